@@ -1,0 +1,5 @@
+import sys
+
+from pixelproof.cli import main
+
+sys.exit(main())

@@ -1,0 +1,61 @@
+"""``pixelproof info PROJECT [--json]``: counts by kind, source, review state and image status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from typing import Any
+
+from pixelproof.commands._common import load_or_report
+from pixelproof.core.model import Project
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="counts of images, categories and annotations")
+    p.add_argument("project", help="project .json file")
+    p.add_argument("--json", action="store_true", help="print a JSON object (documented in README)")
+    p.set_defaults(run=run)
+
+
+def summarize(project: Project) -> dict[str, Any]:
+    anns = project.annotations.values()
+    by_category = Counter(a.category_id for a in anns)
+    return {
+        "images": len(project.images),
+        "categories": len(project.categories),
+        "annotations": len(project.annotations),
+        "by_kind": dict(Counter(a.kind for a in anns)),
+        "by_source": dict(Counter(_source_group(a.source) for a in anns)),
+        "by_review": dict(Counter(a.review or "pending" for a in anns)),
+        "by_category": {c.name: by_category.get(c.id, 0) for c in project.categories.values()},
+        "image_status": dict(Counter(project.image_status(i) for i in project.images)),
+    }
+
+
+def _source_group(source: str | None) -> str:
+    if not source or source == "manual":
+        return "manual"
+    return source.split("/", 1)[0] if source.startswith("model:") else source
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_or_report(args.project)
+    if project is None:
+        return 1
+    info = summarize(project)
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"project      {args.project}")
+    print(f"images       {info['images']}")
+    print(f"categories   {info['categories']}")
+    print(f"annotations  {info['annotations']}")
+    for title, key in (("by kind", "by_kind"), ("by source", "by_source"), ("by review", "by_review")):
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(info[key].items())) or "-"
+        print(f"  {title:<13}{parts}")
+    parts = ", ".join(f"{k} {v}" for k, v in info["by_category"].items()) or "-"
+    print(f"  {'by category':<13}{parts}")
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(info["image_status"].items())) or "-"
+    print(f"image status {parts}")
+    return 0

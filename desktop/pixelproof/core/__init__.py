@@ -1,0 +1,1 @@
+"""The data and its rules: pure Python + numpy, never Qt."""

@@ -1,0 +1,210 @@
+"""Segmentations <-> pixels: RLE through pycocotools, polygons rasterized the way pycocotools does it,
+mask -> polygons through OpenCV contours.
+
+Conventions (DESIGN.md §3): masks are boolean HxW numpy arrays; coordinates are pixels with the origin at
+the top-left corner of the top-left pixel; compressed RLE is ``{"size": [h, w], "counts": str}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import cv2
+import numpy as np
+from pycocotools import mask as mask_utils
+
+if TYPE_CHECKING:
+    from pixelproof.core.model import Annotation
+
+Polygons = list[list[float]]
+
+
+def encode(mask: np.ndarray) -> dict[str, Any]:
+    """Boolean HxW mask -> compressed RLE with a str ``counts`` (JSON-ready)."""
+    rle = mask_utils.encode(np.asfortranarray(mask, dtype=np.uint8))
+    return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("ascii")}
+
+
+def _to_pyco_rle(rle: dict[str, Any]) -> dict[str, Any]:
+    """Our JSON RLE (compressed str or uncompressed list counts) -> pycocotools' compressed form."""
+    h, w = rle["size"]
+    counts = rle["counts"]
+    if isinstance(counts, list):
+        return mask_utils.frPyObjects(rle, h, w)
+    if isinstance(counts, str):
+        counts = counts.encode("ascii")
+    return {"size": [h, w], "counts": counts}
+
+
+def decode(rle: dict[str, Any]) -> np.ndarray:
+    """Compressed or uncompressed RLE -> boolean HxW mask."""
+    return mask_utils.decode(_to_pyco_rle(rle)).astype(bool)
+
+
+def compress(rle: dict[str, Any]) -> dict[str, Any]:
+    """Any RLE -> compressed RLE with str counts."""
+    pyco = _to_pyco_rle(rle)
+    counts = pyco["counts"]
+    return {
+        "size": [int(pyco["size"][0]), int(pyco["size"][1])],
+        "counts": counts.decode("ascii") if isinstance(counts, bytes) else counts,
+    }
+
+
+def polygons_to_rle(polygons: Polygons, height: int, width: int) -> dict[str, Any]:
+    """COCO polygons -> one compressed RLE (pycocotools rasterization, parts merged)."""
+    rles = mask_utils.frPyObjects([list(map(float, p)) for p in polygons], height, width)
+    return mask_utils.merge(rles)
+
+
+def polygons_to_mask(polygons: Polygons, height: int, width: int) -> np.ndarray:
+    """COCO polygons -> boolean mask, exactly as ``COCO.annToMask`` rasterizes them."""
+    if not polygons:
+        return np.zeros((height, width), dtype=bool)
+    return mask_utils.decode(polygons_to_rle(polygons, height, width)).astype(bool)
+
+
+def box_to_mask(bbox: list[float], height: int, width: int) -> np.ndarray:
+    """[x, y, w, h] -> mask through the box's polygon (pycocotools rasterization)."""
+    x, y, w, h = bbox
+    return polygons_to_mask([[x, y, x + w, y, x + w, y + h, x, y + h]], height, width)
+
+
+def annotation_mask(ann: Annotation, height: int, width: int) -> np.ndarray:
+    """Pixels of any annotation: RLE decoded, polygons rasterized, boxes filled."""
+    seg = ann.segmentation
+    if ann.kind == "box":
+        return box_to_mask(ann.bbox, height, width)
+    if isinstance(seg, dict):
+        return decode(seg)
+    return polygons_to_mask(seg, height, width)
+
+
+def area(mask: np.ndarray) -> int:
+    return int(np.count_nonzero(mask))
+
+
+def bbox(mask: np.ndarray) -> list[float]:
+    """Tight [x, y, w, h] around the set pixels (pixel edges), [0, 0, 0, 0] when empty."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return [0.0, 0.0, 0.0, 0.0]
+    cols = np.flatnonzero(mask.any(axis=0))
+    return [float(cols[0]), float(rows[0]), float(cols[-1] - cols[0] + 1), float(rows[-1] - rows[0] + 1)]
+
+
+def polygons_bbox(polygons: Polygons) -> list[float]:
+    """Bounding box of polygon vertices, as pycocotools' ``toBbox`` of the polygon's extent."""
+    xs = [v for p in polygons for v in p[0::2]]
+    ys = [v for p in polygons for v in p[1::2]]
+    if not xs:
+        return [0.0, 0.0, 0.0, 0.0]
+    x0, y0 = min(xs), min(ys)
+    return [float(x0), float(y0), float(max(xs) - x0), float(max(ys) - y0)]
+
+
+def segmentation_area(segmentation: list | dict | None, bbox_: list[float], height: int, width: int) -> float:
+    """COCO ``area``: pixel count of the rasterized segmentation, w*h for a box."""
+    if segmentation is None:
+        return float(bbox_[2] * bbox_[3])
+    if isinstance(segmentation, dict):
+        return float(mask_utils.area(_to_pyco_rle(segmentation)))
+    if not segmentation:
+        return 0.0
+    return float(mask_utils.area(polygons_to_rle(segmentation, height, width)))
+
+
+def segmentation_bbox(segmentation: list | dict, height: int, width: int) -> list[float]:
+    """Bounding box of a segmentation as pycocotools computes it."""
+    if isinstance(segmentation, dict):
+        return [float(v) for v in mask_utils.toBbox(_to_pyco_rle(segmentation))]
+    return polygons_bbox(segmentation)
+
+
+@dataclass(frozen=True, slots=True)
+class Traced:
+    """Result of mask -> polygons, with what the polygons cannot represent."""
+
+    polygons: Polygons
+    holes: int  # interior holes that COCO polygons drop
+    parts: int  # outer contours kept (disjoint islands become separate parts of one annotation)
+    dropped: int  # diagonal 1-px slivers that no polygon rasterizes back
+
+    @property
+    def lossless(self) -> bool:
+        return self.holes == 0 and self.dropped == 0
+
+
+def mask_to_polygons(mask: np.ndarray, epsilon: float = 0.0) -> Traced:
+    """Outer contours of a mask as COCO polygons.
+
+    Vertices are put on pixel corners (OpenCV gives pixel centres; we shift by +0.5 along the outward
+    direction by tracing the contour of the 2x-upsampled mask) so the polygon rasterizes back onto the
+    same pixels as closely as pycocotools allows. ``epsilon`` > 0 simplifies (Douglas-Peucker, pixels).
+    """
+    m = np.ascontiguousarray(mask, dtype=np.uint8)
+    if not m.any():
+        return Traced([], 0, 0, 0)
+    contours, hierarchy = cv2.findContours(m, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    polygons: Polygons = []
+    holes = dropped = 0
+    if hierarchy is None:
+        return Traced([], 0, 0, 0)
+    for contour, h in zip(contours, hierarchy[0], strict=True):
+        if h[3] != -1:  # has a parent: a hole
+            holes += 1
+            continue
+        if epsilon > 0:
+            contour = cv2.approxPolyDP(contour, epsilon, True)
+        pts = contour.reshape(-1, 2).astype(np.float64)
+        if len(pts) < 3:  # a lone pixel or a 1-px line: its box outline
+            x, y, w, h = cv2.boundingRect(contour)
+            if w > 1 and h > 1:  # diagonal thin line: a box would add pixels
+                dropped += 1
+                continue
+            pts = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64)
+        else:
+            pts = _expand_to_pixel_edges(pts)
+        polygons.append([round(float(v), 2) for v in pts.reshape(-1)])
+    return Traced(polygons, holes, len(polygons), dropped)
+
+
+def _expand_to_pixel_edges(pts: np.ndarray) -> np.ndarray:
+    """Move contour vertices (pixel centres) half a pixel outward so the polygon covers whole pixels.
+
+    pycocotools samples a polygon at pixel centres after shifting; a contour through pixel centres loses
+    about half of every boundary pixel. Offsetting each vertex along the bisector of its two edge normals
+    puts the outline on the pixel edges for axis-aligned and diagonal runs alike.
+    """
+    prev_pts = np.roll(pts, 1, axis=0)
+    next_pts = np.roll(pts, -1, axis=0)
+    # OpenCV outer contours are clockwise in image coordinates (y down) -> outward normal of edge a->b
+    # is (dy, -dx) rotated; compute for both edges and average.
+    n1 = _edge_normal(prev_pts, pts)
+    n2 = _edge_normal(pts, next_pts)
+    n = n1 + n2
+    norm = np.abs(n).max(axis=1, keepdims=True)
+    norm[norm == 0] = 1.0
+    offset = 0.5 * n / norm
+    return pts + 0.5 + offset
+
+
+def _edge_normal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    d = b - a
+    length = np.hypot(d[:, 0], d[:, 1])[:, None]
+    length[length == 0] = 1.0
+    d = d / length
+    # outward normal for OpenCV's outer-contour orientation in y-down coordinates
+    return np.stack([-d[:, 1], d[:, 0]], axis=1)
+
+
+def fill_holes(mask: np.ndarray) -> np.ndarray:
+    from scipy import ndimage
+
+    return ndimage.binary_fill_holes(mask)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.count_nonzero(a | b)
+    return float(np.count_nonzero(a & b) / union) if union else float("nan")

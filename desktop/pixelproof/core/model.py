@@ -1,0 +1,285 @@
+"""The project's data: plain dataclasses that mirror the COCO file (DESIGN.md §3).
+
+Everything the file holds and the app does not understand is kept in ``extra`` dicts so a load/save
+round trip is lossless. App-specific fields live under the ``"pixelproof"`` key in the file and as typed
+attributes here. Masks stay RLE until pixels are asked for, then are decoded once and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REVIEW_STATES = ("pending", "accepted", "rejected")
+IMAGE_STATES = ("todo", "in_progress", "done", "reviewed")
+FORMAT_VERSION = 1
+
+Segmentation = list[list[float]] | dict[str, Any] | None
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC timestamp with second precision, as stored in ``pixelproof.updated``."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class Category:
+    id: int
+    name: str
+    supercategory: str | None = None
+    color: str | None = None
+    shortcut: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    app_extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ImageRecord:
+    id: int
+    file_name: str
+    width: int
+    height: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(height, width), the order numpy and RLE use."""
+        return (self.height, self.width)
+
+
+@dataclass(slots=True, eq=False)
+class Annotation:
+    """One object. ``segmentation`` is COCO polygons, an RLE dict, or None for a box-only object."""
+
+    id: int
+    image_id: int
+    category_id: int
+    bbox: list[float]
+    segmentation: Segmentation = None
+    area: float = 0.0
+    iscrowd: int = 0
+    score: float | None = None
+    source: str | None = None
+    review: str | None = None
+    note: str | None = None
+    author: str | None = None
+    updated: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    app_extra: dict[str, Any] = field(default_factory=dict)
+    _mask: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """ "box", "polygon" or "mask" (any RLE, compressed or not)."""
+        if self.segmentation is None or self.segmentation == []:
+            return "box"  # [] is what some tools write for box-only objects; kept as read
+        if isinstance(self.segmentation, dict):
+            return "mask"
+        return "polygon"
+
+    def mask(self, height: int, width: int) -> np.ndarray:
+        """Boolean HxW pixels of this annotation (decoded once, cached; do not modify in place)."""
+        cached = self._mask
+        if cached is not None and cached.shape == (height, width):
+            return cached
+        from pixelproof.core import masks  # local: masks imports this module
+
+        decoded = masks.annotation_mask(self, height, width)
+        decoded.setflags(write=False)
+        self._mask = decoded
+        return decoded
+
+    def set_geometry(self, segmentation: Segmentation, bbox: list[float], area: float) -> None:
+        """Replace the shape; drops the cached mask."""
+        self.segmentation = segmentation
+        self.bbox = [float(v) for v in bbox]
+        self.area = float(area)
+        self._mask = None
+
+    def touch(self) -> None:
+        self.updated = utc_now()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Annotation):
+            return NotImplemented
+        return _annotation_key(self) == _annotation_key(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _annotation_key(a: Annotation) -> tuple:
+    return (
+        a.id,
+        a.image_id,
+        a.category_id,
+        list(a.bbox),
+        a.segmentation,
+        a.area,
+        a.iscrowd,
+        a.score,
+        a.source,
+        a.review,
+        a.note,
+        a.author,
+        a.updated,
+        a.extra,
+        a.app_extra,
+    )
+
+
+@dataclass(eq=False)
+class Project:
+    """A COCO instances file in memory, with indexes for the lookups the app makes all the time.
+
+    Mutate through the methods so the indexes stay right; ``Annotation.image_id`` is fixed once added.
+    """
+
+    images: dict[int, ImageRecord] = field(default_factory=dict)
+    categories: dict[int, Category] = field(default_factory=dict)
+    annotations: dict[int, Annotation] = field(default_factory=dict)
+    path: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # info, licenses, any unknown top-level key
+    app: dict[str, Any] = field(default_factory=lambda: {"format": FORMAT_VERSION})
+    _by_image: dict[int, dict[int, Annotation]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._by_image = {i: {} for i in self.images}
+        for ann in self.annotations.values():
+            self._by_image.setdefault(ann.image_id, {})[ann.id] = ann
+
+    # -- lookups ---------------------------------------------------------------------------------
+    def image(self, image_id: int) -> ImageRecord:
+        return self.images[image_id]
+
+    def category(self, category_id: int) -> Category:
+        return self.categories[category_id]
+
+    def annotation(self, annotation_id: int) -> Annotation:
+        return self.annotations[annotation_id]
+
+    def category_by_name(self, name: str) -> Category | None:
+        for cat in self.categories.values():
+            if cat.name == name:
+                return cat
+        return None
+
+    def image_by_file_name(self, file_name: str) -> ImageRecord | None:
+        for img in self.images.values():
+            if img.file_name == file_name:
+                return img
+        return None
+
+    def annotations_of(self, image_id: int) -> list[Annotation]:
+        return list(self._by_image.get(image_id, {}).values())
+
+    def annotations_with_category(self, category_id: int) -> Iterator[Annotation]:
+        return (a for a in self.annotations.values() if a.category_id == category_id)
+
+    def image_path(self, image: ImageRecord) -> Path:
+        """Where the image file is: relative names resolve against the project file's folder."""
+        p = Path(image.file_name)
+        if p.is_absolute() or self.path is None:
+            return p
+        return self.path.parent / p
+
+    # -- ids -------------------------------------------------------------------------------------
+    def next_image_id(self) -> int:
+        return max(self.images, default=0) + 1
+
+    def next_category_id(self) -> int:
+        return max(self.categories, default=0) + 1
+
+    def next_annotation_id(self) -> int:
+        return max(self.annotations, default=0) + 1
+
+    # -- edits -----------------------------------------------------------------------------------
+    def add_image(self, image: ImageRecord) -> ImageRecord:
+        if image.id in self.images:
+            raise ValueError(f"image id {image.id} already exists")
+        self.images[image.id] = image
+        self._by_image.setdefault(image.id, {})
+        return image
+
+    def remove_image(self, image_id: int) -> tuple[ImageRecord, list[Annotation]]:
+        """Remove an image and its annotations; returns both so an undo can put them back."""
+        anns = self.annotations_of(image_id)
+        for a in anns:
+            self.remove_annotation(a.id)
+        self._by_image.pop(image_id, None)
+        self.image_status_map().pop(str(image_id), None)
+        return self.images.pop(image_id), anns
+
+    def add_category(self, category: Category) -> Category:
+        if category.id in self.categories:
+            raise ValueError(f"category id {category.id} already exists")
+        self.categories[category.id] = category
+        return category
+
+    def remove_category(self, category_id: int) -> Category:
+        if any(True for _ in self.annotations_with_category(category_id)):
+            raise ValueError(f"category {category_id} is still used by annotations")
+        return self.categories.pop(category_id)
+
+    def add_annotation(self, ann: Annotation) -> Annotation:
+        if ann.id in self.annotations:
+            raise ValueError(f"annotation id {ann.id} already exists")
+        if ann.image_id not in self.images:
+            raise ValueError(f"annotation {ann.id}: image {ann.image_id} does not exist")
+        if ann.category_id not in self.categories:
+            raise ValueError(f"annotation {ann.id}: category {ann.category_id} does not exist")
+        self.annotations[ann.id] = ann
+        self._by_image.setdefault(ann.image_id, {})[ann.id] = ann
+        return ann
+
+    def remove_annotation(self, annotation_id: int) -> Annotation:
+        ann = self.annotations.pop(annotation_id)
+        self._by_image.get(ann.image_id, {}).pop(annotation_id, None)
+        return ann
+
+    def extend_annotations(self, anns: Iterable[Annotation]) -> None:
+        for a in anns:
+            self.add_annotation(a)
+
+    # -- app state -------------------------------------------------------------------------------
+    def image_status_map(self) -> dict[str, str]:
+        return self.app.setdefault("image_status", {})
+
+    def image_status(self, image_id: int) -> str:
+        return self.app.get("image_status", {}).get(str(image_id), "todo")
+
+    def set_image_status(self, image_id: int, status: str) -> None:
+        if status not in IMAGE_STATES:
+            raise ValueError(f"unknown image status {status!r}; expected one of {IMAGE_STATES}")
+        self.image_status_map()[str(image_id)] = status
+
+    @property
+    def reference(self) -> str | None:
+        return self.app.get("reference")
+
+    @reference.setter
+    def reference(self, value: str | None) -> None:
+        if value is None:
+            self.app.pop("reference", None)
+        else:
+            self.app["reference"] = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Project):
+            return NotImplemented
+        return (
+            self.images == other.images
+            and self.categories == other.categories
+            and self.annotations == other.annotations
+            and self.extra == other.extra
+            and self.app == other.app
+        )
+
+    __hash__ = None  # type: ignore[assignment]

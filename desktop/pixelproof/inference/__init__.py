@@ -1,0 +1,1 @@
+"""Pre-labeling backends: pixels in, predictions out. Never imports Qt."""

@@ -1,0 +1,1 @@
+"""Other annotation formats: LabelMe, YOLO, Pascal VOC, mask folders."""

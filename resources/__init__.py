@@ -1,0 +1,1 @@
+"""Bundled data: icons, theme, demo project (read with importlib.resources)."""
