@@ -1,0 +1,44 @@
+"""The bundled demo project is valid, rich enough for the app, and installs to a writable copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.demo import install_demo
+from pixelproof.core.imageio import read_image
+
+
+def test_demo_installs_loads_and_images_exist(tmp_path: Path) -> None:
+    project_file = install_demo(tmp_path / "demo")
+    project = load_project(project_file)
+    assert len(project.images) >= 9
+    kinds = {a.kind for a in project.annotations.values()}
+    assert kinds == {"box", "polygon", "mask"}
+    depths = set()
+    for image in project.images.values():
+        pixels = read_image(project.image_path(image))
+        assert pixels.shape[:2] == (image.height, image.width), image.file_name
+        depths.add(pixels.dtype.itemsize)
+    assert 2 in depths, "the demo needs a 16-bit image"
+    reference = load_project(project_file.parent / project.reference)
+    assert {i.file_name for i in reference.images.values()} == {i.file_name for i in project.images.values()}
+
+
+def test_install_keeps_an_edited_copy_unless_fresh(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    project_file = install_demo(target)
+    project = load_project(project_file)
+    first = next(iter(project.annotations))
+    project.remove_annotation(first)
+    save_project(project)
+    assert first not in load_project(install_demo(target)).annotations
+    assert first in load_project(install_demo(target, fresh=True)).annotations
+
+
+def test_demo_is_small() -> None:
+    from importlib.resources import files
+
+    demo = Path(str(files("pixelproof.resources").joinpath("demo")))
+    total = sum(f.stat().st_size for f in demo.rglob("*") if f.is_file())
+    assert total < 5_000_000
