@@ -1,0 +1,128 @@
+"""Build the one-folder PyInstaller bundle and the platform's installer artifact.
+
+    python packaging/build.py              # dist/pixelproof/ + dist/pixelproof-<ver>-linux-x86_64.tar.gz
+    python packaging/build.py --smoke      # ... then run the bundle's --self-test in a clean environment
+    python packaging/build.py --no-archive # only dist/pixelproof/
+
+Needs `pip install ".[build]"` (PyInstaller). Prints build time, bundle size, archive size and the largest
+parts. On Linux the bundle is stripped, except the libraries numpy/scipy vendor under ``*.libs/`` (their
+OpenBLAS breaks when stripped). Windows and macOS installers are made by packaging/windows/pixelproof.iss
+and packaging/macos/make_dmg.sh from the same dist/ folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "dist"
+BUNDLE = DIST / "pixelproof"
+
+
+def version() -> str:
+    sys.path.insert(0, str(ROOT / "desktop"))
+    from pixelproof import __version__
+
+    return __version__
+
+
+def run_pyinstaller() -> float:
+    start = time.monotonic()
+    cmd = [
+        sys.executable, "-m", "PyInstaller", str(ROOT / "packaging" / "pixelproof.spec"),
+        "--noconfirm", "--clean", "--log-level", "WARN",
+        "--distpath", str(DIST), "--workpath", str(ROOT / "build" / "pyinstaller"),
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    return time.monotonic() - start
+
+
+def strip_bundle(bundle: Path) -> int:
+    """Strip debug symbols from shared libraries (Linux), sparing ``*.libs/``; returns bytes saved."""
+    if sys.platform != "linux" or not shutil.which("strip"):
+        return 0
+    before = folder_size(bundle)
+    for path in bundle.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        if any(part.endswith(".libs") for part in path.relative_to(bundle).parts):
+            continue
+        if ".so" in path.name or path.name == "pixelproof":
+            subprocess.run(["strip", "--strip-unneeded", str(path)], capture_output=True)
+    return before - folder_size(bundle)
+
+
+def add_desktop_entry(bundle: Path) -> None:
+    """Linux: a freedesktop entry and the icon, installed by packaging/linux/install.sh."""
+    for name in ("pixelproof.desktop", "pixelproof.png", "install.sh"):
+        shutil.copy2(ROOT / "packaging" / "linux" / name, bundle / name)
+
+
+def make_archive(bundle: Path) -> Path:
+    machine = platform.machine().lower() or "unknown"
+    out = DIST / f"pixelproof-{version()}-linux-{machine}.tar.gz"
+    with tarfile.open(out, "w:gz", compresslevel=6) as tar:
+        tar.add(bundle, arcname="pixelproof")
+    return out
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def largest_parts(bundle: Path, n: int = 8) -> list[tuple[str, int]]:
+    internal = bundle / "_internal"
+    base = internal if internal.is_dir() else bundle
+    sizes = []
+    for child in base.iterdir():
+        size = folder_size(child) if child.is_dir() else child.stat().st_size
+        sizes.append((child.name, size))
+    return sorted(sizes, key=lambda s: -s[1])[:n]
+
+
+def smoke_test(bundle: Path) -> int:
+    """Run the bundle's self test with no Python packages reachable, from a folder outside the repo."""
+    exe = bundle / ("pixelproof.exe" if os.name == "nt" else "pixelproof")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(PYTHONPATH="", PYTHONNOUSERSITE="1", QT_QPA_PLATFORM=env.get("QT_QPA_PLATFORM", "offscreen"))
+    with tempfile.TemporaryDirectory() as cwd:
+        start = time.monotonic()
+        proc = subprocess.run([str(exe), "--self-test"], cwd=cwd, env=env)
+        print(f"self test: exit {proc.returncode} in {time.monotonic() - start:.1f} s")
+    return proc.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="run the bundle's --self-test afterwards")
+    parser.add_argument("--no-archive", action="store_true", help="skip the .tar.gz")
+    args = parser.parse_args(argv)
+
+    seconds = run_pyinstaller()
+    saved = strip_bundle(BUNDLE)
+    if sys.platform == "linux":
+        add_desktop_entry(BUNDLE)
+    size = folder_size(BUNDLE)
+    print(f"build time      {seconds:6.0f} s")
+    print(f"bundle size     {size / 1e6:6.0f} MB unpacked  (strip saved {saved / 1e6:.0f} MB)  {BUNDLE}")
+    for name, part in largest_parts(BUNDLE):
+        print(f"  {name:<32}{part / 1e6:6.0f} MB")
+    if sys.platform == "linux" and not args.no_archive:
+        archive = make_archive(BUNDLE)
+        print(f"archive         {archive.stat().st_size / 1e6:6.0f} MB  {archive}")
+    if args.smoke:
+        return smoke_test(BUNDLE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
