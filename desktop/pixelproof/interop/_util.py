@@ -1,0 +1,186 @@
+"""Pieces every format module shares: the import result, problem reporting, progress, placing image files.
+
+Readers never stop at the first bad file: each problem becomes one line ``file[:line]: what is wrong``,
+handed to ``on_problem`` as it happens (so a GUI or CLI can show it live) and collected in the result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.coco import default_color
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+
+T = TypeVar("T")
+ProblemCallback = Callable[[str], None]
+ProgressCallback = Callable[[int, int], None]
+
+# A folder import has no project file yet; relative image names resolve against this stand-in, and
+# save_project() rewrites them relative to wherever the project is finally saved.
+VIRTUAL_PROJECT_NAME = ".pixelproof-import.json"
+IMAGE_MODES = ("keep", "copy", "link")
+
+
+@dataclass
+class ImportResult:
+    """What a reader made: the project, every problem (one line each) and counts of what it left out."""
+
+    project: Project
+    problems: list[str] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+class Reporter:
+    """Collects problems and passes each one on at once."""
+
+    def __init__(self, on_problem: ProblemCallback | None) -> None:
+        self.problems: list[str] = []
+        self._callback = on_problem
+
+    def __call__(self, message: str) -> None:
+        self.problems.append(message)
+        if self._callback is not None:
+            self._callback(message)
+
+
+def with_progress(items: Iterable[T], total: int, progress: ProgressCallback | None) -> Iterator[T]:
+    """Yield items and report (done, total) after each one; throttled so tiny items stay cheap."""
+    if progress is None:
+        yield from items
+        return
+    step = max(1, total // 200)
+    progress(0, total)
+    for done, item in enumerate(items, start=1):
+        yield item
+        if done % step == 0 or done == total:
+            progress(done, total)
+
+
+def rel_name(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with forward slashes (absolute when on another drive)."""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:
+        return str(Path(path).absolute())
+    return rel.replace(os.sep, "/")
+
+
+def folder_project(root: Path) -> Project:
+    """An empty project whose relative image names resolve against ``root``."""
+    project = Project()
+    project.path = Path(os.path.abspath(root)) / VIRTUAL_PROJECT_NAME
+    return project
+
+
+def category_for(project: Project, name: str, cat_id: int | None = None) -> Category:
+    """The category called ``name``, created (next id, default colour) when new."""
+    cat = project.category_by_name(name)
+    if cat is None:
+        cid = project.next_category_id() if cat_id is None or cat_id in project.categories else cat_id
+        cat = project.add_category(Category(cid, name, color=default_color(len(project.categories) + 1)))
+    return cat
+
+
+class Builder:
+    """Adds images, categories and annotations to a new project quickly (ids counted, names indexed)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._by_name = {c.name: c for c in project.categories.values()}
+        self._next_image = project.next_image_id()
+        self._next_ann = project.next_annotation_id()
+
+    def category(self, name: str, cat_id: int | None = None) -> Category:
+        """The category called ``name``; created with ``cat_id`` (or the next free id) when new."""
+        cat = self._by_name.get(name)
+        if cat is None:
+            cat = category_for(self.project, name, cat_id)
+            self._by_name[name] = cat
+        return cat
+
+    def image(self, file_name: str, width: int, height: int, **extra: Any) -> ImageRecord:
+        image = ImageRecord(self._next_image, file_name, int(width), int(height), dict(extra))
+        self._next_image += 1
+        return self.project.add_image(image)
+
+    def annotation(
+        self,
+        image: ImageRecord,
+        category_id: int,
+        *,
+        polygons: list[list[float]] | None = None,
+        mask: Any = None,
+        bbox: list[float] | None = None,
+        **fields: Any,
+    ) -> Annotation:
+        """Add a mask (boolean array), polygon or box annotation with COCO bbox and area filled in."""
+        h, w = image.height, image.width
+        if mask is not None:
+            seg: Any = core_masks.encode(mask)
+            box = core_masks.bbox(mask)
+            area = float(core_masks.area(mask))
+        elif polygons:
+            seg = [[float(v) for v in p] for p in polygons]
+            box = core_masks.polygons_bbox(seg)
+            area = core_masks.segmentation_area(seg, box, h, w)
+        else:
+            seg = None
+            box = [float(v) for v in (bbox or [0, 0, 0, 0])]
+            area = float(box[2] * box[3])
+        ann = Annotation(self._next_ann, image.id, category_id, box, seg, area, **fields)
+        self._next_ann += 1
+        return self.project.add_annotation(ann)
+
+
+def place_image(src: Path, dst: Path, mode: str) -> str | None:
+    """Copy or link an image file to ``dst``; returns a warning when linking had to fall back to a copy."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.exists() or dst.is_symlink():
+        if dst.resolve() == src.resolve():
+            return None
+        dst.unlink()
+    if mode == "copy":
+        shutil.copy2(src, dst)
+        return None
+    try:
+        os.link(src, dst)  # a hard link survives moving the dataset folder
+        return None
+    except OSError:
+        pass
+    try:
+        os.symlink(os.path.abspath(src), dst)
+        return None
+    except OSError:
+        shutil.copy2(src, dst)
+        return f"{dst}: could not link to {src}; copied instead"
+
+
+def unique_stems(project: Project) -> dict[int, str]:
+    """Image id -> a file stem unique in the project (the base name, made unique with the image id)."""
+    seen: Counter[str] = Counter(Path(im.file_name).stem for im in project.images.values())
+    out = {}
+    for im in project.images.values():
+        stem = Path(im.file_name).stem
+        out[im.id] = stem if seen[stem] == 1 else f"{stem}_{im.id}"
+    return out
+
+
+def image_app_extra(image: ImageRecord) -> dict[str, Any]:
+    """The image's ``pixelproof`` extras dict (created when missing)."""
+    app = image.extra.get("pixelproof")
+    if not isinstance(app, dict):
+        app = {}
+        image.extra["pixelproof"] = app
+    return app
+
+
+def check_image_mode(images: str) -> None:
+    if images not in IMAGE_MODES:
+        raise ValueError(f"images: expected one of {', '.join(IMAGE_MODES)}, got {images!r}")

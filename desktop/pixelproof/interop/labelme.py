@@ -1,0 +1,397 @@
+"""LabelMe: a folder of per-image JSON files (``shapes`` with ``label``, ``points``, ``shape_type``).
+
+LabelMe points are used as they are (no half-pixel shift), as LabelMe's own ``labelme2coco`` does, so an
+imported polygon rasterizes exactly as in LabelMe's COCO export. Shapes with the same ``label`` and
+``group_id`` are one object. Shapes that enclose no area (line, linestrip, point, ...) are skipped and
+counted.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+from PIL import Image
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    check_image_mode,
+    folder_project,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+
+LABELME_VERSION = "5.5.0"
+CIRCLE_POINTS = 64
+AREA_SHAPES = ("polygon", "rectangle", "circle", "mask")
+_APP_FIELDS = ("score", "source", "review", "note", "author", "updated", "iscrowd")
+_LABEL_FILES = ("labels.txt", "classes.txt")
+_RESERVED_LABELS = ("__ignore__", "_background_")
+
+
+def read_labelme(
+    path: str | os.PathLike[str],
+    *,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+    extract_images_to: str | os.PathLike[str] | None = None,
+) -> ImportResult:
+    """Import a LabelMe folder (searched recursively) or one LabelMe JSON file.
+
+    Images that exist only as embedded ``imageData`` are written to ``extract_images_to`` when given;
+    otherwise, like images that are missing altogether, they are reported and the image is kept with the
+    size the JSON records.
+    """
+    src = Path(path)
+    root = src.parent if src.is_file() else src
+    files = [src] if src.is_file() else sorted(p for p in src.rglob("*.json") if p.is_file())
+    project = folder_project(root)
+    report = Reporter(on_problem)
+    skipped: Counter[str] = Counter()
+    build = Builder(project)
+    for name in _label_list(root):
+        build.category(name)
+    extract = Path(extract_images_to) if extract_images_to is not None else None
+    for file in with_progress(files, len(files), progress):
+        _read_file(file, root, build, report, skipped, extract)
+    return ImportResult(project, report.problems, skipped)
+
+
+def _label_list(root: Path) -> list[str]:
+    """Category order from a ``labels.txt`` as LabelMe's scripts use it (reserved names dropped)."""
+    for name in _LABEL_FILES:
+        f = root / name
+        if f.is_file():
+            lines = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()]
+            return [ln for ln in lines if ln and ln not in _RESERVED_LABELS]
+    return []
+
+
+def _read_file(
+    file: Path, root: Path, build: Builder, report: Reporter, skipped: Counter[str], extract: Path | None
+) -> None:
+    try:
+        data = orjson.loads(file.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as e:
+        report(f"{file}: not a readable JSON file ({e}); skipped")
+        skipped["files"] += 1
+        return
+    if not isinstance(data, dict) or not isinstance(data.get("shapes"), list):
+        report(f"{file}: not a LabelMe file (no 'shapes' list); skipped")
+        skipped["files"] += 1
+        return
+    image_path = data.get("imagePath")
+    if not isinstance(image_path, str) or not image_path:
+        report(f"{file}: no imagePath; skipped")
+        skipped["files"] += 1
+        return
+    image_file = file.parent / image_path.replace("\\", "/")
+    width, height = data.get("imageWidth"), data.get("imageHeight")
+    embedded = data.get("imageData")
+    if not image_file.is_file():
+        if embedded and extract is not None:
+            image_file = extract / Path(image_path.replace("\\", "/")).name
+            extract.mkdir(parents=True, exist_ok=True)
+            image_file.write_bytes(base64.b64decode(embedded))
+        elif embedded:
+            report(f"{file}: image file {image_path} not found; its embedded imageData was not extracted")
+        else:
+            report(
+                f"{file}: image file {image_path} not found (and no imageData); "
+                "imported with the size recorded in the JSON"
+            )
+    if not (type(width) is int and type(height) is int and width > 0 and height > 0):
+        try:
+            if image_file.is_file():
+                width, height = image_size(image_file)
+            elif embedded:
+                with Image.open(io.BytesIO(base64.b64decode(embedded))) as im:
+                    width, height = im.size
+            else:
+                raise ImageReadError("no size")
+        except (ImageReadError, OSError, ValueError):
+            report(f"{file}: no imageWidth/imageHeight and the image cannot be read; skipped")
+            skipped["files"] += 1
+            return
+    extra: dict[str, Any] = {}
+    app = data.get("pixelproof")
+    if isinstance(app, dict) and app:
+        extra["pixelproof"] = dict(app)
+    if isinstance(data.get("flags"), dict) and data["flags"]:
+        extra.setdefault("pixelproof", {})["flags"] = data["flags"]
+    image = build.image(rel_name(image_file, root), width, height, **extra)
+    _read_shapes(file, data["shapes"], image, build, report, skipped)
+
+
+def _read_shapes(
+    file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter, skipped: Counter[str]
+) -> None:
+    groups: dict[Any, list[tuple[int, dict]]] = {}
+    not_area: Counter[str] = Counter()
+    for i, shape in enumerate(shapes):
+        if not isinstance(shape, dict) or not isinstance(shape.get("label"), str):
+            report(f"{file}: shapes[{i}]: expected an object with a 'label'; skipped")
+            skipped["invalid"] += 1
+            continue
+        kind = shape.get("shape_type") or "polygon"
+        if kind not in AREA_SHAPES:
+            not_area[kind] += 1
+            continue
+        gid = shape.get("group_id")
+        key = (shape["label"], gid) if gid is not None else ("", "#", i)
+        groups.setdefault(key, []).append((i, shape))
+    if not_area:
+        skipped.update(not_area)
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(not_area.items()))
+        report(f"{file}: skipped shapes that enclose no area: {counts}")
+    for members in groups.values():
+        _add_object(file, members, image, build, report, skipped)
+
+
+def _points(shape: dict) -> np.ndarray | None:
+    pts = shape.get("points")
+    try:
+        arr = np.asarray(pts, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if arr.ndim != 2 or arr.shape[1] != 2 or not np.isfinite(arr).all():
+        return None
+    return arr
+
+
+def _add_object(
+    file: Path,
+    members: list[tuple[int, dict]],
+    image: ImageRecord,
+    build: Builder,
+    report: Reporter,
+    skipped: Counter[str],
+) -> None:
+    h, w = image.height, image.width
+    polygons: list[list[float]] = []
+    boxes: list[list[float]] = []
+    pieces: list[np.ndarray] = []
+    for i, shape in members:
+        kind = shape.get("shape_type") or "polygon"
+        where = f"{file}: shapes[{i}] ({shape['label']}, {kind})"
+        pts = _points(shape)
+        if pts is None:
+            report(f"{where}: 'points' must be a list of [x, y] pairs; skipped")
+            skipped["invalid"] += 1
+            continue
+        if kind == "polygon":
+            if len(pts) < 3:
+                report(f"{where}: a polygon needs at least 3 points, got {len(pts)}; skipped")
+                skipped["invalid"] += 1
+                continue
+            polygons.append(pts.reshape(-1).tolist())
+        elif kind == "rectangle" or kind == "circle":
+            if len(pts) != 2:
+                report(f"{where}: expected 2 points, got {len(pts)}; skipped")
+                skipped["invalid"] += 1
+                continue
+            if kind == "circle":
+                polygons.append(circle_polygon(pts[0], pts[1]))
+            else:
+                (x1, y1), (x2, y2) = np.sort(pts, axis=0)
+                boxes.append([float(x1), float(y1), float(x2 - x1), float(y2 - y1)])
+        else:  # mask
+            piece = _mask_piece(shape, pts, h, w)
+            if piece is None:
+                report(f"{where}: 'mask' is not a base64 PNG inside its 2 points; skipped")
+                skipped["invalid"] += 1
+                continue
+            pieces.append(piece)
+    if not (polygons or boxes or pieces):
+        return
+    label = members[0][1]["label"]
+    cat = build.category(label)
+    fields = _fields(members)
+    if pieces:
+        full = np.zeros((h, w), dtype=bool)
+        for piece in pieces:
+            full |= piece
+        if polygons:
+            full |= core_masks.polygons_to_mask(polygons, h, w)
+        for b in boxes:
+            full |= core_masks.box_to_mask(b, h, w)
+        build.annotation(image, cat.id, mask=full, **fields)
+    elif polygons or len(boxes) > 1:
+        for x, y, bw, bh in boxes:
+            polygons.append([x, y, x + bw, y, x + bw, y + bh, x, y + bh])
+        build.annotation(image, cat.id, polygons=polygons, **fields)
+    else:
+        build.annotation(image, cat.id, bbox=boxes[0], **fields)
+
+
+def circle_polygon(center: np.ndarray, rim: np.ndarray, n: int = CIRCLE_POINTS) -> list[float]:
+    """A circle given by its centre and a point on it, as an n-gon through the rim."""
+    r = math.hypot(rim[0] - center[0], rim[1] - center[1])
+    t = np.arange(n) * (2 * math.pi / n)
+    xy = np.stack([center[0] + r * np.cos(t), center[1] + r * np.sin(t)], axis=1)
+    return [round(float(v), 3) for v in xy.reshape(-1)]
+
+
+def _mask_piece(shape: dict, pts: np.ndarray, h: int, w: int) -> np.ndarray | None:
+    """A LabelMe mask shape (PNG of the box from points[0] to points[1], inclusive) as a full-size mask."""
+    b64 = shape.get("mask")
+    if not isinstance(b64, str) or len(pts) != 2:
+        return None
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(b64))) as im:
+            sub = np.asarray(im.convert("L")) != 0
+    except (OSError, ValueError):
+        return None
+    x0, y0 = (math.floor(v) for v in pts.min(axis=0))
+    full = np.zeros((h, w), dtype=bool)
+    ys, xs = slice(max(y0, 0), min(y0 + sub.shape[0], h)), slice(max(x0, 0), min(x0 + sub.shape[1], w))
+    full[ys, xs] = sub[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
+    return full
+
+
+def _fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
+    """Annotation fields from the shapes: flags, description, group id and PixelProof's own extras."""
+    app_extra: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for _, shape in members:
+        if shape.get("flags") and "flags" not in app_extra:
+            app_extra["flags"] = shape["flags"]
+        if shape.get("description") and "description" not in app_extra:
+            app_extra["description"] = shape["description"]
+        if shape.get("group_id") is not None:
+            app_extra["group_id"] = shape["group_id"]
+        ours = shape.get("pixelproof")
+        if isinstance(ours, dict) and not fields:
+            for k, v in ours.items():
+                if k in _APP_FIELDS:
+                    fields[k] = v
+                else:
+                    app_extra.setdefault(k, v)
+    fields["app_extra"] = app_extra
+    return fields
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_labelme(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "keep",
+    image_data: bool = False,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """One LabelMe JSON per image in ``out_dir`` (plus ``labels.txt``); returns warnings.
+
+    ``images``: "keep" points ``imagePath`` at the original file, "copy"/"link" put the image beside its
+    JSON as LabelMe prefers. Masks become LabelMe "mask" shapes (holes kept); objects in several parts
+    become shapes sharing a ``group_id``.
+    """
+    check_image_mode(images)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
+    stems = unique_stems(project)
+    names = {c.id: c.name for c in project.categories.values()}
+    by_image: dict[int, list[Annotation]] = {i: [] for i in project.images}
+    for a in project.annotations.values():
+        by_image.setdefault(a.image_id, []).append(a)
+    missing = 0
+    for image in with_progress(list(project.images.values()), len(project.images), progress):
+        src = project.image_path(image)
+        if images == "keep":
+            image_path = rel_name(src, out)
+        else:
+            dst = out / (stems[image.id] + src.suffix)
+            if src.is_file():
+                if (w := place_image(src, dst, images)) is not None:
+                    warnings.append(w)
+            else:
+                missing += 1
+            image_path = dst.name
+        doc = _image_doc(image, by_image.get(image.id, []), names, image_path)
+        if image_data and src.is_file():
+            doc["imageData"] = base64.b64encode(src.read_bytes()).decode("ascii")
+        (out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    if missing:
+        warnings.append(f"{missing} image file(s) not found; their JSON was written without the image")
+    ordered = [c.name for c in sorted(project.categories.values(), key=lambda c: c.id)]
+    (out / "labels.txt").write_text("\n".join([*_RESERVED_LABELS, *ordered]) + "\n", encoding="utf-8")
+    return warnings
+
+
+def _image_doc(image: ImageRecord, anns: list[Annotation], names: dict[int, str], image_path: str) -> dict:
+    used = {a.app_extra.get("group_id") for a in anns}
+    next_group = max((g for g in used if isinstance(g, int)), default=0) + 1
+    shapes: list[dict] = []
+    for a in sorted(anns, key=lambda a: a.id):
+        group = a.app_extra.get("group_id")
+        many = a.kind == "polygon" and len(a.segmentation) > 1
+        if group is None and many:
+            group, next_group = next_group, next_group + 1
+        base = {
+            "label": names[a.category_id],
+            "group_id": group,
+            "description": a.app_extra.get("description", ""),
+            "flags": a.app_extra.get("flags", {}),
+            "mask": None,
+        }
+        ours = {k: getattr(a, k) for k in _APP_FIELDS if getattr(a, k) not in (None, 0)}
+        ours.update({k: v for k, v in a.app_extra.items() if k not in ("flags", "description", "group_id")})
+        if ours:
+            base["pixelproof"] = ours
+        for points, kind, mask in _shape_geometry(a, image):
+            shapes.append({**base, "points": points, "shape_type": kind, "mask": mask})
+    app = dict(image.extra.get("pixelproof") or {})
+    flags = app.pop("flags", {})
+    doc: dict[str, Any] = {
+        "version": LABELME_VERSION,
+        "flags": flags,
+        "shapes": shapes,
+        "imagePath": image_path,
+        "imageData": None,
+        "imageHeight": image.height,
+        "imageWidth": image.width,
+    }
+    if app:
+        doc["pixelproof"] = app
+    return doc
+
+
+def _shape_geometry(a: Annotation, image: ImageRecord) -> list[tuple[list, str, str | None]]:
+    if a.kind == "box":
+        x, y, w, h = a.bbox
+        return [([[x, y], [x + w, y + h]], "rectangle", None)]
+    if a.kind == "polygon":
+        return [
+            (np.asarray(p, dtype=float).reshape(-1, 2).tolist(), "polygon", None)
+            for p in a.segmentation
+            if len(p) >= 6
+        ]
+    m = a.mask(image.height, image.width)
+    x, y, w, h = (int(v) for v in core_masks.bbox(m))
+    if w == 0 or h == 0:
+        return []
+    buf = io.BytesIO()
+    Image.fromarray(m[y : y + h, x : x + w].astype(np.uint8)).save(buf, format="PNG")
+    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    return [([[float(x), float(y)], [float(x + w - 1), float(y + h - 1)]], "mask", b64)]

@@ -1,0 +1,234 @@
+"""Pascal VOC XML boxes (``Annotations/*.xml``, images in ``JPEGImages/``).
+
+VOC box corners are 1-based pixel indexes, both inclusive: ``xmin=1, xmax=10`` covers the first ten
+pixels, which is COCO ``x=0, w=10``. Reading and writing convert that way by default (as detectron2 does);
+``one_based=False`` takes the numbers as plain coordinates, as LabelMe's ``labelme2voc`` writes them.
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    check_image_mode,
+    folder_project,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+
+_FLAGS = ("difficult", "truncated", "occluded")
+
+
+def read_voc(
+    path: str | os.PathLike[str],
+    *,
+    one_based: bool = True,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a VOC folder (with ``Annotations/``), a folder of XML files, or one XML file."""
+    src = Path(path)
+    if src.is_file():
+        root, files = src.parent, [src]
+    else:
+        root = src
+        xml_dir = src / "Annotations" if (src / "Annotations").is_dir() else src
+        files = sorted(xml_dir.rglob("*.xml"))
+    project = folder_project(root)
+    report = Reporter(on_problem)
+    skipped: Counter[str] = Counter()
+    build = Builder(project)
+    for file in with_progress(files, len(files), progress):
+        _read_file(file, root, one_based, build, report, skipped)
+    return ImportResult(project, report.problems, skipped)
+
+
+def _text(node: ET.Element | None, tag: str) -> str | None:
+    child = node.find(tag) if node is not None else None
+    if child is None or child.text is None or not child.text.strip():
+        return None
+    return child.text.strip()
+
+
+def _number(node: ET.Element | None, tag: str) -> float | None:
+    t = _text(node, tag)
+    try:
+        return float(t) if t is not None else None
+    except ValueError:
+        return None
+
+
+def _find_image(file: Path, root: Path, doc: ET.Element) -> Path | None:
+    name = _text(doc, "filename")
+    candidates = []
+    if name:
+        candidates += [root / "JPEGImages" / name, file.parent / name, root / name]
+    p = _text(doc, "path")
+    if p:
+        candidates.append(Path(p))
+    if not name:  # some tools leave filename out: same stem as the XML
+        for base in (root / "JPEGImages", file.parent):
+            candidates += [base / (file.stem + s) for s in IMAGE_SUFFIXES]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def _read_file(
+    file: Path, root: Path, one_based: bool, build: Builder, report: Reporter, skipped: Counter[str]
+) -> None:
+    try:
+        doc = ET.parse(file).getroot()
+    except (ET.ParseError, OSError) as e:
+        report(f"{file}: not readable XML ({e}); skipped")
+        skipped["files"] += 1
+        return
+    if doc.tag != "annotation":
+        report(f"{file}: not a VOC annotation (root element <{doc.tag}>); skipped")
+        skipped["files"] += 1
+        return
+    image_file = _find_image(file, root, doc)
+    size = doc.find("size")
+    width, height = _number(size, "width"), _number(size, "height")
+    if not width or not height or width <= 0 or height <= 0:
+        if image_file is None:
+            report(f"{file}: no <size> and the image cannot be found; skipped")
+            skipped["files"] += 1
+            return
+        try:
+            width, height = image_size(image_file)
+        except ImageReadError as e:
+            report(f"{file}: no <size> and the image cannot be read ({e}); skipped")
+            skipped["files"] += 1
+            return
+        report(f"{file}: no <size>; size {int(width)}x{int(height)} read from {image_file.name}")
+    if image_file is None:
+        name = _text(doc, "filename") or f"{file.stem}.jpg"
+        image_file = root / "JPEGImages" / name if (root / "JPEGImages").is_dir() else file.parent / name
+        report(f"{file}: image {name} not found; imported with the size in the XML")
+    image = build.image(rel_name(image_file, root), int(width), int(height))
+    for k, obj in enumerate(doc.iter("object")):
+        where = f"{file}: object {k + 1}"
+        name = _text(obj, "name")
+        bnd = obj.find("bndbox")
+        coords = [_number(bnd, t) for t in ("xmin", "ymin", "xmax", "ymax")]
+        if name is None or any(c is None for c in coords):
+            report(f"{where}: needs <name> and <bndbox> with xmin, ymin, xmax, ymax numbers; skipped")
+            skipped["invalid"] += 1
+            continue
+        x1, y1, x2, y2 = coords
+        if one_based:
+            x1, y1 = x1 - 1, y1 - 1
+        if x2 < x1 or y2 < y1:
+            report(f"{where}: xmax/ymax smaller than xmin/ymin; skipped")
+            skipped["invalid"] += 1
+            continue
+        app_extra: dict[str, Any] = {}
+        for tag in (*_FLAGS, "pose"):
+            t = _text(obj, tag)
+            if t is not None and not (tag == "pose" and t == "Unspecified"):
+                app_extra[tag] = int(t) if t.lstrip("-").isdigit() else t
+        cat = build.category(name)
+        build.annotation(image, cat.id, bbox=[x1, y1, x2 - x1, y2 - y1], app_extra=app_extra)
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_voc(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "keep",
+    one_based: bool = True,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``out_dir/Annotations/<stem>.xml`` per image (boxes in whole pixels); returns warnings.
+
+    ``images`` "copy"/"link" fill ``out_dir/JPEGImages``; "keep" records the original path in ``<path>``.
+    Polygons and masks are written as their bounding boxes (VOC XML holds boxes only).
+    """
+    check_image_mode(images)
+    out = Path(out_dir)
+    (out / "Annotations").mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
+    stems = unique_stems(project)
+    names = {c.id: c.name for c in project.categories.values()}
+    by_image: dict[int, list[Annotation]] = {i: [] for i in project.images}
+    for a in project.annotations.values():
+        by_image.setdefault(a.image_id, []).append(a)
+    shapes = rounded = 0
+    for image in with_progress(list(project.images.values()), len(project.images), progress):
+        src = project.image_path(image)
+        filename = stems[image.id] + src.suffix
+        placed = None
+        if images != "keep" and src.is_file():
+            placed = place_image(src, out / "JPEGImages" / filename, images)
+        if placed is not None:
+            warnings.append(placed)
+        anns = sorted(by_image.get(image.id, []), key=lambda a: a.id)
+        shapes += sum(a.kind != "box" for a in anns)
+        rounded += sum(any(v != round(v) for v in a.bbox) for a in anns)
+        root = _image_xml(image, src, filename, anns, names, one_based)
+        ET.indent(root)
+        ET.ElementTree(root).write(out / "Annotations" / f"{stems[image.id]}.xml", encoding="utf-8")
+    if shapes:
+        warnings.append(f"{shapes} polygon/mask object(s) written as bounding boxes (VOC XML holds boxes)")
+    if rounded:
+        warnings.append(f"{rounded} box(es) rounded to whole pixels")
+    return warnings
+
+
+def _depth(src: Path) -> int:
+    try:
+        with Image.open(src) as im:
+            return len(im.getbands())
+    except OSError:
+        return 3
+
+
+def _image_xml(
+    image: ImageRecord,
+    src: Path,
+    filename: str,
+    anns: list[Annotation],
+    names: dict[int, str],
+    one_based: bool,
+) -> ET.Element:
+    root = ET.Element("annotation")
+    ET.SubElement(root, "folder").text = "JPEGImages"
+    ET.SubElement(root, "filename").text = filename
+    ET.SubElement(root, "path").text = str(src.absolute())
+    size = ET.SubElement(root, "size")
+    ET.SubElement(size, "width").text = str(image.width)
+    ET.SubElement(size, "height").text = str(image.height)
+    ET.SubElement(size, "depth").text = str(_depth(src))
+    ET.SubElement(root, "segmented").text = "0"
+    shift = 1 if one_based else 0
+    for a in anns:
+        obj = ET.SubElement(root, "object")
+        ET.SubElement(obj, "name").text = names[a.category_id]
+        ET.SubElement(obj, "pose").text = str(a.app_extra.get("pose", "Unspecified"))
+        for tag in _FLAGS:
+            if tag in a.app_extra or tag != "occluded":
+                ET.SubElement(obj, tag).text = str(a.app_extra.get(tag, 0))
+        x, y, w, h = a.bbox
+        x1, y1, x2, y2 = round(x), round(y), round(x + w), round(y + h)
+        bnd = ET.SubElement(obj, "bndbox")
+        for tag, v in (("xmin", x1 + shift), ("ymin", y1 + shift), ("xmax", x2), ("ymax", y2)):
+            ET.SubElement(bnd, tag).text = str(v)
+    return root
