@@ -187,7 +187,7 @@ class MaskComparison:
 
     @property
     def status(self) -> str:
-        """"ok", "both empty", "reference empty" or "candidate empty"."""
+        """ "ok", "both empty", "reference empty" or "candidate empty"."""
         r, c = self.ref_area > 0, self.cand_area > 0
         if r and c:
             return "ok"

@@ -1,0 +1,755 @@
+"""Score a candidate project against a reference (DESIGN.md §6) and return plain tables.
+
+``run_qa(reference, candidate)`` gives a ``QAResult``: ``per_image`` rows (one per image and category:
+semantic Dice/IoU/boundary figures plus that image's object counts), ``per_object`` rows (matched pairs,
+wrong-class pairs, FN and FP objects, each with its box so a view can centre on it), ``per_class`` and
+``summary`` aggregates, and the images that matched nothing. ``score_image`` does one image (for a view
+that re-scores after an edit) and ``difference_image`` gives the per-pixel agreement/FN/FP map.
+
+Masks are decoded straight into crops (``Placed``) from RLE or polygons, never as whole images per object,
+so a large dataset is scored in seconds. Images are paired by ``file_name``, then by the bare file stem
+(``JPEGImages/a.jpg`` <-> ``a.png``); categories by name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import numpy as np
+from pycocotools import mask as mask_utils
+
+from pixelproof.core import metrics
+from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
+from pixelproof.core.model import Annotation, ImageRecord, Project
+
+DISTANCE_FIELDS = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
+FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou")
+INSTANCE_FIELDS = ("precision", "recall", "f1", "pq", "sq", "rq", "mean_matched_iou", "mean_matched_dice")
+
+# difference codes (``difference_image``) and their display colours (Okabe-Ito, colour-blind safe)
+DIFF_NONE, DIFF_AGREE, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS, DIFF_VOID = 0, 1, 2, 3, 4, 5
+DIFF_NAMES = {
+    DIFF_NONE: "background",
+    DIFF_AGREE: "agreement",
+    DIFF_FN: "missed (FN)",
+    DIFF_FP: "extra (FP)",
+    DIFF_WRONG_CLASS: "wrong class",
+    DIFF_VOID: "void (ignored)",
+}
+DIFF_COLORS = {
+    DIFF_NONE: (0, 0, 0, 0),
+    DIFF_AGREE: (0, 158, 115, 255),
+    DIFF_FN: (213, 94, 0, 255),
+    DIFF_FP: (0, 114, 178, 255),
+    DIFF_WRONG_CLASS: (204, 121, 167, 255),
+    DIFF_VOID: (128, 128, 128, 255),
+}
+
+
+@dataclass(slots=True)
+class QAOptions:
+    """Settings of a QA run; every one is written into the report."""
+
+    iou_threshold: float = 0.5  # a pair counts when IoU > threshold (strict)
+    nsd_tau: float = 2.0  # NSD tolerance in distance units (px, or mm with a pixel spacing)
+    nsd_tau_by_class: dict[str, float] = field(default_factory=dict)
+    both_empty_as_one: bool = False  # opt-in: both empty counts as Dice = IoU = 1.0
+    boundary_iou_d: int | None = None  # fixed band width in px; None = max(1, round(0.02 x diagonal))
+    boundary_metrics: bool = True
+
+    def tau(self, category: str) -> float:
+        return float(self.nsd_tau_by_class.get(category, self.nsd_tau))
+
+
+@dataclass(slots=True)
+class ImagePair:
+    """A reference image and the candidate image with the same file name."""
+
+    file_name: str
+    ref: ImageRecord
+    cand: ImageRecord
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.cand.height, self.cand.width)
+
+
+# ------------------------------------------------------------------------------------------------
+# rows
+
+
+@dataclass(slots=True)
+class ImageClassRow:
+    """One image and one category: semantic figures from ``comparison`` and the object counts."""
+
+    file_name: str
+    image_id: int  # candidate image id
+    ref_image_id: int
+    category: str
+    comparison: MaskComparison
+    instances: InstanceCounts
+    width: int
+    height: int
+    spacing: tuple[float, float] | None = None
+    both_empty_as_one: bool = False
+    instance_scored: bool = True
+
+    def value(self, name: str) -> float:
+        """Any figure by field name (``dice``, ``hd95``, ``pq``, ``tp_px`` ...)."""
+        if name in ("iou", "dice") and self.both_empty_as_one and self.comparison.both_empty:
+            return 1.0
+        if name in FIGURE_FIELDS:
+            return float(getattr(self.comparison, name))
+        if name in ("tp_px", "fp_px", "fn_px"):
+            return float(getattr(self.comparison, name[:2]))
+        if name in ("tp", "fp", "fn", "wrong_class"):
+            return float(getattr(self.instances, name)) if self.instance_scored else math.nan
+        if name in INSTANCE_FIELDS:
+            if not self.instance_scored:
+                return math.nan
+            attr = {"mean_matched_iou": "mean_iou", "mean_matched_dice": "mean_dice"}.get(name, name)
+            return float(getattr(self.instances, attr))
+        raise KeyError(name)
+
+    def reason(self, name: str) -> str | None:
+        v = self.value(name)
+        if math.isfinite(v):
+            if name in ("iou", "dice") and self.both_empty_as_one and self.comparison.both_empty:
+                return "both empty (counted as 1.0)"
+            return None
+        if name in INSTANCE_FIELDS or name in ("tp", "fp", "fn", "wrong_class"):
+            return "semantic reference" if not self.instance_scored else "no objects"
+        if name == "boundary_iou" or name in DISTANCE_FIELDS or name == "nsd":
+            if not self.comparison.both_empty and math.isnan(v):
+                return "not computed"
+        return self.comparison.reason(name) if name in FIGURE_FIELDS else "n/a"
+
+    @property
+    def dice(self) -> float:
+        return self.value("dice")
+
+    @property
+    def iou(self) -> float:
+        return self.value("iou")
+
+
+@dataclass(slots=True)
+class ObjectRow:
+    """One object or pair: ``status`` is "match", "wrong_class", "fn" (missed) or "fp" (extra).
+
+    ``bbox`` ([x, y, w, h], pixels) covers both objects so a view can centre on it.
+    """
+
+    file_name: str
+    image_id: int
+    ref_image_id: int
+    status: str
+    category: str  # reference category (candidate category for "fp")
+    cand_category: str | None
+    ref_id: int | None
+    cand_id: int | None
+    bbox: list[float]
+    ref_bbox: list[float] | None
+    cand_bbox: list[float] | None
+    kind: str  # "mask" or "box" (box IoU, no boundary figures)
+    iou: float
+    comparison: MaskComparison | None = None
+    best_iou: float = 0.0  # best IoU with any object of the same class (for FN/FP: why unmatched)
+
+    def value(self, name: str) -> float:
+        if name == "iou":
+            return self.iou
+        if name == "dice":
+            i = self.iou
+            return 2 * i / (1 + i) if math.isfinite(i) else i
+        if name == "best_iou":
+            return self.best_iou
+        if name in FIGURE_FIELDS:
+            return float(getattr(self.comparison, name)) if self.comparison is not None else math.nan
+        raise KeyError(name)
+
+    def reason(self, name: str) -> str | None:
+        v = self.value(name)
+        if math.isfinite(v):
+            return None
+        if self.comparison is None:
+            return "box (no boundary figures)"
+        return self.comparison.reason(name)
+
+
+@dataclass(slots=True)
+class ImageScore:
+    """All rows of one image pair."""
+
+    pair: ImagePair
+    rows: list[ImageClassRow]
+    objects: list[ObjectRow]
+
+
+@dataclass
+class QAResult:
+    """Tables of a QA run, ready for a view, the CLI and the report writer (``pixelproof.core.report``)."""
+
+    options: QAOptions
+    per_image: list[ImageClassRow]
+    per_object: list[ObjectRow]
+    categories: list[str]
+    pairs: list[ImagePair]
+    unmatched_reference: list[str]
+    unmatched_candidate: list[str]
+    problems: list[str] = field(default_factory=list)
+    reference_kind: str = "project"
+    instance_scored: bool = True
+
+    def per_class(self) -> list[dict[str, Any]]:
+        """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
+        out = []
+        for cat in self.categories:
+            rows = [r for r in self.per_image if r.category == cat]
+            out.append({"category": cat, **aggregate(rows, self.instance_scored)})
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Means over every image x category row and object counts pooled over all classes."""
+        agg = aggregate(self.per_image, self.instance_scored)
+        per_class_pq = [c["pq"] for c in self.per_class() if math.isfinite(c["pq"])]
+        agg["pq_class_mean"] = float(np.mean(per_class_pq)) if per_class_pq else math.nan
+        agg.update(
+            images=len(self.pairs),
+            unmatched_reference=len(self.unmatched_reference),
+            unmatched_candidate=len(self.unmatched_candidate),
+        )
+        return agg
+
+    def image_rows(self, file_name: str) -> list[ImageClassRow]:
+        return [r for r in self.per_image if r.file_name == file_name]
+
+    def object_rows(self, file_name: str) -> list[ObjectRow]:
+        return [r for r in self.per_object if r.file_name == file_name]
+
+    def image_table(self) -> list[dict[str, Any]]:
+        """One row per image: mean Dice/IoU/HD95 over its categories and error counts (for a sortable list)."""
+        by_image: dict[str, list[ImageClassRow]] = {}
+        for r in self.per_image:
+            by_image.setdefault(r.file_name, []).append(r)
+        table = []
+        for name, rows in by_image.items():
+            agg = aggregate(rows, self.instance_scored)
+            table.append({"file_name": name, "image_id": rows[0].image_id, **agg})
+        return table
+
+    def worst_images(self, n: int = 20, key: str = "dice") -> list[dict[str, Any]]:
+        """Images sorted worst first by ``key`` (mean over the image's categories; NaN last)."""
+        reverse = key in DISTANCE_FIELDS or key in ("fp", "fn", "wrong_class")
+        table = self.image_table()
+
+        def sort_key(row: dict[str, Any]) -> tuple[int, float]:
+            v = row[key]
+            if not math.isfinite(v):
+                return (1, 0.0)
+            return (0, -v if reverse else v)
+
+        return sorted(table, key=sort_key)[:n]
+
+
+def aggregate(rows: list[ImageClassRow], instance_scored: bool = True) -> dict[str, Any]:
+    """Means of figures over rows with the §6 conventions, and summed counts."""
+    out: dict[str, Any] = {
+        "n_rows": len(rows),
+        "n_both_empty": sum(r.comparison.both_empty for r in rows),
+        "n_one_empty": sum(r.comparison.one_empty for r in rows),
+    }
+    for name in FIGURE_FIELDS:
+        vals = np.array([r.value(name) for r in rows], dtype=np.float64)
+        if name in DISTANCE_FIELDS:
+            diag = np.array([r.comparison.diagonal for r in rows], dtype=np.float64)
+            inf = np.isinf(vals)
+            vals = np.where(inf, diag, vals)
+            out[f"{name}_inf_replaced"] = int(inf.sum())
+        vals = vals[np.isfinite(vals)]
+        out[name] = float(vals.mean()) if vals.size else math.nan
+    out["tp_px"] = sum(r.comparison.tp for r in rows)
+    out["fp_px"] = sum(r.comparison.fp for r in rows)
+    out["fn_px"] = sum(r.comparison.fn for r in rows)
+    counts = InstanceCounts()
+    for r in rows:
+        counts.add(r.instances)
+    if instance_scored:
+        out.update(tp=counts.tp, fp=counts.fp, fn=counts.fn, wrong_class=counts.wrong_class)
+        out.update(
+            precision=counts.precision,
+            recall=counts.recall,
+            f1=counts.f1,
+            sq=counts.sq,
+            rq=counts.rq,
+            pq=counts.pq,
+            mean_matched_iou=counts.mean_iou,
+            mean_matched_dice=counts.mean_dice,
+        )
+    else:
+        out.update({k: math.nan for k in ("tp", "fp", "fn", "wrong_class", *INSTANCE_FIELDS)})
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# decoding straight into crops
+
+
+def rle_counts(rle: dict[str, Any]) -> np.ndarray:
+    """Run lengths of a COCO RLE (compressed string or list), decoded with numpy (no per-pixel work)."""
+    counts = rle["counts"]
+    if isinstance(counts, list):
+        return np.asarray(counts, dtype=np.int64)
+    raw = counts.encode("ascii") if isinstance(counts, str) else bytes(counts)
+    s = np.frombuffer(raw, dtype=np.uint8).astype(np.int64) - 48
+    if s.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    last = np.flatnonzero((s & 0x20) == 0)  # last character of each value
+    starts = np.concatenate(([0], last[:-1] + 1))
+    nchars = last - starts + 1
+    k = np.arange(s.size) - np.repeat(starts, nchars)
+    x = np.add.reduceat((s & 0x1F) << (5 * k), starts)
+    neg = (s[last] & 0x10) != 0
+    x[neg] |= np.left_shift(np.int64(-1), 5 * nchars[neg])
+    out = x.copy()
+    out[1::2] = np.cumsum(x[1::2])
+    out[2::2] = np.cumsum(x[2::2])
+    return out
+
+
+def rle_placed(rle: dict[str, Any]) -> Placed:
+    """COCO RLE -> tight crop, touching only the columns the object spans."""
+    h, w = (int(v) for v in rle["size"])
+    cnts = rle_counts(rle)
+    ends = np.cumsum(cnts)
+    s1, e1 = ends[:-1][0::2], ends[1::2]  # runs of ones start where a run of zeros ends
+    keep = e1 > s1
+    s1, e1 = s1[keep], e1[keep]
+    if s1.size == 0 or h == 0:
+        return Placed.empty()
+    c0, c1 = int(s1[0] // h), int((e1[-1] - 1) // h) + 1
+    off = c0 * h
+    diff = np.zeros((c1 - c0) * h + 1, dtype=np.int32)
+    np.add.at(diff, s1 - off, 1)
+    np.add.at(diff, np.minimum(e1, h * w) - off, -1)
+    block = np.cumsum(diff[:-1]).astype(bool).reshape(c1 - c0, h).T
+    return metrics.tighten(Placed(block, 0, c0))
+
+
+def annotation_placed(ann: Annotation, height: int, width: int) -> Placed:
+    """Pixels of an annotation as a crop: RLE decoded, polygons rasterized (pycocotools), boxes filled."""
+    seg = ann.segmentation
+    if isinstance(seg, dict):
+        if isinstance(seg.get("counts"), list):
+            seg = mask_utils.frPyObjects(seg, height, width)
+        return rle_placed(seg)
+    if ann.kind == "box":
+        x, y, w, h = ann.bbox
+        polys = [[x, y, x + w, y, x + w, y + h, x, y + h]]
+    else:
+        polys = [list(map(float, p)) for p in seg or [] if len(p) >= 6]
+    if not polys:
+        return Placed.empty()
+    rle = mask_utils.merge(mask_utils.frPyObjects(polys, height, width))
+    return rle_placed(rle)
+
+
+# ------------------------------------------------------------------------------------------------
+# pairing
+
+
+def _stem(name: str) -> str:
+    return PurePath(name.replace("\\", "/")).stem
+
+
+def pair_images(reference: Project, candidate: Project) -> tuple[list[ImagePair], list[str], list[str]]:
+    """Pair images by ``file_name``, then by the file stem when unique on both sides.
+
+    Returns the pairs and the reference / candidate file names left unmatched (never silently dropped).
+    """
+    cand_by_name = {img.file_name: img for img in candidate.images.values()}
+    pairs: list[ImagePair] = []
+    ref_left: list[ImageRecord] = []
+    used: set[int] = set()
+    for img in reference.images.values():
+        c = cand_by_name.get(img.file_name)
+        if c is not None and c.id not in used:
+            pairs.append(ImagePair(c.file_name, img, c))
+            used.add(c.id)
+        else:
+            ref_left.append(img)
+    cand_left = [c for c in candidate.images.values() if c.id not in used]
+    cand_by_stem: dict[str, list[ImageRecord]] = {}
+    for c in cand_left:
+        cand_by_stem.setdefault(_stem(c.file_name), []).append(c)
+    ref_stems: dict[str, int] = {}
+    for r in ref_left:
+        ref_stems[_stem(r.file_name)] = ref_stems.get(_stem(r.file_name), 0) + 1
+    unmatched_ref = []
+    for r in ref_left:
+        stem = _stem(r.file_name)
+        cands = cand_by_stem.get(stem, [])
+        if len(cands) == 1 and ref_stems[stem] == 1:
+            pairs.append(ImagePair(cands[0].file_name, r, cands[0]))
+            used.add(cands[0].id)
+        else:
+            unmatched_ref.append(r.file_name)
+    unmatched_cand = [c.file_name for c in candidate.images.values() if c.id not in used]
+    return pairs, unmatched_ref, unmatched_cand
+
+
+def image_spacing(image: ImageRecord) -> tuple[float, float] | None:
+    """Pixel spacing (row, column) in mm from the image's ``pixel_spacing`` key, if it has one."""
+    sp = image.extra.get("pixel_spacing")
+    if sp is None:
+        return None
+    if isinstance(sp, int | float):
+        return (float(sp), float(sp))
+    if isinstance(sp, list | tuple) and len(sp) == 2 and all(isinstance(v, int | float) for v in sp):
+        return (float(sp[0]), float(sp[1]))
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# scoring
+
+
+@dataclass(slots=True)
+class _Obj:
+    ann: Annotation
+    category: str
+    placed: Placed
+    is_box: bool
+
+
+def _objects(project: Project, image: ImageRecord, shape: tuple[int, int], void: np.ndarray | None):
+    out = []
+    for ann in project.annotations_of(image.id):
+        cat = project.categories.get(ann.category_id)
+        name = cat.name if cat is not None else f"category {ann.category_id}"
+        placed = metrics.subtract(annotation_placed(ann, *shape), void)
+        out.append(_Obj(ann, name, placed, ann.kind == "box"))
+    return out
+
+
+def _pair_iou(a: _Obj, b: _Obj) -> float:
+    if a.is_box or b.is_box:
+        return metrics.box_iou(a.ann.bbox, b.ann.bbox)
+    if a.placed.mask.size == 0 or b.placed.mask.size == 0:
+        return 0.0
+    if a.placed.x1 <= b.placed.x0 or b.placed.x1 <= a.placed.x0:
+        return 0.0
+    if a.placed.y1 <= b.placed.y0 or b.placed.y1 <= a.placed.y0:
+        return 0.0
+    v = metrics.placed_iou(a.placed, b.placed)
+    return 0.0 if math.isnan(v) else v
+
+
+def _iou_matrix(refs: list[_Obj], cands: list[_Obj]) -> np.ndarray:
+    m = np.zeros((len(refs), len(cands)), dtype=np.float64)
+    for i, r in enumerate(refs):
+        for j, c in enumerate(cands):
+            m[i, j] = _pair_iou(r, c)
+    return m
+
+
+def _union_bbox(a: list[float] | None, b: list[float] | None) -> list[float]:
+    boxes = [x for x in (a, b) if x is not None and x[2] > 0 and x[3] > 0]
+    if not boxes:
+        return list(a or b or [0.0, 0.0, 0.0, 0.0])
+    x0 = min(x[0] for x in boxes)
+    y0 = min(x[1] for x in boxes)
+    x1 = max(x[0] + x[2] for x in boxes)
+    y1 = max(x[1] + x[3] for x in boxes)
+    return [x0, y0, x1 - x0, y1 - y0]
+
+
+def _obj_bbox(o: _Obj) -> list[float]:
+    if o.is_box or o.placed.mask.size == 0:
+        return [float(v) for v in o.ann.bbox]
+    return o.placed.bbox_xywh()
+
+
+def score_image(
+    pair: ImagePair,
+    reference: Project,
+    candidate: Project,
+    options: QAOptions | None = None,
+    *,
+    void: np.ndarray | None = None,
+    categories: list[str] | None = None,
+    instance_scored: bool = True,
+) -> ImageScore:
+    """Score one image pair: semantic rows per category and per-object rows (see ``QAResult``)."""
+    opt = options or QAOptions()
+    shape = pair.shape
+    spacing = image_spacing(pair.cand) or image_spacing(pair.ref)
+    refs = _objects(reference, pair.ref, shape, void)
+    cands = _objects(candidate, pair.cand, shape, void)
+    if categories is None:
+        categories = sorted({o.category for o in refs} | {o.category for o in cands})
+    counts = {c: InstanceCounts() for c in categories}
+
+    def cmp(a: Placed, b: Placed, category: str) -> MaskComparison:
+        return metrics.compare(
+            a,
+            b,
+            shape,
+            spacing=spacing,
+            nsd_tau=opt.tau(category),
+            boundary_iou_d=opt.boundary_iou_d,
+            distances=opt.boundary_metrics,
+        )
+
+    base = {"file_name": pair.file_name, "image_id": pair.cand.id, "ref_image_id": pair.ref.id}
+    objects: list[ObjectRow] = []
+    if instance_scored:
+        left_r: list[_Obj] = []
+        left_c: list[_Obj] = []
+        best_r: dict[int, float] = {}
+        best_c: dict[int, float] = {}
+        for cat in categories:
+            rs = [o for o in refs if o.category == cat]
+            cs = [o for o in cands if o.category == cat]
+            m = _iou_matrix(rs, cs)
+            if m.size:
+                for i, o in enumerate(rs):
+                    best_r[id(o)] = float(m[i].max())
+                for j, o in enumerate(cs):
+                    best_c[id(o)] = float(m[:, j].max())
+            pairs = metrics.match(m, opt.iou_threshold)
+            mi = {i for i, _ in pairs}
+            mj = {j for _, j in pairs}
+            for i, j in pairs:
+                objects.append(_pair_row(base, "match", rs[i], cs[j], float(m[i, j]), cmp))
+                counts.setdefault(cat, InstanceCounts())
+                counts[cat].tp += 1
+                counts[cat].iou_sum += float(m[i, j])
+                counts[cat].dice_sum += 2 * float(m[i, j]) / (1 + float(m[i, j]))
+            left_r += [o for i, o in enumerate(rs) if i not in mi]
+            left_c += [o for j, o in enumerate(cs) if j not in mj]
+        # second pass: leftovers across classes -> "wrong class" (FN for one class, FP for the other)
+        m = _iou_matrix(left_r, left_c)
+        for i, r in enumerate(left_r):
+            for j, c in enumerate(left_c):
+                if r.category == c.category:
+                    m[i, j] = 0.0
+        wrong = metrics.match(m, opt.iou_threshold)
+        wi = {i for i, _ in wrong}
+        wj = {j for _, j in wrong}
+        for i, j in wrong:
+            row = _pair_row(base, "wrong_class", left_r[i], left_c[j], float(m[i, j]), cmp)
+            objects.append(row)
+            counts[left_r[i].category].fn += 1
+            counts[left_r[i].category].wrong_class += 1
+            counts[left_c[j].category].fp += 1
+        for i, r in enumerate(left_r):
+            if i in wi:
+                continue
+            counts[r.category].fn += 1
+            row = _single_row(base, "fn", r, cmp)
+            row.best_iou = best_r.get(id(r), 0.0)
+            objects.append(row)
+        for j, c in enumerate(left_c):
+            if j in wj:
+                continue
+            counts[c.category].fp += 1
+            row = _single_row(base, "fp", c, cmp)
+            row.best_iou = best_c.get(id(c), 0.0)
+            objects.append(row)
+
+    rows = []
+    for cat in categories:
+        a = metrics.merge([o.placed for o in refs if o.category == cat])
+        b = metrics.merge([o.placed for o in cands if o.category == cat])
+        rows.append(
+            ImageClassRow(
+                category=cat,
+                comparison=cmp(a, b, cat),
+                instances=counts[cat],
+                width=pair.cand.width,
+                height=pair.cand.height,
+                spacing=spacing,
+                both_empty_as_one=opt.both_empty_as_one,
+                instance_scored=instance_scored,
+                **base,
+            )
+        )
+    return ImageScore(pair, rows, objects)
+
+
+def _pair_row(base: dict, status: str, r: _Obj, c: _Obj, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
+    is_box = r.is_box or c.is_box
+    rb, cb = _obj_bbox(r), _obj_bbox(c)
+    return ObjectRow(
+        status=status,
+        category=r.category,
+        cand_category=c.category,
+        ref_id=r.ann.id,
+        cand_id=c.ann.id,
+        bbox=_union_bbox(rb, cb),
+        ref_bbox=rb,
+        cand_bbox=cb,
+        kind="box" if is_box else "mask",
+        iou=iou,
+        comparison=None if is_box else cmp(r.placed, c.placed, r.category),
+        best_iou=iou,
+        **base,
+    )
+
+
+def _single_row(base: dict, status: str, o: _Obj, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
+    bb = _obj_bbox(o)
+    empty = Placed.empty()
+    comp = None
+    if not o.is_box:
+        comp = cmp(o.placed, empty, o.category) if status == "fn" else cmp(empty, o.placed, o.category)
+    return ObjectRow(
+        status=status,
+        category=o.category,
+        cand_category=o.category if status == "fp" else None,
+        ref_id=o.ann.id if status == "fn" else None,
+        cand_id=o.ann.id if status == "fp" else None,
+        bbox=bb,
+        ref_bbox=bb if status == "fn" else None,
+        cand_bbox=bb if status == "fp" else None,
+        kind="box" if o.is_box else "mask",
+        iou=0.0,
+        comparison=comp,
+        **base,
+    )
+
+
+def used_categories(reference: Project, candidate: Project) -> list[str]:
+    """Names of categories with at least one annotation in either project, sorted."""
+    names = set()
+    for p in (reference, candidate):
+        ids = {a.category_id for a in p.annotations.values()}
+        names |= {p.categories[i].name for i in ids if i in p.categories}
+    return sorted(names)
+
+
+def run_qa(
+    reference: Any,
+    candidate: Project,
+    options: QAOptions | None = None,
+    *,
+    progress: Callable[[Iterable[ImagePair], int], Iterable[ImagePair]] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> QAResult:
+    """Score ``candidate`` against ``reference`` (a ``Project`` or a ``references.Reference``).
+
+    ``progress(pairs, total)`` may wrap the iteration (CLI progress bar); ``cancelled()`` returning True
+    stops early (a worker's cancel button) with the rows done so far.
+    """
+    from pixelproof.core.references import Reference
+
+    opt = options or QAOptions()
+    ref = reference if isinstance(reference, Reference) else Reference(project=reference)
+    pairs, un_r, un_c = pair_images(ref.project, candidate)
+    categories = used_categories(ref.project, candidate)
+    result = QAResult(
+        options=opt,
+        per_image=[],
+        per_object=[],
+        categories=categories,
+        pairs=pairs,
+        unmatched_reference=un_r,
+        unmatched_candidate=un_c,
+        problems=list(ref.problems),
+        reference_kind=ref.kind,
+        instance_scored=ref.instance_scored,
+    )
+    iterator: Iterable[ImagePair] = pairs if progress is None else progress(pairs, len(pairs))
+    for pair in iterator:
+        if cancelled is not None and cancelled():
+            break
+        if (pair.ref.height, pair.ref.width) != pair.shape:
+            result.problems.append(
+                f"{pair.file_name}: reference is {pair.ref.width}x{pair.ref.height}, candidate "
+                f"{pair.cand.width}x{pair.cand.height}; image skipped"
+            )
+            continue
+        score = score_image(
+            pair,
+            ref.project,
+            candidate,
+            opt,
+            void=ref.void_mask(pair.ref),
+            categories=categories,
+            instance_scored=ref.instance_scored,
+        )
+        result.per_image.extend(score.rows)
+        result.per_object.extend(score.objects)
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# difference image for views and reports
+
+
+def difference_image(
+    pair: ImagePair,
+    reference: Any,
+    candidate: Project,
+    category: str | None = None,
+) -> np.ndarray:
+    """HxW uint8 codes (``DIFF_*``): agreement, missed (FN), extra (FP), wrong class, void.
+
+    With ``category`` only that class counts; otherwise a pixel agrees when both sides give it the same
+    class, is "wrong class" when both label it with different classes.
+    """
+    from pixelproof.core.references import Reference
+
+    ref = reference if isinstance(reference, Reference) else Reference(project=reference)
+    h, w = pair.shape
+    void = ref.void_mask(pair.ref)
+    refs = _objects(ref.project, pair.ref, (h, w), void)
+    cands = _objects(candidate, pair.cand, (h, w), void)
+    cats = sorted({o.category for o in refs} | {o.category for o in cands})
+    if category is not None:
+        cats = [c for c in cats if c == category]
+    agree = np.zeros((h, w), bool)
+    fn = np.zeros((h, w), bool)
+    fp = np.zeros((h, w), bool)
+    any_r = np.zeros((h, w), bool)
+    any_c = np.zeros((h, w), bool)
+    for cat in cats:
+        a = metrics.merge([o.placed for o in refs if o.category == cat]).to_full(h, w)
+        b = metrics.merge([o.placed for o in cands if o.category == cat]).to_full(h, w)
+        agree |= a & b
+        fn |= a & ~b
+        fp |= b & ~a
+        any_r |= a
+        any_c |= b
+    codes = np.zeros((h, w), np.uint8)
+    codes[agree] = DIFF_AGREE
+    codes[fn] = DIFF_FN
+    codes[fp & ~fn] = DIFF_FP
+    codes[any_r & any_c & ~agree] = DIFF_WRONG_CLASS
+    if void is not None:
+        codes[void] = DIFF_VOID
+    return codes
+
+
+def difference_rgba(codes: np.ndarray, outline: bool = False) -> np.ndarray:
+    """Colour a difference image (``DIFF_COLORS``); ``outline`` keeps only each region's 1-px border."""
+    import cv2
+
+    lut = np.zeros((256, 4), np.uint8)
+    for code, color in DIFF_COLORS.items():
+        lut[code] = color
+    if outline:
+        keep = np.zeros(codes.shape, bool)
+        kernel = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8)
+        for code in np.unique(codes):
+            if code == DIFF_NONE:
+                continue
+            m = (codes == code).astype(np.uint8)
+            keep |= (m - cv2.erode(m, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)).astype(bool)
+        codes = np.where(keep, codes, DIFF_NONE).astype(np.uint8)
+    return lut[codes]
