@@ -1,1 +1,35 @@
-"""Pre-labeling backends: pixels in, predictions out. Never imports Qt."""
+"""Pre-labeling backends: pixels in, predictions out. Never imports Qt.
+
+The app and the CLI use only what is re-exported here; heavy modules (onnxruntime, OpenCV backends)
+load when a backend is created.
+"""
+
+from pixelproof.inference.base import (
+    ENTRY_POINT_GROUP,
+    Backend,
+    BackendError,
+    BackendInfo,
+    ModelLoadError,
+    Prediction,
+    Prompt,
+    PromptError,
+    backend_names,
+    discover,
+    get_backend,
+    predict_safely,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Backend",
+    "BackendError",
+    "BackendInfo",
+    "ModelLoadError",
+    "Prediction",
+    "Prompt",
+    "PromptError",
+    "backend_names",
+    "discover",
+    "get_backend",
+    "predict_safely",
+]

@@ -1,0 +1,116 @@
+"""``pixelproof prelabel PROJECT --backend NAME [--model FILE] ...``: pre-label images with a backend."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pixelproof.commands._common import error, load_or_report, progress
+from pixelproof.core.coco import ProjectSaveError, save_project
+from pixelproof.inference.apply import parse_mapping, prelabel_project, select_images
+from pixelproof.inference.base import Backend, BackendError, get_backend
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("prelabel", help="add model predictions to a project (review state: pending)")
+    p.add_argument("project", help="project .json file")
+    p.add_argument("--backend", required=True, help="backend name (see `pixelproof backends`)")
+    p.add_argument("--model", metavar="FILE", help="model file for backends that take one")
+    p.add_argument("--score-threshold", type=float, metavar="S", help="minimum confidence (0..1)")
+    p.add_argument("--images", metavar="GLOB", help="only images whose file name matches, e.g. 'val/*.jpg'")
+    p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT in place)")
+    p.add_argument(
+        "--only-existing",
+        action="store_true",
+        help="keep only predictions whose class is already a project category",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="MODEL=CATEGORY",
+        help="rename a model class to a project category (repeatable); MODEL= ignores the class",
+    )
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="backend option (repeatable), e.g. category=coin; see `pixelproof backends --json`",
+    )
+    p.set_defaults(run=run)
+
+
+def make_backend(args: argparse.Namespace) -> Backend:
+    """The configured backend; ``BackendError`` with a one-line reason when it cannot run."""
+    backend = get_backend(args.backend)
+    values: dict[str, object] = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise BackendError(f"--option {item!r}: expected KEY=VALUE")
+        values[key.strip()] = value
+    if args.score_threshold is not None:
+        values["score_threshold"] = args.score_threshold
+    if args.model is not None:
+        if "model_path" not in backend.options:
+            raise BackendError(f"{backend.name}: takes no model file (--model)")
+        values["model_path"] = args.model
+    backend.configure(**values)
+    ok, reason = backend.ready()
+    if not ok:
+        hint = " (use --model FILE)" if reason.startswith("no model file") else ""
+        raise BackendError(f"{backend.name}: not ready: {reason}{hint}")
+    if backend.kind == "interactive":
+        raise BackendError(f"{backend.name} is interactive (needs clicks or a box); use it in the app")
+    return backend
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        mapping = parse_mapping(args.map)
+    except ValueError as e:
+        error(str(e))
+        return 2
+    project = load_or_report(args.project)
+    if project is None:
+        return 1
+    try:
+        backend = make_backend(args)
+    except BackendError as e:
+        error(str(e))
+        return 1
+    images = select_images(project, args.images)
+    if not images:
+        error(f"no images to pre-label{f' match {args.images!r}' if args.images else ''}")
+        return 1
+
+    def report_failure(file_name: str, reason: str) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")
+        error(f"{file_name}: {reason}")
+
+    result = prelabel_project(
+        project,
+        backend,
+        images,
+        only_existing=args.only_existing,
+        mapping=mapping,
+        wrap=lambda items, total: progress(items, total, f"pre-labeling ({backend.name})"),
+        on_failure=report_failure,
+    )
+    out = Path(args.output) if args.output else project.path
+    if result.succeeded:
+        try:
+            save_project(project, out)
+        except ProjectSaveError as e:
+            error(str(e))
+            return 1
+    new = f", new categories: {', '.join(result.new_categories)}" if result.new_categories else ""
+    print(
+        f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
+        f"{result.annotations} annotations added{new}"
+        + (f", {len(result.failures)} failed" if result.failures else "")
+    )
+    return 1 if result.succeeded == 0 else 0

@@ -1,0 +1,252 @@
+"""Predictions -> project annotations, without touching the project.
+
+``PredictionMapper.convert`` returns the categories to create and the annotations to add for one image;
+the app wraps them into one undo command, the CLI's ``prelabel_project`` adds them directly. Category
+mapping is by name: ``mapping`` renames model classes (``None`` = ignore), classes the project lacks
+become new categories named as the model names them, unless ``only_existing``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from pixelproof.core import masks
+from pixelproof.core.coco import default_color
+from pixelproof.core.imageio import ImageReadError, read_image
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project, utc_now
+from pixelproof.inference.base import Backend, BackendError, Prediction, predict_safely
+
+
+@dataclass(slots=True)
+class Proposal:
+    """What pre-labeling one image would add: new categories first, then annotations."""
+
+    image_id: int
+    categories: list[Category] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
+    ignored: int = 0  # predictions dropped: ignored class, not in the project, or empty shape
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str | None]:
+    """``["model=category", "dog=", ...]`` -> {model: category or None (= ignore)}; ValueError if bad."""
+    out: dict[str, str | None] = {}
+    for item in items:
+        model, sep, target = item.partition("=")
+        if not sep or not model.strip():
+            raise ValueError(f"--map {item!r}: expected model_name=category (empty category = ignore)")
+        out[model.strip()] = target.strip() or None
+    return out
+
+
+class PredictionMapper:
+    """Turns predictions into annotations for one project, handing out ids that do not collide with the
+    project's nor with earlier proposals of the same run (so a batch can be applied image by image)."""
+
+    def __init__(
+        self,
+        project: Project,
+        source: str,
+        *,
+        only_existing: bool = False,
+        mapping: dict[str, str | None] | None = None,
+        author: str | None = None,
+    ) -> None:
+        self.project = project
+        self.source = source
+        self.only_existing = only_existing
+        self.mapping = dict(mapping or {})
+        self.author = author
+        self._next_ann = project.next_annotation_id()
+        self._next_cat = project.next_category_id()
+        self._created: dict[str, Category] = {}
+
+    def category_for(self, model_name: str) -> tuple[Category | None, bool]:
+        """(category, is_new) for a model class; (None, False) when it is ignored."""
+        name = self.mapping.get(model_name, model_name)
+        if name is None:
+            return None, False
+        existing = self.project.category_by_name(name)
+        if existing is not None:
+            return existing, False
+        if name in self._created:
+            return self._created[name], False
+        if self.only_existing:
+            return None, False
+        cid = max(self._next_cat, self.project.next_category_id())
+        self._next_cat = cid + 1
+        cat = Category(cid, name, color=default_color(len(self.project.categories) + len(self._created) + 1))
+        self._created[name] = cat
+        return cat, True
+
+    def convert(self, image: ImageRecord, predictions: Iterable[Prediction]) -> Proposal:
+        """Annotations (review "pending", ``source``, ``score``, ``updated``) for ``image``; masks become
+        RLE, polygons stay polygons, boxes are clipped to the image. The project is not modified."""
+        proposal = Proposal(image.id)
+        now = utc_now()
+        h, w = image.height, image.width
+        for p in predictions:
+            cat, is_new = self.category_for(p.category)
+            if cat is None:
+                proposal.ignored += 1
+                continue
+            geometry = _geometry(p, h, w)
+            if geometry is None:
+                proposal.ignored += 1
+                continue
+            if is_new:
+                proposal.categories.append(cat)
+            seg, bbox, area = geometry
+            aid = max(self._next_ann, self.project.next_annotation_id())
+            self._next_ann = aid + 1
+            proposal.annotations.append(
+                Annotation(
+                    id=aid,
+                    image_id=image.id,
+                    category_id=cat.id,
+                    bbox=bbox,
+                    segmentation=seg,
+                    area=area,
+                    iscrowd=0,
+                    score=round(float(p.score), 5),
+                    source=self.source,
+                    review="pending",
+                    author=self.author,
+                    updated=now,
+                )
+            )
+        return proposal
+
+
+def _geometry(p: Prediction, h: int, w: int) -> tuple[list | dict | None, list[float], float] | None:
+    if p.mask is not None:
+        if p.mask.shape != (h, w):
+            raise BackendError(f"mask is {p.mask.shape[1]}x{p.mask.shape[0]} but the image is {w}x{h}")
+        m = p.mask.astype(bool, copy=False)
+        area = masks.area(m)
+        if area == 0:
+            return None
+        return masks.encode(m), masks.bbox(m), float(area)
+    if p.polygon:
+        polys = [[float(v) for v in poly] for poly in p.polygon if len(poly) >= 6]
+        if not polys:
+            return None
+        area = masks.segmentation_area(polys, [0, 0, 0, 0], h, w)
+        return polys, masks.polygons_bbox(polys), area
+    x, y, bw, bh = (float(v) for v in p.bbox)
+    x0, y0 = min(max(x, 0.0), w), min(max(y, 0.0), h)
+    x1, y1 = min(max(x + bw, 0.0), w), min(max(y + bh, 0.0), h)
+    if x1 - x0 <= 0 or y1 - y0 <= 0:
+        return None
+    bbox = [round(x0, 2), round(y0, 2), round(x1 - x0, 2), round(y1 - y0, 2)]
+    return None, bbox, bbox[2] * bbox[3]
+
+
+def apply_proposal(project: Project, proposal: Proposal) -> None:
+    """Add a proposal to the project (what the CLI does; the app does it inside an undo command)."""
+    for cat in proposal.categories:
+        project.add_category(cat)
+    project.extend_annotations(proposal.annotations)
+
+
+# -- whole project -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PrelabelReport:
+    images: int = 0
+    annotations: int = 0
+    new_categories: list[str] = field(default_factory=list)
+    ignored: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+
+    @property
+    def succeeded(self) -> int:
+        return self.images - len(self.failures)
+
+
+def select_images(project: Project, pattern: str | None = None) -> list[ImageRecord]:
+    """Images in id order whose ``file_name`` (or its base name) matches the glob ``pattern``."""
+    images = [project.images[i] for i in sorted(project.images)]
+    if not pattern:
+        return images
+    return [
+        im
+        for im in images
+        if fnmatch.fnmatch(im.file_name, pattern) or fnmatch.fnmatch(Path(im.file_name).name, pattern)
+    ]
+
+
+def _read(project: Project, image: ImageRecord) -> np.ndarray:
+    pixels = read_image(project.image_path(image))
+    if pixels.shape[:2] != (image.height, image.width):
+        raise ImageReadError(
+            f"image is {pixels.shape[1]}x{pixels.shape[0]} but the project says {image.width}x{image.height}"
+        )
+    return pixels
+
+
+def _prefetched(project: Project, images: list[ImageRecord]) -> Iterator[tuple[ImageRecord, object]]:
+    """(image, pixels or the exception) with the next file decoded in a thread while the model runs:
+    decoding releases the GIL, so the disk and the model overlap."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def load(im: ImageRecord) -> object:
+        try:
+            return _read(project, im)
+        except Exception as e:
+            return e
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(load, images[0]) if images else None
+        for i, im in enumerate(images):
+            assert pending is not None
+            result = pending.result()
+            pending = pool.submit(load, images[i + 1]) if i + 1 < len(images) else None
+            yield im, result
+
+
+def prelabel_project(
+    project: Project,
+    backend: Backend,
+    images: list[ImageRecord] | None = None,
+    *,
+    only_existing: bool = False,
+    mapping: dict[str, str | None] | None = None,
+    wrap: Callable[[Iterator, int], Iterable] | None = None,
+    on_failure: Callable[[str, str], None] | None = None,
+) -> PrelabelReport:
+    """Run ``backend`` on each image and add its predictions to ``project`` (mutates it). A failing
+    image is recorded (and passed to ``on_failure(file, reason)``) and the batch goes on. ``wrap`` may
+    wrap the iteration, e.g. in a progress bar."""
+    todo = select_images(project) if images is None else list(images)
+    mapper = PredictionMapper(project, backend.source, only_existing=only_existing, mapping=mapping)
+    report = PrelabelReport(images=len(todo))
+    items: Iterable = _prefetched(project, todo)
+    if wrap is not None:
+        items = wrap(items, len(todo))  # type: ignore[arg-type]
+    for image, pixels in items:
+        try:
+            if isinstance(pixels, Exception):
+                raise pixels
+            preds = predict_safely(backend, pixels)  # type: ignore[arg-type]
+            proposal = mapper.convert(image, preds)
+        except (BackendError, ImageReadError) as e:
+            reason = str(e)
+        except Exception as e:  # never let one image stop the batch
+            reason = f"{type(e).__name__}: {e}"
+        else:
+            apply_proposal(project, proposal)
+            report.annotations += len(proposal.annotations)
+            report.ignored += proposal.ignored
+            report.new_categories += [c.name for c in proposal.categories]
+            continue
+        reason = reason.replace(f"{project.image_path(image)}: ", "")
+        report.failures.append((image.file_name, reason))
+        if on_failure is not None:
+            on_failure(image.file_name, reason)
+    return report

@@ -1,0 +1,315 @@
+"""The backend contract (DESIGN.md §5): Backend, Prediction, Prompt, and the entry-point registry.
+
+A backend is a plain class: pixels in, predictions out. It never touches a Project or Qt, so the CLI, the
+app's worker threads and third-party plugins all use it the same way. Backends are found through the
+entry-point group ``pixelproof.backends`` (built-ins too), so a plugin needs only a few pyproject lines.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as metadata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+ENTRY_POINT_GROUP = "pixelproof.backends"
+KINDS = ("detect", "segment", "interactive")
+
+
+class BackendError(Exception):
+    """Anything a backend cannot do, as one message fit for a dialog or one CLI line."""
+
+
+class ModelLoadError(BackendError):
+    """A model file is missing, not the expected format, or has unexpected inputs/outputs."""
+
+
+class PromptError(BackendError):
+    """An interactive backend got no prompt or one it cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """What the user clicked: points (label 1 = positive, 0 = negative) and/or a box [x, y, w, h]."""
+
+    points: tuple[tuple[float, float], ...] = ()
+    labels: tuple[int, ...] = ()
+    box: tuple[float, float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.points) != len(self.labels):
+            raise PromptError(f"prompt: {len(self.points)} points but {len(self.labels)} labels")
+        if any(label not in (0, 1) for label in self.labels):
+            raise PromptError("prompt: point labels must be 1 (positive) or 0 (negative)")
+        if self.box is not None and (len(self.box) != 4 or self.box[2] <= 0 or self.box[3] <= 0):
+            raise PromptError(f"prompt: box must be [x, y, w, h] with w, h > 0, got {list(self.box)}")
+
+    @property
+    def positive(self) -> list[tuple[float, float]]:
+        return [p for p, lab in zip(self.points, self.labels, strict=True) if lab == 1]
+
+    @property
+    def negative(self) -> list[tuple[float, float]]:
+        return [p for p, lab in zip(self.points, self.labels, strict=True) if lab == 0]
+
+
+@dataclass(slots=True)
+class Prediction:
+    """One object: the model's class name, confidence, box [x, y, w, h] in image pixels, and optionally
+    a boolean HxW ``mask`` (image-sized) or COCO ``polygon`` (list of flat [x1, y1, ...] lists)."""
+
+    category: str
+    score: float
+    bbox: list[float]
+    mask: np.ndarray | None = field(default=None, repr=False)
+    polygon: list[list[float]] | None = None
+
+
+class Backend:
+    """Base class of every backend. Subclasses set the class attributes and implement ``predict``.
+
+    ``options`` maps each name ``configure`` accepts to a one-line help text; the app builds its
+    settings form from it, the CLI passes ``--option key=value`` through.
+    """
+
+    name: ClassVar[str] = ""
+    kind: str = "detect"  # "detect" | "segment" | "interactive" (may change once a model is loaded)
+    version: ClassVar[str] = "1"
+    options: ClassVar[dict[str, str]] = {}
+    needs_model: ClassVar[bool] = False  # True: ``model_path`` must be configured before predicting
+
+    def __init__(self) -> None:
+        self.model_path: Path | None = None
+        self.score_threshold: float = 0.0
+
+    # -- configuration -------------------------------------------------------------------------------
+    def configure(self, **values: Any) -> None:
+        """Set options by name; raises ``BackendError`` (``ModelLoadError`` for model files) with a
+        message that names the option and what is wrong, so the app can show it as it is."""
+        unknown = sorted(set(values) - set(self.options))
+        if unknown:
+            known = ", ".join(sorted(self.options)) or "none"
+            raise BackendError(f"{self.name}: unknown option(s) {', '.join(unknown)}; known: {known}")
+        for key, value in values.items():
+            if value is None:
+                continue
+            setter = getattr(self, f"_set_{key}", None)
+            if setter is not None:
+                setter(value)
+            else:
+                setattr(self, key, value)
+
+    def _set_score_threshold(self, value: Any) -> None:
+        try:
+            score = float(value)
+        except (TypeError, ValueError):
+            raise BackendError(f"{self.name}: score_threshold must be a number, got {value!r}") from None
+        if not 0.0 <= score <= 1.0:
+            raise BackendError(f"{self.name}: score_threshold must be in 0..1, got {score}")
+        self.score_threshold = score
+
+    def ready(self) -> tuple[bool, str]:
+        """(True, "") when ``predict`` can run, else (False, why not) — e.g. no model file chosen."""
+        return True, ""
+
+    # -- what it produces ----------------------------------------------------------------------------
+    def categories(self) -> list[str]:
+        """Class names this backend can produce (empty when unknown until a model is loaded)."""
+        return []
+
+    @property
+    def model_name(self) -> str:
+        return self.model_path.name if self.model_path is not None else "builtin"
+
+    @property
+    def model_version(self) -> str:
+        return self.version
+
+    @property
+    def source(self) -> str:
+        """The annotation ``source``: ``model:<backend>/<model>@<version>`` (DESIGN.md §3)."""
+        return f"model:{self.name}/{self.model_name}@{self.model_version}"
+
+    # -- work ----------------------------------------------------------------------------------------
+    def prepare(self, image: np.ndarray) -> None:
+        """Precompute per-image state (e.g. SAM's embedding) so later prompts answer at once."""
+
+    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready summary, as ``pixelproof backends --json`` prints it."""
+        ok, reason = self.ready()
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "ready": ok,
+            "reason": reason,
+            "categories": self.categories(),
+            "options": dict(self.options),
+        }
+
+
+def predict_safely(backend: Backend, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+    """Run a backend; whatever it raises comes back as ``BackendError`` (one clear message), and
+    malformed predictions are rejected here rather than deep inside the app."""
+    ok, reason = backend.ready()
+    if not ok:
+        raise BackendError(f"{backend.name}: not ready: {reason}")
+    try:
+        predictions = backend.predict(image, prompt)
+    except BackendError:
+        raise
+    except MemoryError:
+        raise BackendError(f"{backend.name}: out of memory") from None
+    except Exception as e:  # a plugin's bug must not take the app down
+        raise BackendError(f"{backend.name} failed: {type(e).__name__}: {e}") from e
+    h, w = image.shape[:2]
+    for p in predictions:
+        if not isinstance(p, Prediction) or len(p.bbox) != 4:
+            raise BackendError(f"{backend.name}: returned a malformed prediction: {p!r}")
+        if p.mask is not None and p.mask.shape != (h, w):
+            raise BackendError(f"{backend.name}: mask shape {p.mask.shape} is not the image's {(h, w)}")
+    return predictions
+
+
+def as_rgb8(image: np.ndarray) -> np.ndarray:
+    """HxWx3 uint8 RGB view of any image ``read_image`` returns (gray, RGBA, 16-bit, float), because
+    models are trained on 8-bit RGB."""
+    img = image
+    if img.dtype != np.uint8:
+        if img.dtype == np.uint16:
+            img = (img >> 8).astype(np.uint8)  # as cv2.imread(IMREAD_COLOR) converts 16-bit
+        else:
+            from pixelproof.core.imageio import to_display8
+
+            img = to_display8(img)
+    if img.ndim == 2:
+        img = np.repeat(img[:, :, None], 3, axis=2)
+    elif img.shape[2] == 1:
+        img = np.repeat(img, 3, axis=2)
+    elif img.shape[2] == 4:
+        img = img[:, :, :3]
+    return img
+
+
+def import_onnxruntime() -> Any:
+    """The onnxruntime module, or ``BackendError`` saying how to get it (it is an optional extra)."""
+    try:
+        return importlib.import_module("onnxruntime")
+    except ImportError:
+        raise BackendError(
+            "onnxruntime is not installed; install it with: pip install onnxruntime "
+            '(or pip install "pixelproof[onnx]")'
+        ) from None
+
+
+# -- registry ----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class BackendInfo:
+    """One registered backend: its entry point, the class once loaded, or why loading failed."""
+
+    name: str
+    target: str  # "module:Class" from the entry point
+    distribution: str | None
+    cls: type[Backend] | None = None
+    error: str | None = None
+
+    def create(self) -> Backend:
+        """A fresh, unconfigured instance; ``BackendError`` when the plugin cannot load."""
+        if self.cls is None:
+            raise BackendError(f"backend {self.name!r} cannot be loaded: {self.error}")
+        try:
+            return self.cls()
+        except Exception as e:
+            raise BackendError(f"backend {self.name!r} failed to start: {type(e).__name__}: {e}") from e
+
+
+def discover() -> list[BackendInfo]:
+    """Every backend in the entry-point group, sorted by name; broken plugins carry an ``error``."""
+    seen: dict[str, BackendInfo] = {}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist.metadata["Name"] if ep.dist is not None else None
+        if ep.name in seen:
+            if seen[ep.name].target != ep.value:  # an editable install may list the same one twice
+                other = dist or "another distribution"
+                seen[ep.name].error = f"name also registered by {other} ({ep.value}); rename one"
+            continue
+        info = BackendInfo(ep.name, ep.value, dist)
+        try:
+            loaded = ep.load()
+        except Exception as e:
+            info.error = f"import failed: {type(e).__name__}: {e}"
+        else:
+            if isinstance(loaded, type) and issubclass(loaded, Backend):
+                info.cls = loaded
+            else:
+                info.error = f"{ep.value} is not a pixelproof.inference.Backend subclass"
+        seen[ep.name] = info
+    return sorted(seen.values(), key=lambda i: i.name)
+
+
+def backend_names() -> list[str]:
+    return [i.name for i in discover()]
+
+
+def get_backend(name: str) -> Backend:
+    """A new instance of the backend registered as ``name``; ``BackendError`` when unknown or broken."""
+    for info in discover():
+        if info.name == name:
+            return info.create()
+    known = ", ".join(backend_names()) or "none installed"
+    raise BackendError(f"unknown backend {name!r}; installed: {known}")
+
+
+def check_file(path: str | Path, what: str) -> Path:
+    """An existing regular file, or ``ModelLoadError`` naming it."""
+    p = Path(path)
+    if not p.exists():
+        raise ModelLoadError(f"{p}: {what} not found")
+    if not p.is_file():
+        raise ModelLoadError(f"{p}: {what} is not a file")
+    return p
+
+
+def box_xyxy_to_xywh(boxes: Sequence[float]) -> list[float]:
+    x1, y1, x2, y2 = (float(v) for v in boxes)
+    return [x1, y1, x2 - x1, y2 - y1]
+
+
+def default_threads() -> int:
+    """Intra-op threads for onnxruntime: the cores this process may use (capped), not every core of
+    the machine, so a worker does not oversubscribe a shared or pinned CPU set."""
+    import os
+
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+def open_onnx_session(path: str | Path, what: str = "ONNX model", threads: int = 0) -> Any:
+    """An onnxruntime CPU session for ``path``; ``ModelLoadError`` with a one-line reason for a missing
+    file or a file that is not ONNX, ``BackendError`` when onnxruntime is missing."""
+    ort = import_onnxruntime()
+    p = check_file(path, what)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads if threads > 0 else default_threads()
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(p), sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as e:
+        text = str(e)
+        if "INVALID_PROTOBUF" in text or "Protobuf parsing failed" in text:
+            raise ModelLoadError(f"{p}: not an ONNX model (the file does not parse as ONNX)") from None
+        reason = text.split("\n", 1)[0].replace("[ONNXRuntimeError] : ", "")
+        raise ModelLoadError(f"{p}: onnxruntime cannot load this {what}: {reason}") from None

@@ -1,0 +1,351 @@
+"""Weight-free backends: GrabCut (box -> mask), threshold + watershed (instances), cascade detector.
+
+They need no model download, so pre-labeling works on a fresh install and on plain-background data
+(coins, cells, defects) where a classical method is good enough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import cv2
+import numpy as np
+
+from pixelproof.core import masks
+from pixelproof.inference.base import (
+    Backend,
+    BackendError,
+    ModelLoadError,
+    Prediction,
+    Prompt,
+    PromptError,
+    as_rgb8,
+    check_file,
+)
+
+
+def _gray8(image: np.ndarray) -> np.ndarray:
+    rgb = as_rgb8(image)
+    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+
+
+def _positive_int(name: str, value: Any, minimum: int = 0) -> int:
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        raise BackendError(f"{name} must be an integer, got {value!r}") from None
+    if v < minimum:
+        raise BackendError(f"{name} must be >= {minimum}, got {v}")
+    return v
+
+
+class GrabCutBackend(Backend):
+    """Interactive: a box (plus optional +/- points) around one object -> its mask, via cv2.grabCut."""
+
+    name = "grabcut"
+    kind = "interactive"
+    options: ClassVar[dict[str, str]] = {
+        "category": 'category name of the result (default "object")',
+        "iterations": "GrabCut iterations (default 5)",
+        "point_radius": "radius in px of the seed disc drawn at each +/- point (default 3)",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.category = "object"
+        self.iterations = 5
+        self.point_radius = 3
+
+    def _set_iterations(self, value: Any) -> None:
+        self.iterations = _positive_int("grabcut: iterations", value, 1)
+
+    def _set_point_radius(self, value: Any) -> None:
+        self.point_radius = _positive_int("grabcut: point_radius", value, 1)
+
+    def categories(self) -> list[str]:
+        return [self.category]
+
+    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+        if prompt is None or prompt.box is None:
+            raise PromptError("grabcut needs a box around the object (drag a box)")
+        h, w = image.shape[:2]
+        bgr = np.ascontiguousarray(as_rgb8(image)[:, :, ::-1])
+        x, y, bw, bh = prompt.box
+        x0, y0 = max(0, int(np.floor(x))), max(0, int(np.floor(y)))
+        x1, y1 = min(w, int(np.ceil(x + bw))), min(h, int(np.ceil(y + bh)))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            raise PromptError("grabcut: the box is outside the image or thinner than 2 px")
+        seed = np.full((h, w), cv2.GC_BGD, np.uint8)
+        seed[y0:y1, x0:x1] = cv2.GC_PR_FGD
+        for (px, py), label in zip(prompt.points, prompt.labels, strict=True):
+            value = cv2.GC_FGD if label == 1 else cv2.GC_BGD
+            cv2.circle(seed, (round(px), round(py)), self.point_radius, int(value), -1)
+        bgd = np.zeros((1, 65), np.float64)
+        fgd = np.zeros((1, 65), np.float64)
+        try:
+            cv2.grabCut(bgr, seed, None, bgd, fgd, self.iterations, cv2.GC_INIT_WITH_MASK)
+        except cv2.error as e:  # e.g. every pixel seeded as one class
+            raise BackendError(f"grabcut: {e.err or e}") from None
+        mask = (seed == cv2.GC_FGD) | (seed == cv2.GC_PR_FGD)
+        if not mask.any():
+            return []
+        return [Prediction(self.category, 1.0, masks.bbox(mask), mask=mask)]
+
+
+class ThresholdBackend(Backend):
+    """Segment: global threshold (Otsu or manual), then distance-transform watershed to split touching
+    objects -> one mask per object. Suits objects on a plain background (coins, cells, defects)."""
+
+    name = "threshold"
+    kind = "segment"
+    options: ClassVar[dict[str, str]] = {
+        "category": 'category name of every object (default "object")',
+        "threshold": '"otsu" (default) or a gray level 0..255',
+        "polarity": '"auto" (background = what touches the border), "bright" or "dark" objects',
+        "min_area": "drop objects smaller than this many pixels (default 30)",
+        "min_distance": "minimum distance in px between two object centres for splitting (default 7)",
+        "background_radius": "subtract a smooth background (opening with a disc of this radius, px) "
+        "before thresholding, for uneven lighting; 0 = off (default)",
+        "split": "split touching objects with the watershed (default true)",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.category = "object"
+        self.threshold: str | float = "otsu"
+        self.polarity = "auto"
+        self.min_area = 30
+        self.min_distance = 7
+        self.background_radius = 0
+        self.split = True
+
+    def _set_threshold(self, value: Any) -> None:
+        if isinstance(value, str) and value.strip().lower() == "otsu":
+            self.threshold = "otsu"
+            return
+        try:
+            t = float(value)
+        except (TypeError, ValueError):
+            raise BackendError(f'threshold: must be "otsu" or a number, got {value!r}') from None
+        if not 0 <= t <= 255:
+            raise BackendError(f"threshold: gray level must be in 0..255, got {t}")
+        self.threshold = t
+
+    def _set_polarity(self, value: Any) -> None:
+        if value not in ("auto", "bright", "dark"):
+            raise BackendError(f'threshold: polarity must be "auto", "bright" or "dark", got {value!r}')
+        self.polarity = value
+
+    def _set_min_area(self, value: Any) -> None:
+        self.min_area = _positive_int("threshold: min_area", value)
+
+    def _set_min_distance(self, value: Any) -> None:
+        self.min_distance = _positive_int("threshold: min_distance", value, 1)
+
+    def _set_background_radius(self, value: Any) -> None:
+        self.background_radius = _positive_int("threshold: background_radius", value)
+
+    def _set_split(self, value: Any) -> None:
+        self.split = str(value).lower() not in ("0", "false", "no", "off")
+
+    def categories(self) -> list[str]:
+        return [self.category]
+
+    def foreground(self, image: np.ndarray) -> np.ndarray:
+        """Boolean mask of all object pixels (before splitting into instances)."""
+        from scipy import ndimage as ndi
+
+        gray = _gray8(image)
+        bright = self.polarity == "bright"
+        if self.polarity == "auto":
+            bright = None
+        if self.background_radius > 0:
+            r = self.background_radius
+            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+            if bright is None:  # decide on the raw image, before the background is removed
+                bright = self._objects_are_bright(gray, self._level(gray))
+            op = cv2.MORPH_OPEN if bright else cv2.MORPH_CLOSE
+            bg = cv2.GaussianBlur(cv2.morphologyEx(gray, op, kernel), (0, 0), r / 2)
+            gray = cv2.subtract(gray, bg) if bright else cv2.subtract(bg, gray)
+            bright = True
+        level = self._level(gray)
+        if bright is None:
+            bright = self._objects_are_bright(gray, level)
+        fg = gray > level if bright else gray <= level
+        return ndi.binary_fill_holes(fg)
+
+    def _level(self, gray: np.ndarray) -> float:
+        if self.threshold == "otsu":
+            from skimage.filters import threshold_otsu
+
+            return float(threshold_otsu(gray)) if gray.min() != gray.max() else float(gray.min())
+        return float(self.threshold)
+
+    @staticmethod
+    def _objects_are_bright(gray: np.ndarray, level: float) -> bool:
+        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+        return bool(np.mean(border > level) < 0.5)  # the border is mostly background
+
+    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+        from scipy import ndimage as ndi
+
+        fg = self.foreground(image)
+        labels, n = ndi.label(fg)
+        if n == 0:
+            return []
+        if self.split:
+            from skimage.feature import peak_local_max
+            from skimage.segmentation import watershed
+
+            dist = ndi.distance_transform_edt(fg)
+            peaks = peak_local_max(dist, min_distance=self.min_distance, labels=labels, exclude_border=False)
+            markers = np.zeros(fg.shape, np.int32)
+            markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
+            # components without a peak (tiny or flat) keep one marker so they are not lost
+            missing = np.setdiff1d(np.arange(1, n + 1), np.unique(labels[markers > 0]))
+            for i, comp in enumerate(missing, start=len(peaks) + 1):
+                ys, xs = np.nonzero(labels == comp)
+                markers[ys[0], xs[0]] = i
+            labels = watershed(-dist, markers, mask=fg)
+        out: list[Prediction] = []
+        for sl_index, sl in enumerate(ndi.find_objects(labels), start=1):
+            if sl is None:
+                continue
+            local = labels[sl] == sl_index
+            if np.count_nonzero(local) < max(1, self.min_area):
+                continue
+            mask = np.zeros(fg.shape, bool)
+            mask[sl] = local
+            out.append(Prediction(self.category, 1.0, masks.bbox(mask), mask=mask))
+        return out
+
+
+def default_cascade() -> Path:
+    """The LBP frontal-face cascade that scikit-image bundles (no download)."""
+    from skimage.data import lbp_frontal_face_cascade_filename
+
+    return Path(lbp_frontal_face_cascade_filename())
+
+
+Detector = Callable[[np.ndarray, float, int, int], list[list[float]]]
+
+
+def _opencv_detector(path: Path) -> Detector | None:
+    """cv2.CascadeClassifier (OpenCV 4; OpenCV 5 moved it out of the main package: None then)."""
+    if not hasattr(cv2, "CascadeClassifier"):
+        return None
+    classifier = cv2.CascadeClassifier()
+    try:
+        loaded = classifier.load(str(path))
+    except cv2.error:
+        loaded = False
+    if not loaded or classifier.empty():
+        raise ModelLoadError(f"{path}: not an OpenCV cascade XML (cv2.CascadeClassifier could not load it)")
+
+    def detect(gray: np.ndarray, scale: float, neighbors: int, min_size: int) -> list[list[float]]:
+        found = classifier.detectMultiScale(
+            gray, scaleFactor=scale, minNeighbors=neighbors, minSize=(min_size, min_size)
+        )
+        return [[float(v) for v in box] for box in np.asarray(found).reshape(-1, 4)]
+
+    return detect
+
+
+def _skimage_detector(path: Path) -> Detector:
+    """scikit-image's Cascade: reads OpenCV's LBP cascade XML (not Haar); used when OpenCV lacks one."""
+    from skimage.feature import Cascade
+
+    try:
+        cascade = Cascade(str(path))
+    except Exception as e:
+        raise ModelLoadError(
+            f"{path}: not a cascade XML this build can load ({type(e).__name__}: {e}); this OpenCV has "
+            "no CascadeClassifier, and the scikit-image fallback reads LBP cascades only"
+        ) from None
+
+    def detect(gray: np.ndarray, scale: float, neighbors: int, min_size: int) -> list[list[float]]:
+        h, w = gray.shape
+        found = cascade.detect_multi_scale(
+            img=gray,
+            scale_factor=scale,
+            step_ratio=1,
+            min_size=(min_size, min_size),
+            max_size=(h, w),
+            min_neighbor_number=neighbors,
+        )
+        return [[float(d["c"]), float(d["r"]), float(d["width"]), float(d["height"])] for d in found]
+
+    return detect
+
+
+class CascadeBackend(Backend):
+    """Detect: a cascade classifier XML the user chooses (default: a frontal-face LBP cascade), run by
+    cv2.CascadeClassifier, or by scikit-image's Cascade where OpenCV 5 has none. Cascades give no
+    confidence, so every detection scores 1.0."""
+
+    name = "cascade"
+    kind = "detect"
+    options: ClassVar[dict[str, str]] = {
+        "model_path": "cascade XML (default: scikit-image's LBP frontal face cascade)",
+        "category": 'category name of detections (default "face")',
+        "scale_factor": "image pyramid step (default 1.2)",
+        "min_neighbors": "neighbouring hits a detection needs to be kept (default 4)",
+        "min_size": "smallest object side in px (default 24)",
+        "score_threshold": "ignored (cascades give no score); accepted for a uniform CLI",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.category = "face"
+        self.scale_factor = 1.2
+        self.min_neighbors = 4
+        self.min_size = 24
+        self._detect: Detector | None = None
+        self._error: str | None = None
+        try:
+            self._set_model_path(default_cascade())
+        except BackendError as e:  # e.g. a scikit-image without the bundled file
+            self._error = str(e)
+
+    def _set_model_path(self, value: Any) -> None:
+        self._detect = None
+        self._error = None
+        try:
+            path = check_file(value, "cascade XML")
+            self._detect = _opencv_detector(path) or _skimage_detector(path)
+        except BackendError as e:
+            self._error = str(e)
+            raise
+        self.model_path = path
+
+    def _set_scale_factor(self, value: Any) -> None:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            v = 0.0
+        if v <= 1.0:
+            raise BackendError(f"cascade: scale_factor must be a number > 1, got {value!r}")
+        self.scale_factor = v
+
+    def _set_min_neighbors(self, value: Any) -> None:
+        self.min_neighbors = _positive_int("cascade: min_neighbors", value)
+
+    def _set_min_size(self, value: Any) -> None:
+        self.min_size = _positive_int("cascade: min_size", value, 1)
+
+    def ready(self) -> tuple[bool, str]:
+        if self._detect is None:
+            return False, self._error or "no cascade XML chosen"
+        return True, ""
+
+    def categories(self) -> list[str]:
+        return [self.category]
+
+    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+        if self._detect is None:
+            raise BackendError(f"cascade: {self._error or 'no cascade XML chosen'}")
+        gray = cv2.equalizeHist(_gray8(image))
+        boxes = self._detect(gray, self.scale_factor, self.min_neighbors, self.min_size)
+        return [Prediction(self.category, 1.0, box) for box in boxes]
