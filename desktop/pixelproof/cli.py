@@ -18,6 +18,8 @@ COMMANDS = {
     "validate": "validate",
     "info": "info",
     "new": "new",
+    "backends": "backends",
+    "prelabel": "prelabel",
 }
 
 
