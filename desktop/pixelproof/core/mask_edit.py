@@ -1,0 +1,497 @@
+"""Pixel-mask editing: brush and eraser strokes, magic wand, fill holes, merge, split, conversions.
+
+Pure numpy/OpenCV (no Qt) so every rule here is tested without a GUI. The UI keeps the mask being edited
+as a dense boolean HxW array only while a tool works on it; every operation touches the changed rectangle
+only and returns a :class:`Patch` (rectangle + before/after pixels), which is what an undo step stores —
+never a whole mask. When the tool is done, :func:`geometry` turns the dense mask back into compressed RLE.
+
+Brush geometry (the definition the tests pin down): a brush of radius ``r`` (integer pixels, >= 0)
+centred on pixel ``(x, y)`` paints exactly the pixels ``cv2.circle(img, (x, y), r, 1, -1, cv2.LINE_8)``
+sets, which is the disc ``dx**2 + dy**2 <= r**2`` (``2r + 1`` pixels across; tested for r < 80). A stroke
+through pixel centres ``p0, p1, ...`` paints exactly what ``cv2.polylines(img, [pts], False, 1,
+thickness=cv_thickness(r), lineType=cv2.LINE_8)`` paints (a click: ``cv2.line(img, p, p, ...)``): each
+segment a thick LINE_8 line with round caps, drawn on a canvas big enough to hold the whole stroke (OpenCV
+clips a line to the image it draws on, which shifts the Bresenham steps of a line that leaves the image;
+a stroke must not depend on where the image ends). OpenCV's thick lines have a half-width of
+``round(thickness / 2)``: thickness ``2r + 1`` would paint ``2r + 3`` pixels across (the disc of radius
+``r + 1``), so radius ``r`` maps to thickness ``2r`` (``1`` for ``r = 0``: a 1-px Bresenham line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from pycocotools import mask as mask_utils
+
+from pixelproof.core import masks
+from pixelproof.core.model import Annotation
+
+Rect = tuple[int, int, int, int]  # x, y, w, h in pixels, origin at the image's top-left corner
+
+_TILE = 64  # stroke backup granularity: the first touch of a tile saves its pre-stroke pixels
+
+
+# -- rectangles --------------------------------------------------------------------------------------
+
+
+def rect_union(a: Rect | None, b: Rect | None) -> Rect | None:
+    """Smallest rectangle holding both (None is the empty rectangle)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def clip_rect(rect: Rect, height: int, width: int) -> Rect | None:
+    """``rect`` cut to the image; None when nothing is left."""
+    x0, y0 = max(rect[0], 0), max(rect[1], 0)
+    x1, y1 = min(rect[0] + rect[2], width), min(rect[1] + rect[3], height)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _slices(rect: Rect) -> tuple[slice, slice]:
+    x, y, w, h = rect
+    return slice(y, y + h), slice(x, x + w)
+
+
+def true_rect(mask: np.ndarray) -> Rect | None:
+    """Tight rectangle around the set pixels of a 2-D array, None when there are none."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return (int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
+
+
+# -- patches -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Patch:
+    """The pixels one edit changed: an undo step stores this instead of whole masks."""
+
+    rect: Rect
+    before: np.ndarray  # bool (h, w)
+    after: np.ndarray  # bool (h, w)
+
+    def apply(self, mask: np.ndarray) -> None:
+        """Redo: write ``after`` into ``mask`` in place."""
+        mask[_slices(self.rect)] = self.after
+
+    def revert(self, mask: np.ndarray) -> None:
+        """Undo: write ``before`` back into ``mask`` in place."""
+        mask[_slices(self.rect)] = self.before
+
+    @property
+    def changed(self) -> int:
+        """Number of pixels whose value differs."""
+        return int(np.count_nonzero(self.before != self.after))
+
+    @property
+    def added(self) -> int:
+        return int(np.count_nonzero(self.after & ~self.before))
+
+    @property
+    def removed(self) -> int:
+        return int(np.count_nonzero(self.before & ~self.after))
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.before.nbytes + self.after.nbytes)
+
+
+def make_patch(rect: Rect, before: np.ndarray, after: np.ndarray) -> Patch | None:
+    """A patch trimmed to the pixels that really changed; None when nothing did."""
+    diff = before != after
+    tight = true_rect(diff)
+    if tight is None:
+        return None
+    x, y, w, h = tight
+    ys, xs = slice(y, y + h), slice(x, x + w)
+    return Patch(
+        (rect[0] + x, rect[1] + y, w, h),
+        np.ascontiguousarray(before[ys, xs]),
+        np.ascontiguousarray(after[ys, xs]),
+    )
+
+
+def patch_from_region(
+    mask: np.ndarray,
+    rect: Rect,
+    region: np.ndarray,
+    *,
+    subtract: bool = False,
+    others: np.ndarray | None = None,
+) -> Patch | None:
+    """Add (or subtract) ``region`` (a bool crop placed at ``rect``) to ``mask`` in place; the patch.
+
+    ``others`` (full-size bool, the pixels of other annotations) is left alone when adding — the
+    "preserve others" rule.
+    """
+    sl = _slices(rect)
+    before = mask[sl].copy()
+    if subtract:
+        after = before & ~region
+    else:
+        paint = region if others is None else region & ~others[sl]
+        after = before | paint
+    mask[sl] = after
+    return make_patch(rect, before, after)
+
+
+# -- brush -------------------------------------------------------------------------------------------
+
+
+def cv_thickness(radius: int) -> int:
+    """OpenCV ``thickness`` whose LINE_8 line is ``2 * radius + 1`` pixels wide (see module doc)."""
+    return max(1, 2 * int(radius))
+
+
+def segment_footprint(p0: tuple[int, int], p1: tuple[int, int], radius: int) -> tuple[Rect, np.ndarray]:
+    """Pixels a brush of ``radius`` paints from pixel ``p0`` to ``p1`` (a dab when equal).
+
+    Drawn by OpenCV into a small local buffer that holds the whole footprint (never clipped, so the
+    result is translation invariant and equal to the same line drawn on a full image); returns the
+    buffer's rectangle (may reach outside the image) and the bool footprint.
+    """
+    r = int(radius)
+    margin = r + 2
+    x0, y0 = min(p0[0], p1[0]) - margin, min(p0[1], p1[1]) - margin
+    w = abs(p1[0] - p0[0]) + 2 * margin + 1
+    h = abs(p1[1] - p0[1]) + 2 * margin + 1
+    buf = np.zeros((h, w), dtype=np.uint8)
+    a = (int(p0[0] - x0), int(p0[1] - y0))
+    b = (int(p1[0] - x0), int(p1[1] - y0))
+    cv2.line(buf, a, b, 1, cv_thickness(r), cv2.LINE_8)
+    return (x0, y0, w, h), buf.view(bool)
+
+
+def dab_offsets(radius: int) -> np.ndarray:
+    """The brush's own footprint (2r+1 square bool) — for drawing the ring and for tests."""
+    _, foot = segment_footprint((0, 0), (0, 0), radius)
+    return foot[2:-2, 2:-2].copy()
+
+
+class Stroke:
+    """One brush or eraser stroke on a dense mask, from press to release.
+
+    Paints in place into ``mask`` (a writable bool HxW array). Each :meth:`move_to` draws the segment from
+    the previous point, so the stroke is continuous however far apart the mouse events are, and returns
+    the rectangle it changed (for the display). The first time the stroke touches a 64x64 tile it saves
+    that tile's pixels, so :meth:`finish` can build the before/after patch of the stroke's rectangle
+    without a copy of the whole mask.
+    """
+
+    def __init__(
+        self,
+        mask: np.ndarray,
+        radius: int,
+        *,
+        erase: bool = False,
+        others: np.ndarray | None = None,
+    ) -> None:
+        if mask.dtype != bool or mask.ndim != 2:
+            raise ValueError("mask must be a 2-D bool array")
+        if not mask.flags.writeable:
+            raise ValueError("mask must be writable (copy the annotation's cached mask first)")
+        if others is not None and others.shape != mask.shape:
+            raise ValueError(f"others has shape {others.shape}, mask {mask.shape}")
+        self.mask = mask
+        self.radius = max(0, int(radius))
+        self.erase = erase
+        self.others = None if erase else others  # erasing only removes own pixels; nothing to preserve
+        self.points: list[tuple[int, int]] = []
+        self.rect: Rect | None = None  # union of the rectangles touched so far (clipped to the image)
+        self._saved: dict[tuple[int, int], np.ndarray] = {}
+
+    def _backup(self, rect: Rect) -> None:
+        x, y, w, h = rect
+        for ty in range(y // _TILE, (y + h - 1) // _TILE + 1):
+            for tx in range(x // _TILE, (x + w - 1) // _TILE + 1):
+                if (ty, tx) not in self._saved:
+                    tile = self.mask[ty * _TILE : (ty + 1) * _TILE, tx * _TILE : (tx + 1) * _TILE]
+                    self._saved[ty, tx] = tile.copy()
+
+    def move_to(self, x: int, y: int) -> Rect | None:
+        """Paint (or erase) from the last point to pixel ``(x, y)``; the image rectangle it covered."""
+        p = (int(x), int(y))
+        start = self.points[-1] if self.points else p
+        self.points.append(p)
+        rect, foot = segment_footprint(start, p, self.radius)
+        h_img, w_img = self.mask.shape
+        clipped = clip_rect(rect, h_img, w_img)
+        if clipped is None:
+            return None
+        cx, cy, cw, ch = clipped
+        foot = foot[cy - rect[1] : cy - rect[1] + ch, cx - rect[0] : cx - rect[0] + cw]
+        self._backup(clipped)
+        sl = _slices(clipped)
+        target = self.mask[sl]
+        if self.erase:
+            target &= ~foot
+        elif self.others is None:
+            target |= foot
+        else:
+            target |= foot & ~self.others[sl]
+        self.rect = rect_union(self.rect, clipped)
+        return clipped
+
+    def finish(self) -> Patch | None:
+        """The stroke's patch (trimmed to the changed pixels), None when it changed nothing."""
+        if self.rect is None:
+            return None
+        x, y, w, h = self.rect
+        after = self.mask[y : y + h, x : x + w].copy()
+        before = after.copy()
+        for (ty, tx), tile in self._saved.items():
+            ty0, tx0 = ty * _TILE, tx * _TILE
+            th, tw = tile.shape
+            # intersection of the tile with the stroke rectangle, in before's coordinates
+            iy0, ix0 = max(ty0, y), max(tx0, x)
+            iy1, ix1 = min(ty0 + th, y + h), min(tx0 + tw, x + w)
+            if iy1 > iy0 and ix1 > ix0:
+                src = tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0]
+                before[iy0 - y : iy1 - y, ix0 - x : ix1 - x] = src
+        self._saved.clear()
+        return make_patch(self.rect, before, after)
+
+
+# -- magic wand, fill holes ----------------------------------------------------------------------------
+
+
+def _wand_image(image: np.ndarray) -> np.ndarray:
+    """An array cv2.floodFill accepts: 8-bit or float32, 1 or 3 channels, writable and contiguous."""
+    img = image
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = img[:, :, :3]
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.dtype != np.uint8 and img.dtype != np.float32:
+        img = img.astype(np.float32)
+    if not (img.flags.c_contiguous and img.flags.writeable):
+        img = np.array(img, order="C", copy=True)
+    return img
+
+
+def wand_region(
+    image: np.ndarray,
+    seed: tuple[int, int],
+    tolerance: float,
+    *,
+    connectivity: int = 4,
+    fixed_range: bool = True,
+) -> tuple[Rect, np.ndarray] | None:
+    """Pixels connected to ``seed`` (x, y) whose colour is within ``tolerance`` of it.
+
+    ``fixed_range`` compares every pixel with the seed's colour; otherwise with its already-filled
+    neighbour (OpenCV's floating range: follows gradients). ``tolerance`` applies to each channel, in the
+    image's units (0-255 for 8-bit, raw values for 16-bit). Returns the region's rectangle and bool crop,
+    None when the seed is outside the image. The image is not modified.
+    """
+    if connectivity not in (4, 8):
+        raise ValueError("connectivity must be 4 or 8")
+    img = _wand_image(image)
+    h, w = img.shape[:2]
+    x, y = int(seed[0]), int(seed[1])
+    if not (0 <= x < w and 0 <= y < h):
+        return None
+    flood = np.zeros((h + 2, w + 2), dtype=np.uint8)
+    tol = float(tolerance)
+    diff = (tol, tol, tol, tol)
+    flags = connectivity | (1 << 8) | cv2.FLOODFILL_MASK_ONLY
+    if fixed_range:
+        flags |= cv2.FLOODFILL_FIXED_RANGE
+    _, _, _, (rx, ry, rw, rh) = cv2.floodFill(img, flood, (x, y), 0, diff, diff, flags)
+    crop = flood[1 + ry : 1 + ry + rh, 1 + rx : 1 + rx + rw].view(bool)
+    return (int(rx), int(ry), int(rw), int(rh)), crop.copy()
+
+
+def wand(
+    mask: np.ndarray,
+    image: np.ndarray,
+    seed: tuple[int, int],
+    tolerance: float,
+    *,
+    subtract: bool = False,
+    connectivity: int = 4,
+    fixed_range: bool = True,
+    others: np.ndarray | None = None,
+) -> Patch | None:
+    """Magic wand into ``mask`` in place: add the similar-colour region at ``seed`` (or subtract it)."""
+    found = wand_region(image, seed, tolerance, connectivity=connectivity, fixed_range=fixed_range)
+    if found is None:
+        return None
+    rect, region = found
+    return patch_from_region(mask, rect, region, subtract=subtract, others=others)
+
+
+def fill_holes(mask: np.ndarray) -> Patch | None:
+    """Fill the mask's holes in place (background not 4-connected to the outside); the patch."""
+    rect = true_rect(mask)
+    if rect is None:
+        return None
+    sl = _slices(rect)
+    before = mask[sl].copy()
+    after = masks.fill_holes(before)
+    mask[sl] = after
+    return make_patch(rect, before, after)
+
+
+# -- merge, split ----------------------------------------------------------------------------------
+
+
+def merge(parts: Iterable[np.ndarray]) -> np.ndarray:
+    """Union of masks of one image (the caller checks they share a category)."""
+    out: np.ndarray | None = None
+    for m in parts:
+        out = m.astype(bool, copy=True) if out is None else np.logical_or(out, m, out=out)
+    if out is None:
+        raise ValueError("nothing to merge")
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Region:
+    """One connected component: its rectangle and bool crop (full masks of big images are 64 MB each)."""
+
+    rect: Rect
+    crop: np.ndarray
+
+    @property
+    def area(self) -> int:
+        return int(np.count_nonzero(self.crop))
+
+    def full(self, height: int, width: int) -> np.ndarray:
+        out = np.zeros((height, width), dtype=bool)
+        out[_slices(self.rect)] = self.crop
+        return out
+
+
+def split(mask: np.ndarray, connectivity: int = 8) -> list[Region]:
+    """Connected components of a mask, largest first (ties: top-left first)."""
+    if connectivity not in (4, 8):
+        raise ValueError("connectivity must be 4 or 8")
+    rect = true_rect(mask)
+    if rect is None:
+        return []
+    crop = np.ascontiguousarray(mask[_slices(rect)], dtype=np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(crop, connectivity=connectivity)
+    regions = []
+    for label in range(1, n):
+        x, y, w, h, _area = (int(v) for v in stats[label])
+        sub = labels[y : y + h, x : x + w] == label
+        regions.append(Region((rect[0] + x, rect[1] + y, w, h), sub))
+    regions.sort(key=lambda r: (-r.area, r.rect[1], r.rect[0]))
+    return regions
+
+
+# -- conversions ---------------------------------------------------------------------------------------
+
+
+def box_to_mask(bbox: list[float], height: int, width: int) -> np.ndarray:
+    """Box -> mask, rasterized by pycocotools like every polygon."""
+    return masks.box_to_mask(bbox, height, width)
+
+
+def polygons_to_mask(polygons: masks.Polygons, height: int, width: int) -> np.ndarray:
+    """Polygon(s) -> mask, exactly as ``COCO.annToMask`` rasterizes them."""
+    return masks.polygons_to_mask(polygons, height, width)
+
+
+@dataclass(frozen=True, slots=True)
+class PolygonConversion:
+    """Mask -> polygons, with what the polygons lose, measured by rasterizing them back."""
+
+    polygons: masks.Polygons
+    holes: int
+    parts: int
+    dropped: int
+    pixels_lost: int  # mask pixels the polygons do not cover
+    pixels_added: int  # pixels the polygons cover that the mask does not
+
+    @property
+    def lossless(self) -> bool:
+        return self.pixels_lost == 0 and self.pixels_added == 0 and self.holes == 0 and self.dropped == 0
+
+    def warning(self) -> str | None:
+        """What the user should hear before converting; None when nothing is lost."""
+        problems = []
+        if self.holes:
+            problems.append(f"{self.holes} hole(s) would be filled (COCO polygons cannot hold holes)")
+        if self.dropped:
+            problems.append(f"{self.dropped} thin diagonal sliver(s) would be dropped")
+        if self.parts > 1:
+            problems.append(f"{self.parts} disjoint islands become parts of one polygon annotation")
+        if self.pixels_lost or self.pixels_added:
+            problems.append(f"{self.pixels_lost} pixel(s) lost, {self.pixels_added} pixel(s) added")
+        if not problems and self.lossless:
+            return None
+        return "; ".join(problems)
+
+
+def mask_to_polygons(mask: np.ndarray, epsilon: float = 0.0) -> PolygonConversion:
+    """Trace a mask (OpenCV contours) and measure the loss so the UI can warn and let the user choose."""
+    traced = masks.mask_to_polygons(mask, epsilon)
+    h, w = mask.shape
+    back = masks.polygons_to_mask(traced.polygons, h, w)
+    lost = int(np.count_nonzero(mask & ~back))
+    added = int(np.count_nonzero(back & ~mask))
+    return PolygonConversion(traced.polygons, traced.holes, traced.parts, traced.dropped, lost, added)
+
+
+# -- dense mask <-> annotation ---------------------------------------------------------------------------
+
+
+def editable_mask(ann: Annotation | None, height: int, width: int) -> np.ndarray:
+    """A writable dense copy of an annotation's pixels (empty for None) to edit while a tool works."""
+    if ann is None:
+        return np.zeros((height, width), dtype=bool)
+    return ann.mask(height, width).copy()
+
+
+def geometry(mask: np.ndarray) -> tuple[dict[str, Any], list[float], float]:
+    """Dense mask -> (compressed RLE, bbox, area), the arguments of ``Annotation.set_geometry``."""
+    return masks.encode(mask), masks.bbox(mask), float(masks.area(mask))
+
+
+def patched_geometry(
+    ann: Annotation, patch: Patch, height: int, width: int, *, forward: bool = True
+) -> tuple[dict[str, Any], list[float], float]:
+    """The annotation's geometry after applying (or reverting) a patch: what an undo command sets."""
+    mask = editable_mask(ann, height, width)
+    if forward:
+        patch.apply(mask)
+    else:
+        patch.revert(mask)
+    return geometry(mask)
+
+
+def _pyco_rle(ann: Annotation, height: int, width: int) -> dict[str, Any] | None:
+    seg = ann.segmentation
+    if ann.kind == "box":
+        x, y, w, h = ann.bbox
+        return masks.polygons_to_rle([[x, y, x + w, y, x + w, y + h, x, y + h]], height, width)
+    if isinstance(seg, dict):
+        rle = masks.compress(seg)
+        return {"size": rle["size"], "counts": rle["counts"].encode("ascii")}
+    if seg:
+        return masks.polygons_to_rle(seg, height, width)
+    return None
+
+
+def others_mask(annotations: Iterable[Annotation], height: int, width: int) -> np.ndarray:
+    """Union of the pixels of ``annotations`` (merged as RLE, decoded once): what "preserve others" keeps."""
+    rles = [r for a in annotations if (r := _pyco_rle(a, height, width)) is not None]
+    if not rles:
+        return np.zeros((height, width), dtype=bool)
+    merged = mask_utils.merge(rles, intersect=0) if len(rles) > 1 else rles[0]
+    return mask_utils.decode(merged).astype(bool)

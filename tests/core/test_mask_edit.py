@@ -1,0 +1,295 @@
+"""Mask editing logic (issue 4): exact brush geometry against OpenCV, patches, wand, holes, split, merge."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from pixelproof.core import mask_edit as me
+from pixelproof.core import masks
+from pixelproof.core.model import Annotation
+
+
+def reference_stroke(shape: tuple[int, int], points: list[tuple[int, int]], radius: int) -> np.ndarray:
+    """The stroke as OpenCV draws it in one call: the definition the brush must meet.
+
+    Drawn on a canvas padded so the whole stroke fits, then cropped to the image: OpenCV clips a line to the
+    image it draws on, which moves the Bresenham steps of a line that leaves the image.
+    """
+    pad = 300
+    ref = np.zeros((shape[0] + 2 * pad, shape[1] + 2 * pad), dtype=np.uint8)
+    pts = np.array(points, dtype=np.int32).reshape(-1, 1, 2) + pad
+    if len(points) == 1:  # a click: polylines draws nothing for one point, a zero-length line is a dab
+        p = tuple(int(v) for v in pts[0, 0])
+        cv2.line(ref, p, p, 1, thickness=me.cv_thickness(radius), lineType=cv2.LINE_8)
+    cv2.polylines(ref, [pts], False, 1, thickness=me.cv_thickness(radius), lineType=cv2.LINE_8)
+    return ref[pad:-pad, pad:-pad].astype(bool)
+
+
+def paint(shape: tuple[int, int], points: list[tuple[int, int]], radius: int, **kw) -> tuple:
+    mask = np.zeros(shape, dtype=bool)
+    stroke = me.Stroke(mask, radius, **kw)
+    for p in points:
+        stroke.move_to(*p)
+    return mask, stroke.finish()
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2, 3, 5, 8, 13, 30])
+def test_dab_is_the_opencv_disc_2r_plus_1_wide(radius: int) -> None:
+    foot = me.dab_offsets(radius)
+    assert foot.shape == (2 * radius + 1, 2 * radius + 1)
+    circle = np.zeros_like(foot, dtype=np.uint8)
+    cv2.circle(circle, (radius, radius), radius, 1, -1, cv2.LINE_8)
+    assert np.array_equal(foot, circle.astype(bool))
+    yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    assert np.array_equal(foot, yy**2 + xx**2 <= radius**2)
+    # a long horizontal stroke is exactly 2r+1 pixels tall
+    mask, _ = paint((100, 200), [(50, 50), (150, 50)], radius)
+    assert np.flatnonzero(mask[:, 100]).tolist() == list(range(50 - radius, 50 + radius + 1))
+
+
+def test_opencv_thickness_quirk_that_the_mapping_avoids() -> None:
+    """Thickness 2r+1 in OpenCV paints the r+1 disc: radius r must map to thickness 2r."""
+    a = np.zeros((21, 21), np.uint8)
+    cv2.line(a, (10, 10), (10, 10), 1, 2 * 3 + 1, cv2.LINE_8)
+    assert np.flatnonzero(a[10]).size == 2 * 4 + 1
+    assert me.cv_thickness(3) == 6 and me.cv_thickness(0) == 1
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2, 4, 7, 12])
+def test_stroke_equals_opencv_polyline_at_any_speed(radius: int) -> None:
+    rng = np.random.default_rng(radius)
+    shape = (120, 160)
+    for _ in range(15):
+        n = int(rng.integers(1, 12))
+        # jumps of up to the whole image (fast mouse) and points outside the image (drag off the edge)
+        pts = [
+            (int(x), int(y))
+            for x, y in zip(rng.integers(-20, 180, n), rng.integers(-20, 140, n), strict=True)
+        ]
+        mask, patch = paint(shape, pts, radius)
+        assert np.array_equal(mask, reference_stroke(shape, pts, radius)), (pts, radius)
+        if patch is not None:
+            assert patch.before.sum() == 0 and np.array_equal(patch.after, mask[me._slices(patch.rect)])
+
+
+def test_stroke_is_continuous_when_events_are_far_apart() -> None:
+    mask, _ = paint((50, 400), [(5, 25), (395, 25)], 0)  # two events, 390 px apart
+    assert mask[25, 5:396].all() and mask.sum() == 391
+
+
+def test_patch_covers_only_the_changed_rectangle_and_restores_exactly() -> None:
+    rng = np.random.default_rng(1)
+    original = rng.random((300, 400)) < 0.3
+    mask = original.copy()
+    stroke = me.Stroke(mask, 3)
+    for p in [(100, 100), (140, 120), (180, 100)]:
+        stroke.move_to(*p)
+    patch = stroke.finish()
+    assert patch is not None
+    x, y, w, h = patch.rect
+    assert x >= 97 and y >= 97 and x + w <= 184 and y + h <= 124  # within the stroke's box, not the image
+    assert patch.nbytes < mask.nbytes / 20
+    changed = mask != original
+    assert changed[y : y + h, x : x + w].sum() == changed.sum() == patch.changed
+    patch.revert(mask)
+    assert np.array_equal(mask, original)
+    patch.apply(mask)
+    assert changed.sum() == (mask != original).sum()
+
+
+def test_patch_before_is_pre_stroke_even_when_the_stroke_crosses_itself_and_many_tiles() -> None:
+    rng = np.random.default_rng(7)
+    original = rng.random((500, 500)) < 0.5
+    mask = original.copy()
+    stroke = me.Stroke(mask, 9, erase=True)
+    for p in [(10, 10), (490, 480), (10, 480), (490, 10), (250, 250), (10, 10)]:
+        stroke.move_to(*p)
+    patch = stroke.finish()
+    restored = mask.copy()
+    patch.revert(restored)
+    assert np.array_equal(restored, original)
+    assert not (mask & reference_stroke(mask.shape, stroke.points, 9)).any()
+
+
+def test_eraser_removes_exactly_the_reference_line() -> None:
+    full = np.ones((80, 120), dtype=bool)
+    pts = [(10, 10), (100, 60), (30, 70)]
+    mask = full.copy()
+    stroke = me.Stroke(mask, 4, erase=True)
+    for p in pts:
+        stroke.move_to(*p)
+    patch = stroke.finish()
+    assert np.array_equal(mask, ~reference_stroke(full.shape, pts, 4))
+    assert patch.removed == reference_stroke(full.shape, pts, 4).sum() and patch.added == 0
+
+
+def test_preserve_others_paints_only_free_pixels() -> None:
+    others = np.zeros((60, 60), dtype=bool)
+    others[:, 30:] = True
+    mask, _ = paint((60, 60), [(10, 30), (50, 30)], 5, others=others)
+    ref = reference_stroke((60, 60), [(10, 30), (50, 30)], 5)
+    assert np.array_equal(mask, ref & ~others)
+    assert not (mask & others).any() and mask[:, 25:30].any()
+    # the eraser ignores the rule: it only ever removes the edited mask's own pixels
+    erased, _ = paint((60, 60), [(10, 30)], 5, erase=True, others=others)
+    assert not erased.any()
+
+
+def test_stroke_that_changes_nothing_has_no_patch_and_stroke_outside_image_is_ignored() -> None:
+    mask = np.ones((20, 20), dtype=bool)
+    assert paint((20, 20), [(-50, -50), (-40, -60)], 3)[1] is None
+    stroke = me.Stroke(mask, 2)
+    stroke.move_to(5, 5)
+    assert stroke.finish() is None
+    with pytest.raises(ValueError, match="writable"):
+        ro = np.zeros((4, 4), bool)
+        ro.setflags(write=False)
+        me.Stroke(ro, 1)
+
+
+def two_colour_image() -> np.ndarray:
+    img = np.zeros((80, 100, 3), dtype=np.uint8)
+    img[:] = (30, 30, 30)
+    img[10:50, 20:70] = (200, 50, 50)  # a red block
+    img[25:35, 40:50] = (30, 30, 30)  # a dark window inside the block
+    return img
+
+
+def test_wand_adds_the_region_and_shift_subtracts() -> None:
+    img = two_colour_image()
+    mask = np.zeros(img.shape[:2], bool)
+    patch = me.wand(mask, img, (25, 15), 10)
+    block = np.zeros_like(mask)
+    block[10:50, 20:70] = True
+    block[25:35, 40:50] = False
+    assert np.array_equal(mask, block)
+    assert patch.rect == (20, 10, 50, 40) and patch.added == block.sum()
+    patch2 = me.wand(mask, img, (45, 30), 10, subtract=True)  # the window is not in the mask: nothing to do
+    assert patch2 is None
+    me.wand(mask, img, (45, 30), 10)  # add the window, then subtract the block
+    assert mask[10:50, 20:70].all()
+    patch3 = me.wand(mask, img, (25, 15), 10, subtract=True)
+    assert mask.sum() == 100 and patch3.removed == block.sum()
+    patch3.revert(mask)
+    assert mask[10:50, 20:70].all()
+
+
+def test_wand_tolerance_fixed_vs_floating_and_connectivity() -> None:
+    ramp = np.tile(np.arange(0, 100, dtype=np.uint8), (10, 1))  # +1 per column
+    fixed = me.wand_region(ramp, (0, 5), 5, fixed_range=True)
+    assert fixed[0] == (0, 0, 6, 10)  # values 0..5
+    floating = me.wand_region(ramp, (0, 5), 1, fixed_range=False)
+    assert floating[0] == (0, 0, 100, 10)  # each step of 1 is within tolerance of its neighbour
+    diag = np.zeros((5, 5), np.uint8)
+    diag[np.arange(5), np.arange(5)] = 255
+    assert me.wand_region(diag, (0, 0), 0, connectivity=4)[1].sum() == 1
+    assert me.wand_region(diag, (0, 0), 0, connectivity=8)[1].sum() == 5
+    assert me.wand_region(diag, (9, 0), 0) is None
+
+
+def test_wand_on_16_bit_gray_and_rgba_and_preserve_others() -> None:
+    img16 = np.full((20, 20), 1000, np.uint16)
+    img16[:, 10:] = 40000
+    assert me.wand_region(img16, (15, 5), 100)[0] == (10, 0, 10, 20)
+    rgba = np.zeros((20, 20, 4), np.uint8)
+    rgba[:, :, 3] = np.arange(20, dtype=np.uint8)[None] * 10  # alpha is ignored
+    assert me.wand_region(rgba, (0, 0), 0)[1].sum() == 400
+    others = np.zeros((20, 20), bool)
+    others[:5] = True
+    mask = np.zeros((20, 20), bool)
+    me.wand(mask, img16, (15, 10), 100, others=others)
+    assert mask.sum() == 15 * 10 and not (mask & others).any()
+
+
+def test_fill_holes_patch() -> None:
+    mask = np.zeros((40, 40), bool)
+    mask[5:30, 5:30] = True
+    mask[10:15, 10:15] = False  # a hole
+    mask[5:30, 20:22] = False  # a slot open at both ends: not a hole
+    mask[5:30, 21] = False
+    before = mask.copy()
+    patch = me.fill_holes(mask)
+    assert patch.rect == (10, 10, 5, 5) and patch.added == 25
+    assert np.array_equal(
+        mask,
+        before
+        | (np.arange(40)[:, None] >= 10)
+        & (np.arange(40)[:, None] < 15)
+        & (np.arange(40)[None] >= 10)
+        & (np.arange(40)[None] < 15),
+    )
+    assert me.fill_holes(mask) is None
+    assert me.fill_holes(np.zeros((5, 5), bool)) is None
+
+
+def test_merge_and_split_round_trip() -> None:
+    a = np.zeros((50, 50), bool)
+    a[5:10, 5:30] = True
+    b = np.zeros((50, 50), bool)
+    b[20:40, 20:40] = True
+    b[40, 40] = True  # touches diagonally: the same component with 8-connectivity, not with 4
+    merged = me.merge([a, b])
+    assert np.array_equal(merged, a | b) and not a[20, 20]  # inputs untouched
+    parts = me.split(merged)
+    assert [p.area for p in parts] == [401, 125]
+    assert np.array_equal(parts[0].full(50, 50), b) and np.array_equal(parts[1].full(50, 50), a)
+    assert [p.area for p in me.split(merged, connectivity=4)] == [400, 125, 1]
+    assert me.split(np.zeros((5, 5), bool)) == []
+    with pytest.raises(ValueError):
+        me.merge([])
+
+
+def test_conversions_box_polygon_mask() -> None:
+    box = me.box_to_mask([10, 20, 30, 5], 50, 60)
+    assert box.sum() == 150 and box[20:25, 10:40].all()
+    tri = [[10.0, 10.0, 40.0, 10.0, 10.0, 40.0]]
+    assert np.array_equal(me.polygons_to_mask(tri, 50, 60), masks.polygons_to_mask(tri, 50, 60))
+    square = np.zeros((50, 60), bool)
+    square[10:30, 15:45] = True
+    clean = me.mask_to_polygons(square)
+    assert clean.lossless and clean.warning() is None and clean.parts == 1
+    assert np.array_equal(me.polygons_to_mask(clean.polygons, 50, 60), square)
+    holed = square.copy()
+    holed[15:20, 20:25] = False
+    islands = holed.copy()
+    islands[40:45, 5:10] = True
+    conv = me.mask_to_polygons(islands)
+    assert conv.holes == 1 and conv.parts == 2 and conv.pixels_lost == 0 and conv.pixels_added == 25
+    assert not conv.lossless and "1 hole" in conv.warning() and "2 disjoint islands" in conv.warning()
+
+
+def test_geometry_and_patched_geometry_write_exact_rle() -> None:
+    mask = np.zeros((64, 48), bool)
+    mask[10:40, 5:30] = True
+    mask[20:25, 10:15] = False
+    rle, bbox, area = me.geometry(mask)
+    assert rle["size"] == [64, 48] and isinstance(rle["counts"], str)
+    assert bbox == [5.0, 10.0, 25.0, 30.0] and area == mask.sum()
+    ann = Annotation(1, 1, 1, bbox, rle, area)
+    work = me.editable_mask(ann, 64, 48)
+    assert work.flags.writeable and np.array_equal(work, mask)
+    stroke = me.Stroke(work, 2)
+    stroke.move_to(40, 50)
+    patch = stroke.finish()
+    new_rle, new_bbox, new_area = me.patched_geometry(ann, patch, 64, 48)
+    assert np.array_equal(masks.decode(new_rle), work) and new_area == work.sum()
+    ann.set_geometry(new_rle, new_bbox, new_area)
+    old = me.patched_geometry(ann, patch, 64, 48, forward=False)
+    assert old[0] == rle and old[1] == bbox and old[2] == area
+
+
+def test_others_mask_unions_rle_polygon_and_box_annotations() -> None:
+    h, w = 40, 50
+    m = np.zeros((h, w), bool)
+    m[0:5, 0:5] = True
+    anns = [
+        Annotation(1, 1, 1, [0, 0, 5, 5], masks.encode(m), 25),
+        Annotation(2, 1, 1, [20, 20, 10, 10], [[20.0, 20.0, 30.0, 20.0, 30.0, 30.0, 20.0, 30.0]], 100),
+        Annotation(3, 1, 1, [40, 0, 5, 10], None, 50),
+    ]
+    union = me.others_mask(anns, h, w)
+    expected = m | masks.annotation_mask(anns[1], h, w) | masks.box_to_mask([40, 0, 5, 10], h, w)
+    assert np.array_equal(union, expected)
+    assert not me.others_mask([], h, w).any()
