@@ -18,6 +18,7 @@ COMMANDS = {
     "validate": "validate",
     "info": "info",
     "new": "new",
+    "qa": "qa",
     "backends": "backends",
     "prelabel": "prelabel",
 }

@@ -294,7 +294,7 @@ class MaskComparison:
 def band_width(image_shape: tuple[int, int], ratio: float = 0.02) -> int:
     """Boundary IoU band width d = max(1, round(ratio x image diagonal)), as the reference code."""
     h, w = image_shape
-    return max(1, int(round(ratio * math.sqrt(h * h + w * w))))
+    return max(1, round(ratio * math.sqrt(h * h + w * w)))
 
 
 def image_diagonal(image_shape: tuple[int, int], spacing: tuple[float, float] | None = None) -> float:

@@ -123,9 +123,9 @@ class ImageClassRow:
             return None
         if name in INSTANCE_FIELDS or name in ("tp", "fp", "fn", "wrong_class"):
             return "semantic reference" if not self.instance_scored else "no objects"
-        if name == "boundary_iou" or name in DISTANCE_FIELDS or name == "nsd":
-            if not self.comparison.both_empty and math.isnan(v):
-                return "not computed"
+        in_boundary = name == "boundary_iou" or name in DISTANCE_FIELDS or name == "nsd"
+        if in_boundary and not self.comparison.both_empty and math.isnan(v):
+            return "not computed"
         return self.comparison.reason(name) if name in FIGURE_FIELDS else "n/a"
 
     @property
@@ -232,7 +232,7 @@ class QAResult:
         return [r for r in self.per_object if r.file_name == file_name]
 
     def image_table(self) -> list[dict[str, Any]]:
-        """One row per image: mean Dice/IoU/HD95 over its categories and error counts (for a sortable list)."""
+        """One row per image: means over its categories and error counts (for a sortable list)."""
         by_image: dict[str, list[ImageClassRow]] = {}
         for r in self.per_image:
             by_image.setdefault(r.file_name, []).append(r)

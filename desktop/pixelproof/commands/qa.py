@@ -1,0 +1,92 @@
+"""``pixelproof qa REFERENCE CANDIDATE``: score labels against a reference; reports as JSON/CSV/HTML."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Any
+
+from pixelproof.commands._common import error, load_or_report, progress, warn
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("qa", help="score a candidate project against reference masks")
+    p.add_argument("reference", help="reference: a project .json or a folder of PNG masks")
+    p.add_argument("candidate", help="candidate project .json")
+    p.add_argument("--iou-threshold", type=float, default=0.5, help="pairs count when IoU > T (default 0.5)")
+    p.add_argument("--nsd-tau", type=float, default=2.0, help="NSD tolerance (px, or mm; default 2)")
+    p.add_argument("--both-empty-as-one", action="store_true", help="count both-empty as Dice = IoU = 1")
+    p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
+    p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
+    p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
+    p.set_defaults(run=run)
+
+
+def _f(v: Any, reason: str | None = None) -> str:
+    if v is None:
+        return "inf" if reason == "one mask empty" else "n/a"
+    if isinstance(v, float):
+        return f"{v:.4f}" if math.isfinite(v) else str(v)
+    return str(v)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pixelproof.core import report
+    from pixelproof.core.qa import QAOptions, run_qa
+    from pixelproof.core.references import ReferenceLoadError, load_reference
+
+    if not 0.0 <= args.iou_threshold < 1.0:
+        error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
+        return 2
+    if args.nsd_tau < 0:
+        error(f"--nsd-tau must be >= 0, got {args.nsd_tau}")
+        return 2
+    candidate = load_or_report(args.candidate)
+    if candidate is None:
+        return 1
+    try:
+        reference = load_reference(args.reference, candidate)
+    except ReferenceLoadError as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        return 1
+    options = QAOptions(
+        iou_threshold=args.iou_threshold, nsd_tau=args.nsd_tau, both_empty_as_one=args.both_empty_as_one
+    )
+    result = run_qa(reference, candidate, options, progress=lambda it, n: progress(it, n, "scoring"))
+    for p in result.problems:
+        warn(p)
+    if not result.pairs:
+        error("no image of the candidate matches an image of the reference by file name")
+        return 1
+    data = report.to_dict(result, str(args.reference), str(args.candidate))
+    try:
+        if args.json:
+            report.write_json(data, args.json)
+        if args.csv:
+            report.write_csv(data, args.csv)
+        if args.html:
+            report.write_html(data, args.html, result, reference, candidate)
+    except OSError as e:
+        error(f"cannot write the report: {e}")
+        return 1
+    _print_summary(data)
+    return 0
+
+
+def _print_summary(data: dict[str, Any]) -> None:
+    s = data["summary"]
+    un = data["unmatched_images"]
+    print(
+        f"images {s['images']}  unmatched: reference {len(un['reference'])}, candidate {len(un['candidate'])}"
+    )
+    cols = ["dice", "iou", "hd95", "assd", "nsd", "boundary_iou", "precision", "recall", "pq"]
+    print(f"{'category':<20}" + "".join(f"{c:>13}" for c in cols))
+    for row in [*data["per_class"], {"category": "(all)", **s}]:
+        cells = "".join(f"{_f(row.get(c), row.get(f'{c}_reason')):>13}" for c in cols)
+        print(f"{str(row['category'])[:19]:<20}{cells}")
+    print(
+        f"n/a (both empty) rows: {s['n_both_empty']}; one mask empty: {s['n_one_empty']}"
+        + (" (+inf replaced by the image diagonal in means)" if s.get("hd_inf_replaced") else "")
+    )

@@ -1,0 +1,365 @@
+"""Write a ``QAResult`` as JSON, CSV or one self-contained HTML file (fields documented in README).
+
+NaN and +inf are not JSON: they are written as ``null`` with a ``<field>_reason`` next to them ("both
+empty", "one mask empty", ...), so a reader never mistakes "not applicable" for 0.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import qa
+from pixelproof.core.qa import FIGURE_FIELDS, INSTANCE_FIELDS, ImageClassRow, ObjectRow, QAResult
+
+CONVENTIONS = {
+    "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
+    "means, counted in n_both_empty) unless both_empty_as_one; one empty = 0",
+    "boundary": "mask pixels with a 4-neighbour outside the mask (the image border counts as outside); "
+    "Euclidean distance between pixel centres, in mm when the image has a pixel_spacing, else px",
+    "hd": "max of the two directed Hausdorff distances",
+    "hd95": "max of the two directed 95th percentiles (linear interpolation; MONAI / Metrics Reloaded)",
+    "hd95_pooled": "95th percentile of both directed distance sets pooled (MedPy)",
+    "hd95_mean": "mean of the two directed 95th percentiles (Plastimatch / SlicerRT)",
+    "assd": "mean of both directed distance sets pooled",
+    "masd": "mean of the two directed means",
+    "nsd": "boundary pixels of each mask within tau (d <= tau) of the other, over all boundary pixels",
+    "boundary_iou": "Cheng et al. 2021: band of width d = max(1, round(0.02 x image diagonal)) px inside "
+    "each mask (1-px zero padding, d erosions with a 3x3 kernel), IoU of the bands",
+    "empty": "one mask empty: distances are +inf (null, reason 'one mask empty'), replaced by the image "
+    "diagonal in means (counted in <field>_inf_replaced); both empty: n/a",
+    "instances": "per class, Hungarian assignment on 1 - IoU, a pair counts when IoU > iou_threshold; "
+    "leftovers matched across classes are 'wrong_class' (FN of the reference class, FP of the candidate "
+    "class); box-only annotations use box IoU; PQ = SQ x RQ, SQ = mean matched IoU, RQ = F1",
+    "void": "void pixels (value 255 in reference mask PNGs) are removed from both masks before any count",
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# JSON-ready dicts
+
+
+def _put(out: dict[str, Any], name: str, value: float, reason: str | None) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        out[name] = None
+        out[f"{name}_reason"] = reason or ("one mask empty" if math.isinf(value) else "n/a")
+    else:
+        out[name] = value
+
+
+def _agg_dict(agg: dict[str, Any], instance_scored: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in agg.items():
+        if isinstance(v, float) and not math.isfinite(v):
+            if not instance_scored and (k in INSTANCE_FIELDS or k in ("tp", "fp", "fn", "wrong_class")):
+                reason = "semantic reference"
+            else:
+                reason = "no values (every row n/a)"
+            _put(out, k, v, reason)
+        else:
+            out[k] = v
+    return out
+
+
+def image_row_dict(r: ImageClassRow) -> dict[str, Any]:
+    c = r.comparison
+    out: dict[str, Any] = {
+        "file_name": r.file_name,
+        "image_id": r.image_id,
+        "category": r.category,
+        "width": r.width,
+        "height": r.height,
+        "unit": c.unit,
+        "status": c.status,
+    }
+    for name in FIGURE_FIELDS:
+        _put(out, name, r.value(name), r.reason(name))
+        if name in ("iou", "dice") and r.reason(name) and out.get(name) is not None:
+            out[f"{name}_reason"] = r.reason(name)
+    out.update(
+        nsd_tau=c.nsd_tau,
+        boundary_iou_d=c.biou_d,
+        tp_px=c.tp,
+        fp_px=c.fp,
+        fn_px=c.fn,
+        boundary_px_ref=c.n_boundary_ref,
+        boundary_px_cand=c.n_boundary_cand,
+    )
+    for name in ("tp", "fp", "fn", "wrong_class"):
+        v = r.value(name)
+        _put(out, name, int(v) if math.isfinite(v) else v, r.reason(name))
+    for name in INSTANCE_FIELDS:
+        _put(out, name, r.value(name), r.reason(name))
+    return out
+
+
+def object_row_dict(r: ObjectRow) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "file_name": r.file_name,
+        "image_id": r.image_id,
+        "status": r.status,
+        "category": r.category,
+        "cand_category": r.cand_category,
+        "ref_id": r.ref_id,
+        "cand_id": r.cand_id,
+        "bbox": r.bbox,
+        "ref_bbox": r.ref_bbox,
+        "cand_bbox": r.cand_bbox,
+        "kind": r.kind,
+        "best_iou": r.best_iou,
+    }
+    for name in FIGURE_FIELDS:
+        _put(out, name, r.value(name), r.reason(name))
+    return out
+
+
+def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[str, Any]:
+    """The whole result as JSON-ready data: summary, per_class, per_image, per_object, unmatched_images."""
+    o = result.options
+    return {
+        "reference": reference,
+        "candidate": candidate,
+        "reference_kind": result.reference_kind,
+        "options": {
+            "iou_threshold": o.iou_threshold,
+            "nsd_tau": o.nsd_tau,
+            "nsd_tau_by_class": dict(o.nsd_tau_by_class),
+            "both_empty_as_one": o.both_empty_as_one,
+            "boundary_iou_d": o.boundary_iou_d if o.boundary_iou_d is not None else "auto",
+        },
+        "conventions": CONVENTIONS,
+        "summary": _agg_dict(result.summary(), result.instance_scored),
+        "per_class": [_agg_dict(c, result.instance_scored) for c in result.per_class()],
+        "per_image": [image_row_dict(r) for r in result.per_image],
+        "per_object": [object_row_dict(r) for r in result.per_object],
+        "unmatched_images": {
+            "reference": list(result.unmatched_reference),
+            "candidate": list(result.unmatched_candidate),
+        },
+        "problems": list(result.problems),
+    }
+
+
+def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    Path(path).write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """The per_image table (one row per image and category); empty cells for null values."""
+    rows = data["per_image"]
+    fields: list[str] = []
+    for r in rows:
+        fields += [k for k in r if k not in fields]
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields or ["file_name", "category"])
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: "" if v is None else v for k, v in r.items()})
+
+
+# ------------------------------------------------------------------------------------------------
+# HTML
+
+
+def _fmt(v: Any, reason: str | None = None) -> str:
+    if v is None:
+        if reason == "one mask empty":
+            return "∞ (one mask empty)"
+        return f"n/a ({reason})" if reason else "n/a"
+    if isinstance(v, float):
+        return f"{v:.4f}" if abs(v) < 1000 else f"{v:.1f}"
+    return html.escape(str(v))
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = []
+    for r in rows:
+        cells = "".join(f"<td>{_fmt(r.get(c), r.get(f'{c}_reason'))}</td>" for c in columns)
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def svg_bars(title: str, labels: list[str], values: list[float | None], vmax: float | None = None) -> str:
+    """A horizontal bar chart as inline SVG (no plotting dependency)."""
+    finite = [v for v in values if v is not None]
+    top = vmax if vmax is not None else (max(finite) if finite else 1.0) or 1.0
+    row_h, label_w, bar_w = 18, 160, 300
+    h = 24 + row_h * len(labels)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 80}" height="{h}">',
+        f'<text x="0" y="14" font-weight="bold">{html.escape(title)}</text>',
+    ]
+    for i, (lab, v) in enumerate(zip(labels, values, strict=True)):
+        y = 22 + i * row_h
+        parts.append(f'<text x="0" y="{y + 12}" font-size="12">{html.escape(lab[:24])}</text>')
+        if v is None:
+            parts.append(f'<text x="{label_w}" y="{y + 12}" font-size="12" fill="#888">n/a</text>')
+            continue
+        w = max(0.0, min(1.0, v / top)) * bar_w
+        parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row_h - 5}" fill="#0072b2"/>')
+        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 12}" font-size="12">{v:.3f}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def svg_histogram(title: str, values: list[float], bins: int = 20) -> str:
+    """Histogram of values in [0, 1] as inline SVG."""
+    counts, _ = np.histogram(np.asarray(values, dtype=float), bins=bins, range=(0.0, 1.0))
+    top = max(int(counts.max()) if counts.size else 0, 1)
+    w, h, pad = 400, 140, 20
+    bw = w / bins
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w + 2 * pad}" height="{h + 2 * pad + 10}">',
+        f'<text x="{pad}" y="14" font-weight="bold">{html.escape(title)}</text>',
+    ]
+    for i, c in enumerate(counts):
+        bh = c / top * h
+        parts.append(
+            f'<rect x="{pad + i * bw:.1f}" y="{pad + h - bh:.1f}" width="{bw - 1:.1f}" '
+            f'height="{bh:.1f}" fill="#009e73"><title>{c}</title></rect>'
+        )
+    parts.append(f'<text x="{pad}" y="{h + 2 * pad + 4}" font-size="11">0</text>')
+    parts.append(f'<text x="{pad + w - 8}" y="{h + 2 * pad + 4}" font-size="11">1</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def thumbnail_png(
+    pair: qa.ImagePair, reference: Any, candidate: Any, size: int = 256, image: np.ndarray | None = None
+) -> bytes:
+    """PNG bytes of the difference overlay (on the image when readable), longest side ``size``."""
+    import cv2
+
+    codes = qa.difference_image(pair, reference, candidate)
+    h, w = codes.shape
+    if image is None:
+        try:
+            from pixelproof.core.imageio import read_image
+
+            image = read_image(candidate.image_path(pair.cand))
+        except Exception:
+            image = None
+    base = np.full((h, w, 3), 40, np.uint8)
+    if image is not None and image.shape[:2] == (h, w):
+        img = image
+        if img.ndim == 3:
+            img = img[..., :3].mean(axis=2)
+        img = img.astype(np.float64)
+        lo, hi = float(img.min()), float(img.max())
+        gray = ((img - lo) / (hi - lo or 1.0) * 255).astype(np.uint8)
+        base = np.repeat(gray[..., None], 3, axis=2)
+    rgba = qa.difference_rgba(codes)
+    alpha = rgba[..., 3:4].astype(np.float64) / 255 * 0.6
+    out = (base * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8)
+    scale = size / max(h, w)
+    if scale < 1:
+        dsize = (max(1, round(w * scale)), max(1, round(h * scale)))
+        out = cv2.resize(out, dsize, interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
+    return buf.tobytes() if ok else b""
+
+
+_FIGS = ("dice", "iou", "hd", "hd95", "assd", "masd", "nsd", "boundary_iou")
+_CLASS_COLUMNS = ["category", "n_rows", "n_both_empty", "n_one_empty", *_FIGS, "precision", "recall", "f1"]
+_CLASS_COLUMNS += ["pq", "tp", "fp", "fn", "wrong_class"]
+_CSS = """
+body{font-family:sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:13px}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}
+td:first-child{text-align:left}
+.thumbs{display:flex;flex-wrap:wrap;gap:12px}.thumbs figure{margin:0;font-size:12px;max-width:260px}
+.legend span{display:inline-block;padding:2px 8px;margin-right:6px;color:#fff}
+"""
+
+
+def write_html(
+    data: dict[str, Any],
+    path: str | os.PathLike[str],
+    result: QAResult | None = None,
+    reference: Any = None,
+    candidate: Any = None,
+    worst: int = 20,
+) -> None:
+    """One self-contained HTML file: summary, per-class table and plots, the worst images' overlays."""
+    s = data["summary"]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof QA report</title>",
+        f"<style>{_CSS}</style></head><body><h1>PixelProof QA report</h1>",
+        f"<p>Reference: {html.escape(data['reference'])} ({html.escape(data['reference_kind'])})<br>"
+        f"Candidate: {html.escape(data['candidate'])}<br>"
+        f"Images scored: {s['images']}; unmatched: {s['unmatched_reference']} reference, "
+        f"{s['unmatched_candidate']} candidate</p>",
+        "<h2>Summary</h2>",
+        _table(
+            [s],
+            [*_FIGS, "precision", "recall", "f1", "pq", "sq", "rq", "tp", "fp", "fn", "wrong_class"],
+        ),
+        f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "
+        f"one mask empty: {s['n_one_empty']}.</p>",
+    ]
+    if s.get("hd_inf_replaced"):
+        parts.append(
+            f"<p><b>Note:</b> {s['hd_inf_replaced']} distance value(s) were +inf (one mask empty) and are "
+            "replaced by the image diagonal in the means.</p>"
+        )
+    pc = data["per_class"]
+    parts += [
+        "<h2>Per class</h2>",
+        _table(
+            pc,
+            _CLASS_COLUMNS,
+        ),
+        "<div>",
+        svg_bars("Mean Dice per class", [c["category"] for c in pc], [c["dice"] for c in pc], 1.0),
+        svg_bars("Mean HD95 per class", [c["category"] for c in pc], [c["hd95"] for c in pc]),
+        svg_bars("PQ per class", [c["category"] for c in pc], [c.get("pq") for c in pc], 1.0),
+        svg_histogram(
+            "Per-image Dice (image x category rows)",
+            [r["dice"] for r in data["per_image"] if r["dice"] is not None],
+        ),
+        "</div>",
+    ]
+    if result is not None and reference is not None and candidate is not None:
+        legend = "".join(
+            f"<span style='background:rgb{tuple(qa.DIFF_COLORS[k][:3])}'>{html.escape(v)}</span>"
+            for k, v in qa.DIFF_NAMES.items()
+            if k != qa.DIFF_NONE
+        )
+        parts.append(f"<h2>{worst} worst images (mean Dice)</h2><p class='legend'>{legend}</p>")
+        parts.append("<div class='thumbs'>")
+        pairs = {p.file_name: p for p in result.pairs}
+        for row in result.worst_images(worst):
+            pair = pairs.get(row["file_name"])
+            if pair is None:
+                continue
+            png = base64.b64encode(thumbnail_png(pair, reference, candidate)).decode("ascii")
+            dice = row["dice"]
+            label = f"Dice {dice:.3f}" if math.isfinite(dice) else "Dice n/a"
+            parts.append(
+                f"<figure><img src='data:image/png;base64,{png}' alt='difference'>"
+                f"<figcaption>{html.escape(row['file_name'])}<br>{label}</figcaption></figure>"
+            )
+        parts.append("</div>")
+    if data["unmatched_images"]["reference"] or data["unmatched_images"]["candidate"]:
+        parts.append("<h2>Unmatched images</h2><ul>")
+        for side in ("reference", "candidate"):
+            for name in data["unmatched_images"][side]:
+                parts.append(f"<li>{side}: {html.escape(name)}</li>")
+        parts.append("</ul>")
+    if data["problems"]:
+        parts.append("<h2>Problems</h2><ul>")
+        parts += [f"<li>{html.escape(p)}</li>" for p in data["problems"]]
+        parts.append("</ul>")
+    parts.append("<h2>Conventions</h2><ul>")
+    parts += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in CONVENTIONS.items()]
+    parts.append("</ul></body></html>")
+    Path(path).write_text("\n".join(parts), encoding="utf-8")
