@@ -1,0 +1,156 @@
+"""Foreign COCO files in, COCO files out.
+
+Other tools' COCO files carry any ids (0-based, gaps), ``segmentation: []`` on boxes, and the odd broken
+object; reading drops what cannot be repaired (each problem reported with its JSON location) instead of
+refusing the whole file, and can renumber categories 1..n. Writing keeps PixelProof's extras (they are
+harmless to other readers) and can copy or link the images next to the new file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pixelproof.core.coco import (
+    ProjectFormatError,
+    atomic_write,
+    dumps_project,
+    project_from_dict,
+    project_to_dict,
+    read_json,
+)
+from pixelproof.core.model import Project
+from pixelproof.interop._util import (
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    check_image_mode,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+
+_LOCATION = re.compile(r"^(images|annotations|categories)\[(\d+)\]")
+
+
+def read_coco(
+    path: str | os.PathLike[str],
+    *,
+    remap_categories: bool = False,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import any COCO instances file. ``remap_categories`` renumbers categories 1..n in id order (COCO
+    tools often start at 0, which some trainers take as background)."""
+    src = Path(path)
+    report = Reporter(on_problem)
+    skipped: Counter[str] = Counter()
+    try:
+        data = read_json(src)
+    except ProjectFormatError as e:
+        for p in e.problems:
+            report(f"{src}: {p}")
+        return ImportResult(_empty(src), report.problems, Counter(files=1))
+    if not isinstance(data, dict):
+        report(f"{src}: top level: expected a JSON object")
+        return ImportResult(_empty(src), report.problems, Counter(files=1))
+    data = dict(data)
+    for ann in data.get("annotations") or []:
+        if isinstance(ann, dict) and ann.get("segmentation") == [] and ann.get("bbox") is not None:
+            del ann["segmentation"]  # a box-only object as some tools write it
+    project = None
+    for _ in range(4):  # each pass drops the entries reported broken; dropping images may orphan more
+        try:
+            project = project_from_dict(data, source=src)
+            break
+        except ProjectFormatError as e:
+            drop: dict[str, set[int]] = {}
+            for problem in e.problems:
+                report(f"{src}: {problem}; skipped")
+                m = _LOCATION.match(problem)
+                if m:
+                    drop.setdefault(m.group(1), set()).add(int(m.group(2)))
+            if not drop:
+                return ImportResult(_empty(src), report.problems, Counter(files=1))
+            for key, idx in drop.items():
+                skipped[key] += len(idx)
+                data[key] = [v for i, v in enumerate(data.get(key) or []) if i not in idx]
+    if project is None:
+        return ImportResult(_empty(src), report.problems, skipped + Counter(files=1))
+    project.path = Path(os.path.abspath(src))
+    if remap_categories:
+        _remap(project)
+    images = list(project.images.values())
+    for image in with_progress(images, len(images), progress):
+        if not project.image_path(image).is_file():
+            report(f"{src}: image {image.id}: file {image.file_name} not found")
+    return ImportResult(project, report.problems, skipped)
+
+
+def _empty(src: Path) -> Project:
+    project = Project()
+    project.path = Path(os.path.abspath(src))
+    return project
+
+
+def _remap(project: Project) -> None:
+    order = sorted(project.categories)
+    new_ids = {old: i for i, old in enumerate(order, start=1)}
+    if all(k == v for k, v in new_ids.items()):
+        return
+    cats = {new_ids[c.id]: c for c in project.categories.values()}
+    for new, cat in cats.items():
+        if cat.id != new:
+            cat.extra.setdefault("original_id", cat.id)
+            cat.id = new
+    project.categories = cats
+    for ann in project.annotations.values():
+        ann.category_id = new_ids[ann.category_id]
+
+
+def write_coco(
+    project: Project,
+    out_path: str | os.PathLike[str],
+    *,
+    images: str = "keep",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """Write the project as a COCO file at ``out_path``; the project itself is not changed.
+
+    ``images``: "keep" refers to the original files (relative to the new file), "copy"/"link" put them in
+    ``images/`` beside it.
+    """
+    check_image_mode(images)
+    out = Path(os.path.abspath(out_path))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc: dict[str, Any] = project_to_dict(project)
+    warnings: list[str] = []
+    stems = unique_stems(project)
+    by_id = {d["id"]: d for d in doc["images"]}
+    missing = 0
+    for image in with_progress(list(project.images.values()), len(project.images), progress):
+        src = project.image_path(image)
+        if images == "keep":
+            name = image.file_name if os.path.isabs(image.file_name) else rel_name(src, out.parent)
+        else:
+            dst = out.parent / "images" / (stems[image.id] + src.suffix)
+            name = rel_name(dst, out.parent)
+            if src.is_file():
+                placed = place_image(src, dst, images)
+                if placed is not None:
+                    warnings.append(placed)
+            else:
+                missing += 1
+        by_id[image.id] = dict(by_id[image.id], file_name=name)
+    doc["images"] = list(by_id.values())
+    copy = project_from_dict(doc)
+    copy.path = out
+    atomic_write(out, dumps_project(copy))
+    if missing:
+        warnings.append(f"{missing} image file(s) not found, so not copied")
+    return warnings

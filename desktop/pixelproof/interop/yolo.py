@@ -1,0 +1,357 @@
+"""Ultralytics YOLO datasets: ``data.yaml`` (or ``classes.txt``), ``images/<split>/`` + ``labels/<split>/``.
+
+One object per line: ``class cx cy w h`` (detect) or ``class x1 y1 x2 y2 ...`` (segment), coordinates
+normalised to 0..1 by the image size, class = 0-based index into ``names``. Label files sit where
+Ultralytics looks for them: the image path with its last ``images`` folder replaced by ``labels``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+
+SPLITS = ("train", "val", "test")
+_CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
+_EPS = 1e-6  # rounding slack on normalised coordinates written with few decimals
+
+
+def read_yolo(
+    path: str | os.PathLike[str],
+    *,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a YOLO dataset folder or its ``data.yaml``; the split of each image is kept in its extras."""
+    src = Path(path)
+    yaml_file = src if src.is_file() else _find_yaml(src)
+    root = src.parent if src.is_file() else src
+    report = Reporter(on_problem)
+    skipped: Counter[str] = Counter()
+    project = folder_project(root)
+    build = Builder(project)
+    config: dict[str, Any] = {}
+    if yaml_file is not None:
+        config = _load_yaml(yaml_file, report)
+    names = _names(config, root, report)
+    for i, name in enumerate(names or []):
+        build.category(name, i + 1)
+    images = _image_list(config, root, yaml_file, report)
+    used_labels: set[Path] = set()
+    for image_file, split in with_progress(images, len(images), progress):
+        label_file = label_path(image_file)
+        if not label_file.is_file() and image_file.with_suffix(".txt").is_file():
+            label_file = image_file.with_suffix(".txt")  # LabelImg style: labels beside the images
+        used_labels.add(label_file)
+        try:
+            width, height = image_size(image_file)
+        except ImageReadError as e:
+            report(f"{e}; skipped")
+            skipped["images"] += 1
+            continue
+        extra = {"pixelproof": {"split": split}} if split else {}
+        image = build.image(rel_name(image_file, root), width, height, **extra)
+        if label_file.is_file():
+            _read_labels(label_file, image, names, build, report, skipped)
+    labels_dir = root / "labels"
+    if labels_dir.is_dir():
+        for orphan in sorted(set(labels_dir.rglob("*.txt")) - used_labels):
+            if orphan.name != "classes.txt":
+                report(f"{orphan}: no image for this label file; skipped")
+                skipped["files"] += 1
+    return ImportResult(project, report.problems, skipped)
+
+
+def label_path(image_file: Path) -> Path:
+    """Where Ultralytics looks for an image's labels: last ``images`` folder -> ``labels``, ``.txt``."""
+    parts = list(image_file.parts)
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i] == "images":
+            parts[i] = "labels"
+            break
+    return Path(*parts).with_suffix(".txt")
+
+
+def _find_yaml(root: Path) -> Path | None:
+    if (root / "data.yaml").is_file():
+        return root / "data.yaml"
+    found = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+    return found[0] if len(found) == 1 else None
+
+
+def _load_yaml(file: Path, report: Reporter) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        report(f"{file}: not readable YAML ({e}); looking for classes.txt instead")
+        return {}
+    if not isinstance(data, dict):
+        report(f"{file}: expected a mapping with 'names'; looking for classes.txt instead")
+        return {}
+    data["_file"] = file
+    return data
+
+
+def _names(config: dict[str, Any], root: Path, report: Reporter) -> list[str] | None:
+    names = config.get("names")
+    if isinstance(names, list):
+        return [str(n) for n in names]
+    if isinstance(names, dict):
+        try:
+            keys = sorted(int(k) for k in names)
+        except ValueError:
+            keys = []
+        if keys == list(range(len(keys))):
+            return [str(names.get(k, names.get(str(k)))) for k in keys]
+        report(f"{config['_file']}: names must be numbered 0..n-1; classes named class_<n>")
+        return None
+    if isinstance(config.get("nc"), int):
+        return [f"class_{i}" for i in range(config["nc"])]
+    for name in _CLASS_FILES:
+        f = root / name
+        if f.is_file():
+            return [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    report(f"{root}: no data.yaml or classes.txt; classes are named class_<n>")
+    return None
+
+
+def _image_list(
+    config: dict[str, Any], root: Path, yaml_file: Path | None, report: Reporter
+) -> list[tuple[Path, str | None]]:
+    """(image file, split) pairs, from data.yaml's splits or from the folder layout."""
+    out: list[tuple[Path, str | None]] = []
+    seen: set[Path] = set()
+
+    def add(files: list[Path], split: str | None) -> None:
+        for f in files:
+            if f not in seen:
+                seen.add(f)
+                out.append((f, split))
+
+    if yaml_file is not None and any(config.get(s) for s in SPLITS):
+        base = Path(str(config.get("path") or ""))
+        base = base if base.is_absolute() else yaml_file.parent / base
+        if not base.is_dir():
+            base = yaml_file.parent  # a moved dataset: its 'path' points where it used to be
+        for split in SPLITS:
+            entries = config.get(split)
+            for entry in [entries] if isinstance(entries, str) else entries or []:
+                target = base / str(entry)
+                if target.is_dir():
+                    add(_images_under(target), split)
+                elif target.is_file() and target.suffix == ".txt":
+                    lines = target.read_text(encoding="utf-8").splitlines()
+                    files = [target.parent / ln.strip() for ln in lines if ln.strip()]
+                    add([f if f.is_absolute() else f.resolve() for f in files], split)
+                else:
+                    report(f"{yaml_file}: {split}: {target} not found")
+        return out
+    images_dir = root / "images"
+    if images_dir.is_dir():
+        for f in _images_under(images_dir):
+            rel = f.relative_to(images_dir).parts
+            add([f], rel[0] if len(rel) > 1 and rel[0] in SPLITS else None)
+        return out
+    add([f for f in _images_under(root) if "labels" not in f.relative_to(root).parts], None)
+    return out
+
+
+def _images_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if is_image_file(p) and p.is_file())
+
+
+def _read_labels(
+    file: Path,
+    image: ImageRecord,
+    names: list[str] | None,
+    build: Builder,
+    report: Reporter,
+    skipped: Counter[str],
+) -> None:
+    w, h = image.width, image.height
+    for lineno, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        parts = line.split()
+        if not parts:
+            continue
+        where = f"{file}:{lineno}"
+        try:
+            nums = [float(p) for p in parts]
+        except ValueError:
+            report(f"{where}: expected numbers, got {line.strip()!r}; line skipped")
+            skipped["lines"] += 1
+            continue
+        cls, coords = nums[0], nums[1:]
+        if cls != int(cls) or cls < 0:
+            report(f"{where}: class must be a non-negative integer, got {parts[0]}; line skipped")
+            skipped["lines"] += 1
+            continue
+        score = None
+        if len(coords) == 5:  # predictions files: class cx cy w h confidence
+            score, coords = coords[4], coords[:4]
+        if not (len(coords) == 4 or (len(coords) >= 6 and len(coords) % 2 == 0)):
+            report(
+                f"{where}: expected 5 numbers (class cx cy w h) or a class and at least 3 x y pairs, "
+                f"got {len(parts)} numbers; line skipped"
+            )
+            skipped["lines"] += 1
+            continue
+        lo, hi = min(coords), max(coords)
+        if lo < -_EPS or hi > 1 + _EPS:
+            bad = hi if hi > 1 + _EPS else lo
+            report(f"{where}: coordinates must be normalised to 0..1, got {bad:g}; line skipped")
+            skipped["lines"] += 1
+            continue
+        idx = int(cls)
+        if names is not None and idx >= len(names):
+            report(f"{where}: class {idx} is not in names (0..{len(names) - 1}); line skipped")
+            skipped["lines"] += 1
+            continue
+        cat = build.category(names[idx] if names is not None else f"class_{idx}", idx + 1)
+        fields: dict[str, Any] = {"score": score} if score is not None else {}
+        if len(coords) == 4:
+            cx, cy, bw, bh = coords
+            box = [(cx - bw / 2) * w, (cy - bh / 2) * h, bw * w, bh * h]
+            build.annotation(image, cat.id, bbox=box, **fields)
+        else:
+            xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2) * (w, h)
+            build.annotation(image, cat.id, polygons=[xy.reshape(-1).tolist()], **fields)
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_yolo(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    task: str = "auto",
+    images: str = "link",
+    val_fraction: float = 0.0,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """Write an Ultralytics dataset (``data.yaml``, ``images/<split>``, ``labels/<split>``); returns warnings.
+
+    ``task`` "detect" writes boxes, "segment" polygons ("auto": segment when any object has a shape).
+    Splits come from each image's ``pixelproof.split`` (as read from YOLO), else every n-th image goes to
+    val when ``val_fraction`` > 0, else all to train. ``images`` is "link" (hard link, else symlink, else
+    copy) or "copy": Ultralytics finds labels only beside an ``images`` folder.
+    """
+    if task not in ("auto", "detect", "segment"):
+        raise ValueError(f"task: expected auto, detect or segment, got {task!r}")
+    if images not in ("copy", "link"):
+        raise ValueError(f"images: YOLO needs its own images/ folder: expected copy or link, got {images!r}")
+    if task == "auto":
+        task = "segment" if any(a.kind != "box" for a in project.annotations.values()) else "detect"
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    cats = sorted(project.categories.values(), key=lambda c: c.id)
+    index = {c.id: i for i, c in enumerate(cats)}
+    stems = unique_stems(project)
+    by_image: dict[int, list[Annotation]] = {i: [] for i in project.images}
+    for a in project.annotations.values():
+        by_image.setdefault(a.image_id, []).append(a)
+    ordered = sorted(project.images.values(), key=lambda im: im.id)
+    splits = _assign_splits(ordered, val_fraction)
+    for image in with_progress(ordered, len(ordered), progress):
+        split = splits[image.id]
+        src = project.image_path(image)
+        if src.is_file():
+            placed = place_image(src, out / "images" / split / (stems[image.id] + src.suffix), images)
+            if placed is not None:
+                warnings.append(placed)
+        else:
+            counts["missing"] += 1
+        lines = []
+        for a in sorted(by_image.get(image.id, []), key=lambda a: a.id):
+            lines += _lines(a, index[a.category_id], image, task, counts)
+        label = out / "labels" / split / f"{stems[image.id]}.txt"
+        label.parent.mkdir(parents=True, exist_ok=True)
+        label.write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
+    used = sorted(set(splits.values()), key=SPLITS.index)
+    _write_yaml(out, used, [c.name for c in cats], warnings)
+    (out / "classes.txt").write_text("".join(f"{c.name}\n" for c in cats), encoding="utf-8")
+    messages = {
+        "missing": "image file(s) not found; only their labels were written",
+        "holes": "mask(s) with holes: YOLO polygons cannot hold holes, so the holes are filled",
+        "parts": "object(s) in several parts written as one line per part (YOLO has one polygon per line)",
+        "dropped": "thin diagonal mask sliver(s) that no polygon can represent were dropped",
+        "boxes": "box-only object(s) written as 4-corner polygons in a segment dataset",
+        "shapes": "polygon/mask object(s) written as their bounding boxes (detect task)",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def _assign_splits(images: list[ImageRecord], val_fraction: float) -> dict[int, str]:
+    out = {}
+    for i, image in enumerate(images):
+        app = image.extra.get("pixelproof")
+        split = app.get("split") if isinstance(app, dict) else None
+        if split not in SPLITS:
+            to_val = val_fraction > 0 and int((i + 1) * val_fraction) > int(i * val_fraction)
+            split = "val" if to_val else "train"
+        out[image.id] = split
+    return out
+
+
+def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[str]) -> None:
+    lines = ["# Ultralytics YOLO dataset written by PixelProof", f"path: {json.dumps(str(out.absolute()))}"]
+    for split in splits:
+        lines.append(f"{split}: images/{split}")
+    if "val" not in splits:
+        lines.append("val: images/train")
+        warnings.append("no validation split: data.yaml's val points at the training images")
+    lines.append("names:")
+    lines += [f"  {i}: {json.dumps(n)}" for i, n in enumerate(names)]
+    (out / "data.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _fmt(values: Any) -> str:
+    return " ".join(f"{min(max(float(v), 0.0), 1.0):.6f}" for v in values)
+
+
+def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Counter[str]) -> list[str]:
+    w, h = image.width, image.height
+    if task == "detect" or a.kind == "box":
+        if task == "segment":
+            counts["boxes"] += 1
+            x, y, bw, bh = a.bbox
+            return [f"{cls} {_fmt(np.array([x, y, x + bw, y, x + bw, y + bh, x, y + bh]) / ([w, h] * 4))}"]
+        if a.kind != "box":
+            counts["shapes"] += 1
+        x, y, bw, bh = a.bbox
+        return [f"{cls} {_fmt([(x + bw / 2) / w, (y + bh / 2) / h, bw / w, bh / h])}"]
+    if a.kind == "polygon":
+        polygons = [p for p in a.segmentation if len(p) >= 6]
+    else:
+        traced = core_masks.mask_to_polygons(a.mask(h, w))
+        polygons = traced.polygons
+        counts["holes"] += traced.holes > 0
+        counts["dropped"] += traced.dropped > 0
+    counts["parts"] += len(polygons) > 1
+    return [f"{cls} {_fmt(np.asarray(p, dtype=np.float64) / ([w, h] * (len(p) // 2)))}" for p in polygons]
