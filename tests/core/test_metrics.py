@@ -1,0 +1,276 @@
+"""Mask metrics against the DESIGN.md §6 known values and a brute-force O(n^2) implementation."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+from pycocotools import mask as mask_utils
+
+from pixelproof.core import masks
+from pixelproof.core.metrics import (
+    InstanceCounts,
+    Placed,
+    band_width,
+    box_iou,
+    compare,
+    directed_distances,
+    match,
+    placed_iou,
+)
+from pixelproof.core.qa import annotation_placed, rle_counts, rle_placed
+
+# ------------------------------------------------------------------------------------------------
+# brute force: plain numpy, every pair of boundary pixels
+
+
+def brute_boundary(m: np.ndarray) -> np.ndarray:
+    p = np.pad(m, 1)
+    inner = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    return m & ~inner
+
+
+def brute(a: np.ndarray, b: np.ndarray, tau: float = 2.0, spacing=(1.0, 1.0)) -> dict[str, float]:
+    ba, bb = brute_boundary(a), brute_boundary(b)
+    pa = np.argwhere(ba) * np.array(spacing)
+    pb = np.argwhere(bb) * np.array(spacing)
+    dist = np.sqrt(((pa[:, None, :] - pb[None, :, :]) ** 2).sum(-1))
+    dab, dba = dist.min(axis=1), dist.min(axis=0)
+    inter, union = (a & b).sum(), (a | b).sum()
+    return {
+        "iou": inter / union,
+        "dice": 2 * inter / (a.sum() + b.sum()),
+        "hd": max(dab.max(), dba.max()),
+        "hd95": max(np.percentile(dab, 95), np.percentile(dba, 95)),
+        "hd95_pooled": np.percentile(np.concatenate([dab, dba]), 95),
+        "hd95_mean": (np.percentile(dab, 95) + np.percentile(dba, 95)) / 2,
+        "assd": np.concatenate([dab, dba]).mean(),
+        "masd": (dab.mean() + dba.mean()) / 2,
+        "nsd": ((dab <= tau).sum() + (dba <= tau).sum()) / (dab.size + dba.size),
+    }
+
+
+def reference_boundary_iou(gt: np.ndarray, dt: np.ndarray, dilation_ratio: float = 0.02) -> float:
+    """Cheng et al. 2021 boundary_iou reference code, verbatim in substance (whole image)."""
+
+    def mask_to_boundary(mask: np.ndarray) -> np.ndarray:
+        h, w = mask.shape
+        img_diag = np.sqrt(h**2 + w**2)
+        dilation = int(round(dilation_ratio * img_diag))  # noqa: RUF046 (verbatim)
+        if dilation < 1:
+            dilation = 1
+        new_mask = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+        kernel = np.ones((3, 3), dtype=np.uint8)
+        new_mask_erode = cv2.erode(new_mask, kernel, iterations=dilation)
+        mask_erode = new_mask_erode[1 : h + 1, 1 : w + 1]
+        return mask - mask_erode
+
+    g = mask_to_boundary(gt.astype(np.uint8))
+    d = mask_to_boundary(dt.astype(np.uint8))
+    return ((g * d) > 0).sum() / ((g + d) > 0).sum()
+
+
+def disc(shape, cy, cx, r):
+    y, x = np.mgrid[: shape[0], : shape[1]]
+    return (y - cy) ** 2 + (x - cx) ** 2 <= r**2
+
+
+def check_against_brute(a: np.ndarray, b: np.ndarray, tau: float = 2.0, spacing=None) -> None:
+    expected = brute(a, b, tau, spacing or (1.0, 1.0))
+    for method in ("edt", "kdtree", "auto"):
+        r = compare(a, b, nsd_tau=tau, spacing=spacing, method=method)
+        for name, value in expected.items():
+            assert getattr(r, name) == pytest.approx(value, abs=1e-9), (method, name)
+    r = compare(a, b)
+    assert r.boundary_iou == pytest.approx(reference_boundary_iou(a, b), abs=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# known values
+
+
+def test_disc_known_values():
+    a = disc((256, 256), 128, 128, 40)
+    b = disc((256, 256), 128, 133, 45)
+    r = compare(a, b)
+    assert r.iou == pytest.approx(0.7900, abs=1e-3)
+    assert r.dice == pytest.approx(0.8827, abs=1e-3)
+    assert r.hd == pytest.approx(10.05, abs=1e-3)
+    assert r.hd95 == pytest.approx(9.977, abs=1e-3)
+    assert sorted(r.hd95_directed) == pytest.approx([9.917, 9.977], abs=1e-3)
+    assert r.assd == pytest.approx(4.884, abs=1e-3)
+    assert r.masd == pytest.approx(4.875, abs=1e-3)
+    check_against_brute(a, b)
+
+
+def test_disc_with_pixel_spacing_is_in_mm():
+    a = disc((64, 64), 30, 30, 12)
+    b = disc((64, 64), 31, 33, 13)
+    check_against_brute(a, b, tau=1.0, spacing=(0.5, 0.8))
+    assert compare(a, b, spacing=(0.5, 0.8)).unit == "mm"
+
+
+# ------------------------------------------------------------------------------------------------
+# edge cases
+
+
+def test_both_empty_is_nan_never_zero():
+    z = np.zeros((20, 30), bool)
+    r = compare(z, z)
+    assert r.status == "both empty"
+    for name in ("iou", "dice", "hd", "hd95", "assd", "masd", "nsd", "boundary_iou"):
+        assert math.isnan(getattr(r, name)), name
+        assert r.reason(name) == "both empty"
+
+
+@pytest.mark.parametrize("ref_empty", [True, False])
+def test_one_empty_gives_zero_overlap_and_infinite_distances(ref_empty):
+    z = np.zeros((20, 30), bool)
+    m = z.copy()
+    m[5:9, 3:12] = True
+    r = compare(z, m) if ref_empty else compare(m, z)
+    assert r.status == ("reference empty" if ref_empty else "candidate empty")
+    assert r.iou == 0 and r.dice == 0 and r.nsd == 0 and r.boundary_iou == 0
+    for name in ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd"):
+        assert math.isinf(getattr(r, name)), name
+        assert r.reason(name) == "one mask empty"
+    assert r.diagonal == pytest.approx(math.hypot(20, 30))
+
+
+def test_touching_the_image_border():
+    a = np.zeros((24, 24), bool)
+    b = np.zeros((24, 24), bool)
+    a[0:10, 0:24] = True  # touches three borders: border pixels are boundary
+    b[0:13, 3:24] = True
+    check_against_brute(a, b)
+    full = np.ones((24, 24), bool)
+    check_against_brute(full, b)
+
+
+def test_one_pixel_masks():
+    a = np.zeros((15, 15), bool)
+    b = np.zeros((15, 15), bool)
+    a[3, 4] = True
+    b[10, 12] = True
+    check_against_brute(a, b)
+    r = compare(a, b)
+    assert r.hd == pytest.approx(math.hypot(7, 8))
+    assert r.iou == 0
+    check_against_brute(a, a)
+    assert compare(a, a).hd == 0 and compare(a, a).dice == 1
+
+
+def test_masks_with_holes():
+    a = disc((40, 40), 20, 20, 14) & ~disc((40, 40), 20, 20, 5)
+    b = disc((40, 40), 21, 19, 13) & ~disc((40, 40), 18, 22, 7)
+    check_against_brute(a, b)
+
+
+def test_several_instances_per_class_semantic_union():
+    a = disc((60, 80), 15, 15, 8) | disc((60, 80), 40, 60, 10) | disc((60, 80), 50, 10, 4)
+    b = disc((60, 80), 16, 17, 8) | disc((60, 80), 42, 58, 11)
+    check_against_brute(a, b)
+
+
+def test_random_masks_against_brute_force():
+    rng = np.random.default_rng(1)
+    for _ in range(15):
+        a = rng.random((18, 23)) < 0.3
+        b = rng.random((18, 23)) < 0.4
+        if a.any() and b.any():
+            check_against_brute(a, b, tau=rng.uniform(0, 3))
+
+
+def test_placed_crops_give_whole_image_results():
+    a = disc((300, 400), 100, 120, 30)
+    b = disc((300, 400), 104, 121, 33)
+    whole = compare(a, b)
+    crop = compare(Placed.from_full(a), Placed.from_full(b), (300, 400))
+    assert Placed.from_full(a).mask.shape == (61, 61)
+    for name in ("iou", "hd", "hd95", "assd", "masd", "nsd", "boundary_iou"):
+        assert getattr(crop, name) == getattr(whole, name)
+
+
+def test_edt_and_kdtree_agree_on_sparse_frames():
+    a = disc((200, 200), 20, 20, 6) | disc((200, 200), 180, 170, 6)
+    b = disc((200, 200), 22, 20, 6) | disc((200, 200), 178, 172, 7)
+    ba, bb = brute_boundary(a), brute_boundary(b)
+    e = directed_distances(ba, bb, method="edt")
+    k = directed_distances(ba, bb, method="kdtree")
+    np.testing.assert_allclose(e[0], k[0], atol=1e-12)
+    np.testing.assert_allclose(e[1], k[1], atol=1e-12)
+
+
+def test_boundary_iou_band_width_and_fixed_d():
+    assert band_width((256, 256)) == 7
+    assert band_width((10, 10)) == 1
+    a = disc((64, 64), 30, 30, 20)
+    b = disc((64, 64), 32, 30, 20)
+    r3 = compare(a, b, boundary_iou_d=3)
+    assert r3.biou_d == 3
+    assert r3.boundary_iou != compare(a, b, boundary_iou_d=1).boundary_iou
+
+
+# ------------------------------------------------------------------------------------------------
+# instances, boxes, matching
+
+
+def test_instance_iou_agrees_with_pycocotools():
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        h, w = rng.integers(20, 60, 2)
+        a = disc((h, w), rng.integers(h), rng.integers(w), rng.integers(2, 15))
+        b = disc((h, w), rng.integers(h), rng.integers(w), rng.integers(2, 15))
+        ra, rb = masks.encode(a), masks.encode(b)
+        expected = mask_utils.iou([masks._to_pyco_rle(ra)], [masks._to_pyco_rle(rb)], [0])[0, 0]
+        assert placed_iou(rle_placed(ra), rle_placed(rb)) == pytest.approx(expected, abs=1e-12)
+
+
+def test_rle_decoding_into_crops_matches_pycocotools():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        h, w = rng.integers(1, 40, 2)
+        m = rng.random((h, w)) < rng.random()
+        rle = masks.encode(m)
+        assert (rle_placed(rle).to_full(h, w) == m).all()
+        flat = m.T.ravel().astype(np.int8)  # uncompressed (list) counts, column-major
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], flat, [1 - flat[-1]])))) if flat.size else []
+        counts = np.diff(np.concatenate(([0], edges))).tolist()
+        listed = {"size": [int(h), int(w)], "counts": counts}
+        assert (rle_placed(listed).to_full(h, w) == m).all()
+        assert (masks.decode(listed) == m).all()
+    big = np.zeros((300, 200), bool)
+    big[250:, 150:] = True
+    assert rle_counts(masks.encode(big)).sum() == 300 * 200
+
+
+def test_annotation_crops_match_annotation_masks():
+    from pixelproof.core.model import Annotation
+
+    poly = [[10.5, 3.2, 40.1, 8.0, 33.3, 35.9, 2.0, 30.0], [45, 40, 55, 40, 50, 49]]
+    for seg, bbox in ((poly, [2, 3, 53, 46]), (None, [4.2, 5.5, 10.3, 7.7])):
+        ann = Annotation(1, 1, 1, bbox, seg)
+        assert (annotation_placed(ann, 50, 60).to_full(50, 60) == masks.annotation_mask(ann, 50, 60)).all()
+
+
+def test_box_iou():
+    assert box_iou([0, 0, 10, 10], [5, 0, 10, 10]) == pytest.approx(50 / 150)
+    assert box_iou([0, 0, 10, 10], [20, 20, 5, 5]) == 0
+
+
+def test_match_is_hungarian_and_strict():
+    iou = np.array([[0.9, 0.6], [0.7, 0.0]])
+    assert sorted(match(iou, 0.5)) == [(0, 1), (1, 0)]  # maximises total IoU, not greedy
+    assert match(np.array([[0.5]]), 0.5) == []  # strictly greater
+    assert match(np.zeros((0, 3)), 0.5) == []
+
+
+def test_instance_counts_derive_pq():
+    c = InstanceCounts(tp=3, fp=1, fn=2, iou_sum=2.4, dice_sum=2.6)
+    assert c.precision == 0.75 and c.recall == 0.6
+    assert c.f1 == pytest.approx(6 / 9)
+    assert c.pq == pytest.approx(c.sq * c.rq)
+    assert math.isnan(InstanceCounts().pq)
+    assert InstanceCounts(fp=2).pq == 0

@@ -1,0 +1,229 @@
+"""QA tables: semantic rows, instance matching, conventions in aggregates, the LabelMe fixture."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import numpy as np
+import pytest
+
+from pixelproof.core import masks
+from pixelproof.core.coco import load_project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.qa import (
+    DIFF_AGREE,
+    DIFF_FN,
+    DIFF_FP,
+    DIFF_WRONG_CLASS,
+    QAOptions,
+    difference_image,
+    difference_rgba,
+    pair_images,
+    run_qa,
+)
+from pixelproof.core.report import to_dict
+
+SHAPE = (64, 80)
+
+
+def disc(cy, cx, r, shape=SHAPE):
+    y, x = np.mgrid[: shape[0], : shape[1]]
+    return (y - cy) ** 2 + (x - cx) ** 2 <= r**2
+
+
+def make_project(objects, images=("a.png",), cats=("cat", "dog"), shape=SHAPE) -> Project:
+    """objects: (file_name, category name, mask or [x, y, w, h] box)."""
+    p = Project()
+    for i, name in enumerate(images, start=1):
+        p.add_image(ImageRecord(i, name, shape[1], shape[0]))
+    for i, c in enumerate(cats, start=1):
+        p.add_category(Category(i, c))
+    for k, (file_name, cat, geom) in enumerate(objects, start=1):
+        img = p.image_by_file_name(file_name)
+        cid = p.category_by_name(cat).id
+        if isinstance(geom, np.ndarray):
+            ann = Annotation(k, img.id, cid, masks.bbox(geom), masks.encode(geom), float(geom.sum()))
+        else:
+            ann = Annotation(k, img.id, cid, [float(v) for v in geom], None, float(geom[2] * geom[3]))
+        p.add_annotation(ann)
+    return p
+
+
+def rows_by(result, **kw):
+    return [r for r in result.per_object if all(getattr(r, k) == v for k, v in kw.items())]
+
+
+def test_identical_projects_score_perfectly_and_count_both_empty():
+    ref = make_project([("a.png", "cat", disc(20, 20, 8)), ("a.png", "cat", disc(40, 60, 9))])
+    res = run_qa(ref, ref)
+    cat_row = next(r for r in res.per_image if r.category == "cat")
+    assert cat_row.dice == 1 and cat_row.value("hd") == 0 and cat_row.value("nsd") == 1
+    assert res.categories == ["cat"]  # dog is used by neither project: no rows
+    s = res.summary()
+    assert s["tp"] == 2 and s["fp"] == 0 and s["fn"] == 0 and s["pq"] == 1
+
+
+def test_matching_fn_fp_wrong_class_and_counts():
+    ref = make_project(
+        [
+            ("a.png", "cat", disc(15, 15, 8)),  # matched (shifted 1 px)
+            ("a.png", "cat", disc(45, 20, 8)),  # missed
+            ("a.png", "dog", disc(30, 60, 10)),  # labelled cat by the candidate -> wrong class
+        ]
+    )
+    cand = make_project(
+        [
+            ("a.png", "cat", disc(15, 16, 8)),
+            ("a.png", "cat", disc(31, 60, 10)),
+            ("a.png", "dog", disc(55, 70, 5)),  # extra
+        ]
+    )
+    res = run_qa(ref, cand)
+    assert len(rows_by(res, status="match")) == 1
+    wrong = rows_by(res, status="wrong_class")
+    assert len(wrong) == 1 and wrong[0].category == "dog" and wrong[0].cand_category == "cat"
+    assert wrong[0].ref_id == 3 and wrong[0].cand_id == 2
+    fn = rows_by(res, status="fn")
+    fp = rows_by(res, status="fp")
+    assert [r.ref_id for r in fn] == [2] and [r.cand_id for r in fp] == [3]
+    assert math.isinf(fn[0].value("hd")) and fn[0].reason("hd") == "one mask empty"
+    pc = {c["category"]: c for c in res.per_class()}
+    assert (pc["cat"]["tp"], pc["cat"]["fp"], pc["cat"]["fn"]) == (1, 1, 1)  # wrong-class cand is FP of cat
+    assert (pc["dog"]["tp"], pc["dog"]["fp"], pc["dog"]["fn"], pc["dog"]["wrong_class"]) == (0, 1, 1, 1)
+    m = rows_by(res, status="match")[0]
+    assert pc["cat"]["pq"] == pytest.approx(m.iou / (1 + 0.5 + 0.5))
+    assert pc["cat"]["sq"] * pc["cat"]["rq"] == pytest.approx(pc["cat"]["pq"])
+    assert m.bbox == [7.0, 7.0, 18.0, 17.0]  # union of both boxes, for centring a view
+
+
+def test_threshold_is_strict_and_settable():
+    a = np.zeros(SHAPE, bool)
+    a[10:20, 10:30] = True
+    b = np.zeros(SHAPE, bool)
+    b[10:20, 20:40] = True  # IoU = 1/3
+    ref, cand = make_project([("a.png", "cat", a)]), make_project([("a.png", "cat", b)])
+    assert run_qa(ref, cand).summary()["tp"] == 0
+    res = run_qa(ref, cand, QAOptions(iou_threshold=0.3))
+    assert res.summary()["tp"] == 1
+    assert run_qa(ref, cand, QAOptions(iou_threshold=1 / 3)).summary()["tp"] == 0
+
+
+def test_box_only_annotations_use_box_iou():
+    ref = make_project([("a.png", "cat", [10, 10, 20, 10])])
+    cand = make_project([("a.png", "cat", [15, 10, 20, 10])])
+    res = run_qa(ref, cand)
+    (m,) = rows_by(res, status="match")
+    assert m.kind == "box" and m.iou == pytest.approx(150 / 250)
+    assert math.isnan(m.value("hd")) and m.reason("hd").startswith("box")
+
+
+def test_both_empty_option_and_inf_replaced_by_diagonal_in_means():
+    ref = make_project(
+        [("a.png", "cat", disc(20, 20, 8)), ("b.png", "dog", disc(20, 20, 8))], images=("a.png", "b.png")
+    )
+    cand = make_project(
+        [("a.png", "cat", disc(20, 21, 8)), ("b.png", "cat", disc(30, 30, 5))], images=("a.png", "b.png")
+    )
+    res = run_qa(ref, cand)
+    pc = {c["category"]: c for c in res.per_class()}
+    # dog: a.png both empty (n/a, counted), b.png reference only (one empty: Dice 0, HD inf)
+    assert pc["dog"]["n_both_empty"] == 1 and pc["dog"]["n_one_empty"] == 1
+    assert pc["dog"]["dice"] == 0
+    assert pc["dog"]["hd"] == pytest.approx(math.hypot(*SHAPE)) and pc["dog"]["hd_inf_replaced"] == 1
+    res1 = run_qa(ref, cand, QAOptions(both_empty_as_one=True))
+    pc1 = {c["category"]: c for c in res1.per_class()}
+    assert pc1["dog"]["dice"] == pytest.approx(0.5)  # (1.0 + 0) / 2
+    data = to_dict(res)
+    dog_b = next(r for r in data["per_image"] if r["category"] == "dog" and r["file_name"] == "b.png")
+    assert dog_b["hd"] is None and dog_b["hd_reason"] == "one mask empty"
+    dog_a = next(r for r in data["per_image"] if r["category"] == "dog" and r["file_name"] == "a.png")
+    assert dog_a["dice"] is None and dog_a["dice_reason"] == "both empty"
+    json.dumps(data, allow_nan=False)
+
+
+def test_pairing_by_name_then_stem_and_unmatched_listed():
+    ref = Project()
+    cand = Project()
+    for i, n in enumerate(["x/a.png", "b.png", "c.png"], 1):
+        ref.add_image(ImageRecord(i, n, 10, 10))
+    for i, n in enumerate(["x/a.png", "JPEGImages/b.jpg", "d.jpg"], 1):
+        cand.add_image(ImageRecord(i, n, 10, 10))
+    pairs, un_r, un_c = pair_images(ref, cand)
+    assert sorted((p.ref.file_name, p.cand.file_name) for p in pairs) == [
+        ("b.png", "JPEGImages/b.jpg"),
+        ("x/a.png", "x/a.png"),
+    ]
+    assert un_r == ["c.png"] and un_c == ["d.jpg"]
+
+
+def test_difference_image_codes():
+    ref = make_project([("a.png", "cat", disc(20, 20, 8)), ("a.png", "dog", disc(40, 60, 6))])
+    cand = make_project([("a.png", "cat", disc(20, 23, 8)), ("a.png", "cat", disc(40, 60, 6))])
+    res = run_qa(ref, cand)
+    codes = difference_image(res.pairs[0], ref, cand)
+    a, b = disc(20, 20, 8), disc(20, 23, 8)
+    assert (codes[a & b] == DIFF_AGREE).all()
+    assert (codes[a & ~b] == DIFF_FN).all()
+    assert (codes[b & ~a] == DIFF_FP).all()
+    assert (codes[disc(40, 60, 6)] == DIFF_WRONG_CLASS).all()
+    only_cat = difference_image(res.pairs[0], ref, cand, category="cat")
+    assert (only_cat[disc(40, 60, 6)] == DIFF_FP).all()
+    rgba = difference_rgba(codes)
+    assert rgba.shape == (*SHAPE, 4) and rgba[0, 0, 3] == 0
+    outline = difference_rgba(codes, outline=True)
+    assert outline[20, 20, 3] == 0 and outline[20, 12, 3] == 255
+
+
+def test_worst_images_sorted_and_object_rows_per_image():
+    ref = make_project(
+        [("a.png", "cat", disc(20, 20, 8)), ("b.png", "cat", disc(20, 20, 8))], images=("a.png", "b.png")
+    )
+    cand = make_project(
+        [("a.png", "cat", disc(20, 20, 8)), ("b.png", "cat", disc(20, 24, 8))], images=("a.png", "b.png")
+    )
+    res = run_qa(ref, cand)
+    worst = res.worst_images(2)
+    assert [w["file_name"] for w in worst] == ["b.png", "a.png"]
+    assert [w["file_name"] for w in res.worst_images(2, key="hd95")] == ["b.png", "a.png"]
+    assert len(res.object_rows("b.png")) == 1 and res.object_rows("b.png")[0].iou < 1
+
+
+# ------------------------------------------------------------------------------------------------
+# the LabelMe fixture
+
+
+COCO = "labelme/instance_segmentation/data_dataset_coco"
+
+
+def test_labelme_export_against_itself_is_perfect(shared_fixtures):
+    project = load_project(shared_fixtures / COCO / "annotations.json")
+    res = run_qa(project, project)
+    dice = [r.dice for r in res.per_image if not math.isnan(r.dice)]
+    assert dice and all(d == 1.0 for d in dice)
+    assert all(r.status == "match" and r.iou == 1.0 for r in res.per_object)
+    assert len(res.per_object) == len(project.annotations)
+    assert not res.unmatched_reference and not res.unmatched_candidate
+
+
+def test_labelme_one_polygon_shifted_by_3px_is_flagged(shared_fixtures, tmp_path):
+    src = shared_fixtures / COCO / "annotations.json"
+    data = json.loads(src.read_text())
+    target = max(data["annotations"], key=lambda a: a["area"])  # a polygon well inside its image
+    target["segmentation"] = [
+        [v + 3 if i % 2 == 0 else v for i, v in enumerate(p)] for p in target["segmentation"]
+    ]
+    target["bbox"][0] += 3
+    cand_path = tmp_path / "candidate.json"
+    cand_path.write_text(json.dumps(data))
+    shutil.copytree(shared_fixtures / COCO / "JPEGImages", tmp_path / "JPEGImages")
+    ref = load_project(src)
+    res = run_qa(ref, load_project(cand_path))
+    imperfect = [r for r in res.per_object if r.iou < 1]
+    assert [(r.ref_id, r.cand_id) for r in imperfect] == [(target["id"], target["id"])]
+    assert imperfect[0].status == "match"
+    lowest = min(res.per_object, key=lambda r: r.iou)
+    assert lowest.ref_id == target["id"] and lowest.value("hd") == pytest.approx(3.0, abs=1.01)
+    worst = res.worst_images(1)[0]
+    assert worst["file_name"] == ref.images[target["image_id"]].file_name
