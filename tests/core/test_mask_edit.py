@@ -293,3 +293,63 @@ def test_others_mask_unions_rle_polygon_and_box_annotations() -> None:
     expected = m | masks.annotation_mask(anns[1], h, w) | masks.box_to_mask([40, 0, 5, 10], h, w)
     assert np.array_equal(union, expected)
     assert not me.others_mask([], h, w).any()
+
+
+def random_masks(seed: int, n: int):
+    rng = np.random.default_rng(seed)
+    for t in range(n):
+        h, w = (int(v) for v in rng.integers(1, 40, 2))
+        if t % 3 == 0:  # blocks reaching the first/last pixel: leading zero runs and full columns
+            m = np.zeros((h, w), bool)
+            m[int(rng.integers(0, h)) :, : int(rng.integers(0, w + 1))] = True
+        else:
+            m = rng.random((h, w)) < rng.random()
+        yield rng, m
+
+
+def test_counts_round_trip_byte_identical_to_pycocotools() -> None:
+    for _, m in random_masks(0, 200):
+        rle = masks.encode(m)
+        counts = me.rle_counts(rle)
+        assert counts.sum() == m.size
+        assert np.array_equal(np.repeat(np.arange(counts.size) % 2 == 1, counts), m.T.ravel())
+        assert me.counts_string(counts) == rle["counts"]
+    assert me.rle_counts({"size": [2, 2], "counts": [0, 4]}).tolist() == [0, 4]
+
+
+def test_decode_and_replace_rect_match_whole_mask_operations() -> None:
+    for rng, m in random_masks(1, 300):
+        h, w = m.shape
+        rle = masks.encode(m)
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        rect = (x, y, int(rng.integers(1, w - x + 1)), int(rng.integers(1, h - y + 1)))
+        ys, xs = me._slices(rect)
+        assert np.array_equal(me.decode_rect(rle, rect), m[ys, xs])
+        values = rng.random((rect[3], rect[2])) < 0.5
+        expected = m.copy()
+        expected[ys, xs] = values
+        assert me.replace_rect(rle, rect, values) == masks.encode(expected)
+    # uncompressed RLE with zero-length runs in the middle (other tools write those)
+    odd = {"size": [2, 3], "counts": [1, 0, 2, 3]}
+    assert me.replace_rect(odd, (0, 0, 1, 1), np.ones((1, 1), bool)) == masks.encode(
+        np.array([[1, 0, 1], [0, 1, 1]], bool)
+    )
+
+
+def test_patch_rle_replays_a_stroke_on_rle_without_decoding_everything() -> None:
+    base = np.zeros((300, 200), bool)
+    base[50:150, 40:120] = True
+    rle = masks.encode(base)
+    ann = Annotation(1, 1, 1, masks.bbox(base), rle, float(base.sum()))
+    work = me.editable_mask(ann, 300, 200)
+    assert np.array_equal(work, base)
+    stroke = me.Stroke(work, 6, erase=True)
+    for p in [(30, 100), (130, 100), (130, 260)]:
+        stroke.move_to(*p)
+    patch = stroke.finish()
+    after = me.patch_rle(rle, patch)
+    assert after == masks.encode(work)
+    assert me.patch_rle(after, patch, forward=False) == rle
+    _, bbox, area = me.rle_geometry(after)
+    assert bbox == masks.bbox(work) and area == work.sum()
+    assert me.rle_rect(rle) == (40, 50, 80, 100) and me.rle_rect(masks.encode(np.zeros((3, 3), bool))) is None
