@@ -18,9 +18,11 @@ COMMANDS = {
     "validate": "validate",
     "info": "info",
     "new": "new",
+    "demo": "demo",
     "qa": "qa",
     "backends": "backends",
     "prelabel": "prelabel",
+    "convert": "convert",
 }
 
 

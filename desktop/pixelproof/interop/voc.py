@@ -7,6 +7,7 @@ pixels, which is COCO ``x=0, w=10``. Reading and writing convert that way by def
 
 from __future__ import annotations
 
+import math
 import os
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -227,7 +228,7 @@ def _image_xml(
             if tag in a.app_extra or tag != "occluded":
                 ET.SubElement(obj, tag).text = str(a.app_extra.get(tag, 0))
         x, y, w, h = a.bbox
-        x1, y1, x2, y2 = round(x), round(y), round(x + w), round(y + h)
+        x1, y1, x2, y2 = (math.floor(v + 0.5) for v in (x, y, x + w, y + h))  # half up, not to even
         bnd = ET.SubElement(obj, "bndbox")
         for tag, v in (("xmin", x1 + shift), ("ymin", y1 + shift), ("xmax", x2), ("ymax", y2)):
             ET.SubElement(bnd, tag).text = str(v)

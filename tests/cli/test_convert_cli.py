@@ -1,0 +1,96 @@
+"""``pixelproof convert``: exit codes, one stderr line per problem, output readable as a project."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project
+from tests.interop.conftest import sample_project  # noqa: F401  (fixture)
+
+
+def test_labelme_to_coco_reports_skipped_shapes(shared_fixtures: Path, tmp_path: Path, capsys) -> None:
+    src = shared_fixtures / "labelme" / "primitives"
+    out = tmp_path / "out" / "project.json"
+    assert main(["convert", str(src), str(out), "--from", "labelme", "--to", "coco"]) == 0
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert err == [
+        f"{src / 'primitives.json'}: skipped shapes that enclose no area: 1 line, 1 linestrip, 1 point"
+    ]
+    assert "\r" not in captured.err  # no progress bar when stderr is not a terminal
+    assert "1 images, 5 annotations" in captured.out
+    project = load_project(out)
+    image = next(iter(project.images.values()))
+    assert project.image_path(image).resolve() == (src / "primitives.jpg").resolve()
+
+
+def test_yolo_problems_one_line_each_rest_converted(tmp_path: Path, capsys) -> None:
+    src = tmp_path / "yolo"
+    (src / "labels").mkdir(parents=True)
+    (src / "images").mkdir()
+    (src / "classes.txt").write_text("cat\n")
+    for name in ("a", "b"):
+        Image.fromarray(np.zeros((20, 30, 3), dtype=np.uint8)).save(src / "images" / f"{name}.png")
+    (src / "labels" / "a.txt").write_text("0 0.5 0.5 0.5\n0 0.5 0.5 2 0.5\n")
+    (src / "labels" / "b.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    out = tmp_path / "voc"
+    assert main(["convert", str(src), str(out), "--from", "yolo", "--to", "voc"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3
+    assert err[0].startswith(f"{src / 'labels' / 'a.txt'}:1: expected 5 numbers")
+    assert err[1].startswith(f"{src / 'labels' / 'a.txt'}:2: coordinates must be normalised")
+    assert err[2] == "pixelproof: warning: 1 box(es) rounded to whole pixels"
+    xml = (out / "Annotations" / "b.xml").read_text()
+    # 30x20 image, box x 7.5..22.5, y 5..15 -> whole pixels 8..23 (half up), VOC's 1-based xmin/ymin
+    assert "<xmin>9</xmin>" in xml and "<xmax>23</xmax>" in xml and "<ymin>6</ymin>" in xml
+
+
+def test_nothing_converted_exits_1(tmp_path: Path, capsys) -> None:
+    (tmp_path / "empty").mkdir()
+    assert (
+        main(["convert", str(tmp_path / "empty"), str(tmp_path / "o.json"), "--from", "voc", "--to", "coco"])
+        == 1
+    )
+    assert "nothing to convert" in capsys.readouterr().err
+    assert not (tmp_path / "o.json").exists()
+    assert (
+        main(["convert", str(tmp_path / "missing"), str(tmp_path / "o"), "--from", "yolo", "--to", "coco"])
+        == 1
+    )
+    assert "not found" in capsys.readouterr().err
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["convert", str(tmp_path), str(tmp_path / "o"), "--from", "cvat", "--to", "coco"])
+    assert e.value.code == 2
+
+
+@pytest.mark.usefixtures("sample_project")  # writes tmp_path/src/project.json
+def test_console_entry_runs_convert_as_subprocess(tmp_path: Path) -> None:
+    src = tmp_path / "src" / "project.json"
+    out = tmp_path / "masks"
+    cmd = [
+        sys.executable,
+        "-m",
+        "pixelproof",
+        "convert",
+        str(src),
+        str(out),
+        "--from",
+        "coco",
+        "--to",
+        "masks",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 images, 5 annotations, 3 categories" in proc.stdout
+    assert "box-only object(s) written as filled boxes" in proc.stderr
+    assert sorted(p.name for p in (out / "masks").iterdir()) == ["a.png", "b.png"]

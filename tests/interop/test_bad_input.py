@@ -1,0 +1,159 @@
+"""Bad input is reported with its file (and line) and the rest of the folder is still converted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from pixelproof.interop.labelme import read_labelme
+from pixelproof.interop.masks_folder import read_masks
+from pixelproof.interop.voc import read_voc
+from pixelproof.interop.yolo import read_yolo
+
+
+def _image(path: Path, w: int = 40, h: int = 30) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.full((h, w, 3), 128, dtype=np.uint8)).save(path)
+
+
+def _labelme(path: Path, image_path: str, shapes: list[dict]) -> None:
+    doc = {"version": "5.5.0", "flags": {}, "shapes": shapes, "imagePath": image_path, "imageData": None,
+           "imageHeight": 30, "imageWidth": 40}  # fmt: skip
+    path.write_text(json.dumps(doc))
+
+
+def _poly(label: str) -> dict:
+    return {"label": label, "points": [[1, 1], [20, 2], [10, 15]], "group_id": None, "shape_type": "polygon",
+            "flags": {}}  # fmt: skip
+
+
+def test_labelme_missing_image_is_reported_and_still_imported(tmp_path: Path) -> None:
+    _image(tmp_path / "ok.png")
+    _labelme(tmp_path / "ok.json", "ok.png", [_poly("cat")])
+    _labelme(tmp_path / "gone.json", "gone.png", [_poly("dog")])
+    (tmp_path / "broken.json").write_text("{not json")
+    result = read_labelme(tmp_path)
+    assert len(result.problems) == 2
+    gone = next(p for p in result.problems if "gone.json" in p)
+    assert "gone.png not found" in gone and "no imageData" in gone
+    assert any(p.startswith(str(tmp_path / "broken.json")) for p in result.problems)
+    project = result.project
+    assert sorted(im.file_name for im in project.images.values()) == ["gone.png", "ok.png"]
+    assert sorted(c.name for c in project.categories.values()) == ["cat", "dog"]
+    assert len(project.annotations) == 2
+    assert result.skipped == {"files": 1}
+
+
+def test_labelme_embedded_image_is_extracted(tmp_path: Path) -> None:
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buf, format="PNG")
+    src = tmp_path / "in"
+    src.mkdir()
+    _labelme(src / "x.json", "x.png", [_poly("cat")])
+    doc = json.loads((src / "x.json").read_text())
+    doc["imageData"] = base64.b64encode(buf.getvalue()).decode()
+    (src / "x.json").write_text(json.dumps(doc))
+    assert any("imageData was not extracted" in p for p in read_labelme(src).problems)
+    result = read_labelme(src, extract_images_to=tmp_path / "extracted")
+    assert result.problems == []
+    image = next(iter(result.project.images.values()))
+    assert result.project.image_path(image).resolve() == (tmp_path / "extracted" / "x.png").resolve()
+    assert Image.open(tmp_path / "extracted" / "x.png").size == (40, 30)
+
+
+def test_yolo_bad_lines_reported_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    for name in ("a", "b"):
+        _image(tmp_path / "images" / f"{name}.png", 100, 50)
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "a.txt").write_text(
+        "0 0.5 0.5 0.2 0.2\n"
+        "1 0.5 0.5 0.2\n"  # 4 numbers
+        "1 0.5 1.5 0.2 0.2\n"  # coordinate > 1
+        "0 0.1 0.1 0.3 0.1 0.2 0.4\n"  # a triangle
+        "7 0.5 0.5 0.1 0.1\n"  # unknown class
+    )
+    (tmp_path / "labels" / "b.txt").write_text("1 0.25 0.5 0.5 1.0\n")
+    result = read_yolo(tmp_path)
+    a_txt = tmp_path / "labels" / "a.txt"
+    assert len(result.problems) == 3
+    assert result.problems[0].startswith(f"{a_txt}:2: expected 5 numbers")
+    assert result.problems[1].startswith(f"{a_txt}:3: coordinates must be normalised to 0..1, got 1.5")
+    assert result.problems[2].startswith(f"{a_txt}:5: class 7 is not in names")
+    assert result.skipped == {"lines": 3}
+    project = result.project
+    boxes = sorted(
+        (project.categories[a.category_id].name, a.kind, a.bbox) for a in project.annotations.values()
+    )
+    assert boxes == [
+        ("cat", "box", [40.0, 20.0, 20.0, 10.0]),
+        ("cat", "polygon", [10.0, 5.0, 20.0, 15.0]),
+        ("dog", "box", [0.0, 0.0, 50.0, 50.0]),
+    ]
+
+
+def test_mask_with_wrong_size_is_reported(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        _image(tmp_path / "images" / f"{name}.jpg")
+    (tmp_path / "masks").mkdir()
+    good = np.zeros((30, 40), dtype=np.uint8)
+    good[5:10, 5:15] = 1
+    Image.fromarray(good).save(tmp_path / "masks" / "a.png")
+    Image.fromarray(np.zeros((31, 40), dtype=np.uint8)).save(tmp_path / "masks" / "b.png")
+    Image.fromarray(good).save(tmp_path / "masks" / "c.png")  # no image called c
+    result = read_masks(tmp_path, mode="semantic")
+    assert len(result.problems) == 2
+    assert result.problems[0].startswith(str(tmp_path / "masks" / "b.png"))
+    assert "mask is 40x31 but image b.jpg is 40x30" in result.problems[0]
+    assert result.problems[1].startswith(str(tmp_path / "masks" / "c.png"))
+    assert len(result.project.images) == 1
+    (ann,) = result.project.annotations.values()
+    assert ann.area == 50 and result.project.categories[ann.category_id].name == "class_1"
+
+
+def test_voc_xml_without_size(tmp_path: Path) -> None:
+    xml = (
+        "<annotation><filename>{f}</filename>{size}<object><name>cat</name><bndbox><xmin>2</xmin>"
+        "<ymin>3</ymin><xmax>10</xmax><ymax>12</ymax></bndbox><difficult>1</difficult></object></annotation>"
+    )
+    size = "<size><width>40</width><height>30</height><depth>3</depth></size>"
+    (tmp_path / "Annotations").mkdir()
+    _image(tmp_path / "JPEGImages" / "with_image.jpg")
+    (tmp_path / "Annotations" / "good.xml").write_text(xml.format(f="good.jpg", size=size))
+    (tmp_path / "Annotations" / "with_image.xml").write_text(xml.format(f="with_image.jpg", size=""))
+    (tmp_path / "Annotations" / "nothing.xml").write_text(xml.format(f="nothing.jpg", size=""))
+    result = read_voc(tmp_path)
+    by_file = {Path(p.split(":")[0]).name: p for p in result.problems}
+    assert set(by_file) == {"good.xml", "nothing.xml", "with_image.xml"}
+    assert "image good.jpg not found" in by_file["good.xml"]
+    assert "no <size> and the image cannot be found; skipped" in by_file["nothing.xml"]
+    assert "no <size>; size 40x30 read from with_image.jpg" in by_file["with_image.xml"]
+    project = result.project
+    assert len(project.images) == 2 and len(project.annotations) == 2
+    for a in project.annotations.values():
+        assert a.bbox == [1.0, 2.0, 9.0, 10.0] and a.app_extra == {"difficult": 1}
+
+
+def test_mask_folder_voc_pair(tmp_path: Path) -> None:
+    _image(tmp_path / "JPEGImages" / "x.jpg")
+    obj = np.zeros((30, 40), dtype=np.uint8)
+    cls = np.zeros((30, 40), dtype=np.uint8)
+    obj[2:10, 2:10], cls[2:10, 2:10] = 1, 15
+    obj[12:20, 12:30], cls[12:20, 12:30] = 2, 7
+    obj[11, :], cls[11, :] = 255, 255  # void border
+    for name, arr in (("SegmentationObject", obj), ("SegmentationClass", cls)):
+        (tmp_path / name).mkdir()
+        Image.fromarray(arr).save(tmp_path / name / "x.png")
+    result = read_masks(tmp_path)
+    assert result.problems == []
+    anns = sorted(result.project.annotations.values(), key=lambda a: a.id)
+    assert [(result.project.categories[a.category_id].name, a.area) for a in anns] == [
+        ("person", 64.0),
+        ("car", 144.0),
+    ]
