@@ -8,11 +8,13 @@ folder, fsync, ``os.replace``) and keeps the previous version as ``<name>.json.b
 from __future__ import annotations
 
 import contextlib
+import gc
+import itertools
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,10 +99,28 @@ def read_json(path: str | os.PathLike[str]) -> Any:
 def load_project(path: str | os.PathLike[str]) -> Project:
     """Load and validate a project file; raises ``ProjectFormatError`` listing every problem."""
     p = Path(path)
-    data = read_json(p)
-    project = project_from_dict(data, source=p)
+    with gc_paused():
+        data = read_json(p)
+        project = project_from_dict(data, source=p)
     project.path = p
     return project
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building or serializing a big project.
+
+    Parsing creates millions of acyclic objects; each few hundred allocations trigger a collection and
+    the older generations rescan the whole growing heap, which more than doubles load and save time.
+    Nothing created here forms cycles, so nothing is lost by collecting later.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def validate_file(path: str | os.PathLike[str]) -> list[str]:
@@ -146,7 +166,14 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
-    return type(v) in _NUMBER_TYPES and math.isfinite(v)
+    return type(v) in _NUMBER_TYPES and _finite(v)
+
+
+def _finite(v: float) -> bool:
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _check_id(
@@ -272,85 +299,265 @@ def _read_app(app: Any, err: Callable) -> dict[str, Any]:
 def _read_annotations(
     items: list, images: dict[int, ImageRecord], categories: dict[int, Category], problems: list[str]
 ) -> dict[int, Annotation]:
+    """Check and build annotations. Geometry of valid files is checked in bulk (one C-level pass over all
+    coordinates); when that finds anything, a second pass checks each value to say where."""
+    out = _annotations_columns(items, images, categories)
+    if out is not None:
+        return out
+    n_before = len(problems)
+    out = _annotations_pass(items, images, categories, problems, detailed=False)
+    if out is None:
+        del problems[n_before:]
+        out = _annotations_pass(items, images, categories, problems, detailed=True)
+    return out or {}
+
+
+_MISSING = object()
+
+
+def _annotations_columns(
+    items: list, images: dict[int, ImageRecord], categories: dict[int, Category]
+) -> dict[int, Annotation] | None:
+    """Fast path for the common case, a file without problems: every rule of ``_annotations_pass``
+    checked column by column with C-level passes (set(map(type, ...)), numpy). Returns None when any
+    column looks doubtful; the per-annotation pass then decides and says where."""
+    import numpy as np
+
+    if not items:
+        return {}
+    if set(map(type, items)) != {dict}:
+        return None
+    if not set().union(*map(dict.keys, items)) <= _ANN_KEYS:
+        return None  # unknown keys: the per-annotation pass keeps them in ``extra``
+    get = dict.get
+    ids = [get(a, "id") for a in items]
+    image_ids = [get(a, "image_id") for a in items]
+    category_ids = [get(a, "category_id") for a in items]
+    if set(map(type, ids)) | set(map(type, image_ids)) | set(map(type, category_ids)) != {int}:
+        return None
+    if len(set(ids)) != len(ids):
+        return None
+    if not set(image_ids) <= images.keys() or not set(category_ids) <= categories.keys():
+        return None
+    bboxes = [get(a, "bbox") for a in items]
+    areas = [get(a, "area") for a in items]
+    if set(map(type, bboxes)) != {list} or set(map(len, bboxes)) != {4} or not _numbers_ok(bboxes):
+        return None  # missing bboxes / areas are derived in the per-annotation pass
+    if not set(map(type, areas)) <= _NUMBER_TYPES or not _numbers_ok([areas]):
+        return None
+    bb = np.array(bboxes, dtype=np.float64)
+    ar = np.array(areas, dtype=np.float64)
+    if (bb[:, 2:] < 0).any() or (ar < 0).any():
+        return None
+    iscrowd = [get(a, "iscrowd", 0) for a in items]
+    if set(map(type, iscrowd)) != {int} or not set(iscrowd) <= {0, 1}:
+        return None
+    scores = [get(a, "score") for a in items]
+    score_types = set(map(type, scores))
+    if not score_types <= {int, float, type(None)}:
+        return None
+    if score_types - {type(None)} and not _numbers_ok([[v for v in scores if v is not None]]):
+        return None
+    segs = [get(a, "segmentation", _MISSING) for a in items]
+    seg_types = set(map(type, segs))
+    if not seg_types <= {list, dict, object}:
+        return None
+    if object in seg_types:
+        if any(v is not _MISSING for v in segs if type(v) is object):
+            return None
+        segs = [None if v is _MISSING else v for v in segs]
+    poly_lists = [v for v in segs if type(v) is list]
+    polygons = list(itertools.chain.from_iterable(poly_lists))
+    if polygons:
+        if set(map(type, polygons)) != {list}:
+            return None
+        lengths = np.fromiter(map(len, polygons), dtype=np.int64, count=len(polygons))
+        if lengths.min() < 6 or (lengths & 1).any() or not _numbers_ok(polygons):
+            return None
+    if dict in seg_types:
+        rle_problems: list[str] = []
+        _check_rles(
+            [("", seg, images[iid]) for seg, iid in zip(segs, image_ids, strict=True) if type(seg) is dict],
+            rle_problems.append,
+        )
+        if rle_problems:
+            return None
+    apps = [get(a, "pixelproof") for a in items]
+    app_types = set(map(type, apps))
+    if not app_types <= {dict, type(None)}:
+        return None
+    app_dicts = [v for v in apps if v is not None]
+    if app_dicts and not set().union(*map(dict.keys, app_dicts)) <= set(_ANN_APP_KEYS):
+        return None  # extras under "pixelproof": the per-annotation pass keeps them
+    columns = []
+    for key in _ANN_APP_KEYS:
+        col = [None if v is None else get(v, key) for v in apps]
+        if not set(map(type, col)) <= {str, type(None)}:
+            return None
+        columns.append(col)
+    if not set(columns[1]) <= {*REVIEW_STATES, None}:
+        return None
+    anns = list(
+        map(
+            Annotation,
+            ids,
+            image_ids,
+            category_ids,
+            bboxes,
+            segs,
+            areas,
+            iscrowd,
+            scores,
+            *columns,
+            map(dict, itertools.repeat(())),  # extra
+            map(dict, itertools.repeat(())),  # app_extra
+        )
+    )
+    return dict(zip(ids, anns, strict=True))
+
+
+def _annotations_pass(
+    items: list,
+    images: dict[int, ImageRecord],
+    categories: dict[int, Category],
+    problems: list[str],
+    detailed: bool,
+) -> dict[int, Annotation] | None:
+    """One pass over ``annotations``; in bulk mode returns None as soon as geometry needs a closer look."""
     err = problems.append
     out: dict[int, Annotation] = {}
     seen: dict[int, int] = {}
+    polygons: list[list] = []  # bulk mode: every polygon, checked together after the loop
+    bboxes: list[list] = []
+    rles: list[tuple[str, dict, ImageRecord | None]] = []
+    ann_keys = _ANN_KEYS
+    review_states = REVIEW_STATES
     for i, obj in enumerate(items):
-        where = f"annotations[{i}]"
-        if not isinstance(obj, dict):
-            err(f"{where}: expected an object, got {_typename(obj)}")
+        if type(obj) is not dict:
+            err(f"annotations[{i}]: expected an object, got {_typename(obj)}")
             continue
         n_before = len(problems)
-        aid = _check_id(obj, where, seen, i, "annotations", err)
+        aid = obj.get("id")
+        if type(aid) is not int or aid in seen:
+            aid = _check_id(obj, f"annotations[{i}]", seen, i, "annotations", err)
+        else:
+            seen[aid] = i
         image = None
         image_id = obj.get("image_id")
-        if not _is_int(image_id):
-            err(f"{where}.image_id: expected an integer, got {_typename(image_id)} {image_id!r}")
-        elif image_id not in images:
-            err(f"{where}.image_id: image {image_id} does not exist")
+        if type(image_id) is not int:
+            err(f"annotations[{i}].image_id: expected an integer, got {_typename(image_id)} {image_id!r}")
         else:
-            image = images[image_id]
+            image = images.get(image_id)
+            if image is None:
+                err(f"annotations[{i}].image_id: image {image_id} does not exist")
         category_id = obj.get("category_id")
-        if not _is_int(category_id):
-            err(f"{where}.category_id: expected an integer, got {_typename(category_id)} {category_id!r}")
+        if type(category_id) is not int:
+            err(
+                f"annotations[{i}].category_id: expected an integer, got "
+                f"{_typename(category_id)} {category_id!r}"
+            )
         elif category_id not in categories:
-            err(f"{where}.category_id: category {category_id} does not exist")
+            err(f"annotations[{i}].category_id: category {category_id} does not exist")
         seg = obj.get("segmentation")
-        if "segmentation" in obj:
-            _check_segmentation(seg, f"{where}.segmentation", image, err)
+        has_seg = "segmentation" in obj
         bbox = obj.get("bbox")
+        if detailed:
+            if has_seg:
+                _check_segmentation(seg, f"annotations[{i}].segmentation", image, err)
+            if bbox is not None:
+                _check_bbox(bbox, f"annotations[{i}].bbox", err)
+        else:
+            if has_seg:
+                if type(seg) is list:
+                    for poly in seg:
+                        if type(poly) is not list or len(poly) < 6 or len(poly) & 1:
+                            return None
+                    polygons.extend(seg)
+                elif type(seg) is dict:
+                    rles.append((f"annotations[{i}].segmentation", seg, image))
+                else:
+                    return None
+            if bbox is not None:
+                if type(bbox) is not list or len(bbox) != 4:
+                    return None
+                bboxes.append(bbox)
         if bbox is None and seg is None:
-            err(f"{where}.bbox: missing (an annotation without segmentation needs a bbox)")
-        elif bbox is not None:
-            _check_bbox(bbox, f"{where}.bbox", err)
+            err(f"annotations[{i}].bbox: missing (an annotation without segmentation needs a bbox)")
         area = obj.get("area")
-        if area is not None and (not _is_number(area) or area < 0):
-            err(f"{where}.area: expected a non-negative finite number, got {area!r}")
+        if area is not None and (type(area) not in _NUMBER_TYPES or not 0 <= area < math.inf):
+            err(f"annotations[{i}].area: expected a non-negative finite number, got {area!r}")
         iscrowd = obj.get("iscrowd", 0)
         if iscrowd not in (0, 1) or type(iscrowd) is bool:
-            err(f"{where}.iscrowd: expected 0 or 1, got {iscrowd!r}")
+            err(f"annotations[{i}].iscrowd: expected 0 or 1, got {iscrowd!r}")
         score = obj.get("score")
         if score is not None and not _is_number(score):
-            err(f"{where}.score: expected a finite number, got {score!r}")
-        app = obj.get("pixelproof", {})
-        if not isinstance(app, dict):
-            err(f"{where}.pixelproof: expected an object, got {_typename(app)}")
+            err(f"annotations[{i}].score: expected a finite number, got {score!r}")
+        app = obj.get("pixelproof")
+        review = None
+        if app is None:
             app = {}
-        review = app.get("review")
-        if review is not None and review not in REVIEW_STATES:
-            err(f"{where}.pixelproof.review: expected one of {', '.join(REVIEW_STATES)}, got {review!r}")
-        for key in ("source", "note", "author", "updated"):
-            v = app.get(key)
-            if v is not None and not isinstance(v, str):
-                err(f"{where}.pixelproof.{key}: expected a string, got {_typename(v)}")
+        elif type(app) is not dict:
+            err(f"annotations[{i}].pixelproof: expected an object, got {_typename(app)}")
+            app = {}
+        else:
+            review = app.get("review")
+            if review is not None and review not in review_states:
+                err(
+                    f"annotations[{i}].pixelproof.review: expected one of {', '.join(review_states)}, "
+                    f"got {review!r}"
+                )
+            for key in ("source", "note", "author", "updated"):
+                v = app.get(key)
+                if v is not None and type(v) is not str:
+                    err(f"annotations[{i}].pixelproof.{key}: expected a string, got {_typename(v)}")
         if len(problems) != n_before or aid is None:
             continue
         if bbox is None or area is None:
+            if not detailed:
+                return None  # derived values need checked geometry first
             from pixelproof.core import masks
 
             if bbox is None:
                 bbox = masks.segmentation_bbox(seg, image.height, image.width)
             if area is None:
                 area = masks.segmentation_area(seg, bbox, image.height, image.width)
-        extra = {k: v for k, v in obj.items() if k not in _ANN_KEYS}
+        extra = {k: v for k, v in obj.items() if k not in ann_keys} if obj.keys() - ann_keys else {}
         out[aid] = Annotation(
-            id=aid,
-            image_id=image_id,
-            category_id=category_id,
-            bbox=bbox,
-            segmentation=seg,
-            area=area,
-            iscrowd=iscrowd,
-            score=score,
-            source=app.get("source"),
-            review=review,
-            note=app.get("note"),
-            author=app.get("author"),
-            updated=app.get("updated"),
-            extra=extra,
-            app_extra={k: v for k, v in app.items() if k not in _ANN_APP_KEYS},
+            aid,
+            image_id,
+            category_id,
+            bbox,
+            seg,
+            area,
+            iscrowd,
+            score,
+            app.get("source"),
+            review,
+            app.get("note"),
+            app.get("author"),
+            app.get("updated"),
+            extra,
+            {k: v for k, v in app.items() if k not in _ANN_APP_KEYS} if app else {},
         )
+    if not detailed:
+        if not (_numbers_ok(polygons) and _numbers_ok(bboxes)):
+            return None
+        if bboxes and min(min(b[2], b[3]) for b in bboxes) < 0:
+            return None
+        _check_rles(rles, err)
     return out
+
+
+def _numbers_ok(lists: list[list]) -> bool:
+    """True when every value of every list is an int or float and finite (two C-level passes)."""
+    if not lists:
+        return True
+    if not set(map(type, itertools.chain.from_iterable(lists))) <= _NUMBER_TYPES:
+        return False
+    try:
+        return math.isfinite(sum(itertools.chain.from_iterable(lists)))
+    except OverflowError:  # an integer too large for a float: let the detailed pass say where
+        return False
 
 
 def _check_bbox(bbox: Any, where: str, err: Callable) -> None:
@@ -364,7 +571,7 @@ def _check_bbox(bbox: Any, where: str, err: Callable) -> None:
         if type(v) not in _NUMBER_TYPES:
             err(f"{where}[{j}]: expected a number, got {_typename(v)} {v!r}")
             return
-        if not math.isfinite(v):
+        if not _finite(v):
             err(f"{where}[{j}]: expected a finite number, got {v!r}")
             return
     if bbox[2] < 0 or bbox[3] < 0:
@@ -376,29 +583,115 @@ def _check_segmentation(seg: Any, where: str, image: ImageRecord | None, err: Ca
         for j, poly in enumerate(seg):
             _check_polygon(poly, f"{where}[{j}]", err)
     elif isinstance(seg, dict):
+        _check_rles([(where, seg, image)], err)
+    else:
+        err(f"{where}: expected a list of polygons or an RLE object, got {_typename(seg)}")
+
+
+def _check_rles(rles: list[tuple[str, dict, ImageRecord | None]], err: Callable) -> None:
+    """Size, counts type and - for every RLE - that the runs cover exactly height x width pixels.
+
+    pycocotools trusts the counts: runs that sum past h*w make ``decode`` write past its buffer, so a
+    broken RLE must be caught here, not when the user opens the image.
+    """
+    compressed: list[tuple[str, str, int]] = []
+    for where, seg, image in rles:
         size = seg.get("size")
         counts = seg.get("counts")
-        if not (isinstance(size, list) and len(size) == 2 and all(_is_int(v) and v >= 0 for v in size)):
+        size_ok = type(size) is list and len(size) == 2 and all(_is_int(v) and v >= 0 for v in size)
+        if not size_ok:
             err(f"{where}.size: expected [height, width] as 2 non-negative integers, got {size!r}")
         elif image is not None and size != [image.height, image.width]:
             err(
                 f"{where}.size: RLE size {size} differs from image {image.id} size "
                 f"[{image.height}, {image.width}] (height, width)"
             )
-        if isinstance(counts, str):
-            pass
-        elif isinstance(counts, list):
+            size_ok = False
+        if type(counts) is str:
+            if size_ok:
+                compressed.append((where, counts, size[0] * size[1]))
+        elif type(counts) is list:
             if not all(_is_int(v) and v >= 0 for v in counts):
                 err(f"{where}.counts: uncompressed RLE counts must be non-negative integers")
-            elif isinstance(size, list) and len(size) == 2 and sum(counts) != size[0] * size[1]:
-                err(f"{where}.counts: uncompressed RLE counts sum to {sum(counts)}, expected height*width")
+            elif size_ok and sum(counts) != size[0] * size[1]:
+                err(
+                    f"{where}.counts: uncompressed RLE counts sum to {sum(counts)}, "
+                    f"expected height*width = {size[0] * size[1]}"
+                )
         else:
             err(
                 f"{where}.counts: expected a string (compressed RLE) or a list of integers, "
                 f"got {_typename(counts)}"
             )
-    else:
-        err(f"{where}: expected a list of polygons or an RLE object, got {_typename(seg)}")
+    if compressed:
+        _check_compressed_counts(compressed, err)
+
+
+def _check_compressed_counts(items: list[tuple[str, str, int]], err: Callable) -> None:
+    """Decode pycocotools' compressed counts (all strings at once, numpy) and check each run total.
+
+    Format (pycocotools ``rleToString``): each count is written in 5-bit groups, low first, as
+    ``chr(48 + group)`` with 0x20 = "more groups follow" and 0x10 in the last group = negative; counts
+    from index 3 on are stored as the difference to the count two places before.
+    """
+    import numpy as np
+
+    try:
+        buf = "".join(c for _, c, _ in items).encode("ascii")
+    except UnicodeEncodeError:
+        buf = b""
+    lengths = np.fromiter((len(c) for _, c, _ in items), dtype=np.int64, count=len(items))
+    if len(buf) != int(lengths.sum()):  # some string is not ASCII: find which, one by one
+        for where, counts, total in items:
+            if counts.isascii():
+                _check_compressed_counts([(where, counts, total)], err)
+            else:
+                err(f"{where}.counts: not a pycocotools compressed RLE (non-ASCII characters)")
+        return
+    if not buf:
+        buf = b"0"  # one dummy zero run so the arrays below are never empty; owned by nobody
+        lengths = np.append(lengths, 1)
+    n = len(lengths)
+    c = np.frombuffer(buf, dtype=np.uint8) - np.uint8(48)  # wraps below "0": one range test
+    owner = np.repeat(np.arange(n, dtype=np.int32), lengths)
+    out_of_range = c > 63
+    n_bad = np.zeros(n, dtype=np.int64)
+    if out_of_range.any():
+        n_bad += np.bincount(owner[out_of_range], minlength=n)
+        c = c & np.uint8(0x3F)
+    end = (c & 0x20) == 0  # last group of a value
+    ends_at = np.cumsum(lengths)[lengths > 0] - 1
+    n_bad[owner[ends_at[~end[ends_at]]]] += 1  # a string must not stop inside a value
+    end[ends_at] = True  # values never run on into the next string
+    value_end = np.flatnonzero(end)
+    value_start = np.empty_like(value_end)
+    value_start[0] = 0
+    value_start[1:] = value_end[:-1] + 1
+    n_groups = value_end - value_start + 1
+    v_owner = owner[value_end]
+    n_bad += np.bincount(v_owner[n_groups > 7], minlength=n)  # > 35 bits: more pixels than any image
+    shift = (np.arange(len(c)) - np.repeat(value_start, n_groups)).clip(max=7) * 5
+    x = np.add.reduceat((c & 0x1F).astype(np.int64) << shift, value_start)
+    negative = (c[value_end] & 0x10) != 0
+    x[negative] -= np.int64(1) << (5 * n_groups[negative].clip(max=7))
+    # undo the delta coding: within each string, chains {0}, {1, 3, 5, ...}, {2, 4, 6, ...}
+    first = np.flatnonzero(np.diff(v_owner, prepend=-1))
+    m = np.arange(len(x)) - np.repeat(first, np.diff(first, append=len(x)))
+    counts = x.copy()
+    for sel in (m % 2 == 1, (m % 2 == 0) & (m > 0)):
+        xs, own = x[sel], v_owner[sel]
+        csum = np.cumsum(xs)
+        starts = np.flatnonzero(np.diff(own, prepend=-1))
+        offset = np.repeat(csum[starts] - xs[starts], np.diff(starts, append=len(xs)))
+        counts[sel] = csum - offset
+    n_bad += np.bincount(v_owner[counts < 0], minlength=n)
+    totals = np.bincount(v_owner, weights=counts, minlength=n)
+    bad = n_bad > 0
+    for k, (where, _, expected) in enumerate(items):
+        if bad[k]:
+            err(f"{where}.counts: not a valid pycocotools compressed RLE string")
+        elif totals[k] != expected:
+            err(f"{where}.counts: runs cover {int(totals[k])} pixels, expected height*width = {expected}")
 
 
 def _check_polygon(poly: Any, where: str, err: Callable) -> None:
@@ -415,8 +708,8 @@ def _check_polygon(poly: Any, where: str, err: Callable) -> None:
     if len(poly) < 6:
         err(f"{where}: a polygon needs at least 3 points, got {len(poly) // 2}")
         return
-    if not math.isfinite(sum(poly)) and not all(math.isfinite(v) for v in poly):
-        bad = next(v for v in poly if not math.isfinite(v))
+    bad = next((v for v in poly if not _finite(v)), None)
+    if bad is not None:
         err(f"{where}: expected finite coordinates, got {bad!r}")
 
 
@@ -526,7 +819,8 @@ def save_project(project: Project, path: str | os.PathLike[str] | None = None) -
     old_folder = Path(os.path.abspath(project.path)).parent if project.path is not None else None
     renamed = _rebase_file_names(project, old_folder, target.parent)
     try:
-        data = dumps_project(project)
+        with gc_paused():
+            data = dumps_project(project)
         atomic_write(target, data, backup=True)
     except ProjectSaveError:
         for image, old in renamed:
