@@ -1,0 +1,147 @@
+"""`pixelproof prelabel PROJECT --backend NAME ...` end to end, in process."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.model import ImageRecord
+from tests.inference.graphs import constant_model
+
+
+def make_project(folder: Path, pictures: dict[str, np.ndarray], categories: list[str] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    project = new_project(categories or [])
+    for i, (name, img) in enumerate(pictures.items(), start=1):
+        cv2.imwrite(str(folder / name), img[:, :, ::-1] if img.ndim == 3 else img)
+        project.add_image(ImageRecord(i, name, img.shape[1], img.shape[0]))
+    return save_project(project, folder / "project.json")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def yolo_project(tmp_path: Path) -> Path:
+    return make_project(
+        tmp_path / "p", {"astronaut.png": data.astronaut(), "chelsea.png": data.chelsea()}, ["cat"]
+    )
+
+
+def test_yolo_prelabel_writes_a_valid_project(capsys, yolo_project: Path, shared_models: Path) -> None:
+    out = yolo_project.parent / "out" / "labeled.json"
+    out.parent.mkdir()
+    code, stdout, err = run(
+        capsys, "prelabel", yolo_project, "--backend", "yolo-onnx", "--model", shared_models / "yolo11n.onnx",
+        "--score-threshold", "0.7", "--map", "person=astronaut", "-o", out,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "2/2 images pre-labeled" in stdout and "new categories: astronaut" in stdout
+    project = load_project(out)  # validates
+    names = {project.category(a.category_id).name for a in project.annotations.values()}
+    assert names == {"astronaut", "cat"}
+    cat_id = project.category_by_name("cat").id
+    assert project.category(cat_id).id == 1  # the existing category was reused
+    for a in project.annotations.values():
+        assert a.review == "pending" and a.score >= 0.7 and a.kind == "box"
+        assert a.source.startswith("model:yolo-onnx/yolo11n.onnx@")
+    assert project.image_path(project.image(1)).exists()  # file names rebased to the new folder
+    assert load_project(yolo_project).annotations == {}  # input untouched with -o
+
+
+def test_only_existing_and_images_glob_in_place(capsys, yolo_project: Path, shared_models: Path) -> None:
+    code, stdout, err = run(
+        capsys, "prelabel", yolo_project, "--backend", "yolo-onnx",
+        "--model", shared_models / "yolo11n-nms.onnx", "--only-existing", "--images", "chel*",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "1/1 images" in stdout
+    project = load_project(yolo_project)
+    assert [project.category(a.category_id).name for a in project.annotations.values()] == ["cat"]
+    assert len(project.categories) == 1
+    assert (yolo_project.parent / "project.json.bak").exists()  # saved in place through save_project
+
+
+def test_threshold_backend_with_options(capsys, tmp_path: Path) -> None:
+    path = make_project(tmp_path / "c", {"coins.png": data.coins()})
+    code, _, err = run(
+        capsys, "prelabel", path, "--backend", "threshold", "--option", "category=coin",
+        "--option", "background_radius=60", "--option", "min_area=100",
+    )  # fmt: skip
+    assert code == 0, err
+    project = load_project(path)
+    assert 20 <= len(project.annotations) <= 30
+    assert {a.kind for a in project.annotations.values()} == {"mask"}
+    assert project.category_by_name("coin") is not None
+
+
+def test_failing_images_are_reported_and_the_batch_continues(capsys, tmp_path: Path) -> None:
+    path = make_project(tmp_path / "f", {"a.png": data.coins(), "b.png": data.coins()})
+    (path.parent / "b.png").write_bytes(b"garbage")
+    code, stdout, err = run(capsys, "prelabel", path, "--backend", "threshold")
+    assert code == 0
+    assert (
+        "b.png: not a readable image" in err and "1/2 images pre-labeled" in stdout and "1 failed" in stdout
+    )
+    (path.parent / "a.png").unlink()
+    code, stdout, err = run(capsys, "prelabel", path, "--backend", "threshold")
+    assert code == 1 and "a.png: image file not found" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--backend", "yolo-onnx"], "yolo-onnx: not ready: no model file chosen (use --model FILE)"),
+        (["--backend", "nope"], "unknown backend 'nope'"),
+        (["--backend", "grabcut"], "grabcut is interactive"),
+        (["--backend", "threshold", "--model", "x.onnx"], "threshold: takes no model file"),
+        (["--backend", "threshold", "--option", "colour=red"], "unknown option(s) colour"),
+        (["--backend", "threshold", "--images", "*.jpg"], "no images to pre-label match '*.jpg'"),
+        (["--backend", "threshold", "--map", "x"], "expected model_name=category"),
+    ],
+)
+def test_usage_errors(capsys, tmp_path: Path, args: list[str], message: str) -> None:
+    path = make_project(tmp_path / "u", {"a.png": data.coins()})
+    code, _, err = run(capsys, "prelabel", path, *args)
+    assert code != 0
+    assert message in err
+    assert load_project(path).annotations == {}
+
+
+def test_bad_models_are_clear(capsys, tmp_path: Path) -> None:
+    path = make_project(tmp_path / "b", {"a.png": data.coins()})
+    junk = tmp_path / "junk.onnx"
+    junk.write_text("hello")
+    code, _, err = run(capsys, "prelabel", path, "--backend", "yolo-onnx", "--model", junk)
+    assert (
+        code == 1
+        and err.strip() == f"pixelproof: error: {junk}: not an ONNX model (the file does not parse as ONNX)"
+    )
+    shapes = constant_model(tmp_path / "shapes.onnx", {"output0": np.zeros((1, 7, 3, 2), np.float32)})
+    code, _, err = run(capsys, "prelabel", path, "--backend", "yolo-onnx", "--model", shapes)
+    assert code == 1 and "unexpected output shape [1, 7, 3, 2]" in err
+    xml = tmp_path / "c.xml"
+    xml.write_text("not xml")
+    code, _, err = run(capsys, "prelabel", path, "--backend", "cascade", "--model", xml)
+    assert code == 1 and "c.xml: not" in err and "cascade XML" in err
+
+
+def test_missing_onnxruntime(capsys, tmp_path: Path, monkeypatch, shared_models: Path) -> None:
+    path = make_project(tmp_path / "o", {"a.png": data.coins()})
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    model = tmp_path / "m.onnx"
+    shutil.copy(shared_models / "yolo11n.onnx", model)
+    code, _, err = run(capsys, "prelabel", path, "--backend", "yolo-onnx", "--model", model)
+    assert code == 1
+    assert "onnxruntime is not installed; install it with: pip install onnxruntime" in err

@@ -1,0 +1,112 @@
+"""Predictions -> annotations: category mapping, new categories, ids, fields; the project is untouched."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pycocotools import mask as mask_utils
+
+from pixelproof.core.coco import default_color, load_project, new_project, save_project
+from pixelproof.core.masks import decode
+from pixelproof.core.model import ImageRecord
+from pixelproof.inference.apply import (
+    PredictionMapper,
+    apply_proposal,
+    parse_mapping,
+    prelabel_project,
+)
+from pixelproof.inference.base import Backend, Prediction
+
+
+def project_with_images(n: int = 2):
+    p = new_project(["cat", "dog"])
+    for i in range(1, n + 1):
+        p.add_image(ImageRecord(i, f"img{i}.png", 40, 30))
+    return p
+
+
+def preds() -> list[Prediction]:
+    mask = np.zeros((30, 40), bool)
+    mask[5:15, 10:30] = True
+    return [
+        Prediction("cat", 0.9, [10, 5, 20, 10], mask=mask),
+        Prediction("person", 0.8, [-5, 2, 20, 100]),  # clipped to the image
+        Prediction("bird", 0.7, [1, 1, 2, 2], polygon=[[1, 1, 5, 1, 5, 5, 1, 5]]),
+        Prediction("cat", 0.6, [0, 0, 1, 1], mask=np.zeros((30, 40), bool)),  # empty: dropped
+    ]
+
+
+def test_convert_does_not_touch_the_project_and_fills_every_field() -> None:
+    project = project_with_images()
+    before = copy.deepcopy(project)
+    mapper = PredictionMapper(project, "model:x/m.onnx@1")
+    prop = mapper.convert(project.image(1), preds())
+    assert project == before
+    assert [c.name for c in prop.categories] == ["person", "bird"]
+    assert [c.id for c in prop.categories] == [3, 4]
+    assert prop.categories[0].color == default_color(3)
+    assert prop.ignored == 1
+    cat, person, bird = prop.annotations
+    assert [a.id for a in prop.annotations] == [1, 2, 3]
+    assert (cat.category_id, person.category_id, bird.category_id) == (1, 3, 4)
+    for a in prop.annotations:
+        assert (a.source, a.review, a.iscrowd, a.image_id) == ("model:x/m.onnx@1", "pending", 0, 1)
+        assert a.updated and a.updated.endswith("Z")
+    assert cat.kind == "mask" and cat.area == 200 and cat.bbox == [10.0, 5.0, 20.0, 10.0]
+    assert decode(cat.segmentation)[5:15, 10:30].all()
+    assert mask_utils.area({"size": [30, 40], "counts": cat.segmentation["counts"].encode()}) == 200
+    assert person.kind == "box" and person.bbox == [0.0, 2.0, 15.0, 28.0] and person.area == 15 * 28
+    assert bird.kind == "polygon" and bird.score == 0.7
+    # the next image's proposal continues the ids and reuses the categories created above
+    prop2 = mapper.convert(project.image(2), preds())
+    assert prop2.categories == []
+    assert [a.id for a in prop2.annotations] == [4, 5, 6]
+    apply_proposal(project, prop)
+    apply_proposal(project, prop2)
+    assert len(project.annotations) == 6 and project.category_by_name("person").id == 3
+
+
+def test_only_existing_and_mapping() -> None:
+    project = project_with_images()
+    mapper = PredictionMapper(project, "s", only_existing=True, mapping={"person": "dog", "cat": None})
+    prop = mapper.convert(project.image(1), preds())
+    assert prop.categories == []
+    assert [project.category(a.category_id).name for a in prop.annotations] == ["dog"]
+    assert prop.ignored == 3
+    assert parse_mapping(["person=dog", "cat="]) == {"person": "dog", "cat": None}
+    with pytest.raises(ValueError, match="expected model_name=category"):
+        parse_mapping(["person"])
+
+
+class Fixed(Backend):
+    name = "fixed"
+
+    def predict(self, image, prompt=None):
+        if image.mean() > 100:
+            raise RuntimeError("too bright")
+        return preds()[:2]
+
+
+def test_prelabel_project_continues_after_failures(tmp_path: Path) -> None:
+    import cv2
+
+    project = project_with_images(4)
+    cv2.imwrite(str(tmp_path / "img1.png"), np.zeros((30, 40), np.uint8))
+    cv2.imwrite(str(tmp_path / "img2.png"), np.full((30, 40), 255, np.uint8))  # backend raises
+    cv2.imwrite(str(tmp_path / "img3.png"), np.zeros((31, 40), np.uint8))  # wrong size
+    # img4.png missing
+    project.path = tmp_path / "p.json"
+    failed = []
+    report = prelabel_project(project, Fixed(), on_failure=lambda f, r: failed.append((f, r)))
+    assert report.images == 4 and report.succeeded == 1 and report.annotations == 2
+    assert report.new_categories == ["person"]
+    assert [f for f, _ in failed] == ["img2.png", "img3.png", "img4.png"]
+    assert "too bright" in failed[0][1]
+    assert "40x31 but the project says 40x30" in failed[1][1]
+    assert "not found" in failed[2][1]
+    save_project(project)
+    again = load_project(project.path)
+    assert len(again.annotations) == 2

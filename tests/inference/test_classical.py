@@ -1,0 +1,118 @@
+"""Weight-free backends: grabcut on a synthetic object, threshold + watershed on coins, cascade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+from skimage import data, filters, segmentation
+
+from pixelproof.core.masks import iou
+from pixelproof.inference.base import BackendError, ModelLoadError, Prompt, PromptError
+from pixelproof.inference.classical import CascadeBackend, GrabCutBackend, ThresholdBackend
+
+
+def synthetic_object() -> tuple[np.ndarray, np.ndarray]:
+    """A reddish ellipse on a noisy green-grey background, and its true mask."""
+    rng = np.random.default_rng(0)
+    h, w = 200, 260
+    yy, xx = np.mgrid[:h, :w]
+    truth = ((xx - 130) / 70) ** 2 + ((yy - 100) / 50) ** 2 <= 1
+    img = np.empty((h, w, 3), np.float64)
+    img[:] = (90, 120, 90)
+    img[truth] = (200, 60, 50)
+    img += rng.normal(0, 18, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8), truth
+
+
+def test_grabcut_box_gives_the_object() -> None:
+    img, truth = synthetic_object()
+    b = GrabCutBackend()
+    (pred,) = b.predict(img, Prompt(box=(50, 40, 160, 120)))
+    assert pred.category == "object" and pred.mask.shape == truth.shape
+    assert iou(pred.mask, truth) >= 0.9
+    # a negative point inside the box removes that part, a positive one keeps it
+    (pred2,) = b.predict(img, Prompt(points=((130, 100), (205, 100)), labels=(1, 0), box=(50, 40, 160, 120)))
+    assert pred2.mask[100, 130] and not pred2.mask[100, 205]
+
+
+def test_grabcut_needs_a_box() -> None:
+    img, _ = synthetic_object()
+    with pytest.raises(PromptError, match="needs a box"):
+        GrabCutBackend().predict(img, Prompt(points=((10, 10),), labels=(1,)))
+    with pytest.raises(PromptError, match="outside the image"):
+        GrabCutBackend().predict(img, Prompt(box=(1000, 1000, 5, 5)))
+
+
+def coins_reference() -> np.ndarray:
+    """Reference coin mask made independently, the region-based way of scikit-image's gallery: sure
+    background < 30, sure coins > 150, watershed on the Sobel elevation map, holes filled."""
+    coins = data.coins()
+    markers = np.zeros_like(coins)
+    markers[coins < 30] = 1
+    markers[coins > 150] = 2
+    ref = segmentation.watershed(filters.sobel(coins), markers) == 2
+    return ndi.binary_opening(ndi.binary_fill_holes(ref), iterations=2)
+
+
+def test_threshold_on_coins() -> None:
+    b = ThresholdBackend()
+    b.configure(category="coin", background_radius=60, min_area=100)
+    preds = b.predict(data.coins())
+    union = np.zeros(data.coins().shape, bool)
+    for p in preds:
+        assert not (union & p.mask).any()  # instances do not overlap
+        union |= p.mask
+        assert p.category == "coin" and p.mask.sum() >= 100
+    assert iou(union, coins_reference()) >= 0.9
+    assert 20 <= len(preds) <= 30  # 24 coins
+
+
+def test_threshold_splits_touching_discs_and_filters_small() -> None:
+    yy, xx = np.mgrid[:120, :200]
+    a = (xx - 60) ** 2 + (yy - 60) ** 2 <= 30**2
+    c = (xx - 115) ** 2 + (yy - 60) ** 2 <= 30**2  # overlaps a: one blob, two objects
+    speck = (xx - 180) ** 2 + (yy - 15) ** 2 <= 2**2
+    img = np.where(a | c | speck, 40, 220).astype(np.uint8)  # dark objects on bright background
+    b = ThresholdBackend()
+    b.configure(min_area=50, min_distance=15)
+    preds = b.predict(img)
+    assert len(preds) == 2
+    centres = sorted(ndi.center_of_mass(p.mask)[1] for p in preds)
+    assert centres[0] == pytest.approx(60, abs=5) and centres[1] == pytest.approx(115, abs=5)
+    b.configure(threshold=100, polarity="bright")  # manual threshold, wrong polarity: the background
+    assert sum(p.mask.sum() for p in b.predict(img)) > img.size / 2
+    with pytest.raises(BackendError, match="polarity"):
+        b.configure(polarity="up")
+    with pytest.raises(BackendError, match="unknown option"):
+        b.configure(colour="red")
+
+
+def test_cascade_finds_the_astronauts_face() -> None:
+    b = CascadeBackend()
+    assert b.ready() == (True, "")
+    preds = b.predict(data.astronaut())
+    face = (175, 70, 90, 90)  # by eye: x, y, w, h
+
+    def box_iou(p):
+        x, y, w, h = p.bbox
+        ix = max(0, min(x + w, face[0] + face[2]) - max(x, face[0]))
+        iy = max(0, min(y + h, face[1] + face[3]) - max(y, face[1]))
+        return ix * iy / (w * h + face[2] * face[3] - ix * iy)
+
+    assert max(box_iou(p) for p in preds) >= 0.6
+    assert all(p.category == "face" for p in preds)
+
+
+def test_cascade_bad_xml_is_clear(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<opencv_storage><nothing/></opencv_storage>")
+    b = CascadeBackend()
+    with pytest.raises(ModelLoadError, match=r"bad\.xml: not .*cascade XML"):
+        b.configure(model_path=bad)
+    ok, reason = b.ready()
+    assert not ok and "bad.xml" in reason
+    with pytest.raises(ModelLoadError, match="not found"):
+        b.configure(model_path=tmp_path / "none.xml")

@@ -1,0 +1,174 @@
+"""The registry finds backends through entry points, built-ins and third-party alike; a broken or
+raising backend becomes a message, never a crash."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.inference import (
+    Backend,
+    BackendError,
+    Prediction,
+    backend_names,
+    discover,
+    get_backend,
+    predict_safely,
+)
+
+PLUGIN = """
+import numpy as np
+from pixelproof.inference import Backend, Prediction
+
+
+class TinyBackend(Backend):
+    name = "tiny"
+    kind = "detect"
+
+    def categories(self):
+        return ["thing"]
+
+    def predict(self, image, prompt=None):
+        h, w = image.shape[:2]
+        return [Prediction("thing", 0.5, [0.0, 0.0, w / 2, h / 2])]
+"""
+
+
+TINY_BUILD = """
+import base64, hashlib, zipfile
+from pathlib import Path
+
+NAME = "tinypip-0.1"
+FILES = {
+    "tinypip/__init__.py": Path("tinypip/__init__.py").read_text(),
+    NAME + ".dist-info/METADATA": "Metadata-Version: 2.1\\nName: tinypip\\nVersion: 0.1\\n",
+    NAME + ".dist-info/WHEEL": (
+        "Wheel-Version: 1.0\\nGenerator: tinybuild\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
+    ),
+    NAME + ".dist-info/entry_points.txt": "[pixelproof.backends]\\ntinypip = tinypip:TinyBackend\\n",
+}
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = NAME + "-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(Path(wheel_directory) / name, "w") as zf:
+        for path, text in FILES.items():
+            data = text.encode()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{path},sha256={digest},{len(data)}")
+            zf.writestr(path, data)
+        record.append(NAME + ".dist-info/RECORD,,")
+        zf.writestr(NAME + ".dist-info/RECORD", "\\n".join(record) + "\\n")
+    return name
+"""
+
+
+def write_dist(root: Path, name: str, entry_points: str, module: str | None = None) -> None:
+    """An installed distribution as pip leaves it: a module + <name>-0.1.dist-info with entry points."""
+    info = root / f"{name}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    if module is not None:
+        (root / f"{name}.py").write_text(module)
+
+
+@pytest.fixture
+def plugin_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    return tmp_path
+
+
+def test_builtins_are_registered_as_entry_points() -> None:
+    infos = {i.name: i for i in discover()}
+    assert {"grabcut", "threshold", "cascade", "yolo-onnx", "sam-onnx"} <= set(infos)
+    assert infos["yolo-onnx"].target == "pixelproof.inference.onnx_yolo:YoloOnnxBackend"
+    assert all(i.error is None for n, i in infos.items() if n in ("grabcut", "threshold", "yolo-onnx"))
+    assert get_backend("threshold").kind == "segment"
+    with pytest.raises(BackendError, match=r"unknown backend 'nope'; installed: .*grabcut"):
+        get_backend("nope")
+
+
+def test_third_party_entry_point_is_found(plugin_path: Path) -> None:
+    write_dist(plugin_path, "tinyplug", "[pixelproof.backends]\ntiny = tinyplug:TinyBackend\n", PLUGIN)
+    assert "tiny" in backend_names()
+    b = get_backend("tiny")
+    (pred,) = predict_safely(b, np.zeros((10, 20, 3), np.uint8))
+    assert (pred.category, pred.bbox) == ("thing", [0.0, 0.0, 10.0, 5.0])
+    assert b.source == "model:tiny/builtin@1"
+
+
+def test_pip_installed_distribution_is_found(tmp_path: Path) -> None:
+    """The same through a real `pip install --target` of a tiny pyproject package, in a fresh process."""
+    src = tmp_path / "src"
+    (src / "tinypip").mkdir(parents=True)
+    (src / "tinypip" / "__init__.py").write_text(PLUGIN)
+    # setuptools here may lack bdist_wheel (no `wheel` package offline), so the package builds with a
+    # 20-line in-tree PEP 517 backend that zips the module and its dist-info
+    (src / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [build-system]
+            requires = []
+            build-backend = "tinybuild"
+            backend-path = ["."]
+            """
+        )
+    )
+    (src / "tinybuild.py").write_text(TINY_BUILD)
+    target = tmp_path / "site"
+    cmd = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index"]
+    done = subprocess.run([*cmd, "--target", str(target), str(src)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"pip could not build the test package offline: {done.stderr.strip()[-300:]}")
+    code = (
+        f"import sys; sys.path.insert(0, {str(target)!r})\n"
+        "from pixelproof.inference import get_backend, backend_names\n"
+        "assert 'tinypip' in backend_names(), backend_names()\n"
+        "print(get_backend('tinypip').categories())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['thing']"
+
+
+def test_broken_plugins_are_reported_not_raised(plugin_path: Path) -> None:
+    write_dist(plugin_path, "brokenplug", "[pixelproof.backends]\nbroken = brokenplug:Nope\n", "x = 1\n")
+    write_dist(
+        plugin_path, "notabackend", "[pixelproof.backends]\nplain = notabackend:Plain\n", "class Plain: ...\n"
+    )
+    infos = {i.name: i for i in discover()}
+    assert "import failed" in infos["broken"].error
+    assert "not a pixelproof.inference.Backend subclass" in infos["plain"].error
+    with pytest.raises(BackendError, match="'broken' cannot be loaded: import failed"):
+        get_backend("broken")
+
+
+class Exploding(Backend):
+    name = "exploding"
+
+    def predict(self, image, prompt=None):
+        raise ZeroDivisionError("oops")
+
+
+class BadMask(Backend):
+    name = "badmask"
+
+    def predict(self, image, prompt=None):
+        return [Prediction("x", 1.0, [0, 0, 1, 1], mask=np.ones((3, 3), bool))]
+
+
+def test_a_raising_backend_becomes_a_message() -> None:
+    img = np.zeros((8, 8), np.uint8)
+    with pytest.raises(BackendError, match="exploding failed: ZeroDivisionError: oops"):
+        predict_safely(Exploding(), img)
+    with pytest.raises(BackendError, match=r"mask shape \(3, 3\) is not the image's \(8, 8\)"):
+        predict_safely(BadMask(), img)

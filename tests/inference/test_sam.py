@@ -1,0 +1,82 @@
+"""sam-onnx on tiny encoder/decoder graphs: prompt encoding (coordinates, labels), caching, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.inference.base import ModelLoadError, Prompt, PromptError
+from pixelproof.inference.onnx_sam import PIXEL_MEAN, PIXEL_STD, SamOnnxBackend
+from tests.inference.graphs import constant_model, sam_decoder, sam_encoder
+
+pytest.importorskip("onnxruntime")
+
+
+@pytest.fixture
+def sam(tmp_path: Path) -> SamOnnxBackend:
+    sam_encoder(tmp_path / "tiny_encoder.onnx", size=64)
+    sam_decoder(tmp_path / "tiny_decoder.onnx", radius=10)
+    b = SamOnnxBackend()
+    b.configure(model_path=tmp_path / "tiny_encoder.onnx")  # decoder found by name
+    return b
+
+
+def disc(h: int, w: int, cx: float, cy: float, r: float) -> np.ndarray:
+    yy, xx = np.mgrid[:h, :w]
+    return (xx - cx) ** 2 + (yy - cy) ** 2 < r * r
+
+
+def test_point_is_scaled_like_sam_and_labels_are_sent(sam: SamOnnxBackend) -> None:
+    assert sam.ready() == (True, "") and sam.long_side == 64
+    img = np.full((96, 128, 3), 200, np.uint8)
+    # longest side 128 -> 64: scale 0.5, so the point (100, 40) reaches the decoder as (50, 20); the
+    # tiny decoder draws a radius-10 disc there on the original-size grid
+    (pred,) = sam.predict(img, Prompt(points=((100, 40),), labels=(1,)))
+    assert np.array_equal(pred.mask, disc(96, 128, 50, 20, 10))
+    assert pred.score == 0.0  # labels [1, -1]: the positive point and SAM's padding point
+    assert pred.bbox == [41.0, 11.0, 19.0, 19.0]
+    # a box goes as two corner points labelled 2 and 3, after the clicked points
+    (pred,) = sam.predict(img, Prompt(points=((100, 40), (10, 10)), labels=(1, 0), box=(20, 20, 40, 30)))
+    assert pred.score == 1 + 0 + 2 + 3
+    # box only: the first point is its top-left corner (20, 20) -> (10, 10)
+    (pred,) = sam.predict(img, Prompt(box=(20, 20, 40, 30)))
+    assert pred.score == 5 and np.array_equal(pred.mask, disc(96, 128, 10, 10, 10))
+
+
+def test_embedding_is_computed_once_per_image(sam: SamOnnxBackend) -> None:
+    img = np.full((96, 128, 3), 200, np.uint8)
+    sam.prepare(img)
+    emb = sam.embedding(img)
+    for x in (10, 20, 30):
+        sam.predict(img, Prompt(points=((x, 10),), labels=(1,)))
+    sam.predict(img.copy(), Prompt(points=((5, 5),), labels=(1,)))  # same pixels, other array
+    assert sam.embeddings_computed == 1
+    # the encoder (mean per channel) saw SAM's preprocessing: a 48x64 normalised block, zero padding
+    expected = (200 - PIXEL_MEAN) / PIXEL_STD * (48 * 64) / (64 * 64)
+    assert np.allclose(emb.reshape(3), expected, atol=1e-4)
+    other = img.copy()
+    other[0, 0] = 0
+    sam.predict(other, Prompt(points=((5, 5),), labels=(1,)))
+    assert sam.embeddings_computed == 2
+
+
+def test_errors_are_clear(sam: SamOnnxBackend, tmp_path: Path) -> None:
+    img = np.zeros((32, 32, 3), np.uint8)
+    with pytest.raises(PromptError, match="needs a prompt"):
+        sam.predict(img, None)
+    with pytest.raises(PromptError, match="labels"):
+        Prompt(points=((1, 1),), labels=())
+    b = SamOnnxBackend()
+    assert b.ready()[0] is False and "no model file chosen" in b.ready()[1]
+    with pytest.raises(ModelLoadError, match="choose the decoder"):
+        b.configure(model_path=tmp_path / "tiny_model.onnx")
+    not_decoder = constant_model(tmp_path / "nd.onnx", {"output0": np.zeros((1, 2), np.float32)})
+    with pytest.raises(ModelLoadError, match="not a SAM decoder: missing input"):
+        b.configure(model_path=tmp_path / "tiny_encoder.onnx", decoder_path=not_decoder)
+    junk = tmp_path / "junk_encoder.onnx"
+    junk.write_bytes(b"\x00garbage")
+    with pytest.raises(ModelLoadError, match="not an ONNX model"):
+        b.configure(model_path=junk, decoder_path=tmp_path / "tiny_decoder.onnx")
+    assert "not an ONNX model" in b.ready()[1]
