@@ -353,3 +353,30 @@ def test_patch_rle_replays_a_stroke_on_rle_without_decoding_everything() -> None
     _, bbox, area = me.rle_geometry(after)
     assert bbox == masks.bbox(work) and area == work.sum()
     assert me.rle_rect(rle) == (40, 50, 80, 100) and me.rle_rect(masks.encode(np.zeros((3, 3), bool))) is None
+
+
+def test_rle_level_helpers_match_dense_operations() -> None:
+    h, w = 70, 90
+    m = np.zeros((h, w), bool)
+    m[10:40, 10:40] = True
+    m[20:25, 20:25] = False  # a hole
+    m[50:60, 60:85] = True  # an island
+    rle = masks.encode(m)
+    assert masks.decode(me.empty_rle(h, w)).sum() == 0 and me.empty_rle(h, w) == masks.encode(
+        np.zeros((h, w), bool)
+    )
+    parts = me.split_rle(rle)
+    assert [masks.decode(p).sum() for p in parts] == [875, 250]
+    assert np.array_equal(masks.decode(me.union_rle(parts)), m)
+    patch = me.fill_holes_rle(rle)
+    assert patch.rect == (20, 20, 5, 5) and patch.added == 25
+    assert np.array_equal(
+        masks.decode(me.patch_rle(rle, patch)),
+        me.merge([m, patch.after.any() & False | m])
+        | (np.pad(np.ones((5, 5), bool), ((20, h - 25), (20, w - 25)))),
+    )
+    traced = me.trace_rle(rle)
+    dense = me.mask_to_polygons(m)
+    assert traced == dense  # the crop-based trace gives the same polygons in image coordinates
+    assert traced.holes == 1 and traced.parts == 2
+    assert me.trace_rle(me.empty_rle(h, w)).polygons == [] and me.fill_holes_rle(me.empty_rle(h, w)) is None

@@ -624,6 +624,77 @@ def rle_geometry(rle: dict[str, Any]) -> tuple[dict[str, Any], list[float], floa
     return rle, bbox, float(mask_utils.area(pyco))
 
 
+def empty_rle(height: int, width: int) -> dict[str, Any]:
+    """The compressed RLE of an all-background mask."""
+    return {"size": [int(height), int(width)], "counts": counts_string(np.array([height * width]))}
+
+
+def region_rle(rect: Rect, crop: np.ndarray, height: int, width: int) -> dict[str, Any]:
+    """RLE of a mask that is ``crop`` at ``rect`` and empty elsewhere, without a full-size array."""
+    return replace_rect(empty_rle(height, width), rect, crop)
+
+
+def union_rle(rles: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Union of RLEs of one image (pycocotools merge: no decoding), as compressed str RLE."""
+    pyco = [_to_bytes_rle(r) for r in rles]
+    if not pyco:
+        raise ValueError("nothing to merge")
+    merged = mask_utils.merge(pyco, intersect=0) if len(pyco) > 1 else pyco[0]
+    return masks.compress(merged)
+
+
+def crop_of(rle: dict[str, Any], pad: int = 0) -> tuple[Rect, np.ndarray] | None:
+    """The mask's box (grown by ``pad`` inside the image) and its pixels; None when empty."""
+    rect = rle_rect(rle)
+    if rect is None:
+        return None
+    height, width = (int(v) for v in rle["size"])
+    x, y, w, h = rect
+    grown = clip_rect((x - pad, y - pad, w + 2 * pad, h + 2 * pad), height, width)
+    assert grown is not None
+    return grown, decode_rect(rle, grown)
+
+
+def fill_holes_rle(rle: dict[str, Any]) -> Patch | None:
+    """The patch that fills a mask's holes, computed on its box only."""
+    found = crop_of(rle)
+    if found is None:
+        return None
+    rect, crop = found
+    patch = fill_holes(crop)
+    if patch is None:
+        return None
+    px, py, pw, ph = patch.rect
+    return Patch((rect[0] + px, rect[1] + py, pw, ph), patch.before, patch.after)
+
+
+def trace_rle(rle: dict[str, Any], epsilon: float = 0.0) -> PolygonConversion:
+    """:func:`mask_to_polygons` on the mask's box only, polygons in image coordinates."""
+    found = crop_of(rle, pad=1)
+    if found is None:
+        return PolygonConversion([], 0, 0, 0, 0, 0)
+    (x, y, _, _), crop = found
+    conv = mask_to_polygons(crop, epsilon)
+    polygons = [[round(v + (x if i % 2 == 0 else y), 2) for i, v in enumerate(p)] for p in conv.polygons]
+    return PolygonConversion(
+        polygons, conv.holes, conv.parts, conv.dropped, conv.pixels_lost, conv.pixels_added
+    )
+
+
+def split_rle(rle: dict[str, Any], connectivity: int = 8) -> list[dict[str, Any]]:
+    """One RLE per connected component, largest first."""
+    found = crop_of(rle)
+    if found is None:
+        return []
+    (x, y, _, _), crop = found
+    height, width = (int(v) for v in rle["size"])
+    out = []
+    for region in split(crop, connectivity):
+        rx, ry, rw, rh = region.rect
+        out.append(region_rle((x + rx, y + ry, rw, rh), region.crop, height, width))
+    return out
+
+
 def _to_bytes_rle(rle: dict[str, Any]) -> dict[str, Any]:
     c = masks.compress(rle)
     return {"size": c["size"], "counts": c["counts"].encode("ascii")}
