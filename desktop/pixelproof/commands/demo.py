@@ -1,0 +1,33 @@
+"""``pixelproof demo``: copy the bundled demo project to a writable folder and open the app on it."""
+
+from __future__ import annotations
+
+import argparse
+
+from pixelproof.commands._common import error
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="open the app on the bundled demo project (copied to your data folder)")
+    p.add_argument(
+        "--fresh", action="store_true", help="start again from the original demo (drops your edits)"
+    )
+    p.add_argument("--dir", default=None, help="copy the demo here instead of the user data folder")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pixelproof.core.demo import install_demo
+
+    try:
+        project = install_demo(args.dir, fresh=args.fresh)
+    except OSError as e:
+        error(f"cannot copy the demo project: {e}")
+        return 1
+    print(f"demo project: {project}")
+    try:
+        from pixelproof.ui.app import run_app
+    except ImportError as e:
+        error(f"the GUI is not available: {e}")
+        return 1
+    return run_app([str(project)])

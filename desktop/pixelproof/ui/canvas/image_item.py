@@ -1,0 +1,161 @@
+"""The image on the canvas: drawn in tiles from a pyramid, so an 8000x8000 image opens at once and pans
+smoothly (only the visible tiles of the level that matches the zoom are converted and drawn).
+
+Tiles are converted to 32-bit QImages lazily and kept in a bounded LRU cache; window/level changes drop the
+cache and never touch the stored pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from pixelproof.core.imageio import to_display8
+from pixelproof.ui.workers import LoadedImage
+
+TILE = 512
+MAX_CACHED_TILES = 160
+
+
+def to_qimage(display8: np.ndarray) -> tuple[QImage, np.ndarray]:
+    """8-bit gray/RGB/RGBA pixels -> a 32-bit QImage (the format the raster engine draws fastest), plus
+    the buffer it points into (keep both alive together)."""
+    if display8.ndim == 2:
+        buf = cv2.cvtColor(display8, cv2.COLOR_GRAY2BGRA)
+        fmt = QImage.Format.Format_RGB32
+    elif display8.shape[2] == 3:
+        buf = cv2.cvtColor(display8, cv2.COLOR_RGB2BGRA)
+        fmt = QImage.Format.Format_RGB32
+    else:
+        buf = cv2.cvtColor(display8, cv2.COLOR_RGBA2BGRA)
+        fmt = QImage.Format.Format_ARGB32
+    buf = np.ascontiguousarray(buf)
+    h, w = buf.shape[:2]
+    img = QImage(buf.data, w, h, int(buf.strides[0]), fmt)
+    if fmt == QImage.Format.Format_ARGB32:
+        img = img.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+        buf = None  # converted copy owns its pixels
+    return img, buf
+
+
+class ImageItem(QGraphicsItem):
+    """A loaded image at scene (0, 0), one scene unit per image pixel."""
+
+    def __init__(self, image: LoadedImage) -> None:
+        super().__init__()
+        self.image = image
+        self._tiles: OrderedDict[tuple[int, int, int], tuple[QImage, np.ndarray | None]] = OrderedDict()
+        self._rect = QRectF(0, 0, image.width, image.height)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.setZValue(0)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def set_window(self, window: tuple[float, float]) -> None:
+        """Change the display window/level; only the drawing changes."""
+        lo, hi = window
+        if hi <= lo:
+            hi = lo + 1e-6
+        self.image.window = (float(lo), float(hi))
+        self._tiles.clear()
+        self.update()
+
+    def level_for_scale(self, scale: float) -> int:
+        """The coarsest pyramid level still at least as detailed as the screen."""
+        level = 0
+        while level + 1 < len(self.image.levels) and scale * (2 ** (level + 1)) <= 1.0001:
+            level += 1
+        return level
+
+    def _tile(self, level: int, tx: int, ty: int) -> QImage:
+        key = (level, tx, ty)
+        hit = self._tiles.get(key)
+        if hit is not None:
+            self._tiles.move_to_end(key)
+            return hit[0]
+        arr = self.image.levels[level]
+        # one pixel of overlap right and below hides seams between tiles drawn at fractional positions
+        sub = arr[ty * TILE : (ty + 1) * TILE + 1, tx * TILE : (tx + 1) * TILE + 1]
+        window = (
+            None if not self.image.needs_window and self.image.window == (0.0, 255.0) else self.image.window
+        )
+        entry = to_qimage(to_display8(sub, window))
+        self._tiles[key] = entry
+        while len(self._tiles) > MAX_CACHED_TILES:
+            self._tiles.popitem(last=False)
+        return entry[0]
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        level = self.level_for_scale(scale)
+        arr = self.image.levels[level]
+        lh, lw = arr.shape[:2]
+        sx, sy = self.image.width / lw, self.image.height / lh
+        exposed = option.exposedRect.intersected(self._rect)
+        if exposed.isEmpty():
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale * sx < 0.999)
+        tx0 = max(0, int(exposed.left() / sx) // TILE)
+        ty0 = max(0, int(exposed.top() / sy) // TILE)
+        tx1 = min(math.ceil(lw / TILE) - 1, math.ceil(exposed.right() / sx) // TILE)
+        ty1 = min(math.ceil(lh / TILE) - 1, math.ceil(exposed.bottom() / sy) // TILE)
+        for ty in range(ty0, ty1 + 1):
+            for tx in range(tx0, tx1 + 1):
+                img = self._tile(level, tx, ty)
+                target = QRectF(tx * TILE * sx, ty * TILE * sy, img.width() * sx, img.height() * sy)
+                painter.drawImage(target, img)
+
+    def pixel(self, x: int, y: int) -> np.ndarray | None:
+        """The stored value at pixel (x, y), or None outside the image."""
+        raw = self.image.raw
+        if 0 <= y < raw.shape[0] and 0 <= x < raw.shape[1]:
+            return raw[y, x]
+        return None
+
+
+class PlaceholderItem(QGraphicsItem):
+    """Stands in for an image that is loading, missing or unreadable, with the reason written on it; the
+    annotations still show on top, at the size the project records."""
+
+    def __init__(self, width: int, height: int, message: str, error: bool = False) -> None:
+        super().__init__()
+        self._rect = QRectF(0, 0, max(1, width), max(1, height))
+        self.message = message
+        self.error = error
+        self.setZValue(0)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def set_message(self, message: str, error: bool) -> None:
+        self.message, self.error = message, error
+        self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.fillRect(self._rect, QColor(70, 50, 50) if self.error else QColor(60, 60, 60))
+        pen = QPen(QColor(110, 110, 110))
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.drawRect(self._rect)
+        # the message in screen pixels, whatever the zoom
+        painter.save()
+        device_rect = painter.worldTransform().mapRect(self._rect)
+        painter.resetTransform()
+        font = QFont(painter.font())
+        font.setPointSizeF(max(9.0, font.pointSizeF() * 1.15))
+        painter.setFont(font)
+        painter.setPen(QColor(255, 190, 190) if self.error else QColor(220, 220, 220))
+        box = device_rect.adjusted(16, 16, -16, -16)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+        painter.restore()

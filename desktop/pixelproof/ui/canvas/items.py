@@ -1,0 +1,364 @@
+"""Annotation items on the canvas, one class per annotation kind (box, polygon, mask).
+
+Items are views: they are rebuilt from the Annotation by ``sync`` whenever the Document says it changed,
+and tools only move them temporarily (``setPos`` / ``preview_box``) while a drag is in progress. Boxes and
+polygons use Qt's C++ painting (no Python ``paint``), so thousands of them redraw fast. Masks are a
+translucent category-coloured QImage cropped to the mask's box, with an outline; ``update_region`` redraws
+only a dirty rectangle (for the brush and eraser tools).
+
+To add a kind: subclass one of these (or QGraphicsItem + ``AnnotationItemMixin``), then register it in
+``ITEM_CLASSES``.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from pixelproof.core import masks
+from pixelproof.core.model import Annotation, Category
+
+HANDLE_SIZE = 9.0
+FILL_ALPHA = 40
+MASK_ALPHA = 110
+Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
+Z_SELECTED = 10.0
+Z_LABEL = 20.0
+
+
+def category_color(cat: Category | None) -> QColor:
+    color = QColor(cat.color) if cat is not None and cat.color else QColor("#ff00ff")
+    return color if color.isValid() else QColor("#ff00ff")
+
+
+def outline_pen(color: QColor, selected: bool) -> QPen:
+    """Cosmetic pen: the same on-screen width at any zoom."""
+    pen = QPen(color, 3.0 if selected else 2.0)
+    pen.setCosmetic(True)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    return pen
+
+
+def fill_brush(color: QColor, selected: bool) -> QBrush:
+    c = QColor(color)
+    c.setAlpha(FILL_ALPHA * 2 if selected else FILL_ALPHA)
+    return QBrush(c)
+
+
+HANDLE_CURSORS = {
+    "tl": Qt.CursorShape.SizeFDiagCursor,
+    "br": Qt.CursorShape.SizeFDiagCursor,
+    "tr": Qt.CursorShape.SizeBDiagCursor,
+    "bl": Qt.CursorShape.SizeBDiagCursor,
+    "t": Qt.CursorShape.SizeVerCursor,
+    "b": Qt.CursorShape.SizeVerCursor,
+    "l": Qt.CursorShape.SizeHorCursor,
+    "r": Qt.CursorShape.SizeHorCursor,
+}
+
+
+class HandleItem(QGraphicsRectItem):
+    """A resize handle, a fixed number of screen pixels wide whatever the zoom."""
+
+    def __init__(self, owner: QGraphicsItem, name: str, color: QColor) -> None:
+        s = HANDLE_SIZE
+        super().__init__(-s / 2, -s / 2, s, s, owner)
+        self.name = name
+        self.owner = owner
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        pen = QPen(color.darker(160), 1)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+        self.setBrush(QColor(255, 255, 255))
+
+
+class LabelItem(QGraphicsRectItem):
+    """The category name on a coloured tag at an annotation's top-left corner, in screen pixels."""
+
+    def __init__(self, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.setPen(Qt.PenStyle.NoPen)
+        self.text = QGraphicsSimpleTextItem(self)
+        self.text.setPos(4, 1)
+
+    def set_text(self, text: str, color: QColor) -> None:
+        self.text.setText(text)
+        r = self.text.boundingRect()
+        self.setRect(0, -r.height() - 2, r.width() + 8, r.height() + 2)
+        self.text.setPos(4, -r.height() - 1)
+        self.setBrush(color)
+        light = color.lightnessF() > 0.6
+        self.text.setBrush(QColor(0, 0, 0) if light else QColor(255, 255, 255))
+
+
+class AnnotationItemMixin:
+    """What every annotation item offers the canvas and the tools."""
+
+    kind = "?"
+    ann_id: int
+    image_size: tuple[int, int]  # (height, width)
+    _label: LabelItem | None
+    _selected_look: bool
+    _color: QColor
+
+    def _init_common(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+        self.ann_id = ann.id
+        self.image_size = image_size
+        self._label = None
+        self._selected_look = False
+        self._color = QColor()
+        self.setZValue(Z_BY_KIND.get(self.kind, 1.0))  # type: ignore[attr-defined]
+
+    def sync(self, ann: Annotation, cat: Category | None, show_label: bool) -> None:
+        """Redraw from the annotation (after any change) and drop a preview offset."""
+        self._color = category_color(cat)
+        self.setPos(0, 0)  # type: ignore[attr-defined]
+        self.sync_shape(ann)
+        self._apply_look()
+        self.set_label(cat.name if cat is not None and show_label else None, ann)
+
+    def sync_shape(self, ann: Annotation) -> None:
+        raise NotImplementedError
+
+    def set_label(self, text: str | None, ann: Annotation) -> None:
+        if text is None:
+            if self._label is not None:
+                self._label.setParentItem(None)
+                if self._label.scene() is not None:
+                    self._label.scene().removeItem(self._label)
+                self._label = None
+            return
+        if self._label is None:
+            self._label = LabelItem(self)  # type: ignore[arg-type]
+        self._label.set_text(text, self._color)
+        self._label.setPos(ann.bbox[0], ann.bbox[1])
+
+    def set_selected_look(self, selected: bool) -> None:
+        if selected != self._selected_look:
+            self._selected_look = selected
+            self.setZValue(Z_BY_KIND.get(self.kind, 1.0) + (Z_SELECTED if selected else 0.0))  # type: ignore[attr-defined]
+            self._apply_look()
+
+    @property
+    def is_selected_look(self) -> bool:
+        return self._selected_look
+
+    def _apply_look(self) -> None:
+        self.setPen(outline_pen(self._color, self._selected_look))  # type: ignore[attr-defined]
+        self.setBrush(fill_brush(self._color, self._selected_look))  # type: ignore[attr-defined]
+
+    def handles(self) -> list[HandleItem]:
+        return []
+
+
+class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
+    """A box-only annotation; shows 8 resize handles when selected."""
+
+    kind = "box"
+
+    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+        QGraphicsRectItem.__init__(self)
+        self._init_common(ann, image_size)
+        self._handles: list[HandleItem] = []
+
+    def sync_shape(self, ann: Annotation) -> None:
+        self.preview_box(ann.bbox)
+
+    def preview_box(self, box: list[float]) -> None:
+        """Show the box at ``box`` (while resizing) without changing the annotation."""
+        x, y, w, h = box
+        self.setRect(QRectF(x, y, w, h))
+        self._place_handles()
+        if self._label is not None:
+            self._label.setPos(x, y)
+
+    def _apply_look(self) -> None:
+        super()._apply_look()
+        if self._selected_look and not self._handles:
+            from pixelproof.ui.geometry import HANDLES
+
+            self._handles = [HandleItem(self, name, self._color) for name in HANDLES]
+            self._place_handles()
+        elif not self._selected_look and self._handles:
+            for h in self._handles:
+                h.setParentItem(None)
+                if h.scene() is not None:
+                    h.scene().removeItem(h)
+            self._handles = []
+
+    def _place_handles(self) -> None:
+        if not self._handles:
+            return
+        r = self.rect()
+        cx, cy = r.center().x(), r.center().y()
+        spots = {
+            "tl": (r.left(), r.top()),
+            "t": (cx, r.top()),
+            "tr": (r.right(), r.top()),
+            "r": (r.right(), cy),
+            "br": (r.right(), r.bottom()),
+            "b": (cx, r.bottom()),
+            "bl": (r.left(), r.bottom()),
+            "l": (r.left(), cy),
+        }
+        for h in self._handles:
+            h.setPos(*spots[h.name])
+
+    def handles(self) -> list[HandleItem]:
+        return list(self._handles)
+
+
+class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
+    """A polygon annotation (one or more COCO polygons)."""
+
+    kind = "polygon"
+
+    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+        QGraphicsPathItem.__init__(self)
+        self._init_common(ann, image_size)
+
+    def sync_shape(self, ann: Annotation) -> None:
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        for poly in ann.segmentation or []:
+            pts = [QPointF(poly[i], poly[i + 1]) for i in range(0, len(poly) - 1, 2)]
+            if len(pts) >= 2:
+                path.addPolygon(QPolygonF(pts))
+                path.closeSubpath()
+        self.setPath(path)
+
+
+class MaskItem(AnnotationItemMixin, QGraphicsItem):
+    """A pixel-mask annotation: translucent colour over the mask's pixels plus an outline."""
+
+    kind = "mask"
+
+    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+        QGraphicsItem.__init__(self)
+        self._init_common(ann, image_size)
+        self._pen = QPen()
+        self._brush = QBrush()
+        self._origin = (0, 0)
+        self._mask_crop: np.ndarray = np.zeros((0, 0), dtype=bool)
+        self._rgba: np.ndarray = np.zeros((0, 0, 4), dtype=np.uint8)
+        self._qimage = QImage()
+        self._outline = QPainterPath()
+        self._rect = QRectF()
+
+    # QGraphicsItem API -------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def shape(self) -> QPainterPath:
+        return self._outline
+
+    def setPen(self, pen: QPen) -> None:
+        self._pen = pen
+        self.update()
+
+    def setBrush(self, brush: QBrush) -> None:
+        self._brush = brush
+        if self._mask_crop.size:
+            self._recolor(0, 0, self._mask_crop.shape[1], self._mask_crop.shape[0])
+        self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self._qimage.isNull():
+            return
+        painter.drawImage(QPointF(*self._origin), self._qimage)
+        painter.setPen(self._pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._outline)
+
+    # mask data ---------------------------------------------------------------------------------
+    def sync_shape(self, ann: Annotation) -> None:
+        h, w = self.image_size
+        mask = ann.mask(h, w)
+        x, y, bw, bh = (int(v) for v in masks.bbox(mask))  # from the pixels: a stale bbox must not crop
+        self.set_mask(mask[y : y + bh, x : x + bw], (x, y))
+
+    def set_mask(self, crop: np.ndarray, origin: tuple[int, int]) -> None:
+        """Show ``crop`` (a boolean mask) with its top-left pixel at ``origin``."""
+        self.prepareGeometryChange()
+        self._origin = origin
+        self._mask_crop = np.ascontiguousarray(crop, dtype=bool)
+        ch, cw = self._mask_crop.shape
+        self._rgba = np.zeros((ch, cw, 4), dtype=np.uint8)
+        self._qimage = (
+            QImage(
+                self._rgba.data, cw, ch, int(self._rgba.strides[0]), QImage.Format.Format_ARGB32_Premultiplied
+            )
+            if cw and ch
+            else QImage()
+        )
+        self._recolor(0, 0, cw, ch)
+        self._outline = self._trace(0, 0, cw, ch)
+        self._rect = QRectF(origin[0], origin[1], cw, ch).adjusted(-1, -1, 1, 1)
+        self.update()
+
+    def update_region(self, crop: np.ndarray, x0: int, y0: int) -> None:
+        """Replace the pixels of a dirty rectangle (image coordinates; inside the current crop) and
+        redraw only there — the brush and eraser call this while painting."""
+        ox, oy = self._origin
+        h, w = crop.shape
+        self._mask_crop[y0 - oy : y0 - oy + h, x0 - ox : x0 - ox + w] = crop
+        self._recolor(x0 - ox, y0 - oy, w, h)
+        self._outline = self._trace(0, 0, self._mask_crop.shape[1], self._mask_crop.shape[0])
+        self.update(QRectF(x0, y0, w, h).adjusted(-1, -1, 1, 1))
+
+    def _recolor(self, x: int, y: int, w: int, h: int) -> None:
+        c = self._brush.color() if self._brush.style() != Qt.BrushStyle.NoBrush else QColor(0, 0, 0, 0)
+        a = max(MASK_ALPHA, c.alpha()) if c.alpha() else 0
+        if self._selected_look:
+            a = min(255, a + 50)
+        premul = [int(c.blue() * a / 255), int(c.green() * a / 255), int(c.red() * a / 255), a]
+        region = self._mask_crop[y : y + h, x : x + w]
+        out = self._rgba[y : y + h, x : x + w]
+        out[:] = 0
+        out[region] = premul
+
+    def _trace(self, x: int, y: int, w: int, h: int) -> QPainterPath:
+        path = QPainterPath()
+        if not w or not h:
+            return path
+        contours, _ = cv2.findContours(
+            self._mask_crop.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE
+        )
+        ox, oy = self._origin
+        for c in contours:
+            pts = [QPointF(ox + px + 0.5, oy + py + 0.5) for px, py in c.reshape(-1, 2)]
+            if len(pts) >= 2:
+                path.addPolygon(QPolygonF(pts))
+                path.closeSubpath()
+            elif pts:
+                path.addRect(QRectF(pts[0].x() - 0.5, pts[0].y() - 0.5, 1, 1))
+        return path
+
+
+ITEM_CLASSES: dict[str, type[AnnotationItemMixin]] = {
+    "box": BoxItem,
+    "polygon": PolygonItem,
+    "mask": MaskItem,
+}
+
+
+def make_item(
+    ann: Annotation, cat: Category | None, image_size: tuple[int, int], show_label: bool
+) -> AnnotationItemMixin:
+    """A new item for ``ann``, of the class registered for its kind."""
+    item = ITEM_CLASSES[ann.kind](ann, image_size)  # type: ignore[call-arg]
+    item.sync(ann, cat, show_label)
+    return item

@@ -1,0 +1,470 @@
+"""CanvasView: shows the Document's current image and its annotations, zooms and pans, and hands mouse and
+key events (in scene = image-pixel coordinates) to the active tool.
+
+Navigation belongs to the view so every tool gets it for free: wheel = zoom at the cursor, Space+drag or
+middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+- through ``fit``/``zoom_by``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
+
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
+from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
+from pixelproof.ui.document import Document
+from pixelproof.ui.workers import ImageLoader, LoadedImage
+
+MIN_ZOOM = 0.01
+MAX_ZOOM = 64.0
+ZOOM_STEP = 1.25
+CANVAS_BACKGROUND = QColor(43, 45, 48)
+
+
+@dataclass
+class ToolEvent:
+    """A mouse event as a tool sees it: where in the image, and where on screen (for pixel thresholds)."""
+
+    pos: QPointF  # scene = image pixel coordinates
+    view_pos: QPoint
+    button: Qt.MouseButton
+    modifiers: Qt.KeyboardModifier
+
+
+class CanvasView(QGraphicsView):
+    """The central widget: one image, its annotations, and the active tool."""
+
+    cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image
+    zoomChanged = Signal(float)
+    imageShown = Signal(int)  # image id, once its pixels (or its placeholder with a reason) are up
+    windowChanged = Signal(float, float)
+    message = Signal(str)  # short status-bar notes
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self._scene = QGraphicsScene(self)
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setScene(self._scene)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setBackgroundBrush(CANVAS_BACKGROUND)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+
+        self.document: Document | None = None
+        self.loader = ImageLoader(self)
+        self.loader.loaded.connect(self._on_loaded)
+        self.loader.failed.connect(self._on_failed)
+        self.image_item: ImageItem | None = None
+        self.placeholder: PlaceholderItem | None = None
+        self.loaded: LoadedImage | None = None
+        self.items_by_id: dict[int, AnnotationItemMixin] = {}
+        self.image_id = -1
+        self.show_labels = True
+        self.keep_zoom = False
+        self.tool = None  # ui.tools.base.Tool
+        self._pan_from: QPoint | None = None
+        self._space_down = False
+        self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
+        self._fitted = True  # refit on resize until the user zooms
+
+    # -- document --------------------------------------------------------------------------------
+    def set_document(self, doc: Document | None) -> None:
+        if self.document is not None:
+            for sig, slot in self._connections():
+                sig.disconnect(slot)
+        if self.tool is not None:
+            self.tool.cancel()
+        self.document = doc
+        self.loader.forget()
+        self._clear()
+        if doc is not None:
+            for sig, slot in self._connections():
+                sig.connect(slot)
+            if doc.current_image_id != -1:
+                self._show_image(doc.current_image_id)
+
+    def _connections(self) -> list:
+        d = self.document
+        return [
+            (d.currentImageChanged, self._show_image),
+            (d.annotationAdded, self._on_added),
+            (d.annotationChanged, self._on_changed),
+            (d.annotationRemoved, self._on_removed),
+            (d.selectionChanged, self._on_selection),
+            (d.categoriesChanged, self._resync_all),
+        ]
+
+    def _clear(self) -> None:
+        self._scene.clear()
+        self.items_by_id.clear()
+        self.image_item = None
+        self.placeholder = None
+        self.loaded = None
+        self.image_id = -1
+
+    # -- image -----------------------------------------------------------------------------------
+    def _show_image(self, image_id: int) -> None:
+        keep = self.keep_zoom and self.image_id != -1 and not self._fitted
+        center = self.mapToScene(self.viewport().rect().center())
+        zoom = self.zoom
+        if self.tool is not None:
+            self.tool.cancel()
+        self._clear()
+        doc = self.document
+        if doc is None or image_id not in doc.project.images:
+            return
+        self.image_id = image_id
+        rec = doc.project.images[image_id]
+        self.placeholder = PlaceholderItem(rec.width, rec.height, f"Loading {rec.file_name}…")
+        self._scene.addItem(self.placeholder)
+        self._set_scene_rect(rec.width, rec.height)
+        for ann in doc.project.annotations_of(image_id):
+            self._add_item(ann)
+        self._on_selection()
+        if keep:
+            self.set_zoom(zoom)
+            self.centerOn(center)
+        else:
+            self.fit()
+        path = doc.project.image_path(rec)
+        cached = self.loader.request(image_id, path)
+        if cached is not None:
+            self._on_loaded(image_id, cached)
+        self._prefetch_neighbours()
+
+    def _prefetch_neighbours(self) -> None:
+        doc = self.document
+        ids = doc.image_ids()
+        if self.image_id not in ids:
+            return
+        i = ids.index(self.image_id)
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(ids):
+                self.loader.prefetch(doc.project.image_path(doc.project.images[ids[j]]))
+
+    def _set_scene_rect(self, w: int, h: int) -> None:
+        # room around the image so it can be panned to any edge of the window
+        m = max(w, h, 1) * 4
+        self._scene.setSceneRect(QRectF(-m, -m, w + 2 * m, h + 2 * m))
+
+    def _on_loaded(self, image_id: object, image: LoadedImage) -> None:
+        if image_id != self.image_id or self.document is None:
+            return
+        rec = self.document.project.images[self.image_id]
+        if self.placeholder is not None:
+            self._scene.removeItem(self.placeholder)
+            self.placeholder = None
+        if self.image_item is not None:
+            self._scene.removeItem(self.image_item)
+        self.loaded = image
+        self.image_item = ImageItem(image)
+        self._scene.addItem(self.image_item)
+        if (image.width, image.height) != (rec.width, rec.height):
+            self.message.emit(
+                f"{rec.file_name} is {image.width}x{image.height} px but the project says "
+                f"{rec.width}x{rec.height}; annotations use the project's size"
+            )
+        self.windowChanged.emit(*image.window)
+        self.imageShown.emit(self.image_id)
+
+    def _on_failed(self, image_id: object, reason: str) -> None:
+        if image_id != self.image_id or self.placeholder is None:
+            return
+        self.placeholder.set_message(f"Cannot show this image\n\n{reason}", error=True)
+        self.message.emit(reason)
+        self.imageShown.emit(self.image_id)
+
+    @property
+    def is_loading(self) -> bool:
+        return (
+            self.image_id != -1
+            and self.image_item is None
+            and not (self.placeholder is not None and self.placeholder.error)
+        )
+
+    def image_size(self) -> tuple[int, int]:
+        """(height, width) of the current image as the project records it."""
+        rec = self.document.project.images.get(self.image_id) if self.document else None
+        return (rec.height, rec.width) if rec else (0, 0)
+
+    def set_window(self, lo: float, hi: float) -> None:
+        if self.image_item is not None:
+            self.image_item.set_window((lo, hi))
+            self.windowChanged.emit(*self.image_item.image.window)
+
+    def auto_window(self) -> None:
+        if self.loaded is not None:
+            self.set_window(*self.loaded.auto)
+
+    def pixel_value(self, x: int, y: int) -> np.ndarray | None:
+        return self.image_item.pixel(x, y) if self.image_item is not None else None
+
+    # -- annotation items ------------------------------------------------------------------------
+    def _category(self, ann: Annotation):
+        return self.document.project.categories.get(ann.category_id)
+
+    def _add_item(self, ann: Annotation) -> None:
+        item = make_item(ann, self._category(ann), self.image_size(), self.show_labels)
+        self.items_by_id[ann.id] = item
+        self._scene.addItem(item)  # type: ignore[arg-type]
+
+    def _on_added(self, image_id: int, ann_id: int) -> None:
+        if image_id == self.image_id:
+            self._add_item(self.document.project.annotations[ann_id])
+
+    def _on_changed(self, image_id: int, ann_id: int) -> None:
+        if image_id != self.image_id:
+            return
+        ann = self.document.project.annotations[ann_id]
+        item = self.items_by_id.get(ann_id)
+        if item is not None and item.kind == ann.kind:
+            item.sync(ann, self._category(ann), self.show_labels)
+        else:
+            self._on_removed(image_id, ann_id)
+            self._add_item(ann)
+            item = self.items_by_id[ann_id]
+            item.set_selected_look(ann_id in self.document.selection)
+
+    def _on_removed(self, image_id: int, ann_id: int) -> None:
+        item = self.items_by_id.pop(ann_id, None)
+        if item is not None:
+            self._scene.removeItem(item)  # type: ignore[arg-type]
+
+    def _on_selection(self) -> None:
+        sel = set(self.document.selection) if self.document else set()
+        for ann_id, item in self.items_by_id.items():
+            item.set_selected_look(ann_id in sel)
+
+    def _resync_all(self) -> None:
+        if self.document is None:
+            return
+        for ann_id, item in self.items_by_id.items():
+            ann = self.document.project.annotations[ann_id]
+            item.sync(ann, self._category(ann), self.show_labels)
+
+    def set_show_labels(self, show: bool) -> None:
+        self.show_labels = show
+        self._resync_all()
+
+    def annotation_at(self, view_pos: QPoint) -> tuple[int | None, str | None]:
+        """(annotation id, handle name) of what is under ``view_pos``: handles of the selection first,
+        then the smallest annotation there (so a box inside a bigger one can be picked)."""
+        hits = self.items(view_pos)
+        for it in hits:
+            if isinstance(it, HandleItem):
+                return it.owner.ann_id, it.name  # type: ignore[attr-defined]
+        found: list[AnnotationItemMixin] = []
+        for it in hits:
+            while it is not None and not isinstance(it, AnnotationItemMixin):
+                it = it.parentItem()
+            if it is not None and it not in found:
+                found.append(it)
+        if not found:
+            return None, None
+        sel = set(self.document.selection) if self.document else set()
+        found.sort(key=lambda i: (i.ann_id not in sel, _area(i)))
+        return found[0].ann_id, None
+
+    def annotations_in(self, rect: QRectF) -> list[int]:
+        """Annotations touching a scene rectangle (rubber-band selection)."""
+        out = []
+        for it in self._scene.items(rect, Qt.ItemSelectionMode.IntersectsItemShape):
+            if isinstance(it, AnnotationItemMixin) and it.ann_id not in out:
+                out.append(it.ann_id)
+        return out
+
+    def add_overlay(self, item: QGraphicsItem) -> None:
+        """Tool previews (rubber band, box being drawn): drawn above everything, not annotations."""
+        item.setZValue(100)
+        self._scene.addItem(item)
+
+    def remove_overlay(self, item: QGraphicsItem) -> None:
+        if item.scene() is self._scene:
+            self._scene.removeItem(item)
+
+    # -- zoom and pan ----------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def image_rect(self) -> QRectF:
+        h, w = self.image_size()
+        return QRectF(0, 0, w, h)
+
+    def fit(self) -> None:
+        """Whole image in the window (Ctrl+0)."""
+        r = self.image_rect()
+        if r.isEmpty():
+            return
+        vp = self.viewport().rect()
+        margin = 12
+        z = min((vp.width() - 2 * margin) / r.width(), (vp.height() - 2 * margin) / r.height())
+        self._apply_zoom(max(MIN_ZOOM, min(MAX_ZOOM, z)))
+        self.centerOn(r.center())
+        self._fitted = True
+
+    def set_zoom(self, z: float, anchor: QPoint | None = None) -> None:
+        """Zoom to ``z`` screen pixels per image pixel, keeping the image point under ``anchor`` (view
+        coordinates; default the window centre) where it is."""
+        z = max(MIN_ZOOM, min(MAX_ZOOM, z))
+        anchor = anchor if anchor is not None else self.viewport().rect().center()
+        before = self.mapToScene(anchor)
+        self._apply_zoom(z)
+        after = self.mapFromScene(before)
+        delta = after - anchor
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + delta.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + delta.y())
+        self._fitted = False
+
+    def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
+        self.set_zoom(self.zoom * factor, anchor)
+
+    def _apply_zoom(self, z: float) -> None:
+        self.setTransform(QTransform.fromScale(z, z))
+        self.zoomChanged.emit(z)
+
+    def pan_by(self, dx: int, dy: int) -> None:
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - dx)
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - dy)
+        self._fitted = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if not delta:
+            return
+        self.zoom_by(ZOOM_STEP ** (delta / 120.0), event.position().toPoint())
+        event.accept()
+
+    # -- events to the tool ----------------------------------------------------------------------
+    def _tool_event(self, event: QMouseEvent) -> ToolEvent:
+        vp = event.position().toPoint()
+        return ToolEvent(self.mapToScene(vp), vp, event.button(), event.modifiers())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        btn = event.button()
+        if btn == Qt.MouseButton.MiddleButton or (btn == Qt.MouseButton.LeftButton and self._space_down):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        if btn == Qt.MouseButton.RightButton and self.image_item is not None:
+            self._wl_from = (event.position().toPoint(), self.image_item.image.window)
+            return
+        if btn == Qt.MouseButton.LeftButton and self.tool is not None and self.image_id != -1:
+            self.tool.press(self._tool_event(event))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        p = event.position().toPoint()
+        if self._pan_from is not None:
+            d = p - self._pan_from
+            self._pan_from = p
+            self.pan_by(d.x(), d.y())
+            return
+        if self._wl_from is not None:
+            self._drag_window(p)
+            return
+        scene = self.mapToScene(p)
+        inside = self.image_rect().contains(scene)
+        self.cursorMoved.emit(scene if inside else None)
+        if self.tool is not None and self.image_id != -1:
+            self.tool.move(self._tool_event(event))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        btn = event.button()
+        if self._pan_from is not None and btn in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+            self._pan_from = None
+            self._restore_cursor()
+            return
+        if btn == Qt.MouseButton.RightButton and self._wl_from is not None:
+            self._wl_from = None
+            return
+        if btn == Qt.MouseButton.LeftButton and self.tool is not None and self.image_id != -1:
+            self.tool.release(self._tool_event(event))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.tool is not None and self.image_id != -1:
+            self.tool.double_click(self._tool_event(event))
+
+    def _drag_window(self, p: QPoint) -> None:
+        """Right drag: right/left widens/narrows the window, up/down moves the level (as in DICOM viewers)."""
+        start, (lo, hi) = self._wl_from
+        d = p - start
+        span = max(hi - lo, 1e-6)
+        width = max(span * (1.0 + d.x() / 200.0), span * 0.01)
+        center = (lo + hi) / 2 - d.y() * span / 200.0
+        self.set_window(center - width / 2, center + width / 2)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self.cursorMoved.emit(None)
+        super().leaveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space:
+            if not event.isAutoRepeat():
+                self._space_down = True
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        if self.tool is not None and self.image_id != -1 and self.tool.key_press(event):
+            return
+        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
+            return  # arrows belong to tools; QGraphicsView would scroll
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+            self._pan_from = None
+            self._restore_cursor()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self._space_down = False
+        super().focusOutEvent(event)
+
+    def set_tool(self, tool) -> None:
+        if self.tool is not None:
+            self.tool.deactivate()
+        self.tool = tool
+        if tool is not None:
+            tool.activate()
+        self._restore_cursor()
+
+    def _restore_cursor(self) -> None:
+        if self._space_down:
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+        elif self.tool is not None:
+            self.viewport().setCursor(self.tool.cursor)
+        else:
+            self.viewport().unsetCursor()
+
+
+def _area(item: AnnotationItemMixin) -> float:
+    r = item.boundingRect()  # type: ignore[attr-defined]
+    return r.width() * r.height()

@@ -1,0 +1,184 @@
+"""Dialogs: error reports, the unsaved-changes and recovery questions, Help > Shortcuts, window/level."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHeaderView,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core.coco import ProjectFormatError
+
+MAX_LISTED = 12
+
+# Mouse gestures and keys that are not menu actions (DESIGN.md §4)
+GESTURES = [
+    ("Wheel", "Zoom in / out at the cursor"),
+    ("Space + drag, middle drag", "Pan"),
+    ("Right drag", "Window / level (right: wider, up: brighter)"),
+    ("Click / Shift+click", "Select / add to or remove from the selection"),
+    ("Drag on empty canvas", "Select with a rubber band"),
+    ("Drag a handle", "Resize a box"),
+    ("Arrow keys / Shift+arrows", "Move the selection by 1 px / 10 px"),
+    ("Esc", "Cancel the drawing in progress, or clear the selection"),
+]
+
+
+def show_format_error(parent: QWidget | None, error: ProjectFormatError) -> None:
+    """Every problem of a project file that could not be opened, naming the file."""
+    n = len(error.problems)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Cannot open project")
+    box.setText(f"<b>{error.path}</b><br>is not a valid project file ({n} problem{'s' if n != 1 else ''}).")
+    shown = error.problems[:MAX_LISTED]
+    more = f"\n… and {n - MAX_LISTED} more (see Show Details)" if n > MAX_LISTED else ""
+    box.setInformativeText("\n".join(shown) + more)
+    if n > MAX_LISTED:
+        box.setDetailedText("\n".join(error.problems))
+    box.exec()
+
+
+def show_error(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.critical(parent, title, text)
+
+
+def ask_save_changes(parent: QWidget | None, name: str) -> QMessageBox.StandardButton:
+    """Save / Discard / Cancel before the project is closed."""
+    return QMessageBox.question(
+        parent,
+        "Unsaved changes",
+        f"Save the changes to {name} before closing it?",
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Save,
+    )
+
+
+def ask_recover(parent: QWidget | None, autosave_name: str) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "Recover unsaved work?",
+        f"An autosave ({autosave_name}) is newer than the project file: the app may have closed "
+        "without saving.\n\nOpen the autosaved version? (The project file is only replaced when you save.)",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def shortcut_rows(menus: list[QMenu]) -> list[tuple[str, str]]:
+    """(keys, what) for every menu action that has a shortcut, menu by menu, then the mouse gestures."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(menu: QMenu) -> None:
+        for act in menu.actions():
+            if act.menu() is not None:
+                walk(act.menu())
+            elif act.shortcuts():
+                keys = " / ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts())
+                rows.append((keys, act.text().replace("&", "").replace("…", "")))
+
+    for m in menus:
+        walk(m)
+    return rows + GESTURES
+
+
+class ShortcutsDialog(QDialog):
+    """Help > Shortcuts: the key map, built from the live actions so it never goes stale."""
+
+    def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard and mouse shortcuts")
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        for r, (keys, what) in enumerate(rows):
+            k = QTableWidgetItem(keys)
+            f = k.font()
+            f.setBold(True)
+            k.setFont(f)
+            self.table.setItem(r, 0, k)
+            self.table.setItem(r, 1, QTableWidgetItem(what))
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(560, 640)
+
+
+class WindowLevelDialog(QDialog):
+    """Display window for 16-bit and float images: low/high values mapped to black/white. Changes show
+    live; the stored pixels never change."""
+
+    def __init__(self, canvas, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.canvas = canvas
+        self.setWindowTitle("Window / level")
+        image = canvas.loaded
+        raw = image.raw
+        import numpy as np
+
+        if np.issubdtype(raw.dtype, np.integer):
+            info = np.iinfo(raw.dtype)
+            lo_lim, hi_lim, decimals = float(info.min), float(info.max), 0
+        else:
+            lo_lim, hi_lim, decimals = -1e12, 1e12, 4
+        self.low = QDoubleSpinBox()
+        self.high = QDoubleSpinBox()
+        for box in (self.low, self.high):
+            box.setRange(lo_lim, hi_lim)
+            box.setDecimals(decimals)
+            box.setKeyboardTracking(False)
+            box.valueChanged.connect(self._apply)
+        self._set(image.window)
+        auto = QPushButton("Auto (0.5–99.5 percentile)")
+        auto.clicked.connect(lambda: self._set(image.auto))
+        form = QFormLayout()
+        form.addRow("Black at", self.low)
+        form.addRow("White at", self.high)
+        form.addRow("", auto)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _set(self, window: tuple[float, float]) -> None:
+        for box, v in ((self.low, window[0]), (self.high, window[1])):
+            box.blockSignals(True)
+            box.setValue(v)
+            box.blockSignals(False)
+        self._apply()
+
+    def _apply(self, *_: object) -> None:
+        lo, hi = self.low.value(), self.high.value()
+        if hi > lo:
+            self.canvas.set_window(lo, hi)
+
+
+def action_tooltip(act: QAction, tip: str = "") -> None:
+    """Tooltip = name, its shortcut in brackets, and a hint: the key map shows where users look."""
+    name = act.text().replace("&", "").replace("…", "")
+    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    head = f"{name} ({keys})" if keys else name
+    act.setToolTip(f"<b>{head}</b>" + (f"<br>{tip}" if tip else ""))

@@ -1,0 +1,115 @@
+"""Shape arithmetic for edits (move, resize, clamp) on annotations — numpy only, no Qt, so it is
+testable on its own and the tools stay small.
+
+Coordinates are image pixels with the origin at the top-left corner of the top-left pixel (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+
+from pixelproof.core import masks
+from pixelproof.core.model import Annotation
+
+# Handle indices, clockwise from the top-left corner; a box resize moves the edges each one names.
+HANDLES = ("tl", "t", "tr", "r", "br", "b", "bl", "l")
+
+
+def clone(ann: Annotation) -> Annotation:
+    """A copy that shares nothing mutable with ``ann`` (the cached, read-only mask is shared)."""
+    return replace(
+        ann,
+        bbox=list(ann.bbox),
+        segmentation=copy.deepcopy(ann.segmentation),
+        extra=copy.deepcopy(ann.extra),
+        app_extra=copy.deepcopy(ann.app_extra),
+    )
+
+
+def normalized_box(x0: float, y0: float, x1: float, y1: float) -> list[float]:
+    """[x, y, w, h] from two corners in any order."""
+    return [min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)]
+
+
+def snap_box(box: list[float], width: int, height: int) -> list[float]:
+    """Box corners rounded to pixel edges and clamped to the image: boxes cover whole pixels."""
+    x0 = min(max(round(box[0]), 0), width)
+    y0 = min(max(round(box[1]), 0), height)
+    x1 = min(max(round(box[0] + box[2]), 0), width)
+    y1 = min(max(round(box[1] + box[3]), 0), height)
+    return [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
+
+
+def resize_box(box: list[float], handle: str, x: float, y: float) -> list[float]:
+    """Drag ``handle`` of ``box`` to (x, y); the opposite edges stay put. Dragging past the opposite edge
+    flips the box instead of giving it a negative size."""
+    x0, y0, x1, y1 = box[0], box[1], box[0] + box[2], box[1] + box[3]
+    if "l" in handle:
+        x0 = x
+    if "r" in handle:
+        x1 = x
+    if handle.startswith("t"):
+        y0 = y
+    if handle.startswith("b"):
+        y1 = y
+    return normalized_box(x0, y0, x1, y1)
+
+
+def clamp_delta(bbox: list[float], dx: float, dy: float, width: int, height: int) -> tuple[float, float]:
+    """Limit a move so the box stays inside the image (when it fitted before)."""
+    x, y, w, h = bbox
+    if w <= width:
+        dx = min(max(dx, -x), width - (x + w))
+    if h <= height:
+        dy = min(max(dy, -y), height - (y + h))
+    return dx, dy
+
+
+def union_bbox(anns: list[Annotation]) -> list[float]:
+    """The box around all ``anns`` (``[0, 0, 0, 0]`` for none)."""
+    if not anns:
+        return [0.0, 0.0, 0.0, 0.0]
+    x0 = min(a.bbox[0] for a in anns)
+    y0 = min(a.bbox[1] for a in anns)
+    x1 = max(a.bbox[0] + a.bbox[2] for a in anns)
+    y1 = max(a.bbox[1] + a.bbox[3] for a in anns)
+    return [x0, y0, x1 - x0, y1 - y0]
+
+
+def translated(ann: Annotation, dx: float, dy: float, width: int, height: int) -> Annotation:
+    """A clone of ``ann`` moved by (dx, dy) pixels. Masks move by whole pixels (rounded) and are cut
+    at the image border; boxes and polygons move exactly."""
+    out = clone(ann)
+    kind = ann.kind
+    if kind == "box":
+        x, y, w, h = ann.bbox
+        out.set_geometry(ann.segmentation, [x + dx, y + dy, w, h], w * h)
+    elif kind == "polygon":
+        polys = [[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(p)] for p in ann.segmentation]
+        out.set_geometry(polys, masks.polygons_bbox(polys), masks.segmentation_area(polys, [], height, width))
+    else:
+        mask = ann.mask(height, width)
+        moved = shift_mask(mask, round(dx), round(dy))
+        out.set_geometry(masks.encode(moved), masks.bbox(moved), masks.area(moved))
+    return out
+
+
+def shift_mask(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """``mask`` moved by whole pixels; what leaves the image is lost."""
+    h, w = mask.shape
+    out = np.zeros_like(mask)
+    if abs(dx) >= w or abs(dy) >= h:
+        return out
+    src = mask[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
+    out[max(0, dy) : max(0, dy) + src.shape[0], max(0, dx) : max(0, dx) + src.shape[1]] = src
+    return out
+
+
+def with_box(ann: Annotation, box: list[float]) -> Annotation:
+    """A clone of a box annotation with a new box (area = w*h)."""
+    out = clone(ann)
+    out.set_geometry(ann.segmentation, list(box), box[2] * box[3])
+    return out

@@ -1,0 +1,49 @@
+"""Base class of the dock panels."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QWidget
+
+from pixelproof.ui.document import Document
+
+
+class Panel(QWidget):
+    """A dock's content. Subclasses connect to the document's signals in ``bind`` and rebuild in
+    ``refresh``; ``schedule_refresh`` coalesces bursts of signals (an undo of 500 deletions) into one."""
+
+    title: ClassVar[str] = "Panel"
+    object_name: ClassVar[str] = "panel"
+    area: ClassVar[Qt.DockWidgetArea] = Qt.DockWidgetArea.RightDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document: Document | None = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._bound: list = []
+
+    def set_document(self, doc: Document | None) -> None:
+        for sig, slot in self._bound:
+            sig.disconnect(slot)
+        self._bound = []
+        self.document = doc
+        if doc is not None:
+            for sig, slot in self.bind(doc):
+                sig.connect(slot)
+                self._bound.append((sig, slot))
+        self.refresh()
+
+    def bind(self, doc: Document) -> list:
+        """(signal, slot) pairs to connect while ``doc`` is shown."""
+        return []
+
+    def schedule_refresh(self, *_args: object) -> None:
+        self._refresh_timer.start()
+
+    def refresh(self) -> None:
+        """Rebuild from the document."""

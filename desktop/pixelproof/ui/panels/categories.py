@@ -1,0 +1,198 @@
+"""Categories dock: colour, name, shortcut key and count of each category; add, rename, recolour and
+delete (asking first when annotations use it). Clicking a category makes it the one new objects get."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QColorDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QMessageBox,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core.coco import default_color
+from pixelproof.core.model import Category
+from pixelproof.ui.commands import AddCategory, EditCategory, RemoveCategory
+from pixelproof.ui.document import Document
+from pixelproof.ui.icons import icon, swatch
+from pixelproof.ui.panels.base import Panel
+
+
+class CategoriesPanel(Panel):
+    title = "Categories"
+    object_name = "categoriesDock"
+    area = Qt.DockWidgetArea.LeftDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Category", "Key", "Objects"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.currentItemChanged.connect(self._chosen)
+        self.tree.itemDoubleClicked.connect(lambda _item, _col: self.rename())
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(2)
+        self.buttons: dict[str, QToolButton] = {}
+        for name, tip, slot in (
+            ("add", "Add a category", self.add),
+            ("rename", "Rename the chosen category", self.rename),
+            ("color", "Change the colour of the chosen category", self.recolor),
+            ("delete", "Delete the chosen category", self.delete),
+        ):
+            b = QToolButton()
+            b.setIcon(icon(name))
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+            self.buttons[name] = b
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+
+    def bind(self, doc: Document) -> list:
+        return [
+            (doc.categoriesChanged, self.schedule_refresh),
+            (doc.currentCategoryChanged, self._mark_current),
+            (doc.annotationAdded, self.schedule_refresh),
+            (doc.annotationRemoved, self.schedule_refresh),
+            (doc.annotationChanged, self.schedule_refresh),
+        ]
+
+    def refresh(self) -> None:
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        doc = self.document
+        if doc is not None:
+            counts = Counter(a.category_id for a in doc.project.annotations.values())
+            keys = {}
+            for n in range(1, 10):
+                c = doc.category_for_key(str(n))
+                if c is not None:
+                    keys.setdefault(c.id, str(n))
+            for cat in doc.project.categories.values():
+                item = QTreeWidgetItem([cat.name, keys.get(cat.id, ""), str(counts.get(cat.id, 0))])
+                item.setIcon(0, swatch(cat.color or default_color(cat.id)))
+                item.setData(0, Qt.ItemDataRole.UserRole, cat.id)
+                item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
+                item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                item.setToolTip(
+                    0, f"{cat.name} (id {cat.id})" + (f", key {keys[cat.id]}" if cat.id in keys else "")
+                )
+                self.tree.addTopLevelItem(item)
+        self.tree.blockSignals(False)
+        self._mark_current()
+        for name in ("rename", "color", "delete"):
+            self.buttons[name].setEnabled(doc is not None and bool(doc.project.categories))
+        self.buttons["add"].setEnabled(doc is not None)
+
+    def _mark_current(self, *_: object) -> None:
+        doc = self.document
+        self.tree.blockSignals(True)
+        for n in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(n)
+            current = doc is not None and item.data(0, Qt.ItemDataRole.UserRole) == doc.current_category_id
+            font = QFont(item.font(0))
+            font.setBold(current)
+            item.setFont(0, font)
+            if current:
+                self.tree.setCurrentItem(item)
+        self.tree.blockSignals(False)
+
+    def _chosen(self, item: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None) -> None:
+        if item is not None and self.document is not None:
+            self.document.set_current_category(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def _current(self) -> Category | None:
+        item = self.tree.currentItem()
+        if item is None or self.document is None:
+            return None
+        return self.document.project.categories.get(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def add(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        name, ok = QInputDialog.getText(self, "Add category", "Name:")
+        name = name.strip()
+        if not ok or not name:
+            return
+        if doc.project.category_by_name(name) is not None:
+            QMessageBox.information(self, "Add category", f"There is already a category named “{name}”.")
+            return
+        cid = doc.project.next_category_id()
+        used = {c.shortcut for c in doc.project.categories.values()}
+        key = next((str(n) for n in range(1, 10) if str(n) not in used), None)
+        doc.push(AddCategory(doc, Category(cid, name, color=default_color(cid), shortcut=key)))
+        doc.set_current_category(cid)
+
+    def rename(self) -> None:
+        cat = self._current()
+        doc = self.document
+        if cat is None or doc is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename category", "Name:", text=cat.name)
+        name = name.strip()
+        if not ok or not name or name == cat.name:
+            return
+        other = doc.project.category_by_name(name)
+        if other is not None and other.id != cat.id:
+            QMessageBox.information(self, "Rename category", f"There is already a category named “{name}”.")
+            return
+        after = copy.deepcopy(cat)
+        after.name = name
+        doc.push(EditCategory(doc, after, f"Rename category {cat.name} to {name}"))
+
+    def recolor(self) -> None:
+        cat = self._current()
+        doc = self.document
+        if cat is None or doc is None:
+            return
+        color = QColorDialog.getColor(QColor(cat.color or "#ff00ff"), self, f"Colour of {cat.name}")
+        if not color.isValid():
+            return
+        after = copy.deepcopy(cat)
+        after.color = color.name()
+        doc.push(EditCategory(doc, after, f"Recolour category {cat.name}"))
+
+    def delete(self) -> None:
+        cat = self._current()
+        doc = self.document
+        if cat is None or doc is None:
+            return
+        used = sum(1 for _ in doc.project.annotations_with_category(cat.id))
+        if used:
+            answer = QMessageBox.warning(
+                self,
+                "Delete category",
+                f"“{cat.name}” is used by {used} annotation{'s' if used != 1 else ''}. "
+                "Delete the category and those annotations?\n\nYou can undo this.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        doc.push(RemoveCategory(doc, cat.id))

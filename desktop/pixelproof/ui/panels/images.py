@@ -1,0 +1,225 @@
+"""Images dock: every image of the project with its status and annotation count; a filter box; the
+status of the current image can be set here (or from the Image menu). Selecting a row shows the image."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core.model import IMAGE_STATES
+from pixelproof.ui.commands import SetImageStatus
+from pixelproof.ui.document import Document
+from pixelproof.ui.icons import swatch
+from pixelproof.ui.panels.base import Panel
+
+STATUS_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done", "reviewed": "Reviewed"}
+STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
+
+
+class ImagesModel(QAbstractTableModel):
+    COLUMNS = ("Image", "Status", "Objects")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.doc: Document | None = None
+        self.ids: list[int] = []
+        self._row: dict[int, int] = {}
+
+    def reset(self, doc: Document | None) -> None:
+        self.beginResetModel()
+        self.doc = doc
+        self.ids = doc.image_ids() if doc is not None else []
+        self._row = {i: n for n, i in enumerate(self.ids)}
+        self.endResetModel()
+
+    def row_of(self, image_id: int) -> int:
+        return self._row.get(image_id, -1)
+
+    def image_changed(self, image_id: int) -> None:
+        r = self.row_of(image_id)
+        if r >= 0:
+            self.dataChanged.emit(self.index(r, 0), self.index(r, len(self.COLUMNS) - 1))
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if self.doc is None or not index.isValid():
+            return None
+        image_id = self.ids[index.row()]
+        rec = self.doc.project.images.get(image_id)
+        if rec is None:
+            return None
+        col = index.column()
+        status = self.doc.project.image_status(image_id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return PurePosixPath(rec.file_name).name
+            if col == 1:
+                return STATUS_LABELS.get(status, status)
+            return str(len(self.doc.project.annotations_of(image_id)))
+        if role == Qt.ItemDataRole.DecorationRole and col == 1:
+            return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{rec.file_name}\n{rec.width} x {rec.height} px"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and col == 2
+            and not self.doc.project.annotations_of(image_id)
+        ):
+            return QColor(128, 128, 128)
+        if role == Qt.ItemDataRole.UserRole:
+            return image_id
+        return None
+
+
+class ImagesPanel(Panel):
+    title = "Images"
+    object_name = "imagesDock"
+    area = Qt.DockWidgetArea.LeftDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ImagesModel()
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by name or status…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setHighlightSections(False)
+        self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+
+        self.status = QComboBox()
+        for s in IMAGE_STATES:
+            self.status.addItem(swatch(STATUS_COLORS[s], 10), STATUS_LABELS[s], s)
+        self.status.setToolTip("Status of the current image")
+        self.status.activated.connect(lambda i: self.set_status(self.status.itemData(i)))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Status:"))
+        row.addWidget(self.status, 1)
+        self.summary = QLabel()
+        self.summary.setStyleSheet("color: palette(placeholder-text);")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+
+    def bind(self, doc: Document) -> list:
+        return [
+            (doc.currentImageChanged, self._select_current),
+            (doc.imageStatusChanged, self._status_changed),
+            (doc.annotationAdded, self._count_changed),
+            (doc.annotationRemoved, self._count_changed),
+        ]
+
+    def refresh(self) -> None:
+        self.model.reset(self.document)
+        self._select_current()
+        self._update_summary()
+
+    def _select_current(self, *_: object) -> None:
+        doc = self.document
+        enabled = doc is not None and doc.current_image_id != -1
+        self.status.setEnabled(enabled)
+        if not enabled:
+            return
+        row = self.model.row_of(doc.current_image_id)
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid() and self.table.currentIndex().row() != index.row():
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+        self.status.setCurrentIndex(IMAGE_STATES.index(doc.project.image_status(doc.current_image_id)))
+
+    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self.document is not None and current.isValid():
+            image_id = self.proxy.data(current, Qt.ItemDataRole.UserRole)
+            self.document.set_current_image(image_id)
+
+    def _status_changed(self, image_id: int) -> None:
+        self.model.image_changed(image_id)
+        if self.document is not None and image_id == self.document.current_image_id:
+            self._select_current()
+        self._update_summary()
+
+    def _count_changed(self, image_id: int, _ann_id: int) -> None:
+        self.model.image_changed(image_id)
+
+    def _update_summary(self) -> None:
+        doc = self.document
+        if doc is None:
+            self.summary.setText("")
+            return
+        ids = doc.image_ids()
+        done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)
+        self.summary.setText(f"{len(ids)} images · {done} done")
+
+    def set_status(self, status: str, image_id: int | None = None) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        image_id = doc.current_image_id if image_id is None else image_id
+        if image_id in doc.project.images and doc.project.image_status(image_id) != status:
+            doc.push(SetImageStatus(doc, image_id, status))
+
+    def _context_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid() or self.document is None:
+            return
+        image_id = self.proxy.data(index, Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        for s in IMAGE_STATES:
+            act = menu.addAction(swatch(STATUS_COLORS[s], 10), f"Mark as {STATUS_LABELS[s].lower()}")
+            act.triggered.connect(lambda _=False, s=s: self.set_status(s, image_id))
+        menu.exec(self.table.viewport().mapToGlobal(pos))

@@ -1,0 +1,154 @@
+"""Properties dock: category, source, score, review state and note of the selection (several objects:
+shared values shown, a change applies to all). Every change is one undoable command."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core.model import REVIEW_STATES
+from pixelproof.ui.commands import EditAnnotations, set_category
+from pixelproof.ui.document import Document
+from pixelproof.ui.geometry import clone
+from pixelproof.ui.icons import swatch
+from pixelproof.ui.panels.base import Panel
+
+MIXED = "(several)"
+
+
+class PropertiesPanel(Panel):
+    title = "Properties"
+    object_name = "propertiesDock"
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-weight: 600;")
+        self.category = QComboBox()
+        self.category.activated.connect(self._category_chosen)
+        self.kind = QLabel()
+        self.geometry_label = QLabel()
+        self.geometry_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source = QLabel()
+        self.source.setWordWrap(True)
+        self.score = QLabel()
+        self.review = QComboBox()
+        for r in REVIEW_STATES:
+            self.review.addItem(r.capitalize(), r)
+        self.review.activated.connect(self._review_chosen)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Add a note…")
+        self.note.editingFinished.connect(self._note_edited)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.addRow("Category", self.category)
+        self.form.addRow("Shape", self.kind)
+        self.form.addRow("Box", self.geometry_label)
+        self.form.addRow("Source", self.source)
+        self.form.addRow("Score", self.score)
+        self.form.addRow("Review", self.review)
+        self.form.addRow("Note", self.note)
+        self.fields = QWidget()
+        self.fields.setLayout(self.form)
+        self.hint = QLabel("Select an object to see and edit its properties.")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.fields)
+        layout.addWidget(self.hint)
+        layout.addStretch(1)
+
+    def bind(self, doc: Document) -> list:
+        return [
+            (doc.selectionChanged, self.schedule_refresh),
+            (doc.annotationChanged, self.schedule_refresh),
+            (doc.categoriesChanged, self.schedule_refresh),
+        ]
+
+    def refresh(self) -> None:
+        doc = self.document
+        anns = doc.selected_annotations() if doc is not None else []
+        self.fields.setVisible(bool(anns))
+        self.hint.setVisible(not anns)
+        self.heading.setVisible(bool(anns))
+        if not anns:
+            return
+        self.heading.setText(f"Object #{anns[0].id}" if len(anns) == 1 else f"{len(anns)} objects")
+
+        def common(values: list):
+            return values[0] if all(v == values[0] for v in values) else MIXED
+
+        self.category.blockSignals(True)
+        self.category.clear()
+        for cat in doc.project.categories.values():
+            self.category.addItem(swatch(cat.color or "#ff00ff"), cat.name, cat.id)
+        cid = common([a.category_id for a in anns])
+        if cid == MIXED:
+            self.category.insertItem(0, MIXED, None)
+            self.category.setCurrentIndex(0)
+        else:
+            self.category.setCurrentIndex(self.category.findData(cid))
+        self.category.blockSignals(False)
+
+        self.kind.setText(str(common([a.kind for a in anns])))
+        if len(anns) == 1:
+            x, y, w, h = anns[0].bbox
+            self.geometry_label.setText(f"x {x:g}, y {y:g}, {w:g} x {h:g} px · area {anns[0].area:g}")
+        else:
+            self.geometry_label.setText(MIXED)
+        self.source.setText(str(common([a.source or "manual" for a in anns])))
+        scores = [a.score for a in anns]
+        sc = common(scores)
+        self.score.setText("—" if sc is None else (MIXED if sc == MIXED else f"{sc:.3f}"))
+        self.review.blockSignals(True)
+        rv = common([a.review or "pending" for a in anns])
+        idx = self.review.findData(rv)
+        if idx < 0:
+            self.review.setCurrentIndex(-1)
+            self.review.setPlaceholderText(MIXED)
+        else:
+            self.review.setCurrentIndex(idx)
+        self.review.blockSignals(False)
+        note = common([a.note or "" for a in anns])
+        if not self.note.hasFocus():
+            self.note.setText("" if note == MIXED else note)
+            self.note.setPlaceholderText(MIXED if note == MIXED else "Add a note…")
+
+    def _category_chosen(self, index: int) -> None:
+        doc = self.document
+        cid = self.category.itemData(index)
+        if doc is None or cid is None:
+            return
+        cmd = set_category(doc, doc.selection, cid)
+        if cmd is not None:
+            doc.push(cmd)
+
+    def _review_chosen(self, index: int) -> None:
+        self._set_field("review", self.review.itemData(index), "Set review state")
+
+    def _note_edited(self) -> None:
+        self._set_field("note", self.note.text().strip() or None, "Edit note")
+
+    def _set_field(self, name: str, value: object, text: str) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        changed = []
+        for a in doc.selected_annotations():
+            current = getattr(a, name) or (None if name == "note" else "pending")
+            if current != value:
+                b = clone(a)
+                setattr(b, name, value)
+                changed.append(b)
+        if changed:
+            doc.push(EditAnnotations(doc, changed, text))

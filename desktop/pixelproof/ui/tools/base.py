@@ -1,0 +1,62 @@
+"""The tool base class: what the canvas calls, and what a tool may use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeyEvent
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.view import CanvasView, ToolEvent
+    from pixelproof.ui.document import Document
+
+
+class Tool(QObject):
+    """One editing mode. The canvas keeps navigation (zoom, pan, window/level) and calls the tool for
+    left-button events and keys, with positions in image pixels. A tool never changes the Project
+    directly: it builds commands from ``ui.commands`` and ``self.document.push``es them."""
+
+    name: ClassVar[str] = "tool"  # settings key, objectName of the action
+    label: ClassVar[str] = "Tool"  # menu text
+    icon: ClassVar[str] = ""  # resources/icons/<icon>.svg
+    shortcut: ClassVar[str] = ""  # DESIGN.md §4
+    tooltip: ClassVar[str] = ""  # one line: what it does and how
+    cursor: ClassVar[Qt.CursorShape] = Qt.CursorShape.ArrowCursor
+
+    def __init__(self, canvas: CanvasView) -> None:
+        super().__init__(canvas)
+        self.canvas = canvas
+
+    @property
+    def document(self) -> Document | None:
+        return self.canvas.document
+
+    def activate(self) -> None:
+        """The tool was chosen."""
+
+    def deactivate(self) -> None:
+        """Another tool was chosen: drop any half-done work."""
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Abandon the gesture in progress (Esc, image change, tool change) without any edit."""
+
+    def press(self, e: ToolEvent) -> None:
+        pass
+
+    def move(self, e: ToolEvent) -> None:
+        pass
+
+    def release(self, e: ToolEvent) -> None:
+        pass
+
+    def double_click(self, e: ToolEvent) -> None:
+        pass
+
+    def key_press(self, event: QKeyEvent) -> bool:
+        """Return True when the key was used. Esc cancels by default."""
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancel()
+            return True
+        return False

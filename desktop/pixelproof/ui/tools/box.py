@@ -1,0 +1,94 @@
+"""Box tool: press, drag, release draws a box of the current category. Esc cancels while dragging; a drag
+shorter than a few screen pixels or under one image pixel wide is taken as a slip and ignored."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.commands import AddAnnotations
+from pixelproof.ui.geometry import normalized_box, snap_box
+from pixelproof.ui.tools.base import Tool
+
+MIN_DRAG_SCREEN_PX = 4
+
+
+class BoxTool(Tool):
+    name = "box"
+    label = "&Box"
+    icon = "tool-box"
+    shortcut = "B"
+    tooltip = "Draw boxes: drag from corner to corner; Esc cancels"
+    cursor = Qt.CursorShape.CrossCursor
+
+    def __init__(self, canvas) -> None:
+        super().__init__(canvas)
+        self._start: QPointF | None = None
+        self._start_view = None
+        self._preview: QGraphicsRectItem | None = None
+
+    def press(self, e: ToolEvent) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        if doc.current_category_id not in doc.project.categories:
+            self.canvas.message.emit("Add a category first (Categories panel)")
+            return
+        self._start = e.pos
+        self._start_view = e.view_pos
+        self._preview = QGraphicsRectItem()
+        color = QColor(doc.project.categories[doc.current_category_id].color or "#ff00ff")
+        pen = QPen(color, 2, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        self._preview.setPen(pen)
+        fill = QColor(color)
+        fill.setAlpha(50)
+        self._preview.setBrush(fill)
+        self.canvas.add_overlay(self._preview)
+        self.move(e)
+
+    def _box(self, e: ToolEvent) -> list[float]:
+        h, w = self.canvas.image_size()
+        box = normalized_box(self._start.x(), self._start.y(), e.pos.x(), e.pos.y())
+        return snap_box(box, w, h)
+
+    def move(self, e: ToolEvent) -> None:
+        if self._start is None or self._preview is None:
+            return
+        x, y, w, h = self._box(e)
+        self._preview.setRect(QRectF(x, y, w, h))
+
+    def release(self, e: ToolEvent) -> None:
+        if self._start is None:
+            return
+        box = self._box(e)
+        drag = e.view_pos - self._start_view
+        self.cancel()
+        if max(abs(drag.x()), abs(drag.y())) < MIN_DRAG_SCREEN_PX or box[2] < 1 or box[3] < 1:
+            return  # a click or a slip, not a box
+        doc = self.document
+        ann = Annotation(
+            id=doc.project.next_annotation_id(),
+            image_id=self.canvas.image_id,
+            category_id=doc.current_category_id,
+            bbox=box,
+            area=box[2] * box[3],
+            source="manual",
+        )
+        ann.touch()
+        doc.push(AddAnnotations(doc, [ann], "Draw box"))
+
+    def cancel(self) -> None:
+        if self._preview is not None:
+            self.canvas.remove_overlay(self._preview)
+        self._preview = None
+        self._start = None
+
+    def key_press(self, event: QKeyEvent) -> bool:
+        if event.key() == Qt.Key.Key_Escape and self._start is not None:
+            self.cancel()
+            return True
+        return False

@@ -1,0 +1,182 @@
+"""Select / edit tool: click selects (Shift-click toggles), dragging on empty space draws a rubber band,
+dragging a selected object moves the whole selection, dragging a handle resizes a box; arrow keys nudge
+by 1 px (Shift: 10 px), Esc clears the selection. Each finished gesture is one undoable command."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from pixelproof.ui.canvas.items import HANDLE_CURSORS, BoxItem
+from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.commands import EditAnnotations
+from pixelproof.ui.geometry import clamp_delta, resize_box, snap_box, translated, union_bbox, with_box
+from pixelproof.ui.tools.base import Tool
+
+DRAG_THRESHOLD_PX = 3
+NUDGE_KEYS = {
+    Qt.Key.Key_Left: (-1, 0),
+    Qt.Key.Key_Right: (1, 0),
+    Qt.Key.Key_Up: (0, -1),
+    Qt.Key.Key_Down: (0, 1),
+}
+
+
+class SelectTool(Tool):
+    name = "select"
+    label = "&Select / Edit"
+    icon = "tool-select"
+    shortcut = "V"
+    tooltip = "Select, move and resize: click, Shift-click, drag a band; arrows nudge"
+    cursor = Qt.CursorShape.ArrowCursor
+
+    def __init__(self, canvas) -> None:
+        super().__init__(canvas)
+        self._mode: str | None = None  # "move" | "resize" | "band" | "pending-move"
+        self._press: ToolEvent | None = None
+        self._handle: str | None = None
+        self._target: int | None = None
+        self._band: QGraphicsRectItem | None = None
+        self._band_base: list[int] = []
+
+    # -- mouse -----------------------------------------------------------------------------------
+    def press(self, e: ToolEvent) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        self._press = e
+        ann_id, handle = self.canvas.annotation_at(e.view_pos)
+        shift = bool(e.modifiers & Qt.KeyboardModifier.ShiftModifier)
+        if handle is not None and ann_id is not None and not shift:
+            self._mode, self._handle, self._target = "resize", handle, ann_id
+            return
+        if ann_id is not None:
+            sel = doc.selection
+            if shift:
+                doc.set_selection([i for i in sel if i != ann_id] if ann_id in sel else [*sel, ann_id])
+                self._mode = None
+                return
+            if ann_id not in sel:
+                doc.set_selection([ann_id])
+            self._mode = "pending-move"
+            return
+        self._band_base = doc.selection if shift else []
+        if not shift:
+            doc.set_selection([])
+        self._mode = "band"
+
+    def move(self, e: ToolEvent) -> None:
+        if self._press is None or self._mode is None:
+            self._hover(e)
+            return
+        d = e.view_pos - self._press.view_pos
+        far = max(abs(d.x()), abs(d.y())) >= DRAG_THRESHOLD_PX
+        if self._mode == "pending-move" and far:
+            self._mode = "move"
+        if self._mode == "move":
+            dx, dy = self._move_delta(e)
+            for i in self.document.selection:
+                item = self.canvas.items_by_id.get(i)
+                if item is not None:
+                    item.setPos(dx, dy)
+        elif self._mode == "resize":
+            item = self.canvas.items_by_id.get(self._target)
+            if isinstance(item, BoxItem):
+                item.preview_box(self._resized_box(e))
+        elif self._mode == "band" and far:
+            rect = QRectF(self._press.pos, e.pos).normalized()
+            if self._band is None:
+                self._band = QGraphicsRectItem()
+                pen = QPen(QColor(80, 160, 255), 1, Qt.PenStyle.DashLine)
+                pen.setCosmetic(True)
+                self._band.setPen(pen)
+                self._band.setBrush(QColor(80, 160, 255, 40))
+                self.canvas.add_overlay(self._band)
+            self._band.setRect(rect)
+            ids = self.canvas.annotations_in(rect)
+            self.document.set_selection([*self._band_base, *ids])
+
+    def release(self, e: ToolEvent) -> None:
+        doc = self.document
+        mode, self._mode = self._mode, None
+        if doc is None or self._press is None:
+            return
+        if mode == "move":
+            dx, dy = self._move_delta(e)
+            if dx or dy:
+                h, w = self.canvas.image_size()
+                moved = [translated(a, dx, dy, w, h) for a in doc.selected_annotations()]
+                doc.push(EditAnnotations(doc, moved, "Move"))
+            else:
+                self._reset_items()
+        elif mode == "resize":
+            ann = doc.project.annotations.get(self._target)
+            box = self._resized_box(e)
+            if ann is not None and box != ann.bbox and box[2] >= 1 and box[3] >= 1:
+                doc.push(EditAnnotations(doc, [with_box(ann, box)], "Resize box"))
+            else:
+                self._reset_items()
+        elif mode == "pending-move":
+            # a plain click on an object of a multiple selection selects just that object
+            ann_id, _ = self.canvas.annotation_at(e.view_pos)
+            if ann_id is not None and len(doc.selection) > 1:
+                doc.set_selection([ann_id])
+        self.cancel()
+
+    def _move_delta(self, e: ToolEvent) -> tuple[float, float]:
+        """Whole-pixel move, limited so the selection stays on the image."""
+        d = e.pos - self._press.pos
+        h, w = self.canvas.image_size()
+        return clamp_delta(union_bbox(self.document.selected_annotations()), round(d.x()), round(d.y()), w, h)
+
+    def _resized_box(self, e: ToolEvent) -> list[float]:
+        ann = self.document.project.annotations[self._target]
+        h, w = self.canvas.image_size()
+        return snap_box(resize_box(ann.bbox, self._handle, e.pos.x(), e.pos.y()), w, h)
+
+    def _hover(self, e: ToolEvent) -> None:
+        _, handle = self.canvas.annotation_at(e.view_pos)
+        self.canvas.viewport().setCursor(HANDLE_CURSORS.get(handle, self.cursor))
+
+    def _reset_items(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        for i in [*doc.selection, self._target]:
+            item = self.canvas.items_by_id.get(i)
+            ann = doc.project.annotations.get(i) if i is not None else None
+            if item is not None and ann is not None:
+                item.sync(ann, doc.project.categories.get(ann.category_id), self.canvas.show_labels)
+
+    def cancel(self) -> None:
+        if self._mode in ("move", "resize"):
+            self._reset_items()
+        if self._band is not None:
+            self.canvas.remove_overlay(self._band)
+        self._band = None
+        self._mode = None
+        self._press = None
+        self._target = None
+        self._handle = None
+
+    # -- keys ------------------------------------------------------------------------------------
+    def key_press(self, event: QKeyEvent) -> bool:
+        doc = self.document
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            if self._mode is not None:
+                self.cancel()
+            else:
+                doc.set_selection([])
+            return True
+        if key in NUDGE_KEYS and doc is not None and doc.selection and self._mode is None:
+            step = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+            dx, dy = (v * step for v in NUDGE_KEYS[key])
+            h, w = self.canvas.image_size()
+            dx, dy = clamp_delta(union_bbox(doc.selected_annotations()), dx, dy, w, h)
+            if dx or dy:
+                moved = [translated(a, dx, dy, w, h) for a in doc.selected_annotations()]
+                doc.push(EditAnnotations(doc, moved, "Nudge", merge="nudge"))
+            return True
+        return False

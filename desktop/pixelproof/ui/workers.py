@@ -1,0 +1,160 @@
+"""Background jobs on a QThreadPool, so the UI thread never waits on disk or big arrays (DESIGN.md §2).
+
+``ImageLoader`` reads images and builds their display pyramid off the UI thread; results come back as
+queued signals tagged with a request number, so answers to stale requests (the user pressed D twice) are
+dropped. A small LRU cache makes going back and forth between images instant.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from pixelproof.core.imageio import ImageReadError, auto_window, read_image
+
+PYRAMID_MIN_SIDE = 512  # stop halving below this
+
+
+@dataclass(eq=False)
+class LoadedImage:
+    """Pixels as stored (``levels[0]``) and halved copies for drawing zoomed out; display window."""
+
+    path: Path
+    levels: list[np.ndarray]
+    window: tuple[float, float]
+    auto: tuple[float, float] = field(default=(0.0, 255.0))
+
+    @property
+    def raw(self) -> np.ndarray:
+        return self.levels[0]
+
+    @property
+    def width(self) -> int:
+        return int(self.levels[0].shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.levels[0].shape[0])
+
+    @property
+    def needs_window(self) -> bool:
+        """True for 16-bit and float images, whose display depends on window/level."""
+        return self.raw.dtype != np.uint8
+
+
+def build_pyramid(img: np.ndarray) -> list[np.ndarray]:
+    """``img`` and successive halvings (area-averaged) until the longer side is under 512 px."""
+    levels = [img]
+    while max(levels[-1].shape[:2]) > PYRAMID_MIN_SIDE:
+        prev = levels[-1]
+        h, w = prev.shape[:2]
+        src = prev if prev.dtype != np.bool_ else prev.astype(np.uint8)
+        if src.dtype not in (np.uint8, np.uint16, np.float32, np.float64):
+            src = src.astype(np.float32)
+        levels.append(cv2.resize(src, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA))
+    return levels
+
+
+def load_image(path: Path) -> LoadedImage:
+    """Read and prepare an image for the canvas; raises ``ImageReadError``."""
+    img = read_image(path)
+    if img.dtype == np.bool_:
+        img = img.astype(np.uint8) * 255
+    window = auto_window(img)
+    return LoadedImage(path, build_pyramid(img), window, window)
+
+
+class _Signals(QObject):
+    loaded = Signal(int, object)  # request, LoadedImage
+    failed = Signal(int, str)  # request, reason
+
+
+class _LoadJob(QRunnable):
+    def __init__(self, request: int, path: Path, signals: _Signals) -> None:
+        super().__init__()
+        self.request, self.path, self.signals = request, path, signals
+
+    def run(self) -> None:
+        try:
+            result = load_image(self.path)
+        except ImageReadError as e:
+            self.signals.failed.emit(self.request, str(e))
+        except Exception as e:  # a decoder bug must not kill the app: show it on the placeholder
+            self.signals.failed.emit(self.request, f"{self.path}: cannot read the image: {e}")
+        else:
+            self.signals.loaded.emit(self.request, result)
+
+
+class ImageLoader(QObject):
+    """Loads images in the background; emits ``loaded(image_key, LoadedImage)`` or ``failed(key, reason)``
+    for the latest request only."""
+
+    loaded = Signal(object, object)
+    failed = Signal(object, str)
+
+    def __init__(self, parent: QObject | None = None, cache_size: int = 4) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool.globalInstance()
+        self._signals = _Signals(self)
+        self._signals.loaded.connect(self._on_loaded)
+        self._signals.failed.connect(self._on_failed)
+        self._request = 0
+        self._pending: dict[int, tuple[object, Path, bool]] = {}  # request -> key, path, wanted
+        self._cache: OrderedDict[Path, LoadedImage] = OrderedDict()
+        self._cache_size = cache_size
+
+    def request(self, key: object, path: Path) -> LoadedImage | None:
+        """Start loading ``path``; returns the image at once when cached (no signal then)."""
+        path = Path(path)
+        self._request += 1
+        for req, (k, p, _wanted) in list(self._pending.items()):
+            self._pending[req] = (k, p, False)  # older requests are no longer wanted
+        if path in self._cache:
+            self._cache.move_to_end(path)
+            return self._cache[path]
+        if any(p == path for (_k, p, _w) in self._pending.values()):
+            # already loading (e.g. prefetched): re-tag that job as the wanted one
+            for req, (_k, p, _w) in self._pending.items():
+                if p == path:
+                    self._pending[req] = (key, p, True)
+            return None
+        self._pending[self._request] = (key, path, True)
+        self.pool.start(_LoadJob(self._request, path, self._signals))
+        return None
+
+    def prefetch(self, path: Path) -> None:
+        """Load into the cache without announcing it (the next image, before the user presses D)."""
+        path = Path(path)
+        if path in self._cache or any(p == path for (_k, p, _w) in self._pending.values()):
+            return
+        self._request += 1
+        self._pending[self._request] = (None, path, False)
+        self.pool.start(_LoadJob(self._request, path, self._signals))
+
+    def forget(self) -> None:
+        """Drop the cache (another project is opened)."""
+        self._cache.clear()
+
+    def is_busy(self) -> bool:
+        return bool(self._pending)
+
+    def _on_loaded(self, request: int, image: LoadedImage) -> None:
+        key, path, wanted = self._pending.pop(request, (None, None, False))
+        if path is None:
+            return
+        self._cache[path] = image
+        self._cache.move_to_end(path)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        if wanted:
+            self.loaded.emit(key, image)
+
+    def _on_failed(self, request: int, reason: str) -> None:
+        key, _path, wanted = self._pending.pop(request, (None, None, False))
+        if wanted:
+            self.failed.emit(key, reason)

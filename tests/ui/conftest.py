@@ -1,0 +1,84 @@
+"""Fixtures for the GUI tests: isolated settings, a small project on disk, the real main window on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from pixelproof.core.coco import new_project, save_project
+from pixelproof.core.model import ImageRecord
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each test gets its own settings file (window layout, recent projects, last tool)."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    return folder
+
+
+def make_project(folder: Path, n_images: int = 3, size: tuple[int, int] = (240, 320)) -> Path:
+    """A project over ``n_images`` gradient images (h x w) with categories cat (1) and dog (2)."""
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    project = new_project(["cat", "dog"])
+    h, w = size
+    yy, xx = np.mgrid[0:h, 0:w]
+    for i in range(n_images):
+        img = np.dstack([(xx * 255 // w), (yy * 255 // h), np.full_like(xx, 40 * i)]).astype(np.uint8)
+        name = f"images/img{i}.png"
+        cv2.imwrite(str(folder / name), img)
+        project.add_image(ImageRecord(i + 1, name, w, h))
+    path = folder / "project.json"
+    save_project(project, path)
+    return path
+
+
+@pytest.fixture
+def project_file(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+@pytest.fixture
+def no_prompts(monkeypatch: pytest.MonkeyPatch) -> list:
+    """QMessageBox questions answer Discard (and are recorded) so no test blocks on a dialog."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append((title, text))
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return asked
+
+
+@pytest.fixture
+def window(qtbot, project_file: Path, no_prompts):
+    """The real main window, 1200x800, showing the first image of ``project_file`` (loaded)."""
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.open_path(project_file)
+    wait_loaded(qtbot, win)
+    yield win
+    if win.document is not None:
+        win.document.undo_stack.setClean()
+    win.close()
+
+
+def wait_loaded(qtbot, win) -> None:
+    qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading, timeout=5000)
