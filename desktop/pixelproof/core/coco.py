@@ -850,9 +850,14 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[tu
 
 
 def atomic_write(target: Path, data: bytes, backup: bool = False) -> None:
-    """Write ``data`` to ``target`` so a reader sees the old file or the new one, never a torn one."""
+    """Write ``data`` to ``target`` so a reader sees the old file or the new one, never a torn one.
+
+    With ``backup``, ``<name>.bak`` becomes the previous version only once the new file is in place:
+    a failure at any step leaves both the file and its old backup as they were.
+    """
     folder = target.parent
     tmp_name = None
+    bak_tmp = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as f:
@@ -860,32 +865,36 @@ def atomic_write(target: Path, data: bytes, backup: bool = False) -> None:
             f.flush()
             os.fsync(f.fileno())
         if backup and target.exists():
-            _make_backup(target)
+            bak_tmp = _snapshot(target)
         os.replace(tmp_name, target)
         tmp_name = None
+        if bak_tmp is not None:
+            with contextlib.suppress(OSError):  # the save itself succeeded; a stale .bak is no failure
+                os.replace(bak_tmp, target.with_name(target.name + ".bak"))
+                bak_tmp = None
         _fsync_dir(folder)
     except OSError as e:
         reason = e.strerror or str(e)
         raise ProjectSaveError(f"could not save {target}: {reason}; the previous file is unchanged") from e
     finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+        for leftover in (tmp_name, bak_tmp):
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
 
 
-def _make_backup(target: Path) -> None:
-    """Point ``<name>.bak`` at the current file; a hard link costs nothing, a copy is the fallback."""
-    bak = target.with_name(target.name + ".bak")
+def _snapshot(target: Path) -> Path:
+    """A second name for the current file (hard link, or a copy where links are impossible)."""
     tmp = target.with_name(f".{target.name}.bak.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
     try:
-        if tmp.exists():
-            tmp.unlink()
         os.link(target, tmp)
     except OSError:
         import shutil
 
         shutil.copy2(target, tmp)
-    os.replace(tmp, bak)
+    return tmp
 
 
 def _fsync_dir(folder: Path) -> None:

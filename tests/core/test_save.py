@@ -1,0 +1,149 @@
+"""Atomic save with backup; a failed save (read-only folder, full disk) leaves file and .bak as they were."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from pixelproof.core import coco
+from pixelproof.core.coco import ProjectSaveError, load_project, save_project
+from tests.core.docs import valid_doc, write
+
+
+def saved_twice(tmp_path: Path) -> Path:
+    """A project file with a .bak, both different from what the next save would write."""
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    save_project(project)
+    project.categories[1].name = "second"
+    save_project(project)
+    return path
+
+
+def test_save_keeps_previous_version_as_bak(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    original = path.read_bytes()
+    project = load_project(path)
+    project.categories[1].name = "lion"
+    save_project(project)
+    assert (tmp_path / "p.json.bak").read_bytes() == original
+    assert load_project(path).categories[1].name == "lion"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+
+
+def _files(path: Path) -> tuple[bytes, bytes]:
+    return path.read_bytes(), path.with_name(path.name + ".bak").read_bytes()
+
+
+def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Monkeypatched: root may write into a chmod 555 folder."""
+    path = saved_twice(tmp_path)
+    before = _files(path)
+    project = load_project(path)
+    project.categories[1].name = "third"
+
+    def no_create(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(coco.tempfile, "mkstemp", no_create)
+    with pytest.raises(ProjectSaveError, match=r"could not save .*p\.json: Permission denied"):
+        save_project(project)
+    assert _files(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+
+
+class _HalfWriter:
+    """A file object that writes half of what it is given, then fails as a full disk does."""
+
+    def __init__(self, f: object) -> None:
+        self._f = f
+
+    def write(self, data: bytes) -> int:
+        self._f.write(data[: len(data) // 2])
+        self._f.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._f, name)
+
+    def __enter__(self) -> _HalfWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._f.close()
+
+
+def test_full_disk_half_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = saved_twice(tmp_path)
+    before = _files(path)
+    project = load_project(path)
+    project.categories[1].name = "third"
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(coco.os, "fdopen", lambda *a, **k: _HalfWriter(real_fdopen(*a, **k)))
+    with pytest.raises(ProjectSaveError, match="No space left on device; the previous file is unchanged"):
+        save_project(project)
+    assert _files(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]  # no temp file left
+
+
+def test_fsync_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = saved_twice(tmp_path)
+    before = _files(path)
+    project = load_project(path)
+
+    def fail(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(coco.os, "fsync", fail)
+    with pytest.raises(ProjectSaveError):
+        save_project(project)
+    assert _files(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+
+
+def test_rename_failure_leaves_bak_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = saved_twice(tmp_path)
+    before = _files(path)
+    project = load_project(path)
+    project.categories[1].name = "third"
+
+    def fail(src: object, dst: object) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(coco.os, "replace", fail)
+    with pytest.raises(ProjectSaveError):
+        save_project(project)
+    assert _files(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+
+
+def test_failed_save_as_keeps_file_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.setattr(coco.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+    with pytest.raises(ProjectSaveError):
+        save_project(project, tmp_path / "sub" / "q.json")
+    assert project.images[1].file_name == "a.png"
+    assert project.path == path
+
+
+def test_save_as_elsewhere_rebases_relative_file_names(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    project.images[2].file_name = str(tmp_path / "abs.png")
+    out = tmp_path / "deeper" / "q.json"
+    out.parent.mkdir()
+    save_project(project, out)
+    again = load_project(out)
+    assert again.images[1].file_name == "../a.png"
+    assert again.image_path(again.images[1]).resolve() == (tmp_path / "a.png").resolve()
+    assert again.images[2].file_name == str(tmp_path / "abs.png")
+
+
+def test_unsaved_project_needs_a_name() -> None:
+    with pytest.raises(ProjectSaveError, match="choose a file name"):
+        save_project(coco.new_project(["a"]))
