@@ -355,6 +355,9 @@ class CanvasView(QGraphicsView):
             self.fit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.tool is not None and self.tool.wheel(event):  # e.g. Shift+wheel = brush size
+            event.accept()
+            return
         delta = event.angleDelta().y() or event.angleDelta().x()
         if not delta:
             return
@@ -372,6 +375,9 @@ class CanvasView(QGraphicsView):
         if btn == Qt.MouseButton.MiddleButton or (btn == Qt.MouseButton.LeftButton and self._space_down):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        tool_menu = btn == Qt.MouseButton.RightButton and self.tool is not None and self.image_id != -1
+        if tool_menu and self.tool.context_menu(self._tool_event(event)):  # e.g. delete a polygon vertex
             return
         if btn == Qt.MouseButton.RightButton and self.image_item is not None:
             self._wl_from = (event.position().toPoint(), self.image_item.image.window)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView, ToolEvent
@@ -53,6 +53,14 @@ class Tool(QObject):
 
     def double_click(self, e: ToolEvent) -> None:
         pass
+
+    def wheel(self, event: QWheelEvent) -> bool:
+        """Return True when the wheel event was used (the canvas zooms otherwise)."""
+        return False
+
+    def context_menu(self, e: ToolEvent) -> bool:
+        """Right press: return True when the tool showed a menu (the canvas does window/level otherwise)."""
+        return False
 
     def key_press(self, event: QKeyEvent) -> bool:
         """Return True when the key was used. Esc cancels by default."""
