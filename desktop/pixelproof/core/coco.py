@@ -258,6 +258,8 @@ def _read_categories(items: list, err: Callable) -> dict[int, Category]:
         if cid is None or not ok:
             continue
         extra = {k: v for k, v in obj.items() if k not in _CAT_KEYS}
+        if sup is None and "supercategory" in obj:
+            extra["supercategory"] = None  # written back as null (many exporters write it)
         out[cid] = Category(cid, name, sup, color, shortcut, extra, app_extra)
     return out
 
@@ -352,11 +354,14 @@ def _annotations_columns(
     iscrowd = [get(a, "iscrowd", 0) for a in items]
     if set(map(type, iscrowd)) != {int} or not set(iscrowd) <= {0, 1}:
         return None
-    scores = [get(a, "score") for a in items]
+    scores = [get(a, "score", _MISSING) for a in items]
     score_types = set(map(type, scores))
-    if not score_types <= {int, float, type(None)}:
-        return None
-    if score_types - {type(None)} and not _numbers_ok([[v for v in scores if v is not None]]):
+    if not score_types <= {int, float, object}:
+        return None  # a null score is kept as written: the per-annotation pass handles it
+    if object in score_types:
+        scores = [None if v is _MISSING else v for v in scores]
+        score_types.discard(object)
+    if score_types and not _numbers_ok([[v for v in scores if v is not None]]):
         return None
     segs = [get(a, "segmentation", _MISSING) for a in items]
     seg_types = set(map(type, segs))
@@ -522,6 +527,8 @@ def _annotations_pass(
             if area is None:
                 area = masks.segmentation_area(seg, bbox, image.height, image.width)
         extra = {k: v for k, v in obj.items() if k not in ann_keys} if obj.keys() - ann_keys else {}
+        if score is None and "score" in obj:
+            extra["score"] = None  # written back as null
         out[aid] = Annotation(
             aid,
             image_id,
@@ -742,9 +749,9 @@ def _image_dict(im: ImageRecord) -> dict[str, Any]:
 
 def _category_dict(c: Category) -> dict[str, Any]:
     d: dict[str, Any] = {"id": c.id, "name": c.name}
+    d.update(c.extra)  # first, so a null supercategory kept there yields to a real one
     if c.supercategory is not None:
         d["supercategory"] = c.supercategory
-    d.update(c.extra)
     app = dict(c.app_extra)
     if c.color is not None:
         app["color"] = c.color
@@ -766,9 +773,9 @@ def annotation_to_dict(a: Annotation) -> dict[str, Any]:
     }
     if a.segmentation is not None:
         d["segmentation"] = a.segmentation
+    d.update(a.extra)  # first, so a null score kept there yields to a real one
     if a.score is not None:
         d["score"] = a.score
-    d.update(a.extra)
     app = {k: getattr(a, k) for k in _ANN_APP_KEYS if getattr(a, k) is not None}
     app.update(a.app_extra)
     if app:
