@@ -12,6 +12,8 @@ To add a kind: subclass one of these (or QGraphicsItem + ``AnnotationItemMixin``
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.core import masks
+from pixelproof.core import mask_edit, masks
 from pixelproof.core.model import Annotation, Category
 
 HANDLE_SIZE = 9.0
@@ -107,6 +109,10 @@ class AnnotationItemMixin:
 
     kind = "?"
     ann_id: int
+    category_id: int = -1
+    # global display settings (Masks toolbar): fill opacity 0..1 (0 = outline only), hidden categories
+    fill_opacity: ClassVar[float] = 1.0
+    hidden_categories: ClassVar[set[int]] = set()
     image_size: tuple[int, int]  # (height, width)
     _label: LabelItem | None
     _selected_look: bool
@@ -123,10 +129,17 @@ class AnnotationItemMixin:
     def sync(self, ann: Annotation, cat: Category | None, show_label: bool) -> None:
         """Redraw from the annotation (after any change) and drop a preview offset."""
         self._color = category_color(cat)
+        self.category_id = ann.category_id
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
         self.set_label(cat.name if cat is not None and show_label else None, ann)
+        self.setVisible(ann.category_id not in AnnotationItemMixin.hidden_categories)  # type: ignore[attr-defined]
+
+    def refresh_display(self) -> None:
+        """Re-apply the global display settings (opacity, hidden categories) without re-reading the shape."""
+        self.setVisible(self.category_id not in AnnotationItemMixin.hidden_categories)  # type: ignore[attr-defined]
+        self._apply_look()
 
     def sync_shape(self, ann: Annotation) -> None:
         raise NotImplementedError
@@ -156,7 +169,12 @@ class AnnotationItemMixin:
 
     def _apply_look(self) -> None:
         self.setPen(outline_pen(self._color, self._selected_look))  # type: ignore[attr-defined]
-        self.setBrush(fill_brush(self._color, self._selected_look))  # type: ignore[attr-defined]
+        brush = fill_brush(self._color, self._selected_look)
+        if self.kind != "mask":  # masks apply the opacity when drawing their image
+            c = brush.color()
+            c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
+            brush.setColor(c)
+        self.setBrush(brush)  # type: ignore[attr-defined]
 
     def handles(self) -> list[HandleItem]:
         return []
@@ -255,6 +273,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         self._qimage = QImage()
         self._outline = QPainterPath()
         self._rect = QRectF()
+        self._live = False  # a brush stroke is painting into this item: outline hidden until sync
 
     # QGraphicsItem API -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -278,7 +297,16 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
     ) -> None:
         if self._qimage.isNull():
             return
-        painter.drawImage(QPointF(*self._origin), self._qimage)
+        opacity = AnnotationItemMixin.fill_opacity
+        if self._live:
+            opacity = max(opacity, 0.6)  # what is being painted stays visible in outline-only mode
+        if opacity > 0:
+            saved = painter.opacity()
+            painter.setOpacity(saved * opacity)
+            painter.drawImage(QPointF(*self._origin), self._qimage)
+            painter.setOpacity(saved)
+        if self._live:
+            return
         painter.setPen(self._pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._outline)
@@ -286,6 +314,16 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
     # mask data ---------------------------------------------------------------------------------
     def sync_shape(self, ann: Annotation) -> None:
         h, w = self.image_size
+        self._live = False
+        rle = ann.segmentation
+        if isinstance(rle, dict) and [int(v) for v in rle["size"]] == [h, w]:
+            # decode the mask's box only: no full-size array (64 MB at 8000x8000), nothing cached
+            found = mask_edit.crop_of(rle)
+            if found is None:
+                self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
+            else:
+                self.set_mask(found[1], found[0][:2])
+            return
         mask = ann.mask(h, w)
         x, y, bw, bh = (int(v) for v in masks.bbox(mask))  # from the pixels: a stale bbox must not crop
         self.set_mask(mask[y : y + bh, x : x + bw], (x, y))
@@ -318,6 +356,61 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         self._recolor(x0 - ox, y0 - oy, w, h)
         self._outline = self._trace(0, 0, self._mask_crop.shape[1], self._mask_crop.shape[0])
         self.update(QRectF(x0, y0, w, h).adjusted(-1, -1, 1, 1))
+
+    # live painting (brush / eraser) -----------------------------------------------------------
+    @property
+    def is_live(self) -> bool:
+        return self._live
+
+    def paint_live(self, mask: np.ndarray, rect: tuple[int, int, int, int]) -> None:
+        """A stroke in progress: show the full-size ``mask`` being painted inside ``rect`` (image pixels),
+        growing the crop when the stroke leaves it. Only ``rect`` is recoloured and redrawn; the outline
+        is hidden until the next ``sync`` (re-tracing it per mouse move would cost more than the paint)."""
+        x, y, w, h = rect
+        self._grow_to(x, y, w, h)
+        ox, oy = self._origin
+        self._mask_crop[y - oy : y - oy + h, x - ox : x - ox + w] = mask[y : y + h, x : x + w]
+        self._recolor(x - ox, y - oy, w, h)
+        if not self._live:
+            self._live = True
+            self.update()  # drop the outline once
+        else:
+            self.update(QRectF(x, y, w, h))
+
+    def _grow_to(self, x: int, y: int, w: int, h: int) -> None:
+        """Make the crop hold ``(x, y, w, h)``: grown by half its size (>= 256 px) towards the stroke, so
+        a long stroke reallocates a few times, not at every move."""
+        ox, oy = self._origin
+        ch, cw = self._mask_crop.shape
+        if ch and cw and x >= ox and y >= oy and x + w <= ox + cw and y + h <= oy + ch:
+            return
+        ih, iw = self.image_size
+        if not (ch and cw):
+            ox, oy, cw, ch = x, y, w, h
+        mx, my = max(256, cw // 2), max(256, ch // 2)
+        nx0 = max(0, ox if x >= ox else x - mx)
+        ny0 = max(0, oy if y >= oy else y - my)
+        nx1 = min(iw, ox + cw if x + w <= ox + cw else x + w + mx)
+        ny1 = min(ih, oy + ch if y + h <= oy + ch else y + h + my)
+        crop = np.zeros((ny1 - ny0, nx1 - nx0), dtype=bool)
+        rgba = np.zeros((ny1 - ny0, nx1 - nx0, 4), dtype=np.uint8)
+        if self._mask_crop.size:
+            oh, ow = self._mask_crop.shape
+            px, py = self._origin[0] - nx0, self._origin[1] - ny0
+            crop[py : py + oh, px : px + ow] = self._mask_crop
+            rgba[py : py + oh, px : px + ow] = self._rgba
+        self.prepareGeometryChange()
+        self._origin = (nx0, ny0)
+        self._mask_crop, self._rgba = crop, rgba
+        self._qimage = QImage(
+            rgba.data, nx1 - nx0, ny1 - ny0, int(rgba.strides[0]), QImage.Format.Format_ARGB32_Premultiplied
+        )
+        self._rect = QRectF(nx0, ny0, nx1 - nx0, ny1 - ny0).adjusted(-1, -1, 1, 1)
+
+    def refresh_display(self) -> None:
+        """Opacity and visibility only: the colours of the image do not change."""
+        self.setVisible(self.category_id not in AnnotationItemMixin.hidden_categories)
+        self.update()
 
     def _recolor(self, x: int, y: int, w: int, h: int) -> None:
         c = self._brush.color() if self._brush.style() != Qt.BrushStyle.NoBrush else QColor(0, 0, 0, 0)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.box import BoxTool
+from pixelproof.ui.tools.brush import BrushTool, EraserTool
 from pixelproof.ui.tools.select import SelectTool
 
 TOOL_CLASSES: list[type[Tool]] = [
     SelectTool,
     BoxTool,
+    BrushTool,
+    EraserTool,
 ]
 
 __all__ = ["TOOL_CLASSES", "Tool"]

@@ -1,0 +1,244 @@
+"""Brush (R) and eraser (E): paint a round brush into the selected mask annotation, or into a new mask of the
+current category; the eraser removes from the selected mask.
+
+While the button is down the mask is a dense bool array (``core.mask_edit.Stroke``); each mouse move
+paints the segment from the previous position (continuous at any speed) and the canvas item redraws just
+that rectangle. On release the stroke becomes one ``PaintMask`` command holding only the changed
+rectangle. A ring under the cursor shows the brush; ``[`` / ``]`` and Shift+wheel change its radius.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QPen, QWheelEvent
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
+
+from pixelproof.core import mask_edit
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.items import MaskItem, make_item
+from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.mask_commands import PaintMask, new_mask_annotation
+from pixelproof.ui.tools.base import Tool
+from pixelproof.ui.tools.mask_options import OPTIONS
+
+
+class BrushRing(QGraphicsEllipseItem):
+    """The brush outline: a dark ring with a light ring inside, visible on any image at any zoom."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        dark = QPen(QColor(0, 0, 0, 200), 3)
+        dark.setCosmetic(True)
+        self.setPen(dark)
+        self.inner = QGraphicsEllipseItem(self)
+        light = QPen(QColor(255, 255, 255, 230), 1)
+        light.setCosmetic(True)
+        self.inner.setPen(light)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def place(self, px: int, py: int, radius: int) -> None:
+        """Around pixel (px, py): the ring passes along the outer edge of the painted disc."""
+        r = radius + 0.5
+        rect = QRectF(px + 0.5 - r, py + 0.5 - r, 2 * r, 2 * r)
+        if rect != self.rect():
+            self.setRect(rect)
+            self.inner.setRect(rect)
+
+
+def pixel_of(e: ToolEvent) -> tuple[int, int]:
+    """The image pixel under the cursor (scene units are pixels, origin at the top-left corner)."""
+    return math.floor(e.pos.x()), math.floor(e.pos.y())
+
+
+class BrushTool(Tool):
+    name = "brush"
+    label = "&Brush"
+    icon = "tool-brush"
+    shortcut = "R"
+    tooltip = "Paint a mask: drag; [ ] or Shift+wheel change the size; paints the selected mask or a new one"
+    cursor = Qt.CursorShape.CrossCursor
+    erase = False
+
+    def __init__(self, canvas) -> None:
+        super().__init__(canvas)
+        self._ring: BrushRing | None = None
+        self._last_pixel: tuple[int, int] | None = None
+        self._stroke: mask_edit.Stroke | None = None
+        self._ann: Annotation | None = None  # target of the stroke in progress
+        self._is_new = False
+        self._item: MaskItem | None = None
+        self._temp_item: MaskItem | None = None
+        # the dense mask of the last edited annotation, reused while its RLE is unchanged
+        self._session: tuple[int, int, dict, np.ndarray] | None = None
+        self._others: tuple[tuple, np.ndarray] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def activate(self) -> None:
+        OPTIONS.listen(self._place_ring)
+
+    def deactivate(self) -> None:
+        self.cancel()
+        OPTIONS.unlisten(self._place_ring)
+        if self._ring is not None:
+            self.canvas.remove_overlay(self._ring)
+            self._ring = None
+        self._session = None  # dense masks are for editing only
+        self._others = None
+
+    # -- ring --------------------------------------------------------------------------------------
+    def _place_ring(self) -> None:
+        if self._last_pixel is None:
+            return
+        if self._ring is None or self._ring.scene() is None:
+            self._ring = BrushRing()
+            self.canvas.add_overlay(self._ring)
+            self._ring.setZValue(200)
+        self._ring.place(*self._last_pixel, OPTIONS.radius)
+
+    # -- target ------------------------------------------------------------------------------------
+    def _target(self) -> tuple[Annotation | None, bool]:
+        doc = self.document
+        sel = [a for a in doc.selected_annotations() if a.image_id == self.canvas.image_id]
+        if len(sel) == 1 and sel[0].kind == "mask":
+            return sel[0], False
+        if self.erase:
+            self.canvas.message.emit("Select the mask to erase from")
+            return None, False
+        if doc.current_category_id not in doc.project.categories:
+            self.canvas.message.emit("Add a category first (Categories panel)")
+            return None, False
+        return new_mask_annotation(doc, self.canvas.image_id, doc.current_category_id), True
+
+    def _dense(self, ann: Annotation, is_new: bool) -> np.ndarray:
+        h, w = self.canvas.image_size()
+        s = self._session
+        if (
+            not is_new
+            and s is not None
+            and s[0] == self.canvas.image_id
+            and s[1] == ann.id
+            and s[2] == ann.segmentation
+            and s[3].shape == (h, w)
+        ):
+            return s[3]
+        self._session = None
+        return mask_edit.editable_mask(None if is_new else ann, h, w)
+
+    def _others_mask(self, ann: Annotation) -> np.ndarray | None:
+        if self.erase or not OPTIONS.preserve_others:
+            return None
+        others = [a for a in self.document.project.annotations_of(self.canvas.image_id) if a.id != ann.id]
+        key = tuple((a.id, a.kind, tuple(a.bbox), a.area) for a in others)
+        if self._others is None or self._others[0] != key:
+            h, w = self.canvas.image_size()
+            self._others = (key, mask_edit.others_mask(others, h, w))
+        return self._others[1]
+
+    # -- mouse -------------------------------------------------------------------------------------
+    def press(self, e: ToolEvent) -> None:
+        if self.document is None or self._stroke is not None:
+            return
+        ann, is_new = self._target()
+        if ann is None:
+            return
+        mask = self._dense(ann, is_new)
+        self._stroke = mask_edit.Stroke(mask, OPTIONS.radius, erase=self.erase, others=self._others_mask(ann))
+        self._ann, self._is_new = ann, is_new
+        item = self.canvas.items_by_id.get(ann.id)
+        if is_new or not isinstance(item, MaskItem):
+            cat = self.document.project.categories.get(ann.category_id)
+            item = make_item(ann, cat, self.canvas.image_size(), False)  # type: ignore[assignment]
+            self.canvas.add_overlay(item)  # type: ignore[arg-type]
+            self._temp_item = item  # type: ignore[assignment]
+        self._item = item  # type: ignore[assignment]
+        self._paint_to(pixel_of(e))
+
+    def _paint_to(self, p: tuple[int, int]) -> None:
+        rect = self._stroke.move_to(*p)
+        if rect is not None:
+            self._item.paint_live(self._stroke.mask, rect)
+
+    def move(self, e: ToolEvent) -> None:
+        p = pixel_of(e)
+        if p != self._last_pixel:
+            self._last_pixel = p
+            self._place_ring()
+            if self._stroke is not None:
+                self._paint_to(p)
+
+    def release(self, e: ToolEvent) -> None:
+        stroke = self._stroke
+        if stroke is None:
+            return
+        p = pixel_of(e)
+        if not stroke.points or stroke.points[-1] != p:
+            self._paint_to(p)
+        patch = stroke.finish()
+        ann, is_new, mask = self._ann, self._is_new, stroke.mask
+        self._end_stroke()
+        if patch is None:
+            self._resync()
+            return
+        doc = self.document
+        text = "Erase" if self.erase else "Brush stroke"
+        doc.push(PaintMask(doc, ann, patch, text, is_new=is_new))
+        now = doc.project.annotations.get(ann.id)
+        if now is not None:
+            self._session = (self.canvas.image_id, ann.id, now.segmentation, mask)
+
+    def _end_stroke(self) -> None:
+        if self._temp_item is not None:
+            self.canvas.remove_overlay(self._temp_item)  # type: ignore[arg-type]
+        self._temp_item = None
+        self._item = None
+        self._stroke = None
+        self._ann = None
+
+    def _resync(self) -> None:
+        """Show the annotation as stored again (after a cancelled or empty stroke)."""
+        doc = self.document
+        for ann_id, item in self.canvas.items_by_id.items():
+            ann = doc.project.annotations.get(ann_id)
+            if isinstance(item, MaskItem) and ann is not None and item.is_live:
+                item.sync(ann, doc.project.categories.get(ann.category_id), self.canvas.show_labels)
+
+    def cancel(self) -> None:
+        stroke = self._stroke
+        if stroke is not None:
+            patch = stroke.finish()
+            if patch is not None:
+                patch.revert(stroke.mask)  # the dense mask matches the annotation again
+            self._end_stroke()
+            self._resync()
+
+    # -- size ----------------------------------------------------------------------------------------
+    def key_press(self, event: QKeyEvent) -> bool:
+        if event.key() == Qt.Key.Key_BracketLeft:
+            OPTIONS.step_radius(-1)
+            return True
+        if event.key() == Qt.Key.Key_BracketRight:
+            OPTIONS.step_radius(+1)
+            return True
+        return super().key_press(event)
+
+    def wheel(self, event: QWheelEvent) -> bool:
+        """Shift+wheel: brush size (plain wheel stays zoom)."""
+        if not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            return False
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            OPTIONS.step_radius(1 if delta > 0 else -1)
+        return True
+
+
+class EraserTool(BrushTool):
+    name = "eraser"
+    label = "&Eraser"
+    icon = "tool-eraser"
+    shortcut = "E"
+    tooltip = "Erase from the selected mask: drag; [ ] or Shift+wheel change the size"
+    erase = True

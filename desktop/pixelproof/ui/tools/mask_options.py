@@ -1,0 +1,55 @@
+"""Settings shared by the mask tools (brush, eraser, fill) and the mask display, app-wide.
+
+A plain object with change listeners rather than a QObject so it exists before the QApplication and
+tools, toolbar widgets and tests all see one value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+MIN_RADIUS = 0
+MAX_RADIUS = 500
+
+
+@dataclass
+class MaskOptions:
+    radius: int = 8  # brush/eraser: paints the disc dx²+dy² <= r² (2r+1 px across)
+    preserve_others: bool = False  # brush/fill: leave pixels of other annotations alone
+    tolerance: float = 16.0  # fill: per-channel colour difference, image units
+    connectivity: int = 4  # fill: 4 or 8
+    fixed_range: bool = True  # fill: compare with the seed (True) or with the neighbour (False)
+    _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def set(self, **values: object) -> None:
+        """Change settings and tell the listeners (toolbar widgets, brush ring)."""
+        changed = False
+        for key, value in values.items():
+            if key.startswith("_") or not hasattr(self, key):
+                raise AttributeError(key)
+            if key == "radius":
+                value = max(MIN_RADIUS, min(MAX_RADIUS, int(value)))  # type: ignore[call-overload]
+            if getattr(self, key) != value:
+                setattr(self, key, value)
+                changed = True
+        if changed:
+            for listener in list(self._listeners):
+                listener()
+
+    def step_radius(self, direction: int) -> None:
+        """[ and ]: about 15 % per step, at least 1 px, so small and big brushes both adjust quickly."""
+        r = self.radius
+        step = max(1, round(r * 0.15))
+        self.set(radius=r + step if direction > 0 else r - step)
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        if callback not in self._listeners:
+            self._listeners.append(callback)
+
+    def unlisten(self, callback: Callable[[], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+
+OPTIONS = MaskOptions()
