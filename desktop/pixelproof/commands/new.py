@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def project_from_folder(image_dir: Path, project_file: Path, categories: list[str], on_skip=warn) -> Project:
     """Images under ``image_dir`` (sorted, recursive), sizes read from headers; file names relative to
-    the project file's folder. Non-images are skipped silently, unreadable images with ``on_skip``."""
+    the project file's folder. Non-images and unreadable images are reported through ``on_skip``."""
     project = new_project(categories)
     files = sorted(p for p in image_dir.rglob("*") if p.is_file())
     images = [p for p in files if is_image_file(p)]
