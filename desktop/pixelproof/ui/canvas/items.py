@@ -32,7 +32,7 @@ from pixelproof.core.model import Annotation, Category
 
 HANDLE_SIZE = 9.0
 FILL_ALPHA = 40
-MASK_ALPHA = 110
+MASK_ALPHA = 80
 Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
 Z_LABEL = 20.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -35,6 +35,7 @@ class AnnotationsPanel(Panel):
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setUniformItemSizes(True)
+        self.list.setIconSize(QSize(12, 12))
         self.list.itemSelectionChanged.connect(self._selection_from_list)
         self.empty = QLabel("No annotations on this image yet.\nPress B and drag to draw a box.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
