@@ -96,3 +96,219 @@ def test_brush_stroke_paints_exactly_the_opencv_line_and_undoes(window) -> None:
     assert ann_id not in window.document.project.annotations and ann_id not in window.canvas.items_by_id
     stack.redo()
     assert np.array_equal(pixels(window, ann_id), expected)
+
+
+def click(win, p: QPoint, modifier=NOMOD) -> None:
+    QTest.mouseClick(win.canvas.viewport(), LEFT, modifier, p)
+
+
+def scene_xy(win, p: QPoint) -> tuple[float, float]:
+    s = win.canvas.mapToScene(p)
+    return round(s.x(), 2), round(s.y(), 2)
+
+
+def draw_polygon(win, corners: list[tuple[float, float]], close_with: str = "first") -> int:
+    key(win, Qt.Key.Key_P)
+    assert win.canvas.tool.name == "polygon"
+    before = set(win.document.project.annotations)
+    pts = [vp_at(win, x, y) for x, y in corners]
+    for p in pts:
+        click(win, p)
+    if close_with == "first":
+        click(win, pts[0] + QPoint(2, -1))  # near enough to the first vertex
+    else:
+        key(win, Qt.Key.Key_Return)
+    return only_new(win, before)
+
+
+def vertices(win, ann_id: int, part: int = 0) -> list[tuple[float, float]]:
+    poly = win.document.project.annotations[ann_id].segmentation[part]
+    return [(poly[i], poly[i + 1]) for i in range(0, len(poly), 2)]
+
+
+def test_polygon_draw_close_on_first_vertex_and_backspace_and_escape(window) -> None:
+    set_view(window, 2.0)
+    corners = [(40, 40), (120, 40), (120, 100), (40, 100)]
+    ann_id = draw_polygon(window, corners)
+    ann = window.document.project.annotations[ann_id]
+    assert ann.kind == "polygon" and len(ann.segmentation) == 1
+    assert vertices(window, ann_id) == [scene_xy(window, vp_at(window, x, y)) for x, y in corners]
+    assert ann.area == masks.segmentation_area(ann.segmentation, [], 240, 320) and ann.area > 0
+    assert window.document.selection == [ann_id]
+    # draw a second one outside the first, Backspace drops its last vertex (and deletes nothing)
+    before = set(window.document.project.annotations)
+    for x, y in [(200, 50), (260, 50), (260, 120), (210, 140)]:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_Backspace)
+    key(window, Qt.Key.Key_Return)
+    second = only_new(window, before)
+    assert ann_id in window.document.project.annotations
+    assert len(vertices(window, second)) == 3
+    # Esc abandons a polygon in progress
+    n = len(window.document.project.annotations)
+    for x, y in [(20, 150), (60, 150), (60, 200)]:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_Escape)
+    key(window, Qt.Key.Key_Return)
+    assert len(window.document.project.annotations) == n
+
+
+def test_polygon_vertex_editing_each_step_undoable(window) -> None:
+    set_view(window, 2.0)
+    ann_id = draw_polygon(window, [(40, 40), (120, 40), (120, 100), (40, 100)], close_with="enter")
+    stack = window.document.undo_stack
+    original = vertices(window, ann_id)
+    vp = window.canvas.viewport()
+    # drag a vertex
+    start, end = vp_at(window, 120, 100), vp_at(window, 140, 130)
+    QTest.mousePress(vp, LEFT, NOMOD, start)
+    QTest.mouseMove(vp, start + QPoint(20, 20))
+    QTest.mouseMove(vp, end)
+    QTest.mouseRelease(vp, LEFT, NOMOD, end)
+    moved = vertices(window, ann_id)
+    assert moved[2] == scene_xy(window, end) and moved[:2] == original[:2] and moved[3] == original[3]
+    assert stack.undoText() == "Move vertex"
+    # click on an edge inserts a vertex there
+    click(window, vp_at(window, 80, 40))
+    inserted = vertices(window, ann_id)
+    assert len(inserted) == 5 and inserted[1] == scene_xy(window, vp_at(window, 80, 40))
+    assert stack.undoText() == "Insert vertex"
+    # Shift+click deletes it again
+    click(window, vp_at(window, 80, 40), SHIFT)
+    assert vertices(window, ann_id) == moved and stack.undoText() == "Delete vertex"
+    # drag inside moves the whole polygon by whole pixels
+    a, b = vp_at(window, 70, 70), vp_at(window, 90, 80)
+    QTest.mousePress(vp, LEFT, NOMOD, a)
+    QTest.mouseMove(vp, a + QPoint(10, 5))
+    QTest.mouseMove(vp, b)
+    QTest.mouseRelease(vp, LEFT, NOMOD, b)
+    shifted = vertices(window, ann_id)
+    assert shifted == [(x + 20, y + 10) for x, y in moved]
+    assert window.document.project.annotations[ann_id].bbox[0] == 60
+    # every step undoes and redoes exactly
+    for expected in (moved, inserted, moved, original):
+        stack.undo()
+        assert vertices(window, ann_id) == expected
+    for expected in (moved, inserted, moved, shifted):
+        stack.redo()
+        assert vertices(window, ann_id) == expected
+
+
+def test_polygon_parts_are_kept_and_context_menu_deletes_a_vertex(window) -> None:
+    set_view(window, 2.0)
+    ann_id = draw_polygon(window, [(30, 30), (90, 30), (90, 90), (30, 90)], close_with="enter")
+    first_part = vertices(window, ann_id, 0)
+    # Ctrl+click starts a new outline that becomes part 2 of the selected annotation
+    p0 = vp_at(window, 150, 40)
+    click(window, p0, Qt.KeyboardModifier.ControlModifier)
+    for x, y in [(220, 40), (220, 110), (160, 120)]:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_Return)
+    ann = window.document.project.annotations[ann_id]
+    assert len(ann.segmentation) == 2 and len(window.document.project.annotations) == 1
+    # edit part 2: part 1 stays as it was
+    vp = window.canvas.viewport()
+    start, end = vp_at(window, 220, 110), vp_at(window, 240, 140)
+    QTest.mousePress(vp, LEFT, NOMOD, start)
+    QTest.mouseMove(vp, end)
+    QTest.mouseRelease(vp, LEFT, NOMOD, end)
+    assert vertices(window, ann_id, 0) == first_part and vertices(window, ann_id, 1)[2] == scene_xy(
+        window, end
+    )
+    # right-click a vertex: a menu whose "Delete Vertex" removes it
+    QTest.mousePress(vp, Qt.MouseButton.RightButton, NOMOD, vp_at(window, 90, 90))
+    QTest.mouseRelease(vp, Qt.MouseButton.RightButton, NOMOD, vp_at(window, 90, 90))
+    menu = window.canvas.tool.last_menu
+    assert menu.isVisible()
+    next(a for a in menu.actions() if a.text() == "Delete Vertex").trigger()
+    menu.close()
+    assert len(vertices(window, ann_id, 0)) == 3 and len(vertices(window, ann_id, 1)) == 4
+    assert window.document.undo_stack.undoText() == "Delete vertex"
+
+
+def paint(win, tool_key, points_xy: list[tuple[int, int]], radius: int) -> list[tuple[int, int]]:
+    """A stroke through pixel centres; returns the pixels the canvas mapped the events to."""
+    key(win, tool_key)
+    OPTIONS.set(radius=radius)
+    pts = [vp_at(win, x + 0.5, y + 0.5) for x, y in points_xy]
+    stroke(win, pts)
+    return [pixel_under(win, p) for p in pts]
+
+
+def test_eraser_removes_exactly_its_line_and_a_hole_survives_save_and_reopen(window, tmp_path) -> None:
+    from pixelproof.core.coco import load_project
+
+    set_view(window, 2.0)
+    before = set(window.document.project.annotations)
+    painted = paint(window, Qt.Key.Key_R, [(60, 60), (200, 60), (200, 160), (60, 160), (60, 60)], 25)
+    ann_id = only_new(window, before)
+    blob = reference_stroke((240, 320), painted, 25)
+    assert np.array_equal(pixels(window, ann_id), blob)
+    # erase a line across the middle
+    erased = paint(window, Qt.Key.Key_E, [(40, 110), (110, 100)], 4)
+    expected = blob & ~reference_stroke((240, 320), erased, 4)
+    assert np.array_equal(pixels(window, ann_id), expected)
+    assert window.document.undo_stack.undoText() == "Erase"
+    # punch a hole: a single eraser click in the middle of the painted ring's solid part
+    hole = paint(window, Qt.Key.Key_E, [(200, 110)], 6)
+    expected &= ~reference_stroke((240, 320), hole, 6)
+    got = pixels(window, ann_id)
+    assert np.array_equal(got, expected)
+    assert me_holes(got) >= 1
+    # undo / redo of the eraser steps
+    stack = window.document.undo_stack
+    stack.undo()
+    assert np.array_equal(pixels(window, ann_id), blob & ~reference_stroke((240, 320), erased, 4))
+    stack.redo()
+    assert np.array_equal(pixels(window, ann_id), expected)
+    # save, reopen from disk: RLE, iscrowd 0, pixel-exact
+    path = window.document.save()
+    raw = __import__("json").loads(path.read_text())
+    seg = next(a for a in raw["annotations"] if a["id"] == ann_id)
+    assert isinstance(seg["segmentation"]["counts"], str) and seg["iscrowd"] == 0
+    reread = load_project(path).annotations[ann_id]
+    assert np.array_equal(masks.decode(reread.segmentation), expected)
+    assert window.open_path(path)
+    assert np.array_equal(pixels(window, ann_id), expected)
+    assert ann_id in window.canvas.items_by_id
+
+
+def me_holes(mask: np.ndarray) -> int:
+    from pixelproof.core import mask_edit
+
+    return mask_edit.mask_to_polygons(mask).holes
+
+
+def test_brush_preserve_others_ring_and_shift_wheel(window) -> None:
+    from PySide6.QtCore import QPointF as P
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    set_view(window, 2.0)
+    box_tool_box = [100.0, 40.0, 60.0, 80.0]
+    key(window, Qt.Key.Key_B)
+    QTest.mousePress(window.canvas.viewport(), LEFT, NOMOD, vp_at(window, 100, 40))
+    QTest.mouseMove(window.canvas.viewport(), vp_at(window, 130, 80))
+    QTest.mouseRelease(window.canvas.viewport(), LEFT, NOMOD, vp_at(window, 160, 120))
+    box_id = next(iter(window.document.project.annotations))
+    assert window.document.project.annotations[box_id].bbox == box_tool_box
+    window.document.set_selection([])
+    OPTIONS.set(preserve_others=True)
+    before = set(window.document.project.annotations)
+    painted = paint(window, Qt.Key.Key_R, [(60, 80), (200, 80)], 10)
+    ann_id = only_new(window, before)
+    box = masks.box_to_mask(box_tool_box, 240, 320)
+    assert np.array_equal(pixels(window, ann_id), reference_stroke((240, 320), painted, 10) & ~box)
+    # the ring follows the cursor, radius + 0.5 around the pixel centre
+    OPTIONS.set(radius=7)
+    QTest.mouseMove(window.canvas.viewport(), vp_at(window, 30.5, 30.5))
+    ring = window.canvas.tool._ring
+    px, py = pixel_under(window, vp_at(window, 30.5, 30.5))
+    assert ring.isVisible() and ring.rect().center() == P(px + 0.5, py + 0.5) and ring.rect().width() == 15
+    # Shift+wheel grows the brush (and the ring); plain wheel zooms
+    pos = P(vp_at(window, 30.5, 30.5))
+    ev = QWheelEvent(pos, P(window.canvas.viewport().mapToGlobal(pos.toPoint())), QPoint(), QPoint(0, 120),
+                     Qt.MouseButton.NoButton, SHIFT, Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    zoom = window.canvas.zoom
+    QApplication.sendEvent(window.canvas.viewport(), ev)
+    assert OPTIONS.radius == 8 and ring.rect().width() == 17 and window.canvas.zoom == zoom

@@ -430,6 +430,17 @@ class CanvasView(QGraphicsView):
         self.cursorMoved.emit(None)
         super().leaveEvent(event)
 
+    def event(self, event: QEvent) -> bool:
+        # a tool may claim a key that is also a window shortcut (Backspace while drawing a polygon)
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and self.tool is not None
+            and self.tool.wants_key(event)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space:
             if not event.isAutoRepeat():

@@ -10,13 +10,17 @@ from __future__ import annotations
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.box import BoxTool
 from pixelproof.ui.tools.brush import BrushTool, EraserTool
+from pixelproof.ui.tools.fill import FillTool
+from pixelproof.ui.tools.polygon import PolygonTool
 from pixelproof.ui.tools.select import SelectTool
 
 TOOL_CLASSES: list[type[Tool]] = [
     SelectTool,
     BoxTool,
+    PolygonTool,
     BrushTool,
     EraserTool,
+    FillTool,
 ]
 
 __all__ = ["TOOL_CLASSES", "Tool"]

@@ -62,6 +62,10 @@ class Tool(QObject):
         """Right press: return True when the tool showed a menu (the canvas does window/level otherwise)."""
         return False
 
+    def wants_key(self, event: QKeyEvent) -> bool:
+        """Return True to get a key that is also a window shortcut (e.g. Backspace) in ``key_press``."""
+        return False
+
     def key_press(self, event: QKeyEvent) -> bool:
         """Return True when the key was used. Esc cancels by default."""
         if event.key() == Qt.Key.Key_Escape:

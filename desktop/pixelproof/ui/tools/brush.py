@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
@@ -83,17 +84,21 @@ class BrushTool(Tool):
     def deactivate(self) -> None:
         self.cancel()
         OPTIONS.unlisten(self._place_ring)
-        if self._ring is not None:
-            self.canvas.remove_overlay(self._ring)
-            self._ring = None
+        self._drop_ring()
         self._session = None  # dense masks are for editing only
         self._others = None
 
     # -- ring --------------------------------------------------------------------------------------
+    def _drop_ring(self) -> None:
+        if self._ring is not None and shiboken6.isValid(self._ring):
+            self.canvas.remove_overlay(self._ring)
+        self._ring = None
+        self._last_pixel = None
+
     def _place_ring(self) -> None:
         if self._last_pixel is None:
             return
-        if self._ring is None or self._ring.scene() is None:
+        if self._ring is None or not shiboken6.isValid(self._ring) or self._ring.scene() is None:
             self._ring = BrushRing()
             self.canvas.add_overlay(self._ring)
             self._ring.setZValue(200)
@@ -207,6 +212,7 @@ class BrushTool(Tool):
                 item.sync(ann, doc.project.categories.get(ann.category_id), self.canvas.show_labels)
 
     def cancel(self) -> None:
+        self._drop_ring()  # the canvas may be about to clear its scene (other image)
         stroke = self._stroke
         if stroke is not None:
             patch = stroke.finish()

@@ -35,6 +35,10 @@ class MaskOptions:
                 changed = True
         if changed:
             for listener in list(self._listeners):
+                owner = getattr(listener, "__self__", None)
+                if owner is not None and not _alive(owner):  # a tool of a closed window
+                    self._listeners.remove(listener)
+                    continue
                 listener()
 
     def step_radius(self, direction: int) -> None:
@@ -50,6 +54,18 @@ class MaskOptions:
     def unlisten(self, callback: Callable[[], None]) -> None:
         if callback in self._listeners:
             self._listeners.remove(callback)
+
+
+def _alive(obj: object) -> bool:
+    """False for a Qt object whose C++ side is gone (its window was closed)."""
+    try:
+        import shiboken6
+    except ImportError:  # pragma: no cover - PySide6 always ships it
+        return True
+    try:
+        return shiboken6.isValid(obj)
+    except TypeError:  # not a Qt object
+        return True
 
 
 OPTIONS = MaskOptions()

@@ -1,0 +1,465 @@
+"""Polygon tool (P): draw polygons and edit the selected one.
+
+Drawing: click adds a vertex, Backspace removes the last one, Enter, a double-click or a click on the first
+vertex closes (>= 3 vertices), Esc cancels. Ctrl+click to start adds the new outline as another part of the
+selected polygon annotation.
+
+Editing the selected polygon annotation (the one just drawn is selected): drag a vertex; click an edge to
+insert a vertex there (and drag it); Shift+click a vertex, or right-click it for a menu, to delete it; drag
+inside to move the whole polygon. Every part of a multi-part annotation is kept; each gesture is one undo
+step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import shiboken6
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QMenu
+
+from pixelproof.core import masks
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.items import PolygonItem
+from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.commands import AddAnnotations, EditAnnotations
+from pixelproof.ui.geometry import clamp_delta, clone, translated
+from pixelproof.ui.tools.base import Tool
+
+HIT_PX = 7  # screen pixels: how close counts as "on" a vertex or an edge
+VERTEX_PX = 8.0
+DRAG_PX = 3
+
+Polygons = list[list[float]]
+
+
+class VertexHandle(QGraphicsRectItem):
+    """A square a fixed number of screen pixels wide on a polygon vertex."""
+
+    def __init__(self, color: QColor, first: bool = False) -> None:
+        s = VERTEX_PX + (2 if first else 0)
+        super().__init__(-s / 2, -s / 2, s, s)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        pen = QPen(color.darker(170), 1)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+        self.setBrush(color if first else QColor(255, 255, 255))
+
+
+def points_of(poly: list[float]) -> list[tuple[float, float]]:
+    return [(poly[i], poly[i + 1]) for i in range(0, len(poly) - 1, 2)]
+
+
+def flat(points: list[tuple[float, float]]) -> list[float]:
+    return [round(float(v), 2) for p in points for v in p]
+
+
+def with_polygons(ann: Annotation, polygons: Polygons, height: int, width: int) -> Annotation:
+    """A clone of ``ann`` with new polygons (bbox and area recomputed as pycocotools would)."""
+    out = clone(ann)
+    out.set_geometry(
+        polygons, masks.polygons_bbox(polygons), masks.segmentation_area(polygons, [], height, width)
+    )
+    return out
+
+
+def _segment_distance(p: QPointF, a: QPointF, b: QPointF) -> tuple[float, float]:
+    """Distance from ``p`` to segment ``ab`` and the position (0..1) of the closest point."""
+    dx, dy = b.x() - a.x(), b.y() - a.y()
+    d2 = dx * dx + dy * dy
+    t = 0.0 if d2 == 0 else max(0.0, min(1.0, ((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / d2))
+    cx, cy = a.x() + t * dx, a.y() + t * dy
+    return math.hypot(p.x() - cx, p.y() - cy), t
+
+
+class PolygonTool(Tool):
+    name = "polygon"
+    label = "&Polygon"
+    icon = "tool-polygon"
+    shortcut = "P"
+    tooltip = (
+        "Draw polygons: click vertices, Enter or click the first vertex to close, Backspace undoes a vertex; "
+        "drag vertices or the shape, click an edge to add a vertex, Shift+click to delete one"
+    )
+    cursor = Qt.CursorShape.CrossCursor
+
+    def __init__(self, canvas) -> None:
+        super().__init__(canvas)
+        self._points: list[tuple[float, float]] = []
+        self._add_part_to: int | None = None
+        self._preview: QGraphicsPathItem | None = None
+        self._first_handle: VertexHandle | None = None
+        self._cursor: tuple[float, float] | None = None
+        self._handles: list[VertexHandle] = []
+        self._handles_key: tuple | None = None
+        # editing gesture: mode "vertex" | "move", the annotation, working polygons, part/vertex index
+        self._mode: str | None = None
+        self._edit_id: int | None = None
+        self._work: Polygons = []
+        self._part = self._vertex = -1
+        self._press: ToolEvent | None = None
+        self._moved = False
+        self._inserted = False
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _size(self) -> tuple[int, int]:
+        return self.canvas.image_size()
+
+    def _clamp(self, p: QPointF) -> tuple[float, float]:
+        h, w = self._size()
+        return round(min(max(p.x(), 0.0), w), 2), round(min(max(p.y(), 0.0), h), 2)
+
+    def _selected_polygon(self) -> Annotation | None:
+        doc = self.document
+        if doc is None:
+            return None
+        sel = [a for a in doc.selected_annotations() if a.image_id == self.canvas.image_id]
+        return sel[0] if len(sel) == 1 and sel[0].kind == "polygon" else None
+
+    def _color(self) -> QColor:
+        doc = self.document
+        cat = doc.project.categories.get(doc.current_category_id) if doc is not None else None
+        color = QColor(cat.color) if cat is not None and cat.color else QColor("#ff00ff")
+        return color if color.isValid() else QColor("#ff00ff")
+
+    def _remove(self, item: QGraphicsItem | None) -> None:
+        if item is not None and shiboken6.isValid(item):  # a cleared scene deletes overlays too
+            self.canvas.remove_overlay(item)
+
+    def _view(self, x: float, y: float) -> QPointF:
+        return QPointF(self.canvas.mapFromScene(QPointF(x, y)))
+
+    # -- vertex handles of the selected polygon ----------------------------------------------------
+    def _sync_handles(self, polygons: Polygons | None = None) -> None:
+        ann = self._selected_polygon()
+        if polygons is None:
+            polygons = ann.segmentation if ann is not None and not self._points else []
+        key = (ann.id if ann else None, str(polygons))
+        if key == self._handles_key:
+            return
+        self._handles_key = key
+        for h in self._handles:
+            self._remove(h)
+        self._handles = []
+        color = QColor(255, 255, 255)
+        if ann is not None:
+            cat = self.document.project.categories.get(ann.category_id)
+            color = QColor(cat.color) if cat is not None and cat.color else color
+        for poly in polygons:
+            for x, y in points_of(poly):
+                h = VertexHandle(color)
+                h.setPos(x, y)
+                self.canvas.add_overlay(h)
+                self._handles.append(h)
+
+    def _clear_handles(self) -> None:
+        for h in self._handles:
+            self._remove(h)
+        self._handles = []
+        self._handles_key = None
+
+    def _hit(self, ann: Annotation, e: ToolEvent) -> tuple[str, int, int, QPointF | None] | None:
+        """What of the selected polygon is under the cursor: ("vertex", part, index, None),
+        ("edge", part, insert-at index, image point) or ("inside", -1, -1, None)."""
+        p = QPointF(e.view_pos)
+        best: tuple[float, int, int] | None = None
+        for pi, poly in enumerate(ann.segmentation):
+            for vi, (x, y) in enumerate(points_of(poly)):
+                d = math.hypot(self._view(x, y).x() - p.x(), self._view(x, y).y() - p.y())
+                if d <= HIT_PX and (best is None or d < best[0]):
+                    best = (d, pi, vi)
+        if best is not None:
+            return "vertex", best[1], best[2], None
+        edge: tuple[float, int, int, float] | None = None
+        for pi, poly in enumerate(ann.segmentation):
+            pts = points_of(poly)
+            for vi in range(len(pts)):
+                a, b = pts[vi], pts[(vi + 1) % len(pts)]
+                d, t = _segment_distance(p, self._view(*a), self._view(*b))
+                if d <= HIT_PX and (edge is None or d < edge[0]):
+                    edge = (d, pi, vi, t)
+        if edge is not None:
+            _, pi, vi, t = edge
+            pts = points_of(ann.segmentation[pi])
+            (ax, ay), (bx, by) = pts[vi], pts[(vi + 1) % len(pts)]
+            return "edge", pi, vi + 1, QPointF(ax + t * (bx - ax), ay + t * (by - ay))
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        for poly in ann.segmentation:
+            path.addPolygon(QPolygonF([QPointF(x, y) for x, y in points_of(poly)]))
+            path.closeSubpath()
+        if path.contains(e.pos):
+            return "inside", -1, -1, None
+        return None
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def _update_preview(self) -> None:
+        if not self._points:
+            return
+        if self._preview is None:
+            self._preview = QGraphicsPathItem()
+            pen = QPen(self._color(), 2, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            self._preview.setPen(pen)
+            self.canvas.add_overlay(self._preview)
+            self._first_handle = VertexHandle(self._color(), first=True)
+            self.canvas.add_overlay(self._first_handle)
+        path = QPainterPath(QPointF(*self._points[0]))
+        for pt in self._points[1:]:
+            path.lineTo(QPointF(*pt))
+        if self._cursor is not None:
+            path.lineTo(QPointF(*self._cursor))
+        self._preview.setPath(path)
+        self._first_handle.setPos(*self._points[0])
+
+    def _near_first(self, e: ToolEvent) -> bool:
+        fx, fy = self._points[0]
+        v = self._view(fx, fy)
+        return math.hypot(v.x() - e.view_pos.x(), v.y() - e.view_pos.y()) <= HIT_PX
+
+    def _close(self) -> None:
+        points = self._points
+        target = self._add_part_to
+        self._stop_drawing()
+        doc = self.document
+        if len(points) < 3 or doc is None:
+            return
+        h, w = self._size()
+        poly = flat(points)
+        if target is not None and target in doc.project.annotations:
+            ann = doc.project.annotations[target]
+            doc.push(
+                EditAnnotations(
+                    doc, [with_polygons(ann, [*ann.segmentation, poly], h, w)], "Add polygon part"
+                )
+            )
+            return
+        if doc.current_category_id not in doc.project.categories:
+            self.canvas.message.emit("Add a category first (Categories panel)")
+            return
+        ann = Annotation(
+            id=doc.project.next_annotation_id(),
+            image_id=self.canvas.image_id,
+            category_id=doc.current_category_id,
+            bbox=masks.polygons_bbox([poly]),
+            segmentation=[poly],
+            area=masks.segmentation_area([poly], [], h, w),
+            source="manual",
+        )
+        ann.touch()
+        doc.push(AddAnnotations(doc, [ann], "Draw polygon"))
+        self._sync_handles()
+
+    def _stop_drawing(self) -> None:
+        for item in (self._preview, self._first_handle):
+            self._remove(item)
+        self._preview = None
+        self._first_handle = None
+        self._points = []
+        self._cursor = None
+        self._add_part_to = None
+
+    # -- editing ---------------------------------------------------------------------------------
+    def _show_work(self) -> None:
+        item = self.canvas.items_by_id.get(self._edit_id)
+        ann = self.document.project.annotations.get(self._edit_id)
+        if isinstance(item, PolygonItem) and ann is not None:
+            preview = clone(ann)
+            preview.segmentation = self._work
+            item.sync_shape(preview)
+        self._sync_handles(self._work)
+
+    def _commit(self, polygons: Polygons, text: str) -> None:
+        doc = self.document
+        ann = doc.project.annotations[self._edit_id]
+        h, w = self._size()
+        doc.push(EditAnnotations(doc, [with_polygons(ann, polygons, h, w)], text))
+
+    def _delete_vertex(self, ann_id: int, part: int, index: int) -> bool:
+        """Remove one vertex (a part with 3 vertices goes as a whole, unless it is the only one)."""
+        doc = self.document
+        ann = doc.project.annotations[ann_id]
+        polygons = [list(p) for p in ann.segmentation]
+        if len(polygons[part]) // 2 > 3:
+            del polygons[part][2 * index : 2 * index + 2]
+            text = "Delete vertex"
+        elif len(polygons) > 1:
+            del polygons[part]
+            text = "Delete polygon part"
+        else:
+            self.canvas.message.emit("A polygon needs 3 vertices; Del deletes the whole object")
+            return False
+        self._edit_id = ann_id
+        self._commit(polygons, text)
+        self._edit_id = None
+        return True
+
+    def _delete_part(self, ann_id: int, part: int) -> None:
+        ann = self.document.project.annotations[ann_id]
+        if len(ann.segmentation) > 1:
+            self._edit_id = ann_id
+            self._commit([p for i, p in enumerate(ann.segmentation) if i != part], "Delete polygon part")
+            self._edit_id = None
+
+    # -- events ------------------------------------------------------------------------------------
+    def press(self, e: ToolEvent) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        if self._points:
+            if len(self._points) >= 3 and self._near_first(e):
+                self._close()
+            else:
+                self._points.append(self._clamp(e.pos))
+                self._update_preview()
+            return
+        ann = self._selected_polygon()
+        hit = self._hit(ann, e) if ann is not None else None
+        ctrl = bool(e.modifiers & Qt.KeyboardModifier.ControlModifier)
+        if hit is not None and not ctrl:
+            kind, part, index, point = hit
+            if kind == "vertex" and e.modifiers & Qt.KeyboardModifier.ShiftModifier:
+                self._delete_vertex(ann.id, part, index)
+                self._sync_handles()
+                return
+            self._edit_id, self._press, self._moved = ann.id, e, False
+            self._work = [list(p) for p in ann.segmentation]
+            if kind == "vertex":
+                self._mode, self._part, self._vertex, self._inserted = "vertex", part, index, False
+            elif kind == "edge":
+                x, y = self._clamp(point)
+                self._work[part][2 * index : 2 * index] = [x, y]
+                self._mode, self._part, self._vertex, self._inserted = "vertex", part, index, True
+                self._show_work()
+            else:
+                self._mode = "move"
+            return
+        self._add_part_to = ann.id if (ctrl and ann is not None) else None
+        self._clear_handles()
+        self._points = [self._clamp(e.pos)]
+        self._cursor = None
+        self._update_preview()
+
+    def move(self, e: ToolEvent) -> None:
+        if self._points:
+            self._cursor = self._clamp(e.pos)
+            self._update_preview()
+            return
+        if self._mode is None:
+            self._sync_handles()
+            return
+        d = e.view_pos - self._press.view_pos
+        if not self._moved and max(abs(d.x()), abs(d.y())) < DRAG_PX:
+            return
+        self._moved = True
+        ann = self.document.project.annotations[self._edit_id]
+        if self._mode == "vertex":
+            x, y = self._clamp(e.pos)
+            self._work[self._part][2 * self._vertex : 2 * self._vertex + 2] = [x, y]
+        else:
+            h, w = self._size()
+            dx, dy = self._move_delta(ann, e)
+            self._work = translated(ann, dx, dy, w, h).segmentation
+        self._show_work()
+
+    def _current(self) -> Annotation:
+        return self.document.project.annotations[self._edit_id]
+
+    def _move_delta(self, ann: Annotation, e: ToolEvent) -> tuple[float, float]:
+        """Whole-pixel move, kept on the image (as the select tool moves)."""
+        d = e.pos - self._press.pos
+        h, w = self._size()
+        return clamp_delta(ann.bbox, round(d.x()), round(d.y()), w, h)
+
+    def release(self, e: ToolEvent) -> None:
+        mode, self._mode = self._mode, None
+        if mode is None or self.document is None:
+            return
+        if mode == "vertex" and (self._moved or self._inserted):
+            self._commit(self._work, "Insert vertex" if self._inserted else "Move vertex")
+        elif (
+            mode == "move"
+            and self._moved
+            and self._work != self.document.project.annotations[self._edit_id].segmentation
+        ):
+            self._commit(self._work, "Move polygon")
+        else:
+            self._reset_item()
+        self._edit_id = None
+        self._press = None
+        self._sync_handles()
+
+    def double_click(self, e: ToolEvent) -> None:
+        if len(self._points) >= 3:
+            self._close()
+
+    def context_menu(self, e: ToolEvent) -> bool:
+        """Right-click on a vertex of the selected polygon: a menu to delete it (or its part)."""
+        ann = self._selected_polygon()
+        if ann is None or self._points:
+            return False
+        hit = self._hit(ann, e)
+        if hit is None or hit[0] != "vertex":
+            return False
+        _, part, index, _ = hit
+        menu = QMenu(self.canvas)
+        menu.setObjectName("polygonVertexMenu")
+        menu.addAction(
+            "Delete Vertex", lambda: (self._delete_vertex(ann.id, part, index), self._sync_handles())
+        )
+        act = menu.addAction(
+            "Delete Polygon Part", lambda: (self._delete_part(ann.id, part), self._sync_handles())
+        )
+        act.setEnabled(len(ann.segmentation) > 1)
+        menu.popup(self.canvas.viewport().mapToGlobal(e.view_pos))
+        self.last_menu = menu
+        return True
+
+    def _reset_item(self) -> None:
+        doc = self.document
+        item = self.canvas.items_by_id.get(self._edit_id) if self._edit_id is not None else None
+        ann = doc.project.annotations.get(self._edit_id) if self._edit_id is not None else None
+        if item is not None and ann is not None:
+            item.sync(ann, doc.project.categories.get(ann.category_id), self.canvas.show_labels)
+
+    def wants_key(self, event: QKeyEvent) -> bool:
+        """Backspace while drawing removes a vertex instead of deleting the selection."""
+        return bool(self._points) and event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+
+    def key_press(self, event: QKeyEvent) -> bool:
+        k = event.key()
+        if self._points:
+            if k in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+                self._points.pop()
+                if self._points:
+                    self._update_preview()
+                else:
+                    self._stop_drawing()
+                return True
+            if k in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._close()
+                return True
+            if k == Qt.Key.Key_Escape:
+                self._stop_drawing()
+                self._sync_handles()
+                return True
+        return super().key_press(event)
+
+    def activate(self) -> None:
+        self._sync_handles()
+
+    def deactivate(self) -> None:
+        super().deactivate()
+        self._clear_handles()
+
+    def cancel(self) -> None:
+        self._stop_drawing()
+        if self._mode is not None:
+            self._reset_item()
+        self._mode = None
+        self._edit_id = None
+        self._press = None
+        self._handles_key = None
+        self._clear_handles()  # the image may change: handles are rebuilt on the next move
