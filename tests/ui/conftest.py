@@ -71,7 +71,8 @@ def window(qtbot, project_file: Path, no_prompts):
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
-    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitActive(win)  # window shortcuts (B, D, Ctrl+S) need the active window
     assert win.open_path(project_file)
     wait_loaded(qtbot, win)
     yield win

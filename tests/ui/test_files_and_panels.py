@@ -1,0 +1,322 @@
+"""Files (autosave, recovery, bad input, save failure, folders), panels, settings and the 16-bit path."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+
+from pixelproof.core.coco import ProjectSaveError, load_project, new_project, save_project
+from pixelproof.core.model import Annotation, ImageRecord
+from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.test_workbench import draw_box, key, set_zoom, view_point
+
+
+def new_window(qtbot):
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    win.activateWindow()
+    qtbot.waitActive(win)  # window shortcuts (B, D, Ctrl+S) need the active window
+    return win
+
+
+def test_autosave_writes_a_side_file_and_recovery_is_offered(window, project_file: Path, qtbot, monkeypatch):
+    set_zoom(window, 1.0)
+    ann_id = draw_box(window, 40, 30, 120, 90)
+    original = project_file.read_bytes()
+    assert window.document.autosave()
+    auto = project_file.with_name("project.json.autosave")
+    assert auto.exists() and project_file.read_bytes() == original  # never the project itself
+    assert any(a["id"] == ann_id for a in json.loads(auto.read_text())["annotations"])
+    future = time.time() + 5
+    os.utime(auto, (future, future))
+    window.document.undo_stack.setClean()  # leave without the unsaved-changes question
+    window.close_project()
+
+    asked = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(title)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    assert window.open_path(project_file)
+    wait_loaded(qtbot, window)
+    assert asked == ["Recover unsaved work?"]
+    assert ann_id in window.document.project.annotations
+    assert window.isWindowModified()  # recovered edits are not saved yet
+    key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not auto.exists() and not window.isWindowModified()
+    assert any(a["id"] == ann_id for a in json.loads(project_file.read_text())["annotations"])
+
+
+def test_autosave_timer_only_writes_when_modified(window, project_file: Path) -> None:
+    doc = window.document
+    assert doc.autosave_timer.isActive() and doc.autosave_timer.interval() == 60_000
+    assert not doc.autosave()  # nothing to save
+    assert not project_file.with_name("project.json.autosave").exists()
+
+
+def test_corrupt_project_shows_every_problem_and_keeps_running(qtbot, tmp_path: Path, monkeypatch) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "images": [{"id": 1, "file_name": "a.png", "width": 10}],
+                "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3]}],
+                "categories": [{"id": 1, "name": "a"}],
+            }
+        )
+    )
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append((self.text(), self.informativeText())))
+    win = new_window(qtbot)
+    assert not win.open_path(bad)
+    assert len(shown) == 1
+    text, problems = shown[0]
+    assert str(bad) in text
+    assert "images[0]" in problems and "annotations[0].bbox" in problems
+    assert win.document is None
+    not_json = tmp_path / "x.json"
+    not_json.write_text("{ nope")
+    assert not win.open_path(not_json)
+    assert "not valid JSON" in shown[1][1]
+
+
+def test_save_failure_reports_and_stays_modified(window, monkeypatch) -> None:
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)
+    errors = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda parent, title, text: errors.append(text))
+    )
+
+    def fail(project, path=None):
+        raise ProjectSaveError("could not save project.json: disk full; the previous file is unchanged")
+
+    monkeypatch.setattr("pixelproof.ui.document.save_project", fail)
+    key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert errors and "disk full" in errors[0]
+    assert window.isWindowModified() and window.document.is_modified()
+
+
+def test_missing_and_unreadable_images_show_a_placeholder(qtbot, tmp_path: Path, no_prompts) -> None:
+    path = make_project(tmp_path, n_images=3)
+    (tmp_path / "images" / "img0.png").unlink()
+    (tmp_path / "images" / "img1.png").write_bytes(b"not a png at all")
+    win = new_window(qtbot)
+    assert win.open_path(path)
+    qtbot.waitUntil(lambda: win.canvas.placeholder is not None and win.canvas.placeholder.error, timeout=5000)
+    assert "not found" in win.canvas.placeholder.message
+    # the app keeps working on the placeholder: boxes can be drawn at the recorded size
+    set_zoom(win, 1.0)
+    draw_box(win, 40, 30, 120, 90)
+    key(win, Qt.Key.Key_D)
+    qtbot.waitUntil(lambda: win.canvas.placeholder is not None and win.canvas.placeholder.error, timeout=5000)
+    assert "not a readable image" in win.canvas.placeholder.message
+    key(win, Qt.Key.Key_D)
+    wait_loaded(qtbot, win)
+    win.document.undo_stack.setClean()
+
+
+def test_16bit_image_window_level_and_raw_pixel_value(qtbot, tmp_path: Path, no_prompts) -> None:
+    img = (np.arange(200 * 300, dtype=np.uint32).reshape(200, 300) % 4096).astype(np.uint16)
+    img[10, 20] = 3120
+    cv2.imwrite(str(tmp_path / "phantom.png"), img)
+    project = new_project(["lesion"])
+    project.add_image(ImageRecord(1, "phantom.png", 300, 200))
+    save_project(project, tmp_path / "p.json")
+    win = new_window(qtbot)
+    assert win.open_path(tmp_path / "p.json")
+    wait_loaded(qtbot, win)
+    c = win.canvas
+    assert c.loaded.needs_window and c.loaded.raw.dtype == np.uint16
+    lo, hi = c.loaded.window
+    assert 0 <= lo < 100 and 4000 < hi <= 4095  # percentiles, not the 16-bit range
+    set_zoom(win, 4.0, center=(20, 10))
+    QTest.mouseMove(c.viewport(), view_point(win, 20.5, 10.5))
+    assert win.pos_label.text() == "x 20, y 10"
+    assert win.value_label.text() == "value 3120 (16-bit)"
+    assert "W/L" in win.window_label.text()
+    # right drag to the right widens the window; the stored pixels do not change
+    vp = c.viewport()
+    start = QPoint(200, 200)
+    QTest.mousePress(vp, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(vp, start + QPoint(100, 0))
+    QTest.mouseRelease(vp, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, start + QPoint(100, 0))
+    lo2, hi2 = c.loaded.window
+    assert hi2 - lo2 == pytest.approx((hi - lo) * 1.5, rel=0.02)
+    assert int(c.loaded.raw[10, 20]) == 3120
+    win.act_auto_window.trigger()
+    assert c.loaded.window == (lo, hi)
+
+
+def test_annotation_list_and_canvas_share_the_selection(window) -> None:
+    set_zoom(window, 1.0)
+    a = draw_box(window, 20, 20, 60, 60)
+    b = draw_box(window, 100, 20, 140, 60)
+    panel = window.panels["annotationsDock"]
+    QTest.qWait(10)  # the panel refreshes on the next event-loop turn
+    assert [it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()] == [b]
+    rect = panel.list.visualItemRect(panel.list.item(0))
+    QTest.mouseClick(
+        panel.list.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center()
+    )
+    assert window.document.selection == [a]
+    assert window.canvas.items_by_id[a].is_selected_look and not window.canvas.items_by_id[b].is_selected_look
+
+
+def test_properties_panel_edits_review_and_note_undoably(window) -> None:
+    set_zoom(window, 1.0)
+    ann_id = draw_box(window, 20, 20, 60, 60)
+    props = window.panels["propertiesDock"]
+    QTest.qWait(10)
+    assert not props.fields.isHidden() and props.hint.isHidden()
+    assert props.source.text() == "manual"
+    props.review.setCurrentIndex(props.review.findData("accepted"))
+    props.review.activated.emit(props.review.currentIndex())
+    props.note.setText("check the edge")
+    props.note.editingFinished.emit()
+    ann = window.document.project.annotations[ann_id]
+    assert ann.review == "accepted" and ann.note == "check the edge"
+    window.document.undo_stack.undo()
+    window.document.undo_stack.undo()
+    ann = window.document.project.annotations[ann_id]
+    assert ann.review is None and ann.note is None
+
+
+def test_categories_add_and_delete_with_confirmation_and_undo(window, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    panel = window.panels["categoriesDock"]
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("bird", True)))
+    panel.buttons["add"].click()
+    doc = window.document
+    bird = doc.project.category_by_name("bird")
+    assert bird is not None and bird.shortcut == "3" and doc.current_category_id == bird.id
+    set_zoom(window, 1.0)
+    ann_id = draw_box(window, 20, 20, 60, 60)
+    assert doc.project.annotations[ann_id].category_id == bird.id
+    warned = []
+
+    def warning(parent, title, text, *args):
+        warned.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
+    panel.refresh()
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(2))
+    panel.buttons["delete"].click()
+    assert warned and "1 annotation" in warned[0]
+    assert "bird" not in {c.name for c in doc.project.categories.values()}
+    assert ann_id not in doc.project.annotations
+    doc.undo_stack.undo()
+    assert doc.project.categories[bird.id].name == "bird" and ann_id in doc.project.annotations
+    assert list(doc.project.categories) == [1, 2, bird.id]
+
+
+def test_image_status_from_the_panel_and_filter(window) -> None:
+    panel = window.panels["imagesDock"]
+    panel.status.setCurrentIndex(2)
+    panel.status.activated.emit(2)
+    assert window.document.project.image_status(1) == "done"
+    assert panel.model.data(panel.model.index(0, 1)) == "Done"
+    panel.filter.setText("img2")
+    assert panel.proxy.rowCount() == 1
+    window.document.undo_stack.undo()
+    assert window.document.project.image_status(1) == "todo"
+
+
+def test_shortcuts_dialog_lists_the_key_map(window) -> None:
+    from pixelproof.ui import dialogs
+
+    rows = dict((what, keys) for keys, what in dialogs.shortcut_rows(window.menus))
+    assert rows["Save"] == "Ctrl+S"
+    assert rows["Next Image"] == "D" and rows["Previous Image"] == "A"
+    assert rows["Box"] == "B" and rows["Select / Edit"] == "V"
+    assert "Del" in rows["Delete"] and "Backspace" in rows["Delete"]
+    assert rows["Fit Image"] == "Ctrl+0"
+    assert any(k.startswith("Space") for k in dict(dialogs.shortcut_rows(window.menus)))
+    dlg = dialogs.ShortcutsDialog(dialogs.shortcut_rows(window.menus), window)
+    assert dlg.table.rowCount() > 20
+
+
+def test_open_folder_is_an_untitled_project_and_save_asks_for_a_name(
+    qtbot, tmp_path, monkeypatch, no_prompts
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    make_project(tmp_path / "data", n_images=2)
+    (tmp_path / "data" / "project.json").unlink()
+    win = new_window(qtbot)
+    assert win.open_path(tmp_path / "data" / "images")
+    wait_loaded(qtbot, win)
+    assert win.document.untitled and len(win.document.project.images) == 2
+    win.panels["categoriesDock"].document  # noqa: B018 - the panels share the document
+    target = tmp_path / "out" / "labels.json"
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    from pixelproof.core.model import Category
+    from pixelproof.ui.commands import AddCategory
+
+    win.document.push(AddCategory(win.document, Category(1, "thing", color="#ff0000", shortcut="1")))
+    set_zoom(win, 1.0)
+    draw_box(win, 10, 10, 50, 50)
+    key(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = load_project(target)
+    assert len(saved.annotations) == 1
+    assert (
+        saved.image_path(saved.images[1]).resolve() == (tmp_path / "data" / "images" / "img0.png").resolve()
+    )
+    assert not win.isWindowModified() and not win.document.untitled
+
+
+def test_settings_remember_last_tool_layout_and_recent_projects(qtbot, project_file, no_prompts) -> None:
+    win = new_window(qtbot)
+    assert win.open_path(project_file)
+    wait_loaded(qtbot, win)
+    key(win, Qt.Key.Key_B)
+    win.docks["historyDock"].hide()
+    win.close()
+    again = new_window(qtbot)
+    assert again.canvas.tool.name == "box" and again.tool_actions["box"].isChecked()
+    assert again.recent_projects()[0] == str(project_file.resolve())
+    assert not again.docks["historyDock"].isVisible()
+    again.close()
+
+
+def test_undo_restores_a_deleted_mask_exactly(window) -> None:
+    from pixelproof.core import masks
+    from pixelproof.ui.commands import AddAnnotations
+
+    doc = window.document
+    m = np.zeros((240, 320), bool)
+    m[50:90, 60:130] = True
+    m[60:70, 80:90] = False  # a hole
+    ann = Annotation(50, 1, 2, masks.bbox(m), segmentation=masks.encode(m), area=masks.area(m))
+    doc.push(AddAnnotations(doc, [ann]))
+    assert window.canvas.items_by_id[50].kind == "mask"
+    saved = json.dumps(doc.project.annotations[50].segmentation)
+    window.act_delete.trigger()
+    assert 50 not in doc.project.annotations and 50 not in window.canvas.items_by_id
+    doc.undo_stack.undo()
+    assert json.dumps(doc.project.annotations[50].segmentation) == saved
+    assert np.array_equal(doc.project.annotations[50].mask(240, 320), m)
+    # the mask item is hit where the mask is, not in its hole
+    set_zoom(window, 2.0, center=(95, 70))
+    assert window.canvas.annotation_at(view_point(window, 65.5, 55.5))[0] == 50
+    assert window.canvas.annotation_at(view_point(window, 85.5, 65.5))[0] is None
