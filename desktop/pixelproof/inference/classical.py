@@ -280,9 +280,22 @@ def _skimage_detector(path: Path) -> Detector:
     return detect
 
 
+def _load_detector(path: Path) -> Detector:
+    """OpenCV's CascadeClassifier first (Haar and current LBP files); scikit-image's reader for the LBP
+    files OpenCV 4.x no longer parses (such as the one scikit-image bundles) or when OpenCV has none."""
+    try:
+        detector = _opencv_detector(path)
+    except ModelLoadError as opencv_error:
+        try:
+            return _skimage_detector(path)
+        except ModelLoadError:
+            raise opencv_error from None
+    return detector or _skimage_detector(path)
+
+
 class CascadeBackend(Backend):
     """Detect: a cascade classifier XML the user chooses (default: a frontal-face LBP cascade), run by
-    cv2.CascadeClassifier, or by scikit-image's Cascade where OpenCV 5 has none. Cascades give no
+    cv2.CascadeClassifier, or by scikit-image's Cascade for files OpenCV cannot parse. Cascades give no
     confidence, so every detection scores 1.0."""
 
     name = "cascade"
@@ -314,7 +327,7 @@ class CascadeBackend(Backend):
         self._error = None
         try:
             path = check_file(value, "cascade XML")
-            self._detect = _opencv_detector(path) or _skimage_detector(path)
+            self._detect = _load_detector(path)
         except BackendError as e:
             self._error = str(e)
             raise
