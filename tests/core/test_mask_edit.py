@@ -17,13 +17,14 @@ def reference_stroke(shape: tuple[int, int], points: list[tuple[int, int]], radi
     Drawn on a canvas padded so the whole stroke fits, then cropped to the image: OpenCV clips a line to the
     image it draws on, which moves the Bresenham steps of a line that leaves the image.
     """
+    thickness = 1 if radius == 0 else 2 * radius  # OpenCV's LINE_8 line 2r+1 px wide (see test below)
     pad = 300
     ref = np.zeros((shape[0] + 2 * pad, shape[1] + 2 * pad), dtype=np.uint8)
     pts = np.array(points, dtype=np.int32).reshape(-1, 1, 2) + pad
     if len(points) == 1:  # a click: polylines draws nothing for one point, a zero-length line is a dab
         p = tuple(int(v) for v in pts[0, 0])
-        cv2.line(ref, p, p, 1, thickness=me.cv_thickness(radius), lineType=cv2.LINE_8)
-    cv2.polylines(ref, [pts], False, 1, thickness=me.cv_thickness(radius), lineType=cv2.LINE_8)
+        cv2.line(ref, p, p, 1, thickness=thickness, lineType=cv2.LINE_8)
+    cv2.polylines(ref, [pts], False, 1, thickness=thickness, lineType=cv2.LINE_8)
     return ref[pad:-pad, pad:-pad].astype(bool)
 
 

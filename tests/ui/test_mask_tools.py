@@ -312,3 +312,192 @@ def test_brush_preserve_others_ring_and_shift_wheel(window) -> None:
     zoom = window.canvas.zoom
     QApplication.sendEvent(window.canvas.viewport(), ev)
     assert OPTIONS.radius == 8 and ring.rect().width() == 17 and window.canvas.zoom == zoom
+
+
+@pytest.fixture
+def wand_window(qtbot, tmp_path, no_prompts):
+    """The main window on one synthetic two-colour image: a red block with a dark window in it."""
+    import cv2
+
+    from pixelproof.core.coco import new_project, save_project
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+    from tests.ui.conftest import wait_loaded
+
+    img = np.full((160, 200, 3), 30, np.uint8)
+    img[20:100, 30:150] = (200, 40, 40)
+    img[50:70, 70:100] = (30, 30, 30)
+    (tmp_path / "two.png").write_bytes(cv2.imencode(".png", img[:, :, ::-1])[1].tobytes())
+    project = new_project(["cell", "other"])
+    project.add_image(ImageRecord(1, "two.png", 200, 160))
+    save_project(project, tmp_path / "p.json")
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.open_path(tmp_path / "p.json")
+    wait_loaded(qtbot, win)
+    set_view(win, 3.0, (100, 80))
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def test_magic_wand_adds_and_shift_subtracts_with_undo(wand_window) -> None:
+    win = wand_window
+    key(win, Qt.Key.Key_F)
+    assert win.canvas.tool.name == "fill"
+    block = np.zeros((160, 200), bool)
+    block[20:100, 30:150] = True
+    window_ = np.zeros_like(block)
+    window_[50:70, 70:100] = True
+    before = set(win.document.project.annotations)
+    click(win, vp_at(win, 40.5, 30.5))
+    ann_id = only_new(win, before)
+    assert np.array_equal(pixels(win, ann_id), block & ~window_)
+    assert win.document.undo_stack.undoText() == "Wand fill"
+    # the window is dark like the background but not connected to it: click it to add it
+    click(win, vp_at(win, 80.5, 60.5))
+    assert np.array_equal(pixels(win, ann_id), block)
+    # Shift+click the window again: subtract it (a hole)
+    click(win, vp_at(win, 80.5, 60.5), SHIFT)
+    assert np.array_equal(pixels(win, ann_id), block & ~window_)
+    assert win.document.undo_stack.undoText() == "Wand subtract"
+    stack = win.document.undo_stack
+    stack.undo()
+    assert np.array_equal(pixels(win, ann_id), block)
+    stack.undo()
+    assert np.array_equal(pixels(win, ann_id), block & ~window_)
+    stack.undo()
+    assert ann_id not in win.document.project.annotations
+    for _ in range(3):
+        stack.redo()
+    assert np.array_equal(pixels(win, ann_id), block & ~window_)
+    # tolerance: at 200 the dark background joins the red block (difference 170 per channel at most)
+    OPTIONS.set(tolerance=200)
+    win.document.set_selection([])
+    before = set(win.document.project.annotations)
+    click(win, vp_at(win, 5.5, 5.5))
+    assert pixels(win, only_new(win, before)).all()
+
+
+def test_conversions_both_ways_with_loss_warning_merge_split_fill_holes(wand_window) -> None:
+    win = wand_window
+    doc = win.document
+    stack = doc.undo_stack
+    actions = win.mask_actions
+    # wand the block (its window is a hole), and draw a box of the same category
+    key(win, Qt.Key.Key_F)
+    click(win, vp_at(win, 40.5, 30.5))
+    mask_id = doc.selection[0]
+    holed = pixels(win, mask_id)
+    key(win, Qt.Key.Key_B)
+    stroke(win, [vp_at(win, 160, 110), vp_at(win, 175, 130), vp_at(win, 190, 150)])
+    box_id = doc.selection[0]
+    box_ann = doc.project.annotations[box_id]
+    assert box_ann.kind == "box"
+    # box -> mask: exactly pycocotools' rasterization of the box
+    assert actions.act_to_mask.isEnabled()
+    actions.act_to_mask.trigger()
+    assert doc.project.annotations[box_id].kind == "mask"
+    assert np.array_equal(pixels(win, box_id), masks.box_to_mask(box_ann.bbox, 160, 200))
+    stack.undo()
+    assert doc.project.annotations[box_id].kind == "box"
+    stack.redo()
+    # mask with a hole -> polygon: warned; "cancel" keeps the mask, "convert" fills the hole
+    asked = []
+    doc.set_selection([mask_id])
+    actions.choose = lambda ann, conv: asked.append(conv) or "cancel"
+    actions.act_to_polygon.trigger()
+    assert asked and asked[0].holes == 1 and "hole" in asked[0].warning()
+    assert doc.project.annotations[mask_id].kind == "mask"
+    actions.choose = lambda ann, conv: "convert"
+    actions.act_to_polygon.trigger()
+    poly = doc.project.annotations[mask_id]
+    assert poly.kind == "polygon"
+    assert np.array_equal(masks.polygons_to_mask(poly.segmentation, 160, 200), masks.fill_holes(holed))
+    stack.undo()
+    assert np.array_equal(pixels(win, mask_id), holed)
+    # polygon -> mask round trip of a lossless square
+    key(win, Qt.Key.Key_P)
+    win.document.set_selection([])
+    for x, y in [(5, 110), (25, 110), (25, 150), (5, 150)]:
+        click(win, vp_at(win, x, y))
+    key(win, Qt.Key.Key_Return)
+    square_id = doc.selection[0]
+    square = masks.polygons_to_mask(doc.project.annotations[square_id].segmentation, 160, 200)
+    actions.act_to_mask.trigger()
+    assert np.array_equal(pixels(win, square_id), square)
+    actions.choose = lambda ann, conv: pytest.fail("a lossless square needs no question")
+    actions.act_to_polygon.trigger()
+    assert doc.project.annotations[square_id].kind == "polygon"
+    assert np.array_equal(
+        masks.polygons_to_mask(doc.project.annotations[square_id].segmentation, 160, 200), square
+    )
+    actions.act_to_mask.trigger()
+    # fill holes on the block
+    doc.set_selection([mask_id])
+    actions.act_fill_holes.trigger()
+    assert np.array_equal(pixels(win, mask_id), masks.fill_holes(holed))
+    stack.undo()
+    assert np.array_equal(pixels(win, mask_id), holed)
+    # merge block + box + square (all "cell"), then split back into three islands
+    ids = [mask_id, box_id, square_id]
+    union = holed | pixels(win, box_id) | square
+    doc.set_selection(ids)
+    assert actions.act_merge.isEnabled()
+    actions.act_merge.trigger()
+    assert set(doc.project.annotations) == {mask_id} and np.array_equal(pixels(win, mask_id), union)
+    actions.act_split.trigger()
+    parts = [pixels(win, i) for i in doc.selection]
+    assert len(parts) == 3 and sorted(p.sum() for p in parts) == sorted(
+        [holed.sum(), union.sum() - holed.sum() - square.sum(), square.sum()]
+    )
+    assert np.array_equal(np.logical_or.reduce(parts), union)
+    stack.undo()  # split
+    stack.undo()  # merge
+    assert set(doc.project.annotations) == set(ids)
+    assert np.array_equal(pixels(win, mask_id), holed) and np.array_equal(pixels(win, square_id), square)
+
+
+def test_display_opacity_outline_only_and_hidden_categories(window) -> None:
+    from pixelproof.ui.canvas.items import AnnotationItemMixin
+
+    set_view(window, 2.0)
+    before = set(window.document.project.annotations)
+    paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 12)
+    mask_id = only_new(window, before)
+    actions = window.mask_actions
+    item = window.canvas.items_by_id[mask_id]
+    try:
+
+        def shown() -> np.ndarray:
+            img = (
+                window.canvas.viewport()
+                .grab()
+                .toImage()
+                .convertToFormat(__import__("PySide6.QtGui", fromlist=["QImage"]).QImage.Format.Format_RGB32)
+            )
+            p = vp_at(window, 90, 70)
+            c = img.pixelColor(p.x(), p.y())
+            return np.array([c.red(), c.green(), c.blue()])
+
+        full = shown()
+        actions.opacity_slider.setValue(0)
+        assert AnnotationItemMixin.fill_opacity == 0.0
+        bare = shown()
+        actions.opacity_slider.setValue(100)
+        assert np.abs(shown() - full).max() <= 1 and np.abs(full - bare).max() > 10
+        actions.act_outline_only.setChecked(True)
+        assert np.abs(shown() - bare).max() <= 1
+        actions.act_outline_only.setChecked(False)
+        actions.set_category_visible(1, False)
+        assert not item.isVisible()
+        actions.set_category_visible(1, True)
+        assert item.isVisible()
+    finally:
+        AnnotationItemMixin.fill_opacity = 1.0
+        AnnotationItemMixin.hidden_categories.clear()

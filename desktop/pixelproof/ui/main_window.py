@@ -29,6 +29,7 @@ from pixelproof.ui.canvas.view import ZOOM_STEP, CanvasView
 from pixelproof.ui.commands import RemoveAnnotations, SetImageStatus, set_category
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon
+from pixelproof.ui.mask_actions import MaskActions
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.panels.images import STATUS_LABELS
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._make_toolbars()
         self._make_status_bar()
+        self.mask_actions = MaskActions(self)  # Masks menu + mask tools / display toolbar (issue 4)
         self.canvas.cursorMoved.connect(self._show_cursor)
         self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
         self.canvas.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
