@@ -26,6 +26,9 @@ COMMANDS = {
 }
 
 
+_TOP_LEVEL_FLAGS = ("-h", "--help", "--version", "--self-test")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixelproof",
@@ -33,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a subcommand, opens the app on PATH (a project .json or a folder of images).",
     )
     parser.add_argument("--version", action="version", version=f"pixelproof {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start the app offscreen, draw, save, reload, run QA and a pre-label; exit 0 if all work",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS.values():
         importlib.import_module(f"pixelproof.commands.{module}").add_parser(sub)
@@ -41,10 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if (argv and argv[0] not in COMMANDS and not argv[0].startswith("-")) or not argv:
-        return _run_gui(argv)
-    args = parser.parse_args(argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in _TOP_LEVEL_FLAGS):
+        return _run_gui(argv)  # PATH and GUI options; the subcommand parser is not even built
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from pixelproof.ui.self_test import run_self_test
+
+        return run_self_test()
     if args.command is None:
         return _run_gui([])
     return int(args.run(args) or 0)

@@ -1,0 +1,192 @@
+"""``pixelproof --self-test``: prove an installed copy (above all the PyInstaller bundle) works end to end.
+
+Starts the real main window offscreen, opens the demo project, draws a box with synthetic mouse events
+through the box tool (so the real command path runs), saves to a temporary folder, reloads, runs a small
+QA comparison and a ``threshold`` pre-label. Prints one line per step; exit 0 when all pass, else 1.
+Nothing outside a temporary folder is touched (settings included).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def run_self_test() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="pixelproof-selftest-") as tmp:
+        checks = _SelfTest(Path(tmp))
+        ok = checks.run()
+    status = "passed" if ok else "FAILED"
+    print(f"self test {status} in {time.monotonic() - start:.1f} s")
+    return 0 if ok else 1
+
+
+class _SelfTest:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.state: dict[str, Any] = {}
+
+    def run(self) -> bool:
+        steps: list[tuple[str, Callable[[], str]]] = [
+            ("start the app offscreen", self.start),
+            ("open the demo project", self.open_demo),
+            ("draw a box with the box tool", self.draw_box),
+            ("save to a temporary folder and reload", self.save_reload),
+            ("QA: candidate vs reference", self.qa),
+            ("pre-label with the threshold backend", self.prelabel),
+        ]
+        ok = True
+        for title, step in steps:
+            try:
+                detail = step()
+                print(f"  ok    {title}: {detail}")
+            except Exception as e:  # a self test reports every failure, it does not crash
+                ok = False
+                print(f"  FAIL  {title}: {type(e).__name__}: {e}")
+                if os.environ.get("PIXELPROOF_SELF_TEST_TRACE"):
+                    traceback.print_exc()
+                if title in ("start the app offscreen", "open the demo project"):
+                    break
+        window = self.state.get("window")
+        if window is not None:
+            window.document.undo_stack.setClean()
+            window.close()
+        return ok
+
+    def start(self) -> str:
+        from PySide6.QtCore import QSettings
+
+        from pixelproof.ui.app import create_app
+
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(QSettings.Format.IniFormat, scope, str(self.tmp / "settings"))
+        app = create_app([])
+        from pixelproof.ui.main_window import MainWindow
+
+        window = MainWindow()
+        window.resize(1280, 800)
+        window.show()
+        app.processEvents()
+        self.state.update(app=app, window=window)
+        return f"Qt platform {app.platformName()}"
+
+    def open_demo(self) -> str:
+        from pixelproof.core.demo import install_demo
+
+        project_file = install_demo(self.tmp / "demo")
+        window = self.state["window"]
+        if not window.open_project(project_file):
+            raise RuntimeError(f"{project_file}: could not be opened")
+        self.state["project_file"] = project_file
+        project = window.document.project
+        return f"{len(project.images)} images, {len(project.annotations)} annotations"
+
+    def draw_box(self) -> str:
+        from PySide6.QtCore import QEvent, QPointF, Qt
+        from PySide6.QtGui import QMouseEvent
+        from PySide6.QtWidgets import QApplication
+
+        app, window = self.state["app"], self.state["window"]
+        doc = window.document
+        image = next(i for i in doc.project.images.values() if i.file_name.endswith("chelsea.jpg"))
+        doc.set_current_image(image.id)
+        _wait_for(app, lambda: window.canvas.viewport().isVisible(), 3.0)
+        window.choose_tool("box")
+        before = set(doc.project.annotations)
+        viewport = window.canvas.viewport()
+        p0 = window.canvas.mapFromScene(QPointF(40, 50))
+        p1 = window.canvas.mapFromScene(QPointF(140, 130))
+        left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+        steps = [(QEvent.Type.MouseButtonPress, p0, left, left)]
+        for k in range(1, 6):
+            mid = p0 + (p1 - p0) * (k / 5)
+            steps.append((QEvent.Type.MouseMove, mid, none, left))
+        steps.append((QEvent.Type.MouseButtonRelease, p1, left, none))
+        for kind, pos, button, buttons in steps:
+            event = QMouseEvent(kind, QPointF(pos), QPointF(viewport.mapToGlobal(pos)), button, buttons,
+                                Qt.KeyboardModifier.NoModifier)  # fmt: skip
+            QApplication.sendEvent(viewport, event)
+            app.processEvents()
+        added = [doc.project.annotations[i] for i in set(doc.project.annotations) - before]
+        if len(added) != 1:
+            raise RuntimeError(f"expected 1 new annotation, found {len(added)}")
+        box = added[0]
+        expected = [40.0, 50.0, 100.0, 80.0]
+        if any(abs(a - b) > 1.0 for a, b in zip(box.bbox, expected, strict=True)):
+            raise RuntimeError(f"box {box.bbox} differs from the drawn {expected}")
+        if not doc.undo_stack.canUndo():
+            raise RuntimeError("the box did not go through the undo stack")
+        self.state["box_id"] = box.id
+        return f"bbox {[round(v, 1) for v in box.bbox]}"
+
+    def save_reload(self) -> str:
+        from pixelproof.core.coco import load_project
+
+        window = self.state["window"]
+        target = self.tmp / "saved" / "project.json"
+        target.parent.mkdir()
+        window.document.save(target)
+        reloaded = load_project(target)
+        box = reloaded.annotations.get(self.state["box_id"])
+        if box is None or box.kind != "box":
+            raise RuntimeError("the drawn box is not in the saved file")
+        missing = [i.file_name for i in reloaded.images.values() if not reloaded.image_path(i).is_file()]
+        if missing:
+            raise RuntimeError(f"image paths broken after save-as: {missing[:3]}")
+        self.state["saved"] = reloaded
+        return f"{target.name}: {len(reloaded.annotations)} annotations"
+
+    def qa(self) -> str:
+        from pixelproof.core.coco import load_project
+        from pixelproof.core.qa import QAOptions, run_qa
+
+        project_file = self.state["project_file"]
+        candidate = load_project(project_file)
+        reference = load_project(project_file.parent / (candidate.reference or "reference.json"))
+        result = run_qa(reference, candidate, QAOptions())
+        coins = [r for r in result.per_image if r.file_name.endswith("coins.png") and r.category == "coin"]
+        dice = coins[0].value("dice") if coins else float("nan")
+        if not 0.5 < dice < 1.0:
+            raise RuntimeError(f"coins Dice {dice} outside the expected range (deliberate mistakes)")
+        return f"{len(result.per_image)} image/class rows, coins Dice {dice:.3f}"
+
+    def prelabel(self) -> str:
+        from pixelproof.core.imageio import read_image
+        from pixelproof.inference import get_backend
+        from pixelproof.inference.apply import PredictionMapper
+        from pixelproof.ui.commands import AddAnnotations
+
+        window = self.state["window"]
+        doc = window.document
+        image = next(i for i in doc.project.images.values() if i.file_name.endswith("coins.png"))
+        backend = get_backend("threshold")
+        backend.configure(category="coin")
+        ready, why = backend.ready()
+        if not ready:
+            raise RuntimeError(why)
+        predictions = backend.predict(read_image(doc.project.image_path(image)))
+        proposal = PredictionMapper(doc.project, backend.source).convert(image, predictions)
+        if len(proposal.annotations) < 10:
+            raise RuntimeError(f"only {len(proposal.annotations)} coins found")
+        doc.push(AddAnnotations(doc, proposal.annotations, "Pre-label"))
+        pending = [a for a in doc.project.annotations_of(image.id) if a.review == "pending" and a.score]
+        return f"{len(proposal.annotations)} predictions, {len(pending)} pending in the project"
+
+
+def _wait_for(app: Any, condition: Callable[[], bool], seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while not condition() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+if __name__ == "__main__":
+    sys.exit(run_self_test())
