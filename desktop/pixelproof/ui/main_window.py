@@ -11,6 +11,7 @@ from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -28,7 +29,7 @@ from pixelproof.ui.app import THEMES, settings, theme
 from pixelproof.ui.canvas.view import ZOOM_STEP, CanvasView
 from pixelproof.ui.commands import RemoveAnnotations, SetImageStatus, set_category
 from pixelproof.ui.document import Document
-from pixelproof.ui.icons import icon
+from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.mask_actions import MaskActions
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.panels.images import STATUS_LABELS
@@ -216,6 +217,14 @@ class MainWindow(QMainWindow):
         tb.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_window])
         tb.addSeparator()
         tb.addActions([self.act_prev, self.act_next])
+        tb.addSeparator()
+        label = QLabel(" Category ")
+        self.category_combo = QComboBox()
+        self.category_combo.setMinimumContentsLength(12)
+        self.category_combo.setToolTip("Category of new objects (keys 1-9 also set it for the selection)")
+        self.category_combo.activated.connect(self._category_combo_chosen)
+        tb.addWidget(label)
+        tb.addWidget(self.category_combo)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.toolbar = tb
         self.panels_menu.addSeparator()
@@ -322,6 +331,7 @@ class MainWindow(QMainWindow):
             old.selectionChanged.disconnect(self._update_actions)
             old.currentImageChanged.disconnect(self._on_image_changed)
             old.categoriesChanged.disconnect(self._rebuild_category_actions)
+            old.currentCategoryChanged.disconnect(self._fill_category_combo)
             old.autosaveFailed.disconnect(self._autosave_failed)
         self.document = doc
         if doc is not None:
@@ -333,6 +343,7 @@ class MainWindow(QMainWindow):
             doc.selectionChanged.connect(self._update_actions)
             doc.currentImageChanged.connect(self._on_image_changed)
             doc.categoriesChanged.connect(self._rebuild_category_actions)
+            doc.currentCategoryChanged.connect(self._fill_category_combo)
             doc.autosaveFailed.connect(self._autosave_failed)
         self.canvas.set_document(doc)
         for panel in self.panels.values():
@@ -395,6 +406,26 @@ class MainWindow(QMainWindow):
             self.category_menu.addAction(act)
             self.category_actions.append(act)
         self.category_menu.setEnabled(bool(self.category_actions))
+        self._fill_category_combo()
+
+    def _fill_category_combo(self, *_: object) -> None:
+        combo = self.category_combo
+        combo.blockSignals(True)
+        combo.clear()
+        doc = self.document
+        if doc is not None:
+            keys = {c.id: str(n) for n in range(9, 0, -1) if (c := doc.category_for_key(str(n)))}
+            for cat in doc.project.categories.values():
+                text = f"{cat.name}  ({keys[cat.id]})" if cat.id in keys else cat.name
+                combo.addItem(swatch(cat.color or "#ff00ff"), text, cat.id)
+            combo.setCurrentIndex(combo.findData(doc.current_category_id))
+        combo.setEnabled(combo.count() > 0)
+        combo.blockSignals(False)
+
+    def _category_combo_chosen(self, index: int) -> None:
+        if self.document is not None:
+            self.document.set_current_category(self.category_combo.itemData(index))
+            self.canvas.setFocus()
 
     def _on_image_changed(self, _image_id: int) -> None:
         self._update_image_label()

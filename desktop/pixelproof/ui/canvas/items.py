@@ -307,8 +307,13 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
             painter.setOpacity(saved)
         if self._live:
             return
-        painter.setPen(self._pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self._selected_look:  # a light halo under the outline: the selection stands out on any image
+            halo = QPen(QColor(255, 255, 255, 230), self._pen.widthF() + 2.5)
+            halo.setCosmetic(True)
+            painter.setPen(halo)
+            painter.drawPath(self._outline)
+        painter.setPen(self._pen)
         painter.drawPath(self._outline)
 
     # mask data ---------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ class PropertiesPanel(Panel):
         self.kind = QLabel()
         self.geometry_label = QLabel()
         self.geometry_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.geometry_label.setWordWrap(True)  # long numbers must not widen the dock
         self.source = QLabel()
         self.source.setWordWrap(True)
         self.score = QLabel()
@@ -52,6 +53,8 @@ class PropertiesPanel(Panel):
         self.form.addRow("Category", self.category)
         self.form.addRow("Shape", self.kind)
         self.form.addRow("Box", self.geometry_label)
+        self.area_label = QLabel()
+        self.form.addRow("Area", self.area_label)
         self.form.addRow("Source", self.source)
         self.form.addRow("Score", self.score)
         self.form.addRow("Review", self.review)
@@ -103,9 +106,11 @@ class PropertiesPanel(Panel):
         self.kind.setText(str(common([a.kind for a in anns])))
         if len(anns) == 1:
             x, y, w, h = anns[0].bbox
-            self.geometry_label.setText(f"x {x:g}, y {y:g}, {w:g} x {h:g} px · area {anns[0].area:g}")
+            self.geometry_label.setText(f"x {x:g}, y {y:g}, {w:g} × {h:g} px")
+            self.area_label.setText(f"{anns[0].area:g} px")
         else:
             self.geometry_label.setText(MIXED)
+            self.area_label.setText(f"{sum(a.area for a in anns):g} px in all")
         self.source.setText(str(common([a.source or "manual" for a in anns])))
         scores = [a.score for a in anns]
         sc = common(scores)
