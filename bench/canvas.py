@@ -4,7 +4,7 @@
 
 (a) open-to-first-paint: an 8000x8000 RGB photo (JPEG, and the same pixels as PNG) opened in the main window
     of a fresh process, from ``open_path`` until the canvas shows the image (a ``viewport().grab()`` that
-    contains it). Target: < 1.5 s.
+    contains it). Target: < 1.5 s. Then panning at 100 %: frame time of a drag step + full repaint.
 (b) full repaint: ``viewport().grab()`` of the canvas (window size, default 1280x800) showing one 4000x3000
     image with 2,000 boxes, at fit zoom and at 100 %; median of ``--repeat`` grabs after two warm-ups; with
     the category labels on (the default) and off.
@@ -53,7 +53,18 @@ while canvas.image_item is None:
 img = canvas.viewport().grab().toImage()
 t1 = time.perf_counter()
 c = img.pixelColor(img.width() // 2, img.height() // 2)
-print(json.dumps({"seconds": t1 - t0, "center": [c.red(), c.green(), c.blue()]}))
+# then pan at 100 %: one frame = a drag step + a full repaint of the viewport
+canvas.set_zoom(1.0)
+canvas.centerOn(canvas.image_rect().center())
+frames = []
+for i in range(120):
+    t = time.perf_counter()
+    canvas.pan_by(-40 if i < 60 else 40, -25)
+    canvas.viewport().grab()
+    frames.append(time.perf_counter() - t)
+frames.sort()
+print(json.dumps({"seconds": t1 - t0, "center": [c.red(), c.green(), c.blue()],
+                  "pan_median": frames[len(frames) // 2], "pan_max": frames[-1]}))
 win.document.undo_stack.setClean()
 """
 
@@ -241,11 +252,15 @@ def main(argv: list[str]) -> int:
             for name in ("big.jpg", "big.png"):
                 proj = _project(folder, name, BIG, BIG, [])
                 size = (folder / name).stat().st_size / 1e6
-                r = [_run(sys.executable, _FIRST_PAINT, proj, settings)["seconds"] for _ in range(3)]
+                runs = [_run(sys.executable, _FIRST_PAINT, proj, settings) for _ in range(3)]
+                r = [run["seconds"] for run in runs]
                 best, med = min(r), sorted(r)[1]
+                pan = max(runs, key=lambda run: run["pan_max"])
                 ok = "meets" if med < 1.5 else "MISSES"
                 line = f"    {name:8s} ({size:6.1f} MB): median {med:.2f} s, best {best:.2f} s"
                 print(f"{line}  ({ok} target < 1.5 s)")
+                print(f"    {'':8s} panning at 100 %: frame (drag step + full repaint) median "
+                      f"{pan['pan_median'] * 1e3:.1f} ms, worst {pan['pan_max'] * 1e3:.1f} ms")  # fmt: skip
 
         print(f"(b/c) full repaint (viewport().grab()), {args.boxes} boxes on {IMAGE_W}x{IMAGE_H}, "
               f"viewport {vw}x{vh}, median of {args.repeat}")  # fmt: skip
