@@ -30,6 +30,7 @@ from pixelproof.ui.canvas.view import ZOOM_STEP, CanvasView
 from pixelproof.ui.commands import RemoveAnnotations, SetImageStatus, set_category
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
+from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.mask_actions import MaskActions
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.panels.images import STATUS_LABELS
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self._make_toolbars()
         self._make_status_bar()
         self.mask_actions = MaskActions(self)  # Masks menu + mask tools / display toolbar (issue 4)
+        self.interop = InteropActions(self)  # File > Import / Export (issue 7)
         self.canvas.cursorMoved.connect(self._show_cursor)
         self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
         self.canvas.message.connect(lambda m: self.statusBar().showMessage(m, 6000))

@@ -1,0 +1,713 @@
+"""File > Import and File > Export: the formats of ``pixelproof.interop`` (the same code as ``pixelproof
+convert``) behind two small dialogs.
+
+The reader or writer runs on the thread pool with a progress dialog and Cancel, so a folder of thousands of
+files never freezes the window (DESIGN.md §2). An import opens as a new, unsaved project that asks before it
+is closed; merging into the open project is out of scope (open both and copy, or convert and merge outside).
+Problems, skipped shapes and export warnings are listed one per line in a non-modal, copyable report.
+
+Installed by the main window with ``InteropActions(window)``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core.coco import ProjectSaveError
+from pixelproof.core.model import Project
+from pixelproof.interop import FORMATS, Format, ImportResult
+from pixelproof.ui import dialogs
+from pixelproof.ui.app import settings
+from pixelproof.ui.document import Document
+
+if TYPE_CHECKING:
+    from pixelproof.ui.main_window import MainWindow
+
+# -- options -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One keyword argument of a reader or writer and how to ask for it.
+
+    ``kind``: "check" (bool), "choice" (one of ``choices``: value -> label), "fraction" (0..0.9),
+    "folder" / "file" (a path; empty means "not given", so the function's default applies).
+    """
+
+    key: str
+    label: str
+    kind: str
+    default: Any = None
+    choices: dict[str, str] = field(default_factory=dict)
+    tip: str = ""
+
+
+KEEP = "Refer to the original files"
+COPY = "Copy into the output"
+LINK = "Link into the output (hard link, else symbolic, else copy)"
+
+IMPORT_OPTIONS: dict[str, list[Option]] = {
+    "coco": [
+        Option(
+            "remap_categories",
+            "Renumber categories 1..n",
+            "check",
+            False,
+            tip="COCO files from other tools often start at 0, which some trainers take as background",
+        ),
+    ],
+    "labelme": [
+        Option(
+            "extract_images_to",
+            "Extract embedded images to",
+            "folder",
+            tip="Images stored only as imageData in the JSON are written here (optional)",
+        ),
+    ],
+    "yolo": [],
+    "voc": [
+        Option(
+            "one_based",
+            "Corners are 1-based (Pascal VOC)",
+            "check",
+            True,
+            tip="Untick for tools that write plain 0-based pixel coordinates, as LabelMe does",
+        ),
+    ],
+    "masks": [
+        Option(
+            "mode",
+            "Kind of masks",
+            "choice",
+            "auto",
+            {
+                "auto": "Detect",
+                "semantic": "Semantic (pixel = class id)",
+                "instance": "Instance (pixel = instance id + class map)",
+                "voc": "VOC SegmentationObject + SegmentationClass",
+            },
+        ),
+        Option(
+            "images",
+            "Images folder",
+            "folder",
+            tip="Default: images/ or JPEGImages/ beside the masks, or images.csv",
+        ),
+        Option("classes", "Class list", "file", tip="One name per line: line n is class id n (optional)"),
+    ],
+}
+
+EXPORT_OPTIONS: dict[str, list[Option]] = {
+    "coco": [Option("images", "Image files", "choice", "keep", {"keep": KEEP, "copy": COPY, "link": LINK})],
+    "labelme": [
+        Option("images", "Image files", "choice", "keep", {"keep": KEEP, "copy": COPY, "link": LINK}),
+        Option(
+            "image_data",
+            "Embed the images (imageData)",
+            "check",
+            False,
+            tip="Bigger files, but each JSON opens in LabelMe without the image beside it",
+        ),
+    ],
+    "yolo": [
+        Option(
+            "task",
+            "Task",
+            "choice",
+            "auto",
+            {
+                "auto": "Segment when any object has a shape, else detect",
+                "detect": "Detect (boxes)",
+                "segment": "Segment (polygons)",
+            },
+        ),
+        Option(
+            "images",
+            "Image files",
+            "choice",
+            "link",
+            {"link": LINK, "copy": COPY},
+            tip="Ultralytics finds the labels only beside an images/ folder",
+        ),
+        Option(
+            "val_fraction",
+            "Validation share",
+            "fraction",
+            0.0,
+            tip="Images without a split of their own: every n-th goes to val (0: all to train)",
+        ),
+    ],
+    "voc": [
+        Option("images", "Image files", "choice", "keep", {"keep": KEEP, "copy": COPY, "link": LINK}),
+        Option("one_based", "Write 1-based corners (Pascal VOC)", "check", True),
+    ],
+    "masks": [
+        Option(
+            "mode",
+            "Kind of masks",
+            "choice",
+            "instance",
+            {
+                "instance": "Instance (pixel = object number, classes in instances.json)",
+                "semantic": "Semantic (pixel = class number)",
+            },
+        ),
+        Option("images", "Image files", "choice", "link", {"link": LINK, "copy": COPY, "keep": KEEP}),
+    ],
+}
+
+
+class OptionsForm(QWidget):
+    """The options of one format as a form; ``values()`` gives the keyword arguments to pass."""
+
+    def __init__(self, options: list[Option], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.options = options
+        self.widgets: dict[str, QWidget] = {}
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        if not options:
+            form.addRow(QLabel("No options for this format."))
+        for opt in options:
+            form.addRow(*self._make(opt))
+
+    def _make(self, opt: Option) -> tuple[str, QWidget]:
+        if opt.kind == "check":
+            box = QCheckBox(opt.label)
+            box.setChecked(bool(opt.default))
+            box.setToolTip(opt.tip)
+            self.widgets[opt.key] = box
+            return "", box
+        if opt.kind == "choice":
+            combo = QComboBox()
+            for value, text in opt.choices.items():
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(opt.default)))
+            combo.setToolTip(opt.tip)
+            self.widgets[opt.key] = combo
+            return opt.label, combo
+        if opt.kind == "fraction":
+            spin = QDoubleSpinBox()
+            spin.setRange(0.0, 0.9)
+            spin.setSingleStep(0.05)
+            spin.setDecimals(2)
+            spin.setValue(float(opt.default or 0.0))
+            spin.setToolTip(opt.tip)
+            self.widgets[opt.key] = spin
+            return opt.label, spin
+        edit = QLineEdit()
+        edit.setPlaceholderText("(optional)")
+        edit.setToolTip(opt.tip)
+        self.widgets[opt.key] = edit
+        return opt.label, _with_browse(
+            edit, lambda: _browse_path(self, edit, opt.label, opt.kind == "folder")
+        )
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for opt in self.options:
+            w = self.widgets[opt.key]
+            if isinstance(w, QCheckBox):
+                out[opt.key] = w.isChecked()
+            elif isinstance(w, QComboBox):
+                out[opt.key] = w.currentData()
+            elif isinstance(w, QDoubleSpinBox):
+                out[opt.key] = w.value()
+            elif isinstance(w, QLineEdit) and w.text().strip():
+                out[opt.key] = w.text().strip()
+        return out
+
+
+def _with_browse(edit: QLineEdit, browse: Callable[[], None]) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    button = QPushButton("Browse…")
+    button.clicked.connect(browse)
+    layout.addWidget(edit, 1)
+    layout.addWidget(button)
+    row.setProperty("browse_button", button)
+    return row
+
+
+def _browse_path(parent: QWidget, edit: QLineEdit, title: str, folder: bool) -> None:
+    start = edit.text().strip()
+    if folder:
+        path = QFileDialog.getExistingDirectory(parent, title, start)
+    else:
+        path, _ = QFileDialog.getOpenFileName(parent, title, start)
+    if path:
+        edit.setText(path)
+
+
+# -- dialogs -------------------------------------------------------------------------------------
+
+
+class _FormatDialog(QDialog):
+    """Format, path and the format's options; the two subclasses differ in direction only."""
+
+    path_label = ""
+    setting_key = ""
+
+    def __init__(self, options: dict[str, list[Option]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.format_combo = QComboBox()
+        for fmt in FORMATS.values():
+            self.format_combo.addItem(fmt.title, fmt.name)
+        self.path_edit = QLineEdit()
+        self.path_row = _with_browse(self.path_edit, self.browse)
+        self.stack = QStackedWidget()
+        self.forms: dict[str, OptionsForm] = {}
+        for name in FORMATS:
+            self.forms[name] = OptionsForm(options.get(name, []))
+            self.stack.addWidget(self.forms[name])
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: palette(placeholder-text);")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow("Format", self.format_combo)
+        form.addRow(self.path_label, self.path_row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.stack)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.resize(560, 0)
+
+        self.format_combo.currentIndexChanged.connect(self._format_changed)
+        self.path_edit.textChanged.connect(self._update)
+        last = str(settings().value(self.setting_key, "coco"))
+        self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(last)))
+        self._format_changed()
+
+    @property
+    def format(self) -> Format:
+        return FORMATS[self.format_combo.currentData()]
+
+    def set_format(self, name: str) -> None:
+        self.format_combo.setCurrentIndex(self.format_combo.findData(name))
+
+    def options(self) -> dict[str, Any]:
+        return self.forms[self.format.name].values()
+
+    def path(self) -> Path:
+        return Path(self.path_edit.text().strip()).expanduser()
+
+    def browse(self) -> None:
+        raise NotImplementedError
+
+    def _format_changed(self, *_: object) -> None:
+        self.stack.setCurrentWidget(self.forms[self.format.name])
+        self._update()
+
+    def _update(self, *_: object) -> None:
+        self.ok_button.setEnabled(bool(self.path_edit.text().strip()))
+
+    def accept(self) -> None:
+        settings().setValue(self.setting_key, self.format.name)
+        super().accept()
+
+
+class ImportDialog(_FormatDialog):
+    """File > Import: what to read and how."""
+
+    path_label = "Input"
+    setting_key = "interop/import_format"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(IMPORT_OPTIONS, parent)
+        self.setWindowTitle("Import annotations")
+        self.ok_button.setText("Import")
+        self.path_edit.setText(str(settings().value("interop/import_path", "")))
+
+    def browse(self) -> None:
+        fmt = self.format
+        start = self.path_edit.text().strip()
+        if fmt.input_is_file:
+            path, _ = QFileDialog.getOpenFileName(
+                self, f"Import {fmt.title}", start, "JSON (*.json);;All (*)"
+            )
+        else:
+            path = QFileDialog.getExistingDirectory(self, f"Import {fmt.title}", start)
+        if path:
+            self.path_edit.setText(path)
+
+    def _update(self, *_: object) -> None:
+        super()._update()
+        fmt = self.format
+        self.note.setText(
+            "The annotations open as a new, unsaved project."
+            + ("" if fmt.input_is_file else " A single file (e.g. data.yaml or one JSON/XML) also works.")
+        )
+
+    def accept(self) -> None:
+        path = self.path()
+        if not path.exists():
+            QMessageBox.critical(self, "Cannot import", f"{path}\n\ndoes not exist.")
+            return
+        settings().setValue("interop/import_path", str(path))
+        super().accept()
+
+
+class ExportDialog(_FormatDialog):
+    """File > Export: where to write and how. The output path follows the format until it is edited."""
+
+    path_label = "Output"
+    setting_key = "interop/export_format"
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        self.project = project
+        self._suggested = ""
+        super().__init__(EXPORT_OPTIONS, parent)
+        self.setWindowTitle("Export annotations")
+        self.ok_button.setText("Export")
+
+    def suggested_path(self) -> str:
+        base = self.project.path
+        if base is None:
+            return ""
+        fmt = self.format
+        stem = base.stem.lstrip(".") or "project"
+        return str(base.parent / (f"{stem}_coco.json" if fmt.output_is_file else f"{stem}_{fmt.name}"))
+
+    def browse(self) -> None:
+        fmt = self.format
+        start = self.path_edit.text().strip()
+        if fmt.output_is_file:
+            path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.title}", start, "JSON (*.json)")
+        else:
+            path = QFileDialog.getExistingDirectory(self, f"Export {fmt.title} into", start)
+        if path:
+            self.path_edit.setText(path)
+
+    def _format_changed(self, *_: object) -> None:
+        if self.path_edit.text().strip() in ("", self._suggested):
+            self._suggested = self.suggested_path()
+            self.path_edit.setText(self._suggested)
+        super()._format_changed()
+
+    def _update(self, *_: object) -> None:
+        super()._update()
+        path = self.path()
+        text = ""
+        if self.path_edit.text().strip():
+            if self.format.output_is_file and path.is_file():
+                text = f"{path.name} exists and will be replaced."
+            elif not self.format.output_is_file and path.is_dir() and any(path.iterdir()):
+                text = f"{path.name} is not empty: files with the same names are replaced."
+        self.note.setText(text)
+
+    def accept(self) -> None:
+        path = self.path()
+        if self.format.output_is_file and path.is_dir():
+            QMessageBox.critical(
+                self, "Cannot export", f"{path}\n\nis a folder: {self.format.title} is one file."
+            )
+            return
+        if not self.format.output_is_file and path.is_file():
+            QMessageBox.critical(
+                self, "Cannot export", f"{path}\n\nis a file: {self.format.title} needs a folder."
+            )
+            return
+        super().accept()
+
+
+class ReportDialog(QDialog):
+    """Problems or warnings, one per line, selectable and copyable; non-modal so the user can keep it open
+    while fixing the project."""
+
+    def __init__(self, title: str, headline: str, lines: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.headline = QLabel(headline)
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text = QPlainTextEdit("\n".join(lines))
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.lines = list(lines)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = buttons.addButton("Copy All", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button.clicked.connect(self.copy)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.resize(760, 420)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.headline.text() + "\n" + "\n".join(self.lines))
+
+
+# -- background job ------------------------------------------------------------------------------
+
+
+class Cancelled(Exception):
+    """Raised inside the reader/writer (from its progress callback) when the user pressed Cancel."""
+
+
+@dataclass
+class JobOutcome:
+    result: Any = None
+    error: str | None = None
+    cancelled: bool = False
+
+
+class _JobSignals(QObject):
+    progress = Signal(int, int)
+    problem = Signal(str)
+    finished = Signal(object)  # JobOutcome
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[..., Any], signals: _JobSignals) -> None:
+        super().__init__()
+        self.work, self.signals = work, signals
+        self.cancel_requested = threading.Event()
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.cancel_requested.is_set():
+            raise Cancelled
+        self.signals.progress.emit(done, total)
+
+    def run(self) -> None:
+        try:
+            result = self.work(self._progress, self.signals.problem.emit)
+        except Cancelled:
+            outcome = JobOutcome(cancelled=True)
+        except (OSError, ValueError, ProjectSaveError) as e:
+            outcome = JobOutcome(error=str(e))
+        except Exception as e:  # a converter bug must not take the window down: report it instead
+            outcome = JobOutcome(error=f"unexpected error: {type(e).__name__}: {e}")
+        else:
+            outcome = JobOutcome(result)
+        self.signals.finished.emit(outcome)
+
+
+def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome:
+    """Run ``work(progress, on_problem)`` on the thread pool behind a modal progress dialog with Cancel;
+    returns when it has really stopped (a cancelled writer leaves no thread behind still writing)."""
+    signals = _JobSignals()
+    job = _Job(work, signals)
+    box = QProgressDialog(label, "Cancel", 0, 0, parent)
+    box.setWindowTitle("Working…")
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setMinimumDuration(0)
+    box.setAutoReset(False)
+    box.setAutoClose(False)
+    problems = [0]
+
+    def on_progress(done: int, total: int) -> None:
+        if box.maximum() != total:
+            box.setMaximum(max(total, 0))
+        box.setValue(min(done, total))
+
+    def on_problem(_message: str) -> None:
+        problems[0] += 1
+        box.setLabelText(f"{label}\n{problems[0]} problem{'s' if problems[0] != 1 else ''} so far")
+
+    def on_cancel() -> None:
+        job.cancel_requested.set()
+        box.setLabelText("Cancelling…")
+
+    loop = QEventLoop()
+    outcome: list[JobOutcome] = []
+
+    def on_finished(result: JobOutcome) -> None:
+        outcome.append(result)
+        loop.quit()
+
+    signals.progress.connect(on_progress)
+    signals.problem.connect(on_problem)
+    signals.finished.connect(on_finished)
+    box.canceled.connect(on_cancel)
+    box.show()
+    QThreadPool.globalInstance().start(job)
+    if not outcome:
+        loop.exec()
+    box.close()
+    box.deleteLater()
+    signals.deleteLater()
+    return outcome[0]
+
+
+# -- the menu actions ----------------------------------------------------------------------------
+
+
+class InteropActions(QObject):
+    """File > Import… / Export…: dialogs, background conversion, the report, opening the result."""
+
+    def __init__(self, win: MainWindow) -> None:
+        super().__init__(win)
+        self.win = win
+        self.dialog: _FormatDialog | None = None  # the open Import/Export dialog (tests fill it)
+        self.report: ReportDialog | None = None  # the last problems/warnings report
+        self.act_import = QAction("&Import…", win)
+        self.act_import.triggered.connect(self.import_dialog)
+        dialogs.action_tooltip(
+            self.act_import, "Open LabelMe, YOLO, VOC, mask folders or COCO as a new project"
+        )
+        self.act_export = QAction("&Export…", win)
+        self.act_export.triggered.connect(self.export_dialog)
+        dialogs.action_tooltip(self.act_export, "Write the project as COCO, LabelMe, YOLO, VOC or masks")
+        file_menu = next(
+            a.menu() for a in win.menuBar().actions() if a.menu() and win.act_close in a.menu().actions()
+        )
+        sep = file_menu.insertSeparator(win.act_close)
+        file_menu.insertActions(sep, [self.act_import, self.act_export])
+        win.documentChanged.connect(self._update)
+        self._update(win.document)
+
+    def _update(self, doc: Document | None) -> None:
+        self.act_export.setEnabled(doc is not None)
+
+    # -- import ----------------------------------------------------------------------------------
+    def import_dialog(self) -> ImportDialog:
+        """Show the dialog (window-modal, not blocking); OK starts the import."""
+        dlg = ImportDialog(self.win)
+        dlg.accepted.connect(lambda: self.run_import(dlg.format.name, dlg.path(), dlg.options()))
+        dlg.finished.connect(dlg.deleteLater)
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def run_import(self, fmt_name: str, path: Path, options: dict[str, Any]) -> bool:
+        """Read ``path`` in the background, then (after the unsaved-changes question, asked only once the
+        read succeeded so a failed import costs nothing) open it as a new, unsaved project."""
+        win = self.win
+        fmt = FORMATS[fmt_name]
+        path = Path(path)
+        outcome = run_job(
+            win,
+            f"Reading {fmt.title} from {path.name}…",
+            lambda progress, on_problem: fmt.read(path, progress=progress, on_problem=on_problem, **options),
+        )
+        if outcome.cancelled:
+            win.statusBar().showMessage("Import cancelled", 4000)
+            return False
+        if outcome.error is not None:
+            dialogs.show_error(
+                win, "Cannot import", f"{path}\n\ncould not be read as {fmt.title}: {outcome.error}"
+            )
+            return False
+        result: ImportResult = outcome.result
+        project = result.project
+        if not project.images:
+            detail = "\n".join(result.problems[: dialogs.MAX_LISTED])
+            more = len(result.problems) - dialogs.MAX_LISTED
+            detail += f"\n… and {more} more" if more > 0 else ""
+            dialogs.show_error(
+                win,
+                "Nothing imported",
+                f"{path}\n\nholds no images as {fmt.title}." + (f"\n\n{detail}" if detail else ""),
+            )
+            return False
+        if not win.maybe_save():
+            return False
+        project.path = _untitled_path(project, path)
+        doc = Document(project, untitled=True)
+        doc.undo_stack.resetClean()  # it exists only in memory: closing it asks first
+        win.set_document(doc)
+        summary = (
+            f"Imported {len(project.images)} images, {len(project.annotations)} annotations and "
+            f"{len(project.categories)} categories from {path}"
+        )
+        skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
+        if result.problems or skipped:
+            headline = summary + (f".\nSkipped: {skipped}." if skipped else ".")
+            n = len(result.problems)
+            headline += f"\n{n} problem{'s' if n != 1 else ''}:" if n else ""
+            self._show_report("Import report", headline, result.problems)
+        win.statusBar().showMessage(summary, 10000)
+        return True
+
+    # -- export ----------------------------------------------------------------------------------
+    def export_dialog(self) -> ExportDialog | None:
+        doc = self.win.document
+        if doc is None:
+            return None
+        dlg = ExportDialog(doc.project, self.win)
+        dlg.accepted.connect(lambda: self.run_export(dlg.format.name, dlg.path(), dlg.options()))
+        dlg.finished.connect(dlg.deleteLater)
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def run_export(self, fmt_name: str, out: Path, options: dict[str, Any]) -> list[str] | None:
+        """Write the open project (as it is now, saved or not) in the background; warnings go to the report.
+        Returns the warnings, None when nothing (or only part) was written."""
+        win = self.win
+        doc = win.document
+        if doc is None:
+            return None
+        fmt = FORMATS[fmt_name]
+        out = Path(out)
+        project = doc.project
+        outcome = run_job(
+            win,
+            f"Writing {fmt.title} to {out.name}…",
+            lambda progress, _on_problem: fmt.write(project, out, progress=progress, **options),
+        )
+        if outcome.cancelled:
+            win.statusBar().showMessage(f"Export cancelled: {out} may hold part of the files", 8000)
+            return None
+        if outcome.error is not None:
+            dialogs.show_error(win, "Cannot export", f"{out}\n\ncould not be written: {outcome.error}")
+            return None
+        warnings: list[str] = outcome.result
+        summary = f"Exported {len(project.images)} images as {fmt.title} to {out}"
+        if warnings:
+            n = len(warnings)
+            self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)
+        win.statusBar().showMessage(summary, 10000)
+        return warnings
+
+    def _show_report(self, title: str, headline: str, lines: list[str]) -> None:
+        if self.report is not None:
+            self.report.close()
+            self.report.deleteLater()
+        self.report = ReportDialog(title, headline, lines, self.win)
+        self.report.show()
+
+
+def _untitled_path(project: Project, source: Path) -> Path:
+    """A name for the unsaved project in the folder the reader resolved image names against (so relative
+    names stay right): ``<folder>.json`` for a folder, ``<stem>-pixelproof.json`` beside a file."""
+    folder = project.path.parent if project.path is not None else source.parent
+    name = f"{source.name}.json" if source.is_dir() else f"{source.stem}-pixelproof.json"
+    return folder / name

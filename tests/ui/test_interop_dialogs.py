@@ -1,0 +1,294 @@
+"""File > Import / Export through the real dialogs: widgets filled, OK clicked, the result in the window."""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import io
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
+
+from tests.ui.conftest import wait_loaded
+
+W, H = 120, 90
+
+
+def new_window(qtbot):
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    return win
+
+
+def _png_b64(mask: np.ndarray) -> str:
+    buf = io.BytesIO()
+    Image.fromarray(mask.astype(np.uint8) * 255).save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def make_labelme_folder(root: Path) -> Path:
+    """Two images: a box, a polygon and a ring-shaped mask (a hole) on a.png; a polygon and a point (which
+    LabelMe import skips) on b.png. 4 annotations in all."""
+    root.mkdir(parents=True)
+    ring = np.zeros((30, 30), dtype=bool)
+    ring[2:28, 2:28] = True
+    ring[10:20, 10:20] = False
+    docs = {
+        "a": [
+            {"label": "cat", "shape_type": "rectangle", "points": [[5, 5], [40, 30]]},
+            {"label": "dog", "shape_type": "polygon", "points": [[50, 10], [90, 10], [70, 40]]},
+            {"label": "cat", "shape_type": "mask", "points": [[60, 50], [89, 79]], "mask": _png_b64(ring)},
+        ],
+        "b": [
+            {"label": "dog", "shape_type": "polygon", "points": [[10, 10], [60, 10], [60, 60], [10, 60]]},
+            {"label": "cat", "shape_type": "point", "points": [[5, 5]]},
+        ],
+    }
+    for stem, shapes in docs.items():
+        img = np.full((H, W, 3), 90 if stem == "a" else 160, dtype=np.uint8)
+        cv2.imwrite(str(root / f"{stem}.png"), img)
+        for s in shapes:
+            s.setdefault("group_id", None)
+            s.setdefault("flags", {})
+        doc = {"version": "5.4.1", "flags": {}, "shapes": shapes, "imagePath": f"{stem}.png",
+               "imageData": None, "imageHeight": H, "imageWidth": W}  # fmt: skip
+        (root / f"{stem}.json").write_text(json.dumps(doc))
+    return root
+
+
+def objects_shown(win) -> int:
+    """Sum of the Objects column of the Images panel: what the user sees."""
+    model = win.panels["imagesDock"].model
+    return sum(int(model.data(model.index(r, 2))) for r in range(model.rowCount()))
+
+
+def fill_and_ok(qtbot, dlg, fmt: str, path: Path) -> None:
+    dlg.set_format(fmt)
+    dlg.path_edit.clear()
+    qtbot.keyClicks(dlg.path_edit, str(path))
+    assert dlg.ok_button.isEnabled()
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
+
+
+def import_through_dialog(qtbot, win, fmt: str, path: Path):
+    win.interop.act_import.trigger()
+    dlg = win.interop.dialog
+    assert dlg is not None and dlg.isVisible()
+    fill_and_ok(qtbot, dlg, fmt, path)
+    return dlg
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """QMessageBox.critical records (title, text) instead of blocking."""
+    shown: list[tuple[str, str]] = []
+
+    def critical(parent, title, text, *args, **kwargs):
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
+    return shown
+
+
+def test_import_labelme_folder_opens_a_new_unsaved_project_with_a_report(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    folder = make_labelme_folder(tmp_path / "lm")
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    doc = win.document
+    assert doc is not None and errors == []
+    assert len(doc.project.images) == 2 and len(doc.project.annotations) == 4
+    assert objects_shown(win) == 4
+    assert {c.name for c in doc.project.categories.values()} == {"cat", "dog"}
+    kinds = sorted(a.kind for a in doc.project.annotations.values())
+    assert kinds == ["box", "mask", "polygon", "polygon"]
+    assert doc.untitled and doc.is_modified() and win.isWindowModified()  # closing it asks first
+    assert doc.project.path == folder / "lm.json"  # relative image names resolve from the folder
+    assert "Imported 2 images, 4 annotations" in win.statusBar().currentMessage()
+    wait_loaded(qtbot, win)  # the images are found: the canvas shows the first one
+    report = win.interop.report
+    assert report is not None and report.isVisible()
+    assert "Skipped: 1 point" in report.headline.text()
+    assert any("b.json" in line and "1 point" in line for line in report.lines)
+    assert report.text.toPlainText().splitlines() == report.lines  # one line per problem
+    report.copy_button.click()
+    assert "b.json" in QApplication.clipboard().text()
+    # Save As asks for a name and writes a normal project over the same images
+    target = tmp_path / "saved" / "project.json"
+    target.parent.mkdir()
+    assert doc.save(target) == target and not win.isWindowModified()
+    saved = json.loads(target.read_text())
+    assert sorted(i["file_name"] for i in saved["images"]) == ["../lm/a.png", "../lm/b.png"]
+
+
+def test_import_labelme_fixture_made_by_labelme(qtbot, shared_fixtures: Path, no_prompts, errors) -> None:
+    folder = shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found")
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    assert errors == []
+    assert len(win.document.project.images) == 3
+    assert objects_shown(win) == len(win.document.project.annotations) == 14
+    assert win.interop.report is None  # nothing to report: no dialog in the way
+    wait_loaded(qtbot, win)
+
+
+def test_import_asks_about_unsaved_changes_and_cancel_keeps_the_project(
+    window, qtbot, tmp_path: Path, monkeypatch, errors
+) -> None:
+    folder = make_labelme_folder(tmp_path / "lm")
+    old = window.document
+    old.undo_stack.resetClean()  # unsaved changes
+    asked: list[str] = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(title)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    import_through_dialog(qtbot, window, "labelme", folder)
+    assert asked == ["Unsaved changes"]
+    assert window.document is old and len(old.project.images) == 3
+
+    discard = QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: discard))
+    import_through_dialog(qtbot, window, "labelme", folder)
+    assert window.document is not old and len(window.document.project.annotations) == 4
+    assert errors == []
+
+
+def test_export_to_yolo_writes_files_and_warns_about_the_hole(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    folder = make_labelme_folder(tmp_path / "lm")
+    win = new_window(qtbot)
+    assert not win.interop.act_export.isEnabled()  # nothing to export yet
+    import_through_dialog(qtbot, win, "labelme", folder)
+    assert win.interop.act_export.isEnabled()
+    before = json.dumps(sorted((a.id, a.kind) for a in win.document.project.annotations.values()))
+
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("yolo")
+    assert dlg.path_edit.text() == str(folder / "lm_yolo")  # suggested beside the project
+    images = dlg.forms["yolo"].widgets["images"]
+    images.setCurrentIndex(images.findData("copy"))
+    out = tmp_path / "yolo_out"
+    fill_and_ok(qtbot, dlg, "yolo", out)
+
+    assert errors == []
+    assert (out / "data.yaml").is_file() and (out / "classes.txt").is_file()
+    assert (out / "images" / "train" / "a.png").is_file() and (out / "images" / "train" / "b.png").is_file()
+    lines = (out / "labels" / "train" / "a.txt").read_text().splitlines()
+    assert len(lines) == 3  # box, polygon, ring (filled)
+    report = win.interop.report
+    assert report is not None and report.isVisible() and report.windowTitle() == "Export warnings"
+    assert any("hole" in w for w in report.lines)
+    after = json.dumps(sorted((a.id, a.kind) for a in win.document.project.annotations.values()))
+    assert after == before  # the project is not changed by exporting
+
+
+def test_bad_input_and_unwritable_output_show_a_message_naming_the_file(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    win = new_window(qtbot)
+    missing = tmp_path / "nowhere"
+    dlg = import_through_dialog(qtbot, win, "labelme", missing)
+    assert errors and errors[-1][0] == "Cannot import" and str(missing) in errors[-1][1]
+    assert dlg.isVisible()  # stays open to fix the path
+    dlg.reject()
+
+    garbage = tmp_path / "broken.json"
+    garbage.write_text("{not json")
+    import_through_dialog(qtbot, win, "coco", garbage)
+    title, text = errors[-1]
+    assert title == "Nothing imported" and str(garbage) in text and "not valid JSON" in text
+    assert win.document is None
+
+    import_through_dialog(qtbot, win, "labelme", make_labelme_folder(tmp_path / "lm"))
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    win.interop.act_export.trigger()
+    fill_and_ok(qtbot, win.interop.dialog, "voc", blocker / "voc_out")  # a folder inside a file
+    title, text = errors[-1]
+    assert title == "Cannot export" and str(blocker / "voc_out") in text
+    assert win.document is not None and len(win.document.project.annotations) == 4  # still running
+
+
+def test_cancel_stops_the_job_and_returns(qtbot, tmp_path: Path) -> None:
+    from pixelproof.ui.interop_dialogs import run_job
+
+    win = new_window(qtbot)
+    steps: list[int] = []
+
+    def slow(progress, _on_problem):
+        for i in range(1000):
+            progress(i, 1000)
+            steps.append(i)
+            time.sleep(0.005)
+        return "finished"
+
+    def press_cancel() -> None:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
+        box = next(b for b in boxes if b.isVisible())
+        qtbot.mouseClick(box.findChild(QPushButton), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(200, press_cancel)
+    outcome = run_job(win, "Slow work", slow)
+    assert outcome.cancelled and outcome.result is None and outcome.error is None
+    assert 0 < len(steps) < 1000
+    n = len(steps)
+    qtbot.wait(50)
+    assert len(steps) == n  # the worker has really stopped
+
+
+def test_job_errors_are_reported_not_raised(qtbot) -> None:
+    from pixelproof.ui.interop_dialogs import run_job
+
+    win = new_window(qtbot)
+
+    def broken(_progress, _on_problem):
+        raise KeyError("bug")
+
+    outcome = run_job(win, "Broken", broken)
+    assert outcome.error is not None and "KeyError" in outcome.error
+
+
+def test_every_option_is_a_keyword_of_its_reader_or_writer(qtbot) -> None:
+    from pixelproof.interop import FORMATS
+    from pixelproof.ui.interop_dialogs import EXPORT_OPTIONS, IMPORT_OPTIONS, ImportDialog
+
+    for name, fmt in FORMATS.items():
+        for options, func in ((IMPORT_OPTIONS, fmt.read), (EXPORT_OPTIONS, fmt.write)):
+            params = inspect.signature(func).parameters
+            for opt in options[name]:
+                assert opt.key in params, f"{name}: {func.__name__} has no {opt.key!r}"
+                default = params[opt.key].default
+                if opt.kind in ("check", "choice", "fraction"):
+                    assert opt.default == default, f"{name}.{opt.key}: {opt.default!r} != {default!r}"
+
+    dlg = ImportDialog()
+    qtbot.addWidget(dlg)
+    dlg.set_format("voc")
+    assert dlg.options() == {"one_based": True}
+    dlg.forms["voc"].widgets["one_based"].setChecked(False)
+    assert dlg.options() == {"one_based": False}
+    dlg.set_format("masks")
+    dlg.forms["masks"].widgets["classes"].setText("/data/classes.txt")
+    assert dlg.options() == {"mode": "auto", "classes": "/data/classes.txt"}  # empty paths: defaults
