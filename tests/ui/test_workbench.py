@@ -267,3 +267,13 @@ def test_zoom_keys_wheel_and_pan(window) -> None:
     QTest.mouseRelease(vp, Qt.MouseButton.MiddleButton, NOMOD, start + QPoint(30, 20))
     moved = view_point(window, 100, 100)
     assert abs(moved.x() - start.x() - 30) <= 1 and abs(moved.y() - start.y() - 20) <= 1
+
+
+def test_reopening_a_project_returns_to_the_last_image(window, project_file: Path, qtbot) -> None:
+    key(window, Qt.Key.Key_D)
+    key(window, Qt.Key.Key_D)
+    assert window.document.current_image_id == 3
+    window.close_project()
+    assert window.open_path(project_file)
+    assert window.document.current_image_id == 3
+    wait_loaded(qtbot, window)

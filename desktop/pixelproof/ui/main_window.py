@@ -4,6 +4,7 @@ and handles the file lifecycle (open, save, close, ask before losing changes).""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -352,7 +353,8 @@ class MainWindow(QMainWindow):
             panel.set_document(doc)
         self._rebuild_category_actions()
         if doc is not None and doc.current_image_id == -1 and doc.project.images:
-            doc.set_current_image(doc.image_ids()[0])
+            last = settings().value(_last_image_key(doc), -1, type=int) if doc.path else -1
+            doc.set_current_image(last if last in doc.project.images else doc.image_ids()[0])
         self._update_title()
         self._update_actions()
         self._update_image_label()
@@ -429,7 +431,9 @@ class MainWindow(QMainWindow):
             self.document.set_current_category(self.category_combo.itemData(index))
             self.canvas.setFocus()
 
-    def _on_image_changed(self, _image_id: int) -> None:
+    def _on_image_changed(self, image_id: int) -> None:
+        if self.document is not None and self.document.path is not None and image_id != -1:
+            settings().setValue(_last_image_key(self.document), image_id)  # reopen where the user was
         self._update_image_label()
         self._update_actions()
         self.pos_label.clear()
@@ -656,6 +660,11 @@ class MainWindow(QMainWindow):
             f"<b>PixelProof {__version__}</b><p>Label images with boxes, polygons and masks, and review "
             "label quality against reference masks — offline.</p><p>Projects are COCO JSON files.</p>",
         )
+
+
+def _last_image_key(doc: Document) -> str:
+    digest = hashlib.sha1(str(Path(doc.project.path).resolve()).encode()).hexdigest()[:16]
+    return f"last_image/{digest}"
 
 
 def format_pixel(value: np.ndarray) -> str:
