@@ -179,6 +179,8 @@ def test_export_to_yolo_writes_files_and_warns_about_the_hole(
     folder = make_labelme_folder(tmp_path / "lm")
     win = new_window(qtbot)
     assert not win.interop.act_export.isEnabled()  # nothing to export yet
+    file_actions = win.menus[0].actions()
+    assert win.interop.act_import in file_actions and win.interop.act_export in file_actions
     import_through_dialog(qtbot, win, "labelme", folder)
     assert win.interop.act_export.isEnabled()
     before = json.dumps(sorted((a.id, a.kind) for a in win.document.project.annotations.values()))

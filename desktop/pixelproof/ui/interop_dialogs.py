@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -302,7 +303,9 @@ class _FormatDialog(QDialog):
         form.addRow(self.path_label, self.path_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.stack)
+        box = QGroupBox("Options")
+        QVBoxLayout(box).addWidget(self.stack)
+        layout.addWidget(box)
         layout.addWidget(self.note)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -401,7 +404,7 @@ class ExportDialog(_FormatDialog):
         if base is None:
             return ""
         fmt = self.format
-        stem = base.stem.lstrip(".") or "project"
+        stem = base.parent.name if base.name.startswith(".") else base.stem  # a reader's stand-in name
         return str(base.parent / (f"{stem}_coco.json" if fmt.output_is_file else f"{stem}_{fmt.name}"))
 
     def browse(self) -> None:
