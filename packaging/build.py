@@ -89,22 +89,48 @@ def largest_parts(bundle: Path, n: int = 8) -> list[tuple[str, int]]:
     return sorted(sizes, key=lambda s: -s[1])[:n]
 
 
-def smoke_test(bundle: Path) -> int:
-    """Run the bundle's self test with no Python packages reachable, from a folder outside the repo."""
+def smoke_test(bundle: Path, model: Path | None = None) -> int:
+    """Run the bundle with no Python packages reachable, from a folder outside the repository: its self
+    test, then (given a YOLO ONNX model) ``new`` + ``prelabel`` + ``info`` on the bundled demo images."""
     exe = bundle / ("pixelproof.exe" if os.name == "nt" else "pixelproof")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update(PYTHONPATH="", PYTHONNOUSERSITE="1", QT_QPA_PLATFORM=env.get("QT_QPA_PLATFORM", "offscreen"))
     with tempfile.TemporaryDirectory() as cwd:
-        start = time.monotonic()
-        proc = subprocess.run([str(exe), "--self-test"], cwd=cwd, env=env)
-        print(f"self test: exit {proc.returncode} in {time.monotonic() - start:.1f} s")
-    return proc.returncode
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            start = time.monotonic()
+            proc = subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True)
+            took = time.monotonic() - start
+            print(f"$ pixelproof {' '.join(args)}  -> exit {proc.returncode} in {took:.1f} s")
+            print(proc.stdout.rstrip())
+            if proc.returncode != 0:
+                print(proc.stderr.rstrip())
+            return proc
+
+        if run("--self-test").returncode != 0:
+            return 1
+        if model is None:
+            return 0
+        images = next(bundle.rglob("resources/demo/images"))
+        if run("new", str(images), "-o", "p.json").returncode != 0:
+            return 1
+        prelabel = run(
+            "prelabel", "p.json", "--backend", "yolo-onnx", "--model", str(model.resolve()), "-o", "out.json"
+        )
+        if prelabel.returncode != 0:
+            return 1
+        info = run("info", "out.json", "--json")
+        if info.returncode != 0 or '"person"' not in info.stdout:
+            print("the bundle's yolo-onnx pre-label found no person on the demo astronaut")
+            return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="run the bundle's --self-test afterwards")
     parser.add_argument("--no-archive", action="store_true", help="skip the .tar.gz")
+    parser.add_argument("--model", type=Path, help="YOLO ONNX model: the smoke test also pre-labels with it")
     args = parser.parse_args(argv)
 
     seconds = run_pyinstaller()
@@ -120,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         archive = make_archive(BUNDLE)
         print(f"archive         {archive.stat().st_size / 1e6:6.0f} MB  {archive}")
     if args.smoke:
-        return smoke_test(BUNDLE)
+        return smoke_test(BUNDLE, args.model)
     return 0
 
 
