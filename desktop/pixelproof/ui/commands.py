@@ -196,3 +196,28 @@ class RemoveCategory(QUndoCommand):
         self.doc.apply_add_category(_clone_category(self.cat), self.position)
         if self.remove_anns is not None:
             self.remove_anns.undo()
+
+
+class AddPredictions(QUndoCommand):
+    """One image's pre-labeling result — new categories, then annotations — as one undo step. The
+    selection is left alone: a batch adds to images the user is not looking at."""
+
+    def __init__(
+        self, doc: Document, categories: Iterable[Category], anns: Iterable[Annotation], text: str
+    ) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.cats = [_clone_category(c) for c in categories]
+        self.anns = [clone(a) for a in anns]
+
+    def redo(self) -> None:
+        for c in self.cats:
+            self.doc.apply_add_category(_clone_category(c))
+        for a in self.anns:
+            self.doc.apply_add_annotation(clone(a))
+
+    def undo(self) -> None:
+        for a in reversed(self.anns):
+            self.doc.apply_remove_annotation(a.id)
+        for c in reversed(self.cats):
+            self.doc.apply_remove_category(c.id)

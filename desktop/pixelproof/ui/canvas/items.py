@@ -43,6 +43,11 @@ def category_color(cat: Category | None) -> QColor:
     return color if color.isValid() else QColor("#ff00ff")
 
 
+def is_pending_prediction(ann: Annotation) -> bool:
+    """A model's annotation nobody accepted yet: drawn dashed; the Model panel's score slider may hide it."""
+    return (ann.source or "").startswith("model:") and ann.review != "accepted"
+
+
 def outline_pen(color: QColor, selected: bool) -> QPen:
     """Cosmetic pen: the same on-screen width at any zoom."""
     pen = QPen(color, 3.0 if selected else 2.0)
@@ -113,6 +118,9 @@ class AnnotationItemMixin:
     # global display settings (Masks toolbar): fill opacity 0..1 (0 = outline only), hidden categories
     fill_opacity: ClassVar[float] = 1.0
     hidden_categories: ClassVar[set[int]] = set()
+    # Model panel's score slider: pending predictions scoring below this are hidden (display only)
+    min_score: ClassVar[float] = 0.0
+    _prediction_score: float | None = None  # set for a pending prediction (score, 1.0 when it has none)
     image_size: tuple[int, int]  # (height, width)
     _label: LabelItem | None
     _selected_look: bool
@@ -130,16 +138,25 @@ class AnnotationItemMixin:
         """Redraw from the annotation (after any change) and drop a preview offset."""
         self._color = category_color(cat)
         self.category_id = ann.category_id
+        pending = is_pending_prediction(ann)
+        self._prediction_score = (1.0 if ann.score is None else ann.score) if pending else None
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
         self.set_label(cat.name if cat is not None and show_label else None, ann)
-        self.setVisible(ann.category_id not in AnnotationItemMixin.hidden_categories)  # type: ignore[attr-defined]
+        self.setVisible(self.shown())  # type: ignore[attr-defined]
 
     def refresh_display(self) -> None:
         """Re-apply the global display settings (opacity, hidden categories) without re-reading the shape."""
-        self.setVisible(self.category_id not in AnnotationItemMixin.hidden_categories)  # type: ignore[attr-defined]
+        self.setVisible(self.shown())  # type: ignore[attr-defined]
         self._apply_look()
+
+    def shown(self) -> bool:
+        """Whether the display filters (hidden categories, prediction score) let this item show."""
+        if self.category_id in AnnotationItemMixin.hidden_categories:
+            return False
+        score = self._prediction_score
+        return score is None or score >= AnnotationItemMixin.min_score
 
     def sync_shape(self, ann: Annotation) -> None:
         raise NotImplementedError
@@ -168,7 +185,10 @@ class AnnotationItemMixin:
         return self._selected_look
 
     def _apply_look(self) -> None:
-        self.setPen(outline_pen(self._color, self._selected_look))  # type: ignore[attr-defined]
+        pen = outline_pen(self._color, self._selected_look)
+        if self._prediction_score is not None:  # a prediction stays dashed until accepted
+            pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)  # type: ignore[attr-defined]
         brush = fill_brush(self._color, self._selected_look)
         if self.kind != "mask":  # masks apply the opacity when drawing their image
             c = brush.color()
@@ -414,7 +434,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     def refresh_display(self) -> None:
         """Opacity and visibility only: the colours of the image do not change."""
-        self.setVisible(self.category_id not in AnnotationItemMixin.hidden_categories)
+        self.setVisible(self.shown())
         self.update()
 
     def _recolor(self, x: int, y: int, w: int, h: int) -> None:

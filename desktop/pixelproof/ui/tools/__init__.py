@@ -7,6 +7,7 @@ tooltip from the class attributes.
 
 from __future__ import annotations
 
+from pixelproof.ui.tools.assist import AssistTool
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.box import BoxTool
 from pixelproof.ui.tools.brush import BrushTool, EraserTool
@@ -21,6 +22,7 @@ TOOL_CLASSES: list[type[Tool]] = [
     BrushTool,
     EraserTool,
     FillTool,
+    AssistTool,
 ]
 
 __all__ = ["TOOL_CLASSES", "Tool"]

@@ -1,0 +1,257 @@
+"""Model work off the UI thread: one ``ModelSession`` per window holds the configured backend and a
+one-thread pool, so discovery, model loading, batches and assist previews never block the UI and never
+run the same backend object on two threads at once (backends are plain classes, not thread-safe).
+
+Jobs are plain functions run in the pool; their reports and results come back to callbacks on the UI
+thread through queued signals. Also here: ``Rebaser``, which moves a Proposal made in the worker (against
+a snapshot of the project's categories) onto the live project, so ids never collide with edits the user
+made while the batch ran.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from pixelproof.core.coco import default_color
+from pixelproof.core.model import Annotation, Category, Project
+from pixelproof.inference import base as inference
+from pixelproof.inference.apply import Proposal
+from pixelproof.ui.geometry import clone
+
+Report = Callable[[object], None]
+
+
+class _Signals(QObject):
+    report = Signal(int, object)  # job, payload
+    done = Signal(int, object)  # job, result
+    failed = Signal(int, str)  # job, reason
+
+
+class _Job(QRunnable):
+    def __init__(self, job: int, fn: Callable[[Report], object], signals: _Signals) -> None:
+        super().__init__()
+        self.job, self.fn, self.signals = job, fn, signals
+
+    def run(self) -> None:
+        try:
+            result = self.fn(lambda payload: self.signals.report.emit(self.job, payload))
+        except inference.BackendError as e:
+            self.signals.failed.emit(self.job, str(e))
+        except Exception as e:  # a plugin's bug must not take the app down
+            self.signals.failed.emit(self.job, f"{type(e).__name__}: {e}")
+        else:
+            self.signals.done.emit(self.job, result)
+
+
+@dataclass(slots=True)
+class _Callbacks:
+    on_done: Callable[[object], None] | None
+    on_failed: Callable[[str], None] | None
+    on_report: Callable[[object], None] | None
+
+
+class ModelSession(QObject):
+    """The window's model state shared by the Model panel and the assist tool."""
+
+    changed = Signal()  # backend replaced, or a batch started / ended
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)  # created first: destroyed (and waited for) before the signals
+        self.pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.report.connect(self._on_report)
+        self._signals.done.connect(self._on_done)
+        self._signals.failed.connect(self._on_failed)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, _Callbacks] = {}
+        self.backend: inference.Backend | None = None
+        self.batch_running = False
+
+    def set_backend(self, backend: inference.Backend | None) -> None:
+        self.backend = backend
+        self.changed.emit()
+
+    def set_batch_running(self, running: bool) -> None:
+        self.batch_running = running
+        self.changed.emit()
+
+    def interactive_backend(self) -> inference.Backend | None:
+        b = self.backend
+        return b if b is not None and b.kind == "interactive" else None
+
+    def submit(
+        self,
+        fn: Callable[[Report], object],
+        on_done: Callable[[object], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+        on_report: Callable[[object], None] | None = None,
+    ) -> int:
+        """Run ``fn(report)`` in the pool; callbacks run on the UI thread. Returns the job number."""
+        job = next(self._ids)
+        self._callbacks[job] = _Callbacks(on_done, on_failed, on_report)
+        self.pool.start(_Job(job, fn, self._signals))
+        return job
+
+    def is_idle(self) -> bool:
+        return not self._callbacks
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until the pool is idle (tests, closing)."""
+        return self.pool.waitForDone(msecs)
+
+    @staticmethod
+    def _call(fn: Callable[[Any], None] | None, arg: object) -> None:
+        if fn is None:
+            return
+        try:
+            fn(arg)
+        except RuntimeError as e:  # the receiver's widget is gone (window closed while a job ran)
+            if "already deleted" not in str(e):
+                raise
+
+    def _on_report(self, job: int, payload: object) -> None:
+        cb = self._callbacks.get(job)
+        if cb is not None:
+            self._call(cb.on_report, payload)
+
+    def _on_done(self, job: int, result: object) -> None:
+        cb = self._callbacks.pop(job, None)
+        if cb is not None:
+            self._call(cb.on_done, result)
+
+    def _on_failed(self, job: int, reason: str) -> None:
+        cb = self._callbacks.pop(job, None)
+        if cb is not None:
+            self._call(cb.on_failed, reason)
+
+
+# -- discovery and configuration (run in the pool) -------------------------------------------------
+
+
+@dataclass(slots=True)
+class BackendRow:
+    """One line of the backend chooser: the registry entry and what a fresh instance says."""
+
+    info: inference.BackendInfo
+    kind: str = ""
+    ready: bool = False
+    reason: str = ""
+    options: dict[str, str] | None = None
+
+
+def discover_rows() -> list[BackendRow]:
+    """Every registered backend with its kind and readiness (imports plugins: slow, so in a worker)."""
+    rows = []
+    for info in inference.discover():
+        row = BackendRow(info)
+        if info.error:
+            row.reason = info.error
+        else:
+            try:
+                b = info.create()
+                row.kind = b.kind
+                row.options = dict(b.options)
+                row.ready, row.reason = b.ready()
+            except Exception as e:
+                row.reason = str(e)
+        rows.append(row)
+    return rows
+
+
+def configure_backend(info: inference.BackendInfo, values: dict[str, object]) -> inference.Backend:
+    """A new instance of ``info`` configured with ``values`` (may load a model: run in a worker)."""
+    backend = info.create()
+    backend.configure(**values)
+    return backend
+
+
+# -- batches -------------------------------------------------------------------------------------------
+
+
+def snapshot(project: Project, image_ids: list[int]) -> Project:
+    """Images and categories the worker may read while the UI thread keeps editing the real project."""
+    import copy
+
+    images = {i: copy.copy(project.images[i]) for i in image_ids}
+    return Project(images=images, categories=copy.deepcopy(project.categories), path=project.path)
+
+
+class Rebaser:
+    """Moves worker-made proposals (ids from a snapshot) onto the live project: fresh annotation ids,
+    and categories matched by id (existing ones) or by name (ones the batch creates)."""
+
+    def __init__(self, snap: Project) -> None:
+        self.names = {c.id: c.name for c in snap.categories.values()}
+        self.created: dict[int, Category] = {}
+
+    def rebase(self, project: Project, proposal: Proposal) -> tuple[list[Category], list[Annotation]]:
+        for c in proposal.categories:
+            self.created[c.id] = c
+            self.names[c.id] = c.name
+        new_cats: dict[str, Category] = {}
+        anns: list[Annotation] = []
+        next_ann = project.next_annotation_id()
+        next_cat = project.next_category_id()
+        for a in proposal.annotations:
+            cid = a.category_id
+            if cid not in self.created and cid in project.categories:
+                target = cid
+            else:
+                name = self.names[cid]
+                cat = project.category_by_name(name) or new_cats.get(name)
+                if cat is None:
+                    made = self.created.get(cid)
+                    color = made.color if made else default_color(len(project.categories) + 1)
+                    cat = Category(next_cat, name, color=color)
+                    next_cat += 1
+                    new_cats[name] = cat
+                target = cat.id
+            b = clone(a)
+            b.id, b.category_id = next_ann, target
+            next_ann += 1
+            anns.append(b)
+        return list(new_cats.values()), anns
+
+
+def run_batch(
+    report: Report,
+    backend: inference.Backend,
+    snap: Project,
+    image_ids: list[int],
+    mapping: dict[str, str | None],
+    cancel: threading.Event,
+) -> bool:
+    """Pre-label ``image_ids`` of the snapshot: reads the next image while the model runs, reports
+    ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image and goes on
+    after a failure. Checks ``cancel`` between images; returns True when cancelled."""
+    from pixelproof.core.imageio import ImageReadError
+    from pixelproof.inference.apply import PredictionMapper, _prefetched
+
+    mapper = PredictionMapper(snap, backend.source, mapping=mapping)
+    todo = [snap.images[i] for i in image_ids]
+    for image, pixels in _prefetched(snap, todo):
+        if cancel.is_set():
+            return True
+        try:
+            if isinstance(pixels, Exception):
+                raise pixels
+            preds = inference.predict_safely(backend, pixels)  # type: ignore[arg-type]
+            proposal = mapper.convert(image, preds)
+        except (inference.BackendError, ImageReadError) as e:
+            reason = str(e)
+        except Exception as e:  # one image must not stop the batch
+            reason = f"{type(e).__name__}: {e}"
+        else:
+            if cancel.is_set():
+                return True  # the image in flight when Cancel was pressed is dropped
+            report(("done", image.id, proposal))
+            continue
+        report(("failed", image.id, image.file_name, reason.replace(f"{snap.image_path(image)}: ", "")))
+    return cancel.is_set()

@@ -1,0 +1,397 @@
+"""Assist tool: prompt an interactive backend (grabcut, sam-onnx — chosen in the Model panel).
+
+Left click = positive point, right click = negative point, drag = box. Every change of the prompt asks
+the model for a new preview mask in the window's model worker (``ModelSession``; ``prepare`` runs once
+per image, e.g. SAM's embedding, as soon as the tool is used on it). Enter adds the preview as one undo
+step, Esc drops the prompt. No key of its own: ``M`` picks this tool when the chosen backend is
+interactive (DESIGN.md §4 gives M to model assist).
+
+The result takes the current category (like the box and polygon tools) and keeps the model's ``source``
+and ``score``; its review is "accepted" — the user looked at the preview and pressed Enter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem
+
+from pixelproof.core import masks
+from pixelproof.core.model import Annotation, utc_now
+from pixelproof.inference.base import Backend, Prompt, PromptError, predict_safely
+from pixelproof.ui.commands import AddAnnotations
+from pixelproof.ui.geometry import normalized_box, snap_box
+from pixelproof.ui.tools.base import Tool
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.view import ToolEvent
+    from pixelproof.ui.model_jobs import ModelSession
+
+MIN_DRAG_SCREEN_PX = 4
+PREVIEW_RGBA = (255, 200, 0, 110)  # amber: not a category colour, so a preview is never taken for a label
+
+
+@dataclass(slots=True)
+class Shape:
+    """One predicted object, encoded in the worker: COCO geometry plus a tinted crop for the preview."""
+
+    category: str
+    score: float
+    segmentation: dict | list | None
+    bbox: list[float]
+    area: float
+    rgba: np.ndarray | None  # premultiplied BGRA crop of the mask, or None for a box
+    origin: tuple[int, int]
+
+
+def predict_shapes(backend: Backend, image: np.ndarray, prompt: Prompt, prepare: bool) -> list[Shape]:
+    """Run in the worker: (prepare,) predict and encode, so the UI thread only wraps arrays."""
+    if prepare:
+        backend.prepare(image)
+    h, w = image.shape[:2]
+    out = []
+    for p in predict_safely(backend, image, prompt):
+        if p.mask is not None:
+            m = p.mask.astype(bool, copy=False)
+            if not m.any():
+                continue
+            x, y, bw, bh = (int(v) for v in masks.bbox(m))
+            crop = m[y : y + bh, x : x + bw]
+            rgba = np.zeros((bh, bw, 4), np.uint8)
+            r, g, b, a = PREVIEW_RGBA
+            rgba[crop] = (b * a // 255, g * a // 255, r * a // 255, a)
+            out.append(
+                Shape(
+                    p.category,
+                    float(p.score),
+                    masks.encode(m),
+                    [x, y, bw, bh],
+                    float(masks.area(m)),
+                    rgba,
+                    (x, y),
+                )
+            )
+        elif p.polygon:
+            seg = [[float(v) for v in poly] for poly in p.polygon if len(poly) >= 6]
+            if seg:
+                area = masks.segmentation_area(seg, [0, 0, 0, 0], h, w)
+                out.append(
+                    Shape(p.category, float(p.score), seg, masks.polygons_bbox(seg), area, None, (0, 0))
+                )
+        else:
+            box = snap_box(list(p.bbox), w, h)
+            if box[2] > 0 and box[3] > 0:
+                out.append(Shape(p.category, float(p.score), None, box, box[2] * box[3], None, (0, 0)))
+    return out
+
+
+class AssistTool(Tool):
+    name = "assist"
+    label = "&Assist (Interactive Model)"
+    icon = "tool-assist"
+    shortcut = ""  # M (pre-label) picks this tool when the Model panel's backend is interactive
+    tooltip = "Interactive model: click = + point, right click = − point, drag = box; Enter adds, Esc drops"
+    cursor = Qt.CursorShape.CrossCursor
+
+    def __init__(self, canvas) -> None:
+        super().__init__(canvas)
+        self.points: list[tuple[float, float]] = []
+        self.labels: list[int] = []
+        self.box: list[float] | None = None
+        self.shapes: list[Shape] = []  # the preview of the latest prompt
+        self._request = 0  # the latest prompt's number; older answers are dropped
+        self._shown = -1  # the number of the prompt ``shapes`` answer
+        self._busy = False
+        self._dirty = False
+        self._accept_when_ready = False
+        self._prepared: tuple[int, int] | None = None  # (id(backend), image id) already prepared
+        self._start: QPointF | None = None
+        self._start_view = None
+        self._rubber: QGraphicsRectItem | None = None
+        self._overlays: list[QGraphicsItem] = []
+        self._bound_session: ModelSession | None = None
+        self.error = ""  # the last backend message (also shown in the status bar)
+
+    @property
+    def session(self) -> ModelSession | None:
+        return getattr(self.canvas, "model_session", None)
+
+    def activate(self) -> None:
+        s = self.session
+        if s is not None and s is not self._bound_session:
+            s.changed.connect(self._session_changed)
+            self._bound_session = s
+        self._warm_up()
+
+    def _session_changed(self) -> None:
+        if self.canvas.tool is self:
+            self.cancel()  # a prompt made for another backend means nothing to this one
+            self._warm_up()
+
+    def _backend(self, say: bool = True) -> Backend | None:
+        s = self.session
+        backend = s.interactive_backend() if s is not None else None
+        if backend is None or not backend.ready()[0]:
+            if say:
+                self.canvas.message.emit("Assist: choose an interactive backend in the Model panel")
+            return None
+        if s.batch_running:
+            if say:
+                self.canvas.message.emit("Assist: wait for the pre-labeling batch to finish (or cancel it)")
+            return None
+        return backend
+
+    def _warm_up(self) -> None:
+        """prepare() for this image in the background before the first click (SAM's embedding)."""
+        backend = self._backend(say=False)
+        loaded = self.canvas.loaded
+        if backend is None or loaded is None or self.canvas.image_id == -1:
+            return
+        key = (id(backend), self.canvas.image_id)
+        if self._prepared == key:
+            return
+        self._prepared = key
+        pixels = loaded.raw
+        self.session.submit(lambda _r: backend.prepare(pixels), None, self._failed_prepare)
+
+    def _failed_prepare(self, reason: str) -> None:
+        self._prepared = None
+        self._show_error(reason)
+
+    # -- gestures ----------------------------------------------------------------------------------
+    def press(self, e: ToolEvent) -> None:
+        if self._backend() is None:
+            return
+        self._start = e.pos
+        self._start_view = e.view_pos
+
+    def move(self, e: ToolEvent) -> None:
+        if self._start is None:
+            return
+        d = e.view_pos - self._start_view
+        if self._rubber is None and max(abs(d.x()), abs(d.y())) >= MIN_DRAG_SCREEN_PX:
+            self._rubber = QGraphicsRectItem()
+            pen = QPen(QColor(*PREVIEW_RGBA[:3]), 2, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            self._rubber.setPen(pen)
+            self.canvas.add_overlay(self._rubber)
+        if self._rubber is not None:
+            self._rubber.setRect(QRectF(*self._drag_box(e)))
+
+    def _drag_box(self, e: ToolEvent) -> list[float]:
+        h, w = self.canvas.image_size()
+        return snap_box(normalized_box(self._start.x(), self._start.y(), e.pos.x(), e.pos.y()), w, h)
+
+    def release(self, e: ToolEvent) -> None:
+        if self._start is None:
+            return
+        dragged = self._rubber is not None
+        box = self._drag_box(e)
+        self._start = None
+        if self._rubber is not None:
+            self.canvas.remove_overlay(self._rubber)
+            self._rubber = None
+        if dragged:
+            if box[2] < 1 or box[3] < 1:
+                return
+            self.box = box
+        else:
+            self._add_point(e.pos, 1)
+            return
+        self._prompt_changed()
+
+    def context_menu(self, e: ToolEvent) -> bool:
+        """Right click: a negative point (instead of the canvas' window/level drag)."""
+        if self._backend() is None:
+            return False
+        self._add_point(e.pos, 0)
+        return True
+
+    def _add_point(self, pos: QPointF, label: int) -> None:
+        h, w = self.canvas.image_size()
+        if not (0 <= pos.x() < w and 0 <= pos.y() < h):
+            return
+        self.points.append((pos.x(), pos.y()))
+        self.labels.append(label)
+        self._prompt_changed()
+
+    def key_press(self, event: QKeyEvent) -> bool:
+        k = event.key()
+        if k in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept()
+            return True
+        if k == Qt.Key.Key_Escape:
+            had = self.has_prompt()
+            self.cancel()
+            return had
+        return False
+
+    def has_prompt(self) -> bool:
+        return bool(self.points) or self.box is not None
+
+    # -- preview -----------------------------------------------------------------------------------
+    def prompt(self) -> Prompt:
+        box = tuple(self.box) if self.box is not None else None
+        return Prompt(tuple(self.points), tuple(self.labels), box)  # type: ignore[arg-type]
+
+    def _prompt_changed(self) -> None:
+        self._request += 1
+        self._accept_when_ready = False
+        self._draw_prompt()
+        self._ask()
+
+    def _ask(self) -> None:
+        if self._busy:
+            self._dirty = True  # asked again when the running answer arrives: the latest prompt wins
+            return
+        backend = self._backend()
+        loaded = self.canvas.loaded
+        if backend is None or not self.has_prompt():
+            return
+        if loaded is None:
+            self.canvas.message.emit("Assist: the image is still loading")
+            return
+        try:
+            prompt = self.prompt()
+        except PromptError as e:
+            self._show_error(str(e))
+            return
+        key = (id(backend), self.canvas.image_id)
+        prepare = self._prepared != key
+        self._prepared = key
+        request, image_id, pixels = self._request, self.canvas.image_id, loaded.raw
+        self._busy, self._dirty = True, False
+        self.session.submit(
+            lambda _r: predict_shapes(backend, pixels, prompt, prepare),
+            lambda shapes: self._answered(request, image_id, shapes),  # type: ignore[arg-type]
+            lambda reason: self._answer_failed(request, reason),
+        )
+
+    def _answered(self, request: int, image_id: int, shapes: list[Shape]) -> None:
+        self._busy = False
+        if request == self._request and image_id == self.canvas.image_id:
+            self.shapes = shapes
+            self._shown = request
+            self.error = ""
+            self._draw_preview()
+            if not shapes:
+                self.canvas.message.emit("Assist: nothing found there; add points or redraw the box")
+            if self._accept_when_ready:
+                self._accept_when_ready = False
+                self.accept()
+        if self._dirty and self.canvas.tool is self:
+            self._ask()
+
+    def _answer_failed(self, request: int, reason: str) -> None:
+        self._busy = False
+        self._accept_when_ready = False
+        if request == self._request:
+            self._show_error(reason)
+        if self._dirty and self.canvas.tool is self:
+            self._ask()
+
+    def _show_error(self, reason: str) -> None:
+        self.error = reason
+        self.canvas.message.emit(f"Assist: {reason}")
+
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def preview_ready(self) -> bool:
+        return self._shown == self._request and bool(self.shapes)
+
+    # -- accept / drop -----------------------------------------------------------------------------
+    def accept(self) -> None:
+        """Enter: add the preview as annotations (one undo step); waits for a preview being computed."""
+        if not self.has_prompt():
+            return
+        if self._shown != self._request:
+            if self._busy or self._dirty:
+                self._accept_when_ready = True
+                self.canvas.message.emit("Assist: adding it when the preview is ready…")
+            return
+        doc, backend = self.document, self.session.backend if self.session else None
+        if doc is None or not self.shapes or backend is None:
+            return
+        if doc.current_category_id not in doc.project.categories:
+            self.canvas.message.emit("Add a category first (Categories panel)")
+            return
+        now, next_id = utc_now(), doc.project.next_annotation_id()
+        anns = []
+        for i, s in enumerate(self.shapes):
+            anns.append(
+                Annotation(
+                    id=next_id + i,
+                    image_id=self.canvas.image_id,
+                    category_id=doc.current_category_id,
+                    bbox=[float(v) for v in s.bbox],
+                    segmentation=s.segmentation,
+                    area=s.area,
+                    score=round(s.score, 5),
+                    source=backend.source,
+                    review="accepted",
+                    updated=now,
+                )
+            )
+        self.cancel()
+        doc.push(AddAnnotations(doc, anns, f"Assist: {backend.name}"))
+
+    def cancel(self) -> None:
+        """Esc / image change / tool change: drop the prompt and its preview; late answers are ignored."""
+        self._request += 1
+        self._accept_when_ready = False
+        self.points, self.labels, self.box, self.shapes = [], [], None, []
+        self._start = None
+        if self._rubber is not None:
+            self.canvas.remove_overlay(self._rubber)
+            self._rubber = None
+        self._clear_overlays()
+        if self.canvas.image_id == -1 or (self._prepared and self._prepared[1] != self.canvas.image_id):
+            self._prepared = None
+
+    def _clear_overlays(self) -> None:
+        for item in self._overlays:
+            self.canvas.remove_overlay(item)
+        self._overlays = []
+
+    def _draw_prompt(self) -> None:
+        self._clear_overlays()
+        self._draw_preview(prompt_only=True)
+
+    def _draw_preview(self, prompt_only: bool = False) -> None:
+        self._clear_overlays()
+        if not prompt_only:
+            for s in self.shapes:
+                if s.rgba is None:
+                    item: QGraphicsItem = QGraphicsRectItem(QRectF(*s.bbox))
+                    pen = QPen(QColor(*PREVIEW_RGBA[:3]), 2)
+                    pen.setCosmetic(True)
+                    item.setPen(pen)
+                else:
+                    h, w = s.rgba.shape[:2]
+                    fmt = QImage.Format.Format_ARGB32_Premultiplied
+                    img = QImage(s.rgba.data, w, h, int(s.rgba.strides[0]), fmt)
+                    item = QGraphicsPixmapItem(QPixmap.fromImage(img))  # copies: the array may go
+                    item.setPos(*s.origin)
+                self._overlay(item)
+        if self.box is not None:
+            rect = QGraphicsRectItem(QRectF(*self.box))
+            pen = QPen(QColor(*PREVIEW_RGBA[:3]), 1.5, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            rect.setPen(pen)
+            self._overlay(rect)
+        for (x, y), label in zip(self.points, self.labels, strict=True):
+            dot = QGraphicsEllipseItem(-5, -5, 10, 10)
+            dot.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+            dot.setBrush(QColor(40, 200, 80) if label == 1 else QColor(220, 50, 50))
+            dot.setPen(QPen(QColor(255, 255, 255), 1.5))
+            dot.setPos(x, y)
+            self._overlay(dot)
+
+    def _overlay(self, item: QGraphicsItem) -> None:
+        self.canvas.add_overlay(item)
+        self._overlays.append(item)

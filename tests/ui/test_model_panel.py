@@ -1,0 +1,479 @@
+"""Model panel and assist tool on the real main window: pre-label, review, undo, cancel, failures, assist."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolButton
+
+from pixelproof.core.coco import new_project, save_project
+from pixelproof.core.demo import install_demo
+from pixelproof.core.model import ImageRecord
+from pixelproof.inference import base as inference
+from pixelproof.inference.base import Backend, BackendInfo, Prediction
+from tests.ui.conftest import wait_loaded
+
+LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
+NOMOD = Qt.KeyboardModifier.NoModifier
+
+
+# -- fake backends (registered for a test by patching discover) ----------------------------------------
+class SlowBackend(Backend):
+    """One box per image, after a pause: long enough to press Cancel mid-batch."""
+
+    name = "slow"
+    kind = "detect"
+    delay = 0.25
+
+    def categories(self) -> list[str]:
+        return ["thing"]
+
+    def predict(self, image, prompt=None):
+        time.sleep(self.delay)
+        return [Prediction("thing", 0.8, [5, 5, 20, 10])]
+
+
+class FlakyBackend(Backend):
+    """Fails on the second image it sees, works on the others."""
+
+    name = "flaky"
+    kind = "detect"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def categories(self) -> list[str]:
+        return ["thing"]
+
+    def predict(self, image, prompt=None):
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("simulated model crash")
+        return [Prediction("thing", 0.7, [1, 1, 30, 30])]
+
+
+class ScoredBackend(Backend):
+    """Three boxes of known scores."""
+
+    name = "scored"
+    kind = "detect"
+
+    def categories(self) -> list[str]:
+        return ["thing"]
+
+    def predict(self, image, prompt=None):
+        return [
+            Prediction("thing", 0.2, [10, 10, 40, 40]),
+            Prediction("thing", 0.5, [100, 10, 40, 40]),
+            Prediction("thing", 0.9, [200, 10, 40, 40]),
+        ]
+
+
+@pytest.fixture
+def fake_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = inference.discover
+
+    def discover():
+        fakes = [
+            BackendInfo(c.name, f"tests:{c.__name__}", None, c)
+            for c in (SlowBackend, FlakyBackend, ScoredBackend)
+        ]
+        return sorted(real() + fakes, key=lambda i: i.name)
+
+    monkeypatch.setattr(inference, "discover", discover)
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+def open_window(qtbot, project: Path):
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    win.activateWindow()
+    qtbot.waitActive(win)
+    assert win.open_path(project)
+    wait_loaded(qtbot, win)
+    win.docks["modelDock"].show()
+    win.docks["modelDock"].raise_()
+    return win
+
+
+def close_window(win) -> None:
+    panel = win.panels["modelDock"]
+    panel.cancel_batch()
+    panel.session.wait()
+    if win.document is not None:
+        win.document.undo_stack.setClean()
+    win.close()
+
+
+@pytest.fixture
+def demo(qtbot, tmp_path: Path, no_prompts, fake_backends):
+    win = open_window(qtbot, install_demo(tmp_path / "demo"))
+    yield win
+    close_window(win)
+
+
+def panel_of(win):
+    return win.panels["modelDock"]
+
+
+def choose(qtbot, win, name: str):
+    panel = panel_of(win)
+    qtbot.waitUntil(lambda: panel.backend_combo.findData(name) >= 0, timeout=10000)
+    panel.choose_backend(name)
+    wait_configured(qtbot, panel, name)
+    return panel
+
+
+def wait_configured(qtbot, panel, name: str) -> None:
+    qtbot.waitUntil(
+        lambda: (
+            panel.session.backend is not None
+            and panel.session.backend.name == name
+            and panel.session.is_idle()
+        ),
+        timeout=15000,
+    )
+
+
+def button(panel, act) -> QToolButton:
+    found = [b for b in panel.findChildren(QToolButton) if b.defaultAction() is act]
+    assert found, act.text()
+    return found[0]
+
+
+def press(qtbot, panel, act) -> None:
+    b = button(panel, act)
+    qtbot.waitUntil(b.isEnabled, timeout=3000)  # the panel updates on the next event-loop turn
+    qtbot.mouseClick(b, LEFT)
+
+
+def key(win, k, modifier=NOMOD) -> None:
+    QTest.keyClick(win.canvas, k, modifier)
+
+
+def view_point(win, x: float, y: float) -> QPoint:
+    return win.canvas.mapFromScene(QPointF(x, y))
+
+
+def wait_batch(qtbot, panel) -> None:
+    qtbot.waitUntil(lambda: not panel.is_running() and panel.session.is_idle(), timeout=60000)
+
+
+def go_to(qtbot, win, image_id: int) -> None:
+    win.document.set_current_image(image_id)
+    wait_loaded(qtbot, win)
+
+
+def predictions(doc, image_id: int | None = None) -> list:
+    anns = doc.project.annotations.values() if image_id is None else doc.project.annotations_of(image_id)
+    return [a for a in anns if (a.source or "").startswith("model:")]
+
+
+def pen_style(item):
+    return item.pen().style() if hasattr(item, "pen") else item._pen.style()
+
+
+def inside_point(ann, h: int, w: int) -> tuple[float, float]:
+    """A pixel deep inside an annotation (the distance-transform peak), in image coordinates."""
+    m = ann.mask(h, w).astype(np.uint8)
+    dist = cv2.distanceTransform(m, cv2.DIST_L2, 3)
+    y, x = np.unravel_index(int(np.argmax(dist)), dist.shape)
+    return x + 0.5, y + 0.5
+
+
+# -- pre-labeling --------------------------------------------------------------------------------------
+def test_m_prelabels_current_image_with_threshold(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "threshold")
+    edit = panel.option_edits["category"]
+    QTest.keyClicks(edit, "coin")
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: getattr(panel.session.backend, "category", "") == "coin" and panel.session.is_idle()
+    )
+    assert panel.mapping_values() == {"coin": "coin"}  # mapped onto the existing category by name
+    assert doc.current_image_id == 1
+    before, steps, cats = set(doc.project.annotations), doc.undo_stack.count(), len(doc.project.categories)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    new = [doc.project.annotations[i] for i in set(doc.project.annotations) - before]
+    assert len(new) >= 20  # coins
+    coin = doc.project.category_by_name("coin").id
+    for a in new:
+        assert a.image_id == 1 and a.category_id == coin and a.kind == "mask"
+        assert a.source.startswith("model:threshold/builtin@") and a.score == 1.0 and a.review == "pending"
+        assert pen_style(win.canvas.items_by_id[a.id]) == Qt.PenStyle.DashLine
+    assert doc.undo_stack.count() == steps + 1 and len(doc.project.categories) == cats
+    assert "1 of 1 images" in panel.summary_label.text()
+
+
+def test_accept_and_reject_predictions(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "threshold")
+    go_to(qtbot, win, 3)  # camera: no annotations of its own
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    preds = predictions(doc, 3)
+    assert len(preds) >= 3
+    assert doc.project.category_by_name("object") is not None  # model class added as a new category
+    rec = doc.project.images[3]
+    big = sorted(preds, key=lambda a: -a.area)
+
+    key(win, Qt.Key.Key_V)
+    QTest.mouseClick(
+        win.canvas.viewport(), LEFT, NOMOD, view_point(win, *inside_point(big[0], rec.height, rec.width))
+    )
+    assert doc.selection == [big[0].id]
+    press(qtbot, panel, panel.act_accept)
+    assert doc.project.annotations[big[0].id].review == "accepted"
+    assert pen_style(win.canvas.items_by_id[big[0].id]) == Qt.PenStyle.SolidLine
+
+    QTest.mouseClick(
+        win.canvas.viewport(), LEFT, NOMOD, view_point(win, *inside_point(big[1], rec.height, rec.width))
+    )
+    assert doc.selection == [big[1].id]
+    press(qtbot, panel, panel.act_reject)
+    assert big[1].id not in doc.project.annotations  # rejected predictions are deleted
+    assert big[1].id not in win.canvas.items_by_id
+
+    press(qtbot, panel, panel.act_reject_all)
+    left = predictions(doc, 3)
+    assert [a.id for a in left] == [big[0].id]  # the accepted one stays
+    qtbot.waitUntil(lambda: not button(panel, panel.act_reject_all).isEnabled(), timeout=3000)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo "reject all": one step
+    assert len(predictions(doc, 3)) == len(preds) - 1
+    press(qtbot, panel, panel.act_accept_all)
+    assert all(a.review == "accepted" for a in predictions(doc, 3))
+
+
+def test_score_slider_hides_and_reject_below(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "scored")
+    go_to(qtbot, win, 3)
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    preds = {a.score: a.id for a in predictions(doc, 3)}
+    assert sorted(preds) == [0.2, 0.5, 0.9]
+    items = win.canvas.items_by_id
+    assert all(items[i].isVisible() for i in preds.values())
+    slider = panel.score_slider
+    slider.setFocus()
+    for _ in range(6):
+        QTest.keyClick(slider, Qt.Key.Key_PageUp)  # page step 10 -> 0.60
+    assert slider.value() == 60
+    assert not items[preds[0.2]].isVisible() and not items[preds[0.5]].isVisible()
+    assert items[preds[0.9]].isVisible()
+    assert len(predictions(doc, 3)) == 3  # display only
+    assert "2 hidden" in panel.pending_label.text()
+    press(qtbot, panel, panel.act_reject_below)
+    assert [a.score for a in predictions(doc, 3)] == [0.9]
+    slider.setValue(0)
+
+
+def test_batch_is_one_undo_step_per_image(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "threshold")
+    before_anns = {i: (a.image_id, a.category_id) for i, a in doc.project.annotations.items()}
+    before_cats = dict(doc.project.categories)
+    steps = doc.undo_stack.count()
+    press(qtbot, panel, panel.act_prelabel_all)
+    assert panel.progress.isVisible()
+    wait_batch(qtbot, panel)
+    by_image = {}
+    for a in predictions(doc):
+        by_image.setdefault(a.image_id, []).append(a.id)
+    assert len(by_image) >= 8
+    assert doc.undo_stack.count() - steps == len(by_image)
+    assert not panel.progress.isVisible() and "of 10 images" in panel.summary_label.text()
+    last_image = max(by_image, key=lambda i: doc.image_ids().index(i))
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    remaining = {a.image_id for a in predictions(doc)}
+    assert last_image not in remaining and remaining == set(by_image) - {last_image}
+    for _ in range(len(by_image) - 1):
+        key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert {i: (a.image_id, a.category_id) for i, a in doc.project.annotations.items()} == before_anns
+    assert dict(doc.project.categories) == before_cats  # the "object" category went with the first image
+    key(win, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert len({a.image_id for a in predictions(doc)}) == 1
+
+
+def test_cancel_running_batch_keeps_ui_responsive(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "slow")
+    steps = doc.undo_stack.count()
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    ticker = QTimer()
+    ticker.setInterval(10)
+
+    def tick() -> None:
+        gaps.append(clock.restart())
+
+    ticker.timeout.connect(tick)
+    ticker.start()
+    press(qtbot, panel, panel.act_prelabel_all)
+    assert panel.is_running() and not button(panel, panel.act_prelabel_all).isEnabled()
+    qtbot.waitUntil(lambda: panel.progress.value() >= 2, timeout=10000)
+    assert "ETA" in panel.eta_label.text()
+    assert panel.backend_combo.isEnabled() is False  # settings are frozen while it runs
+    qtbot.mouseClick(panel.cancel_button, LEFT)
+    wait_batch(qtbot, panel)
+    ticker.stop()
+    done = {a.image_id for a in predictions(doc)}
+    assert 2 <= len(done) < 10
+    assert doc.undo_stack.count() - steps == len(done)
+    assert panel.summary_label.text().startswith("Cancelled after")
+    assert not panel.progress.isVisible()
+    assert max(gaps[1:]) < 250, f"UI thread stalled {max(gaps)} ms"
+    press(qtbot, panel, panel.act_prelabel_all)  # and it can run again
+    wait_batch(qtbot, panel)
+    assert len({a.image_id for a in predictions(doc)}) == 10
+
+
+def test_failing_image_is_reported_and_batch_goes_on(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "flaky")
+    messages: list[str] = []
+    win.canvas.message.connect(messages.append)
+    press(qtbot, panel, panel.act_prelabel_all)
+    wait_batch(qtbot, panel)
+    second = doc.project.images[doc.image_ids()[1]]
+    assert {a.image_id for a in predictions(doc)} == set(doc.image_ids()) - {second.id}
+    assert panel.problems.isVisible() and panel.problems.count() == 1
+    assert second.file_name in panel.problems.item(0).text()
+    assert "simulated model crash" in panel.problems.item(0).text()
+    assert any("simulated model crash" in m for m in messages)
+    assert "1 image failed" in panel.summary_label.text()
+    panel.problems.itemDoubleClicked.emit(panel.problems.item(0))
+    assert doc.current_image_id == second.id
+
+
+def test_backend_error_on_load_is_shown(qtbot, demo, tmp_path: Path) -> None:
+    win = demo
+    panel = choose(qtbot, win, "yolo-onnx")
+    assert "Not ready" in panel.status_text and not panel.act_prelabel.isEnabled()
+    bad = tmp_path / "bad.onnx"
+    bad.write_text("not a model")
+    panel.set_model_path(bad)
+    qtbot.waitUntil(lambda: panel.session.is_idle() and panel.status_text.startswith("✗"), timeout=15000)
+    assert "not an ONNX model" in panel.status_text
+    key(win, Qt.Key.Key_M)  # no crash, only a message
+    assert not panel.is_running()
+
+
+# -- assist tool -------------------------------------------------------------------------------------
+DISC = (150, 110, 45)  # cx, cy, r
+
+
+@pytest.fixture
+def synthetic(qtbot, tmp_path: Path, no_prompts, fake_backends):
+    h, w = 240, 320
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 60, (h, w, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[0:h, 0:w]
+    disc = (xx - DISC[0]) ** 2 + (yy - DISC[1]) ** 2 <= DISC[2] ** 2
+    img[disc] = np.array([200, 180, 60]) + rng.integers(0, 30, (int(disc.sum()), 3))
+    (tmp_path / "images").mkdir()
+    cv2.imwrite(str(tmp_path / "images" / "disc.png"), img)
+    project = new_project(["blob"])
+    project.add_image(ImageRecord(1, "images/disc.png", w, h))
+    save_project(project, tmp_path / "project.json")
+    win = open_window(qtbot, tmp_path / "project.json")
+    win.disc = disc
+    yield win
+    close_window(win)
+
+
+def assist_drag(win, box: tuple[int, int, int, int]) -> None:
+    vp = win.canvas.viewport()
+    start, end = view_point(win, box[0], box[1]), view_point(win, box[2], box[3])
+    QTest.mousePress(vp, LEFT, NOMOD, start)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, start + (end - start) * (i / 4))
+    QTest.mouseRelease(vp, LEFT, NOMOD, end)
+
+
+def test_grabcut_assist_box_enter_adds_mask(qtbot, synthetic) -> None:
+    win, doc = synthetic, synthetic.document
+    choose(qtbot, win, "grabcut")
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)  # interactive backend: M picks the assist tool
+    tool = win.canvas.tool
+    assert tool.name == "assist"
+    cx, cy, r = DISC
+    assist_drag(win, (cx - r - 12, cy - r - 12, cx + r + 12, cy + r + 12))
+    qtbot.waitUntil(tool.preview_ready, timeout=15000)
+    assert tool._overlays and not doc.project.annotations  # a preview only
+    steps = doc.undo_stack.count()
+    key(win, Qt.Key.Key_Return)
+    assert len(doc.project.annotations) == 1 and doc.undo_stack.count() == steps + 1
+    ann = next(iter(doc.project.annotations.values()))
+    assert ann.kind == "mask" and ann.source.startswith("model:grabcut/") and ann.review == "accepted"
+    assert ann.category_id == doc.project.category_by_name("blob").id
+    m = ann.mask(240, 320)
+    iou = (m & win.disc).sum() / (m | win.disc).sum()
+    assert iou >= 0.9, iou
+    assert not tool._overlays and not tool.has_prompt()
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not doc.project.annotations
+
+
+def test_assist_points_and_escape_drops_preview(qtbot, synthetic) -> None:
+    win, doc = synthetic, synthetic.document
+    choose(qtbot, win, "grabcut")
+    win.choose_tool("assist")
+    tool = win.canvas.tool
+    vp = win.canvas.viewport()
+    cx, cy, r = DISC
+    QTest.mouseClick(vp, LEFT, NOMOD, view_point(win, cx, cy))  # a point alone: grabcut wants a box
+    qtbot.waitUntil(lambda: not tool.is_busy() and bool(tool.error), timeout=15000)
+    assert "box" in tool.error and tool.labels == [1]
+    QTest.mousePress(vp, RIGHT, NOMOD, view_point(win, 5, 5))  # negative point
+    QTest.mouseRelease(vp, RIGHT, NOMOD, view_point(win, 5, 5))
+    assert tool.labels == [1, 0]
+    assist_drag(win, (cx - r - 12, cy - r - 12, cx + r + 12, cy + r + 12))
+    qtbot.waitUntil(tool.preview_ready, timeout=15000)
+    key(win, Qt.Key.Key_Escape)
+    assert not tool._overlays and not tool.has_prompt() and not tool.shapes
+    key(win, Qt.Key.Key_Return)
+    assert not doc.project.annotations and doc.undo_stack.count() == 0
+
+
+# -- a real detector ----------------------------------------------------------------------------------
+def test_yolo_onnx_finds_the_astronaut(qtbot, demo, shared_models: Path) -> None:
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    pytest.importorskip("onnxruntime")
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "yolo-onnx")
+    panel.model_edit.clear()
+    QTest.keyClicks(panel.model_edit, str(model))
+    QTest.keyClick(panel.model_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.session.is_idle() and panel.status_text.startswith("✓"), timeout=30000)
+    assert panel.mapping_values(include_new=True)["person"] == "person"
+    astronaut = next(i for i, r in doc.project.images.items() if "astronaut" in r.file_name)
+    go_to(qtbot, win, astronaut)
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    person = doc.project.category_by_name("person").id
+    found = [a for a in predictions(doc, astronaut) if a.category_id == person]
+    assert found and max(a.score for a in found) > 0.5
+    best = max(found, key=lambda a: a.score)
+    assert best.source.startswith("model:yolo-onnx/yolo11n.onnx@") and best.review == "pending"
+    assert best.kind == "box"
