@@ -345,6 +345,18 @@ def test_cancel_running_batch_keeps_ui_responsive(qtbot, demo) -> None:
     assert len({a.image_id for a in predictions(doc)}) == 10
 
 
+def test_closing_the_window_cancels_the_batch(qtbot, demo) -> None:
+    win = demo
+    panel = choose(qtbot, win, "slow")
+    press(qtbot, panel, panel.act_prelabel_all)
+    qtbot.waitUntil(lambda: panel.progress.value() >= 1, timeout=10000)
+    batch = panel._batch
+    win.close()
+    qtbot.waitUntil(lambda: batch.cancel.is_set(), timeout=2000)
+    assert panel.session.wait(2000)  # only the image in progress is finished
+    assert batch.done < batch.total
+
+
 def test_failing_image_is_reported_and_batch_goes_on(qtbot, demo) -> None:
     win, doc = demo, demo.document
     panel = choose(qtbot, win, "flaky")

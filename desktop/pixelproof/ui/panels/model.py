@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -295,6 +295,19 @@ class ModelPanel(Panel):
         if hasattr(win, "menus"):
             win.menus.insert(max(0, len(win.menus) - 1), menu)
         self.menu = menu
+        win.installEventFilter(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.cancel_batch)  # the pool waits for its job when torn down
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and watched is self.win:
+            QTimer.singleShot(0, self._window_closed)  # after the window decided (it may ask to save)
+        return False
+
+    def _window_closed(self) -> None:
+        if self.win is not None and not self.win.isVisible():
+            self.cancel_batch()
 
     # -- document ----------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
