@@ -198,6 +198,75 @@ class RemoveCategory(QUndoCommand):
             self.remove_anns.undo()
 
 
+class ReviewDecision(QUndoCommand):
+    """Accept or reject objects (``pixelproof.review`` + ``note`` on candidate annotations), or a whole
+    image: its undecided objects get the decision, the image gets ``pixelproof.image_review`` {review,
+    note} and the status "reviewed". One undo step either way."""
+
+    def __init__(
+        self,
+        doc: Document,
+        image_id: int,
+        decision: str,
+        note: str = "",
+        ann_ids: Iterable[int] | None = None,
+    ) -> None:
+        whole = ann_ids is None
+        ids = list(ann_ids) if ann_ids is not None else [a.id for a in doc.project.annotations_of(image_id)]
+        what = "image" if whole else ("object" if len(ids) == 1 else f"{len(ids)} objects")
+        super().__init__(f"{'Accept' if decision == 'accepted' else 'Reject'} {what}")
+        self.doc = doc
+        self.image_id = image_id
+        changed = []
+        for i in ids:
+            a = doc.project.annotations[i]
+            if whole and a.review in ("accepted", "rejected"):
+                continue  # an explicit object decision outlives the image's
+            b = clone(a)
+            b.review = decision
+            if note and not whole:
+                b.note = note
+            changed.append(b)
+        self.edit = EditAnnotations(doc, changed, self.text()) if changed else None
+        self.status = SetImageStatus(doc, image_id, "reviewed") if whole else None
+        self.entry_before = (doc.project.app.get("image_review") or {}).get(str(image_id))
+        self.entry_after = {"review": decision, "updated": utc_now()} if whole else None
+        if self.entry_after is not None and note:
+            self.entry_after["note"] = note
+
+    def redo(self) -> None:
+        if self.edit is not None:
+            self.edit.redo()
+        if self.status is not None:
+            self.status.redo()
+        if self.entry_after is not None:
+            self.doc.apply_image_review(self.image_id, self.entry_after)
+
+    def undo(self) -> None:
+        if self.entry_after is not None:
+            self.doc.apply_image_review(self.image_id, self.entry_before)
+        if self.status is not None:
+            self.status.undo()
+        if self.edit is not None:
+            self.edit.undo()
+
+
+class SetReference(QUndoCommand):
+    """Point the project at another QA reference (``pixelproof.reference``: a project or a mask folder)."""
+
+    def __init__(self, doc: Document, reference: str | None) -> None:
+        super().__init__("Set reference" if reference else "Forget reference")
+        self.doc = doc
+        self.before = doc.project.reference
+        self.after = reference
+
+    def redo(self) -> None:
+        self.doc.apply_reference(self.after)
+
+    def undo(self) -> None:
+        self.doc.apply_reference(self.before)
+
+
 class AddPredictions(QUndoCommand):
     """One image's pre-labeling result — new categories, then annotations — as one undo step. The
     selection is left alone: a batch adds to images the user is not looking at."""

@@ -41,7 +41,8 @@ class Document(QObject):
     annotationChanged = Signal(int, int)  # image_id, annotation_id
     annotationRemoved = Signal(int, int)  # image_id, annotation_id
     categoriesChanged = Signal()
-    imageStatusChanged = Signal(int)  # image_id
+    imageStatusChanged = Signal(int)  # image_id (status or whole-image review decision)
+    referenceChanged = Signal()  # pixelproof.reference (review view)
     currentImageChanged = Signal(int)  # image_id, -1 for none
     currentCategoryChanged = Signal(int)  # category_id, -1 for none
     selectionChanged = Signal()
@@ -258,3 +259,19 @@ class Document(QObject):
         else:
             self.project.set_image_status(image_id, status)
         self.imageStatusChanged.emit(image_id)
+
+    def apply_image_review(self, image_id: int, entry: dict | None) -> None:
+        """Set (or, with None, forget) the whole-image review decision ``pixelproof.image_review``."""
+        reviews = self.project.app.setdefault("image_review", {})
+        if entry is None:
+            reviews.pop(str(image_id), None)
+            if not reviews:
+                self.project.app.pop("image_review", None)
+        else:
+            reviews[str(image_id)] = dict(entry)
+        self.imageStatusChanged.emit(image_id)
+
+    def apply_reference(self, reference: str | None) -> None:
+        """Set (or forget) the project's QA reference, as stored in the file."""
+        self.project.reference = reference
+        self.referenceChanged.emit()

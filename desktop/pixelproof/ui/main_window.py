@@ -35,6 +35,7 @@ from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.mask_actions import MaskActions
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.panels.images import STATUS_LABELS
+from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
 
 MAX_RECENT = 8
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self.mask_actions = MaskActions(self)  # Masks menu + mask tools / display toolbar (issue 4)
         self.panels["modelDock"].install(self)  # Model menu: M, pre-label all, accept / reject (issue 5)
+        self.review = ReviewMode(self)  # review view (Ctrl+Tab) + Review menu (issue 6)
         self.interop = InteropActions(self)  # File > Import / Export (issue 7)
         self.canvas.cursorMoved.connect(self._show_cursor)
         self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))

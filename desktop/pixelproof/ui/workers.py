@@ -158,3 +158,98 @@ class ImageLoader(QObject):
         key, _path, wanted = self._pending.pop(request, (None, None, False))
         if wanted:
             self.failed.emit(key, reason)
+
+
+# ------------------------------------------------------------------------------------------------
+# generic long jobs (QA over a dataset...): progress, cancel, result or error back on the UI thread
+
+
+class JobCancelled(Exception):
+    """Raised inside a job's function when the user pressed Cancel (``Job.check``)."""
+
+
+class _JobSignals(QObject):
+    progress = Signal(int, int)  # done, total
+    finished = Signal(object)  # the function's result
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+class _JobRunnable(QRunnable):
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self.job = job
+
+    def run(self) -> None:
+        job, signals = self.job, self.job.signals
+        try:
+            result = job.fn(job)
+        except JobCancelled:
+            signals.cancelled.emit()
+        except Exception as e:  # a bug in a job must become a message, never kill the app
+            signals.failed.emit(f"{type(e).__name__}: {e}")
+        else:
+            if job.is_cancelled():
+                signals.cancelled.emit()
+            else:
+                signals.finished.emit(result)
+
+
+class Job(QObject):
+    """``fn(job)`` on the thread pool. ``fn`` reports with ``job.report(done, total)`` and stops early
+    when ``job.is_cancelled()`` (or calls ``job.check()``, which raises ``JobCancelled``). The signals
+    (``progress``, ``finished``, ``failed``, ``cancelled``) are emitted on the thread that made the job
+    (the worker's are queued to it), so slots may touch widgets. The job deletes itself once done."""
+
+    progress = Signal(int, int)  # done, total
+    finished = Signal(object)  # the function's result
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, fn, parent: QObject | None = None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.fn = fn
+        self.signals = _JobSignals()  # lives on this thread; the worker emits through it
+        self.signals.progress.connect(self._on_progress)
+        self.signals.finished.connect(self._on_finished)
+        self.signals.failed.connect(self._on_failed)
+        self.signals.cancelled.connect(self._on_cancelled)
+        self._cancel = False
+        self.running = False
+
+    def start(self, pool: QThreadPool | None = None) -> None:
+        self.running = True
+        (pool or QThreadPool.globalInstance()).start(_JobRunnable(self))
+
+    def cancel(self) -> None:
+        """Ask the function to stop; ``cancelled`` follows once it has."""
+        self._cancel = True
+
+    def is_cancelled(self) -> bool:
+        return self._cancel
+
+    def check(self) -> None:
+        if self._cancel:
+            raise JobCancelled
+
+    def report(self, done: int, total: int) -> None:
+        self.signals.progress.emit(done, total)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if not self._cancel:
+            self.progress.emit(done, total)
+
+    def _on_finished(self, result: object) -> None:
+        self.running = False
+        self.finished.emit(result)
+        self.deleteLater()
+
+    def _on_failed(self, reason: str) -> None:
+        self.running = False
+        self.failed.emit(reason)
+        self.deleteLater()
+
+    def _on_cancelled(self) -> None:
+        self.running = False
+        self.cancelled.emit()
+        self.deleteLater()

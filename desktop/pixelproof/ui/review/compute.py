@@ -1,0 +1,161 @@
+"""Work the review view hands to background jobs: load the reference and score the candidate, and draw the
+overlays of one image. Plain numpy and core calls (no widgets), so it runs off the UI thread."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pixelproof.core import qa
+from pixelproof.core.coco import default_color
+from pixelproof.core.model import Project
+from pixelproof.core.qa import ImagePair, ObjectRow, QAOptions, QAResult
+from pixelproof.core.references import Reference, ReferenceLoadError, load_reference
+
+FILL_ALPHA = 90
+_CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8)
+
+
+@dataclass
+class Scored:
+    """A QA run with the tables the view shows, prepared off the UI thread."""
+
+    reference: Reference
+    result: QAResult
+    image_table: list[dict[str, Any]]
+    objects: dict[str, list[ObjectRow]]  # file name -> object rows
+    pairs: dict[int, ImagePair]  # candidate image id -> pair
+    geometry: dict[int, tuple]  # candidate annotation id -> (category, bbox, segmentation) as scored
+
+
+def snapshot(project: Project) -> Project:
+    """A shallow copy the worker can read while the user edits: commands replace annotations (never
+    change them in place), so the copied dicts keep the state of the moment."""
+    return Project(
+        images=dict(project.images),
+        categories=dict(project.categories),
+        annotations=dict(project.annotations),
+        path=project.path,
+        extra=project.extra,
+        app=dict(project.app),
+    )
+
+
+def reference_path(project: Project) -> Path | None:
+    """The project's ``pixelproof.reference``, resolved against the project file's folder."""
+    ref = project.reference
+    if not ref:
+        return None
+    p = Path(ref).expanduser()
+    if not p.is_absolute() and project.path is not None:
+        p = Path(project.path).parent / p
+    return Path(os.path.normpath(p))
+
+
+def stored_reference(project: Project, chosen: Path) -> str:
+    """How to store a chosen reference: relative to the project folder when it is below or beside it."""
+    chosen = Path(chosen).resolve()
+    if project.path is None:
+        return str(chosen)
+    try:
+        rel = os.path.relpath(chosen, Path(project.path).resolve().parent)
+    except ValueError:  # another drive on Windows
+        return str(chosen)
+    return Path(rel).as_posix() if not rel.startswith(os.pardir + os.sep + os.pardir) else str(chosen)
+
+
+def score(job: Any, path: Path, candidate: Project, options: QAOptions) -> Scored:
+    """Load ``path`` and score ``candidate`` against it, reporting progress to ``job`` (a ui Job).
+    Raises ``ReferenceLoadError`` with a line per problem, naming the file."""
+    if not path.exists():
+        raise ReferenceLoadError([f"{path}: no such file or folder"])
+    reference = load_reference(path, candidate)
+
+    def progress(pairs, total):  # type: ignore[no-untyped-def]
+        job.report(0, total)
+        for n, pair in enumerate(pairs, start=1):
+            yield pair
+            job.report(n, total)
+
+    result = qa.run_qa(reference, candidate, options, progress=progress, cancelled=job.is_cancelled)
+    job.check()
+    objects: dict[str, list[ObjectRow]] = {}
+    for row in result.per_object:
+        objects.setdefault(row.file_name, []).append(row)
+    geometry = {a.id: (a.category_id, list(a.bbox), a.segmentation) for a in candidate.annotations.values()}
+    return Scored(
+        reference=reference,
+        result=result,
+        image_table=result.image_table(),
+        objects=objects,
+        pairs={p.cand.id: p for p in result.pairs},
+        geometry=geometry,
+    )
+
+
+@dataclass
+class Overlays:
+    """RGBA layers of one image pair (HxWx4 uint8), and which difference codes occur."""
+
+    image_id: int
+    outline: bool
+    reference: np.ndarray
+    candidate: np.ndarray
+    difference: np.ndarray
+    codes_present: set[int] = field(default_factory=set)
+
+
+def category_colors(candidate: Project, reference: Project) -> dict[str, tuple[int, int, int]]:
+    """Colour per category name: the candidate's colours, reference-only names get the default palette."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for n, cat in enumerate([*candidate.categories.values(), *reference.categories.values()]):
+        if cat.name in out:
+            continue
+        hexa = (cat.color or default_color(n)).lstrip("#")
+        out[cat.name] = (int(hexa[0:2], 16), int(hexa[2:4], 16), int(hexa[4:6], 16))
+    return out
+
+
+def mask_layer(
+    project: Project, pair_image, shape: tuple[int, int], colors: dict, outline: bool
+) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Each object of one side: its category colour, a light fill (unless ``outline``) and a solid edge."""
+    h, w = shape
+    out = np.zeros((h, w, 4), np.uint8)
+    for ann in project.annotations_of(pair_image.id):
+        cat = project.categories.get(ann.category_id)
+        rgb = colors.get(cat.name if cat is not None else "", (255, 0, 255))
+        placed = qa.annotation_placed(ann, h, w)
+        if placed.is_empty:
+            continue
+        m = placed.mask
+        edge = m & ~cv2.erode(
+            m.astype(np.uint8), _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0
+        ).astype(bool)
+        region = out[placed.y0 : placed.y1, placed.x0 : placed.x1]
+        if not outline:
+            fill = m & ~edge
+            region[fill] = (*rgb, FILL_ALPHA)
+        region[edge] = (*rgb, 255)
+    return out
+
+
+def overlays(pair: ImagePair, reference: Reference, candidate: Project, outline: bool) -> Overlays:
+    """The three layers of the review panes for one image pair."""
+    shape = pair.shape
+    colors = category_colors(candidate, reference.project)
+    codes = qa.difference_image(pair, reference, candidate)
+    present = {int(c) for c in np.unique(codes)} - {qa.DIFF_NONE}
+    return Overlays(
+        image_id=pair.cand.id,
+        outline=outline,
+        reference=mask_layer(reference.project, pair.ref, shape, colors, outline),
+        candidate=mask_layer(candidate, pair.cand, shape, colors, outline),
+        difference=qa.difference_rgba(codes, outline=outline),
+        codes_present=present,
+    )

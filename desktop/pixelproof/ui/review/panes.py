@@ -1,0 +1,327 @@
+"""The three side-by-side views of the review: reference | candidate | difference, zoom and pan linked.
+
+Each pane is a light QGraphicsView over the canvas's tiled ``ImageItem`` (the same loaded pixels, shared),
+an RGBA overlay (masks of one side, or the difference codes) and a dashed box around the object in focus.
+Navigation is the canvas's: wheel zooms at the cursor, drag (left or middle) pans, Ctrl+0 / Ctrl+= / Ctrl+-
+fit and zoom when a pane has the focus; a click without a drag picks the object under the cursor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
+from pixelproof.ui.canvas.view import CANVAS_BACKGROUND, MAX_ZOOM, MIN_ZOOM, ZOOM_STEP
+from pixelproof.ui.workers import LoadedImage
+
+CLICK_SLOP = 4  # px a press may move and still be a click
+ZOOM_KEYS = {
+    (Qt.Key.Key_0, "fit"),
+    (Qt.Key.Key_Equal, "in"),
+    (Qt.Key.Key_Plus, "in"),
+    (Qt.Key.Key_Minus, "out"),
+}
+
+
+def rgba_qimage(rgba: np.ndarray) -> tuple[QImage, np.ndarray]:
+    """HxWx4 uint8 RGBA -> a QImage over the same buffer (keep both alive together)."""
+    buf = np.ascontiguousarray(rgba)
+    h, w = buf.shape[:2]
+    return QImage(buf.data, w, h, int(buf.strides[0]), QImage.Format.Format_RGBA8888), buf
+
+
+class OverlayItem(QGraphicsItem):
+    """An RGBA image over the picture, one scene unit per pixel, drawn without smoothing (crisp edges)."""
+
+    def __init__(self, rgba: np.ndarray, opacity: float = 1.0) -> None:
+        super().__init__()
+        self.image, self._buf = rgba_qimage(rgba)
+        self._rect = QRectF(0, 0, self.image.width(), self.image.height())
+        self.setOpacity(opacity)
+        self.setZValue(10)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(self._rect, self.image)
+
+
+class ReviewPane(QGraphicsView):
+    """One of the three views. Emits ``viewChanged`` whenever the user zooms or pans it."""
+
+    viewChanged = Signal()
+    clicked = Signal(QPointF)  # scene (image pixel) position of a click without drag
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setBackgroundBrush(CANVAS_BACKGROUND)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(120, 120)
+        self.image_item: ImageItem | PlaceholderItem | None = None
+        self.overlay: OverlayItem | None = None
+        self.focus_item: QGraphicsRectItem | None = None
+        self.image_size = (0, 0)  # (height, width)
+        self.fitted = True
+        self._press: QPoint | None = None
+        self._last: QPoint | None = None
+        self._dragged = False
+        self.horizontalScrollBar().valueChanged.connect(self._user_moved)
+        self.verticalScrollBar().valueChanged.connect(self._user_moved)
+        self._silent = False
+
+    # -- content ---------------------------------------------------------------------------------
+    def clear(self) -> None:
+        self._scene.clear()
+        self.image_item = None
+        self.overlay = None
+        self.focus_item = None
+        self.image_size = (0, 0)
+
+    def set_size(self, height: int, width: int, message: str = "") -> None:
+        """A new image of this size: a placeholder until the pixels come."""
+        self.clear()
+        self.image_size = (height, width)
+        m = max(width, height, 1) * 4
+        self._scene.setSceneRect(QRectF(-m, -m, width + 2 * m, height + 2 * m))
+        if message:
+            self.image_item = PlaceholderItem(width, height, message)
+            self._scene.addItem(self.image_item)
+
+    def set_image(self, image: LoadedImage | None, message: str = "", error: bool = False) -> None:
+        if self.image_item is not None:
+            self._scene.removeItem(self.image_item)
+        h, w = self.image_size
+        self.image_item = ImageItem(image) if image is not None else PlaceholderItem(w, h, message, error)
+        self._scene.addItem(self.image_item)
+
+    def set_overlay(self, rgba: np.ndarray | None, opacity: float = 1.0) -> None:
+        if self.overlay is not None:
+            self._scene.removeItem(self.overlay)
+            self.overlay = None
+        if rgba is not None:
+            self.overlay = OverlayItem(rgba, opacity)
+            self._scene.addItem(self.overlay)
+
+    def set_focus_box(self, bbox: list[float] | None) -> None:
+        """Dashed frame around the object in focus ([x, y, w, h] pixels), or none."""
+        if self.focus_item is not None:
+            self._scene.removeItem(self.focus_item)
+            self.focus_item = None
+        if bbox is None:
+            return
+        x, y, w, h = bbox
+        pen = QPen(QColor(255, 255, 255), 2, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        item = QGraphicsRectItem(QRectF(x - 2, y - 2, w + 4, h + 4))
+        item.setPen(pen)
+        item.setZValue(20)
+        self._scene.addItem(item)
+        self.focus_item = item
+
+    # -- zoom and pan ----------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def center(self) -> QPointF:
+        """The image point at the middle of the pane."""
+        return self.mapToScene(self.viewport().rect().center())
+
+    def show_at(self, center: QPointF, zoom: float) -> None:
+        """Put ``center`` in the middle at ``zoom`` without telling the other panes (they are told)."""
+        self._silent = True
+        try:
+            self.setTransform(QTransform.fromScale(zoom, zoom))
+            self.centerOn(center)
+            # centerOn rounds to whole scroll steps; correct the rest so all panes agree to the pixel
+            d = self.mapFromScene(center) - self.viewport().rect().center()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + d.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + d.y())
+        finally:
+            self._silent = False
+
+    def fit_zoom(self) -> float:
+        h, w = self.image_size
+        if not w or not h:
+            return 1.0
+        vp = self.viewport().rect()
+        return max(MIN_ZOOM, min(MAX_ZOOM, min((vp.width() - 16) / w, (vp.height() - 16) / h)))
+
+    def fit(self) -> None:
+        h, w = self.image_size
+        self.show_at(QPointF(w / 2, h / 2), self.fit_zoom())
+        self.fitted = True
+        self.viewChanged.emit()
+
+    def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
+        anchor = anchor if anchor is not None else self.viewport().rect().center()
+        z = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
+        before = self.mapToScene(anchor)
+        self._silent = True
+        self.setTransform(QTransform.fromScale(z, z))
+        d = self.mapFromScene(before) - anchor
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + d.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + d.y())
+        self._silent = False
+        self.fitted = False
+        self.viewChanged.emit()
+
+    def _user_moved(self, *_: object) -> None:
+        if not self._silent:
+            self.viewChanged.emit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.fitted:
+            h, w = self.image_size
+            self.show_at(QPointF(w / 2, h / 2), self.fit_zoom())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self.zoom_by(ZOOM_STEP ** (delta / 120.0), event.position().toPoint())
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
+            self._press = self._last = event.position().toPoint()
+            self._dragged = False
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._last is None:
+            return
+        p = event.position().toPoint()
+        if not self._dragged and (p - self._press).manhattanLength() <= CLICK_SLOP:
+            return
+        if not self._dragged:
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        self._dragged = True
+        d = p - self._last
+        self._last = p
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - d.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - d.y())
+        self.fitted = False
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None and not self._dragged and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.mapToScene(event.position().toPoint()))
+        self._press = self._last = None
+        self._dragged = False
+        self.viewport().unsetCursor()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.fit()
+
+    def _zoom_key(self, event: QKeyEvent) -> str | None:
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return None
+        return next((what for k, what in ZOOM_KEYS if k == event.key()), None)
+
+    def event(self, event: QEvent) -> bool:
+        # Ctrl+0 / Ctrl+= / Ctrl+- are the main window's (for the labeling canvas): take them here
+        if event.type() == QEvent.Type.ShortcutOverride and self._zoom_key(event) is not None:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        what = self._zoom_key(event)
+        if what == "fit":
+            self.fit()
+        elif what == "in":
+            self.zoom_by(ZOOM_STEP)
+        elif what == "out":
+            self.zoom_by(1 / ZOOM_STEP)
+        else:
+            super().keyPressEvent(event)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """The pane's title in its top-left corner, in screen pixels."""
+        painter.save()
+        painter.resetTransform()
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        box = QRectF(8, 8, metrics.horizontalAdvance(self.title) + 16, metrics.height() + 8)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 150))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor(240, 240, 240))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.title)
+        painter.restore()
+
+
+class LinkedPanes:
+    """Keeps panes showing the same image point at the same zoom: a change in one is copied to the rest."""
+
+    def __init__(self, panes: list[ReviewPane]) -> None:
+        self.panes = panes
+        self._busy = False
+        for p in panes:
+            p.viewChanged.connect(lambda p=p: self.follow(p))
+
+    def follow(self, source: ReviewPane) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            center, zoom = source.center(), source.zoom
+            for p in self.panes:
+                if p is not source:
+                    p.show_at(center, zoom)
+                    p.fitted = source.fitted
+        finally:
+            self._busy = False
+
+    def show_at(self, center: QPointF, zoom: float) -> None:
+        for p in self.panes:
+            p.show_at(center, zoom)
+            p.fitted = False
+
+    def fit(self) -> None:
+        self.panes[0].fit()
+
+    def centre_on(self, bbox: list[float], fill: float = 0.45, max_zoom: float = 8.0) -> None:
+        """Centre every pane on a box, zoomed so it spans about ``fill`` of the pane (never past 8x)."""
+        x, y, w, h = bbox
+        p = self.panes[0]
+        vp = p.viewport().rect()
+        z = min(vp.width() * fill / max(w, 1.0), vp.height() * fill / max(h, 1.0), max_zoom)
+        z = max(MIN_ZOOM, min(z, MAX_ZOOM))
+        self.show_at(QPointF(x + w / 2, y + h / 2), z)

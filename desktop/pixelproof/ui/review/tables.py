@@ -1,0 +1,352 @@
+"""Qt models of the QA tables: images (one row per image, sortable by any metric, filterable by text),
+objects of the current image (pairs, missed, extra, wrong class) and the per-class summary."""
+
+from __future__ import annotations
+
+import math
+from pathlib import PurePosixPath
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from pixelproof.core.model import Project
+from pixelproof.core.qa import (
+    DIFF_COLORS,
+    DIFF_FN,
+    DIFF_FP,
+    DIFF_WRONG_CLASS,
+    DISTANCE_FIELDS,
+    ObjectRow,
+    QAResult,
+)
+from pixelproof.ui.icons import swatch
+from pixelproof.ui.review.filter import METRICS, Condition, matches
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+COUNT_FIELDS = ("tp", "fp", "fn", "wrong_class")
+# columns shown by default; the rest can be switched on from the header's context menu
+DEFAULT_METRICS = ("dice", "iou", "hd95", "pq", "fn", "fp")
+HIGHER_IS_WORSE = set(DISTANCE_FIELDS) | {"fp", "fn", "wrong_class"}
+STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN)", "fp": "extra (FP)"}
+STATUS_CODE = {"fn": DIFF_FN, "fp": DIFF_FP, "wrong_class": DIFF_WRONG_CLASS}
+REVIEW_COLORS = {"accepted": QColor(0, 158, 115), "rejected": QColor(213, 94, 0)}
+
+
+def format_value(name: str, v: float) -> str:
+    """Table text of a figure: n/a for NaN, ∞ for an empty side, counts as integers."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if math.isinf(v):
+        return "∞"
+    if name in COUNT_FIELDS:
+        return str(int(v))
+    if name in DISTANCE_FIELDS:
+        return f"{v:.2f}"
+    return f"{v:.3f}"
+
+
+def sort_value(v: float | None) -> float:
+    return math.nan if v is None else float(v)
+
+
+def image_decision(project: Project, image_id: int) -> dict[str, str] | None:
+    """The whole-image decision (``pixelproof.image_review``) of an image, if one was made."""
+    entry = project.app.get("image_review", {}).get(str(image_id))
+    return entry if isinstance(entry, dict) else None
+
+
+class ImageTableModel(QAbstractTableModel):
+    """One row per image: file name, its metrics (means over its categories) and its review state."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self.project: Project | None = None
+        self.metrics = list(METRICS)
+        self._row_of: dict[int, int] = {}
+
+    def set_rows(self, rows: list[dict[str, Any]], project: Project | None) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.project = project
+        self._row_of = {r["image_id"]: n for n, r in enumerate(rows)}
+        self.endResetModel()
+
+    def row_of(self, image_id: int) -> int:
+        return self._row_of.get(image_id, -1)
+
+    def image_changed(self, image_id: int) -> None:
+        r = self.row_of(image_id)
+        if r >= 0:
+            self.dataChanged.emit(self.index(r, 0), self.index(r, self.columnCount() - 1))
+
+    def column_of(self, metric: str) -> int:
+        return 1 + self.metrics.index(metric)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 2 + len(self.metrics)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section == 0:
+                return "Image"
+            if section == self.columnCount() - 1:
+                return "Review"
+            return METRICS[self.metrics[section - 1]]
+        if role == Qt.ItemDataRole.ToolTipRole and 0 < section < self.columnCount() - 1:
+            name = self.metrics[section - 1]
+            worse = "higher is worse" if name in HIGHER_IS_WORSE else "lower is worse"
+            return f"{METRICS[name]} (field “{name}”): mean over the image's classes; {worse}"
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        last = self.columnCount() - 1
+        if col == 0:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return PurePosixPath(row["file_name"]).name
+            if role in (SORT_ROLE,):
+                return row["file_name"]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return row["file_name"]
+            if role == Qt.ItemDataRole.UserRole:
+                return row["image_id"]
+            return None
+        if col == last:
+            status, decision = self._review(row["image_id"])
+            if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+                return decision or ("reviewed" if status == "reviewed" else "")
+            if role == Qt.ItemDataRole.ForegroundRole and decision in REVIEW_COLORS:
+                return REVIEW_COLORS[decision]
+            if role == Qt.ItemDataRole.ToolTipRole and self.project is not None:
+                entry = image_decision(self.project, row["image_id"]) or {}
+                return entry.get("note") or None
+            return None
+        name = self.metrics[col - 1]
+        v = row.get(name, math.nan)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_value(name, v)
+        if role == SORT_ROLE:
+            return sort_value(v)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and (v is None or not math.isfinite(v)):
+            return QColor(140, 140, 140)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if v is None or math.isnan(v):
+                return "n/a: both empty in every class of this image"
+            if math.isinf(v):
+                return "∞: one mask empty"
+        return None
+
+    def _review(self, image_id: int) -> tuple[str, str | None]:
+        if self.project is None:
+            return "todo", None
+        entry = image_decision(self.project, image_id)
+        return self.project.image_status(image_id), (entry or {}).get("review")
+
+
+class ImageFilterProxy(QSortFilterProxyModel):
+    """Sorts numbers with n/a always last (both orders) and keeps rows that meet the filter conditions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conditions: list[Condition] = []
+        self.setSortRole(SORT_ROLE)
+
+    def set_conditions(self, conditions: list[Condition]) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 deprecates invalidateFilter
+            self.beginFilterChange()
+            self.conditions = conditions
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.conditions = conditions
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        if not self.conditions:
+            return True
+        return matches(self.conditions, self.sourceModel().rows[source_row])
+
+    def lessThan(
+        self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if isinstance(a, float) and isinstance(b, float):
+            an, bn = math.isnan(a), math.isnan(b)
+            if an or bn:
+                # n/a goes last whatever the order (Qt reverses lessThan for descending)
+                descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
+                return (an and not bn) == descending and an != bn
+            if a == b:
+                return left.row() < right.row()
+            return a < b
+        return str(a or "") < str(b or "")
+
+
+OBJECT_COLUMNS = ("Status", "Category", "Ref", "Cand", "IoU", "Dice", "HD95", "Review")
+
+
+class ObjectTableModel(QAbstractTableModel):
+    """Objects of one image: problems first (missed, extra, wrong class), then matches, worst IoU first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ObjectRow] = []
+        self.project: Project | None = None
+
+    def set_rows(self, rows: list[ObjectRow], project: Project | None) -> None:
+        order = {"fn": 0, "fp": 1, "wrong_class": 2, "match": 3}
+        self.beginResetModel()
+        self.rows = sorted(rows, key=lambda r: (order.get(r.status, 9), r.iou))
+        self.project = project
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(OBJECT_COLUMNS) - 1))
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(OBJECT_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return OBJECT_COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return {
+                "Ref": "Reference annotation id",
+                "Cand": "Candidate annotation id (the one review decisions are written to)",
+                "Review": "Decision stored on the candidate annotation (pixelproof.review) and its note",
+            }.get(OBJECT_COLUMNS[section])
+        return None
+
+    def annotation_review(self, row: ObjectRow) -> tuple[str | None, str | None]:
+        if self.project is None or row.cand_id is None:
+            return None, None
+        ann = self.project.annotations.get(row.cand_id)
+        if ann is None:
+            return None, None
+        return (ann.review if ann.review != "pending" else None), ann.note
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = OBJECT_COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return index.row()
+        if col == "Status":
+            if role == Qt.ItemDataRole.DisplayRole:
+                return STATUS_TEXT.get(r.status, r.status)
+            if role == Qt.ItemDataRole.DecorationRole and r.status in STATUS_CODE:
+                return swatch(QColor(*DIFF_COLORS[STATUS_CODE[r.status]][:3]).name(), 10)
+            return None
+        if col == "Category":
+            if role == Qt.ItemDataRole.DisplayRole:
+                if r.status == "wrong_class":
+                    return f"{r.category} → {r.cand_category}"
+                return r.category
+            return None
+        if col in ("Ref", "Cand"):
+            v = r.ref_id if col == "Ref" else r.cand_id
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "—" if v is None else str(v)
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if col == "Review":
+            decision, note = self.annotation_review(r)
+            if role == Qt.ItemDataRole.DisplayRole:
+                text = decision or ""
+                return f"{text}: {note}" if note and text else (note or text)
+            if role == Qt.ItemDataRole.ForegroundRole and decision in REVIEW_COLORS:
+                return REVIEW_COLORS[decision]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return note or (
+                    "missed object: nothing in the candidate to mark" if r.cand_id is None else None
+                )
+            return None
+        name = {"IoU": "iou", "Dice": "dice", "HD95": "hd95"}[col]
+        v = r.value(name)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_value(name, v)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return r.reason(name)
+        if role == Qt.ItemDataRole.ForegroundRole and not math.isfinite(v):
+            return QColor(140, 140, 140)
+        return None
+
+
+CLASS_COLUMNS = (("category", "Class"), ("dice", "Mean Dice"), ("hd95", "HD95"), ("pq", "PQ"),
+                 ("tp", "TP"), ("fn", "FN"), ("fp", "FP"), ("wrong_class", "WC"))  # fmt: skip
+
+
+class ClassSummaryModel(QAbstractTableModel):
+    """Per class: mean Dice and HD95 (§6 conventions), PQ and object counts; the last row is all classes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+
+    def set_result(self, result: QAResult | None) -> None:
+        self.beginResetModel()
+        self.rows = []
+        if result is not None:
+            self.rows = [c for c in result.per_class() if c["n_rows"] > c["n_both_empty"]]
+            self.rows.append({"category": "all classes", **result.summary()})
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(CLASS_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return CLASS_COLUMNS[section][1]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return {
+                "hd95": "Mean HD95 over images; an empty side counts as the image diagonal",
+                "dice": "Mean Dice over images where the class is present in either (both empty left out)",
+                "pq": "Panoptic quality = SQ x RQ over the class's objects",
+                "wrong_class": "Objects matched to a reference object of another class",
+            }.get(CLASS_COLUMNS[section][0])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        name = CLASS_COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row[name] if name == "category" else format_value(name, row.get(name, math.nan))
+        if role == Qt.ItemDataRole.TextAlignmentRole and name != "category":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and index.row() == len(self.rows) - 1:
+            from PySide6.QtGui import QFont
+
+            f = QFont()
+            f.setBold(True)
+            return f
+        return None

@@ -1,0 +1,783 @@
+"""ReviewView: the review side of the main window (Ctrl+Tab).
+
+Left: the images with their metrics (sortable by any column, worst Dice first; a filter box such as
+"Dice < 0.9"), the per-class summary and a histogram of per-image Dice. Right: reference | candidate |
+difference with linked zoom and pan, and the objects of the current image with the review actions.
+
+QA and the overlays are computed in ``workers.Job``s; the UI thread only swaps in results. Decisions go
+through ``ReviewDecision`` commands, so they are undoable and saved with the project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core import qa
+from pixelproof.core.qa import QAOptions
+from pixelproof.ui.commands import ReviewDecision
+from pixelproof.ui.icons import swatch
+from pixelproof.ui.review import compute
+from pixelproof.ui.review.filter import FilterError, parse_filter
+from pixelproof.ui.review.histogram import DiceHistogram
+from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
+from pixelproof.ui.review.tables import (
+    DEFAULT_METRICS,
+    ClassSummaryModel,
+    ImageFilterProxy,
+    ImageTableModel,
+    ObjectTableModel,
+)
+from pixelproof.ui.workers import ImageLoader, Job, LoadedImage
+
+if TYPE_CHECKING:
+    from pixelproof.core.qa import ObjectRow
+    from pixelproof.ui.document import Document
+
+LEGEND = (qa.DIFF_AGREE, qa.DIFF_FN, qa.DIFF_FP, qa.DIFF_WRONG_CLASS, qa.DIFF_VOID)
+DIM_OPACITY = 0.45  # black veil over the picture in the difference pane, so the colours read
+
+
+class NoteEdit(QLineEdit):
+    """The note field. The review keys (Ctrl+Enter, Ctrl+Backspace, with or without Shift) act even while
+    typing here: a line edit would otherwise take Ctrl+Backspace as "delete the previous word"."""
+
+    def __init__(self, keys: list[QKeySequence], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.keys = keys
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            seq = QKeySequence(event.keyCombination())
+            if any(seq.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.keys):
+                event.ignore()
+                return False
+        return super().event(event)
+
+
+class Legend(QWidget):
+    """Colour swatches of the difference pane."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        self.labels: dict[int, QLabel] = {}
+        for code in LEGEND:
+            rgb = QColor(*qa.DIFF_COLORS[code][:3]).name()
+            icon = QLabel()
+            icon.setPixmap(swatch(rgb, 12).pixmap(12, 12))
+            text = QLabel(qa.DIFF_NAMES[code])
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(4)
+            row.addWidget(icon)
+            row.addWidget(text)
+            layout.addWidget(box)
+            self.labels[code] = box
+        self.labels[qa.DIFF_VOID].hide()
+
+    def show_void(self, on: bool) -> None:
+        self.labels[qa.DIFF_VOID].setVisible(on)
+
+
+class ReviewView(QWidget):
+    """Everything of the review view; ``ReviewMode`` puts it in the main window and makes its actions."""
+
+    statusMessage = Signal(str)
+    decisionsChanged = Signal()  # the selected object or image changed: actions re-check what they can do
+
+    def __init__(self, keys: list[QKeySequence] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewView")
+        self.document: Document | None = None
+        self.options = QAOptions()
+        self.scored: compute.Scored | None = None
+        self.stale = False
+        self.error: str | None = None
+        self.job: Job | None = None
+        self.overlay_job: Job | None = None
+        self.image_id = -1
+        self.outline = False
+        self._first_result = True
+        self._center_on_select = True
+        self.loader = ImageLoader(self, cache_size=3)
+        self.loader.loaded.connect(self._on_image_loaded)
+        self.loader.failed.connect(self._on_image_failed)
+        self._bound: list = []
+        self._build(keys or [])
+
+    # -- building --------------------------------------------------------------------------------
+    def _build(self, keys: list[QKeySequence]) -> None:
+        # header: reference, run/cancel, progress, outline, legend
+        self.reference_label = QLabel("No reference")
+        self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.choose_button = QToolButton()
+        self.choose_button.setText("Choose Reference…")
+        self.choose_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.choose_menu = QMenu(self.choose_button)
+        self.choose_button.setMenu(self.choose_menu)
+        self.run_button = QPushButton("Run QA")
+        self.run_button.setToolTip("Score the candidate against the reference again (F5)")
+        self.run_button.clicked.connect(self.run)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        self.outline_box = QCheckBox("Outlines")
+        self.outline_box.setToolTip("Difference and masks as 1-px outlines instead of filled regions (O)")
+        self.outline_box.toggled.connect(self.set_outline)
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Whole image in the views (double-click a view, or Ctrl+0 in a view)")
+        self.legend = Legend()
+        header = QHBoxLayout()
+        header.setContentsMargins(6, 4, 6, 2)
+        header.addWidget(QLabel("<b>Reference:</b>"))
+        header.addWidget(self.reference_label, 1)
+        header.addWidget(self.choose_button)
+        header.addWidget(self.run_button)
+        header.addWidget(self.progress)
+        header.addWidget(self.cancel_button)
+        header.addSpacing(16)
+        header.addWidget(self.legend)
+        header.addSpacing(12)
+        header.addWidget(self.outline_box)
+        header.addWidget(self.fit_button)
+
+        self.banner = QLabel()
+        self.banner.setObjectName("reviewBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setStyleSheet(
+            "#reviewBanner { background: #5c2b29; color: #ffe9e7; padding: 8px; border-radius: 4px; }"
+        )
+        self.banner.hide()
+
+        # left: images, summary, histogram
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("reviewFilter")
+        self.filter_edit.setPlaceholderText("Filter, e.g. Dice < 0.9 and FP > 0")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        self.filter_note = QLabel()
+        self.filter_note.setWordWrap(True)
+        self.filter_note.hide()
+        self.image_model = ImageTableModel()
+        self.image_proxy = ImageFilterProxy()
+        self.image_proxy.setSourceModel(self.image_model)
+        self.image_table = _table("reviewImages")
+        self.image_table.setModel(self.image_proxy)
+        self.image_table.setSortingEnabled(True)
+        self.image_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
+        self.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
+        for n, name in enumerate(self.image_model.metrics, start=1):
+            self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
+        self.class_model = ClassSummaryModel()
+        self.class_table = _table("reviewClasses")
+        self.class_table.setModel(self.class_model)
+        self.class_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.histogram = DiceHistogram()
+        self.histogram.binClicked.connect(self._filter_bin)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(6, 0, 0, 6)
+        lv.addWidget(self.filter_edit)
+        lv.addWidget(self.filter_note)
+        lv.addWidget(self.image_table, 5)
+        lv.addWidget(_heading("Per class"))
+        lv.addWidget(self.class_table, 3)
+        lv.addWidget(self.histogram, 2)
+
+        # right: panes, objects, decisions
+        self.panes = [ReviewPane("Reference"), ReviewPane("Candidate"), ReviewPane("Difference")]
+        self.ref_pane, self.cand_pane, self.diff_pane = self.panes
+        for n, p in enumerate(self.panes):
+            p.setObjectName(("reviewReference", "reviewCandidate", "reviewDifference")[n])
+            p.clicked.connect(self._pane_clicked)
+        self.linked = LinkedPanes(self.panes)
+        self.fit_button.clicked.connect(self.linked.fit)
+        panes_box = QWidget()
+        ph = QHBoxLayout(panes_box)
+        ph.setContentsMargins(0, 0, 0, 0)
+        ph.setSpacing(3)
+        for p in self.panes:
+            ph.addWidget(p, 1)
+        self.object_model = ObjectTableModel()
+        self.object_table = _table("reviewObjects")
+        self.object_table.setModel(self.object_model)
+        self.object_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        self.object_table.selectionModel().currentRowChanged.connect(self._object_row_changed)
+        self.object_title = _heading("Objects")
+        self.note_edit = NoteEdit(keys)
+        self.note_edit.setObjectName("reviewNote")
+        self.note_edit.setPlaceholderText("Note (optional), then Ctrl+Enter accept / Ctrl+Backspace reject")
+        self.accept_object_button = QPushButton("Accept object")
+        self.reject_object_button = QPushButton("Reject object")
+        self.accept_image_button = QPushButton("Accept image")
+        self.reject_image_button = QPushButton("Reject image")
+        self.accept_object_button.clicked.connect(lambda: self.decide("accepted"))
+        self.reject_object_button.clicked.connect(lambda: self.decide("rejected"))
+        self.accept_image_button.clicked.connect(lambda: self.decide("accepted", whole_image=True))
+        self.reject_image_button.clicked.connect(lambda: self.decide("rejected", whole_image=True))
+        self.image_decision_label = QLabel()
+        self.image_decision_label.setWordWrap(True)
+        decide = QWidget()
+        dv = QVBoxLayout(decide)
+        dv.setContentsMargins(0, 0, 0, 0)
+        dv.addWidget(_heading("Decision"))
+        dv.addWidget(self.note_edit)
+        for a, b in (
+            (self.accept_object_button, self.reject_object_button),
+            (self.accept_image_button, self.reject_image_button),
+        ):
+            row = QHBoxLayout()
+            row.addWidget(a)
+            row.addWidget(b)
+            dv.addLayout(row)
+        dv.addWidget(self.image_decision_label)
+        dv.addStretch(1)
+        bottom = QWidget()
+        bh = QHBoxLayout(bottom)
+        bh.setContentsMargins(0, 0, 6, 6)
+        objects = QWidget()
+        ov = QVBoxLayout(objects)
+        ov.setContentsMargins(0, 0, 0, 0)
+        ov.addWidget(self.object_title)
+        ov.addWidget(self.object_table)
+        bh.addWidget(objects, 3)
+        bh.addWidget(decide, 2)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(panes_box)
+        right.addWidget(bottom)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 1)
+        right.setSizes([640, 230])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([430, 1170])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setSingleShot(True)
+        self._stale_timer.setInterval(400)
+        self._stale_timer.timeout.connect(self._rerun_if_stale)
+        self._update_buttons()
+
+    # -- document --------------------------------------------------------------------------------
+    def set_document(self, doc: Document | None) -> None:
+        for sig, slot in self._bound:
+            with contextlib.suppress(RuntimeError, TypeError):  # the old document may be gone already
+                sig.disconnect(slot)
+        self._bound = []
+        self.cancel()
+        self.document = doc
+        self.scored = None
+        self.error = None
+        self.stale = False
+        self._first_result = True
+        self.image_id = -1
+        self.loader.forget()
+        self.image_model.set_rows([], None)
+        self.object_model.set_rows([], None)
+        self.class_model.set_result(None)
+        self.histogram.set_values([])
+        for p in self.panes:
+            p.clear()
+        if doc is not None:
+            pairs = [
+                (doc.annotationAdded, self._geometry_changed),
+                (doc.annotationRemoved, self._geometry_changed),
+                (doc.annotationChanged, self._annotation_changed),
+                (doc.imageStatusChanged, self._image_status_changed),
+                (doc.referenceChanged, self.run),
+                (doc.currentImageChanged, self._doc_image_changed),
+            ]
+            for sig, slot in pairs:
+                sig.connect(slot)
+            self._bound = pairs
+        self._show_reference_label()
+        self._show_banner(None)
+        self._update_buttons()
+
+    def activate(self) -> None:
+        """The view is shown: score if never scored (or out of date), follow the document's image."""
+        if self.document is None:
+            self._show_banner("No project is open.")
+            return
+        if self.scored is None or self.stale:
+            if self.job is None:
+                self.run()
+        elif self.document.current_image_id != self.image_id:
+            self.select_image(self.document.current_image_id)
+
+    def _show_reference_label(self) -> None:
+        doc = self.document
+        path = compute.reference_path(doc.project) if doc is not None else None
+        if path is None:
+            self.reference_label.setText("<i>none</i>")
+            self.reference_label.setToolTip("")
+            return
+        kind = f" ({self.scored.reference.kind})" if self.scored is not None else ""
+        self.reference_label.setText(f"{path.name}{kind}")
+        self.reference_label.setToolTip(str(path))
+
+    def _show_banner(self, text: str | None) -> None:
+        self.banner.setText(text or "")
+        self.banner.setVisible(bool(text))
+
+    # -- QA run ----------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Load the reference and score the candidate in a background job (progress, Cancel)."""
+        doc = self.document
+        self._show_reference_label()
+        if doc is None:
+            return
+        self.cancel()
+        path = compute.reference_path(doc.project)
+        if path is None:
+            self.error = "no reference"
+            self._show_banner(
+                "This project has no reference to review against. Use Review > Choose Reference Project… "
+                "(a project .json) or Choose Reference Mask Folder… (PNG masks)."
+            )
+            self._update_buttons()
+            return
+        candidate = compute.snapshot(doc.project)
+        options = self.options
+        job = Job(lambda j: compute.score(j, path, candidate, options), self)
+        job.progress.connect(self._on_progress)
+        job.finished.connect(lambda scored, j=job: self._on_scored(j, scored))
+        job.failed.connect(lambda reason, j=job: self._on_failed(j, reason, path))
+        job.cancelled.connect(lambda j=job: self._on_cancelled(j))
+        self.job = job
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.run_button.setEnabled(False)
+        self.stale = False
+        job.start()
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+        self._idle()
+
+    def is_busy(self) -> bool:
+        return self.job is not None
+
+    def _idle(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.run_button.setEnabled(self.document is not None)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done} / {total} images")
+
+    def _on_cancelled(self, job: Job) -> None:
+        if job is self.job:
+            self.job = None
+            self._idle()
+            self.statusMessage.emit("QA cancelled")
+
+    def _on_failed(self, job: Job, reason: str, path: Path) -> None:
+        if job is not self.job:
+            return
+        self.job = None
+        self._idle()
+        self.error = reason
+        if reason.startswith("ReferenceLoadError: "):
+            lines = reason.removeprefix("ReferenceLoadError: ").splitlines()
+            shown = "\n".join(lines[:8]) + (f"\n… and {len(lines) - 8} more" if len(lines) > 8 else "")
+            text = f"Cannot read the reference {path}:\n{shown}"
+        else:
+            text = f"QA against {path} failed: {reason}"
+        self._show_banner(text)
+        self.statusMessage.emit(f"Cannot read the reference {path.name}")
+        self._update_buttons()
+
+    def _on_scored(self, job: Job, scored: compute.Scored) -> None:
+        if job is not self.job or self.document is None:
+            return
+        self.job = None
+        self._idle()
+        self.error = None
+        self.scored = scored
+        result = scored.result
+        notes = []
+        if result.unmatched_reference:
+            notes.append(f"{len(result.unmatched_reference)} reference images have no candidate image")
+        if result.unmatched_candidate:
+            notes.append(f"{len(result.unmatched_candidate)} candidate images are not in the reference")
+        notes += result.problems[:5]
+        self._show_banner("\n".join(notes) if notes else None)
+        self.banner.setStyleSheet(
+            "#reviewBanner { background: #4a4320; color: #fff6d8; padding: 6px; border-radius: 4px; }"
+        )
+        self._show_reference_label()
+        self.legend.show_void(bool(scored.reference.void))
+        keep = self.image_id
+        self.image_model.set_rows(scored.image_table, self.document.project)
+        self.class_model.set_result(result)
+        self.class_table.resizeColumnsToContents()
+        self.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.histogram.set_values([r["dice"] for r in scored.image_table])
+        if self._first_result:
+            self.image_table.sortByColumn(self.image_model.column_of("dice"), Qt.SortOrder.AscendingOrder)
+        self.image_table.resizeColumnsToContents()
+        self.image_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.image_id = -1
+        if self._first_result or keep == -1:
+            self._select_proxy_row(0)  # worst first
+        else:
+            self.select_image(keep)
+        self._first_result = False
+        n = len(scored.image_table)
+        self.statusMessage.emit(f"QA: {n} images scored against {scored.reference.source or 'the reference'}")
+
+    def _geometry_changed(self, *_: object) -> None:
+        if self.scored is not None:
+            self.stale = True
+            if self.isVisible():
+                self._stale_timer.start()
+
+    def _annotation_changed(self, image_id: int, ann_id: int) -> None:
+        doc = self.document
+        if self.scored is not None and doc is not None and ann_id in doc.project.annotations:
+            a = doc.project.annotations[ann_id]
+            before = self.scored.geometry.get(ann_id)
+            now = (a.category_id, list(a.bbox), a.segmentation)
+            if before is None or before != now:
+                self._geometry_changed()
+        if image_id == self.image_id:
+            self.object_model.refresh()
+            self._update_buttons()
+        self.image_model.image_changed(image_id)
+
+    def _rerun_if_stale(self) -> None:
+        if self.stale and self.isVisible() and self.job is None:
+            self.run()
+
+    def _image_status_changed(self, image_id: int) -> None:
+        self.image_model.image_changed(image_id)
+        if image_id == self.image_id:
+            self._update_buttons()
+
+    # -- filter and columns ----------------------------------------------------------------------
+    def _filter_changed(self, text: str) -> None:
+        try:
+            conditions = parse_filter(text)
+        except FilterError as e:
+            self.filter_note.setText(f"<span style='color:#d55e00'>{e}</span>")
+            self.filter_note.show()
+            self.filter_edit.setToolTip(str(e))
+            return
+        self.filter_edit.setToolTip("")
+        self.image_proxy.set_conditions(conditions)
+        shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
+        self.filter_note.setText(f"{shown} of {total} images" if conditions else "")
+        self.filter_note.setVisible(bool(conditions))
+        if shown and not self._current_image_visible():
+            self._select_proxy_row(0)
+
+    def _filter_bin(self, low: float, high: float) -> None:
+        op = "<=" if high >= 1.0 else "<"
+        self.filter_edit.setText(f"Dice >= {low:g} and Dice {op} {high:g}")
+
+    def _column_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
+        menu = QMenu(self)
+        for n in range(1, len(self.image_model.metrics) + 1):
+            act = menu.addAction(str(self.image_model.headerData(n, Qt.Orientation.Horizontal)))
+            act.setCheckable(True)
+            act.setChecked(not self.image_table.isColumnHidden(n))
+            act.toggled.connect(lambda on, n=n: self.image_table.setColumnHidden(n, not on))
+        menu.exec(self.image_table.horizontalHeader().mapToGlobal(pos))
+
+    # -- images ----------------------------------------------------------------------------------
+    def _current_image_visible(self) -> bool:
+        row = self.image_model.row_of(self.image_id)
+        return row >= 0 and self.image_proxy.mapFromSource(self.image_model.index(row, 0)).isValid()
+
+    def _select_proxy_row(self, row: int) -> None:
+        if 0 <= row < self.image_proxy.rowCount():
+            self.image_table.setCurrentIndex(self.image_proxy.index(row, 0))
+
+    def select_image(self, image_id: int) -> None:
+        """Make ``image_id`` (candidate id) the current row (if it is scored and not filtered out)."""
+        row = self.image_model.row_of(image_id)
+        if row < 0:
+            return
+        index = self.image_proxy.mapFromSource(self.image_model.index(row, 0))
+        if index.isValid():
+            self.image_table.setCurrentIndex(index)
+            self.image_table.scrollTo(index)
+
+    def _image_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        image_id = self.image_proxy.index(current.row(), 0).data(Qt.ItemDataRole.UserRole)
+        self.show_image(int(image_id))
+
+    def _doc_image_changed(self, image_id: int) -> None:
+        if self.isVisible() and image_id != self.image_id:
+            self.select_image(image_id)
+
+    def show_image(self, image_id: int) -> None:
+        """Show one image pair in the panes, its objects in the table; the labeling view follows."""
+        if self.scored is None or self.document is None or image_id == self.image_id:
+            return
+        pair = self.scored.pairs.get(image_id)
+        if pair is None:
+            return
+        self.image_id = image_id
+        doc = self.document
+        h, w = pair.shape
+        for p in self.panes:
+            p.set_size(h, w, f"Loading {pair.file_name}…")
+            p.fitted = True
+        self.linked.fit()
+        rows = self.scored.objects.get(pair.file_name, [])
+        self.object_model.set_rows(rows, doc.project)
+        self.object_table.resizeColumnsToContents()
+        self.object_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        problems = sum(r.status != "match" for r in rows)
+        counts = f"{len(rows)} object{'s' if len(rows) != 1 else ''}"
+        if problems:
+            counts += f", {problems} missed / extra / wrong class"
+        self.object_title.setText(f"<b>Objects of {Path(pair.file_name).name}</b> — {counts}")
+        dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
+        self.histogram.set_current(dice)
+        self._start_overlays()
+        cached = self.loader.request(image_id, doc.project.image_path(pair.cand))
+        if cached is not None:
+            self._on_image_loaded(image_id, cached)
+        doc.set_current_image(image_id)
+        self._update_buttons()
+
+    def _on_image_loaded(self, image_id: object, image: LoadedImage) -> None:
+        if image_id != self.image_id:
+            return
+        for p in self.panes:
+            p.set_image(image)
+        self._add_veil()
+
+    def _on_image_failed(self, image_id: object, reason: str) -> None:
+        if image_id != self.image_id:
+            return
+        for p in self.panes:
+            p.set_image(None, f"Cannot show this image\n\n{reason}", error=True)
+
+    def _add_veil(self) -> None:
+        """Darken the picture under the difference colours (only in the difference pane)."""
+        pane = self.diff_pane
+        h, w = pane.image_size
+        veil = QGraphicsRectItem(0, 0, w, h)
+        veil.setBrush(QColor(0, 0, 0))
+        veil.setPen(Qt.PenStyle.NoPen)
+        veil.setOpacity(DIM_OPACITY)
+        veil.setZValue(5)
+        pane.scene().addItem(veil)
+
+    def set_outline(self, on: bool) -> None:
+        """Outline mode: 1-px borders instead of filled regions, in all three panes."""
+        if on == self.outline:
+            return
+        self.outline = on
+        if self.outline_box.isChecked() != on:
+            self.outline_box.setChecked(on)
+        self._start_overlays()
+
+    def _start_overlays(self) -> None:
+        if self.scored is None or self.document is None:
+            return
+        pair = self.scored.pairs.get(self.image_id)
+        if pair is None:
+            return
+        if self.overlay_job is not None:
+            self.overlay_job.cancel()
+        reference, candidate, outline = (
+            self.scored.reference,
+            compute.snapshot(self.document.project),
+            self.outline,
+        )
+        job = Job(lambda _j: compute.overlays(pair, reference, candidate, outline), self)
+        job.finished.connect(lambda layers, j=job: self._on_overlays(j, layers))
+        job.failed.connect(lambda reason: self.statusMessage.emit(f"Cannot draw the difference: {reason}"))
+        self.overlay_job = job
+        job.start()
+
+    def _on_overlays(self, job: Job, layers: compute.Overlays) -> None:
+        if job is not self.overlay_job or layers.image_id != self.image_id:
+            return
+        self.overlay_job = None
+        self.ref_pane.set_overlay(layers.reference)
+        self.cand_pane.set_overlay(layers.candidate)
+        self.diff_pane.set_overlay(layers.difference)
+
+    def overlays_ready(self) -> bool:
+        return self.overlay_job is None and self.diff_pane.overlay is not None
+
+    # -- objects ---------------------------------------------------------------------------------
+    def current_object(self) -> ObjectRow | None:
+        index = self.object_table.currentIndex()
+        if not index.isValid() or index.row() >= len(self.object_model.rows):
+            return None
+        return self.object_model.rows[index.row()]
+
+    def _object_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.object_model.rows[current.row()] if current.isValid() else None
+        for p in self.panes:
+            p.set_focus_box(row.bbox if row is not None else None)
+        if row is not None and self._center_on_select:
+            self.linked.centre_on(row.bbox)
+        self._update_buttons()
+
+    def _pane_clicked(self, pos: QPointF) -> None:
+        """A click in a view picks the smallest object whose box holds the point."""
+        best, best_area = -1, math.inf
+        for n, r in enumerate(self.object_model.rows):
+            x, y, w, h = r.bbox
+            if x <= pos.x() <= x + w and y <= pos.y() <= y + h and w * h < best_area:
+                best, best_area = n, w * h
+        if best < 0:
+            return
+        self._center_on_select = False
+        try:
+            self.object_table.setCurrentIndex(self.object_model.index(best, 0))
+            self.object_table.scrollTo(self.object_model.index(best, 0))
+        finally:
+            self._center_on_select = True
+
+    # -- decisions -------------------------------------------------------------------------------
+    def can_decide_object(self) -> bool:
+        row = self.current_object()
+        return (
+            row is not None
+            and row.cand_id is not None
+            and self.document is not None
+            and row.cand_id in self.document.project.annotations
+        )
+
+    def can_decide_image(self) -> bool:
+        return self.document is not None and self.scored is not None and self.image_id in self.scored.pairs
+
+    def decide(self, decision: str, whole_image: bool = False) -> bool:
+        """Accept or reject the selected object (or the whole image) with the note typed; undoable."""
+        doc = self.document
+        note = self.note_edit.text().strip()
+        if doc is None:
+            return False
+        if whole_image:
+            if not self.can_decide_image():
+                return False
+            doc.push(ReviewDecision(doc, self.image_id, decision, note))
+            what = "Image"
+        else:
+            row = self.current_object()
+            if row is None or not self.can_decide_object():
+                if row is not None and row.cand_id is None:
+                    self.statusMessage.emit(
+                        "A missed object has no candidate annotation to mark: reject the image, or draw it "
+                        "in the labeling view (Ctrl+Tab)"
+                    )
+                return False
+            doc.push(ReviewDecision(doc, self.image_id, decision, note, [row.cand_id]))
+            what = f"Object {row.cand_id}"
+            self._next_object()
+        self.note_edit.clear()
+        self.object_model.refresh()
+        self.image_model.image_changed(self.image_id)
+        self._update_buttons()
+        self.statusMessage.emit(f"{what} {decision}" + (f": {note}" if note else ""))
+        return True
+
+    def _next_object(self) -> None:
+        index = self.object_table.currentIndex()
+        if index.isValid() and index.row() + 1 < self.object_model.rowCount():
+            self.object_table.setCurrentIndex(self.object_model.index(index.row() + 1, 0))
+
+    def focus_note(self) -> None:
+        self.note_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.note_edit.selectAll()
+
+    def _update_buttons(self) -> None:
+        obj, img = self.can_decide_object(), self.can_decide_image()
+        for b in (self.accept_object_button, self.reject_object_button):
+            b.setEnabled(obj)
+        for b in (self.accept_image_button, self.reject_image_button):
+            b.setEnabled(img)
+        text = ""
+        if img and self.document is not None:
+            entry = (self.document.project.app.get("image_review") or {}).get(str(self.image_id))
+            if isinstance(entry, dict) and entry.get("review"):
+                note = f" — “{entry['note']}”" if entry.get("note") else ""
+                text = f"This image: <b>{entry['review']}</b>{note}"
+        self.image_decision_label.setText(text)
+        self.decisionsChanged.emit()
+
+    def select_object(self, row: int) -> None:
+        """Make object row ``row`` current (as a click on it does)."""
+        self.object_table.selectionModel().setCurrentIndex(
+            self.object_model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+
+def _table(name: str) -> QTableView:
+    t = QTableView()
+    t.setObjectName(name)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setAlternatingRowColors(True)
+    t.setShowGrid(False)
+    t.setWordWrap(False)
+    t.verticalHeader().hide()
+    t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 6)
+    t.horizontalHeader().setHighlightSections(False)
+    return t
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(f"<b>{text}</b>")
+    label.setContentsMargins(0, 6, 0, 2)
+    return label

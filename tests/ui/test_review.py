@@ -1,0 +1,375 @@
+"""The review view (issue 6) on the installed demo project, driven by real mouse and key events."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.coco import load_project
+from pixelproof.core.demo import install_demo
+from pixelproof.core.qa import run_qa
+from pixelproof.core.references import load_reference
+from pixelproof.ui.review.filter import FilterError, parse_filter
+
+LEFT = Qt.MouseButton.LeftButton
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+NOMOD = Qt.KeyboardModifier.NoModifier
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return install_demo(tmp_path / "demo")
+
+
+def open_window(qtbot, path: Path):
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1500, 950)
+    with qtbot.waitActive(win):  # window shortcuts (Ctrl+Tab, N, Ctrl+S) need the active window
+        win.show()
+        win.activateWindow()
+    assert win.open_path(path)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, demo: Path, no_prompts):
+    win = open_window(qtbot, demo)
+    yield win
+    if win.document is not None:
+        win.document.undo_stack.setClean()
+    win.close()
+
+
+def expected_table(project_file: Path) -> list[dict]:
+    """The image table computed by the core directly (what the view must show)."""
+    cand = load_project(project_file)
+    ref = load_reference(project_file.parent / "reference.json", cand)
+    return run_qa(ref, cand).image_table()
+
+
+def enter_review(qtbot, win) -> None:
+    """Ctrl+Tab, then wait for QA, the worst image's pixels and its overlays."""
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    view = win.review.view
+    assert win.review.active and win.centralWidget().currentWidget() is view
+    qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
+    wait_image(qtbot, view)
+
+
+def wait_image(qtbot, view) -> None:
+    from pixelproof.ui.canvas.image_item import ImageItem
+
+    qtbot.waitUntil(
+        lambda: isinstance(view.ref_pane.image_item, ImageItem) and view.overlays_ready(), timeout=10000
+    )
+
+
+def table_click(table, row: int, col: int = 0) -> None:
+    index = table.model().index(row, col)
+    table.scrollTo(index)
+    QTest.mouseClick(table.viewport(), LEFT, NOMOD, table.visualRect(index).center())
+
+
+def header_click(table, col: int) -> None:
+    header = table.horizontalHeader()
+    x = header.sectionViewportPosition(col) + header.sectionSize(col) // 2
+    QTest.mouseClick(header.viewport(), LEFT, NOMOD, QPoint(x, header.height() // 2))
+
+
+def column_values(view, metric: str) -> list[float]:
+    col = view.image_model.column_of(metric)
+    proxy = view.image_proxy
+    return [proxy.index(r, col).data(Qt.ItemDataRole.UserRole + 1) for r in range(proxy.rowCount())]
+
+
+def image_ids(view) -> list[int]:
+    proxy = view.image_proxy
+    return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
+
+
+def assert_centred(view, bbox: list[float], tol: float = 1.5) -> None:
+    cx, cy = bbox[0] + bbox[2] / 2, bbox[1] + bbox[3] / 2
+    zooms = {round(p.zoom, 6) for p in view.panes}
+    assert len(zooms) == 1, f"panes at different zooms: {zooms}"
+    for pane in view.panes:
+        c = pane.center()
+        assert abs(c.x() - cx) <= tol and abs(c.y() - cy) <= tol, (pane.title, c, (cx, cy))
+        # the whole object is in sight
+        shown = pane.mapToScene(pane.viewport().rect()).boundingRect()
+        assert shown.contains(QPointF(bbox[0], bbox[1])) and shown.contains(
+            QPointF(bbox[0] + bbox[2], bbox[1] + bbox[3])
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def test_sort_jump_reject_save_reopen(qtbot, window, demo: Path) -> None:
+    win = window
+    view = win.review.view
+    enter_review(qtbot, win)
+    assert not view.banner.isVisible() or "Cannot" not in view.banner.text()
+
+    # sort by HD95 (a click on its header), then by Dice: worst Dice first, n/a last
+    header_click(view.image_table, view.image_model.column_of("hd95"))
+    header_click(view.image_table, view.image_model.column_of("dice"))
+    if view.image_table.horizontalHeader().sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+        header_click(view.image_table, view.image_model.column_of("dice"))
+    dice = column_values(view, "dice")
+    finite = [d for d in dice if not math.isnan(d)]
+    assert finite == sorted(finite) and len(finite) < len(dice)
+    assert all(math.isnan(d) for d in dice[len(finite) :]), "n/a rows go last"
+    table = expected_table(demo)
+    worst = min((r for r in table if not math.isnan(r["dice"])), key=lambda r: r["dice"])
+    assert worst["file_name"] == "images/cell.png"  # the cell with a hole
+    assert image_ids(view)[0] == worst["image_id"]
+
+    # jump to the worst image: a click on the first row
+    table_click(view.image_table, 2)  # somewhere else first, so the click below changes the image
+    wait_image(qtbot, view)
+    table_click(view.image_table, 0)
+    assert view.image_id == worst["image_id"]
+    wait_image(qtbot, view)
+    assert win.document.current_image_id == worst["image_id"]  # the labeling view follows
+    assert view.ref_pane.image_size == (660, 550)
+
+    # click the object row: all three views centre on it, same zoom
+    rows = view.object_model.rows
+    assert [r.status for r in rows] == ["match"]
+    table_click(view.object_table, 0)
+    assert_centred(view, rows[0].bbox)
+    assert view.ref_pane.focus_item is not None
+
+    # reject it with a note, keyboard only: N (note field), type, Ctrl+Backspace
+    cand_id = rows[0].cand_id
+    QTest.keyClick(view.object_table, Qt.Key.Key_N)
+    assert view.note_edit.hasFocus()
+    QTest.keyClicks(view.note_edit, "hole not in the reference")
+    QTest.keyClick(view.note_edit, Qt.Key.Key_Backspace, CTRL)
+    ann = win.document.project.annotations[cand_id]
+    assert ann.review == "rejected" and ann.note == "hole not in the reference"
+    assert view.note_edit.text() == ""
+    assert "rejected" in view.object_model.index(0, 7).data()
+    assert win.isWindowModified()
+
+    # undo (Ctrl+Z) and redo (Ctrl+Shift+Z) of the decision
+    QTest.keyClick(view.object_table, Qt.Key.Key_Z, CTRL)
+    ann = win.document.project.annotations[cand_id]
+    assert ann.review is None and ann.note is None
+    QTest.keyClick(view.object_table, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert win.document.project.annotations[cand_id].review == "rejected"
+
+    # save (Ctrl+S), reopen: the decision is in the file and in the reopened review view
+    QTest.keyClick(view.object_table, Qt.Key.Key_S, CTRL)
+    assert not win.isWindowModified()
+    data = json.loads(demo.read_text())
+    saved = next(a for a in data["annotations"] if a["id"] == cand_id)
+    assert saved["pixelproof"]["review"] == "rejected"
+    assert saved["pixelproof"]["note"] == "hole not in the reference"
+    assert win.open_path(demo)
+    view = win.review.view
+    qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
+    view.select_image(worst["image_id"])
+    assert win.document.project.annotations[cand_id].review == "rejected"
+    assert view.object_model.index(0, 7).data() == "rejected: hole not in the reference"
+
+
+def test_filter_dice_below(qtbot, window, demo: Path) -> None:
+    view = window.review.view
+    enter_review(qtbot, window)
+    total = view.image_proxy.rowCount()
+    assert total == 10
+    QTest.mouseClick(view.filter_edit, LEFT)
+    QTest.keyClicks(view.filter_edit, "Dice < 0.9")
+    want = {r["image_id"] for r in expected_table(demo) if r["dice"] < 0.9}
+    assert want and len(want) < total
+    assert set(image_ids(view)) == want
+    assert view.filter_note.text() == f"{len(want)} of {total} images"
+    # a bad filter says why and keeps the last good one; clearing shows everything again
+    view.filter_edit.clear()
+    QTest.keyClicks(view.filter_edit, "Dice < x")
+    assert "expected metric" in view.filter_note.text()
+    view.filter_edit.clear()
+    assert view.image_proxy.rowCount() == total
+    QTest.keyClicks(view.filter_edit, "dice < 0.99 and FP > 0")
+    want = {r["image_id"] for r in expected_table(demo) if r["dice"] < 0.99 and r["fp"] > 0}
+    assert set(image_ids(view)) == want == {1}  # coins: the extra blob
+
+
+def test_object_rows_pane_click_and_linked_pan(qtbot, window) -> None:
+    view = window.review.view
+    enter_review(qtbot, window)
+    view.select_image(1)  # coins: missed, shifted, eroded coins and an extra blob
+    wait_image(qtbot, view)
+    statuses = [r.status for r in view.object_model.rows]
+    assert statuses[:2] == ["fn", "fp"] and statuses.count("match") == 23
+    # missed object: nothing to mark on the candidate side
+    table_click(view.object_table, 0)
+    assert not view.accept_object_button.isEnabled() and not window.review.act_reject.isEnabled()
+    assert view.accept_image_button.isEnabled()
+    assert_centred(view, view.object_model.rows[0].bbox)
+    # a click on the extra blob in the difference view picks its row
+    fp = view.object_model.rows[1]
+    view.linked.fit()
+    x, y, w, h = fp.bbox
+    target = view.diff_pane.mapFromScene(x + w / 2, y + h / 2)
+    QTest.mouseClick(view.diff_pane.viewport(), LEFT, NOMOD, target)
+    assert view.object_table.currentIndex().row() == 1
+    # a drag in the reference pans all three
+    before = view.cand_pane.center()
+    start = view.ref_pane.viewport().rect().center()
+    vp = view.ref_pane.viewport()
+    QTest.mousePress(vp, LEFT, NOMOD, start)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, start + QPoint(-20 * i, -10 * i))
+    QTest.mouseRelease(vp, LEFT, NOMOD, start + QPoint(-80, -40))
+    z = view.ref_pane.zoom
+    after = view.cand_pane.center()
+    assert abs((after.x() - before.x()) - 80 / z) < 1.5 and abs((after.y() - before.y()) - 40 / z) < 1.5
+    assert abs(view.diff_pane.center().x() - after.x()) < 0.5
+    # wheel zoom in one pane zooms all
+    QTest.keyClick(view.diff_pane, Qt.Key.Key_Equal, CTRL)
+    assert abs(view.ref_pane.zoom - z * 1.25) < 1e-6 and abs(view.cand_pane.zoom - z * 1.25) < 1e-6
+
+
+def test_whole_image_decision_undo_and_outline(qtbot, window) -> None:
+    win = window
+    view = win.review.view
+    enter_review(qtbot, win)
+    view.select_image(1)
+    wait_image(qtbot, view)
+    doc = win.document
+    anns = [a.id for a in doc.project.annotations_of(1)]
+    table_click(view.object_table, 2)
+    QTest.keyClick(view.object_table, Qt.Key.Key_Return, CTRL)  # accept that one object
+    first = view.object_model.rows[2].cand_id
+    assert doc.project.annotations[first].review == "accepted"
+    QTest.keyClick(view.object_table, Qt.Key.Key_N)
+    QTest.keyClicks(view.note_edit, "extra blob top right")
+    QTest.keyClick(view.note_edit, Qt.Key.Key_Backspace, CTRL | SHIFT)  # reject the whole image
+    assert doc.project.image_status(1) == "reviewed"
+    entry = doc.project.app["image_review"]["1"]
+    assert entry["review"] == "rejected" and entry["note"] == "extra blob top right"
+    assert doc.project.annotations[first].review == "accepted"  # the object's own decision stays
+    assert all(doc.project.annotations[i].review == "rejected" for i in anns if i != first)
+    assert "rejected" in view.image_decision_label.text()
+    QTest.keyClick(view.object_table, Qt.Key.Key_Z, CTRL)  # one undo step for the whole image
+    assert doc.project.image_status(1) == "done"
+    assert "image_review" not in doc.project.app
+    assert all(doc.project.annotations[i].review is None for i in anns if i != first)
+    assert doc.project.annotations[first].review == "accepted"
+
+    # O: outlines in all panes (fewer coloured pixels than the filled difference)
+    filled = view.diff_pane.overlay.image.copy()
+    QTest.keyClick(view.object_table, Qt.Key.Key_O)
+    assert view.outline and view.outline_box.isChecked()
+    qtbot.waitUntil(lambda: view.overlays_ready() and view.diff_pane.overlay.image != filled, timeout=5000)
+    outlined = view.diff_pane.overlay.image
+
+    def coloured(img) -> int:
+        pixels = ((x, y) for y in range(0, img.height(), 2) for x in range(0, img.width(), 2))
+        return sum(1 for x, y in pixels if img.pixelColor(x, y).alpha())
+
+    assert 0 < coloured(outlined) < coloured(filled)
+
+    # Ctrl+Tab goes back to labeling with its docks; review keys are off there
+    QTest.keyClick(view.object_table, Qt.Key.Key_Tab, CTRL)
+    assert not win.review.active and win.docks["imagesDock"].isVisible()
+    assert not win.review.act_reject.isEnabled()
+
+
+def test_missing_and_unreadable_reference(qtbot, demo: Path, no_prompts) -> None:
+    data = json.loads(demo.read_text())
+    data["pixelproof"]["reference"] = "nowhere/ref.json"
+    demo.write_text(json.dumps(data))
+    win = open_window(qtbot, demo)
+    view = win.review.view
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: view.job is None and view.banner.isVisible(), timeout=10000)
+    assert "Cannot read the reference" in view.banner.text()
+    assert str(demo.parent / "nowhere" / "ref.json") in view.banner.text()
+    assert view.scored is None and view.image_proxy.rowCount() == 0
+
+    # a broken file: its problems are listed with its name
+    bad = demo.parent / "broken.json"
+    bad.write_text('{"images": [{"id": "x"}], "annotations": [], "categories": []}')
+    win.review.set_reference(bad)
+    assert win.document.project.reference == "broken.json"
+    qtbot.waitUntil(lambda: view.job is None and "broken.json" in view.banner.text(), timeout=10000)
+    assert "images[0]" in view.banner.text()
+
+    # Review > Choose Reference Project… (the dialog answered): stored relative, undoable, scored
+    from PySide6.QtWidgets import QFileDialog
+
+    good = demo.parent / "reference.json"
+    QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(good), ""))  # type: ignore[method-assign]
+    try:
+        win.review.act_choose_project.trigger()
+    finally:
+        del QFileDialog.getOpenFileName
+    assert win.document.project.reference == "reference.json"
+    qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
+    assert not view.banner.isVisible()
+    win.document.undo_stack.undo()
+    assert win.document.project.reference == "broken.json"
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def test_no_reference_says_how_to_choose_one(qtbot, window) -> None:
+    from pixelproof.ui.commands import SetReference
+
+    window.document.push(SetReference(window.document, None))
+    enter_review_no_wait = window.review.set_active
+    enter_review_no_wait(True)
+    view = window.review.view
+    qtbot.waitUntil(lambda: view.banner.isVisible(), timeout=5000)
+    assert "Choose Reference" in view.banner.text()
+
+
+def test_shortcuts_dialog_lists_review_keys(window) -> None:
+    from pixelproof.ui import dialogs
+
+    rows = dict((what, keys) for keys, what in dialogs.shortcut_rows(window.menus))
+    assert "Ctrl+Tab" in rows["Review View"]
+    assert "Ctrl+Backspace" in rows["Reject Object"]
+    assert "Ctrl+Return" in rows["Accept Object"]
+    assert "Ctrl+Shift+Backspace" in rows["Reject Image"]
+    # none of them is taken by the labeling key map (DESIGN.md §4)
+    taken = {"V", "B", "P", "R", "E", "F", "M", "A", "D", "L", *map(str, range(1, 10))}
+    review_keys = {k.strip() for name in ("Review View", "Accept Object", "Reject Object", "Accept Image",
+                                          "Reject Image", "Write a Note", "Difference Outlines")
+                   for k in rows[name].split("/")}  # fmt: skip
+    assert not review_keys & taken
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Dice < 0.9", [("dice", "<", 0.9)]),
+        ("hd95>=5 and FP > 0", [("hd95", ">=", 5.0), ("fp", ">", 0.0)]),
+        ("Boundary IoU <= .5, wrong class != 0", [("boundary_iou", "<=", 0.5), ("wrong_class", "!=", 0.0)]),
+        ("", []),
+    ],
+)
+def test_parse_filter(text: str, want: list) -> None:
+    assert [(c.metric, c.op, c.value) for c in parse_filter(text)] == want
+
+
+@pytest.mark.parametrize("text", ["Dice", "Dice < abc", "foo < 1", "__import__('os') < 1", "Dice < 1; 2"])
+def test_parse_filter_rejects(text: str) -> None:
+    with pytest.raises(FilterError):
+        parse_filter(text)
