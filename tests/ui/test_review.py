@@ -242,6 +242,11 @@ def test_object_rows_pane_click_and_linked_pan(qtbot, window) -> None:
     # wheel zoom in one pane zooms all
     QTest.keyClick(view.diff_pane, Qt.Key.Key_Equal, CTRL)
     assert abs(view.ref_pane.zoom - z * 1.25) < 1e-6 and abs(view.cand_pane.zoom - z * 1.25) < 1e-6
+    # D / A step through the images in file order here too
+    QTest.keyClick(view.object_table, Qt.Key.Key_D)
+    assert view.image_id == 2 and window.document.current_image_id == 2
+    wait_image(qtbot, view)
+    assert view.image_table.currentIndex().data(Qt.ItemDataRole.UserRole) == 2
 
 
 def test_whole_image_decision_undo_and_outline(qtbot, window) -> None:

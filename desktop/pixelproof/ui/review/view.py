@@ -195,7 +195,8 @@ class ReviewView(QWidget):
         self.image_table = _table("reviewImages")
         self.image_table.setModel(self.image_proxy)
         self.image_table.setSortingEnabled(True)
-        self.image_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.image_table.horizontalHeader().setStretchLastSection(True)  # the Review column
+        self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
         self.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
@@ -287,7 +288,7 @@ class ReviewView(QWidget):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([430, 1170])
+        self.splitter.setSizes([470, 1130])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -464,7 +465,7 @@ class ReviewView(QWidget):
         if self._first_result:
             self.image_table.sortByColumn(self.image_model.column_of("dice"), Qt.SortOrder.AscendingOrder)
         self.image_table.resizeColumnsToContents()
-        self.image_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.image_table.setColumnWidth(0, min(self.image_table.columnWidth(0), 200))
         self.image_id = -1
         if self._first_result or keep == -1:
             self._select_proxy_row(0)  # worst first
