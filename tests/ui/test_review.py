@@ -353,6 +353,7 @@ def test_shortcuts_dialog_lists_review_keys(window) -> None:
     assert "Ctrl+Backspace" in rows["Reject Object"]
     assert "Ctrl+Return" in rows["Accept Object"]
     assert "Ctrl+Shift+Backspace" in rows["Reject Image"]
+    assert "Review: click an object row" in rows.values()
     # none of them is taken by the labeling key map (DESIGN.md §4)
     taken = {"V", "B", "P", "R", "E", "F", "M", "A", "D", "L", *map(str, range(1, 10))}
     review_keys = {k.strip() for name in ("Review View", "Accept Object", "Reject Object", "Accept Image",

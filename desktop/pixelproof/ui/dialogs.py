@@ -32,6 +32,8 @@ GESTURES = [
     ("Drag a handle", "Resize a box"),
     ("Arrow keys / Shift+arrows", "Move the selection by 1 px / 10 px"),
     ("Esc", "Cancel the drawing in progress, or clear the selection"),
+    ("Review: click an object row", "Centre the reference, candidate and difference views on it"),
+    ("Review: drag / double-click a view", "Pan all three views / fit the image"),
 ]
 
 
