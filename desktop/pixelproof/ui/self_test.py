@@ -98,7 +98,8 @@ class _SelfTest:
         doc = window.document
         image = next(i for i in doc.project.images.values() if i.file_name.endswith("chelsea.jpg"))
         doc.set_current_image(image.id)
-        _wait_for(app, lambda: window.canvas.viewport().isVisible(), 3.0)
+        _wait_for(app, lambda: window.canvas.viewport().isVisible() and not window.canvas.is_loading, 10.0)
+        _settle(app, lambda: window.canvas.transform())  # no fit/resize may land mid-drag
         window.choose_tool("box")
         before = set(doc.project.annotations)
         viewport = window.canvas.viewport()
@@ -186,6 +187,20 @@ def _wait_for(app: Any, condition: Callable[[], bool], seconds: float) -> None:
     while not condition() and time.monotonic() < end:
         app.processEvents()
         time.sleep(0.01)
+
+
+def _settle(app: Any, value: Callable[[], Any], seconds: float = 3.0) -> None:
+    """Process events until ``value()`` stays the same for 100 ms (window layout finished)."""
+    end = time.monotonic() + seconds
+    last, since = value(), time.monotonic()
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+        now = value()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since > 0.1:
+            return
 
 
 if __name__ == "__main__":
