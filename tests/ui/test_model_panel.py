@@ -339,7 +339,11 @@ def test_cancel_running_batch_keeps_ui_responsive(qtbot, demo) -> None:
     assert doc.undo_stack.count() - steps == len(done)
     assert panel.summary_label.text().startswith("Cancelled after")
     assert not panel.progress.isVisible()
-    assert max(gaps[1:]) < 250, f"UI thread stalled {max(gaps)} ms"
+    # the UI thread keeps ticking: typical gaps stay near the 10 ms timer, no freeze of half a second
+    # (limits allow for a loaded 2-core CI machine; a blocking batch stalls for the whole run)
+    ticks = sorted(gaps[1:])
+    assert ticks[int(len(ticks) * 0.95)] < 100, f"UI thread often stalled: {ticks[-10:]} ms"
+    assert ticks[-1] < 500, f"UI thread stalled {ticks[-1]} ms"
     press(qtbot, panel, panel.act_prelabel_all)  # and it can run again
     wait_batch(qtbot, panel)
     assert len({a.image_id for a in predictions(doc)}) == 10
