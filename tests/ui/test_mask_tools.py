@@ -273,6 +273,19 @@ def test_eraser_removes_exactly_its_line_and_a_hole_survives_save_and_reopen(win
     assert ann_id in window.canvas.items_by_id
 
 
+def hover(win, p: QPoint) -> None:
+    """A mouse move with no button held, delivered to the viewport (QTest.mouseMove without buttons
+    goes through the platform cursor, whose offscreen mapping is not reliable)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    vp = win.canvas.viewport()
+    ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(p), QPointF(vp.mapToGlobal(p)), Qt.MouseButton.NoButton,
+                     Qt.MouseButton.NoButton, NOMOD)  # fmt: skip
+    QApplication.sendEvent(vp, ev)
+
+
 def me_holes(mask: np.ndarray) -> int:
     from pixelproof.core import mask_edit
 
@@ -301,7 +314,7 @@ def test_brush_preserve_others_ring_and_shift_wheel(window) -> None:
     assert np.array_equal(pixels(window, ann_id), reference_stroke((240, 320), painted, 10) & ~box)
     # the ring follows the cursor, radius + 0.5 around the pixel centre
     OPTIONS.set(radius=7)
-    QTest.mouseMove(window.canvas.viewport(), vp_at(window, 30.5, 30.5))
+    hover(window, vp_at(window, 30.5, 30.5))
     ring = window.canvas.tool._ring
     px, py = pixel_under(window, vp_at(window, 30.5, 30.5))
     assert ring.isVisible() and ring.rect().center() == P(px + 0.5, py + 0.5) and ring.rect().width() == 15
@@ -501,3 +514,40 @@ def test_display_opacity_outline_only_and_hidden_categories(window) -> None:
     finally:
         AnnotationItemMixin.fill_opacity = 1.0
         AnnotationItemMixin.hidden_categories.clear()
+
+
+def test_small_repaint_draws_the_same_outline_pixels_as_a_full_one(window) -> None:
+    """A dirty-rectangle repaint strokes only the outline pieces crossing it; the pixels must match."""
+    from PySide6.QtCore import QRect, QRectF
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+    set_view(window, 2.0)
+    before = set(window.document.project.annotations)
+    paint(window, Qt.Key.Key_R, [(60, 60), (200, 70), (220, 170), (70, 180), (60, 60)], 14)
+    item = window.canvas.items_by_id[only_new(window, before)]
+    assert not item.is_live and item.shape().elementCount() > 100
+
+    def render(exposed: QRectF) -> QImage:
+        img = QImage(640, 480, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(0)
+        p = QPainter(img)
+        p.scale(2, 2)
+        p.setClipRect(exposed)
+        option = QStyleOptionGraphicsItem()
+        option.exposedRect = exposed
+        item.paint(p, option, None)
+        p.end()
+        return img
+
+    rng = np.random.default_rng(3)
+    rects = [QRectF(40, 40, 16, 12), QRectF(200, 100, 30, 20), QRectF(120, 160, 10, 40)]
+    rects += [QRectF(float(x), float(y), 24.0, 18.0) for x, y in rng.integers(30, 220, (20, 2))]
+    for selected in (True, False):
+        item.set_selected_look(selected)
+        whole = render(QRectF(0, 0, 320, 240))
+        for rect in rects:
+            box = QRect(*(int(v * 2) for v in rect.getRect()))
+            assert render(rect).copy(box) == whole.copy(box), (selected, rect)
+        drawn = item._outline_paths(rects[0], QPainter())[0].toSubpathPolygons()
+        assert 1 <= len(drawn) < len(item._chunks)  # only some pieces are stroked

@@ -160,14 +160,6 @@ class MaskActions(QObject):
         button.setMenu(self.categories_menu)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         tb.addWidget(button)
-        for act in (
-            self.act_to_mask,
-            self.act_to_polygon,
-            self.act_merge,
-            self.act_split,
-            self.act_fill_holes,
-        ):
-            tb.addAction(act)
         return tb
 
     def _show_options(self) -> None:

@@ -33,6 +33,7 @@ from pixelproof.core.model import Annotation, Category
 HANDLE_SIZE = 9.0
 FILL_ALPHA = 40
 MASK_ALPHA = 80
+OUTLINE_CHUNK = 48  # vertices per outline piece drawn for small repaints
 Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
 Z_LABEL = 20.0
@@ -294,6 +295,10 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         self._outline = QPainterPath()
         self._rect = QRectF()
         self._live = False  # a brush stroke is painting into this item: outline hidden until sync
+        self._chunks: list[tuple[QRectF, QPolygonF]] = []
+        self._chunks_of: QPainterPath | None = None  # the outline the chunks were cut from
+        # exposedRect = the dirty area, so a small repaint strokes only the outline pieces crossing it
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     # QGraphicsItem API -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -328,13 +333,48 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         if self._live:
             return
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        paths = self._outline_paths(option.exposedRect, painter)
         if self._selected_look:  # a light halo under the outline: the selection stands out on any image
             halo = QPen(QColor(255, 255, 255, 230), self._pen.widthF() + 2.5)
             halo.setCosmetic(True)
+            halo.setCapStyle(Qt.PenCapStyle.FlatCap)  # outlines are closed; pieces must not overhang
             painter.setPen(halo)
-            painter.drawPath(self._outline)
-        painter.setPen(self._pen)
-        painter.drawPath(self._outline)
+            for path in paths:
+                painter.drawPath(path)
+        pen = QPen(self._pen)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        painter.setPen(pen)
+        for path in paths:
+            painter.drawPath(path)
+
+    def _outline_paths(self, exposed: QRectF, painter: QPainter) -> list[QPainterPath]:
+        """The whole outline, or for a small exposed area (brush dirty rectangles) only the pieces
+        crossing it: stroking an outline of thousands of vertices per mouse move costs more than the rest
+        of the repaint."""
+        r = self._rect
+        if exposed.width() * exposed.height() >= 0.25 * r.width() * r.height():
+            return [self._outline]
+        if self._chunks_of is not self._outline:
+            # pieces overlap by one vertex on each side so every vertex is an inner join of some piece
+            # (drawn as in the whole outline); a piece's end caps lie outside any area it is drawn for
+            self._chunks = []
+            for poly in self._outline.toSubpathPolygons():
+                pts = list(poly)
+                n = len(pts)
+                ext = [pts[-2], *pts, pts[1]] if n > 2 and pts[0] == pts[-1] else [pts[0], *pts, pts[-1]]
+                for i in range(0, max(n - 1, 1), OUTLINE_CHUNK):
+                    piece = QPolygonF(ext[i : i + OUTLINE_CHUNK + 3])
+                    box = QPolygonF(ext[i + 1 : i + OUTLINE_CHUNK + 2]).boundingRect()
+                    self._chunks.append((box.adjusted(-0.5, -0.5, 0.5, 0.5), piece))
+            self._chunks_of = self._outline
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        m = 5.0 / max(lod, 1e-6)  # the cosmetic pens' half width, in image pixels
+        area = exposed.adjusted(-m, -m, m, m)
+        path = QPainterPath()  # one path: overlapping pieces of a translucent pen must not blend twice
+        for box, piece in self._chunks:
+            if box.intersects(area):
+                path.addPolygon(piece)
+        return [path]
 
     # mask data ---------------------------------------------------------------------------------
     def sync_shape(self, ann: Annotation) -> None:
