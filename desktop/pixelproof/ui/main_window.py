@@ -5,10 +5,11 @@ and handles the file lifecycle (open, save, close, ask before losing changes).""
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,6 +40,7 @@ from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
 
 MAX_RECENT = 8
+CURSOR_READOUT_S = 0.03  # status-bar cursor position/value: at most this often
 
 
 class MainWindow(QMainWindow):
@@ -83,6 +85,11 @@ class MainWindow(QMainWindow):
         self.panels["modelDock"].install(self)  # Model menu: M, pre-label all, accept / reject (issue 5)
         self.review = ReviewMode(self)  # review view (Ctrl+Tab) + Review menu (issue 6)
         self.interop = InteropActions(self)  # File > Import / Export (issue 7)
+        self._cursor_shown_at = 0.0
+        self._cursor_pending = None
+        self._cursor_timer = QTimer(self)
+        self._cursor_timer.setSingleShot(True)
+        self._cursor_timer.timeout.connect(self._show_pending_cursor)
         self.canvas.cursorMoved.connect(self._show_cursor)
         self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
         self.canvas.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
@@ -637,6 +644,24 @@ class MainWindow(QMainWindow):
             dialogs.WindowLevelDialog(self.canvas, self).exec()
 
     def _show_cursor(self, pos) -> None:
+        # At most one readout per 30 ms: relaying out and repainting the status bar on every mouse move
+        # costs about as much as the brush's whole dirty-rect repaint (bench brush). A move after a pause
+        # shows at once; during a fast drag the last position shows when the drag slows or stops.
+        now = time.monotonic()
+        if now - self._cursor_shown_at >= CURSOR_READOUT_S:
+            self._cursor_shown_at = now
+            self._cursor_timer.stop()
+            self._show_cursor_now(pos)
+            return
+        self._cursor_pending = None if pos is None else QPointF(pos)
+        if not self._cursor_timer.isActive():
+            self._cursor_timer.start(max(1, int((CURSOR_READOUT_S - (now - self._cursor_shown_at)) * 1000)))
+
+    def _show_pending_cursor(self) -> None:
+        self._cursor_shown_at = time.monotonic()
+        self._show_cursor_now(self._cursor_pending)
+
+    def _show_cursor_now(self, pos) -> None:
         if pos is None:
             self.pos_label.setText("")
             self.value_label.setText("")
