@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from pixelproof import __version__
 
@@ -123,6 +125,26 @@ def theme() -> Theme:
     return QApplication.instance().pixelproof_theme  # type: ignore[union-attr]
 
 
+class _ExitAfterFirstPaint(QObject):
+    """``PIXELPROOF_EXIT_AFTER_FIRST_PAINT=1`` (bench/startup.py): once the main window has painted,
+    print ``first paint <time.time()>`` (the bench subtracts its spawn time) and leave the event loop."""
+
+    def __init__(self, app: QApplication, window: QWidget) -> None:
+        super().__init__(window)
+        self.app, self.window = app, window
+        app.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget) and obj.window() is self.window:
+            self.app.removeEventFilter(self)
+            QTimer.singleShot(0, self.done)  # after the whole paint pass
+        return False
+
+    def done(self) -> None:
+        print(f"first paint {time.time():.4f}", flush=True)
+        self.app.exit(0)  # no close events: nothing saved, nothing asked
+
+
 def run_app(argv: list[str]) -> int:
     """``pixelproof [PATH]``: the main window, on PATH (a project .json or a folder of images) if given."""
     parser = argparse.ArgumentParser(prog="pixelproof", description="Open the PixelProof app.")
@@ -139,6 +161,8 @@ def run_app(argv: list[str]) -> int:
         s = settings()
         s.remove("window")
     window = MainWindow()
+    if os.environ.get("PIXELPROOF_EXIT_AFTER_FIRST_PAINT") == "1":
+        _ExitAfterFirstPaint(app, window)
     window.show()
     if args.path:
         window.open_path(Path(args.path))
