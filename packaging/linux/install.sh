@@ -1,6 +1,6 @@
 #!/usr/bin/env sh
 # Install PixelProof for the current user from an unpacked bundle (no root, no Python needed):
-#   tar xzf pixelproof-*.tar.gz && ./pixelproof/install.sh
+#   tar xf pixelproof-*.tar.xz && ./pixelproof/install.sh
 # Puts the folder in ~/.local/opt/pixelproof, a `pixelproof` command in ~/.local/bin, and a menu entry.
 # Uninstall: ./install.sh --uninstall
 set -eu
