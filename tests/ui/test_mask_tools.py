@@ -551,3 +551,29 @@ def test_small_repaint_draws_the_same_outline_pixels_as_a_full_one(window) -> No
             assert render(rect).copy(box) == whole.copy(box), (selected, rect)
         drawn = item._outline_paths(rects[0], QPainter())[0].toSubpathPolygons()
         assert 1 <= len(drawn) < len(item._chunks)  # only some pieces are stroked
+
+
+def test_undo_restores_a_foreign_uncompressed_rle_exactly(window) -> None:
+    """Masks written by other tools (uncompressed counts, their own area) come back verbatim on undo."""
+    from pixelproof.core.model import Annotation
+    from pixelproof.ui.commands import AddAnnotations
+
+    set_view(window, 2.0)
+    m = np.zeros((240, 320), bool)
+    m[50:120, 60:160] = True
+    flat = m.T.reshape(-1).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flat, [1 - flat[-1]]))))
+    counts = np.diff(np.concatenate(([0], edges))).tolist()
+    foreign = {"size": [240, 320], "counts": counts}
+    assert np.array_equal(masks.decode(foreign), m)
+    doc = window.document
+    ann = Annotation(7, 1, 1, [60.0, 50.0, 100.0, 70.0], foreign, 7000.5, source="labelme")
+    doc.push(AddAnnotations(doc, [ann]))
+    doc.set_selection([7])
+    painted = paint(window, Qt.Key.Key_R, [(150, 100), (200, 100)], 6)
+    assert np.array_equal(pixels(window, 7), m | reference_stroke((240, 320), painted, 6))
+    doc.undo_stack.undo()
+    back = doc.project.annotations[7]
+    assert back.segmentation == foreign and back.area == 7000.5 and back.bbox == [60.0, 50.0, 100.0, 70.0]
+    doc.undo_stack.redo()
+    assert np.array_equal(pixels(window, 7), m | reference_stroke((240, 320), painted, 6))

@@ -8,6 +8,7 @@ The wand runs on the stored pixels (16-bit included), not on the window/levelled
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 
 from pixelproof.core import mask_edit
@@ -20,7 +21,12 @@ from pixelproof.ui.tools.mask_options import OPTIONS
 
 
 def wand_patch(
-    target: Annotation, image, seed: tuple[int, int], *, subtract: bool, others=None
+    target: Annotation,
+    image: np.ndarray,
+    seed: tuple[int, int],
+    *,
+    subtract: bool,
+    others: np.ndarray | None = None,
 ) -> mask_edit.Patch | None:
     """The wand's patch on ``target``'s RLE, computed inside the region's rectangle only."""
     found = mask_edit.wand_region(

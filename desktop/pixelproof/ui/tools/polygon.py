@@ -102,6 +102,7 @@ class PolygonTool(Tool):
         self._press: ToolEvent | None = None
         self._moved = False
         self._inserted = False
+        self.last_menu: QMenu | None = None  # the vertex menu shown last (tests trigger its actions)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _size(self) -> tuple[int, int]:
