@@ -25,9 +25,6 @@ from typing import Literal
 
 import cv2
 import numpy as np
-from scipy import ndimage
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial import cKDTree
 
 BOTH_EMPTY = "both empty"
 ONE_EMPTY = "one mask empty"
@@ -373,12 +370,16 @@ def directed_distances(
     n = int(np.count_nonzero(ba)) + int(np.count_nonzero(bb))
     if method == "edt" or (method == "auto" and ba.size <= 6 * n):
         sampling = None if spacing is None else tuple(float(s) for s in spacing)
+        from scipy import ndimage  # scipy loads lazily: importing it costs ~0.5 s of app start-up
+
         d_a = ndimage.distance_transform_edt(~bb, sampling=sampling)[ba]
         d_b = ndimage.distance_transform_edt(~ba, sampling=sampling)[bb]
         return d_a.astype(np.float64), d_b.astype(np.float64)
     scale = np.array(spacing if spacing is not None else (1.0, 1.0), dtype=np.float64)
     pa = np.argwhere(ba) * scale
     pb = np.argwhere(bb) * scale
+    from scipy.spatial import cKDTree
+
     d_a = cKDTree(pb).query(pa, k=1)[0]
     d_b = cKDTree(pa).query(pb, k=1)[0]
     return np.asarray(d_a, dtype=np.float64), np.asarray(d_b, dtype=np.float64)
@@ -422,6 +423,8 @@ def match(iou: np.ndarray, threshold: float = 0.5) -> list[tuple[int, int]]:
     if iou.size == 0:
         return []
     cost = 1.0 - np.nan_to_num(iou, nan=0.0)
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(cost)
     return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if iou[r, c] > threshold]
 
