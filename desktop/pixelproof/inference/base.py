@@ -154,6 +154,40 @@ class Backend:
         }
 
 
+class OnnxBackend(Backend):
+    """Base of the onnxruntime backends: the ``threads`` option, the last load error, and ``ready``
+    saying which of onnxruntime, a loadable model or a chosen model is missing."""
+
+    no_model: ClassVar[str] = "no model file chosen"  # ``ready``'s reason before any model is chosen
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads = 0
+        self._error: str | None = None  # why the last model failed to load
+
+    def _loaded(self) -> bool:
+        """True once a model is loaded (subclasses say what that means)."""
+        raise NotImplementedError
+
+    def _set_threads(self, value: Any) -> None:
+        self.threads = max(0, parse_int(f"{self.name}: threads", value))
+
+    def _not_loaded(self) -> BackendError:
+        """The error ``predict`` raises without a model: the load error, if any."""
+        return BackendError(f"{self.name}: {self._error or 'no model file chosen'}")
+
+    def ready(self) -> tuple[bool, str]:
+        try:
+            import_onnxruntime()
+        except BackendError as e:
+            return False, str(e)
+        if self._error:
+            return False, self._error
+        if not self._loaded():
+            return False, self.no_model
+        return True, ""
+
+
 def predict_safely(backend: Backend, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
     """Run a backend; whatever it raises comes back as ``BackendError`` (one clear message), and
     malformed predictions are rejected here rather than deep inside the app."""
@@ -195,6 +229,14 @@ def as_rgb8(image: np.ndarray) -> np.ndarray:
     elif img.shape[2] == 4:
         img = img[:, :, :3]
     return img
+
+
+def parse_int(what: str, value: Any) -> int:
+    """``int(value)``, or ``BackendError`` "<what> must be an integer" for an option set from text."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise BackendError(f"{what} must be an integer, got {value!r}") from None
 
 
 def import_onnxruntime() -> Any:

@@ -23,6 +23,7 @@ from pixelproof.inference.base import (
     PromptError,
     as_rgb8,
     check_file,
+    parse_int,
 )
 
 
@@ -32,10 +33,7 @@ def _gray8(image: np.ndarray) -> np.ndarray:
 
 
 def _positive_int(name: str, value: Any, minimum: int = 0) -> int:
-    try:
-        v = int(value)
-    except (TypeError, ValueError):
-        raise BackendError(f"{name} must be an integer, got {value!r}") from None
+    v = parse_int(name, value)
     if v < minimum:
         raise BackendError(f"{name} must be >= {minimum}, got {v}")
     return v

@@ -19,15 +19,15 @@ import numpy as np
 
 from pixelproof.core import masks
 from pixelproof.inference.base import (
-    Backend,
     BackendError,
     ModelLoadError,
+    OnnxBackend,
     Prediction,
     Prompt,
     PromptError,
     as_rgb8,
-    import_onnxruntime,
     open_onnx_session,
+    parse_int,
 )
 
 PIXEL_MEAN = np.array([123.675, 116.28, 103.53], np.float32)
@@ -67,12 +67,13 @@ def image_key(image: np.ndarray) -> str:
     return h.hexdigest()
 
 
-class SamOnnxBackend(Backend):
+class SamOnnxBackend(OnnxBackend):
     """Interactive segmentation with a Segment-Anything encoder/decoder ONNX pair the user chooses."""
 
     name = "sam-onnx"
     kind = "interactive"
     needs_model = True
+    no_model = "no model file chosen (encoder and decoder .onnx)"
     options: ClassVar[dict[str, str]] = {
         "model_path": "encoder .onnx (image [1, 3, S, S] -> embeddings)",
         "decoder_path": "decoder .onnx (segment-anything export); default: the encoder's name with "
@@ -87,14 +88,12 @@ class SamOnnxBackend(Backend):
         super().__init__()
         self.category = "object"
         self.cache_size = 4
-        self.threads = 0
         self.decoder_path: Path | None = None
         self.encoder: Any = None
         self.decoder: Any = None
         self.long_side = 1024
         self.embeddings_computed = 0
         self._cache: OrderedDict[str, tuple[np.ndarray, tuple[int, int]]] = OrderedDict()
-        self._error: str | None = None
 
     # -- configuration -------------------------------------------------------------------------------
     def configure(self, **values: Any) -> None:
@@ -146,27 +145,10 @@ class SamOnnxBackend(Backend):
         self.model_path, self.decoder_path = encoder_path, decoder_path
 
     def _set_cache_size(self, value: Any) -> None:
-        try:
-            self.cache_size = max(1, int(value))
-        except (TypeError, ValueError):
-            raise BackendError(f"sam-onnx: cache_size must be an integer, got {value!r}") from None
+        self.cache_size = max(1, parse_int("sam-onnx: cache_size", value))
 
-    def _set_threads(self, value: Any) -> None:
-        try:
-            self.threads = max(0, int(value))
-        except (TypeError, ValueError):
-            raise BackendError(f"sam-onnx: threads must be an integer, got {value!r}") from None
-
-    def ready(self) -> tuple[bool, str]:
-        try:
-            import_onnxruntime()
-        except BackendError as e:
-            return False, str(e)
-        if self._error:
-            return False, self._error
-        if self.encoder is None:
-            return False, "no model file chosen (encoder and decoder .onnx)"
-        return True, ""
+    def _loaded(self) -> bool:
+        return self.encoder is not None
 
     def categories(self) -> list[str]:
         return [self.category]
@@ -175,7 +157,7 @@ class SamOnnxBackend(Backend):
     def embedding(self, image: np.ndarray) -> np.ndarray:
         """The encoder's output for ``image``, computed once and cached by pixel hash."""
         if self.encoder is None:
-            raise BackendError(f"sam-onnx: {self._error or 'no model file chosen'}")
+            raise self._not_loaded()
         key = image_key(image)
         hit = self._cache.get(key)
         if hit is not None:

@@ -19,14 +19,15 @@ import cv2
 import numpy as np
 
 from pixelproof.inference.base import (
-    Backend,
     BackendError,
     ModelLoadError,
+    OnnxBackend,
     Prediction,
     Prompt,
     as_rgb8,
     box_xyxy_to_xywh,
     open_onnx_session,
+    parse_int,
 )
 
 PAD_VALUE = 114
@@ -175,7 +176,7 @@ def _dim(v: Any) -> int | None:
     return v if isinstance(v, int) and v > 0 else None
 
 
-class YoloOnnxBackend(Backend):
+class YoloOnnxBackend(OnnxBackend):
     """Ultralytics YOLO (v8/11 style) detection and segmentation ONNX exports."""
 
     name = "yolo-onnx"
@@ -196,7 +197,6 @@ class YoloOnnxBackend(Backend):
         self.iou_threshold = 0.7
         self.max_det = 300
         self.agnostic = False
-        self.threads = 0
         self.session: Any = None
         self.names: dict[int, str] = {}
         self.end2end = False
@@ -204,7 +204,6 @@ class YoloOnnxBackend(Backend):
         self.input_hw = (640, 640)
         self.nm = 0
         self._meta: dict[str, str] = {}
-        self._error: str | None = None
         self._canvas: np.ndarray | None = None
         self._tensor: np.ndarray | None = None
 
@@ -219,19 +218,14 @@ class YoloOnnxBackend(Backend):
         self.iou_threshold = v
 
     def _set_max_det(self, value: Any) -> None:
-        try:
-            self.max_det = max(1, int(value))
-        except (TypeError, ValueError):
-            raise BackendError(f"yolo-onnx: max_det must be an integer, got {value!r}") from None
+        self.max_det = max(1, parse_int("yolo-onnx: max_det", value))
 
     def _set_agnostic(self, value: Any) -> None:
         self.agnostic = str(value).lower() in ("1", "true", "yes", "on")
 
     def _set_threads(self, value: Any) -> None:
-        try:
-            self.threads = max(0, int(value))
-        except (TypeError, ValueError):
-            raise BackendError(f"yolo-onnx: threads must be an integer, got {value!r}") from None
+        """As the base, then reload a loaded model: the session's thread count is fixed at creation."""
+        super()._set_threads(value)
         if self.model_path is not None and self.session is not None:
             self._set_model_path(self.model_path)
 
@@ -309,18 +303,8 @@ class YoloOnnxBackend(Backend):
         self._tensor = np.empty((1, 3, h, w), np.float32)
 
     # -- state ---------------------------------------------------------------------------------------
-    def ready(self) -> tuple[bool, str]:
-        try:
-            from pixelproof.inference.base import import_onnxruntime
-
-            import_onnxruntime()
-        except BackendError as e:
-            return False, str(e)
-        if self._error:
-            return False, self._error
-        if self.session is None:
-            return False, "no model file chosen"
-        return True, ""
+    def _loaded(self) -> bool:
+        return self.session is not None
 
     def categories(self) -> list[str]:
         return [self.names[k] for k in sorted(self.names)]
@@ -340,7 +324,7 @@ class YoloOnnxBackend(Backend):
 
     def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
         if self.session is None:
-            raise BackendError(f"yolo-onnx: {self._error or 'no model file chosen'}")
+            raise self._not_loaded()
         tensor, _ = self.preprocess(image)
         return self.postprocess(self.run(tensor), image.shape[:2])
 
