@@ -172,15 +172,6 @@ def unique_stems(project: Project) -> dict[int, str]:
     return out
 
 
-def image_app_extra(image: ImageRecord) -> dict[str, Any]:
-    """The image's ``pixelproof`` extras dict (created when missing)."""
-    app = image.extra.get("pixelproof")
-    if not isinstance(app, dict):
-        app = {}
-        image.extra["pixelproof"] = app
-    return app
-
-
 def check_image_mode(images: str) -> None:
     if images not in IMAGE_MODES:
         raise ValueError(f"images: expected one of {', '.join(IMAGE_MODES)}, got {images!r}")

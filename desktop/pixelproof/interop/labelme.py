@@ -312,9 +312,6 @@ def write_labelme(
     warnings: list[str] = []
     stems = unique_stems(project)
     names = {c.id: c.name for c in project.categories.values()}
-    by_image: dict[int, list[Annotation]] = {i: [] for i in project.images}
-    for a in project.annotations.values():
-        by_image.setdefault(a.image_id, []).append(a)
     missing = 0
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
@@ -328,7 +325,7 @@ def write_labelme(
             else:
                 missing += 1
             image_path = dst.name
-        doc = _image_doc(image, by_image.get(image.id, []), names, image_path)
+        doc = _image_doc(image, project.annotations_of(image.id), names, image_path)
         if image_data and src.is_file():
             doc["imageData"] = base64.b64encode(src.read_bytes()).decode("ascii")
         (out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")

@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -321,9 +321,6 @@ def write_masks(
     cats = sorted(project.categories.values(), key=lambda c: c.id)
     class_index = {c.id: i for i, c in enumerate(cats, start=1)}
     stems = unique_stems(project)
-    by_image: dict[int, list[Annotation]] = {i: [] for i in project.images}
-    for a in project.annotations.values():
-        by_image.setdefault(a.image_id, []).append(a)
     palette = voc_colormap().reshape(-1).tolist()
     instance_map: dict[str, dict[str, str]] = {}
     listing: list[tuple[str, str]] = []
@@ -338,7 +335,7 @@ def write_masks(
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        anns = sorted(by_image.get(image.id, []), key=lambda a: a.id)
+        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
         h, w = image.height, image.width
         n = len(anns) if mode == "instance" else len(cats)
         ids = np.zeros((h, w), dtype=np.uint8 if n <= (255 if mode == "instance" else 254) else np.uint16)

@@ -169,9 +169,6 @@ def write_voc(
     warnings: list[str] = []
     stems = unique_stems(project)
     names = {c.id: c.name for c in project.categories.values()}
-    by_image: dict[int, list[Annotation]] = {i: [] for i in project.images}
-    for a in project.annotations.values():
-        by_image.setdefault(a.image_id, []).append(a)
     shapes = rounded = 0
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
@@ -181,7 +178,7 @@ def write_voc(
             placed = place_image(src, out / "JPEGImages" / filename, images)
         if placed is not None:
             warnings.append(placed)
-        anns = sorted(by_image.get(image.id, []), key=lambda a: a.id)
+        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
         shapes += sum(a.kind != "box" for a in anns)
         rounded += sum(any(v != round(v) for v in a.bbox) for a in anns)
         root = _image_xml(image, src, filename, anns, names, one_based)

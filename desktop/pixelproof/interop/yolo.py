@@ -272,9 +272,6 @@ def write_yolo(
     cats = sorted(project.categories.values(), key=lambda c: c.id)
     index = {c.id: i for i, c in enumerate(cats)}
     stems = unique_stems(project)
-    by_image: dict[int, list[Annotation]] = {i: [] for i in project.images}
-    for a in project.annotations.values():
-        by_image.setdefault(a.image_id, []).append(a)
     ordered = sorted(project.images.values(), key=lambda im: im.id)
     splits = _assign_splits(ordered, val_fraction)
     for image in with_progress(ordered, len(ordered), progress):
@@ -287,7 +284,7 @@ def write_yolo(
         else:
             counts["missing"] += 1
         lines = []
-        for a in sorted(by_image.get(image.id, []), key=lambda a: a.id):
+        for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
             lines += _lines(a, index[a.category_id], image, task, counts)
         label = out / "labels" / split / f"{stems[image.id]}.txt"
         label.parent.mkdir(parents=True, exist_ok=True)
