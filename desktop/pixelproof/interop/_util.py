@@ -38,16 +38,22 @@ class ImportResult:
 
 
 class Reporter:
-    """Collects problems and passes each one on at once."""
+    """Collects problems and passes each one on at once; ``skipped`` counts what was left out."""
 
     def __init__(self, on_problem: ProblemCallback | None) -> None:
         self.problems: list[str] = []
+        self.skipped: Counter[str] = Counter()
         self._callback = on_problem
 
     def __call__(self, message: str) -> None:
         self.problems.append(message)
         if self._callback is not None:
             self._callback(message)
+
+    def skip(self, kind: str, message: str) -> None:
+        """Report a problem that left one thing out, counted under ``kind`` (files, lines, masks ...)."""
+        self(message)
+        self.skipped[kind] += 1
 
 
 def with_progress(items: Iterable[T], total: int, progress: ProgressCallback | None) -> Iterator[T]:

@@ -64,14 +64,13 @@ def read_labelme(
     files = [src] if src.is_file() else sorted(p for p in src.rglob("*.json") if p.is_file())
     project = folder_project(root)
     report = Reporter(on_problem)
-    skipped: Counter[str] = Counter()
     build = Builder(project)
     for name in _label_list(root):
         build.category(name)
     extract = Path(extract_images_to) if extract_images_to is not None else None
     for file in with_progress(files, len(files), progress):
-        _read_file(file, root, build, report, skipped, extract)
-    return ImportResult(project, report.problems, skipped)
+        _read_file(file, root, build, report, extract)
+    return ImportResult(project, report.problems, report.skipped)
 
 
 def _label_list(root: Path) -> list[str]:
@@ -84,23 +83,18 @@ def _label_list(root: Path) -> list[str]:
     return []
 
 
-def _read_file(
-    file: Path, root: Path, build: Builder, report: Reporter, skipped: Counter[str], extract: Path | None
-) -> None:
+def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract: Path | None) -> None:
     try:
         data = orjson.loads(file.read_bytes())
     except (OSError, orjson.JSONDecodeError) as e:
-        report(f"{file}: not a readable JSON file ({e}); skipped")
-        skipped["files"] += 1
+        report.skip("files", f"{file}: not a readable JSON file ({e}); skipped")
         return
     if not isinstance(data, dict) or not isinstance(data.get("shapes"), list):
-        report(f"{file}: not a LabelMe file (no 'shapes' list); skipped")
-        skipped["files"] += 1
+        report.skip("files", f"{file}: not a LabelMe file (no 'shapes' list); skipped")
         return
     image_path = data.get("imagePath")
     if not isinstance(image_path, str) or not image_path:
-        report(f"{file}: no imagePath; skipped")
-        skipped["files"] += 1
+        report.skip("files", f"{file}: no imagePath; skipped")
         return
     image_file = file.parent / image_path.replace("\\", "/")
     width, height = data.get("imageWidth"), data.get("imageHeight")
@@ -127,8 +121,7 @@ def _read_file(
             else:
                 raise ImageReadError("no size")
         except (ImageReadError, OSError, ValueError):
-            report(f"{file}: no imageWidth/imageHeight and the image cannot be read; skipped")
-            skipped["files"] += 1
+            report.skip("files", f"{file}: no imageWidth/imageHeight and the image cannot be read; skipped")
             return
     extra: dict[str, Any] = {}
     app = data.get("pixelproof")
@@ -137,18 +130,15 @@ def _read_file(
     if isinstance(data.get("flags"), dict) and data["flags"]:
         extra.setdefault("pixelproof", {})["flags"] = data["flags"]
     image = build.image(rel_name(image_file, root), width, height, **extra)
-    _read_shapes(file, data["shapes"], image, build, report, skipped)
+    _read_shapes(file, data["shapes"], image, build, report)
 
 
-def _read_shapes(
-    file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter, skipped: Counter[str]
-) -> None:
+def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter) -> None:
     groups: dict[Any, list[tuple[int, dict]]] = {}
     not_area: Counter[str] = Counter()
     for i, shape in enumerate(shapes):
         if not isinstance(shape, dict) or not isinstance(shape.get("label"), str):
-            report(f"{file}: shapes[{i}]: expected an object with a 'label'; skipped")
-            skipped["invalid"] += 1
+            report.skip("invalid", f"{file}: shapes[{i}]: expected an object with a 'label'; skipped")
             continue
         kind = shape.get("shape_type") or "polygon"
         if kind not in AREA_SHAPES:
@@ -158,11 +148,11 @@ def _read_shapes(
         key = (shape["label"], gid) if gid is not None else ("", "#", i)
         groups.setdefault(key, []).append((i, shape))
     if not_area:
-        skipped.update(not_area)
+        report.skipped.update(not_area)
         counts = ", ".join(f"{n} {k}" for k, n in sorted(not_area.items()))
         report(f"{file}: skipped shapes that enclose no area: {counts}")
     for members in groups.values():
-        _add_object(file, members, image, build, report, skipped)
+        _add_object(file, members, image, build, report)
 
 
 def _points(shape: dict) -> np.ndarray | None:
@@ -182,7 +172,6 @@ def _add_object(
     image: ImageRecord,
     build: Builder,
     report: Reporter,
-    skipped: Counter[str],
 ) -> None:
     h, w = image.height, image.width
     polygons: list[list[float]] = []
@@ -193,19 +182,16 @@ def _add_object(
         where = f"{file}: shapes[{i}] ({shape['label']}, {kind})"
         pts = _points(shape)
         if pts is None:
-            report(f"{where}: 'points' must be a list of [x, y] pairs; skipped")
-            skipped["invalid"] += 1
+            report.skip("invalid", f"{where}: 'points' must be a list of [x, y] pairs; skipped")
             continue
         if kind == "polygon":
             if len(pts) < 3:
-                report(f"{where}: a polygon needs at least 3 points, got {len(pts)}; skipped")
-                skipped["invalid"] += 1
+                report.skip("invalid", f"{where}: a polygon needs at least 3 points, got {len(pts)}; skipped")
                 continue
             polygons.append(pts.reshape(-1).tolist())
         elif kind == "rectangle" or kind == "circle":
             if len(pts) != 2:
-                report(f"{where}: expected 2 points, got {len(pts)}; skipped")
-                skipped["invalid"] += 1
+                report.skip("invalid", f"{where}: expected 2 points, got {len(pts)}; skipped")
                 continue
             if kind == "circle":
                 polygons.append(circle_polygon(pts[0], pts[1]))
@@ -215,8 +201,7 @@ def _add_object(
         else:  # mask
             piece = _mask_piece(shape, pts, h, w)
             if piece is None:
-                report(f"{where}: 'mask' is not a base64 PNG inside its 2 points; skipped")
-                skipped["invalid"] += 1
+                report.skip("invalid", f"{where}: 'mask' is not a base64 PNG inside its 2 points; skipped")
                 continue
             pieces.append(piece)
     if not (polygons or boxes or pieces):

@@ -62,7 +62,6 @@ def read_masks(
         raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
     root = Path(path)
     report = Reporter(on_problem)
-    skipped: Counter[str] = Counter()
     project = folder_project(root)
     build = Builder(project)
     is_voc = (root / "SegmentationObject").is_dir() and (root / "SegmentationClass").is_dir()
@@ -89,34 +88,32 @@ def read_masks(
     for file in with_progress(files, len(files), progress):
         ids = _read_png(file, report)
         if ids is None:
-            skipped["masks"] += 1
+            report.skipped["masks"] += 1
             continue
         image_file = finder.find(file)
         if image_file is None:
-            report(f"{file}: no image with this name in {finder.describe()}; skipped")
-            skipped["masks"] += 1
+            report.skip("masks", f"{file}: no image with this name in {finder.describe()}; skipped")
             continue
         try:
             width, height = image_size(image_file)
         except ImageReadError as e:
-            report(f"{file}: {e}; skipped")
-            skipped["masks"] += 1
+            report.skip("masks", f"{file}: {e}; skipped")
             continue
         if ids.shape != (height, width):
-            report(
+            report.skip(
+                "masks",
                 f"{file}: mask is {ids.shape[1]}x{ids.shape[0]} but image {image_file.name} is "
-                f"{width}x{height}; skipped"
+                f"{width}x{height}; skipped",
             )
-            skipped["masks"] += 1
             continue
         image = build.image(rel_name(image_file, root), width, height)
         if mode == "semantic":
             _semantic(ids, image, names, build)
         elif mode == "voc":
-            _voc(file, ids, root, image, names, build, report, skipped)
+            _voc(file, ids, root, image, names, build, report)
         else:
-            _instances(file, ids, instance_map, image, names, build, report, skipped)
-    return ImportResult(project, report.problems, skipped)
+            _instances(file, ids, instance_map, image, names, build, report)
+    return ImportResult(project, report.problems, report.skipped)
 
 
 def _has_instance_map(root: Path) -> bool:
@@ -221,13 +218,11 @@ def _voc(
     names: list[str] | None,
     build: Builder,
     report: Reporter,
-    skipped: Counter[str],
 ) -> None:
     cls_file = root / "SegmentationClass" / file.relative_to(root / "SegmentationObject")
     cls = _read_png(cls_file, report) if cls_file.is_file() else None
     if cls is None or cls.shape != ids.shape:
-        report(f"{file}: no SegmentationClass mask of the same size at {cls_file}; skipped")
-        skipped["masks"] += 1
+        report.skip("masks", f"{file}: no SegmentationClass mask of the same size at {cls_file}; skipped")
         return
     for value in np.unique(ids):
         if value == 0 or value == VOID:
@@ -236,8 +231,7 @@ def _voc(
         classes = cls[region]
         classes = classes[(classes != 0) & (classes != VOID)]
         if classes.size == 0:
-            report(f"{file}: instance {value} has no class in SegmentationClass; skipped")
-            skipped["instances"] += 1
+            report.skip("instances", f"{file}: instance {value} has no class in SegmentationClass; skipped")
             continue
         class_id = int(np.bincount(classes.astype(np.int64)).argmax())
         cat = build.category(_name(names, class_id), class_id)
@@ -252,7 +246,6 @@ def _instances(
     names: list[str] | None,
     build: Builder,
     report: Reporter,
-    skipped: Counter[str],
 ) -> None:
     classes = instance_map.get(file.name)
     sidecar = file.with_suffix(".json")
@@ -267,8 +260,7 @@ def _instances(
             continue
         cls = classes.get(str(int(value)))
         if cls is None:
-            report(f"{file}: instance {value} has no class in the class map; skipped")
-            skipped["instances"] += 1
+            report.skip("instances", f"{file}: instance {value} has no class in the class map; skipped")
             continue
         if isinstance(cls, int) or (isinstance(cls, str) and cls.isdigit()):
             cat = build.category(_name(names, int(cls)), int(cls))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import xml.etree.ElementTree as ET
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +51,10 @@ def read_voc(
         files = sorted(xml_dir.rglob("*.xml"))
     project = folder_project(root)
     report = Reporter(on_problem)
-    skipped: Counter[str] = Counter()
     build = Builder(project)
     for file in with_progress(files, len(files), progress):
-        _read_file(file, root, one_based, build, report, skipped)
-    return ImportResult(project, report.problems, skipped)
+        _read_file(file, root, one_based, build, report)
+    return ImportResult(project, report.problems, report.skipped)
 
 
 def _text(node: ET.Element | None, tag: str) -> str | None:
@@ -88,32 +86,26 @@ def _find_image(file: Path, root: Path, doc: ET.Element) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def _read_file(
-    file: Path, root: Path, one_based: bool, build: Builder, report: Reporter, skipped: Counter[str]
-) -> None:
+def _read_file(file: Path, root: Path, one_based: bool, build: Builder, report: Reporter) -> None:
     try:
         doc = ET.parse(file).getroot()
     except (ET.ParseError, OSError) as e:
-        report(f"{file}: not readable XML ({e}); skipped")
-        skipped["files"] += 1
+        report.skip("files", f"{file}: not readable XML ({e}); skipped")
         return
     if doc.tag != "annotation":
-        report(f"{file}: not a VOC annotation (root element <{doc.tag}>); skipped")
-        skipped["files"] += 1
+        report.skip("files", f"{file}: not a VOC annotation (root element <{doc.tag}>); skipped")
         return
     image_file = _find_image(file, root, doc)
     size = doc.find("size")
     width, height = _number(size, "width"), _number(size, "height")
     if not width or not height or width <= 0 or height <= 0:
         if image_file is None:
-            report(f"{file}: no <size> and the image cannot be found; skipped")
-            skipped["files"] += 1
+            report.skip("files", f"{file}: no <size> and the image cannot be found; skipped")
             return
         try:
             width, height = image_size(image_file)
         except ImageReadError as e:
-            report(f"{file}: no <size> and the image cannot be read ({e}); skipped")
-            skipped["files"] += 1
+            report.skip("files", f"{file}: no <size> and the image cannot be read ({e}); skipped")
             return
         report(f"{file}: no <size>; size {int(width)}x{int(height)} read from {image_file.name}")
     if image_file is None:
@@ -127,15 +119,15 @@ def _read_file(
         bnd = obj.find("bndbox")
         coords = [_number(bnd, t) for t in ("xmin", "ymin", "xmax", "ymax")]
         if name is None or any(c is None for c in coords):
-            report(f"{where}: needs <name> and <bndbox> with xmin, ymin, xmax, ymax numbers; skipped")
-            skipped["invalid"] += 1
+            report.skip(
+                "invalid", f"{where}: needs <name> and <bndbox> with xmin, ymin, xmax, ymax numbers; skipped"
+            )
             continue
         x1, y1, x2, y2 = coords
         if one_based:
             x1, y1 = x1 - 1, y1 - 1
         if x2 < x1 or y2 < y1:
-            report(f"{where}: xmax/ymax smaller than xmin/ymin; skipped")
-            skipped["invalid"] += 1
+            report.skip("invalid", f"{where}: xmax/ymax smaller than xmin/ymin; skipped")
             continue
         app_extra: dict[str, Any] = {}
         for tag in (*_FLAGS, "pose"):

@@ -47,7 +47,6 @@ def read_yolo(
     yaml_file = src if src.is_file() else _find_yaml(src)
     root = src.parent if src.is_file() else src
     report = Reporter(on_problem)
-    skipped: Counter[str] = Counter()
     project = folder_project(root)
     build = Builder(project)
     config: dict[str, Any] = {}
@@ -66,20 +65,18 @@ def read_yolo(
         try:
             width, height = image_size(image_file)
         except ImageReadError as e:
-            report(f"{e}; skipped")
-            skipped["images"] += 1
+            report.skip("images", f"{e}; skipped")
             continue
         extra = {"pixelproof": {"split": split}} if split else {}
         image = build.image(rel_name(image_file, root), width, height, **extra)
         if label_file.is_file():
-            _read_labels(label_file, image, names, build, report, skipped)
+            _read_labels(label_file, image, names, build, report)
     labels_dir = root / "labels"
     if labels_dir.is_dir():
         for orphan in sorted(set(labels_dir.rglob("*.txt")) - used_labels):
             if orphan.name != "classes.txt":
-                report(f"{orphan}: no image for this label file; skipped")
-                skipped["files"] += 1
-    return ImportResult(project, report.problems, skipped)
+                report.skip("files", f"{orphan}: no image for this label file; skipped")
+    return ImportResult(project, report.problems, report.skipped)
 
 
 def label_path(image_file: Path) -> Path:
@@ -188,7 +185,6 @@ def _read_labels(
     names: list[str] | None,
     build: Builder,
     report: Reporter,
-    skipped: Counter[str],
 ) -> None:
     w, h = image.width, image.height
     for lineno, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
@@ -199,34 +195,34 @@ def _read_labels(
         try:
             nums = [float(p) for p in parts]
         except ValueError:
-            report(f"{where}: expected numbers, got {line.strip()!r}; line skipped")
-            skipped["lines"] += 1
+            report.skip("lines", f"{where}: expected numbers, got {line.strip()!r}; line skipped")
             continue
         cls, coords = nums[0], nums[1:]
         if cls != int(cls) or cls < 0:
-            report(f"{where}: class must be a non-negative integer, got {parts[0]}; line skipped")
-            skipped["lines"] += 1
+            report.skip(
+                "lines", f"{where}: class must be a non-negative integer, got {parts[0]}; line skipped"
+            )
             continue
         score = None
         if len(coords) == 5:  # predictions files: class cx cy w h confidence
             score, coords = coords[4], coords[:4]
         if not (len(coords) == 4 or (len(coords) >= 6 and len(coords) % 2 == 0)):
-            report(
+            report.skip(
+                "lines",
                 f"{where}: expected 5 numbers (class cx cy w h) or a class and at least 3 x y pairs, "
-                f"got {len(parts)} numbers; line skipped"
+                f"got {len(parts)} numbers; line skipped",
             )
-            skipped["lines"] += 1
             continue
         lo, hi = min(coords), max(coords)
         if lo < -_EPS or hi > 1 + _EPS:
             bad = hi if hi > 1 + _EPS else lo
-            report(f"{where}: coordinates must be normalised to 0..1, got {bad:g}; line skipped")
-            skipped["lines"] += 1
+            report.skip(
+                "lines", f"{where}: coordinates must be normalised to 0..1, got {bad:g}; line skipped"
+            )
             continue
         idx = int(cls)
         if names is not None and idx >= len(names):
-            report(f"{where}: class {idx} is not in names (0..{len(names) - 1}); line skipped")
-            skipped["lines"] += 1
+            report.skip("lines", f"{where}: class {idx} is not in names (0..{len(names) - 1}); line skipped")
             continue
         cat = build.category(names[idx] if names is not None else f"class_{idx}", idx + 1)
         fields: dict[str, Any] = {"score": score} if score is not None else {}
