@@ -99,20 +99,19 @@ class _SelfTest:
         image = next(i for i in doc.project.images.values() if i.file_name.endswith("chelsea.jpg"))
         doc.set_current_image(image.id)
         _wait_for(app, lambda: window.canvas.viewport().isVisible() and not window.canvas.is_loading, 10.0)
-        _settle(app, lambda: window.canvas.transform())  # no fit/resize may land mid-drag
+        canvas = window.canvas
+        _settle(app, lambda: (canvas.transform(), canvas.viewport().size(), _scroll(canvas)))
         window.choose_tool("box")
         before = set(doc.project.annotations)
-        viewport = window.canvas.viewport()
-        p0 = window.canvas.mapFromScene(QPointF(40, 50))
-        p1 = window.canvas.mapFromScene(QPointF(140, 130))
+        viewport = canvas.viewport()
+        start, end = QPointF(40, 50), QPointF(140, 130)
         left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
-        steps = [(QEvent.Type.MouseButtonPress, p0, left, left)]
-        for k in range(1, 6):
-            mid = p0 + (p1 - p0) * (k / 5)
-            steps.append((QEvent.Type.MouseMove, mid, none, left))
-        steps.append((QEvent.Type.MouseButtonRelease, p1, left, none))
-        for kind, pos, button, buttons in steps:
-            event = QMouseEvent(kind, QPointF(pos), QPointF(viewport.mapToGlobal(pos)), button, buttons,
+        steps = [(QEvent.Type.MouseButtonPress, start, left, left)]
+        steps += [(QEvent.Type.MouseMove, start + (end - start) * (k / 5), none, left) for k in range(1, 6)]
+        steps.append((QEvent.Type.MouseButtonRelease, end, left, none))
+        for kind, scene_pos, button, buttons in steps:
+            pos = QPointF(canvas.mapFromScene(scene_pos))  # mapped per event: a late relayout cannot skew it
+            event = QMouseEvent(kind, pos, QPointF(viewport.mapToGlobal(pos)), button, buttons,
                                 Qt.KeyboardModifier.NoModifier)  # fmt: skip
             QApplication.sendEvent(viewport, event)
             app.processEvents()
@@ -187,6 +186,10 @@ def _wait_for(app: Any, condition: Callable[[], bool], seconds: float) -> None:
     while not condition() and time.monotonic() < end:
         app.processEvents()
         time.sleep(0.01)
+
+
+def _scroll(view: Any) -> tuple[int, int]:
+    return view.horizontalScrollBar().value(), view.verticalScrollBar().value()
 
 
 def _settle(app: Any, value: Callable[[], Any], seconds: float = 3.0) -> None:
