@@ -23,6 +23,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import metrics
+from pixelproof.core.mask_edit import rle_counts
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
 
@@ -225,9 +226,6 @@ class QAResult:
         )
         return agg
 
-    def image_rows(self, file_name: str) -> list[ImageClassRow]:
-        return [r for r in self.per_image if r.file_name == file_name]
-
     def object_rows(self, file_name: str) -> list[ObjectRow]:
         return [r for r in self.per_object if r.file_name == file_name]
 
@@ -297,28 +295,6 @@ def aggregate(rows: list[ImageClassRow], instance_scored: bool = True) -> dict[s
 
 # ------------------------------------------------------------------------------------------------
 # decoding straight into crops
-
-
-def rle_counts(rle: dict[str, Any]) -> np.ndarray:
-    """Run lengths of a COCO RLE (compressed string or list), decoded with numpy (no per-pixel work)."""
-    counts = rle["counts"]
-    if isinstance(counts, list):
-        return np.asarray(counts, dtype=np.int64)
-    raw = counts.encode("ascii") if isinstance(counts, str) else bytes(counts)
-    s = np.frombuffer(raw, dtype=np.uint8).astype(np.int64) - 48
-    if s.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    last = np.flatnonzero((s & 0x20) == 0)  # last character of each value
-    starts = np.concatenate(([0], last[:-1] + 1))
-    nchars = last - starts + 1
-    k = np.arange(s.size) - np.repeat(starts, nchars)
-    x = np.add.reduceat((s & 0x1F) << (5 * k), starts)
-    neg = (s[last] & 0x10) != 0
-    x[neg] |= np.left_shift(np.int64(-1), 5 * nchars[neg])
-    out = x.copy()
-    out[1::2] = np.cumsum(x[1::2])
-    out[2::2] = np.cumsum(x[2::2])
-    return out
 
 
 def rle_placed(rle: dict[str, Any]) -> Placed:
