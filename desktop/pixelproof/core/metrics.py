@@ -341,19 +341,21 @@ def compare(
     result = MaskComparison(tp, fp, fn, **base)
     if not distances:
         return result
-    a8 = a.view(np.uint8)
-    b8 = b.view(np.uint8)
-    ba = a & ~cv2.erode(a8, _CROSS).view(bool)
-    bb = b & ~cv2.erode(b8, _CROSS).view(bool)
+    ba, bb = _eroded_away(a, _CROSS), _eroded_away(b, _CROSS)
     result.n_boundary_ref = int(np.count_nonzero(ba))
     result.n_boundary_cand = int(np.count_nonzero(bb))
     if tp + fn and tp + fp:
         result.d_ref, result.d_cand = directed_distances(ba, bb, spacing, method)
-    band_a = a & ~cv2.erode(a8, _SQUARE, iterations=d).view(bool)
-    band_b = b & ~cv2.erode(b8, _SQUARE, iterations=d).view(bool)
+    band_a, band_b = _eroded_away(a, _SQUARE, d), _eroded_away(b, _SQUARE, d)
     result.biou_inter = int(np.count_nonzero(band_a & band_b))
     result.biou_union = int(np.count_nonzero(band_a | band_b))
     return result
+
+
+def _eroded_away(m: np.ndarray, kernel: np.ndarray, iterations: int = 1) -> np.ndarray:
+    """Pixels of ``m`` that ``iterations`` erosions remove: the boundary (cross, once) or the Boundary
+    IoU band (3x3, d times); both masks of a comparison go through the same steps."""
+    return m & ~cv2.erode(m.view(np.uint8), kernel, iterations=iterations).view(bool)
 
 
 def directed_distances(
