@@ -180,6 +180,80 @@ def test_annotation_list_and_canvas_share_the_selection(window) -> None:
     assert window.canvas.items_by_id[a].is_selected_look and not window.canvas.items_by_id[b].is_selected_look
 
 
+def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
+    """Adding, editing and removing one annotation keeps the other rows (the same item objects) of the
+    Annotations and Categories panels; the touched row shows the new values; selection still syncs."""
+    from pixelproof.ui.commands import AddAnnotations, EditAnnotations, RemoveAnnotations
+    from pixelproof.ui.geometry import clone
+    from pixelproof.ui.panels import annotations as annotations_panel
+
+    doc = window.document
+    panel = window.panels["annotationsDock"]
+    cats = window.panels["categoriesDock"]
+    images = window.panels["imagesDock"]
+
+    def box(i: int, cat: int = 1) -> Annotation:
+        return Annotation(100 + i, 1, cat, [10.0 * i, 10.0, 8.0, 8.0], None, 64.0, source="manual")
+
+    def rows() -> list:
+        return [panel.list.item(n) for n in range(panel.list.count())]
+
+    def ids() -> list[int]:
+        return [it.data(Qt.ItemDataRole.UserRole) for it in rows()]
+
+    def cat_rows() -> list:
+        return [cats.tree.topLevelItem(n) for n in range(cats.tree.topLevelItemCount())]
+
+    doc.push(AddAnnotations(doc, [box(i) for i in range(4)]))
+    QTest.qWait(10)
+    before, before_cats = rows(), cat_rows()
+    assert ids() == [100, 101, 102, 103] and [r.text(2) for r in before_cats] == ["4", "0"]
+    assert images.model.data(images.model.index(0, 2)) == "4"
+
+    edited = clone(doc.project.annotations[101])
+    edited.category_id, edited.review = 2, "rejected"
+    doc.push(EditAnnotations(doc, [edited]))
+    QTest.qWait(10)
+    assert all(a is b for a, b in zip(rows(), before, strict=True))
+    assert rows()[1].text() == "#101  dog  ·  box  ✗"
+    assert all(a is b for a, b in zip(cat_rows(), before_cats, strict=True))
+    assert [r.text(2) for r in cat_rows()] == ["3", "1"]
+
+    doc.push(AddAnnotations(doc, [box(4, 2)]))
+    doc.set_selection([104])
+    QTest.qWait(10)
+    assert all(a is b for a, b in zip(rows()[:4], before, strict=True)) and ids()[4] == 104
+    assert [it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()] == [104]
+    assert [r.text(2) for r in cat_rows()] == ["3", "2"]
+    assert images.model.data(images.model.index(0, 2)) == "5"
+
+    doc.push(RemoveAnnotations(doc, [102, 104]))
+    QTest.qWait(10)
+    assert ids() == [100, 101, 103] and rows() == [before[0], before[1], before[3]]
+    assert doc.selection == [] and panel.list.selectedItems() == []
+    assert [r.text(2) for r in cat_rows()] == ["2", "1"]
+    assert all(a is b for a, b in zip(cat_rows(), before_cats, strict=True))
+
+    doc.set_selection([103])  # canvas -> list, and list -> canvas
+    assert [it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()] == [103]
+    rows()[0].setSelected(True)
+    assert sorted(doc.selection) == [100, 103]
+    assert window.canvas.items_by_id[100].is_selected_look
+
+    # a burst larger than the panel queues is one rebuild, with the same result
+    many = [box(10 + i) for i in range(annotations_panel.MAX_PENDING + 5)]
+    doc.push(AddAnnotations(doc, many))
+    QTest.qWait(10)
+    assert ids() == [a.id for a in doc.project.annotations_of(1)] and len(ids()) == 3 + len(many)
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()  # the removal comes back, at the end as a rebuild would put it
+    QTest.qWait(10)
+    assert ids() == [a.id for a in doc.project.annotations_of(1)] and ids()[-2:] == [102, 104]
+    assert [r.text(2) for r in cat_rows()] == ["3", "2"]
+    cats.refresh()  # the incremental counts equal a recount
+    assert [r.text(2) for r in cat_rows()] == ["3", "2"]
+
+
 def test_properties_panel_edits_review_and_note_undoably(window) -> None:
     set_zoom(window, 1.0)
     ann_id = draw_box(window, 20, 20, 60, 60)

@@ -72,22 +72,29 @@ class CategoriesPanel(Panel):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
+        self._rows: dict[int, QTreeWidgetItem] = {}  # category id -> its row
+        self._category_of: dict[int, int] = {}  # annotation id -> category id, as counted
+        self._counts: Counter[int] = Counter()
 
     def bind(self, doc: Document) -> list:
         return [
             (doc.categoriesChanged, self.schedule_refresh),
             (doc.currentCategoryChanged, self._mark_current),
-            (doc.annotationAdded, self.schedule_refresh),
-            (doc.annotationRemoved, self.schedule_refresh),
-            (doc.annotationChanged, self.schedule_refresh),
+            (doc.annotationAdded, self._count_annotation),
+            (doc.annotationRemoved, self._count_annotation),
+            (doc.annotationChanged, self._count_annotation),
         ]
 
     def refresh(self) -> None:
         self.tree.blockSignals(True)
         self.tree.clear()
+        self._rows.clear()
         doc = self.document
+        self._category_of = {}
+        self._counts = Counter()
         if doc is not None:
-            counts = Counter(a.category_id for a in doc.project.annotations.values())
+            self._category_of = {a.id: a.category_id for a in doc.project.annotations.values()}
+            self._counts = counts = Counter(self._category_of.values())
             keys = {}
             for n in range(1, 10):
                 c = doc.category_for_key(str(n))
@@ -103,11 +110,34 @@ class CategoriesPanel(Panel):
                     0, f"{cat.name} (id {cat.id})" + (f", key {keys[cat.id]}" if cat.id in keys else "")
                 )
                 self.tree.addTopLevelItem(item)
+                self._rows[cat.id] = item
         self.tree.blockSignals(False)
         self._mark_current()
         for name in ("rename", "color", "delete"):
             self.buttons[name].setEnabled(doc is not None and bool(doc.project.categories))
         self.buttons["add"].setEnabled(doc is not None)
+
+    def _count_annotation(self, _image_id: int, ann_id: int) -> None:
+        """Move one annotation between the counts (added, removed or recategorised) and touch only the rows
+        whose count changed: rebuilding the tree and counting every annotation on each edit cost ~2 ms."""
+        if self.document is None or self._refresh_timer.isActive():
+            return
+        ann = self.document.project.annotations.get(ann_id)
+        before = self._category_of.pop(ann_id, None)
+        after = None if ann is None else ann.category_id
+        if after is not None:
+            self._category_of[ann_id] = after
+        if before == after:
+            return
+        for cid, step in ((before, -1), (after, 1)):
+            if cid is None:
+                continue
+            self._counts[cid] += step
+            row = self._rows.get(cid)
+            if row is None:  # a category this tree does not show yet: it is about to be rebuilt
+                self.schedule_refresh()
+                return
+            row.setText(2, str(self._counts[cid]))
 
     def _mark_current(self, *_: object) -> None:
         doc = self.document

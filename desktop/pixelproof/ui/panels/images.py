@@ -55,10 +55,15 @@ class ImagesModel(QAbstractTableModel):
     def row_of(self, image_id: int) -> int:
         return self._row.get(image_id, -1)
 
-    def image_changed(self, image_id: int) -> None:
+    def image_changed(self, image_id: int, columns: tuple[int, int] = (0, len(COLUMNS) - 1)) -> None:
         r = self.row_of(image_id)
         if r >= 0:
-            self.dataChanged.emit(self.index(r, 0), self.index(r, len(self.COLUMNS) - 1))
+            self.dataChanged.emit(self.index(r, columns[0]), self.index(r, columns[1]))
+
+    def count_changed(self, image_id: int) -> None:
+        """Only the Objects cell: an added or removed annotation changes nothing else of the row."""
+        col = self.COLUMNS.index("Objects")
+        self.image_changed(image_id, (col, col))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.ids)
@@ -85,7 +90,7 @@ class ImagesModel(QAbstractTableModel):
                 return PurePosixPath(rec.file_name).name
             if col == 1:
                 return STATUS_LABELS.get(status, status)
-            return str(len(self.doc.project.annotations_of(image_id)))
+            return str(self.doc.project.annotation_count(image_id))
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
             return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -95,7 +100,7 @@ class ImagesModel(QAbstractTableModel):
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and col == 2
-            and not self.doc.project.annotations_of(image_id)
+            and not self.doc.project.annotation_count(image_id)
         ):
             return QColor(128, 128, 128)
         if role == Qt.ItemDataRole.UserRole:
@@ -194,7 +199,7 @@ class ImagesPanel(Panel):
         self._update_summary()
 
     def _count_changed(self, image_id: int, _ann_id: int) -> None:
-        self.model.image_changed(image_id)
+        self.model.count_changed(image_id)
 
     def _update_summary(self) -> None:
         doc = self.document

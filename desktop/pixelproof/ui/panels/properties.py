@@ -74,9 +74,14 @@ class PropertiesPanel(Panel):
     def bind(self, doc: Document) -> list:
         return [
             (doc.selectionChanged, self.schedule_refresh),
-            (doc.annotationChanged, self.schedule_refresh),
+            (doc.annotationChanged, self._changed),
             (doc.categoriesChanged, self.schedule_refresh),
         ]
+
+    def _changed(self, _image_id: int, ann_id: int) -> None:
+        """Only an edit of a shown (selected) object changes what this panel shows."""
+        if self.document is not None and ann_id in self.document.selection:
+            self.schedule_refresh()
 
     def refresh(self) -> None:
         doc = self.document
