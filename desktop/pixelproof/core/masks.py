@@ -129,7 +129,7 @@ class Traced:
     polygons: Polygons
     holes: int  # interior holes that COCO polygons drop
     parts: int  # outer contours kept (disjoint islands become separate parts of one annotation)
-    dropped: int  # diagonal 1-px slivers that no polygon rasterizes back
+    dropped: int  # parts no polygon could hold (always 0 since tracing follows pixel edges; kept for callers)
 
     @property
     def lossless(self) -> bool:
@@ -137,37 +137,34 @@ class Traced:
 
 
 def mask_to_polygons(mask: np.ndarray, epsilon: float = 0.0) -> Traced:
-    """Outer contours of a mask as COCO polygons.
+    """Outer contours of a mask as COCO polygons whose vertices lie on pixel edges.
 
-    Vertices are put on pixel corners (OpenCV gives pixel centres; we shift by +0.5 along the outward
-    direction by tracing the contour of the 2x-upsampled mask) so the polygon rasterizes back onto the
-    same pixels as closely as pycocotools allows. ``epsilon`` > 0 simplifies (Douglas-Peucker, pixels).
+    OpenCV traces pixel centres, which loses half of every boundary pixel and collapses 1-px-wide parts
+    to zero area. Tracing the mask upsampled 2x (so every feature is >= 2 px wide) and moving each vertex
+    half a (2x) pixel outward puts the outline on the original pixel edges: the polygon rasterizes back
+    (pycocotools) onto exactly the same pixels for lines, lone pixels and diagonal runs alike.
+    ``epsilon`` > 0 simplifies (Douglas-Peucker, in pixels). Holes are counted, not kept.
     """
     m = np.ascontiguousarray(mask, dtype=np.uint8)
-    if not m.any():
+    rows = np.flatnonzero(m.any(axis=1))
+    if rows.size == 0:
         return Traced([], 0, 0, 0)
-    contours, hierarchy = cv2.findContours(m, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    cols = np.flatnonzero(m.any(axis=0))
+    y0, x0 = int(rows[0]), int(cols[0])
+    crop = m[y0 : rows[-1] + 1, x0 : cols[-1] + 1]
+    up = np.ascontiguousarray(np.repeat(np.repeat(crop, 2, axis=0), 2, axis=1))
+    contours, hierarchy = cv2.findContours(up, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     polygons: Polygons = []
-    holes = dropped = 0
-    if hierarchy is None:
-        return Traced([], 0, 0, 0)
+    holes = 0
     for contour, h in zip(contours, hierarchy[0], strict=True):
         if h[3] != -1:  # has a parent: a hole
             holes += 1
             continue
         if epsilon > 0:
-            contour = cv2.approxPolyDP(contour, epsilon, True)
-        pts = contour.reshape(-1, 2).astype(np.float64)
-        if len(pts) < 3:  # a lone pixel or a 1-px line: its box outline
-            x, y, w, h = cv2.boundingRect(contour)
-            if w > 1 and h > 1:  # diagonal thin line: a box would add pixels
-                dropped += 1
-                continue
-            pts = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64)
-        else:
-            pts = _expand_to_pixel_edges(pts)
+            contour = cv2.approxPolyDP(contour, 2 * epsilon, True)
+        pts = _expand_to_pixel_edges(contour.reshape(-1, 2).astype(np.float64)) / 2 + (x0, y0)
         polygons.append([round(float(v), 2) for v in pts.reshape(-1)])
-    return Traced(polygons, holes, len(polygons), dropped)
+    return Traced(polygons, holes, len(polygons), 0)
 
 
 def _expand_to_pixel_edges(pts: np.ndarray) -> np.ndarray:
