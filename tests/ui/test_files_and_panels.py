@@ -149,7 +149,8 @@ def test_16bit_image_window_level_and_raw_pixel_value(qtbot, tmp_path: Path, no_
     assert 0 <= lo < 100 and 4000 < hi <= 4095  # percentiles, not the 16-bit range
     set_zoom(win, 4.0, center=(20, 10))
     QTest.mouseMove(c.viewport(), view_point(win, 20.5, 10.5))
-    assert win.pos_label.text() == "x 20, y 10"
+    # the readout is throttled to one per 30 ms, so it may land a moment after the move
+    qtbot.waitUntil(lambda: win.pos_label.text() == "x 20, y 10", timeout=2000)
     assert win.value_label.text() == "value 3120 (16-bit)"
     assert "W/L" in win.window_label.text()
     # right drag to the right widens the window; the stored pixels do not change
