@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from pixelproof.core.coco import ProjectSaveError, load_project, new_project, save_project
 from pixelproof.core.model import Annotation, ImageRecord
-from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.conftest import hover, make_project, wait_loaded
 from tests.ui.test_workbench import draw_box, key, set_zoom, view_point
 
 
@@ -148,7 +148,7 @@ def test_16bit_image_window_level_and_raw_pixel_value(qtbot, tmp_path: Path, no_
     lo, hi = c.loaded.window
     assert 0 <= lo < 100 and 4000 < hi <= 4095  # percentiles, not the 16-bit range
     set_zoom(win, 4.0, center=(20, 10))
-    QTest.mouseMove(c.viewport(), view_point(win, 20.5, 10.5))
+    hover(win, view_point(win, 20.5, 10.5))
     # the readout is throttled to one per 30 ms, so it may land a moment after the move
     qtbot.waitUntil(lambda: win.pos_label.text() == "x 20, y 10", timeout=2000)
     assert win.value_label.text() == "value 3120 (16-bit)"

@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core import masks
 from pixelproof.ui.tools.mask_options import OPTIONS, MaskOptions
 from tests.core.test_mask_edit import reference_stroke
+from tests.ui.conftest import hover
 
 LEFT = Qt.MouseButton.LeftButton
 NOMOD = Qt.KeyboardModifier.NoModifier
@@ -271,19 +272,6 @@ def test_eraser_removes_exactly_its_line_and_a_hole_survives_save_and_reopen(win
     assert window.open_path(path)
     assert np.array_equal(pixels(window, ann_id), expected)
     assert ann_id in window.canvas.items_by_id
-
-
-def hover(win, p: QPoint) -> None:
-    """A mouse move with no button held, delivered to the viewport (QTest.mouseMove without buttons
-    goes through the platform cursor, whose offscreen mapping is not reliable)."""
-    from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QMouseEvent
-    from PySide6.QtWidgets import QApplication
-
-    vp = win.canvas.viewport()
-    ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(p), QPointF(vp.mapToGlobal(p)), Qt.MouseButton.NoButton,
-                     Qt.MouseButton.NoButton, NOMOD)  # fmt: skip
-    QApplication.sendEvent(vp, ev)
 
 
 def me_holes(mask: np.ndarray) -> int:
