@@ -43,6 +43,18 @@ class ToolEvent:
     modifiers: Qt.KeyboardModifier
 
 
+def setup_image_view(view: QGraphicsView, scene: QGraphicsScene) -> None:
+    """What every image view shares (labeling canvas, review panes): no frame or scroll bars (panning is
+    ours), the canvas background, and zoom/resize anchors that the view's own code drives."""
+    view.setScene(scene)
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setBackgroundBrush(CANVAS_BACKGROUND)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+    view.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+
+
 class CanvasView(QGraphicsView):
     """The central widget: one image, its annotations, and the active tool."""
 
@@ -57,13 +69,7 @@ class CanvasView(QGraphicsView):
         self.setObjectName("canvas")
         self._scene = QGraphicsScene(self)
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
-        self.setScene(self._scene)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setBackgroundBrush(CANVAS_BACKGROUND)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        setup_image_view(self, self._scene)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
         self.setRenderHint(QPainter.RenderHint.Antialiasing, False)

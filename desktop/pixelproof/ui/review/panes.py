@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QFrame,
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsScene,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
-from pixelproof.ui.canvas.view import CANVAS_BACKGROUND, MAX_ZOOM, MIN_ZOOM, ZOOM_STEP
+from pixelproof.ui.canvas.view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
 from pixelproof.ui.workers import LoadedImage
 
 CLICK_SLOP = 4  # px a press may move and still be a click
@@ -81,13 +80,7 @@ class ReviewPane(QGraphicsView):
         super().__init__(parent)
         self.title = title
         self._scene = QGraphicsScene(self)
-        self.setScene(self._scene)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setBackgroundBrush(CANVAS_BACKGROUND)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        setup_image_view(self, self._scene)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(120, 120)
         self.image_item: ImageItem | PlaceholderItem | None = None
