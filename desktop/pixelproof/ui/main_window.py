@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QToolBar,
     QWidget,
 )
@@ -65,7 +67,7 @@ class MainWindow(QMainWindow):
             panel = cls(self)
             dock = QDockWidget(cls.title, self)
             dock.setObjectName(cls.object_name)
-            dock.setWidget(panel)
+            dock.setWidget(_scrollable(panel))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -694,6 +696,17 @@ class MainWindow(QMainWindow):
 def _last_image_key(doc: Document) -> str:
     digest = hashlib.sha1(str(Path(doc.project.path).resolve()).encode()).hexdigest()[:16]
     return f"last_image/{digest}"
+
+
+def _scrollable(panel: QWidget) -> QScrollArea:
+    """A dock's content in a frameless scroll area: a tall panel (the Model dock's form) then scrolls
+    instead of forcing the whole window taller than a 768-px laptop screen."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
 
 
 def format_pixel(value: np.ndarray) -> str:
