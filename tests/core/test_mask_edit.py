@@ -296,6 +296,80 @@ def test_others_mask_unions_rle_polygon_and_box_annotations() -> None:
     assert not me.others_mask([], h, w).any()
 
 
+def overlapping_annotations(h: int, w: int, rng: np.random.Generator, n: int) -> list[Annotation]:
+    """Random masks (uncompressed RLE too), polygons and boxes that overlap each other and the borders."""
+    anns = []
+    for i in range(n):
+        kind = i % 4
+        if kind in (0, 1):
+            m = rng.random((h, w)) < rng.random() if kind == 0 else np.zeros((h, w), bool)
+            if kind == 1:
+                y0, x0 = int(rng.integers(0, h)), int(rng.integers(0, w))
+                m[y0 : y0 + int(rng.integers(1, h + 1)), x0 : x0 + int(rng.integers(1, w + 1))] = True
+            rle = masks.encode(m)
+            if i % 8 == 1:  # foreign files write uncompressed counts
+                rle = {"size": [h, w], "counts": me.rle_counts(rle).tolist()}
+            anns.append(Annotation(i + 1, 1, 1, list(masks.bbox(m)), rle, float(m.sum())))
+        elif kind == 2:
+            pts = (rng.random(10) * np.tile([w * 1.2, h * 1.2], 5) - 3).round(2).tolist()
+            anns.append(Annotation(i + 1, 1, 1, masks.polygons_bbox([pts]), [pts], 1.0))
+        else:
+            x, y = (float(v) for v in rng.random(2) * [w, h])
+            bw, bh = (float(v) for v in rng.random(2) * [w, h])
+            anns.append(Annotation(i + 1, 1, 1, [x, y, bw, bh], None, bw * bh))
+    return anns
+
+
+def test_others_mask_lazy_equals_the_dense_union_in_any_rectangle() -> None:
+    """``OthersMask`` decodes per rectangle only; its pixels must be exactly ``others_mask``'s."""
+    rng = np.random.default_rng(7)
+    for trial in range(150):
+        h, w = (int(v) for v in rng.integers(1, 50, 2))
+        anns = overlapping_annotations(h, w, rng, int(rng.integers(0, 7)))
+        dense = me.others_mask(anns, h, w)
+        lazy = me.OthersMask(anns, h, w)
+        assert lazy.shape == dense.shape and np.array_equal(lazy[0:h, 0:w], dense), trial
+        for _ in range(8):
+            y0, y1 = sorted(int(v) for v in rng.integers(0, h + 1, 2))
+            x0, x1 = sorted(int(v) for v in rng.integers(0, w + 1, 2))
+            assert np.array_equal(lazy[y0:y1, x0:x1], dense[y0:y1, x0:x1]), (trial, x0, y0, x1, y1)
+
+
+def test_preserve_others_strokes_and_wand_identical_with_the_lazy_union() -> None:
+    """Brush strokes and wand clicks with preserve-others give the same pixels and patches either way."""
+    rng = np.random.default_rng(11)
+    h, w = 90, 120
+    anns = overlapping_annotations(h, w, rng, 12)
+    dense, lazy = me.others_mask(anns, h, w), me.OthersMask(anns, h, w)
+    assert 0 < dense.sum() < h * w
+    for radius in (0, 3, 9, 30):
+        pts = [tuple(int(v) for v in rng.integers(-20, [w + 20, h + 20])) for _ in range(6)]
+        a, pa = paint((h, w), pts, radius, others=dense)
+        b, pb = paint((h, w), pts, radius, others=lazy)
+        assert np.array_equal(a, b) and np.array_equal(a, reference_stroke((h, w), pts, radius) & ~dense)
+        assert (
+            pa.rect == pb.rect and np.array_equal(pa.after, pb.after) and np.array_equal(pa.before, pb.before)
+        )
+    img = (rng.random((h, w)) * 4).astype(np.uint8) * 60
+    for seed in [(5, 5), (60, 40), (119, 89)]:
+        a, b = np.zeros((h, w), bool), np.zeros((h, w), bool)
+        pa = me.wand(a, img, seed, 10, others=dense)
+        pb = me.wand(b, img, seed, 10, others=lazy)
+        assert np.array_equal(a, b) and not (a & dense).any()
+        assert (pa is None) == (pb is None)
+
+
+def test_rect_pixels_from_transitions_match_decode_rect() -> None:
+    for rng, m in random_masks(3, 300):
+        h, w = m.shape
+        rle = masks.encode(m)
+        t = me._transitions(me.rle_counts(rle))
+        x, y = int(rng.integers(0, w + 1)), int(rng.integers(0, h + 1))
+        rect = (x, y, int(rng.integers(0, w - x + 1)), int(rng.integers(0, h - y + 1)))
+        ys, xs = me._slices(rect)
+        assert np.array_equal(me._rect_pixels(t, h, rect), m[ys, xs])
+
+
 def random_masks(seed: int, n: int):
     rng = np.random.default_rng(seed)
     for t in range(n):

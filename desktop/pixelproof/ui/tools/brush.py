@@ -75,7 +75,7 @@ class BrushTool(Tool):
         self._temp_item: MaskItem | None = None
         # the dense mask of the last edited annotation, reused while its RLE is unchanged
         self._session: tuple[int, int, dict, np.ndarray] | None = None
-        self._others: tuple[tuple, np.ndarray] | None = None
+        self._others: tuple[tuple, mask_edit.OthersMask] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def activate(self) -> None:
@@ -133,14 +133,16 @@ class BrushTool(Tool):
         self._session = None
         return mask_edit.editable_mask(None if is_new else ann, h, w)
 
-    def _others_mask(self, ann: Annotation) -> np.ndarray | None:
+    def _others_mask(self, ann: Annotation) -> mask_edit.OthersMask | None:
+        """Preserve others: the other annotations' union, decoded lazily per dab (a dense union of
+        hundreds of masks on a big image would block the first press for ~0.2 s)."""
         if self.erase or not OPTIONS.preserve_others:
             return None
         others = [a for a in self.document.project.annotations_of(self.canvas.image_id) if a.id != ann.id]
         key = tuple((a.id, a.kind, tuple(a.bbox), a.area) for a in others)
         if self._others is None or self._others[0] != key:
             h, w = self.canvas.image_size()
-            self._others = (key, mask_edit.others_mask(others, h, w))
+            self._others = (key, mask_edit.OthersMask(others, h, w))
         return self._others[1]
 
     # -- mouse -------------------------------------------------------------------------------------
