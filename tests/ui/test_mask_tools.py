@@ -315,9 +315,38 @@ def test_brush_preserve_others_ring_and_shift_wheel(window) -> None:
     assert OPTIONS.radius == 8 and ring.rect().width() == 17 and window.canvas.zoom == zoom
 
 
-@pytest.fixture
-def wand_window(qtbot, tmp_path, no_prompts):
-    """The main window on one synthetic two-colour image: a red block with a dark window in it."""
+def test_brush_preserve_others_over_overlapping_masks_matches_the_dense_union(window) -> None:
+    """Preserve others decodes the other masks per dab now; the pixels must be what the whole-image union
+    (``others_mask``, the former way) gives, over overlapping masks, a polygon and an existing stroke."""
+    from pixelproof.core import mask_edit
+
+    set_view(window, 2.0)
+    doc = window.document
+    for pts, r in [([(40, 60), (180, 70)], 14), ([(120, 30), (130, 200)], 9), ([(60, 150), (250, 120)], 20)]:
+        doc.set_selection([])
+        paint(window, Qt.Key.Key_R, pts, r)
+    draw_polygon(window, [(200, 40), (290, 50), (280, 140), (210, 120)])
+    others = doc.project.annotations_of(window.canvas.image_id)
+    union = mask_edit.others_mask(others, 240, 320)
+    assert len(others) == 4 and union.sum() > 0
+    # into a new mask, then into an existing one (the stroke of the first mask must keep its own pixels)
+    doc.set_selection([])
+    OPTIONS.set(preserve_others=True)
+    before = set(doc.project.annotations)
+    painted = paint(window, Qt.Key.Key_R, [(20, 100), (160, 110), (300, 90), (250, 220)], 16)
+    new_id = only_new(window, before)
+    expected = reference_stroke((240, 320), painted, 16) & ~union
+    assert np.array_equal(pixels(window, new_id), expected)
+    first = others[0].id
+    rest = mask_edit.others_mask([a for a in doc.project.annotations_of(1) if a.id != first], 240, 320)
+    own = pixels(window, first)
+    doc.set_selection([first])
+    painted = paint(window, Qt.Key.Key_R, [(30, 200), (200, 20)], 11)
+    assert np.array_equal(pixels(window, first), own | (reference_stroke((240, 320), painted, 11) & ~rest))
+
+
+def open_images(qtbot, tmp_path, images: list[np.ndarray]):
+    """The main window on a project of synthetic RGB images (categories cell, other), the first shown."""
     import cv2
 
     from pixelproof.core.coco import new_project, save_project
@@ -326,12 +355,10 @@ def wand_window(qtbot, tmp_path, no_prompts):
     from pixelproof.ui.main_window import MainWindow
     from tests.ui.conftest import wait_loaded
 
-    img = np.full((160, 200, 3), 30, np.uint8)
-    img[20:100, 30:150] = (200, 40, 40)
-    img[50:70, 70:100] = (30, 30, 30)
-    (tmp_path / "two.png").write_bytes(cv2.imencode(".png", img[:, :, ::-1])[1].tobytes())
     project = new_project(["cell", "other"])
-    project.add_image(ImageRecord(1, "two.png", 200, 160))
+    for i, img in enumerate(images):
+        (tmp_path / f"img{i}.png").write_bytes(cv2.imencode(".png", img[:, :, ::-1])[1].tobytes())
+        project.add_image(ImageRecord(i + 1, f"img{i}.png", img.shape[1], img.shape[0]))
     save_project(project, tmp_path / "p.json")
     create_app()
     win = MainWindow()
@@ -341,13 +368,30 @@ def wand_window(qtbot, tmp_path, no_prompts):
     qtbot.waitExposed(win)
     assert win.open_path(tmp_path / "p.json")
     wait_loaded(qtbot, win)
+    return win
+
+
+@pytest.fixture
+def wand_window(qtbot, tmp_path, no_prompts):
+    """The main window on one synthetic two-colour image: a red block with a dark window in it."""
+    img = np.full((160, 200, 3), 30, np.uint8)
+    img[20:100, 30:150] = (200, 40, 40)
+    img[50:70, 70:100] = (30, 30, 30)
+    win = open_images(qtbot, tmp_path, [img])
     set_view(win, 3.0, (100, 80))
     yield win
     win.document.undo_stack.setClean()
     win.close()
 
 
-def test_magic_wand_adds_and_shift_subtracts_with_undo(wand_window) -> None:
+def wand_click(qtbot, win, p: QPoint, modifier=NOMOD) -> None:
+    """Click with the wand and wait for its fill (it runs in a worker) to be applied."""
+    click(win, p, modifier)
+    assert win.canvas.tool.name == "fill"
+    qtbot.waitUntil(lambda: not win.canvas.tool.is_busy(), timeout=10000)
+
+
+def test_magic_wand_adds_and_shift_subtracts_with_undo(qtbot, wand_window) -> None:
     win = wand_window
     key(win, Qt.Key.Key_F)
     assert win.canvas.tool.name == "fill"
@@ -356,15 +400,15 @@ def test_magic_wand_adds_and_shift_subtracts_with_undo(wand_window) -> None:
     window_ = np.zeros_like(block)
     window_[50:70, 70:100] = True
     before = set(win.document.project.annotations)
-    click(win, vp_at(win, 40.5, 30.5))
+    wand_click(qtbot, win, vp_at(win, 40.5, 30.5))
     ann_id = only_new(win, before)
     assert np.array_equal(pixels(win, ann_id), block & ~window_)
     assert win.document.undo_stack.undoText() == "Wand fill"
     # the window is dark like the background but not connected to it: click it to add it
-    click(win, vp_at(win, 80.5, 60.5))
+    wand_click(qtbot, win, vp_at(win, 80.5, 60.5))
     assert np.array_equal(pixels(win, ann_id), block)
     # Shift+click the window again: subtract it (a hole)
-    click(win, vp_at(win, 80.5, 60.5), SHIFT)
+    wand_click(qtbot, win, vp_at(win, 80.5, 60.5), SHIFT)
     assert np.array_equal(pixels(win, ann_id), block & ~window_)
     assert win.document.undo_stack.undoText() == "Wand subtract"
     stack = win.document.undo_stack
@@ -381,18 +425,111 @@ def test_magic_wand_adds_and_shift_subtracts_with_undo(wand_window) -> None:
     OPTIONS.set(tolerance=200)
     win.document.set_selection([])
     before = set(win.document.project.annotations)
-    click(win, vp_at(win, 5.5, 5.5))
+    wand_click(qtbot, win, vp_at(win, 5.5, 5.5))
     assert pixels(win, only_new(win, before)).all()
 
 
-def test_conversions_both_ways_with_loss_warning_merge_split_fill_holes(wand_window) -> None:
+def test_wand_preserve_others_over_overlapping_masks_matches_the_dense_union(qtbot, wand_window) -> None:
+    """The wand's preserve-others now runs in the worker on a lazily decoded union: same pixels as the
+    whole-image union (the former way) over two overlapping masks and a box."""
+    from pixelproof.core import mask_edit
+
+    win = wand_window
+    doc = win.document
+    for pts, r in [([(20, 30), (120, 40)], 12), ([(60, 10), (90, 120)], 8)]:
+        doc.set_selection([])
+        paint(win, Qt.Key.Key_R, pts, r)
+    key(win, Qt.Key.Key_B)
+    stroke(win, [vp_at(win, 110, 60), vp_at(win, 130, 80), vp_at(win, 170, 95)])
+    others = doc.project.annotations_of(1)
+    union = mask_edit.others_mask(others, 160, 200)
+    assert len(others) == 3
+    OPTIONS.set(preserve_others=True)
+    key(win, Qt.Key.Key_F)
+    doc.set_selection([])
+    before = set(doc.project.annotations)
+    wand_click(qtbot, win, vp_at(win, 40.5, 90.5))
+    block = np.zeros((160, 200), bool)
+    block[20:100, 30:150] = True
+    block[50:70, 70:100] = False
+    assert np.array_equal(pixels(win, only_new(win, before)), block & ~union)
+
+
+def test_wand_on_a_big_image_keeps_the_ui_thread_free_and_drops_stale_answers(
+    qtbot, tmp_path, no_prompts, monkeypatch
+) -> None:
+    """4000x4000 two-colour image: the fill runs in the worker while a 10 ms timer keeps ticking; a click
+    while it runs is refused; the region is exact; an answer that comes after Esc is dropped."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    n = 4000
+    img = np.full((n, n, 3), 30, np.uint8)
+    img[300:3700, 200:3900] = (200, 40, 40)
+    block = np.zeros((n, n), bool)
+    block[300:3700, 200:3900] = True
+    win = open_images(qtbot, tmp_path, [img])
+    try:
+        win.canvas.set_zoom(0.15)
+        win.canvas.centerOn(QPointF(n / 2, n / 2))
+        key(win, Qt.Key.Key_F)
+        tool = win.canvas.tool
+        arrived: list[float] = []
+        answered = tool._answered
+
+        def spy(*args) -> None:
+            arrived.append(time.perf_counter())
+            answered(*args)
+
+        monkeypatch.setattr(tool, "_answered", spy)
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
+        qtbot.wait(50)
+        before = set(win.document.project.annotations)
+        start = time.perf_counter()
+        click(win, vp_at(win, n / 2 + 0.5, n / 2 + 0.5))
+        assert tool.is_busy() and win.canvas.viewport().cursor().shape() == Qt.CursorShape.BusyCursor
+        click(win, vp_at(win, 50.5, 50.5))  # refused while the first one runs
+        qtbot.waitUntil(lambda: not tool.is_busy(), timeout=20000)
+        timer.stop()
+        assert len(arrived) == 1
+        stamps = [start, *(t for t in ticks if start < t < arrived[0]), arrived[0]]
+        gap, took = max(np.diff(stamps)), arrived[0] - start
+        assert gap < 0.3, f"the UI thread stalled {gap * 1000:.0f} ms while the wand filled"
+        # on a fast machine the whole fill may take < 0.3 s: the timer must still have ticked through it
+        assert took < 0.1 or gap < 0.5 * took, f"one {gap * 1000:.0f} ms stall in a {took * 1000:.0f} ms fill"
+        ann_id = only_new(win, before)
+        assert np.array_equal(pixels(win, ann_id), block)
+        assert win.document.undo_stack.count() == 1 and win.document.undo_stack.undoText() == "Wand fill"
+        assert win.canvas.viewport().cursor().shape() == tool.cursor
+        # Esc while filling: the answer is dropped, nothing is added
+        win.document.set_selection([])
+        before = set(win.document.project.annotations)
+        click(win, vp_at(win, 50.5, 50.5))
+        assert tool.is_busy()
+        key(win, Qt.Key.Key_Escape)
+        assert not tool.is_busy()
+        assert tool._pool.waitForDone(20000)
+        qtbot.wait(50)
+        assert len(arrived) == 2 and set(win.document.project.annotations) == before
+        assert win.document.undo_stack.count() == 1
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_conversions_both_ways_with_loss_warning_merge_split_fill_holes(qtbot, wand_window) -> None:
     win = wand_window
     doc = win.document
     stack = doc.undo_stack
     actions = win.mask_actions
     # wand the block (its window is a hole), and draw a box of the same category
     key(win, Qt.Key.Key_F)
-    click(win, vp_at(win, 40.5, 30.5))
+    wand_click(qtbot, win, vp_at(win, 40.5, 30.5))
     mask_id = doc.selection[0]
     holed = pixels(win, mask_id)
     key(win, Qt.Key.Key_B)

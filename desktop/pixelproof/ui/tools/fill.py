@@ -4,12 +4,20 @@ or to a new mask of the current category; Shift+click subtracts it from the sele
 
 The wand runs on the stored pixels (16-bit included), not on the window/levelled display. The edit is one
 ``PaintMask`` step holding only the region's rectangle.
+
+The flood fill, the patch and the RLE splice run in a worker (a large region of an 8000x8000 image takes
+~0.8 s; DESIGN.md §2): the click only snapshots what the fill needs, the cursor shows busy, further clicks
+are refused until the answer is back, and the answer becomes the undo step on the UI thread — or is dropped
+when the image, the tool or any annotation of the image changed meanwhile (its patch would be stale).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 
 from pixelproof.core import mask_edit
 from pixelproof.core.model import Annotation
@@ -18,30 +26,72 @@ from pixelproof.ui.mask_commands import PaintMask, new_mask_annotation
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.brush import pixel_of
 from pixelproof.ui.tools.mask_options import OPTIONS
+from pixelproof.ui.workers import Job
+
+
+@dataclass(frozen=True, slots=True)
+class WandOptions:
+    """The toolbar's wand settings, read on the UI thread at the click (the worker never reads OPTIONS)."""
+
+    tolerance: float
+    connectivity: int
+    fixed_range: bool
+
+    @classmethod
+    def current(cls) -> WandOptions:
+        return cls(float(OPTIONS.tolerance), int(OPTIONS.connectivity), bool(OPTIONS.fixed_range))
 
 
 def wand_patch(
-    target: Annotation,
+    segmentation: dict[str, Any],
     image: np.ndarray,
     seed: tuple[int, int],
+    options: WandOptions,
     *,
     subtract: bool,
-    others: np.ndarray | None = None,
+    others: np.ndarray | mask_edit.OthersMask | None = None,
 ) -> mask_edit.Patch | None:
-    """The wand's patch on ``target``'s RLE, computed inside the region's rectangle only."""
+    """The wand's patch on the RLE ``segmentation``, computed inside the region's rectangle only."""
     found = mask_edit.wand_region(
-        image, seed, OPTIONS.tolerance, connectivity=OPTIONS.connectivity, fixed_range=OPTIONS.fixed_range
+        image, seed, options.tolerance, connectivity=options.connectivity, fixed_range=options.fixed_range
     )
     if found is None:
         return None
     rect, region = found
-    before = mask_edit.decode_rect(target.segmentation, rect)
+    before = mask_edit.decode_rect(segmentation, rect)
     if subtract:
         after = before & ~region
     else:
         ys, xs = slice(rect[1], rect[1] + rect[3]), slice(rect[0], rect[0] + rect[2])
         after = before | (region if others is None else region & ~others[ys, xs])
     return mask_edit.make_patch(rect, before, after)
+
+
+@dataclass(frozen=True, slots=True)
+class _Click:
+    """What one wand click needs, snapshotted on the UI thread (annotations are replaced, never mutated,
+    so holding them is a stable snapshot and ``is`` tells whether one changed)."""
+
+    request: int
+    image_id: int
+    annotations: dict[int, Annotation]  # the image's annotations at the click
+    target_id: int
+    is_new: bool
+    category_id: int
+    subtract: bool
+    base: dict[str, Any]  # the target's RLE the patch is computed on (empty for a new mask)
+    others: list[Annotation] | None  # preserve others: the annotations to leave alone
+
+
+def _compute(
+    click: _Click, image: np.ndarray, seed: tuple[int, int], options: WandOptions, h: int, w: int
+) -> tuple[mask_edit.Patch, dict[str, Any]] | None:
+    """Worker side: the patch and the spliced RLE (None when the click changes nothing)."""
+    others = None if click.others is None else mask_edit.OthersMask(click.others, h, w)
+    patch = wand_patch(click.base, image, seed, options, subtract=click.subtract, others=others)
+    if patch is None:
+        return None
+    return patch, mask_edit.patch_rle(click.base, patch)
 
 
 class FillTool(Tool):
@@ -52,9 +102,23 @@ class FillTool(Tool):
     tooltip = "Magic wand: click adds the similar-colour region to the mask, Shift+click subtracts it"
     cursor = Qt.CursorShape.PointingHandCursor
 
+    def __init__(self, canvas) -> None:
+        super().__init__(canvas)
+        # own one-thread pool: a wand click never waits behind image prefetches in the global pool
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._request = 0
+        self._running: int | None = None  # the request of the fill in progress
+
+    def is_busy(self) -> bool:
+        return self._running is not None
+
     def press(self, e: ToolEvent) -> None:
         doc = self.document
         if doc is None:
+            return
+        if self.is_busy():
+            self.canvas.message.emit("Wand: still filling the previous click…")
             return
         image = self.canvas.loaded.raw if self.canvas.loaded is not None else None
         if image is None:
@@ -65,7 +129,8 @@ class FillTool(Tool):
             self.canvas.message.emit("The image's size differs from the project's; the wand cannot run")
             return
         subtract = bool(e.modifiers & Qt.KeyboardModifier.ShiftModifier)
-        sel = [a for a in doc.selected_annotations() if a.image_id == self.canvas.image_id]
+        image_id = self.canvas.image_id
+        sel = [a for a in doc.selected_annotations() if a.image_id == image_id]
         if len(sel) == 1 and sel[0].kind == "mask":
             target, is_new = sel[0], False
         elif subtract:
@@ -75,13 +140,73 @@ class FillTool(Tool):
             self.canvas.message.emit("Add a category first (Categories panel)")
             return
         else:
-            target, is_new = new_mask_annotation(doc, self.canvas.image_id, doc.current_category_id), True
+            target, is_new = new_mask_annotation(doc, image_id, doc.current_category_id), True
+        annotations = {a.id: a for a in doc.project.annotations_of(image_id)}
         others = None
         if OPTIONS.preserve_others and not subtract:
-            rest = [a for a in doc.project.annotations_of(self.canvas.image_id) if a.id != target.id]
-            others = mask_edit.others_mask(rest, h, w)
-        patch = wand_patch(target, image, pixel_of(e), subtract=subtract, others=others)
-        if patch is None:
+            others = [a for a in annotations.values() if a.id != target.id]
+        self._request += 1
+        click = _Click(
+            self._request,
+            image_id,
+            annotations,
+            target.id,
+            is_new,
+            target.category_id,
+            subtract,
+            target.segmentation,
+            others,
+        )
+        seed, options = pixel_of(e), WandOptions.current()
+        job = Job(lambda _job: _compute(click, image, seed, options, h, w), self)
+        job.finished.connect(lambda result: self._answered(click, result))
+        job.failed.connect(lambda reason: self._failed(click, reason))
+        self._running = click.request
+        self.canvas.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        self.canvas.message.emit("Wand: filling…")
+        job.start(self._pool)
+
+    def _finish(self, click: _Click) -> bool:
+        """The fill of ``click`` is over; True when it is still the one wanted (not cancelled)."""
+        if self._running != click.request:
+            return False
+        self._idle()
+        self.canvas.message.emit("")
+        return True
+
+    def _idle(self) -> None:
+        self._running = None
+        if self.canvas.tool is self:
+            self.canvas.viewport().setCursor(self.cursor)
+
+    def _answered(self, click: _Click, result: tuple[mask_edit.Patch, dict[str, Any]] | None) -> None:
+        if not self._finish(click):
             return
-        text = "Wand subtract" if subtract else "Wand fill"
-        doc.push(PaintMask(doc, target, patch, text, is_new=is_new))
+        doc = self.document
+        if doc is None or self.canvas.image_id != click.image_id or result is None:
+            return
+        now = {a.id: a for a in doc.project.annotations_of(click.image_id)}
+        if now.keys() != click.annotations.keys() or any(
+            now[i] is not a for i, a in click.annotations.items()
+        ):
+            self.canvas.message.emit("Wand: the masks changed while filling; click again")
+            return
+        patch, after = result
+        if click.is_new:
+            if click.category_id not in doc.project.categories:
+                return
+            target = new_mask_annotation(doc, click.image_id, click.category_id)
+        else:
+            target = now[click.target_id]
+        text = "Wand subtract" if click.subtract else "Wand fill"
+        doc.push(PaintMask(doc, target, patch, text, is_new=click.is_new, after_rle=after))
+
+    def _failed(self, click: _Click, reason: str) -> None:
+        if self._finish(click):
+            self.canvas.message.emit(f"Wand: {reason}")
+
+    def cancel(self) -> None:
+        """Image, document or tool change, Esc: a fill still running is dropped when it answers."""
+        self._request += 1
+        if self._running is not None:
+            self._idle()
