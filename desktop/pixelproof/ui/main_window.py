@@ -340,27 +340,13 @@ class MainWindow(QMainWindow):
         old = self.document
         if old is not None:
             old.close()
-            old.modifiedChanged.disconnect(self._update_title)
-            old.pathChanged.disconnect(self._update_title)
-            old.undo_stack.canUndoChanged.disconnect(self._update_actions)
-            old.undo_stack.canRedoChanged.disconnect(self._update_actions)
-            old.selectionChanged.disconnect(self._update_actions)
-            old.currentImageChanged.disconnect(self._on_image_changed)
-            old.categoriesChanged.disconnect(self._rebuild_category_actions)
-            old.currentCategoryChanged.disconnect(self._fill_category_combo)
-            old.autosaveFailed.disconnect(self._autosave_failed)
+            for signal, slot in self._document_connections(old):
+                signal.disconnect(slot)
         self.document = doc
         if doc is not None:
             doc.setParent(self)
-            doc.modifiedChanged.connect(self._update_title)
-            doc.pathChanged.connect(self._update_title)
-            doc.undo_stack.canUndoChanged.connect(self._update_actions)
-            doc.undo_stack.canRedoChanged.connect(self._update_actions)
-            doc.selectionChanged.connect(self._update_actions)
-            doc.currentImageChanged.connect(self._on_image_changed)
-            doc.categoriesChanged.connect(self._rebuild_category_actions)
-            doc.currentCategoryChanged.connect(self._fill_category_combo)
-            doc.autosaveFailed.connect(self._autosave_failed)
+            for signal, slot in self._document_connections(doc):
+                signal.connect(slot)
         self.canvas.set_document(doc)
         for panel in self.panels.values():
             panel.set_document(doc)
@@ -374,6 +360,20 @@ class MainWindow(QMainWindow):
         self.documentChanged.emit(doc)
         if old is not None:
             old.deleteLater()
+
+    def _document_connections(self, doc: Document) -> list:
+        """The window's (signal, slot) pairs on a document: one list, so connect and disconnect match."""
+        return [
+            (doc.modifiedChanged, self._update_title),
+            (doc.pathChanged, self._update_title),
+            (doc.undo_stack.canUndoChanged, self._update_actions),
+            (doc.undo_stack.canRedoChanged, self._update_actions),
+            (doc.selectionChanged, self._update_actions),
+            (doc.currentImageChanged, self._on_image_changed),
+            (doc.categoriesChanged, self._rebuild_category_actions),
+            (doc.currentCategoryChanged, self._fill_category_combo),
+            (doc.autosaveFailed, self._autosave_failed),
+        ]
 
     def _update_title(self, *_: object) -> None:
         doc = self.document
