@@ -184,8 +184,8 @@ def test_annotation_list_and_canvas_share_the_selection(window) -> None:
 def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
     """Adding, editing and removing one annotation keeps the other rows (the same item objects) of the
     Annotations and Categories panels; the touched row shows the new values; selection still syncs."""
+    from pixelproof.core.geometry import clone
     from pixelproof.ui.commands import AddAnnotations, EditAnnotations, RemoveAnnotations
-    from pixelproof.ui.geometry import clone
     from pixelproof.ui.panels import annotations as annotations_panel
 
     doc = window.document

@@ -248,6 +248,19 @@ class Project:
         self._by_image.get(ann.image_id, {}).pop(annotation_id, None)
         return ann
 
+    def replace_annotation(self, ann: Annotation) -> Annotation:
+        """Put ``ann`` in place of the annotation with its id, keeping its place in the file order."""
+        old = self.annotations.get(ann.id)
+        if old is None:
+            raise ValueError(f"annotation {ann.id} does not exist")
+        if old.image_id != ann.image_id:
+            raise ValueError(f"annotation {ann.id}: an annotation cannot change image")
+        if ann.category_id not in self.categories:
+            raise ValueError(f"annotation {ann.id}: category {ann.category_id} does not exist")
+        self.annotations[ann.id] = ann
+        self._by_image.setdefault(ann.image_id, {})[ann.id] = ann
+        return old
+
     def extend_annotations(self, anns: Iterable[Annotation]) -> None:
         for a in anns:
             self.add_annotation(a)

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QUndoCommand
 
+from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Category, utc_now
 from pixelproof.ui.document import Document
-from pixelproof.ui.geometry import clone
 
 _MERGE_IDS = {"nudge": 1}
 

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from PySide6.QtGui import QUndoCommand
 
 from pixelproof.core import mask_edit, masks
+from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, utc_now
 from pixelproof.ui.commands import AddAnnotations, EditAnnotations, RemoveAnnotations
 from pixelproof.ui.document import Document
-from pixelproof.ui.geometry import clone
 
 
 class PaintMask(QUndoCommand):

@@ -19,10 +19,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from pixelproof.core.coco import default_color
+from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Category, Project
 from pixelproof.inference import base as inference
 from pixelproof.inference.apply import Proposal
-from pixelproof.ui.geometry import clone
 
 Report = Callable[[object], None]
 

@@ -226,7 +226,7 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
     def _apply_look(self) -> None:
         super()._apply_look()
         if self._selected_look and not self._handles:
-            from pixelproof.ui.geometry import HANDLES
+            from pixelproof.core.geometry import HANDLES
 
             self._handles = [HandleItem(self, name, self._color) for name in HANDLES]
             self._place_handles()

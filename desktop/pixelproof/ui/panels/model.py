@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.ui.app import settings
@@ -55,7 +56,6 @@ from pixelproof.ui.canvas.items import AnnotationItemMixin, is_pending_predictio
 from pixelproof.ui.commands import AddPredictions, EditAnnotations, RemoveAnnotations
 from pixelproof.ui.dialogs import action_tooltip
 from pixelproof.ui.document import Document
-from pixelproof.ui.geometry import clone
 from pixelproof.ui.model_jobs import (
     BackendRow,
     ModelSession,

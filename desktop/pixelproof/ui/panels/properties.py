@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.geometry import clone
 from pixelproof.core.model import REVIEW_STATES
 from pixelproof.ui.commands import EditAnnotations, set_category
 from pixelproof.ui.document import Document
-from pixelproof.ui.geometry import clone
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 

@@ -21,10 +21,10 @@ from PySide6.QtGui import QColor, QImage, QKeyEvent, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem
 
 from pixelproof.core import masks
+from pixelproof.core.geometry import normalized_box, snap_box
 from pixelproof.core.model import Annotation, utc_now
 from pixelproof.inference.base import Backend, Prompt, PromptError, predict_safely
 from pixelproof.ui.commands import AddAnnotations
-from pixelproof.ui.geometry import normalized_box, snap_box
 from pixelproof.ui.tools.base import Tool
 
 if TYPE_CHECKING:

@@ -20,11 +20,11 @@ from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QMenu
 
 from pixelproof.core import masks
+from pixelproof.core.geometry import clamp_delta, clone, translated
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import PolygonItem
 from pixelproof.ui.canvas.view import ToolEvent
 from pixelproof.ui.commands import AddAnnotations, EditAnnotations
-from pixelproof.ui.geometry import clamp_delta, clone, translated
 from pixelproof.ui.tools.base import Tool
 
 HIT_PX = 7  # screen pixels: how close counts as "on" a vertex or an edge

@@ -8,10 +8,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
+from pixelproof.core.geometry import clamp_delta, resize_box, snap_box, translated, union_bbox, with_box
 from pixelproof.ui.canvas.items import HANDLE_CURSORS, BoxItem
 from pixelproof.ui.canvas.view import ToolEvent
 from pixelproof.ui.commands import EditAnnotations
-from pixelproof.ui.geometry import clamp_delta, resize_box, snap_box, translated, union_bbox, with_box
 from pixelproof.ui.tools.base import Tool
 
 DRAG_THRESHOLD_PX = 3

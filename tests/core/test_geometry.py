@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from pixelproof.core import masks
+from pixelproof.core.geometry import clamp_delta, clone, resize_box, shift_mask, snap_box, translated
 from pixelproof.core.model import Annotation
-from pixelproof.ui.geometry import clamp_delta, clone, resize_box, shift_mask, snap_box, translated
 
 
 def test_snap_box_rounds_to_pixel_edges_and_clamps() -> None:

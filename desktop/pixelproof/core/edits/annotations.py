@@ -1,0 +1,156 @@
+"""Edits of annotations: add, remove, replace (any change of one object: shape, category, review, note)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pixelproof.core.edits.base import (
+    ANNOTATION_ADDED,
+    ANNOTATION_CHANGED,
+    ANNOTATION_REMOVED,
+    Changes,
+    Edit,
+    applied,
+    require,
+    restore_order,
+)
+from pixelproof.core.geometry import clone
+from pixelproof.core.model import Annotation, Project, utc_now
+
+
+def check_addable(project: Project, anns: list[Annotation], new_categories: Iterable[int] = ()) -> None:
+    """Raise ValueError unless every annotation can be added (free id, known image and category)."""
+    cats = set(new_categories)
+    ids = [a.id for a in anns]
+    require(len(set(ids)) == len(ids), "the same annotation id is added twice")
+    for a in anns:
+        require(a.id not in project.annotations, f"annotation id {a.id} already exists")
+        require(a.image_id in project.images, f"annotation {a.id}: image {a.image_id} does not exist")
+        require(
+            a.category_id in project.categories or a.category_id in cats,
+            f"annotation {a.id}: category {a.category_id} does not exist",
+        )
+
+
+class AddAnnotations(Edit):
+    """Add new annotations (drawn, pasted, predicted) at the end of the file order."""
+
+    def __init__(self, anns: Iterable[Annotation], label: str = "Add annotation") -> None:
+        self.annotations = [clone(a) for a in anns]
+        self.label = label
+        self.focus = [a.id for a in self.annotations]
+        self._done: bool | None = None
+
+    def apply(self, project: Project) -> Changes:
+        check_addable(project, self.annotations)
+        changes = Changes()
+        for a in self.annotations:
+            project.add_annotation(clone(a))  # the project gets its own copy: later edits cannot reach ours
+            changes.annotation(ANNOTATION_ADDED, a.image_id, a.id)
+        self._done = True
+        return changes
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._done)
+        changes = Changes()
+        for a in reversed(self.annotations):
+            project.remove_annotation(a.id)
+            changes.annotation(ANNOTATION_REMOVED, a.image_id, a.id)
+        return changes
+
+
+class RemoveAnnotations(Edit):
+    """Delete annotations; revert puts them back with the same ids and pixels, in the same file order."""
+
+    def __init__(self, ids: Iterable[int], label: str | None = None) -> None:
+        self.ids = list(dict.fromkeys(ids))
+        n = len(self.ids)
+        self.label = label or f"Delete {n} annotation{'s' if n != 1 else ''}"
+        self._removed: list[Annotation] | None = None
+        self._order: list[int] = []
+
+    def apply(self, project: Project) -> Changes:
+        missing = [i for i in self.ids if i not in project.annotations]
+        require(not missing, f"annotation {missing[:1]} does not exist")
+        self._order = list(project.annotations)
+        rank = {i: n for n, i in enumerate(self._order)}
+        self._removed = sorted((project.annotations[i] for i in self.ids), key=lambda a: rank[a.id])
+        changes = Changes()
+        for a in self._removed:
+            project.remove_annotation(a.id)
+            changes.annotation(ANNOTATION_REMOVED, a.image_id, a.id)
+        return changes
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._removed)
+        changes = Changes()
+        for a in self._removed:  # type: ignore[union-attr]
+            project.add_annotation(clone(a))
+            changes.annotation(ANNOTATION_ADDED, a.image_id, a.id)
+        restore_order(project.annotations, self._order)  # the file order as it was
+        return changes
+
+
+class ReplaceAnnotations(Edit):
+    """Replace annotations by edited versions (same ids, same images), each keeping its place in the file.
+
+    ``touch`` stamps ``updated`` with the time the edit was made. Consecutive edits of the same objects
+    may be folded into one with :meth:`merge_with` (arrow-key nudges are one undo step)."""
+
+    def __init__(
+        self, after: Iterable[Annotation], label: str = "Edit annotation", touch: bool = True
+    ) -> None:
+        self.after = [clone(a) for a in after]
+        if touch:
+            now = utc_now()
+            for a in self.after:
+                a.updated = now
+        self.label = label
+        self.focus = [a.id for a in self.after]
+        self._before: list[Annotation] | None = None
+
+    def apply(self, project: Project) -> Changes:
+        for a in self.after:
+            old = project.annotations.get(a.id)
+            require(old is not None, f"annotation {a.id} does not exist")
+            require(old.image_id == a.image_id, f"annotation {a.id}: an annotation cannot change image")  # type: ignore[union-attr]
+            require(
+                a.category_id in project.categories,
+                f"annotation {a.id}: category {a.category_id} does not exist",
+            )
+        self._before = [project.annotations[a.id] for a in self.after]
+        return self._put(project, self.after)
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._before)
+        return self._put(project, self._before)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _put(project: Project, anns: list[Annotation]) -> Changes:
+        changes = Changes()
+        for a in anns:
+            project.replace_annotation(clone(a))
+            changes.annotation(ANNOTATION_CHANGED, a.image_id, a.id)
+        return changes
+
+    def merge_with(self, other: Edit) -> bool:
+        """Take ``other``'s result as this edit's when it edits the same objects (already applied)."""
+        if not isinstance(other, ReplaceAnnotations) or [a.id for a in other.after] != self.focus:
+            return False
+        self.after = other.after
+        return True
+
+
+def set_category(project: Project, ids: Iterable[int], category_id: int) -> ReplaceAnnotations | None:
+    """The edit that gives ``ids`` another category, or None when nothing would change."""
+    require(category_id in project.categories, f"category {category_id} does not exist")
+    changed = []
+    for i in ids:
+        a = project.annotations[i]
+        if a.category_id != category_id:
+            b = clone(a)
+            b.category_id = category_id
+            changed.append(b)
+    if not changed:
+        return None
+    return ReplaceAnnotations(changed, f"Set category to {project.categories[category_id].name}")

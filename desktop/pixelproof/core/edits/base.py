@@ -1,0 +1,119 @@
+"""What every edit shares: the record of what it touched (:class:`Change`), the :class:`Edit` protocol and
+:class:`Compound`, several edits as one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pixelproof.core.model import Project
+
+# Change kinds. The annotation ones carry image_id and annotation_id; "category" a category_id;
+# "image" (status or whole-image review decision) an image_id; "reference" nothing.
+ANNOTATION_ADDED = "annotation_added"
+ANNOTATION_CHANGED = "annotation_changed"
+ANNOTATION_REMOVED = "annotation_removed"
+CATEGORY = "category"
+IMAGE = "image"
+REFERENCE = "reference"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One thing an edit did to the project, by id (a viewer looks the current state up itself)."""
+
+    kind: str
+    image_id: int = -1
+    annotation_id: int = -1
+    category_id: int = -1
+
+
+class Changes(list[Change]):
+    """The changes of one apply or revert, in the order they happened."""
+
+    def annotation_ids(self, kind: str | None = None) -> list[int]:
+        """Annotation ids touched (of one kind, e.g. ``ANNOTATION_ADDED``), in order, without repeats."""
+        kinds = (ANNOTATION_ADDED, ANNOTATION_CHANGED, ANNOTATION_REMOVED) if kind is None else (kind,)
+        return list(dict.fromkeys(c.annotation_id for c in self if c.kind in kinds))
+
+    @property
+    def image_ids(self) -> list[int]:
+        """Images whose annotations, status or review decision changed."""
+        return list(dict.fromkeys(c.image_id for c in self if c.image_id != -1))
+
+    @property
+    def category_ids(self) -> list[int]:
+        return list(dict.fromkeys(c.category_id for c in self if c.kind == CATEGORY))
+
+    def annotation(self, kind: str, image_id: int, annotation_id: int) -> None:
+        self.append(Change(kind, image_id=image_id, annotation_id=annotation_id))
+
+
+class Edit:
+    """A change to a Project that can be undone exactly.
+
+    ``apply`` does it and returns the :class:`Changes`; ``revert`` undoes the last ``apply``. Both may be
+    called alternately any number of times (undo / redo). An edit that cannot apply raises ``ValueError``
+    and leaves the project as it was. ``label`` names it for an undo menu or a log; ``focus`` lists the
+    annotations it is about (a viewer selects them after apply), None when it has no such focus.
+    """
+
+    label: str = "Edit"
+    focus: list[int] | None = None
+
+    def apply(self, project: Project) -> Changes:
+        raise NotImplementedError
+
+    def revert(self, project: Project) -> Changes:
+        raise NotImplementedError
+
+
+class Compound(Edit):
+    """Several edits as one: applied in order, reverted in reverse order. If a part cannot apply, the
+    parts before it are reverted and the error is raised (all or nothing)."""
+
+    def __init__(self, parts: Iterable[Edit], label: str = "Edit", focus: list[int] | None = None) -> None:
+        self.parts = list(parts)
+        self.label = label
+        self.focus = focus
+
+    def apply(self, project: Project) -> Changes:
+        changes = Changes()
+        done: list[Edit] = []
+        try:
+            for part in self.parts:
+                changes += part.apply(project)
+                done.append(part)
+        except Exception:
+            for part in reversed(done):
+                part.revert(project)
+            raise
+        return changes
+
+    def revert(self, project: Project) -> Changes:
+        changes = Changes()
+        for part in reversed(self.parts):
+            changes += part.revert(project)
+        return changes
+
+
+def require(condition: bool, message: str) -> None:
+    """Refuse an edit before it touches the project."""
+    if not condition:
+        raise ValueError(message)
+
+
+def applied(state: object) -> None:
+    """Refuse a revert without a prior apply."""
+    if state is None:
+        raise RuntimeError("revert() called before apply()")
+
+
+def restore_order(mapping: dict, order: list) -> None:
+    """Put ``mapping``'s keys back in ``order`` (others last): a saved file is then byte-identical."""
+    if list(mapping) == order:
+        return
+    rank = {k: n for n, k in enumerate(order)}
+    items = sorted(mapping.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+    mapping.clear()
+    mapping.update(items)

@@ -1,0 +1,148 @@
+"""Edits of per-image and project state: image status, whole-image review decision, QA reference, and the
+review decision on objects or a whole image as one edit."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from pixelproof.core.edits.annotations import ReplaceAnnotations
+from pixelproof.core.edits.base import (
+    IMAGE,
+    REFERENCE,
+    Change,
+    Changes,
+    Compound,
+    Edit,
+    applied,
+    require,
+    restore_order,
+)
+from pixelproof.core.geometry import clone
+from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Project, utc_now
+
+_UNSET = object()
+
+
+class _AppMapEntry(Edit):
+    """Set or (with None) delete ``project.app[map_name][str(image_id)]``; revert restores the map as it
+    was: the key's old value and place, and the map's absence (or place) when the edit made or dropped it."""
+
+    map_name = ""
+    drop_empty = False  # remove the map when its last entry goes
+
+    def __init__(self, image_id: int, value: Any) -> None:
+        self.image_id = image_id
+        self.value = copy.deepcopy(value)
+        self._before: Any = _UNSET
+        self._app_order: list[str] = []
+
+    def apply(self, project: Project) -> Changes:
+        require(self.image_id in project.images, f"image {self.image_id} does not exist")
+        self._app_order = list(project.app)
+        current = project.app.get(self.map_name)
+        self._before = (
+            dict(current) if isinstance(current, dict) else None
+        )  # entries are replaced, not edited
+        entries = project.app.setdefault(self.map_name, {})
+        if self.value is None:
+            entries.pop(str(self.image_id), None)
+        else:
+            entries[str(self.image_id)] = copy.deepcopy(self.value)
+        if self.drop_empty and not entries:
+            del project.app[self.map_name]
+        return Changes([Change(IMAGE, image_id=self.image_id)])
+
+    def revert(self, project: Project) -> Changes:
+        applied(None if self._before is _UNSET else True)
+        if self._before is None:
+            project.app.pop(self.map_name, None)
+        else:
+            entries = project.app.setdefault(self.map_name, {})
+            entries.clear()
+            entries.update(self._before)
+        restore_order(project.app, self._app_order)
+        return Changes([Change(IMAGE, image_id=self.image_id)])
+
+
+class SetImageStatus(_AppMapEntry):
+    """Set an image's status (todo / in_progress / done / reviewed), or forget it with None."""
+
+    map_name = "image_status"
+
+    def __init__(self, image_id: int, status: str | None) -> None:
+        require(status is None or status in IMAGE_STATES, f"unknown image status {status!r}")
+        super().__init__(image_id, status)
+        self.status = status
+        self.label = f"Mark image as {status.replace('_', ' ')}" if status else "Forget image status"
+
+
+class SetImageReview(_AppMapEntry):
+    """Set (or with None forget) the whole-image review decision ``pixelproof.image_review[image_id]``."""
+
+    map_name = "image_review"
+    drop_empty = True
+
+    def __init__(self, image_id: int, entry: dict[str, Any] | None) -> None:
+        super().__init__(image_id, entry)
+        self.label = "Review image"
+
+
+class SetReference(Edit):
+    """Point the project at another QA reference (``pixelproof.reference``: a project or a mask folder)."""
+
+    def __init__(self, reference: str | None) -> None:
+        self.reference = reference
+        self.label = "Set reference" if reference else "Forget reference"
+        self._before: Any = _UNSET
+
+    def apply(self, project: Project) -> Changes:
+        self._app_order = list(project.app)
+        self._before = project.reference
+        project.reference = self.reference
+        return Changes([Change(REFERENCE)])
+
+    def revert(self, project: Project) -> Changes:
+        applied(None if self._before is _UNSET else True)
+        project.reference = self._before
+        restore_order(project.app, self._app_order)
+        return Changes([Change(REFERENCE)])
+
+
+class ReviewDecision(Compound):
+    """Accept or reject objects (``review`` + ``note`` on the annotations), or a whole image: its undecided
+    objects get the decision, the image gets ``pixelproof.image_review`` {review, note, updated} and the
+    status "reviewed". ``focus`` holds the objects whose decision changed."""
+
+    def __init__(
+        self,
+        project: Project,
+        image_id: int,
+        decision: str,
+        note: str = "",
+        ann_ids: Iterable[int] | None = None,
+    ) -> None:
+        require(decision in REVIEW_STATES, f"unknown review decision {decision!r}")
+        require(image_id in project.images, f"image {image_id} does not exist")
+        whole = ann_ids is None
+        ids = [a.id for a in project.annotations_of(image_id)] if ann_ids is None else list(ann_ids)
+        what = "image" if whole else ("object" if len(ids) == 1 else f"{len(ids)} objects")
+        label = f"{'Accept' if decision == 'accepted' else 'Reject'} {what}"
+        changed = []
+        for i in ids:
+            a = project.annotations[i]
+            if whole and a.review in ("accepted", "rejected"):
+                continue  # an explicit object decision outlives the image's
+            b = clone(a)
+            b.review = decision
+            if note and not whole:
+                b.note = note
+            changed.append(b)
+        parts: list[Edit] = [ReplaceAnnotations(changed, label)] if changed else []
+        if whole:
+            entry = {"review": decision, "updated": utc_now()}
+            if note:
+                entry["note"] = note
+            parts += [SetImageStatus(image_id, "reviewed"), SetImageReview(image_id, entry)]
+        super().__init__(parts, label, focus=[a.id for a in changed] or None)

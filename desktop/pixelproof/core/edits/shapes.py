@@ -1,0 +1,265 @@
+"""Edits of mask pixels and shape kinds: brush / eraser strokes, wand clicks and fill-holes as rectangle
+patches (:class:`PaintMask`), and the conversions (box / polygon -> mask, mask -> polygons, merge, split).
+
+A :class:`PaintMask` stores only the changed rectangle's before/after pixels (``core.mask_edit.Patch``) and
+replays it on the annotation's RLE with a strip splice, so undo on an 8000x8000 image neither keeps nor
+decodes whole masks. Conversions change whole shapes and are built from the annotation edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from pixelproof.core import mask_edit, masks
+from pixelproof.core.edits.annotations import AddAnnotations, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.edits.base import (
+    ANNOTATION_ADDED,
+    ANNOTATION_CHANGED,
+    ANNOTATION_REMOVED,
+    Changes,
+    Compound,
+    Edit,
+    applied,
+    require,
+)
+from pixelproof.core.geometry import clone
+from pixelproof.core.model import Annotation, Project, utc_now
+
+
+class PaintMask(Edit):
+    """One stroke / wand click / fill-holes on a mask annotation; a new annotation when ``is_new``.
+
+    Apply and revert splice the patch into the current RLE. When the original RLE was not in pycocotools'
+    canonical form (uncompressed counts from another tool) or its bbox/area were written differently, the
+    original geometry is kept too, so revert gives back exactly what was there. ``after_rle`` is the RLE
+    with the patch applied when a worker already spliced it (a wand region of a big image costs ~0.3 s to
+    splice); the first apply uses it if the annotation is still the one it was spliced onto.
+    """
+
+    def __init__(
+        self,
+        ann: Annotation,
+        patch: mask_edit.Patch,
+        label: str = "Paint mask",
+        *,
+        is_new: bool = False,
+        after_rle: dict | None = None,
+    ) -> None:
+        self.annotation_id = ann.id
+        self.patch = patch
+        self.is_new = is_new
+        self.label = label
+        self.focus = [ann.id]
+        self._updated_after = utc_now()
+        self._updated_before = ann.updated
+        self._template = clone(ann)  # metadata of a new annotation (its geometry comes from the patch)
+        self._exact_before: tuple | None = None
+        self._prepared = None if after_rle is None else (None if is_new else ann.segmentation, after_rle)
+        self._done: bool | None = None
+        if not is_new:
+            if not isinstance(ann.segmentation, dict):
+                raise ValueError(f"annotation {ann.id} is a {ann.kind}, not a mask")
+            if not _canonical(ann):
+                self._exact_before = (clone(ann).segmentation, list(ann.bbox), float(ann.area))
+
+    def apply(self, project: Project) -> Changes:
+        ann = self._template
+        changes = Changes()
+        if self.is_new:
+            require(ann.id not in project.annotations, f"annotation id {ann.id} already exists")
+            image = project.images[ann.image_id]
+            new = clone(ann)
+            rle = self._take_prepared(None)
+            if rle is None:
+                rle = mask_edit.patch_rle(mask_edit.empty_rle(image.height, image.width), self.patch)
+            new.set_geometry(*mask_edit.rle_geometry(rle))
+            new.updated = self._updated_after
+            project.add_annotation(new)
+            changes.annotation(ANNOTATION_ADDED, ann.image_id, ann.id)
+        else:
+            require(ann.id in project.annotations, f"annotation {ann.id} does not exist")
+            self._replace(project, forward=True)
+            changes.annotation(ANNOTATION_CHANGED, ann.image_id, ann.id)
+        self._done = True
+        return changes
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._done)
+        changes = Changes()
+        if self.is_new:
+            project.remove_annotation(self.annotation_id)
+            changes.annotation(ANNOTATION_REMOVED, self._template.image_id, self.annotation_id)
+        else:
+            self._replace(project, forward=False)
+            changes.annotation(ANNOTATION_CHANGED, self._template.image_id, self.annotation_id)
+        return changes
+
+    def _replace(self, project: Project, forward: bool) -> None:
+        current = project.annotations[self.annotation_id]
+        out = clone(current)
+        if not forward and self._exact_before is not None:
+            out.set_geometry(*self._exact_before)
+        else:
+            rle = self._take_prepared(current.segmentation) if forward else None
+            if rle is None:
+                rle = mask_edit.patch_rle(current.segmentation, self.patch, forward=forward)
+            out.set_geometry(*mask_edit.rle_geometry(rle))
+        out.updated = self._updated_after if forward else self._updated_before
+        project.replace_annotation(out)
+
+    def _take_prepared(self, base: dict | None) -> dict | None:
+        """The worker's RLE if it was spliced onto ``base`` (None: an empty new mask); used once."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] is base:
+            return prepared[1]
+        return None
+
+
+def _canonical(ann: Annotation) -> bool:
+    """True when splicing the RLE back gives the very same segmentation, bbox and area."""
+    rle = ann.segmentation
+    counts = rle.get("counts")
+    if not isinstance(counts, str) or mask_edit.counts_string(mask_edit.rle_counts(rle)) != counts:
+        return False
+    _, bbox, area = mask_edit.rle_geometry(rle)
+    return bbox == list(ann.bbox) and area == float(ann.area)
+
+
+def new_mask_annotation(project: Project, image_id: int, category_id: int) -> Annotation:
+    """A not-yet-added manual mask annotation (empty) for a stroke or wand click to create."""
+    image = project.images[image_id]
+    ann = Annotation(
+        id=project.next_annotation_id(),
+        image_id=image_id,
+        category_id=category_id,
+        bbox=[0.0, 0.0, 0.0, 0.0],
+        segmentation=mask_edit.empty_rle(image.height, image.width),
+        area=0.0,
+        iscrowd=0,
+        source="manual",
+    )
+    ann.touch()
+    return ann
+
+
+# -- conversions -------------------------------------------------------------------------------------
+
+
+def as_mask(project: Project, ann: Annotation) -> Annotation:
+    """A clone of a box or polygon annotation turned into an RLE mask (pycocotools rasterization)."""
+    image = project.images[ann.image_id]
+    if ann.kind == "box":
+        x, y, bw, bh = ann.bbox
+        polygons = [[x, y, x + bw, y, x + bw, y + bh, x, y + bh]]
+    elif ann.kind == "polygon":
+        polygons = ann.segmentation
+    else:
+        raise ValueError(f"annotation {ann.id} is already a mask")
+    rle = masks.compress(masks.polygons_to_rle(polygons, image.height, image.width))
+    out = clone(ann)
+    out.set_geometry(*mask_edit.rle_geometry(rle))
+    out.iscrowd = 0
+    return out
+
+
+def to_mask(project: Project, ids: Iterable[int]) -> Edit | None:
+    """Box/polygon -> mask for those of ``ids`` that are boxes or polygons; None when there are none."""
+    anns = [project.annotations[i] for i in ids]
+    changed = [as_mask(project, a) for a in anns if a.kind in ("box", "polygon")]
+    if not changed:
+        return None
+    return ReplaceAnnotations(changed, f"Convert {len(changed)} to mask")
+
+
+def _with_polygons(ann: Annotation, polygons: list[list[float]]) -> Annotation:
+    out = clone(ann)
+    h, w = ann.segmentation["size"]
+    out.set_geometry(polygons, masks.polygons_bbox(polygons), masks.segmentation_area(polygons, [], h, w))
+    return out
+
+
+# What the user chose when a mask -> polygon conversion would lose something: "convert" keeps one
+# multi-part polygon annotation, "split" makes one annotation per island, "cancel" keeps the mask.
+Chooser = Callable[[Annotation, mask_edit.PolygonConversion], str]
+
+
+def to_polygons(project: Project, ids: Iterable[int], choose: Chooser) -> Edit | None:
+    """Mask -> polygon(s). ``choose`` is asked for every mask whose conversion is not lossless. The focus
+    is the new annotations of split masks, if any, else the converted ones."""
+    edits: list[Annotation] = []
+    adds: list[Annotation] = []
+    next_id = project.next_annotation_id()
+    for i in ids:
+        ann = project.annotations[i]
+        if ann.kind != "mask":
+            continue
+        conv = mask_edit.trace_rle(ann.segmentation)
+        if not conv.polygons:
+            continue
+        answer = "convert" if conv.lossless and conv.parts <= 1 else choose(ann, conv)
+        if answer == "cancel":
+            continue
+        if answer != "split" or conv.parts <= 1:
+            edits.append(_with_polygons(ann, conv.polygons))
+            continue
+        for n, poly in enumerate(conv.polygons):
+            part = _with_polygons(ann, [poly])
+            if n == 0:
+                edits.append(part)
+            else:
+                part.id = next_id
+                next_id += 1
+                adds.append(part)
+    if not edits:
+        return None
+    parts: list[Edit] = [ReplaceAnnotations(edits)]
+    if adds:
+        parts.append(AddAnnotations(adds))
+    return Compound(parts, "Convert to polygon", focus=[a.id for a in (adds or edits)])
+
+
+def merge_masks(project: Project, ids: Iterable[int]) -> Edit | None:
+    """Merge masks (and polygons/boxes, rasterized) of one category and image into the first one."""
+    anns = [project.annotations[i] for i in ids]
+    if len(anns) < 2:
+        return None
+    require(
+        len({(a.image_id, a.category_id) for a in anns}) == 1,
+        "merge needs annotations of one image and one category",
+    )
+    rles = [a.segmentation if a.kind == "mask" else as_mask(project, a).segmentation for a in anns]
+    keep = clone(anns[0])
+    keep.set_geometry(*mask_edit.rle_geometry(mask_edit.union_rle(rles)))
+    keep.iscrowd = 0
+    parts = [RemoveAnnotations([a.id for a in anns[1:]]), ReplaceAnnotations([keep])]
+    return Compound(parts, f"Merge {len(anns)} masks", focus=[keep.id])
+
+
+def split_mask(project: Project, ann_id: int, connectivity: int = 8) -> Edit | None:
+    """Split a mask into its connected components: the largest keeps the id, the rest are new."""
+    ann = project.annotations[ann_id]
+    if ann.kind != "mask":
+        return None
+    pieces = mask_edit.split_rle(ann.segmentation, connectivity)
+    if len(pieces) < 2:
+        return None
+    first = clone(ann)
+    first.set_geometry(*mask_edit.rle_geometry(pieces[0]))
+    adds = []
+    next_id = project.next_annotation_id()
+    for n, rle in enumerate(pieces[1:]):
+        a = clone(ann)
+        a.id = next_id + n
+        a.set_geometry(*mask_edit.rle_geometry(rle))
+        adds.append(a)
+    parts = [ReplaceAnnotations([first]), AddAnnotations(adds)]
+    return Compound(parts, f"Split mask into {len(pieces)}", focus=[first.id] + [a.id for a in adds])
+
+
+def fill_holes(project: Project, ann_id: int) -> PaintMask | None:
+    """Fill the holes of a mask as one patch; None when it has none (or is no mask)."""
+    ann = project.annotations[ann_id]
+    if ann.kind != "mask":
+        return None
+    patch = mask_edit.fill_holes_rle(ann.segmentation)
+    return None if patch is None else PaintMask(ann, patch, "Fill holes")
