@@ -163,12 +163,18 @@ class BadMask(Backend):
     name = "badmask"
 
     def predict(self, image, prompt=None):
-        return [Prediction("x", 1.0, [0, 0, 1, 1], mask=np.ones((3, 3), bool))]
+        return [Prediction("x", 1.0, [6, 6, 3, 3], mask=np.ones((3, 3), bool), offset=(6, 6))]
 
 
 def test_a_raising_backend_becomes_a_message() -> None:
     img = np.zeros((8, 8), np.uint8)
     with pytest.raises(BackendError, match="exploding failed: ZeroDivisionError: oops"):
         predict_safely(Exploding(), img)
-    with pytest.raises(BackendError, match=r"mask shape \(3, 3\) is not the image's \(8, 8\)"):
+    with pytest.raises(
+        BackendError, match=r"mask of shape \(3, 3\) at \(6, 6\) does not fit the image \(8, 8\)"
+    ):
         predict_safely(BadMask(), img)
+    # a mask smaller than the image is fine where it fits; a tile offset moves it into the whole picture
+    (p,) = predict_safely(BadMask(), np.zeros((9, 9), np.uint8), offset=(100, 10))
+    assert p.offset == (106, 16) and p.bbox == [106, 16, 3, 3]
+    assert p.full_mask(20, 110).sum() == 9 and p.full_mask(20, 110)[16:19, 106:109].all()

@@ -18,6 +18,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--backend", required=True, help="backend name (see `pixelproof backends`)")
     p.add_argument("--model", metavar="FILE", help="model file for backends that take one")
     p.add_argument("--score-threshold", type=float, metavar="S", help="minimum confidence (0..1)")
+    p.add_argument(
+        "--classes",
+        metavar="FILE",
+        help="class names, one a line (index = label id), for models without a card or metadata",
+    )
     p.add_argument("--images", metavar="GLOB", help="only images whose file name matches, e.g. 'val/*.jpg'")
     p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT in place)")
     p.add_argument(
@@ -53,6 +58,10 @@ def make_backend(args: argparse.Namespace) -> Backend:
         values[key.strip()] = value
     if args.score_threshold is not None:
         values["score_threshold"] = args.score_threshold
+    if args.classes is not None:
+        if "classes_file" not in backend.options:
+            raise BackendError(f"{backend.name}: takes no classes file (--classes)")
+        values["classes_file"] = args.classes
     if args.model is not None:
         if "model_path" not in backend.options:
             raise BackendError(f"{backend.name}: takes no model file (--model)")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pixelproof.core import masks
+from pixelproof.core import mask_edit, masks
 from pixelproof.core.coco import default_color
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project, utc_now
@@ -124,13 +124,20 @@ class PredictionMapper:
 
 def _geometry(p: Prediction, h: int, w: int) -> tuple[list | dict | None, list[float], float] | None:
     if p.mask is not None:
-        if p.mask.shape != (h, w):
-            raise BackendError(f"mask is {p.mask.shape[1]}x{p.mask.shape[0]} but the image is {w}x{h}")
         m = p.mask.astype(bool, copy=False)
-        area = masks.area(m)
-        if area == 0:
+        if m.shape == (h, w) and p.offset == (0, 0):
+            area = masks.area(m)
+            if area == 0:
+                return None
+            return masks.encode(m), masks.bbox(m), float(area)
+        x, y = p.offset
+        if m.ndim != 2 or x < 0 or y < 0 or x + m.shape[1] > w or y + m.shape[0] > h:
+            raise BackendError(
+                f"a mask of {m.shape[1]}x{m.shape[0]} at ({x}, {y}) does not fit the image {w}x{h}"
+            )
+        if not m.any():
             return None
-        return masks.encode(m), masks.bbox(m), float(area)
+        return mask_edit.rle_geometry(mask_edit.region_rle((x, y, m.shape[1], m.shape[0]), m, h, w))
     if p.polygon:
         polys = [[float(v) for v in poly] for poly in p.polygon if len(poly) >= 6]
         if not polys:

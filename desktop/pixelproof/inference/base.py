@@ -60,13 +60,38 @@ class Prompt:
 @dataclass(slots=True)
 class Prediction:
     """One object: the model's class name, confidence, box [x, y, w, h] in image pixels, and optionally
-    a boolean HxW ``mask`` (image-sized) or COCO ``polygon`` (list of flat [x1, y1, ...] lists)."""
+    a boolean ``mask`` or COCO ``polygon`` (list of flat [x1, y1, ...] lists).
+
+    ``mask`` is image-sized, or any smaller array whose top-left pixel sits at ``offset`` (x, y) in the
+    image: a tile's or an object box's worth of pixels, so big images never need image-sized masks."""
 
     category: str
     score: float
     bbox: list[float]
     mask: np.ndarray | None = field(default=None, repr=False)
     polygon: list[list[float]] | None = None
+    offset: tuple[int, int] = (0, 0)
+
+    def shifted(self, dx: int, dy: int) -> Prediction:
+        """The same object seen from an image in which this one's (0, 0) is at (dx, dy)."""
+        x, y, w, h = self.bbox
+        poly = None
+        if self.polygon is not None:
+            poly = [[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(p)] for p in self.polygon]
+        off = (self.offset[0] + dx, self.offset[1] + dy)
+        return Prediction(self.category, self.score, [x + dx, y + dy, w, h], self.mask, poly, off)
+
+    def full_mask(self, height: int, width: int) -> np.ndarray | None:
+        """The mask as an image-sized boolean array (None without a mask)."""
+        if self.mask is None:
+            return None
+        m = self.mask.astype(bool, copy=False)
+        if m.shape == (height, width) and self.offset == (0, 0):
+            return m
+        out = np.zeros((height, width), bool)
+        x, y = self.offset
+        out[y : y + m.shape[0], x : x + m.shape[1]] = m
+        return out
 
 
 class Backend:
@@ -141,10 +166,15 @@ class Backend:
     def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
         raise NotImplementedError
 
+    def model_info(self) -> dict[str, Any] | None:
+        """What the loaded model was found to be (family or layout, assumptions), or None."""
+        return None
+
     def describe(self) -> dict[str, Any]:
-        """JSON-ready summary, as ``pixelproof backends --json`` prints it."""
+        """JSON-ready summary, as ``pixelproof backends --json`` prints it (``model`` only once a model
+        is loaded and the backend can say what it found)."""
         ok, reason = self.ready()
-        return {
+        out = {
             "name": self.name,
             "kind": self.kind,
             "ready": ok,
@@ -152,6 +182,10 @@ class Backend:
             "categories": self.categories(),
             "options": dict(self.options),
         }
+        info = self.model_info()
+        if info is not None:
+            out["model"] = info
+        return out
 
 
 class OnnxBackend(Backend):
@@ -188,9 +222,19 @@ class OnnxBackend(Backend):
         return True, ""
 
 
-def predict_safely(backend: Backend, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+def predict_safely(
+    backend: Backend,
+    image: np.ndarray,
+    prompt: Prompt | None = None,
+    *,
+    offset: tuple[int, int] = (0, 0),
+) -> list[Prediction]:
     """Run a backend; whatever it raises comes back as ``BackendError`` (one clear message), and
-    malformed predictions are rejected here rather than deep inside the app."""
+    malformed predictions are rejected here rather than deep inside the app.
+
+    For a tile, ``offset`` (x, y) is where ``image`` sits in the whole picture: the backend sees only
+    the tile, and its predictions come back in the whole picture's coordinates (masks stay tile-sized,
+    their ``offset`` saying where)."""
     ok, reason = backend.ready()
     if not ok:
         raise BackendError(f"{backend.name}: not ready: {reason}")
@@ -206,8 +250,16 @@ def predict_safely(backend: Backend, image: np.ndarray, prompt: Prompt | None = 
     for p in predictions:
         if not isinstance(p, Prediction) or len(p.bbox) != 4:
             raise BackendError(f"{backend.name}: returned a malformed prediction: {p!r}")
-        if p.mask is not None and p.mask.shape != (h, w):
-            raise BackendError(f"{backend.name}: mask shape {p.mask.shape} is not the image's {(h, w)}")
+        if p.mask is not None:
+            x, y = p.offset
+            mh, mw = p.mask.shape if p.mask.ndim == 2 else (-1, -1)
+            if x < 0 or y < 0 or mh < 0 or x + mw > w or y + mh > h:
+                raise BackendError(
+                    f"{backend.name}: mask of shape {p.mask.shape} at {p.offset} "
+                    f"does not fit the image {(h, w)}"
+                )
+    if offset != (0, 0):
+        predictions = [p.shifted(*offset) for p in predictions]
     return predictions
 
 

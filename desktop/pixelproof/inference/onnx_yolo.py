@@ -240,8 +240,11 @@ class YoloOnnxBackend(OnnxBackend):
             raise
         self.model_path = Path(value)
 
-    def _load(self, path: Path) -> None:
-        session = open_onnx_session(path, "YOLO ONNX model", self.threads)
+    def _load(self, path: Path, session: Any = None) -> None:
+        """Read the model's layout; ``session`` is an already opened one for ``path`` (the ``onnx``
+        backend opens it once to find the family, then hands it over)."""
+        if session is None:
+            session = open_onnx_session(path, "YOLO ONNX model", self.threads)
         meta = dict(session.get_modelmeta().custom_metadata_map or {})
         inputs, outputs = session.get_inputs(), session.get_outputs()
         if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[1] not in (3, None, "channels"):

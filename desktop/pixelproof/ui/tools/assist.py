@@ -56,7 +56,7 @@ def predict_shapes(backend: Backend, image: np.ndarray, prompt: Prompt, prepare:
     out = []
     for p in predict_safely(backend, image, prompt):
         if p.mask is not None:
-            m = p.mask.astype(bool, copy=False)
+            m = p.full_mask(h, w)
             if not m.any():
                 continue
             x, y, bw, bh = (int(v) for v in masks.bbox(m))

@@ -1,0 +1,242 @@
+"""What an ONNX model is: its family, class names and input recipe, from a card beside it or its graph.
+
+A model card is ``<model file name>.json`` beside the model (e.g. ``deeplab.onnx.json``)::
+
+    {"family": "semantic", "classes": ["background", "road"], "background": 0,
+     "input": {"size": [512, 512], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "scale": 255}}
+
+Without a card the family is read from the graph's inputs and outputs (:func:`detect_family`), and every
+guess is recorded in ``assumptions`` so ``pixelproof backends --model`` can say what it assumed. Where the
+card and the ONNX metadata disagree, the card wins.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pixelproof.inference.base import ModelLoadError
+
+FAMILIES = ("torchvision-detection", "torchvision-mask-rcnn", "semantic", "ultralytics")
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+MAX_CARD_BYTES = 4 << 20  # a card is a few lines; anything this big is not one
+MAX_CLASSES = 100_000
+MAX_INPUT_SIDE = 16384
+METADATA_CLASS_KEYS = ("names", "classes", "class_names", "labels")
+
+
+@dataclass(slots=True)
+class InputRecipe:
+    """How pixels become a semantic model's input: resize to ``size`` (h, w) or not, pixel/scale, then
+    (x - mean) / std per RGB channel."""
+
+    size: tuple[int, int] | None = None
+    mean: tuple[float, float, float] = IMAGENET_MEAN
+    std: tuple[float, float, float] = IMAGENET_STD
+    scale: float = 255.0
+
+
+@dataclass(slots=True)
+class ModelCard:
+    """Everything the ``onnx`` backend needs to know about a model beyond its weights."""
+
+    family: str | None = None
+    classes: list[str] | None = None
+    background: int | None = None
+    background_given: bool = False  # the card said "background" (null included)
+    input: InputRecipe | None = None
+    path: Path | None = None  # the card file, when there is one
+
+
+@dataclass(slots=True)
+class Detected:
+    """The family and its output binding found in a graph, and what was assumed to get there."""
+
+    family: str
+    layout: str  # one line: what was seen, e.g. "input images [3,H,W]; outputs boxes, labels, scores"
+    assumptions: list[str] = field(default_factory=list)
+
+
+def card_path(model: Path) -> Path:
+    return model.with_name(model.name + ".json")
+
+
+def _fail(card: Path, where: str, what: str) -> ModelLoadError:
+    return ModelLoadError(f"{card}: {where}: {what}")
+
+
+def _finite(card: Path, where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(card, where, f"expected a finite number, got {value!r}")
+    return float(value)
+
+
+def _triple(card: Path, where: str, value: Any, positive: bool = False) -> tuple[float, float, float]:
+    if not isinstance(value, list) or len(value) != 3:
+        raise _fail(card, where, f"expected 3 numbers (r, g, b), got {value!r}")
+    out = tuple(_finite(card, f"{where}[{i}]", v) for i, v in enumerate(value))
+    if positive and min(out) <= 0:
+        raise _fail(card, where, f"must be > 0, got {list(out)}")
+    return out  # type: ignore[return-value]
+
+
+def _recipe(card: Path, value: Any) -> InputRecipe:
+    if not isinstance(value, dict):
+        raise _fail(card, "input", f"expected an object with size, mean, std, scale, got {value!r}")
+    unknown = sorted(set(value) - {"size", "mean", "std", "scale"})
+    if unknown:
+        raise _fail(card, "input", f"unknown key(s) {', '.join(unknown)}; known: size, mean, std, scale")
+    recipe = InputRecipe()
+    size = value.get("size")
+    if size is not None:
+        if (
+            not isinstance(size, list)
+            or len(size) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in size)
+            or not all(1 <= v <= MAX_INPUT_SIDE for v in size)
+        ):
+            raise _fail(card, "input.size", f"expected [height, width] in 1..{MAX_INPUT_SIDE} or null")
+        recipe.size = (int(size[0]), int(size[1]))
+    if "mean" in value:
+        recipe.mean = _triple(card, "input.mean", value["mean"])
+    if "std" in value:
+        recipe.std = _triple(card, "input.std", value["std"], positive=True)
+    if "scale" in value:
+        recipe.scale = _finite(card, "input.scale", value["scale"])
+        if recipe.scale <= 0:
+            raise _fail(card, "input.scale", f"must be > 0, got {recipe.scale}")
+    return recipe
+
+
+def _classes(source: Path, where: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(source, where, "expected a list of class names (strings)")
+    if len(value) > MAX_CLASSES:
+        raise _fail(source, where, f"{len(value)} classes; at most {MAX_CLASSES}")
+    return list(value)
+
+
+def read_card(model: Path) -> ModelCard:
+    """The card beside ``model`` (an empty card when there is none); ``ModelLoadError`` naming the card
+    and the key for anything malformed."""
+    path = card_path(model)
+    if not path.exists():
+        return ModelCard()
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: model card is not a regular file")
+    if path.stat().st_size > MAX_CARD_BYTES:
+        raise ModelLoadError(f"{path}: model card is larger than {MAX_CARD_BYTES >> 20} MB")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ModelLoadError(f"{path}: model card is not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ModelLoadError(
+            f"{path}: model card is not JSON: line {e.lineno} column {e.colno}: {e.msg}"
+        ) from None
+    if not isinstance(data, dict):
+        raise ModelLoadError(f"{path}: model card must be a JSON object")
+    card = ModelCard(path=path)
+    family = data.get("family")
+    if family is not None:
+        if family not in FAMILIES:
+            raise _fail(path, "family", f"{family!r} is not one of {', '.join(FAMILIES)}")
+        card.family = family
+    if data.get("classes") is not None:
+        card.classes = _classes(path, "classes", data["classes"])
+    if "background" in data:
+        card.background_given = True
+        bg = data["background"]
+        if bg is not None and (isinstance(bg, bool) or not isinstance(bg, int) or bg < 0):
+            raise _fail(path, "background", f"expected a class index >= 0 or null, got {bg!r}")
+        card.background = bg
+    if data.get("input") is not None:
+        card.input = _recipe(path, data["input"])
+    return card
+
+
+def read_classes_file(path: str | Path) -> list[str]:
+    """One class name a line (``--classes FILE``); blank lines at the end are ignored."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelLoadError(f"{p}: classes file not found")
+    if p.stat().st_size > MAX_CARD_BYTES:
+        raise ModelLoadError(f"{p}: classes file is larger than {MAX_CARD_BYTES >> 20} MB")
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise ModelLoadError(f"{p}: classes file is not UTF-8 text") from None
+    while lines and not lines[-1].strip():
+        lines.pop()
+    names = [line.strip() for line in lines]
+    if not names:
+        raise ModelLoadError(f"{p}: classes file is empty")
+    return _classes(p, "classes", names)
+
+
+def metadata_classes(metadata: dict[str, str]) -> tuple[list[str] | None, str]:
+    """Class names from ONNX metadata (a JSON list, a Python list/dict literal as Ultralytics writes
+    ``names``, or one name a line) and the key they came from."""
+    for key in METADATA_CLASS_KEYS:
+        text = metadata.get(key)
+        if not text:
+            continue
+        parsed: Any = None
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            try:
+                parsed = ast.literal_eval(text)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                parsed = [line.strip() for line in text.splitlines() if line.strip()]
+        if isinstance(parsed, dict):
+            try:
+                ids = {int(k): str(v) for k, v in parsed.items()}
+            except (TypeError, ValueError):
+                continue
+            if ids and min(ids) >= 0 and max(ids) < MAX_CLASSES:
+                return [ids.get(i, f"class_{i}") for i in range(max(ids) + 1)], key
+        elif isinstance(parsed, list) and 0 < len(parsed) <= MAX_CLASSES:
+            return [str(v) for v in parsed], key
+    return None, ""
+
+
+# -- family detection from the graph -----------------------------------------------------------------
+
+
+def _shape(value: Any) -> list[Any]:
+    return list(value.shape) if value.shape is not None else []
+
+
+def _fmt(shape: list[Any]) -> str:
+    return "[" + ",".join(str(v) if isinstance(v, int) else "?" for v in shape) + "]"
+
+
+def detect_family(inputs: list[Any], outputs: list[Any], metadata: dict[str, str]) -> Detected:
+    """The family of a graph from its inputs/outputs (onnxruntime ``NodeArg`` lists) and metadata;
+    ``ModelLoadError`` when it matches none, saying what it saw."""
+    seen = "inputs " + ", ".join(f"{i.name} {_fmt(_shape(i))}" for i in inputs)
+    seen += "; outputs " + ", ".join(f"{o.name} {_fmt(_shape(o))} {o.type}" for o in outputs)
+    if len(inputs) == 1:
+        rank = len(_shape(inputs[0]))
+        out_ranks = [len(_shape(o)) for o in outputs]
+        ints = [o for o in outputs if "int" in o.type]
+        if ("stride" in metadata and "names" in metadata) or (rank == 4 and out_ranks and out_ranks[0] == 3):
+            why = "Ultralytics metadata" if "stride" in metadata else "a rank-3 first output"
+            return Detected("ultralytics", seen, [f"family ultralytics (from {why})"])
+        if rank in (3, 4) and ints and any(r == 2 for r in out_ranks):
+            has_masks = any(r == 4 for r in out_ranks)
+            family = "torchvision-mask-rcnn" if has_masks else "torchvision-detection"
+            what = "boxes [N,4] + int64 labels" + (" + masks [N,1,H,W]" if has_masks else "")
+            return Detected(family, seen, [f"family {family} (from outputs: {what})"])
+        if rank == 4 and any(r == 4 for r in out_ranks):
+            return Detected("semantic", seen, ["family semantic (from a [1,C,H,W] logits output)"])
+    raise ModelLoadError(
+        f"cannot tell the model family from its graph ({seen}); write a model card "
+        f'(<model>.json with "family": one of {", ".join(FAMILIES)})'
+    )

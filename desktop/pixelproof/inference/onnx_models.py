@@ -1,0 +1,354 @@
+"""The ``onnx`` backend: one backend for every model family people export to ONNX.
+
+torchvision detectors (Faster R-CNN, RetinaNet, SSD/SSDlite, FCOS), Mask R-CNN, semantic segmenters
+(DeepLabV3, LRASPP, FCN, U-Net, SegFormer-style logits) and Ultralytics exports (delegated to
+``yolo-onnx``). The family comes from the model card beside the file or, without one, from the graph's
+inputs and outputs; ``describe()`` says which and what was assumed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from pixelproof.inference.base import (
+    BackendError,
+    ModelLoadError,
+    OnnxBackend,
+    Prediction,
+    Prompt,
+    as_rgb8,
+    open_onnx_session,
+    parse_int,
+)
+from pixelproof.inference.model_card import (
+    Detected,
+    InputRecipe,
+    ModelCard,
+    detect_family,
+    metadata_classes,
+    read_card,
+    read_classes_file,
+)
+from pixelproof.inference.onnx_torchvision import (
+    DetectionBinding,
+    argmax_and_confidence,
+    bind_detection_outputs,
+    detection_predictions,
+    resize_logits,
+    semantic_input,
+    semantic_predictions,
+)
+
+DEFAULT_SCORE = {
+    "torchvision-detection": 0.5,
+    "torchvision-mask-rcnn": 0.5,
+    "semantic": 0.0,
+    "ultralytics": 0.25,
+}
+KIND = {"torchvision-detection": "detect", "torchvision-mask-rcnn": "segment", "semantic": "segment"}
+INSTANCE_MODES = ("components", "class")
+
+
+def _fixed(v: Any) -> int | None:
+    return v if isinstance(v, int) and v > 0 else None
+
+
+class OnnxModelBackend(OnnxBackend):
+    """Any supported family, found from the model card or the graph (module docstring)."""
+
+    name = "onnx"
+    kind = "detect"
+    needs_model = True
+    options: ClassVar[dict[str, str]] = {
+        "model_path": "ONNX model: torchvision detection / Mask R-CNN, semantic segmentation or Ultralytics "
+        "(a model card <model>.json beside it names the family and classes)",
+        "classes_file": "class names, one a line (index = label id or logit channel); "
+        "overrides the card and the metadata",
+        "score_threshold": "minimum score (default: 0.5 detection, 0 semantic, 0.25 Ultralytics)",
+        "mask_threshold": "Mask R-CNN mask probability threshold (default 0.5)",
+        "instances": '"components" (one mask per 8-connected region, default) or "class" (one per class): '
+        "semantic models",
+        "min_area": "semantic: drop masks smaller than this many pixels (default 1)",
+        "iou_threshold": "Ultralytics: NMS IoU threshold (default 0.7)",
+        "threads": "onnxruntime intra-op threads (default: the cores this process may use, max 8)",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.score_threshold = 0.5
+        self.mask_threshold = 0.5
+        self.instances = "components"
+        self.min_area = 1
+        self.iou_threshold = 0.7
+        self.classes_file: Path | None = None
+        self.session: Any = None
+        self.family = ""
+        self.detected: Detected | None = None
+        self.classes: list[str] = []
+        self.classes_from = ""
+        self.background: int | None = None
+        self.binding: DetectionBinding | None = None
+        self.recipe: InputRecipe | None = None
+        self.logits_index = 0
+        self.input_name = ""
+        self.input_rank = 3
+        self.delegate: Any = None  # a YoloOnnxBackend for Ultralytics exports
+        self._threshold_given = False
+
+    # -- configuration -------------------------------------------------------------------------------
+    def _set_score_threshold(self, value: Any) -> None:
+        super()._set_score_threshold(value)
+        self._threshold_given = True
+        if self.delegate is not None:
+            self.delegate.score_threshold = self.score_threshold
+
+    def _set_mask_threshold(self, value: Any) -> None:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            v = -1.0
+        if not 0.0 <= v <= 1.0:
+            raise BackendError(f"onnx: mask_threshold must be in 0..1, got {value!r}")
+        self.mask_threshold = v
+
+    def _set_iou_threshold(self, value: Any) -> None:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            v = -1.0
+        if not 0.0 <= v <= 1.0:
+            raise BackendError(f"onnx: iou_threshold must be in 0..1, got {value!r}")
+        self.iou_threshold = v
+        if self.delegate is not None:
+            self.delegate.iou_threshold = v
+
+    def _set_instances(self, value: Any) -> None:
+        if value not in INSTANCE_MODES:
+            raise BackendError(f'onnx: instances must be "components" or "class", got {value!r}')
+        self.instances = value
+
+    def _set_min_area(self, value: Any) -> None:
+        self.min_area = max(1, parse_int("onnx: min_area", value))
+
+    def _set_classes_file(self, value: Any) -> None:
+        self.classes_file = Path(value) if value else None
+        read_classes_file(self.classes_file) if self.classes_file else None  # fail now, with its name
+        if self.model_path is not None:
+            self._set_model_path(self.model_path)
+
+    def _set_threads(self, value: Any) -> None:
+        super()._set_threads(value)
+        if self.model_path is not None and self.session is not None:
+            self._set_model_path(self.model_path)
+
+    def _set_model_path(self, value: Any) -> None:
+        self.session = self.delegate = self.binding = self.recipe = self.detected = None
+        self.model_path = None
+        self._error = None
+        try:
+            self._load(Path(value))
+        except BackendError as e:
+            self._error = str(e)
+            raise
+        self.model_path = Path(value)
+
+    def _load(self, path: Path) -> None:
+        card = read_card(path)
+        session = open_onnx_session(path, "ONNX model", self.threads)
+        meta = dict(session.get_modelmeta().custom_metadata_map or {})
+        inputs, outputs = session.get_inputs(), session.get_outputs()
+        if card.family is not None:
+            detected = Detected(card.family, "", [f"family {card.family} (from the model card)"])
+        else:
+            try:
+                detected = detect_family(inputs, outputs, meta)
+            except ModelLoadError as e:
+                raise ModelLoadError(f"{path}: {e}") from None
+        self.family = detected.family
+        self._resolve_classes(card, meta, detected)
+        if self.family == "ultralytics":
+            self._load_ultralytics(path, session, card)
+        elif self.family == "semantic":
+            self._load_semantic(path, inputs, outputs, card, detected)
+        else:
+            self._load_detection(path, inputs, outputs, detected)
+        self.session = session
+        self.detected = detected
+        if not self._threshold_given:
+            self.score_threshold = DEFAULT_SCORE[self.family]
+            if self.delegate is not None:
+                self.delegate.score_threshold = self.score_threshold
+
+    def _resolve_classes(self, card: ModelCard, meta: dict[str, str], detected: Detected) -> None:
+        """Class names: ``classes_file`` > card > ONNX metadata > ``class_<id>``; background: the card's,
+        else torchvision's convention (index 0) for torchvision and semantic models."""
+        from_meta, key = metadata_classes(meta)
+        if self.classes_file is not None:
+            self.classes, self.classes_from = (
+                read_classes_file(self.classes_file),
+                f"file {self.classes_file}",
+            )
+        elif card.classes is not None:
+            self.classes, self.classes_from = card.classes, "the model card"
+            if from_meta is not None and from_meta != card.classes:
+                detected.assumptions.append(f"ONNX metadata '{key}' lists other classes; the card wins")
+        elif from_meta is not None:
+            self.classes, self.classes_from = from_meta, f"ONNX metadata '{key}'"
+        else:
+            self.classes, self.classes_from = [], "none known: class_<id>"
+            detected.assumptions.append("class names class_<id> (no card, no metadata, no classes file)")
+        if card.background_given:
+            self.background = card.background
+        elif self.family == "ultralytics":
+            self.background = None
+        else:
+            self.background = 0
+            detected.assumptions.append("background = class 0 (torchvision convention; makes no objects)")
+
+    def _load_detection(self, path: Path, inputs: list[Any], outputs: list[Any], detected: Detected) -> None:
+        shape = list(inputs[0].shape or [])
+        if (
+            len(inputs) != 1
+            or len(shape) not in (3, 4)
+            or (len(shape) == 4 and _fixed(shape[0]) not in (1, None))
+        ):
+            raise ModelLoadError(
+                f"{path}: a torchvision detector takes one image [3, H, W]; inputs are "
+                f"{[list(i.shape or []) for i in inputs]}"
+            )
+        binding = bind_detection_outputs(outputs, str(path))
+        if self.family == "torchvision-mask-rcnn" and binding.masks is None:
+            raise ModelLoadError(
+                f"{path}: the card says Mask R-CNN but the model has no masks [N,1,H,W] output"
+            )
+        if self.family == "torchvision-detection" and binding.masks is not None:
+            binding = DetectionBinding(binding.boxes, binding.labels, binding.scores, None, binding.notes)
+            detected.assumptions.append("masks output ignored (the card says torchvision-detection)")
+        detected.assumptions.extend(binding.notes)
+        names = [o.name for o in outputs]
+        roles = (
+            f"boxes={names[binding.boxes]}, labels={names[binding.labels]}, scores={names[binding.scores]}"
+        )
+        if binding.masks is not None:
+            roles += f", masks={names[binding.masks]}"
+        detected.layout = f"input {inputs[0].name} {shape}; outputs bound by dtype/shape: {roles}"
+        self.binding, self.input_name, self.input_rank = binding, inputs[0].name, len(shape)
+        self.kind = KIND[self.family]
+
+    def _load_semantic(
+        self, path: Path, inputs: list[Any], outputs: list[Any], card: ModelCard, detected: Detected
+    ) -> None:
+        shape = list(inputs[0].shape or [])
+        if len(inputs) != 1 or len(shape) != 4 or _fixed(shape[1]) not in (3, None):
+            raise ModelLoadError(
+                f"{path}: a semantic model takes one input [1, 3, H, W]; inputs are "
+                f"{[list(i.shape or []) for i in inputs]}"
+            )
+        names = [o.name for o in outputs]
+        index = (
+            names.index("out") if "out" in names else next((i for i, n in enumerate(names) if n != "aux"), 0)
+        )
+        if len(outputs[index].shape or []) != 4:
+            raise ModelLoadError(f"{path}: output {names[index]!r} is not logits [1, C, H, W]")
+        fixed = (_fixed(shape[2]), _fixed(shape[3]))
+        model_size = fixed if None not in fixed else None
+        recipe = card.input or InputRecipe()
+        if card.input is None:
+            detected.assumptions.append("input: pixel/255, ImageNet mean/std (no card)")
+        if recipe.size is not None and model_size is not None and recipe.size != model_size:
+            raise ModelLoadError(
+                f"{path}: the card's input size {list(recipe.size)} differs from the model's "
+                f"{list(model_size)}"
+            )
+        if recipe.size is None and model_size is not None:
+            recipe = InputRecipe(model_size, recipe.mean, recipe.std, recipe.scale)
+            detected.assumptions.append(f"input resized to the model's fixed {model_size[0]}x{model_size[1]}")
+        size = f"{recipe.size[0]}x{recipe.size[1]} (Pillow bilinear)" if recipe.size else "image size"
+        detected.layout = (
+            f"input {inputs[0].name} {shape} at {size}; logits {names[index]!r} -> bilinear to the image, "
+            "argmax"
+        )
+        channels = _fixed((outputs[index].shape or [None, None])[1])
+        if not self.classes and channels:
+            self.classes = [f"class_{i}" for i in range(channels)]
+        self.recipe, self.logits_index, self.input_name = recipe, index, inputs[0].name
+        self.kind = "segment"
+
+    def _load_ultralytics(self, path: Path, session: Any, card: ModelCard) -> None:
+        from pixelproof.inference.onnx_yolo import YoloOnnxBackend
+
+        delegate = YoloOnnxBackend()
+        delegate.threads = self.threads
+        delegate.iou_threshold = self.iou_threshold
+        delegate._load(path, session)
+        delegate.model_path = path
+        if self.classes_from.startswith(("file", "the model card")):
+            delegate.names = dict(enumerate(self.classes))
+        self.classes = delegate.categories()
+        self.delegate = delegate
+        self.kind = delegate.kind
+
+    # -- state ---------------------------------------------------------------------------------------
+    def _loaded(self) -> bool:
+        return self.session is not None
+
+    def categories(self) -> list[str]:
+        return [c for i, c in enumerate(self.classes) if i != self.background]
+
+    @property
+    def model_version(self) -> str:
+        return self.delegate.model_version if self.delegate is not None else self.version
+
+    def model_info(self) -> dict[str, Any] | None:
+        if self.detected is None:
+            return None
+        return {
+            "family": self.family,
+            "layout": self.detected.layout,
+            "assumptions": list(self.detected.assumptions),
+            "classes_from": self.classes_from,
+        }
+
+    # -- inference -----------------------------------------------------------------------------------
+    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+        if self.session is None:
+            raise self._not_loaded()
+        if self.delegate is not None:
+            return self.delegate.predict(image, prompt)
+        rgb = as_rgb8(image)
+        h, w = rgb.shape[:2]
+        if self.recipe is not None:
+            tensor = semantic_input(rgb, self.recipe)
+            logits = self.session.run(None, {self.input_name: tensor})[self.logits_index]
+            if logits.ndim != 4 or logits.shape[0] != 1:
+                raise BackendError(f"onnx: logits have shape {list(logits.shape)}; expected [1, C, H, W]")
+            classes_map, confidence = argmax_and_confidence(resize_logits(logits[0], (h, w)))
+            return semantic_predictions(
+                classes_map,
+                confidence,
+                self.classes,
+                self.background,
+                per_class=self.instances == "class",
+                min_area=self.min_area,
+                score_threshold=self.score_threshold,
+            )
+        assert self.binding is not None
+        tensor = np.divide(rgb.transpose(2, 0, 1), np.float32(255), dtype=np.float32)
+        if self.input_rank == 4:
+            tensor = tensor[None]
+        arrays = self.session.run(None, {self.input_name: tensor})
+        try:
+            return detection_predictions(
+                arrays,
+                self.binding,
+                self.classes,
+                self.background,
+                self.score_threshold,
+                self.mask_threshold,
+                (h, w),
+            )
+        except ValueError as e:
+            raise BackendError(f"onnx: {e}") from None

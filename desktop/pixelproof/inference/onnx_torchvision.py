@@ -1,0 +1,239 @@
+"""Decoding of torchvision-style ONNX exports: detection (Faster R-CNN, RetinaNet, SSD, FCOS), Mask
+R-CNN, and semantic segmentation (DeepLabV3, LRASPP, FCN, U-Net, SegFormer-style logits).
+
+Pure numpy/OpenCV/Pillow: the backend (``onnx_models``) runs the session and hands the arrays here.
+Each step copies what torchvision does, because a model trained through torchvision expects exactly
+those pixels: Pillow's antialiased bilinear ``Resize`` on the way in, ``F.interpolate(bilinear,
+align_corners=False)`` of the logits on the way out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pixelproof.core.mask_edit import true_rect
+from pixelproof.inference.base import ModelLoadError, Prediction, box_xyxy_to_xywh
+from pixelproof.inference.model_card import InputRecipe
+
+ROLE_NAMES = {
+    "boxes": ("boxes", "bboxes", "bbox", "dets", "detection_boxes"),
+    "labels": ("labels", "classes", "class_ids", "label", "detection_classes"),
+    "scores": ("scores", "score", "conf", "confidence", "detection_scores"),
+    "masks": ("masks", "mask", "detection_masks"),
+}
+CV_MAX_CHANNELS = 512  # cv2.resize handles at most this many channels at once
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionBinding:
+    """Which output index holds each role; ``masks`` is None for plain detectors."""
+
+    boxes: int
+    labels: int
+    scores: int
+    masks: int | None
+    notes: tuple[str, ...] = ()
+
+
+def _rank(arg: Any) -> int | None:
+    return len(arg.shape) if arg.shape is not None else None
+
+
+def _pick(role: str, candidates: list[tuple[int, str]], notes: list[str]) -> int | None:
+    """One output for ``role`` among candidates (index, name): the only one, else by name."""
+    if len(candidates) == 1:
+        return candidates[0][0]
+    if not candidates:
+        return None
+    named = [i for i, name in candidates if name.lower() in ROLE_NAMES[role]]
+    if len(named) == 1:
+        notes.append(
+            f"{role}: chose output {candidates[[c[0] for c in candidates].index(named[0])][1]!r} by name"
+        )
+        return named[0]
+    notes.append(f"{role}: {len(candidates)} outputs fit; took the first ({candidates[0][1]!r})")
+    return candidates[0][0]
+
+
+def bind_detection_outputs(outputs: list[Any], where: str) -> DetectionBinding:
+    """Bind torchvision detection outputs by dtype and shape: int = labels, rank 2 = boxes [N,4],
+    rank 4 = masks [N,1,H,W], float rank 1 = scores. Names only break ties, because users often copy one
+    family's ``output_names`` onto another whose order differs (RetinaNet/SSD: boxes, scores, labels)."""
+    notes: list[str] = []
+    entries = [(i, o.name, o.type, _rank(o)) for i, o in enumerate(outputs)]
+    boxes = _pick("boxes", [(i, n) for i, n, t, r in entries if r == 2 and "float" in t], notes)
+    masks = _pick("masks", [(i, n) for i, n, t, r in entries if r == 4 and "float" in t], notes)
+    labels = _pick("labels", [(i, n) for i, n, t, r in entries if r == 1 and "int" in t], notes)
+    floats1 = [(i, n) for i, n, t, r in entries if r == 1 and "float" in t]
+    if labels is None and len(floats1) >= 2:  # labels exported as float: names decide
+        labels = _pick("labels", [c for c in floats1 if c[1].lower() in ROLE_NAMES["labels"]], notes)
+    scores = _pick("scores", [c for c in floats1 if c[0] != labels], notes)
+    if boxes is None or labels is None or scores is None:
+        seen = ", ".join(f"{n} {t} rank {r}" for _, n, t, r in entries)
+        raise ModelLoadError(
+            f"{where}: not a torchvision detection export: expected boxes float [N,4], labels int64 [N] and "
+            f"scores float [N] (+ masks [N,1,H,W] for Mask R-CNN); outputs are {seen}"
+        )
+    return DetectionBinding(boxes, labels, scores, masks, tuple(notes))
+
+
+def class_name(classes: list[str], label: int) -> str:
+    return classes[label] if 0 <= label < len(classes) else f"class_{label}"
+
+
+def crop_prediction(
+    category: str, score: float, mask: np.ndarray, origin: tuple[int, int] = (0, 0)
+) -> Prediction | None:
+    """A prediction holding only its mask's box (``offset`` says where it sits): a few hundred objects
+    of a big image then cost their own pixels, not an image each."""
+    rect = true_rect(mask)
+    if rect is None:
+        return None
+    x, y, w, h = rect
+    crop = np.ascontiguousarray(mask[y : y + h, x : x + w])
+    ox, oy = origin[0] + x, origin[1] + y
+    return Prediction(category, score, [float(ox), float(oy), float(w), float(h)], mask=crop, offset=(ox, oy))
+
+
+def detection_predictions(
+    arrays: list[np.ndarray],
+    binding: DetectionBinding,
+    classes: list[str],
+    background: int | None,
+    score_threshold: float,
+    mask_threshold: float,
+    image_hw: tuple[int, int],
+) -> list[Prediction]:
+    """Session outputs -> predictions (boxes clipped to the image; masks thresholded, as torchvision's
+    ``paste_masks_in_image`` output is compared with 0.5 in its own examples)."""
+    boxes = np.asarray(arrays[binding.boxes], np.float64).reshape(-1, 4)
+    labels = np.asarray(arrays[binding.labels]).reshape(-1).astype(np.int64)
+    scores = np.asarray(arrays[binding.scores], np.float64).reshape(-1)
+    if not len(boxes) == len(labels) == len(scores):
+        raise ValueError(
+            f"outputs disagree in length: {len(boxes)} boxes, {len(labels)} labels, {len(scores)} scores"
+        )
+    masks = None
+    if binding.masks is not None:
+        masks = np.asarray(arrays[binding.masks])
+        if masks.ndim != 4 or masks.shape[0] != len(boxes) or masks.shape[2:] != image_hw:
+            raise ValueError(
+                f"masks have shape {list(masks.shape)}; "
+                f"expected [{len(boxes)}, 1, {image_hw[0]}, {image_hw[1]}]"
+            )
+    h, w = image_hw
+    out: list[Prediction] = []
+    for i in np.flatnonzero(scores >= score_threshold):
+        label = int(labels[i])
+        if background is not None and label == background:
+            continue
+        name, score = class_name(classes, label), float(scores[i])
+        if masks is not None:
+            p = crop_prediction(name, score, masks[i, 0] > mask_threshold)
+            if p is not None:
+                out.append(p)
+            continue
+        x1, y1, x2, y2 = boxes[i]
+        x1, x2 = min(max(x1, 0.0), w), min(max(x2, 0.0), w)
+        y1, y2 = min(max(y1, 0.0), h), min(max(y2, 0.0), h)
+        if x2 > x1 and y2 > y1:
+            out.append(Prediction(name, score, box_xyxy_to_xywh((x1, y1, x2, y2))))
+    return out
+
+
+# -- semantic segmentation ---------------------------------------------------------------------------
+
+
+def pil_resize(rgb: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:
+    """torchvision ``Resize`` on a PIL image: Pillow's bilinear filter, antialiased when shrinking."""
+    from PIL import Image
+
+    h, w = size_hw
+    if rgb.shape[:2] == (h, w):
+        return rgb
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize((w, h), Image.BILINEAR))
+
+
+def semantic_input(rgb: np.ndarray, recipe: InputRecipe, out: np.ndarray | None = None) -> np.ndarray:
+    """uint8 RGB -> [1,3,H,W] float32: resize if the recipe has a size, pixel/scale, (x - mean)/std."""
+    if recipe.size is not None:
+        rgb = pil_resize(rgb, recipe.size)
+    h, w = rgb.shape[:2]
+    if out is None or out.shape != (1, 3, h, w):
+        out = np.empty((1, 3, h, w), np.float32)
+    mean = np.asarray(recipe.mean, np.float32) * np.float32(recipe.scale)
+    inv = np.float32(1.0) / (np.asarray(recipe.std, np.float32) * np.float32(recipe.scale))
+    for c in range(3):  # (x/scale - mean)/std == (x - mean*scale) / (std*scale)
+        np.subtract(rgb[:, :, c], mean[c], out=out[0, c], casting="unsafe")
+        out[0, c] *= inv[c]
+    return out
+
+
+def resize_logits(logits: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:
+    """[C,h,w] -> [C,H,W] bilinear with half-pixel centres and no antialiasing (``F.interpolate(...,
+    mode="bilinear", align_corners=False)``), which is what OpenCV's INTER_LINEAR computes on floats."""
+    h, w = size_hw
+    if logits.shape[1:] == (h, w):
+        return logits
+    parts = []
+    for c0 in range(0, logits.shape[0], CV_MAX_CHANNELS):
+        hwc = np.ascontiguousarray(logits[c0 : c0 + CV_MAX_CHANNELS].transpose(1, 2, 0))
+        up = cv2.resize(hwc, (w, h), interpolation=cv2.INTER_LINEAR)
+        parts.append(up.reshape(h, w, -1).transpose(2, 0, 1))
+    return np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
+
+
+def argmax_and_confidence(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel: the arg-max class and its softmax probability, channel by channel (no [C,H,W]
+    softmax array: p_max = 1 / sum(exp(l - l_max)))."""
+    classes = np.argmax(logits, axis=0).astype(np.int32)
+    top = np.max(logits, axis=0)
+    total = np.zeros(top.shape, np.float32)
+    for c in range(logits.shape[0]):
+        total += np.exp(logits[c] - top)
+    return classes, 1.0 / total
+
+
+def semantic_predictions(
+    classes_map: np.ndarray,
+    confidence: np.ndarray,
+    classes: list[str],
+    background: int | None,
+    *,
+    per_class: bool,
+    min_area: int,
+    score_threshold: float,
+) -> list[Prediction]:
+    """The class map -> masks: one per 8-connected component of each class (or one per class), the
+    background class making none; score = the mean softmax probability over the mask."""
+    out: list[Prediction] = []
+    present = np.bincount(classes_map.reshape(-1), minlength=1)
+    for cls in np.flatnonzero(present):
+        cls = int(cls)
+        if cls == background or present[cls] < max(1, min_area):
+            continue
+        mask = classes_map == cls
+        name = class_name(classes, cls)
+        if per_class:
+            pieces = [(mask, 0, 0)]
+        else:
+            n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+            pieces = []
+            for k in range(1, n):
+                if stats[k, cv2.CC_STAT_AREA] < max(1, min_area):
+                    continue
+                x, y, w, h = (int(v) for v in stats[k, :4])
+                pieces.append((labels[y : y + h, x : x + w] == k, x, y))
+        for piece, x, y in pieces:
+            ph, pw = piece.shape
+            score = float(confidence[y : y + ph, x : x + pw][piece].mean())
+            if score < score_threshold:
+                continue
+            p = crop_prediction(name, score, piece, (x, y))
+            if p is not None:
+                out.append(p)
+    return out
