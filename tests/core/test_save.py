@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pixelproof.core import coco
+from pixelproof.core import atomic, coco
 from pixelproof.core.coco import ProjectSaveError, load_project, save_project
 from tests.core.docs import valid_doc, write
 
@@ -48,7 +48,7 @@ def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     def no_create(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(coco.tempfile, "mkstemp", no_create)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", no_create)
     with pytest.raises(ProjectSaveError, match=r"could not save .*p\.json: Permission denied"):
         save_project(project)
     assert _files(path) == before

@@ -13,13 +13,13 @@ import itertools
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from pixelproof.core.atomic import atomic_output
 from pixelproof.core.model import (
     IMAGE_STATES,
     REVIEW_STATES,
@@ -857,66 +857,14 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[tu
 
 
 def atomic_write(target: Path, data: bytes, backup: bool = False) -> None:
-    """Write ``data`` to ``target`` so a reader sees the old file or the new one, never a torn one.
-
-    With ``backup``, ``<name>.bak`` becomes the previous version only once the new file is in place:
-    a failure at any step leaves both the file and its old backup as they were.
-    """
-    folder = target.parent
-    tmp_name = None
-    bak_tmp = None
+    """Write ``data`` to ``target`` so a reader sees the old file or the new one, never a torn one
+    (``pixelproof.core.atomic``); ``ProjectSaveError`` names the file and says the old one is unchanged."""
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as f:
+        with atomic_output(target, backup=backup) as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if backup and target.exists():
-            bak_tmp = _snapshot(target)
-        os.replace(tmp_name, target)
-        tmp_name = None
-        if bak_tmp is not None:
-            with contextlib.suppress(OSError):  # the save itself succeeded; a stale .bak is no failure
-                os.replace(bak_tmp, target.with_name(target.name + ".bak"))
-                bak_tmp = None
-        _fsync_dir(folder)
     except OSError as e:
         reason = e.strerror or str(e)
         raise ProjectSaveError(f"could not save {target}: {reason}; the previous file is unchanged") from e
-    finally:
-        for leftover in (tmp_name, bak_tmp):
-            if leftover is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(leftover)
-
-
-def _snapshot(target: Path) -> Path:
-    """A second name for the current file (hard link, or a copy where links are impossible)."""
-    tmp = target.with_name(f".{target.name}.bak.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    try:
-        os.link(target, tmp)
-    except OSError:
-        import shutil
-
-        shutil.copy2(target, tmp)
-    return tmp
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def new_project(categories: list[str] | None = None) -> Project:

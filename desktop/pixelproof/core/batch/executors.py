@@ -1,0 +1,284 @@
+"""Where batch tasks run: in this process, in a local pool of processes, or on a Dask cluster.
+
+The three executors share one small interface (``submit`` / ``wait`` / ``result``) that
+``pixelproof.core.batch.runner.run_batch`` drives, so a job is the same code whatever runs it: serial
+(today's behaviour), ``--workers N`` (a ``concurrent.futures`` process pool started with *spawn*, which
+PyInstaller bundles and Qt processes need, and which works without Dask), or ``--scheduler ADDRESS`` (a
+Dask ``Client`` on an existing cluster: ``pip install 'pixelproof[cluster]'``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from collections.abc import Callable, Collection
+from concurrent import futures
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from pixelproof.core.batch.worker import available_cores, init_worker, run_on_dask_worker
+
+Task = Callable[[Any, list], list]  # task(context, items) -> one result per item
+
+LARGE_JOB_IMAGES = 200  # a job of at least this many images ...
+LARGE_JOB_SECONDS = 10.0  # ... or estimated to take at least this long on one core is "large"
+MAX_CHUNK = 64  # items per task at most: keeps the tail balanced and a lost task cheap to redo
+CHUNK_SECONDS = 1.0  # aim for tasks of about this long when the per-item cost is known
+
+
+class BatchSetupError(Exception):
+    """The executor cannot start (Dask missing, scheduler unreachable): one line for the user."""
+
+
+class WorkerLost(Exception):
+    """The process running a task died (killed, out of memory, crashed in native code)."""
+
+
+def is_large_job(items: int, seconds_per_item: float | None = None) -> bool:
+    """Large = at least ``LARGE_JOB_IMAGES`` images or ``LARGE_JOB_SECONDS`` estimated on one core: then
+    the start-up of worker processes (~1-2 s each) is small beside the work, and ``--workers`` defaults
+    to every core."""
+    if items >= LARGE_JOB_IMAGES:
+        return True
+    return seconds_per_item is not None and items * seconds_per_item >= LARGE_JOB_SECONDS
+
+
+class Executor:
+    """Runs ``task(context, items)`` calls somewhere; results come back through handles. The base class
+    runs nothing: see ``SerialExecutor``, ``PoolExecutor``, ``DaskExecutor``."""
+
+    kind = ""
+    #: a crash takes every task in flight with it (a broken process pool) and ``recover`` must run
+    loses_all_on_crash = False
+    #: ``WorkerLost`` from ``result`` names the task that killed its worker (Dask, after its own retries)
+    precise_blame = False
+
+    def __init__(self, slots: int = 1, threads: int | None = None) -> None:
+        self.slots = max(1, slots)  # tasks that can run at once
+        self.threads = threads if threads is not None else available_cores()
+
+    def describe(self) -> str:
+        return self.kind
+
+    def chunk_size(self, items: int, seconds_per_item: float | None = None) -> int:
+        """Items per task: about 8 tasks per slot, at most ``MAX_CHUNK`` items or ~1 s of work."""
+        size = max(1, min(MAX_CHUNK, items // (self.slots * 8)))
+        if seconds_per_item:
+            size = max(1, min(size, int(CHUNK_SECONDS / seconds_per_item)))
+        return size
+
+    def submit(self, task: Task, context: Any, items: list) -> Any:
+        raise NotImplementedError
+
+    def wait(self, handles: Collection[Any], timeout: float) -> Collection[Any]:
+        """Some finished handles; may be empty after ``timeout`` seconds."""
+        raise NotImplementedError
+
+    def result(self, handle: Any) -> list:
+        """The task's results; raises ``WorkerLost`` or the task's own exception."""
+        raise NotImplementedError
+
+    def recover(self) -> None:
+        """Make the executor usable again after ``WorkerLost`` (a new pool)."""
+
+    def discard(self, handles: Collection[Any]) -> None:
+        """Cancel tasks whose results are no longer wanted."""
+
+    def close(self, cancel: bool = False) -> None:
+        """Release the workers; ``cancel`` stops running tasks at once (Ctrl+C, Cancel)."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, kind: type | None, *_: object) -> None:
+        self.close(cancel=kind is not None)
+
+
+class _Done:
+    __slots__ = ("error", "value")
+
+    def __init__(self, value: Any, error: Exception | None) -> None:
+        self.value, self.error = value, error
+
+
+class SerialExecutor(Executor):
+    """In this process, one task at a time (the default for small jobs, and in the app on one core)."""
+
+    kind = "serial"
+
+    def chunk_size(self, items: int, seconds_per_item: float | None = None) -> int:
+        return 1  # progress and Cancel after every item, as before
+
+    def submit(self, task: Task, context: Any, items: list) -> Any:
+        try:
+            return _Done(task(context, items), None)
+        except Exception as e:  # reported by result(), as a pool reports a task's exception
+            return _Done(None, e)
+
+    def wait(self, handles: Collection[Any], timeout: float) -> Collection[Any]:
+        return handles
+
+    def result(self, handle: Any) -> list:
+        if handle.error is not None:
+            raise handle.error
+        return handle.value
+
+
+class PoolExecutor(Executor):
+    """``workers`` local processes (spawned, each with ``threads`` threads for its libraries)."""
+
+    kind = "local pool"
+    loses_all_on_crash = True
+
+    def __init__(self, workers: int, threads: int | None = None) -> None:
+        cores = available_cores()
+        super().__init__(workers, threads if threads is not None else max(1, cores // max(1, workers)))
+        self._pool: futures.ProcessPoolExecutor | None = None
+        self._start()
+
+    def describe(self) -> str:
+        return f"{self.slots} local worker processes x {self.threads} thread(s)"
+
+    def _start(self) -> None:
+        self._pool = futures.ProcessPoolExecutor(
+            max_workers=self.slots,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(self.threads,),
+        )
+
+    def submit(self, task: Task, context: Any, items: list) -> Any:
+        assert self._pool is not None, "the pool is closed"
+        try:
+            return self._pool.submit(task, context, items)
+        except BrokenProcessPool as e:  # a worker died since the last wait: report it like the others
+            failed: futures.Future = futures.Future()
+            failed.set_exception(e)
+            return failed
+
+    def wait(self, handles: Collection[Any], timeout: float) -> Collection[Any]:
+        done, _ = futures.wait(handles, timeout=timeout, return_when=futures.FIRST_COMPLETED)
+        return done
+
+    def result(self, handle: Any) -> list:
+        try:
+            return handle.result()
+        except BrokenProcessPool as e:
+            raise WorkerLost(str(e)) from e
+
+    def recover(self) -> None:
+        self._stop(kill=True)
+        self._start()
+
+    def discard(self, handles: Collection[Any]) -> None:
+        for handle in handles:
+            handle.cancel()
+
+    def close(self, cancel: bool = False) -> None:
+        self._stop(kill=cancel)
+
+    def _stop(self, kill: bool) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if not kill:
+            pool.shutdown(wait=True)
+            return
+        # concurrent.futures has no way to stop running tasks before Python 3.14's terminate_workers()
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
+
+
+class DaskExecutor(Executor):
+    """Tasks on a Dask cluster through ``distributed.Client(address)``. The scheduler retries the tasks
+    of a worker that dies (``distributed.scheduler.allowed-failures``, default 3) and then reports
+    ``KilledWorker``, which names the task."""
+
+    kind = "dask"
+    precise_blame = True
+
+    def __init__(self, address: str, timeout: float = 30.0) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise BatchSetupError(
+                "--scheduler needs Dask: pip install 'pixelproof[cluster]' (dask[distributed])"
+            ) from None
+        try:
+            self._client = Client(address, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as e:
+            raise BatchSetupError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+        self.address = address
+        self.host_slots = self._host_slots()
+        super().__init__(sum(self.host_slots.values()) or 1, threads=None)
+        self.machines = len(self.host_slots)
+
+    def _host_slots(self) -> dict[str, int]:
+        """Task slots (worker threads) per machine of the cluster."""
+        try:
+            info = self._client.scheduler_info(n_workers=-1)  # newer Dask lists only 5 workers by default
+        except TypeError:
+            info = self._client.scheduler_info()
+        slots: dict[str, int] = {}
+        for worker in info.get("workers", {}).values():
+            slots[worker["host"]] = slots.get(worker["host"], 0) + int(worker["nthreads"])
+        return slots
+
+    def describe(self) -> str:
+        return f"Dask cluster {self.address}: {self.slots} task slots on {self.machines} machine(s)"
+
+    def submit(self, task: Task, context: Any, items: list) -> Any:
+        return self._client.submit(run_on_dask_worker, task, self.host_slots, context, items, pure=False)
+
+    def wait(self, handles: Collection[Any], timeout: float) -> Collection[Any]:
+        from distributed import wait
+
+        try:
+            with self._client.as_current():  # wait() looks for "the" client; ours is not the global one
+                done, _ = wait(list(handles), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return ()
+        return done
+
+    def result(self, handle: Any) -> list:
+        from distributed import KilledWorker
+
+        try:
+            return handle.result()
+        except KilledWorker as e:
+            raise WorkerLost(str(e)) from e
+
+    def discard(self, handles: Collection[Any]) -> None:
+        if handles:
+            with contextlib.suppress(Exception):
+                self._client.cancel(list(handles))
+
+    def close(self, cancel: bool = False) -> None:
+        with contextlib.suppress(Exception):
+            self._client.close()
+
+
+def make_executor(
+    items: int,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    seconds_per_item: float | None = None,
+) -> Executor:
+    """The executor for a job of ``items`` images: Dask when a scheduler is given, else ``workers``
+    local processes (default: every core for a large job, serial for a small one); never more processes
+    than images."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    if workers is None:
+        workers = available_cores() if is_large_job(items, seconds_per_item) else 1
+    workers = max(1, min(workers, items))
+    if workers == 1:
+        return SerialExecutor()
+    return PoolExecutor(workers)

@@ -1,0 +1,201 @@
+"""The batch executor layer (issue 17): same results serially, in a local pool and on a real Dask
+LocalCluster; models loaded once per worker; lost workers retried; Cancel and Ctrl+C write nothing."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pixelproof.core.atomic import atomic_output
+from pixelproof.core.batch import (
+    BatchCancelled,
+    DaskExecutor,
+    Executor,
+    Failed,
+    PathMap,
+    PoolExecutor,
+    Progress,
+    SerialExecutor,
+    WorkerLost,
+    available_cores,
+    job_timestamp,
+    make_executor,
+    run_batch,
+)
+from tests.core import batch_tasks
+
+ITEMS = list(range(40))
+CONTEXT = {"model": "m", "bad": 7}
+
+
+def _expected() -> list[Any]:
+    return [Failed("item 7 is bad") if x == 7 else x * x for x in ITEMS]
+
+
+def _values(results: list[tuple[int, Any]]) -> list[Any]:
+    assert [i for i, _ in results] == list(range(len(results))), "results must come in item order"
+    return [r if isinstance(r, Failed) else r[0] for _, r in results]
+
+
+def _check_loaded_once(results: list[tuple[int, Any]], processes: int) -> None:
+    seen = {(r[2], r[3]) for _, r in results if not isinstance(r, Failed)}
+    assert {loads for _, loads in seen} == {1}, "the model was loaded more than once in a worker"
+    pids = {pid for pid, _ in seen}
+    assert os.getpid() not in pids and len(pids) <= processes  # which worker takes which task is timing
+
+
+def test_serial_and_local_pool_give_the_same_results_in_order() -> None:
+    serial = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, SerialExecutor()))
+    assert _values(serial) == _expected()
+    progress: list[Progress] = []
+    with PoolExecutor(2) as pool:
+        assert pool.threads == 1  # 2 workers x 1 thread on this 2-core machine (<= cores in general)
+        pooled = list(
+            run_batch(batch_tasks.square, CONTEXT, ITEMS, pool, chunk_size=3, on_progress=progress.append)
+        )
+    assert _values(pooled) == _expected()
+    _check_loaded_once(pooled, processes=2)
+    assert {r[4] for _, r in pooled if not isinstance(r, Failed)} == {1}  # worker_threads() in the workers
+    assert progress[0].done == 0 and progress[-1].done == len(ITEMS) and progress[-1].failed == 1
+    assert all(a.done <= b.done for a, b in itertools.pairwise(progress))
+
+
+def test_a_worker_killed_mid_job_is_replaced_and_its_tasks_rerun(tmp_path: Path) -> None:
+    context = {"kill_at": 13, "marker": str(tmp_path / "killed")}
+    with PoolExecutor(2) as pool:
+        results = list(run_batch(batch_tasks.die_once, context, ITEMS, pool, chunk_size=4))
+    assert (tmp_path / "killed").exists(), "the worker was not killed: the test proves nothing"
+    assert [r for _, r in results] == [x * x for x in ITEMS]
+
+
+class _Handle:
+    def __init__(self, generation: int, items: tuple, task: Any, context: Any) -> None:
+        self.generation, self.items, self.task, self.context = generation, items, task, context
+
+
+class _CrashingPool(Executor):
+    """In-process stand-in for a process pool whose workers die on ``poison``: a crash loses every task
+    of the pool generation it happened in, as ``BrokenProcessPool`` does."""
+
+    kind = "fake pool"
+    loses_all_on_crash = True
+
+    def __init__(self, poison: int) -> None:
+        super().__init__(slots=2, threads=1)
+        self.poison, self.generation, self.restarts = poison, 0, 0
+        self.broken: set[int] = set()
+
+    def submit(self, task: Any, context: Any, items: list) -> Any:
+        return _Handle(self.generation, tuple(items), task, context)
+
+    def wait(self, handles: Any, timeout: float) -> Any:
+        return handles
+
+    def result(self, handle: Any) -> list:
+        generation, items, task, context = handle.generation, handle.items, handle.task, handle.context
+        if generation in self.broken or self.poison in items:
+            self.broken.add(generation)
+            raise WorkerLost("a process died")
+        return task(context, list(items))
+
+    def recover(self) -> None:
+        self.generation += 1
+        self.restarts += 1
+
+
+def test_an_image_that_always_kills_its_worker_fails_alone_and_the_rest_completes() -> None:
+    pool = _CrashingPool(poison=9)
+    results = [r for _, r in run_batch(batch_tasks.square, {"model": "p"}, ITEMS, pool, chunk_size=4)]
+    assert results[9] == Failed("the worker process died while processing it")
+    assert [r[0] for i, r in enumerate(results) if i != 9] == [x * x for x in ITEMS if x != 9]
+    assert pool.restarts <= 8  # suspects are isolated, then split: the retries are bounded
+
+
+def test_cancel_stops_the_job_and_the_workers() -> None:
+    calls = 0
+
+    def cancelled() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 2
+
+    with pytest.raises(BatchCancelled), PoolExecutor(2) as pool:
+        processes = pool._pool._processes  # type: ignore[union-attr]
+        for _ in run_batch(
+            batch_tasks.square, CONTEXT, list(range(400)), pool, chunk_size=1, cancelled=cancelled
+        ):
+            pass
+    assert pool._pool is None
+    assert all(not p.is_alive() for p in processes.values())
+
+
+def test_ctrl_c_while_streaming_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "rows.csv"
+    with pytest.raises(KeyboardInterrupt), atomic_output(target, text=True) as out:
+        for i, result in run_batch(batch_tasks.square, CONTEXT, ITEMS, SerialExecutor()):
+            out.write(f"{i},{result}\n")
+            if i == 5:
+                raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+    with atomic_output(target, text=True) as out:
+        out.write("done\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["rows.csv"]
+
+
+def test_executor_choice_path_map_and_job_timestamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(make_executor(20), SerialExecutor)  # small job: serial, as before
+    big = make_executor(500, workers=2)
+    assert isinstance(big, PoolExecutor) and big.slots == 2
+    big.close()
+    assert isinstance(make_executor(1, workers=4), SerialExecutor)  # never more processes than images
+    assert multiprocessing.get_start_method(allow_none=True) in (None, "fork", "spawn", "forkserver")
+
+    paths = PathMap.parse(["/data=/mnt/d", "/data/big=/fast", "C:\\img=/win"])
+    assert paths("/data/a/b.png") == "/mnt/d/a/b.png"
+    assert paths("/data/big/x.png") == "/fast/x.png"  # the longest prefix wins
+    assert paths("/database/x.png") == "/database/x.png"  # whole components only
+    assert paths("C:\\img\\sub\\x.png") == "/win/sub/x.png"
+    with pytest.raises(ValueError, match="--path-map 'nodest'"):
+        PathMap.parse(["nodest"])
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert job_timestamp() == "2023-11-14T22:13:20Z"
+
+
+def test_progress_rate_and_eta() -> None:
+    p = Progress(done=30, total=90, failed=0, elapsed=10.0, where="serial")
+    assert p.rate == 3.0 and p.eta == 20.0
+    assert Progress(0, 90, 0, 5.0, "serial").eta is None
+
+
+# -- a real Dask scheduler on localhost with two worker processes ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Any:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as local:
+        yield local
+
+
+def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
+    cluster: Any, tmp_path: Path
+) -> None:
+    with DaskExecutor(cluster.scheduler_address) as dask:
+        assert dask.slots == 2
+        results = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, dask, chunk_size=3))
+        assert _values(results) == _expected()
+        _check_loaded_once(results, processes=2)
+        # two one-thread workers on this machine: each gets half of its cores
+        assert {r[4] for _, r in results if not isinstance(r, Failed)} == {max(1, available_cores() // 2)}
+        context = {"kill_at": 21, "marker": str(tmp_path / "killed")}
+        rerun = list(run_batch(batch_tasks.die_once, context, ITEMS, dask, chunk_size=4))
+    assert (tmp_path / "killed").exists()
+    assert [r for _, r in rerun] == [x * x for x in ITEMS]
