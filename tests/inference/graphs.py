@@ -64,17 +64,18 @@ def sam_encoder(path: Path, size: int = 64) -> Path:
     return _save(graph, path)
 
 
-def sam_decoder(path: Path, radius: float = 10.0) -> Path:
+def sam_decoder(path: Path, radius: float = 10.0, mask_side: int = 256) -> Path:
     """Decoder with the segment-anything export's inputs. ``masks`` [1, 1, H, W] (H, W from
     orig_im_size) are the logits ``radius**2 - |(x, y) - p0|**2`` where p0 is the first point as fed
     (i.e. in resized-image coordinates), so the mask is a disc there; ``iou_predictions`` [1, 1] is the
-    sum of the point labels, which shows which labels the backend sent."""
+    sum of the point labels, which shows which labels the backend sent. Prompts are in a frame of
+    4 x ``mask_side`` (the side of ``mask_input``), as in SAM."""
     f = TensorProto.FLOAT
     inputs = [
         helper.make_tensor_value_info("image_embeddings", f, [1, 3, 1, 1]),
         helper.make_tensor_value_info("point_coords", f, [1, "n", 2]),
         helper.make_tensor_value_info("point_labels", f, [1, "n"]),
-        helper.make_tensor_value_info("mask_input", f, [1, 1, 256, 256]),
+        helper.make_tensor_value_info("mask_input", f, [1, 1, mask_side, mask_side]),
         helper.make_tensor_value_info("has_mask_input", f, [1]),
         helper.make_tensor_value_info("orig_im_size", f, [2]),
     ]
@@ -125,6 +126,31 @@ def sam_decoder(path: Path, radius: float = 10.0) -> Path:
             helper.make_tensor_value_info("masks", f, [1, 1, "H", "W"]),
             helper.make_tensor_value_info("iou_predictions", f, [1, 1]),
         ],
+        initializer=inits,
+    )
+    return _save(graph, path)
+
+
+def constant_graph(path: Path, inputs: dict[str, list], outputs: dict[str, np.ndarray]) -> Path:
+    """A model with the given float inputs (name -> shape, symbolic dims allowed) whose outputs are fixed
+    arrays (+ 0 x the sum of every input, so each input is used)."""
+    nodes: list = []
+    inits = [numpy_helper.from_array(np.array(0, np.float32), "zero")]
+    zeros = [_zero_of(name, nodes, f"in{i}") for i, name in enumerate(inputs)]
+    total = zeros[0]
+    for i, z in enumerate(zeros[1:]):
+        nodes.append(helper.make_node("Add", [total, z], [f"zsum{i}"]))
+        total = f"zsum{i}"
+    outs = []
+    for name, value in outputs.items():
+        inits.append(numpy_helper.from_array(value.astype(np.float32), f"{name}_const"))
+        nodes.append(helper.make_node("Add", [f"{name}_const", total], [name]))
+        outs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(value.shape)))
+    graph = helper.make_graph(
+        nodes,
+        "const",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs.items()],
+        outs,
         initializer=inits,
     )
     return _save(graph, path)

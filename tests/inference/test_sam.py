@@ -17,7 +17,7 @@ pytest.importorskip("onnxruntime")
 @pytest.fixture
 def sam(tmp_path: Path) -> SamOnnxBackend:
     sam_encoder(tmp_path / "tiny_encoder.onnx", size=64)
-    sam_decoder(tmp_path / "tiny_decoder.onnx", radius=10)
+    sam_decoder(tmp_path / "tiny_decoder.onnx", radius=10, mask_side=16)  # prompts in a 64 frame
     b = SamOnnxBackend()
     b.configure(model_path=tmp_path / "tiny_encoder.onnx")  # decoder found by name
     return b
@@ -55,7 +55,7 @@ def test_embedding_is_computed_once_per_image(sam: SamOnnxBackend) -> None:
     assert sam.embeddings_computed == 1
     # the encoder (mean per channel) saw SAM's preprocessing: a 48x64 normalised block, zero padding
     expected = (200 - PIXEL_MEAN) / PIXEL_STD * (48 * 64) / (64 * 64)
-    assert np.allclose(emb.reshape(3), expected, atol=1e-4)
+    assert np.allclose(emb["image_embeddings"].reshape(3), expected, atol=1e-4)
     other = img.copy()
     other[0, 0] = 0
     sam.predict(other, Prompt(points=((5, 5),), labels=(1,)))

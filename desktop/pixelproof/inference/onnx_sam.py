@@ -1,10 +1,10 @@
-"""SAM-style encoder/decoder ONNX pairs: points and box prompts -> one mask.
+"""SAM-style encoder/decoder ONNX pairs: points and box prompts -> one mask, as ``SamPredictor`` gives it.
 
-The encoder (image -> embeddings) is slow and runs once per image; its result is cached by a hash of
-the pixels, so each click only runs the small decoder and the mask follows the user live. The decoder
-interface is the segment-anything ONNX export (``SamOnnxModel``): ``image_embeddings``, ``point_coords``,
-``point_labels`` (1 +, 0 -, 2/3 box corners, -1 padding), ``mask_input``, ``has_mask_input``,
-``orig_im_size`` -> ``masks`` (logits at the image size), ``iou_predictions``.
+The encoder (image -> embeddings) is slow and runs once per image; its outputs are cached by a hash of
+the pixels, so each click only runs the small decoder and the mask follows the user live. Which export
+layout a pair has (segment-anything, samexporter with or without preprocessing, labelme/osam, EdgeSAM,
+EfficientViT-SAM, SAM 2 / 2.1) is found at load (``sam_layouts.detect_layout``); a decoder input the
+backend cannot feed is refused then, not at the first click.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, ClassVar
 
-import cv2
 import numpy as np
 
 from pixelproof.core import masks
@@ -29,34 +28,19 @@ from pixelproof.inference.base import (
     open_onnx_session,
     parse_int,
 )
-
-PIXEL_MEAN = np.array([123.675, 116.28, 103.53], np.float32)
-PIXEL_STD = np.array([58.395, 57.12, 57.375], np.float32)
-DECODER_INPUTS = (
-    "image_embeddings",
-    "point_coords",
-    "point_labels",
-    "mask_input",
-    "has_mask_input",
-    "orig_im_size",
+from pixelproof.inference.sam_layouts import (
+    PIXEL_MEAN,
+    PIXEL_STD,
+    SamLayout,
+    choose_mask,
+    detect_layout,
+    encoder_input,
+    prompt_scale,
+    resized_shape,
+    upscale_logits,
 )
 
-
-def resized_shape(h: int, w: int, long_side: int) -> tuple[int, int]:
-    """SAM's ``ResizeLongestSide.get_preprocess_shape``: (new_h, new_w) with the longest side = long_side."""
-    scale = long_side / max(h, w)
-    return int(h * scale + 0.5), int(w * scale + 0.5)
-
-
-def preprocess(image: np.ndarray, long_side: int) -> np.ndarray:
-    """RGB uint8 -> 1x3xSxS float32: resize longest side to S, normalise with SAM's mean/std, pad
-    bottom/right with zeros (after normalisation), as ``Sam.preprocess``."""
-    rgb = as_rgb8(image)
-    nh, nw = resized_shape(rgb.shape[0], rgb.shape[1], long_side)
-    resized = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_LINEAR)
-    out = np.zeros((1, 3, long_side, long_side), np.float32)
-    out[0, :, :nh, :nw] = ((resized.astype(np.float32) - PIXEL_MEAN) / PIXEL_STD).transpose(2, 0, 1)
-    return out
+__all__ = ["PIXEL_MEAN", "PIXEL_STD", "SamOnnxBackend", "resized_shape"]
 
 
 def image_key(image: np.ndarray) -> str:
@@ -92,8 +76,9 @@ class SamOnnxBackend(OnnxBackend):
         self.encoder: Any = None
         self.decoder: Any = None
         self.long_side = 1024
+        self.layout: SamLayout | None = None
         self.embeddings_computed = 0
-        self._cache: OrderedDict[str, tuple[np.ndarray, tuple[int, int]]] = OrderedDict()
+        self._cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
 
     # -- configuration -------------------------------------------------------------------------------
     def configure(self, **values: Any) -> None:
@@ -115,33 +100,19 @@ class SamOnnxBackend(OnnxBackend):
         self._load(encoder_path, Path(decoder))
 
     def _load(self, encoder_path: Path, decoder_path: Path) -> None:
-        self.encoder = self.decoder = None
+        self.encoder = self.decoder = self.layout = None
         self.model_path = self.decoder_path = None
         self._cache.clear()
         self._error = None
         try:
             enc = open_onnx_session(encoder_path, "SAM encoder", self.threads)
-            ins = enc.get_inputs()
-            if len(ins) != 1 or len(ins[0].shape) != 4 or not isinstance(ins[0].shape[2], int):
-                raise ModelLoadError(
-                    f"{encoder_path}: unexpected encoder input {[list(i.shape) for i in ins]}; "
-                    "expected one input [1, 3, S, S] (a preprocessed image)"
-                )
             dec = open_onnx_session(decoder_path, "SAM decoder", self.threads)
-            names = {i.name for i in dec.get_inputs()}
-            missing = [n for n in DECODER_INPUTS if n not in names]
-            if missing:
-                raise ModelLoadError(
-                    f"{decoder_path}: not a SAM decoder: missing input(s) {', '.join(missing)} "
-                    f"(has {', '.join(sorted(names))})"
-                )
-            if len(dec.get_outputs()) < 2:
-                raise ModelLoadError(f"{decoder_path}: a SAM decoder returns masks and iou_predictions")
+            layout = detect_layout(enc, dec, encoder_path, decoder_path)
         except BackendError as e:
             self._error = str(e)
             raise
-        self.encoder, self.decoder = enc, dec
-        self.long_side = int(ins[0].shape[2])
+        self.encoder, self.decoder, self.layout = enc, dec, layout
+        self.long_side = layout.encoder_size
         self.model_path, self.decoder_path = encoder_path, decoder_path
 
     def _set_cache_size(self, value: Any) -> None:
@@ -154,19 +125,25 @@ class SamOnnxBackend(OnnxBackend):
         return [self.category]
 
     # -- inference -----------------------------------------------------------------------------------
-    def embedding(self, image: np.ndarray) -> np.ndarray:
-        """The encoder's output for ``image``, computed once and cached by pixel hash."""
-        if self.encoder is None:
+    def model_info(self) -> dict[str, Any] | None:
+        if self.layout is None:
+            return None
+        return {"family": f"sam ({self.layout.encoder})", "layout": self.layout.describe(), "assumptions": []}
+
+    def embedding(self, image: np.ndarray) -> dict[str, np.ndarray]:
+        """The encoder's outputs for ``image`` by name, computed once and cached by pixel hash."""
+        if self.encoder is None or self.layout is None:
             raise self._not_loaded()
         key = image_key(image)
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
-            return hit[0]
-        tensor = preprocess(image, self.long_side)
-        emb = self.encoder.run(None, {self.encoder.get_inputs()[0].name: tensor})[0]
+            return hit
+        tensor = encoder_input(as_rgb8(image), self.layout)
+        outs = self.encoder.run(None, {self.encoder.get_inputs()[0].name: tensor})
+        emb = {o.name: v for o, v in zip(self.encoder.get_outputs(), outs, strict=True)}
         self.embeddings_computed += 1
-        self._cache[key] = (emb, image.shape[:2])
+        self._cache[key] = emb
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return emb
@@ -174,42 +151,54 @@ class SamOnnxBackend(OnnxBackend):
     def prepare(self, image: np.ndarray) -> None:
         self.embedding(image)
 
-    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
-        if prompt is None or (not prompt.points and prompt.box is None):
-            raise PromptError("sam-onnx needs a prompt: click points or drag a box")
-        emb = self.embedding(image)
-        h, w = image.shape[:2]
-        nh, nw = resized_shape(h, w, self.long_side)
-        sx, sy = nw / w, nh / h
+    def _prompt_feeds(self, prompt: Prompt, h: int, w: int) -> tuple[dict[str, np.ndarray], int]:
+        """Decoder prompt inputs in its frame, and the number of prompt tokens sent (SAM's mask rule)."""
+        assert self.layout is not None
         coords = [list(p) for p in prompt.points]
         labels = [float(lab) for lab in prompt.labels]
         if prompt.box is not None:
             x, y, bw, bh = prompt.box
             coords += [[x, y], [x + bw, y + bh]]
             labels += [2.0, 3.0]
-        else:  # the export expects a padding point when there is no box
+        elif self.layout.pads_prompt:
+            pass  # the graph appends the padding point itself
+        else:  # SAM expects a padding point when there is no box
             coords.append([0.0, 0.0])
             labels.append(-1.0)
+        sx, sy = prompt_scale(self.layout, h, w)
         pc = np.asarray(coords, np.float32).reshape(1, -1, 2) * np.array([sx, sy], np.float32)
+        side = self.layout.prompt_frame // 4
         feeds = {
-            "image_embeddings": emb,
             "point_coords": pc.astype(np.float32),
             "point_labels": np.asarray(labels, np.float32)[None],
-            "mask_input": np.zeros((1, 1, 256, 256), np.float32),
+            "mask_input": np.zeros((1, 1, side, side), np.float32),
             "has_mask_input": np.zeros(1, np.float32),
             "orig_im_size": np.array([h, w], np.float32),
         }
-        out = self.decoder.run(None, feeds)
-        mask_logits, iou = np.asarray(out[0]), np.asarray(out[1]).reshape(-1)
+        tokens = len(labels) + (1 if self.layout.pads_prompt and prompt.box is None else 0)
+        return {k: v for k, v in feeds.items() if k in self.layout.decoder_inputs}, tokens
+
+    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+        if prompt is None or (not prompt.points and prompt.box is None):
+            raise PromptError("sam-onnx needs a prompt: click points or drag a box")
+        emb = self.embedding(image)
+        assert self.layout is not None
+        h, w = image.shape[:2]
+        feeds, tokens = self._prompt_feeds(prompt, h, w)
+        feeds.update({name: emb[name] for name in self.layout.embedding_names})
+        names = [o.name for o in self.decoder.get_outputs()]
+        out = dict(zip(names, self.decoder.run(None, feeds), strict=True))
+        mask_logits = np.asarray(out[self.layout.mask_output])
+        iou = np.asarray(out.get("iou_predictions", out.get("scores", out[names[1]]))).reshape(-1)
         if mask_logits.ndim != 4 or mask_logits.shape[1] != iou.size:
             raise BackendError(
                 f"sam-onnx: decoder returned masks {list(mask_logits.shape)} and scores {list(iou.shape)}; "
                 "expected [1, k, H, W] and [1, k]"
             )
-        best = int(np.argmax(iou))
+        best = choose_mask(iou, tokens)
         logits = mask_logits[0, best]
-        if logits.shape != (h, w):  # a decoder that returns low-resolution masks
-            logits = cv2.resize(logits, (w, h), interpolation=cv2.INTER_LINEAR)
+        if logits.shape != (h, w):  # low-resolution logits: SAM's postprocess_masks outside the graph
+            logits = upscale_logits(np.ascontiguousarray(logits, np.float32), self.layout, h, w)
         mask = logits > 0.0
         if not mask.any():
             return []
