@@ -10,6 +10,7 @@ from pixelproof.commands._common import error, load_or_report, progress
 from pixelproof.core.coco import ProjectSaveError, save_project
 from pixelproof.inference.apply import parse_mapping, prelabel_project, select_images
 from pixelproof.inference.base import Backend, BackendError, get_backend
+from pixelproof.inference.tiling import Tiling
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +37,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="MODEL=CATEGORY",
         help="rename a model class to a project category (repeatable); MODEL= ignores the class",
+    )
+    p.add_argument(
+        "--tile",
+        type=int,
+        metavar="SIZE",
+        help="run on overlapping SIZE x SIZE tiles read region by region (large images), merged across seams",
+    )
+    p.add_argument(
+        "--overlap",
+        type=float,
+        default=0.2,
+        metavar="F",
+        help="tile overlap as a fraction of SIZE (default 0.2); objects up to about F x SIZE are seen whole",
     )
     p.add_argument(
         "--option",
@@ -90,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
     except BackendError as e:
         error(str(e))
         return 1
+    try:
+        tiling = Tiling(args.tile, args.overlap) if args.tile is not None else None
+    except BackendError as e:
+        error(str(e))
+        return 2
     images = select_images(project, args.images)
     if not images:
         error(f"no images to pre-label{f' match {args.images!r}' if args.images else ''}")
@@ -108,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         mapping=mapping,
         wrap=lambda items, total: progress(items, total, f"pre-labeling ({backend.name})"),
         on_failure=report_failure,
+        tiling=tiling,
     )
     out = Path(args.output) if args.output else project.path
     if result.succeeded:

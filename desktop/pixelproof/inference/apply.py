@@ -20,6 +20,7 @@ from pixelproof.core.coco import default_color
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project, utc_now
 from pixelproof.inference.base import Backend, BackendError, Prediction, predict_safely
+from pixelproof.inference.tiling import RegionReader, Tiling, open_regions, predict_tiled
 
 
 @dataclass(slots=True)
@@ -197,14 +198,25 @@ def _read(project: Project, image: ImageRecord) -> np.ndarray:
     return pixels
 
 
-def _prefetched(project: Project, images: list[ImageRecord]) -> Iterator[tuple[ImageRecord, object]]:
-    """(image, pixels or the exception) with the next file decoded in a thread while the model runs:
-    decoding releases the GIL, so the disk and the model overlap."""
+def _regions(project: Project, image: ImageRecord) -> RegionReader:
+    regions = open_regions(project.image_path(image))
+    if (regions.height, regions.width) != (image.height, image.width):
+        raise ImageReadError(
+            f"image is {regions.width}x{regions.height} but the project says {image.width}x{image.height}"
+        )
+    return regions
+
+
+def _prefetched(
+    project: Project, images: list[ImageRecord], tiled: bool = False
+) -> Iterator[tuple[ImageRecord, object]]:
+    """(image, pixels — or a region reader when ``tiled`` — or the exception) with the next file opened
+    in a thread while the model runs: decoding releases the GIL, so the disk and the model overlap."""
     from concurrent.futures import ThreadPoolExecutor
 
     def load(im: ImageRecord) -> object:
         try:
-            return _read(project, im)
+            return _regions(project, im) if tiled else _read(project, im)
         except Exception as e:
             return e
 
@@ -226,21 +238,26 @@ def prelabel_project(
     mapping: dict[str, str | None] | None = None,
     wrap: Callable[[Iterator, int], Iterable] | None = None,
     on_failure: Callable[[str, str], None] | None = None,
+    tiling: Tiling | None = None,
 ) -> PrelabelReport:
     """Run ``backend`` on each image and add its predictions to ``project`` (mutates it). A failing
     image is recorded (and passed to ``on_failure(file, reason)``) and the batch goes on. ``wrap`` may
-    wrap the iteration, e.g. in a progress bar."""
+    wrap the iteration, e.g. in a progress bar. With ``tiling`` each image is read and predicted tile
+    by tile (``inference.tiling``)."""
     todo = select_images(project) if images is None else list(images)
     mapper = PredictionMapper(project, backend.source, only_existing=only_existing, mapping=mapping)
     report = PrelabelReport(images=len(todo))
-    items: Iterable = _prefetched(project, todo)
+    items: Iterable = _prefetched(project, todo, tiled=tiling is not None)
     if wrap is not None:
         items = wrap(items, len(todo))  # type: ignore[arg-type]
     for image, pixels in items:
         try:
             if isinstance(pixels, Exception):
                 raise pixels
-            preds = predict_safely(backend, pixels)  # type: ignore[arg-type]
+            if tiling is not None:
+                preds = predict_tiled(backend, pixels, tiling)  # type: ignore[arg-type]
+            else:
+                preds = predict_safely(backend, pixels)  # type: ignore[arg-type]
             proposal = mapper.convert(image, preds)
         except (BackendError, ImageReadError) as e:
             reason = str(e)

@@ -1,0 +1,265 @@
+"""Tiled inference for large images (aerial, whole-slide): overlapping tiles read region by region, each
+run through the backend with its offset, merged across the seams.
+
+Boxes are merged by class-aware NMS. Masks are matched across each overlap band first (two pieces are one
+object when their pixels inside the band, the only place both tiles saw, overlap with IoU >= ``match_iou``)
+and only then joined, so two touching instances, which share a border but few band pixels, stay two.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from pixelproof.inference.base import Backend, BackendError, Prediction, predict_safely
+from pixelproof.inference.onnx_yolo import nms
+
+Rect = tuple[int, int, int, int]  # x, y, w, h
+
+
+@dataclass(frozen=True, slots=True)
+class Tiling:
+    """``size`` px square tiles overlapping by ``overlap`` (a fraction of the size, 0 <= overlap < 1)."""
+
+    size: int
+    overlap: float = 0.2
+    match_iou: float = 0.5  # masks: band IoU for one object; boxes: NMS IoU
+
+    def __post_init__(self) -> None:
+        if not 16 <= self.size <= 65536:
+            raise BackendError(f"--tile must be 16..65536 px, got {self.size}")
+        if not 0.0 <= self.overlap < 0.9:
+            raise BackendError(f"--overlap must be in 0..0.9 (a fraction of the tile), got {self.overlap}")
+
+    @property
+    def stride(self) -> int:
+        return max(1, self.size - round(self.size * self.overlap))
+
+
+class RegionReader(Protocol):
+    """Pixels of an image one rectangle at a time (a whole-slide reader implements the same)."""
+
+    width: int
+    height: int
+
+    def read(self, x: int, y: int, w: int, h: int) -> np.ndarray: ...
+
+
+class ArrayRegions:
+    """Regions of an image already in memory (or a numpy memmap: then only what is read is paged in)."""
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        self.pixels = pixels
+        self.height, self.width = (int(v) for v in pixels.shape[:2])
+
+    def read(self, x: int, y: int, w: int, h: int) -> np.ndarray:
+        return np.ascontiguousarray(self.pixels[y : y + h, x : x + w])
+
+
+def open_regions(path: str | Path) -> RegionReader:
+    """A region reader for an image file: an uncompressed TIFF is memory-mapped (no whole-image array),
+    anything else is decoded once."""
+    from pixelproof.core.imageio import read_image
+
+    p = Path(path)
+    if p.suffix.lower() in (".tif", ".tiff"):
+        try:
+            import tifffile
+
+            mapped = tifffile.memmap(p, mode="r")
+        except Exception:  # compressed, tiled, or not memory-mappable: decode it
+            mapped = None
+        if mapped is not None and mapped.ndim in (2, 3):
+            return ArrayRegions(mapped)
+    return ArrayRegions(read_image(p))
+
+
+def tile_rects(width: int, height: int, tiling: Tiling) -> list[Rect]:
+    """Tiles covering the image row by row; the last row/column sits against the far edge, so every
+    tile is full size when the image is larger than a tile."""
+
+    def starts(length: int) -> list[int]:
+        if length <= tiling.size:
+            return [0]
+        n = math.ceil((length - tiling.size) / tiling.stride) + 1
+        return sorted({min(i * tiling.stride, length - tiling.size) for i in range(n)})
+
+    return [
+        (x, y, min(tiling.size, width - x), min(tiling.size, height - y))
+        for y in starts(height)
+        for x in starts(width)
+    ]
+
+
+def predict_tiled(
+    backend: Backend,
+    regions: RegionReader,
+    tiling: Tiling,
+    cancel: threading.Event | None = None,
+    on_tile: Callable[[int, int], None] | None = None,
+) -> list[Prediction]:
+    """Run ``backend`` tile by tile (each sees only its tile; predictions come back in image
+    coordinates) and merge across the seams."""
+    per_tile: list[tuple[Rect, list[Prediction]]] = []
+    rects = tile_rects(regions.width, regions.height, tiling)
+    for i, rect in enumerate(rects):
+        if cancel is not None and cancel.is_set():
+            break
+        x, y, w, h = rect
+        per_tile.append((rect, predict_safely(backend, regions.read(x, y, w, h), offset=(x, y))))
+        if on_tile is not None:
+            on_tile(i + 1, len(rects))
+    return merge_tiles(per_tile, tiling.match_iou)
+
+
+# -- merging -----------------------------------------------------------------------------------------
+
+
+def _intersect(a: Rect, b: Rect) -> Rect | None:
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
+
+
+def _inside_another(k: int, keep: list[int], boxes: np.ndarray, cls: np.ndarray, share: float = 0.9) -> bool:
+    """A cut box lying (``share`` of its area) inside another kept box of its class: a piece of it."""
+    x1, y1, x2, y2 = boxes[k]
+    area = max((x2 - x1) * (y2 - y1), 1e-9)
+    for j in keep:
+        if j == k or cls[j] != cls[k]:
+            continue
+        a1, b1, a2, b2 = boxes[j]
+        inter = max(0.0, min(x2, a2) - max(x1, a1)) * max(0.0, min(y2, b2) - max(y1, b1))
+        if inter / area >= share and (a2 - a1) * (b2 - b1) > area:
+            return True
+    return False
+
+
+def _touches_inner_edge(bbox: list[float], tile: Rect, width: int, height: int) -> bool:
+    """True when a box reaches a side of its tile that is not the image's border (it may be cut)."""
+    x, y, w, h = bbox
+    tx, ty, tw, th = tile
+    return (
+        (tx > 0 and x <= tx + 1)
+        or (ty > 0 and y <= ty + 1)
+        or (tx + tw < width and x + w >= tx + tw - 1)
+        or (ty + th < height and y + h >= ty + th - 1)
+    )
+
+
+def _mask_rect(p: Prediction) -> Rect:
+    assert p.mask is not None
+    return (p.offset[0], p.offset[1], p.mask.shape[1], p.mask.shape[0])
+
+
+def _crop(p: Prediction, rect: Rect) -> np.ndarray:
+    """``p``'s mask pixels inside ``rect`` (image coordinates; zeros where the mask does not reach)."""
+    assert p.mask is not None
+    x, y, w, h = rect
+    out = np.zeros((h, w), bool)
+    inter = _intersect(rect, _mask_rect(p))
+    if inter is not None:
+        ix, iy, iw, ih = inter
+        ox, oy = p.offset
+        out[iy - y : iy - y + ih, ix - x : ix - x + iw] = p.mask[
+            iy - oy : iy - oy + ih, ix - ox : ix - ox + iw
+        ]
+    return out
+
+
+def _band_iou(a: Prediction, b: Prediction, band: Rect) -> float:
+    """IoU of two masks counted inside ``band`` only."""
+    region = _intersect(_intersect(band, _mask_rect(a)) or band, _mask_rect(b))
+    if region is None:
+        return 0.0
+    ma, mb = _crop(a, region), _crop(b, region)
+    union = np.count_nonzero(ma | mb)
+    return np.count_nonzero(ma & mb) / union if union else 0.0
+
+
+def _join(parts: list[Prediction]) -> Prediction:
+    """One prediction from pieces of the same object: the union of their masks, the best score."""
+    if len(parts) == 1:
+        return parts[0]
+    rects = [_mask_rect(p) for p in parts]
+    x0, y0 = min(r[0] for r in rects), min(r[1] for r in rects)
+    x1, y1 = max(r[0] + r[2] for r in rects), max(r[1] + r[3] for r in rects)
+    box = (x0, y0, x1 - x0, y1 - y0)
+    mask = np.zeros((box[3], box[2]), bool)
+    for p in parts:
+        mask |= _crop(p, box)
+    ys, xs = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    mask = mask[ys[0] : ys[-1] + 1, xs[0] : xs[-1] + 1]
+    ox, oy = x0 + int(xs[0]), y0 + int(ys[0])
+    best = max(parts, key=lambda p: p.score)
+    bbox = [float(ox), float(oy), float(mask.shape[1]), float(mask.shape[0])]
+    return Prediction(best.category, best.score, bbox, mask=mask, offset=(ox, oy))
+
+
+def merge_tiles(per_tile: list[tuple[Rect, list[Prediction]]], match_iou: float = 0.5) -> list[Prediction]:
+    """Masks: pieces of the same class from overlapping tiles whose band IoU >= ``match_iou`` are one
+    object (transitively), joined into one mask. Boxes (no mask): class-aware NMS at ``match_iou``, boxes
+    seen whole (not touching an inner tile edge) ranked before cut ones; a cut box lying inside a larger
+    kept box of its class is a piece of that object and is dropped."""
+    masked: list[Prediction] = []
+    by_tile: list[list[int]] = []  # indices into ``masked`` per tile
+    boxed: list[Prediction] = []
+    whole: list[bool] = []  # a box that does not touch its tile's inner edges: the object was seen whole
+    width = max((r[0] + r[2] for r, _ in per_tile), default=0)
+    height = max((r[1] + r[3] for r, _ in per_tile), default=0)
+    for rect, preds in per_tile:
+        by_tile.append([])
+        for p in preds:
+            if p.mask is None:
+                boxed.append(p)
+                whole.append(not _touches_inner_edge(p.bbox, rect, width, height))
+            else:
+                by_tile[-1].append(len(masked))
+                masked.append(p)
+    parent = list(range(len(masked)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for ti in range(len(per_tile)):
+        for tj in range(ti + 1, len(per_tile)):
+            band = _intersect(per_tile[ti][0], per_tile[tj][0])
+            if band is None:
+                continue
+            for i in by_tile[ti]:
+                a = masked[i]
+                if _intersect(_mask_rect(a), band) is None:
+                    continue
+                for j in by_tile[tj]:
+                    b = masked[j]
+                    if a.category == b.category and _band_iou(a, b, band) >= match_iou:
+                        parent[root(j)] = root(i)
+    groups: dict[int, list[Prediction]] = {}
+    for i, p in enumerate(masked):
+        groups.setdefault(root(i), []).append(p)
+    out = [_join(parts) for parts in groups.values()]
+    if boxed:
+        boxes = np.array(
+            [[p.bbox[0], p.bbox[1], p.bbox[0] + p.bbox[2], p.bbox[1] + p.bbox[3]] for p in boxed]
+        )
+        names = sorted({p.category for p in boxed})
+        cls = np.array([names.index(p.category) for p in boxed], np.float64)
+        span = float(boxes.max()) + 1.0  # class offset: boxes of different classes never overlap
+        # whole boxes first, then by score, then the larger (a copy cut by a tile edge is smaller)
+        order = sorted(
+            range(len(boxed)), key=lambda i: (whole[i], boxed[i].score, boxed[i].bbox[2] * boxed[i].bbox[3])
+        )
+        priority = np.empty(len(boxed))
+        priority[order] = np.arange(len(boxed))
+        keep = [int(k) for k in nms(boxes + cls[:, None] * span, priority, match_iou)]
+        out += [boxed[k] for k in keep if whole[k] or not _inside_another(k, keep, boxes, cls)]
+    return out

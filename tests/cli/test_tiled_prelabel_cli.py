@@ -1,0 +1,50 @@
+"""``pixelproof prelabel --tile SIZE --overlap F``: a large TIFF read region by region, objects cut by
+seams come back whole and once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.masks import decode
+from pixelproof.core.model import ImageRecord
+from tests.cli.test_prelabel_cli import run
+
+
+def discs(h: int, w: int, centres: list[tuple[int, int]], r: int) -> np.ndarray:
+    yy, xx = np.mgrid[:h, :w]
+    out = np.zeros((h, w), bool)
+    for cy, cx in centres:
+        out |= (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+    return out
+
+
+def test_tiled_prelabel_joins_objects_across_seams(capsys, tmp_path: Path) -> None:
+    tifffile = pytest.importorskip("tifffile")
+    h, w = 420, 700
+    centres = [(60, 60), (60, 250), (200, 200), (210, 470), (350, 640), (330, 330)]  # several on seams
+    fg = discs(h, w, centres, 28)
+    tifffile.imwrite(tmp_path / "scene.tif", np.where(fg, 220, 30).astype(np.uint8))
+    project = new_project([])
+    project.add_image(ImageRecord(1, "scene.tif", w, h))
+    project_file = save_project(project, tmp_path / "project.json")
+    code, out, err = run(
+        capsys, "prelabel", project_file, "--backend", "threshold", "--tile", "160", "--overlap", "0.45",
+        "--option", "split=false",
+    )  # fmt: skip
+    assert code == 0, err
+    anns = list(load_project(project_file).annotations.values())
+    assert len(anns) == len(centres), out
+    got = sorted(
+        (decode(a.segmentation).astype(bool) for a in anns), key=lambda m: np.argwhere(m)[0].tolist()
+    )
+    want = sorted((discs(h, w, [c], 28) for c in centres), key=lambda m: np.argwhere(m)[0].tolist())
+    for g, m in zip(got, want, strict=True):
+        assert np.array_equal(g, m)
+    code, _, err = run(
+        capsys, "prelabel", project_file, "--backend", "threshold", "--tile", "160", "--overlap", "1.5"
+    )
+    assert code == 2 and "--overlap must be in 0..0.9" in err

@@ -1,0 +1,111 @@
+"""Tiled inference: tiles cover the image, each backend call sees only its tile, and the merge across
+seams gives each object once — one mask for an object cut by seams, two for two touching objects."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.inference.base import Backend, BackendError, Prediction
+from pixelproof.inference.tiling import ArrayRegions, Tiling, open_regions, predict_tiled, tile_rects
+
+
+class InstanceIds(Backend):
+    """Reads instance ids from the pixels (value = id): one mask per id seen in the tile, or one box
+    per id with ``boxes``. Records the shape of every array it is given."""
+
+    name = "instance-ids"
+    kind = "segment"
+
+    def __init__(self, boxes: bool = False) -> None:
+        super().__init__()
+        self.boxes = boxes
+        self.seen: list[tuple[int, ...]] = []
+
+    def predict(self, image: np.ndarray, prompt=None) -> list[Prediction]:
+        self.seen.append(image.shape)
+        out = []
+        for v in np.unique(image):
+            if v == 0:
+                continue
+            m = image == v
+            ys, xs = np.nonzero(m)
+            box = [
+                float(xs.min()),
+                float(ys.min()),
+                float(xs.max() - xs.min() + 1),
+                float(ys.max() - ys.min() + 1),
+            ]
+            category = "odd" if v % 2 else "even"
+            out.append(Prediction(category, float(v) / 100, box, mask=None if self.boxes else m))
+        return out
+
+
+def scene() -> np.ndarray:
+    """600x500: a long bar crossing every vertical seam, two rectangles touching along a seam, a disc
+    inside an overlap band and a few small squares."""
+    img = np.zeros((500, 600), np.uint8)
+    img[40:60, 10:590] = 1  # crosses all seams
+    img[200:300, 150:260] = 2  # touches 3 along x = 260
+    img[200:300, 260:330] = 3
+    yy, xx = np.mgrid[:500, :600]
+    img[(yy - 420) ** 2 + (xx - 250) ** 2 < 15**2] = 4
+    for k, (y, x) in enumerate([(120, 40), (350, 520), (450, 100)], start=5):
+        img[y : y + 12, x : x + 12] = k
+    return img
+
+
+def test_tiles_cover_the_image_with_the_overlap() -> None:
+    tiling = Tiling(256, 0.25)
+    rects = tile_rects(600, 500, tiling)
+    covered = np.zeros((500, 600), int)
+    for x, y, w, h in rects:
+        assert (w, h) == (256, 256)
+        covered[y : y + h, x : x + w] += 1
+    assert covered.min() >= 1
+    xs = sorted({r[0] for r in rects})
+    assert all(b - a <= 256 - 64 for a, b in itertools.pairwise(xs)) and xs[-1] == 600 - 256
+    assert tile_rects(100, 80, tiling) == [(0, 0, 100, 80)]  # smaller than a tile: one call
+    with pytest.raises(BackendError, match="--overlap"):
+        Tiling(256, 0.95)
+
+
+def test_masks_are_joined_across_seams_and_touching_objects_stay_two() -> None:
+    img = scene()
+    backend = InstanceIds()
+    preds = predict_tiled(backend, ArrayRegions(img), Tiling(200, 0.25))
+    assert max(s[0] for s in backend.seen) <= 200 and max(s[1] for s in backend.seen) <= 200
+    assert len(backend.seen) == len(tile_rects(600, 500, Tiling(200, 0.25))) > 6
+    ids = sorted(round(p.score * 100) for p in preds)
+    assert ids == [1, 2, 3, 4, 5, 6, 7]  # each object once: the bar is one, 2 and 3 stay two
+    for p in preds:
+        v = round(p.score * 100)
+        assert np.array_equal(p.full_mask(500, 600), img == v), v
+        assert p.category == ("odd" if v % 2 else "even")
+
+
+def test_boxes_are_deduplicated_by_nms() -> None:
+    img = scene()
+    img[40:60] = 0  # no object longer than the overlap: each is seen whole by some tile
+    preds = predict_tiled(InstanceIds(boxes=True), ArrayRegions(img), Tiling(200, 0.5))
+    whole = {round(p.score * 100): p.bbox for p in InstanceIds(boxes=True).predict(img)}
+    got = {}
+    for p in preds:
+        got.setdefault(round(p.score * 100), []).append(p.bbox)
+    assert sorted(got) == sorted(whole)
+    for v, boxes in got.items():
+        assert boxes == [whole[v]]  # the whole box kept, copies cut by tile edges suppressed
+
+
+def test_an_uncompressed_tiff_is_read_region_by_region(tmp_path: Path) -> None:
+    tifffile = pytest.importorskip("tifffile")
+    path = tmp_path / "big.tif"
+    tifffile.imwrite(path, scene())
+    regions = open_regions(path)
+    assert isinstance(regions.pixels, np.memmap)  # type: ignore[attr-defined]
+    assert (regions.width, regions.height) == (600, 500)
+    preds = predict_tiled(InstanceIds(), regions, Tiling(256, 0.3))
+    assert len(preds) == 7
