@@ -95,12 +95,25 @@ def test_info_json(project_file: Path, capsys: pytest.CaptureFixture[str]) -> No
         "images": 2,
         "categories": 2,
         "annotations": 3,
+        "void_regions": 0,
         "by_kind": {"polygon": 1, "mask": 1, "box": 1},
         "by_source": {"manual": 2, "model:classical": 1},
         "by_review": {"pending": 2, "accepted": 1},
         "by_category": {"cat": 2, "dog": 1},
         "image_status": {"done": 1, "todo": 1},
     }
+
+
+def test_info_counts_void_regions_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = valid_doc()
+    doc["categories"].append({"id": 9, "name": "DontCare", "pixelproof": {"void": True}})
+    doc["annotations"][2]["category_id"] = 9
+    path = write(tmp_path / "v.json", doc)
+    assert main(["info", str(path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["annotations"], info["void_regions"]) == (2, 1)
+    assert "DontCare" not in info["by_category"] and sum(info["by_kind"].values()) == 2
+    assert load_project(path).object_count(doc["annotations"][2]["image_id"]) == 0
 
 
 def test_info_invalid_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -60,7 +60,7 @@ def test_labelme_embedded_image_is_extracted(tmp_path: Path) -> None:
     doc["imageData"] = base64.b64encode(buf.getvalue()).decode()
     (src / "x.json").write_text(json.dumps(doc))
     assert any("imageData was not extracted" in p for p in read_labelme(src).problems)
-    result = read_labelme(src, extract_images_to=tmp_path / "extracted")
+    result = read_labelme(src, extract_images=tmp_path / "extracted")
     assert result.problems == []
     image = next(iter(result.project.images.values()))
     assert result.project.image_path(image).resolve() == (tmp_path / "extracted" / "x.png").resolve()
@@ -112,9 +112,11 @@ def test_mask_with_wrong_size_is_reported(tmp_path: Path) -> None:
     assert result.problems[0].startswith(str(tmp_path / "masks" / "b.png"))
     assert "mask is 40x31 but image b.jpg is 40x30" in result.problems[0]
     assert result.problems[1].startswith(str(tmp_path / "masks" / "c.png"))
-    assert len(result.project.images) == 1
-    (ann,) = result.project.annotations.values()
-    assert ann.area == 50 and result.project.categories[ann.category_id].name == "class_1"
+    assert "kept under the mask's name" in result.problems[1]
+    # the mask without an image stays (a QA reference needs none), under its own name and size
+    assert [im.file_name for im in result.project.images.values()] == ["images/a.jpg", "masks/c.png"]
+    assert [a.area for a in result.project.annotations.values()] == [50, 50]
+    assert {c.name for c in result.project.categories.values()} == {"class_1"}
 
 
 def test_voc_xml_without_size(tmp_path: Path) -> None:
@@ -154,6 +156,9 @@ def test_mask_folder_voc_pair(tmp_path: Path) -> None:
     assert result.problems == []
     anns = sorted(result.project.annotations.values(), key=lambda a: a.id)
     assert [(result.project.categories[a.category_id].name, a.area) for a in anns] == [
+        ("void", 40.0),  # the 255 border: a void region, not an object
         ("person", 64.0),
         ("car", 144.0),
     ]
+    assert [c.void for c in result.project.categories.values() if c.name == "void"] == [True]
+    assert result.project.object_count(1) == 2

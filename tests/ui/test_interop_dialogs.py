@@ -277,7 +277,7 @@ def test_every_option_is_a_keyword_of_its_reader_or_writer(qtbot) -> None:
     from pixelproof.ui.interop_dialogs import EXPORT_OPTIONS, IMPORT_OPTIONS, ImportDialog
 
     for name, fmt in FORMATS.items():
-        for options, func in ((IMPORT_OPTIONS, fmt.read), (EXPORT_OPTIONS, fmt.write)):
+        for options, func in ((IMPORT_OPTIONS, fmt.reader), (EXPORT_OPTIONS, fmt.writer)):
             params = inspect.signature(func).parameters
             for opt in options[name]:
                 assert opt.key in params, f"{name}: {func.__name__} has no {opt.key!r}"

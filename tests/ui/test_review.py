@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core.coco import load_project
 from pixelproof.core.demo import install_demo
 from pixelproof.core.qa import run_qa
-from pixelproof.core.references import load_reference
+from pixelproof.interop.references import load_reference
 from pixelproof.ui.review.filter import FilterError, parse_filter
 
 LEFT = Qt.MouseButton.LeftButton

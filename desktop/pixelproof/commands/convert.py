@@ -1,51 +1,86 @@
-"""``pixelproof convert INPUT OUTPUT --from FMT --to FMT``: between COCO, LabelMe, YOLO, VOC and masks.
+"""``pixelproof convert INPUT OUTPUT --from FMT --to FMT``: between any formats of ``pixelproof.interop``.
 
-Each problem in the input is one line on stderr (file and line first); the rest is still converted. Exit
-1 when nothing could be converted or the output cannot be written.
+The formats and their option flags are generated from the declarations in ``interop/formats.py``: an option
+``extract_images`` of a reader is the flag ``--extract-images``; a flag goes to every side (reader of
+``--from``, writer of ``--to``) that declares it. Each problem in the input is one line on stderr (file and
+line first); the rest is still converted. Exit 1 when nothing could be converted or the output cannot be
+written.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
 import sys
 import time
+from collections import defaultdict
 from typing import Any
 
 from pixelproof.commands._common import error, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from pixelproof.interop import FORMATS
+    from pixelproof.interop.formats import FORMATS, readable, writable
 
-    names = list(FORMATS)
+    names = ", ".join(FORMATS)
     p = sub.add_parser(
         "convert",
-        help="convert annotations between formats (coco, labelme, yolo, voc, masks)",
-        description="Convert annotations. INPUT/OUTPUT are a COCO .json file or a folder for the others.",
+        help=f"convert annotations between formats ({names})",
+        description="Convert annotations. INPUT/OUTPUT are a file or a folder, as each format needs.",
     )
     p.add_argument("input", help="file or folder to read")
     p.add_argument("output", help="file (coco) or folder to write")
-    p.add_argument("--from", dest="src_format", required=True, choices=names, help="input format")
-    p.add_argument("--to", dest="dst_format", required=True, choices=names, help="output format")
     p.add_argument(
-        "--images",
-        choices=("keep", "copy", "link"),
-        help="image files: refer to the originals (keep), copy, or hard/symbolic link them into OUTPUT "
-        "(default: keep; yolo and masks default to link)",
+        "--from", dest="src_format", required=True, choices=[f.name for f in readable()], help="input format"
     )
-    p.add_argument("--remap-categories", action="store_true", help="coco input: renumber categories 1..n")
-    p.add_argument("--task", choices=("auto", "detect", "segment"), help="yolo output: boxes or polygons")
-    p.add_argument("--val-fraction", type=float, help="yolo output: share of images put in the val split")
     p.add_argument(
-        "--mode", choices=("auto", "semantic", "instance", "voc"), help="masks: kind of mask folder"
+        "--to", dest="dst_format", required=True, choices=[f.name for f in writable()], help="output format"
     )
-    p.add_argument("--image-dir", help="masks input: folder of the images (default images/ or JPEGImages/)")
-    p.add_argument("--classes", help="masks input: class list, one name per line (line n = class id n)")
-    p.add_argument("--extract-images", help="labelme input: write images embedded as imageData here")
-    p.add_argument("--one-based", choices=("yes", "no"), help="voc: xmin/ymin are 1-based (default yes)")
+    add_option_flags(p)
     p.set_defaults(run=run)
+
+
+def add_option_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per declared option name; its help lists what it does for each format."""
+    from pixelproof.interop.formats import all_options
+
+    by_name: dict[str, list] = defaultdict(list)
+    for fmt, direction, opt in all_options():
+        by_name[opt.name].append((fmt, direction, opt))
+    for name, uses in by_name.items():
+        first = uses[0][2]
+        helps: dict[str, list[str]] = defaultdict(list)  # same help text -> "<fmt> input/output"
+        for fmt, direction, opt in uses:
+            helps[opt.help].append(f"{fmt.name} {'input' if direction == 'read' else 'output'}")
+        text = "; ".join(f"{', '.join(where)}: {h}" for h, where in helps.items())
+        kwargs: dict[str, Any] = {"dest": f"opt_{name}", "default": None, "help": text}
+        if first.type == "bool":
+            kwargs.update(nargs="?", const=True, metavar="yes|no")
+        elif first.type == "choice":
+            kwargs["metavar"] = "|".join(dict.fromkeys(v for _, _, o in uses for v in o.choices))
+        else:
+            kwargs["metavar"] = {"folder": "DIR", "file": "FILE", "int": "N", "float": "X"}.get(
+                first.type, "TEXT"
+            )
+        kwargs["type"] = _parser_for(name, [o for _, _, o in uses])
+        parser.add_argument(first.flag, **kwargs)
+
+
+def _parser_for(name: str, options: list) -> Any:
+    """argparse ``type``: the value must suit at least one format declaring the option (each side checks
+    its own choices again when it runs)."""
+
+    def parse(text: str) -> Any:
+        reasons = []
+        for opt in options:
+            try:
+                return opt.parse(text)
+            except ValueError as e:
+                reasons.append(str(e))
+        raise argparse.ArgumentTypeError(reasons[0])
+
+    parse.__name__ = name
+    return parse
 
 
 class ProgressBar:
@@ -75,44 +110,46 @@ class ProgressBar:
             self.drawn = False
 
 
-def _options(func: Any, values: dict[str, Any], fmt: str) -> dict[str, Any]:
-    """The given options this reader/writer accepts; the others are reported as ignored."""
-    params = inspect.signature(func).parameters
+def chosen_options(args: argparse.Namespace, fmt: Any, direction: str) -> dict[str, Any]:
+    """The options given on the command line that ``fmt`` declares for ``direction``, checked against its
+    own choices and range (a flag shared by several formats may allow more than this one does)."""
     out = {}
-    for key, value in values.items():
+    for opt in fmt.options(direction):
+        value = getattr(args, f"opt_{opt.name}", None)
         if value is None:
             continue
-        if key in params:
-            out[key] = value
-        else:
-            warn(f"--{key.replace('_', '-')} does not apply to {fmt}; ignored")
+        if opt.type == "choice" and value not in opt.choices:
+            side = "input" if direction == "read" else "output"
+            raise ValueError(f"{opt.flag}: {fmt.name} {side} takes {', '.join(opt.choices)}, not {value!r}")
+        if opt.type in ("int", "float"):
+            opt.check_range(value)
+        out[opt.name] = value
     return out
 
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
-    from pixelproof.interop import FORMATS
+    from pixelproof.interop.formats import FORMATS, all_options
 
     src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
     if not os.path.exists(args.input):
         error(f"{args.input}: not found")
         return 1
-    one_based = None if args.one_based is None else args.one_based == "yes"
-    read_opts = {
-        "remap_categories": args.remap_categories or None,
-        "mode": args.mode if args.src_format == "masks" else None,
-        "images": args.image_dir,
-        "classes": args.classes,
-        "extract_images_to": args.extract_images,
-        "one_based": one_based if args.src_format == "voc" else None,
-    }
-    write_opts = {
-        "images": args.images,
-        "task": args.task,
-        "val_fraction": args.val_fraction,
-        "mode": args.mode if args.dst_format == "masks" and args.src_format != "masks" else None,
-        "one_based": one_based if args.dst_format == "voc" else None,
-    }
+    try:
+        read_opts = chosen_options(args, src, "read")
+        write_opts = chosen_options(args, dst, "write")
+    except ValueError as e:
+        error(str(e))
+        return 2
+    for name in dict.fromkeys(opt.name for _, _, opt in all_options()):
+        if (
+            getattr(args, f"opt_{name}", None) is not None
+            and name not in read_opts
+            and name not in write_opts
+        ):
+            warn(
+                f"--{name.replace('_', '-')} does not apply to {src.name} input or {dst.name} output; ignored"
+            )
     bar = ProgressBar(f"reading {args.src_format}")
 
     def problem(message: str) -> None:
@@ -120,9 +157,7 @@ def run(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr)
 
     try:
-        result = src.read(
-            args.input, on_problem=problem, progress=bar, **_options(src.read, read_opts, src.name)
-        )
+        result = src.read(args.input, on_problem=problem, progress=bar, **read_opts)
     except (OSError, ValueError) as e:
         bar.close()
         error(f"{args.input}: {e}")
@@ -134,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     bar = ProgressBar(f"writing {args.dst_format}")
     try:
-        warnings = dst.write(project, args.output, progress=bar, **_options(dst.write, write_opts, dst.name))
+        warnings = dst.write(project, args.output, progress=bar, **write_opts)
     except (OSError, ValueError, ProjectSaveError) as e:
         bar.close()
         error(f"{args.output}: {e}")

@@ -19,16 +19,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def summarize(project: Project) -> dict[str, Any]:
-    anns = project.annotations.values()
+    """Counts of objects; void regions (objects of void categories) are counted apart, not as objects."""
+    void = project.void_category_ids()
+    anns = [a for a in project.annotations.values() if a.category_id not in void]
     by_category = Counter(a.category_id for a in anns)
     return {
         "images": len(project.images),
         "categories": len(project.categories),
-        "annotations": len(project.annotations),
+        "annotations": len(anns),
+        "void_regions": len(project.annotations) - len(anns),
         "by_kind": dict(Counter(a.kind for a in anns)),
         "by_source": dict(Counter(_source_group(a.source) for a in anns)),
         "by_review": dict(Counter(a.review or "pending" for a in anns)),
-        "by_category": {c.name: by_category.get(c.id, 0) for c in project.categories.values()},
+        "by_category": {c.name: by_category.get(c.id, 0) for c in project.categories.values() if not c.void},
         "image_status": dict(Counter(project.image_status(i) for i in project.images)),
     }
 
@@ -51,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"images       {info['images']}")
     print(f"categories   {info['categories']}")
     print(f"annotations  {info['annotations']}")
+    if info["void_regions"]:
+        print(f"void regions {info['void_regions']} (left out of the counts below and of QA)")
     for title, key in (("by kind", "by_kind"), ("by source", "by_source"), ("by review", "by_review")):
         parts = ", ".join(f"{k} {v}" for k, v in sorted(info[key].items())) or "-"
         print(f"  {title:<13}{parts}")

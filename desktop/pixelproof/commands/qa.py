@@ -11,9 +11,18 @@ from pixelproof.commands._common import error, load_or_report, progress, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from pixelproof.interop.formats import readable
+
     p = sub.add_parser("qa", help="score a candidate project against reference masks")
-    p.add_argument("reference", help="reference: a project .json or a folder of PNG masks")
+    p.add_argument(
+        "reference", help="reference: a project .json, a folder of PNG masks or any readable dataset"
+    )
     p.add_argument("candidate", help="candidate project .json")
+    p.add_argument(
+        "--ref-format",
+        choices=[f.name for f in readable()],
+        help="format of the reference (default: detected from its layout; see README)",
+    )
     p.add_argument("--iou-threshold", type=float, default=0.5, help="pairs count when IoU > T (default 0.5)")
     p.add_argument("--nsd-tau", type=float, default=2.0, help="NSD tolerance (px, or mm; default 2)")
     p.add_argument("--both-empty-as-one", action="store_true", help="count both-empty as Dice = IoU = 1")
@@ -34,7 +43,7 @@ def _f(v: Any, reason: str | None = None) -> str:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import report
     from pixelproof.core.qa import QAOptions, run_qa
-    from pixelproof.core.references import ReferenceLoadError, load_reference
+    from pixelproof.interop.references import ReferenceLoadError, load_reference
 
     if not 0.0 <= args.iou_threshold < 1.0:
         error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
@@ -46,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if candidate is None:
         return 1
     try:
-        reference = load_reference(args.reference, candidate)
+        reference = load_reference(args.reference, candidate, args.ref_format)
     except ReferenceLoadError as e:
         for p in e.problems:
             print(p, file=sys.stderr)

@@ -37,6 +37,13 @@ class Category:
     extra: dict[str, Any] = field(default_factory=dict)
     app_extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def void(self) -> bool:
+        """A void category (``"pixelproof": {"void": true}``): its objects mark regions to ignore
+        (Cityscapes ignore labels, KITTI DontCare, VOC 255, LabelMe ``__ignore__``), left out of QA on
+        both sides and out of object counts."""
+        return self.app_extra.get("void") is True
+
 
 @dataclass(slots=True)
 class ImageRecord:
@@ -183,6 +190,21 @@ class Project:
     def annotation_count(self, image_id: int) -> int:
         """``len(annotations_of(image_id))`` without building the list (the Images panel asks per repaint)."""
         return len(self._by_image.get(image_id, {}))
+
+    def void_category_ids(self) -> set[int]:
+        return {cid for cid, cat in self.categories.items() if cat.void}
+
+    def is_void(self, ann: Annotation) -> bool:
+        """Whether ``ann`` marks a void region (its category is void) rather than an object."""
+        cat = self.categories.get(ann.category_id)
+        return cat is not None and cat.void
+
+    def object_count(self, image_id: int) -> int:
+        """Objects of an image, void regions left out (what panels and ``info`` count)."""
+        void = self.void_category_ids()
+        if not void:
+            return self.annotation_count(image_id)
+        return sum(a.category_id not in void for a in self._by_image.get(image_id, {}).values())
 
     def annotations_with_category(self, category_id: int) -> Iterator[Annotation]:
         return (a for a in self.annotations.values() if a.category_id == category_id)

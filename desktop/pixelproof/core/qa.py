@@ -403,9 +403,12 @@ class _Obj:
 
 
 def _objects(project: Project, image: ImageRecord, shape: tuple[int, int], void: np.ndarray | None):
+    """The scored objects of one image, void pixels removed; void regions themselves are not objects."""
     out = []
     for ann in project.annotations_of(image.id):
         cat = project.categories.get(ann.category_id)
+        if cat is not None and cat.void:
+            continue
         name = cat.name if cat is not None else f"category {ann.category_id}"
         placed = metrics.subtract(annotation_placed(ann, *shape), void)
         out.append(_Obj(ann, name, placed, ann.kind == "box"))
@@ -601,11 +604,11 @@ def _single_row(base: dict, status: str, o: _Obj, cmp) -> ObjectRow:  # type: ig
 
 
 def used_categories(reference: Project, candidate: Project) -> list[str]:
-    """Names of categories with at least one annotation in either project, sorted."""
+    """Names of (non-void) categories with at least one annotation in either project, sorted."""
     names = set()
     for p in (reference, candidate):
         ids = {a.category_id for a in p.annotations.values()}
-        names |= {p.categories[i].name for i in ids if i in p.categories}
+        names |= {p.categories[i].name for i in ids if i in p.categories and not p.categories[i].void}
     return sorted(names)
 
 

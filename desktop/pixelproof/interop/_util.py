@@ -35,6 +35,7 @@ class ImportResult:
     project: Project
     problems: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    semantic: bool = False  # objects are per-class unions (semantic masks): QA scores no instances
 
 
 class Reporter:
@@ -103,12 +104,15 @@ class Builder:
         self._next_image = project.next_image_id()
         self._next_ann = project.next_annotation_id()
 
-    def category(self, name: str, cat_id: int | None = None) -> Category:
-        """The category called ``name``; created with ``cat_id`` (or the next free id) when new."""
+    def category(self, name: str, cat_id: int | None = None, *, void: bool = False) -> Category:
+        """The category called ``name``; created with ``cat_id`` (or the next free id) when new. ``void``
+        flags it as a void category (``pixelproof.void``: its objects are regions to ignore)."""
         cat = self._by_name.get(name)
         if cat is None:
             cat = category_for(self.project, name, cat_id)
             self._by_name[name] = cat
+        if void:
+            cat.app_extra["void"] = True
         return cat
 
     def image(self, file_name: str, width: int, height: int, **extra: Any) -> ImageRecord:

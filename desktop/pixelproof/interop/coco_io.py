@@ -34,6 +34,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 
 _LOCATION = re.compile(r"^(images|annotations|categories)\[(\d+)\]")
 
@@ -42,11 +43,13 @@ def read_coco(
     path: str | os.PathLike[str],
     *,
     remap_categories: bool = False,
+    check_images: bool = True,
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import any COCO instances file. ``remap_categories`` renumbers categories 1..n in id order (COCO
-    tools often start at 0, which some trainers take as background)."""
+    tools often start at 0, which some trainers take as background). ``check_images`` reports image files
+    that are missing (a QA reference needs only the annotations, so it turns this off)."""
     src = Path(path)
     report = Reporter(on_problem)
     skipped: Counter[str] = Counter()
@@ -85,7 +88,7 @@ def read_coco(
     project.path = Path(os.path.abspath(src))
     if remap_categories:
         _remap(project)
-    images = list(project.images.values())
+    images = list(project.images.values()) if check_images else []
     for image in with_progress(images, len(images), progress):
         if not project.image_path(image).is_file():
             report(f"{src}: image {image.id}: file {image.file_name} not found")
@@ -154,3 +157,44 @@ def write_coco(
     if missing:
         warnings.append(f"{missing} image file(s) not found, so not copied")
     return warnings
+
+
+def looks_like_coco(path: Path) -> bool:
+    """A .json file with COCO's ``images`` list (and no LabelMe ``shapes``) near its start."""
+    if not (path.is_file() and path.suffix.lower() == ".json"):
+        return False
+    head = sniff(path)
+    return b'"images"' in head and b'"shapes"' not in head
+
+
+FORMAT = Format(
+    name="coco",
+    title="COCO JSON",
+    reader=read_coco,
+    writer=write_coco,
+    read_options=(
+        Option(
+            "remap_categories",
+            "bool",
+            "renumber categories 1..n (COCO files from other tools often start at 0, which some trainers "
+            "take as background)",
+            False,
+            label="Renumber categories 1..n",
+        ),
+    ),
+    write_options=(
+        Option(
+            "images",
+            "choice",
+            "image files: refer to the originals (keep), copy, or hard/symbolic link them into the output",
+            "keep",
+            choices=IMAGE_CHOICES,
+            label="Image files",
+        ),
+    ),
+    input_is_file=True,
+    output_is_file=True,
+    detect=looks_like_coco,
+    suffixes=(".json",),
+    lost_on_export="nothing",
+)

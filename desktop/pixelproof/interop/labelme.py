@@ -37,6 +37,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 
 LABELME_VERSION = "5.5.0"
 CIRCLE_POINTS = 64
@@ -51,11 +52,11 @@ def read_labelme(
     *,
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
-    extract_images_to: str | os.PathLike[str] | None = None,
+    extract_images: str | os.PathLike[str] | None = None,
 ) -> ImportResult:
     """Import a LabelMe folder (searched recursively) or one LabelMe JSON file.
 
-    Images that exist only as embedded ``imageData`` are written to ``extract_images_to`` when given;
+    Images that exist only as embedded ``imageData`` are written to ``extract_images`` when given;
     otherwise, like images that are missing altogether, they are reported and the image is kept with the
     size the JSON records.
     """
@@ -67,7 +68,7 @@ def read_labelme(
     build = Builder(project)
     for name in _label_list(root):
         build.category(name)
-    extract = Path(extract_images_to) if extract_images_to is not None else None
+    extract = Path(extract_images) if extract_images else None
     for file in with_progress(files, len(files), progress):
         _read_file(file, root, build, report, extract)
     return ImportResult(project, report.problems, report.skipped)
@@ -377,3 +378,50 @@ def _shape_geometry(a: Annotation, image: ImageRecord) -> list[tuple[list, str, 
     Image.fromarray(m[y : y + h, x : x + w].astype(np.uint8)).save(buf, format="PNG")
     b64 = base64.b64encode(buf.getvalue()).decode("ascii")
     return [([[float(x), float(y)], [float(x + w - 1), float(y + h - 1)]], "mask", b64)]
+
+
+def looks_like_labelme(path: Path) -> bool:
+    """A JSON file with LabelMe's ``shapes``, or a folder whose first JSON files (two levels deep) have it."""
+    if path.is_file():
+        return path.suffix.lower() == ".json" and b'"shapes"' in sniff(path)
+    if not path.is_dir():
+        return False
+    files = sorted(path.glob("*.json"))[:3] or sorted(path.glob("*/*.json"))[:3]
+    return any(b'"shapes"' in sniff(f) for f in files)
+
+
+FORMAT = Format(
+    name="labelme",
+    title="LabelMe folder",
+    reader=read_labelme,
+    writer=write_labelme,
+    read_options=(
+        Option(
+            "extract_images",
+            "folder",
+            "write images stored only as imageData in the JSON files into this folder",
+            None,
+            label="Extract embedded images to",
+        ),
+    ),
+    write_options=(
+        Option(
+            "images",
+            "choice",
+            "image files: refer to the originals (keep), copy, or hard/symbolic link them into the output",
+            "keep",
+            choices=IMAGE_CHOICES,
+            label="Image files",
+        ),
+        Option(
+            "image_data",
+            "bool",
+            "embed each image as imageData (bigger files, but each JSON opens in LabelMe on its own)",
+            False,
+            label="Embed the images (imageData)",
+        ),
+    ),
+    detect=looks_like_labelme,
+    suffixes=(".json",),
+    lost_on_export="categories without objects (kept in `labels.txt`)",
+)

@@ -1,13 +1,16 @@
-"""Folders of PNG label masks, one per image (named after the image's stem).
+"""Folders of PNG label masks, one per image (named after the image's stem): the one reader and writer of
+mask folders, used by ``convert``, ``qa`` references and the review view.
 
-- semantic: pixel = class id (0 background, 255 void in 8-bit masks); palette PNGs read as their indexes.
-- instance: pixel = instance id (0 background) + a class map: ``instances.json``
-  (``{"<mask>.png": {"1": "cat"}}``), ``instances.csv`` (``mask,instance,class``) or ``<stem>.json`` beside
-  each mask; 16-bit PNGs when an image has more than 255 objects.
-- voc: Pascal VOC's ``SegmentationObject`` (instance ids) + ``SegmentationClass`` (class ids) pair.
+- semantic: pixel = class value (0 background); palette PNGs read as their indexes.
+- instance: pixel = instance id (0 background) + a per-file class map (see ``label_maps``); 16-bit PNGs
+  when an image has more than 254 objects.
+- voc: Pascal VOC's ``SegmentationObject`` (instance ids) + ``SegmentationClass`` (class values) pair.
 
-Class names come from ``classes.txt``/``labels.txt`` (line n = class id n, line 0 = background; LabelMe's
-leading ``__ignore__`` line is dropped). Masks are imported pixel-exact as RLE, holes included.
+Void: 255 in 8-bit masks (65535 in 16-bit ones), unless the class map names that value, marks pixels to
+ignore (VOC's border); it becomes one object per image of the void category ``void`` (DESIGN.md §3,
+``pixelproof.void``). Class names come from the class map (``label_maps``). Masks are imported pixel-exact
+as RLE, holes included. A mask whose image is not found is kept under its own name and size (a QA reference
+needs no images).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import csv
 import json
 import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -37,68 +40,84 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.label_maps import ClassMap, has_instance_map, read_class_map, sidecar_map
 
 MODES = ("auto", "semantic", "instance", "voc")
 VOID = 255
+VOID_16 = 65535
+VOID_NAME = "void"
 VOC_CLASSES = (
     "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow", "diningtable",
     "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
 )  # fmt: skip
-_CLASS_FILES = ("classes.txt", "labels.txt", "class_names.txt")
 
 
 def read_masks(
     path: str | os.PathLike[str],
     *,
     mode: str = "auto",
-    images: str | os.PathLike[str] | None = None,
+    image_dir: str | os.PathLike[str] | None = None,
     classes: str | os.PathLike[str] | None = None,
+    class_names: Mapping[int, str] | None = None,
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Import a mask folder; images are found by stem in ``images`` (default ``images/`` or
-    ``JPEGImages/`` beside the masks, or as listed in ``images.csv``)."""
+    """Import a mask folder; images are found by stem in ``image_dir`` (default ``images/`` or
+    ``JPEGImages/`` beside the masks, or as listed in ``images.csv``). ``class_names`` (value -> name) names
+    semantic values the folder's own class map does not (QA passes the candidate's categories)."""
     if mode not in MODES:
         raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
     root = Path(path)
+    if not root.is_dir():
+        raise ValueError("expected a folder of PNG masks")
     report = Reporter(on_problem)
     project = folder_project(root)
     build = Builder(project)
     is_voc = (root / "SegmentationObject").is_dir() and (root / "SegmentationClass").is_dir()
-    if mode == "auto":
-        mode = "voc" if is_voc else "instance" if _has_instance_map(root) else "semantic"
     if mode == "voc":
         mask_dir = root / "SegmentationObject"
+    elif mode == "auto" and is_voc:
+        mode, mask_dir = "voc", root / "SegmentationObject"
     elif (root / "masks").is_dir():
         mask_dir = root / "masks"
-    elif mode == "semantic" and (root / "SegmentationClass").is_dir():
+    elif mode in ("auto", "semantic") and (root / "SegmentationClass").is_dir():
         mask_dir = root / "SegmentationClass"
     else:
         mask_dir = root
-    names = _class_names(Path(classes) if classes else root, report)
-    if names is None and mode == "voc":
-        names = ["_background_", *VOC_CLASSES]
-    if names is not None:
-        for i, name in enumerate(names[1:], start=1):
-            if name not in ("", "__ignore__"):
-                build.category(name, i)
-    instance_map = _instance_map(root, report) if mode == "instance" else {}
-    finder = _ImageFinder(root, Path(images) if images else None)
-    files = sorted(p for p in mask_dir.rglob("*.png") if p.is_file())
+    if mode == "auto":
+        mode = "instance" if has_instance_map(root, mask_dir) else "semantic"
+    cmap = read_class_map(root, Path(classes) if classes else None, report)
+    if cmap.names is None and mode == "voc":
+        cmap.names = dict(enumerate(["_background_", *VOC_CLASSES]))
+    if cmap.names is None and class_names:
+        cmap.names = {int(k): str(v) for k, v in class_names.items()}
+    for value, name in sorted((cmap.names or {}).items()):
+        if value > 0 and cmap.name(value) is not None and (value != VOID or mode == "instance"):
+            build.category(name, value)
+    finder = _ImageFinder(root, Path(image_dir) if image_dir else None)
+    files = sorted(p for p in mask_dir.rglob("*") if p.suffix.lower() == ".png" and p.is_file())
+    if not files:
+        report(f"{mask_dir}: no PNG masks found")
+    no_image = 0
     for file in with_progress(files, len(files), progress):
         ids = _read_png(file, report)
         if ids is None:
             report.skipped["masks"] += 1
             continue
         image_file = finder.find(file)
+        width, height = ids.shape[1], ids.shape[0]
         if image_file is None:
-            report.skip("masks", f"{file}: no image with this name in {finder.describe()}; skipped")
-            continue
-        try:
-            width, height = image_size(image_file)
-        except ImageReadError as e:
-            report.skip("masks", f"{file}: {e}; skipped")
-            continue
+            no_image += 1
+            if finder.folders or finder.listed:
+                report(f"{file}: no image with this name in {finder.describe()}; kept under the mask's name")
+            image_file = file
+        else:
+            try:
+                width, height = image_size(image_file)
+            except ImageReadError as e:
+                report.skip("masks", f"{file}: {e}; skipped")
+                continue
         if ids.shape != (height, width):
             report.skip(
                 "masks",
@@ -108,51 +127,17 @@ def read_masks(
             continue
         image = build.image(rel_name(image_file, root), width, height)
         if mode == "semantic":
-            _semantic(ids, image, names, build)
+            _semantic(file, ids, image, cmap, build, report)
         elif mode == "voc":
-            _voc(file, ids, root, image, names, build, report)
+            _voc(file, ids, root, image, cmap, build, report)
         else:
-            _instances(file, ids, instance_map, image, names, build, report)
-    return ImportResult(project, report.problems, report.skipped)
-
-
-def _has_instance_map(root: Path) -> bool:
-    if (root / "instances.json").is_file() or (root / "instances.csv").is_file():
-        return True
-    mask_dir = root / "masks" if (root / "masks").is_dir() else root
-    return any(p.with_suffix(".png").is_file() for p in mask_dir.glob("*.json"))
-
-
-def _class_names(where: Path, report: Reporter) -> list[str] | None:
-    files = [where] if where.is_file() else [where / n for n in _CLASS_FILES]
-    for f in files:
-        if f.is_file():
-            lines = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()]
-            while lines and not lines[-1]:
-                lines.pop()
-            if lines and lines[0] == "__ignore__":
-                lines = lines[1:]
-            return lines
-    return None
-
-
-def _instance_map(root: Path, report: Reporter) -> dict[str, dict[str, Any]]:
-    """mask file name -> {instance id (str) -> class name or id}."""
-    out: dict[str, dict[str, Any]] = {}
-    if (root / "instances.json").is_file():
-        try:
-            data = json.loads((root / "instances.json").read_text(encoding="utf-8"))
-            out = {str(k): {str(i): c for i, c in v.items()} for k, v in data.items()}
-        except (ValueError, AttributeError) as e:
-            report(f"{root / 'instances.json'}: expected {{mask: {{instance: class}}}} ({e})")
-    if (root / "instances.csv").is_file():
-        with open(root / "instances.csv", newline="", encoding="utf-8") as f:
-            for lineno, row in enumerate(csv.DictReader(f), start=2):
-                try:
-                    out.setdefault(row["mask"], {})[str(int(row["instance"]))] = row["class"]
-                except (KeyError, ValueError, TypeError):
-                    report(f"{root / 'instances.csv'}:{lineno}: expected columns mask,instance,class")
-    return out
+            _instances(file, ids, cmap, image, build, report)
+    if no_image and not (finder.folders or finder.listed):
+        report(
+            f"{root}: no images/ or JPEGImages/ folder and no images.csv: {no_image} mask(s) imported under "
+            "their own name and size"
+        )
+    return ImportResult(project, report.problems, report.skipped, semantic=mode == "semantic")
 
 
 class _ImageFinder:
@@ -180,7 +165,7 @@ class _ImageFinder:
         return self.by_stem.get(mask.stem)
 
     def describe(self) -> str:
-        return ", ".join(str(d) for d in self.folders) or f"{self.root} (no images/ or JPEGImages/ folder)"
+        return ", ".join(str(d) for d in self.folders) or f"{self.root / 'images.csv'}"
 
 
 def _read_png(file: Path, report: Reporter) -> np.ndarray | None:
@@ -195,18 +180,33 @@ def _read_png(file: Path, report: Reporter) -> np.ndarray | None:
     return None
 
 
-def _name(names: list[str] | None, value: int) -> str:
-    if names is not None and 0 < value < len(names) and names[value] not in ("", "__ignore__"):
-        return names[value]
-    return f"class_{value}"
+def _void_value(ids: np.ndarray) -> int:
+    return VOID if ids.dtype == np.uint8 else VOID_16
 
 
-def _semantic(ids: np.ndarray, image: ImageRecord, names: list[str] | None, build: Builder) -> None:
-    void = VOID if ids.dtype == np.uint8 else None  # 16-bit masks use every value for classes
+def _add_void(image: ImageRecord, region: np.ndarray, build: Builder) -> None:
+    if region.any():
+        build.annotation(image, build.category(VOID_NAME, void=True).id, mask=region)
+
+
+def _class_name(cmap: ClassMap, value: int) -> str:
+    return cmap.name(value) or f"class_{value}"
+
+
+def _semantic(
+    file: Path, ids: np.ndarray, image: ImageRecord, cmap: ClassMap, build: Builder, report: Reporter
+) -> None:
+    void = _void_value(ids)
     for value in np.unique(ids):
-        if value == 0 or value == void:
+        value = int(value)
+        if value == 0:
             continue
-        cat = build.category(_name(names, int(value)), int(value))
+        if value == void and cmap.name(value) is None:
+            _add_void(image, ids == value, build)
+            continue
+        if cmap.names is not None and cmap.name(value) is None:
+            report(f"{file}: class value {value} is not in the class map {cmap.source}; named class_{value}")
+        cat = build.category(_class_name(cmap, value), value)
         build.annotation(image, cat.id, mask=ids == value)
 
 
@@ -215,7 +215,7 @@ def _voc(
     ids: np.ndarray,
     root: Path,
     image: ImageRecord,
-    names: list[str] | None,
+    cmap: ClassMap,
     build: Builder,
     report: Reporter,
 ) -> None:
@@ -224,6 +224,7 @@ def _voc(
     if cls is None or cls.shape != ids.shape:
         report.skip("masks", f"{file}: no SegmentationClass mask of the same size at {cls_file}; skipped")
         return
+    _add_void(image, ids == VOID, build)
     for value in np.unique(ids):
         if value == 0 or value == VOID:
             continue
@@ -234,36 +235,36 @@ def _voc(
             report.skip("instances", f"{file}: instance {value} has no class in SegmentationClass; skipped")
             continue
         class_id = int(np.bincount(classes.astype(np.int64)).argmax())
-        cat = build.category(_name(names, class_id), class_id)
+        cat = build.category(_class_name(cmap, class_id), class_id)
         build.annotation(image, cat.id, mask=region)
 
 
 def _instances(
     file: Path,
     ids: np.ndarray,
-    instance_map: dict[str, dict[str, Any]],
+    cmap: ClassMap,
     image: ImageRecord,
-    names: list[str] | None,
     build: Builder,
     report: Reporter,
 ) -> None:
-    classes = instance_map.get(file.name)
-    sidecar = file.with_suffix(".json")
-    if classes is None and sidecar.is_file():
-        try:
-            classes = {str(k): v for k, v in json.loads(sidecar.read_text(encoding="utf-8")).items()}
-        except (ValueError, AttributeError):
-            report(f"{sidecar}: expected {{instance: class}}")
+    classes = cmap.instances.get(file.name) or cmap.instances.get(file.stem)
+    if classes is None:
+        classes = sidecar_map(file, report)
     classes = classes or {}
+    void = _void_value(ids)
     for value in np.unique(ids):
+        value = int(value)
         if value == 0:
             continue
-        cls = classes.get(str(int(value)))
+        cls = classes.get(str(value))
+        if cls is None and value == void:
+            _add_void(image, ids == value, build)
+            continue
         if cls is None:
             report.skip("instances", f"{file}: instance {value} has no class in the class map; skipped")
             continue
         if isinstance(cls, int) or (isinstance(cls, str) and cls.isdigit()):
-            cat = build.category(_name(names, int(cls)), int(cls))
+            cat = build.category(_class_name(cmap, int(cls)), int(cls))
         else:
             cat = build.category(str(cls))
         build.annotation(image, cat.id, mask=ids == value)
@@ -299,9 +300,10 @@ def write_masks(
     """``out_dir/masks/<stem>.png`` per image plus ``classes.txt`` (and ``instances.json``); returns warnings.
 
     instance: pixel = object number in the image (1..n in annotation id order; 8-bit palette PNG, 16-bit
-    gray when n > 255). semantic: pixel = class number (line in classes.txt). Boxes are filled; where
-    objects overlap, the later one wins (counted in the warnings). ``images``: "copy"/"link" into
-    ``out_dir/images``; "keep" lists the original files in ``images.csv``.
+    gray when n > 254). semantic: pixel = class number (line in classes.txt). Void regions are 255 (65535
+    in 16-bit masks), painted first so objects keep their pixels. Boxes are filled; where objects overlap,
+    the later one wins (counted in the warnings). ``images``: "copy"/"link" into ``out_dir/images``;
+    "keep" lists the original files in ``images.csv``.
     """
     if mode not in ("instance", "semantic"):
         raise ValueError(f"mode: expected instance or semantic, got {mode!r}")
@@ -310,7 +312,7 @@ def write_masks(
     (out / "masks").mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     counts: Counter[str] = Counter()
-    cats = sorted(project.categories.values(), key=lambda c: c.id)
+    cats = sorted((c for c in project.categories.values() if not c.void), key=lambda c: c.id)
     class_index = {c.id: i for i, c in enumerate(cats, start=1)}
     stems = unique_stems(project)
     palette = voc_colormap().reshape(-1).tolist()
@@ -327,30 +329,12 @@ def write_masks(
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
-        h, w = image.height, image.width
-        n = len(anns) if mode == "instance" else len(cats)
-        ids = np.zeros((h, w), dtype=np.uint8 if n <= (255 if mode == "instance" else 254) else np.uint16)
-        covered = np.zeros((h, w), dtype=bool)
-        names: dict[str, str] = {}
-        seen_classes: set[int] = set()
-        for k, a in enumerate(anns, start=1):
-            m = a.mask(h, w)
-            counts["boxes"] += a.kind == "box"
-            counts["overlap"] += int(np.count_nonzero(covered & m))
-            covered |= m
-            if mode == "instance":
-                ids[m] = k
-                names[str(k)] = project.categories[a.category_id].name
-            else:
-                counts["merged"] += a.category_id in seen_classes
-                seen_classes.add(a.category_id)
-                ids[m] = class_index[a.category_id]
+        ids, names = _image_ids(project, image, mode, class_index, counts)
         if mode == "instance":
             instance_map[mask_name] = names
         counts["16bit"] += ids.dtype == np.uint16
         if ids.dtype == np.uint8:
-            png = Image.frombytes("P", (w, h), ids.tobytes())
+            png = Image.frombytes("P", (image.width, image.height), ids.tobytes())
             png.putpalette(palette)
         else:
             png = Image.fromarray(ids)
@@ -368,7 +352,112 @@ def write_masks(
         "boxes": "box-only object(s) written as filled boxes",
         "overlap": "pixel(s) where objects overlap: each pixel keeps the later object",
         "merged": "object(s) merged into another of the same class (semantic masks hold no instances)",
-        "16bit": "mask(s) written as 16-bit PNGs (more than 255 ids)",
+        "16bit": "mask(s) written as 16-bit PNGs (more than 254 ids)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
+
+
+def _image_ids(
+    project: Project, image: ImageRecord, mode: str, class_index: dict[int, int], counts: Counter[str]
+) -> tuple[np.ndarray, dict[str, str]]:
+    """One image's id array (void first, then objects by id) and, for instance masks, id -> class."""
+    anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+    void_anns = [a for a in anns if project.is_void(a)]
+    objects = [a for a in anns if not project.is_void(a)]
+    h, w = image.height, image.width
+    n = len(objects) if mode == "instance" else len(class_index)
+    ids = np.zeros((h, w), dtype=np.uint8 if n < VOID else np.uint16)
+    void = VOID if ids.dtype == np.uint8 else VOID_16
+    for a in void_anns:
+        ids[a.mask(h, w)] = void
+    covered = np.zeros((h, w), dtype=bool)
+    names: dict[str, str] = {}
+    seen_classes: set[int] = set()
+    for k, a in enumerate(objects, start=1):
+        m = a.mask(h, w)
+        counts["boxes"] += a.kind == "box"
+        counts["overlap"] += int(np.count_nonzero(covered & m))
+        covered |= m
+        if mode == "instance":
+            ids[m] = k
+            names[str(k)] = project.categories[a.category_id].name
+        else:
+            counts["merged"] += a.category_id in seen_classes
+            seen_classes.add(a.category_id)
+            ids[m] = class_index[a.category_id]
+    return ids, names
+
+
+def looks_like_masks(path: Path) -> bool:
+    """A folder holding PNG masks: in ``masks/``, ``SegmentationClass/`` or itself."""
+    if not path.is_dir():
+        return False
+    return any(any(d.glob("*.png")) for d in (path / "masks", path / "SegmentationClass", path) if d.is_dir())
+
+
+FORMAT = Format(
+    name="masks",
+    title="PNG mask folder",
+    reader=read_masks,
+    writer=write_masks,
+    read_options=(
+        Option(
+            "mode",
+            "choice",
+            "kind of mask folder (auto: voc with SegmentationObject/ + SegmentationClass/, instance with a "
+            "per-file class map, else semantic)",
+            "auto",
+            choices={
+                "auto": "Detect",
+                "semantic": "Semantic (pixel = class value)",
+                "instance": "Instance (pixel = instance id + class map)",
+                "voc": "VOC SegmentationObject + SegmentationClass",
+            },
+            label="Kind of masks",
+        ),
+        Option(
+            "image_dir",
+            "folder",
+            "folder of the images (default: images/ or JPEGImages/ beside the masks, or images.csv)",
+            None,
+            label="Images folder",
+        ),
+        Option(
+            "classes",
+            "file",
+            "class map: one name per line (line n = class value n), or a value,class CSV / JSON",
+            None,
+            label="Class list",
+        ),
+    ),
+    write_options=(
+        Option(
+            "mode",
+            "choice",
+            "instance: pixel = object number, classes in instances.json; semantic: pixel = class number",
+            "instance",
+            choices={
+                "instance": "Instance (pixel = object number, classes in instances.json)",
+                "semantic": "Semantic (pixel = class number)",
+            },
+            label="Kind of masks",
+        ),
+        Option(
+            "images",
+            "choice",
+            "image files: hard/symbolic link (default) or copy them into images/, or keep (list the "
+            "originals in images.csv)",
+            "link",
+            choices={
+                "link": IMAGE_CHOICES["link"],
+                "copy": IMAGE_CHOICES["copy"],
+                "keep": IMAGE_CHOICES["keep"],
+            },
+            label="Image files",
+        ),
+    ),
+    detect=looks_like_masks,
+    lost_on_export="pixels where objects overlap (the later wins), instances in semantic mode; boxes "
+    "become filled boxes",
+)

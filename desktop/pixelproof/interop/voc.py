@@ -30,6 +30,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 
 _FLAGS = ("difficult", "truncated", "occluded")
 
@@ -222,3 +223,37 @@ def _image_xml(
         for tag, v in (("xmin", x1 + shift), ("ymin", y1 + shift), ("xmax", x2), ("ymax", y2)):
             ET.SubElement(bnd, tag).text = str(v)
     return root
+
+
+def looks_like_voc(path: Path) -> bool:
+    """An ``Annotations/`` folder of XML, or one XML file whose root is ``<annotation>``."""
+    if path.is_file():
+        return path.suffix.lower() == ".xml" and b"<annotation" in sniff(path, 4096)
+    return path.is_dir() and (path / "Annotations").is_dir() and any((path / "Annotations").glob("*.xml"))
+
+
+_ONE_BASED = (
+    "1-based corners, both inclusive, as Pascal VOC; no: plain 0-based coordinates (LabelMe's labelme2voc)"
+)
+
+FORMAT = Format(
+    name="voc",
+    title="Pascal VOC XML",
+    reader=read_voc,
+    writer=write_voc,
+    read_options=(Option("one_based", "bool", _ONE_BASED, True, label="Corners are 1-based (Pascal VOC)"),),
+    write_options=(
+        Option(
+            "images",
+            "choice",
+            "image files: refer to the originals (keep), copy, or hard/symbolic link them into JPEGImages/",
+            "keep",
+            choices=IMAGE_CHOICES,
+            label="Image files",
+        ),
+        Option("one_based", "bool", _ONE_BASED, True, label="Write 1-based corners (Pascal VOC)"),
+    ),
+    detect=looks_like_voc,
+    suffixes=(".xml",),
+    lost_on_export="shapes (written as their boxes), sub-pixel box corners",
+)

@@ -30,6 +30,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
 
 SPLITS = ("train", "val", "test")
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
@@ -348,3 +349,55 @@ def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Count
         counts["dropped"] += traced.dropped > 0
     counts["parts"] += len(polygons) > 1
     return [f"{cls} {_fmt(np.asarray(p, dtype=np.float64) / ([w, h] * (len(p) // 2)))}" for p in polygons]
+
+
+def looks_like_yolo(path: Path) -> bool:
+    """A YAML file, or a folder with a data.yaml, or with ``labels/`` beside ``images/``."""
+    if path.is_file():
+        return path.suffix.lower() in (".yaml", ".yml")
+    return path.is_dir() and (
+        (path / "data.yaml").is_file() or ((path / "labels").is_dir() and (path / "images").is_dir())
+    )
+
+
+FORMAT = Format(
+    name="yolo",
+    title="YOLO dataset (Ultralytics)",
+    reader=read_yolo,
+    writer=write_yolo,
+    write_options=(
+        Option(
+            "task",
+            "choice",
+            "boxes (detect) or polygons (segment); auto: segment when any object has a shape",
+            "auto",
+            choices={
+                "auto": "Segment when any object has a shape, else detect",
+                "detect": "Detect (boxes)",
+                "segment": "Segment (polygons)",
+            },
+        ),
+        Option(
+            "images",
+            "choice",
+            "image files: hard/symbolic link (default) or copy them into images/<split> (Ultralytics finds "
+            "labels only beside an images folder)",
+            "link",
+            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
+            label="Image files",
+        ),
+        Option(
+            "val_fraction",
+            "float",
+            "share of the images without a split of their own that go to val (every n-th; 0: all train)",
+            0.0,
+            label="Validation share",
+            minimum=0.0,
+            maximum=0.9,
+        ),
+    ),
+    detect=looks_like_yolo,
+    suffixes=(".yaml", ".yml"),
+    lost_on_export="holes (filled, with a warning), several parts (one line each), everything but boxes in "
+    "detect; scores, review state, notes",
+)

@@ -85,7 +85,7 @@ IMPORT_OPTIONS: dict[str, list[Option]] = {
     ],
     "labelme": [
         Option(
-            "extract_images_to",
+            "extract_images",
             "Extract embedded images to",
             "folder",
             tip="Images stored only as imageData in the JSON are written here (optional)",
@@ -115,7 +115,7 @@ IMPORT_OPTIONS: dict[str, list[Option]] = {
             },
         ),
         Option(
-            "images",
+            "image_dir",
             "Images folder",
             "folder",
             tip="Default: images/ or JPEGImages/ beside the masks, or images.csv",

@@ -90,7 +90,7 @@ class ImagesModel(QAbstractTableModel):
                 return PurePosixPath(rec.file_name).name
             if col == 1:
                 return STATUS_LABELS.get(status, status)
-            return str(self.doc.project.annotation_count(image_id))
+            return str(self.doc.project.object_count(image_id))
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
             return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -100,7 +100,7 @@ class ImagesModel(QAbstractTableModel):
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and col == 2
-            and not self.doc.project.annotation_count(image_id)
+            and not self.doc.project.object_count(image_id)
         ):
             return QColor(128, 128, 128)
         if role == Qt.ItemDataRole.UserRole:

@@ -15,7 +15,8 @@ from pixelproof.core import qa
 from pixelproof.core.coco import default_color
 from pixelproof.core.model import Project
 from pixelproof.core.qa import ImagePair, ObjectRow, QAOptions, QAResult
-from pixelproof.core.references import Reference, ReferenceLoadError, load_reference
+from pixelproof.core.references import Reference
+from pixelproof.interop.references import ReferenceLoadError, load_reference
 
 FILL_ALPHA = 90
 _CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8)

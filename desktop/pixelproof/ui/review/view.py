@@ -455,7 +455,7 @@ class ReviewView(QWidget):
             "#reviewBanner { background: #4a4320; color: #fff6d8; padding: 6px; border-radius: 4px; }"
         )
         self._show_reference_label()
-        self.legend.show_void(bool(scored.reference.void))
+        self.legend.show_void(scored.reference.has_void)
         keep = self.image_id
         self.image_model.set_rows(scored.image_table, self.document.project)
         self.class_model.set_result(result)

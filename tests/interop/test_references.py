@@ -1,4 +1,5 @@
-"""References from PNG mask folders: VOC palette semantic masks with void, instance masks + class maps."""
+"""QA references read through interop from PNG mask folders: VOC palette semantic masks with void,
+instance masks + class maps."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from PIL import Image
 from pixelproof.core import masks
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa import DIFF_VOID, difference_image, run_qa
-from pixelproof.core.references import ReferenceLoadError, load_reference
+from pixelproof.interop.references import ReferenceLoadError, load_reference
 
 
 def voc_palette() -> list[int]:
@@ -127,9 +128,12 @@ def test_unknown_values_are_reported_and_bad_inputs_raise(tmp_path):
     folder.mkdir()
     a = np.zeros((5, 5), np.uint8)
     a[1, 1] = 9
+    a[2, 2] = 1
     Image.fromarray(a, mode="L").save(folder / "a.png")
+    (folder / "classes.json").write_text(json.dumps({"1": "cat"}))
     ref = load_reference(folder, None)
-    assert any("class value 9" in p for p in ref.problems)
+    assert any("class value 9 is not in the class map" in p for p in ref.problems)
+    assert sorted(c.name for c in ref.project.categories.values()) == ["cat", "class_9"]
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ReferenceLoadError):

@@ -1,0 +1,253 @@
+"""Every annotation format PixelProof reads or writes, declared once (DESIGN.md §9).
+
+A ``Format`` names its reader and writer and declares their options (name, type, help, default). Everything
+that offers formats is generated from these declarations: ``pixelproof convert``'s ``--from``/``--to``
+choices and its option flags, ``pixelproof qa --ref-format`` and its auto-detection, and the File > Import /
+Export dialog forms. A reader is ``read(path, *, on_problem=None, progress=None, **options) ->
+ImportResult``; a writer ``write(project, out_path, *, progress=None, **options) -> list[str]`` (warnings
+about what the target format cannot hold). Call them through ``Format.read`` / ``Format.write``, which
+pause the cyclic garbage collector (converters build millions of small acyclic objects; see
+``core.coco.gc_paused``).
+
+Adding a format
+---------------
+1. Write ``pixelproof/interop/<name>.py`` with ``read_<name>`` and/or ``write_<name>`` and, at its end, a
+   declaration whose option names are the functions' keyword arguments::
+
+       FORMAT = Format(
+           name="nifti",                       # --from/--to value, lower case
+           title="NIfTI label volume",         # shown in dialogs and help
+           reader=read_nifti,
+           writer=write_nifti,                 # None for a read-only format
+           read_options=(
+               Option("spacing", "float", "voxel size in mm when the header has none", default=None),
+           ),
+           write_options=(Option("images", "choice", "image files: ...", "keep", choices=IMAGE_CHOICES),),
+           input_is_file=True,                 # INPUT is one file (else a folder; a file may still work)
+           output_is_file=False,
+           detect=looks_like_nifti,            # path -> bool, cheap: for qa auto-detection
+           suffixes=(".nii", ".nii.gz"),       # file-dialog filter for file inputs
+       )
+
+   A module may declare several formats as ``FORMATS = (Format(...), Format(...))``.
+2. Add the module's import path to ``BUILTIN_MODULES`` below (the position sets the order in menus and in
+   auto-detection: put specific layouts before generic ones). A plugin outside the package may call
+   ``register(fmt)`` instead, before the CLI or the app lists formats.
+3. Option types: ``bool``, ``choice`` (``choices`` maps value -> label), ``int``, ``float`` (``minimum`` /
+   ``maximum``), ``folder``, ``file``, ``text``. The same option name must mean the same type in every
+   format (one ``convert`` flag serves them all; ``tests/interop/test_formats.py`` checks it).
+   Heavy or optional dependencies are imported inside the reader, never at module level.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pixelproof.core.coco import gc_paused
+
+OPTION_TYPES = ("bool", "choice", "int", "float", "folder", "file", "text")
+IMAGE_CHOICES = {
+    "keep": "Refer to the original files",
+    "copy": "Copy into the output",
+    "link": "Link into the output (hard link, else symbolic, else copy)",
+}
+
+# Modules holding the built-in declarations, in menu and auto-detection order.
+BUILTIN_MODULES = (
+    "pixelproof.interop.coco_io",
+    "pixelproof.interop.labelme",
+    "pixelproof.interop.yolo",
+    "pixelproof.interop.voc",
+    "pixelproof.interop.masks_folder",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One keyword argument of a reader or writer: a ``convert`` flag ``--<name-with-dashes>`` and a row of
+    the Import/Export dialog."""
+
+    name: str
+    type: str
+    help: str
+    default: Any = None
+    choices: Mapping[str, str] = field(default_factory=dict)
+    label: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in OPTION_TYPES:
+            raise ValueError(f"option {self.name}: type must be one of {', '.join(OPTION_TYPES)}")
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"option {self.name}: a choice needs choices")
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def title(self) -> str:
+        """The dialog label: ``label``, else the name in words."""
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def parse(self, text: str) -> Any:
+        """A command-line string as this option's value; ValueError with a readable reason otherwise."""
+        if self.type == "bool":
+            low = text.strip().lower()
+            if low in ("yes", "true", "1", "on"):
+                return True
+            if low in ("no", "false", "0", "off"):
+                return False
+            raise ValueError(f"expected yes or no, got {text!r}")
+        if self.type == "choice":
+            if text not in self.choices:
+                raise ValueError(f"expected one of {', '.join(self.choices)}, got {text!r}")
+            return text
+        if self.type in ("int", "float"):
+            try:
+                value: float = int(text) if self.type == "int" else float(text)
+            except ValueError:
+                raise ValueError(f"expected a number, got {text!r}") from None
+            self.check_range(value)
+            return value
+        return text
+
+    def check_range(self, value: float) -> None:
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value}")
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"must be at least {self.minimum:g}, got {value:g}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"must be at most {self.maximum:g}, got {value:g}")
+
+
+@dataclass(frozen=True)
+class Format:
+    """A format: its reader and writer (either may be None), their options, and how to recognise it."""
+
+    name: str
+    title: str
+    reader: Callable[..., Any] | None
+    writer: Callable[..., list[str]] | None
+    read_options: tuple[Option, ...] = ()
+    write_options: tuple[Option, ...] = ()
+    input_is_file: bool = False  # True: INPUT is a file (COCO JSON); False: a folder (a file may work too)
+    output_is_file: bool = False
+    detect: Callable[[Path], bool] | None = None
+    suffixes: tuple[str, ...] = ()
+    lost_on_export: str = ""
+
+    @property
+    def can_read(self) -> bool:
+        return self.reader is not None
+
+    @property
+    def can_write(self) -> bool:
+        return self.writer is not None
+
+    def options(self, direction: str) -> tuple[Option, ...]:
+        return self.read_options if direction == "read" else self.write_options
+
+    def read(self, path: Any, **kwargs: Any) -> Any:
+        """Run the reader (ImportResult) with the garbage collector paused."""
+        if self.reader is None:
+            raise ValueError(f"{self.title} cannot be read")
+        with gc_paused():
+            return self.reader(path, **kwargs)
+
+    def write(self, project: Any, out_path: Any, **kwargs: Any) -> list[str]:
+        """Run the writer (its warnings) with the garbage collector paused."""
+        if self.writer is None:
+            raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
+        with gc_paused():
+            return self.writer(project, out_path, **kwargs)
+
+    def looks_like(self, path: Path) -> bool:
+        """The declared sniffing test; a test that raises counts as no."""
+        if self.detect is None:
+            return False
+        try:
+            return bool(self.detect(Path(path)))
+        except (OSError, ValueError):
+            return False
+
+
+class _Registry(Mapping[str, Format]):
+    """Name -> Format, filled from ``BUILTIN_MODULES`` on first use (the modules import this one to declare
+    their formats, so they cannot be imported while it loads)."""
+
+    def __init__(self) -> None:
+        self._formats: dict[str, Format] = {}
+        self._loaded = False
+
+    def _all(self) -> dict[str, Format]:
+        if not self._loaded:
+            self._loaded = True
+            for module_name in BUILTIN_MODULES:
+                module = importlib.import_module(module_name)
+                for fmt in getattr(module, "FORMATS", None) or (module.FORMAT,):
+                    self.add(fmt)
+        return self._formats
+
+    def add(self, fmt: Format) -> Format:
+        if fmt.name in self._formats and self._formats[fmt.name] is not fmt:
+            raise ValueError(f"format {fmt.name!r} is already registered")
+        self._formats[fmt.name] = fmt
+        return fmt
+
+    def __getitem__(self, name: str) -> Format:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+FORMATS = _Registry()
+
+
+def register(fmt: Format) -> Format:
+    """Add a format (a plugin's); its name must be new. Built-ins are listed in ``BUILTIN_MODULES``."""
+    FORMATS._all()
+    return FORMATS.add(fmt)
+
+
+def readable() -> list[Format]:
+    return [f for f in FORMATS.values() if f.can_read]
+
+
+def writable() -> list[Format]:
+    return [f for f in FORMATS.values() if f.can_write]
+
+
+def all_options() -> Iterator[tuple[Format, str, Option]]:
+    """(format, "read" | "write", option) for every declared option."""
+    for fmt in FORMATS.values():
+        for direction in ("read", "write"):
+            for opt in fmt.options(direction):
+                yield fmt, direction, opt
+
+
+def sniff(path: Path, size: int = 65536) -> bytes:
+    """The first bytes of a regular file (b"" for anything else), for ``detect`` functions."""
+    try:
+        if not path.is_file():
+            return b""
+        with open(path, "rb") as f:
+            return f.read(size)
+    except OSError:
+        return b""
+
+
+def detect_format(path: str | Path) -> Format | None:
+    """The first readable format (in declaration order) whose ``detect`` accepts ``path``."""
+    p = Path(path)
+    return next((f for f in readable() if f.looks_like(p)), None)

@@ -1,0 +1,72 @@
+"""Load a QA reference in any readable format (``pixelproof qa``, the review view) through the format's own
+reader, the same one ``convert`` uses.
+
+Auto-detection (no ``fmt`` given) asks each format's ``detect`` in declaration order (see
+``interop/formats.py``): a ``.json`` file is COCO (a PixelProof project is one) or LabelMe, a folder is
+recognised by its layout (Cityscapes ``gtFine/``, KITTI ``label_2/``, ``annotations.xml`` of CVAT, a VOC
+``Annotations/`` folder, LabelMe JSONs ...), and a folder of PNGs is a mask folder.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from pathlib import Path
+
+from pixelproof.core.model import Project
+from pixelproof.core.references import Reference
+from pixelproof.interop._util import ProblemCallback, ProgressCallback
+from pixelproof.interop.formats import FORMATS, detect_format, readable
+
+
+class ReferenceLoadError(Exception):
+    """The reference cannot be read; ``problems`` lists each reason (one line each)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def load_reference(
+    path: str | os.PathLike[str],
+    candidate: Project | None = None,
+    fmt: str | None = None,
+    *,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> Reference:
+    """Read ``path`` as format ``fmt`` (auto-detected when None); raises ``ReferenceLoadError``.
+
+    The candidate's categories name the values of a semantic mask folder that has no class map.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ReferenceLoadError([f"{p}: no such file or folder"])
+    if fmt is None:
+        found = detect_format(p)
+        if found is None:
+            names = ", ".join(f.name for f in readable())
+            raise ReferenceLoadError(
+                [f"{p}: not recognised as any readable format ({names}); name one with --ref-format"]
+            )
+    else:
+        if fmt not in FORMATS or not FORMATS[fmt].can_read:
+            raise ReferenceLoadError([f"{fmt}: not a readable format"])
+        found = FORMATS[fmt]
+    params = inspect.signature(found.reader).parameters
+    extra = {}
+    if "check_images" in params:
+        extra["check_images"] = False  # QA needs the annotations, not the pictures
+    if "class_names" in params and candidate is not None:
+        extra["class_names"] = {c.id: c.name for c in candidate.categories.values()}
+    try:
+        result = found.read(p, on_problem=on_problem, progress=progress, **extra)
+    except (OSError, ValueError) as e:
+        raise ReferenceLoadError([f"{p}: cannot be read as {found.title}: {e}"]) from None
+    if not result.project.images:
+        raise ReferenceLoadError([*result.problems, f"{p}: no images found as {found.title}"])
+    kind = {"coco": "project", "masks": "instance masks"}.get(found.name, found.name)
+    kind = "semantic masks" if result.semantic else kind
+    return Reference(
+        project=result.project, kind=kind, source=str(p), problems=result.problems, semantic=result.semantic
+    )
