@@ -186,3 +186,22 @@ def test_detect_format_recognises_each_layout(sample_project: Project, tmp_path:
     assert detect_format(tmp_path / "lm" / "a.json").name == "labelme"
     (tmp_path / "nothing").mkdir()
     assert detect_format(tmp_path / "nothing") is None
+
+
+def test_qa_reference_in_another_format_and_undetectable_reference(
+    sample_project: Project, tmp_path: Path, capsys
+) -> None:
+    from pixelproof.interop import write_labelme
+
+    project_file = tmp_path / "src" / "project.json"
+    write_labelme(sample_project, tmp_path / "lm")
+    report = tmp_path / "r.json"
+    for extra in ([], ["--ref-format", "labelme"]):
+        assert main(["qa", str(tmp_path / "lm"), str(project_file), "--json", str(report), *extra]) == 0
+        data = json.loads(report.read_text())
+        assert data["reference_kind"] == "labelme"
+        assert [r["status"] for r in data["per_object"]] == ["match"] * 5
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "notes.txt").write_text("hello")
+    assert main(["qa", str(tmp_path / "odd"), str(project_file)]) == 1
+    assert "not recognised as any readable format" in capsys.readouterr().err
