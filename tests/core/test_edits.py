@@ -93,6 +93,7 @@ def test_remove_annotations_restores_pixels_and_file_order() -> None:
     assert edit.label == "Delete 2 annotations"
     changes = round_trip(p, edit)
     assert changes.annotation_ids(ANNOTATION_REMOVED) == [3, 9]  # file order, not the order asked
+    assert edit.focus is None and edit.revert_focus == [3, 9]  # a viewer selects what comes back
     assert changes.image_ids == [1, 2]
     edit.revert(p)
     assert list(p.annotations) == order
@@ -163,7 +164,7 @@ def test_remove_category_takes_its_annotations_and_puts_both_back() -> None:
     edit = edits.RemoveCategory(1)
     changes = round_trip(p, edit)
     assert [c.kind for c in changes] == [ANNOTATION_REMOVED, ANNOTATION_REMOVED, CATEGORY]
-    assert sorted(edit.annotation_ids) == [5, 7] and 1 not in p.categories
+    assert edit.revert_focus == [7, 5] and 1 not in p.categories
     undone = edit.revert(p)
     assert [c.kind for c in undone] == [CATEGORY, ANNOTATION_ADDED, ANNOTATION_ADDED]  # category first
     assert list(p.categories) == [1, 2, 3] and list(p.annotations) == [7, 3, 5, 9]

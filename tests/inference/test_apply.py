@@ -14,7 +14,6 @@ from pixelproof.core.masks import decode
 from pixelproof.core.model import ImageRecord
 from pixelproof.inference.apply import (
     PredictionMapper,
-    apply_proposal,
     parse_mapping,
     prelabel_project,
 )
@@ -64,8 +63,8 @@ def test_convert_does_not_touch_the_project_and_fills_every_field() -> None:
     prop2 = mapper.convert(project.image(2), preds())
     assert prop2.categories == []
     assert [a.id for a in prop2.annotations] == [4, 5, 6]
-    apply_proposal(project, prop)
-    apply_proposal(project, prop2)
+    prop.edit().apply(project)
+    prop2.edit().apply(project)
     assert len(project.annotations) == 6 and project.category_by_name("person").id == 3
 
 

@@ -184,8 +184,8 @@ def test_annotation_list_and_canvas_share_the_selection(window) -> None:
 def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
     """Adding, editing and removing one annotation keeps the other rows (the same item objects) of the
     Annotations and Categories panels; the touched row shows the new values; selection still syncs."""
+    from pixelproof.core.edits import AddAnnotations, RemoveAnnotations, ReplaceAnnotations
     from pixelproof.core.geometry import clone
-    from pixelproof.ui.commands import AddAnnotations, EditAnnotations, RemoveAnnotations
     from pixelproof.ui.panels import annotations as annotations_panel
 
     doc = window.document
@@ -205,7 +205,7 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
     def cat_rows() -> list:
         return [cats.tree.topLevelItem(n) for n in range(cats.tree.topLevelItemCount())]
 
-    doc.push(AddAnnotations(doc, [box(i) for i in range(4)]))
+    doc.push(AddAnnotations([box(i) for i in range(4)]))
     QTest.qWait(10)
     before, before_cats = rows(), cat_rows()
     assert ids() == [100, 101, 102, 103] and [r.text(2) for r in before_cats] == ["4", "0"]
@@ -213,14 +213,14 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
 
     edited = clone(doc.project.annotations[101])
     edited.category_id, edited.review = 2, "rejected"
-    doc.push(EditAnnotations(doc, [edited]))
+    doc.push(ReplaceAnnotations([edited]))
     QTest.qWait(10)
     assert all(a is b for a, b in zip(rows(), before, strict=True))
     assert rows()[1].text() == "#101  dog  ·  box  ✗"
     assert all(a is b for a, b in zip(cat_rows(), before_cats, strict=True))
     assert [r.text(2) for r in cat_rows()] == ["3", "1"]
 
-    doc.push(AddAnnotations(doc, [box(4, 2)]))
+    doc.push(AddAnnotations([box(4, 2)]))
     doc.set_selection([104])
     QTest.qWait(10)
     assert all(a is b for a, b in zip(rows()[:4], before, strict=True)) and ids()[4] == 104
@@ -228,7 +228,7 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
     assert [r.text(2) for r in cat_rows()] == ["3", "2"]
     assert images.model.data(images.model.index(0, 2)) == "5"
 
-    doc.push(RemoveAnnotations(doc, [102, 104]))
+    doc.push(RemoveAnnotations([102, 104]))
     QTest.qWait(10)
     assert ids() == [100, 101, 103] and rows() == [before[0], before[1], before[3]]
     assert doc.selection == [] and panel.list.selectedItems() == []
@@ -243,7 +243,7 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
 
     # a burst larger than the panel queues is one rebuild, with the same result
     many = [box(10 + i) for i in range(annotations_panel.MAX_PENDING + 5)]
-    doc.push(AddAnnotations(doc, many))
+    doc.push(AddAnnotations(many))
     QTest.qWait(10)
     assert ids() == [a.id for a in doc.project.annotations_of(1)] and len(ids()) == 3 + len(many)
     doc.undo_stack.undo()
@@ -331,24 +331,27 @@ def test_shortcuts_dialog_lists_the_key_map(window) -> None:
 
 
 def test_open_folder_is_an_untitled_project_and_save_asks_for_a_name(
-    qtbot, tmp_path, monkeypatch, no_prompts
+    qtbot, tmp_path, monkeypatch, no_prompts, capfd
 ):
     from PySide6.QtWidgets import QFileDialog
 
     make_project(tmp_path / "data", n_images=2)
     (tmp_path / "data" / "project.json").unlink()
+    (tmp_path / "data" / "images" / "broken.png").write_bytes(b"not a png")
     win = new_window(qtbot)
-    assert win.open_path(tmp_path / "data" / "images")
+    assert win.open_path(tmp_path / "data" / "images")  # read in a background job
     wait_loaded(qtbot, win)
     assert win.document.untitled and len(win.document.project.images) == 2
+    assert "1 unreadable files skipped" in win.statusBar().currentMessage()
+    assert capfd.readouterr().err == ""  # the app prints nothing (the CLI's warnings are the CLI's)
     win.panels["categoriesDock"].document  # noqa: B018 - the panels share the document
     target = tmp_path / "out" / "labels.json"
     target.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    from pixelproof.core.edits import AddCategory
     from pixelproof.core.model import Category
-    from pixelproof.ui.commands import AddCategory
 
-    win.document.push(AddCategory(win.document, Category(1, "thing", color="#ff0000", shortcut="1")))
+    win.document.push(AddCategory(Category(1, "thing", color="#ff0000", shortcut="1")))
     set_zoom(win, 1.0)
     draw_box(win, 10, 10, 50, 50)
     key(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -376,14 +379,14 @@ def test_settings_remember_last_tool_layout_and_recent_projects(qtbot, project_f
 
 def test_undo_restores_a_deleted_mask_exactly(window) -> None:
     from pixelproof.core import masks
-    from pixelproof.ui.commands import AddAnnotations
+    from pixelproof.core.edits import AddAnnotations
 
     doc = window.document
     m = np.zeros((240, 320), bool)
     m[50:90, 60:130] = True
     m[60:70, 80:90] = False  # a hole
     ann = Annotation(50, 1, 2, masks.bbox(m), segmentation=masks.encode(m), area=masks.area(m))
-    doc.push(AddAnnotations(doc, [ann]))
+    doc.push(AddAnnotations([ann]))
     assert window.canvas.items_by_id[50].kind == "mask"
     saved = json.dumps(doc.project.annotations[50].segmentation)
     window.act_delete.trigger()

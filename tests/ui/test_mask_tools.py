@@ -92,7 +92,10 @@ def test_brush_stroke_paints_exactly_the_opencv_line_and_undoes(window) -> None:
     stack = window.document.undo_stack
     assert stack.count() == 1  # the whole stroke is one step
     cmd = stack.command(0)
-    assert cmd.patch.before.shape == cmd.patch.after.shape and cmd.patch.after.size < 240 * 320 / 2
+    assert (
+        cmd.edit.patch.before.shape == cmd.edit.patch.after.shape
+        and cmd.edit.patch.after.size < 240 * 320 / 2
+    )
     stack.undo()
     assert ann_id not in window.document.project.annotations and ann_id not in window.canvas.items_by_id
     stack.redo()
@@ -680,8 +683,8 @@ def test_small_repaint_draws_the_same_outline_pixels_as_a_full_one(window) -> No
 
 def test_undo_restores_a_foreign_uncompressed_rle_exactly(window) -> None:
     """Masks written by other tools (uncompressed counts, their own area) come back verbatim on undo."""
+    from pixelproof.core.edits import AddAnnotations
     from pixelproof.core.model import Annotation
-    from pixelproof.ui.commands import AddAnnotations
 
     set_view(window, 2.0)
     m = np.zeros((240, 320), bool)
@@ -693,7 +696,7 @@ def test_undo_restores_a_foreign_uncompressed_rle_exactly(window) -> None:
     assert np.array_equal(masks.decode(foreign), m)
     doc = window.document
     ann = Annotation(7, 1, 1, [60.0, 50.0, 100.0, 70.0], foreign, 7000.5, source="labelme")
-    doc.push(AddAnnotations(doc, [ann]))
+    doc.push(AddAnnotations([ann]))
     doc.set_selection([7])
     painted = paint(window, Qt.Key.Key_R, [(150, 100), (200, 100)], 6)
     assert np.array_equal(pixels(window, 7), m | reference_stroke((240, 320), painted, 6))

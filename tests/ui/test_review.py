@@ -335,9 +335,9 @@ def test_missing_and_unreadable_reference(qtbot, demo: Path, no_prompts) -> None
 
 
 def test_no_reference_says_how_to_choose_one(qtbot, window) -> None:
-    from pixelproof.ui.commands import SetReference
+    from pixelproof.core.edits import SetReference
 
-    window.document.push(SetReference(window.document, None))
+    window.document.push(SetReference(None))
     enter_review_no_wait = window.review.set_active
     enter_review_no_wait(True)
     view = window.review.view

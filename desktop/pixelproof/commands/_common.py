@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from pixelproof.core.coco import ProjectFormatError, load_project
 from pixelproof.core.model import Project
@@ -13,16 +13,20 @@ from pixelproof.core.model import Project
 T = TypeVar("T")
 
 
-class CommandError(Exception):
-    """A failure to report as one line on stderr with exit code 1."""
+def error(message: str, bar: ProgressBar | None = None) -> None:
+    """One line on stderr (through ``bar`` while one is drawn, so it stays whole)."""
+    _say(f"pixelproof: error: {message}", bar)
 
 
-def error(message: str) -> None:
-    print(f"pixelproof: error: {message}", file=sys.stderr)
+def warn(message: str, bar: ProgressBar | None = None) -> None:
+    _say(f"pixelproof: warning: {message}", bar)
 
 
-def warn(message: str) -> None:
-    print(f"pixelproof: warning: {message}", file=sys.stderr)
+def _say(line: str, bar: ProgressBar | None) -> None:
+    if bar is not None:
+        bar.note(line)
+    else:
+        print(line, file=sys.stderr)
 
 
 def load_or_report(path: str) -> Project | None:
@@ -35,20 +39,63 @@ def load_or_report(path: str) -> Project | None:
         return None
 
 
-def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
-    """Yield items, drawing a progress bar with ETA on stderr when it is a terminal (nothing otherwise)."""
-    if not sys.stderr.isatty() or total <= 0:
-        yield from items
-        return
-    start = time.monotonic()
-    width = 30
-    for i, item in enumerate(items):
-        yield item
-        done = i + 1
-        elapsed = time.monotonic() - start
-        eta = elapsed / done * (total - done)
-        filled = int(width * done / total)
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\r{label} [{bar}] {done}/{total}  ETA {eta:4.0f}s")
-        sys.stderr.flush()
-    sys.stderr.write("\n")
+class ProgressBar:
+    """The terminal progress bar of every long command (DESIGN.md §7): on stderr when it is a terminal,
+    nothing otherwise, e.g. ``pre-labeling (yolo) [#######-------] 140/300  11.8 images/s  ETA 14s``.
+
+    Call it with ``(done, total)``, or let it count with :meth:`iterate`. Print problems with :meth:`note`
+    so they do not tear the bar. Close it (or use it as a context manager) to end the line."""
+
+    def __init__(self, label: str, unit: str = "images", stream: TextIO | None = None) -> None:
+        self.label = label
+        self.unit = unit
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty()
+        self.start = time.monotonic()
+        self.drawn = False
+        self._last = (0, 0)
+        self._width = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self._last = (done, total)
+        if not self.enabled or total <= 0:
+            return
+        elapsed = max(time.monotonic() - self.start, 1e-9)
+        rate = done / elapsed
+        eta = f"ETA {(total - done) / rate:4.0f}s" if done else "ETA    ?"
+        filled = min(30, int(30 * done / total))
+        bar = "#" * filled + "-" * (30 - filled)
+        speed = f"{rate:.1f}" if rate < 100 else f"{rate:.0f}"
+        line = f"{self.label} [{bar}] {done}/{total}  {speed} {self.unit}/s  {eta}"
+        self.stream.write("\r" + line.ljust(self._width))
+        self.stream.flush()
+        self._width = len(line)
+        self.drawn = True
+
+    def iterate(self, items: Iterable[T], total: int) -> Iterator[T]:
+        """Yield ``items``, advancing the bar after each one."""
+        self(0, total)
+        for done, item in enumerate(items, start=1):
+            yield item
+            self(done, total)
+
+    def note(self, line: str) -> None:
+        """Print ``line`` on stderr on its own line; the bar is redrawn below it."""
+        if self.drawn:  # blank the bar's line (no ANSI codes: plain Windows consoles lack them)
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.drawn = False
+        print(line, file=self.stream)
+        if self.enabled and self._last[1] > 0:
+            self(*self._last)
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import time
 from collections import defaultdict
 from typing import Any
 
-from pixelproof.commands._common import error, warn
+from pixelproof.commands._common import ProgressBar, error, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -83,33 +81,6 @@ def _parser_for(name: str, options: list) -> Any:
     return parse
 
 
-class ProgressBar:
-    """A (done, total) callback drawing a bar on stderr when it is a terminal; silent otherwise."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.enabled = sys.stderr.isatty()
-        self.start = time.monotonic()
-        self.drawn = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
-            return
-        elapsed = time.monotonic() - self.start
-        eta = elapsed / done * (total - done) if done else 0.0
-        filled = int(30 * done / total)
-        sys.stderr.write(
-            f"\r{self.label} [{'#' * filled}{'-' * (30 - filled)}] {done}/{total}  ETA {eta:4.0f}s"
-        )
-        sys.stderr.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\n")
-            self.drawn = False
-
-
 def chosen_options(args: argparse.Namespace, fmt: Any, direction: str) -> dict[str, Any]:
     """The options given on the command line that ``fmt`` declares for ``direction``, checked against its
     own choices and range (a flag shared by several formats may allow more than this one does)."""
@@ -153,8 +124,7 @@ def run(args: argparse.Namespace) -> int:
     bar = ProgressBar(f"reading {args.src_format}")
 
     def problem(message: str) -> None:
-        bar.close()
-        print(message, file=sys.stderr)
+        bar.note(message)
 
     try:
         result = src.read(args.input, on_problem=problem, progress=bar, **read_opts)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report, progress
+from pixelproof.commands._common import ProgressBar, error, load_or_report
 from pixelproof.core.coco import ProjectSaveError, save_project
 from pixelproof.inference.apply import parse_mapping, prelabel_project, select_images
 from pixelproof.inference.base import Backend, BackendError, get_backend
@@ -114,21 +113,17 @@ def run(args: argparse.Namespace) -> int:
         error(f"no images to pre-label{f' match {args.images!r}' if args.images else ''}")
         return 1
 
-    def report_failure(file_name: str, reason: str) -> None:
-        if sys.stderr.isatty():
-            sys.stderr.write("\n")
-        error(f"{file_name}: {reason}")
-
-    result = prelabel_project(
-        project,
-        backend,
-        images,
-        only_existing=args.only_existing,
-        mapping=mapping,
-        wrap=lambda items, total: progress(items, total, f"pre-labeling ({backend.name})"),
-        on_failure=report_failure,
-        tiling=tiling,
-    )
+    with ProgressBar(f"pre-labeling ({backend.name})") as bar:
+        result = prelabel_project(
+            project,
+            backend,
+            images,
+            only_existing=args.only_existing,
+            mapping=mapping,
+            wrap=bar.iterate,
+            on_failure=lambda file_name, reason: error(f"{file_name}: {reason}", bar),
+            tiling=tiling,
+        )
     out = Path(args.output) if args.output else project.path
     if result.succeeded:
         try:

@@ -7,7 +7,7 @@ import math
 import sys
 from typing import Any
 
-from pixelproof.commands._common import error, load_or_report, progress, warn
+from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     options = QAOptions(
         iou_threshold=args.iou_threshold, nsd_tau=args.nsd_tau, both_empty_as_one=args.both_empty_as_one
     )
-    result = run_qa(reference, candidate, options, progress=lambda it, n: progress(it, n, "scoring"))
+    with ProgressBar("scoring") as bar:
+        result = run_qa(reference, candidate, options, progress=bar.iterate)
     for p in result.problems:
         warn(p)
     if not result.pairs:

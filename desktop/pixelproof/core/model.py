@@ -8,7 +8,7 @@ attributes here. Masks stay RLE until pixels are asked for, then are decoded onc
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -309,6 +309,26 @@ class Project:
             self.app.pop("reference", None)
         else:
             self.app["reference"] = value
+
+    def snapshot(self, image_ids: Iterable[int] | None = None) -> Project:
+        """A copy a worker thread may read while the user goes on editing this project: edits replace
+        annotations and categories (never change them in place), so copying the dicts keeps the state of
+        the moment; image records are copied because saving to another folder rewrites their
+        ``file_name`` in place. ``image_ids`` limits it to some images and their annotations."""
+        if image_ids is None:
+            images = {i: replace(im) for i, im in self.images.items()}
+            annotations = dict(self.annotations)
+        else:
+            images = {i: replace(self.images[i]) for i in image_ids}
+            annotations = {a.id: a for i in images for a in self._by_image.get(i, {}).values()}
+        return Project(
+            images=images,
+            categories=dict(self.categories),
+            annotations=annotations,
+            path=self.path,
+            extra=self.extra,
+            app=dict(self.app),
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Project):

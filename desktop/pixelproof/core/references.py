@@ -8,7 +8,9 @@ void categories (``"pixelproof": {"void": true}``, DESIGN.md §3): Cityscapes ig
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -58,3 +60,29 @@ def void_mask(project: Project, image: ImageRecord) -> np.ndarray | None:
             m = ann.mask(image.height, image.width)
             out = m.copy() if out is None else out | m
     return out
+
+
+# -- where a project's reference is ------------------------------------------------------------------
+
+
+def reference_path(project: Project) -> Path | None:
+    """The project's ``pixelproof.reference``, resolved against the project file's folder."""
+    ref = project.reference
+    if not ref:
+        return None
+    p = Path(ref).expanduser()
+    if not p.is_absolute() and project.path is not None:
+        p = Path(project.path).parent / p
+    return Path(os.path.normpath(p))
+
+
+def stored_reference(project: Project, chosen: Path) -> str:
+    """How to store a chosen reference: relative to the project folder when it is below or beside it."""
+    chosen = Path(chosen).resolve()
+    if project.path is None:
+        return str(chosen)
+    try:
+        rel = os.path.relpath(chosen, Path(project.path).resolve().parent)
+    except ValueError:  # another drive on Windows
+        return str(chosen)
+    return Path(rel).as_posix() if not rel.startswith(os.pardir + os.sep + os.pardir) else str(chosen)

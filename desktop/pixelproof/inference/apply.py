@@ -1,7 +1,8 @@
 """Predictions -> project annotations, without touching the project.
 
 ``PredictionMapper.convert`` returns the categories to create and the annotations to add for one image;
-the app wraps them into one undo command, the CLI's ``prelabel_project`` adds them directly. Category
+``Proposal.edit()`` is the one edit that adds them: the app pushes it on its undo stack (after ``Rebaser``
+moved it onto the live project), the CLI's ``prelabel_project`` applies it directly. Category
 mapping is by name: ``mapping`` renames model classes (``None`` = ignore), classes the project lacks
 become new categories named as the model names them, unless ``only_existing``.
 """
@@ -17,6 +18,8 @@ import numpy as np
 
 from pixelproof.core import mask_edit, masks
 from pixelproof.core.coco import default_color
+from pixelproof.core.edits import AddPredictions
+from pixelproof.core.geometry import clone
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project, utc_now
 from pixelproof.inference.base import Backend, BackendError, Prediction, predict_safely
@@ -31,6 +34,10 @@ class Proposal:
     categories: list[Category] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     ignored: int = 0  # predictions dropped: ignored class, not in the project, or empty shape
+
+    def edit(self, label: str = "Pre-label") -> AddPredictions:
+        """The edit that adds this proposal (categories first), for the CLI and the app's undo stack."""
+        return AddPredictions(self.categories, self.annotations, label)
 
 
 def parse_mapping(items: Iterable[str]) -> dict[str, str | None]:
@@ -154,13 +161,6 @@ def _geometry(p: Prediction, h: int, w: int) -> tuple[list | dict | None, list[f
     return None, bbox, bbox[2] * bbox[3]
 
 
-def apply_proposal(project: Project, proposal: Proposal) -> None:
-    """Add a proposal to the project (what the CLI does; the app does it inside an undo command)."""
-    for cat in proposal.categories:
-        project.add_category(cat)
-    project.extend_annotations(proposal.annotations)
-
-
 # -- whole project -----------------------------------------------------------------------------------
 
 
@@ -229,6 +229,39 @@ def _prefetched(
             yield im, result
 
 
+def propose(
+    project: Project,
+    backend: Backend,
+    images: list[ImageRecord],
+    mapper: PredictionMapper,
+    cancelled: Callable[[], bool] | None = None,
+    tiling: Tiling | None = None,
+) -> Iterator[tuple[ImageRecord, Proposal | str]]:
+    """Run ``backend`` on each image (tile by tile with ``tiling``), reading the next file while the model
+    runs. Yields (image, Proposal) or (image, reason) when it failed: one image never stops the batch.
+    Stops early once ``cancelled()`` is true. The CLI's ``prelabel_project`` and the app's batch worker
+    both run it."""
+    for image, pixels in _prefetched(project, images, tiled=tiling is not None):
+        if cancelled is not None and cancelled():
+            return
+        try:
+            if isinstance(pixels, Exception):
+                raise pixels
+            if tiling is not None:
+                preds = predict_tiled(backend, pixels, tiling)  # type: ignore[arg-type]
+            else:
+                preds = predict_safely(backend, pixels)  # type: ignore[arg-type]
+            proposal = mapper.convert(image, preds)
+        except (BackendError, ImageReadError) as e:
+            reason = str(e)
+        except Exception as e:  # never let one image stop the batch
+            reason = f"{type(e).__name__}: {e}"
+        else:
+            yield image, proposal
+            continue
+        yield image, reason.replace(f"{project.image_path(image)}: ", "")
+
+
 def prelabel_project(
     project: Project,
     backend: Backend,
@@ -247,30 +280,57 @@ def prelabel_project(
     todo = select_images(project) if images is None else list(images)
     mapper = PredictionMapper(project, backend.source, only_existing=only_existing, mapping=mapping)
     report = PrelabelReport(images=len(todo))
-    items: Iterable = _prefetched(project, todo, tiled=tiling is not None)
+    items: Iterable = propose(project, backend, todo, mapper, tiling=tiling)
     if wrap is not None:
         items = wrap(items, len(todo))  # type: ignore[arg-type]
-    for image, pixels in items:
-        try:
-            if isinstance(pixels, Exception):
-                raise pixels
-            if tiling is not None:
-                preds = predict_tiled(backend, pixels, tiling)  # type: ignore[arg-type]
-            else:
-                preds = predict_safely(backend, pixels)  # type: ignore[arg-type]
-            proposal = mapper.convert(image, preds)
-        except (BackendError, ImageReadError) as e:
-            reason = str(e)
-        except Exception as e:  # never let one image stop the batch
-            reason = f"{type(e).__name__}: {e}"
-        else:
-            apply_proposal(project, proposal)
-            report.annotations += len(proposal.annotations)
-            report.ignored += proposal.ignored
-            report.new_categories += [c.name for c in proposal.categories]
+    for image, result in items:
+        if isinstance(result, Proposal):
+            result.edit().apply(project)
+            report.annotations += len(result.annotations)
+            report.ignored += result.ignored
+            report.new_categories += [c.name for c in result.categories]
             continue
-        reason = reason.replace(f"{project.image_path(image)}: ", "")
-        report.failures.append((image.file_name, reason))
+        report.failures.append((image.file_name, result))
         if on_failure is not None:
-            on_failure(image.file_name, reason)
+            on_failure(image.file_name, result)
     return report
+
+
+class Rebaser:
+    """Moves proposals made in a worker (ids from a ``Project.snapshot``) onto the live project, which
+    the user may have edited meanwhile: fresh annotation ids, and categories matched by id (existing
+    ones) or by name (ones the batch creates)."""
+
+    def __init__(self, snap: Project) -> None:
+        self.names = {c.id: c.name for c in snap.categories.values()}
+        self.created: dict[int, Category] = {}
+
+    def rebase(self, project: Project, proposal: Proposal) -> Proposal:
+        """The proposal with ids valid in ``project`` now (apply its ``edit()`` right away)."""
+        for c in proposal.categories:
+            self.created[c.id] = c
+            self.names[c.id] = c.name
+        out = Proposal(proposal.image_id, ignored=proposal.ignored)
+        new_cats: dict[str, Category] = {}
+        next_ann = project.next_annotation_id()
+        next_cat = project.next_category_id()
+        for a in proposal.annotations:
+            cid = a.category_id
+            if cid not in self.created and cid in project.categories:
+                target = cid
+            else:
+                name = self.names[cid]
+                cat = project.category_by_name(name) or new_cats.get(name)
+                if cat is None:
+                    made = self.created.get(cid)
+                    color = made.color if made else default_color(len(project.categories) + 1)
+                    cat = Category(next_cat, name, color=color)
+                    next_cat += 1
+                    new_cats[name] = cat
+                    out.categories.append(cat)
+                target = cat.id
+            b = clone(a)
+            b.id, b.category_id = next_ann, target
+            next_ann += 1
+            out.annotations.append(b)
+        return out

@@ -1,8 +1,8 @@
 """Document: one open project with its undo stack, dirty flag, autosave and view state (current image,
 selection, current category).
 
-Everything in the UI reads the Project through a Document and listens to its signals; only the
-QUndoCommands in ``ui.commands`` change the Project, through the ``apply_*`` methods below (DESIGN.md §2).
+Everything in the UI reads the Project through a Document and listens to its signals; the Project changes
+only through core edits pushed here (``push``), which the undo stack applies and reverts (DESIGN.md §2).
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
+from pixelproof.core import edits
 from pixelproof.core.coco import ProjectSaveError, atomic_write, dumps_project, load_project, save_project
+from pixelproof.core.edits import Changes, Edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.ui.undo import UndoEdit
 
 AUTOSAVE_INTERVAL_MS = 60_000
 
@@ -138,9 +141,10 @@ class Document(QObject):
         self.autosave_timer.stop()
 
     # -- edits -----------------------------------------------------------------------------------
-    def push(self, command: QUndoCommand) -> None:
-        """Run an edit and make it undoable: the only way the UI changes the Project."""
-        self.undo_stack.push(command)
+    def push(self, edit: Edit, merge: str | None = None) -> None:
+        """Apply a core edit and make it undoable: the only way the UI changes the Project. ``merge`` names
+        a kind of gesture whose consecutive steps on the same objects are one undo step ("nudge")."""
+        self.undo_stack.push(UndoEdit(self, edit, merge))
 
     # -- view state (not saved, not undoable) ----------------------------------------------------
     def image_ids(self) -> list[int]:
@@ -204,74 +208,47 @@ class Document(QObject):
                 return c
         return None
 
-    # -- mutations: for ui.commands only ---------------------------------------------------------
-    def apply_add_annotation(self, ann: Annotation) -> None:
-        self.project.add_annotation(ann)
-        self.annotationAdded.emit(ann.image_id, ann.id)
+    # -- applying edits: for ui.undo.UndoEdit only ------------------------------------------------
+    def apply_edit(self, edit: Edit) -> None:
+        self._announce(edit.apply(self.project))
 
-    def apply_remove_annotation(self, ann_id: int) -> Annotation:
-        ann = self.project.remove_annotation(ann_id)
-        if ann_id in self._selection:
-            self._selection.remove(ann_id)
+    def revert_edit(self, edit: Edit) -> None:
+        self._announce(edit.revert(self.project))
+
+    def _announce(self, changes: Changes) -> None:
+        """Emit the signals for what an edit did, in order (one ``categoriesChanged`` per run of category
+        changes); keep the selection and the current category valid."""
+        gone = [i for i in self._selection if i not in self.project.annotations]
+        if gone:  # before any other signal: receivers read the selection
+            self._selection = [i for i in self._selection if i not in gone]
             self.selectionChanged.emit()
-        self.annotationRemoved.emit(ann.image_id, ann_id)
-        return ann
+        run: list[int] = []
+        for change in [*changes, None]:
+            if change is not None and change.kind == edits.CATEGORY:
+                run.append(change.category_id)
+                continue
+            if run:
+                self._categories_changed(run)
+                run = []
+            if change is None:
+                break
+            kind, image_id, ann_id = change.kind, change.image_id, change.annotation_id
+            if kind == edits.ANNOTATION_ADDED:
+                self.annotationAdded.emit(image_id, ann_id)
+            elif kind == edits.ANNOTATION_CHANGED:
+                self.annotationChanged.emit(image_id, ann_id)
+            elif kind == edits.ANNOTATION_REMOVED:
+                self.annotationRemoved.emit(image_id, ann_id)
+            elif kind == edits.IMAGE:
+                self.imageStatusChanged.emit(image_id)
+            elif kind == edits.REFERENCE:
+                self.referenceChanged.emit()
 
-    def apply_replace_annotation(self, ann: Annotation) -> None:
-        """Put ``ann`` in place of the annotation with its id (same image)."""
-        old = self.project.annotations[ann.id]
-        if old.image_id != ann.image_id:
-            raise ValueError("an annotation cannot change image")
-        self.project.remove_annotation(ann.id)
-        self.project.add_annotation(ann)
-        self.annotationChanged.emit(ann.image_id, ann.id)
-
-    def apply_add_category(self, cat: Category, position: int | None = None) -> None:
-        self.project.add_category(cat)
-        if position is not None:  # undoing a delete puts it back where it was
-            items = list(self.project.categories.items())
-            items.insert(position, items.pop())
-            self.project.categories.clear()
-            self.project.categories.update(items)
+    def _categories_changed(self, category_ids: list[int]) -> None:
+        cats = self.project.categories
         if self.current_category_id == -1:
-            self.current_category_id = cat.id
-        self.categoriesChanged.emit()
-
-    def apply_remove_category(self, category_id: int) -> tuple[Category, int]:
-        position = list(self.project.categories).index(category_id)
-        cat = self.project.remove_category(category_id)
-        if self.current_category_id == category_id:
-            self.current_category_id = min(self.project.categories, default=-1)
+            self.current_category_id = next((c for c in category_ids if c in cats), -1)
+        elif self.current_category_id not in cats:
+            self.current_category_id = min(cats, default=-1)
             self.currentCategoryChanged.emit(self.current_category_id)
         self.categoriesChanged.emit()
-        return cat, position
-
-    def apply_replace_category(self, cat: Category) -> None:
-        self.project.categories[cat.id] = cat
-        self.categoriesChanged.emit()
-        for ann in self.project.annotations_with_category(cat.id):
-            self.annotationChanged.emit(ann.image_id, ann.id)
-
-    def apply_image_status(self, image_id: int, status: str | None) -> None:
-        """Set (or, with None, forget) an image's status."""
-        if status is None:
-            self.project.image_status_map().pop(str(image_id), None)
-        else:
-            self.project.set_image_status(image_id, status)
-        self.imageStatusChanged.emit(image_id)
-
-    def apply_image_review(self, image_id: int, entry: dict | None) -> None:
-        """Set (or, with None, forget) the whole-image review decision ``pixelproof.image_review``."""
-        reviews = self.project.app.setdefault("image_review", {})
-        if entry is None:
-            reviews.pop(str(image_id), None)
-            if not reviews:
-                self.project.app.pop("image_review", None)
-        else:
-            reviews[str(image_id)] = dict(entry)
-        self.imageStatusChanged.emit(image_id)
-
-    def apply_reference(self, reference: str | None) -> None:
-        """Set (or forget) the project's QA reference, as stored in the file."""
-        self.project.reference = reference
-        self.referenceChanged.emit()

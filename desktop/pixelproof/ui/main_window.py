@@ -12,7 +12,6 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDockWidget,
     QFileDialog,
@@ -26,12 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof import __version__
+from pixelproof.core import edits
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
-from pixelproof.core.model import IMAGE_STATES
+from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.model import IMAGE_STATES, Project
 from pixelproof.ui import dialogs
 from pixelproof.ui.app import THEMES, settings, theme
 from pixelproof.ui.canvas.view import ZOOM_STEP, CanvasView
-from pixelproof.ui.commands import RemoveAnnotations, SetImageStatus, set_category
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.interop_dialogs import InteropActions
@@ -40,6 +40,7 @@ from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.panels.images import STATUS_LABELS
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
+from pixelproof.ui.workers import Job
 
 MAX_RECENT = 8
 CURSOR_READOUT_S = 0.03  # status-bar cursor position/value: at most this often
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
         self.document: Document | None = None
+        self._folder_job: Job | None = None  # reading a folder of images (open_folder)
         self.canvas = CanvasView(self)
         self.setCentralWidget(self.canvas)
         self.tools: dict[str, Tool] = {cls.name: cls(self.canvas) for cls in TOOL_CLASSES}
@@ -337,6 +339,9 @@ class MainWindow(QMainWindow):
     # -- document --------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
         """Show ``doc`` everywhere (None: nothing open). The previous document is dropped."""
+        if doc is not None and self._folder_job is not None:
+            self._folder_job.cancel()  # a folder being read is no longer wanted
+            self._folder_job = None
         old = self.document
         if old is not None:
             old.close()
@@ -484,25 +489,42 @@ class MainWindow(QMainWindow):
         return True
 
     def open_folder(self, folder: Path) -> bool:
-        from pixelproof.commands.new import project_from_folder
-
+        """A new, unsaved project over a folder of images. The current project is closed first (after the
+        usual question); the image headers are read in a background job, progress in the status bar."""
         if not self.maybe_save():
             return False
+        self.set_document(None)
         folder = Path(folder).resolve()
         skipped: list[str] = []
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            project = project_from_folder(folder, folder / "project.json", [], on_skip=skipped.append)
-        finally:
-            QApplication.restoreOverrideCursor()
+
+        def read(job: Job) -> Project:
+            def progress(done: int, total: int) -> None:
+                job.check()
+                job.report(done, total)
+
+            return project_from_folder(
+                folder, folder / "project.json", on_skip=skipped.append, progress=progress
+            )
+
+        job = self._folder_job = Job(read, self)
+        job.progress.connect(
+            lambda done, total: self.statusBar().showMessage(f"Reading {folder}: {done} / {total}")
+        )
+        job.finished.connect(lambda project: self._folder_read(job, folder, project, skipped))
+        job.failed.connect(lambda reason: dialogs.show_error(self, "Could not open the folder", reason))
+        job.start()
+        return True
+
+    def _folder_read(self, job: Job, folder: Path, project: Project, skipped: list[str]) -> None:
+        if job is not self._folder_job or self.document is not None:
+            return  # another project was opened meanwhile
+        self._folder_job = None
         if not project.images:
             dialogs.show_error(self, "No images", f"{folder} holds no images this app can read.")
-            return False
-        project.path = folder / "project.json"  # where relative names point from; Save asks anyway
-        self.set_document(Document(project, untitled=True))
+            return
+        self.set_document(Document(project, untitled=True))  # project.path: where relative names point from
         note = f"; {len(skipped)} unreadable files skipped" if skipped else ""
         self.statusBar().showMessage(f"New project over {len(project.images)} images in {folder}{note}", 8000)
-        return True
 
     def open_dialog(self) -> None:
         start = str(Path(self.recent_projects()[0]).parent) if self.recent_projects() else ""
@@ -590,15 +612,15 @@ class MainWindow(QMainWindow):
         if doc is None:
             return
         doc.set_current_category(category_id)
-        cmd = set_category(doc, doc.selection, category_id)
-        if cmd is not None:
-            doc.push(cmd)
+        edit = edits.set_category(doc.project, doc.selection, category_id)
+        if edit is not None:
+            doc.push(edit)
         self.statusBar().showMessage(f"Category: {doc.project.categories[category_id].name}", 2500)
 
     def delete_selection(self) -> None:
         doc = self.document
         if doc is not None and doc.selection:
-            doc.push(RemoveAnnotations(doc, doc.selection))
+            doc.push(edits.RemoveAnnotations(doc.selection))
 
     def select_all(self) -> None:
         doc = self.document
@@ -609,7 +631,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         image_id = doc.current_image_id if doc is not None else -1
         if image_id != -1 and doc.project.image_status(image_id) != status:
-            doc.push(SetImageStatus(doc, image_id, status))
+            doc.push(edits.SetImageStatus(image_id, status))
 
     def _undo(self) -> None:
         if self.document is not None:

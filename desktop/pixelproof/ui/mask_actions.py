@@ -1,8 +1,8 @@
 """The Masks menu and toolbar: conversions (all undoable), the mask tools' options and the annotation display
 (opacity, outline-only, per-category visibility).
 
-Installed by the main window with ``MaskActions(window)``; everything here goes through ``mask_commands``
-and the Document, like the tools.
+Installed by the main window with ``MaskActions(window)``; every edit here is a ``core.edits`` one pushed on
+the Document, like the tools'.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from pixelproof.core import mask_edit
+from pixelproof.core import edits, mask_edit
 from pixelproof.core.model import Annotation
-from pixelproof.ui import mask_commands
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.dialogs import action_tooltip
 from pixelproof.ui.icons import swatch
@@ -41,7 +40,7 @@ class MaskActions(QObject):
         super().__init__(win)
         self.win = win
         # asked when a mask -> polygon conversion would lose pixels; tests replace it
-        self.choose: mask_commands.Chooser = self.ask_polygon_loss
+        self.choose: edits.Chooser = self.ask_polygon_loss
         self.opacity = 100  # % of the category fill, remembered while outline-only is on
         self._doc = None
 
@@ -221,7 +220,7 @@ class MaskActions(QObject):
         stack = doc.undo_stack
         pushed = 0
         for ann_id in [a.id for a in self._selected() if a.kind == "mask"]:
-            cmd = build(doc, ann_id)  # built after the previous push: new ids do not collide
+            cmd = build(doc.project, ann_id)  # built after the previous push: new ids do not collide
             if cmd is None:
                 continue
             if pushed == 0:
@@ -236,12 +235,12 @@ class MaskActions(QObject):
     def to_mask(self) -> None:
         if self.win.document is not None:
             ids = [a.id for a in self._selected()]
-            self._push(mask_commands.to_mask_command(self.win.document, ids), "Select a box or a polygon")
+            self._push(edits.to_mask(self.win.document.project, ids), "Select a box or a polygon")
 
     def to_polygon(self) -> None:
         if self.win.document is not None:
             ids = [a.id for a in self._selected()]
-            cmd = mask_commands.to_polygon_command(self.win.document, ids, self.choose)
+            cmd = edits.to_polygons(self.win.document.project, ids, self.choose)
             self._push(cmd, "Nothing converted")
 
     def merge(self) -> None:
@@ -249,20 +248,18 @@ class MaskActions(QObject):
         if doc is None:
             return
         try:
-            cmd = mask_commands.merge_command(doc, doc.selection)
+            cmd = edits.merge_masks(doc.project, doc.selection)
         except ValueError as e:
             self.win.statusBar().showMessage(str(e), 6000)
             return
         self._push(cmd, "Select two or more objects of one category")
 
     def split(self) -> None:
-        if self.win.document is not None and not self._push_each("Split masks", mask_commands.split_command):
+        if self.win.document is not None and not self._push_each("Split masks", edits.split_mask):
             self.win.statusBar().showMessage("The mask is one piece already", 4000)
 
     def fill_holes(self) -> None:
-        if self.win.document is not None and not self._push_each(
-            "Fill holes", mask_commands.fill_holes_command
-        ):
+        if self.win.document is not None and not self._push_each("Fill holes", edits.fill_holes):
             self.win.statusBar().showMessage("No holes to fill", 4000)
 
     def ask_polygon_loss(self, ann: Annotation, conv: mask_edit.PolygonConversion) -> str:

@@ -3,9 +3,7 @@ one-thread pool, so discovery, model loading, batches and assist previews never 
 run the same backend object on two threads at once (backends are plain classes, not thread-safe).
 
 Jobs are plain functions run in the pool; their reports and results come back to callbacks on the UI
-thread through queued signals. Also here: ``Rebaser``, which moves a Proposal made in the worker (against
-a snapshot of the project's categories) onto the live project, so ids never collide with edits the user
-made while the batch ran.
+thread through queued signals.
 """
 
 from __future__ import annotations
@@ -18,11 +16,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from pixelproof.core.coco import default_color
-from pixelproof.core.geometry import clone
-from pixelproof.core.model import Annotation, Category, Project
+from pixelproof.core.model import Project
 from pixelproof.inference import base as inference
-from pixelproof.inference.apply import Proposal
+from pixelproof.inference.apply import PredictionMapper, propose
 
 Report = Callable[[object], None]
 
@@ -175,51 +171,6 @@ def configure_backend(info: inference.BackendInfo, values: dict[str, object]) ->
 # -- batches -------------------------------------------------------------------------------------------
 
 
-def snapshot(project: Project, image_ids: list[int]) -> Project:
-    """Images and categories the worker may read while the UI thread keeps editing the real project."""
-    import copy
-
-    images = {i: copy.copy(project.images[i]) for i in image_ids}
-    return Project(images=images, categories=copy.deepcopy(project.categories), path=project.path)
-
-
-class Rebaser:
-    """Moves worker-made proposals (ids from a snapshot) onto the live project: fresh annotation ids,
-    and categories matched by id (existing ones) or by name (ones the batch creates)."""
-
-    def __init__(self, snap: Project) -> None:
-        self.names = {c.id: c.name for c in snap.categories.values()}
-        self.created: dict[int, Category] = {}
-
-    def rebase(self, project: Project, proposal: Proposal) -> tuple[list[Category], list[Annotation]]:
-        for c in proposal.categories:
-            self.created[c.id] = c
-            self.names[c.id] = c.name
-        new_cats: dict[str, Category] = {}
-        anns: list[Annotation] = []
-        next_ann = project.next_annotation_id()
-        next_cat = project.next_category_id()
-        for a in proposal.annotations:
-            cid = a.category_id
-            if cid not in self.created and cid in project.categories:
-                target = cid
-            else:
-                name = self.names[cid]
-                cat = project.category_by_name(name) or new_cats.get(name)
-                if cat is None:
-                    made = self.created.get(cid)
-                    color = made.color if made else default_color(len(project.categories) + 1)
-                    cat = Category(next_cat, name, color=color)
-                    next_cat += 1
-                    new_cats[name] = cat
-                target = cat.id
-            b = clone(a)
-            b.id, b.category_id = next_ann, target
-            next_ann += 1
-            anns.append(b)
-        return list(new_cats.values()), anns
-
-
 def run_batch(
     report: Report,
     backend: inference.Backend,
@@ -228,30 +179,16 @@ def run_batch(
     mapping: dict[str, str | None],
     cancel: threading.Event,
 ) -> bool:
-    """Pre-label ``image_ids`` of the snapshot: reads the next image while the model runs, reports
-    ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image and goes on
-    after a failure. Checks ``cancel`` between images; returns True when cancelled."""
-    from pixelproof.core.imageio import ImageReadError
-    from pixelproof.inference.apply import PredictionMapper, _prefetched
-
+    """Pre-label ``image_ids`` of the snapshot (``inference.apply.propose``, as the CLI does): reports
+    ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image. Returns
+    True when cancelled; the image in flight when Cancel was pressed is dropped."""
     mapper = PredictionMapper(snap, backend.source, mapping=mapping)
     todo = [snap.images[i] for i in image_ids]
-    for image, pixels in _prefetched(snap, todo):
+    for image, result in propose(snap, backend, todo, mapper, cancel.is_set):
         if cancel.is_set():
             return True
-        try:
-            if isinstance(pixels, Exception):
-                raise pixels
-            preds = inference.predict_safely(backend, pixels)  # type: ignore[arg-type]
-            proposal = mapper.convert(image, preds)
-        except (inference.BackendError, ImageReadError) as e:
-            reason = str(e)
-        except Exception as e:  # one image must not stop the batch
-            reason = f"{type(e).__name__}: {e}"
+        if isinstance(result, str):
+            report(("failed", image.id, image.file_name, result))
         else:
-            if cancel.is_set():
-                return True  # the image in flight when Cancel was pressed is dropped
-            report(("done", image.id, proposal))
-            continue
-        report(("failed", image.id, image.file_name, reason.replace(f"{snap.image_path(image)}: ", "")))
+            report(("done", image.id, result))
     return cancel.is_set()

@@ -159,10 +159,10 @@ class _SelfTest:
         return f"{len(result.per_image)} image/class rows, coins Dice {dice:.3f}"
 
     def prelabel(self) -> str:
+        from pixelproof.core.edits import AddAnnotations
         from pixelproof.core.imageio import read_image
         from pixelproof.inference import get_backend
         from pixelproof.inference.apply import PredictionMapper
-        from pixelproof.ui.commands import AddAnnotations
 
         window = self.state["window"]
         doc = window.document
@@ -176,7 +176,7 @@ class _SelfTest:
         proposal = PredictionMapper(doc.project, backend.source).convert(image, predictions)
         if len(proposal.annotations) < 10:
             raise RuntimeError(f"only {len(proposal.annotations)} coins found")
-        doc.push(AddAnnotations(doc, proposal.annotations, "Pre-label"))
+        doc.push(AddAnnotations(proposal.annotations, "Pre-label"))
         pending = [a for a in doc.project.annotations_of(image.id) if a.review == "pending" and a.score]
         return f"{len(proposal.annotations)} predictions, {len(pending)} pending in the project"
 

@@ -69,6 +69,11 @@ class RemoveAnnotations(Edit):
         self._removed: list[Annotation] | None = None
         self._order: list[int] = []
 
+    @property
+    def revert_focus(self) -> list[int]:  # type: ignore[override]
+        """The annotations revert brings back, in file order."""
+        return self.ids if self._removed is None else [a.id for a in self._removed]
+
     def apply(self, project: Project) -> Changes:
         missing = [i for i in self.ids if i not in project.annotations]
         require(not missing, f"annotation {missing[:1]} does not exist")
@@ -106,7 +111,7 @@ class ReplaceAnnotations(Edit):
             for a in self.after:
                 a.updated = now
         self.label = label
-        self.focus = [a.id for a in self.after]
+        self.focus = self.revert_focus = [a.id for a in self.after]
         self._before: list[Annotation] | None = None
 
     def apply(self, project: Project) -> Changes:

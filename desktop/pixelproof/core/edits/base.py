@@ -54,12 +54,16 @@ class Edit:
 
     ``apply`` does it and returns the :class:`Changes`; ``revert`` undoes the last ``apply``. Both may be
     called alternately any number of times (undo / redo). An edit that cannot apply raises ``ValueError``
-    and leaves the project as it was. ``label`` names it for an undo menu or a log; ``focus`` lists the
-    annotations it is about (a viewer selects them after apply), None when it has no such focus.
+    and leaves the project as it was. ``label`` names it for an undo menu or a log.
+
+    Two hints for a viewer (the CLI ignores them): ``focus`` lists the annotations to show selected after
+    apply (None: leave the selection alone); ``revert_focus`` those to select after revert (None: the
+    viewer's own selection from before the apply when there is a focus, else leave it alone).
     """
 
     label: str = "Edit"
     focus: list[int] | None = None
+    revert_focus: list[int] | None = None
 
     def apply(self, project: Project) -> Changes:
         raise NotImplementedError

@@ -146,3 +146,4 @@ class ReviewDecision(Compound):
                 entry["note"] = note
             parts += [SetImageStatus(image_id, "reviewed"), SetImageReview(image_id, entry)]
         super().__init__(parts, label, focus=[a.id for a in changed] or None)
+        self.revert_focus = self.focus

@@ -74,9 +74,9 @@ class RemoveCategory(Edit):
         return changes
 
     @property
-    def annotation_ids(self) -> list[int]:
-        """The annotations the last apply removed with the category."""
-        return [] if self._annotations is None else list(self._annotations.ids)
+    def revert_focus(self) -> list[int] | None:  # type: ignore[override]
+        """The annotations the last apply removed with the category (revert brings them back)."""
+        return None if self._annotations is None else self._annotations.revert_focus
 
 
 class ReplaceCategory(Edit):

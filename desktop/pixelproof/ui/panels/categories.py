@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.coco import default_color
+from pixelproof.core.edits import AddCategory, RemoveCategory, ReplaceCategory
 from pixelproof.core.model import Category
-from pixelproof.ui.commands import AddCategory, EditCategory, RemoveCategory
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
@@ -176,7 +176,7 @@ class CategoriesPanel(Panel):
         cid = doc.project.next_category_id()
         used = {c.shortcut for c in doc.project.categories.values()}
         key = next((str(n) for n in range(1, 10) if str(n) not in used), None)
-        doc.push(AddCategory(doc, Category(cid, name, color=default_color(cid), shortcut=key)))
+        doc.push(AddCategory(Category(cid, name, color=default_color(cid), shortcut=key)))
         doc.set_current_category(cid)
 
     def rename(self) -> None:
@@ -194,7 +194,7 @@ class CategoriesPanel(Panel):
             return
         after = copy.deepcopy(cat)
         after.name = name
-        doc.push(EditCategory(doc, after, f"Rename category {cat.name} to {name}"))
+        doc.push(ReplaceCategory(after, f"Rename category {cat.name} to {name}"))
 
     def recolor(self) -> None:
         cat = self._current()
@@ -206,7 +206,7 @@ class CategoriesPanel(Panel):
             return
         after = copy.deepcopy(cat)
         after.color = color.name()
-        doc.push(EditCategory(doc, after, f"Recolour category {cat.name}"))
+        doc.push(ReplaceCategory(after, f"Recolour category {cat.name}"))
 
     def delete(self) -> None:
         cat = self._current()
@@ -225,4 +225,4 @@ class CategoriesPanel(Panel):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        doc.push(RemoveCategory(doc, cat.id))
+        doc.push(RemoveCategory(cat.id, f"Delete category {cat.name}"))

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.model import IMAGE_STATES
-from pixelproof.ui.commands import SetImageStatus
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
@@ -216,7 +216,7 @@ class ImagesPanel(Panel):
             return
         image_id = doc.current_image_id if image_id is None else image_id
         if image_id in doc.project.images and doc.project.image_status(image_id) != status:
-            doc.push(SetImageStatus(doc, image_id, status))
+            doc.push(SetImageStatus(image_id, status))
 
     def _context_menu(self, pos) -> None:
         index = self.table.indexAt(pos)

@@ -48,22 +48,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.edits import RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation
+from pixelproof.inference.apply import Rebaser
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.ui.app import settings
 from pixelproof.ui.canvas.items import AnnotationItemMixin, is_pending_prediction
-from pixelproof.ui.commands import AddPredictions, EditAnnotations, RemoveAnnotations
 from pixelproof.ui.dialogs import action_tooltip
 from pixelproof.ui.document import Document
 from pixelproof.ui.model_jobs import (
     BackendRow,
     ModelSession,
-    Rebaser,
     configure_backend,
     discover_rows,
     run_batch,
-    snapshot,
 )
 from pixelproof.ui.panels.base import Panel
 
@@ -602,7 +601,7 @@ class ModelPanel(Panel):
         if backend.kind == "interactive":
             self._message(f"{backend.name} is interactive: use the assist tool on each object")
             return False
-        snap = snapshot(doc.project, image_ids)
+        snap = doc.project.snapshot(image_ids)
         mapping = {k: v for k, v in self.mapping_values().items()}
         batch = _Batch(doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name)
         self._batch = batch
@@ -636,11 +635,11 @@ class ModelPanel(Panel):
         kind, image_id = payload[0], payload[1]  # type: ignore[index]
         rec = doc.project.images.get(image_id)
         if kind == "done" and rec is not None:
-            cats, anns = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
-            if anns:
-                name = Path(rec.file_name).name
-                doc.push(AddPredictions(doc, cats, anns, f"Pre-label {name} ({len(anns)})"))
-                batch.added += len(anns)
+            proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
+            if proposal.annotations:
+                n = len(proposal.annotations)
+                doc.push(proposal.edit(f"Pre-label {Path(rec.file_name).name} ({n})"))
+                batch.added += n
         elif kind == "failed":
             file_name, reason = payload[2], payload[3]  # type: ignore[index]
             batch.failures.append((image_id, file_name, reason))
@@ -719,13 +718,13 @@ class ModelPanel(Panel):
             b = clone(a)
             b.review = "accepted"
             after.append(b)
-        self.document.push(EditAnnotations(self.document, after, f"Accept {what}"))
+        self.document.push(ReplaceAnnotations(after, f"Accept {what}"))
 
     def _reject(self, anns: list[Annotation], what: str) -> None:
         if not anns:
             self._message("No pending predictions there (predictions are dashed)")
             return
-        self.document.push(RemoveAnnotations(self.document, [a.id for a in anns], f"Reject {what}"))
+        self.document.push(RemoveAnnotations([a.id for a in anns], f"Reject {what}"))
 
     @staticmethod
     def _count(n: int) -> str:

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import REVIEW_STATES
-from pixelproof.ui.commands import EditAnnotations, set_category
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
@@ -139,9 +139,9 @@ class PropertiesPanel(Panel):
         cid = self.category.itemData(index)
         if doc is None or cid is None:
             return
-        cmd = set_category(doc, doc.selection, cid)
-        if cmd is not None:
-            doc.push(cmd)
+        edit = set_category(doc.project, doc.selection, cid)
+        if edit is not None:
+            doc.push(edit)
 
     def _review_chosen(self, index: int) -> None:
         self._set_field("review", self.review.itemData(index), "Set review state")
@@ -161,4 +161,4 @@ class PropertiesPanel(Panel):
                 setattr(b, name, value)
                 changed.append(b)
         if changed:
-            doc.push(EditAnnotations(doc, changed, text))
+            doc.push(ReplaceAnnotations(changed, text))

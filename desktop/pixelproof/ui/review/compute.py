@@ -3,7 +3,6 @@ overlays of one image. Plain numpy and core calls (no widgets), so it runs off t
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,42 +31,6 @@ class Scored:
     objects: dict[str, list[ObjectRow]]  # file name -> object rows
     pairs: dict[int, ImagePair]  # candidate image id -> pair
     geometry: dict[int, tuple]  # candidate annotation id -> (category, bbox, segmentation) as scored
-
-
-def snapshot(project: Project) -> Project:
-    """A shallow copy the worker can read while the user edits: commands replace annotations (never
-    change them in place), so the copied dicts keep the state of the moment."""
-    return Project(
-        images=dict(project.images),
-        categories=dict(project.categories),
-        annotations=dict(project.annotations),
-        path=project.path,
-        extra=project.extra,
-        app=dict(project.app),
-    )
-
-
-def reference_path(project: Project) -> Path | None:
-    """The project's ``pixelproof.reference``, resolved against the project file's folder."""
-    ref = project.reference
-    if not ref:
-        return None
-    p = Path(ref).expanduser()
-    if not p.is_absolute() and project.path is not None:
-        p = Path(project.path).parent / p
-    return Path(os.path.normpath(p))
-
-
-def stored_reference(project: Project, chosen: Path) -> str:
-    """How to store a chosen reference: relative to the project folder when it is below or beside it."""
-    chosen = Path(chosen).resolve()
-    if project.path is None:
-        return str(chosen)
-    try:
-        rel = os.path.relpath(chosen, Path(project.path).resolve().parent)
-    except ValueError:  # another drive on Windows
-        return str(chosen)
-    return Path(rel).as_posix() if not rel.startswith(os.pardir + os.sep + os.pardir) else str(chosen)
 
 
 def score(job: Any, path: Path, candidate: Project, options: QAOptions) -> Scored:

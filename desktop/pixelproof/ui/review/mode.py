@@ -16,9 +16,9 @@ from PySide6.QtCore import QByteArray, QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QStackedWidget, QToolBar
 
-from pixelproof.ui.commands import SetReference
+from pixelproof.core.edits import SetReference
+from pixelproof.core.references import reference_path, stored_reference
 from pixelproof.ui.dialogs import action_tooltip
-from pixelproof.ui.review import compute
 from pixelproof.ui.review.view import ReviewView
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ class ReviewMode(QObject):
     # -- reference -------------------------------------------------------------------------------
     def _start_folder(self) -> str:
         doc = self.win.document
-        current = compute.reference_path(doc.project) if doc is not None else None
+        current = reference_path(doc.project) if doc is not None else None
         if current is not None:
             return str(current.parent)
         return str(doc.project.path.parent) if doc is not None and doc.project.path else ""
@@ -196,9 +196,9 @@ class ReviewMode(QObject):
         doc = self.win.document
         if doc is None:
             return
-        value = compute.stored_reference(doc.project, path)
+        value = stored_reference(doc.project, path)
         if value != doc.project.reference:
-            doc.push(SetReference(doc, value))
+            doc.push(SetReference(value))
         else:
             self.view.run()
         if not self.active:

@@ -5,7 +5,7 @@ Left: the images with their metrics (sortable by any column, worst Dice first; a
 difference with linked zoom and pan, and the objects of the current image with the review actions.
 
 QA and the overlays are computed in ``workers.Job``s; the UI thread only swaps in results. Decisions go
-through ``ReviewDecision`` commands, so they are undoable and saved with the project.
+through ``ReviewDecision`` edits, so they are undoable and saved with the project.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import qa
+from pixelproof.core.edits import ReviewDecision
 from pixelproof.core.qa import QAOptions
-from pixelproof.ui.commands import ReviewDecision
+from pixelproof.core.references import reference_path
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
@@ -350,7 +351,7 @@ class ReviewView(QWidget):
 
     def _show_reference_label(self) -> None:
         doc = self.document
-        path = compute.reference_path(doc.project) if doc is not None else None
+        path = reference_path(doc.project) if doc is not None else None
         if path is None:
             self.reference_label.setText("<i>none</i>")
             self.reference_label.setToolTip("")
@@ -371,7 +372,7 @@ class ReviewView(QWidget):
         if doc is None:
             return
         self.cancel()
-        path = compute.reference_path(doc.project)
+        path = reference_path(doc.project)
         if path is None:
             self.error = "no reference"
             self._show_banner(
@@ -380,7 +381,7 @@ class ReviewView(QWidget):
             )
             self._update_buttons()
             return
-        candidate = compute.snapshot(doc.project)
+        candidate = doc.project.snapshot()
         options = self.options
         job = Job(lambda j: compute.score(j, path, candidate, options), self)
         job.progress.connect(self._on_progress)
@@ -637,7 +638,7 @@ class ReviewView(QWidget):
             self.overlay_job.cancel()
         reference, candidate, outline = (
             self.scored.reference,
-            compute.snapshot(self.document.project),
+            self.document.project.snapshot(),
             self.outline,
         )
         job = Job(lambda _j: compute.overlays(pair, reference, candidate, outline), self)
@@ -710,7 +711,7 @@ class ReviewView(QWidget):
         if whole_image:
             if not self.can_decide_image():
                 return False
-            doc.push(ReviewDecision(doc, self.image_id, decision, note))
+            doc.push(ReviewDecision(doc.project, self.image_id, decision, note))
             what = "Image"
         else:
             row = self.current_object()
@@ -721,7 +722,7 @@ class ReviewView(QWidget):
                         "in the labeling view (Ctrl+Tab)"
                     )
                 return False
-            doc.push(ReviewDecision(doc, self.image_id, decision, note, [row.cand_id]))
+            doc.push(ReviewDecision(doc.project, self.image_id, decision, note, [row.cand_id]))
             what = f"Object {row.cand_id}"
             self._next_object()
         self.note_edit.clear()

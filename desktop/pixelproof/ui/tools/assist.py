@@ -21,10 +21,10 @@ from PySide6.QtGui import QColor, QImage, QKeyEvent, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem
 
 from pixelproof.core import masks
+from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
 from pixelproof.core.model import Annotation, utc_now
 from pixelproof.inference.base import Backend, Prompt, PromptError, predict_safely
-from pixelproof.ui.commands import AddAnnotations
 from pixelproof.ui.tools.base import Tool
 
 if TYPE_CHECKING:
@@ -338,7 +338,7 @@ class AssistTool(Tool):
                 )
             )
         self.cancel()
-        doc.push(AddAnnotations(doc, anns, f"Assist: {backend.name}"))
+        doc.push(AddAnnotations(anns, f"Assist: {backend.name}"))
 
     def cancel(self) -> None:
         """Esc / image change / tool change: drop the prompt and its preview; late answers are ignored."""

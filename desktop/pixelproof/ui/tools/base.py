@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 class Tool(QObject):
     """One editing mode. The canvas keeps navigation (zoom, pan, window/level) and calls the tool for
     left-button events and keys, with positions in image pixels. A tool never changes the Project
-    directly: it builds commands from ``ui.commands`` and ``self.document.push``es them."""
+    directly: it builds core edits (``core.edits``) and ``self.document.push``es them."""
 
     name: ClassVar[str] = "tool"  # settings key, objectName of the action
     label: ClassVar[str] = "Tool"  # menu text

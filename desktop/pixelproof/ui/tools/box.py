@@ -7,10 +7,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
+from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.view import ToolEvent
-from pixelproof.ui.commands import AddAnnotations
 from pixelproof.ui.tools.base import Tool
 
 MIN_DRAG_SCREEN_PX = 4
@@ -79,7 +79,7 @@ class BoxTool(Tool):
             source="manual",
         )
         ann.touch()
-        doc.push(AddAnnotations(doc, [ann], "Draw box"))
+        doc.push(AddAnnotations([ann], "Draw box"))
 
     def cancel(self) -> None:
         if self._preview is not None:

@@ -3,7 +3,7 @@ current category; the eraser removes from the selected mask.
 
 While the button is down the mask is a dense bool array (``core.mask_edit.Stroke``); each mouse move
 paints the segment from the previous position (continuous at any speed) and the canvas item redraws just
-that rectangle. On release the stroke becomes one ``PaintMask`` command holding only the changed
+that rectangle. On release the stroke becomes one ``PaintMask`` edit holding only the changed
 rectangle. A ring under the cursor shows the brush; ``[`` / ``]`` and Shift+wheel change its radius.
 """
 
@@ -18,10 +18,10 @@ from PySide6.QtGui import QColor, QKeyEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 
 from pixelproof.core import mask_edit
+from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import MaskItem, make_item
 from pixelproof.ui.canvas.view import ToolEvent
-from pixelproof.ui.mask_commands import PaintMask, new_mask_annotation
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.mask_options import OPTIONS
 
@@ -116,7 +116,7 @@ class BrushTool(Tool):
         if doc.current_category_id not in doc.project.categories:
             self.canvas.message.emit("Add a category first (Categories panel)")
             return None, False
-        return new_mask_annotation(doc, self.canvas.image_id, doc.current_category_id), True
+        return new_mask_annotation(doc.project, self.canvas.image_id, doc.current_category_id), True
 
     def _dense(self, ann: Annotation, is_new: bool) -> np.ndarray:
         h, w = self.canvas.image_size()
@@ -192,7 +192,7 @@ class BrushTool(Tool):
             return
         doc = self.document
         text = "Erase" if self.erase else "Brush stroke"
-        doc.push(PaintMask(doc, ann, patch, text, is_new=is_new))
+        doc.push(PaintMask(ann, patch, text, is_new=is_new))
         now = doc.project.annotations.get(ann.id)
         if now is not None:
             self._session = (self.canvas.image_id, ann.id, now.segmentation, mask)

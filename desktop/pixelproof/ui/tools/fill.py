@@ -20,9 +20,9 @@ import numpy as np
 from PySide6.QtCore import Qt, QThreadPool
 
 from pixelproof.core import mask_edit
+from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.view import ToolEvent
-from pixelproof.ui.mask_commands import PaintMask, new_mask_annotation
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.brush import pixel_of
 from pixelproof.ui.tools.mask_options import OPTIONS
@@ -140,7 +140,7 @@ class FillTool(Tool):
             self.canvas.message.emit("Add a category first (Categories panel)")
             return
         else:
-            target, is_new = new_mask_annotation(doc, image_id, doc.current_category_id), True
+            target, is_new = new_mask_annotation(doc.project, image_id, doc.current_category_id), True
         annotations = {a.id: a for a in doc.project.annotations_of(image_id)}
         others = None
         if OPTIONS.preserve_others and not subtract:
@@ -195,11 +195,11 @@ class FillTool(Tool):
         if click.is_new:
             if click.category_id not in doc.project.categories:
                 return
-            target = new_mask_annotation(doc, click.image_id, click.category_id)
+            target = new_mask_annotation(doc.project, click.image_id, click.category_id)
         else:
             target = now[click.target_id]
         text = "Wand subtract" if click.subtract else "Wand fill"
-        doc.push(PaintMask(doc, target, patch, text, is_new=click.is_new, after_rle=after))
+        doc.push(PaintMask(target, patch, text, is_new=click.is_new, after_rle=after))
 
     def _failed(self, click: _Click, reason: str) -> None:
         if self._finish(click):

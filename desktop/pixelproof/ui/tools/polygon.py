@@ -20,11 +20,11 @@ from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QMenu
 
 from pixelproof.core import masks
+from pixelproof.core.edits import AddAnnotations, ReplaceAnnotations
 from pixelproof.core.geometry import clamp_delta, clone, translated
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import PolygonItem
 from pixelproof.ui.canvas.view import ToolEvent
-from pixelproof.ui.commands import AddAnnotations, EditAnnotations
 from pixelproof.ui.tools.base import Tool
 
 HIT_PX = 7  # screen pixels: how close counts as "on" a vertex or an edge
@@ -232,9 +232,7 @@ class PolygonTool(Tool):
         if target is not None and target in doc.project.annotations:
             ann = doc.project.annotations[target]
             doc.push(
-                EditAnnotations(
-                    doc, [with_polygons(ann, [*ann.segmentation, poly], h, w)], "Add polygon part"
-                )
+                ReplaceAnnotations([with_polygons(ann, [*ann.segmentation, poly], h, w)], "Add polygon part")
             )
             return
         if doc.current_category_id not in doc.project.categories:
@@ -250,7 +248,7 @@ class PolygonTool(Tool):
             source="manual",
         )
         ann.touch()
-        doc.push(AddAnnotations(doc, [ann], "Draw polygon"))
+        doc.push(AddAnnotations([ann], "Draw polygon"))
         self._sync_handles()
 
     def _stop_drawing(self) -> None:
@@ -276,7 +274,7 @@ class PolygonTool(Tool):
         doc = self.document
         ann = doc.project.annotations[self._edit_id]
         h, w = self._size()
-        doc.push(EditAnnotations(doc, [with_polygons(ann, polygons, h, w)], text))
+        doc.push(ReplaceAnnotations([with_polygons(ann, polygons, h, w)], text))
 
     def _delete_vertex(self, ann_id: int, part: int, index: int) -> bool:
         """Remove one vertex (a part with 3 vertices goes as a whole, unless it is the only one)."""

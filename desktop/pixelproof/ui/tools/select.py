@@ -8,10 +8,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
+from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.geometry import clamp_delta, resize_box, snap_box, translated, union_bbox, with_box
 from pixelproof.ui.canvas.items import HANDLE_CURSORS, BoxItem
 from pixelproof.ui.canvas.view import ToolEvent
-from pixelproof.ui.commands import EditAnnotations
 from pixelproof.ui.tools.base import Tool
 
 DRAG_THRESHOLD_PX = 3
@@ -107,14 +107,14 @@ class SelectTool(Tool):
             if dx or dy:
                 h, w = self.canvas.image_size()
                 moved = [translated(a, dx, dy, w, h) for a in doc.selected_annotations()]
-                doc.push(EditAnnotations(doc, moved, "Move"))
+                doc.push(ReplaceAnnotations(moved, "Move"))
             else:
                 self._reset_items()
         elif mode == "resize":
             ann = doc.project.annotations.get(self._target)
             box = self._resized_box(e)
             if ann is not None and box != ann.bbox and box[2] >= 1 and box[3] >= 1:
-                doc.push(EditAnnotations(doc, [with_box(ann, box)], "Resize box"))
+                doc.push(ReplaceAnnotations([with_box(ann, box)], "Resize box"))
             else:
                 self._reset_items()
         elif mode == "pending-move":
@@ -177,6 +177,6 @@ class SelectTool(Tool):
             dx, dy = clamp_delta(union_bbox(doc.selected_annotations()), dx, dy, w, h)
             if dx or dy:
                 moved = [translated(a, dx, dy, w, h) for a in doc.selected_annotations()]
-                doc.push(EditAnnotations(doc, moved, "Nudge", merge="nudge"))
+                doc.push(ReplaceAnnotations(moved, "Nudge"), merge="nudge")
             return True
         return False

@@ -1,0 +1,51 @@
+"""The undo stack's one command: a thin adapter that puts a core edit (``pixelproof.core.edits``) on the
+Document's QUndoStack. Redo applies the edit, undo reverts it, the Document turns what it touched into
+signals; the adapter only adds what is a view's business: which objects end up selected, and folding
+consecutive steps of one gesture (arrow-key nudges) into one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from pixelproof.core.edits import Edit
+
+if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
+
+_MERGE_IDS = {"nudge": 1}  # kinds of edit whose consecutive steps on the same objects are one undo step
+
+
+class UndoEdit(QUndoCommand):
+    """``edit`` as an undo step. After redo the edit's ``focus`` is selected; after undo its
+    ``revert_focus``, else the selection from before (when the edit had a focus), else nothing changes."""
+
+    def __init__(self, doc: Document, edit: Edit, merge: str | None = None) -> None:
+        super().__init__(edit.label)
+        self.doc = doc
+        self.edit = edit
+        self.merge = merge
+        self._selection_before = doc.selection
+
+    def redo(self) -> None:
+        self.doc.apply_edit(self.edit)
+        if self.edit.focus is not None:
+            self.doc.set_selection(self.edit.focus)
+
+    def undo(self) -> None:
+        self.doc.revert_edit(self.edit)
+        if self.edit.revert_focus is not None:
+            self.doc.set_selection(self.edit.revert_focus)
+        elif self.edit.focus is not None:
+            self.doc.set_selection(self._selection_before)
+
+    def id(self) -> int:
+        return _MERGE_IDS.get(self.merge, -1)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, UndoEdit) or other.merge != self.merge:
+            return False
+        merge_with = getattr(self.edit, "merge_with", None)
+        return merge_with is not None and merge_with(other.edit)
