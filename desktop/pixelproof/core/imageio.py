@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".pgm", ".ppm", ".pbm")
+# read by pixelproof.core.sources: volumes (one image per slice), DICOM files, whole-slide pyramids
+MEDICAL_SUFFIXES = (".nii", ".nii.gz", ".dcm", ".dicom", ".svs")
 
 
 class ImageReadError(Exception):
@@ -19,12 +21,22 @@ class ImageReadError(Exception):
 
 
 def is_image_file(path: str | os.PathLike[str]) -> bool:
-    return Path(path).suffix.lower() in IMAGE_SUFFIXES
+    """By name only; DICOM files without a suffix are found by ``sources.scan_images``."""
+    name = Path(path).name.lower()
+    return Path(name).suffix in IMAGE_SUFFIXES or name.endswith(MEDICAL_SUFFIXES)
 
 
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
-    """HxW or HxWxC (RGB/RGBA) array with the file's own dtype; raises ``ImageReadError``."""
+    """HxW or HxWxC (RGB/RGBA) array with the file's own dtype; raises ``ImageReadError``.
+
+    Slices of volumes (``ct.nii.gz#z=012``), DICOM files and pyramids go through ``core.sources``: DICOM
+    values come after the modality LUT (int16/int32/float32, e.g. HU)."""
     p = Path(path)
+    from pixelproof.core.sources import read_special
+
+    special = read_special(p)
+    if special is not None:
+        return special
     try:
         raw = np.fromfile(p, dtype=np.uint8)  # not cv2.imread: it fails on non-ASCII paths on Windows
     except FileNotFoundError:
@@ -66,7 +78,12 @@ def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     """(width, height) from the file header, without decoding the pixels; raises ``ImageReadError``."""
     from PIL import Image, UnidentifiedImageError
 
+    from pixelproof.core.sources import special_size
+
     p = Path(path)
+    special = special_size(p)
+    if special is not None:
+        return special
     try:
         with Image.open(p) as im:
             return int(im.width), int(im.height)

@@ -1,0 +1,435 @@
+"""DICOM files, series and multi-frame objects (pydicom), read as the values after the modality LUT.
+
+- Pixels: ``pydicom``'s decoders (its own, Pillow, pylibjpeg-openjpeg, pylibjpeg-rle, pyjpegls, and
+  python-gdcm for JPEG Lossless); colour images come back RGB, palette images through their colour LUT.
+  An unsupported transfer syntax is named in the error. Values then go through the modality LUT (Rescale
+  Slope/Intercept -> HU for CT), as ``pydicom.pixels.apply_modality_lut`` computes them, and are kept as
+  int16/int32 when they are whole numbers (float32 otherwise).
+- Display: the file's first VOI window (Window Center/Width, DICOM's linear formula) or the input range
+  of its VOI LUT; MONOCHROME1 is flagged so the display inverts it; stored values never change.
+- Geometry: PixelSpacing, else ImagerPixelSpacing (projection images), as (row, column) mm; the slice
+  position along the plane's normal from ImagePositionPatient and ImageOrientationPatient. Enhanced
+  multi-frame objects read all three from their functional groups.
+- A folder's files are grouped into series (SeriesInstanceUID, size, orientation); a series of two or more
+  single-frame files is a volume sorted by position (InstanceNumber, then file name, when positions are
+  missing). Nothing about the patient is read into the project.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core.volumes import ImageMeta, Volume, VolumeError, cached
+
+DICOM_SUFFIXES = (".dcm", ".dicom")
+_NON_IMAGE_SUFFIXES = {
+    ".json", ".txt", ".csv", ".xml", ".html", ".md", ".py", ".yaml", ".yml", ".zip", ".gz", ".bak",
+    ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".nii", ".autosave", ".lock",
+}  # fmt: skip
+
+
+class DicomError(VolumeError):
+    """A DICOM file cannot be read or decoded; the message names the file and the reason."""
+
+
+def import_pydicom() -> Any:
+    try:
+        import pydicom
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise DicomError("reading DICOM needs pydicom: pip install pydicom") from None
+    return pydicom
+
+
+def looks_like_dicom(path: str | os.PathLike[str]) -> bool:
+    """True for ``.dcm``/``.dicom`` files and for files of any other name with the DICM preamble."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in DICOM_SUFFIXES:
+        return True
+    if suffix in _NON_IMAGE_SUFFIXES or p.name == "DICOMDIR":
+        return False
+    try:
+        with open(p, "rb") as f:
+            head = f.read(132)
+    except OSError:
+        return False
+    return len(head) == 132 and head[128:] == b"DICM"
+
+
+def read_dataset(path: str | os.PathLike[str], pixels: bool = False) -> Any:
+    """The parsed file (without its pixel data unless ``pixels``); raises ``DicomError``."""
+    pydicom = import_pydicom()
+    p = Path(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pydicom warns about every odd value; errors are raised
+            ds = pydicom.dcmread(os.fspath(p), stop_before_pixels=not pixels)
+    except FileNotFoundError:
+        raise DicomError(f"{p}: DICOM file not found") from None
+    except IsADirectoryError:
+        raise DicomError(f"{p}: is a folder, not a DICOM file") from None
+    except pydicom.errors.InvalidDicomError as e:
+        raise DicomError(f"{p}: not a DICOM file ({e})") from None
+    except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, OverflowError) as e:
+        raise DicomError(f"{p}: cannot read the DICOM file: {type(e).__name__}: {e}") from None
+    if pixels and "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
+        raise DicomError(f"{p}: the DICOM file holds no image (no Pixel Data)")
+    return ds
+
+
+# ------------------------------------------------------------------------------------------------
+# header values
+
+
+def _get(ds: Any, name: str, default: Any = None) -> Any:
+    try:
+        return ds.get(name, default)
+    except Exception:  # a malformed element raises on access
+        return default
+
+
+def _floats(value: Any, n: int) -> list[float] | None:
+    """The first ``n`` numbers of a DICOM (multi-)value when they are finite, else None."""
+    if value is None:
+        return None
+    items = (
+        [value] if isinstance(value, str | bytes | int | float) or not hasattr(value, "__len__") else value
+    )
+    try:
+        vals = [float(v) for v in list(items)[:n]]
+    except (TypeError, ValueError):
+        return None
+    return vals if len(vals) == n and all(math.isfinite(v) for v in vals) else None
+
+
+def _group_item(ds: Any, frame: int | None, sequence: str) -> Any:
+    """Item 0 of functional group ``sequence`` for ``frame`` (per-frame first, then shared), or None."""
+    for groups_name, index in (
+        ("PerFrameFunctionalGroupsSequence", frame),
+        ("SharedFunctionalGroupsSequence", 0),
+    ):
+        groups = _get(ds, groups_name)
+        if not groups or index is None or index >= len(groups):
+            continue
+        seq = _get(groups[index], sequence)
+        if seq:
+            return seq[0]
+    return None
+
+
+def pixel_spacing(ds: Any, frame: int | None = None) -> tuple[float, float] | None:
+    """(row, column) spacing in mm: PixelSpacing (also from the functional groups), else
+    ImagerPixelSpacing; None when absent or not two positive finite numbers."""
+    measures = _group_item(ds, frame, "PixelMeasuresSequence")
+    for source, name in ((measures, "PixelSpacing"), (ds, "PixelSpacing"), (ds, "ImagerPixelSpacing")):
+        vals = _floats(_get(source, name), 2) if source is not None else None
+        if vals and vals[0] > 0 and vals[1] > 0:
+            return (vals[0], vals[1])
+    return None
+
+
+def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
+    plane = _group_item(ds, frame, "PlaneOrientationSequence")
+    iop = _floats(_get(plane, "ImageOrientationPatient") if plane is not None else None, 6)
+    iop = iop or _floats(_get(ds, "ImageOrientationPatient"), 6)
+    if iop is None:
+        return None
+    n = np.cross(np.array(iop[:3]), np.array(iop[3:]))
+    norm = float(np.linalg.norm(n))
+    return n / norm if norm > 1e-6 else None
+
+
+def slice_position(ds: Any, frame: int | None = None) -> float | None:
+    """Position in mm along the image plane's normal (ImagePositionPatient . normal), None if unknown."""
+    plane = _group_item(ds, frame, "PlanePositionSequence")
+    ipp = _floats(_get(plane, "ImagePositionPatient") if plane is not None else None, 3)
+    ipp = ipp or _floats(_get(ds, "ImagePositionPatient"), 3)
+    if ipp is None:
+        return None
+    n = _normal(ds, frame)
+    return float(np.dot(ipp, n)) if n is not None else float(ipp[2])
+
+
+def _orientation_key(ds: Any) -> tuple[float, ...]:
+    iop = _floats(_get(ds, "ImageOrientationPatient"), 6)
+    return tuple(round(v, 3) for v in iop) if iop else ()
+
+
+def voi_window(ds: Any, frame: int | None = None) -> tuple[float, float] | None:
+    """(low, high) display range from the first Window Center/Width (DICOM's linear function), or the input
+    range of the first VOI LUT; None when the file has neither."""
+    voi = _group_item(ds, frame, "FrameVOILUTSequence")
+    for source in (voi, ds):
+        if source is None:
+            continue
+        c = _floats(_get(source, "WindowCenter"), 1)
+        w = _floats(_get(source, "WindowWidth"), 1)
+        if c and w and w[0] >= 1:
+            lo = c[0] - 0.5 - (w[0] - 1) / 2
+            hi = c[0] - 0.5 + (w[0] - 1) / 2
+            return (lo, hi if hi > lo else lo + 1)
+    seq = _get(ds, "VOILUTSequence")
+    if seq:
+        desc = _floats(_get(seq[0], "LUTDescriptor"), 3)
+        if desc:
+            n = desc[0] or 65536
+            return (desc[1], desc[1] + max(1.0, n - 1))
+    return None
+
+
+def dicom_meta(ds: Any, frame: int | None = None) -> ImageMeta:
+    return ImageMeta(
+        pixel_spacing=pixel_spacing(ds, frame),
+        slice_position=slice_position(ds, frame),
+        window=voi_window(ds, frame),
+        invert=str(_get(ds, "PhotometricInterpretation", "")).upper() == "MONOCHROME1",
+        modality=str(_get(ds, "Modality", "") or ""),
+    )
+
+
+def frame_count(ds: Any) -> int:
+    try:
+        n = int(_get(ds, "NumberOfFrames", 1) or 1)
+    except (TypeError, ValueError):
+        n = 1
+    return max(1, n)
+
+
+# ------------------------------------------------------------------------------------------------
+# pixels
+
+
+def _syntax(ds: Any) -> str:
+    meta = getattr(ds, "file_meta", None)
+    uid = _get(meta, "TransferSyntaxUID") if meta is not None else None
+    if uid is None:
+        return "an unknown transfer syntax"
+    return f"transfer syntax {getattr(uid, 'name', str(uid))} ({uid})"
+
+
+def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
+    """Stored pixels of one frame (or of the whole single-frame image), colour converted to RGB."""
+    from pydicom.pixels import apply_color_lut, pixel_array
+
+    rows, cols = int(_get(ds, "Rows", 0) or 0), int(_get(ds, "Columns", 0) or 0)
+    if rows <= 0 or cols <= 0:
+        raise DicomError(f"{path}: the DICOM image has no size (Rows {rows}, Columns {cols})")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            arr = pixel_array(ds, index=frame) if frame is not None else ds.pixel_array
+            if str(_get(ds, "PhotometricInterpretation", "")).upper() == "PALETTE COLOR":
+                arr = apply_color_lut(arr, ds)
+    except MemoryError:
+        raise DicomError(f"{path}: not enough memory to decode the {cols}x{rows} image") from None
+    except (NotImplementedError, RuntimeError, ValueError) as e:
+        reason = str(e).strip().splitlines()
+        detail = "; ".join(line.strip() for line in reason[:3] if line.strip())
+        raise DicomError(f"{path}: pixel data in {_syntax(ds)} cannot be decoded: {detail}") from None
+    except Exception as e:  # decoders raise all sorts of things on corrupt data
+        raise DicomError(f"{path}: corrupt pixel data ({_syntax(ds)}): {type(e).__name__}: {e}") from None
+    if frame is None and arr.ndim >= 3 and frame_count(ds) > 1:
+        arr = arr[0]
+    return arr
+
+
+def _rescale_dataset(ds: Any, frame: int | None) -> Any:
+    """The dataset whose Rescale Slope/Intercept or Modality LUT apply to ``frame``."""
+    item = _group_item(ds, frame, "PixelValueTransformationSequence")
+    if item is not None and "RescaleSlope" in item and "RescaleIntercept" in item:
+        return item
+    return ds
+
+
+def modality_values(arr: np.ndarray, ds: Any, frame: int | None = None) -> np.ndarray:
+    """``apply_modality_lut`` of ``arr`` for ``frame``, kept as int16/int32 when the values are whole."""
+    from pydicom.pixels import apply_modality_lut
+
+    if arr.ndim == 3:  # colour: no modality LUT
+        return arr
+    source = _rescale_dataset(ds, frame)
+    try:
+        out = apply_modality_lut(arr, source)
+    except Exception:  # a malformed LUT: show the stored values rather than nothing
+        return arr
+    if out is arr or (out.dtype.kind in "iu" and out.dtype.itemsize <= 2):
+        return out
+    finite = np.isfinite(out) if out.dtype.kind == "f" else None
+    if finite is not None and not finite.all():
+        return out.astype(np.float32)
+    if out.size and np.array_equal(out, np.round(out)):
+        lo, hi = float(out.min()), float(out.max())
+        for dtype in (np.int16, np.int32):
+            info = np.iinfo(dtype)
+            if info.min <= lo and hi <= info.max:
+                return out.astype(dtype)
+    return out.astype(np.float32)
+
+
+def read_dicom(path: str | os.PathLike[str], frame: int | None = None) -> np.ndarray:
+    """Values of a DICOM image (one frame of a multi-frame object) after the modality LUT."""
+    p = Path(path)
+    ds = read_dataset(p, pixels=True)
+    n = frame_count(ds)
+    if frame is not None and not 0 <= frame < n:
+        raise DicomError(f"{p}: frame {frame} out of range (the object has {n})")
+    return modality_values(decode_frame(ds, p, frame if n > 1 else None), ds, frame)
+
+
+# ------------------------------------------------------------------------------------------------
+# volumes: multi-frame objects and series folders
+
+
+class DicomFrames(Volume):
+    """The frames of one multi-frame DICOM object."""
+
+    def __init__(self, path: Path) -> None:
+        ds = read_dataset(path)
+        self.source, self.axis = path, "z"
+        self.depth = frame_count(ds)
+        self.height, self.width = int(_get(ds, "Rows", 0) or 0), int(_get(ds, "Columns", 0) or 0)
+        self.meta = dicom_meta(ds, 0)
+        positions = [slice_position(ds, i) for i in range(self.depth)]
+        self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)
+        self.nbytes = 0  # frames are decoded on demand
+
+    def _read(self, index: int) -> np.ndarray:
+        return read_dicom(self.source, index)
+
+
+@dataclass
+class Series:
+    """One stackable series of a folder: its files in slice order and what their headers say."""
+
+    uid: str
+    number: int
+    files: list[Path]
+    positions: list[float | None]
+    size: tuple[int, int]  # (rows, columns)
+    meta: ImageMeta = field(default_factory=ImageMeta)
+
+
+@dataclass
+class FolderScan:
+    """What a folder's DICOM files are: stackable series, and files that stand alone (single images,
+    multi-frame objects, series of one); ``problems`` names each file that could not be read."""
+
+    series: list[Series]
+    singles: list[Path]
+    problems: list[str]
+
+
+def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan:
+    """Group the DICOM files directly in ``folder`` (or ``files``) into series; headers only."""
+    if files is None:
+        try:
+            files = sorted(p for p in folder.iterdir() if p.is_file() and looks_like_dicom(p))
+        except OSError as e:
+            raise DicomError(f"{folder}: cannot list the folder: {e.strerror or e}") from None
+    groups: dict[tuple, list[tuple[Path, Any]]] = {}
+    singles: list[Path] = []
+    problems: list[str] = []
+    for f in files:
+        try:
+            ds = read_dataset(f)
+        except DicomError as e:
+            problems.append(str(e))
+            continue
+        if "Rows" not in ds or "Columns" not in ds:
+            problems.append(f"{f}: DICOM file without an image (e.g. a report or DICOMDIR); skipped")
+            continue
+        if frame_count(ds) > 1:
+            singles.append(f)
+            continue
+        key = (str(_get(ds, "SeriesInstanceUID", "")), int(ds.Rows), int(ds.Columns), _orientation_key(ds))
+        groups.setdefault(key, []).append((f, ds))
+    series: list[Series] = []
+    for (uid, rows, cols, _), members in groups.items():
+        if len(members) < 2:
+            singles.extend(f for f, _ in members)
+            continue
+        series.append(_make_series(uid, rows, cols, members))
+    series.sort(key=lambda s: (s.number, s.uid))
+    return FolderScan(series, sorted(singles), problems)
+
+
+def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]) -> Series:
+    def instance(ds: Any) -> int:
+        try:
+            return int(_get(ds, "InstanceNumber", 0) or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    keyed = [(slice_position(ds), instance(ds), f.name, f, ds) for f, ds in members]
+    if all(k[0] is not None for k in keyed):
+        keyed.sort(key=lambda k: (k[0], k[1], k[2]))
+    else:
+        keyed.sort(key=lambda k: (k[1], k[2]))
+    try:
+        number = int(_get(keyed[0][4], "SeriesNumber", 0) or 0)
+    except (TypeError, ValueError):
+        number = 0
+    meta = dicom_meta(keyed[0][4])
+    return Series(uid, number, [k[3] for k in keyed], [k[0] for k in keyed], (rows, cols), meta)
+
+
+class DicomSeries(Volume):
+    """A series folder's files as one volume, in slice order."""
+
+    def __init__(self, folder: Path, series: Series) -> None:
+        self.source, self.axis = folder, "z"
+        self.files = series.files
+        self.depth = len(series.files)
+        self.height, self.width = series.size
+        self.meta = series.meta
+        self.positions = np.array(
+            [p if p is not None else math.nan for p in series.positions], dtype=np.float64
+        )
+        self.nbytes = 0
+
+    def _read(self, index: int) -> np.ndarray:
+        arr = read_dicom(self.files[index])
+        if arr.shape[:2] != (self.height, self.width):
+            raise DicomError(
+                f"{self.files[index]}: {arr.shape[1]}x{arr.shape[0]}, "
+                f"not the series' {self.width}x{self.height}"
+            )
+        return arr
+
+
+def open_frames(path: str | os.PathLike[str]) -> DicomFrames:
+    p = Path(path)
+    volume = cached(p, ("dicom-frames",), lambda: DicomFrames(p))
+    assert isinstance(volume, DicomFrames)
+    return volume
+
+
+def open_series(folder: str | os.PathLike[str], series: int | None = None) -> DicomSeries:
+    """Series ``series`` (1-based; None when the folder holds one) of a folder, as a volume (cached by the
+    folder's modification time)."""
+    p = Path(folder)
+    if not p.is_dir():
+        raise DicomError(f"{p}: DICOM series folder not found")
+
+    def make() -> DicomSeries:
+        scan = scan_folder(p)
+        if not scan.series:
+            raise DicomError(f"{p}: no DICOM series of two or more slices in this folder")
+        k = series or 1
+        if not 1 <= k <= len(scan.series):
+            raise DicomError(f"{p}: series {k} not found (the folder holds {len(scan.series)})")
+        if series is None and len(scan.series) > 1:
+            raise DicomError(f"{p}: the folder holds {len(scan.series)} series; name one with series=K")
+        return DicomSeries(p, scan.series[k - 1])
+
+    volume = cached(p, ("dicom-series", series), make)
+    assert isinstance(volume, DicomSeries)
+    return volume

@@ -1,0 +1,334 @@
+"""Pyramidal TIFF (whole-slide SVS, OME-TIFF, any tiled TIFF with reduced levels), read tile by tile.
+
+Nothing is decoded when a pyramid opens: ``open_pyramid`` reads the TIFF headers (tifffile), and each
+``TiledLevel`` decodes only the tiles a caller slices out (tifffile's own ``TiffPage.decode``, with
+imagecodecs for JPEG, JPEG 2000, LZW ... tiles), keeping the most recent ones in a bounded cache. A
+100,000 x 100,000 slide therefore costs what the visible tiles cost, whatever its size; pyramids are not
+refused for their pixel count (plain, non-tiled images are, by the image-size limits).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core.volumes import ImageMeta
+
+TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
+TILE_CACHE_BYTES = 192 << 20  # decoded tiles kept per pyramid
+MAX_TILE_SIDE = 8192  # a tile larger than this is not a tile: refuse rather than decode gigabytes
+
+
+class PyramidError(Exception):
+    """A pyramid or one of its tiles cannot be read; the message names the file and the reason."""
+
+
+def has_tiff_suffix(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).lower().endswith(TIFF_SUFFIXES)
+
+
+@dataclass
+class TileStats:
+    """How many tiles were decoded (the memory test and ``bench large`` read it)."""
+
+    decoded: int = 0
+    bytes_read: int = 0
+
+
+class TiledLevel:
+    """One resolution level, sliced like a numpy array (``level[y0:y1, x0:x1]``) but decoded per tile."""
+
+    def __init__(self, pyramid: Pyramid, page: Any, index: int) -> None:
+        self.pyramid, self.page, self.index = pyramid, page, index
+        samples = int(page.samplesperpixel)
+        self.height, self.width = int(page.imagelength), int(page.imagewidth)
+        self.shape: tuple[int, ...] = (
+            (self.height, self.width) if samples == 1 else (self.height, self.width, samples)
+        )
+        self.dtype = np.dtype(page.dtype)
+        self.tile_h, self.tile_w = int(page.tilelength), int(page.tilewidth)
+        self.tiles_y = math.ceil(self.height / self.tile_h)
+        self.tiles_x = math.ceil(self.width / self.tile_w)
+        self.downsample = pyramid.width / self.width
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def tile(self, ty: int, tx: int) -> np.ndarray:
+        """Tile (ty, tx), cut to the image's edge; decoded once, then served from the cache."""
+        return self.pyramid.tile(self, ty, tx)
+
+    def cached_tile(self, ty: int, tx: int) -> np.ndarray | None:
+        return self.pyramid.cached_tile(self, ty, tx)
+
+    def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+        """Pixels of rows y0..y1 and columns x0..x1 (clipped to the level), decoding only the tiles they
+        touch."""
+        y0, y1 = max(0, y0), min(self.height, y1)
+        x0, x1 = max(0, x0), min(self.width, x1)
+        out = np.zeros((max(0, y1 - y0), max(0, x1 - x0), *self.shape[2:]), dtype=self.dtype)
+        if out.size == 0:
+            return out
+        for ty in range(y0 // self.tile_h, (y1 - 1) // self.tile_h + 1):
+            for tx in range(x0 // self.tile_w, (x1 - 1) // self.tile_w + 1):
+                t = self.tile(ty, tx)
+                ty0, tx0 = ty * self.tile_h, tx * self.tile_w
+                ya, yb = max(y0, ty0), min(y1, ty0 + t.shape[0])
+                xa, xb = max(x0, tx0), min(x1, tx0 + t.shape[1])
+                if ya < yb and xa < xb:
+                    out[ya - y0 : yb - y0, xa - x0 : xb - x0] = t[ya - ty0 : yb - ty0, xa - tx0 : xb - tx0]
+        return out
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if not isinstance(key, tuple):
+            key = (key,)
+        if len(key) < 2:
+            key = (*key, slice(None))
+        ys, xs, rest = key[0], key[1], key[2:]
+        if isinstance(ys, int | np.integer) and isinstance(xs, int | np.integer):
+            y, x = int(ys), int(xs)
+            if not (0 <= y < self.height and 0 <= x < self.width):
+                raise IndexError(f"pixel ({x}, {y}) outside the {self.width}x{self.height} level")
+            px = self.region(y, y + 1, x, x + 1)[0, 0]
+            return px[rest] if rest else px
+        if not isinstance(ys, slice) or not isinstance(xs, slice):
+            raise TypeError("a tiled level takes [row, column] integers or slices")
+        y0, y1, sy = ys.indices(self.height)
+        x0, x1, sx = xs.indices(self.width)
+        if sy != 1 or sx != 1:
+            raise TypeError("a tiled level takes slices with step 1")
+        out = self.region(y0, y1, x0, x1)
+        return out[(slice(None), slice(None), *rest)] if rest else out
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise PyramidError(
+            f"{self.pyramid.path}: refusing to decode a whole {self.width}x{self.height} level at once"
+        )
+
+
+class Pyramid:
+    """A pyramidal TIFF, open for tile reads: ``levels[0]`` is full resolution, then coarser ones."""
+
+    def __init__(self, path: Path) -> None:
+        import tifffile
+
+        self.path = Path(path)
+        self.stats = TileStats()
+        self._lock = threading.Lock()  # one reader of the file handle at a time
+        self._tiles: OrderedDict[tuple[int, int, int], np.ndarray] = OrderedDict()
+        self._tile_bytes = 0
+        try:
+            self._tif = tifffile.TiffFile(os.fspath(self.path))
+        except FileNotFoundError:
+            raise PyramidError(f"{self.path}: image file not found") from None
+        except Exception as e:  # tifffile raises TiffFileError, ValueError, struct.error ...
+            raise PyramidError(f"{self.path}: not a readable TIFF: {type(e).__name__}: {e}") from None
+        try:
+            pages = _level_pages(self._tif)
+        except Exception as e:
+            self.close()
+            raise PyramidError(f"{self.path}: unreadable TIFF structure: {type(e).__name__}: {e}") from None
+        if len(pages) < 2:
+            self.close()
+            raise PyramidError(f"{self.path}: not a pyramid (a single resolution level)")
+        self.width, self.height = int(pages[0].imagewidth), int(pages[0].imagelength)
+        self.levels = [TiledLevel(self, page, i) for i, page in enumerate(pages)]
+        self.meta = ImageMeta(pixel_spacing=_spacing(self._tif, pages[0]))
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.levels[0].dtype
+
+    def close(self) -> None:
+        with self._lock:
+            self._tif.close()
+
+    def level_for_downsample(self, downsample: float) -> TiledLevel:
+        """The coarsest level still at least as detailed as ``downsample`` image pixels per screen pixel."""
+        best = self.levels[0]
+        for level in self.levels[1:]:
+            if level.downsample <= downsample * 1.0001:
+                best = level
+        return best
+
+    def cached_tile(self, level: TiledLevel, ty: int, tx: int) -> np.ndarray | None:
+        with self._lock:
+            hit = self._tiles.get((level.index, ty, tx))
+            if hit is not None:
+                self._tiles.move_to_end((level.index, ty, tx))
+            return hit
+
+    def tile(self, level: TiledLevel, ty: int, tx: int) -> np.ndarray:
+        hit = self.cached_tile(level, ty, tx)
+        if hit is not None:
+            return hit
+        if not (0 <= ty < level.tiles_y and 0 <= tx < level.tiles_x):
+            raise PyramidError(f"{self.path}: tile ({tx}, {ty}) outside level {level.index}")
+        page = level.page
+        i = ty * level.tiles_x + tx
+        with self._lock:
+            offset, count = int(page.dataoffsets[i]), int(page.databytecounts[i])
+            fh = self._tif.filehandle
+            if count <= 0 or offset <= 0:
+                data = None  # a sparse (never written) tile: blank
+            else:
+                fh.seek(offset)
+                data = fh.read(count)
+        h = min(level.tile_h, level.height - ty * level.tile_h)
+        w = min(level.tile_w, level.width - tx * level.tile_w)
+        if data is None:
+            arr = np.zeros((h, w, *level.shape[2:]), dtype=level.dtype)
+        else:
+            if len(data) != count:
+                raise PyramidError(f"{self.path}: tile ({tx}, {ty}) of level {level.index} is truncated")
+            try:
+                decoded = page.decode(data, i, jpegtables=page.jpegtables)[0]
+            except Exception as e:
+                raise PyramidError(
+                    f"{self.path}: tile ({tx}, {ty}) of level {level.index} cannot be decoded "
+                    f"({_compression(page)}): {type(e).__name__}: {e}"
+                ) from None
+            if decoded is None:
+                raise PyramidError(f"{self.path}: tile ({tx}, {ty}) of level {level.index} is empty")
+            arr = np.asarray(decoded).reshape(level.tile_h, level.tile_w, -1)[:h, :w]
+            arr = arr[:, :, 0] if len(level.shape) == 2 else arr
+            arr = np.ascontiguousarray(arr)
+        with self._lock:
+            self.stats.decoded += 1
+            self.stats.bytes_read += count
+            key = (level.index, ty, tx)
+            if key not in self._tiles:
+                self._tiles[key] = arr
+                self._tile_bytes += arr.nbytes
+            while self._tile_bytes > TILE_CACHE_BYTES and len(self._tiles) > 1:
+                _, old = self._tiles.popitem(last=False)
+                self._tile_bytes -= old.nbytes
+        return arr
+
+
+def _level_pages(tif: Any) -> list[Any]:
+    """Pages of the first series' levels, when every one is tiled with a sane tile size and layout."""
+    if not tif.series:
+        return []
+    pages = []
+    for level in tif.series[0].levels:
+        page = level.keyframe
+        if not page.is_tiled or int(page.imagedepth) != 1 or int(page.planarconfig) != 1:
+            break
+        if not (0 < int(page.tilelength) <= MAX_TILE_SIDE and 0 < int(page.tilewidth) <= MAX_TILE_SIDE):
+            break
+        if len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
+            break  # a stack of pages (z or time), not one plane per level
+        pages.append(page)
+    return pages
+
+
+def _compression(page: Any) -> str:
+    comp = page.compression
+    return f"compression {getattr(comp, 'name', comp)}"
+
+
+_MPP = re.compile(r"\bMPP\s*=\s*([0-9.eE+-]+)")
+
+
+def _spacing(tif: Any, page: Any) -> tuple[float, float] | None:
+    """(row, column) pixel size in mm: Aperio's MPP, OME's PhysicalSizeY/X (um), or a TIFF resolution in
+    pixels per centimetre. Inch resolutions are mostly a meaningless 72 dpi: ignored."""
+    desc = str(getattr(page, "description", "") or "")
+    m = _MPP.search(desc)
+    if m:
+        um = _positive(m.group(1))
+        if um:
+            return (um / 1000.0, um / 1000.0)
+    if tif.is_ome and tif.ome_metadata:
+        sx = re.search(r'PhysicalSizeX="([0-9.eE+-]+)"', tif.ome_metadata)
+        sy = re.search(r'PhysicalSizeY="([0-9.eE+-]+)"', tif.ome_metadata)
+        unit = re.search(r'PhysicalSizeXUnit="([^"]+)"', tif.ome_metadata)
+        scale = {"nm": 1e-6, "mm": 1.0, "cm": 10.0}.get(unit.group(1) if unit else "µm", 1e-3)
+        x, y = _positive(sx.group(1)) if sx else None, _positive(sy.group(1)) if sy else None
+        if x and y:
+            return (y * scale, x * scale)
+    tags = page.tags
+    unit_tag = tags.get("ResolutionUnit")
+    if unit_tag is not None and int(unit_tag.value) == 3:
+        xr, yr = tags.get("XResolution"), tags.get("YResolution")
+        try:
+            x = xr.value[0] / xr.value[1]
+            y = yr.value[0] / yr.value[1]
+        except (AttributeError, TypeError, ZeroDivisionError, IndexError):
+            return None
+        if x > 0 and y > 0 and math.isfinite(x) and math.isfinite(y):
+            return (10.0 / y, 10.0 / x)
+    return None
+
+
+def _positive(text: str) -> float | None:
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return v if v > 0 and math.isfinite(v) else None
+
+
+# ------------------------------------------------------------------------------------------------
+# opened pyramids are kept: the size query, the canvas and the status bar all ask for the same file
+
+
+_OPEN: OrderedDict[tuple, Pyramid] = OrderedDict()
+_OPEN_LOCK = threading.Lock()
+_NOT_PYRAMID: OrderedDict[tuple, str] = OrderedDict()
+MAX_OPEN = 4
+
+
+def _key(path: Path) -> tuple:
+    st = path.stat()
+    return (os.fspath(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def open_pyramid(path: str | os.PathLike[str]) -> Pyramid:
+    """The pyramid of a tiled multi-level TIFF (kept open for later calls); raises ``PyramidError``."""
+    p = Path(path)
+    try:
+        key = _key(p)
+    except OSError as e:
+        raise PyramidError(f"{p}: cannot read: {e.strerror or e}") from None
+    with _OPEN_LOCK:
+        hit = _OPEN.get(key)
+        if hit is not None:
+            _OPEN.move_to_end(key)
+            return hit
+        if key in _NOT_PYRAMID:
+            raise PyramidError(_NOT_PYRAMID[key])
+    try:
+        pyramid = Pyramid(p)
+    except PyramidError as e:
+        with _OPEN_LOCK:
+            _NOT_PYRAMID[key] = str(e)
+            while len(_NOT_PYRAMID) > 256:
+                _NOT_PYRAMID.popitem(last=False)
+        raise
+    with _OPEN_LOCK:
+        _OPEN[key] = pyramid
+        while len(_OPEN) > MAX_OPEN:
+            _OPEN.popitem(last=False)  # not closed: a view may still draw from it; freed with it
+    return pyramid
+
+
+def is_pyramid(path: str | os.PathLike[str]) -> bool:
+    """True for a TIFF whose first series has two or more tiled resolution levels."""
+    if not has_tiff_suffix(path) or not os.path.isfile(path):
+        return False
+    try:
+        open_pyramid(path)
+    except PyramidError:
+        return False
+    return True

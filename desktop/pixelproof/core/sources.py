@@ -1,0 +1,296 @@
+"""Where an image record's pixels come from when they are not a plain image file: slices of volumes
+(NIfTI, DICOM series, multi-frame DICOM), single DICOM files and pyramidal TIFFs.
+
+``imageio.read_image`` and ``imageio.image_size`` hand such paths here (``read_special``,
+``special_size``); ``image_meta`` says how to display them and their geometry; ``scan_images`` turns a
+folder into image entries, one per slice of each volume (see ``pixelproof.core.volumes`` for the names).
+Heavy libraries (pydicom, nibabel, tifffile) load only when a file needs them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError
+from pixelproof.core.volumes import (
+    ImageMeta,
+    SliceRef,
+    Volume,
+    VolumeError,
+    is_nifti,
+    open_nifti,
+    parse_slice_ref,
+)
+
+_PLAIN_SUFFIXES = tuple(s for s in IMAGE_SUFFIXES if s not in (".tif", ".tiff"))
+WHOLE_READ_MAX_PIXELS = 2**28  # a pyramid's full level given to read_image only up to this (16k x 16k)
+
+
+def _slice_ref(path: Path) -> SliceRef | None:
+    """The slice a path names, unless a file of that very name exists (``scan#z=1.png`` stays a file)."""
+    if "#" not in path.name:
+        return None
+    ref = parse_slice_ref(os.fspath(path))
+    if ref is None or path.exists():
+        return None
+    return ref
+
+
+def kind_of(path: str | os.PathLike[str]) -> str | None:
+    """ "slice", "nifti", "dicom", "pyramid", or None for a plain image file (or an unknown one)."""
+    p = Path(path)
+    low = p.name.lower()
+    if low.endswith(_PLAIN_SUFFIXES):
+        return "slice" if _slice_ref(p) is not None else None
+    if _slice_ref(p) is not None:
+        return "slice"
+    if is_nifti(p):
+        return "nifti"
+    from pixelproof.core import pyramid
+
+    if pyramid.has_tiff_suffix(p):
+        return "pyramid" if pyramid.is_pyramid(p) else None
+    from pixelproof.core.dicom import looks_like_dicom
+
+    if p.is_file() and looks_like_dicom(p):
+        return "dicom"
+    return None
+
+
+def open_volume(ref: SliceRef) -> Volume:
+    """The volume a slice reference points into; raises ``VolumeError``."""
+    from pixelproof.core import dicom
+
+    source = Path(ref.source)
+    if source.is_dir():
+        if ref.axis != "z" or ref.channel:
+            raise VolumeError(f"{source}: a DICOM series is sliced along z only")
+        return dicom.open_series(source, ref.series)
+    if not source.exists():
+        raise VolumeError(f"{source}: volume not found")
+    if is_nifti(source):
+        if ref.series is not None:
+            raise VolumeError(f"{source}: a NIfTI file has no series")
+        return open_nifti(source, ref.axis, ref.channel)
+    if dicom.looks_like_dicom(source):
+        if ref.axis != "z" or ref.channel or ref.series is not None:
+            raise VolumeError(f"{source}: the frames of a DICOM object are numbered along z only")
+        return dicom.open_frames(source)
+    raise VolumeError(f"{source}: not a volume (NIfTI, DICOM series folder or multi-frame DICOM)")
+
+
+def _wrap(fn: Callable[[], Any]) -> Any:
+    """Run ``fn``, turning the readers' own errors into ``ImageReadError`` (same message)."""
+    from pixelproof.core.pyramid import PyramidError
+
+    try:
+        return fn()
+    except (VolumeError, PyramidError) as e:
+        raise ImageReadError(str(e)) from None
+
+
+def read_special(path: str | os.PathLike[str]) -> np.ndarray | None:
+    """Pixels of a slice, a DICOM file or a (small enough) pyramid; None for a plain image file."""
+    p = Path(path)
+    kind = kind_of(p)
+    if kind is None:
+        return None
+    return _wrap(lambda: _read(p, kind))
+
+
+def _read(p: Path, kind: str) -> np.ndarray:
+    from pixelproof.core import dicom, pyramid
+
+    if kind == "slice":
+        ref = _slice_ref(p)
+        assert ref is not None
+        return open_volume(ref).slice(ref.index)
+    if kind == "nifti":
+        volume = open_nifti(p)
+        if volume.depth != 1:
+            raise VolumeError(f"{p}: a volume of {volume.depth} slices; name one slice, e.g. {p.name}#z=000")
+        return volume.slice(0)
+    if kind == "dicom":
+        return dicom.read_dicom(p)
+    pyr = pyramid.open_pyramid(p)
+    if pyr.width * pyr.height > WHOLE_READ_MAX_PIXELS:
+        raise pyramid.PyramidError(
+            f"{p}: a {pyr.width}x{pyr.height} pyramidal image is read tile by tile, not whole"
+        )
+    level = pyr.levels[0]
+    return level.region(0, level.height, 0, level.width)
+
+
+def special_size(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """(width, height) of a slice, DICOM file or pyramid from headers only; None for a plain file."""
+    p = Path(path)
+    kind = kind_of(p)
+    if kind is None:
+        return None
+
+    def size() -> tuple[int, int]:
+        from pixelproof.core import dicom, pyramid
+
+        if kind == "slice":
+            ref = _slice_ref(p)
+            assert ref is not None
+            v = open_volume(ref)
+            if not 0 <= ref.index < v.depth:
+                raise VolumeError(f"{ref.source}: slice {ref.index} out of range (the volume has {v.depth})")
+            return v.width, v.height
+        if kind == "nifti":
+            v = open_nifti(p)
+            return v.width, v.height
+        if kind == "dicom":
+            ds = dicom.read_dataset(p)
+            return int(ds.get("Columns", 0) or 0), int(ds.get("Rows", 0) or 0)
+        pyr = pyramid.open_pyramid(p)
+        return pyr.width, pyr.height
+
+    return _wrap(size)
+
+
+def image_meta(path: str | os.PathLike[str]) -> ImageMeta:
+    """Display and geometry of any image path (an empty ``ImageMeta`` for plain files)."""
+    p = Path(path)
+    kind = kind_of(p)
+    if kind is None:
+        return ImageMeta()
+
+    def meta() -> ImageMeta:
+        from pixelproof.core import dicom, pyramid
+
+        if kind == "slice":
+            ref = _slice_ref(p)
+            assert ref is not None
+            return open_volume(ref).slice_meta(ref.index)
+        if kind == "nifti":
+            return open_nifti(p).slice_meta(0)
+        if kind == "dicom":
+            return dicom.dicom_meta(dicom.read_dataset(p), 0)
+        return pyramid.open_pyramid(p).meta
+
+    return _wrap(meta)
+
+
+# ------------------------------------------------------------------------------------------------
+# folders -> image entries
+
+
+@dataclass
+class ImageEntry:
+    """One image record to be: ``path`` on disk (file or series folder) + ``fragment`` (``#z=012``)."""
+
+    path: Path
+    fragment: str
+    width: int
+    height: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def file_name(self, relative_to: Path) -> str:
+        """The record's ``file_name``: the path relative to ``relative_to`` (forward slashes) + fragment."""
+        try:
+            rel = os.path.relpath(os.path.abspath(self.path), os.path.abspath(relative_to))
+        except ValueError:  # another drive
+            rel = os.path.abspath(self.path)
+        if rel == ".":  # a series folder holding the project file itself: name it from its parent
+            rel = os.path.join(os.pardir, os.path.basename(os.path.abspath(self.path)))
+        return rel.replace(os.sep, "/") + self.fragment
+
+
+def volume_entries(
+    volume: Volume, path: Path, series: int | None = None, channel: int = 0
+) -> list[ImageEntry]:
+    """One entry per slice of ``volume`` (stored at ``path``), each with its spacing and position."""
+    out = []
+    for k in range(volume.depth):
+        ref = SliceRef("", volume.axis, k, channel, series)
+        fragment = ref.name(volume.depth)
+        out.append(
+            ImageEntry(path, fragment, volume.width, volume.height, volume.slice_meta(k).record_extra())
+        )
+    return out
+
+
+def scan_images(
+    folder: Path, skip: Callable[[str], None], exclude: Callable[[Path], bool] | None = None
+) -> list[ImageEntry]:
+    """Image entries for every image under ``folder`` (recursive, sorted): plain images, pyramids, DICOM
+    files, series and multi-frame objects, NIfTI volumes. Each file left out is reported through ``skip``."""
+    from pixelproof.core.dicom import looks_like_dicom
+    from pixelproof.core.imageio import image_size, is_image_file
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not (exclude and exclude(p)))
+    entries: list[ImageEntry] = []
+    dicom_by_folder: dict[Path, list[Path]] = {}
+    for f in files:
+        if is_nifti(f):
+            entries += _nifti_entries(f, skip)
+        elif f.suffix.lower() in (".tif", ".tiff", ".svs") or (is_image_file(f) and not looks_like_dicom(f)):
+            try:
+                w, h = image_size(f)
+            except ImageReadError as e:
+                skip(f"{e}; skipped")
+                continue
+            entries.append(ImageEntry(f, "", w, h, image_meta_extra(f)))
+        elif looks_like_dicom(f):
+            dicom_by_folder.setdefault(f.parent, []).append(f)
+        else:
+            skip(f"{f}: not an image, skipped")
+    for parent, dicom_files in dicom_by_folder.items():
+        entries += _dicom_entries(parent, dicom_files, skip)
+    entries.sort(key=lambda e: (os.fspath(e.path), e.fragment))
+    return entries
+
+
+def image_meta_extra(path: Path) -> dict[str, Any]:
+    try:
+        return image_meta(path).record_extra()
+    except ImageReadError:
+        return {}
+
+
+def _nifti_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry]:
+    try:
+        volume = open_nifti(f)
+    except VolumeError as e:
+        skip(f"{e}; skipped")
+        return []
+    if volume.channels > 1:
+        skip(
+            f"{f}: a 4D volume of {volume.channels} channels; the slices of channel 0 are listed "
+            f"(channel K is named {f.name}#c=K&z=NNN)"
+        )
+    return volume_entries(volume, f)
+
+
+def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None]) -> list[ImageEntry]:
+    from pixelproof.core import dicom
+
+    scan = dicom.scan_folder(parent, files)
+    for problem in scan.problems:
+        skip(f"{problem}; skipped" if not problem.endswith("skipped") else problem)
+    entries: list[ImageEntry] = []
+    several = len(scan.series) > 1
+    for k, series in enumerate(scan.series, start=1):
+        volume = dicom.DicomSeries(parent, series)
+        entries += volume_entries(volume, parent, k if several else None)
+    for f in scan.singles:
+        try:
+            ds = dicom.read_dataset(f)
+        except dicom.DicomError as e:
+            skip(f"{e}; skipped")
+            continue
+        if dicom.frame_count(ds) > 1:
+            entries += volume_entries(dicom.open_frames(f), f)
+        else:
+            meta = dicom.dicom_meta(ds)
+            meta.slice_position = None  # a lone image: no stack to place it in
+            entries.append(ImageEntry(f, "", int(ds.Columns), int(ds.Rows), meta.record_extra()))
+    return entries

@@ -1,0 +1,314 @@
+"""Volumes (NIfTI, DICOM series, multi-frame DICOM) as stacks of 2D slices, each slice its own image.
+
+A slice is referenced by its volume's name plus a fragment: ``ct.nii.gz#z=012`` (axial slice 12),
+``CT/#z=003`` for a DICOM series folder, ``cine.dcm#z=004`` for frame 4 of a multi-frame file. The fragment
+keys are ``z``/``y``/``x`` (the slice axis and index), optionally preceded by ``series=K`` (the K-th series of
+a folder holding several) and ``c=K`` (channel K of a 4D NIfTI; channel 0 when absent). Indexes count from 0
+and are zero-padded to at least three digits, so names sort in slice order and stay the same across saves;
+QA and merges pair images by these names like any other file name.
+
+NIfTI volumes are sliced after nibabel's ``as_closest_canonical`` (RAS+): ``z`` = axial, ``y`` = coronal,
+``x`` = sagittal, shown as radiologists read them (patient's right on the screen's left, anterior / superior
+at the top). ``oriented_slice`` is the one mapping between canonical voxels and a slice's pixels; the NIfTI
+writer uses it backwards, then undoes the reorientation so labels land on the source's voxels. DICOM series
+and multi-frame objects keep their acquisition plane (``z`` = position in the stack).
+
+Every slice reports its ``pixel_spacing`` (row, column, mm) and ``slice_position`` (mm along the stack's
+normal); 3D metrics take the slice spacing from those positions, not from the nominal SliceThickness.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+AXES = ("x", "y", "z")  # canonical (RAS+) array axes 0, 1, 2
+NIFTI_SUFFIXES = (".nii", ".nii.gz")
+_FRAGMENT = re.compile(r"^(?:series=(\d+)&)?(?:c=(\d+)&)?([xyz])=(\d+)$")
+VOLUME_CACHE_BYTES = 1 << 30  # decoded volumes kept (the GUI steps through slices of one or two)
+
+
+class VolumeError(Exception):
+    """A volume or slice cannot be read; the message names the file and the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class SliceRef:
+    """One slice of a volume: ``source`` is the volume's file or folder name as written before ``#``."""
+
+    source: str
+    axis: str
+    index: int
+    channel: int = 0
+    series: int | None = None
+
+    def name(self, depth: int) -> str:
+        """The file name of this slice (``ct.nii.gz#z=012``), padded for a volume of ``depth`` slices."""
+        width = max(3, len(str(max(0, depth - 1))))
+        parts = [f"series={self.series}"] if self.series is not None else []
+        parts += [f"c={self.channel}"] if self.channel else []
+        parts.append(f"{self.axis}={self.index:0{width}d}")
+        return f"{self.source}#{'&'.join(parts)}"
+
+
+def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
+    """The slice a file name refers to, or None for a plain file name (``scan#1.png`` stays a file)."""
+    text = os.fspath(name)
+    source, sep, fragment = text.rpartition("#")
+    if not sep or not source:
+        return None
+    m = _FRAGMENT.match(fragment)
+    if m is None:
+        return None
+    series, channel, axis, index = m.groups()
+    return SliceRef(source, axis, int(index), int(channel or 0), int(series) if series else None)
+
+
+def is_nifti(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).lower().endswith(NIFTI_SUFFIXES)
+
+
+def volume_stem(source: str) -> str:
+    """Base name of a volume without its format suffix (``.nii.gz`` counts as one)."""
+    name = source.replace("\\", "/").rstrip("/").rpartition("/")[2]
+    low = name.lower()
+    for suffix in (".nii.gz", ".nii", ".dcm", ".dicom"):
+        if low.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass(slots=True)
+class ImageMeta:
+    """What a medical file says about display and geometry (nothing about the patient).
+
+    ``window`` is the file's VOI window as (low, high) in stored values, ``invert`` is True for
+    MONOCHROME1, ``modality`` the DICOM modality ("CT", "MR", ...; "" when unknown).
+    """
+
+    pixel_spacing: tuple[float, float] | None = None
+    slice_position: float | None = None
+    window: tuple[float, float] | None = None
+    invert: bool = False
+    modality: str = ""
+
+    def record_extra(self) -> dict[str, Any]:
+        """Keys an image record keeps (``pixel_spacing`` [row, col] mm, ``slice_position`` mm)."""
+        out: dict[str, Any] = {}
+        if self.pixel_spacing is not None:
+            out["pixel_spacing"] = [round(float(v), 6) for v in self.pixel_spacing]
+        if self.slice_position is not None:
+            out["slice_position"] = round(float(self.slice_position), 6)
+        return out
+
+
+class Volume:
+    """A stack of equally sized 2D slices. Subclasses implement ``_read`` and fill the attributes."""
+
+    source: Path
+    depth: int
+    height: int
+    width: int
+    axis: str = "z"
+    positions: np.ndarray  # mm along the stack's normal, one per slice
+    meta: ImageMeta
+    nbytes: int = 0
+
+    def slice(self, index: int) -> np.ndarray:
+        """Slice ``index`` (0-based) as stored after any rescale; raises ``VolumeError``."""
+        if not 0 <= index < self.depth:
+            raise VolumeError(f"{self.source}: slice {index} out of range (the volume has {self.depth})")
+        return self._read(index)
+
+    def slice_meta(self, index: int) -> ImageMeta:
+        m = self.meta
+        pos = float(self.positions[index]) if index < len(self.positions) else None
+        return ImageMeta(m.pixel_spacing, pos, m.window, m.invert, m.modality)
+
+    def _read(self, index: int) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# ------------------------------------------------------------------------------------------------
+# the one mapping between canonical (RAS+) voxels and a slice's pixels
+
+
+def oriented_slice(canonical: np.ndarray, axis: str, index: int) -> np.ndarray:
+    """A writable view of slice ``index`` along ``axis`` of a canonical (RAS+) array, rows and columns
+    as displayed: axial/coronal columns run from the patient's right to left, axial rows from anterior to
+    posterior, coronal and sagittal rows from superior to inferior, sagittal columns anterior to posterior.
+    Extra trailing dimensions (channels) follow the two image axes."""
+    if axis == "z":
+        return np.swapaxes(canonical[::-1, ::-1, index], 0, 1)
+    if axis == "y":
+        return np.swapaxes(canonical[::-1, index, ::-1], 0, 1)
+    if axis == "x":
+        return np.swapaxes(canonical[index, ::-1, ::-1], 0, 1)
+    raise ValueError(f"axis must be x, y or z, got {axis!r}")
+
+
+def oriented_spacing(zooms: tuple[float, float, float], axis: str) -> tuple[float, float]:
+    """(row, column) spacing of an ``oriented_slice`` from the canonical voxel sizes (x, y, z)."""
+    zx, zy, zz = (float(v) for v in zooms[:3])
+    return {"z": (zy, zx), "y": (zz, zx), "x": (zz, zy)}[axis]
+
+
+# ------------------------------------------------------------------------------------------------
+# NIfTI
+
+
+class NiftiVolume(Volume):
+    """A NIfTI file (3D, or 4D with one channel picked) sliced along a canonical axis.
+
+    The header is read at once; voxels on the first slice asked for. The canonical view is what
+    ``nibabel.as_closest_canonical`` makes (``io_orientation``, ``apply_orientation``, ``inv_ornt_aff``),
+    built lazily so a memory-mapped .nii is not read whole.
+    """
+
+    def __init__(self, path: Path, axis: str = "z", channel: int = 0) -> None:
+        nib = import_nibabel()
+        from nibabel.orientations import inv_ornt_aff, io_orientation
+
+        if axis not in AXES:
+            raise VolumeError(f"{path}: unknown slice axis {axis!r} (x, y or z)")
+        try:
+            img = nib.load(os.fspath(path))
+            shape = tuple(int(s) for s in img.shape)
+            if not 2 <= len(shape) <= 4 or min(shape) <= 0:
+                raise VolumeError(f"{path}: a NIfTI volume must be 2D, 3D or 4D, got shape {shape}")
+            shape3 = (*shape[:3], 1, 1)[:3]
+            affine = np.asarray(img.affine, dtype=np.float64)
+            if not np.isfinite(affine).all():
+                raise VolumeError(f"{path}: the NIfTI affine holds NaN or infinity")
+            ornt = io_orientation(affine) if len(shape) >= 3 else np.array([[0, 1], [1, 1], [2, 1]])
+            canonical_affine = affine @ inv_ornt_aff(ornt, shape3)
+        except VolumeError:
+            raise
+        except Exception as e:  # nibabel raises ImageFileError, HeaderDataError, OSError, ValueError ...
+            raise VolumeError(f"{path}: not a readable NIfTI file: {type(e).__name__}: {e}") from None
+        self.channels = shape[3] if len(shape) == 4 else 1
+        if not 0 <= channel < self.channels:
+            raise VolumeError(f"{path}: channel {channel} out of range (the volume has {self.channels})")
+        self.source, self.axis, self.channel = Path(path), axis, channel
+        self.original_affine, self.canonical_affine = affine, canonical_affine
+        self.original_shape = shape3
+        self.ornt = ornt
+        self._img = img
+        self._scaled = _nifti_scaled(img)
+        canonical_shape = [0, 0, 0]
+        for src_axis, (dst_axis, _flip) in enumerate(ornt):
+            canonical_shape[int(dst_axis)] = shape3[src_axis]
+        a = AXES.index(axis)
+        self.depth = canonical_shape[a]
+        rows_cols = {"z": (1, 0), "y": (2, 0), "x": (2, 1)}[axis]
+        self.height, self.width = canonical_shape[rows_cols[0]], canonical_shape[rows_cols[1]]
+        zooms = tuple(float(np.linalg.norm(canonical_affine[:3, i])) or 1.0 for i in range(3))
+        step = canonical_affine[:3, a]
+        norm = float(np.linalg.norm(step)) or 1.0
+        origin = float(canonical_affine[:3, 3] @ (step / norm))
+        self.positions = origin + norm * np.arange(self.depth, dtype=np.float64)
+        self.meta = ImageMeta(pixel_spacing=oriented_spacing(zooms, axis))
+        stored = np.dtype(img.get_data_dtype())
+        self.dtype = np.dtype(np.float32) if self._scaled else stored.newbyteorder("=")
+        self.nbytes = int(np.prod(shape3)) * self.dtype.itemsize
+        self._array: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def canonical_array(self) -> np.ndarray:
+        """The canonical (x, y, z) voxels of the chosen channel, read once (memory-mapped for an
+        uncompressed, unscaled .nii)."""
+        from nibabel.orientations import apply_orientation
+
+        with self._lock:
+            if self._array is None:
+                try:
+                    arr = np.asanyarray(self._img.dataobj)
+                except MemoryError:
+                    raise VolumeError(f"{self.source}: not enough memory for the voxel data") from None
+                except Exception as e:
+                    raise VolumeError(f"{self.source}: cannot read the voxel data: {e}") from None
+                if arr.ndim == 4:
+                    arr = arr[..., self.channel]
+                while arr.ndim < 3:
+                    arr = arr[..., None]
+                arr = apply_orientation(arr, self.ornt)
+                if self._scaled:
+                    arr = arr.astype(np.float32)
+                elif arr.dtype.byteorder not in ("=", "|"):
+                    arr = arr.astype(arr.dtype.newbyteorder("="))
+                self._array = arr
+            return self._array
+
+    def _read(self, index: int) -> np.ndarray:
+        return np.ascontiguousarray(oriented_slice(self.canonical_array(), self.axis, index))
+
+
+def _nifti_scaled(img: Any) -> bool:
+    slope, inter = getattr(img.dataobj, "slope", 1.0), getattr(img.dataobj, "inter", 0.0)
+    return not (slope in (None, 1.0) or np.isnan(slope)) or not (inter in (None, 0.0) or np.isnan(inter))
+
+
+def import_nibabel() -> Any:
+    try:
+        import nibabel
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise VolumeError("reading NIfTI needs nibabel: pip install nibabel") from None
+    return nibabel
+
+
+# ------------------------------------------------------------------------------------------------
+# an LRU of opened volumes, so stepping through slices does not re-read the file
+
+
+@dataclass
+class _Cache:
+    entries: OrderedDict[tuple, Volume] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_CACHE = _Cache()
+
+
+def cached(key_path: Path, key: tuple, make: Callable[[], Volume]) -> Volume:
+    """The volume for ``key`` (plus the path's size and mtime), made once and kept while it fits."""
+    try:
+        st = key_path.stat()
+        full_key = (os.fspath(key_path.resolve()), st.st_mtime_ns, st.st_size, *key)
+    except OSError as e:
+        raise VolumeError(f"{key_path}: cannot read: {e.strerror or e}") from None
+    with _CACHE.lock:
+        hit = _CACHE.entries.get(full_key)
+        if hit is not None:
+            _CACHE.entries.move_to_end(full_key)
+            return hit
+    volume = make()
+    with _CACHE.lock:
+        _CACHE.entries[full_key] = volume
+        total = sum(v.nbytes for v in _CACHE.entries.values())
+        while len(_CACHE.entries) > 1 and total > VOLUME_CACHE_BYTES:
+            _, old = _CACHE.entries.popitem(last=False)
+            total -= old.nbytes
+    return volume
+
+
+def clear_cache() -> None:
+    with _CACHE.lock:
+        _CACHE.entries.clear()
+
+
+def open_nifti(path: str | os.PathLike[str], axis: str = "z", channel: int = 0) -> NiftiVolume:
+    """A NIfTI volume sliced along ``axis`` (cached); raises ``VolumeError``."""
+    p = Path(path)
+    if not p.is_file():
+        raise VolumeError(f"{p}: volume file not found" if not p.exists() else f"{p}: not a regular file")
+    volume = cached(p, ("nifti", axis, channel), lambda: NiftiVolume(p, axis, channel))
+    assert isinstance(volume, NiftiVolume)
+    return volume

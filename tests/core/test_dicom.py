@@ -1,0 +1,162 @@
+"""DICOM reading on pydicom's own test files: values after the modality LUT, transfer syntaxes, series,
+multi-frame objects, display and geometry attributes, and clear errors on bad input."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.data import get_testdata_file
+from pydicom.pixels import apply_modality_lut
+
+from pixelproof.core import sources
+from pixelproof.core.dicom import open_series, scan_folder
+from pixelproof.core.imageio import ImageReadError, image_size, read_image
+from pixelproof.core.sources import image_meta, scan_images
+
+
+def pydicom_file(name: str) -> Path:
+    path = get_testdata_file(name, download=False)
+    if path is None:
+        pytest.skip(f"{name} is not bundled with this pydicom wheel")
+    return Path(path)
+
+
+def test_ct_values_are_hounsfield_units_as_pydicom_computes_them() -> None:
+    path = pydicom_file("CT_small.dcm")
+    ds = pydicom.dcmread(path)
+    expected = apply_modality_lut(ds.pixel_array, ds)  # float64: stored * slope + intercept
+    hu = read_image(path)
+    assert hu.dtype == np.int16  # whole numbers: kept signed, not float
+    np.testing.assert_array_equal(hu, expected)
+    assert hu.min() < 0  # air/fat below zero: the rescale was applied, not the raw stored values
+    assert image_size(path) == (128, 128)
+
+
+@pytest.mark.parametrize(
+    "compressed",
+    [
+        "MR_small_RLE.dcm",  # RLE Lossless
+        "MR_small_jp2klossless.dcm",  # JPEG 2000 lossless (pylibjpeg-openjpeg)
+        "MR_small_jpeg_ls_lossless.dcm",  # JPEG-LS lossless (pyjpegls)
+        "MR_small_bigendian.dcm",
+        "MR_small_implicit.dcm",
+    ],
+)
+def test_lossless_transfer_syntaxes_decode_to_the_uncompressed_pixels(compressed: str) -> None:
+    np.testing.assert_array_equal(
+        read_image(pydicom_file(compressed)), read_image(pydicom_file("MR_small.dcm"))
+    )
+
+
+def test_jpeg_lossless_process14_decodes_through_gdcm() -> None:
+    # SC_rgb_jpeg_gdcm.dcm is JPEG Lossless SV1 (1.2.840.10008.1.2.4.70): only gdcm (or GPL code) decodes it
+    assert pydicom.dcmread(pydicom_file("SC_rgb_jpeg_gdcm.dcm")).file_meta.TransferSyntaxUID.endswith(".4.70")
+    rgb = read_image(pydicom_file("SC_rgb_jpeg_gdcm.dcm"))
+    assert rgb.shape == (100, 100, 3) and rgb.dtype == np.uint8
+    np.testing.assert_array_equal(rgb, read_image(pydicom_file("SC_rgb_rle.dcm")))  # same picture, RLE
+
+
+def test_unsupported_transfer_syntax_names_itself() -> None:
+    path = pydicom_file("JPEG-lossy.dcm")  # 12-bit JPEG Extended: no permissively licensed decoder
+    with pytest.raises(ImageReadError) as err:
+        read_image(path)
+    msg = str(err.value)
+    assert str(path) in msg and "JPEG Extended" in msg and "1.2.840.10008.1.2.4.51" in msg
+
+
+def test_display_and_geometry_attributes() -> None:
+    mr = image_meta(pydicom_file("MR_small.dcm"))
+    assert mr.window == (-200.0, 1399.0)  # center 600, width 1600 with DICOM's linear function
+    assert mr.pixel_spacing == (0.3125, 0.3125) and mr.modality == "MR" and not mr.invert
+    cr = image_meta(pydicom_file("dicomdirtests") / "77654033" / "CR1" / "6154")
+    assert cr.invert  # MONOCHROME1
+    assert cr.pixel_spacing == (0.1, 0.1)  # ImagerPixelSpacing of a projection image
+
+
+def test_series_folder_is_sorted_by_position_and_read_per_slice(tmp_path: Path) -> None:
+    folder = tmp_path / "CT2"
+    shutil.copytree(pydicom_file("dicomdirtests") / "77654033" / "CT2", folder)
+    files = sorted(folder.iterdir())
+    datasets = {f: pydicom.dcmread(f) for f in files}
+    by_z = sorted(files, key=lambda f: float(datasets[f].ImagePositionPatient[2]))
+    series = open_series(folder)
+    assert series.depth == 4 and [f.name for f in series.files] == [f.name for f in by_z]
+    assert np.all(np.diff(series.positions) > 0)
+    for k, f in enumerate(by_z):
+        ds = datasets[f]
+        expected = apply_modality_lut(ds.pixel_array, ds)
+        np.testing.assert_array_equal(read_image(f"{folder}#z={k:03d}"), expected)
+        assert image_meta(f"{folder}#z={k:03d}").slice_position == pytest.approx(
+            float(ds.ImagePositionPatient[2])
+        )
+
+
+def test_folder_scan_makes_series_slices_multiframe_frames_and_single_images(tmp_path: Path) -> None:
+    root = tmp_path / "study"
+    shutil.copytree(pydicom_file("dicomdirtests") / "77654033" / "CT2", root / "ct")
+    shutil.copy(pydicom_file("SC_rgb_rle_2frame.dcm"), root / "cine.dcm")
+    shutil.copy(pydicom_file("CT_small.dcm"), root / "scout")  # no suffix: found by its DICM preamble
+    (root / "notes.txt").write_text("not an image")
+    skipped: list[str] = []
+    entries = scan_images(root, skipped.append)
+    names = [e.file_name(root) for e in entries]
+    assert names == [
+        "cine.dcm#z=000",
+        "cine.dcm#z=001",
+        "ct#z=000",
+        "ct#z=001",
+        "ct#z=002",
+        "ct#z=003",
+        "scout",
+    ]
+    assert any("notes.txt" in s for s in skipped)
+    frames = pydicom.dcmread(root / "cine.dcm").pixel_array
+    np.testing.assert_array_equal(read_image(root / "cine.dcm#z=001"), frames[1])
+    assert not np.array_equal(frames[0], frames[1])
+    ct = {e.file_name(root): e for e in entries}["ct#z=002"]
+    assert ct.extra["pixel_spacing"] == [0.488281, 0.488281] and "slice_position" in ct.extra
+    # nothing about the patient is copied into the records
+    text = repr([e.extra for e in entries])
+    assert "Doe" not in text and "77654033" not in text and "1995" not in text
+
+
+def test_folder_with_two_series_names_them(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for sub in ("CT2", "CT5N"):
+        src = pydicom_file("dicomdirtests") / ("77654033" if sub == "CT2" else "98892001") / sub
+        for f in src.iterdir():
+            shutil.copy(f, folder / f"{sub}_{f.name}")
+    scan = scan_folder(folder)
+    assert [len(s.files) for s in scan.series] == [4, 5] or [len(s.files) for s in scan.series] == [5, 4]
+    entries = scan_images(folder, lambda m: None)
+    names = {e.file_name(tmp_path) for e in entries}
+    assert "mixed#series=1&z=000" in names and "mixed#series=2&z=003" in names
+    with pytest.raises(ImageReadError, match="holds 2 series"):
+        read_image(f"{folder}#z=000")
+    assert read_image(f"{folder}#series=2&z=001").shape == (16, 16)
+
+
+def test_bad_dicom_input_gives_located_errors(tmp_path: Path) -> None:
+    truncated = pydicom_file("MR_truncated.dcm")
+    with pytest.raises(ImageReadError, match=r"MR_truncated\.dcm"):
+        read_image(truncated)
+    fake = tmp_path / "fake.dcm"
+    fake.write_bytes(b"\0" * 128 + b"DICM" + b"\xff" * 50)
+    with pytest.raises(ImageReadError, match=r"fake\.dcm"):
+        read_image(fake)
+    empty = tmp_path / "empty.dcm"
+    empty.write_bytes(b"")
+    with pytest.raises(ImageReadError, match=r"empty\.dcm"):
+        image_size(empty)
+    cine = tmp_path / "cine.dcm"
+    shutil.copy(pydicom_file("SC_rgb_rle_2frame.dcm"), cine)
+    with pytest.raises(ImageReadError, match="out of range"):
+        read_image(f"{cine}#z=002")
+    with pytest.raises(ImageReadError, match="not found"):
+        read_image(tmp_path / "gone#z=000")
+    assert sources.read_special(tmp_path / "plain.png") is None  # plain images are not ours

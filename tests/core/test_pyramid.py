@@ -1,0 +1,133 @@
+"""Pyramidal TIFF read tile by tile: regions equal tifffile's whole-level read; a 100,000 x 100,000 slide
+written from a few pre-encoded JPEG tiles opens and serves a viewport within the memory bound."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import imagecodecs
+import numpy as np
+import pytest
+import tifffile
+
+from pixelproof.core.imageio import ImageReadError, image_size, read_image
+from pixelproof.core.pyramid import PyramidError, is_pyramid, open_pyramid
+from pixelproof.core.sources import image_meta, scan_images
+
+
+def write_pyramid(path: Path, image: np.ndarray, levels: int, tile: int, compression: str, **kw) -> None:
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(image, tile=(tile, tile), compression=compression, subifds=levels - 1, **kw)
+        for k in range(1, levels):
+            tw.write(image[:: 2**k, :: 2**k], tile=(tile, tile), compression=compression, subfiletype=1)
+
+
+def smooth_rgb(h: int, w: int) -> np.ndarray:
+    y, x = np.mgrid[:h, :w]
+    return np.stack([(x * 255 // w), (y * 255 // h), ((x + y) % 256)], axis=-1).astype(np.uint8)
+
+
+@pytest.mark.parametrize("compression", ["jpeg", "lzw", "zlib"])
+def test_regions_equal_tifffiles_whole_level(tmp_path: Path, compression: str) -> None:
+    path = tmp_path / f"slide_{compression}.tif"
+    img = smooth_rgb(700, 1100)
+    write_pyramid(path, img, 3, 128, compression, resolution=(2e4, 2e4), resolutionunit="CENTIMETER")
+    assert is_pyramid(path)
+    pyr = open_pyramid(path)
+    assert (pyr.width, pyr.height) == (1100, 700) and len(pyr.levels) == 3
+    assert [lv.downsample for lv in pyr.levels] == [1.0, 2.0, 1100 / 275]
+    rng = np.random.default_rng(1)
+    for k, level in enumerate(pyr.levels):
+        whole = tifffile.imread(path, level=k)
+        for _ in range(4):
+            y0, x0 = int(rng.integers(0, level.height - 1)), int(rng.integers(0, level.width - 1))
+            y1, x1 = y0 + int(rng.integers(1, 400)), x0 + int(rng.integers(1, 400))
+            np.testing.assert_array_equal(level[y0:y1, x0:x1], whole[y0:y1, x0:x1])
+        np.testing.assert_array_equal(level[7, 11], whole[7, 11])
+    assert image_meta(path).pixel_spacing == pytest.approx((5e-4, 5e-4))  # 20000 px/cm = 0.5 um
+    assert image_size(path) == (1100, 700)
+    np.testing.assert_array_equal(read_image(path), tifffile.imread(path, level=0))  # small: read whole
+
+
+def test_plain_tiff_is_not_a_pyramid(tmp_path: Path) -> None:
+    flat = tmp_path / "flat.tif"
+    tifffile.imwrite(flat, np.zeros((300, 400), np.uint16), tile=(128, 128))
+    assert not is_pyramid(flat)
+    assert read_image(flat).shape == (300, 400)
+    with pytest.raises(PyramidError, match="not a pyramid"):
+        open_pyramid(flat)
+
+
+def test_corrupt_tile_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.tif"
+    write_pyramid(path, smooth_rgb(600, 600), 2, 256, "jpeg")
+    level0 = open_pyramid(path).levels[0].page
+    offset, count = int(level0.dataoffsets[4]), int(level0.databytecounts[4])
+    raw = bytearray(path.read_bytes())
+    raw[offset : offset + count] = b"\x13" * count
+    path.write_bytes(bytes(raw))
+    pyr = open_pyramid(path)
+    with pytest.raises(PyramidError, match=r"bad.tif: tile \(1, 1\) of level 0"):
+        pyr.levels[0][300:310, 300:310]
+    assert pyr.levels[0][0:10, 0:10].shape == (10, 10, 3)  # the other tiles still read
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def write_gigapixel(path: Path, side: int = 100_000, tile: int = 1024) -> list[bytes]:
+    """A pyramidal JPEG TIFF of side x side pixels from three pre-encoded tiles written over and over
+    (10 GB of pixels, about 60 MB on disk), with halved levels down to one tile."""
+    y, x = np.mgrid[:tile, :tile]
+    tiles = [
+        imagecodecs.jpeg8_encode(
+            np.ascontiguousarray(((x // 256 % 2) * 150 + (y // 256 % 2) * 60 + c).astype(np.uint8)),
+            level=40,
+            optimize=True,
+        )
+        for c in (10, 30, 45)
+    ]
+
+    def stream(n: int):
+        for i in range(n):
+            yield tiles[i % 3]
+
+    sides = [side]
+    while sides[-1] > tile:
+        sides.append((sides[-1] + 1) // 2)
+    with tifffile.TiffWriter(path, bigtiff=True) as tw:
+        for k, n in enumerate(sides):
+            count = ((n + tile - 1) // tile) ** 2
+            kw = {"subifds": len(sides) - 1} if k == 0 else {"subfiletype": 1}
+            tw.write(stream(count), shape=(n, n), dtype=np.uint8, tile=(tile, tile), compression="jpeg", **kw)
+    return tiles
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="resident memory read from /proc")
+def test_100k_pyramid_opens_lazily_within_the_memory_bound(tmp_path: Path) -> None:
+    path = tmp_path / "slide.tif"
+    tiles = write_gigapixel(path)
+    assert path.stat().st_size < 100 << 20
+    before = rss_bytes()
+    pyr = open_pyramid(path)
+    assert (pyr.width, pyr.height) == (100_000, 100_000)
+    entries = scan_images(tmp_path, lambda m: None)
+    assert [(e.width, e.height) for e in entries] == [(100_000, 100_000)]
+    # a 1920x1080 viewport at full resolution in the middle, and the whole slide at the coarsest level
+    view = pyr.levels[0][50_000:51_080, 50_000:51_920]
+    assert view.shape == (1080, 1920)
+    i = 48 * 98 + 48  # the tile holding pixel (50000, 50000): row 48, column 48 of 98 x 98
+    expected = imagecodecs.jpeg8_decode(tiles[i % 3])[50_000 - 49_152 :, 50_000 - 49_152 :]
+    np.testing.assert_array_equal(view[: expected.shape[0], : expected.shape[1]], expected)
+    overview = pyr.levels[-1]
+    assert overview.region(0, overview.height, 0, overview.width).shape == (overview.height, overview.width)
+    assert pyr.stats.decoded <= 6 + overview.tiles_x * overview.tiles_y
+    grown = rss_bytes() - before
+    assert grown < 300 << 20, f"resident memory grew by {grown >> 20} MB"
+    with pytest.raises(ImageReadError, match="tile by tile"):
+        read_image(path)  # never decoded whole
+    with pytest.raises(PyramidError, match="refusing"):
+        np.asarray(pyr.levels[0])

@@ -1,0 +1,148 @@
+"""NIfTI volumes as slices: names, orientation (checked against nibabel's as_closest_canonical and the
+affine's world coordinates), spacing and positions, scaled data, 4D channels, and bad input."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+from nibabel.testing import data_path
+
+from pixelproof.core.imageio import ImageReadError, image_size, read_image
+from pixelproof.core.sources import image_meta, scan_images
+from pixelproof.core.volumes import SliceRef, clear_cache, parse_slice_ref
+
+NIBABEL = Path(data_path)
+
+
+def test_slice_names_parse_back_and_plain_names_stay_files() -> None:
+    ref = SliceRef("ct.nii.gz", "z", 12)
+    assert ref.name(155) == "ct.nii.gz#z=012" and ref.name(1200) == "ct.nii.gz#z=0012"
+    assert parse_slice_ref("dir/ct.nii.gz#z=012") == SliceRef("dir/ct.nii.gz", "z", 12)
+    assert parse_slice_ref("CT#series=2&c=1&y=7") == SliceRef("CT", "y", 7, 1, 2)
+    for plain in ("scan#1.png", "a.png", "#z=1", "x.nii#z=a", "x.nii#q=1"):
+        assert parse_slice_ref(plain) is None
+
+
+def test_file_with_a_fragment_like_name_is_read_as_a_file(tmp_path: Path) -> None:
+    odd = tmp_path / "scan#z=001.png"
+    import cv2
+
+    cv2.imwrite(str(odd), np.full((4, 5), 7, np.uint8))
+    assert read_image(odd).shape == (4, 5)
+
+
+@pytest.mark.parametrize("name", ["anatomical.nii", "reoriented_anat_moved.nii"])
+def test_axial_slices_follow_nibabel_canonical_in_radiological_view(name: str) -> None:
+    path = NIBABEL / name
+    canonical = nib.as_closest_canonical(nib.load(path))
+    data = np.asanyarray(canonical.dataobj)
+    for k in (0, data.shape[2] // 2, data.shape[2] - 1):
+        expected = np.fliplr(np.rot90(data[:, :, k]))  # rows anterior->posterior, columns right->left
+        np.testing.assert_array_equal(read_image(f"{path}#z={k:03d}"), expected)
+    for j in (0, data.shape[1] - 1):
+        np.testing.assert_array_equal(read_image(f"{path}#y={j:03d}"), np.fliplr(np.rot90(data[:, j, :])))
+    for i in (1,):
+        np.testing.assert_array_equal(read_image(f"{path}#x={i:03d}"), np.fliplr(np.rot90(data[i, :, :])))
+
+
+@pytest.mark.parametrize("name", ["anatomical.nii", "reoriented_anat_moved.nii"])
+def test_view_convention_in_world_coordinates(tmp_path: Path, name: str) -> None:
+    """Whatever the stored orientation (anatomical.nii is LAS): axial columns run toward the patient's left
+    (world x falls), axial rows toward posterior (world y falls), coronal/sagittal rows downward (z falls),
+    and every pixel of an axial slice lies at the slice's position along z."""
+    src = nib.load(NIBABEL / name)
+    ijk = np.indices(src.shape[:3]).reshape(3, -1)
+    world = (src.affine[:3, :3] @ ijk + src.affine[:3, 3:4]).reshape(3, *src.shape[:3]).astype(np.float32)
+    paths = {}
+    for axis, values in zip("xyz", world, strict=True):
+        paths[axis] = tmp_path / f"{axis}.nii"
+        nib.save(nib.Nifti1Image(values, src.affine), paths[axis])
+    k = 5
+    assert (np.diff(read_image(f"{paths['x']}#z={k:03d}"), axis=1) < 0).all()
+    assert (np.diff(read_image(f"{paths['y']}#z={k:03d}"), axis=0) < 0).all()
+    z_of_slice = read_image(f"{paths['z']}#z={k:03d}")
+    assert np.allclose(z_of_slice, image_meta(f"{paths['z']}#z={k:03d}").slice_position, atol=1e-3)
+    assert (np.diff(read_image(f"{paths['z']}#y=003"), axis=0) < 0).all()
+    assert (np.diff(read_image(f"{paths['y']}#x=003"), axis=1) < 0).all()  # sagittal: anterior on the left
+
+
+def test_spacing_positions_and_sizes_from_the_header() -> None:
+    path = NIBABEL / "anatomical.nii"  # 2 mm isotropic, 33 x 41 x 25
+    assert image_size(f"{path}#z=000") == (33, 41)
+    assert image_size(f"{path}#x=000") == (41, 25)
+    metas = [image_meta(f"{path}#z={k:03d}") for k in range(3)]
+    assert metas[0].pixel_spacing == (2.0, 2.0)
+    assert metas[1].slice_position - metas[0].slice_position == pytest.approx(2.0)
+    entries = scan_images(NIBABEL, lambda m: None, exclude=lambda p: p.name != "anatomical.nii")
+    assert [e.file_name(NIBABEL) for e in entries][:2] == ["anatomical.nii#z=000", "anatomical.nii#z=001"]
+    assert len(entries) == 25 and entries[0].extra["pixel_spacing"] == [2.0, 2.0]
+
+
+def test_scaled_volume_reads_as_float_values() -> None:
+    path = NIBABEL / "functional.nii"  # 4D, scl_slope 0.075, inter 3100
+    img = nib.as_closest_canonical(nib.load(path))
+    expected = np.fliplr(np.rot90(img.get_fdata()[:, :, 1, 0])).astype(np.float32)
+    got = read_image(f"{path}#z=001")
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_4d_volume_lists_channel_zero_and_names_the_others() -> None:
+    path = NIBABEL / "example4d.nii.gz"
+    skipped: list[str] = []
+    entries = scan_images(NIBABEL, skipped.append, exclude=lambda p: p.name != "example4d.nii.gz")
+    assert len(entries) == 24 and all("c=" not in e.fragment for e in entries)
+    assert any("2 channels" in s and "#c=K&z=NNN" in s for s in skipped)
+    img = nib.as_closest_canonical(nib.load(path))
+    c1 = np.fliplr(np.rot90(np.asanyarray(img.dataobj)[:, :, 3, 1]))
+    np.testing.assert_array_equal(read_image(f"{path}#c=1&z=003"), c1)
+    with pytest.raises(ImageReadError, match="channel 2 out of range"):
+        read_image(f"{path}#c=2&z=003")
+
+
+def test_bad_nifti_input(tmp_path: Path) -> None:
+    good = NIBABEL / "example4d.nii.gz"
+    truncated = tmp_path / "cut.nii.gz"
+    truncated.write_bytes(good.read_bytes()[: os.path.getsize(good) // 3])
+    with pytest.raises(ImageReadError, match=r"cut\.nii\.gz"):
+        read_image(f"{truncated}#z=010")
+    garbage = tmp_path / "junk.nii"
+    garbage.write_bytes(b"not a nifti file at all" * 10)
+    with pytest.raises(ImageReadError, match=r"junk\.nii"):
+        image_size(f"{garbage}#z=000")
+    nan_affine = tmp_path / "nan.nii"
+    nib.save(nib.Nifti1Image(np.zeros((4, 4, 3), np.int16), np.eye(4)), nan_affine)
+    raw = bytearray(nan_affine.read_bytes())
+    raw[320:324] = np.float32(np.nan).tobytes()  # srow_z[2] of the sform, which the header says to use
+    nan_affine.write_bytes(bytes(raw))
+    with pytest.raises(ImageReadError, match="NaN"):
+        read_image(f"{nan_affine}#z=000")
+    with pytest.raises(ImageReadError, match="out of range"):
+        read_image(f"{NIBABEL / 'anatomical.nii'}#z=999")
+    folder = tmp_path / "dir.nii"
+    folder.mkdir()
+    with pytest.raises(ImageReadError, match=r"dir\.nii"):
+        read_image(f"{folder}#z=000")
+    plain = tmp_path / "vol.nii.gz"
+    with gzip.open(plain, "wb") as f:
+        f.write(b"\0" * 10)
+    skipped: list[str] = []
+    entries = scan_images(tmp_path, skipped.append, exclude=lambda p: p.name != "vol.nii.gz")
+    assert entries == [] and any("vol.nii.gz" in s for s in skipped)
+
+
+def test_changed_file_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "v.nii.gz"
+    nib.save(nib.Nifti1Image(np.zeros((3, 3, 2), np.int16), np.eye(4)), path)
+    assert read_image(f"{path}#z=000").max() == 0
+    os.utime(path, ns=(1, 1))
+    nib.save(nib.Nifti1Image(np.ones((3, 3, 2), np.int16), np.eye(4)), path)
+    assert read_image(f"{path}#z=000").max() == 1
+    clear_cache()
+    shutil.rmtree(tmp_path)
