@@ -100,3 +100,12 @@ def _print_summary(data: dict[str, Any]) -> None:
         f"n/a (both empty) rows: {s['n_both_empty']}; one mask empty: {s['n_one_empty']}"
         + (" (+inf replaced by the image diagonal in means)" if s.get("hd_inf_replaced") else "")
     )
+    if data.get("per_volume_class"):
+        vols = len({r["volume"] for r in data["per_volume"]})
+        cols = ["dice", "iou", "hd", "hd95", "assd", "nsd"]
+        unit = data["per_volume"][0]["unit"]
+        print(f"per volume (3D, {vols} volume(s), distances in {unit}), means over volumes:")
+        print(f"{'category':<20}" + "".join(f"{c:>13}" for c in cols))
+        for row in data["per_volume_class"]:
+            cells = "".join(f"{_f(row.get(c), row.get(f'{c}_reason')):>13}" for c in cols)
+            print(f"{str(row['category'])[:19]:<20}{cells}")

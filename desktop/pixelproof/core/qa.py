@@ -14,6 +14,7 @@ so a large dataset is scored in seconds. Images are paired by ``file_name``, the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -26,6 +27,7 @@ from pixelproof.core import metrics
 from pixelproof.core.mask_edit import rle_counts
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.volumes import parse_slice_ref, volume_stem
 
 DISTANCE_FIELDS = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
 FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou")
@@ -189,6 +191,7 @@ class ImageScore:
     pair: ImagePair
     rows: list[ImageClassRow]
     objects: list[ObjectRow]
+    masks: dict[str, tuple[Placed, Placed]] = field(default_factory=dict)  # category -> (ref, cand)
 
 
 @dataclass
@@ -205,6 +208,7 @@ class QAResult:
     problems: list[str] = field(default_factory=list)
     reference_kind: str = "project"
     instance_scored: bool = True
+    per_volume: list[Any] = field(default_factory=list)  # qa_volumes.VolumeRow, one per volume x category
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
@@ -339,7 +343,19 @@ def annotation_placed(ann: Annotation, height: int, width: int) -> Placed:
 
 
 def _stem(name: str) -> str:
+    """The bare file stem; for a slice, the volume's stem (``.nii.gz`` is one suffix) + its fragment."""
+    ref = parse_slice_ref(name)
+    if ref is not None:
+        return volume_stem(ref.source) + name[len(ref.source) :]
     return PurePath(name.replace("\\", "/")).stem
+
+
+_CHANNEL_SUFFIX = re.compile(r"_\d{4}(?=#|$)")
+
+
+def _channel_free(stem: str) -> str:
+    """nnU-Net names a case's image volumes ``case_0000.nii.gz`` and its labels ``case.nii.gz``."""
+    return _CHANNEL_SUFFIX.sub("", stem, count=1)
 
 
 def pair_images(reference: Project, candidate: Project) -> tuple[list[ImagePair], list[str], list[str]]:
@@ -373,9 +389,23 @@ def pair_images(reference: Project, candidate: Project) -> tuple[list[ImagePair]
             pairs.append(ImagePair(cands[0].file_name, r, cands[0]))
             used.add(cands[0].id)
         else:
-            unmatched_ref.append(r.file_name)
+            unmatched_ref.append(r)
+    # nnU-Net: imagesTr/case_0000.nii.gz#z=012 pairs with labelsTr/case.nii.gz#z=012
+    left = [c for c in cand_left if c.id not in used]
+    by_free: dict[str, list[ImageRecord]] = {}
+    for c in left:
+        by_free.setdefault(_channel_free(_stem(c.file_name)), []).append(c)
+    still: list[str] = []
+    for r in unmatched_ref:
+        stem = _stem(r.file_name)
+        cands = by_free.get(stem, []) if parse_slice_ref(r.file_name) is not None else []
+        if len(cands) == 1 and cands[0].id not in used:
+            pairs.append(ImagePair(cands[0].file_name, r, cands[0]))
+            used.add(cands[0].id)
+        else:
+            still.append(r.file_name)
     unmatched_cand = [c.file_name for c in candidate.images.values() if c.id not in used]
-    return pairs, unmatched_ref, unmatched_cand
+    return pairs, still, unmatched_cand
 
 
 def image_spacing(image: ImageRecord) -> tuple[float, float] | None:
@@ -542,9 +572,11 @@ def score_image(
             objects.append(row)
 
     rows = []
+    masks = {}
     for cat in categories:
         a = metrics.merge([o.placed for o in refs if o.category == cat])
         b = metrics.merge([o.placed for o in cands if o.category == cat])
+        masks[cat] = (a, b)
         rows.append(
             ImageClassRow(
                 category=cat,
@@ -558,7 +590,7 @@ def score_image(
                 **base,
             )
         )
-    return ImageScore(pair, rows, objects)
+    return ImageScore(pair, rows, objects, masks)
 
 
 def _pair_row(base: dict, status: str, r: _Obj, c: _Obj, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
@@ -643,6 +675,9 @@ def run_qa(
         reference_kind=ref.kind,
         instance_scored=ref.instance_scored,
     )
+    from pixelproof.core.qa_volumes import VolumeCollector
+
+    volumes = VolumeCollector(categories)
     iterator: Iterable[ImagePair] = pairs if progress is None else progress(pairs, len(pairs))
     for pair in iterator:
         if cancelled is not None and cancelled():
@@ -664,6 +699,8 @@ def run_qa(
         )
         result.per_image.extend(score.rows)
         result.per_object.extend(score.objects)
+        volumes.add(score)
+    result.per_volume = volumes.score(opt, result.problems)
     return result
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from pixelproof.core import qa
 from pixelproof.core.qa import FIGURE_FIELDS, INSTANCE_FIELDS, ImageClassRow, ObjectRow, QAResult
+from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
 
 CONVENTIONS = {
     "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
@@ -40,6 +41,10 @@ CONVENTIONS = {
     "leftovers matched across classes are 'wrong_class' (FN of the reference class, FP of the candidate "
     "class); box-only annotations use box IoU; PQ = SQ x RQ, SQ = mean matched IoU, RQ = F1",
     "void": "void pixels (value 255 in reference mask PNGs) are removed from both masks before any count",
+    "volumes": "per volume (slices named like ct.nii.gz#z=012, stacked by index): 3D Dice/IoU from voxel "
+    "counts; boundary = voxels with a 6-neighbour outside the mask; distances between voxel centres in mm "
+    "with the slice spacing taken from the slices' positions (slice_position), else in voxels; same HD95, "
+    "ASSD, MASD, NSD definitions; Boundary IoU and object figures are 2D only",
 }
 
 
@@ -121,6 +126,42 @@ def object_row_dict(r: ObjectRow) -> dict[str, Any]:
     return out
 
 
+def volume_row_dict(r: VolumeRow) -> dict[str, Any]:
+    c = r.comparison
+    out: dict[str, Any] = {
+        "volume": r.volume,
+        "category": r.category,
+        "slices": r.slices,
+        "unit": c.unit,
+        "spacing": list(r.spacing) if r.spacing is not None else None,
+        "status": c.status,
+    }
+    for name in VOLUME_FIELDS:
+        _put(out, name, r.value(name), r.reason(name))
+    out.update(
+        nsd_tau=c.nsd_tau,
+        tp_px=c.tp,
+        fp_px=c.fp,
+        fn_px=c.fn,
+        boundary_px_ref=c.n_boundary_ref,
+        boundary_px_cand=c.n_boundary_cand,
+    )
+    return out
+
+
+def volume_classes(result: QAResult) -> list[dict[str, Any]]:
+    """Per category, the means of the 3D figures over volumes (same rules as per image)."""
+    out = []
+    for cat in result.categories:
+        rows = [r for r in result.per_volume if r.category == cat]
+        if rows:
+            agg = qa.aggregate(rows, instance_scored=False)
+            keep = {"n_rows", "n_both_empty", "n_one_empty", "tp_px", "fp_px", "fn_px", *VOLUME_FIELDS}
+            keep |= {f"{n}_inf_replaced" for n in VOLUME_FIELDS}
+            out.append({"category": cat, **_agg_dict({k: v for k, v in agg.items() if k in keep}, True)})
+    return out
+
+
 def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[str, Any]:
     """The whole result as JSON-ready data: summary, per_class, per_image, per_object, unmatched_images."""
     o = result.options
@@ -140,6 +181,8 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
         "per_class": [_agg_dict(c, result.instance_scored) for c in result.per_class()],
         "per_image": [image_row_dict(r) for r in result.per_image],
         "per_object": [object_row_dict(r) for r in result.per_object],
+        "per_volume": [volume_row_dict(r) for r in result.per_volume],
+        "per_volume_class": volume_classes(result),
         "unmatched_images": {
             "reference": list(result.unmatched_reference),
             "candidate": list(result.unmatched_candidate),
@@ -328,6 +371,10 @@ def write_html(
         ),
         "</div>",
     ]
+    if data.get("per_volume"):
+        cols = ["category", "n_rows", "n_both_empty", "n_one_empty", *VOLUME_FIELDS]
+        parts += ["<h2>Per volume (3D)</h2>", _table(data["per_volume_class"], cols)]
+        parts.append(_table(data["per_volume"], ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
     if result is not None and reference is not None and candidate is not None:
         legend = "".join(
             f"<span style='background:rgb{tuple(qa.DIFF_COLORS[k][:3])}'>{html.escape(v)}</span>"

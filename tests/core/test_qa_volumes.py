@@ -1,0 +1,113 @@
+"""QA over slices of volumes: pairing by slice names (nnU-Net image/label names included), per-volume 3D
+rows in mm from the records' spacing and positions, and their place in the reports."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.core import masks, report
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.qa import QAOptions, pair_images, run_qa
+
+
+def volume_project(
+    names: list[str], volume: np.ndarray | None, positions: list[float] | None, spacing=(0.5, 0.5)
+) -> Project:
+    """One image per slice name; one ``tumour`` RLE per non-empty slice of ``volume``."""
+    project = Project()
+    project.add_category(Category(1, "tumour"))
+    for k, name in enumerate(names):
+        extra = {"pixel_spacing": list(spacing)} if spacing else {}
+        if positions is not None:
+            extra["slice_position"] = positions[k]
+        image = project.add_image(ImageRecord(k + 1, name, 24, 20, extra))
+        if volume is not None and volume[k].any():
+            m = volume[k]
+            project.add_annotation(
+                Annotation(k + 1, image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+            )
+    return project
+
+
+def box_volume(z0: int, z1: int) -> np.ndarray:
+    vol = np.zeros((10, 20, 24), bool)
+    vol[z0:z1, 5:15, 6:18] = True
+    return vol
+
+
+def test_slices_of_a_volume_are_scored_in_3d_in_mm() -> None:
+    names = [f"case.nii.gz#z={k:03d}" for k in range(10)]
+    positions = [40.0 - 2.5 * k for k in range(10)]  # decreasing, 2.5 mm apart
+    ref = volume_project(names, box_volume(2, 6), positions)
+    cand = volume_project(names, box_volume(4, 8), positions)
+    result = run_qa(ref, cand, QAOptions(nsd_tau=1.0))
+    assert len(result.pairs) == 10 and len(result.per_image) == 10
+    (row,) = result.per_volume
+    assert row.volume == "case.nii.gz" and row.slices == 10 and row.comparison.unit == "mm"
+    assert row.value("dice") == pytest.approx(2 * 2 / 8)
+    assert row.value("hd") == pytest.approx(5.0)  # two slices of 2.5 mm
+    assert row.spacing == pytest.approx((2.5, 0.5, 0.5))
+    assert math.isnan(row.value("boundary_iou")) and row.reason("boundary_iou") == "not computed in 3D"
+    data = report.to_dict(result)
+    vol = data["per_volume"][0]
+    assert vol["hd"] == pytest.approx(5.0) and vol["unit"] == "mm" and "boundary_iou" not in vol
+    assert data["per_volume_class"][0]["dice"] == pytest.approx(0.5)
+    json.dumps(data, allow_nan=False)
+
+
+def test_missing_positions_fall_back_to_voxels_and_say_so() -> None:
+    names = [f"ct#z={k:03d}" for k in range(10)]
+    ref = volume_project(names, box_volume(2, 6), None)
+    cand = volume_project(names, box_volume(4, 8), None)
+    result = run_qa(ref, cand)
+    (row,) = result.per_volume
+    assert row.comparison.unit == "px" and row.value("hd") == pytest.approx(2.0)
+    assert any("ct: slice positions missing" in p and "voxels" in p for p in result.problems)
+
+
+def test_unpaired_slices_are_reported() -> None:
+    names = [f"v.nii#z={k:03d}" for k in range(10)]
+    positions = [float(k) for k in range(10)]
+    ref = volume_project(names, box_volume(2, 6), positions)
+    cand = volume_project(names, box_volume(2, 6), positions)
+    cand.remove_image(6)  # slice 5 only in the reference
+    result = run_qa(ref, cand)
+    assert result.unmatched_reference == ["v.nii#z=005"]
+    assert any("1 slice(s)" in p for p in result.problems)
+    assert result.per_volume[0].value("dice") == pytest.approx(1.0)
+
+
+def test_label_slices_pair_with_image_slices_by_volume_stem() -> None:
+    ref = volume_project([f"labelsTr/BRATS_001.nii.gz#z={k:03d}" for k in range(3)], None, None)
+    ref.add_image(ImageRecord(99, "labelsTr/BRATS_002.nii.gz#z=000", 24, 20))
+    cand = volume_project([f"imagesTr/BRATS_001_0000.nii.gz#z={k:03d}" for k in range(3)], None, None)
+    cand.add_image(ImageRecord(99, "imagesTr/BRATS_002.nii.gz#z=000", 24, 20))
+    pairs, un_ref, un_cand = pair_images(ref, cand)
+    got = {p.ref.file_name: p.cand.file_name for p in pairs}
+    assert got["labelsTr/BRATS_001.nii.gz#z=002"] == "imagesTr/BRATS_001_0000.nii.gz#z=002"
+    assert got["labelsTr/BRATS_002.nii.gz#z=000"] == "imagesTr/BRATS_002.nii.gz#z=000"
+    assert un_ref == [] and un_cand == []
+
+
+def test_slice_of_one_volume_never_pairs_with_another_slice() -> None:
+    ref = volume_project(["a.nii.gz#z=001"], None, None)
+    cand = volume_project(["b/a.nii.gz#z=002"], None, None)
+    pairs, un_ref, un_cand = pair_images(ref, cand)
+    assert pairs == [] and un_ref == ["a.nii.gz#z=001"] and un_cand == ["b/a.nii.gz#z=002"]
+
+
+def test_html_report_has_the_volume_table(tmp_path: Path) -> None:
+    names = [f"case.nii.gz#z={k:03d}" for k in range(10)]
+    positions = [2.0 * k for k in range(10)]
+    result = run_qa(
+        volume_project(names, box_volume(2, 6), positions), volume_project(names, box_volume(3, 6), positions)
+    )
+    out = tmp_path / "r.html"
+    report.write_html(report.to_dict(result), out)
+    text = out.read_text()
+    assert "Per volume (3D)" in text and "case.nii.gz" in text
