@@ -36,6 +36,31 @@ def summarize(project: Project) -> dict[str, Any]:
     }
 
 
+def image_geometry(project: Project) -> list[dict[str, Any]]:
+    """Per image: size, ``pixel_spacing`` [row, col] mm (null when unknown) and, for a slice of a volume,
+    the volume, the slice axis and index, and the slice position (mm)."""
+    from pixelproof.core.qa import image_spacing
+    from pixelproof.core.qa_volumes import volume_name
+    from pixelproof.core.volumes import parse_slice_ref
+
+    out = []
+    for image in project.images.values():
+        spacing = image_spacing(image)
+        row: dict[str, Any] = {
+            "id": image.id,
+            "file_name": image.file_name,
+            "width": image.width,
+            "height": image.height,
+            "pixel_spacing": list(spacing) if spacing is not None else None,
+        }
+        ref = parse_slice_ref(image.file_name)
+        if ref is not None:
+            row.update(volume=volume_name(ref), slice_axis=ref.axis, slice_index=ref.index)
+            row["slice_position"] = image.extra.get("slice_position")
+        out.append(row)
+    return out
+
+
 def _source_group(source: str | None) -> str:
     if not source or source == "manual":
         return "manual"
@@ -48,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     info = summarize(project)
     if args.json:
+        info["per_image"] = image_geometry(project)
         print(json.dumps(info, indent=2))
         return 0
     print(f"project      {args.project}")

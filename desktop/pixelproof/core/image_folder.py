@@ -1,15 +1,15 @@
 """A new project over a folder of images: what ``pixelproof new`` writes and what the app opens when given
-a folder. Sizes come from the file headers (no decoding), so a big folder is read in seconds."""
+a folder. Sizes come from the file headers (no decoding), so a big folder is read in seconds; DICOM and
+NIfTI volumes become one image per slice."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pixelproof.core.coco import new_project
-from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.sources import scan_images
 
 
 def project_from_folder(
@@ -21,26 +21,19 @@ def project_from_folder(
     progress: Callable[[int, int], None] | None = None,
 ) -> Project:
     """Images under ``image_dir`` (sorted, recursive), file names relative to the project file's folder.
+    Volumes (NIfTI, DICOM series, multi-frame DICOM) give one image per slice (``ct.nii.gz#z=012``) with
+    ``pixel_spacing`` and ``slice_position`` from their headers (``core.sources.scan_images``).
     Non-images and unreadable images are left out and each is reported through ``on_skip(message)``;
     ``progress(done, total)`` follows the header reads (it may raise to stop, e.g. a cancelled job)."""
     image_dir, project_file = Path(image_dir), Path(project_file)
     project = new_project(list(categories))
     project.path = project_file
-    files = sorted(p for p in image_dir.rglob("*") if p.is_file())
-    images = [p for p in files if is_image_file(p)]
     skip = on_skip or (lambda _message: None)
-    for other in files:
-        if not is_image_file(other) and other.resolve() != project_file.resolve():
-            skip(f"{other}: not an image, skipped")
-    base = project_file.resolve().parent
-    for done, path in enumerate(images, start=1):
-        try:
-            w, h = image_size(path)
-        except ImageReadError as e:
-            skip(f"{e}; skipped")
-        else:
-            rel = os.path.relpath(path.resolve(), base).replace(os.sep, "/")
-            project.add_image(ImageRecord(len(project.images) + 1, rel, w, h))  # ids 1..n, in file order
-        if progress is not None:
-            progress(done, len(images))
+    own = project_file.resolve()
+    entries = scan_images(image_dir, skip, exclude=lambda p: p.resolve() == own, progress=progress)
+    base = own.parent
+    for entry in entries:  # ids 1..n, in file (and slice) order
+        record = ImageRecord(len(project.images) + 1, entry.file_name(base), entry.width, entry.height)
+        record.extra.update(entry.extra)
+        project.add_image(record)
     return project

@@ -219,30 +219,40 @@ def volume_entries(
 
 
 def scan_images(
-    folder: Path, skip: Callable[[str], None], exclude: Callable[[Path], bool] | None = None
+    folder: Path,
+    skip: Callable[[str], None],
+    exclude: Callable[[Path], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[ImageEntry]:
     """Image entries for every image under ``folder`` (recursive, sorted): plain images, pyramids, DICOM
-    files, series and multi-frame objects, NIfTI volumes. Each file left out is reported through ``skip``."""
+    files, series and multi-frame objects, NIfTI volumes. Each file left out is reported through ``skip``;
+    ``progress(done, total)`` follows the files (DICOM headers are read after the others)."""
     from pixelproof.core.dicom import looks_like_dicom
     from pixelproof.core.imageio import image_size, is_image_file
 
     files = sorted(p for p in folder.rglob("*") if p.is_file() and not (exclude and exclude(p)))
+    candidates = []
+    for f in files:
+        if is_nifti(f) or is_image_file(f) or looks_like_dicom(f):
+            candidates.append(f)
+        else:
+            skip(f"{f}: not an image, skipped")
     entries: list[ImageEntry] = []
     dicom_by_folder: dict[Path, list[Path]] = {}
-    for f in files:
+    for done, f in enumerate(candidates, start=1):
         if is_nifti(f):
             entries += _nifti_entries(f, skip)
-        elif f.suffix.lower() in (".tif", ".tiff", ".svs") or (is_image_file(f) and not looks_like_dicom(f)):
+        elif f.suffix.lower() in (".tif", ".tiff", ".svs") or not looks_like_dicom(f):
             try:
                 w, h = image_size(f)
             except ImageReadError as e:
                 skip(f"{e}; skipped")
-                continue
-            entries.append(ImageEntry(f, "", w, h, image_meta_extra(f)))
-        elif looks_like_dicom(f):
-            dicom_by_folder.setdefault(f.parent, []).append(f)
+            else:
+                entries.append(ImageEntry(f, "", w, h, image_meta_extra(f)))
         else:
-            skip(f"{f}: not an image, skipped")
+            dicom_by_folder.setdefault(f.parent, []).append(f)
+        if progress is not None:
+            progress(done, len(candidates))
     for parent, dicom_files in dicom_by_folder.items():
         entries += _dicom_entries(parent, dicom_files, skip)
     entries.sort(key=lambda e: (os.fspath(e.path), e.fragment))

@@ -1,0 +1,131 @@
+"""``pixelproof new`` / ``info`` / ``qa`` on DICOM and NIfTI: slices as images, spacing into the records
+and into QA (a known shift gives HD in mm), and no patient data in projects or reports."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+from nibabel.testing import data_path
+from pydicom.data import get_testdata_file
+
+from pixelproof.cli import main
+from pixelproof.core import masks
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
+
+PATIENT = ("CompressedSamples", "1CT1", "20040119", "Doe^Archibald", "77654033", "19950903")
+
+
+def pydicom_path(name: str) -> Path:
+    path = get_testdata_file(name, download=False)
+    if path is None:
+        pytest.skip(f"{name} is not bundled with this pydicom wheel")
+    return Path(path)
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Path:
+    root = tmp_path / "study"
+    shutil.copytree(
+        pydicom_path("dicomdirtests") / "77654033" / "CT2", root / "series"
+    )  # files without suffix
+    shutil.copy(pydicom_path("CT_small.dcm"), root / "ct.dcm")
+    shutil.copy(Path(data_path) / "anatomical.nii", root / "anat.nii")
+    return root
+
+
+def test_new_and_info_list_slices_with_their_geometry(study: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "p.json"
+    assert main(["new", str(study), "-o", str(out)]) == 0
+    project = load_project(out)
+    names = [im.file_name for im in project.images.values()]
+    assert names[:2] == ["study/anat.nii#z=000", "study/anat.nii#z=001"] and len(names) == 25 + 1 + 4
+    assert "study/ct.dcm" in names and "study/series#z=003" in names
+    capsys.readouterr()
+    assert main(["info", str(out), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    rows = {r["file_name"]: r for r in info["per_image"]}
+    assert (
+        rows["study/ct.dcm"]["pixel_spacing"] == [0.661468, 0.661468] and "volume" not in rows["study/ct.dcm"]
+    )
+    s = rows["study/series#z=003"]
+    assert (s["volume"], s["slice_axis"], s["slice_index"]) == ("study/series", "z", 3)
+    assert s["pixel_spacing"] == [0.488281, 0.488281] and s["slice_position"] == pytest.approx(105.519997)
+    assert rows["study/anat.nii#z=010"]["pixel_spacing"] == [2.0, 2.0]
+    text = out.read_text()
+    assert not any(p in text for p in PATIENT)
+
+
+def test_pixel_spacing_reaches_qa_as_millimetres(tmp_path: Path, capsys) -> None:
+    """Reference and candidate discs 3 px apart on CT_small (0.661468 mm pixels): HD = 3 x 0.661468 mm."""
+    images = tmp_path / "img"
+    images.mkdir()
+    shutil.copy(pydicom_path("CT_small.dcm"), images / "ct.dcm")
+    base, ref_file, cand_file = tmp_path / "base.json", tmp_path / "ref.json", tmp_path / "cand.json"
+    assert main(["new", str(images), "-o", str(base), "--categories", "liver"]) == 0
+    y, x = np.mgrid[:128, :128]
+    for path, cx in ((ref_file, 60), (cand_file, 63)):
+        project = load_project(base)
+        m = (y - 64) ** 2 + (x - cx) ** 2 <= 20**2
+        project.add_annotation(Annotation(1, 1, 1, masks.bbox(m), masks.encode(m), float(m.sum())))
+        save_project(project, path)
+    report = tmp_path / "qa.json"
+    csv_file, html_file = tmp_path / "qa.csv", tmp_path / "qa.html"
+    assert (
+        main(
+            [
+                "qa",
+                str(ref_file),
+                str(cand_file),
+                "--json",
+                str(report),
+                "--csv",
+                str(csv_file),
+                "--html",
+                str(html_file),
+            ]
+        )
+        == 0
+    )
+    row = json.loads(report.read_text())["per_image"][0]
+    assert row["unit"] == "mm" and row["hd"] == pytest.approx(3 * 0.661468, rel=1e-6)
+    with csv_file.open() as f:
+        assert next(csv.DictReader(f))["unit"] == "mm"
+    for f in (report, csv_file, html_file, ref_file):
+        text = f.read_text()
+        assert not any(p in text for p in PATIENT), f.name
+
+
+def test_qa_of_volume_slices_reports_3d_rows(tmp_path: Path, capsys) -> None:
+    vol = np.zeros((20, 16, 6), np.int16)
+    nib.save(nib.Nifti1Image(vol, np.diag([0.8, 0.8, 3.0, 1.0])), tmp_path / "case.nii.gz")
+    assert main(["new", str(tmp_path), "-o", str(tmp_path / "ref.json"), "--categories", "organ"]) == 0
+    ref = load_project(tmp_path / "ref.json")
+    cand = load_project(tmp_path / "ref.json")
+    next_id = 1
+    for image in ref.images.values():
+        k = int(image.file_name.rsplit("=", 1)[1])
+        for project, z0 in ((ref, 1), (cand, 2)):
+            if z0 <= k < z0 + 3:
+                m = np.zeros((16, 20), bool)
+                m[4:12, 5:15] = True
+                project.add_annotation(
+                    Annotation(next_id, image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+                )
+                next_id += 1
+    save_project(ref, tmp_path / "ref.json")
+    save_project(cand, tmp_path / "cand.json")
+    capsys.readouterr()
+    out = tmp_path / "qa.json"
+    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json"), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "per volume (3D, 1 volume(s), distances in mm)" in printed
+    (row,) = json.loads(out.read_text())["per_volume"]
+    assert row["volume"] == "case.nii.gz" and row["slices"] == 6
+    assert row["hd"] == pytest.approx(3.0) and row["dice"] == pytest.approx(2 / 3)
