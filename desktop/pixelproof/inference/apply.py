@@ -189,6 +189,17 @@ def select_images(project: Project, pattern: str | None = None) -> list[ImageRec
     ]
 
 
+def file_window(project: Project, image: ImageRecord) -> tuple[float, float] | None:
+    """The display window a batch gives an 8-bit model for ``image``: the file's own VOI window (DICOM),
+    else None (``as_rgb8``'s default mapping)."""
+    from pixelproof.core.sources import image_meta
+
+    try:
+        return image_meta(project.image_path(image)).window
+    except ImageReadError:
+        return None
+
+
 def _read(project: Project, image: ImageRecord) -> np.ndarray:
     pixels = read_image(project.image_path(image))
     if pixels.shape[:2] != (image.height, image.width):
@@ -247,6 +258,7 @@ def propose(
         try:
             if isinstance(pixels, Exception):
                 raise pixels
+            backend.display_window = file_window(project, image)
             if tiling is not None:
                 preds = predict_tiled(backend, pixels, tiling)  # type: ignore[arg-type]
             else:

@@ -3,6 +3,16 @@
 A backend is a plain class: pixels in, predictions out. It never touches a Project or Qt, so the CLI, the
 app's worker threads and third-party plugins all use it the same way. Backends are found through the
 entry-point group ``pixelproof.backends`` (built-ins too), so a plugin needs only a few pyproject lines.
+
+What ``prepare``/``predict`` receive: the image as ``core.imageio.read_image`` returns it, never windowed:
+HxW (gray) or HxWx3/4 (RGB/RGBA) with the file's dtype, one of uint8, uint16, int16, int32, float32
+(float64 from some TIFFs). Medical images are values after the modality LUT: CT in Hounsfield units
+(int16/int32, negative for air and fat), MR and NIfTI as stored or scaled (float32 when scl_slope is set).
+A model trained on 8-bit RGB gets its input from ``as_rgb8(image, self.display_window)``: the caller sets
+``display_window`` (low, high) before ``prepare``/``predict`` to what the user sees (the view's window
+for an interactive backend, the file's own VOI window for a batch), so such a model sees the picture on
+the screen; ``None`` maps uint16 by its top byte and other types by their 0.5-99.5 percentiles. A backend
+that works on values (thresholds in HU, a CT model taking HU) uses ``image`` directly.
 """
 
 from __future__ import annotations
@@ -110,6 +120,9 @@ class Backend:
     def __init__(self) -> None:
         self.model_path: Path | None = None
         self.score_threshold: float = 0.0
+        # (low, high) stored values shown black..white for images that are not 8-bit; set by the caller
+        # before prepare/predict (see the module docstring); as_rgb8 uses it
+        self.display_window: tuple[float, float] | None = None
 
     # -- configuration -------------------------------------------------------------------------------
     def configure(self, **values: Any) -> None:
@@ -263,17 +276,18 @@ def predict_safely(
     return predictions
 
 
-def as_rgb8(image: np.ndarray) -> np.ndarray:
-    """HxWx3 uint8 RGB view of any image ``read_image`` returns (gray, RGBA, 16-bit, float), because
-    models are trained on 8-bit RGB."""
+def as_rgb8(image: np.ndarray, window: tuple[float, float] | None = None) -> np.ndarray:
+    """HxWx3 uint8 RGB view of any image ``read_image`` returns (gray, RGBA, 16-bit, signed, float), because
+    models are trained on 8-bit RGB. Images that are not 8-bit map ``window`` (low, high) linearly to
+    0..255, as the display does; without one, uint16 keeps its top byte and others their percentiles."""
     img = image
     if img.dtype != np.uint8:
-        if img.dtype == np.uint16:
+        if window is None and img.dtype == np.uint16:
             img = (img >> 8).astype(np.uint8)  # as cv2.imread(IMREAD_COLOR) converts 16-bit
         else:
             from pixelproof.core.imageio import to_display8
 
-            img = to_display8(img)
+            img = to_display8(img, window)
     if img.ndim == 2:
         img = np.repeat(img[:, :, None], 3, axis=2)
     elif img.shape[2] == 1:

@@ -27,9 +27,17 @@ from pixelproof.inference.base import (
 )
 
 
-def _gray8(image: np.ndarray) -> np.ndarray:
-    rgb = as_rgb8(image)
+def _gray8(image: np.ndarray, window: tuple[float, float] | None = None) -> np.ndarray:
+    rgb = as_rgb8(image, window)
     return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    """What the threshold sees: the stored values of a single-channel image that is not 8-bit (HU for CT,
+    so ``threshold=300`` means 300 HU), else 8-bit gray."""
+    if image.ndim == 2 and image.dtype != np.uint8:
+        return np.nan_to_num(image.astype(np.float32))
+    return _gray8(image)
 
 
 def _positive_int(name: str, value: Any, minimum: int = 0) -> int:
@@ -69,7 +77,7 @@ class GrabCutBackend(Backend):
         if prompt is None or prompt.box is None:
             raise PromptError("grabcut needs a box around the object (drag a box)")
         h, w = image.shape[:2]
-        bgr = np.ascontiguousarray(as_rgb8(image)[:, :, ::-1])
+        bgr = np.ascontiguousarray(as_rgb8(image, self.display_window)[:, :, ::-1])
         x, y, bw, bh = prompt.box
         x0, y0 = max(0, int(np.floor(x))), max(0, int(np.floor(y)))
         x1, y1 = min(w, int(np.ceil(x + bw))), min(h, int(np.ceil(y + bh)))
@@ -100,7 +108,7 @@ class ThresholdBackend(Backend):
     kind = "segment"
     options: ClassVar[dict[str, str]] = {
         "category": 'category name of every object (default "object")',
-        "threshold": '"otsu" (default) or a gray level 0..255',
+        "threshold": '"otsu" (default) or a level: 0..255 on 8-bit images, stored values (e.g. HU) on others',
         "polarity": '"auto" (background = what touches the border), "bright" or "dark" objects',
         "min_area": "drop objects smaller than this many pixels (default 30)",
         "min_distance": "minimum distance in px between two object centres for splitting (default 7)",
@@ -127,9 +135,9 @@ class ThresholdBackend(Backend):
             t = float(value)
         except (TypeError, ValueError):
             raise BackendError(f'threshold: must be "otsu" or a number, got {value!r}') from None
-        if not 0 <= t <= 255:
-            raise BackendError(f"threshold: gray level must be in 0..255, got {t}")
-        self.threshold = t
+        if not np.isfinite(t):
+            raise BackendError(f"threshold: must be a finite number, got {t}")
+        self.threshold = t  # 0..255 on 8-bit images, stored units (e.g. HU) on others
 
     def _set_polarity(self, value: Any) -> None:
         if value not in ("auto", "bright", "dark"):
@@ -155,7 +163,7 @@ class ThresholdBackend(Backend):
         """Boolean mask of all object pixels (before splitting into instances)."""
         from scipy import ndimage as ndi
 
-        gray = _gray8(image)
+        gray = _gray(image)
         bright = self.polarity == "bright"
         if self.polarity == "auto":
             bright = None
@@ -357,6 +365,6 @@ class CascadeBackend(Backend):
     def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
         if self._detect is None:
             raise BackendError(f"cascade: {self._error or 'no cascade XML chosen'}")
-        gray = cv2.equalizeHist(_gray8(image))
+        gray = cv2.equalizeHist(_gray8(image, self.display_window))
         boxes = self._detect(gray, self.scale_factor, self.min_neighbors, self.min_size)
         return [Prediction(self.category, 1.0, box) for box in boxes]

@@ -134,12 +134,12 @@ class SamOnnxBackend(OnnxBackend):
         """The encoder's outputs for ``image`` by name, computed once and cached by pixel hash."""
         if self.encoder is None or self.layout is None:
             raise self._not_loaded()
-        key = image_key(image)
+        key = image_key(image) + repr(self.display_window)  # another window is another picture
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        tensor = encoder_input(as_rgb8(image), self.layout)
+        tensor = encoder_input(as_rgb8(image, self.display_window), self.layout)
         outs = self.encoder.run(None, {self.encoder.get_inputs()[0].name: tensor})
         emb = {o.name: v for o, v in zip(self.encoder.get_outputs(), outs, strict=True)}
         self.embeddings_computed += 1

@@ -319,7 +319,7 @@ class YoloOnnxBackend(OnnxBackend):
     # -- inference -----------------------------------------------------------------------------------
     def preprocess(self, image: np.ndarray) -> tuple[np.ndarray, Letterbox]:
         """The network input for ``image`` (a reused buffer: copy it to keep it past the next call)."""
-        canvas, lb = letterbox(as_rgb8(image), self.input_hw, self._canvas)
+        canvas, lb = letterbox(as_rgb8(image, self.display_window), self.input_hw, self._canvas)
         return to_tensor(canvas, self._tensor), lb
 
     def run(self, tensor: np.ndarray) -> list[np.ndarray]:

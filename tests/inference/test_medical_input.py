@@ -1,0 +1,68 @@
+"""What a backend receives for medical images: stored values (HU) never windowed, the display window to
+map them to 8-bit for RGB models, thresholds in stored units."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydicom.data import get_testdata_file
+
+from pixelproof.core.coco import new_project
+from pixelproof.core.imageio import to_display8
+from pixelproof.core.model import ImageRecord
+from pixelproof.inference.apply import prelabel_project
+from pixelproof.inference.base import Backend, Prediction, Prompt, as_rgb8
+from pixelproof.inference.classical import ThresholdBackend
+
+
+class Recorder(Backend):
+    name = "recorder"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, tuple[float, float] | None, int]] = []
+
+    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+        self.seen.append((str(image.dtype), self.display_window, int(image.min())))
+        return []
+
+
+def test_batch_backends_get_hounsfield_units_and_the_files_window(tmp_path: Path) -> None:
+    for name in ("CT_small.dcm", "MR_small.dcm"):
+        src = get_testdata_file(name, download=False)
+        if src is None:
+            pytest.skip(f"{name} not bundled")
+        shutil.copy(src, tmp_path / name)
+    project = new_project([])
+    project.path = tmp_path / "p.json"
+    project.add_image(ImageRecord(1, "CT_small.dcm", 128, 128))
+    project.add_image(ImageRecord(2, "MR_small.dcm", 64, 64))
+    backend = Recorder()
+    report = prelabel_project(project, backend)
+    assert report.failures == []
+    (ct_dtype, ct_window, ct_min), (_, mr_window, _) = backend.seen
+    assert ct_dtype == "int16" and ct_min < 0 and ct_window is None  # HU; CT_small has no VOI window
+    assert mr_window == (-200.0, 1399.0)  # MR_small's Window Center 600 / Width 1600
+
+
+def test_rgb_models_see_the_display_window() -> None:
+    hu = np.array([[-1000, -160, 40], [240, 1000, 3000]], np.int16)
+    rgb = as_rgb8(hu, (-160.0, 240.0))  # CT soft tissue: 400/40
+    assert rgb.shape == (2, 3, 3) and rgb.dtype == np.uint8
+    np.testing.assert_array_equal(rgb[..., 0], to_display8(hu, (-160.0, 240.0)))
+    assert rgb[0, 0, 0] == 0 and rgb[0, 2, 0] == 127 and rgb[1, 0, 0] == 255
+    sixteen = np.array([[0, 256 * 200]], np.uint16)
+    assert as_rgb8(sixteen)[0, 1, 0] == 200  # unchanged default for plain 16-bit images
+
+
+def test_threshold_backend_thresholds_in_hounsfield_units() -> None:
+    hu = np.full((40, 40), -50, np.int16)  # soft tissue
+    hu[10:20, 10:20] = 700  # bone
+    hu[25:35, 25:35] = 200  # contrast-enhanced vessel: above soft tissue, below the bone threshold
+    backend = ThresholdBackend()
+    backend.configure(threshold=300, polarity="bright", split="no")
+    preds = backend.predict(hu)
+    assert len(preds) == 1 and preds[0].bbox == [10.0, 10.0, 10.0, 10.0]
