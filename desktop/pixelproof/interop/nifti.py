@@ -1,0 +1,288 @@
+"""NIfTI label volumes (voxel value = class id), both ways: ``--from nifti`` / ``--to nifti``.
+
+Reading: a label file, a folder of them, or a dataset with ``labelsTr/`` (and ``imagesTr/``, the Medical
+Segmentation Decathlon / nnU-Net layout). Each label volume becomes one semantic RLE mask per class and
+slice, on image records named after the matching image volume (``imagesTr/case.nii.gz#z=012``, found by
+stem, nnU-Net's ``case_0000.nii.gz`` too) or, without one, after the label volume itself. Class names come
+from ``--classes`` or a ``classes.txt`` beside the labels (line n = class id n, line 0 the background; blank
+lines name nothing), else from the dataset's ``dataset.json`` ``labels``, else ``class <id>``.
+
+Writing: one ``<volume>.nii.gz`` per NIfTI volume the project's slices come from, voxel value = category
+id, with the source's affine and header: masks are put on the canonical grid the slices were cut from
+(``volumes.oriented_slice``), then the reorientation is undone so labels land on the source's voxels.
+``classes.txt`` names the ids. Slices of DICOM series and plain images are left out with a warning (use
+``dicom-seg`` or ``masks`` for them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.model import Project
+from pixelproof.core.volumes import (
+    NiftiVolume,
+    SliceRef,
+    VolumeError,
+    import_nibabel,
+    is_nifti,
+    open_nifti,
+    oriented_slice,
+    parse_slice_ref,
+    volume_stem,
+)
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    rel_name,
+    with_progress,
+)
+
+MAX_CLASS_ID = 65535
+
+
+def read_nifti(
+    path: str | os.PathLike[str],
+    *,
+    classes: str | os.PathLike[str] | None = None,
+    images: str | os.PathLike[str] | None = None,
+    axis: str = "z",
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import label volumes as a project of slices (see the module docstring)."""
+    root = Path(path)
+    report = Reporter(on_problem)
+    if root.is_dir():
+        label_dir = root / "labelsTr" if (root / "labelsTr").is_dir() else root
+        files = sorted(p for p in label_dir.rglob("*") if p.is_file() and is_nifti(p))
+        image_dir = Path(images) if images else (root / "imagesTr" if (root / "imagesTr").is_dir() else None)
+        base = root
+    elif root.is_file():
+        files, base = [root], root.parent
+        image_dir = Path(images) if images else None
+    else:
+        raise ValueError(f"{root}: not found")
+    if not files:
+        raise ValueError(f"{root}: no NIfTI label volumes (.nii, .nii.gz) found")
+    names = _class_names(Path(classes) if classes else None, [base, files[0].parent], report)
+    project = folder_project(base)
+    build = Builder(project)
+    image_files = _image_volumes(image_dir) if image_dir is not None else {}
+    for label_file in with_progress(files, len(files), progress):
+        if image_dir is not None and _same_dir(label_file.parent, image_dir):
+            continue  # a label folder that also holds the images: only labels are read here
+        try:
+            _read_volume(label_file, image_files, names, axis, build, base, report)
+        except VolumeError as e:
+            report.skip("volumes", f"{e}; skipped")
+    return ImportResult(project, report.problems, report.skipped)
+
+
+def _same_dir(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _image_volumes(folder: Path) -> dict[str, Path]:
+    """Image volume by case stem: ``case.nii.gz`` and nnU-Net's ``case_0000.nii.gz`` both give ``case``."""
+    out: dict[str, Path] = {}
+    for f in sorted(folder.rglob("*")):
+        if f.is_file() and is_nifti(f):
+            stem = volume_stem(f.name)
+            out.setdefault(stem, f)
+            if stem.endswith("_0000"):  # nnU-Net: the first channel's file stands for the case
+                out.setdefault(stem[:-5], f)
+    return out
+
+
+def _read_volume(
+    label_file: Path,
+    image_files: dict[str, Path],
+    names: dict[int, str],
+    axis: str,
+    build: Builder,
+    base: Path,
+    report: Reporter,
+) -> None:
+    labels = open_nifti(label_file, axis)
+    if labels.channels > 1:
+        raise VolumeError(f"{label_file}: a label volume must be 3D, this one has {labels.channels} channels")
+    image_file = image_files.get(volume_stem(label_file.name))
+    geometry: NiftiVolume = labels
+    if image_file is not None:
+        image = open_nifti(image_file, axis)
+        if (image.depth, image.height, image.width) != (labels.depth, labels.height, labels.width):
+            raise VolumeError(
+                f"{label_file}: {labels.width}x{labels.height}x{labels.depth} labels but its image "
+                f"{image_file.name} is {image.width}x{image.height}x{image.depth}"
+            )
+        if not np.allclose(image.canonical_affine, labels.canonical_affine, atol=1e-3):
+            report(f"{label_file}: its affine differs from {image_file.name}'s; voxels are matched by index")
+        geometry = image
+    source = image_file if image_file is not None else label_file
+    data = labels.canonical_array()
+    if data.dtype.kind == "f":
+        if not np.isfinite(data).all() or not np.array_equal(data, np.round(data)):
+            raise VolumeError(f"{label_file}: label values must be whole numbers (class ids)")
+    if data.size and (data.min() < 0 or data.max() > MAX_CLASS_ID):
+        raise VolumeError(f"{label_file}: class ids must be in 0..{MAX_CLASS_ID}")
+    source_name = rel_name(source, base)
+    for k in range(labels.depth):
+        ids = np.asarray(labels.slice(k)).astype(np.int64, copy=False)
+        record = build.image(
+            source_name + SliceRef("", axis, k).name(labels.depth),
+            labels.width,
+            labels.height,
+            **geometry.slice_meta(k).record_extra(),
+        )
+        for value in np.unique(ids):
+            if value == 0:
+                continue
+            cat = build.category(names.get(int(value), f"class {int(value)}"), int(value))
+            build.annotation(record, cat.id, mask=ids == value)
+
+
+def _class_names(classes: Path | None, folders: list[Path], report: Reporter) -> dict[int, str]:
+    """Class id -> name from ``classes`` or a classes.txt, else a dataset.json's ``labels``."""
+    candidates = [classes] if classes is not None else [f / "classes.txt" for f in folders]
+    for f in candidates:
+        if f is not None and f.is_file():
+            try:
+                lines = f.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError) as e:
+                report(f"{f}: cannot read the class names: {e}")
+                return {}
+            return {i: name.strip() for i, name in enumerate(lines) if i > 0 and name.strip()}
+    for folder in folders:
+        f = folder / "dataset.json"
+        if not f.is_file():
+            continue
+        try:
+            labels = json.loads(f.read_text(encoding="utf-8")).get("labels", {})
+            pairs = [(int(v), str(k)) if isinstance(v, int) else (int(k), str(v)) for k, v in labels.items()]
+        except (OSError, ValueError, AttributeError, TypeError) as e:
+            report(f"{f}: cannot read the labels: {e}")
+            return {}
+        return {i: n for i, n in pairs if i > 0}
+    return {}
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_nifti(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``out_dir/<volume>.nii.gz`` per NIfTI source volume + ``classes.txt``; returns warnings."""
+    nib = import_nibabel()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    counts: Counter[str] = Counter()
+    warnings: list[str] = []
+    volumes: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)  # -> (image id, index)
+    for image in project.images.values():
+        ref = parse_slice_ref(image.file_name)
+        if ref is None or not is_nifti(ref.source):
+            counts["not_nifti"] += 1
+            continue
+        volumes[(ref.source, ref.axis, ref.channel)].append((image.id, ref.index))
+    bad_ids = sorted(c.id for c in project.categories.values() if not 1 <= c.id <= MAX_CLASS_ID)
+    if bad_ids:
+        warnings.append(f"categories with ids {bad_ids} cannot be voxel values (1..{MAX_CLASS_ID}); left out")
+    stems: Counter[str] = Counter()
+    items = sorted(volumes.items())
+    for (source, axis, _channel), slices in with_progress(items, len(items), progress):
+        path = Path(os.fspath(project.image_path(project.images[slices[0][0]])).rpartition("#")[0])
+        try:
+            volume = open_nifti(path, axis)
+        except VolumeError as e:
+            warnings.append(f"{e}; its labels were not written")
+            continue
+        data = _label_array(project, volume, slices, counts)
+        stem = volume_stem(source)
+        stems[stem] += 1
+        name = f"{stem}.nii.gz" if stems[stem] == 1 else f"{stem}_{stems[stem]}.nii.gz"
+        _save(nib, volume, data, out / name)
+        counts["volumes"] += 1
+    _write_classes(project, out / "classes.txt")
+    messages = {
+        "not_nifti": "image(s) are not slices of a NIfTI volume and were left out (use dicom-seg or masks)",
+        "boxes": "box-only object(s) written as filled boxes",
+        "overlap": "voxel(s) where objects overlap: each keeps the later object's class",
+        "size": "slice(s) whose record size differs from the volume's were left out",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def _label_array(
+    project: Project, volume: NiftiVolume, slices: list[tuple[int, int]], counts: Counter[str]
+) -> np.ndarray:
+    """The canonical (RAS+) label array of one volume, filled from its slices' annotations."""
+    top = max((c.id for c in project.categories.values() if 1 <= c.id <= MAX_CLASS_ID), default=0)
+    dtype = np.uint8 if top <= 255 else np.uint16
+    shape = [0, 0, 0]
+    for src_axis, (dst_axis, _flip) in enumerate(volume.ornt):
+        shape[int(dst_axis)] = volume.original_shape[src_axis]
+    data = np.zeros(shape, dtype=dtype)
+    for image_id, index in slices:
+        image = project.images[image_id]
+        if (image.height, image.width) != (volume.height, volume.width) or not 0 <= index < volume.depth:
+            counts["size"] += 1
+            continue
+        view = oriented_slice(data, volume.axis, index)
+        covered = np.zeros(view.shape, dtype=bool)
+        for ann in sorted(project.annotations_of(image_id), key=lambda a: a.id):
+            if not 1 <= ann.category_id <= MAX_CLASS_ID:
+                continue
+            m = core_masks.annotation_mask(ann, image.height, image.width)
+            counts["boxes"] += ann.kind == "box"
+            counts["overlap"] += int(np.count_nonzero(covered & m))
+            covered |= m
+            view[m] = ann.category_id
+    return data
+
+
+def _save(nib: Any, volume: NiftiVolume, canonical: np.ndarray, target: Path) -> None:
+    """Undo the canonical reorientation and write with the source's affine and header (atomically)."""
+    from nibabel.orientations import apply_orientation, axcodes2ornt, ornt_transform
+
+    back = ornt_transform(axcodes2ornt(("R", "A", "S")), volume.ornt)
+    data = np.ascontiguousarray(apply_orientation(canonical, back))
+    source = nib.load(os.fspath(volume.source))
+    header = source.header.copy()
+    img = type(source)(data, volume.original_affine, header=header)
+    img.set_data_dtype(data.dtype)
+    img.header.set_slope_inter(1.0, 0.0)
+    img.header["cal_min"], img.header["cal_max"] = 0, 0
+    tmp = target.with_name(f".{target.name}.tmp.nii.gz")
+    try:
+        nib.save(img, os.fspath(tmp))
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_classes(project: Project, path: Path) -> None:
+    by_id = {c.id: c.name for c in project.categories.values() if 1 <= c.id <= MAX_CLASS_ID}
+    top = max(by_id, default=0)
+    lines = ["background", *[by_id.get(i, "") for i in range(1, top + 1)]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

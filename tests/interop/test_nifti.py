@@ -1,0 +1,139 @@
+"""NIfTI label volumes both ways on a BraTS-style imagesTr/labelsTr dataset built here: slices named after
+the image volume, class names from dataset.json, and an export that lands on the source's voxels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from pixelproof.core.imageio import read_image
+from pixelproof.core.volumes import oriented_slice
+from pixelproof.interop.nifti import read_nifti, write_nifti
+
+# stored LPS-like (x and y flipped against RAS) with anisotropic voxels, as scanners often write
+AFFINE = np.array([[-0.9, 0, 0, 100.0], [0, -0.9, 0, 120.0], [0, 0, 2.5, -40.0], [0, 0, 0, 1]])
+
+
+def brats_case(root: Path, case: str, channels: int = 4, nnunet: bool = False) -> np.ndarray:
+    """imagesTr/<case>.nii.gz (4 MR channels) and labelsTr/<case>.nii.gz (0 background, 1, 2, 4)."""
+    rng = np.random.default_rng(len(case))
+    shape = (30, 26, 12)
+    z, y, x = np.meshgrid(np.arange(shape[2]), np.arange(shape[1]), np.arange(shape[0]), indexing="ij")
+    labels = np.zeros(shape, np.uint8)
+    tumour = ((x.T - 14) ** 2 + (y.T - 12) ** 2 + ((z.T - 6) * 2.5) ** 2) <= 40
+    core = ((x.T - 15) ** 2 + (y.T - 12) ** 2 + ((z.T - 6) * 2.5) ** 2) <= 12
+    labels[tumour] = 2
+    labels[core] = 4
+    labels[3:6, 3:5, 2:4] = 1
+    (root / "imagesTr").mkdir(parents=True, exist_ok=True)
+    (root / "labelsTr").mkdir(parents=True, exist_ok=True)
+    image = rng.normal(500, 50, (*shape, channels)).astype(np.int16)
+    if nnunet:
+        for c in range(channels):
+            nib.save(nib.Nifti1Image(image[..., c], AFFINE), root / "imagesTr" / f"{case}_{c:04d}.nii.gz")
+    else:
+        nib.save(nib.Nifti1Image(image, AFFINE), root / "imagesTr" / f"{case}.nii.gz")
+    nib.save(nib.Nifti1Image(labels, AFFINE), root / "labelsTr" / f"{case}.nii.gz")
+    return labels
+
+
+@pytest.fixture
+def brats(tmp_path: Path) -> Path:
+    root = tmp_path / "Task01_BrainTumour"
+    brats_case(root, "BRATS_001")
+    brats_case(root, "BRATS_002")
+    labels = {"0": "background", "1": "necrosis", "2": "edema", "4": "enhancing tumour"}
+    (root / "dataset.json").write_text(json.dumps({"name": "BRATS", "labels": labels}))
+    return root
+
+
+def canonical_labels(path: Path) -> np.ndarray:
+    return np.asanyarray(nib.as_closest_canonical(nib.load(path)).dataobj)
+
+
+def test_import_names_slices_after_the_image_volume(brats: Path) -> None:
+    result = read_nifti(brats)
+    project = result.project
+    assert result.problems == []
+    names = sorted(im.file_name for im in project.images.values())
+    assert names[0] == "imagesTr/BRATS_001.nii.gz#z=000" and len(names) == 2 * 12
+    cats = {c.id: c.name for c in project.categories.values()}
+    assert cats == {1: "necrosis", 2: "edema", 4: "enhancing tumour"}
+    canonical = canonical_labels(brats / "labelsTr" / "BRATS_001.nii.gz")
+    image = next(im for im in project.images.values() if im.file_name == "imagesTr/BRATS_001.nii.gz#z=006")
+    assert image.extra["pixel_spacing"] == [0.9, 0.9]
+    for ann in project.annotations_of(image.id):
+        expected = oriented_slice(canonical, "z", 6) == ann.category_id
+        np.testing.assert_array_equal(ann.mask(image.height, image.width), expected)
+    # the slice images read back from the image volume (channel 0 of the 4D MR)
+    project.path = brats / "p.json"
+    assert read_image(project.image_path(image)).shape == (image.height, image.width)
+
+
+def test_export_lands_on_the_source_voxels(brats: Path, tmp_path: Path) -> None:
+    project = read_nifti(brats).project
+    out = tmp_path / "out"
+    warnings = write_nifti(project, out)
+    assert warnings == []
+    for case in ("BRATS_001", "BRATS_002"):
+        written = nib.load(out / f"{case}.nii.gz")
+        source = nib.load(brats / "labelsTr" / f"{case}.nii.gz")
+        np.testing.assert_allclose(written.affine, source.affine)
+        np.testing.assert_array_equal(np.asanyarray(written.dataobj), np.asanyarray(source.dataobj))
+        assert written.get_data_dtype() == np.uint8
+    lines = (out / "classes.txt").read_text().splitlines()
+    assert lines == ["background", "necrosis", "edema", "", "enhancing tumour"]
+    again = read_nifti(out, images=brats / "imagesTr")
+    assert sorted(c.name for c in again.project.categories.values()) == ["edema", "enhancing tumour", "necrosis"]
+
+
+def test_drawn_masks_export_into_the_volume(brats: Path, tmp_path: Path) -> None:
+    """A mask edited on one slice (a new object) changes only that slice's voxels in the export."""
+    from pixelproof.core import masks
+    from pixelproof.core.model import Annotation
+
+    project = read_nifti(brats).project
+    image = next(im for im in project.images.values() if im.file_name == "imagesTr/BRATS_002.nii.gz#z=010")
+    drawn = np.zeros((image.height, image.width), bool)
+    drawn[1:4, 20:25] = True
+    project.add_annotation(
+        Annotation(project.next_annotation_id(), image.id, 1, masks.bbox(drawn), masks.encode(drawn), 15.0)
+    )
+    write_nifti(project, tmp_path / "out")
+    before = canonical_labels(brats / "labelsTr" / "BRATS_002.nii.gz")
+    after = canonical_labels(tmp_path / "out" / "BRATS_002.nii.gz")
+    changed = np.argwhere(before != after)
+    assert len(changed) == 15 and set(changed[:, 2]) == {10}
+    assert (oriented_slice(after, "z", 10)[drawn] == 1).all()
+
+
+def test_nnunet_layout_and_label_file_alone(tmp_path: Path) -> None:
+    root = tmp_path / "Dataset001"
+    brats_case(root, "case7", channels=2, nnunet=True)
+    (root / "labelsTr" / "classes.txt").write_text("background\nnecrosis\nedema\n\nenhancing\n")
+    project = read_nifti(root).project
+    assert {im.file_name.split("#")[0] for im in project.images.values()} == {"imagesTr/case7_0000.nii.gz"}
+    assert sorted(c.name for c in project.categories.values()) == ["edema", "enhancing", "necrosis"]
+    alone = read_nifti(root / "labelsTr" / "case7.nii.gz").project
+    assert next(iter(alone.images.values())).file_name == "case7.nii.gz#z=000"
+
+
+def test_bad_label_volumes_are_reported_and_skipped(tmp_path: Path) -> None:
+    root = tmp_path / "labels"
+    root.mkdir()
+    nib.save(nib.Nifti1Image(np.full((4, 4, 2), 1.5, np.float32), np.eye(4)), root / "frac.nii.gz")
+    nib.save(nib.Nifti1Image(np.full((4, 4, 2), -3, np.int16), np.eye(4)), root / "neg.nii.gz")
+    (root / "junk.nii").write_bytes(b"junk" * 100)
+    nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "ok.nii.gz")
+    result = read_nifti(root)
+    assert len(result.problems) == 3 and result.skipped["volumes"] == 3
+    assert any("frac.nii.gz" in p and "whole numbers" in p for p in result.problems)
+    assert any("neg.nii.gz" in p and "0..65535" in p for p in result.problems)
+    assert [im.file_name for im in result.project.images.values()] == ["ok.nii.gz#z=000", "ok.nii.gz#z=001"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no NIfTI"):
+        read_nifti(tmp_path / "empty")
