@@ -1,0 +1,267 @@
+"""DICOM Segmentation objects (highdicom), both ways: ``--from dicom-seg`` / ``--to dicom-seg``.
+
+Writing: one binary SEG per DICOM source (a series folder, or a single image file) whose slices carry
+masks; each category is a segment (number = rank of the category id, label = its name). A SEG is a clinical
+object: it references its source's Patient/Study/Series identifiers as the standard requires (highdicom
+copies them from the source files). That is the one export that carries patient data: say so when sharing.
+
+Reading: a SEG file or a folder of them. Frames are matched to their source images by SOPInstanceUID; the
+sources are looked for under ``images`` (default: the SEG's folder and its parent), so the records get the
+same names as a project made over those files (``CT#z=003``, ``scan.dcm``) and QA pairs them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.dicom import DicomError, looks_like_dicom, read_dataset, scan_folder
+from pixelproof.core.model import Project
+from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    rel_name,
+    with_progress,
+)
+
+SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
+
+
+def _highdicom() -> Any:
+    try:
+        import highdicom
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ValueError("DICOM SEG needs highdicom: pip install highdicom") from None
+    return highdicom
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def _sources(project: Project) -> dict[str, list[tuple[int, Path, int]]]:
+    """DICOM source -> [(image id, file of the slice, index)] for every image that is a DICOM file or a
+    slice of a DICOM series folder."""
+    from pixelproof.core.dicom import open_series
+
+    out: dict[str, list[tuple[int, Path, int]]] = defaultdict(list)
+    for image in project.images.values():
+        path = project.image_path(image)
+        ref = parse_slice_ref(image.file_name)
+        if ref is None:
+            if path.is_file() and looks_like_dicom(path):
+                out[os.fspath(path)].append((image.id, path, 0))
+            continue
+        folder = Path(os.fspath(path).rpartition("#")[0])
+        if folder.is_dir():
+            try:
+                series = open_series(folder, ref.series)
+            except DicomError:
+                continue
+            if 0 <= ref.index < series.depth:
+                key = os.fspath(folder) + (f"#series={ref.series}" if ref.series else "")
+                out[key].append((image.id, series.files[ref.index], ref.index))
+    return out
+
+
+def write_dicom_seg(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``out_dir/<source>_seg.dcm`` per DICOM source with masks; returns warnings."""
+    hd = _highdicom()
+    from pydicom.sr.codedict import codes
+    from pydicom.uid import generate_uid
+
+    from pixelproof import __version__
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cats = sorted(project.categories.values(), key=lambda c: c.id)
+    segment_of = {c.id: k for k, c in enumerate(cats, start=1)}
+    descriptions = [
+        hd.seg.SegmentDescription(
+            segment_number=k,
+            segment_label=c.name[:64] or f"segment {k}",
+            segmented_property_category=codes.SCT.Tissue,
+            segmented_property_type=codes.SCT.Tissue,
+            algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL,
+        )
+        for k, c in enumerate(cats, start=1)
+    ]
+    counts: Counter[str] = Counter()
+    sources = _sources(project)
+    counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values())
+    names: Counter[str] = Counter()
+    warnings: list[str] = []
+    for key, slices in with_progress(sorted(sources.items()), len(sources), progress):
+        slices.sort(key=lambda s: s[2])
+        if not any(project.annotations_of(i) for i, _, _ in slices):
+            counts["empty"] += 1
+            continue
+        datasets = [read_dataset(f) for _, f, _ in slices]
+        image = project.images[slices[0][0]]
+        pixels = np.zeros((len(slices), image.height, image.width, max(1, len(cats))), dtype=bool)
+        for n, (image_id, _f, _i) in enumerate(slices):
+            record = project.images[image_id]
+            for ann in project.annotations_of(image_id):
+                pixels[n, :, :, segment_of[ann.category_id] - 1] |= core_masks.annotation_mask(
+                    ann, record.height, record.width
+                )
+                counts["boxes"] += ann.kind == "box"
+        stem = Path(key.split("#")[0]).name.removesuffix(".dcm") or "seg"
+        names[stem] += 1
+        target = out / (f"{stem}_seg.dcm" if names[stem] == 1 else f"{stem}_{names[stem]}_seg.dcm")
+        try:
+            seg = hd.seg.Segmentation(
+                source_images=datasets,
+                pixel_array=pixels,
+                segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
+                segment_descriptions=descriptions,
+                series_instance_uid=generate_uid(),
+                series_number=9000,
+                sop_instance_uid=generate_uid(),
+                instance_number=1,
+                manufacturer="PixelProof",
+                manufacturer_model_name="PixelProof",
+                software_versions=__version__,
+                device_serial_number="0",
+                content_label="PIXELPROOF",
+                omit_empty_frames=False,
+            )
+        except (ValueError, TypeError, AttributeError, KeyError) as e:
+            warnings.append(f"{key}: cannot make a DICOM SEG from these sources: {e}")
+            continue
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
+            seg.save_as(tmp)
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        counts["written"] += 1
+    messages = {
+        "not_dicom": "image(s) are not DICOM and were left out (use nifti or masks)",
+        "empty": "DICOM source(s) without any mask: no SEG written for them",
+        "boxes": "box-only object(s) written as filled boxes",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+# ------------------------------------------------------------------------------------------------
+# reading
+
+
+def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str]]:
+    """SOPInstanceUID -> (path on disk, fragment) for every DICOM image under ``folders``, named as
+    ``pixelproof new`` names them (series slices ``CT#z=003``, single files ``scan.dcm``)."""
+    from pixelproof.core.sources import volume_entries
+    from pixelproof.core.dicom import DicomSeries
+
+    by_parent: dict[Path, list[Path]] = defaultdict(list)
+    for folder in folders:
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and looks_like_dicom(f):
+                by_parent[f.parent].append(f)
+    index: dict[str, tuple[Path, str]] = {}
+    for parent, files in by_parent.items():
+        scan = scan_folder(parent, files)
+        several = len(scan.series) > 1
+        for k, series in enumerate(scan.series, start=1):
+            entries = volume_entries(DicomSeries(parent, series), parent, k if several else None)
+            for f, entry in zip(series.files, entries, strict=True):
+                uid = str(read_dataset(f).get("SOPInstanceUID", ""))
+                index.setdefault(uid, (parent, entry.fragment))
+        for f in scan.singles:
+            try:
+                uid = str(read_dataset(f).get("SOPInstanceUID", ""))
+            except DicomError:
+                continue
+            index.setdefault(uid, (f, ""))
+    return index
+
+
+def read_dicom_seg(
+    path: str | os.PathLike[str],
+    *,
+    images: str | os.PathLike[str] | None = None,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import DICOM SEG files as masks on their source images (see the module docstring)."""
+    hd = _highdicom()
+    root = Path(path)
+    report = Reporter(on_problem)
+    if root.is_dir():
+        files = [
+            f for f in sorted(root.rglob("*")) if f.is_file() and looks_like_dicom(f) and _is_seg(f)
+        ]
+        base = root
+    elif root.is_file():
+        files, base = [root], root.parent
+    else:
+        raise ValueError(f"{root}: not found")
+    if not files:
+        raise ValueError(f"{root}: no DICOM Segmentation objects found")
+    search = [Path(images)] if images else [base, base.parent]
+    index = _index_sources(search, report)
+    project = folder_project(base)
+    build = Builder(project)
+    records: dict[str, Any] = {}
+    for f in with_progress(files, len(files), progress):
+        try:
+            seg = hd.seg.segread(f)
+        except Exception as e:  # highdicom/pydicom raise many kinds on a malformed object
+            report.skip("files", f"{f}: not a readable DICOM SEG: {type(e).__name__}: {e}")
+            continue
+        uids = [str(uid[2]) for uid in seg.get_source_image_uids()]
+        found = [u for u in uids if u in index]
+        if len(found) < len(uids):
+            report(f"{f}: {len(uids) - len(found)} source image(s) not found under {', '.join(map(str, search))}")
+        if not found:
+            report.skipped["files"] += 1
+            continue
+        numbers = list(seg.segment_numbers)
+        labels = {n: seg.get_segment_description(n).segment_label for n in numbers}
+        pixels = seg.get_pixels_by_source_instance(
+            source_sop_instance_uids=found, segment_numbers=numbers, combine_segments=False
+        )
+        for uid, frame in zip(found, pixels, strict=True):
+            where, fragment = index[uid]
+            name = rel_name(where, base) + fragment
+            record = records.get(name)
+            if record is None:
+                meta_extra = _geometry(where, fragment)
+                record = build.image(name, frame.shape[1], frame.shape[0], **meta_extra)
+                records[name] = record
+            for k, n in enumerate(numbers):
+                m = frame[:, :, k].astype(bool)
+                if m.any():
+                    build.annotation(record, build.category(labels[n], n).id, mask=m)
+    return ImportResult(project, report.problems, report.skipped)
+
+
+def _is_seg(path: Path) -> bool:
+    try:
+        return str(read_dataset(path).get("SOPClassUID", "")) == SEG_SOP_CLASS
+    except DicomError:
+        return False
+
+
+def _geometry(where: Path, fragment: str) -> dict[str, Any]:
+    from pixelproof.core.sources import image_meta_extra
+
+    return image_meta_extra(Path(os.fspath(where) + fragment))

@@ -1,0 +1,87 @@
+"""DICOM SEG both ways on pydicom's CT series: the written object is read back by highdicom (independent
+of our reader), keeps the source's Patient/Study identifiers, and imports onto the same slice names."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import highdicom as hd
+import numpy as np
+import pydicom
+import pytest
+from pydicom.data import get_testdata_file
+
+from pixelproof.commands.new import project_from_folder
+from pixelproof.core import masks
+from pixelproof.core.model import Annotation
+from pixelproof.interop.dicom_seg import read_dicom_seg, write_dicom_seg
+
+
+@pytest.fixture
+def ct_project(tmp_path: Path):
+    src = get_testdata_file("dicomdirtests", download=False)
+    if src is None:
+        pytest.skip("pydicom's dicomdirtests are not bundled")
+    study = tmp_path / "study"
+    shutil.copytree(Path(src) / "77654033" / "CT2", study / "CT2")
+    project = project_from_folder(study, tmp_path / "p.json", ["liver", "lesion"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    drawn = {}
+    for image in project.images.values():
+        k = int(image.file_name.rsplit("=", 1)[1])
+        m = np.zeros((16, 16), bool)
+        m[2 + k : 10, 3:12] = True
+        project.add_annotation(Annotation(project.next_annotation_id(), image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum())))
+        drawn[image.file_name] = {1: m}
+        if k == 2:
+            lesion = np.zeros((16, 16), bool)
+            lesion[5:7, 5:8] = True
+            project.add_annotation(Annotation(project.next_annotation_id(), image.id, 2, masks.bbox(lesion), masks.encode(lesion), 6.0))
+            drawn[image.file_name][2] = lesion
+    return project, study, drawn
+
+
+def test_seg_is_valid_for_highdicom_and_keeps_the_patient_identifiers(ct_project, tmp_path: Path) -> None:
+    project, study, drawn = ct_project
+    warnings = write_dicom_seg(project, tmp_path / "seg")
+    assert warnings == []
+    (seg_file,) = sorted((tmp_path / "seg").iterdir())
+    seg = hd.seg.segread(seg_file)
+    source = pydicom.dcmread(next((study / "CT2").iterdir()))
+    assert seg.PatientID == source.PatientID and seg.StudyInstanceUID == source.StudyInstanceUID
+    assert [seg.get_segment_description(n).segment_label for n in seg.segment_numbers] == ["liver", "lesion"]
+    series = sorted((study / "CT2").iterdir(), key=lambda f: float(pydicom.dcmread(f).ImagePositionPatient[2]))
+    uids = [str(pydicom.dcmread(f).SOPInstanceUID) for f in series]
+    pixels = seg.get_pixels_by_source_instance(uids, segment_numbers=[1, 2], combine_segments=False)
+    for k in range(4):
+        np.testing.assert_array_equal(pixels[k, :, :, 0], drawn[f"study/CT2#z={k:03d}"][1])
+    np.testing.assert_array_equal(pixels[2, :, :, 1], drawn["study/CT2#z=002"][2])
+    assert not pixels[0, :, :, 1].any()
+
+
+def test_seg_imports_onto_the_slice_names_of_its_sources(ct_project, tmp_path: Path) -> None:
+    project, study, drawn = ct_project
+    write_dicom_seg(project, study / "seg")
+    result = read_dicom_seg(study / "seg")
+    assert result.problems == []
+    imported = result.project
+    names = sorted(im.file_name.removeprefix("../") for im in imported.images.values())
+    assert names == [f"CT2#z={k:03d}" for k in range(4)]
+    for image in imported.images.values():
+        name = "study/" + image.file_name.removeprefix("../")
+        for ann in imported.annotations_of(image.id):
+            cat = imported.categories[ann.category_id].name
+            want = drawn[name][1 if cat == "liver" else 2]
+            np.testing.assert_array_equal(ann.mask(image.height, image.width), want)
+        assert image.extra["pixel_spacing"] == [0.488281, 0.488281]
+
+
+def test_not_a_seg_and_missing_sources_are_reported(ct_project, tmp_path: Path) -> None:
+    project, study, _ = ct_project
+    write_dicom_seg(project, tmp_path / "elsewhere")
+    result = read_dicom_seg(tmp_path / "elsewhere", images=tmp_path / "nothing_here")
+    assert any("4 source image(s) not found" in p for p in result.problems)
+    assert not result.project.images
+    with pytest.raises(ValueError, match="no DICOM Segmentation"):
+        read_dicom_seg(study / "CT2")
