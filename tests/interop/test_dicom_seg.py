@@ -18,6 +18,13 @@ from pixelproof.core.model import Annotation
 from pixelproof.interop.dicom_seg import read_dicom_seg, write_dicom_seg
 
 
+def add(project, image_id: int, category_id: int, m: np.ndarray) -> None:
+    ann = Annotation(
+        project.next_annotation_id(), image_id, category_id, masks.bbox(m), masks.encode(m), float(m.sum())
+    )
+    project.add_annotation(ann)
+
+
 @pytest.fixture
 def ct_project(tmp_path: Path):
     src = get_testdata_file("dicomdirtests", download=False)
@@ -32,12 +39,12 @@ def ct_project(tmp_path: Path):
         k = int(image.file_name.rsplit("=", 1)[1])
         m = np.zeros((16, 16), bool)
         m[2 + k : 10, 3:12] = True
-        project.add_annotation(Annotation(project.next_annotation_id(), image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum())))
+        add(project, image.id, 1, m)
         drawn[image.file_name] = {1: m}
         if k == 2:
             lesion = np.zeros((16, 16), bool)
             lesion[5:7, 5:8] = True
-            project.add_annotation(Annotation(project.next_annotation_id(), image.id, 2, masks.bbox(lesion), masks.encode(lesion), 6.0))
+            add(project, image.id, 2, lesion)
             drawn[image.file_name][2] = lesion
     return project, study, drawn
 
@@ -51,7 +58,7 @@ def test_seg_is_valid_for_highdicom_and_keeps_the_patient_identifiers(ct_project
     source = pydicom.dcmread(next((study / "CT2").iterdir()))
     assert seg.PatientID == source.PatientID and seg.StudyInstanceUID == source.StudyInstanceUID
     assert [seg.get_segment_description(n).segment_label for n in seg.segment_numbers] == ["liver", "lesion"]
-    series = sorted((study / "CT2").iterdir(), key=lambda f: float(pydicom.dcmread(f).ImagePositionPatient[2]))
+    series = sorted((study / "CT2").iterdir(), key=lambda f: pydicom.dcmread(f).ImagePositionPatient[2])
     uids = [str(pydicom.dcmread(f).SOPInstanceUID) for f in series]
     pixels = seg.get_pixels_by_source_instance(uids, segment_numbers=[1, 2], combine_segments=False)
     for k in range(4):

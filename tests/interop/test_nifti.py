@@ -88,7 +88,8 @@ def test_export_lands_on_the_source_voxels(brats: Path, tmp_path: Path) -> None:
     lines = (out / "classes.txt").read_text().splitlines()
     assert lines == ["background", "necrosis", "edema", "", "enhancing tumour"]
     again = read_nifti(out, images=brats / "imagesTr")
-    assert sorted(c.name for c in again.project.categories.values()) == ["edema", "enhancing tumour", "necrosis"]
+    names = sorted(c.name for c in again.project.categories.values())
+    assert names == ["edema", "enhancing tumour", "necrosis"]
 
 
 def test_drawn_masks_export_into_the_volume(brats: Path, tmp_path: Path) -> None:

@@ -168,8 +168,8 @@ def write_dicom_seg(
 def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str]]:
     """SOPInstanceUID -> (path on disk, fragment) for every DICOM image under ``folders``, named as
     ``pixelproof new`` names them (series slices ``CT#z=003``, single files ``scan.dcm``)."""
-    from pixelproof.core.sources import volume_entries
     from pixelproof.core.dicom import DicomSeries
+    from pixelproof.core.sources import volume_entries
 
     by_parent: dict[Path, list[Path]] = defaultdict(list)
     for folder in folders:
@@ -206,9 +206,7 @@ def read_dicom_seg(
     root = Path(path)
     report = Reporter(on_problem)
     if root.is_dir():
-        files = [
-            f for f in sorted(root.rglob("*")) if f.is_file() and looks_like_dicom(f) and _is_seg(f)
-        ]
+        files = [f for f in sorted(root.rglob("*")) if f.is_file() and looks_like_dicom(f) and _is_seg(f)]
         base = root
     elif root.is_file():
         files, base = [root], root.parent
@@ -230,7 +228,8 @@ def read_dicom_seg(
         uids = [str(uid[2]) for uid in seg.get_source_image_uids()]
         found = [u for u in uids if u in index]
         if len(found) < len(uids):
-            report(f"{f}: {len(uids) - len(found)} source image(s) not found under {', '.join(map(str, search))}")
+            where = ", ".join(map(str, search))
+            report(f"{f}: {len(uids) - len(found)} source image(s) not found under {where}")
         if not found:
             report.skipped["files"] += 1
             continue

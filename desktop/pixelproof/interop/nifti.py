@@ -134,9 +134,9 @@ def _read_volume(
         geometry = image
     source = image_file if image_file is not None else label_file
     data = labels.canonical_array()
-    if data.dtype.kind == "f":
-        if not np.isfinite(data).all() or not np.array_equal(data, np.round(data)):
-            raise VolumeError(f"{label_file}: label values must be whole numbers (class ids)")
+    whole = data.dtype.kind != "f" or (np.isfinite(data).all() and np.array_equal(data, np.round(data)))
+    if not whole:
+        raise VolumeError(f"{label_file}: label values must be whole numbers (class ids)")
     if data.size and (data.min() < 0 or data.max() > MAX_CLASS_ID):
         raise VolumeError(f"{label_file}: class ids must be in 0..{MAX_CLASS_ID}")
     source_name = rel_name(source, base)
