@@ -130,6 +130,8 @@ def smoke_test(bundle: Path, model: Path | None = None) -> int:
 
         if run("--self-test").returncode != 0:
             return 1
+        if not medical_smoke(run, Path(cwd)):
+            return 1
         if model is None:
             return 0
         images = next(bundle.rglob("resources/demo/images"))
@@ -152,6 +154,48 @@ def smoke_test(bundle: Path, model: Path | None = None) -> int:
             print("the bundle's cascade pre-label found no face on the demo astronaut")
             return 1
     return 0
+
+
+# pydicom test files, one per decoder the bundle must carry: native, RLE, JPEG 2000 (pylibjpeg-openjpeg),
+# JPEG-LS (pyjpegls), JPEG Lossless SV1 (python-gdcm), JPEG baseline (Pillow)
+SMOKE_DICOM = (
+    "CT_small.dcm", "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "MR_small_jpeg_ls_lossless.dcm",
+    "SC_rgb_jpeg_gdcm.dcm", "SC_rgb_jpeg.dcm",
+)  # fmt: skip
+
+
+def medical_smoke(run, folder: Path) -> bool:  # type: ignore[no-untyped-def]
+    """``new`` + ``prelabel --backend threshold`` (which decodes every image) over DICOM files of each
+    transfer syntax, a NIfTI volume and JPEG / LZW tiled pyramids, made here from the build environment's
+    pydicom and nibabel test data and tifffile: every decoder must be in the bundle."""
+    import nibabel.testing
+    import numpy as np
+    import tifffile
+    from pydicom.data import get_testdata_file
+
+    data = folder / "medical"
+    data.mkdir()
+    for name in SMOKE_DICOM:
+        shutil.copy(get_testdata_file(name, download=False), data / name)
+    shutil.copy(Path(nibabel.testing.data_path) / "anatomical.nii", data / "anatomical.nii")
+    y, x = np.mgrid[:600, :800]
+    rgb = np.stack([x % 256, y % 256, (x + y) % 256], axis=-1).astype(np.uint8)
+    for compression in ("jpeg", "lzw"):
+        with tifffile.TiffWriter(data / f"slide_{compression}.tif") as tw:
+            tw.write(rgb, tile=(256, 256), compression=compression, subifds=1)
+            tw.write(rgb[::2, ::2], tile=(256, 256), compression=compression, subfiletype=1)
+    expected = len(SMOKE_DICOM) + 25 + 2  # anatomical.nii has 25 axial slices
+    new = run("new", str(data), "-o", "medical.json")
+    if new.returncode != 0 or "skipped" in new.stderr:
+        print(new.stderr.rstrip())
+        return False
+    labeled = run("prelabel", "medical.json", "--backend", "threshold", "-o", "medical_out.json")
+    info = run("info", "medical_out.json", "--json")
+    if labeled.returncode != 0 or "error" in labeled.stderr or f'"images": {expected}' not in info.stdout:
+        print(labeled.stderr.rstrip())
+        print(f"the bundle could not decode every medical image ({expected} expected)")
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
