@@ -317,8 +317,9 @@ class OnnxModelBackend(OnnxBackend):
         if self.session is None:
             raise self._not_loaded()
         if self.delegate is not None:
+            self.delegate.display_window = self.display_window
             return self.delegate.predict(image, prompt)
-        rgb = as_rgb8(image)
+        rgb = as_rgb8(image, self.display_window)
         h, w = rgb.shape[:2]
         if self.recipe is not None:
             tensor = semantic_input(rgb, self.recipe)
