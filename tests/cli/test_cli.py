@@ -91,6 +91,9 @@ def test_info_text(project_file: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_info_json(project_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", str(project_file), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
+    per_image = info.pop("per_image")
+    assert [(r["id"], r["pixel_spacing"]) for r in per_image] == [(1, None), (2, None)]
+    assert all("volume" not in r for r in per_image)  # plain images, not slices
     assert info == {
         "images": 2,
         "categories": 2,
