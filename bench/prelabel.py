@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     import onnxruntime as ort
 
     from pixelproof.cli import main as cli_main
-    from pixelproof.commands.new import project_from_folder
+    from pixelproof.core.image_folder import project_from_folder
     from pixelproof.core.coco import save_project
     from pixelproof.core.imageio import read_image
     from pixelproof.inference.base import default_threads

@@ -11,13 +11,12 @@ Installed by the main window with ``InteropActions(window)``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,6 +45,7 @@ from pixelproof.interop import FORMATS, Format, ImportResult
 from pixelproof.ui import dialogs
 from pixelproof.ui.app import settings
 from pixelproof.ui.document import Document
+from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
     from pixelproof.ui.main_window import MainWindow
@@ -480,10 +480,6 @@ class ReportDialog(QDialog):
 # -- background job ------------------------------------------------------------------------------
 
 
-class Cancelled(Exception):
-    """Raised inside the reader/writer (from its progress callback) when the user pressed Cancel."""
-
-
 @dataclass
 class JobOutcome:
     result: Any = None
@@ -491,42 +487,10 @@ class JobOutcome:
     cancelled: bool = False
 
 
-class _JobSignals(QObject):
-    progress = Signal(int, int)
-    problem = Signal(str)
-    finished = Signal(object)  # JobOutcome
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[..., Any], signals: _JobSignals) -> None:
-        super().__init__()
-        self.work, self.signals = work, signals
-        self.cancel_requested = threading.Event()
-
-    def _progress(self, done: int, total: int) -> None:
-        if self.cancel_requested.is_set():
-            raise Cancelled
-        self.signals.progress.emit(done, total)
-
-    def run(self) -> None:
-        try:
-            result = self.work(self._progress, self.signals.problem.emit)
-        except Cancelled:
-            outcome = JobOutcome(cancelled=True)
-        except (OSError, ValueError, ProjectSaveError) as e:
-            outcome = JobOutcome(error=str(e))
-        except Exception as e:  # a converter bug must not take the window down: report it instead
-            outcome = JobOutcome(error=f"unexpected error: {type(e).__name__}: {e}")
-        else:
-            outcome = JobOutcome(result)
-        self.signals.finished.emit(outcome)
-
-
 def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome:
-    """Run ``work(progress, on_problem)`` on the thread pool behind a modal progress dialog with Cancel;
+    """Run ``work(progress, on_problem)`` as a ``workers.Job`` behind a modal progress dialog with Cancel;
     returns when it has really stopped (a cancelled writer leaves no thread behind still writing)."""
-    signals = _JobSignals()
-    job = _Job(work, signals)
+    job = Job(lambda job: work(job.step, job.send), expected=(OSError, ValueError, ProjectSaveError))
     box = QProgressDialog(label, "Cancel", 0, 0, parent)
     box.setWindowTitle("Working…")
     box.setWindowModality(Qt.WindowModality.WindowModal)
@@ -540,32 +504,33 @@ def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome
             box.setMaximum(max(total, 0))
         box.setValue(min(done, total))
 
-    def on_problem(_message: str) -> None:
+    def on_problem(_message: object) -> None:
         problems[0] += 1
         box.setLabelText(f"{label}\n{problems[0]} problem{'s' if problems[0] != 1 else ''} so far")
 
     def on_cancel() -> None:
-        job.cancel_requested.set()
+        job.cancel()
         box.setLabelText("Cancelling…")
 
     loop = QEventLoop()
     outcome: list[JobOutcome] = []
 
-    def on_finished(result: JobOutcome) -> None:
+    def done(result: JobOutcome) -> None:
         outcome.append(result)
         loop.quit()
 
-    signals.progress.connect(on_progress)
-    signals.problem.connect(on_problem)
-    signals.finished.connect(on_finished)
+    job.progress.connect(on_progress)
+    job.message.connect(on_problem)
+    job.finished.connect(lambda result: done(JobOutcome(result)))
+    job.failed.connect(lambda reason: done(JobOutcome(error=reason)))
+    job.cancelled.connect(lambda: done(JobOutcome(cancelled=True)))
     box.canceled.connect(on_cancel)
     box.show()
-    QThreadPool.globalInstance().start(job)
+    job.start()
     if not outcome:
         loop.exec()
     box.close()
     box.deleteLater()
-    signals.deleteLater()
     return outcome[0]
 
 

@@ -498,12 +498,8 @@ class MainWindow(QMainWindow):
         skipped: list[str] = []
 
         def read(job: Job) -> Project:
-            def progress(done: int, total: int) -> None:
-                job.check()
-                job.report(done, total)
-
             return project_from_folder(
-                folder, folder / "project.json", on_skip=skipped.append, progress=progress
+                folder, folder / "project.json", on_skip=skipped.append, progress=job.step
             )
 
         job = self._folder_job = Job(read, self)

@@ -2,54 +2,25 @@
 one-thread pool, so discovery, model loading, batches and assist previews never block the UI and never
 run the same backend object on two threads at once (backends are plain classes, not thread-safe).
 
-Jobs are plain functions run in the pool; their reports and results come back to callbacks on the UI
-thread through queued signals.
+Jobs are plain functions run as ``workers.Job``s in that pool; their reports and results come back to
+callbacks on the UI thread.
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from pixelproof.core.model import Project
 from pixelproof.inference import base as inference
 from pixelproof.inference.apply import PredictionMapper, propose
+from pixelproof.ui.workers import Job
 
 Report = Callable[[object], None]
-
-
-class _Signals(QObject):
-    report = Signal(int, object)  # job, payload
-    done = Signal(int, object)  # job, result
-    failed = Signal(int, str)  # job, reason
-
-
-class _Job(QRunnable):
-    def __init__(self, job: int, fn: Callable[[Report], object], signals: _Signals) -> None:
-        super().__init__()
-        self.job, self.fn, self.signals = job, fn, signals
-
-    def run(self) -> None:
-        try:
-            result = self.fn(lambda payload: self.signals.report.emit(self.job, payload))
-        except inference.BackendError as e:
-            self.signals.failed.emit(self.job, str(e))
-        except Exception as e:  # a plugin's bug must not take the app down
-            self.signals.failed.emit(self.job, f"{type(e).__name__}: {e}")
-        else:
-            self.signals.done.emit(self.job, result)
-
-
-@dataclass(slots=True)
-class _Callbacks:
-    on_done: Callable[[object], None] | None
-    on_failed: Callable[[str], None] | None
-    on_report: Callable[[object], None] | None
 
 
 class ModelSession(QObject):
@@ -59,14 +30,9 @@ class ModelSession(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)  # created first: destroyed (and waited for) before the signals
+        self.pool = QThreadPool(self)  # created first: destroyed (and waited for) before the jobs
         self.pool.setMaxThreadCount(1)
-        self._signals = _Signals(self)
-        self._signals.report.connect(self._on_report)
-        self._signals.done.connect(self._on_done)
-        self._signals.failed.connect(self._on_failed)
-        self._ids = itertools.count(1)
-        self._callbacks: dict[int, _Callbacks] = {}
+        self._running: set[Job] = set()
         self.backend: inference.Backend | None = None
         self.batch_running = False
 
@@ -88,44 +54,37 @@ class ModelSession(QObject):
         on_done: Callable[[object], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
         on_report: Callable[[object], None] | None = None,
-    ) -> int:
-        """Run ``fn(report)`` in the pool; callbacks run on the UI thread. Returns the job number."""
-        job = next(self._ids)
-        self._callbacks[job] = _Callbacks(on_done, on_failed, on_report)
-        self.pool.start(_Job(job, fn, self._signals))
+    ) -> Job:
+        """Run ``fn(report)`` as a ``workers.Job`` in the session's one-thread pool; the callbacks run on
+        the UI thread (and are skipped when their widget is gone)."""
+        job = Job(lambda j: fn(j.send), self, expected=(inference.BackendError,))
+        self._running.add(job)
+        job.message.connect(lambda payload: _call(on_report, payload))
+        job.finished.connect(lambda result: self._end(job, on_done, result))
+        job.failed.connect(lambda reason: self._end(job, on_failed, reason))
+        job.start(self.pool)
         return job
 
+    def _end(self, job: Job, callback: Callable[[Any], None] | None, arg: object) -> None:
+        self._running.discard(job)
+        _call(callback, arg)
+
     def is_idle(self) -> bool:
-        return not self._callbacks
+        return not self._running
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until the pool is idle (tests, closing)."""
         return self.pool.waitForDone(msecs)
 
-    @staticmethod
-    def _call(fn: Callable[[Any], None] | None, arg: object) -> None:
-        if fn is None:
-            return
-        try:
-            fn(arg)
-        except RuntimeError as e:  # the receiver's widget is gone (window closed while a job ran)
-            if "already deleted" not in str(e):
-                raise
 
-    def _on_report(self, job: int, payload: object) -> None:
-        cb = self._callbacks.get(job)
-        if cb is not None:
-            self._call(cb.on_report, payload)
-
-    def _on_done(self, job: int, result: object) -> None:
-        cb = self._callbacks.pop(job, None)
-        if cb is not None:
-            self._call(cb.on_done, result)
-
-    def _on_failed(self, job: int, reason: str) -> None:
-        cb = self._callbacks.pop(job, None)
-        if cb is not None:
-            self._call(cb.on_failed, reason)
+def _call(fn: Callable[[Any], None] | None, arg: object) -> None:
+    if fn is None:
+        return
+    try:
+        fn(arg)
+    except RuntimeError as e:  # the receiver's widget is gone (window closed while a job ran)
+        if "already deleted" not in str(e):
+            raise
 
 
 # -- discovery and configuration (run in the pool) -------------------------------------------------

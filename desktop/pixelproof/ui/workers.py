@@ -8,6 +8,7 @@ dropped. A small LRU cache makes going back and forth between images instant.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,15 +162,17 @@ class ImageLoader(QObject):
 
 
 # ------------------------------------------------------------------------------------------------
-# generic long jobs (QA over a dataset...): progress, cancel, result or error back on the UI thread
+# the app's one runner for long work (QA, pre-labeling, imports, exports, reading a folder, the wand):
+# progress, messages, cancel, result or error back on the UI thread
 
 
 class JobCancelled(Exception):
-    """Raised inside a job's function when the user pressed Cancel (``Job.check``)."""
+    """Raised inside a job's function when the user pressed Cancel (``Job.check``, ``Job.step``)."""
 
 
 class _JobSignals(QObject):
     progress = Signal(int, int)  # done, total
+    message = Signal(object)  # anything the function sends (a problem line, a per-image result)
     finished = Signal(object)  # the function's result
     failed = Signal(str)
     cancelled = Signal()
@@ -186,7 +189,9 @@ class _JobRunnable(QRunnable):
             result = job.fn(job)
         except JobCancelled:
             signals.cancelled.emit()
-        except Exception as e:  # a bug in a job must become a message, never kill the app
+        except job.expected as e:  # the errors the work is known to raise: their message says it all
+            signals.failed.emit(str(e))
+        except Exception as e:  # a bug in a job (or a plugin) must become a message, never kill the app
             signals.failed.emit(f"{type(e).__name__}: {e}")
         else:
             if job.is_cancelled():
@@ -196,21 +201,33 @@ class _JobRunnable(QRunnable):
 
 
 class Job(QObject):
-    """``fn(job)`` on the thread pool. ``fn`` reports with ``job.report(done, total)`` and stops early
-    when ``job.is_cancelled()`` (or calls ``job.check()``, which raises ``JobCancelled``). The signals
-    (``progress``, ``finished``, ``failed``, ``cancelled``) are emitted on the thread that made the job
-    (the worker's are queued to it), so slots may touch widgets. The job deletes itself once done."""
+    """``fn(job)`` on a thread pool. ``fn`` reports with ``job.report(done, total)``, sends anything else
+    with ``job.send(payload)``, and stops early when ``job.is_cancelled()`` (or calls ``job.check()``,
+    which raises ``JobCancelled``; ``job.step`` is a (done, total) callback for core code that does both).
+
+    The signals (``progress``, ``message``, ``finished``, ``failed``, ``cancelled``) are emitted on the
+    thread that made the job (the worker's are queued to it), so slots may touch widgets; progress and
+    messages stop once Cancel is pressed. Exceptions of the ``expected`` types fail with their own
+    message, others with their type name too. The job deletes itself once done."""
 
     progress = Signal(int, int)  # done, total
+    message = Signal(object)
     finished = Signal(object)  # the function's result
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, fn, parent: QObject | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        fn: Callable[[Job], object],
+        parent: QObject | None = None,
+        expected: tuple[type[BaseException], ...] = (),
+    ) -> None:
         super().__init__(parent)
         self.fn = fn
+        self.expected = expected
         self.signals = _JobSignals()  # lives on this thread; the worker emits through it
         self.signals.progress.connect(self._on_progress)
+        self.signals.message.connect(self._on_message)
         self.signals.finished.connect(self._on_finished)
         self.signals.failed.connect(self._on_failed)
         self.signals.cancelled.connect(self._on_cancelled)
@@ -235,9 +252,21 @@ class Job(QObject):
     def report(self, done: int, total: int) -> None:
         self.signals.progress.emit(done, total)
 
+    def step(self, done: int, total: int) -> None:
+        """Progress callback for core code: stops the work (``JobCancelled``) once Cancel was pressed."""
+        self.check()
+        self.report(done, total)
+
+    def send(self, payload: object) -> None:
+        self.signals.message.emit(payload)
+
     def _on_progress(self, done: int, total: int) -> None:
         if not self._cancel:
             self.progress.emit(done, total)
+
+    def _on_message(self, payload: object) -> None:
+        if not self._cancel:
+            self.message.emit(payload)
 
     def _on_finished(self, result: object) -> None:
         self.running = False
