@@ -54,8 +54,8 @@ def main(argv: list[str]) -> int:
     import onnxruntime as ort
 
     from pixelproof.cli import main as cli_main
-    from pixelproof.core.image_folder import project_from_folder
     from pixelproof.core.coco import save_project
+    from pixelproof.core.image_folder import project_from_folder
     from pixelproof.core.imageio import read_image
     from pixelproof.inference.base import default_threads
     from pixelproof.inference.onnx_yolo import letterbox, to_tensor
