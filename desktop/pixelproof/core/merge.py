@@ -1,0 +1,512 @@
+"""Merge project shards back into one project, reporting every conflict by type (issue 16).
+
+Images are matched across shards (and the base) by their absolute path; categories by name. Each image is
+merged by ``merge_image``, a pure function of that image's versions, and the results are assembled in image
+order (base images first, then new images in shard order) with ids decided in that order, so the output is
+the same whoever computes the per-image parts.
+
+Per image: versions equal to each other (or to the base) merge trivially; one edited version wins. When
+several versions differ, every version is kept, each object tagged with its annotator
+(``pixelproof.annotator``) until a consensus is accepted: expected for overlap images, a conflict
+(``edited_in_two_shards``) anywhere else. Nothing is resolved in silence; what cannot be merged (an image
+whose size differs) is left out and listed with its objects in the report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pixelproof.core.coco import annotation_to_dict
+from pixelproof.core.model import IMAGE_STATES, Annotation, Category, ImageRecord, Project
+from pixelproof.core.split import copy_annotation, image_key
+
+ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
+CONFLICT_TYPES = (
+    "edited_in_two_shards",
+    "category_added",
+    "category_renamed",
+    "category_missing",
+    "image_size_mismatch",
+    "annotation_id_collision",
+    "image_id_collision",
+    "split_mismatch",
+)
+
+
+@dataclass(slots=True)
+class Shard:
+    """One shard: its annotator (None for batch-job shards) and where it was read from."""
+
+    name: str
+    project: Project
+    annotator: str | None = None
+    split: str | None = None
+
+    @classmethod
+    def of(cls, project: Project, fallback_name: str) -> Shard:
+        info = project.app.get("shard") if isinstance(project.app.get("shard"), dict) else {}
+        annotator = info.get("annotator") if isinstance(info.get("annotator"), str) else None
+        split = info.get("split") if isinstance(info.get("split"), str) else None
+        return cls(annotator or fallback_name, project, annotator, split)
+
+
+@dataclass(slots=True)
+class Conflict:
+    type: str
+    message: str
+    file_name: str | None = None
+    shards: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"type": self.type, "message": self.message}
+        if self.file_name is not None:
+            d["file_name"] = self.file_name
+        if self.shards:
+            d["shards"] = self.shards
+        d.update(self.data)
+        return d
+
+
+@dataclass(slots=True)
+class Version:
+    """One shard's copy of an image: objects carry category *names* (shards may number them apart)."""
+
+    shard: int
+    image: ImageRecord
+    objects: list[tuple[Annotation, str]]
+    status: str | None = None
+    time_spent: dict[str, float] | None = None  # seconds per author
+
+
+@dataclass(slots=True)
+class ImageMerge:
+    """What ``merge_image`` decided for one image."""
+
+    image: ImageRecord
+    objects: list[tuple[Annotation, str, bool]]  # (object, category name, keeps a base id)
+    status: str | None
+    tagged: list[str] = field(default_factory=list)  # annotators whose versions were kept side by side
+    conflicts: list[Conflict] = field(default_factory=list)
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+    time_spent: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class MergeResult:
+    project: Project
+    conflicts: list[Conflict]
+    left_out: list[dict[str, Any]]  # objects not merged (image size mismatch), as annotation dicts
+    overlap_images: dict[str, list[str]]  # file name -> annotators kept side by side
+    honeypots_left_out: list[str]
+    stats: dict[str, int]
+
+    def report(self) -> dict[str, Any]:
+        """The JSON conflict report (documented in README)."""
+        counts = Counter(c.type for c in self.conflicts)
+        return {
+            "stats": self.stats,
+            "conflict_counts": dict(sorted(counts.items())),
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "overlap_images": self.overlap_images,
+            "honeypots_left_out": self.honeypots_left_out,
+            "left_out_objects": self.left_out,
+        }
+
+
+def content_key(ann: Annotation, category: str) -> bytes:
+    """Everything that makes an object what it is, with the category by name: equal keys = same object."""
+    d = annotation_to_dict(ann)
+    d["category_id"] = category
+    d.pop("image_id", None)
+    return orjson.dumps(d, option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY, default=str)
+
+
+def _status_rank(status: str | None) -> int:
+    return IMAGE_STATES.index(status) if status in IMAGE_STATES else 0
+
+
+def merge_image(
+    file_name: str,
+    base: Version | None,
+    versions: list[Version],
+    shard_names: list[str],
+    annotators: list[str | None],
+    overlap: bool,
+) -> ImageMerge:
+    """Merge one image's versions (see the module docstring). Pure: reads its arguments only."""
+    conflicts: list[Conflict] = []
+    left_out: list[dict[str, Any]] = []
+    ref = base.image if base is not None else versions[0].image
+    usable = []
+    for v in versions:
+        if (v.image.width, v.image.height) != (ref.width, ref.height):
+            name = shard_names[v.shard]
+            conflicts.append(
+                Conflict(
+                    "image_size_mismatch",
+                    f"{file_name}: {name} has it as {v.image.width}x{v.image.height}, expected "
+                    f"{ref.width}x{ref.height}; that version ({len(v.objects)} objects) is left out",
+                    file_name,
+                    [name],
+                )
+            )
+            left_out += [
+                {"shard": name, "file_name": file_name, **annotation_to_dict(a)} for a, _ in v.objects
+            ]
+        else:
+            usable.append(v)
+    base_keys = {content_key(a, c): a.id for a, c in base.objects} if base is not None else {}
+    base_ids = {a.id for a, _ in base.objects} if base is not None else set()
+    keyed = [(v, [content_key(a, c) for a, c in v.objects]) for v in usable]
+    base_set = Counter(base_keys) if base is not None else None
+    distinct: list[tuple[Version, list[bytes]]] = []
+    for v, keys in keyed:
+        if base_set is not None and Counter(keys) == base_set:
+            continue
+        if not any(Counter(keys) == Counter(k) for _, k in distinct):
+            distinct.append((v, keys))
+    if not distinct:
+        chosen = base if base is not None else (usable[0] if usable else None)
+        objects = [(a, c, a.id in base_ids) for a, c in chosen.objects] if chosen is not None else []
+        status = chosen.status if chosen is not None else None
+        return ImageMerge(ref, objects, status, [], conflicts, left_out)
+    if len(distinct) == 1:
+        v, keys = distinct[0]
+        who = annotators[v.shard]
+        objects = [_own(a, c, k, base_keys, base_ids, who) for (a, c), k in zip(v.objects, keys, strict=True)]
+        return ImageMerge(v.image if base is None else ref, objects, v.status, [], conflicts, left_out)
+    side_by_side = [(v, k) for v, k in keyed] if overlap else distinct
+    names = [shard_names[v.shard] for v, _ in side_by_side]
+    if not overlap:
+        conflicts.append(
+            Conflict(
+                "edited_in_two_shards",
+                f"{file_name}: edited differently in {', '.join(names)} (not an overlap image); "
+                "every version is kept, tagged with its annotator, for review",
+                file_name,
+                names,
+            )
+        )
+    objects = []
+    for v, keys in side_by_side:
+        who = annotators[v.shard] or shard_names[v.shard]
+        for (a, c), k in zip(v.objects, keys, strict=True):
+            obj, cat, keeps = _own(a, c, k, base_keys, base_ids, annotators[v.shard])
+            obj.app_extra[ANNOTATOR_KEY] = who
+            objects.append((obj, cat, keeps))
+    status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
+    return ImageMerge(ref, objects, status, names, conflicts, left_out)
+
+
+def _own(
+    a: Annotation,
+    category: str,
+    key: bytes,
+    base_keys: dict[bytes, int],
+    base_ids: set[int],
+    annotator: str | None,
+) -> tuple[Annotation, str, bool]:
+    """A copy of a shard's object; added or changed ones get the shard's annotator as author."""
+    obj = copy_annotation(a)
+    if key not in base_keys and annotator is not None:
+        obj.author = annotator
+    return obj, category, a.id in base_ids
+
+
+# ------------------------------------------------------------------------------------------------
+# the whole merge
+
+
+def merge_shards(
+    shards: list[Shard],
+    base: Project | None = None,
+    manifest: dict[str, Any] | None = None,
+) -> MergeResult:
+    """Merge ``shards`` (into a copy of ``base`` when given). See the module docstring."""
+    conflicts: list[Conflict] = []
+    names = _unique_names([s.name for s in shards])
+    annotators = [s.annotator for s in shards]
+    honeypot_names, overlap_names = _manifest_sets(manifest, shards, names, conflicts)
+    same_split = manifest is None and len({s.split for s in shards}) == 1 and shards and shards[0].split
+    categories, cat_maps = _merge_categories(shards, names, base, conflicts)
+
+    # collect versions per image key, in output order
+    order: list[str] = []
+    base_versions: dict[str, Version] = {}
+    base_keys: dict[str, str] = {}
+    if base is not None:
+        for im in base.images.values():
+            key = image_key(base, im)
+            base_keys[key] = im.file_name
+            order.append(key)
+            base_versions[key] = _version(base, im, -1, {c.id: c.name for c in base.categories.values()})
+    versions: dict[str, list[Version]] = {}
+    display: dict[str, str] = dict(base_keys)
+    left_hp: list[str] = []
+    for k, shard in enumerate(shards):
+        p = shard.project
+        for im in p.images.values():
+            key = image_key(p, im)
+            if _is_honeypot(p, im, key, honeypot_names):
+                if im.file_name not in left_hp:
+                    left_hp.append(im.file_name)
+                continue
+            if key not in display:
+                display[key] = im.file_name
+                order.append(key)
+            versions.setdefault(key, []).append(_version(p, im, k, cat_maps[k]))
+
+    merged: list[tuple[str, ImageMerge, Version | None]] = []
+    for key in order:
+        vs = versions.get(key, [])
+        b = base_versions.get(key)
+        if not vs:
+            m = ImageMerge(b.image, [(a, c, True) for a, c in b.objects], b.status)
+            m.time_spent = merged_time([b])
+            merged.append((key, m, b))
+            continue
+        fname = display[key]
+        overlap = (
+            bool(same_split) or fname in overlap_names or any(v.image.file_name in overlap_names for v in vs)
+        )
+        m = merge_image(fname, b, vs, names, annotators, overlap)
+        m.time_spent = merged_time(vs + ([b] if b is not None else []))
+        merged.append((key, m, b))
+    return _assemble(merged, shards, base, categories, conflicts, left_hp, names)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: Counter[str] = Counter()
+    out = []
+    for n in names:
+        seen[n] += 1
+        out.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
+    return out
+
+
+def _manifest_sets(
+    manifest: dict[str, Any] | None, shards: list[Shard], names: list[str], conflicts: list[Conflict]
+) -> tuple[set[str], set[str]]:
+    if manifest is None:
+        return set(), set()
+    split = manifest.get("split")
+    for s, n in zip(shards, names, strict=True):
+        if s.split is not None and split is not None and s.split != split:
+            conflicts.append(
+                Conflict(
+                    "split_mismatch",
+                    f"{n} comes from split {s.split}, the manifest describes split {split}",
+                    None,
+                    [n],
+                )
+            )
+    hp = manifest.get("honeypots", {}) or {}
+    return set(hp.get("images", []) or []), set((manifest.get("overlap") or {}).keys())
+
+
+def _is_honeypot(project: Project, image: ImageRecord, key: str, honeypots: set[str]) -> bool:
+    return image.file_name in honeypots or key in honeypots
+
+
+def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[int, str]) -> Version:
+    objects = [(a, cat_names[a.category_id]) for a in project.annotations_of(image.id)]
+    status = project.app.get("image_status", {}).get(str(image.id))
+    spent = project.app.get("time_spent")
+    spent = spent.get(str(image.id)) if isinstance(spent, dict) else None
+    return Version(shard, image, objects, status, spent if isinstance(spent, dict) else None)
+
+
+def merged_time(versions: list[Version]) -> dict[str, float]:
+    """Seconds per author over all copies of an image: each copy starts from the base's figure and only
+    grows, so the largest figure per author is that author's total (a sum would count the base twice)."""
+    out: dict[str, float] = {}
+    for v in versions:
+        for who, seconds in (v.time_spent or {}).items():
+            if isinstance(seconds, int | float) and seconds >= 0:
+                out[who] = max(out.get(who, 0.0), float(seconds))
+    return out
+
+
+def _merge_categories(
+    shards: list[Shard], names: list[str], base: Project | None, conflicts: list[Conflict]
+) -> tuple[list[Category], list[dict[int, str]]]:
+    """Categories by name: the base's (or the first shard's), then the ones shards add, in order."""
+    reference = base if base is not None else shards[0].project if shards else None
+    out: list[Category] = []
+    by_name: dict[str, Category] = {}
+    ref_by_id: dict[int, str] = {}
+    if reference is not None:
+        for c in reference.categories.values():
+            out.append(c)
+            by_name[c.name] = c
+            ref_by_id[c.id] = c.name
+    maps: list[dict[int, str]] = []
+    for shard, n in zip(shards, names, strict=True):
+        p = shard.project
+        maps.append({c.id: c.name for c in p.categories.values()})
+        if p is reference:
+            continue
+        shard_names = {c.name for c in p.categories.values()}
+        for c in p.categories.values():
+            if c.name in by_name:
+                continue
+            old = ref_by_id.get(c.id)
+            if old is not None and old not in shard_names:
+                conflicts.append(
+                    Conflict(
+                        "category_renamed",
+                        f"{n}: category id {c.id} is {c.name!r} where the merged project has {old!r}; "
+                        "kept apart as a category of its own",
+                        None,
+                        [n],
+                        {"category_id": c.id, "name": c.name, "expected": old},
+                    )
+                )
+            else:
+                conflicts.append(
+                    Conflict("category_added", f"{n}: adds category {c.name!r}", None, [n], {"name": c.name})
+                )
+            by_name[c.name] = c
+            out.append(c)
+        missing = [c.name for c in out[: len(ref_by_id)] if c.name not in shard_names]
+        if missing:
+            conflicts.append(
+                Conflict(
+                    "category_missing",
+                    f"{n}: has no category {', '.join(repr(m) for m in missing)}",
+                    None,
+                    [n],
+                    {"names": missing},
+                )
+            )
+    return out, maps
+
+
+def _assemble(
+    merged: list[tuple[str, ImageMerge, Version | None]],
+    shards: list[Shard],
+    base: Project | None,
+    categories: list[Category],
+    conflicts: list[Conflict],
+    left_hp: list[str],
+    names: list[str],
+) -> MergeResult:
+    """Build the project from per-image results in image order: ids are decided here, deterministically."""
+    project = Project(
+        path=base.path if base is not None else shards[0].project.path if shards else None,
+        extra=dict(base.extra if base is not None else shards[0].project.extra if shards else {}),
+        app=_merged_app(base, shards),
+    )
+    cat_ids: dict[str, int] = {}
+    next_cat = max((c.id for c in categories), default=0) + 1
+    for c in categories:
+        cid = c.id if c.id not in project.categories else next_cat
+        if cid == next_cat:
+            next_cat += 1
+        cat = Category(cid, c.name, c.supercategory, c.color, c.shortcut, dict(c.extra), dict(c.app_extra))
+        project.add_category(cat)
+        cat_ids[c.name] = cid
+
+    image_ids = _image_ids(merged, base, conflicts)
+    reserved = {a.id for _, m, _ in merged for a, _, keeps in m.objects if keeps}
+    proposed_max = max((a.id for _, m, _ in merged for a, _, _ in m.objects), default=0)
+    next_ann = max(proposed_max, max(reserved, default=0)) + 1
+    used: set[int] = set()
+    left_out: list[dict[str, Any]] = []
+    overlap_images: dict[str, list[str]] = {}
+    renumbered_copies = 0
+    status_map: dict[str, str] = {}
+    time_map: dict[str, dict[str, float]] = {}
+    for (_, m, _), iid in zip(merged, image_ids, strict=True):
+        im = m.image
+        project.add_image(ImageRecord(iid, im.file_name, im.width, im.height, dict(im.extra)))
+        if m.status is not None:
+            status_map[str(iid)] = m.status
+        if m.time_spent:
+            time_map[str(iid)] = m.time_spent
+        conflicts.extend(m.conflicts)
+        left_out.extend(m.left_out)
+        if m.tagged:
+            overlap_images[im.file_name] = m.tagged
+        for a, cat, keeps in m.objects:
+            aid = a.id
+            if aid in used or (not keeps and aid in reserved):
+                if a.app_extra.get(ANNOTATOR_KEY) is not None and keeps:
+                    renumbered_copies += 1  # a base object kept in several annotators' versions
+                else:
+                    conflicts.append(
+                        Conflict(
+                            "annotation_id_collision",
+                            f"{im.file_name}: annotation id {aid} is already used; renumbered to {next_ann}",
+                            im.file_name,
+                            [a.app_extra.get(ANNOTATOR_KEY) or a.author or ""],
+                            {"old_id": aid, "new_id": next_ann},
+                        )
+                    )
+                aid = next_ann
+                next_ann += 1
+            used.add(aid)
+            project.add_annotation(copy_annotation(a, id=aid, image_id=iid, category_id=cat_ids[cat]))
+    for key, value in (("image_status", status_map), ("time_spent", time_map)):
+        if value:
+            project.app[key] = value
+    stats = {
+        "shards": len(shards),
+        "images": len(project.images),
+        "annotations": len(project.annotations),
+        "categories": len(project.categories),
+        "overlap_images": len(overlap_images),
+        "renumbered_overlap_copies": renumbered_copies,
+        "honeypots_left_out": len(left_hp),
+        "conflicts": len(conflicts),
+    }
+    return MergeResult(project, conflicts, left_out, overlap_images, left_hp, stats)
+
+
+def _image_ids(
+    merged: list[tuple[str, ImageMerge, Version | None]], base: Project | None, conflicts: list[Conflict]
+) -> list[int]:
+    """Base images keep their ids; new images keep theirs when free, else get the next free id."""
+    taken = {b.image.id for _, _, b in merged if b is not None}
+    next_id = max([m.image.id for _, m, _ in merged] + list(taken), default=0) + 1
+    out = []
+    for _, m, b in merged:
+        if b is not None:
+            out.append(b.image.id)
+            continue
+        iid = m.image.id
+        if iid in taken:
+            conflicts.append(
+                Conflict(
+                    "image_id_collision",
+                    f"{m.image.file_name}: image id {iid} is already used; renumbered to {next_id}",
+                    m.image.file_name,
+                    [],
+                    {"old_id": iid, "new_id": next_id},
+                )
+            )
+            iid = next_id
+            next_id += 1
+        taken.add(iid)
+        out.append(iid)
+    return out
+
+
+def _merged_app(base: Project | None, shards: list[Shard]) -> dict[str, Any]:
+    source = base if base is not None else shards[0].project if shards else None
+    app = {k: v for k, v in (source.app if source is not None else {"format": 1}).items()}
+    for key in ("shard", "image_status", "time_spent"):
+        app.pop(key, None)
+    return app
+
+
+def load_shards(paths: list[str | os.PathLike[str]], projects: list[Project]) -> list[Shard]:
+    """Shards named by their annotator, or by file stem for batch-job shards."""
+    return [Shard.of(p, Path(path).stem) for path, p in zip(paths, projects, strict=True)]

@@ -1,0 +1,240 @@
+"""Split a project into one shard per annotator, with overlap images and hidden honeypots (issue 16).
+
+Every image goes to exactly one annotator, except the overlap images (each to ``overlap_copies``
+annotators, for agreement) and the honeypots: images of a reference project given to every annotator,
+unlabelled and unmarked in the shard, listed only in the lead's manifest so ``merge`` can leave them out
+and the scorecards can score them. The split is a pure function of the project, the names and the seed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core.model import Annotation, ImageRecord, Project
+
+MANIFEST_FORMAT = 1
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class SplitError(ValueError):
+    """The split cannot be made as asked (bad names, fractions, too few images)."""
+
+
+@dataclass
+class SplitResult:
+    """``shards[annotator]`` is that annotator's project; ``manifest`` is for the lead only."""
+
+    shards: dict[str, Project]
+    manifest: dict[str, Any]
+    overlap: dict[str, list[str]] = field(default_factory=dict)  # file name -> annotators
+    honeypots: list[str] = field(default_factory=list)  # file names
+
+
+def check_annotator_names(names: list[str]) -> None:
+    """Names become file names (``<name>.json``) and ``author`` values: keep them plain."""
+    if not names:
+        raise SplitError("no annotators given")
+    for n in names:
+        if not _NAME.match(n):
+            raise SplitError(
+                f"annotator name {n!r}: use 1-64 letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit"
+            )
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise SplitError(f"annotator names given twice: {', '.join(dupes)}")
+
+
+def image_key(project: Project, image: ImageRecord) -> str:
+    """What identifies an image across projects saved in different folders: its absolute path."""
+    if project.path is None and not os.path.isabs(image.file_name):
+        return image.file_name.replace("\\", "/")
+    return os.path.normpath(os.path.abspath(project.image_path(image))).replace("\\", "/")
+
+
+def subset(project: Project, image_ids: list[int], *, app: dict[str, Any] | None = None) -> Project:
+    """A new project with these images (in that order), their objects, all categories and the app state.
+
+    Objects are shallow copies with their own ``extra`` dicts: geometry is shared, never mutated in place.
+    """
+    keep = set(image_ids)
+    out = Project(
+        images={i: copy.copy(project.images[i]) for i in image_ids},
+        categories={k: copy.deepcopy(c) for k, c in project.categories.items()},
+        annotations={},
+        path=project.path,
+        extra=copy.deepcopy(project.extra),
+        app=copy.deepcopy(project.app) if app is None else app,
+    )
+    status = out.app.get("image_status")
+    if isinstance(status, dict):
+        out.app["image_status"] = {k: v for k, v in status.items() if k.isdigit() and int(k) in keep}
+    spent = out.app.get("time_spent")
+    if isinstance(spent, dict):
+        out.app["time_spent"] = {k: v for k, v in spent.items() if k.isdigit() and int(k) in keep}
+    for i in image_ids:
+        for a in project.annotations_of(i):
+            out.add_annotation(copy_annotation(a))
+    return out
+
+
+def copy_annotation(a: Annotation, **changes: Any) -> Annotation:
+    """A shallow copy with private ``extra``/``app_extra`` dicts and no decoded-mask cache."""
+    b = copy.copy(a)
+    b.extra = dict(a.extra)
+    b.app_extra = dict(a.app_extra)
+    b._mask = None
+    for k, v in changes.items():
+        setattr(b, k, v)
+    return b
+
+
+def _assign(n_images: int, n_annotators: int, overlap: float, copies: int) -> list[list[int]]:
+    """For each image position (in shuffled order), the annotator indexes it goes to."""
+    n_overlap = round(overlap * n_images) if n_annotators > 1 else 0
+    load = [0] * n_annotators
+    out: list[list[int]] = []
+    for i in range(n_overlap):
+        who = [(i + k) % n_annotators for k in range(copies)]
+        for w in who:
+            load[w] += 1
+        out.append(who)
+    for _ in range(n_images - n_overlap):
+        w = min(range(n_annotators), key=lambda j: (load[j], j))
+        load[w] += 1
+        out.append([w])
+    return out
+
+
+def split_project(
+    project: Project,
+    annotators: list[str],
+    *,
+    overlap: float = 0.1,
+    overlap_copies: int = 2,
+    seed: int = 0,
+    honeypots: Project | None = None,
+    honeypot_fraction: float = 0.05,
+) -> SplitResult:
+    """Deal the project's images out to ``annotators`` (see the module docstring)."""
+    check_annotator_names(annotators)
+    if not 0.0 <= overlap <= 1.0 or math.isnan(overlap):
+        raise SplitError(f"--overlap must be between 0 and 1, got {overlap}")
+    if not 0.0 <= honeypot_fraction < 1.0 or math.isnan(honeypot_fraction):
+        raise SplitError(f"--honeypot-fraction must be in [0, 1), got {honeypot_fraction}")
+    n_ann = len(annotators)
+    copies = min(max(2, overlap_copies), n_ann)
+    if overlap > 0 and n_ann < 2:
+        raise SplitError("overlap images need at least two annotators (use --overlap 0)")
+    rng = np.random.default_rng(seed)
+
+    hp_images, hp_keys = _pick_honeypots(project, honeypots, honeypot_fraction, n_ann, overlap, copies, rng)
+    regular = [i for i in sorted(project.images) if image_key(project, project.images[i]) not in hp_keys]
+    if not regular:
+        raise SplitError("the project has no images to split")
+    order = [regular[k] for k in rng.permutation(len(regular))]
+    assignment = _assign(len(order), n_ann, overlap, copies)
+    per_annotator: list[list[int]] = [[] for _ in annotators]
+    overlap_names: dict[str, list[str]] = {}
+    for image_id, who in zip(order, assignment, strict=True):
+        for w in who:
+            per_annotator[w].append(image_id)
+        if len(who) > 1:
+            overlap_names[project.images[image_id].file_name] = [annotators[w] for w in who]
+
+    split_id = _split_id(
+        project, annotators, seed, overlap, overlap_copies, [im.file_name for im in hp_images]
+    )
+    shards: dict[str, Project] = {}
+    for name, ids in zip(annotators, per_annotator, strict=True):
+        shard = subset(project, sorted(ids))
+        for image in hp_images:
+            shard.add_image(copy.copy(image))
+        shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators
+        shard.app["shard"] = {"annotator": name, "split": split_id}
+        shards[name] = shard
+    manifest = {
+        "pixelproof_split": MANIFEST_FORMAT,
+        "split": split_id,
+        "seed": seed,
+        "project": str(project.path) if project.path is not None else None,
+        "annotators": list(annotators),
+        "overlap_fraction": overlap,
+        "overlap_copies": copies,
+        "assignments": {
+            n: [project.images[i].file_name for i in sorted(ids)]
+            for n, ids in zip(annotators, per_annotator, strict=True)
+        },
+        "overlap": overlap_names,
+        "honeypots": {
+            "reference": str(honeypots.path) if honeypots is not None and honeypots.path else None,
+            "images": [im.file_name for im in hp_images],
+        },
+    }
+    return SplitResult(shards, manifest, overlap_names, [im.file_name for im in hp_images])
+
+
+def _pick_honeypots(
+    project: Project,
+    reference: Project | None,
+    fraction: float,
+    n_ann: int,
+    overlap: float,
+    copies: int,
+    rng: np.random.Generator,
+) -> tuple[list[ImageRecord], set[str]]:
+    """Honeypot image records (file names relative to the project's folder) and their keys."""
+    if reference is None or fraction <= 0 or not reference.images:
+        return [], set()
+    n = len(project.images)
+    shard_size = n * (1 + overlap * (copies - 1)) / n_ann
+    wanted = max(1, round(fraction * shard_size / (1 - fraction)))
+    candidates = sorted(reference.images.values(), key=lambda im: im.file_name)
+    picked = sorted(rng.choice(len(candidates), size=min(wanted, len(candidates)), replace=False).tolist())
+    by_key = {image_key(project, im): im for im in project.images.values()}
+    next_id = max(project.images, default=0) + 1
+    out: list[ImageRecord] = []
+    keys: set[str] = set()
+    for k in picked:
+        ref_image = candidates[k]
+        key = image_key(reference, ref_image)
+        keys.add(key)
+        same = by_key.get(key)
+        if same is not None:  # an image of the project: it becomes a honeypot, not a regular image
+            out.append(ImageRecord(same.id, same.file_name, same.width, same.height, dict(same.extra)))
+            continue
+        out.append(
+            ImageRecord(
+                next_id, _relative_to(project, reference, ref_image), ref_image.width, ref_image.height
+            )
+        )
+        next_id += 1
+    return out, keys
+
+
+def _relative_to(project: Project, reference: Project, image: ImageRecord) -> str:
+    path = reference.image_path(image)
+    if project.path is None or not path.is_absolute():
+        return str(path).replace("\\", "/")
+    try:
+        return os.path.relpath(path, Path(os.path.abspath(project.path)).parent).replace("\\", "/")
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _split_id(
+    project: Project, names: list[str], seed: int, overlap: float, copies: int, hp: list[str]
+) -> str:
+    h = hashlib.sha256()
+    for part in (repr((names, seed, overlap, copies, hp)), *(im.file_name for im in project.images.values())):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()[:12]

@@ -1,0 +1,186 @@
+"""Split -> edit in each shard -> merge: the union of the edits; seeded conflicts reported by type."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.merge import ANNOTATOR_KEY, Shard, content_key, merge_shards
+from pixelproof.core.model import Category, ImageRecord, Project
+from pixelproof.core.split import SplitError, copy_annotation, image_key, split_project, subset
+from tests.core.teams_data import box_annotation, disc, make_project, mask_annotation
+
+
+def _contents(project: Project, image_id: int) -> Counter[bytes]:
+    cats = {c.id: c.name for c in project.categories.values()}
+    return Counter(content_key(a, cats[a.category_id]) for a in project.annotations_of(image_id))
+
+
+def _by_key(project: Project) -> dict[str, int]:
+    return {image_key(project, im): im.id for im in project.images.values()}
+
+
+def test_split_is_deterministic_and_covers_every_image_once_except_overlap(tmp_path: Path) -> None:
+    project = make_project(tmp_path, 40)
+    a = split_project(project, ["ann", "bob", "cy"], overlap=0.25, seed=7)
+    b = split_project(project, ["ann", "bob", "cy"], overlap=0.25, seed=7)
+    c = split_project(project, ["ann", "bob", "cy"], overlap=0.25, seed=8)
+    assert a.manifest == b.manifest
+    assert a.manifest["assignments"] != c.manifest["assignments"]
+    seen = Counter(im.file_name for s in a.shards.values() for im in s.images.values())
+    assert set(seen) == {im.file_name for im in project.images.values()}
+    assert {n for n, k in seen.items() if k > 1} == set(a.overlap) and len(a.overlap) == 10
+    assert all(k == 2 for k in seen.values() if k > 1)
+    sizes = sorted(len(s.images) for s in a.shards.values())
+    assert sizes[-1] - sizes[0] <= 1  # balanced
+    for name, shard in a.shards.items():
+        assert shard.app["shard"] == {"annotator": name, "split": a.manifest["split"]}
+        assert shard.categories == project.categories
+        for im in shard.images.values():  # same objects as the project on each image
+            assert _contents(shard, im.id) == _contents(project, im.id)
+
+
+def test_split_rejects_bad_input(tmp_path: Path) -> None:
+    project = make_project(tmp_path, 4)
+    with pytest.raises(SplitError, match="annotator name"):
+        split_project(project, ["../evil"])
+    with pytest.raises(SplitError, match="twice"):
+        split_project(project, ["a", "a"])
+    with pytest.raises(SplitError, match="overlap"):
+        split_project(project, ["a", "b"], overlap=float("nan"))
+    with pytest.raises(SplitError, match="two annotators"):
+        split_project(project, ["a"], overlap=0.5)
+
+
+def test_honeypots_are_in_every_shard_unlabelled_and_left_out_of_merge(tmp_path: Path) -> None:
+    project = make_project(tmp_path, 30)
+    (tmp_path / "ref").mkdir()
+    reference = make_project(tmp_path / "ref", 10, prefix="gold")
+    result = split_project(
+        project, ["a", "b"], overlap=0.0, honeypots=reference, honeypot_fraction=0.2, seed=1
+    )
+    hp = result.honeypots
+    assert len(hp) == 4  # 20 % of a 15-image shard is ~3.75 honeypots among 19 images
+    for shard in result.shards.values():
+        names = {im.file_name for im in shard.images.values()}
+        assert set(hp) <= names
+        for im in shard.images.values():
+            if im.file_name in hp:
+                assert not shard.annotations_of(im.id)  # unlabelled
+                assert im.file_name.startswith("ref/images/gold")  # relative to the project folder
+        assert "honeypot" not in repr(shard.app)
+    shards = [Shard.of(s, n) for n, s in result.shards.items()]
+    merged = merge_shards(shards, base=project, manifest=result.manifest)
+    assert sorted(merged.honeypots_left_out) == sorted(hp)
+    assert not any(im.file_name in hp for im in merged.project.images.values())
+    assert merged.conflicts == []
+
+
+def _plain(project: Project, image_id: int) -> Counter[bytes]:
+    """Contents of an image with authors left out (merge sets them; checked apart)."""
+    cats = {c.id: c.name for c in project.categories.values()}
+    return Counter(
+        content_key(copy_annotation(a, author=None), cats[a.category_id])
+        for a in project.annotations_of(image_id)
+    )
+
+
+def test_round_trip_split_edit_merge_equals_union_of_edits(tmp_path: Path) -> None:
+    base = make_project(tmp_path, 24)
+    save_project(base)
+    result = split_project(base, ["ann", "bob", "cy"], overlap=0.25, seed=3)
+    out = tmp_path / "shards"
+    out.mkdir()
+    for name, shard in result.shards.items():
+        save_project(shard, out / f"{name}.json")
+    shards = {n: load_project(out / f"{n}.json") for n in result.shards}
+    keys = _by_key(base)
+    overlap_keys = {image_key(base, base.image_by_file_name(n)) for n in result.overlap}
+
+    def own(name: str) -> list[ImageRecord]:
+        s = shards[name]
+        return [im for im in s.images.values() if image_key(s, im) not in overlap_keys]
+
+    # ann adds an object, bob changes a class, cy deletes one object and moves another
+    a_img = own("ann")[0]
+    shards["ann"].add_annotation(
+        mask_annotation(shards["ann"].next_annotation_id(), a_img.id, 2, disc(10, 30, 5))
+    )
+    b_obj = shards["bob"].annotations_of(own("bob")[0].id)[0]
+    b_obj.category_id = b_obj.category_id % 3 + 1
+    c_img, c_img2 = own("cy")[:2]
+    shards["cy"].remove_annotation(shards["cy"].annotations_of(c_img.id)[0].id)
+    shards["cy"].annotations_of(c_img2.id)[-1].set_geometry(None, [1.0, 2.0, 10.0, 10.0], 100.0)
+    # both annotators of an overlap image add an object of their own there
+    ov_name, ov_who = next(iter(result.overlap.items()))
+    ov_key = image_key(base, base.image_by_file_name(ov_name))
+    for who in ov_who:
+        s = shards[who]
+        im = next(i for i in s.images.values() if image_key(s, i) == ov_key)
+        s.add_annotation(box_annotation(s.next_annotation_id(), im.id, 1, [5, 5, 9, 9]))
+    expected = {iid: _plain(base, iid) for iid in base.images}
+    for s in shards.values():
+        for im in s.images.values():
+            if image_key(s, im) not in overlap_keys:
+                expected[keys[image_key(s, im)]] = _plain(s, im.id)
+    for s in shards.values():
+        save_project(s)
+    loaded = [Shard.of(load_project(out / f"{n}.json"), n) for n in result.shards]
+
+    merged_result = merge_shards(loaded, base=load_project(base.path), manifest=result.manifest)
+    merged = merged_result.project
+    assert set(merged.images) == set(base.images)
+    ov_id = keys[ov_key]
+    for iid, want in expected.items():
+        if iid != ov_id:
+            assert _plain(merged, iid) == want, merged.images[iid].file_name
+    # added or changed objects carry their annotator as author; untouched ones keep theirs (none)
+    authors = Counter(a.author for a in merged.annotations.values() if a.image_id != ov_id)
+    assert authors == Counter({None: 2 * 23 - 2 - 1, "ann": 1, "bob": 1, "cy": 1})
+    # the overlap image keeps both versions side by side, tagged with their annotator
+    tags = Counter(a.app_extra.get(ANNOTATOR_KEY) for a in merged.annotations_of(ov_id))
+    assert tags == Counter({who: 3 for who in ov_who})
+    assert merged_result.overlap_images == {ov_name: list(ov_who)}
+    # the two new objects got the same id in their shards: one is renumbered and reported
+    assert [c.type for c in merged_result.conflicts] == ["annotation_id_collision"]
+    assert len({a.id for a in merged.annotations.values()}) == len(merged.annotations)
+
+
+def test_seeded_conflicts_are_each_reported_with_their_type(tmp_path: Path) -> None:
+    base = make_project(tmp_path, 6)
+    one = subset(base, [1, 2, 3, 4])
+    two = subset(base, [3, 4, 5, 6])
+    one.app["shard"] = {"annotator": "ann"}
+    two.app["shard"] = {"annotator": "bob"}
+    # image 3 edited in both (not an overlap image)
+    one.add_annotation(box_annotation(100, 3, 1, [1, 1, 5, 5]))
+    two.add_annotation(box_annotation(100, 3, 2, [30, 30, 5, 5]))  # also collides with ann's id 100
+    # bob renamed "bird" (id 3) to "parrot" and added "fish"
+    two.categories[3].name = "parrot"
+    two.add_category(Category(4, "fish"))
+    two.add_annotation(box_annotation(101, 5, 4, [2, 2, 4, 4]))
+    # image 4 has another size in ann's copy
+    one.images[4].width = 99
+    result = merge_shards([Shard.of(one, "one"), Shard.of(two, "two")], base=base)
+    types = Counter(c.type for c in result.conflicts)
+    assert types["edited_in_two_shards"] == 1
+    assert types["category_renamed"] == 1 and types["category_added"] == 1
+    assert types["category_missing"] == 1  # bob has no "bird"
+    assert types["image_size_mismatch"] == 1
+    assert types["annotation_id_collision"] >= 1
+    by_type = {c.type: c for c in result.conflicts}
+    assert by_type["edited_in_two_shards"].shards == ["ann", "bob"]
+    assert by_type["category_renamed"].data == {"category_id": 3, "name": "parrot", "expected": "bird"}
+    assert by_type["image_size_mismatch"].file_name.endswith("img004.png")
+    # nothing lost: ann's objects on the mis-sized image are in the report, both versions of image 3 kept
+    assert {d["id"] for d in result.left_out} == {a.id for a in one.annotations_of(4)}
+    names = {c.name for c in result.project.categories.values()}
+    assert names == {"cat", "dog", "bird", "parrot", "fish"}
+    merged3 = result.project.annotations_of(3)
+    assert {a.app_extra[ANNOTATOR_KEY] for a in merged3} == {"ann", "bob"}
+    assert len({a.id for a in result.project.annotations.values()}) == len(result.project.annotations)
+    report = result.report()
+    assert report["conflict_counts"]["edited_in_two_shards"] == 1
