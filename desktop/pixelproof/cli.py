@@ -23,6 +23,8 @@ COMMANDS = {
     "backends": "backends",
     "prelabel": "prelabel",
     "convert": "convert",
+    "split": "split",
+    "merge": "merge",
 }
 
 

@@ -195,10 +195,13 @@ def merge_image(
             )
         )
     objects = []
+    # an object found unchanged in several versions is one object copied, not an id collision
+    copies = Counter((a.id, k) for v, keys in side_by_side for (a, _), k in zip(v.objects, keys, strict=True))
     for v, keys in side_by_side:
         who = annotators[v.shard] or shard_names[v.shard]
         for (a, c), k in zip(v.objects, keys, strict=True):
             obj, cat, keeps = _own(a, c, k, base_keys, base_ids, annotators[v.shard])
+            keeps = keeps or copies[a.id, k] > 1
             obj.app_extra[ANNOTATOR_KEY] = who
             objects.append((obj, cat, keeps))
     status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
@@ -254,7 +257,7 @@ def merge_shards(
         p = shard.project
         for im in p.images.values():
             key = image_key(p, im)
-            if _is_honeypot(p, im, key, honeypot_names):
+            if key in honeypot_names:
                 if im.file_name not in left_hp:
                     left_hp.append(im.file_name)
                 continue
@@ -273,9 +276,7 @@ def merge_shards(
             merged.append((key, m, b))
             continue
         fname = display[key]
-        overlap = (
-            bool(same_split) or fname in overlap_names or any(v.image.file_name in overlap_names for v in vs)
-        )
+        overlap = bool(same_split) or key in overlap_names
         m = merge_image(fname, b, vs, names, annotators, overlap)
         m.time_spent = merged_time(vs + ([b] if b is not None else []))
         merged.append((key, m, b))
@@ -308,11 +309,18 @@ def _manifest_sets(
                 )
             )
     hp = manifest.get("honeypots", {}) or {}
-    return set(hp.get("images", []) or []), set((manifest.get("overlap") or {}).keys())
+    folder = os.path.dirname(manifest["project"]) if isinstance(manifest.get("project"), str) else None
 
+    def keys(names: object) -> set[str]:
+        """Manifest file names are relative to the split project's folder: make them image keys."""
+        out = set()
+        for n in names if isinstance(names, list | dict) else []:
+            if isinstance(n, str):
+                path = n if os.path.isabs(n) or folder is None else os.path.join(folder, n)
+                out.add(os.path.normpath(path).replace("\\", "/") if folder or os.path.isabs(n) else n)
+        return out
 
-def _is_honeypot(project: Project, image: ImageRecord, key: str, honeypots: set[str]) -> bool:
-    return image.file_name in honeypots or key in honeypots
+    return keys(hp.get("images")), keys(manifest.get("overlap"))
 
 
 def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[int, str]) -> Version:

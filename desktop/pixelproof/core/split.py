@@ -166,7 +166,7 @@ def split_project(
         "pixelproof_split": MANIFEST_FORMAT,
         "split": split_id,
         "seed": seed,
-        "project": str(project.path) if project.path is not None else None,
+        "project": os.path.abspath(project.path) if project.path is not None else None,
         "annotators": list(annotators),
         "overlap_fraction": overlap,
         "overlap_copies": copies,
@@ -176,7 +176,9 @@ def split_project(
         },
         "overlap": overlap_names,
         "honeypots": {
-            "reference": str(honeypots.path) if honeypots is not None and honeypots.path else None,
+            "reference": os.path.abspath(honeypots.path)
+            if honeypots is not None and honeypots.path
+            else None,
             "images": [im.file_name for im in hp_images],
         },
     }

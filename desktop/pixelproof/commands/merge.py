@@ -1,0 +1,86 @@
+"""``pixelproof merge SHARD... -o PROJECT [--into BASE]``: merge shards back, conflicts typed (issue 16).
+
+Exit 0 when merged without conflicts, 3 when merged and conflicts were reported (the project and the
+report are written either way), 1 on errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pixelproof.commands._common import error, load_or_report, progress
+
+EXIT_CONFLICTS = 3
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "merge",
+        help="merge project shards (from split or batch jobs) into one project; conflicts are reported",
+    )
+    p.add_argument("shards", nargs="+", metavar="SHARD", help="shard project files")
+    p.add_argument("-o", "--output", required=True, metavar="PROJECT", help="merged project to write")
+    p.add_argument("--into", metavar="BASE", help="merge into this project (e.g. the one that was split)")
+    p.add_argument("--manifest", metavar="F", help="the lead's manifest from split: honeypots are left out")
+    p.add_argument("--report", metavar="F", help="write the conflict report as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pixelproof.core.coco import ProjectSaveError, read_json, save_project
+    from pixelproof.core.merge import Shard, merge_shards
+
+    projects = []
+    for path in progress(args.shards, len(args.shards), "reading shards"):
+        p = load_or_report(path)
+        if p is None:
+            return 1
+        projects.append(p)
+    base = None
+    if args.into:
+        base = load_or_report(args.into)
+        if base is None:
+            return 1
+    manifest = None
+    if args.manifest:
+        try:
+            manifest = read_json(args.manifest)
+        except Exception as e:  # ProjectFormatError: says file and position
+            error(str(e))
+            return 1
+        if not isinstance(manifest, dict) or "pixelproof_split" not in manifest:
+            error(f"{args.manifest}: not a split manifest (no 'pixelproof_split' key)")
+            return 1
+    inputs = {Path(s).resolve() for s in args.shards} | (
+        {Path(args.manifest).resolve()} if args.manifest else set()
+    )
+    out = Path(args.output)
+    if out.resolve() in inputs or (args.report and Path(args.report).resolve() in inputs | {out.resolve()}):
+        error(f"{args.output}: would overwrite an input; choose another -o / --report")
+        return 1
+    shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
+    result = merge_shards(shards, base=base, manifest=manifest)
+    try:
+        save_project(result.project, out)
+        if args.report:
+            Path(args.report).write_text(json.dumps(result.report(), indent=1, ensure_ascii=False) + "\n")
+    except (ProjectSaveError, OSError) as e:
+        error(str(e))
+        return 1
+    for c in result.conflicts:
+        print(f"conflict [{c.type}] {c.message}", file=sys.stderr)
+    s = result.stats
+    print(
+        f"{out}: {s['images']} images, {s['annotations']} annotations, {s['categories']} categories from "
+        f"{s['shards']} shards; {s['overlap_images']} overlap images kept side by side, "
+        f"{s['honeypots_left_out']} honeypots left out, {s['conflicts']} conflicts"
+    )
+    if manifest is None and any(s.split for s in shards):
+        print(
+            "note: without --manifest, honeypot images (if any) are merged like overlap images",
+            file=sys.stderr,
+        )
+    return EXIT_CONFLICTS if result.conflicts else 0

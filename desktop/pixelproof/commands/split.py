@@ -1,0 +1,90 @@
+"""``pixelproof split PROJECT --annotators a,b,c -o DIR``: one project file per annotator (issue 16)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from pixelproof.commands._common import error, load_or_report
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "split",
+        help="split a project into one project file per annotator (overlap images, hidden honeypots)",
+        description="Every image goes to one annotator, except the overlap images (for agreement) and the "
+        "honeypots (images of a reference project, given to everyone, listed only in the lead's manifest).",
+    )
+    p.add_argument("project", help="project .json to split")
+    p.add_argument("--annotators", required=True, metavar="A,B,C", help="annotator names, comma-separated")
+    p.add_argument("--overlap", type=float, default=0.1, metavar="F", help="share of images labelled twice")
+    p.add_argument(
+        "--overlap-copies", type=int, default=2, metavar="N", help="annotators per overlap image (default 2)"
+    )
+    p.add_argument("--honeypots", metavar="REFERENCE", help="reference project the honeypot images come from")
+    p.add_argument("--honeypot-fraction", type=float, default=0.05, metavar="F", help="honeypots per shard")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same split)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for <annotator>.json files")
+    p.add_argument(
+        "--manifest",
+        metavar="F",
+        help="where the lead's manifest goes (default DIR/lead-manifest.json); do not hand it out",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pixelproof.core.coco import ProjectSaveError, atomic_write, save_project
+    from pixelproof.core.split import SplitError, split_project
+
+    project = load_or_report(args.project)
+    if project is None:
+        return 1
+    reference = None
+    if args.honeypots:
+        reference = load_or_report(args.honeypots)
+        if reference is None:
+            return 1
+    names = [n.strip() for n in args.annotators.split(",") if n.strip()]
+    try:
+        result = split_project(
+            project,
+            names,
+            overlap=args.overlap,
+            overlap_copies=args.overlap_copies,
+            seed=args.seed,
+            honeypots=reference,
+            honeypot_fraction=args.honeypot_fraction,
+        )
+    except SplitError as e:
+        error(str(e))
+        return 2
+    out = Path(args.output)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        error(f"{out}: cannot create the folder: {e.strerror or e}")
+        return 1
+    targets = {name: out / f"{name}.json" for name in result.shards}
+    inputs = {Path(args.project).resolve()} | ({Path(args.honeypots).resolve()} if args.honeypots else set())
+    manifest_path = Path(args.manifest) if args.manifest else out / "lead-manifest.json"
+    clash = [str(t) for t in [*targets.values(), manifest_path] if t.resolve() in inputs]
+    if clash:
+        error(f"{clash[0]}: would overwrite an input; choose another -o / --manifest")
+        return 1
+    try:
+        for name, shard in result.shards.items():
+            save_project(shard, targets[name])
+        data = json.dumps(result.manifest, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+        atomic_write(manifest_path, data)
+    except (ProjectSaveError, OSError) as e:
+        error(str(e))
+        return 1
+    for name, shard in result.shards.items():
+        print(f"{targets[name]}: {len(shard.images)} images")
+    print(
+        f"{len(result.overlap)} overlap images, {len(result.honeypots)} honeypots; "
+        f"manifest (keep it, do not hand it out): {manifest_path}"
+    )
+    return 0

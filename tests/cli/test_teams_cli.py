@@ -1,0 +1,85 @@
+"""``pixelproof split`` / ``merge``: files written, exit codes, the conflict report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project, save_project
+from tests.core.teams_data import box_annotation, make_project
+
+
+def _setup(tmp_path: Path) -> tuple[Path, Path]:
+    project = make_project(tmp_path, 20)
+    save_project(project)
+    (tmp_path / "gold").mkdir()
+    ref = make_project(tmp_path / "gold", 6, prefix="gold")
+    save_project(ref)
+    return project.path, ref.path  # type: ignore[return-value]
+
+
+def test_split_then_merge_round_trip(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, ref = _setup(tmp_path)
+    out = tmp_path / "shards"
+    code = main(
+        ["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "--honeypots", str(ref),
+         "--honeypot-fraction", "0.1", "-o", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["ann.json", "bob.json", "lead-manifest.json"]
+    manifest = json.loads((out / "lead-manifest.json").read_text())
+    assert len(manifest["overlap"]) == 4 and len(manifest["honeypots"]["images"]) == 1
+    ann = load_project(out / "ann.json")
+    first = next(iter(ann.images.values()))
+    assert (out / first.file_name).resolve().parent == (tmp_path / "images").resolve()  # paths still resolve
+    mine = next(im for im in ann.images.values() if Path(im.file_name).name not in str(manifest["overlap"]))
+    ann.add_annotation(box_annotation(ann.next_annotation_id(), mine.id, 2, [3, 3, 8, 8]))
+    save_project(ann)
+    merged = tmp_path / "merged.json"
+    report = tmp_path / "report.json"
+    code = main(
+        ["merge", str(out / "ann.json"), str(out / "bob.json"), "--into", str(project), "--manifest",
+         str(out / "lead-manifest.json"), "-o", str(merged), "--report", str(report)]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    result = load_project(merged)
+    base = load_project(project)
+    assert len(result.images) == len(base.images)  # the honeypot is left out
+    assert len(result.annotations) == len(base.annotations) + 1
+    assert [a.author for a in result.annotations.values() if a.author] == ["ann"]
+    data = json.loads(report.read_text())
+    assert data["conflicts"] == [] and data["stats"]["honeypots_left_out"] == 1
+    assert "1 honeypots left out, 0 conflicts" in capsys.readouterr().out
+
+
+def test_merge_reports_conflicts_with_exit_3(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, _ = _setup(tmp_path)
+    a = load_project(project)
+    b = load_project(project)
+    a.add_annotation(box_annotation(500, 1, 1, [1, 1, 4, 4]))
+    b.add_annotation(box_annotation(501, 1, 2, [9, 9, 4, 4]))
+    for ann in b.annotations_of(2):
+        if ann.kind == "mask":
+            b.remove_annotation(ann.id)
+    b.images[2].height = 7
+    save_project(a, tmp_path / "a.json")
+    save_project(b, tmp_path / "b.json")
+    report = tmp_path / "r.json"
+    code = main(["merge", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "-o", str(tmp_path / "m.json"),
+                 "--report", str(report)])  # fmt: skip
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "conflict [edited_in_two_shards]" in err and "conflict [image_size_mismatch]" in err
+    types = {c["type"] for c in json.loads(report.read_text())["conflicts"]}
+    assert types == {"edited_in_two_shards", "image_size_mismatch"}
+
+
+def test_split_and_merge_refuse_to_overwrite_inputs(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, _ = _setup(tmp_path)
+    assert main(["split", str(project), "--annotators", "a,b", "-o", str(tmp_path),
+                 "--manifest", str(project)]) == 1  # fmt: skip
+    assert "would overwrite an input" in capsys.readouterr().err
+    assert main(["merge", str(project), "-o", str(project)]) == 1
+    assert main(["split", str(project), "--annotators", "a/b", "-o", str(tmp_path / "x")]) == 2
+    assert "annotator name" in capsys.readouterr().err
