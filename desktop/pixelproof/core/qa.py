@@ -425,15 +425,20 @@ def image_spacing(image: ImageRecord) -> tuple[float, float] | None:
 
 
 @dataclass(slots=True)
-class _Obj:
+class ImageObject:
+    """An annotation decoded for scoring: its category name and pixels as a crop (boxes filled)."""
+
     ann: Annotation
     category: str
     placed: Placed
     is_box: bool
 
 
-def _objects(project: Project, image: ImageRecord, shape: tuple[int, int], void: np.ndarray | None):
-    """The scored objects of one image, void pixels removed; void regions themselves are not objects."""
+def image_objects(
+    project: Project, image: ImageRecord, shape: tuple[int, int], void: np.ndarray | None = None
+) -> list[ImageObject]:
+    """The scored objects of one image, decoded once, void pixels removed; void regions themselves are
+    not objects (QA, agreement and consensus share this)."""
     out = []
     for ann in project.annotations_of(image.id):
         cat = project.categories.get(ann.category_id)
@@ -441,11 +446,12 @@ def _objects(project: Project, image: ImageRecord, shape: tuple[int, int], void:
             continue
         name = cat.name if cat is not None else f"category {ann.category_id}"
         placed = metrics.subtract(annotation_placed(ann, *shape), void)
-        out.append(_Obj(ann, name, placed, ann.kind == "box"))
+        out.append(ImageObject(ann, name, placed, ann.kind == "box"))
     return out
 
 
-def _pair_iou(a: _Obj, b: _Obj) -> float:
+def pair_iou(a: ImageObject, b: ImageObject) -> float:
+    """Mask IoU, or box IoU when either object is a box (DESIGN.md §6)."""
     if a.is_box or b.is_box:
         return metrics.box_iou(a.ann.bbox, b.ann.bbox)
     if a.placed.mask.size == 0 or b.placed.mask.size == 0:
@@ -458,11 +464,11 @@ def _pair_iou(a: _Obj, b: _Obj) -> float:
     return 0.0 if math.isnan(v) else v
 
 
-def _iou_matrix(refs: list[_Obj], cands: list[_Obj]) -> np.ndarray:
+def iou_matrix(refs: list[ImageObject], cands: list[ImageObject]) -> np.ndarray:
     m = np.zeros((len(refs), len(cands)), dtype=np.float64)
     for i, r in enumerate(refs):
         for j, c in enumerate(cands):
-            m[i, j] = _pair_iou(r, c)
+            m[i, j] = pair_iou(r, c)
     return m
 
 
@@ -477,7 +483,7 @@ def _union_bbox(a: list[float] | None, b: list[float] | None) -> list[float]:
     return [x0, y0, x1 - x0, y1 - y0]
 
 
-def _obj_bbox(o: _Obj) -> list[float]:
+def _obj_bbox(o: ImageObject) -> list[float]:
     if o.is_box or o.placed.mask.size == 0:
         return [float(v) for v in o.ann.bbox]
     return o.placed.bbox_xywh()
@@ -497,8 +503,8 @@ def score_image(
     opt = options or QAOptions()
     shape = pair.shape
     spacing = image_spacing(pair.cand) or image_spacing(pair.ref)
-    refs = _objects(reference, pair.ref, shape, void)
-    cands = _objects(candidate, pair.cand, shape, void)
+    refs = image_objects(reference, pair.ref, shape, void)
+    cands = image_objects(candidate, pair.cand, shape, void)
     if categories is None:
         categories = sorted({o.category for o in refs} | {o.category for o in cands})
     counts = {c: InstanceCounts() for c in categories}
@@ -517,14 +523,14 @@ def score_image(
     base = {"file_name": pair.file_name, "image_id": pair.cand.id, "ref_image_id": pair.ref.id}
     objects: list[ObjectRow] = []
     if instance_scored:
-        left_r: list[_Obj] = []
-        left_c: list[_Obj] = []
+        left_r: list[ImageObject] = []
+        left_c: list[ImageObject] = []
         best_r: dict[int, float] = {}
         best_c: dict[int, float] = {}
         for cat in categories:
             rs = [o for o in refs if o.category == cat]
             cs = [o for o in cands if o.category == cat]
-            m = _iou_matrix(rs, cs)
+            m = iou_matrix(rs, cs)
             if m.size:
                 for i, o in enumerate(rs):
                     best_r[id(o)] = float(m[i].max())
@@ -542,7 +548,7 @@ def score_image(
             left_r += [o for i, o in enumerate(rs) if i not in mi]
             left_c += [o for j, o in enumerate(cs) if j not in mj]
         # second pass: leftovers across classes -> "wrong class" (FN for one class, FP for the other)
-        m = _iou_matrix(left_r, left_c)
+        m = iou_matrix(left_r, left_c)
         for i, r in enumerate(left_r):
             for j, c in enumerate(left_c):
                 if r.category == c.category:
@@ -593,7 +599,7 @@ def score_image(
     return ImageScore(pair, rows, objects, masks)
 
 
-def _pair_row(base: dict, status: str, r: _Obj, c: _Obj, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
+def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
     is_box = r.is_box or c.is_box
     rb, cb = _obj_bbox(r), _obj_bbox(c)
     return ObjectRow(
@@ -613,7 +619,7 @@ def _pair_row(base: dict, status: str, r: _Obj, c: _Obj, iou: float, cmp) -> Obj
     )
 
 
-def _single_row(base: dict, status: str, o: _Obj, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
+def _single_row(base: dict, status: str, o: ImageObject, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
     bb = _obj_bbox(o)
     empty = Placed.empty()
     comp = None
@@ -724,8 +730,8 @@ def difference_image(
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
     h, w = pair.shape
     void = ref.void_mask(pair.ref)
-    refs = _objects(ref.project, pair.ref, (h, w), void)
-    cands = _objects(candidate, pair.cand, (h, w), void)
+    refs = image_objects(ref.project, pair.ref, (h, w), void)
+    cands = image_objects(candidate, pair.cand, (h, w), void)
     cats = sorted({o.category for o in refs} | {o.category for o in cands})
     if category is not None:
         cats = [c for c in cats if c == category]

@@ -1,0 +1,319 @@
+"""Inter-annotator agreement on overlap images (issue 16).
+
+Raters are annotators' projects (shards), or the annotator-tagged versions kept side by side in a merged
+project. For each image that two or more raters labelled (matched by image path):
+
+- per pair of raters and class: Dice and IoU of their class masks and the matched-object F1, both from
+  QA's ``score_image`` (same-class Hungarian matching, IoU > threshold), the first rater as reference;
+- objects are grouped class-agnostically into *units* (one object per rater at most: each rater's objects
+  are matched by Hungarian assignment to the units so far, on the mean IoU with their members), so a
+  class disagreement shows as a disagreement instead of as two unmatched objects. On the units:
+  Cohen's kappa per pair (units both labelled), Fleiss' kappa (units every rater of the image labelled),
+  Krippendorff's alpha (every unit; a rater with no object in a unit is a missing label);
+- STAPLE per class over the class masks of all images pooled, giving each annotator's sensitivity and
+  specificity (a rater who did not label an image is missing there, not wrong).
+
+``image_agreement`` is a pure function of one image's raters, for batch executors; ``run_agreement``
+collects in image order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import metrics, reliability
+from pixelproof.core.merge import ANNOTATOR_KEY, Shard
+from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.qa import ImageObject, ImagePair, QAOptions, image_objects, pair_iou, score_image
+from pixelproof.core.split import image_key
+
+
+@dataclass(slots=True)
+class Rater:
+    name: str
+    project: Project
+
+
+@dataclass(slots=True)
+class Member:
+    """One rater's copy of an image."""
+
+    rater: int
+    project: Project
+    image: ImageRecord
+
+
+@dataclass(slots=True)
+class PairRow:
+    file_name: str
+    category: str
+    a: int  # rater indexes
+    b: int
+    dice: float
+    iou: float
+    f1: float
+    tp: int
+    fp: int
+    fn: int
+
+
+@dataclass(slots=True)
+class Unit:
+    """Objects of several raters taken to be the same object: rater index -> (category, annotation id)."""
+
+    file_name: str
+    members: dict[int, tuple[str, int]]
+
+
+@dataclass
+class ImageAgreement:
+    file_name: str
+    raters: list[int]
+    rows: list[PairRow]
+    units: list[Unit]
+    patterns: dict[str, Counter[tuple[int, ...]]] = field(default_factory=dict)  # class -> STAPLE patterns
+
+
+def raters_from_shards(shards: list[Shard]) -> list[Rater]:
+    return [Rater(s.name, s.project) for s in shards]
+
+
+def raters_from_merged(project: Project) -> list[Rater]:
+    """One rater per annotator tag (``pixelproof.annotator``): the versions merge kept side by side."""
+    names = sorted({a.app_extra.get(ANNOTATOR_KEY) for a in project.annotations.values()} - {None})
+    out = []
+    for name in names:
+        mine = [a for a in project.annotations.values() if a.app_extra.get(ANNOTATOR_KEY) == name]
+        images = {a.image_id for a in mine}
+        view = Project(
+            images={i: project.images[i] for i in project.images if i in images},
+            categories=project.categories,
+            annotations={a.id: a for a in mine},
+            path=project.path,
+        )
+        out.append(Rater(str(name), view))
+    return out
+
+
+def cluster_objects(per_rater: list[list[ImageObject]], iou_threshold: float) -> list[list[tuple[int, int]]]:
+    """Class-agnostic units: lists of (rater position, object index), at most one object per rater."""
+    units: list[list[tuple[int, int]]] = []
+    for r, objs in enumerate(per_rater):
+        if not units:
+            units = [[(r, j)] for j in range(len(objs))]
+            continue
+        m = np.zeros((len(objs), len(units)))
+        for j, o in enumerate(objs):
+            for u, unit in enumerate(units):
+                m[j, u] = np.mean([pair_iou(o, per_rater[rr][jj]) for rr, jj in unit])
+        pairs = metrics.match(m, iou_threshold)
+        taken = {j for j, _ in pairs}
+        for j, u in pairs:
+            units[u].append((r, j))
+        units += [[(r, j)] for j in range(len(objs)) if j not in taken]
+    return units
+
+
+def image_agreement(file_name: str, members: list[Member], iou_threshold: float = 0.5) -> ImageAgreement:
+    """Agreement figures of one image (see the module docstring). Pure: reads its arguments only."""
+    options = QAOptions(iou_threshold=iou_threshold, boundary_metrics=False)
+    rows: list[PairRow] = []
+    for ma, mb in itertools.combinations(members, 2):
+        pair = ImagePair(file_name, ma.image, mb.image)
+        score = score_image(pair, ma.project, mb.project, options)
+        for r in score.rows:
+            c = r.instances
+            rows.append(
+                PairRow(file_name, r.category, ma.rater, mb.rater, r.dice, r.iou, c.f1, c.tp, c.fp, c.fn)
+            )
+    shape = (members[0].image.height, members[0].image.width)
+    objects = [image_objects(m.project, m.image, shape) for m in members]
+    units = [
+        Unit(file_name, {members[r].rater: (objects[r][j].category, objects[r][j].ann.id) for r, j in unit})
+        for unit in cluster_objects(objects, iou_threshold)
+    ]
+    return ImageAgreement(file_name, [m.rater for m in members], rows, units, _class_patterns(objects, shape))
+
+
+def _class_patterns(objects: list[list[ImageObject]], shape: tuple[int, int]) -> dict[str, Counter]:
+    """Per class, the STAPLE decision patterns of this image's raters (positions in ``objects``) with
+    pixel counts; the image outside the union box counts as all-background."""
+    out: dict[str, Counter] = {}
+    for cat in sorted({o.category for objs in objects for o in objs}):
+        placed = [metrics.merge([o.placed for o in objs if o.category == cat]) for objs in objects]
+        box = metrics.union_box(placed)
+        if box is None:
+            continue
+        y0, x0, y1, x1 = box
+        frames = [p.in_frame(y0, x0, y1 - y0, x1 - x0) for p in placed]
+        outside = shape[0] * shape[1] - (y1 - y0) * (x1 - x0)
+        patterns, counts, _ = reliability.decision_patterns(frames, extra_background=outside)
+        out[cat] = Counter(
+            {tuple(int(v) for v in p): float(n) for p, n in zip(patterns, counts, strict=True)}
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# the whole run
+
+
+@dataclass
+class AgreementResult:
+    raters: list[str]
+    images: list[ImageAgreement]
+    problems: list[str]
+    iou_threshold: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report (documented in README); NaN is written as null."""
+        names = self.raters
+        rows = [r for im in self.images for r in im.rows]
+        pairs = []
+        for a, b in itertools.combinations(range(len(names)), 2):
+            mine = [r for r in rows if (r.a, r.b) in ((a, b), (b, a))]
+            labels = _pair_labels(self.images, a, b)
+            pairs.append(
+                {
+                    "a": names[a],
+                    "b": names[b],
+                    "images": len({r.file_name for r in mine}),
+                    **_means(mine),
+                    "units_both": len(labels[0]),
+                    "cohen_kappa": _num(reliability.cohen_kappa(*labels)),
+                }
+            )
+        per_class = []
+        for cat in sorted({r.category for r in rows}):
+            per_class.append({"category": cat, **_means([r for r in rows if r.category == cat])})
+            per_class[-1]["staple"] = self._staple(cat)
+        return {
+            "raters": names,
+            "iou_threshold": self.iou_threshold,
+            "images": len(self.images),
+            "summary": {**_means(rows), **self._kappas()},
+            "pairs": pairs,
+            "per_class": per_class,
+            "per_image": [
+                {**{k: _num(getattr(r, k)) for k in PairRow.__slots__}, "a": names[r.a], "b": names[r.b]}
+                for r in rows
+            ],
+            "problems": self.problems,
+        }
+
+    def _kappas(self) -> dict[str, Any]:
+        units = [u for im in self.images for u in im.units]
+        n = len(self.raters)
+        data = [[u.members[r][0] if r in u.members else None for u in units] for r in range(n)]
+        complete = [(u, im) for im in self.images for u in im.units if len(u.members) == len(im.raters)]
+        sizes = Counter(len(u.members) for u, _ in complete)
+        fleiss = math.nan
+        size = 0
+        if sizes:
+            size = max(sizes, key=lambda k: (sizes[k], k))
+            cats = sorted({c for u, _ in complete for c, _ in u.members.values()})
+            table = np.array(
+                [
+                    [sum(c == cat for c, _ in u.members.values()) for cat in cats]
+                    for u, _ in complete
+                    if len(u.members) == size
+                ]
+            )
+            fleiss = reliability.fleiss_kappa(table) if size >= 2 else math.nan
+        return {
+            "units": len(units),
+            "units_all_raters": sum(sizes.values()),
+            "units_one_rater": sum(len(u.members) == 1 for u in units),
+            "fleiss_kappa": _num(fleiss),
+            "fleiss_raters_per_unit": size,
+            "krippendorff_alpha": _num(reliability.krippendorff_alpha_nominal(data)),
+        }
+
+    def _staple(self, category: str) -> dict[str, dict[str, float | None]]:
+        pooled: Counter[tuple[int, ...]] = Counter()
+        n = len(self.raters)
+        for im in self.images:
+            for pattern, count in im.patterns.get(category, {}).items():
+                full = [reliability.MISSING] * n
+                for pos, rater in enumerate(im.raters):
+                    full[rater] = pattern[pos]
+                pooled[tuple(full)] += count
+        if not pooled:
+            return {}
+        keys = list(pooled)
+        result = reliability.staple(np.array(keys, dtype=np.int8), np.array([pooled[k] for k in keys]))
+        return {
+            self.raters[r]: {
+                "sensitivity": _num(result.sensitivity[r]),
+                "specificity": _num(result.specificity[r]),
+            }
+            for r in range(n)
+            if not math.isnan(result.sensitivity[r])
+        }
+
+
+def _pair_labels(images: list[ImageAgreement], a: int, b: int) -> tuple[list[str], list[str]]:
+    la, lb = [], []
+    for im in images:
+        for u in im.units:
+            if a in u.members and b in u.members:
+                la.append(u.members[a][0])
+                lb.append(u.members[b][0])
+    return la, lb
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float | np.floating) and not math.isfinite(v):
+        return None
+    return float(v) if isinstance(v, np.floating) else v
+
+
+def _means(rows: list[PairRow]) -> dict[str, Any]:
+    def mean(name: str) -> float | None:
+        vals = [getattr(r, name) for r in rows if math.isfinite(getattr(r, name))]
+        return float(np.mean(vals)) if vals else None
+
+    tp, fp, fn = (sum(getattr(r, k) for r in rows) for k in ("tp", "fp", "fn"))
+    pooled_f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else None
+    return {"dice": mean("dice"), "iou": mean("iou"), "f1": pooled_f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def overlap_members(raters: list[Rater]) -> tuple[list[tuple[str, list[Member]]], list[str]]:
+    """Images two or more raters labelled, in the first rater's order, and the problems found."""
+    by_key: dict[str, list[Member]] = {}
+    names: dict[str, str] = {}
+    for r, rater in enumerate(raters):
+        for im in rater.project.images.values():
+            key = image_key(rater.project, im)
+            names.setdefault(key, im.file_name)
+            by_key.setdefault(key, []).append(Member(r, rater.project, im))
+    out, problems = [], []
+    for key, members in by_key.items():
+        if len(members) < 2:
+            continue
+        sizes = {(m.image.width, m.image.height) for m in members}
+        if len(sizes) > 1:
+            problems.append(f"{names[key]}: raters disagree on the image size {sorted(sizes)}; image skipped")
+            continue
+        out.append((names[key], members))
+    return out, problems
+
+
+def run_agreement(
+    raters: list[Rater],
+    iou_threshold: float = 0.5,
+    *,
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+) -> AgreementResult:
+    """Agreement over every overlap image (see the module docstring)."""
+    images, problems = overlap_members(raters)
+    it: Iterable[Any] = images if progress is None else progress(images, len(images))
+    results = [image_agreement(name, members, iou_threshold) for name, members in it]
+    return AgreementResult([r.name for r in raters], results, problems, iou_threshold)

@@ -1,0 +1,116 @@
+"""Agreement over overlap images: figures checked against independent implementations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.core.agreement import Rater, raters_from_merged, run_agreement
+from pixelproof.core.coco import new_project
+from pixelproof.core.merge import Shard, merge_shards
+from pixelproof.core.model import ImageRecord, Project
+from tests.core.teams_data import H, W, disc, mask_annotation
+
+CATS = ["cat", "dog", "bird"]
+# objects per image: centre; labels[rater][image][object] (None: the rater did not draw it)
+CENTRES = [(12, 12), (34, 14), (52, 30), (20, 36)]
+LABELS = [
+    [["cat", "dog", "bird", "cat"], ["dog", "dog", None, "cat"], ["bird", "cat", "cat", "dog"]],
+    [["cat", "dog", "dog", "cat"], ["dog", "cat", "bird", None], ["bird", "cat", "cat", "dog"]],
+    [["cat", None, "bird", "bird"], ["dog", "dog", "bird", "cat"], ["bird", "cat", "dog", "dog"]],
+]
+
+
+def _rater(folder: Path, name: str, labels: list[list[str | None]], shift: int) -> Project:
+    p = new_project(CATS)
+    p.path = folder / f"{name}.json"
+    aid = 1
+    for i, image_labels in enumerate(labels, start=1):
+        p.add_image(ImageRecord(i, f"images/{i}.png", W, H))
+        for (cx, cy), label in zip(CENTRES, image_labels, strict=True):
+            if label is not None:
+                m = disc(cx + shift, cy, 6)
+                p.add_annotation(mask_annotation(aid, i, CATS.index(label) + 1, m))
+                aid += 1
+    return p
+
+
+@pytest.fixture
+def raters(tmp_path: Path) -> list[Rater]:
+    return [Rater(n, _rater(tmp_path, n, LABELS[k], k - 1)) for k, n in enumerate(["ann", "bob", "cy"])]
+
+
+def test_kappa_and_alpha_on_class_agnostic_units_match_independent_implementations(raters) -> None:  # type: ignore[no-untyped-def]
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+
+    data = run_agreement(raters).to_dict()
+    assert data["images"] == 3 and data["summary"]["units"] == 12  # shifted by 1 px: still one object each
+    flat = [[lab for image in LABELS[r] for lab in image] for r in range(3)]
+    for pair in data["pairs"]:
+        a, b = ("ann", "bob", "cy").index(pair["a"]), ("ann", "bob", "cy").index(pair["b"])
+        both = [(x, y) for x, y in zip(flat[a], flat[b], strict=True) if x is not None and y is not None]
+        expected = cohen_kappa_score([x for x, _ in both], [y for _, y in both])
+        assert pair["cohen_kappa"] == pytest.approx(expected, abs=1e-12)
+        assert pair["units_both"] == len(both)
+    numeric = np.array([[np.nan if v is None else CATS.index(v) for v in row] for row in flat])
+    alpha = krippendorff.alpha(reliability_data=numeric, level_of_measurement="nominal")
+    assert data["summary"]["krippendorff_alpha"] == pytest.approx(alpha, abs=1e-12)
+    complete = [[CATS.index(r[u]) for r in flat] for u in range(12) if all(r[u] is not None for r in flat)]
+    table, _ = aggregate_raters(np.array(complete))
+    assert data["summary"]["fleiss_kappa"] == pytest.approx(fleiss_kappa(table), abs=1e-12)
+    assert data["summary"]["units_all_raters"] == len(complete) == 9
+
+
+def test_pairwise_dice_and_matched_f1_per_class(raters) -> None:  # type: ignore[no-untyped-def]
+    data = run_agreement(raters).to_dict()
+    row = next(
+        r for r in data["per_image"] if r["file_name"] == "images/1.png" and r["category"] == "cat"
+        and (r["a"], r["b"]) == ("ann", "bob")
+    )  # fmt: skip
+    # ann's and bob's "cat" on image 1: objects 0 and 3, shifted by 1 px against each other
+    a = disc(12 - 1, 12, 6) | disc(20 - 1, 36, 6)
+    b = disc(12, 12, 6) | disc(20, 36, 6)
+    assert row["dice"] == pytest.approx(2 * (a & b).sum() / (a.sum() + b.sum()))
+    assert row["iou"] == pytest.approx((a & b).sum() / (a | b).sum())
+    assert (row["tp"], row["fp"], row["fn"], row["f1"]) == (2, 0, 0, 1.0)
+    bird = next(
+        r for r in data["per_image"] if r["file_name"] == "images/1.png" and r["category"] == "bird"
+        and (r["a"], r["b"]) == ("ann", "bob")
+    )  # fmt: skip
+    assert (bird["tp"], bird["fp"], bird["fn"], bird["dice"]) == (0, 0, 1, 0.0)  # bob called it a dog
+
+
+def test_staple_per_annotator_matches_simpleitk_on_one_image(tmp_path: Path) -> None:
+    import SimpleITK as sitk
+
+    rng = np.random.default_rng(0)
+    masks = []
+    raters = []
+    for k in range(3):
+        m = disc(30 + k, 24, 12 + 2 * k) ^ (rng.random((H, W)) < 0.01)
+        masks.append(m)
+        p = new_project(["cell"])
+        p.path = tmp_path / f"r{k}.json"
+        p.add_image(ImageRecord(1, "a.png", W, H))
+        p.add_annotation(mask_annotation(1, 1, 1, m))
+        raters.append(Rater(f"r{k}", p))
+    staple = run_agreement(raters).to_dict()["per_class"][0]["staple"]
+    f = sitk.STAPLEImageFilter()
+    f.Execute([sitk.GetImageFromArray(m.astype(np.uint8)) for m in masks])
+    for k in range(3):
+        assert staple[f"r{k}"]["sensitivity"] == pytest.approx(f.GetSensitivity()[k], abs=1e-9)
+        assert staple[f"r{k}"]["specificity"] == pytest.approx(f.GetSpecificity()[k], abs=1e-9)
+
+
+def test_agreement_of_a_merged_project_equals_that_of_its_shards(raters) -> None:  # type: ignore[no-untyped-def]
+    for r in raters:
+        r.project.app["shard"] = {"annotator": r.name, "split": "s1"}
+    merged = merge_shards([Shard.of(r.project, r.name) for r in raters]).project
+    from_merged = run_agreement(raters_from_merged(merged)).to_dict()
+    from_shards = run_agreement(raters).to_dict()
+    assert from_merged["summary"] == from_shards["summary"]
+    assert from_merged["pairs"] == from_shards["pairs"]
