@@ -25,6 +25,7 @@ COMMANDS = {
     "convert": "convert",
     "split": "split",
     "merge": "merge",
+    "agreement": "agreement",
 }
 
 

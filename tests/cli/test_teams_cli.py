@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
 from tests.core.teams_data import box_annotation, make_project
@@ -83,3 +85,44 @@ def test_split_and_merge_refuse_to_overwrite_inputs(tmp_path: Path, capsys) -> N
     assert main(["merge", str(project), "-o", str(project)]) == 1
     assert main(["split", str(project), "--annotators", "a/b", "-o", str(tmp_path / "x")]) == 2
     assert "annotator name" in capsys.readouterr().err
+
+
+def test_agreement_with_honeypot_scorecards(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from pixelproof.core.split import image_key
+    from tests.core.teams_data import mask_annotation
+
+    project, ref_path = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.3", "--honeypots",
+                 str(ref_path), "--honeypot-fraction", "0.2", "-o", str(out)]) == 0  # fmt: skip
+    reference = load_project(ref_path)
+    ref_by_key = {image_key(reference, im): im for im in reference.images.values()}
+    for who, shift in (("ann", 0), ("bob", 3)):
+        shard = load_project(out / f"{who}.json")
+        for im in shard.images.values():
+            gold = ref_by_key.get(image_key(shard, im))
+            if gold is None:
+                continue
+            for a in reference.annotations_of(gold.id):  # label the honeypot: ann exactly, bob shifted
+                m = np.roll(a.mask(im.height, im.width), shift, axis=1)
+                shard.add_annotation(mask_annotation(shard.next_annotation_id(), im.id, a.category_id, m))
+            shard.app.setdefault("time_spent", {})[str(im.id)] = {who: 10.0 + shift}
+        save_project(shard)
+    report = tmp_path / "agreement.json"
+    html = tmp_path / "agreement.html"
+    code = main(["agreement", str(out / "ann.json"), str(out / "bob.json"), "--manifest",
+                 str(out / "lead-manifest.json"), "--json", str(report), "--html", str(html)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    data = json.loads(report.read_text())
+    assert data["raters"] == ["ann", "bob"] and data["images"] >= 6  # overlap images + honeypots
+    cards = {c["annotator"]: c for c in data["honeypots"]}
+    assert cards["ann"]["dice"] == 1.0 and cards["ann"]["f1"] == 1.0
+    assert cards["bob"]["dice"] < 0.9 and cards["bob"]["hd95"] == 3.0
+    assert cards["ann"]["seconds_per_image"] == 10.0 and cards["bob"]["seconds_per_image"] == 13.0
+    assert cards["ann"]["images"] == len(
+        json.loads((out / "lead-manifest.json").read_text())["honeypots"]["images"]
+    )
+    page = html.read_text()
+    assert "Honeypot scorecards" in page and "ann / bob" in page
+    printed = capsys.readouterr().out
+    assert "honeypots bob:" in printed and "ann / bob" in printed

@@ -19,11 +19,14 @@ collects in image order.
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -317,3 +320,57 @@ def run_agreement(
     it: Iterable[Any] = images if progress is None else progress(images, len(images))
     results = [image_agreement(name, members, iou_threshold) for name, members in it]
     return AgreementResult([r.name for r in raters], results, problems, iou_threshold)
+
+
+def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """The agreement report as one self-contained HTML page (tables and bar charts, no scripts)."""
+    from pixelproof.core.report import REPORT_CSS, html_table, svg_bars
+
+    s = data["summary"]
+    pairs = [{**p, "pair": f"{p['a']} / {p['b']}"} for p in data["pairs"]]
+    staple_rows = [
+        {"category": c["category"], "annotator": who, **v}
+        for c in data["per_class"]
+        for who, v in c["staple"].items()
+    ]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof agreement report</title>",
+        f"<style>{REPORT_CSS}</style></head><body><h1>Agreement between annotators</h1>",
+        f"<p>Annotators: {html.escape(', '.join(data['raters']))}; overlap images: {data['images']}; "
+        f"objects matched when IoU &gt; {data['iou_threshold']}</p>",
+        "<h2>Summary</h2>",
+        html_table(
+            [s], ["dice", "iou", "f1", "fleiss_kappa", "krippendorff_alpha", "units", "units_one_rater"]
+        ),
+        "<h2>Pairs of annotators</h2>",
+        html_table(
+            pairs, ["pair", "images", "dice", "iou", "f1", "tp", "fp", "fn", "units_both", "cohen_kappa"]
+        ),
+        svg_bars("Mean Dice per pair", [p["pair"] for p in pairs], [p["dice"] for p in pairs], 1.0),
+        "<h2>Per class</h2>",
+        html_table(data["per_class"], ["category", "dice", "iou", "f1", "tp", "fp", "fn"]),
+        "<h2>STAPLE: each annotator against the estimated truth</h2>",
+        html_table(staple_rows, ["category", "annotator", "sensitivity", "specificity"]),
+    ]
+    if data.get("honeypots"):
+        parts += [
+            "<h2>Honeypot scorecards</h2>",
+            html_table(
+                data["honeypots"],
+                ["annotator", "images", "dice", "hd95", "f1", "precision", "recall", "seconds_per_image"],
+            ),
+        ]
+    if data["problems"]:
+        parts.append(
+            "<h2>Problems</h2><ul>"
+            + "".join(f"<li>{html.escape(p)}</li>" for p in data["problems"])
+            + "</ul>"
+        )
+    parts.append(
+        "<h2>Conventions</h2><p>Dice/IoU per image, class and pair on the union of each annotator's "
+        "class masks; F1 from same-class Hungarian matching (as QA). Kappa and alpha on objects matched "
+        "across annotators whatever their class: Cohen per pair, Fleiss on objects every annotator of the "
+        "image drew, Krippendorff (nominal) on all, an annotator without the object being a missing "
+        "label.</p></body></html>"
+    )
+    Path(path).write_text("\n".join(parts), encoding="utf-8")

@@ -24,7 +24,7 @@ import orjson
 
 from pixelproof.core.coco import annotation_to_dict
 from pixelproof.core.model import IMAGE_STATES, Annotation, Category, ImageRecord, Project
-from pixelproof.core.split import copy_annotation, image_key
+from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
 ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
 CONFLICT_TYPES = (
@@ -308,19 +308,7 @@ def _manifest_sets(
                     [n],
                 )
             )
-    hp = manifest.get("honeypots", {}) or {}
-    folder = os.path.dirname(manifest["project"]) if isinstance(manifest.get("project"), str) else None
-
-    def keys(names: object) -> set[str]:
-        """Manifest file names are relative to the split project's folder: make them image keys."""
-        out = set()
-        for n in names if isinstance(names, list | dict) else []:
-            if isinstance(n, str):
-                path = n if os.path.isabs(n) or folder is None else os.path.join(folder, n)
-                out.add(os.path.normpath(path).replace("\\", "/") if folder or os.path.isabs(n) else n)
-        return out
-
-    return keys(hp.get("images")), keys(manifest.get("overlap"))
+    return manifest_keys(manifest, "honeypots"), manifest_keys(manifest, "overlap")
 
 
 def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[int, str]) -> Version:

@@ -222,7 +222,8 @@ def _fmt(v: Any, reason: str | None = None) -> str:
     return html.escape(str(v))
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """An HTML table of ``columns``; null values show their ``<column>_reason``."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
     for r in rows:
@@ -314,7 +315,7 @@ def thumbnail_png(
 _FIGS = ("dice", "iou", "hd", "hd95", "assd", "masd", "nsd", "boundary_iou")
 _CLASS_COLUMNS = ["category", "n_rows", "n_both_empty", "n_one_empty", *_FIGS, "precision", "recall", "f1"]
 _CLASS_COLUMNS += ["pq", "tp", "fp", "fn", "wrong_class"]
-_CSS = """
+REPORT_CSS = """
 body{font-family:sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}
@@ -336,13 +337,13 @@ def write_html(
     s = data["summary"]
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof QA report</title>",
-        f"<style>{_CSS}</style></head><body><h1>PixelProof QA report</h1>",
+        f"<style>{REPORT_CSS}</style></head><body><h1>PixelProof QA report</h1>",
         f"<p>Reference: {html.escape(data['reference'])} ({html.escape(data['reference_kind'])})<br>"
         f"Candidate: {html.escape(data['candidate'])}<br>"
         f"Images scored: {s['images']}; unmatched: {s['unmatched_reference']} reference, "
         f"{s['unmatched_candidate']} candidate</p>",
         "<h2>Summary</h2>",
-        _table(
+        html_table(
             [s],
             [*_FIGS, "precision", "recall", "f1", "pq", "sq", "rq", "tp", "fp", "fn", "wrong_class"],
         ),
@@ -357,7 +358,7 @@ def write_html(
     pc = data["per_class"]
     parts += [
         "<h2>Per class</h2>",
-        _table(
+        html_table(
             pc,
             _CLASS_COLUMNS,
         ),

@@ -185,6 +185,24 @@ def split_project(
     return SplitResult(shards, manifest, overlap_names, [im.file_name for im in hp_images])
 
 
+def manifest_keys(manifest: dict[str, Any], section: str) -> set[str]:
+    """Image keys (see ``image_key``) of a manifest's ``"honeypots"`` or ``"overlap"`` images: its file
+    names are relative to the split project's folder."""
+    names = manifest.get(section)
+    if section == "honeypots":
+        names = names.get("images") if isinstance(names, dict) else None
+    project = manifest.get("project")
+    folder = os.path.dirname(project) if isinstance(project, str) else None
+    out = set()
+    for n in names if isinstance(names, list | dict) else []:
+        if not isinstance(n, str):
+            continue
+        if os.path.isabs(n) or folder is not None:
+            n = os.path.normpath(os.path.join(folder or "", n)).replace("\\", "/")
+        out.add(n)
+    return out
+
+
 def _pick_honeypots(
     project: Project,
     reference: Project | None,

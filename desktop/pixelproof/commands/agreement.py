@@ -1,0 +1,117 @@
+"""``pixelproof agreement SHARDS... [--json F] [--html F]``: inter-annotator agreement (issue 16)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pixelproof.commands._common import error, load_or_report, progress, warn
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "agreement",
+        help="agreement between annotators on overlap images (Dice/IoU, F1, kappa, alpha, STAPLE)",
+        description="SHARDS are the annotators' project files, or one merged project whose overlap images "
+        "keep each annotator's version. With --manifest and --reference, each annotator is also scored on "
+        "the honeypot images.",
+    )
+    p.add_argument("shards", nargs="+", metavar="SHARD", help="annotator projects (or one merged project)")
+    p.add_argument(
+        "--iou-threshold", type=float, default=0.5, help="objects match when IoU > T (default 0.5)"
+    )
+    p.add_argument("--manifest", metavar="F", help="the lead's manifest from split (for honeypot scorecards)")
+    p.add_argument(
+        "--reference", metavar="F", help="reference project of the honeypots (default: manifest's)"
+    )
+    p.add_argument("--json", metavar="F", help="write the full result as JSON")
+    p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pixelproof.core import report
+    from pixelproof.core.agreement import raters_from_merged, raters_from_shards, run_agreement
+    from pixelproof.core.coco import read_json
+    from pixelproof.core.merge import Shard
+    from pixelproof.core.scorecards import honeypot_scorecards
+
+    if not 0.0 <= args.iou_threshold < 1.0:
+        error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
+        return 2
+    inputs = {Path(s).resolve() for s in args.shards}
+    for out in (args.json, args.html):
+        if out and Path(out).resolve() in inputs:
+            error(f"{out}: would overwrite an input; choose another file")
+            return 1
+    projects = []
+    for path in args.shards:
+        p = load_or_report(path)
+        if p is None:
+            return 1
+        projects.append(p)
+    shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
+    raters = raters_from_merged(projects[0]) if len(projects) == 1 else raters_from_shards(shards)
+    if len(raters) < 2:
+        error("agreement needs two annotators: several shards, or a merged project with overlap images")
+        return 1
+    result = run_agreement(
+        raters, args.iou_threshold, progress=lambda it, n: progress(it, n, "comparing annotators")
+    )
+    for p in result.problems:
+        warn(p)
+    data = result.to_dict()
+    if args.manifest:
+        try:
+            manifest = read_json(args.manifest)
+            ref_path = args.reference or (manifest.get("honeypots") or {}).get("reference")
+        except Exception as e:  # ProjectFormatError names the file and position
+            error(str(e))
+            return 1
+        reference = load_or_report(ref_path) if ref_path else None
+        if reference is None:
+            error("honeypot scorecards need the reference project (--reference F)")
+            return 1
+        data["honeypots"] = honeypot_scorecards(shards, reference, manifest, args.iou_threshold)
+    if not result.images and not data.get("honeypots"):
+        error("no image was labelled by two annotators: nothing to compare")
+        return 1
+    try:
+        if args.json:
+            report.write_json(data, args.json)
+        if args.html:
+            from pixelproof.core.agreement import write_html
+
+            write_html(data, args.html)
+    except OSError as e:
+        error(f"cannot write the report: {e}")
+        return 1
+    _print(data)
+    return 0
+
+
+def _f(v: object) -> str:
+    return "n/a" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def _print(data: dict) -> None:
+    s = data["summary"]
+    print(f"{data['images']} overlap images, raters: {', '.join(data['raters'])}")
+    print(
+        f"Dice {_f(s['dice'])}  IoU {_f(s['iou'])}  F1 {_f(s['f1'])}  Fleiss' kappa {_f(s['fleiss_kappa'])}  "
+        f"Krippendorff's alpha {_f(s['krippendorff_alpha'])}  ({s['units']} objects, "
+        f"{s['units_one_rater']} seen by one annotator only)"
+    )
+    print(f"{'pair':<24}{'images':>8}{'dice':>8}{'iou':>8}{'f1':>8}{'kappa':>8}")
+    for p in data["pairs"]:
+        name = f"{p['a']} / {p['b']}"[:23]
+        print(
+            f"{name:<24}{p['images']:>8}{_f(p['dice']):>8}{_f(p['iou']):>8}{_f(p['f1']):>8}{_f(p['cohen_kappa']):>8}"
+        )
+    for card in data.get("honeypots", []):
+        print(
+            f"honeypots {card['annotator']}: {card['images']} images, Dice {_f(card['dice'])}, "
+            f"HD95 {_f(card['hd95'])}, F1 {_f(card['f1'])}, s/image {_f(card['seconds_per_image'])}",
+            file=sys.stdout,
+        )

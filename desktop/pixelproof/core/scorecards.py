@@ -1,0 +1,69 @@
+"""Honeypot scorecards: each annotator scored against the reference on the hidden images (issue 16).
+
+Uses QA as it is (``run_qa``) on the honeypot images only, so a scorecard's Dice, HD95 and F1 mean exactly
+what they mean in a QA report; time per image comes from what the app recorded in the shard.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pixelproof.core.merge import Shard
+from pixelproof.core.model import Project
+from pixelproof.core.qa import QAOptions, run_qa
+from pixelproof.core.split import image_key, manifest_keys, subset
+
+
+def _aligned_subset(project: Project, keys: dict[str, str]) -> Project:
+    """The images of ``project`` whose key is in ``keys``, renamed to the reference's file names so QA pairs
+    them by name whatever folder each project sits in."""
+    ids = [im.id for im in project.images.values() if image_key(project, im) in keys]
+    out = subset(project, ids)
+    for im in out.images.values():
+        im.file_name = keys[image_key(project, im)]
+    return out
+
+
+def seconds_per_image(project: Project, image_ids: list[int]) -> float:
+    """Mean recorded labelling time over the images that have one (all authors summed); NaN if none."""
+    spent = project.app.get("time_spent")
+    if not isinstance(spent, dict):
+        return math.nan
+    totals = []
+    for i in image_ids:
+        per_author = spent.get(str(i))
+        if isinstance(per_author, dict):
+            values = [float(v) for v in per_author.values() if isinstance(v, int | float) and v >= 0]
+            if values:
+                totals.append(sum(values))
+    return sum(totals) / len(totals) if totals else math.nan
+
+
+def honeypot_scorecards(
+    shards: list[Shard], reference: Project, manifest: dict[str, Any], iou_threshold: float = 0.5
+) -> list[dict[str, Any]]:
+    """One scorecard per shard: Dice, HD95, F1 (QA conventions), time per image, images scored."""
+    wanted = manifest_keys(manifest, "honeypots")
+    ref_keys = {image_key(reference, im): im.file_name for im in reference.images.values()}
+    keys = {k: name for k, name in ref_keys.items() if k in wanted}
+    ref = _aligned_subset(reference, keys)
+    cards = []
+    for shard in shards:
+        mine = _aligned_subset(shard.project, keys)
+        result = run_qa(ref, mine, QAOptions(iou_threshold=iou_threshold))
+        s = result.summary()
+        card = {
+            "annotator": shard.name,
+            "images": len(result.pairs),
+            "dice": s["dice"],
+            "hd95": s["hd95"],
+            "f1": s["f1"],
+            "precision": s["precision"],
+            "recall": s["recall"],
+            "seconds_per_image": seconds_per_image(mine, list(mine.images)),
+        }
+        cards.append(
+            {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in card.items()}
+        )
+    return cards
