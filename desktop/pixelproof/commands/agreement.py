@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report, progress, warn
+from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -56,9 +56,8 @@ def run(args: argparse.Namespace) -> int:
     if len(raters) < 2:
         error("agreement needs two annotators: several shards, or a merged project with overlap images")
         return 1
-    result = run_agreement(
-        raters, args.iou_threshold, progress=lambda it, n: progress(it, n, "comparing annotators")
-    )
+    with ProgressBar("comparing annotators") as bar:
+        result = run_agreement(raters, args.iou_threshold, progress=bar.iterate)
     for p in result.problems:
         warn(p)
     data = result.to_dict()

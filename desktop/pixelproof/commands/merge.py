@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report, progress
+from pixelproof.commands._common import ProgressBar, error, load_or_report
 
 EXIT_CONFLICTS = 3
 
@@ -34,11 +34,12 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.merge import Shard, merge_shards
 
     projects = []
-    for path in progress(args.shards, len(args.shards), "reading shards"):
-        p = load_or_report(path)
-        if p is None:
-            return 1
-        projects.append(p)
+    with ProgressBar("reading shards", unit="files") as bar:
+        for path in bar.iterate(args.shards, len(args.shards)):
+            p = load_or_report(path)
+            if p is None:
+                return 1
+            projects.append(p)
     base = None
     if args.into:
         base = load_or_report(args.into)
