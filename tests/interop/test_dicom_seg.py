@@ -12,8 +12,8 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 
-from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core import masks
+from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from pixelproof.interop.dicom_seg import read_dicom_seg, write_dicom_seg
 

@@ -374,8 +374,8 @@ def write_html(
     ]
     if data.get("per_volume"):
         cols = ["category", "n_rows", "n_both_empty", "n_one_empty", *VOLUME_FIELDS]
-        parts += ["<h2>Per volume (3D)</h2>", _table(data["per_volume_class"], cols)]
-        parts.append(_table(data["per_volume"], ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
+        parts += ["<h2>Per volume (3D)</h2>", html_table(data["per_volume_class"], cols)]
+        parts.append(html_table(data["per_volume"], ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
     if result is not None and reference is not None and candidate is not None:
         legend = "".join(
             f"<span style='background:rgb{tuple(qa.DIFF_COLORS[k][:3])}'>{html.escape(v)}</span>"
