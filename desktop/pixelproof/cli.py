@@ -26,6 +26,7 @@ COMMANDS = {
     "split": "split",
     "merge": "merge",
     "agreement": "agreement",
+    "lint": "lint",
 }
 
 

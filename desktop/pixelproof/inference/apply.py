@@ -346,3 +346,32 @@ class Rebaser:
             next_ann += 1
             out.annotations.append(b)
         return out
+
+
+def predict_project(
+    project: Project,
+    backend: Backend,
+    images: list[ImageRecord] | None = None,
+    *,
+    mapping: dict[str, str | None] | None = None,
+    wrap: Callable[[Iterator, int], Iterable] | None = None,
+    on_failure: Callable[[str, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[dict[int, list[Annotation]], int]:
+    """The backend's predictions per image, in the project's categories (classes the project lacks are
+    ignored and counted), without adding them to the project: what lint compares the labels with.
+    Returns (image id -> predictions, ignored count); failing images have no entry."""
+    todo = select_images(project) if images is None else list(images)
+    mapper = PredictionMapper(project, backend.source, only_existing=True, mapping=mapping)
+    out: dict[int, list[Annotation]] = {}
+    ignored = 0
+    items: Iterable = propose(project, backend, todo, mapper, cancelled=cancelled)
+    if wrap is not None:
+        items = wrap(items, len(todo))  # type: ignore[arg-type]
+    for image, result in items:
+        if isinstance(result, Proposal):
+            out[image.id] = result.annotations
+            ignored += result.ignored
+        elif on_failure is not None:
+            on_failure(image.file_name, result)
+    return out, ignored

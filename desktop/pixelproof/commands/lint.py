@@ -1,0 +1,224 @@
+"""``pixelproof lint PROJECT``: find likely label errors without a reference (rules, class statistics and,
+with a model, ObjectLab). Exit 0: no problem scores >= --min-score; 1: some do; 2: usage; 3: unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pixelproof.commands._common import ProgressBar, error, warn
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "lint",
+        help="find likely label errors without a reference (rules, statistics, optionally a model)",
+        description="Exit codes: 0 no problem scores >= --min-score, 1 some do, 2 usage error, "
+        "3 an input cannot be read.",
+    )
+    p.add_argument("project", help="project .json file")
+    model = p.add_argument_group("model (optional; enables missing_object, *_box, wrong_class, ...)")
+    model.add_argument("--backend", help="run this backend on every image (see `pixelproof backends`)")
+    model.add_argument("--model", metavar="FILE", help="model file for the backend")
+    model.add_argument(
+        "--option", action="append", default=[], metavar="KEY=VALUE", help="backend option (repeatable)"
+    )
+    model.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="MODEL=CATEGORY",
+        help="rename a model class (repeatable)",
+    )
+    model.add_argument(
+        "--predictions",
+        metavar="FILE",
+        help="COCO results JSON (image_id, category_id, bbox, score, optional segmentation) in the project's "
+        "ids; 'pending' uses the project's own pending model predictions",
+    )
+    model.add_argument(
+        "--confident",
+        type=float,
+        metavar="S",
+        help="score at which a prediction counts as confident (ObjectLab default 0.95; small models rarely "
+        "reach it)",
+    )
+    model.add_argument(
+        "--min-prediction-score",
+        type=float,
+        metavar="S",
+        help="predictions at or below this are not used to judge locations (ObjectLab default 0.5)",
+    )
+    p.add_argument(
+        "--rules", metavar="FILE", help="rules JSON/YAML (replaces the project's pixelproof.rules)"
+    )
+    p.add_argument("--kinds", metavar="K1,K2", help="only these problem kinds (see README)")
+    p.add_argument(
+        "--min-score", type=float, default=0.5, metavar="S", help="list problems scoring >= S (default 0.5)"
+    )
+    p.add_argument("--json", metavar="F", help="write problems, summary and options as JSON")
+    p.add_argument("--csv", metavar="F", help="write one row per problem as CSV")
+    p.add_argument("--html", metavar="F", help="write an HTML report with crops of the worst problems")
+    p.set_defaults(run=run)
+
+
+def _usage(args: argparse.Namespace) -> str | None:
+    from pixelproof.core.lint import KINDS
+
+    if args.backend and args.predictions:
+        return "use either --backend or --predictions, not both"
+    if (args.model or args.option or args.map) and not args.backend:
+        return "--model, --option and --map need --backend"
+    for name in ("min_score", "confident", "min_prediction_score"):
+        value = getattr(args, name)
+        if value is not None and not 0.0 <= value <= 1.0:
+            return f"--{name.replace('_', '-')} must be in 0..1, got {value}"
+    if args.kinds:
+        unknown = [k for k in _kinds(args) if k not in KINDS]
+        if unknown:
+            return f"--kinds: unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}"
+    return None
+
+
+def _kinds(args: argparse.Namespace) -> list[str]:
+    return [k.strip() for k in (args.kinds or "").split(",") if k.strip()]
+
+
+def run(args: argparse.Namespace) -> int:
+    from pixelproof.commands._common import load_or_report
+    from pixelproof.core.lint import LintOptions, dismissed_keys, lint_project
+    from pixelproof.core.lint import report as lint_report
+
+    problem = _usage(args)
+    if problem:
+        error(problem)
+        return EXIT_USAGE
+    project = load_or_report(args.project)
+    if project is None:
+        return EXIT_UNREADABLE
+    rules = _rules(args, project)
+    if rules is None:
+        return EXIT_UNREADABLE
+    loaded = _predictions(args, project)
+    if loaded is False:
+        return EXIT_UNREADABLE
+    predictions, model_info = loaded  # type: ignore[misc]
+    options = LintOptions(
+        frozenset(_kinds(args)) if args.kinds else None, args.min_score, dismissed_keys(project)
+    )
+    with ProgressBar("linting") as bar:
+        result = lint_project(project, rules, predictions, options, progress=bar)
+    data = lint_report.to_dict(result, str(args.project), model_info)
+    try:
+        if args.json:
+            lint_report.write_json(data, args.json)
+        if args.csv:
+            lint_report.write_csv(data, args.csv)
+        if args.html:
+            lint_report.write_html(data, args.html, project)
+    except OSError as e:
+        error(f"cannot write the report: {e}")
+        return EXIT_UNREADABLE
+    _print_summary(data)
+    return EXIT_PROBLEMS if result.problems else EXIT_CLEAN
+
+
+def _rules(args: argparse.Namespace, project: Any) -> Any:
+    from pixelproof.core.lint import RulesError, load_rules_file, rules_of
+
+    try:
+        rules = load_rules_file(args.rules) if args.rules else rules_of(project.app)
+    except RulesError as e:
+        for p in e.problems:
+            print(p if args.rules else f"{project.path}: {p}", file=sys.stderr)
+        return None
+    overrides = {
+        k: v
+        for k, v in (("confident", args.confident), ("min_prediction_score", args.min_prediction_score))
+        if v is not None
+    }
+    if overrides:
+        from dataclasses import replace
+
+        rules = replace(rules, thresholds={**rules.thresholds, **overrides})
+    return rules
+
+
+def _predictions(args: argparse.Namespace, project: Any) -> Any:
+    """(predictions or None, description for the report's options), or False when unreadable."""
+    from pixelproof.core.lint import PredictionsError, pending_predictions, read_predictions
+
+    if args.predictions == "pending":
+        preds = pending_predictions(project)
+        return preds, {"predictions": "pending (the project's pending model predictions)"}
+    if args.predictions:
+        try:
+            preds, problems = read_predictions(args.predictions, project)
+        except PredictionsError as e:
+            for p in e.problems:
+                print(p, file=sys.stderr)
+            return False
+        for p in problems:
+            warn(f"left out: {p}")
+        return preds, {"predictions": str(args.predictions), "predictions_left_out": len(problems)}
+    if args.backend:
+        return _run_backend(args, project)
+    return None, {}
+
+
+def _run_backend(args: argparse.Namespace, project: Any) -> Any:
+    from pixelproof.commands.prelabel import make_backend
+    from pixelproof.inference.apply import parse_mapping, predict_project
+    from pixelproof.inference.base import BackendError
+
+    try:
+        mapping = parse_mapping(args.map)
+    except ValueError as e:
+        error(str(e))
+        return False
+    args.score_threshold = None
+    try:
+        backend = make_backend(args)
+    except BackendError as e:
+        error(str(e))
+        return False
+    failures: list[str] = []
+    with ProgressBar(f"predicting ({backend.name})") as bar:
+
+        def failed(file_name: str, reason: str) -> None:
+            failures.append(file_name)
+            warn(f"{file_name}: {reason} (linted without the model)", bar)
+
+        preds, ignored = predict_project(
+            project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed
+        )
+    if ignored:
+        warn(f"{ignored} prediction(s) of classes the project does not have were ignored (use --map)")
+    return preds, {
+        "backend": backend.source,
+        "prediction_failures": len(failures),
+        "predictions_ignored": ignored,
+    }
+
+
+def _print_summary(data: dict[str, Any]) -> None:
+    s = data["summary"]
+    model = "no model" if s["predictions"] is None else f"{s['predictions']} predictions"
+    print(
+        f"{s['images']} images, {s['objects']} objects, {model}: {s['problems']} problem(s) with score >= "
+        f"{data['options']['min_score']:g}" + (f" ({s['dismissed']} dismissed)" if s["dismissed"] else "")
+    )
+    if not s["by_kind"]:
+        return
+    print(f"{'kind':<22}{'problems':>8}  by class")
+    for kind, n in s["by_kind"].items():
+        per = sorted(s["by_kind_and_class"].get(kind, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        print(f"{kind:<22}{n:>8}  " + ", ".join(f"{c} {k}" for c, k in per))
+    print("worst:")
+    for p in data["problems"][:10]:
+        ann = "" if p["annotation_id"] is None else f" #{p['annotation_id']}"
+        print(f"  {p['score']:.2f} {p['kind']:<20} {p['file_name']}{ann}: {p['message']}")

@@ -1,0 +1,82 @@
+"""Lint's edits of project state: "not a problem" decisions (``pixelproof.lint.dismissed``) and the
+project's lint rules (``pixelproof.rules``). Problem fixes are ordinary annotation edits
+(``core.lint.apply.fix_edit``)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pixelproof.core.edits.base import IMAGE, Change, Changes, Edit, applied, restore_order
+from pixelproof.core.model import Project
+
+_UNSET = object()
+
+
+class _AppValue(Edit):
+    """Replace one top-level ``project.app`` value (None removes it); revert restores it and its place."""
+
+    key = ""
+
+    def __init__(self, value: Any, image_id: int = -1) -> None:
+        self.value = copy.deepcopy(value)
+        self.image_id = image_id
+        self._before: Any = _UNSET
+        self._order: list[str] = []
+        self._done: bool | None = None
+
+    def _changes(self) -> Changes:
+        return Changes([Change(IMAGE, image_id=self.image_id)]) if self.image_id != -1 else Changes()
+
+    def apply(self, project: Project) -> Changes:
+        self._order = list(project.app)
+        self._before = copy.deepcopy(project.app[self.key]) if self.key in project.app else _UNSET
+        if self.value is None:
+            project.app.pop(self.key, None)
+        else:
+            project.app[self.key] = copy.deepcopy(self.value)
+        self._done = True
+        return self._changes()
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._done)
+        if self._before is _UNSET:
+            project.app.pop(self.key, None)
+        else:
+            project.app[self.key] = copy.deepcopy(self._before)
+        restore_order(project.app, self._order)
+        return self._changes()
+
+
+class DismissProblems(_AppValue):
+    """Mark problems (by ``Problem.key``) as "not a problem" so later lint runs leave them out; with
+    ``dismiss=False``, list them again. Other keys under ``pixelproof.lint`` are kept."""
+
+    key = "lint"
+
+    def __init__(self, project: Project, keys: list[str], dismiss: bool = True, image_id: int = -1) -> None:
+        lint = project.app.get("lint")
+        value = copy.deepcopy(lint) if isinstance(lint, dict) else {}
+        current = [k for k in value.get("dismissed", []) if isinstance(k, str)]
+        if dismiss:
+            current += [k for k in keys if k not in current]
+        else:
+            current = [k for k in current if k not in keys]
+        value["dismissed"] = current
+        if not current:
+            del value["dismissed"]
+        super().__init__(value or None, image_id)
+        n = len(keys)
+        self.label = (
+            f"{'Not a problem' if dismiss else 'A problem again'}: {n} problem{'s' if n != 1 else ''}"
+        )
+
+
+class SetLintRules(_AppValue):
+    """Store the project's lint rules (a rules document, see docs/format.md); None removes them."""
+
+    key = "rules"
+
+    def __init__(self, rules: dict[str, Any] | None) -> None:
+        super().__init__(rules or None)
+        self.label = "Edit lint rules"

@@ -1,0 +1,94 @@
+"""A problem's ``fix`` (a JSON-ready dict, see fixes.py) as one undoable edit of ``core.edits``: the app
+applies it as one undo step, the CLI or a script applies the same object to a project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pixelproof.core.edits import (
+    AddAnnotations,
+    Compound,
+    Edit,
+    RemoveAnnotations,
+    ReplaceAnnotations,
+    SetImageStatus,
+)
+from pixelproof.core.geometry import clone
+from pixelproof.core.model import Annotation, Project
+
+
+class FixError(ValueError):
+    """The fix no longer fits the project (the object was deleted or changed since lint ran)."""
+
+
+def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) -> Edit:
+    """The edit that applies ``fix`` to ``project`` (not applied yet); ``FixError`` when it cannot."""
+    action = fix.get("action")
+    name = label or f"Fix: {action}"
+    if action == "set_image_status":
+        if fix.get("image_id") not in project.images:
+            raise FixError(f"image {fix.get('image_id')} does not exist")
+        edit: Edit = SetImageStatus(fix["image_id"], fix["status"])
+        edit.label = name
+        return edit
+    if action == "add":
+        return AddAnnotations(
+            [_new_annotation(project, fix["annotation"], project.next_annotation_id())], name
+        )
+    ann = project.annotations.get(fix.get("annotation_id"))  # type: ignore[arg-type]
+    if ann is None:
+        raise FixError(f"annotation {fix.get('annotation_id')} no longer exists")
+    if action == "delete":
+        return RemoveAnnotations([ann.id], name)
+    after = clone(ann)
+    if action == "set_bbox":
+        after.bbox = [float(v) for v in fix["bbox"]]
+        if ann.kind == "box":
+            after.area = after.bbox[2] * after.bbox[3]
+        return ReplaceAnnotations([after], name)
+    if action == "set_category":
+        if fix["category_id"] not in project.categories:
+            raise FixError(f"category {fix['category_id']} does not exist")
+        after.category_id = fix["category_id"]
+        return ReplaceAnnotations([after], name)
+    if action == "set_segmentation":
+        _set_geometry(after, fix)
+        return ReplaceAnnotations([after], name)
+    if action == "split":
+        parts = fix["parts"]
+        _set_geometry(after, parts[0])
+        first = project.next_annotation_id()
+        new = [
+            _new_annotation(
+                project, {**p, "image_id": ann.image_id, "category_id": ann.category_id}, first + k
+            )
+            for k, p in enumerate(parts[1:])
+        ]
+        for a in new:
+            a.source, a.review, a.author = ann.source, ann.review, ann.author
+        return Compound(
+            [ReplaceAnnotations([after]), AddAnnotations(new)], name, focus=[ann.id, *(a.id for a in new)]
+        )
+    raise FixError(f"unknown fix action {action!r}")
+
+
+def _set_geometry(ann: Annotation, geometry: dict[str, Any]) -> None:
+    ann.set_geometry(geometry["segmentation"], geometry["bbox"], geometry["area"])
+
+
+def _new_annotation(project: Project, spec: dict[str, Any], aid: int) -> Annotation:
+    if spec.get("image_id") not in project.images:
+        raise FixError(f"image {spec.get('image_id')} does not exist")
+    if spec.get("category_id") not in project.categories:
+        raise FixError(f"category {spec.get('category_id')} does not exist")
+    return Annotation(
+        aid,
+        spec["image_id"],
+        spec["category_id"],
+        [float(v) for v in spec["bbox"]],
+        spec.get("segmentation"),
+        float(spec.get("area", 0.0)),
+        score=spec.get("score"),
+        source=spec.get("source") or "manual",
+        review="accepted" if spec.get("source") else None,
+    )

@@ -1,0 +1,429 @@
+"""Lint in three steps, each a pure function so an executor can spread images over workers:
+
+1. ``collect(work, context)`` per image (checks.py): rule problems + per-object figures + ObjectLab inputs;
+2. ``dataset_figures(facts, context)`` once: the class distributions (median / MAD) for outliers and
+   ObjectLab's dataset-wide minimum similarity and lowest prediction score;
+3. ``finish(facts, figures, context)`` per image: outlier and model problems.
+
+``lint_project`` runs the three serially; splitting step 1 and 3 over workers gives the same result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core.lint import fixes
+from pixelproof.core.lint import objectlab as ol
+from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect
+from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, Problem, sort_key, z_score
+from pixelproof.core.lint.rules import Rules, rules_of
+from pixelproof.core.model import Annotation, Project
+
+FEATURES = ("log_area", "log_aspect", "log_roughness", "dice")
+_FEATURE_KIND = {
+    "log_area": "size_outlier",
+    "log_aspect": "aspect_outlier",
+    "log_roughness": "jagged_contour",
+    "dice": "low_mask_agreement",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Median and MAD of one figure over a class's objects."""
+
+    median: float
+    mad: float
+    n: int
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        v = np.asarray(values, dtype=np.float64)
+        med = float(np.median(v))
+        return cls(med, float(np.median(np.abs(v - med))), int(v.size))
+
+    def z(self, x: float, floor: float) -> float:
+        """Robust (modified) z-score, Iglewicz & Hoaglin: 0.6745 (x - median) / MAD."""
+        return 0.6745 * (x - self.median) / max(self.mad, floor, 1e-12)
+
+
+@dataclass(slots=True)
+class DatasetFigures:
+    """The dataset-wide figures of step 2."""
+
+    spreads: dict[tuple[str, int], Spread] = field(default_factory=dict)  # (feature, category id)
+    pooled: dict[str, Spread] = field(default_factory=dict)  # feature over every class
+    min_similarity: float = 1.0
+    min_prediction_score: float = 1.0
+
+
+def dataset_figures(facts: Iterable[ImageFacts]) -> DatasetFigures:
+    """Step 2: class distributions and ObjectLab's dataset-wide minimums, from every image's facts."""
+    values: dict[tuple[str, int], list[float]] = defaultdict(list)
+    min_sims, min_scores = [], []
+    for f in facts:
+        for o in f.objects:
+            for name in FEATURES:
+                v = getattr(o, name)
+                if not math.isnan(v):
+                    values[(name, o.category_id)].append(v)
+        if f.boxes is not None:
+            min_sims.append(f.min_similarity)
+            min_scores.append(f.min_prediction_score)
+    pooled: dict[str, list[float]] = defaultdict(list)
+    for (name, _), vs in values.items():
+        pooled[name] += vs
+    return DatasetFigures(
+        {k: Spread.of(v) for k, v in values.items()},
+        {k: Spread.of(v) for k, v in pooled.items()},
+        ol.min_possible_similarity(min_sims),
+        float(min([1.0, *min_scores])),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# step 3
+
+
+def finish(
+    facts: ImageFacts, figures: DatasetFigures, ctx: Context
+) -> tuple[list[Problem], ol.ImageScores | None]:
+    """Step 3 for one image: its rule problems plus outliers and model problems; ObjectLab's scores."""
+    problems = list(facts.problems)
+    for o in facts.objects:
+        problems += _outliers(facts, o, figures, ctx)
+    scores = None
+    if facts.boxes is not None and facts.mats is not None:
+        scores = ol.score_image(
+            facts.boxes,
+            facts.mats,
+            figures.min_similarity,
+            high=ctx.rules.threshold("confident") or 0.0,
+            low=ctx.rules.threshold("min_prediction_score") or 0.0,
+        )
+        problems += _model_problems(facts, scores, ctx)
+    return problems, scores
+
+
+def _outliers(facts: ImageFacts, o: ObjectFacts, figures: DatasetFigures, ctx: Context) -> list[Problem]:
+    out = []
+    cr = ctx.class_rules.get(o.category_id) or ctx.rules.for_class("")
+    limit = cr.threshold("outlier_z") or 3.5
+    floor = cr.threshold("outlier_min_spread") or 0.0
+    need = cr.threshold("outlier_min_objects") or 0
+    name = ctx.categories.get(o.category_id, str(o.category_id))
+    for feature, kind in _FEATURE_KIND.items():
+        value = getattr(o, feature)
+        if kind not in ctx.kinds or math.isnan(value):
+            continue
+        spread = figures.spreads.get((feature, o.category_id))
+        if spread is None or spread.n < need:
+            if feature != "dice":
+                continue
+            spread = figures.pooled.get(feature)  # few objects of this class: all classes' agreement
+            if spread is None or spread.n < need:
+                spread = None
+        z = spread.z(value, floor) if spread is not None else 0.0
+        if feature == "dice":
+            floor_dice = cr.threshold("min_mask_dice")
+            hard = floor_dice is not None and value < floor_dice
+            if not (-z > limit or hard):
+                continue
+            score = max(z_score(z, limit) if -z > limit else 0.0, 0.5 + 0.5 * (1 - value) if hard else 0.0)
+            out.append(_mask_problem(facts, o, name, value, spread, score))
+            continue
+        if feature == "log_roughness" and z <= limit:
+            continue  # only rougher than usual is a problem
+        if abs(z) <= limit:
+            continue
+        out.append(_outlier_problem(facts, o, name, kind, value, spread, z, limit))  # type: ignore[arg-type]
+    return out
+
+
+def _outlier_problem(
+    facts: ImageFacts,
+    o: ObjectFacts,
+    name: str,
+    kind: str,
+    value: float,
+    spread: Spread,
+    z: float,
+    limit: float,
+) -> Problem:
+    typical, actual = math.exp(spread.median), math.exp(value)
+    if kind == "size_outlier":
+        msg = f"{name} area {actual:.0f} px is {actual / typical:.2g}x the class median {typical:.0f} px"
+    elif kind == "aspect_outlier":
+        msg = f"{name} aspect (w/h) {actual:.2f} is far from the class median {typical:.2f}"
+    else:
+        msg = (
+            f"{name} contour roughness {actual:.2f} (perimeter / hull perimeter); class median {typical:.2f}"
+        )
+    return Problem(
+        kind,
+        z_score(z, limit),
+        facts.image_id,
+        facts.file_name,
+        o.annotation_id,
+        name,
+        o.bbox,
+        f"{msg} (robust z {z:+.1f}, {spread.n} objects)",
+        None,
+        figures={"value": math.exp(value), "class_median": typical, "z": z},
+    )
+
+
+def _mask_problem(
+    facts: ImageFacts, o: ObjectFacts, name: str, dice: float, spread: Spread | None, score: float
+) -> Problem:
+    pred = facts.predictions[o.dice_pred]
+    typical = f"; typical {spread.median:.2f} over {spread.n} objects" if spread is not None else ""
+    geometry = {
+        "segmentation": pred.segmentation,
+        "bbox": [float(v) for v in pred.bbox],
+        "area": float(pred.area),
+    }
+    return Problem(
+        "low_mask_agreement",
+        score,
+        facts.image_id,
+        facts.file_name,
+        o.annotation_id,
+        name,
+        o.bbox,
+        f"{name} mask agrees poorly with the model's (Dice {dice:.2f}{typical}); fix: take the model's mask",
+        fixes.set_segmentation(o.annotation_id, geometry),
+        figures={"dice": dice, "prediction_score": pred.score if pred.score is not None else math.nan},
+    )
+
+
+def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[Problem]:
+    out: list[Problem] = []
+    boxes, preds = facts.boxes, facts.predictions
+    assert boxes is not None
+    objects = {o.annotation_id: o for o in facts.objects}
+    names = ctx.categories
+    cover = ctx.rules.threshold("cover") or 0.9
+
+    def problem(
+        kind: str,
+        quality: float,
+        aid: int | None,
+        cid: int,
+        bbox: list[float],
+        msg: str,
+        fix: dict | None,
+        **fig: float,
+    ) -> None:
+        if kind in ctx.kinds:
+            out.append(
+                Problem(
+                    kind,
+                    1.0 - float(quality),
+                    facts.image_id,
+                    facts.file_name,
+                    aid,
+                    names.get(cid, str(cid)),
+                    bbox,
+                    msg,
+                    fix,
+                    figures={"quality": float(quality), **fig},
+                )
+            )
+
+    for j, q in enumerate(s.overlooked):
+        if math.isnan(q):
+            continue
+        p = preds[j]
+        problem(
+            "missing_object",
+            q,
+            None,
+            p.category_id,
+            [float(v) for v in p.bbox],
+            f"the model sees a {names.get(p.category_id)} here (score {p.score:.2f}) that no label covers",
+            fixes.add(p),
+            prediction_score=float(p.score or 0.0),
+        )
+    for i, aid in enumerate(facts.label_ids):
+        cid = int(boxes.lab_labels[i])
+        bbox = objects[aid].bbox if aid in objects else boxes.lab_boxes[i].tolist()
+        j = int(s.badloc_pred[i])
+        if j >= 0 and s.badloc[i] < 1.0:
+            kind, msg = _location(boxes.lab_boxes[i], boxes.pred_boxes[j], cover)
+            p = preds[j]
+            problem(
+                kind,
+                s.badloc[i],
+                aid,
+                cid,
+                bbox,
+                f"{names.get(cid)} {msg} (model score {p.score:.2f})",
+                _location_fix(aid, p),
+                prediction_score=float(p.score or 0.0),
+            )
+        j = int(s.swap_pred[i])
+        if j >= 0 and s.swap[i] < 1.0:
+            p = preds[j]
+            other = names.get(p.category_id, str(p.category_id))
+            problem(
+                "wrong_class",
+                s.swap[i],
+                aid,
+                cid,
+                bbox,
+                f"labelled {names.get(cid)}, the model sees a {other} here (score {p.score:.2f})",
+                fixes.set_category(aid, p.category_id, other),
+                prediction_score=float(p.score or 0.0),
+            )
+    return out
+
+
+def _location(label: np.ndarray, pred: np.ndarray, cover: float) -> tuple[str, str]:
+    """partial_box / oversized_box / bad_location from how the label box and the prediction nest."""
+    iw = max(0.0, min(label[2], pred[2]) - max(label[0], pred[0]))
+    ih = max(0.0, min(label[3], pred[3]) - max(label[1], pred[1]))
+    inter = iw * ih
+    la = max((label[2] - label[0]) * (label[3] - label[1]), 1e-12)
+    pa = max((pred[2] - pred[0]) * (pred[3] - pred[1]), 1e-12)
+    if inter / la >= cover and la < pa:
+        return "partial_box", f"covers only {la / pa:.0%} of the object the model sees"
+    if inter / pa >= cover and pa < la:
+        return "oversized_box", f"box is {la / pa:.1f}x the object the model sees"
+    return (
+        "bad_location",
+        f"is shifted from the object the model sees (box IoU {inter / (la + pa - inter):.2f})",
+    )
+
+
+def _location_fix(aid: int, pred: Annotation) -> dict:
+    return fixes.set_bbox(aid, [float(v) for v in pred.bbox])
+
+
+# ------------------------------------------------------------------------------------------------
+# the whole project
+
+
+def is_label(ann: Annotation) -> bool:
+    """Pending model predictions are proposals, not labels: lint leaves them out (and can use them as the
+    model's predictions)."""
+    return not (ann.review == "pending" and (ann.source or "").startswith("model:"))
+
+
+@dataclass(slots=True)
+class LintOptions:
+    """What to report: kinds (None = all), the lowest score listed, problems dismissed as "not a problem"."""
+
+    kinds: frozenset[str] | None = None
+    min_score: float = 0.0
+    dismissed: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class LintResult:
+    problems: list[Problem]
+    images: int
+    objects: int
+    predictions: int | None  # None = run without a model
+    dismissed: int
+    image_scores: dict[int, ol.ImageScores] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    cancelled: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        by_kind = Counter(p.kind for p in self.problems)
+        by_class = Counter(p.category or "(image)" for p in self.problems)
+        by_kind_class: dict[str, dict[str, int]] = defaultdict(dict)
+        for (k, c), n in sorted(Counter((p.kind, p.category or "(image)") for p in self.problems).items()):
+            by_kind_class[k][c] = n
+        return {
+            "images": self.images,
+            "objects": self.objects,
+            "predictions": self.predictions,
+            "problems": len(self.problems),
+            "dismissed": self.dismissed,
+            "by_kind": {k: by_kind[k] for k in KINDS if by_kind[k]},
+            "by_class": dict(sorted(by_class.items())),
+            "by_kind_and_class": dict(by_kind_class),
+        }
+
+
+def image_works(project: Project, predictions: dict[int, list[Annotation]] | None = None) -> list[ImageWork]:
+    """One ``ImageWork`` per image, in id order: its labels and, with a model, its predictions (an image
+    missing from ``predictions`` is linted without the model, e.g. when the model failed on it)."""
+    out = []
+    for iid in sorted(project.images):
+        labels = sorted((a for a in project.annotations_of(iid) if is_label(a)), key=lambda a: a.id)
+        preds = None if predictions is None else predictions.get(iid)  # None: the model failed on it
+        out.append(ImageWork(project.images[iid], project.image_status(iid), labels, preds))
+    return out
+
+
+def dismissed_keys(project: Project) -> frozenset[str]:
+    """Problems marked "not a problem" in the project (``pixelproof.lint.dismissed``)."""
+    lint = project.app.get("lint")
+    keys = lint.get("dismissed", []) if isinstance(lint, dict) else []
+    return frozenset(k for k in keys if isinstance(k, str))
+
+
+def lint_project(
+    project: Project,
+    rules: Rules | None = None,
+    predictions: dict[int, list[Annotation]] | None = None,
+    options: LintOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> LintResult:
+    """Every problem of the project, worst first. ``predictions``: image id -> predicted objects (in the
+    project's category ids; None = no model: the model kinds are skipped). ``rules`` default to the
+    project's own. ``progress(done, total)`` is called per image of the first pass; ``cancelled()``
+    stops the run early (the result then says so and holds what was found)."""
+    options = options or LintOptions()
+    rules = rules if rules is not None else rules_of(project.app)
+    kinds = set(options.kinds if options.kinds is not None else KINDS)
+    if predictions is None:
+        kinds -= set(MODEL_KINDS)
+    ctx = Context.make({cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds))
+    works = image_works(project, predictions)
+    facts: list[ImageFacts] = []
+    stopped = False
+    for n, work in enumerate(works, start=1):
+        if cancelled is not None and cancelled():
+            stopped = True
+            break
+        facts.append(collect(work, ctx))
+        if progress is not None:
+            progress(n, len(works))
+    figures = dataset_figures(facts)
+    problems: list[Problem] = []
+    image_scores: dict[int, ol.ImageScores] = {}
+    for f in facts:
+        found, scores = finish(f, figures, ctx)
+        problems += found
+        if scores is not None:
+            image_scores[f.image_id] = scores
+    kept = [p for p in problems if p.score >= options.min_score]
+    listed = [p for p in kept if p.key not in options.dismissed]
+    listed.sort(key=sort_key)
+    return LintResult(
+        listed,
+        len(facts),
+        sum(len(w.labels) for w in works[: len(facts)]),
+        None if predictions is None else sum(len(w.predictions or []) for w in works[: len(facts)]),
+        len(kept) - len(listed),
+        image_scores,
+        {
+            "kinds": sorted(kinds),
+            "min_score": options.min_score,
+            "min_similarity": figures.min_similarity,
+            "min_prediction_score": figures.min_prediction_score,
+            "rules": rules.to_json(),
+        },
+        stopped,
+    )

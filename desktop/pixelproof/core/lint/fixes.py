@@ -1,0 +1,114 @@
+"""The machine-readable fixes lint suggests, and the geometry they carry.
+
+Every fix is one dict with an ``action`` and what applying it needs, so the CLI's JSON, the app's
+one-key fix and a script all read the same thing:
+
+- ``{"action": "delete", "annotation_id": A}``
+- ``{"action": "set_bbox", "annotation_id": A, "bbox": [x, y, w, h]}``
+- ``{"action": "set_category", "annotation_id": A, "category_id": C, "category": name}``
+- ``{"action": "set_segmentation", "annotation_id": A, "segmentation": polygons | RLE | null, "bbox",
+  "area"}`` (null segmentation = a box-only object)
+- ``{"action": "split", "annotation_id": A, "parts": [{"segmentation", "bbox", "area"}, ...]}``: the
+  first part stays in A, each other part becomes a new annotation of the same category
+- ``{"action": "add", "annotation": {"image_id", "category_id", "bbox", "segmentation"?, "area",
+  "score", "source"}}``
+- ``{"action": "set_image_status", "image_id": I, "status": "todo"}``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pixelproof.core import mask_edit, masks
+from pixelproof.core.metrics import Placed
+from pixelproof.core.model import Annotation
+
+Geometry = dict[str, Any]  # {"segmentation", "bbox", "area"}
+
+
+def delete(annotation_id: int) -> dict[str, Any]:
+    return {"action": "delete", "annotation_id": annotation_id}
+
+
+def set_bbox(annotation_id: int, bbox: list[float]) -> dict[str, Any]:
+    return {"action": "set_bbox", "annotation_id": annotation_id, "bbox": [round(float(v), 2) for v in bbox]}
+
+
+def set_category(annotation_id: int, category_id: int, name: str) -> dict[str, Any]:
+    return {
+        "action": "set_category",
+        "annotation_id": annotation_id,
+        "category_id": category_id,
+        "category": name,
+    }
+
+
+def set_segmentation(annotation_id: int, geometry: Geometry) -> dict[str, Any]:
+    return {"action": "set_segmentation", "annotation_id": annotation_id, **geometry}
+
+
+def split(annotation_id: int, parts: list[Geometry]) -> dict[str, Any]:
+    return {"action": "split", "annotation_id": annotation_id, "parts": parts}
+
+
+def set_image_status(image_id: int, status: str) -> dict[str, Any]:
+    return {"action": "set_image_status", "image_id": image_id, "status": status}
+
+
+def add(prediction: Annotation) -> dict[str, Any]:
+    """Add a prediction as a label (its geometry, category, score and source)."""
+    ann: dict[str, Any] = {
+        "image_id": prediction.image_id,
+        "category_id": prediction.category_id,
+        "bbox": [round(float(v), 2) for v in prediction.bbox],
+        "area": float(prediction.area),
+    }
+    if prediction.segmentation is not None:
+        ann["segmentation"] = prediction.segmentation
+    if prediction.score is not None:
+        ann["score"] = prediction.score
+    if prediction.source:
+        ann["source"] = prediction.source
+    return {"action": "add", "annotation": ann}
+
+
+# ------------------------------------------------------------------------------------------------
+# geometry
+
+
+def box_geometry(bbox: list[float]) -> Geometry:
+    x, y, w, h = (float(v) for v in bbox)
+    return {"segmentation": None, "bbox": [x, y, w, h], "area": w * h}
+
+
+def polygon_geometry(polygons: list[list[float]], height: int, width: int) -> Geometry:
+    bbox = masks.polygons_bbox(polygons)
+    return {
+        "segmentation": polygons,
+        "bbox": bbox,
+        "area": masks.segmentation_area(polygons, bbox, height, width),
+    }
+
+
+def placed_geometry(kind: str, placed: Placed, height: int, width: int) -> Geometry | None:
+    """Pixels as a geometry of ``kind``: "mask" -> RLE, "polygon" -> traced outline, "box" -> the tight box.
+    None when no pixel is left."""
+    if placed.is_empty:
+        return None
+    if kind == "box":
+        return box_geometry(placed.bbox_xywh())
+    rect = (placed.x0, placed.y0, placed.mask.shape[1], placed.mask.shape[0])
+    if kind == "mask":
+        rle = mask_edit.region_rle(rect, placed.mask, height, width)
+        return {"segmentation": rle, "bbox": placed.bbox_xywh(), "area": float(placed.area)}
+    traced = masks.mask_to_polygons(placed.mask)
+    polygons = [
+        [round(v + (placed.x0 if i % 2 == 0 else placed.y0), 2) for i, v in enumerate(p)]
+        for p in traced.polygons
+    ]
+    return polygon_geometry(polygons, height, width) if polygons else None
+
+
+def box_polygon(bbox: list[float]) -> list[list[float]]:
+    x, y, w, h = (float(v) for v in bbox)
+    return [[x, y, x + w, y, x + w, y + h, x, y + h]]

@@ -1,0 +1,114 @@
+"""Model predictions for lint, kept apart from the project's annotations.
+
+Two sources: a COCO results file (the list ``pycocotools.COCO.loadRes`` reads: ``image_id``,
+``category_id``, ``bbox``, ``score``, optional ``segmentation``, in the project's image and category ids),
+or the project's own pending model predictions (pre-labeling output not yet accepted). Either way the
+result is ``{image_id: [Annotation, ...]}`` that is never added to the project.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from pixelproof.core.coco import ProjectFormatError, _read_annotations, read_json
+from pixelproof.core.model import Annotation, Project
+
+
+class PredictionsError(Exception):
+    """The predictions file cannot be used at all (unreadable, not JSON, not a list)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse_predictions(
+    items: Any, project: Project, where: str = "predictions"
+) -> tuple[dict[int, list[Annotation]], list[str]]:
+    """COCO results -> predictions per image, plus one located problem per entry left out.
+
+    Entries are validated like project annotations (same reader); an entry without a finite ``score``
+    in 0..1, or with an image or category the project lacks, is left out and reported.
+    """
+    if not isinstance(items, list):
+        raise PredictionsError([f"{where}: expected a list of COCO results, got {type(items).__name__}"])
+    problems: list[str] = []
+    usable: list[dict] = []
+    positions: list[int] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(f"{where}[{i}]: expected an object, got {type(item).__name__}")
+            continue
+        score = item.get("score")
+        if isinstance(score, bool) or not isinstance(score, int | float) or not (0.0 <= float(score) <= 1.0):
+            problems.append(f"{where}[{i}].score: expected a number in 0..1, got {score!r}")
+            continue
+        entry = {
+            k: v
+            for k, v in item.items()
+            if k in ("image_id", "category_id", "bbox", "segmentation", "score", "area")
+        }
+        entry["id"] = len(usable) + 1
+        entry.setdefault("iscrowd", 0)
+        usable.append(entry)
+        positions.append(i)
+    found: list[str] = []
+    anns = _read_annotations(usable, project.images, project.categories, found)
+    for msg in found:
+        problems.append(_relocate(msg, positions, where))
+    out: dict[int, list[Annotation]] = {iid: [] for iid in project.images}  # no entry = nothing predicted
+    for ann in anns.values():
+        if ann.segmentation == []:
+            ann.segmentation = None
+        if not all(math.isfinite(v) for v in ann.bbox) or ann.bbox[2] < 0 or ann.bbox[3] < 0:
+            continue
+        out[ann.image_id].append(ann)
+    return out, problems
+
+
+def _relocate(message: str, positions: list[int], where: str) -> str:
+    """``annotations[k].x: ...`` (k in the filtered list) -> ``predictions[i].x: ...`` (i in the file)."""
+    if message.startswith("annotations["):
+        head, _, rest = message[len("annotations[") :].partition("]")
+        if head.isdigit() and int(head) < len(positions):
+            return f"{where}[{positions[int(head)]}]{rest}"
+    return f"{where}: {message}"
+
+
+def read_predictions(
+    path: str | os.PathLike[str], project: Project
+) -> tuple[dict[int, list[Annotation]], list[str]]:
+    """Read a COCO results file; ``PredictionsError`` when it cannot be read at all."""
+    p = Path(path)
+    try:
+        data = read_json(p)
+    except ProjectFormatError as e:
+        raise PredictionsError([f"{p}: {m}" for m in e.problems]) from None
+    if isinstance(data, dict) and isinstance(data.get("annotations"), list):
+        data = data["annotations"]  # a COCO file with scores works too
+    return parse_predictions(data, project, where=str(p))
+
+
+def pending_predictions(project: Project) -> dict[int, list[Annotation]]:
+    """The project's pending model predictions, per image (score 1.0 when a prediction has none)."""
+    out: dict[int, list[Annotation]] = {iid: [] for iid in project.images}
+    for ann in project.annotations.values():
+        if ann.review == "pending" and (ann.source or "").startswith("model:"):
+            if ann.score is None:
+                ann = Annotation(
+                    ann.id,
+                    ann.image_id,
+                    ann.category_id,
+                    list(ann.bbox),
+                    ann.segmentation,
+                    ann.area,
+                    score=1.0,
+                    source=ann.source,
+                )
+            out[ann.image_id].append(ann)
+    for preds in out.values():
+        preds.sort(key=lambda a: a.id)
+    return out

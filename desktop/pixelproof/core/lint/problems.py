@@ -1,0 +1,109 @@
+"""What lint reports: a ``Problem`` per suspected label error, its kind, score, where to look and its fix.
+
+``score`` is in 0..1, higher = more likely wrong (ObjectLab figures: 1 - quality). ``fix`` is
+machine-readable (README, "Finding label problems"): ``{"action": "delete" | "set_bbox" | "set_category" |
+"set_segmentation" | "split" | "add" | "set_image_status", ...}``, or None when only a person can decide.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+# kind -> one line for help texts and the HTML report
+RULE_KINDS: dict[str, str] = {
+    "duplicate": "two objects of one class cover the same thing (IoU at or above duplicate_iou)",
+    "class_conflict": "two objects of different classes cover the same thing",
+    "tiny": "smaller than the class's minimum width, height or area",
+    "box_too_large": "larger than the class's maximum width, height or area",
+    "size_outlier": "area far outside the class's own distribution",
+    "aspect_outlier": "aspect ratio far outside the class's own distribution",
+    "out_of_bounds": "geometry outside the image",
+    "touches_border": "touches the image border where the class's rules forbid it",
+    "kind_not_allowed": "a geometry kind (box/polygon/mask) the class's rules do not allow",
+    "box_mask_mismatch": "the stored bbox is not the tight box of the mask or polygon",
+    "invalid_polygon": "self-intersecting, fewer than 3 distinct points, or zero area",
+    "fragmented_mask": "islands far from the main body, or speckle (tiny islands / holes)",
+    "jagged_contour": "boundary much rougher than the class's other objects",
+    "unseparated_overlap": "masks of countable objects overlap or touch with no boundary between them",
+    "unlabeled_image": "an image marked done or reviewed without objects",
+}
+MODEL_KINDS: dict[str, str] = {
+    "missing_object": "a confident prediction that no label covers (ObjectLab: overlooked)",
+    "partial_box": "badly located: the label covers only part of the predicted object",
+    "oversized_box": "badly located: the label box is much larger than the predicted object",
+    "bad_location": "badly located: the label is shifted from the predicted object",
+    "wrong_class": "a confident prediction of another class sits on the label (ObjectLab: swapped)",
+    "low_mask_agreement": "Dice with the model's mask far below the class's typical agreement",
+}
+KINDS: dict[str, str] = {**RULE_KINDS, **MODEL_KINDS}
+
+
+@dataclass(slots=True)
+class Problem:
+    """One suspected label error. ``related_id`` is the other annotation of a pair (duplicates, overlaps)."""
+
+    kind: str
+    score: float
+    image_id: int
+    file_name: str
+    annotation_id: int | None
+    category: str | None
+    bbox: list[float]
+    message: str
+    fix: dict[str, Any] | None = None
+    related_id: int | None = None
+    figures: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Stable identity across runs, used to store "not a problem" decisions in the project."""
+        if self.annotation_id is not None:
+            tail = f"{self.annotation_id}" + (f"+{self.related_id}" if self.related_id is not None else "")
+        elif self.kind == "missing_object":
+            tail = f"{self.category}@" + ",".join(str(round(v)) for v in self.bbox)
+        else:
+            tail = "-"
+        return f"{self.kind}|{self.image_id}|{tail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "score": round(self.score, 6),
+            "image_id": self.image_id,
+            "file_name": self.file_name,
+            "annotation_id": self.annotation_id,
+            "category": self.category,
+            "bbox": [round(v, 2) for v in self.bbox],
+            "message": self.message,
+            "fix": self.fix,
+        }
+        if self.related_id is not None:
+            out["related_annotation_id"] = self.related_id
+        if self.figures:
+            out["figures"] = {k: _json_number(v) for k, v in self.figures.items()}
+        out["key"] = self.key
+        return out
+
+
+def _json_number(v: float) -> float | None:
+    return round(float(v), 6) if math.isfinite(v) else None
+
+
+def sort_key(p: Problem) -> tuple:
+    """Worst first; ties broken by image, annotation and kind so every run lists the same order."""
+    return (-p.score, p.image_id, -1 if p.annotation_id is None else p.annotation_id, p.kind, p.key)
+
+
+def z_score(z: float, limit: float) -> float:
+    """Robust z beyond ``limit`` -> score in 0.5..1 (0.5 at the limit, 2/3 at twice it, -> 1)."""
+    z = abs(z)
+    return z / (z + limit) if limit > 0 else 1.0
+
+
+def excess_score(value: float, limit: float, above: bool) -> float:
+    """How far a value is past a hard limit -> 0.5 (just past) .. 1 (far past)."""
+    base, top = (limit, value) if above else (value, limit)
+    rel = 1 - base / top if top > 0 else 0.0
+    return 0.5 + 0.5 * min(1.0, max(0.0, rel))

@@ -1,0 +1,178 @@
+"""Lint results as JSON, CSV or one self-contained HTML page (fields documented in README)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core.lint.engine import LintResult
+from pixelproof.core.lint.problems import KINDS
+from pixelproof.core.model import Project
+
+CSV_FIELDS = ["kind", "score", "image_id", "file_name", "annotation_id", "category", "bbox", "message", "fix"]
+
+
+def to_dict(
+    result: LintResult, project: str = "", extra_options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``{"problems": [...], "summary": {...}, "options": {...}}`` plus per-image ObjectLab scores."""
+    data: dict[str, Any] = {
+        "project": project,
+        "problems": [p.to_dict() for p in result.problems],
+        "summary": result.summary(),
+        "options": {**result.options, **(extra_options or {})},
+    }
+    if result.image_scores:
+        data["objectlab"] = {
+            str(iid): {
+                "label_quality": round(s.score, 6),
+                "overlooked": round(s.overlooked_image, 6),
+                "badloc": round(s.badloc_image, 6),
+                "swap": round(s.swap_image, 6),
+            }
+            for iid, s in sorted(result.image_scores.items())
+        }
+    if result.cancelled:
+        data["cancelled"] = True
+    return data
+
+
+def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    Path(path).write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: strings starting like a formula get a leading apostrophe
+    (OWASP CSV injection); numbers are written as they are; None is an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """One row per problem; bbox and fix as compact JSON."""
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(CSV_FIELDS)
+        for p in data["problems"]:
+            w.writerow([csv_cell(p.get(k)) for k in CSV_FIELDS])
+
+
+# ------------------------------------------------------------------------------------------------
+# HTML
+
+_CSS = """
+body{font-family:sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:13px}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#eee}
+.cards{display:flex;flex-wrap:wrap;gap:14px}.cards figure{margin:0;font-size:12px;width:250px}
+.cards img{border:1px solid #ccc}.kind{font-weight:bold}
+"""
+_OUTLINE = (230, 159, 0)  # orange: where to look
+_PROPOSED = (0, 114, 178)  # blue: the fix's box
+
+
+def write_html(
+    data: dict[str, Any],
+    path: str | os.PathLike[str],
+    project: Project | None = None,
+    worst: int = 40,
+    read_image: Callable[[Path], np.ndarray] | None = None,
+) -> None:
+    """Summary tables and the ``worst`` problems as cards with a crop of the image (when readable)."""
+    s = data["summary"]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof lint report</title>",
+        f"<style>{_CSS}</style></head><body><h1>PixelProof lint report</h1>",
+        f"<p>{html.escape(str(data.get('project', '')))}: {s['images']} images, {s['objects']} objects"
+        + (f", {s['predictions']} predictions" if s.get("predictions") is not None else ", no model")
+        + f"; {s['problems']} problems listed, {s['dismissed']} dismissed as not a problem.</p>",
+        "<h2>By kind</h2><table><tr><th>kind</th><th>problems</th><th>meaning</th></tr>",
+    ]
+    for kind, n in s["by_kind"].items():
+        parts.append(f"<tr><td>{kind}</td><td>{n}</td><td>{html.escape(KINDS.get(kind, ''))}</td></tr>")
+    parts.append("</table><h2>By class</h2><table><tr><th>class</th><th>problems</th></tr>")
+    for cls, n in s["by_class"].items():
+        parts.append(f"<tr><td>{html.escape(cls)}</td><td>{n}</td></tr>")
+    parts.append(
+        f"</table><h2>The {min(worst, len(data['problems']))} worst problems</h2><div class='cards'>"
+    )
+    images: dict[int, np.ndarray | None] = {}
+    for p in data["problems"][:worst]:
+        png = _crop_png(p, project, images, read_image) if project is not None else b""
+        img = (
+            f"<img src='data:image/png;base64,{base64.b64encode(png).decode('ascii')}' alt='crop'><br>"
+            if png
+            else ""
+        )
+        action = (p.get("fix") or {}).get("action", "none")
+        ann = "" if p["annotation_id"] is None else f" #{p['annotation_id']}"
+        parts.append(
+            f"<figure>{img}<span class='kind'>{p['kind']}</span> {p['score']:.2f} · "
+            f"{html.escape(str(p['category'] or ''))}{ann}<br>{html.escape(p['file_name'])}<br>"
+            f"{html.escape(p['message'])}<br><i>fix: {html.escape(action)}</i></figure>"
+        )
+    parts.append("</div></body></html>")
+    Path(path).write_text("\n".join(parts), encoding="utf-8")
+
+
+def _crop_png(
+    p: dict[str, Any],
+    project: Project,
+    cache: dict[int, np.ndarray | None],
+    read: Callable[[Path], np.ndarray] | None,
+    size: int = 240,
+) -> bytes:
+    import cv2
+
+    from pixelproof.core.imageio import read_image, to_display8
+
+    iid = p["image_id"]
+    if iid not in cache:
+        image = project.images.get(iid)
+        try:
+            pixels = (read or read_image)(project.image_path(image)) if image is not None else None
+            cache[iid] = None if pixels is None else to_display8(pixels)
+        except Exception:
+            cache[iid] = None
+    pixels = cache[iid]
+    if pixels is None:
+        return b""
+    rgb = pixels if pixels.ndim == 3 else np.repeat(pixels[..., None], 3, axis=2)
+    rgb = np.ascontiguousarray(rgb[..., :3])
+    h, w = rgb.shape[:2]
+    fix = p.get("fix") or {}
+    boxes = [(p["bbox"], _OUTLINE)]
+    proposed = fix.get("bbox") or (fix.get("annotation") or {}).get("bbox")
+    if proposed:
+        boxes.append((proposed, _PROPOSED))
+    xs = [v for b, _ in boxes for v in (b[0], b[0] + b[2])]
+    ys = [v for b, _ in boxes for v in (b[1], b[1] + b[3])]
+    margin = 0.25 * max(max(xs) - min(xs), max(ys) - min(ys), 16)
+    x0, y0 = int(max(0, min(xs) - margin)), int(max(0, min(ys) - margin))
+    x1, y1 = int(min(w, max(xs) + margin + 1)), int(min(h, max(ys) + margin + 1))
+    if x1 <= x0 or y1 <= y0:
+        return b""
+    crop = rgb[y0:y1, x0:x1].copy()
+    scale = size / max(crop.shape[:2])
+    crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))))
+    for (bx, by, bw_, bh_), color in boxes:
+        a = (round((bx - x0) * scale), round((by - y0) * scale))
+        b = (round((bx + bw_ - x0) * scale), round((by + bh_ - y0) * scale))
+        cv2.rectangle(crop, a, b, color, 2)
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
+    return buf.tobytes() if ok else b""

@@ -1,0 +1,174 @@
+"""``pixelproof lint``: exit codes, summary, reports, predictions files, rules files, a real backend."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from skimage import data
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def make(folder: Path, *anns: Annotation, picture: bool = False) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = Project()
+    if picture:
+        Image.fromarray(data.astronaut()).save(folder / "a.png")
+    p.add_image(ImageRecord(1, "a.png", 512, 512))
+    p.add_category(Category(1, "person"))
+    p.add_category(Category(2, "cat"))
+    for a in anns:
+        p.add_annotation(a)
+    return save_project(p, folder / "project.json")
+
+
+def box(aid: int, bbox: list[float], cid: int = 1) -> Annotation:
+    return Annotation(aid, 1, cid, [float(v) for v in bbox], None, bbox[2] * bbox[3])
+
+
+def test_clean_project_exits_0(capsys, tmp_path: Path) -> None:
+    path = make(tmp_path, box(1, [10, 10, 50, 50]))
+    code, out, err = run(capsys, "lint", path)
+    assert code == 0, err
+    assert "1 images, 1 objects, no model: 0 problem(s) with score >= 0.5" in out
+
+
+def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> None:
+    path = make(
+        tmp_path, box(1, [10, 10, 50, 50]), box(2, [10.5, 10, 50, 50]), box(3, [300, 300, 1, 1], cid=2)
+    )
+    before = path.read_bytes()
+    j, c, h = tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "r.html"
+    code, out, err = run(capsys, "lint", path, "--json", j, "--csv", c, "--html", h)
+    assert code == 1, err
+    assert "2 problem(s)" in out and "duplicate" in out and "tiny" in out and "cat 1" in out
+    doc = json.loads(j.read_text())
+    assert [p["kind"] for p in doc["problems"]] == ["duplicate", "tiny"]
+    assert doc["problems"][0]["fix"] == {"action": "delete", "annotation_id": 2}
+    assert doc["summary"]["by_kind"] == {"duplicate": 1, "tiny": 1} and doc["options"]["min_score"] == 0.5
+    assert len(list(csv.DictReader(c.open(encoding="utf-8")))) == 2
+    assert "duplicate" in h.read_text(encoding="utf-8")
+    assert path.read_bytes() == before  # lint never writes the project
+    code, out, _ = run(capsys, "lint", path, "--kinds", "tiny")
+    assert code == 1 and "duplicate" not in out
+    code, _, _ = run(capsys, "lint", path, "--min-score", "0.999")
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--kinds", "nope"],
+        ["--min-score", "2"],
+        ["--confident", "-1"],
+        ["--model", "x.onnx"],
+        ["--backend", "yolo-onnx", "--predictions", "p.json"],
+        ["--bogus"],
+    ],
+)
+def test_usage_errors_exit_2(capsys, tmp_path: Path, argv: list[str]) -> None:
+    path = make(tmp_path, box(1, [10, 10, 50, 50]))
+    with pytest.raises(SystemExit) as e:
+        code = main(["lint", str(path), *argv])
+        raise SystemExit(code)
+    assert e.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_unreadable_inputs_exit_3(capsys, tmp_path: Path) -> None:
+    path = make(tmp_path, box(1, [10, 10, 50, 50]))
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    code, _, err = run(capsys, "lint", broken)
+    assert code == 3 and "broken.json" in err
+    code, _, err = run(capsys, "lint", path, "--predictions", broken)
+    assert code == 3 and "not valid JSON" in err
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("classes:\n  person:\n    min_area: lots\n", encoding="utf-8")
+    code, _, err = run(capsys, "lint", path, "--rules", rules)
+    assert code == 3 and "rules.classes.person.min_area" in err
+    code, _, err = run(capsys, "lint", path, "--backend", "yolo-onnx", "--model", tmp_path / "none.onnx")
+    assert code == 3 and "none.onnx" in err
+    project = json.loads(path.read_text())
+    project["pixelproof"]["rules"] = {"classes": {"person": {"kinds": "box"}}}
+    path.write_text(json.dumps(project), encoding="utf-8")
+    code, _, err = run(capsys, "lint", path)
+    assert code == 3 and "pixelproof.rules.classes.person.kinds" in err
+
+
+def test_rules_file_and_project_rules(capsys, tmp_path: Path) -> None:
+    path = make(tmp_path, box(1, [10, 10, 50, 50]), box(2, [100, 100, 60, 40], cid=2))
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"classes": {"cat": {"max_width": 50}}}), encoding="utf-8")
+    code, out, err = run(capsys, "lint", path, "--rules", rules)
+    assert code == 1 and "box_too_large" in out, err
+    project = load_project(path)
+    project.app["rules"] = {"classes": {"person": {"min_area": "1%"}}}
+    save_project(project, path)
+    code, out, _ = run(capsys, "lint", path)
+    assert code == 1 and "tiny" in out and "box_too_large" not in out
+
+
+def test_predictions_file_with_a_bad_entry(capsys, tmp_path: Path) -> None:
+    path = make(tmp_path, box(1, [10, 10, 100, 100]))
+    preds = tmp_path / "preds.json"
+    preds.write_text(
+        json.dumps(
+            [
+                {"image_id": 1, "category_id": 1, "bbox": [10, 10, 200, 200], "score": 0.97},
+                {"image_id": 1, "category_id": 1, "bbox": [400, 400, 50, 50], "score": 0.99},
+                {"image_id": 3, "category_id": 1, "bbox": [1, 1, 5, 5], "score": 0.99},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    j = tmp_path / "r.json"
+    code, out, err = run(capsys, "lint", path, "--predictions", preds, "--json", j)
+    assert code == 1
+    assert "[2].image_id: image 3 does not exist" in err
+    kinds = {p["kind"] for p in json.loads(j.read_text())["problems"]}
+    assert kinds == {"partial_box", "missing_object"}
+    assert "2 predictions" in out
+
+
+def test_pending_predictions_as_the_model(capsys, tmp_path: Path) -> None:
+    pred = box(2, [300, 300, 80, 80])
+    pred.score, pred.source, pred.review = 0.99, "model:yolo-onnx/x@1", "pending"
+    path = make(tmp_path, box(1, [10, 10, 50, 50]), pred)
+    code, out, _ = run(capsys, "lint", path)
+    assert code == 0  # a pending prediction is not a label
+    code, out, _ = run(capsys, "lint", path, "--predictions", "pending")
+    assert code == 1 and "missing_object" in out
+
+
+def test_backend_run_on_the_images(capsys, tmp_path: Path, shared_models: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    path = make(tmp_path, box(1, [13, 17, 100, 120]), picture=True)  # the astronaut, badly boxed
+    j = tmp_path / "r.json"
+    code, _, err = run(
+        capsys, "lint", path, "--backend", "yolo-onnx", "--model", model, "--confident", "0.5", "--json", j
+    )
+    assert code == 1, err
+    doc = json.loads(j.read_text())
+    assert doc["options"]["backend"].startswith("model:yolo-onnx/yolo11n.onnx@")
+    (problem,) = [p for p in doc["problems"] if p["annotation_id"] == 1]
+    assert problem["kind"] == "partial_box" and problem["fix"]["action"] == "set_bbox"
+    w, h = problem["fix"]["bbox"][2:]
+    assert w > 300 and h > 450  # the model's box around the whole astronaut
+    assert "ignored" in err  # classes the project lacks (the sports ball) are counted, not added
+    assert len(load_project(path).annotations) == 1

@@ -1,0 +1,264 @@
+"""Each rule check on small made-up objects: what it flags, what it leaves alone, and its fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pixelproof.core import masks
+from pixelproof.core.coco import dumps_project
+from pixelproof.core.lint import LintOptions, lint_project, parse_rules
+from pixelproof.core.lint.apply import FixError, fix_edit
+from pixelproof.core.lint.shapes import mask_pieces, polygon_defect, self_intersects
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from tests.core.lint_scenes import jagged
+
+W, H = 200, 100
+
+
+def project(*anns: Annotation, status: str | None = None) -> Project:
+    p = Project()
+    p.add_image(ImageRecord(1, "a.png", W, H))
+    p.add_image(ImageRecord(2, "b.png", W, H))
+    p.add_category(Category(1, "cat"))
+    p.add_category(Category(2, "dog"))
+    for a in anns:
+        p.add_annotation(a)
+    if status:
+        p.set_image_status(2, status)
+    return p
+
+
+def box(aid: int, bbox: list[float], cid: int = 1, image: int = 1) -> Annotation:
+    return Annotation(aid, image, cid, [float(v) for v in bbox], None, bbox[2] * bbox[3])
+
+
+def poly(aid: int, points: list[float], cid: int = 1) -> Annotation:
+    seg = [[float(v) for v in points]]
+    return Annotation(aid, 1, cid, masks.polygons_bbox(seg), seg, masks.segmentation_area(seg, [0] * 4, H, W))
+
+
+def mask(aid: int, m: np.ndarray, cid: int = 1) -> Annotation:
+    return Annotation(aid, 1, cid, masks.bbox(m), masks.encode(m), float(m.sum()))
+
+
+def rect(y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+    m = np.zeros((H, W), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def kinds(p: Project, rules: dict | None = None, **opts) -> list[tuple[str, int | None]]:
+    result = lint_project(p, parse_rules(rules), options=LintOptions(**opts))
+    return [(x.kind, x.annotation_id) for x in result.problems]
+
+
+def fixed(p: Project, kind: str, rules: dict | None = None) -> Project:
+    (problem,) = [x for x in lint_project(p, parse_rules(rules)).problems if x.kind == kind]
+    fix_edit(p, problem.fix).apply(p)
+    return p
+
+
+# ------------------------------------------------------------------------------------------------
+# shapes
+
+
+@pytest.mark.parametrize(
+    ("points", "defect"),
+    [
+        ([0, 0, 10, 0, 10, 10, 0, 10], None),
+        ([0, 0, 10, 10, 10, 0, 0, 10], "self-intersecting"),  # bow tie
+        ([0, 0, 10, 0, 5, 5, 10, 10, 0, 10, 5, 5], "self-intersecting"),  # two triangles touching at a vertex
+        ([0, 0, 10, 0, 10, 10, 10, 5, 10, 12, 0, 10], "self-intersecting"),  # an edge doubling back (spike)
+        ([0, 0, 10, 0, 10, 10, 0, 10, 0, 10, 0, 0], None),  # repeated points, closing point
+        ([0, 0, 10, 0, 20, 0], "zero area"),
+        ([3, 3, 3, 3, 3, 3, 4, 4], "fewer than 3 distinct points"),
+        ([0, 0, 20, 0, 20, 20, 10, 5, 0, 20], None),  # concave, valid
+    ],
+)
+def test_polygon_defects(points, defect) -> None:
+    assert polygon_defect(points) == defect
+
+
+def test_self_intersection_of_a_long_ring_is_found_in_chunks() -> None:
+    t = np.linspace(0, 2 * np.pi, 1500, endpoint=False)
+    ring = np.stack([100 + 50 * np.cos(t), 100 + 50 * np.sin(t)], axis=1)
+    assert not self_intersects(ring)
+    ring[[100, 1200]] = ring[[1200, 100]]
+    assert self_intersects(ring)
+
+
+def test_mask_pieces_gaps_and_holes() -> None:
+    m = rect(10, 40, 10, 40)
+    m[20:23, 20:23] = False  # a 9-px hole
+    m[10:13, 60:63] = True  # an island 20 px right of the body
+    pieces = mask_pieces(m[5:45, 5:70])
+    assert sorted(pieces.areas) == [9, 900 - 9]
+    assert pieces.hole_areas == [9]
+    assert pieces.gaps[pieces.areas.index(9)] == pytest.approx(20 - 1 + 1)
+
+
+# ------------------------------------------------------------------------------------------------
+# rule checks
+
+
+def test_clean_objects_are_not_flagged() -> None:
+    p = project(
+        box(1, [10, 10, 30, 20]), poly(2, [60, 10, 90, 10, 90, 40, 60, 40]), mask(3, rect(50, 90, 120, 170))
+    )
+    assert kinds(p) == []
+
+
+def test_duplicates_and_class_conflicts() -> None:
+    p = project(
+        box(1, [10, 10, 40, 40]),
+        box(2, [10.5, 10, 40, 40]),  # same class, IoU 0.9877
+        box(3, [100, 10, 40, 40]),
+        box(4, [100, 10, 40, 40], cid=2),  # other class, IoU 1
+        box(5, [100, 50, 40, 40]),
+        box(6, [104, 50, 40, 40]),  # IoU 0.818: not a duplicate
+        mask(7, rect(60, 90, 10, 40)),
+        mask(8, rect(60, 90, 10, 41)),  # pixel IoU 30/31
+    )
+    assert sorted(kinds(p)) == [("class_conflict", 4), ("duplicate", 2), ("duplicate", 8)]
+    found = lint_project(p).problems
+    dup = next(x for x in found if x.annotation_id == 2)
+    assert dup.related_id == 1 and dup.fix == {"action": "delete", "annotation_id": 2}
+    assert dup.score == pytest.approx(40 * 39.5 / (40 * 40.5))
+    assert kinds(p, {"thresholds": {"duplicate_iou": 0.99}}) == [("class_conflict", 4)]
+
+
+def test_size_limits_in_pixels_and_percent() -> None:
+    p = project(box(1, [10, 10, 1, 30]), box(2, [50, 10, 30, 30]), box(3, [0, 0, 150, 90], cid=2))
+    assert kinds(p) == [("tiny", 1)]
+    rules = {"classes": {"dog": {"max_area": "50%"}, "cat": {"min_width": "20%"}}}
+    assert sorted(kinds(p, rules)) == [("box_too_large", 3), ("tiny", 1), ("tiny", 2)]
+    # a built-in default can be switched off
+    assert kinds(p, {"default": {"min_width": None}}) == []
+
+
+def test_out_of_bounds_and_its_clip_fix() -> None:
+    p = project(box(1, [-10, 10, 40, 20]), poly(2, [150, 50, 210, 50, 210, 90, 150, 90]))
+    assert sorted(kinds(p)) == [("out_of_bounds", 1), ("out_of_bounds", 2)]
+    for problem in lint_project(p).problems:
+        fix_edit(p, problem.fix).apply(p)
+    assert p.annotations[1].bbox == [0.0, 10.0, 30.0, 20.0]
+    assert masks.polygons_bbox(p.annotations[2].segmentation) == [150.0, 50.0, 50.0, 40.0]
+    assert kinds(p) == []
+
+
+def test_touching_the_border_only_where_forbidden() -> None:
+    p = project(box(1, [0, 10, 40, 20]), box(2, [50, 10, 40, 20]), box(3, [0, 10, 40, 20], cid=2, image=2))
+    assert kinds(p, {"classes": {"cat": {"border": False}}}) == [("touches_border", 1)]
+
+
+def test_kind_not_allowed_converts_to_the_first_allowed_kind() -> None:
+    p = project(box(1, [10, 10, 40, 20]), mask(2, rect(50, 90, 120, 170)))
+    rules = {"default": {"kinds": ["polygon", "mask"]}}
+    assert kinds(p, rules) == [("kind_not_allowed", 1)]
+    fixed(p, "kind_not_allowed", rules)
+    assert p.annotations[1].kind == "polygon" and p.annotations[1].bbox == [10, 10, 40, 20]
+    rules = {"classes": {"cat": {"kinds": ["box"]}}}
+    for problem in lint_project(p, parse_rules(rules)).problems:
+        fix_edit(p, problem.fix).apply(p)
+    assert [a.kind for a in p.annotations.values()] == ["box", "box"]
+    assert p.annotations[2].bbox == [120.0, 50.0, 50.0, 40.0] and p.annotations[2].area == 2000.0
+
+
+def test_box_mask_mismatch() -> None:
+    a = mask(1, rect(10, 30, 10, 50))
+    a.bbox = [10.0, 10.0, 40.0, 25.0]
+    b = mask(2, rect(50, 90, 100, 140))
+    b.bbox = [100.0, 50.0, 40.5, 40.0]  # within the 1 px tolerance
+    p = project(a, b)
+    assert kinds(p) == [("box_mask_mismatch", 1)]
+    fixed(p, "box_mask_mismatch")
+    assert p.annotations[1].bbox == [10.0, 10.0, 40.0, 20.0]
+
+
+def test_invalid_polygon_fixes() -> None:
+    p = project(poly(1, [10, 10, 50, 50, 50, 10, 10, 50]), poly(2, [60, 10, 70, 20, 80, 30]))
+    assert sorted(kinds(p)) == [("invalid_polygon", 1), ("invalid_polygon", 2)]
+    found = {x.annotation_id: x for x in lint_project(p).problems}
+    assert found[2].fix == {"action": "delete", "annotation_id": 2}
+    assert found[2].score > found[1].score
+    pixels = p.annotations[1].mask(H, W)
+    fix_edit(p, found[1].fix).apply(p)
+    bowtie = p.annotations[1]
+    assert all(polygon_defect(part) is None for part in bowtie.segmentation)
+    assert np.array_equal(bowtie.mask(H, W), pixels)  # the outline of the pixels it covered
+    assert [k for k in kinds(p) if k[1] == 1] == []
+
+
+def test_speckle_and_pinholes() -> None:
+    m = rect(10, 60, 10, 60)
+    m[30:32, 30:32] = False  # pinhole
+    m[62, 20] = True  # speck right below (not far)
+    p = project(mask(1, m), mask(2, rect(10, 60, 100, 150)))
+    assert kinds(p) == [("fragmented_mask", 1)]
+    fixed(p, "fragmented_mask")
+    assert np.array_equal(p.annotations[1].mask(H, W), rect(10, 60, 10, 60))
+
+
+def test_unseparated_overlap_only_for_countable_classes() -> None:
+    p = project(mask(1, rect(10, 50, 10, 50)), mask(2, rect(10, 50, 45, 90)), mask(3, rect(10, 50, 90, 130)))
+    assert kinds(p) == []
+    rules = {"classes": {"cat": {"countable": True}}}
+    found = lint_project(p, parse_rules(rules)).problems
+    assert [(x.kind, x.annotation_id, x.related_id) for x in found] == [
+        ("unseparated_overlap", 2, 1),  # overlap first
+        ("unseparated_overlap", 3, 2),  # touching, no gap
+    ]
+    assert found[0].figures["overlap_px"] == 40 * 5 and found[1].figures["touch_px"] == 40
+    for problem in found:
+        fix_edit(p, problem.fix).apply(p)
+    assert kinds(p, rules) == []
+    assert not (p.annotations[1].mask(H, W) & p.annotations[2].mask(H, W)).any()
+
+
+def test_unlabeled_image_only_when_done_or_reviewed() -> None:
+    assert kinds(project(box(1, [10, 10, 30, 20]))) == []
+    p = project(box(1, [10, 10, 30, 20]), status="reviewed")
+    assert kinds(p) == [("unlabeled_image", None)]
+    fixed(p, "unlabeled_image")
+    assert p.image_status(2) == "todo"
+
+
+def test_outliers_need_enough_objects_of_the_class() -> None:
+    anns = [box(k, [5 * k % 180, 10, 10 + k % 3, 10], image=1) for k in range(1, 25)]
+    anns.append(box(99, [10, 40, 60, 50]))  # 30x the area, aspect 1.2
+    anns.append(box(98, [100, 70, 40, 4]))  # aspect 10
+    p = project(*anns)
+    assert sorted(kinds(p)) == [("aspect_outlier", 98), ("size_outlier", 99)]
+    assert kinds(p, {"thresholds": {"outlier_min_objects": 30}}) == []
+    assert kinds(p, kinds=frozenset({"size_outlier"})) == [("size_outlier", 99)]
+
+
+def test_jagged_contour_against_the_class() -> None:
+    yy, xx = np.mgrid[:H, :W]
+    anns = []
+    for k in range(22):
+        cx, cy, r = 12 + (k % 11) * 17, 25 + (k // 11) * 45, 7 + k % 3
+        anns.append(mask(k + 1, (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r))
+    p = project(*anns)
+    assert kinds(p) == []
+    m = jagged(p.annotations[5].mask(H, W), amplitude=2)
+    p.annotations[5].set_geometry(masks.encode(m), masks.bbox(m), float(m.sum()))
+    assert ("jagged_contour", 5) in kinds(p)
+
+
+def test_pending_predictions_are_not_labels() -> None:
+    pending = box(2, [10, 10, 30, 20])
+    pending.review, pending.source, pending.score = "pending", "model:yolo-onnx/x.onnx@1", 0.9
+    p = project(box(1, [10, 10, 30, 20]), pending)
+    assert kinds(p) == []  # no duplicate: the prediction is not a label
+
+
+def test_fix_of_a_deleted_object_is_refused_and_leaves_the_project_alone() -> None:
+    p = project(box(1, [10, 10, 1, 30]))
+    (problem,) = lint_project(p).problems
+    p.remove_annotation(1)
+    before = dumps_project(p)
+    with pytest.raises(FixError):
+        fix_edit(p, problem.fix)
+    assert dumps_project(p) == before

@@ -1,0 +1,265 @@
+"""Lint's inputs and outputs: rules documents, COCO results files, reports, and the lint edits."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from pycocotools.coco import COCO
+
+from pixelproof.core import masks
+from pixelproof.core.coco import dumps_project, project_to_dict, save_project
+from pixelproof.core.edits import SetLintRules
+from pixelproof.core.lint import (
+    PredictionsError,
+    RulesError,
+    lint_project,
+    load_rules_file,
+    parse_predictions,
+    parse_rules,
+    pending_predictions,
+    read_predictions,
+    rules_of,
+)
+from pixelproof.core.lint import report as lint_report
+from pixelproof.core.lint.rules import Size
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+
+
+def small_project() -> Project:
+    p = Project()
+    p.add_image(ImageRecord(1, "a.png", 100, 80))
+    p.add_image(ImageRecord(2, "b.png", 100, 80))
+    p.add_category(Category(1, "cat"))
+    p.add_category(Category(2, '=HYPERLINK("x")'))  # a name a spreadsheet would run
+    p.add_annotation(Annotation(1, 1, 1, [10.0, 10.0, 1.0, 1.0], None, 1.0))
+    p.add_annotation(Annotation(2, 1, 2, [50.0, 10.0, 1.0, 1.0], None, 1.0))
+    return p
+
+
+# ------------------------------------------------------------------------------------------------
+# rules
+
+
+def test_rules_resolve_defaults_classes_and_thresholds() -> None:
+    rules = parse_rules(
+        {
+            "thresholds": {"duplicate_iou": 0.9},
+            "default": {"min_area": "0.5%", "border": False},
+            "classes": {"cat": {"min_area": 10, "kinds": ["box", "mask"], "countable": True, "outlier_z": 5}},
+        }
+    )
+    cat, dog = rules.for_class("cat"), rules.for_class("dog")
+    assert cat.min_area == Size(10) and dog.min_area == Size(0.005, relative=True)
+    assert dog.min_area.pixels(1000) == pytest.approx(5)
+    assert cat.min_width == Size(2)  # built-in default kept
+    assert not cat.border and not dog.border and cat.countable and not dog.countable
+    assert cat.kinds == ("box", "mask") and dog.kinds == ("box", "polygon", "mask")
+    assert cat.threshold("outlier_z") == 5 and dog.threshold("outlier_z") == 3.5
+    assert cat.threshold("duplicate_iou") == dog.threshold("duplicate_iou") == 0.9
+    again = parse_rules(rules.to_json())
+    assert again.for_class("cat") == cat and again.for_class("dog") == dog
+
+
+def test_bad_rules_name_every_problem_with_its_location() -> None:
+    with pytest.raises(RulesError) as e:
+        parse_rules(
+            {
+                "tresholds": {},
+                "thresholds": {"confident": 1.5, "nope": 1},
+                "classes": {
+                    "cat": {"min_width": "ten", "max_area": -1, "kinds": ["circle"], "border": "no"},
+                    "dog": {"min_aspect": 2, "max_aspect": 1, "min_height": float("nan")},
+                    "eel": [],
+                },
+            }
+        )
+    got = "\n".join(e.value.problems)
+    for where in (
+        "rules.tresholds: unknown section",
+        "rules.thresholds.confident: expected a number in 0..1",
+        "rules.thresholds.nope: unknown threshold",
+        "rules.classes.cat.min_width: expected pixels",
+        "rules.classes.cat.max_area: expected pixels",
+        "rules.classes.cat.kinds: expected a non-empty list of box, polygon, mask",
+        "rules.classes.cat.border: expected true or false",
+        "rules.classes.dog: min_aspect 2 is larger than max_aspect 1",
+        "rules.classes.dog.min_height: expected pixels",
+        "rules.classes.eel: expected an object",
+    ):
+        assert where in got
+    assert len(e.value.problems) == 10
+
+
+def test_rules_files_json_and_yaml(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text(
+        "classes:\n  cat:\n    min_area: 2%\n    border: false\n", encoding="utf-8"
+    )
+    assert load_rules_file(tmp_path / "r.yaml").for_class("cat").min_area == Size(0.02, relative=True)
+    (tmp_path / "r.json").write_text('{"classes": {"cat": {"min_area": 7}}}', encoding="utf-8")
+    assert load_rules_file(tmp_path / "r.json").for_class("cat").min_area == Size(7)
+    for name, text, message in (
+        ("bad.yaml", "classes: [1, 2", "not valid YAML"),
+        ("bad.json", "{", "not valid JSON"),
+        ("bad2.json", '{"classes": {"cat": {"min_area": "x"}}}', "rules.classes.cat.min_area"),
+    ):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(RulesError) as e:
+            load_rules_file(tmp_path / name)
+        assert str(tmp_path / name) in e.value.problems[0] and message in e.value.problems[0]
+    with pytest.raises(RulesError):
+        load_rules_file(tmp_path / "missing.yaml")
+    with pytest.raises(RulesError):
+        load_rules_file(tmp_path)  # a folder
+
+
+def test_rules_live_in_the_project_and_survive_save(tmp_path: Path) -> None:
+    p = small_project()
+    doc = {"classes": {"cat": {"min_area": "1%"}}}
+    before = dumps_project(p)
+    edit = SetLintRules(doc)
+    edit.apply(p)
+    assert rules_of(p.app).for_class("cat").min_area == Size(0.01, relative=True)
+    path = save_project(p, tmp_path / "p.json")
+    assert json.loads(path.read_text())["pixelproof"]["rules"] == doc
+    edit.revert(p)
+    assert dumps_project(p) == before
+
+
+# ------------------------------------------------------------------------------------------------
+# predictions
+
+
+def results(tmp_path: Path, items: list) -> Path:
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    return path
+
+
+def test_coco_results_are_read_as_pycocotools_reads_them(tmp_path: Path) -> None:
+    p = small_project()
+    m = np.zeros((80, 100), bool)
+    m[20:40, 30:60] = True
+    rle = masks.encode(m)
+    items = [
+        {"image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 2, "segmentation": rle, "bbox": masks.bbox(m), "score": 0.4},
+        {"image_id": 2, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.7, "id": 77},
+    ]
+    path = results(tmp_path, items)
+    preds, problems = read_predictions(path, p)
+    assert problems == []
+    assert [len(preds[1]), len(preds[2])] == [2, 1]
+    coco = COCO()
+    coco.dataset = project_to_dict(p)
+    coco.createIndex()
+    theirs = coco.loadRes(str(path))
+    for ours, (_, ref) in zip(preds[1] + preds[2], sorted(theirs.anns.items()), strict=True):
+        assert ours.bbox == pytest.approx(ref["bbox"]) and ours.score == ref["score"]
+        assert ours.category_id == ref["category_id"] and ours.image_id == ref["image_id"]
+    assert len(p.annotations) == 2  # nothing was added to the project
+
+
+def test_bad_prediction_entries_are_left_out_with_their_location(tmp_path: Path) -> None:
+    p = small_project()
+    items = [
+        {"image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 20], "score": 0.9},
+        {"image_id": 9, "category_id": 1, "bbox": [10, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 5, "bbox": [10, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [10, 10, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 20], "score": 1.5},
+        {"image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 20]},
+        "junk",
+        {"image_id": 1, "category_id": 1, "bbox": [10, "NaN", 20, 20], "score": 0.5},
+    ]
+    preds, problems = parse_predictions(items, p)
+    assert len(preds[1]) == 1 and preds[2] == []
+    text = "\n".join(problems)
+    for where in (
+        "predictions[1].image_id: image 9 does not exist",
+        "predictions[2].category_id: category 5 does not exist",
+        "predictions[3].bbox",
+        "predictions[4].score: expected a number in 0..1",
+        "predictions[5].score",
+        "predictions[6]: expected an object",
+        "predictions[7].bbox",
+    ):
+        assert where in text
+    assert len(problems) == 7
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [(b"", "empty"), (b"{oops", "not valid JSON"), (b'{"a": 1}', "expected a list")]
+)
+def test_unreadable_predictions_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes(content)
+    with pytest.raises(PredictionsError) as e:
+        read_predictions(path, small_project())
+    assert message in e.value.problems[0]
+    with pytest.raises(PredictionsError):
+        read_predictions(tmp_path / "missing.json", small_project())
+
+
+def test_pending_predictions_are_the_model_side() -> None:
+    p = small_project()
+    pred = Annotation(
+        3, 1, 1, [10.0, 10.0, 5.0, 5.0], None, 25.0, score=0.8, source="model:x/y@1", review="pending"
+    )
+    accepted = Annotation(
+        4, 1, 1, [40.0, 40.0, 5.0, 5.0], None, 25.0, source="model:x/y@1", review="accepted"
+    )
+    p.add_annotation(pred)
+    p.add_annotation(accepted)
+    preds = pending_predictions(p)
+    assert [a.id for a in preds[1]] == [3] and preds[2] == []
+    result = lint_project(p, predictions=preds)
+    assert result.objects == 3 and result.predictions == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# reports
+
+
+def test_json_csv_and_html_reports(tmp_path: Path) -> None:
+    p = small_project()
+    result = lint_project(p)
+    data = lint_report.to_dict(result, "p.json")
+    assert set(data) >= {"problems", "summary", "options"}
+    first = data["problems"][0]
+    assert set(first) >= {
+        "kind",
+        "score",
+        "image_id",
+        "file_name",
+        "annotation_id",
+        "category",
+        "bbox",
+        "message",
+        "fix",
+    }
+    assert data["summary"]["by_kind"] == {"tiny": 2}
+    lint_report.write_json(data, tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["summary"]["problems"] == 2
+    lint_report.write_csv(data, tmp_path / "r.csv")
+    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
+    assert [r["kind"] for r in rows] == ["tiny", "tiny"]
+    assert {r["category"] for r in rows} == {"cat", '\'=HYPERLINK("x")'}  # no formula
+    assert json.loads(rows[0]["fix"])["action"] == "delete"
+    lint_report.write_html(data, tmp_path / "r.html", p)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "tiny" in page and "&quot;x&quot;" in page and "<script" not in page
+
+
+def test_html_report_has_crops_of_readable_images(tmp_path: Path) -> None:
+    p = small_project()
+    p.path = tmp_path / "p.json"
+    Image.fromarray(np.full((80, 100, 3), 128, np.uint8)).save(tmp_path / "a.png")
+    data = lint_report.to_dict(lint_project(p))
+    lint_report.write_html(data, tmp_path / "r.html", p)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 2

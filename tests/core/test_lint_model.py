@@ -1,0 +1,301 @@
+"""Lint with a model, on real photos and a real detector (yolo11n.onnx):
+
+- ObjectLab figures equal cleanlab's own ``cleanlab.object_detection.rank`` (cleanlab >= 2.9, a test-only
+  dependency) to 1e-6: image scores, the three pooled subscores and every per-box subscore;
+- planted errors (one per box kind) are found as their kind and outrank everything on the clean labels;
+- the first pass split over "workers" (pickled, merged in another order) gives the serial result.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.core.lint import (
+    LintOptions,
+    collect,
+    dataset_figures,
+    finish,
+    image_works,
+    lint_project,
+    parse_rules,
+)
+from pixelproof.core.lint.checks import Context
+from pixelproof.core.lint.problems import sort_key
+from pixelproof.core.model import Annotation, Project
+from tests.core.lint_scenes import box_scene
+
+rank = pytest.importorskip("cleanlab.object_detection.rank")
+
+
+@pytest.fixture(scope="module")
+def scene(shared_fixtures: Path, shared_models: Path, tmp_path_factory: pytest.TempPathFactory):
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    pytest.importorskip("onnxruntime")
+    return box_scene(tmp_path_factory.mktemp("boxes"), shared_fixtures / "labelme", model)
+
+
+def fresh(scene) -> tuple[Project, dict[int, list[Annotation]]]:
+    return pickle.loads(pickle.dumps(scene))
+
+
+def plant(project: Project) -> dict[str, tuple[int, int | None]]:
+    """One error of each box kind on the clean labels; kind -> (image id, annotation id or None)."""
+    A = project.annotations
+    cat = {c.name: c.id for c in project.categories.values()}
+    by = {
+        (project.images[a.image_id].file_name, project.categories[a.category_id].name): a.id
+        for a in A.values()
+    }
+
+    def label(file: str, name: str) -> Annotation:
+        return A[by[(file, name)]]
+
+    def move(a: Annotation, x: float, y: float, w: float, h: float) -> None:
+        a.bbox, a.area = [float(x), float(y), float(w), float(h)], float(w * h)
+
+    planted: dict[str, tuple[int, int | None]] = {}
+    moto = label("ski/motorcycle.png", "motorcycle")
+    project.remove_annotation(moto.id)
+    planted["missing_object"] = (moto.image_id, None)
+    cup = label("ski/coffee.png", "cup")
+    x, y, w, h = cup.bbox
+    move(cup, x + w / 4, y + h / 4, w / 2, h / 2)
+    planted["partial_box"] = (cup.image_id, cup.id)
+    buses = sorted(
+        (a for a in A.values() if project.categories[a.category_id].name == "bus"), key=lambda a: a.bbox[0]
+    )
+    bus = buses[0]  # the one at the left edge
+    x, y, w, h = bus.bbox
+    move(bus, 0, y - 0.4 * h, w * 1.8, h * 1.8)
+    planted["oversized_box"] = (bus.image_id, bus.id)
+    persons = sorted(
+        (
+            a
+            for a in A.values()
+            if project.images[a.image_id].file_name == "voc/2011_000003.jpg"
+            and a.category_id == cat["person"]
+        ),
+        key=lambda a: a.bbox[0],
+    )
+    right, left = persons[-1], persons[0]
+    x, y, w, h = right.bbox
+    move(right, x - 60, y, w, h)
+    planted["bad_location"] = (right.image_id, right.id)
+    bottle = label("voc/2011_000003.jpg", "bottle")
+    bottle.category_id = cat["cup"]
+    planted["wrong_class"] = (bottle.image_id, bottle.id)
+    nid = project.next_annotation_id()
+    x, y, w, h = left.bbox
+    project.add_annotation(Annotation(nid, left.image_id, left.category_id, [x + 1, y, w, h], None, w * h))
+    planted["duplicate"] = (left.image_id, nid)
+    small = min(
+        (a for a in A.values() if project.images[a.image_id].file_name == "voc/2011_000006.jpg"),
+        key=lambda a: a.area,
+    )
+    project.add_annotation(
+        Annotation(nid + 1, small.image_id, cat["dog"], list(small.bbox), None, small.area)
+    )
+    planted["class_conflict"] = (small.image_id, nid + 1)
+    other = next(a for a in A.values() if project.images[a.image_id].file_name == "voc/2011_000025.jpg")
+    project.add_annotation(Annotation(nid + 2, other.image_id, cat["person"], [300, 300, 1, 1], None, 1.0))
+    planted["tiny"] = (other.image_id, nid + 2)
+    bowls = sorted((a for a in A.values() if a.category_id == cat["bowl"]), key=lambda a: a.bbox[1])
+    x, y, w, h = bowls[-1].bbox
+    move(bowls[-1], x - 40, y - 30, 120, 80)
+    planted["box_too_large"] = (bowls[-1].image_id, bowls[-1].id)
+    x, y, w, h = bowls[0].bbox
+    move(bowls[0], x, project.images[bowls[0].image_id].height - h, w, h)
+    planted["touches_border"] = (bowls[0].image_id, bowls[0].id)
+    ball = label("ski/astronaut.png", "sports ball")
+    x, y, w, h = ball.bbox
+    move(ball, 400, y, w, h)
+    planted["out_of_bounds"] = (ball.image_id, ball.id)
+    seated = max(
+        (
+            a
+            for a in A.values()
+            if project.images[a.image_id].file_name == "voc/2011_000006.jpg"
+            and a.category_id == cat["person"]
+        ),
+        key=lambda a: a.bbox[0] - 1000 * (a.bbox[2] < 60),
+    )
+    x, y, w, h = seated.bbox
+    seated.segmentation = [[x, y, x + w, y, x + w, y + h, x, y + h]]
+    planted["kind_not_allowed"] = (seated.image_id, seated.id)
+    cat_label = label("ski/chelsea.png", "cat")
+    project.remove_annotation(cat_label.id)
+    project.set_image_status(cat_label.image_id, "done")
+    planted["unlabeled_image"] = (cat_label.image_id, None)
+    return planted
+
+
+RULES = {
+    "thresholds": {"confident": 0.5},  # yolo11n rarely scores 0.95
+    "default": {"kinds": ["box"]},
+    "classes": {"bowl": {"max_area": "2%", "border": False}},
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# cleanlab
+
+
+def cleanlab_inputs(project: Project, predictions: dict[int, list[Annotation]]):
+    """Our labels and predictions in cleanlab's format (class indices, xyxy, predictions grouped by
+    class), and per image the order in which cleanlab lists the predictions."""
+    index = {cid: k for k, cid in enumerate(sorted(project.categories))}
+    labels, preds, orders = [], [], []
+    for iid in sorted(project.images):
+        anns = sorted((a for a in project.annotations_of(iid) if not a.iscrowd), key=lambda a: a.id)
+        labels.append(
+            {
+                "bboxes": np.array([[x, y, x + w, y + h] for x, y, w, h in (a.bbox for a in anns)]).reshape(
+                    -1, 4
+                ),
+                "labels": np.array([index[a.category_id] for a in anns], dtype=int),
+            }
+        )
+        ps = predictions[iid]
+        cls = np.array([index[p.category_id] for p in ps], dtype=int)
+        rows = np.array(
+            [[p.bbox[0], p.bbox[1], p.bbox[0] + p.bbox[2], p.bbox[1] + p.bbox[3], p.score] for p in ps]
+        ).reshape(-1, 5)
+        preds.append([rows[cls == k] for k in range(len(index))])
+        orders.append(np.argsort(cls, kind="stable"))
+    return labels, preds, orders
+
+
+def compare_with_cleanlab(project: Project, predictions, high: float, monkeypatch) -> int:
+    monkeypatch.setattr(rank, "HIGH_PROBABILITY_THRESHOLD", high)
+    labels, preds, orders = cleanlab_inputs(project, predictions)
+    theirs = rank.get_label_quality_scores(labels, preds, verbose=False)
+    over = rank.compute_overlooked_box_scores(
+        labels=labels, predictions=preds, high_probability_threshold=high
+    )
+    bad = rank.compute_badloc_box_scores(labels=labels, predictions=preds)
+    swap = rank.compute_swap_box_scores(labels=labels, predictions=preds, high_probability_threshold=high)
+    pooled = {
+        name: rank.pool_box_scores_per_image(v) for name, v in (("over", over), ("bad", bad), ("swap", swap))
+    }
+    rules = parse_rules({"thresholds": {"confident": high}})
+    result = lint_project(project, rules, predictions)
+    compared = 0
+    for n, iid in enumerate(sorted(project.images)):
+        ours = result.image_scores[iid]
+        assert ours.score == pytest.approx(theirs[n], abs=1e-6)
+        assert ours.overlooked_image == pytest.approx(pooled["over"][n], abs=1e-6)
+        assert ours.badloc_image == pytest.approx(pooled["bad"][n], abs=1e-6)
+        assert ours.swap_image == pytest.approx(pooled["swap"][n], abs=1e-6)
+        np.testing.assert_allclose(ours.overlooked[orders[n]], over[n], atol=1e-6)  # NaN where theirs are
+        np.testing.assert_allclose(ours.badloc, bad[n], atol=1e-6)
+        np.testing.assert_allclose(ours.swap, swap[n], atol=1e-6)
+        compared += len(bad[n]) + len(over[n])
+    return compared
+
+
+@pytest.mark.parametrize("high", [0.95, 0.5])
+def test_objectlab_equals_cleanlab_on_real_detections(scene, high: float, monkeypatch) -> None:
+    """Clean labels and the same labels with planted errors; cleanlab's default confident threshold and
+    0.5 (where yolo11n's detections are confident, so overlooked and swapped boxes are scored too)."""
+    clean = fresh(scene)
+    assert compare_with_cleanlab(*clean, high, monkeypatch) > 50
+    project, predictions = fresh(scene)
+    plant(project)
+    compare_with_cleanlab(project, predictions, high, monkeypatch)
+    result = lint_project(project, parse_rules({"thresholds": {"confident": high}}), predictions)
+    scores = [s for s in result.image_scores.values()]
+    if high == 0.5:  # the planted errors are visible to ObjectLab: not every subscore is trivial
+        assert any(not np.isnan(s.overlooked).all() for s in scores)
+        assert any((s.swap < 1).any() for s in scores)
+        assert any((s.badloc < 0.6).any() for s in scores)
+
+
+# ------------------------------------------------------------------------------------------------
+# planted errors
+
+
+def test_planted_box_errors_are_found_as_their_kind_and_ranked_first(scene) -> None:
+    project, predictions = fresh(scene)
+    before = len(project.annotations)
+    planted = plant(project)
+    result = lint_project(project, parse_rules(RULES), predictions)
+    assert len(project.annotations) == before + 3 - 2  # lint added nothing (planting: +3 -2)
+    planted_objects = {v for v in planted.values()}
+    found = {}
+    for kind, (iid, aid) in planted.items():
+        hits = [p for p in result.problems if p.kind == kind and p.image_id == iid and p.annotation_id == aid]
+        assert hits, f"{kind} not found on image {iid} annotation {aid}"
+        found[kind] = hits[0]
+    involved = {(iid, aid) for iid, aid in planted_objects if aid is not None}
+    clean = [
+        p
+        for p in result.problems
+        if (p.image_id, p.annotation_id) not in planted_objects and (p.image_id, p.related_id) not in involved
+    ]
+    assert max((p.score for p in clean), default=0.0) < 0.5  # no clean label is flagged
+    assert min(p.score for p in found.values()) > max((p.score for p in clean), default=0.0)
+    # the fixes say what to do
+    assert found["missing_object"].fix["action"] == "add"
+    assert (
+        found["missing_object"].fix["annotation"]["category_id"] == project.category_by_name("motorcycle").id
+    )
+    assert found["wrong_class"].fix == {
+        "action": "set_category",
+        "annotation_id": planted["wrong_class"][1],
+        "category_id": project.category_by_name("bottle").id,
+        "category": "bottle",
+    }
+    assert found["partial_box"].fix["action"] == "set_bbox"
+    assert found["duplicate"].fix == {"action": "delete", "annotation_id": planted["duplicate"][1]}
+    assert found["unlabeled_image"].fix == {
+        "action": "set_image_status",
+        "image_id": planted["unlabeled_image"][0],
+        "status": "todo",
+    }
+
+
+def test_kinds_and_min_score_select_what_is_listed(scene) -> None:
+    project, predictions = fresh(scene)
+    plant(project)
+    rules = parse_rules(RULES)
+    everything = lint_project(project, rules, predictions)
+    some = lint_project(project, rules, predictions, LintOptions(frozenset({"partial_box", "tiny"}), 0.6))
+    expected = [p.key for p in everything.problems if p.kind in ("partial_box", "tiny") and p.score >= 0.6]
+    assert [p.key for p in some.problems] == expected and expected
+    no_model = lint_project(project, rules)
+    assert not {p.kind for p in no_model.problems} & {"missing_object", "partial_box", "wrong_class"}
+    assert no_model.predictions is None and not no_model.image_scores
+
+
+def test_first_pass_on_workers_gives_the_serial_result(scene) -> None:
+    """Images linted in two separate batches (pickled as a process pool would), facts merged in another
+    order: same problems, same ObjectLab scores as one serial run."""
+    project, predictions = fresh(scene)
+    plant(project)
+    rules = parse_rules(RULES)
+    serial = lint_project(project, rules, predictions)
+    ctx = Context.make({cid: c.name for cid, c in project.categories.items()}, rules)
+    works = image_works(project, predictions)
+    batches = [pickle.dumps(works[0::2]), pickle.dumps(works[1::2])]
+    facts = []
+    for blob in reversed(batches):
+        facts += [
+            pickle.loads(pickle.dumps(collect(w, pickle.loads(pickle.dumps(ctx)))))
+            for w in pickle.loads(blob)
+        ]
+    figures = dataset_figures(facts)
+    problems, scores = [], {}
+    for f in facts:
+        found, s = finish(f, figures, ctx)
+        problems += found
+        scores[f.image_id] = s
+    problems.sort(key=sort_key)
+    assert [p.to_dict() for p in problems] == [p.to_dict() for p in serial.problems]
+    for iid, s in serial.image_scores.items():
+        assert scores[iid].score == s.score
