@@ -180,9 +180,11 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     except ValueError as e:
         error(str(e))
         return False
-    args.score_threshold = None
+    settings = argparse.Namespace(
+        backend=args.backend, model=args.model, option=args.option, score_threshold=None, classes=None
+    )
     try:
-        backend = make_backend(args)
+        backend = make_backend(settings)
     except BackendError as e:
         error(str(e))
         return False

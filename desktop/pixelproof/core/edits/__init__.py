@@ -51,6 +51,7 @@ from pixelproof.core.edits.base import (
     Edit,
 )
 from pixelproof.core.edits.image_state import ReviewDecision, SetImageReview, SetImageStatus, SetReference
+from pixelproof.core.edits.lint import DismissProblems, SetLintRules
 from pixelproof.core.edits.predictions import AddPredictions
 from pixelproof.core.edits.shapes import (
     Chooser,
@@ -79,6 +80,7 @@ __all__ = [
     "Changes",
     "Chooser",
     "Compound",
+    "DismissProblems",
     "Edit",
     "PaintMask",
     "RemoveAnnotations",
@@ -89,6 +91,7 @@ __all__ = [
     "ReviewDecision",
     "SetImageReview",
     "SetImageStatus",
+    "SetLintRules",
     "SetReference",
     "as_mask",
     "fill_holes",

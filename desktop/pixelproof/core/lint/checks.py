@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from pycocotools import mask as mask_utils
 
-from pixelproof.core import masks
+from pixelproof.core import mask_edit, masks
 from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.objectlab import ImageBoxes, Matrices, badloc_match, image_min_similarity, matrices
 from pixelproof.core.lint.problems import KINDS, Problem, excess_score
@@ -84,16 +85,79 @@ class ImageFacts:
     min_prediction_score: float = 1.0
 
 
-@dataclass(slots=True)
 class _Obj:
-    ann: Annotation
-    name: str
-    rules: ClassRules
-    placed: Placed | None  # pixels of polygons and masks; None for boxes
+    """One label and what the checks ask of it; pixels are decoded only when a check needs them."""
+
+    __slots__ = ("_outline", "_pixels", "_rings", "_rle", "_tight", "ann", "height", "name", "rules", "width")
+
+    def __init__(self, ann: Annotation, name: str, rules: ClassRules, height: int, width: int) -> None:
+        self.ann, self.name, self.rules = ann, name, rules
+        self.height, self.width = height, width
+        self._rle: dict | None = None
+        self._tight: list[float] | None = None
+        self._pixels: Placed | None = None
+        self._rings: list[np.ndarray] | None = None
+        self._outline: shapes.Outline | None = None
 
     @property
     def kind(self) -> str:
         return self.ann.kind
+
+    @property
+    def shaped(self) -> bool:
+        return self.ann.kind != "box"
+
+    def rle(self) -> dict:
+        """pycocotools' compressed RLE of a polygon or mask (polygons rasterized as pycocotools does)."""
+        if self._rle is None:
+            seg = self.ann.segmentation
+            if isinstance(seg, dict):
+                rle = masks.compress(seg)
+                self._rle = {"size": rle["size"], "counts": rle["counts"].encode("ascii")}
+            else:
+                parts = [list(map(float, p)) for p in seg or [] if len(p) >= 6]  # type: ignore[union-attr]
+                self._rle = (
+                    mask_utils.merge(mask_utils.frPyObjects(parts, self.height, self.width))
+                    if parts
+                    else mask_utils.encode(np.zeros((self.height, self.width), np.uint8, order="F"))
+                )
+        return self._rle
+
+    def rings(self) -> list[np.ndarray]:
+        """A polygon's parts as (n, 2) points without repeats (empty for other kinds)."""
+        if self._rings is None:
+            seg = self.ann.segmentation if self.kind == "polygon" else []
+            self._rings = [shapes.polygon_points(p) for p in seg or []]  # type: ignore[union-attr]
+        return self._rings
+
+    def outline(self) -> shapes.Outline:
+        """Contours of a mask's pixels (computed once for roughness and fragments)."""
+        if self._outline is None:
+            self._outline = shapes.outline(self.pixels().mask)
+        return self._outline
+
+    def tight(self) -> list[float]:
+        """The box of the pixels (the stored box for box-only objects)."""
+        if not self.shaped:
+            return [float(v) for v in self.ann.bbox]
+        if self._tight is None:
+            self._tight = [float(v) for v in mask_utils.toBbox(self.rle())]
+        return self._tight
+
+    def area(self) -> float:
+        if not self.shaped:
+            return float(self.ann.bbox[2]) * float(self.ann.bbox[3])
+        return float(mask_utils.area(self.rle()))
+
+    def pixels(self) -> Placed:
+        """The object's pixels as a crop (boxes rasterized too)."""
+        if self._pixels is None:
+            if not self.shaped:
+                self._pixels = annotation_placed(self.ann, self.height, self.width)
+            else:
+                found = mask_edit.crop_of(self.rle())
+                self._pixels = Placed.empty() if found is None else Placed(found[1], found[0][1], found[0][0])
+        return self._pixels
 
 
 class _Emit:
@@ -146,8 +210,8 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
     objs = []
     for ann in work.labels:
         cr = ctx.class_rules.get(ann.category_id) or ctx.rules.for_class("")
-        placed = None if ann.kind == "box" else annotation_placed(ann, image.height, image.width)
-        objs.append(_Obj(ann, ctx.categories.get(ann.category_id, str(ann.category_id)), cr, placed))
+        name = ctx.categories.get(ann.category_id, str(ann.category_id))
+        objs.append(_Obj(ann, name, cr, image.height, image.width))
     for o in objs:
         out.objects.append(_object_checks(o, image, ctx, emit))
     scored = [o for o in objs if not o.ann.iscrowd]
@@ -180,15 +244,15 @@ def _object_checks(o: _Obj, image: ImageRecord, ctx: Context, emit: _Emit) -> Ob
     for kinds, check in _OBJECT_CHECKS:
         if ctx.wants(*kinds):
             check(o, image, emit)
-    w, h = _extent(o)
-    area = _area(o)
+    w, h = o.tight()[2:]
+    area = o.area()
     if area > 0:
         facts.log_area = math.log(area)
     if w > 0 and h > 0:
         facts.log_aspect = math.log(w / h)
-    if o.placed is not None and ctx.wants("jagged_contour"):
+    if o.shaped and ctx.wants("jagged_contour"):
         facts.log_roughness = math.log(_roughness(o))
-    if o.placed is not None and ctx.wants("fragmented_mask"):
+    if o.shaped and ctx.wants("fragmented_mask"):
         _fragments(o, image, emit)
     return facts
 
@@ -201,29 +265,13 @@ def _check(*kinds: str) -> Callable:
     return register
 
 
-def _extent(o: _Obj) -> tuple[float, float]:
-    """Width and height: the stored box for boxes, the pixels' tight box for shapes."""
-    if o.placed is None:
-        return float(o.ann.bbox[2]), float(o.ann.bbox[3])
-    if o.placed.is_empty:
-        return 0.0, 0.0
-    return float(o.placed.mask.shape[1]), float(o.placed.mask.shape[0])
-
-
-def _area(o: _Obj) -> float:
-    if o.placed is None:
-        return float(o.ann.bbox[2]) * float(o.ann.bbox[3])
-    return float(o.placed.area)
-
-
 def _roughness(o: _Obj) -> float:
     if o.kind == "polygon":
-        rings = [shapes.polygon_points(p) for p in o.ann.segmentation or []]  # type: ignore[union-attr]
-        rings = [r for r in rings if len(r) >= 3]
+        rings = [r for r in o.rings() if len(r) >= 3]
         if not rings:
             return math.nan
         return shapes.ring_roughness(max(rings, key=shapes.polygon_area))
-    return shapes.mask_roughness(o.placed.mask) if o.placed is not None else math.nan
+    return shapes.mask_roughness(o.pixels().mask, o.outline())
 
 
 @_check("out_of_bounds", "touches_border")
@@ -234,10 +282,9 @@ def _bounds(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
         pts = np.concatenate([np.asarray(p, dtype=np.float64) for p in o.ann.segmentation]).reshape(-1, 2)  # type: ignore[union-attr]
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
-    elif o.kind == "mask":
-        x0, y0, x1, y1 = 0.0, 0.0, 0.0, 0.0  # an RLE has the image's size: it cannot leave it
-        if o.placed is not None and not o.placed.is_empty:
-            x0, y0, x1, y1 = o.placed.x0, o.placed.y0, o.placed.x1, o.placed.y1
+    elif o.kind == "mask":  # an RLE has the image's size: it cannot leave it
+        tx, ty, tw, th = o.tight()
+        x0, y0, x1, y1 = tx, ty, tx + tw, ty + th
     else:
         x0, y0, x1, y1 = x, y, x + w, y + h
     eps = 1e-6
@@ -297,15 +344,9 @@ def _kind_allowed(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
 
 def _convert_fix(o: _Obj, target: str, image: ImageRecord) -> dict | None:
     H, W = image.height, image.width
-    if o.kind == "box":
-        if target == "polygon":
-            return fixes.set_segmentation(
-                o.ann.id, fixes.polygon_geometry(fixes.box_polygon(o.ann.bbox), H, W)
-            )
-        placed = annotation_placed(o.ann, H, W)
-    else:
-        placed = o.placed
-    geometry = fixes.placed_geometry(target, placed, H, W) if placed is not None else None
+    if o.kind == "box" and target == "polygon":
+        return fixes.set_segmentation(o.ann.id, fixes.polygon_geometry(fixes.box_polygon(o.ann.bbox), H, W))
+    geometry = fixes.placed_geometry(target, o.pixels(), H, W)
     return fixes.set_segmentation(o.ann.id, geometry) if geometry else None
 
 
@@ -313,7 +354,7 @@ def _convert_fix(o: _Obj, target: str, image: ImageRecord) -> dict | None:
 def _bbox_matches(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
     if o.kind == "box" or not o.ann.segmentation:
         return
-    tight = masks.segmentation_bbox(o.ann.segmentation, image.height, image.width)
+    tight = o.tight() if o.kind == "mask" else masks.polygons_bbox(o.ann.segmentation)  # type: ignore[arg-type]
     stored = [float(v) for v in o.ann.bbox]
     worst = max(abs(a - b) for a, b in zip(stored, tight, strict=True))
     tol = o.rules.threshold("bbox_tolerance") or 0.0
@@ -340,7 +381,7 @@ def _polygon_valid(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
     if o.kind != "polygon":
         return
     parts = o.ann.segmentation or []
-    defects = [shapes.polygon_defect(p) for p in parts]  # type: ignore[arg-type]
+    defects = [shapes.ring_defect(r) for r in o.rings()]
     bad = [(i, d) for i, d in enumerate(defects) if d is not None]
     if not bad:
         return
@@ -364,9 +405,11 @@ def _polygon_valid(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
 
 @_check("tiny", "box_too_large")
 def _size_limits(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
+    if o.kind == "polygon" and all(shapes.polygon_degenerate(r) for r in o.rings()):
+        return  # nothing but degenerate parts: an invalid_polygon, not a tiny object
     r = o.rules
-    w, h = _extent(o)
-    area = _area(o)
+    w, h = o.tight()[2:]
+    area = o.area()
     W, H = image.width, image.height
     small, large = [], []
     for name, value, limit, extent in (
@@ -406,8 +449,7 @@ def _size_limits(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
 
 def _fragments(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
     """Islands far from the main body, and speckle (tiny islands, tiny holes)."""
-    assert o.placed is not None
-    if o.placed.is_empty:
+    if o.area() == 0:
         return
     speckle = o.rules.threshold("speckle_px") or 0.0
     if o.kind == "polygon":
@@ -417,7 +459,9 @@ def _fragments(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
         pieces, areas, gaps, main = found
         holes: list[int] = []
     else:
-        mp = shapes.mask_pieces(o.placed.mask)
+        if o.outline().single:
+            return
+        mp = shapes.mask_pieces(o.pixels().mask)
         if len(mp.areas) < 2 and not any(a < speckle for a in mp.hole_areas):
             return
         areas, gaps, main, holes = mp.areas, mp.gaps, mp.main - 1, mp.hole_areas
@@ -481,19 +525,17 @@ def _fragment_fix(
         first = fixes.polygon_geometry(keep, H, W)
         rest = [fixes.polygon_geometry([parts[i]], H, W) for i in separate]
     else:
-        assert o.placed is not None and isinstance(pieces, shapes.Pieces)
+        assert isinstance(pieces, shapes.Pieces)
+        y0, x0 = o.pixels().y0, o.pixels().x0
         labels = pieces.labels
         body = (labels > 0) & ~np.isin(labels, [i + 1 for i in (*dropped, *separate)])
         if pieces.hole_labels is not None and pieces.hole_labels.any():
             sizes = np.bincount(pieces.hole_labels.ravel())
             small = [k for k in range(1, len(sizes)) if 0 < sizes[k] < speckle]
             body |= np.isin(pieces.hole_labels, small)
-        placed = Placed(body, o.placed.y0, o.placed.x0)
+        placed = Placed(body, y0, x0)
         first = fixes.placed_geometry("mask", placed, H, W)
-        rest = [
-            fixes.placed_geometry("mask", Placed(labels == i + 1, o.placed.y0, o.placed.x0), H, W)
-            for i in separate
-        ]
+        rest = [fixes.placed_geometry("mask", Placed(labels == i + 1, y0, x0), H, W) for i in separate]
     if first is None:
         return None
     if separate:
@@ -518,19 +560,19 @@ def _duplicates(objs: list[_Obj], ctx: Context, emit: _Emit) -> None:
     areas = boxes[:, 2] * boxes[:, 3]
     union = areas[:, None] + areas[None] - inter
     box_iou_m = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-    pix = np.array([o.placed.area if o.placed is not None else 0 for o in objs], dtype=np.float64)
+    pix = np.array([o.area() if o.shaped else 0.0 for o in objs], dtype=np.float64)
     for i, j in zip(*np.nonzero(np.triu(inter > 0, 1)), strict=True):
         a, b = objs[i], objs[j]
         if a.ann.id > b.ann.id:
             a, b = b, a
         limit = b.rules.threshold("duplicate_iou") or 0.95
-        if a.placed is None or b.placed is None:
+        if not (a.shaped and b.shaped):
             iou = float(box_iou_m[i, j])
         else:
             # pixel IoU <= box intersection / larger pixel count: skip pairs that cannot reach the limit
             if inter[i, j] / max(pix[i], pix[j], 1.0) < limit:
                 continue
-            iou = placed_iou(a.placed, b.placed)
+            iou = placed_iou(a.pixels(), b.pixels())
         if not iou >= limit:
             continue
         same = a.ann.category_id == b.ann.category_id
@@ -559,25 +601,37 @@ def _union(a: list[float], b: list[float]) -> list[float]:
     return [x0, y0, x1 - x0, y1 - y0]
 
 
+def _boxes_near(a: list[float], b: list[float]) -> bool:
+    """Boxes overlap or lie within a pixel of each other."""
+    return (
+        a[0] <= b[0] + b[2] + 1
+        and b[0] <= a[0] + a[2] + 1
+        and a[1] <= b[1] + b[3] + 1
+        and b[1] <= a[1] + a[3] + 1
+    )
+
+
 def _overlaps(objs: list[_Obj], image: ImageRecord, emit: _Emit) -> None:
     """Countable masks must be separated: no shared pixels, no contact without a background gap."""
-    shaped = [o for o in objs if o.placed is not None and o.rules.countable and not o.placed.is_empty]
-    shaped.sort(key=lambda o: o.ann.id)
+    shaped = sorted(
+        (o for o in objs if o.shaped and o.rules.countable and o.area() > 0), key=lambda o: o.ann.id
+    )
     for i, a in enumerate(shaped):
         for b in shaped[i + 1 :]:
-            if not shapes.boxes_near(a.placed, b.placed):  # type: ignore[arg-type]
+            if not _boxes_near(a.tight(), b.tight()):
                 continue
-            c = shapes.contact(a.placed, b.placed)  # type: ignore[arg-type]
-            smaller = max(1, min(a.placed.area, b.placed.area))  # type: ignore[union-attr]
+            pa, pb = a.pixels(), b.pixels()
+            c = shapes.contact(pa, pb)
+            smaller = max(1, min(pa.area, pb.area))
             touch_min = b.rules.threshold("touch_min_px") or 1.0
             if c.overlap > 0:
                 score = 0.5 + 0.5 * min(1.0, 4 * c.overlap / smaller)
                 msg = f"{b.name} overlaps {a.name} (annotation {a.ann.id}) by {c.overlap} px"
-                cut = shapes.without(b.placed, a.placed)  # type: ignore[arg-type]
+                cut = shapes.without(pb, pa, border=True)
             elif c.touch >= touch_min:
                 score = 0.5 + 0.25 * min(1.0, c.touch / (5 * touch_min))
                 msg = f"{b.name} touches {a.name} (annotation {a.ann.id}) along {c.touch} px with no gap"
-                cut = shapes.without(b.placed, a.placed, border=True)  # type: ignore[arg-type]
+                cut = shapes.without(pb, pa, border=True)
             else:
                 continue
             geometry = fixes.placed_geometry(b.kind, cut, image.height, image.width)
@@ -620,10 +674,10 @@ def _model_facts(
     _, matched = badloc_match(boxes, mats, low)
     facts = {f.annotation_id: f for f in out.objects}
     for o, j in zip(objs, matched, strict=True):
-        if j < 0 or o.placed is None or predictions[j].kind == "box":
+        if j < 0 or not o.shaped or predictions[j].kind == "box":
             continue
         pred = annotation_placed(predictions[j], image.height, image.width)
-        inter_union = placed_iou(o.placed, pred)
+        inter_union = placed_iou(o.pixels(), pred)
         if math.isnan(inter_union):
             continue
         f = facts[o.ann.id]

@@ -19,12 +19,15 @@ _CHUNK = 512  # rows of the segment x segment test at a time (memory stays ~ 512
 
 
 def polygon_points(flat: list[float]) -> np.ndarray:
-    """Flat [x1, y1, ...] -> (n, 2) without repeated consecutive points (closing point included)."""
+    """Flat [x1, y1, ...] -> (n, 2) without repeated consecutive points (nor a closing repeat)."""
     pts = np.asarray(flat, dtype=np.float64).reshape(-1, 2)
     if len(pts) > 1:
-        keep = np.any(pts != np.roll(pts, 1, axis=0), axis=1)
-        keep[0] = True if not keep.any() else keep[0]
+        keep = np.empty(len(pts), dtype=bool)
+        keep[0] = True
+        np.any(pts[1:] != pts[:-1], axis=1, out=keep[1:])
         pts = pts[keep]
+        if len(pts) > 1 and (pts[-1] == pts[0]).all():
+            pts = pts[:-1]
     return pts
 
 
@@ -33,24 +36,34 @@ def polygon_area(pts: np.ndarray) -> float:
     if len(pts) < 3:
         return 0.0
     x, y = pts[:, 0], pts[:, 1]
-    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+    return float(abs(np.dot(x[:-1], y[1:]) - np.dot(y[:-1], x[1:]) + x[-1] * y[0] - y[-1] * x[0]) / 2)
 
 
 def polygon_defect(flat: list[float]) -> str | None:
     """Why one polygon ring is invalid ("fewer than 3 distinct points", "zero area", "self-intersecting"),
     None when valid."""
-    pts = polygon_points(flat)
-    if len(np.unique(pts, axis=0)) < 3:
-        return "fewer than 3 distinct points"
-    if polygon_area(pts) == 0.0:
-        return "zero area"
+    return ring_defect(polygon_points(flat))
+
+
+def ring_defect(pts: np.ndarray) -> str | None:
+    """``polygon_defect`` of a ring already through ``polygon_points``."""
+    degenerate = polygon_degenerate(pts)
+    if degenerate:
+        return degenerate
     if self_intersects(pts):
         return "self-intersecting"
     return None
 
 
-def _orient(ax, ay, bx, by, cx, cy):  # type: ignore[no-untyped-def]
-    return np.sign((bx - ax) * (cy - ay) - (by - ay) * (cx - ax))
+def polygon_degenerate(pts: np.ndarray) -> str | None:
+    """ "fewer than 3 distinct points" or "zero area" (every point on one line), else None."""
+    if len(pts) < 3:
+        return "fewer than 3 distinct points"
+    d = pts - pts[0]
+    ref = d[np.argmax(np.abs(d).sum(axis=1))]
+    if np.any(d[:, 0] * ref[1] - d[:, 1] * ref[0]):
+        return None
+    return "zero area" if len(np.unique(pts, axis=0)) >= 3 else "fewer than 3 distinct points"
 
 
 def self_intersects(pts: np.ndarray) -> bool:
@@ -59,62 +72,89 @@ def self_intersects(pts: np.ndarray) -> bool:
     n = len(pts)
     if n < 4:
         return False  # a triangle cannot cross itself; a flat one has zero area (reported as such)
-    a, b = pts, np.roll(pts, -1, axis=0)  # edge i: a[i] -> b[i]
-    # spikes: edge i+1 goes back along edge i
-    d0, d1 = b - a, np.roll(b, -1, axis=0) - b
-    cross = d0[:, 0] * d1[:, 1] - d0[:, 1] * d1[:, 0]
-    if np.any((cross == 0) & ((d0 * d1).sum(axis=1) < 0)):
-        return True
-    idx = np.arange(n)
+    a = pts
+    b = np.concatenate([pts[1:], pts[:1]])  # edge i: a[i] -> b[i]
+    d = b - a
+    d_next = np.concatenate([d[1:], d[:1]])
+    cross = d[:, 0] * d_next[:, 1] - d[:, 1] * d_next[:, 0]
+    if np.any((cross == 0) & ((d * d_next).sum(axis=1) < 0)):
+        return True  # edge i + 1 goes back along edge i
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
     for start in range(0, n, _CHUNK):
-        i = idx[start : start + _CHUNK, None]
-        j = idx[None, :]
+        i = np.arange(start, min(start + _CHUNK, n))[:, None]
+        j = np.arange(n)[None, :]
         pair = (j > i + 1) & ~((i == 0) & (j == n - 1))
-        if not pair.any():
-            continue
-        ax, ay = a[i, 0], a[i, 1]
-        bx, by = b[i, 0], b[i, 1]
-        cx, cy = a[j, 0], a[j, 1]
-        dx, dy = b[j, 0], b[j, 1]
-        o1 = _orient(ax, ay, bx, by, cx, cy)
-        o2 = _orient(ax, ay, bx, by, dx, dy)
-        o3 = _orient(cx, cy, dx, dy, ax, ay)
-        o4 = _orient(cx, cy, dx, dy, bx, by)
-        proper = (o1 * o2 <= 0) & (o3 * o4 <= 0)
-        collinear = (o1 == 0) & (o2 == 0)
-        # collinear edges meet only when their extents overlap
-        overlap = (
-            (np.minimum(ax, bx) <= np.maximum(cx, dx))
-            & (np.minimum(cx, dx) <= np.maximum(ax, bx))
-            & (np.minimum(ay, by) <= np.maximum(cy, dy))
-            & (np.minimum(cy, dy) <= np.maximum(ay, by))
+        # bounding boxes of the two edges must meet (cheap filter, also the collinear overlap test)
+        meet = (
+            pair
+            & (lo[i, 0] <= hi[j, 0])
+            & (lo[j, 0] <= hi[i, 0])
+            & (lo[i, 1] <= hi[j, 1])
+            & (lo[j, 1] <= hi[i, 1])
         )
-        hit = pair & proper & (~collinear | overlap)
-        if hit.any():
+        ii, jj = np.nonzero(meet)
+        if ii.size == 0:
+            continue
+        ii = ii + start
+        o1 = _cross(a[ii], d[ii], a[jj])
+        o2 = _cross(a[ii], d[ii], b[jj])
+        o3 = _cross(a[jj], d[jj], a[ii])
+        o4 = _cross(a[jj], d[jj], b[ii])
+        if np.any((o1 * o2 <= 0) & (o3 * o4 <= 0)):
             return True
     return False
+
+
+def _cross(origin: np.ndarray, direction: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Sign-carrying cross product (direction x (p - origin)), row by row."""
+    return direction[:, 0] * (p[:, 1] - origin[:, 1]) - direction[:, 1] * (p[:, 0] - origin[:, 0])
 
 
 def ring_roughness(pts: np.ndarray) -> float:
     """Perimeter of a ring over the perimeter of its convex hull (1 = convex, larger = rougher)."""
     if len(pts) < 3:
         return float("nan")
-    perimeter = float(np.hypot(*(np.roll(pts, -1, axis=0) - pts).T).sum())
-    hull = cv2.convexHull(pts.astype(np.float32)).reshape(-1, 2).astype(np.float64)
-    hull_perimeter = float(np.hypot(*(np.roll(hull, -1, axis=0) - hull).T).sum())
+    perimeter = _perimeter(pts)
+    hull_perimeter = _perimeter(cv2.convexHull(pts.astype(np.float32)).reshape(-1, 2).astype(np.float64))
     return perimeter / hull_perimeter if hull_perimeter > 0 else float("nan")
 
 
-def mask_roughness(crop: np.ndarray) -> float:
-    """``ring_roughness`` of the outer contour of a mask's largest piece (pixel-edge outline)."""
-    if crop.size == 0 or not crop.any():
-        return float("nan")
-    padded = np.pad(crop.astype(np.uint8), 1)
-    contours, _ = cv2.findContours(padded, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+def _perimeter(pts: np.ndarray) -> float:
+    closed = np.concatenate([pts, pts[:1]])
+    return float(np.hypot(*np.diff(closed, axis=0).T).sum())
+
+
+@dataclass(slots=True)
+class Outline:
+    """Contours of a mask crop: the outer boundary of each 8-connected piece, and how many holes."""
+
+    outers: list[np.ndarray]  # (n, 2) points each
+    holes: int
+
+    @property
+    def single(self) -> bool:
+        """One piece without holes: nothing for the fragment check to look at."""
+        return len(self.outers) == 1 and self.holes == 0
+
+
+def outline(crop: np.ndarray) -> Outline:
+    if crop.size == 0:
+        return Outline([], 0)
+    padded = cv2.copyMakeBorder(crop.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    contours, hierarchy = cv2.findContours(padded, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
+        return Outline([], 0)
+    outers = [c.reshape(-1, 2) for c, h in zip(contours, hierarchy[0], strict=True) if h[3] == -1]
+    return Outline(outers, len(contours) - len(outers))
+
+
+def mask_roughness(crop: np.ndarray, found: Outline | None = None) -> float:
+    """``ring_roughness`` of the outer contour of a mask's largest piece (pixel-edge outline)."""
+    found = found if found is not None else outline(crop)
+    if not found.outers:
         return float("nan")
-    outer = max(contours, key=cv2.contourArea)
-    return ring_roughness(outer.reshape(-1, 2).astype(np.float64))
+    outer = max(found.outers, key=cv2.contourArea)
+    return ring_roughness(outer.astype(np.float64))
 
 
 # ------------------------------------------------------------------------------------------------
