@@ -254,6 +254,13 @@ def test_pending_predictions_are_not_labels() -> None:
     assert kinds(p) == []  # no duplicate: the prediction is not a label
 
 
+def test_void_regions_are_not_objects() -> None:
+    p = project(box(1, [10, 10, 30, 20]), box(2, [10, 10, 30, 20], cid=2), status="done")
+    p.add_annotation(box(3, [0, 0, 1, 1], cid=2, image=2))
+    p.categories[2].app_extra["void"] = True
+    assert kinds(p) == [("unlabeled_image", None)]  # no class conflict, no tiny void, image 2 has no object
+
+
 def test_fix_of_a_deleted_object_is_refused_and_leaves_the_project_alone() -> None:
     p = project(box(1, [10, 10, 1, 30]))
     (problem,) = lint_project(p).problems

@@ -355,11 +355,14 @@ class LintResult:
 
 
 def image_works(project: Project, predictions: dict[int, list[Annotation]] | None = None) -> list[ImageWork]:
-    """One ``ImageWork`` per image, in id order: its labels and, with a model, its predictions (an image
-    missing from ``predictions`` is linted without the model, e.g. when the model failed on it)."""
+    """One ``ImageWork`` per image, in id order: its labels (void regions are not objects) and, with a
+    model, its predictions (an image missing from ``predictions`` is linted without the model, e.g. when
+    the model failed on it)."""
     out = []
+    void = project.void_category_ids()
     for iid in sorted(project.images):
-        labels = sorted((a for a in project.annotations_of(iid) if is_label(a)), key=lambda a: a.id)
+        anns = project.annotations_of(iid)
+        labels = sorted((a for a in anns if is_label(a) and a.category_id not in void), key=lambda a: a.id)
         preds = None if predictions is None else predictions.get(iid)  # None: the model failed on it
         out.append(ImageWork(project.images[iid], project.image_status(iid), labels, preds))
     return out
