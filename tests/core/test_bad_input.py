@@ -230,14 +230,14 @@ def test_unreadable_file(
 ) -> None:
     """Monkeypatched: tests run as root here, and root reads a chmod 000 file anyway."""
     path = write(tmp_path / "p.json", valid_doc())
-    real = Path.read_bytes
+    real = os.open
 
-    def denied(self: Path) -> bytes:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def denied(name: object, *args: object, **kwargs: object) -> int:
+        if Path(name) == path:  # type: ignore[arg-type]
+            raise PermissionError(13, "Permission denied", str(name))
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)
     assert problems_of(path, capsys) == ["cannot read the file: permission denied"]
 
 
@@ -254,7 +254,7 @@ def test_unreadable_file_for_real(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "project.json"
     folder.mkdir()
-    assert problems_of(folder, capsys) == ["is a directory, not a project file"]
+    assert problems_of(folder, capsys) == ["is a folder, not a file to read"]
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,7 +48,7 @@ def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     def no_create(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", no_create)
+    monkeypatch.setattr(atomic, "_open_temp", no_create)
     with pytest.raises(ProjectSaveError, match=r"could not save .*p\.json: Permission denied"):
         save_project(project)
     assert _files(path) == before
@@ -82,7 +82,7 @@ def test_full_disk_half_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     project = load_project(path)
     project.categories[1].name = "third"
     real_fdopen = os.fdopen
-    monkeypatch.setattr(coco.os, "fdopen", lambda *a, **k: _HalfWriter(real_fdopen(*a, **k)))
+    monkeypatch.setattr(atomic.os, "fdopen", lambda *a, **k: _HalfWriter(real_fdopen(*a, **k)))
     with pytest.raises(ProjectSaveError, match="No space left on device; the previous file is unchanged"):
         save_project(project)
     assert _files(path) == before
@@ -97,7 +97,7 @@ def test_fsync_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(coco.os, "fsync", fail)
+    monkeypatch.setattr(atomic.os, "fsync", fail)
     with pytest.raises(ProjectSaveError):
         save_project(project)
     assert _files(path) == before
@@ -113,7 +113,7 @@ def test_rename_failure_leaves_bak_untouched(tmp_path: Path, monkeypatch: pytest
     def fail(src: object, dst: object) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(coco.os, "replace", fail)
+    monkeypatch.setattr(atomic.os, "replace", fail)
     with pytest.raises(ProjectSaveError):
         save_project(project)
     assert _files(path) == before
@@ -124,7 +124,7 @@ def test_failed_save_as_keeps_file_names(tmp_path: Path, monkeypatch: pytest.Mon
     path = write(tmp_path / "p.json", valid_doc())
     project = load_project(path)
     (tmp_path / "sub").mkdir()
-    monkeypatch.setattr(coco.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
     with pytest.raises(ProjectSaveError):
         save_project(project, tmp_path / "sub" / "q.json")
     assert project.images[1].file_name == "a.png"

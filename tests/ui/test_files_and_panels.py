@@ -105,7 +105,7 @@ def test_save_failure_reports_and_stays_modified(window, monkeypatch) -> None:
         QMessageBox, "critical", staticmethod(lambda parent, title, text: errors.append(text))
     )
 
-    def fail(project, path=None):
+    def fail(project, path=None, overwrite=False):
         raise ProjectSaveError("could not save project.json: disk full; the previous file is unchanged")
 
     monkeypatch.setattr("pixelproof.ui.document.save_project", fail)

@@ -81,6 +81,10 @@ def _parser_for(name: str, options: list) -> Any:
     return parse
 
 
+# reader options naming where the reader writes (not what it reads)
+WRITTEN_OPTIONS = ("extract_images",)
+
+
 def chosen_options(args: argparse.Namespace, fmt: Any, direction: str) -> dict[str, Any]:
     """The options given on the command line that ``fmt`` declares for ``direction``, checked against its
     own choices and range (a flag shared by several formats may allow more than this one does)."""
@@ -100,6 +104,7 @@ def chosen_options(args: argparse.Namespace, fmt: Any, direction: str) -> dict[s
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
+    from pixelproof.core.limits import LimitError, check_output_not_input
     from pixelproof.interop.formats import FORMATS, all_options
 
     src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
@@ -121,6 +126,17 @@ def run(args: argparse.Namespace) -> int:
             warn(
                 f"--{name.replace('_', '-')} does not apply to {src.name} input or {dst.name} output; ignored"
             )
+    # a conversion never writes over what it reads: the input and the files/folders its options name
+    inputs = [args.input] + [
+        read_opts[o.name]
+        for o in src.options("read")
+        if o.type in ("file", "folder") and o.name in read_opts and o.name not in WRITTEN_OPTIONS
+    ]
+    try:
+        check_output_not_input(args.output, inputs, "OUTPUT", not dst.output_is_file)
+    except LimitError as e:
+        error(str(e))
+        return 2
     bar = ProgressBar(f"reading {args.src_format}")
 
     def problem(message: str) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from pixelproof.commands._common import ProgressBar, error, load_or_report
-from pixelproof.core.coco import ProjectSaveError, save_project
+from pixelproof.core.coco import ProjectConflictError, ProjectSaveError, save_project
 from pixelproof.inference.apply import parse_mapping, prelabel_project, select_images
 from pixelproof.inference.base import Backend, BackendError, get_backend
 from pixelproof.inference.tiling import Tiling
@@ -128,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
     if result.succeeded:
         try:
             save_project(project, out)
+        except ProjectConflictError as e:
+            error(f"{e}; nothing saved (run again, or write elsewhere with -o OUT)")
+            return 1
         except ProjectSaveError as e:
             error(str(e))
             return 1

@@ -42,14 +42,22 @@ def _f(v: Any, reason: str | None = None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import report
+    from pixelproof.core.limits import LimitError, check_output_not_input
     from pixelproof.core.qa import QAOptions, run_qa
     from pixelproof.interop.references import ReferenceLoadError, load_reference
 
-    if not 0.0 <= args.iou_threshold < 1.0:
+    if not 0.0 <= args.iou_threshold < 1.0:  # NaN fails too
         error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
         return 2
-    if args.nsd_tau < 0:
-        error(f"--nsd-tau must be >= 0, got {args.nsd_tau}")
+    if not args.nsd_tau >= 0:  # NaN fails too
+        error(f"--nsd-tau must be a number >= 0, got {args.nsd_tau}")
+        return 2
+    try:  # a report never writes over what it scores
+        for option in ("json", "csv", "html"):
+            if getattr(args, option):
+                check_output_not_input(getattr(args, option), [args.reference, args.candidate], f"--{option}")
+    except LimitError as e:
+        error(str(e))
         return 2
     candidate = load_or_report(args.candidate)
     if candidate is None:

@@ -1,31 +1,155 @@
-"""Files that appear whole or not at all: write to a temporary file in the target's folder, flush and
-fsync, then ``os.replace`` (DESIGN.md §3). Used for projects, reports and the files batch jobs stream
-into: an error, Ctrl+C or Cancel before the end leaves the previous file (or no file) and no temporary."""
+"""Files that appear whole or not at all, without losing anyone's work (DESIGN.md §3, issue 11).
+
+``atomic_output`` writes to a temporary file in the target's folder, flushes and fsyncs, then
+``os.replace``: an error, Ctrl+C or Cancel before the end leaves the previous file (or no file) and no
+temporary. Used for projects, reports and the files batch jobs stream into. It also
+
+- writes *through* a symlink (the link stays a link, its target gets the new content);
+- keeps the replaced file's permission bits and group (a new file gets the umask's, as any program's);
+- names its temporary ``.<name>.<host>.<pid>.<token>.tmp`` so ``clean_stale_temporaries`` can tell a
+  leftover of a killed write from a write in progress;
+- with ``unchanged`` (a ``FileState``), refuses with ``FileConflictError`` to replace a file that someone
+  else changed since it was read (mtime + size + SHA-256; the hash decides).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
+import secrets
 import shutil
-import tempfile
-from collections.abc import Iterator
+import socket
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+TEMP_SUFFIX = ".tmp"
+STALE_AFTER_S = 3600.0  # a temporary nobody touched for an hour is a leftover, whoever made it
+
+
+class FileConflictError(OSError):
+    """The file changed on disk since it was read; it was not overwritten. ``path`` names it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} was changed on disk since it was opened (by another window or program); not overwritten"
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# fingerprints
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What a file was when it was read: enough to tell later whether someone else changed it."""
+
+    path: Path
+    mtime_ns: int
+    size: int
+    sha256: bytes
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str], data: bytes | None = None) -> FileState | None:
+        """The state of ``path`` now (``data``: its bytes when the caller just read them); None when
+        the file does not exist."""
+        p = Path(path)
+        try:
+            st = os.stat(p)
+            if data is None:
+                data = p.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return cls(p, st.st_mtime_ns, st.st_size, hashlib.sha256(data).digest())
+
+    def changed_since(self) -> bool:
+        """True when the file now differs from this state (content changed, or it is gone). A file
+        only touched (same bytes, new mtime) has not changed; same size and mtime with other bytes has
+        (a rewrite within a coarse clock tick): the hash decides."""
+        try:
+            if os.stat(self.path).st_size != self.size:
+                return True
+        except OSError:
+            return True
+        now = FileState.of(self.path)
+        return now is None or now.sha256 != self.sha256
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when both paths name one file (symlinks and hard links followed); by real path when absent."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+# ------------------------------------------------------------------------------------------------
+# atomic output
+
+
+def write_target(path: str | os.PathLike[str]) -> Path:
+    """The file a write of ``path`` really replaces: a symlink's target (resolved once), else ``path``."""
+    p = Path(os.path.abspath(path))
+    return Path(os.path.realpath(p)) if p.is_symlink() else p
+
+
+def host_tag() -> str:
+    """This host's name as it appears in temporary file names."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+
+
+def _open_temp(target: Path, like: os.stat_result | None) -> tuple[int, Path]:
+    """A new temporary file beside ``target`` with the permission bits and group of ``like`` (the file
+    it will replace) or, for a new file, those the umask gives."""
+    tmp = target.with_name(f".{target.name}.{host_tag()}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    mode = 0o600 if like is not None else 0o666  # the kernel applies the umask to 0o666
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    if like is not None:
+        with contextlib.suppress(OSError, AttributeError):  # fchown: only to a group we belong to
+            os.fchown(fd, -1, like.st_gid)
+        if hasattr(os, "fchmod"):
+            try:
+                os.fchmod(fd, stat.S_IMODE(like.st_mode))
+            except OSError:
+                os.close(fd)
+                os.unlink(tmp)
+                raise
+    return fd, tmp
 
 
 @contextlib.contextmanager
 def atomic_output(
-    target: str | os.PathLike[str], *, backup: bool = False, text: bool = False, newline: str | None = None
+    target: str | os.PathLike[str],
+    *,
+    backup: bool = False,
+    text: bool = False,
+    newline: str | None = None,
+    unchanged: FileState | None = None,
 ) -> Iterator[IO[Any]]:
     """Yield a file to write ``target``'s new content into; it replaces ``target`` only when the block
     ends without an exception (any exception, KeyboardInterrupt included, removes it and re-raises).
 
     With ``backup``, ``<name>.bak`` becomes the previous version only once the new file is in place: a
-    failure at any step leaves both the file and its old backup as they were. Raises ``OSError``.
+    failure at any step leaves both the file and its old backup as they were. With ``unchanged``, the
+    file is replaced only if it still is as that state says (hashed while the new content is written,
+    then its stat checked again just before the rename), else ``FileConflictError``. Raises ``OSError``.
     """
-    target = Path(target)
-    folder = target.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    real = write_target(target)
+    folder = real.parent
+    try:
+        like: os.stat_result | None = os.stat(real)
+    except FileNotFoundError:
+        like = None
+    seen = _Background(lambda: FileState.of(unchanged.path)) if unchanged is not None else None
+    fd, tmp_name = _open_temp(real, like)
+    tmp: Path | None = tmp_name
     bak_tmp: Path | None = None
     try:
         mode = "w" if text else "wb"
@@ -33,25 +157,60 @@ def atomic_output(
             yield f
             f.flush()
             os.fsync(f.fileno())
-        if backup and target.exists():
-            bak_tmp = _snapshot(target)
-        os.replace(tmp_name, target)
-        tmp_name = None
+        if unchanged is not None and _differs(unchanged, seen.result()):
+            raise FileConflictError(Path(target))
+        if backup and like is not None:
+            bak_tmp = _snapshot(real)
+        os.replace(tmp_name, real)
+        tmp = None
         if bak_tmp is not None:
             with contextlib.suppress(OSError):  # the write itself succeeded; a stale .bak is no failure
-                os.replace(bak_tmp, target.with_name(target.name + ".bak"))
+                os.replace(bak_tmp, real.with_name(real.name + ".bak"))
                 bak_tmp = None
         fsync_folder(folder)
     finally:
-        for leftover in (tmp_name, bak_tmp):
+        for leftover in (tmp, bak_tmp):
             if leftover is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(leftover)
 
 
+def _differs(expected: FileState, seen: FileState | None) -> bool:
+    """``seen`` (read while the new file was written) is not ``expected``, or changed since."""
+    if seen is None or seen.sha256 != expected.sha256:
+        return True
+    try:
+        st = os.stat(seen.path)
+    except OSError:
+        return True
+    return (st.st_mtime_ns, st.st_size) != (seen.mtime_ns, seen.size)
+
+
+class _Background:
+    """Run ``func`` in a thread (hashing releases the GIL, so it overlaps writing the new file)."""
+
+    def __init__(self, func: Callable[[], Any]) -> None:
+        self._value: list[Any] = []
+        self._error: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(func,), daemon=True)
+        self._thread.start()
+
+    def _run(self, func: Callable[[], Any]) -> None:
+        try:
+            self._value.append(func())
+        except BaseException as e:  # handed to the caller in result()
+            self._error.append(e)
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._value[0]
+
+
 def _snapshot(target: Path) -> Path:
     """A second name for the current file (hard link, or a copy where links are impossible)."""
-    tmp = target.with_name(f".{target.name}.bak.tmp")
+    tmp = target.with_name(f".{target.name}.bak{TEMP_SUFFIX}")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     try:
@@ -75,3 +234,58 @@ def fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# ------------------------------------------------------------------------------------------------
+# leftovers of killed writes
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this host (POSIX; elsewhere assumed alive)."""
+    if os.name != "posix":
+        return True  # cannot tell cheaply: the age rule applies
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def _temp_is_stale(name: str, mtime: float, now: float) -> bool:
+    if now - mtime > STALE_AFTER_S:
+        return True
+    parts = name[: -len(TEMP_SUFFIX)].split(".")  # .<file name>.<host>.<pid>.<token>.tmp
+    if len(parts) >= 4 and parts[-3] == host_tag() and parts[-2].isdigit():
+        return not pid_alive(int(parts[-2]))
+    return False
+
+
+def clean_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
+    """Remove temporaries that killed writes of ``path`` (or of its autosave) left beside it.
+
+    A temporary is stale when the process that made it (on this host) is gone, or when nobody touched
+    it for ``STALE_AFTER_S``; a write running in another process right now is left alone.
+    """
+    real = write_target(path)
+    prefix = f".{real.name}."  # also matches .<name>.autosave.* and .<name>.bak.tmp
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(real.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or not _temp_is_stale(name, st.st_mtime, now):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed

@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import itertools
 import json
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from pixelproof.core.atomic import atomic_output
+from pixelproof.core.atomic import (
+    FileConflictError,
+    FileState,
+    atomic_output,
+    clean_stale_temporaries,
+    same_file,
+    write_target,
+)
+from pixelproof.core.limits import MAX_JSON_DEPTH, LimitError, open_regular
 from pixelproof.core.model import (
     IMAGE_STATES,
     REVIEW_STATES,
@@ -63,6 +73,17 @@ class ProjectSaveError(Exception):
     """Saving failed; the previous project file and its backup are untouched."""
 
 
+class ProjectConflictError(ProjectSaveError):
+    """The project file changed on disk since it was loaded (another window or program saved it); it
+    was not overwritten. ``path`` names it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} was changed on disk since it was opened (by another window or program); not overwritten"
+        )
+
+
 # ------------------------------------------------------------------------------------------------
 # reading
 
@@ -70,24 +91,58 @@ class ProjectSaveError(Exception):
 def read_json(path: str | os.PathLike[str]) -> Any:
     """Parse a JSON file; errors become a ``ProjectFormatError`` naming the file and the position."""
     p = Path(path)
+    return parse_json(_read_bytes(p)[0], p)
+
+
+def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and its stat, both of the one file opened (a concurrent rename cannot mix them).
+
+    FIFOs, devices and folders are refused without blocking on them (``limits.open_regular``).
+    """
     try:
-        raw = p.read_bytes()
+        with open_regular(p, "") as f:
+            return f.read(), os.fstat(f.fileno())
+    except LimitError as e:
+        raise ProjectFormatError(p, [str(e)]) from None
     except IsADirectoryError:
-        raise ProjectFormatError(p, ["is a directory, not a project file"]) from None
+        raise ProjectFormatError(p, ["is a folder, not a file to read"]) from None
     except FileNotFoundError:
         raise ProjectFormatError(p, ["file not found"]) from None
     except PermissionError:
         raise ProjectFormatError(p, ["cannot read the file: permission denied"]) from None
     except OSError as e:
         raise ProjectFormatError(p, [f"cannot read the file: {e.strerror or e}"]) from None
+
+
+def parse_json(raw: bytes, p: str | os.PathLike[str]) -> Any:
+    """Parsed JSON of ``raw`` (read from ``p``); errors become a located ``ProjectFormatError``.
+
+    Bytes that are not UTF-8 are an error, not characters quietly replaced; nesting too deep for the
+    parser is an error, not a crash (values kept as read are checked against ``MAX_JSON_DEPTH`` later).
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte order mark, as some Windows tools write
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        pass
-    # orjson rejects NaN/Infinity literals; the stdlib accepts them (validation then reports where) and
-    # gives line/column positions for real syntax errors.
+        return _parse_slowly(raw, p)
+
+
+def _parse_slowly(raw: bytes, p: str | os.PathLike[str]) -> Any:
+    """The stdlib parser: it accepts NaN/Infinity literals (validation then reports where) and gives
+    line/column positions for real syntax errors."""
     try:
-        return json.loads(raw.decode("utf-8", errors="replace"))
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ProjectFormatError(
+            p, [f"not UTF-8 text: byte 0x{raw[e.start]:02x} at line {line} column {column}"]
+        ) from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ProjectFormatError(p, [f"JSON nested deeper than {MAX_JSON_DEPTH} levels"]) from None
     except json.JSONDecodeError as e:
         if not raw.strip():
             raise ProjectFormatError(p, ["file is empty, not JSON"]) from None
@@ -97,13 +152,38 @@ def read_json(path: str | os.PathLike[str]) -> Any:
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:
-    """Load and validate a project file; raises ``ProjectFormatError`` listing every problem."""
+    """Load and validate a project file; raises ``ProjectFormatError`` listing every problem.
+
+    The project remembers the file as it was read (``file_state``) so a later save can refuse to
+    overwrite changes another window or program made meanwhile.
+    """
     p = Path(path)
+    raw, st = _read_bytes(p)
+    digest = _Hasher(raw)  # in a thread: hashing releases the GIL while parsing holds it
     with gc_paused():
-        data = read_json(p)
+        data = parse_json(raw, p)
         project = project_from_dict(data, source=p)
     project.path = p
+    project.file_state = FileState(p, st.st_mtime_ns, st.st_size, digest.result())
     return project
+
+
+class _Hasher:
+    """SHA-256 of ``data``, computed in a thread when the data is big enough for that to pay."""
+
+    def __init__(self, data: bytes) -> None:
+        self._hash = hashlib.sha256()
+        self._thread: threading.Thread | None = None
+        if len(data) < 1 << 20:
+            self._hash.update(data)
+        else:
+            self._thread = threading.Thread(target=self._hash.update, args=(data,), daemon=True)
+            self._thread.start()
+
+    def result(self) -> bytes:
+        if self._thread is not None:
+            self._thread.join()
+        return self._hash.digest()
 
 
 @contextlib.contextmanager
@@ -813,27 +893,39 @@ def _json_default(v: Any) -> Any:
     raise TypeError(f"cannot write {type(v).__name__} to JSON")
 
 
-def save_project(project: Project, path: str | os.PathLike[str] | None = None) -> Path:
+def save_project(
+    project: Project, path: str | os.PathLike[str] | None = None, *, overwrite: bool = False
+) -> Path:
     """Write atomically to ``path`` (default: where it was loaded from); keep ``<name>.bak``.
 
-    When saving to another folder, relative image paths are rewritten so they still point at the same
-    files. Raises ``ProjectSaveError``; on failure the previous file and its backup are untouched.
+    Saving over the file the project was loaded from (or last saved to) refuses, with
+    ``ProjectConflictError``, when that file changed on disk meanwhile - unless ``overwrite``. A symlink
+    is saved through (the link stays), the file keeps its permissions, and temporaries that killed saves
+    left beside it are removed. When saving to another folder, relative image paths are rewritten so
+    they still point at the same files. Raises ``ProjectSaveError``; on failure the previous file and
+    its backup are untouched.
     """
     target = Path(path) if path is not None else project.path
     if target is None:
         raise ProjectSaveError("the project has never been saved: choose a file name")
     target = Path(os.path.abspath(target))
+    state = project.file_state
+    unchanged = state if state is not None and not overwrite and same_file(state.path, target) else None
     old_folder = Path(os.path.abspath(project.path)).parent if project.path is not None else None
     renamed = _rebase_file_names(project, old_folder, target.parent)
+    clean_stale_temporaries(target)
     try:
         with gc_paused():
             data = dumps_project(project)
-        atomic_write(target, data, backup=True)
+        written = atomic_write(target, data, backup=True, unchanged=unchanged)
     except ProjectSaveError:
         for image, old in renamed:
             image.file_name = old
         raise
     project.path = target
+    with contextlib.suppress(OSError):
+        st = os.stat(written)
+        project.file_state = FileState(target, st.st_mtime_ns, st.st_size, hashlib.sha256(data).digest())
     return target
 
 
@@ -856,15 +948,23 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[tu
     return changed
 
 
-def atomic_write(target: Path, data: bytes, backup: bool = False) -> None:
+def atomic_write(
+    target: str | os.PathLike[str], data: bytes, backup: bool = False, unchanged: FileState | None = None
+) -> Path:
     """Write ``data`` to ``target`` so a reader sees the old file or the new one, never a torn one
-    (``pixelproof.core.atomic``); ``ProjectSaveError`` names the file and says the old one is unchanged."""
+    (``pixelproof.core.atomic``: symlinks written through, file mode kept; with ``unchanged``, refused
+    with ``ProjectConflictError`` when the file changed since that state). Returns the file written;
+    ``ProjectSaveError`` names the file and says the old one is unchanged."""
+    real = write_target(target)
     try:
-        with atomic_output(target, backup=backup) as f:
+        with atomic_output(real, backup=backup, unchanged=unchanged) as f:
             f.write(data)
+    except FileConflictError:
+        raise ProjectConflictError(Path(target)) from None
     except OSError as e:
         reason = e.strerror or str(e)
         raise ProjectSaveError(f"could not save {target}: {reason}; the previous file is unchanged") from e
+    return real
 
 
 def new_project(categories: list[str] | None = None) -> Project:

@@ -11,9 +11,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pixelproof.core.files import FileState
 
 REVIEW_STATES = ("pending", "accepted", "rejected")
 IMAGE_STATES = ("todo", "in_progress", "done", "reviewed")
@@ -152,6 +155,8 @@ class Project:
     path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # info, licenses, any unknown top-level key
     app: dict[str, Any] = field(default_factory=lambda: {"format": FORMAT_VERSION})
+    # the project file as last loaded or saved: a save refuses to overwrite it once someone changed it
+    file_state: FileState | None = field(default=None, repr=False)
     _by_image: dict[int, dict[int, Annotation]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -22,7 +22,7 @@ import orjson
 from PIL import Image
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -102,9 +102,7 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
     embedded = data.get("imageData")
     if not image_file.is_file():
         if embedded and extract is not None:
-            image_file = extract / Path(image_path.replace("\\", "/")).name
-            extract.mkdir(parents=True, exist_ok=True)
-            image_file.write_bytes(base64.b64decode(embedded))
+            image_file = _extract_image(file, embedded, image_path, extract, report) or image_file
         elif embedded:
             report(f"{file}: image file {image_path} not found; its embedded imageData was not extracted")
         else:
@@ -132,6 +130,37 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
         extra.setdefault("pixelproof", {})["flags"] = data["flags"]
     image = build.image(rel_name(image_file, root), width, height, **extra)
     _read_shapes(file, data["shapes"], image, build, report)
+
+
+def _extract_image(file: Path, embedded: Any, image_path: str, folder: Path, report: Reporter) -> Path | None:
+    """Write an embedded image into ``folder`` under its own name - or, when another image already has
+    that name, a free variant (``name_2.png`` ...), reported. Returns where it went (None: not written)."""
+    try:
+        data = base64.b64decode(embedded, validate=True) if isinstance(embedded, str) else None
+    except ValueError:
+        data = None
+    if not data:
+        report(f"{file}: imageData is not base64 image data; not extracted")
+        return None
+    name = Path(image_path.replace("\\", "/")).name
+    if name in ("", ".", "..") or not is_image_file(name):
+        name = f"{file.stem}.png"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for n in range(1, 10_000):
+        target = folder / (name if n == 1 else f"{stem}_{n}{suffix}")
+        try:
+            with open(target, "xb") as f:  # never over an existing file (or through a symlink)
+                f.write(data)
+        except FileExistsError:
+            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+                return target  # extracted before (a second run): the same image
+            continue
+        if n > 1:
+            report(f"{file}: embedded image {name} extracted as {target.name} ({name} is another image)")
+        return target
+    report(f"{file}: no free name for embedded image {name} in {folder}; not extracted")
+    return None
 
 
 def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter) -> None:

@@ -81,6 +81,40 @@ def ask_recover(parent: QWidget | None, autosave_name: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def ask_conflict(parent: QWidget | None, path: object) -> str:
+    """The project file changed on disk since it was opened: "save_as", "reload", "overwrite" or "cancel"."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Project changed on disk")
+    box.setText(f"<b>{path}</b><br>was changed by another window or program since you opened it.")
+    box.setInformativeText(
+        "Save your version under another name, reload the file from disk (your unsaved changes are "
+        "discarded), or overwrite the other changes with yours."
+    )
+    buttons = {
+        box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole): "save_as",
+        box.addButton("Reload (discard mine)", QMessageBox.ButtonRole.DestructiveRole): "reload",
+        box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole): "overwrite",
+        box.addButton(QMessageBox.StandardButton.Cancel): "cancel",
+    }
+    box.setDefaultButton(next(iter(buttons)))
+    box.exec()
+    return buttons.get(box.clickedButton(), "cancel")
+
+
+def ask_open_locked(parent: QWidget | None, name: str, holder: str) -> bool:
+    """Another live process holds the project's lock: open anyway (taking the lock over)?"""
+    answer = QMessageBox.warning(
+        parent,
+        "Project already open",
+        f"{name} is open in PixelProof by {holder}.\n\nIf both save, the second save is refused and "
+        "asks what to do. Open it anyway (and take over its lock)?",
+        QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Open
+
+
 def shortcut_rows(menus: list[QMenu]) -> list[tuple[str, str]]:
     """(keys, what) for every menu action that has a shortcut, menu by menu, then the mouse gestures."""
     rows: list[tuple[str, str]] = []

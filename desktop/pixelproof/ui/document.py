@@ -14,7 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from pixelproof.core import edits
+from pixelproof.core import edits, lock
+from pixelproof.core.atomic import FileState, clean_stale_temporaries, same_file
 from pixelproof.core.coco import ProjectSaveError, atomic_write, dumps_project, load_project, save_project
 from pixelproof.core.edits import Changes, Edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
@@ -63,6 +64,7 @@ class Document(QObject):
         self.current_image_id = -1
         self.current_category_id = min(project.categories, default=-1)
         self._selection: list[int] = []
+        self.locked: Path | None = None  # the project file whose lock this document holds
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -74,11 +76,16 @@ class Document(QObject):
         cls, path: str | os.PathLike[str], ask_recover: Callable[[Path], bool] | None = None
     ) -> Document:
         """Load a project file; when its autosave is newer and ``ask_recover`` agrees, load that instead
-        (the document then starts modified). Raises ``ProjectFormatError``."""
+        (the document then starts modified). Raises ``ProjectFormatError``.
+
+        Temporaries left by saves that were killed mid-write are removed first."""
         path = Path(os.path.abspath(path))
+        clean_stale_temporaries(path)
         if autosave_is_newer(path) and ask_recover is not None and ask_recover(autosave_path_for(path)):
             project = load_project(autosave_path_for(path))
             project.path = path
+            # saving checks the project file as it is now, not the autosave, against later changes
+            project.file_state = FileState.of(path)
             doc = cls(project)
             doc.undo_stack.resetClean()  # recovered edits are not on disk yet
             return doc
@@ -98,13 +105,17 @@ class Document(QObject):
     def is_modified(self) -> bool:
         return not self.undo_stack.isClean()
 
-    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+    def save(self, path: str | os.PathLike[str] | None = None, overwrite: bool = False) -> Path:
         """Save (atomically, with .bak); on success the stack becomes clean and the autosave goes.
-        Raises ``ProjectSaveError`` and stays modified on failure."""
+        Raises ``ProjectSaveError`` and stays modified on failure; ``ProjectConflictError`` when the
+        file changed on disk since it was opened, unless ``overwrite``."""
         if path is None and self.untitled:
             raise ProjectSaveError("the project has never been saved: choose a file name")
         old_auto = autosave_path_for(self.project.path) if self.project.path else None
-        target = save_project(self.project, path)
+        target = save_project(self.project, path, overwrite=overwrite)
+        if self.locked is not None and not same_file(self.locked, target):
+            self.release_lock()
+            self.hold_lock(target)
         self.undo_stack.setClean()
         was_untitled, self.untitled = self.untitled, False
         for auto in {old_auto, autosave_path_for(target)}:
@@ -136,9 +147,22 @@ class Document(QObject):
         if target is not None:
             target.unlink(missing_ok=True)
 
+    def hold_lock(self, path: Path, force: bool = False) -> lock.LockHolder | None:
+        """Take the project file's lock (see ``lock.acquire_lock``); the live holder when refused."""
+        holder = lock.acquire_lock(path, force=force)
+        if holder is None:
+            self.locked = path
+        return holder
+
+    def release_lock(self) -> None:
+        if self.locked is not None:
+            lock.release_lock(self.locked)
+            self.locked = None
+
     def close(self) -> None:
-        """Stop the autosave timer (the owner drops the document after this)."""
+        """Stop the autosave timer and give back the lock (the owner drops the document after this)."""
         self.autosave_timer.stop()
+        self.release_lock()
 
     # -- edits -----------------------------------------------------------------------------------
     def push(self, edit: Edit, merge: str | None = None) -> None:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.coco import ProjectSaveError
+from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.model import Project
 from pixelproof.interop import FORMATS, Format, ImportResult
 from pixelproof.ui import dialogs
@@ -436,6 +437,11 @@ class ExportDialog(_FormatDialog):
 
     def accept(self) -> None:
         path = self.path()
+        try:  # an export never writes over the project it is made from
+            check_output_not_input(path, [self.project.path], "", not self.format.output_is_file)
+        except LimitError as e:
+            QMessageBox.critical(self, "Cannot export", str(e))
+            return
         if self.format.output_is_file and path.is_dir():
             QMessageBox.critical(
                 self, "Cannot export", f"{path}\n\nis a folder: {self.format.title} is one file."

@@ -5,6 +5,7 @@ and handles the file lifecycle (open, save, close, ask before losing changes).""
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from pixelproof import __version__
 from pixelproof.core import edits
-from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
+from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
 from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.lock import read_lock
 from pixelproof.core.model import IMAGE_STATES, Project
 from pixelproof.ui import dialogs
 from pixelproof.ui.app import THEMES, settings, theme
@@ -478,11 +480,16 @@ class MainWindow(QMainWindow):
     def open_project(self, path: Path) -> bool:
         if not self.maybe_save():
             return False
+        holder = read_lock(path)
+        in_use = holder is not None and not (holder.is_me() or holder.is_stale())
+        if in_use and not dialogs.ask_open_locked(self, Path(path).name, holder.describe()):
+            return False
         try:
             doc = Document.open(path, ask_recover=lambda auto: dialogs.ask_recover(self, auto.name))
         except ProjectFormatError as e:
             dialogs.show_format_error(self, e)
             return False
+        doc.hold_lock(Path(os.path.abspath(path)), force=True)
         self.set_document(doc)
         self._add_recent(Path(path))
         self.statusBar().showMessage(f"Opened {path}", 4000)
@@ -553,10 +560,12 @@ class MainWindow(QMainWindow):
             path += ".json"
         return self._save_to(Path(path))
 
-    def _save_to(self, path: Path | None) -> bool:
+    def _save_to(self, path: Path | None, overwrite: bool = False) -> bool:
         doc = self.document
         try:
-            target = doc.save(path)
+            target = doc.save(path, overwrite=overwrite)
+        except ProjectConflictError as e:
+            return self._resolve_conflict(e.path, path)
         except ProjectSaveError as e:
             dialogs.show_error(self, "Could not save", f"{e}\n\nThe project is still open with your changes.")
             return False
@@ -564,6 +573,20 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {target}", 4000)
         self._update_title()
         return True
+
+    def _resolve_conflict(self, on_disk: Path, path: Path | None) -> bool:
+        """The file changed on disk since it was opened: Save as…, Reload (discard mine) or Overwrite."""
+        choice = dialogs.ask_conflict(self, on_disk)
+        if choice == "save_as":
+            return self.save_as()
+        if choice == "overwrite":
+            return self._save_to(path, overwrite=True)
+        if choice == "reload":
+            doc = self.document
+            doc.undo_stack.setClean()  # the user chose to discard these edits
+            doc.discard_autosave()
+            self.open_project(on_disk)
+        return False
 
     def maybe_save(self) -> bool:
         """Ask before unsaved changes are lost; False means the user cancelled."""

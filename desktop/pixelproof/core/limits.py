@@ -1,0 +1,386 @@
+"""Limits and path rules, in one place: what PixelProof refuses to read, decode or write, and why.
+
+Every reader, loader, exporter and command calls these checks; a violation raises ``LimitError`` (a
+``ValueError``) whose message names the file or JSON location, the value and the limit, so bad input
+becomes one clear line instead of a native crash, a hang or gigabytes of memory. The limits guard
+against crashes, not against unusual data.
+
+Sizes
+    ``max_pixels()``: pixels decoded at once (default ``DEFAULT_MAX_PIXELS`` = 2**28, e.g. 16384 x 16384).
+    Raised by ``PIXELPROOF_MAX_PIXELS`` in the environment, by ``set_max_pixels`` (the CLI's
+    ``--max-pixels`` option and the app's setting call it). Tiled pyramids read tile by tile check
+    each tile, not the whole slide. ``parse_pixel_count("300M")`` reads the option's value.
+    ``check_image_size(width, height, where)``: positive integer sides, at most ``MAX_SIDE`` each, and
+    at most ``max_pixels()`` pixels - call it with the *header* size before decoding anything.
+    ``check_declared_size(width, height, where)``: what a project may declare for an image it does not
+    decode at once (sides up to ``MAX_SIDE``).
+    ``check_rle_size(height, width, where)``: pycocotools counts RLE runs in 32-bit integers, so an RLE
+    covers fewer than ``RLE_MAX_PIXELS`` (2**32) pixels; masks on bigger images are stored cropped
+    (docs/format.md, ``rle_origin``).
+
+Numbers
+    ``check_id(value, where)``: an integer id in the signed 64-bit range.
+    ``check_finite(value, where)``: a finite int or float (not bool), returned as float.
+    ``coordinate_range(side)``: coordinates may lie outside the image by ``COORD_MARGIN`` image sides
+    (the problem finder reports out-of-bounds shapes); ``check_coordinates(xy, width, height, where)``.
+    ``check_polygon_work(polygons, where)``: pycocotools rasterizes a polygon by walking its outline at
+    5x resolution; outlines longer than ``MAX_OUTLINE`` px are refused before that allocates.
+
+Structure
+    ``MAX_JSON_DEPTH``: nesting of any JSON value kept as it was read (orjson writes at most 254
+    levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``.
+    ``short_repr(value)``: a value quoted in a message, never megabytes long.
+
+Files and paths
+    ``check_regular_file(path, where, allow_dir=False)``: refuses FIFOs, devices, sockets and folders
+    (reading them hangs or never ends); a caller may allow a folder (a DICOM series).
+    ``open_regular(path, where)``: opens without blocking on a FIFO, then checks what was opened.
+    ``check_inside_root(path, root, where, allow_outside=False)``: an imported dataset's images lie
+    under the folder the user gave, judged on the *lexical* path (``..`` resolved, symlinks not
+    followed, so PixelProof's own exports, which may link images, re-import).
+    ``check_output_not_input(output, inputs, where, output_is_dir)``: a derived output (a conversion, a
+    report, an export) may not be, contain or lie inside what it was derived from.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import reprlib
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+DEFAULT_MAX_PIXELS = 2**28
+ENV_MAX_PIXELS = "PIXELPROOF_MAX_PIXELS"
+MAX_SIDE = 2**31 - 1  # OpenCV, Qt and numpy index with 32-bit ints along one axis
+RLE_MAX_PIXELS = 2**32
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+COORD_MARGIN = 4
+MAX_OUTLINE = 2**24
+MAX_JSON_DEPTH = 200
+RAISE_HINT = f"raise it with --max-pixels, the app's Limits setting or {ENV_MAX_PIXELS}"
+
+_override: int | None = None
+_repr = reprlib.Repr()
+_repr.maxstring = 60
+_repr.maxother = 60
+_repr.maxlist = _repr.maxdict = _repr.maxtuple = 6
+_repr.maxlevel = 3
+
+
+class LimitError(ValueError):
+    """Input over a limit or against a path rule; the message names where, the value and the limit."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = str(where)
+        super().__init__(f"{self.where}: {message}" if self.where else message)
+
+
+def short_repr(value: Any) -> str:
+    """``repr`` bounded in length and depth, for quoting bad values in messages."""
+    try:
+        return _repr.repr(value)
+    except RecursionError:  # pragma: no cover - reprlib stops at maxlevel
+        return "<deeply nested value>"
+
+
+# ------------------------------------------------------------------------------------------------
+# sizes
+
+
+def parse_pixel_count(text: str | int) -> int:
+    """A pixel count as users write it: ``300000000``, ``300M``, ``1.5G``, ``2**30``; raises ValueError."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        value = text
+    else:
+        s = str(text).strip().replace("_", "").replace(",", "")
+        scale = {"k": 10**3, "m": 10**6, "g": 10**9}.get(s[-1:].lower(), 1)
+        if scale != 1:
+            s = s[:-1]
+        try:
+            if "**" in s:
+                base, _, exp = s.partition("**")
+                value = int(base) ** int(exp)
+            else:
+                f = float(s)
+                if not math.isfinite(f):
+                    raise ValueError
+                value = int(f * scale)
+        except (ValueError, OverflowError):
+            raise ValueError(
+                f"expected a pixel count such as 300000000, 300M or 2**30, got {text!r}"
+            ) from None
+    if value <= 0:
+        raise ValueError(f"a pixel count must be positive, got {text!r}")
+    return value
+
+
+def set_max_pixels(value: int | None) -> None:
+    """Set the pixel limit for this process (None: back to the environment or the default)."""
+    global _override
+    if value is not None and value <= 0:
+        raise ValueError(f"max pixels must be positive, got {value}")
+    _override = value
+
+
+def max_pixels() -> int:
+    """Pixels decoded at once: ``set_max_pixels``, else ``PIXELPROOF_MAX_PIXELS``, else the default."""
+    if _override is not None:
+        return _override
+    env = os.environ.get(ENV_MAX_PIXELS)
+    if env:
+        try:
+            return parse_pixel_count(env)
+        except ValueError:
+            pass  # a broken variable must not stop the app; the default applies
+    return DEFAULT_MAX_PIXELS
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_declared_size(width: Any, height: Any, where: str) -> None:
+    """Sides a file may declare: positive integers up to ``MAX_SIDE`` (no decoding implied)."""
+    for name, v in (("width", width), ("height", height)):
+        if not _is_int(v) or v <= 0:
+            raise LimitError(where, f"{name} must be a positive integer, got {short_repr(v)}")
+        if v > MAX_SIDE:
+            raise LimitError(where, f"{name} {v} is over the limit of {MAX_SIDE} pixels per side")
+
+
+def check_image_size(width: Any, height: Any, where: str) -> None:
+    """An image about to be decoded (or a full-size mask about to be made) fits ``max_pixels()``."""
+    check_declared_size(width, height, where)
+    limit = max_pixels()
+    if width * height > limit:
+        raise LimitError(
+            where,
+            f"image of {width} x {height} = {width * height:,} pixels is over the limit of {limit:,} "
+            f"pixels decoded at once ({RAISE_HINT})",
+        )
+
+
+def check_rle_size(height: int, width: int, where: str) -> None:
+    """An RLE mask of ``height`` x ``width`` must count fewer than 2**32 pixels (pycocotools' uint32)."""
+    if height * width >= RLE_MAX_PIXELS:
+        raise LimitError(
+            where,
+            f"an RLE of {height} x {width} = {height * width:,} pixels is over pycocotools' limit of "
+            f"{RLE_MAX_PIXELS - 1:,} (its counts are 32-bit); store the mask cropped to its box "
+            "(pixelproof.rle_origin, see docs/format.md)",
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# numbers
+
+
+def check_id(value: Any, where: str) -> int:
+    """An integer id in the signed 64-bit range (numpy and pycocotools store ids as int64)."""
+    if not _is_int(value):
+        raise LimitError(where, f"expected an integer id, got {short_repr(value)}")
+    if not ID_MIN <= value <= ID_MAX:
+        raise LimitError(where, f"id {value} is outside the signed 64-bit range [{ID_MIN}, {ID_MAX}]")
+    return value
+
+
+def check_finite(value: Any, where: str) -> float:
+    """A finite number (int or float, not bool), as float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise LimitError(where, f"expected a number, got {short_repr(value)}")
+    try:
+        f = float(value)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f):
+        raise LimitError(where, f"expected a finite number, got {short_repr(value)}")
+    return f
+
+
+def coordinate_range(side: int) -> tuple[float, float]:
+    """Allowed coordinates along an image side: up to ``COORD_MARGIN`` sides outside the image."""
+    return (-COORD_MARGIN * side, (COORD_MARGIN + 1) * side)
+
+
+def check_coordinates(xy: Iterable[float], width: int, height: int, where: str) -> None:
+    """Interleaved x, y values finite and within ``coordinate_range`` of their axis."""
+    (x_lo, x_hi), (y_lo, y_hi) = coordinate_range(width), coordinate_range(height)
+    for i, v in enumerate(xy):
+        f = check_finite(v, where)
+        lo, hi = (x_lo, x_hi) if i % 2 == 0 else (y_lo, y_hi)
+        if not lo <= f <= hi:
+            axis = "x" if i % 2 == 0 else "y"
+            raise LimitError(
+                where,
+                f"{axis} = {short_repr(v)} is too far outside the image ({width} x {height}); allowed "
+                f"{lo:g}..{hi:g} ({COORD_MARGIN} image sides either way)",
+            )
+
+
+def check_polygon_work(polygons: Iterable[Any], where: str) -> None:
+    """Refuse outlines so long that rasterizing them (pycocotools walks them at 5x) would take GBs."""
+    import numpy as np
+
+    total = 0.0
+    for poly in polygons:
+        xy = np.asarray(poly, dtype=np.float64).reshape(-1, 2)
+        if len(xy) == 0:
+            continue
+        steps = np.abs(np.diff(np.vstack([xy, xy[:1]]), axis=0)).max(axis=1)
+        total += float(steps.sum())
+    if not total <= MAX_OUTLINE:
+        raise LimitError(
+            where, f"polygon outline of {total:,.0f} px is over the limit of {MAX_OUTLINE:,} px to rasterize"
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# structure
+
+
+def json_depth(value: Any, stop: int = MAX_JSON_DEPTH + 1) -> int:
+    """Nesting depth of lists/dicts in ``value`` (0 for a scalar), counted level by level without
+    recursion; stops counting at ``stop``."""
+    depth = 0
+    level = [value] if type(value) in (dict, list) else []
+    while level and depth < stop:
+        depth += 1
+        nxt: list[Any] = []
+        for v in level:
+            children = v.values() if type(v) is dict else v
+            nxt.extend(c for c in children if type(c) in (dict, list))
+        level = nxt
+    return depth
+
+
+def check_json_depth(value: Any, where: str) -> None:
+    """A kept JSON value nests at most ``MAX_JSON_DEPTH`` levels (so it can be saved again)."""
+    if type(value) in (dict, list) and json_depth(value) > MAX_JSON_DEPTH:
+        raise LimitError(where, f"nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+# ------------------------------------------------------------------------------------------------
+# files and paths
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_regular_file(
+    path: str | os.PathLike[str], where: str | None = None, allow_dir: bool = False
+) -> os.stat_result:
+    """``path`` (symlinks followed) is a regular file - or a folder when ``allow_dir``; returns its stat.
+
+    FIFOs, devices and sockets are refused: reading them blocks or never ends.
+    Raises ``LimitError``; ``FileNotFoundError`` when it does not exist.
+    """
+    st = os.stat(path)
+    if stat.S_ISREG(st.st_mode) or (allow_dir and stat.S_ISDIR(st.st_mode)):
+        return st
+    raise LimitError(where if where is not None else str(path), f"is {_kind(st.st_mode)}, not a file to read")
+
+
+def open_regular(path: str | os.PathLike[str], where: str | None = None) -> BinaryIO:
+    """Open a regular file for reading in binary; a FIFO or device is refused without blocking on it.
+
+    Raises ``LimitError`` or the ``OSError`` of ``open``.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise LimitError(
+                where if where is not None else str(path), f"is {_kind(st.st_mode)}, not a file to read"
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def lexical_path(path: str | os.PathLike[str]) -> Path:
+    """Absolute, with ``.`` and ``..`` resolved on the text, symlinks not followed."""
+    return Path(os.path.normpath(os.path.abspath(path)))
+
+
+def is_inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """``path`` is ``root`` or lies under it, lexically."""
+    p, r = lexical_path(path), lexical_path(root)
+    return p == r or r in p.parents
+
+
+def check_inside_root(
+    path: str | os.PathLike[str], root: str | os.PathLike[str], where: str, allow_outside: bool = False
+) -> Path:
+    """An imported dataset's file lies under its root folder (lexically); returns the lexical path.
+
+    Raises ``LimitError`` unless ``allow_outside`` (``--allow-outside-root``).
+    """
+    p = lexical_path(path)
+    if allow_outside or is_inside(p, root):
+        return p
+    raise LimitError(
+        where,
+        f"{path} is outside the dataset folder {lexical_path(root)}; refused "
+        "(use --allow-outside-root to accept files outside it)",
+    )
+
+
+def _same(a: Path, b: Path) -> bool:
+    """One file or folder: same real path, same lexical path, or hard links to one file."""
+    if os.path.realpath(a) == os.path.realpath(b) or lexical_path(a) == lexical_path(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _inside(a: Path, b: Path) -> bool:
+    """``a`` lies strictly inside folder ``b``, by real path (symlinks followed) or lexically."""
+    return (
+        Path(os.path.realpath(b)) in Path(os.path.realpath(a)).parents
+        or lexical_path(b) in lexical_path(a).parents
+    )
+
+
+def check_output_not_input(
+    output: str | os.PathLike[str],
+    inputs: Iterable[str | os.PathLike[str] | None],
+    where: str,
+    output_is_dir: bool = False,
+) -> None:
+    """Refuse a derived output that is an input, lies inside an input folder, or (as a folder) holds an
+    input: writing it could overwrite what it is derived from.
+
+    Explicit in-place edits of a project (``prelabel`` without ``-o``) do not call this.
+    """
+    out = Path(output)
+    for item in inputs:
+        if item is None or not Path(item).exists():
+            continue
+        src = Path(item)
+        if _same(out, src):
+            problem = "is the input"
+        elif src.is_dir() and _inside(out, src):
+            problem = f"lies inside the input folder {src}"
+        elif output_is_dir and _inside(src, out):
+            problem = f"holds the input {src}"
+        else:
+            continue
+        raise LimitError(where, f"{out} {problem}; writing there could overwrite it - choose another output")

@@ -1,0 +1,195 @@
+"""Saving never loses someone else's work (issue 11, items 1-3 and 6): two writers, symlinks, file mode,
+leftover temporaries, the advisory lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from pixelproof.core import atomic, lock
+from pixelproof.core.coco import ProjectConflictError, load_project, save_project
+from tests.core.docs import valid_doc, write
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and symlinks")
+
+
+def test_second_writer_is_refused_and_the_first_writers_work_survives(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    mine, theirs = load_project(path), load_project(path)
+    theirs.categories[1].name = "theirs"
+    save_project(theirs)
+    mine.categories[2].name = "mine"
+    with pytest.raises(ProjectConflictError) as info:
+        save_project(mine)
+    assert str(path) in str(info.value) and "changed on disk" in str(info.value)
+    assert load_project(path).categories[1].name == "theirs"  # their save is intact
+    assert mine.path == path and mine.categories[2].name == "mine"  # nothing of mine was lost either
+    save_project(mine, overwrite=True)  # an explicit choice
+    assert load_project(path).categories[2].name == "mine"
+
+
+def test_a_writer_may_save_again_after_its_own_save(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    for name in ("a", "b", "c"):
+        project.categories[1].name = name
+        save_project(project)
+    assert load_project(path).categories[1].name == "c"
+
+
+def test_same_size_rewrite_with_the_old_mtime_is_caught_by_the_hash(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    before = os.stat(path)
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"cat"', b'"cow"'))  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same mtime
+    with pytest.raises(ProjectConflictError):
+        save_project(project)
+
+
+def test_touch_without_change_is_no_conflict(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    project.categories[1].name = "lion"
+    save_project(project)
+    assert load_project(path).categories[1].name == "lion"
+
+
+def test_deleted_file_counts_as_changed(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    path.unlink()
+    with pytest.raises(ProjectConflictError):
+        save_project(project)
+
+
+def test_save_as_elsewhere_is_not_a_conflict(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    path.write_text(path.read_text().replace('"cat"', '"cow"'))
+    save_project(project, tmp_path / "q.json")
+    assert load_project(tmp_path / "q.json").categories[1].name == "cat"
+    assert load_project(path).categories[1].name == "cow"
+
+
+@posix_only
+def test_save_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real_dir = tmp_path / "shared"
+    real_dir.mkdir()
+    target = write(real_dir / "p.json", valid_doc())
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    project = load_project(link)
+    project.categories[1].name = "lion"
+    save_project(project)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert load_project(target).categories[1].name == "lion"
+    assert (real_dir / "p.json.bak").is_file() and not (tmp_path / "link.json.bak").exists()
+    assert project.path == link  # image names still resolve against the link's folder, as before
+    project.categories[1].name = "tiger"
+    save_project(project)  # a second save through the link: its state is the target's
+    assert load_project(target).categories[1].name == "tiger"
+
+
+@posix_only
+def test_save_keeps_the_file_mode(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    for mode in (0o644, 0o664, 0o600):
+        path.chmod(mode)
+        project = load_project(path)
+        project.categories[1].name = f"m{mode:o}"
+        save_project(project)
+        assert stat.S_IMODE(os.stat(path).st_mode) == mode
+
+
+@posix_only
+def test_new_file_gets_the_umask_mode(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        save_project(load_project(write(tmp_path / "p.json", valid_doc())), tmp_path / "new.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.json").st_mode) == 0o640
+
+
+def _dead_pid() -> int:
+    pid = 2**22 - 7  # above Linux's default pid_max would be ideal; check it is really free
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid -= 1
+
+
+@posix_only
+def test_stale_temporaries_are_cleaned_on_save(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    host = atomic.host_tag()
+    killed = tmp_path / f".p.json.{host}.{_dead_pid()}.abcd1234.tmp"
+    killed.write_bytes(b"x" * 1000)
+    old_style = tmp_path / ".p.json.k2j3h4.tmp"  # mkstemp name of earlier versions: judged by age
+    old_style.write_bytes(b"y")
+    os.utime(old_style, (time.time() - 2 * atomic.STALE_AFTER_S,) * 2)
+    running = tmp_path / f".p.json.{host}.{os.getpid()}.ffff0000.tmp"  # a save in progress
+    running.write_bytes(b"z")
+    fresh_other_host = tmp_path / ".p.json.otherhost.12.eeee0000.tmp"
+    fresh_other_host.write_bytes(b"w")
+    unrelated = tmp_path / ".q.json.x.tmp"
+    unrelated.write_bytes(b"q")
+    os.utime(unrelated, (time.time() - 2 * atomic.STALE_AFTER_S,) * 2)
+    save_project(load_project(path))
+    left = {p.name for p in tmp_path.iterdir()}
+    assert killed.name not in left and old_style.name not in left
+    assert {running.name, fresh_other_host.name, unrelated.name} <= left
+
+
+def test_lock_names_its_holder_and_is_released(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    assert lock.acquire_lock(path) is None
+    holder = lock.read_lock(path)
+    assert holder is not None and holder.pid == os.getpid() and holder.is_me()
+    assert lock.acquire_lock(path) is None  # a second document of this process
+    lock.release_lock(path)
+    assert lock.lock_path(path).exists()  # still held once
+    lock.release_lock(path)
+    assert not lock.lock_path(path).exists()
+
+
+def _foreign_lock(path: Path, pid: int, host: str) -> None:
+    data = {"user": "ana", "host": host, "pid": pid, "since": "2024-01-01 10:00"}
+    lock.lock_path(path).write_text(json.dumps(data))
+
+
+@posix_only
+def test_live_foreign_lock_is_reported_and_kept(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    _foreign_lock(path, os.getppid(), socket.gethostname())  # a live process that is not us
+    holder = lock.acquire_lock(path)
+    assert holder is not None and holder.user == "ana" and not holder.is_stale()
+    assert "ana on" in holder.describe() and str(os.getppid()) in holder.describe()
+    assert lock.read_lock(path).user == "ana"
+    assert lock.acquire_lock(path, force=True) is None  # breaking it on purpose
+    assert lock.read_lock(path).is_me()
+    lock.release_lock(path)
+
+
+@posix_only
+def test_stale_lock_is_taken_over(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.json", valid_doc())
+    _foreign_lock(path, _dead_pid(), socket.gethostname())
+    assert lock.read_lock(path).is_stale()
+    assert lock.acquire_lock(path) is None and lock.read_lock(path).is_me()
+    lock.release_lock(path)
+    _foreign_lock(path, 1, "elsewhere")  # another host: only the user can tell whether it is stale
+    assert lock.acquire_lock(path).host == "elsewhere"
