@@ -66,11 +66,13 @@ def test_registering_a_format_reaches_convert(tmp_path: Path) -> None:
     try:
         with pytest.raises(ValueError, match="already registered"):
             register(Format("dummy", "Other", read_dummy, None))
-        assert main(["convert", str(tmp_path), str(tmp_path / "o.json"), "--from", "dummy", "--to", "coco",
+        src = tmp_path / "in"  # the output may not lie inside the input (issue 11)
+        src.mkdir()
+        assert main(["convert", str(src), str(tmp_path / "o.json"), "--from", "dummy", "--to", "coco",
                      "--dummy-level", "3"]) == 1  # fmt: skip
         assert seen == {"level": 3}
         with pytest.raises(SystemExit):  # below the declared minimum: a usage error
-            main(["convert", str(tmp_path), str(tmp_path / "o.json"), "--from", "dummy", "--to", "coco",
+            main(["convert", str(src), str(tmp_path / "o.json"), "--from", "dummy", "--to", "coco",
                   "--dummy-level", "-1"])  # fmt: skip
     finally:
         FORMATS._formats.pop("dummy")
