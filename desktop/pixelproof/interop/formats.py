@@ -63,6 +63,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.labelme",
     "pixelproof.interop.yolo",
     "pixelproof.interop.voc",
+    "pixelproof.interop.cityscapes",
     "pixelproof.interop.masks_folder",
 )
 

@@ -1,0 +1,559 @@
+"""Cityscapes: ``gtFine/<split>/<city>/<frame>_gtFine_polygons.json`` (+ ``_labelIds.png``,
+``_instanceIds.png``) with the photos in ``leftImg8bit/<split>/<city>/<frame>_leftImg8bit.png``.
+
+The label table is the official one (cityscapesscripts ``labels.py``): 34 labels with ids 0..33 plus
+``license plate`` (-1); labels with ``ignoreInEval`` become void categories (DESIGN.md §3), so QA leaves
+them out. ``*group`` labels (``cargroup``, ``persongroup`` ...) are crowd regions of their base label:
+``iscrowd: 1``, the group label kept in the extras and written back.
+
+Polygons overlap and are drawn back to front (file order), as cityscapesscripts' ``json2labelImg`` does:
+an object that a later one covers keeps only its visible part (a mask); an object nobody covers stays the
+polygon it was drawn as (rasterized as COCO does, so an edge pixel may differ from the official PNGs,
+which PIL draws). ``--mode instance`` / ``semantic`` reads the official ``_instanceIds.png`` (class x 1000 +
+instance, or the class id alone for regions without instances) / ``_labelIds.png`` instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import orjson
+from PIL import Image
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.panoptic import add_id_objects, crop_raster, read_id_png
+
+SPLITS = ("train", "val", "test")
+GT_SUFFIXES = {
+    "polygons": "_polygons.json",
+    "instance": "_instanceIds.png",
+    "semantic": "_labelIds.png",
+    "train": "_labelTrainIds.png",
+}
+MODES = ("auto", "polygons", "instance", "semantic")
+
+
+class Label(NamedTuple):
+    name: str
+    id: int
+    train_id: int
+    category: str
+    has_instances: bool
+    ignore_in_eval: bool
+    color: tuple[int, int, int]
+
+
+# fmt: off
+LABELS = (
+    Label("unlabeled",             0, 255, "void",         False, True,  (0, 0, 0)),
+    Label("ego vehicle",           1, 255, "void",         False, True,  (0, 0, 0)),
+    Label("rectification border",  2, 255, "void",         False, True,  (0, 0, 0)),
+    Label("out of roi",            3, 255, "void",         False, True,  (0, 0, 0)),
+    Label("static",                4, 255, "void",         False, True,  (0, 0, 0)),
+    Label("dynamic",               5, 255, "void",         False, True,  (111, 74, 0)),
+    Label("ground",                6, 255, "void",         False, True,  (81, 0, 81)),
+    Label("road",                  7, 0,   "flat",         False, False, (128, 64, 128)),
+    Label("sidewalk",              8, 1,   "flat",         False, False, (244, 35, 232)),
+    Label("parking",               9, 255, "flat",         False, True,  (250, 170, 160)),
+    Label("rail track",           10, 255, "flat",         False, True,  (230, 150, 140)),
+    Label("building",             11, 2,   "construction", False, False, (70, 70, 70)),
+    Label("wall",                 12, 3,   "construction", False, False, (102, 102, 156)),
+    Label("fence",                13, 4,   "construction", False, False, (190, 153, 153)),
+    Label("guard rail",           14, 255, "construction", False, True,  (180, 165, 180)),
+    Label("bridge",               15, 255, "construction", False, True,  (150, 100, 100)),
+    Label("tunnel",               16, 255, "construction", False, True,  (150, 120, 90)),
+    Label("pole",                 17, 5,   "object",       False, False, (153, 153, 153)),
+    Label("polegroup",            18, 255, "object",       False, True,  (153, 153, 153)),
+    Label("traffic light",        19, 6,   "object",       False, False, (250, 170, 30)),
+    Label("traffic sign",         20, 7,   "object",       False, False, (220, 220, 0)),
+    Label("vegetation",           21, 8,   "nature",       False, False, (107, 142, 35)),
+    Label("terrain",              22, 9,   "nature",       False, False, (152, 251, 152)),
+    Label("sky",                  23, 10,  "sky",          False, False, (70, 130, 180)),
+    Label("person",               24, 11,  "human",        True,  False, (220, 20, 60)),
+    Label("rider",                25, 12,  "human",        True,  False, (255, 0, 0)),
+    Label("car",                  26, 13,  "vehicle",      True,  False, (0, 0, 142)),
+    Label("truck",                27, 14,  "vehicle",      True,  False, (0, 0, 70)),
+    Label("bus",                  28, 15,  "vehicle",      True,  False, (0, 60, 100)),
+    Label("caravan",              29, 255, "vehicle",      True,  True,  (0, 0, 90)),
+    Label("trailer",              30, 255, "vehicle",      True,  True,  (0, 0, 110)),
+    Label("train",                31, 16,  "vehicle",      True,  False, (0, 80, 100)),
+    Label("motorcycle",           32, 17,  "vehicle",      True,  False, (0, 0, 230)),
+    Label("bicycle",              33, 18,  "vehicle",      True,  False, (119, 11, 32)),
+    Label("license plate",        -1, -1,  "vehicle",      False, True,  (0, 0, 142)),
+)
+# fmt: on
+BY_NAME = {lb.name: lb for lb in LABELS}
+BY_ID = {lb.id: lb for lb in LABELS if lb.id >= 0}
+BY_TRAIN_ID = {lb.train_id: lb for lb in LABELS if 0 <= lb.train_id < 255}
+
+
+def label_category(build: Builder, name: str, table: dict[str, Label] = BY_NAME) -> int:
+    """The category of a Cityscapes label: official id, colour and void flag; any other name as it is."""
+    label = table.get(name)
+    if label is None:
+        return build.category(name).id
+    cat = build.category(label.name, label.id if label.id >= 0 else None, void=label.ignore_in_eval)
+    if cat.color is None or "cityscapes" not in cat.app_extra:
+        cat.color = "#{:02x}{:02x}{:02x}".format(*label.color)
+        cat.app_extra["cityscapes"] = {"id": label.id, "trainId": label.train_id, "category": label.category}
+    return cat.id
+
+
+def split_group(name: str) -> tuple[str, bool]:
+    """``cargroup`` -> (``car``, True): a crowd of its base label; names in the table stay as they are."""
+    if name not in BY_NAME and name.endswith("group") and name[: -len("group")] in BY_NAME:
+        return name[: -len("group")], True
+    return name, False
+
+
+class _Frame:
+    """One frame's ground-truth files and where its photo should be."""
+
+    def __init__(self, split: str, city: str, prefix: str) -> None:
+        self.split, self.city, self.prefix = split, city, prefix
+        self.files: dict[str, Path] = {}
+
+
+def read_cityscapes(
+    path: str | os.PathLike[str],
+    *,
+    mode: str = "auto",
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a Cityscapes folder (the one holding ``gtFine/`` and ``leftImg8bit/``, or ``gtFine/`` itself).
+    ``mode``: which ground truth to read when a frame has several (auto: polygons, else instanceIds,
+    else labelIds, else labelTrainIds)."""
+    if mode not in MODES:
+        raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
+    root, gt_dir = _dataset_dirs(Path(path))
+    report = Reporter(on_problem)
+    project = folder_project(root)
+    build = Builder(project)
+    frames = _frames(gt_dir)
+    if not frames:
+        report(f"{gt_dir}: no *_gtFine_polygons.json, *_instanceIds.png or *_labelIds.png files found")
+    semantic_only = True
+    for frame in with_progress(frames, len(frames), progress):
+        kind = _pick(frame, mode)
+        if kind is None:
+            report.skip("frames", f"{frame.files[next(iter(frame.files))]}: no {mode} ground truth; skipped")
+            continue
+        semantic_only &= kind in ("semantic", "train")
+        _read_frame(frame, kind, root, gt_dir, build, report)
+    return ImportResult(project, report.problems, report.skipped, semantic=bool(frames) and semantic_only)
+
+
+def _dataset_dirs(src: Path) -> tuple[Path, Path]:
+    if src.is_file():
+        raise ValueError("expected the Cityscapes folder (with gtFine/ and leftImg8bit/), not a file")
+    for name in ("gtFine", "gtCoarse"):
+        if (src / name).is_dir():
+            return src, src / name
+    if src.name in ("gtFine", "gtCoarse"):
+        return src.parent, src
+    return src, src
+
+
+def _frames(gt_dir: Path) -> list[_Frame]:
+    frames: dict[tuple[str, ...], _Frame] = {}
+    for file in sorted(gt_dir.rglob("*_gt*")):
+        for kind, suffix in GT_SUFFIXES.items():
+            if file.name.endswith(suffix) and file.is_file():
+                stem = file.name[: -len(suffix)]
+                prefix = stem.rsplit("_gt", 1)[0]
+                rel = file.parent.relative_to(gt_dir).parts
+                split = rel[0] if len(rel) >= 2 else ""
+                city = rel[-1] if rel else ""
+                key = (*rel, prefix)
+                frames.setdefault(key, _Frame(split, city, prefix)).files[kind] = file
+    return list(frames.values())
+
+
+def _pick(frame: _Frame, mode: str) -> str | None:
+    order = {
+        "auto": ("polygons", "instance", "semantic", "train"),
+        "polygons": ("polygons",),
+        "instance": ("instance",),
+        "semantic": ("semantic", "train"),
+    }[mode]
+    return next((k for k in order if k in frame.files), None)
+
+
+def _photo(frame: _Frame, root: Path) -> Path | None:
+    folder = root / "leftImg8bit" / frame.split / frame.city
+    for suffix in (".png", ".jpg", ".jpeg"):
+        p = folder / f"{frame.prefix}_leftImg8bit{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Builder, report: Reporter) -> None:
+    gt = frame.files[kind]
+    photo = _photo(frame, root)
+    doc: dict[str, Any] | None = None
+    ids: np.ndarray | None = None
+    try:
+        if kind == "polygons":
+            doc = orjson.loads(gt.read_bytes())
+            if not isinstance(doc, dict) or not isinstance(doc.get("objects"), list):
+                raise ValueError("expected an object with an 'objects' list")
+            size = (int(doc["imgWidth"]), int(doc["imgHeight"]))
+        else:
+            ids = read_id_png(gt)
+            size = (ids.shape[1], ids.shape[0])
+    except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as e:
+        report.skip("frames", f"{gt}: not readable Cityscapes ground truth ({e}); skipped")
+        return
+    if photo is not None:
+        try:
+            if image_size(photo) != size:
+                report(f"{gt}: ground truth is {size[0]}x{size[1]} but {photo.name} is {image_size(photo)}")
+        except ImageReadError as e:
+            report(f"{gt}: {e}")
+    else:
+        photo = root / "leftImg8bit" / frame.split / frame.city / f"{frame.prefix}_leftImg8bit.png"
+        report(f"{gt}: image {photo} not found; imported with the ground truth's size")
+    app = {k: v for k, v in (("split", frame.split), ("city", frame.city)) if v}
+    image = build.image(rel_name(photo, root), size[0], size[1], **({"pixelproof": app} if app else {}))
+    if doc is not None:
+        _polygon_objects(gt, doc["objects"], image, build, report)
+    elif kind == "train":
+        _train_id_objects(gt, ids, image, build, report)
+    else:
+        add_id_objects(
+            ids,
+            image,
+            build,
+            split=_split_instance if kind == "instance" else _split_label,
+            category=lambda cls: _class_category(build, cls, gt, report),
+            extra_key="cityscapes",
+        )
+
+
+def _split_instance(value: int) -> tuple[int, int]:
+    """instanceIds: class x 1000 + instance, or the class id alone (no instance: crowd or stuff)."""
+    return (value // 1000, value % 1000) if value >= 1000 else (value, 0)
+
+
+def _split_label(value: int) -> tuple[int, int]:
+    return value, 0
+
+
+def _class_category(build: Builder, class_id: int, gt: Path, report: Reporter) -> tuple[int, bool] | None:
+    """(category id, crowd when it has no instance id) of a label id."""
+    label = BY_ID.get(class_id)
+    if label is None:
+        report.skip(
+            "regions", f"{gt}: label id {class_id} is not in the Cityscapes table; its pixels skipped"
+        )
+        return None
+    return label_category(build, label.name), label.has_instances
+
+
+def _train_id_objects(
+    gt: Path, ids: np.ndarray, image: ImageRecord, build: Builder, report: Reporter
+) -> None:
+    for value in np.unique(ids):
+        value = int(value)
+        label = BY_TRAIN_ID.get(value)
+        if label is None:
+            if value != 255:
+                report.skip(
+                    "regions", f"{gt}: train id {value} is not in the Cityscapes table; pixels skipped"
+                )
+            else:
+                build.annotation(image, build.category("unlabeled", 0, void=True).id, mask=ids == value)
+            continue
+        build.annotation(image, label_category(build, label.name), mask=ids == value)
+
+
+def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder, report: Reporter) -> None:
+    """Objects drawn back to front: each keeps the pixels no later object covers."""
+    h, w = image.height, image.width
+    owner = np.full((h, w), -1, dtype=np.int32)
+    drawn: list[tuple[int, dict, list[float], Any] | None] = []
+    deleted = 0
+    for k, obj in enumerate(objects):
+        where = f"{gt}: objects[{k}]"
+        if not isinstance(obj, dict) or not isinstance(obj.get("label"), str):
+            report.skip("objects", f"{where}: expected an object with a 'label'; skipped")
+            drawn.append(None)
+            continue
+        if obj.get("deleted"):
+            deleted += 1
+            drawn.append(None)
+            continue
+        try:
+            pts = np.asarray(obj.get("polygon"), dtype=np.float64)
+        except (TypeError, ValueError):
+            pts = np.zeros((0,))
+        if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
+            report.skip(
+                "objects", f"{where} ({obj['label']}): 'polygon' needs at least 3 [x, y] points; skipped"
+            )
+            drawn.append(None)
+            continue
+        flat = pts.reshape(-1).tolist()
+        crop = crop_raster(flat, h, w)
+        if crop is not None:
+            y0, x0, m = crop
+            owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]][m] = k
+        drawn.append((k, obj, flat, crop))
+    if deleted:
+        report.skipped["deleted"] += deleted
+    for item in drawn:
+        if item is not None:
+            _add_polygon_object(gt, item, owner, image, build, report)
+
+
+def _add_polygon_object(
+    gt: Path,
+    item: tuple[int, dict, list[float], Any],
+    owner: np.ndarray,
+    image: ImageRecord,
+    build: Builder,
+    report: Reporter,
+) -> None:
+    k, obj, flat, crop = item
+    name, crowd = split_group(obj["label"])
+    extra = {key: obj[key] for key in ("id", "date", "user", "verified") if key in obj}
+    if crowd:
+        extra["label"] = obj["label"]
+    app_extra: dict[str, Any] = {"cityscapes": extra} if extra else {}
+    fields: dict[str, Any] = {"iscrowd": int(crowd)}
+    ours = obj.get("pixelproof")
+    if isinstance(ours, dict):
+        for key, value in ours.items():
+            if key in ("score", "source", "review", "note", "author", "updated"):
+                fields[key] = value
+            else:
+                app_extra.setdefault(key, value)
+    cat_id = label_category(build, name)
+    if crop is None:
+        report.skip("objects", f"{gt}: objects[{k}] ({obj['label']}): outside the image; skipped")
+        return
+    y0, x0, m = crop
+    visible = owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] == k
+    n_visible = int(np.count_nonzero(visible))
+    if n_visible == 0:
+        report.skip("objects", f"{gt}: objects[{k}] ({obj['label']}): hidden by later objects; skipped")
+    elif n_visible == int(np.count_nonzero(m)):
+        build.annotation(image, cat_id, polygons=[flat], app_extra=app_extra, **fields)
+    else:
+        full = np.zeros((image.height, image.width), dtype=bool)
+        full[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] = visible
+        app_extra["hidden_px"] = int(np.count_nonzero(m)) - n_visible
+        build.annotation(image, cat_id, mask=full, app_extra=app_extra, **fields)
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_cityscapes(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "link",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``gtFine/<split>/<city>/<frame>_gtFine_{polygons.json,labelIds.png,instanceIds.png}`` and the photos
+    in ``leftImg8bit/``; returns warnings. Split and city come from each image's ``pixelproof`` extras
+    (default ``train`` / ``default``). Objects are written in annotation order (later ones on top)."""
+    if images not in ("copy", "link"):
+        raise ValueError(
+            f"images: Cityscapes needs its leftImg8bit/ folder: expected copy or link, got {images!r}"
+        )
+    out = Path(out_dir)
+    warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    ids = _label_ids(project, counts)
+    stems = unique_stems(project)
+    for image in with_progress(list(project.images.values()), len(project.images), progress):
+        app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
+        split = app.get("split") if app.get("split") in SPLITS else "train"
+        city = str(app.get("city") or "default")
+        prefix = stems[image.id].removesuffix("_leftImg8bit")
+        src = project.image_path(image)
+        if src.is_file():
+            dst = out / "leftImg8bit" / split / city / f"{prefix}_leftImg8bit{src.suffix}"
+            if (placed := place_image(src, dst, images)) is not None:
+                warnings.append(placed)
+        else:
+            counts["missing"] += 1
+        gt = out / "gtFine" / split / city
+        gt.mkdir(parents=True, exist_ok=True)
+        anns = project.annotations_of(image.id)
+        doc = {
+            "imgHeight": image.height,
+            "imgWidth": image.width,
+            "objects": _json_objects(project, anns, image, counts),
+        }
+        (gt / f"{prefix}_gtFine_polygons.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        label_png, instance_png = _id_images(project, anns, image, ids)
+        Image.fromarray(label_png).save(gt / f"{prefix}_gtFine_labelIds.png")
+        Image.fromarray(instance_png).save(gt / f"{prefix}_gtFine_instanceIds.png")
+    messages = {
+        "missing": "image file(s) not found; only their ground truth was written",
+        "unknown": "categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs "
+        "(names kept in the JSON)",
+        "holes": "mask(s) with holes: Cityscapes polygons cannot hold holes, so the holes are filled",
+        "parts": "object(s) in several parts written as one polygon per part",
+        "boxes": "box-only object(s) written as 4-corner polygons",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def _label_ids(project: Project, counts: Counter[str]) -> dict[int, int]:
+    """Category id -> Cityscapes label id (official ids; unknown names numbered from 34)."""
+    out: dict[int, int] = {}
+    next_id = 34
+    for cat in sorted(project.categories.values(), key=lambda c: c.id):
+        label = BY_NAME.get(cat.name)
+        if label is not None and label.id >= 0:
+            out[cat.id] = label.id
+        else:
+            used = any(True for _ in project.annotations_with_category(cat.id))
+            counts["unknown"] += used
+            out[cat.id] = min(next_id, 255)
+            next_id += 1
+    return out
+
+
+def _json_objects(
+    project: Project, anns: list[Annotation], image: ImageRecord, counts: Counter[str]
+) -> list[dict]:
+    """Objects in annotation order. A mask's holes are filled (polygons hold none); that loses nothing
+    where later objects cover the hole, as they do for the visible part of an occluded object."""
+    ordered = sorted(anns, key=lambda a: a.id)
+    later = np.zeros((image.height, image.width), dtype=bool)
+    covered_later: list[np.ndarray] = []
+    for a in reversed(ordered):
+        covered_later.append(later.copy())
+        later |= a.mask(image.height, image.width)
+    covered_later.reverse()
+    out = []
+    for a, covered in zip(ordered, covered_later, strict=True):
+        cat = project.categories[a.category_id]
+        extra = dict(a.app_extra.get("cityscapes") or {})
+        label = extra.pop("label", None) or (
+            cat.name + "group" if a.iscrowd and cat.name in BY_NAME else cat.name
+        )
+        ours = {
+            k: getattr(a, k)
+            for k in ("score", "source", "review", "note", "author", "updated")
+            if getattr(a, k)
+        }
+        ours.update({k: v for k, v in a.app_extra.items() if k not in ("cityscapes", "hidden_px")})
+        for poly in _polygons(a, image, covered, counts):
+            obj: dict[str, Any] = {"label": label, "polygon": poly, **extra}
+            if ours:
+                obj["pixelproof"] = ours
+            out.append(obj)
+    return out
+
+
+def _polygons(
+    a: Annotation, image: ImageRecord, covered: np.ndarray, counts: Counter[str]
+) -> list[list[list[float]]]:
+    if a.kind == "box":
+        counts["boxes"] += 1
+        x, y, w, h = a.bbox
+        return [[[x, y], [x + w, y], [x + w, y + h], [x, y + h]]]
+    if a.kind == "polygon":
+        polys = [p for p in a.segmentation if len(p) >= 6]
+    else:
+        mask = a.mask(image.height, image.width)
+        traced = core_masks.mask_to_polygons(mask)
+        if traced.holes and (core_masks.fill_holes(mask) & ~mask & ~covered).any():
+            counts["holes"] += 1
+        polys = traced.polygons
+    counts["parts"] += len(polys) > 1
+    return [np.asarray(p, dtype=np.float64).reshape(-1, 2).tolist() for p in polys]
+
+
+def _id_images(
+    project: Project, anns: list[Annotation], image: ImageRecord, ids: dict[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """labelIds (uint8) and instanceIds (uint16: class x 1000 + n for instance labels) painted in order."""
+    h, w = image.height, image.width
+    label_png = np.zeros((h, w), dtype=np.uint8)
+    instance_png = np.zeros((h, w), dtype=np.uint16)
+    per_class: Counter[int] = Counter()
+    for a in sorted(anns, key=lambda a: a.id):
+        m = a.mask(h, w)
+        lid = ids[a.category_id]
+        label = BY_ID.get(lid)
+        label_png[m] = lid
+        instances = (label is None or label.has_instances) and not a.iscrowd and lid <= 65
+        if instances:
+            per_class[lid] += 1
+        instance_png[m] = lid * 1000 + per_class[lid] if instances else lid
+    return label_png, instance_png
+
+
+def looks_like_cityscapes(path: Path) -> bool:
+    gt = path / "gtFine" if (path / "gtFine").is_dir() else path if path.name == "gtFine" else None
+    if gt is None or not gt.is_dir():
+        return False
+    return any(True for _ in gt.glob("*/*/*_gtFine_*"))
+
+
+FORMAT = Format(
+    name="cityscapes",
+    title="Cityscapes (gtFine)",
+    reader=read_cityscapes,
+    writer=write_cityscapes,
+    read_options=(
+        Option(
+            "mode",
+            "choice",
+            "which ground truth to read (auto: polygons JSON, else instanceIds, else labelIds, else "
+            "labelTrainIds)",
+            "auto",
+            choices={
+                "auto": "Detect",
+                "polygons": "Polygons (*_gtFine_polygons.json)",
+                "instance": "Instance ids (*_instanceIds.png)",
+                "semantic": "Label ids (*_labelIds.png)",
+            },
+            label="Ground truth",
+        ),
+    ),
+    write_options=(
+        Option(
+            "images",
+            "choice",
+            "image files: hard/symbolic link (default) or copy them into leftImg8bit/<split>/<city>/",
+            "link",
+            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
+            label="Image files",
+        ),
+    ),
+    detect=looks_like_cityscapes,
+    lost_on_export="holes (filled), several parts (one object each), boxes (become polygons), pixels of "
+    "objects hidden by later ones",
+)

@@ -1,0 +1,66 @@
+"""Pieces shared by the readers of id images (Cityscapes instanceIds, KITTI instance PNGs, Waymo panoptic
+labels), where a pixel value packs a class and an instance, and of drawn-in-order polygons."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from pycocotools import mask as mask_utils
+
+from pixelproof.core.model import ImageRecord
+from pixelproof.interop._util import Builder
+
+ID_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
+
+
+def read_id_png(source: Path | bytes) -> np.ndarray:
+    """The values of a one-channel id PNG (8/16-bit gray or palette indexes) as int64; ValueError for
+    colour images."""
+    with Image.open(source if isinstance(source, Path) else io.BytesIO(source)) as im:
+        if im.mode not in ID_MODES:
+            raise ValueError(f"{im.mode} image: expected one channel of ids (8/16-bit gray or palette)")
+        return np.asarray(im).astype(np.int64)
+
+
+def add_id_objects(
+    ids: np.ndarray,
+    image: ImageRecord,
+    build: Builder,
+    *,
+    split: Callable[[int], tuple[int, int]],
+    category: Callable[[int], tuple[int, bool] | None],
+    extra_key: str,
+) -> None:
+    """One mask object per pixel value. ``split(value)`` gives (class, instance); ``category(class)`` the
+    category id and whether the class has instances (None: skip, the callback reported why). A value of an
+    instance class without an instance number is a crowd region (``iscrowd: 1``)."""
+    for value in np.unique(ids):
+        cls, inst = split(int(value))
+        found = category(cls)
+        if found is None:
+            continue
+        cat_id, has_instances = found
+        crowd = has_instances and inst == 0 and not build.project.categories[cat_id].void
+        extra = {extra_key: {"instance": inst}} if inst else {}
+        build.annotation(image, cat_id, mask=ids == value, iscrowd=int(crowd), app_extra=extra)
+
+
+def crop_raster(flat: list[float], height: int, width: int) -> tuple[int, int, np.ndarray] | None:
+    """A polygon rasterized as COCO does (pycocotools), only inside its box clipped to the image:
+    (top, left, boolean crop), or None when it covers no pixel of the image."""
+    xs, ys = flat[0::2], flat[1::2]
+    x0, y0 = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
+    x1, y1 = min(width, math.ceil(max(xs)) + 1), min(height, math.ceil(max(ys)) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    shifted = [v - (x0 if i % 2 == 0 else y0) for i, v in enumerate(flat)]
+    rle = mask_utils.frPyObjects([shifted], y1 - y0, x1 - x0)
+    crop = mask_utils.decode(rle)[:, :, 0].astype(bool)
+    if not crop.any():
+        return None
+    return y0, x0, crop

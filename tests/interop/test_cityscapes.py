@@ -1,0 +1,311 @@
+"""Cityscapes: Datumaro's gtFine PNG samples, polygon JSON built from the published schema, QA with gtFine
+as the reference, and the round trip COCO -> Cityscapes -> COCO."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from pycocotools import mask as mask_utils
+
+from pixelproof.cli import main
+from pixelproof.core.coco import save_project
+from pixelproof.core.model import Project
+from pixelproof.interop.cityscapes import BY_NAME, LABELS, read_cityscapes, write_cityscapes
+from pixelproof.interop.formats import detect_format
+from pixelproof.interop.panoptic import crop_raster
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cityscapes_dataset"
+
+
+def _objects(project: Project) -> dict[str, list[tuple[str, list[int], int]]]:
+    """frame -> [(category, 1-row mask as 0/1 list, iscrowd)] sorted."""
+    out = {}
+    for im in project.images.values():
+        frame = Path(im.file_name).name.removesuffix("_leftImg8bit.png")
+        rows = []
+        for a in project.annotations_of(im.id):
+            m = a.mask(im.height, im.width)
+            rows.append((project.categories[a.category_id].name, m[0].astype(int).tolist(), a.iscrowd))
+        out[frame] = sorted(rows)
+    return out
+
+
+def test_official_table() -> None:
+    assert [lb.id for lb in LABELS if lb.id >= 0] == list(range(34))
+    assert sorted(lb.train_id for lb in LABELS if 0 <= lb.train_id < 255) == list(range(19))
+    assert BY_NAME["car"].color == (0, 0, 142) and BY_NAME["car"].has_instances
+    assert {lb.name for lb in LABELS if lb.ignore_in_eval} >= {
+        "unlabeled",
+        "ego vehicle",
+        "polegroup",
+        "caravan",
+    }
+
+
+def test_datumaro_instance_ids_8bit_match_datumaro_expectations() -> None:
+    """Datumaro's test_can_import: each value is a label id without instance (Datumaro labels = ids)."""
+    result = read_cityscapes(DATA / "dataset")
+    assert result.problems == [] and not result.semantic
+    project = result.project
+    assert len(project.images) == 4
+    for im in project.images.values():
+        assert project.image_path(im).is_file() and (im.width, im.height) == (5, 1)
+    splits = sorted(im.extra["pixelproof"]["split"] for im in project.images.values())
+    assert splits == ["test", "test", "train", "val"]
+    got = _objects(project)
+    # label ids 3 out of roi, 27 truck, 12 wall, 31 train, 24 person, 1 ego vehicle
+    assert got["defaultcity_000001_000031"] == [
+        ("out of roi", [1, 1, 0, 0, 0], 0),
+        ("truck", [0, 0, 1, 1, 1], 1),
+    ]
+    assert got["defaultcity_000001_000032"] == [
+        ("out of roi", [0, 0, 0, 1, 1], 0),
+        ("train", [1, 1, 0, 0, 0], 1),
+        ("wall", [0, 0, 1, 0, 0], 0),
+    ]
+    assert got["defaultcity_000002_000045"] == [
+        ("out of roi", [1, 1, 0, 1, 1], 0),
+        ("person", [0, 0, 1, 0, 0], 1),
+    ]
+    assert got["defaultcity_000001_000019"] == [
+        ("ego vehicle", [0, 1, 1, 0, 0], 0),
+        ("out of roi", [1, 0, 0, 1, 1], 0),
+    ]
+    cats = {c.name: c for c in project.categories.values()}
+    assert cats["out of roi"].void and cats["ego vehicle"].void and not cats["truck"].void
+    assert cats["truck"].id == 27 and cats["truck"].color == "#000046"
+    assert project.object_count(next(iter(project.images))) == 1  # the void region is not an object
+
+
+def test_datumaro_instance_ids_16bit_agree_with_label_train_ids() -> None:
+    project = read_cityscapes(DATA / "train_dataset").project
+    got = _objects(project)
+    trucks = [r for r in got["defaultcity_000001_000031"] if r[0] == "truck"]
+    assert trucks == [("truck", [0, 0, 0, 1, 1], 0), ("truck", [0, 0, 1, 0, 0], 0)]  # 27002, 27001
+    # every frame's classes match its labelTrainIds PNG (trainId 255 / 19 is background there)
+    for im in project.images.values():
+        frame = Path(im.file_name).name.removesuffix("_leftImg8bit.png")
+        split = im.extra["pixelproof"]["split"]
+        train = np.asarray(
+            Image.open(
+                DATA
+                / "train_dataset"
+                / "gtFine"
+                / split
+                / "defaultcity"
+                / f"{frame}_gtFine_labelTrainIds.png"
+            )
+        )[0]
+        for a in project.annotations_of(im.id):
+            name = project.categories[a.category_id].name
+            m = a.mask(im.height, im.width)[0]
+            if not BY_NAME[name].ignore_in_eval:
+                assert (train[m] == BY_NAME[name].train_id).all(), (frame, name)
+
+
+def _polygon_dataset(root: Path) -> dict:
+    """A frame built from the published polygon JSON schema: drawn back to front."""
+    gt = root / "gtFine" / "val" / "aachen"
+    gt.mkdir(parents=True)
+    img = root / "leftImg8bit" / "val" / "aachen"
+    img.mkdir(parents=True)
+    Image.new("RGB", (64, 48)).save(img / "aachen_000000_000019_leftImg8bit.png")
+    doc = {
+        "imgHeight": 48,
+        "imgWidth": 64,
+        "objects": [
+            {"label": "road", "polygon": [[0, 24], [63, 24], [63, 47], [0, 47]], "deleted": 0, "id": 0},
+            {
+                "label": "car",
+                "polygon": [[10, 20], [30, 20], [30, 35], [10, 35]],
+                "deleted": 0,
+                "id": 1,
+                "user": "annotator",
+                "date": "01-Jan-2015 10:00:00",
+            },
+            {"label": "cargroup", "polygon": [[40, 10], [60, 10], [60, 20], [40, 20]], "id": 2},
+            {"label": "person", "polygon": [[12, 22], [14, 22], [14, 30]], "deleted": 1, "id": 3},
+            {"label": "bicycle", "polygon": [[12, 25], [20, 25], [20, 30], [12, 30]], "id": 4},
+            {"label": "ego vehicle", "polygon": [[12, 24], [22, 24], [22, 31], [12, 31]], "id": 5},
+            {"label": "car", "polygon": [[5, 5], [8, 5], [8]], "id": 6},
+        ],
+    }
+    (gt / "aachen_000000_000019_gtFine_polygons.json").write_text(json.dumps(doc))
+    return doc
+
+
+def _raster(poly: list[list[float]], h: int = 48, w: int = 64) -> np.ndarray:
+    rle = mask_utils.frPyObjects([np.asarray(poly, dtype=float).reshape(-1).tolist()], h, w)
+    return mask_utils.decode(rle)[:, :, 0].astype(bool)
+
+
+def test_polygon_json_keeps_the_visible_part_of_each_object(tmp_path: Path) -> None:
+    doc = _polygon_dataset(tmp_path)
+    result = read_cityscapes(tmp_path)
+    gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
+    assert result.problems == [
+        f"{gt}: objects[6] (car): 'polygon' needs at least 3 [x, y] points; skipped",
+        f"{gt}: objects[4] (bicycle): hidden by later objects; skipped",
+    ]
+    assert result.skipped == {"objects": 2, "deleted": 1}
+    project = result.project
+    (image,) = project.images.values()
+    assert image.file_name == "leftImg8bit/val/aachen/aachen_000000_000019_leftImg8bit.png"
+    anns = {project.categories[a.category_id].name: a for a in project.annotations.values()}
+    assert sorted(anns) == ["car", "ego vehicle", "road"]  # the crowd is a car too: see below
+    objs = doc["objects"]
+    road, car, ego = _raster(objs[0]["polygon"]), _raster(objs[1]["polygon"]), _raster(objs[5]["polygon"])
+    # road is covered by the car and the ego vehicle: a mask of what stays visible
+    assert anns["road"].kind == "mask"
+    assert np.array_equal(anns["road"].mask(48, 64), road & ~car & ~ego)
+    assert anns["road"].app_extra["hidden_px"] == int((road & (car | ego)).sum())
+    cars = sorted(
+        (a for a in project.annotations.values() if project.categories[a.category_id].name == "car"),
+        key=lambda a: a.id,
+    )
+    assert [c.iscrowd for c in cars] == [0, 1]
+    assert np.array_equal(cars[0].mask(48, 64), car & ~ego)
+    assert cars[0].app_extra["cityscapes"] == {"id": 1, "user": "annotator", "date": "01-Jan-2015 10:00:00"}
+    assert cars[1].kind == "polygon" and cars[1].segmentation == [
+        [40.0, 10.0, 60.0, 10.0, 60.0, 20.0, 40.0, 20.0]
+    ]
+    assert cars[1].app_extra["cityscapes"]["label"] == "cargroup"
+    assert anns["ego vehicle"].kind == "polygon"  # drawn last, nothing covers it
+    assert project.categories[anns["ego vehicle"].category_id].void
+
+
+def test_crop_raster_equals_the_whole_image_raster() -> None:
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        pts = rng.uniform(-10, 70, (int(rng.integers(3, 9)), 2))
+        flat = pts.reshape(-1).tolist()
+        full = _raster(pts.tolist())
+        crop = crop_raster(flat, 48, 64)
+        if crop is None:
+            assert not full.any()
+            continue
+        y0, x0, m = crop
+        rebuilt = np.zeros((48, 64), bool)
+        rebuilt[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] = m
+        assert np.array_equal(rebuilt, full)
+
+
+def test_qa_takes_gtfine_as_reference_void_left_out(tmp_path: Path) -> None:
+    _polygon_dataset(tmp_path / "cs")
+    assert detect_format(tmp_path / "cs").name == "cityscapes"
+    project = read_cityscapes(tmp_path / "cs").project
+    project.path = tmp_path / "cs" / "candidate.json"
+    # the candidate paints its car over the ego vehicle too: those pixels are void, not FP
+    for a in project.annotations.values():
+        if project.categories[a.category_id].name == "car" and not a.iscrowd:
+            m = np.zeros((48, 64), bool)
+            m[20:35, 10:31] = True
+            from pixelproof.core import masks
+
+            a.set_geometry(masks.encode(m), masks.bbox(m), float(m.sum()))
+    save_project(project, tmp_path / "cs" / "candidate.json")
+    report = tmp_path / "r.json"
+    assert (
+        main(["qa", str(tmp_path / "cs"), str(tmp_path / "cs" / "candidate.json"), "--json", str(report)])
+        == 0
+    )
+    data = json.loads(report.read_text())
+    assert data["reference_kind"] == "cityscapes"
+    rows = {r["category"]: r for r in data["per_image"]}
+    assert "ego vehicle" not in rows  # void categories are not scored
+    assert rows["road"]["dice"] == 1.0
+    car = rows["car"]
+    assert (
+        car["fn_px"] == 0 and car["fp_px"] > 0
+    )  # the candidate's car is a full box; only outside void counts
+    ego = _raster([[12, 24], [22, 24], [22, 31], [12, 31]])
+    box = np.zeros((48, 64), bool)
+    box[20:35, 10:31] = True
+    ref_car = _raster([[10, 20], [30, 20], [30, 35], [10, 35]]) | _raster(
+        [[40, 10], [60, 10], [60, 20], [40, 20]]
+    )
+    assert car["fp_px"] == int((box & ~ref_car & ~ego).sum())
+
+
+def test_coco_cityscapes_coco_round_trip(sample_project: Project, tmp_path: Path) -> None:
+    warnings = write_cityscapes(sample_project, tmp_path / "cs")
+    assert sorted(warnings) == sorted(
+        [
+            "2 categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs "
+            "(names kept in the JSON)",
+            "1 mask(s) with holes: Cityscapes polygons cannot hold holes, so the holes are filled",
+            "1 object(s) in several parts written as one polygon per part",
+            "2 box-only object(s) written as 4-corner polygons",
+        ]
+    )
+    gt = tmp_path / "cs" / "gtFine" / "train" / "default"
+    ids = np.asarray(Image.open(gt / "a_gtFine_instanceIds.png"))
+    assert sorted(np.unique(ids).tolist()) == [
+        0,
+        19,
+        34001,
+        35001,
+    ]  # traffic light (a label without instances), cat, dog
+    result = read_cityscapes(tmp_path / "cs")
+    assert result.problems == []
+    back = result.project
+    from pixelproof.interop import read_coco, write_coco
+
+    write_coco(back, tmp_path / "back.json")
+    back = read_coco(tmp_path / "back.json").project
+    by_stem = {Path(im.file_name).stem.removesuffix("_leftImg8bit"): im for im in back.images.values()}
+    for im in sample_project.images.values():
+        theirs = by_stem[Path(im.file_name).stem]
+        assert back.image_path(theirs).is_file()
+        mine = sorted(sample_project.annotations_of(im.id), key=lambda a: a.id)
+        got = sorted(back.annotations_of(theirs.id), key=lambda a: a.id)
+        if im.file_name.endswith("b.jpg"):  # the two-part polygon came back as two objects
+            assert len(got) == len(mine) + 1
+            continue
+        assert len(got) == len(mine)
+        for a, b in zip(mine, got, strict=True):
+            assert sample_project.categories[a.category_id].name == back.categories[b.category_id].name
+            want = a.mask(im.height, im.width)
+            if a.kind == "mask":
+                from scipy import ndimage
+
+                want = ndimage.binary_fill_holes(want)
+            assert np.array_equal(b.mask(im.height, im.width), want)
+            assert (a.review, a.note, a.score) == (b.review, b.note, b.score)
+
+
+@pytest.mark.parametrize("mode", ["instance", "semantic"])
+def test_written_pngs_read_back_like_the_json(tmp_path: Path, mode: str) -> None:
+    """What the writer paints into instanceIds/labelIds is what the polygons say, object by object."""
+    _polygon_dataset(tmp_path / "src")
+    source = read_cityscapes(tmp_path / "src").project
+    assert write_cityscapes(source, tmp_path / "cs") == []
+    from_json = read_cityscapes(tmp_path / "cs")
+    from_png = read_cityscapes(tmp_path / "cs", mode=mode)
+    assert from_json.problems == [] and from_png.problems == []
+    assert from_png.semantic == (mode == "semantic")
+    assert len(from_png.project.images) == 1
+
+    def union(project: Project) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for a in project.annotations.values():
+            name = project.categories[a.category_id].name
+            out[name] = out.get(name, np.zeros((48, 64), bool)) | a.mask(48, 64)
+        return out
+
+    got, want = union(from_png.project), union(from_json.project)
+    assert got.pop("unlabeled").sum() == 48 * 64 - sum(int(m.sum()) for m in want.values())  # background
+    assert got.keys() == want.keys()
+    for name in want:
+        assert np.array_equal(got[name], want[name]), name
+    if mode == "instance":
+        crowd = sorted(
+            (a.iscrowd, a.app_extra.get("cityscapes", {}).get("instance"))
+            for a in from_png.project.annotations.values()
+            if from_png.project.categories[a.category_id].name == "car"
+        )
+        assert crowd == [(0, 1), (1, None)]  # car 26001 and the cargroup region (26)
