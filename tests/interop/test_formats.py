@@ -160,7 +160,7 @@ def test_void_regions_round_trip_through_masks_and_are_left_out_of_qa(
     written = np.asarray(Image.open(out / "masks" / "a.png"))
     assert (written[0:2, 30:] == 255).all()  # outside the box object at the top left
     assert "__ignore__" not in (out / "classes.txt").read_text()
-    # the candidate draws an extra object inside the void band only: no FP, Dice stays 1
+    # the candidate draws an extra object inside the void band only: not scored, Dice stays 1
     cand = load_project(tmp_path / "src" / "project.json")
     strip = np.zeros((60, 80), bool)
     strip[0:2, 60:70] = True
@@ -171,7 +171,7 @@ def test_void_regions_round_trip_through_masks_and_are_left_out_of_qa(
     assert main(["qa", str(out), str(tmp_path / "cand.json"), "--json", str(report)]) == 0
     got = _scores(report)
     assert all(d == 1.0 for d in got["dice"]) and len(got["dice"]) == 5
-    assert "fp" in got["objects"]  # the object is unmatched (it lies in void), but its pixels are not FP
+    assert got["objects"] == ["match"] * 5  # wholly inside void: not scored, neither FP nor pixels
     assert got["data"]["summary"]["fp_px"] == 0
 
 

@@ -438,14 +438,18 @@ def image_objects(
     project: Project, image: ImageRecord, shape: tuple[int, int], void: np.ndarray | None = None
 ) -> list[ImageObject]:
     """The scored objects of one image, decoded once, void pixels removed; void regions themselves are
-    not objects (QA, agreement and consensus share this)."""
+    not objects, and neither is an object that lies wholly in void (QA, agreement and consensus share
+    this)."""
     out = []
     for ann in project.annotations_of(image.id):
         cat = project.categories.get(ann.category_id)
         if cat is not None and cat.void:
             continue
         name = cat.name if cat is not None else f"category {ann.category_id}"
-        placed = metrics.subtract(annotation_placed(ann, *shape), void)
+        drawn = annotation_placed(ann, *shape)
+        placed = metrics.subtract(drawn, void)
+        if placed.is_empty and not drawn.is_empty:
+            continue  # wholly inside void (e.g. a detection in a KITTI DontCare box): not scored
         out.append(ImageObject(ann, name, placed, ann.kind == "box"))
     return out
 

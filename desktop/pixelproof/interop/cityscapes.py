@@ -41,7 +41,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
-from pixelproof.interop.panoptic import add_id_objects, crop_raster, read_id_png
+from pixelproof.interop.panoptic import add_id_objects, crop_raster, paint_ids, read_id_png, table_ids
 
 SPLITS = ("train", "val", "test")
 GT_SUFFIXES = {
@@ -117,6 +117,12 @@ def label_category(build: Builder, name: str, table: dict[str, Label] = BY_NAME)
         cat.color = "#{:02x}{:02x}{:02x}".format(*label.color)
         cat.app_extra["cityscapes"] = {"id": label.id, "trainId": label.train_id, "category": label.category}
     return cat.id
+
+
+def _has_instances(label_id: int) -> bool:
+    """Instance ids for labels with instances, and for ids outside the table (unknown categories)."""
+    label = BY_ID.get(label_id)
+    return label is None or label.has_instances
 
 
 def split_group(name: str) -> tuple[str, bool]:
@@ -247,7 +253,7 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
             image,
             build,
             split=_split_instance if kind == "instance" else _split_label,
-            category=lambda cls: _class_category(build, cls, gt, report),
+            category=lambda cls: class_category(build, cls, gt, report),
             extra_key="cityscapes",
         )
 
@@ -261,14 +267,13 @@ def _split_label(value: int) -> tuple[int, int]:
     return value, 0
 
 
-def _class_category(build: Builder, class_id: int, gt: Path, report: Reporter) -> tuple[int, bool] | None:
-    """(category id, crowd when it has no instance id) of a label id."""
+def class_category(build: Builder, class_id: int, file: Path, report: Reporter) -> tuple[int, bool] | None:
+    """(category id, has instances) of a label id in a PNG; an id outside the table is imported as
+    ``label_<id>`` (as the writers number unknown categories from 34) and reported."""
     label = BY_ID.get(class_id)
     if label is None:
-        report.skip(
-            "regions", f"{gt}: label id {class_id} is not in the Cityscapes table; its pixels skipped"
-        )
-        return None
+        report(f"{file}: label id {class_id} is not in the Cityscapes table; imported as label_{class_id}")
+        return build.category(f"label_{class_id}").id, True
     return label_category(build, label.name), label.has_instances
 
 
@@ -389,7 +394,7 @@ def write_cityscapes(
     out = Path(out_dir)
     warnings: list[str] = []
     counts: Counter[str] = Counter()
-    ids = _label_ids(project, counts)
+    ids = table_ids(project, {lb.name: lb.id for lb in LABELS if lb.id >= 0}, counts)
     stems = unique_stems(project)
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
@@ -412,7 +417,7 @@ def write_cityscapes(
             "objects": _json_objects(project, anns, image, counts),
         }
         (gt / f"{prefix}_gtFine_polygons.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
-        label_png, instance_png = _id_images(project, anns, image, ids)
+        label_png, instance_png = paint_ids(anns, image, ids, _has_instances, multiplier=1000)
         Image.fromarray(label_png).save(gt / f"{prefix}_gtFine_labelIds.png")
         Image.fromarray(instance_png).save(gt / f"{prefix}_gtFine_instanceIds.png")
     messages = {
@@ -425,22 +430,6 @@ def write_cityscapes(
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
-
-
-def _label_ids(project: Project, counts: Counter[str]) -> dict[int, int]:
-    """Category id -> Cityscapes label id (official ids; unknown names numbered from 34)."""
-    out: dict[int, int] = {}
-    next_id = 34
-    for cat in sorted(project.categories.values(), key=lambda c: c.id):
-        label = BY_NAME.get(cat.name)
-        if label is not None and label.id >= 0:
-            out[cat.id] = label.id
-        else:
-            used = any(True for _ in project.annotations_with_category(cat.id))
-            counts["unknown"] += used
-            out[cat.id] = min(next_id, 255)
-            next_id += 1
-    return out
 
 
 def _json_objects(
@@ -493,26 +482,6 @@ def _polygons(
         polys = traced.polygons
     counts["parts"] += len(polys) > 1
     return [np.asarray(p, dtype=np.float64).reshape(-1, 2).tolist() for p in polys]
-
-
-def _id_images(
-    project: Project, anns: list[Annotation], image: ImageRecord, ids: dict[int, int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """labelIds (uint8) and instanceIds (uint16: class x 1000 + n for instance labels) painted in order."""
-    h, w = image.height, image.width
-    label_png = np.zeros((h, w), dtype=np.uint8)
-    instance_png = np.zeros((h, w), dtype=np.uint16)
-    per_class: Counter[int] = Counter()
-    for a in sorted(anns, key=lambda a: a.id):
-        m = a.mask(h, w)
-        lid = ids[a.category_id]
-        label = BY_ID.get(lid)
-        label_png[m] = lid
-        instances = (label is None or label.has_instances) and not a.iscrowd and lid <= 65
-        if instances:
-            per_class[lid] += 1
-        instance_png[m] = lid * 1000 + per_class[lid] if instances else lid
-    return label_png, instance_png
 
 
 def looks_like_cityscapes(path: Path) -> bool:

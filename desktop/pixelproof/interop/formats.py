@@ -64,6 +64,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.yolo",
     "pixelproof.interop.voc",
     "pixelproof.interop.cityscapes",
+    "pixelproof.interop.kitti",
     "pixelproof.interop.masks_folder",
 )
 

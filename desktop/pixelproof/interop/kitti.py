@@ -1,0 +1,287 @@
+"""KITTI: object detection labels (``training/label_2/<frame>.txt`` beside ``training/image_2/``) and the
+semantic / instance segmentation PNGs of KITTI's semantics benchmark (``semantic/``, ``instance/``).
+
+A detection line holds 15 values (16 with a score): type, truncated (0..1), occluded (0..3), alpha, the 2D box
+``left top right bottom`` in pixels, the 3D dimensions (h w l, m), location (x y z, m) and rotation_y. COCO
+has no field for all but the type and the box: they are kept in the annotation's ``pixelproof.kitti`` extras
+and written back. ``DontCare`` boxes are void regions (DESIGN.md §3). The segmentation PNGs use the
+Cityscapes label ids: ``semantic/`` one 8-bit id per pixel, ``instance/`` 16-bit class x 256 + instance.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+from pixelproof.interop.cityscapes import BY_ID, LABELS, class_category
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.panoptic import add_id_objects, paint_ids, read_id_png, table_ids
+
+DONT_CARE = "DontCare"
+TYPES = ("Car", "Van", "Truck", "Pedestrian", "Person_sitting", "Cyclist", "Tram", "Misc", DONT_CARE)
+SPLIT_DIRS = ("training", "testing")
+# what KITTI writes where a 2D-only label has no 3D value (the devkit's "don't care" numbers)
+_NO_3D = {"alpha": -10.0, "dimensions": [-1.0, -1.0, -1.0], "location": [-1000.0, -1000.0, -1000.0],
+          "rotation_y": -10.0}  # fmt: skip
+
+
+def read_kitti(
+    path: str | os.PathLike[str],
+    *,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a KITTI folder: the dataset root (with ``training/`` / ``testing/``) or one of those folders.
+    Every layer found is read: detection boxes, and instance PNGs (else semantic PNGs)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ValueError("expected a KITTI folder (with label_2/, instance/ or semantic/)")
+    report = Reporter(on_problem)
+    project = folder_project(root)
+    build = Builder(project)
+    work: list[tuple[Path, str, Path]] = []  # (split folder, layer, file)
+    for split_dir in _split_dirs(root):
+        for layer, pattern in (("label_2", "*.txt"), ("instance", "*.png"), ("semantic", "*.png")):
+            if layer == "semantic" and (split_dir / "instance").is_dir():
+                continue  # instance PNGs hold the same classes and the instances too
+            work += [(split_dir, layer, f) for f in sorted((split_dir / layer).glob(pattern)) if f.is_file()]
+    if not work:
+        report(f"{root}: no label_2/*.txt, instance/*.png or semantic/*.png found")
+    images: dict[tuple[Path, str], ImageRecord] = {}
+    semantic_only = bool(work)
+    for split_dir, layer, file in with_progress(work, len(work), progress):
+        semantic_only &= layer == "semantic"
+        try:
+            ids = read_id_png(file) if layer != "label_2" else None
+        except (OSError, ValueError) as e:
+            report.skip("files", f"{file}: not a readable id PNG ({e}); skipped")
+            continue
+        image = images.get((split_dir, file.stem))
+        if image is None:
+            image = _image(split_dir, file, root, ids, build, report)
+            if image is None:
+                continue
+            images[(split_dir, file.stem)] = image
+        if ids is None:
+            _read_labels(file, image, build, report)
+        elif ids.shape != (image.height, image.width):
+            report.skip("files", f"{file}: {ids.shape[1]}x{ids.shape[0]} but the image is {image.width}x"
+                        f"{image.height}; skipped")  # fmt: skip
+        else:
+            add_id_objects(
+                ids, image, build, split=_split_instance if layer == "instance" else _split_semantic,
+                category=lambda cls, f=file: class_category(build, cls, f, report), extra_key="kitti",
+            )  # fmt: skip
+    return ImportResult(project, report.problems, report.skipped, semantic=semantic_only)
+
+
+def _split_dirs(root: Path) -> list[Path]:
+    found = [root / d for d in SPLIT_DIRS if (root / d).is_dir()]
+    return found or [root]
+
+
+def _split_instance(value: int) -> tuple[int, int]:
+    return value // 256, value % 256
+
+
+def _split_semantic(value: int) -> tuple[int, int]:
+    return value, 0
+
+
+def _image(
+    split_dir: Path, file: Path, root: Path, ids: np.ndarray | None, build: Builder, report: Reporter
+) -> ImageRecord | None:
+    folder = split_dir / "image_2"
+    photo = next(
+        (folder / (file.stem + s) for s in IMAGE_SUFFIXES if (folder / (file.stem + s)).is_file()), None
+    )
+    extra = {"pixelproof": {"split": split_dir.name}} if split_dir.name in SPLIT_DIRS else {}
+    if photo is not None:
+        try:
+            width, height = image_size(photo)
+            return build.image(rel_name(photo, root), width, height, **extra)
+        except ImageReadError as e:
+            report(f"{file}: {e}")
+    if ids is not None:
+        report(f"{file}: no image {file.stem}.png in {folder}; imported with the mask's size")
+        return build.image(rel_name(folder / f"{file.stem}.png", root), ids.shape[1], ids.shape[0], **extra)
+    report.skip(
+        "files", f"{file}: no readable image {file.stem}.png in {folder} (KITTI labels hold no size); skipped"
+    )
+    return None
+
+
+def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporter) -> None:
+    for lineno, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        where = f"{file}:{lineno}"
+        if len(parts) not in (15, 16):
+            report.skip(
+                "lines", f"{where}: expected 15 values (16 with a score), got {len(parts)}; line skipped"
+            )
+            continue
+        try:
+            nums = [float(p) for p in parts[1:]]
+        except ValueError:
+            report.skip("lines", f"{where}: values after the type must be numbers; line skipped")
+            continue
+        if not all(math.isfinite(v) for v in nums):
+            report.skip("lines", f"{where}: NaN or infinite value; line skipped")
+            continue
+        x1, y1, x2, y2 = nums[3:7]
+        if x2 < x1 or y2 < y1:
+            report.skip("lines", f"{where}: box right/bottom smaller than left/top; line skipped")
+            continue
+        kitti: dict[str, Any] = {
+            "truncated": nums[0],
+            "occluded": int(nums[1]),
+            "alpha": nums[2],
+            "dimensions": nums[7:10],
+            "location": nums[10:13],
+            "rotation_y": nums[13],
+        }
+        fields: dict[str, Any] = {"score": nums[14]} if len(nums) == 15 else {}
+        cat = build.category(parts[0], void=parts[0] == DONT_CARE)
+        build.annotation(image, cat.id, bbox=[x1, y1, x2 - x1, y2 - y1], app_extra={"kitti": kitti}, **fields)
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_kitti(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    task: str = "auto",
+    images: str = "link",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``training/image_2/`` plus ``training/label_2/<frame>.txt`` (detect) or ``training/semantic/`` +
+    ``training/instance/`` PNGs (segment; auto: segment when any object has a shape); returns warnings."""
+    if task not in ("auto", "detect", "segment"):
+        raise ValueError(f"task: expected auto, detect or segment, got {task!r}")
+    if images not in ("copy", "link"):
+        raise ValueError(f"images: KITTI needs its image_2/ folder: expected copy or link, got {images!r}")
+    if task == "auto":
+        task = "segment" if any(a.kind != "box" for a in project.annotations.values()) else "detect"
+    base = Path(out_dir) / "training"
+    warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    stems = unique_stems(project)
+    class_ids = (
+        table_ids(project, {lb.name: lb.id for lb in LABELS if lb.id >= 0}, counts)
+        if task == "segment"
+        else {}
+    )
+    for sub in ("image_2", "label_2") if task == "detect" else ("image_2", "semantic", "instance"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+    for image in with_progress(list(project.images.values()), len(project.images), progress):
+        src = project.image_path(image)
+        if src.is_file():
+            if (
+                placed := place_image(src, base / "image_2" / (stems[image.id] + src.suffix), images)
+            ) is not None:
+                warnings.append(placed)
+        else:
+            counts["missing"] += 1
+        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+        if task == "detect":
+            lines = [_label_line(project, a, counts) for a in anns]
+            (base / "label_2" / f"{stems[image.id]}.txt").write_text("".join(lines), encoding="utf-8")
+        else:
+            semantic, instance = paint_ids(
+                anns, image, class_ids, _has_instances, multiplier=256, stuff_multiplied=True
+            )
+            Image.fromarray(semantic).save(base / "semantic" / f"{stems[image.id]}.png")
+            Image.fromarray(instance).save(base / "instance" / f"{stems[image.id]}.png")
+    messages = {
+        "missing": "image file(s) not found; only their labels were written",
+        "shapes": "polygon/mask object(s) written as their bounding boxes (KITTI detection holds boxes)",
+        "unknown": "categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs",
+        "spaces": "category name(s) with spaces written with underscores (KITTI types are one word)",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def _has_instances(label_id: int) -> bool:
+    label = BY_ID.get(label_id)
+    return label is None or label.has_instances
+
+
+def _label_line(project: Project, a: Annotation, counts: Counter[str]) -> str:
+    counts["shapes"] += a.kind != "box"
+    name = project.categories[a.category_id].name
+    if any(c.isspace() for c in name):
+        counts["spaces"] += 1
+        name = "_".join(name.split())
+    kitti = {**_NO_3D, "truncated": 0.0, "occluded": 0, **(a.app_extra.get("kitti") or {})}
+    x, y, w, h = a.bbox
+    values = [kitti["truncated"], kitti["occluded"], kitti["alpha"], x, y, x + w, y + h,
+              *kitti["dimensions"], *kitti["location"], kitti["rotation_y"]]  # fmt: skip
+    if a.score is not None:
+        values.append(a.score)
+    return name + "".join(f" {v:.2f}" if isinstance(v, float) else f" {v}" for v in values) + "\n"
+
+
+def looks_like_kitti(path: Path) -> bool:
+    if not path.is_dir():
+        return False
+    return any((d / sub).is_dir() for d in _split_dirs(path) for sub in ("label_2", "instance", "semantic"))
+
+
+FORMAT = Format(
+    name="kitti",
+    title="KITTI (detection, semantics)",
+    reader=read_kitti,
+    writer=write_kitti,
+    write_options=(
+        Option(
+            "task",
+            "choice",
+            "detect: label_2 boxes; segment: semantic/ + instance/ PNGs; auto: segment when any object has "
+            "a shape",
+            "auto",
+            choices={
+                "auto": "Segment when any object has a shape, else detect",
+                "detect": "Detect (label_2 boxes)",
+                "segment": "Segment (semantic/ + instance/ PNGs)",
+            },
+        ),
+        Option(
+            "images",
+            "choice",
+            "image files: hard/symbolic link (default) or copy them into training/image_2/",
+            "link",
+            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
+            label="Image files",
+        ),
+    ),
+    detect=looks_like_kitti,
+    lost_on_export="detect: shapes (written as their boxes), box corners beyond 2 decimals; segment: "
+    "pixels where objects overlap (the later wins), names of categories outside the Cityscapes table "
+    "(read back as label_<id>), scores and notes",
+)

@@ -1,0 +1,180 @@
+"""KITTI: Datumaro's detection and segmentation samples, DontCare as void in QA, round trips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.cli import main
+from pixelproof.core.coco import save_project
+from pixelproof.core.model import Project
+from pixelproof.interop import read_coco, write_coco
+from pixelproof.interop.formats import detect_format
+from pixelproof.interop.kitti import read_kitti, write_kitti
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "kitti_dataset"
+
+
+def _frames(project: Project) -> dict[str, list]:
+    return {Path(im.file_name).stem: sorted(project.annotations_of(im.id), key=lambda a: a.id)
+            for im in project.images.values()}  # fmt: skip
+
+
+def test_datumaro_detection_matches_datumaro_expectations() -> None:
+    """Datumaro's test_can_import_detection: boxes (x, y, w, h), truncated/occluded per object."""
+    result = read_kitti(DATA / "kitti_detection")
+    assert result.problems == []
+    project = result.project
+    assert detect_format(DATA / "kitti_detection").name == "kitti"
+    frames = _frames(project)
+    got = {
+        stem: [(project.categories[a.category_id].name, a.bbox, a.app_extra["kitti"]["truncated"] > 0,
+                a.app_extra["kitti"]["occluded"] > 0) for a in anns]
+        for stem, anns in frames.items()
+    }  # fmt: skip
+    assert got == {
+        "000030_10": [("Truck", [0, 1, 2, 2], True, False), ("Van", [0, 5, 1, 3], False, False)],
+        "000030_11": [
+            ("Van", [0, 0, 2, 2], True, True),
+            ("Van", [4, 4, 2, 2], False, False),
+            ("Van", [6, 6, 1, 3], False, True),
+        ],
+    }
+    for im in project.images.values():
+        assert (im.width, im.height) == (10, 10) and im.extra["pixelproof"]["split"] == "training"
+    first = frames["000030_10"][0].app_extra["kitti"]
+    assert first == {"truncated": 1.0, "occluded": 0, "alpha": -1.0, "dimensions": [-1.0, -1.0, -1.0],
+                     "location": [-1.0, -1.0, -1.0], "rotation_y": -1.0}  # fmt: skip
+
+
+def test_datumaro_segmentation_instance_pngs() -> None:
+    """Datumaro's test_can_import_segmentation: class x 256 + instance, Cityscapes label ids."""
+    result = read_kitti(DATA / "kitti_segmentation")
+    assert result.problems == [] and not result.semantic
+    project = result.project
+    got = {
+        stem: sorted((project.categories[a.category_id].name, a.mask(1, 5)[0].astype(int).tolist(),
+                      a.app_extra.get("kitti", {}).get("instance", 0)) for a in anns)
+        for stem, anns in _frames(project).items()
+    }  # fmt: skip
+    assert got == {
+        "000030_10": [
+            ("out of roi", [1, 1, 0, 0, 0], 0),
+            ("truck", [0, 0, 0, 1, 1], 2),
+            ("truck", [0, 0, 1, 0, 0], 1),
+        ],
+        "000030_11": [
+            ("out of roi", [0, 0, 0, 1, 1], 0),
+            ("train", [1, 1, 0, 0, 0], 1),
+            ("wall", [0, 0, 1, 0, 0], 1),
+        ],
+    }
+    void = {c.name for c in project.categories.values() if c.void}
+    assert void == {"out of roi"}
+
+
+def _kitti_with_dontcare(root: Path) -> None:
+    (root / "training" / "label_2").mkdir(parents=True)
+    (root / "training" / "image_2").mkdir(parents=True)
+    Image.new("RGB", (100, 60)).save(root / "training" / "image_2" / "000001.png")
+    (root / "training" / "label_2" / "000001.txt").write_text(
+        "Car 0.00 0 -1.58 10.00 10.00 40.00 30.00 1.5 1.6 3.9 -1.0 1.7 20.1 -1.59\n"
+        "DontCare -1 -1 -10 60.00 5.00 95.00 50.00 -1 -1 -1 -1000 -1000 -1000 -10\n"
+        "Pedestrian 0.00 0 nan 50 10 55 30 1.8 0.6 0.8 1 1.7 9 0.1\n"
+        "Cyclist 0.00 0 0.2 50 10\n"
+    )
+
+
+def test_bad_lines_reported_and_dontcare_is_void_in_qa(tmp_path: Path) -> None:
+    _kitti_with_dontcare(tmp_path / "ref")
+    result = read_kitti(tmp_path / "ref")
+    label = tmp_path / "ref" / "training" / "label_2" / "000001.txt"
+    assert result.problems == [
+        f"{label}:3: NaN or infinite value; line skipped",
+        f"{label}:4: expected 15 values (16 with a score), got 6; line skipped",
+    ]
+    project = result.project
+    assert {c.name: c.void for c in project.categories.values()} == {"Car": False, "DontCare": True}
+    assert project.object_count(1) == 1
+    # the candidate finds the car and a "car" inside the DontCare box: the latter is not an FP
+    cand = read_kitti(tmp_path / "ref").project
+    cand.path = tmp_path / "ref" / "cand.json"
+    from pixelproof.core.model import Annotation
+
+    car = next(c for c in cand.categories.values() if c.name == "Car")
+    cand.add_annotation(Annotation(99, 1, car.id, [65.0, 10.0, 20.0, 20.0], None, 400.0))
+    save_project(cand, cand.path)
+    report = tmp_path / "r.json"
+    assert main(["qa", str(tmp_path / "ref"), str(cand.path), "--json", str(report)]) == 0
+    data = json.loads(report.read_text())
+    assert data["reference_kind"] == "kitti"
+    assert [r["status"] for r in data["per_object"]] == ["match"]
+    assert data["summary"]["fp"] == 0 and data["summary"]["fp_px"] == 0
+
+
+def test_coco_kitti_coco_detect_keeps_boxes_and_3d(sample_project: Project, tmp_path: Path) -> None:
+    sample_project.annotations[1].app_extra["kitti"] = {"truncated": 0.5, "occluded": 2, "alpha": 1.25,
+        "dimensions": [1.5, 1.6, 3.9], "location": [1.0, 2.0, 30.0], "rotation_y": -0.5}  # fmt: skip
+    warnings = write_kitti(sample_project, tmp_path / "k", task="detect")
+    assert warnings == [
+        "3 polygon/mask object(s) written as their bounding boxes (KITTI detection holds boxes)",
+        "1 category name(s) with spaces written with underscores (KITTI types are one word)",
+    ]
+    line = (tmp_path / "k" / "training" / "label_2" / "a.txt").read_text().splitlines()[0]
+    assert line == "cat 0.50 2 1.25 2.00 3.00 22.00 13.00 1.50 1.60 3.90 1.00 2.00 30.00 -0.50"
+    write_coco(read_kitti(tmp_path / "k").project, tmp_path / "back.json")
+    back = read_coco(tmp_path / "back.json").project
+    orig = {Path(im.file_name).stem: sorted(sample_project.annotations_of(im.id), key=lambda a: a.id)
+            for im in sample_project.images.values()}  # fmt: skip
+    for stem, anns in _frames(back).items():
+        assert [back.categories[a.category_id].name for a in anns] == [
+            sample_project.categories[a.category_id].name.replace(" ", "_") for a in orig[stem]
+        ]
+        for a, b in zip(orig[stem], anns, strict=True):
+            assert np.allclose(a.bbox, b.bbox, atol=0.005) and b.kind == "box"
+            assert b.score == a.score
+    assert _frames(back)["a"][0].app_extra["kitti"]["dimensions"] == [1.5, 1.6, 3.9]
+
+
+def test_coco_kitti_coco_segment_pixel_exact(sample_project: Project, tmp_path: Path) -> None:
+    warnings = write_kitti(sample_project, tmp_path / "k")  # auto: the project has shapes
+    assert warnings == ["2 categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs"]
+    inst = np.asarray(Image.open(tmp_path / "k" / "training" / "instance" / "a.png"))
+    assert sorted(np.unique(inst).tolist()) == [0, 19 * 256, 34 * 256 + 1, 35 * 256 + 1]
+    result = read_kitti(tmp_path / "k")
+    back = result.project
+    # unknown label ids come back named by their id (and reported); every object pixel-exact
+    label = tmp_path / "k" / "training" / "instance" / "a.png"
+    assert f"{label}: label id 34 is not in the Cityscapes table; imported as label_34" in result.problems
+    names = sorted(back.categories[a.category_id].name for a in back.annotations.values())
+    assert names == [
+        "label_34",
+        "label_34",
+        "label_35",
+        "label_35",
+        "traffic light",
+        "unlabeled",
+        "unlabeled",
+    ]
+    (light,) = [
+        a for a in back.annotations.values() if back.categories[a.category_id].name == "traffic light"
+    ]
+    ring = next(a for a in sample_project.annotations.values() if a.kind == "mask")
+    assert np.array_equal(light.mask(60, 80), ring.mask(60, 80))
+
+
+@pytest.mark.parametrize("bad", ["Car 0 0 0 5 5 2 2 1 1 1 1 1 1 1\n", "Car 0 0 0 a 5 2 2 1 1 1 1 1 1 1\n"])
+def test_invalid_boxes_are_reported(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "label_2").mkdir()
+    (tmp_path / "image_2").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
+    (tmp_path / "label_2" / "x.txt").write_text(bad)
+    result = read_kitti(tmp_path)
+    assert len(result.problems) == 1 and result.problems[0].startswith(
+        f"{tmp_path / 'label_2' / 'x.txt'}:1: "
+    )
+    assert not result.project.annotations and result.skipped == {"lines": 1}
