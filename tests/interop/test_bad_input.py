@@ -20,14 +20,26 @@ def _image(path: Path, w: int = 40, h: int = 30) -> None:
 
 
 def _labelme(path: Path, image_path: str, shapes: list[dict]) -> None:
-    doc = {"version": "5.5.0", "flags": {}, "shapes": shapes, "imagePath": image_path, "imageData": None,
-           "imageHeight": 30, "imageWidth": 40}  # fmt: skip
+    doc = {
+        "version": "5.5.0",
+        "flags": {},
+        "shapes": shapes,
+        "imagePath": image_path,
+        "imageData": None,
+        "imageHeight": 30,
+        "imageWidth": 40,
+    }
     path.write_text(json.dumps(doc))
 
 
 def _poly(label: str) -> dict:
-    return {"label": label, "points": [[1, 1], [20, 2], [10, 15]], "group_id": None, "shape_type": "polygon",
-            "flags": {}}  # fmt: skip
+    return {
+        "label": label,
+        "points": [[1, 1], [20, 2], [10, 15]],
+        "group_id": None,
+        "shape_type": "polygon",
+        "flags": {},
+    }
 
 
 def test_labelme_missing_image_is_reported_and_still_imported(tmp_path: Path) -> None:

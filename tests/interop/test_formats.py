@@ -92,9 +92,13 @@ def test_convert_extract_images_flag_reaches_the_labelme_reader(tmp_path: Path, 
     Image.new("RGB", (40, 30), "red").save(buf, format="PNG")
     src = tmp_path / "lm"
     src.mkdir()
-    doc = {"shapes": [{"label": "cat", "points": [[1, 1], [9, 1], [9, 9]], "shape_type": "polygon"}],
-           "imagePath": "x.png", "imageData": base64.b64encode(buf.getvalue()).decode(),
-           "imageHeight": 30, "imageWidth": 40}  # fmt: skip
+    doc = {
+        "shapes": [{"label": "cat", "points": [[1, 1], [9, 1], [9, 9]], "shape_type": "polygon"}],
+        "imagePath": "x.png",
+        "imageData": base64.b64encode(buf.getvalue()).decode(),
+        "imageHeight": 30,
+        "imageWidth": 40,
+    }
     (src / "x.json").write_text(json.dumps(doc))
     out = tmp_path / "p.json"
     args = ["convert", str(src), str(out), "--from", "labelme", "--to", "coco"]

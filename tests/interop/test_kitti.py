@@ -20,8 +20,10 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "kitti_datase
 
 
 def _frames(project: Project) -> dict[str, list]:
-    return {Path(im.file_name).stem: sorted(project.annotations_of(im.id), key=lambda a: a.id)
-            for im in project.images.values()}  # fmt: skip
+    return {
+        Path(im.file_name).stem: sorted(project.annotations_of(im.id), key=lambda a: a.id)
+        for im in project.images.values()
+    }
 
 
 def test_datumaro_detection_matches_datumaro_expectations() -> None:
@@ -32,10 +34,17 @@ def test_datumaro_detection_matches_datumaro_expectations() -> None:
     assert detect_format(DATA / "kitti_detection").name == "kitti"
     frames = _frames(project)
     got = {
-        stem: [(project.categories[a.category_id].name, a.bbox, a.app_extra["kitti"]["truncated"] > 0,
-                a.app_extra["kitti"]["occluded"] > 0) for a in anns]
+        stem: [
+            (
+                project.categories[a.category_id].name,
+                a.bbox,
+                a.app_extra["kitti"]["truncated"] > 0,
+                a.app_extra["kitti"]["occluded"] > 0,
+            )
+            for a in anns
+        ]
         for stem, anns in frames.items()
-    }  # fmt: skip
+    }
     assert got == {
         "000030_10": [("Truck", [0, 1, 2, 2], True, False), ("Van", [0, 5, 1, 3], False, False)],
         "000030_11": [
@@ -47,8 +56,14 @@ def test_datumaro_detection_matches_datumaro_expectations() -> None:
     for im in project.images.values():
         assert (im.width, im.height) == (10, 10) and im.extra["pixelproof"]["split"] == "training"
     first = frames["000030_10"][0].app_extra["kitti"]
-    assert first == {"truncated": 1.0, "occluded": 0, "alpha": -1.0, "dimensions": [-1.0, -1.0, -1.0],
-                     "location": [-1.0, -1.0, -1.0], "rotation_y": -1.0}  # fmt: skip
+    assert first == {
+        "truncated": 1.0,
+        "occluded": 0,
+        "alpha": -1.0,
+        "dimensions": [-1.0, -1.0, -1.0],
+        "location": [-1.0, -1.0, -1.0],
+        "rotation_y": -1.0,
+    }
 
 
 def test_datumaro_segmentation_instance_pngs() -> None:
@@ -57,10 +72,16 @@ def test_datumaro_segmentation_instance_pngs() -> None:
     assert result.problems == [] and not result.semantic
     project = result.project
     got = {
-        stem: sorted((project.categories[a.category_id].name, a.mask(1, 5)[0].astype(int).tolist(),
-                      a.app_extra.get("kitti", {}).get("instance", 0)) for a in anns)
+        stem: sorted(
+            (
+                project.categories[a.category_id].name,
+                a.mask(1, 5)[0].astype(int).tolist(),
+                a.app_extra.get("kitti", {}).get("instance", 0),
+            )
+            for a in anns
+        )
         for stem, anns in _frames(project).items()
-    }  # fmt: skip
+    }
     assert got == {
         "000030_10": [
             ("out of roi", [1, 1, 0, 0, 0], 0),
@@ -117,8 +138,14 @@ def test_bad_lines_reported_and_dontcare_is_void_in_qa(tmp_path: Path) -> None:
 
 
 def test_coco_kitti_coco_detect_keeps_boxes_and_3d(sample_project: Project, tmp_path: Path) -> None:
-    sample_project.annotations[1].app_extra["kitti"] = {"truncated": 0.5, "occluded": 2, "alpha": 1.25,
-        "dimensions": [1.5, 1.6, 3.9], "location": [1.0, 2.0, 30.0], "rotation_y": -0.5}  # fmt: skip
+    sample_project.annotations[1].app_extra["kitti"] = {
+        "truncated": 0.5,
+        "occluded": 2,
+        "alpha": 1.25,
+        "dimensions": [1.5, 1.6, 3.9],
+        "location": [1.0, 2.0, 30.0],
+        "rotation_y": -0.5,
+    }
     warnings = write_kitti(sample_project, tmp_path / "k", task="detect")
     assert warnings == [
         "3 polygon/mask object(s) written as their bounding boxes (KITTI detection holds boxes)",
@@ -128,8 +155,10 @@ def test_coco_kitti_coco_detect_keeps_boxes_and_3d(sample_project: Project, tmp_
     assert line == "cat 0.50 2 1.25 2.00 3.00 22.00 13.00 1.50 1.60 3.90 1.00 2.00 30.00 -0.50"
     write_coco(read_kitti(tmp_path / "k").project, tmp_path / "back.json")
     back = read_coco(tmp_path / "back.json").project
-    orig = {Path(im.file_name).stem: sorted(sample_project.annotations_of(im.id), key=lambda a: a.id)
-            for im in sample_project.images.values()}  # fmt: skip
+    orig = {
+        Path(im.file_name).stem: sorted(sample_project.annotations_of(im.id), key=lambda a: a.id)
+        for im in sample_project.images.values()
+    }
     for stem, anns in _frames(back).items():
         assert [back.categories[a.category_id].name for a in anns] == [
             sample_project.categories[a.category_id].name.replace(" ", "_") for a in orig[stem]

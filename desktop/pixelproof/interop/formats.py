@@ -65,6 +65,9 @@ BUILTIN_MODULES = (
     "pixelproof.interop.voc",
     "pixelproof.interop.cityscapes",
     "pixelproof.interop.kitti",
+    "pixelproof.interop.openimages",
+    "pixelproof.interop.cvat",
+    "pixelproof.interop.mvtec",
     "pixelproof.interop.masks_folder",
 )
 

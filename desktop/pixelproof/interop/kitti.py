@@ -41,8 +41,12 @@ DONT_CARE = "DontCare"
 TYPES = ("Car", "Van", "Truck", "Pedestrian", "Person_sitting", "Cyclist", "Tram", "Misc", DONT_CARE)
 SPLIT_DIRS = ("training", "testing")
 # what KITTI writes where a 2D-only label has no 3D value (the devkit's "don't care" numbers)
-_NO_3D = {"alpha": -10.0, "dimensions": [-1.0, -1.0, -1.0], "location": [-1000.0, -1000.0, -1000.0],
-          "rotation_y": -10.0}  # fmt: skip
+_NO_3D = {
+    "alpha": -10.0,
+    "dimensions": [-1.0, -1.0, -1.0],
+    "location": [-1000.0, -1000.0, -1000.0],
+    "rotation_y": -10.0,
+}
 
 
 def read_kitti(
@@ -85,13 +89,20 @@ def read_kitti(
         if ids is None:
             _read_labels(file, image, build, report)
         elif ids.shape != (image.height, image.width):
-            report.skip("files", f"{file}: {ids.shape[1]}x{ids.shape[0]} but the image is {image.width}x"
-                        f"{image.height}; skipped")  # fmt: skip
+            report.skip(
+                "files",
+                f"{file}: {ids.shape[1]}x{ids.shape[0]} but the image is {image.width}x"
+                f"{image.height}; skipped",
+            )
         else:
             add_id_objects(
-                ids, image, build, split=_split_instance if layer == "instance" else _split_semantic,
-                category=lambda cls, f=file: class_category(build, cls, f, report), extra_key="kitti",
-            )  # fmt: skip
+                ids,
+                image,
+                build,
+                split=_split_instance if layer == "instance" else _split_semantic,
+                category=lambda cls, f=file: class_category(build, cls, f, report),
+                extra_key="kitti",
+            )
     return ImportResult(project, report.problems, report.skipped, semantic=semantic_only)
 
 
@@ -240,8 +251,18 @@ def _label_line(project: Project, a: Annotation, counts: Counter[str]) -> str:
         name = "_".join(name.split())
     kitti = {**_NO_3D, "truncated": 0.0, "occluded": 0, **(a.app_extra.get("kitti") or {})}
     x, y, w, h = a.bbox
-    values = [kitti["truncated"], kitti["occluded"], kitti["alpha"], x, y, x + w, y + h,
-              *kitti["dimensions"], *kitti["location"], kitti["rotation_y"]]  # fmt: skip
+    values = [
+        kitti["truncated"],
+        kitti["occluded"],
+        kitti["alpha"],
+        x,
+        y,
+        x + w,
+        y + h,
+        *kitti["dimensions"],
+        *kitti["location"],
+        kitti["rotation_y"],
+    ]
     if a.score is not None:
         values.append(a.score)
     return name + "".join(f" {v:.2f}" if isinstance(v, float) else f" {v}" for v in values) + "\n"

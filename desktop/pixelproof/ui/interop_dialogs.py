@@ -276,12 +276,14 @@ class _FormatDialog(QDialog):
 
     path_label = ""
     setting_key = ""
+    direction = "read"
 
     def __init__(self, options: dict[str, list[Option]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.format_combo = QComboBox()
         for fmt in FORMATS.values():
-            self.format_combo.addItem(fmt.title, fmt.name)
+            if fmt.can_read if self.direction == "read" else fmt.can_write:
+                self.format_combo.addItem(fmt.title, fmt.name)
         self.path_edit = QLineEdit()
         self.path_row = _with_browse(self.path_edit, self.browse)
         self.stack = QStackedWidget()
@@ -392,6 +394,7 @@ class ExportDialog(_FormatDialog):
 
     path_label = "Output"
     setting_key = "interop/export_format"
+    direction = "write"
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         self.project = project

@@ -1,0 +1,471 @@
+"""CVAT for images 1.1 XML (``annotations.xml`` of a task or project export, images in ``images/`` or
+``images/<subset>/``).
+
+Shapes: ``box`` (``rotation`` turns it into a 4-corner polygon), ``polygon``, ``ellipse`` (a 64-point
+polygon), ``mask`` (``rle`` = comma-separated run lengths starting with a run of 0s, row-major inside the box
+``left top width height``, as CVAT's writer makes them). ``polyline``, ``points``, ``skeleton`` and ``cuboid``
+enclose no area: they are not objects, so each is reported and kept in the image's extras, and written back
+on export to CVAT; ``tag`` (image-level labels) likewise. ``occluded``, ``z_order``, ``group_id``, the CVAT
+``source`` and the ``<attribute>`` values are kept in the annotation's extras; polygons of one label
+sharing a ``group_id`` are the parts of one object. ``<track>`` (CVAT for video) is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    check_image_mode,
+    folder_project,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.labelme import circle_polygon
+
+AREA_SHAPES = ("box", "polygon", "ellipse", "mask")
+KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
+_COMMON = ("label", "source", "occluded", "z_order", "group_id")
+
+
+def read_cvat(
+    path: str | os.PathLike[str],
+    *,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a CVAT for images XML file, or the export folder holding ``annotations.xml``."""
+    src = Path(path)
+    xml = src if src.is_file() else src / "annotations.xml"
+    if not xml.is_file():
+        found = sorted(f for f in src.glob("*.xml") if b"<annotations" in sniff(f, 4096))
+        if len(found) != 1:
+            raise ValueError("no annotations.xml (or one CVAT XML file) in this folder")
+        xml = found[0]
+    root = xml.parent
+    report = Reporter(on_problem)
+    project = folder_project(root)
+    build = Builder(project)
+    try:
+        doc = ET.parse(xml).getroot()
+    except ET.ParseError as e:
+        report.skip("files", f"{xml}: not readable XML ({e}); skipped")
+        return ImportResult(project, report.problems, report.skipped)
+    if doc.tag != "annotations":
+        report.skip("files", f"{xml}: not CVAT XML (root element <{doc.tag}>); skipped")
+        return ImportResult(project, report.problems, report.skipped)
+    _labels(doc, build)
+    tracks = doc.findall("track")
+    if tracks:
+        report.skipped["tracks"] += len(tracks)
+        report(f"{xml}: {len(tracks)} <track> element(s) (CVAT for video) skipped; export as CVAT for images")
+    images = doc.findall("image")
+    for k, node in enumerate(with_progress(images, len(images), progress)):
+        _read_image(xml, k, node, root, build, report)
+    return ImportResult(project, report.problems, report.skipped)
+
+
+def _labels(doc: ET.Element, build: Builder) -> None:
+    """Categories from the label list of the task or project, in their order, with their colours."""
+    for label in doc.iterfind("meta/*/labels/label"):
+        name = (label.findtext("name") or "").strip()
+        if not name:
+            continue
+        cat = build.category(name)
+        color = (label.findtext("color") or "").strip().lower()
+        if len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdef" for c in color[1:]):
+            cat.color = color
+
+
+def _image_file(root: Path, node: ET.Element) -> Path:
+    name = node.get("name", "")
+    subset = node.get("subset")
+    candidates = [root / "images" / subset / name] if subset else []
+    candidates += [root / "images" / name, root / name]
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder, report: Reporter) -> None:
+    where = f"{xml}: image {node.get('id', k)} ({node.get('name', '?')})"
+    name = node.get("name", "")
+    if not name or Path(name).is_absolute() or ".." in Path(name.replace("\\", "/")).parts:
+        report.skip("images", f"{where}: the name must be a relative path inside the dataset; skipped")
+        return
+    file = _image_file(root, node)
+    try:
+        width, height = int(node.get("width", "")), int(node.get("height", ""))
+        if width <= 0 or height <= 0:
+            raise ValueError
+    except ValueError:
+        try:
+            width, height = image_size(file)
+        except ImageReadError:
+            report.skip("images", f"{where}: no width/height and the image cannot be read; skipped")
+            return
+    if not file.is_file():
+        report(f"{where}: image file not found; imported with the size in the XML")
+    extra: dict[str, Any] = {}
+    cvat = {key: node.get(key) for key in ("id", "subset", "task_id") if node.get(key) is not None}
+    if cvat:
+        extra["cvat"] = cvat
+    image = build.image(rel_name(file, root), width, height, **({"pixelproof": extra} if extra else {}))
+    for n, shape in enumerate(node):
+        _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report)
+    _join_grouped_polygons(build.project, image)
+
+
+def _join_grouped_polygons(project: Project, image: ImageRecord) -> None:
+    """Polygons of one label in one group are the parts of one object (as LabelMe groups shapes, and as
+    the writer splits a multi-part polygon)."""
+    first: dict[tuple[int, int], Annotation] = {}
+    for a in project.annotations_of(image.id):
+        group = a.app_extra.get("group_id")
+        if a.kind != "polygon" or group is None:
+            continue
+        head = first.setdefault((a.category_id, group), a)
+        if head is not a:
+            polys = [*head.segmentation, *a.segmentation]
+            box = core_masks.polygons_bbox(polys)
+            head.set_geometry(polys, box, core_masks.segmentation_area(polys, box, image.height, image.width))
+            project.remove_annotation(a.id)
+
+
+def _attributes(shape: ET.Element) -> dict[str, str]:
+    return {a.get("name", ""): (a.text or "") for a in shape.findall("attribute")}
+
+
+def _kept(shape: ET.Element) -> dict[str, Any]:
+    """A shape PixelProof does not edit, as data to write back."""
+    out: dict[str, Any] = {"tag": shape.tag, "attrib": dict(shape.attrib)}
+    if (attrs := _attributes(shape)) or shape.tag != "skeleton":
+        out["attributes"] = attrs
+    if shape.tag == "skeleton":
+        out["children"] = [_kept(child) for child in shape if child.tag != "attribute"]
+    return out
+
+
+def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter) -> None:
+    label = shape.get("label", "")
+    if shape.tag in KEPT_SHAPES:
+        app = image.extra.setdefault("pixelproof", {}).setdefault("cvat", {})
+        app.setdefault("shapes", []).append(_kept(shape))
+        if shape.tag != "tag":
+            report.skip(
+                shape.tag, f"{where} ({label}): encloses no area; kept in the image extras, not an object"
+            )
+        return
+    if shape.tag not in AREA_SHAPES:
+        report.skip(shape.tag, f"{where}: unknown element; skipped")
+        return
+    if not label:
+        report.skip("unlabeled", f"{where}: no label; skipped")
+        return
+    try:
+        geometry = _geometry(shape, image)
+    except (ValueError, TypeError) as e:
+        report.skip("invalid", f"{where} ({label}): {e}; skipped")
+        return
+    app_extra: dict[str, Any] = {}
+    for key in ("occluded", "z_order", "group_id"):
+        value = shape.get(key)
+        if value is not None and value.lstrip("-").isdigit():
+            app_extra[key] = int(value)
+    if shape.get("source"):
+        app_extra["cvat_source"] = shape.get("source")
+    extra_attrib = {k: v for k, v in shape.attrib.items() if k not in _COMMON and k not in _GEOMETRY_KEYS}
+    if extra_attrib:
+        app_extra["cvat_attrib"] = extra_attrib
+    if attrs := _attributes(shape):
+        app_extra["attributes"] = attrs
+    build.annotation(image, build.category(label).id, app_extra=app_extra, **geometry)
+
+
+_GEOMETRY_KEYS = (
+    "xtl",
+    "ytl",
+    "xbr",
+    "ybr",
+    "points",
+    "rotation",
+    "cx",
+    "cy",
+    "rx",
+    "ry",
+    "rle",
+    "left",
+    "top",
+    "width",
+    "height",
+)
+
+
+def _num(shape: ET.Element, key: str) -> float:
+    v = float(shape.get(key, "nan"))
+    if not math.isfinite(v) or abs(v) > 1e7:
+        raise ValueError(f"{key} must be a finite number, got {shape.get(key)!r}")
+    return v
+
+
+def _geometry(shape: ET.Element, image: ImageRecord) -> dict[str, Any]:
+    if shape.tag == "box":
+        x1, y1, x2, y2 = (_num(shape, k) for k in ("xtl", "ytl", "xbr", "ybr"))
+        if x2 < x1 or y2 < y1:
+            raise ValueError("xbr/ybr smaller than xtl/ytl")
+        rotation = _num(shape, "rotation") if shape.get("rotation") else 0.0
+        if rotation % 360 == 0:
+            return {"bbox": [x1, y1, x2 - x1, y2 - y1]}
+        return {"polygons": [_rotated_box(x1, y1, x2, y2, rotation)]}
+    if shape.tag == "polygon":
+        pts = _points(shape.get("points", ""))
+        if len(pts) < 6:
+            raise ValueError("a polygon needs at least 3 points")
+        return {"polygons": [pts]}
+    if shape.tag == "ellipse":
+        cx, cy, rx, ry = (_num(shape, k) for k in ("cx", "cy", "rx", "ry"))
+        circle = np.asarray(circle_polygon(np.array([0.0, 0.0]), np.array([1.0, 0.0]))).reshape(-1, 2)
+        angle = math.radians(_num(shape, "rotation") if shape.get("rotation") else 0.0)
+        rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+        xy = (circle * (rx, ry)) @ rot.T + (cx, cy)
+        return {"polygons": [[round(float(v), 3) for v in xy.reshape(-1)]]}
+    return {"mask": decode_mask(shape, image.height, image.width)}
+
+
+def _rotated_box(x1: float, y1: float, x2: float, y2: float, degrees: float) -> list[float]:
+    """The 4 corners of a box turned clockwise by ``degrees`` about its centre (CVAT's rotation)."""
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    a = math.radians(degrees)
+    corners = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]]) - (cx, cy)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    return [round(float(v), 4) for v in (corners @ rot.T + (cx, cy)).reshape(-1)]
+
+
+def _points(text: str) -> list[float]:
+    out: list[float] = []
+    for pair in filter(None, text.split(";")):
+        x, y = pair.split(",")
+        fx, fy = float(x), float(y)
+        if not (math.isfinite(fx) and math.isfinite(fy)):
+            raise ValueError("points must be finite numbers")
+        out += [fx, fy]
+    return out
+
+
+def decode_mask(shape: ET.Element, height: int, width: int) -> np.ndarray:
+    """A CVAT ``<mask>``: run lengths from 0s, row-major in the box at ``left, top`` of ``width x height``."""
+    left, top, w, h = (int(_num(shape, k)) for k in ("left", "top", "width", "height"))
+    runs = [int(v) for v in shape.get("rle", "").replace(" ", "").split(",") if v]
+    if w <= 0 or h <= 0 or any(r < 0 for r in runs) or sum(runs) != w * h:
+        raise ValueError(
+            f"rle must hold width x height = {w * h} pixels in non-negative runs, got {sum(runs)}"
+        )
+    values = np.zeros(len(runs), dtype=bool)
+    values[1::2] = True
+    crop = np.repeat(values, runs).reshape(h, w)
+    full = np.zeros((height, width), dtype=bool)
+    y0, x0 = max(top, 0), max(left, 0)
+    y1, x1 = min(top + h, height), min(left + w, width)
+    if y1 > y0 and x1 > x0:
+        full[y0:y1, x0:x1] = crop[y0 - top : y1 - top, x0 - left : x1 - left]
+    if not full.any():
+        raise ValueError("the mask has no pixel inside the image")
+    return full
+
+
+def encode_mask(mask: np.ndarray) -> tuple[list[int], int, int, int, int]:
+    """(runs, left, top, width, height) of a mask as CVAT writes it: the box of its pixels, row-major runs
+    starting with a run of 0s (width = right - left + 1)."""
+    ys, xs = np.nonzero(mask)
+    left, top, right, bottom = int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+    flat = mask[top : bottom + 1, left : right + 1].reshape(-1)
+    change = np.flatnonzero(np.diff(flat.astype(np.int8))) + 1
+    edges = np.concatenate(([0], change, [flat.size]))
+    runs = np.diff(edges).tolist()
+    if flat[0]:
+        runs = [0, *runs]
+    return runs, left, top, right - left + 1, bottom - top + 1
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_cvat(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "link",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``annotations.xml`` (CVAT for images 1.1) and the images in ``images/`` ("keep": names point at the
+    originals, relative to the output); returns warnings."""
+    check_image_mode(images)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    doc = ET.Element("annotations")
+    ET.SubElement(doc, "version").text = "1.1"
+    _meta(doc, project)
+    stems = unique_stems(project)
+    for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
+        src = project.image_path(image)
+        name = rel_name(src, out) if images == "keep" else stems[image.id] + src.suffix
+        if images != "keep":
+            if src.is_file():
+                if (placed := place_image(src, out / "images" / name, images)) is not None:
+                    warnings.append(placed)
+            else:
+                counts["missing"] += 1
+        node = ET.SubElement(
+            doc, "image", id=str(k), name=name, width=str(image.width), height=str(image.height)
+        )
+        for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
+            _write_annotation(node, project, a, image, counts)
+        app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
+        for kept in (app.get("cvat") or {}).get("shapes", []):
+            _write_kept(node, kept)
+    ET.indent(doc)
+    ET.ElementTree(doc).write(out / "annotations.xml", encoding="utf-8", xml_declaration=True)
+    messages = {
+        "missing": "image file(s) not found; only their annotations were written",
+        "void": "void region(s) written as ordinary labels (CVAT has no void)",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def _meta(doc: ET.Element, project: Project) -> None:
+    task = ET.SubElement(ET.SubElement(doc, "meta"), "task")
+    ET.SubElement(task, "name").text = project.path.stem if project.path is not None else "pixelproof"
+    ET.SubElement(task, "size").text = str(len(project.images))
+    ET.SubElement(task, "mode").text = "annotation"
+    labels = ET.SubElement(task, "labels")
+    seen_attrs: dict[int, dict[str, None]] = {}
+    for a in project.annotations.values():
+        seen_attrs.setdefault(a.category_id, {}).update(dict.fromkeys(a.app_extra.get("attributes") or {}))
+    for cat in project.categories.values():
+        label = ET.SubElement(labels, "label")
+        ET.SubElement(label, "name").text = cat.name
+        if cat.color:
+            ET.SubElement(label, "color").text = cat.color
+        attributes = ET.SubElement(label, "attributes")
+        for name in seen_attrs.get(cat.id, {}):
+            attr = ET.SubElement(attributes, "attribute")
+            ET.SubElement(attr, "name").text = name
+            ET.SubElement(attr, "input_type").text = "text"
+            ET.SubElement(attr, "default_value").text = ""
+            ET.SubElement(attr, "values").text = ""
+
+
+def _write_annotation(
+    node: ET.Element, project: Project, a: Annotation, image: ImageRecord, counts: Counter[str]
+) -> None:
+    counts["void"] += project.is_void(a)
+    attrib = {
+        "label": project.categories[a.category_id].name,
+        "source": str(a.app_extra.get("cvat_source", "manual")),
+        "occluded": str(int(a.app_extra.get("occluded", 0) or 0)),
+        "z_order": str(a.app_extra.get("z_order", 0)),
+    }
+    group = a.app_extra.get("group_id")
+    parts: list[tuple[str, dict[str, str]]] = []
+    if a.kind == "box":
+        x, y, w, h = a.bbox
+        parts.append(("box", {"xtl": _f(x), "ytl": _f(y), "xbr": _f(x + w), "ybr": _f(y + h)}))
+    elif a.kind == "polygon":
+        polys = [p for p in a.segmentation if len(p) >= 6]
+        for p in polys:
+            parts.append(
+                (
+                    "polygon",
+                    {"points": ";".join(f"{_f(x)},{_f(y)}" for x, y in zip(p[0::2], p[1::2], strict=True))},
+                )
+            )
+        if len(polys) > 1 and group is None:
+            group = a.id  # the parts of one object share a group, as CVAT groups shapes
+    else:
+        m = a.mask(image.height, image.width)
+        if m.any():
+            runs, left, top, w, h = encode_mask(m)
+            parts.append(
+                (
+                    "mask",
+                    {
+                        "rle": ", ".join(map(str, runs)),
+                        "left": str(left),
+                        "top": str(top),
+                        "width": str(w),
+                        "height": str(h),
+                    },
+                )
+            )
+    if group is not None:
+        attrib["group_id"] = str(group)
+    attrib.update(a.app_extra.get("cvat_attrib") or {})
+    for tag, geometry in parts:
+        shape = ET.SubElement(node, tag, {**attrib, **geometry})
+        for name, value in (a.app_extra.get("attributes") or {}).items():
+            ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
+
+
+def _write_kept(node: ET.Element, kept: dict[str, Any]) -> None:
+    shape = ET.SubElement(
+        node, str(kept.get("tag", "points")), {str(k): str(v) for k, v in kept.get("attrib", {}).items()}
+    )
+    for name, value in (kept.get("attributes") or {}).items():
+        ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
+    for child in kept.get("children") or []:
+        _write_kept(shape, child)
+
+
+def _f(v: float) -> str:
+    return f"{float(v):.2f}"
+
+
+def looks_like_cvat(path: Path) -> bool:
+    xml = path / "annotations.xml" if path.is_dir() else path
+    head = sniff(xml, 4096)
+    return b"<annotations" in head and b"<version>" in head
+
+
+FORMAT = Format(
+    name="cvat",
+    title="CVAT for images 1.1 XML",
+    reader=read_cvat,
+    writer=write_cvat,
+    write_options=(
+        Option(
+            "images",
+            "choice",
+            "image files: hard/symbolic link (default) or copy them into images/, or keep (names point at "
+            "the originals)",
+            "link",
+            choices={
+                "link": IMAGE_CHOICES["link"],
+                "copy": IMAGE_CHOICES["copy"],
+                "keep": IMAGE_CHOICES["keep"],
+            },
+            label="Image files",
+        ),
+    ),
+    detect=looks_like_cvat,
+    suffixes=(".xml",),
+    lost_on_export="polygon coordinates beyond 2 decimals, the void flag, scores, review state and notes",
+)

@@ -1,0 +1,214 @@
+"""MVTec AD layout: ``<object>/{train,test}/<defect>/<name>.png`` and
+``<object>/ground_truth/<defect>/<name>_mask.png``.
+
+The category of a defect is ``<object>/<defect>`` (a ``crack`` of pill is not a ``crack`` of hazelnut). A
+mask file holds every defective pixel of its image, so it becomes **one object per mask file** (separate
+blobs are not split into objects). Images under ``good`` have no objects; any image keeps its object,
+defect and split in its extras, so defect-free or mask-less images still say what they are.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.model import ImageRecord, Project
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+
+GOOD = "good"
+GROUND_TRUTH = "ground_truth"
+
+
+def read_mvtec(
+    path: str | os.PathLike[str],
+    *,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import an MVTec AD folder: the dataset (one folder per object) or a single object's folder."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ValueError("expected an MVTec AD folder (<object>/<split>/<defect>/ and ground_truth/)")
+    report = Reporter(on_problem)
+    project = folder_project(root)
+    build = Builder(project)
+    objects = (
+        [root] if _is_object(root) else sorted(d for d in root.iterdir() if d.is_dir() and _is_object(d))
+    )
+    if not objects:
+        report(f"{root}: no <object>/ground_truth or <object>/<split>/<defect>/ folders found")
+    work: list[tuple[Path, str, str, Path]] = []
+    for obj in objects:
+        for split in sorted(d for d in obj.iterdir() if d.is_dir() and d.name != GROUND_TRUTH):
+            for defect in sorted(d for d in split.iterdir() if d.is_dir()):
+                files = sorted(
+                    p for p in defect.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+                )
+                work += [(obj, split.name, defect.name, f) for f in files]
+    for obj, split, defect, file in with_progress(work, len(work), progress):
+        _read_image(obj, split, defect, file, root, build, report)
+    return ImportResult(project, report.problems, report.skipped)
+
+
+def _is_object(folder: Path) -> bool:
+    return (folder / GROUND_TRUTH).is_dir() or any(
+        (folder / split / GOOD).is_dir() for split in ("train", "test", "validation")
+    )
+
+
+def _read_image(
+    obj: Path, split: str, defect: str, file: Path, root: Path, build: Builder, report: Reporter
+) -> None:
+    try:
+        width, height = image_size(file)
+    except ImageReadError as e:
+        report.skip("images", f"{e}; skipped")
+        return
+    mvtec = {"object": obj.name, "defect": defect}
+    image = build.image(rel_name(file, root), width, height, pixelproof={"split": split, "mvtec": mvtec})
+    if defect == GOOD:
+        return
+    mask_file = next(
+        (
+            m
+            for m in (
+                obj / GROUND_TRUTH / defect / f"{file.stem}_mask.png",
+                obj / GROUND_TRUTH / defect / file.name,
+            )
+            if m.is_file()
+        ),
+        None,
+    )
+    if mask_file is None:
+        report(
+            f"{file}: no ground truth mask {obj / GROUND_TRUTH / defect / (file.stem + '_mask.png')}; "
+            "image imported without objects"
+        )
+        return
+    mask = _read_mask(mask_file, image, report)
+    if mask is None:
+        return
+    if not mask.any():
+        report(f"{mask_file}: empty mask; image imported without objects")
+        return
+    cat = build.category(f"{obj.name}/{defect}")
+    build.annotation(image, cat.id, mask=mask)
+
+
+def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndarray | None:
+    try:
+        with Image.open(mask_file) as im:
+            mask = np.asarray(im.convert("L")) > 0
+    except OSError as e:
+        report.skip("masks", f"{mask_file}: not a readable mask ({e}); skipped")
+        return None
+    if mask.shape != (image.height, image.width):
+        report.skip(
+            "masks",
+            f"{mask_file}: mask is {mask.shape[1]}x{mask.shape[0]} but the image is "
+            f"{image.width}x{image.height}; skipped",
+        )
+        return None
+    return mask
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_mvtec(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "link",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``<object>/<split>/<defect>/`` images and ``<object>/ground_truth/<defect>/<name>_mask.png`` (the union
+    of the image's objects, 255 on 0); returns warnings. Object and defect come from the category name
+    ``object/defect`` (a name without ``/`` is a defect of the object ``object``); images without objects go
+    to ``good`` (or the defect their extras name); the split is the image's own, else ``test``."""
+    if images not in ("copy", "link"):
+        raise ValueError(f"images: MVTec AD needs its own folders: expected copy or link, got {images!r}")
+    out = Path(out_dir)
+    warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    stems = unique_stems(project)
+    for image in with_progress(list(project.images.values()), len(project.images), progress):
+        app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
+        mvtec = app.get("mvtec") if isinstance(app.get("mvtec"), dict) else {}
+        anns = [
+            a for a in sorted(project.annotations_of(image.id), key=lambda a: a.id) if not project.is_void(a)
+        ]
+        if anns:
+            obj, _, defect = project.categories[anns[0].category_id].name.rpartition("/")
+            obj = obj or str(mvtec.get("object") or "object")
+            counts["merged"] += sum(a.category_id != anns[0].category_id for a in anns)
+            counts["objects"] += len(anns) > 1
+        else:
+            obj, defect = str(mvtec.get("object") or "object"), str(mvtec.get("defect") or GOOD)
+        split = str(app.get("split") or "test")
+        src = project.image_path(image)
+        dst = out / obj / split / defect / (stems[image.id] + (src.suffix or ".png"))
+        if src.is_file():
+            if (placed := place_image(src, dst, images)) is not None:
+                warnings.append(placed)
+        else:
+            counts["missing"] += 1
+        if anns:
+            mask = np.zeros((image.height, image.width), dtype=bool)
+            for a in anns:
+                mask |= a.mask(image.height, image.width)
+            gt = out / obj / GROUND_TRUTH / defect
+            gt.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(mask.astype(np.uint8) * 255).save(gt / f"{stems[image.id]}_mask.png")
+    messages = {
+        "missing": "image file(s) not found; only their masks were written",
+        "objects": "image(s) with several objects: one mask each (MVTec AD has one mask per image)",
+        "merged": "object(s) of another category merged into their image's first defect",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def looks_like_mvtec(path: Path) -> bool:
+    if not path.is_dir():
+        return False
+    return _is_object(path) or any(_is_object(d) for d in path.iterdir() if d.is_dir())
+
+
+FORMAT = Format(
+    name="mvtec",
+    title="MVTec AD",
+    reader=read_mvtec,
+    writer=write_mvtec,
+    write_options=(
+        Option(
+            "images",
+            "choice",
+            "image files: hard/symbolic link (default) or copy them into <object>/<split>/<defect>/",
+            "link",
+            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
+            label="Image files",
+        ),
+    ),
+    detect=looks_like_mvtec,
+    lost_on_export="several objects of an image (one mask per image), objects of a second category in an "
+    "image (merged into the first), boxes (filled), void regions, scores and notes",
+)

@@ -1,0 +1,473 @@
+"""Open Images V6/V7 CSVs: boxes (``*-annotations-bbox.csv``), instance masks
+(``*-annotations-object-segmentation.csv`` + ``masks/<split>/*.png``), class names
+(``*class-descriptions*.csv``, MID -> display name) and image-level labels, with the photos in
+``images/<split>/<ImageID>.jpg``.
+
+Box coordinates are normalised (XMin, XMax, YMin, YMax in 0..1). A mask PNG has its own size and is scaled
+to the image (nearest neighbour, as Open Images' own tools and Datumaro do). A mask whose box (image, label,
+coordinates) equals a box row becomes that object's shape, so an object is not counted twice. ``IsGroupOf``
+boxes are crowds (``iscrowd: 1``); ``IsOccluded``, ``IsTruncated``, ``IsDepiction``, ``IsInside``, the
+source, confidence, box id and predicted IoU are kept in the ``openimages`` extras and written back.
+Image-level labels are not objects: they are kept in the image's extras and written back.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+
+BOX_COLUMNS = (
+    "ImageID",
+    "Source",
+    "LabelName",
+    "Confidence",
+    "XMin",
+    "XMax",
+    "YMin",
+    "YMax",
+    "IsOccluded",
+    "IsTruncated",
+    "IsGroupOf",
+    "IsDepiction",
+    "IsInside",
+)
+MASK_COLUMNS = (
+    "MaskPath",
+    "ImageID",
+    "LabelName",
+    "BoxID",
+    "BoxXMin",
+    "BoxXMax",
+    "BoxYMin",
+    "BoxYMax",
+    "PredictedIoU",
+    "Clicks",
+)
+LABEL_COLUMNS = ("ImageID", "Source", "LabelName", "Confidence")
+FLAGS = {
+    "IsOccluded": "occluded",
+    "IsTruncated": "truncated",
+    "IsDepiction": "depiction",
+    "IsInside": "inside",
+}
+_EPS = 1e-6
+
+
+def _split_of(csv_name: str) -> str:
+    """``oidv6-train-annotations-bbox.csv`` -> ``train``; ``validation-...`` -> ``validation``."""
+    return csv_name.split("-annotations")[0].split("-")[-1]
+
+
+class _Images:
+    """ImageID -> image record, created on first use from ``images/<split>/`` or ``images.meta`` sizes."""
+
+    def __init__(self, root: Path, build: Builder, report: Reporter) -> None:
+        self.root, self.build, self.report = root, build, report
+        self.files: dict[str, Path] = {}
+        for p in sorted((root / "images").rglob("*")) if (root / "images").is_dir() else []:
+            if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file():
+                self.files.setdefault(p.stem, p)
+        self.meta: dict[str, tuple[int, int]] = {}
+        for meta in sorted(root.rglob("images.meta")):
+            for line in meta.read_text(encoding="utf-8", errors="replace").splitlines():
+                parts = line.split()
+                if len(parts) == 3 and not line.startswith("#") and parts[1].isdigit() and parts[2].isdigit():
+                    self.meta[parts[0]] = (int(parts[2]), int(parts[1]))  # "<id> <height> <width>"
+        self.records: dict[str, ImageRecord | None] = {}
+
+    def get(self, image_id: str, split: str, where: str) -> ImageRecord | None:
+        if image_id in self.records:
+            return self.records[image_id]
+        file = self.files.get(image_id)
+        size = None
+        if file is not None:
+            try:
+                size = image_size(file)
+            except ImageReadError as e:
+                self.report(f"{where}: {e}")
+        if size is None and image_id in self.meta:
+            size = self.meta[image_id]
+        record = None
+        if size is None:
+            self.report.skip(
+                "images",
+                f"{where}: image {image_id} not found in {self.root / 'images'} and "
+                "not in images.meta (no size); its annotations skipped",
+            )
+        else:
+            if file is None:
+                file = self.root / "images" / split / f"{image_id}.jpg"
+                self.report(f"{where}: image {image_id} not found; imported with the size in images.meta")
+            split = file.parent.name if file.parent.parent == self.root / "images" else split
+            record = self.build.image(
+                rel_name(file, self.root), size[0], size[1], pixelproof={"split": split}
+            )
+        self.records[image_id] = record
+        return record
+
+
+def read_openimages(
+    path: str | os.PathLike[str],
+    *,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import an Open Images folder (``annotations/`` or the CSVs themselves, ``images/``, ``masks/``)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ValueError("expected an Open Images folder (with annotations/ and images/)")
+    ann_dir = root / "annotations" if (root / "annotations").is_dir() else root
+    report = Reporter(on_problem)
+    project = folder_project(root)
+    build = Builder(project)
+    names = _class_names(ann_dir, report)
+    images = _Images(root, build, report)
+    box_files = sorted(ann_dir.glob("*-annotations-bbox.csv"))
+    mask_files = sorted(ann_dir.glob("*-annotations-object-segmentation.csv"))
+    label_files = sorted(ann_dir.glob("*-annotations-human-imagelabels*.csv"))
+    if not (box_files or mask_files or label_files):
+        report(f"{ann_dir}: no *-annotations-bbox.csv or *-annotations-object-segmentation.csv found")
+    work = (
+        [(f, "box") for f in box_files]
+        + [(f, "mask") for f in mask_files]
+        + [(f, "label") for f in label_files]
+    )
+    boxes: dict[tuple, Annotation] = {}
+    unknown: set[str] = set()
+    for file, kind in with_progress(work, len(work), progress):
+        rows = _rows(
+            file, {"box": BOX_COLUMNS[:8], "mask": MASK_COLUMNS[:4], "label": LABEL_COLUMNS}[kind], report
+        )
+        for lineno, row in rows:
+            where = f"{file}:{lineno}"
+            image = images.get(row["ImageID"], _split_of(file.name), where)
+            if image is None:
+                continue
+            mid = row["LabelName"]
+            if mid not in names and mid not in unknown:
+                unknown.add(mid)
+                report(f"{where}: label {mid} is not in the class descriptions; named by its MID")
+            name = names.get(mid, mid)
+            if kind == "box":
+                _add_box(where, row, image, name, mid, build, boxes, report)
+            elif kind == "mask":
+                _add_mask(where, row, file, root, image, name, mid, build, boxes, report)
+            else:
+                app = image.extra.setdefault("pixelproof", {}).setdefault("openimages", {})
+                app.setdefault("labels", []).append(
+                    [mid, row.get("Source", ""), _number(row.get("Confidence"))]
+                )
+    for image_id in sorted(set(images.files) - set(images.records)):  # images without annotations
+        images.get(image_id, "", str(images.files[image_id]))
+    return ImportResult(project, report.problems, report.skipped)
+
+
+def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for f in sorted(ann_dir.glob("*class-descriptions*.csv")):
+        with f.open(newline="", encoding="utf-8", errors="replace") as fh:
+            for row in csv.reader(fh):
+                if len(row) >= 2 and row[0] != "LabelName":
+                    out[row[0]] = row[1]
+    if not out:
+        report(f"{ann_dir}: no class-descriptions CSV; categories are named by their MID")
+    return out
+
+
+def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> list[tuple[int, dict[str, str]]]:
+    with file.open(newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in needed if c not in (reader.fieldnames or [])]
+        if missing:
+            report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
+            return []
+        return list(enumerate(reader, start=2))
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        v = float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+    return v if v is not None and math.isfinite(v) else None
+
+
+def _coords(row: dict[str, str], keys: tuple[str, ...]) -> list[float] | None:
+    vals = [_number(row.get(k)) for k in keys]
+    if any(v is None or v < -_EPS or v > 1 + _EPS for v in vals):
+        return None
+    return [float(v) for v in vals]  # type: ignore[arg-type]
+
+
+def _key(image: ImageRecord, mid: str, coords: list[float]) -> tuple:
+    return (image.id, mid, *(round(c, 5) for c in coords))
+
+
+def _add_box(
+    where: str,
+    row: dict[str, str],
+    image: ImageRecord,
+    name: str,
+    mid: str,
+    build: Builder,
+    boxes: dict[tuple, Annotation],
+    report: Reporter,
+) -> None:
+    coords = _coords(row, ("XMin", "XMax", "YMin", "YMax"))
+    if coords is None or coords[1] < coords[0] or coords[3] < coords[2]:
+        report.skip("boxes", f"{where}: XMin/XMax/YMin/YMax must be numbers in 0..1, min <= max; row skipped")
+        return
+    x0, x1, y0, y1 = coords
+    extra: dict[str, Any] = {"source": row.get("Source", ""), "confidence": _number(row.get("Confidence"))}
+    for column, key in FLAGS.items():
+        v = _number(row.get(column))
+        if v is not None:
+            extra[key] = int(v)
+    crowd = _number(row.get("IsGroupOf")) == 1
+    cat = _category(build, name, mid)
+    box = [x0 * image.width, y0 * image.height, (x1 - x0) * image.width, (y1 - y0) * image.height]
+    ann = build.annotation(image, cat, bbox=box, iscrowd=int(crowd), app_extra={"openimages": extra})
+    boxes.setdefault(_key(image, mid, coords), ann)
+
+
+def _category(build: Builder, name: str, mid: str) -> int:
+    cat = build.category(name)
+    cat.app_extra.setdefault("openimages", {"mid": mid})
+    return cat.id
+
+
+def _add_mask(
+    where: str,
+    row: dict[str, str],
+    file: Path,
+    root: Path,
+    image: ImageRecord,
+    name: str,
+    mid: str,
+    build: Builder,
+    boxes: dict[tuple, Annotation],
+    report: Reporter,
+) -> None:
+    mask_path = row["MaskPath"]
+    if not mask_path or "/" in mask_path or "\\" in mask_path or mask_path.startswith("."):
+        report.skip("masks", f"{where}: MaskPath {mask_path!r} must be a plain file name; row skipped")
+        return
+    split = _split_of(file.name)
+    found = [p for p in (root / "masks" / split / mask_path, root / "masks" / mask_path) if p.is_file()]
+    if not found:
+        found = sorted((root / "masks").rglob(mask_path)) if (root / "masks").is_dir() else []
+    if not found:
+        report.skip("masks", f"{where}: mask {mask_path} not found under {root / 'masks'}; row skipped")
+        return
+    try:
+        with Image.open(found[0]) as im:
+            raw = np.asarray(im.convert("L")) > 0
+    except OSError as e:
+        report.skip("masks", f"{where}: {found[0]} is not a readable PNG ({e}); row skipped")
+        return
+    if raw.shape != (image.height, image.width):
+        raw = (
+            cv2.resize(raw.astype(np.uint8), (image.width, image.height), interpolation=cv2.INTER_NEAREST) > 0
+        )
+    extra = {"box_id": row.get("BoxID", ""), "mask_path": mask_path}
+    if (iou := _number(row.get("PredictedIoU"))) is not None:
+        extra["predicted_iou"] = iou
+    if row.get("Clicks"):
+        extra["clicks"] = row["Clicks"]
+    coords = _coords(row, ("BoxXMin", "BoxXMax", "BoxYMin", "BoxYMax"))
+    ann = boxes.pop(_key(image, mid, coords), None) if coords is not None else None
+    if ann is not None:  # the mask of a box row: one object
+        ann.app_extra["openimages"].update(extra, box=coords)
+        ann.set_geometry(core_masks.encode(raw), core_masks.bbox(raw), float(np.count_nonzero(raw)))
+        return
+    if coords is not None:
+        extra["box"] = coords
+    build.annotation(image, _category(build, name, mid), mask=raw, app_extra={"openimages": extra})
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_openimages(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "link",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``annotations/`` (class descriptions, per-split box, segmentation and image-label CSVs),
+    ``masks/<split>/`` (one PNG per shaped object, at the image's size) and ``images/<split>/``; returns
+    warnings. The split is the image's ``pixelproof.split`` (``val`` is written ``validation``), else
+    train."""
+    if images not in ("copy", "link"):
+        raise ValueError(
+            f"images: Open Images needs its images/ folder: expected copy or link, got {images!r}"
+        )
+    out = Path(out_dir)
+    (out / "annotations").mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    mids = _mids(project)
+    stems = unique_stems(project)
+    tables: dict[str, dict[str, list[list[Any]]]] = {}
+    for image in with_progress(list(project.images.values()), len(project.images), progress):
+        split = _out_split(image)
+        image_id = stems[image.id]
+        src = project.image_path(image)
+        if src.is_file():
+            if (
+                placed := place_image(src, out / "images" / split / f"{image_id}{src.suffix}", images)
+            ) is not None:
+                warnings.append(placed)
+        else:
+            counts["missing"] += 1
+        table = tables.setdefault(split, {"bbox": [], "object-segmentation": [], "human-imagelabels": []})
+        app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
+        for mid, source, confidence in (app.get("openimages") or {}).get("labels", []):
+            table["human-imagelabels"].append([image_id, source, mid, _fmt(confidence)])
+        for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
+            if project.is_void(a):
+                counts["void"] += 1
+                continue
+            _write_object(out, a, image, image_id, split, mids[a.category_id], table)
+            counts["shapes"] += a.kind == "polygon"
+    _write_tables(out, project, mids, tables)
+    messages = {
+        "missing": "image file(s) not found; only their annotations were written",
+        "void": "void region(s) left out (Open Images has no void)",
+        "shapes": "polygon object(s) written as mask PNGs (Open Images holds masks)",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def _out_split(image: ImageRecord) -> str:
+    app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
+    split = str(app.get("split") or "train")
+    return "validation" if split == "val" else split
+
+
+def _mids(project: Project) -> dict[int, str]:
+    """Category id -> MID: the one read from Open Images, else a made-up ``/m/pixelproof_<id>``."""
+    out = {}
+    for cat in project.categories.values():
+        known = (cat.app_extra.get("openimages") or {}).get("mid")
+        out[cat.id] = str(known) if known else f"/m/pixelproof_{cat.id}"
+    return out
+
+
+def _fmt(v: Any) -> str:
+    return "" if v is None else f"{v:.10g}" if isinstance(v, float) else str(v)
+
+
+def _write_object(
+    out: Path, a: Annotation, image: ImageRecord, image_id: str, split: str, mid: str, table: dict
+) -> None:
+    oi = dict(a.app_extra.get("openimages") or {})
+    x, y, w, h = a.bbox
+    box = oi.get("box") or [x / image.width, (x + w) / image.width, y / image.height, (y + h) / image.height]
+    flags = [_fmt(oi.get(key, -1)) for key in FLAGS.values()]
+    table["bbox"].append(
+        [
+            image_id,
+            oi.get("source") or "pixelproof",
+            mid,
+            _fmt(oi.get("confidence", 1)),
+            *(_fmt(float(v)) for v in box),
+            flags[0],
+            flags[1],
+            int(a.iscrowd),
+            flags[2],
+            flags[3],
+        ]
+    )
+    if a.kind == "box":
+        return
+    box_id = str(oi.get("box_id") or f"{a.id:08x}")
+    mask_name = f"{image_id}_{mid.strip('/').replace('/', '')}_{box_id}.png"
+    (out / "masks" / split).mkdir(parents=True, exist_ok=True)
+    Image.fromarray(a.mask(image.height, image.width)).save(out / "masks" / split / mask_name)
+    table["object-segmentation"].append(
+        [
+            mask_name,
+            image_id,
+            mid,
+            box_id,
+            *(_fmt(float(v)) for v in box),
+            _fmt(oi.get("predicted_iou")),
+            oi.get("clicks", ""),
+        ]
+    )
+
+
+def _write_tables(out: Path, project: Project, mids: dict[int, str], tables: dict) -> None:
+    with open(out / "annotations" / "class-descriptions.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["LabelName", "DisplayName"])
+        writer.writerows([mids[c.id], c.name] for c in project.categories.values() if not c.void)
+    header = {"bbox": BOX_COLUMNS, "object-segmentation": MASK_COLUMNS, "human-imagelabels": LABEL_COLUMNS}
+    for split, by_kind in tables.items():
+        for kind, rows in by_kind.items():
+            if rows or kind == "bbox":
+                with open(
+                    out / "annotations" / f"{split}-annotations-{kind}.csv", "w", newline="", encoding="utf-8"
+                ) as f:
+                    writer = csv.writer(f)
+                    writer.writerow(header[kind])
+                    writer.writerows(rows)
+
+
+def looks_like_openimages(path: Path) -> bool:
+    ann = path / "annotations" if (path / "annotations").is_dir() else path
+    return path.is_dir() and any(
+        True
+        for pattern in ("*-annotations-bbox.csv", "*-annotations-object-segmentation.csv")
+        for _ in ann.glob(pattern)
+    )
+
+
+FORMAT = Format(
+    name="openimages",
+    title="Open Images (V6/V7 CSV)",
+    reader=read_openimages,
+    writer=write_openimages,
+    write_options=(
+        Option(
+            "images",
+            "choice",
+            "image files: hard/symbolic link (default) or copy them into images/<split>/",
+            "link",
+            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
+            label="Image files",
+        ),
+    ),
+    detect=looks_like_openimages,
+    lost_on_export="void regions; polygons become mask PNGs (same pixels); categories without an Open Images "
+    "MID get /m/pixelproof_<id>; scores, review state and notes",
+)

@@ -1,0 +1,148 @@
+"""CVAT for images 1.1: Datumaro's task and project exports, masks as CVAT writes them, round trip."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.core.model import Project
+from pixelproof.interop import read_coco, write_coco
+from pixelproof.interop.cvat import decode_mask, encode_mask, read_cvat, write_cvat
+from pixelproof.interop.formats import detect_format
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_images"
+
+
+def test_datumaro_project_export() -> None:
+    """Three subsets (Train/Test/Validation) of the same two images, found under images/<subset>/."""
+    xml = DATA / "export_project" / "annotations.xml"
+    assert detect_format(DATA / "export_project").name == "cvat"
+    result = read_cvat(DATA / "export_project")
+    project = result.project
+    assert len(project.images) == 6
+    for im in project.images.values():
+        assert project.image_path(im).is_file()
+        assert im.file_name.startswith(f"images/{im.extra['pixelproof']['cvat']['subset']}/")
+    assert [c.name for c in project.categories.values()] == ["label1", "label2"]
+    boxes = [a for a in project.annotations.values() if a.kind == "box"]
+    polygons = [a for a in project.annotations.values() if a.kind == "polygon"]
+    assert len(boxes) == 3 and len(polygons) == 3 and len(project.annotations) == 6
+    box = boxes[0]
+    assert box.bbox == [0.0, 2.0, 4.0, 2.0]
+    assert box.app_extra == {
+        "occluded": 1,
+        "z_order": 1,
+        "attributes": {"a1": "true", "a2": "v3", "a3": "0003", "a4": "2.4"},
+    }
+    assert polygons[0].segmentation == [[1.0, 2.0, 3.0, 4.0, 6.0, 5.0]]
+    # polylines and points are not objects: each reported, kept in the image extras
+    assert result.skipped == {"polyline": 3, "points": 3}
+    assert (
+        f"{xml}: image 0 (img0.jpg): <polyline> 2 (label2): encloses no area; kept in the image extras, "
+        "not an object" in result.problems
+    )
+    first = next(iter(project.images.values()))
+    assert first.extra["pixelproof"]["cvat"]["shapes"] == [
+        {"tag": "polyline", "attrib": {"label": "label2", "points": "1.0,2;3,4;5,6;7,8"}, "attributes": {}}
+    ]
+
+
+def test_datumaro_task_export_unlabeled_shapes_reported() -> None:
+    xml = DATA / "export_task" / "train.xml"
+    result = read_cvat(xml)
+    project = result.project
+    assert [Path(im.file_name).name for im in project.images.values()] == ["img0.jpg", "img1.jpg"]
+    assert all(project.image_path(im).is_file() for im in project.images.values())
+    assert len(project.annotations) == 1  # the box; the polygon has no label
+    assert f"{xml}: image 1 (img1.jpg): <polygon> 1: no label; skipped" in result.problems
+    assert result.skipped == {"unlabeled": 1, "polyline": 1, "points": 1}
+
+
+def test_mask_rle_as_cvat_writes_it(tmp_path: Path) -> None:
+    """CVAT's writer: rle of the box [left, right] x [top, bottom] (width = right - left + 1), row-major,
+    starting with a run of 0s."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><annotations><version>1.1</version>'
+        '<image id="0" name="a.png" width="6" height="5">'
+        '<mask label="car" source="manual" occluded="0" rle="1, 2, 1, 3, 2" left="2" top="1" width="3" '
+        'height="3" z_order="0"/>'
+        '<mask label="car" rle="0, 3" left="0" top="3" width="2" height="2"/>'
+        '<mask label="car" rle="1, 1" left="7" top="0" width="1" height="2"/>'
+        "</image></annotations>"
+    )
+    result = read_cvat(xml)
+    anns = list(result.project.annotations.values())
+    assert len(anns) == 1
+    crop = np.repeat([0, 1, 0, 1, 0], [1, 2, 1, 3, 2]).reshape(3, 3).astype(bool)
+    want = np.zeros((5, 6), bool)
+    want[1:4, 2:5] = crop
+    assert np.array_equal(anns[0].mask(5, 6), want)
+    assert len(result.problems) == 3 and "image file not found" in result.problems[0]
+    assert "<mask> 2 (car): rle must hold width x height = 4 pixels" in result.problems[1]
+    assert "<mask> 3 (car): the mask has no pixel inside the image; skipped" in result.problems[2]
+
+
+def test_encode_decode_masks_agree_and_start_with_zeros() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        m = rng.random((9, 11)) > 0.6
+        if not m.any():
+            continue
+        runs, left, top, w, h = encode_mask(m)
+        ys, xs = np.nonzero(m)
+        assert (left, top, w, h) == (xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
+        assert sum(runs) == w * h and all(r >= 0 for r in runs)
+        shape = ET.Element(
+            "mask", rle=", ".join(map(str, runs)), left=str(left), top=str(top), width=str(w), height=str(h)
+        )
+        assert np.array_equal(decode_mask(shape, 9, 11), m)
+    runs, *_ = encode_mask(np.ones((2, 2), bool))
+    assert runs == [0, 4]
+
+
+@pytest.mark.parametrize("bad", ['xtl="nan" ytl="1" xbr="2" ybr="3"', 'xtl="5" ytl="1" xbr="2" ybr="3"'])
+def test_bad_boxes_reported(tmp_path: Path, bad: str) -> None:
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        f'<annotations><image id="0" name="a.png" width="6" height="5"><box label="x" {bad}/></image>'
+        "</annotations>"
+    )
+    result = read_cvat(xml)
+    assert not result.project.annotations and result.skipped == {"invalid": 1}
+
+
+def test_image_names_cannot_leave_the_dataset(tmp_path: Path) -> None:
+    xml = tmp_path / "annotations.xml"
+    xml.write_text('<annotations><image id="0" name="../../etc/passwd" width="6" height="5"/></annotations>')
+    result = read_cvat(xml)
+    assert not result.project.images and "must be a relative path inside the dataset" in result.problems[0]
+
+
+def test_coco_cvat_coco_round_trip(sample_project: Project, tmp_path: Path) -> None:
+    sample_project.annotations[1].app_extra.update(occluded=1, attributes={"color": "red"})
+    assert write_cvat(sample_project, tmp_path / "cvat") == []
+    doc = ET.parse(tmp_path / "cvat" / "annotations.xml").getroot()
+    assert [e.tag for e in doc.find("image")] == ["box", "polygon", "mask"]
+    assert doc.find("image/box/attribute").text == "red"
+    result = read_cvat(tmp_path / "cvat")
+    assert result.problems == []
+    write_coco(result.project, tmp_path / "back.json")
+    back = read_coco(tmp_path / "back.json").project
+    for im, mine in zip(sample_project.images.values(), back.images.values(), strict=True):
+        assert back.image_path(mine).is_file()
+        a_list = sorted(sample_project.annotations_of(im.id), key=lambda a: a.id)
+        b_list = sorted(back.annotations_of(mine.id), key=lambda a: a.id)
+        assert len(a_list) == len(b_list)
+        for a, b in zip(a_list, b_list, strict=True):
+            assert sample_project.categories[a.category_id].name == back.categories[b.category_id].name
+            if a.kind == "polygon" and len(a.segmentation) > 1:  # parts written as shapes of one group
+                assert b.app_extra["group_id"] == a.id and len(b.segmentation) == 2
+            assert a.kind == b.kind
+            assert np.allclose(a.bbox, b.bbox) and np.array_equal(
+                a.mask(im.height, im.width), b.mask(im.height, im.width)
+            )
+    assert next(iter(back.annotations.values())).app_extra["attributes"] == {"color": "red"}

@@ -1,0 +1,99 @@
+"""MVTec AD: Datumaro's MVTec-style sample, the real layout with good images, round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from pixelproof.core.model import Project
+from pixelproof.interop import read_coco, write_coco
+from pixelproof.interop.formats import detect_format
+from pixelproof.interop.mvtec import read_mvtec, write_mvtec
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "mvtec_dataset"
+
+
+def test_datumaro_sample_matches_datumaro_expectations() -> None:
+    """Datumaro's test_can_import_segmentation: label_1 and label_2 each a 4x4 square mask; label_0 has
+    no ground truth (an image-level label only)."""
+    assert detect_format(DATA).name == "mvtec"
+    result = read_mvtec(DATA)
+    project = result.project
+    gt0 = DATA / "category_0" / "default" / "label_0" / "000.png"
+    assert result.problems == [
+        f"{gt0}: no ground truth mask {DATA / 'category_0' / 'ground_truth' / 'label_0' / '000_mask.png'}; "
+        "image imported without objects"
+    ]
+    by_defect = {im.extra["pixelproof"]["mvtec"]["defect"]: im for im in project.images.values()}
+    assert sorted(by_defect) == ["label_0", "label_1", "label_2"]
+    assert project.annotations_of(by_defect["label_0"].id) == []
+    want = {
+        "label_1": np.pad(np.ones((4, 4)), ((0, 4), (0, 4))),
+        "label_2": np.pad(np.ones((4, 4)), ((4, 0), (4, 0))),
+    }
+    for defect, m in want.items():
+        (ann,) = project.annotations_of(by_defect[defect].id)
+        assert project.categories[ann.category_id].name == f"category_0/{defect}"
+        assert np.array_equal(ann.mask(8, 8), m.astype(bool))
+    assert by_defect["label_1"].extra["pixelproof"]["split"] == "default"
+
+
+def _mvtec(root: Path) -> None:
+    for obj, defects in (("pill", ("crack", "good")), ("hazelnut", ("crack",))):
+        for defect in defects:
+            (root / obj / "test" / defect).mkdir(parents=True)
+            Image.new("RGB", (16, 12)).save(root / obj / "test" / defect / "000.png")
+            if defect != "good":
+                (root / obj / "ground_truth" / defect).mkdir(parents=True)
+                m = np.zeros((12, 16), np.uint8)
+                m[2:5, 3:9] = 255
+                m[8:10, 10:12] = 255  # a second blob: still one object
+                Image.fromarray(m).save(root / obj / "ground_truth" / defect / "000_mask.png")
+        (root / obj / "train" / "good").mkdir(parents=True)
+        Image.new("RGB", (16, 12)).save(root / obj / "train" / "good" / "000.png")
+
+
+def test_categories_per_object_one_object_per_mask_good_has_none(tmp_path: Path) -> None:
+    _mvtec(tmp_path)
+    result = read_mvtec(tmp_path)
+    assert result.problems == []
+    project = result.project
+    assert sorted(c.name for c in project.categories.values()) == ["hazelnut/crack", "pill/crack"]
+    assert len(project.images) == 5 and len(project.annotations) == 2
+    for a in project.annotations.values():
+        assert a.area == 18 + 4
+    assert read_mvtec(tmp_path / "pill").project.images  # one object's folder alone
+
+
+def test_coco_mvtec_coco_round_trip(tmp_path: Path) -> None:
+    _mvtec(tmp_path / "src")
+    project = read_mvtec(tmp_path / "src").project
+    write_coco(project, tmp_path / "p.json")
+    assert write_mvtec(read_coco(tmp_path / "p.json").project, tmp_path / "out") == []
+    back = read_mvtec(tmp_path / "out")
+    assert back.problems == []
+    got = sorted(
+        (back.project.categories[a.category_id].name, int(a.area)) for a in back.project.annotations.values()
+    )
+    assert got == [("hazelnut/crack", 22), ("pill/crack", 22)]
+    splits = sorted(im.extra["pixelproof"]["split"] for im in back.project.images.values())
+    assert splits == ["test", "test", "test", "train", "train"]
+
+
+def test_other_projects_merge_into_one_mask_with_warnings(sample_project: Project, tmp_path: Path) -> None:
+    warnings = write_mvtec(sample_project, tmp_path / "mv")
+    assert warnings == [
+        "2 image(s) with several objects: one mask each (MVTec AD has one mask per image)",
+        "3 object(s) of another category merged into their image's first defect",
+    ]
+    back = read_mvtec(tmp_path / "mv").project
+    assert sorted(c.name for c in back.categories.values()) == ["object/cat"]
+    for im in sample_project.images.values():
+        union = np.zeros((im.height, im.width), bool)
+        for a in sample_project.annotations_of(im.id):
+            union |= a.mask(im.height, im.width)
+        (theirs,) = [b for b in back.images.values() if Path(b.file_name).stem == Path(im.file_name).stem]
+        (ann,) = back.annotations_of(theirs.id)
+        assert np.array_equal(ann.mask(im.height, im.width), union)

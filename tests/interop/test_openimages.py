@@ -1,0 +1,113 @@
+"""Open Images: Datumaro's V6 sample, bad rows reported, round trip COCO -> Open Images -> COCO."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from pixelproof.core.model import Project
+from pixelproof.interop import read_coco, write_coco
+from pixelproof.interop.openimages import read_openimages, write_openimages
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "open_images_dataset" / "v6"
+
+
+def _by_image(project: Project) -> dict[str, list]:
+    return {
+        Path(im.file_name).stem: sorted(project.annotations_of(im.id), key=lambda a: a.id)
+        for im in project.images.values()
+    }
+
+
+def test_datumaro_v6_matches_datumaro_expectations() -> None:
+    """Datumaro's test_can_import_v6: b has a box and its mask (one object here), c a group box."""
+    result = read_openimages(DATA)
+    project = result.project
+    assert result.problems == [] and result.skipped == {}
+    sizes = {Path(im.file_name).stem: (im.width, im.height) for im in project.images.values()}
+    assert sizes == {"a": (6, 8), "b": (8, 2), "c": (5, 10), "d": (5, 1)}
+    splits = {Path(im.file_name).stem: im.extra["pixelproof"]["split"] for im in project.images.values()}
+    assert splits == {"a": "train", "b": "train", "c": "test", "d": "validation"}
+    objs = _by_image(project)
+    assert objs["a"] == [] and objs["d"] == []
+    (b,) = objs["b"]
+    assert project.categories[b.category_id].name == "Generic label #0"
+    assert b.kind == "mask" and np.array_equal(b.mask(2, 8), np.hstack((np.ones((2, 2)), np.zeros((2, 6)))))
+    oi = b.app_extra["openimages"]
+    assert np.allclose([v * s for v, s in zip(oi["box"], (8, 8, 2, 2), strict=True)], [1.6, 8, 0.6, 1.0])
+    assert oi["box_id"] == "01234567" and oi["predicted_iou"] == 0.5 and oi["confidence"] == 1
+    (c,) = objs["c"]
+    assert project.categories[c.category_id].name == "Generic label #3"
+    assert np.allclose(c.bbox, [3.5, 0, 0.5, 5]) and c.iscrowd == 1 and c.kind == "box"
+    assert c.app_extra["openimages"]["occluded"] == 1 and c.app_extra["openimages"]["truncated"] == 0
+    # image-level labels are not objects: kept in the image extras
+    c_image = next(im for im in project.images.values() if im.file_name.endswith("c.jpg"))
+    assert c_image.extra["pixelproof"]["openimages"]["labels"] == [
+        ["/m/1", "verification", 1.0],
+        ["/m/3", "verification", 1.0],
+    ]
+    assert project.categories[c.category_id].app_extra["openimages"] == {"mid": "/m/3"}
+
+
+def test_bad_rows_are_reported_rest_read(tmp_path: Path) -> None:
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(tmp_path / "images" / "train" / "x.jpg")
+    (tmp_path / "annotations" / "class-descriptions.csv").write_text("/m/cat,Cat\n")
+    f = tmp_path / "annotations" / "train-annotations-bbox.csv"
+    f.write_text(
+        ",".join(("ImageID", "Source", "LabelName", "Confidence", "XMin", "XMax", "YMin", "YMax")) + "\n"
+        "x,xclick,/m/cat,1,0.1,0.5,0.2,0.6\n"
+        "x,xclick,/m/cat,1,nan,0.5,0.2,0.6\n"
+        "x,xclick,/m/cat,1,0.6,0.5,0.2,0.6\n"
+        "x,xclick,/m/dog,1,0.1,2.5,0.2,0.6\n"
+        "y,xclick,/m/dog,1,0.1,0.5,0.2,0.6\n"
+    )
+    result = read_openimages(tmp_path)
+    assert result.problems == [
+        f"{f}:3: XMin/XMax/YMin/YMax must be numbers in 0..1, min <= max; row skipped",
+        f"{f}:4: XMin/XMax/YMin/YMax must be numbers in 0..1, min <= max; row skipped",
+        f"{f}:5: label /m/dog is not in the class descriptions; named by its MID",
+        f"{f}:5: XMin/XMax/YMin/YMax must be numbers in 0..1, min <= max; row skipped",
+        f"{f}:6: image y not found in {tmp_path / 'images'} and not in images.meta (no size); "
+        "its annotations skipped",
+    ]
+    (ann,) = result.project.annotations.values()
+    assert np.allclose(ann.bbox, [2, 2, 8, 4])
+
+
+def test_mask_path_cannot_leave_the_masks_folder(tmp_path: Path) -> None:
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (4, 4)).save(tmp_path / "images" / "train" / "x.jpg")
+    Image.new("1", (4, 4), 1).save(tmp_path / "secret.png")
+    f = tmp_path / "annotations" / "train-annotations-object-segmentation.csv"
+    f.write_text("MaskPath,ImageID,LabelName,BoxID\n../secret.png,x,/m/a,1\n")
+    result = read_openimages(tmp_path)
+    assert any("MaskPath '../secret.png' must be a plain file name" in p for p in result.problems)
+    assert not result.project.annotations
+
+
+def test_coco_openimages_coco_round_trip(sample_project: Project, tmp_path: Path) -> None:
+    sample_project.annotations[1].iscrowd = 1
+    warnings = write_openimages(sample_project, tmp_path / "oi")
+    assert warnings == ["2 polygon object(s) written as mask PNGs (Open Images holds masks)"]
+    assert (tmp_path / "oi" / "images" / "train" / "a.png").is_file()
+    result = read_openimages(tmp_path / "oi")
+    assert result.problems == []
+    write_coco(result.project, tmp_path / "back.json")
+    back = read_coco(tmp_path / "back.json").project
+    orig, new = _by_image(sample_project), _by_image(back)
+    assert orig.keys() == new.keys()
+    for stem, anns in orig.items():
+        im = next(i for i in sample_project.images.values() if Path(i.file_name).stem == stem)
+        assert len(new[stem]) == len(anns)
+        for a, b in zip(anns, new[stem], strict=True):
+            assert sample_project.categories[a.category_id].name == back.categories[b.category_id].name
+            assert a.iscrowd == b.iscrowd
+            assert b.kind == ("box" if a.kind == "box" else "mask")
+            if a.kind == "box":
+                assert np.allclose(a.bbox, b.bbox, atol=1e-6)
+            assert np.array_equal(a.mask(im.height, im.width), b.mask(im.height, im.width))
