@@ -69,7 +69,7 @@ def test_nothing_converted_exits_1(tmp_path: Path, capsys) -> None:
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as e:
-        main(["convert", str(tmp_path), str(tmp_path / "o"), "--from", "cvat", "--to", "coco"])
+        main(["convert", str(tmp_path), str(tmp_path / "o"), "--from", "bogus", "--to", "coco"])
     assert e.value.code == 2
 
 
