@@ -88,7 +88,20 @@ class ImageFacts:
 class _Obj:
     """One label and what the checks ask of it; pixels are decoded only when a check needs them."""
 
-    __slots__ = ("_outline", "_pixels", "_rings", "_rle", "_tight", "ann", "height", "name", "rules", "width")
+    __slots__ = (
+        "_outline",
+        "_pixels",
+        "_rings",
+        "_rle",
+        "_tight",
+        "ann",
+        "height",
+        "kind",
+        "name",
+        "rules",
+        "shaped",
+        "width",
+    )
 
     def __init__(self, ann: Annotation, name: str, rules: ClassRules, height: int, width: int) -> None:
         self.ann, self.name, self.rules = ann, name, rules
@@ -98,14 +111,8 @@ class _Obj:
         self._pixels: Placed | None = None
         self._rings: list[np.ndarray] | None = None
         self._outline: shapes.Outline | None = None
-
-    @property
-    def kind(self) -> str:
-        return self.ann.kind
-
-    @property
-    def shaped(self) -> bool:
-        return self.ann.kind != "box"
+        self.kind = ann.kind  # "box", "polygon" or "mask"
+        self.shaped = self.kind != "box"
 
     def rle(self) -> dict:
         """pycocotools' compressed RLE of a polygon or mask (polygons rasterized as pycocotools does)."""
@@ -207,13 +214,14 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
     image = work.image
     out = ImageFacts(image.id, image.file_name, image.width, image.height)
     emit = _Emit(ctx, image, out)
+    checks = [check for kinds, check in _OBJECT_CHECKS if ctx.wants(*kinds)]
     objs = []
     for ann in work.labels:
         cr = ctx.class_rules.get(ann.category_id) or ctx.rules.for_class("")
         name = ctx.categories.get(ann.category_id, str(ann.category_id))
         objs.append(_Obj(ann, name, cr, image.height, image.width))
     for o in objs:
-        out.objects.append(_object_checks(o, image, ctx, emit))
+        out.objects.append(_object_checks(o, image, ctx, emit, checks))
     scored = [o for o in objs if not o.ann.iscrowd]
     if ctx.wants("duplicate", "class_conflict"):
         _duplicates(scored, ctx, emit)
@@ -239,11 +247,12 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
 _OBJECT_CHECKS: list[tuple[tuple[str, ...], Callable]] = []
 
 
-def _object_checks(o: _Obj, image: ImageRecord, ctx: Context, emit: _Emit) -> ObjectFacts:
+def _object_checks(
+    o: _Obj, image: ImageRecord, ctx: Context, emit: _Emit, checks: list[Callable]
+) -> ObjectFacts:
     facts = ObjectFacts(o.ann.id, o.ann.category_id, list(o.ann.bbox))
-    for kinds, check in _OBJECT_CHECKS:
-        if ctx.wants(*kinds):
-            check(o, image, emit)
+    for check in checks:
+        check(o, image, emit)
     w, h = o.tight()[2:]
     area = o.area()
     if area > 0:
