@@ -185,3 +185,25 @@ def test_lint_never_changes_the_project(coins, tmp_path: Path) -> None:
     before = dumps_project(project)
     lint_project(project, RULES, predictions)
     assert dumps_project(project) == before
+
+
+def test_recheck_of_edited_images_follows_the_edits(coins) -> None:
+    project, predictions = copy.deepcopy(coins)
+    planted = plant(project)
+    result = lint_project(project, RULES, predictions)
+    rechecker = result.rechecker
+    assert rechecker is not None
+    again, scores = rechecker.image(project, 1)  # nothing edited: the run's problems
+    assert sorted(p.key for p in again) == sorted(p.key for p in result.problems)
+    assert scores is not None and scores.score == result.image_scores[1].score
+    problem = next(p for p in result.problems if p.kind == "box_mask_mismatch")
+    fix_edit(project, problem.fix).apply(project)
+    after, _ = rechecker.image(project, 1)
+    assert problem.key not in {p.key for p in after}
+    aid = problem.annotation_id
+    assert {p.key for p in after if aid not in (p.annotation_id, p.related_id)} == {
+        p.key for p in again if aid not in (p.annotation_id, p.related_id)
+    }
+    project.categories[1].name = "penny"  # renamed since the run
+    assert {p.category for p in rechecker.image(project, 1)[0]} == {"penny"}
+    assert planted

@@ -335,6 +335,7 @@ class LintResult:
     image_scores: dict[int, ol.ImageScores] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     cancelled: bool = False
+    rechecker: Rechecker | None = None
 
     def summary(self) -> dict[str, Any]:
         by_kind = Counter(p.kind for p in self.problems)
@@ -358,14 +359,35 @@ def image_works(project: Project, predictions: dict[int, list[Annotation]] | Non
     """One ``ImageWork`` per image, in id order: its labels (void regions are not objects) and, with a
     model, its predictions (an image missing from ``predictions`` is linted without the model, e.g. when
     the model failed on it)."""
-    out = []
     void = project.void_category_ids()
-    for iid in sorted(project.images):
-        anns = project.annotations_of(iid)
-        labels = sorted((a for a in anns if is_label(a) and a.category_id not in void), key=lambda a: a.id)
-        preds = None if predictions is None else predictions.get(iid)  # None: the model failed on it
-        out.append(ImageWork(project.images[iid], project.image_status(iid), labels, preds))
-    return out
+    return [image_work(project, iid, predictions, void) for iid in sorted(project.images)]
+
+
+def image_work(
+    project: Project, image_id: int, predictions: dict[int, list[Annotation]] | None, void: set[int]
+) -> ImageWork:
+    anns = project.annotations_of(image_id)
+    labels = sorted((a for a in anns if is_label(a) and a.category_id not in void), key=lambda a: a.id)
+    preds = None if predictions is None else predictions.get(image_id)  # None: the model failed on it
+    return ImageWork(project.images[image_id], project.image_status(image_id), labels, preds)
+
+
+@dataclass(slots=True)
+class Rechecker:
+    """Re-checks edited images with a finished run's dataset-wide figures and predictions, so the app's
+    problem list follows edits without a whole new run (the figures stay those of the run)."""
+
+    context: Context
+    figures: DatasetFigures
+    predictions: dict[int, list[Annotation]] | None
+
+    def image(self, project: Project, image_id: int) -> tuple[list[Problem], ol.ImageScores | None]:
+        """Every problem of one image now (not filtered by score or dismissals)."""
+        names = {cid: c.name for cid, c in project.categories.items()}
+        if names != self.context.categories:  # categories added or renamed since the run
+            self.context = Context.make(names, self.context.rules, self.context.kinds)
+        work = image_work(project, image_id, self.predictions, project.void_category_ids())
+        return finish(collect(work, self.context), self.figures, self.context)
 
 
 def dismissed_keys(project: Project) -> frozenset[str]:
@@ -429,4 +451,5 @@ def lint_project(
             "rules": rules.to_json(),
         },
         stopped,
+        Rechecker(ctx, figures, predictions),
     )
