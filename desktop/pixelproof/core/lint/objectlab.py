@@ -133,12 +133,6 @@ def overlooked_scores(
     return np.where(candidate, out, np.nan)
 
 
-def badloc_scores(boxes: ImageBoxes, m: Matrices, low: float = LOW_PROBABILITY_THRESHOLD) -> np.ndarray:
-    """Per label: the best similarity to an overlapping prediction of its class scoring > low; 1.0 if none."""
-    best, _ = badloc_match(boxes, m, low)
-    return best
-
-
 def badloc_match(
     boxes: ImageBoxes, m: Matrices, low: float = LOW_PROBABILITY_THRESHOLD
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -189,16 +183,6 @@ def swap_match(
         scores = np.where(overlap, min_similarity, scores)
         idx = np.where(overlap, -1, idx)
     return scores, idx
-
-
-def swap_scores(
-    boxes: ImageBoxes,
-    m: Matrices,
-    min_similarity: float,
-    high: float = HIGH_PROBABILITY_THRESHOLD,
-    overlapping_label_check: bool = True,
-) -> np.ndarray:
-    return swap_match(boxes, m, min_similarity, high, overlapping_label_check)[0]
 
 
 def softmin(scores: np.ndarray, temperature: float = TEMPERATURE) -> float:
