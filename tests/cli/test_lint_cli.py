@@ -76,15 +76,21 @@ def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> Non
         ["--model", "x.onnx"],
         ["--backend", "yolo-onnx", "--predictions", "p.json"],
         ["--bogus"],
+        ["--json", "{project}"],  # a report never replaces its input
+        ["--csv", "{folder}/rules.yaml", "--rules", "{folder}/rules.yaml"],
     ],
 )
 def test_usage_errors_exit_2(capsys, tmp_path: Path, argv: list[str]) -> None:
     path = make(tmp_path, box(1, [10, 10, 50, 50]))
+    (tmp_path / "rules.yaml").write_text("{}", encoding="utf-8")
+    before = path.read_bytes()
+    argv = [a.format(project=path, folder=tmp_path) for a in argv]
     with pytest.raises(SystemExit) as e:
         code = main(["lint", str(path), *argv])
         raise SystemExit(code)
     assert e.value.code == 2
     assert "error" in capsys.readouterr().err
+    assert path.read_bytes() == before and (tmp_path / "rules.yaml").read_text() == "{}"
 
 
 def test_unreadable_inputs_exit_3(capsys, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +116,30 @@ def test_rules_files_json_and_yaml(tmp_path: Path) -> None:
         load_rules_file(tmp_path / "missing.yaml")
     with pytest.raises(RulesError):
         load_rules_file(tmp_path)  # a folder
+
+
+def test_hostile_rules_and_predictions_files_are_refused(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    (tmp_path / "bomb.yaml").write_text(bomb, encoding="utf-8")
+    with pytest.raises(RulesError, match="aliases"):
+        load_rules_file(tmp_path / "bomb.yaml")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    os.mkfifo(tmp_path / "fifo.json")
+    for name in ("fifo.yaml", "fifo.json"):
+        with pytest.raises(RulesError, match="not a file to read"):
+            load_rules_file(tmp_path / name)  # refused at once, no hang
+    with pytest.raises(PredictionsError, match="not a file to read"):
+        read_predictions(tmp_path / "fifo.json", small_project())
+    (tmp_path / "big.yaml").write_bytes(b"#" * (2 << 20))
+    with pytest.raises(RulesError, match="not a rules file"):
+        load_rules_file(tmp_path / "big.yaml")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(PredictionsError):
+        read_predictions(deep, small_project())
 
 
 def test_rules_live_in_the_project_and_survive_save(tmp_path: Path) -> None:

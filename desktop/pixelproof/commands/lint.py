@@ -90,12 +90,22 @@ def _kinds(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.commands._common import load_or_report
+    from pixelproof.core.limits import LimitError, check_output_not_input
     from pixelproof.core.lint import LintOptions, dismissed_keys, lint_project
     from pixelproof.core.lint import report as lint_report
 
     problem = _usage(args)
     if problem:
         error(problem)
+        return EXIT_USAGE
+    try:  # a report never writes over what it is made from
+        for option in ("json", "csv", "html"):
+            if getattr(args, option):
+                inputs = [args.project, args.rules, args.model]
+                inputs.append(None if args.predictions == "pending" else args.predictions)
+                check_output_not_input(getattr(args, option), inputs, f"--{option}")
+    except LimitError as e:
+        error(str(e))
         return EXIT_USAGE
     project = load_or_report(args.project)
     if project is None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.atomic import atomic_output
 from pixelproof.core.lint.engine import LintResult
 from pixelproof.core.lint.problems import KINDS
 from pixelproof.core.model import Project
@@ -46,7 +47,8 @@ def to_dict(
 
 
 def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    Path(path).write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    with atomic_output(path, text=True) as fh:
+        fh.write(json.dumps(data, indent=1, allow_nan=False) + "\n")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -65,7 +67,7 @@ def csv_cell(value: Any) -> Any:
 
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """One row per problem; bbox and fix as compact JSON."""
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+    with atomic_output(path, text=True, newline="") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_FIELDS)
         for p in data["problems"]:
@@ -127,7 +129,8 @@ def write_html(
             f"{html.escape(p['message'])}<br><i>fix: {html.escape(action)}</i></figure>"
         )
     parts.append("</div></body></html>")
-    Path(path).write_text("\n".join(parts), encoding="utf-8")
+    with atomic_output(path, text=True) as fh:
+        fh.write("\n".join(parts))
 
 
 def _crop_png(

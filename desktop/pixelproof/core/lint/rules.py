@@ -310,15 +310,30 @@ def _read_json(p: Path) -> Any:
         raise RulesError([f"{p}: {m}" for m in e.problems], str(p)) from None
 
 
+MAX_RULES_BYTES = 1 << 20  # a rules file is a few lines; anything bigger is not one
+
+
 def _read_yaml(p: Path) -> Any:
+    """YAML without anchors/aliases (an alias bomb expands a few lines into gigabytes) from a regular file
+    (a FIFO is refused without blocking) of at most 1 MB."""
     import yaml
 
-    if not p.is_file():
-        raise RulesError([f"{p}: not found or not a regular file"], str(p))
+    from pixelproof.core.limits import LimitError, open_regular
+
     try:
-        return yaml.safe_load(p.read_text(encoding="utf-8"))
+        with open_regular(p) as f:
+            raw = f.read(MAX_RULES_BYTES + 1)
+    except LimitError as e:
+        raise RulesError([str(e)], str(p)) from None
     except OSError as e:
         raise RulesError([f"{p}: cannot read the file: {e.strerror or e}"], str(p)) from None
+    if len(raw) > MAX_RULES_BYTES:
+        raise RulesError([f"{p}: larger than {MAX_RULES_BYTES} bytes: not a rules file"], str(p))
+    try:
+        text = raw.decode("utf-8")
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise RulesError([f"{p}: YAML aliases (*name) are not allowed in a rules file"], str(p))
+        return yaml.safe_load(text)
     except UnicodeDecodeError:
         raise RulesError([f"{p}: not UTF-8 text"], str(p)) from None
     except yaml.YAMLError as e:
