@@ -89,6 +89,7 @@ class _Obj:
     """One label and what the checks ask of it; pixels are decoded only when a check needs them."""
 
     __slots__ = (
+        "_area",
         "_outline",
         "_pixels",
         "_rings",
@@ -111,6 +112,7 @@ class _Obj:
         self._pixels: Placed | None = None
         self._rings: list[np.ndarray] | None = None
         self._outline: shapes.Outline | None = None
+        self._area: float | None = None
         self.kind = ann.kind  # "box", "polygon" or "mask"
         self.shaped = self.kind != "box"
 
@@ -143,6 +145,12 @@ class _Obj:
             self._outline = shapes.outline(self.pixels().mask)
         return self._outline
 
+    def vertex_box(self) -> list[float]:
+        """[x, y, w, h] around a polygon's vertices (COCO's bbox of a polygon)."""
+        pts = np.concatenate([r for r in self.rings() if len(r)] or [np.zeros((1, 2))])
+        (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+        return [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
+
     def tight(self) -> list[float]:
         """The box of the pixels (the stored box for box-only objects)."""
         if not self.shaped:
@@ -152,9 +160,13 @@ class _Obj:
         return self._tight
 
     def area(self) -> float:
-        if not self.shaped:
-            return float(self.ann.bbox[2]) * float(self.ann.bbox[3])
-        return float(mask_utils.area(self.rle()))
+        """Pixel count of a shape (pycocotools, no decoding), w x h of a box."""
+        if self._area is None:
+            if self.shaped:
+                self._area = float(mask_utils.area(self.rle()))
+            else:
+                self._area = float(self.ann.bbox[2]) * float(self.ann.bbox[3])
+        return self._area
 
     def pixels(self) -> Placed:
         """The object's pixels as a crop (boxes rasterized too)."""
@@ -288,9 +300,8 @@ def _bounds(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
     W, H = image.width, image.height
     x, y, w, h = (float(v) for v in o.ann.bbox)
     if o.kind == "polygon":
-        pts = np.concatenate([np.asarray(p, dtype=np.float64) for p in o.ann.segmentation]).reshape(-1, 2)  # type: ignore[union-attr]
-        x0, y0 = pts.min(axis=0)
-        x1, y1 = pts.max(axis=0)
+        x0, y0, w, h = o.vertex_box()
+        x1, y1 = x0 + w, y0 + h
     elif o.kind == "mask":  # an RLE has the image's size: it cannot leave it
         tx, ty, tw, th = o.tight()
         x0, y0, x1, y1 = tx, ty, tx + tw, ty + th
@@ -363,7 +374,7 @@ def _convert_fix(o: _Obj, target: str, image: ImageRecord) -> dict | None:
 def _bbox_matches(o: _Obj, image: ImageRecord, emit: _Emit) -> None:
     if o.kind == "box" or not o.ann.segmentation:
         return
-    tight = o.tight() if o.kind == "mask" else masks.polygons_bbox(o.ann.segmentation)  # type: ignore[arg-type]
+    tight = o.tight() if o.kind == "mask" else o.vertex_box()
     stored = [float(v) for v in o.ann.bbox]
     worst = max(abs(a - b) for a, b in zip(stored, tight, strict=True))
     tol = o.rules.threshold("bbox_tolerance") or 0.0

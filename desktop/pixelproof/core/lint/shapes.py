@@ -3,6 +3,7 @@ overlap and contact of two masks. Masks are ``Placed`` crops (pixels of the obje
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -66,6 +67,14 @@ def polygon_degenerate(pts: np.ndarray) -> str | None:
     return "zero area" if len(np.unique(pts, axis=0)) >= 3 else "fewer than 3 distinct points"
 
 
+@functools.lru_cache(maxsize=64)
+def _edge_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j) of non-adjacent edges of a closed ring of n edges, i < j."""
+    i, j = np.triu_indices(n, k=2)
+    keep = ~((i == 0) & (j == n - 1))
+    return i[keep], j[keep]
+
+
 def self_intersects(pts: np.ndarray) -> bool:
     """True when two non-adjacent edges of the closed ring meet (crossing or touching), or an edge folds
     back on the previous one (a spike): what GEOS calls an invalid ring."""
@@ -80,29 +89,43 @@ def self_intersects(pts: np.ndarray) -> bool:
     if np.any((cross == 0) & ((d * d_next).sum(axis=1) < 0)):
         return True  # edge i + 1 goes back along edge i
     lo, hi = np.minimum(a, b), np.maximum(a, b)
+    if n > _PAIRS_AT_ONCE:
+        return _self_intersects_chunked(a, b, d, lo, hi)
+    ii, jj = _edge_pairs(n)
+    return _pairs_meet(a, b, d, lo, hi, ii, jj)
+
+
+_PAIRS_AT_ONCE = 1024  # rings with more edges are tested in row chunks (memory ~ chunk x n)
+
+
+def _self_intersects_chunked(a, b, d, lo, hi) -> bool:  # type: ignore[no-untyped-def]
+    n = len(a)
     for start in range(0, n, _CHUNK):
         i = np.arange(start, min(start + _CHUNK, n))[:, None]
         j = np.arange(n)[None, :]
         pair = (j > i + 1) & ~((i == 0) & (j == n - 1))
-        # bounding boxes of the two edges must meet (cheap filter, also the collinear overlap test)
-        meet = (
-            pair
-            & (lo[i, 0] <= hi[j, 0])
-            & (lo[j, 0] <= hi[i, 0])
-            & (lo[i, 1] <= hi[j, 1])
-            & (lo[j, 1] <= hi[i, 1])
-        )
-        ii, jj = np.nonzero(meet)
-        if ii.size == 0:
-            continue
-        ii = ii + start
-        o1 = _cross(a[ii], d[ii], a[jj])
-        o2 = _cross(a[ii], d[ii], b[jj])
-        o3 = _cross(a[jj], d[jj], a[ii])
-        o4 = _cross(a[jj], d[jj], b[ii])
-        if np.any((o1 * o2 <= 0) & (o3 * o4 <= 0)):
+        ii, jj = np.nonzero(pair)
+        if _pairs_meet(a, b, d, lo, hi, ii + start, jj):
             return True
     return False
+
+
+def _pairs_meet(a, b, d, lo, hi, ii, jj) -> bool:  # type: ignore[no-untyped-def]
+    """Whether any edge pair (ii[k], jj[k]) meets: bounding boxes first (also the collinear test)."""
+    meet = (
+        (lo[ii, 0] <= hi[jj, 0])
+        & (lo[jj, 0] <= hi[ii, 0])
+        & (lo[ii, 1] <= hi[jj, 1])
+        & (lo[jj, 1] <= hi[ii, 1])
+    )
+    ii, jj = ii[meet], jj[meet]
+    if ii.size == 0:
+        return False
+    o1 = _cross(a[ii], d[ii], a[jj])
+    o2 = _cross(a[ii], d[ii], b[jj])
+    o3 = _cross(a[jj], d[jj], a[ii])
+    o4 = _cross(a[jj], d[jj], b[ii])
+    return bool(np.any((o1 * o2 <= 0) & (o3 * o4 <= 0)))
 
 
 def _cross(origin: np.ndarray, direction: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -114,14 +137,10 @@ def ring_roughness(pts: np.ndarray) -> float:
     """Perimeter of a ring over the perimeter of its convex hull (1 = convex, larger = rougher)."""
     if len(pts) < 3:
         return float("nan")
-    perimeter = _perimeter(pts)
-    hull_perimeter = _perimeter(cv2.convexHull(pts.astype(np.float32)).reshape(-1, 2).astype(np.float64))
+    pts32 = pts.astype(np.float32)
+    perimeter = cv2.arcLength(pts32, True)
+    hull_perimeter = cv2.arcLength(cv2.convexHull(pts32), True)
     return perimeter / hull_perimeter if hull_perimeter > 0 else float("nan")
-
-
-def _perimeter(pts: np.ndarray) -> float:
-    closed = np.concatenate([pts, pts[:1]])
-    return float(np.hypot(*np.diff(closed, axis=0).T).sum())
 
 
 @dataclass(slots=True)
