@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -31,6 +32,9 @@ COMMANDS = {
 
 
 _TOP_LEVEL_FLAGS = ("-h", "--help", "--version", "--self-test")
+# subcommands that decode images or masks: they take --max-pixels (core.limits)
+IMAGE_COMMANDS = ("new", "qa", "prelabel", "convert", "lint", "agreement", "demo")
+NO_DISPLAY = "no display found (set DISPLAY or use --self-test/offscreen)"
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -51,24 +55,68 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     names = [command] if command in COMMANDS else list(COMMANDS)
     for module in (COMMANDS[n] for n in names):
         importlib.import_module(f"pixelproof.commands.{module}").add_parser(sub)
+    for name in IMAGE_COMMANDS:
+        if name in sub.choices:
+            add_max_pixels_option(sub.choices[name])
     return parser
+
+
+def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
+    """``--max-pixels N``: decode images of up to N pixels at once (core.limits; default 2**28)."""
+    from pixelproof.core.limits import ENV_MAX_PIXELS, parse_pixel_count
+
+    def pixel_count(text: str) -> int:
+        try:
+            return parse_pixel_count(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    parser.add_argument(
+        "--max-pixels",
+        type=pixel_count,
+        metavar="N",
+        help=f"decode images of up to N pixels at once (e.g. 1G, 2**31; default 2**28 or ${ENV_MAX_PIXELS})",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in _TOP_LEVEL_FLAGS):
-        return _run_gui(argv)  # PATH and GUI options; the subcommand parser is not even built
+        return run_gui(argv)  # PATH and GUI options; the subcommand parser is not even built
     args = build_parser(argv[0]).parse_args(argv)
+    if getattr(args, "max_pixels", None) is not None:
+        from pixelproof.core.limits import set_max_pixels
+
+        set_max_pixels(args.max_pixels)
     if args.self_test:
         from pixelproof.ui.self_test import run_self_test
 
         return run_self_test()
     if args.command is None:
-        return _run_gui([])
+        return run_gui([])
     return int(args.run(args) or 0)
 
 
-def _run_gui(argv: list[str]) -> int:
+def no_display() -> bool:
+    """True where Qt would abort for want of a display (X11/Wayland systems with neither set and no
+    other platform plugin chosen), so we can say so before Qt starts."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return False
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0].strip()
+    if platform.startswith("wayland"):
+        return not os.environ.get("WAYLAND_DISPLAY")
+    if platform == "xcb":
+        return not os.environ.get("DISPLAY")
+    if platform:
+        return False  # offscreen, minimal, vnc, eglfs ... need no display
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_gui(argv: list[str]) -> int:
+    """The app (``pixelproof [PATH]``, ``pixelproof demo``); exit 2 at once when there is no display."""
+    if no_display():
+        print(f"pixelproof: error: {NO_DISPLAY}", file=sys.stderr)
+        return 2
     try:
         from pixelproof.ui.app import run_app
     except ImportError as e:

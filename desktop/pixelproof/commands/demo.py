@@ -25,9 +25,7 @@ def run(args: argparse.Namespace) -> int:
         error(f"cannot copy the demo project: {e}")
         return 1
     print(f"demo project: {project}")
-    try:
-        from pixelproof.ui.app import run_app
-    except ImportError as e:
-        error(f"the GUI is not available: {e}")
-        return 1
-    return run_app([str(project)])
+    from pixelproof.cli import run_gui
+
+    limit = ["--max-pixels", str(args.max_pixels)] if getattr(args, "max_pixels", None) else []
+    return run_gui([str(project), *limit])

@@ -1,15 +1,25 @@
 """Read any image the app meets (8/16-bit, float, gray/RGB/RGBA, TIFF) and map it to 8-bit for display.
 
-Pixels are returned as stored (RGB order, dtype kept); display mapping (window/level) never alters them.
+Pixels are returned as stored (RGB order, dtype kept) - turned as the EXIF orientation says unless the
+project was labeled on the stored pixels (``exif_applies``): display, sizes, masks, models and exports
+all read through here, so they agree. The size comes from the header and is checked against
+``limits.max_pixels()`` before anything is decoded. Display mapping (window/level) never alters pixels.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import IO, Any
 
 import cv2
 import numpy as np
+
+from pixelproof.core.limits import LimitError, check_image_size, check_regular_file, max_pixels
+
+# only PixelProof's own check (``read_image``, from the header) limits decoding: OpenCV's default of
+# 2**30 pixels would refuse images a user allowed with --max-pixels
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(2**40))
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".pgm", ".ppm", ".pbm")
 # read by pixelproof.core.sources: volumes (one image per slice), DICOM files, whole-slide pyramids
@@ -26,8 +36,143 @@ def is_image_file(path: str | os.PathLike[str]) -> bool:
     return Path(name).suffix in IMAGE_SUFFIXES or name.endswith(MEDICAL_SUFFIXES)
 
 
-def read_image(path: str | os.PathLike[str]) -> np.ndarray:
+class ImageTooLargeError(ImageReadError, LimitError):
+    """An image (or a mask PNG) over ``limits.max_pixels()``: refused from its header, before decoding."""
+
+    def __init__(self, error: LimitError) -> None:
+        LimitError.__init__(self, error.where, error.message)
+
+
+# EXIF orientation (tag 0x0112) -> how to turn stored pixels into what the camera saw, as Pillow's
+# ImageOps.exif_transpose, LabelMe and Ultralytics do. 5-8 swap width and height.
+EXIF_ORIENTATION_TAG = 0x0112
+_SWAPS_SIDES = (5, 6, 7, 8)
+
+
+def orient(img: np.ndarray, orientation: int) -> np.ndarray:
+    """``img`` (H x W [x C]) as EXIF ``orientation`` says it should be seen (1 or unknown: unchanged)."""
+    if orientation == 2:
+        return img[:, ::-1]
+    if orientation == 3:
+        return img[::-1, ::-1]
+    if orientation == 4:
+        return img[::-1]
+    if orientation == 5:
+        return img.swapaxes(0, 1)
+    if orientation == 6:
+        return np.rot90(img, -1)
+    if orientation == 7:
+        return np.rot90(img, 2).swapaxes(0, 1)
+    if orientation == 8:
+        return np.rot90(img, 1)
+    return img
+
+
+def _sync_pillow_limit() -> None:
+    """Pillow refuses images over twice its own bomb limit; make that ours, so it never refuses what
+    PixelProof allows (and guards, at 2x, any Pillow use that forgets to check)."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = max_pixels()
+
+
+def open_pillow(source: str | os.PathLike[str] | IO[bytes], where: str) -> Any:
+    """``PIL.Image.open`` with the header size checked against ``max_pixels()`` before any decoding;
+    raises ``ImageTooLargeError``, or Pillow's ``OSError`` / ``UnidentifiedImageError``."""
+    import warnings
+
+    from PIL import Image
+
+    _sync_pillow_limit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(source)
+        except Image.DecompressionBombError:
+            im = None
+    if im is None:  # more than twice the limit: Pillow knows the size but will not say; ask again lazily
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            im = Image.open(source)
+        finally:
+            _sync_pillow_limit()
+    try:
+        check_image_size(int(im.width), int(im.height), where)
+    except LimitError as e:
+        im.close()
+        raise ImageTooLargeError(e) from None
+    return im
+
+
+def _orientation(im: Any) -> int:
+    """The EXIF orientation of an opened Pillow image, without decoding its pixels (a PNG's eXIf chunk
+    counts only when it comes before the pixel data: Pillow would decode the image to look further)."""
+    from PIL import Image
+
+    try:
+        if im.format == "PNG":
+            if "exif" not in im.info:
+                return 1
+            exif = Image.Exif()
+            exif.load(im.info["exif"])
+        else:
+            exif = im.getexif()
+        value = int(exif.get(EXIF_ORIENTATION_TAG, 1) or 1)
+    except Exception:  # a broken EXIF block: the pixels are still fine
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def _header(p: Path) -> tuple[int, int, int] | None:
+    """(width, height, EXIF orientation) as stored, from the header only; None when Pillow cannot tell
+    (then tifffile is asked, for TIFFs). Over-limit sizes raise ``ImageTooLargeError``."""
+    from PIL import UnidentifiedImageError
+
+    try:
+        with open_pillow(p, str(p)) as im:
+            return int(im.width), int(im.height), _orientation(im)
+    except (UnidentifiedImageError, ValueError) as e:
+        if isinstance(e, LimitError):
+            raise
+    except OSError:
+        pass
+    if p.suffix.lower() in (".tif", ".tiff"):
+        try:
+            import tifffile
+
+            with tifffile.TiffFile(p) as tif:
+                page = tif.pages[0]
+                h, w = int(page.shape[0]), int(page.shape[1])
+        except Exception:
+            return None
+        try:
+            check_image_size(w, h, str(p))
+        except LimitError as e:
+            raise ImageTooLargeError(e) from None
+        return w, h, 1
+    return None
+
+
+def _check_file(p: Path) -> None:
+    """A regular file that exists: FIFOs, devices and folders are refused without reading them."""
+    try:
+        check_regular_file(p, str(p))
+    except FileNotFoundError:
+        raise ImageReadError(f"{p}: image file not found") from None
+    except PermissionError:
+        raise ImageReadError(f"{p}: cannot read the image: permission denied") from None
+    except LimitError as e:
+        raise ImageReadError(str(e)) from None
+    except OSError as e:
+        raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
+
+
+def read_image(path: str | os.PathLike[str], apply_exif: bool = True) -> np.ndarray:
     """HxW or HxWxC (RGB/RGBA) array with the file's own dtype; raises ``ImageReadError``.
+
+    The size is read from the header and checked against ``limits.max_pixels()`` before anything is
+    decoded (``ImageTooLargeError``). With ``apply_exif`` the EXIF orientation is applied, as the camera
+    meant it (``exif_applies(project)`` says whether a project wants that).
 
     Slices of volumes (``ct.nii.gz#z=012``), DICOM files and pyramids go through ``core.sources``: DICOM
     values come after the modality LUT (int16/int32/float32, e.g. HU)."""
@@ -37,66 +182,80 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     special = read_special(p)
     if special is not None:
         return special
+    _check_file(p)
+    header = _header(p)
+    if header is None:
+        raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt header)")
     try:
         raw = np.fromfile(p, dtype=np.uint8)  # not cv2.imread: it fails on non-ASCII paths on Windows
-    except FileNotFoundError:
-        raise ImageReadError(f"{p}: image file not found") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"{p}: is a directory, not an image") from None
-    except PermissionError:
-        raise ImageReadError(f"{p}: cannot read the image: permission denied") from None
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
-    img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None
+    img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF itself
     if img is None and p.suffix.lower() in (".tif", ".tiff"):
         img = _read_tiff(p)
+    elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
+        img = img[:, :, [2, 1, 0, 3][: img.shape[2]]]  # BGR(A) -> RGB(A), any dtype
     if img is None:
         raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt data)")
-    if img.ndim == 3:
-        if img.shape[2] == 1:
-            img = img[:, :, 0]
-        elif img.shape[2] == 3:
-            img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        elif img.shape[2] == 4:
-            img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if apply_exif and header[2] != 1:
+        img = np.ascontiguousarray(orient(img, header[2]))
     return img
 
 
 def _read_tiff(p: Path) -> np.ndarray | None:
+    """TIFFs OpenCV cannot decode (float64, odd sample layouts), in RGB order."""
     try:
         import tifffile
 
         arr = tifffile.imread(p)
     except Exception:
         return None
-    if arr.ndim == 3 and arr.shape[2] == 3:
-        return arr[:, :, ::-1]  # callers expect OpenCV's BGR here
-    return arr
+    if (arr.ndim == 3 and arr.shape[2] in (3, 4)) or arr.ndim == 2:
+        return arr
+    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] > 4:  # planar (C, H, W)
+        return np.moveaxis(arr, 0, -1)
+    return None
 
 
-def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
-    """(width, height) from the file header, without decoding the pixels; raises ``ImageReadError``."""
-    from PIL import Image, UnidentifiedImageError
-
+def image_size(path: str | os.PathLike[str], apply_exif: bool = True) -> tuple[int, int]:
+    """(width, height) from the file header, without decoding the pixels; raises ``ImageReadError``
+    (``ImageTooLargeError`` over ``limits.max_pixels()``). With ``apply_exif``, the size as shown after
+    the EXIF orientation (sides swapped for orientations 5-8)."""
     from pixelproof.core.sources import special_size
 
     p = Path(path)
     special = special_size(p)
     if special is not None:
         return special
+    _check_file(p)
+    header = _header(p)
+    if header is None:
+        raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt header)")
+    w, h, orientation = header
+    return (h, w) if apply_exif and orientation in _SWAPS_SIDES else (w, h)
+
+
+def exif_orientation(path: str | os.PathLike[str]) -> int:
+    """The EXIF orientation stored in an image file (1 when none, or not a plain image file)."""
     try:
-        with Image.open(p) as im:
-            return int(im.width), int(im.height)
-    except (UnidentifiedImageError, Image.DecompressionBombError):
-        pass
-    except FileNotFoundError:
-        raise ImageReadError(f"{p}: image file not found") from None
-    except PermissionError:
-        raise ImageReadError(f"{p}: cannot read the image: permission denied") from None
-    except OSError as e:
-        raise ImageReadError(f"{p}: cannot read the image: {e}") from None
-    img = read_image(p)  # formats Pillow does not know (e.g. some 16-bit TIFFs)
-    return int(img.shape[1]), int(img.shape[0])
+        header = _header(Path(path))
+    except (ImageReadError, OSError):
+        return 1
+    return header[2] if header is not None else 1
+
+
+def exif_applies(project: Any) -> bool:
+    """Whether a project shows its images EXIF-oriented: ``pixelproof.exif_orientation`` is "apply"
+    (new projects, format 2) or "ignore" (projects from format 1, labeled on the stored pixels)."""
+    app = getattr(project, "app", None) or {}
+    return app.get("exif_orientation", "apply") != "ignore"
+
+
+def read_project_image(project: Any, image: Any) -> np.ndarray:
+    """The pixels of ``image`` (an ``ImageRecord`` of ``project``) as the project sees them."""
+    return read_image(project.image_path(image), apply_exif=exif_applies(project))
 
 
 def auto_window(img: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -> tuple[float, float]:

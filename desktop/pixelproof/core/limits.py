@@ -60,7 +60,7 @@ ID_MIN, ID_MAX = -(2**63), 2**63 - 1
 COORD_MARGIN = 4
 MAX_OUTLINE = 2**24
 MAX_JSON_DEPTH = 200
-RAISE_HINT = f"raise it with --max-pixels, the app's Limits setting or {ENV_MAX_PIXELS}"
+RAISE_HINT = f"raise it with --max-pixels, the app's Image > Pixel Limit or {ENV_MAX_PIXELS}"
 
 _override: int | None = None
 _repr = reprlib.Repr()
@@ -75,6 +75,7 @@ class LimitError(ValueError):
 
     def __init__(self, where: str, message: str) -> None:
         self.where = str(where)
+        self.message = message
         super().__init__(f"{self.where}: {message}" if self.where else message)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
+from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -188,12 +188,14 @@ class _ImageFinder:
 
 def _read_png(file: Path, report: Reporter) -> np.ndarray | None:
     try:
-        with Image.open(file) as im:
+        with open_pillow(file, str(file)) as im:  # size checked from the header: no bomb decoded
             if im.mode in ("P", "L", "I;16", "I;16B", "I", "1"):
                 arr = np.asarray(im)  # palette PNGs: the indexes are the ids
                 return arr.astype(np.uint8) if arr.dtype == bool else arr
             report(f"{file}: {im.mode} mask: expected one channel of ids (gray, 16-bit or palette); skipped")
-    except OSError as e:
+    except ImageTooLargeError as e:
+        report(f"{e}; skipped")
+    except (OSError, ValueError) as e:
         report(f"{file}: not a readable PNG ({e}); skipped")
     return None
 

@@ -145,12 +145,36 @@ class _ExitAfterFirstPaint(QObject):
         self.app.exit(0)  # no close events: nothing saved, nothing asked
 
 
+PIXEL_LIMIT_KEY = "limits/max_pixels"
+
+
+def apply_pixel_limit(option: str | None = None) -> None:
+    """The pixel limit for this session: ``--max-pixels``, else the Image > Pixel Limit setting, else
+    the environment or the default (``core.limits``). Raises ValueError for an unreadable option."""
+    from pixelproof.core.limits import parse_pixel_count, set_max_pixels
+
+    if option is not None:
+        set_max_pixels(parse_pixel_count(option))
+        return
+    stored = settings().value(PIXEL_LIMIT_KEY, "")
+    try:
+        set_max_pixels(parse_pixel_count(str(stored)) if stored else None)
+    except ValueError:
+        set_max_pixels(None)  # a broken setting must not stop the app
+
+
 def run_app(argv: list[str]) -> int:
     """``pixelproof [PATH]``: the main window, on PATH (a project .json or a folder of images) if given."""
     parser = argparse.ArgumentParser(prog="pixelproof", description="Open the PixelProof app.")
     parser.add_argument("path", nargs="?", help="project .json file, or a folder of images (new project)")
     parser.add_argument("--reset-layout", action="store_true", help="forget the saved window layout")
+    parser.add_argument("--max-pixels", help="decode images of up to this many pixels at once (e.g. 1G)")
     args, qt_args = parser.parse_known_args(argv)
+    try:
+        apply_pixel_limit(args.max_pixels)
+    except ValueError as e:
+        print(f"pixelproof: error: --max-pixels: {e}", file=sys.stderr)
+        return 2
     if args.path and not Path(args.path).exists():
         print(f"pixelproof: error: {args.path}: no such file or folder", file=sys.stderr)
         return 1

@@ -102,6 +102,19 @@ def ask_conflict(parent: QWidget | None, path: object) -> str:
     return buttons.get(box.clickedButton(), "cancel")
 
 
+def ask_pixel_limit(parent: QWidget | None, current: str) -> tuple[str, bool]:
+    """The new pixel limit as typed (e.g. 300M, 1G, 2**30; empty: back to the default) and OK/Cancel."""
+    from PySide6.QtWidgets import QInputDialog
+
+    return QInputDialog.getText(
+        parent,
+        "Pixel limit",
+        "Largest image decoded at once, in pixels (e.g. 300M, 1G, 2**30).\n"
+        "Bigger images are refused quickly instead of filling the memory; empty = default.",
+        text=current,
+    )
+
+
 def ask_open_locked(parent: QWidget | None, name: str, holder: str) -> bool:
     """Another live process holds the project's lock: open anyway (taking the lock over)?"""
     answer = QMessageBox.warning(

@@ -217,6 +217,8 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_next, self.act_prev])
         m.addSeparator()
         m.addActions(list(self.status_actions.values()))
+        m.addSeparator()
+        m.addAction("&Pixel Limit…", self.pixel_limit_dialog)
         m = mb.addMenu("&Help")
         m.addActions([self.act_shortcuts, self.act_about])
         self.menus = [a.menu() for a in mb.actions() if a.menu() is not None]
@@ -615,6 +617,23 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             self.document.close()
         event.accept()
+
+    def pixel_limit_dialog(self) -> None:
+        """Image > Pixel Limit: the largest image decoded at once (core.limits), kept in the settings."""
+        from pixelproof.core.limits import max_pixels, parse_pixel_count, set_max_pixels
+        from pixelproof.ui.app import PIXEL_LIMIT_KEY
+
+        text, ok = dialogs.ask_pixel_limit(self, f"{max_pixels():,}")
+        if not ok:
+            return
+        try:
+            value = parse_pixel_count(text) if text.strip() else None
+        except ValueError as e:
+            dialogs.show_error(self, "Pixel limit", str(e))
+            return
+        settings().setValue(PIXEL_LIMIT_KEY, "" if value is None else str(value))
+        set_max_pixels(value)
+        self.statusBar().showMessage(f"Images of up to {max_pixels():,} pixels are decoded at once", 6000)
 
     def _autosave_failed(self, reason: str) -> None:
         self.statusBar().showMessage(f"Autosave failed: {reason}", 10000)

@@ -1,0 +1,69 @@
+"""Limits from the command line (issue 11): ``--max-pixels`` on the commands that read images (item 9),
+a clear exit 2 without a display (item 19)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.cli import IMAGE_COMMANDS, NO_DISPLAY, build_parser, main
+from pixelproof.core import limits
+from pixelproof.core.coco import load_project
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def default_limit(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv(limits.ENV_MAX_PIXELS, raising=False)
+    limits.set_max_pixels(None)
+    yield
+    limits.set_max_pixels(None)
+
+
+def test_every_image_command_takes_max_pixels() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in IMAGE_COMMANDS:
+        flags = {flag for action in sub.choices[name]._actions for flag in action.option_strings}
+        assert "--max-pixels" in flags, name
+
+
+def test_max_pixels_refuses_then_allows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    Image.fromarray(np.zeros((100, 120), dtype=np.uint8)).save(folder / "a.png")
+    out = tmp_path / "p.json"
+    assert main(["new", str(folder), "-o", str(out), "--max-pixels", "10k"]) == 1
+    err = capsys.readouterr().err
+    assert "a.png" in err and "12,000 pixels" in err and "10,000" in err
+    limits.set_max_pixels(None)
+    assert main(["new", str(folder), "-o", str(out), "--max-pixels", "2**20"]) == 0
+    assert len(load_project(out).images) == 1
+    with pytest.raises(SystemExit) as info:
+        main(["new", str(folder), "-o", str(out), "--max-pixels", "lots"])
+    assert info.value.code == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display check")
+@pytest.mark.parametrize("argv", [[], ["demo", "--dir", "DEMO"]])
+def test_no_display_says_so_and_exits_2(tmp_path: Path, argv: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    argv = [str(tmp_path / "demo") if a == "DEMO" else a for a in argv]
+    done = subprocess.run(
+        [sys.executable, "-m", "pixelproof", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert f"pixelproof: error: {NO_DISPLAY}" in done.stderr
+    assert "xcb" not in done.stderr and "Aborted" not in done.stderr

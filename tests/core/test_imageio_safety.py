@@ -1,0 +1,119 @@
+"""Reading images safely (issue 11): decompression bombs refused from the header (item 9), FIFOs and
+folders refused without blocking (item 10), float64 RGB TIFF (item 12), EXIF orientation (item 15)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageOps
+
+from pixelproof.core import imageio, limits
+from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, read_image
+from tests.bombs import write_png_bomb
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def default_limit(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv(limits.ENV_MAX_PIXELS, raising=False)
+    limits.set_max_pixels(None)
+    yield
+    limits.set_max_pixels(None)
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_png_bomb(tmp_path_factory.mktemp("bomb") / "bomb.png")  # 60000 x 60000, ~0.4 MB
+
+
+def test_bomb_is_refused_from_its_header_with_the_limit_named(bomb: Path) -> None:
+    assert bomb.stat().st_size < 1_000_000
+    for read in (image_size, read_image):
+        with pytest.raises(ImageTooLargeError) as info:
+            read(bomb)
+        message = str(info.value)
+        assert message.startswith(f"{bomb}: ") and "60000 x 60000" in message and "268,435,456" in message
+        assert isinstance(info.value, ImageReadError) and isinstance(info.value, limits.LimitError)
+
+
+def test_a_raised_limit_lets_the_size_through_without_decoding(bomb: Path) -> None:
+    limits.set_max_pixels(4 * 10**9)
+    assert image_size(bomb) == (60000, 60000)  # from the header: no 3.6 GB decode
+
+
+def test_new_on_a_bomb_stays_small(bomb: Path, tmp_path: Path) -> None:
+    """`pixelproof new` over a folder with the bomb, under a 200 MB address-space allowance: the bomb is
+    reported with the limit and skipped, the real image kept, no MemoryError."""
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    os.link(bomb, folder / "bomb.png")
+    Image.fromarray(np.zeros((20, 30, 3), dtype=np.uint8)).save(folder / "ok.png")
+    script = textwrap.dedent(
+        f"""
+        import resource, sys
+        from pixelproof.cli import main
+        import pixelproof.commands.new, pixelproof.core.imageio, PIL.PngImagePlugin, cv2  # loaded first
+        with open("/proc/self/status") as f:
+            vm = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+        resource.setrlimit(resource.RLIMIT_AS, (vm + 200 * 2**20, resource.RLIM_INFINITY))
+        sys.exit(main(["new", {str(folder)!r}, "-o", {str(tmp_path / "p.json")!r}]))
+        """
+    )
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc to measure the address space")
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "bomb.png" in done.stderr and "268,435,456" in done.stderr
+    assert "MemoryError" not in done.stderr and "Traceback" not in done.stderr
+    assert "1 images" in done.stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs")
+def test_fifo_and_folder_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    for read in (image_size, read_image):
+        with pytest.raises(ImageReadError, match="FIFO"):
+            read(fifo)
+    folder = tmp_path / "folder.png"
+    folder.mkdir()
+    with pytest.raises(ImageReadError, match="folder"):
+        read_image(folder)
+
+
+def test_float64_rgb_tiff(tmp_path: Path) -> None:
+    tifffile = pytest.importorskip("tifffile")
+    rng = np.random.default_rng(3)
+    rgb = rng.normal(size=(12, 17, 3))
+    tifffile.imwrite(tmp_path / "f.tif", rgb, photometric="rgb")
+    img = read_image(tmp_path / "f.tif")
+    assert img.dtype == np.float64 and img.shape == (12, 17, 3)
+    np.testing.assert_array_equal(img, rgb)  # values and RGB order kept
+    assert image_size(tmp_path / "f.tif") == (17, 12)
+    shown = imageio.to_display8(img)
+    assert shown.dtype == np.uint8 and shown.shape == (12, 17, 3)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_as_pillow_applies_it(tmp_path: Path, orientation: int) -> None:
+    rng = np.random.default_rng(orientation)
+    pixels = rng.integers(0, 255, (6, 10, 3), dtype=np.uint8)
+    path = tmp_path / "o.png"
+    exif = Image.Exif()
+    exif[imageio.EXIF_ORIENTATION_TAG] = orientation
+    Image.fromarray(pixels).save(path, exif=exif)
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(path)))
+    np.testing.assert_array_equal(read_image(path), expected)
+    assert image_size(path) == (expected.shape[1], expected.shape[0])
+    np.testing.assert_array_equal(read_image(path, apply_exif=False), pixels)  # projects of format 1
+    assert image_size(path, apply_exif=False) == (10, 6)
+    assert imageio.exif_orientation(path) == orientation

@@ -1,0 +1,191 @@
+"""core.limits: the one place limits and path rules live (issue 11, items 7-12)."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from pixelproof.core import limits
+from pixelproof.core.limits import LimitError
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and symlinks")
+
+
+@pytest.fixture(autouse=True)
+def default_limit(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv(limits.ENV_MAX_PIXELS, raising=False)
+    limits.set_max_pixels(None)
+    yield
+    limits.set_max_pixels(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("300000000", 300_000_000), ("300M", 300_000_000), ("1.5G", 1_500_000_000), ("2**30", 2**30),
+     ("1_000k", 1_000_000), (" 64 ", 64), (7, 7)],
+)  # fmt: skip
+def test_pixel_counts_as_users_write_them(text: object, value: int) -> None:
+    assert limits.parse_pixel_count(text) == value  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["", "abc", "-5", "0", "nan", "inf", "2**x", "1e400"])
+def test_bad_pixel_counts_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        limits.parse_pixel_count(text)
+
+
+def test_max_pixels_default_environment_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert limits.max_pixels() == limits.DEFAULT_MAX_PIXELS == 2**28
+    monkeypatch.setenv(limits.ENV_MAX_PIXELS, "1G")
+    assert limits.max_pixels() == 10**9
+    limits.set_max_pixels(5000)  # --max-pixels or the app setting win over the environment
+    assert limits.max_pixels() == 5000
+    limits.set_max_pixels(None)
+    monkeypatch.setenv(limits.ENV_MAX_PIXELS, "garbage")  # never stops the program
+    assert limits.max_pixels() == limits.DEFAULT_MAX_PIXELS
+
+
+def test_image_size_limit_names_where_the_size_and_how_to_raise_it() -> None:
+    limits.check_image_size(16384, 16384, "a.png")  # exactly 2**28
+    with pytest.raises(LimitError) as info:
+        limits.check_image_size(60000, 60000, "big.png")
+    message = str(info.value)
+    assert message.startswith("big.png: ") and "3,600,000,000 pixels" in message
+    assert "268,435,456" in message and "--max-pixels" in message and limits.ENV_MAX_PIXELS in message
+    limits.set_max_pixels(4 * 10**9)
+    limits.check_image_size(60000, 60000, "big.png")
+    for w, h in ((0, 5), (5, -1), (True, 5), (5.0, 5), (2**31, 1)):
+        with pytest.raises(LimitError):
+            limits.check_image_size(w, h, "x")
+
+
+def test_declared_sizes_may_be_huge_but_rles_stay_under_2_to_32() -> None:
+    limits.check_declared_size(100_000, 100_000, "images[0]")  # a slide: fine to declare
+    limits.check_rle_size(65535, 65535, "ok")
+    with pytest.raises(LimitError, match="32-bit"):
+        limits.check_rle_size(65536, 65536, "annotations[0].segmentation")
+
+
+def test_ids_in_the_signed_64_bit_range() -> None:
+    assert limits.check_id(0, "id") == 0
+    assert limits.check_id(2**63 - 1, "id") == 2**63 - 1
+    assert limits.check_id(-(2**63), "id") == -(2**63)
+    for bad in (2**64 - 1, 2**63, -(2**63) - 1):
+        with pytest.raises(LimitError, match="64-bit"):
+            limits.check_id(bad, "annotations[3].id")
+    with pytest.raises(LimitError, match="integer"):
+        limits.check_id(True, "id")
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 10**400, True, "1", None, [1]])
+def test_finite_numbers(bad: object) -> None:
+    with pytest.raises(LimitError):
+        limits.check_finite(bad, "x")
+
+
+def test_coordinates_may_leave_the_image_by_four_sides_not_more() -> None:
+    assert limits.coordinate_range(100) == (-400, 500)
+    limits.check_coordinates([-400, 500, 500, -400], 100, 100, "p")
+    with pytest.raises(LimitError) as info:
+        limits.check_coordinates([10, 20, 1e9, 5], 100, 80, "annotations[0].segmentation[0]")
+    assert "x = 1000000000.0" in str(info.value) and "-400..500" in str(info.value)
+    with pytest.raises(LimitError, match="y = "):
+        limits.check_coordinates([10, -321], 100, 80, "p")  # y range follows the height (80)
+    with pytest.raises(LimitError, match="finite"):
+        limits.check_coordinates([10, math.nan], 100, 80, "p")
+
+
+def test_polygon_outlines_too_long_to_rasterize() -> None:
+    limits.check_polygon_work([[0, 0, 1000, 0, 1000, 1000]], "p")
+    zigzag = [v for i in range(2000) for v in (0 if i % 2 else 10_000, i)]
+    with pytest.raises(LimitError, match="outline"):
+        limits.check_polygon_work([zigzag], "annotations[7].segmentation")
+
+
+def test_json_depth_without_recursion() -> None:
+    assert limits.json_depth(5) == 0
+    assert limits.json_depth({"a": [1, {"b": []}]}) == 4
+    deep: list = []
+    for _ in range(100_000):  # far beyond Python's recursion limit
+        deep = [deep]
+    assert limits.json_depth(deep) == limits.MAX_JSON_DEPTH + 1  # stops counting there
+    limits.check_json_depth({"a": 1}, "x")
+    with pytest.raises(LimitError, match="nested deeper"):
+        limits.check_json_depth(deep, "annotations[0].pixelproof.flags")
+
+
+def test_short_repr_bounds_length_and_depth() -> None:
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    assert len(limits.short_repr(deep)) < 40
+    assert len(limits.short_repr("x" * 10**6)) < 80
+
+
+@posix_only
+def test_regular_files_only(tmp_path: Path) -> None:
+    f = tmp_path / "a.json"
+    f.write_text("{}")
+    assert limits.check_regular_file(f).st_size == 2
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(LimitError, match="FIFO"):
+        limits.check_regular_file(fifo)
+    with pytest.raises(LimitError, match="FIFO"):
+        limits.open_regular(fifo)  # no writer: a plain open() would block here forever
+    with pytest.raises(LimitError, match="device"):
+        limits.check_regular_file("/dev/null")
+    with pytest.raises(LimitError, match="folder"):
+        limits.check_regular_file(tmp_path, "series")
+    limits.check_regular_file(tmp_path, allow_dir=True)  # a DICOM series folder
+    with pytest.raises(FileNotFoundError):
+        limits.check_regular_file(tmp_path / "missing.png")
+    with limits.open_regular(f) as fh:
+        assert fh.read() == b"{}"
+
+
+@posix_only
+def test_inside_root_is_lexical(tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    (root / "images").mkdir(parents=True)
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"x")
+    assert limits.check_inside_root(root / "images" / "a.png", root, "a.json") == root / "images" / "a.png"
+    for escape in (root / ".." / "secret.png", root / "images" / ".." / ".." / "etc" / "passwd", outside):
+        with pytest.raises(LimitError) as info:
+            limits.check_inside_root(escape, root, "a.json: imagePath")
+        assert "outside the dataset folder" in str(info.value) and "--allow-outside-root" in str(info.value)
+    link = root / "images" / "linked.png"
+    link.symlink_to(outside)  # PixelProof's own exports link images: judged by where the link lies
+    limits.check_inside_root(link, root, "x")
+    assert limits.check_inside_root(outside, root, "x", allow_outside=True) == outside
+    assert not limits.is_inside(tmp_path / "dataset2" / "a.png", root)  # a prefix is not a parent
+
+
+def test_output_over_input(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    project = src / "p.json"
+    project.write_text("{}")
+    for out, is_dir in ((src, True), (src / "sub" / "out", True), (tmp_path, True), (project, False),
+                        (src / "report.csv", False)):  # fmt: skip
+        with pytest.raises(LimitError, match="could overwrite"):
+            limits.check_output_not_input(out, [src], "OUTPUT", is_dir)
+    limits.check_output_not_input(tmp_path / "out", [src, None, tmp_path / "missing"], "OUTPUT", True)
+    limits.check_output_not_input(tmp_path / "in2", [src], "OUTPUT", True)  # a sibling, not inside
+    with pytest.raises(LimitError, match="is the input"):
+        limits.check_output_not_input(project, [project], "--json")
+    limits.check_output_not_input(tmp_path / "r.json", [project], "--json")
+    if sys.platform != "win32":
+        alias = tmp_path / "alias.json"
+        alias.symlink_to(project)
+        with pytest.raises(LimitError):
+            limits.check_output_not_input(alias, [project], "--json")
+        hard = tmp_path / "hard.json"
+        os.link(project, hard)
+        with pytest.raises(LimitError):
+            limits.check_output_not_input(hard, [project], "--csv")
