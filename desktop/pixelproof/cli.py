@@ -28,6 +28,9 @@ COMMANDS = {
     "merge": "merge",
     "agreement": "agreement",
     "lint": "lint",
+    "diff": "diff",
+    "tag": "tag",
+    "checkout": "checkout",
 }
 
 

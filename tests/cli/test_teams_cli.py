@@ -126,3 +126,34 @@ def test_agreement_with_honeypot_scorecards(tmp_path: Path, capsys) -> None:  # 
     assert "Honeypot scorecards" in page and "ann / bob" in page
     printed = capsys.readouterr().out
     assert "honeypots bob:" in printed and "ann / bob" in printed
+
+
+def test_tag_diff_at_and_checkout(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, _ = _setup(tmp_path)
+    assert main(["tag", str(project), "v1", "-m", "first delivery", "--author", "lead"]) == 0
+    p = load_project(project)
+    p.remove_annotation(1)
+    p.add_annotation(box_annotation(900, 3, 2, [1, 1, 6, 6]))
+    save_project(p)
+    capsys.readouterr()
+    assert main(["diff", str(project), "--at", "v1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"] == {"added": 1, "removed": 1, "changed": 0, "unchanged": 39}
+    assert main(["diff", str(project), "--at", "v1"]) == 0
+    out = capsys.readouterr().out
+    assert "images/img001.png: +0 -1 ~0" in out and "total: 1 added, 1 removed, 0 changed" in out
+    assert main(["tag", str(project)]) == 0
+    assert "first delivery" in capsys.readouterr().out
+    old = tmp_path / "sub" / "old.json"
+    old.parent.mkdir()
+    assert main(["checkout", str(project), "--at", "v1", "-o", str(old)]) == 0
+    checked = load_project(old)
+    assert 1 in checked.annotations and 900 not in checked.annotations
+    assert (old.parent / checked.images[1].file_name).resolve() == (tmp_path / "images/img001.png").resolve()
+    capsys.readouterr()
+    assert main(["diff", str(old), str(project), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["totals"]["added"] == 1
+    assert main(["checkout", str(project), "--at", "v1", "-o", str(project)]) == 1
+    assert main(["checkout", str(project), "--at", "nope", "-o", str(old)]) == 1
+    assert main(["diff", str(project)]) == 1
+    assert "give OLD and NEW" in capsys.readouterr().err

@@ -1,0 +1,225 @@
+"""What changed between two versions of a project, per image and per class (issue 16).
+
+Images are paired by their absolute path (``split.image_key``), categories by name. On each image objects
+are paired by id first (the same object, edited or not); the objects left over are matched by geometry,
+whatever their class (Hungarian assignment on IoU, IoU > threshold, as QA), so an object re-created with a
+new id - by a merge, a conversion, a redraw - shows as changed rather than as removed + added. What is left
+then is added or removed. A changed object reports its geometry IoU (1.0 when the shape is the same),
+its old and new class and review state.
+
+``diff_image`` is a pure function of one image's two versions; ``diff_projects`` runs it in image order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import metrics
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.qa import ImageObject, annotation_placed, pair_iou
+from pixelproof.core.split import image_key
+
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+
+
+@dataclass(slots=True)
+class ObjectChange:
+    file_name: str
+    status: str  # added | removed | changed
+    category: str  # the new class (the old one for "removed")
+    old_category: str | None = None
+    old_id: int | None = None
+    new_id: int | None = None
+    iou: float | None = None  # geometry IoU old -> new (changed only)
+    old_review: str | None = None
+    new_review: str | None = None
+    what: list[str] = field(default_factory=list)  # geometry, class, review, other
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in self.__slots__}
+        if d["iou"] is not None and not math.isfinite(d["iou"]):
+            d["iou"] = None
+        return d
+
+
+def _same_geometry(a: Annotation, b: Annotation) -> bool:
+    return a.segmentation == b.segmentation and list(a.bbox) == list(b.bbox) and a.iscrowd == b.iscrowd
+
+
+def _same_other(a: Annotation, b: Annotation) -> bool:
+    fields = ("area", "score", "source", "note", "author", "updated", "extra", "app_extra")
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
+
+
+def _object(ann: Annotation, category: str, image: ImageRecord) -> ImageObject:
+    return ImageObject(ann, category, annotation_placed(ann, image.height, image.width), ann.kind == "box")
+
+
+def _geometry_iou(
+    a: Annotation, b: Annotation, ca: str, cb: str, old_im: ImageRecord, new_im: ImageRecord
+) -> float:
+    if _same_geometry(a, b):
+        return 1.0
+    return pair_iou(_object(a, ca, old_im), _object(b, cb, new_im))
+
+
+def _changed(
+    file_name: str,
+    a: Annotation,
+    b: Annotation,
+    ca: str,
+    cb: str,
+    iou: float | None,
+    old_im: ImageRecord,
+    new_im: ImageRecord,
+) -> ObjectChange | None:
+    what = []
+    if not _same_geometry(a, b):
+        what.append("geometry")
+    if ca != cb:
+        what.append("class")
+    if a.review != b.review:
+        what.append("review")
+    if not _same_other(a, b) or a.id != b.id:
+        what.append("other")
+    if not what:
+        return None
+    if iou is None:
+        iou = _geometry_iou(a, b, ca, cb, old_im, new_im)
+    return ObjectChange(file_name, CHANGED, cb, ca, a.id, b.id, iou, a.review, b.review, what)
+
+
+def diff_image(
+    file_name: str,
+    old_image: ImageRecord,
+    old_objects: list[tuple[Annotation, str]],
+    new_image: ImageRecord,
+    new_objects: list[tuple[Annotation, str]],
+    iou_threshold: float = 0.5,
+) -> list[ObjectChange]:
+    """Changes on one image (see the module docstring). Pure: reads its arguments only."""
+    out: list[ObjectChange] = []
+    new_by_id = {a.id: (a, c) for a, c in new_objects}
+    left_old: list[tuple[Annotation, str]] = []
+    paired: set[int] = set()
+    for a, ca in old_objects:
+        hit = new_by_id.get(a.id)
+        if hit is None:
+            left_old.append((a, ca))
+            continue
+        paired.add(a.id)
+        change = _changed(file_name, a, hit[0], ca, hit[1], None, old_image, new_image)
+        if change is not None:
+            out.append(change)
+    left_new = [(a, c) for a, c in new_objects if a.id not in paired]
+    if left_old and left_new:
+        olds = [_object(a, c, old_image) for a, c in left_old]
+        news = [_object(a, c, new_image) for a, c in left_new]
+        m = np.array([[pair_iou(o, n) for n in news] for o in olds])
+        matched = metrics.match(m, iou_threshold)
+    else:
+        matched = []
+    mi, mj = {i for i, _ in matched}, {j for _, j in matched}
+    for i, j in matched:
+        (a, ca), (b, cb) = left_old[i], left_new[j]
+        change = _changed(file_name, a, b, ca, cb, float(m[i, j]), old_image, new_image)
+        if change is not None:
+            out.append(change)
+    for i, (a, ca) in enumerate(left_old):
+        if i not in mi:
+            out.append(ObjectChange(file_name, REMOVED, ca, ca, a.id, None, None, a.review, None))
+    for j, (b, cb) in enumerate(left_new):
+        if j not in mj:
+            out.append(ObjectChange(file_name, ADDED, cb, None, None, b.id, None, None, b.review))
+    return out
+
+
+@dataclass
+class ProjectDiff:
+    images_added: list[str]
+    images_removed: list[str]
+    images_compared: int
+    objects: list[ObjectChange]
+    categories: dict[str, list[Any]]
+    unchanged: int
+
+    def changed_files(self) -> set[str]:
+        """File names (as in the new project) of images with any change, new images included."""
+        return {c.file_name for c in self.objects} | set(self.images_added)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``diff --json`` document (documented in README)."""
+        per_class: dict[str, dict[str, int]] = {}
+        per_image: dict[str, dict[str, int]] = {}
+        for c in self.objects:
+            for table, key in ((per_class, c.category), (per_image, c.file_name)):
+                row = table.setdefault(key, {ADDED: 0, REMOVED: 0, CHANGED: 0})
+                row[c.status] += 1
+        totals = {s: sum(c.status == s for c in self.objects) for s in (ADDED, REMOVED, CHANGED)}
+        return {
+            "images_added": self.images_added,
+            "images_removed": self.images_removed,
+            "images_compared": self.images_compared,
+            "categories": self.categories,
+            "totals": {**totals, "unchanged": self.unchanged},
+            "per_class": [{"category": k, **v} for k, v in sorted(per_class.items())],
+            "per_image": [{"file_name": k, **v} for k, v in per_image.items()],
+            "objects": [c.to_dict() for c in self.objects],
+        }
+
+
+def _category_changes(old: Project, new: Project) -> dict[str, list[Any]]:
+    old_names = {c.name for c in old.categories.values()}
+    new_names = {c.name for c in new.categories.values()}
+    renamed = [
+        {"id": cid, "old": c.name, "new": new.categories[cid].name}
+        for cid, c in old.categories.items()
+        if cid in new.categories and new.categories[cid].name != c.name
+    ]
+    return {
+        "added": sorted(new_names - old_names),
+        "removed": sorted(old_names - new_names),
+        "renamed": renamed,
+    }
+
+
+def diff_projects(
+    old: Project,
+    new: Project,
+    iou_threshold: float = 0.5,
+    *,
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+) -> ProjectDiff:
+    """Compare two versions of a project (see the module docstring)."""
+    old_cats = {c.id: c.name for c in old.categories.values()}
+    new_cats = {c.id: c.name for c in new.categories.values()}
+    old_by_key = {image_key(old, im): im for im in old.images.values()}
+    pairs = []
+    added = []
+    seen = set()
+    for im in new.images.values():
+        key = image_key(new, im)
+        o = old_by_key.get(key)
+        if o is None:
+            added.append(im.file_name)
+        else:
+            pairs.append((o, im))
+            seen.add(key)
+    removed = [im.file_name for k, im in old_by_key.items() if k not in seen]
+    objects: list[ObjectChange] = []
+    total_old = 0
+    it: Iterable[Any] = pairs if progress is None else progress(pairs, len(pairs))
+    for o, n in it:
+        olds = [(a, old_cats[a.category_id]) for a in old.annotations_of(o.id)]
+        news = [(a, new_cats[a.category_id]) for a in new.annotations_of(n.id)]
+        total_old += len(olds)
+        objects += diff_image(n.file_name, o, olds, n, news, iou_threshold)
+    touched_old = sum(c.status in (REMOVED, CHANGED) for c in objects)
+    return ProjectDiff(
+        added, removed, len(pairs), objects, _category_changes(old, new), total_old - touched_old
+    )

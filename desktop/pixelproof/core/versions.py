@@ -1,0 +1,141 @@
+"""Named versions of a project: ``tag`` stores a compact snapshot beside it, ``checkout`` reads one back.
+
+``<name>.json`` keeps its versions in the folder ``<name>.versions/``: ``<tag>.json.gz`` is the project
+file as it was saved when tagged (gzip-compressed bytes, typically 5-10x smaller than the file), and
+``tags.json`` lists the tags with their message, author, time and the history entry they sit on. A snapshot
+is the saved file itself, not a re-serialization, so checking it out gives exactly what was tagged.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pixelproof.core.coco import ProjectFormatError, atomic_write, project_from_dict, read_json
+from pixelproof.core.model import Project, utc_now
+
+_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+INDEX = "tags.json"
+
+
+class VersionError(ValueError):
+    """A tag cannot be made or read (bad name, unknown tag, damaged snapshot)."""
+
+
+@dataclass(slots=True)
+class Tag:
+    name: str
+    file: str
+    time: str
+    author: str | None
+    message: str
+    sha256: str
+    history: int | None  # the history entry (seq) the tagged file sits on, if it has a history
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def versions_dir(project_path: str | os.PathLike[str]) -> Path:
+    p = Path(project_path)
+    return p.with_name(p.stem + ".versions")
+
+
+def check_tag_name(name: str) -> None:
+    """Tags become file names: letters, digits, '.', '_' and '-' only, no leading dot (no '..' escapes)."""
+    if not _TAG.match(name) or ".." in name:
+        raise VersionError(
+            f"tag {name!r}: use 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+
+
+def list_tags(project_path: str | os.PathLike[str]) -> list[Tag]:
+    index = versions_dir(project_path) / INDEX
+    if not index.is_file():
+        return []
+    try:
+        data = read_json(index)
+        return [Tag(**{k: t.get(k) for k in Tag.__slots__}) for t in data["tags"]]
+    except (ProjectFormatError, KeyError, TypeError) as e:
+        raise VersionError(f"{index}: not a tag index ({e})") from None
+
+
+def _write_index(project_path: str | os.PathLike[str], tags: list[Tag]) -> None:
+    data = orjson.dumps({"tags": [t.to_dict() for t in tags]}, option=orjson.OPT_INDENT_2)
+    atomic_write(versions_dir(project_path) / INDEX, data + b"\n")
+
+
+def tag(
+    project_path: str | os.PathLike[str],
+    name: str,
+    message: str = "",
+    author: str | None = None,
+    *,
+    force: bool = False,
+) -> Tag:
+    """Snapshot the saved project file under ``name``; refuses an existing tag unless ``force``."""
+    check_tag_name(name)
+    path = Path(project_path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise VersionError(f"{path}: cannot read the project: {e.strerror or e}") from None
+    try:
+        app = orjson.loads(raw).get("pixelproof") or {}
+    except (orjson.JSONDecodeError, AttributeError):
+        raise VersionError(f"{path}: not a project file (run `pixelproof validate`)") from None
+    tags = list_tags(path)
+    if any(t.name == name for t in tags) and not force:
+        raise VersionError(f"{path}: tag {name!r} exists already (use --force to move it)")
+    folder = versions_dir(path)
+    folder.mkdir(exist_ok=True)
+    atomic_write(folder / f"{name}.json.gz", gzip.compress(raw, compresslevel=6, mtime=0))
+    head = app.get("history", {}).get("head") if isinstance(app.get("history"), dict) else None
+    entry = Tag(
+        name,
+        f"{name}.json.gz",
+        utc_now(),
+        author,
+        message,
+        hashlib.sha256(raw).hexdigest(),
+        head if isinstance(head, int) else None,
+    )
+    _write_index(path, [t for t in tags if t.name != name] + [entry])
+    return entry
+
+
+def snapshot_bytes(project_path: str | os.PathLike[str], name: str) -> bytes:
+    """The project file as tagged (checked against its recorded hash)."""
+    check_tag_name(name)
+    found = [t for t in list_tags(project_path) if t.name == name]
+    if not found:
+        known = ", ".join(t.name for t in list_tags(project_path)) or "none"
+        raise VersionError(f"{project_path}: no tag {name!r} (tags: {known})")
+    snap = versions_dir(project_path) / f"{name}.json.gz"
+    try:
+        raw = gzip.decompress(snap.read_bytes())
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise VersionError(f"{snap}: cannot read the snapshot: {e}") from None
+    if hashlib.sha256(raw).hexdigest() != found[0].sha256:
+        raise VersionError(f"{snap}: the snapshot does not match its recorded hash (damaged)")
+    return raw
+
+
+def checkout(project_path: str | os.PathLike[str], name: str) -> Project:
+    """The project as tagged, with the project's path (relative image names resolve as they did)."""
+    snap = versions_dir(project_path) / f"{name}.json.gz"
+    raw = snapshot_bytes(project_path, name)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        raise VersionError(f"{snap}: not JSON: {e}") from None
+    project = project_from_dict(data, source=snap)
+    project.path = Path(project_path)
+    return project

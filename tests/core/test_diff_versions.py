@@ -1,0 +1,104 @@
+"""diff of two project versions; tag / checkout snapshots."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.diff import diff_projects
+from pixelproof.core.model import Category, ImageRecord
+from pixelproof.core.split import copy_annotation
+from pixelproof.core.versions import VersionError, checkout, list_tags, tag, versions_dir
+from tests.core.teams_data import box_annotation, disc, make_project, mask_annotation
+
+
+def test_diff_reports_added_removed_changed_per_image_and_class(tmp_path: Path) -> None:
+    old = make_project(tmp_path, 6)
+    save_project(old)
+    new = load_project(old.path)
+    # image 1: a box moved by 2 px (geometry); image 2: a class change; image 3: review state
+    box = next(a for a in new.annotations_of(1) if a.kind == "box")
+    box.set_geometry(None, [42.0, box.bbox[1], 12.0, 14.0], 168.0)
+    two = new.annotations_of(2)[0]
+    two.category_id = two.category_id % 3 + 1
+    new.annotations_of(3)[0].review = "accepted"
+    # image 4: one removed, one added; image 5: redrawn with a new id (matched by geometry)
+    new.remove_annotation(new.annotations_of(4)[0].id)
+    new.add_annotation(mask_annotation(900, 4, 1, disc(50, 40, 4)))
+    five = new.annotations_of(5)[0]
+    new.remove_annotation(five.id)
+    new.add_annotation(copy_annotation(five, id=901))
+    new.add_image(ImageRecord(99, "images/new.png", 64, 48))
+    new.add_category(Category(4, "fish"))
+    d = diff_projects(old, new).to_dict()
+    by_id = {(o["old_id"], o["new_id"]): o for o in d["objects"]}
+    assert by_id[(box.id, box.id)]["what"] == ["geometry"]
+    assert by_id[(box.id, box.id)]["iou"] == pytest.approx(10 * 14 / (14 * 14))
+    assert by_id[(two.id, two.id)]["what"] == ["class"] and by_id[(two.id, two.id)]["iou"] == 1.0
+    review = next(o for o in d["objects"] if o["file_name"] == "images/img003.png")
+    assert (review["old_review"], review["new_review"], review["what"]) == (None, "accepted", ["review"])
+    assert by_id[(five.id, 901)]["what"] == ["other"] and by_id[(five.id, 901)]["iou"] == 1.0
+    assert [o["status"] for o in d["objects"] if o["file_name"] == "images/img004.png"] == [
+        "removed",
+        "added",
+    ]
+    assert d["totals"] == {"added": 1, "removed": 1, "changed": 4, "unchanged": 12 - 5}
+    assert d["images_added"] == ["images/new.png"] and d["images_removed"] == []
+    assert d["categories"] == {"added": ["fish"], "removed": [], "renamed": []}
+    assert sum(r["changed"] for r in d["per_class"]) == 4
+    assert {r["file_name"] for r in d["per_image"]} == {f"images/img00{i}.png" for i in range(1, 6)}
+
+
+def test_diff_of_identical_projects_in_other_folders_is_empty(tmp_path: Path) -> None:
+    old = make_project(tmp_path, 4)
+    save_project(old)
+    (tmp_path / "copy").mkdir()
+    save_project(load_project(old.path), tmp_path / "copy" / "p.json")  # file names rebased: ../images/...
+    d = diff_projects(old, load_project(tmp_path / "copy" / "p.json")).to_dict()
+    assert d["objects"] == [] and d["totals"]["unchanged"] == 8 and d["images_added"] == []
+
+
+def test_tag_and_checkout_give_back_the_tagged_state(tmp_path: Path) -> None:
+    project = make_project(tmp_path, 5)
+    save_project(project)
+    t = tag(project.path, "v1", "before the relabel", author="lead")
+    assert (versions_dir(project.path) / "v1.json.gz").stat().st_size < project.path.stat().st_size
+    project.add_annotation(box_annotation(500, 2, 1, [1, 1, 3, 3]))
+    save_project(project)
+    old = checkout(project.path, "v1")
+    assert 500 not in old.annotations and len(old.annotations) == 10
+    assert old.path == project.path  # image names resolve as before
+    assert [x.name for x in list_tags(project.path)] == ["v1"] and t.message == "before the relabel"
+    d = diff_projects(old, load_project(project.path)).to_dict()
+    assert d["totals"]["added"] == 1
+    with pytest.raises(VersionError, match="exists already"):
+        tag(project.path, "v1")
+    tag(project.path, "v1", force=True)
+    assert 500 in checkout(project.path, "v1").annotations
+
+
+@pytest.mark.parametrize("name", ["../x", ".hidden", "a/b", "", "v..1", "x" * 101])
+def test_tag_names_cannot_escape_the_versions_folder(tmp_path: Path, name: str) -> None:
+    project = make_project(tmp_path, 1)
+    save_project(project)
+    with pytest.raises(VersionError, match="tag"):
+        tag(project.path, name)
+    assert not versions_dir(project.path).exists()
+
+
+def test_a_damaged_snapshot_is_refused(tmp_path: Path) -> None:
+    project = make_project(tmp_path, 2)
+    save_project(project)
+    tag(project.path, "v1")
+    snap = versions_dir(project.path) / "v1.json.gz"
+    snap.write_bytes(gzip.compress(project.path.read_bytes().replace(b'"cat"', b'"cow"')))
+    with pytest.raises(VersionError, match="does not match"):
+        checkout(project.path, "v1")
+    snap.write_bytes(b"not gzip")
+    with pytest.raises(VersionError, match="cannot read the snapshot"):
+        checkout(project.path, "v1")
+    with pytest.raises(VersionError, match="no tag 'v2'"):
+        checkout(project.path, "v2")
