@@ -161,17 +161,27 @@ def staple(
         with np.errstate(invalid="ignore", divide="ignore"):
             p = (fg * cw[:, None]).sum(axis=0) / (present * cw[:, None]).sum(axis=0)
             q = (bg * cnw[:, None]).sum(axis=0) / (present * cnw[:, None]).sum(axis=0)
-        pe, qe = np.nan_to_num(p, nan=0.5), np.nan_to_num(q, nan=0.5)
-        alpha = np.prod(np.where(fg, pe, np.where(bg, 1.0 - pe, 1.0)), axis=1)
-        beta = np.prod(np.where(fg, 1.0 - qe, np.where(bg, qe, 1.0)), axis=1)
-        num = prior * alpha
-        den = num + (1.0 - prior) * beta
-        with np.errstate(invalid="ignore", divide="ignore"):
-            w = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+        w = posterior(d, p, q, prior)
         if last_p is not None and _converged(p, last_p, tolerance) and _converged(q, last_q, tolerance):
             break
         last_p, last_q = p.copy(), q.copy()
     return StapleResult(w, p, q, prior, iterations)
+
+
+def posterior(
+    patterns: np.ndarray, sensitivity: np.ndarray, specificity: np.ndarray, prior: float
+) -> np.ndarray:
+    """STAPLE's E step: probability that each pattern's pixels are foreground given the raters'
+    sensitivity p and specificity q (a rater with NaN, or missing in the pattern, counts for nothing)."""
+    d = np.asarray(patterns, dtype=np.int8)
+    fg, bg = d == 1, d == 0
+    pe, qe = np.nan_to_num(sensitivity, nan=0.5), np.nan_to_num(specificity, nan=0.5)
+    alpha = np.prod(np.where(fg, pe, np.where(bg, 1.0 - pe, 1.0)), axis=1)
+    beta = np.prod(np.where(fg, 1.0 - qe, np.where(bg, qe, 1.0)), axis=1)
+    num = prior * alpha
+    den = num + (1.0 - prior) * beta
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
 
 def _converged(now: np.ndarray, before: np.ndarray, tolerance: float) -> bool:

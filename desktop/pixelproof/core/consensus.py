@@ -1,0 +1,228 @@
+"""Consensus of several annotators' versions of an image, written as pending objects (issue 16).
+
+Objects are grouped into units as for agreement (class-agnostic matching). A unit becomes one consensus
+object when more than half of the image's annotators drew it; its class is the most frequent label (a tie
+goes to the label of the first annotator, in rater order). Its shape:
+
+- masks, ``majority``: the pixels more than half of the annotators put inside their object of the unit
+  (an annotator without an object there counts as "no");
+- masks, ``staple``: STAPLE (Warfield et al. 2004) per class on the image's class masks estimates each
+  annotator's sensitivity and specificity and the prior; a unit's pixels are those whose posterior
+  probability of being foreground, given the annotators' objects of the unit, exceeds 0.5;
+- boxes (any member a box): the mean of the members' corners.
+
+Consensus objects have review "pending", source ``consensus:<method>`` and ``pixelproof.consensus_of``
+(the ids of the objects they summarise). Accepting the consensus of an image is one edit: the accepted
+objects stay, rejected ones and the annotators' versions go.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import metrics, reliability
+from pixelproof.core.agreement import Member, cluster_objects, raters_from_merged
+from pixelproof.core.edits import AddAnnotations, Compound, Edit, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.geometry import clone
+from pixelproof.core.mask_edit import region_rle, rle_geometry
+from pixelproof.core.merge import ANNOTATOR_KEY
+from pixelproof.core.model import Annotation, Project
+from pixelproof.core.qa import ImageObject, image_objects
+from pixelproof.core.split import image_key
+
+METHODS = ("majority", "staple")
+CONSENSUS_OF = "consensus_of"
+SOURCE_PREFIX = "consensus:"
+
+
+@dataclass
+class ImageConsensus:
+    file_name: str
+    objects: list[tuple[Annotation, str]]  # (object with id 0, category name)
+    minority: int = 0  # units drawn by half of the annotators or fewer: left out
+    performance: dict[str, dict[int, tuple[float, float]]] = field(
+        default_factory=dict
+    )  # class -> rater -> (p, q)
+
+
+def _class_staple(
+    objects: list[list[ImageObject]], shape: tuple[int, int]
+) -> dict[str, reliability.StapleResult]:
+    out = {}
+    for cat in sorted({o.category for objs in objects for o in objs}):
+        placed = [metrics.merge([o.placed for o in objs if o.category == cat]) for objs in objects]
+        y0, x0, y1, x1 = metrics.union_box(placed)  # type: ignore[misc]
+        frames = [p.in_frame(y0, x0, y1 - y0, x1 - x0) for p in placed]
+        outside = shape[0] * shape[1] - (y1 - y0) * (x1 - x0)
+        out[cat] = reliability.staple(*reliability.decision_patterns(frames, extra_background=outside)[:2])
+    return out
+
+
+def consensus_image(
+    file_name: str, members: list[Member], method: str = "staple", iou_threshold: float = 0.5
+) -> ImageConsensus:
+    """Consensus objects of one image (see the module docstring). Pure: reads its arguments only."""
+    if method not in METHODS:
+        raise ValueError(f"consensus method {method!r}: one of {', '.join(METHODS)}")
+    h, w = members[0].image.height, members[0].image.width
+    objects = [image_objects(m.project, m.image, (h, w)) for m in members]
+    n = len(members)
+    staple = _class_staple(objects, (h, w)) if method == "staple" else {}
+    result = ImageConsensus(file_name, [])
+    for cat, res in staple.items():
+        result.performance[cat] = {
+            members[r].rater: (float(res.sensitivity[r]), float(res.specificity[r])) for r in range(n)
+        }
+    for unit in cluster_objects(objects, iou_threshold):
+        if 2 * len(unit) <= n:
+            result.minority += 1
+            continue
+        chosen = [objects[r][j] for r, j in unit]
+        labels = Counter(o.category for o in chosen)
+        top = max(labels.values())
+        label = next(o.category for o in chosen if labels[o.category] == top)
+        ann = _unit_object(unit, chosen, n, (h, w), staple.get(label))
+        if ann is None:
+            continue
+        ann.review = "pending"
+        ann.source = f"{SOURCE_PREFIX}{method}"
+        ann.app_extra[CONSENSUS_OF] = [o.ann.id for o in chosen]
+        result.objects.append((ann, label))
+    return result
+
+
+def _unit_object(
+    unit: list[tuple[int, int]],
+    chosen: list[ImageObject],
+    n: int,
+    shape: tuple[int, int],
+    staple: reliability.StapleResult | None,
+) -> Annotation | None:
+    if any(o.is_box for o in chosen):
+        corners = np.array([[x, y, x + bw, y + bh] for x, y, bw, bh in (o.ann.bbox for o in chosen)], float)
+        x0, y0, x1, y1 = corners.mean(axis=0)
+        return Annotation(
+            0,
+            0,
+            0,
+            [float(x0), float(y0), float(x1 - x0), float(y1 - y0)],
+            None,
+            float((x1 - x0) * (y1 - y0)),
+        )
+    box = metrics.union_box([o.placed for o in chosen])
+    if box is None:
+        return None
+    y0, x0, y1, x1 = box
+    frames = [o.placed.in_frame(y0, x0, y1 - y0, x1 - x0) for o in chosen]
+    if staple is None:
+        crop = reliability.majority_vote(frames, raters=n)
+    else:
+        decisions = np.zeros((n, *frames[0].shape), bool)
+        for (r, _), f in zip(unit, frames, strict=True):
+            decisions[r] = f
+        patterns, _, inverse = reliability.decision_patterns(list(decisions))
+        crop = (
+            reliability.posterior(patterns, staple.sensitivity, staple.specificity, staple.prior)[inverse]
+            > 0.5
+        )
+    if not crop.any():
+        return None
+    rle = region_rle((x0, y0, x1 - x0, y1 - y0), crop, *shape)
+    seg, bbox, area = rle_geometry(rle)
+    return Annotation(0, 0, 0, bbox, seg, area)
+
+
+def disagreement_map(members: list[Member]) -> np.ndarray:
+    """HxW float32: 0 where every annotator gives a pixel the same label, up to 1 - 1/n where they all
+    differ; pixels nobody labelled are 0. A pixel's label is its class (background when unlabelled)."""
+    h, w = members[0].image.height, members[0].image.width
+    n = len(members)
+    names: dict[str, int] = {}
+    labels = np.zeros((n, h, w), np.int32)
+    for r, m in enumerate(members):
+        for o in image_objects(m.project, m.image, (h, w)):
+            code = names.setdefault(o.category, len(names) + 1)
+            if o.placed.mask.size:
+                view = labels[r, o.placed.y0 : o.placed.y1, o.placed.x0 : o.placed.x1]
+                view[o.placed.mask] = code
+    top = np.zeros((h, w), np.int32)
+    for code in range(len(names) + 1):
+        top = np.maximum(top, (labels == code).sum(axis=0))
+    out = 1.0 - top.astype(np.float32) / n
+    out[(labels == 0).all(axis=0)] = 0.0
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# on a merged project
+
+
+def overlap_images(project: Project) -> dict[int, list[Member]]:
+    """Image id -> the annotators' versions kept side by side on it (two or more)."""
+    raters = raters_from_merged(project)
+    out: dict[int, list[Member]] = {}
+    for r, rater in enumerate(raters):
+        for i, im in rater.project.images.items():
+            out.setdefault(i, []).append(Member(r, rater.project, im))
+    return {i: out[i] for i in project.images if len(out.get(i, [])) >= 2}
+
+
+def consensus_edit(
+    project: Project, method: str = "staple", iou_threshold: float = 0.5
+) -> tuple[Edit, dict[str, Any]]:
+    """The edit adding pending consensus objects to every overlap image without one yet, and a summary."""
+    cats = {c.name: c.id for c in project.categories.values()}
+    next_id = project.next_annotation_id()
+    added: list[Annotation] = []
+    summary: dict[str, Any] = {"images": 0, "objects": 0, "minority": 0, "skipped": []}
+    for image_id, members in overlap_images(project).items():
+        image = project.images[image_id]
+        if any((a.source or "").startswith(SOURCE_PREFIX) for a in project.annotations_of(image_id)):
+            summary["skipped"].append(image.file_name)
+            continue
+        result = consensus_image(image.file_name, members, method, iou_threshold)
+        summary["images"] += 1
+        summary["minority"] += result.minority
+        for ann, label in result.objects:
+            ann.id, ann.image_id, ann.category_id = next_id, image_id, cats[label]
+            added.append(ann)
+            next_id += 1
+    summary["objects"] = len(added)
+    return AddAnnotations(added, f"Consensus ({method})"), summary
+
+
+def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Edit:
+    """Accept the consensus of these images (default: all with one): consensus objects not rejected
+    become accepted, rejected ones and the annotators' tagged versions are deleted. One edit."""
+    parts: list[Edit] = []
+    wanted = set(project.images if image_ids is None else image_ids)
+    drop: list[int] = []
+    keep: list[Annotation] = []
+    for image_id in project.images:
+        anns = project.annotations_of(image_id)
+        consensus = [
+            a for a in anns if (a.source or "").startswith(SOURCE_PREFIX) and CONSENSUS_OF in a.app_extra
+        ]
+        if image_id not in wanted or not consensus:
+            continue
+        drop += [a.id for a in anns if a.app_extra.get(ANNOTATOR_KEY) is not None]
+        for a in consensus:
+            if a.review == "rejected":
+                drop.append(a.id)
+            elif a.review != "accepted":
+                b = clone(a)
+                b.review = "accepted"
+                keep.append(b)
+    if keep:
+        parts.append(ReplaceAnnotations(keep, "Accept consensus"))
+    if drop:
+        parts.append(RemoveAnnotations(drop))
+    return Compound(parts, "Accept consensus", focus=[a.id for a in keep] or None)
+
+
+def image_key_of(project: Project, image_id: int) -> str:
+    return image_key(project, project.images[image_id])

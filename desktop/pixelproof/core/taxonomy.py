@@ -1,0 +1,410 @@
+"""Class taxonomy and guidelines: what each category means, and changes to the list (issue 16).
+
+A category can carry, under its ``"pixelproof"`` key in the project file, a ``description`` (one line), a
+``guideline`` (Markdown) and ``examples``: crops that show it, either a reference into the project
+(``{"file_name": ..., "bbox": [x, y, w, h]}``) or an embedded PNG (``{"png": base64}``), each with an
+optional ``caption``. A taxonomy file (JSON or YAML) carries the same per category, examples embedded so it
+travels to other projects.
+
+Changes to the list - rename, merge two classes, split one into two, delete with reassignment, apply a
+taxonomy - are built here as ``core.edits`` edits (one undoable step in the app, the same object in the
+CLI); the change log records them when the project is saved.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pixelproof.core.edits import (
+    AddCategory,
+    Compound,
+    Edit,
+    RemoveCategory,
+    ReplaceAnnotations,
+    ReplaceCategory,
+    set_category,
+)
+from pixelproof.core.geometry import clone
+from pixelproof.core.model import Category, Project
+
+FORMAT = 1
+INFO_KEYS = ("description", "guideline", "examples")
+MAX_TEXT = 1_000_000  # characters of a guideline or description
+MAX_EXAMPLES = 50  # per category
+MAX_PNG = 2_000_000  # bytes of one embedded example
+MAX_FILE = 50_000_000  # bytes of a taxonomy file
+CROP_SIDE = 256  # embedded examples are scaled down to this longest side
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file or change is not valid; ``problems`` lists each reason with its location."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+# ------------------------------------------------------------------------------------------------
+# per-category information
+
+
+def info(category: Category) -> dict[str, Any]:
+    """The description, guideline and examples of a category (empty when it has none)."""
+    return {k: copy.deepcopy(category.app_extra[k]) for k in INFO_KEYS if k in category.app_extra}
+
+
+def with_info(category: Category, **values: Any) -> Category:
+    """A copy of ``category`` with these info fields set (None or "" / [] removes one)."""
+    out = copy.deepcopy(category)
+    for key, value in values.items():
+        if key not in INFO_KEYS:
+            raise KeyError(key)
+        if value in (None, "", []):
+            out.app_extra.pop(key, None)
+        else:
+            out.app_extra[key] = copy.deepcopy(value)
+    return out
+
+
+def check_info(data: Any, where: str) -> list[str]:
+    """Problems of one category's info fields (types, sizes, examples), each with its location."""
+    problems = []
+    for key in ("description", "guideline"):
+        v = data.get(key)
+        if v is not None and (not isinstance(v, str) or len(v) > MAX_TEXT):
+            problems.append(f"{where}.{key}: expected a string of at most {MAX_TEXT} characters")
+    examples = data.get("examples")
+    if examples is None:
+        return problems
+    if not isinstance(examples, list) or len(examples) > MAX_EXAMPLES:
+        return [*problems, f"{where}.examples: expected a list of at most {MAX_EXAMPLES} examples"]
+    for i, ex in enumerate(examples):
+        problems += _check_example(ex, f"{where}.examples[{i}]")
+    return problems
+
+
+def _check_example(ex: Any, where: str) -> list[str]:
+    if not isinstance(ex, dict):
+        return [f"{where}: expected an object"]
+    if ex.get("caption") is not None and not isinstance(ex["caption"], str):
+        return [f"{where}.caption: expected a string"]
+    if "png" in ex:
+        png = ex["png"]
+        if not isinstance(png, str) or len(png) > MAX_PNG * 4 // 3 + 4:
+            return [f"{where}.png: expected base64 PNG data of at most {MAX_PNG} bytes"]
+        try:
+            raw = base64.b64decode(png, validate=True)
+        except (binascii.Error, ValueError):
+            return [f"{where}.png: not base64"]
+        if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+            return [f"{where}.png: not a PNG image"]
+        return []
+    fn, box = ex.get("file_name"), ex.get("bbox")
+    if not isinstance(fn, str) or not fn:
+        return [f"{where}: needs 'png' data or a 'file_name' and 'bbox'"]
+    ok = isinstance(box, list) and len(box) == 4 and all(isinstance(v, int | float) for v in box)
+    if not ok or not all(abs(float(v)) < 1e9 for v in box) or box[2] <= 0 or box[3] <= 0:
+        return [f"{where}.bbox: expected [x, y, w, h] with w, h > 0"]
+    return []
+
+
+def example_png(project: Project, example: dict[str, Any]) -> bytes | None:
+    """The example as PNG bytes: embedded, or cropped from the project image (None if unreadable)."""
+    if "png" in example:
+        return base64.b64decode(example["png"])
+    image = project.image_by_file_name(example.get("file_name", ""))
+    if image is None:
+        return None
+    from PIL import Image
+
+    from pixelproof.core.imageio import read_image, to_display8
+
+    try:
+        pixels = to_display8(read_image(project.image_path(image)))
+    except Exception:  # any unreadable image: the example is shown as missing
+        return None
+    x, y, w, h = (round(float(v)) for v in example["bbox"])
+    crop = pixels[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)]
+    if crop.size == 0:
+        return None
+    im = Image.fromarray(crop)
+    im.thumbnail((CROP_SIDE, CROP_SIDE))
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------
+# taxonomy files
+
+
+def export_taxonomy(project: Project, embed_examples: bool = True) -> tuple[dict[str, Any], list[str]]:
+    """The project's taxonomy (every category with its info; examples embedded as PNG) and warnings."""
+    warnings = []
+    cats = []
+    for c in project.categories.values():
+        entry: dict[str, Any] = {"name": c.name}
+        for key, value in (("supercategory", c.supercategory), ("color", c.color), ("shortcut", c.shortcut)):
+            if value is not None:
+                entry[key] = value
+        data = info(c)
+        examples = data.pop("examples", [])
+        entry.update(data)
+        out_examples = []
+        for ex in examples:
+            if not embed_examples or "png" in ex:
+                out_examples.append(ex)
+                continue
+            png = example_png(project, ex)
+            if png is None:
+                warnings.append(
+                    f"{c.name}: example {ex.get('file_name')} cannot be read; kept as a reference"
+                )
+                out_examples.append(ex)
+                continue
+            embedded = {"png": base64.b64encode(png).decode("ascii")}
+            if ex.get("caption"):
+                embedded["caption"] = ex["caption"]
+            out_examples.append(embedded)
+        if out_examples:
+            entry["examples"] = out_examples
+        cats.append(entry)
+    return {"pixelproof_taxonomy": FORMAT, "categories": cats}, warnings
+
+
+def write_taxonomy(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """JSON, or YAML when the name ends in .yaml / .yml (written atomically)."""
+    from pixelproof.core.coco import atomic_write
+
+    p = Path(path)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    else:
+        import json
+
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    atomic_write(p, text.encode("utf-8"))
+
+
+def read_taxonomy(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check a taxonomy file; ``TaxonomyError`` lists every problem with its location."""
+    p = Path(path)
+    try:
+        if not p.is_file():
+            raise TaxonomyError([f"{p}: not a regular file"])
+        if p.stat().st_size > MAX_FILE:
+            raise TaxonomyError([f"{p}: larger than {MAX_FILE} bytes"])
+        raw = p.read_bytes()
+    except OSError as e:
+        raise TaxonomyError([f"{p}: cannot read: {e.strerror or e}"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise TaxonomyError([f"{p}: not UTF-8 (byte {e.start})"]) from None
+    data = _parse_yaml(p, text) if p.suffix.lower() in (".yaml", ".yml") else _parse_json(p, text)
+    problems = check_taxonomy(data)
+    if problems:
+        raise TaxonomyError([f"{p}: {x}" for x in problems])
+    return data
+
+
+def _parse_json(p: Path, text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
+        raise TaxonomyError([f"{p}: not valid JSON{where}"]) from None
+
+
+def _parse_yaml(p: Path, text: str) -> Any:
+    import yaml
+
+    class NoAliases(yaml.SafeLoader):
+        """Aliases let a small file expand to gigabytes; a taxonomy never needs them."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"aliases are not allowed (line {mark.line + 1})")
+            return super().compose_node(parent, index)
+
+    try:
+        return yaml.load(text, Loader=NoAliases)
+    except (yaml.YAMLError, RecursionError) as e:
+        raise TaxonomyError([f"{p}: not valid YAML: {e}"]) from None
+
+
+def check_taxonomy(data: Any) -> list[str]:
+    """Every problem of a parsed taxonomy, each with its location."""
+    if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
+        return ["expected an object with a 'categories' list"]
+    fmt = data.get("pixelproof_taxonomy", FORMAT)
+    if not isinstance(fmt, int) or fmt > FORMAT:
+        return [f"pixelproof_taxonomy: version {fmt!r} is not one this PixelProof reads ({FORMAT})"]
+    problems = []
+    seen: set[str] = set()
+    for i, c in enumerate(data["categories"]):
+        where = f"categories[{i}]"
+        if not isinstance(c, dict):
+            problems.append(f"{where}: expected an object")
+            continue
+        name = c.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"{where}.name: expected a non-empty string")
+        elif name in seen:
+            problems.append(f"{where}.name: {name!r} appears twice")
+        else:
+            seen.add(name)
+        for key in ("supercategory", "shortcut"):
+            if c.get(key) is not None and not isinstance(c[key], str):
+                problems.append(f"{where}.{key}: expected a string")
+        color = c.get("color")
+        if color is not None and not (isinstance(color, str) and len(color) == 7 and color[0] == "#"):
+            problems.append(f"{where}.color: expected '#rrggbb'")
+        problems += check_info(c, where)
+    return problems
+
+
+@dataclass
+class TaxonomyPlan:
+    """What applying a taxonomy does: the edit, and what it changes (for the report and the log)."""
+
+    edit: Edit
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    not_in_taxonomy: list[str] = field(default_factory=list)
+
+
+def apply_taxonomy(project: Project, data: dict[str, Any]) -> TaxonomyPlan:
+    """The edit that brings the project's categories in line with a (checked) taxonomy, matched by name.
+
+    Categories of the taxonomy missing from the project are added; existing ones get its colour,
+    shortcut, supercategory and info. Project categories the taxonomy does not name are kept and listed.
+    """
+    from pixelproof.core.coco import default_color
+
+    parts: list[Edit] = []
+    plan = TaxonomyPlan(Compound([]))
+    next_id = project.next_category_id()
+    names = {c["name"] for c in data["categories"]}
+    for c in data["categories"]:
+        current = project.category_by_name(c["name"])
+        values = {k: c.get(k) for k in INFO_KEYS}
+        if current is None:
+            cat = Category(
+                next_id, c["name"], c.get("supercategory"), c.get("color") or default_color(next_id)
+            )
+            cat.shortcut = c.get("shortcut")
+            parts.append(AddCategory(with_info(cat, **values)))
+            plan.added.append(c["name"])
+            next_id += 1
+            continue
+        after = with_info(current, **values)
+        for key in ("supercategory", "color", "shortcut"):
+            if c.get(key) is not None:
+                setattr(after, key, c[key])
+        if after != current:
+            parts.append(ReplaceCategory(after, f"Update category {current.name}"))
+            plan.updated.append(current.name)
+    plan.not_in_taxonomy = [c.name for c in project.categories.values() if c.name not in names]
+    plan.edit = Compound(parts, "Apply taxonomy")
+    return plan
+
+
+# ------------------------------------------------------------------------------------------------
+# changes to the category list (each one edit)
+
+
+def _category(project: Project, name: str) -> Category:
+    c = project.category_by_name(name)
+    if c is None:
+        known = ", ".join(x.name for x in project.categories.values())
+        raise TaxonomyError([f"no category {name!r} (categories: {known})"])
+    return c
+
+
+def _free_name(project: Project, name: str) -> None:
+    if not name.strip():
+        raise TaxonomyError(["a category name cannot be empty"])
+    if project.category_by_name(name) is not None:
+        raise TaxonomyError([f"a category {name!r} exists already (merge into it instead)"])
+
+
+def rename_category(project: Project, old: str, new: str) -> Edit:
+    cat = _category(project, old)
+    _free_name(project, new)
+    after = copy.deepcopy(cat)
+    after.name = new
+    return ReplaceCategory(after, f"Rename class {old} to {new}")
+
+
+def merge_categories(project: Project, source: str, target: str, label: str | None = None) -> Edit:
+    """Objects of ``source`` go to ``target``; ``source`` is deleted."""
+    src, dst = _category(project, source), _category(project, target)
+    if src.id == dst.id:
+        raise TaxonomyError([f"cannot merge {source!r} into itself"])
+    ids = [a.id for a in project.annotations_with_category(src.id)]
+    moved = set_category(project, ids, dst.id)
+    parts: list[Edit] = ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
+    return Compound(parts, label or f"Merge class {source} into {target}", focus=ids or None)
+
+
+def split_category(project: Project, name: str, first: str, second: str) -> tuple[Edit, list[int]]:
+    """Split a class into ``first`` (the class renamed, keeping its id and objects) and ``second`` (new,
+    empty). Its objects are set to review "pending": they are listed for review, to move the ones that
+    belong to ``second``. Returns the edit and those objects' ids."""
+    from pixelproof.core.coco import default_color
+
+    cat = _category(project, name)
+    if first == second:
+        raise TaxonomyError(["the two parts of a split need different names"])
+    if first != name:
+        _free_name(project, first)
+    _free_name(project, second)
+    parts: list[Edit] = []
+    if first != name:
+        renamed = copy.deepcopy(cat)
+        renamed.name = first
+        parts.append(ReplaceCategory(renamed))
+    new_id = project.next_category_id()
+    parts.append(AddCategory(Category(new_id, second, cat.supercategory, default_color(new_id))))
+    objects = list(project.annotations_with_category(cat.id))
+    pending = []
+    for a in objects:
+        b = clone(a)
+        b.review = "pending"
+        pending.append(b)
+    if pending:
+        parts.append(ReplaceAnnotations(pending, "List for review"))
+    ids = [a.id for a in objects]
+    return Compound(parts, f"Split class {name} into {first} and {second}", focus=ids or None), ids
+
+
+def delete_category(project: Project, name: str, reassign_to: str | None) -> Edit:
+    """Delete a class: its objects go to ``reassign_to``, or (None) are deleted with it."""
+    if reassign_to is not None:
+        return merge_categories(project, name, reassign_to, f"Delete class {name} (objects to {reassign_to})")
+    cat = _category(project, name)
+    return RemoveCategory(cat.id, f"Delete class {name} and its objects")
+
+
+def describe_category(project: Project, name: str, **values: Any) -> Edit:
+    """Set a category's description / guideline / examples (checked)."""
+    cat = _category(project, name)
+    current = info(cat)
+    current.update({k: v for k, v in values.items() if v is not None})
+    problems = check_info(current, name)
+    if problems:
+        raise TaxonomyError(problems)
+    return ReplaceCategory(with_info(cat, **current), f"Describe class {name}")

@@ -1,0 +1,127 @@
+"""Consensus objects (majority, STAPLE, box averaging), accepting them, the disagreement map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pixelproof.core.agreement import Member
+from pixelproof.core.coco import dumps_project, new_project
+from pixelproof.core.consensus import (
+    CONSENSUS_OF,
+    accept_consensus,
+    consensus_edit,
+    consensus_image,
+    disagreement_map,
+)
+from pixelproof.core.merge import ANNOTATOR_KEY, Shard, merge_shards
+from pixelproof.core.model import ImageRecord, Project
+from tests.core.teams_data import H, W, box_annotation, disc, mask_annotation
+
+
+def _members(per_rater: list[list[tuple[str, object]]]) -> list[Member]:
+    """Raters' objects on one image: (category, mask array or box list)."""
+    out = []
+    for r, objs in enumerate(per_rater):
+        p = new_project(["cat", "dog"])
+        p.add_image(ImageRecord(1, "a.png", W, H))
+        for k, (cat, shape) in enumerate(objs, start=1):
+            cid = 1 if cat == "cat" else 2
+            ann = (
+                box_annotation(k, 1, cid, shape)
+                if isinstance(shape, list)
+                else mask_annotation(k, 1, cid, shape)
+            )
+            p.add_annotation(ann)
+        out.append(Member(r, p, p.images[1]))
+    return out
+
+
+def _rng_masks() -> list[np.ndarray]:
+    rng = np.random.default_rng(5)
+    return [disc(30 + k, 24, 11 + k) ^ (rng.random((H, W)) < 0.01) & disc(30, 24, 16) for k in range(3)]
+
+
+def test_majority_consensus_is_the_pixels_most_annotators_drew() -> None:
+    from pixelproof.core.reliability import majority_vote
+
+    masks = _rng_masks()
+    result = consensus_image("a.png", _members([[("cat", m)] for m in masks]), "majority")
+    [(ann, label)] = result.objects
+    assert label == "cat" and ann.review == "pending" and ann.source == "consensus:majority"
+    np.testing.assert_array_equal(ann.mask(H, W), majority_vote(masks))
+    assert ann.app_extra[CONSENSUS_OF] == [1, 1, 1]
+
+
+def test_staple_consensus_matches_simpleitk() -> None:
+    import SimpleITK as sitk
+
+    masks = _rng_masks()
+    result = consensus_image("a.png", _members([[("cat", m)] for m in masks]), "staple")
+    f = sitk.STAPLEImageFilter()
+    prob = sitk.GetArrayFromImage(f.Execute([sitk.GetImageFromArray(m.astype(np.uint8)) for m in masks]))
+    np.testing.assert_array_equal(result.objects[0][0].mask(H, W), prob > 0.5)
+    sens = [result.performance["cat"][r][0] for r in range(3)]
+    np.testing.assert_allclose(sens, f.GetSensitivity(), atol=1e-9)
+
+
+def test_minority_objects_are_left_out_and_the_majority_label_wins() -> None:
+    a, b, c = disc(15, 15, 6), disc(45, 30, 7), disc(45, 12, 5)
+    members = _members(
+        [
+            [("cat", a), ("dog", b), ("cat", [2, 2, 10, 10])],
+            [("cat", a), ("cat", b), ("cat", [3, 3, 10, 12])],
+            [("dog", a), ("cat", b), ("dog", c)],  # c: drawn by one annotator only
+        ]
+    )
+    result = consensus_image("a.png", members, "majority")
+    got = sorted((label, ann.kind, [round(v, 2) for v in ann.bbox]) for ann, label in result.objects)
+    assert got == [
+        ("cat", "box", [2.5, 2.5, 10.0, 11.0]),
+        ("cat", "mask", [9, 9, 13, 13]),
+        ("cat", "mask", [38, 23, 15, 15]),
+    ]
+    assert result.minority == 1
+
+
+def test_disagreement_map() -> None:
+    a = disc(20, 20, 8)
+    members = _members([[("cat", a)], [("cat", a)], [("dog", a)]])
+    m = disagreement_map(members)
+    assert m[20, 20] == pytest.approx(1 / 3) and m[0, 0] == 0.0
+    assert m.max() == pytest.approx(1 / 3)
+
+
+def _merged(tmp_path) -> Project:  # type: ignore[no-untyped-def]
+    shards = []
+    for k, name in enumerate(["ann", "bob", "cy"]):
+        p = new_project(["cat", "dog"])
+        p.path = tmp_path / f"{name}.json"
+        p.add_image(ImageRecord(1, "a.png", W, H))
+        p.add_image(ImageRecord(2, "b.png", W, H))
+        p.add_annotation(mask_annotation(1, 1, 1, disc(20 + k, 20, 8)))
+        p.add_annotation(box_annotation(2, 2, 2, [5 + k, 5, 10, 10]))
+        p.app["shard"] = {"annotator": name, "split": "s"}
+        shards.append(Shard.of(p, name))
+    return merge_shards(shards).project
+
+
+def test_consensus_on_a_merged_project_then_accept_as_undoable_edits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    project = _merged(tmp_path)
+    assert len(project.annotations) == 6
+    before = dumps_project(project)
+    edit, summary = consensus_edit(project, "staple")
+    edit.apply(project)
+    assert summary == {"images": 2, "objects": 2, "minority": 0, "skipped": []}
+    pending = [a for a in project.annotations.values() if a.review == "pending"]
+    assert len(pending) == 2 and all(a.app_extra.get(ANNOTATOR_KEY) is None for a in pending)
+    _again, summary = consensus_edit(project, "staple")
+    assert summary["skipped"] == ["a.png", "b.png"]  # an image gets one consensus
+    project.annotations[pending[1].id].review = "rejected"
+    accept = accept_consensus(project)
+    accept.apply(project)
+    assert [a.review for a in project.annotations.values()] == ["accepted"]
+    accept.revert(project)
+    project.annotations[pending[1].id].review = "pending"
+    edit.revert(project)
+    assert dumps_project(project) == before

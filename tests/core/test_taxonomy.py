@@ -1,0 +1,135 @@
+"""Taxonomy: info per category, taxonomy files, and rename/merge/split/delete as undoable edits."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.core import taxonomy
+from pixelproof.core.coco import dumps_project, load_project, save_project
+from pixelproof.core.taxonomy import TaxonomyError
+from tests.core.teams_data import make_project
+
+
+def _names(project) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.name for c in project.categories.values()]
+
+
+def _undo_restores(project, edit) -> None:  # type: ignore[no-untyped-def]
+    before = dumps_project(project)
+    edit.apply(project)
+    after = dumps_project(project)
+    assert after != before
+    edit.revert(project)
+    assert dumps_project(project) == before
+    edit.apply(project)  # redo
+    assert dumps_project(project) == after
+
+
+def test_rename_merge_split_delete_are_undoable_edits(tmp_path: Path) -> None:
+    p = make_project(tmp_path, 6)
+    cats = {c.name: c.id for c in p.categories.values()}
+    n_dog = sum(1 for _ in p.annotations_with_category(cats["dog"]))
+
+    edit = taxonomy.rename_category(p, "cat", "feline")
+    _undo_restores(p, edit)
+    assert _names(p) == ["feline", "dog", "bird"]
+
+    edit = taxonomy.merge_categories(p, "dog", "bird")
+    _undo_restores(p, edit)
+    assert _names(p) == ["feline", "bird"]
+    assert sum(1 for _ in p.annotations_with_category(cats["bird"])) == 4 + n_dog
+
+    edit, listed = taxonomy.split_category(p, "bird", "songbird", "raptor")
+    _undo_restores(p, edit)
+    assert _names(p) == ["feline", "songbird", "raptor"] and len(listed) == 4 + n_dog
+    assert all(
+        p.annotations[i].review == "pending" and p.annotations[i].category_id == cats["bird"] for i in listed
+    )
+
+    edit = taxonomy.delete_category(p, "raptor", reassign_to="feline")
+    _undo_restores(p, edit)
+    n = len(p.annotations)
+    edit = taxonomy.delete_category(p, "feline", reassign_to=None)
+    _undo_restores(p, edit)
+    assert len(p.annotations) == n - 4 and _names(p) == ["songbird"]
+
+
+def test_taxonomy_changes_refuse_what_would_lose_or_clash(tmp_path: Path) -> None:
+    p = make_project(tmp_path, 2)
+    with pytest.raises(TaxonomyError, match="exists already"):
+        taxonomy.rename_category(p, "cat", "dog")
+    with pytest.raises(TaxonomyError, match="no category 'cow'"):
+        taxonomy.merge_categories(p, "cow", "dog")
+    with pytest.raises(TaxonomyError, match="into itself"):
+        taxonomy.merge_categories(p, "dog", "dog")
+    with pytest.raises(TaxonomyError, match="different names"):
+        taxonomy.split_category(p, "dog", "a", "a")
+
+
+def test_export_then_apply_to_another_project_embeds_example_crops(tmp_path: Path) -> None:
+    src = make_project(tmp_path, 2)
+    (tmp_path / "images").mkdir()
+    pixels = np.zeros((48, 64, 3), np.uint8)
+    pixels[10:20, 30:50] = (255, 0, 0)
+    Image.fromarray(pixels).save(tmp_path / "images" / "img001.png")
+    example = {"file_name": "images/img001.png", "bbox": [30, 10, 20, 10], "caption": "a red one"}
+    taxonomy.describe_category(
+        src,
+        "cat",
+        description="Felis catus",
+        guideline="# Cats\nWhole body, *tail included*.",
+        examples=[example],
+    ).apply(src)
+    save_project(src)
+    data, warnings = taxonomy.export_taxonomy(load_project(src.path))
+    assert warnings == []
+    cat = data["categories"][0]
+    assert cat["description"] == "Felis catus" and cat["guideline"].startswith("# Cats")
+    crop = Image.open(__import__("io").BytesIO(base64.b64decode(cat["examples"][0]["png"])))
+    assert crop.size == (20, 10) and crop.convert("RGB").getpixel((5, 5)) == (255, 0, 0)
+    for suffix in (".json", ".yaml"):
+        path = tmp_path / f"tax{suffix}"
+        taxonomy.write_taxonomy(data, path)
+        assert taxonomy.read_taxonomy(path) == data
+
+    (tmp_path / "other").mkdir()
+    other = make_project(tmp_path / "other", 1)
+    other.categories[2].name = "horse"  # "dog" missing, "horse" not in the taxonomy
+    plan = taxonomy.apply_taxonomy(other, taxonomy.read_taxonomy(tmp_path / "tax.yaml"))
+    assert plan.added == ["dog"] and plan.updated == ["cat"] and plan.not_in_taxonomy == ["horse"]
+    _undo_restores(other, plan.edit)
+    assert taxonomy.info(other.category_by_name("cat"))["examples"][0]["caption"] == "a red one"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x [1]\nb: *x\n", "aliases are not allowed"),
+        ("categories: [{name: a}, {name: a}]\n", "appears twice"),
+        ("categories: [{name: a, color: red}]\n", "color"),
+        ("categories: [{name: a, examples: [{png: 'AAAA'}]}]\n", "not a PNG"),
+        ("categories: [{name: a, examples: [{file_name: x.png, bbox: [0, 0, -1, 2]}]}]\n", "bbox"),
+        ("pixelproof_taxonomy: 9\ncategories: []\n", "version"),
+        ("[unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_taxonomy_files_are_located_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    with pytest.raises(TaxonomyError, match=message) as e:
+        taxonomy.read_taxonomy(path)
+    assert str(path) in str(e.value)
+
+
+def test_a_fifo_is_not_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "t.json"
+    os.mkfifo(fifo)
+    with pytest.raises(TaxonomyError, match="not a regular file"):
+        taxonomy.read_taxonomy(fifo)
