@@ -31,6 +31,8 @@ COMMANDS = {
     "diff": "diff",
     "tag": "tag",
     "checkout": "checkout",
+    "log": "log",
+    "taxonomy": "taxonomy",
 }
 
 

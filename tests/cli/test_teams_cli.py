@@ -29,7 +29,8 @@ def test_split_then_merge_round_trip(tmp_path: Path, capsys) -> None:  # type: i
          "--honeypot-fraction", "0.1", "-o", str(out)]
     )  # fmt: skip
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["ann.json", "bob.json", "lead-manifest.json"]
+    names = ["ann.history.jsonl", "ann.json", "bob.history.jsonl", "bob.json", "lead-manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == names
     manifest = json.loads((out / "lead-manifest.json").read_text())
     assert len(manifest["overlap"]) == 4 and len(manifest["honeypots"]["images"]) == 1
     ann = load_project(out / "ann.json")

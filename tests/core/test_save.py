@@ -31,7 +31,7 @@ def test_save_keeps_previous_version_as_bak(tmp_path: Path) -> None:
     save_project(project)
     assert (tmp_path / "p.json.bak").read_bytes() == original
     assert load_project(path).categories[1].name == "lion"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.history.jsonl", "p.json", "p.json.bak"]
 
 
 def _files(path: Path) -> tuple[bytes, bytes]:
@@ -52,7 +52,7 @@ def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(ProjectSaveError, match=r"could not save .*p\.json: Permission denied"):
         save_project(project)
     assert _files(path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.history.jsonl", "p.json", "p.json.bak"]
 
 
 class _HalfWriter:
@@ -86,7 +86,11 @@ def test_full_disk_half_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ProjectSaveError, match="No space left on device; the previous file is unchanged"):
         save_project(project)
     assert _files(path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]  # no temp file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "p.history.jsonl",
+        "p.json",
+        "p.json.bak",
+    ]  # no temp file left
 
 
 def test_fsync_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,7 +105,7 @@ def test_fsync_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ProjectSaveError):
         save_project(project)
     assert _files(path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.history.jsonl", "p.json", "p.json.bak"]
 
 
 def test_rename_failure_leaves_bak_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +121,7 @@ def test_rename_failure_leaves_bak_untouched(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(ProjectSaveError):
         save_project(project)
     assert _files(path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.history.jsonl", "p.json", "p.json.bak"]
 
 
 def test_failed_save_as_keeps_file_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

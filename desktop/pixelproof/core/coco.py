@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from pixelproof.core import history
 from pixelproof.core.atomic import (
     FileConflictError,
     FileState,
@@ -165,6 +166,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         project = project_from_dict(data, source=p)
     project.path = p
     project.file_state = FileState(p, st.st_mtime_ns, st.st_size, digest.result())
+    history.capture(project)
     return project
 
 
@@ -914,19 +916,46 @@ def save_project(
     old_folder = Path(os.path.abspath(project.path)).parent if project.path is not None else None
     renamed = _rebase_file_names(project, old_folder, target.parent)
     clean_stale_temporaries(target)
+    if unchanged is not None and _size_changed(unchanged):  # before the change log line is written
+        for image, old in renamed:
+            image.file_name = old
+        raise ProjectConflictError(target)
+    entry = history.prepare(project, target)  # the change log line, appended before the file is replaced
     try:
         with gc_paused():
             data = dumps_project(project)
+        if entry is not None:
+            _append_history(entry)
         written = atomic_write(target, data, backup=True, unchanged=unchanged)
     except ProjectSaveError:
         for image, old in renamed:
             image.file_name = old
+        if entry is not None:
+            history.abort(project, entry)
         raise
     project.path = target
     with contextlib.suppress(OSError):
         st = os.stat(written)
         project.file_state = FileState(target, st.st_mtime_ns, st.st_size, hashlib.sha256(data).digest())
+    history.committed(project)
     return target
+
+
+def _size_changed(state: FileState) -> bool:
+    """A cheap early look for the two-writer conflict (the full check, hash included, is atomic_write's)."""
+    try:
+        return os.stat(state.path).st_size != state.size
+    except OSError:
+        return True
+
+
+def _append_history(entry: history.Pending) -> None:
+    try:
+        history.append(entry)
+    except OSError as e:
+        raise ProjectSaveError(
+            f"could not write the change log {entry.path}: {e.strerror or e}; the project is unchanged"
+        ) from e
 
 
 def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[tuple[ImageRecord, str]]:

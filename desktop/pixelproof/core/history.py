@@ -1,13 +1,38 @@
-"""The project's change log: who changed what, when, with which tool (issue 16).
+"""The project's change log, ``<name>.history.jsonl`` beside ``<name>.json`` (issue 16).
 
-The author comes from the user identity: the ``--author`` option, else the ``PIXELPROOF_AUTHOR``
-environment variable (the app sets its Preferences value there), else the OS user.
+Every save appends one JSON line: time, author, tool, the edits made (their labels, when known), objects
+added / removed / changed per image and class, review decisions (state transitions), image status changes,
+category changes and the sources of new objects (manual, model, consensus...).
+
+What changed is found by comparing the project with the state it had when it was loaded or last saved
+(a *baseline* kept on ``Project.history``: the annotation objects themselves, so the comparison costs a
+dict lookup per unchanged object; edits replace objects, they never change one in place). Entries form a
+chain: each has a ``seq`` and the ``parent`` it follows, and the project file records its ``head``
+(``pixelproof.history.head``). The line is appended (and fsynced) before the project file is replaced; if
+that replace then fails, the entry is not on the project's chain and ``pixelproof log`` marks it as not
+committed. Two writers: the save path's two-writer check covers the project file, and with it the chain.
+
+The author comes from the user identity: the ``--author`` option, else ``PIXELPROOF_AUTHOR`` (the app sets
+it from Preferences), else the OS user.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import getpass
 import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pixelproof.core.model import Annotation, Category, Project, utc_now
+
+SUFFIX = ".history.jsonl"
+_INFO = ("description", "guideline", "examples")
 
 
 def current_author(explicit: str | None = None) -> str:
@@ -21,3 +46,264 @@ def current_author(explicit: str | None = None) -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # no user name for this uid (containers)
         return "unknown"
+
+
+def sidecar(project_path: str | os.PathLike[str]) -> Path:
+    p = Path(project_path)
+    return p.with_name(p.stem + SUFFIX)
+
+
+@dataclass
+class Baseline:
+    """The project as last loaded or saved (``annotations`` None: never saved, everything is new), and
+    what the next entry should say about who and how."""
+
+    annotations: dict[int, Annotation] | None = None
+    categories: dict[int, Category] = field(default_factory=dict)
+    images: dict[int, str] = field(default_factory=dict)
+    image_status: dict[str, str] = field(default_factory=dict)
+    tool: str | None = None
+    author: str | None = None
+    edits: list[str] = field(default_factory=list)
+
+
+def capture(project: Project) -> None:
+    """Take the project's current state as the baseline (after a load or a save)."""
+    old = project.history if isinstance(project.history, Baseline) else None
+    status = project.app.get("image_status")
+    project.history = Baseline(
+        dict(project.annotations),
+        {k: copy.deepcopy(c) for k, c in project.categories.items()},
+        {i: im.file_name for i, im in project.images.items()},
+        dict(status) if isinstance(status, dict) else {},
+        old.tool if old else None,
+        old.author if old else None,
+    )
+
+
+def note(
+    project: Project, *, tool: str | None = None, author: str | None = None, edit: str | None = None
+) -> None:
+    """Tell the next entry which tool and author made the change, and an edit's label."""
+    if not isinstance(project.history, Baseline):
+        project.history = Baseline()
+    base = project.history
+    if tool is not None:
+        base.tool = tool
+    if author is not None:
+        base.author = author
+    if edit:
+        base.edits.append(edit)
+
+
+def _same(a: Annotation, b: Annotation) -> bool:
+    return a == b or (a.id == b.id and _key(a) == _key(b))
+
+
+def _key(a: Annotation) -> tuple:
+    return (a.category_id, list(a.bbox), a.segmentation, a.area, a.iscrowd, a.score, a.source, a.review,
+            a.note, a.author, a.updated, a.extra, a.app_extra)  # fmt: skip
+
+
+def changes(project: Project, base: Baseline | None) -> dict[str, Any]:
+    """What changed since ``base`` (see the module docstring), as the entry's fields."""
+    base = base if base is not None else Baseline()
+    before = base.annotations or {}
+    cats = {c.id: c.name for c in project.categories.values()}
+    old_cats = {c.id: c.name for c in base.categories.values()} or cats
+    names = {i: im.file_name for i, im in project.images.items()}
+    per_image: dict[str, dict[str, list[int]]] = {}
+    review: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+
+    def count(image_name: str, category: str, slot: int) -> None:
+        per_image.setdefault(image_name, {}).setdefault(category, [0, 0, 0])[slot] += 1
+
+    for aid, a in project.annotations.items():
+        b = before.get(aid)
+        if b is a:
+            continue
+        if b is not None and _same(a, b):
+            continue
+        cat = cats.get(a.category_id, str(a.category_id))
+        count(names.get(a.image_id, str(a.image_id)), cat, 0 if b is None else 2)
+        sources[(a.source or "manual").split(":")[0]] += 1
+        if b is not None and b.review != a.review:
+            review[f"{b.review or 'none'}->{a.review or 'none'}"] += 1
+    for aid, b in before.items():
+        if aid not in project.annotations:
+            image = names.get(b.image_id) or base.images.get(b.image_id, str(b.image_id))
+            count(image, old_cats.get(b.category_id, str(b.category_id)), 1)
+    per_class: dict[str, list[int]] = {}
+    for classes in per_image.values():
+        for cat, (a, r, c) in classes.items():
+            row = per_class.setdefault(cat, [0, 0, 0])
+            row[0], row[1], row[2] = row[0] + a, row[1] + r, row[2] + c
+    status_now = project.app.get("image_status") if isinstance(project.app.get("image_status"), dict) else {}
+    status = Counter(
+        f"{base.image_status.get(k, 'todo')}->{v}"
+        for k, v in status_now.items()
+        if base.image_status.get(k, "todo") != v
+    )
+    return {
+        "totals": {
+            k: sum(row[n] for row in per_class.values())
+            for n, k in enumerate(("added", "removed", "changed"))
+        },
+        "per_class": per_class,
+        "per_image": per_image,
+        "review": dict(review),
+        "image_status": dict(status),
+        "taxonomy": _taxonomy(base.categories, project.categories) if base.annotations is not None else [],
+        "sources": dict(sources),
+        "images": {
+            "added": sum(1 for i in project.images if i not in base.images)
+            if base.annotations is not None
+            else len(project.images),
+            "removed": sum(1 for i in base.images if i not in project.images),
+        },
+    }
+
+
+def _taxonomy(before: dict[int, Category], after: dict[int, Category]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for cid, c in after.items():
+        old = before.get(cid)
+        if old is None:
+            out.append({"change": "added", "name": c.name})
+            continue
+        if old.name != c.name:
+            out.append({"change": "renamed", "old": old.name, "new": c.name})
+        if any(old.app_extra.get(k) != c.app_extra.get(k) for k in _INFO):
+            out.append({"change": "described", "name": c.name})
+    out += [{"change": "removed", "name": c.name} for cid, c in before.items() if cid not in after]
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# writing (called by the save path) and reading
+
+
+@dataclass
+class Pending:
+    """An entry prepared for a save: appended before the project file is replaced."""
+
+    path: Path
+    entry: dict[str, Any]
+    previous_app: Any
+
+
+def prepare(project: Project, target: Path) -> Pending | None:
+    """Compute the entry for saving ``project`` to ``target`` and point the project's head at it. None when
+    nothing changed since the baseline (a save without changes adds no entry)."""
+    base = project.history if isinstance(project.history, Baseline) else None
+    fields = changes(project, base)
+    path = sidecar(target)
+    known = base is not None and base.annotations is not None
+    changed = (
+        any(fields["totals"].values())
+        or fields["taxonomy"]
+        or fields["image_status"]
+        or any(fields["images"].values())
+    )
+    if known and not changed and path.exists():
+        return None
+    previous = copy.deepcopy(project.app.get("history"))
+    head = previous.get("head") if isinstance(previous, dict) else None
+    seq = max(last_seq(path), head if isinstance(head, int) else 0) + 1
+    entry = {
+        "seq": seq,
+        "parent": head if isinstance(head, int) else None,
+        "time": utc_now(),
+        "author": (base.author if base else None) or current_author(),
+        "tool": (base.tool if base else None) or "manual",
+        "edits": list(base.edits) if base else [],
+        **fields,
+    }
+    project.app["history"] = {"head": seq}
+    return Pending(path, entry, previous)
+
+
+def append(pending: Pending) -> None:
+    """Append the entry as one line and fsync it (raises OSError)."""
+    line = orjson.dumps(pending.entry) + b"\n"
+    fd = os.open(pending.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def abort(project: Project, pending: Pending) -> None:
+    """The save failed: the project's head goes back (the appended line, if any, stays off the chain)."""
+    if pending.previous_app is None:
+        project.app.pop("history", None)
+    else:
+        project.app["history"] = pending.previous_app
+
+
+def committed(project: Project) -> None:
+    """The save succeeded: the saved state is the new baseline; the notes are used up."""
+    capture(project)
+    project.history.edits = []
+
+
+def last_seq(path: Path) -> int:
+    """The ``seq`` of the last line of a history file (0 when there is none)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            end = f.tell()
+            chunk = b""
+            pos = end
+            while pos > 0:
+                step = min(65536, pos)
+                pos -= step
+                f.seek(pos)
+                chunk = f.read(step) + chunk
+                lines = chunk.rstrip(b"\n").split(b"\n")
+                if len(lines) > 1 or pos == 0:
+                    with contextlib.suppress(orjson.JSONDecodeError, AttributeError, TypeError):
+                        return int(orjson.loads(lines[-1]).get("seq", 0))
+                    return 0
+    except OSError:
+        return 0
+    return 0
+
+
+def read_log(
+    project_path: str | os.PathLike[str], head: int | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every entry, newest first, each with ``committed`` (on the chain from ``head``), and problems
+    (unreadable lines, by line number)."""
+    path = sidecar(project_path)
+    entries: list[dict[str, Any]] = []
+    problems = []
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return [], []
+    except OSError as e:
+        return [], [f"{path}: cannot read: {e.strerror or e}"]
+    for n, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            e = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            problems.append(f"{path}:{n}: not a JSON line (skipped)")
+            continue
+        if not isinstance(e, dict) or not isinstance(e.get("seq"), int):
+            problems.append(f"{path}:{n}: not a history entry (skipped)")
+            continue
+        entries.append(e)
+    by_seq = {e["seq"]: e for e in entries}
+    chain = set()
+    cur = head
+    while isinstance(cur, int) and cur in by_seq and cur not in chain:
+        chain.add(cur)
+        cur = by_seq[cur].get("parent")
+    for e in entries:
+        e["committed"] = e["seq"] in chain
+    return entries[::-1], problems

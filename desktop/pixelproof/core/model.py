@@ -158,6 +158,7 @@ class Project:
     # the project file as last loaded or saved: a save refuses to overwrite it once someone changed it
     file_state: FileState | None = field(default=None, repr=False)
     _by_image: dict[int, dict[int, Annotation]] = field(default_factory=dict, repr=False)
+    history: Any = field(default=None, repr=False)  # core.history.Baseline: the state as last loaded/saved
 
     def __post_init__(self) -> None:
         self._reindex()

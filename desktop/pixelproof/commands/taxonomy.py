@@ -1,0 +1,173 @@
+"""``pixelproof taxonomy ACTION ...``: show, describe, export/apply, rename, merge, split, delete (issue 16).
+
+Changes edit the project in place (its ``.bak`` keeps the previous file) or write ``-o OUT``; each is the
+same ``core.edits`` edit the app makes, and the change log records it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pixelproof.commands._common import error, load_or_report, warn
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("taxonomy", help="categories: guidelines, taxonomy files, rename/merge/split/delete")
+    acts = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, help_: str, *, output: bool = True) -> argparse.ArgumentParser:
+        a = acts.add_parser(name, help=help_)
+        if name != "apply":
+            a.add_argument("project", help="project .json")
+        if output:
+            a.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
+            a.add_argument("--author", help="who makes the change (history; default: the user identity)")
+        return a
+
+    action("show", "list the categories with object counts and descriptions", output=False)
+    a = action(
+        "export", "write the taxonomy (JSON, or YAML for .yaml/.yml), example crops embedded", output=False
+    )
+    a.add_argument("-o", "--output", required=True, metavar="FILE", help="taxonomy file to write")
+    a = acts.add_parser("apply", help="apply a taxonomy file to a project (categories matched by name)")
+    a.add_argument("taxonomy", help="taxonomy .json / .yaml")
+    a.add_argument("project", help="project .json")
+    a.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
+    a.add_argument("--author", help="who makes the change (history; default: the user identity)")
+    a = action("rename", "rename a category")
+    a.add_argument("old")
+    a.add_argument("new")
+    a = action("merge", "move the objects of SOURCE to TARGET and delete SOURCE")
+    a.add_argument("source")
+    a.add_argument("target")
+    a = action("split", "split a category in two: objects stay in FIRST and are set to pending review")
+    a.add_argument("category")
+    a.add_argument("first")
+    a.add_argument("second")
+    a = action("delete", "delete a category, reassigning its objects or deleting them")
+    a.add_argument("category")
+    how = a.add_mutually_exclusive_group(required=True)
+    how.add_argument("--reassign", metavar="OTHER", help="give its objects this category")
+    how.add_argument("--delete-objects", action="store_true", help="delete its objects with it")
+    a = action("describe", "set a category's description, guideline (Markdown file) and example crops")
+    a.add_argument("category")
+    a.add_argument("--description", help="one line")
+    a.add_argument("--guideline-file", metavar="F", help="Markdown file with the labelling guideline")
+    a.add_argument(
+        "--example",
+        action="append",
+        default=[],
+        metavar="FILE_NAME:X,Y,W,H",
+        help="an example crop from a project image (repeatable; replaces the examples)",
+    )
+    p.set_defaults(run=run)
+
+
+def _example(text: str) -> dict:
+    name, sep, box = text.rpartition(":")
+    try:
+        values = [float(v) for v in box.split(",")]
+    except ValueError:
+        values = []
+    if not sep or len(values) != 4:
+        raise ValueError(f"--example {text!r}: expected FILE_NAME:X,Y,W,H")
+    return {"file_name": name, "bbox": values}
+
+
+def run(args: argparse.Namespace) -> int:
+    from pixelproof.core import taxonomy
+
+    project = load_or_report(args.project)
+    if project is None:
+        return 1
+    try:
+        if args.action == "show":
+            _show(project)
+            return 0
+        if args.action == "export":
+            return _export(project, args)
+        edit, note = _edit(project, args)
+    except (taxonomy.TaxonomyError, ValueError, OSError) as e:
+        problems = e.problems if isinstance(e, taxonomy.TaxonomyError) else [str(e)]
+        for p in problems:
+            error(p)
+        return 1
+    return _save(project, edit, note, args)
+
+
+def _edit(project, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from pixelproof.core import taxonomy
+
+    a = args.action
+    if a == "rename":
+        return taxonomy.rename_category(project, args.old, args.new), ""
+    if a == "merge":
+        return taxonomy.merge_categories(project, args.source, args.target), ""
+    if a == "split":
+        edit, ids = taxonomy.split_category(project, args.category, args.first, args.second)
+        return edit, f"{len(ids)} objects of {args.first} set to pending review (move those of {args.second})"
+    if a == "delete":
+        return taxonomy.delete_category(project, args.category, args.reassign), ""
+    if a == "apply":
+        plan = taxonomy.apply_taxonomy(project, taxonomy.read_taxonomy(args.taxonomy))
+        note = f"added {len(plan.added)}, updated {len(plan.updated)} categories"
+        if plan.not_in_taxonomy:
+            note += f"; not in the taxonomy (kept): {', '.join(plan.not_in_taxonomy)}"
+        return plan.edit, note
+    values: dict = {"description": args.description}
+    if args.guideline_file:
+        values["guideline"] = Path(args.guideline_file).read_text(encoding="utf-8")
+    if args.example:
+        values["examples"] = [_example(e) for e in args.example]
+        for ex in values["examples"]:
+            if project.image_by_file_name(ex["file_name"]) is None:
+                raise ValueError(f"--example: no image {ex['file_name']!r} in the project")
+    return taxonomy.describe_category(project, args.category, **values), ""
+
+
+def _save(project, edit, note: str, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from pixelproof.core import history
+    from pixelproof.core.coco import ProjectSaveError, save_project
+
+    edit.apply(project)
+    history.note(project, tool="taxonomy", author=history.current_author(args.author), edit=edit.label)
+    out = Path(args.output) if args.output else project.path
+    try:
+        save_project(project, out)
+    except ProjectSaveError as e:
+        error(str(e))
+        return 1
+    print(f"{out}: {edit.label}" + (f"; {note}" if note else ""))
+    return 0
+
+
+def _show(project) -> None:  # type: ignore[no-untyped-def]
+    from pixelproof.core.taxonomy import info
+
+    counts: dict[int, int] = {}
+    for a in project.annotations.values():
+        counts[a.category_id] = counts.get(a.category_id, 0) + 1
+    for c in project.categories.values():
+        data = info(c)
+        extras = []
+        if data.get("guideline"):
+            extras.append("guideline")
+        if data.get("examples"):
+            extras.append(f"{len(data['examples'])} examples")
+        tail = f"  [{', '.join(extras)}]" if extras else ""
+        print(f"{c.id:>4}  {c.name:<24}{counts.get(c.id, 0):>8}  {data.get('description', '')}{tail}")
+
+
+def _export(project, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from pixelproof.core.taxonomy import export_taxonomy, write_taxonomy
+
+    if Path(args.output).resolve() == Path(args.project).resolve():
+        error(f"{args.output}: would overwrite the project")
+        return 1
+    data, warnings = export_taxonomy(project)
+    for w in warnings:
+        warn(w)
+    write_taxonomy(data, args.output)
+    print(f"{args.output}: {len(data['categories'])} categories")
+    return 0
