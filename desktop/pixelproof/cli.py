@@ -33,6 +33,7 @@ COMMANDS = {
     "checkout": "checkout",
     "log": "log",
     "taxonomy": "taxonomy",
+    "consensus": "consensus",
 }
 
 

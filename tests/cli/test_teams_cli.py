@@ -158,3 +158,75 @@ def test_tag_diff_at_and_checkout(tmp_path: Path, capsys) -> None:  # type: igno
     assert main(["checkout", str(project), "--at", "nope", "-o", str(old)]) == 1
     assert main(["diff", str(project)]) == 1
     assert "give OLD and NEW" in capsys.readouterr().err
+
+
+def test_taxonomy_commands_and_the_log(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PIXELPROOF_AUTHOR", "lead")
+    project, _ = _setup(tmp_path)
+    guide = tmp_path / "cat.md"
+    guide.write_text("# Cats\nWhole body.")
+    describe = ["taxonomy", "describe", str(project), "cat", "--description", "Felis catus"]
+    assert main([*describe, "--guideline-file", str(guide), "--example", "images/img001.png:1,2,10,10"]) == 0
+    assert main(["taxonomy", "rename", str(project), "dog", "canine"]) == 0
+    assert main(["taxonomy", "split", str(project), "bird", "songbird", "raptor"]) == 0
+    assert "objects of songbird set to pending review" in capsys.readouterr().out
+    assert main(["taxonomy", "delete", str(project), "raptor", "--reassign", "cat", "--author", "ana"]) == 0
+    assert main(["taxonomy", "merge", str(project), "nope", "cat"]) == 1
+    assert "no category 'nope'" in capsys.readouterr().err
+    assert main(["taxonomy", "export", str(project), "-o", str(tmp_path / "tax.yaml")]) == 0
+    other = tmp_path / "other.json"
+    save_project(make_project(tmp_path, 1), other)
+    assert main(["taxonomy", "apply", str(tmp_path / "tax.yaml"), str(other)]) == 0
+    assert "not in the taxonomy (kept): dog, bird" in capsys.readouterr().out
+    assert [c.name for c in load_project(other).categories.values()] == [
+        "cat",
+        "dog",
+        "bird",
+        "canine",
+        "songbird",
+    ]
+    capsys.readouterr()
+    assert main(["taxonomy", "show", str(project)]) == 0
+    shown = capsys.readouterr().out
+    assert "Felis catus  [guideline, 1 examples]" in shown and "songbird" in shown and "raptor" not in shown
+    assert main(["log", str(project), "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert [e["tool"] for e in entries[:4]] == ["taxonomy"] * 4
+    assert entries[0]["author"] == "ana" and entries[1]["author"] == "lead"
+    assert entries[0]["edits"] == ["Delete class raptor (objects to cat)"]
+    assert main(["log", str(project), "-n", "2"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("[taxonomy]") == 2 and "class raptor removed" in text
+
+
+def test_consensus_command_then_accept(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.teams_data import disc, mask_annotation
+
+    project, _ = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob,cy", "--overlap", "0.1",
+                 "--overlap-copies", "3", "-o", str(out)]) == 0  # fmt: skip
+    manifest = json.loads((out / "lead-manifest.json").read_text())
+    overlap = set(manifest["overlap"])
+    for k, who in enumerate(["ann", "bob", "cy"]):
+        shard = load_project(out / f"{who}.json")
+        for im in shard.images.values():
+            if any(im.file_name.endswith(n) for n in overlap):
+                m = disc(30 + k, 30, 6, im.width, im.height)
+                shard.add_annotation(mask_annotation(shard.next_annotation_id() + 10 * k, im.id, 1, m))
+        save_project(shard)
+    merged = tmp_path / "merged.json"
+    code = main(["merge", *(str(out / f"{w}.json") for w in ("ann", "bob", "cy")), "--into", str(project),
+                 "--manifest", str(out / "lead-manifest.json"), "-o", str(merged)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert main(["consensus", str(merged), "--method", "majority"]) == 0
+    assert "pending consensus objects on 2 images" in capsys.readouterr().out
+    p = load_project(merged)
+    pending = [a for a in p.annotations.values() if (a.source or "").startswith("consensus:")]
+    assert len(pending) == 2 * 3  # the two objects every shard had, and the new disc, per image
+    assert main(["consensus", str(merged), "--accept"]) == 0
+    p = load_project(merged)
+    assert not any("annotator" in a.app_extra for a in p.annotations.values())
+    assert sum(a.review == "accepted" for a in p.annotations.values()) == 6
+    assert main(["log", str(merged)]) == 0
+    assert "[consensus]" in capsys.readouterr().out

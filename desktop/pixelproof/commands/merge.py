@@ -26,10 +26,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--into", metavar="BASE", help="merge into this project (e.g. the one that was split)")
     p.add_argument("--manifest", metavar="F", help="the lead's manifest from split: honeypots are left out")
     p.add_argument("--report", metavar="F", help="write the conflict report as JSON")
+    p.add_argument("--author", help="who merges (history; default: the user identity)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from pixelproof.core import history
     from pixelproof.core.coco import ProjectSaveError, read_json, save_project
     from pixelproof.core.merge import Shard, merge_shards
 
@@ -64,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
     result = merge_shards(shards, base=base, manifest=manifest)
+    if base is not None:
+        result.project.history = base.history  # the log records what the merge changed in the base
+    history.note(
+        result.project, tool="merge", author=history.current_author(args.author), edit="Merge shards"
+    )
     try:
         save_project(result.project, out)
         if args.report:

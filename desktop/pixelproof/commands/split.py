@@ -31,10 +31,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="F",
         help="where the lead's manifest goes (default DIR/lead-manifest.json); do not hand it out",
     )
+    p.add_argument("--author", help="who splits (history; default: the user identity)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from pixelproof.core import history
     from pixelproof.core.coco import ProjectSaveError, atomic_write, save_project
     from pixelproof.core.split import SplitError, split_project
 
@@ -75,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         for name, shard in result.shards.items():
+            history.note(
+                shard, tool="split", author=history.current_author(args.author), edit=f"Split for {name}"
+            )
             save_project(shard, targets[name])
         data = json.dumps(result.manifest, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
         atomic_write(manifest_path, data)

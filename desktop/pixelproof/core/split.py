@@ -160,6 +160,7 @@ def split_project(
         for image in hp_images:
             shard.add_image(copy.copy(image))
         shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators
+        shard.app.pop("history", None)  # a shard starts a change log of its own
         shard.app["shard"] = {"annotator": name, "split": split_id}
         shards[name] = shard
     manifest = {

@@ -1,0 +1,68 @@
+"""``pixelproof consensus PROJECT [--method staple|majority] [--accept] [-o OUT]`` (issue 16).
+
+On a merged project whose overlap images keep each annotator's version: add one pending consensus object
+per object most annotators drew, or (``--accept``) accept the reviewed consensus.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pixelproof.commands._common import error, load_or_report
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("consensus", help="consensus objects on a merged project's overlap images")
+    p.add_argument("project", help="merged project .json (overlap images with each annotator's version)")
+    p.add_argument(
+        "--method", choices=("staple", "majority"), default="staple", help="for masks (default staple)"
+    )
+    p.add_argument(
+        "--iou-threshold", type=float, default=0.5, help="objects match when IoU > T (default 0.5)"
+    )
+    p.add_argument(
+        "--accept",
+        action="store_true",
+        help="accept the consensus: keep consensus objects not rejected, delete the annotators' versions",
+    )
+    p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
+    p.add_argument("--author", help="who does it (history; default: the user identity)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pixelproof.core import history
+    from pixelproof.core.coco import ProjectSaveError, save_project
+    from pixelproof.core.consensus import accept_consensus, consensus_edit
+
+    if not 0.0 <= args.iou_threshold < 1.0:
+        error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
+        return 2
+    project = load_or_report(args.project)
+    if project is None:
+        return 1
+    if args.accept:
+        edit = accept_consensus(project)
+        message = edit.label
+    else:
+        edit, summary = consensus_edit(project, args.method, args.iou_threshold)
+        if summary["images"] == 0 and not summary["skipped"]:
+            error(f"{args.project}: no overlap image with two or more annotators' versions")
+            return 1
+        message = (
+            f"{summary['objects']} pending consensus objects on {summary['images']} images "
+            f"({summary['minority']} objects drawn by half of the annotators or fewer left out"
+            + (f"; {len(summary['skipped'])} images already have a consensus" if summary["skipped"] else "")
+            + ")"
+        )
+    changes = edit.apply(project)
+    history.note(project, tool="consensus", author=history.current_author(args.author), edit=edit.label)
+    out = Path(args.output) if args.output else project.path
+    try:
+        save_project(project, out)
+    except ProjectSaveError as e:
+        error(str(e))
+        return 1
+    print(f"{out}: {message}; {len(changes.annotation_ids())} objects touched")
+    return 0
