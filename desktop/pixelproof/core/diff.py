@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pycocotools import mask as mask_utils
 
 from pixelproof.core import metrics
+from pixelproof.core.mask_edit import annotation_rle
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.core.qa import ImageObject, annotation_placed, pair_iou
 from pixelproof.core.split import image_key
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -56,16 +57,32 @@ def _same_other(a: Annotation, b: Annotation) -> bool:
     return all(getattr(a, f) == getattr(b, f) for f in fields)
 
 
-def _object(ann: Annotation, category: str, image: ImageRecord) -> ImageObject:
-    return ImageObject(ann, category, annotation_placed(ann, image.height, image.width), ann.kind == "box")
+def iou_matrix(
+    olds: list[Annotation], news: list[Annotation], old_im: ImageRecord, new_im: ImageRecord
+) -> np.ndarray:
+    """Geometry IoU of every old/new pair (QA's conventions: box IoU when either is a box), computed by
+    pycocotools on RLEs without decoding masks."""
+    m = np.zeros((len(olds), len(news)))
+    if not olds or not news:
+        return m
+    masks_o = [i for i, a in enumerate(olds) if a.kind != "box"]
+    masks_n = [j for j, b in enumerate(news) if b.kind != "box"]
+    if masks_o and masks_n and (old_im.height, old_im.width) == (new_im.height, new_im.width):
+        ro = [annotation_rle(olds[i], old_im.height, old_im.width) for i in masks_o]
+        rn = [annotation_rle(news[j], new_im.height, new_im.width) for j in masks_n]
+        ious = np.asarray(mask_utils.iou(rn, ro, [0] * len(ro)), dtype=np.float64)
+        m[np.ix_(masks_o, masks_n)] = ious.reshape(len(rn), len(ro)).T
+    for i, a in enumerate(olds):
+        for j, b in enumerate(news):
+            if a.kind == "box" or b.kind == "box":
+                m[i, j] = metrics.box_iou(a.bbox, b.bbox)
+    return m
 
 
-def _geometry_iou(
-    a: Annotation, b: Annotation, ca: str, cb: str, old_im: ImageRecord, new_im: ImageRecord
-) -> float:
+def _geometry_iou(a: Annotation, b: Annotation, old_im: ImageRecord, new_im: ImageRecord) -> float:
     if _same_geometry(a, b):
         return 1.0
-    return pair_iou(_object(a, ca, old_im), _object(b, cb, new_im))
+    return float(iou_matrix([a], [b], old_im, new_im)[0, 0])
 
 
 def _changed(
@@ -90,7 +107,7 @@ def _changed(
     if not what:
         return None
     if iou is None:
-        iou = _geometry_iou(a, b, ca, cb, old_im, new_im)
+        iou = _geometry_iou(a, b, old_im, new_im)
     return ObjectChange(file_name, CHANGED, cb, ca, a.id, b.id, iou, a.review, b.review, what)
 
 
@@ -118,9 +135,7 @@ def diff_image(
             out.append(change)
     left_new = [(a, c) for a, c in new_objects if a.id not in paired]
     if left_old and left_new:
-        olds = [_object(a, c, old_image) for a, c in left_old]
-        news = [_object(a, c, new_image) for a, c in left_new]
-        m = np.array([[pair_iou(o, n) for n in news] for o in olds])
+        m = iou_matrix([a for a, _ in left_old], [b for b, _ in left_new], old_image, new_image)
         matched = metrics.match(m, iou_threshold)
     else:
         matched = []

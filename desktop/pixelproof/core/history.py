@@ -195,7 +195,7 @@ class Pending:
 
 def prepare(project: Project, target: Path) -> Pending | None:
     """Compute the entry for saving ``project`` to ``target`` and point the project's head at it. None when
-    nothing changed since the baseline (a save without changes adds no entry)."""
+    nothing changed since it was loaded or saved (such a save adds no entry and leaves the file as it was)."""
     base = project.history if isinstance(project.history, Baseline) else None
     fields = changes(project, base)
     path = sidecar(target)
@@ -206,7 +206,7 @@ def prepare(project: Project, target: Path) -> Pending | None:
         or fields["image_status"]
         or any(fields["images"].values())
     )
-    if known and not changed and path.exists():
+    if known and not changed:  # an untouched project saves as it was loaded (no entry, no new head)
         return None
     previous = copy.deepcopy(project.app.get("history"))
     head = previous.get("head") if isinstance(previous, dict) else None

@@ -723,7 +723,8 @@ def _to_bytes_rle(rle: dict[str, Any]) -> dict[str, Any]:
     return {"size": c["size"], "counts": c["counts"].encode("ascii")}
 
 
-def _pyco_rle(ann: Annotation, height: int, width: int) -> dict[str, Any] | None:
+def annotation_rle(ann: Annotation, height: int, width: int) -> dict[str, Any] | None:
+    """An annotation's pixels as a pycocotools RLE (boxes filled); None when it has none."""
     seg = ann.segmentation
     if ann.kind == "box":
         x, y, w, h = ann.bbox
@@ -751,7 +752,7 @@ class OthersMask:
         self._rles: list[dict[str, Any]] = []
         rects = []
         for a in annotations:
-            rle = _pyco_rle(a, height, width)
+            rle = annotation_rle(a, height, width)
             if rle is None or [int(v) for v in rle["size"]] != [height, width]:
                 continue
             x, y, w, h = (round(float(v)) for v in mask_utils.toBbox(rle))
@@ -791,7 +792,7 @@ class OthersMask:
 
 def others_mask(annotations: Iterable[Annotation], height: int, width: int) -> np.ndarray:
     """Union of the pixels of ``annotations`` (merged as RLE, decoded once): what "preserve others" keeps."""
-    rles = [r for a in annotations if (r := _pyco_rle(a, height, width)) is not None]
+    rles = [r for a in annotations if (r := annotation_rle(a, height, width)) is not None]
     if not rles:
         return np.zeros((height, width), dtype=bool)
     merged = mask_utils.merge(rles, intersect=0) if len(rles) > 1 else rles[0]

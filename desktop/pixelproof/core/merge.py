@@ -162,6 +162,10 @@ def merge_image(
             ]
         else:
             usable.append(v)
+    if base is None and len(usable) == 1:  # the common case (one shard has the image): nothing to compare
+        v = usable[0]
+        objects = [_own(a, c, None, None, set(), annotators[v.shard]) for a, c in v.objects]
+        return ImageMerge(v.image, objects, v.status, [], conflicts, left_out)
     base_keys = {content_key(a, c): a.id for a, c in base.objects} if base is not None else {}
     base_ids = {a.id for a, _ in base.objects} if base is not None else set()
     keyed = [(v, [content_key(a, c) for a, c in v.objects]) for v in usable]
@@ -174,13 +178,16 @@ def merge_image(
             distinct.append((v, keys))
     if not distinct:
         chosen = base if base is not None else (usable[0] if usable else None)
-        objects = [(a, c, a.id in base_ids) for a, c in chosen.objects] if chosen is not None else []
+        objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
         status = chosen.status if chosen is not None else None
         return ImageMerge(ref, objects, status, [], conflicts, left_out)
     if len(distinct) == 1:
         v, keys = distinct[0]
         who = annotators[v.shard]
-        objects = [_own(a, c, k, base_keys, base_ids, who) for (a, c), k in zip(v.objects, keys, strict=True)]
+        objects = [
+            _own(a, c, k, base_keys if base is not None else None, base_ids, who)
+            for (a, c), k in zip(v.objects, keys, strict=True)
+        ]
         return ImageMerge(v.image if base is None else ref, objects, v.status, [], conflicts, left_out)
     side_by_side = [(v, k) for v, k in keyed] if overlap else distinct
     names = [shard_names[v.shard] for v, _ in side_by_side]
@@ -200,7 +207,9 @@ def merge_image(
     for v, keys in side_by_side:
         who = annotators[v.shard] or shard_names[v.shard]
         for (a, c), k in zip(v.objects, keys, strict=True):
-            obj, cat, keeps = _own(a, c, k, base_keys, base_ids, annotators[v.shard])
+            obj, cat, keeps = _own(
+                a, c, k, base_keys if base is not None else None, base_ids, annotators[v.shard]
+            )
             keeps = keeps or copies[a.id, k] > 1
             obj.app_extra[ANNOTATOR_KEY] = who
             objects.append((obj, cat, keeps))
@@ -211,15 +220,19 @@ def merge_image(
 def _own(
     a: Annotation,
     category: str,
-    key: bytes,
-    base_keys: dict[bytes, int],
+    key: bytes | None,
+    base_keys: dict[bytes, int] | None,
     base_ids: set[int],
     annotator: str | None,
 ) -> tuple[Annotation, str, bool]:
-    """A copy of a shard's object; added or changed ones get the shard's annotator as author."""
+    """A copy of a shard's object. With a base, objects added or changed in the shard get the shard's
+    annotator as author; without one (what was added cannot be known) only objects without an author."""
     obj = copy_annotation(a)
-    if key not in base_keys and annotator is not None:
-        obj.author = annotator
+    if annotator is not None:
+        if base_keys is None:
+            obj.author = obj.author or annotator
+        elif key not in base_keys:
+            obj.author = annotator
     return obj, category, a.id in base_ids
 
 
@@ -271,7 +284,7 @@ def merge_shards(
         vs = versions.get(key, [])
         b = base_versions.get(key)
         if not vs:
-            m = ImageMerge(b.image, [(a, c, True) for a, c in b.objects], b.status)
+            m = ImageMerge(b.image, [(copy_annotation(a), c, True) for a, c in b.objects], b.status)
             m.time_spent = merged_time([b])
             merged.append((key, m, b))
             continue
@@ -449,7 +462,8 @@ def _assemble(
                 aid = next_ann
                 next_ann += 1
             used.add(aid)
-            project.add_annotation(copy_annotation(a, id=aid, image_id=iid, category_id=cat_ids[cat]))
+            a.id, a.image_id, a.category_id = aid, iid, cat_ids[cat]  # ``a`` is merge_image's own copy
+            project.add_annotation(a)
     for key, value in (("image_status", status_map), ("time_spent", time_map)):
         if value:
             project.app[key] = value
