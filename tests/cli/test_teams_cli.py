@@ -230,3 +230,26 @@ def test_consensus_command_then_accept(tmp_path: Path, capsys) -> None:  # type:
     assert sum(a.review == "accepted" for a in p.annotations.values()) == 6
     assert main(["log", str(merged)]) == 0
     assert "[consensus]" in capsys.readouterr().out
+
+
+def test_convert_changed_since_exports_only_changed_images(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, _ = _setup(tmp_path)
+    assert main(["tag", str(project), "v1"]) == 0
+    p = load_project(project)
+    p.add_annotation(box_annotation(900, 3, 2, [1, 1, 6, 6]))
+    p.remove_annotation(p.annotations_of(7)[0].id)
+    save_project(p)
+    out = tmp_path / "delta.json"
+    capsys.readouterr()
+    assert (
+        main(["convert", str(project), str(out), "--from", "coco", "--to", "coco", "--changed-since", "v1"])
+        == 0
+    )
+    assert "2 of 20 images changed since v1" in capsys.readouterr().out
+    delta = load_project(out)
+    assert sorted(Path(im.file_name).name for im in delta.images.values()) == ["img003.png", "img007.png"]
+    assert len(delta.annotations) == 3 + 1
+    assert (
+        main(["convert", str(project), str(out), "--from", "coco", "--to", "coco", "--changed-since", "v9"])
+        == 1
+    )

@@ -35,6 +35,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--to", dest="dst_format", required=True, choices=[f.name for f in writable()], help="output format"
     )
     add_option_flags(p)
+    p.add_argument(
+        "--changed-since",
+        metavar="TAG",
+        help="coco input: export only the images changed since this tag (see `pixelproof tag`)",
+    )
     p.set_defaults(run=run)
 
 
@@ -102,6 +107,29 @@ def chosen_options(args: argparse.Namespace, fmt: Any, direction: str) -> dict[s
     return out
 
 
+def _changed_since(project: Any, args: argparse.Namespace) -> Any:
+    """The images of ``project`` changed since the tag (incremental relabeling); None after an error."""
+    from pixelproof.core.diff import diff_projects
+    from pixelproof.core.versions import VersionError, checkout
+
+    if args.src_format != "coco":
+        error("--changed-since needs a project (--from coco) with tags")
+        return None
+    try:
+        old = checkout(args.input, args.changed_since)
+    except VersionError as e:
+        error(str(e))
+        return None
+    project.path = old.path  # image paths resolve alike on both sides
+    diff = diff_projects(old, project)
+    changed = diff.changed_files()
+    print(
+        f"{args.input}: {len(changed)} of {len(project.images)} images changed since {args.changed_since}"
+        + (f" ({len(diff.images_removed)} images removed since, not exported)" if diff.images_removed else "")
+    )
+    return project.snapshot([im.id for im in project.images.values() if im.file_name in changed])
+
+
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import LimitError, check_output_not_input
@@ -150,6 +178,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     bar.close()
     project = result.project
+    if args.changed_since:
+        project = _changed_since(project, args)
+        if project is None:
+            return 1
     if not project.images:
         error(f"{args.input}: nothing to convert (no images found as {args.src_format})")
         return 1
