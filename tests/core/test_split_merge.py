@@ -184,3 +184,31 @@ def test_seeded_conflicts_are_each_reported_with_their_type(tmp_path: Path) -> N
     assert len({a.id for a in result.project.annotations.values()}) == len(result.project.annotations)
     report = result.report()
     assert report["conflict_counts"]["edited_in_two_shards"] == 1
+
+
+def test_merge_into_an_open_project_is_one_undoable_edit(tmp_path: Path) -> None:
+    from pixelproof.core.coco import dumps_project, project_to_dict
+    from pixelproof.core.merge import merge_edit
+
+    base = make_project(tmp_path, 6)
+    one = subset(base, [1, 2, 3])
+    two = subset(base, [4, 5, 6])
+    one.add_annotation(box_annotation(200, 1, 2, [1, 1, 5, 5]))
+    two.remove_annotation(two.annotations_of(5)[0].id)
+    two.add_category(Category(4, "fish"))
+    two.add_image(ImageRecord(7, "images/new.png", 64, 48))
+    two.add_annotation(box_annotation(201, 7, 4, [2, 2, 4, 4]))
+    two.set_image_status(6, "done")
+    result = merge_shards([Shard.of(one, "ann"), Shard.of(two, "bob")], base=base)
+    before = dumps_project(base)
+    edit = merge_edit(base, result)
+    edit.apply(base)
+    want, got = project_to_dict(result.project), project_to_dict(base)
+    for key in ("images", "categories"):
+        assert got[key] == want[key]
+    assert sorted(got["annotations"], key=lambda a: a["id"]) == sorted(
+        want["annotations"], key=lambda a: a["id"]
+    )
+    assert base.image_status(6) == "done"
+    edit.revert(base)
+    assert dumps_project(base) == before

@@ -1,0 +1,39 @@
+"""Edits of the image list: add images (a merge brings new ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from pixelproof.core.edits.base import IMAGE, Change, Changes, Edit, applied, require
+from pixelproof.core.model import ImageRecord, Project
+
+
+class AddImages(Edit):
+    """Add images at the end of the list; revert removes them (their annotations must be gone first, as a
+    Compound that added them after the images reverts them before)."""
+
+    def __init__(self, images: Iterable[ImageRecord], label: str | None = None) -> None:
+        self.images = [replace(im, extra=dict(im.extra)) for im in images]
+        n = len(self.images)
+        self.label = label or f"Add {n} image{'s' if n != 1 else ''}"
+        self._done: bool | None = None  # after apply: whether the project had an image_status map
+
+    def apply(self, project: Project) -> Changes:
+        ids = [im.id for im in self.images]
+        require(len(set(ids)) == len(ids), "the same image id is added twice")
+        taken = [i for i in ids if i in project.images]
+        require(not taken, f"image id {taken[:1]} already exists")
+        for im in self.images:
+            project.add_image(replace(im, extra=dict(im.extra)))
+        self._done = "image_status" in project.app
+        return Changes(Change(IMAGE, image_id=im.id) for im in self.images)
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._done)
+        for im in reversed(self.images):
+            require(not project.annotation_count(im.id), f"image {im.id} still has annotations")
+            project.remove_image(im.id)
+        if not self._done and not project.app.get("image_status"):
+            project.app.pop("image_status", None)  # remove_image made it; it was not there before
+        return Changes(Change(IMAGE, image_id=im.id) for im in self.images)
