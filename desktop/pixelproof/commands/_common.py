@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from pixelproof.core.coco import ProjectFormatError, load_project
 from pixelproof.core.model import Project
@@ -99,3 +99,19 @@ class ProgressBar:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def apply_and_save(project: Project, edit: Any, *, tool: str, author: str | None, output: str | None) -> Any:
+    """Apply a core edit, note it in the change log (tool, author, label) and save to ``output`` (default:
+    the project itself). Returns the edit's Changes and where it was saved, or None after an error line."""
+    from pixelproof.core import history
+    from pixelproof.core.coco import ProjectSaveError, save_project
+
+    changes = edit.apply(project)
+    history.note(project, tool=tool, author=history.current_author(author), edit=edit.label)
+    try:
+        out = save_project(project, output)
+    except ProjectSaveError as e:
+        error(str(e))
+        return None
+    return changes, out

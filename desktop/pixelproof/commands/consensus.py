@@ -7,9 +7,8 @@ per object most annotators drew, or (``--accept``) accept the reviewed consensus
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report
+from pixelproof.commands._common import apply_and_save, error, load_or_report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,8 +31,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pixelproof.core import history
-    from pixelproof.core.coco import ProjectSaveError, save_project
     from pixelproof.core.consensus import accept_consensus, consensus_edit
 
     if not 0.0 <= args.iou_threshold < 1.0:
@@ -56,13 +53,9 @@ def run(args: argparse.Namespace) -> int:
             + (f"; {len(summary['skipped'])} images already have a consensus" if summary["skipped"] else "")
             + ")"
         )
-    changes = edit.apply(project)
-    history.note(project, tool="consensus", author=history.current_author(args.author), edit=edit.label)
-    out = Path(args.output) if args.output else project.path
-    try:
-        save_project(project, out)
-    except ProjectSaveError as e:
-        error(str(e))
+    saved = apply_and_save(project, edit, tool="consensus", author=args.author, output=args.output)
+    if saved is None:
         return 1
+    changes, out = saved
     print(f"{out}: {message}; {len(changes.annotation_ids())} objects touched")
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report, warn
+from pixelproof.commands._common import apply_and_save, error, load_or_report, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -127,18 +127,10 @@ def _edit(project, args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _save(project, edit, note: str, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    from pixelproof.core import history
-    from pixelproof.core.coco import ProjectSaveError, save_project
-
-    edit.apply(project)
-    history.note(project, tool="taxonomy", author=history.current_author(args.author), edit=edit.label)
-    out = Path(args.output) if args.output else project.path
-    try:
-        save_project(project, out)
-    except ProjectSaveError as e:
-        error(str(e))
+    saved = apply_and_save(project, edit, tool="taxonomy", author=args.author, output=args.output)
+    if saved is None:
         return 1
-    print(f"{out}: {edit.label}" + (f"; {note}" if note else ""))
+    print(f"{saved[1]}: {edit.label}" + (f"; {note}" if note else ""))
     return 0
 
 
