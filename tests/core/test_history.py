@@ -116,3 +116,18 @@ def _entries_ok(path: Path) -> list[dict]:
         except orjson.JSONDecodeError:
             continue
     return out
+
+
+def test_the_two_writer_check_covers_the_change_log(tmp_path: Path) -> None:
+    from pixelproof.core.coco import ProjectConflictError
+
+    p = make_project(tmp_path, 2)
+    save_project(p)
+    mine, theirs = load_project(p.path), load_project(p.path)
+    theirs.add_annotation(box_annotation(60, 1, 1, [1, 1, 2, 2]))
+    save_project(theirs)
+    mine.add_annotation(box_annotation(61, 2, 2, [3, 3, 2, 2]))
+    with pytest.raises(ProjectConflictError):
+        save_project(mine)
+    assert [e["seq"] for e in _entries(p.path)] == [1, 2]  # no line for the refused save
+    assert mine.app.get("history") == {"head": 1}
