@@ -36,3 +36,77 @@ def test_resources_are_found_through_importlib() -> None:
     from importlib.resources import files
 
     assert files("pixelproof.resources").joinpath("__init__.py").is_file()
+
+
+# -- what may import what (DESIGN.md §2), read from the source: function-local imports count too -------
+
+PACKAGE = REPO / "desktop" / "pixelproof"
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _violations(layer: str, forbidden: tuple[str, ...], allowed_files: tuple[str, ...] = ()) -> list[str]:
+    out = []
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel in allowed_files:
+            continue
+        for name in sorted(_imports(path)):
+            if any(name == f or name.startswith(f + ".") for f in forbidden):
+                out.append(f"{rel} imports {name}")
+    return out
+
+
+def test_core_imports_no_qt_interop_inference_commands_or_ui() -> None:
+    forbidden = (
+        "PySide6",
+        "shiboken6",
+        *(f"pixelproof.{p}" for p in ("interop", "inference", "commands", "ui")),
+    )
+    assert _violations("core", forbidden) == []
+
+
+def test_inference_and_interop_stay_below_the_app_and_the_cli() -> None:
+    forbidden = ("PySide6", "shiboken6", "pixelproof.commands", "pixelproof.ui")
+    assert _violations("inference", forbidden) == []
+    assert _violations("interop", forbidden) == []
+
+
+def test_the_app_never_imports_the_cli_layer() -> None:
+    assert _violations("ui", ("pixelproof.commands", "pixelproof.cli")) == []
+
+
+def test_only_the_app_entry_names_the_main_window() -> None:
+    """Features get a ``ui.shell.Shell``, not the window: no circle of modules around MainWindow."""
+    assert _violations("ui", ("pixelproof.ui.main_window",), allowed_files=("ui/app.py",)) == []
+
+
+def test_the_cli_starts_the_app_only_through_its_entry() -> None:
+    entries = {"pixelproof.ui", "pixelproof.ui.app", "pixelproof.ui.self_test"}
+    files = [*(PACKAGE / "commands").rglob("*.py"), PACKAGE / "cli.py", PACKAGE / "__main__.py"]
+    bad = [
+        f"{f.relative_to(PACKAGE).as_posix()} imports {name}"
+        for f in files
+        for name in _imports(f)
+        if name.startswith("pixelproof.ui") and name not in entries and name.rsplit(".", 1)[0] not in entries
+    ]
+    assert bad == []
+
+
+def test_the_layer_check_sees_a_violation(tmp_path: Path) -> None:
+    """The scanner itself: a function-local import of the CLI from a ui module is found."""
+    fake = tmp_path / "mod.py"
+    fake.write_text("def f():\n    from pixelproof.commands import qa\n    import PySide6.QtCore\n")
+    assert {"pixelproof.commands", "pixelproof.commands.qa", "PySide6.QtCore"} <= _imports(fake)

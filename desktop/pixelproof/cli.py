@@ -19,6 +19,7 @@ COMMANDS = {
     "validate": "validate",
     "info": "info",
     "new": "new",
+    "open": "open",
     "demo": "demo",
     "qa": "qa",
     "backends": "backends",
@@ -39,7 +40,7 @@ COMMANDS = {
 
 _TOP_LEVEL_FLAGS = ("-h", "--help", "--version", "--self-test")
 # subcommands that decode images or masks: they take --max-pixels (core.limits)
-IMAGE_COMMANDS = ("new", "qa", "prelabel", "convert", "lint", "agreement", "demo")
+IMAGE_COMMANDS = ("new", "qa", "prelabel", "convert", "lint", "agreement", "demo", "open")
 NO_DISPLAY = "no display found (set DISPLAY or use --self-test/offscreen)"
 
 
@@ -49,7 +50,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixelproof",
         description="Label images and review label quality, offline. "
-        "Without a subcommand, opens the app on PATH (a project .json or a folder of images).",
+        "Without a subcommand, opens the app on PATH (a project .json or a folder of images); "
+        "`pixelproof open PATH` does the same for a PATH named like a subcommand.",
     )
     parser.add_argument("--version", action="version", version=f"pixelproof {__version__}")
     parser.add_argument(
@@ -89,7 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in _TOP_LEVEL_FLAGS):
         return run_gui(argv)  # PATH and GUI options; the subcommand parser is not even built
-    args = build_parser(argv[0]).parse_args(argv)
+    parser = build_parser(argv[0])
+    if argv[0] == "open":  # Qt's own options go on to the app
+        args, qt_args = parser.parse_known_args(argv)
+        args.qt_args = qt_args
+    else:
+        args = parser.parse_args(argv)
     if getattr(args, "max_pixels", None) is not None:
         from pixelproof.core.limits import set_max_pixels
 

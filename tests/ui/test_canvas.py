@@ -139,7 +139,8 @@ def test_space_drag_pans(big_window, qtbot) -> None:
 def test_theme_light_dark_and_system(big_window) -> None:
     from PySide6.QtGui import QPalette
 
-    from pixelproof.ui.app import settings, theme
+    from pixelproof.ui.settings import settings
+    from pixelproof.ui.theme import theme
 
     win, _img = big_window
     win.theme_actions["dark"].trigger()

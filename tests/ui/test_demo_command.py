@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pixelproof import cli
 from pixelproof.core.coco import load_project
 
@@ -33,3 +35,22 @@ def test_gui_path_that_does_not_exist_is_an_error(tmp_path: Path, capsys) -> Non
 
     assert run_app([str(tmp_path / "nope.json")]) == 1
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_open_is_the_unambiguous_gui_form(tmp_path: Path, monkeypatch, capsys) -> None:
+    """``pixelproof open PATH`` opens PATH even when it is named like a subcommand; Qt options pass on."""
+    opened: list[list[str]] = []
+    monkeypatch.setattr("pixelproof.ui.app.run_app", lambda argv: opened.append(argv) or 0)
+    folder = tmp_path / "validate"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["open", "validate"]) == 0
+    assert cli.main(["open", str(folder), "--reset-layout", "-platform", "offscreen"]) == 0
+    assert opened == [["validate"], ["--reset-layout", str(folder), "-platform", "offscreen"]]
+    # without `open`, the word is the subcommand, not the folder
+    assert cli.main(["validate", "x.json"]) == 1 and len(opened) == 2
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["open"])  # PATH is required
+    assert exit_info.value.code == 2 and "path" in capsys.readouterr().err
+    assert "open" in cli.build_parser().format_help()

@@ -318,15 +318,16 @@ def test_image_status_from_the_panel_and_filter(window) -> None:
 
 def test_shortcuts_dialog_lists_the_key_map(window) -> None:
     from pixelproof.ui import dialogs
+    from pixelproof.ui.shortcuts import REGISTRY
 
-    rows = dict((what, keys) for keys, what in dialogs.shortcut_rows(window.menus))
+    rows = dict((what, keys) for keys, what in REGISTRY.rows())
     assert rows["Save"] == "Ctrl+S"
     assert rows["Next Image"] == "D" and rows["Previous Image"] == "A"
     assert rows["Box"] == "B" and rows["Select / Edit"] == "V"
     assert "Del" in rows["Delete"] and "Backspace" in rows["Delete"]
     assert rows["Fit Image"] == "Ctrl+0"
-    assert any(k.startswith("Space") for k in dict(dialogs.shortcut_rows(window.menus)))
-    dlg = dialogs.ShortcutsDialog(dialogs.shortcut_rows(window.menus), window)
+    assert any(k.startswith("Space") for k in dict(REGISTRY.rows()))
+    dlg = dialogs.ShortcutsDialog(REGISTRY.rows(), window)
     assert dlg.table.rowCount() > 20
 
 

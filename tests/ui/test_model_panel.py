@@ -131,8 +131,8 @@ def panel_of(win):
 
 def choose(qtbot, win, name: str):
     panel = panel_of(win)
-    qtbot.waitUntil(lambda: panel.backend_combo.findData(name) >= 0, timeout=10000)
-    panel.choose_backend(name)
+    qtbot.waitUntil(lambda: panel.backends.combo.findData(name) >= 0, timeout=10000)
+    panel.backends.choose_backend(name)
     wait_configured(qtbot, panel, name)
     return panel
 
@@ -198,13 +198,13 @@ def inside_point(ann, h: int, w: int) -> tuple[float, float]:
 def test_m_prelabels_current_image_with_threshold(qtbot, demo) -> None:
     win, doc = demo, demo.document
     panel = choose(qtbot, win, "threshold")
-    edit = panel.option_edits["category"]
+    edit = panel.backends.options.option_edits["category"]
     QTest.keyClicks(edit, "coin")
     QTest.keyClick(edit, Qt.Key.Key_Return)
     qtbot.waitUntil(
         lambda: getattr(panel.session.backend, "category", "") == "coin" and panel.session.is_idle()
     )
-    assert panel.mapping_values() == {"coin": "coin"}  # mapped onto the existing category by name
+    assert panel.mapping.values() == {"coin": "coin"}  # mapped onto the existing category by name
     assert doc.current_image_id == 1
     before, steps, cats = set(doc.project.annotations), doc.undo_stack.count(), len(doc.project.categories)
     win.canvas.setFocus()
@@ -218,7 +218,7 @@ def test_m_prelabels_current_image_with_threshold(qtbot, demo) -> None:
         assert a.source.startswith("model:threshold/builtin@") and a.score == 1.0 and a.review == "pending"
         assert pen_style(win.canvas.items_by_id[a.id]) == Qt.PenStyle.DashLine
     assert doc.undo_stack.count() == steps + 1 and len(doc.project.categories) == cats
-    assert "1 of 1 images" in panel.summary_label.text()
+    assert "1 of 1 images" in panel.batch.summary_label.text()
 
 
 def test_accept_and_reject_predictions(qtbot, demo) -> None:
@@ -238,7 +238,7 @@ def test_accept_and_reject_predictions(qtbot, demo) -> None:
         win.canvas.viewport(), LEFT, NOMOD, view_point(win, *inside_point(big[0], rec.height, rec.width))
     )
     assert doc.selection == [big[0].id]
-    press(qtbot, panel, panel.act_accept)
+    press(qtbot, panel, panel.review.act_accept)
     assert doc.project.annotations[big[0].id].review == "accepted"
     assert pen_style(win.canvas.items_by_id[big[0].id]) == Qt.PenStyle.SolidLine
 
@@ -246,17 +246,17 @@ def test_accept_and_reject_predictions(qtbot, demo) -> None:
         win.canvas.viewport(), LEFT, NOMOD, view_point(win, *inside_point(big[1], rec.height, rec.width))
     )
     assert doc.selection == [big[1].id]
-    press(qtbot, panel, panel.act_reject)
+    press(qtbot, panel, panel.review.act_reject)
     assert big[1].id not in doc.project.annotations  # rejected predictions are deleted
     assert big[1].id not in win.canvas.items_by_id
 
-    press(qtbot, panel, panel.act_reject_all)
+    press(qtbot, panel, panel.review.act_reject_all)
     left = predictions(doc, 3)
     assert [a.id for a in left] == [big[0].id]  # the accepted one stays
-    qtbot.waitUntil(lambda: not button(panel, panel.act_reject_all).isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: not button(panel, panel.review.act_reject_all).isEnabled(), timeout=3000)
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo "reject all": one step
     assert len(predictions(doc, 3)) == len(preds) - 1
-    press(qtbot, panel, panel.act_accept_all)
+    press(qtbot, panel, panel.review.act_accept_all)
     assert all(a.review == "accepted" for a in predictions(doc, 3))
 
 
@@ -270,7 +270,7 @@ def test_score_slider_hides_and_reject_below(qtbot, demo) -> None:
     assert sorted(preds) == [0.2, 0.5, 0.9]
     items = win.canvas.items_by_id
     assert all(items[i].isVisible() for i in preds.values())
-    slider = panel.score_slider
+    slider = panel.review.score_slider
     slider.setFocus()
     for _ in range(6):
         QTest.keyClick(slider, Qt.Key.Key_PageUp)  # page step 10 -> 0.60
@@ -278,8 +278,8 @@ def test_score_slider_hides_and_reject_below(qtbot, demo) -> None:
     assert not items[preds[0.2]].isVisible() and not items[preds[0.5]].isVisible()
     assert items[preds[0.9]].isVisible()
     assert len(predictions(doc, 3)) == 3  # display only
-    assert "2 hidden" in panel.pending_label.text()
-    press(qtbot, panel, panel.act_reject_below)
+    assert "2 hidden" in panel.review.pending_label.text()
+    press(qtbot, panel, panel.review.act_reject_below)
     assert [a.score for a in predictions(doc, 3)] == [0.9]
     slider.setValue(0)
 
@@ -291,14 +291,14 @@ def test_batch_is_one_undo_step_per_image(qtbot, demo) -> None:
     before_cats = dict(doc.project.categories)
     steps = doc.undo_stack.count()
     press(qtbot, panel, panel.act_prelabel_all)
-    assert panel.progress.isVisible()
+    assert panel.batch.progress.isVisible()
     wait_batch(qtbot, panel)
     by_image = {}
     for a in predictions(doc):
         by_image.setdefault(a.image_id, []).append(a.id)
     assert len(by_image) >= 8
     assert doc.undo_stack.count() - steps == len(by_image)
-    assert not panel.progress.isVisible() and "of 10 images" in panel.summary_label.text()
+    assert not panel.batch.progress.isVisible() and "of 10 images" in panel.batch.summary_label.text()
     last_image = max(by_image, key=lambda i: doc.image_ids().index(i))
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     remaining = {a.image_id for a in predictions(doc)}
@@ -328,17 +328,17 @@ def test_cancel_running_batch_keeps_ui_responsive(qtbot, demo) -> None:
     ticker.start()
     press(qtbot, panel, panel.act_prelabel_all)
     assert panel.is_running() and not button(panel, panel.act_prelabel_all).isEnabled()
-    qtbot.waitUntil(lambda: panel.progress.value() >= 2, timeout=10000)
-    assert "ETA" in panel.eta_label.text()
-    assert panel.backend_combo.isEnabled() is False  # settings are frozen while it runs
-    qtbot.mouseClick(panel.cancel_button, LEFT)
+    qtbot.waitUntil(lambda: panel.batch.progress.value() >= 2, timeout=10000)
+    assert "ETA" in panel.batch.eta_label.text()
+    assert panel.backends.combo.isEnabled() is False  # settings are frozen while it runs
+    qtbot.mouseClick(panel.batch.cancel_button, LEFT)
     wait_batch(qtbot, panel)
     ticker.stop()
     done = {a.image_id for a in predictions(doc)}
     assert 2 <= len(done) < 10
     assert doc.undo_stack.count() - steps == len(done)
-    assert panel.summary_label.text().startswith("Cancelled after")
-    assert not panel.progress.isVisible()
+    assert panel.batch.summary_label.text().startswith("Cancelled after")
+    assert not panel.batch.progress.isVisible()
     # the UI thread keeps ticking: typical gaps stay near the 10 ms timer, no freeze of half a second
     # (limits allow for a loaded 2-core CI machine; a blocking batch stalls for the whole run)
     ticks = sorted(gaps[1:])
@@ -353,8 +353,8 @@ def test_closing_the_window_cancels_the_batch(qtbot, demo) -> None:
     win = demo
     panel = choose(qtbot, win, "slow")
     press(qtbot, panel, panel.act_prelabel_all)
-    qtbot.waitUntil(lambda: panel.progress.value() >= 1, timeout=10000)
-    batch = panel._batch
+    qtbot.waitUntil(lambda: panel.batch.progress.value() >= 1, timeout=10000)
+    batch = panel.batch.batch
     win.close()
     qtbot.waitUntil(lambda: batch.cancel.is_set(), timeout=2000)
     assert panel.session.wait(2000)  # only the image in progress is finished
@@ -365,29 +365,31 @@ def test_failing_image_is_reported_and_batch_goes_on(qtbot, demo) -> None:
     win, doc = demo, demo.document
     panel = choose(qtbot, win, "flaky")
     messages: list[str] = []
-    win.canvas.message.connect(messages.append)
+    win.statusBar().messageChanged.connect(messages.append)
     press(qtbot, panel, panel.act_prelabel_all)
     wait_batch(qtbot, panel)
     second = doc.project.images[doc.image_ids()[1]]
     assert {a.image_id for a in predictions(doc)} == set(doc.image_ids()) - {second.id}
-    assert panel.problems.isVisible() and panel.problems.count() == 1
-    assert second.file_name in panel.problems.item(0).text()
-    assert "simulated model crash" in panel.problems.item(0).text()
+    assert panel.batch.problems.isVisible() and panel.batch.problems.count() == 1
+    assert second.file_name in panel.batch.problems.item(0).text()
+    assert "simulated model crash" in panel.batch.problems.item(0).text()
     assert any("simulated model crash" in m for m in messages)
-    assert "1 image failed" in panel.summary_label.text()
-    panel.problems.itemDoubleClicked.emit(panel.problems.item(0))
+    assert "1 image failed" in panel.batch.summary_label.text()
+    panel.batch.problems.itemDoubleClicked.emit(panel.batch.problems.item(0))
     assert doc.current_image_id == second.id
 
 
 def test_backend_error_on_load_is_shown(qtbot, demo, tmp_path: Path) -> None:
     win = demo
     panel = choose(qtbot, win, "yolo-onnx")
-    assert "Not ready" in panel.status_text and not panel.act_prelabel.isEnabled()
+    assert "Not ready" in panel.backends.status_text and not panel.act_prelabel.isEnabled()
     bad = tmp_path / "bad.onnx"
     bad.write_text("not a model")
-    panel.set_model_path(bad)
-    qtbot.waitUntil(lambda: panel.session.is_idle() and panel.status_text.startswith("✗"), timeout=15000)
-    assert "not an ONNX model" in panel.status_text
+    panel.backends.set_model_path(bad)
+    qtbot.waitUntil(
+        lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✗"), timeout=15000
+    )
+    assert "not an ONNX model" in panel.backends.status_text
     key(win, Qt.Key.Key_M)  # no crash, only a message
     assert not panel.is_running()
 
@@ -478,11 +480,13 @@ def test_yolo_onnx_finds_the_astronaut(qtbot, demo, shared_models: Path) -> None
     pytest.importorskip("onnxruntime")
     win, doc = demo, demo.document
     panel = choose(qtbot, win, "yolo-onnx")
-    panel.model_edit.clear()
-    QTest.keyClicks(panel.model_edit, str(model))
-    QTest.keyClick(panel.model_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: panel.session.is_idle() and panel.status_text.startswith("✓"), timeout=30000)
-    assert panel.mapping_values(include_new=True)["person"] == "person"
+    panel.backends.options.model_edit.clear()
+    QTest.keyClicks(panel.backends.options.model_edit, str(model))
+    QTest.keyClick(panel.backends.options.model_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✓"), timeout=30000
+    )
+    assert panel.mapping.values(include_new=True)["person"] == "person"
     astronaut = next(i for i, r in doc.project.images.items() if "astronaut" in r.file_name)
     go_to(qtbot, win, astronaut)
     key(win, Qt.Key.Key_M)

@@ -89,13 +89,13 @@ def header_click(table, col: int) -> None:
 
 
 def column_values(view, metric: str) -> list[float]:
-    col = view.image_model.column_of(metric)
-    proxy = view.image_proxy
+    col = view.images.image_model.column_of(metric)
+    proxy = view.images.image_proxy
     return [proxy.index(r, col).data(Qt.ItemDataRole.UserRole + 1) for r in range(proxy.rowCount())]
 
 
 def image_ids(view) -> list[int]:
-    proxy = view.image_proxy
+    proxy = view.images.image_proxy
     return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
 
 
@@ -120,13 +120,13 @@ def test_sort_jump_reject_save_reopen(qtbot, window, demo: Path) -> None:
     win = window
     view = win.review.view
     enter_review(qtbot, win)
-    assert not view.banner.isVisible() or "Cannot" not in view.banner.text()
+    assert not view.header.banner.isVisible() or "Cannot" not in view.header.banner.text()
 
     # sort by HD95 (a click on its header), then by Dice: worst Dice first, n/a last
-    header_click(view.image_table, view.image_model.column_of("hd95"))
-    header_click(view.image_table, view.image_model.column_of("dice"))
-    if view.image_table.horizontalHeader().sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
-        header_click(view.image_table, view.image_model.column_of("dice"))
+    header_click(view.images.image_table, view.images.image_model.column_of("hd95"))
+    header_click(view.images.image_table, view.images.image_model.column_of("dice"))
+    if view.images.image_table.horizontalHeader().sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+        header_click(view.images.image_table, view.images.image_model.column_of("dice"))
     dice = column_values(view, "dice")
     finite = [d for d in dice if not math.isnan(d)]
     assert finite == sorted(finite) and len(finite) < len(dice)
@@ -137,9 +137,9 @@ def test_sort_jump_reject_save_reopen(qtbot, window, demo: Path) -> None:
     assert image_ids(view)[0] == worst["image_id"]
 
     # jump to the worst image: a click on the first row
-    table_click(view.image_table, 2)  # somewhere else first, so the click below changes the image
+    table_click(view.images.image_table, 2)  # somewhere else first, so the click below changes the image
     wait_image(qtbot, view)
-    table_click(view.image_table, 0)
+    table_click(view.images.image_table, 0)
     assert view.image_id == worst["image_id"]
     wait_image(qtbot, view)
     assert win.document.current_image_id == worst["image_id"]  # the labeling view follows
@@ -155,12 +155,12 @@ def test_sort_jump_reject_save_reopen(qtbot, window, demo: Path) -> None:
     # reject it with a note, keyboard only: N (note field), type, Ctrl+Backspace
     cand_id = rows[0].cand_id
     QTest.keyClick(view.object_table, Qt.Key.Key_N)
-    assert view.note_edit.hasFocus()
-    QTest.keyClicks(view.note_edit, "hole not in the reference")
-    QTest.keyClick(view.note_edit, Qt.Key.Key_Backspace, CTRL)
+    assert view.decision.note_edit.hasFocus()
+    QTest.keyClicks(view.decision.note_edit, "hole not in the reference")
+    QTest.keyClick(view.decision.note_edit, Qt.Key.Key_Backspace, CTRL)
     ann = win.document.project.annotations[cand_id]
     assert ann.review == "rejected" and ann.note == "hole not in the reference"
-    assert view.note_edit.text() == ""
+    assert view.decision.note_edit.text() == ""
     assert "rejected" in view.object_model.index(0, 7).data()
     assert win.isWindowModified()
 
@@ -189,21 +189,21 @@ def test_sort_jump_reject_save_reopen(qtbot, window, demo: Path) -> None:
 def test_filter_dice_below(qtbot, window, demo: Path) -> None:
     view = window.review.view
     enter_review(qtbot, window)
-    total = view.image_proxy.rowCount()
+    total = view.images.image_proxy.rowCount()
     assert total == 10
-    QTest.mouseClick(view.filter_edit, LEFT)
-    QTest.keyClicks(view.filter_edit, "Dice < 0.9")
+    QTest.mouseClick(view.images.filter_edit, LEFT)
+    QTest.keyClicks(view.images.filter_edit, "Dice < 0.9")
     want = {r["image_id"] for r in expected_table(demo) if r["dice"] < 0.9}
     assert want and len(want) < total
     assert set(image_ids(view)) == want
-    assert view.filter_note.text() == f"{len(want)} of {total} images"
+    assert view.images.filter_note.text() == f"{len(want)} of {total} images"
     # a bad filter says why and keeps the last good one; clearing shows everything again
-    view.filter_edit.clear()
-    QTest.keyClicks(view.filter_edit, "Dice < x")
-    assert "expected metric" in view.filter_note.text()
-    view.filter_edit.clear()
-    assert view.image_proxy.rowCount() == total
-    QTest.keyClicks(view.filter_edit, "dice < 0.99 and FP > 0")
+    view.images.filter_edit.clear()
+    QTest.keyClicks(view.images.filter_edit, "Dice < x")
+    assert "expected metric" in view.images.filter_note.text()
+    view.images.filter_edit.clear()
+    assert view.images.image_proxy.rowCount() == total
+    QTest.keyClicks(view.images.filter_edit, "dice < 0.99 and FP > 0")
     want = {r["image_id"] for r in expected_table(demo) if r["dice"] < 0.99 and r["fp"] > 0}
     assert set(image_ids(view)) == want == {1}  # coins: the extra blob
 
@@ -217,8 +217,8 @@ def test_object_rows_pane_click_and_linked_pan(qtbot, window) -> None:
     assert statuses[:2] == ["fn", "fp"] and statuses.count("match") == 23
     # missed object: nothing to mark on the candidate side
     table_click(view.object_table, 0)
-    assert not view.accept_object_button.isEnabled() and not window.review.act_reject.isEnabled()
-    assert view.accept_image_button.isEnabled()
+    assert not view.decision.accept_object_button.isEnabled() and not window.review.act_reject.isEnabled()
+    assert view.decision.accept_image_button.isEnabled()
     assert_centred(view, view.object_model.rows[0].bbox)
     # a click on the extra blob in the difference view picks its row
     fp = view.object_model.rows[1]
@@ -246,7 +246,7 @@ def test_object_rows_pane_click_and_linked_pan(qtbot, window) -> None:
     QTest.keyClick(view.object_table, Qt.Key.Key_D)
     assert view.image_id == 2 and window.document.current_image_id == 2
     wait_image(qtbot, view)
-    assert view.image_table.currentIndex().data(Qt.ItemDataRole.UserRole) == 2
+    assert view.images.image_table.currentIndex().data(Qt.ItemDataRole.UserRole) == 2
 
 
 def test_whole_image_decision_undo_and_outline(qtbot, window) -> None:
@@ -262,14 +262,14 @@ def test_whole_image_decision_undo_and_outline(qtbot, window) -> None:
     first = view.object_model.rows[2].cand_id
     assert doc.project.annotations[first].review == "accepted"
     QTest.keyClick(view.object_table, Qt.Key.Key_N)
-    QTest.keyClicks(view.note_edit, "extra blob top right")
-    QTest.keyClick(view.note_edit, Qt.Key.Key_Backspace, CTRL | SHIFT)  # reject the whole image
+    QTest.keyClicks(view.decision.note_edit, "extra blob top right")
+    QTest.keyClick(view.decision.note_edit, Qt.Key.Key_Backspace, CTRL | SHIFT)  # reject the whole image
     assert doc.project.image_status(1) == "reviewed"
     entry = doc.project.app["image_review"]["1"]
     assert entry["review"] == "rejected" and entry["note"] == "extra blob top right"
     assert doc.project.annotations[first].review == "accepted"  # the object's own decision stays
     assert all(doc.project.annotations[i].review == "rejected" for i in anns if i != first)
-    assert "rejected" in view.image_decision_label.text()
+    assert "rejected" in view.decision.image_decision_label.text()
     QTest.keyClick(view.object_table, Qt.Key.Key_Z, CTRL)  # one undo step for the whole image
     assert doc.project.image_status(1) == "done"
     assert "image_review" not in doc.project.app
@@ -279,7 +279,7 @@ def test_whole_image_decision_undo_and_outline(qtbot, window) -> None:
     # O: outlines in all panes (fewer coloured pixels than the filled difference)
     filled = view.diff_pane.overlay.image.copy()
     QTest.keyClick(view.object_table, Qt.Key.Key_O)
-    assert view.outline and view.outline_box.isChecked()
+    assert view.outline and view.header.outline_box.isChecked()
     qtbot.waitUntil(lambda: view.overlays_ready() and view.diff_pane.overlay.image != filled, timeout=5000)
     outlined = view.diff_pane.overlay.image
 
@@ -303,18 +303,18 @@ def test_missing_and_unreadable_reference(qtbot, demo: Path, no_prompts) -> None
     view = win.review.view
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
-    qtbot.waitUntil(lambda: view.job is None and view.banner.isVisible(), timeout=10000)
-    assert "Cannot read the reference" in view.banner.text()
-    assert str(demo.parent / "nowhere" / "ref.json") in view.banner.text()
-    assert view.scored is None and view.image_proxy.rowCount() == 0
+    qtbot.waitUntil(lambda: view.job is None and view.header.banner.isVisible(), timeout=10000)
+    assert "Cannot read the reference" in view.header.banner.text()
+    assert str(demo.parent / "nowhere" / "ref.json") in view.header.banner.text()
+    assert view.scored is None and view.images.image_proxy.rowCount() == 0
 
     # a broken file: its problems are listed with its name
     bad = demo.parent / "broken.json"
     bad.write_text('{"images": [{"id": "x"}], "annotations": [], "categories": []}')
     win.review.set_reference(bad)
     assert win.document.project.reference == "broken.json"
-    qtbot.waitUntil(lambda: view.job is None and "broken.json" in view.banner.text(), timeout=10000)
-    assert "images[0]" in view.banner.text()
+    qtbot.waitUntil(lambda: view.job is None and "broken.json" in view.header.banner.text(), timeout=10000)
+    assert "images[0]" in view.header.banner.text()
 
     # Review > Choose Reference Project… (the dialog answered): stored relative, undoable, scored
     from PySide6.QtWidgets import QFileDialog
@@ -327,7 +327,7 @@ def test_missing_and_unreadable_reference(qtbot, demo: Path, no_prompts) -> None
         del QFileDialog.getOpenFileName
     assert win.document.project.reference == "reference.json"
     qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
-    assert not view.banner.isVisible()
+    assert not view.header.banner.isVisible()
     win.document.undo_stack.undo()
     assert win.document.project.reference == "broken.json"
     win.document.undo_stack.setClean()
@@ -341,14 +341,14 @@ def test_no_reference_says_how_to_choose_one(qtbot, window) -> None:
     enter_review_no_wait = window.review.set_active
     enter_review_no_wait(True)
     view = window.review.view
-    qtbot.waitUntil(lambda: view.banner.isVisible(), timeout=5000)
-    assert "Choose Reference" in view.banner.text()
+    qtbot.waitUntil(lambda: view.header.banner.isVisible(), timeout=5000)
+    assert "Choose Reference" in view.header.banner.text()
 
 
 def test_shortcuts_dialog_lists_review_keys(window) -> None:
-    from pixelproof.ui import dialogs
+    from pixelproof.ui.shortcuts import REGISTRY
 
-    rows = dict((what, keys) for keys, what in dialogs.shortcut_rows(window.menus))
+    rows = dict((what, keys) for keys, what in REGISTRY.rows())
     assert "Ctrl+Tab" in rows["Review View"]
     assert "Ctrl+Backspace" in rows["Reject Object"]
     assert "Ctrl+Return" in rows["Accept Object"]

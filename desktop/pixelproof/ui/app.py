@@ -1,5 +1,6 @@
-"""Application set-up: QApplication, style and light/dark theme following the system, settings, and
-``run_app(argv)`` — what ``pixelproof [PATH]`` runs."""
+"""Application set-up: the QApplication (names, style, theme from ``ui.theme``, settings from
+``ui.settings``) and ``run_app(argv)`` — what ``pixelproof [PATH]`` runs. The one module of ``ui`` that
+imports the main window."""
 
 from __future__ import annotations
 
@@ -8,102 +9,18 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from pixelproof import __version__
+from pixelproof.ui.settings import APPLICATION, ORGANIZATION, settings
+from pixelproof.ui.theme import STYLESHEET, Theme
 
-ORGANIZATION = "PixelProof"
-APPLICATION = "PixelProof"
-THEMES = ("system", "light", "dark")
-
-
-def settings() -> QSettings:
-    """The app's settings (INI file in the user's config folder; tests point it at a temp folder)."""
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
-
-
-def _dark_palette() -> QPalette:
-    p = QPalette()
-    window, base, text = QColor(43, 45, 48), QColor(30, 31, 34), QColor(223, 225, 229)
-    roles = {
-        QPalette.ColorRole.Window: window,
-        QPalette.ColorRole.WindowText: text,
-        QPalette.ColorRole.Base: base,
-        QPalette.ColorRole.AlternateBase: QColor(37, 39, 42),
-        QPalette.ColorRole.ToolTipBase: QColor(60, 63, 65),
-        QPalette.ColorRole.ToolTipText: text,
-        QPalette.ColorRole.PlaceholderText: QColor(134, 138, 145),
-        QPalette.ColorRole.Text: text,
-        QPalette.ColorRole.Button: QColor(50, 52, 56),
-        QPalette.ColorRole.ButtonText: text,
-        QPalette.ColorRole.BrightText: QColor(255, 255, 255),
-        QPalette.ColorRole.Light: QColor(70, 73, 77),
-        QPalette.ColorRole.Midlight: QColor(60, 63, 66),
-        QPalette.ColorRole.Mid: QColor(50, 52, 55),
-        QPalette.ColorRole.Dark: QColor(25, 26, 28),
-        QPalette.ColorRole.Shadow: QColor(0, 0, 0),
-        QPalette.ColorRole.Highlight: QColor(53, 116, 240),
-        QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
-        QPalette.ColorRole.Link: QColor(88, 157, 246),
-    }
-    for role, color in roles.items():
-        p.setColor(role, color)
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(110, 113, 118))
-    return p
-
-
-def _light_palette() -> QPalette:
-    p = QStyleFactory.create("Fusion").standardPalette()
-    p.setColor(QPalette.ColorRole.Window, QColor(242, 243, 245))
-    p.setColor(QPalette.ColorRole.Base, QColor(255, 255, 255))
-    p.setColor(QPalette.ColorRole.AlternateBase, QColor(246, 247, 249))
-    p.setColor(QPalette.ColorRole.Button, QColor(236, 237, 240))
-    p.setColor(QPalette.ColorRole.Highlight, QColor(53, 116, 240))
-    p.setColor(QPalette.ColorRole.HighlightedText, QColor(255, 255, 255))
-    p.setColor(QPalette.ColorRole.PlaceholderText, QColor(120, 124, 130))
-    return p
-
-
-STYLESHEET = """
-QMainWindow::separator { width: 4px; height: 4px; }
-QDockWidget { font-weight: 600; }
-QDockWidget > QWidget { font-weight: normal; }
-QDockWidget::title { padding: 5px 8px; }
-QToolBar { spacing: 2px; padding: 3px; border: none; }
-QToolBar QToolButton { padding: 3px; border-radius: 4px; }
-QStatusBar QLabel { padding: 0 8px; }
-QTreeView, QListView, QTableView { outline: 0; }
-"""
-
-
-class Theme(QObject):
-    """Applies a light or dark palette: the system's choice (followed live) or one the user picked."""
-
-    changed = Signal(bool)  # dark
-
-    def __init__(self, app: QApplication) -> None:
-        super().__init__(app)
-        self.app = app
-        self.mode = "system"
-        self.dark = False
-        hints = QGuiApplication.styleHints()
-        if hasattr(hints, "colorSchemeChanged"):
-            hints.colorSchemeChanged.connect(lambda *_: self.apply(self.mode))
-
-    def system_is_dark(self) -> bool:
-        hints = QGuiApplication.styleHints()
-        return hasattr(hints, "colorScheme") and hints.colorScheme() == Qt.ColorScheme.Dark
-
-    def apply(self, mode: str) -> None:
-        self.mode = mode if mode in THEMES else "system"
-        dark = self.system_is_dark() if self.mode == "system" else self.mode == "dark"
-        self.app.setPalette(_dark_palette() if dark else _light_palette())
-        self.dark = dark
-        self.changed.emit(dark)
+if TYPE_CHECKING:
+    from pixelproof.ui.main_window import MainWindow
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -121,8 +38,11 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def theme() -> Theme:
-    return QApplication.instance().pixelproof_theme  # type: ignore[union-attr]
+def new_main_window() -> MainWindow:
+    """The main window (imported here, on first use: the app's entries are the only code that names it)."""
+    from pixelproof.ui.main_window import MainWindow
+
+    return MainWindow()
 
 
 class _ExitAfterFirstPaint(QObject):
@@ -179,12 +99,10 @@ def run_app(argv: list[str]) -> int:
         print(f"pixelproof: error: {args.path}: no such file or folder", file=sys.stderr)
         return 1
     app = create_app(qt_args)
-    from pixelproof.ui.main_window import MainWindow
-
     if args.reset_layout:
         s = settings()
         s.remove("window")
-    window = MainWindow()
+    window = new_main_window()
     if os.environ.get("PIXELPROOF_EXIT_AFTER_FIRST_PAINT") == "1":
         _ExitAfterFirstPaint(app, window)
     window.show()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QHeaderView,
-    QMenu,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -21,20 +19,6 @@ from PySide6.QtWidgets import (
 from pixelproof.core.coco import ProjectFormatError
 
 MAX_LISTED = 12
-
-# Mouse gestures and keys that are not menu actions (DESIGN.md §4)
-GESTURES = [
-    ("Wheel", "Zoom in / out at the cursor"),
-    ("Space + drag, middle drag", "Pan"),
-    ("Right drag", "Window / level (right: wider, up: brighter)"),
-    ("Click / Shift+click", "Select / add to or remove from the selection"),
-    ("Drag on empty canvas", "Select with a rubber band"),
-    ("Drag a handle", "Resize a box"),
-    ("Arrow keys / Shift+arrows", "Move the selection by 1 px / 10 px"),
-    ("Esc", "Cancel the drawing in progress, or clear the selection"),
-    ("Review: click an object row", "Centre the reference, candidate and difference views on it"),
-    ("Review: drag / double-click a view", "Pan all three views / fit the image"),
-]
 
 
 def show_format_error(parent: QWidget | None, error: ProjectFormatError) -> None:
@@ -128,25 +112,8 @@ def ask_open_locked(parent: QWidget | None, name: str, holder: str) -> bool:
     return answer == QMessageBox.StandardButton.Open
 
 
-def shortcut_rows(menus: list[QMenu]) -> list[tuple[str, str]]:
-    """(keys, what) for every menu action that has a shortcut, menu by menu, then the mouse gestures."""
-    rows: list[tuple[str, str]] = []
-
-    def walk(menu: QMenu) -> None:
-        for act in menu.actions():
-            if act.menu() is not None:
-                walk(act.menu())
-            elif act.shortcuts():
-                keys = " / ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts())
-                rows.append((keys, act.text().replace("&", "").replace("…", "")))
-
-    for m in menus:
-        walk(m)
-    return rows + GESTURES
-
-
 class ShortcutsDialog(QDialog):
-    """Help > Shortcuts: the key map, built from the live actions so it never goes stale."""
+    """Help > Shortcuts: the key map, from the shortcut registry (``ui.shortcuts``) with the user's keys."""
 
     def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -223,11 +190,3 @@ class WindowLevelDialog(QDialog):
         lo, hi = self.low.value(), self.high.value()
         if hi > lo:
             self.canvas.set_window(lo, hi)
-
-
-def action_tooltip(act: QAction, tip: str = "") -> None:
-    """Tooltip = name, its shortcut in brackets, and a hint: the key map shows where users look."""
-    name = act.text().replace("&", "").replace("…", "")
-    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    head = f"{name} ({keys})" if keys else name
-    act.setToolTip(f"<b>{head}</b>" + (f"<br>{tip}" if tip else ""))

@@ -6,7 +6,7 @@ files never freezes the window (DESIGN.md §2). An import opens as a new, unsave
 is closed; merging into the open project is out of scope (open both and copy, or convert and merge outside).
 Problems, skipped shapes and export warnings are listed one per line in a non-modal, copyable report.
 
-Installed by the main window with ``InteropActions(window)``.
+Installed by the main window with ``InteropActions(shell)`` (``ui.shell``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,12 +44,13 @@ from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.model import Project
 from pixelproof.interop import FORMATS, Format, ImportResult
 from pixelproof.ui import dialogs
-from pixelproof.ui.app import settings
 from pixelproof.ui.document import Document
+from pixelproof.ui.settings import settings
+from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
-    from pixelproof.ui.main_window import MainWindow
+    from pixelproof.ui.shell import Shell
 
 # -- options -------------------------------------------------------------------------------------
 
@@ -549,26 +550,20 @@ def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome
 class InteropActions(QObject):
     """File > Import… / Export…: dialogs, background conversion, the report, opening the result."""
 
-    def __init__(self, win: MainWindow) -> None:
-        super().__init__(win)
-        self.win = win
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
         self.dialog: _FormatDialog | None = None  # the open Import/Export dialog (tests fill it)
         self.report: ReportDialog | None = None  # the last problems/warnings report
-        self.act_import = QAction("&Import…", win)
-        self.act_import.triggered.connect(self.import_dialog)
-        dialogs.action_tooltip(
-            self.act_import, "Open LabelMe, YOLO, VOC, mask folders or COCO as a new project"
-        )
-        self.act_export = QAction("&Export…", win)
-        self.act_export.triggered.connect(self.export_dialog)
-        dialogs.action_tooltip(self.act_export, "Write the project as COCO, LabelMe, YOLO, VOC or masks")
-        file_menu = next(
-            a.menu() for a in win.menuBar().actions() if a.menu() and win.act_close in a.menu().actions()
-        )
-        sep = file_menu.insertSeparator(win.act_close)
-        file_menu.insertActions(sep, [self.act_import, self.act_export])
-        win.documentChanged.connect(self._update)
-        self._update(win.document)
+        import_tip = "Open LabelMe, YOLO, VOC, mask folders or COCO as a new project"
+        self.act_import = make_action("file.import", shell.widget, self.import_dialog, tip=import_tip)
+        export_tip = "Write the project as COCO, LabelMe, YOLO, VOC or masks"
+        self.act_export = make_action("file.export", shell.widget, self.export_dialog, tip=export_tip)
+        shell.add_file_actions([self.act_import, self.act_export])
+        for act in (self.act_import, self.act_export):
+            shell.add_action(act)
+        shell.documentChanged.connect(self._update)
+        self._update(shell.document)
 
     def _update(self, doc: Document | None) -> None:
         self.act_export.setEnabled(doc is not None)
@@ -576,7 +571,7 @@ class InteropActions(QObject):
     # -- import ----------------------------------------------------------------------------------
     def import_dialog(self) -> ImportDialog:
         """Show the dialog (window-modal, not blocking); OK starts the import."""
-        dlg = ImportDialog(self.win)
+        dlg = ImportDialog(self.shell.widget)
         dlg.accepted.connect(lambda: self.run_import(dlg.format.name, dlg.path(), dlg.options()))
         dlg.finished.connect(dlg.deleteLater)
         self.dialog = dlg
@@ -586,20 +581,20 @@ class InteropActions(QObject):
     def run_import(self, fmt_name: str, path: Path, options: dict[str, Any]) -> bool:
         """Read ``path`` in the background, then (after the unsaved-changes question, asked only once the
         read succeeded so a failed import costs nothing) open it as a new, unsaved project."""
-        win = self.win
+        shell = self.shell
         fmt = FORMATS[fmt_name]
         path = Path(path)
         outcome = run_job(
-            win,
+            shell.widget,
             f"Reading {fmt.title} from {path.name}…",
             lambda progress, on_problem: fmt.read(path, progress=progress, on_problem=on_problem, **options),
         )
         if outcome.cancelled:
-            win.statusBar().showMessage("Import cancelled", 4000)
+            shell.status("Import cancelled", 4000)
             return False
         if outcome.error is not None:
             dialogs.show_error(
-                win, "Cannot import", f"{path}\n\ncould not be read as {fmt.title}: {outcome.error}"
+                shell.widget, "Cannot import", f"{path}\n\ncould not be read as {fmt.title}: {outcome.error}"
             )
             return False
         result: ImportResult = outcome.result
@@ -609,17 +604,18 @@ class InteropActions(QObject):
             more = len(result.problems) - dialogs.MAX_LISTED
             detail += f"\n… and {more} more" if more > 0 else ""
             dialogs.show_error(
-                win,
+                shell.widget,
                 "Nothing imported",
                 f"{path}\n\nholds no images as {fmt.title}." + (f"\n\n{detail}" if detail else ""),
             )
             return False
-        if not win.maybe_save():
-            return False
         project.path = _untitled_path(project, path)
         doc = Document(project, untitled=True)
         doc.undo_stack.resetClean()  # it exists only in memory: closing it asks first
-        win.set_document(doc)
+        if not shell.open_document(doc):
+            doc.close()
+            doc.deleteLater()
+            return False
         summary = (
             f"Imported {len(project.images)} images, {len(project.annotations)} annotations and "
             f"{len(project.categories)} categories from {path}"
@@ -630,15 +626,15 @@ class InteropActions(QObject):
             n = len(result.problems)
             headline += f"\n{n} problem{'s' if n != 1 else ''}:" if n else ""
             self._show_report("Import report", headline, result.problems)
-        win.statusBar().showMessage(summary, 10000)
+        shell.status(summary, 10000)
         return True
 
     # -- export ----------------------------------------------------------------------------------
     def export_dialog(self) -> ExportDialog | None:
-        doc = self.win.document
+        doc = self.shell.document
         if doc is None:
             return None
-        dlg = ExportDialog(doc.project, self.win)
+        dlg = ExportDialog(doc.project, self.shell.widget)
         dlg.accepted.connect(lambda: self.run_export(dlg.format.name, dlg.path(), dlg.options()))
         dlg.finished.connect(dlg.deleteLater)
         self.dialog = dlg
@@ -648,37 +644,39 @@ class InteropActions(QObject):
     def run_export(self, fmt_name: str, out: Path, options: dict[str, Any]) -> list[str] | None:
         """Write the open project (as it is now, saved or not) in the background; warnings go to the report.
         Returns the warnings, None when nothing (or only part) was written."""
-        win = self.win
-        doc = win.document
+        shell = self.shell
+        doc = shell.document
         if doc is None:
             return None
         fmt = FORMATS[fmt_name]
         out = Path(out)
         project = doc.project
         outcome = run_job(
-            win,
+            shell.widget,
             f"Writing {fmt.title} to {out.name}…",
             lambda progress, _on_problem: fmt.write(project, out, progress=progress, **options),
         )
         if outcome.cancelled:
-            win.statusBar().showMessage(f"Export cancelled: {out} may hold part of the files", 8000)
+            shell.status(f"Export cancelled: {out} may hold part of the files", 8000)
             return None
         if outcome.error is not None:
-            dialogs.show_error(win, "Cannot export", f"{out}\n\ncould not be written: {outcome.error}")
+            dialogs.show_error(
+                shell.widget, "Cannot export", f"{out}\n\ncould not be written: {outcome.error}"
+            )
             return None
         warnings: list[str] = outcome.result
         summary = f"Exported {len(project.images)} images as {fmt.title} to {out}"
         if warnings:
             n = len(warnings)
             self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)
-        win.statusBar().showMessage(summary, 10000)
+        shell.status(summary, 10000)
         return warnings
 
     def _show_report(self, title: str, headline: str, lines: list[str]) -> None:
         if self.report is not None:
             self.report.close()
             self.report.deleteLater()
-        self.report = ReportDialog(title, headline, lines, self.win)
+        self.report = ReportDialog(title, headline, lines, self.shell.widget)
         self.report.show()
 
 

@@ -1,8 +1,8 @@
 """The Masks menu and toolbar: conversions (all undoable), the mask tools' options and the annotation display
 (opacity, outline-only, per-category visibility).
 
-Installed by the main window with ``MaskActions(window)``; every edit here is a ``core.edits`` one pushed on
-the Document, like the tools'.
+Installed by the main window with ``MaskActions(shell)`` (``ui.shell``); every edit here is a
+``core.edits`` one pushed on the Document, like the tools'.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QLabel,
@@ -25,63 +25,55 @@ from PySide6.QtWidgets import (
 from pixelproof.core import edits, mask_edit
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import AnnotationItemMixin
-from pixelproof.ui.dialogs import action_tooltip
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.tools.mask_options import MAX_RADIUS, OPTIONS
 
 if TYPE_CHECKING:
-    from pixelproof.ui.main_window import MainWindow
+    from pixelproof.ui.shell import Shell
 
 
 class MaskActions(QObject):
     """Builds and drives the Masks menu and the "Masks" toolbar of a main window."""
 
-    def __init__(self, win: MainWindow) -> None:
-        super().__init__(win)
-        self.win = win
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
         # asked when a mask -> polygon conversion would lose pixels; tests replace it
         self.choose: edits.Chooser = self.ask_polygon_loss
         self.opacity = 100  # % of the category fill, remembered while outline-only is on
         self._doc = None
 
-        self.act_to_mask = self._action("Convert to &Mask", self.to_mask, tip="Box or polygon -> pixel mask")
-        self.act_to_polygon = self._action(
-            "Convert to &Polygon…",
-            self.to_polygon,
-            tip="Mask -> polygon (asks when holes or pixels are lost)",
+        a = self._action
+        self.act_to_mask = a("masks.to_mask", self.to_mask, "Box or polygon -> pixel mask")
+        self.act_to_polygon = a(
+            "masks.to_polygon", self.to_polygon, "Mask -> polygon (asks when holes or pixels are lost)"
         )
-        self.act_merge = self._action(
-            "Mer&ge Masks", self.merge, tip="Union of the selected objects (one category)"
-        )
-        self.act_split = self._action("&Split into Islands", self.split, tip="One object per connected part")
-        self.act_fill_holes = self._action(
-            "&Fill Holes", self.fill_holes, tip="Fill the enclosed holes of a mask"
-        )
-        self.act_smaller = self._action(
-            "Brush S&maller", lambda: OPTIONS.step_radius(-1), "[", "Or Shift+wheel"
-        )
-        self.act_larger = self._action("Brush &Larger", lambda: OPTIONS.step_radius(1), "]", "Or Shift+wheel")
-        self.act_preserve = self._action(
-            "&Preserve Other Annotations",
-            lambda on: OPTIONS.set(preserve_others=bool(on)),
-            tip="Brush and fill paint only where no other annotation is",
-            checkable=True,
-        )
-        self.act_eight = self._action(
-            "Wand: &8-connected", lambda on: OPTIONS.set(connectivity=8 if on else 4), checkable=True,
-            tip="Grow the wand region through diagonal neighbours too",
+        self.act_merge = a("masks.merge", self.merge, "Union of the selected objects (one category)")
+        self.act_split = a("masks.split", self.split, "One object per connected part")
+        self.act_fill_holes = a("masks.fill_holes", self.fill_holes, "Fill the enclosed holes of a mask")
+        self.act_smaller = a("masks.brush_smaller", lambda: OPTIONS.step_radius(-1), "Or Shift+wheel")
+        self.act_larger = a("masks.brush_larger", lambda: OPTIONS.step_radius(1), "Or Shift+wheel")
+        self.act_preserve = a(
+            "masks.preserve_others", lambda on: OPTIONS.set(preserve_others=bool(on)),
+            "Brush and fill paint only where no other annotation is", toggled=True,
         )  # fmt: skip
-        self.act_floating = self._action(
-            "Wand: F&loating Range", lambda on: OPTIONS.set(fixed_range=not on), checkable=True,
-            tip="Compare each pixel with its neighbour (follows gradients) instead of with the clicked pixel",
+        self.act_eight = a(
+            "masks.wand_8", lambda on: OPTIONS.set(connectivity=8 if on else 4),
+            "Grow the wand region through diagonal neighbours too", toggled=True,
         )  # fmt: skip
-        self.act_outline_only = self._action(
-            "&Outline Only", self._set_outline_only, checkable=True, tip="Hide the fills, keep the outlines"
+        self.act_floating = a(
+            "masks.wand_floating", lambda on: OPTIONS.set(fixed_range=not on),
+            "Compare each pixel with its neighbour (follows gradients) instead of with the clicked pixel",
+            toggled=True,
+        )  # fmt: skip
+        self.act_outline_only = a(
+            "masks.outline_only", self._set_outline_only, "Hide the fills, keep the outlines", toggled=True
         )
-        self.categories_menu = QMenu("Show &Categories", win)
+        self.categories_menu = QMenu("Show &Categories", shell.widget)
         self.categories_menu.aboutToShow.connect(self._fill_categories_menu)
 
-        self.menu = QMenu("&Masks", win)
+        self.menu = QMenu("&Masks", shell.widget)
         self.menu.setObjectName("masksMenu")
         self.menu.addActions([self.act_to_mask, self.act_to_polygon])
         self.menu.addSeparator()
@@ -93,33 +85,23 @@ class MaskActions(QObject):
         self.menu.addSeparator()
         self.menu.addAction(self.act_outline_only)
         self.menu.addMenu(self.categories_menu)
-        bar = win.menuBar()
-        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
-        bar.insertMenu(help_menu, self.menu) if help_menu is not None else bar.addMenu(self.menu)
-        if hasattr(win, "menus"):
-            win.menus.insert(max(0, len(win.menus) - 1), self.menu)
+        shell.add_menu(self.menu)
 
         self.toolbar = self._make_toolbar()
-        win.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-        win.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        shell.add_toolbar(self.toolbar, new_row=True)
         OPTIONS.listen(self._show_options)
         self._show_options()
-        win.documentChanged.connect(self._on_document)
-        self._on_document(win.document)
+        shell.documentChanged.connect(self._on_document)
+        self._on_document(shell.document)
 
     # -- building ----------------------------------------------------------------------------------
-    def _action(self, text: str, slot, keys: str = "", tip: str = "", checkable: bool = False) -> QAction:
-        act = QAction(text, self.win)
-        if keys:
-            act.setShortcut(QKeySequence(keys))
-        act.setCheckable(checkable)
-        (act.toggled if checkable else act.triggered).connect(slot)
-        action_tooltip(act, tip)
-        self.win.addAction(act)
+    def _action(self, id: str, slot, tip: str = "", toggled: bool = False) -> QAction:  # type: ignore[no-untyped-def]
+        act = make_action(id, self.shell.widget, slot, tip=tip, toggled=toggled)
+        self.shell.add_action(act)
         return act
 
     def _make_toolbar(self) -> QToolBar:
-        tb = QToolBar("Mask tools", self.win)
+        tb = QToolBar("Mask tools", self.shell.widget)
         tb.setObjectName("maskToolbar")
         tb.addWidget(QLabel(" Brush "))
         self.radius_box = QSpinBox()
@@ -196,7 +178,7 @@ class MaskActions(QObject):
         self._update()
 
     def _selected(self) -> list[Annotation]:
-        doc = self.win.document
+        doc = self.shell.document
         return doc.selected_annotations() if doc is not None else []
 
     def _update(self, *_: object) -> None:
@@ -210,13 +192,13 @@ class MaskActions(QObject):
 
     def _push(self, cmd, empty_message: str) -> None:
         if cmd is None:
-            self.win.statusBar().showMessage(empty_message, 4000)
+            self.shell.status(empty_message, 4000)
         else:
-            self.win.document.push(cmd)
+            self.shell.document.push(cmd)
 
     def _push_each(self, text: str, build) -> int:
         """One command per selected mask, all as one undo step; the number of commands pushed."""
-        doc = self.win.document
+        doc = self.shell.document
         stack = doc.undo_stack
         pushed = 0
         for ann_id in [a.id for a in self._selected() if a.kind == "mask"]:
@@ -233,38 +215,38 @@ class MaskActions(QObject):
 
     # -- conversions -------------------------------------------------------------------------------
     def to_mask(self) -> None:
-        if self.win.document is not None:
+        if self.shell.document is not None:
             ids = [a.id for a in self._selected()]
-            self._push(edits.to_mask(self.win.document.project, ids), "Select a box or a polygon")
+            self._push(edits.to_mask(self.shell.document.project, ids), "Select a box or a polygon")
 
     def to_polygon(self) -> None:
-        if self.win.document is not None:
+        if self.shell.document is not None:
             ids = [a.id for a in self._selected()]
-            cmd = edits.to_polygons(self.win.document.project, ids, self.choose)
+            cmd = edits.to_polygons(self.shell.document.project, ids, self.choose)
             self._push(cmd, "Nothing converted")
 
     def merge(self) -> None:
-        doc = self.win.document
+        doc = self.shell.document
         if doc is None:
             return
         try:
             cmd = edits.merge_masks(doc.project, doc.selection)
         except ValueError as e:
-            self.win.statusBar().showMessage(str(e), 6000)
+            self.shell.status(str(e), 6000)
             return
         self._push(cmd, "Select two or more objects of one category")
 
     def split(self) -> None:
-        if self.win.document is not None and not self._push_each("Split masks", edits.split_mask):
-            self.win.statusBar().showMessage("The mask is one piece already", 4000)
+        if self.shell.document is not None and not self._push_each("Split masks", edits.split_mask):
+            self.shell.status("The mask is one piece already", 4000)
 
     def fill_holes(self) -> None:
-        if self.win.document is not None and not self._push_each("Fill holes", edits.fill_holes):
-            self.win.statusBar().showMessage("No holes to fill", 4000)
+        if self.shell.document is not None and not self._push_each("Fill holes", edits.fill_holes):
+            self.shell.status("No holes to fill", 4000)
 
     def ask_polygon_loss(self, ann: Annotation, conv: mask_edit.PolygonConversion) -> str:
         """The warning and the choice before a lossy mask -> polygon conversion."""
-        box = QMessageBox(self.win)
+        box = QMessageBox(self.shell.widget)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Convert mask to polygon")
         box.setText(f"Annotation {ann.id}: the polygon cannot hold this mask exactly.")
@@ -301,13 +283,13 @@ class MaskActions(QObject):
     def apply_display(self) -> None:
         """Push opacity, outline-only and hidden categories to every item on the canvas."""
         AnnotationItemMixin.fill_opacity = 0.0 if self.act_outline_only.isChecked() else self.opacity / 100
-        for item in self.win.canvas.items_by_id.values():
+        for item in self.shell.canvas.items_by_id.values():
             item.refresh_display()
 
     def _fill_categories_menu(self) -> None:
         menu = self.categories_menu
         menu.clear()
-        doc = self.win.document
+        doc = self.shell.document
         if doc is None or not doc.project.categories:
             menu.addAction("No categories").setEnabled(False)
             return

@@ -64,14 +64,12 @@ class _SelfTest:
     def start(self) -> str:
         from PySide6.QtCore import QSettings
 
-        from pixelproof.ui.app import create_app
+        from pixelproof.ui.app import create_app, new_main_window
 
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(QSettings.Format.IniFormat, scope, str(self.tmp / "settings"))
         app = create_app([])
-        from pixelproof.ui.main_window import MainWindow
-
-        window = MainWindow()
+        window = new_main_window()
         window.resize(1280, 800)
         window.show()
         app.processEvents()

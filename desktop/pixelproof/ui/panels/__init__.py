@@ -9,7 +9,7 @@ from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.categories import CategoriesPanel
 from pixelproof.ui.panels.history import HistoryPanel
 from pixelproof.ui.panels.images import ImagesPanel
-from pixelproof.ui.panels.model import ModelPanel
+from pixelproof.ui.panels.prelabel import PrelabelPanel
 from pixelproof.ui.panels.properties import PropertiesPanel
 
 PANEL_CLASSES: list[type[Panel]] = [
@@ -18,7 +18,7 @@ PANEL_CLASSES: list[type[Panel]] = [
     AnnotationsPanel,
     PropertiesPanel,
     HistoryPanel,
-    ModelPanel,
+    PrelabelPanel,
 ]
 
 __all__ = ["PANEL_CLASSES", "Panel"]

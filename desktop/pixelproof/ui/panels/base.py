@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from pixelproof.ui.document import Document
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
 
 
 class Panel(QWidget):
@@ -37,6 +40,10 @@ class Panel(QWidget):
                 sig.connect(slot)
                 self._bound.append((sig, slot))
         self.refresh()
+
+    def install(self, shell: Shell) -> None:
+        """Called once the window is built: a panel that needs more than its document (a menu, the canvas,
+        window-wide keys) takes it from ``shell`` here."""
 
     def bind(self, doc: Document) -> list:
         """(signal, slot) pairs to connect while ``doc`` is shown."""

@@ -187,6 +187,14 @@ class ImagesPanel(Panel):
             self.table.scrollTo(index)
         self.status.setCurrentIndex(IMAGE_STATES.index(doc.project.image_status(doc.current_image_id)))
 
+    def selected_image_ids(self) -> list[int]:
+        """The images selected in the table, in the project's order."""
+        if self.document is None:
+            return []
+        rows = self.table.selectionModel().selectedRows()
+        chosen = {self.proxy.data(i, Qt.ItemDataRole.UserRole) for i in rows}
+        return [i for i in self.document.image_ids() if i in chosen]
+
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self.document is not None and current.isValid():
             image_id = self.proxy.data(current, Qt.ItemDataRole.UserRole)

@@ -1,4 +1,4 @@
-"""ReviewMode: puts the review view into a main window beside the labeling canvas (a QStackedWidget),
+"""ReviewMode: puts the review view into the window beside the labeling canvas (``Shell.add_view``),
 switches with Ctrl+Tab, and owns the Review menu and its keys.
 
 The review keys avoid DESIGN.md §4 (A/D navigate; V B P R E F M are tools; 1-9 categories; L labels):
@@ -12,71 +12,61 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QStackedWidget, QToolBar
+from PySide6.QtCore import QByteArray, QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMenu
 
 from pixelproof.core.edits import SetReference
 from pixelproof.core.references import reference_path, stored_reference
-from pixelproof.ui.dialogs import action_tooltip
 from pixelproof.ui.review.view import ReviewView
+from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
-    from pixelproof.ui.main_window import MainWindow
-
-ACCEPT_OBJECT = ["Ctrl+Return", "Ctrl+Enter"]
-REJECT_OBJECT = ["Ctrl+Backspace"]
-ACCEPT_IMAGE = ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"]
-REJECT_IMAGE = ["Ctrl+Shift+Backspace"]
-TOGGLE_KEY = "Ctrl+Tab"
+    from pixelproof.ui.shell import Shell
 
 
 class ReviewMode(QObject):
     """The review view, its menu and the switch between labeling and review."""
 
-    def __init__(self, win: MainWindow) -> None:
-        super().__init__(win)
-        self.win = win
-        decision_keys = [QKeySequence(k) for k in ACCEPT_OBJECT + REJECT_OBJECT + ACCEPT_IMAGE + REJECT_IMAGE]
-        self.view = ReviewView(decision_keys)
-        self.view.statusMessage.connect(lambda m: win.statusBar().showMessage(m, 6000))
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.view = ReviewView(lambda: [k for act in self.decisions for k in act.shortcuts()])
+        self.view.statusMessage.connect(lambda m: shell.status(m, 6000))
         self.view.decisionsChanged.connect(self._update_actions)
-        canvas = win.takeCentralWidget()
-        self.stack = QStackedWidget(win)
-        self.stack.setObjectName("viewStack")
-        self.stack.addWidget(canvas)
-        self.stack.addWidget(self.view)
-        win.setCentralWidget(self.stack)
+        shell.add_view(self.view)
         self._labeling_state: QByteArray | None = None
 
         a = self._action
         tip = "Reference | candidate | difference, metrics and decisions (Ctrl+Tab again: back to labeling)"
-        self.act_toggle = a("&Review View", self.toggle, TOGGLE_KEY, tip, checkable=True)
-        self.act_choose_project = a("Choose Reference &Project…", self.choose_project, None,
+        self.act_toggle = a("review.toggle", self.toggle, tip, toggled=True)
+        self.act_choose_project = a("review.choose_project", self.choose_project,
                                     "A COCO project with the reference masks or boxes")  # fmt: skip
-        self.act_choose_folder = a("Choose Reference Mask &Folder…", self.choose_folder, None,
+        self.act_choose_folder = a("review.choose_folder", self.choose_folder,
                                    "A folder of PNG masks (instance or semantic; 255 = void)")  # fmt: skip
-        self.act_run = a("Re-run &QA", self.view.run, "F5", "Score the candidate against the reference again")
-        self.act_accept = a("&Accept Object", lambda: self.view.decide("accepted"), ACCEPT_OBJECT,
+        self.act_run = a("review.run", self.view.run, "Score the candidate against the reference again")
+        self.act_accept = a("review.accept_object", lambda: self.view.decide("accepted"),
                             "Mark the selected object accepted, with the note if one is typed")  # fmt: skip
-        self.act_reject = a("Re&ject Object", lambda: self.view.decide("rejected"), REJECT_OBJECT,
+        self.act_reject = a("review.reject_object", lambda: self.view.decide("rejected"),
                             "Mark the selected object rejected, with the note if one is typed")  # fmt: skip
-        self.act_accept_image = a("Accept &Image", lambda: self.view.decide("accepted", True), ACCEPT_IMAGE,
+        self.act_accept_image = a("review.accept_image", lambda: self.view.decide("accepted", True),
                                   "Undecided objects accepted; image status Reviewed")  # fmt: skip
-        self.act_reject_image = a("Reject Ima&ge", lambda: self.view.decide("rejected", True), REJECT_IMAGE,
+        self.act_reject_image = a("review.reject_image", lambda: self.view.decide("rejected", True),
                                   "Undecided objects rejected; image status Reviewed")  # fmt: skip
+        self.decisions = [self.act_accept, self.act_reject, self.act_accept_image, self.act_reject_image]
         self.act_note = a(
-            "Write a &Note", self.view.focus_note, "N", "Type the note that goes with the next decision"
+            "review.note", self.view.focus_note, "Type the note that goes with the next decision"
         )
-        self.act_outline = a("Difference &Outlines", self.view.set_outline, "O", "Outlines instead of filled "
-                             "regions in the three views", checkable=True)  # fmt: skip
-        self.view.outline_box.toggled.connect(self.act_outline.setChecked)
-        self.act_outline.toggled.connect(self.view.outline_box.setChecked)
-        self.view.choose_menu.addActions([self.act_choose_project, self.act_choose_folder])
+        outline_tip = "Outlines instead of filled regions in the three views"
+        self.act_outline = a("review.outlines", self.view.set_outline, outline_tip, toggled=True)
+        header = self.view.header
+        header.outline_box.toggled.connect(self.act_outline.setChecked)
+        self.act_outline.toggled.connect(header.outline_box.setChecked)
+        header.choose_menu.addActions([self.act_choose_project, self.act_choose_folder])
         self.review_only = [self.act_run, self.act_accept, self.act_reject, self.act_accept_image,
                             self.act_reject_image, self.act_note, self.act_outline]  # fmt: skip
 
-        self.menu = QMenu("Re&view", win)
+        self.menu = QMenu("Re&view", shell.widget)
         self.menu.setObjectName("reviewMenu")
         self.menu.addAction(self.act_toggle)
         self.menu.addSeparator()
@@ -86,32 +76,21 @@ class ReviewMode(QObject):
         self.menu.addAction(self.act_note)
         self.menu.addSeparator()
         self.menu.addAction(self.act_outline)
-        bar = win.menuBar()
-        help_menu = next((m for m in bar.actions() if m.text().replace("&", "") == "Help"), None)
-        bar.insertMenu(help_menu, self.menu) if help_menu is not None else bar.addMenu(self.menu)
-        if hasattr(win, "menus"):
-            win.menus.insert(max(0, len(win.menus) - 1), self.menu)
+        shell.add_menu(self.menu)
 
-        win.documentChanged.connect(self._on_document)
-        win.installEventFilter(self)
-        self._on_document(win.document)
+        shell.documentChanged.connect(self._on_document)
+        shell.closing.connect(self._leave_before_close)
+        self._on_document(shell.document)
 
-    def _action(self, text: str, slot, keys, tip: str = "", checkable: bool = False) -> QAction:  # type: ignore[no-untyped-def]
-        act = QAction(text, self.win)
-        if isinstance(keys, list):
-            act.setShortcuts([QKeySequence(k) for k in keys])
-        elif keys:
-            act.setShortcut(QKeySequence(keys))
-        act.setCheckable(checkable)
-        (act.toggled if checkable else act.triggered).connect(slot)
-        action_tooltip(act, tip)
-        self.win.addAction(act)  # shortcuts work with the menu bar hidden
+    def _action(self, id: str, slot, tip: str = "", toggled: bool = False) -> QAction:  # type: ignore[no-untyped-def]
+        act = make_action(id, self.shell.widget, slot, tip=tip, toggled=toggled)
+        self.shell.add_action(act)  # shortcuts work with the menu bar hidden
         return act
 
     # -- switching -------------------------------------------------------------------------------
     @property
     def active(self) -> bool:
-        return self.stack.currentWidget() is self.view
+        return self.shell.current_view() is self.view
 
     def toggle(self, on: bool | None = None) -> None:
         """Ctrl+Tab: labeling <-> review."""
@@ -121,32 +100,28 @@ class ReviewMode(QObject):
         if on == self.active:
             self.act_toggle.setChecked(on)
             return
-        win = self.win
+        shell, canvas = self.shell, self.shell.canvas
         if on:
-            if win.canvas.tool is not None:
-                win.canvas.tool.cancel()
+            if canvas.tool is not None:
+                canvas.tool.cancel()
             # the labeling docks and tool bars make no sense here: hide them, give them back on return
-            self._labeling_state = win.saveState()
-            for w in win.findChildren(QDockWidget) + win.findChildren(QToolBar):
-                if w.parent() is win and w.objectName() != "mainToolbar":
-                    w.hide()
-            self.stack.setCurrentWidget(self.view)
+            self._labeling_state = shell.hide_side_parts()
+            shell.show_view(self.view)
             self.view.activate()
-            self.view.image_table.setFocus()
+            self.view.images.image_table.setFocus()
         else:
-            self.stack.setCurrentWidget(win.canvas)
+            shell.show_view(None)
             if self._labeling_state is not None:
-                win.restoreState(self._labeling_state)
+                shell.restore_side_parts(self._labeling_state)
                 self._labeling_state = None
-            win.canvas.setFocus()
+            canvas.setFocus()
         self.act_toggle.setChecked(on)
         self._update_actions()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+    def _leave_before_close(self) -> None:
         # leave review before the window saves its layout on close, so the labeling docks are saved
-        if watched is self.win and event.type() == QEvent.Type.Close and self.active:
+        if self.active:
             self.set_active(False)
-        return False
 
     # -- document --------------------------------------------------------------------------------
     def _on_document(self, doc) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +131,7 @@ class ReviewMode(QObject):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        has = self.win.document is not None
+        has = self.shell.document is not None
         self.act_toggle.setEnabled(has or self.active)
         self.act_choose_project.setEnabled(has)
         self.act_choose_folder.setEnabled(has)
@@ -171,7 +146,7 @@ class ReviewMode(QObject):
 
     # -- reference -------------------------------------------------------------------------------
     def _start_folder(self) -> str:
-        doc = self.win.document
+        doc = self.shell.document
         current = reference_path(doc.project) if doc is not None else None
         if current is not None:
             return str(current.parent)
@@ -179,21 +154,24 @@ class ReviewMode(QObject):
 
     def choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.win, "Choose the reference project", self._start_folder(), "Projects (*.json);;All files (*)"
+            self.shell.widget,
+            "Choose the reference project",
+            self._start_folder(),
+            "Projects (*.json);;All files (*)",
         )
         if path:
             self.set_reference(Path(path))
 
     def choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(
-            self.win, "Choose a folder of reference masks", self._start_folder()
+            self.shell.widget, "Choose a folder of reference masks", self._start_folder()
         )
         if path:
             self.set_reference(Path(path))
 
     def set_reference(self, path: Path) -> None:
         """Store ``path`` as the project's reference (undoable); the view re-scores and shows problems."""
-        doc = self.win.document
+        doc = self.shell.document
         if doc is None:
             return
         value = stored_reference(doc.project, path)

@@ -12,98 +12,37 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
     QGraphicsRectItem,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
     QMenu,
-    QProgressBar,
-    QPushButton,
     QSplitter,
-    QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from pixelproof.core import qa
 from pixelproof.core.edits import ReviewDecision
 from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
-from pixelproof.ui.icons import swatch
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
-from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
-from pixelproof.ui.review.tables import (
-    DEFAULT_METRICS,
-    ClassSummaryModel,
-    ImageFilterProxy,
-    ImageTableModel,
-    ObjectTableModel,
-)
+from pixelproof.ui.review.parts import DecisionBox, ImageList, ReviewHeader, heading, table
+from pixelproof.ui.review.tables import ObjectTableModel
 from pixelproof.ui.workers import ImageLoader, Job, LoadedImage
 
 if TYPE_CHECKING:
     from pixelproof.core.qa import ObjectRow
     from pixelproof.ui.document import Document
 
-LEGEND = (qa.DIFF_AGREE, qa.DIFF_FN, qa.DIFF_FP, qa.DIFF_WRONG_CLASS, qa.DIFF_VOID)
 DIM_OPACITY = 0.45  # black veil over the picture in the difference pane, so the colours read
-
-
-class NoteEdit(QLineEdit):
-    """The note field. The review keys (Ctrl+Enter, Ctrl+Backspace, with or without Shift) act even while
-    typing here: a line edit would otherwise take Ctrl+Backspace as "delete the previous word"."""
-
-    def __init__(self, keys: list[QKeySequence], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.keys = keys
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            seq = QKeySequence(event.keyCombination())
-            if any(seq.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.keys):
-                event.ignore()
-                return False
-        return super().event(event)
-
-
-class Legend(QWidget):
-    """Colour swatches of the difference pane."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        self.labels: dict[int, QLabel] = {}
-        for code in LEGEND:
-            rgb = QColor(*qa.DIFF_COLORS[code][:3]).name()
-            icon = QLabel()
-            icon.setPixmap(swatch(rgb, 12).pixmap(12, 12))
-            text = QLabel(qa.DIFF_NAMES[code])
-            box = QWidget()
-            row = QHBoxLayout(box)
-            row.setContentsMargins(0, 0, 0, 0)
-            row.setSpacing(4)
-            row.addWidget(icon)
-            row.addWidget(text)
-            layout.addWidget(box)
-            self.labels[code] = box
-        self.labels[qa.DIFF_VOID].hide()
-
-    def show_void(self, on: bool) -> None:
-        self.labels[qa.DIFF_VOID].setVisible(on)
 
 
 class ReviewView(QWidget):
@@ -112,7 +51,9 @@ class ReviewView(QWidget):
     statusMessage = Signal(str)
     decisionsChanged = Signal()  # the selected object or image changed: actions re-check what they can do
 
-    def __init__(self, keys: list[QKeySequence] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, keys: Callable[[], list[QKeySequence]] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reviewView")
         self.document: Document | None = None
@@ -130,177 +71,80 @@ class ReviewView(QWidget):
         self.loader.loaded.connect(self._on_image_loaded)
         self.loader.failed.connect(self._on_image_failed)
         self._bound: list = []
-        self._build(keys or [])
+        self._build(keys or list)
 
     # -- building --------------------------------------------------------------------------------
-    def _build(self, keys: list[QKeySequence]) -> None:
-        # header: reference, run/cancel, progress, outline, legend
-        self.reference_label = QLabel("No reference")
-        self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.choose_button = QToolButton()
-        self.choose_button.setText("Choose Reference…")
-        self.choose_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.choose_menu = QMenu(self.choose_button)
-        self.choose_button.setMenu(self.choose_menu)
-        self.run_button = QPushButton("Run QA")
-        self.run_button.setToolTip("Score the candidate against the reference again (F5)")
-        self.run_button.clicked.connect(self.run)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(180)
-        self.progress.setTextVisible(True)
-        self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.hide()
-        self.outline_box = QCheckBox("Outlines")
-        self.outline_box.setToolTip("Difference and masks as 1-px outlines instead of filled regions (O)")
-        self.outline_box.toggled.connect(self.set_outline)
-        self.fit_button = QPushButton("Fit")
-        self.fit_button.setToolTip("Whole image in the views (double-click a view, or Ctrl+0 in a view)")
-        self.legend = Legend()
-        header = QHBoxLayout()
-        header.setContentsMargins(6, 4, 6, 2)
-        header.addWidget(QLabel("<b>Reference:</b>"))
-        header.addWidget(self.reference_label, 1)
-        header.addWidget(self.choose_button)
-        header.addWidget(self.run_button)
-        header.addWidget(self.progress)
-        header.addWidget(self.cancel_button)
-        header.addSpacing(16)
-        header.addWidget(self.legend)
-        header.addSpacing(12)
-        header.addWidget(self.outline_box)
-        header.addWidget(self.fit_button)
-
-        self.banner = QLabel()
-        self.banner.setObjectName("reviewBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.setStyleSheet(
-            "#reviewBanner { background: #5c2b29; color: #ffe9e7; padding: 8px; border-radius: 4px; }"
-        )
-        self.banner.hide()
-
-        # left: images, summary, histogram
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("reviewFilter")
-        self.filter_edit.setPlaceholderText("Filter, e.g. Dice < 0.9 and FP > 0")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self._filter_changed)
-        self.filter_note = QLabel()
-        self.filter_note.setWordWrap(True)
-        self.filter_note.hide()
-        self.image_model = ImageTableModel()
-        self.image_proxy = ImageFilterProxy()
-        self.image_proxy.setSourceModel(self.image_model)
-        self.image_table = _table("reviewImages")
-        self.image_table.setModel(self.image_proxy)
-        self.image_table.setSortingEnabled(True)
-        self.image_table.horizontalHeader().setStretchLastSection(True)  # the Review column
-        self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
-        self.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
-        for n, name in enumerate(self.image_model.metrics, start=1):
-            self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
-        self.class_model = ClassSummaryModel()
-        self.class_table = _table("reviewClasses")
-        self.class_table.setModel(self.class_model)
-        self.class_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.histogram = DiceHistogram()
-        self.histogram.binClicked.connect(self._filter_bin)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(6, 0, 0, 6)
-        lv.addWidget(self.filter_edit)
-        lv.addWidget(self.filter_note)
-        lv.addWidget(self.image_table, 5)
-        lv.addWidget(_heading("Per class"))
-        lv.addWidget(self.class_table, 3)
-        lv.addWidget(self.histogram, 2)
-
-        # right: panes, objects, decisions
-        self.panes = [ReviewPane("Reference"), ReviewPane("Candidate"), ReviewPane("Difference")]
-        self.ref_pane, self.cand_pane, self.diff_pane = self.panes
-        for n, p in enumerate(self.panes):
-            p.setObjectName(("reviewReference", "reviewCandidate", "reviewDifference")[n])
-            p.clicked.connect(self._pane_clicked)
-        self.linked = LinkedPanes(self.panes)
-        self.fit_button.clicked.connect(self.linked.fit)
-        panes_box = QWidget()
-        ph = QHBoxLayout(panes_box)
-        ph.setContentsMargins(0, 0, 0, 0)
-        ph.setSpacing(3)
-        for p in self.panes:
-            ph.addWidget(p, 1)
-        self.object_model = ObjectTableModel()
-        self.object_table = _table("reviewObjects")
-        self.object_table.setModel(self.object_model)
-        self.object_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
-        self.object_table.selectionModel().currentRowChanged.connect(self._object_row_changed)
-        self.object_title = _heading("Objects")
-        self.note_edit = NoteEdit(keys)
-        self.note_edit.setObjectName("reviewNote")
-        self.note_edit.setPlaceholderText("Note (optional), then Ctrl+Enter accept / Ctrl+Backspace reject")
-        self.accept_object_button = QPushButton("Accept object")
-        self.reject_object_button = QPushButton("Reject object")
-        self.accept_image_button = QPushButton("Accept image")
-        self.reject_image_button = QPushButton("Reject image")
-        self.accept_object_button.clicked.connect(lambda: self.decide("accepted"))
-        self.reject_object_button.clicked.connect(lambda: self.decide("rejected"))
-        self.accept_image_button.clicked.connect(lambda: self.decide("accepted", whole_image=True))
-        self.reject_image_button.clicked.connect(lambda: self.decide("rejected", whole_image=True))
-        self.image_decision_label = QLabel()
-        self.image_decision_label.setWordWrap(True)
-        decide = QWidget()
-        dv = QVBoxLayout(decide)
-        dv.setContentsMargins(0, 0, 0, 0)
-        dv.addWidget(_heading("Decision"))
-        dv.addWidget(self.note_edit)
-        for a, b in (
-            (self.accept_object_button, self.reject_object_button),
-            (self.accept_image_button, self.reject_image_button),
-        ):
-            row = QHBoxLayout()
-            row.addWidget(a)
-            row.addWidget(b)
-            dv.addLayout(row)
-        dv.addWidget(self.image_decision_label)
-        dv.addStretch(1)
-        bottom = QWidget()
-        bh = QHBoxLayout(bottom)
-        bh.setContentsMargins(0, 0, 6, 6)
-        objects = QWidget()
-        ov = QVBoxLayout(objects)
-        ov.setContentsMargins(0, 0, 0, 0)
-        ov.addWidget(self.object_title)
-        ov.addWidget(self.object_table)
-        bh.addWidget(objects, 3)
-        bh.addWidget(decide, 2)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(panes_box)
-        right.addWidget(bottom)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 1)
-        right.setSizes([640, 230])
+    def _build(self, keys: Callable[[], list[QKeySequence]]) -> None:
+        self.header = ReviewHeader()
+        self.header.run_button.clicked.connect(self.run)
+        self.header.cancel_button.clicked.connect(self.cancel)
+        self.header.outline_box.toggled.connect(self.set_outline)
+        self.images = ImageList()
+        self.images.filter_edit.textChanged.connect(self._filter_changed)
+        header_view = self.images.image_table.horizontalHeader()
+        header_view.customContextMenuRequested.connect(self._column_menu)
+        self.images.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
+        self.images.histogram.binClicked.connect(self._filter_bin)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.images)
+        self.splitter.addWidget(self._build_right(keys))
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([470, 1130])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(header)
-        layout.addWidget(self.banner)
+        layout.addWidget(self.header)
         layout.addWidget(self.splitter, 1)
         self._stale_timer = QTimer(self)
         self._stale_timer.setSingleShot(True)
         self._stale_timer.setInterval(400)
         self._stale_timer.timeout.connect(self._rerun_if_stale)
         self._update_buttons()
+
+    def _build_right(self, keys: Callable[[], list[QKeySequence]]) -> QWidget:
+        """Reference | candidate | difference above the objects of the image and the decisions."""
+        self.panes = [ReviewPane("Reference"), ReviewPane("Candidate"), ReviewPane("Difference")]
+        self.ref_pane, self.cand_pane, self.diff_pane = self.panes
+        panes_box = QWidget()
+        ph = QHBoxLayout(panes_box)
+        ph.setContentsMargins(0, 0, 0, 0)
+        ph.setSpacing(3)
+        for n, p in enumerate(self.panes):
+            p.setObjectName(("reviewReference", "reviewCandidate", "reviewDifference")[n])
+            p.clicked.connect(self._pane_clicked)
+            ph.addWidget(p, 1)
+        self.linked = LinkedPanes(self.panes)
+        self.header.fit_button.clicked.connect(self.linked.fit)
+        self.object_model = ObjectTableModel()
+        self.object_table = table("reviewObjects")
+        self.object_table.setModel(self.object_model)
+        self.object_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        self.object_table.selectionModel().currentRowChanged.connect(self._object_row_changed)
+        self.object_title = heading("Objects")
+        self.decision = DecisionBox(keys)
+        d = self.decision
+        d.accept_object_button.clicked.connect(lambda: self.decide("accepted"))
+        d.reject_object_button.clicked.connect(lambda: self.decide("rejected"))
+        d.accept_image_button.clicked.connect(lambda: self.decide("accepted", whole_image=True))
+        d.reject_image_button.clicked.connect(lambda: self.decide("rejected", whole_image=True))
+        objects = QWidget()
+        ov = QVBoxLayout(objects)
+        ov.setContentsMargins(0, 0, 0, 0)
+        ov.addWidget(self.object_title)
+        ov.addWidget(self.object_table)
+        bottom = QWidget()
+        bh = QHBoxLayout(bottom)
+        bh.setContentsMargins(0, 0, 6, 6)
+        bh.addWidget(objects, 3)
+        bh.addWidget(self.decision, 2)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(panes_box)
+        right.addWidget(bottom)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 1)
+        right.setSizes([640, 230])
+        return right
 
     # -- document --------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
@@ -316,10 +160,10 @@ class ReviewView(QWidget):
         self._first_result = True
         self.image_id = -1
         self.loader.forget()
-        self.image_model.set_rows([], None)
+        self.images.image_model.set_rows([], None)
         self.object_model.set_rows([], None)
-        self.class_model.set_result(None)
-        self.histogram.set_values([])
+        self.images.class_model.set_result(None)
+        self.images.histogram.set_values([])
         for p in self.panes:
             p.clear()
         if doc is not None:
@@ -353,16 +197,16 @@ class ReviewView(QWidget):
         doc = self.document
         path = reference_path(doc.project) if doc is not None else None
         if path is None:
-            self.reference_label.setText("<i>none</i>")
-            self.reference_label.setToolTip("")
+            self.header.reference_label.setText("<i>none</i>")
+            self.header.reference_label.setToolTip("")
             return
         kind = f" ({self.scored.reference.kind})" if self.scored is not None else ""
-        self.reference_label.setText(f"{path.name}{kind}")
-        self.reference_label.setToolTip(str(path))
+        self.header.reference_label.setText(f"{path.name}{kind}")
+        self.header.reference_label.setToolTip(str(path))
 
     def _show_banner(self, text: str | None) -> None:
-        self.banner.setText(text or "")
-        self.banner.setVisible(bool(text))
+        self.header.banner.setText(text or "")
+        self.header.banner.setVisible(bool(text))
 
     # -- QA run ----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -389,10 +233,10 @@ class ReviewView(QWidget):
         job.failed.connect(lambda reason, j=job: self._on_failed(j, reason, path))
         job.cancelled.connect(lambda j=job: self._on_cancelled(j))
         self.job = job
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.cancel_button.show()
-        self.run_button.setEnabled(False)
+        self.header.progress.setRange(0, 0)
+        self.header.progress.show()
+        self.header.cancel_button.show()
+        self.header.run_button.setEnabled(False)
         self.stale = False
         job.start()
 
@@ -406,14 +250,14 @@ class ReviewView(QWidget):
         return self.job is not None
 
     def _idle(self) -> None:
-        self.progress.hide()
-        self.cancel_button.hide()
-        self.run_button.setEnabled(self.document is not None)
+        self.header.progress.hide()
+        self.header.cancel_button.hide()
+        self.header.run_button.setEnabled(self.document is not None)
 
     def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setFormat(f"{done} / {total} images")
+        self.header.progress.setRange(0, max(total, 1))
+        self.header.progress.setValue(done)
+        self.header.progress.setFormat(f"{done} / {total} images")
 
     def _on_cancelled(self, job: Job) -> None:
         if job is self.job:
@@ -452,21 +296,23 @@ class ReviewView(QWidget):
             notes.append(f"{len(result.unmatched_candidate)} candidate images are not in the reference")
         notes += result.problems[:5]
         self._show_banner("\n".join(notes) if notes else None)
-        self.banner.setStyleSheet(
+        self.header.banner.setStyleSheet(
             "#reviewBanner { background: #4a4320; color: #fff6d8; padding: 6px; border-radius: 4px; }"
         )
         self._show_reference_label()
-        self.legend.show_void(scored.reference.has_void)
+        self.header.legend.show_void(scored.reference.has_void)
         keep = self.image_id
-        self.image_model.set_rows(scored.image_table, self.document.project)
-        self.class_model.set_result(result)
-        self.class_table.resizeColumnsToContents()
-        self.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.histogram.set_values([r["dice"] for r in scored.image_table])
+        self.images.image_model.set_rows(scored.image_table, self.document.project)
+        self.images.class_model.set_result(result)
+        self.images.class_table.resizeColumnsToContents()
+        self.images.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.images.histogram.set_values([r["dice"] for r in scored.image_table])
         if self._first_result:
-            self.image_table.sortByColumn(self.image_model.column_of("dice"), Qt.SortOrder.AscendingOrder)
-        self.image_table.resizeColumnsToContents()
-        self.image_table.setColumnWidth(0, min(self.image_table.columnWidth(0), 200))
+            self.images.image_table.sortByColumn(
+                self.images.image_model.column_of("dice"), Qt.SortOrder.AscendingOrder
+            )
+        self.images.image_table.resizeColumnsToContents()
+        self.images.image_table.setColumnWidth(0, min(self.images.image_table.columnWidth(0), 200))
         self.image_id = -1
         if self._first_result or keep == -1:
             self._select_proxy_row(0)  # worst first
@@ -493,14 +339,14 @@ class ReviewView(QWidget):
         if image_id == self.image_id:
             self.object_model.refresh()
             self._update_buttons()
-        self.image_model.image_changed(image_id)
+        self.images.image_model.image_changed(image_id)
 
     def _rerun_if_stale(self) -> None:
         if self.stale and self.isVisible() and self.job is None:
             self.run()
 
     def _image_status_changed(self, image_id: int) -> None:
-        self.image_model.image_changed(image_id)
+        self.images.image_model.image_changed(image_id)
         if image_id == self.image_id:
             self._update_buttons()
 
@@ -509,54 +355,57 @@ class ReviewView(QWidget):
         try:
             conditions = parse_filter(text)
         except FilterError as e:
-            self.filter_note.setText(f"<span style='color:#d55e00'>{e}</span>")
-            self.filter_note.show()
-            self.filter_edit.setToolTip(str(e))
+            self.images.filter_note.setText(f"<span style='color:#d55e00'>{e}</span>")
+            self.images.filter_note.show()
+            self.images.filter_edit.setToolTip(str(e))
             return
-        self.filter_edit.setToolTip("")
-        self.image_proxy.set_conditions(conditions)
-        shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
-        self.filter_note.setText(f"{shown} of {total} images" if conditions else "")
-        self.filter_note.setVisible(bool(conditions))
+        self.images.filter_edit.setToolTip("")
+        self.images.image_proxy.set_conditions(conditions)
+        shown, total = self.images.image_proxy.rowCount(), self.images.image_model.rowCount()
+        self.images.filter_note.setText(f"{shown} of {total} images" if conditions else "")
+        self.images.filter_note.setVisible(bool(conditions))
         if shown and not self._current_image_visible():
             self._select_proxy_row(0)
 
     def _filter_bin(self, low: float, high: float) -> None:
         op = "<=" if high >= 1.0 else "<"
-        self.filter_edit.setText(f"Dice >= {low:g} and Dice {op} {high:g}")
+        self.images.filter_edit.setText(f"Dice >= {low:g} and Dice {op} {high:g}")
 
     def _column_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
         menu = QMenu(self)
-        for n in range(1, len(self.image_model.metrics) + 1):
-            act = menu.addAction(str(self.image_model.headerData(n, Qt.Orientation.Horizontal)))
+        for n in range(1, len(self.images.image_model.metrics) + 1):
+            act = menu.addAction(str(self.images.image_model.headerData(n, Qt.Orientation.Horizontal)))
             act.setCheckable(True)
-            act.setChecked(not self.image_table.isColumnHidden(n))
-            act.toggled.connect(lambda on, n=n: self.image_table.setColumnHidden(n, not on))
-        menu.exec(self.image_table.horizontalHeader().mapToGlobal(pos))
+            act.setChecked(not self.images.image_table.isColumnHidden(n))
+            act.toggled.connect(lambda on, n=n: self.images.image_table.setColumnHidden(n, not on))
+        menu.exec(self.images.image_table.horizontalHeader().mapToGlobal(pos))
 
     # -- images ----------------------------------------------------------------------------------
     def _current_image_visible(self) -> bool:
-        row = self.image_model.row_of(self.image_id)
-        return row >= 0 and self.image_proxy.mapFromSource(self.image_model.index(row, 0)).isValid()
+        row = self.images.image_model.row_of(self.image_id)
+        return (
+            row >= 0
+            and self.images.image_proxy.mapFromSource(self.images.image_model.index(row, 0)).isValid()
+        )
 
     def _select_proxy_row(self, row: int) -> None:
-        if 0 <= row < self.image_proxy.rowCount():
-            self.image_table.setCurrentIndex(self.image_proxy.index(row, 0))
+        if 0 <= row < self.images.image_proxy.rowCount():
+            self.images.image_table.setCurrentIndex(self.images.image_proxy.index(row, 0))
 
     def select_image(self, image_id: int) -> None:
         """Make ``image_id`` (candidate id) the current row (if it is scored and not filtered out)."""
-        row = self.image_model.row_of(image_id)
+        row = self.images.image_model.row_of(image_id)
         if row < 0:
             return
-        index = self.image_proxy.mapFromSource(self.image_model.index(row, 0))
+        index = self.images.image_proxy.mapFromSource(self.images.image_model.index(row, 0))
         if index.isValid():
-            self.image_table.setCurrentIndex(index)
-            self.image_table.scrollTo(index)
+            self.images.image_table.setCurrentIndex(index)
+            self.images.image_table.scrollTo(index)
 
     def _image_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
-        image_id = self.image_proxy.index(current.row(), 0).data(Qt.ItemDataRole.UserRole)
+        image_id = self.images.image_proxy.index(current.row(), 0).data(Qt.ItemDataRole.UserRole)
         self.show_image(int(image_id))
 
     def _doc_image_changed(self, image_id: int) -> None:
@@ -587,7 +436,7 @@ class ReviewView(QWidget):
             counts += f", {problems} missed / extra / wrong class"
         self.object_title.setText(f"<b>Objects of {Path(pair.file_name).name}</b> — {counts}")
         dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
-        self.histogram.set_current(dice)
+        self.images.histogram.set_current(dice)
         self._start_overlays()
         cached = self.loader.request(image_id, doc.project.image_path(pair.cand))
         if cached is not None:
@@ -624,8 +473,8 @@ class ReviewView(QWidget):
         if on == self.outline:
             return
         self.outline = on
-        if self.outline_box.isChecked() != on:
-            self.outline_box.setChecked(on)
+        if self.header.outline_box.isChecked() != on:
+            self.header.outline_box.setChecked(on)
         self._start_overlays()
 
     def _start_overlays(self) -> None:
@@ -705,7 +554,7 @@ class ReviewView(QWidget):
     def decide(self, decision: str, whole_image: bool = False) -> bool:
         """Accept or reject the selected object (or the whole image) with the note typed; undoable."""
         doc = self.document
-        note = self.note_edit.text().strip()
+        note = self.decision.note_edit.text().strip()
         if doc is None:
             return False
         if whole_image:
@@ -725,9 +574,9 @@ class ReviewView(QWidget):
             doc.push(ReviewDecision(doc.project, self.image_id, decision, note, [row.cand_id]))
             what = f"Object {row.cand_id}"
             self._next_object()
-        self.note_edit.clear()
+        self.decision.note_edit.clear()
         self.object_model.refresh()
-        self.image_model.image_changed(self.image_id)
+        self.images.image_model.image_changed(self.image_id)
         self._update_buttons()
         self.statusMessage.emit(f"{what} {decision}" + (f": {note}" if note else ""))
         return True
@@ -738,14 +587,14 @@ class ReviewView(QWidget):
             self.object_table.setCurrentIndex(self.object_model.index(index.row() + 1, 0))
 
     def focus_note(self) -> None:
-        self.note_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.note_edit.selectAll()
+        self.decision.note_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.decision.note_edit.selectAll()
 
     def _update_buttons(self) -> None:
         obj, img = self.can_decide_object(), self.can_decide_image()
-        for b in (self.accept_object_button, self.reject_object_button):
+        for b in (self.decision.accept_object_button, self.decision.reject_object_button):
             b.setEnabled(obj)
-        for b in (self.accept_image_button, self.reject_image_button):
+        for b in (self.decision.accept_image_button, self.decision.reject_image_button):
             b.setEnabled(img)
         text = ""
         if img and self.document is not None:
@@ -753,7 +602,7 @@ class ReviewView(QWidget):
             if isinstance(entry, dict) and entry.get("review"):
                 note = f" — “{entry['note']}”" if entry.get("note") else ""
                 text = f"This image: <b>{entry['review']}</b>{note}"
-        self.image_decision_label.setText(text)
+        self.decision.image_decision_label.setText(text)
         self.decisionsChanged.emit()
 
     def select_object(self, row: int) -> None:
@@ -762,24 +611,3 @@ class ReviewView(QWidget):
             self.object_model.index(row, 0),
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
-
-
-def _table(name: str) -> QTableView:
-    t = QTableView()
-    t.setObjectName(name)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setAlternatingRowColors(True)
-    t.setShowGrid(False)
-    t.setWordWrap(False)
-    t.verticalHeader().hide()
-    t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 6)
-    t.horizontalHeader().setHighlightSections(False)
-    return t
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(f"<b>{text}</b>")
-    label.setContentsMargins(0, 6, 0, 2)
-    return label

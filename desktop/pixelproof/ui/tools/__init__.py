@@ -1,8 +1,8 @@
-"""Tools: small state machines that turn canvas events into QUndoCommands.
+"""Tools: small state machines that turn canvas events into core edits pushed on the Document.
 
-Add a tool: write ``ui/tools/<name>.py`` with a ``Tool`` subclass, then add it to ``TOOL_CLASSES`` below.
-The main window makes the menu entry, toolbar button (icon ``resources/icons/<icon>.svg``), shortcut and
-tooltip from the class attributes.
+Add a tool: write ``ui/tools/<name>.py`` with a ``Tool`` subclass, add it to ``TOOL_CLASSES`` below and
+declare ``tool.<name>`` (menu text, default key) in ``ui/shortcuts.py``. The main window makes the menu
+entry, toolbar button (icon ``resources/icons/<icon>.svg``) and tooltip from those.
 """
 
 from __future__ import annotations

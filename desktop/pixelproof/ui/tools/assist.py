@@ -29,7 +29,7 @@ from pixelproof.ui.tools.base import Tool
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import ToolEvent
-    from pixelproof.ui.model_jobs import ModelSession
+    from pixelproof.ui.panels.prelabel.session import ModelSession
 
 MIN_DRAG_SCREEN_PX = 4
 PREVIEW_RGBA = (255, 200, 0, 110)  # amber: not a category colour, so a preview is never taken for a label
@@ -91,9 +91,7 @@ def predict_shapes(backend: Backend, image: np.ndarray, prompt: Prompt, prepare:
 
 class AssistTool(Tool):
     name = "assist"
-    label = "&Assist (Interactive Model)"
     icon = "tool-assist"
-    shortcut = ""  # M (pre-label) picks this tool when the Model panel's backend is interactive
     tooltip = "Interactive model: click = + point, right click = − point, drag = box; Enter adds, Esc drops"
     cursor = Qt.CursorShape.CrossCursor
 

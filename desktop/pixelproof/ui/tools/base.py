@@ -17,10 +17,8 @@ class Tool(QObject):
     left-button events and keys, with positions in image pixels. A tool never changes the Project
     directly: it builds core edits (``core.edits``) and ``self.document.push``es them."""
 
-    name: ClassVar[str] = "tool"  # settings key, objectName of the action
-    label: ClassVar[str] = "Tool"  # menu text
+    name: ClassVar[str] = "tool"  # settings key, objectName of the action; ui.shortcuts id "tool.<name>"
     icon: ClassVar[str] = ""  # resources/icons/<icon>.svg
-    shortcut: ClassVar[str] = ""  # DESIGN.md §4
     tooltip: ClassVar[str] = ""  # one line: what it does and how
     cursor: ClassVar[Qt.CursorShape] = Qt.CursorShape.ArrowCursor
 

@@ -18,9 +18,7 @@ MIN_DRAG_SCREEN_PX = 4
 
 class BoxTool(Tool):
     name = "box"
-    label = "&Box"
     icon = "tool-box"
-    shortcut = "B"
     tooltip = "Draw boxes: drag from corner to corner; Esc cancels"
     cursor = Qt.CursorShape.CrossCursor
 

@@ -57,9 +57,7 @@ def pixel_of(e: ToolEvent) -> tuple[int, int]:
 
 class BrushTool(Tool):
     name = "brush"
-    label = "&Brush"
     icon = "tool-brush"
-    shortcut = "R"
     tooltip = "Paint a mask: drag; [ ] or Shift+wheel change the size; paints the selected mask or a new one"
     cursor = Qt.CursorShape.CrossCursor
     erase = False
@@ -245,8 +243,6 @@ class BrushTool(Tool):
 
 class EraserTool(BrushTool):
     name = "eraser"
-    label = "&Eraser"
     icon = "tool-eraser"
-    shortcut = "E"
     tooltip = "Erase from the selected mask: drag; [ ] or Shift+wheel change the size"
     erase = True

@@ -96,9 +96,7 @@ def _compute(
 
 class FillTool(Tool):
     name = "fill"
-    label = "&Fill (Magic Wand)"
     icon = "tool-fill"
-    shortcut = "F"
     tooltip = "Magic wand: click adds the similar-colour region to the mask, Shift+click subtracts it"
     cursor = Qt.CursorShape.PointingHandCursor
 

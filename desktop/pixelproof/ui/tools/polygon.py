@@ -76,9 +76,7 @@ def _segment_distance(p: QPointF, a: QPointF, b: QPointF) -> tuple[float, float]
 
 class PolygonTool(Tool):
     name = "polygon"
-    label = "&Polygon"
     icon = "tool-polygon"
-    shortcut = "P"
     tooltip = (
         "Draw polygons: click vertices, Enter or click the first vertex to close, Backspace undoes a vertex; "
         "drag vertices or the shape, click an edge to add a vertex, Shift+click to delete one"

@@ -25,9 +25,7 @@ NUDGE_KEYS = {
 
 class SelectTool(Tool):
     name = "select"
-    label = "&Select / Edit"
     icon = "tool-select"
-    shortcut = "V"
     tooltip = "Select, move and resize: click, Shift-click, drag a band; arrows nudge"
     cursor = Qt.CursorShape.ArrowCursor
 

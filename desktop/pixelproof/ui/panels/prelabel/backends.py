@@ -1,0 +1,301 @@
+"""Choosing and configuring the pre-label backend: the backend list (discovered in the session's worker:
+importing plugins is slow), its state line, and the options form (model file, minimum score, the
+backend's own options). Every change makes a new backend instance in the worker (models load slowly);
+the last request wins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.inference.base import Backend, BackendError
+from pixelproof.ui.panels.prelabel.session import BackendRow, ModelSession, configure_backend, discover_rows
+from pixelproof.ui.settings import settings
+
+SPECIAL_OPTIONS = ("model_path", "score_threshold")  # have their own widgets
+
+
+class OptionsForm(QWidget):
+    """Model file, minimum score and the chosen backend's other options (free text: the backend parses
+    and checks them). ``edited``: an option changed; ``modelEdited``: the model file field was left."""
+
+    edited = Signal()
+    modelEdited = Signal()
+    thresholdChanged = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.row: BackendRow | None = None
+        self.option_edits: dict[str, QLineEdit] = {}
+        self.model_edit = QLineEdit()
+        self.model_edit.setObjectName("modelFile")
+        self.model_edit.setPlaceholderText("model file (.onnx, .xml…)")
+        self.model_edit.setToolTip("The model file this backend loads; nothing is downloaded")
+        self.model_edit.editingFinished.connect(self.modelEdited)
+        self.browse = QToolButton()
+        self.browse.setText("…")
+        self.browse.setToolTip("Choose the model file")
+        self.browse.clicked.connect(self.browse_model)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_edit, 1)
+        model_row.addWidget(self.browse)
+        self.threshold_spin = QDoubleSpinBox()
+        self.threshold_spin.setObjectName("scoreThreshold")
+        self.threshold_spin.setRange(0.0, 1.0)
+        self.threshold_spin.setSingleStep(0.05)
+        self.threshold_spin.setDecimals(2)
+        self.threshold_spin.setToolTip("Predictions below this confidence are not produced")
+        self.threshold_spin.valueChanged.connect(self.thresholdChanged)
+        self.options_box = QGroupBox("Options")
+        self.options_form = QFormLayout(self.options_box)
+        self.form = QFormLayout()
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.addRow("Model", model_row)
+        self.form.addRow("Min. score", self.threshold_spin)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.form)
+        layout.addWidget(self.options_box)
+
+    @property
+    def has_model(self) -> bool:
+        return self.row is not None and "model_path" in (self.row.options or {})
+
+    def show_row(self, row: BackendRow) -> None:
+        """The fields of ``row``'s backend, with the model file remembered for it."""
+        self.row = row
+        options = row.options or {}
+        self.model_edit.setEnabled(self.has_model)
+        self.browse.setEnabled(self.has_model)
+        remembered = settings().value(f"model/{row.info.name}/model_path", "")
+        self.model_edit.setText(str(remembered) if self.has_model else "")
+        self.model_edit.setToolTip(options.get("model_path", "This backend needs no model file"))
+        self.threshold_spin.setEnabled("score_threshold" in options)
+        while self.options_form.rowCount():
+            self.options_form.removeRow(0)
+        self.option_edits = {}
+        for key, help_text in options.items():
+            if key in SPECIAL_OPTIONS:
+                continue
+            edit = QLineEdit()
+            edit.setObjectName(f"option_{key}")
+            edit.setPlaceholderText("default")
+            edit.setToolTip(help_text)
+            edit.editingFinished.connect(self.edited)
+            self.options_form.addRow(key, edit)
+            self.option_edits[key] = edit
+        self.options_box.setVisible(bool(self.option_edits))
+
+    def values(self, with_threshold: bool) -> dict[str, object]:
+        """The options given (empty fields keep the backend's defaults)."""
+        values: dict[str, object] = {
+            k: e.text().strip() for k, e in self.option_edits.items() if e.text().strip()
+        }
+        model = self.model_edit.text().strip()
+        if model and self.has_model:
+            values["model_path"] = model
+        if with_threshold and self.threshold_spin.isEnabled():
+            values["score_threshold"] = self.threshold_spin.value()
+        return values
+
+    def show_threshold(self, value: float) -> None:
+        self.threshold_spin.blockSignals(True)
+        self.threshold_spin.setValue(value)
+        self.threshold_spin.blockSignals(False)
+
+    def set_frozen(self, frozen: bool) -> None:
+        """No changes while a batch runs."""
+        self.options_box.setEnabled(not frozen)
+        self.model_edit.setEnabled(not frozen and self.has_model)
+        self.browse.setEnabled(not frozen and self.has_model)
+
+    def browse_model(self) -> None:
+        start = self.model_edit.text() or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the model file", start, "Models (*.onnx *.xml);;All files (*)"
+        )
+        if path:
+            self.model_edit.setText(path)
+            self.modelEdited.emit()
+
+
+class BackendChooser(QWidget):
+    """The backend list, its state line and the options form; configures the session's backend.
+    ``configured`` follows every new backend (or failure), ``message`` is for the status bar."""
+
+    configured = Signal()
+    message = Signal(str)
+
+    def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.rows: list[BackendRow] = []
+        self.status_text = ""
+        self._config_seq = 0
+        self.combo = QComboBox()
+        self.combo.setObjectName("modelBackend")
+        self.combo.setToolTip("Backends found through the pixelproof.backends entry points")
+        self.combo.currentIndexChanged.connect(self._backend_chosen)
+        self.state_label = QLabel("Looking for backends…")
+        self.state_label.setWordWrap(True)
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.options = OptionsForm()
+        self.options.edited.connect(self.reconfigure)
+        self.options.modelEdited.connect(self._model_edited)
+        self.options.thresholdChanged.connect(self._threshold_changed)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Backend", self.combo)
+        form.addRow("", self.state_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.options)
+
+    # -- discovery ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Discover the backends again (in the worker: importing plugins takes a while)."""
+        self.combo.setEnabled(False)
+        self._set_state("Looking for backends…")
+        self.session.submit(
+            lambda _report: discover_rows(),
+            self._rows_arrived,
+            lambda reason: self._set_state(f"Cannot list backends: {reason}", error=True),
+        )
+
+    def _rows_arrived(self, rows: object) -> None:
+        self.rows = list(rows)  # type: ignore[call-overload]
+        combo = self.combo
+        combo.blockSignals(True)
+        combo.clear()
+        model = combo.model()
+        for i, row in enumerate(self.rows):
+            name = row.info.name
+            if row.info.cls is None:
+                text, tip = f"{name} — cannot load", row.reason
+            elif not row.ready:
+                text, tip = f"{name} — {row.reason}", f"{row.kind}; not ready: {row.reason}"
+            else:
+                text, tip = f"{name} ({row.kind})", f"{row.kind}; ready"
+            combo.addItem(text, name)
+            combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+            if row.info.cls is None and isinstance(model, QStandardItemModel):
+                model.item(i).setEnabled(False)
+        combo.setEnabled(bool(self.rows))
+        saved = str(settings().value("model/backend", "threshold"))
+        usable = [r.info.name for r in self.rows if r.info.cls is not None]
+        choice = saved if saved in usable else ("threshold" if "threshold" in usable else None)
+        if choice is None and usable:
+            choice = usable[0]
+        combo.setCurrentIndex(combo.findData(choice) if choice is not None else -1)
+        combo.blockSignals(False)
+        if choice is None:
+            self._set_state("No backend installed", error=True)
+        else:
+            self._backend_chosen(combo.currentIndex())
+
+    def choose_backend(self, name: str) -> None:
+        """Select a backend by name (as the user does with the combo)."""
+        self.combo.setCurrentIndex(self.combo.findData(name))
+
+    def row(self) -> BackendRow | None:
+        i = self.combo.currentIndex()
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+    def _backend_chosen(self, _index: int) -> None:
+        row = self.row()
+        if row is None:
+            return
+        settings().setValue("model/backend", row.info.name)
+        self.options.show_row(row)
+        self.reconfigure(keep_threshold=False)
+
+    # -- configuration -----------------------------------------------------------------------------
+    def reconfigure(self, keep_threshold: bool = True) -> None:
+        """Make a new backend instance with the form's settings, in the worker."""
+        row = self.row()
+        if row is None or row.info.cls is None:
+            return
+        values = self.options.values(with_threshold=keep_threshold)
+        self._config_seq += 1
+        seq = self._config_seq
+        self.session.set_backend(None)
+        self._set_state(f"Loading {row.info.name}…")
+        info = row.info
+        self.session.submit(
+            lambda _report: configure_backend(info, values),
+            lambda backend: self._configured(seq, backend),  # type: ignore[arg-type]
+            lambda reason: self._config_failed(seq, reason),
+        )
+
+    def _configured(self, seq: int, backend: Backend) -> None:
+        if seq != self._config_seq:
+            return
+        self.options.show_threshold(backend.score_threshold)
+        self.session.set_backend(backend)
+        ok, reason = backend.ready()
+        if ok:
+            n = len(backend.categories())
+            classes = f" · {n} class{'es' if n != 1 else ''}" if n else ""
+            hint = " · click/drag with the assist tool" if backend.kind == "interactive" else ""
+            self._set_state(f"✓ Ready · {backend.kind}{classes}{hint}")
+        else:
+            self._set_state(f"Not ready: {reason}", error=True)
+        self.configured.emit()
+
+    def _config_failed(self, seq: int, reason: str) -> None:
+        if seq != self._config_seq:
+            return
+        self.session.set_backend(None)
+        self._set_state(f"✗ {reason}", error=True)
+        self.message.emit(reason)
+        self.configured.emit()
+
+    def set_model_path(self, path: str | Path) -> None:
+        self.options.model_edit.setText(str(path))
+        self._model_edited()
+
+    def _model_edited(self) -> None:
+        """Remember the model file of this backend and load it (unless it is the one loaded)."""
+        row, edit = self.row(), self.options.model_edit
+        if row is None or not edit.isEnabled():
+            return
+        path = edit.text().strip()
+        key = f"model/{row.info.name}/model_path"
+        if path == str(settings().value(key, "")) and self.session.backend is not None:
+            return
+        settings().setValue(key, path)
+        self.reconfigure()
+
+    def _threshold_changed(self, value: float) -> None:
+        backend = self.session.backend
+        if backend is None or self.session.batch_running:
+            return
+        try:
+            backend.configure(score_threshold=value)  # an attribute: no model reload
+        except BackendError as e:
+            self._set_state(str(e), error=True)
+
+    def _set_state(self, text: str, error: bool = False) -> None:
+        self.status_text = text
+        self.state_label.setText(text)
+        self.state_label.setStyleSheet("color: #d9534f;" if error else "")
+
+    def set_frozen(self, frozen: bool) -> None:
+        self.combo.setEnabled(not frozen and bool(self.rows))
+        self.options.set_frozen(frozen)

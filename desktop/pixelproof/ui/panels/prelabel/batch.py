@@ -1,0 +1,206 @@
+"""Running pre-labeling over images: the worker runs ``inference.apply.propose`` (as the CLI does) on a
+``Project.snapshot``; each image's proposal is moved onto the live project (``Rebaser``) and pushed as one
+undo step as it arrives. Shows progress, images/s, ETA, the summary and the images that failed (double-
+click one to go there). A failing image is reported and skipped; Cancel stops after the image in flight."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.inference.apply import Rebaser
+from pixelproof.inference.base import Backend
+from pixelproof.ui.document import Document
+from pixelproof.ui.panels.prelabel.session import ModelSession, run_batch
+
+
+def text_button(action: QAction, text: str = "") -> QToolButton:
+    """A full-width text button for ``action`` (enabled and labelled as it is)."""
+    b = QToolButton()
+    b.setDefaultAction(action)
+    b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    if text:
+        b.setText(text)
+    return b
+
+
+def format_eta(seconds: float) -> str:
+    s = max(0, round(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@dataclass(eq=False)
+class Batch:
+    doc: Document
+    image_ids: list[int]
+    rebaser: Rebaser
+    cancel: threading.Event
+    backend: str
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    added: int = 0
+    failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
+
+    @property
+    def total(self) -> int:
+        return len(self.image_ids)
+
+
+class BatchRunner(QWidget):
+    """Starts, follows and cancels one batch at a time. ``message`` is for the status bar."""
+
+    message = Signal(str)
+
+    def __init__(self, session: ModelSession, cancel: QAction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.document: Document | None = None
+        self.batch: Batch | None = None  # the running one
+        self.last_batch: Batch | None = None
+        self.act_cancel = cancel
+        self.progress = QProgressBar()
+        self.progress.setObjectName("prelabelProgress")
+        self.eta_label = QLabel()
+        self.cancel_button = text_button(cancel, "Cancel")
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.problems = QListWidget()
+        self.problems.setObjectName("prelabelProblems")
+        self.problems.setToolTip("Images the model failed on; double-click to go there")
+        self.problems.setMaximumHeight(90)
+        self.problems.itemDoubleClicked.connect(self._go_to_problem)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(progress_row)
+        layout.addWidget(self.eta_label)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.problems)
+        self._show_progress(False)
+        self.problems.hide()
+
+    def is_running(self) -> bool:
+        return self.session.batch_running
+
+    def start(
+        self, doc: Document, image_ids: list[int], backend: Backend, mapping: dict[str, str | None]
+    ) -> None:
+        """Pre-label ``image_ids`` of ``doc`` in the session's worker."""
+        snap = doc.project.snapshot(image_ids)
+        batch = Batch(doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name)
+        self.batch = batch
+        self.problems.clear()
+        self.problems.hide()
+        self.summary_label.clear()
+        self.session.set_batch_running(True)
+        self._show_progress(True)
+        self._show_batch_progress(batch)
+        self.session.submit(
+            lambda report: run_batch(report, backend, snap, batch.image_ids, mapping, batch.cancel),
+            lambda cancelled: self._batch_done(batch, bool(cancelled)),
+            lambda reason: self._batch_crashed(batch, reason),
+            lambda payload: self._batch_report(batch, payload),
+        )
+
+    def cancel(self) -> None:
+        if self.batch is not None:
+            self.batch.cancel.set()
+            self.eta_label.setText("Cancelling after the current image…")
+            self.act_cancel.setEnabled(False)
+
+    def set_document(self, doc: Document | None) -> None:
+        """Another document is shown: the running batch's results belong to the one being closed."""
+        if self.batch is not None and doc is not self.batch.doc:
+            self.batch.cancel.set()
+        self.document = doc
+
+    def _batch_report(self, batch: Batch, payload: object) -> None:
+        if batch is not self.batch or batch.cancel.is_set():
+            return
+        doc = batch.doc
+        kind, image_id = payload[0], payload[1]  # type: ignore[index]
+        rec = doc.project.images.get(image_id)
+        if kind == "done" and rec is not None:
+            proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
+            if proposal.annotations:
+                n = len(proposal.annotations)
+                doc.push(proposal.edit(f"Pre-label {Path(rec.file_name).name} ({n})"))
+                batch.added += n
+        elif kind == "failed":
+            file_name, reason = payload[2], payload[3]  # type: ignore[index]
+            batch.failures.append((image_id, file_name, reason))
+            item = QListWidgetItem(f"{file_name}: {reason}")
+            item.setData(Qt.ItemDataRole.UserRole, image_id)
+            item.setForeground(QColor("#d9534f"))
+            self.problems.addItem(item)
+            self.problems.show()
+            self.message.emit(f"Pre-labeling {file_name} failed: {reason} — going on")
+        batch.done += 1
+        self._show_batch_progress(batch)
+
+    def _show_batch_progress(self, batch: Batch) -> None:
+        self.progress.setRange(0, batch.total)
+        self.progress.setValue(batch.done)
+        self.progress.setFormat(f"%v / %m images · {batch.backend}")
+        if batch.done == 0:
+            self.eta_label.setText("Starting…")
+            return
+        elapsed = time.monotonic() - batch.started
+        eta = elapsed / batch.done * (batch.total - batch.done)
+        rate = batch.done / elapsed if elapsed > 0 else 0.0
+        self.eta_label.setText(f"{rate:.2f} images/s · ETA {format_eta(eta)} · {batch.added} objects")
+
+    def _batch_done(self, batch: Batch, cancelled: bool) -> None:
+        if batch is self.batch:
+            self.batch = None
+        self.last_batch = batch
+        self._show_progress(False)
+        failed = len(batch.failures)
+        text = (
+            f"Cancelled after {batch.done} of {batch.total} images"
+            if cancelled
+            else f"Pre-labeled {batch.done - failed} of {batch.total} images"
+        )
+        text += f": {batch.added} predictions"
+        if failed:
+            text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
+        self.summary_label.setText(text)
+        self.message.emit(text)
+        self.session.set_batch_running(False)
+
+    def _batch_crashed(self, batch: Batch, reason: str) -> None:
+        batch.failures.append((-1, "(batch)", reason))
+        self.problems.addItem(f"pre-labeling stopped: {reason}")
+        self.problems.show()
+        self._batch_done(batch, cancelled=False)
+
+    def _show_progress(self, on: bool) -> None:
+        for w in (self.progress, self.cancel_button, self.eta_label):
+            w.setVisible(on)
+        self.act_cancel.setEnabled(on)
+
+    def _go_to_problem(self, item: QListWidgetItem) -> None:
+        image_id = item.data(Qt.ItemDataRole.UserRole)
+        if self.document is not None and isinstance(image_id, int):
+            self.document.set_current_image(image_id)

@@ -1,0 +1,139 @@
+"""Reviewing predictions (review "pending", drawn dashed): accept keeps them (review "accepted", solid);
+reject deletes them (undoable) — a rejected guess holds no human work, and keeping it would leak model
+false positives into exports and QA. The score slider only hides low-scoring pending predictions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
+
+from pixelproof.core.edits import RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.geometry import clone
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.items import AnnotationItemMixin, is_pending_prediction
+from pixelproof.ui.document import Document
+from pixelproof.ui.panels.prelabel.batch import text_button
+
+
+def _count(n: int) -> str:
+    return f"{n} prediction{'s' if n != 1 else ''}"
+
+
+class PredictionReview(QGroupBox):
+    """The accept / reject actions (``actions``, for the Model menu) and their buttons, the score slider.
+    ``message`` is for the status bar; ``scoreFilterChanged`` asks the canvas to redraw."""
+
+    message = Signal(str)
+    scoreFilterChanged = Signal()
+
+    def __init__(self, make_action: Callable[..., QAction], parent: QWidget | None = None) -> None:
+        super().__init__("Review predictions (dashed)", parent)
+        self.document: Document | None = None
+        a = make_action
+        self.act_accept = a("model.accept_selected", self.accept_selected, "Selected predictions: keep them")
+        self.act_reject = a(
+            "model.reject_selected", self.reject_selected, "Selected predictions: delete them"
+        )
+        self.act_accept_all = a("model.accept_all", self.accept_all, "Every prediction on this image")
+        self.act_reject_all = a("model.reject_all", self.reject_all, "Every prediction on this image")
+        self.act_reject_below = a(
+            "model.reject_below", self.reject_below, "Predictions on this image scoring below the slider"
+        )
+        self.actions_list = [self.act_accept, self.act_reject, self.act_accept_all, self.act_reject_all,
+                             self.act_reject_below]  # fmt: skip
+        self.score_slider = QSlider(Qt.Orientation.Horizontal)
+        self.score_slider.setObjectName("scoreFilter")
+        self.score_slider.setRange(0, 100)
+        self.score_slider.setToolTip("Hide pending predictions scoring below this (display only)")
+        self.score_slider.valueChanged.connect(self._score_filter_changed)
+        self.score_label = QLabel("≥ 0.00")
+        self.pending_label = QLabel()
+        grid = QGridLayout(self)
+        grid.addWidget(QLabel("Show"), 0, 0)
+        grid.addWidget(self.score_slider, 0, 1)
+        grid.addWidget(self.score_label, 0, 2)
+        grid.addWidget(text_button(self.act_accept), 1, 0, 1, 2)
+        grid.addWidget(text_button(self.act_reject), 1, 2)
+        grid.addWidget(text_button(self.act_accept_all), 2, 0, 1, 2)
+        grid.addWidget(text_button(self.act_reject_all), 2, 2)
+        self.reject_below_button = text_button(self.act_reject_below)
+        grid.addWidget(self.reject_below_button, 3, 0, 1, 3)
+        grid.addWidget(self.pending_label, 4, 0, 1, 3)
+
+    # -- what there is to review -------------------------------------------------------------------
+    def pending_on_image(self) -> list[Annotation]:
+        doc = self.document
+        if doc is None or doc.current_image_id == -1:
+            return []
+        return [a for a in doc.project.annotations_of(doc.current_image_id) if is_pending_prediction(a)]
+
+    def selected_pending(self) -> list[Annotation]:
+        doc = self.document
+        return [a for a in doc.selected_annotations() if is_pending_prediction(a)] if doc is not None else []
+
+    def score_cut(self) -> float:
+        return self.score_slider.value() / 100
+
+    # -- decisions ---------------------------------------------------------------------------------
+    def _accept(self, anns: list[Annotation], what: str) -> None:
+        if not anns or self.document is None:
+            self.message.emit("No pending predictions there (predictions are dashed)")
+            return
+        after = []
+        for a in anns:
+            b = clone(a)
+            b.review = "accepted"
+            after.append(b)
+        self.document.push(ReplaceAnnotations(after, f"Accept {what}"))
+
+    def _reject(self, anns: list[Annotation], what: str) -> None:
+        if not anns or self.document is None:
+            self.message.emit("No pending predictions there (predictions are dashed)")
+            return
+        self.document.push(RemoveAnnotations([a.id for a in anns], f"Reject {what}"))
+
+    def accept_selected(self) -> None:
+        anns = self.selected_pending()
+        self._accept(anns, _count(len(anns)))
+
+    def reject_selected(self) -> None:
+        anns = self.selected_pending()
+        self._reject(anns, _count(len(anns)))
+
+    def accept_all(self) -> None:
+        anns = self.pending_on_image()
+        self._accept(anns, f"all {_count(len(anns))} on the image")
+
+    def reject_all(self) -> None:
+        anns = self.pending_on_image()
+        self._reject(anns, f"all {_count(len(anns))} on the image")
+
+    def reject_below(self, score: float | None = None) -> None:
+        """Reject the pending predictions on this image scoring below ``score`` (default: the slider)."""
+        cut = self.score_cut() if score is None else score
+        anns = [a for a in self.pending_on_image() if a.score is not None and a.score < cut]
+        self._reject(anns, f"{_count(len(anns))} below {cut:.2f}")
+
+    def _score_filter_changed(self, value: int) -> None:
+        AnnotationItemMixin.min_score = value / 100
+        self.score_label.setText(f"≥ {value / 100:.2f}")
+        self.act_reject_below.setText(f"Reject Below {value / 100:.2f}")
+        self.scoreFilterChanged.emit()
+        self.update_state()
+
+    def update_state(self) -> None:
+        """Actions enabled by what is pending / selected on the current image; the count line."""
+        has_image = self.document is not None and self.document.current_image_id != -1
+        pending = self.pending_on_image() if has_image else []
+        selected = self.selected_pending() if has_image else []
+        below = [a for a in pending if a.score is not None and a.score < self.score_cut()]
+        self.act_accept.setEnabled(bool(selected))
+        self.act_reject.setEnabled(bool(selected))
+        self.act_accept_all.setEnabled(bool(pending))
+        self.act_reject_all.setEnabled(bool(pending))
+        self.act_reject_below.setEnabled(bool(below))
+        text = f"{len(pending)} pending on this image" if pending else ""
+        self.pending_label.setText(text + (f" · {len(below)} hidden" if below else ""))

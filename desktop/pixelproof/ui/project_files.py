@@ -1,0 +1,231 @@
+"""The project file's life in the window: open (a project, or a folder of images as a new project read in a
+background job), save, save as, close, recent projects, and the question before unsaved changes are lost.
+Works through the window's ``Shell`` and a ``show(doc)`` callback; never reaches into the window."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
+from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.lock import read_lock
+from pixelproof.core.model import Project
+from pixelproof.ui import dialogs
+from pixelproof.ui.document import Document
+from pixelproof.ui.settings import settings
+from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.workers import Job
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
+
+MAX_RECENT = 8
+
+
+class ProjectFiles(QObject):
+    def __init__(self, shell: Shell, show: Callable[[Document | None], None]) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self._show = show
+        self._folder_job: Job | None = None  # reading a folder of images (open_folder)
+        parent = shell.widget
+        self.act_open = make_action("file.open", parent, self.open_dialog, tip="Open a project file (.json)")
+        self.act_open_folder = make_action(
+            "file.open_folder",
+            parent,
+            self.open_folder_dialog,
+            tip="Start a new project over a folder of images",
+        )
+        self.act_save = make_action("file.save", parent, self.save, tip="Save the project")
+        self.act_save_as = make_action("file.save_as", parent, self.save_as)
+        self.act_close = make_action("file.close", parent, self.close_project)
+        self.act_close.setObjectName("closeProject")
+        self.recent_menu = QMenu("Open &Recent", parent)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        shell.documentChanged.connect(self._document_shown)
+
+    # -- recent projects ---------------------------------------------------------------------------
+    def recent_projects(self) -> list[str]:
+        value = settings().value("recent/projects", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _add_recent(self, path: Path) -> None:
+        p = str(path.resolve())
+        recent = [p] + [r for r in self.recent_projects() if r != p]
+        settings().setValue("recent/projects", recent[:MAX_RECENT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_projects()
+        for r in recent:
+            act = self.recent_menu.addAction(Path(r).name)
+            act.setToolTip(r)
+            act.setStatusTip(r)
+            act.triggered.connect(lambda _=False, r=r: self.open_path(Path(r)))
+        if not recent:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear List", lambda: settings().setValue("recent/projects", []))
+
+    # -- opening -----------------------------------------------------------------------------------
+    def open_path(self, path: Path) -> bool:
+        """A project file or a folder of images (a new, unsaved project)."""
+        return self.open_folder(path) if Path(path).is_dir() else self.open_project(path)
+
+    def open_project(self, path: Path) -> bool:
+        if not self.maybe_save():
+            return False
+        parent = self.shell.widget
+        holder = read_lock(path)
+        in_use = holder is not None and not (holder.is_me() or holder.is_stale())
+        if in_use and not dialogs.ask_open_locked(parent, Path(path).name, holder.describe()):
+            return False
+        try:
+            doc = Document.open(path, ask_recover=lambda auto: dialogs.ask_recover(parent, auto.name))
+        except ProjectFormatError as e:
+            dialogs.show_format_error(parent, e)
+            return False
+        doc.hold_lock(Path(os.path.abspath(path)), force=True)
+        self._show(doc)
+        self._add_recent(Path(path))
+        self.shell.status(f"Opened {path}", 4000)
+        return True
+
+    def open_document(self, doc: Document) -> bool:
+        """Show a document made elsewhere (an import), after the unsaved-changes question."""
+        if not self.maybe_save():
+            return False
+        self._show(doc)
+        return True
+
+    def open_folder(self, folder: Path) -> bool:
+        """A new, unsaved project over a folder of images. The current project is closed first (after the
+        usual question); the image headers are read in a background job, progress in the status bar."""
+        if not self.maybe_save():
+            return False
+        self._show(None)
+        folder = Path(folder).resolve()
+        skipped: list[str] = []
+
+        def read(job: Job) -> Project:
+            target = folder / "project.json"
+            return project_from_folder(folder, target, on_skip=skipped.append, progress=job.step)
+
+        job = self._folder_job = Job(read, self)
+        status = self.shell.status
+        job.progress.connect(lambda done, total: status(f"Reading {folder}: {done} / {total}", 4000))
+        job.finished.connect(lambda project: self._folder_read(job, folder, project, skipped))
+        job.failed.connect(
+            lambda reason: dialogs.show_error(self.shell.widget, "Could not open the folder", reason)
+        )
+        job.start()
+        return True
+
+    def _folder_read(self, job: Job, folder: Path, project: Project, skipped: list[str]) -> None:
+        if job is not self._folder_job or self.shell.document is not None:
+            return  # another project was opened meanwhile
+        self._folder_job = None
+        if not project.images:
+            dialogs.show_error(self.shell.widget, "No images", f"{folder} holds no images this app can read.")
+            return
+        self._show(Document(project, untitled=True))  # project.path: where relative names point from
+        note = f"; {len(skipped)} unreadable files skipped" if skipped else ""
+        self.shell.status(f"New project over {len(project.images)} images in {folder}{note}", 8000)
+
+    def _document_shown(self, doc: Document | None) -> None:
+        if doc is not None and self._folder_job is not None:
+            self._folder_job.cancel()  # a folder being read is no longer wanted
+            self._folder_job = None
+
+    def open_dialog(self) -> None:
+        recent = self.recent_projects()
+        start = str(Path(recent[0]).parent) if recent else ""
+        path, _ = QFileDialog.getOpenFileName(
+            self.shell.widget, "Open project", start, "Projects (*.json);;All files (*)"
+        )
+        if path:
+            self.open_project(Path(path))
+
+    def open_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.shell.widget, "Open a folder of images")
+        if folder:
+            self.open_folder(Path(folder))
+
+    # -- saving and closing ------------------------------------------------------------------------
+    def save(self) -> bool:
+        doc = self.shell.document
+        if doc is None:
+            return False
+        if doc.untitled:
+            return self.save_as()
+        return self._save_to(None)
+
+    def save_as(self) -> bool:
+        doc = self.shell.document
+        if doc is None:
+            return False
+        start = str(doc.project.path) if doc.project.path else "project.json"
+        path, _ = QFileDialog.getSaveFileName(
+            self.shell.widget, "Save project as", start, "Projects (*.json)"
+        )
+        if not path:
+            return False
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path | None, overwrite: bool = False) -> bool:
+        doc = self.shell.document
+        try:
+            target = doc.save(path, overwrite=overwrite)
+        except ProjectConflictError as e:
+            return self._resolve_conflict(e.path, path)
+        except ProjectSaveError as e:
+            message = f"{e}\n\nThe project is still open with your changes."
+            dialogs.show_error(self.shell.widget, "Could not save", message)
+            return False
+        self._add_recent(target)
+        self.shell.status(f"Saved {target}", 4000)
+        return True
+
+    def _resolve_conflict(self, on_disk: Path, path: Path | None) -> bool:
+        """The file changed on disk since it was opened: Save as…, Reload (discard mine) or Overwrite."""
+        choice = dialogs.ask_conflict(self.shell.widget, on_disk)
+        if choice == "save_as":
+            return self.save_as()
+        if choice == "overwrite":
+            return self._save_to(path, overwrite=True)
+        if choice == "reload":
+            doc = self.shell.document
+            doc.undo_stack.setClean()  # the user chose to discard these edits
+            doc.discard_autosave()
+            self.open_project(on_disk)
+        return False
+
+    def maybe_save(self) -> bool:
+        """Ask before unsaved changes are lost; False means the user cancelled."""
+        doc = self.shell.document
+        if doc is None or not doc.is_modified():
+            return True
+        answer = dialogs.ask_save_changes(self.shell.widget, doc.display_name)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            doc.discard_autosave()
+            return True
+        return False
+
+    def close_project(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self._show(None)
+        return True

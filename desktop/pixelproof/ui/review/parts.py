@@ -1,0 +1,220 @@
+"""The widgets the review view is built from, one job each: the header (reference, run / cancel, progress,
+legend, outlines, fit, and the error banner), the image list (filter, per-image metrics, per-class summary,
+Dice histogram) and the decision box (note and the four decisions). ``ReviewView`` wires them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core import qa
+from pixelproof.ui.icons import swatch
+from pixelproof.ui.review.histogram import DiceHistogram
+from pixelproof.ui.review.tables import DEFAULT_METRICS, ClassSummaryModel, ImageFilterProxy, ImageTableModel
+
+LEGEND = (qa.DIFF_AGREE, qa.DIFF_FN, qa.DIFF_FP, qa.DIFF_WRONG_CLASS, qa.DIFF_VOID)
+
+
+def table(name: str) -> QTableView:
+    """A read-only, row-selecting table as the review view uses them."""
+    t = QTableView()
+    t.setObjectName(name)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setAlternatingRowColors(True)
+    t.setShowGrid(False)
+    t.setWordWrap(False)
+    t.verticalHeader().hide()
+    t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 6)
+    t.horizontalHeader().setHighlightSections(False)
+    return t
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(f"<b>{text}</b>")
+    label.setContentsMargins(0, 6, 0, 2)
+    return label
+
+
+class Legend(QWidget):
+    """Colour swatches of the difference pane."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        self.labels: dict[int, QWidget] = {}
+        for code in LEGEND:
+            rgb = QColor(*qa.DIFF_COLORS[code][:3]).name()
+            icon = QLabel()
+            icon.setPixmap(swatch(rgb, 12).pixmap(12, 12))
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(4)
+            row.addWidget(icon)
+            row.addWidget(QLabel(qa.DIFF_NAMES[code]))
+            layout.addWidget(box)
+            self.labels[code] = box
+        self.labels[qa.DIFF_VOID].hide()
+
+    def show_void(self, on: bool) -> None:
+        self.labels[qa.DIFF_VOID].setVisible(on)
+
+
+class ReviewHeader(QWidget):
+    """Reference: name, Choose (``choose_menu``), Run QA / Cancel with progress, the legend, Outlines and
+    Fit; under it the banner that shows why QA cannot run."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reference_label = QLabel("No reference")
+        self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.choose_button = QToolButton()
+        self.choose_button.setText("Choose Reference…")
+        self.choose_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.choose_menu = QMenu(self.choose_button)
+        self.choose_button.setMenu(self.choose_menu)
+        self.run_button = QPushButton("Run QA")
+        self.run_button.setToolTip("Score the candidate against the reference again (F5)")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.outline_box = QCheckBox("Outlines")
+        self.outline_box.setToolTip("Difference and masks as 1-px outlines instead of filled regions (O)")
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Whole image in the views (double-click a view, or Ctrl+0 in a view)")
+        self.legend = Legend()
+        row = QHBoxLayout()
+        row.setContentsMargins(6, 4, 6, 2)
+        row.addWidget(QLabel("<b>Reference:</b>"))
+        row.addWidget(self.reference_label, 1)
+        for w in (self.choose_button, self.run_button, self.progress, self.cancel_button):
+            row.addWidget(w)
+        row.addSpacing(16)
+        row.addWidget(self.legend)
+        row.addSpacing(12)
+        row.addWidget(self.outline_box)
+        row.addWidget(self.fit_button)
+        self.banner = QLabel()
+        self.banner.setObjectName("reviewBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setStyleSheet(
+            "#reviewBanner { background: #5c2b29; color: #ffe9e7; padding: 8px; border-radius: 4px; }"
+        )
+        self.banner.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.banner)
+
+
+class ImageList(QWidget):
+    """The images with their metrics (a filter box such as "Dice < 0.9"), the per-class summary and the
+    histogram of per-image Dice."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("reviewFilter")
+        self.filter_edit.setPlaceholderText("Filter, e.g. Dice < 0.9 and FP > 0")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_note = QLabel()
+        self.filter_note.setWordWrap(True)
+        self.filter_note.hide()
+        self.image_model = ImageTableModel()
+        self.image_proxy = ImageFilterProxy()
+        self.image_proxy.setSourceModel(self.image_model)
+        self.image_table = table("reviewImages")
+        self.image_table.setModel(self.image_proxy)
+        self.image_table.setSortingEnabled(True)
+        self.image_table.horizontalHeader().setStretchLastSection(True)  # the Review column
+        self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        for n, name in enumerate(self.image_model.metrics, start=1):
+            self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
+        self.class_model = ClassSummaryModel()
+        self.class_table = table("reviewClasses")
+        self.class_table.setModel(self.class_model)
+        self.class_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.histogram = DiceHistogram()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 6)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.filter_note)
+        layout.addWidget(self.image_table, 5)
+        layout.addWidget(heading("Per class"))
+        layout.addWidget(self.class_table, 3)
+        layout.addWidget(self.histogram, 2)
+
+
+class NoteEdit(QLineEdit):
+    """The note field. The review keys (Ctrl+Enter, Ctrl+Backspace, with or without Shift) act even while
+    typing here: a line edit would otherwise take Ctrl+Backspace as "delete the previous word"."""
+
+    def __init__(self, keys: Callable[[], list[QKeySequence]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.keys = keys  # read when a key comes: the user may rebind them (ui.shortcuts)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            seq = QKeySequence(event.keyCombination())
+            if any(seq.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.keys()):
+                event.ignore()
+                return False
+        return super().event(event)
+
+
+class DecisionBox(QWidget):
+    """The note and the four decisions (object / image, accept / reject), and the image's decision."""
+
+    def __init__(self, keys: Callable[[], list[QKeySequence]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.note_edit = NoteEdit(keys)
+        self.note_edit.setObjectName("reviewNote")
+        self.note_edit.setPlaceholderText("Note (optional), then Ctrl+Enter accept / Ctrl+Backspace reject")
+        self.accept_object_button = QPushButton("Accept object")
+        self.reject_object_button = QPushButton("Reject object")
+        self.accept_image_button = QPushButton("Accept image")
+        self.reject_image_button = QPushButton("Reject image")
+        self.image_decision_label = QLabel()
+        self.image_decision_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading("Decision"))
+        layout.addWidget(self.note_edit)
+        for a, b in (
+            (self.accept_object_button, self.reject_object_button),
+            (self.accept_image_button, self.reject_image_button),
+        ):
+            row = QHBoxLayout()
+            row.addWidget(a)
+            row.addWidget(b)
+            layout.addLayout(row)
+        layout.addWidget(self.image_decision_label)
+        layout.addStretch(1)

@@ -1,0 +1,123 @@
+"""Shell: what a feature of the window (the Masks menu, the review view, the Model panel, Import/Export)
+may use of it — the open document, the canvas, menus, window-wide actions, tool bars, the status bar, the
+central view — and nothing else. The main window makes one and hands it to each feature, so no feature
+imports or reaches into ``MainWindow`` (the window only wires the parts together).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStackedWidget, QToolBar, QWidget
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.view import CanvasView
+    from pixelproof.ui.document import Document
+
+
+class Shell(QObject):
+    """The window's services for its features. ``documentChanged`` follows the open document; ``closing``
+    fires when the window is asked to close (before it saves its layout; it may still refuse)."""
+
+    documentChanged = Signal(object)  # Document or None
+    closing = Signal()
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        canvas: CanvasView,
+        *,
+        open_document: Callable[[Document], bool],
+        choose_tool: Callable[[str], None],
+        selected_image_ids: Callable[[], list[int]],
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self.canvas = canvas
+        self.document: Document | None = None
+        self.menus: list[QMenu] = []  # menu-bar order: what Help > Shortcuts lists
+        self._open_document = open_document
+        self.choose_tool = choose_tool
+        self.selected_image_ids = selected_image_ids  # the Images panel's selection (several), else []
+        self._views = QStackedWidget(window)
+        self._views.setObjectName("viewStack")
+        self._views.addWidget(canvas)
+        window.setCentralWidget(self._views)
+        window.installEventFilter(self)
+
+    @property
+    def widget(self) -> QWidget:
+        """The parent for dialogs and menus."""
+        return self._window
+
+    # -- document ----------------------------------------------------------------------------------
+    def set_document(self, doc: Document | None) -> None:
+        """For the window: announce the document it now shows."""
+        self.document = doc
+        self.documentChanged.emit(doc)
+
+    def open_document(self, doc: Document) -> bool:
+        """Show a new document (an import) after the usual unsaved-changes question; False if refused."""
+        return self._open_document(doc)
+
+    # -- status, actions, menus, tool bars ---------------------------------------------------------
+    def status(self, text: str, msecs: int = 4000) -> None:
+        self._window.statusBar().showMessage(text, msecs)
+
+    def add_action(self, action: QAction) -> None:
+        """Make ``action``'s shortcut work anywhere in the window (even with the menu bar hidden)."""
+        self._window.addAction(action)
+
+    def add_menu(self, menu: QMenu) -> None:
+        """A top-level menu, placed before Help."""
+        bar = self._window.menuBar()
+        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+        bar.insertMenu(help_menu, menu) if help_menu is not None else bar.addMenu(menu)
+        at = next((i for i, m in enumerate(self.menus) if m.title().replace("&", "") == "Help"), None)
+        self.menus.insert(len(self.menus) if at is None else at, menu)
+
+    def add_file_actions(self, actions: list[QAction]) -> None:
+        """Actions in the File menu's own section just above Close Project (Import, Export)."""
+        file_menu = next(m for m in self.menus if m.objectName() == "fileMenu")
+        close = next(a for a in file_menu.actions() if a.objectName() == "closeProject")
+        sep = file_menu.insertSeparator(close)
+        file_menu.insertActions(sep, actions)
+
+    def add_toolbar(self, toolbar: QToolBar, new_row: bool = False) -> None:
+        if new_row:
+            self._window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self._window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+    # -- the central view --------------------------------------------------------------------------
+    def add_view(self, widget: QWidget) -> None:
+        """Another central view beside the canvas (the review view), shown with ``show_view``."""
+        self._views.addWidget(widget)
+
+    def show_view(self, widget: QWidget | None = None) -> None:
+        """Show a view added with ``add_view``; None: back to the canvas."""
+        self._views.setCurrentWidget(widget if widget is not None else self.canvas)
+
+    def current_view(self) -> QWidget:
+        return self._views.currentWidget()
+
+    def hide_side_parts(self) -> QByteArray:
+        """Hide the docks and tool bars but the main one; returns the layout to give back later."""
+        state = self._window.saveState()
+        for w in self._window.findChildren(QDockWidget) + self._window.findChildren(QToolBar):
+            if w.parent() is self._window and w.objectName() != "mainToolbar":
+                w.hide()
+        return state
+
+    def restore_side_parts(self, state: QByteArray) -> None:
+        self._window.restoreState(state)
+
+    def is_visible(self) -> bool:
+        return self._window.isVisible()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            self.closing.emit()
+        return False

@@ -1,0 +1,273 @@
+"""The one registry of keyboard shortcuts (DESIGN.md §4): every action's id, menu text, default keys and
+context are declared in ``DEFAULTS`` below; menus, tooltips, Help > Shortcuts, a Preferences editor and the
+tests all read it. A new panel declares its actions here (or with ``REGISTRY.declare``) and makes them with
+``make_action``; nothing else calls ``setShortcut``.
+
+A user's own keys for an action are stored in the settings (``shortcuts/<id>``, a JSON list of portable
+key strings; ``[]`` = no key) and win over the defaults; ``REGISTRY.set_keys`` changes them live in every
+open window. Contexts say where a key acts: ``window`` (anywhere), ``labeling`` (the labeling view),
+``review`` (only while the review view is shown), ``canvas`` (a tool or a gesture on the canvas: listed for
+the user, not rebindable). No two actions share a key (``REGISTRY.conflicts()`` lists any).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+
+from pixelproof.ui.settings import settings
+
+Std = QKeySequence.StandardKey
+Keys = tuple[str | QKeySequence.StandardKey, ...]
+CONTEXTS = ("window", "labeling", "review", "canvas")
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    id: str
+    text: str  # menu text, with its & mnemonic
+    keys: Keys = ()  # default keys: portable text ("Ctrl+S") or a platform standard key
+    context: str = "window"
+    editable: bool = True  # False: listed for the user (gestures, digit keys), not rebindable
+
+    @property
+    def label(self) -> str:
+        """The action's name as a list shows it."""
+        return self.text.replace("&", "").replace("…", "")
+
+    def default_sequences(self) -> list[QKeySequence]:
+        """A standard key gives its platform's main binding (as ``QKeySequence(StandardKey)`` does)."""
+        return [QKeySequence(k) for k in self.keys]
+
+
+def _(id: str, text: str, keys: Keys = (), context: str = "window", editable: bool = True) -> Shortcut:
+    return Shortcut(id, text, keys, context, editable)
+
+
+def gesture(id: str, text: str, *how: str) -> Shortcut:
+    return Shortcut(id, text, how, "canvas", editable=False)
+
+
+DEFAULTS: list[Shortcut] = [
+    # File
+    _("file.open", "&Open Project…", (Std.Open,)),
+    _("file.open_folder", "Open &Folder…", ("Ctrl+Shift+O",)),
+    _("file.save", "&Save", (Std.Save,)),
+    _("file.save_as", "Save &As…", (Std.SaveAs,)),
+    _("file.import", "&Import…"),
+    _("file.export", "&Export…"),
+    _("file.close", "&Close Project", (Std.Close,)),
+    _("file.quit", "&Quit", (Std.Quit,)),
+    # Edit
+    _("edit.undo", "&Undo", ("Ctrl+Z",)),
+    _("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
+    _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
+    _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
+    _("edit.category", "Choose Category 1-9", tuple("123456789"), "labeling", editable=False),
+    # View
+    _("view.fit", "&Fit Image", ("Ctrl+0",)),
+    _("view.zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++")),
+    _("view.zoom_out", "Zoom &Out", ("Ctrl+-",)),
+    _("view.actual_pixels", "&Actual Pixels", ("Ctrl+1",)),
+    _("view.keep_zoom", "&Keep Zoom When Changing Image"),
+    _("view.labels", "Show &Labels", ("L",), "labeling"),
+    _("view.window_level", "&Window / Level…", ("Ctrl+L",)),
+    _("view.auto_window", "A&uto Window / Level", ("Ctrl+Shift+L",)),
+    # Tools (one per tool class: tool.<name>)
+    _("tool.select", "&Select / Edit", ("V",), "labeling"),
+    _("tool.box", "&Box", ("B",), "labeling"),
+    _("tool.polygon", "&Polygon", ("P",), "labeling"),
+    _("tool.brush", "&Brush", ("R",), "labeling"),
+    _("tool.eraser", "&Eraser", ("E",), "labeling"),
+    _("tool.fill", "&Fill (Magic Wand)", ("F",), "labeling"),
+    _("tool.assist", "&Assist (Interactive Model)", (), "labeling"),  # M picks it for interactive backends
+    # Image
+    _("image.next", "&Next Image", ("D",), "labeling"),
+    _("image.previous", "&Previous Image", ("A",), "labeling"),
+    _("image.pixel_limit", "&Pixel Limit…"),
+    # Masks
+    _("masks.to_mask", "Convert to &Mask", (), "labeling"),
+    _("masks.to_polygon", "Convert to &Polygon…", (), "labeling"),
+    _("masks.merge", "Mer&ge Masks", (), "labeling"),
+    _("masks.split", "&Split into Islands", (), "labeling"),
+    _("masks.fill_holes", "&Fill Holes", (), "labeling"),
+    _("masks.brush_smaller", "Brush S&maller", ("[",), "labeling"),
+    _("masks.brush_larger", "Brush &Larger", ("]",), "labeling"),
+    _("masks.preserve_others", "&Preserve Other Annotations", (), "labeling"),
+    _("masks.wand_8", "Wand: &8-connected", (), "labeling"),
+    _("masks.wand_floating", "Wand: F&loating Range", (), "labeling"),
+    _("masks.outline_only", "&Outline Only", (), "labeling"),
+    # Model
+    _("model.prelabel", "&Pre-label Image", ("M",), "labeling"),
+    _("model.prelabel_all", "Pre-label &All Images"),
+    _("model.cancel", "&Cancel Pre-labeling"),
+    _("model.accept_selected", "A&ccept Selected", (), "labeling"),
+    _("model.reject_selected", "&Reject Selected", (), "labeling"),
+    _("model.accept_all", "Accept All on &Image", (), "labeling"),
+    _("model.reject_all", "Reject All on I&mage", (), "labeling"),
+    _("model.reject_below", "Reject &Below Score", (), "labeling"),
+    # Review
+    _("review.toggle", "&Review View", ("Ctrl+Tab",)),
+    _("review.choose_project", "Choose Reference &Project…"),
+    _("review.choose_folder", "Choose Reference Mask &Folder…"),
+    _("review.run", "Re-run &QA", ("F5",), "review"),
+    _("review.accept_object", "&Accept Object", ("Ctrl+Return", "Ctrl+Enter"), "review"),
+    _("review.reject_object", "Re&ject Object", ("Ctrl+Backspace",), "review"),
+    _("review.accept_image", "Accept &Image", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"), "review"),
+    _("review.reject_image", "Reject Ima&ge", ("Ctrl+Shift+Backspace",), "review"),
+    _("review.note", "Write a &Note", ("N",), "review"),
+    _("review.outlines", "Difference &Outlines", ("O",), "review"),
+    # Help
+    _("help.shortcuts", "&Shortcuts…", ("Ctrl+/", "F1")),
+    _("help.about", "&About PixelProof"),
+    # Mouse gestures and keys a tool handles itself (listed, not rebindable)
+    gesture("canvas.zoom", "Zoom in / out at the cursor", "Wheel"),
+    gesture("canvas.pan", "Pan", "Space + drag", "Middle drag"),
+    gesture("canvas.window_level", "Window / level (right: wider, up: brighter)", "Right drag"),
+    gesture("canvas.select", "Select / add to or remove from the selection", "Click", "Shift+click"),
+    gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),
+    gesture("canvas.resize", "Resize a box", "Drag a handle"),
+    gesture("canvas.nudge", "Move the selection by 1 px / 10 px", "Arrows", "Shift+arrows"),
+    gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc"),
+    gesture("canvas.brush_size", "Brush size", "Shift+wheel"),
+    gesture("review.center", "Centre the three views on an object", "Review: click an object row"),
+    gesture("review.pan", "Pan all three views / fit the image", "Review: drag / double-click"),
+]  # fmt: skip
+
+
+class ShortcutRegistry(QObject):
+    """The declared shortcuts, the user's overrides (settings) and the live actions bound to them."""
+
+    changed = Signal(str)  # id whose keys changed
+
+    def __init__(self, shortcuts: Iterable[Shortcut] = ()) -> None:
+        super().__init__()
+        self._entries: dict[str, Shortcut] = {}
+        self._bound: dict[str, list[QAction]] = {}
+        for s in shortcuts:
+            self.declare(s)
+
+    def declare(self, shortcut: Shortcut) -> Shortcut:
+        if shortcut.id in self._entries:
+            raise ValueError(f"shortcut {shortcut.id!r} is declared twice")
+        if shortcut.context not in CONTEXTS:
+            raise ValueError(f"shortcut {shortcut.id!r}: unknown context {shortcut.context!r}")
+        self._entries[shortcut.id] = shortcut
+        return shortcut
+
+    def get(self, id: str) -> Shortcut:
+        return self._entries[id]
+
+    def entries(self) -> list[Shortcut]:
+        return list(self._entries.values())
+
+    # -- keys ------------------------------------------------------------------------------------
+    def sequences(self, id: str) -> list[QKeySequence]:
+        """The keys in force: the user's, else the defaults."""
+        entry = self._entries[id]
+        raw = settings().value(f"shortcuts/{id}") if entry.editable else None
+        if isinstance(raw, str):
+            try:
+                chosen = json.loads(raw)
+            except ValueError:
+                chosen = None
+            if isinstance(chosen, list) and all(isinstance(k, str) for k in chosen):
+                return [QKeySequence(k) for k in chosen if not QKeySequence(k).isEmpty()]
+        return entry.default_sequences()
+
+    def text(self, id: str) -> str:
+        """The keys for a person to read: native text, " / " between alternatives."""
+        entry = self._entries[id]
+        if not entry.editable and not all(isinstance(k, QKeySequence.StandardKey) for k in entry.keys):
+            return " / ".join(str(k) for k in entry.keys)
+        return " / ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in self.sequences(id))
+
+    def set_keys(self, id: str, keys: list[str] | None) -> None:
+        """The user's keys for ``id`` (None: back to the defaults), saved and applied to open windows."""
+        entry = self._entries[id]
+        if not entry.editable:
+            raise ValueError(f"{entry.label}: these keys cannot be changed")
+        s = settings()
+        if keys is None:
+            s.remove(f"shortcuts/{id}")
+        else:
+            portable = [QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText) for k in keys]
+            s.setValue(f"shortcuts/{id}", json.dumps(portable))
+        s.sync()
+        for act in self._live(id):
+            self._apply(act, id)
+        self.changed.emit(id)
+
+    def conflicts(self) -> list[tuple[str, list[str]]]:
+        """(key, ids) for every key two actions share. Qt shortcuts act window-wide and the labeling keys stay
+        on in the review view, so the contexts of actions always overlap (gestures aside)."""
+        by_key: dict[str, list[Shortcut]] = {}
+        for entry in self._entries.values():
+            if entry.context == "canvas":
+                continue
+            for seq in self.sequences(entry.id):
+                by_key.setdefault(seq.toString(QKeySequence.SequenceFormat.PortableText), []).append(entry)
+        out = []
+        for key, entries in by_key.items():
+            if len(entries) > 1:
+                out.append((key, sorted(e.id for e in entries)))
+        return out
+
+    # -- actions ---------------------------------------------------------------------------------
+    def bind(self, action: QAction, id: str) -> QAction:
+        """Give ``action`` the keys of ``id`` now and whenever they change."""
+        action.setProperty("shortcut_id", id)
+        self._bound.setdefault(id, []).append(action)
+        self._apply(action, id)
+        return action
+
+    def _live(self, id: str) -> list[QAction]:
+        alive = [a for a in self._bound.get(id, []) if shiboken6.isValid(a)]
+        self._bound[id] = alive
+        return alive
+
+    def _apply(self, action: QAction, id: str) -> None:
+        action.setShortcuts(self.sequences(id))
+        describe(action, action.property("tip_text") or "")
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(keys, what) for Help > Shortcuts: every action with a key, then the gestures."""
+        rows = [(self.text(e.id), e.label) for e in self._entries.values() if e.context != "canvas"]
+        rows = [(k, what) for k, what in rows if k]
+        return rows + [(self.text(e.id), e.label) for e in self._entries.values() if e.context == "canvas"]
+
+
+REGISTRY = ShortcutRegistry(DEFAULTS)
+
+
+def describe(act: QAction, tip: str = "") -> None:
+    """Tooltip = name, its keys in brackets, and a hint: the key map shows where users look."""
+    act.setProperty("tip_text", tip)
+    name = act.text().replace("&", "").replace("…", "")
+    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    head = f"{name} ({keys})" if keys else name
+    act.setToolTip(f"<b>{head}</b>" + (f"<br>{tip}" if tip else ""))
+
+
+def make_action(
+    id: str,
+    parent: QObject,
+    slot: Callable[..., object],
+    *,
+    tip: str = "",
+    checkable: bool = False,
+    toggled: bool = False,
+    text: str | None = None,
+) -> QAction:
+    """The action of registry entry ``id``: its text (or ``text``), its keys (kept up to date), a tooltip
+    naming them; ``slot`` runs on ``triggered`` (or ``toggled``)."""
+    act = QAction(text or REGISTRY.get(id).text, parent)
+    act.setCheckable(checkable or toggled)
+    (act.toggled if toggled else act.triggered).connect(slot)
+    act.setProperty("tip_text", tip)
+    return REGISTRY.bind(act, id)

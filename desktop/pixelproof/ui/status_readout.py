@@ -1,0 +1,116 @@
+"""The status bar's readouts: cursor position and the stored pixel value under it, the display window of
+16-bit and float images, the zoom, and which image of how many is shown."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, QPointF, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.view import CanvasView
+    from pixelproof.ui.shell import Shell
+
+CURSOR_READOUT_S = 0.03  # cursor position/value: at most this often
+
+
+class StatusReadout(QObject):
+    def __init__(self, bar: QStatusBar, shell: Shell) -> None:
+        super().__init__(bar)
+        self.shell = shell
+        self.canvas: CanvasView = shell.canvas
+        self.pos_label = QLabel()
+        self.value_label = QLabel()
+        self.window_label = QLabel()
+        self.zoom_label = QLabel()
+        self.image_label = QLabel()
+        self.pos_label.setMinimumWidth(110)
+        self.value_label.setMinimumWidth(150)
+        self.pos_label.setToolTip("Cursor position in image pixels (x, y)")
+        self.value_label.setToolTip("Stored pixel value under the cursor (raw, before window/level)")
+        self.window_label.setToolTip("Display window (black – white); right-drag or Ctrl+L to change")
+        self.zoom_label.setToolTip("Zoom: screen pixels per image pixel")
+        for w in (self.pos_label, self.value_label, self.window_label, self.zoom_label, self.image_label):
+            bar.addPermanentWidget(w)
+        self._shown_at = 0.0
+        self._pending: QPointF | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._show_pending)
+        canvas = self.canvas
+        canvas.cursorMoved.connect(self.show_cursor)
+        canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        canvas.windowChanged.connect(self.show_window)
+        canvas.imageShown.connect(lambda _id: self.show_image())
+
+    def show_cursor(self, pos: QPointF | None) -> None:
+        # At most one readout per 30 ms: relaying out and repainting the status bar on every mouse move
+        # costs about as much as the brush's whole dirty-rect repaint (bench brush). A move after a pause
+        # shows at once; during a fast drag the last position shows when the drag slows or stops.
+        now = time.monotonic()
+        if now - self._shown_at >= CURSOR_READOUT_S:
+            self._shown_at = now
+            self._timer.stop()
+            self._show_now(pos)
+            return
+        self._pending = None if pos is None else QPointF(pos)
+        if not self._timer.isActive():
+            self._timer.start(max(1, int((CURSOR_READOUT_S - (now - self._shown_at)) * 1000)))
+
+    def _show_pending(self) -> None:
+        self._shown_at = time.monotonic()
+        self._show_now(self._pending)
+
+    def _show_now(self, pos: QPointF | None) -> None:
+        if pos is None:
+            self.pos_label.setText("")
+            self.value_label.setText("")
+            return
+        x, y = int(pos.x()), int(pos.y())
+        self.pos_label.setText(f"x {x}, y {y}")
+        value = self.canvas.pixel_value(x, y)
+        self.value_label.setText(format_pixel(value) if value is not None else "")
+
+    def show_window(self, lo: float, hi: float) -> None:
+        loaded = self.canvas.loaded
+        if loaded is not None and loaded.needs_window:
+            self.window_label.setText(f"W/L {lo:.6g} – {hi:.6g}")
+        else:
+            self.window_label.setText("")
+
+    def show_image(self) -> None:
+        """``name · w×h · n / total`` of the current image."""
+        doc = self.shell.document
+        if doc is None or doc.current_image is None:
+            self.image_label.setText("")
+            return
+        ids = doc.image_ids()
+        rec = doc.current_image
+        self.image_label.setText(
+            f"{Path(rec.file_name).name} · {rec.width}×{rec.height} · {ids.index(rec.id) + 1} / {len(ids)}"
+        )
+
+    def clear_pixel(self) -> None:
+        """Another image: the cursor readout and the window of the last one no longer apply."""
+        self.pos_label.clear()
+        self.value_label.clear()
+        self.window_label.clear()
+
+
+def format_pixel(value: np.ndarray) -> str:
+    """Status-bar text for a stored pixel: raw numbers, with the bit depth when it is not 8-bit."""
+    v = np.asarray(value)
+    depth = {np.dtype(np.uint16): " (16-bit)", np.dtype(np.int16): " (16-bit)", np.dtype(np.uint8): ""}
+    suffix = depth.get(v.dtype, f" ({v.dtype.name})")
+
+    def fmt(x: np.generic) -> str:
+        return f"{float(x):.4g}" if np.issubdtype(v.dtype, np.floating) else str(int(x))
+
+    if v.ndim == 0:
+        return f"value {fmt(v)}{suffix}"
+    names = "RGBA" if v.size in (3, 4) else "C" * v.size
+    return " ".join(f"{n} {fmt(x)}" for n, x in zip(names, v, strict=False)) + suffix
