@@ -71,6 +71,13 @@ class MainWindow(QMainWindow):
         self.close_project = self.files.close_project
         self.maybe_save = self.files.maybe_save
         self.recent_projects = self.files.recent_projects
+        files = self.files  # its actions, under the names the window always had
+        self.act_open, self.act_open_folder, self.act_save = (
+            files.act_open,
+            files.act_open_folder,
+            files.act_save,
+        )
+        self.act_save_as, self.act_close = files.act_save_as, files.act_close
         self.tools: dict[str, Tool] = {cls.name: cls(self.canvas) for cls in TOOL_CLASSES}
         self._make_docks()
         self._make_actions()
