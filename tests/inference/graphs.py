@@ -34,22 +34,7 @@ def constant_model(
     metadata: dict[str, str] | None = None,
 ) -> Path:
     """A model with input ``images`` whose outputs are fixed arrays (+ 0 x sum(images))."""
-    nodes: list = []
-    inits = [numpy_helper.from_array(np.array(0, np.float32), "zero")]
-    z = _zero_of("images", nodes, "img")
-    outs = []
-    for name, value in outputs.items():
-        inits.append(numpy_helper.from_array(value.astype(np.float32), f"{name}_const"))
-        nodes.append(helper.make_node("Add", [f"{name}_const", z], [name]))
-        outs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(value.shape)))
-    graph = helper.make_graph(
-        nodes,
-        "const",
-        [helper.make_tensor_value_info("images", TensorProto.FLOAT, list(input_shape))],
-        outs,
-        initializer=inits,
-    )
-    return _save(graph, path, metadata)
+    return constant_graph(path, {"images": list(input_shape)}, outputs, metadata)
 
 
 def sam_encoder(path: Path, size: int = 64) -> Path:
@@ -131,7 +116,12 @@ def sam_decoder(path: Path, radius: float = 10.0, mask_side: int = 256) -> Path:
     return _save(graph, path)
 
 
-def constant_graph(path: Path, inputs: dict[str, list], outputs: dict[str, np.ndarray]) -> Path:
+def constant_graph(
+    path: Path,
+    inputs: dict[str, list],
+    outputs: dict[str, np.ndarray],
+    metadata: dict[str, str] | None = None,
+) -> Path:
     """A model with the given float inputs (name -> shape, symbolic dims allowed) whose outputs are fixed
     arrays (+ 0 x the sum of every input, so each input is used)."""
     nodes: list = []
@@ -153,4 +143,4 @@ def constant_graph(path: Path, inputs: dict[str, list], outputs: dict[str, np.nd
         outs,
         initializer=inits,
     )
-    return _save(graph, path)
+    return _save(graph, path, metadata)

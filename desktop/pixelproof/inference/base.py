@@ -217,7 +217,11 @@ class OnnxBackend(Backend):
         raise NotImplementedError
 
     def _set_threads(self, value: Any) -> None:
+        """Set, then reload a loaded model: a session's thread count is fixed when it is created."""
         self.threads = max(0, parse_int(f"{self.name}: threads", value))
+        reload = getattr(self, "_set_model_path", None)
+        if reload is not None and self.model_path is not None and self._loaded():
+            reload(self.model_path)
 
     def _not_loaded(self) -> BackendError:
         """The error ``predict`` raises without a model: the load error, if any."""
@@ -303,6 +307,17 @@ def parse_int(what: str, value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise BackendError(f"{what} must be an integer, got {value!r}") from None
+
+
+def parse_fraction(what: str, value: Any) -> float:
+    """``float(value)`` in 0..1, or ``BackendError`` "<what> must be in 0..1" for an option set from text."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = -1.0
+    if not 0.0 <= v <= 1.0:
+        raise BackendError(f"{what} must be in 0..1, got {value!r}")
+    return v
 
 
 def import_onnxruntime() -> Any:

@@ -21,6 +21,7 @@ from pixelproof.inference.base import (
     Prompt,
     as_rgb8,
     open_onnx_session,
+    parse_fraction,
     parse_int,
 )
 from pixelproof.inference.model_card import (
@@ -106,24 +107,12 @@ class OnnxModelBackend(OnnxBackend):
             self.delegate.score_threshold = self.score_threshold
 
     def _set_mask_threshold(self, value: Any) -> None:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            v = -1.0
-        if not 0.0 <= v <= 1.0:
-            raise BackendError(f"onnx: mask_threshold must be in 0..1, got {value!r}")
-        self.mask_threshold = v
+        self.mask_threshold = parse_fraction("onnx: mask_threshold", value)
 
     def _set_iou_threshold(self, value: Any) -> None:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            v = -1.0
-        if not 0.0 <= v <= 1.0:
-            raise BackendError(f"onnx: iou_threshold must be in 0..1, got {value!r}")
-        self.iou_threshold = v
+        self.iou_threshold = parse_fraction("onnx: iou_threshold", value)
         if self.delegate is not None:
-            self.delegate.iou_threshold = v
+            self.delegate.iou_threshold = self.iou_threshold
 
     def _set_instances(self, value: Any) -> None:
         if value not in INSTANCE_MODES:
@@ -137,11 +126,6 @@ class OnnxModelBackend(OnnxBackend):
         self.classes_file = Path(value) if value else None
         read_classes_file(self.classes_file) if self.classes_file else None  # fail now, with its name
         if self.model_path is not None:
-            self._set_model_path(self.model_path)
-
-    def _set_threads(self, value: Any) -> None:
-        super()._set_threads(value)
-        if self.model_path is not None and self.session is not None:
             self._set_model_path(self.model_path)
 
     def _set_model_path(self, value: Any) -> None:

@@ -27,6 +27,7 @@ from pixelproof.inference.base import (
     as_rgb8,
     box_xyxy_to_xywh,
     open_onnx_session,
+    parse_fraction,
     parse_int,
 )
 
@@ -209,25 +210,13 @@ class YoloOnnxBackend(OnnxBackend):
 
     # -- configuration -------------------------------------------------------------------------------
     def _set_iou_threshold(self, value: Any) -> None:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            v = -1.0
-        if not 0.0 <= v <= 1.0:
-            raise BackendError(f"yolo-onnx: iou_threshold must be in 0..1, got {value!r}")
-        self.iou_threshold = v
+        self.iou_threshold = parse_fraction("yolo-onnx: iou_threshold", value)
 
     def _set_max_det(self, value: Any) -> None:
         self.max_det = max(1, parse_int("yolo-onnx: max_det", value))
 
     def _set_agnostic(self, value: Any) -> None:
         self.agnostic = str(value).lower() in ("1", "true", "yes", "on")
-
-    def _set_threads(self, value: Any) -> None:
-        """As the base, then reload a loaded model: the session's thread count is fixed at creation."""
-        super()._set_threads(value)
-        if self.model_path is not None and self.session is not None:
-            self._set_model_path(self.model_path)
 
     def _set_model_path(self, value: Any) -> None:
         self.session = None
