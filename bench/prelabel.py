@@ -1,8 +1,10 @@
-"""Pre-labeling overhead: ``pixelproof prelabel`` with yolo11n.onnx on 50 images (whole run: project
-load, image decoding, letterbox, inference, NMS, annotations, atomic save) vs the reference, a bare loop
-of ``onnxruntime.InferenceSession.run`` on the same preprocessed tensors. Target: overhead <= 15%.
+"""Pre-labeling overhead per model family: ``pixelproof prelabel`` (whole run: project load, image
+decoding, preprocessing, inference, decoding of the outputs, annotations, atomic save) with yolo11n.onnx
+(``yolo-onnx``) and each seed export (``onnx``: Faster R-CNN, RetinaNet, SSDlite, Mask R-CNN, DeepLabV3,
+LRASPP, U-Net) vs the reference, a bare loop of ``onnxruntime.InferenceSession.run`` on the same inputs
+preprocessed beforehand. Target: ratio <= 1.15. Backs README's "Pre-labeling speed" table.
 
-    python -m bench prelabel [--images N] [--model PATH]
+    python -m bench prelabel [--images N] [--family-images N] [--model PATH] [--seed DIR]
 """
 
 from __future__ import annotations
@@ -40,65 +42,106 @@ def make_images(folder: Path, n: int) -> list[Path]:
     return paths
 
 
+def family_tensors(model: Path, backend: str, paths: list[Path]) -> tuple[str, list[np.ndarray]]:
+    """The network inputs the backend would make for each picture, made beforehand for the bare loop."""
+    from pixelproof.core.imageio import read_image
+    from pixelproof.inference.base import as_rgb8
+    from pixelproof.inference.onnx_torchvision import semantic_input
+    from pixelproof.inference.onnx_yolo import letterbox, to_tensor
+
+    pictures = [as_rgb8(read_image(p)) for p in paths]
+    if backend == "yolo-onnx":
+        return "ultralytics", [to_tensor(letterbox(img, (640, 640))[0]).copy() for img in pictures]
+    from pixelproof.inference.onnx_models import OnnxModelBackend
+
+    b = OnnxModelBackend()
+    b.configure(model_path=model)
+    if b.recipe is not None:
+        return b.family, [semantic_input(img, b.recipe).copy() for img in pictures]
+    return b.family, [
+        np.divide(img.transpose(2, 0, 1), np.float32(255), dtype=np.float32) for img in pictures
+    ]
+
+
+def measure(
+    model: Path, backend: str, folder: Path, paths: list[Path], repeat: int
+) -> tuple[str, float, float]:
+    """(family, bare seconds, whole prelabel run seconds), best of ``repeat`` alternating runs."""
+    import onnxruntime as ort
+
+    from pixelproof.cli import main as cli_main
+    from pixelproof.inference.base import default_threads
+
+    family, tensors = family_tensors(model, backend, paths)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = default_threads()
+    opts.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    session.run(None, {name: tensors[0]})  # warm-up
+    out = folder / "labeled.json"
+    argv = [
+        "prelabel",
+        str(folder / "project.json"),
+        "--backend",
+        backend,
+        "--model",
+        str(model),
+        "-o",
+        str(out),
+    ]
+    if backend == "onnx":
+        argv += ["--score-threshold", "0.3"]
+    bare = ours = float("inf")
+    for _ in range(max(1, repeat)):  # alternate, so load from other processes hits both alike
+        t0 = time.perf_counter()
+        for t in tensors:
+            session.run(None, {name: t})
+        bare = min(bare, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = cli_main(argv)
+        ours = min(ours, time.perf_counter() - t0)
+        if code != 0:
+            raise SystemExit(f"prelabel failed with {model.name} (exit {code})")
+    return family, bare, ours
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench prelabel")
-    parser.add_argument("--images", type=int, default=50)
-    default_model = Path(__file__).resolve().parents[2] / "shared" / "models" / "yolo11n.onnx"
-    parser.add_argument("--model", type=Path, default=default_model)
+    parser.add_argument("--images", type=int, default=50, help="pictures for yolo11n (default 50)")
+    parser.add_argument("--family-images", type=int, default=16, help="pictures per seed family (default 16)")
+    shared = Path(__file__).resolve().parents[2] / "shared" / "models"
+    parser.add_argument("--model", type=Path, default=shared / "yolo11n.onnx")
+    parser.add_argument(
+        "--seed", type=Path, default=shared / "seed", help="folder of the seed family exports"
+    )
     parser.add_argument("--repeat", type=int, default=2, help="alternate runs of each; best time is kept")
     args = parser.parse_args(argv)
     if not args.model.is_file():
         print(f"model not found: {args.model}")
         return 1
 
-    import onnxruntime as ort
-
-    from pixelproof.cli import main as cli_main
     from pixelproof.core.coco import save_project
     from pixelproof.core.image_folder import project_from_folder
-    from pixelproof.core.imageio import read_image
     from pixelproof.inference.base import default_threads
-    from pixelproof.inference.onnx_yolo import letterbox, to_tensor
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        paths = make_images(folder, args.images)
-        project_file = folder / "project.json"
-        save_project(project_from_folder(folder, project_file, []), project_file)
-
-        # reference: bare session.run on tensors preprocessed beforehand (same threads as the backend)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = default_threads()
-        opts.inter_op_num_threads = 1
-        session = ort.InferenceSession(str(args.model), sess_options=opts, providers=["CPUExecutionProvider"])
-        tensors = [to_tensor(letterbox(read_image(p), (640, 640))[0]) for p in paths]
-        name = session.get_inputs()[0].name
-        session.run(None, {name: tensors[0]})  # warm-up
-        out = folder / "labeled.json"
-        argv_cli = ["prelabel", str(project_file), "--backend", "yolo-onnx", "--model", str(args.model)]
-        sink = io.StringIO()
-        bare = ours = float("inf")
-        for _ in range(max(1, args.repeat)):  # alternate, so load from other processes hits both alike
-            t0 = time.perf_counter()
-            for t in tensors:
-                session.run(None, {name: t})
-            bare = min(bare, time.perf_counter() - t0)
-
-            # ours: the whole `pixelproof prelabel` run, in process, through the CLI code path
-            sink = io.StringIO()
-            t0 = time.perf_counter()
-            with contextlib.redirect_stdout(sink):
-                code = cli_main([*argv_cli, "-o", str(out)])
-            ours = min(ours, time.perf_counter() - t0)
-            if code != 0:
-                print(f"prelabel failed (exit {code})")
-                return 1
-
-    n = len(paths)
-    overhead = ours / bare - 1
-    print(f"images: {n}, intra-op threads: {default_threads()}")
-    print(f"reference  bare InferenceSession.run : {n / bare:7.2f} images/s  ({bare:6.2f} s)")
-    print(f"pixelproof prelabel (whole run)      : {n / ours:7.2f} images/s  ({ours:6.2f} s)")
-    print(f"overhead: {overhead * 100:+.1f}%  (ratio {ours / bare:.3f}; target <= +15%)")
-    print(sink.getvalue().strip())
+    runs = [(args.model, "yolo-onnx", args.images)]
+    runs += [
+        (args.seed / f"{m}.onnx", "onnx", args.family_images)
+        for m in ("faster_rcnn", "retinanet", "ssdlite", "mask_rcnn", "deeplabv3", "lraspp", "unet")
+        if (args.seed / f"{m}.onnx").is_file()
+    ]
+    print(f"intra-op threads: {default_threads()}; reference: a bare InferenceSession.run loop on tensors")
+    print("preprocessed beforehand; ours: the whole `pixelproof prelabel` run (load, decode, pre/post, save)")
+    print(f"{'model':<16} {'family':<22} {'images':>6} {'bare img/s':>10} {'ours img/s':>10} {'ratio':>6}")
+    for model, backend, n in runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            paths = make_images(folder, n)
+            save_project(project_from_folder(folder, folder / "project.json", []), folder / "project.json")
+            family, bare, ours = measure(model, backend, folder, paths, args.repeat)
+        ratio = ours / bare
+        print(f"{model.name:<16} {family:<22} {n:>6} {n / bare:>10.2f} {n / ours:>10.2f} {ratio:>6.3f}"
+              f"  (target <= 1.15)")  # fmt: skip
     return 0
