@@ -25,7 +25,6 @@ ROLE_NAMES = {
     "scores": ("scores", "score", "conf", "confidence", "detection_scores"),
     "masks": ("masks", "mask", "detection_masks"),
 }
-CV_MAX_CHANNELS = 512  # cv2.resize handles at most this many channels at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,27 +173,35 @@ def semantic_input(rgb: np.ndarray, recipe: InputRecipe, out: np.ndarray | None 
 
 
 def resize_logits(logits: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:
-    """[C,h,w] -> [C,H,W] bilinear with half-pixel centres and no antialiasing (``F.interpolate(...,
-    mode="bilinear", align_corners=False)``), which is what OpenCV's INTER_LINEAR computes on floats."""
+    """[C,h,w] -> contiguous [C,H,W], bilinear with half-pixel centres and no antialiasing
+    (``F.interpolate(..., mode="bilinear", align_corners=False)``, which is what OpenCV's INTER_LINEAR
+    computes on floats), one channel plane at a time."""
     h, w = size_hw
     if logits.shape[1:] == (h, w):
-        return logits
-    parts = []
-    for c0 in range(0, logits.shape[0], CV_MAX_CHANNELS):
-        hwc = np.ascontiguousarray(logits[c0 : c0 + CV_MAX_CHANNELS].transpose(1, 2, 0))
-        up = cv2.resize(hwc, (w, h), interpolation=cv2.INTER_LINEAR)
-        parts.append(up.reshape(h, w, -1).transpose(2, 0, 1))
-    return np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
+        return np.ascontiguousarray(logits, np.float32)
+    out = np.empty((logits.shape[0], h, w), np.float32)
+    for c in range(logits.shape[0]):
+        out[c] = cv2.resize(
+            np.ascontiguousarray(logits[c], np.float32), (w, h), interpolation=cv2.INTER_LINEAR
+        )
+    return out
 
 
 def argmax_and_confidence(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per pixel: the arg-max class and its softmax probability, channel by channel (no [C,H,W]
-    softmax array: p_max = 1 / sum(exp(l - l_max)))."""
-    classes = np.argmax(logits, axis=0).astype(np.int32)
-    top = np.max(logits, axis=0)
+    """Per pixel: the arg-max class (the first on ties, as ``argmax``) and its softmax probability,
+    plane by plane over contiguous [C,H,W] logits (no [C,H,W] softmax array: p_max = 1 / sum(exp(l -
+    l_max)))."""
+    top = logits[0].copy()
+    classes = np.zeros(top.shape, np.int32)
+    for c in range(1, logits.shape[0]):
+        better = logits[c] > top
+        classes[better] = c
+        np.maximum(top, logits[c], out=top)
     total = np.zeros(top.shape, np.float32)
+    tmp = np.empty(top.shape, np.float32)
     for c in range(logits.shape[0]):
-        total += np.exp(logits[c] - top)
+        np.subtract(logits[c], top, out=tmp)
+        total += np.exp(tmp, out=tmp)
     return classes, 1.0 / total
 
 
