@@ -7,8 +7,17 @@ from pathlib import Path
 
 from pixelproof.commands._common import ProgressBar, error, load_or_report
 from pixelproof.core.coco import ProjectConflictError, ProjectSaveError, save_project
-from pixelproof.inference.apply import parse_mapping, prelabel_project, select_images
+from pixelproof.core.edits.model_mapping import RememberMapping
+from pixelproof.inference.apply import (
+    SKIP_EXISTING_IOU,
+    effective_mapping,
+    mapping_key,
+    parse_mapping,
+    prelabel_project,
+    select_images,
+)
 from pixelproof.inference.base import Backend, BackendError, get_backend
+from pixelproof.inference.from_boxes import box_annotations
 from pixelproof.inference.tiling import Tiling
 
 
@@ -36,6 +45,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="MODEL=CATEGORY",
         help="rename a model class to a project category (repeatable); MODEL= ignores the class",
+    )
+    p.add_argument(
+        "--category",
+        metavar="NAME",
+        help="a single-class backend's objects go to this category (default: the project's only category, "
+        "if it has exactly one)",
+    )
+    p.add_argument(
+        "--skip-existing",
+        type=float,
+        default=SKIP_EXISTING_IOU,
+        metavar="IOU",
+        help="skip a prediction overlapping an object of its category on the image with IoU above this "
+        f"(default {SKIP_EXISTING_IOU})",
+    )
+    p.add_argument(
+        "--keep-overlapping", action="store_true", help="do not skip predictions that repeat existing objects"
+    )
+    p.add_argument("--unlabeled-only", action="store_true", help="pre-label only images without any object")
+    p.add_argument(
+        "--from-boxes",
+        action="store_true",
+        help="detect-then-segment: an interactive backend (sam-onnx, grabcut) outlines each box annotation; "
+        "each mask is a pending prediction linked to its box (accepting it turns the box into the mask)",
     )
     p.add_argument(
         "--tile",
@@ -84,8 +117,15 @@ def make_backend(args: argparse.Namespace) -> Backend:
     if not ok:
         hint = " (use --model FILE)" if reason.startswith("no model file") else ""
         raise BackendError(f"{backend.name}: not ready: {reason}{hint}")
-    if backend.kind == "interactive":
-        raise BackendError(f"{backend.name} is interactive (needs clicks or a box); use it in the app")
+    from_boxes = getattr(args, "from_boxes", False)
+    if backend.kind == "interactive" and not from_boxes:
+        raise BackendError(
+            f"{backend.name} is interactive (needs clicks or a box); use it in the app, or with --from-boxes"
+        )
+    if from_boxes and backend.kind != "interactive":
+        raise BackendError(
+            f"--from-boxes needs an interactive backend (sam-onnx, grabcut), not {backend.name}"
+        )
     return backend
 
 
@@ -108,10 +148,28 @@ def run(args: argparse.Namespace) -> int:
     except BackendError as e:
         error(str(e))
         return 2
-    images = select_images(project, args.images)
+    if not 0.0 <= args.skip_existing <= 1.0:
+        error(f"--skip-existing must be in 0..1, got {args.skip_existing}")
+        return 2
+    if args.from_boxes and args.tile is not None:
+        error("--from-boxes and --tile cannot be combined")
+        return 2
+    images = select_images(project, args.images, unlabeled_only=args.unlabeled_only)
     if not images:
-        error(f"no images to pre-label{f' match {args.images!r}' if args.images else ''}")
+        which = f" match {args.images!r}" if args.images else ""
+        error(f"no images to pre-label{which}{' without objects' if args.unlabeled_only else ''}")
         return 1
+    if args.from_boxes:
+        images = [im for im in images if box_annotations(project, im.id)]
+        if not images:
+            error("no box annotations to outline (each box already has a mask made from it, or none)")
+            return 1
+    sole = [c.name for c in project.categories.values()]
+    current = args.category or (sole[0] if len(sole) == 1 else None)
+    if args.category and project.category_by_name(args.category) is None:
+        error(f"--category {args.category!r}: the project has no such category")
+        return 2
+    mapping = effective_mapping(project, backend, mapping, current)
 
     with ProgressBar(f"pre-labeling ({backend.name})") as bar:
         result = prelabel_project(
@@ -123,7 +181,11 @@ def run(args: argparse.Namespace) -> int:
             wrap=bar.iterate,
             on_failure=lambda file_name, reason: error(f"{file_name}: {reason}", bar),
             tiling=tiling,
+            skip_existing=None if args.keep_overlapping else args.skip_existing,
+            from_boxes=args.from_boxes,
         )
+    if mapping and result.succeeded:  # the next run with this model maps the same way
+        RememberMapping(mapping_key(backend), mapping).apply(project)
     out = Path(args.output) if args.output else project.path
     if result.succeeded:
         try:
@@ -138,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
         f"{result.annotations} annotations added{new}"
+        + (f", {result.skipped} skipped (already labeled)" if result.skipped else "")
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
     return 1 if result.succeeded == 0 else 0

@@ -19,11 +19,17 @@ import numpy as np
 from pixelproof.core import mask_edit, masks
 from pixelproof.core.coco import default_color
 from pixelproof.core.edits import AddPredictions
+from pixelproof.core.edits.box_masks import linked_box
+from pixelproof.core.edits.model_mapping import remembered
 from pixelproof.core.geometry import clone
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project, utc_now
 from pixelproof.inference.base import Backend, BackendError, Prediction, predict_safely
+from pixelproof.inference.existing import ExistingObjects
+from pixelproof.inference.from_boxes import FROM_BOX, box_annotations, segment_boxes
 from pixelproof.inference.tiling import RegionReader, Tiling, open_regions, predict_tiled
+
+SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its category above this is skipped
 
 
 @dataclass(slots=True)
@@ -34,6 +40,7 @@ class Proposal:
     categories: list[Category] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     ignored: int = 0  # predictions dropped: ignored class, not in the project, or empty shape
+    skipped: int = 0  # predictions that repeat an object the image already has (``skip_existing``)
 
     def edit(self, label: str = "Pre-label") -> AddPredictions:
         """The edit that adds this proposal (categories first), for the CLI and the app's undo stack."""
@@ -51,6 +58,32 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str | None]:
     return out
 
 
+def mapping_key(backend: Backend) -> str:
+    """Where a model's class mapping is remembered in the project: ``<backend>/<model file name>``."""
+    return f"{backend.name}/{backend.model_name}"
+
+
+def effective_mapping(
+    project: Project,
+    backend: Backend,
+    explicit: dict[str, str | None] | None = None,
+    current_category: str | None = None,
+) -> dict[str, str | None]:
+    """The mapping to use: what the project remembers for this model, overridden by ``explicit``; a
+    single-class backend whose class the project lacks goes to ``current_category`` (the app's current
+    category; the CLI passes ``--category`` or the project's only category), not to a new category."""
+    mapping = {**remembered(project, mapping_key(backend)), **(explicit or {})}
+    classes = backend.categories()
+    if (
+        len(classes) == 1
+        and classes[0] not in mapping
+        and project.category_by_name(classes[0]) is None
+        and current_category is not None
+    ):
+        mapping[classes[0]] = current_category
+    return mapping
+
+
 class PredictionMapper:
     """Turns predictions into annotations for one project, handing out ids that do not collide with the
     project's nor with earlier proposals of the same run (so a batch can be applied image by image)."""
@@ -63,18 +96,22 @@ class PredictionMapper:
         only_existing: bool = False,
         mapping: dict[str, str | None] | None = None,
         author: str | None = None,
+        skip_existing: float | None = SKIP_EXISTING_IOU,
     ) -> None:
         self.project = project
         self.source = source
         self.only_existing = only_existing
         self.mapping = dict(mapping or {})
         self.author = author
+        self.skip_existing = skip_existing  # IoU above which a prediction repeats an object; None = off
         self._next_ann = project.next_annotation_id()
         self._next_cat = project.next_category_id()
         self._created: dict[str, Category] = {}
+        self._emitted: set[int] = set()  # created categories already handed out in a proposal
 
     def category_for(self, model_name: str) -> tuple[Category | None, bool]:
-        """(category, is_new) for a model class; (None, False) when it is ignored."""
+        """(category, is_new) for a model class; (None, False) when it is ignored. ``is_new``: the
+        category must be created with the annotation (until a proposal has carried it once)."""
         name = self.mapping.get(model_name, model_name)
         if name is None:
             return None, False
@@ -82,7 +119,8 @@ class PredictionMapper:
         if existing is not None:
             return existing, False
         if name in self._created:
-            return self._created[name], False
+            cat = self._created[name]
+            return cat, cat.id not in self._emitted
         if self.only_existing:
             return None, False
         cid = max(self._next_cat, self.project.next_category_id())
@@ -97,6 +135,9 @@ class PredictionMapper:
         proposal = Proposal(image.id)
         now = utc_now()
         h, w = image.height, image.width
+        existing = None
+        if self.skip_existing is not None:
+            existing = ExistingObjects(self.project.annotations_of(image.id), h, w)
         for p in predictions:
             cat, is_new = self.category_for(p.category)
             if cat is None:
@@ -106,9 +147,15 @@ class PredictionMapper:
             if geometry is None:
                 proposal.ignored += 1
                 continue
+            seg, bbox, area = geometry
+            if existing is not None:
+                if existing.repeats(cat.id, seg, bbox, self.skip_existing):  # type: ignore[arg-type]
+                    proposal.skipped += 1
+                    continue
+                existing.add(cat.id, seg, bbox)
             if is_new:
                 proposal.categories.append(cat)
-            seg, bbox, area = geometry
+                self._emitted.add(cat.id)
             aid = max(self._next_ann, self.project.next_annotation_id())
             self._next_ann = aid + 1
             proposal.annotations.append(
@@ -127,6 +174,30 @@ class PredictionMapper:
                     updated=now,
                 )
             )
+        return proposal
+
+    def convert_from_boxes(
+        self, image: ImageRecord, results: Iterable[tuple[Annotation, Prediction | None, str]]
+    ) -> Proposal:
+        """Masks prompted by boxes (``from_boxes.segment_boxes``) -> pending annotations in each box's
+        category, linked to it (``pixelproof.from_box``): accepting one turns the box into the mask."""
+        proposal = Proposal(image.id)
+        now = utc_now()
+        for box, pred, _why in results:
+            geometry = _geometry(pred, image.height, image.width) if pred is not None else None
+            if pred is None or geometry is None:
+                proposal.ignored += 1
+                continue
+            seg, bbox, area = geometry
+            aid = max(self._next_ann, self.project.next_annotation_id())
+            self._next_ann = aid + 1
+            proposal.annotations.append(
+                Annotation(
+                    id=aid, image_id=image.id, category_id=box.category_id, bbox=bbox, segmentation=seg,
+                    area=area, iscrowd=0, score=round(float(pred.score), 5), source=self.source,
+                    review="pending", author=self.author, updated=now, app_extra={FROM_BOX: box.id},
+                )
+            )  # fmt: skip
         return proposal
 
 
@@ -170,6 +241,7 @@ class PrelabelReport:
     annotations: int = 0
     new_categories: list[str] = field(default_factory=list)
     ignored: int = 0
+    skipped: int = 0  # predictions repeating an object the image already had
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
 
     @property
@@ -177,9 +249,14 @@ class PrelabelReport:
         return self.images - len(self.failures)
 
 
-def select_images(project: Project, pattern: str | None = None) -> list[ImageRecord]:
-    """Images in id order whose ``file_name`` (or its base name) matches the glob ``pattern``."""
+def select_images(
+    project: Project, pattern: str | None = None, *, unlabeled_only: bool = False
+) -> list[ImageRecord]:
+    """Images in id order whose ``file_name`` (or its base name) matches the glob ``pattern``; with
+    ``unlabeled_only``, only images without any object."""
     images = [project.images[i] for i in sorted(project.images)]
+    if unlabeled_only:
+        images = [im for im in images if project.annotation_count(im.id) == 0]
     if not pattern:
         return images
     return [
@@ -247,11 +324,13 @@ def propose(
     mapper: PredictionMapper,
     cancelled: Callable[[], bool] | None = None,
     tiling: Tiling | None = None,
+    from_boxes: bool = False,
 ) -> Iterator[tuple[ImageRecord, Proposal | str]]:
     """Run ``backend`` on each image (tile by tile with ``tiling``), reading the next file while the model
     runs. Yields (image, Proposal) or (image, reason) when it failed: one image never stops the batch.
     Stops early once ``cancelled()`` is true. The CLI's ``prelabel_project`` and the app's batch worker
-    both run it."""
+    both run it. ``from_boxes``: the (interactive) backend outlines each box annotation instead
+    (``inference.from_boxes``; ``PredictionMapper.convert_from_boxes``)."""
     for image, pixels in _prefetched(project, images, tiled=tiling is not None):
         if cancelled is not None and cancelled():
             return
@@ -259,11 +338,15 @@ def propose(
             if isinstance(pixels, Exception):
                 raise pixels
             backend.display_window = file_window(project, image)
-            if tiling is not None:
-                preds = predict_tiled(backend, pixels, tiling)  # type: ignore[arg-type]
+            if from_boxes:
+                results = segment_boxes(backend, pixels, box_annotations(project, image.id))  # type: ignore[arg-type]
+                proposal = mapper.convert_from_boxes(image, results)
             else:
-                preds = predict_safely(backend, pixels)  # type: ignore[arg-type]
-            proposal = mapper.convert(image, preds)
+                if tiling is not None:
+                    preds = predict_tiled(backend, pixels, tiling)  # type: ignore[arg-type]
+                else:
+                    preds = predict_safely(backend, pixels)  # type: ignore[arg-type]
+                proposal = mapper.convert(image, preds)
         except (BackendError, ImageReadError) as e:
             reason = str(e)
         except Exception as e:  # never let one image stop the batch
@@ -284,15 +367,22 @@ def prelabel_project(
     wrap: Callable[[Iterator, int], Iterable] | None = None,
     on_failure: Callable[[str, str], None] | None = None,
     tiling: Tiling | None = None,
+    skip_existing: float | None = SKIP_EXISTING_IOU,
+    from_boxes: bool = False,
 ) -> PrelabelReport:
     """Run ``backend`` on each image and add its predictions to ``project`` (mutates it). A failing
     image is recorded (and passed to ``on_failure(file, reason)``) and the batch goes on. ``wrap`` may
     wrap the iteration, e.g. in a progress bar. With ``tiling`` each image is read and predicted tile
-    by tile (``inference.tiling``)."""
+    by tile (``inference.tiling``). ``skip_existing``: see ``PredictionMapper``. ``from_boxes``: the
+    (interactive) backend outlines each box annotation instead (``inference.from_boxes``)."""
     todo = select_images(project) if images is None else list(images)
-    mapper = PredictionMapper(project, backend.source, only_existing=only_existing, mapping=mapping)
+    if from_boxes:
+        todo = [im for im in todo if box_annotations(project, im.id)]
+    mapper = PredictionMapper(
+        project, backend.source, only_existing=only_existing, mapping=mapping, skip_existing=skip_existing
+    )
     report = PrelabelReport(images=len(todo))
-    items: Iterable = propose(project, backend, todo, mapper, tiling=tiling)
+    items: Iterable = propose(project, backend, todo, mapper, tiling=tiling, from_boxes=from_boxes)
     if wrap is not None:
         items = wrap(items, len(todo))  # type: ignore[arg-type]
     for image, result in items:
@@ -300,6 +390,7 @@ def prelabel_project(
             result.edit().apply(project)
             report.annotations += len(result.annotations)
             report.ignored += result.ignored
+            report.skipped += result.skipped
             report.new_categories += [c.name for c in result.categories]
             continue
         report.failures.append((image.file_name, result))
@@ -322,7 +413,7 @@ class Rebaser:
         for c in proposal.categories:
             self.created[c.id] = c
             self.names[c.id] = c.name
-        out = Proposal(proposal.image_id, ignored=proposal.ignored)
+        out = Proposal(proposal.image_id, ignored=proposal.ignored, skipped=proposal.skipped)
         new_cats: dict[str, Category] = {}
         next_ann = project.next_annotation_id()
         next_cat = project.next_category_id()
@@ -344,6 +435,8 @@ class Rebaser:
             b = clone(a)
             b.id, b.category_id = next_ann, target
             next_ann += 1
+            if linked_box(project, b) is None:  # the box it was made from is gone: an ordinary mask now
+                b.app_extra.pop(FROM_BOX, None)
             out.annotations.append(b)
         return out
 

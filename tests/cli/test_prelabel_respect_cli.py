@@ -1,0 +1,115 @@
+"""Pre-labeling that respects what is labeled (the demo's coins), single-class backends mapped to a
+category, the mapping remembered per model, and detect-then-segment (``--from-boxes``) end to end."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from skimage import data
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.demo import install_demo
+from pixelproof.core.edits.box_masks import FROM_BOX, accept_into_boxes
+from pixelproof.core.masks import decode
+from tests.cli.test_prelabel_cli import make_project, run
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return install_demo(tmp_path / "demo")
+
+
+def coins_args(demo: Path) -> list:
+    return ["prelabel", demo, "--backend", "threshold", "--images", "*coins.png", "--category", "coin",
+            "--option", "background_radius=60"]  # fmt: skip
+
+
+def test_labeled_coins_are_not_predicted_again(capsys, demo: Path) -> None:
+    coins_id = next(i.id for i in load_project(demo).images.values() if i.file_name.endswith("coins.png"))
+    before = load_project(demo).annotation_count(coins_id)
+    code, out, err = run(capsys, *coins_args(demo), "-o", demo.parent / "skip.json")
+    assert code == 0, err
+    project = load_project(demo.parent / "skip.json")
+    added = project.annotation_count(coins_id) - before
+    skipped = int(out.split(" skipped")[0].rsplit(", ", 1)[1])
+    assert skipped >= 18 and added <= 8  # 24 coins labeled: only what is missing or different is added
+    assert project.category_by_name("object") is None  # the single class went to --category coin
+    code, out, _ = run(capsys, *coins_args(demo), "--keep-overlapping", "-o", demo.parent / "all.json")
+    assert code == 0 and "skipped" not in out
+    assert load_project(demo.parent / "all.json").annotation_count(coins_id) - before == added + skipped
+
+
+def test_unlabeled_only_and_category_errors(capsys, demo: Path) -> None:
+    project = load_project(demo)
+    empty = [i.id for i in project.images.values() if project.annotation_count(i.id) == 0]
+    counts = {i: project.annotation_count(i) for i in project.images}
+    code, _, err = run(
+        capsys, "prelabel", demo, "--backend", "threshold", "--unlabeled-only", "--category", "cell"
+    )
+    assert code == 0, err
+    after = load_project(demo)
+    for i, n in counts.items():
+        if i not in empty:
+            assert after.annotation_count(i) == n  # labeled images untouched
+    assert sum(after.annotation_count(i) for i in empty) > 0
+    code, _, err = run(capsys, "prelabel", demo, "--backend", "threshold", "--category", "nope")
+    assert code == 2 and "no such category" in err
+
+
+def test_single_class_goes_to_the_only_category_and_the_mapping_is_remembered(capsys, tmp_path: Path) -> None:
+    project_file = make_project(tmp_path / "p", {"coins.png": data.coins()}, ["coin"])
+    code, _, err = run(
+        capsys, "prelabel", project_file, "--backend", "threshold", "--option", "background_radius=60"
+    )
+    assert code == 0, err
+    project = load_project(project_file)
+    assert [c.name for c in project.categories.values()] == ["coin"] and len(project.annotations) >= 20
+    assert project.app["model_mappings"] == {"threshold/builtin": {"object": "coin"}}
+    # remembered: a later run maps the same way even where the default would not apply
+    project.add_category(type(project.category(1))(2, "other"))
+    save_project(project, project_file)
+    code, _, err = run(capsys, "prelabel", project_file, "--backend", "threshold", "--keep-overlapping")
+    assert code == 0, err
+    names = {
+        load_project(project_file).category(a.category_id).name
+        for a in load_project(project_file).annotations.values()
+    }
+    assert names == {"coin"}
+
+
+def test_detect_then_segment_from_yolo_boxes(capsys, tmp_path: Path, shared_models: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    project_file = make_project(tmp_path / "p", {"coffee.png": data.coffee()}, [])
+    code, _, err = run(capsys, "prelabel", project_file, "--backend", "yolo-onnx", "--model",
+                       shared_models / "yolo11n.onnx", "--score-threshold", "0.5")  # fmt: skip
+    assert code == 0, err
+    boxes = {a.id: a for a in load_project(project_file).annotations.values()}
+    assert boxes and all(a.kind == "box" for a in boxes.values())
+    code, _, err = run(capsys, "prelabel", project_file, "--backend", "threshold", "--from-boxes")
+    assert code == 1 and "--from-boxes needs an interactive backend" in err
+    code, _, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
+    assert code == 0, err
+    project = load_project(project_file)
+    masks_made = [a for a in project.annotations.values() if a.kind == "mask"]
+    assert len(masks_made) == len(boxes)
+    for m in masks_made:
+        box = boxes[m.app_extra[FROM_BOX]]
+        assert m.category_id == box.category_id and m.review == "pending"
+        x, y = math.floor(box.bbox[0]), math.floor(box.bbox[1])
+        w, h = math.ceil(box.bbox[0] + box.bbox[2]) - x, math.ceil(box.bbox[1] + box.bbox[3]) - y
+        pixels = decode(m.segmentation).astype(bool)
+        assert pixels[y : y + h, x : x + w].sum() == pixels.sum() > 0.3 * w * h
+    # running again prompts no box twice
+    code, _, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
+    assert code == 1 and "no box annotations to outline" in err
+    # accepting turns each box into its mask, keeping the box's id and category
+    edit = accept_into_boxes(project, [m.id for m in masks_made])
+    edit.apply(project)
+    assert set(project.annotations) == set(boxes)
+    for a in project.annotations.values():
+        assert a.kind == "mask" and a.category_id == boxes[a.id].category_id and a.review == "accepted"
+    save_project(project, project_file)
+    assert np.all([a.kind == "mask" for a in load_project(project_file).annotations.values()])
