@@ -53,3 +53,21 @@ def test_masks_and_polygons_against_pycocotools() -> None:
     # what a batch adds counts too
     objects.add(2, None, [0.0, 0.0, 10.0, 10.0])
     assert objects.repeats(2, None, [1.0, 0.0, 10.0, 10.0], 0.5)
+
+
+def test_lint_sees_every_prediction_prelabel_only_the_new_ones(tmp_path) -> None:
+    """What lint compares with the labels must include the predictions that agree with them; what
+    pre-labeling adds must not repeat them (the demo's 24 labeled coins)."""
+    from pixelproof.core.coco import load_project
+    from pixelproof.core.demo import install_demo
+    from pixelproof.inference.apply import PredictionMapper, predict_project, propose
+    from pixelproof.inference.classical import ThresholdBackend
+
+    project = load_project(install_demo(tmp_path / "demo"))
+    coins = next(i for i in project.images.values() if i.file_name.endswith("coins.png"))
+    backend = ThresholdBackend()
+    backend.configure(category="coin", background_radius=60)
+    seen, _ = predict_project(project, backend, [coins])
+    ((_, proposal),) = propose(project, backend, [coins], PredictionMapper(project, backend.source))
+    assert len(seen[coins.id]) == len(proposal.annotations) + proposal.skipped >= 20
+    assert proposal.skipped >= 18

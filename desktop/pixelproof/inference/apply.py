@@ -455,7 +455,10 @@ def predict_project(
     ignored and counted), without adding them to the project: what lint compares the labels with.
     Returns (image id -> predictions, ignored count); failing images have no entry."""
     todo = select_images(project) if images is None else list(images)
-    mapper = PredictionMapper(project, backend.source, only_existing=True, mapping=mapping)
+    # every prediction, those agreeing with a label included: lint compares them with the labels
+    mapper = PredictionMapper(
+        project, backend.source, only_existing=True, mapping=mapping, skip_existing=None
+    )
     out: dict[int, list[Annotation]] = {}
     ignored = 0
     items: Iterable = propose(project, backend, todo, mapper, cancelled=cancelled)
