@@ -42,17 +42,21 @@ def test_masks_and_polygons_against_pycocotools() -> None:
         rle = masks.encode(m)
         want = pyco_iou(rle, masks.encode(disc(40, 40, 15)))
         for threshold in (0.3, 0.5, 0.7):
-            assert objects.repeats(1, rle, masks.bbox(m), threshold) == (want > threshold), (shift, threshold)
+            for shape in (objects.shape(rle), objects.shape(None, ((0, 0, W, H), m))):  # RLE or crop
+                assert objects.repeats(1, shape, masks.bbox(m), threshold) == (want > threshold), shift
         # the same shape under another category never counts
-        assert not objects.repeats(3, rle, masks.bbox(m), 0.0)
+        assert not objects.repeats(3, objects.shape(rle), masks.bbox(m), 0.0)
         want_sq = pyco_iou(rle, square_rle)
-        assert objects.repeats(2, rle, masks.bbox(m), 0.2) == (want_sq > 0.2)
+        assert objects.repeats(2, objects.shape(rle), masks.bbox(m), 0.2) == (want_sq > 0.2)
     # a predicted box against an existing box: box IoU
-    assert objects.repeats(1, None, [92.0, 10.0, 20.0, 20.0], 0.5)  # IoU 18/22
-    assert not objects.repeats(1, None, [100.0, 10.0, 20.0, 20.0], 0.5)  # IoU 10/30
-    # what a batch adds counts too
-    objects.add(2, None, [0.0, 0.0, 10.0, 10.0])
-    assert objects.repeats(2, None, [1.0, 0.0, 10.0, 10.0], 0.5)
+    box = objects.shape(None)
+    assert objects.repeats(1, box, [92.0, 10.0, 20.0, 20.0], 0.5)  # IoU 18/22
+    assert not objects.repeats(1, box, [100.0, 10.0, 20.0, 20.0], 0.5)  # IoU 10/30
+    # what a batch adds counts too, past the first growth of the box array
+    for i in range(40):
+        objects.add(2, box, [200.0 + i, 0.0, 10.0, 10.0])
+    objects.add(2, box, [0.0, 0.0, 10.0, 10.0])
+    assert objects.repeats(2, box, [1.0, 0.0, 10.0, 10.0], 0.5)
 
 
 def test_lint_sees_every_prediction_prelabel_only_the_new_ones(tmp_path) -> None:
@@ -71,3 +75,21 @@ def test_lint_sees_every_prediction_prelabel_only_the_new_ones(tmp_path) -> None
     ((_, proposal),) = propose(project, backend, [coins], PredictionMapper(project, backend.source))
     assert len(seen[coins.id]) == len(proposal.annotations) + proposal.skipped >= 20
     assert proposal.skipped >= 18
+
+
+def test_region_rle_equals_pycocotools_encode() -> None:
+    """The RLE of a crop placed in an image (what every tile/box-sized prediction becomes) is byte-equal
+    to pycocotools' encoding of the full mask: full-height crops, the first and last pixel included."""
+    from pixelproof.core import mask_edit
+
+    rng = np.random.default_rng(0)
+    for _ in range(400):
+        height, width = (int(v) for v in rng.integers(1, 30, 2))
+        w, h = int(rng.integers(0, width + 1)), int(rng.integers(0, height + 1))
+        if rng.random() < 0.3:
+            h = height
+        x, y = int(rng.integers(0, width - w + 1)), int(rng.integers(0, height - h + 1))
+        crop = rng.random((h, w)) < rng.random()
+        full = np.zeros((height, width), bool)
+        full[y : y + h, x : x + w] = crop
+        assert mask_edit.region_rle((x, y, w, h), crop, height, width) == masks.encode(full)

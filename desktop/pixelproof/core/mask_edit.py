@@ -653,8 +653,19 @@ def empty_rle(height: int, width: int) -> dict[str, Any]:
 
 
 def region_rle(rect: Rect, crop: np.ndarray, height: int, width: int) -> dict[str, Any]:
-    """RLE of a mask that is ``crop`` at ``rect`` and empty elsewhere, without a full-size array."""
-    return replace_rect(empty_rle(height, width), rect, crop)
+    """RLE of a mask that is ``crop`` at ``rect`` and empty elsewhere, without a full-size array: the
+    toggles of each crop column (column-major, as COCO RLE runs) placed at their image offsets."""
+    x, y, w, h = rect
+    cols = np.zeros((w, h + 2), dtype=np.int8)
+    cols[:, 1:-1] = _transpose(np.asarray(crop, dtype=bool)).view(np.int8)
+    c, r = np.nonzero(np.diff(cols, axis=1))  # row r toggles in crop column c (r = h: after the end)
+    t = (x + c.astype(np.int64)) * height + y + r
+    same = np.flatnonzero(t[1:] == t[:-1])  # a run going on into the next column (full-height crop)
+    if same.size:
+        t = np.delete(t, np.concatenate((same, same + 1)))
+    t = t[t < height * width]  # a toggle after the last pixel ends no run
+    counts = np.diff(np.concatenate(([0], t, [height * width])))
+    return {"size": [int(height), int(width)], "counts": counts_string(counts)}
 
 
 def union_rle(rles: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -149,10 +149,14 @@ class PredictionMapper:
                 continue
             seg, bbox, area = geometry
             if existing is not None:
-                if existing.repeats(cat.id, seg, bbox, self.skip_existing):  # type: ignore[arg-type]
+                crop = None
+                if p.mask is not None and p.mask.ndim == 2:
+                    crop = ((*p.offset, p.mask.shape[1], p.mask.shape[0]), p.mask.astype(bool, copy=False))
+                shape = existing.shape(seg, crop)
+                if existing.repeats(cat.id, shape, bbox, self.skip_existing):  # type: ignore[arg-type]
                     proposal.skipped += 1
                     continue
-                existing.add(cat.id, seg, bbox)
+                existing.add(cat.id, shape, bbox)
             if is_new:
                 proposal.categories.append(cat)
                 self._emitted.add(cat.id)

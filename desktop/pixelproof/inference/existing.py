@@ -15,63 +15,96 @@ from pixelproof.core.model import Annotation
 Rect = tuple[int, int, int, int]
 
 
-def _rect(a: list[float], b: list[float], height: int, width: int) -> Rect | None:
-    """Integer rectangle around both boxes, inside the image."""
-    x0, y0 = int(np.floor(min(a[0], b[0]))), int(np.floor(min(a[1], b[1])))
-    x1 = int(np.ceil(max(a[0] + a[2], b[0] + b[2])))
-    y1 = int(np.ceil(max(a[1] + a[3], b[1] + b[3])))
-    return mask_edit.clip_rect((x0, y0, x1 - x0, y1 - y0), height, width)
+class Shape:
+    """An object's pixels as the crop of its box (decoded once, on first need), or None for a box."""
+
+    __slots__ = ("_crop", "rle")
+
+    def __init__(self, rle: dict[str, Any] | None, crop: tuple[Rect, np.ndarray] | None = None) -> None:
+        self.rle = rle
+        self._crop = crop
+
+    @property
+    def is_box(self) -> bool:
+        return self.rle is None and self._crop is None
+
+    def crop(self) -> tuple[Rect, np.ndarray]:
+        if self._crop is None:
+            found = mask_edit.crop_of(self.rle) if self.rle is not None else None
+            self._crop = found if found is not None else ((0, 0, 0, 0), np.zeros((0, 0), bool))
+        return self._crop
+
+
+def _mask_iou(a: Shape, b: Shape) -> float:
+    (ax, ay, aw, ah), pa = a.crop()
+    (bx, by, bw, bh), pb = b.crop()
+    x0, y0 = max(ax, bx), max(ay, by)
+    x1, y1 = min(ax + aw, bx + bw), min(ay + ah, by + bh)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    inter = np.count_nonzero(
+        pa[y0 - ay : y1 - ay, x0 - ax : x1 - ax] & pb[y0 - by : y1 - by, x0 - bx : x1 - bx]
+    )
+    union = np.count_nonzero(pa) + np.count_nonzero(pb) - inter
+    return inter / union if union else 0.0
 
 
 class ExistingObjects:
-    """The objects one image already has, by category. ``repeats`` compares masks pixel by pixel (only
-    inside the two objects' box), and boxes by box IoU when either side is a box. Boxes are screened in
-    one numpy pass, so an image with thousands of objects stays fast."""
+    """The objects one image already has, by category. ``repeats`` compares masks pixel by pixel (each
+    object's box crop, decoded once), and boxes by box IoU when either side is a box. Boxes are screened
+    in one numpy pass over a growing array, so an image with thousands of objects stays fast."""
 
     def __init__(self, annotations: Iterable[Annotation], height: int, width: int) -> None:
         self.height, self.width = height, width
-        self.boxes: dict[int, list[list[float]]] = {}
-        self.rles: dict[int, list[dict[str, Any] | None]] = {}
+        self._boxes: dict[int, np.ndarray] = {}
+        self._count: dict[int, int] = {}
+        self._shapes: dict[int, list[Shape]] = {}
         for a in annotations:
-            self.add(a.category_id, a.segmentation, a.bbox)
+            self.add(a.category_id, self.shape(a.segmentation), a.bbox)
 
-    def _rle(self, segmentation: Any) -> dict[str, Any] | None:
-        if isinstance(segmentation, dict):
-            return segmentation if isinstance(segmentation.get("counts"), str | bytes | list) else None
+    def shape(self, segmentation: Any, crop: tuple[Rect, np.ndarray] | None = None) -> Shape:
+        """The shape of a segmentation (RLE, polygons, or None for a box); ``crop`` (rect, pixels) when the
+        pixels are at hand already (a prediction's mask), so they are never decoded."""
+        if crop is not None:
+            return Shape(None, crop)
+        if isinstance(segmentation, dict) and isinstance(segmentation.get("counts"), str | bytes | list):
+            return Shape(segmentation)
         if isinstance(segmentation, list) and segmentation:
             polys = [p for p in segmentation if isinstance(p, list) and len(p) >= 6]
-            return masks.polygons_to_rle(polys, self.height, self.width) if polys else None
-        return None
+            if polys:
+                return Shape(masks.polygons_to_rle(polys, self.height, self.width))
+        return Shape(None)
 
-    def add(self, category_id: int, segmentation: Any, bbox: list[float]) -> None:
+    def add(self, category_id: int, shape: Shape, bbox: list[float]) -> None:
         """Count an object (also each prediction kept, so one batch does not repeat itself either)."""
-        self.boxes.setdefault(category_id, []).append([float(v) for v in bbox])
-        self.rles.setdefault(category_id, []).append(self._rle(segmentation))
+        n = self._count.get(category_id, 0)
+        boxes = self._boxes.get(category_id)
+        if boxes is None or n == len(boxes):
+            grown = np.empty((max(16, 2 * n), 4))
+            if boxes is not None:
+                grown[:n] = boxes[:n]
+            self._boxes[category_id] = boxes = grown
+        boxes[n] = bbox
+        self._count[category_id] = n + 1
+        self._shapes.setdefault(category_id, []).append(shape)
 
-    def repeats(self, category_id: int, segmentation: Any, bbox: list[float], threshold: float) -> bool:
+    def repeats(self, category_id: int, shape: Shape, bbox: list[float], threshold: float) -> bool:
         """True when an object of ``category_id`` overlaps this one with IoU > ``threshold``."""
-        boxes = self.boxes.get(category_id)
-        if not boxes:
+        n = self._count.get(category_id, 0)
+        if n == 0:
             return False
-        b = np.asarray(boxes)
+        b = self._boxes[category_id][:n]
         x, y, w, h = (float(v) for v in bbox)
         iw = np.minimum(b[:, 0] + b[:, 2], x + w) - np.maximum(b[:, 0], x)
         ih = np.minimum(b[:, 1] + b[:, 3], y + h) - np.maximum(b[:, 1], y)
         inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
         box_iou = inter / np.maximum(b[:, 2] * b[:, 3] + w * h - inter, 1e-12)
-        rle = self._rle(segmentation)
-        others = self.rles[category_id]
+        others = self._shapes[category_id]
         for i in np.flatnonzero(inter > 0):
             other = others[i]
-            if rle is None or other is None:
+            if shape.is_box or other.is_box:
                 if box_iou[i] > threshold:
                     return True
-                continue
-            rect = _rect(list(bbox), boxes[i], self.height, self.width)
-            if rect is None:
-                continue
-            ma, mb = mask_edit.decode_rect(rle, rect), mask_edit.decode_rect(other, rect)
-            union = np.count_nonzero(ma | mb)
-            if union and np.count_nonzero(ma & mb) / union > threshold:
+            elif _mask_iou(shape, other) > threshold:
                 return True
         return False
