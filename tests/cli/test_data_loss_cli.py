@@ -112,7 +112,7 @@ def test_embedded_images_of_the_same_name_are_all_kept(tmp_path: Path) -> None:
     colors = {int(np.asarray(Image.open(out / n))[0, 0, 0]) for n in names}
     assert colors == {10, 200, 90}  # nothing overwritten
     assert any("extracted as photo_2.png" in p for p in result.problems)
-    assert any("d.json: imageData is not base64" in p for p in result.problems)
+    assert any("d.json: imageData: expected base64 text" in p for p in result.problems)
     again = read_labelme(src, extract_images=out)  # a second run reuses identical files
     assert sorted(p.name for p in out.iterdir()) == names
     assert len(again.project.images) == len(result.project.images) == 4

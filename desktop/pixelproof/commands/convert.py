@@ -40,6 +40,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="TAG",
         help="coco input: export only the images changed since this tag (see `pixelproof tag`)",
     )
+    p.add_argument(
+        "--allow-outside-root",
+        action="store_true",
+        help="copy or link images that lie outside the input's dataset folder (refused by default)",
+    )
     p.set_defaults(run=run)
 
 
@@ -132,7 +137,7 @@ def _changed_since(project: Any, args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
-    from pixelproof.core.limits import LimitError, check_output_not_input
+    from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
     from pixelproof.interop.formats import FORMATS, all_options
 
     src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
@@ -165,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
     except LimitError as e:
         error(str(e))
         return 2
+    set_outside_root_allowed(args.allow_outside_root)
     bar = ProgressBar(f"reading {args.src_format}")
 
     def problem(message: str) -> None:

@@ -27,6 +27,8 @@ Numbers
     5x resolution; outlines longer than ``MAX_OUTLINE`` px are refused before that allocates.
 
 Structure
+    ``read_yaml(path)``: a small YAML file (``MAX_YAML_BYTES``) without aliases, from a regular file.
+    ``MAX_CLASSES``: the longest class list a dataset file may declare.
     ``MAX_JSON_DEPTH``: nesting of any JSON value kept as it was read (orjson writes at most 254
     levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``.
     ``short_repr(value)``: a value quoted in a message, never megabytes long.
@@ -35,9 +37,11 @@ Files and paths
     ``check_regular_file(path, where, allow_dir=False)``: refuses FIFOs, devices, sockets and folders
     (reading them hangs or never ends); a caller may allow a folder (a DICOM series).
     ``open_regular(path, where)``: opens without blocking on a FIFO, then checks what was opened.
-    ``check_inside_root(path, root, where, allow_outside=False)``: an imported dataset's images lie
-    under the folder the user gave, judged on the *lexical* path (``..`` resolved, symlinks not
-    followed, so PixelProof's own exports, which may link images, re-import).
+    ``check_inside_root(path, root, where, allow_outside=False)`` / ``is_inside(path, root)``: an
+    imported dataset's images lie under the folder the user gave, judged on the *lexical* path (``..``
+    resolved, symlinks not followed, so PixelProof's own exports, which may link images, re-import).
+    Readers flag images outside it; exports copy or link them only when ``outside_root_allowed()``
+    (``set_outside_root_allowed``, the CLI's ``--allow-outside-root``).
     ``check_output_not_input(output, inputs, where, output_is_dir)``: a derived output (a conversion, a
     report, an export) may not be, contain or lie inside what it was derived from.
 """
@@ -60,9 +64,12 @@ ID_MIN, ID_MAX = -(2**63), 2**63 - 1
 COORD_MARGIN = 4
 MAX_OUTLINE = 2**24
 MAX_JSON_DEPTH = 200
+MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile file, not a dataset
+MAX_YAML_BYTES = 1 << 20  # data.yaml and rules files are a few lines
 RAISE_HINT = f"raise it with --max-pixels, the app's Image > Pixel Limit or {ENV_MAX_PIXELS}"
 
 _override: int | None = None
+_outside_root_allowed = False
 _repr = reprlib.Repr()
 _repr.maxstring = 60
 _repr.maxother = 60
@@ -207,11 +214,28 @@ def coordinate_range(side: int) -> tuple[float, float]:
 
 
 def check_coordinates(xy: Iterable[float], width: int, height: int, where: str) -> None:
-    """Interleaved x, y values finite and within ``coordinate_range`` of their axis."""
-    (x_lo, x_hi), (y_lo, y_hi) = coordinate_range(width), coordinate_range(height)
-    for i, v in enumerate(xy):
+    """Interleaved x, y values finite and within ``coordinate_range`` of their axis (checked in bulk;
+    the first bad value is named)."""
+    import numpy as np
+
+    values = list(xy)
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        arr = None
+    if arr is not None and arr.ndim == 1 and arr.size:
+        (x_lo, x_hi), (y_lo, y_hi) = coordinate_range(width), coordinate_range(height)
+        xs, ys = arr[0::2], arr[1::2]
+        if (
+            not any(isinstance(v, bool) for v in values)
+            and xs.min() >= x_lo
+            and xs.max() <= x_hi
+            and (ys.size == 0 or (ys.min() >= y_lo and ys.max() <= y_hi))
+        ):
+            return  # NaN fails the comparisons above, so it falls through to be named
+    for i, v in enumerate(values):
         f = check_finite(v, where)
-        lo, hi = (x_lo, x_hi) if i % 2 == 0 else (y_lo, y_hi)
+        lo, hi = coordinate_range(width if i % 2 == 0 else height)
         if not lo <= f <= hi:
             axis = "x" if i % 2 == 0 else "y"
             raise LimitError(
@@ -261,6 +285,29 @@ def check_json_depth(value: Any, where: str) -> None:
     """A kept JSON value nests at most ``MAX_JSON_DEPTH`` levels (so it can be saved again)."""
     if type(value) in (dict, list) and json_depth(value) > MAX_JSON_DEPTH:
         raise LimitError(where, f"nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def read_yaml(path: str | os.PathLike[str], where: str | None = None, max_bytes: int = MAX_YAML_BYTES) -> Any:
+    """A small YAML file, safely: a regular file (a FIFO is refused without blocking) of at most
+    ``max_bytes``, UTF-8, without anchors/aliases (an alias bomb expands a few lines into gigabytes).
+    Raises ``LimitError`` for those, ``ValueError`` for YAML that does not parse, ``OSError``."""
+    import yaml
+
+    where = where if where is not None else str(path)
+    with open_regular(path, where) as f:
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise LimitError(where, f"larger than {max_bytes:,} bytes; refused")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LimitError(where, f"not UTF-8 text (byte {e.start})") from None
+    try:
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise LimitError(where, "YAML aliases (*name) are not accepted (they can expand without bound)")
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ValueError(f"{where}: not valid YAML: {e}") from None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -323,6 +370,17 @@ def is_inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> boo
     """``path`` is ``root`` or lies under it, lexically."""
     p, r = lexical_path(path), lexical_path(root)
     return p == r or r in p.parents
+
+
+def set_outside_root_allowed(allowed: bool) -> None:
+    """``--allow-outside-root``: exports may copy or link images that lie outside the dataset folder
+    they were imported from (for this process)."""
+    global _outside_root_allowed
+    _outside_root_allowed = bool(allowed)
+
+
+def outside_root_allowed() -> bool:
+    return _outside_root_allowed
 
 
 def check_inside_root(

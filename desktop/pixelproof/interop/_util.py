@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pixelproof.core import limits
 from pixelproof.core import masks as core_masks
 from pixelproof.core.coco import default_color
-from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord, Project
 
 T = TypeVar("T")
 ProblemCallback = Callable[[str], None]
@@ -96,10 +98,20 @@ def category_for(project: Project, name: str, cat_id: int | None = None) -> Cate
 
 
 class Builder:
-    """Adds images, categories and annotations to a new project quickly (ids counted, names indexed)."""
+    """Adds images, categories and annotations to a new project quickly (ids counted, names indexed).
+
+    It is also where every reader's output meets the limits (``core.limits``): ``image`` refuses sizes
+    no image may declare, and marks files outside the dataset folder (the project's folder, judged
+    lexically) with ``pixelproof.outside_root`` so exports never copy or link them without
+    ``--allow-outside-root`` (``place_image``); ``annotation`` refuses non-finite or far-off
+    coordinates, masks of the wrong size and app fields of the wrong type. Refusals raise
+    ``LimitError`` (a ValueError) naming ``where``, so a reader reports and skips that one image or
+    object and goes on. What a reader builds therefore always loads again once saved.
+    """
 
     def __init__(self, project: Project) -> None:
         self.project = project
+        self.root = project.path.parent if project.path is not None else None
         self._by_name = {c.name: c for c in project.categories.values()}
         self._next_image = project.next_image_id()
         self._next_ann = project.next_annotation_id()
@@ -109,14 +121,26 @@ class Builder:
         flags it as a void category (``pixelproof.void``: its objects are regions to ignore)."""
         cat = self._by_name.get(name)
         if cat is None:
+            if cat_id is not None:
+                limits.check_id(cat_id, f"category {name!r}")
             cat = category_for(self.project, name, cat_id)
             self._by_name[name] = cat
         if void:
             cat.app_extra["void"] = True
         return cat
 
-    def image(self, file_name: str, width: int, height: int, **extra: Any) -> ImageRecord:
+    def image(
+        self, file_name: str, width: int, height: int, *, where: str = "", chosen: bool = False, **extra: Any
+    ) -> ImageRecord:
+        """Add an image record; raises ``LimitError`` (see the class) naming ``where`` or the file.
+        ``chosen``: the file lies where the user asked for it (e.g. extracted images), not where the
+        dataset says, so the dataset-folder rule does not apply."""
+        where = where or file_name
+        limits.check_declared_size(width, height, where)
+        limits.check_json_depth(extra, where)
         image = ImageRecord(self._next_image, file_name, int(width), int(height), dict(extra))
+        if self.root is not None and not chosen:
+            mark_outside_root(image, self.root / file_name, self.root)
         self._next_image += 1
         return self.project.add_image(image)
 
@@ -128,29 +152,96 @@ class Builder:
         polygons: list[list[float]] | None = None,
         mask: Any = None,
         bbox: list[float] | None = None,
+        where: str = "",
         **fields: Any,
     ) -> Annotation:
-        """Add a mask (boolean array), polygon or box annotation with COCO bbox and area filled in."""
+        """Add a mask (boolean array), polygon or box annotation with COCO bbox and area filled in;
+        raises ``LimitError`` (see the class) naming ``where`` (default: the image's file)."""
+        where = where or image.file_name
         h, w = image.height, image.width
+        _check_fields(fields, where)
         if mask is not None:
+            if getattr(mask, "shape", None) != (h, w):
+                raise limits.LimitError(
+                    where, f"mask of {getattr(mask, 'shape', '?')} for an image of {h} x {w}"
+                )
+            limits.check_rle_size(h, w, where)
             seg: Any = core_masks.encode(mask)
             box = core_masks.bbox(mask)
             area = float(core_masks.area(mask))
         elif polygons:
             seg = [[float(v) for v in p] for p in polygons]
+            for p in seg:
+                limits.check_coordinates(p, w, h, where)
+            limits.check_polygon_work(seg, where)
             box = core_masks.polygons_bbox(seg)
             area = core_masks.segmentation_area(seg, box, h, w)
         else:
             seg = None
             box = [float(v) for v in (bbox or [0, 0, 0, 0])]
+            if len(box) != 4 or box[2] < 0 or box[3] < 0:
+                raise limits.LimitError(where, f"a box needs x, y, width >= 0, height >= 0, got {box}")
+            limits.check_coordinates([box[0], box[1], box[0] + box[2], box[1] + box[3]], w, h, where)
             area = float(box[2] * box[3])
         ann = Annotation(self._next_ann, image.id, category_id, box, seg, area, **fields)
         self._next_ann += 1
         return self.project.add_annotation(ann)
 
 
-def place_image(src: Path, dst: Path, mode: str) -> str | None:
-    """Copy or link an image file to ``dst``; returns a warning when linking had to fall back to a copy."""
+_TEXT_FIELDS = ("source", "note", "author", "updated")
+
+
+def _check_fields(fields: dict[str, Any], where: str) -> None:
+    """Annotation fields a reader copied from a file: the types the project file requires."""
+    score = fields.get("score")
+    if score is not None:
+        fields["score"] = limits.check_finite(score, f"{where}: score")
+    for key in _TEXT_FIELDS:
+        v = fields.get(key)
+        if v is not None and not isinstance(v, str):
+            raise limits.LimitError(where, f"{key}: expected text, got {limits.short_repr(v)}")
+    review = fields.get("review")
+    if review is not None and review not in REVIEW_STATES:
+        raise limits.LimitError(where, f"review: expected one of {', '.join(REVIEW_STATES)}, got {review!r}")
+    if fields.get("iscrowd", 0) not in (0, 1) or isinstance(fields.get("iscrowd"), bool):
+        raise limits.LimitError(
+            where, f"iscrowd: expected 0 or 1, got {limits.short_repr(fields['iscrowd'])}"
+        )
+    for key in ("app_extra", "extra"):
+        if key in fields:
+            limits.check_json_depth(fields[key], where)
+
+
+OUTSIDE_ROOT = "outside_root"
+
+
+def mark_outside_root(image: ImageRecord, path: Path, root: Path) -> bool:
+    """Flag an imported image whose file lies outside its dataset's folder (lexically): its record is
+    kept (annotations are not lost, ``--images keep`` still refers to it) but exports never copy or link
+    it without ``--allow-outside-root`` (``place_image``). Returns whether it was flagged."""
+    if limits.is_inside(path, root):
+        return False
+    app = image.extra.get("pixelproof")
+    image.extra["pixelproof"] = {**(app if isinstance(app, dict) else {}), OUTSIDE_ROOT: True}
+    return True
+
+
+def place_image(src: Path, dst: Path, mode: str, record: ImageRecord | None = None) -> str | None:
+    """Copy or link an image file to ``dst``; returns a warning when linking had to fall back to a copy.
+
+    Nothing is placed (and the warning says why) when ``src`` is not a readable image (a FIFO, a device,
+    a text file...) or when ``record`` is flagged as lying outside the dataset it was imported from
+    (unless ``limits.outside_root_allowed()``, the CLI's ``--allow-outside-root``)."""
+    app = record.extra.get("pixelproof") if record is not None else None
+    if isinstance(app, dict) and app.get(OUTSIDE_ROOT) and not limits.outside_root_allowed():
+        return (
+            f"{src}: outside the dataset folder it was imported from; not copied or linked "
+            "(use --allow-outside-root to accept it)"
+        )
+    try:
+        image_size(src)  # a regular file whose header is an image's (no decoding)
+    except ImageReadError as e:
+        return f"{e}; not copied or linked"
     dst.parent.mkdir(parents=True, exist_ok=True)
     if dst.exists() or dst.is_symlink():
         if dst.resolve() == src.resolve():

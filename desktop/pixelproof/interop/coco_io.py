@@ -29,6 +29,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     check_image_mode,
+    mark_outside_root,
     place_image,
     rel_name,
     unique_stems,
@@ -88,11 +89,21 @@ def read_coco(
     project.path = Path(os.path.abspath(src))
     if remap_categories:
         _remap(project)
+    root = dataset_root(src)
+    for image in project.images.values():  # exports copy or link none of these unless allowed
+        mark_outside_root(image, project.image_path(image), root)
     images = list(project.images.values()) if check_images else []
     for image in with_progress(images, len(images), progress):
         if not project.image_path(image).is_file():
             report(f"{src}: image {image.id}: file {image.file_name} not found")
     return ImportResult(project, report.problems, skipped)
+
+
+def dataset_root(json_file: Path) -> Path:
+    """The folder a COCO file's images must lie under: the parent of ``annotations/`` in the standard
+    layout (``coco/annotations/instances_val2017.json`` + ``coco/val2017/``), else the file's folder."""
+    folder = Path(os.path.abspath(json_file)).parent
+    return folder.parent if folder.name == "annotations" else folder
 
 
 def _empty(src: Path) -> Project:
@@ -144,7 +155,7 @@ def write_coco(
             dst = out.parent / "images" / (stems[image.id] + src.suffix)
             name = rel_name(dst, out.parent)
             if src.is_file():
-                placed = place_image(src, dst, images)
+                placed = place_image(src, dst, images, image)
                 if placed is not None:
                     warnings.append(placed)
             else:

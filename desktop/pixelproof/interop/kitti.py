@@ -213,7 +213,7 @@ def write_kitti(
         src = project.image_path(image)
         if src.is_file():
             if (
-                placed := place_image(src, base / "image_2" / (stems[image.id] + src.suffix), images)
+                placed := place_image(src, base / "image_2" / (stems[image.id] + src.suffix), images, image)
             ) is not None:
                 warnings.append(placed)
         else:

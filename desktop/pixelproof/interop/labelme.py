@@ -21,8 +21,10 @@ import numpy as np
 import orjson
 from PIL import Image
 
+from pixelproof.core import limits
 from pixelproof.core import masks as core_masks
-from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
+from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
+from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -58,7 +60,7 @@ def read_labelme(
 
     Images that exist only as embedded ``imageData`` are written to ``extract_images`` when given;
     otherwise, like images that are missing altogether, they are reported and the image is kept with the
-    size the JSON records.
+    size the JSON records. An ``imagePath`` outside the folder is flagged (``_util.mark_outside_root``).
     """
     src = Path(path)
     root = src.parent if src.is_file() else src
@@ -66,20 +68,27 @@ def read_labelme(
     project = folder_project(root)
     report = Reporter(on_problem)
     build = Builder(project)
-    for name in _label_list(root):
+    for name in _label_list(root, report):
         build.category(name)
     extract = Path(extract_images) if extract_images else None
     for file in with_progress(files, len(files), progress):
-        _read_file(file, root, build, report, extract)
+        try:
+            _read_file(file, root, build, report, extract)
+        except LimitError as e:
+            report.skip("files", f"{e}; skipped")
     return ImportResult(project, report.problems, report.skipped)
 
 
-def _label_list(root: Path) -> list[str]:
+def _label_list(root: Path, report: Reporter) -> list[str]:
     """Category order from a ``labels.txt`` as LabelMe's scripts use it (reserved names dropped)."""
     for name in _LABEL_FILES:
         f = root / name
         if f.is_file():
-            lines = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()]
+            try:
+                lines = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()]
+            except (OSError, UnicodeDecodeError) as e:
+                report(f"{f}: not readable UTF-8 text ({e}); categories come from the shapes")
+                return []
             return [ln for ln in lines if ln and ln not in _RESERVED_LABELS]
     return []
 
@@ -100,9 +109,14 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
     image_file = file.parent / image_path.replace("\\", "/")
     width, height = data.get("imageWidth"), data.get("imageHeight")
     embedded = data.get("imageData")
+    if embedded is not None and not isinstance(embedded, str):
+        report(f"{file}: imageData: expected base64 text, got {short_repr(embedded)}; ignored")
+        embedded = None
+    chosen = False
     if not image_file.is_file():
         if embedded and extract is not None:
-            image_file = _extract_image(file, embedded, image_path, extract, report) or image_file
+            extracted = _extract_image(file, embedded, image_path, extract, report)
+            image_file, chosen = (extracted, True) if extracted is not None else (image_file, False)
         elif embedded:
             report(f"{file}: image file {image_path} not found; its embedded imageData was not extracted")
         else:
@@ -115,12 +129,17 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
             if image_file.is_file():
                 width, height = image_size(image_file)
             elif embedded:
-                with Image.open(io.BytesIO(base64.b64decode(embedded))) as im:
+                with open_pillow(
+                    io.BytesIO(base64.b64decode(embedded, validate=True)), f"{file}: imageData"
+                ) as im:
                     width, height = im.size
             else:
                 raise ImageReadError("no size")
-        except (ImageReadError, OSError, ValueError):
-            report.skip("files", f"{file}: no imageWidth/imageHeight and the image cannot be read; skipped")
+        except (ImageReadError, OSError, ValueError) as e:
+            reason = f" ({e})" if isinstance(e, LimitError) else ""
+            report.skip(
+                "files", f"{file}: no imageWidth/imageHeight and the image cannot be read{reason}; skipped"
+            )
             return
     extra: dict[str, Any] = {}
     app = data.get("pixelproof")
@@ -128,7 +147,8 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
         extra["pixelproof"] = dict(app)
     if isinstance(data.get("flags"), dict) and data["flags"]:
         extra.setdefault("pixelproof", {})["flags"] = data["flags"]
-    image = build.image(rel_name(image_file, root), width, height, **extra)
+    where = f"{file}: imagePath {image_path}"
+    image = build.image(rel_name(image_file, root), width, height, where=where, chosen=chosen, **extra)
     _read_shapes(file, data["shapes"], image, build, report)
 
 
@@ -175,6 +195,11 @@ def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, r
             not_area[kind] += 1
             continue
         gid = shape.get("group_id")
+        if gid is not None and (isinstance(gid, bool) or not isinstance(gid, int | str)):
+            report.skip(
+                "invalid", f"{file}: shapes[{i}].group_id: expected a number, got {short_repr(gid)}; skipped"
+            )
+            continue
         key = (shape["label"], gid) if gid is not None else ("", "#", i)
         groups.setdefault(key, []).append((i, shape))
     if not_area:
@@ -229,7 +254,11 @@ def _add_object(
                 (x1, y1), (x2, y2) = np.sort(pts, axis=0)
                 boxes.append([float(x1), float(y1), float(x2 - x1), float(y2 - y1)])
         else:  # mask
-            piece = _mask_piece(shape, pts, h, w)
+            try:
+                piece = _mask_piece(shape, pts, h, w, where)
+            except LimitError as e:
+                report.skip("invalid", f"{e}; skipped")
+                continue
             if piece is None:
                 report.skip("invalid", f"{where}: 'mask' is not a base64 PNG inside its 2 points; skipped")
                 continue
@@ -237,23 +266,28 @@ def _add_object(
     if not (polygons or boxes or pieces):
         return
     label = members[0][1]["label"]
-    cat = build.category(label)
-    fields = _fields(members)
-    if pieces:
-        full = np.zeros((h, w), dtype=bool)
-        for piece in pieces:
-            full |= piece
-        if polygons:
-            full |= core_masks.polygons_to_mask(polygons, h, w)
-        for b in boxes:
-            full |= core_masks.box_to_mask(b, h, w)
-        build.annotation(image, cat.id, mask=full, **fields)
-    elif polygons or len(boxes) > 1:
-        for x, y, bw, bh in boxes:
-            polygons.append([x, y, x + bw, y, x + bw, y + bh, x, y + bh])
-        build.annotation(image, cat.id, polygons=polygons, **fields)
-    else:
-        build.annotation(image, cat.id, bbox=boxes[0], **fields)
+    where = f"{file}: shapes[{members[0][0]}] ({label})"
+    try:
+        cat = build.category(label)
+        fields = _fields(members)
+        if pieces:
+            full = np.zeros((h, w), dtype=bool)
+            for piece in pieces:
+                full |= piece
+            if polygons:
+                limits.check_polygon_work(polygons, where)
+                full |= core_masks.polygons_to_mask(polygons, h, w)
+            for b in boxes:
+                full |= core_masks.box_to_mask(b, h, w)
+            build.annotation(image, cat.id, mask=full, where=where, **fields)
+        elif polygons or len(boxes) > 1:
+            for x, y, bw, bh in boxes:
+                polygons.append([x, y, x + bw, y, x + bw, y + bh, x, y + bh])
+            build.annotation(image, cat.id, polygons=polygons, where=where, **fields)
+        else:
+            build.annotation(image, cat.id, bbox=boxes[0], where=where, **fields)
+    except LimitError as e:
+        report.skip("invalid", f"{e}; skipped")
 
 
 def circle_polygon(center: np.ndarray, rim: np.ndarray, n: int = CIRCLE_POINTS) -> list[float]:
@@ -264,20 +298,26 @@ def circle_polygon(center: np.ndarray, rim: np.ndarray, n: int = CIRCLE_POINTS) 
     return [round(float(v), 3) for v in xy.reshape(-1)]
 
 
-def _mask_piece(shape: dict, pts: np.ndarray, h: int, w: int) -> np.ndarray | None:
-    """A LabelMe mask shape (PNG of the box from points[0] to points[1], inclusive) as a full-size mask."""
+def _mask_piece(shape: dict, pts: np.ndarray, h: int, w: int, where: str) -> np.ndarray | None:
+    """A LabelMe mask shape (PNG of the box from points[0] to points[1], inclusive) as a full-size mask;
+    None when it is not one. Raises ``LimitError`` for images or PNGs too big to decode."""
     b64 = shape.get("mask")
     if not isinstance(b64, str) or len(pts) != 2:
         return None
+    limits.check_image_size(w, h, where)  # the full-size mask is made at once
+    limits.check_coordinates(pts.reshape(-1), w, h, where)
     try:
-        with Image.open(io.BytesIO(base64.b64decode(b64))) as im:
+        with open_pillow(io.BytesIO(base64.b64decode(b64, validate=True)), f"{where}: mask") as im:
             sub = np.asarray(im.convert("L")) != 0
+    except ImageTooLargeError:
+        raise
     except (OSError, ValueError):
         return None
     x0, y0 = (math.floor(v) for v in pts.min(axis=0))
     full = np.zeros((h, w), dtype=bool)
     ys, xs = slice(max(y0, 0), min(y0 + sub.shape[0], h)), slice(max(x0, 0), min(x0 + sub.shape[1], w))
-    full[ys, xs] = sub[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
+    if ys.stop > ys.start and xs.stop > xs.start:
+        full[ys, xs] = sub[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
     return full
 
 
@@ -335,7 +375,7 @@ def write_labelme(
         else:
             dst = out / (stems[image.id] + src.suffix)
             if src.is_file():
-                if (w := place_image(src, dst, images)) is not None:
+                if (w := place_image(src, dst, images, image)) is not None:
                     warnings.append(w)
             else:
                 missing += 1

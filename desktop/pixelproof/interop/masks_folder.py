@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -143,13 +144,16 @@ def read_masks(
                 f"{width}x{height}; skipped",
             )
             continue
-        image = build.image(rel_name(image_file, root), width, height)
-        if mode == "semantic":
-            _semantic(file, ids, image, cmap, build, report)
-        elif mode == "voc":
-            _voc(file, ids, root, image, cmap, build, report)
-        else:
-            _instances(file, ids, cmap, image, build, report)
+        try:
+            image = build.image(rel_name(image_file, root), width, height, where=str(file))
+            if mode == "semantic":
+                _semantic(file, ids, image, cmap, build, report)
+            elif mode == "voc":
+                _voc(file, ids, root, image, cmap, build, report)
+            else:
+                _instances(file, ids, cmap, image, build, report)
+        except LimitError as e:
+            report.skip("masks", f"{e}; skipped")
     if no_image and not (finder.folders or finder.listed):
         report(
             f"{root}: no images/ or JPEGImages/ folder and no images.csv: {no_image} mask(s) imported under "
@@ -344,7 +348,7 @@ def write_masks(
         if images == "keep":
             listing.append((mask_name, rel_name(src, out)))
         elif src.is_file():
-            placed = place_image(src, out / "images" / (stems[image.id] + src.suffix), images)
+            placed = place_image(src, out / "images" / (stems[image.id] + src.suffix), images, image)
             if placed is not None:
                 warnings.append(placed)
         else:

@@ -342,7 +342,7 @@ def write_openimages(
         src = project.image_path(image)
         if src.is_file():
             if (
-                placed := place_image(src, out / "images" / split / f"{image_id}{src.suffix}", images)
+                placed := place_image(src, out / "images" / split / f"{image_id}{src.suffix}", images, image)
             ) is not None:
                 warnings.append(placed)
         else:

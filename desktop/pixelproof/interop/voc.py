@@ -16,6 +16,7 @@ from typing import Any
 from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -49,12 +50,15 @@ def read_voc(
     else:
         root = src
         xml_dir = src / "Annotations" if (src / "Annotations").is_dir() else src
-        files = sorted(xml_dir.rglob("*.xml"))
+        files = sorted(p for p in xml_dir.rglob("*.xml") if p.is_file())  # no FIFOs: they block
     project = folder_project(root)
     report = Reporter(on_problem)
     build = Builder(project)
     for file in with_progress(files, len(files), progress):
-        _read_file(file, root, one_based, build, report)
+        try:
+            _read_file(file, root, one_based, build, report)
+        except LimitError as e:
+            report.skip("files", f"{e}; skipped")
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -66,11 +70,13 @@ def _text(node: ET.Element | None, tag: str) -> str | None:
 
 
 def _number(node: ET.Element | None, tag: str) -> float | None:
+    """A finite number, or None (missing, not a number, NaN or infinite)."""
     t = _text(node, tag)
     try:
-        return float(t) if t is not None else None
+        value = float(t) if t is not None else None
     except ValueError:
         return None
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _find_image(file: Path, root: Path, doc: ET.Element) -> Path | None:
@@ -113,7 +119,10 @@ def _read_file(file: Path, root: Path, one_based: bool, build: Builder, report: 
         name = _text(doc, "filename") or f"{file.stem}.jpg"
         image_file = root / "JPEGImages" / name if (root / "JPEGImages").is_dir() else file.parent / name
         report(f"{file}: image {name} not found; imported with the size in the XML")
-    image = build.image(rel_name(image_file, root), int(width), int(height))
+    if width != int(width) or height != int(height):
+        report.skip("files", f"{file}: <size> must be whole pixels, got {width:g} x {height:g}; skipped")
+        return
+    image = build.image(rel_name(image_file, root), int(width), int(height), where=f"{file}: <size>")
     for k, obj in enumerate(doc.iter("object")):
         where = f"{file}: object {k + 1}"
         name = _text(obj, "name")
@@ -134,9 +143,18 @@ def _read_file(file: Path, root: Path, one_based: bool, build: Builder, report: 
         for tag in (*_FLAGS, "pose"):
             t = _text(obj, tag)
             if t is not None and not (tag == "pose" and t == "Unspecified"):
-                app_extra[tag] = int(t) if t.lstrip("-").isdigit() else t
-        cat = build.category(name)
-        build.annotation(image, cat.id, bbox=[x1, y1, x2 - x1, y2 - y1], app_extra=app_extra)
+                app_extra[tag] = _flag(t) if tag in _FLAGS else t
+        try:
+            cat = build.category(name)
+            build.annotation(image, cat.id, bbox=[x1, y1, x2 - x1, y2 - y1], app_extra=app_extra, where=where)
+        except LimitError as e:
+            report.skip("invalid", f"{e}; skipped")
+
+
+def _flag(text: str) -> int | str:
+    """``<difficult>1</difficult>`` as 1; anything that is no small integer stays text, as written."""
+    body = text[1:] if text.startswith("-") else text
+    return int(text) if body.isdigit() and len(body) <= 18 else text
 
 
 # ------------------------------------------------------------------------------------------------
@@ -168,7 +186,7 @@ def write_voc(
         filename = stems[image.id] + src.suffix
         placed = None
         if images != "keep" and src.is_file():
-            placed = place_image(src, out / "JPEGImages" / filename, images)
+            placed = place_image(src, out / "JPEGImages" / filename, images, image)
         if placed is not None:
             warnings.append(placed)
         anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)

@@ -8,6 +8,7 @@ Ultralytics looks for them: the image path with its last ``images`` folder repla
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections import Counter
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
+from pixelproof.core.limits import MAX_CLASSES, LimitError, lexical_path, read_yaml, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -62,19 +64,20 @@ def read_yolo(
         label_file = label_path(image_file)
         if not label_file.is_file() and image_file.with_suffix(".txt").is_file():
             label_file = image_file.with_suffix(".txt")  # LabelImg style: labels beside the images
-        used_labels.add(label_file)
+        used_labels.add(lexical_path(label_file))
         try:
             width, height = image_size(image_file)
-        except ImageReadError as e:
+            extra = {"pixelproof": {"split": split}} if split else {}
+            image = build.image(rel_name(image_file, root), width, height, where=str(image_file), **extra)
+        except (ImageReadError, LimitError) as e:
             report.skip("images", f"{e}; skipped")
             continue
-        extra = {"pixelproof": {"split": split}} if split else {}
-        image = build.image(rel_name(image_file, root), width, height, **extra)
         if label_file.is_file():
             _read_labels(label_file, image, names, build, report)
     labels_dir = root / "labels"
     if labels_dir.is_dir():
-        for orphan in sorted(set(labels_dir.rglob("*.txt")) - used_labels):
+        found = {lexical_path(p) for p in labels_dir.rglob("*.txt")}  # one spelling for both sides
+        for orphan in sorted(found - used_labels):
             if orphan.name != "classes.txt":
                 report.skip("files", f"{orphan}: no image for this label file; skipped")
     return ImportResult(project, report.problems, report.skipped)
@@ -98,12 +101,10 @@ def _find_yaml(root: Path) -> Path | None:
 
 
 def _load_yaml(file: Path, report: Reporter) -> dict[str, Any]:
-    import yaml
-
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        report(f"{file}: not readable YAML ({e}); looking for classes.txt instead")
+        data = read_yaml(file)
+    except (OSError, ValueError) as e:
+        report(f"{e if isinstance(e, ValueError) else f'{file}: {e}'}; looking for classes.txt instead")
         return {}
     if not isinstance(data, dict):
         report(f"{file}: expected a mapping with 'names'; looking for classes.txt instead")
@@ -114,23 +115,40 @@ def _load_yaml(file: Path, report: Reporter) -> dict[str, Any]:
 
 def _names(config: dict[str, Any], root: Path, report: Reporter) -> list[str] | None:
     names = config.get("names")
-    if isinstance(names, list):
-        return [str(n) for n in names]
+    where = f"{config.get('_file', root)}: names"
+    if isinstance(names, list | dict) and len(names) > MAX_CLASSES:
+        report(f"{where}: {len(names)} classes, more than {MAX_CLASSES}; classes named class_<n>")
+        return None
     if isinstance(names, dict):
         try:
             keys = sorted(int(k) for k in names)
-        except ValueError:
+        except (TypeError, ValueError):
             keys = []
-        if keys == list(range(len(keys))):
-            return [str(names.get(k, names.get(str(k)))) for k in keys]
-        report(f"{config['_file']}: names must be numbered 0..n-1; classes named class_<n>")
-        return None
-    if isinstance(config.get("nc"), int):
-        return [f"class_{i}" for i in range(config["nc"])]
+        if keys != list(range(len(keys))):
+            report(f"{where}: must be numbered 0..n-1; classes named class_<n>")
+            return None
+        names = [names.get(k, names.get(str(k))) for k in keys]
+    if isinstance(names, list):
+        bad = next((i for i, n in enumerate(names) if not isinstance(n, str | int | float)), None)
+        if bad is not None:
+            report(
+                f"{where}[{bad}]: expected a class name, got {short_repr(names[bad])}; "
+                "classes named class_<n>"
+            )
+            return None
+        return [str(n) for n in names]
+    nc = config.get("nc")
+    if type(nc) is int and 0 <= nc <= MAX_CLASSES:
+        return [f"class_{i}" for i in range(nc)]
+    if nc is not None:
+        report(f"{config.get('_file', root)}: nc: expected 0..{MAX_CLASSES} classes, got {short_repr(nc)}")
     for name in _CLASS_FILES:
         f = root / name
         if f.is_file():
-            return [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
+            try:
+                return [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
+            except (OSError, UnicodeDecodeError) as e:
+                report(f"{f}: not readable UTF-8 text ({e})")
     report(f"{root}: no data.yaml or classes.txt; classes are named class_<n>")
     return None
 
@@ -149,20 +167,23 @@ def _image_list(
                 out.append((f, split))
 
     if yaml_file is not None and any(config.get(s) for s in SPLITS):
-        base = Path(str(config.get("path") or ""))
+        path = config.get("path")
+        base = Path(path) if isinstance(path, str) and path else Path()
         base = base if base.is_absolute() else yaml_file.parent / base
         if not base.is_dir():
             base = yaml_file.parent  # a moved dataset: its 'path' points where it used to be
         for split in SPLITS:
             entries = config.get(split)
-            for entry in [entries] if isinstance(entries, str) else entries or []:
-                target = base / str(entry)
+            entries = [entries] if isinstance(entries, str) else entries or []
+            if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+                report(f"{yaml_file}: {split}: expected a folder, a .txt list or a list of them; ignored")
+                continue
+            for entry in entries:
+                target = base / entry
                 if target.is_dir():
                     add(_images_under(target), split)
                 elif target.is_file() and target.suffix == ".txt":
-                    lines = target.read_text(encoding="utf-8").splitlines()
-                    files = [target.parent / ln.strip() for ln in lines if ln.strip()]
-                    add([f if f.is_absolute() else f.resolve() for f in files], split)
+                    add(_listed_images(target, report), split)
                 else:
                     report(f"{yaml_file}: {split}: {target} not found")
         return out
@@ -174,6 +195,17 @@ def _image_list(
         return out
     add([f for f in _images_under(root) if "labels" not in f.relative_to(root).parts], None)
     return out
+
+
+def _listed_images(listing: Path, report: Reporter) -> list[Path]:
+    """Image paths listed one per line in a split's .txt file (relative to the file's folder)."""
+    try:
+        lines = listing.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        report(f"{listing}: not readable UTF-8 text ({e}); ignored")
+        return []
+    files = [listing.parent / ln.strip() for ln in lines if ln.strip()]
+    return [lexical_path(f) for f in files]
 
 
 def _images_under(folder: Path) -> list[Path]:
@@ -188,7 +220,12 @@ def _read_labels(
     report: Reporter,
 ) -> None:
     w, h = image.width, image.height
-    for lineno, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as e:
+        report.skip("files", f"{file}: cannot read ({e.strerror or e}); skipped")
+        return
+    for lineno, line in enumerate(text.splitlines(), 1):
         parts = line.split()
         if not parts:
             continue
@@ -196,10 +233,14 @@ def _read_labels(
         try:
             nums = [float(p) for p in parts]
         except ValueError:
-            report.skip("lines", f"{where}: expected numbers, got {line.strip()!r}; line skipped")
+            report.skip("lines", f"{where}: expected numbers, got {short_repr(line.strip())}; line skipped")
+            continue
+        bad = next((p for p, v in zip(parts, nums, strict=True) if not math.isfinite(v)), None)
+        if bad is not None:
+            report.skip("lines", f"{where}: expected finite numbers, got {bad}; line skipped")
             continue
         cls, coords = nums[0], nums[1:]
-        if cls != int(cls) or cls < 0:
+        if cls != int(cls) or not 0 <= cls < MAX_CLASSES:
             report.skip(
                 "lines", f"{where}: class must be a non-negative integer, got {parts[0]}; line skipped"
             )
@@ -216,24 +257,27 @@ def _read_labels(
             continue
         lo, hi = min(coords), max(coords)
         if lo < -_EPS or hi > 1 + _EPS:
-            bad = hi if hi > 1 + _EPS else lo
+            bad_value = hi if hi > 1 + _EPS else lo
             report.skip(
-                "lines", f"{where}: coordinates must be normalised to 0..1, got {bad:g}; line skipped"
+                "lines", f"{where}: coordinates must be normalised to 0..1, got {bad_value:g}; line skipped"
             )
             continue
         idx = int(cls)
         if names is not None and idx >= len(names):
             report.skip("lines", f"{where}: class {idx} is not in names (0..{len(names) - 1}); line skipped")
             continue
-        cat = build.category(names[idx] if names is not None else f"class_{idx}", idx + 1)
         fields: dict[str, Any] = {"score": score} if score is not None else {}
-        if len(coords) == 4:
-            cx, cy, bw, bh = coords
-            box = [(cx - bw / 2) * w, (cy - bh / 2) * h, bw * w, bh * h]
-            build.annotation(image, cat.id, bbox=box, **fields)
-        else:
-            xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2) * (w, h)
-            build.annotation(image, cat.id, polygons=[xy.reshape(-1).tolist()], **fields)
+        try:
+            cat = build.category(names[idx] if names is not None else f"class_{idx}", idx + 1)
+            if len(coords) == 4:
+                cx, cy, bw, bh = coords
+                box = [(cx - bw / 2) * w, (cy - bh / 2) * h, bw * w, bh * h]
+                build.annotation(image, cat.id, bbox=box, where=where, **fields)
+            else:
+                xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2) * (w, h)
+                build.annotation(image, cat.id, polygons=[xy.reshape(-1).tolist()], where=where, **fields)
+        except LimitError as e:
+            report.skip("lines", f"{e}; line skipped")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -258,6 +302,8 @@ def write_yolo(
     """
     if task not in ("auto", "detect", "segment"):
         raise ValueError(f"task: expected auto, detect or segment, got {task!r}")
+    if not 0.0 <= val_fraction < 1.0:  # NaN fails too; 1 would leave no training images
+        raise ValueError(f"val_fraction: expected a share from 0 to below 1, got {val_fraction!r}")
     if images not in ("copy", "link"):
         raise ValueError(f"images: YOLO needs its own images/ folder: expected copy or link, got {images!r}")
     if task == "auto":
@@ -275,7 +321,7 @@ def write_yolo(
         split = splits[image.id]
         src = project.image_path(image)
         if src.is_file():
-            placed = place_image(src, out / "images" / split / (stems[image.id] + src.suffix), images)
+            placed = place_image(src, out / "images" / split / (stems[image.id] + src.suffix), images, image)
             if placed is not None:
                 warnings.append(placed)
         else:
@@ -314,9 +360,15 @@ def _assign_splits(images: list[ImageRecord], val_fraction: float) -> dict[int, 
 
 
 def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[str]) -> None:
-    lines = ["# Ultralytics YOLO dataset written by PixelProof", f"path: {json.dumps(str(out.absolute()))}"]
+    """data.yaml without ``path:``: Ultralytics then takes the dataset root from the YAML file's own
+    folder, so the dataset can be moved or shared as it is (a relative ``path:`` would be read against
+    Ultralytics' datasets folder instead)."""
+    lines = ["# Ultralytics YOLO dataset written by PixelProof (root: this file's folder)"]
     for split in splits:
         lines.append(f"{split}: images/{split}")
+    if "train" not in splits:
+        lines.append(f"train: images/{splits[0] if splits else 'train'}")
+        warnings.append("no training split: data.yaml's train points at the validation images")
     if "val" not in splits:
         lines.append("val: images/train")
         warnings.append("no validation split: data.yaml's val points at the training images")
