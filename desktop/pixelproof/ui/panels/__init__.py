@@ -7,6 +7,7 @@ from __future__ import annotations
 from pixelproof.ui.panels.annotations import AnnotationsPanel
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.categories import CategoriesPanel
+from pixelproof.ui.panels.guidelines import GuidelinesPanel
 from pixelproof.ui.panels.history import HistoryPanel
 from pixelproof.ui.panels.images import ImagesPanel
 from pixelproof.ui.panels.prelabel import PrelabelPanel
@@ -18,6 +19,7 @@ PANEL_CLASSES: list[type[Panel]] = [
     AnnotationsPanel,
     PropertiesPanel,
     HistoryPanel,
+    GuidelinesPanel,
     PrelabelPanel,
 ]
 

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 from pixelproof.core.coco import default_color
 from pixelproof.core.edits import AddCategory, RemoveCategory, ReplaceCategory
 from pixelproof.core.model import Category
+from pixelproof.core.taxonomy import info
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.guidelines import tooltip
 
 
 class CategoriesPanel(Panel):
@@ -106,9 +108,8 @@ class CategoriesPanel(Panel):
                 item.setData(0, Qt.ItemDataRole.UserRole, cat.id)
                 item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
                 item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                item.setToolTip(
-                    0, f"{cat.name} (id {cat.id})" + (f", key {keys[cat.id]}" if cat.id in keys else "")
-                )
+                key = f" (id {cat.id}" + (f", key {keys[cat.id]})" if cat.id in keys else ")")
+                item.setToolTip(0, tooltip(cat.name + key, info(cat)))
                 self.tree.addTopLevelItem(item)
                 self._rows[cat.id] = item
         self.tree.blockSignals(False)

@@ -1,0 +1,160 @@
+"""Guidelines dock: what the current category means - its description, its labelling guideline (Markdown)
+and example crops - so an annotator checks the rule without leaving the image. Edit… changes them as
+one undoable edit (``core.taxonomy.describe_category``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core import taxonomy
+from pixelproof.ui.document import Document
+from pixelproof.ui.panels.base import Panel
+
+THUMB = 96  # example crops are shown at most this many pixels on their long side
+
+
+def tooltip(name: str, info: dict) -> str:
+    """The category list's hover text: name, description and the guideline's first lines."""
+    parts = [f"<b>{_escape(name)}</b>"]
+    if info.get("description"):
+        parts.append(_escape(info["description"]))
+    guide = (info.get("guideline") or "").strip().splitlines()
+    if guide:
+        shown = "<br>".join(_escape(line) for line in guide[:6])
+        parts.append(f"<i>{shown}{' …' if len(guide) > 6 else ''}</i>")
+    return "<br>".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class GuidelinesPanel(Panel):
+    title = "Guidelines"
+    object_name = "guidelinesDock"
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.browser = QTextBrowser()
+        self.browser.setOpenExternalLinks(False)
+        self.examples = QWidget()
+        self.examples_row = QHBoxLayout(self.examples)
+        self.examples_row.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidget(self.examples)
+        scroll.setWidgetResizable(True)
+        scroll.setFixedHeight(THUMB + 36)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip("Change the description, guideline and examples of this category")
+        self.edit_button.clicked.connect(self.edit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.description)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(scroll)
+        layout.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignRight)
+        self._pixmaps: list[QPixmap] = []
+
+    def bind(self, doc: Document) -> list:
+        return [
+            (doc.currentCategoryChanged, self.schedule_refresh),
+            (doc.categoriesChanged, self.schedule_refresh),
+        ]
+
+    def _category(self):  # type: ignore[no-untyped-def]
+        doc = self.document
+        if doc is None:
+            return None
+        return doc.project.categories.get(doc.current_category_id)
+
+    def refresh(self) -> None:
+        cat = self._category()
+        self.edit_button.setEnabled(cat is not None)
+        while self.examples_row.count():
+            item = self.examples_row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self._pixmaps = []
+        if cat is None:
+            self.heading.setText("<i>No category chosen</i>")
+            self.description.clear()
+            self.browser.clear()
+            return
+        info = taxonomy.info(cat)
+        self.heading.setText(f"<b>{_escape(cat.name)}</b>")
+        self.description.setText(_escape(info.get("description", "")) or "<i>No description</i>")
+        guideline = info.get("guideline", "")
+        if guideline:
+            self.browser.setMarkdown(guideline)
+        else:
+            self.browser.setHtml("<p><i>No guideline yet. Edit… adds one (Markdown).</i></p>")
+        for ex in info.get("examples", []):
+            png = taxonomy.example_png(self.document.project, ex)
+            label = QLabel()
+            pix = QPixmap()
+            if png is not None and pix.loadFromData(png):
+                pix = pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio)
+                label.setPixmap(pix)
+                self._pixmaps.append(pix)
+            else:
+                label.setText("(missing)")
+            label.setToolTip(ex.get("caption") or ex.get("file_name", "example"))
+            self.examples_row.addWidget(label)
+        self.examples_row.addStretch(1)
+
+    def edit(self) -> None:
+        cat = self._category()
+        if cat is None or self.document is None:
+            return
+        dialog = GuidelineDialog(cat.name, taxonomy.info(cat), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        edit = taxonomy.describe_category(self.document.project, cat.name, **dialog.values())
+        self.document.push(edit)
+
+
+class GuidelineDialog(QDialog):
+    """Description (one line) and guideline (Markdown) of a category."""
+
+    def __init__(self, name: str, info: dict, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Guideline of {name}")
+        self.description = QLineEdit(info.get("description", ""))
+        self.guideline = QPlainTextEdit(info.get("guideline", ""))
+        self.guideline.setPlaceholderText("# What counts as this class\nMarkdown: lists, *emphasis*, links…")
+        form = QFormLayout()
+        form.addRow("Description", self.description)
+        form.addRow("Guideline (Markdown)", self.guideline)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(520, 420)
+
+    def values(self) -> dict:
+        return {"description": self.description.text().strip(), "guideline": self.guideline.toPlainText()}

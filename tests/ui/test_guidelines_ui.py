@@ -1,0 +1,57 @@
+"""Guidelines panel and category hover (real widgets, real events)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPlainTextEdit
+
+from pixelproof.core import taxonomy
+
+pytestmark = pytest.mark.gui
+
+
+def _click_category(qtbot, window, name: str) -> None:  # type: ignore[no-untyped-def]
+    tree = window.panels["categoriesDock"].tree
+    item = tree.findItems(name, Qt.MatchFlag.MatchExactly, 0)[0]
+    rect = tree.visualItemRect(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_guidelines_panel_follows_the_category_and_edits_are_undoable(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    doc = window.document
+    edit = taxonomy.describe_category(
+        doc.project, "dog", description="Canis familiaris", guideline="# Dogs\n- whole body"
+    )
+    doc.push(edit)
+    panel = window.panels["guidelinesDock"]
+    _click_category(qtbot, window, "dog")
+    qtbot.waitUntil(lambda: "Canis familiaris" in panel.description.text(), timeout=3000)
+    assert "Dogs" in panel.browser.toPlainText() and "whole body" in panel.browser.toPlainText()
+    tree = window.panels["categoriesDock"].tree
+    item = tree.findItems("dog", Qt.MatchFlag.MatchExactly, 0)[0]
+    assert "Canis familiaris" in item.toolTip(0) and "Dogs" in item.toolTip(0)
+
+    _click_category(qtbot, window, "cat")
+    qtbot.waitUntil(lambda: "No description" in panel.description.text(), timeout=3000)
+
+    def fill_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QDialog)
+        line = dialog.findChild(QLineEdit)
+        line.selectAll()
+        qtbot.keyClicks(line, "Felis catus")
+        text = dialog.findChild(QPlainTextEdit)
+        qtbot.keyClicks(text, "Ears included")
+        qtbot.keyClick(line, Qt.Key.Key_Return)  # the dialog's default button: OK
+
+    QTimer.singleShot(0, fill_dialog)
+    qtbot.mouseClick(panel.edit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Felis catus" in panel.description.text(), timeout=3000)
+    cat = doc.project.category_by_name("cat")
+    assert taxonomy.info(cat) == {"description": "Felis catus", "guideline": "Ears included"}
+    window.activateWindow()  # the dialog had the focus; Ctrl+Z is a window shortcut
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "No description" in panel.description.text(), timeout=3000)
+    assert taxonomy.info(doc.project.category_by_name("cat")) == {}
