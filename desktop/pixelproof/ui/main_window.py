@@ -41,6 +41,7 @@ from pixelproof.ui.settings import settings
 from pixelproof.ui.shell import Shell
 from pixelproof.ui.shortcuts import REGISTRY, describe, make_action
 from pixelproof.ui.status_readout import StatusReadout
+from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
 
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
             panel.install(self.shell)  # e.g. the Model menu: M, pre-label all, accept / reject
         self.review = ReviewMode(self.shell)  # review view (Ctrl+Tab) + Review menu
         self.interop = InteropActions(self.shell)  # File > Import / Export
+        self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side
         self.canvas.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.canvas.windowChanged.connect(self._update_actions)
         self.canvas.imageShown.connect(self._update_actions)

@@ -1,0 +1,240 @@
+"""Review > Annotators Side by Side: the versions annotators made of one overlap image (kept side by side by
+a merge), each in its own linked pane, and the per-pixel disagreement map; Consensus adds pending
+consensus objects (STAPLE or majority) and Accept Consensus keeps them and drops the versions, each one
+undoable edit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core.coco import default_color
+from pixelproof.core.consensus import accept_consensus, consensus_edit, disagreement_map, overlap_images
+from pixelproof.core.qa import image_objects
+from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
+from pixelproof.ui.workers import Job, load_image
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
+
+HEAT = np.array([[0, 158, 115, 90], [230, 159, 0, 170], [213, 94, 0, 220]], np.float32)  # agree .. disagree
+
+
+def annotator_overlay(members, index: int, colors: dict[str, str]) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """RGBA of one annotator's objects, filled in their category colour."""
+    m = members[index]
+    h, w = m.image.height, m.image.width
+    out = np.zeros((h, w, 4), np.uint8)
+    for o in image_objects(m.project, m.image, (h, w)):
+        if not o.placed.mask.size:
+            continue
+        c = QColor(colors.get(o.category, "#e6194b"))
+        view = out[o.placed.y0 : o.placed.y1, o.placed.x0 : o.placed.x1]
+        view[o.placed.mask] = (c.red(), c.green(), c.blue(), 120)
+    return out
+
+
+def disagreement_overlay(values: np.ndarray, labelled: np.ndarray, n: int) -> np.ndarray:
+    """RGBA heat map: green where every annotator agrees on a labelled pixel, orange to red as more differ."""
+    top = max(1.0 - 1.0 / n, 1e-9)
+    t = np.clip(values / top, 0.0, 1.0)[..., None]
+    colour = np.where(
+        t < 0.5, HEAT[0] + (HEAT[1] - HEAT[0]) * t * 2, HEAT[1] + (HEAT[2] - HEAT[1]) * (t - 0.5) * 2
+    )
+    out = colour.astype(np.uint8)
+    out[~labelled] = 0
+    return out
+
+
+class AnnotatorsView(QObject):
+    """The view and its Review-menu action (see the module docstring)."""
+
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.widget = QWidget()
+        self.widget.setObjectName("annotatorsView")
+        self.images = QComboBox()
+        self.images.currentIndexChanged.connect(self._show_current)
+        self.info = QLabel()
+        self.method = QComboBox()
+        self.method.addItems(["staple", "majority"])
+        self.consensus_button = QPushButton("Consensus")
+        self.consensus_button.setToolTip(
+            "Add pending consensus objects to every overlap image (one undo step)"
+        )
+        self.consensus_button.clicked.connect(self.add_consensus)
+        self.accept_button = QPushButton("Accept Consensus")
+        self.accept_button.setToolTip(
+            "Keep this image's consensus objects not rejected; drop the annotators' versions"
+        )
+        self.accept_button.clicked.connect(self.accept)
+        back = QPushButton("Back to Labeling")
+        back.clicked.connect(self.close)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Overlap image:"))
+        top.addWidget(self.images, 1)
+        top.addWidget(self.method)
+        top.addWidget(self.consensus_button)
+        top.addWidget(self.accept_button)
+        top.addWidget(back)
+        self.grid = QGridLayout()
+        layout = QVBoxLayout(self.widget)
+        layout.addLayout(top)
+        layout.addWidget(self.info)
+        layout.addLayout(self.grid, 1)
+        self.panes: list[ReviewPane] = []
+        self.linked: LinkedPanes | None = None
+        self.members: dict[int, list] = {}
+        self.overlays: list[np.ndarray] = []
+        self.job: Job | None = None
+        shell.add_view(self.widget)
+        self.action = QAction("&Annotators Side by Side", self)
+        self.action.setToolTip("Each annotator's version of an overlap image and where they disagree")
+        self.action.triggered.connect(self.open)
+        shell.add_action(self.action)
+        shell.documentChanged.connect(self._document_changed)
+        self._hooked = None
+
+    def _document_changed(self, doc) -> None:  # type: ignore[no-untyped-def]
+        if self._hooked is not None:
+            for sig in (
+                self._hooked.annotationAdded,
+                self._hooked.annotationRemoved,
+                self._hooked.annotationChanged,
+            ):
+                sig.disconnect(self._changed)
+        self._hooked = doc
+        if doc is not None:
+            for sig in (doc.annotationAdded, doc.annotationRemoved, doc.annotationChanged):
+                sig.connect(self._changed)
+        if self.is_open():
+            self.close()
+
+    def _changed(self, *_: object) -> None:
+        if self.is_open():
+            self.refresh()
+
+    def is_open(self) -> bool:
+        return self.shell.current_view() is self.widget
+
+    def open(self) -> None:
+        if self.shell.document is None:
+            return
+        self.shell.show_view(self.widget)
+        self.refresh()
+
+    def close(self) -> None:
+        self.shell.show_view(None)
+
+    def refresh(self) -> None:
+        """Re-read the overlap images and show the chosen one again."""
+        doc = self.shell.document
+        self.members = overlap_images(doc.project) if doc is not None else {}
+        current = self.images.currentData()
+        self.images.blockSignals(True)
+        self.images.clear()
+        for image_id in self.members:
+            self.images.addItem(doc.project.images[image_id].file_name, image_id)
+        index = max(0, self.images.findData(current)) if current is not None else 0
+        self.images.setCurrentIndex(index if self.members else -1)
+        self.images.blockSignals(False)
+        self.accept_button.setEnabled(bool(self.members))
+        self.consensus_button.setEnabled(bool(self.members))
+        if not self.members:
+            self.info.setText(
+                "No overlap image: merge shards that share images (File > Merge Shards…) first."
+            )
+            self._set_panes([])
+            return
+        self._show_current()
+
+    def _set_panes(self, titles: list[str]) -> None:
+        for p in self.panes:
+            self.grid.removeWidget(p)
+            p.deleteLater()
+        self.panes = [ReviewPane(t) for t in titles]
+        columns = 2 if len(titles) <= 4 else 3
+        for k, p in enumerate(self.panes):
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            label = QLabel(f"<b>{titles[k]}</b>")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            lay.addWidget(label)
+            lay.addWidget(p, 1)
+            self.grid.addWidget(box, k // columns, k % columns)
+        self.linked = LinkedPanes(self.panes) if self.panes else None
+
+    def _show_current(self, *_: object) -> None:
+        doc = self.shell.document
+        image_id = self.images.currentData()
+        if doc is None or image_id is None or image_id not in self.members:
+            return
+        from pixelproof.core.agreement import raters_from_merged
+
+        members = self.members[image_id]
+        names = [r.name for r in raters_from_merged(doc.project)]
+        titles = [names[m.rater] for m in members] + ["disagreement"]
+        self._set_panes(titles)
+        colors = {c.name: c.color or default_color(c.id) for c in doc.project.categories.values()}
+        image = doc.project.images[image_id]
+        self.overlays = [annotator_overlay(members, k, colors) for k in range(len(members))]
+        values = disagreement_map(members)
+        labelled = np.any([o[..., 3] > 0 for o in self.overlays], axis=0)
+        self.overlays.append(disagreement_overlay(values, labelled, len(members)))
+        for pane, overlay in zip(self.panes, self.overlays, strict=True):
+            pane.set_size(image.height, image.width, "loading…")
+            pane.set_overlay(overlay)
+        share = float((values[labelled] > 0).mean()) if labelled.any() else 0.0
+        self.info.setText(
+            f"{len(members)} annotators; they differ on {share:.0%} of the labelled pixels "
+            "(green: all agree, orange to red: more of them differ)"
+        )
+        path = doc.project.image_path(image)
+        job = Job(lambda _job: load_image(path), self)
+        job.finished.connect(lambda img, panes=list(self.panes): self._image_loaded(img, panes))
+        job.failed.connect(
+            lambda reason, panes=list(self.panes): [p.set_image(None, reason, True) for p in panes]
+        )
+        self.job = job
+        job.start()
+        self.panes[0].fit()
+
+    def _image_loaded(self, image, panes) -> None:  # type: ignore[no-untyped-def]
+        if panes != self.panes:
+            return
+        for p, overlay in zip(panes, self.overlays, strict=True):
+            p.set_image(image)
+            p.set_overlay(overlay)  # above the image
+        self.panes[0].fit()
+
+    def add_consensus(self) -> None:
+        doc = self.shell.document
+        if doc is None:
+            return
+        edit, summary = consensus_edit(doc.project, self.method.currentText())
+        doc.push(edit)
+        self.shell.status(
+            f"{summary['objects']} pending consensus objects on {summary['images']} images; review them, "
+            "then Accept Consensus"
+        )
+
+    def accept(self) -> None:
+        doc = self.shell.document
+        image_id = self.images.currentData()
+        if doc is None or image_id is None:
+            return
+        doc.push(accept_consensus(doc.project, [image_id]))

@@ -1,0 +1,324 @@
+"""Teams in the app: File > Split for Annotators…, File > Merge Shards… (conflicts in a dialog, the merge one
+undoable step), and Review > Annotators Side by Side (each annotator's version of an overlap image, the
+per-pixel disagreement map, consensus and its acceptance as undoable edits).
+
+Installed by the main window with ``TeamsActions(shell)``; the work is ``core.split`` / ``core.merge`` /
+``core.consensus``, run in ``workers.Job`` where it touches the disk or many images.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.ui.workers import Job
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
+
+
+def _browse_row(edit: QLineEdit, pick: Any) -> QWidget:
+    row = QWidget()
+    lay = QHBoxLayout(row)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(edit, 1)
+    button = QPushButton("Browse…")
+    button.clicked.connect(pick)
+    lay.addWidget(button)
+    return row
+
+
+class SplitDialog(QDialog):
+    """Annotators, overlap, honeypots, seed and the output folder of a split."""
+
+    def __init__(self, project_folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Split for Annotators")
+        self.annotators = QLineEdit()
+        self.annotators.setPlaceholderText("ann, bob, cy")
+        self.overlap = QDoubleSpinBox()
+        self.overlap.setRange(0.0, 1.0)
+        self.overlap.setSingleStep(0.05)
+        self.overlap.setValue(0.1)
+        self.copies = QSpinBox()
+        self.copies.setRange(2, 20)
+        self.reference = QLineEdit()
+        self.reference.setPlaceholderText("optional: a reference project for honeypots")
+        self.fraction = QDoubleSpinBox()
+        self.fraction.setRange(0.0, 0.5)
+        self.fraction.setSingleStep(0.01)
+        self.fraction.setValue(0.05)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.output = QLineEdit(str(project_folder / "shards"))
+        form = QFormLayout()
+        form.addRow("Annotators", self.annotators)
+        form.addRow("Overlap (share of images)", self.overlap)
+        form.addRow("Annotators per overlap image", self.copies)
+        form.addRow("Honeypots from", _browse_row(self.reference, self._pick_reference))
+        form.addRow("Honeypot share per shard", self.fraction)
+        form.addRow("Seed", self.seed)
+        form.addRow("Output folder", _browse_row(self.output, self._pick_output))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("The lead's manifest (lead-manifest.json) lists the honeypots: keep it."))
+        layout.addWidget(buttons)
+
+    def _pick_reference(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Reference project", "", "Projects (*.json)")
+        if path:
+            self.reference.setText(path)
+
+    def _pick_output(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Output folder", self.output.text())
+        if path:
+            self.output.setText(path)
+
+    def names(self) -> list[str]:
+        return [n.strip() for n in self.annotators.text().split(",") if n.strip()]
+
+
+class MergeDialog(QDialog):
+    """The shard files to merge into the open project, and the lead's manifest (optional)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Merge Shards")
+        self.shards = QListWidget()
+        add = QPushButton("Add Shards…")
+        add.clicked.connect(self._add)
+        self.manifest = QLineEdit()
+        self.manifest.setPlaceholderText("optional: lead-manifest.json (honeypots are left out)")
+        form = QFormLayout()
+        form.addRow("Manifest", _browse_row(self.manifest, self._pick_manifest))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Shards (the annotators' project files):"))
+        layout.addWidget(self.shards, 1)
+        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(560, 360)
+
+    def _add(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Shards", "", "Projects (*.json)")
+        for p in paths:
+            self.shards.addItem(p)
+
+    def _pick_manifest(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Manifest", "", "Manifest (*.json)")
+        if path:
+            self.manifest.setText(path)
+
+    def paths(self) -> list[str]:
+        return [self.shards.item(i).text() for i in range(self.shards.count())]
+
+
+class ConflictDialog(QDialog):
+    """What a merge did and every conflict, by type; Save Report… writes the JSON report."""
+
+    def __init__(self, report: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Merge report")
+        self.report = report
+        s = report["stats"]
+        summary = QLabel(
+            f"Merged {s['shards']} shards: {s['images']} images, {s['annotations']} objects; "
+            f"{s['overlap_images']} overlap images keep each annotator's version; "
+            f"{s['honeypots_left_out']} honeypots left out; <b>{s['conflicts']} conflicts</b>."
+        )
+        summary.setWordWrap(True)
+        self.table = QTableWidget(len(report["conflicts"]), 3)
+        self.table.setHorizontalHeaderLabels(["Type", "Image", "What happened"])
+        for row, c in enumerate(report["conflicts"]):
+            for col, text in enumerate((c["type"], c.get("file_name", ""), c["message"])):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(row, col, item)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeColumnToContents(0)
+        save = QPushButton("Save Report…")
+        save.clicked.connect(self.save)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.addButton(save, QDialogButtonBox.ButtonRole.ActionRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(820, 420)
+
+    def save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save merge report", "merge-report.json", "JSON (*.json)")
+        if path:
+            Path(path).write_text(
+                json.dumps(self.report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+
+
+class TeamsActions(QObject):
+    """File > Split for Annotators… and File > Merge Shards…; Review > Annotators Side by Side."""
+
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.job: Job | None = None
+        self.act_split = QAction("Split for &Annotators…", self)
+        self.act_split.triggered.connect(self.split)
+        self.act_merge = QAction("&Merge Shards…", self)
+        self.act_merge.triggered.connect(self.merge)
+        shell.add_file_actions([self.act_split, self.act_merge])
+        from pixelproof.ui.review.annotators import AnnotatorsView
+
+        self.view = AnnotatorsView(shell)
+        review_menu = next((m for m in shell.menus if m.objectName() == "reviewMenu"), None)
+        if review_menu is not None:
+            review_menu.addSeparator()
+            review_menu.addAction(self.view.action)
+        self.last_report: dict[str, Any] | None = None
+        shell.documentChanged.connect(self._update)
+        self._update()
+
+    def _update(self, *_: object) -> None:
+        has = self.shell.document is not None
+        self.act_split.setEnabled(has)
+        self.act_merge.setEnabled(has)
+
+    # -- split -------------------------------------------------------------------------------------
+    def split(self) -> None:
+        doc = self.shell.document
+        if doc is None:
+            return
+        if doc.path is None or doc.is_modified():
+            QMessageBox.information(
+                self.shell.widget, "Split", "Save the project first: shards are made from the saved file."
+            )
+            return
+        dialog = SplitDialog(Path(doc.path).parent, self.shell.widget)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        d = dialog
+        self.run_split(d.names(), d.overlap.value(), d.copies.value(), d.reference.text().strip(),
+                       d.fraction.value(), d.seed.value(), Path(d.output.text()))  # fmt: skip
+
+    def run_split(
+        self,
+        names: list[str],
+        overlap: float,
+        copies: int,
+        reference: str,
+        fraction: float,
+        seed: int,
+        out: Path,
+    ) -> Job:
+        from pixelproof.core import history
+        from pixelproof.core.coco import (
+            ProjectFormatError,
+            ProjectSaveError,
+            atomic_write,
+            load_project,
+            save_project,
+        )
+        from pixelproof.core.split import SplitError, split_project
+
+        source = Path(self.shell.document.path)
+
+        def work(job: Job) -> str:
+            project = load_project(source)
+            ref = load_project(reference) if reference else None
+            result = split_project(project, names, overlap=overlap, overlap_copies=copies, seed=seed,
+                                   honeypots=ref, honeypot_fraction=fraction)  # fmt: skip
+            out.mkdir(parents=True, exist_ok=True)
+            for name, shard in result.shards.items():
+                history.note(shard, tool="split", edit=f"Split for {name}")
+                save_project(shard, out / f"{name}.json")
+            manifest = out / "lead-manifest.json"
+            atomic_write(manifest, json.dumps(result.manifest, indent=1, ensure_ascii=False).encode() + b"\n")
+            return (f"{len(result.shards)} shards in {out}; {len(result.overlap)} overlap images, "
+                    f"{len(result.honeypots)} honeypots; keep {manifest.name}: it lists them")  # fmt: skip
+
+        job = Job(work, self, expected=(SplitError, ProjectFormatError, ProjectSaveError, OSError))
+        job.finished.connect(lambda text: QMessageBox.information(self.shell.widget, "Split", text))
+        job.failed.connect(lambda reason: QMessageBox.warning(self.shell.widget, "Split failed", reason))
+        self.job = job
+        job.start()
+        return job
+
+    # -- merge -------------------------------------------------------------------------------------
+    def merge(self) -> None:
+        if self.shell.document is None:
+            return
+        dialog = MergeDialog(self.shell.widget)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.paths():
+            return
+        self.run_merge(dialog.paths(), dialog.manifest.text().strip() or None)
+
+    def run_merge(self, paths: list[str], manifest_path: str | None, show_report: bool = True) -> Job:
+        from pixelproof.core.coco import ProjectFormatError, load_project, read_json
+        from pixelproof.core.merge import Shard, merge_edit, merge_shards
+
+        doc = self.shell.document
+        base = doc.project.snapshot()
+
+        def work(job: Job) -> tuple[Any, dict[str, Any]]:
+            shards = []
+            for n, path in enumerate(paths):
+                job.step(n, len(paths))
+                shards.append(Shard.of(load_project(path), Path(path).stem))
+            manifest = read_json(manifest_path) if manifest_path else None
+            result = merge_shards(shards, base=base, manifest=manifest)
+            return merge_edit(base, result), result.report()
+
+        def done(answer: tuple[Any, dict[str, Any]]) -> None:
+            edit, report = answer
+            if self.shell.document is not doc:
+                return
+            try:
+                doc.push(edit)
+            except ValueError as e:  # the project changed meanwhile
+                QMessageBox.warning(
+                    self.shell.widget, "Merge failed", f"The project changed while merging: {e}"
+                )
+                return
+            self.last_report = report
+            if show_report:
+                ConflictDialog(report, self.shell.widget).exec()
+
+        job = Job(work, self, expected=(ProjectFormatError, OSError))
+        job.finished.connect(done)
+        job.failed.connect(lambda reason: QMessageBox.warning(self.shell.widget, "Merge failed", reason))
+        self.job = job
+        job.start()
+        return job

@@ -1,0 +1,96 @@
+"""File > Merge Shards… with its conflict dialog, and Review > Annotators Side by Side (real widgets)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from pixelproof.core import masks
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.merge import ANNOTATOR_KEY
+from pixelproof.core.model import Annotation
+from pixelproof.core.split import split_project
+
+pytestmark = pytest.mark.gui
+
+
+def _shards(project_file: Path) -> list[str]:
+    """Three annotators given every image (overlap 1.0), each drawing a disc a little apart on image 1."""
+    project = load_project(project_file)
+    result = split_project(project, ["ann", "bob", "cy"], overlap=1.0, overlap_copies=3)
+    out = project_file.parent / "shards"
+    out.mkdir()
+    paths = []
+    for k, (name, shard) in enumerate(result.shards.items()):
+        im = shard.images[1]
+        yy, xx = np.mgrid[: im.height, : im.width]
+        m = (yy - 100) ** 2 + (xx - 120 - 6 * k) ** 2 <= 40**2
+        shard.add_annotation(
+            Annotation(10 + k, 1, 1 + (k == 2), masks.bbox(m), masks.encode(m), float(m.sum()))
+        )
+        save_project(shard, out / f"{name}.json")
+        paths.append(str(out / f"{name}.json"))
+    return paths
+
+
+def _answer_modal(qtbot, answer) -> None:  # type: ignore[no-untyped-def]
+    """Run ``answer(dialog)`` on the next modal dialog, as a user would once it shows."""
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, poll)
+            return
+        answer(dialog)
+
+    QTimer.singleShot(0, poll)
+
+
+def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, project_file) -> None:  # type: ignore[no-untyped-def]
+    paths = _shards(project_file)
+    teams = window.teams
+    doc = window.document
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for p in paths:
+            dialog.shards.addItem(p)  # what Add Shards… puts there after its file dialog
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # OK
+
+    reports = []
+
+    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
+        reports.append(dialog.table.rowCount())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    _answer_modal(qtbot, fill_merge)
+    teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: teams.job is not None, timeout=5000)
+    _answer_modal(qtbot, close_report)
+    qtbot.waitUntil(lambda: bool(reports), timeout=20000)
+    tagged = [a for a in doc.project.annotations_of(1) if a.app_extra.get(ANNOTATOR_KEY)]
+    assert sorted(a.app_extra[ANNOTATOR_KEY] for a in tagged) == ["ann", "bob", "cy"]
+    assert teams.last_report["stats"]["overlap_images"] == 1
+
+    teams.view.action.trigger()  # Review > Annotators Side by Side
+    view = teams.view
+    assert window.shell.current_view() is view.widget
+    assert [p.title for p in view.panes] == ["ann", "bob", "cy", "disagreement"]
+    heat = view.overlays[-1]
+    assert (heat[..., 3] > 0).any()
+    assert "differ on" in view.info.text()
+
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    consensus = [a for a in doc.project.annotations_of(1) if (a.source or "").startswith("consensus:")]
+    assert len(consensus) == 1 and consensus[0].review == "pending"
+    assert doc.project.categories[consensus[0].category_id].name == "cat"  # two of three said cat
+    qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
+    left = doc.project.annotations_of(1)
+    assert [a.review for a in left] == ["accepted"] and not any(ANNOTATOR_KEY in a.app_extra for a in left)
+    doc.undo_stack.undo()  # accept
+    doc.undo_stack.undo()  # consensus
+    doc.undo_stack.undo()  # merge
+    assert not any(ANNOTATOR_KEY in a.app_extra for a in doc.project.annotations.values())
