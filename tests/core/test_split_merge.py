@@ -212,3 +212,24 @@ def test_merge_into_an_open_project_is_one_undoable_edit(tmp_path: Path) -> None
     assert base.image_status(6) == "done"
     edit.revert(base)
     assert dumps_project(base) == before
+
+
+def test_record_time_adds_per_author_and_reverts_exactly(tmp_path: Path) -> None:
+    from pixelproof.core.coco import dumps_project
+    from pixelproof.core.edits.images import RecordTime
+
+    p = make_project(tmp_path, 2)
+    before = dumps_project(p)
+    first = RecordTime(1, "ann", 12.5)
+    first.apply(p)
+    second = RecordTime(1, "ann", 2.0)
+    second.apply(p)
+    RecordTime(2, "bob", 3.0).apply(p)
+    assert p.app["time_spent"] == {"1": {"ann": 14.5}, "2": {"bob": 3.0}}
+    with pytest.raises(ValueError):
+        RecordTime(9, "ann", 1.0).apply(p)
+    p.app["time_spent"].pop("2")
+    second.revert(p)
+    assert p.app["time_spent"] == {"1": {"ann": 12.5}}
+    first.revert(p)
+    assert dumps_project(p) == before

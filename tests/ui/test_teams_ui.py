@@ -94,3 +94,37 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     doc.undo_stack.undo()  # consensus
     doc.undo_stack.undo()  # merge
     assert not any(ANNOTATOR_KEY in a.app_extra for a in doc.project.annotations.values())
+
+
+def test_your_name_and_time_spent_per_image(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLineEdit
+
+    monkeypatch.delenv("PIXELPROOF_AUTHOR", raising=False)
+
+    def type_name(dialog) -> None:  # type: ignore[no-untyped-def]
+        line = dialog.findChild(QLineEdit)
+        line.selectAll()
+        qtbot.keyClicks(line, "Dana")
+        qtbot.keyClick(line, Qt.Key.Key_Return)
+
+    _answer_modal(qtbot, type_name)
+    window.teams.act_name.trigger()
+    import os
+
+    assert os.environ["PIXELPROOF_AUTHOR"] == "Dana"
+    now = [1000.0]
+    timer = window.teams.timer
+    timer.clock = lambda: now[0]
+    timer.since = now[0]
+    first = window.document.current_image_id
+    now[0] += 12.0
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_D)  # next image
+    qtbot.waitUntil(lambda: window.document.current_image_id != first, timeout=3000)
+    now[0] += 5000.0  # away from the desk: counts 10 minutes
+    qtbot.keyClick(window.canvas, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: window.document.current_image_id == first, timeout=3000)
+    spent = window.document.project.app["time_spent"]
+    assert spent[str(first)] == {"Dana": 12.0}
+    assert list(spent[str(window.document.project.images[first + 1].id)].values()) == [600.0]

@@ -188,6 +188,67 @@ class ConflictDialog(QDialog):
             )
 
 
+IDENTITY_KEY = "team/author"
+MAX_VISIT_S = 600.0  # a visit longer than this counts as this (the user went away)
+
+
+def apply_identity() -> str:
+    """The saved user name becomes the change log's author (``PIXELPROOF_AUTHOR``); returns who it is."""
+    import os
+
+    from pixelproof.core.history import current_author
+    from pixelproof.ui.settings import settings
+
+    name = str(settings().value(IDENTITY_KEY, "") or "").strip()
+    if name:
+        os.environ["PIXELPROOF_AUTHOR"] = name
+    return current_author()
+
+
+class TimeRecorder(QObject):
+    """Time spent on each image, per author: added to the project (``RecordTime``) when the user leaves
+    the image or the project; saved with the project's next save. A visit counts at most 10 minutes."""
+
+    def __init__(self, shell: Shell, clock: Any = None) -> None:
+        super().__init__(shell)
+        import time
+
+        self.clock = clock or time.monotonic
+        self.doc = None
+        self.image_id = -1
+        self.since = 0.0
+        shell.documentChanged.connect(self.set_document)
+        shell.closing.connect(self.flush)
+        self.set_document(shell.document)
+
+    def set_document(self, doc: Any) -> None:
+        self.flush()
+        if self.doc is not None:
+            self.doc.currentImageChanged.disconnect(self._image_changed)
+        self.doc = doc
+        if doc is not None:
+            doc.currentImageChanged.connect(self._image_changed)
+            self._image_changed(doc.current_image_id)
+
+    def _image_changed(self, image_id: int) -> None:
+        self.flush()
+        self.image_id = image_id
+        self.since = self.clock()
+
+    def flush(self) -> None:
+        """Record the visit to the current image so far."""
+        from pixelproof.core.edits.images import RecordTime
+        from pixelproof.core.history import current_author
+
+        if self.doc is None or self.image_id not in self.doc.project.images:
+            return
+        now = self.clock()
+        seconds = min(now - self.since, MAX_VISIT_S)
+        self.since = now
+        if seconds >= 1.0:
+            self.doc.apply_edit(RecordTime(self.image_id, current_author(), seconds))
+
+
 class TeamsActions(QObject):
     """File > Split for Annotators… and File > Merge Shards…; Review > Annotators Side by Side."""
 
@@ -199,7 +260,12 @@ class TeamsActions(QObject):
         self.act_split.triggered.connect(self.split)
         self.act_merge = QAction("&Merge Shards…", self)
         self.act_merge.triggered.connect(self.merge)
-        shell.add_file_actions([self.act_split, self.act_merge])
+        self.act_name = QAction("Your &Name…", self)
+        self.act_name.setToolTip("Who you are in the change log and in the time spent per image")
+        self.act_name.triggered.connect(self.ask_name)
+        shell.add_file_actions([self.act_split, self.act_merge, self.act_name])
+        apply_identity()
+        self.timer = TimeRecorder(shell)
         from pixelproof.ui.review.annotators import AnnotatorsView
 
         self.view = AnnotatorsView(shell)
@@ -215,6 +281,19 @@ class TeamsActions(QObject):
         has = self.shell.document is not None
         self.act_split.setEnabled(has)
         self.act_merge.setEnabled(has)
+
+    def ask_name(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from pixelproof.ui.settings import settings
+
+        name, ok = QInputDialog.getText(
+            self.shell.widget, "Your name", "Name in the change log:", text=apply_identity()
+        )
+        if ok and name.strip():
+            settings().setValue(IDENTITY_KEY, name.strip())
+            apply_identity()
+            self.shell.status(f"Changes are now logged as {name.strip()}")
 
     # -- split -------------------------------------------------------------------------------------
     def split(self) -> None:

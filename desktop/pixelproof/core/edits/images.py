@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import replace
 
-from pixelproof.core.edits.base import IMAGE, Change, Changes, Edit, applied, require
+from pixelproof.core.edits.base import IMAGE, Change, Changes, Edit, applied, require, restore_order
 from pixelproof.core.model import ImageRecord, Project
 
 
@@ -37,3 +38,38 @@ class AddImages(Edit):
         if not self._done and not project.app.get("image_status"):
             project.app.pop("image_status", None)  # remove_image made it; it was not there before
         return Changes(Change(IMAGE, image_id=im.id) for im in self.images)
+
+
+class RecordTime(Edit):
+    """Add ``seconds`` to the time ``author`` spent on an image (``pixelproof.time_spent``, for the
+    honeypot scorecards). The app applies it when the user leaves an image; it is not an undo step."""
+
+    def __init__(self, image_id: int, author: str, seconds: float) -> None:
+        self.image_id = image_id
+        self.author = author
+        self.seconds = float(seconds)
+        self.label = "Record time"
+        self._before: tuple[object, object] | None = None
+
+    def apply(self, project: Project) -> Changes:
+        require(self.image_id in project.images, f"image {self.image_id} does not exist")
+        require(self.seconds >= 0 and self.seconds < 1e9, f"time spent must be >= 0 s, got {self.seconds}")
+        spent = project.app.get("time_spent")
+        entry = spent.get(str(self.image_id)) if isinstance(spent, dict) else None
+        self._before = (copy.deepcopy(spent), list(project.app))
+        spent = project.app.setdefault("time_spent", {}) if isinstance(spent, dict) else {}
+        project.app["time_spent"] = spent
+        entry = dict(entry) if isinstance(entry, dict) else {}
+        entry[self.author] = round(float(entry.get(self.author, 0.0)) + self.seconds, 1)
+        spent[str(self.image_id)] = entry
+        return Changes([Change(IMAGE, image_id=self.image_id)])
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._before)
+        spent, order = self._before  # type: ignore[misc]
+        if spent is None:
+            project.app.pop("time_spent", None)
+        else:
+            project.app["time_spent"] = copy.deepcopy(spent)
+        restore_order(project.app, order)  # type: ignore[arg-type]
+        return Changes([Change(IMAGE, image_id=self.image_id)])
