@@ -13,6 +13,7 @@ pytestmark = pytest.mark.gui
 
 def _click_category(qtbot, window, name: str) -> None:  # type: ignore[no-untyped-def]
     tree = window.panels["categoriesDock"].tree
+    qtbot.waitUntil(lambda: bool(tree.findItems(name, Qt.MatchFlag.MatchExactly, 0)), timeout=3000)
     item = tree.findItems(name, Qt.MatchFlag.MatchExactly, 0)[0]
     rect = tree.visualItemRect(item)
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -55,3 +56,49 @@ def test_guidelines_panel_follows_the_category_and_edits_are_undoable(qtbot, win
     qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "No description" in panel.description.text(), timeout=3000)
     assert taxonomy.info(doc.project.category_by_name("cat")) == {}
+
+
+def test_category_context_menu_merge_split_reassign_are_undoable(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    from tests.ui.test_teams_ui import _answer_modal
+
+    doc = window.document
+    menu = window.panels["categoriesDock"].taxonomy_menu
+
+    def choose(text: str):  # type: ignore[no-untyped-def]
+        def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+            combo = dialog.findChild(QComboBox)
+            combo.setCurrentIndex(combo.findText(text))
+            qtbot.keyClick(combo, Qt.Key.Key_Return)
+
+        return answer
+
+    def type_text(text: str):  # type: ignore[no-untyped-def]
+        def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+            line = dialog.findChild(QLineEdit)
+            line.selectAll()
+            qtbot.keyClicks(line, text)
+            qtbot.keyClick(line, Qt.Key.Key_Return)
+
+        return answer
+
+    names = lambda: [c.name for c in doc.project.categories.values()]  # noqa: E731
+    _click_category(qtbot, window, "dog")
+    _answer_modal(qtbot, choose("cat"))
+    menu.act_merge.trigger()
+    assert names() == ["cat"]
+    doc.undo_stack.undo()
+    assert names() == ["cat", "dog"]
+    _click_category(qtbot, window, "dog")
+    _answer_modal(qtbot, type_text("puppy"))
+    QTimer.singleShot(400, lambda: _answer_modal(qtbot, type_text("wolf")))
+    menu.act_split.trigger()
+    qtbot.waitUntil(lambda: names() == ["cat", "puppy", "wolf"], timeout=5000)
+    _click_category(qtbot, window, "wolf")
+    _answer_modal(qtbot, choose("cat"))
+    menu.act_reassign.trigger()
+    assert names() == ["cat", "puppy"]
+    for _ in range(2):
+        doc.undo_stack.undo()
+    assert names() == ["cat", "dog"]

@@ -30,6 +30,7 @@ from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.guidelines import tooltip
+from pixelproof.ui.panels.taxonomy_menu import TaxonomyMenu
 
 
 class CategoriesPanel(Panel):
@@ -77,6 +78,7 @@ class CategoriesPanel(Panel):
         self._rows: dict[int, QTreeWidgetItem] = {}  # category id -> its row
         self._category_of: dict[int, int] = {}  # annotation id -> category id, as counted
         self._counts: Counter[int] = Counter()
+        self.taxonomy_menu = TaxonomyMenu(self)  # right-click: merge into, split in two, delete + reassign
 
     def bind(self, doc: Document) -> list:
         return [
