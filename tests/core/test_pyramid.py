@@ -10,6 +10,7 @@ import imagecodecs
 import numpy as np
 import pytest
 import tifffile
+from bench.large import write_pyramid as write_slide
 
 from pixelproof.core.imageio import ImageReadError, image_size, read_image
 from pixelproof.core.pyramid import PyramidError, is_pyramid, open_pyramid
@@ -78,38 +79,10 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def write_gigapixel(path: Path, side: int = 100_000, tile: int = 1024) -> list[bytes]:
-    """A pyramidal JPEG TIFF of side x side pixels from three pre-encoded tiles written over and over
-    (10 GB of pixels, about 60 MB on disk), with halved levels down to one tile."""
-    y, x = np.mgrid[:tile, :tile]
-    tiles = [
-        imagecodecs.jpeg8_encode(
-            np.ascontiguousarray(((x // 256 % 2) * 150 + (y // 256 % 2) * 60 + c).astype(np.uint8)),
-            level=40,
-            optimize=True,
-        )
-        for c in (10, 30, 45)
-    ]
-
-    def stream(n: int):
-        for i in range(n):
-            yield tiles[i % 3]
-
-    sides = [side]
-    while sides[-1] > tile:
-        sides.append((sides[-1] + 1) // 2)
-    with tifffile.TiffWriter(path, bigtiff=True) as tw:
-        for k, n in enumerate(sides):
-            count = ((n + tile - 1) // tile) ** 2
-            kw = {"subifds": len(sides) - 1} if k == 0 else {"subfiletype": 1}
-            tw.write(stream(count), shape=(n, n), dtype=np.uint8, tile=(tile, tile), compression="jpeg", **kw)
-    return tiles
-
-
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="resident memory read from /proc")
 def test_100k_pyramid_opens_lazily_within_the_memory_bound(tmp_path: Path) -> None:
     path = tmp_path / "slide.tif"
-    tiles = write_gigapixel(path)
+    tiles = write_slide(path, 100_000)
     assert path.stat().st_size < 100 << 20
     before = rss_bytes()
     pyr = open_pyramid(path)

@@ -23,6 +23,7 @@ from pixelproof.core.volumes import (
     SliceRef,
     Volume,
     VolumeError,
+    cached,
     is_nifti,
     open_nifti,
     parse_slice_ref,
@@ -289,8 +290,10 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
     entries: list[ImageEntry] = []
     several = len(scan.series) > 1
     for k, series in enumerate(scan.series, start=1):
-        volume = dicom.DicomSeries(parent, series)
-        entries += volume_entries(volume, parent, k if several else None)
+        number = k if several else None
+        # kept where open_series looks, so reading the slices later does not scan the folder again
+        volume = cached(parent, ("dicom-series", number), lambda s=series: dicom.DicomSeries(parent, s))
+        entries += volume_entries(volume, parent, number)
     for f in scan.singles:
         try:
             ds = dicom.read_dataset(f)

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,15 +24,24 @@ PYRAMID_MIN_SIDE = 512  # stop halving below this
 
 @dataclass(eq=False)
 class LoadedImage:
-    """Pixels as stored (``levels[0]``) and halved copies for drawing zoomed out; display window."""
+    """Pixels as stored (``levels[0]``) and coarser copies for drawing zoomed out; display window.
+
+    For a whole-slide pyramid the levels are ``core.pyramid.TiledLevel`` objects, decoded tile by tile as
+    they are sliced (``lazy``), with the coarsest level kept whole as ``overview``. ``invert`` is set for
+    DICOM MONOCHROME1 (low values white); ``spacing`` is the file's pixel spacing (row, col) in mm.
+    """
 
     path: Path
-    levels: list[np.ndarray]
+    levels: list[Any]
     window: tuple[float, float]
     auto: tuple[float, float] = field(default=(0.0, 255.0))
+    invert: bool = False
+    spacing: tuple[float, float] | None = None
+    downsamples: list[float] | None = None  # per level; None: 1, 2, 4 ... (halvings)
+    overview: np.ndarray | None = None
 
     @property
-    def raw(self) -> np.ndarray:
+    def raw(self) -> Any:
         return self.levels[0]
 
     @property
@@ -43,9 +53,16 @@ class LoadedImage:
         return int(self.levels[0].shape[0])
 
     @property
+    def lazy(self) -> bool:
+        return self.overview is not None
+
+    @property
     def needs_window(self) -> bool:
-        """True for 16-bit and float images, whose display depends on window/level."""
+        """True for 16-bit, signed and float images, whose display depends on window/level."""
         return self.raw.dtype != np.uint8
+
+    def downsample(self, level: int) -> float:
+        return self.downsamples[level] if self.downsamples is not None else float(2**level)
 
 
 def build_pyramid(img: np.ndarray) -> list[np.ndarray]:
@@ -62,12 +79,45 @@ def build_pyramid(img: np.ndarray) -> list[np.ndarray]:
 
 
 def load_image(path: Path) -> LoadedImage:
-    """Read and prepare an image for the canvas; raises ``ImageReadError``."""
+    """Read and prepare an image for the canvas; raises ``ImageReadError``. DICOM files open at their own
+    VOI window; a pyramidal TIFF opens lazily (only its coarsest level is decoded here)."""
+    from pixelproof.core import sources
+    from pixelproof.core.volumes import ImageMeta
+
+    try:
+        meta = sources.image_meta(path)
+    except ImageReadError:
+        meta = ImageMeta()
+    if sources.kind_of(path) == "pyramid":
+        return _load_pyramid(path, meta)
     img = read_image(path)
     if img.dtype == np.bool_:
         img = img.astype(np.uint8) * 255
-    window = auto_window(img)
-    return LoadedImage(path, build_pyramid(img), window, window)
+    auto = auto_window(img)
+    window = meta.window if meta.window is not None else auto
+    return LoadedImage(path, build_pyramid(img), window, auto, meta.invert, meta.pixel_spacing)
+
+
+def _load_pyramid(path: Path, meta: Any) -> LoadedImage:
+    from pixelproof.core.pyramid import PyramidError, open_pyramid
+
+    try:
+        pyramid = open_pyramid(path)
+        coarsest = pyramid.levels[-1]
+        overview = coarsest.region(0, coarsest.height, 0, coarsest.width)
+    except PyramidError as e:
+        raise ImageReadError(str(e)) from None
+    auto = auto_window(overview)
+    return LoadedImage(
+        path,
+        list(pyramid.levels),
+        auto,
+        auto,
+        meta.invert,
+        meta.pixel_spacing,
+        downsamples=[level.downsample for level in pyramid.levels],
+        overview=overview,
+    )
 
 
 class _Signals(QObject):

@@ -2,17 +2,23 @@
 smoothly (only the visible tiles of the level that matches the zoom are converted and drawn).
 
 Tiles are converted to 32-bit QImages lazily and kept in a bounded LRU cache; window/level changes drop the
-cache and never touch the stored pixels.
+cache and never touch the stored pixels. MONOCHROME1 images are drawn inverted.
+
+A whole-slide pyramid (``LoadedImage.lazy``) decodes its file tiles as they come into view: one paint
+decodes for at most ``PAINT_BUDGET_S``, draws what is still missing from the overview (the coarsest level,
+upscaled) and asks for another paint, so panning never waits for a row of JPEG tiles.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import time
 from collections import OrderedDict
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -21,6 +27,7 @@ from pixelproof.ui.workers import LoadedImage
 
 TILE = 512
 MAX_CACHED_TILES = 160
+PAINT_BUDGET_S = 0.025  # decoding allowed per paint of a lazy pyramid; the rest follows next paint
 
 
 def to_qimage(display8: np.ndarray) -> tuple[QImage, np.ndarray]:
@@ -51,7 +58,10 @@ class ImageItem(QGraphicsItem):
         super().__init__()
         self.image = image
         self._tiles: OrderedDict[tuple[int, int, int], tuple[QImage, np.ndarray | None]] = OrderedDict()
+        self._overview: tuple[QImage, np.ndarray | None] | None = None
         self._rect = QRectF(0, 0, image.width, image.height)
+        self._refine_pending = False
+        self.tiles_converted = 0  # display tiles made (tests and bench large read it)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setZValue(0)
 
@@ -65,14 +75,24 @@ class ImageItem(QGraphicsItem):
             hi = lo + 1e-6
         self.image.window = (float(lo), float(hi))
         self._tiles.clear()
+        self._overview = None
         self.update()
 
     def level_for_scale(self, scale: float) -> int:
         """The coarsest pyramid level still at least as detailed as the screen."""
         level = 0
-        while level + 1 < len(self.image.levels) and scale * (2 ** (level + 1)) <= 1.0001:
+        while level + 1 < len(self.image.levels) and scale * self.image.downsample(level + 1) <= 1.0001:
             level += 1
         return level
+
+    def _display(self, pixels: np.ndarray) -> tuple[QImage, np.ndarray | None]:
+        window = (
+            None if not self.image.needs_window and self.image.window == (0.0, 255.0) else self.image.window
+        )
+        shown = to_display8(pixels, window)
+        if self.image.invert:
+            shown = 255 - shown  # MONOCHROME1: the lowest values are white
+        return to_qimage(shown)
 
     def _tile(self, level: int, tx: int, ty: int) -> QImage:
         key = (level, tx, ty)
@@ -83,14 +103,24 @@ class ImageItem(QGraphicsItem):
         arr = self.image.levels[level]
         # one pixel of overlap right and below hides seams between tiles drawn at fractional positions
         sub = arr[ty * TILE : (ty + 1) * TILE + 1, tx * TILE : (tx + 1) * TILE + 1]
-        window = (
-            None if not self.image.needs_window and self.image.window == (0.0, 255.0) else self.image.window
-        )
-        entry = to_qimage(to_display8(sub, window))
+        entry = self._display(sub)
+        self.tiles_converted += 1
         self._tiles[key] = entry
         while len(self._tiles) > MAX_CACHED_TILES:
             self._tiles.popitem(last=False)
         return entry[0]
+
+    def _draw_overview(self, painter: QPainter, target: QRectF) -> None:
+        """Fill ``target`` (image pixels) from the overview while its own tile is still being decoded."""
+        overview = self.image.overview
+        if overview is None:
+            return
+        if self._overview is None:
+            self._overview = self._display(overview)
+        img = self._overview[0]
+        sx, sy = img.width() / self.image.width, img.height() / self.image.height
+        source = QRectF(target.x() * sx, target.y() * sy, target.width() * sx, target.height() * sy)
+        painter.drawImage(target, img, source)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -108,11 +138,26 @@ class ImageItem(QGraphicsItem):
         ty0 = max(0, int(exposed.top() / sy) // TILE)
         tx1 = min(math.ceil(lw / TILE) - 1, math.ceil(exposed.right() / sx) // TILE)
         ty1 = min(math.ceil(lh / TILE) - 1, math.ceil(exposed.bottom() / sy) // TILE)
+        deadline = time.perf_counter() + PAINT_BUDGET_S if self.image.lazy else math.inf
+        missing = False
         for ty in range(ty0, ty1 + 1):
             for tx in range(tx0, tx1 + 1):
+                if (level, tx, ty) not in self._tiles and time.perf_counter() > deadline:
+                    w, h = min(TILE, lw - tx * TILE), min(TILE, lh - ty * TILE)
+                    self._draw_overview(painter, QRectF(tx * TILE * sx, ty * TILE * sy, w * sx, h * sy))
+                    missing = True
+                    continue
                 img = self._tile(level, tx, ty)
                 target = QRectF(tx * TILE * sx, ty * TILE * sy, img.width() * sx, img.height() * sy)
                 painter.drawImage(target, img)
+        if missing and not self._refine_pending:
+            self._refine_pending = True
+            QTimer.singleShot(0, self._refine)
+
+    def _refine(self) -> None:
+        self._refine_pending = False
+        with contextlib.suppress(RuntimeError):  # the item went (another image) before the timer fired
+            self.update()
 
     def pixel(self, x: int, y: int) -> np.ndarray | None:
         """The stored value at pixel (x, y), or None outside the image."""
