@@ -129,3 +129,87 @@ def test_qa_of_volume_slices_reports_3d_rows(tmp_path: Path, capsys) -> None:
     (row,) = json.loads(out.read_text())["per_volume"]
     assert row["volume"] == "case.nii.gz" and row["slices"] == 6
     assert row["hd"] == pytest.approx(3.0) and row["dice"] == pytest.approx(2 / 3)
+
+
+def test_convert_and_qa_with_nifti_label_volumes(tmp_path: Path, capsys) -> None:
+    from tests.interop.test_nifti import brats_case
+
+    data = tmp_path / "Task01"
+    labels = brats_case(data, "BRATS_001")
+    (data / "labelsTr" / "classes.txt").write_text("background\nnecrosis\nedema\n\nenhancing\n")
+    cand = tmp_path / "cand.json"
+    assert main(["convert", str(data), str(cand), "--from", "nifti", "--to", "coco"]) == 0
+    report = tmp_path / "qa.json"
+    assert main(["qa", str(data / "labelsTr"), str(cand), "--json", str(report)]) == 0  # detected as nifti
+    result = json.loads(report.read_text())
+    assert result["reference_kind"] == "semantic masks" and not result["unmatched_images"]["candidate"]
+    assert {r["volume"] for r in result["per_volume"]} == {"Task01/imagesTr/BRATS_001.nii.gz"}
+    assert all(r["dice"] == 1.0 and r["hd"] == 0.0 and r["unit"] == "mm" for r in result["per_volume"])
+    out = tmp_path / "labels_out"
+    assert main(["convert", str(cand), str(out), "--from", "coco", "--to", "nifti"]) == 0
+    written = nib.load(out / "BRATS_001.nii.gz")
+    np.testing.assert_array_equal(np.asanyarray(written.dataobj), labels)
+    assert (out / "classes.txt").read_text().splitlines()[4] == "enhancing"
+
+
+def test_qa_with_a_dicom_seg_reference(tmp_path: Path, capsys) -> None:
+    study = tmp_path / "study"
+    shutil.copytree(pydicom_path("dicomdirtests") / "77654033" / "CT2", study / "CT2")
+    base = tmp_path / "base.json"
+    assert main(["new", str(study), "-o", str(base), "--categories", "liver"]) == 0
+    project = load_project(base)
+    for image in project.images.values():
+        m = np.zeros((16, 16), bool)
+        m[3:12, 4:10] = True
+        project.add_annotation(
+            Annotation(image.id, image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+        )
+    save_project(project, tmp_path / "cand.json")
+    assert (
+        main(
+            [
+                "convert",
+                str(tmp_path / "cand.json"),
+                str(study / "seg"),
+                "--from",
+                "coco",
+                "--to",
+                "dicom-seg",
+            ]
+        )
+        == 0
+    )
+    (seg,) = (study / "seg").iterdir()
+    report = tmp_path / "qa.json"
+    assert main(["qa", str(seg), str(tmp_path / "cand.json"), "--json", str(report)]) == 0
+    result = json.loads(report.read_text())
+    assert len(result["per_image"]) == 4 and all(r["dice"] == 1.0 for r in result["per_image"])
+    assert result["per_volume"][0]["slices"] == 4
+
+
+def test_exports_write_slices_as_png_without_patient_data(study: Path, tmp_path: Path) -> None:
+    import cv2
+
+    from pixelproof.core.imageio import read_image, to_display8
+    from pixelproof.core.sources import image_meta
+
+    base = tmp_path / "p.json"
+    assert main(["new", str(study), "-o", str(base), "--categories", "organ"]) == 0
+    project = load_project(base)
+    for image in project.images.values():
+        bbox = [1.0, 1.0, image.width / 2, image.height / 2]
+        project.add_annotation(Annotation(image.id, image.id, 1, bbox, None, bbox[2] * bbox[3]))
+    save_project(project, base)
+    for fmt in ("yolo", "masks", "coco"):
+        out = tmp_path / fmt / ("data.json" if fmt == "coco" else "")
+        assert main(["convert", str(base), str(out), "--from", "coco", "--to", fmt, "--images", "copy"]) == 0
+    pngs = {p.name: p for p in (tmp_path / "masks" / "images").iterdir()}
+    assert {"series_z000.png", "series_z003.png", "anat_z024.png", "ct.png"} <= set(pngs)
+    shown = cv2.imread(str(pngs["series_z002.png"]), cv2.IMREAD_UNCHANGED)
+    source = study / "series#z=002"
+    np.testing.assert_array_equal(shown, to_display8(read_image(source), image_meta(source).window))
+    exported = [base, *(f for fmt in ("yolo", "masks", "coco") for f in (tmp_path / fmt).rglob("*"))]
+    for f in exported:
+        if f.is_file():
+            data = f.read_bytes()
+            assert not any(p.encode() in data for p in PATIENT), f

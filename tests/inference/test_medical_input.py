@@ -66,3 +66,20 @@ def test_threshold_backend_thresholds_in_hounsfield_units() -> None:
     backend.configure(threshold=300, polarity="bright", split="no")
     preds = backend.predict(hu)
     assert len(preds) == 1 and preds[0].bbox == [10.0, 10.0, 10.0, 10.0]
+
+
+def test_tiled_inference_reads_a_whole_slide_tile_by_tile(tmp_path: Path) -> None:
+    from bench.large import write_pyramid
+
+    from pixelproof.core.pyramid import open_pyramid
+    from pixelproof.inference.tiling import open_regions
+
+    slide = tmp_path / "slide.tif"
+    write_pyramid(slide, 30_000)
+    regions = open_regions(slide)
+    assert (regions.width, regions.height) == (30_000, 30_000)
+    before = open_pyramid(slide).stats.decoded
+    piece = regions.read(20_000, 10_000, 700, 500)
+    assert piece.shape == (500, 700)
+    assert open_pyramid(slide).stats.decoded - before <= 4  # the file tiles under the region, no more
+    np.testing.assert_array_equal(piece, open_pyramid(slide).levels[0][10_000:10_500, 20_000:20_700])

@@ -87,7 +87,7 @@ def test_seg_imports_onto_the_slice_names_of_its_sources(ct_project, tmp_path: P
 def test_not_a_seg_and_missing_sources_are_reported(ct_project, tmp_path: Path) -> None:
     project, study, _ = ct_project
     write_dicom_seg(project, tmp_path / "elsewhere")
-    result = read_dicom_seg(tmp_path / "elsewhere", images=tmp_path / "nothing_here")
+    result = read_dicom_seg(tmp_path / "elsewhere", image_dir=tmp_path / "nothing_here")
     assert any("4 source image(s) not found" in p for p in result.problems)
     assert not result.project.images
     with pytest.raises(ValueError, match="no DICOM Segmentation"):

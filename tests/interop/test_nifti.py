@@ -87,7 +87,7 @@ def test_export_lands_on_the_source_voxels(brats: Path, tmp_path: Path) -> None:
         assert written.get_data_dtype() == np.uint8
     lines = (out / "classes.txt").read_text().splitlines()
     assert lines == ["background", "necrosis", "edema", "", "enhancing tumour"]
-    again = read_nifti(out, images=brats / "imagesTr")
+    again = read_nifti(out, image_dir=brats / "imagesTr")
     names = sorted(c.name for c in again.project.categories.values())
     assert names == ["edema", "enhancing tumour", "necrosis"]
 

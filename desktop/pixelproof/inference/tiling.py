@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -62,12 +62,32 @@ class ArrayRegions:
         return np.ascontiguousarray(self.pixels[y : y + h, x : x + w])
 
 
+class LevelRegions:
+    """Regions of a whole-slide pyramid's full-resolution level, decoded tile by tile (``core.pyramid``)."""
+
+    def __init__(self, level: Any) -> None:
+        self.level = level
+        self.height, self.width = int(level.height), int(level.width)
+
+    def read(self, x: int, y: int, w: int, h: int) -> np.ndarray:
+        return self.level.region(y, y + h, x, x + w)
+
+
 def open_regions(path: str | Path) -> RegionReader:
-    """A region reader for an image file: an uncompressed TIFF is memory-mapped (no whole-image array),
-    anything else is decoded once."""
-    from pixelproof.core.imageio import read_image
+    """A region reader for an image file: a pyramidal TIFF (whole-slide image) reads only the tiles a
+    region covers, an uncompressed TIFF is memory-mapped (no whole-image array), anything else is decoded
+    once."""
+    from pixelproof.core.imageio import ImageReadError, read_image
+    from pixelproof.core.sources import kind_of
 
     p = Path(path)
+    if kind_of(p) == "pyramid":
+        from pixelproof.core.pyramid import PyramidError, open_pyramid
+
+        try:
+            return LevelRegions(open_pyramid(p).levels[0])
+        except PyramidError as e:
+            raise ImageReadError(str(e)) from None
     if p.suffix.lower() in (".tif", ".tiff"):
         try:
             import tifffile

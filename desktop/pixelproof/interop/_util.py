@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 from pixelproof.core import limits
 from pixelproof.core import masks as core_masks
 from pixelproof.core.coco import default_color
@@ -188,6 +190,23 @@ class Builder:
         return self.project.add_annotation(ann)
 
 
+def rendered_as_png(src: Path) -> bool:
+    """True for images a training framework cannot read as files: slices of volumes (``ct.nii.gz#z=012``)
+    and DICOM files. Exports write them as 8-bit PNGs (``image_suffix``, ``place_image``)."""
+    from pixelproof.core.sources import kind_of
+
+    return kind_of(src) in ("slice", "dicom", "nifti")
+
+
+def image_suffix(src: Path) -> str:
+    """The suffix an exported copy of ``src`` gets: ``.png`` for slices and DICOM, else its own."""
+    return ".png" if rendered_as_png(src) else src.suffix
+
+
+def image_exists(src: Path) -> bool:
+    return src.is_file() or rendered_as_png(src)
+
+
 _TEXT_FIELDS = ("source", "note", "author", "updated")
 
 
@@ -231,13 +250,18 @@ def place_image(src: Path, dst: Path, mode: str, record: ImageRecord | None = No
 
     Nothing is placed (and the warning says why) when ``src`` is not a readable image (a FIFO, a device,
     a text file...) or when ``record`` is flagged as lying outside the dataset it was imported from
-    (unless ``limits.outside_root_allowed()``, the CLI's ``--allow-outside-root``)."""
+    (unless ``limits.outside_root_allowed()``, the CLI's ``--allow-outside-root``). Slices and DICOM
+    images are written as 8-bit PNGs instead: the stored values through the file's own display window
+    (else the 0.5-99.5 percentiles), MONOCHROME1 inverted, as the app shows them."""
     app = record.extra.get("pixelproof") if record is not None else None
     if isinstance(app, dict) and app.get(OUTSIDE_ROOT) and not limits.outside_root_allowed():
         return (
             f"{src}: outside the dataset folder it was imported from; not copied or linked "
             "(use --allow-outside-root to accept it)"
         )
+    if rendered_as_png(src):
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        return _render_png(src, dst)
     try:
         image_size(src)  # a regular file whose header is an image's (no decoding)
     except ImageReadError as e:
@@ -263,12 +287,50 @@ def place_image(src: Path, dst: Path, mode: str, record: ImageRecord | None = No
         return f"{dst}: could not link to {src}; copied instead"
 
 
+def _render_png(src: Path, dst: Path) -> str | None:
+    import cv2
+
+    from pixelproof.core.imageio import ImageReadError, auto_window, read_image, to_display8
+    from pixelproof.core.sources import image_meta
+
+    try:
+        pixels = read_image(src)
+        meta = image_meta(src)
+    except ImageReadError as e:
+        return f"{e}; its image was not written"
+    shown = to_display8(pixels, meta.window or (None if pixels.dtype == np.uint8 else auto_window(pixels)))
+    if meta.invert:
+        shown = 255 - shown
+    if shown.ndim == 3:
+        shown = cv2.cvtColor(shown, cv2.COLOR_RGB2BGR if shown.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
+    ok, data = cv2.imencode(".png", shown)
+    if not ok:
+        return f"{src}: could not encode the PNG; its image was not written"
+    if dst.exists() or dst.is_symlink():
+        dst.unlink()
+    dst.write_bytes(data.tobytes())
+    return None
+
+
+def _stem(file_name: str) -> str:
+    """The base name without suffix; a slice's is its volume's plus the slice (``ct_z012``)."""
+    from pixelproof.core.volumes import parse_slice_ref, volume_stem
+
+    ref = parse_slice_ref(file_name)
+    if ref is None:
+        return Path(file_name).stem
+    parts = [volume_stem(ref.source)]
+    parts += [f"series{ref.series}"] if ref.series is not None else []
+    parts += [f"c{ref.channel}"] if ref.channel else []
+    return "_".join([*parts, f"{ref.axis}{ref.index:03d}"])
+
+
 def unique_stems(project: Project) -> dict[int, str]:
     """Image id -> a file stem unique in the project (the base name, made unique with the image id)."""
-    seen: Counter[str] = Counter(Path(im.file_name).stem for im in project.images.values())
+    seen: Counter[str] = Counter(_stem(im.file_name) for im in project.images.values())
     out = {}
     for im in project.images.values():
-        stem = Path(im.file_name).stem
+        stem = _stem(im.file_name)
         out[im.id] = stem if seen[stem] == 1 else f"{stem}_{im.id}"
     return out
 

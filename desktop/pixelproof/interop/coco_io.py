@@ -29,6 +29,8 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     check_image_mode,
+    image_exists,
+    image_suffix,
     mark_outside_root,
     place_image,
     rel_name,
@@ -152,9 +154,9 @@ def write_coco(
         if images == "keep":
             name = image.file_name if os.path.isabs(image.file_name) else rel_name(src, out.parent)
         else:
-            dst = out.parent / "images" / (stems[image.id] + src.suffix)
+            dst = out.parent / "images" / (stems[image.id] + image_suffix(src))
             name = rel_name(dst, out.parent)
-            if src.is_file():
+            if image_exists(src):
                 placed = place_image(src, dst, images, image)
                 if placed is not None:
                     warnings.append(placed)

@@ -33,6 +33,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
+from pixelproof.interop.formats import Format, Option
 
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
 
@@ -197,7 +198,7 @@ def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Pat
 def read_dicom_seg(
     path: str | os.PathLike[str],
     *,
-    images: str | os.PathLike[str] | None = None,
+    image_dir: str | os.PathLike[str] | None = None,
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
@@ -214,7 +215,7 @@ def read_dicom_seg(
         raise ValueError(f"{root}: not found")
     if not files:
         raise ValueError(f"{root}: no DICOM Segmentation objects found")
-    search = [Path(images)] if images else [base, base.parent]
+    search = [Path(image_dir)] if image_dir else [base, base.parent]
     index = _index_sources(search, report)
     project = folder_project(base)
     build = Builder(project)
@@ -250,7 +251,7 @@ def read_dicom_seg(
                 m = frame[:, :, k].astype(bool)
                 if m.any():
                     build.annotation(record, build.category(labels[n], n).id, mask=m)
-    return ImportResult(project, report.problems, report.skipped)
+    return ImportResult(project, report.problems, report.skipped, semantic=True)
 
 
 def _is_seg(path: Path) -> bool:
@@ -264,3 +265,33 @@ def _geometry(where: Path, fragment: str) -> dict[str, Any]:
     from pixelproof.core.sources import image_meta_extra
 
     return image_meta_extra(Path(os.fspath(where) + fragment))
+
+
+def looks_like_dicom_seg(path: Path) -> bool:
+    """A DICOM Segmentation file, or a folder holding one at its top level."""
+    if path.is_file():
+        return looks_like_dicom(path) and _is_seg(path)
+    if not path.is_dir():
+        return False
+    return any(f.is_file() and looks_like_dicom(f) and _is_seg(f) for f in sorted(path.iterdir())[:50])
+
+
+FORMAT = Format(
+    name="dicom-seg",
+    title="DICOM SEG",
+    reader=read_dicom_seg,
+    writer=write_dicom_seg,
+    read_options=(
+        Option(
+            "image_dir",
+            "folder",
+            "where the source DICOM images are (default: the SEG's folder and its parent)",
+            None,
+            label="Images folder",
+        ),
+    ),
+    detect=looks_like_dicom_seg,
+    suffixes=(".dcm",),
+    lost_on_export="images that are not DICOM; the SEG keeps the source's Patient/Study identifiers, as "
+    "the standard requires",
+)

@@ -68,6 +68,8 @@ BUILTIN_MODULES = (
     "pixelproof.interop.openimages",
     "pixelproof.interop.cvat",
     "pixelproof.interop.mvtec",
+    "pixelproof.interop.nifti",
+    "pixelproof.interop.dicom_seg",
     "pixelproof.interop.masks_folder",
 )
 

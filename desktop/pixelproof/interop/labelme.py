@@ -34,6 +34,8 @@ from pixelproof.interop._util import (
     Reporter,
     check_image_mode,
     folder_project,
+    image_exists,
+    image_suffix,
     place_image,
     rel_name,
     unique_stems,
@@ -373,8 +375,8 @@ def write_labelme(
         if images == "keep":
             image_path = rel_name(src, out)
         else:
-            dst = out / (stems[image.id] + src.suffix)
-            if src.is_file():
+            dst = out / (stems[image.id] + image_suffix(src))
+            if image_exists(src):
                 if (w := place_image(src, dst, images, image)) is not None:
                     warnings.append(w)
             else:

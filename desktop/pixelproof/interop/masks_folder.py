@@ -36,6 +36,8 @@ from pixelproof.interop._util import (
     Reporter,
     check_image_mode,
     folder_project,
+    image_exists,
+    image_suffix,
     place_image,
     rel_name,
     unique_stems,
@@ -347,8 +349,8 @@ def write_masks(
         mask_name = f"{stems[image.id]}.png"
         if images == "keep":
             listing.append((mask_name, rel_name(src, out)))
-        elif src.is_file():
-            placed = place_image(src, out / "images" / (stems[image.id] + src.suffix), images, image)
+        elif image_exists(src):
+            placed = place_image(src, out / "images" / (stems[image.id] + image_suffix(src)), images, image)
             if placed is not None:
                 warnings.append(placed)
         else:

@@ -47,6 +47,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
+from pixelproof.interop.formats import Format, Option
 
 MAX_CLASS_ID = 65535
 
@@ -55,7 +56,7 @@ def read_nifti(
     path: str | os.PathLike[str],
     *,
     classes: str | os.PathLike[str] | None = None,
-    images: str | os.PathLike[str] | None = None,
+    image_dir: str | os.PathLike[str] | None = None,
     axis: str = "z",
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
@@ -66,11 +67,13 @@ def read_nifti(
     if root.is_dir():
         label_dir = root / "labelsTr" if (root / "labelsTr").is_dir() else root
         files = sorted(p for p in label_dir.rglob("*") if p.is_file() and is_nifti(p))
-        image_dir = Path(images) if images else (root / "imagesTr" if (root / "imagesTr").is_dir() else None)
+        image_dir = (
+            Path(image_dir) if image_dir else (root / "imagesTr" if (root / "imagesTr").is_dir() else None)
+        )
         base = root
     elif root.is_file():
         files, base = [root], root.parent
-        image_dir = Path(images) if images else None
+        image_dir = Path(image_dir) if image_dir else None
     else:
         raise ValueError(f"{root}: not found")
     if not files:
@@ -86,7 +89,7 @@ def read_nifti(
             _read_volume(label_file, image_files, names, axis, build, base, report)
         except VolumeError as e:
             report.skip("volumes", f"{e}; skipped")
-    return ImportResult(project, report.problems, report.skipped)
+    return ImportResult(project, report.problems, report.skipped, semantic=True)
 
 
 def _same_dir(a: Path, b: Path) -> bool:
@@ -286,3 +289,52 @@ def _write_classes(project: Project, path: Path) -> None:
     top = max(by_id, default=0)
     lines = ["background", *[by_id.get(i, "") for i in range(1, top + 1)]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def looks_like_nifti(path: Path) -> bool:
+    """A .nii/.nii.gz file, a dataset with labelsTr/, or a folder whose files are NIfTI volumes."""
+    if path.is_file():
+        return is_nifti(path)
+    if not path.is_dir():
+        return False
+    if (path / "labelsTr").is_dir():
+        return True
+    files = [f for f in path.iterdir() if f.is_file() and f.name not in ("classes.txt", "dataset.json")]
+    return bool(files) and all(is_nifti(f) for f in files)
+
+
+FORMAT = Format(
+    name="nifti",
+    title="NIfTI label volumes",
+    reader=read_nifti,
+    writer=write_nifti,
+    read_options=(
+        Option(
+            "classes",
+            "file",
+            "class names: one per line (line n = class id n, line 0 the background); default classes.txt "
+            "beside the labels, else the labels of dataset.json",
+            None,
+            label="Class list",
+        ),
+        Option(
+            "image_dir",
+            "folder",
+            "folder of the image volumes the labels belong to (default: imagesTr/ beside labelsTr/)",
+            None,
+            label="Images folder",
+        ),
+        Option(
+            "axis",
+            "choice",
+            "slice axis after reorientation to RAS+: z axial (default), y coronal, x sagittal",
+            "z",
+            choices={"z": "Axial (z)", "y": "Coronal (y)", "x": "Sagittal (x)"},
+            label="Slice axis",
+        ),
+    ),
+    detect=looks_like_nifti,
+    suffixes=(".nii", ".nii.gz"),
+    lost_on_export="slices that are not from a NIfTI volume (DICOM, plain images); overlapping objects (the "
+    "later wins); instances (voxel value = class id)",
+)

@@ -26,6 +26,8 @@ from pixelproof.interop._util import (
     Reporter,
     check_image_mode,
     folder_project,
+    image_exists,
+    image_suffix,
     place_image,
     rel_name,
     unique_stems,
@@ -183,9 +185,9 @@ def write_voc(
     shapes = rounded = 0
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
-        filename = stems[image.id] + src.suffix
+        filename = stems[image.id] + image_suffix(src)
         placed = None
-        if images != "keep" and src.is_file():
+        if images != "keep" and image_exists(src):
             placed = place_image(src, out / "JPEGImages" / filename, images, image)
         if placed is not None:
             warnings.append(placed)

@@ -27,6 +27,8 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    image_exists,
+    image_suffix,
     place_image,
     rel_name,
     unique_stems,
@@ -320,8 +322,10 @@ def write_yolo(
     for image in with_progress(ordered, len(ordered), progress):
         split = splits[image.id]
         src = project.image_path(image)
-        if src.is_file():
-            placed = place_image(src, out / "images" / split / (stems[image.id] + src.suffix), images, image)
+        if image_exists(src):
+            placed = place_image(
+                src, out / "images" / split / (stems[image.id] + image_suffix(src)), images, image
+            )
             if placed is not None:
                 warnings.append(placed)
         else:
