@@ -124,6 +124,25 @@ IMPORT_OPTIONS: dict[str, list[Option]] = {
         ),
         Option("classes", "Class list", "file", tip="One name per line: line n is class id n (optional)"),
     ],
+    "nifti": [
+        Option(
+            "classes",
+            "Class list",
+            "file",
+            tip="Line n names class id n; default: classes.txt beside the labels, or dataset.json",
+        ),
+        Option("image_dir", "Images folder", "folder", tip="Default: imagesTr/ beside labelsTr/"),
+        Option(
+            "axis",
+            "Slice axis",
+            "choice",
+            "z",
+            {"z": "Axial (z)", "y": "Coronal (y)", "x": "Sagittal (x)"},
+        ),
+    ],
+    "dicom-seg": [
+        Option("image_dir", "Images folder", "folder", tip="Default: the SEG's folder and its parent"),
+    ],
 }
 
 EXPORT_OPTIONS: dict[str, list[Option]] = {
@@ -183,6 +202,8 @@ EXPORT_OPTIONS: dict[str, list[Option]] = {
         ),
         Option("images", "Image files", "choice", "link", {"link": LINK, "copy": COPY, "keep": KEEP}),
     ],
+    "nifti": [],
+    "dicom-seg": [],
 }
 
 
