@@ -146,3 +146,24 @@ def test_changed_file_is_read_again(tmp_path: Path) -> None:
     assert read_image(f"{path}#z=000").max() == 1
     clear_cache()
     shutil.rmtree(tmp_path)
+
+
+def test_volumes_and_dicom_respect_the_pixel_limit(tmp_path: Path) -> None:
+    from pydicom.data import get_testdata_file
+
+    from pixelproof.core.limits import set_max_pixels
+
+    path = tmp_path / "v.nii.gz"
+    nib.save(nib.Nifti1Image(np.zeros((40, 30, 20), np.int16), np.eye(4)), path)
+    clear_cache()
+    set_max_pixels(40 * 30 * 20 - 1)
+    try:
+        with pytest.raises(ImageReadError, match=r"40 x 30 x 20 voxels.*over the limit"):
+            read_image(f"{path}#z=003")
+        with pytest.raises(ImageReadError, match="over the limit"):
+            read_image(get_testdata_file("JPEG2000.dcm", download=False))  # 1024 x 256 > 23,999
+        assert image_size(f"{path}#z=003") == (40, 30)  # headers still read
+    finally:
+        set_max_pixels(None)
+        clear_cache()
+    assert read_image(f"{path}#z=003").shape == (30, 40)

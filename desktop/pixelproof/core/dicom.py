@@ -232,9 +232,15 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
     """Stored pixels of one frame (or of the whole single-frame image), colour converted to RGB."""
     from pydicom.pixels import apply_color_lut, pixel_array
 
+    from pixelproof.core.limits import LimitError, check_image_size
+
     rows, cols = int(_get(ds, "Rows", 0) or 0), int(_get(ds, "Columns", 0) or 0)
     if rows <= 0 or cols <= 0:
         raise DicomError(f"{path}: the DICOM image has no size (Rows {rows}, Columns {cols})")
+    try:
+        check_image_size(cols, rows * (frame_count(ds) if frame is None else 1), str(path))
+    except LimitError as e:
+        raise DicomError(str(e)) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
@@ -134,6 +135,9 @@ class Pyramid:
             raise PyramidError(f"{self.path}: not a readable TIFF: {type(e).__name__}: {e}") from None
         try:
             pages = _level_pages(self._tif)
+        except LimitError as e:
+            self.close()
+            raise PyramidError(str(e)) from None
         except Exception as e:
             self.close()
             raise PyramidError(f"{self.path}: unreadable TIFF structure: {type(e).__name__}: {e}") from None
@@ -226,6 +230,7 @@ def _level_pages(tif: Any) -> list[Any]:
             break
         if not (0 < int(page.tilelength) <= MAX_TILE_SIDE and 0 < int(page.tilewidth) <= MAX_TILE_SIDE):
             break
+        check_image_size(int(page.tilewidth), int(page.tilelength), f"{tif.filehandle.path}: a tile")
         if len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
             break  # a stack of pages (z or time), not one plane per level
         pages.append(page)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError
+from pixelproof.core.limits import max_pixels
 from pixelproof.core.volumes import (
     ImageMeta,
     SliceRef,
@@ -30,7 +31,6 @@ from pixelproof.core.volumes import (
 )
 
 _PLAIN_SUFFIXES = tuple(s for s in IMAGE_SUFFIXES if s not in (".tif", ".tiff"))
-WHOLE_READ_MAX_PIXELS = 2**28  # a pyramid's full level given to read_image only up to this (16k x 16k)
 
 
 def _slice_ref(path: Path) -> SliceRef | None:
@@ -120,9 +120,10 @@ def _read(p: Path, kind: str) -> np.ndarray:
     if kind == "dicom":
         return dicom.read_dicom(p)
     pyr = pyramid.open_pyramid(p)
-    if pyr.width * pyr.height > WHOLE_READ_MAX_PIXELS:
+    if pyr.width * pyr.height > max_pixels():
         raise pyramid.PyramidError(
-            f"{p}: a {pyr.width}x{pyr.height} pyramidal image is read tile by tile, not whole"
+            f"{p}: a {pyr.width}x{pyr.height} pyramidal image is read tile by tile, not whole "
+            f"(over the limit of {max_pixels():,} pixels decoded at once)"
         )
     level = pyr.levels[0]
     return level.region(0, level.height, 0, level.width)

@@ -227,8 +227,15 @@ class NiftiVolume(Volume):
         uncompressed, unscaled .nii)."""
         from nibabel.orientations import apply_orientation
 
+        from pixelproof.core.limits import LimitError, check_image_size
+
         with self._lock:
             if self._array is None:
+                try:  # a compressed volume decodes whole: all its voxels count as decoded at once
+                    x, y, z = self.original_shape
+                    check_image_size(x, y * z, f"{self.source} ({x} x {y} x {z} voxels)")
+                except LimitError as e:
+                    raise VolumeError(str(e)) from None
                 try:
                     arr = np.asanyarray(self._img.dataobj)
                 except MemoryError:
