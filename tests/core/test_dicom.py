@@ -3,6 +3,7 @@ multi-frame objects, display and geometry attributes, and clear errors on bad in
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -160,3 +161,13 @@ def test_bad_dicom_input_gives_located_errors(tmp_path: Path) -> None:
     with pytest.raises(ImageReadError, match="not found"):
         read_image(tmp_path / "gone#z=000")
     assert sources.read_special(tmp_path / "plain.png") is None  # plain images are not ours
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
+    for name in ("scan.dcm", "cine.dcm#z=001", "slide.tif", "vol.nii#z=000"):
+        fifo = tmp_path / name.split("#")[0]
+        if not fifo.exists():
+            os.mkfifo(fifo)
+        with pytest.raises(ImageReadError, match="not a"):
+            read_image(tmp_path / name)

@@ -79,9 +79,12 @@ def read_dataset(
 ) -> Any:
     """The parsed file (without its pixel data unless ``pixels``; only ``tags`` when given); raises
     ``DicomError``."""
+    from pixelproof.core.limits import LimitError, check_regular_file
+
     pydicom = import_pydicom()
     p = Path(path)
     try:
+        check_regular_file(p, str(p))  # a FIFO or device would block the read
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pydicom warns about every odd value; errors are raised
             ds = pydicom.dcmread(os.fspath(p), stop_before_pixels=not pixels, specific_tags=tags)
@@ -89,6 +92,8 @@ def read_dataset(
         raise DicomError(f"{p}: DICOM file not found") from None
     except IsADirectoryError:
         raise DicomError(f"{p}: is a folder, not a DICOM file") from None
+    except LimitError as e:
+        raise DicomError(str(e)) from None
     except pydicom.errors.InvalidDicomError as e:
         raise DicomError(f"{p}: not a DICOM file ({e})") from None
     except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, OverflowError) as e:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.limits import LimitError, check_image_size
+from pixelproof.core.limits import LimitError, check_image_size, check_regular_file
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
@@ -128,7 +128,10 @@ class Pyramid:
         self._tiles: OrderedDict[tuple[int, int, int], np.ndarray] = OrderedDict()
         self._tile_bytes = 0
         try:
+            check_regular_file(self.path, str(self.path))
             self._tif = tifffile.TiffFile(os.fspath(self.path))
+        except LimitError as e:
+            raise PyramidError(str(e)) from None
         except FileNotFoundError:
             raise PyramidError(f"{self.path}: image file not found") from None
         except Exception as e:  # tifffile raises TiffFileError, ValueError, struct.error ...
