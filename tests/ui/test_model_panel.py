@@ -511,3 +511,38 @@ def test_yolo_onnx_finds_the_astronaut(qtbot, demo, shared_models: Path) -> None
     best = max(found, key=lambda a: a.score)
     assert best.source.startswith("model:yolo-onnx/yolo11n.onnx@") and best.review == "pending"
     assert best.kind == "box"
+
+
+def test_accepting_a_mask_made_from_a_box_turns_the_box_into_it(qtbot, demo) -> None:
+    """Detect, then segment: the pending mask linked to a box (pixelproof.from_box) is accepted with the
+    panel's Accept button after a click on it; the box keeps its id, author and category and takes the
+    mask's shape, in one undo step."""
+    from pixelproof.core import masks
+    from pixelproof.core.edits import AddAnnotations
+    from pixelproof.core.edits.box_masks import FROM_BOX
+    from pixelproof.core.model import Annotation
+
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "threshold")
+    go_to(qtbot, win, 3)  # camera: no annotations of its own
+    rec = doc.project.images[3]
+    doc.push(AddAnnotations([Annotation(900, 3, 1, [100.0, 80.0, 200.0, 160.0], area=32000.0, author="ann")]))
+    m = np.zeros((rec.height, rec.width), bool)
+    m[100:220, 130:270] = True
+    pred = Annotation(
+        901, 3, 1, masks.bbox(m), segmentation=masks.encode(m), area=float(m.sum()), score=0.9,
+        source="model:grabcut/builtin@1", review="pending", app_extra={FROM_BOX: 900},
+    )  # fmt: skip
+    doc.push(AddAnnotations([pred]))
+    steps = doc.undo_stack.count()
+    key(win, Qt.Key.Key_V)
+    QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 200, 160))
+    qtbot.waitUntil(lambda: [a.id for a in panel.review.selected_pending()] == [901], timeout=3000)
+    press(qtbot, panel, panel.review.act_accept)
+    assert 901 not in doc.project.annotations
+    box = doc.project.annotations[900]
+    assert box.kind == "mask" and box.author == "ann" and box.category_id == 1
+    assert np.array_equal(box.mask(rec.height, rec.width), m)
+    assert doc.undo_stack.count() == steps + 1
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.annotations[900].kind == "box" and doc.project.annotations[901].review == "pending"

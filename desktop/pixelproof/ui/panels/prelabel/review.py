@@ -1,4 +1,5 @@
-"""Reviewing predictions (review "pending", drawn dashed): accept keeps them (review "accepted", solid);
+"""Reviewing predictions (review "pending", drawn dashed): accept keeps them (review "accepted", solid;
+a mask made from a box turns that box into the mask, keeping its id, author and category);
 reject deletes them (undoable) — a rejected guess holds no human work, and keeping it would leak model
 false positives into exports and QA. The score slider only hides low-scoring pending predictions."""
 
@@ -10,7 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
 
-from pixelproof.core.edits import RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import AnnotationItemMixin, is_pending_prediction
@@ -82,12 +84,21 @@ class PredictionReview(QGroupBox):
         if not anns or self.document is None:
             self.message.emit("No pending predictions there (predictions are dashed)")
             return
+        project = self.document.project
+        into_box: dict[int, int] = {}  # box id -> the mask made from it (detect, then segment)
         after = []
         for a in anns:
+            box = linked_box(project, a) if a.kind != "box" else None
+            if box is not None and box.id not in into_box:
+                into_box[box.id] = a.id
+                continue
             b = clone(a)
             b.review = "accepted"
             after.append(b)
-        self.document.push(ReplaceAnnotations(after, f"Accept {what}"))
+        parts: list[Edit] = [ReplaceAnnotations(after, f"Accept {what}")] if after else []
+        if into_box:  # the box becomes the mask, keeping its id, author and category
+            parts.append(accept_into_boxes(project, into_box.values()))
+        self.document.push(parts[0] if len(parts) == 1 else Compound(parts, f"Accept {what}"))
 
     def _reject(self, anns: list[Annotation], what: str) -> None:
         if not anns or self.document is None:
