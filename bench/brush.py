@@ -51,7 +51,7 @@ QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.arg
 from pixelproof.core import mask_edit, masks
 from pixelproof.ui.app import create_app
 from pixelproof.ui.main_window import MainWindow
-from pixelproof.ui.tools.mask_options import OPTIONS
+from pixelproof.ui.tools.paint_options import OPTIONS
 
 mode, project = sys.argv[1], sys.argv[2]
 dabs = int(sys.argv[4])

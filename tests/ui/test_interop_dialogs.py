@@ -234,7 +234,7 @@ def test_bad_input_and_unwritable_output_show_a_message_naming_the_file(
 
 
 def test_cancel_stops_the_job_and_returns(qtbot, tmp_path: Path) -> None:
-    from pixelproof.ui.interop_dialogs import run_job
+    from pixelproof.ui.dialogs import run_job
 
     win = new_window(qtbot)
     steps: list[int] = []
@@ -261,7 +261,7 @@ def test_cancel_stops_the_job_and_returns(qtbot, tmp_path: Path) -> None:
 
 
 def test_job_errors_are_reported_not_raised(qtbot) -> None:
-    from pixelproof.ui.interop_dialogs import run_job
+    from pixelproof.ui.dialogs import run_job
 
     win = new_window(qtbot)
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from pixelproof.core import masks
-from pixelproof.ui.tools.mask_options import OPTIONS, MaskOptions
+from pixelproof.ui.tools.paint_options import OPTIONS, PaintOptions
 from tests.core.test_mask_edit import reference_stroke
 from tests.ui.conftest import hover
 
@@ -23,7 +23,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 @pytest.fixture(autouse=True)
 def default_options():
     """Each test starts from the default tool settings (they are app-wide)."""
-    defaults = MaskOptions()
+    defaults = PaintOptions()
     OPTIONS.set(
         **{
             k: getattr(defaults, k)
@@ -529,7 +529,7 @@ def test_conversions_both_ways_with_loss_warning_merge_split_fill_holes(qtbot, w
     win = wand_window
     doc = win.document
     stack = doc.undo_stack
-    actions = win.mask_actions
+    actions = win.masks_menu
     # wand the block (its window is a hole), and draw a box of the same category
     key(win, Qt.Key.Key_F)
     wand_click(qtbot, win, vp_at(win, 40.5, 30.5))
@@ -611,7 +611,7 @@ def test_display_opacity_outline_only_and_hidden_categories(window) -> None:
     before = set(window.document.project.annotations)
     paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 12)
     mask_id = only_new(window, before)
-    actions = window.mask_actions
+    actions = window.masks_menu
     item = window.canvas.items_by_id[mask_id]
     try:
 

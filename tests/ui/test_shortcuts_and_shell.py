@@ -70,7 +70,7 @@ def test_features_need_only_a_shell(qtbot) -> None:
     from pixelproof.ui.app import create_app
     from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.interop_dialogs import InteropActions
-    from pixelproof.ui.mask_actions import MaskActions
+    from pixelproof.ui.masks_menu import MasksMenu
     from pixelproof.ui.review import ReviewMode
     from pixelproof.ui.shell import Shell
 
@@ -86,7 +86,7 @@ def test_features_need_only_a_shell(qtbot) -> None:
     close.setObjectName("closeProject")
     help_menu = win.menuBar().addMenu("&Help")
     shell.menus[:] = [file_menu, help_menu]
-    masks, review, interop = MaskActions(shell), ReviewMode(shell), InteropActions(shell)
+    masks, review, interop = MasksMenu(shell), ReviewMode(shell), InteropActions(shell)
     titles = [a.text() for a in win.menuBar().actions()]
     assert titles == ["&File", "&Masks", "Re&view", "&Help"] and shell.menus[1:3] == [masks.menu, review.menu]
     assert file_menu.actions()[:2] == [interop.act_import, interop.act_export]

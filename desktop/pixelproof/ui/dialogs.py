@@ -1,14 +1,24 @@
-"""Dialogs: error reports, the unsaved-changes and recovery questions, Help > Shortcuts, window/level."""
+"""Dialogs: error reports, the unsaved-changes and recovery questions, Help > Shortcuts, window/level, a
+copyable report of problems, and a modal progress dialog for a background job (``run_job``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QHeaderView,
+    QLabel,
     QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -16,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.core.coco import ProjectFormatError
+from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
+from pixelproof.ui.workers import Job
 
 MAX_LISTED = 12
 
@@ -190,3 +201,86 @@ class WindowLevelDialog(QDialog):
         lo, hi = self.low.value(), self.high.value()
         if hi > lo:
             self.canvas.set_window(lo, hi)
+
+
+class ReportDialog(QDialog):
+    """Problems or warnings, one per line, selectable and copyable; non-modal so the user can keep it open
+    while fixing the project."""
+
+    def __init__(self, title: str, headline: str, lines: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.headline = QLabel(headline)
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text = QPlainTextEdit("\n".join(lines))
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.lines = list(lines)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = buttons.addButton("Copy All", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button.clicked.connect(self.copy)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.resize(760, 420)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.headline.text() + "\n" + "\n".join(self.lines))
+
+
+@dataclass
+class JobOutcome:
+    result: Any = None
+    error: str | None = None
+    cancelled: bool = False
+
+
+def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome:
+    """Run ``work(progress, on_problem)`` as a ``workers.Job`` behind a modal progress dialog with Cancel;
+    returns when it has really stopped (a cancelled writer leaves no thread behind still writing). OSError,
+    ValueError and ProjectSaveError come back as their message, other errors with their type too."""
+    job = Job(lambda job: work(job.step, job.send), expected=(OSError, ValueError, ProjectSaveError))
+    box = QProgressDialog(label, "Cancel", 0, 0, parent)
+    box.setWindowTitle("Working…")
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setMinimumDuration(0)
+    box.setAutoReset(False)
+    box.setAutoClose(False)
+    problems = [0]
+
+    def on_progress(done: int, total: int) -> None:
+        if box.maximum() != total:
+            box.setMaximum(max(total, 0))
+        box.setValue(min(done, total))
+
+    def on_problem(_message: object) -> None:
+        problems[0] += 1
+        box.setLabelText(f"{label}\n{problems[0]} problem{'s' if problems[0] != 1 else ''} so far")
+
+    def on_cancel() -> None:
+        job.cancel()
+        box.setLabelText("Cancelling…")
+
+    loop = QEventLoop()
+    outcome: list[JobOutcome] = []
+
+    def done(result: JobOutcome) -> None:
+        outcome.append(result)
+        loop.quit()
+
+    job.progress.connect(on_progress)
+    job.message.connect(on_problem)
+    job.finished.connect(lambda result: done(JobOutcome(result)))
+    job.failed.connect(lambda reason: done(JobOutcome(error=reason)))
+    job.cancelled.connect(lambda: done(JobOutcome(cancelled=True)))
+    box.canceled.connect(on_cancel)
+    box.show()
+    job.start()
+    if not outcome:
+        loop.exec()
+    box.close()
+    box.deleteLater()
+    return outcome[0]

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,15 +30,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from pixelproof.core.coco import ProjectSaveError
 from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.model import Project
 from pixelproof.interop import FORMATS, Format, ImportResult
@@ -47,7 +43,6 @@ from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
-from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -480,91 +475,6 @@ class ExportDialog(_FormatDialog):
         super().accept()
 
 
-class ReportDialog(QDialog):
-    """Problems or warnings, one per line, selectable and copyable; non-modal so the user can keep it open
-    while fixing the project."""
-
-    def __init__(self, title: str, headline: str, lines: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.headline = QLabel(headline)
-        self.headline.setWordWrap(True)
-        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text = QPlainTextEdit("\n".join(lines))
-        self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.lines = list(lines)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = buttons.addButton("Copy All", QDialogButtonBox.ButtonRole.ActionRole)
-        self.copy_button.clicked.connect(self.copy)
-        buttons.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.headline)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
-        self.resize(760, 420)
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.headline.text() + "\n" + "\n".join(self.lines))
-
-
-# -- background job ------------------------------------------------------------------------------
-
-
-@dataclass
-class JobOutcome:
-    result: Any = None
-    error: str | None = None
-    cancelled: bool = False
-
-
-def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome:
-    """Run ``work(progress, on_problem)`` as a ``workers.Job`` behind a modal progress dialog with Cancel;
-    returns when it has really stopped (a cancelled writer leaves no thread behind still writing)."""
-    job = Job(lambda job: work(job.step, job.send), expected=(OSError, ValueError, ProjectSaveError))
-    box = QProgressDialog(label, "Cancel", 0, 0, parent)
-    box.setWindowTitle("Working…")
-    box.setWindowModality(Qt.WindowModality.WindowModal)
-    box.setMinimumDuration(0)
-    box.setAutoReset(False)
-    box.setAutoClose(False)
-    problems = [0]
-
-    def on_progress(done: int, total: int) -> None:
-        if box.maximum() != total:
-            box.setMaximum(max(total, 0))
-        box.setValue(min(done, total))
-
-    def on_problem(_message: object) -> None:
-        problems[0] += 1
-        box.setLabelText(f"{label}\n{problems[0]} problem{'s' if problems[0] != 1 else ''} so far")
-
-    def on_cancel() -> None:
-        job.cancel()
-        box.setLabelText("Cancelling…")
-
-    loop = QEventLoop()
-    outcome: list[JobOutcome] = []
-
-    def done(result: JobOutcome) -> None:
-        outcome.append(result)
-        loop.quit()
-
-    job.progress.connect(on_progress)
-    job.message.connect(on_problem)
-    job.finished.connect(lambda result: done(JobOutcome(result)))
-    job.failed.connect(lambda reason: done(JobOutcome(error=reason)))
-    job.cancelled.connect(lambda: done(JobOutcome(cancelled=True)))
-    box.canceled.connect(on_cancel)
-    box.show()
-    job.start()
-    if not outcome:
-        loop.exec()
-    box.close()
-    box.deleteLater()
-    return outcome[0]
-
-
 # -- the menu actions ----------------------------------------------------------------------------
 
 
@@ -575,7 +485,7 @@ class InteropActions(QObject):
         super().__init__(shell)
         self.shell = shell
         self.dialog: _FormatDialog | None = None  # the open Import/Export dialog (tests fill it)
-        self.report: ReportDialog | None = None  # the last problems/warnings report
+        self.report: dialogs.ReportDialog | None = None  # the last problems/warnings report
         import_tip = "Open LabelMe, YOLO, VOC, mask folders or COCO as a new project"
         self.act_import = make_action("file.import", shell.widget, self.import_dialog, tip=import_tip)
         export_tip = "Write the project as COCO, LabelMe, YOLO, VOC or masks"
@@ -605,7 +515,7 @@ class InteropActions(QObject):
         shell = self.shell
         fmt = FORMATS[fmt_name]
         path = Path(path)
-        outcome = run_job(
+        outcome = dialogs.run_job(
             shell.widget,
             f"Reading {fmt.title} from {path.name}…",
             lambda progress, on_problem: fmt.read(path, progress=progress, on_problem=on_problem, **options),
@@ -672,7 +582,7 @@ class InteropActions(QObject):
         fmt = FORMATS[fmt_name]
         out = Path(out)
         project = doc.project
-        outcome = run_job(
+        outcome = dialogs.run_job(
             shell.widget,
             f"Writing {fmt.title} to {out.name}…",
             lambda progress, _on_problem: fmt.write(project, out, progress=progress, **options),
@@ -697,7 +607,7 @@ class InteropActions(QObject):
         if self.report is not None:
             self.report.close()
             self.report.deleteLater()
-        self.report = ReportDialog(title, headline, lines, self.shell.widget)
+        self.report = dialogs.ReportDialog(title, headline, lines, self.shell.widget)
         self.report.show()
 
 

@@ -1,7 +1,7 @@
 """The main window: wires the canvas, tools, panels, menus, toolbar and status bar to one Document.
 
 Behaviour lives in the parts — canvas/, tools/, panels/, document.py, project_files.py (open, save, close),
-status_readout.py, and the features (mask_actions, review, interop_dialogs, the Model panel), which get the
+status_readout.py, and the features (masks_menu, review, interop_dialogs, the Model panel), which get the
 window's ``Shell`` rather than the window. Keys come from ``ui.shortcuts``. Only the app entry imports this.
 """
 
@@ -32,7 +32,7 @@ from pixelproof.ui.canvas.view import ZOOM_STEP, CanvasView
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.interop_dialogs import InteropActions
-from pixelproof.ui.mask_actions import MaskActions
+from pixelproof.ui.masks_menu import MasksMenu
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.panels.images import STATUS_LABELS
 from pixelproof.ui.project_files import ProjectFiles
@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.pos_label, self.value_label = self.readout.pos_label, self.readout.value_label
         self.window_label = self.readout.window_label
         # the features get the shell, never the window
-        self.mask_actions = MaskActions(self.shell)  # Masks menu + mask tools / display toolbar
+        self.masks_menu = MasksMenu(self.shell)  # Masks menu + mask tools / display toolbar
         for panel in self.panels.values():
             panel.install(self.shell)  # e.g. the Model menu: M, pre-label all, accept / reject
         self.review = ReviewMode(self.shell)  # review view (Ctrl+Tab) + Review menu

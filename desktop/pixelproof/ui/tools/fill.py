@@ -25,7 +25,7 @@ from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.view import ToolEvent
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.brush import pixel_of
-from pixelproof.ui.tools.mask_options import OPTIONS
+from pixelproof.ui.tools.paint_options import OPTIONS
 from pixelproof.ui.workers import Job
 
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from pixelproof.inference.apply import Rebaser
 from pixelproof.inference.base import Backend
 from pixelproof.ui.document import Document
-from pixelproof.ui.panels.prelabel.session import ModelSession, run_batch
+from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
 
 
 def text_button(action: QAction, text: str = "") -> QToolButton:
@@ -117,7 +117,7 @@ class BatchRunner(QWidget):
         self._show_progress(True)
         self._show_batch_progress(batch)
         self.session.submit(
-            lambda report: run_batch(report, backend, snap, batch.image_ids, mapping, batch.cancel),
+            lambda report: propose_in_worker(report, backend, snap, batch.image_ids, mapping, batch.cancel),
             lambda cancelled: self._batch_done(batch, bool(cancelled)),
             lambda reason: self._batch_crashed(batch, reason),
             lambda payload: self._batch_report(batch, payload),

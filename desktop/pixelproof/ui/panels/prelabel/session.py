@@ -130,7 +130,7 @@ def configure_backend(info: inference.BackendInfo, values: dict[str, object]) ->
 # -- batches -------------------------------------------------------------------------------------------
 
 
-def run_batch(
+def propose_in_worker(
     report: Report,
     backend: inference.Backend,
     snap: Project,

@@ -1,7 +1,7 @@
 """The Masks menu and toolbar: conversions (all undoable), the mask tools' options and the annotation display
 (opacity, outline-only, per-category visibility).
 
-Installed by the main window with ``MaskActions(shell)`` (``ui.shell``); every edit here is a
+Installed by the main window with ``MasksMenu(shell)`` (``ui.shell``); every edit here is a
 ``core.edits`` one pushed on the Document, like the tools'.
 """
 
@@ -27,13 +27,13 @@ from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import make_action
-from pixelproof.ui.tools.mask_options import MAX_RADIUS, OPTIONS
+from pixelproof.ui.tools.paint_options import MAX_RADIUS, OPTIONS
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
 
-class MaskActions(QObject):
+class MasksMenu(QObject):
     """Builds and drives the Masks menu and the "Masks" toolbar of a main window."""
 
     def __init__(self, shell: Shell) -> None:

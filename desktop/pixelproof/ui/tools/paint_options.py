@@ -14,7 +14,7 @@ MAX_RADIUS = 500
 
 
 @dataclass
-class MaskOptions:
+class PaintOptions:
     radius: int = 8  # brush/eraser: paints the disc dx²+dy² <= r² (2r+1 px across)
     preserve_others: bool = False  # brush/fill: leave pixels of other annotations alone
     tolerance: float = 16.0  # fill: per-channel colour difference, image units
@@ -68,4 +68,4 @@ def _alive(obj: object) -> bool:
         return True
 
 
-OPTIONS = MaskOptions()
+OPTIONS = PaintOptions()
