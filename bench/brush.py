@@ -16,7 +16,7 @@ repainted viewport (the Annotations and other panels' deferred updates run befor
 must stay within DESIGN.md's 50 ms for the UI thread.
 
 References, same process set-up and the same events, each replacing only the brush's per-event display
-update (the stroke itself, ``core.mask_edit.Stroke``, is the same):
+update (the stroke itself, ``core.paint.Stroke``, is the same):
 - "naive" (the issue's reference): one image-sized overlay layer, as a labels layer without dirty regions
   has it; every event recolours the whole H x W overlay from the mask and the viewport repaints it whole.
   Slow, so only the first ``--naive-events`` events (default 25) are timed.
@@ -48,7 +48,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[3])
-from pixelproof.core import mask_edit, masks
+from pixelproof.core import mask_edit, masks, paint
 from pixelproof.ui.app import create_app
 from pixelproof.ui.main_window import MainWindow
 from pixelproof.ui.tools.paint_options import OPTIONS

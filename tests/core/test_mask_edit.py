@@ -8,6 +8,7 @@ import pytest
 
 from pixelproof.core import mask_edit as me
 from pixelproof.core import masks
+from pixelproof.core import paint as pnt
 from pixelproof.core.model import Annotation
 
 
@@ -30,7 +31,7 @@ def reference_stroke(shape: tuple[int, int], points: list[tuple[int, int]], radi
 
 def paint(shape: tuple[int, int], points: list[tuple[int, int]], radius: int, **kw) -> tuple:
     mask = np.zeros(shape, dtype=bool)
-    stroke = me.Stroke(mask, radius, **kw)
+    stroke = pnt.Stroke(mask, radius, **kw)
     for p in points:
         stroke.move_to(*p)
     return mask, stroke.finish()
@@ -38,7 +39,7 @@ def paint(shape: tuple[int, int], points: list[tuple[int, int]], radius: int, **
 
 @pytest.mark.parametrize("radius", [0, 1, 2, 3, 5, 8, 13, 30])
 def test_dab_is_the_opencv_disc_2r_plus_1_wide(radius: int) -> None:
-    foot = me.dab_offsets(radius)
+    foot = pnt.dab_offsets(radius)
     assert foot.shape == (2 * radius + 1, 2 * radius + 1)
     circle = np.zeros_like(foot, dtype=np.uint8)
     cv2.circle(circle, (radius, radius), radius, 1, -1, cv2.LINE_8)
@@ -55,7 +56,7 @@ def test_opencv_thickness_quirk_that_the_mapping_avoids() -> None:
     a = np.zeros((21, 21), np.uint8)
     cv2.line(a, (10, 10), (10, 10), 1, 2 * 3 + 1, cv2.LINE_8)
     assert np.flatnonzero(a[10]).size == 2 * 4 + 1
-    assert me.cv_thickness(3) == 6 and me.cv_thickness(0) == 1
+    assert pnt.cv_thickness(3) == 6 and pnt.cv_thickness(0) == 1
 
 
 @pytest.mark.parametrize("radius", [0, 1, 2, 4, 7, 12])
@@ -72,7 +73,7 @@ def test_stroke_equals_opencv_polyline_at_any_speed(radius: int) -> None:
         mask, patch = paint(shape, pts, radius)
         assert np.array_equal(mask, reference_stroke(shape, pts, radius)), (pts, radius)
         if patch is not None:
-            assert patch.before.sum() == 0 and np.array_equal(patch.after, mask[me._slices(patch.rect)])
+            assert patch.before.sum() == 0 and np.array_equal(patch.after, mask[me.rect_slices(patch.rect)])
 
 
 def test_stroke_is_continuous_when_events_are_far_apart() -> None:
@@ -84,7 +85,7 @@ def test_patch_covers_only_the_changed_rectangle_and_restores_exactly() -> None:
     rng = np.random.default_rng(1)
     original = rng.random((300, 400)) < 0.3
     mask = original.copy()
-    stroke = me.Stroke(mask, 3)
+    stroke = pnt.Stroke(mask, 3)
     for p in [(100, 100), (140, 120), (180, 100)]:
         stroke.move_to(*p)
     patch = stroke.finish()
@@ -104,7 +105,7 @@ def test_patch_before_is_pre_stroke_even_when_the_stroke_crosses_itself_and_many
     rng = np.random.default_rng(7)
     original = rng.random((500, 500)) < 0.5
     mask = original.copy()
-    stroke = me.Stroke(mask, 9, erase=True)
+    stroke = pnt.Stroke(mask, 9, erase=True)
     for p in [(10, 10), (490, 480), (10, 480), (490, 10), (250, 250), (10, 10)]:
         stroke.move_to(*p)
     patch = stroke.finish()
@@ -118,7 +119,7 @@ def test_eraser_removes_exactly_the_reference_line() -> None:
     full = np.ones((80, 120), dtype=bool)
     pts = [(10, 10), (100, 60), (30, 70)]
     mask = full.copy()
-    stroke = me.Stroke(mask, 4, erase=True)
+    stroke = pnt.Stroke(mask, 4, erase=True)
     for p in pts:
         stroke.move_to(*p)
     patch = stroke.finish()
@@ -141,13 +142,13 @@ def test_preserve_others_paints_only_free_pixels() -> None:
 def test_stroke_that_changes_nothing_has_no_patch_and_stroke_outside_image_is_ignored() -> None:
     mask = np.ones((20, 20), dtype=bool)
     assert paint((20, 20), [(-50, -50), (-40, -60)], 3)[1] is None
-    stroke = me.Stroke(mask, 2)
+    stroke = pnt.Stroke(mask, 2)
     stroke.move_to(5, 5)
     assert stroke.finish() is None
     with pytest.raises(ValueError, match="writable"):
         ro = np.zeros((4, 4), bool)
         ro.setflags(write=False)
-        me.Stroke(ro, 1)
+        pnt.Stroke(ro, 1)
 
 
 def two_colour_image() -> np.ndarray:
@@ -161,17 +162,17 @@ def two_colour_image() -> np.ndarray:
 def test_wand_adds_the_region_and_shift_subtracts() -> None:
     img = two_colour_image()
     mask = np.zeros(img.shape[:2], bool)
-    patch = me.wand(mask, img, (25, 15), 10)
+    patch = pnt.wand(mask, img, (25, 15), 10)
     block = np.zeros_like(mask)
     block[10:50, 20:70] = True
     block[25:35, 40:50] = False
     assert np.array_equal(mask, block)
     assert patch.rect == (20, 10, 50, 40) and patch.added == block.sum()
-    patch2 = me.wand(mask, img, (45, 30), 10, subtract=True)  # the window is not in the mask: nothing to do
+    patch2 = pnt.wand(mask, img, (45, 30), 10, subtract=True)  # the window is not in the mask: nothing to do
     assert patch2 is None
-    me.wand(mask, img, (45, 30), 10)  # add the window, then subtract the block
+    pnt.wand(mask, img, (45, 30), 10)  # add the window, then subtract the block
     assert mask[10:50, 20:70].all()
-    patch3 = me.wand(mask, img, (25, 15), 10, subtract=True)
+    patch3 = pnt.wand(mask, img, (25, 15), 10, subtract=True)
     assert mask.sum() == 100 and patch3.removed == block.sum()
     patch3.revert(mask)
     assert mask[10:50, 20:70].all()
@@ -179,28 +180,28 @@ def test_wand_adds_the_region_and_shift_subtracts() -> None:
 
 def test_wand_tolerance_fixed_vs_floating_and_connectivity() -> None:
     ramp = np.tile(np.arange(0, 100, dtype=np.uint8), (10, 1))  # +1 per column
-    fixed = me.wand_region(ramp, (0, 5), 5, fixed_range=True)
+    fixed = pnt.wand_region(ramp, (0, 5), 5, fixed_range=True)
     assert fixed[0] == (0, 0, 6, 10)  # values 0..5
-    floating = me.wand_region(ramp, (0, 5), 1, fixed_range=False)
+    floating = pnt.wand_region(ramp, (0, 5), 1, fixed_range=False)
     assert floating[0] == (0, 0, 100, 10)  # each step of 1 is within tolerance of its neighbour
     diag = np.zeros((5, 5), np.uint8)
     diag[np.arange(5), np.arange(5)] = 255
-    assert me.wand_region(diag, (0, 0), 0, connectivity=4)[1].sum() == 1
-    assert me.wand_region(diag, (0, 0), 0, connectivity=8)[1].sum() == 5
-    assert me.wand_region(diag, (9, 0), 0) is None
+    assert pnt.wand_region(diag, (0, 0), 0, connectivity=4)[1].sum() == 1
+    assert pnt.wand_region(diag, (0, 0), 0, connectivity=8)[1].sum() == 5
+    assert pnt.wand_region(diag, (9, 0), 0) is None
 
 
 def test_wand_on_16_bit_gray_and_rgba_and_preserve_others() -> None:
     img16 = np.full((20, 20), 1000, np.uint16)
     img16[:, 10:] = 40000
-    assert me.wand_region(img16, (15, 5), 100)[0] == (10, 0, 10, 20)
+    assert pnt.wand_region(img16, (15, 5), 100)[0] == (10, 0, 10, 20)
     rgba = np.zeros((20, 20, 4), np.uint8)
     rgba[:, :, 3] = np.arange(20, dtype=np.uint8)[None] * 10  # alpha is ignored
-    assert me.wand_region(rgba, (0, 0), 0)[1].sum() == 400
+    assert pnt.wand_region(rgba, (0, 0), 0)[1].sum() == 400
     others = np.zeros((20, 20), bool)
     others[:5] = True
     mask = np.zeros((20, 20), bool)
-    me.wand(mask, img16, (15, 10), 100, others=others)
+    pnt.wand(mask, img16, (15, 10), 100, others=others)
     assert mask.sum() == 15 * 10 and not (mask & others).any()
 
 
@@ -271,7 +272,7 @@ def test_geometry_and_patched_geometry_write_exact_rle() -> None:
     ann = Annotation(1, 1, 1, bbox, rle, area)
     work = me.editable_mask(ann, 64, 48)
     assert work.flags.writeable and np.array_equal(work, mask)
-    stroke = me.Stroke(work, 2)
+    stroke = pnt.Stroke(work, 2)
     stroke.move_to(40, 50)
     patch = stroke.finish()
     new_rle, new_bbox, new_area = me.patched_geometry(ann, patch, 64, 48)
@@ -353,8 +354,8 @@ def test_preserve_others_strokes_and_wand_identical_with_the_lazy_union() -> Non
     img = (rng.random((h, w)) * 4).astype(np.uint8) * 60
     for seed in [(5, 5), (60, 40), (119, 89)]:
         a, b = np.zeros((h, w), bool), np.zeros((h, w), bool)
-        pa = me.wand(a, img, seed, 10, others=dense)
-        pb = me.wand(b, img, seed, 10, others=lazy)
+        pa = pnt.wand(a, img, seed, 10, others=dense)
+        pb = pnt.wand(b, img, seed, 10, others=lazy)
         assert np.array_equal(a, b) and not (a & dense).any()
         assert (pa is None) == (pb is None)
 
@@ -366,7 +367,7 @@ def test_rect_pixels_from_transitions_match_decode_rect() -> None:
         t = me._transitions(me.rle_counts(rle))
         x, y = int(rng.integers(0, w + 1)), int(rng.integers(0, h + 1))
         rect = (x, y, int(rng.integers(0, w - x + 1)), int(rng.integers(0, h - y + 1)))
-        ys, xs = me._slices(rect)
+        ys, xs = me.rect_slices(rect)
         assert np.array_equal(me._rect_pixels(t, h, rect), m[ys, xs])
 
 
@@ -398,7 +399,7 @@ def test_decode_and_replace_rect_match_whole_mask_operations() -> None:
         rle = masks.encode(m)
         x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
         rect = (x, y, int(rng.integers(1, w - x + 1)), int(rng.integers(1, h - y + 1)))
-        ys, xs = me._slices(rect)
+        ys, xs = me.rect_slices(rect)
         assert np.array_equal(me.decode_rect(rle, rect), m[ys, xs])
         values = rng.random((rect[3], rect[2])) < 0.5
         expected = m.copy()
@@ -418,7 +419,7 @@ def test_patch_rle_replays_a_stroke_on_rle_without_decoding_everything() -> None
     ann = Annotation(1, 1, 1, masks.bbox(base), rle, float(base.sum()))
     work = me.editable_mask(ann, 300, 200)
     assert np.array_equal(work, base)
-    stroke = me.Stroke(work, 6, erase=True)
+    stroke = pnt.Stroke(work, 6, erase=True)
     for p in [(30, 100), (130, 100), (130, 260)]:
         stroke.move_to(*p)
     patch = stroke.finish()

@@ -1,7 +1,7 @@
 """Brush (R) and eraser (E): paint a round brush into the selected mask annotation, or into a new mask of the
 current category; the eraser removes from the selected mask.
 
-While the button is down the mask is a dense bool array (``core.mask_edit.Stroke``); each mouse move
+While the button is down the mask is a dense bool array (``core.paint.Stroke``); each mouse move
 paints the segment from the previous position (continuous at any speed) and the canvas item redraws just
 that rectangle. On release the stroke becomes one ``PaintMask`` edit holding only the changed
 rectangle. A ring under the cursor shows the brush; ``[`` / ``]`` and Shift+wheel change its radius.
@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 
-from pixelproof.core import mask_edit
+from pixelproof.core import mask_edit, paint
 from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import MaskItem, make_item
@@ -66,7 +66,7 @@ class BrushTool(Tool):
         super().__init__(canvas)
         self._ring: BrushRing | None = None
         self._last_pixel: tuple[int, int] | None = None
-        self._stroke: mask_edit.Stroke | None = None
+        self._stroke: paint.Stroke | None = None
         self._ann: Annotation | None = None  # target of the stroke in progress
         self._is_new = False
         self._item: MaskItem | None = None
@@ -151,7 +151,7 @@ class BrushTool(Tool):
         if ann is None:
             return
         mask = self._dense(ann, is_new)
-        self._stroke = mask_edit.Stroke(mask, OPTIONS.radius, erase=self.erase, others=self._others_mask(ann))
+        self._stroke = paint.Stroke(mask, OPTIONS.radius, erase=self.erase, others=self._others_mask(ann))
         self._ann, self._is_new = ann, is_new
         item = self.canvas.items_by_id.get(ann.id)
         if is_new or not isinstance(item, MaskItem):

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt, QThreadPool
 
-from pixelproof.core import mask_edit
+from pixelproof.core import mask_edit, paint
 from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.view import ToolEvent
@@ -52,7 +52,7 @@ def wand_patch(
     others: np.ndarray | mask_edit.OthersMask | None = None,
 ) -> mask_edit.Patch | None:
     """The wand's patch on the RLE ``segmentation``, computed inside the region's rectangle only."""
-    found = mask_edit.wand_region(
+    found = paint.wand_region(
         image, seed, options.tolerance, connectivity=options.connectivity, fixed_range=options.fixed_range
     )
     if found is None:

@@ -1,0 +1,222 @@
+"""The pixel tools' geometry: brush and eraser strokes and the magic wand, each producing a
+``mask_edit.Patch`` (the changed rectangle's before/after pixels).
+
+Brush geometry (the definition the tests pin down): a brush of radius ``r`` (integer pixels, >= 0)
+centred on pixel ``(x, y)`` paints exactly the pixels ``cv2.circle(img, (x, y), r, 1, -1, cv2.LINE_8)``
+sets, which is the disc ``dx**2 + dy**2 <= r**2`` (``2r + 1`` pixels across; tested for r < 80). A stroke
+through pixel centres ``p0, p1, ...`` paints exactly what ``cv2.polylines(img, [pts], False, 1,
+thickness=cv_thickness(r), lineType=cv2.LINE_8)`` paints (a click: ``cv2.line(img, p, p, ...)``): each
+segment a thick LINE_8 line with round caps, drawn on a canvas big enough to hold the whole stroke (OpenCV
+clips a line to the image it draws on, which shifts the Bresenham steps of a line that leaves the image;
+a stroke must not depend on where the image ends). OpenCV's thick lines have a half-width of
+``round(thickness / 2)``: thickness ``2r + 1`` would paint ``2r + 3`` pixels across (the disc of radius
+``r + 1``), so radius ``r`` maps to thickness ``2r`` (``1`` for ``r = 0``: a 1-px Bresenham line).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from pixelproof.core.mask_edit import (
+    Patch,
+    Rect,
+    clip_rect,
+    make_patch,
+    patch_from_region,
+    rect_slices,
+    rect_union,
+)
+
+if TYPE_CHECKING:
+    from pixelproof.core.mask_edit import OthersMask
+
+_TILE = 64  # stroke backup granularity: the first touch of a tile saves its pre-stroke pixels
+
+
+# -- brush -------------------------------------------------------------------------------------------
+
+
+def cv_thickness(radius: int) -> int:
+    """OpenCV ``thickness`` whose LINE_8 line is ``2 * radius + 1`` pixels wide (see module doc)."""
+    return max(1, 2 * int(radius))
+
+
+def segment_footprint(p0: tuple[int, int], p1: tuple[int, int], radius: int) -> tuple[Rect, np.ndarray]:
+    """Pixels a brush of ``radius`` paints from pixel ``p0`` to ``p1`` (a dab when equal).
+
+    Drawn by OpenCV into a small local buffer that holds the whole footprint (never clipped, so the
+    result is translation invariant and equal to the same line drawn on a full image); returns the
+    buffer's rectangle (may reach outside the image) and the bool footprint.
+    """
+    r = int(radius)
+    margin = r + 2
+    x0, y0 = min(p0[0], p1[0]) - margin, min(p0[1], p1[1]) - margin
+    w = abs(p1[0] - p0[0]) + 2 * margin + 1
+    h = abs(p1[1] - p0[1]) + 2 * margin + 1
+    buf = np.zeros((h, w), dtype=np.uint8)
+    a = (int(p0[0] - x0), int(p0[1] - y0))
+    b = (int(p1[0] - x0), int(p1[1] - y0))
+    cv2.line(buf, a, b, 1, cv_thickness(r), cv2.LINE_8)
+    return (x0, y0, w, h), buf.view(bool)
+
+
+def dab_offsets(radius: int) -> np.ndarray:
+    """The brush's own footprint (2r+1 square bool) — for drawing the ring and for tests."""
+    _, foot = segment_footprint((0, 0), (0, 0), radius)
+    return foot[2:-2, 2:-2].copy()
+
+
+class Stroke:
+    """One brush or eraser stroke on a dense mask, from press to release.
+
+    Paints in place into ``mask`` (a writable bool HxW array). Each :meth:`move_to` draws the segment from
+    the previous point, so the stroke is continuous however far apart the mouse events are, and returns
+    the rectangle it changed (for the display). The first time the stroke touches a 64x64 tile it saves
+    that tile's pixels, so :meth:`finish` can build the before/after patch of the stroke's rectangle
+    without a copy of the whole mask.
+    """
+
+    def __init__(
+        self,
+        mask: np.ndarray,
+        radius: int,
+        *,
+        erase: bool = False,
+        others: np.ndarray | OthersMask | None = None,
+    ) -> None:
+        if mask.dtype != bool or mask.ndim != 2:
+            raise ValueError("mask must be a 2-D bool array")
+        if not mask.flags.writeable:
+            raise ValueError("mask must be writable (copy the annotation's cached mask first)")
+        if others is not None and others.shape != mask.shape:
+            raise ValueError(f"others has shape {others.shape}, mask {mask.shape}")
+        self.mask = mask
+        self.radius = max(0, int(radius))
+        self.erase = erase
+        self.others = None if erase else others  # erasing only removes own pixels; nothing to preserve
+        self.points: list[tuple[int, int]] = []
+        self.rect: Rect | None = None  # union of the rectangles touched so far (clipped to the image)
+        self._saved: dict[tuple[int, int], np.ndarray] = {}
+
+    def _backup(self, rect: Rect) -> None:
+        x, y, w, h = rect
+        for ty in range(y // _TILE, (y + h - 1) // _TILE + 1):
+            for tx in range(x // _TILE, (x + w - 1) // _TILE + 1):
+                if (ty, tx) not in self._saved:
+                    tile = self.mask[ty * _TILE : (ty + 1) * _TILE, tx * _TILE : (tx + 1) * _TILE]
+                    self._saved[ty, tx] = tile.copy()
+
+    def move_to(self, x: int, y: int) -> Rect | None:
+        """Paint (or erase) from the last point to pixel ``(x, y)``; the image rectangle it covered."""
+        p = (int(x), int(y))
+        start = self.points[-1] if self.points else p
+        self.points.append(p)
+        rect, foot = segment_footprint(start, p, self.radius)
+        h_img, w_img = self.mask.shape
+        clipped = clip_rect(rect, h_img, w_img)
+        if clipped is None:
+            return None
+        cx, cy, cw, ch = clipped
+        foot = foot[cy - rect[1] : cy - rect[1] + ch, cx - rect[0] : cx - rect[0] + cw]
+        self._backup(clipped)
+        sl = rect_slices(clipped)
+        target = self.mask[sl]
+        if self.erase:
+            target &= ~foot
+        elif self.others is None:
+            target |= foot
+        else:
+            target |= foot & ~self.others[sl]
+        self.rect = rect_union(self.rect, clipped)
+        return clipped
+
+    def finish(self) -> Patch | None:
+        """The stroke's patch (trimmed to the changed pixels), None when it changed nothing."""
+        if self.rect is None:
+            return None
+        x, y, w, h = self.rect
+        after = self.mask[y : y + h, x : x + w].copy()
+        before = after.copy()
+        for (ty, tx), tile in self._saved.items():
+            ty0, tx0 = ty * _TILE, tx * _TILE
+            th, tw = tile.shape
+            # intersection of the tile with the stroke rectangle, in before's coordinates
+            iy0, ix0 = max(ty0, y), max(tx0, x)
+            iy1, ix1 = min(ty0 + th, y + h), min(tx0 + tw, x + w)
+            if iy1 > iy0 and ix1 > ix0:
+                src = tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0]
+                before[iy0 - y : iy1 - y, ix0 - x : ix1 - x] = src
+        self._saved.clear()
+        return make_patch(self.rect, before, after)
+
+
+# -- magic wand, fill holes ----------------------------------------------------------------------------
+
+
+def _wand_image(image: np.ndarray) -> np.ndarray:
+    """An array cv2.floodFill accepts: 8-bit or float32, 1 or 3 channels, writable and contiguous."""
+    img = image
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = img[:, :, :3]
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.dtype != np.uint8 and img.dtype != np.float32:
+        img = img.astype(np.float32)
+    if not (img.flags.c_contiguous and img.flags.writeable):
+        img = np.array(img, order="C", copy=True)
+    return img
+
+
+def wand_region(
+    image: np.ndarray,
+    seed: tuple[int, int],
+    tolerance: float,
+    *,
+    connectivity: int = 4,
+    fixed_range: bool = True,
+) -> tuple[Rect, np.ndarray] | None:
+    """Pixels connected to ``seed`` (x, y) whose colour is within ``tolerance`` of it.
+
+    ``fixed_range`` compares every pixel with the seed's colour; otherwise with its already-filled
+    neighbour (OpenCV's floating range: follows gradients). ``tolerance`` applies to each channel, in the
+    image's units (0-255 for 8-bit, raw values for 16-bit). Returns the region's rectangle and bool crop,
+    None when the seed is outside the image. The image is not modified.
+    """
+    if connectivity not in (4, 8):
+        raise ValueError("connectivity must be 4 or 8")
+    img = _wand_image(image)
+    h, w = img.shape[:2]
+    x, y = int(seed[0]), int(seed[1])
+    if not (0 <= x < w and 0 <= y < h):
+        return None
+    flood = np.zeros((h + 2, w + 2), dtype=np.uint8)
+    tol = float(tolerance)
+    diff = (tol, tol, tol, tol)
+    flags = connectivity | (1 << 8) | cv2.FLOODFILL_MASK_ONLY
+    if fixed_range:
+        flags |= cv2.FLOODFILL_FIXED_RANGE
+    _, _, _, (rx, ry, rw, rh) = cv2.floodFill(img, flood, (x, y), 0, diff, diff, flags)
+    crop = flood[1 + ry : 1 + ry + rh, 1 + rx : 1 + rx + rw].view(bool)
+    return (int(rx), int(ry), int(rw), int(rh)), crop.copy()
+
+
+def wand(
+    mask: np.ndarray,
+    image: np.ndarray,
+    seed: tuple[int, int],
+    tolerance: float,
+    *,
+    subtract: bool = False,
+    connectivity: int = 4,
+    fixed_range: bool = True,
+    others: np.ndarray | OthersMask | None = None,
+) -> Patch | None:
+    """Magic wand into ``mask`` in place: add the similar-colour region at ``seed`` (or subtract it)."""
+    found = wand_region(image, seed, tolerance, connectivity=connectivity, fixed_range=fixed_range)
+    if found is None:
+        return None
+    rect, region = found
+    return patch_from_region(mask, rect, region, subtract=subtract, others=others)
