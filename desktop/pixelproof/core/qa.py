@@ -525,62 +525,11 @@ def score_image(
         )
 
     base = {"file_name": pair.file_name, "image_id": pair.cand.id, "ref_image_id": pair.ref.id}
-    objects: list[ObjectRow] = []
-    if instance_scored:
-        left_r: list[ImageObject] = []
-        left_c: list[ImageObject] = []
-        best_r: dict[int, float] = {}
-        best_c: dict[int, float] = {}
-        for cat in categories:
-            rs = [o for o in refs if o.category == cat]
-            cs = [o for o in cands if o.category == cat]
-            m = iou_matrix(rs, cs)
-            if m.size:
-                for i, o in enumerate(rs):
-                    best_r[id(o)] = float(m[i].max())
-                for j, o in enumerate(cs):
-                    best_c[id(o)] = float(m[:, j].max())
-            pairs = metrics.match(m, opt.iou_threshold)
-            mi = {i for i, _ in pairs}
-            mj = {j for _, j in pairs}
-            for i, j in pairs:
-                objects.append(_pair_row(base, "match", rs[i], cs[j], float(m[i, j]), cmp))
-                counts.setdefault(cat, InstanceCounts())
-                counts[cat].tp += 1
-                counts[cat].iou_sum += float(m[i, j])
-                counts[cat].dice_sum += 2 * float(m[i, j]) / (1 + float(m[i, j]))
-            left_r += [o for i, o in enumerate(rs) if i not in mi]
-            left_c += [o for j, o in enumerate(cs) if j not in mj]
-        # second pass: leftovers across classes -> "wrong class" (FN for one class, FP for the other)
-        m = iou_matrix(left_r, left_c)
-        for i, r in enumerate(left_r):
-            for j, c in enumerate(left_c):
-                if r.category == c.category:
-                    m[i, j] = 0.0
-        wrong = metrics.match(m, opt.iou_threshold)
-        wi = {i for i, _ in wrong}
-        wj = {j for _, j in wrong}
-        for i, j in wrong:
-            row = _pair_row(base, "wrong_class", left_r[i], left_c[j], float(m[i, j]), cmp)
-            objects.append(row)
-            counts[left_r[i].category].fn += 1
-            counts[left_r[i].category].wrong_class += 1
-            counts[left_c[j].category].fp += 1
-        for i, r in enumerate(left_r):
-            if i in wi:
-                continue
-            counts[r.category].fn += 1
-            row = _single_row(base, "fn", r, cmp)
-            row.best_iou = best_r.get(id(r), 0.0)
-            objects.append(row)
-        for j, c in enumerate(left_c):
-            if j in wj:
-                continue
-            counts[c.category].fp += 1
-            row = _single_row(base, "fp", c, cmp)
-            row.best_iou = best_c.get(id(c), 0.0)
-            objects.append(row)
-
+    objects = (
+        _match_objects(base, refs, cands, categories, counts, opt.iou_threshold, cmp)
+        if instance_scored
+        else []
+    )
     rows = []
     masks = {}
     for cat in categories:
@@ -601,6 +550,74 @@ def score_image(
             )
         )
     return ImageScore(pair, rows, objects, masks)
+
+
+def _match_objects(
+    base: dict,
+    refs: list[ImageObject],
+    cands: list[ImageObject],
+    categories: list[str],
+    counts: dict[str, InstanceCounts],
+    threshold: float,
+    cmp,  # type: ignore[no-untyped-def]
+) -> list[ObjectRow]:
+    """The object rows of one image: same-class pairs matched one-to-one (Hungarian on 1 - IoU), then the
+    leftovers matched across classes ("wrong class"), then the unmatched as FN / FP; ``counts`` follows."""
+    objects: list[ObjectRow] = []
+    left_r: list[ImageObject] = []
+    left_c: list[ImageObject] = []
+    best_r: dict[int, float] = {}
+    best_c: dict[int, float] = {}
+    for cat in categories:
+        rs = [o for o in refs if o.category == cat]
+        cs = [o for o in cands if o.category == cat]
+        m = iou_matrix(rs, cs)
+        if m.size:
+            for i, o in enumerate(rs):
+                best_r[id(o)] = float(m[i].max())
+            for j, o in enumerate(cs):
+                best_c[id(o)] = float(m[:, j].max())
+        pairs = metrics.match(m, threshold)
+        mi = {i for i, _ in pairs}
+        mj = {j for _, j in pairs}
+        for i, j in pairs:
+            objects.append(_pair_row(base, "match", rs[i], cs[j], float(m[i, j]), cmp))
+            counts.setdefault(cat, InstanceCounts())
+            counts[cat].tp += 1
+            counts[cat].iou_sum += float(m[i, j])
+            counts[cat].dice_sum += 2 * float(m[i, j]) / (1 + float(m[i, j]))
+        left_r += [o for i, o in enumerate(rs) if i not in mi]
+        left_c += [o for j, o in enumerate(cs) if j not in mj]
+    # second pass: leftovers across classes -> "wrong class" (FN for one class, FP for the other)
+    m = iou_matrix(left_r, left_c)
+    for i, r in enumerate(left_r):
+        for j, c in enumerate(left_c):
+            if r.category == c.category:
+                m[i, j] = 0.0
+    wrong = metrics.match(m, threshold)
+    wi = {i for i, _ in wrong}
+    wj = {j for _, j in wrong}
+    for i, j in wrong:
+        row = _pair_row(base, "wrong_class", left_r[i], left_c[j], float(m[i, j]), cmp)
+        objects.append(row)
+        counts[left_r[i].category].fn += 1
+        counts[left_r[i].category].wrong_class += 1
+        counts[left_c[j].category].fp += 1
+    for i, r in enumerate(left_r):
+        if i in wi:
+            continue
+        counts[r.category].fn += 1
+        row = _single_row(base, "fn", r, cmp)
+        row.best_iou = best_r.get(id(r), 0.0)
+        objects.append(row)
+    for j, c in enumerate(left_c):
+        if j in wj:
+            continue
+        counts[c.category].fp += 1
+        row = _single_row(base, "fp", c, cmp)
+        row.best_iou = best_c.get(id(c), 0.0)
+        objects.append(row)
+    return objects
 
 
 def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
