@@ -158,13 +158,10 @@ class BackendChooser(QWidget):
         self.options.edited.connect(self.reconfigure)
         self.options.modelEdited.connect(self._model_edited)
         self.options.thresholdChanged.connect(self._threshold_changed)
-        form = QFormLayout()
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Backend", self.combo)
-        form.addRow("", self.state_label)
+        self.options.form.insertRow(0, "Backend", self.combo)  # one form: the labels line up
+        self.options.form.insertRow(1, "", self.state_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
         layout.addWidget(self.options)
 
     # -- discovery ---------------------------------------------------------------------------------
