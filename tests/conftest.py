@@ -27,3 +27,13 @@ def shared_models() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared models not found at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():  # type: ignore[no-untyped-def]
+    """A real Dask scheduler on localhost with two one-thread worker processes (issue 17's tests)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        yield cluster

@@ -107,7 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_test()
     if args.command is None:
         return run_gui([])
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:  # outputs are written atomically: an interrupted job leaves none
+        print("\npixelproof: interrupted; no output was written", file=sys.stderr)
+        return 130
 
 
 def no_display() -> bool:

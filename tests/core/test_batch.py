@@ -176,19 +176,10 @@ def test_progress_rate_and_eta() -> None:
 # -- a real Dask scheduler on localhost with two worker processes ----------------------------------
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Any:
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
-    ) as local:
-        yield local
-
-
 def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
-    cluster: Any, tmp_path: Path
+    dask_cluster: Any, tmp_path: Path
 ) -> None:
-    with DaskExecutor(cluster.scheduler_address) as dask:
+    with DaskExecutor(dask_cluster.scheduler_address) as dask:
         assert dask.slots == 2
         results = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, dask, chunk_size=3))
         assert _values(results) == _expected()

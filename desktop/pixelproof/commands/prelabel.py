@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import ProgressBar, error, load_or_report
+from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import ProjectConflictError, ProjectSaveError, save_project
 from pixelproof.core.edits.model_mapping import RememberMapping
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.inference.apply import (
     SKIP_EXISTING_IOU,
+    PredictionMapper,
+    PrelabelReport,
+    Proposal,
     effective_mapping,
     mapping_key,
     parse_mapping,
-    prelabel_project,
     select_images,
 )
 from pixelproof.inference.base import Backend, BackendError, get_backend
+from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, propose_batch
 from pixelproof.inference.from_boxes import box_annotations
 from pixelproof.inference.tiling import Tiling
 
@@ -90,12 +102,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help="backend option (repeatable), e.g. category=coin; see `pixelproof backends --json`",
     )
+    add_batch_arguments(p, shards=True)
     p.set_defaults(run=run)
 
 
-def make_backend(args: argparse.Namespace) -> Backend:
-    """The configured backend; ``BackendError`` with a one-line reason when it cannot run."""
-    backend = get_backend(args.backend)
+def backend_spec(args: argparse.Namespace) -> BackendSpec:
+    """The backend and options the flags ask for; ``BackendError`` for a malformed ``--option``."""
     values: dict[str, object] = {}
     for item in args.option:
         key, sep, value = item.partition("=")
@@ -104,97 +116,88 @@ def make_backend(args: argparse.Namespace) -> Backend:
         values[key.strip()] = value
     if args.score_threshold is not None:
         values["score_threshold"] = args.score_threshold
-    if args.classes is not None:
-        if "classes_file" not in backend.options:
-            raise BackendError(f"{backend.name}: takes no classes file (--classes)")
-        values["classes_file"] = args.classes
-    if args.model is not None:
-        if "model_path" not in backend.options:
-            raise BackendError(f"{backend.name}: takes no model file (--model)")
-        values["model_path"] = args.model
-    backend.configure(**values)
-    ok, reason = backend.ready()
-    if not ok:
-        hint = " (use --model FILE)" if reason.startswith("no model file") else ""
-        raise BackendError(f"{backend.name}: not ready: {reason}{hint}")
-    from_boxes = getattr(args, "from_boxes", False)
-    if backend.kind == "interactive" and not from_boxes:
-        raise BackendError(
-            f"{backend.name} is interactive (needs clicks or a box); use it in the app, or with --from-boxes"
-        )
-    if from_boxes and backend.kind != "interactive":
-        raise BackendError(
-            f"--from-boxes needs an interactive backend (sam-onnx, grabcut), not {backend.name}"
-        )
-    return backend
+    options = get_backend(args.backend).options
+    files = (("--classes", "classes_file", args.classes), ("--model", "model_path", args.model))
+    for flag, key, value in files:
+        if value is None:
+            continue
+        if key not in options:
+            what = "model file" if key == "model_path" else "classes file"
+            raise BackendError(f"{args.backend}: takes no {what} ({flag})")
+        values[key] = os.path.abspath(value)
+    return BackendSpec(args.backend, tuple(values.items()))
+
+
+def make_backend(args: argparse.Namespace) -> Backend:
+    """The configured backend; ``BackendError`` with a one-line reason when it cannot run."""
+    return backend_spec(args).make(getattr(args, "from_boxes", False))
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         mapping = parse_mapping(args.map)
-    except ValueError as e:
-        error(str(e))
+        options = batch_options(args)
+        usage = _usage_error(args, options.shard_size)
+        tiling = Tiling(args.tile, args.overlap) if args.tile is not None else None
+    except (ValueError, BackendError) as e:
+        usage = str(e)
+    if usage:
+        error(usage)
         return 2
     project = load_or_report(args.project)
     if project is None:
         return 1
     try:
-        backend = make_backend(args)
+        spec = backend_spec(args)
+        backend = spec.make(args.from_boxes)  # loaded here too: a model that cannot load is reported first
     except BackendError as e:
         error(str(e))
         return 1
-    try:
-        tiling = Tiling(args.tile, args.overlap) if args.tile is not None else None
-    except BackendError as e:
-        error(str(e))
-        return 2
-    if not 0.0 <= args.skip_existing <= 1.0:
-        error(f"--skip-existing must be in 0..1, got {args.skip_existing}")
-        return 2
-    if args.from_boxes and args.tile is not None:
-        error("--from-boxes and --tile cannot be combined")
-        return 2
-    images = select_images(project, args.images, unlabeled_only=args.unlabeled_only)
+    images, why = _images(project, args)
     if not images:
-        which = f" match {args.images!r}" if args.images else ""
-        error(f"no images to pre-label{which}{' without objects' if args.unlabeled_only else ''}")
+        error(why)
         return 1
-    if args.from_boxes:
-        images = [im for im in images if box_annotations(project, im.id)]
-        if not images:
-            error("no box annotations to outline (each box already has a mask made from it, or none)")
-            return 1
     sole = [c.name for c in project.categories.values()]
     current = args.category or (sole[0] if len(sole) == 1 else None)
     if args.category and project.category_by_name(args.category) is None:
         error(f"--category {args.category!r}: the project has no such category")
         return 2
     mapping = effective_mapping(project, backend, mapping, current)
-
-    with ProgressBar(f"pre-labeling ({backend.name})") as bar:
-        result = prelabel_project(
-            project,
-            backend,
-            images,
-            only_existing=args.only_existing,
-            mapping=mapping,
-            wrap=bar.iterate,
-            on_failure=lambda file_name, reason: error(f"{file_name}: {reason}", bar),
-            tiling=tiling,
-            skip_existing=None if args.keep_overlapping else args.skip_existing,
-            from_boxes=args.from_boxes,
-        )
-    if mapping and result.succeeded:  # the next run with this model maps the same way
+    try:
+        executor = options.executor(len(images), SECONDS_PER_IMAGE)
+    except BatchSetupError as e:
+        error(str(e))
+        return 1
+    announce(executor)
+    if mapping:  # the next run with this model maps the same way (saved only with the results)
         RememberMapping(mapping_key(backend), mapping).apply(project)
-    out = Path(args.output) if args.output else project.path
-    if result.succeeded:
+    mapper = PredictionMapper(
+        project, backend.source, only_existing=args.only_existing, mapping=mapping,
+        skip_existing=None if args.keep_overlapping else args.skip_existing,
+    )  # fmt: skip
+    result = PrelabelReport(images=len(images))
+    with executor, ProgressBar(f"pre-labeling ({backend.name})") as bar:
+        proposals = propose_batch(
+            project, images, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
+            tiling=tiling, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
+        )  # fmt: skip
+        account = partial(_account, result, bar=bar)
         try:
-            save_project(project, out)
+            if options.shard_size:
+                out = write_shards(project, proposals, args.output, options.shard_size, account)
+            else:
+                for image, proposal in proposals:
+                    account(image, proposal)
+                    if isinstance(proposal, Proposal):
+                        proposal.edit().apply(project)
+                out = Path(args.output) if args.output else project.path
+                if result.succeeded:
+                    save_project(project, out)
         except ProjectConflictError as e:
-            error(f"{e}; nothing saved (run again, or write elsewhere with -o OUT)")
+            error(f"{e}; nothing saved (run again, or write elsewhere with -o OUT)", bar)
             return 1
-        except ProjectSaveError as e:
-            error(str(e))
+        except (ProjectSaveError, OSError) as e:
+            error(str(e), bar)
             return 1
     new = f", new categories: {', '.join(result.new_categories)}" if result.new_categories else ""
     print(
@@ -204,3 +207,87 @@ def run(args: argparse.Namespace) -> int:
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
     return 1 if result.succeeded == 0 else 0
+
+
+def _usage_error(args: argparse.Namespace, shard_size: int | None) -> str:
+    """What is wrong with the flags together ("" when nothing)."""
+    if shard_size and not args.output:
+        return "--shard-size writes a folder of projects: give it with -o OUT"
+    if not 0.0 <= args.skip_existing <= 1.0:
+        return f"--skip-existing must be in 0..1, got {args.skip_existing}"
+    if args.from_boxes and args.tile is not None:
+        return "--from-boxes and --tile cannot be combined"
+    return ""
+
+
+def _images(project: Project, args: argparse.Namespace) -> tuple[list[ImageRecord], str]:
+    """The images to pre-label, and why there are none."""
+    images = select_images(project, args.images, unlabeled_only=args.unlabeled_only)
+    if not images:
+        which = f" match {args.images!r}" if args.images else ""
+        return [], f"no images to pre-label{which}{' without objects' if args.unlabeled_only else ''}"
+    if args.from_boxes:
+        images = [im for im in images if box_annotations(project, im.id)]
+        if not images:
+            return [], "no box annotations to outline (each box already has a mask made from it, or none)"
+    return images, ""
+
+
+def _account(
+    result: PrelabelReport, image: ImageRecord, proposal: Proposal | str, *, bar: ProgressBar
+) -> None:
+    if isinstance(proposal, Proposal):
+        result.annotations += len(proposal.annotations)
+        result.ignored += proposal.ignored
+        result.skipped += proposal.skipped
+        result.new_categories += [c.name for c in proposal.categories]
+    else:
+        result.failures.append((image.file_name, proposal))
+        error(f"{image.file_name}: {proposal}", bar)
+
+
+def write_shards(
+    project: Project,
+    proposals: Iterable[tuple[ImageRecord, Proposal | str]],
+    folder: str,
+    size: int,
+    account: Callable[[ImageRecord, Proposal | str], None],
+) -> Path:
+    """Write the pre-labeled images as COCO projects of ``size`` images each (``part-00001.json``...)
+    into ``folder``, built in a temporary folder beside it and renamed into place at the end, so an
+    interrupted job leaves nothing. Each part has the categories known when it was written (ids agree
+    across parts) and its images' existing annotations; the input project is not modified."""
+    target = Path(folder).absolute()
+    if target.exists():
+        raise OSError(f"{target}: already exists; --shard-size writes a new folder")
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        part = _new_part(project)
+        number = 0
+        for image, proposal in proposals:
+            account(image, proposal)
+            part.add_image(replace(image))  # a copy: saving rewrites relative file names
+            part.extend_annotations(project.annotations_of(image.id))
+            if isinstance(proposal, Proposal):
+                for cat in proposal.categories:
+                    project.add_category(cat)  # later parts and ids see it; no annotation is added
+                part.extend_annotations(proposal.annotations)
+            if len(part.images) == size:
+                number += 1
+                save_project(part, staging / f"part-{number:05d}.json")
+                part = _new_part(project)
+        if part.images:
+            number += 1
+            save_project(part, staging / f"part-{number:05d}.json")
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _new_part(project: Project) -> Project:
+    part = Project(path=project.path, extra=dict(project.extra), app=dict(project.app))
+    for cat in project.categories.values():
+        part.add_category(cat)
+    return part

@@ -2,7 +2,9 @@
 
 ``PredictionMapper.convert`` returns the categories to create and the annotations to add for one image;
 ``Proposal.edit()`` is the one edit that adds them: the app pushes it on its undo stack (after ``Rebaser``
-moved it onto the live project), the CLI's ``prelabel_project`` applies it directly. Category
+moved it onto the live project), the CLI's ``prelabel_project`` applies it directly. It works in two
+steps so that a batch can run on many workers: ``to_shapes`` (where the model ran: geometry, RLE) and
+``PredictionMapper.adopt`` (in the parent, in image order: categories and ids). Category
 mapping is by name: ``mapping`` renames model classes (``None`` = ignore), classes the project lacks
 become new categories named as the model names them, unless ``only_existing``.
 """
@@ -17,17 +19,18 @@ from pathlib import Path
 import numpy as np
 
 from pixelproof.core import mask_edit, masks
+from pixelproof.core.batch import job_timestamp
 from pixelproof.core.coco import default_color
 from pixelproof.core.edits import AddPredictions
 from pixelproof.core.edits.box_masks import linked_box
 from pixelproof.core.edits.model_mapping import remembered
 from pixelproof.core.geometry import clone
 from pixelproof.core.imageio import ImageReadError, read_image
-from pixelproof.core.model import Annotation, Category, ImageRecord, Project, utc_now
-from pixelproof.inference.base import Backend, BackendError, Prediction, predict_safely
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.inference.base import Backend, BackendError, Prediction
 from pixelproof.inference.existing import ExistingObjects
-from pixelproof.inference.from_boxes import FROM_BOX, box_annotations, segment_boxes
-from pixelproof.inference.tiling import RegionReader, Tiling, open_regions, predict_tiled
+from pixelproof.inference.from_boxes import FROM_BOX, box_annotations
+from pixelproof.inference.tiling import RegionReader, Tiling, open_regions
 
 SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its category above this is skipped
 
@@ -84,6 +87,112 @@ def effective_mapping(
     return mapping
 
 
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """One prediction as it will be stored, made where the model ran; ids are given later, in image order."""
+
+    category: str  # the model's class name
+    score: float
+    segmentation: list | dict | None
+    bbox: list[float]
+    area: float
+    box: int | None = None  # from-boxes: the box annotation this mask outlines (its category is used)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFilter:
+    """The model classes a run keeps and the category each goes to (picklable, so workers drop the
+    others before any geometry work): not mapped to None and, with ``only_existing``, mapped onto a
+    category the project has."""
+
+    mapping: dict[str, str | None]
+    only_existing: bool
+    existing: frozenset[str]
+
+    def target(self, model_name: str) -> str | None:
+        """The category name a model class goes to; None when the class is dropped."""
+        name = self.mapping.get(model_name, model_name)
+        if name is None or (self.only_existing and name not in self.existing):
+            return None
+        return name
+
+    def __call__(self, model_name: str) -> bool:
+        return self.target(model_name) is not None
+
+
+ObjectShape = tuple[str, list | dict | None, list[float]]  # (category name, segmentation, bbox)
+
+
+def image_objects(project: Project, image_id: int) -> tuple[ObjectShape, ...]:
+    """An image's objects as a worker needs them to skip predictions that repeat one (by category name,
+    as ``ClassFilter.target`` names a prediction's category)."""
+    names = {c.id: c.name for c in project.categories.values()}
+    return tuple(
+        (names[a.category_id], a.segmentation, a.bbox)
+        for a in project.annotations_of(image_id)
+        if a.category_id in names
+    )
+
+
+def existing_objects(objects: Iterable[ObjectShape], height: int, width: int) -> ExistingObjects:
+    """``ExistingObjects`` keyed by category name, from ``image_objects``."""
+    existing = ExistingObjects((), height, width)
+    for name, segmentation, bbox in objects:
+        existing.add(name, existing.shape(segmentation), bbox)
+    return existing
+
+
+def to_shapes(
+    predictions: Iterable[Prediction],
+    height: int,
+    width: int,
+    keep: ClassFilter | None = None,
+    existing: ExistingObjects | None = None,
+    skip_iou: float = SKIP_EXISTING_IOU,
+) -> tuple[list[Shape], int, int]:
+    """(shapes, dropped, skipped): masks become RLE, polygons stay polygons, boxes are clipped to the
+    image; predictions of classes ``keep`` refuses and empty shapes are dropped; with ``existing``
+    (keyed by category name), a prediction repeating an object of its category (IoU > ``skip_iou``),
+    or one kept before it, is skipped. A prediction's own mask is compared as it is, never decoded."""
+    shapes: list[Shape] = []
+    dropped = skipped = 0
+    for p in predictions:
+        target = p.category if keep is None else keep.target(p.category)
+        geometry = _geometry(p, height, width) if target is not None else None
+        if geometry is None:
+            dropped += 1
+            continue
+        seg, bbox, area = geometry
+        if existing is not None:
+            crop = None
+            if p.mask is not None and p.mask.ndim == 2:
+                crop = ((*p.offset, p.mask.shape[1], p.mask.shape[0]), p.mask.astype(bool, copy=False))
+            shape = existing.shape(seg, crop)
+            if existing.repeats(target, shape, bbox, skip_iou):
+                skipped += 1
+                continue
+            existing.add(target, shape, bbox)
+        shapes.append(Shape(p.category, round(float(p.score), 5), seg, bbox, area))
+    return shapes, dropped, skipped
+
+
+def box_shapes(
+    results: Iterable[tuple[Annotation, Prediction | None, str]], height: int, width: int
+) -> tuple[list[Shape], int, int]:
+    """Masks prompted by boxes (``from_boxes.segment_boxes``) as shapes linked to their box; (shapes,
+    dropped, 0) like ``to_shapes``."""
+    shapes: list[Shape] = []
+    dropped = 0
+    for box, pred, _why in results:
+        geometry = _geometry(pred, height, width) if pred is not None else None
+        if pred is None or geometry is None:
+            dropped += 1
+            continue
+        seg, bbox, area = geometry
+        shapes.append(Shape("", round(float(pred.score), 5), seg, bbox, area, box=box.id))
+    return shapes, dropped, 0
+
+
 class PredictionMapper:
     """Turns predictions into annotations for one project, handing out ids that do not collide with the
     project's nor with earlier proposals of the same run (so a batch can be applied image by image)."""
@@ -97,8 +206,10 @@ class PredictionMapper:
         mapping: dict[str, str | None] | None = None,
         author: str | None = None,
         skip_existing: float | None = SKIP_EXISTING_IOU,
+        now: str | None = None,
     ) -> None:
         self.project = project
+        self.now = now or job_timestamp()  # one ``updated`` time for the whole run
         self.source = source
         self.only_existing = only_existing
         self.mapping = dict(mapping or {})
@@ -129,34 +240,40 @@ class PredictionMapper:
         self._created[name] = cat
         return cat, True
 
+    def class_filter(self) -> ClassFilter:
+        names = frozenset(c.name for c in self.project.categories.values())
+        return ClassFilter(dict(self.mapping), self.only_existing, names)
+
     def convert(self, image: ImageRecord, predictions: Iterable[Prediction]) -> Proposal:
         """Annotations (review "pending", ``source``, ``score``, ``updated``) for ``image``; masks become
         RLE, polygons stay polygons, boxes are clipped to the image. The project is not modified."""
-        proposal = Proposal(image.id)
-        now = utc_now()
-        h, w = image.height, image.width
+        keep = self.class_filter()
         existing = None
         if self.skip_existing is not None:
-            existing = ExistingObjects(self.project.annotations_of(image.id), h, w)
-        for p in predictions:
-            cat, is_new = self.category_for(p.category)
+            existing = existing_objects(image_objects(self.project, image.id), image.height, image.width)
+        shapes, dropped, skipped = to_shapes(
+            predictions, image.height, image.width, keep, existing, self.skip_existing or 0.0
+        )
+        return self.adopt(image, shapes, dropped, skipped)
+
+    def adopt(
+        self, image: ImageRecord, shapes: Iterable[Shape], ignored: int = 0, skipped: int = 0
+    ) -> Proposal:
+        """Categories and ids for shapes made elsewhere (a worker); called in image order, so ids do not
+        depend on which worker finished first. A shape made from a box gets the box's category and a
+        link to it (``pixelproof.from_box``): accepting it turns the box into the mask."""
+        proposal = Proposal(image.id, ignored=ignored, skipped=skipped)
+        for shape in shapes:
+            extra: dict = {}
+            if shape.box is not None:
+                box = self.project.annotations.get(shape.box)
+                cat, is_new = (self.project.categories.get(box.category_id), False) if box else (None, False)
+                extra = {FROM_BOX: shape.box}
+            else:
+                cat, is_new = self.category_for(shape.category)
             if cat is None:
                 proposal.ignored += 1
                 continue
-            geometry = _geometry(p, h, w)
-            if geometry is None:
-                proposal.ignored += 1
-                continue
-            seg, bbox, area = geometry
-            if existing is not None:
-                crop = None
-                if p.mask is not None and p.mask.ndim == 2:
-                    crop = ((*p.offset, p.mask.shape[1], p.mask.shape[0]), p.mask.astype(bool, copy=False))
-                shape = existing.shape(seg, crop)
-                if existing.repeats(cat.id, shape, bbox, self.skip_existing):  # type: ignore[arg-type]
-                    proposal.skipped += 1
-                    continue
-                existing.add(cat.id, shape, bbox)
             if is_new:
                 proposal.categories.append(cat)
                 self._emitted.add(cat.id)
@@ -167,15 +284,16 @@ class PredictionMapper:
                     id=aid,
                     image_id=image.id,
                     category_id=cat.id,
-                    bbox=bbox,
-                    segmentation=seg,
-                    area=area,
+                    bbox=shape.bbox,
+                    segmentation=shape.segmentation,
+                    area=shape.area,
                     iscrowd=0,
-                    score=round(float(p.score), 5),
+                    score=shape.score,
                     source=self.source,
                     review="pending",
                     author=self.author,
-                    updated=now,
+                    updated=self.now,
+                    app_extra=extra,
                 )
             )
         return proposal
@@ -185,24 +303,8 @@ class PredictionMapper:
     ) -> Proposal:
         """Masks prompted by boxes (``from_boxes.segment_boxes``) -> pending annotations in each box's
         category, linked to it (``pixelproof.from_box``): accepting one turns the box into the mask."""
-        proposal = Proposal(image.id)
-        now = utc_now()
-        for box, pred, _why in results:
-            geometry = _geometry(pred, image.height, image.width) if pred is not None else None
-            if pred is None or geometry is None:
-                proposal.ignored += 1
-                continue
-            seg, bbox, area = geometry
-            aid = max(self._next_ann, self.project.next_annotation_id())
-            self._next_ann = aid + 1
-            proposal.annotations.append(
-                Annotation(
-                    id=aid, image_id=image.id, category_id=box.category_id, bbox=bbox, segmentation=seg,
-                    area=area, iscrowd=0, score=round(float(pred.score), 5), source=self.source,
-                    review="pending", author=self.author, updated=now, app_extra={FROM_BOX: box.id},
-                )
-            )  # fmt: skip
-        return proposal
+        shapes, dropped, _ = box_shapes(results, image.height, image.width)
+        return self.adopt(image, shapes, dropped)
 
 
 def _geometry(p: Prediction, h: int, w: int) -> tuple[list | dict | None, list[float], float] | None:
@@ -273,52 +375,38 @@ def select_images(
 def file_window(project: Project, image: ImageRecord) -> tuple[float, float] | None:
     """The display window a batch gives an 8-bit model for ``image``: the file's own VOI window (DICOM),
     else None (``as_rgb8``'s default mapping)."""
+    return path_window(project.image_path(image))
+
+
+def path_window(path: str | Path) -> tuple[float, float] | None:
+    """``file_window`` by path (what a batch worker has)."""
     from pixelproof.core.sources import image_meta
 
     try:
-        return image_meta(project.image_path(image)).window
+        return image_meta(path).window
     except ImageReadError:
         return None
 
 
-def _read(project: Project, image: ImageRecord) -> np.ndarray:
-    pixels = read_image(project.image_path(image))
-    if pixels.shape[:2] != (image.height, image.width):
+def read_checked(path: str | Path, width: int, height: int) -> np.ndarray:
+    """The image's pixels; ``ImageReadError`` when unreadable or not the size the project says."""
+    pixels = read_image(path)
+    if pixels.shape[:2] != (height, width):
         raise ImageReadError(
-            f"image is {pixels.shape[1]}x{pixels.shape[0]} but the project says {image.width}x{image.height}"
+            f"image is {pixels.shape[1]}x{pixels.shape[0]} but the project says {width}x{height}"
         )
     return pixels
 
 
-def _regions(project: Project, image: ImageRecord) -> RegionReader:
-    regions = open_regions(project.image_path(image))
-    if (regions.height, regions.width) != (image.height, image.width):
+def regions_checked(path: str | Path, width: int, height: int) -> RegionReader:
+    """A region reader over the image (tiled pre-labeling); ``ImageReadError`` when unreadable or not
+    the size the project says."""
+    regions = open_regions(path)
+    if (regions.height, regions.width) != (height, width):
         raise ImageReadError(
-            f"image is {regions.width}x{regions.height} but the project says {image.width}x{image.height}"
+            f"image is {regions.width}x{regions.height} but the project says {width}x{height}"
         )
     return regions
-
-
-def _prefetched(
-    project: Project, images: list[ImageRecord], tiled: bool = False
-) -> Iterator[tuple[ImageRecord, object]]:
-    """(image, pixels — or a region reader when ``tiled`` — or the exception) with the next file opened
-    in a thread while the model runs: decoding releases the GIL, so the disk and the model overlap."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def load(im: ImageRecord) -> object:
-        try:
-            return _regions(project, im) if tiled else _read(project, im)
-        except Exception as e:
-            return e
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(load, images[0]) if images else None
-        for i, im in enumerate(images):
-            assert pending is not None
-            result = pending.result()
-            pending = pool.submit(load, images[i + 1]) if i + 1 < len(images) else None
-            yield im, result
 
 
 def propose(
@@ -334,31 +422,18 @@ def propose(
     runs. Yields (image, Proposal) or (image, reason) when it failed: one image never stops the batch.
     Stops early once ``cancelled()`` is true. The CLI's ``prelabel_project`` and the app's batch worker
     both run it. ``from_boxes``: the (interactive) backend outlines each box annotation instead
-    (``inference.from_boxes``; ``PredictionMapper.convert_from_boxes``)."""
-    for image, pixels in _prefetched(project, images, tiled=tiling is not None):
-        if cancelled is not None and cancelled():
-            return
-        try:
-            if isinstance(pixels, Exception):
-                raise pixels
-            backend.display_window = file_window(project, image)
-            if from_boxes:
-                results = segment_boxes(backend, pixels, box_annotations(project, image.id))  # type: ignore[arg-type]
-                proposal = mapper.convert_from_boxes(image, results)
-            else:
-                if tiling is not None:
-                    preds = predict_tiled(backend, pixels, tiling)  # type: ignore[arg-type]
-                else:
-                    preds = predict_safely(backend, pixels)  # type: ignore[arg-type]
-                proposal = mapper.convert(image, preds)
-        except (BackendError, ImageReadError) as e:
-            reason = str(e)
-        except Exception as e:  # never let one image stop the batch
-            reason = f"{type(e).__name__}: {e}"
-        else:
-            yield image, proposal
-            continue
-        yield image, reason.replace(f"{project.image_path(image)}: ", "")
+    (``inference.from_boxes``)."""
+    from pixelproof.core.batch import BatchCancelled, SerialExecutor
+    from pixelproof.inference.batch import propose_batch
+
+    results = propose_batch(
+        project, images, mapper, SerialExecutor(), backend=backend, tiling=tiling, cancelled=cancelled,
+        from_boxes=from_boxes,
+    )  # fmt: skip
+    try:
+        yield from results
+    except BatchCancelled:
+        return
 
 
 def prelabel_project(

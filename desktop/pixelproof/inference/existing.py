@@ -4,7 +4,7 @@ missing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 import numpy as np
@@ -50,15 +50,16 @@ def _mask_iou(a: Shape, b: Shape) -> float:
 
 
 class ExistingObjects:
-    """The objects one image already has, by category. ``repeats`` compares masks pixel by pixel (each
+    """The objects one image already has, by category (its id, or its name where a batch worker checks
+    predictions of categories that may not exist yet). ``repeats`` compares masks pixel by pixel (each
     object's box crop, decoded once), and boxes by box IoU when either side is a box. Boxes are screened
     in one numpy pass over a growing array, so an image with thousands of objects stays fast."""
 
     def __init__(self, annotations: Iterable[Annotation], height: int, width: int) -> None:
         self.height, self.width = height, width
-        self._boxes: dict[int, np.ndarray] = {}
-        self._count: dict[int, int] = {}
-        self._shapes: dict[int, list[Shape]] = {}
+        self._boxes: dict[Hashable, np.ndarray] = {}
+        self._count: dict[Hashable, int] = {}
+        self._shapes: dict[Hashable, list[Shape]] = {}
         for a in annotations:
             self.add(a.category_id, self.shape(a.segmentation), a.bbox)
 
@@ -75,7 +76,7 @@ class ExistingObjects:
                 return Shape(masks.polygons_to_rle(polys, self.height, self.width))
         return Shape(None)
 
-    def add(self, category_id: int, shape: Shape, bbox: list[float]) -> None:
+    def add(self, category_id: Hashable, shape: Shape, bbox: list[float]) -> None:
         """Count an object (also each prediction kept, so one batch does not repeat itself either)."""
         n = self._count.get(category_id, 0)
         boxes = self._boxes.get(category_id)
@@ -88,7 +89,7 @@ class ExistingObjects:
         self._count[category_id] = n + 1
         self._shapes.setdefault(category_id, []).append(shape)
 
-    def repeats(self, category_id: int, shape: Shape, bbox: list[float], threshold: float) -> bool:
+    def repeats(self, category_id: Hashable, shape: Shape, bbox: list[float], threshold: float) -> bool:
         """True when an object of ``category_id`` overlaps this one with IoU > ``threshold``."""
         n = self._count.get(category_id, 0)
         if n == 0:

@@ -19,10 +19,11 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pixelproof.core.batch.executors import Executor, Task, WorkerLost
+from pixelproof.core.batch.executors import BatchSetupError, Executor, Task, WorkerLost
 
 POLL_SECONDS = 0.2  # how often a waiting job looks at its Cancel flag
 SUSPECT_LIMIT = 2  # a task in flight during this many worker deaths is then run alone
+CRASH_LIMIT = 6  # worker deaths in a row with nothing finished between them: the workers cannot run
 
 
 class BatchCancelled(Exception):
@@ -122,6 +123,7 @@ class _State:
         self.limit = 2 * executor.slots
         self.next_out = 0
         self.done = self.failed = 0
+        self.crashes = 0  # worker deaths since a task last finished
         self.started = time.monotonic()
 
     def report(self) -> None:
@@ -164,6 +166,13 @@ class _State:
             self.running.clear()
             self.alone_handle = None
             self.executor.recover()
+        if lost:
+            self.crashes += 1
+            if self.crashes >= CRASH_LIMIT:
+                raise BatchSetupError(
+                    f"the worker processes died {self.crashes} times in a row without finishing a task "
+                    f"({self.executor.describe()}); see the messages above"
+                )
         for chunk, culprit in lost:
             self._requeue(chunk, culprit)
         if self.done != before:
@@ -193,6 +202,7 @@ class _State:
         return lost
 
     def _file(self, start: int, results: list) -> None:
+        self.crashes = 0
         self.ready[start] = results
         self.done += len(results)
         self.failed += sum(isinstance(r, Failed) for r in results)

@@ -1,0 +1,82 @@
+"""Flags shared by every batch command (``--workers``, ``--scheduler``, ``--path-map``) and the glue from
+them to ``pixelproof.core.batch``: the executor, the progress bar fed from completed tasks, Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from pixelproof.commands._common import ProgressBar
+from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress
+
+
+def workers_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False) -> None:
+    """The options of DESIGN.md §7 for batch commands (``shards``: also ``--shard-size``)."""
+    g = p.add_argument_group("running on several cores or a cluster (see docs/scaling.md)")
+    g.add_argument(
+        "--workers",
+        type=workers_count,
+        metavar="N",
+        help="local worker processes (default: every core for a large job of >= 200 images or >= 10 s, "
+        "else 1 = in this process)",
+    )
+    g.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786); its workers "
+        "need PixelProof installed and read the images themselves: they leave this machine",
+    )
+    g.add_argument(
+        "--path-map",
+        action="append",
+        default=[],
+        metavar="LOCAL=REMOTE",
+        help="with --scheduler: workers see files under LOCAL at REMOTE (repeatable)",
+    )
+    if shards:
+        g.add_argument(
+            "--shard-size",
+            type=workers_count,
+            metavar="N",
+            help="write the result as COCO projects of N images each into the folder -o OUT "
+            "(for datasets too large for one file; `pixelproof merge` assembles them)",
+        )
+
+
+def batch_options(args: argparse.Namespace) -> BatchOptions:
+    """The parsed flags; ValueError (a usage error) for a bad ``--path-map``."""
+    if args.workers is not None and args.scheduler:
+        raise ValueError("--workers and --scheduler exclude each other (the cluster has its own workers)")
+    return BatchOptions(
+        workers=args.workers,
+        scheduler=args.scheduler,
+        path_map=PathMap.parse(args.path_map),
+        shard_size=getattr(args, "shard_size", None),
+    )
+
+
+def announce(executor: Executor) -> None:
+    """Say where a parallel job runs (stderr), so a user sees their flags took effect."""
+    if executor.kind != "serial":
+        print(f"pixelproof: running on {executor.describe()}", file=sys.stderr)
+
+
+def feed_bar(bar: ProgressBar) -> Callable[[Progress], None]:
+    """The executor's progress (completed tasks, locally or on a cluster) drawn by the command's one
+    progress bar, which shows images/s and the ETA."""
+
+    def feed(p: Progress) -> None:
+        bar(p.done, p.total)
+
+    return feed

@@ -1,0 +1,226 @@
+"""Pre-labeling as a batch job on any executor (``pixelproof.core.batch``): in this process, on local
+worker processes, or on a Dask cluster, with the same output.
+
+A worker gets a ``BackendSpec`` (name + options: picklable, unlike a loaded model), builds the backend once
+and keeps it (``cached``), reads its images itself and sends back ``Shape`` lists (RLE, polygons, boxes),
+never pixels. Everything per image happens there: dropping classes the run ignores, skipping predictions
+that repeat an object the image already has (its objects travel with the item), outlining box annotations
+(``--from-boxes``). The parent only gives categories and ids, in image order (``PredictionMapper.adopt``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from pixelproof.core.batch import Executor, Failed, PathMap, Progress, cached, run_batch
+from pixelproof.core.batch.worker import Cached
+from pixelproof.core.imageio import ImageReadError
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.inference.apply import (
+    ClassFilter,
+    ObjectShape,
+    PredictionMapper,
+    Proposal,
+    Shape,
+    box_shapes,
+    existing_objects,
+    image_objects,
+    path_window,
+    read_checked,
+    regions_checked,
+    to_shapes,
+)
+from pixelproof.inference.base import Backend, BackendError, get_backend, predict_safely
+from pixelproof.inference.from_boxes import box_annotations, segment_boxes
+from pixelproof.inference.tiling import Tiling, predict_tiled
+
+SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One image as a worker gets it."""
+
+    path: str  # as the worker sees it (``--path-map``)
+    width: int
+    height: int
+    objects: tuple[ObjectShape, ...] = ()  # its objects, when predictions repeating one are skipped
+    boxes: tuple[Annotation, ...] = ()  # ``from_boxes``: the box annotations to outline
+
+
+@dataclass(frozen=True, slots=True)
+class BackendSpec:
+    """A backend by name and options, to be built where it runs."""
+
+    name: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def make(self, from_boxes: bool = False) -> Backend:
+        """The configured backend; ``BackendError`` with a one-line reason when it cannot run. An
+        interactive backend runs only ``from_boxes`` (prompted by box annotations), and only it does."""
+        backend = get_backend(self.name)
+        backend.configure(**dict(self.values))
+        ok, reason = backend.ready()
+        if not ok:
+            hint = " (use --model FILE)" if reason.startswith("no model file") else ""
+            raise BackendError(f"{backend.name}: not ready: {reason}{hint}")
+        if backend.kind == "interactive" and not from_boxes:
+            raise BackendError(
+                f"{backend.name} is interactive (needs clicks or a box); "
+                "use it in the app, or with --from-boxes"
+            )
+        if from_boxes and backend.kind != "interactive":
+            raise BackendError(
+                f"--from-boxes needs an interactive backend (sam-onnx, grabcut), not {backend.name}"
+            )
+        return backend
+
+    def mapped(self, path_map: PathMap) -> BackendSpec:
+        """The spec with its files (options ``*_path``, ``*_file``) as the cluster's workers see them."""
+        if not path_map.pairs:
+            return self
+        values = tuple(
+            (k, path_map(os.path.abspath(v)) if k.endswith(("_path", "_file")) and isinstance(v, str) else v)
+            for k, v in self.values
+        )
+        return BackendSpec(self.name, values)
+
+    def cache_key(self) -> tuple:
+        """The spec plus the size and time of its files: a model file replaced on disk is loaded again."""
+        stamps = []
+        for key, value in self.values:
+            if key.endswith(("_path", "_file")) and isinstance(value, str | os.PathLike):
+                try:
+                    st = os.stat(value)
+                except OSError:
+                    continue
+                stamps.append((key, st.st_size, st.st_mtime_ns))
+        return ("backend", self.name, self.values, tuple(stamps))
+
+
+@dataclass
+class PrelabelContext:
+    """What every pre-label task gets: the backend to build (or, in process only, the backend itself),
+    the classes the run keeps, and how."""
+
+    spec: BackendSpec | None
+    keep: ClassFilter
+    backend: Backend | None = None  # serial runs reuse the backend the caller already loaded
+    tiling: Tiling | None = None  # predict tile by tile, reading regions (large images)
+    skip_iou: float | None = None  # skip predictions repeating an object above this IoU; None = keep all
+    from_boxes: bool = False  # outline the items' boxes with an interactive backend instead
+
+    def __getstate__(self) -> dict[str, Any]:  # a loaded model never travels to a worker
+        return {**{k: getattr(self, k) for k in self.__dataclass_fields__}, "backend": None}
+
+
+ShapesResult = tuple[list[Shape], int, int]  # (shapes, dropped, skipped), as ``to_shapes`` returns them
+
+
+def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesResult | Failed]:
+    """Predict on each image (the next one decoded in a thread while the model runs): ``(shapes,
+    dropped, skipped)`` or ``Failed(reason)`` per image."""
+    try:
+        if context.backend is not None:
+            model = Cached(context.backend)
+        else:
+            assert context.spec is not None
+            model = cached(context.spec.cache_key(), partial(context.spec.make, context.from_boxes))
+    except BackendError as e:  # e.g. the model file is not where this worker looks
+        return [Failed(str(e))] * len(items)
+
+    def load(item: Item) -> Any:
+        try:
+            reader = regions_checked if context.tiling is not None else read_checked
+            return reader(item.path, item.width, item.height)
+        except Exception as e:
+            return e
+
+    out: list[ShapesResult | Failed] = []
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(load, items[0]) if items else None
+        for i, item in enumerate(items):
+            assert pending is not None
+            pixels = pending.result()
+            pending = reader.submit(load, items[i + 1]) if i + 1 < len(items) else None
+            try:
+                if isinstance(pixels, Exception):
+                    raise pixels
+                out.append(_predict(context, model, item, pixels))
+            except (BackendError, ImageReadError) as e:
+                out.append(Failed(str(e).replace(f"{item.path}: ", "")))
+            except Exception as e:  # never let one image stop the batch
+                out.append(Failed(f"{type(e).__name__}: {e}"))
+    return out
+
+
+def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -> ShapesResult:
+    h, w = item.height, item.width
+    with model.lock:
+        model.value.display_window = path_window(item.path)  # a DICOM's own VOI window
+        if context.from_boxes:
+            return box_shapes(segment_boxes(model.value, pixels, list(item.boxes)), h, w)
+        if context.tiling is not None:
+            predictions = predict_tiled(model.value, pixels, context.tiling)
+        else:
+            predictions = predict_safely(model.value, pixels)
+    if context.skip_iou is None:
+        return to_shapes(predictions, h, w, context.keep)
+    existing = existing_objects(item.objects, h, w)
+    return to_shapes(predictions, h, w, context.keep, existing, context.skip_iou)
+
+
+def propose_batch(
+    project: Project,
+    images: Sequence[ImageRecord],
+    mapper: PredictionMapper,
+    executor: Executor,
+    *,
+    spec: BackendSpec | None = None,
+    backend: Backend | None = None,
+    path_map: PathMap | None = None,
+    tiling: Tiling | None = None,
+    from_boxes: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[tuple[ImageRecord, Proposal | str]]:
+    """(image, Proposal) or (image, reason it failed) for each image, in image order, whatever ran them.
+    ``backend`` (already loaded) serves a serial executor; other executors build theirs from ``spec``.
+    The project is not modified; a proposal's ids count on the earlier ones being applied. Predictions
+    repeating an object are skipped as ``mapper.skip_existing`` says; ``from_boxes``: the (interactive)
+    backend outlines each box annotation without a mask made from it instead."""
+    paths = path_map or PathMap()
+    if executor.kind != "serial" or backend is None:
+        if spec is None:
+            raise ValueError("a backend spec is needed to run on worker processes")
+        backend = None
+        spec = spec.mapped(paths)
+    skip_iou = None if from_boxes else mapper.skip_existing
+    context = PrelabelContext(spec, mapper.class_filter(), backend, tiling, skip_iou, from_boxes)
+
+    def item(im: ImageRecord) -> Item:
+        path = paths(os.path.abspath(project.image_path(im)))
+        objects = image_objects(project, im.id) if skip_iou is not None else ()
+        boxes = tuple(box_annotations(project, im.id)) if from_boxes else ()
+        return Item(path, im.width, im.height, objects, boxes)
+
+    results = run_batch(
+        prelabel_task,
+        context,
+        [item(im) for im in images],
+        executor,
+        seconds_per_item=SECONDS_PER_IMAGE,
+        on_progress=on_progress,
+        cancelled=cancelled,
+    )
+    for index, result in results:
+        image = images[index]
+        if isinstance(result, Failed):
+            yield image, result.reason
+        else:
+            yield image, mapper.adopt(image, *result)

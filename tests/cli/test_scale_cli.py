@@ -1,0 +1,99 @@
+"""Batch commands on several cores and on a Dask cluster (issue 17): byte-identical outputs serially,
+with ``--workers 2`` and with ``--scheduler`` on a real LocalCluster; Ctrl+C leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from skimage import data
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project
+from tests.cli.test_prelabel_cli import make_project
+
+THRESHOLD = ("--backend", "threshold", "--option", "category=coin", "--option", "min_area=30")
+
+
+def coin_pictures(n: int, side: int = 96) -> dict[str, np.ndarray]:
+    """``n`` different crops of scikit-image's coins (a few coins each)."""
+    coins = data.coins()
+    step = (coins.shape[1] - side) // max(1, n - 1) if n > 1 else 0
+    return {
+        f"c{i:03d}.png": coins[(i * 7) % 200 : (i * 7) % 200 + side, i * step : i * step + side]
+        for i in range(n)
+    }
+
+
+@pytest.fixture
+def coins_project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "p", coin_pictures(14))
+
+
+def test_prelabel_output_is_byte_identical_serially_on_two_workers_and_on_a_cluster(
+    coins_project: Path,
+    dask_cluster: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # one timestamp per job, fixed for the comparison
+    folder = coins_project.parent
+    runs = {
+        "serial": ["--workers", "1"],
+        "pool": ["--workers", "2"],
+        "dask": ["--scheduler", dask_cluster.scheduler_address],
+    }
+    outputs = {}
+    for name, flags in runs.items():
+        out = folder / f"{name}.json"
+        code = main(["prelabel", str(coins_project), *THRESHOLD, *flags, "-o", str(out)])
+        assert code == 0, capsys.readouterr().err
+        outputs[name] = out.read_bytes()
+    assert "running on 2 local worker processes" in capsys.readouterr().err
+    project = load_project(folder / "serial.json")
+    assert len(project.annotations) > 14  # every crop has coins: the comparison is not between empties
+    assert outputs["pool"] == outputs["serial"]
+    assert outputs["dask"] == outputs["serial"]
+
+    # shards: the same annotations, split into projects of 5 images
+    assert main(["prelabel", str(coins_project), *THRESHOLD, "--workers", "1", "--shard-size", "5",
+                 "-o", str(folder / "parts")]) == 0  # fmt: skip
+    parts = sorted((folder / "parts").iterdir())
+    assert [p.name for p in parts] == ["part-00001.json", "part-00002.json", "part-00003.json"]
+    merged = {}
+    for part in parts:
+        shard = load_project(part)
+        assert len(shard.images) <= 5
+        assert all(shard.image_path(im).is_file() for im in shard.images.values())  # names rebased
+        merged.update(shard.annotations)
+    assert merged == project.annotations
+
+
+def test_ctrl_c_stops_the_workers_and_leaves_no_partial_output(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", coin_pictures(200, side=64))
+    parts = tmp_path / "p" / "parts"
+    # Dask made unimportable: the local pool must not need it
+    code = (
+        "import sys; sys.modules['dask'] = sys.modules['distributed'] = None\n"
+        "from pixelproof.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    argv = ["prelabel", str(project), *THRESHOLD, "--workers", "2", "--shard-size", "10", "-o", str(parts)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-c", code, *argv], stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the pool is starting: the job is under way, and far from done
+        if "running on 2 local worker processes" in line:
+            break
+    else:
+        pytest.fail(f"the job ended before it started: exit {proc.wait()}")
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == 130, rest
+    assert "interrupted; no output was written" in rest
+    assert sorted(p.name for p in parts.parent.iterdir() if p.suffix != ".png") == ["project.json"]
