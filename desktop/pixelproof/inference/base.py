@@ -407,15 +407,12 @@ def box_xyxy_to_xywh(boxes: Sequence[float]) -> list[float]:
 
 
 def default_threads() -> int:
-    """Intra-op threads for onnxruntime: the cores this process may use (capped), not every core of
-    the machine, so a worker does not oversubscribe a shared or pinned CPU set."""
-    import os
+    """Intra-op threads for onnxruntime: this process's share of the cores (capped at 8) — all the cores
+    it may use when it runs alone, ``cores // workers`` in a batch worker — so workers x threads never
+    oversubscribe the CPU (``pixelproof.core.batch.worker_threads``)."""
+    from pixelproof.core.batch import worker_threads
 
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n = os.cpu_count() or 1
-    return max(1, min(n, 8))
+    return max(1, min(worker_threads(), 8))
 
 
 def open_onnx_session(path: str | Path, what: str = "ONNX model", threads: int = 0) -> Any:
