@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +87,13 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_partial_output(tmp_path: Path) -
     argv = ["prelabel", str(project), *THRESHOLD, "--workers", "2", "--shard-size", "10", "-o", str(parts)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, "-c", code, *argv], stderr=subprocess.PIPE, text=True, env=env)
-    assert proc.stderr is not None
-    for line in proc.stderr:  # the pool is starting: the job is under way, and far from done
-        if "running on 2 local worker processes" in line:
-            break
-    else:
-        pytest.fail(f"the job ended before it started: exit {proc.wait()}")
+    deadline = time.monotonic() + 120
+    while not list(parts.parent.glob(".parts.*.tmp/part-00001.json")):  # under way, 19 parts to go
+        assert proc.poll() is None, f"the job ended before its first part: exit {proc.returncode}"
+        assert time.monotonic() < deadline, "no part written in 120 s"
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    rest = proc.stderr.read()
-    assert proc.wait(timeout=60) == 130, rest
+    _, rest = proc.communicate(timeout=60)
+    assert proc.returncode == 130, rest
     assert "interrupted; no output was written" in rest
     assert sorted(p.name for p in parts.parent.iterdir() if p.suffix != ".png") == ["project.json"]

@@ -186,6 +186,9 @@ class PoolExecutor(Executor):
             return
         # concurrent.futures has no way to stop running tasks before Python 3.14's terminate_workers()
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        call_queue = getattr(pool, "_call_queue", None)
+        if call_queue is not None:  # its feeder thread must not wait at exit for the killed readers
+            call_queue.cancel_join_thread()
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with contextlib.suppress(Exception):
