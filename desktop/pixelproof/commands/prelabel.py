@@ -271,7 +271,7 @@ def write_shards(
             if isinstance(proposal, Proposal):
                 for cat in proposal.categories:
                     project.add_category(cat)  # later parts and ids see it; no annotation is added
-                part.extend_annotations(proposal.annotations)
+                proposal.edit().apply(part)
             if len(part.images) == size:
                 number += 1
                 save_project(part, staging / f"part-{number:05d}.json")
