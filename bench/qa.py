@@ -24,8 +24,11 @@ SIZE = 1024
 OBJECTS = 10
 
 
-def make_pairs(n: int, seed: int = 0) -> tuple[Project, Project, list[list[tuple[np.ndarray, np.ndarray]]]]:
-    """Reference and candidate projects plus the raw (reference, candidate) masks per image."""
+def make_pairs(
+    n: int, seed: int = 0, size: int = SIZE, objects: int = OBJECTS, keep_raw: bool = True
+) -> tuple[Project, Project, list[list[tuple[np.ndarray, np.ndarray]]]]:
+    """Reference and candidate projects plus the raw (reference, candidate) masks per image (only with
+    ``keep_raw``: 1,000 images of masks would not fit in memory)."""
     rng = np.random.default_rng(seed)
     ref, cand = Project(), Project()
     for p in (ref, cand):
@@ -34,12 +37,12 @@ def make_pairs(n: int, seed: int = 0) -> tuple[Project, Project, list[list[tuple
     raw: list[list[tuple[np.ndarray, np.ndarray]]] = []
     ann_id = 1
     for i in range(1, n + 1):
-        ref.add_image(ImageRecord(i, f"img{i:04d}.png", SIZE, SIZE))
-        cand.add_image(ImageRecord(i, f"img{i:04d}.png", SIZE, SIZE))
+        ref.add_image(ImageRecord(i, f"img{i:04d}.png", size, size))
+        cand.add_image(ImageRecord(i, f"img{i:04d}.png", size, size))
         objs = []
-        for _ in range(OBJECTS):
-            a = np.zeros((SIZE, SIZE), np.uint8)
-            center = (int(rng.integers(80, SIZE - 80)), int(rng.integers(80, SIZE - 80)))
+        for _ in range(objects):
+            a = np.zeros((size, size), np.uint8)
+            center = (int(rng.integers(80, size - 80)), int(rng.integers(80, size - 80)))
             axes = (int(rng.integers(15, 60)), int(rng.integers(15, 60)))
             cv2.ellipse(a, center, axes, float(rng.uniform(0, 180)), 0, 360, 1, -1)
             k = int(rng.integers(0, 3))
@@ -53,7 +56,8 @@ def make_pairs(n: int, seed: int = 0) -> tuple[Project, Project, list[list[tuple
                 p.add_annotation(Annotation(ann_id, i, cid, masks.bbox(m), masks.encode(m), float(m.sum())))
             ann_id += 1
             objs.append((a, b))
-        raw.append(objs)
+        if keep_raw:
+            raw.append(objs)
     return ref, cand, raw
 
 

@@ -1,5 +1,6 @@
-"""Batch commands on several cores and on a Dask cluster (issue 17): byte-identical outputs serially,
-with ``--workers 2`` and with ``--scheduler`` on a real LocalCluster; Ctrl+C leaves nothing behind."""
+"""Batch commands on several cores and on a Dask cluster (issue 17): byte-identical outputs (prelabel's
+project, qa's CSV and JSON) serially, with ``--workers 2`` and with ``--scheduler`` on a real
+LocalCluster; shards; Ctrl+C leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def coins_project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "p", coin_pictures(14))
 
 
-def test_prelabel_output_is_byte_identical_serially_on_two_workers_and_on_a_cluster(
+def test_prelabel_and_qa_outputs_are_byte_identical_serially_on_two_workers_and_on_a_cluster(
     coins_project: Path,
     dask_cluster: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -61,6 +62,21 @@ def test_prelabel_output_is_byte_identical_serially_on_two_workers_and_on_a_clus
     assert len(project.annotations) > 14  # every crop has coins: the comparison is not between empties
     assert outputs["pool"] == outputs["serial"]
     assert outputs["dask"] == outputs["serial"]
+
+    # qa: the same report files, scored here, on two workers and on the cluster
+    candidate = folder / "candidate.json"
+    assert main(["prelabel", str(coins_project), *THRESHOLD[:-1], "min_area=80", "-o", str(candidate)]) == 0
+    reports = {}
+    for name, flags in runs.items():
+        csv, js = folder / f"{name}.csv", folder / f"{name}.qa.json"
+        code = main(
+            ["qa", str(folder / "serial.json"), str(candidate), *flags, "--csv", str(csv), "--json", str(js)]
+        )
+        assert code == 0, capsys.readouterr().err
+        reports[name] = (csv.read_bytes(), js.read_bytes())
+    assert b"fn" in reports["serial"][0] and reports["serial"][0].count(b"\n") > 14
+    assert reports["pool"] == reports["serial"]
+    assert reports["dask"] == reports["serial"]
 
     # shards: the same annotations, split into projects of 5 images
     assert main(["prelabel", str(coins_project), *THRESHOLD, "--workers", "1", "--shard-size", "5",

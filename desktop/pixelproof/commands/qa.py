@@ -7,6 +7,7 @@ import math
 import sys
 from typing import Any
 
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
 
 
@@ -29,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
     p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
     p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
+    add_batch_arguments(p)
     p.set_defaults(run=run)
 
 
@@ -42,10 +44,17 @@ def _f(v: Any, reason: str | None = None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import report
+    from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.limits import LimitError, check_output_not_input
     from pixelproof.core.qa import QAOptions, run_qa
+    from pixelproof.core.qa_batch import SECONDS_PER_PAIR
     from pixelproof.interop.references import ReferenceLoadError, load_reference
 
+    try:
+        batch = batch_options(args)
+    except ValueError as e:
+        error(str(e))
+        return 2
     if not 0.0 <= args.iou_threshold < 1.0:  # NaN fails too
         error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
         return 2
@@ -71,8 +80,14 @@ def run(args: argparse.Namespace) -> int:
     options = QAOptions(
         iou_threshold=args.iou_threshold, nsd_tau=args.nsd_tau, both_empty_as_one=args.both_empty_as_one
     )
-    with ProgressBar("scoring") as bar:
-        result = run_qa(reference, candidate, options, progress=bar.iterate)
+    try:
+        executor = batch.executor(len(candidate.images), SECONDS_PER_PAIR)
+    except BatchSetupError as e:
+        error(str(e))
+        return 1
+    announce(executor)
+    with executor, ProgressBar("scoring") as bar:
+        result = run_qa(reference, candidate, options, executor=executor, on_progress=feed_bar(bar))
     for p in result.problems:
         warn(p)
     if not result.pairs:

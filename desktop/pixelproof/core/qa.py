@@ -676,13 +676,16 @@ def run_qa(
     candidate: Project,
     options: QAOptions | None = None,
     *,
-    progress: Callable[[Iterable[ImagePair], int], Iterable[ImagePair]] | None = None,
+    progress: Callable[[Iterable, int], Iterable] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    executor: Any = None,
+    on_progress: Callable[[Any], None] | None = None,
 ) -> QAResult:
     """Score ``candidate`` against ``reference`` (a ``Project`` or a ``references.Reference``).
 
-    ``progress(pairs, total)`` may wrap the iteration (CLI progress bar); ``cancelled()`` returning True
-    stops early (a worker's cancel button) with the rows done so far.
+    ``progress(items, total)`` may wrap the iteration; ``cancelled()`` returning True stops early (a
+    worker's cancel button) with the rows done so far. ``executor`` (``pixelproof.core.batch``) runs the
+    pairs elsewhere, e.g. on worker processes (default: here); ``on_progress`` gets its ``Progress``.
     """
     from pixelproof.core.references import Reference
 
@@ -702,31 +705,36 @@ def run_qa(
         reference_kind=ref.kind,
         instance_scored=ref.instance_scored,
     )
+    from pixelproof.core.batch import BatchCancelled, SerialExecutor
+    from pixelproof.core.qa_batch import score_pairs
     from pixelproof.core.qa_volumes import VolumeCollector
 
     volumes = VolumeCollector(categories)
-    iterator: Iterable[ImagePair] = pairs if progress is None else progress(pairs, len(pairs))
-    for pair in iterator:
-        if cancelled is not None and cancelled():
-            break
+    same_size = []
+    for pair in pairs:
         if (pair.ref.height, pair.ref.width) != pair.shape:
             result.problems.append(
                 f"{pair.file_name}: reference is {pair.ref.width}x{pair.ref.height}, candidate "
                 f"{pair.cand.width}x{pair.cand.height}; image skipped"
             )
-            continue
-        score = score_image(
-            pair,
-            ref.project,
-            candidate,
-            opt,
-            void=ref.void_mask(pair.ref),
-            categories=categories,
-            instance_scored=ref.instance_scored,
-        )
-        result.per_image.extend(score.rows)
-        result.per_object.extend(score.objects)
-        volumes.add(score)
+        else:
+            same_size.append(pair)
+    scores: Iterable = score_pairs(
+        ref, candidate, same_size, opt, categories, executor or SerialExecutor(),
+        on_progress=on_progress, cancelled=cancelled,
+    )  # fmt: skip
+    if progress is not None:
+        scores = progress(scores, len(same_size))  # type: ignore[arg-type]
+    try:
+        for pair, score in scores:
+            if isinstance(score, str):
+                result.problems.append(f"{pair.file_name}: could not be scored: {score}")
+                continue
+            result.per_image.extend(score.rows)
+            result.per_object.extend(score.objects)
+            volumes.add(score)
+    except BatchCancelled:
+        pass  # the rows done so far
     result.per_volume = volumes.score(opt, result.problems)
     return result
 

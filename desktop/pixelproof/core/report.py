@@ -12,12 +12,12 @@ import html
 import json
 import math
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pixelproof.core import qa
+from pixelproof.core.atomic import atomic_output
 from pixelproof.core.qa import FIGURE_FIELDS, INSTANCE_FIELDS, ImageClassRow, ObjectRow, QAResult
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
 
@@ -192,7 +192,9 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
 
 
 def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    Path(path).write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    text = json.dumps(data, indent=1, allow_nan=False) + "\n"
+    with atomic_output(path, text=True) as fh:
+        fh.write(text)
 
 
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
@@ -201,7 +203,7 @@ def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     fields: list[str] = []
     for r in rows:
         fields += [k for k in r if k not in fields]
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+    with atomic_output(path, text=True, newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=fields or ["file_name", "category"])
         w.writeheader()
         for r in rows:
@@ -410,4 +412,5 @@ def write_html(
     parts.append("<h2>Conventions</h2><ul>")
     parts += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in CONVENTIONS.items()]
     parts.append("</ul></body></html>")
-    Path(path).write_text("\n".join(parts), encoding="utf-8")
+    with atomic_output(path, text=True) as fh:
+        fh.write("\n".join(parts))

@@ -52,6 +52,8 @@ class Executor:
     loses_all_on_crash = False
     #: ``WorkerLost`` from ``result`` names the task that killed its worker (Dask, after its own retries)
     precise_blame = False
+    #: tasks submitted per slot: 2 keeps a worker busy while its next task travels
+    in_flight_per_slot = 2
 
     def __init__(self, slots: int = 1, threads: int | None = None) -> None:
         self.slots = max(1, slots)  # tasks that can run at once
@@ -105,6 +107,7 @@ class SerialExecutor(Executor):
     """In this process, one task at a time (the default for small jobs, and in the app on one core)."""
 
     kind = "serial"
+    in_flight_per_slot = 1  # a task runs when submitted: do one at a time, so Cancel stops at once
 
     def chunk_size(self, items: int, seconds_per_item: float | None = None) -> int:
         return 1  # progress and Cancel after every item, as before

@@ -97,7 +97,10 @@ def run_batch(
                 raise BatchCancelled
             state.fill(fresh)
             state.collect(POLL_SECONDS)
-            yield from state.drain()
+            for pair in state.drain():
+                if cancelled is not None and cancelled():
+                    raise BatchCancelled
+                yield pair
     finally:
         executor.discard(list(state.running))
 
@@ -120,7 +123,7 @@ class _State:
         self.retry: deque[_Chunk] = deque()  # submitted again before fresh chunks
         self.alone: deque[_Chunk] = deque()  # suspects: run with nothing else in flight
         self.alone_handle: Any = None
-        self.limit = 2 * executor.slots
+        self.limit = executor.in_flight_per_slot * executor.slots
         self.next_out = 0
         self.done = self.failed = 0
         self.crashes = 0  # worker deaths since a task last finished

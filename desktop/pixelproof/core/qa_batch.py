@@ -1,0 +1,98 @@
+"""QA as a batch job (``pixelproof.core.batch``): image pairs scored in this process, on local worker
+processes or on a Dask cluster, with the same rows in the same order.
+
+A task gets, per pair, the two image records and their annotations (not the whole projects), builds a
+two-image project for each side and runs ``qa.score_image`` on it; the void mask comes from the reference
+side's void objects, as ``Reference.void_mask`` makes it. Nothing is shared between tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from pixelproof.core.batch import Executor, Failed, Progress, run_batch
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.qa import ImagePair, ImageScore, QAOptions, score_image
+from pixelproof.core.references import Reference, void_mask
+
+SECONDS_PER_PAIR = 0.02  # a pair with ~10 masks and every figure, on one core: sizes chunks
+
+Item = tuple[ImagePair, list[Annotation], list[Annotation]]
+
+
+@dataclass(frozen=True, slots=True)
+class QAContext:
+    """What every QA task needs besides its pairs."""
+
+    options: QAOptions
+    categories: list[str]
+    instance_scored: bool
+    ref_categories: dict[int, Category]
+    cand_categories: dict[int, Category]
+
+
+def _one_image(image: ImageRecord, annotations: list[Annotation], categories: dict[int, Category]) -> Project:
+    project = Project(categories=categories)
+    project.add_image(image)
+    project.extend_annotations(annotations)
+    return project
+
+
+def qa_task(context: QAContext, items: list[Item]) -> list[ImageScore | Failed]:
+    """Score each pair; a pair that cannot be scored gives ``Failed`` and the others go on."""
+    out: list[ImageScore | Failed] = []
+    for pair, ref_annotations, cand_annotations in items:
+        try:
+            ref = _one_image(pair.ref, ref_annotations, context.ref_categories)
+            cand = _one_image(pair.cand, cand_annotations, context.cand_categories)
+            score = score_image(
+                pair,
+                ref,
+                cand,
+                context.options,
+                void=void_mask(ref, pair.ref),
+                categories=context.categories,
+                instance_scored=context.instance_scored,
+            )
+        except Exception as e:  # a malformed object must not stop the job
+            out.append(Failed(f"{type(e).__name__}: {e}"))
+        else:
+            out.append(score)
+    return out
+
+
+def score_pairs(
+    reference: Reference,
+    candidate: Project,
+    pairs: Sequence[ImagePair],
+    options: QAOptions,
+    categories: list[str],
+    executor: Executor,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[tuple[ImagePair, ImageScore | str]]:
+    """(pair, its score) or (pair, why it could not be scored), in pair order, whatever ran them."""
+    context = QAContext(
+        options,
+        list(categories),
+        reference.instance_scored,
+        dict(reference.project.categories),
+        dict(candidate.categories),
+    )
+    items = [
+        (pair, reference.project.annotations_of(pair.ref.id), candidate.annotations_of(pair.cand.id))
+        for pair in pairs
+    ]
+    results = run_batch(
+        qa_task,
+        context,
+        items,
+        executor,
+        seconds_per_item=SECONDS_PER_PAIR,
+        on_progress=on_progress,
+        cancelled=cancelled,
+    )
+    for index, result in results:
+        yield pairs[index], result.reason if isinstance(result, Failed) else result
