@@ -76,7 +76,8 @@ def compare(name: str, n: int, workers: int, serial: dict, parallel: dict, same:
     print(f"{name} on {n} images")
     print(f"  serial (--workers 1)      : {t1:7.1f} s  {n / t1:7.1f} images/s  {t1 / n * 1e3:7.1f} ms/image")
     print(f"  --workers {workers}               : {tn:7.1f} s  {n / tn:7.1f} images/s")
-    print(f"  speed-up {t1 / tn:.2f}x (ideal {workers}x); overhead against the ideal {(tn / ideal - 1) * 100:+.0f}%")
+    overhead = (tn / ideal - 1) * 100
+    print(f"  speed-up {t1 / tn:.2f}x (ideal {workers}x); overhead against the ideal {overhead:+.0f}%")
     print(
         f"  peak memory: serial {serial['rss_kb'] / 1024:.0f} MB; with workers: parent "
         f"{parallel['rss_kb'] / 1024:.0f} MB, largest worker {parallel['worker_rss_kb'] / 1024:.0f} MB"
@@ -120,7 +121,8 @@ def main(argv: list[str]) -> int:
                 qa = ["qa", str(ref), str(cand), "--csv", str(out), "--workers", str(workers)]
                 runs[workers] = run_cli(folder, qa)
             same = (folder / "qa1.csv").read_bytes() == (folder / f"qa{w}.csv").read_bytes()
-            scaling_model("qa", compare("qa (all metrics, 8 masks per 512x512 image)", n, w, runs[1], runs[w], same))
+            fit = compare("qa (all metrics, 8 masks per 512x512 image)", n, w, runs[1], runs[w], same)
+            scaling_model("qa", fit)
         if not args.skip_prelabel:
             if not args.model.is_file():
                 print(f"model not found: {args.model}; prelabel skipped")

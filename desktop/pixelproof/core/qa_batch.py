@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pixelproof.core.batch import Executor, Failed, Progress, run_batch
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa import ImagePair, ImageScore, QAOptions, score_image
+from pixelproof.core.qa_volumes import parse_slice_ref
 from pixelproof.core.references import Reference, void_mask
 
 SECONDS_PER_PAIR = 0.02  # a pair with ~10 masks and every figure, on one core: sizes chunks
@@ -57,8 +58,10 @@ def qa_task(context: QAContext, items: list[Item]) -> list[ImageScore | Failed]:
             )
         except Exception as e:  # a malformed object must not stop the job
             out.append(Failed(f"{type(e).__name__}: {e}"))
-        else:
-            out.append(score)
+            continue
+        if parse_slice_ref(pair.cand.file_name) is None and parse_slice_ref(pair.ref.file_name) is None:
+            score.masks = {}  # only slices of a volume need their masks back (VolumeCollector)
+        out.append(score)
     return out
 
 

@@ -372,14 +372,9 @@ def select_images(
     ]
 
 
-def file_window(project: Project, image: ImageRecord) -> tuple[float, float] | None:
-    """The display window a batch gives an 8-bit model for ``image``: the file's own VOI window (DICOM),
-    else None (``as_rgb8``'s default mapping)."""
-    return path_window(project.image_path(image))
-
-
 def path_window(path: str | Path) -> tuple[float, float] | None:
-    """``file_window`` by path (what a batch worker has)."""
+    """The display window a batch gives an 8-bit model for the image at ``path``: the file's own VOI
+    window (DICOM), else None (``as_rgb8``'s default mapping)."""
     from pixelproof.core.sources import image_meta
 
     try:
