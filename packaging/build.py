@@ -112,10 +112,12 @@ def largest_parts(bundle: Path, n: int = 8) -> list[tuple[str, int]]:
 
 def smoke_test(bundle: Path, model: Path | None = None) -> int:
     """Run the bundle with no Python packages reachable, from a folder outside the repository: its self
-    test, then (given a YOLO ONNX model) ``new`` + ``prelabel`` + ``info`` on the bundled demo images."""
+    test, the medical decoders, a ``--workers 2`` job (same output as serial), then (given a YOLO ONNX
+    model) ``new`` + ``prelabel`` + ``info`` on the bundled demo images."""
     exe = bundle / ("pixelproof.exe" if os.name == "nt" else "pixelproof")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update(PYTHONPATH="", PYTHONNOUSERSITE="1", QT_QPA_PLATFORM=env.get("QT_QPA_PLATFORM", "offscreen"))
+    env["SOURCE_DATE_EPOCH"] = "1700000000"  # one fixed job timestamp: serial and --workers 2 outputs compare
     with tempfile.TemporaryDirectory() as cwd:
 
         def run(*args: str) -> subprocess.CompletedProcess:
@@ -132,11 +134,13 @@ def smoke_test(bundle: Path, model: Path | None = None) -> int:
             return 1
         if not medical_smoke(run, Path(cwd)):
             return 1
-        if model is None:
-            return 0
         images = next(bundle.rglob("resources/demo/images"))
         if run("new", str(images), "-o", "p.json").returncode != 0:
             return 1
+        if not workers_smoke(run, Path(cwd)):
+            return 1
+        if model is None:
+            return 0
         prelabel = run(
             "prelabel", "p.json", "--backend", "yolo-onnx", "--model", str(model.resolve()), "-o", "out.json"
         )
@@ -154,6 +158,22 @@ def smoke_test(bundle: Path, model: Path | None = None) -> int:
             print("the bundle's cascade pre-label found no face on the demo astronaut")
             return 1
     return 0
+
+
+def workers_smoke(run, folder: Path) -> bool:  # type: ignore[no-untyped-def]
+    """A ``--workers 2`` job in the bundle (spawned worker processes re-run the executable, which
+    ``multiprocessing.freeze_support`` turns into workers): same output as the serial run, byte for byte."""
+    common = ("prelabel", "p.json", "--backend", "threshold", "--option", "category=object")
+    serial = run(*common, "--workers", "1", "-o", "serial.json")
+    pooled = run(*common, "--workers", "2", "-o", "pooled.json")
+    if serial.returncode != 0 or pooled.returncode != 0 or "2 local worker processes" not in pooled.stderr:
+        print(pooled.stderr.rstrip())
+        print("the bundle could not run a --workers 2 job")
+        return False
+    if (folder / "serial.json").read_bytes() != (folder / "pooled.json").read_bytes():
+        print("the bundle's --workers 2 output differs from the serial one")
+        return False
+    return True
 
 
 # pydicom test files, one per decoder the bundle must carry: native, RLE, JPEG 2000 (pylibjpeg-openjpeg),

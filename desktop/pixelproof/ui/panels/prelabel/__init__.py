@@ -180,7 +180,8 @@ class PrelabelPanel(Panel):
         if backend.kind == "interactive":
             self._message(f"{backend.name} is interactive: use the assist tool on each object")
             return False
-        self.batch.start(doc, list(image_ids), backend, self.mapping.values())
+        spec = self.backends.spec(backend)
+        self.batch.start(doc, list(image_ids), backend, self.mapping.values(), spec)
         return True
 
     def cancel_batch(self) -> None:

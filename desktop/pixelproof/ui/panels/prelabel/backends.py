@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.inference.base import Backend, BackendError
+from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.panels.prelabel.session import BackendRow, ModelSession, configure_backend, discover_rows
 from pixelproof.ui.settings import settings
 
@@ -221,6 +222,17 @@ class BackendChooser(QWidget):
         settings().setValue("model/backend", row.info.name)
         self.options.show_row(row)
         self.reconfigure(keep_threshold=False)
+
+    def spec(self, backend: Backend) -> BackendSpec | None:
+        """The configured backend as worker processes rebuild it (large batches run on a local pool);
+        None when the form no longer describes ``backend``."""
+        row = self.row()
+        if row is None or row.info.name != backend.name:
+            return None
+        values = self.options.values(with_threshold=False)
+        if "score_threshold" in backend.options:
+            values["score_threshold"] = backend.score_threshold
+        return BackendSpec(backend.name, tuple(values.items()))
 
     # -- configuration -----------------------------------------------------------------------------
     def reconfigure(self, keep_threshold: bool = True) -> None:

@@ -1,7 +1,8 @@
-"""Running pre-labeling over images: the worker runs ``inference.apply.propose`` (as the CLI does) on a
-``Project.snapshot``; each image's proposal is moved onto the live project (``Rebaser``) and pushed as one
-undo step as it arrives. Shows progress, images/s, ETA, the summary and the images that failed (double-
-click one to go there). A failing image is reported and skipped; Cancel stops after the image in flight."""
+"""Running pre-labeling over images: the worker runs ``inference.batch.propose_batch`` (as the CLI does)
+on a ``Project.snapshot``, in its thread or, for a large project, on local worker processes (one per
+core); each image's proposal is moved onto the live project (``Rebaser``) and pushed as one undo step as
+it arrives. Shows progress, images/s, ETA, the summary and the images that failed (double-click one to go
+there). A failing image is reported and skipped; Cancel stops after the images in flight."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.inference.apply import Rebaser
 from pixelproof.inference.base import Backend
+from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
 
@@ -55,6 +57,7 @@ class Batch:
     rebaser: Rebaser
     cancel: threading.Event
     backend: str
+    where: str = ""  # "2 local worker processes x 1 thread(s)" when the batch runs on a pool
     started: float = field(default_factory=time.monotonic)
     done: int = 0
     added: int = 0
@@ -104,9 +107,15 @@ class BatchRunner(QWidget):
         return self.session.batch_running
 
     def start(
-        self, doc: Document, image_ids: list[int], backend: Backend, mapping: dict[str, str | None]
+        self,
+        doc: Document,
+        image_ids: list[int],
+        backend: Backend,
+        mapping: dict[str, str | None],
+        spec: BackendSpec | None = None,
     ) -> None:
-        """Pre-label ``image_ids`` of ``doc`` in the session's worker."""
+        """Pre-label ``image_ids`` of ``doc`` in the session's worker; with ``spec`` (the backend as
+        worker processes rebuild it) a large job runs on local worker processes."""
         snap = doc.project.snapshot(image_ids)
         batch = Batch(doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name)
         self.batch = batch
@@ -117,7 +126,9 @@ class BatchRunner(QWidget):
         self._show_progress(True)
         self._show_batch_progress(batch)
         self.session.submit(
-            lambda report: propose_in_worker(report, backend, snap, batch.image_ids, mapping, batch.cancel),
+            lambda report: propose_in_worker(
+                report, backend, snap, batch.image_ids, mapping, batch.cancel, spec
+            ),
             lambda cancelled: self._batch_done(batch, bool(cancelled)),
             lambda reason: self._batch_crashed(batch, reason),
             lambda payload: self._batch_report(batch, payload),
@@ -140,6 +151,10 @@ class BatchRunner(QWidget):
             return
         doc = batch.doc
         kind, image_id = payload[0], payload[1]  # type: ignore[index]
+        if kind == "where":
+            batch.where = str(image_id)
+            self._show_batch_progress(batch)
+            return
         rec = doc.project.images.get(image_id)
         if kind == "done" and rec is not None:
             proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
@@ -162,7 +177,8 @@ class BatchRunner(QWidget):
     def _show_batch_progress(self, batch: Batch) -> None:
         self.progress.setRange(0, batch.total)
         self.progress.setValue(batch.done)
-        self.progress.setFormat(f"%v / %m images · {batch.backend}")
+        where = f" · {batch.where}" if batch.where else ""
+        self.progress.setFormat(f"%v / %m images · {batch.backend}{where}")
         if batch.done == 0:
             self.eta_label.setText("Starting…")
             return

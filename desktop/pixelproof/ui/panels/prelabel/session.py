@@ -17,7 +17,8 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from pixelproof.core.model import Project
 from pixelproof.inference import base as inference
-from pixelproof.inference.apply import PredictionMapper, propose
+from pixelproof.inference.apply import PredictionMapper
+from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.workers import Job
 
 Report = Callable[[object], None]
@@ -137,17 +138,34 @@ def propose_in_worker(
     image_ids: list[int],
     mapping: dict[str, str | None],
     cancel: threading.Event,
+    spec: BackendSpec | None = None,
 ) -> bool:
-    """Pre-label ``image_ids`` of the snapshot (``inference.apply.propose``, as the CLI does): reports
-    ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image. Returns
-    True when cancelled; the image in flight when Cancel was pressed is dropped."""
+    """Pre-label ``image_ids`` of the snapshot (``inference.batch.propose_batch``, as the CLI does):
+    reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image.
+    A large job (``core.batch.is_large_job``) with a ``spec`` runs on local worker processes, one per
+    core (reported first as ``("where", description)``); the UI thread stays free either way. Returns
+    True when cancelled; the images in flight when Cancel was pressed are dropped."""
+    from pixelproof.core.batch import BatchCancelled, SerialExecutor, make_executor
+    from pixelproof.inference.batch import SECONDS_PER_IMAGE as SPI
+    from pixelproof.inference.batch import propose_batch
+
     mapper = PredictionMapper(snap, backend.source, mapping=mapping)
     todo = [snap.images[i] for i in image_ids]
-    for image, result in propose(snap, backend, todo, mapper, cancel.is_set):
-        if cancel.is_set():
+    executor = SerialExecutor() if spec is None else make_executor(len(todo), seconds_per_item=SPI)
+    if executor.kind != "serial":
+        report(("where", executor.describe()))
+    with executor:
+        results = propose_batch(
+            snap, todo, mapper, executor, spec=spec, backend=backend, cancelled=cancel.is_set
+        )
+        try:
+            for image, result in results:
+                if cancel.is_set():
+                    return True
+                if isinstance(result, str):
+                    report(("failed", image.id, image.file_name, result))
+                else:
+                    report(("done", image.id, result))
+        except BatchCancelled:
             return True
-        if isinstance(result, str):
-            report(("failed", image.id, image.file_name, result))
-        else:
-            report(("done", image.id, result))
     return cancel.is_set()
