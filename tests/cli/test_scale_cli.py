@@ -1,5 +1,5 @@
 """Batch commands on several cores and on a Dask cluster (issue 17): byte-identical outputs (prelabel's
-project, qa's CSV and JSON) serially, with ``--workers 2`` and with ``--scheduler`` on a real
+project, qa's CSV and JSON, lint's JSON) serially, with ``--workers 2`` and with ``--scheduler`` on a real
 LocalCluster; shards; Ctrl+C leaves nothing behind."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def coins_project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "p", coin_pictures(14))
 
 
-def test_prelabel_and_qa_outputs_are_byte_identical_serially_on_two_workers_and_on_a_cluster(
+def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers_and_on_a_cluster(
     coins_project: Path,
     dask_cluster: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -77,6 +77,15 @@ def test_prelabel_and_qa_outputs_are_byte_identical_serially_on_two_workers_and_
     assert b"fn" in reports["serial"][0] and reports["serial"][0].count(b"\n") > 14
     assert reports["pool"] == reports["serial"]
     assert reports["dask"] == reports["serial"]
+
+    # lint: the same problems file (first pass on the workers, dataset figures and second pass here)
+    lints = {}
+    for name, flags in runs.items():
+        out = folder / f"{name}.lint.json"
+        assert main(["lint", str(folder / "serial.json"), *flags, "--json", str(out)]) in (0, 1)
+        lints[name] = out.read_bytes()
+    assert b'"problems"' in lints["serial"]
+    assert lints["pool"] == lints["serial"] and lints["dask"] == lints["serial"]
 
     # shards: the same annotations, split into projects of 5 images
     assert main(["prelabel", str(coins_project), *THRESHOLD, "--workers", "1", "--shard-size", "5",

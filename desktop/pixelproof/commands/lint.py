@@ -8,6 +8,7 @@ import argparse
 import sys
 from typing import Any
 
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
 from pixelproof.commands._common import ProgressBar, error, warn
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
@@ -63,6 +64,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", metavar="F", help="write problems, summary and options as JSON")
     p.add_argument("--csv", metavar="F", help="write one row per problem as CSV")
     p.add_argument("--html", metavar="F", help="write an HTML report with crops of the worst problems")
+    add_batch_arguments(p)
     p.set_defaults(run=run)
 
 
@@ -90,10 +92,17 @@ def _kinds(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.commands._common import load_or_report
+    from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.limits import LimitError, check_output_not_input
     from pixelproof.core.lint import LintOptions, dismissed_keys, lint_project
     from pixelproof.core.lint import report as lint_report
+    from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
 
+    try:
+        batch = batch_options(args)
+    except ValueError as e:
+        error(str(e))
+        return EXIT_USAGE
     problem = _usage(args)
     if problem:
         error(problem)
@@ -120,8 +129,14 @@ def run(args: argparse.Namespace) -> int:
     options = LintOptions(
         frozenset(_kinds(args)) if args.kinds else None, args.min_score, dismissed_keys(project)
     )
-    with ProgressBar("linting") as bar:
-        result = lint_project(project, rules, predictions, options, progress=bar)
+    try:
+        executor = batch.executor(len(project.images), SECONDS_PER_IMAGE)
+    except BatchSetupError as e:
+        error(str(e))
+        return EXIT_UNREADABLE
+    announce(executor)
+    with executor, ProgressBar("linting") as bar:
+        result = lint_project(project, rules, predictions, options, progress=bar, executor=executor)
     data = lint_report.to_dict(result, str(args.project), model_info)
     try:
         if args.json:

@@ -397,6 +397,14 @@ def dismissed_keys(project: Project) -> frozenset[str]:
     return frozenset(k for k in keys if isinstance(k, str))
 
 
+SECONDS_PER_IMAGE = 0.02  # step 1 for an image of ~10 masks on one core: sizes batch chunks
+
+
+def collect_task(ctx: Context, works: list[ImageWork]) -> list[ImageFacts]:
+    """Step 1 for a batch of images, on any executor (``pixelproof.core.batch``)."""
+    return [collect(work, ctx) for work in works]
+
+
 def lint_project(
     project: Project,
     rules: Rules | None = None,
@@ -404,11 +412,15 @@ def lint_project(
     options: LintOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    executor: Any = None,
 ) -> LintResult:
     """Every problem of the project, worst first. ``predictions``: image id -> predicted objects (in the
     project's category ids; None = no model: the model kinds are skipped). ``rules`` default to the
     project's own. ``progress(done, total)`` is called per image of the first pass; ``cancelled()``
-    stops the run early (the result then says so and holds what was found)."""
+    stops the run early (the result then says so and holds what was found). ``executor``
+    (``pixelproof.core.batch``) runs step 1 on worker processes or a cluster; default: here."""
+    from pixelproof.core.batch import BatchCancelled, Failed, SerialExecutor, run_batch
+
     options = options or LintOptions()
     rules = rules if rules is not None else rules_of(project.app)
     kinds = set(options.kinds if options.kinds is not None else KINDS)
@@ -418,13 +430,18 @@ def lint_project(
     works = image_works(project, predictions)
     facts: list[ImageFacts] = []
     stopped = False
-    for n, work in enumerate(works, start=1):
-        if cancelled is not None and cancelled():
-            stopped = True
-            break
-        facts.append(collect(work, ctx))
-        if progress is not None:
-            progress(n, len(works))
+    feed = None if progress is None else (lambda p: progress(p.done, p.total))
+    steps = run_batch(
+        collect_task, ctx, works, executor or SerialExecutor(), seconds_per_item=SECONDS_PER_IMAGE,
+        on_progress=feed, cancelled=cancelled,
+    )  # fmt: skip
+    try:
+        for index, found in steps:
+            if isinstance(found, Failed):  # a bug, not a label problem: say which image
+                raise RuntimeError(f"{works[index].image.file_name}: {found.reason}")
+            facts.append(found)
+    except BatchCancelled:
+        stopped = True
     figures = dataset_figures(facts)
     problems: list[Problem] = []
     image_scores: dict[int, ol.ImageScores] = {}
