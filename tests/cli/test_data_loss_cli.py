@@ -33,7 +33,7 @@ def test_prelabel_in_place_refuses_when_the_app_saved_meanwhile(
     path = make_project(tmp_path / "p", {"a.png": img}, ["blob"])
     import pixelproof.commands.prelabel as prelabel_cmd
 
-    real = prelabel_cmd.prelabel_project
+    real = prelabel_cmd.propose_batch
 
     def app_saves_while_the_model_runs(project, *args, **kwargs):  # type: ignore[no-untyped-def]
         other = load_project(path)  # the other writer: the app, saving the user's edit
@@ -41,7 +41,7 @@ def test_prelabel_in_place_refuses_when_the_app_saved_meanwhile(
         save_project(other)
         return real(project, *args, **kwargs)
 
-    monkeypatch.setattr(prelabel_cmd, "prelabel_project", app_saves_while_the_model_runs)
+    monkeypatch.setattr(prelabel_cmd, "propose_batch", app_saves_while_the_model_runs)
     code, _, err = run(capsys, "prelabel", path, "--backend", "threshold")
     assert code == 1
     assert str(path) in err and "changed on disk" in err and "-o" in err

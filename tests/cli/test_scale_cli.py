@@ -1,6 +1,6 @@
 """Batch commands on several cores and on a Dask cluster (issue 17): byte-identical outputs (prelabel's
-project, qa's CSV and JSON, lint's JSON) serially, with ``--workers 2`` and with ``--scheduler`` on a real
-LocalCluster; shards; Ctrl+C leaves nothing behind."""
+project, qa's CSV and JSON, lint's JSON; merge and agreement) serially, with ``--workers 2`` and with
+``--scheduler`` on a real LocalCluster; shards; Ctrl+C leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -86,6 +86,20 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
         lints[name] = out.read_bytes()
     assert b'"problems"' in lints["serial"]
     assert lints["pool"] == lints["serial"] and lints["dask"] == lints["serial"]
+
+    # merge and agreement of two annotators' shards (every image labelled by both): the same files
+    shards = folder / "shards"
+    assert main(["split", str(folder / "serial.json"), "--annotators", "ann,bob", "--overlap", "1",
+                 "-o", str(shards)]) == 0  # fmt: skip
+    team = {}
+    for name in ("serial", "pool"):
+        merged, agreed = folder / f"{name}.merged.json", folder / f"{name}.agreement.json"
+        parts = [str(shards / "ann.json"), str(shards / "bob.json")]
+        assert main(["merge", *parts, *runs[name], "-o", str(merged)]) in (0, 3)
+        assert main(["agreement", *parts, *runs[name], "--json", str(agreed)]) == 0
+        team[name] = (merged.read_bytes(), agreed.read_bytes())
+    assert b'"kappa' in team["serial"][1] or b"kappa" in team["serial"][1]
+    assert team["pool"] == team["serial"]
 
     # shards: the same annotations, split into projects of 5 images
     assert main(["prelabel", str(coins_project), *THRESHOLD, "--workers", "1", "--shard-size", "5",

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
 
 
@@ -27,12 +28,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", metavar="F", help="write the full result as JSON")
     p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
+    add_batch_arguments(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import report
     from pixelproof.core.agreement import raters_from_merged, raters_from_shards, run_agreement
+    from pixelproof.core.batch import BatchSetupError
+
+    try:
+        batch = batch_options(args)
+    except ValueError as e:
+        error(str(e))
+        return 2
     from pixelproof.core.coco import read_json
     from pixelproof.core.merge import Shard
     from pixelproof.core.scorecards import honeypot_scorecards
@@ -56,8 +65,14 @@ def run(args: argparse.Namespace) -> int:
     if len(raters) < 2:
         error("agreement needs two annotators: several shards, or a merged project with overlap images")
         return 1
-    with ProgressBar("comparing annotators") as bar:
-        result = run_agreement(raters, args.iou_threshold, progress=bar.iterate)
+    try:
+        executor = batch.executor(len(raters[0].project.images) if raters else 0, 0.02)
+    except BatchSetupError as e:
+        error(str(e))
+        return 1
+    announce(executor)
+    with executor, ProgressBar("comparing annotators") as bar:
+        result = run_agreement(raters, args.iou_threshold, executor=executor, on_progress=feed_bar(bar))
     for p in result.problems:
         warn(p)
     data = result.to_dict()

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
 from pixelproof.commands._common import ProgressBar, error, load_or_report
 
 EXIT_CONFLICTS = 3
@@ -27,13 +28,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--manifest", metavar="F", help="the lead's manifest from split: honeypots are left out")
     p.add_argument("--report", metavar="F", help="write the conflict report as JSON")
     p.add_argument("--author", help="who merges (history; default: the user identity)")
+    add_batch_arguments(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import history
+    from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.coco import ProjectSaveError, read_json, save_project
     from pixelproof.core.merge import Shard, merge_shards
+
+    try:
+        batch = batch_options(args)
+    except ValueError as e:
+        error(str(e))
+        return 2
 
     projects = []
     with ProgressBar("reading shards", unit="files") as bar:
@@ -65,7 +74,14 @@ def run(args: argparse.Namespace) -> int:
         error(f"{args.output}: would overwrite an input; choose another -o / --report")
         return 1
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
-    result = merge_shards(shards, base=base, manifest=manifest)
+    try:
+        executor = batch.executor(sum(len(p.images) for p in projects), 0.002)
+    except BatchSetupError as e:
+        error(str(e))
+        return 1
+    announce(executor)
+    with executor:
+        result = merge_shards(shards, base=base, manifest=manifest, executor=executor)
     if base is not None:
         result.project.history = base.history  # the log records what the merge changed in the base
     history.note(

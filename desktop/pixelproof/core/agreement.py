@@ -309,16 +309,45 @@ def overlap_members(raters: list[Rater]) -> tuple[list[tuple[str, list[Member]]]
     return out, problems
 
 
+def _one_image(member: Member) -> Member:
+    """The member with a project of just its image (what a batch task needs to carry)."""
+    project = Project(categories=dict(member.project.categories))
+    project.add_image(member.image)
+    project.extend_annotations(member.project.annotations_of(member.image.id))
+    return Member(member.rater, project, member.image)
+
+
+def agreement_task(iou_threshold: float, items: list[tuple[str, list[Member]]]) -> list[ImageAgreement]:
+    """``image_agreement`` for a batch of images, on any executor (``pixelproof.core.batch``)."""
+    return [image_agreement(name, members, iou_threshold) for name, members in items]
+
+
 def run_agreement(
     raters: list[Rater],
     iou_threshold: float = 0.5,
     *,
     progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+    executor: Any = None,
+    on_progress: Callable[[Any], None] | None = None,
 ) -> AgreementResult:
-    """Agreement over every overlap image (see the module docstring)."""
+    """Agreement over every overlap image (see the module docstring), in image order whatever
+    ``executor`` (``pixelproof.core.batch``; default: here) runs the images on."""
+    from pixelproof.core.batch import Failed, SerialExecutor, run_batch
+
     images, problems = overlap_members(raters)
-    it: Iterable[Any] = images if progress is None else progress(images, len(images))
-    results = [image_agreement(name, members, iou_threshold) for name, members in it]
+    items = [(name, [_one_image(m) for m in members]) for name, members in images]
+    steps: Iterable[Any] = run_batch(
+        agreement_task, iou_threshold, items, executor or SerialExecutor(), seconds_per_item=0.02,
+        on_progress=on_progress,
+    )  # fmt: skip
+    if progress is not None:
+        steps = progress(steps, len(items))
+    results = []
+    for index, found in steps:
+        if isinstance(found, Failed):
+            problems.append(f"{items[index][0]}: could not be compared: {found.reason}")
+        else:
+            results.append(found)
     return AgreementResult([r.name for r in raters], results, problems, iou_threshold)
 
 

@@ -241,12 +241,22 @@ def _own(
 # the whole merge
 
 
+def merge_task(context: tuple[list[str], list[str | None]], items: list[tuple]) -> list[ImageMerge]:
+    """``merge_image`` for a batch of images, on any executor (``pixelproof.core.batch``)."""
+    names, annotators = context
+    return [merge_image(fname, b, vs, names, annotators, overlap) for fname, b, vs, overlap in items]
+
+
 def merge_shards(
     shards: list[Shard],
     base: Project | None = None,
     manifest: dict[str, Any] | None = None,
+    executor: Any = None,
 ) -> MergeResult:
-    """Merge ``shards`` (into a copy of ``base`` when given). See the module docstring."""
+    """Merge ``shards`` (into a copy of ``base`` when given). See the module docstring. ``executor``
+    (``pixelproof.core.batch``; default: here) merges the images; the result is the same."""
+    from pixelproof.core.batch import Failed, SerialExecutor, run_batch
+
     conflicts: list[Conflict] = []
     names = _unique_names([s.name for s in shards])
     annotators = [s.annotator for s in shards]
@@ -280,6 +290,16 @@ def merge_shards(
                 order.append(key)
             versions.setdefault(key, []).append(_version(p, im, k, cat_maps[k]))
 
+    todo = [key for key in order if versions.get(key)]
+    items = [
+        (display[key], base_versions.get(key), versions[key], bool(same_split) or key in overlap_names)
+        for key in todo
+    ]
+    done: dict[str, ImageMerge] = {}
+    for index, m in run_batch(merge_task, (names, annotators), items, executor or SerialExecutor()):
+        if isinstance(m, Failed):
+            raise RuntimeError(f"{items[index][0]}: {m.reason}")  # a bug, not a conflict: stop
+        done[todo[index]] = m
     merged: list[tuple[str, ImageMerge, Version | None]] = []
     for key in order:
         vs = versions.get(key, [])
@@ -287,12 +307,9 @@ def merge_shards(
         if not vs:
             m = ImageMerge(b.image, [(copy_annotation(a), c, True) for a, c in b.objects], b.status)
             m.time_spent = merged_time([b])
-            merged.append((key, m, b))
-            continue
-        fname = display[key]
-        overlap = bool(same_split) or key in overlap_names
-        m = merge_image(fname, b, vs, names, annotators, overlap)
-        m.time_spent = merged_time(vs + ([b] if b is not None else []))
+        else:
+            m = done[key]
+            m.time_spent = merged_time(vs + ([b] if b is not None else []))
         merged.append((key, m, b))
     return _assemble(merged, shards, base, categories, conflicts, left_hp, names)
 
