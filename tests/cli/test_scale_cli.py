@@ -4,6 +4,7 @@ project, qa's CSV and JSON, lint's JSON; merge and agreement) serially, with ``-
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 from skimage import data
 
 from pixelproof.cli import main
-from pixelproof.core.coco import load_project
+from pixelproof.core.coco import load_project, save_project
 from tests.cli.test_prelabel_cli import make_project
 
 THRESHOLD = ("--backend", "threshold", "--option", "category=coin", "--option", "min_area=30")
@@ -46,22 +47,43 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # one timestamp per job, fixed for the comparison
     folder = coins_project.parent
+    # a third of the images labeled already: the workers must skip predictions repeating those labels
+    assert main(["prelabel", str(coins_project), *THRESHOLD, "--images", "c00[0-4].png"]) == 0
     runs = {
         "serial": ["--workers", "1"],
         "pool": ["--workers", "2"],
         "dask": ["--scheduler", dask_cluster.scheduler_address],
     }
+    capsys.readouterr()
     outputs = {}
     for name, flags in runs.items():
         out = folder / f"{name}.json"
         code = main(["prelabel", str(coins_project), *THRESHOLD, *flags, "-o", str(out)])
-        assert code == 0, capsys.readouterr().err
-        outputs[name] = out.read_bytes()
-    assert "running on 2 local worker processes" in capsys.readouterr().err
+        said = capsys.readouterr()
+        assert code == 0, said.err
+        assert "skipped (already labeled)" in said.out
+        assert ("running on 2 local worker processes" in said.err) == (name == "pool")
+        outputs[name] = (out.read_bytes(), said.out.split(": ", 1)[1])  # the file, and what was said
     project = load_project(folder / "serial.json")
     assert len(project.annotations) > 14  # every crop has coins: the comparison is not between empties
     assert outputs["pool"] == outputs["serial"]
     assert outputs["dask"] == outputs["serial"]
+
+    # detect-then-segment on the workers: grabcut outlines box labels, masks linked to their boxes
+    boxes = load_project(folder / "serial.json")
+    for a in boxes.annotations.values():
+        a.segmentation, a.review, a.source = None, "accepted", None
+    save_project(boxes, folder / "boxes.json")
+    outlined = {}
+    for name in ("serial", "pool"):
+        out = folder / f"{name}.outlined.json"
+        argv = ["prelabel", str(folder / "boxes.json"), "--backend", "grabcut", "--from-boxes", "--images",
+                "c00[0-3].png", *runs[name], "-o", str(out)]  # fmt: skip
+        assert main(argv) == 0, capsys.readouterr().err
+        outlined[name] = out.read_bytes()
+    masks = [a for a in load_project(folder / "serial.outlined.json").annotations.values() if a.segmentation]
+    assert masks and all(a.app_extra.get("from_box") in boxes.annotations for a in masks)
+    assert outlined["pool"] == outlined["serial"]
 
     # qa: the same report files, scored here, on two workers and on the cluster
     candidate = folder / "candidate.json"
@@ -79,12 +101,16 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     assert reports["dask"] == reports["serial"]
 
     # lint: the same problems file (first pass on the workers, dataset figures and second pass here)
+    labels = load_project(folder / "serial.json")
+    for a in labels.annotations.values():
+        a.review = "accepted"  # labels, not pending predictions: lint looks at them
+    save_project(labels, folder / "labels.json")
     lints = {}
     for name, flags in runs.items():
         out = folder / f"{name}.lint.json"
-        assert main(["lint", str(folder / "serial.json"), *flags, "--json", str(out)]) in (0, 1)
+        assert main(["lint", str(folder / "labels.json"), *flags, "--json", str(out)]) == 1
         lints[name] = out.read_bytes()
-    assert b'"problems"' in lints["serial"]
+    assert json.loads(lints["serial"])["summary"]["problems"] > 0
     assert lints["pool"] == lints["serial"] and lints["dask"] == lints["serial"]
 
     # merge and agreement of two annotators' shards (every image labelled by both): the same files

@@ -90,6 +90,9 @@ class GrabCutBackend(Backend):
             cv2.circle(seed, (round(px), round(py)), self.point_radius, int(value), -1)
         bgd = np.zeros((1, 65), np.float64)
         fgd = np.zeros((1, 65), np.float64)
+        # its GMMs start from k-means with OpenCV's random generator: seed it, so a box gives the same
+        # mask whatever was segmented before in this process (batch outputs equal on any worker split)
+        cv2.setRNGSeed(0)
         try:
             cv2.grabCut(bgr, seed, None, bgd, fgd, self.iterations, cv2.GC_INIT_WITH_MASK)
         except cv2.error as e:  # e.g. every pixel seeded as one class
