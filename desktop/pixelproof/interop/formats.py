@@ -70,6 +70,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.mvtec",
     "pixelproof.interop.nifti",
     "pixelproof.interop.dicom_seg",
+    "pixelproof.interop.waymo",
     "pixelproof.interop.masks_folder",
 )
 

@@ -114,7 +114,7 @@ DEFAULTS: list[Shortcut] = [
     # Review
     _("review.toggle", "&Review View", ("Ctrl+Tab",)),
     _("review.choose_project", "Choose Reference &Project…"),
-    _("review.choose_folder", "Choose Reference Mask &Folder…"),
+    _("review.choose_folder", "Choose Reference &Dataset Folder…"),
     _("review.run", "Re-run &QA", ("F5",), "review"),
     _("review.accept_object", "&Accept Object", ("Ctrl+Return", "Ctrl+Enter"), "review"),
     _("review.reject_object", "Re&ject Object", ("Ctrl+Backspace",), "review"),

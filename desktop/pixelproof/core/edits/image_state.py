@@ -90,22 +90,35 @@ class SetImageReview(_AppMapEntry):
 
 
 class SetReference(Edit):
-    """Point the project at another QA reference (``pixelproof.reference``: a project or a mask folder)."""
+    """Point the project at another QA reference (``pixelproof.reference``: a project or a dataset in any
+    readable format) and, when the user named it, its format (``pixelproof.reference_format``; without
+    one the format is detected from the reference's layout)."""
 
-    def __init__(self, reference: str | None) -> None:
+    def __init__(self, reference: str | None, fmt: str | None = None) -> None:
         self.reference = reference
+        self.fmt = fmt if reference else None
         self.label = "Set reference" if reference else "Forget reference"
         self._before: Any = _UNSET
+        self._before_fmt: Any = None
 
     def apply(self, project: Project) -> Changes:
         self._app_order = list(project.app)
         self._before = project.reference
+        self._before_fmt = project.app.get("reference_format")
         project.reference = self.reference
+        if self.fmt is None:
+            project.app.pop("reference_format", None)
+        else:
+            project.app["reference_format"] = self.fmt
         return Changes([Change(REFERENCE)])
 
     def revert(self, project: Project) -> Changes:
         applied(None if self._before is _UNSET else True)
         project.reference = self._before
+        if self._before_fmt is None:
+            project.app.pop("reference_format", None)
+        else:
+            project.app["reference_format"] = self._before_fmt
         restore_order(project.app, self._app_order)
         return Changes([Change(REFERENCE)])
 

@@ -33,12 +33,12 @@ class Scored:
     geometry: dict[int, tuple]  # candidate annotation id -> (category, bbox, segmentation) as scored
 
 
-def score(job: Any, path: Path, candidate: Project, options: QAOptions) -> Scored:
-    """Load ``path`` and score ``candidate`` against it, reporting progress to ``job`` (a ui Job).
-    Raises ``ReferenceLoadError`` with a line per problem, naming the file."""
+def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str | None = None) -> Scored:
+    """Load ``path`` (as format ``fmt``, else detected) and score ``candidate`` against it, reporting
+    progress to ``job`` (a ui Job). Raises ``ReferenceLoadError`` with a line per problem, naming the file."""
     if not path.exists():
         raise ReferenceLoadError([f"{path}: no such file or folder"])
-    reference = load_reference(path, candidate)
+    reference = load_reference(path, candidate, fmt)
 
     def progress(pairs, total):  # type: ignore[no-untyped-def]
         job.report(0, total)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 from pixelproof.core.edits import SetReference
 from pixelproof.core.references import reference_path, stored_reference
+from pixelproof.interop.formats import detect_format, readable
 from pixelproof.ui.review.view import ReviewView
 from pixelproof.ui.shortcuts import make_action
 
@@ -42,8 +43,11 @@ class ReviewMode(QObject):
         self.act_toggle = a("review.toggle", self.toggle, tip, toggled=True)
         self.act_choose_project = a("review.choose_project", self.choose_project,
                                     "A COCO project with the reference masks or boxes")  # fmt: skip
-        self.act_choose_folder = a("review.choose_folder", self.choose_folder,
-                                   "A folder of PNG masks (instance or semantic; 255 = void)")  # fmt: skip
+        folder_tip = (
+            "PNG masks or a dataset in any format PixelProof reads (Cityscapes gtFine, KITTI, CVAT, "
+            "Open Images, MVTec, LabelMe, VOC, YOLO …), recognised from its layout"
+        )
+        self.act_choose_folder = a("review.choose_folder", self.choose_folder, folder_tip)
         self.act_run = a("review.run", self.view.run, "Score the candidate against the reference again")
         self.act_accept = a("review.accept_object", lambda: self.view.decide("accepted"),
                             "Mark the selected object accepted, with the note if one is typed")  # fmt: skip
@@ -163,20 +167,38 @@ class ReviewMode(QObject):
             self.set_reference(Path(path))
 
     def choose_folder(self) -> None:
+        """A reference folder in any readable format; when its layout says nothing, the user names it."""
         path = QFileDialog.getExistingDirectory(
-            self.shell.widget, "Choose a folder of reference masks", self._start_folder()
+            self.shell.widget, "Choose a reference folder (masks or a dataset)", self._start_folder()
         )
-        if path:
-            self.set_reference(Path(path))
+        if not path:
+            return
+        fmt = None
+        if detect_format(Path(path)) is None:
+            formats = [f for f in readable() if not f.input_is_file]
+            titles = [f"{f.title} ({f.name})" for f in formats]
+            title, ok = QInputDialog.getItem(
+                self.shell.widget,
+                "Reference format",
+                f"{Path(path).name} is not recognised. Read it as:",
+                titles,
+                0,
+                False,
+            )
+            if not ok:
+                return
+            fmt = formats[titles.index(title)].name
+        self.set_reference(Path(path), fmt)
 
-    def set_reference(self, path: Path) -> None:
-        """Store ``path`` as the project's reference (undoable); the view re-scores and shows problems."""
+    def set_reference(self, path: Path, fmt: str | None = None) -> None:
+        """Store ``path`` (and a format the user named) as the project's reference (undoable); the view
+        re-scores and shows problems."""
         doc = self.shell.document
         if doc is None:
             return
         value = stored_reference(doc.project, path)
-        if value != doc.project.reference:
-            doc.push(SetReference(value))
+        if value != doc.project.reference or fmt != doc.project.app.get("reference_format"):
+            doc.push(SetReference(value, fmt))
         else:
             self.view.run()
         if not self.active:

@@ -221,13 +221,14 @@ class ReviewView(QWidget):
             self.error = "no reference"
             self._show_banner(
                 "This project has no reference to review against. Use Review > Choose Reference Project… "
-                "(a project .json) or Choose Reference Mask Folder… (PNG masks)."
+                "(a project .json) or Choose Reference Dataset Folder… (PNG masks or any dataset folder)."
             )
             self._update_buttons()
             return
         candidate = doc.project.snapshot()
         options = self.options
-        job = Job(lambda j: compute.score(j, path, candidate, options), self)
+        fmt = doc.project.app.get("reference_format")
+        job = Job(lambda j: compute.score(j, path, candidate, options, fmt), self)
         job.progress.connect(self._on_progress)
         job.finished.connect(lambda scored, j=job: self._on_scored(j, scored))
         job.failed.connect(lambda reason, j=job: self._on_failed(j, reason, path))

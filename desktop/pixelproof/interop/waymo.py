@@ -1,0 +1,285 @@
+"""Waymo Open Dataset v2 perception parquet components (read only: nothing consumes written v2 parquet).
+
+A v2 dataset folder holds one folder per component, each with ``<segment>.parquet`` files whose columns
+are named ``key.<field>`` and ``[<Component>].<field path>``. Read here:
+
+- ``camera_image``: ``[CameraImageComponent].image`` (JPEG bytes);
+- ``camera_box``: ``[CameraBoxComponent].box.center.{x,y}``, ``.box.size.{x,y}`` (pixels), ``.type``
+  (unknown, vehicle, pedestrian, sign, cyclist), ``.difficulty_level.{detection,tracking}``;
+- ``camera_segmentation``: ``[CameraSegmentationLabelComponent].panoptic_label`` (a 16-bit PNG: class x
+  ``panoptic_label_divisor`` + instance) with the 28 camera segmentation classes; class 0 (undefined) is
+  void.
+
+One image per (segment, timestamp, camera). Its ``file_name`` is
+``<image-dir>/<segment_context_name>/<frame_timestamp_micros>_<CAMERA>.jpg`` (CAMERA = FRONT, FRONT_LEFT,
+FRONT_RIGHT, SIDE_LEFT, SIDE_RIGHT), relative to the dataset folder; the JPEG bytes are written there when
+``image_dir`` is given (nothing is written otherwise: a QA reference needs no pictures). Without a
+``camera_image`` component the sizes are the cameras' published ones. pyarrow is an optional dependency:
+``pip install 'pixelproof[waymo]'``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from pixelproof.core.model import ImageRecord
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    rel_name,
+    with_progress,
+)
+from pixelproof.interop.formats import Format, Option
+from pixelproof.interop.panoptic import add_id_objects, read_id_png
+
+CAMERAS = {0: "UNKNOWN", 1: "FRONT", 2: "FRONT_LEFT", 3: "FRONT_RIGHT", 4: "SIDE_LEFT", 5: "SIDE_RIGHT"}
+CAMERA_SIZES = {1: (1920, 1280), 2: (1920, 1280), 3: (1920, 1280), 4: (1920, 886), 5: (1920, 886)}
+BOX_TYPES = {0: "unknown", 1: "vehicle", 2: "pedestrian", 3: "sign", 4: "cyclist"}
+SEGMENTATION_TYPES = (  # camera_segmentation.proto's Type, 0..28
+    "undefined", "ego_vehicle", "car", "truck", "bus", "other_large_vehicle", "bicycle", "motorcycle",
+    "trailer", "pedestrian", "cyclist", "motorcyclist", "bird", "ground_animal", "construction_cone_pole",
+    "pole", "pedestrian_object", "sign", "traffic_light", "building", "road", "lane_marker", "road_marker",
+    "sidewalk", "vegetation", "sky", "ground", "dynamic", "static",
+)  # fmt: skip
+KEY = ("key.segment_context_name", "key.frame_timestamp_micros", "key.camera_name")
+IMAGE_COL = "[CameraImageComponent].image"
+BOX = "[CameraBoxComponent]"
+BOX_COLS = (
+    f"{BOX}.box.center.x",
+    f"{BOX}.box.center.y",
+    f"{BOX}.box.size.x",
+    f"{BOX}.box.size.y",
+    f"{BOX}.type",
+)
+SEG = "[CameraSegmentationLabelComponent]"
+SEG_COLS = (f"{SEG}.panoptic_label_divisor", f"{SEG}.panoptic_label")
+MISSING_PYARROW = "reading Waymo v2 parquet needs pyarrow: pip install 'pixelproof[waymo]'"
+
+
+def read_waymo(
+    path: str | os.PathLike[str],
+    *,
+    image_dir: str | os.PathLike[str] | None = None,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a Waymo v2 folder (with ``camera_image/``, ``camera_box/``, ``camera_segmentation/``)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ValueError(MISSING_PYARROW) from None
+    root = Path(path)
+    if not root.is_dir():
+        raise ValueError(
+            "expected the Waymo v2 folder holding camera_image/, camera_box/ ... component folders"
+        )
+    report = Reporter(on_problem)
+    project = folder_project(root)
+    build = Builder(project)
+    out = Path(image_dir) if image_dir else None
+    files = {
+        c: sorted((root / c).glob("*.parquet")) for c in ("camera_image", "camera_box", "camera_segmentation")
+    }
+    if not any(files.values()):
+        report(f"{root}: no camera_image/, camera_box/ or camera_segmentation/ *.parquet files found")
+    frames = _Frames(root, out, build, report)
+    work = [(c, f) for c, fs in files.items() for f in fs]
+    for component, file in with_progress(work, len(work), progress):
+        try:
+            table = pq.ParquetFile(file)
+            columns = set(table.schema_arrow.names)
+        except Exception as e:  # pyarrow raises its own error types for corrupt files
+            report.skip("files", f"{file}: not a readable parquet file ({e}); skipped")
+            continue
+        needed = {"camera_image": (*KEY, IMAGE_COL), "camera_box": (*KEY, *BOX_COLS),
+                  "camera_segmentation": (*KEY, *SEG_COLS)}[component]  # fmt: skip
+        if missing := [c for c in needed if c not in columns]:
+            report.skip("files", f"{file}: no column(s) {', '.join(missing)}; skipped")
+            continue
+        optional = (
+            f"{BOX}.difficulty_level.detection",
+            f"{BOX}.difficulty_level.tracking",
+            "key.camera_object_id",
+        )
+        extra_cols = [c for c in optional if c in columns and component == "camera_box"]
+        for batch in table.iter_batches(columns=[*needed, *extra_cols], batch_size=64):
+            for row_no, row in enumerate(batch.to_pylist()):
+                where = f"{file}: row {row_no}"
+                if component == "camera_image":
+                    frames.add_image(row, where)
+                elif component == "camera_box":
+                    _add_box(row, frames, build, report, where)
+                else:
+                    _add_segmentation(row, frames, build, report, where)
+    if frames.assumed:
+        report(f"{root}: no camera_image component for {frames.assumed} frame(s): sizes are the cameras' "
+               "published ones")  # fmt: skip
+    if out is None and files["camera_image"]:
+        report(f"{root}: camera JPEGs not extracted (give --image-dir DIR to write them)")
+    return ImportResult(project, report.problems, report.skipped)
+
+
+class _Frames:
+    """(segment, timestamp, camera) -> image record, made from camera_image rows or on first label."""
+
+    def __init__(self, root: Path, out: Path | None, build: Builder, report: Reporter) -> None:
+        self.root, self.out, self.build, self.report = root, out, build, report
+        self.records: dict[tuple[str, int, int], ImageRecord] = {}
+        self.assumed = 0
+
+    def _path(self, key: tuple[str, int, int]) -> Path:
+        segment, timestamp, camera = key
+        base = self.out if self.out is not None else self.root / "images"
+        return base / segment / f"{timestamp}_{CAMERAS.get(camera, str(camera))}.jpg"
+
+    def key(self, row: dict[str, Any], where: str) -> tuple[str, int, int] | None:
+        segment, timestamp, camera = (row.get(k) for k in KEY)
+        if (
+            not isinstance(segment, str)
+            or not segment
+            or "/" in segment
+            or "\\" in segment
+            or segment[0] == "."
+        ):
+            self.report.skip(
+                "rows", f"{where}: segment_context_name {segment!r} is not a plain name; skipped"
+            )
+            return None
+        if not isinstance(timestamp, int) or not isinstance(camera, int):
+            self.report.skip(
+                "rows", f"{where}: frame_timestamp_micros and camera_name must be integers; skipped"
+            )
+            return None
+        return (segment, timestamp, camera)
+
+    def _record(self, key: tuple[str, int, int], width: int, height: int) -> ImageRecord:
+        waymo = {"segment": key[0], "timestamp": key[1], "camera": CAMERAS.get(key[2], str(key[2]))}
+        image = self.build.image(
+            rel_name(self._path(key), self.root), width, height, pixelproof={"waymo": waymo}
+        )
+        self.records[key] = image
+        return image
+
+    def add_image(self, row: dict[str, Any], where: str) -> None:
+        key = self.key(row, where)
+        if key is None:
+            return
+        data = row.get(IMAGE_COL)
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+        except (OSError, TypeError) as e:
+            self.report.skip("rows", f"{where}: image of {key[0]} {key[1]} {CAMERAS.get(key[2])} is not a "
+                             f"readable JPEG ({e}); skipped")  # fmt: skip
+            return
+        if key in self.records:
+            self.report(f"{where}: a second image for the same frame and camera; the first is kept")
+            return
+        self._record(key, width, height)
+        if self.out is not None:
+            dst = self._path(key)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_bytes(data)
+
+    def get(self, row: dict[str, Any], where: str, size: tuple[int, int] | None = None) -> ImageRecord | None:
+        key = self.key(row, where)
+        if key is None:
+            return None
+        if key in self.records:
+            return self.records[key]
+        size = size or CAMERA_SIZES.get(key[2])
+        if size is None:
+            self.report.skip(
+                "rows", f"{where}: camera {key[2]} has no known size and no camera_image; skipped"
+            )
+            return None
+        self.assumed += 1
+        return self._record(key, *size)
+
+
+def _add_box(row: dict[str, Any], frames: _Frames, build: Builder, report: Reporter, where: str) -> None:
+    image = frames.get(row, where)
+    if image is None:
+        return
+    try:
+        cx, cy, sx, sy = (float(row[c]) for c in BOX_COLS[:4])
+        kind = int(row[BOX_COLS[4]])
+    except (TypeError, ValueError):
+        report.skip("boxes", f"{where}: box center/size/type missing or not numbers; skipped")
+        return
+    if not all(abs(v) < 1e7 for v in (cx, cy, sx, sy)) or sx < 0 or sy < 0:  # NaN fails the comparison
+        report.skip("boxes", f"{where}: box center/size must be finite, sizes >= 0; skipped")
+        return
+    waymo: dict[str, Any] = {}
+    if row.get("key.camera_object_id") is not None:
+        waymo["object_id"] = row["key.camera_object_id"]
+    for level in ("detection", "tracking"):
+        value = row.get(f"{BOX}.difficulty_level.{level}")
+        if value is not None:
+            waymo.setdefault("difficulty", {})[level] = int(value)
+    cat = build.category(BOX_TYPES.get(kind, f"type_{kind}"))
+    build.annotation(image, cat.id, bbox=[cx - sx / 2, cy - sy / 2, sx, sy], app_extra={"waymo": waymo})
+
+
+def _add_segmentation(
+    row: dict[str, Any], frames: _Frames, build: Builder, report: Reporter, where: str
+) -> None:
+    divisor = row.get(SEG_COLS[0])
+    try:
+        ids = read_id_png(row.get(SEG_COLS[1]))
+        if not isinstance(divisor, int) or divisor <= 0:
+            raise ValueError(f"panoptic_label_divisor must be a positive integer, got {divisor!r}")
+    except (OSError, ValueError, TypeError) as e:
+        report.skip("rows", f"{where}: panoptic label not readable ({e}); skipped")
+        return
+    image = frames.get(row, where, size=(ids.shape[1], ids.shape[0]))
+    if image is None:
+        return
+    if ids.shape != (image.height, image.width):
+        report.skip("rows", f"{where}: panoptic label is {ids.shape[1]}x{ids.shape[0]} but the image is "
+                    f"{image.width}x{image.height}; skipped")  # fmt: skip
+        return
+
+    def category(cls: int) -> tuple[int, bool] | None:
+        if not 0 <= cls < len(SEGMENTATION_TYPES):
+            report(f"{where}: segmentation class {cls} is unknown; imported as class_{cls}")
+            return build.category(f"class_{cls}").id, False
+        return build.category(SEGMENTATION_TYPES[cls], void=cls == 0).id, False
+
+    add_id_objects(
+        ids, image, build, split=lambda v: divmod(v, divisor), category=category, extra_key="waymo"
+    )
+
+
+def looks_like_waymo(path: Path) -> bool:
+    return path.is_dir() and any(
+        any((path / c).glob("*.parquet")) for c in ("camera_image", "camera_box", "camera_segmentation")
+    )
+
+
+FORMAT = Format(
+    name="waymo",
+    title="Waymo Open Dataset v2 (parquet, read only)",
+    reader=read_waymo,
+    writer=None,
+    read_options=(
+        Option(
+            "image_dir",
+            "folder",
+            "write the camera JPEGs here as <segment>/<timestamp>_<CAMERA>.jpg (default: not written)",
+            None,
+            label="Extract camera images to",
+        ),
+    ),
+    detect=looks_like_waymo,
+    lost_on_export="(read only)",
+)

@@ -1,0 +1,138 @@
+"""Waymo Open Dataset v2: parquet components built in the test from the published schema (column names of
+waymo_open_dataset.v2: ``key.*`` and ``[Component].*``), as the data itself may not be redistributed."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.cli import main
+from pixelproof.interop.formats import detect_format
+from pixelproof.interop.waymo import read_waymo
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+SEGMENT = "10023947602400723454_1120_000_1140_000"
+TS = 1507678826876435
+
+
+def _jpeg(w: int, h: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), (90, 90, 90)).save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+def _png16(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(arr.astype(np.uint16)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _keys(n: int, cameras: list[int]) -> dict:
+    return {
+        "key.segment_context_name": pa.array([SEGMENT] * n, pa.string()),
+        "key.frame_timestamp_micros": pa.array([TS] * n, pa.int64()),
+        "key.camera_name": pa.array(cameras, pa.int8()),
+    }
+
+
+def _dataset(root: Path, with_images: bool = True) -> np.ndarray:
+    """FRONT (64x48) and SIDE_LEFT (64x30) frames: two boxes, and a panoptic label for FRONT."""
+    if with_images:
+        (root / "camera_image").mkdir(parents=True)
+        jpegs = pa.array([_jpeg(64, 48), _jpeg(64, 30)], pa.binary())
+        table = pa.table({**_keys(2, [1, 4]), "[CameraImageComponent].image": jpegs})
+        pq.write_table(table, root / "camera_image" / f"{SEGMENT}.parquet")
+    (root / "camera_box").mkdir(parents=True)
+    box = "[CameraBoxComponent]"
+    table = pa.table({
+        **_keys(3, [1, 1, 4]),
+        "key.camera_object_id": pa.array(["a", "b", "c"], pa.string()),
+        f"{box}.box.center.x": pa.array([20.0, 40.0, 10.0], pa.float64()),
+        f"{box}.box.center.y": pa.array([10.0, 30.0, float("nan")], pa.float64()),
+        f"{box}.box.size.x": pa.array([10.0, 8.0, 4.0], pa.float64()),
+        f"{box}.box.size.y": pa.array([6.0, 12.0, 4.0], pa.float64()),
+        f"{box}.type": pa.array([1, 2, 1], pa.int8()),
+        f"{box}.difficulty_level.detection": pa.array([1, 2, 1], pa.int8()),
+        f"{box}.difficulty_level.tracking": pa.array([1, 1, 1], pa.int8()),
+    })  # fmt: skip
+    pq.write_table(table, root / "camera_box" / f"{SEGMENT}.parquet")
+    (root / "camera_segmentation").mkdir(parents=True)
+    panoptic = np.full((48, 64), 20 * 1000, np.int64)  # road, no instance
+    panoptic[5:15, 10:30] = 2 * 1000 + 1  # car 1
+    panoptic[20:40, 35:45] = 9 * 1000 + 3  # pedestrian 3
+    panoptic[45:, :] = 0  # undefined: void
+    seg = "[CameraSegmentationLabelComponent]"
+    ids = f"{seg}.instance_id_to_global_id_mapping"
+    table = pa.table({
+        **_keys(1, [1]),
+        f"{seg}.panoptic_label_divisor": pa.array([1000], pa.int32()),
+        f"{seg}.panoptic_label": pa.array([_png16(panoptic)], pa.binary()),
+        f"{ids}.local_instance_ids": pa.array([[1, 3]], pa.list_(pa.int32())),
+        f"{ids}.global_instance_ids": pa.array([[11, 13]], pa.list_(pa.int32())),
+        f"{ids}.is_tracked": pa.array([[True, False]], pa.list_(pa.bool_())),
+        f"{seg}.sequence_id": pa.array(["15692902915025018598"], pa.string()),
+        f"{seg}.num_cameras_covered": pa.array([b"\x00"], pa.binary()),
+    })  # fmt: skip
+    pq.write_table(table, root / "camera_segmentation" / f"{SEGMENT}.parquet")
+    return panoptic
+
+
+def test_components_read_boxes_panoptic_and_extracted_images(tmp_path: Path) -> None:
+    panoptic = _dataset(tmp_path / "wod")
+    assert detect_format(tmp_path / "wod").name == "waymo"
+    result = read_waymo(tmp_path / "wod", image_dir=tmp_path / "jpg")
+    box_file = tmp_path / "wod" / "camera_box" / f"{SEGMENT}.parquet"
+    assert result.problems == [f"{box_file}: row 2: box center/size must be finite, sizes >= 0; skipped"]
+    project = result.project
+    names = sorted(im.file_name for im in project.images.values())
+    assert names == [f"../jpg/{SEGMENT}/{TS}_FRONT.jpg", f"../jpg/{SEGMENT}/{TS}_SIDE_LEFT.jpg"]
+    for im in project.images.values():
+        assert project.image_path(im).is_file()  # the JPEG bytes were written under the documented name
+    front = next(im for im in project.images.values() if im.file_name.endswith("FRONT.jpg"))
+    assert (front.width, front.height) == (64, 48)
+    assert front.extra["pixelproof"]["waymo"] == {"segment": SEGMENT, "timestamp": TS, "camera": "FRONT"}
+    anns = project.annotations_of(front.id)
+    boxes = [a for a in anns if a.kind == "box"]
+    assert [(project.categories[a.category_id].name, a.bbox) for a in boxes] == [
+        ("vehicle", [15.0, 7.0, 10.0, 6.0]),
+        ("pedestrian", [36.0, 24.0, 8.0, 12.0]),
+    ]
+    assert boxes[0].app_extra["waymo"] == {"object_id": "a", "difficulty": {"detection": 1, "tracking": 1}}
+    masks = {project.categories[a.category_id].name: a for a in anns if a.kind == "mask"}
+    assert sorted(masks) == ["car", "pedestrian", "road", "undefined"]
+    assert np.array_equal(masks["car"].mask(48, 64), panoptic == 2001)
+    assert masks["car"].app_extra["waymo"] == {"instance": 1}
+    assert project.categories[masks["undefined"].category_id].void
+    assert project.object_count(front.id) == 5  # 2 boxes + car, pedestrian, road
+
+
+def test_without_camera_images_the_published_sizes_are_used(tmp_path: Path) -> None:
+    _dataset(tmp_path / "wod", with_images=False)
+    result = read_waymo(tmp_path / "wod")
+    side = next(im for im in result.project.images.values() if "SIDE_LEFT" in im.file_name)
+    assert (side.width, side.height) == (1920, 886)
+    assert any("sizes are the cameras' published ones" in p for p in result.problems)
+
+
+def test_missing_pyarrow_is_a_clear_message(tmp_path: Path, monkeypatch, capsys) -> None:
+    _dataset(tmp_path / "wod")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    assert (
+        main(["convert", str(tmp_path / "wod"), str(tmp_path / "p.json"), "--from", "waymo", "--to", "coco"])
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "reading Waymo v2 parquet needs pyarrow: pip install 'pixelproof[waymo]'" in err
+
+
+def test_waymo_is_read_only(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["convert", str(tmp_path), str(tmp_path / "o"), "--from", "coco", "--to", "waymo"])
