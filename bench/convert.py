@@ -1,33 +1,66 @@
-"""LabelMe folder -> COCO conversion speed (issue 7).
+"""Conversion speed: LabelMe, Cityscapes and Open Images folders to COCO (issues 7, 12, 20).
 
-``python -m bench convert [--images N] [--shapes N] [--keep DIR]``
+``python -m bench convert [--images N] [--cityscapes N] [--openimages N] [--runs R] [--keep DIR]``
 
-Builds a LabelMe folder of N images (default 2,000: a few small PNGs hard-linked under N names, each
-with a JSON of 1..2*shapes random polygons and rectangles), then times ``read_labelme`` + ``write_coco``
-(what ``pixelproof convert --from labelme --to coco`` does). Reference, in the same process: the floor of
-just parsing the same JSON files with the stdlib ``json`` and writing one COCO JSON with ``json.dump``
-(no validation, no areas) — the ratio says what the conversion itself costs on top of reading the files.
+Builds the datasets (a few small images hard-linked under many names), then times what ``pixelproof
+convert --from FMT --to coco`` does: ``FORMATS[FMT].read`` + ``FORMATS["coco"].write`` (the cyclic garbage
+collector paused, as ``Format.read/write`` do). Each figure is the median of R runs, alternating with its
+reference, run in the same process:
+
+- LabelMe (default 20,000 images): parsing the same JSON files with the stdlib ``json`` and dumping one
+  COCO-like JSON (no validation, no areas). The same conversion with the garbage collector running is
+  printed beside it (issue 20: a third of the time went to the collector).
+- Cityscapes (default 2,000 frames of 1024 x 512, 40 overlapping polygons each): cityscapesscripts'
+  ``json2labelImg`` algorithm, i.e. stdlib ``json`` plus PIL drawing every polygon into a label image.
+- Open Images (default 2,000 images, 6 boxes and 1 mask each): the stdlib ``csv`` module reading the
+  rows and one JSON dump of the boxes.
+
+README quotes the ``convert`` lines this prints (images/s and the reference's, same run).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import gc
 import json
 import os
 import shutil
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from pixelproof.interop import read_labelme, write_coco
+from pixelproof.interop.coco_io import write_coco
+from pixelproof.interop.formats import FORMATS
+from pixelproof.interop.labelme import read_labelme
 
 LABELS = ("cat", "dog", "car", "person", "tree")
+CITY_LABELS = (
+    "road",
+    "sidewalk",
+    "building",
+    "car",
+    "person",
+    "vegetation",
+    "sky",
+    "ego vehicle",
+    "cargroup",
+)
 
 
-def make_folder(root: Path, n_images: int, shapes: int, seed: int = 0) -> None:
+def _link(base: Path, dst: Path) -> None:
+    try:
+        os.link(base, dst)
+    except OSError:
+        shutil.copy(base, dst)
+
+
+def make_labelme(root: Path, n_images: int, shapes: int, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     root.mkdir(parents=True, exist_ok=True)
     bases = []
@@ -39,10 +72,7 @@ def make_folder(root: Path, n_images: int, shapes: int, seed: int = 0) -> None:
     for i in range(n_images):
         base, w, h = bases[i % len(bases)]
         name = f"img_{i:05d}.png"
-        try:
-            os.link(base, root / name)
-        except OSError:
-            shutil.copy(base, root / name)
+        _link(base, root / name)
         doc_shapes = []
         for _ in range(int(rng.integers(1, 2 * shapes + 1))):
             cx, cy = rng.uniform(20, w - 20), rng.uniform(20, h - 20)
@@ -67,14 +97,21 @@ def make_folder(root: Path, n_images: int, shapes: int, seed: int = 0) -> None:
                     "mask": None,
                 }
             )
-        doc = {"version": "5.5.0", "flags": {}, "shapes": doc_shapes, "imagePath": name, "imageData": None,
-               "imageHeight": h, "imageWidth": w}  # fmt: skip
+        doc = {
+            "version": "5.5.0",
+            "flags": {},
+            "shapes": doc_shapes,
+            "imagePath": name,
+            "imageData": None,
+            "imageHeight": h,
+            "imageWidth": w,
+        }
         (root / f"img_{i:05d}.json").write_text(json.dumps(doc, indent=2))
     for base, _, _ in bases:
         base.unlink()  # only the linked names remain, so every image has its JSON
 
 
-def reference(root: Path, out: Path) -> None:
+def labelme_reference(root: Path, out: Path) -> None:
     """Parse every JSON with the stdlib and dump one COCO-like JSON: the I/O + parse floor."""
     images, anns = [], []
     for i, f in enumerate(sorted(root.glob("*.json")), start=1):
@@ -90,34 +127,198 @@ def reference(root: Path, out: Path) -> None:
         json.dump({"images": images, "annotations": anns, "categories": []}, fh)
 
 
+def make_cityscapes(root: Path, n_frames: int, seed: int = 1) -> None:
+    rng = np.random.default_rng(seed)
+    w, h = 1024, 512
+    gt = root / "gtFine" / "train" / "benchcity"
+    img = root / "leftImg8bit" / "train" / "benchcity"
+    gt.mkdir(parents=True)
+    img.mkdir(parents=True)
+    base = root / "_base.png"
+    Image.new("RGB", (w, h), (60, 60, 60)).save(base)
+    for i in range(n_frames):
+        prefix = f"benchcity_{i // 30:06d}_{i % 30:06d}"
+        _link(base, img / f"{prefix}_leftImg8bit.png")
+        objects = [
+            {"label": "sky", "polygon": [[0, 0], [w - 1, 0], [w - 1, h // 3], [0, h // 3]]},
+            {"label": "road", "polygon": [[0, h // 2], [w - 1, h // 2], [w - 1, h - 1], [0, h - 1]]},
+        ]
+        for _ in range(38):
+            cx, cy = rng.uniform(0, w), rng.uniform(h * 0.2, h)
+            n = int(rng.integers(6, 40))
+            t = np.sort(rng.uniform(0, 2 * np.pi, n))
+            r = rng.uniform(8, 90, n)
+            pts = np.stack([np.clip(cx + r * np.cos(t), 0, w - 1), np.clip(cy + r * np.sin(t), 0, h - 1)], 1)
+            objects.append(
+                {"label": str(rng.choice(CITY_LABELS)), "polygon": pts.round().astype(int).tolist()}
+            )
+        doc = {"imgHeight": h, "imgWidth": w, "objects": objects}
+        (gt / f"{prefix}_gtFine_polygons.json").write_text(json.dumps(doc))
+    base.unlink()
+
+
+def cityscapes_reference(root: Path, out: Path) -> None:
+    """cityscapesscripts' json2labelImg: parse the JSON, draw each polygon (PIL) into a label image."""
+    ids = {name: k for k, name in enumerate(CITY_LABELS, start=1)}
+    for f in sorted((root / "gtFine").rglob("*_polygons.json")):
+        d = json.loads(f.read_text())
+        label = Image.new("L", (d["imgWidth"], d["imgHeight"]), 0)
+        draw = ImageDraw.Draw(label)
+        for obj in d["objects"]:
+            draw.polygon([tuple(p) for p in obj["polygon"]], fill=ids.get(obj["label"], 0))
+        label.tobytes()
+    out.write_text("{}")
+
+
+def make_openimages(root: Path, n_images: int, seed: int = 2) -> None:
+    rng = np.random.default_rng(seed)
+    (root / "annotations").mkdir(parents=True)
+    (root / "images" / "train").mkdir(parents=True)
+    (root / "masks" / "train").mkdir(parents=True)
+    base = root / "_base.jpg"
+    Image.new("RGB", (640, 480), (80, 80, 80)).save(base)
+    blob = np.zeros((120, 160), np.uint8)
+    blob[30:90, 40:120] = 255
+    mids = [f"/m/bench{k}" for k in range(len(LABELS))]
+    with open(root / "annotations" / "class-descriptions.csv", "w", newline="") as f:
+        csv.writer(f).writerows(zip(mids, LABELS, strict=True))
+    boxes, masks = [], []
+    for i in range(n_images):
+        image_id = f"{i:016x}"
+        _link(base, root / "images" / "train" / f"{image_id}.jpg")
+        for k in range(6):
+            x0, y0 = rng.uniform(0, 0.7, 2)
+            x1, y1 = x0 + rng.uniform(0.05, 0.3), y0 + rng.uniform(0.05, 0.3)
+            boxes.append(
+                [
+                    image_id,
+                    "xclick",
+                    mids[k % len(mids)],
+                    1,
+                    f"{x0:.6f}",
+                    f"{x1:.6f}",
+                    f"{y0:.6f}",
+                    f"{y1:.6f}",
+                    0,
+                    0,
+                    int(k == 5),
+                    0,
+                    0,
+                ]
+            )
+            if k == 0:
+                name = f"{image_id}_{mids[0].strip('/').replace('/', '')}_{i:08x}.png"
+                Image.fromarray(blob).save(root / "masks" / "train" / name)
+                masks.append(
+                    [
+                        name,
+                        image_id,
+                        mids[0],
+                        f"{i:08x}",
+                        f"{x0:.6f}",
+                        f"{x1:.6f}",
+                        f"{y0:.6f}",
+                        f"{y1:.6f}",
+                        0.9,
+                        "",
+                    ]
+                )
+    from pixelproof.interop.openimages import BOX_COLUMNS, MASK_COLUMNS
+
+    for name, header, rows in (("bbox", BOX_COLUMNS, boxes), ("object-segmentation", MASK_COLUMNS, masks)):
+        with open(root / "annotations" / f"train-annotations-{name}.csv", "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            writer.writerows(rows)
+    base.unlink()
+
+
+def openimages_reference(root: Path, out: Path) -> None:
+    """The stdlib csv module reading every row, and one JSON dump of the boxes."""
+    rows = []
+    for f in sorted((root / "annotations").glob("*.csv")):
+        with open(f, newline="") as fh:
+            rows += list(csv.DictReader(fh))
+    with open(out, "w") as fh:
+        json.dump(rows, fh)
+
+
+def _convert(fmt: str, src: Path, out: Path) -> tuple[int, int]:
+    result = FORMATS[fmt].read(src)
+    FORMATS["coco"].write(result.project, out)
+    return len(result.project.images), len(result.project.annotations)
+
+
+def _labelme_gc_on(src: Path, out: Path) -> None:
+    """The same conversion through the functions themselves, with the garbage collector running."""
+    assert gc.isenabled()
+    write_coco(read_labelme(src).project, out)
+
+
+def _timed(func: Callable[[], object], times: list[float]) -> None:
+    t0 = time.perf_counter()
+    func()
+    times.append(time.perf_counter() - t0)
+
+
+def _section(
+    name: str, src: Path, tmp: Path, runs: int, reference: Callable[[Path, Path], None], ref_name: str
+) -> None:
+    ours: list[float] = []
+    refs: list[float] = []
+    counts = (0, 0)
+    for r in range(runs):  # alternate, so load on the machine hits both alike
+        t0 = time.perf_counter()
+        counts = _convert(name, src, tmp / f"out_{name}_{r}.json")
+        ours.append(time.perf_counter() - t0)
+        _timed(lambda r=r: reference(src, tmp / f"ref_{name}_{r}.json"), refs)
+    n = counts[0]
+    t, tr = statistics.median(ours), statistics.median(refs)
+    print(
+        f"convert {name}->coco {n:,} images ({counts[1]:,} annotations): {n / t:,.0f} images/s ({t:.2f} s, "
+        f"median of {runs}); reference {ref_name}: {n / tr:,.0f} images/s ({tr:.2f} s); ratio {t / tr:.2f}x"
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench convert", description=__doc__.split("\n")[0])
-    parser.add_argument("--images", type=int, default=2000)
-    parser.add_argument("--shapes", type=int, default=3, help="mean shapes per image")
-    parser.add_argument("--keep", help="build the folder here and keep it")
+    parser.add_argument("--images", type=int, default=20000, help="LabelMe images (0: skip)")
+    parser.add_argument("--shapes", type=int, default=3, help="mean LabelMe shapes per image")
+    parser.add_argument("--cityscapes", type=int, default=2000, help="Cityscapes frames (0: skip)")
+    parser.add_argument("--openimages", type=int, default=2000, help="Open Images images (0: skip)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is printed)")
+    parser.add_argument("--keep", help="build the datasets here and keep them")
     args = parser.parse_args(argv)
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="pixelproof-bench-"))
     try:
-        src = tmp / "labelme"
-        t0 = time.perf_counter()
-        make_folder(src, args.images, args.shapes)
-        print(f"made {args.images} LabelMe files in {time.perf_counter() - t0:.1f} s ({src})")
-        t0 = time.perf_counter()
-        result = read_labelme(src)
-        t_read = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        write_coco(result.project, tmp / "out" / "project.json")
-        t_total = t_read + time.perf_counter() - t0
-        n = len(result.project.images)
-        t0 = time.perf_counter()
-        reference(src, tmp / "reference.json")
-        t_ref = time.perf_counter() - t0
-        print(f"annotations        {len(result.project.annotations)}  problems {len(result.problems)}")
-        print(f"pixelproof convert {t_total:7.2f} s  {n / t_total:8.0f} images/s  (read {t_read:.2f} s)")
-        print(
-            f"reference json     {t_ref:7.2f} s  {n / t_ref:8.0f} images/s  (stdlib parse + dump, no checks)"
-        )
-        print(f"ratio              {t_total / t_ref:7.2f}x")
+        if args.images:
+            src = tmp / "labelme"
+            t0 = time.perf_counter()
+            make_labelme(src, args.images, args.shapes)
+            print(f"made {args.images:,} LabelMe files in {time.perf_counter() - t0:.1f} s ({src})")
+            _section("labelme", src, tmp, args.runs, labelme_reference, "stdlib json parse + dump, no checks")
+            on: list[float] = []
+            for r in range(args.runs):
+                _timed(lambda r=r: _labelme_gc_on(src, tmp / f"gc_on_{r}.json"), on)
+            print(
+                f"labelme->coco with the garbage collector running: {statistics.median(on):.2f} s "
+                f"(median of {args.runs}; convert pauses it)"
+            )
+        if args.cityscapes:
+            src = tmp / "cityscapes"
+            make_cityscapes(src, args.cityscapes)
+            _section(
+                "cityscapes",
+                src,
+                tmp,
+                args.runs,
+                cityscapes_reference,
+                "json2labelImg (stdlib json + PIL polygon fill)",
+            )
+        if args.openimages:
+            src = tmp / "openimages"
+            make_openimages(src, args.openimages)
+            _section("openimages", src, tmp, args.runs, openimages_reference, "stdlib csv rows + json dump")
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -211,3 +211,29 @@ def test_qa_reference_in_another_format_and_undetectable_reference(
     (tmp_path / "odd" / "notes.txt").write_text("hello")
     assert main(["qa", str(tmp_path / "odd"), str(project_file)]) == 1
     assert "not recognised as any readable format" in capsys.readouterr().err
+
+
+def _readme_rows() -> dict[str, list[str]]:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        m = re.match(r"\| `([a-z-]+)`( \(read only\))? \|", line)
+        if m:
+            rows[m.group(1)] = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+    return rows
+
+
+def test_readme_format_table_has_every_format_and_its_declared_losses() -> None:
+    """README's "lost on export" column is the declaration's ``lost_on_export`` (one text, two places)."""
+    rows = _readme_rows()
+    builtin = {
+        n
+        for n, f in FORMATS.items()
+        if f.reader is not None and f.reader.__module__.startswith("pixelproof.")
+    }
+    assert builtin <= rows.keys()
+    for name in builtin:
+        assert rows[name][-1] == FORMATS[name].lost_on_export, name
+        assert (rows[name][2] == "— (nothing consumes written v2 parquet)") == (FORMATS[name].writer is None)

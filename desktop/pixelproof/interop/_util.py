@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from pixelproof.core import limits
+from pixelproof.core import limits, mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.coco import default_color
 from pixelproof.core.imageio import ImageReadError, image_size
@@ -153,12 +153,14 @@ class Builder:
         *,
         polygons: list[list[float]] | None = None,
         mask: Any = None,
+        crop: tuple[tuple[int, int, int, int], Any] | None = None,
         bbox: list[float] | None = None,
         where: str = "",
         **fields: Any,
     ) -> Annotation:
         """Add a mask (boolean array), polygon or box annotation with COCO bbox and area filled in;
-        raises ``LimitError`` (see the class) naming ``where`` (default: the image's file)."""
+        raises ``LimitError`` (see the class) naming ``where`` (default: the image's file). ``crop`` =
+        ((x, y, w, h), boolean pixels of that rectangle) is a mask without a full-size array."""
         where = where or image.file_name
         h, w = image.height, image.width
         _check_fields(fields, where)
@@ -171,6 +173,9 @@ class Builder:
             seg: Any = core_masks.encode(mask)
             box = core_masks.bbox(mask)
             area = float(core_masks.area(mask))
+        elif crop is not None:
+            limits.check_rle_size(h, w, where)
+            seg, box, area = mask_edit.rle_geometry(mask_edit.region_rle(crop[0], crop[1], h, w))
         elif polygons:
             seg = [[float(v) for v in p] for p in polygons]
             for p in seg:

@@ -367,10 +367,9 @@ def _add_polygon_object(
     elif n_visible == int(np.count_nonzero(m)):
         build.annotation(image, cat_id, polygons=[flat], app_extra=app_extra, **fields)
     else:
-        full = np.zeros((image.height, image.width), dtype=bool)
-        full[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] = visible
         app_extra["hidden_px"] = int(np.count_nonzero(m)) - n_visible
-        build.annotation(image, cat_id, mask=full, app_extra=app_extra, **fields)
+        rect = (x0, y0, m.shape[1], m.shape[0])
+        build.annotation(image, cat_id, crop=(rect, visible), app_extra=app_extra, **fields)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -523,6 +522,9 @@ FORMAT = Format(
         ),
     ),
     detect=looks_like_cityscapes,
-    lost_on_export="holes (filled), several parts (one object each), boxes (become polygons), pixels of "
-    "objects hidden by later ones",
+    lost_on_export=(
+        "holes (filled, unless later objects cover them), several parts (one object each), boxes "
+        "(become polygons), pixels of objects hidden by later ones; in the PNGs, categories "
+        "outside the table get ids from 34 (read back from the PNGs as `label_<id>`)"
+    ),
 )

@@ -467,5 +467,8 @@ FORMAT = Format(
     ),
     detect=looks_like_cvat,
     suffixes=(".xml",),
-    lost_on_export="polygon coordinates beyond 2 decimals, the void flag, scores, review state and notes",
+    lost_on_export=(
+        "polygon coordinates beyond 2 decimals, the void flag; ellipses and rotated boxes stay "
+        "polygons; scores, review state, notes"
+    ),
 )

@@ -302,7 +302,9 @@ FORMAT = Format(
         ),
     ),
     detect=looks_like_kitti,
-    lost_on_export="detect: shapes (written as their boxes), box corners beyond 2 decimals; segment: "
-    "pixels where objects overlap (the later wins), names of categories outside the Cityscapes table "
-    "(read back as label_<id>), scores and notes",
+    lost_on_export=(
+        "detect: shapes (written as their boxes), box corners beyond 2 decimals; segment: "
+        "overlapping pixels (the later wins), names of categories outside the Cityscapes table "
+        "(read back as `label_<id>`), scores and notes"
+    ),
 )

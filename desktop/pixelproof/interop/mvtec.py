@@ -209,6 +209,8 @@ FORMAT = Format(
         ),
     ),
     detect=looks_like_mvtec,
-    lost_on_export="several objects of an image (one mask per image), objects of a second category in an "
-    "image (merged into the first), boxes (filled), void regions, scores and notes",
+    lost_on_export=(
+        "several objects of an image (one mask), a second category in an image (merged into the "
+        "first), boxes (filled), void regions, scores, notes"
+    ),
 )

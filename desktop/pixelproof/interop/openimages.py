@@ -468,6 +468,8 @@ FORMAT = Format(
         ),
     ),
     detect=looks_like_openimages,
-    lost_on_export="void regions; polygons become mask PNGs (same pixels); categories without an Open Images "
-    "MID get /m/pixelproof_<id>; scores, review state and notes",
+    lost_on_export=(
+        "void regions; polygons become mask PNGs (same pixels); categories without a MID get "
+        "`/m/pixelproof_<id>`; scores, review state, notes"
+    ),
 )

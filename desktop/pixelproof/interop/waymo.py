@@ -281,5 +281,5 @@ FORMAT = Format(
         ),
     ),
     detect=looks_like_waymo,
-    lost_on_export="(read only)",
+    lost_on_export="—",
 )
