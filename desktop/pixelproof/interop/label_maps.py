@@ -19,11 +19,50 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pixelproof.interop._util import Reporter
 
 LIST_FILES = ("classes.txt", "labels.txt", "class_names.txt")
 TABLE_FILES = ("classes.json", "class_map.json", "classes.csv", "class_map.csv")
 RESERVED = ("", "__ignore__", "_background_")
+VOC_CLASSES = (  # Pascal VOC's 20 classes, values 1..20
+    "aeroplane",
+    "bicycle",
+    "bird",
+    "boat",
+    "bottle",
+    "bus",
+    "car",
+    "cat",
+    "chair",
+    "cow",
+    "diningtable",
+    "dog",
+    "horse",
+    "motorbike",
+    "person",
+    "pottedplant",
+    "sheep",
+    "sofa",
+    "train",
+    "tvmonitor",
+)
+
+
+def voc_colormap(n: int = 256) -> np.ndarray:
+    """Pascal VOC's colour map (also LabelMe's), so written palette PNGs look as in those tools."""
+    cmap = np.zeros((n, 3), dtype=np.uint8)
+    for i in range(n):
+        r = g = b = 0
+        c = i
+        for j in range(8):
+            r |= ((c >> 0) & 1) << (7 - j)
+            g |= ((c >> 1) & 1) << (7 - j)
+            b |= ((c >> 2) & 1) << (7 - j)
+            c >>= 3
+        cmap[i] = (r, g, b)
+    return cmap
 
 
 @dataclass
@@ -169,3 +208,99 @@ def has_instance_map(root: Path, mask_dir: Path) -> bool:
                 if "file" in next(csv.reader(fh), []):
                     return True
     return any(p.with_suffix(".png").is_file() for p in mask_dir.glob("*.json"))
+
+
+# ------------------------------------------------------------------------------------------------
+# colour maps: RGB masks (VOC SegmentationClass as RGB, CamVid, Datumaro's common semantic layout)
+
+VOID_VALUE = 255
+VOID_NAMES = ("void", "ignored", "ignore", "__ignore__")
+# CamVid's 32 classes (Brostow et al.), as its label_colors.txt lists them and Datumaro reads them
+CAMVID_COLORS = (
+    ("Void", (0, 0, 0)), ("Animal", (64, 128, 64)), ("Archway", (192, 0, 128)), ("Bicyclist", (0, 128, 192)),
+    ("Bridge", (0, 128, 64)), ("Building", (128, 0, 0)), ("Car", (64, 0, 128)),
+    ("CartLuggagePram", (64, 0, 192)), ("Child", (192, 128, 64)), ("Column_Pole", (192, 192, 128)),
+    ("Fence", (64, 64, 128)), ("LaneMkgsDriv", (128, 0, 192)), ("LaneMkgsNonDriv", (192, 0, 64)),
+    ("Misc_Text", (128, 128, 64)), ("MotorcycycleScooter", (192, 0, 192)), ("OtherMoving", (128, 64, 64)),
+    ("ParkingBlock", (64, 192, 128)), ("Pedestrian", (64, 64, 0)), ("Road", (128, 64, 128)),
+    ("RoadShoulder", (128, 128, 192)), ("Sidewalk", (0, 0, 192)), ("SignSymbol", (192, 128, 128)),
+    ("Sky", (128, 128, 128)), ("SUVPickupTruck", (64, 128, 192)), ("TrafficCone", (0, 0, 64)),
+    ("TrafficLight", (0, 64, 64)), ("Train", (192, 64, 128)), ("Tree", (128, 128, 0)),
+    ("Truck_Bus", (192, 128, 192)), ("Tunnel", (64, 0, 64)), ("VegetationMisc", (192, 192, 0)),
+    ("Wall", (64, 192, 0)),
+)  # fmt: skip
+
+
+@dataclass
+class ColorMap:
+    """RGB colour -> mask value, and value -> class name; void-named colours map to ``VOID_VALUE``."""
+
+    colors: dict[tuple[int, int, int], int]
+    names: dict[int, str]
+    source: str
+
+    @classmethod
+    def from_list(cls, entries: list[tuple[str, tuple[int, int, int]]], source: str) -> ColorMap:
+        colors: dict[tuple[int, int, int], int] = {}
+        names: dict[int, str] = {}
+        for value, (name, rgb) in enumerate(entries):
+            if name.strip().lower() in VOID_NAMES:
+                colors.setdefault(rgb, VOID_VALUE)
+                continue
+            colors.setdefault(rgb, value)
+            names[value] = name
+        return cls(colors, names, source)
+
+    def to_ids(self, rgb: np.ndarray) -> tuple[np.ndarray, int]:
+        """HxWx3 colours -> HxW values, and how many pixels had a colour the map does not name (-> 0)."""
+        packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[..., 2]
+        keys = np.array([(r << 16) | (g << 8) | b for r, g, b in self.colors], dtype=np.int64)
+        values = np.array(list(self.colors.values()), dtype=np.int64)
+        order = np.argsort(keys)
+        keys, values = keys[order], values[order]
+        pos = np.clip(np.searchsorted(keys, packed), 0, max(len(keys) - 1, 0))
+        known = keys[pos] == packed if len(keys) else np.zeros(packed.shape, bool)
+        ids = np.where(known, values[pos] if len(keys) else 0, 0)
+        return ids.astype(np.int64), int(np.count_nonzero(~known))
+
+
+def voc_color_map() -> ColorMap:
+    """Pascal VOC's default palette: value k has colour ``voc_colormap()[k]``; 255 (224, 224, 192) is void."""
+    cmap = voc_colormap()
+    colors = {tuple(int(c) for c in cmap[k]): k for k in range(256)}
+    return ColorMap(
+        colors, dict(enumerate(["_background_", *VOC_CLASSES])), "Pascal VOC's default colour map"
+    )
+
+
+def camvid_color_map() -> ColorMap:
+    return ColorMap.from_list(list(CAMVID_COLORS), "CamVid's default colour map")
+
+
+def read_color_map(root: Path, report: Reporter) -> ColorMap | None:
+    """The colour map of a folder of RGB masks: ``dataset_meta.json`` (Datumaro), ``labelmap.txt``
+    (``name:r,g,b:parts:actions``, Datumaro's VOC) or ``label_colors.txt`` (``r g b<TAB>name``, CamVid)."""
+    try:
+        if (root / "dataset_meta.json").is_file():
+            meta = json.loads((root / "dataset_meta.json").read_text(encoding="utf-8"))
+            labels = {int(k): str(v) for k, v in meta["label_map"].items()}
+            colors = [tuple(int(c) for c in rgb) for rgb in meta["segmentation_colors"]]
+            entries = [(labels.get(i, f"class_{i}"), rgb) for i, rgb in enumerate(colors)]
+            return ColorMap.from_list(entries, str(root / "dataset_meta.json"))  # type: ignore[arg-type]
+        if (root / "labelmap.txt").is_file():
+            entries = []
+            for line in (root / "labelmap.txt").read_text(encoding="utf-8").splitlines():
+                if line.strip() and not line.lstrip().startswith("#"):
+                    name, rgb, *_ = line.split(":")
+                    entries.append((name.strip(), tuple(int(c) for c in rgb.split(","))))
+            return ColorMap.from_list(entries, str(root / "labelmap.txt"))  # type: ignore[arg-type]
+        if (root / "label_colors.txt").is_file():
+            entries = []
+            for line in (root / "label_colors.txt").read_text(encoding="utf-8").splitlines():
+                parts = line.split()
+                if len(parts) >= 4:
+                    entries.append((" ".join(parts[3:]), tuple(int(c) for c in parts[:3])))
+            return ColorMap.from_list(entries, str(root / "label_colors.txt"))  # type: ignore[arg-type]
+    except (ValueError, KeyError, TypeError, AttributeError, OSError, UnicodeDecodeError) as e:
+        report(f"{root}: cannot read the colour map ({e}); RGB masks cannot be read")
+    return None

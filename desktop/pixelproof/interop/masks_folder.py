@@ -5,6 +5,9 @@ mask folders, used by ``convert``, ``qa`` references and the review view.
 - instance: pixel = instance id (0 background) + a per-file class map (see ``label_maps``); 16-bit PNGs
   when an image has more than 254 objects.
 - voc: Pascal VOC's ``SegmentationObject`` (instance ids) + ``SegmentationClass`` (class values) pair.
+- RGB masks are read through a colour map (``label_maps.read_color_map``: ``dataset_meta.json``,
+  ``labelmap.txt``, ``label_colors.txt``; else VOC's palette for ``Segmentation*/`` and CamVid's for
+  CamVid's ``<split>annot/`` folders, whose images are in ``<split>/``).
 
 Void: 255 in 8-bit masks (65535 in 16-bit ones), unless the class map names that value, marks pixels to
 ignore (VOC's border); it becomes one object per image of the void category ``void`` (DESIGN.md §3,
@@ -44,34 +47,23 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
-from pixelproof.interop.label_maps import ClassMap, has_instance_map, read_class_map, sidecar_map
+from pixelproof.interop.label_maps import (
+    VOC_CLASSES,
+    ClassMap,
+    ColorMap,
+    camvid_color_map,
+    has_instance_map,
+    read_class_map,
+    read_color_map,
+    sidecar_map,
+    voc_color_map,
+    voc_colormap,
+)
 
 MODES = ("auto", "semantic", "instance", "voc")
 VOID = 255
 VOID_16 = 65535
 VOID_NAME = "void"
-VOC_CLASSES = (
-    "aeroplane",
-    "bicycle",
-    "bird",
-    "boat",
-    "bottle",
-    "bus",
-    "car",
-    "cat",
-    "chair",
-    "cow",
-    "diningtable",
-    "dog",
-    "horse",
-    "motorbike",
-    "person",
-    "pottedplant",
-    "sheep",
-    "sofa",
-    "train",
-    "tvmonitor",
-)
 
 
 def read_masks(
@@ -95,63 +87,38 @@ def read_masks(
     report = Reporter(on_problem)
     project = folder_project(root)
     build = Builder(project)
-    is_voc = (root / "SegmentationObject").is_dir() and (root / "SegmentationClass").is_dir()
-    if mode == "voc":
-        mask_dir = root / "SegmentationObject"
-    elif mode == "auto" and is_voc:
-        mode, mask_dir = "voc", root / "SegmentationObject"
-    elif (root / "masks").is_dir():
-        mask_dir = root / "masks"
-    elif mode in ("auto", "semantic") and (root / "SegmentationClass").is_dir():
-        mask_dir = root / "SegmentationClass"
-    else:
-        mask_dir = root
-    if mode == "auto":
-        mode = "instance" if has_instance_map(root, mask_dir) else "semantic"
+    layout = _Layout(root, mode, report)
     cmap = read_class_map(root, Path(classes) if classes else None, report)
-    if cmap.names is None and mode == "voc":
+    if cmap.names is None and layout.colors is not None and layout.colors.names:
+        cmap.names = dict(layout.colors.names)
+    if cmap.names is None and layout.mode == "voc":
         cmap.names = dict(enumerate(["_background_", *VOC_CLASSES]))
     if cmap.names is None and class_names:
         cmap.names = {int(k): str(v) for k, v in class_names.items()}
     for value, name in sorted((cmap.names or {}).items()):
-        if value > 0 and cmap.name(value) is not None and (value != VOID or mode == "instance"):
+        if value > 0 and cmap.name(value) is not None and (value != VOID or layout.mode == "instance"):
             build.category(name, value)
-    finder = _ImageFinder(root, Path(image_dir) if image_dir else None)
-    files = sorted(p for p in mask_dir.rglob("*") if p.suffix.lower() == ".png" and p.is_file())
+    finder = _ImageFinder(root, [Path(image_dir)] if image_dir else layout.image_dirs)
+    files = sorted(
+        p for d in layout.mask_dirs for p in d.rglob("*") if p.suffix.lower() == ".png" and p.is_file()
+    )
     if not files:
-        report(f"{mask_dir}: no PNG masks found")
+        report(f"{', '.join(map(str, layout.mask_dirs))}: no PNG masks found")
     no_image = 0
     for file in with_progress(files, len(files), progress):
-        ids = _read_png(file, report)
+        ids = _read_png(file, report, layout.colors)
         if ids is None:
             report.skipped["masks"] += 1
             continue
-        image_file = finder.find(file)
-        width, height = ids.shape[1], ids.shape[0]
-        if image_file is None:
-            no_image += 1
-            if finder.folders or finder.listed:
-                report(f"{file}: no image with this name in {finder.describe()}; kept under the mask's name")
-            image_file = file
-        else:
-            try:
-                width, height = image_size(image_file)
-            except ImageReadError as e:
-                report.skip("masks", f"{file}: {e}; skipped")
-                continue
-        if ids.shape != (height, width):
-            report.skip(
-                "masks",
-                f"{file}: mask is {ids.shape[1]}x{ids.shape[0]} but image {image_file.name} is "
-                f"{width}x{height}; skipped",
-            )
-            continue
         try:
-            image = build.image(rel_name(image_file, root), width, height, where=str(file))
-            if mode == "semantic":
+            image = _image_of(file, ids, finder, root, build, report)
+            if image is None:
+                continue
+            no_image += image.file_name == rel_name(file, root)
+            if layout.mode == "semantic":
                 _semantic(file, ids, image, cmap, build, report)
-            elif mode == "voc":
-                _voc(file, ids, root, image, cmap, build, report)
+            elif layout.mode == "voc":
+                _voc(file, ids, root, image, cmap, build, report, layout.colors)
             else:
                 _instances(file, ids, cmap, image, build, report)
         except LimitError as e:
@@ -161,13 +128,72 @@ def read_masks(
             f"{root}: no images/ or JPEGImages/ folder and no images.csv: {no_image} mask(s) imported under "
             "their own name and size"
         )
-    return ImportResult(project, report.problems, report.skipped, semantic=mode == "semantic")
+    return ImportResult(project, report.problems, report.skipped, semantic=layout.mode == "semantic")
+
+
+class _Layout:
+    """Where a folder keeps its masks and images, what kind they are, and the colour map of RGB masks."""
+
+    def __init__(self, root: Path, mode: str, report: Reporter) -> None:
+        is_voc = (root / "SegmentationObject").is_dir() and (root / "SegmentationClass").is_dir()
+        camvid = sorted(
+            d for d in root.glob("*annot") if d.is_dir() and (root / d.name[: -len("annot")]).is_dir()
+        )
+        self.image_dirs = [root / "images", root / "JPEGImages"]
+        self.colors = read_color_map(root, report)
+        if mode == "voc" or (mode == "auto" and is_voc):
+            mode, self.mask_dirs = "voc", [root / "SegmentationObject"]
+        elif (root / "masks").is_dir():
+            self.mask_dirs = [root / "masks"]
+        elif mode in ("auto", "semantic") and (root / "SegmentationClass").is_dir():
+            self.mask_dirs = [root / "SegmentationClass"]
+        elif camvid:  # CamVid: train/ + trainannot/, val/ + valannot/ ...
+            self.mask_dirs = camvid
+            self.image_dirs = [root / d.name[: -len("annot")] for d in camvid]
+            self.colors = self.colors or camvid_color_map()
+        else:
+            self.mask_dirs = [root]
+        if self.colors is None and any(d.name.startswith("Segmentation") for d in self.mask_dirs):
+            self.colors = voc_color_map()  # VOC masks saved as RGB (Datumaro's VOC export)
+        self.mode = (
+            mode
+            if mode != "auto"
+            else "instance"
+            if has_instance_map(root, self.mask_dirs[0])
+            else "semantic"
+        )
+
+
+def _image_of(
+    file: Path, ids: np.ndarray, finder: _ImageFinder, root: Path, build: Builder, report: Reporter
+) -> ImageRecord | None:
+    """The image record of a mask: its image's name and size, or (no image found) the mask's own."""
+    image_file = finder.find(file)
+    width, height = ids.shape[1], ids.shape[0]
+    if image_file is None:
+        if finder.folders or finder.listed:
+            report(f"{file}: no image with this name in {finder.describe()}; kept under the mask's name")
+        image_file = file
+    else:
+        try:
+            width, height = image_size(image_file)
+        except ImageReadError as e:
+            report.skip("masks", f"{file}: {e}; skipped")
+            return None
+    if ids.shape != (height, width):
+        report.skip(
+            "masks",
+            f"{file}: mask is {ids.shape[1]}x{ids.shape[0]} but image {image_file.name} is {width}x{height}; "
+            "skipped",
+        )
+        return None
+    return build.image(rel_name(image_file, root), width, height, where=str(file))
 
 
 class _ImageFinder:
     """Image files by stem: ``images.csv`` (mask,image) first, then the image folders."""
 
-    def __init__(self, root: Path, images: Path | None) -> None:
+    def __init__(self, root: Path, folders: list[Path]) -> None:
         self.root = root
         self.listed: dict[str, Path] = {}
         if (root / "images.csv").is_file():
@@ -175,7 +201,6 @@ class _ImageFinder:
                 for row in csv.DictReader(f):
                     if row.get("mask") and row.get("image"):
                         self.listed[row["mask"]] = root / row["image"]
-        folders = [images] if images else [root / "images", root / "JPEGImages"]
         self.folders = [d for d in folders if d.is_dir()]
         self.by_stem: dict[str, Path] = {}
         for d in self.folders:
@@ -192,13 +217,30 @@ class _ImageFinder:
         return ", ".join(str(d) for d in self.folders) or f"{self.root / 'images.csv'}"
 
 
-def _read_png(file: Path, report: Reporter) -> np.ndarray | None:
+def _read_png(file: Path, report: Reporter, colors: ColorMap | None = None) -> np.ndarray | None:
+    """Mask values: palette indexes, gray values, or RGB colours through the folder's colour map."""
     try:
         with open_pillow(file, str(file)) as im:  # size checked from the header: no bomb decoded
             if im.mode in ("P", "L", "I;16", "I;16B", "I", "1"):
                 arr = np.asarray(im)  # palette PNGs: the indexes are the ids
                 return arr.astype(np.uint8) if arr.dtype == bool else arr
-            report(f"{file}: {im.mode} mask: expected one channel of ids (gray, 16-bit or palette); skipped")
+            if im.mode in ("RGB", "RGBA") and colors is not None:
+                ids, unknown = colors.to_ids(np.asarray(im.convert("RGB")))
+                if unknown:
+                    report(
+                        f"{file}: {unknown} pixel(s) of colours not in {colors.source}; read as background"
+                    )
+                return ids.astype(np.uint8) if ids.max(initial=0) <= 255 else ids.astype(np.uint16)
+            if im.mode in ("RGB", "RGBA"):
+                report(
+                    f"{file}: RGB mask and no colour map (dataset_meta.json, labelmap.txt or "
+                    "label_colors.txt) beside it; skipped"
+                )
+            else:
+                report(
+                    f"{file}: {im.mode} mask: expected class/instance ids (gray, 16-bit, palette or RGB "
+                    "with a colour map); skipped"
+                )
     except ImageTooLargeError as e:
         report(f"{e}; skipped")
     except (OSError, ValueError) as e:
@@ -244,9 +286,10 @@ def _voc(
     cmap: ClassMap,
     build: Builder,
     report: Reporter,
+    colors: ColorMap | None,
 ) -> None:
     cls_file = root / "SegmentationClass" / file.relative_to(root / "SegmentationObject")
-    cls = _read_png(cls_file, report) if cls_file.is_file() else None
+    cls = _read_png(cls_file, report, colors) if cls_file.is_file() else None
     if cls is None or cls.shape != ids.shape:
         report.skip("masks", f"{file}: no SegmentationClass mask of the same size at {cls_file}; skipped")
         return
@@ -298,21 +341,6 @@ def _instances(
 
 # ------------------------------------------------------------------------------------------------
 # writing
-
-
-def voc_colormap(n: int = 256) -> np.ndarray:
-    """Pascal VOC's colour map (also LabelMe's), so written palette PNGs look as in those tools."""
-    cmap = np.zeros((n, 3), dtype=np.uint8)
-    for i in range(n):
-        r = g = b = 0
-        c = i
-        for j in range(8):
-            r |= ((c >> 0) & 1) << (7 - j)
-            g |= ((c >> 1) & 1) << (7 - j)
-            b |= ((c >> 2) & 1) << (7 - j)
-            c >>= 3
-        cmap[i] = (r, g, b)
-    return cmap
 
 
 def write_masks(
@@ -416,10 +444,11 @@ def _image_ids(
 
 
 def looks_like_masks(path: Path) -> bool:
-    """A folder holding PNG masks: in ``masks/``, ``SegmentationClass/`` or itself."""
+    """A folder holding PNG masks: in ``masks/``, ``SegmentationClass/``, CamVid's ``*annot/`` or itself."""
     if not path.is_dir():
         return False
-    return any(any(d.glob("*.png")) for d in (path / "masks", path / "SegmentationClass", path) if d.is_dir())
+    folders = [path / "masks", path / "SegmentationClass", path, *path.glob("*annot")]
+    return any(any(d.glob("*.png")) for d in folders if d.is_dir())
 
 
 FORMAT = Format(
