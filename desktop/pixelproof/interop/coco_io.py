@@ -91,13 +91,26 @@ def read_coco(
     project.path = Path(os.path.abspath(src))
     if remap_categories:
         _remap(project)
+    images = list(project.images.values()) if check_images else []
+    folders = _image_folders(Path(os.path.abspath(src)))
+    moved: Counter[Path] = Counter()
+    for image in with_progress(images, len(images), progress):
+        if project.image_path(image).is_file() or os.path.isabs(image.file_name):
+            if not project.image_path(image).is_file():
+                report(f"{src}: image {image.id}: file {image.file_name} not found")
+            continue
+        found = next((d for d in folders if (d / image.file_name).is_file()), None)
+        if found is None:
+            looked = ", ".join(str(d) for d in [src.parent, *folders])
+            report(f"{src}: image {image.id}: file {image.file_name} not found (looked in {looked})")
+            continue
+        image.file_name = rel_name(found / image.file_name, src.parent)
+        moved[found] += 1
+    for folder, n in moved.items():
+        report(f"{src}: {n} image(s) found in {folder} (the usual COCO layout); their names now lead there")
     root = dataset_root(src)
     for image in project.images.values():  # exports copy or link none of these unless allowed
         mark_outside_root(image, project.image_path(image), root)
-    images = list(project.images.values()) if check_images else []
-    for image in with_progress(images, len(images), progress):
-        if not project.image_path(image).is_file():
-            report(f"{src}: image {image.id}: file {image.file_name} not found")
     return ImportResult(project, report.problems, skipped)
 
 
@@ -106,6 +119,19 @@ def dataset_root(json_file: Path) -> Path:
     layout (``coco/annotations/instances_val2017.json`` + ``coco/val2017/``), else the file's folder."""
     folder = Path(os.path.abspath(json_file)).parent
     return folder.parent if folder.name == "annotations" else folder
+
+
+def _image_folders(json_file: Path) -> list[Path]:
+    """Where COCO datasets keep their images besides the JSON's folder: for ``annotations/instances_val.json``
+    the standard layout's ``images/val/``, then ``val/`` (``val2017/``), ``images/`` and the dataset root;
+    ``images/`` beside a JSON anywhere else."""
+    base = json_file.parent
+    if base.name != "annotations":
+        return [base / "images"]
+    root = base.parent
+    split = json_file.stem.rsplit("_", 1)[-1] if "_" in json_file.stem else ""
+    candidates = [root / "images" / split, root / split] if split else []
+    return [*candidates, root / "images", root]
 
 
 def _empty(src: Path) -> Project:
