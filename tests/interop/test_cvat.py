@@ -119,7 +119,7 @@ def test_image_names_cannot_leave_the_dataset(tmp_path: Path) -> None:
     xml = tmp_path / "annotations.xml"
     xml.write_text('<annotations><image id="0" name="../../etc/passwd" width="6" height="5"/></annotations>')
     result = read_cvat(xml)
-    assert not result.project.images and "must be a relative path inside the dataset" in result.problems[0]
+    assert not result.project.images and "is outside the dataset folder" in result.problems[0]
 
 
 def test_coco_cvat_coco_round_trip(sample_project: Project, tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from PIL import Image
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.limits import check_image_size
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -225,9 +226,10 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
             doc = orjson.loads(gt.read_bytes())
             if not isinstance(doc, dict) or not isinstance(doc.get("objects"), list):
                 raise ValueError("expected an object with an 'objects' list")
-            size = (int(doc["imgWidth"]), int(doc["imgHeight"]))
+            size = (doc["imgWidth"], doc["imgHeight"])
+            check_image_size(size[0], size[1], f"{gt}: imgWidth x imgHeight")
         else:
-            ids = read_id_png(gt)
+            ids = read_id_png(gt, str(gt))
             size = (ids.shape[1], ids.shape[0])
     except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as e:
         report.skip("frames", f"{gt}: not readable Cityscapes ground truth ({e}); skipped")

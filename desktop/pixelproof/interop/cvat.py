@@ -23,6 +23,7 @@ import numpy as np
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.limits import LimitError, check_image_size, check_inside_root
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -105,10 +106,14 @@ def _image_file(root: Path, node: ET.Element) -> Path:
 def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder, report: Reporter) -> None:
     where = f"{xml}: image {node.get('id', k)} ({node.get('name', '?')})"
     name = node.get("name", "")
-    if not name or Path(name).is_absolute() or ".." in Path(name.replace("\\", "/")).parts:
-        report.skip("images", f"{where}: the name must be a relative path inside the dataset; skipped")
-        return
     file = _image_file(root, node)
+    try:
+        if not name:
+            raise LimitError(where, "the image has no name")
+        check_inside_root(file, root, where)
+    except LimitError as e:
+        report.skip("images", f"{e}; skipped")
+        return
     try:
         width, height = int(node.get("width", "")), int(node.get("height", ""))
         if width <= 0 or height <= 0:
@@ -270,6 +275,8 @@ def _points(text: str) -> list[float]:
 def decode_mask(shape: ET.Element, height: int, width: int) -> np.ndarray:
     """A CVAT ``<mask>``: run lengths from 0s, row-major in the box at ``left, top`` of ``width x height``."""
     left, top, w, h = (int(_num(shape, k)) for k in ("left", "top", "width", "height"))
+    check_image_size(w, h, "the mask's box")  # decoded at once, as is the full-size mask
+    check_image_size(width, height, "the image")
     runs = [int(v) for v in shape.get("rle", "").replace(" ", "").split(",") if v]
     if w <= 0 or h <= 0 or any(r < 0 for r in runs) or sum(runs) != w * h:
         raise ValueError(

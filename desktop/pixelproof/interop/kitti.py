@@ -76,7 +76,7 @@ def read_kitti(
     for split_dir, layer, file in with_progress(work, len(work), progress):
         semantic_only &= layer == "semantic"
         try:
-            ids = read_id_png(file) if layer != "label_2" else None
+            ids = read_id_png(file, str(file)) if layer != "label_2" else None
         except (OSError, ValueError) as e:
             report.skip("files", f"{file}: not a readable id PNG ({e}); skipped")
             continue

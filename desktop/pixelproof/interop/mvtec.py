@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -114,9 +114,9 @@ def _read_image(
 
 def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndarray | None:
     try:
-        with Image.open(mask_file) as im:
+        with open_pillow(mask_file, str(mask_file)) as im:
             mask = np.asarray(im.convert("L")) > 0
-    except OSError as e:
+    except (OSError, ValueError) as e:
         report.skip("masks", f"{mask_file}: not a readable mask ({e}); skipped")
         return None
     if mask.shape != (image.height, image.width):

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -147,9 +147,9 @@ def read_openimages(
     build = Builder(project)
     names = _class_names(ann_dir, report)
     images = _Images(root, build, report)
-    box_files = sorted(ann_dir.glob("*-annotations-bbox.csv"))
-    mask_files = sorted(ann_dir.glob("*-annotations-object-segmentation.csv"))
-    label_files = sorted(ann_dir.glob("*-annotations-human-imagelabels*.csv"))
+    box_files = sorted(f for f in ann_dir.glob("*-annotations-bbox.csv") if f.is_file())
+    mask_files = sorted(f for f in ann_dir.glob("*-annotations-object-segmentation.csv") if f.is_file())
+    label_files = sorted(f for f in ann_dir.glob("*-annotations-human-imagelabels*.csv") if f.is_file())
     if not (box_files or mask_files or label_files):
         report(f"{ann_dir}: no *-annotations-bbox.csv or *-annotations-object-segmentation.csv found")
     work = (
@@ -189,7 +189,7 @@ def read_openimages(
 
 def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
     out: dict[str, str] = {}
-    for f in sorted(ann_dir.glob("*class-descriptions*.csv")):
+    for f in sorted(p for p in ann_dir.glob("*class-descriptions*.csv") if p.is_file()):
         with f.open(newline="", encoding="utf-8", errors="replace") as fh:
             for row in csv.reader(fh):
                 if len(row) >= 2 and row[0] != "LabelName":
@@ -285,9 +285,9 @@ def _add_mask(
         report.skip("masks", f"{where}: mask {mask_path} not found under {root / 'masks'}; row skipped")
         return
     try:
-        with Image.open(found[0]) as im:
+        with open_pillow(found[0], str(found[0])) as im:
             raw = np.asarray(im.convert("L")) > 0
-    except OSError as e:
+    except (OSError, ValueError) as e:
         report.skip("masks", f"{where}: {found[0]} is not a readable PNG ({e}); row skipped")
         return
     if raw.shape != (image.height, image.width):

@@ -10,19 +10,19 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 from pycocotools import mask as mask_utils
 
+from pixelproof.core.imageio import open_pillow
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import Builder
 
 ID_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
 
 
-def read_id_png(source: Path | bytes) -> np.ndarray:
+def read_id_png(source: Path | bytes, where: str = "") -> np.ndarray:
     """The values of a one-channel id PNG (8/16-bit gray or palette indexes) as int64; ValueError for
-    colour images."""
-    with Image.open(source if isinstance(source, Path) else io.BytesIO(source)) as im:
+    colour images and for images over the pixel limit (checked from the header, before decoding)."""
+    with open_pillow(source if isinstance(source, Path) else io.BytesIO(source), where or str(source)) as im:
         if im.mode not in ID_MODES:
             raise ValueError(f"{im.mode} image: expected one channel of ids (8/16-bit gray or palette)")
         return np.asarray(im).astype(np.int64)

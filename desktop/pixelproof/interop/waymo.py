@@ -25,8 +25,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
+from pixelproof.core.imageio import open_pillow
 from pixelproof.core.model import ImageRecord
 from pixelproof.interop._util import (
     Builder,
@@ -175,9 +174,9 @@ class _Frames:
             return
         data = row.get(IMAGE_COL)
         try:
-            with Image.open(io.BytesIO(data)) as im:
+            with open_pillow(io.BytesIO(data), where) as im:
                 width, height = im.size
-        except (OSError, TypeError) as e:
+        except (OSError, TypeError, ValueError) as e:
             self.report.skip("rows", f"{where}: image of {key[0]} {key[1]} {CAMERAS.get(key[2])} is not a "
                              f"readable JPEG ({e}); skipped")  # fmt: skip
             return
@@ -235,7 +234,7 @@ def _add_segmentation(
 ) -> None:
     divisor = row.get(SEG_COLS[0])
     try:
-        ids = read_id_png(row.get(SEG_COLS[1]))
+        ids = read_id_png(row.get(SEG_COLS[1]), where)
         if not isinstance(divisor, int) or divisor <= 0:
             raise ValueError(f"panoptic_label_divisor must be a positive integer, got {divisor!r}")
     except (OSError, ValueError, TypeError) as e:
