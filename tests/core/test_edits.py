@@ -185,16 +185,14 @@ def test_image_status_review_and_reference() -> None:
     assert p.app["image_review"]["1"]["note"] == "blurry"
     assert round_trip(p, edits.SetReference("other.json")) == [edits.Change(REFERENCE)]
     round_trip(p, edits.SetReference(None))
+    assert p.reference is None
     round_trip(p, edits.SetReference("gtFine_dir", "cityscapes"))
-    edit = edits.SetReference("gtFine_dir", "cityscapes")
-    edit.apply(p)
     assert (p.reference, p.app["reference_format"]) == ("gtFine_dir", "cityscapes")
     later = edits.SetReference("masks_dir")  # a detected format is not stored
     later.apply(p)
     assert p.reference == "masks_dir" and "reference_format" not in p.app
     later.revert(p)
     assert p.app["reference_format"] == "cityscapes"
-    assert p.reference is None
 
 
 def test_review_decision_on_objects_and_on_a_whole_image() -> None:
