@@ -64,11 +64,11 @@ def test_cityscapes_gtfine_is_detected_and_scored(qtbot, cityscapes_candidate, n
     assert win.document.project.reference == "." and "reference_format" not in win.document.project.app
     qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=15000)
     assert view.scored.reference.kind == "cityscapes"
-    assert "(cityscapes)" in view.reference_label.text()
+    assert "(cityscapes)" in view.header.reference_label.text()
     rows = {r.category: r for r in view.scored.result.per_image}
     assert sorted(rows) == ["car", "road"]  # ego vehicle is void: not scored
     assert all(r.dice == 1.0 for r in rows.values())
-    assert view.image_proxy.rowCount() == 1
+    assert view.images.image_proxy.rowCount() == 1
     win.document.undo_stack.setClean()
     win.close()
 
