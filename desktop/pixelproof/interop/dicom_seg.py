@@ -292,6 +292,6 @@ FORMAT = Format(
     ),
     detect=looks_like_dicom_seg,
     suffixes=(".dcm",),
-    lost_on_export="images that are not DICOM; the SEG keeps the source's Patient/Study identifiers, as "
-    "the standard requires",
+    lost_on_export="images that are not DICOM",  # README's cell; the writes column says the SEG keeps
+    # the source's Patient/Study identifiers, as the standard requires
 )
