@@ -283,8 +283,7 @@ class MasksMenu(QObject):
     def apply_display(self) -> None:
         """Push opacity, outline-only and hidden categories to every item on the canvas."""
         AnnotationItemMixin.fill_opacity = 0.0 if self.act_outline_only.isChecked() else self.opacity / 100
-        for item in self.shell.canvas.items_by_id.values():
-            item.refresh_display()
+        self.shell.canvas.refresh_display()
 
     def _fill_categories_menu(self) -> None:
         menu = self.categories_menu

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsVi
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
+from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
@@ -84,7 +85,9 @@ class CanvasView(QGraphicsView):
         self.image_item: ImageItem | None = None
         self.placeholder: PlaceholderItem | None = None
         self.loaded: LoadedImage | None = None
-        self.items_by_id: dict[int, AnnotationItemMixin] = {}
+        # the items made so far; box annotations stay in ``box_layer`` until something looks them up
+        self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
+        self.box_layer: BoxLayer | None = None
         self.image_id = -1
         self.show_labels = True
         self.keep_zoom = False
@@ -124,6 +127,7 @@ class CanvasView(QGraphicsView):
     def _clear(self) -> None:
         self._scene.clear()
         self.items_by_id.clear()
+        self.box_layer = None
         self.image_item = None
         self.placeholder = None
         self.loaded = None
@@ -144,9 +148,18 @@ class CanvasView(QGraphicsView):
         rec = doc.project.images[image_id]
         self.placeholder = PlaceholderItem(rec.width, rec.height, f"Loading {rec.file_name}…")
         self._scene.addItem(self.placeholder)
+        self.box_layer = BoxLayer(doc.project.categories.get)
+        self.box_layer.tags.set_enabled(self.show_labels)
+        self._scene.addItem(self.box_layer)
+        self._scene.addItem(self.box_layer.tags)
         self._set_scene_rect(rec.width, rec.height)
+        boxes = []
         for ann in doc.project.annotations_of(image_id):
-            self._add_item(ann)
+            if ann.kind == "box":
+                boxes.append(ann)
+            else:
+                self._add_item(ann)
+        self.box_layer.add_many(boxes)
         self._on_selection()
         if keep:
             self.set_zoom(zoom)
@@ -173,6 +186,8 @@ class CanvasView(QGraphicsView):
         # room around the image so it can be panned to any edge of the window
         m = max(w, h, 1) * 4
         self._scene.setSceneRect(QRectF(-m, -m, w + 2 * m, h + 2 * m))
+        if self.box_layer is not None:
+            self.box_layer.tags.set_scene_rect(self._scene.sceneRect())
 
     def _on_loaded(self, image_id: object, image: LoadedImage) -> None:
         if image_id != self.image_id or self.document is None:
@@ -231,9 +246,28 @@ class CanvasView(QGraphicsView):
         return self.document.project.categories.get(ann.category_id)
 
     def _add_item(self, ann: Annotation) -> None:
+        if ann.kind == "box" and self.box_layer is not None:
+            self.box_layer.add(ann)
+            return
+        self._make_item(ann)
+
+    def _make_item(self, ann: Annotation) -> AnnotationItemMixin:
         item = make_item(ann, self._category(ann), self.image_size(), self.show_labels)
-        self.items_by_id[ann.id] = item
+        dict.__setitem__(self.items_by_id, ann.id, item)
         self._scene.addItem(item)  # type: ignore[arg-type]
+        return item
+
+    def _in_layer(self, ann_id: int) -> bool:
+        return self.box_layer is not None and ann_id in self.box_layer.boxes
+
+    def _materialize(self, ann_id: int) -> AnnotationItemMixin | None:
+        """The box's own item (handles, drag previews), made the first time anything asks for it."""
+        ann = self.document.project.annotations.get(ann_id) if self.document is not None else None
+        if ann is None or not self.box_layer.remove(ann_id):
+            return None
+        item = self._make_item(ann)
+        item.set_selected_look(ann_id in self.document.selection)
+        return item
 
     def _on_added(self, image_id: int, ann_id: int) -> None:
         if image_id == self.image_id:
@@ -243,6 +277,9 @@ class CanvasView(QGraphicsView):
         if image_id != self.image_id:
             return
         ann = self.document.project.annotations[ann_id]
+        if self._in_layer(ann_id) and ann.kind == "box":
+            self.box_layer.update_box(ann)
+            return
         item = self.items_by_id.get(ann_id)
         if item is not None and item.kind == ann.kind:
             item.sync(ann, self._category(ann), self.show_labels)
@@ -256,9 +293,14 @@ class CanvasView(QGraphicsView):
         item = self.items_by_id.pop(ann_id, None)
         if item is not None:
             self._scene.removeItem(item)  # type: ignore[arg-type]
+        elif self.box_layer is not None:
+            self.box_layer.remove(ann_id)
 
     def _on_selection(self) -> None:
         sel = set(self.document.selection) if self.document else set()
+        for ann_id in sel:
+            if self._in_layer(ann_id):
+                self._materialize(ann_id)
         for ann_id, item in self.items_by_id.items():
             item.set_selected_look(ann_id in sel)
 
@@ -268,10 +310,22 @@ class CanvasView(QGraphicsView):
         for ann_id, item in self.items_by_id.items():
             ann = self.document.project.annotations[ann_id]
             item.sync(ann, self._category(ann), self.show_labels)
+        if self.box_layer is not None:
+            self.box_layer.restyle()
 
     def set_show_labels(self, show: bool) -> None:
         self.show_labels = show
+        if self.box_layer is not None:
+            self.box_layer.tags.set_enabled(show)
         self._resync_all()
+
+    def refresh_display(self) -> None:
+        """Re-apply the display settings (fill opacity, hidden categories, prediction score) to every
+        annotation shown, items and layer alike."""
+        for item in self.items_by_id.values():
+            item.refresh_display()
+        if self.box_layer is not None:
+            self.box_layer.restyle()
 
     def annotation_at(self, view_pos: QPoint) -> tuple[int | None, str | None]:
         """(annotation id, handle name) of what is under ``view_pos``: handles of the selection first,
@@ -286,11 +340,14 @@ class CanvasView(QGraphicsView):
                 it = it.parentItem()
             if it is not None and it not in found:
                 found.append(it)
-        if not found:
+        candidates = [(i.ann_id, _area(i)) for i in found]
+        if self.box_layer is not None:
+            candidates += self.box_layer.boxes_at(self.mapToScene(view_pos))
+        if not candidates:
             return None, None
         sel = set(self.document.selection) if self.document else set()
-        found.sort(key=lambda i: (i.ann_id not in sel, _area(i)))
-        return found[0].ann_id, None
+        candidates.sort(key=lambda c: (c[0] not in sel, c[1]))
+        return candidates[0][0], None
 
     def annotations_in(self, rect: QRectF) -> list[int]:
         """Annotations touching a scene rectangle (rubber-band selection)."""
@@ -298,6 +355,8 @@ class CanvasView(QGraphicsView):
         for it in self._scene.items(rect, Qt.ItemSelectionMode.IntersectsItemShape):
             if isinstance(it, AnnotationItemMixin) and it.ann_id not in out:
                 out.append(it.ann_id)
+        if self.box_layer is not None:
+            out += self.box_layer.boxes_in(rect)
         return out
 
     def add_overlay(self, item: QGraphicsItem) -> None:

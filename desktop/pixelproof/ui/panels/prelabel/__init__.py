@@ -206,8 +206,7 @@ class PrelabelPanel(Panel):
 
     def _redraw_predictions(self) -> None:
         if self.shell is not None:
-            for item in self.shell.canvas.items_by_id.values():
-                item.refresh_display()
+            self.shell.canvas.refresh_display()
         self._update_actions()
 
     def _message(self, text: str) -> None:

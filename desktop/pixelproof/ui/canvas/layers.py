@@ -1,0 +1,344 @@
+"""Boxes drawn in bulk until someone touches them, and their category tags from cached tiles.
+
+Switching to an image with thousands of boxes must not build thousands of QGraphicsItems (issue 20: item
+creation was most of the first paint), and a full repaint must not pay one Python call per tag. So a box
+starts in the ``BoxLayer``: one item that keeps every untouched box in arrays and draws them with one
+``drawRects`` per (category, pending) style. The canvas turns a box into its own ``BoxItem`` - handles,
+drag previews, its own tag - the moment anything looks it up (``LazyItems``), e.g. when it is selected.
+
+Tags of the layer's boxes are drawn by the ``TagLayer``: each distinct tag (name, colour) is rendered once
+to a pixmap, and the tags are composed into 512 px screen-space tiles per zoom level, kept in a small LRU
+cache; a repaint blits a few tiles. Any change to the boxes drops only the tiles it touches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from pixelproof.core.model import Annotation, Category
+from pixelproof.ui.canvas.items import (
+    Z_BY_KIND,
+    Z_LABEL,
+    AnnotationItemMixin,
+    category_color,
+    fill_brush,
+    is_pending_prediction,
+    outline_pen,
+)
+
+TAG_TILE = 512  # screen pixels
+MAX_TAG_TILES = 96
+HIT_MARGIN = 1.0  # image pixels around a box that still hit it (its outline)
+
+
+class LazyItems(dict):
+    """``canvas.items_by_id``: the annotation items made so far, plus the boxes still in the layer.
+
+    ``in`` is true for both; ``[]`` and ``get`` make the item of a layer box on first use (``make``);
+    iterating gives the items made so far only (the layer redraws its own boxes).
+    """
+
+    def __init__(self, make: Callable[[int], AnnotationItemMixin | None], pending: Callable[[int], bool]):
+        super().__init__()
+        self._make = make
+        self._pending = pending
+
+    def __contains__(self, ann_id: object) -> bool:
+        return dict.__contains__(self, ann_id) or self._pending(ann_id)  # type: ignore[arg-type]
+
+    def __getitem__(self, ann_id: int) -> AnnotationItemMixin:
+        try:
+            return dict.__getitem__(self, ann_id)
+        except KeyError:
+            item = self._make(ann_id) if self._pending(ann_id) else None
+            if item is None:
+                raise
+            return item
+
+    def get(self, ann_id: int, default=None):  # type: ignore[override]
+        try:
+            return self[ann_id]
+        except KeyError:
+            return default
+
+
+class _Box:
+    __slots__ = ("category_id", "h", "score", "w", "x", "y")
+
+    def __init__(self, ann: Annotation) -> None:
+        self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
+        self.category_id = ann.category_id
+        pending = is_pending_prediction(ann)
+        self.score = (1.0 if ann.score is None else float(ann.score)) if pending else None
+
+
+class BoxLayer(QGraphicsItem):
+    """Every box annotation of the image that has no item of its own, drawn in one pass per style."""
+
+    def __init__(self, categories: Callable[[int], Category | None]) -> None:
+        super().__init__()
+        self.category = categories
+        self.boxes: dict[int, _Box] = {}  # insertion order = drawing order
+        self._groups: list[tuple[int, bool, list[QRectF], np.ndarray]] | None = None
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._bounds = QRectF()
+        self.tags = TagLayer(self)
+        self.setZValue(Z_BY_KIND["box"])
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    # -- content ---------------------------------------------------------------------------------
+    def add(self, ann: Annotation) -> None:
+        box = _Box(ann)
+        self.boxes[ann.id] = box
+        self._changed([box])
+
+    def add_many(self, anns: Iterable[Annotation]) -> None:
+        new = {a.id: _Box(a) for a in anns}
+        self.boxes.update(new)
+        self._changed(list(new.values()))
+
+    def update_box(self, ann: Annotation) -> None:
+        old = self.boxes.get(ann.id)
+        box = _Box(ann)
+        self.boxes[ann.id] = box
+        self._changed([box] if old is None else [old, box])
+
+    def remove(self, ann_id: int) -> bool:
+        box = self.boxes.pop(ann_id, None)
+        if box is not None:
+            self._changed([box])
+        return box is not None
+
+    def restyle(self) -> None:
+        """Categories or display filters changed: recolour, re-filter, re-render the tags."""
+        self._groups = self._arrays = None
+        self.tags.invalidate()
+        self.update()
+
+    def _changed(self, boxes: list[_Box]) -> None:
+        self._groups = self._arrays = None
+        self.prepareGeometryChange()
+        self._bounds = QRectF()
+        self.tags.invalidate(boxes)
+        self.update()
+
+    # -- filters and geometry --------------------------------------------------------------------
+    @staticmethod
+    def shown(box: _Box) -> bool:
+        if box.category_id in AnnotationItemMixin.hidden_categories:
+            return False
+        return box.score is None or box.score >= AnnotationItemMixin.min_score
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, boxes as x0 y0 x1 y1, shown, category ids) of the layer, in drawing order."""
+        if self._arrays is None:
+            n = len(self.boxes)
+            ids = np.fromiter(self.boxes.keys(), dtype=np.int64, count=n)
+            xywh = np.array([(b.x, b.y, b.w, b.h) for b in self.boxes.values()], dtype=np.float64)
+            xywh = xywh.reshape(n, 4)
+            xyxy = np.concatenate([xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], axis=1)
+            shown = np.fromiter(map(self.shown, self.boxes.values()), dtype=bool, count=n)
+            cats = np.fromiter((b.category_id for b in self.boxes.values()), dtype=np.int64, count=n)
+            self._arrays = (ids, xyxy, shown, cats)
+        return self._arrays
+
+    def boxes_at(self, point: QPointF, margin: float = HIT_MARGIN) -> list[tuple[int, float]]:
+        """(id, area) of the shown boxes under ``point`` (scene coordinates)."""
+        ids, b, shown, _ = self.arrays()
+        x, y = point.x(), point.y()
+        hit = shown & (b[:, 0] - margin <= x) & (x <= b[:, 2] + margin)
+        hit &= (b[:, 1] - margin <= y) & (y <= b[:, 3] + margin)
+        idx = np.flatnonzero(hit)
+        areas = (b[idx, 2] - b[idx, 0]) * (b[idx, 3] - b[idx, 1])
+        return list(zip(ids[idx].tolist(), areas.tolist(), strict=True))
+
+    def boxes_in(self, rect: QRectF) -> list[int]:
+        """Ids of the shown boxes touching ``rect`` (scene coordinates)."""
+        ids, b, shown, _ = self.arrays()
+        hit = shown & (b[:, 0] <= rect.right()) & (b[:, 2] >= rect.left())
+        hit &= (b[:, 1] <= rect.bottom()) & (b[:, 3] >= rect.top())
+        return ids[hit].tolist()
+
+    def boundingRect(self) -> QRectF:
+        if self._bounds.isNull() and self.boxes:
+            _, b, _, _ = self.arrays()
+            x0, y0 = b[:, :2].min(axis=0)
+            x1, y1 = b[:, 2:].max(axis=0)
+            m = 8.0 / 0.01  # the cosmetic outline's width at the smallest zoom, in image pixels
+            self._bounds = QRectF(x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m)
+        return self._bounds
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def _style_groups(self) -> list[tuple[int, bool, list[QRectF], np.ndarray]]:
+        """Shown boxes grouped by (category, pending): their QRectFs and, for clipping, their xyxy."""
+        if self._groups is None:
+            by_style: dict[tuple[int, bool], list[int]] = {}
+            for k, box in enumerate(self.boxes.values()):
+                if self.shown(box):
+                    by_style.setdefault((box.category_id, box.score is not None), []).append(k)
+            xyxy = self.arrays()[1]
+            boxes = list(self.boxes.values())
+            self._groups = []
+            for (cat_id, pending), idx in by_style.items():
+                rects = [QRectF(boxes[k].x, boxes[k].y, boxes[k].w, boxes[k].h) for k in idx]
+                self._groups.append((cat_id, pending, rects, xyxy[idx]))
+        return self._groups
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        exposed = option.exposedRect
+        bounds = self.boundingRect()
+        small = exposed.width() * exposed.height() < 0.25 * bounds.width() * bounds.height()
+        for cat_id, pending, rects, xyxy in self._style_groups():
+            color = category_color(self.category(cat_id))
+            pen = outline_pen(color, False)
+            if pending:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            brush = fill_brush(color, False)
+            c = brush.color()
+            c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
+            brush.setColor(c)
+            painter.setPen(pen)
+            painter.setBrush(brush)
+            if small:  # a brush stroke's dirty rectangle: only the boxes crossing it
+                m = 4.0
+                near = (xyxy[:, 0] - m <= exposed.right()) & (xyxy[:, 2] + m >= exposed.left())
+                near &= (xyxy[:, 1] - m <= exposed.bottom()) & (xyxy[:, 3] + m >= exposed.top())
+                chosen = [rects[k] for k in np.flatnonzero(near).tolist()]
+                if chosen:
+                    painter.drawRects(chosen)
+            elif rects:
+                painter.drawRects(rects)
+
+
+class TagLayer(QGraphicsItem):
+    """The category tags of the ``BoxLayer``'s boxes, in screen pixels at any zoom (as ``LabelItem``)."""
+
+    def __init__(self, layer: BoxLayer) -> None:
+        super().__init__()
+        self.layer = layer
+        self.enabled = True
+        self._pixmaps: dict[tuple[str, int], QPixmap] = {}
+        self._tiles: OrderedDict[tuple[float, int, int], QImage | None] = OrderedDict()
+        self._font = QFont()
+        self._metrics = QFontMetrics(self._font)
+        self._scene_rect = QRectF()
+        self.tiles_rendered = 0  # tests read it: a repaint at the same zoom renders none
+        self.setZValue(Z_LABEL)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def set_scene_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._scene_rect = QRectF(rect)
+
+    def boundingRect(self) -> QRectF:
+        return self._scene_rect  # tags keep their screen size: they reach past the boxes at low zoom
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = on
+        self.setVisible(on)
+        self.invalidate()
+
+    def invalidate(self, boxes: list[_Box] | None = None) -> None:
+        """Drop the cached tiles (those ``boxes``' tags cross, or all)."""
+        if boxes is None or len(boxes) > 64:
+            self._tiles.clear()
+        else:
+            for key in list(self._tiles):
+                zoom, tx, ty = key
+                if any(self._crosses(box, zoom, tx, ty) for box in boxes):
+                    del self._tiles[key]
+        self.update()
+
+    def _crosses(self, box: _Box, zoom: float, tx: int, ty: int) -> bool:
+        w, h = self._tag_size(box)
+        x, y = round(box.x * zoom), round(box.y * zoom) - h
+        t = TAG_TILE
+        return x < (tx + 1) * t and x + w > tx * t and y < (ty + 1) * t and y + h > ty * t
+
+    def _tag_of(self, category_id: int) -> QPixmap:
+        cat = self.layer.category(category_id)
+        return self._pixmap(cat.name if cat is not None else "", category_color(cat))
+
+    def _tag_size(self, box: _Box) -> tuple[int, int]:
+        pm = self._tag_of(box.category_id)
+        return pm.width(), pm.height()
+
+    def _pixmap(self, name: str, color: QColor) -> QPixmap:
+        """The tag as ``LabelItem`` draws it: the name on the category colour, 4 px padding."""
+        key = (name, color.rgba())
+        pm = self._pixmaps.get(key)
+        if pm is None:
+            w, h = self._metrics.horizontalAdvance(name) + 8, self._metrics.height() + 2
+            pm = QPixmap(max(1, w), max(1, h))
+            pm.fill(color)
+            p = QPainter(pm)
+            p.setFont(self._font)
+            p.setPen(QColor(0, 0, 0) if color.lightnessF() > 0.6 else QColor(255, 255, 255))
+            align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            p.drawText(QRectF(4, 1, w - 8, h - 2), align, name)
+            p.end()
+            self._pixmaps[key] = pm
+        return pm
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self.enabled or not self.layer.boxes:
+            return
+        t = painter.worldTransform()
+        zoom = t.m11()
+        dx, dy = round(t.dx()), round(t.dy())
+        area = t.mapRect(option.exposedRect)  # device pixels
+        x0, y0 = math.floor(area.left() - dx), math.floor(area.top() - dy)
+        x1, y1 = math.ceil(area.right() - dx), math.ceil(area.bottom() - dy)
+        painter.save()
+        painter.resetTransform()
+        for ty in range(y0 // TAG_TILE, (y1 - 1) // TAG_TILE + 1):
+            for tx in range(x0 // TAG_TILE, (x1 - 1) // TAG_TILE + 1):
+                img = self._tile(zoom, tx, ty)
+                if img is not None:
+                    painter.drawImage(QPointF(tx * TAG_TILE + dx, ty * TAG_TILE + dy), img)
+        painter.restore()
+
+    def _tile(self, zoom: float, tx: int, ty: int) -> QImage | None:
+        key = (zoom, tx, ty)
+        if key in self._tiles:
+            self._tiles.move_to_end(key)
+            return self._tiles[key]
+        img = self._render(zoom, tx, ty)
+        self._tiles[key] = img
+        while len(self._tiles) > MAX_TAG_TILES:
+            self._tiles.popitem(last=False)
+        return img
+
+    def _render(self, zoom: float, tx: int, ty: int) -> QImage | None:
+        """The tags crossing one screen tile, later boxes on top."""
+        _, xyxy, shown, cats = self.layer.arrays()
+        tags = {int(c): self._tag_of(int(c)) for c in np.unique(cats)}
+        ox, oy = tx * TAG_TILE, ty * TAG_TILE
+        x = np.round(xyxy[:, 0] * zoom) - ox
+        y = np.round(xyxy[:, 1] * zoom) - oy
+        reach_w = max(pm.width() for pm in tags.values()) if tags else 0
+        reach_h = max(pm.height() for pm in tags.values()) if tags else 0
+        near = shown & (x < TAG_TILE) & (x + reach_w > 0) & (y > 0) & (y - reach_h < TAG_TILE)
+        idx = np.flatnonzero(near)
+        self.tiles_rendered += 1
+        if not len(idx):
+            return None
+        img = QImage(TAG_TILE, TAG_TILE, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(0)
+        p = QPainter(img)
+        for c, bx, by in zip(cats[idx].tolist(), x[idx].tolist(), y[idx].tolist(), strict=True):
+            pm = tags[c]
+            p.drawPixmap(QPointF(bx, by - pm.height()), pm)
+        p.end()
+        return img
