@@ -43,7 +43,6 @@ def _f(v: Any, reason: str | None = None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pixelproof.core import report
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.limits import LimitError, check_output_not_input
     from pixelproof.core.qa import QAOptions, run_qa
@@ -86,8 +85,34 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 1
     announce(executor)
-    with executor, ProgressBar("scoring") as bar:
-        result = run_qa(reference, candidate, options, executor=executor, on_progress=feed_bar(bar))
+    try:  # rows go to disk as they come, beside the reports; only the aggregates stay in memory
+        stream = _stream(args)
+    except OSError as e:
+        executor.close()
+        error(f"cannot write the report: {e}")
+        return 1
+    with stream:
+        with executor, ProgressBar("scoring") as bar:
+            result = run_qa(
+                reference, candidate, options, executor=executor, on_progress=feed_bar(bar), stream=stream
+            )
+        return _report(args, result, reference, candidate)
+
+
+def _stream(args: argparse.Namespace) -> Any:
+    """Where a run keeps its rows: spooled in the first report's folder (none without a report)."""
+    from pathlib import Path
+
+    from pixelproof.core.qa_tables import StreamedRows
+
+    outputs = [f for f in (args.json, args.csv, args.html) if f]
+    folder = Path(outputs[0]).absolute().parent if outputs else None
+    return StreamedRows(folder, objects=bool(args.json))
+
+
+def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: Any) -> int:
+    from pixelproof.core import report
+
     for p in result.problems:
         warn(p)
     if not result.pairs:

@@ -27,11 +27,15 @@ from pixelproof.core import metrics
 from pixelproof.core.mask_edit import rle_counts
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.qa_tables import (
+    DISTANCE_FIELDS,
+    FIGURE_FIELDS,
+    INSTANCE_FIELDS,
+    StreamedRows,
+    aggregate,
+    worst_key,
+)
 from pixelproof.core.volumes import parse_slice_ref, volume_stem
-
-DISTANCE_FIELDS = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
-FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou")
-INSTANCE_FIELDS = ("precision", "recall", "f1", "pq", "sq", "rq", "mean_matched_iou", "mean_matched_dice")
 
 # difference codes (``difference_image``) and their display colours (Okabe-Ito, colour-blind safe)
 DIFF_NONE, DIFF_AGREE, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS, DIFF_VOID = 0, 1, 2, 3, 4, 5
@@ -209,9 +213,14 @@ class QAResult:
     reference_kind: str = "project"
     instance_scored: bool = True
     per_volume: list[Any] = field(default_factory=list)  # qa_volumes.VolumeRow, one per volume x category
+    #: the rows went to disk as they came (``run_qa(stream=...)``): ``per_image`` and ``per_object`` stay
+    #: empty, the aggregates and the worst images are kept here
+    streamed: StreamedRows | None = None
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
+        if self.streamed is not None:
+            return self.streamed.per_class(self.categories, self.instance_scored)
         out = []
         for cat in self.categories:
             rows = [r for r in self.per_image if r.category == cat]
@@ -220,7 +229,10 @@ class QAResult:
 
     def summary(self) -> dict[str, Any]:
         """Means over every image x category row and object counts pooled over all classes."""
-        agg = aggregate(self.per_image, self.instance_scored)
+        if self.streamed is not None:
+            agg = self.streamed.overall.result(self.instance_scored)
+        else:
+            agg = aggregate(self.per_image, self.instance_scored)
         per_class_pq = [c["pq"] for c in self.per_class() if math.isfinite(c["pq"])]
         agg["pq_class_mean"] = float(np.mean(per_class_pq)) if per_class_pq else math.nan
         agg.update(
@@ -246,55 +258,9 @@ class QAResult:
 
     def worst_images(self, n: int = 20, key: str = "dice") -> list[dict[str, Any]]:
         """Images sorted worst first by ``key`` (mean over the image's categories; NaN last)."""
-        reverse = key in DISTANCE_FIELDS or key in ("fp", "fn", "wrong_class")
-        table = self.image_table()
-
-        def sort_key(row: dict[str, Any]) -> tuple[int, float]:
-            v = row[key]
-            if not math.isfinite(v):
-                return (1, 0.0)
-            return (0, -v if reverse else v)
-
-        return sorted(table, key=sort_key)[:n]
-
-
-def aggregate(rows: list[ImageClassRow], instance_scored: bool = True) -> dict[str, Any]:
-    """Means of figures over rows with the §6 conventions, and summed counts."""
-    out: dict[str, Any] = {
-        "n_rows": len(rows),
-        "n_both_empty": sum(r.comparison.both_empty for r in rows),
-        "n_one_empty": sum(r.comparison.one_empty for r in rows),
-    }
-    for name in FIGURE_FIELDS:
-        vals = np.array([r.value(name) for r in rows], dtype=np.float64)
-        if name in DISTANCE_FIELDS:
-            diag = np.array([r.comparison.diagonal for r in rows], dtype=np.float64)
-            inf = np.isinf(vals)
-            vals = np.where(inf, diag, vals)
-            out[f"{name}_inf_replaced"] = int(inf.sum())
-        vals = vals[np.isfinite(vals)]
-        out[name] = float(vals.mean()) if vals.size else math.nan
-    out["tp_px"] = sum(r.comparison.tp for r in rows)
-    out["fp_px"] = sum(r.comparison.fp for r in rows)
-    out["fn_px"] = sum(r.comparison.fn for r in rows)
-    counts = InstanceCounts()
-    for r in rows:
-        counts.add(r.instances)
-    if instance_scored:
-        out.update(tp=counts.tp, fp=counts.fp, fn=counts.fn, wrong_class=counts.wrong_class)
-        out.update(
-            precision=counts.precision,
-            recall=counts.recall,
-            f1=counts.f1,
-            sq=counts.sq,
-            rq=counts.rq,
-            pq=counts.pq,
-            mean_matched_iou=counts.mean_iou,
-            mean_matched_dice=counts.mean_dice,
-        )
-    else:
-        out.update({k: math.nan for k in ("tp", "fp", "fn", "wrong_class", *INSTANCE_FIELDS)})
-    return out
+        if self.streamed is not None:
+            return self.streamed.worst_images(n, key)
+        return sorted(self.image_table(), key=lambda row: worst_key(row, key))[:n]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -680,12 +646,15 @@ def run_qa(
     cancelled: Callable[[], bool] | None = None,
     executor: Any = None,
     on_progress: Callable[[Any], None] | None = None,
+    stream: StreamedRows | None = None,
 ) -> QAResult:
     """Score ``candidate`` against ``reference`` (a ``Project`` or a ``references.Reference``).
 
     ``progress(items, total)`` may wrap the iteration; ``cancelled()`` returning True stops early (a
     worker's cancel button) with the rows done so far. ``executor`` (``pixelproof.core.batch``) runs the
     pairs elsewhere, e.g. on worker processes (default: here); ``on_progress`` gets its ``Progress``.
+    ``stream`` takes the rows as they come, in image order, instead of the result (memory stays flat
+    however many images; the reports come out the same).
     """
     from pixelproof.core.references import Reference
 
@@ -704,6 +673,7 @@ def run_qa(
         problems=list(ref.problems),
         reference_kind=ref.kind,
         instance_scored=ref.instance_scored,
+        streamed=stream,
     )
     from pixelproof.core.batch import BatchCancelled, SerialExecutor
     from pixelproof.core.qa_batch import score_pairs
@@ -730,8 +700,11 @@ def run_qa(
             if isinstance(score, str):
                 result.problems.append(f"{pair.file_name}: could not be scored: {score}")
                 continue
-            result.per_image.extend(score.rows)
-            result.per_object.extend(score.objects)
+            if stream is not None:
+                stream.add(score, result.instance_scored)
+            else:
+                result.per_image.extend(score.rows)
+                result.per_object.extend(score.objects)
             volumes.add(score)
     except BatchCancelled:
         pass  # the rows done so far

@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import itertools
 import json
 import math
 import os
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ import numpy as np
 from pixelproof.core import qa
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.qa import FIGURE_FIELDS, INSTANCE_FIELDS, ImageClassRow, ObjectRow, QAResult
+from pixelproof.core.qa_tables import Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
 
 CONVENTIONS = {
@@ -179,8 +182,8 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
         "conventions": CONVENTIONS,
         "summary": _agg_dict(result.summary(), result.instance_scored),
         "per_class": [_agg_dict(c, result.instance_scored) for c in result.per_class()],
-        "per_image": [image_row_dict(r) for r in result.per_image],
-        "per_object": [object_row_dict(r) for r in result.per_object],
+        "per_image": _rows(result, "image"),
+        "per_object": _rows(result, "object"),
         "per_volume": [volume_row_dict(r) for r in result.per_volume],
         "per_volume_class": volume_classes(result),
         "unmatched_images": {
@@ -191,14 +194,35 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
     }
 
 
+def _rows(result: QAResult, which: str) -> list[dict[str, Any]] | Spool:
+    """The per-image or per-object rows as dicts: made now, or spooled on disk by a streamed run."""
+    if result.streamed is not None:
+        return result.streamed.image_rows if which == "image" else result.streamed.object_rows
+    if which == "image":
+        return [image_row_dict(r) for r in result.per_image]
+    return [object_row_dict(r) for r in result.per_object]
+
+
 def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    text = json.dumps(data, indent=1, allow_nan=False) + "\n"
+    """``json.dumps(data, indent=1)`` byte for byte, written as it goes: a top-level list may be a
+    ``Spool`` (rows on disk), so a report of any size is never held in memory whole."""
     with atomic_output(path, text=True) as fh:
-        fh.write(text)
+        fh.write("{")
+        for i, (key, value) in enumerate(data.items()):
+            fh.write(("\n " if i == 0 else ",\n ") + json.dumps(key) + ": ")
+            if isinstance(value, Spool):
+                for n, item in enumerate(value):
+                    fh.write("[\n  " if n == 0 else ",\n  ")
+                    fh.write(json.dumps(item, indent=1, allow_nan=False).replace("\n", "\n  "))
+                fh.write("\n ]" if len(value) else "[]")
+            else:
+                fh.write(json.dumps(value, indent=1, allow_nan=False).replace("\n", "\n "))
+        fh.write("\n}\n" if data else "}\n")
 
 
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    """The per_image table (one row per image and category); empty cells for null values."""
+    """The per_image table (one row per image and category); empty cells for null values. The rows are
+    read twice (a ``Spool`` from disk): the columns are every key any row has."""
     rows = data["per_image"]
     fields: list[str] = []
     for r in rows:
@@ -257,9 +281,12 @@ def svg_bars(title: str, labels: list[str], values: list[float | None], vmax: fl
     return "".join(parts)
 
 
-def svg_histogram(title: str, values: list[float], bins: int = 20) -> str:
-    """Histogram of values in [0, 1] as inline SVG."""
-    counts, _ = np.histogram(np.asarray(values, dtype=float), bins=bins, range=(0.0, 1.0))
+def svg_histogram(title: str, values: Iterable[float], bins: int = 20) -> str:
+    """Histogram of values in [0, 1] as inline SVG (counted a chunk at a time: values may be many)."""
+    counts = np.zeros(bins, np.int64)
+    it = iter(values)
+    while chunk := list(itertools.islice(it, 65536)):
+        counts += np.histogram(np.asarray(chunk, dtype=float), bins=bins, range=(0.0, 1.0))[0]
     top = max(int(counts.max()) if counts.size else 0, 1)
     w, h, pad = 400, 140, 20
     bw = w / bins
@@ -370,7 +397,7 @@ def write_html(
         svg_bars("PQ per class", [c["category"] for c in pc], [c.get("pq") for c in pc], 1.0),
         svg_histogram(
             "Per-image Dice (image x category rows)",
-            [r["dice"] for r in data["per_image"] if r["dice"] is not None],
+            (r["dice"] for r in data["per_image"] if r["dice"] is not None),
         ),
         "</div>",
     ]

@@ -1,0 +1,228 @@
+"""QA's tables without keeping their rows: aggregates one row at a time and rows spooled to disk.
+
+``aggregate(rows)`` (the §6 conventions: NaN left out of means, +inf distances replaced by the image
+diagonal, counts summed) is ``RunningAggregate`` fed every row, so a job that streams its rows gets the
+same figures bit for bit: means are exact sums (``math.fsum``, whatever the order of addition) over the
+count. ``StreamedRows`` is what ``run_qa(stream=...)`` keeps instead of the rows (the CLI, for datasets
+of any size): aggregates per class and overall, the worst images, and the rows themselves in unnamed
+temporary files beside the reports (``Spool``), read back once when the reports are written.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pixelproof.core.metrics import InstanceCounts
+
+if TYPE_CHECKING:
+    from pixelproof.core.qa import ImageClassRow, ImageScore
+
+DISTANCE_FIELDS = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
+FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou")
+INSTANCE_FIELDS = ("precision", "recall", "f1", "pq", "sq", "rq", "mean_matched_iou", "mean_matched_dice")
+WORST_KEPT = 20  # worst images a streamed run remembers (the HTML report shows 20)
+
+
+class ExactSum:
+    """A float sum without rounding error until the end (Shewchuk's partials, as ``math.fsum``), so
+    it does not depend on the order or grouping of the additions."""
+
+    __slots__ = ("partials",)
+
+    def __init__(self) -> None:
+        self.partials: list[float] = []
+
+    def add(self, x: float) -> None:
+        partials, i = self.partials, 0
+        for y in partials:
+            if abs(x) < abs(y):
+                x, y = y, x
+            hi = x + y
+            lo = y - (hi - x)
+            if lo:
+                partials[i] = lo
+                i += 1
+            x = hi
+        partials[i:] = [x]
+
+    @property
+    def value(self) -> float:
+        return math.fsum(self.partials)
+
+
+class RunningAggregate:
+    """``aggregate`` one row at a time, in constant memory."""
+
+    def __init__(self) -> None:
+        self.n_rows = self.n_both_empty = self.n_one_empty = 0
+        self.sums = {name: ExactSum() for name in FIGURE_FIELDS}
+        self.counts = dict.fromkeys(FIGURE_FIELDS, 0)
+        self.inf_replaced = dict.fromkeys(DISTANCE_FIELDS, 0)
+        self.tp_px = self.fp_px = self.fn_px = 0
+        self.instances = InstanceCounts()
+
+    def add(self, row: ImageClassRow) -> None:
+        c = row.comparison
+        self.n_rows += 1
+        self.n_both_empty += int(c.both_empty)
+        self.n_one_empty += int(c.one_empty)
+        for name in FIGURE_FIELDS:
+            v = float(row.value(name))
+            if name in DISTANCE_FIELDS and math.isinf(v):
+                v = float(c.diagonal)
+                self.inf_replaced[name] += 1
+            if math.isfinite(v):
+                self.sums[name].add(v)
+                self.counts[name] += 1
+        self.tp_px += c.tp
+        self.fp_px += c.fp
+        self.fn_px += c.fn
+        self.instances.add(row.instances)
+
+    def result(self, instance_scored: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "n_rows": self.n_rows,
+            "n_both_empty": self.n_both_empty,
+            "n_one_empty": self.n_one_empty,
+        }
+        for name in FIGURE_FIELDS:
+            if name in DISTANCE_FIELDS:
+                out[f"{name}_inf_replaced"] = self.inf_replaced[name]
+            n = self.counts[name]
+            out[name] = self.sums[name].value / n if n else math.nan
+        out.update(tp_px=self.tp_px, fp_px=self.fp_px, fn_px=self.fn_px)
+        counts = self.instances
+        if instance_scored:
+            out.update(tp=counts.tp, fp=counts.fp, fn=counts.fn, wrong_class=counts.wrong_class)
+            out.update(
+                precision=counts.precision,
+                recall=counts.recall,
+                f1=counts.f1,
+                sq=counts.sq,
+                rq=counts.rq,
+                pq=counts.pq,
+                mean_matched_iou=counts.mean_iou,
+                mean_matched_dice=counts.mean_dice,
+            )
+        else:
+            out.update({k: math.nan for k in ("tp", "fp", "fn", "wrong_class", *INSTANCE_FIELDS)})
+        return out
+
+
+def aggregate(rows: Iterable[ImageClassRow], instance_scored: bool = True) -> dict[str, Any]:
+    """Means of figures over rows with the §6 conventions, and summed counts."""
+    running = RunningAggregate()
+    for row in rows:
+        running.add(row)
+    return running.result(instance_scored)
+
+
+def worst_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float]:
+    """Sort key of an image-table row, worst first (NaN last): low Dice/IoU, high distances and counts."""
+    v = row[key]
+    if not math.isfinite(v):
+        return (1, 0.0)
+    reverse = key in DISTANCE_FIELDS or key in ("fp", "fn", "wrong_class")
+    return (0, -v if reverse else v)
+
+
+class Spool:
+    """A list that lives in an unnamed temporary file (JSON lines) as it grows and is read back in order:
+    rows of any number in constant memory. The file disappears when closed or when the process dies."""
+
+    def __init__(self, folder: str | Path) -> None:
+        # unnamed, so it goes with the process whatever happens; closed by close()
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=folder, prefix=".pixelproof-rows-")  # noqa: SIM115
+        self._count = 0
+
+    def append(self, item: Any) -> None:
+        self._file.write(json.dumps(item, allow_nan=False))
+        self._file.write("\n")
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        """The items in order (do not append while iterating)."""
+        self._file.flush()
+        self._file.seek(0)
+        try:
+            for _ in range(self._count):
+                yield json.loads(self._file.readline())
+        finally:
+            self._file.seek(0, 2)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class StreamedRows:
+    """What a streamed QA run keeps: per-class and overall ``RunningAggregate``, the worst images, and
+    (with a ``folder``) the report rows in ``Spool`` files there; without one the rows are dropped."""
+
+    def __init__(self, folder: str | Path | None = None, objects: bool = True) -> None:
+        self.by_class: dict[str, RunningAggregate] = {}
+        self.overall = RunningAggregate()
+        self._worst: list[tuple[tuple[int, float], int, dict[str, Any]]] = []  # max-heap by negation
+        self._images = 0
+        self.image_rows: Spool | list = Spool(folder) if folder is not None else []
+        self.object_rows: Spool | list = Spool(folder) if folder is not None and objects else []
+
+    def add(self, score: ImageScore, instance_scored: bool) -> None:
+        """One image pair's rows, in image order."""
+        from pixelproof.core.report import image_row_dict, object_row_dict
+
+        for row in score.rows:
+            self.overall.add(row)
+            self.by_class.setdefault(row.category, RunningAggregate()).add(row)
+            if isinstance(self.image_rows, Spool):
+                self.image_rows.append(image_row_dict(row))
+        if isinstance(self.object_rows, Spool):
+            for obj in score.objects:
+                self.object_rows.append(object_row_dict(obj))
+        if score.rows:
+            table_row = {
+                "file_name": score.rows[0].file_name,
+                "image_id": score.rows[0].image_id,
+                **aggregate(score.rows, instance_scored),
+            }
+            self._keep_if_worst(table_row)
+
+    def _keep_if_worst(self, row: dict[str, Any]) -> None:
+        k0, k1 = worst_key(row)
+        entry = ((-k0, -k1), -self._images, row)  # the heap's top is the best of the worst kept
+        self._images += 1
+        if len(self._worst) < WORST_KEPT:
+            heapq.heappush(self._worst, entry)
+        elif entry > self._worst[0]:
+            heapq.heapreplace(self._worst, entry)
+
+    def per_class(self, categories: list[str], instance_scored: bool) -> list[dict[str, Any]]:
+        empty = RunningAggregate()
+        return [{"category": c, **self.by_class.get(c, empty).result(instance_scored)} for c in categories]
+
+    def worst_images(self, n: int = WORST_KEPT, key: str = "dice") -> list[dict[str, Any]]:
+        """The ``n`` worst images by mean Dice, as ``QAResult.worst_images`` (only Dice is kept)."""
+        if key != "dice" or n > WORST_KEPT:
+            raise ValueError(f"a streamed QA run keeps the {WORST_KEPT} worst images by dice only")
+        ordered = sorted(self._worst, reverse=True)
+        return [row for _, _, row in ordered[:n]]
+
+    def close(self) -> None:
+        """Remove the spooled rows (write the reports first)."""
+        for rows in (self.image_rows, self.object_rows):
+            if isinstance(rows, Spool):
+                rows.close()
+
+    def __enter__(self) -> StreamedRows:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
