@@ -38,3 +38,15 @@ def dask_cluster():  # type: ignore[no-untyped-def]
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
     ) as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _release_worker_pools():  # type: ignore[no-untyped-def]
+    """Warm worker processes (``core.batch`` keeps a job's pool for the next one) live for one module, so
+    a module's jobs share them and later modules (the Qt tests) run without them."""
+    yield
+    import sys
+
+    executors = sys.modules.get("pixelproof.core.batch.executors")
+    if executors is not None:
+        executors.release_pools()

@@ -58,11 +58,17 @@ def test_serial_and_local_pool_give_the_same_results_in_order() -> None:
         pooled = list(
             run_batch(batch_tasks.square, CONTEXT, ITEMS, pool, chunk_size=3, on_progress=progress.append)
         )
+        started = set(pool._pool._processes)  # type: ignore[union-attr]
     assert _values(pooled) == _expected()
     _check_loaded_once(pooled, processes=2)
     assert {r[4] for _, r in pooled if not isinstance(r, Failed)} == {1}  # worker_threads() in the workers
     assert progress[0].done == 0 and progress[-1].done == len(ITEMS) and progress[-1].failed == 1
     assert all(a.done <= b.done for a, b in itertools.pairwise(progress))
+    # the next job finds the processes started and the model loaded (the app's second Pre-label all)
+    with PoolExecutor(2) as pool:
+        again = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, pool, chunk_size=3))
+    _check_loaded_once(again, processes=2)
+    assert {r[2] for _, r in again if not isinstance(r, Failed)} <= started
 
 
 def test_a_worker_killed_mid_job_is_replaced_and_its_tasks_rerun(tmp_path: Path) -> None:

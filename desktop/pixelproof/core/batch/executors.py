@@ -9,8 +9,10 @@ Dask ``Client`` on an existing cluster: ``pip install 'pixelproof[cluster]'``).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
+import threading
 from collections.abc import Callable, Collection
 from concurrent import futures
 from concurrent.futures.process import BrokenProcessPool
@@ -127,8 +129,50 @@ class SerialExecutor(Executor):
         return handle.value
 
 
+_pools: dict[tuple[int, int], futures.ProcessPoolExecutor] = {}  # (workers, threads) -> warm pool
+_pools_lock = threading.Lock()
+
+
+def _warm_pool(workers: int, threads: int) -> futures.ProcessPoolExecutor:
+    """The process pool of this shape kept from an earlier job (its workers started, their models
+    loaded), or a new one."""
+    with _pools_lock:
+        pool = _pools.get((workers, threads))
+        if pool is None or getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+            pool = futures.ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=init_worker,
+                initargs=(threads,),
+            )
+            _pools[(workers, threads)] = pool
+        return pool
+
+
+def _forget_pool(pool: futures.ProcessPoolExecutor) -> None:
+    with _pools_lock:
+        for key, kept in list(_pools.items()):
+            if kept is pool:
+                del _pools[key]
+
+
+def release_pools() -> None:
+    """Stop the warm worker processes (at exit; tests call it between modules)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(release_pools)
+
+
 class PoolExecutor(Executor):
-    """``workers`` local processes (spawned, each with ``threads`` threads for its libraries)."""
+    """``workers`` local processes (spawned, each with ``threads`` threads for its libraries). The
+    processes outlive the job: the next job of the same shape (the app's next Pre-label all or QA, the
+    next command of a script calling ``cli.main``) finds them started with their models loaded. Cancel
+    and a crash stop them; ``release_pools`` at exit."""
 
     kind = "local pool"
     loses_all_on_crash = True
@@ -143,12 +187,7 @@ class PoolExecutor(Executor):
         return f"{self.slots} local worker processes x {self.threads} thread(s)"
 
     def _start(self) -> None:
-        self._pool = futures.ProcessPoolExecutor(
-            max_workers=self.slots,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(self.threads,),
-        )
+        self._pool = _warm_pool(self.slots, self.threads)
 
     def submit(self, task: Task, context: Any, items: list) -> Any:
         assert self._pool is not None, "the pool is closed"
@@ -182,11 +221,9 @@ class PoolExecutor(Executor):
 
     def _stop(self, kill: bool) -> None:
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if not kill:
-            pool.shutdown(wait=True)
-            return
+        if pool is None or not kill:
+            return  # kept warm for the next job
+        _forget_pool(pool)
         # concurrent.futures has no way to stop running tasks before Python 3.14's terminate_workers()
         processes = list((getattr(pool, "_processes", None) or {}).values())
         call_queue = getattr(pool, "_call_queue", None)
