@@ -188,6 +188,7 @@ def test_seeded_conflicts_are_each_reported_with_their_type(tmp_path: Path) -> N
 
 def test_merge_into_an_open_project_is_one_undoable_edit(tmp_path: Path) -> None:
     from pixelproof.core.coco import dumps_project, project_to_dict
+    from pixelproof.core.edits.images import RecordTime
     from pixelproof.core.merge import merge_edit
 
     base = make_project(tmp_path, 6)
@@ -199,6 +200,11 @@ def test_merge_into_an_open_project_is_one_undoable_edit(tmp_path: Path) -> None
     two.add_image(ImageRecord(7, "images/new.png", 64, 48))
     two.add_annotation(box_annotation(201, 7, 4, [2, 2, 4, 4]))
     two.set_image_status(6, "done")
+    RecordTime(4, "zed", 5.0).apply(base)  # recorded before the split: in the base and in two
+    RecordTime(4, "zed", 5.0).apply(two)
+    RecordTime(4, "bob", 3.0).apply(two)
+    RecordTime(2, "ann", 30.0).apply(one)
+    RecordTime(7, "bob", 12.0).apply(two)  # a new image
     result = merge_shards([Shard.of(one, "ann"), Shard.of(two, "bob")], base=base)
     before = dumps_project(base)
     edit = merge_edit(base, result)
@@ -210,6 +216,9 @@ def test_merge_into_an_open_project_is_one_undoable_edit(tmp_path: Path) -> None
         want["annotations"], key=lambda a: a["id"]
     )
     assert base.image_status(6) == "done"
+    # the time spent per image and author, as `pixelproof merge` writes it (the same merged figures)
+    assert got["pixelproof"]["time_spent"] == want["pixelproof"]["time_spent"]
+    assert base.app["time_spent"] == {"2": {"ann": 30.0}, "4": {"zed": 5.0, "bob": 3.0}, "7": {"bob": 12.0}}
     edit.revert(base)
     assert dumps_project(base) == before
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.edits.images import RecordTime
 from pixelproof.core.merge import ANNOTATOR_KEY
 from pixelproof.core.model import Annotation
 from pixelproof.core.split import split_project
@@ -32,6 +33,7 @@ def _shards(project_file: Path) -> list[str]:
         shard.add_annotation(
             Annotation(10 + k, 1, 1 + (k == 2), masks.bbox(m), masks.encode(m), float(m.sum()))
         )
+        RecordTime(1, name, 10.0 * (k + 1)).apply(shard)  # what the app records as they work
         save_project(shard, out / f"{name}.json")
         paths.append(str(out / f"{name}.json"))
     return paths
@@ -74,6 +76,8 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     tagged = [a for a in doc.project.annotations_of(1) if a.app_extra.get(ANNOTATOR_KEY)]
     assert sorted(a.app_extra[ANNOTATOR_KEY] for a in tagged) == ["ann", "bob", "cy"]
     assert teams.last_report["stats"]["overlap_images"] == 1
+    # each annotator's time on the image comes along, as `pixelproof merge` saves it
+    assert doc.project.app["time_spent"]["1"] == {"ann": 10.0, "bob": 20.0, "cy": 30.0}
 
     teams.view.action.trigger()  # Review > Annotators Side by Side
     view = teams.view
@@ -94,6 +98,7 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     doc.undo_stack.undo()  # consensus
     doc.undo_stack.undo()  # merge
     assert not any(ANNOTATOR_KEY in a.app_extra for a in doc.project.annotations.values())
+    assert "1" not in doc.project.app.get("time_spent", {})
 
 
 def test_your_name_and_time_spent_per_image(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -142,27 +142,8 @@ def merge_image(
     overlap: bool,
 ) -> ImageMerge:
     """Merge one image's versions (see the module docstring). Pure: reads its arguments only."""
-    conflicts: list[Conflict] = []
-    left_out: list[dict[str, Any]] = []
     ref = base.image if base is not None else versions[0].image
-    usable = []
-    for v in versions:
-        if (v.image.width, v.image.height) != (ref.width, ref.height):
-            name = shard_names[v.shard]
-            conflicts.append(
-                Conflict(
-                    "image_size_mismatch",
-                    f"{file_name}: {name} has it as {v.image.width}x{v.image.height}, expected "
-                    f"{ref.width}x{ref.height}; that version ({len(v.objects)} objects) is left out",
-                    file_name,
-                    [name],
-                )
-            )
-            left_out += [
-                {"shard": name, "file_name": file_name, **annotation_to_dict(a)} for a, _ in v.objects
-            ]
-        else:
-            usable.append(v)
+    usable, conflicts, left_out = _same_size(file_name, ref, versions, shard_names)
     if base is None and len(usable) == 1:  # the common case (one shard has the image): nothing to compare
         v = usable[0]
         objects = [_own(a, c, None, None, set(), annotators[v.shard]) for a, c in v.objects]
@@ -202,20 +183,56 @@ def merge_image(
                 names,
             )
         )
+    objects = _tagged_objects(
+        side_by_side, base_keys if base is not None else None, base_ids, shard_names, annotators
+    )
+    status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
+    return ImageMerge(ref, objects, status, names, conflicts, left_out)
+
+
+def _same_size(
+    file_name: str, ref: ImageRecord, versions: list[Version], shard_names: list[str]
+) -> tuple[list[Version], list[Conflict], list[dict[str, Any]]]:
+    """The versions whose image has the reference's size; the others are left out, each a conflict."""
+    usable: list[Version] = []
+    conflicts: list[Conflict] = []
+    left_out: list[dict[str, Any]] = []
+    for v in versions:
+        if (v.image.width, v.image.height) == (ref.width, ref.height):
+            usable.append(v)
+            continue
+        name = shard_names[v.shard]
+        conflicts.append(
+            Conflict(
+                "image_size_mismatch",
+                f"{file_name}: {name} has it as {v.image.width}x{v.image.height}, expected "
+                f"{ref.width}x{ref.height}; that version ({len(v.objects)} objects) is left out",
+                file_name,
+                [name],
+            )
+        )
+        left_out += [{"shard": name, "file_name": file_name, **annotation_to_dict(a)} for a, _ in v.objects]
+    return usable, conflicts, left_out
+
+
+def _tagged_objects(
+    side_by_side: list[tuple[Version, list[bytes]]],
+    base_keys: dict[bytes, int] | None,
+    base_ids: set[int],
+    shard_names: list[str],
+    annotators: list[str | None],
+) -> list[tuple[Annotation, str, bool]]:
+    """Every version's objects, each tagged with its annotator (kept side by side until a consensus)."""
     objects = []
     # an object found unchanged in several versions is one object copied, not an id collision
     copies = Counter((a.id, k) for v, keys in side_by_side for (a, _), k in zip(v.objects, keys, strict=True))
     for v, keys in side_by_side:
         who = annotators[v.shard] or shard_names[v.shard]
         for (a, c), k in zip(v.objects, keys, strict=True):
-            obj, cat, keeps = _own(
-                a, c, k, base_keys if base is not None else None, base_ids, annotators[v.shard]
-            )
-            keeps = keeps or copies[a.id, k] > 1
+            obj, cat, keeps = _own(a, c, k, base_keys, base_ids, annotators[v.shard])
             obj.app_extra[ANNOTATOR_KEY] = who
-            objects.append((obj, cat, keeps))
-    status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
-    return ImageMerge(ref, objects, status, names, conflicts, left_out)
+            objects.append((obj, cat, keeps or copies[a.id, k] > 1))
+    return objects
 
 
 def _own(
@@ -359,6 +376,18 @@ def merged_time(versions: list[Version]) -> dict[str, float]:
             if isinstance(seconds, int | float) and seconds >= 0:
                 out[who] = max(out.get(who, 0.0), float(seconds))
     return out
+
+
+def time_spent_by_image(project: Project) -> dict[int, dict[str, float]]:
+    """A project's recorded seconds per author, by image id (``RecordTime``'s ``time_spent``)."""
+    spent = project.app.get("time_spent")
+    if not isinstance(spent, dict):
+        return {}
+    return {
+        int(k): dict(v)
+        for k, v in spent.items()
+        if k.isdigit() and int(k) in project.images and isinstance(v, dict)
+    }
 
 
 def _merge_categories(
@@ -544,7 +573,7 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
     """The edit that turns ``base`` into ``result.project`` (a merge computed with ``base=base``): new
     categories and images, and each image whose objects or status differ rewritten. One undo step."""
     from pixelproof.core.edits import AddAnnotations, AddCategory, Compound, RemoveAnnotations, SetImageStatus
-    from pixelproof.core.edits.images import AddImages
+    from pixelproof.core.edits.images import AddImages, SetTimeSpent
 
     merged = result.project
     cats = {c.id: c.name for c in merged.categories.values()}
@@ -572,4 +601,8 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         status = merged.app.get("image_status", {}).get(str(iid))
         if status is not None and status != base.image_status(iid):
             parts.append(SetImageStatus(iid, status))
+    before = time_spent_by_image(base)
+    changed_time = {iid: s for iid, s in time_spent_by_image(merged).items() if s != before.get(iid)}
+    if changed_time:  # what the shards' annotators recorded (RecordTime), as the CLI's merge saves it
+        parts.append(SetTimeSpent(changed_time))
     return Compound(parts, f"Merge {result.stats['shards']} shards", focus=[a.id for a in added] or None)

@@ -73,3 +73,34 @@ class RecordTime(Edit):
             project.app["time_spent"] = copy.deepcopy(spent)
         restore_order(project.app, order)  # type: ignore[arg-type]
         return Changes([Change(IMAGE, image_id=self.image_id)])
+
+
+class SetTimeSpent(Edit):
+    """Set the seconds per author of some images (a merge brings the figures its shards recorded with
+    ``RecordTime``); images not named keep theirs. Not an undo step of its own: part of the merge's."""
+
+    def __init__(self, spent: dict[int, dict[str, float]], label: str = "Set time spent") -> None:
+        self.spent = {int(iid): dict(per_author) for iid, per_author in spent.items()}
+        self.label = label
+        self._before: tuple[object, object] | None = None
+
+    def apply(self, project: Project) -> Changes:
+        missing = [iid for iid in self.spent if iid not in project.images]
+        require(not missing, f"image {missing[:1]} does not exist")
+        current = project.app.get("time_spent")
+        self._before = (copy.deepcopy(current), list(project.app))
+        spent = dict(current) if isinstance(current, dict) else {}
+        for iid, per_author in self.spent.items():
+            spent[str(iid)] = dict(per_author)
+        project.app["time_spent"] = spent
+        return Changes(Change(IMAGE, image_id=iid) for iid in self.spent)
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._before)
+        spent, order = self._before  # type: ignore[misc]
+        if spent is None:
+            project.app.pop("time_spent", None)
+        else:
+            project.app["time_spent"] = copy.deepcopy(spent)
+        restore_order(project.app, order)  # type: ignore[arg-type]
+        return Changes(Change(IMAGE, image_id=iid) for iid in self.spent)
