@@ -51,8 +51,11 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[2])
+from pixelproof.ui import workers
 from pixelproof.ui.app import create_app
 from pixelproof.ui.main_window import MainWindow
+if sys.argv[3] == "whole":  # the reference: the file decoded whole before anything shows (as before)
+    workers.PROGRESSIVE_MIN_PIXELS = 1 << 62
 app = create_app()
 win = MainWindow()
 win.resize(1600, 1000)
@@ -61,6 +64,16 @@ app.processEvents()
 t0 = time.perf_counter()
 win.open_path(Path(sys.argv[1]))
 canvas = win.canvas
+
+def shown():  # image pixels on screen: a preview of the part decoded so far, or the image
+    ph = canvas.placeholder
+    return canvas.image_item is not None or (ph is not None and ph.preview is not None)
+
+while not shown():
+    app.processEvents()
+    time.sleep(0.002)
+canvas.viewport().grab()
+t_first = time.perf_counter()
 while canvas.image_item is None:
     app.processEvents()
     time.sleep(0.002)
@@ -77,7 +90,7 @@ for i in range(120):
     canvas.viewport().grab()
     frames.append(time.perf_counter() - t)
 frames.sort()
-print(json.dumps({"first": t1 - t0, "seconds": t1 - t0, "center": [c.red(), c.green(), c.blue()],
+print(json.dumps({"first": t_first - t0, "seconds": t1 - t0, "center": [c.red(), c.green(), c.blue()],
                   "pan_median": frames[len(frames) // 2], "pan_max": frames[-1]}))
 win.document.undo_stack.setClean()
 """
@@ -270,24 +283,33 @@ def _run(python: str, code: str, *args: object) -> dict:
 def _first_paint(folder: Path, settings: Path, rounds: int) -> None:
     import cv2
 
-    print(f"(a) open-to-first-paint, {BIG}x{BIG} RGB, main window 1600x1000, fresh process each")
+    print(f"(a) open to first view, {BIG}x{BIG} RGB, main window 1600x1000, fresh process each, median of "
+          f"{rounds} alternating rounds (README: Using the app, 'an 8000x8000 photo shows ...')")  # fmt: skip
     big = _photo(BIG, BIG)
     cv2.imwrite(str(folder / "big.jpg"), big[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
     cv2.imwrite(str(folder / "big.png"), big[:, :, ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 1])
     del big
     projects = {name: _project(folder, name, BIG, BIG, []) for name in ("big.jpg", "big.png")}
-    runs: dict[str, list[dict]] = {name: [] for name in projects}
+    cases = [("big.jpg", "app"), ("big.png", "app"), ("big.png", "whole")]
+    runs: dict[tuple[str, str], list[dict]] = {case: [] for case in cases}
     for _ in range(rounds):
-        for name, proj in projects.items():
-            runs[name].append(_run(sys.executable, _FIRST_PAINT, proj, settings))
-    for name, rs in runs.items():
+        for name, mode in cases:
+            runs[(name, mode)].append(_run(sys.executable, _FIRST_PAINT, projects[name], settings, mode))
+    for name in ("big.jpg", "big.png"):
+        rs = runs[(name, "app")]
         size = (folder / name).stat().st_size / 1e6
         first, full = _med(rs, "first"), _med(rs, "seconds")
+        target = (
+            f"target <= {FIRST_VIEW_TARGET_S:.0f} s: {'met' if first <= FIRST_VIEW_TARGET_S else 'NOT MET'}"
+        )
+        print(
+            f"    {name:8s} ({size:6.1f} MB): first view {first:.2f} s ({target}), whole image {full:.2f} s"
+        )
+        if name == "big.png":
+            ref = _med(runs[(name, "whole")], "seconds")
+            print(f"    {'':8s} decoded whole before showing (the reference, as before): {ref:.2f} s -> "
+                  f"first view {first / ref:.2f}x, whole image {full / ref:.2f}x of it")  # fmt: skip
         pan = max(rs, key=lambda run: run["pan_max"])
-        ok = "met" if first <= FIRST_VIEW_TARGET_S else "NOT MET"
-        target = f"target <= {FIRST_VIEW_TARGET_S:.0f} s: {ok}"
-        print(f"    {name:8s} ({size:6.1f} MB): first view {first:.2f} s ({target}), "
-              f"whole image {full:.2f} s, median of {rounds}")  # fmt: skip
         print(f"    {'':8s} panning at 100 %: frame (drag step + full repaint) median "
               f"{pan['pan_median'] * 1e3:.1f} ms, worst {pan['pan_max'] * 1e3:.1f} ms")  # fmt: skip
 

@@ -7,6 +7,8 @@ dropped. A small LRU cache makes going back and forth between images instant.
 
 from __future__ import annotations
 
+import math
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +22,10 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from pixelproof.core.imageio import ImageReadError, auto_window, read_image
 
 PYRAMID_MIN_SIDE = 512  # stop halving below this
+PROGRESSIVE_MIN_PIXELS = 16_000_000  # PNGs this big are decoded in strips, with previews as they arrive
+PREVIEW_MAX_SIDE = 2048
+PREVIEW_EVERY_S = 0.2
+STRIP_ROWS = 256  # rows decoded between two looks at the clock
 
 
 @dataclass(eq=False)
@@ -78,9 +84,20 @@ def build_pyramid(img: np.ndarray) -> list[np.ndarray]:
     return levels
 
 
-def load_image(path: Path) -> LoadedImage:
+@dataclass(eq=False)
+class Preview:
+    """The part of a big image decoded so far, shrunk by ``scale``: rows ``:rows`` of ``pixels`` are final
+    (the decoder fills the rows below meanwhile, never these)."""
+
+    pixels: np.ndarray  # uint8 gray / RGB / RGBA
+    scale: int
+    rows: int
+
+
+def load_image(path: Path, on_preview: Callable[[Preview], None] | None = None) -> LoadedImage:
     """Read and prepare an image for the canvas; raises ``ImageReadError``. DICOM files open at their own
-    VOI window; a pyramidal TIFF opens lazily (only its coarsest level is decoded here)."""
+    VOI window; a pyramidal TIFF opens lazily (only its coarsest level is decoded here). A big 8-bit PNG
+    is decoded in strips, ``on_preview`` getting the part decoded so far every ``PREVIEW_EVERY_S``."""
     from pixelproof.core import sources
     from pixelproof.core.volumes import ImageMeta
 
@@ -90,12 +107,47 @@ def load_image(path: Path) -> LoadedImage:
         meta = ImageMeta()
     if sources.kind_of(path) == "pyramid":
         return _load_pyramid(path, meta)
-    img = read_image(path)
+    img = _read_progressively(path, on_preview) if on_preview is not None else None
+    if img is None:
+        img = read_image(path)
     if img.dtype == np.bool_:
         img = img.astype(np.uint8) * 255
     auto = auto_window(img)
     window = meta.window if meta.window is not None else auto
     return LoadedImage(path, build_pyramid(img), window, auto, meta.invert, meta.pixel_spacing)
+
+
+def _read_progressively(path: Path, on_preview: Callable[[Preview], None]) -> np.ndarray | None:
+    """A big PNG decoded strip by strip (``core.png_strips``), previews on the way; None for other files."""
+    from pixelproof.core.imageio import image_size
+    from pixelproof.core.png_strips import read_png_in_strips
+
+    if Path(path).suffix.lower() != ".png":
+        return None
+    width, height = image_size(path)
+    if width * height < PROGRESSIVE_MIN_PIXELS:
+        return None
+    scale = max(1, math.ceil(max(width, height) / PREVIEW_MAX_SIDE))
+    preview: Preview | None = None
+    last = 0.0
+
+    def on_strip(image: np.ndarray, y0: int, y1: int) -> None:
+        nonlocal preview, last
+        if image.dtype != np.uint8:
+            return  # 16-bit: the display window comes with the whole image
+        if preview is None:
+            shape = (math.ceil(height / scale), math.ceil(width / scale), *image.shape[2:])
+            preview = Preview(np.zeros(shape, np.uint8), scale, 0)
+        p0, p1 = y0 // scale, min(math.ceil(y1 / scale), preview.pixels.shape[0])
+        size = (preview.pixels.shape[1], p1 - p0)
+        preview.pixels[p0:p1] = cv2.resize(image[y0:y1], size, interpolation=cv2.INTER_AREA)
+        now = time.perf_counter()
+        if preview.rows == 0 or now - last >= PREVIEW_EVERY_S or y1 == height:
+            last = now
+            on_preview(Preview(preview.pixels, scale, p1))
+
+    strip_rows = scale * max(1, STRIP_ROWS // scale)  # whole preview rows per strip
+    return read_png_in_strips(path, on_strip, strip_rows)
 
 
 def _load_pyramid(path: Path, meta: Any) -> LoadedImage:
@@ -123,6 +175,7 @@ def _load_pyramid(path: Path, meta: Any) -> LoadedImage:
 class _Signals(QObject):
     loaded = Signal(int, object)  # request, LoadedImage
     failed = Signal(int, str)  # request, reason
+    preview = Signal(int, object)  # request, Preview
 
 
 class _LoadJob(QRunnable):
@@ -132,7 +185,7 @@ class _LoadJob(QRunnable):
 
     def run(self) -> None:
         try:
-            result = load_image(self.path)
+            result = load_image(self.path, lambda p: self.signals.preview.emit(self.request, p))
         except ImageReadError as e:
             self.signals.failed.emit(self.request, str(e))
         except Exception as e:  # a decoder bug must not kill the app: show it on the placeholder
@@ -147,6 +200,7 @@ class ImageLoader(QObject):
 
     loaded = Signal(object, object)
     failed = Signal(object, str)
+    preview = Signal(object, object)  # key, Preview: part of a big image, before ``loaded``
 
     def __init__(self, parent: QObject | None = None, cache_size: int = 4) -> None:
         super().__init__(parent)
@@ -154,6 +208,7 @@ class ImageLoader(QObject):
         self._signals = _Signals(self)
         self._signals.loaded.connect(self._on_loaded)
         self._signals.failed.connect(self._on_failed)
+        self._signals.preview.connect(self._on_preview)
         self._request = 0
         self._pending: dict[int, tuple[object, Path, bool]] = {}  # request -> key, path, wanted
         self._cache: OrderedDict[Path, LoadedImage] = OrderedDict()
@@ -204,6 +259,11 @@ class ImageLoader(QObject):
             self._cache.popitem(last=False)
         if wanted:
             self.loaded.emit(key, image)
+
+    def _on_preview(self, request: int, preview: Preview) -> None:
+        key, _path, wanted = self._pending.get(request, (None, None, False))
+        if wanted:
+            self.preview.emit(key, preview)
 
     def _on_failed(self, request: int, reason: str) -> None:
         key, _path, wanted = self._pending.pop(request, (None, None, False))

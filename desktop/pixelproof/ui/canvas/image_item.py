@@ -176,6 +176,8 @@ class PlaceholderItem(QGraphicsItem):
         self._rect = QRectF(0, 0, max(1, width), max(1, height))
         self.message = message
         self.error = error
+        self.preview: QImage | None = None  # the top of a big image while the rest decodes
+        self.preview_scale = 1
         self.setZValue(0)
 
     def boundingRect(self) -> QRectF:
@@ -183,6 +185,10 @@ class PlaceholderItem(QGraphicsItem):
 
     def set_message(self, message: str, error: bool) -> None:
         self.message, self.error = message, error
+        self.update()
+
+    def set_preview(self, image: QImage, scale: int) -> None:
+        self.preview, self.preview_scale = image, scale
         self.update()
 
     def paint(
@@ -193,6 +199,12 @@ class PlaceholderItem(QGraphicsItem):
         pen.setCosmetic(True)
         painter.setPen(pen)
         painter.drawRect(self._rect)
+        if self.preview is not None and not self.error:
+            s = self.preview_scale
+            target = QRectF(0, 0, self.preview.width() * s, self.preview.height() * s)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(target, self.preview, QRectF(self.preview.rect()))
+            return  # the picture says it is loading (its lower part is still grey)
         # the message in screen pixels, whatever the zoom
         painter.save()
         device_rect = painter.worldTransform().mapRect(self._rect)

@@ -22,11 +22,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
+from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
 from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.document import Document
-from pixelproof.ui.workers import ImageLoader, LoadedImage
+from pixelproof.ui.workers import ImageLoader, LoadedImage, Preview
 
 MIN_ZOOM = 0.01
 MAX_ZOOM = 64.0
@@ -82,6 +82,7 @@ class CanvasView(QGraphicsView):
         self.loader = ImageLoader(self)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
+        self.loader.preview.connect(self._on_preview)
         self.image_item: ImageItem | None = None
         self.placeholder: PlaceholderItem | None = None
         self.loaded: LoadedImage | None = None
@@ -208,6 +209,11 @@ class CanvasView(QGraphicsView):
             )
         self.windowChanged.emit(*image.window)
         self.imageShown.emit(self.image_id)
+
+    def _on_preview(self, image_id: object, preview: Preview) -> None:
+        """The top of a big image, decoded so far, drawn on the placeholder until the whole image comes."""
+        if image_id == self.image_id and self.placeholder is not None and preview.rows > 0:
+            self.placeholder.set_preview(to_qimage(preview.pixels[: preview.rows])[0].copy(), preview.scale)
 
     def _on_failed(self, image_id: object, reason: str) -> None:
         if image_id != self.image_id or self.placeholder is None:
