@@ -269,3 +269,30 @@ def test_fix_of_a_deleted_object_is_refused_and_leaves_the_project_alone() -> No
     with pytest.raises(FixError):
         fix_edit(p, problem.fix)
     assert dumps_project(p) == before
+
+
+def test_location_fixes_keep_the_label_kind() -> None:
+    """A badly located box takes the model's box; a polygon takes the model's mask as a polygon, or no
+    automatic fix when the model gives only a box (setting a polygon's bbox would break it)."""
+    p = project(box(1, [10, 10, 20, 20]), poly(2, [100, 10, 130, 10, 130, 40, 100, 40]))
+    pred_box = box(-1, [10, 10, 40, 40])
+    pred_box.score = 0.9
+    pred_mask = mask(-2, rect(10, 60, 100, 150))
+    pred_mask.score = 0.9
+    found = {
+        x.annotation_id: x for x in lint_project(p, predictions={1: [pred_box, pred_mask], 2: []}).problems
+    }
+    assert found[1].kind == "partial_box" and found[1].fix == {
+        "action": "set_bbox",
+        "annotation_id": 1,
+        "bbox": [10.0, 10.0, 40.0, 40.0],
+    }
+    assert found[2].kind == "partial_box" and found[2].fix["action"] == "set_segmentation"
+    fix_edit(p, found[2].fix).apply(p)
+    assert p.annotations[2].kind == "polygon"
+    assert np.array_equal(p.annotations[2].mask(H, W), rect(10, 60, 100, 150))
+    only_boxes = project(poly(2, [100, 10, 130, 10, 130, 40, 100, 40]))
+    pred = box(-1, [100, 10, 50, 50])
+    pred.score = 0.9
+    (problem,) = lint_project(only_boxes, predictions={1: [pred], 2: []}).problems
+    assert problem.kind == "partial_box" and problem.fix is None

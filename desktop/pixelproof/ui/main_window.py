@@ -286,6 +286,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["propertiesDock"], d["historyDock"])
         self.tabifyDockWidget(d["propertiesDock"], d["modelDock"])
         d["propertiesDock"].raise_()
+        d["problemsDock"].hide()  # Problems > Find Problems (F6) shows it
         self.resizeDocks([d["imagesDock"], d["annotationsDock"]], [300, 320], Qt.Orientation.Horizontal)
         self.resizeDocks([d["imagesDock"], d["categoriesDock"]], [560, 300], Qt.Orientation.Vertical)
         self.resizeDocks([d["annotationsDock"], d["propertiesDock"]], [430, 430], Qt.Orientation.Vertical)

@@ -65,6 +65,7 @@ class ObjectFacts:
     log_roughness: float = math.nan
     dice: float = math.nan  # with the model's mask of the matched prediction
     dice_pred: int = -1  # index of that prediction
+    kind: str = "box"  # geometry kind: box, polygon or mask
 
 
 @dataclass(slots=True)
@@ -262,7 +263,7 @@ _OBJECT_CHECKS: list[tuple[tuple[str, ...], Callable]] = []
 def _object_checks(
     o: _Obj, image: ImageRecord, ctx: Context, emit: _Emit, checks: list[Callable]
 ) -> ObjectFacts:
-    facts = ObjectFacts(o.ann.id, o.ann.category_id, list(o.ann.bbox))
+    facts = ObjectFacts(o.ann.id, o.ann.category_id, list(o.ann.bbox), kind=o.kind)
     for check in checks:
         check(o, image, emit)
     w, h = o.tight()[2:]

@@ -24,6 +24,7 @@ from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFa
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.model import Annotation, Project
+from pixelproof.core.qa import annotation_placed
 
 FEATURES = ("log_area", "log_aspect", "log_roughness", "dice")
 _FEATURE_KIND = {
@@ -184,11 +185,6 @@ def _mask_problem(
 ) -> Problem:
     pred = facts.predictions[o.dice_pred]
     typical = f"; typical {spread.median:.2f} over {spread.n} objects" if spread is not None else ""
-    geometry = {
-        "segmentation": pred.segmentation,
-        "bbox": [float(v) for v in pred.bbox],
-        "area": float(pred.area),
-    }
     return Problem(
         "low_mask_agreement",
         score,
@@ -198,7 +194,7 @@ def _mask_problem(
         name,
         o.bbox,
         f"{name} mask agrees poorly with the model's (Dice {dice:.2f}{typical}); fix: take the model's mask",
-        fixes.set_segmentation(o.annotation_id, geometry),
+        shape_fix(facts, o, pred),
         figures={"dice": dice, "prediction_score": pred.score if pred.score is not None else math.nan},
     )
 
@@ -265,7 +261,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
                 cid,
                 bbox,
                 f"{names.get(cid)} {msg} (model score {p.score:.2f})",
-                _location_fix(aid, p),
+                _location_fix(facts, objects.get(aid), aid, p),
                 prediction_score=float(p.score or 0.0),
             )
         j = int(s.swap_pred[i])
@@ -302,8 +298,28 @@ def _location(label: np.ndarray, pred: np.ndarray, cover: float) -> tuple[str, s
     )
 
 
-def _location_fix(aid: int, pred: Annotation) -> dict:
-    return fixes.set_bbox(aid, [float(v) for v in pred.bbox])
+def _location_fix(facts: ImageFacts, o: ObjectFacts | None, aid: int, pred: Annotation) -> dict | None:
+    """A box takes the prediction's box; a shape takes the prediction's shape (in its own kind), or, when
+    the model gives only a box, no automatic fix (the outline must be redrawn; the box is shown)."""
+    if o is None or o.kind == "box":
+        return fixes.set_bbox(aid, [float(v) for v in pred.bbox])
+    return shape_fix(facts, o, pred)
+
+
+def shape_fix(facts: ImageFacts, o: ObjectFacts, pred: Annotation) -> dict | None:
+    """Replace a polygon or mask by the prediction's shape, converted to the label's kind."""
+    if pred.kind == "box":
+        return None
+    if pred.kind == o.kind:
+        geometry = {
+            "segmentation": pred.segmentation,
+            "bbox": [float(v) for v in pred.bbox],
+            "area": float(pred.area),
+        }
+    else:
+        pixels = annotation_placed(pred, facts.height, facts.width)
+        geometry = fixes.placed_geometry(o.kind, pixels, facts.height, facts.width)  # type: ignore[assignment]
+    return fixes.set_segmentation(o.annotation_id, geometry) if geometry else None
 
 
 # ------------------------------------------------------------------------------------------------

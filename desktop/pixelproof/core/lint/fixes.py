@@ -112,3 +112,29 @@ def placed_geometry(kind: str, placed: Placed, height: int, width: int) -> Geome
 def box_polygon(bbox: list[float]) -> list[list[float]]:
     x, y, w, h = (float(v) for v in bbox)
     return [[x, y, x + w, y, x + w, y + h, x, y + h]]
+
+
+def describe(fix: dict[str, Any] | None, categories: dict[int, str] | None = None) -> str:
+    """What applying ``fix`` does, for a person ("set its box to [10, 20, 30, 40]")."""
+    if not fix:
+        return "no automatic fix: only a person can decide"
+    names = categories or {}
+    action = fix.get("action")
+    if action == "delete":
+        return f"delete annotation {fix.get('annotation_id')}"
+    if action == "set_bbox":
+        return "set its box to [" + ", ".join(f"{v:g}" for v in fix.get("bbox", [])) + "]"
+    if action == "set_category":
+        return f"make it a {fix.get('category') or names.get(fix.get('category_id', -1), '?')}"
+    if action == "set_segmentation":
+        return (
+            "make it a box" if fix.get("segmentation") is None else "replace its shape with the corrected one"
+        )
+    if action == "split":
+        return f"split it into {len(fix.get('parts', []))} objects of its class"
+    if action == "add":
+        ann = fix.get("annotation", {})
+        return f"add the model's {names.get(ann.get('category_id', -1), 'object')} as a label"
+    if action == "set_image_status":
+        return f"set the image's status to {fix.get('status')}"
+    return str(action)

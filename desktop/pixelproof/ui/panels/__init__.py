@@ -11,6 +11,7 @@ from pixelproof.ui.panels.guidelines import GuidelinesPanel
 from pixelproof.ui.panels.history import HistoryPanel
 from pixelproof.ui.panels.images import ImagesPanel
 from pixelproof.ui.panels.prelabel import PrelabelPanel
+from pixelproof.ui.panels.problems import ProblemsPanel
 from pixelproof.ui.panels.properties import PropertiesPanel
 
 PANEL_CLASSES: list[type[Panel]] = [
@@ -21,6 +22,7 @@ PANEL_CLASSES: list[type[Panel]] = [
     HistoryPanel,
     GuidelinesPanel,
     PrelabelPanel,
+    ProblemsPanel,
 ]
 
 __all__ = ["PANEL_CLASSES", "Panel"]

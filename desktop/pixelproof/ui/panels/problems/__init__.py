@@ -1,0 +1,611 @@
+"""The Problems dock: lint's triage queue in the labeling window (README, "Finding label problems").
+
+Find problems runs ``core.lint`` on a snapshot in a background job (progress, Cancel), without a model, with
+the project's pending predictions, or with the Model panel's backend (run in its session, whose one
+thread owns the backend). Predictions stay in the panel: they never become annotations. The table is
+sortable and filtered by kind, class and score; selecting a row shows the image, selects the object and
+zooms to it, with the spot outlined (orange) and the fix's box (blue). Shift+F applies the suggested fix
+as one undo step, X marks "not a problem" (stored in the project, undoable), Shift+D / Shift+A go to the
+next / previous problem. Edits re-check the images they touch (``core.lint.Rechecker``), so the list
+follows the work without a new run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QPen, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.core.edits import DismissProblems
+from pixelproof.core.lint import KINDS, LintResult, Problem, RulesError, dismissed_keys, rules_of
+from pixelproof.core.lint.apply import FixError, fix_edit
+from pixelproof.core.lint.fixes import describe
+from pixelproof.ui.document import Document
+from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
+from pixelproof.ui.panels.problems.table import PROBLEM_ROLE, ProblemsFilter, ProblemsModel
+from pixelproof.ui.shortcuts import REGISTRY, Shortcut, make_action
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
+
+for _entry in (
+    Shortcut("lint.run", "&Find Problems", ("F6",)),
+    Shortcut("lint.cancel", "&Cancel Finding Problems"),
+    Shortcut("lint.fix", "Apply the Suggested &Fix", ("Shift+F",), "labeling"),
+    Shortcut("lint.dismiss", "&Not a Problem", ("X",), "labeling"),
+    Shortcut("lint.next", "&Next Problem", ("Shift+D",), "labeling"),
+    Shortcut("lint.previous", "&Previous Problem", ("Shift+A",), "labeling"),
+    Shortcut("lint.rules", "Lint &Rules…"),
+):
+    if _entry.id not in {e.id for e in REGISTRY.entries()}:
+        REGISTRY.declare(_entry)
+
+_SPOT = QColor(230, 159, 0)  # orange: where to look (Okabe-Ito)
+_PROPOSED = QColor(0, 114, 178)  # blue: the fix's box
+MAX_LIVE_RECHECK = 40  # images re-checked on the UI thread at once; more marks the list as stale
+
+
+class ProblemsPanel(Panel):
+    title = "Problems"
+    object_name = "problemsDock"
+    area = Qt.DockWidgetArea.BottomDockWidgetArea  # a wide table under the image; hidden until used
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shell: Shell | None = None
+        self.result: LintResult | None = None
+        self._overlays: list[QGraphicsRectItem] = []
+        self._dirty: set[int] = set()
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(150)
+        self._recheck_timer.timeout.connect(self.recheck_now)
+        a = self._action
+        self.act_run = a(
+            "lint.run", self.run, "Find likely label errors (rules, statistics, the model if chosen)"
+        )
+        self.act_cancel = a("lint.cancel", self.cancel, "Stop finding problems")
+        self.act_fix = a("lint.fix", self.apply_fix, "Apply the selected problem's fix (one undo step)")
+        self.act_dismiss = a(
+            "lint.dismiss", self.toggle_dismissed, "Mark the selected problem as not a problem (stored)"
+        )
+        self.act_next = a("lint.next", lambda: self.step(1), "Select the next problem")
+        self.act_previous = a("lint.previous", lambda: self.step(-1), "Select the previous problem")
+        self.act_rules = a("lint.rules", self.edit_rules, "Per-class rules and thresholds of this project")
+        self.runner = LintRunner(self)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self._build()
+        self._update_actions()
+
+    def _action(self, id: str, slot: Callable[[], None], tip: str = "") -> QAction:
+        return make_action(id, self, lambda _checked=False: slot(), tip=tip)
+
+    # -- widgets -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.source = _combo("lintSource")
+        for key, text in SOURCES.items():
+            self.source.addItem(text, key)
+        self.source.setToolTip("What the labels are compared with, besides rules and class statistics")
+        run_row = QHBoxLayout()
+        run_row.addWidget(_action_button(self.act_run, "Find problems"), 2)
+        run_row.addWidget(_action_button(self.act_cancel, "Cancel"), 1)
+        run_row.addWidget(_action_button(self.act_rules, "Rules…"), 1)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+
+        self.kind_filter = _combo("lintKindFilter")
+        self.class_filter = _combo("lintClassFilter")
+        self.min_score = QDoubleSpinBox()
+        self.min_score.setObjectName("lintMinScore")
+        self.min_score.setRange(0.0, 1.0)
+        self.min_score.setSingleStep(0.05)
+        self.min_score.setDecimals(2)
+        self.min_score.setValue(0.5)
+        self.min_score.setPrefix("score ≥ ")
+        self.min_score.setToolTip("Lowest score listed (higher = more likely wrong)")
+        self.show_dismissed = QCheckBox("show dismissed")
+        self.show_dismissed.setToolTip("Also list the problems marked as not a problem (struck out)")
+        for w in (self.kind_filter, self.class_filter):
+            w.currentIndexChanged.connect(self._apply_filter)
+        self.min_score.valueChanged.connect(self._apply_filter)
+        self.show_dismissed.toggled.connect(self._apply_filter)
+        filters = QHBoxLayout()
+        filters.addWidget(self.kind_filter, 1)
+        filters.addWidget(self.class_filter, 1)
+        filters2 = QHBoxLayout()
+        filters2.addWidget(self.min_score, 1)
+        filters2.addWidget(self.show_dismissed)
+
+        self.model = ProblemsModel()
+        self.proxy = ProblemsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("problemsTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(28)
+        for col, width in enumerate((42, 104, 70, 80, 40)):
+            self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(120)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+
+        self.detail = QLabel()
+        self.detail.setObjectName("problemDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setMinimumHeight(52)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(_action_button(self.act_fix, "Fix (Shift+F)"))
+        buttons.addWidget(_action_button(self.act_dismiss, "Not a problem (X)"))
+        self.summary = QLabel("Find problems to list likely label errors.")
+        self.summary.setObjectName("problemsSummary")
+        self.summary.setWordWrap(True)
+
+        self.head = _column(self.source, run_row, self.progress)
+        self.listing = _column(filters, filters2, self.table)
+        self.foot = _column(self.detail, buttons, self.summary)
+        self.side = QWidget()
+        QVBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
+        self.side.setMaximumWidth(380)
+        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._layout.setContentsMargins(6, 6, 6, 6)
+        self.wide: bool | None = None
+        self._arrange(wide=True)
+        self._fill_filters()
+
+    def _arrange(self, wide: bool) -> None:
+        """Wide (docked at the bottom): the list left, controls and details right. Tall (docked at a
+        side): controls, list, details from top to bottom."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        while self._layout.count():
+            self._layout.takeAt(0)
+        side = self.side.layout()
+        if wide:
+            self._layout.setDirection(QBoxLayout.Direction.LeftToRight)
+            side.addWidget(self.head)
+            side.addWidget(self.foot, 1)
+            self._layout.addWidget(self.listing, 3)
+            self._layout.addWidget(self.side, 2)
+            self.side.show()
+        else:
+            self._layout.setDirection(QBoxLayout.Direction.TopToBottom)
+            self._layout.addWidget(self.head)
+            self._layout.addWidget(self.listing, 1)
+            self._layout.addWidget(self.foot)
+            self.side.hide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        size = event.size()
+        self._arrange(wide=size.width() > 1.4 * size.height() and size.width() >= 560)
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, 250)
+
+    def _dock(self) -> QDockWidget | None:
+        w = self.parentWidget()
+        while w is not None and not isinstance(w, QDockWidget):
+            w = w.parentWidget()
+        return w
+
+    def show_dock(self) -> None:
+        dock = self._dock()
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+
+    def install(self, shell: Shell) -> None:
+        """A Problems menu (its keys then show in menus and Help > Shortcuts) and window-wide keys."""
+        self.shell = shell
+        menu = QMenu("&Problems", shell.widget)
+        menu.setObjectName("problemsMenu")
+        menu.addActions([self.act_run, self.act_cancel])
+        menu.addSeparator()
+        menu.addActions([self.act_fix, self.act_dismiss, self.act_next, self.act_previous])
+        menu.addSeparator()
+        menu.addAction(self.act_rules)
+        for act in menu.actions():
+            shell.add_action(act)
+        shell.add_menu(menu)
+        shell.closing.connect(self.cancel)
+
+    # -- document ----------------------------------------------------------------------------------
+    def set_document(self, doc: Document | None) -> None:
+        self.cancel()
+        self._clear_overlays()
+        self.result = None
+        self._dirty.clear()
+        self.model.set_problems([])
+        super().set_document(doc)
+        self.summary.setText("Find problems to list likely label errors." if doc is not None else "")
+
+    def bind(self, doc: Document) -> list:
+        return [
+            (doc.annotationAdded, self._touched),
+            (doc.annotationChanged, self._touched),
+            (doc.annotationRemoved, self._touched),
+            (doc.imageStatusChanged, self._touched),
+            (doc.categoriesChanged, self._categories_changed),
+            (doc.currentImageChanged, self._image_shown),
+        ]
+
+    def refresh(self) -> None:
+        doc = self.document
+        self.model.set_dismissed(dismissed_keys(doc.project) if doc is not None else frozenset())
+        self.proxy.invalidateFilter()
+        self._update_actions()
+
+    # -- running -----------------------------------------------------------------------------------
+    def run(self) -> None:
+        doc = self.document
+        if doc is None or self.runner.running:
+            return
+        self.show_dock()
+        try:
+            rules = rules_of(doc.project.app)
+        except RulesError as e:
+            self._message("The project's lint rules are not valid: " + "; ".join(e.problems[:3]))
+            return
+        source = self.source.currentData()
+        session = getattr(self.shell.canvas, "model_session", None) if self.shell is not None else None
+        reason = self.runner.start(doc.project, rules, source, session)
+        if reason:
+            self._message(reason)
+            return
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("starting…")
+        self.progress.setVisible(True)
+        self._update_actions()
+
+    def cancel(self) -> None:
+        if self.runner.running:
+            self.runner.cancel()
+            self.progress.setFormat("cancelling…")
+
+    def _on_progress(self, phase: str, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{phase} %v / %m images")
+
+    def _on_failed(self, reason: str) -> None:
+        self.progress.setVisible(False)
+        self._message(reason)
+        self.summary.setText(reason)
+        self._update_actions()
+
+    def _on_finished(self, result: LintResult | None) -> None:
+        self.progress.setVisible(False)
+        if result is None:  # cancelled
+            self.summary.setText("Cancelled; the list is as it was.")
+            self._update_actions()
+            return
+        self.result = result
+        self._dirty.clear()
+        self.model.set_problems(result.problems)
+        self.refresh()
+        self._fill_filters()
+        self._update_summary()
+        self.table.sortByColumn(self.proxy.sortColumn(), self.proxy.sortOrder())
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+        self._update_actions()
+
+    # -- edits follow the list ---------------------------------------------------------------------
+    def _touched(self, image_id: int, *_: object) -> None:
+        if self.result is not None:
+            self._dirty.add(image_id)
+            self._recheck_timer.start()
+
+    def _categories_changed(self) -> None:
+        if self.result is not None:
+            self._dirty.update(self.document.image_ids() if self.document is not None else [])
+            self._recheck_timer.start()
+
+    def recheck_now(self) -> None:
+        """Re-check the images touched since the last look (few at once; a burst marks the list stale)."""
+        self._recheck_timer.stop()
+        doc, result = self.document, self.result
+        if doc is None or result is None or result.rechecker is None or not self._dirty:
+            return
+        dirty, self._dirty = sorted(self._dirty), set()
+        if len(dirty) > MAX_LIVE_RECHECK:
+            self.summary.setText(f"{len(dirty)} images changed since the run: find problems again to update.")
+            return
+        current = self._current_problem()
+        floor = max(0.0, min(self.min_score.value(), 0.05))
+        for iid in dirty:
+            if iid not in doc.project.images:
+                self.model.replace_image(iid, [])
+                continue
+            found, _ = result.rechecker.image(doc.project, iid)
+            self.model.replace_image(iid, [p for p in found if p.score >= floor])
+        self._fill_filters()
+        self._update_summary()
+        if current is not None:
+            self._select_key(current.key)
+
+    # -- triage ------------------------------------------------------------------------------------
+    def _current_problem(self) -> Problem | None:
+        index = self.table.currentIndex()
+        return index.data(PROBLEM_ROLE) if index.isValid() else None
+
+    def _select_key(self, key: str) -> bool:
+        row = self.model.row_of(key)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self._select_proxy_row(index.row())
+        return True
+
+    def _select_proxy_row(self, row: int) -> None:
+        if self.proxy.rowCount() == 0:
+            self.table.clearSelection()
+            self.table.setCurrentIndex(QModelIndex())
+            self._show(None)
+            return
+        row = max(0, min(row, self.proxy.rowCount() - 1))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(self.proxy.index(row, 0), flags)
+        self.table.scrollTo(self.proxy.index(row, 0))
+
+    def step(self, delta: int) -> None:
+        if self.proxy.rowCount() == 0:
+            return
+        current = self.table.currentIndex()
+        row = current.row() + delta if current.isValid() else (0 if delta > 0 else self.proxy.rowCount() - 1)
+        self._select_proxy_row(row)
+
+    def apply_fix(self) -> None:
+        """Shift+F: the selected problem's fix as one undo step; the next problem is selected."""
+        doc, problem = self.document, self._current_problem()
+        if doc is None or problem is None:
+            return
+        if not problem.fix:
+            self._message(f"{problem.kind.replace('_', ' ')}: no automatic fix; edit it by hand")
+            return
+        try:
+            edit = fix_edit(doc.project, problem.fix, f"Fix {problem.kind.replace('_', ' ')}")
+        except (FixError, ValueError) as e:
+            self._message(f"Cannot apply the fix: {e}")
+            return
+        row = self.table.currentIndex().row()
+        doc.push(edit)
+        self.recheck_now()  # the fixed problem leaves the list now, not after the timer
+        if self.model.row_of(problem.key) >= 0:
+            self._dirty.add(problem.image_id)  # e.g. an outlier: fixed, but the class figures are the run's
+        self._select_proxy_row(row)
+        self._message(f"Fixed: {describe(problem.fix, self._names())} (Ctrl+Z undoes it)")
+
+    def toggle_dismissed(self) -> None:
+        """X: mark the selected problem "not a problem" (or list it again when it was)."""
+        doc, problem = self.document, self._current_problem()
+        if doc is None or problem is None:
+            return
+        again = problem.key in self.model.dismissed
+        row = self.table.currentIndex().row()
+        doc.push(DismissProblems(doc.project, [problem.key], dismiss=not again, image_id=problem.image_id))
+        self.refresh()  # the edit's image signal does not reach the dismissed set
+        if again or self.show_dismissed.isChecked():
+            self._select_key(problem.key)
+        else:
+            self._select_proxy_row(row)
+
+    # -- showing a problem -------------------------------------------------------------------------
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show(current.data(PROBLEM_ROLE) if current.isValid() else None)
+
+    def _show(self, problem: Problem | None) -> None:
+        self._clear_overlays()
+        self._update_actions()
+        if problem is None:
+            self.detail.setText("")
+            return
+        fix = describe(problem.fix, self._names())
+        dismissed = " <i>(marked not a problem)</i>" if problem.key in self.model.dismissed else ""
+        kind = problem.kind.replace("_", " ")
+        self.detail.setText(
+            f"<b>{kind}</b> {problem.score:.2f}{dismissed}<br>{_html(problem.message)}"
+            f"<br><span style='color:#0072b2'>Fix: {_html(fix)}</span>"
+        )
+        doc = self.document
+        if doc is None or problem.image_id not in doc.project.images:
+            return
+        doc.set_current_image(problem.image_id)
+        ids = [i for i in (problem.annotation_id, problem.related_id) if i is not None]
+        doc.set_selection(ids)
+        self._zoom_to(problem)
+
+    def _zoom_to(self, problem: Problem) -> None:
+        if self.shell is None:
+            return
+        canvas = self.shell.canvas
+        boxes = [(problem.bbox, _SPOT)]
+        proposed = _proposed_box(problem.fix)
+        if proposed is not None:
+            boxes.append((proposed, _PROPOSED))
+        for (x, y, w, h), color in boxes:
+            pen = QPen(color, 2, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            item = QGraphicsRectItem(QRectF(x, y, max(w, 1), max(h, 1)))
+            item.setPen(pen)
+            canvas.add_overlay(item)
+            self._overlays.append(item)
+        xs = [v for b, _ in boxes for v in (b[0], b[0] + b[2])]
+        ys = [v for b, _ in boxes for v in (b[1], b[1] + b[3])]
+        area = QRectF(min(xs), min(ys), max(max(xs) - min(xs), 8), max(max(ys) - min(ys), 8))
+        vp = canvas.viewport().rect()
+        z = min(vp.width() / (area.width() * 1.5), vp.height() / (area.height() * 1.5))
+        canvas.set_zoom(min(z, 8.0))
+        canvas.centerOn(area.center())
+
+    def _clear_overlays(self) -> None:
+        if self.shell is not None:
+            for item in self._overlays:
+                with contextlib.suppress(RuntimeError):  # the scene was cleared with its image: gone already
+                    self.shell.canvas.remove_overlay(item)
+        self._overlays = []
+
+    def _image_shown(self, _image_id: int) -> None:
+        self._overlays = []  # the canvas cleared its scene, overlays included
+
+    # -- filters and state -------------------------------------------------------------------------
+    def _fill_filters(self) -> None:
+        kinds = sorted({p.kind for p in self.model.problems}, key=list(KINDS).index)
+        classes = sorted({p.category or "" for p in self.model.problems} - {""})
+        for combo, label, values in (
+            (self.kind_filter, "All kinds", kinds),
+            (self.class_filter, "All classes", classes),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(label, None)
+            for v in values:
+                combo.addItem(v.replace("_", " ") if combo is self.kind_filter else v, v)
+            at = combo.findData(chosen) if chosen is not None else 0
+            combo.setCurrentIndex(max(at, 0))
+            combo.blockSignals(False)
+        self._apply_filter()
+
+    def _apply_filter(self, *_: object) -> None:
+        self.proxy.set_filter(
+            kind=self.kind_filter.currentData(),
+            category=self.class_filter.currentData(),
+            min_score=self.min_score.value(),
+            show_dismissed=self.show_dismissed.isChecked(),
+        )
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        if self.result is None:
+            return
+        shown, total = self.proxy.rowCount(), len(self.model.problems)
+        model = "no model" if self.result.predictions is None else f"{self.result.predictions} predictions"
+        dismissed = len(self.model.dismissed & {p.key for p in self.model.problems})
+        self.summary.setText(
+            f"{shown} shown of {total} found ({dismissed} not a problem) in {self.result.images} images, "
+            f"{model}."
+        )
+
+    def _update_actions(self, *_: object) -> None:
+        running = self.runner.running
+        has_doc = self.document is not None
+        problem = self._current_problem()
+        self.act_run.setEnabled(has_doc and not running)
+        self.act_cancel.setEnabled(running)
+        self.act_fix.setEnabled(problem is not None and bool(problem.fix))
+        self.act_dismiss.setEnabled(problem is not None)
+        self.act_next.setEnabled(self.proxy.rowCount() > 0)
+        self.act_previous.setEnabled(self.proxy.rowCount() > 0)
+        self.act_rules.setEnabled(has_doc)
+        self.source.setEnabled(not running)
+
+    def _names(self) -> dict[int, str]:
+        doc = self.document
+        return {cid: c.name for cid, c in doc.project.categories.items()} if doc is not None else {}
+
+    def _message(self, text: str) -> None:
+        if self.shell is not None:
+            self.shell.status(text, 6000)
+
+    # -- rules -------------------------------------------------------------------------------------
+    def edit_rules(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        from pixelproof.ui.panels.problems.rules_dialog import RulesDialog
+
+        dialog = RulesDialog(doc, self.shell.widget if self.shell is not None else self)
+        if dialog.exec() and dialog.edit is not None:
+            doc.push(dialog.edit)
+            self._message("Lint rules saved in the project; find problems again to apply them")
+
+
+def _column(*parts: QWidget | QLayout) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part, 1 if isinstance(part, QTableView) else 0)
+    return box
+
+
+def _combo(name: str) -> QComboBox:
+    """A combo box that may be narrower than its longest entry (docks are narrow)."""
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(6)
+    return combo
+
+
+def _action_button(action: QAction, text: str) -> QPushButton:
+    """A push button for ``action`` with its own short text; enabled and described as the action is."""
+    button = QPushButton(text)
+    button.setObjectName(f"button_{action.property('shortcut_id')}")
+    button.clicked.connect(action.trigger)
+
+    def sync() -> None:
+        button.setEnabled(action.isEnabled())
+        button.setToolTip(action.toolTip())
+
+    action.changed.connect(sync)
+    sync()
+    return button
+
+
+def _proposed_box(fix: dict | None) -> list[float] | None:
+    if not fix:
+        return None
+    if fix.get("action") in ("set_bbox", "set_segmentation") and fix.get("bbox"):
+        return fix["bbox"]
+    if fix.get("action") == "add":
+        return fix["annotation"]["bbox"]
+    return None
+
+
+def _html(text: str) -> str:
+    return html.escape(text)

@@ -1,0 +1,117 @@
+"""Finding problems off the UI thread: predictions first when the Model panel's backend is chosen (in its
+session's one thread, which owns the backend), then ``core.lint.lint_project`` in a ``workers.Job``, both
+on a ``Project.snapshot`` so the user goes on editing meanwhile. Cancel stops either stage."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from pixelproof.core.lint import LintOptions, LintResult, Rules, lint_project, pending_predictions
+from pixelproof.core.model import Annotation, Project
+from pixelproof.inference.apply import predict_project
+from pixelproof.ui.workers import Job, JobCancelled
+
+SOURCES = {
+    "none": "Rules and statistics only",
+    "pending": "+ the project's pending predictions",
+    "model": "+ the Model panel's backend",
+}
+LIST_FLOOR = 0.05  # problems scoring below this are not kept for the table (a model scores every label)
+
+
+class LintRunner(QObject):
+    """One run at a time; ``finished`` carries the result (None when cancelled)."""
+
+    progress = Signal(str, int, int)  # phase, done, total
+    finished = Signal(object)  # LintResult or None
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.running = False
+        self._cancel = threading.Event()
+        self._job: Job | None = None
+
+    def start(self, project: Project, rules: Rules, source: str, session: Any) -> str:
+        """Start a run; returns why it cannot start ("" when it started)."""
+        if self.running:
+            return "Already finding problems"
+        backend = None
+        if source == "model":
+            backend = session.backend if session is not None else None
+            if backend is None:
+                return "Choose a backend in the Model panel first (or find problems without a model)"
+            ok, reason = backend.ready()
+            if not ok:
+                return f"{backend.name}: not ready: {reason}"
+            if backend.kind == "interactive":
+                return f"{backend.name} is interactive: choose a detect or segment backend"
+            if session.batch_running:
+                return "The Model panel is pre-labeling: wait for it or cancel it"
+        snap = project.snapshot()
+        self.running = True
+        self._cancel.clear()
+        if backend is None:
+            preds = pending_predictions(snap) if source == "pending" else None
+            self._lint(snap, rules, preds)
+            return ""
+
+        def predict(report) -> dict[int, list[Annotation]]:  # type: ignore[no-untyped-def]
+            def wrap(items, total):  # type: ignore[no-untyped-def]
+                report(("progress", 0, total))
+                for n, item in enumerate(items, start=1):
+                    yield item
+                    report(("progress", n, total))
+
+            preds, _ = predict_project(snap, backend, wrap=wrap, cancelled=self._cancel.is_set)
+            return preds
+
+        session.submit(
+            predict,
+            on_done=lambda preds: self._predicted(snap, rules, preds),
+            on_failed=self._failed,
+            on_report=lambda msg: self.progress.emit("predicting", msg[1], msg[2]),
+        )
+        return ""
+
+    def _predicted(self, snap: Project, rules: Rules, preds: object) -> None:
+        if self._cancel.is_set():
+            self._end(None)
+            return
+        self._lint(snap, rules, preds)  # type: ignore[arg-type]
+
+    def _lint(self, snap: Project, rules: Rules, preds: dict[int, list[Annotation]] | None) -> None:
+        def work(job: Job) -> LintResult:
+            def step(done: int, total: int) -> None:
+                if self._cancel.is_set():
+                    raise JobCancelled
+                job.report(done, total)
+
+            return lint_project(snap, rules, preds, LintOptions(min_score=LIST_FLOOR), progress=step)
+
+        job = Job(work, self)
+        job.progress.connect(lambda done, total: self.progress.emit("checking", done, total))
+        job.finished.connect(self._end)
+        job.cancelled.connect(lambda: self._end(None))
+        job.failed.connect(self._failed)
+        self._job = job
+        job.start()
+
+    def cancel(self) -> None:
+        if self.running:
+            self._cancel.set()
+            if self._job is not None:
+                self._job.cancel()
+
+    def _end(self, result: object) -> None:
+        self.running = False
+        self._job = None
+        self.finished.emit(result)
+
+    def _failed(self, reason: str) -> None:
+        self.running = False
+        self._job = None
+        self.failed.emit(reason)

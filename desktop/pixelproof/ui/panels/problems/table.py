@@ -1,0 +1,130 @@
+"""The Problems table: one row per problem (score, kind, class, image, object), sortable, filtered by
+kind, class, lowest score and whether dismissed problems show."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor, QFont
+
+from pixelproof.core.lint import KINDS, Problem
+
+Index = QModelIndex | QPersistentModelIndex
+PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the Problem of a row
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class ProblemsModel(QAbstractTableModel):
+    COLUMNS = ("Score", "Kind", "Class", "Image", "Object")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[Problem] = []
+        self.dismissed: frozenset[str] = frozenset()
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        self.beginResetModel()
+        self.problems = list(problems)
+        self.endResetModel()
+
+    def replace_image(self, image_id: int, problems: list[Problem]) -> None:
+        """Swap one image's problems (after an edit) without resetting the rest of the table."""
+        keep = [p for p in self.problems if p.image_id != image_id]
+        if len(keep) == len(self.problems) and not problems:
+            return
+        self.beginResetModel()  # rows come and go anywhere; the proxy keeps sort and filter
+        self.problems = keep + list(problems)
+        self.endResetModel()
+
+    def set_dismissed(self, keys: frozenset[str]) -> None:
+        if keys != self.dismissed:
+            self.dismissed = keys
+            if self.problems:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(self.problems) - 1, len(self.COLUMNS) - 1)
+                )
+
+    def row_of(self, key: str) -> int:
+        return next((n for n, p in enumerate(self.problems) if p.key == key), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.problems)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.problems):
+            return None
+        p = self.problems[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                f"{p.score:.2f}",
+                p.kind.replace("_", " "),
+                p.category or "",
+                PurePosixPath(p.file_name).name,
+                "" if p.annotation_id is None else f"#{p.annotation_id}",
+            )[col]
+        if role == SORT_ROLE:
+            return (p.score, p.kind, p.category or "", p.file_name, p.annotation_id or -1)[col]
+        if role == PROBLEM_ROLE:
+            return p
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{p.message}\n\n{KINDS.get(p.kind, '')}\n{p.file_name}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 4):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if p.key in self.dismissed:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(140, 140, 140)
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setStrikeOut(True)
+                return font
+        return None
+
+
+class ProblemsFilter(QSortFilterProxyModel):
+    """Rows of the chosen kind and class scoring at least ``min_score``; dismissed ones only on request."""
+
+    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.kind: str | None = None
+        self.category: str | None = None
+        self.min_score = 0.5
+        self.show_dismissed = False
+        self.setSortRole(SORT_ROLE)
+
+    def set_filter(
+        self,
+        *,
+        kind: str | None = None,
+        category: str | None = None,
+        min_score: float | None = None,
+        show_dismissed: bool | None = None,
+    ) -> None:
+        self.kind = kind
+        self.category = category
+        if min_score is not None:
+            self.min_score = min_score
+        if show_dismissed is not None:
+            self.show_dismissed = show_dismissed
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, ProblemsModel)
+        p = model.problems[row]
+        if p.score < self.min_score:
+            return False
+        if self.kind is not None and p.kind != self.kind:
+            return False
+        if self.category is not None and (p.category or "") != self.category:
+            return False
+        return self.show_dismissed or p.key not in model.dismissed
