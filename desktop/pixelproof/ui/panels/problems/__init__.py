@@ -158,17 +158,17 @@ class ProblemsPanel(Panel):
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(28)
-        for col, width in enumerate((42, 104, 70, 80, 40)):
+        for col, width in enumerate((42, 104, 70, 80, 54)):
             self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumHeight(120)
+        self.table.setMinimumHeight(90)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
 
         self.detail = QLabel()
         self.detail.setObjectName("problemDetail")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setMinimumHeight(52)
+        self.detail.setMinimumHeight(40)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         buttons = QHBoxLayout()
         buttons.addWidget(_action_button(self.act_fix, "Fix (Shift+F)"))
@@ -218,7 +218,7 @@ class ProblemsPanel(Panel):
         self._arrange(wide=size.width() > 1.4 * size.height() and size.width() >= 560)
 
     def sizeHint(self) -> QSize:
-        return QSize(900, 250)
+        return QSize(900, 290)
 
     def _dock(self) -> QDockWidget | None:
         w = self.parentWidget()
@@ -268,10 +268,16 @@ class ProblemsPanel(Panel):
         ]
 
     def refresh(self) -> None:
-        doc = self.document
-        self.model.set_dismissed(dismissed_keys(doc.project) if doc is not None else frozenset())
-        self.proxy.invalidateFilter()
+        self._sync_dismissed()
         self._update_actions()
+
+    def _sync_dismissed(self) -> None:
+        """The project's "not a problem" keys (an edit, its undo or a redo may change them)."""
+        doc = self.document
+        keys = dismissed_keys(doc.project) if doc is not None else frozenset()
+        if self.model.set_dismissed(keys):
+            self.proxy.refilter(lambda: None)
+            self._update_summary()
 
     # -- running -----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -343,8 +349,12 @@ class ProblemsPanel(Panel):
         """Re-check the images touched since the last look (few at once; a burst marks the list stale)."""
         self._recheck_timer.stop()
         doc, result = self.document, self.result
-        if doc is None or result is None or result.rechecker is None or not self._dirty:
+        if doc is None or result is None or result.rechecker is None:
             return
+        if not self._dirty:
+            self._sync_dismissed()
+            return
+        self._sync_dismissed()
         dirty, self._dirty = sorted(self._dirty), set()
         if len(dirty) > MAX_LIVE_RECHECK:
             self.summary.setText(f"{len(dirty)} images changed since the run: find problems again to update.")

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.edits import SetLintRules
 from pixelproof.core.lint import RulesError, parse_rules
-from pixelproof.core.lint.rules import CLASS_KEYS, THRESHOLDS
+from pixelproof.core.lint.rules import CLASS_KEYS, DEFAULT_CLASS_RULES, THRESHOLDS
 from pixelproof.ui.document import Document
 
 DEFAULT_ROW = "(every class)"
@@ -127,9 +127,10 @@ class RulesDialog(QDialog):
 
     # -- table <-> document ------------------------------------------------------------------------
     def _entry(self, row: int) -> dict[str, Any]:
-        if row == 0:
+        if row == 0:  # the built-in limits show (and can be changed or cleared) like any other
             default = self.original.get("default")
-            return default if isinstance(default, dict) else {}
+            built_in = {k: v.to_json() for k, v in DEFAULT_CLASS_RULES.items()}
+            return {**built_in, **(default if isinstance(default, dict) else {})}
         classes = self.original.get("classes")
         entry = classes.get(self.rows[row]) if isinstance(classes, dict) else None
         return entry if isinstance(entry, dict) else {}
@@ -177,11 +178,16 @@ class RulesDialog(QDialog):
                             entry[key] = value
                     continue
                 text = item.text().strip()
+                built_in = (
+                    DEFAULT_CLASS_RULES[key].to_json() if row == 0 and key in DEFAULT_CLASS_RULES else None
+                )
                 if not text:
-                    if row == 0 and key in ("min_width", "min_height", "min_area"):
+                    if built_in is not None:
                         entry[key] = None  # the built-in minimum, switched off
                     continue
-                entry[key] = _typed(key, text)
+                value = _typed(key, text)
+                if value != built_in:
+                    entry[key] = value
             entries.append(entry)
         default, classes = entries[0], {n: e for n, e in zip(self.rows[1:], entries[1:], strict=True) if e}
         doc.pop("default", None)

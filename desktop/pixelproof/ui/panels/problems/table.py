@@ -3,6 +3,7 @@ kind, class, lowest score and whether dismissed problems show."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -109,13 +110,25 @@ class ProblemsFilter(QSortFilterProxyModel):
         min_score: float | None = None,
         show_dismissed: bool | None = None,
     ) -> None:
-        self.kind = kind
-        self.category = category
-        if min_score is not None:
-            self.min_score = min_score
-        if show_dismissed is not None:
-            self.show_dismissed = show_dismissed
-        self.invalidateFilter()
+        def change() -> None:
+            self.kind = kind
+            self.category = category
+            if min_score is not None:
+                self.min_score = min_score
+            if show_dismissed is not None:
+                self.show_dismissed = show_dismissed
+
+        self.refilter(change)
+
+    def refilter(self, change: Callable[[], None] = lambda: None) -> None:
+        """Apply ``change`` to what the filter depends on, then filter again."""
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 deprecates invalidateFilter
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         model = self.sourceModel()

@@ -1,0 +1,294 @@
+"""The Problems dock with real keys and clicks: find problems in the background (with or without a model,
+Cancel), sort and filter, a click shows the object, Shift+F fixes as one undo step, X marks "not a problem"
+in the project, Shift+D / Shift+A step through the list, the rules dialog edits the project's rules."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPushButton
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
+from pixelproof.inference import base as inference
+from pixelproof.inference.base import Backend, BackendInfo, Prediction
+from pixelproof.ui.panels.problems.rules_dialog import HEADERS
+from tests.ui.conftest import make_project, wait_loaded
+
+LEFT = Qt.MouseButton.LeftButton
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+NOMOD = Qt.KeyboardModifier.NoModifier
+
+
+def box(aid: int, image: int, bbox: list[float], cid: int = 1, **kw) -> Annotation:
+    return Annotation(aid, image, cid, [float(v) for v in bbox], None, bbox[2] * bbox[3], **kw)
+
+
+@pytest.fixture
+def problem_file(tmp_path: Path) -> Path:
+    """Image 1: a cat and its duplicate; image 2: a 1-px cat (tiny) and a dog half outside; image 3: a
+    pending model prediction of a dog nothing covers."""
+    path = make_project(tmp_path)
+    p = load_project(path)
+    p.add_annotation(box(1, 1, [40, 40, 80, 60]))
+    p.add_annotation(box(2, 1, [40.5, 40, 80, 60]))
+    p.add_annotation(box(3, 2, [200, 100, 1, 1]))
+    p.add_annotation(box(4, 2, [280, 150, 80, 50], cid=2))
+    p.add_annotation(box(5, 3, [100, 60, 90, 70], cid=2, score=0.97, source="model:x/y@1", review="pending"))
+    save_project(p, path)
+    return path
+
+
+@pytest.fixture
+def win(qtbot, problem_file: Path, no_prompts):
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    w.activateWindow()
+    qtbot.waitActive(w)
+    assert w.open_path(problem_file)
+    wait_loaded(qtbot, w)
+    yield w
+    panel = w.panels["problemsDock"]
+    panel.cancel()
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
+    w.panels["modelDock"].session.wait()
+    if w.document is not None:
+        w.document.undo_stack.setClean()
+    w.close()
+
+
+def key(win, k, modifier=NOMOD) -> None:
+    QTest.keyClick(win, k, modifier)
+
+
+def find(qtbot, win, source: str = "none", click: bool = False):
+    """F6 (or a click on Find problems) and wait for the new result."""
+    panel = win.panels["problemsDock"]
+    panel.source.setCurrentIndex(panel.source.findData(source))
+    before = panel.result
+    if click:
+        qtbot.mouseClick(panel.findChild(QPushButton, "button_lint.run"), LEFT)
+    else:
+        key(win, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: panel.result is not before and not panel.runner.running, timeout=20000)
+    return panel
+
+
+def rows(panel) -> list[tuple[str, int | None]]:
+    out = []
+    for r in range(panel.proxy.rowCount()):
+        p = panel.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1)
+        out.append((p.kind, p.annotation_id))
+    return out
+
+
+def click_row(qtbot, panel, row: int) -> None:
+    rect = panel.table.visualRect(panel.proxy.index(row, 1))
+    qtbot.mouseClick(panel.table.viewport(), LEFT, pos=rect.center())
+
+
+def test_find_sort_filter_and_show(qtbot, win) -> None:
+    panel = find(qtbot, win)
+    assert win.docks["problemsDock"].isVisible()  # F6 shows the dock
+    assert sorted(rows(panel)) == [("duplicate", 2), ("out_of_bounds", 4), ("tiny", 3)]
+    assert rows(panel)[0] == ("duplicate", 2)  # worst first
+    header = panel.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(header.sectionViewportPosition(0) + 5, 5))
+    scores = [panel.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).score for r in range(3)]
+    assert scores == sorted(scores) or scores == sorted(scores, reverse=True)
+    first = scores[0]
+    qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(header.sectionViewportPosition(0) + 5, 5))
+    assert panel.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 1).score != first  # order flipped
+    # filters: class, then kind, then score
+    panel.class_filter.setCurrentIndex(panel.class_filter.findData("dog"))
+    assert rows(panel) == [("out_of_bounds", 4)]
+    panel.class_filter.setCurrentIndex(0)
+    panel.kind_filter.setCurrentIndex(panel.kind_filter.findData("tiny"))
+    assert rows(panel) == [("tiny", 3)]
+    panel.kind_filter.setCurrentIndex(0)
+    panel.min_score.clear()
+    QTest.keyClicks(panel.min_score, "0.9")
+    QTest.keyClick(panel.min_score, Qt.Key.Key_Return)
+    assert {k for k, _ in rows(panel)} == {"duplicate"}
+    panel.min_score.setValue(0.5)
+    # a click shows the object: its image, selected, zoomed in, outlined
+    doc = win.document
+    row = next(r for r, (k, _) in enumerate(rows(panel)) if k == "tiny")
+    click_row(qtbot, panel, row)
+    assert doc.current_image_id == 2 and doc.selection == [3]
+    assert win.canvas.zoom > 1.5 and panel._overlays
+    assert "tiny" in panel.detail.text() and "delete annotation 3" in panel.detail.text()
+
+
+def test_fix_key_is_one_undo_step_and_the_list_follows(qtbot, win) -> None:
+    panel = find(qtbot, win)
+    doc = win.document
+    click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "duplicate"))
+    win.canvas.setFocus()
+    n = doc.undo_stack.count()
+    key(win, Qt.Key.Key_F, SHIFT)
+    assert 2 not in doc.project.annotations and doc.undo_stack.count() == n + 1
+    assert ("duplicate", 2) not in rows(panel)
+    assert panel.table.currentIndex().isValid()  # the next problem is selected
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert 2 in doc.project.annotations
+    qtbot.waitUntil(lambda: ("duplicate", 2) in rows(panel), timeout=3000)  # re-checked after the undo
+    # out of bounds: the clip fix
+    click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "out_of_bounds"))
+    key(win, Qt.Key.Key_F, SHIFT)
+    assert doc.project.annotations[4].bbox == [280.0, 150.0, 40.0, 50.0]
+    assert ("out_of_bounds", 4) not in rows(panel)
+
+
+def test_not_a_problem_is_stored_in_the_project(qtbot, win, problem_file: Path) -> None:
+    panel = find(qtbot, win)
+    doc = win.document
+    click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "tiny"))
+    key(win, Qt.Key.Key_X)
+    keys = doc.project.app["lint"]["dismissed"]
+    assert keys == ["tiny|2|3"] and ("tiny", 3) not in rows(panel)
+    qtbot.mouseClick(panel.show_dismissed, LEFT)
+    assert ("tiny", 3) in rows(panel)
+    qtbot.mouseClick(panel.show_dismissed, LEFT)
+    win.files.save()
+    assert load_project(problem_file).app["lint"]["dismissed"] == ["tiny|2|3"]
+    panel = find(qtbot, win)  # a new run leaves it out too
+    assert ("tiny", 3) not in rows(panel)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "lint" not in doc.project.app
+    qtbot.waitUntil(lambda: ("tiny", 3) in rows(panel), timeout=3000)
+
+
+def test_next_and_previous_problem_keys(qtbot, win) -> None:
+    panel = find(qtbot, win)
+    assert panel.table.currentIndex().row() == 0
+    key(win, Qt.Key.Key_D, SHIFT)
+    assert panel.table.currentIndex().row() == 1
+    key(win, Qt.Key.Key_D, SHIFT)
+    key(win, Qt.Key.Key_D, SHIFT)  # stays on the last
+    assert panel.table.currentIndex().row() == 2
+    key(win, Qt.Key.Key_A, SHIFT)
+    assert panel.table.currentIndex().row() == 1
+    shown = panel.proxy.index(1, 0).data(Qt.ItemDataRole.UserRole + 1)
+    assert win.document.current_image_id == shown.image_id
+
+
+def test_pending_predictions_as_the_model_stay_out_of_the_labels(qtbot, win) -> None:
+    before = dict(win.document.project.annotations)
+    panel = find(qtbot, win, "pending")
+    assert ("missing_object", None) in rows(panel)
+    assert win.document.project.annotations == before
+    assert not win.document.is_modified()
+
+
+class SlowDetector(Backend):
+    """A dog box per image, once ``gate`` is open: a test closes it to press Cancel mid-run."""
+
+    name = "slow-dogs"
+    kind = "detect"
+    gate = threading.Event()
+
+    def categories(self) -> list[str]:
+        return ["dog"]
+
+    def predict(self, image, prompt=None):
+        assert self.gate.wait(10)
+        return [Prediction("dog", 0.99, [10, 10, 30, 30])]
+
+
+@pytest.fixture
+def slow_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = inference.discover
+    fake = BackendInfo(SlowDetector.name, "tests:SlowDetector", None, SlowDetector)
+    monkeypatch.setattr(inference, "discover", lambda: sorted([*real(), fake], key=lambda i: i.name))
+
+
+def choose_slow(qtbot, win):
+    model = win.panels["modelDock"]
+    qtbot.waitUntil(lambda: model.backends.combo.findData("slow-dogs") >= 0, timeout=10000)
+    model.backends.choose_backend("slow-dogs")
+    qtbot.waitUntil(
+        lambda: (
+            model.session.backend is not None
+            and model.session.backend.name == "slow-dogs"
+            and model.session.is_idle()
+        ),
+        timeout=10000,
+    )
+
+
+def test_with_the_model_panels_backend_and_cancel(qtbot, slow_backend, win) -> None:
+    SlowDetector.gate.set()
+    choose_slow(qtbot, win)
+    panel = find(qtbot, win, "model")
+    missing = [p for p in panel.model.problems if p.kind == "missing_object"]
+    assert {p.image_id for p in missing} == {1, 2, 3} and all(p.category == "dog" for p in missing)
+    n = len(win.document.project.annotations)
+    assert n == 5  # the model's boxes are not annotations
+    # Cancel while predicting: the list stays as it was, the window keeps answering
+    before = rows(panel)
+    SlowDetector.gate.clear()  # the model now waits on the first image
+    panel.source.setCurrentIndex(panel.source.findData("model"))
+    key(win, Qt.Key.Key_F6)
+    cancel = panel.findChild(QPushButton, "button_lint.cancel")
+    qtbot.waitUntil(cancel.isEnabled, timeout=3000)
+    qtbot.mouseClick(cancel, LEFT)
+    SlowDetector.gate.set()
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
+    assert rows(panel) == before and "Cancelled" in panel.summary.text()
+    assert panel.findChild(QPushButton, "button_lint.run").isEnabled()
+
+
+def test_rules_dialog_edits_the_projects_rules(qtbot, win, monkeypatch) -> None:
+    from pixelproof.ui.panels.problems.rules_dialog import RulesDialog
+
+    panel = find(qtbot, win)
+    assert ("tiny", 3) in rows(panel)
+    doc = win.document
+    seen = {}
+
+    def drive(self) -> int:  # the dialog, typed into as a user would, instead of a modal loop
+        seen["dialog"] = self
+        self.show()
+        self.activateWindow()
+        qtbot.waitActive(self)
+        table = self.table
+        row = self.rows.index("cat")
+        col = list(HEADERS).index("min_width")
+        table.setCurrentCell(row, col)
+        rect = table.visualItemRect(table.item(row, col))
+        qtbot.mouseClick(table.viewport(), LEFT, pos=rect.center())
+        qtbot.mouseDClick(table.viewport(), LEFT, pos=rect.center())
+        editor = table.viewport().findChild(QLineEdit)  # the cell's editor the double-click opened
+        assert editor is not None and editor.isVisible()
+        QTest.keyClicks(editor, "95")  # wider than the 80-px cat
+        QTest.keyClick(editor, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: table.item(row, col).text() == "95", timeout=3000)  # committed (queued)
+        bad = table.item(row, list(HEADERS).index("max_area"))
+        bad.setText("lots")
+        assert not self.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        assert "cat, max area" in self.problems.text()
+        bad.setText("")
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok.isEnabled()
+        qtbot.mouseClick(ok, LEFT)
+        return self.result()
+
+    monkeypatch.setattr(RulesDialog, "exec", drive)
+    qtbot.mouseClick(panel.findChild(QPushButton, "button_lint.rules"), LEFT)
+    assert doc.project.app["rules"] == {"classes": {"cat": {"min_width": 95}}}
+    panel = find(qtbot, win, click=True)  # the offscreen platform does not give focus back after a dialog
+    assert ("tiny", 1) in rows(panel)  # the 80-px cat is now too narrow
+    doc.undo_stack.undo()  # one undoable edit (the key is tested above; focus stays off the window here)
+    assert "rules" not in doc.project.app
+    assert seen["dialog"].rows[0] == "(every class)"
