@@ -17,7 +17,7 @@ from pixelproof.core.model import Annotation
 from pixelproof.inference import base as inference
 from pixelproof.inference.base import Backend, BackendInfo, Prediction
 from pixelproof.ui.panels.problems.rules_dialog import HEADERS
-from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.conftest import make_project
 
 LEFT = Qt.MouseButton.LeftButton
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -29,9 +29,9 @@ def box(aid: int, image: int, bbox: list[float], cid: int = 1, **kw) -> Annotati
 
 
 @pytest.fixture
-def problem_file(tmp_path: Path) -> Path:
-    """Image 1: a cat and its duplicate; image 2: a 1-px cat (tiny) and a dog half outside; image 3: a
-    pending model prediction of a dog nothing covers."""
+def project_file(tmp_path: Path) -> Path:
+    """(Overrides conftest's.) Image 1: a cat and its duplicate; image 2: a 1-px cat (tiny) and a dog half
+    outside; image 3: a pending model prediction of a dog nothing covers."""
     path = make_project(tmp_path)
     p = load_project(path)
     p.add_annotation(box(1, 1, [40, 40, 80, 60]))
@@ -44,27 +44,13 @@ def problem_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def win(qtbot, problem_file: Path, no_prompts):
-    from pixelproof.ui.app import create_app
-    from pixelproof.ui.main_window import MainWindow
-
-    create_app()
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    w.activateWindow()
-    qtbot.waitActive(w)
-    assert w.open_path(problem_file)
-    wait_loaded(qtbot, w)
-    yield w
-    panel = w.panels["problemsDock"]
+def win(qtbot, window):
+    """conftest's real main window on ``project_file``; a run still going is stopped at the end."""
+    yield window
+    panel = window.panels["problemsDock"]
     panel.cancel()
     qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
-    w.panels["modelDock"].session.wait()
-    if w.document is not None:
-        w.document.undo_stack.setClean()
-    w.close()
+    window.panels["modelDock"].session.wait()
 
 
 def key(win, k, modifier=NOMOD) -> None:
@@ -150,7 +136,7 @@ def test_fix_key_is_one_undo_step_and_the_list_follows(qtbot, win) -> None:
     assert ("out_of_bounds", 4) not in rows(panel)
 
 
-def test_not_a_problem_is_stored_in_the_project(qtbot, win, problem_file: Path) -> None:
+def test_not_a_problem_is_stored_in_the_project(qtbot, win, project_file: Path) -> None:
     panel = find(qtbot, win)
     doc = win.document
     click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "tiny"))
@@ -161,7 +147,7 @@ def test_not_a_problem_is_stored_in_the_project(qtbot, win, problem_file: Path) 
     assert ("tiny", 3) in rows(panel)
     qtbot.mouseClick(panel.show_dismissed, LEFT)
     win.files.save()
-    assert load_project(problem_file).app["lint"]["dismissed"] == ["tiny|2|3"]
+    assert load_project(project_file).app["lint"]["dismissed"] == ["tiny|2|3"]
     panel = find(qtbot, win)  # a new run leaves it out too
     assert ("tiny", 3) not in rows(panel)
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
