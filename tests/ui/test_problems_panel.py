@@ -112,7 +112,7 @@ def test_find_sort_filter_and_show(qtbot, win) -> None:
     row = next(r for r, (k, _) in enumerate(rows(panel)) if k == "tiny")
     click_row(qtbot, panel, row)
     assert doc.current_image_id == 2 and doc.selection == [3]
-    assert win.canvas.zoom > 1.5 and panel._overlays
+    assert win.canvas.zoom > 1.5 and panel.marks.items
     assert "tiny" in panel.detail.text() and "delete annotation 3" in panel.detail.text()
 
 

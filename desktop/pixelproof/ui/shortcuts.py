@@ -111,6 +111,14 @@ DEFAULTS: list[Shortcut] = [
     _("model.accept_all", "Accept All on &Image", (), "labeling"),
     _("model.reject_all", "Reject All on I&mage", (), "labeling"),
     _("model.reject_below", "Reject &Below Score", (), "labeling"),
+    # Problems (the Problems panel: lint's triage queue)
+    _("lint.run", "F&ind Problems", ("F6",)),
+    _("lint.cancel", "&Cancel Finding Problems"),
+    _("lint.fix", "Apply the Suggested &Fix", ("Shift+F",), "labeling"),
+    _("lint.dismiss", "&Not a Problem", ("X",), "labeling"),
+    _("lint.next", "Ne&xt Problem", ("Shift+D",), "labeling"),
+    _("lint.previous", "&Previous Problem", ("Shift+A",), "labeling"),
+    _("lint.rules", "Lint &Rules…"),
     # Review
     _("review.toggle", "&Review View", ("Ctrl+Tab",)),
     _("review.choose_project", "Choose Reference &Project…"),

@@ -12,13 +12,12 @@ follows the work without a new run.
 
 from __future__ import annotations
 
-import contextlib
 import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QPen, QResizeEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
-    QGraphicsRectItem,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,27 +43,15 @@ from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
 from pixelproof.ui.panels.problems.table import PROBLEM_ROLE, ProblemsFilter, ProblemsModel
-from pixelproof.ui.shortcuts import REGISTRY, Shortcut, make_action
+from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
-for _entry in (
-    Shortcut("lint.run", "&Find Problems", ("F6",)),
-    Shortcut("lint.cancel", "&Cancel Finding Problems"),
-    Shortcut("lint.fix", "Apply the Suggested &Fix", ("Shift+F",), "labeling"),
-    Shortcut("lint.dismiss", "&Not a Problem", ("X",), "labeling"),
-    Shortcut("lint.next", "&Next Problem", ("Shift+D",), "labeling"),
-    Shortcut("lint.previous", "&Previous Problem", ("Shift+A",), "labeling"),
-    Shortcut("lint.rules", "Lint &Rules…"),
-):
-    if _entry.id not in {e.id for e in REGISTRY.entries()}:
-        REGISTRY.declare(_entry)
 
-_SPOT = QColor(230, 159, 0)  # orange: where to look (Okabe-Ito)
-_PROPOSED = QColor(0, 114, 178)  # blue: the fix's box
 MAX_LIVE_RECHECK = 40  # images re-checked on the UI thread at once; more marks the list as stale
 
 
@@ -78,7 +64,7 @@ class ProblemsPanel(Panel):
         super().__init__()
         self.shell: Shell | None = None
         self.result: LintResult | None = None
-        self._overlays: list[QGraphicsRectItem] = []
+        self.marks: ProblemMarks | None = None  # set by install (the canvas)
         self._dirty: set[int] = set()
         self._recheck_timer = QTimer(self)
         self._recheck_timer.setSingleShot(True)
@@ -119,6 +105,35 @@ class ProblemsPanel(Panel):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
 
+        self._build_table()
+        self._build_filters()
+
+        self.detail = QLabel()
+        self.detail.setObjectName("problemDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setMinimumHeight(40)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(_action_button(self.act_fix, "Fix", keys=True))
+        buttons.addWidget(_action_button(self.act_dismiss, "Not a problem", keys=True))
+        self.summary = QLabel("Find problems to list likely label errors.")
+        self.summary.setObjectName("problemsSummary")
+        self.summary.setWordWrap(True)
+
+        self.head = _column(self.source, run_row, self.progress)
+        self.foot = _column(self.detail, buttons, self.summary)
+        self.side = QWidget()
+        QVBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
+        self.side.setMaximumWidth(380)
+        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._layout.setContentsMargins(6, 6, 6, 6)
+        self.wide: bool | None = None
+        self._arrange(wide=True)
+        self._fill_filters()
+
+    def _build_filters(self) -> None:
+        """Kind, class, lowest score, show dismissed: above the table (``self.listing``)."""
         self.kind_filter = _combo("lintKindFilter")
         self.class_filter = _combo("lintClassFilter")
         self.min_score = QDoubleSpinBox()
@@ -141,7 +156,9 @@ class ProblemsPanel(Panel):
         filters2 = QHBoxLayout()
         filters2.addWidget(self.min_score, 1)
         filters2.addWidget(self.show_dismissed)
+        self.listing = _column(filters, filters2, self.table)
 
+    def _build_table(self) -> None:
         self.model = ProblemsModel()
         self.proxy = ProblemsFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -163,31 +180,6 @@ class ProblemsPanel(Panel):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(90)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
-
-        self.detail = QLabel()
-        self.detail.setObjectName("problemDetail")
-        self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setMinimumHeight(40)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        buttons = QHBoxLayout()
-        buttons.addWidget(_action_button(self.act_fix, "Fix (Shift+F)"))
-        buttons.addWidget(_action_button(self.act_dismiss, "Not a problem (X)"))
-        self.summary = QLabel("Find problems to list likely label errors.")
-        self.summary.setObjectName("problemsSummary")
-        self.summary.setWordWrap(True)
-
-        self.head = _column(self.source, run_row, self.progress)
-        self.listing = _column(filters, filters2, self.table)
-        self.foot = _column(self.detail, buttons, self.summary)
-        self.side = QWidget()
-        QVBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
-        self.side.setMaximumWidth(380)
-        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
-        self._layout.setContentsMargins(6, 6, 6, 6)
-        self.wide: bool | None = None
-        self._arrange(wide=True)
-        self._fill_filters()
 
     def _arrange(self, wide: bool) -> None:
         """Wide (docked at the bottom): the list left, controls and details right. Tall (docked at a
@@ -235,6 +227,7 @@ class ProblemsPanel(Panel):
     def install(self, shell: Shell) -> None:
         """A Problems menu (its keys then show in menus and Help > Shortcuts) and window-wide keys."""
         self.shell = shell
+        self.marks = ProblemMarks(shell.canvas)
         menu = QMenu("&Problems", shell.widget)
         menu.setObjectName("problemsMenu")
         menu.addActions([self.act_run, self.act_cancel])
@@ -250,7 +243,7 @@ class ProblemsPanel(Panel):
     # -- document ----------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
         self.cancel()
-        self._clear_overlays()
+        self._clear_marks()
         self.result = None
         self._dirty.clear()
         self.model.set_problems([])
@@ -445,7 +438,7 @@ class ProblemsPanel(Panel):
         self._show(current.data(PROBLEM_ROLE) if current.isValid() else None)
 
     def _show(self, problem: Problem | None) -> None:
-        self._clear_overlays()
+        self._clear_marks()
         self._update_actions()
         if problem is None:
             self.detail.setText("")
@@ -463,40 +456,16 @@ class ProblemsPanel(Panel):
         doc.set_current_image(problem.image_id)
         ids = [i for i in (problem.annotation_id, problem.related_id) if i is not None]
         doc.set_selection(ids)
-        self._zoom_to(problem)
+        if self.marks is not None:
+            self.marks.show(problem)
 
-    def _zoom_to(self, problem: Problem) -> None:
-        if self.shell is None:
-            return
-        canvas = self.shell.canvas
-        boxes = [(problem.bbox, _SPOT)]
-        proposed = _proposed_box(problem.fix)
-        if proposed is not None:
-            boxes.append((proposed, _PROPOSED))
-        for (x, y, w, h), color in boxes:
-            pen = QPen(color, 2, Qt.PenStyle.DashLine)
-            pen.setCosmetic(True)
-            item = QGraphicsRectItem(QRectF(x, y, max(w, 1), max(h, 1)))
-            item.setPen(pen)
-            canvas.add_overlay(item)
-            self._overlays.append(item)
-        xs = [v for b, _ in boxes for v in (b[0], b[0] + b[2])]
-        ys = [v for b, _ in boxes for v in (b[1], b[1] + b[3])]
-        area = QRectF(min(xs), min(ys), max(max(xs) - min(xs), 8), max(max(ys) - min(ys), 8))
-        vp = canvas.viewport().rect()
-        z = min(vp.width() / (area.width() * 1.5), vp.height() / (area.height() * 1.5))
-        canvas.set_zoom(min(z, 8.0))
-        canvas.centerOn(area.center())
-
-    def _clear_overlays(self) -> None:
-        if self.shell is not None:
-            for item in self._overlays:
-                with contextlib.suppress(RuntimeError):  # the scene was cleared with its image: gone already
-                    self.shell.canvas.remove_overlay(item)
-        self._overlays = []
+    def _clear_marks(self) -> None:
+        if self.marks is not None:
+            self.marks.clear()
 
     def _image_shown(self, _image_id: int) -> None:
-        self._overlays = []  # the canvas cleared its scene, overlays included
+        if self.marks is not None:
+            self.marks.forget()
 
     # -- filters and state -------------------------------------------------------------------------
     def _fill_filters(self) -> None:
@@ -592,29 +561,22 @@ def _combo(name: str) -> QComboBox:
     return combo
 
 
-def _action_button(action: QAction, text: str) -> QPushButton:
-    """A push button for ``action`` with its own short text; enabled and described as the action is."""
+def _action_button(action: QAction, text: str, keys: bool = False) -> QPushButton:
+    """A push button for ``action`` with its own short text (and the action's key in force, when ``keys``);
+    enabled and described as the action is."""
     button = QPushButton(text)
     button.setObjectName(f"button_{action.property('shortcut_id')}")
     button.clicked.connect(action.trigger)
 
     def sync() -> None:
+        key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button.setText(f"{text} ({key})" if keys and key else text)
         button.setEnabled(action.isEnabled())
         button.setToolTip(action.toolTip())
 
     action.changed.connect(sync)
     sync()
     return button
-
-
-def _proposed_box(fix: dict | None) -> list[float] | None:
-    if not fix:
-        return None
-    if fix.get("action") in ("set_bbox", "set_segmentation") and fix.get("bbox"):
-        return fix["bbox"]
-    if fix.get("action") == "add":
-        return fix["annotation"]["bbox"]
-    return None
 
 
 def _html(text: str) -> str:
