@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,21 +45,29 @@ def fresh(scene) -> tuple[Project, dict[int, list[Annotation]]]:
     return pickle.loads(pickle.dumps(scene))
 
 
+def move(a: Annotation, x: float, y: float, w: float, h: float) -> None:
+    a.bbox, a.area = [float(x), float(y), float(w), float(h)], float(w * h)
+
+
 def plant(project: Project) -> dict[str, tuple[int, int | None]]:
     """One error of each box kind on the clean labels; kind -> (image id, annotation id or None)."""
-    A = project.annotations
-    cat = {c.name: c.id for c in project.categories.values()}
     by = {
         (project.images[a.image_id].file_name, project.categories[a.category_id].name): a.id
-        for a in A.values()
+        for a in project.annotations.values()
     }
 
     def label(file: str, name: str) -> Annotation:
-        return A[by[(file, name)]]
+        return project.annotations[by[(file, name)]]
 
-    def move(a: Annotation, x: float, y: float, w: float, h: float) -> None:
-        a.bbox, a.area = [float(x), float(y), float(w), float(h)], float(w * h)
+    planted = plant_model_kinds(project, label)
+    planted.update(plant_rule_kinds(project, label, planted["bad_location"][1]))
+    return planted
 
+
+def plant_model_kinds(project: Project, label: Callable[[str, str], Annotation]) -> dict[str, tuple]:
+    """The kinds ObjectLab finds: a removed label, a shrunk, a grown, a shifted box, a swapped class."""
+    A = project.annotations
+    cat = {c.name: c.id for c in project.categories.values()}
     planted: dict[str, tuple[int, int | None]] = {}
     moto = label("ski/motorcycle.png", "motorcycle")
     project.remove_annotation(moto.id)
@@ -83,13 +92,33 @@ def plant(project: Project) -> dict[str, tuple[int, int | None]]:
         ),
         key=lambda a: a.bbox[0],
     )
-    right, left = persons[-1], persons[0]
+    right = persons[-1]
     x, y, w, h = right.bbox
     move(right, x - 60, y, w, h)
     planted["bad_location"] = (right.image_id, right.id)
     bottle = label("voc/2011_000003.jpg", "bottle")
     bottle.category_id = cat["cup"]
     planted["wrong_class"] = (bottle.image_id, bottle.id)
+    return planted
+
+
+def plant_rule_kinds(
+    project: Project, label: Callable[[str, str], Annotation], shifted: int | None
+) -> dict[str, tuple]:
+    """The kinds rules find, on other objects than the model kinds' (``shifted``: the moved person)."""
+    A = project.annotations
+    cat = {c.name: c.id for c in project.categories.values()}
+    planted: dict[str, tuple[int, int | None]] = {}
+    left = min(
+        (
+            a
+            for a in A.values()
+            if project.images[a.image_id].file_name == "voc/2011_000003.jpg"
+            and a.category_id == cat["person"]
+            and a.id != shifted
+        ),
+        key=lambda a: a.bbox[0],
+    )
     nid = project.next_annotation_id()
     x, y, w, h = left.bbox
     project.add_annotation(Annotation(nid, left.image_id, left.category_id, [x + 1, y, w, h], None, w * h))

@@ -1,0 +1,113 @@
+"""``fragmented_mask``: islands far from a shape's main body, and speckle (tiny islands, tiny holes);
+the fix drops the specks and splits large far islands off as objects of their own."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from pixelproof.core.lint import fixes, shapes
+from pixelproof.core.lint.facts import CheckedObject, Emit
+from pixelproof.core.lint.problems import excess_score
+from pixelproof.core.metrics import Placed
+from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.qa import annotation_placed
+
+
+def fragments(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
+    """Islands far from the main body, and speckle (tiny islands, tiny holes)."""
+    if o.area() == 0:
+        return
+    speckle = o.rules.threshold("speckle_px") or 0.0
+    if o.kind == "polygon":
+        found = _polygon_pieces(o, image)
+        if found is None:
+            return
+        pieces, areas, gaps, main = found
+        holes: list[int] = []
+    else:
+        if o.outline().single:
+            return
+        mp = shapes.mask_pieces(o.pixels().mask)
+        if len(mp.areas) < 2 and not any(a < speckle for a in mp.hole_areas):
+            return
+        areas, gaps, main, holes = mp.areas, mp.gaps, mp.main - 1, mp.hole_areas
+        pieces = mp
+    main_area = areas[main]
+    far_limit = max(2.0, (o.rules.threshold("island_gap") or 0.0) * math.sqrt(main_area))
+    far = [i for i in range(len(areas)) if i != main and gaps[i] > far_limit]
+    specks = [i for i in range(len(areas)) if i != main and i not in far and areas[i] < speckle]
+    small_holes = [a for a in holes if a < speckle]
+    if not far and not specks and not small_holes:
+        return
+    separate = [i for i in far if areas[i] >= max(speckle, 0.1 * main_area)]
+    dropped = set(specks) | (set(far) - set(separate))
+    score = 0.5 + 0.5 * min(1.0, (len(specks) + len(small_holes)) / 10)
+    if far:
+        score = max(score, excess_score(max(gaps[i] for i in far), far_limit, above=True))
+    said = []
+    if far:
+        said.append(f"{len(far)} island(s) up to {max(gaps[i] for i in far):.0f} px from the main body")
+    if specks:
+        said.append(f"{len(specks)} speck(s) < {speckle:g} px")
+    if small_holes:
+        said.append(f"{len(small_holes)} pinhole(s) < {speckle:g} px")
+    fix = _fragment_fix(o, image, pieces, main, dropped, separate, speckle)
+    emit(
+        "fragmented_mask",
+        score,
+        o,
+        f"{o.name} {o.kind} is fragmented: {'; '.join(said)}"
+        + (f" (fix: split off {len(separate)} island(s) as new objects)" if separate else ""),
+        fix,
+        figures={"islands_far": len(far), "specks": len(specks), "pinholes": len(small_holes)},
+    )
+
+
+def _polygon_pieces(
+    o: CheckedObject, image: ImageRecord
+) -> tuple[list[Placed], list[int], list[float], int] | None:
+    parts = [p for p in o.ann.segmentation or [] if len(p) >= 6]  # type: ignore[union-attr]
+    if len(parts) < 2:
+        return None
+    H, W = image.height, image.width
+    pieces = [annotation_placed(Annotation(0, 0, 0, [0, 0, 0, 0], [p]), H, W) for p in parts]
+    areas = [p.area for p in pieces]
+    main = int(np.argmax(areas))
+    gaps = [0.0 if i == main else shapes.placed_gap(pieces[main], p) for i, p in enumerate(pieces)]
+    return pieces, areas, gaps, main
+
+
+def _fragment_fix(
+    o: CheckedObject,
+    image: ImageRecord,
+    pieces: list[Placed] | shapes.Pieces,
+    main: int,
+    dropped: set[int],
+    separate: list[int],
+    speckle: float,
+) -> dict | None:
+    H, W = image.height, image.width
+    if o.kind == "polygon":
+        parts = [p for p in o.ann.segmentation or [] if len(p) >= 6]  # type: ignore[union-attr]
+        keep = [p for i, p in enumerate(parts) if i not in dropped and i not in separate]
+        first = fixes.polygon_geometry(keep, H, W)
+        rest = [fixes.polygon_geometry([parts[i]], H, W) for i in separate]
+    else:
+        assert isinstance(pieces, shapes.Pieces)
+        y0, x0 = o.pixels().y0, o.pixels().x0
+        labels = pieces.labels
+        body = (labels > 0) & ~np.isin(labels, [i + 1 for i in (*dropped, *separate)])
+        if pieces.hole_labels is not None and pieces.hole_labels.any():
+            sizes = np.bincount(pieces.hole_labels.ravel())
+            small = [k for k in range(1, len(sizes)) if 0 < sizes[k] < speckle]
+            body |= np.isin(pieces.hole_labels, small)
+        placed = Placed(body, y0, x0)
+        first = fixes.placed_geometry("mask", placed, H, W)
+        rest = [fixes.placed_geometry("mask", Placed(labels == i + 1, y0, x0), H, W) for i in separate]
+    if first is None:
+        return None
+    if separate:
+        return fixes.split(o.ann.id, [first, *[g for g in rest if g]])
+    return fixes.set_segmentation(o.ann.id, first)

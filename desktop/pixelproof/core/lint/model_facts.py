@@ -1,0 +1,50 @@
+"""With a model, the first pass's part per image: ObjectLab's matrices (scored in the second pass with
+dataset-wide figures) and the Dice of each shape with the mask of the prediction it matches."""
+
+from __future__ import annotations
+
+import math
+
+from pixelproof.core.lint.facts import CheckedObject, Context, ImageFacts
+from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, image_min_similarity, matrices
+from pixelproof.core.metrics import placed_iou
+from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.qa import annotation_placed
+
+
+def model_facts(
+    objs: list[CheckedObject],
+    predictions: list[Annotation],
+    image: ImageRecord,
+    ctx: Context,
+    out: ImageFacts,
+) -> None:
+    """ObjectLab's per-image matrices and the Dice of each shape with its matched prediction's mask."""
+    lab = [o.ann.bbox for o in objs]
+    boxes = ImageBoxes.make(
+        [[x, y, x + w, y + h] for x, y, w, h in lab],
+        [o.ann.category_id for o in objs],
+        [[p.bbox[0], p.bbox[1], p.bbox[0] + p.bbox[2], p.bbox[1] + p.bbox[3]] for p in predictions],
+        [p.category_id for p in predictions],
+        [p.score if p.score is not None else 1.0 for p in predictions],
+    )
+    mats = matrices(boxes)
+    out.boxes, out.mats, out.predictions = boxes, mats, list(predictions)
+    out.label_ids = [o.ann.id for o in objs]
+    out.min_similarity = image_min_similarity(mats.similarity)
+    out.min_prediction_score = float(boxes.pred_probs.min()) if len(predictions) else 1.0
+    if not ctx.wants("low_mask_agreement") or not predictions:
+        return
+    low = ctx.rules.threshold("min_prediction_score") or 0.0
+    _, matched = badloc_match(boxes, mats, low)
+    facts = {f.annotation_id: f for f in out.objects}
+    for o, j in zip(objs, matched, strict=True):
+        if j < 0 or not o.shaped or predictions[j].kind == "box":
+            continue
+        pred = annotation_placed(predictions[j], image.height, image.width)
+        inter_union = placed_iou(o.pixels(), pred)
+        if math.isnan(inter_union):
+            continue
+        f = facts[o.ann.id]
+        f.dice = 2 * inter_union / (1 + inter_union)
+        f.dice_pred = int(j)

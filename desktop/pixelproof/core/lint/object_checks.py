@@ -1,0 +1,197 @@
+"""Rules on one object at a time: bounds and border, allowed kinds, the stored box against the shape,
+polygon validity, the class's size limits; and the roughness figure the class distribution compares."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from pixelproof.core.lint import fixes, shapes
+from pixelproof.core.lint.facts import CheckedObject, Emit
+from pixelproof.core.lint.problems import excess_score
+from pixelproof.core.metrics import box_iou
+from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.qa import annotation_placed
+
+
+def roughness(o: CheckedObject) -> float:
+    """Perimeter against the convex hull's: the figure jagged_contour compares within the class."""
+    if o.kind == "polygon":
+        rings = [r for r in o.rings() if len(r) >= 3]
+        if not rings:
+            return math.nan
+        return shapes.ring_roughness(max(rings, key=shapes.polygon_area))
+    return shapes.mask_roughness(o.pixels().mask, o.outline())
+
+
+def bounds(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
+    """A box or polygon reaching outside the image (a mask cannot), or touching a border the class forbids."""
+    W, H = image.width, image.height
+    x, y, w, h = (float(v) for v in o.ann.bbox)
+    if o.kind == "polygon":
+        x0, y0, w, h = o.vertex_box()
+        x1, y1 = x0 + w, y0 + h
+    elif o.kind == "mask":  # an RLE has the image's size: it cannot leave it
+        tx, ty, tw, th = o.tight()
+        x0, y0, x1, y1 = tx, ty, tx + tw, ty + th
+    else:
+        x0, y0, x1, y1 = x, y, x + w, y + h
+    eps = 1e-6
+    if o.kind != "mask" and (x0 < -eps or y0 < -eps or x1 > W + eps or y1 > H + eps):
+        inside = max(0.0, min(x1, W) - max(x0, 0)) * max(0.0, min(y1, H) - max(y0, 0))
+        total = max((x1 - x0) * (y1 - y0), 1e-9)
+        outside = 1 - inside / total
+        emit(
+            "out_of_bounds",
+            0.5 + 0.5 * outside,
+            o,
+            f"{o.name} {o.kind} reaches outside the {W}x{H} image "
+            f"(x {x0:g}..{x1:g}, y {y0:g}..{y1:g}; {outside:.0%} of its box outside)",
+            _clip_fix(o, image),
+            figures={"outside": outside},
+        )
+        return
+    if not o.rules.border and (x0 <= 0.5 or y0 <= 0.5 or x1 >= W - 0.5 or y1 >= H - 0.5) and x1 > x0:
+        emit("touches_border", 0.6, o, f"{o.name} touches the image border (rules: border false)", None)
+
+
+def _clip_fix(o: CheckedObject, image: ImageRecord) -> dict:
+    W, H = image.width, image.height
+    if o.kind == "box":
+        x, y, w, h = (float(v) for v in o.ann.bbox)
+        x0, y0 = min(max(x, 0.0), W), min(max(y, 0.0), H)
+        x1, y1 = min(max(x + w, 0.0), W), min(max(y + h, 0.0), H)
+        if x1 - x0 <= 0 or y1 - y0 <= 0:
+            return fixes.delete(o.ann.id)
+        return fixes.set_bbox(o.ann.id, [x0, y0, x1 - x0, y1 - y0])
+    clipped = []
+    for p in o.ann.segmentation:  # type: ignore[union-attr]
+        pts = np.asarray(p, dtype=np.float64).reshape(-1, 2)
+        pts[:, 0] = pts[:, 0].clip(0, W)
+        pts[:, 1] = pts[:, 1].clip(0, H)
+        if shapes.polygon_area(shapes.polygon_points(pts.reshape(-1).tolist())) > 0:
+            clipped.append([round(float(v), 2) for v in pts.reshape(-1)])
+    if not clipped:
+        return fixes.delete(o.ann.id)
+    return fixes.set_segmentation(o.ann.id, fixes.polygon_geometry(clipped, H, W))
+
+
+def kind_allowed(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
+    """A box / polygon / mask the class's rules do not allow; the fix converts to the first allowed kind."""
+    if o.kind in o.rules.kinds:
+        return
+    target = o.rules.kinds[0]
+    allowed = ", ".join(o.rules.kinds)
+    emit(
+        "kind_not_allowed",
+        0.7,
+        o,
+        f"{o.name} is a {o.kind}; the rules allow only {allowed} (fix: convert to {target})",
+        _convert_fix(o, target, image),
+    )
+
+
+def _convert_fix(o: CheckedObject, target: str, image: ImageRecord) -> dict | None:
+    H, W = image.height, image.width
+    if o.kind == "box" and target == "polygon":
+        return fixes.set_segmentation(o.ann.id, fixes.polygon_geometry(fixes.box_polygon(o.ann.bbox), H, W))
+    geometry = fixes.placed_geometry(target, o.pixels(), H, W)
+    return fixes.set_segmentation(o.ann.id, geometry) if geometry else None
+
+
+def bbox_matches(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
+    """A stored bbox that is not its shape's tight box misleads every box-based tool and metric."""
+    if o.kind == "box" or not o.ann.segmentation:
+        return
+    tight = o.tight() if o.kind == "mask" else o.vertex_box()
+    stored = [float(v) for v in o.ann.bbox]
+    worst = max(abs(a - b) for a, b in zip(stored, tight, strict=True))
+    tol = o.rules.threshold("bbox_tolerance") or 0.0
+    if worst <= tol:
+        return
+    iou = box_iou(stored, tight)
+    emit(
+        "box_mask_mismatch",
+        0.5 + 0.5 * (1 - iou),
+        o,
+        f"{o.name} {o.kind}: stored bbox {_box(stored)} is not the tight box {_box(tight)} of its shape "
+        f"(off by {worst:.1f} px)",
+        fixes.set_bbox(o.ann.id, tight),
+        figures={"offset_px": worst, "iou": iou},
+    )
+
+
+def _box(b: list[float]) -> str:
+    return "[" + ", ".join(f"{v:g}" for v in b) + "]"
+
+
+def polygon_valid(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
+    """Self-intersecting or degenerate rings rasterize unpredictably; the fix retraces or drops them."""
+    if o.kind != "polygon":
+        return
+    parts = o.ann.segmentation or []
+    defects = [shapes.ring_defect(r) for r in o.rings()]
+    bad = [(i, d) for i, d in enumerate(defects) if d is not None]
+    if not bad:
+        return
+    kept: list[list[float]] = []
+    for p, d in zip(parts, defects, strict=True):
+        if d is None:
+            kept.append(p)  # type: ignore[arg-type]
+        elif d == "self-intersecting":
+            raster = annotation_placed(Annotation(0, 0, 0, [0, 0, 0, 0], [p]), image.height, image.width)
+            geometry = fixes.placed_geometry("polygon", raster, image.height, image.width)
+            kept += geometry["segmentation"] if geometry else []
+    fix = (
+        fixes.set_segmentation(o.ann.id, fixes.polygon_geometry(kept, image.height, image.width))
+        if kept
+        else fixes.delete(o.ann.id)
+    )
+    what = "; ".join(f"part {i + 1}: {d}" for i, d in bad) if len(parts) > 1 else bad[0][1]
+    degenerate = any(d != "self-intersecting" for _, d in bad)
+    emit("invalid_polygon", 0.9 if degenerate else 0.8, o, f"{o.name} polygon is invalid ({what})", fix)
+
+
+def size_limits(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
+    """The class's hard limits on width, height and area (pixels or a share of the image)."""
+    if o.kind == "polygon" and all(shapes.polygon_degenerate(r) for r in o.rings()):
+        return  # nothing but degenerate parts: an invalid_polygon, not a tiny object
+    r = o.rules
+    w, h = o.tight()[2:]
+    area = o.area()
+    W, H = image.width, image.height
+    small, large = [], []
+    for name, value, limit, extent in (
+        ("width", w, r.min_width, W),
+        ("height", h, r.min_height, H),
+        ("area", area, r.min_area, W * H),
+    ):
+        if limit is not None and value < limit.pixels(extent):
+            px = limit.pixels(extent)
+            small.append((excess_score(value, px, above=False), f"{name} {value:g} < {px:g}"))
+    for name, value, limit, extent in (
+        ("width", w, r.max_width, W),
+        ("height", h, r.max_height, H),
+        ("area", area, r.max_area, W * H),
+    ):
+        if limit is not None and value > limit.pixels(extent):
+            px = limit.pixels(extent)
+            large.append((excess_score(value, px, above=True), f"{name} {value:g} > {px:g}"))
+    unit = "px" if o.kind == "box" else "px (pixels of its shape)"
+    if small:
+        emit(
+            "tiny",
+            max(s for s, _ in small),
+            o,
+            f"{o.name} {o.kind} is below the class minimum: {', '.join(t for _, t in small)} {unit}",
+            fixes.delete(o.ann.id),
+        )
+    if large:
+        emit(
+            "box_too_large",
+            max(s for s, _ in large),
+            o,
+            f"{o.name} {o.kind} is above the class maximum: {', '.join(t for _, t in large)} {unit}",
+            None,
+        )

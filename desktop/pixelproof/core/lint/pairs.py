@@ -1,0 +1,114 @@
+"""Checks on pairs of objects of one image: duplicates and class conflicts (IoU at the limit), and
+countable masks that overlap or touch without a background gap."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pixelproof.core.lint import fixes, shapes
+from pixelproof.core.lint.facts import CheckedObject, Context, Emit
+from pixelproof.core.metrics import placed_iou
+from pixelproof.core.model import ImageRecord
+
+
+def duplicates(objs: list[CheckedObject], ctx: Context, emit: Emit) -> None:
+    """Pairs covering the same thing: box IoU when either is a box, pixel IoU between shapes."""
+    if len(objs) < 2:
+        return
+    boxes = np.array([o.ann.bbox for o in objs], dtype=np.float64)
+    x0, y0 = boxes[:, 0], boxes[:, 1]
+    x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
+    iw = np.clip(np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None]), 0, None)
+    ih = np.clip(np.minimum(y1[:, None], y1[None]) - np.maximum(y0[:, None], y0[None]), 0, None)
+    inter = iw * ih
+    areas = boxes[:, 2] * boxes[:, 3]
+    union = areas[:, None] + areas[None] - inter
+    box_iou_m = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    pix = np.array([o.area() if o.shaped else 0.0 for o in objs], dtype=np.float64)
+    for i, j in zip(*np.nonzero(np.triu(inter > 0, 1)), strict=True):
+        a, b = objs[i], objs[j]
+        if a.ann.id > b.ann.id:
+            a, b = b, a
+        limit = b.rules.threshold("duplicate_iou") or 0.95
+        if not (a.shaped and b.shaped):
+            iou = float(box_iou_m[i, j])
+        else:
+            # pixel IoU <= box intersection / larger pixel count: skip pairs that cannot reach the limit
+            if inter[i, j] / max(pix[i], pix[j], 1.0) < limit:
+                continue
+            iou = placed_iou(a.pixels(), b.pixels())
+        if not iou >= limit:
+            continue
+        same = a.ann.category_id == b.ann.category_id
+        kind = "duplicate" if same else "class_conflict"
+        msg = (
+            f"{b.name} duplicates annotation {a.ann.id} (IoU {iou:.3f})"
+            if same
+            else f"{b.name} and {a.name} (annotation {a.ann.id}) cover the same object (IoU {iou:.3f}); "
+            "keep the right class"
+        )
+        emit(
+            kind,
+            iou,
+            b,
+            msg,
+            fixes.delete(b.ann.id),
+            related=a.ann.id,
+            bbox=_union(a.ann.bbox, b.ann.bbox),
+            figures={"iou": iou},
+        )
+
+
+def _union(a: list[float], b: list[float]) -> list[float]:
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return [x0, y0, x1 - x0, y1 - y0]
+
+
+def _boxes_near(a: list[float], b: list[float]) -> bool:
+    """Boxes overlap or lie within a pixel of each other."""
+    return (
+        a[0] <= b[0] + b[2] + 1
+        and b[0] <= a[0] + a[2] + 1
+        and a[1] <= b[1] + b[3] + 1
+        and b[1] <= a[1] + a[3] + 1
+    )
+
+
+def overlaps(objs: list[CheckedObject], image: ImageRecord, emit: Emit) -> None:
+    """Countable masks must be separated: no shared pixels, no contact without a background gap."""
+    shaped = sorted(
+        (o for o in objs if o.shaped and o.rules.countable and o.area() > 0), key=lambda o: o.ann.id
+    )
+    for i, a in enumerate(shaped):
+        for b in shaped[i + 1 :]:
+            if not _boxes_near(a.tight(), b.tight()):
+                continue
+            pa, pb = a.pixels(), b.pixels()
+            c = shapes.contact(pa, pb)
+            smaller = max(1, min(pa.area, pb.area))
+            touch_min = b.rules.threshold("touch_min_px") or 1.0
+            if c.overlap > 0:
+                score = 0.5 + 0.5 * min(1.0, 4 * c.overlap / smaller)
+                msg = f"{b.name} overlaps {a.name} (annotation {a.ann.id}) by {c.overlap} px"
+                cut = shapes.without(pb, pa, border=True)
+            elif c.touch >= touch_min:
+                score = 0.5 + 0.25 * min(1.0, c.touch / (5 * touch_min))
+                msg = f"{b.name} touches {a.name} (annotation {a.ann.id}) along {c.touch} px with no gap"
+                cut = shapes.without(pb, pa, border=True)
+            else:
+                continue
+            geometry = fixes.placed_geometry(b.kind, cut, image.height, image.width)
+            emit(
+                "unseparated_overlap",
+                score,
+                b,
+                msg,
+                fixes.set_segmentation(b.ann.id, geometry) if geometry else None,
+                related=a.ann.id,
+                bbox=_union(a.ann.bbox, b.ann.bbox),
+                figures={"overlap_px": c.overlap, "touch_px": c.touch},
+            )
+
+
+# ------------------------------------------------------------------------------------------------
