@@ -88,15 +88,16 @@ def test_finite_numbers(bad: object) -> None:
 
 
 def test_coordinates_may_leave_the_image_by_four_sides_not_more() -> None:
-    assert limits.coordinate_range(100) == (-400, 500)
-    limits.check_coordinates([-400, 500, 500, -400], 100, 100, "p")
+    assert limits.coordinate_range(1000) == (-4000, 5000)
+    assert limits.coordinate_range(100) == (-1024, 1124)  # small images: at least 1024 px of margin
+    limits.check_coordinates([-4000, 5000, 5000, -4000], 1000, 1000, "p")
     with pytest.raises(LimitError) as info:
-        limits.check_coordinates([10, 20, 1e9, 5], 100, 80, "annotations[0].segmentation[0]")
-    assert "x = 1000000000.0" in str(info.value) and "-400..500" in str(info.value)
+        limits.check_coordinates([10, 20, 1e9, 5], 1000, 800, "annotations[0].segmentation[0]")
+    assert "x = 1000000000.0" in str(info.value) and "-4000..5000" in str(info.value)
     with pytest.raises(LimitError, match="y = "):
-        limits.check_coordinates([10, -321], 100, 80, "p")  # y range follows the height (80)
+        limits.check_coordinates([10, -3300], 1000, 800, "p")  # y range follows the height (800)
     with pytest.raises(LimitError, match="finite"):
-        limits.check_coordinates([10, math.nan], 100, 80, "p")
+        limits.check_coordinates([10, math.nan], 1000, 800, "p")
 
 
 def test_polygon_outlines_too_long_to_rasterize() -> None:

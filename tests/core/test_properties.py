@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import ndimage
 
-from pixelproof.core import coco, masks
+from pixelproof.core import coco_rules, masks
 from pixelproof.core.coco import load_project, project_from_dict, project_to_dict, save_project
 from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Annotation, Category, ImageRecord, Project
 
@@ -48,11 +48,13 @@ def projects(draw: st.DrawFn) -> Project:
                 iid, draw(text.filter(bool)), w, h, draw(extras({"id", "file_name", "width", "height"}))
             )
         )
-    for cid in draw(st.lists(st.integers(0, 1000), min_size=1, max_size=3, unique=True)):
+    cids = draw(st.lists(st.integers(0, 1000), min_size=1, max_size=3, unique=True))
+    names = draw(st.lists(text, min_size=len(cids), max_size=len(cids), unique=True))  # names are unique
+    for cid, name in zip(cids, names, strict=True):
         p.add_category(
             Category(
                 cid,
-                draw(text),
+                name,
                 draw(st.none() | text),
                 draw(st.none() | st.integers(0, 0xFFFFFF).map(lambda v: f"#{v:06x}")),
                 draw(st.none() | text),
@@ -87,8 +89,8 @@ def projects(draw: st.DrawFn) -> Project:
                 draw(st.none() | text),
                 draw(st.none() | text),
                 draw(st.none() | st.just("2026-01-02T03:04:05Z")),
-                draw(extras(coco._ANN_KEYS)),
-                draw(extras(set(coco._ANN_APP_KEYS))),
+                draw(extras(set(coco_rules.ANN_KEYS))),
+                draw(extras({*coco_rules.APP_KEYS, coco_rules.RLE_ORIGIN})),
             )
         )
     for iid in draw(st.lists(st.sampled_from(image_ids), max_size=2, unique=True)):
@@ -111,16 +113,69 @@ def test_random_projects_round_trip_exactly(project: Project) -> None:
 
 @FAST
 @given(projects())
-def test_bulk_and_per_annotation_checks_agree(project: Project) -> None:
-    """The column-wise fast path must build exactly what the per-annotation pass builds."""
+def test_valid_projects_pass_every_rule_in_bulk(project: Project) -> None:
+    """What PixelProof writes passes each rule's bulk check (the fast path) and builds the same project."""
     doc = project_to_dict(project)
-    problems: list[str] = []
-    slow = coco._annotations_pass(doc["annotations"], project.images, project.categories, problems, True)
-    assert problems == []
-    fast = coco._annotations_columns(doc["annotations"], project.images, project.categories)
-    if fast is not None:
-        assert fast == slow
+    rows = doc["annotations"]
+    ctx = _ctx(rows, project)
+    for rule in coco_rules.RULES:
+        col = ctx.columns[rule.key]
+        assert not col or rule.column_ok(col, ctx), rule.key
     assert project_from_dict(doc) == project
+
+
+def _ctx(rows: list[dict], project: Project) -> coco_rules.Ctx:
+    columns = {r.key: [row.get(r.key, coco_rules.MISSING) for row in rows] for r in coco_rules.RULES}
+    images = [project.images.get(v) if type(v) is int else None for v in columns["image_id"]]
+    return coco_rules.Ctx(project.images, project.categories, columns, images, list(range(len(rows))))
+
+
+def _deep(n: int) -> list:
+    value: list = []
+    for _ in range(n):
+        value = [value]
+    return value
+
+
+BAD_VALUES = {
+    "id": [None, "7", 1.5, True, 2**63, -(2**63) - 1],
+    "image_id": [None, "1", 99, 1.0],
+    "category_id": [None, 4.0, -5],
+    "segmentation": [None, 3, "x", [[1, 2, 3]], [[0, 0, 1, 1, 2]], [[0, 0, 1e9, 0, 0, 5]],
+                     [[0, 0, "a", 1, 2, 2]], [[float("nan"), 0, 1, 1, 2, 2]], {"size": [1, 1]},
+                     {"size": [2, 2], "counts": "zz"}, {"size": [65536, 65536], "counts": []}],
+    "bbox": ["x", [1, 2, 3], [0, 0, -1, 2], [float("inf"), 0, 1, 1], [0, 0, 1e12, 1], [True, 0, 1, 1]],
+    "area": [-1, float("nan"), "5", True],
+    "iscrowd": [2, -1, True, None, "0"],
+    "score": [float("inf"), "0.5", [0.5]],
+    "pixelproof": ["x", 3, {"review": "maybe"}, {"source": 5}, {"rle_origin": [-1, 0]},
+                   {"flags": _deep(300)}],
+}  # fmt: skip
+
+
+@FAST
+@given(projects(), st.data())
+def test_bulk_and_one_by_one_agree_on_every_rule(project: Project, data: st.DataObject) -> None:
+    """One source of rules: for any column, valid or broken, a rule's bulk check passes exactly when
+    its one-by-one check finds nothing - and a broken value is always reported where it is."""
+    rows = project_to_dict(project)["annotations"]
+    if not rows:
+        return
+    rule = data.draw(st.sampled_from(coco_rules.RULES))
+    broken = data.draw(st.booleans())
+    where = data.draw(st.integers(0, len(rows) - 1))
+    if broken:
+        rows[where][rule.key] = data.draw(st.sampled_from(BAD_VALUES[rule.key]))
+    ctx = _ctx(rows, project)
+    found: list[tuple[int, str]] = []
+    rule.check(ctx.columns[rule.key], ctx, lambda row, m: found.append((row, m)))
+    assert rule.column_ok(ctx.columns[rule.key], ctx) == (not found)
+    assert all(m.startswith(f"annotations[{row}]") for row, m in found)
+    if broken and rule.key not in ("image_id", "category_id"):  # an id may exist by chance
+        assert found and found[0][0] == where
+    problems: list[str] = []
+    coco_rules.read_annotations(rows, project.images, project.categories, problems)
+    assert set(m for _, m in found) <= set(problems)
 
 
 @settings(max_examples=60, deadline=None)
@@ -133,7 +188,7 @@ def test_random_masks_survive_rle(mask: np.ndarray) -> None:
     assert masks.segmentation_area(rle, [0, 0, 0, 0], *mask.shape) == mask.sum()
     assert masks.segmentation_bbox(rle, *mask.shape) == masks.bbox(mask)
     problems: list[str] = []
-    coco._check_rles([("m", rle, None)], problems.append)
+    coco_rules._check_rles([(0, "m", rle, None, coco_rules.MISSING)], problems.append)
     assert problems == []
 
 

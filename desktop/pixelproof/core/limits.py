@@ -22,7 +22,8 @@ Numbers
     ``check_id(value, where)``: an integer id in the signed 64-bit range.
     ``check_finite(value, where)``: a finite int or float (not bool), returned as float.
     ``coordinate_range(side)``: coordinates may lie outside the image by ``COORD_MARGIN`` image sides
-    (the problem finder reports out-of-bounds shapes); ``check_coordinates(xy, width, height, where)``.
+    (at least 1024 px; the problem finder reports out-of-bounds shapes);
+    ``check_coordinates(xy, width, height, where)``.
     ``check_polygon_work(polygons, where)``: pycocotools rasterizes a polygon by walking its outline at
     5x resolution; outlines longer than ``MAX_OUTLINE`` px are refused before that allocates.
 
@@ -60,8 +61,10 @@ DEFAULT_MAX_PIXELS = 2**28
 ENV_MAX_PIXELS = "PIXELPROOF_MAX_PIXELS"
 MAX_SIDE = 2**31 - 1  # OpenCV, Qt and numpy index with 32-bit ints along one axis
 RLE_MAX_PIXELS = 2**32
+RLE_ORIGIN = "rle_origin"  # pixelproof.rle_origin: [x, y] of a mask stored cropped to its box
 ID_MIN, ID_MAX = -(2**63), 2**63 - 1
 COORD_MARGIN = 4
+MIN_MARGIN_SIDE = 256  # tiny images still allow coordinates 1024 px outside them
 MAX_OUTLINE = 2**24
 MAX_JSON_DEPTH = 200
 MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile file, not a dataset
@@ -209,8 +212,10 @@ def check_finite(value: Any, where: str) -> float:
 
 
 def coordinate_range(side: int) -> tuple[float, float]:
-    """Allowed coordinates along an image side: up to ``COORD_MARGIN`` sides outside the image."""
-    return (-COORD_MARGIN * side, (COORD_MARGIN + 1) * side)
+    """Allowed coordinates along an image side: up to ``COORD_MARGIN`` sides outside the image (sides
+    counted as at least ``MIN_MARGIN_SIDE``, so a thumbnail's objects may still stick out)."""
+    margin = COORD_MARGIN * max(side, MIN_MARGIN_SIDE)
+    return (-margin, side + margin)
 
 
 def check_coordinates(xy: Iterable[float], width: int, height: int, where: str) -> None:
@@ -223,12 +228,11 @@ def check_coordinates(xy: Iterable[float], width: int, height: int, where: str) 
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
         arr = None
-    if arr is not None and arr.ndim == 1 and arr.size:
+    if arr is not None and arr.ndim == 1 and arr.size and not any(isinstance(v, bool) for v in values):
         (x_lo, x_hi), (y_lo, y_hi) = coordinate_range(width), coordinate_range(height)
         xs, ys = arr[0::2], arr[1::2]
         if (
-            not any(isinstance(v, bool) for v in values)
-            and xs.min() >= x_lo
+            xs.min() >= x_lo
             and xs.max() <= x_hi
             and (ys.size == 0 or (ys.min() >= y_lo and ys.max() <= y_hi))
         ):
@@ -241,7 +245,8 @@ def check_coordinates(xy: Iterable[float], width: int, height: int, where: str) 
             raise LimitError(
                 where,
                 f"{axis} = {short_repr(v)} is too far outside the image ({width} x {height}); allowed "
-                f"{lo:g}..{hi:g} ({COORD_MARGIN} image sides either way)",
+                f"{lo:g}..{hi:g} ({COORD_MARGIN} image sides either way, at least "
+                f"{COORD_MARGIN * MIN_MARGIN_SIDE} px)",
             )
 
 

@@ -7,12 +7,16 @@ the top-left corner of the top-left pixel; compressed RLE is ``{"size": [h, w], 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
+
+from pixelproof.core import limits
+from pixelproof.core.limits import RLE_ORIGIN
 
 if TYPE_CHECKING:
     from pixelproof.core.model import Annotation
@@ -38,7 +42,9 @@ def _to_pyco_rle(rle: dict[str, Any]) -> dict[str, Any]:
 
 
 def decode(rle: dict[str, Any]) -> np.ndarray:
-    """Compressed or uncompressed RLE -> boolean HxW mask."""
+    """Compressed or uncompressed RLE -> boolean HxW mask (``LimitError`` over ``limits.max_pixels()``)."""
+    h, w = rle["size"]
+    limits.check_image_size(w, h, "mask")
     return mask_utils.decode(_to_pyco_rle(rle)).astype(bool)
 
 
@@ -53,16 +59,35 @@ def compress(rle: dict[str, Any]) -> dict[str, Any]:
 
 
 def polygons_to_rle(polygons: Polygons, height: int, width: int) -> dict[str, Any]:
-    """COCO polygons -> one compressed RLE (pycocotools rasterization, parts merged)."""
+    """COCO polygons -> one compressed RLE (pycocotools rasterization, parts merged). ``LimitError`` for
+    outlines too long to walk and images of 2**32 pixels or more (pycocotools' counts are 32-bit)."""
+    limits.check_polygon_work(polygons, "polygon")
+    limits.check_rle_size(height, width, "polygon")
     rles = mask_utils.frPyObjects([list(map(float, p)) for p in polygons], height, width)
     return mask_utils.merge(rles)
 
 
 def polygons_to_mask(polygons: Polygons, height: int, width: int) -> np.ndarray:
     """COCO polygons -> boolean mask, exactly as ``COCO.annToMask`` rasterizes them."""
+    limits.check_image_size(width, height, "mask")
     if not polygons:
         return np.zeros((height, width), dtype=bool)
     return mask_utils.decode(polygons_to_rle(polygons, height, width)).astype(bool)
+
+
+def _polygons_area_cropped(polygons: Polygons, bbox_: list[float], height: int, width: int) -> float:
+    """Pixel count of polygons on an image too big for one RLE: rasterized in a frame around their box.
+
+    pycocotools rounds ``(int)(5 * x + 0.5)``; shifting by whole pixels towards the origin, never past
+    0, keeps every rounding and the clipping at the image's edges the same, so the count is exact."""
+    x0 = max(0, math.floor(bbox_[0]))
+    y0 = max(0, math.floor(bbox_[1]))
+    x1 = min(width, math.ceil(bbox_[0] + bbox_[2]) + 1)
+    y1 = min(height, math.ceil(bbox_[1] + bbox_[3]) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    shifted = [[v - (x0 if k % 2 == 0 else y0) for k, v in enumerate(p)] for p in polygons]
+    return float(mask_utils.area(polygons_to_rle(shifted, y1 - y0, x1 - x0)))
 
 
 def box_to_mask(bbox: list[float], height: int, width: int) -> np.ndarray:
@@ -72,13 +97,32 @@ def box_to_mask(bbox: list[float], height: int, width: int) -> np.ndarray:
 
 
 def annotation_mask(ann: Annotation, height: int, width: int) -> np.ndarray:
-    """Pixels of any annotation: RLE decoded, polygons rasterized, boxes filled."""
+    """Pixels of any annotation: RLE decoded (a cropped one placed at its ``rle_origin``), polygons
+    rasterized, boxes filled. ``LimitError`` when height x width is over ``limits.max_pixels()``."""
     seg = ann.segmentation
     if ann.kind == "box":
         return box_to_mask(ann.bbox, height, width)
     if isinstance(seg, dict):
-        return decode(seg)
+        origin = ann.app_extra.get(RLE_ORIGIN)
+        if origin is None:
+            return decode(seg)
+        limits.check_image_size(width, height, "mask")
+        full = np.zeros((height, width), dtype=bool)
+        crop = decode(seg)
+        x, y = origin
+        full[y : y + crop.shape[0], x : x + crop.shape[1]] = crop[: height - y, : width - x]
+        return full
     return polygons_to_mask(seg, height, width)
+
+
+def encode_cropped(mask: np.ndarray) -> tuple[dict[str, Any], list[int]] | None:
+    """A mask as an RLE of its bounding box and that box's top-left ``[x, y]`` (``rle_origin``): how masks
+    of images of 2**32 pixels or more are stored (docs/format.md). None for an empty mask."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    x0, y0 = int(xs.min()), int(ys.min())
+    return encode(mask[y0 : int(ys.max()) + 1, x0 : int(xs.max()) + 1]), [x0, y0]
 
 
 def area(mask: np.ndarray) -> int:
@@ -112,13 +156,19 @@ def segmentation_area(segmentation: list | dict | None, bbox_: list[float], heig
         return float(mask_utils.area(_to_pyco_rle(segmentation)))
     if not segmentation:
         return 0.0
+    if height * width >= limits.RLE_MAX_PIXELS // 2:  # a whole-image RLE would overflow its counts
+        return _polygons_area_cropped(segmentation, bbox_, height, width)
     return float(mask_utils.area(polygons_to_rle(segmentation, height, width)))
 
 
-def segmentation_bbox(segmentation: list | dict, height: int, width: int) -> list[float]:
-    """Bounding box of a segmentation as pycocotools computes it."""
+def segmentation_bbox(segmentation: list | dict, height: int, width: int, origin: Any = None) -> list[float]:
+    """Bounding box of a segmentation as pycocotools computes it (a cropped RLE: moved to ``origin``)."""
     if isinstance(segmentation, dict):
-        return [float(v) for v in mask_utils.toBbox(_to_pyco_rle(segmentation))]
+        box = [float(v) for v in mask_utils.toBbox(_to_pyco_rle(segmentation))]
+        if isinstance(origin, list) and len(origin) == 2 and box[2] > 0:
+            box[0] += origin[0]
+            box[1] += origin[1]
+        return box
     return polygons_bbox(segmentation)
 
 

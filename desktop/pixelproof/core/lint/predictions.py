@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.coco import ProjectFormatError, _read_annotations, read_json
+from pixelproof.core.coco import ProjectFormatError, read_json
+from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.model import Annotation, Project
 
 
@@ -56,7 +57,7 @@ def parse_predictions(
         usable.append(entry)
         positions.append(i)
     found: list[str] = []
-    anns = _read_annotations(usable, project.images, project.categories, found)
+    anns = read_annotations(usable, project.images, project.categories, found)
     for msg in found:
         problems.append(_relocate(msg, positions, where))
     out: dict[int, list[Annotation]] = {iid: [] for iid in project.images}  # no entry = nothing predicted
