@@ -30,7 +30,7 @@ def summarize(project: Project) -> dict[str, Any]:
         "void_regions": len(project.annotations) - len(anns),
         "by_kind": dict(Counter(a.kind for a in anns)),
         "by_source": dict(Counter(_source_group(a.source) for a in anns)),
-        "by_review": dict(Counter(a.review or "pending" for a in anns)),
+        "by_review": dict(Counter(a.review or "none" for a in anns)),  # none: manual, never reviewed
         "by_category": {c.name: by_category.get(c.id, 0) for c in project.categories.values() if not c.void},
         "image_status": dict(Counter(project.image_status(i) for i in project.images)),
     }
@@ -61,6 +61,21 @@ def image_geometry(project: Project) -> list[dict[str, Any]]:
     return out
 
 
+def _format_line(project: Project) -> str:
+    """The file's format, and what a save does to it (docs/format.md)."""
+    from pixelproof.core.model import FORMAT_VERSION
+
+    exif = "EXIF orientation applied"
+    if not project.applies_exif:
+        exif = "EXIF orientation not applied (labeled on stored pixels)"
+    loaded = project.loaded_format
+    if loaded is None:
+        return f"COCO without PixelProof data (saved as {FORMAT_VERSION}); {exif}"
+    if loaded != FORMAT_VERSION:
+        return f"{loaded} (saved as {FORMAT_VERSION}); {exif}"
+    return f"{loaded}; {exif}"
+
+
 def _source_group(source: str | None) -> str:
     if not source or source == "manual":
         return "manual"
@@ -77,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2))
         return 0
     print(f"project      {args.project}")
+    print(f"format       {_format_line(project)}")
     print(f"images       {info['images']}")
     print(f"categories   {info['categories']}")
     print(f"annotations  {info['annotations']}")

@@ -1,7 +1,7 @@
 """Read any image the app meets (8/16-bit, float, gray/RGB/RGBA, TIFF) and map it to 8-bit for display.
 
 Pixels are returned as stored (RGB order, dtype kept) - turned as the EXIF orientation says unless the
-project was labeled on the stored pixels (``exif_applies``): display, sizes, masks, models and exports
+project was labeled on the stored pixels (``Project.applies_exif``): display, sizes, masks, models and exports
 all read through here, so they agree. The size comes from the header and is checked against
 ``limits.max_pixels()`` before anything is decoded. Display mapping (window/level) never alters pixels.
 """
@@ -172,7 +172,7 @@ def read_image(path: str | os.PathLike[str], apply_exif: bool = True) -> np.ndar
 
     The size is read from the header and checked against ``limits.max_pixels()`` before anything is
     decoded (``ImageTooLargeError``). With ``apply_exif`` the EXIF orientation is applied, as the camera
-    meant it (``exif_applies(project)`` says whether a project wants that).
+    meant it (``Project.applies_exif`` says whether a project wants that).
 
     Slices of volumes (``ct.nii.gz#z=012``), DICOM files and pyramids go through ``core.sources``: DICOM
     values come after the modality LUT (int16/int32/float32, e.g. HU)."""
@@ -246,16 +246,10 @@ def exif_orientation(path: str | os.PathLike[str]) -> int:
     return header[2] if header is not None else 1
 
 
-def exif_applies(project: Any) -> bool:
-    """Whether a project shows its images EXIF-oriented: ``pixelproof.exif_orientation`` is "apply"
-    (new projects, format 2) or "ignore" (projects from format 1, labeled on the stored pixels)."""
-    app = getattr(project, "app", None) or {}
-    return app.get("exif_orientation", "apply") != "ignore"
-
-
 def read_project_image(project: Any, image: Any) -> np.ndarray:
-    """The pixels of ``image`` (an ``ImageRecord`` of ``project``) as the project sees them."""
-    return read_image(project.image_path(image), apply_exif=exif_applies(project))
+    """The pixels of ``image`` (an ``ImageRecord`` of ``project``) as the project sees them
+    (``Project.applies_exif``)."""
+    return read_image(project.image_path(image), apply_exif=project.applies_exif)
 
 
 def auto_window(img: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -> tuple[float, float]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 REVIEW_STATES = ("pending", "accepted", "rejected")
 IMAGE_STATES = ("todo", "in_progress", "done", "reviewed")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # docs/format.md: what changed from 1, and how files of 1 are migrated
 
 Segmentation = list[list[float]] | dict[str, Any] | None
 
@@ -157,6 +157,8 @@ class Project:
     app: dict[str, Any] = field(default_factory=lambda: {"format": FORMAT_VERSION})
     # the project file as last loaded or saved: a save refuses to overwrite it once someone changed it
     file_state: FileState | None = field(default=None, repr=False)
+    # the format the file had when loaded (None: not loaded, or a COCO file without PixelProof's key)
+    loaded_format: int | None = field(default=None, repr=False)
     _by_image: dict[int, dict[int, Annotation]] = field(default_factory=dict, repr=False)
     history: Any = field(default=None, repr=False)  # core.history.Baseline: the state as last loaded/saved
 
@@ -304,6 +306,12 @@ class Project:
         if status not in IMAGE_STATES:
             raise ValueError(f"unknown image status {status!r}; expected one of {IMAGE_STATES}")
         self.image_status_map()[str(image_id)] = status
+
+    @property
+    def applies_exif(self) -> bool:
+        """Images are seen EXIF-oriented ("apply", new projects) or as stored ("ignore": projects from
+        format 1, labeled on the stored pixels); ``pixelproof.exif_orientation`` (docs/format.md)."""
+        return self.app.get("exif_orientation", "apply") != "ignore"
 
     @property
     def reference(self) -> str | None:

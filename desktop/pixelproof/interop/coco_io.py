@@ -66,6 +66,7 @@ def read_coco(
         report(f"{src}: top level: expected a JSON object")
         return ImportResult(_empty(src), report.problems, Counter(files=1))
     data = dict(data)
+    _rename_duplicates(data, report)
     for ann in data.get("annotations") or []:
         if isinstance(ann, dict) and ann.get("segmentation") == [] and ann.get("bbox") is not None:
             del ann["segmentation"]  # a box-only object as some tools write it
@@ -112,6 +113,36 @@ def read_coco(
     for image in project.images.values():  # exports copy or link none of these unless allowed
         mark_outside_root(image, project.image_path(image), root)
     return ImportResult(project, report.problems, skipped)
+
+
+def _rename_duplicates(data: dict[str, Any], report: Reporter) -> None:
+    """Other tools' files may name two categories alike; a project may not (counts, exports and QA go
+    by name), so the later ones get a free name ``cat (2)`` - reported, their objects kept."""
+    cats = data.get("categories")
+    if not isinstance(cats, list):
+        return
+    taken = {c.get("name") for c in cats if isinstance(c, dict) and isinstance(c.get("name"), str)}
+    first: dict[str, int] = {}
+    renamed = []
+    for i, cat in enumerate(cats):
+        name = cat.get("name") if isinstance(cat, dict) else None
+        if not isinstance(name, str):
+            renamed.append(cat)
+            continue
+        if name not in first:
+            first[name] = i
+            renamed.append(cat)
+            continue
+        n = 2
+        while f"{name} ({n})" in taken:
+            n += 1
+        new = f"{name} ({n})"
+        taken.add(new)
+        report(
+            f"categories[{i}].name: duplicate name {name!r} (also categories[{first[name]}]); renamed {new!r}"
+        )
+        renamed.append({**cat, "name": new})
+    data["categories"] = renamed
 
 
 def dataset_root(json_file: Path) -> Path:
