@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
+from pixelproof.commands._common import ProgressBar, error, load_or_report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -73,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         reference = load_reference(args.reference, candidate, args.ref_format)
     except ReferenceLoadError as e:
-        for p in e.problems:
-            print(p, file=sys.stderr)
+        _print_capped(e.problems[:-1])
+        print(e.problems[-1], file=sys.stderr)  # the conclusion, never capped away
+        pictures = sum("looks like a photo" in p or "RGB mask and no colour map" in p for p in e.problems)
+        if pictures:
+            error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
         return 1
     options = QAOptions(
         iou_threshold=args.iou_threshold, nsd_tau=args.nsd_tau, both_empty_as_one=args.both_empty_as_one
@@ -113,10 +116,14 @@ def _stream(args: argparse.Namespace) -> Any:
 def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: Any) -> int:
     from pixelproof.core import report
 
-    for p in result.problems:
-        warn(p)
+    _print_capped([f"pixelproof: warning: {p}" for p in result.problems])
     if not result.pairs:
         error("no image of the candidate matches an image of the reference by file name")
+        return 1
+    scored = result.streamed.overall.n_rows if result.streamed is not None else len(result.per_image)
+    if not scored:  # every matched image was skipped: a Dice of 0 would be a lie
+        first = f" (first: {result.problems[0]})" if result.problems else ""
+        error(f"nothing comparable was scored: all {len(result.pairs)} matched image(s) were skipped{first}")
         return 1
     data = report.to_dict(result, str(args.reference), str(args.candidate))
     try:
@@ -131,6 +138,16 @@ def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: An
         return 1
     _print_summary(data)
     return 0
+
+
+MAX_LINES = 20  # problems printed; the rest are counted (and all are in --json's "problems")
+
+
+def _print_capped(lines: list[str]) -> None:
+    for line in lines[:MAX_LINES]:
+        print(line, file=sys.stderr)
+    if len(lines) > MAX_LINES:
+        print(f"pixelproof: ... and {len(lines) - MAX_LINES} more like these", file=sys.stderr)
 
 
 def _print_summary(data: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from pixelproof.core import limits
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import ImageRecord, Project
@@ -223,9 +224,18 @@ def _read_png(file: Path, report: Reporter, colors: ColorMap | None = None) -> n
         with open_pillow(file, str(file)) as im:  # size checked from the header: no bomb decoded
             if im.mode in ("P", "L", "I;16", "I;16B", "I", "1"):
                 arr = np.asarray(im)  # palette PNGs: the indexes are the ids
-                return arr.astype(np.uint8) if arr.dtype == bool else arr
+                arr = arr.astype(np.uint8) if arr.dtype == bool else arr
+                photo = looks_like_photo(arr)
+                if photo:
+                    report(f"{file}: looks like a photo, not a label mask ({photo}); skipped")
+                    return None
+                return arr
             if im.mode in ("RGB", "RGBA") and colors is not None:
                 ids, unknown = colors.to_ids(np.asarray(im.convert("RGB")))
+                if unknown * 2 > ids.size:
+                    share = f"{unknown / ids.size:.0%} of pixels of colours not in {colors.source}"
+                    report(f"{file}: looks like a photo, not a label mask ({share}); skipped")
+                    return None
                 if unknown:
                     report(
                         f"{file}: {unknown} pixel(s) of colours not in {colors.source}; read as background"
@@ -246,6 +256,19 @@ def _read_png(file: Path, report: Reporter, colors: ColorMap | None = None) -> n
     except (OSError, ValueError) as e:
         report(f"{file}: not a readable PNG ({e}); skipped")
     return None
+
+
+def looks_like_photo(ids: np.ndarray) -> str | None:
+    """Why a gray "mask" is really a picture (None when it looks like labels): label masks hold few
+    values in flat regions, photos many values that change from one pixel to the next."""
+    sample = ids[:: max(1, ids.shape[0] // 512), :: max(1, ids.shape[1] // 512)]
+    values = np.unique(sample)
+    if len(values) <= 64 or sample.shape[1] < 2:
+        return None
+    changing = float(np.mean(sample[:, 1:] != sample[:, :-1]))
+    if changing < 0.35:
+        return None
+    return f"{len(values)} values, {changing:.0%} of neighbouring pixels differ"
 
 
 def _void_value(ids: np.ndarray) -> int:
@@ -420,6 +443,7 @@ def _image_ids(
     void_anns = [a for a in anns if project.is_void(a)]
     objects = [a for a in anns if not project.is_void(a)]
     h, w = image.height, image.width
+    limits.check_image_size(w, h, image.file_name)  # the whole mask is made at once
     n = len(objects) if mode == "instance" else len(class_index)
     ids = np.zeros((h, w), dtype=np.uint8 if n < VOID else np.uint16)
     void = VOID if ids.dtype == np.uint8 else VOID_16
