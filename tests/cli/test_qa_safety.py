@@ -72,6 +72,9 @@ def test_label_masks_do_not_look_like_photos() -> None:
             ids[y : y + 8, x : x + 8] = k
             k += 1
     assert looks_like_photo(ids) is None
+    dots = np.zeros((20, 40), dtype=np.uint16)
+    dots[:15, ::2] = np.arange(1, 301).reshape(15, 20)  # 300 one-pixel objects: all neighbours differ
+    assert looks_like_photo(dots) is None
     assert looks_like_photo(np.zeros((10, 10), dtype=np.uint8)) is None
     noise = np.random.default_rng(1).integers(0, 255, (100, 100)).astype(np.uint8)
     assert "values" in looks_like_photo(noise)

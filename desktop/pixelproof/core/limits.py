@@ -287,9 +287,37 @@ def json_depth(value: Any, stop: int = MAX_JSON_DEPTH + 1) -> int:
 
 
 def check_json_depth(value: Any, where: str) -> None:
-    """A kept JSON value nests at most ``MAX_JSON_DEPTH`` levels (so it can be saved again)."""
-    if type(value) in (dict, list) and json_depth(value) > MAX_JSON_DEPTH:
-        raise LimitError(where, f"nested deeper than {MAX_JSON_DEPTH} levels")
+    """A kept JSON value (extras PixelProof keeps without understanding them) can be saved again: it
+    nests at most ``MAX_JSON_DEPTH`` levels and holds no NaN or Infinity (JSON has neither)."""
+    level, depth = [value], 0
+    while level:
+        nxt: list[Any] = []
+        for v in level:
+            t = type(v)
+            if t is float and not math.isfinite(v):
+                raise LimitError(where, f"holds {v!r}: not a finite number (JSON cannot store it)")
+            if t is dict or t is list:
+                if depth >= MAX_JSON_DEPTH:
+                    raise LimitError(where, f"nested deeper than {MAX_JSON_DEPTH} levels")
+                nxt.extend(v.values() if t is dict else v)
+        level, depth = nxt, depth + 1
+
+
+MAX_YAML_NESTING = 100  # PyYAML's time grows with the cube of the nesting: 600 levels take seconds
+
+
+def yaml_nesting(text: str) -> int:
+    """An upper bound of a YAML text's nesting, found without parsing it: the deepest flow brackets
+    (``[``/``{`` outside quotes and comments) plus half the deepest indentation in columns."""
+    import re
+
+    bare = re.sub(r"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"|(?:^|(?<=\s))#[^\n]*", "", text)
+    flow = depth = 0
+    for bracket in re.findall(r"[\[\]{}]", bare):
+        depth += 1 if bracket in "[{" else -1
+        flow = max(flow, depth)
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    return flow + indent // 2  # two columns per block level, as YAML is usually indented
 
 
 def read_yaml(path: str | os.PathLike[str], where: str | None = None, max_bytes: int = MAX_YAML_BYTES) -> Any:
@@ -307,10 +335,16 @@ def read_yaml(path: str | os.PathLike[str], where: str | None = None, max_bytes:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise LimitError(where, f"not UTF-8 text (byte {e.start})") from None
+    nesting = yaml_nesting(text)
+    if nesting > MAX_YAML_NESTING:
+        raise LimitError(where, f"YAML nested {nesting} levels deep (at most {MAX_YAML_NESTING} are read)")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster on long lists
     try:
-        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=loader)):
             raise LimitError(where, "YAML aliases (*name) are not accepted (they can expand without bound)")
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)  # a safe loader (C or Python)
+    except RecursionError:
+        raise LimitError(where, "YAML nested too deeply to read") from None
     except yaml.YAMLError as e:
         raise ValueError(f"{where}: not valid YAML: {e}") from None
 

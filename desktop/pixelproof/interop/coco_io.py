@@ -67,7 +67,8 @@ def read_coco(
         return ImportResult(_empty(src), report.problems, Counter(files=1))
     data = dict(data)
     _rename_duplicates(data, report)
-    for ann in data.get("annotations") or []:
+    anns = data.get("annotations")
+    for ann in anns if isinstance(anns, list) else []:  # not a list: project_from_dict says so
         if isinstance(ann, dict) and ann.get("segmentation") == [] and ann.get("bbox") is not None:
             del ann["segmentation"]  # a box-only object as some tools write it
     project = None

@@ -260,10 +260,11 @@ def _read_png(file: Path, report: Reporter, colors: ColorMap | None = None) -> n
 
 def looks_like_photo(ids: np.ndarray) -> str | None:
     """Why a gray "mask" is really a picture (None when it looks like labels): label masks hold few
-    values in flat regions, photos many values that change from one pixel to the next."""
+    values in flat regions, or mostly background around many small objects; photos many values that
+    change from one pixel to the next, none of them covering half the picture."""
     sample = ids[:: max(1, ids.shape[0] // 512), :: max(1, ids.shape[1] // 512)]
-    values = np.unique(sample)
-    if len(values) <= 64 or sample.shape[1] < 2:
+    values, counts = np.unique(sample, return_counts=True)
+    if len(values) <= 64 or sample.shape[1] < 2 or counts.max() * 2 >= sample.size:
         return None
     changing = float(np.mean(sample[:, 1:] != sample[:, :-1]))
     if changing < 0.35:
