@@ -278,3 +278,32 @@ def test_rules_dialog_edits_the_projects_rules(qtbot, win, monkeypatch) -> None:
     doc.undo_stack.undo()  # one undoable edit (the key is tested above; focus stays off the window here)
     assert "rules" not in doc.project.app
     assert seen["dialog"].rows[0] == "(every class)"
+
+
+def test_a_laptop_screen_shows_the_panel_whole_and_problems_in_context(qtbot, win) -> None:
+    """At 1366x768 the docked panel fits without scrolling (its wrapped labels would otherwise make the
+    dock's scroll area size it by their preferred height); a 1-px object is zoomed in only so far that
+    its surroundings show; a problem of the whole image shows the whole image; the source is remembered."""
+    from pixelproof.ui.panels.problems import ProblemsPanel
+
+    win.document.project.set_image_status(3, "done")  # only a pending prediction there: unlabeled
+    win.resize(1366, 768)
+    panel = find(qtbot, win, "pending")
+    dock = win.docks["problemsDock"]
+    win.resizeDocks([dock], [270], Qt.Orientation.Vertical)  # what a 768-px screen leaves it
+    scroll = dock.widget()
+    qtbot.waitUntil(lambda: scroll.viewport().height() < 260, timeout=3000)
+    assert panel.height() <= scroll.viewport().height()
+    summary = panel.summary.geometry().translated(panel.summary.parentWidget().mapTo(panel, QPoint()))
+    assert panel.rect().contains(summary) and "shown of" in panel.summary.text()
+    click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "tiny"))
+    canvas = win.canvas
+    assert 1.5 < canvas.zoom <= 4  # 1 image px = at most 4 screen px
+    spot = canvas.mapFromScene(panel.marks.items[0].rect()).boundingRect()
+    assert spot.width() * 3 <= canvas.viewport().width() and canvas.viewport().rect().contains(spot)
+    click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "unlabeled_image"))
+    assert win.document.current_image_id == 3
+    shown = canvas.zoom
+    canvas.fit()
+    assert canvas.zoom == pytest.approx(shown)
+    assert ProblemsPanel().source.currentData() == "pending"  # the next panel (next start) offers it

@@ -46,12 +46,14 @@ from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
 from pixelproof.ui.panels.problems.table import PROBLEM_ROLE, ProblemsFilter, ProblemsModel
+from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
 
+SOURCE_SETTING = "lint/source"  # the last source chosen: a project linted with a model usually is again
 MAX_LIVE_RECHECK = 40  # images re-checked on the UI thread at once; more marks the list as stale
 
 
@@ -98,31 +100,31 @@ class ProblemsPanel(Panel):
         for key, text in SOURCES.items():
             self.source.addItem(text, key)
         self.source.setToolTip("What the labels are compared with, besides rules and class statistics")
+        self.source.setCurrentIndex(max(0, self.source.findData(settings().value(SOURCE_SETTING, "none"))))
+        self.source.currentIndexChanged.connect(
+            lambda _i: settings().setValue(SOURCE_SETTING, self.source.currentData())
+        )
         run_row = QHBoxLayout()
         run_row.addWidget(_action_button(self.act_run, "Find problems"), 2)
         run_row.addWidget(_action_button(self.act_cancel, "Cancel"), 1)
         run_row.addWidget(_action_button(self.act_rules, "Rules…"), 1)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
+        self.summary = _wrapped_label("problemsSummary", "Find problems to list likely label errors.")
 
         self._build_table()
         self._build_filters()
 
-        self.detail = QLabel()
-        self.detail.setObjectName("problemDetail")
-        self.detail.setWordWrap(True)
+        self.detail = _wrapped_label("problemDetail")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setMinimumHeight(40)
+        self.detail.setMinimumHeight(48)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         buttons = QHBoxLayout()
         buttons.addWidget(_action_button(self.act_fix, "Fix", keys=True))
         buttons.addWidget(_action_button(self.act_dismiss, "Not a problem", keys=True))
-        self.summary = QLabel("Find problems to list likely label errors.")
-        self.summary.setObjectName("problemsSummary")
-        self.summary.setWordWrap(True)
 
         self.head = _column(self.source, run_row, self.progress)
-        self.foot = _column(self.detail, buttons, self.summary)
+        self.foot = _column(self.detail, buttons)  # the fix's buttons right under what it does
         self.side = QWidget()
         QVBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
         self.side.setMaximumWidth(380)
@@ -156,7 +158,7 @@ class ProblemsPanel(Panel):
         filters2 = QHBoxLayout()
         filters2.addWidget(self.min_score, 1)
         filters2.addWidget(self.show_dismissed)
-        self.listing = _column(filters, filters2, self.table)
+        self.listing = _column(filters, filters2, self.table, self.summary)
 
     def _build_table(self) -> None:
         self.model = ProblemsModel()
@@ -175,8 +177,10 @@ class ProblemsPanel(Panel):
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(28)
-        for col, width in enumerate((42, 104, 70, 80, 54)):
-            self.table.setColumnWidth(col, width)
+        fm = self.table.fontMetrics()
+        pad = 2 * fm.averageCharWidth() + 16  # cell margins and the header's sort arrow
+        for col, sample in enumerate(("Score", "unseparated overlap", "motorcycle", "Image", "Object")):
+            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + pad)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(90)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
@@ -187,13 +191,15 @@ class ProblemsPanel(Panel):
         if wide == self.wide:
             return
         self.wide = wide
-        while self._layout.count():
-            self._layout.takeAt(0)
         side = self.side.layout()
+        for layout in (self._layout, side):
+            while layout.count():
+                layout.takeAt(0)
         if wide:
             self._layout.setDirection(QBoxLayout.Direction.LeftToRight)
             side.addWidget(self.head)
-            side.addWidget(self.foot, 1)
+            side.addWidget(self.foot)
+            side.addStretch(1)
             self._layout.addWidget(self.listing, 3)
             self._layout.addWidget(self.side, 2)
             self.side.show()
@@ -210,7 +216,7 @@ class ProblemsPanel(Panel):
         self._arrange(wide=size.width() > 1.4 * size.height() and size.width() >= 560)
 
     def sizeHint(self) -> QSize:
-        return QSize(900, 290)
+        return QSize(900, 250)
 
     def _dock(self) -> QDockWidget | None:
         w = self.parentWidget()
@@ -446,9 +452,13 @@ class ProblemsPanel(Panel):
         fix = describe(problem.fix, self._names())
         dismissed = " <i>(marked not a problem)</i>" if problem.key in self.model.dismissed else ""
         kind = problem.kind.replace("_", " ")
+        fix_line = (
+            f"<span style='color:#0072b2'>Fix: {_html(fix)}</span>"
+            if problem.fix
+            else "<i>No automatic fix: edit it by hand.</i>"
+        )
         self.detail.setText(
-            f"<b>{kind}</b> {problem.score:.2f}{dismissed}<br>{_html(problem.message)}"
-            f"<br><span style='color:#0072b2'>Fix: {_html(fix)}</span>"
+            f"<b>{kind}</b> {problem.score:.2f}{dismissed}<br>{_html(problem.message)}<br>{fix_line}"
         )
         doc = self.document
         if doc is None or problem.image_id not in doc.project.images:
@@ -550,6 +560,22 @@ def _column(*parts: QWidget | QLayout) -> QWidget:
         else:
             layout.addWidget(part, 1 if isinstance(part, QTableView) else 0)
     return box
+
+
+class _WrappedLabel(QLabel):
+    """A word-wrapped label that does not ask for height-for-width: the dock's scroll area would otherwise
+    size the panel by its preferred height and scroll a panel that fits (a 768-px screen). QLabel turns the
+    size policy's flag back on with every text, hence the override."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+def _wrapped_label(name: str, text: str = "") -> QLabel:
+    label = _WrappedLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
 
 
 def _combo(name: str) -> QComboBox:

@@ -14,7 +14,8 @@ from pixelproof.core.lint import Problem
 
 SPOT = QColor(230, 159, 0)  # orange: where to look (Okabe-Ito)
 PROPOSED = QColor(0, 114, 178)  # blue: the fix's box
-MAX_ZOOM = 8.0
+MAX_ZOOM = 4.0  # beyond this a small object's pixels hide what surrounds it
+CONTEXT = 3.0  # the marks take at most a third of the view: the neighbours show what is wrong
 
 
 class ProblemMarks:
@@ -41,7 +42,11 @@ class ProblemMarks:
         ys = [v for b, _ in boxes for v in (b[1], b[1] + b[3])]
         area = QRectF(min(xs), min(ys), max(max(xs) - min(xs), 8), max(max(ys) - min(ys), 8))
         vp = self.canvas.viewport().rect()
-        z = min(vp.width() / (area.width() * 1.5), vp.height() / (area.height() * 1.5))
+        z = min(vp.width() / (area.width() * CONTEXT), vp.height() / (area.height() * CONTEXT))
+        image = self.canvas.image_rect()
+        if not image.isEmpty() and z <= min(vp.width() / image.width(), vp.height() / image.height()):
+            self.canvas.fit()  # a large object (or the whole image): the image as a whole is the context
+            return
         self.canvas.set_zoom(min(z, MAX_ZOOM))
         self.canvas.centerOn(area.center())
 
