@@ -202,9 +202,12 @@ def run(args: argparse.Namespace) -> int:
     for w in warnings:
         warn(w)
     skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
+    void = project.void_category_ids()
+    n_void = sum(a.category_id in void for a in project.annotations.values()) if void else 0
     print(
-        f"{args.output}: {len(project.images)} images, {len(project.annotations)} annotations, "
-        f"{len(project.categories)} categories"
+        f"{args.output}: {len(project.images)} images, {len(project.annotations) - n_void} annotations"
+        + (f" (+{n_void} void regions)" if n_void else "")
+        + f", {len(project.categories)} categories"
         + (f"; {len(result.problems)} problem(s)" if result.problems else "")
         + (f"; skipped {skipped}" if skipped else "")
     )

@@ -23,7 +23,14 @@ from PIL import Image
 
 from pixelproof.core import limits
 from pixelproof.core import masks as core_masks
-from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
+from pixelproof.core.imageio import (
+    IMAGE_SUFFIXES,
+    ImageReadError,
+    ImageTooLargeError,
+    image_size,
+    is_image_file,
+    open_pillow,
+)
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
@@ -49,6 +56,14 @@ AREA_SHAPES = ("polygon", "rectangle", "circle", "mask")
 _APP_FIELDS = ("score", "source", "review", "note", "author", "updated", "iscrowd")
 _LABEL_FILES = ("labels.txt", "classes.txt")
 _RESERVED_LABELS = ("__ignore__", "_background_")
+IGNORE_LABEL = "__ignore__"  # LabelMe's void label (255 in labelme2voc's PNGs)
+_MAGIC = (
+    (b"\xff\xd8\xff", ".jpg"),
+    (b"\x89PNG", ".png"),
+    (b"BM", ".bmp"),
+    (b"II*\x00", ".tif"),
+    (b"MM\x00*", ".tif"),
+)
 
 
 def read_labelme(
@@ -108,27 +123,15 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
     if not isinstance(image_path, str) or not image_path:
         report.skip("files", f"{file}: no imagePath; skipped")
         return
-    image_file = file.parent / image_path.replace("\\", "/")
     width, height = data.get("imageWidth"), data.get("imageHeight")
     embedded = data.get("imageData")
     if embedded is not None and not isinstance(embedded, str):
         report(f"{file}: imageData: expected base64 text, got {short_repr(embedded)}; ignored")
         embedded = None
-    chosen = False
-    if not image_file.is_file():
-        if embedded and extract is not None:
-            extracted = _extract_image(file, embedded, image_path, extract, report)
-            image_file, chosen = (extracted, True) if extracted is not None else (image_file, False)
-        elif embedded:
-            report(f"{file}: image file {image_path} not found; its embedded imageData was not extracted")
-        else:
-            report(
-                f"{file}: image file {image_path} not found (and no imageData); "
-                "imported with the size recorded in the JSON"
-            )
+    image_file, image_path, chosen = _locate_image(file, image_path, embedded, extract, report)
     if not (type(width) is int and type(height) is int and width > 0 and height > 0):
         try:
-            if image_file.is_file():
+            if image_file.is_file() and is_image_file(image_file):
                 width, height = image_size(image_file)
             elif embedded:
                 with open_pillow(
@@ -152,6 +155,49 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
     where = f"{file}: imagePath {image_path}"
     image = build.image(rel_name(image_file, root), width, height, where=where, chosen=chosen, **extra)
     _read_shapes(file, data["shapes"], image, build, report)
+
+
+def _locate_image(
+    file: Path, image_path: str, embedded: str | None, extract: Path | None, report: Reporter
+) -> tuple[Path, str, bool]:
+    """(image file, its name, whether it was extracted) for a JSON's ``imagePath`` and ``imageData``.
+
+    An ``imagePath`` that is no image file (LabelMe's tutorial ``apc2016_obj3.json`` names the JSON
+    itself) gives way to the embedded image, named after the JSON; ``extract`` then writes it."""
+    named = image_path
+    if embedded and not is_image_file(image_path.replace("\\", "/")):
+        image_path = file.stem + _embedded_suffix(embedded)
+        report(f"{file}: imagePath {named} is not an image file; the embedded image is used, as {image_path}")
+    elif Path(image_path).suffix.lower() == ".json":
+        beside = [file.with_suffix(s).name for s in IMAGE_SUFFIXES if file.with_suffix(s).is_file()]
+        image_path = beside[0] if beside else file.stem + ".jpg"
+        report(
+            f"{file}: imagePath {named} is not an image file and there is no imageData; using {image_path}"
+        )
+    image_file = file.parent / image_path.replace("\\", "/")
+    if image_file.is_file() and not (named != image_path and embedded and extract is not None):
+        return image_file, image_path, False
+    if embedded and extract is not None:
+        extracted = _extract_image(file, embedded, image_path, extract, report)
+        if extracted is not None:
+            return extracted, image_path, True
+    elif embedded:
+        report(f"{file}: image file {image_path} not found; its embedded imageData was not extracted")
+    else:
+        report(
+            f"{file}: image file {image_path} not found (and no imageData); "
+            "imported with the size recorded in the JSON"
+        )
+    return image_file, image_path, False
+
+
+def _embedded_suffix(embedded: str) -> str:
+    """The file suffix of base64 image data, from its first bytes (PNG when unknown)."""
+    try:
+        head = base64.b64decode(embedded[:64], validate=True)
+    except ValueError:
+        return ".png"
+    return next((suffix for magic, suffix in _MAGIC if head.startswith(magic)), ".png")
 
 
 def _extract_image(file: Path, embedded: Any, image_path: str, folder: Path, report: Reporter) -> Path | None:
@@ -270,8 +316,9 @@ def _add_object(
     label = members[0][1]["label"]
     where = f"{file}: shapes[{members[0][0]}] ({label})"
     try:
-        cat = build.category(label)
         fields = _fields(members)
+        void = label == IGNORE_LABEL or fields["app_extra"].pop("void", None) is True
+        cat = build.category(label, void=void)
         if pieces:
             full = np.zeros((h, w), dtype=bool)
             for piece in pieces:
@@ -369,6 +416,7 @@ def write_labelme(
     warnings: list[str] = []
     stems = unique_stems(project)
     names = {c.id: c.name for c in project.categories.values()}
+    void = project.void_category_ids()
     missing = 0
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
@@ -382,18 +430,24 @@ def write_labelme(
             else:
                 missing += 1
             image_path = dst.name
-        doc = _image_doc(image, project.annotations_of(image.id), names, image_path)
+        doc = _image_doc(image, project.annotations_of(image.id), names, image_path, void)
         if image_data and src.is_file():
             doc["imageData"] = base64.b64encode(src.read_bytes()).decode("ascii")
         (out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
     if missing:
         warnings.append(f"{missing} image file(s) not found; their JSON was written without the image")
-    ordered = [c.name for c in sorted(project.categories.values(), key=lambda c: c.id)]
+    ordered = [
+        c.name
+        for c in sorted(project.categories.values(), key=lambda c: c.id)
+        if c.name not in _RESERVED_LABELS
+    ]
     (out / "labels.txt").write_text("\n".join([*_RESERVED_LABELS, *ordered]) + "\n", encoding="utf-8")
     return warnings
 
 
-def _image_doc(image: ImageRecord, anns: list[Annotation], names: dict[int, str], image_path: str) -> dict:
+def _image_doc(
+    image: ImageRecord, anns: list[Annotation], names: dict[int, str], image_path: str, void: set[int]
+) -> dict:
     used = {a.app_extra.get("group_id") for a in anns}
     next_group = max((g for g in used if isinstance(g, int)), default=0) + 1
     shapes: list[dict] = []
@@ -411,6 +465,8 @@ def _image_doc(image: ImageRecord, anns: list[Annotation], names: dict[int, str]
         }
         ours = {k: getattr(a, k) for k in _APP_FIELDS if getattr(a, k) not in (None, 0)}
         ours.update({k: v for k, v in a.app_extra.items() if k not in ("flags", "description", "group_id")})
+        if a.category_id in void and names[a.category_id] != IGNORE_LABEL:
+            ours["void"] = True  # read back as a void category (``__ignore__`` is void by its name)
         if ours:
             base["pixelproof"] = ours
         for points, kind, mask in _shape_geometry(a, image):
