@@ -18,11 +18,13 @@ from tests.interop.conftest import sample_project  # noqa: F401  (fixture)
 def test_labelme_to_coco_reports_skipped_shapes(shared_fixtures: Path, tmp_path: Path, capsys) -> None:
     src = shared_fixtures / "labelme" / "primitives"
     out = tmp_path / "out" / "project.json"
-    assert main(["convert", str(src), str(out), "--from", "labelme", "--to", "coco"]) == 0
+    # exit 3: converted, with the skipped shapes reported
+    assert main(["convert", str(src), str(out), "--from", "labelme", "--to", "coco"]) == 3
     captured = capsys.readouterr()
     err = captured.err.splitlines()
     assert err == [
-        f"{src / 'primitives.json'}: skipped shapes that enclose no area: 1 line, 1 linestrip, 1 point"
+        f"{src / 'primitives.json'}: skipped shapes that enclose no area: "
+        "1 line (shapes[4]), 1 linestrip (shapes[6]), 1 point (shapes[5])"
     ]
     assert "\r" not in captured.err  # no progress bar when stderr is not a terminal
     assert "1 images, 5 annotations" in captured.out
@@ -41,7 +43,9 @@ def test_yolo_problems_one_line_each_rest_converted(tmp_path: Path, capsys) -> N
     (src / "labels" / "a.txt").write_text("0 0.5 0.5 0.5\n0 0.5 0.5 2 0.5\n")
     (src / "labels" / "b.txt").write_text("0 0.5 0.5 0.5 0.5\n")
     out = tmp_path / "voc"
-    assert main(["convert", str(src), str(out), "--from", "yolo", "--to", "voc"]) == 0
+    assert (
+        main(["convert", str(src), str(out), "--from", "yolo", "--to", "voc"]) == 3
+    )  # converted; the skipped lines are reported
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3
     assert err[0].startswith(f"{src / 'labels' / 'a.txt'}:1: expected 5 numbers")

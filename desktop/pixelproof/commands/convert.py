@@ -24,7 +24,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "convert",
         help=f"convert annotations between formats ({names})",
-        description="Convert annotations. INPUT/OUTPUT are a file or a folder, as each format needs.",
+        description=(
+            "Convert annotations. INPUT/OUTPUT are a file or a folder, as each format needs. Exit 0: all "
+            "converted; 1: nothing converted or an error; 2: usage; 3: converted, but the reader skipped "
+            "something (each one reported on stderr with its file and location)."
+        ),
     )
     p.add_argument("input", help="file or folder to read")
     p.add_argument("output", help="file (coco) or folder to write")
@@ -211,4 +215,4 @@ def run(args: argparse.Namespace) -> int:
         + (f"; {len(result.problems)} problem(s)" if result.problems else "")
         + (f"; skipped {skipped}" if skipped else "")
     )
-    return 0
+    return 3 if result.skipped else 0  # converted, but not all of it: each loss is on stderr

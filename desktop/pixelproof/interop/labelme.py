@@ -13,7 +13,6 @@ import io
 import json
 import math
 import os
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -233,14 +232,14 @@ def _extract_image(file: Path, embedded: Any, image_path: str, folder: Path, rep
 
 def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter) -> None:
     groups: dict[Any, list[tuple[int, dict]]] = {}
-    not_area: Counter[str] = Counter()
+    not_area: dict[str, list[int]] = {}
     for i, shape in enumerate(shapes):
         if not isinstance(shape, dict) or not isinstance(shape.get("label"), str):
             report.skip("invalid", f"{file}: shapes[{i}]: expected an object with a 'label'; skipped")
             continue
         kind = shape.get("shape_type") or "polygon"
         if kind not in AREA_SHAPES:
-            not_area[kind] += 1
+            not_area.setdefault(str(kind), []).append(i)
             continue
         gid = shape.get("group_id")
         if gid is not None and (isinstance(gid, bool) or not isinstance(gid, int | str)):
@@ -251,8 +250,11 @@ def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, r
         key = (shape["label"], gid) if gid is not None else ("", "#", i)
         groups.setdefault(key, []).append((i, shape))
     if not_area:
-        report.skipped.update(not_area)
-        counts = ", ".join(f"{n} {k}" for k, n in sorted(not_area.items()))
+        report.skipped.update({kind: len(at) for kind, at in not_area.items()})
+        counts = ", ".join(
+            f"{len(at)} {kind} ({', '.join(f'shapes[{i}]' for i in at)})"
+            for kind, at in sorted(not_area.items())
+        )
         report(f"{file}: skipped shapes that enclose no area: {counts}")
     for members in groups.values():
         _add_object(file, members, image, build, report)

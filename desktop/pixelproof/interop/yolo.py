@@ -38,6 +38,8 @@ from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
 
 SPLITS = ("train", "val", "test")
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
+_LABEL_FOLDERS = ("labels", "annotations")
+_SPLIT_FOLDERS = {"train": ("train",), "val": ("valid", "val"), "test": ("test",)}  # Roboflow: valid/
 _EPS = 1e-6  # rounding slack on normalised coordinates written with few decimals
 
 
@@ -63,9 +65,7 @@ def read_yolo(
     images = _image_list(config, root, yaml_file, report)
     used_labels: set[Path] = set()
     for image_file, split in with_progress(images, len(images), progress):
-        label_file = label_path(image_file)
-        if not label_file.is_file() and image_file.with_suffix(".txt").is_file():
-            label_file = image_file.with_suffix(".txt")  # LabelImg style: labels beside the images
+        label_file = find_label_file(image_file)
         used_labels.add(lexical_path(label_file))
         try:
             width, height = image_size(image_file)
@@ -76,13 +76,34 @@ def read_yolo(
             continue
         if label_file.is_file():
             _read_labels(label_file, image, names, build, report)
-    labels_dir = root / "labels"
-    if labels_dir.is_dir():
-        found = {lexical_path(p) for p in labels_dir.rglob("*.txt")}  # one spelling for both sides
-        for orphan in sorted(found - used_labels):
-            if orphan.name != "classes.txt":
-                report.skip("files", f"{orphan}: no image for this label file; skipped")
+    for orphan in _orphan_labels(root, used_labels):
+        report.skip("files", f"{orphan}: no image for this label file; skipped")
     return ImportResult(project, report.problems, report.skipped)
+
+
+def _orphan_labels(root: Path, used: set[Path]) -> list[Path]:
+    """Label files in a labels/annotations folder that no image claimed (one spelling for both sides)."""
+    found = set()
+    for folder in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+        if folder.name.lower() in _LABEL_FOLDERS:
+            found.update(lexical_path(p) for p in folder.rglob("*.txt") if p.is_file())
+    return sorted(f for f in found - used if f.name not in ("classes.txt", "README.txt"))
+
+
+def find_label_file(image_file: Path) -> Path:
+    """The label file of an image: Ultralytics' ``images`` -> ``labels``, then the loose layouts other
+    tools write (``Images/`` + ``Annotations/``, as Datumaro's YOLO samples), then beside the image
+    (LabelImg). The Ultralytics path when none exists."""
+    ultralytics = label_path(image_file)
+    candidates = [ultralytics]
+    parts = list(image_file.parts)
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i].lower() == "images":
+            for name in ("labels", "Labels", "annotations", "Annotations"):
+                candidates.append(Path(*parts[:i], name, *parts[i + 1 :]).with_suffix(".txt"))
+            break
+    candidates.append(image_file.with_suffix(".txt"))
+    return next((c for c in candidates if c.is_file()), ultralytics)
 
 
 def label_path(image_file: Path) -> Path:
@@ -181,13 +202,13 @@ def _image_list(
                 report(f"{yaml_file}: {split}: expected a folder, a .txt list or a list of them; ignored")
                 continue
             for entry in entries:
-                target = base / entry
+                target = _split_target(base, entry, split, yaml_file, report)
+                if target is None:
+                    continue
                 if target.is_dir():
                     add(_images_under(target), split)
-                elif target.is_file() and target.suffix == ".txt":
-                    add(_listed_images(target, report), split)
                 else:
-                    report(f"{yaml_file}: {split}: {target} not found")
+                    add(_listed_images(target, report), split)
         return out
     images_dir = root / "images"
     if images_dir.is_dir():
@@ -197,6 +218,23 @@ def _image_list(
         return out
     add([f for f in _images_under(root) if "labels" not in f.relative_to(root).parts], None)
     return out
+
+
+def _split_target(base: Path, entry: str, split: str, yaml_file: Path, report: Reporter) -> Path | None:
+    """The folder or .txt list a data.yaml split names. As Ultralytics does, a ``../x`` that does not
+    exist is also tried as ``x``; Roboflow exports name ``../train/images`` beside ``train/images``, and
+    their val folder may be ``valid/`` or ``val/``. Where it looked is reported when it had to look."""
+    tried = [base / entry]
+    if entry.startswith("../"):
+        tried.append(base / entry[3:])
+    tried += [yaml_file.parent / name / "images" for name in _SPLIT_FOLDERS[split]]
+    for n, target in enumerate(tried):
+        if target.is_dir() or (target.is_file() and target.suffix == ".txt"):
+            if n:
+                report(f"{yaml_file}: {split}: {entry} not found at {tried[0]}; read {target}")
+            return target
+    report(f"{yaml_file}: {split}: {entry} not found (looked at {', '.join(map(str, tried))})")
+    return None
 
 
 def _listed_images(listing: Path, report: Reporter) -> list[Path]:
