@@ -127,30 +127,64 @@ def _read_file(file: Path, root: Path, one_based: bool, build: Builder, report: 
     image = build.image(rel_name(image_file, root), int(width), int(height), where=f"{file}: <size>")
     for k, obj in enumerate(doc.iter("object")):
         where = f"{file}: object {k + 1}"
-        name = _text(obj, "name")
-        bnd = obj.find("bndbox")
-        coords = [_number(bnd, t) for t in ("xmin", "ymin", "xmax", "ymax")]
-        if name is None or any(c is None for c in coords):
-            report.skip(
-                "invalid", f"{where}: needs <name> and <bndbox> with xmin, ymin, xmax, ymax numbers; skipped"
-            )
-            continue
-        x1, y1, x2, y2 = coords
-        if one_based:
-            x1, y1 = x1 - 1, y1 - 1
-        if x2 < x1 or y2 < y1:
-            report.skip("invalid", f"{where}: xmax/ymax smaller than xmin/ymin; skipped")
-            continue
-        app_extra: dict[str, Any] = {}
-        for tag in (*_FLAGS, "pose"):
-            t = _text(obj, tag)
-            if t is not None and not (tag == "pose" and t == "Unspecified"):
-                app_extra[tag] = _flag(t) if tag in _FLAGS else t
-        try:
-            cat = build.category(name)
-            build.annotation(image, cat.id, bbox=[x1, y1, x2 - x1, y2 - y1], app_extra=app_extra, where=where)
-        except LimitError as e:
-            report.skip("invalid", f"{e}; skipped")
+        parts = obj.findall("part")
+        app_extra = _object_extras(obj)
+        if parts:
+            app_extra["group_id"] = k + 1  # the parts share it: linked to this object
+        if _add_box(obj, image, one_based, build, report, where, app_extra) and parts:
+            for n, part in enumerate(parts):
+                part_extra = {"group_id": k + 1, "part_of": _text(obj, "name")}
+                _add_box(part, image, one_based, build, report, f"{where} part {n + 1}", part_extra)
+        elif parts:
+            report.skip("invalid", f"{where}: its {len(parts)} <part> box(es) skipped with it")
+
+
+def _object_extras(obj: ET.Element) -> dict[str, Any]:
+    """difficult/truncated/occluded/pose, and VOC Action's ``<actions>`` flags, as extras."""
+    app_extra: dict[str, Any] = {}
+    for tag in (*_FLAGS, "pose"):
+        t = _text(obj, tag)
+        if t is not None and not (tag == "pose" and t == "Unspecified"):
+            app_extra[tag] = _flag(t) if tag in _FLAGS else t
+    actions = obj.find("actions")
+    if actions is not None:
+        flags = {a.tag: _flag(a.text.strip()) for a in actions if a.text and a.text.strip()}
+        if flags:
+            app_extra["actions"] = flags
+    return app_extra
+
+
+def _add_box(
+    obj: ET.Element,
+    image: ImageRecord,
+    one_based: bool,
+    build: Builder,
+    report: Reporter,
+    where: str,
+    app_extra: dict[str, Any],
+) -> bool:
+    """Add one ``<object>`` or ``<part>`` box; False (reported, counted) when it cannot be read."""
+    name = _text(obj, "name")
+    bnd = obj.find("bndbox")
+    coords = [_number(bnd, t) for t in ("xmin", "ymin", "xmax", "ymax")]
+    if name is None or any(c is None for c in coords):
+        report.skip(
+            "invalid", f"{where}: needs <name> and <bndbox> with xmin, ymin, xmax, ymax numbers; skipped"
+        )
+        return False
+    x1, y1, x2, y2 = coords
+    if one_based:
+        x1, y1 = x1 - 1, y1 - 1
+    if x2 < x1 or y2 < y1:
+        report.skip("invalid", f"{where}: xmax/ymax smaller than xmin/ymin; skipped")
+        return False
+    try:
+        cat = build.category(name)
+        build.annotation(image, cat.id, bbox=[x1, y1, x2 - x1, y2 - y1], app_extra=app_extra, where=where)
+    except LimitError as e:
+        report.skip("invalid", f"{e}; skipped")
+        return False
+    return True
 
 
 def _flag(text: str) -> int | str:
@@ -230,19 +264,38 @@ def _image_xml(
     ET.SubElement(size, "depth").text = str(_depth(src))
     ET.SubElement(root, "segmented").text = "0"
     shift = 1 if one_based else 0
+    parents = {a.app_extra.get("group_id") for a in anns if "part_of" not in a.app_extra}
+    objects: dict[Any, ET.Element] = {}
     for a in anns:
+        group = a.app_extra.get("group_id")
+        if "part_of" in a.app_extra and group in objects:
+            part = ET.SubElement(objects[group], "part")  # inside its object, as VOC Layout writes it
+            ET.SubElement(part, "name").text = names[a.category_id]
+            _bndbox(part, a.bbox, shift)
+            continue
         obj = ET.SubElement(root, "object")
         ET.SubElement(obj, "name").text = names[a.category_id]
         ET.SubElement(obj, "pose").text = str(a.app_extra.get("pose", "Unspecified"))
         for tag in _FLAGS:
             if tag in a.app_extra or tag != "occluded":
                 ET.SubElement(obj, tag).text = str(a.app_extra.get(tag, 0))
-        x, y, w, h = a.bbox
-        x1, y1, x2, y2 = (math.floor(v + 0.5) for v in (x, y, x + w, y + h))  # half up, not to even
-        bnd = ET.SubElement(obj, "bndbox")
-        for tag, v in (("xmin", x1 + shift), ("ymin", y1 + shift), ("xmax", x2), ("ymax", y2)):
-            ET.SubElement(bnd, tag).text = str(v)
+        _bndbox(obj, a.bbox, shift)
+        actions = a.app_extra.get("actions")
+        if isinstance(actions, dict) and actions:
+            node = ET.SubElement(obj, "actions")
+            for tag, value in actions.items():
+                ET.SubElement(node, str(tag)).text = str(value)
+        if group is not None and group in parents and "part_of" not in a.app_extra:
+            objects.setdefault(group, obj)
     return root
+
+
+def _bndbox(parent: ET.Element, bbox: list[float], shift: int) -> None:
+    x, y, w, h = bbox
+    x1, y1, x2, y2 = (math.floor(v + 0.5) for v in (x, y, x + w, y + h))  # half up, not to even
+    bnd = ET.SubElement(parent, "bndbox")
+    for tag, v in (("xmin", x1 + shift), ("ymin", y1 + shift), ("xmax", x2), ("ymax", y2)):
+        ET.SubElement(bnd, tag).text = str(v)
 
 
 def looks_like_voc(path: Path) -> bool:
