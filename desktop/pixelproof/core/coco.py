@@ -29,6 +29,7 @@ from pixelproof.core.atomic import (
     write_target,
 )
 from pixelproof.core.coco_rules import APP_KEYS, MISSING, check_id, read_annotations, typename
+from pixelproof.core.json_lines import parse_by_lines
 from pixelproof.core.limits import (
     MAX_JSON_DEPTH,
     MAX_SIDE,
@@ -116,6 +117,9 @@ def parse_json(raw: bytes, p: str | os.PathLike[str]) -> Any:
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 byte order mark, as some Windows tools write
+    data = parse_by_lines(raw)  # a project as save_project lays it out, in pieces: far less memory
+    if data is not None:
+        return data
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -156,9 +160,12 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     digest = _Hasher(raw)  # in a thread: hashing releases the GIL while parsing holds it
     with gc_paused():
         data = parse_json(raw, p)
+        sha256 = digest.result()
+        del raw, digest  # the file's bytes go before the project is built (peak memory)
         project = project_from_dict(data, source=p)
+        del data
     project.path = p
-    project.file_state = FileState(p, st.st_mtime_ns, st.st_size, digest.result())
+    project.file_state = FileState(p, st.st_mtime_ns, st.st_size, sha256)
     history.capture(project)
     return project
 

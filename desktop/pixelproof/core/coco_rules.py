@@ -27,6 +27,7 @@ from pixelproof.core.limits import ID_MAX, ID_MIN, RLE_MAX_PIXELS, RLE_ORIGIN, s
 from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord
 
 NUMBER_TYPES = {int, float}
+RLE_BATCH_CHARS = 1 << 20  # compressed RLE characters checked together
 APP_KEYS = ("source", "review", "note", "author", "updated")
 ANN_KEYS = frozenset(
     {"id", "image_id", "category_id", "bbox", "segmentation", "area", "iscrowd", "score", "pixelproof"}
@@ -471,7 +472,8 @@ def read_annotations(
         else:
             located.append((i, -1, 0, f"annotations[{i}]: expected an object, got {typename(obj)}"))
     get = dict.get
-    columns = {rule.key: [get(a, rule.key, MISSING) for a in rows] for rule in RULES}
+    every = itertools.repeat
+    columns = {rule.key: list(map(get, rows, every(rule.key), every(MISSING))) for rule in RULES}  # C-level
     image_ids = columns["image_id"]
     ctx = Ctx(
         images, categories, columns, [images.get(v) if type(v) is int else None for v in image_ids], index
@@ -660,8 +662,16 @@ def _check_rles(
                 f"{where}.counts: expected a string (compressed RLE) or a list of integers, "
                 f"got {typename(counts)}"
             )
-    if compressed:
-        _check_compressed_counts(compressed, err)
+    batch: list[tuple[str, str, int]] = []
+    chars = 0
+    for item in compressed:  # a few MB of strings at a time: the decoding arrays take ~20 bytes a character
+        batch.append(item)
+        chars += len(item[1])
+        if chars >= RLE_BATCH_CHARS:
+            _check_compressed_counts(batch, err)
+            batch, chars = [], 0
+    if batch:
+        _check_compressed_counts(batch, err)
 
 
 def _size_fits(size: list[int], image: ImageRecord, origin: Any) -> bool:
