@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import inspect
 import io
 import json
 import time
@@ -13,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 
 from tests.ui.conftest import wait_loaded
@@ -275,27 +274,86 @@ def test_job_errors_are_reported_not_raised(qtbot) -> None:
     assert outcome.error is not None and "KeyError" in outcome.error
 
 
-def test_every_option_is_a_keyword_of_its_reader_or_writer(qtbot) -> None:
+def _form_label(form, widget) -> str:
+    from PySide6.QtWidgets import QFormLayout
+
+    layout: QFormLayout = form.layout()
+    for row in range(layout.rowCount()):
+        field = layout.itemAt(row, QFormLayout.ItemRole.FieldRole)
+        label = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        if field is not None and (field.widget() is widget or field.widget().isAncestorOf(widget)):
+            return label.widget().text() if label is not None and label.widget() is not None else ""
+    raise AssertionError(f"{widget.objectName()} is not in the form")
+
+
+def test_dialog_forms_are_generated_from_the_format_declarations(qtbot, tmp_path: Path) -> None:
+    """Each dialog lists exactly the formats that read (write), and each format's form is its declared
+    options: the widget for the type, the declared default, title and help."""
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit
+
+    from pixelproof.core.model import Project
     from pixelproof.interop import FORMATS
-    from pixelproof.ui.interop_dialogs import EXPORT_OPTIONS, IMPORT_OPTIONS, ImportDialog
+    from pixelproof.ui.interop_dialogs import ExportDialog, ImportDialog
 
-    for name, fmt in FORMATS.items():
-        for options, func in ((IMPORT_OPTIONS, fmt.reader), (EXPORT_OPTIONS, fmt.writer)):
-            if func is None:
-                continue
-            params = inspect.signature(func).parameters
-            for opt in options.get(name, []):
-                assert opt.key in params, f"{name}: {func.__name__} has no {opt.key!r}"
-                default = params[opt.key].default
-                if opt.kind in ("check", "choice", "fraction"):
-                    assert opt.default == default, f"{name}.{opt.key}: {opt.default!r} != {default!r}"
+    widget_types = {"bool": QCheckBox, "choice": QComboBox, "float": QDoubleSpinBox, "folder": QLineEdit,
+                    "file": QLineEdit}  # fmt: skip
+    checked = 0
+    for dlg in (ImportDialog(), ExportDialog(Project(path=tmp_path / "p.json"))):
+        qtbot.addWidget(dlg)
+        listed = [dlg.format_combo.itemData(i) for i in range(dlg.format_combo.count())]
+        can = "can_read" if dlg.direction == "read" else "can_write"
+        assert listed == [name for name, fmt in FORMATS.items() if getattr(fmt, can)]
+        for name in listed:
+            form, declared = dlg.forms[name], FORMATS[name].options(dlg.direction)
+            assert [o.name for o in form.options] == [o.name for o in declared]
+            for opt in declared:
+                widget = form.widgets[opt.name]
+                assert isinstance(widget, widget_types[opt.type]), (name, opt.name)
+                assert widget.toolTip().lower() == opt.help.lower()
+                title = widget.text() if isinstance(widget, QCheckBox) else _form_label(form, widget)
+                assert title == opt.title
+                checked += 1
+            defaults = {o.name: o.default for o in declared if o.type not in ("folder", "file")}
+            assert form.values() == defaults, name  # empty paths are left out: the function's default
+    assert checked == 28  # every declared option of the 13 formats, both ways
 
-    dlg = ImportDialog()
-    qtbot.addWidget(dlg)
+
+def test_options_set_by_clicks_reach_the_reader(qtbot, no_prompts, errors) -> None:
+    """VOC's "Corners are 1-based" unticked with a mouse click: the boxes are Datumaro's own numbers."""
+    voc = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "voc_dataset" / "voc_dataset1"
+    win = new_window(qtbot)
+    win.interop.act_import.trigger()
+    dlg = win.interop.dialog
     dlg.set_format("voc")
-    assert dlg.options() == {"one_based": True}
-    dlg.forms["voc"].widgets["one_based"].setChecked(False)
-    assert dlg.options() == {"one_based": False}
+    box = dlg.forms["voc"].widgets["one_based"]
+    assert box.isChecked()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # its tick box
+    assert not box.isChecked() and dlg.options() == {"one_based": False}
+    fill_and_ok(qtbot, dlg, "voc", voc)
+    assert errors == []
+    project = win.document.project
+    boxes = {project.categories[a.category_id].name: a.bbox for a in project.annotations.values()}
+    assert boxes == {"cat": [1, 2, 2, 2], "person": [4, 5, 2, 2], "head": [5.5, 6, 2, 2]}
+
+
+def test_export_choice_picked_with_the_keyboard_reaches_the_writer(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    folder = make_labelme_folder(tmp_path / "lm")
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
     dlg.set_format("masks")
-    dlg.forms["masks"].widgets["classes"].setText("/data/classes.txt")
-    assert dlg.options() == {"mode": "auto", "classes": "/data/classes.txt"}  # empty paths: defaults
+    mode = dlg.forms["masks"].widgets["mode"]
+    assert mode.currentData() == "instance"
+    mode.setFocus()
+    qtbot.keyClick(mode, Qt.Key.Key_Down)  # instance -> semantic
+    assert dlg.options()["mode"] == "semantic"
+    out = tmp_path / "masks_out"
+    fill_and_ok(qtbot, dlg, "masks", out)
+    assert errors == []
+    assert (out / "masks" / "a.png").is_file() and not (out / "instances.json").exists()
+    classes = (out / "classes.txt").read_text().split()
+    a = np.asarray(Image.open(out / "masks" / "a.png"))
+    assert a[20, 20] == classes.index("cat") and a[15, 70] == classes.index("dog")  # class ids, not objects

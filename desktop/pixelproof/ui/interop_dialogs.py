@@ -11,26 +11,20 @@ Installed by the main window with ``InteropActions(shell)`` (``ui.shell``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -41,249 +35,12 @@ from pixelproof.core.model import Project
 from pixelproof.interop import FORMATS, Format, ImportResult
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
+from pixelproof.ui.format_options import FormatOptionsForm, with_browse
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
-
-# -- options -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Option:
-    """One keyword argument of a reader or writer and how to ask for it.
-
-    ``kind``: "check" (bool), "choice" (one of ``choices``: value -> label), "fraction" (0..0.9),
-    "folder" / "file" (a path; empty means "not given", so the function's default applies).
-    """
-
-    key: str
-    label: str
-    kind: str
-    default: Any = None
-    choices: dict[str, str] = field(default_factory=dict)
-    tip: str = ""
-
-
-KEEP = "Refer to the original files"
-COPY = "Copy into the output"
-LINK = "Link into the output (hard link, else symbolic, else copy)"
-
-IMPORT_OPTIONS: dict[str, list[Option]] = {
-    "coco": [
-        Option(
-            "remap_categories",
-            "Renumber categories 1..n",
-            "check",
-            False,
-            tip="COCO files from other tools often start at 0, which some trainers take as background",
-        ),
-    ],
-    "labelme": [
-        Option(
-            "extract_images",
-            "Extract embedded images to",
-            "folder",
-            tip="Images stored only as imageData in the JSON are written here (optional)",
-        ),
-    ],
-    "yolo": [],
-    "voc": [
-        Option(
-            "one_based",
-            "Corners are 1-based (Pascal VOC)",
-            "check",
-            True,
-            tip="Untick for tools that write plain 0-based pixel coordinates, as LabelMe does",
-        ),
-    ],
-    "masks": [
-        Option(
-            "mode",
-            "Kind of masks",
-            "choice",
-            "auto",
-            {
-                "auto": "Detect",
-                "semantic": "Semantic (pixel = class id)",
-                "instance": "Instance (pixel = instance id + class map)",
-                "voc": "VOC SegmentationObject + SegmentationClass",
-            },
-        ),
-        Option(
-            "image_dir",
-            "Images folder",
-            "folder",
-            tip="Default: images/ or JPEGImages/ beside the masks, or images.csv",
-        ),
-        Option("classes", "Class list", "file", tip="One name per line: line n is class id n (optional)"),
-    ],
-    "nifti": [
-        Option(
-            "classes",
-            "Class list",
-            "file",
-            tip="Line n names class id n; default: classes.txt beside the labels, or dataset.json",
-        ),
-        Option("image_dir", "Images folder", "folder", tip="Default: imagesTr/ beside labelsTr/"),
-        Option(
-            "axis",
-            "Slice axis",
-            "choice",
-            "z",
-            {"z": "Axial (z)", "y": "Coronal (y)", "x": "Sagittal (x)"},
-        ),
-    ],
-    "dicom-seg": [
-        Option("image_dir", "Images folder", "folder", tip="Default: the SEG's folder and its parent"),
-    ],
-}
-
-EXPORT_OPTIONS: dict[str, list[Option]] = {
-    "coco": [Option("images", "Image files", "choice", "keep", {"keep": KEEP, "copy": COPY, "link": LINK})],
-    "labelme": [
-        Option("images", "Image files", "choice", "keep", {"keep": KEEP, "copy": COPY, "link": LINK}),
-        Option(
-            "image_data",
-            "Embed the images (imageData)",
-            "check",
-            False,
-            tip="Bigger files, but each JSON opens in LabelMe without the image beside it",
-        ),
-    ],
-    "yolo": [
-        Option(
-            "task",
-            "Task",
-            "choice",
-            "auto",
-            {
-                "auto": "Segment when any object has a shape, else detect",
-                "detect": "Detect (boxes)",
-                "segment": "Segment (polygons)",
-            },
-        ),
-        Option(
-            "images",
-            "Image files",
-            "choice",
-            "link",
-            {"link": LINK, "copy": COPY},
-            tip="Ultralytics finds the labels only beside an images/ folder",
-        ),
-        Option(
-            "val_fraction",
-            "Validation share",
-            "fraction",
-            0.0,
-            tip="Images without a split of their own: every n-th goes to val (0: all to train)",
-        ),
-    ],
-    "voc": [
-        Option("images", "Image files", "choice", "keep", {"keep": KEEP, "copy": COPY, "link": LINK}),
-        Option("one_based", "Write 1-based corners (Pascal VOC)", "check", True),
-    ],
-    "masks": [
-        Option(
-            "mode",
-            "Kind of masks",
-            "choice",
-            "instance",
-            {
-                "instance": "Instance (pixel = object number, classes in instances.json)",
-                "semantic": "Semantic (pixel = class number)",
-            },
-        ),
-        Option("images", "Image files", "choice", "link", {"link": LINK, "copy": COPY, "keep": KEEP}),
-    ],
-    "nifti": [],
-    "dicom-seg": [],
-}
-
-
-class OptionsForm(QWidget):
-    """The options of one format as a form; ``values()`` gives the keyword arguments to pass."""
-
-    def __init__(self, options: list[Option], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.options = options
-        self.widgets: dict[str, QWidget] = {}
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        if not options:
-            form.addRow(QLabel("No options for this format."))
-        for opt in options:
-            form.addRow(*self._make(opt))
-
-    def _make(self, opt: Option) -> tuple[str, QWidget]:
-        if opt.kind == "check":
-            box = QCheckBox(opt.label)
-            box.setChecked(bool(opt.default))
-            box.setToolTip(opt.tip)
-            self.widgets[opt.key] = box
-            return "", box
-        if opt.kind == "choice":
-            combo = QComboBox()
-            for value, text in opt.choices.items():
-                combo.addItem(text, value)
-            combo.setCurrentIndex(max(0, combo.findData(opt.default)))
-            combo.setToolTip(opt.tip)
-            self.widgets[opt.key] = combo
-            return opt.label, combo
-        if opt.kind == "fraction":
-            spin = QDoubleSpinBox()
-            spin.setRange(0.0, 0.9)
-            spin.setSingleStep(0.05)
-            spin.setDecimals(2)
-            spin.setValue(float(opt.default or 0.0))
-            spin.setToolTip(opt.tip)
-            self.widgets[opt.key] = spin
-            return opt.label, spin
-        edit = QLineEdit()
-        edit.setPlaceholderText("(optional)")
-        edit.setToolTip(opt.tip)
-        self.widgets[opt.key] = edit
-        return opt.label, _with_browse(
-            edit, lambda: _browse_path(self, edit, opt.label, opt.kind == "folder")
-        )
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for opt in self.options:
-            w = self.widgets[opt.key]
-            if isinstance(w, QCheckBox):
-                out[opt.key] = w.isChecked()
-            elif isinstance(w, QComboBox):
-                out[opt.key] = w.currentData()
-            elif isinstance(w, QDoubleSpinBox):
-                out[opt.key] = w.value()
-            elif isinstance(w, QLineEdit) and w.text().strip():
-                out[opt.key] = w.text().strip()
-        return out
-
-
-def _with_browse(edit: QLineEdit, browse: Callable[[], None]) -> QWidget:
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    button = QPushButton("Browse…")
-    button.clicked.connect(browse)
-    layout.addWidget(edit, 1)
-    layout.addWidget(button)
-    row.setProperty("browse_button", button)
-    return row
-
-
-def _browse_path(parent: QWidget, edit: QLineEdit, title: str, folder: bool) -> None:
-    start = edit.text().strip()
-    if folder:
-        path = QFileDialog.getExistingDirectory(parent, title, start)
-    else:
-        path, _ = QFileDialog.getOpenFileName(parent, title, start)
-    if path:
-        edit.setText(path)
-
 
 # -- dialogs -------------------------------------------------------------------------------------
 
@@ -295,19 +52,18 @@ class _FormatDialog(QDialog):
     setting_key = ""
     direction = "read"
 
-    def __init__(self, options: dict[str, list[Option]], parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.format_combo = QComboBox()
+        self.path_edit = QLineEdit()
+        self.path_row = with_browse(self.path_edit, self.browse)
+        self.stack = QStackedWidget()
+        self.forms: dict[str, FormatOptionsForm] = {}  # generated from each format's declared options
         for fmt in FORMATS.values():
             if fmt.can_read if self.direction == "read" else fmt.can_write:
                 self.format_combo.addItem(fmt.title, fmt.name)
-        self.path_edit = QLineEdit()
-        self.path_row = _with_browse(self.path_edit, self.browse)
-        self.stack = QStackedWidget()
-        self.forms: dict[str, OptionsForm] = {}
-        for name in FORMATS:
-            self.forms[name] = OptionsForm(options.get(name, []))
-            self.stack.addWidget(self.forms[name])
+                self.forms[fmt.name] = FormatOptionsForm(fmt.options(self.direction))
+                self.stack.addWidget(self.forms[fmt.name])
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: palette(placeholder-text);")
@@ -361,6 +117,11 @@ class _FormatDialog(QDialog):
         self.ok_button.setEnabled(bool(self.path_edit.text().strip()))
 
     def accept(self) -> None:
+        try:
+            self.options()
+        except ValueError as e:
+            QMessageBox.critical(self, "Check the options", str(e))
+            return
         settings().setValue(self.setting_key, self.format.name)
         super().accept()
 
@@ -372,7 +133,7 @@ class ImportDialog(_FormatDialog):
     setting_key = "interop/import_format"
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(IMPORT_OPTIONS, parent)
+        super().__init__(parent)
         self.setWindowTitle("Import annotations")
         self.ok_button.setText("Import")
         self.path_edit.setText(str(settings().value("interop/import_path", "")))
@@ -416,7 +177,7 @@ class ExportDialog(_FormatDialog):
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         self.project = project
         self._suggested = ""
-        super().__init__(EXPORT_OPTIONS, parent)
+        super().__init__(parent)
         self.setWindowTitle("Export annotations")
         self.ok_button.setText("Export")
 
