@@ -89,16 +89,7 @@ def read_masks(
     project = folder_project(root)
     build = Builder(project)
     layout = _Layout(root, mode, report)
-    cmap = read_class_map(root, Path(classes) if classes else None, report)
-    if cmap.names is None and layout.colors is not None and layout.colors.names:
-        cmap.names = dict(layout.colors.names)
-    if cmap.names is None and layout.mode == "voc":
-        cmap.names = dict(enumerate(["_background_", *VOC_CLASSES]))
-    if cmap.names is None and class_names:
-        cmap.names = {int(k): str(v) for k, v in class_names.items()}
-    for value, name in sorted((cmap.names or {}).items()):
-        if value > 0 and cmap.name(value) is not None and (value != VOID or layout.mode == "instance"):
-            build.category(name, value)
+    cmap = _class_map(root, layout, classes, class_names, build, report)
     finder = _ImageFinder(root, [Path(image_dir)] if image_dir else layout.image_dirs)
     files = sorted(
         p for d in layout.mask_dirs for p in d.rglob("*") if p.suffix.lower() == ".png" and p.is_file()
@@ -130,6 +121,30 @@ def read_masks(
             "their own name and size"
         )
     return ImportResult(project, report.problems, report.skipped, semantic=layout.mode == "semantic")
+
+
+def _class_map(
+    root: Path,
+    layout: _Layout,
+    classes: str | os.PathLike[str] | None,
+    class_names: Mapping[int, str] | None,
+    build: Builder,
+    report: Reporter,
+) -> ClassMap:
+    """The folder's class names, first found of: ``classes`` (or a class file in the folder), the colour
+    map's names, VOC's classes for a VOC layout, ``class_names``; each named class becomes a category
+    with its value as id."""
+    cmap = read_class_map(root, Path(classes) if classes else None, report)
+    if cmap.names is None and layout.colors is not None and layout.colors.names:
+        cmap.names = dict(layout.colors.names)
+    if cmap.names is None and layout.mode == "voc":
+        cmap.names = dict(enumerate(["_background_", *VOC_CLASSES]))
+    if cmap.names is None and class_names:
+        cmap.names = {int(k): str(v) for k, v in class_names.items()}
+    for value, name in sorted((cmap.names or {}).items()):
+        if value > 0 and cmap.name(value) is not None and (value != VOID or layout.mode == "instance"):
+            build.category(name, value)
+    return cmap
 
 
 class _Layout:
