@@ -149,6 +149,7 @@ def test_polygon_json_keeps_the_visible_part_of_each_object(tmp_path: Path) -> N
     gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
     assert result.problems == [
         f"{gt}: objects[6] (car): 'polygon' needs at least 3 [x, y] points; skipped",
+        f"{gt}: 1 object(s) marked deleted skipped (objects[3])",
         f"{gt}: objects[4] (bicycle): hidden by later objects; skipped",
     ]
     assert result.skipped == {"objects": 2, "deleted": 1}

@@ -301,7 +301,7 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
     h, w = image.height, image.width
     owner = np.full((h, w), -1, dtype=np.int32)
     drawn: list[tuple[int, dict, list[float], Any] | None] = []
-    deleted = 0
+    deleted: list[int] = []
     for k, obj in enumerate(objects):
         where = f"{gt}: objects[{k}]"
         if not isinstance(obj, dict) or not isinstance(obj.get("label"), str):
@@ -309,7 +309,7 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             drawn.append(None)
             continue
         if obj.get("deleted"):
-            deleted += 1
+            deleted.append(k)
             drawn.append(None)
             continue
         try:
@@ -329,7 +329,9 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]][m] = k
         drawn.append((k, obj, flat, crop))
     if deleted:
-        report.skipped["deleted"] += deleted
+        report.skipped["deleted"] += len(deleted)
+        at = ", ".join(f"objects[{k}]" for k in deleted)
+        report(f"{gt}: {len(deleted)} object(s) marked deleted skipped ({at})")
     for item in drawn:
         if item is not None:
             _add_polygon_object(gt, item, owner, image, build, report)
