@@ -3,12 +3,13 @@ beside cleanlab's own ObjectLab scorer (``cleanlab.object_detection.rank.get_lab
 the same labels and predictions.
 
 Synthetic 640x480 images; per image 20 labels of 4 classes (12 boxes, 5 polygons of 24 vertices, 3 RLE
-masks), a few planted errors (duplicates, tiny boxes, shifted boxes), and 22 predictions (the labels
-jittered by a few pixels, scores 0.3-1, plus 2 extra). cleanlab runs on the first ``--cleanlab-images``
-images (its Python loops take minutes on all of them) and is compared per object with our ObjectLab port on
-the same images (``objectlab.label_quality_scores``), which must give the same image scores (max |diff|
-printed). Figures are the median of ``--repeat`` runs. README's "Finding label problems" quotes the
-``lint:`` lines. ``python -m bench lint [--images N] [--repeat R] [--cleanlab-images M]``.
+masks) placed at random (overlaps happen; no errors are planted: this measures throughput, the tests
+measure finding), and 22 predictions (the labels jittered by a few pixels, scores 0.3-1, plus 2 extra).
+cleanlab runs on the first ``--cleanlab-images`` images (its Python loops take minutes on all of them) and
+is compared per object with our ObjectLab port on the same images (``objectlab.label_quality_scores``),
+which must give the same image scores (max |diff| printed). Figures are the median of ``--repeat`` runs.
+README's "Finding label problems" quotes the lines.
+``python -m bench lint [--images N] [--repeat R] [--cleanlab-images M]``.
 """
 
 from __future__ import annotations
