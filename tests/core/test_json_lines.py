@@ -27,6 +27,8 @@ NOT_VOUCHED = [
     b'{\n  "a": {\n    "b": [\n      1\n    ]\n  }\n}',  # indented (json.dumps(indent=2))
     b'{\n"a": 1,\n"b": [\n  1,\n  2,\n]\n}\n',  # trailing comma in a list
     b'{\n"a": 1,\n}',  # trailing comma after the last key
+    b'{\n"a": [\n  1,\n\n]\n}',  # trailing comma, then a blank line
+    b'{\n"a": [\n  [1\n],\n  2\n]\n}',  # a member's own bracket at a line start (valid JSON)
     b'{\n"a": 1\n"b": 2\n}',  # missing comma
     b'{\n"a": 1\n}\nx',  # something after the object
     b'{\n"a": [\n  1,\n',  # cut short

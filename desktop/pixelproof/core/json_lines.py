@@ -47,33 +47,36 @@ def parse_by_lines(raw: bytes) -> dict[str, Any] | None:
 
 def _list_members(lines: _Lines) -> tuple[list | None, bool]:
     """The members of a list whose ``[`` ended the previous line, up to the line ``]`` or ``],`` (None when
-    they do not parse), and whether that line has the comma."""
+    they do not parse), and whether that line has the comma. The members are cut into groups of about
+    ``GROUP_BYTES`` at newlines; a cut inside a member leaves a group that does not parse (None)."""
+    raw, start = lines.raw, lines.pos
+    close = raw.find(b"\n]", start - 1)  # the newline before the list's closing line
+    if close < 0:
+        return None, False
     members: list = []
-    group: list[bytes] = []
-    size = 0
-    while True:
-        line = lines.next()
-        if line is None:
-            return None, False
-        if line in (b"]", b"],"):
-            if group and not _add(members, group, closing=True):
+    pos, expecting = start, False  # expecting: the last group ended with a comma, a member must follow
+    while pos < close:
+        cut = raw.find(b"\n", min(pos + GROUP_BYTES, close))
+        cut = cut if 0 <= cut < close else close
+        group = raw[pos:cut].strip(b" \t\r\n")
+        pos = cut + 1
+        if group:
+            if not _add(members, group, closing=cut == close):
                 return None, False
-            return members, line == b"],"
-        group.append(line)
-        size += len(line)
-        if size >= GROUP_BYTES:
-            if not _add(members, group, closing=False):
-                return None, False
-            group, size = [], 0
+            expecting = cut != close
+    lines.pos = close + 1
+    line = lines.next()
+    if expecting or line not in (b"]", b"],"):
+        return None, False
+    return members, line == b"],"
 
 
-def _add(members: list, group: list[bytes], closing: bool) -> bool:
+def _add(members: list, group: bytes, closing: bool) -> bool:
     """Parse ``group`` (whole lines of list members) onto ``members``; every group but the list's last
     ends with the comma before the next member, the last one without."""
-    text = b"\n".join(group)
-    if text.endswith(b",") == closing:
+    if group.endswith(b",") == closing:
         return False
-    parsed = _loads(b"[" + (text if closing else text[:-1]) + b"]")
+    parsed = _loads(b"[" + (group if closing else group[:-1]) + b"]")
     if not isinstance(parsed, list):
         return False
     members.extend(parsed)
