@@ -186,7 +186,7 @@ if mode != "idle":
         "step": math.dist(path_xy[0], path_xy[1]), "load": os.getloadavg(),
         "exact": bool(np.array_equal(got, ref.astype(bool))),
         "area": ann.area, "undo_bytes": win.document.undo_stack.command(
-            win.document.undo_stack.count() - 1).patch.nbytes,
+            win.document.undo_stack.count() - 1).edit.patch.nbytes,
         "zoom": canvas.zoom, "viewport": [vp.width(), vp.height()],
     })
 out["peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -4,7 +4,7 @@ repainting thousands of boxes, against LabelMe 7.9.1.
 ``python -m bench canvas [--boxes N] [--repeat N] [--rounds N] [--window WxH] [--labelme-python PATH]
 [--skip-labelme] [--skip-first-paint]``
 
-Backs README's lines "an 8000x8000 photo shows ..." (a) and "Speed: ..." under Using the app (b, c).
+Backs README's "Canvas speed" figures (Using the app), which are lines this prints.
 
 (a) open-to-first-view: an 8000x8000 RGB photo (JPEG, and the same pixels as PNG) opened in the main window
     of a fresh process, from ``open_path`` until the canvas first shows image pixels (``first view``,
@@ -284,7 +284,7 @@ def _first_paint(folder: Path, settings: Path, rounds: int) -> None:
     import cv2
 
     print(f"(a) open to first view, {BIG}x{BIG} RGB, main window 1600x1000, fresh process each, median of "
-          f"{rounds} alternating rounds (README: Using the app, 'an 8000x8000 photo shows ...')")  # fmt: skip
+          f"{rounds} alternating rounds (README: Canvas speed)")  # fmt: skip
     big = _photo(BIG, BIG)
     cv2.imwrite(str(folder / "big.jpg"), big[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
     cv2.imwrite(str(folder / "big.png"), big[:, :, ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 1])
@@ -401,13 +401,13 @@ def main(argv: list[str]) -> int:
 
         switch, ref = _med(ours, "switch"), _med(ours, "one_item_each")
         verdict = "met" if switch <= SWITCH_TARGET_S else "NOT MET"
-        print(f"(b) switching to an image with {args.boxes:,} boxes (README, Speed: items), median of "
+        print(f"(b) switching to an image with {args.boxes:,} boxes (README: Canvas speed), median of "
               f"{args.rounds} rounds x {args.repeat}")  # fmt: skip
         target = f"target <= {SWITCH_TARGET_S * 1e3:.0f} ms: {verdict}"
         print(f"    items made: {switch * 1e3:.1f} ms ({target}) vs one BoxItem with its tag per box: "
               f"{ref * 1e3:.1f} ms -> {switch / ref:.2f}x")  # fmt: skip
         print(f"(c) full repaint (viewport().grab()) of {args.boxes:,} boxes on {IMAGE_W}x{IMAGE_H}, "
-              f"viewport {vw}x{vh} (README, Speed: repaint), median of {args.rounds} alternating rounds "
+              f"viewport {vw}x{vh} (README: Canvas speed), median of {args.rounds} alternating rounds "
               f"x {args.repeat}")  # fmt: skip
         _print_repaint(ours, lm_default, lm_labels)
     return 0

@@ -15,7 +15,7 @@ Peak memory is the subprocess's resident-set high-water mark (``VmHWM`` from /pr
 imports (for save: after loading, so it is what saving adds).
 Targets (issue 20 item 3): load time <= 0.8x ``COCO()``'s and peak memory <= 1.2x ``COCO()``'s (the same
 file, validation included on our side); save <= 2 s. Runs alternate ours / pycocotools / save.
-Backs README's "Project files" speed line (Speed: project load).
+Backs the load figures of README's "The project file", which are lines this prints.
 """
 
 from __future__ import annotations
