@@ -146,3 +146,15 @@ def test_coco_cvat_coco_round_trip(sample_project: Project, tmp_path: Path) -> N
                 a.mask(im.height, im.width), b.mask(im.height, im.width)
             )
     assert next(iter(back.annotations.values())).app_extra["attributes"] == {"color": "red"}
+
+
+def test_video_tracks_are_reported_by_id_and_label(tmp_path: Path) -> None:
+    (tmp_path / "annotations.xml").write_text(
+        '<annotations><version>1.1</version><image id="0" name="a.png" width="4" height="3">'
+        '<box label="car" xtl="0" ytl="0" xbr="2" ybr="2" occluded="0"/></image>'
+        '<track id="7" label="person"><box frame="0" xtl="0" ytl="0" xbr="1" ybr="1" outside="0" '
+        'occluded="0" keyframe="1"/></track></annotations>'
+    )
+    result = read_cvat(tmp_path)
+    assert len(result.project.annotations) == 1 and result.skipped == {"tracks": 1}
+    assert any("<track> element(s)" in p and "id 7 (person)" in p for p in result.problems)

@@ -76,7 +76,12 @@ def read_cvat(
     tracks = doc.findall("track")
     if tracks:
         report.skipped["tracks"] += len(tracks)
-        report(f"{xml}: {len(tracks)} <track> element(s) (CVAT for video) skipped; export as CVAT for images")
+        ids = ", ".join(f"id {t.get('id', '?')} ({t.get('label', '?')})" for t in tracks[:20])
+        more = f" and {len(tracks) - 20} more" if len(tracks) > 20 else ""
+        report(
+            f"{xml}: {len(tracks)} <track> element(s) (CVAT for video) skipped: {ids}{more}; "
+            "export as CVAT for images"
+        )
     images = doc.findall("image")
     for k, node in enumerate(with_progress(images, len(images), progress)):
         _read_image(xml, k, node, root, build, report)
