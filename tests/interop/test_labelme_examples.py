@@ -10,9 +10,11 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image
 
 from pixelproof.cli import main
+from pixelproof.interop.formats import FORMATS
 from pixelproof.interop.labelme import read_labelme, write_labelme
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "labelme"
@@ -166,3 +168,20 @@ def test_qa_against_a_labelme_folder_leaves_ignore_regions_out(tmp_path: Path) -
     assert scores["summary"]["fp_px"] == 0
     assert all(r["dice"] == 1.0 for r in scores["per_image"] if r["dice"] is not None)
     assert {r["status"] for r in scores["per_object"]} == {"match"}
+
+
+WRITABLE = ["coco", "labelme", "yolo", "voc", "cityscapes", "kitti", "openimages", "cvat", "mvtec", "masks"]
+
+
+@pytest.mark.parametrize("name", WRITABLE)  # nifti and dicom-seg need volumes: tests/cli/test_medical_cli.py
+def test_void_regions_after_a_round_trip_are_as_readme_says(name: str, tmp_path: Path) -> None:
+    """``__ignore__`` regions written to each format and read back: void still, unless the format's "lost
+    on export" cell (README, the declaration) lists void regions or the void flag."""
+    project = read_labelme(SEMANTIC / "data_annotated" / "2011_000003.json").project
+    fmt = FORMATS[name]
+    out = tmp_path / ("p.json" if fmt.output_is_file else name)
+    fmt.write(project, out)
+    again = fmt.read(out).project
+    voids = sum(again.is_void(a) for a in again.annotations.values())
+    lost = "void" in fmt.lost_on_export
+    assert voids == (0 if lost else 1), fmt.lost_on_export

@@ -529,6 +529,7 @@ FORMAT = Format(
     lost_on_export=(
         "holes (filled, unless later objects cover them), several parts (one object each), boxes "
         "(become polygons), pixels of objects hidden by later ones; in the PNGs, categories "
-        "outside the table get ids from 34 (read back from the PNGs as `label_<id>`)"
+        "outside the table get ids from 34 (read back from the PNGs as `label_<id>`); the void flag of "
+        "categories that are not ignore labels of the table"
     ),
 )

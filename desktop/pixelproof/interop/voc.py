@@ -328,5 +328,5 @@ FORMAT = Format(
     ),
     detect=looks_like_voc,
     suffixes=(".xml",),
-    lost_on_export="shapes (written as their boxes), sub-pixel box corners",
+    lost_on_export="shapes (written as their boxes), sub-pixel box corners, the void flag",
 )

@@ -493,5 +493,5 @@ FORMAT = Format(
     detect=looks_like_yolo,
     suffixes=(".yaml", ".yml"),
     lost_on_export="holes (filled, with a warning), several parts (one line each), everything but boxes in "
-    "detect; scores, review state, notes",
+    "detect; scores, review state, notes, the void flag",
 )
