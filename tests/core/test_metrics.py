@@ -10,6 +10,7 @@ import pytest
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks
+from pixelproof.core.mask_edit import rle_counts
 from pixelproof.core.metrics import (
     InstanceCounts,
     Placed,
@@ -20,7 +21,7 @@ from pixelproof.core.metrics import (
     match,
     placed_iou,
 )
-from pixelproof.core.qa import annotation_placed, rle_counts, rle_placed
+from pixelproof.core.qa_objects import annotation_placed, rle_placed
 
 # ------------------------------------------------------------------------------------------------
 # brute force: plain numpy, every pair of boundary pixels

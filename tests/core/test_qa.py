@@ -20,9 +20,9 @@ from pixelproof.core.qa import (
     QAOptions,
     difference_image,
     difference_rgba,
-    pair_images,
     run_qa,
 )
+from pixelproof.core.qa_objects import pair_images
 from pixelproof.core.report import to_dict
 
 SHAPE = (64, 80)

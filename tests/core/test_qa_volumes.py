@@ -12,7 +12,8 @@ import pytest
 
 from pixelproof.core import masks, report
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-from pixelproof.core.qa import QAOptions, pair_images, run_qa
+from pixelproof.core.qa import QAOptions, run_qa
+from pixelproof.core.qa_objects import pair_images
 
 
 def volume_project(

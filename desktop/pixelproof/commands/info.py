@@ -39,7 +39,7 @@ def summarize(project: Project) -> dict[str, Any]:
 def image_geometry(project: Project) -> list[dict[str, Any]]:
     """Per image: size, ``pixel_spacing`` [row, col] mm (null when unknown) and, for a slice of a volume,
     the volume, the slice axis and index, and the slice position (mm)."""
-    from pixelproof.core.qa import image_spacing
+    from pixelproof.core.qa_objects import image_spacing
     from pixelproof.core.qa_volumes import volume_name
     from pixelproof.core.volumes import parse_slice_ref
 

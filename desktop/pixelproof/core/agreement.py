@@ -34,7 +34,8 @@ import numpy as np
 from pixelproof.core import metrics, reliability
 from pixelproof.core.merge import ANNOTATOR_KEY, Shard
 from pixelproof.core.model import ImageRecord, Project
-from pixelproof.core.qa import ImageObject, ImagePair, QAOptions, image_objects, pair_iou, score_image
+from pixelproof.core.qa import QAOptions, score_image
+from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, pair_iou
 from pixelproof.core.split import image_key
 
 

@@ -31,7 +31,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.mask_edit import region_rle, rle_geometry
 from pixelproof.core.merge import ANNOTATOR_KEY
 from pixelproof.core.model import Annotation, Project
-from pixelproof.core.qa import ImageObject, image_objects
+from pixelproof.core.qa_objects import ImageObject, image_objects
 from pixelproof.core.split import image_key
 
 METHODS = ("majority", "staple")

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from pixelproof.core.batch import Executor, Failed, Progress, run_batch
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-from pixelproof.core.qa import ImagePair, ImageScore, QAOptions, score_image
+from pixelproof.core.qa import ImageScore, QAOptions, score_image
+from pixelproof.core.qa_objects import ImagePair
 from pixelproof.core.qa_volumes import parse_slice_ref
 from pixelproof.core.references import Reference, void_mask
 

@@ -85,7 +85,7 @@ class VolumeCollector:
 
     def add(self, score: ImageScore) -> None:
         """Keep a scored image pair's per-class masks when it is a slice."""
-        from pixelproof.core.qa import image_spacing
+        from pixelproof.core.qa_objects import image_spacing
 
         pair = score.pair
         ref = parse_slice_ref(pair.cand.file_name) or parse_slice_ref(pair.ref.file_name)

@@ -21,6 +21,7 @@ import numpy as np
 from pixelproof.core import qa
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.qa import FIGURE_FIELDS, INSTANCE_FIELDS, ImageClassRow, ObjectRow, QAResult
+from pixelproof.core.qa_objects import ImagePair
 from pixelproof.core.qa_tables import Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
 
@@ -307,7 +308,7 @@ def svg_histogram(title: str, values: Iterable[float], bins: int = 20) -> str:
 
 
 def thumbnail_png(
-    pair: qa.ImagePair, reference: Any, candidate: Any, size: int = 256, image: np.ndarray | None = None
+    pair: ImagePair, reference: Any, candidate: Any, size: int = 256, image: np.ndarray | None = None
 ) -> bytes:
     """PNG bytes of the difference overlay (on the image when readable), longest side ``size``."""
     import cv2

@@ -24,7 +24,7 @@ from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFa
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.model import Annotation, Project
-from pixelproof.core.qa import annotation_placed
+from pixelproof.core.qa_objects import annotation_placed
 
 FEATURES = ("log_area", "log_aspect", "log_roughness", "dice")
 _FEATURE_KIND = {

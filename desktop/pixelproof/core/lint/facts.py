@@ -19,7 +19,7 @@ from pixelproof.core.lint.problems import KINDS, Problem
 from pixelproof.core.lint.rules import ClassRules, Rules
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.core.qa import annotation_placed
+from pixelproof.core.qa_objects import annotation_placed
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pixelproof.core.lint.facts import CheckedObject, Context, ImageFacts
 from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, image_min_similarity, matrices
 from pixelproof.core.metrics import placed_iou
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.core.qa import annotation_placed
+from pixelproof.core.qa_objects import annotation_placed
 
 
 def model_facts(

@@ -12,7 +12,7 @@ from pixelproof.core.lint.facts import CheckedObject, Emit
 from pixelproof.core.lint.problems import excess_score
 from pixelproof.core.metrics import box_iou
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.core.qa import annotation_placed
+from pixelproof.core.qa_objects import annotation_placed
 
 
 def roughness(o: CheckedObject) -> float:

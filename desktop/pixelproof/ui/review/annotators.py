@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.coco import default_color
 from pixelproof.core.consensus import accept_consensus, consensus_edit, disagreement_map, overlap_images
-from pixelproof.core.qa import image_objects
+from pixelproof.core.qa_objects import image_objects
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
 from pixelproof.ui.workers import Job, load_image
 

@@ -13,7 +13,8 @@ import numpy as np
 from pixelproof.core import qa
 from pixelproof.core.coco import default_color
 from pixelproof.core.model import Project
-from pixelproof.core.qa import ImagePair, ObjectRow, QAOptions, QAResult
+from pixelproof.core.qa import ObjectRow, QAOptions, QAResult
+from pixelproof.core.qa_objects import ImagePair, annotation_placed
 from pixelproof.core.references import Reference
 from pixelproof.interop.references import ReferenceLoadError, load_reference
 
@@ -94,7 +95,7 @@ def mask_layer(
     for ann in project.annotations_of(pair_image.id):
         cat = project.categories.get(ann.category_id)
         rgb = colors.get(cat.name if cat is not None else "", (255, 0, 255))
-        placed = qa.annotation_placed(ann, h, w)
+        placed = annotation_placed(ann, h, w)
         if placed.is_empty:
             continue
         m = placed.mask
