@@ -36,7 +36,12 @@ class Scored:
 
 def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str | None = None) -> Scored:
     """Load ``path`` (as format ``fmt``, else detected) and score ``candidate`` against it, reporting
-    progress to ``job`` (a ui Job). Raises ``ReferenceLoadError`` with a line per problem, naming the file."""
+    progress to ``job`` (a ui Job). A large project (``core.batch.is_large_job``) is scored on local worker
+    processes, one per core, announced with ``job.send(("where", description))``; Cancel stops them.
+    Raises ``ReferenceLoadError`` with a line per problem, naming the file."""
+    from pixelproof.core.batch import make_executor
+    from pixelproof.core.qa_batch import SECONDS_PER_PAIR
+
     if not path.exists():
         raise ReferenceLoadError([f"{path}: no such file or folder"])
     reference = load_reference(path, candidate, fmt)
@@ -47,8 +52,14 @@ def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str
             yield pair
             job.report(n, total)
 
-    result = qa.run_qa(reference, candidate, options, progress=progress, cancelled=job.is_cancelled)
-    job.check()
+    executor = make_executor(len(candidate.images), seconds_per_item=SECONDS_PER_PAIR)
+    if executor.kind != "serial":
+        job.send(("where", executor.describe()))
+    with executor:  # leaving it on Cancel (JobCancelled) stops the workers at once
+        result = qa.run_qa(
+            reference, candidate, options, progress=progress, cancelled=job.is_cancelled, executor=executor
+        )
+        job.check()
     objects: dict[str, list[ObjectRow]] = {}
     for row in result.per_object:
         objects.setdefault(row.file_name, []).append(row)

@@ -62,6 +62,7 @@ class ReviewView(QWidget):
         self.stale = False
         self.error: str | None = None
         self.job: Job | None = None
+        self.where = ""  # "2 local worker processes x 1 thread(s)" while QA runs on a pool
         self.overlay_job: Job | None = None
         self.image_id = -1
         self.outline = False
@@ -229,7 +230,9 @@ class ReviewView(QWidget):
         options = self.options
         fmt = doc.project.app.get("reference_format")
         job = Job(lambda j: compute.score(j, path, candidate, options, fmt), self)
+        self.where = ""
         job.progress.connect(self._on_progress)
+        job.message.connect(self._on_message)
         job.finished.connect(lambda scored, j=job: self._on_scored(j, scored))
         job.failed.connect(lambda reason, j=job: self._on_failed(j, reason, path))
         job.cancelled.connect(lambda j=job: self._on_cancelled(j))
@@ -258,7 +261,12 @@ class ReviewView(QWidget):
     def _on_progress(self, done: int, total: int) -> None:
         self.header.progress.setRange(0, max(total, 1))
         self.header.progress.setValue(done)
-        self.header.progress.setFormat(f"{done} / {total} images")
+        where = f" · {self.where}" if self.where else ""
+        self.header.progress.setFormat(f"{done} / {total} images{where}")
+
+    def _on_message(self, message: object) -> None:
+        if isinstance(message, tuple) and message[0] == "where":  # a large project: on worker processes
+            self.where = str(message[1])
 
     def _on_cancelled(self, job: Job) -> None:
         if job is self.job:

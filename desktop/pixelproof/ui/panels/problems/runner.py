@@ -9,7 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from pixelproof.core.batch import make_executor
 from pixelproof.core.lint import LintOptions, LintResult, Rules, lint_project, pending_predictions
+from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
 from pixelproof.core.model import Annotation, Project
 from pixelproof.inference.apply import predict_project
 from pixelproof.ui.workers import Job, JobCancelled
@@ -84,16 +86,26 @@ class LintRunner(QObject):
         self._lint(snap, rules, preds)  # type: ignore[arg-type]
 
     def _lint(self, snap: Project, rules: Rules, preds: dict[int, list[Annotation]] | None) -> None:
+        """Lint in a job; a large project (``core.batch.is_large_job``) on local worker processes, one per
+        core (the progress says so); Cancel stops them."""
+        phase = ["checking"]
+
         def work(job: Job) -> LintResult:
             def step(done: int, total: int) -> None:
                 if self._cancel.is_set():
                     raise JobCancelled
                 job.report(done, total)
 
-            return lint_project(snap, rules, preds, LintOptions(min_score=LIST_FLOOR), progress=step)
+            executor = make_executor(len(snap.images), seconds_per_item=SECONDS_PER_IMAGE)
+            if executor.kind != "serial":
+                job.send(f"checking on {executor.describe()}:")
+            with executor:  # leaving it on Cancel (JobCancelled) stops the workers at once
+                options = LintOptions(min_score=LIST_FLOOR)
+                return lint_project(snap, rules, preds, options, progress=step, executor=executor)
 
         job = Job(work, self)
-        job.progress.connect(lambda done, total: self.progress.emit("checking", done, total))
+        job.message.connect(lambda text: phase.__setitem__(0, str(text)))
+        job.progress.connect(lambda done, total: self.progress.emit(phase[0], done, total))
         job.finished.connect(self._end)
         job.cancelled.connect(lambda: self._end(None))
         job.failed.connect(self._failed)
