@@ -28,8 +28,11 @@ def large(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_review_qa_runs_on_worker_processes_and_cancel_stops_them(
-    qtbot, demo: Path, no_prompts, large
-) -> None:  # type: ignore[no-untyped-def]  # noqa: E501, F811
+    qtbot,
+    demo: Path,  # noqa: F811 (the fixture)
+    no_prompts,
+    large,
+) -> None:  # type: ignore[no-untyped-def]
     window = open_window(qtbot, demo)
     view = window.review.view
     formats: list[str] = []
