@@ -31,8 +31,9 @@ def shared_models() -> Path:
 
 @pytest.fixture(scope="module")
 def dask_cluster():  # type: ignore[no-untyped-def]
-    """A real Dask scheduler on localhost with two one-thread worker processes (issue 17's tests); per
-    module, so its threads are gone before the Qt tests run."""
+    """A real Dask scheduler on localhost with two one-thread worker processes (issue 17's tests, all in
+    tests/cli/test_scale_cli.py: one cluster for the suite); per module, so its threads are gone before
+    the Qt tests run."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"

@@ -98,3 +98,22 @@ def test_console_entry_runs_convert_as_subprocess(tmp_path: Path) -> None:
     assert "2 images, 5 annotations, 3 categories" in proc.stdout
     assert "box-only object(s) written as filled boxes" in proc.stderr
     assert sorted(p.name for p in (out / "masks").iterdir()) == ["a.png", "b.png"]
+
+
+def test_workers_for_a_format_written_in_one_process_is_said_and_ignored(tmp_path: Path, capsys) -> None:
+    from pixelproof.core.coco import save_project
+    from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+
+    project = Project(path=tmp_path / "p.json")
+    project.add_category(Category(1, "cat"))
+    project.add_image(ImageRecord(1, "a.png", 20, 10))
+    project.add_annotation(Annotation(1, 1, 1, [1.0, 1.0, 5.0, 4.0], None, 20.0))
+    save_project(project, tmp_path / "p.json")
+    out = tmp_path / "yolo"
+    argv = ["convert", str(tmp_path / "p.json"), str(out), "--from", "coco", "--to", "yolo", "--workers", "2"]
+    code = main(argv)
+    said = capsys.readouterr()
+    assert code == 0, said.err
+    assert "--workers/--scheduler: yolo output is written here" in said.err
+    assert "running on" not in said.err  # no worker process was started
+    assert any(out.rglob("*.txt"))

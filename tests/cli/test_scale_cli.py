@@ -1,6 +1,6 @@
 """Batch commands on several cores and on a Dask cluster (issue 17): byte-identical outputs (prelabel's
-project, qa's CSV and JSON, lint's JSON; merge and agreement) serially, with ``--workers 2`` and with
-``--scheduler`` on a real LocalCluster; shards; Ctrl+C leaves nothing behind."""
+project, qa's CSV and JSON, lint's JSON, convert's mask folder; merge and agreement) serially, with
+``--workers 2`` and with ``--scheduler`` on a real LocalCluster; shards; Ctrl+C leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -18,8 +18,11 @@ import pytest
 from skimage import data
 
 from pixelproof.cli import main
+from pixelproof.core.batch import DaskExecutor, Failed, available_cores, run_batch
 from pixelproof.core.coco import load_project, save_project
 from tests.cli.test_prelabel_cli import make_project
+from tests.core import batch_tasks
+from tests.core.test_batch import CONTEXT, ITEMS, _check_loaded_once, _expected, _values
 
 THRESHOLD = ("--backend", "threshold", "--option", "category=coin", "--option", "min_area=30")
 
@@ -113,6 +116,19 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     assert json.loads(lints["serial"])["summary"]["problems"] > 0
     assert lints["pool"] == lints["serial"] and lints["dask"] == lints["serial"]
 
+    # convert to PNG masks: the same files, drawn here and on two workers (the cluster runs the same tasks)
+    converted = {}
+    for name in ("serial", "pool"):
+        flags = runs[name]
+        out = folder / f"{name}.masks"
+        argv = ["convert", str(folder / "labels.json"), str(out), "--from", "coco", "--to", "masks",
+                "--images", "keep", *flags]  # fmt: skip
+        assert main(argv) == 0, capsys.readouterr().err
+        files = sorted(p for p in out.rglob("*") if p.is_file())
+        converted[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in files}
+    assert sum(k.startswith("masks/") for k in converted["serial"]) == 14
+    assert converted["pool"] == converted["serial"]
+
     # merge and agreement of two annotators' shards (every image labelled by both): the same files
     shards = folder / "shards"
     assert main(["split", str(folder / "serial.json"), "--annotators", "ann,bob", "--overlap", "1",
@@ -139,6 +155,23 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
         assert all(shard.image_path(im).is_file() for im in shard.images.values())  # names rebased
         merged.update(shard.annotations)
     assert merged == project.annotations
+
+
+# last of the cluster's tests: it kills one of its workers
+def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
+    dask_cluster: Any, tmp_path: Path
+) -> None:
+    with DaskExecutor(dask_cluster.scheduler_address) as dask:
+        assert dask.slots == 2
+        results = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, dask, chunk_size=3))
+        assert _values(results) == _expected()
+        _check_loaded_once(results, processes=2)
+        # two one-thread workers on this machine: each gets half of its cores
+        assert {r[4] for _, r in results if not isinstance(r, Failed)} == {max(1, available_cores() // 2)}
+        context = {"kill_at": 21, "marker": str(tmp_path / "killed")}
+        rerun = list(run_batch(batch_tasks.die_once, context, ITEMS, dask, chunk_size=4))
+    assert (tmp_path / "killed").exists()
+    assert [r for _, r in rerun] == [x * x for x in ITEMS]
 
 
 def test_ctrl_c_stops_the_workers_and_leaves_no_partial_output(tmp_path: Path) -> None:

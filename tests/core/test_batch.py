@@ -1,5 +1,6 @@
-"""The batch executor layer (issue 17): same results serially, in a local pool and on a real Dask
-LocalCluster; models loaded once per worker; lost workers retried; Cancel and Ctrl+C write nothing."""
+"""The batch executor layer (issue 17): same results serially and in a local pool (on a real Dask
+LocalCluster: tests/cli/test_scale_cli.py, which starts the one cluster of the suite); models loaded once
+per worker; lost workers retried; Cancel and Ctrl+C write nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import pytest
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.batch import (
     BatchCancelled,
-    DaskExecutor,
     Executor,
     Failed,
     PathMap,
@@ -22,7 +22,6 @@ from pixelproof.core.batch import (
     Progress,
     SerialExecutor,
     WorkerLost,
-    available_cores,
     job_timestamp,
     make_executor,
     run_batch,
@@ -177,22 +176,3 @@ def test_progress_rate_and_eta() -> None:
     p = Progress(done=30, total=90, failed=0, elapsed=10.0, where="serial")
     assert p.rate == 3.0 and p.eta == 20.0
     assert Progress(0, 90, 0, 5.0, "serial").eta is None
-
-
-# -- a real Dask scheduler on localhost with two worker processes ----------------------------------
-
-
-def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
-    dask_cluster: Any, tmp_path: Path
-) -> None:
-    with DaskExecutor(dask_cluster.scheduler_address) as dask:
-        assert dask.slots == 2
-        results = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, dask, chunk_size=3))
-        assert _values(results) == _expected()
-        _check_loaded_once(results, processes=2)
-        # two one-thread workers on this machine: each gets half of its cores
-        assert {r[4] for _, r in results if not isinstance(r, Failed)} == {max(1, available_cores() // 2)}
-        context = {"kill_at": 21, "marker": str(tmp_path / "killed")}
-        rerun = list(run_batch(batch_tasks.die_once, context, ITEMS, dask, chunk_size=4))
-    assert (tmp_path / "killed").exists()
-    assert [r for _, r in rerun] == [x * x for x in ITEMS]

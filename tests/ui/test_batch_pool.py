@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from pixelproof.core.batch import executors
 from pixelproof.core.coco import load_project
 from pixelproof.inference.apply import prelabel_project
 from tests.cli.test_prelabel_cli import make_project
 from tests.cli.test_scale_cli import coin_pictures
 from tests.ui.test_model_panel import choose, press, wait_batch
 
-IMAGES = 40  # x ~0.25 s per image estimated = 10 s: a large job
+IMAGES = 12  # a large job once "large" starts at 2 images (the pool starts the same for 12 or 200)
 
 
 @pytest.fixture
@@ -21,7 +22,10 @@ def project_file(tmp_path: Path) -> Path:
     return make_project(tmp_path / "p", coin_pictures(IMAGES, side=64))
 
 
-def test_prelabel_all_on_a_large_project_uses_worker_processes(qtbot, window, project_file: Path) -> None:
+def test_prelabel_all_on_a_large_project_uses_worker_processes(
+    qtbot, window, project_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(executors, "LARGE_JOB_IMAGES", 2)
     doc = window.document
     panel = choose(qtbot, window, "threshold")
     steps = doc.undo_stack.count()

@@ -10,11 +10,20 @@ written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections import defaultdict
 from typing import Any
 
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
 from pixelproof.commands._common import ProgressBar, error, warn
+
+# why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
+ONE_PROCESS = (
+    "coco, cvat, nifti and dicom-seg are one file (or volume) written as one stream; yolo, voc and "
+    "labelme are small text files per image, cheaper to write than to send to a worker; cityscapes, "
+    "kitti, mvtec and openimages also draw mask PNGs per image but are not split into tasks yet"
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,6 +57,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--allow-outside-root",
         action="store_true",
         help="copy or link images that lie outside the input's dataset folder (refused by default)",
+    )
+    parallel = ", ".join(f.name for f in writable() if f.parallel_writer)
+    add_batch_arguments(p)
+    p.epilog = (
+        f"--workers/--scheduler draw and encode the output of: {parallel}. Other outputs are written in "
+        f"this process: {ONE_PROCESS}. Reading is always done in this process."
     )
     p.set_defaults(run=run)
 
@@ -145,6 +160,11 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.interop.formats import FORMATS, all_options
 
     src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
+    try:
+        batch = batch_options(args)
+    except ValueError as e:
+        error(str(e))
+        return 2
     if not os.path.exists(args.input):
         error(f"{args.input}: not found")
         return 1
@@ -195,9 +215,15 @@ def run(args: argparse.Namespace) -> int:
     if not project.images:
         error(f"{args.input}: nothing to convert (no images found as {args.src_format})")
         return 1
+    executor = _executor(batch, dst, len(project.images))
+    if executor is False:
+        return 1
+    if executor is not None:
+        write_opts.update(executor=executor, worker_path=batch.path_map)
     bar = ProgressBar(f"writing {args.dst_format}")
     try:
-        warnings = dst.write(project, args.output, progress=bar, **write_opts)
+        with executor or contextlib.nullcontext():
+            warnings = dst.write(project, args.output, progress=bar, **write_opts)
     except (OSError, ValueError, ProjectSaveError) as e:
         bar.close()
         error(f"{args.output}: {e}")
@@ -216,3 +242,21 @@ def run(args: argparse.Namespace) -> int:
         + (f"; skipped {skipped}" if skipped else "")
     )
     return 3 if result.skipped else 0  # converted, but not all of it: each loss is on stderr
+
+
+def _executor(batch: Any, dst: Any, images: int) -> Any:
+    """Where ``dst``'s writer draws its files: an executor for a writer that can split its work (None:
+    here), False after an error. ``--workers``/``--scheduler`` for another format: a warning, run here."""
+    from pixelproof.core.batch import BatchSetupError
+
+    if not dst.parallel_writer:
+        if (batch.workers or 1) > 1 or batch.scheduler:
+            warn(f"--workers/--scheduler: {dst.name} output is written here (see `convert --help`)")
+        return None
+    try:
+        executor = batch.executor(images)
+    except BatchSetupError as e:
+        error(str(e))
+        return False
+    announce(executor)
+    return executor

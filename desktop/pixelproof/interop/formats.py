@@ -154,6 +154,9 @@ class Format:
     detect: Callable[[Path], bool] | None = None
     suffixes: tuple[str, ...] = ()
     lost_on_export: str = ""
+    # its writer takes ``executor`` and ``worker_path`` (``convert --workers``/``--scheduler``; see
+    # docs/scaling.md for why the others write in one process)
+    parallel_writer: bool = False
 
     @property
     def can_read(self) -> bool:

@@ -22,8 +22,10 @@ import csv
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -31,7 +33,7 @@ from PIL import Image
 from pixelproof.core import limits
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -389,6 +391,8 @@ def write_masks(
     mode: str = "instance",
     images: str = "link",
     progress: ProgressCallback | None = None,
+    executor: Any = None,
+    worker_path: Callable[[str], str] | None = None,
 ) -> list[str]:
     """``out_dir/masks/<stem>.png`` per image plus ``classes.txt`` (and ``instances.json``); returns warnings.
 
@@ -397,7 +401,13 @@ def write_masks(
     in 16-bit masks), painted first so objects keep their pixels. Boxes are filled; where objects overlap,
     the later one wins (counted in the warnings). ``images``: "copy"/"link" into ``out_dir/images``;
     "keep" lists the original files in ``images.csv``.
+
+    ``executor`` (``pixelproof.core.batch``; default: here) draws and encodes the masks, one task per chunk
+    of images, each writing its own files (``worker_path`` maps the output folder for a cluster); the
+    listing, class maps and warnings are gathered here in image order, so the output is the same.
     """
+    from pixelproof.core.batch import Failed, SerialExecutor, run_batch
+
     if mode not in ("instance", "semantic"):
         raise ValueError(f"mode: expected instance or semantic, got {mode!r}")
     check_image_mode(images)
@@ -408,30 +418,33 @@ def write_masks(
     cats = sorted((c for c in project.categories.values() if not c.void), key=lambda c: c.id)
     class_index = {c.id: i for i, c in enumerate(cats, start=1)}
     stems = unique_stems(project)
-    palette = voc_colormap().reshape(-1).tolist()
     instance_map: dict[str, dict[str, str]] = {}
     listing: list[tuple[str, str]] = []
-    for image in with_progress(list(project.images.values()), len(project.images), progress):
+    todo = list(project.images.values())
+    for image in todo:
         src = project.image_path(image)
-        mask_name = f"{stems[image.id]}.png"
         if images == "keep":
-            listing.append((mask_name, rel_name(src, out)))
+            listing.append((f"{stems[image.id]}.png", rel_name(src, out)))
         elif image_exists(src):
             placed = place_image(src, out / "images" / (stems[image.id] + image_suffix(src)), images, image)
             if placed is not None:
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        ids, names = _image_ids(project, image, mode, class_index, counts)
+    masks_dir = str(out / "masks")
+    remote_dir = worker_path(masks_dir) if worker_path else masks_dir
+    context = MaskContext(mode, class_index, dict(project.categories), remote_dir)
+    items = [(image, project.annotations_of(image.id), f"{stems[image.id]}.png") for image in todo]
+    executor = executor or SerialExecutor()
+    drawn = run_batch(mask_task, context, items, executor, seconds_per_item=SECONDS_PER_MASK)
+    for index, result in with_progress(drawn, len(todo), progress):
+        if isinstance(result, Failed):  # as in this process: the first image that cannot be written stops it
+            name = todo[index].file_name
+            raise ValueError(result.reason if name in result.reason else f"{name}: {result.reason}")
+        names, image_counts = result
+        counts.update(image_counts)
         if mode == "instance":
-            instance_map[mask_name] = names
-        counts["16bit"] += ids.dtype == np.uint16
-        if ids.dtype == np.uint8:
-            png = Image.frombytes("P", (image.width, image.height), ids.tobytes())
-            png.putpalette(palette)
-        else:
-            png = Image.fromarray(ids)
-        png.save(out / "masks" / mask_name)
+            instance_map[items[index][2]] = names
     (out / "classes.txt").write_text("\n".join(["_background_", *[c.name for c in cats]]) + "\n", "utf-8")
     if mode == "instance":
         (out / "instances.json").write_text(json.dumps(instance_map, indent=1), encoding="utf-8")
@@ -449,6 +462,47 @@ def write_masks(
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
+
+
+SECONDS_PER_MASK = 0.01  # draw and encode one mask of ~10 objects on one core: sizes batch chunks
+
+
+@dataclass(frozen=True, slots=True)
+class MaskContext:
+    """What every mask-drawing task needs besides its images."""
+
+    mode: str
+    class_index: dict[int, int]
+    categories: dict[int, Category]
+    masks_dir: str  # as the worker sees it
+
+
+def mask_task(context: MaskContext, items: list[tuple[ImageRecord, list[Annotation], str]]) -> list:
+    """Draw, encode and save the masks of some images (a batch task: nothing shared, files of its own);
+    returns per image its instance class map and what to count in the warnings."""
+    from pixelproof.core.batch import Failed
+
+    palette = voc_colormap().reshape(-1).tolist()
+    out = []
+    for image, objects, mask_name in items:
+        one = Project(categories=context.categories)
+        one.add_image(image)
+        one.extend_annotations(objects)
+        counts: Counter[str] = Counter()
+        try:
+            ids, names = _image_ids(one, image, context.mode, context.class_index, counts)
+        except ValueError as e:  # LimitError: too large to draw; named, the parent stops there
+            out.append(Failed(str(e)))
+            continue
+        counts["16bit"] += ids.dtype == np.uint16
+        if ids.dtype == np.uint8:
+            png = Image.frombytes("P", (image.width, image.height), ids.tobytes())
+            png.putpalette(palette)
+        else:
+            png = Image.fromarray(ids)
+        png.save(Path(context.masks_dir) / mask_name)
+        out.append((names, dict(counts)))
+    return out
 
 
 def _image_ids(
@@ -496,6 +550,7 @@ FORMAT = Format(
     title="PNG mask folder",
     reader=read_masks,
     writer=write_masks,
+    parallel_writer=True,
     read_options=(
         Option(
             "mode",
