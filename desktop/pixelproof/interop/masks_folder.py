@@ -23,17 +23,14 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
-from pixelproof.core import limits
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -60,7 +57,6 @@ from pixelproof.interop.label_maps import (
     read_color_map,
     sidecar_map,
     voc_color_map,
-    voc_colormap,
 )
 
 MODES = ("auto", "semantic", "instance", "voc")
@@ -407,6 +403,7 @@ def write_masks(
     listing, class maps and warnings are gathered here in image order, so the output is the same.
     """
     from pixelproof.core.batch import Failed, SerialExecutor, run_batch
+    from pixelproof.interop.mask_drawing import SECONDS_PER_MASK, MaskContext, mask_task
 
     if mode not in ("instance", "semantic"):
         raise ValueError(f"mode: expected instance or semantic, got {mode!r}")
@@ -462,79 +459,6 @@ def write_masks(
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
-
-
-SECONDS_PER_MASK = 0.01  # draw and encode one mask of ~10 objects on one core: sizes batch chunks
-
-
-@dataclass(frozen=True, slots=True)
-class MaskContext:
-    """What every mask-drawing task needs besides its images."""
-
-    mode: str
-    class_index: dict[int, int]
-    categories: dict[int, Category]
-    masks_dir: str  # as the worker sees it
-
-
-def mask_task(context: MaskContext, items: list[tuple[ImageRecord, list[Annotation], str]]) -> list:
-    """Draw, encode and save the masks of some images (a batch task: nothing shared, files of its own);
-    returns per image its instance class map and what to count in the warnings."""
-    from pixelproof.core.batch import Failed
-
-    palette = voc_colormap().reshape(-1).tolist()
-    out = []
-    for image, objects, mask_name in items:
-        one = Project(categories=context.categories)
-        one.add_image(image)
-        one.extend_annotations(objects)
-        counts: Counter[str] = Counter()
-        try:
-            ids, names = _image_ids(one, image, context.mode, context.class_index, counts)
-        except ValueError as e:  # LimitError: too large to draw; named, the parent stops there
-            out.append(Failed(str(e)))
-            continue
-        counts["16bit"] += ids.dtype == np.uint16
-        if ids.dtype == np.uint8:
-            png = Image.frombytes("P", (image.width, image.height), ids.tobytes())
-            png.putpalette(palette)
-        else:
-            png = Image.fromarray(ids)
-        png.save(Path(context.masks_dir) / mask_name)
-        out.append((names, dict(counts)))
-    return out
-
-
-def _image_ids(
-    project: Project, image: ImageRecord, mode: str, class_index: dict[int, int], counts: Counter[str]
-) -> tuple[np.ndarray, dict[str, str]]:
-    """One image's id array (void first, then objects by id) and, for instance masks, id -> class."""
-    anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
-    void_anns = [a for a in anns if project.is_void(a)]
-    objects = [a for a in anns if not project.is_void(a)]
-    h, w = image.height, image.width
-    limits.check_image_size(w, h, image.file_name)  # the whole mask is made at once
-    n = len(objects) if mode == "instance" else len(class_index)
-    ids = np.zeros((h, w), dtype=np.uint8 if n < VOID else np.uint16)
-    void = VOID if ids.dtype == np.uint8 else VOID_16
-    for a in void_anns:
-        ids[a.mask(h, w)] = void
-    covered = np.zeros((h, w), dtype=bool)
-    names: dict[str, str] = {}
-    seen_classes: set[int] = set()
-    for k, a in enumerate(objects, start=1):
-        m = a.mask(h, w)
-        counts["boxes"] += a.kind == "box"
-        counts["overlap"] += int(np.count_nonzero(covered & m))
-        covered |= m
-        if mode == "instance":
-            ids[m] = k
-            names[str(k)] = project.categories[a.category_id].name
-        else:
-            counts["merged"] += a.category_id in seen_classes
-            seen_classes.add(a.category_id)
-            ids[m] = class_index[a.category_id]
-    return ids, names
 
 
 def looks_like_masks(path: Path) -> bool:
