@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -77,6 +78,21 @@ class ScoredBackend(Backend):
         ]
 
 
+class TileSpy(Backend):
+    """One small box per picture it is given, at (4, 4) of that picture; records the pictures' sizes."""
+
+    name = "tilespy"
+    kind = "detect"
+    seen: ClassVar[list[tuple[int, int]]] = []
+
+    def categories(self) -> list[str]:
+        return ["thing"]
+
+    def predict(self, image, prompt=None):
+        TileSpy.seen.append(image.shape[:2])
+        return [Prediction("thing", 0.9, [4, 4, 10, 10])]
+
+
 @pytest.fixture
 def fake_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     real = inference.discover
@@ -84,7 +100,7 @@ def fake_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     def discover():
         fakes = [
             BackendInfo(c.name, f"tests:{c.__name__}", None, c)
-            for c in (SlowBackend, FlakyBackend, ScoredBackend)
+            for c in (SlowBackend, FlakyBackend, ScoredBackend, TileSpy)
         ]
         return sorted(real() + fakes, key=lambda i: i.name)
 
@@ -237,7 +253,10 @@ def test_accept_and_reject_predictions(qtbot, demo) -> None:
     wait_batch(qtbot, panel)
     preds = predictions(doc, 3)
     assert len(preds) >= 3
-    assert doc.project.category_by_name("object") is not None  # model class added as a new category
+    # a single-class model whose class the project lacks goes to the current category, not to "object"
+    assert panel.mapping.values() == {"object": "coin"}
+    assert doc.project.category_by_name("object") is None
+    assert {a.category_id for a in preds} == {doc.current_category_id}
     rec = doc.project.images[3]
     big = sorted(preds, key=lambda a: -a.area)
 
@@ -314,7 +333,7 @@ def test_batch_is_one_undo_step_per_image(qtbot, demo) -> None:
     for _ in range(len(by_image) - 1):
         key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert {i: (a.image_id, a.category_id) for i, a in doc.project.annotations.items()} == before_anns
-    assert dict(doc.project.categories) == before_cats  # the "object" category went with the first image
+    assert dict(doc.project.categories) == before_cats
     key(win, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert len({a.image_id for a in predictions(doc)}) == 1
 
@@ -494,7 +513,7 @@ def test_yolo_onnx_finds_the_astronaut(qtbot, demo, shared_models: Path) -> None
     qtbot.waitUntil(
         lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✓"), timeout=30000
     )
-    assert panel.mapping.values(include_new=True)["person"] == "person"
+    assert panel.mapping.values()["person"] == "person"
     astronaut = next(i for i, r in doc.project.images.items() if "astronaut" in r.file_name)
     go_to(qtbot, win, astronaut)
     person = doc.project.category_by_name("person").id

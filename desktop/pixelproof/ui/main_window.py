@@ -542,10 +542,23 @@ def _last_image_key(doc: Document) -> str:
     return f"last_image/{digest}"
 
 
+class _PanelScroll(QScrollArea):
+    """Never narrower than its panel's minimum (plus a vertical scroll bar): it does not scroll
+    sideways, so a narrower dock would cut the panel's right side off (the Model dock at 1366x768)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        panel = self.widget()
+        if panel is None:
+            return hint
+        width = panel.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), width), hint.height())
+
+
 def _scrollable(panel: QWidget) -> QScrollArea:
     """A dock's content in a frameless scroll area: a tall panel (the Model dock's form) then scrolls
     instead of forcing the whole window taller than a 768-px laptop screen."""
-    area = QScrollArea()
+    area = _PanelScroll()
     area.setWidget(panel)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from pixelproof.ui.document import Document
@@ -54,3 +54,22 @@ class Panel(QWidget):
 
     def refresh(self) -> None:
         """Rebuild from the document."""
+
+
+class _WheelGuard(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            event.ignore()  # passed on to the parent: the dock's scroll area scrolls
+            return True
+        return False
+
+
+_WHEEL_GUARD = _WheelGuard()
+
+
+def scroll_safe(*widgets: QWidget) -> None:
+    """Combos and spin boxes in a scrolling dock take the wheel only once clicked into: scrolling the
+    dock past one must not change its value (a class mapping, a threshold) on the way."""
+    for w in widgets:
+        w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        w.installEventFilter(_WHEEL_GUARD)

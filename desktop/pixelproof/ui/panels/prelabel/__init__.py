@@ -2,11 +2,13 @@
 
 One part per job: ``backends`` (choose and configure the backend: model file, minimum score, its options;
 not-ready ones say why; nothing is downloaded), ``mapping`` (model classes -> project categories, or
-ignored), ``batch`` (run over images in the window's ``ModelSession`` worker, one undo step per image as
-it arrives), ``review`` (accept / reject pending predictions, score filter). This module puts them in the
-dock and owns the Model menu: ``M`` pre-labels the current image (with an interactive backend it picks
-the assist tool instead); "Pre-label all" runs over every image, or the images selected in the Images
-panel when several are.
+ignored; remembered per model in the project, a single-class model goes to the current category by
+default), ``run_options`` (skip what is labeled, only unlabeled images, tiles), ``batch`` (run over images
+in the window's ``ModelSession`` worker, one undo step per image as it arrives), ``review`` (accept /
+reject pending predictions, score filter). This module puts them in the dock and owns the Model menu:
+``M`` pre-labels the current image (with an interactive backend it outlines the selected boxes — detect,
+then segment — or, with no box selected, picks the assist tool); "Pre-label all" runs over every image,
+or the images selected in the Images panel when several are (an interactive backend outlines every box).
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout
 
+from pixelproof.core.edits.model_mapping import RememberMapping, remembered
+from pixelproof.inference.apply import effective_mapping, mapping_key
 from pixelproof.inference.base import Backend
+from pixelproof.inference.from_boxes import box_annotations
 from pixelproof.ui.document import Document
-from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.base import Panel, scroll_safe
 from pixelproof.ui.panels.prelabel.backends import BackendChooser
 from pixelproof.ui.panels.prelabel.batch import BatchRunner, text_button
 from pixelproof.ui.panels.prelabel.mapping import ClassMapping
 from pixelproof.ui.panels.prelabel.review import PredictionReview
+from pixelproof.ui.panels.prelabel.run_options import RunOptions
 from pixelproof.ui.panels.prelabel.session import ModelSession
 from pixelproof.ui.shortcuts import make_action
 
@@ -45,31 +51,39 @@ class PrelabelPanel(Panel):
         a = self._action
         self.act_prelabel = a(
             "model.prelabel", self.prelabel_current,
-            "Run the model on this image (interactive backends: the assist tool)",
+            "Run the model on this image (interactive backends: outline the selected boxes, or the "
+            "assist tool)",
         )  # fmt: skip
         self.act_prelabel_all = a(
             "model.prelabel_all", self.prelabel_all,
-            "Run the model on every image (or on the images selected in the Images panel)",
+            "Run the model on every image (or on the images selected in the Images panel); an "
+            "interactive backend outlines every box",
         )  # fmt: skip
         self.act_cancel = a("model.cancel", self.cancel_batch, "Stop after the image being processed")
         self.backends = BackendChooser(self.session)
+        scroll_safe(self.backends.combo, self.backends.options.threshold_spin)
         self.mapping = ClassMapping()
+        self.run_options = RunOptions()
+        self._shown_mapping: tuple[str, dict] | None = None  # (model key, remembered mapping) in the table
         self.batch = BatchRunner(self.session, self.act_cancel)
         self.review = PredictionReview(self._action)
         for part in (self.backends, self.batch, self.review):
             part.message.connect(self._message)
         self.backends.configured.connect(self._fill_mapping)
+        self.mapping.edited.connect(self._remember_mapping)
         self.review.scoreFilterChanged.connect(self._redraw_predictions)
         self.session.changed.connect(self._update_actions)
 
-        run_row = QHBoxLayout()
-        run_row.addWidget(text_button(self.act_prelabel, "Pre-label image (M)"))
-        run_row.addWidget(text_button(self.act_prelabel_all, "Pre-label all images"))
+        run_row = QVBoxLayout()  # one above the other: the dock stays narrow on a 1366-px screen
+        run_row.setSpacing(2)
+        run_row.addWidget(text_button(self.act_prelabel))
+        run_row.addWidget(text_button(self.act_prelabel_all))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.backends)
         layout.addWidget(QLabel("Class mapping"))
         layout.addWidget(self.mapping, 1)
+        layout.addWidget(self.run_options)
         layout.addLayout(run_row)
         layout.addWidget(self.batch)
         layout.addWidget(self.review)
@@ -116,18 +130,45 @@ class PrelabelPanel(Panel):
             (doc.annotationRemoved, self.schedule_refresh),
             (doc.annotationChanged, self.schedule_refresh),
             (doc.categoriesChanged, self._fill_mapping),
+            (doc.currentCategoryChanged, self._fill_mapping),
+            (doc.undo_stack.indexChanged, self._mapping_maybe_changed),
         ]
 
     def refresh(self) -> None:
         self._update_actions()
 
     def _fill_mapping(self, *_: object) -> None:
-        backend = self.session.backend
-        doc = self.document
-        self.mapping.fill(
-            backend.categories() if backend is not None else [],
-            [c.name for c in doc.project.categories.values()] if doc is not None else [],
-        )
+        """The table as the project remembers it for this model; a single-class model whose class the
+        project lacks goes to the current category (as ``prelabel --category``)."""
+        backend, doc = self.session.backend, self.document
+        classes = backend.categories() if backend is not None else []
+        if doc is None or backend is None:
+            self._shown_mapping = None
+            self.mapping.fill(classes, [])
+            return
+        project = doc.project
+        key = mapping_key(backend)
+        self._shown_mapping = (key, remembered(project, key))
+        current = project.categories.get(doc.current_category_id)
+        mapping = effective_mapping(project, backend, None, current.name if current else None)
+        self.mapping.fill(classes, [c.name for c in project.categories.values()], mapping)
+
+    def _remember_mapping(self) -> None:
+        """The user chose a row: the whole table is remembered for this model (one undo step)."""
+        backend, doc = self.session.backend, self.document
+        if backend is None or doc is None:
+            return
+        key, values = mapping_key(backend), self.mapping.values()
+        if values != remembered(doc.project, key):
+            self._shown_mapping = (key, values)
+            doc.push(RememberMapping(key, values))
+
+    def _mapping_maybe_changed(self, *_: object) -> None:
+        """Undo / redo of a remembered mapping shows in the table."""
+        if self._shown_mapping is not None and self.document is not None:
+            key, shown = self._shown_mapping
+            if remembered(self.document.project, key) != shown:
+                self._fill_mapping()
 
     # -- running -----------------------------------------------------------------------------------
     def _ready_backend(self) -> Backend | None:
@@ -142,7 +183,8 @@ class PrelabelPanel(Panel):
         return backend
 
     def prelabel_current(self) -> None:
-        """M: pre-label the current image; an interactive backend needs clicks, so M picks the assist tool."""
+        """M: pre-label the current image. An interactive backend outlines the selected boxes (detect, then
+        segment); with no box selected it needs clicks, so M picks the assist tool."""
         doc = self.document
         if doc is None or doc.current_image_id == -1:
             return
@@ -150,6 +192,22 @@ class PrelabelPanel(Panel):
         if backend is None:
             return
         if backend.kind == "interactive":
+            selected = [
+                a for i in doc.selection
+                if (a := doc.project.annotations.get(i)) is not None and a.kind == "box"
+                and a.image_id == doc.current_image_id
+            ]  # fmt: skip
+            if selected:
+                ids = [
+                    a.id for a in box_annotations(doc.project, doc.current_image_id, [a.id for a in selected])
+                ]
+                if not ids:
+                    self._message(
+                        "The selected box already has a mask made from it: accept or reject it first"
+                    )
+                    return
+                self.start_batch([doc.current_image_id], from_boxes=True, box_ids=ids)
+                return
             if self.shell is not None:
                 self.shell.choose_tool("assist")
             self._message(f"{backend.name}: click +, right-click −, drag a box; Enter accepts, Esc drops")
@@ -164,10 +222,31 @@ class PrelabelPanel(Panel):
         return chosen if len(chosen) > 1 else self.document.image_ids()
 
     def prelabel_all(self) -> None:
-        self.start_batch(self.selected_image_ids())
+        """Every image (or the selected ones); only those without objects when the Run box says so. An
+        interactive backend outlines every box that has no mask made from it yet."""
+        doc, backend = self.document, self.session.backend
+        if doc is None or backend is None:
+            return
+        ids = self.selected_image_ids()
+        if backend.kind == "interactive":
+            ids = [i for i in ids if box_annotations(doc.project, i)]
+            if not ids:
+                self._message(f"{backend.name}: no box without a mask to outline (detect, then segment)")
+                return
+            self.start_batch(ids, from_boxes=True)
+            return
+        if self.run_options.settings().unlabeled_only:
+            ids = [i for i in ids if doc.project.annotation_count(i) == 0]
+            if not ids:
+                self._message("Every image has objects (Run: unlabeled images only)")
+                return
+        self.start_batch(ids)
 
-    def start_batch(self, image_ids: list[int]) -> bool:
-        """Pre-label ``image_ids`` in the worker; each image's result becomes one undo step on arrival."""
+    def start_batch(
+        self, image_ids: list[int], from_boxes: bool = False, box_ids: list[int] | None = None
+    ) -> bool:
+        """Pre-label ``image_ids`` in the worker; each image's result becomes one undo step on arrival.
+        ``from_boxes``: an interactive backend outlines the boxes (only ``box_ids`` when given)."""
         doc = self.document
         if doc is None or not image_ids:
             return False
@@ -177,11 +256,13 @@ class PrelabelPanel(Panel):
         backend = self._ready_backend()
         if backend is None:
             return False
-        if backend.kind == "interactive":
+        if backend.kind == "interactive" and not from_boxes:
             self._message(f"{backend.name} is interactive: use the assist tool on each object")
             return False
         spec = self.backends.spec(backend)
-        self.batch.start(doc, list(image_ids), backend, self.mapping.values(), spec)
+        run = self.run_options.settings()
+        mapping = self.mapping.values()
+        self.batch.start(doc, list(image_ids), backend, mapping, spec, run, from_boxes, box_ids)
         return True
 
     def cancel_batch(self) -> None:
@@ -198,10 +279,9 @@ class PrelabelPanel(Panel):
         backend = self.session.backend
         ready = backend is not None and backend.ready()[0]
         self.act_prelabel.setEnabled(has_image and ready and not running)
-        self.act_prelabel_all.setEnabled(
-            doc is not None and ready and not running and backend.kind != "interactive"
-        )
+        self.act_prelabel_all.setEnabled(doc is not None and ready and not running)
         self.backends.set_frozen(running)
+        self.run_options.setEnabled(not running)
         self.review.update_state()
 
     def _redraw_predictions(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from pixelproof.inference.apply import Rebaser
 from pixelproof.inference.base import Backend
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.document import Document
+from pixelproof.ui.panels.prelabel.run_options import RunSettings
 from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
 
 
@@ -59,8 +61,10 @@ class Batch:
     backend: str
     where: str = ""  # "2 local worker processes x 1 thread(s)" when the batch runs on a pool
     started: float = field(default_factory=time.monotonic)
+    from_boxes: bool = False  # detect, then segment: outlining box annotations
     done: int = 0
     added: int = 0
+    skipped: int = 0  # predictions repeating an object the image already had
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
 
     @property
@@ -83,6 +87,7 @@ class BatchRunner(QWidget):
         self.progress = QProgressBar()
         self.progress.setObjectName("prelabelProgress")
         self.eta_label = QLabel()
+        self.eta_label.setWordWrap(True)
         self.cancel_button = text_button(cancel, "Cancel")
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
@@ -113,11 +118,24 @@ class BatchRunner(QWidget):
         backend: Backend,
         mapping: dict[str, str | None],
         spec: BackendSpec | None = None,
+        run: RunSettings | None = None,
+        from_boxes: bool = False,
+        box_ids: Collection[int] | None = None,
     ) -> None:
-        """Pre-label ``image_ids`` of ``doc`` in the session's worker; with ``spec`` (the backend as
-        worker processes rebuild it) a large job runs on local worker processes."""
+        """Pre-label ``image_ids`` of ``doc`` in the session's worker, as ``run`` says; with ``spec`` (the
+        backend as worker processes rebuild it) a large job runs on local worker processes.
+        ``from_boxes``: the (interactive) backend outlines the box annotations instead — only ``box_ids``
+        when given (the worker's snapshot then holds no other box, so no other is prompted)."""
+        run = run or RunSettings()
         snap = doc.project.snapshot(image_ids)
-        batch = Batch(doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name)
+        if box_ids is not None:
+            for i in image_ids:
+                for a in snap.annotations_of(i):
+                    if a.kind == "box" and a.id not in box_ids:
+                        snap.remove_annotation(a.id)
+        batch = Batch(
+            doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name, from_boxes=from_boxes
+        )
         self.batch = batch
         self.problems.clear()
         self.problems.hide()
@@ -127,7 +145,16 @@ class BatchRunner(QWidget):
         self._show_batch_progress(batch)
         self.session.submit(
             lambda report: propose_in_worker(
-                report, backend, snap, batch.image_ids, mapping, batch.cancel, spec
+                report,
+                backend,
+                snap,
+                batch.image_ids,
+                mapping,
+                batch.cancel,
+                spec,
+                skip_existing=run.skip_existing,
+                tiling=None if from_boxes else run.tiling,
+                from_boxes=from_boxes,
             ),
             lambda cancelled: self._batch_done(batch, bool(cancelled)),
             lambda reason: self._batch_crashed(batch, reason),
@@ -158,9 +185,11 @@ class BatchRunner(QWidget):
         rec = doc.project.images.get(image_id)
         if kind == "done" and rec is not None:
             proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
+            batch.skipped += proposal.skipped
             if proposal.annotations:
                 n = len(proposal.annotations)
-                doc.push(proposal.edit(f"Pre-label {Path(rec.file_name).name} ({n})"))
+                what = "Outline boxes of" if batch.from_boxes else "Pre-label"
+                doc.push(proposal.edit(f"{what} {Path(rec.file_name).name} ({n})"))
                 batch.added += n
         elif kind == "failed":
             file_name, reason = payload[2], payload[3]  # type: ignore[index]
@@ -185,7 +214,10 @@ class BatchRunner(QWidget):
         elapsed = time.monotonic() - batch.started
         eta = elapsed / batch.done * (batch.total - batch.done)
         rate = batch.done / elapsed if elapsed > 0 else 0.0
-        self.eta_label.setText(f"{rate:.2f} images/s · ETA {format_eta(eta)} · {batch.added} objects")
+        skipped = f" · {batch.skipped} skipped" if batch.skipped else ""
+        self.eta_label.setText(
+            f"{rate:.2f} images/s · ETA {format_eta(eta)} · {batch.added} objects{skipped}"
+        )
 
     def _batch_done(self, batch: Batch, cancelled: bool) -> None:
         if batch is self.batch:
@@ -193,12 +225,16 @@ class BatchRunner(QWidget):
         self.last_batch = batch
         self._show_progress(False)
         failed = len(batch.failures)
+        verb = "Outlined the boxes of" if batch.from_boxes else "Pre-labeled"
         text = (
             f"Cancelled after {batch.done} of {batch.total} images"
             if cancelled
-            else f"Pre-labeled {batch.done - failed} of {batch.total} images"
+            else f"{verb} {batch.done - failed} of {batch.total} images"
         )
-        text += f": {batch.added} predictions"
+        noun = "mask" if batch.from_boxes else "prediction"
+        text += f": {batch.added} {noun}{'s' if batch.added != 1 else ''}"
+        if batch.skipped:
+            text += f", {batch.skipped} skipped (already labeled)"
         if failed:
             text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
         self.summary_label.setText(text)

@@ -1,9 +1,10 @@
 """The class mapping table: where each model class goes — a project category, a new category named as the
-model names it, or nowhere (ignored). What it says is the ``mapping`` of ``inference.apply``."""
+model names it (or as a remembered mapping names it), or nowhere (ignored). What it says is the
+``mapping`` of ``inference.apply``."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -13,11 +14,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-NEW = "\x00new"  # combo data: create the category as the model names it
+from pixelproof.ui.panels.base import scroll_safe
+
+NEW = "\x00new:"  # combo data prefix: create a category named as what follows
 IGNORE = "\x00ignore"
 
 
 class ClassMapping(QTableWidget):
+    """``edited``: the user chose where a class goes (the panel remembers the table for the model)."""
+
+    edited = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 2, parent)
         self.setObjectName("classMapping")
@@ -27,46 +34,50 @@ class ClassMapping(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setToolTip("Where each model class goes: a project category, a new one, or ignore")
-        self.setMinimumHeight(90)
+        self.setMinimumHeight(60)
 
-    def fill(self, model_classes: list[str], categories: list[str]) -> None:
-        """One row per model class; choices made before are kept, new classes go to the category of the
-        same name, else to a new one."""
-        old = self.values(include_new=True)
+    def fill(
+        self, model_classes: list[str], categories: list[str], mapping: dict[str, str | None] | None = None
+    ) -> None:
+        """One row per model class, set as ``mapping`` says (class -> category name, None = ignore); a
+        class it does not name goes to the category of the same name, else to a new one so named."""
+        mapping = mapping or {}
         self.setRowCount(len(model_classes))
         for r, name in enumerate(model_classes):
             item = QTableWidgetItem(name)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.setItem(r, 0, item)
+            want = mapping.get(name, name)
             combo = QComboBox()
-            if name not in categories:
-                combo.addItem(f"+ new “{name}”", NEW)
+            for target in dict.fromkeys([name, want]):
+                if target is not None and target not in categories:
+                    combo.addItem(f"+ new “{target}”", NEW + target)
             for c in categories:
                 combo.addItem(c, c)
             combo.addItem("ignore", IGNORE)
-            want = old.get(name, name if name in categories else NEW)
-            index = combo.findData(want if want is not None else IGNORE)
-            combo.setCurrentIndex(max(index, 0))
+            data = IGNORE if want is None else (want if want in categories else NEW + want)
+            combo.setCurrentIndex(max(combo.findData(data), 0))
+            combo.activated.connect(self.edited)
+            scroll_safe(combo)
             self.setCellWidget(r, 1, combo)
+        rows = self.verticalHeader().defaultSectionSize() * min(max(len(model_classes), 1), 8)
+        self.setMaximumHeight(self.horizontalHeader().sizeHint().height() + rows + 2 * self.frameWidth())
 
-    def values(self, include_new: bool = False) -> dict[str, str | None]:
-        """{model class: project category name, or None = ignore} as the table says."""
+    def values(self) -> dict[str, str | None]:
+        """{model class: project category name (existing or to create), or None = ignore}."""
         out: dict[str, str | None] = {}
         for r in range(self.rowCount()):
             item, combo = self.item(r, 0), self.cellWidget(r, 1)
             if item is None or not isinstance(combo, QComboBox):
                 continue
-            data = combo.currentData()
-            if data == NEW:
-                if include_new:
-                    out[item.text()] = NEW
-            else:
-                out[item.text()] = None if data == IGNORE else data
+            data = str(combo.currentData())
+            out[item.text()] = None if data == IGNORE else data.removeprefix(NEW)
         return out
 
-    def set(self, model_class: str, category: str | None) -> None:
-        """Map a model class to a category name (None = ignore), as choosing in the table does."""
+    def combo(self, model_class: str) -> QComboBox | None:
+        """The row's choice of ``model_class``."""
         for r in range(self.rowCount()):
             if self.item(r, 0).text() == model_class:
                 combo = self.cellWidget(r, 1)
-                combo.setCurrentIndex(combo.findData(IGNORE if category is None else category))
+                return combo if isinstance(combo, QComboBox) else None
+        return None

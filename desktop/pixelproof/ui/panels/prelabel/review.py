@@ -57,13 +57,11 @@ class PredictionReview(QGroupBox):
         grid.addWidget(QLabel("Show"), 0, 0)
         grid.addWidget(self.score_slider, 0, 1)
         grid.addWidget(self.score_label, 0, 2)
-        grid.addWidget(text_button(self.act_accept), 1, 0, 1, 2)
-        grid.addWidget(text_button(self.act_reject), 1, 2)
-        grid.addWidget(text_button(self.act_accept_all), 2, 0, 1, 2)
-        grid.addWidget(text_button(self.act_reject_all), 2, 2)
         self.reject_below_button = text_button(self.act_reject_below)
-        grid.addWidget(self.reject_below_button, 3, 0, 1, 3)
-        grid.addWidget(self.pending_label, 4, 0, 1, 3)
+        buttons = [text_button(a) for a in self.actions_list[:4]] + [self.reject_below_button]
+        for row, b in enumerate(buttons, 1):  # one column: the dock stays narrow on a 1366-px screen
+            grid.addWidget(b, row, 0, 1, 3)
+        grid.addWidget(self.pending_label, len(buttons) + 1, 0, 1, 3)
 
     # -- what there is to review -------------------------------------------------------------------
     def pending_on_image(self) -> list[Annotation]:

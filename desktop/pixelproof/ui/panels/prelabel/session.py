@@ -17,8 +17,9 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from pixelproof.core.model import Project
 from pixelproof.inference import base as inference
-from pixelproof.inference.apply import PredictionMapper
+from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper
 from pixelproof.inference.batch import BackendSpec
+from pixelproof.inference.tiling import Tiling
 from pixelproof.ui.workers import Job
 
 Report = Callable[[object], None]
@@ -139,8 +140,13 @@ def propose_in_worker(
     mapping: dict[str, str | None],
     cancel: threading.Event,
     spec: BackendSpec | None = None,
+    *,
+    skip_existing: float | None = SKIP_EXISTING_IOU,
+    tiling: Tiling | None = None,
+    from_boxes: bool = False,
 ) -> bool:
-    """Pre-label ``image_ids`` of the snapshot (``inference.batch.propose_batch``, as the CLI does):
+    """Pre-label ``image_ids`` of the snapshot (``inference.batch.propose_batch``, as the CLI does, with
+    its ``skip_existing``, ``tiling`` and ``from_boxes``):
     reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image.
     A large job (``core.batch.is_large_job``) with a ``spec`` runs on local worker processes, one per
     core (reported first as ``("where", description)``); the UI thread stays free either way. Returns
@@ -149,15 +155,16 @@ def propose_in_worker(
     from pixelproof.inference.batch import SECONDS_PER_IMAGE as SPI
     from pixelproof.inference.batch import propose_batch
 
-    mapper = PredictionMapper(snap, backend.source, mapping=mapping)
+    mapper = PredictionMapper(snap, backend.source, mapping=mapping, skip_existing=skip_existing)
     todo = [snap.images[i] for i in image_ids]
     executor = SerialExecutor() if spec is None else make_executor(len(todo), seconds_per_item=SPI)
     if executor.kind != "serial":
         report(("where", executor.describe()))
     with executor:
         results = propose_batch(
-            snap, todo, mapper, executor, spec=spec, backend=backend, cancelled=cancel.is_set
-        )
+            snap, todo, mapper, executor, spec=spec, backend=backend, cancelled=cancel.is_set,
+            tiling=tiling, from_boxes=from_boxes,
+        )  # fmt: skip
         try:
             for image, result in results:
                 if cancel.is_set():

@@ -1,0 +1,197 @@
+"""Model panel: what a run respects (skip what is labeled, only unlabeled images, tiles), the class mapping
+remembered per model and following the current category, and detect-then-segment with M on a selected box.
+Real clicks and keys on the real window."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from pixelproof.core.edits import AddAnnotations
+from pixelproof.core.edits.box_masks import FROM_BOX
+from pixelproof.core.edits.model_mapping import remembered
+from pixelproof.core.model import Annotation
+from pixelproof.inference.tiling import Tiling, tile_rects
+from tests.ui.test_model_panel import (
+    DISC,
+    LEFT,
+    NOMOD,
+    TileSpy,
+    choose,
+    demo,
+    fake_backends,
+    go_to,
+    key,
+    predictions,
+    press,
+    synthetic,
+    view_point,
+    wait_batch,
+)
+
+FIXTURES = (demo, fake_backends, synthetic)  # shared with test_model_panel; pytest finds them by name
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def wheel(widget, pos: QPoint, steps: int = 1) -> QWheelEvent:
+    """A mouse-wheel turn up by ``steps`` notches over ``pos`` of ``widget``."""
+    glob = QPointF(widget.mapToGlobal(pos))
+    return QWheelEvent(
+        QPointF(pos), glob, QPoint(), QPoint(0, 120 * steps), Qt.MouseButton.NoButton, NOMOD,
+        Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+
+
+def type_into(spin, text: str) -> None:
+    spin.setFocus()
+    QTest.keyClick(spin, Qt.Key.Key_A, CTRL)
+    QTest.keyClicks(spin, text)
+    QTest.keyClick(spin, Qt.Key.Key_Return)
+
+
+def test_skip_existing_and_unlabeled_only(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "threshold")
+    run = panel.run_options
+    assert run.skip.isChecked() and run.skip_iou.value() == 0.5 and not run.unlabeled.isChecked()
+    assert doc.current_image_id == 1  # coins: 24 labeled coins
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    with_skip = len(predictions(doc, 1))
+    summary = panel.batch.summary_label.text()
+    assert "skipped (already labeled)" in summary
+    skipped = int(summary.split(", ")[-1].split()[0])
+    assert skipped >= 15 and 3 <= with_skip <= 15
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert not predictions(doc, 1)
+
+    qtbot.mouseClick(run.skip, LEFT)  # off: predictions repeating labeled coins are added too
+    assert not run.skip.isChecked() and not run.skip_iou.isEnabled()
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert len(predictions(doc, 1)) == with_skip + skipped
+    assert "skipped" not in panel.batch.summary_label.text()
+    key(win, Qt.Key.Key_Z, CTRL)
+
+    qtbot.mouseClick(run.skip, LEFT)
+    type_into(run.skip_iou, "0.99")  # nearly no prediction repeats a hand-drawn coin that closely
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert len(predictions(doc, 1)) > with_skip + skipped // 2
+    key(win, Qt.Key.Key_Z, CTRL)
+
+    qtbot.mouseClick(run.unlabeled, LEFT)  # Pre-label all: only images without objects
+    empty = {i for i in doc.image_ids() if doc.project.annotation_count(i) == 0}
+    assert empty and len(empty) < len(doc.image_ids())
+    press(qtbot, panel, panel.act_prelabel_all)
+    wait_batch(qtbot, panel)
+    assert {a.image_id for a in predictions(doc)} <= empty
+    assert f"of {len(empty)} images" in panel.batch.summary_label.text()
+
+
+def test_tiles_of_the_size_chosen(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "tilespy")
+    go_to(qtbot, win, 3)  # camera: nothing labeled
+    rec = doc.project.images[3]
+    run = panel.run_options
+    qtbot.mouseClick(run.tiles, LEFT)
+    type_into(run.tile_size, "128")
+    type_into(run.overlap, "0.25")
+    TileSpy.seen = []
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    rects = tile_rects(rec.width, rec.height, Tiling(128, 0.25))
+    assert len(rects) >= 9 and sorted(TileSpy.seen) == sorted((h, w) for _x, _y, w, h in rects)
+    got = sorted((a.bbox[0], a.bbox[1]) for a in predictions(doc, 3))
+    assert got == sorted((x + 4.0, y + 4.0) for x, y, _w, _h in rects)  # each box in image coordinates
+
+    qtbot.mouseClick(run.tiles, LEFT)  # off: the whole picture at once
+    TileSpy.seen = []
+    key(win, Qt.Key.Key_Z, CTRL)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert TileSpy.seen == [(rec.height, rec.width)]
+
+
+def test_mapping_follows_current_category_and_is_remembered(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "threshold")
+    backend = panel.session.backend
+    key_name = f"threshold/{backend.model_name}"
+    assert panel.mapping.values() == {"object": "coin"}  # single class -> the current category
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_2)  # current category: cell
+    assert panel.mapping.values() == {"object": "cell"}
+    steps = doc.undo_stack.count()
+
+    combo = panel.mapping.combo("object")
+    QApplication.sendEvent(combo, wheel(combo, combo.rect().center()))  # scrolling the dock past it
+    assert panel.mapping.values() == {"object": "cell"} and remembered(doc.project, key_name) == {}
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_End)  # the user picks "ignore"
+    assert panel.mapping.values() == {"object": None}
+    assert remembered(doc.project, key_name) == {"object": None}
+    assert doc.undo_stack.count() == steps + 1 and doc.is_modified()
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_1)  # a remembered choice wins over the current category
+    assert panel.mapping.values() == {"object": None}
+
+    panel.backends.choose_backend("scored")
+    qtbot.waitUntil(lambda: panel.mapping.values() == {"thing": "coin"}, timeout=15000)
+    choose(qtbot, win, "threshold")  # the model's mapping comes back from the project
+    assert panel.mapping.values() == {"object": None}
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert not predictions(doc) and "0 predictions" in panel.batch.summary_label.text()
+
+    key(win, Qt.Key.Key_Z, CTRL)  # undo "remember": the table follows the current category again
+    assert remembered(doc.project, key_name) == {}
+    assert panel.mapping.values() == {"object": "coin"}
+
+
+def test_m_on_a_selected_box_outlines_it(qtbot, synthetic) -> None:
+    """Detect, then segment in the app: M with a box selected prompts grabcut with it; the mask is a
+    pending prediction linked to the box; Accept turns the box into it. Pre-label all outlines the rest."""
+    win, doc = synthetic, synthetic.document
+    panel = choose(qtbot, win, "grabcut")
+    cx, cy, r = DISC
+    box = Annotation(50, 1, 1, [cx - r - 12.0, cy - r - 12.0, 2 * r + 24.0, 2 * r + 24.0], author="ann")
+    other = Annotation(51, 1, 1, [cx - r - 6.0, cy - r - 6.0, 2 * r + 12.0, 2 * r + 12.0], author="ann")
+    box.area, other.area = box.bbox[2] * box.bbox[3], other.bbox[2] * other.bbox[3]
+    doc.push(AddAnnotations([box, other]))
+    steps = doc.undo_stack.count()
+    key(win, Qt.Key.Key_V)
+    QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 20, 220))  # nothing there
+    assert doc.selection == []
+    QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, cx - r - 12, cy))  # its edge
+    assert doc.selection == [50]
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert win.canvas.tool.name == "select"  # not the assist tool: there was a box to outline
+    masks_made = predictions(doc)
+    assert len(masks_made) == 1 and doc.undo_stack.count() == steps + 1
+    assert panel.batch.summary_label.text() == "Outlined the boxes of 1 of 1 images: 1 mask"
+    mask = masks_made[0]
+    assert mask.app_extra[FROM_BOX] == 50 and mask.category_id == 1 and mask.review == "pending"
+    m = mask.mask(240, 320)
+    assert (m & win.disc).sum() / (m | win.disc).sum() >= 0.9
+
+    press(qtbot, panel, panel.review.act_accept_all)
+    outlined = doc.project.annotations[50]
+    assert outlined.kind == "mask" and outlined.author == "ann" and mask.id not in doc.project.annotations
+    assert np.array_equal(outlined.mask(240, 320), m)
+
+    press(qtbot, panel, panel.act_prelabel_all)  # the other box (the first is a mask now)
+    wait_batch(qtbot, panel)
+    made = predictions(doc)
+    assert [a.app_extra.get(FROM_BOX) for a in made if a.review == "pending"] == [51]
+    assert "Outlined the boxes of 1 of 1 images: 1 mask" in panel.batch.summary_label.text()
