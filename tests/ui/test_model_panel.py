@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -36,7 +37,10 @@ class SlowBackend(Backend):
     def categories(self) -> list[str]:
         return ["thing"]
 
+    threads: ClassVar[set[int]] = set()  # where predict ran
+
     def predict(self, image, prompt=None):
+        SlowBackend.threads.add(threading.get_ident())
         time.sleep(self.delay)
         return [Prediction("thing", 0.8, [5, 5, 20, 10])]
 
@@ -366,11 +370,11 @@ def test_cancel_running_batch_keeps_ui_responsive(qtbot, demo) -> None:
     assert doc.undo_stack.count() - steps == len(done)
     assert panel.batch.summary_label.text().startswith("Cancelled after")
     assert not panel.batch.progress.isVisible()
-    # the UI thread keeps ticking: typical gaps stay near the 10 ms timer, no freeze of half a second
-    # (limits allow for a loaded 2-core CI machine; a blocking batch stalls for the whole run)
-    ticks = sorted(gaps[1:])
-    assert ticks[int(len(ticks) * 0.95)] < 100, f"UI thread often stalled: {ticks[-10:]} ms"
-    assert ticks[-1] < 500, f"UI thread stalled {ticks[-1]} ms"
+    # the UI thread stays free: the model runs on another thread, and the 10 ms timer kept firing while
+    # the batch ran (a batch blocking the UI thread lets it fire at most once, when it ends). No limit on
+    # the gaps themselves: a loaded 2-core machine stalls any thread now and then.
+    assert SlowBackend.threads and threading.get_ident() not in SlowBackend.threads
+    assert len(gaps) >= 5, f"the timer fired {len(gaps)} times during the batch"
     press(qtbot, panel, panel.act_prelabel_all)  # and it can run again
     wait_batch(qtbot, panel)
     assert len({a.image_id for a in predictions(doc)}) == 10
