@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pixelproof.core import mask_edit as me
-from pixelproof.core import masks
+from pixelproof.core import masks, rle_codec
 from pixelproof.core import paint as pnt
 from pixelproof.core.model import Annotation
 
@@ -391,6 +391,18 @@ def test_counts_round_trip_byte_identical_to_pycocotools() -> None:
         assert np.array_equal(np.repeat(np.arange(counts.size) % 2 == 1, counts), m.T.ravel())
         assert me.counts_string(counts) == rle["counts"]
     assert me.rle_counts({"size": [2, 2], "counts": [0, 4]}).tolist() == [0, 4]
+
+
+def test_counts_of_a_gigapixel_slide_beyond_32_bit_runs() -> None:
+    """pycocotools' encoder counts in 32 bits; runs of a 100,000^2 slide go past that (numpy path)."""
+    rng = np.random.default_rng(3)
+    for _ in range(50):  # where both encoders apply, they agree
+        counts = rng.integers(0, 10**6, int(rng.integers(1, 60)))
+        assert me.counts_string(counts) == rle_codec._counts_string_numpy(counts)
+    counts = np.array([5 * 10**9, 7, 4 * 10**9, 3], np.int64)  # a run of 5e9 pixels, then 7 set
+    assert me.rle_counts({"size": [int(counts.sum()), 1], "counts": me.counts_string(counts)}).tolist() == [
+        *counts.tolist()
+    ]
 
 
 def test_decode_and_replace_rect_match_whole_mask_operations() -> None:

@@ -8,7 +8,7 @@ from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks
 from pixelproof.core.model import Annotation
-from pixelproof.inference.existing import ExistingObjects
+from pixelproof.inference.existing import ExistingObjects, _overlapping_pairs
 
 H, W = 80, 120
 
@@ -93,3 +93,43 @@ def test_region_rle_equals_pycocotools_encode() -> None:
         full = np.zeros((height, width), bool)
         full[y : y + h, x : x + w] = crop
         assert mask_edit.region_rle((x, y, w, h), crop, height, width) == masks.encode(full)
+
+
+def test_add_new_answers_as_repeats_then_add_one_by_one() -> None:
+    """The batched check (pairs screened in numpy, bounded by box intersection / the larger mask) skips
+    exactly what checking each new object against the image's and the earlier kept ones does."""
+    rng = np.random.default_rng(5)
+    had = [Annotation(1, 1, 1, masks.bbox(disc(40, 40, 12)), segmentation=masks.encode(disc(40, 40, 12)))]
+    for threshold in (0.1, 0.5, 0.8):
+        new = []
+        for k in range(120):
+            cat = int(rng.integers(1, 3))
+            if k % 7 == 3 and new:  # a duplicate of an earlier one: repeats at any threshold
+                new.append(new[int(rng.integers(0, len(new)))])
+                continue
+            if k % 5 == 0:  # a box
+                x, y = (float(v) for v in rng.integers(0, 100, 2))
+                new.append((cat, None, [x, y, float(rng.integers(2, 20)), float(rng.integers(2, 20))], 0.0))
+                continue
+            m = disc(
+                *(float(v) for v in rng.integers(10, 110, 1)),
+                float(rng.integers(10, 70)),
+                1 + rng.random() * 12,
+            )
+            m &= rng.random(m.shape) < 0.9  # speckled, so the box is not the mask
+            if not m.any():
+                continue
+            x, y, w, h = (int(v) for v in masks.bbox(m))
+            new.append((cat, ((x, y, w, h), m[y : y + h, x : x + w]), masks.bbox(m), float(m.sum())))
+        one_by_one = ExistingObjects(had, H, W)
+        want = []
+        for cat, crop, bbox, _ in new:
+            shape = one_by_one.shape(None, crop)
+            want.append(one_by_one.repeats(cat, shape, bbox, threshold))
+            if not want[-1]:
+                one_by_one.add(cat, shape, bbox)
+        batched = ExistingObjects(had, H, W)
+        got = batched.add_new([(c, batched.shape(None, crop), b, a) for c, crop, b, a in new], threshold)
+        assert got == want and 0 < sum(got) < len(got), threshold
+        objs = [(c, batched.shape(None, crop), b, a) for c, crop, b, a in new]
+        assert _overlapping_pairs(objs, threshold, batch=7) == _overlapping_pairs(objs, threshold)

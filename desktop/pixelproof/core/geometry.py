@@ -7,7 +7,7 @@ Coordinates are image pixels with the origin at the top-left corner of the top-l
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -20,13 +20,31 @@ HANDLES = ("tl", "t", "tr", "r", "br", "b", "bl", "l")
 
 def clone(ann: Annotation) -> Annotation:
     """A copy that shares nothing mutable with ``ann`` (the cached, read-only mask is shared)."""
-    return replace(
-        ann,
-        bbox=list(ann.bbox),
-        segmentation=copy.deepcopy(ann.segmentation),
-        extra=copy.deepcopy(ann.extra),
-        app_extra=copy.deepcopy(ann.app_extra),
-    )
+    out = Annotation.__new__(Annotation)  # copy.copy without its reduce protocol: thousands per pre-label
+    for name in Annotation.__slots__:
+        setattr(out, name, getattr(ann, name))
+    out.bbox = list(ann.bbox)
+    out.segmentation = _copy_json(ann.segmentation)
+    out.extra = _copy_json(ann.extra)
+    out.app_extra = _copy_json(ann.app_extra)
+    return out
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (what a segmentation or extra field holds), a few times faster than
+    ``copy.deepcopy``, which a pre-label run of thousands of masks pays twice per object."""
+    if isinstance(value, _SCALARS):
+        return value
+    if type(value) is dict:
+        if not value:
+            return {}  # most extra fields are empty
+        return {k: v if isinstance(v, _SCALARS) else _copy_json(v) for k, v in value.items()}
+    if type(value) is list:
+        return [v if isinstance(v, _SCALARS) else _copy_json(v) for v in value]
+    return copy.deepcopy(value)
+
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def normalized_box(x0: float, y0: float, x1: float, y1: float) -> list[float]:

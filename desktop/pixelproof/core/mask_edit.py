@@ -19,6 +19,7 @@ from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks
 from pixelproof.core.model import Annotation
+from pixelproof.core.rle_codec import counts_string, region_rle, rle_counts
 
 Rect = tuple[int, int, int, int]  # x, y, w, h in pixels, origin at the image's top-left corner
 
@@ -297,54 +298,8 @@ def patched_geometry(
 # Decoding or encoding an 8000x8000 mask costs ~0.2-0.3 s each; an edit only changes a rectangle. COCO RLE
 # is column-major, so the pixels of the columns a rectangle spans form one contiguous run of the flat
 # index: the functions below decode just that strip and splice it back, producing the same compressed
-# string pycocotools would (its format: counts delta-coded from the count two before, 5-bit chunks + 48).
-
-
-def rle_counts(rle: dict[str, Any]) -> np.ndarray:
-    """Run lengths (int64, zeros first) of a compressed (str/bytes) or uncompressed (list) RLE."""
-    counts = rle["counts"]
-    if isinstance(counts, list):
-        return np.asarray(counts, dtype=np.int64)
-    raw = counts.encode("ascii") if isinstance(counts, str) else bytes(counts)
-    c = np.frombuffer(raw, dtype=np.uint8).astype(np.int64) - 48
-    if c.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.flatnonzero((c & 0x20) == 0)  # the last chunk of each number has no continuation bit
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    k = np.arange(c.size) - np.repeat(starts, ends - starts + 1)
-    vals = np.add.reduceat((c & 0x1F) << (5 * k), starts)
-    negative = (c[ends] & 0x10) != 0
-    vals[negative] -= np.int64(1) << (5 * (k[ends[negative]] + 1))
-    out = vals.copy()
-    if out.size > 3:  # undo the delta coding: stored x[i] = counts[i] - counts[i - 2] for i > 2
-        out[3::2] = np.cumsum(vals[3::2]) + vals[1]
-        out[4::2] = np.cumsum(vals[4::2]) + vals[2]
-    return out
-
-
-def counts_string(counts: np.ndarray) -> str:
-    """Run lengths -> pycocotools' compressed counts string (byte-identical to ``mask.encode``)."""
-    cnts = np.asarray(counts, dtype=np.int64)
-    x = cnts.copy()
-    if x.size > 3:
-        x[3:] = cnts[3:] - cnts[1:-2]
-    n = x.size
-    active = np.ones(n, dtype=bool)
-    nchunks = np.zeros(n, dtype=np.int64)
-    steps = []
-    while active.any():
-        c = x & 0x1F
-        x = x >> 5  # arithmetic shift: negative deltas end in -1
-        more = np.where((c & 0x10) != 0, x != -1, x != 0)
-        steps.append((active.copy(), (c | np.where(more, 0x20, 0)) + 48))
-        nchunks += active
-        active &= more
-    offsets = np.concatenate(([0], np.cumsum(nchunks)))
-    out = np.zeros(int(offsets[-1]), dtype=np.uint8)
-    for k, (act, ch) in enumerate(steps):
-        idx = np.flatnonzero(act)
-        out[offsets[idx] + k] = ch[idx]
-    return out.tobytes().decode("ascii")
+# string pycocotools would (its format: counts delta-coded from the count two before, 5-bit chunks + 48;
+# ``core.rle_codec`` encodes and decodes the counts and makes the RLE of crops).
 
 
 def _transitions(counts: np.ndarray) -> np.ndarray:
@@ -454,22 +409,6 @@ def rle_geometry(rle: dict[str, Any]) -> tuple[dict[str, Any], list[float], floa
 def empty_rle(height: int, width: int) -> dict[str, Any]:
     """The compressed RLE of an all-background mask."""
     return {"size": [int(height), int(width)], "counts": counts_string(np.array([height * width]))}
-
-
-def region_rle(rect: Rect, crop: np.ndarray, height: int, width: int) -> dict[str, Any]:
-    """RLE of a mask that is ``crop`` at ``rect`` and empty elsewhere, without a full-size array: the
-    toggles of each crop column (column-major, as COCO RLE runs) placed at their image offsets."""
-    x, y, w, h = rect
-    cols = np.zeros((w, h + 2), dtype=np.int8)
-    cols[:, 1:-1] = _transpose(np.asarray(crop, dtype=bool)).view(np.int8)
-    c, r = np.nonzero(np.diff(cols, axis=1))  # row r toggles in crop column c (r = h: after the end)
-    t = (x + c.astype(np.int64)) * height + y + r
-    same = np.flatnonzero(t[1:] == t[:-1])  # a run going on into the next column (full-height crop)
-    if same.size:
-        t = np.delete(t, np.concatenate((same, same + 1)))
-    t = t[t < height * width]  # a toggle after the last pixel ends no run
-    counts = np.diff(np.concatenate(([0], t, [height * width])))
-    return {"size": [int(height), int(width)], "counts": counts_string(counts)}
 
 
 def union_rle(rles: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pixelproof.core import mask_edit, masks
+from pixelproof.core import masks, rle_codec
 from pixelproof.core.batch import job_timestamp
 from pixelproof.core.coco import default_color
 from pixelproof.core.edits import AddPredictions
@@ -29,6 +29,7 @@ from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.inference.base import Backend, BackendError, Prediction
 from pixelproof.inference.existing import ExistingObjects
+from pixelproof.inference.existing import Shape as ExistingShape
 from pixelproof.inference.from_boxes import FROM_BOX, box_annotations
 from pixelproof.inference.tiling import RegionReader, Tiling, open_regions
 
@@ -156,24 +157,38 @@ def to_shapes(
     or one kept before it, is skipped. A prediction's own mask is compared as it is, never decoded."""
     shapes: list[Shape] = []
     dropped = skipped = 0
-    for p in predictions:
-        target = p.category if keep is None else keep.target(p.category)
-        geometry = _geometry(p, height, width) if target is not None else None
-        if geometry is None:
+    kept = [(p, p.category if keep is None else keep.target(p.category)) for p in predictions]
+    geometries = _geometries([p for p, target in kept if target is not None], height, width)
+    made: list[tuple[Prediction, str, Geometry]] = []
+    for p, target in kept:
+        geometry = next(geometries) if target is not None else None
+        if geometry is None or target is None:
             dropped += 1
-            continue
-        seg, bbox, area = geometry
-        if existing is not None:
-            crop = None
-            if p.mask is not None and p.mask.ndim == 2:
-                crop = ((*p.offset, p.mask.shape[1], p.mask.shape[0]), p.mask.astype(bool, copy=False))
-            shape = existing.shape(seg, crop)
-            if existing.repeats(target, shape, bbox, skip_iou):
-                skipped += 1
-                continue
-            existing.add(target, shape, bbox)
-        shapes.append(Shape(p.category, round(float(p.score), 5), seg, bbox, area))
+        else:
+            made.append((p, target, geometry))
+    repeats = [False] * len(made)
+    if existing is not None:
+        new = [(target, _shape(existing, p, g[0]), g[1], _pixels(p, g)) for p, target, g in made]
+        repeats = existing.add_new(new, skip_iou)
+    for (p, _, (seg, bbox, area)), repeat in zip(made, repeats, strict=True):
+        if repeat:
+            skipped += 1
+        else:
+            shapes.append(Shape(p.category, round(float(p.score), 5), seg, bbox, area))
     return shapes, dropped, skipped
+
+
+def _shape(existing: ExistingObjects, p: Prediction, segmentation: list | dict | None) -> ExistingShape:
+    """A prediction's shape for the repeat check: its own mask crop as it is (never decoded)."""
+    crop = None
+    if p.mask is not None and p.mask.ndim == 2:
+        crop = ((*p.offset, p.mask.shape[1], p.mask.shape[0]), p.mask.astype(bool, copy=False))
+    return existing.shape(segmentation, crop)
+
+
+def _pixels(p: Prediction, geometry: Geometry) -> float:
+    """A mask's pixel count (what bounds its IoU with another); 0 = unknown (polygons, boxes)."""
+    return geometry[2] if p.mask is not None else 0.0
 
 
 def box_shapes(
@@ -263,6 +278,7 @@ class PredictionMapper:
         depend on which worker finished first. A shape made from a box gets the box's category and a
         link to it (``pixelproof.from_box``): accepting it turns the box into the mask."""
         proposal = Proposal(image.id, ignored=ignored, skipped=skipped)
+        self._next_ann = max(self._next_ann, self.project.next_annotation_id())  # once: O(objects)
         for shape in shapes:
             extra: dict = {}
             if shape.box is not None:
@@ -277,7 +293,7 @@ class PredictionMapper:
             if is_new:
                 proposal.categories.append(cat)
                 self._emitted.add(cat.id)
-            aid = max(self._next_ann, self.project.next_annotation_id())
+            aid = self._next_ann
             self._next_ann = aid + 1
             proposal.annotations.append(
                 Annotation(
@@ -307,22 +323,41 @@ class PredictionMapper:
         return self.adopt(image, shapes, dropped)
 
 
-def _geometry(p: Prediction, h: int, w: int) -> tuple[list | dict | None, list[float], float] | None:
+Geometry = tuple[list | dict | None, list[float], float]  # (segmentation, bbox, area)
+
+
+def _geometries(predictions: list[Prediction], h: int, w: int) -> Iterator[Geometry | None]:
+    """``_geometry`` of each prediction, in order; the masks given as crops (a semantic model's thousands
+    of components) encoded together in one pass (``rle_codec.crops_rle``)."""
+    crops = [_crop(p, h, w) for p in predictions]
+    encoded = iter(rle_codec.crops_rle([c for c in crops if c is not None], h, w))
+    for p, crop in zip(predictions, crops, strict=True):
+        yield next(encoded) if crop is not None else _geometry(p, h, w)
+
+
+def _crop(p: Prediction, h: int, w: int) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """A prediction's mask as (rect, pixels) when it is a crop placed at its offset; None otherwise."""
+    if p.mask is None or (p.mask.shape == (h, w) and p.offset == (0, 0)):
+        return None
+    m = p.mask.astype(bool, copy=False)
+    x, y = p.offset
+    if m.ndim != 2 or x < 0 or y < 0 or x + m.shape[1] > w or y + m.shape[0] > h:
+        raise BackendError(
+            f"a mask of {m.shape[1]}x{m.shape[0]} at ({x}, {y}) does not fit the image {w}x{h}"
+        )
+    return (x, y, m.shape[1], m.shape[0]), m
+
+
+def _geometry(p: Prediction, h: int, w: int) -> Geometry | None:
+    crop = _crop(p, h, w)
+    if crop is not None:
+        return rle_codec.crops_rle([crop], h, w)[0]
     if p.mask is not None:
         m = p.mask.astype(bool, copy=False)
-        if m.shape == (h, w) and p.offset == (0, 0):
-            area = masks.area(m)
-            if area == 0:
-                return None
-            return masks.encode(m), masks.bbox(m), float(area)
-        x, y = p.offset
-        if m.ndim != 2 or x < 0 or y < 0 or x + m.shape[1] > w or y + m.shape[0] > h:
-            raise BackendError(
-                f"a mask of {m.shape[1]}x{m.shape[0]} at ({x}, {y}) does not fit the image {w}x{h}"
-            )
-        if not m.any():
+        area = masks.area(m)
+        if area == 0:
             return None
-        return mask_edit.rle_geometry(mask_edit.region_rle((x, y, m.shape[1], m.shape[0]), m, h, w))
+        return masks.encode(m), masks.bbox(m), float(area)
     if p.polygon:
         polys = [[float(v) for v in poly] for poly in p.polygon if len(poly) >= 6]
         if not polys:

@@ -4,7 +4,7 @@ missing."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -89,9 +89,17 @@ class ExistingObjects:
         self._count[category_id] = n + 1
         self._shapes.setdefault(category_id, []).append(shape)
 
-    def repeats(self, category_id: Hashable, shape: Shape, bbox: list[float], threshold: float) -> bool:
-        """True when an object of ``category_id`` overlaps this one with IoU > ``threshold``."""
-        n = self._count.get(category_id, 0)
+    def repeats(
+        self,
+        category_id: Hashable,
+        shape: Shape,
+        bbox: list[float],
+        threshold: float,
+        first: int | None = None,
+    ) -> bool:
+        """True when an object of ``category_id`` (among its ``first`` ones, default all) overlaps this one
+        with IoU > ``threshold``."""
+        n = self._count.get(category_id, 0) if first is None else min(first, self._count.get(category_id, 0))
         if n == 0:
             return False
         b = self._boxes[category_id][:n]
@@ -109,3 +117,85 @@ class ExistingObjects:
             elif _mask_iou(shape, other) > threshold:
                 return True
         return False
+
+    def add_new(self, new: Sequence[NewObject], threshold: float) -> list[bool]:
+        """For each new object in order: True when it repeats an object the image had or a new one kept
+        before it (IoU > ``threshold``); the others are added. The same answers as ``repeats`` then ``add``
+        one by one, but the pairs of new objects that could overlap that much are found in one numpy pass
+        per category (mask IoU <= box intersection / the larger mask area), so thousands of
+        non-overlapping components cost no per-object screening."""
+        out = [False] * len(new)
+        by_category: dict[Hashable, list[int]] = {}
+        for k, obj in enumerate(new):
+            by_category.setdefault(obj[0], []).append(k)
+        for category_id, order in by_category.items():
+            had = self._count.get(category_id, 0)
+            objs = [new[k] for k in order]
+            earlier = _overlapping_pairs(objs, threshold)
+            kept: list[bool] = []
+            for j, (_, shape, bbox, _) in enumerate(objs):
+                repeat = self.repeats(category_id, shape, bbox, threshold, first=had) or any(
+                    kept[i] and _iou(objs[i], objs[j]) > threshold for i in earlier.get(j, ())
+                )
+                kept.append(not repeat)
+                out[order[j]] = repeat
+                if not repeat:
+                    self.add(category_id, shape, bbox)
+        return out
+
+
+NewObject = tuple[Hashable, Shape, list[float], float]  # (category, shape, bbox, pixels or 0 if unknown)
+
+
+def _iou(a: NewObject, b: NewObject) -> float:
+    if a[1].is_box or b[1].is_box:
+        return _box_iou(a[2], b[2])
+    return _mask_iou(a[1], b[1])
+
+
+def _box_iou(a: list[float], b: list[float]) -> float:
+    iw = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    ih = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    inter = max(iw, 0.0) * max(ih, 0.0)
+    return inter / max(a[2] * a[3] + b[2] * b[3] - inter, 1e-12)
+
+
+def _overlapping_pairs(objs: list[NewObject], threshold: float, batch: int = 1 << 20) -> dict[int, list[int]]:
+    """{j: [i < j, ...]}: the earlier objects that may overlap object j with IoU > ``threshold`` (boxes:
+    box IoU; masks: box intersection / the larger mask area bounds the mask IoU). The others cannot.
+    Pairs come from a sweep over boxes sorted by left edge (a box meets those starting inside its width),
+    at most ``batch`` pairs at a time."""
+    n = len(objs)
+    boxes = np.array([o[2] for o in objs], dtype=np.float64).reshape(n, 4)
+    pixels = np.array([o[3] for o in objs], dtype=np.float64)
+    is_box = np.array([o[1].is_box for o in objs], dtype=bool)
+    x0, y0 = boxes[:, 0], boxes[:, 1]
+    x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
+    order = np.argsort(x0, kind="stable")
+    after = np.arange(1, n + 1)  # a box pairs with those after it in the sorted order ...
+    upto = np.searchsorted(x0[order], x1[order], side="left")  # ... that start before its right edge
+    count = np.maximum(upto - after, 0)
+    ends = np.cumsum(count)
+    pairs: dict[int, list[int]] = {}
+    start = 0
+    while start < n:
+        stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + batch)))
+        stop = min(stop, n)
+        c = count[start:stop]
+        first = np.repeat(np.arange(start, stop), c)
+        second = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c) + np.repeat(after[start:stop], c)
+        a, b = order[first], order[second]
+        iw = np.minimum(x1[a], x1[b]) - np.maximum(x0[a], x0[b])
+        ih = np.minimum(y1[a], y1[b]) - np.maximum(y0[a], y0[b])
+        inter = np.maximum(iw, 0.0) * np.maximum(ih, 0.0)
+        area_a, area_b = boxes[a, 2] * boxes[a, 3], boxes[b, 2] * boxes[b, 3]
+        box_iou = inter / np.maximum(area_a + area_b - inter, 1e-12)
+        larger = np.maximum(pixels[a], pixels[b])  # 0 when neither area is known: no bound
+        mask_bound = np.where(larger > 0, inter / np.maximum(larger, 1e-12), np.inf)
+        may = (inter > 0) & np.where(is_box[a] | is_box[b], box_iou > threshold, mask_bound > threshold)
+        for i, j in zip(np.minimum(a, b)[may].tolist(), np.maximum(a, b)[may].tolist(), strict=True):
+            pairs.setdefault(j, []).append(i)
+        start = stop
+    for earlier in pairs.values():
+        earlier.sort()
+    return pairs
