@@ -22,12 +22,37 @@ def discs(h: int, w: int, centres: list[tuple[int, int]], r: int) -> np.ndarray:
     return out
 
 
-def test_tiled_prelabel_joins_objects_across_seams(capsys, tmp_path: Path) -> None:
+def write_pyramid(path: Path, pixels: np.ndarray, tile: int = 128) -> None:
+    """A whole-slide-style TIFF: tiled, LZW, with two halved levels as sub-IFDs (as bfconvert and
+    vips write OME/SVS pyramids)."""
+    import tifffile
+
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(pixels, tile=(tile, tile), compression="lzw", subifds=2)
+        for k in (2, 4):
+            tw.write(
+                np.ascontiguousarray(pixels[::k, ::k]), tile=(tile, tile), compression="lzw", subfiletype=1
+            )
+
+
+@pytest.mark.parametrize("layout", ["plain", "pyramid"])
+def test_tiled_prelabel_joins_objects_across_seams(capsys, tmp_path: Path, layout: str) -> None:
+    """The same objects from a plain TIFF (memory-mapped) and from a pyramid read through its
+    full-resolution level's tiles (``core.pyramid``), never decoded whole."""
     tifffile = pytest.importorskip("tifffile")
     h, w = 420, 700
     centres = [(60, 60), (60, 250), (200, 200), (210, 470), (350, 640), (330, 330)]  # several on seams
     fg = discs(h, w, centres, 28)
-    tifffile.imwrite(tmp_path / "scene.tif", np.where(fg, 220, 30).astype(np.uint8))
+    pixels = np.where(fg, 220, 30).astype(np.uint8)
+    if layout == "pyramid":
+        from pixelproof.core.pyramid import open_pyramid
+        from pixelproof.inference.tiling import LevelRegions, open_regions
+
+        write_pyramid(tmp_path / "scene.tif", pixels)
+        assert isinstance(open_regions(tmp_path / "scene.tif"), LevelRegions)
+        assert len(open_pyramid(tmp_path / "scene.tif").levels) == 3
+    else:
+        tifffile.imwrite(tmp_path / "scene.tif", pixels)
     project = new_project([])
     project.add_image(ImageRecord(1, "scene.tif", w, h))
     project_file = save_project(project, tmp_path / "project.json")
@@ -44,6 +69,9 @@ def test_tiled_prelabel_joins_objects_across_seams(capsys, tmp_path: Path) -> No
     want = sorted((discs(h, w, [c], 28) for c in centres), key=lambda m: np.argwhere(m)[0].tolist())
     for g, m in zip(got, want, strict=True):
         assert np.array_equal(g, m)
+    if layout == "pyramid":  # read region by region: the level's file tiles, each decoded once at most
+        stats = open_pyramid(tmp_path / "scene.tif").stats
+        assert stats.decoded == 4 * 6  # each of the level's 128^2 file tiles once, though regions overlap
     code, _, err = run(
         capsys, "prelabel", project_file, "--backend", "threshold", "--tile", "160", "--overlap", "1.5"
     )
