@@ -289,7 +289,10 @@ class MainWindow(QMainWindow):
         d["problemsDock"].hide()  # Problems > Find Problems (F6) shows it
         self.resizeDocks([d["imagesDock"], d["annotationsDock"]], [300, 320], Qt.Orientation.Horizontal)
         self.resizeDocks([d["imagesDock"], d["categoriesDock"]], [560, 300], Qt.Orientation.Vertical)
-        self.resizeDocks([d["annotationsDock"], d["propertiesDock"]], [430, 430], Qt.Orientation.Vertical)
+        right = [d[name] for name in ("annotationsDock", "propertiesDock", "guidelinesDock") if name in d]
+        # the tabbed Properties / History / Model group gets the most height: the Model panel's form is the
+        # tallest (on a 1366x768 screen it would otherwise get a third of the column)
+        self.resizeDocks(right, [300, 520, 160][: len(right)], Qt.Orientation.Vertical)
 
     def _save_settings(self) -> None:
         s = settings()
