@@ -141,21 +141,26 @@ def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesRes
         except Exception as e:
             return e
 
+    def run(item: Item, pixels: Any) -> ShapesResult | Failed:
+        try:
+            if isinstance(pixels, Exception):
+                raise pixels
+            return _predict(context, model, item, pixels)
+        except (BackendError, ImageReadError) as e:
+            return Failed(str(e).replace(f"{item.path}: ", ""))
+        except Exception as e:  # never let one image stop the batch
+            return Failed(f"{type(e).__name__}: {e}")
+
+    if len(items) <= 1:  # nothing to read ahead (a serial run's task is one image): no reader thread
+        return [run(item, load(item)) for item in items]
     out: list[ShapesResult | Failed] = []
     with ThreadPoolExecutor(max_workers=1) as reader:
-        pending = reader.submit(load, items[0]) if items else None
+        pending = reader.submit(load, items[0])
         for i, item in enumerate(items):
-            assert pending is not None
             pixels = pending.result()
-            pending = reader.submit(load, items[i + 1]) if i + 1 < len(items) else None
-            try:
-                if isinstance(pixels, Exception):
-                    raise pixels
-                out.append(_predict(context, model, item, pixels))
-            except (BackendError, ImageReadError) as e:
-                out.append(Failed(str(e).replace(f"{item.path}: ", "")))
-            except Exception as e:  # never let one image stop the batch
-                out.append(Failed(f"{type(e).__name__}: {e}"))
+            if i + 1 < len(items):
+                pending = reader.submit(load, items[i + 1])
+            out.append(run(item, pixels))
     return out
 
 
