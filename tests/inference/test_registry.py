@@ -98,6 +98,7 @@ def test_builtins_are_registered_as_entry_points() -> None:
 
 
 def test_third_party_entry_point_is_found(plugin_path: Path) -> None:
+    assert "tiny" not in backend_names()  # discovered once: kept until something is installed
     write_dist(plugin_path, "tinyplug", "[pixelproof.backends]\ntiny = tinyplug:TinyBackend\n", PLUGIN)
     assert "tiny" in backend_names()
     b = get_backend("tiny")
