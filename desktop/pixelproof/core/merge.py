@@ -23,7 +23,6 @@ from typing import Any
 import orjson
 
 from pixelproof.core.coco import annotation_to_dict
-from pixelproof.core.edits import Edit
 from pixelproof.core.model import IMAGE_STATES, Annotation, Category, ImageRecord, Project
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
@@ -567,42 +566,3 @@ def _merged_app(base: Project | None, shards: list[Shard]) -> dict[str, Any]:
 def load_shards(paths: list[str | os.PathLike[str]], projects: list[Project]) -> list[Shard]:
     """Shards named by their annotator, or by file stem for batch-job shards."""
     return [Shard.of(p, Path(path).stem) for path, p in zip(paths, projects, strict=True)]
-
-
-def merge_edit(base: Project, result: MergeResult) -> Edit:
-    """The edit that turns ``base`` into ``result.project`` (a merge computed with ``base=base``): new
-    categories and images, and each image whose objects or status differ rewritten. One undo step."""
-    from pixelproof.core.edits import AddAnnotations, AddCategory, Compound, RemoveAnnotations, SetImageStatus
-    from pixelproof.core.edits.images import AddImages, SetTimeSpent
-
-    merged = result.project
-    cats = {c.id: c.name for c in merged.categories.values()}
-    base_cats = {c.id: c.name for c in base.categories.values()}
-    parts: list[Edit] = [AddCategory(c) for c in merged.categories.values() if c.id not in base.categories]
-    new_images = [im for im in merged.images.values() if im.id not in base.images]
-    if new_images:
-        parts.append(AddImages(new_images))
-    removed: list[int] = []
-    added: list[Annotation] = []
-    for iid in merged.images:
-        now = merged.annotations_of(iid)
-        before = base.annotations_of(iid) if iid in base.images else []
-        same = Counter(content_key(a, cats[a.category_id]) for a in now) == Counter(
-            content_key(a, base_cats[a.category_id]) for a in before
-        )
-        if not same:
-            removed += [a.id for a in before]
-            added += now
-    if removed:
-        parts.append(RemoveAnnotations(removed))
-    if added:
-        parts.append(AddAnnotations(added, "Add merged annotations"))
-    for iid in merged.images:
-        status = merged.app.get("image_status", {}).get(str(iid))
-        if status is not None and status != base.image_status(iid):
-            parts.append(SetImageStatus(iid, status))
-    before = time_spent_by_image(base)
-    changed_time = {iid: s for iid, s in time_spent_by_image(merged).items() if s != before.get(iid)}
-    if changed_time:  # what the shards' annotators recorded (RecordTime), as the CLI's merge saves it
-        parts.append(SetTimeSpent(changed_time))
-    return Compound(parts, f"Merge {result.stats['shards']} shards", focus=[a.id for a in added] or None)

@@ -366,7 +366,8 @@ class TeamsActions(QObject):
 
     def run_merge(self, paths: list[str], manifest_path: str | None, show_report: bool = True) -> Job:
         from pixelproof.core.coco import ProjectFormatError, load_project, read_json
-        from pixelproof.core.merge import Shard, merge_edit, merge_shards
+        from pixelproof.core.merge import Shard, merge_shards
+        from pixelproof.core.merge_edit import merge_edit
 
         doc = self.shell.document
         base = doc.project.snapshot()

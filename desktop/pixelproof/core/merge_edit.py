@@ -1,0 +1,50 @@
+"""A merge applied to the open project (the app's File > Merge Shards…): the edit that turns the base into
+``merge_shards``'s project, as one undo step, so the app keeps what the CLI's ``merge`` writes (objects,
+image status, time spent per image and author)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pixelproof.core.edits import Edit
+from pixelproof.core.merge import MergeResult, content_key, time_spent_by_image
+from pixelproof.core.model import Annotation, Project
+
+
+def merge_edit(base: Project, result: MergeResult) -> Edit:
+    """The edit that turns ``base`` into ``result.project`` (a merge computed with ``base=base``): new
+    categories and images, and each image whose objects or status differ rewritten. One undo step."""
+    from pixelproof.core.edits import AddAnnotations, AddCategory, Compound, RemoveAnnotations, SetImageStatus
+    from pixelproof.core.edits.images import AddImages, SetTimeSpent
+
+    merged = result.project
+    cats = {c.id: c.name for c in merged.categories.values()}
+    base_cats = {c.id: c.name for c in base.categories.values()}
+    parts: list[Edit] = [AddCategory(c) for c in merged.categories.values() if c.id not in base.categories]
+    new_images = [im for im in merged.images.values() if im.id not in base.images]
+    if new_images:
+        parts.append(AddImages(new_images))
+    removed: list[int] = []
+    added: list[Annotation] = []
+    for iid in merged.images:
+        now = merged.annotations_of(iid)
+        before = base.annotations_of(iid) if iid in base.images else []
+        same = Counter(content_key(a, cats[a.category_id]) for a in now) == Counter(
+            content_key(a, base_cats[a.category_id]) for a in before
+        )
+        if not same:
+            removed += [a.id for a in before]
+            added += now
+    if removed:
+        parts.append(RemoveAnnotations(removed))
+    if added:
+        parts.append(AddAnnotations(added, "Add merged annotations"))
+    for iid in merged.images:
+        status = merged.app.get("image_status", {}).get(str(iid))
+        if status is not None and status != base.image_status(iid):
+            parts.append(SetImageStatus(iid, status))
+    before = time_spent_by_image(base)
+    changed_time = {iid: s for iid, s in time_spent_by_image(merged).items() if s != before.get(iid)}
+    if changed_time:  # what the shards' annotators recorded (RecordTime), as the CLI's merge saves it
+        parts.append(SetTimeSpent(changed_time))
+    return Compound(parts, f"Merge {result.stats['shards']} shards", focus=[a.id for a in added] or None)
