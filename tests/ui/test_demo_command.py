@@ -46,9 +46,14 @@ def test_open_is_the_unambiguous_gui_form(tmp_path: Path, monkeypatch, capsys) -
     monkeypatch.chdir(tmp_path)
     assert cli.main(["open", "validate"]) == 0
     assert cli.main(["open", str(folder), "--reset-layout", "-platform", "offscreen"]) == 0
-    assert opened == [["validate"], ["--reset-layout", str(folder), "-platform", "offscreen"]]
+    assert cli.main(["open", str(folder), "--categories", "cat,dog"]) == 0
+    assert opened == [
+        ["validate"],
+        ["--reset-layout", str(folder), "-platform", "offscreen"],
+        ["--categories", "cat,dog", str(folder)],
+    ]
     # without `open`, the word is the subcommand, not the folder
-    assert cli.main(["validate", "x.json"]) == 1 and len(opened) == 2
+    assert cli.main(["validate", "x.json"]) == 1 and len(opened) == 3
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["open"])  # PATH is required

@@ -340,7 +340,7 @@ def test_open_folder_is_an_untitled_project_and_save_asks_for_a_name(
     (tmp_path / "data" / "project.json").unlink()
     (tmp_path / "data" / "images" / "broken.png").write_bytes(b"not a png")
     win = new_window(qtbot)
-    assert win.open_path(tmp_path / "data" / "images")  # read in a background job
+    assert win.open_path(tmp_path / "data" / "images", ["thing"])  # read in a background job
     wait_loaded(qtbot, win)
     assert win.document.untitled and len(win.document.project.images) == 2
     assert "1 unreadable files skipped" in win.statusBar().currentMessage()
@@ -349,10 +349,7 @@ def test_open_folder_is_an_untitled_project_and_save_asks_for_a_name(
     target = tmp_path / "out" / "labels.json"
     target.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
-    from pixelproof.core.edits import AddCategory
-    from pixelproof.core.model import Category
-
-    win.document.push(AddCategory(Category(1, "thing", color="#ff0000", shortcut="1")))
+    assert [c.name for c in win.document.project.categories.values()] == ["thing"]
     set_zoom(win, 1.0)
     draw_box(win, 10, 10, 50, 50)
     key(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pixelproof.commands._common import ProgressBar, error, warn
 from pixelproof.core.coco import ProjectSaveError, save_project
-from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.image_folder import category_names, project_from_folder
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,9 +24,10 @@ def run(args: argparse.Namespace) -> int:
         error(f"{image_dir}: not a folder")
         return 1
     out = Path(args.output)
-    cats = [c.strip() for c in args.categories.split(",") if c.strip()]
-    if len(set(cats)) != len(cats):
-        error("--categories: names must be unique")
+    try:
+        cats = category_names(args.categories)
+    except ValueError as e:
+        error(f"--categories: {e}")
         return 1
     with ProgressBar("reading image sizes") as bar:
         project = project_from_folder(image_dir, out, cats, on_skip=lambda m: warn(m, bar), progress=bar)

@@ -16,6 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", help="project .json file, or a folder of images")
     p.add_argument("--reset-layout", action="store_true", help="forget the saved window layout")
+    p.add_argument(
+        "--categories", metavar="A,B,...", help="categories of a new project over a folder (else it asks)"
+    )
     p.set_defaults(run=run)
 
 
@@ -25,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     argv = ["--", args.path] if args.path.startswith("-") else [args.path]
     if args.reset_layout:
         argv.insert(0, "--reset-layout")
+    if args.categories is not None:
+        argv[:0] = ["--categories", args.categories]
     if getattr(args, "max_pixels", None):
         argv[:0] = ["--max-pixels", str(args.max_pixels)]
     return run_gui(argv + list(getattr(args, "qt_args", [])))

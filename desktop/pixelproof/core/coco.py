@@ -599,9 +599,18 @@ def atomic_write(
 def new_project(categories: list[str] | None = None) -> Project:
     """An empty project with categories numbered from 1."""
     project = Project()
-    for i, name in enumerate(categories or [], start=1):
-        project.add_category(Category(i, name, color=default_color(i), shortcut=str(i) if i <= 9 else None))
+    for name in categories or []:
+        project.add_category(new_category(project, name))
     return project
+
+
+def new_category(project: Project, name: str) -> Category:
+    """A category to add to ``project``: the next id, its palette colour and the first digit key (1-9) no
+    other category has."""
+    cid = project.next_category_id()
+    used = {c.shortcut for c in project.categories.values()}
+    key = next((str(n) for n in range(1, 10) if str(n) not in used), None)
+    return Category(cid, name, color=default_color(cid), shortcut=key)
 
 
 _PALETTE = (

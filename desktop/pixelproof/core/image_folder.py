@@ -11,6 +11,23 @@ from pixelproof.core.coco import new_project
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.sources import scan_images
 
+MAX_CATEGORY_NAME = 200
+
+
+def category_names(text: str) -> list[str]:
+    """``"cat, dog"`` -> ``["cat", "dog"]``: the categories of a new project as a person types them (the
+    ``--categories`` of ``pixelproof new`` and ``pixelproof PATH``, the app's new-project question).
+    Raises ValueError for a repeated or over-long name."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"names must be unique ({name!r} is given twice)")
+        if len(name) > MAX_CATEGORY_NAME:
+            raise ValueError(f"a name is longer than {MAX_CATEGORY_NAME} characters")
+        seen.add(name)
+    return names
+
 
 def project_from_folder(
     image_dir: Path,

@@ -8,6 +8,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,24 +46,35 @@ def new_main_window() -> MainWindow:
     return MainWindow()
 
 
-class _ExitAfterFirstPaint(QObject):
-    """``PIXELPROOF_EXIT_AFTER_FIRST_PAINT=1`` (bench/startup.py): once the main window has painted,
-    print ``first paint <time.time()>`` (the bench subtracts its spawn time) and leave the event loop."""
+class AfterFirstPaint(QObject):
+    """Runs ``callback`` once ``window`` has painted, after that whole paint pass: a question asked while
+    opening (recover the autosave? which categories?) then shows over a finished window, not over a
+    half-drawn one."""
 
-    def __init__(self, app: QApplication, window: QWidget) -> None:
+    def __init__(self, window: QWidget, callback: Callable[[], object]) -> None:
         super().__init__(window)
-        self.app, self.window = app, window
-        app.installEventFilter(self)
+        self.window, self.callback = window, callback
+        self._app = QApplication.instance()
+        self._app.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget) and obj.window() is self.window:
-            self.app.removeEventFilter(self)
-            QTimer.singleShot(0, self.done)  # after the whole paint pass
+            self._app.removeEventFilter(self)
+            QTimer.singleShot(0, self.callback)
         return False
 
-    def done(self) -> None:
+
+def _exit_after_next_paint(app: QApplication, window: QWidget) -> None:
+    """``PIXELPROOF_EXIT_AFTER_FIRST_PAINT=1`` (bench/startup.py): once the main window has painted with
+    what it opened, print ``first paint <time.time()>`` (the bench subtracts its spawn time) and leave the
+    event loop."""
+
+    def done() -> None:
         print(f"first paint {time.time():.4f}", flush=True)
-        self.app.exit(0)  # no close events: nothing saved, nothing asked
+        app.exit(0)  # no close events: nothing saved, nothing asked
+
+    AfterFirstPaint(window, done)
+    window.update()
 
 
 PIXEL_LIMIT_KEY = "limits/max_pixels"
@@ -83,13 +95,25 @@ def apply_pixel_limit(option: str | None = None) -> None:
         set_max_pixels(None)  # a broken setting must not stop the app
 
 
-def run_app(argv: list[str]) -> int:
-    """``pixelproof [PATH]``: the main window, on PATH (a project .json or a folder of images) if given."""
+def app_parser() -> argparse.ArgumentParser:
+    """``pixelproof [PATH]``'s options (``pixelproof --help`` lists them too; a test keeps them in step)."""
     parser = argparse.ArgumentParser(prog="pixelproof", description="Open the PixelProof app.")
     parser.add_argument("path", nargs="?", help="project .json file, or a folder of images (new project)")
     parser.add_argument("--reset-layout", action="store_true", help="forget the saved window layout")
+    parser.add_argument(
+        "--categories",
+        metavar="A,B,...",
+        help="categories of a new project over a folder of images (without it, the app asks)",
+    )
     parser.add_argument("--max-pixels", help="decode images of up to this many pixels at once (e.g. 1G)")
-    args, qt_args = parser.parse_known_args(argv)
+    return parser
+
+
+def run_app(argv: list[str]) -> int:
+    """``pixelproof [PATH]``: the main window, on PATH (a project .json or a folder of images) if given."""
+    from pixelproof.core.image_folder import category_names
+
+    args, qt_args = app_parser().parse_known_args(argv)
     try:
         apply_pixel_limit(args.max_pixels)
     except ValueError as e:
@@ -98,14 +122,29 @@ def run_app(argv: list[str]) -> int:
     if args.path and not Path(args.path).exists():
         print(f"pixelproof: error: {args.path}: no such file or folder", file=sys.stderr)
         return 1
+    try:
+        categories = None if args.categories is None else category_names(args.categories)
+    except ValueError as e:
+        print(f"pixelproof: error: --categories: {e}", file=sys.stderr)
+        return 2
     app = create_app(qt_args)
     if args.reset_layout:
         s = settings()
         s.remove("window")
-    window = new_main_window()
-    if os.environ.get("PIXELPROOF_EXIT_AFTER_FIRST_PAINT") == "1":
-        _ExitAfterFirstPaint(app, window)
-    window.show()
-    if args.path:
-        window.open_path(Path(args.path))
+    show_main_window(Path(args.path) if args.path else None, categories)
     return app.exec()
+
+
+def show_main_window(path: Path | None = None, categories: list[str] | None = None) -> MainWindow:
+    """Show the main window, then open ``path`` once it has painted (see ``AfterFirstPaint``)."""
+    window = new_main_window()
+
+    def open_path() -> None:
+        if path is not None:
+            window.open_path(path, categories)
+        if os.environ.get("PIXELPROOF_EXIT_AFTER_FIRST_PAINT") == "1":
+            _exit_after_next_paint(QApplication.instance(), window)
+
+    AfterFirstPaint(window, open_path)
+    window.show()
+    return window

@@ -51,6 +51,14 @@ def show_error(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.critical(parent, title, text)
 
 
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """The OK / Cancel row of a dialog, wired to its accept / reject (add it to the dialog's layout)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def ask_save_changes(parent: QWidget | None, name: str) -> QMessageBox.StandardButton:
     """Save / Discard / Cancel before the project is closed."""
     return QMessageBox.question(

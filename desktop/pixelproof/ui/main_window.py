@@ -44,6 +44,7 @@ from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
+from pixelproof.ui.window_geometry import place_window
 
 
 class MainWindow(QMainWindow):
@@ -264,10 +265,7 @@ class MainWindow(QMainWindow):
         s = settings()
         geometry = s.value("window/geometry")
         state = s.value("window/state")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1600, 1000)
+        place_window(self, geometry)  # the saved geometry if it fits a screen now, else the screen's size
         restored = isinstance(state, QByteArray) and not state.isEmpty() and self.restoreState(state)
         if not restored:
             self._default_layout()

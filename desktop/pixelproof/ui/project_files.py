@@ -18,6 +18,7 @@ from pixelproof.core.lock import read_lock
 from pixelproof.core.model import Project
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
+from pixelproof.ui.new_project import ask_categories
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import Job
@@ -77,9 +78,10 @@ class ProjectFiles(QObject):
             self.recent_menu.addAction("Clear List", lambda: settings().setValue("recent/projects", []))
 
     # -- opening -----------------------------------------------------------------------------------
-    def open_path(self, path: Path) -> bool:
-        """A project file or a folder of images (a new, unsaved project)."""
-        return self.open_folder(path) if Path(path).is_dir() else self.open_project(path)
+    def open_path(self, path: Path, categories: list[str] | None = None) -> bool:
+        """A project file or a folder of images (a new, unsaved project with ``categories``; without them
+        the user is asked)."""
+        return self.open_folder(path, categories) if Path(path).is_dir() else self.open_project(path)
 
     def open_project(self, path: Path) -> bool:
         if not self.maybe_save():
@@ -107,18 +109,24 @@ class ProjectFiles(QObject):
         self._show(doc)
         return True
 
-    def open_folder(self, folder: Path) -> bool:
-        """A new, unsaved project over a folder of images. The current project is closed first (after the
-        usual question); the image headers are read in a background job, progress in the status bar."""
+    def open_folder(self, folder: Path, categories: list[str] | None = None) -> bool:
+        """A new, unsaved project over a folder of images, with ``categories`` (None: ask the user). The
+        current project is closed first (after the usual question); the image headers are read in a
+        background job, progress in the status bar."""
         if not self.maybe_save():
             return False
-        self._show(None)
         folder = Path(folder).resolve()
+        if categories is None:
+            categories = ask_categories(self.shell.widget, str(folder))
+            if categories is None:
+                return False
+        self._show(None)
         skipped: list[str] = []
+        names = list(categories)
 
         def read(job: Job) -> Project:
             target = folder / "project.json"
-            return project_from_folder(folder, target, on_skip=skipped.append, progress=job.step)
+            return project_from_folder(folder, target, names, on_skip=skipped.append, progress=job.step)
 
         job = self._folder_job = Job(read, self)
         status = self.shell.status

@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidge
 from pixelproof.core.model import Annotation
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.new_project import DEFAULT_CATEGORY
 from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.shortcuts import REGISTRY
 
 KIND_LABELS = {"box": "box", "polygon": "polygon", "mask": "mask"}
 REVIEW_MARKS = {"accepted": "✓", "rejected": "✗"}
@@ -26,6 +28,15 @@ def describe(doc: Document, ann: Annotation) -> str:
     return f"#{ann.id}  {text}" + (f"  {mark}" if mark else "")
 
 
+def empty_hint(doc: Document) -> str:
+    """What to do on an image without objects, with the keys in force (the user may have changed them)."""
+    key = REGISTRY.text("tool.box") or "the Box tool"
+    hint = f"No annotations on this image yet.\nPress {key} and drag to draw a box"
+    if not doc.project.categories:
+        return hint + f" (the first object adds the category “{DEFAULT_CATEGORY}”, to rename or keep)."
+    return hint + "."
+
+
 class AnnotationsPanel(Panel):
     title = "Annotations"
     object_name = "annotationsDock"
@@ -38,7 +49,7 @@ class AnnotationsPanel(Panel):
         self.list.setUniformItemSizes(True)
         self.list.setIconSize(QSize(12, 12))
         self.list.itemSelectionChanged.connect(self._selection_from_list)
-        self.empty = QLabel("No annotations on this image yet.\nPress B and drag to draw a box.")
+        self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: palette(placeholder-text);")
@@ -52,6 +63,7 @@ class AnnotationsPanel(Panel):
         self._pending_timer.setSingleShot(True)
         self._pending_timer.setInterval(0)
         self._pending_timer.timeout.connect(self._apply_pending)
+        REGISTRY.changed.connect(self._keys_changed)  # the hint names the box tool's key
 
     def bind(self, doc: Document) -> list:
         return [
@@ -80,11 +92,16 @@ class AnnotationsPanel(Panel):
         self._show_empty()
         self._selection_from_doc()
 
+    def _keys_changed(self, _id: str) -> None:
+        self._show_empty()
+
     def _show_empty(self) -> None:
         doc = self.document
         has = bool(self._items)
         self.list.setVisible(has)
         self.empty.setVisible(not has and doc is not None and doc.current_image_id != -1)
+        if doc is not None and not has:
+            self.empty.setText(empty_hint(doc))
 
     def _fill(self, item: QListWidgetItem, ann: Annotation) -> None:
         doc = self.document

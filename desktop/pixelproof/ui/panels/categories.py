@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.core.coco import default_color
+from pixelproof.core.coco import default_color, new_category
 from pixelproof.core.edits import AddCategory, RemoveCategory, ReplaceCategory
 from pixelproof.core.model import Category
 from pixelproof.core.taxonomy import info
@@ -176,11 +176,9 @@ class CategoriesPanel(Panel):
         if doc.project.category_by_name(name) is not None:
             QMessageBox.information(self, "Add category", f"There is already a category named “{name}”.")
             return
-        cid = doc.project.next_category_id()
-        used = {c.shortcut for c in doc.project.categories.values()}
-        key = next((str(n) for n in range(1, 10) if str(n) not in used), None)
-        doc.push(AddCategory(Category(cid, name, color=default_color(cid), shortcut=key)))
-        doc.set_current_category(cid)
+        category = new_category(doc.project, name)
+        doc.push(AddCategory(category))
+        doc.set_current_category(category.id)
 
     def rename(self) -> None:
         cat = self._current()

@@ -315,8 +315,7 @@ class AssistTool(Tool):
         doc, backend = self.document, self.session.backend if self.session else None
         if doc is None or not self.shapes or backend is None:
             return
-        if doc.current_category_id not in doc.project.categories:
-            self.canvas.message.emit("Add a category first (Categories panel)")
+        if not self.ensure_category():
             return
         now, next_id = utc_now(), doc.project.next_annotation_id()
         anns = []

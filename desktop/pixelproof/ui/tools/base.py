@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING, ClassVar
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 
+from pixelproof.core.coco import new_category
+from pixelproof.core.edits import AddCategory
+from pixelproof.ui.new_project import DEFAULT_CATEGORY
+
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView, ToolEvent
     from pixelproof.ui.document import Document
@@ -29,6 +33,26 @@ class Tool(QObject):
     @property
     def document(self) -> Document | None:
         return self.canvas.document
+
+    def ensure_category(self) -> bool:
+        """Make sure new objects have a category: the current one, else the first; a project without any
+        gets one named "object" (an undoable edit) to rename later, so drawing is never refused."""
+        doc = self.document
+        if doc is None:
+            return False
+        cats = doc.project.categories
+        if doc.current_category_id in cats:
+            return True
+        if cats:
+            doc.set_current_category(next(iter(cats)))
+            return True
+        category = new_category(doc.project, DEFAULT_CATEGORY)
+        doc.push(AddCategory(category))
+        doc.set_current_category(category.id)
+        self.canvas.message.emit(
+            f"New category “{DEFAULT_CATEGORY}” for what you draw: rename it in the Categories panel"
+        )
+        return True
 
     def activate(self) -> None:
         """The tool was chosen."""

@@ -32,8 +32,7 @@ class BoxTool(Tool):
         doc = self.document
         if doc is None:
             return
-        if doc.current_category_id not in doc.project.categories:
-            self.canvas.message.emit("Add a category first (Categories panel)")
+        if not self.ensure_category():
             return
         self._start = e.pos
         self._start_view = e.view_pos

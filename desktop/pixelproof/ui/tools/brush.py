@@ -111,8 +111,7 @@ class BrushTool(Tool):
         if self.erase:
             self.canvas.message.emit("Select the mask to erase from")
             return None, False
-        if doc.current_category_id not in doc.project.categories:
-            self.canvas.message.emit("Add a category first (Categories panel)")
+        if not self.ensure_category():
             return None, False
         return new_mask_annotation(doc.project, self.canvas.image_id, doc.current_category_id), True
 

@@ -134,8 +134,7 @@ class FillTool(Tool):
         elif subtract:
             self.canvas.message.emit("Select the mask to subtract from")
             return
-        elif doc.current_category_id not in doc.project.categories:
-            self.canvas.message.emit("Add a category first (Categories panel)")
+        elif not self.ensure_category():
             return
         else:
             target, is_new = new_mask_annotation(doc.project, image_id, doc.current_category_id), True

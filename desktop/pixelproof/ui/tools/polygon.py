@@ -233,8 +233,7 @@ class PolygonTool(Tool):
                 ReplaceAnnotations([with_polygons(ann, [*ann.segmentation, poly], h, w)], "Add polygon part")
             )
             return
-        if doc.current_category_id not in doc.project.categories:
-            self.canvas.message.emit("Add a category first (Categories panel)")
+        if not self.ensure_category():
             return
         ann = Annotation(
             id=doc.project.next_annotation_id(),

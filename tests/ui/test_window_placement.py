@@ -1,0 +1,73 @@
+"""The first window fits the screen it opens on (issue 19, item 4), and a layout saved on a bigger screen
+is not restored off the edge of a laptop's."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect
+
+from pixelproof.ui import window_geometry
+
+LAPTOP = QRect(0, 0, 1366, 768 - 40)  # a 1366x768 screen less a 40-px task bar
+
+
+@pytest.fixture
+def laptop(monkeypatch: pytest.MonkeyPatch) -> QRect:
+    """The screens the window sees: one 1366x768 laptop screen (offscreen Qt has an 800x800 one)."""
+    monkeypatch.setattr(window_geometry, "screen_areas", lambda: [LAPTOP])
+    return LAPTOP
+
+
+def new_window(qtbot):  # type: ignore[no-untyped-def]
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    return win
+
+
+def on_screen(win, area: QRect) -> bool:  # type: ignore[no-untyped-def]
+    return area.contains(window_geometry.with_frame(win.geometry()))
+
+
+def test_first_window_fits_a_laptop_screen_with_docks_and_status_bar(qtbot, laptop: QRect) -> None:
+    win = new_window(qtbot)
+    assert on_screen(win, laptop), win.geometry()
+    assert win.width() >= 1300 and win.height() >= 650  # uses the screen, not a small default
+    win.show()
+    qtbot.waitExposed(win)
+    bar = win.statusBar()
+    assert bar.isVisible() and bar.geometry().bottom() < win.height()
+    for dock in win.docks.values():
+        if not dock.visibleRegion().isEmpty():  # shown, not a tab behind another
+            assert win.rect().contains(dock.geometry()), dock.objectName()
+    win.close()
+
+
+def test_saved_geometry_restored_only_if_it_fits(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offscreen Qt has one 800x800 screen (Qt's own restore keeps a window inside it); the usable area
+    here is smaller, as with a big task bar: a window saved at 780x780 does not fit it."""
+    from pixelproof.ui.settings import settings
+
+    area = QRect(0, 0, 760, 560)
+    monkeypatch.setattr(window_geometry, "screen_areas", lambda: [area])
+    big = new_window(qtbot)
+    big.setGeometry(QRect(10, 10, 780, 780))
+    settings().setValue("window/geometry", big.saveGeometry())
+    big.close()
+    win = new_window(qtbot)
+    assert on_screen(win, area) and win.geometry() == window_geometry.first_geometry(area)
+
+    win.setGeometry(QRect(100, 80, 500, 400))  # a size the user chose on this screen
+    settings().setValue("window/geometry", win.saveGeometry())
+    win.close()
+    again = new_window(qtbot)
+    assert again.geometry() == QRect(100, 80, 500, 400)  # fits: kept as it was
+
+
+def test_first_size_on_a_big_screen_is_the_default() -> None:
+    g = window_geometry.first_geometry(QRect(0, 0, 2560, 1400))
+    assert (g.width(), g.height()) == (1600, 1000)
+    assert QRect(0, 0, 2560, 1400).contains(window_geometry.with_frame(g))
