@@ -83,10 +83,10 @@ def test_info_text(project_file: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "annotations  3" in out
     assert "box 1, mask 1, polygon 1" in out
     assert "manual 2, model:classical 1" in out
-    assert "accepted 1, none 2" in out  # manual objects have no review state (format 2)
+    assert "by review    none 2, accepted 1" in out
     assert "format       1 (saved as 2); EXIF orientation not applied" in out
     assert "cat 2, dog 1" in out
-    assert "done 1, todo 1" in out
+    assert "  by status    done 1, todo 1" in out
 
 
 def test_info_json(project_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,7 +102,7 @@ def test_info_json(project_file: Path, capsys: pytest.CaptureFixture[str]) -> No
         "void_regions": 0,
         "by_kind": {"polygon": 1, "mask": 1, "box": 1},
         "by_source": {"manual": 2, "model:classical": 1},
-        "by_review": {"none": 2, "accepted": 1},
+        "by_review": {"none": 2, "pending": 0, "accepted": 1, "rejected": 0},
         "by_category": {"cat": 2, "dog": 1},
         "image_status": {"done": 1, "todo": 1},
     }
@@ -199,4 +199,5 @@ def test_info_after_save_matches(tmp_path: Path, capsys: pytest.CaptureFixture[s
     project.annotations[3].review = "rejected"
     save_project(project)
     assert main(["info", str(tmp_path / "p.json"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["by_review"] == {"none": 2, "rejected": 1}
+    by_review = json.loads(capsys.readouterr().out)["by_review"]
+    assert by_review == {"none": 2, "pending": 0, "accepted": 0, "rejected": 1}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from pixelproof.commands._common import load_or_report
-from pixelproof.core.model import Project
+from pixelproof.core.model import REVIEW_STATES, Annotation, Project
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,10 +31,17 @@ def summarize(project: Project) -> dict[str, Any]:
         "void_regions": len(project.annotations) - len(anns),
         "by_kind": dict(Counter(a.kind for a in anns)),
         "by_source": dict(Counter(_source_group(a.source) for a in anns)),
-        "by_review": dict(Counter(a.review or "none" for a in anns)),  # none: manual, never reviewed
+        "by_review": review_counts(anns),
         "by_category": {c.name: by_category.get(c.id, 0) for c in project.categories.values() if not c.void},
         "image_status": dict(Counter(project.image_status(i) for i in project.images)),
     }
+
+
+def review_counts(annotations: list[Annotation]) -> dict[str, int]:
+    """Objects per review state, every state listed: ``none`` (nobody reviewed it: what is drawn by hand),
+    ``pending`` (a model's proposal not accepted yet), ``accepted``, ``rejected``."""
+    counts = Counter(a.review or "none" for a in annotations)
+    return {state: counts.get(state, 0) for state in ("none", *REVIEW_STATES)}
 
 
 def image_geometry(project: Project) -> list[dict[str, Any]]:
@@ -94,15 +102,18 @@ def run(args: argparse.Namespace) -> int:
     print(f"project      {args.project}")
     print(f"format       {_format_line(project)}")
     print(f"images       {info['images']}")
+    _counts("by status", sorted(info["image_status"].items()))
     print(f"categories   {info['categories']}")
     print(f"annotations  {info['annotations']}")
     if info["void_regions"]:
         print(f"void regions {info['void_regions']} (left out of the counts below and of QA)")
-    for title, key in (("by kind", "by_kind"), ("by source", "by_source"), ("by review", "by_review")):
-        parts = ", ".join(f"{k} {v}" for k, v in sorted(info[key].items())) or "-"
-        print(f"  {title:<13}{parts}")
-    parts = ", ".join(f"{k} {v}" for k, v in info["by_category"].items()) or "-"
-    print(f"  {'by category':<13}{parts}")
-    parts = ", ".join(f"{k} {v}" for k, v in sorted(info["image_status"].items())) or "-"
-    print(f"image status {parts}")
+    _counts("by kind", sorted(info["by_kind"].items()))
+    _counts("by source", sorted(info["by_source"].items()))
+    _counts("by review", [(k, v) for k, v in info["by_review"].items() if v])
+    _counts("by category", info["by_category"].items())
     return 0
+
+
+def _counts(title: str, counts: Iterable[tuple[str, int]]) -> None:
+    parts = ", ".join(f"{k} {v}" for k, v in counts) or "-"
+    print(f"  {title:<13}{parts}")

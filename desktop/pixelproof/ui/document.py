@@ -233,11 +233,30 @@ class Document(QObject):
         return None
 
     # -- applying edits: for ui.undo.UndoEdit only ------------------------------------------------
-    def apply_edit(self, edit: Edit) -> None:
-        self._announce(edit.apply(self.project))
+    def apply_edit(self, edit: Edit) -> Changes:
+        changes = edit.apply(self.project)
+        self._announce(changes)
+        return changes
 
     def revert_edit(self, edit: Edit) -> None:
         self._announce(edit.revert(self.project))
+
+    def started_images(self, changes: Changes) -> Edit | None:
+        """The edit that moves images from "to do" to "in progress" once a manual object was drawn on them
+        (a model's proposals do not start an image); None when there is none to move. The undo step of
+        the drawing applies it, so one undo takes both back."""
+        started: dict[int, None] = {}
+        for change in changes:
+            if change.kind != edits.ANNOTATION_ADDED:
+                continue
+            ann = self.project.annotations.get(change.annotation_id)
+            manual = ann is not None and (ann.source is None or ann.source == "manual")
+            if manual and self.project.image_status(change.image_id) == "todo":
+                started[change.image_id] = None
+        if not started:
+            return None
+        parts = [edits.SetImageStatus(image_id, "in_progress") for image_id in started]
+        return parts[0] if len(parts) == 1 else edits.Compound(parts, "Mark images as in progress")
 
     def _announce(self, changes: Changes) -> None:
         """Emit the signals for what an edit did, in order (one ``categoriesChanged`` per run of category

@@ -28,13 +28,19 @@ class UndoEdit(QUndoCommand):
         self.edit = edit
         self.merge = merge
         self._selection_before = doc.selection
+        self._follow_up: Edit | None = None  # what the edit set off: an image starts ("in progress")
 
     def redo(self) -> None:
-        self.doc.apply_edit(self.edit)
+        changes = self.doc.apply_edit(self.edit)
+        self._follow_up = self.doc.started_images(changes)
+        if self._follow_up is not None:
+            self.doc.apply_edit(self._follow_up)
         if self.edit.focus is not None:
             self.doc.set_selection(self.edit.focus)
 
     def undo(self) -> None:
+        if self._follow_up is not None:
+            self.doc.revert_edit(self._follow_up)
         self.doc.revert_edit(self.edit)
         if self.edit.revert_focus is not None:
             self.doc.set_selection(self.edit.revert_focus)

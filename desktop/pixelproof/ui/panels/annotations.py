@@ -109,7 +109,7 @@ class AnnotationsPanel(Panel):
         item.setText(describe(doc, ann))
         item.setIcon(swatch(cat.color if cat and cat.color else "#ff00ff"))
         item.setData(Qt.ItemDataRole.UserRole, ann.id)
-        tip = [f"source: {ann.source or 'manual'}", f"review: {ann.review or 'pending'}"]
+        tip = [f"source: {ann.source or 'manual'}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:
             tip.append(f"note: {ann.note}")
         item.setToolTip("\n".join(tip))

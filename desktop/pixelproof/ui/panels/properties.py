@@ -16,11 +16,22 @@ from PySide6.QtWidgets import (
 from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import REVIEW_STATES
+from pixelproof.core.qa import image_spacing
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 
 MIXED = "(several)"
+NOT_REVIEWED = "—  not reviewed"
+
+
+def area_text(pixels: float, spacing: tuple[float, float] | None) -> str:
+    """``1,702,450 px``, and the area in mm² when the image has a pixel spacing (``[row, col]`` mm)."""
+    text = f"{pixels:,.0f} px" if float(pixels).is_integer() else f"{pixels:,.1f} px"
+    if spacing is not None:
+        mm2 = pixels * spacing[0] * spacing[1]
+        text += f" ({mm2:,.2f} mm²)" if mm2 < 100 else f" ({mm2:,.0f} mm²)"
+    return text
 
 
 class PropertiesPanel(Panel):
@@ -42,6 +53,10 @@ class PropertiesPanel(Panel):
         self.source.setWordWrap(True)
         self.score = QLabel()
         self.review = QComboBox()
+        self.review.setToolTip(
+            "Pending: a model's proposal nobody has accepted yet; a drawn object is not reviewed"
+        )
+        self.review.addItem(NOT_REVIEWED, None)
         for r in REVIEW_STATES:
             self.review.addItem(r.capitalize(), r)
         self.review.activated.connect(self._review_chosen)
@@ -112,16 +127,18 @@ class PropertiesPanel(Panel):
         if len(anns) == 1:
             x, y, w, h = anns[0].bbox
             self.geometry_label.setText(f"x {x:g}, y {y:g}, {w:g} × {h:g} px")
-            self.area_label.setText(f"{anns[0].area:g} px")
         else:
             self.geometry_label.setText(MIXED)
-            self.area_label.setText(f"{sum(a.area for a in anns):g} px in all")
+        images = {a.image_id for a in anns}
+        image = doc.project.images.get(images.pop()) if len(images) == 1 else None
+        area = area_text(sum(a.area for a in anns), image_spacing(image) if image is not None else None)
+        self.area_label.setText(area if len(anns) == 1 else f"{area} in all")
         self.source.setText(str(common([a.source or "manual" for a in anns])))
         scores = [a.score for a in anns]
         sc = common(scores)
         self.score.setText("—" if sc is None else (MIXED if sc == MIXED else f"{sc:.3f}"))
         self.review.blockSignals(True)
-        rv = common([a.review or "pending" for a in anns])
+        rv = common([a.review for a in anns])
         idx = self.review.findData(rv)
         if idx < 0:
             self.review.setCurrentIndex(-1)
@@ -155,8 +172,7 @@ class PropertiesPanel(Panel):
             return
         changed = []
         for a in doc.selected_annotations():
-            current = getattr(a, name) or (None if name == "note" else "pending")
-            if current != value:
+            if getattr(a, name) != value:
                 b = clone(a)
                 setattr(b, name, value)
                 changed.append(b)

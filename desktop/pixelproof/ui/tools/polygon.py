@@ -48,6 +48,28 @@ class VertexHandle(QGraphicsRectItem):
         self.setBrush(color if first else QColor(255, 255, 255))
 
 
+class ContrastPath(QGraphicsPathItem):
+    """The outline being drawn: the category's colour in dashes down the middle of a wider white line over
+    a still wider dark halo, so it stands out over any picture and over masks of its own colour."""
+
+    def __init__(self, color: QColor) -> None:
+        super().__init__()
+        halo = QPen(QColor(0, 0, 0, 210), 6)  # the widest pen: the item's bounding rect counts it
+        light = QPen(QColor(255, 255, 255), 4)
+        dashes = QPen(color, 2, Qt.PenStyle.DashLine)
+        self.pens = [halo, light, dashes]
+        for pen in self.pens:
+            pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        self.setPen(halo)
+
+    def paint(self, painter, option, widget=None) -> None:  # type: ignore[no-untyped-def]
+        for pen in self.pens:
+            painter.setPen(pen)
+            painter.drawPath(self.path())
+
+
 def points_of(poly: list[float]) -> list[tuple[float, float]]:
     return [(poly[i], poly[i + 1]) for i in range(0, len(poly) - 1, 2)]
 
@@ -198,10 +220,7 @@ class PolygonTool(Tool):
         if not self._points:
             return
         if self._preview is None:
-            self._preview = QGraphicsPathItem()
-            pen = QPen(self._color(), 2, Qt.PenStyle.DashLine)
-            pen.setCosmetic(True)
-            self._preview.setPen(pen)
+            self._preview = ContrastPath(self._color())
             self.canvas.add_overlay(self._preview)
             self._first_handle = VertexHandle(self._color(), first=True)
             self.canvas.add_overlay(self._first_handle)
