@@ -24,6 +24,7 @@ from pixelproof.core.mask_edit import (
     Patch,
     Rect,
     clip_rect,
+    decode_rect,
     make_patch,
     patch_from_region,
     rect_slices,
@@ -67,6 +68,21 @@ def dab_offsets(radius: int) -> np.ndarray:
     """The brush's own footprint (2r+1 square bool) — for drawing the ring and for tests."""
     _, foot = segment_footprint((0, 0), (0, 0), radius)
     return foot[2:-2, 2:-2].copy()
+
+
+def touches(rle: dict, rect: Rect, region: np.ndarray) -> bool:
+    """Whether ``region`` (a bool crop placed at ``rect``; it may reach outside the image) overlaps or
+    borders (8 neighbours) the mask ``rle``: a brush dab or a wand region that touches the selected object
+    continues it, one that does not starts another object (a separate part is a deliberate Ctrl+click)."""
+    height, width = rle["size"]
+    x, y, w, h = rect
+    grown = cv2.dilate(np.pad(region.view(np.uint8), 1), np.ones((3, 3), np.uint8)).view(bool)
+    clipped = clip_rect((x - 1, y - 1, w + 2, h + 2), height, width)
+    if clipped is None:
+        return False
+    cx, cy, cw, ch = clipped
+    ox, oy = cx - (x - 1), cy - (y - 1)
+    return bool((grown[oy : oy + ch, ox : ox + cw] & decode_rect(rle, clipped)).any())
 
 
 class Stroke:

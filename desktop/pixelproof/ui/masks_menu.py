@@ -33,6 +33,14 @@ if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
 
+# the toolbar's text for a mask option, off and on: it reads true either way (the menu shows a check mark)
+TOGGLE_TEXT = {
+    "masks.preserve_others": ("Preserve others: off", "Preserve others: on"),
+    "masks.wand_8": ("Wand: 4-connected", "Wand: 8-connected"),
+    "masks.wand_floating": ("Wand: fixed range", "Wand: floating range"),
+}
+
+
 class MasksMenu(QObject):
     """Builds and drives the Masks menu and the "Masks" toolbar of a main window."""
 
@@ -162,6 +170,7 @@ class MasksMenu(QObject):
                 act.blockSignals(True)
                 act.setChecked(on)
                 act.blockSignals(False)
+            act.setIconText(TOGGLE_TEXT[act.property("shortcut_id")][on])  # the toolbar button says the state
 
     # -- document and selection ------------------------------------------------------------------------
     def _on_document(self, doc) -> None:

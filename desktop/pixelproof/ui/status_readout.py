@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,10 @@ class StatusReadout(QObject):
         self.window_label = QLabel()
         self.zoom_label = QLabel()
         self.image_label = QLabel()
+        self.target_label = QLabel()  # what the tool draws into: left of the readouts, the widest text
+        self.target_label.setObjectName("toolTarget")
+        self.target_label.setToolTip("What a click or drag of the current tool will draw into")
+        bar.addWidget(self.target_label, 1)
         self.pos_label.setMinimumWidth(110)
         self.value_label.setMinimumWidth(150)
         self.pos_label.setToolTip("Cursor position in image pixels (x, y)")
@@ -46,6 +51,28 @@ class StatusReadout(QObject):
         canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
         canvas.windowChanged.connect(self.show_window)
         canvas.imageShown.connect(lambda _id: self.show_image())
+        canvas.imageShown.connect(lambda _id: self.show_target())
+        canvas.toolChanged.connect(self.show_target)
+        self._doc = None
+        shell.documentChanged.connect(self._follow_document)
+        self._follow_document(shell.document)
+
+    def _follow_document(self, doc) -> None:  # type: ignore[no-untyped-def]
+        """The target line changes with the selection, the current category and any edit."""
+        old, self._doc = self._doc, doc
+        for signal in ("selectionChanged", "currentCategoryChanged", "categoriesChanged"):
+            if old is not None:
+                with contextlib.suppress(RuntimeError, TypeError):  # already gone
+                    getattr(old, signal).disconnect(self.show_target)
+            if doc is not None:
+                getattr(doc, signal).connect(self.show_target)
+        self.show_target()
+
+    def show_target(self, *_: object) -> None:
+        tool = self.canvas.tool
+        doc = self.shell.document
+        show = tool is not None and doc is not None and self.canvas.image_id != -1
+        self.target_label.setText(tool.target_text() if show else "")
 
     def show_cursor(self, pos: QPointF | None) -> None:
         # At most one readout per 30 ms: relaying out and repainting the status bar on every mouse move

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.ui.dialogs import ok_cancel
 from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
@@ -82,11 +83,7 @@ class SplitDialog(QDialog):
         form.addRow("Honeypot share per shard", self.fraction)
         form.addRow("Seed", self.seed)
         form.addRow("Output folder", _browse_row(self.output, self._pick_output))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("The lead's manifest (lead-manifest.json) lists the honeypots: keep it."))
@@ -119,11 +116,7 @@ class MergeDialog(QDialog):
         self.manifest.setPlaceholderText("optional: lead-manifest.json (honeypots are left out)")
         form = QFormLayout()
         form.addRow("Manifest", _browse_row(self.manifest, self._pick_manifest))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Shards (the annotators' project files):"))
         layout.addWidget(self.shards, 1)

@@ -59,6 +59,7 @@ QDockWidget > QWidget { font-weight: normal; }
 QDockWidget::title { padding: 5px 8px; }
 QToolBar { spacing: 2px; padding: 3px; border: none; }
 QToolBar QToolButton { padding: 3px; border-radius: 4px; }
+QToolBar QToolButton:checked { background: palette(highlight); color: palette(highlighted-text); }
 QStatusBar QLabel { padding: 0 8px; }
 QTreeView, QListView, QTableView { outline: 0; }
 """

@@ -64,6 +64,7 @@ class CanvasView(QGraphicsView):
     imageShown = Signal(int)  # image id, once its pixels (or its placeholder with a reason) are up
     windowChanged = Signal(float, float)
     message = Signal(str)  # short status-bar notes
+    toolChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -543,6 +544,7 @@ class CanvasView(QGraphicsView):
         if tool is not None:
             tool.activate()
         self._restore_cursor()
+        self.toolChanged.emit()
 
     def _restore_cursor(self) -> None:
         if self._space_down:

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import taxonomy
+from pixelproof.ui.dialogs import ok_cancel
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 
@@ -146,11 +146,7 @@ class GuidelineDialog(QDialog):
         form = QFormLayout()
         form.addRow("Description", self.description)
         form.addRow("Guideline (Markdown)", self.guideline)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

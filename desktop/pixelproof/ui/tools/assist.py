@@ -222,11 +222,10 @@ class AssistTool(Tool):
         if k in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.accept()
             return True
-        if k == Qt.Key.Key_Escape:
-            had = self.has_prompt()
-            self.cancel()
-            return had
-        return False
+        return super().key_press(event)  # Esc: drop the prompt, else deselect
+
+    def busy(self) -> bool:
+        return self.has_prompt()
 
     def has_prompt(self) -> bool:
         return bool(self.points) or self.box is not None

@@ -12,6 +12,7 @@ from pixelproof.core.edits import AddCategory
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 
 if TYPE_CHECKING:
+    from pixelproof.core.model import Annotation
     from pixelproof.ui.canvas.view import CanvasView, ToolEvent
     from pixelproof.ui.document import Document
 
@@ -54,6 +55,36 @@ class Tool(QObject):
         )
         return True
 
+    def target_text(self) -> str:
+        """The status bar's line saying what the tool will draw into ("" when it draws nothing)."""
+        return ""
+
+    def selected_mask(self) -> Annotation | None:
+        """The one selected mask of the shown image: what the brush and the wand paint into when they touch
+        it (or with Ctrl), what the eraser erases from."""
+        doc = self.document
+        if doc is None:
+            return None
+        sel = [a for a in doc.selected_annotations() if a.image_id == self.canvas.image_id]
+        return sel[0] if len(sel) == 1 and sel[0].kind == "mask" else None
+
+    def describe(self, ann: Annotation) -> str:
+        """``#12 cat`` for the status bar."""
+        cat = self.document.project.categories.get(ann.category_id)
+        return f"#{ann.id} {cat.name if cat else '?'}"
+
+    def category_name(self) -> str:
+        """The category new objects get (the first drawn object makes one when the project has none)."""
+        doc = self.document
+        cat = doc.project.categories.get(doc.current_category_id) if doc is not None else None
+        if cat is None and doc is not None and doc.project.categories:
+            cat = next(iter(doc.project.categories.values()))
+        return f"“{cat.name}”" if cat is not None else f"“{DEFAULT_CATEGORY}”"
+
+    def busy(self) -> bool:
+        """A gesture is in progress (Esc cancels it rather than clearing the selection)."""
+        return False
+
     def activate(self) -> None:
         """The tool was chosen."""
 
@@ -89,8 +120,11 @@ class Tool(QObject):
         return False
 
     def key_press(self, event: QKeyEvent) -> bool:
-        """Return True when the key was used. Esc cancels by default."""
+        """Return True when the key was used. Esc cancels the gesture in progress, else deselects."""
         if event.key() == Qt.Key.Key_Escape:
-            self.cancel()
+            if self.busy():
+                self.cancel()
+            elif self.document is not None:
+                self.document.set_selection([])
             return True
         return False

@@ -4,7 +4,7 @@ shorter than a few screen pixels or under one image pixel wide is taken as a sli
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QKeyEvent, QPen
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from pixelproof.core.edits import AddAnnotations
@@ -84,8 +84,8 @@ class BoxTool(Tool):
         self._preview = None
         self._start = None
 
-    def key_press(self, event: QKeyEvent) -> bool:
-        if event.key() == Qt.Key.Key_Escape and self._start is not None:
-            self.cancel()
-            return True
-        return False
+    def busy(self) -> bool:
+        return self._start is not None
+
+    def target_text(self) -> str:
+        return f"Box: drag to draw a new {self.category_name()} box"

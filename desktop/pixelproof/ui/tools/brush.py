@@ -103,17 +103,33 @@ class BrushTool(Tool):
         self._ring.place(*self._last_pixel, OPTIONS.radius)
 
     # -- target ------------------------------------------------------------------------------------
-    def _target(self) -> tuple[Annotation | None, bool]:
+    def _target(self, e: ToolEvent) -> tuple[Annotation | None, bool]:
+        """The eraser: the selected mask. The brush: the selected mask when the first dab touches it or Ctrl
+        is held (a separate part), else a new mask of the current category."""
         doc = self.document
-        sel = [a for a in doc.selected_annotations() if a.image_id == self.canvas.image_id]
-        if len(sel) == 1 and sel[0].kind == "mask":
-            return sel[0], False
+        selected = self.selected_mask()
         if self.erase:
-            self.canvas.message.emit("Select the mask to erase from")
-            return None, False
+            if selected is None:
+                self.canvas.message.emit("Select the mask to erase from")
+            return selected, False
+        if selected is not None:
+            add_part = bool(e.modifiers & Qt.KeyboardModifier.ControlModifier)
+            x, y = pixel_of(e)
+            rect, dab = paint.segment_footprint((x, y), (x, y), OPTIONS.radius)
+            if add_part or paint.touches(selected.segmentation, rect, dab):
+                return selected, False
         if not self.ensure_category():
             return None, False
         return new_mask_annotation(doc.project, self.canvas.image_id, doc.current_category_id), True
+
+    def target_text(self) -> str:
+        mask = self.selected_mask()
+        if self.erase:
+            return f"Eraser: erases from {self.describe(mask)}" if mask else "Eraser: select a mask first"
+        new = f"a new {self.category_name()} mask"
+        if mask is None:
+            return f"Brush: paints {new}"
+        return f"Brush: paints into {self.describe(mask)} (Ctrl: a separate part); away from it: {new}"
 
     def _dense(self, ann: Annotation, is_new: bool) -> np.ndarray:
         h, w = self.canvas.image_size()
@@ -146,7 +162,7 @@ class BrushTool(Tool):
     def press(self, e: ToolEvent) -> None:
         if self.document is None or self._stroke is not None:
             return
-        ann, is_new = self._target()
+        ann, is_new = self._target(e)
         if ann is None:
             return
         mask = self._dense(ann, is_new)
@@ -209,6 +225,9 @@ class BrushTool(Tool):
             ann = doc.project.annotations.get(ann_id)
             if isinstance(item, MaskItem) and ann is not None and item.is_live:
                 item.sync(ann, doc.project.categories.get(ann.category_id), self.canvas.show_labels)
+
+    def busy(self) -> bool:
+        return self._stroke is not None
 
     def cancel(self) -> None:
         self._drop_ring()  # the canvas may be about to clear its scene (other image)

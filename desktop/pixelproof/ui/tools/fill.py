@@ -42,22 +42,16 @@ class WandOptions:
         return cls(float(OPTIONS.tolerance), int(OPTIONS.connectivity), bool(OPTIONS.fixed_range))
 
 
-def wand_patch(
+def region_patch(
     segmentation: dict[str, Any],
-    image: np.ndarray,
-    seed: tuple[int, int],
-    options: WandOptions,
+    rect: mask_edit.Rect,
+    region: np.ndarray,
     *,
     subtract: bool,
     others: np.ndarray | mask_edit.OthersMask | None = None,
 ) -> mask_edit.Patch | None:
-    """The wand's patch on the RLE ``segmentation``, computed inside the region's rectangle only."""
-    found = paint.wand_region(
-        image, seed, options.tolerance, connectivity=options.connectivity, fixed_range=options.fixed_range
-    )
-    if found is None:
-        return None
-    rect, region = found
+    """The patch that adds the wand's ``region`` (a bool crop at ``rect``) to the RLE ``segmentation`` or
+    subtracts it, computed inside the region's rectangle only."""
     before = mask_edit.decode_rect(segmentation, rect)
     if subtract:
         after = before & ~region
@@ -77,21 +71,34 @@ class _Click:
     annotations: dict[int, Annotation]  # the image's annotations at the click
     target_id: int
     is_new: bool
-    category_id: int
+    category_id: int  # of a new mask
     subtract: bool
+    add_part: bool  # Ctrl: add to the selected mask even where the region does not touch it
     base: dict[str, Any]  # the target's RLE the patch is computed on (empty for a new mask)
     others: list[Annotation] | None  # preserve others: the annotations to leave alone
 
 
 def _compute(
     click: _Click, image: np.ndarray, seed: tuple[int, int], options: WandOptions, h: int, w: int
-) -> tuple[mask_edit.Patch, dict[str, Any]] | None:
-    """Worker side: the patch and the spliced RLE (None when the click changes nothing)."""
-    others = None if click.others is None else mask_edit.OthersMask(click.others, h, w)
-    patch = wand_patch(click.base, image, seed, options, subtract=click.subtract, others=others)
+) -> tuple[mask_edit.Patch, dict[str, Any], bool] | None:
+    """Worker side: the patch, the spliced RLE and whether it makes a new mask (a region that does not touch
+    the selected mask starts another object); None when the click changes nothing."""
+    found = paint.wand_region(
+        image, seed, options.tolerance, connectivity=options.connectivity, fixed_range=options.fixed_range
+    )
+    if found is None:
+        return None
+    rect, region = found
+    base, others, is_new = click.base, click.others, click.is_new
+    if not (is_new or click.subtract or click.add_part or paint.touches(base, rect, region)):
+        base, is_new = mask_edit.empty_rle(h, w), True
+        if others is not None:
+            others = [*others, click.annotations[click.target_id]]
+    others_mask = None if others is None else mask_edit.OthersMask(others, h, w)
+    patch = region_patch(base, rect, region, subtract=click.subtract, others=others_mask)
     if patch is None:
         return None
-    return patch, mask_edit.patch_rle(click.base, patch)
+    return patch, mask_edit.patch_rle(base, patch), is_new
 
 
 class FillTool(Tool):
@@ -111,6 +118,9 @@ class FillTool(Tool):
     def is_busy(self) -> bool:
         return self._running is not None
 
+    def busy(self) -> bool:
+        return self.is_busy()
+
     def press(self, e: ToolEvent) -> None:
         doc = self.document
         if doc is None:
@@ -128,14 +138,14 @@ class FillTool(Tool):
             return
         subtract = bool(e.modifiers & Qt.KeyboardModifier.ShiftModifier)
         image_id = self.canvas.image_id
-        sel = [a for a in doc.selected_annotations() if a.image_id == image_id]
-        if len(sel) == 1 and sel[0].kind == "mask":
-            target, is_new = sel[0], False
-        elif subtract:
+        selected = self.selected_mask()
+        if subtract and selected is None:
             self.canvas.message.emit("Select the mask to subtract from")
             return
-        elif not self.ensure_category():
+        if not subtract and not self.ensure_category():
             return
+        if selected is not None:
+            target, is_new = selected, False
         else:
             target, is_new = new_mask_annotation(doc.project, image_id, doc.current_category_id), True
         annotations = {a.id: a for a in doc.project.annotations_of(image_id)}
@@ -149,8 +159,9 @@ class FillTool(Tool):
             annotations,
             target.id,
             is_new,
-            target.category_id,
+            doc.current_category_id,
             subtract,
+            bool(e.modifiers & Qt.KeyboardModifier.ControlModifier),
             target.segmentation,
             others,
         )
@@ -176,7 +187,7 @@ class FillTool(Tool):
         if self.canvas.tool is self:
             self.canvas.viewport().setCursor(self.cursor)
 
-    def _answered(self, click: _Click, result: tuple[mask_edit.Patch, dict[str, Any]] | None) -> None:
+    def _answered(self, click: _Click, result: tuple[mask_edit.Patch, dict[str, Any], bool] | None) -> None:
         if not self._finish(click):
             return
         doc = self.document
@@ -188,15 +199,22 @@ class FillTool(Tool):
         ):
             self.canvas.message.emit("Wand: the masks changed while filling; click again")
             return
-        patch, after = result
-        if click.is_new:
+        patch, after, is_new = result
+        if is_new:
             if click.category_id not in doc.project.categories:
                 return
             target = new_mask_annotation(doc.project, click.image_id, click.category_id)
         else:
             target = now[click.target_id]
         text = "Wand subtract" if click.subtract else "Wand fill"
-        doc.push(PaintMask(target, patch, text, is_new=click.is_new, after_rle=after))
+        doc.push(PaintMask(target, patch, text, is_new=is_new, after_rle=after))
+
+    def target_text(self) -> str:
+        mask = self.selected_mask()
+        new = f"a new {self.category_name()} mask"
+        if mask is None:
+            return f"Wand: fills {new}"
+        return f"Wand: adds to {self.describe(mask)} where it touches it (Ctrl: a separate part); else {new}"
 
     def _failed(self, click: _Click, reason: str) -> None:
         if self._finish(click):

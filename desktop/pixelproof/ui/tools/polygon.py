@@ -132,6 +132,14 @@ class PolygonTool(Tool):
         h, w = self._size()
         return round(min(max(p.x(), 0.0), w), 2), round(min(max(p.y(), 0.0), h), 2)
 
+    def busy(self) -> bool:
+        return bool(self._points) or self._mode is not None
+
+    def target_text(self) -> str:
+        new = f"Polygon: click to draw a new {self.category_name()} polygon"
+        ann = self._selected_polygon()
+        return new if ann is None else f"{new}; Ctrl+click adds a part to {self.describe(ann)}"
+
     def _selected_polygon(self) -> Annotation | None:
         doc = self.document
         if doc is None:
