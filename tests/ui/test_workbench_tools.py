@@ -131,3 +131,33 @@ def test_toolbar_toggles_look_checked_and_say_their_state(qtbot, two_blocks) -> 
 
 def near(c: QColor, d: QColor) -> bool:
     return abs(c.red() - d.red()) + abs(c.green() - d.green()) + abs(c.blue() - d.blue()) < 30
+
+
+def test_wand_tolerance_follows_the_display_window_on_16_bit(qtbot, tmp_path, no_prompts) -> None:
+    """A 16-bit horizontal ramp (20 units a column): the default tolerance (16 levels of the window) at a
+    window 2550 wide accepts ±160 units, 8 columns each side; at a window 255 wide, 16 units: one column."""
+    import cv2
+
+    from pixelproof.core.coco import new_project, save_project
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.ui.tools.paint_options import OPTIONS
+    from tests.ui.test_workbench_details import open_window
+
+    ramp = np.tile((10000 + 20 * np.arange(120)).astype(np.uint16), (80, 1))
+    cv2.imwrite(str(tmp_path / "ramp.png"), ramp)
+    project = new_project(["cell"])
+    project.add_image(ImageRecord(1, "ramp.png", 120, 80))
+    save_project(project, tmp_path / "p.json")
+    assert OPTIONS.tolerance == 16
+    win = open_window(qtbot, tmp_path / "p.json")
+    set_view(win, 4.0, (60, 40))
+    key(win, Qt.Key.Key_F)
+    for (lo, hi), columns in (((10000, 12550), range(52, 69)), ((10000, 10255), range(60, 61))):
+        win.canvas.set_window(lo, hi)
+        win.document.set_selection([])
+        wand_click(qtbot, win, vp_at(win, 60.5, 40.5))
+        (ann_id,) = win.document.selection
+        filled = np.flatnonzero(pixels(win, ann_id).any(axis=0))
+        assert list(filled) == list(columns), (lo, hi)
+    win.document.undo_stack.setClean()
+    win.close()

@@ -157,6 +157,7 @@ class ShortcutsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        layout.addWidget(QLabel("Change any key in Edit > Preferences (“—”: no key yet)."))
         layout.addWidget(buttons)
         self.resize(560, 640)
 

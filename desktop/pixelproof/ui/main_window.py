@@ -34,7 +34,6 @@ from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.masks_menu import MasksMenu
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
-from pixelproof.ui.panels.images import STATUS_LABELS
 from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import settings
@@ -176,9 +175,13 @@ class MainWindow(QMainWindow):
             act.setObjectName(f"tool_{name}")
             self.tool_group.addAction(act)
             self.tool_actions[name] = act
-        self.status_actions = {s: QAction(f"Mark as {STATUS_LABELS[s]}", self) for s in IMAGE_STATES}
-        for s, act in self.status_actions.items():
-            act.triggered.connect(lambda _=False, s=s: self.set_image_status(s))
+        self.status_actions = {
+            s: a(f"image.{s}", lambda _=False, s=s: self.set_image_status(s)) for s in IMAGE_STATES
+        }
+        self.act_done_next = a(
+            "image.done_next", self.done_and_next, "next", "Mark this image done and go to the next one"
+        )
+        self.act_preferences = a("edit.preferences", self.preferences)
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
         for t in THEMES:
@@ -204,6 +207,8 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_delete, self.act_select_all])
         m.addSeparator()
         self.category_menu = m.addMenu("Set &Category")
+        m.addSeparator()
+        m.addAction(self.act_preferences)
         m = mb.addMenu("&View")
         m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
@@ -219,6 +224,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Image")
         m.addActions([self.act_next, self.act_prev])
         m.addSeparator()
+        m.addAction(self.act_done_next)
         m.addActions(list(self.status_actions.values()))
         m.addSeparator()
         m.addAction(self.act_pixel_limit)
@@ -366,7 +372,7 @@ class MainWindow(QMainWindow):
         files = self.files
         for act in (files.act_save, files.act_save_as, files.act_close, self.act_select_all, self.act_next,
                     self.act_prev, self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1,
-                    *self.status_actions.values()):  # fmt: skip
+                    self.act_done_next, *self.status_actions.values()):  # fmt: skip
             act.setEnabled(has)
         self.act_undo.setEnabled(has and doc.undo_stack.canUndo())
         self.act_redo.setEnabled(has and doc.undo_stack.canRedo())
@@ -469,6 +475,20 @@ class MainWindow(QMainWindow):
         image_id = doc.current_image_id if doc is not None else -1
         if image_id != -1 and doc.project.image_status(image_id) != status:
             doc.push(edits.SetImageStatus(image_id, status))
+
+    def done_and_next(self) -> None:
+        """One key at the end of an image: it is done (one undo step), and the next one is shown."""
+        doc = self.document
+        if doc is None or doc.current_image_id == -1:
+            return
+        if doc.project.image_status(doc.current_image_id) != "reviewed":  # reviewed is past done
+            self.set_image_status("done")
+        self.step_image(1)
+
+    def preferences(self) -> None:
+        from pixelproof.ui.preferences import PreferencesDialog
+
+        PreferencesDialog(self).exec()
 
     def _undo(self) -> None:
         if self.document is not None:

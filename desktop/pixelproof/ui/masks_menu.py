@@ -124,8 +124,11 @@ class MasksMenu(QObject):
         tb.addWidget(QLabel(" Wand tolerance "))
         self.tolerance_box = QSpinBox()
         self.tolerance_box.setObjectName("wandTolerance")
-        self.tolerance_box.setRange(0, 65535)
-        self.tolerance_box.setToolTip("Largest colour difference per channel the wand accepts (image units)")
+        self.tolerance_box.setRange(0, 255)
+        self.tolerance_box.setToolTip(
+            "Largest difference per channel the wand accepts, in display levels (0-255 across the shown "
+            "window: on 16-bit and float images it follows the window / level)"
+        )
         self.tolerance_box.valueChanged.connect(lambda v: OPTIONS.set(tolerance=float(v)))
         tb.addWidget(self.tolerance_box)
         tb.addActions([self.act_eight, self.act_floating])

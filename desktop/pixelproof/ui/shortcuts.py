@@ -59,8 +59,8 @@ DEFAULTS: list[Shortcut] = [
     _("file.open_folder", "Open &Folder…", ("Ctrl+Shift+O",)),
     _("file.save", "&Save", (Std.Save,)),
     _("file.save_as", "Save &As…", (Std.SaveAs,)),
-    _("file.import", "&Import…"),
-    _("file.export", "&Export…"),
+    _("file.import", "&Import…", ("Ctrl+I",)),
+    _("file.export", "&Export…", ("Ctrl+E",)),
     _("file.close", "&Close Project", (Std.Close,)),
     _("file.quit", "&Quit", (Std.Quit,)),
     # Edit
@@ -69,12 +69,13 @@ DEFAULTS: list[Shortcut] = [
     _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     _("edit.category", "Choose Category 1-9", tuple("123456789"), "labeling", editable=False),
+    _("edit.preferences", "&Preferences…", ("Ctrl+,",)),
     # View
     _("view.fit", "&Fit Image", ("Ctrl+0",)),
     _("view.zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++")),
     _("view.zoom_out", "Zoom &Out", ("Ctrl+-",)),
     _("view.actual_pixels", "&Actual Pixels", ("Ctrl+1",)),
-    _("view.keep_zoom", "&Keep Zoom When Changing Image"),
+    _("view.keep_zoom", "&Keep Zoom When Changing Image", ("Ctrl+K",)),
     _("view.labels", "Show &Labels", ("L",), "labeling"),
     _("view.window_level", "&Window / Level…", ("Ctrl+L",)),
     _("view.auto_window", "A&uto Window / Level", ("Ctrl+Shift+L",)),
@@ -85,44 +86,49 @@ DEFAULTS: list[Shortcut] = [
     _("tool.brush", "&Brush", ("R",), "labeling"),
     _("tool.eraser", "&Eraser", ("E",), "labeling"),
     _("tool.fill", "&Fill (Magic Wand)", ("F",), "labeling"),
-    _("tool.assist", "&Assist (Interactive Model)", (), "labeling"),  # M picks it for interactive backends
+    _("tool.assist", "&Assist (Interactive Model)", ("I",), "labeling"),  # M also picks it
     # Image
     _("image.next", "&Next Image", ("D",), "labeling"),
     _("image.previous", "&Previous Image", ("A",), "labeling"),
+    _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
+    _("image.todo", "Mark as &To Do", ("Alt+1",), "labeling"),
+    _("image.in_progress", "Mark as &In Progress", ("Alt+2",), "labeling"),
+    _("image.done", "Mark as D&one", ("Alt+3",), "labeling"),
+    _("image.reviewed", "Mark as &Reviewed", ("Alt+4",), "labeling"),
     _("image.pixel_limit", "&Pixel Limit…"),
     # Masks
-    _("masks.to_mask", "Convert to &Mask", (), "labeling"),
-    _("masks.to_polygon", "Convert to &Polygon…", (), "labeling"),
-    _("masks.merge", "Mer&ge Masks", (), "labeling"),
-    _("masks.split", "&Split into Islands", (), "labeling"),
-    _("masks.fill_holes", "&Fill Holes", (), "labeling"),
+    _("masks.to_mask", "Convert to &Mask", ("Ctrl+Shift+M",), "labeling"),
+    _("masks.to_polygon", "Convert to &Polygon…", ("Ctrl+Shift+P",), "labeling"),
+    _("masks.merge", "Mer&ge Masks", ("Ctrl+G",), "labeling"),
+    _("masks.split", "&Split into Islands", ("Ctrl+Shift+G",), "labeling"),
+    _("masks.fill_holes", "&Fill Holes", ("Ctrl+H",), "labeling"),
     _("masks.brush_smaller", "Brush S&maller", ("[",), "labeling"),
     _("masks.brush_larger", "Brush &Larger", ("]",), "labeling"),
-    _("masks.preserve_others", "&Preserve Other Annotations", (), "labeling"),
-    _("masks.wand_8", "Wand: &8-connected", (), "labeling"),
-    _("masks.wand_floating", "Wand: F&loating Range", (), "labeling"),
-    _("masks.outline_only", "&Outline Only", (), "labeling"),
+    _("masks.preserve_others", "&Preserve Other Annotations", ("Shift+P",), "labeling"),
+    _("masks.wand_8", "Wand: &8-connected", ("Ctrl+8",), "labeling"),
+    _("masks.wand_floating", "Wand: F&loating Range", ("Ctrl+Shift+F",), "labeling"),
+    _("masks.outline_only", "&Outline Only", ("Shift+O",), "labeling"),
     # Model
     _("model.prelabel", "&Pre-label Image", ("M",), "labeling"),
-    _("model.prelabel_all", "Pre-label &All Images"),
-    _("model.cancel", "&Cancel Pre-labeling"),
-    _("model.accept_selected", "A&ccept Selected", (), "labeling"),
-    _("model.reject_selected", "&Reject Selected", (), "labeling"),
-    _("model.accept_all", "Accept All on &Image", (), "labeling"),
-    _("model.reject_all", "Reject All on I&mage", (), "labeling"),
-    _("model.reject_below", "Reject &Below Score", (), "labeling"),
+    _("model.prelabel_all", "Pre-label &All Images", ("Shift+M",)),
+    _("model.cancel", "&Cancel Pre-labeling", ("Ctrl+.",)),
+    _("model.accept_selected", "A&ccept Selected", ("K",), "labeling"),
+    _("model.reject_selected", "&Reject Selected", ("J",), "labeling"),
+    _("model.accept_all", "Accept All on &Image", ("Shift+K",), "labeling"),
+    _("model.reject_all", "Reject All on I&mage", ("Shift+J",), "labeling"),
+    _("model.reject_below", "Reject &Below Score", ("Ctrl+Shift+J",), "labeling"),
     # Problems (the Problems panel: lint's triage queue)
     _("lint.run", "F&ind Problems", ("F6",)),
-    _("lint.cancel", "&Cancel Finding Problems"),
+    _("lint.cancel", "&Cancel Finding Problems", ("Shift+F6",)),
     _("lint.fix", "Apply the Suggested &Fix", ("Shift+F",), "labeling"),
     _("lint.dismiss", "&Not a Problem", ("X",), "labeling"),
     _("lint.next", "Ne&xt Problem", ("Shift+D",), "labeling"),
     _("lint.previous", "&Previous Problem", ("Shift+A",), "labeling"),
-    _("lint.rules", "Lint &Rules…"),
+    _("lint.rules", "Lint &Rules…", ("Ctrl+F6",)),
     # Review
     _("review.toggle", "&Review View", ("Ctrl+Tab",)),
-    _("review.choose_project", "Choose Reference &Project…"),
-    _("review.choose_folder", "Choose Reference &Dataset Folder…"),
+    _("review.choose_project", "Choose Reference &Project…", ("Ctrl+Shift+R",)),
+    _("review.choose_folder", "Choose Reference &Dataset Folder…", ("Ctrl+Alt+R",)),
     _("review.run", "Re-run &QA", ("F5",), "review"),
     _("review.accept_object", "&Accept Object", ("Ctrl+Return", "Ctrl+Enter"), "review"),
     _("review.reject_object", "Re&ject Object", ("Ctrl+Backspace",), "review"),
@@ -130,6 +136,11 @@ DEFAULTS: list[Shortcut] = [
     _("review.reject_image", "Reject Ima&ge", ("Ctrl+Shift+Backspace",), "review"),
     _("review.note", "Write a &Note", ("N",), "review"),
     _("review.outlines", "Difference &Outlines", ("O",), "review"),
+    _("review.annotators", "&Annotators Side by Side", ("Ctrl+Shift+Tab",)),
+    # Teams
+    _("teams.split", "Split for &Annotators…", ("Ctrl+Alt+T",)),
+    _("teams.merge", "&Merge Shards…", ("Ctrl+Alt+M",)),
+    _("teams.name", "Your &Name…", ("Ctrl+Alt+N",)),
     # Help
     _("help.shortcuts", "&Shortcuts…", ("Ctrl+/", "F1")),
     _("help.about", "&About PixelProof"),
@@ -226,6 +237,19 @@ class ShortcutRegistry(QObject):
                 out.append((key, sorted(e.id for e in entries)))
         return out
 
+    def owner_of(self, seq: QKeySequence, but: str | None = None) -> Shortcut | None:
+        """The action (other than ``but``) whose keys include ``seq``: a key does one thing only."""
+        wanted = seq.toString(QKeySequence.SequenceFormat.PortableText)
+        for entry in self._entries.values():
+            if entry.context == "canvas" or entry.id == but:
+                continue
+            if any(
+                s.toString(QKeySequence.SequenceFormat.PortableText) == wanted
+                for s in self.sequences(entry.id)
+            ):
+                return entry
+        return None
+
     # -- actions ---------------------------------------------------------------------------------
     def bind(self, action: QAction, id: str) -> QAction:
         """Give ``action`` the keys of ``id`` now and whenever they change."""
@@ -244,10 +268,23 @@ class ShortcutRegistry(QObject):
         describe(action, action.property("tip_text") or "")
 
     def rows(self) -> list[tuple[str, str]]:
-        """(keys, what) for Help > Shortcuts: every action with a key, then the gestures."""
-        rows = [(self.text(e.id), e.label) for e in self._entries.values() if e.context != "canvas"]
-        rows = [(k, what) for k, what in rows if k]
+        """(keys, what) for Help > Shortcuts: every action (those the user left without a key too, as "—"),
+        then the gestures."""
+        rows = [(self.text(e.id) or "—", e.label) for e in self._entries.values() if e.context != "canvas"]
         return rows + [(self.text(e.id), e.label) for e in self._entries.values() if e.context == "canvas"]
+
+    def markdown_table(self) -> str:
+        """The default key map as README's table (a test checks README against it)."""
+        lines = ["| keys | action | where |", "|---|---|---|"]
+        for e in self._entries.values():
+            keys = " / ".join(
+                QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText)
+                if isinstance(k, QKeySequence.StandardKey)
+                else str(k)
+                for k in e.keys
+            )
+            lines.append(f"| {keys or '—'} | {e.label} | {e.context} |")
+        return "\n".join(lines) + "\n"
 
 
 REGISTRY = ShortcutRegistry(DEFAULTS)

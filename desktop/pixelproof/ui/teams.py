@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.ui.dialogs import ok_cancel
+from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
@@ -249,13 +249,14 @@ class TeamsActions(QObject):
         super().__init__(shell)
         self.shell = shell
         self.job: Job | None = None
-        self.act_split = QAction("Split for &Annotators…", self)
-        self.act_split.triggered.connect(self.split)
-        self.act_merge = QAction("&Merge Shards…", self)
-        self.act_merge.triggered.connect(self.merge)
-        self.act_name = QAction("Your &Name…", self)
-        self.act_name.setToolTip("Who you are in the change log and in the time spent per image")
-        self.act_name.triggered.connect(self.ask_name)
+        self.act_split = make_action("teams.split", self, self.split)
+        self.act_merge = make_action("teams.merge", self, self.merge)
+        self.act_name = make_action(
+            "teams.name",
+            self,
+            self.ask_name,
+            tip="Who you are in the change log and in the time spent per image",
+        )
         shell.add_file_actions([self.act_split, self.act_merge, self.act_name])
         apply_identity()
         self.timer = TimeRecorder(shell)

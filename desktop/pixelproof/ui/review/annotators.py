@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -24,6 +24,7 @@ from pixelproof.core.coco import default_color
 from pixelproof.core.consensus import accept_consensus, consensus_edit, disagreement_map, overlap_images
 from pixelproof.core.qa_objects import image_objects
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
+from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import Job, load_image
 
 if TYPE_CHECKING:
@@ -101,9 +102,12 @@ class AnnotatorsView(QObject):
         self.overlays: list[np.ndarray] = []
         self.job: Job | None = None
         shell.add_view(self.widget)
-        self.action = QAction("&Annotators Side by Side", self)
-        self.action.setToolTip("Each annotator's version of an overlap image and where they disagree")
-        self.action.triggered.connect(self.open)
+        self.action = make_action(
+            "review.annotators",
+            self,
+            self.open,
+            tip="Each annotator's version of an overlap image and where they disagree",
+        )
         shell.add_action(self.action)
         shell.documentChanged.connect(self._document_changed)
         self._hooked = None

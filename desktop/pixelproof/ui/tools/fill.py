@@ -1,6 +1,7 @@
 """Fill (F): magic wand. A click grows the region of similar colour around the pixel (OpenCV floodFill;
-tolerance, 4/8 connectivity and fixed/floating range in the mask toolbar) and adds it to the selected mask,
-or to a new mask of the current category; Shift+click subtracts it from the selected mask.
+tolerance in display levels, 4/8 connectivity and fixed/floating range in the mask toolbar) and adds it to
+the selected mask when the region touches it (or with Ctrl: a separate part), else makes a new mask of the
+current category; Shift+click subtracts it from the selected mask.
 
 The wand runs on the stored pixels (16-bit included), not on the window/levelled display. The edit is one
 ``PaintMask`` step holding only the region's rectangle.
@@ -38,8 +39,10 @@ class WandOptions:
     fixed_range: bool
 
     @classmethod
-    def current(cls) -> WandOptions:
-        return cls(float(OPTIONS.tolerance), int(OPTIONS.connectivity), bool(OPTIONS.fixed_range))
+    def current(cls, tolerance: float | None = None) -> WandOptions:
+        """The toolbar's settings; ``tolerance`` in the image's units when given (see ``raw_tolerance``)."""
+        tol = float(OPTIONS.tolerance if tolerance is None else tolerance)
+        return cls(tol, int(OPTIONS.connectivity), bool(OPTIONS.fixed_range))
 
 
 def region_patch(
@@ -115,6 +118,16 @@ class FillTool(Tool):
         self._request = 0
         self._running: int | None = None  # the request of the fill in progress
 
+    def raw_tolerance(self) -> float:
+        """The toolbar's tolerance is in display levels (0-255 across the shown window). An 8-bit image's
+        levels are its values; a 16-bit or float image's window maps them to its units, so the same setting
+        selects pixels that look alike at any bit depth (16 raw units of 65,535 would select one line)."""
+        loaded, item = self.canvas.loaded, self.canvas.image_item
+        if loaded is None or item is None or not loaded.needs_window:
+            return float(OPTIONS.tolerance)
+        lo, hi = item.image.window
+        return float(OPTIONS.tolerance) * max(hi - lo, 0.0) / 255.0
+
     def is_busy(self) -> bool:
         return self._running is not None
 
@@ -165,7 +178,7 @@ class FillTool(Tool):
             target.segmentation,
             others,
         )
-        seed, options = pixel_of(e), WandOptions.current()
+        seed, options = pixel_of(e), WandOptions.current(self.raw_tolerance())
         job = Job(lambda _job: _compute(click, image, seed, options, h, w), self)
         job.finished.connect(lambda result: self._answered(click, result))
         job.failed.connect(lambda reason: self._failed(click, reason))

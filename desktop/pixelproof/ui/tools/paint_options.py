@@ -17,7 +17,7 @@ MAX_RADIUS = 500
 class PaintOptions:
     radius: int = 8  # brush/eraser: paints the disc dx²+dy² <= r² (2r+1 px across)
     preserve_others: bool = False  # brush/fill: leave pixels of other annotations alone
-    tolerance: float = 16.0  # fill: per-channel colour difference, image units
+    tolerance: float = 16.0  # fill: per-channel difference in display levels (0-255 across the window)
     connectivity: int = 4  # fill: 4 or 8
     fixed_range: bool = True  # fill: compare with the seed (True) or with the neighbour (False)
     _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)

@@ -1,0 +1,157 @@
+"""Edit > Preferences: the keys of every action, from the one shortcut registry (``ui.shortcuts``).
+
+A change applies at once to every open window and is kept in the settings (``REGISTRY.set_keys``); a key
+that another action already uses is refused with a message naming that action, so no key ever does two
+things.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.ui.shortcuts import REGISTRY
+
+NO_KEY = "—"
+
+
+class PreferencesDialog(QDialog):
+    """A table of the actions and their keys; below it the chosen action's key editor."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences — Keyboard shortcuts")
+        self.entries = [e for e in REGISTRY.entries() if e.editable]
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Find an action or a key…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.table = QTableWidget(len(self.entries), 2)
+        self.table.setObjectName("shortcutTable")
+        self.table.setHorizontalHeaderLabels(["Action", "Keys"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        for row, entry in enumerate(self.entries):
+            item = QTableWidgetItem(entry.label)
+            item.setData(Qt.ItemDataRole.UserRole, entry.id)
+            self.table.setItem(row, 0, item)
+            self.table.setItem(row, 1, QTableWidgetItem())
+        self.table.currentCellChanged.connect(lambda *_: self._show_chosen())
+
+        self.chosen = QLabel("Choose an action above")
+        self.key_edit = QKeySequenceEdit()
+        self.key_edit.setObjectName("shortcutEdit")
+        self.key_edit.setMaximumSequenceLength(1)
+        self.key_edit.setToolTip("Press the new key (with its modifiers)")
+        self.assign_button = QPushButton("&Assign")
+        self.assign_button.setToolTip("Give the chosen action the key pressed (replaces its keys)")
+        self.assign_button.clicked.connect(self.assign)
+        self.clear_button = QPushButton("&No Key")
+        self.clear_button.clicked.connect(lambda: self._set(self.current_id(), []))
+        self.default_button = QPushButton("&Default")
+        self.default_button.clicked.connect(lambda: self._set(self.current_id(), None))
+        row = QHBoxLayout()
+        row.addWidget(self.key_edit, 1)
+        for button in (self.assign_button, self.clear_button, self.default_button):
+            row.addWidget(button)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        note = QLabel(
+            "Keys change at once in every window and are remembered. Mouse gestures and 1-9 are fixed."
+        )
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.chosen)
+        layout.addLayout(row)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self._fill_keys()
+        self.table.setCurrentCell(0, 0)
+        self.resize(620, 640)
+
+    def current_id(self) -> str | None:
+        item = self.table.item(self.table.currentRow(), 0)
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select(self, id: str) -> None:
+        """Choose the row of action ``id``."""
+        for row, entry in enumerate(self.entries):
+            if entry.id == id:
+                self.table.setCurrentCell(row, 0)
+                return
+        raise KeyError(id)
+
+    def assign(self) -> None:
+        """The pressed key for the chosen action, unless another action has it."""
+        id = self.current_id()
+        seq = self.key_edit.keySequence()
+        if id is None or seq.isEmpty():
+            return
+        owner = REGISTRY.owner_of(seq, but=id)
+        text = seq.toString(QKeySequence.SequenceFormat.NativeText)
+        if owner is not None:
+            QMessageBox.warning(
+                self,
+                "Key already in use",
+                f"{text} is the key of “{owner.label}”. Give that action another key (or No Key) first.",
+            )
+            return
+        self._set(id, [seq.toString(QKeySequence.SequenceFormat.PortableText)])
+
+    def _set(self, id: str | None, keys: list[str] | None) -> None:
+        if id is None:
+            return
+        if keys is None:  # back to the defaults: refused if another action took one of them meanwhile
+            for seq in REGISTRY.get(id).default_sequences():
+                owner = REGISTRY.owner_of(seq, but=id)
+                if owner is not None:
+                    text = seq.toString(QKeySequence.SequenceFormat.NativeText)
+                    QMessageBox.warning(
+                        self,
+                        "Key already in use",
+                        f"The default key {text} is now the key of “{owner.label}”.",
+                    )
+                    return
+        REGISTRY.set_keys(id, keys)
+        self.key_edit.clear()
+        self._fill_keys()
+
+    def _fill_keys(self) -> None:
+        for row, entry in enumerate(self.entries):
+            self.table.item(row, 1).setText(REGISTRY.text(entry.id) or NO_KEY)
+        self._show_chosen()
+
+    def _show_chosen(self) -> None:
+        id = self.current_id()
+        if id is not None:
+            self.chosen.setText(f"<b>{REGISTRY.get(id).label}</b>: {REGISTRY.text(id) or 'no key'}")
+
+    def _filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for row in range(self.table.rowCount()):
+            hay = f"{self.table.item(row, 0).text()} {self.table.item(row, 1).text()}".lower()
+            self.table.setRowHidden(row, bool(needle) and needle not in hay)

@@ -1,0 +1,152 @@
+"""Keyboard-first labeling (issue 19, item 10): every action has a key listed in Help > Shortcuts, keys
+are changed in Edit > Preferences (a key another action has is refused) and persist, a box-labeling pass
+needs no panel, and "mark done, next image" is one key. README's key table is the registry's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from pixelproof.core.edits import AddAnnotations
+from pixelproof.core.model import Annotation
+from pixelproof.ui.shortcuts import REGISTRY
+from tests.ui.test_workbench import draw_box, key, set_zoom
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+README = Path(__file__).resolve().parents[2] / "README.md"
+ACCEPT_ALL = "model.accept_all"
+WITHOUT_KEY = {"image.pixel_limit", "help.about"}  # rare and harmless to reach through the menu
+
+
+def menu_actions(actions: list[QAction]) -> list[QAction]:
+    found = []
+    for act in actions:
+        found.append(act)
+        if act.menu() is not None:
+            found += menu_actions(act.menu().actions())
+    return found
+
+
+def test_every_action_has_a_key_and_help_lists_it(qtbot, window, monkeypatch) -> None:
+    from pixelproof.ui import dialogs
+
+    keyless = [e.id for e in REGISTRY.entries() if e.context != "canvas" and not e.keys]
+    assert sorted(keyless) == sorted(WITHOUT_KEY)
+    assert REGISTRY.conflicts() == []
+    in_menus = {a.property("shortcut_id") for a in menu_actions(window.menuBar().actions())}
+    assert {
+        "image.done_next",
+        "image.done",
+        "edit.preferences",
+        "model.accept_all",
+        "teams.split",
+    } <= in_menus
+    shown = []
+    monkeypatch.setattr(dialogs.ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
+    (dlg,) = shown
+    table = {dlg.table.item(r, 1).text(): dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())}
+    for act in window.findChildren(QAction):
+        sid = act.property("shortcut_id")
+        if sid and REGISTRY.get(sid).context != "canvas":
+            label = REGISTRY.get(sid).label
+            assert label in table, label
+            assert table[label] == (REGISTRY.text(sid) or "—"), label
+    assert table["Mark Done and Next Image"] == "G"
+
+
+def test_a_box_labeling_pass_needs_no_panel(qtbot, window) -> None:
+    """Next image, draw, class key, accept the model's proposals, mark done and go on: keys and the canvas
+    only; the keyboard focus never leaves the canvas."""
+    doc = window.document
+    set_zoom(window, 1.0)
+    key(window, Qt.Key.Key_D)  # next image
+    assert doc.current_image_id == 2
+    key(window, Qt.Key.Key_B)
+    draw_box(window, 40, 30, 120, 90)
+    (box_id,) = doc.selection
+    key(window, Qt.Key.Key_2)  # class key: dog
+    assert doc.project.annotations[box_id].category_id == 2
+    proposals = [  # what a pre-label run leaves: pending predictions
+        Annotation(
+            900 + i,
+            2,
+            1,
+            [150 + 30 * i, 40, 20, 20],
+            None,
+            400,
+            score=0.9,
+            source="model:x",
+            review="pending",
+        )
+        for i in range(2)
+    ]
+    doc.push(AddAnnotations(proposals, "Pre-label"))
+    accept_all = next(
+        a for a in window.findChildren(QAction) if a.property("shortcut_id") == "model.accept_all"
+    )
+    qtbot.waitUntil(accept_all.isEnabled)  # the Model panel follows the document on the next turn
+    key(window, Qt.Key.Key_K, SHIFT)  # accept all on the image
+    assert [doc.project.annotations[900 + i].review for i in range(2)] == ["accepted", "accepted"]
+    key(window, Qt.Key.Key_G)  # done, and the next image
+    assert doc.project.image_status(2) == "done" and doc.current_image_id == 3
+    focus = QApplication.focusWidget()
+    assert not any(dock.isAncestorOf(focus) for dock in window.docks.values())
+    key(window, Qt.Key.Key_Z, CTRL)  # the status change is one undo step of its own
+    assert doc.project.image_status(2) == "in_progress"
+    key(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Alt+3: done, without moving
+    assert doc.project.image_status(doc.current_image_id) == "done" and doc.current_image_id == 3
+
+
+def test_preferences_assigns_refuses_a_taken_key_persists_and_resets(qtbot, window, monkeypatch) -> None:
+    from pixelproof.ui import preferences
+    from pixelproof.ui.settings import settings
+
+    opened, warned = [], []
+    monkeypatch.setattr(preferences.PreferencesDialog, "exec", lambda self: opened.append(self) or 0)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
+    QTest.keyClick(window.canvas, Qt.Key.Key_Comma, CTRL)  # Edit > Preferences
+    (dlg,) = opened
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    QTest.keyClicks(dlg.filter_edit, "done and next")
+    visible = [r for r in range(dlg.table.rowCount()) if not dlg.table.isRowHidden(r)]
+    assert [dlg.table.item(r, 0).text() for r in visible] == ["Mark Done and Next Image"]
+    rect = dlg.table.visualItemRect(dlg.table.item(visible[0], 0))
+    QTest.mouseClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert dlg.current_id() == "image.done_next"
+    # a key another action has (B: the box tool) is refused with its name
+    dlg.key_edit.setFocus()
+    QTest.keyClick(dlg.key_edit, Qt.Key.Key_B)
+    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+    assert warned and "Box" in warned[0]
+    assert REGISTRY.text("image.done_next") == "G"
+    # a free key: applied at once, shown, saved
+    dlg.key_edit.setFocus()
+    QTest.keyClick(dlg.key_edit, Qt.Key.Key_Return, SHIFT)
+    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+    assert window.act_done_next.shortcuts() == [QKeySequence("Shift+Return")]
+    assert dlg.table.item(visible[0], 1).text() == QKeySequence("Shift+Return").toString(
+        QKeySequence.SequenceFormat.NativeText
+    )
+    assert settings().value("shortcuts/image.done_next") == '["Shift+Return"]'
+    key(window, Qt.Key.Key_G)  # the old key does nothing now
+    assert window.document.current_image_id == 1
+    key(window, Qt.Key.Key_Return, SHIFT)
+    assert window.document.current_image_id == 2 and window.document.project.image_status(1) == "done"
+    QTest.mouseClick(dlg.default_button, Qt.MouseButton.LeftButton)
+    assert REGISTRY.text("image.done_next") == "G" and settings().value("shortcuts/image.done_next") is None
+    dlg.close()
+
+
+def test_readme_key_table_is_the_registrys(qapp) -> None:
+    text = README.read_text(encoding="utf-8")
+    begin, end = "<!-- keys:begin (generated from ui/shortcuts.py) -->\n", "<!-- keys:end -->"
+    assert begin in text and end in text
+    table = text.split(begin, 1)[1].split(end, 1)[0]
+    assert table == REGISTRY.markdown_table()
