@@ -18,6 +18,7 @@ from tests.ui.conftest import hover
 LEFT = Qt.MouseButton.LeftButton
 NOMOD = Qt.KeyboardModifier.NoModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture(autouse=True)
@@ -230,12 +231,14 @@ def test_polygon_parts_are_kept_and_context_menu_deletes_a_vertex(window) -> Non
     assert window.document.undo_stack.undoText() == "Delete vertex"
 
 
-def paint(win, tool_key, points_xy: list[tuple[int, int]], radius: int) -> list[tuple[int, int]]:
+def paint(
+    win, tool_key, points_xy: list[tuple[int, int]], radius: int, modifier=NOMOD
+) -> list[tuple[int, int]]:
     """A stroke through pixel centres; returns the pixels the canvas mapped the events to."""
     key(win, tool_key)
     OPTIONS.set(radius=radius)
     pts = [vp_at(win, x + 0.5, y + 0.5) for x, y in points_xy]
-    stroke(win, pts)
+    stroke(win, pts, modifier)
     return [pixel_under(win, p) for p in pts]
 
 
@@ -344,7 +347,7 @@ def test_brush_preserve_others_over_overlapping_masks_matches_the_dense_union(wi
     rest = mask_edit.others_mask([a for a in doc.project.annotations_of(1) if a.id != first], 240, 320)
     own = pixels(window, first)
     doc.set_selection([first])
-    painted = paint(window, Qt.Key.Key_R, [(30, 200), (200, 20)], 11)
+    painted = paint(window, Qt.Key.Key_R, [(30, 200), (200, 20)], 11, CTRL)  # starts away: Ctrl adds to it
     assert np.array_equal(pixels(window, first), own | (reference_stroke((240, 320), painted, 11) & ~rest))
 
 

@@ -15,6 +15,7 @@ from pixelproof.core.demo import install_demo
 from pixelproof.core.qa import run_qa
 from pixelproof.interop.references import load_reference
 from pixelproof.ui.review.filter import FilterError, parse_filter
+from tests.ui.conftest import wait_loaded
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -334,15 +335,62 @@ def test_missing_and_unreadable_reference(qtbot, demo: Path, no_prompts) -> None
     win.close()
 
 
-def test_no_reference_says_how_to_choose_one(qtbot, window) -> None:
-    from pixelproof.core.edits import SetReference
+def test_no_reference_shows_the_candidate_and_a_call_to_choose_one(qtbot, window, demo, monkeypatch) -> None:
+    """Issue 19 item 8: the candidate pane shows the current image and its objects; a card in place of the
+    reference and difference panes says what is missing, and its button chooses the reference."""
+    from PySide6.QtWidgets import QFileDialog
 
-    window.document.push(SetReference(None))
-    enter_review_no_wait = window.review.set_active
-    enter_review_no_wait(True)
-    view = window.review.view
-    qtbot.waitUntil(lambda: view.header.banner.isVisible(), timeout=5000)
-    assert "Choose Reference" in view.header.banner.text()
+    from pixelproof.core.edits import SetReference
+    from pixelproof.ui.canvas.image_item import ImageItem
+
+    win = window
+    wait_loaded(qtbot, win)
+    win.document.push(SetReference(None))
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)  # the second image
+    shown = win.document.current_image_id
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    view = win.review.view
+    card = view.no_reference
+    qtbot.waitUntil(lambda: card.isVisible(), timeout=5000)
+    assert not view.ref_pane.isVisible() and not view.diff_pane.isVisible() and view.cand_pane.isVisible()
+    assert not view.header.banner.isVisible()
+    qtbot.waitUntil(
+        lambda: isinstance(view.cand_pane.image_item, ImageItem) and view.cand_pane.overlay is not None,
+        timeout=10000,
+    )
+    assert view.image_id == shown and win.document.current_image_id == shown
+    assert card.geometry().width() > view.cand_pane.width()  # it stands for two panes
+    chosen = str(demo.parent / "reference.json")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (chosen, "")))
+    QTest.mouseClick(card.project_button, LEFT)
+    qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
+    assert not card.isVisible() and view.ref_pane.isVisible() and view.diff_pane.isVisible()
+    assert view.image_id == shown and win.document.current_image_id == shown
+
+
+def test_review_opens_on_the_current_image_and_sorting_does_not_move_it(qtbot, window, demo: Path) -> None:
+    """Issue 19 item 5: the review view starts on the image being labeled (not the worst-Dice one), a sort
+    keeps it, and back in the labeling view (and after a reopen) it is still the current image."""
+    win = window
+    wait_loaded(qtbot, win)
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)
+    here = win.document.current_image_id
+    worst = min((r for r in expected_table(demo) if not math.isnan(r["dice"])), key=lambda r: r["dice"])
+    assert here != worst["image_id"]
+    enter_review(qtbot, win)
+    view = win.review.view
+    assert view.image_id == here and win.document.current_image_id == here
+    assert image_ids(view)[0] == worst["image_id"]  # sorted worst first, but the user stays put
+    header_click(view.images.image_table, view.images.image_model.column_of("dice"))
+    assert view.image_id == here and win.document.current_image_id == here
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)  # back to labeling
+    assert not win.review.active and win.document.current_image_id == here
+    win.document.undo_stack.setClean()
+    assert win.open_path(demo)
+    wait_loaded(qtbot, win)
+    assert win.document.current_image_id == here
 
 
 def test_shortcuts_dialog_lists_review_keys(window) -> None:

@@ -135,3 +135,23 @@ def overlays(pair: ImagePair, reference: Reference, candidate: Project, outline:
         difference=qa.difference_rgba(codes, outline=outline),
         codes_present=present,
     )
+
+
+def failure_text(reason: str, path: Path) -> str:
+    """The banner for a QA run that failed: the reference's problems, at most 8 lines of them."""
+    if reason.startswith("ReferenceLoadError: "):
+        lines = reason.removeprefix("ReferenceLoadError: ").splitlines()
+        shown = "\n".join(lines[:8]) + (f"\n… and {len(lines) - 8} more" if len(lines) > 8 else "")
+        return f"Cannot read the reference {path}:\n{shown}"
+    return f"QA against {path} failed: {reason}"
+
+
+def result_notes(result: qa.QAResult) -> str | None:
+    """The banner after a QA run: unmatched images and the first problems, or None."""
+    notes = []
+    if result.unmatched_reference:
+        notes.append(f"{len(result.unmatched_reference)} reference images have no candidate image")
+    if result.unmatched_candidate:
+        notes.append(f"{len(result.unmatched_candidate)} candidate images are not in the reference")
+    notes += result.problems[:5]
+    return "\n".join(notes) if notes else None

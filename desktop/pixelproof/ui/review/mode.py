@@ -67,6 +67,8 @@ class ReviewMode(QObject):
         header.outline_box.toggled.connect(self.act_outline.setChecked)
         self.act_outline.toggled.connect(header.outline_box.setChecked)
         header.choose_menu.addActions([self.act_choose_project, self.act_choose_folder])
+        self.view.no_reference.project_button.clicked.connect(self.act_choose_project.trigger)
+        self.view.no_reference.folder_button.clicked.connect(self.act_choose_folder.trigger)
         self.review_only = [self.act_run, self.act_accept, self.act_reject, self.act_accept_image,
                             self.act_reject_image, self.act_note, self.act_outline]  # fmt: skip
 

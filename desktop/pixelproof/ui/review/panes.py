@@ -120,6 +120,16 @@ class ReviewPane(QGraphicsView):
         self.image_item = ImageItem(image) if image is not None else PlaceholderItem(w, h, message, error)
         self._scene.addItem(self.image_item)
 
+    def add_veil(self, opacity: float) -> None:
+        """A black veil over the picture, under the overlay (the difference pane: its colours read)."""
+        h, w = self.image_size
+        veil = QGraphicsRectItem(0, 0, w, h)
+        veil.setBrush(QColor(0, 0, 0))
+        veil.setPen(Qt.PenStyle.NoPen)
+        veil.setOpacity(opacity)
+        veil.setZValue(5)
+        self.scene().addItem(veil)
+
     def set_overlay(self, rgba: np.ndarray | None, opacity: float = 1.0) -> None:
         if self.overlay is not None:
             self._scene.removeItem(self.overlay)

@@ -217,6 +217,15 @@ class ObjectTableModel(QAbstractTableModel):
         self.project = project
         self.endResetModel()
 
+    def row_at(self, x: float, y: float) -> int:
+        """The row of the smallest object whose box holds (x, y); -1 when none does."""
+        best, best_area = -1, math.inf
+        for n, r in enumerate(self.rows):
+            bx, by, w, h = r.bbox
+            if bx <= x <= bx + w and by <= y <= by + h and w * h < best_area:
+                best, best_area = n, w * h
+        return best
+
     def refresh(self) -> None:
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(OBJECT_COLUMNS) - 1))

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QGraphicsRectItem,
     QHBoxLayout,
     QHeaderView,
     QMenu,
@@ -33,6 +32,7 @@ from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
+from pixelproof.ui.review.no_reference import CandidatePreview, NoReferenceCard
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
 from pixelproof.ui.review.parts import DecisionBox, ImageList, ReviewHeader, heading, table
 from pixelproof.ui.review.tables import ObjectTableModel
@@ -115,6 +115,10 @@ class ReviewView(QWidget):
             p.setObjectName(("reviewReference", "reviewCandidate", "reviewDifference")[n])
             p.clicked.connect(self._pane_clicked)
             ph.addWidget(p, 1)
+        self.no_reference = NoReferenceCard()
+        self.no_reference.hide()
+        ph.insertWidget(0, self.no_reference, 2)
+        self.preview = CandidatePreview(self, self.no_reference)
         self.linked = LinkedPanes(self.panes)
         self.header.fit_button.clicked.connect(self.linked.fit)
         self.object_model = ObjectTableModel()
@@ -154,6 +158,7 @@ class ReviewView(QWidget):
                 sig.disconnect(slot)
         self._bound = []
         self.cancel()
+        self.preview.hide()
         self.document = doc
         self.scored = None
         self.error = None
@@ -191,6 +196,8 @@ class ReviewView(QWidget):
         if self.scored is None or self.stale:
             if self.job is None:
                 self.run()
+        elif self.preview.active:
+            self.preview.show_image()
         elif self.document.current_image_id != self.image_id:
             self.select_image(self.document.current_image_id)
 
@@ -220,12 +227,11 @@ class ReviewView(QWidget):
         path = reference_path(doc.project)
         if path is None:
             self.error = "no reference"
-            self._show_banner(
-                "This project has no reference to review against. Use Review > Choose Reference Project… "
-                "(a project .json) or Choose Reference Dataset Folder… (PNG masks or any dataset folder)."
-            )
+            self._show_banner(None)
+            self.preview.show()  # the candidate, and how to choose a reference
             self._update_buttons()
             return
+        self.preview.hide()
         candidate = doc.project.snapshot()
         options = self.options
         fmt = doc.project.app.get("reference_format")
@@ -280,13 +286,7 @@ class ReviewView(QWidget):
         self.job = None
         self._idle()
         self.error = reason
-        if reason.startswith("ReferenceLoadError: "):
-            lines = reason.removeprefix("ReferenceLoadError: ").splitlines()
-            shown = "\n".join(lines[:8]) + (f"\n… and {len(lines) - 8} more" if len(lines) > 8 else "")
-            text = f"Cannot read the reference {path}:\n{shown}"
-        else:
-            text = f"QA against {path} failed: {reason}"
-        self._show_banner(text)
+        self._show_banner(compute.failure_text(reason, path))
         self.statusMessage.emit(f"Cannot read the reference {path.name}")
         self._update_buttons()
 
@@ -298,13 +298,7 @@ class ReviewView(QWidget):
         self.error = None
         self.scored = scored
         result = scored.result
-        notes = []
-        if result.unmatched_reference:
-            notes.append(f"{len(result.unmatched_reference)} reference images have no candidate image")
-        if result.unmatched_candidate:
-            notes.append(f"{len(result.unmatched_candidate)} candidate images are not in the reference")
-        notes += result.problems[:5]
-        self._show_banner("\n".join(notes) if notes else None)
+        self._show_banner(compute.result_notes(result))
         self.header.banner.setStyleSheet(
             "#reviewBanner { background: #4a4320; color: #fff6d8; padding: 6px; border-radius: 4px; }"
         )
@@ -323,10 +317,12 @@ class ReviewView(QWidget):
         self.images.image_table.resizeColumnsToContents()
         self.images.image_table.setColumnWidth(0, min(self.images.image_table.columnWidth(0), 200))
         self.image_id = -1
-        if self._first_result or keep == -1:
-            self._select_proxy_row(0)  # worst first
-        else:
-            self.select_image(keep)
+        # the user's image stays current (the worst-Dice order does not move them): the image shown before,
+        # else the labeling view's; the top row only when neither was scored
+        wanted = keep if keep != -1 else self.document.current_image_id
+        self.select_image(wanted)
+        if self.image_id == -1:
+            self._select_proxy_row(0)
         self._first_result = False
         n = len(scored.image_table)
         self.statusMessage.emit(f"QA: {n} images scored against {scored.reference.source or 'the reference'}")
@@ -418,7 +414,9 @@ class ReviewView(QWidget):
         self.show_image(int(image_id))
 
     def _doc_image_changed(self, image_id: int) -> None:
-        if self.isVisible() and image_id != self.image_id:
+        if self.preview.active:
+            self.preview.show_image()
+        elif self.isVisible() and image_id != self.image_id:
             self.select_image(image_id)
 
     def show_image(self, image_id: int) -> None:
@@ -458,24 +456,13 @@ class ReviewView(QWidget):
             return
         for p in self.panes:
             p.set_image(image)
-        self._add_veil()
+        self.diff_pane.add_veil(DIM_OPACITY)  # the difference colours read over a darkened picture
 
     def _on_image_failed(self, image_id: object, reason: str) -> None:
         if image_id != self.image_id:
             return
         for p in self.panes:
             p.set_image(None, f"Cannot show this image\n\n{reason}", error=True)
-
-    def _add_veil(self) -> None:
-        """Darken the picture under the difference colours (only in the difference pane)."""
-        pane = self.diff_pane
-        h, w = pane.image_size
-        veil = QGraphicsRectItem(0, 0, w, h)
-        veil.setBrush(QColor(0, 0, 0))
-        veil.setPen(Qt.PenStyle.NoPen)
-        veil.setOpacity(DIM_OPACITY)
-        veil.setZValue(5)
-        pane.scene().addItem(veil)
 
     def set_outline(self, on: bool) -> None:
         """Outline mode: 1-px borders instead of filled regions, in all three panes."""
@@ -533,11 +520,7 @@ class ReviewView(QWidget):
 
     def _pane_clicked(self, pos: QPointF) -> None:
         """A click in a view picks the smallest object whose box holds the point."""
-        best, best_area = -1, math.inf
-        for n, r in enumerate(self.object_model.rows):
-            x, y, w, h = r.bbox
-            if x <= pos.x() <= x + w and y <= pos.y() <= y + h and w * h < best_area:
-                best, best_area = n, w * h
+        best = self.object_model.row_at(pos.x(), pos.y())
         if best < 0:
             return
         self._center_on_select = False
