@@ -46,6 +46,7 @@ class Document(QObject):
     annotationRemoved = Signal(int, int)  # image_id, annotation_id
     categoriesChanged = Signal()
     imageStatusChanged = Signal(int)  # image_id (status or whole-image review decision)
+    imagesChanged = Signal()  # the image list: images added (a merge) or removed (its undo)
     referenceChanged = Signal()  # pixelproof.reference (review view)
     currentImageChanged = Signal(int)  # image_id, -1 for none
     currentCategoryChanged = Signal(int)  # category_id, -1 for none
@@ -266,6 +267,7 @@ class Document(QObject):
             self._selection = [i for i in self._selection if i not in gone]
             self.selectionChanged.emit()
         run: list[int] = []
+        images_changed = False
         for change in [*changes, None]:
             if change is not None and change.kind == edits.CATEGORY:
                 run.append(change.category_id)
@@ -284,8 +286,14 @@ class Document(QObject):
                 self.annotationRemoved.emit(image_id, ann_id)
             elif kind == edits.IMAGE:
                 self.imageStatusChanged.emit(image_id)
+            elif kind in (edits.IMAGE_ADDED, edits.IMAGE_REMOVED):
+                images_changed = True
             elif kind == edits.REFERENCE:
                 self.referenceChanged.emit()
+        if images_changed:  # once, after the annotations of removed images are gone
+            self.imagesChanged.emit()
+            if self.current_image_id not in self.project.images:
+                self.set_current_image(next(iter(self.project.images), -1))
 
     def _categories_changed(self, category_ids: list[int]) -> None:
         cats = self.project.categories

@@ -60,12 +60,17 @@ class StatusReadout(QObject):
     def _follow_document(self, doc) -> None:  # type: ignore[no-untyped-def]
         """The target line changes with the selection, the current category and any edit."""
         old, self._doc = self._doc, doc
-        for signal in ("selectionChanged", "currentCategoryChanged", "categoriesChanged"):
+        for signal, slot in (
+            ("selectionChanged", self.show_target),
+            ("currentCategoryChanged", self.show_target),
+            ("categoriesChanged", self.show_target),
+            ("imagesChanged", self.show_image),  # "n / total" counts the images
+        ):
             if old is not None:
                 with contextlib.suppress(RuntimeError, TypeError):  # already gone
-                    getattr(old, signal).disconnect(self.show_target)
+                    getattr(old, signal).disconnect(slot)
             if doc is not None:
-                getattr(doc, signal).connect(self.show_target)
+                getattr(doc, signal).connect(slot)
         self.show_target()
 
     def show_target(self, *_: object) -> None:

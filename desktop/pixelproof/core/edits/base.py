@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from pixelproof.core.model import Project
 
 # Change kinds. The annotation ones carry image_id and annotation_id; "category" a category_id;
-# "image" (status or whole-image review decision) an image_id; "reference" nothing.
+# "image" (status, whole-image review decision, time spent) an image_id; "image_added" / "image_removed"
+# (the image list itself: a merge brings images, its undo takes them away) an image_id; "reference" nothing.
 ANNOTATION_ADDED = "annotation_added"
 ANNOTATION_CHANGED = "annotation_changed"
 ANNOTATION_REMOVED = "annotation_removed"
 CATEGORY = "category"
 IMAGE = "image"
+IMAGE_ADDED = "image_added"
+IMAGE_REMOVED = "image_removed"
 REFERENCE = "reference"
 
 

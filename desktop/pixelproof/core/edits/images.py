@@ -6,7 +6,17 @@ import copy
 from collections.abc import Iterable
 from dataclasses import replace
 
-from pixelproof.core.edits.base import IMAGE, Change, Changes, Edit, applied, require, restore_order
+from pixelproof.core.edits.base import (
+    IMAGE,
+    IMAGE_ADDED,
+    IMAGE_REMOVED,
+    Change,
+    Changes,
+    Edit,
+    applied,
+    require,
+    restore_order,
+)
 from pixelproof.core.model import ImageRecord, Project
 
 
@@ -28,7 +38,7 @@ class AddImages(Edit):
         for im in self.images:
             project.add_image(replace(im, extra=dict(im.extra)))
         self._done = "image_status" in project.app
-        return Changes(Change(IMAGE, image_id=im.id) for im in self.images)
+        return Changes(Change(IMAGE_ADDED, image_id=im.id) for im in self.images)
 
     def revert(self, project: Project) -> Changes:
         applied(self._done)
@@ -37,7 +47,7 @@ class AddImages(Edit):
             project.remove_image(im.id)
         if not self._done and not project.app.get("image_status"):
             project.app.pop("image_status", None)  # remove_image made it; it was not there before
-        return Changes(Change(IMAGE, image_id=im.id) for im in self.images)
+        return Changes(Change(IMAGE_REMOVED, image_id=im.id) for im in reversed(self.images))
 
 
 class RecordTime(Edit):

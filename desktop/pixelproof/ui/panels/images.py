@@ -165,6 +165,7 @@ class ImagesPanel(Panel):
         return [
             (doc.currentImageChanged, self._select_current),
             (doc.imageStatusChanged, self._status_changed),
+            (doc.imagesChanged, self.schedule_refresh),  # a merge added images, or its undo removed them
             (doc.annotationAdded, self._count_changed),
             (doc.annotationRemoved, self._count_changed),
         ]

@@ -88,6 +88,7 @@ class ReviewPane(QGraphicsView):
         self.focus_item: QGraphicsRectItem | None = None
         self.image_size = (0, 0)  # (height, width)
         self.fitted = True
+        self.group: LinkedPanes | None = None  # the panes that move with this one
         self._press: QPoint | None = None
         self._last: QPoint | None = None
         self._dragged = False
@@ -184,6 +185,10 @@ class ReviewPane(QGraphicsView):
         return max(MIN_ZOOM, min(MAX_ZOOM, min((vp.width() - 16) / w, (vp.height() - 16) / h)))
 
     def fit(self) -> None:
+        """The whole image in sight: in every linked pane, at the zoom that fits the smallest of them."""
+        if self.group is not None:
+            self.group.fit()
+            return
         h, w = self.image_size
         self.show_at(QPointF(w / 2, h / 2), self.fit_zoom())
         self.fitted = True
@@ -207,10 +212,17 @@ class ReviewPane(QGraphicsView):
             self.viewChanged.emit()
 
     def resizeEvent(self, event) -> None:
+        """A fitted pane fits again (with its linked panes: one zoom for all of them, whatever size each
+        pane got from the layout); a zoomed-in one keeps its linked panes on the same point and zoom."""
         super().resizeEvent(event)
         if self.fitted:
-            h, w = self.image_size
-            self.show_at(QPointF(w / 2, h / 2), self.fit_zoom())
+            if self.group is not None:
+                self.group.fit()
+            else:
+                h, w = self.image_size
+                self.show_at(QPointF(w / 2, h / 2), self.fit_zoom())
+        elif self.group is not None:
+            self.group.follow(self)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
@@ -297,6 +309,7 @@ class LinkedPanes:
         self.panes = panes
         self._busy = False
         for p in panes:
+            p.group = self
             p.viewChanged.connect(lambda p=p: self.follow(p))
 
     def follow(self, source: ReviewPane) -> None:
@@ -318,7 +331,19 @@ class LinkedPanes:
             p.fitted = False
 
     def fit(self) -> None:
-        self.panes[0].fit()
+        """Every pane on the whole image at one zoom: the one that fits the smallest pane."""
+        if self._busy or not self.panes:
+            return
+        h, w = self.panes[0].image_size
+        shown = [p for p in self.panes if p.isVisible()] or self.panes  # hidden ones keep a stale size
+        zoom = min(p.fit_zoom() for p in shown)
+        self._busy = True
+        try:
+            for p in self.panes:
+                p.show_at(QPointF(w / 2, h / 2), zoom)
+                p.fitted = True
+        finally:
+            self._busy = False
 
     def centre_on(self, bbox: list[float], fill: float = 0.45, max_zoom: float = 8.0) -> None:
         """Centre every pane on a box, zoomed so it spans about ``fill`` of the pane (never past 8x)."""

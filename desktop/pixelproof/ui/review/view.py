@@ -178,6 +178,7 @@ class ReviewView(QWidget):
                 (doc.annotationRemoved, self._geometry_changed),
                 (doc.annotationChanged, self._annotation_changed),
                 (doc.imageStatusChanged, self._image_status_changed),
+                (doc.imagesChanged, self._geometry_changed),
                 (doc.referenceChanged, self.run),
                 (doc.currentImageChanged, self._doc_image_changed),
             ]

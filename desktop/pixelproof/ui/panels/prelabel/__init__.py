@@ -125,6 +125,7 @@ class PrelabelPanel(Panel):
     def bind(self, doc: Document) -> list:
         return [
             (doc.currentImageChanged, self.schedule_refresh),
+            (doc.imagesChanged, self.schedule_refresh),
             (doc.selectionChanged, self.schedule_refresh),
             (doc.annotationAdded, self.schedule_refresh),
             (doc.annotationRemoved, self.schedule_refresh),
