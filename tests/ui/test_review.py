@@ -361,6 +361,10 @@ def test_no_reference_shows_the_candidate_and_a_call_to_choose_one(qtbot, window
     )
     assert view.image_id == shown and win.document.current_image_id == shown
     assert card.geometry().width() > view.cand_pane.width()  # it stands for two panes
+    pane = view.cand_pane
+    h, w = pane.image_size
+    seen = pane.mapToScene(pane.viewport().rect()).boundingRect()  # the whole image, centred
+    assert seen.width() >= w - 1 and seen.height() >= h - 1 and abs(seen.center().x() - w / 2) < 2
     chosen = str(demo.parent / "reference.json")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (chosen, "")))
     QTest.mouseClick(card.project_button, LEFT)

@@ -334,8 +334,8 @@ class LinkedPanes:
         """Every pane on the whole image at one zoom: the one that fits the smallest pane."""
         if self._busy or not self.panes:
             return
-        h, w = self.panes[0].image_size
         shown = [p for p in self.panes if p.isVisible()] or self.panes  # hidden ones keep a stale size
+        h, w = shown[0].image_size
         zoom = min(p.fit_zoom() for p in shown)
         self._busy = True
         try:
