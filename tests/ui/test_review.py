@@ -366,7 +366,9 @@ def test_no_reference_shows_the_candidate_and_a_call_to_choose_one(qtbot, window
     seen = pane.mapToScene(pane.viewport().rect()).boundingRect()  # the whole image, centred
     assert seen.width() >= w - 1 and seen.height() >= h - 1 and abs(seen.center().x() - w / 2) < 2
     chosen = str(demo.parent / "reference.json")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (chosen, "")))
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (chosen, "")), raising=False
+    )
     QTest.mouseClick(card.project_button, LEFT)
     qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
     assert not card.isVisible() and view.ref_pane.isVisible() and view.diff_pane.isVisible()
