@@ -127,3 +127,24 @@ def test_area_text() -> None:
     assert area_text(1702450, None) == "1,702,450 px"
     assert area_text(12.5, None) == "12.5 px"
     assert area_text(40, (0.1, 0.1)) == "40 px (0.40 mm²)"
+
+
+def test_model_dock_shows_its_whole_form_at_1600_and_1366(qtbot, window) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QScrollArea
+
+    dock = window.docks["modelDock"]
+    panel = window.panels["modelDock"]
+    dock.show()
+    dock.raise_()
+    for width, height in ((1600, 1000), (1366, 740)):
+        window.resize(width, height)
+        QTest.qWait(0)
+        area = dock.widget()
+        assert isinstance(area, QScrollArea)
+        seen = area.viewport().rect()
+        for button in (panel.backends.options.browse, panel.backends.combo):
+            assert button.isVisible()
+            top_left = button.mapTo(area.viewport(), button.rect().topLeft())
+            assert seen.contains(QRect(top_left, button.size())), (width, button, top_left, seen)
