@@ -114,12 +114,14 @@ def test_preferences_assigns_refuses_a_taken_key_persists_and_resets(qtbot, wind
     (dlg,) = opened
     dlg.show()
     qtbot.waitExposed(dlg)
-    QTest.keyClicks(dlg.filter_edit, "done and next")
+    QTest.keyClicks(dlg.filter_edit, "mark")
     visible = [r for r in range(dlg.table.rowCount()) if not dlg.table.isRowHidden(r)]
-    assert [dlg.table.item(r, 0).text() for r in visible] == ["Mark Done and Next Image"]
-    rect = dlg.table.visualItemRect(dlg.table.item(visible[0], 0))
-    QTest.mouseClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert dlg.current_id() == "image.done_next"
+    assert dlg.table.item(visible[0], 0).text() == "Mark Done and Next Image" and len(visible) == 5
+    assert dlg.current_id() == "image.done_next"  # the first row found is the chosen one
+    for row, id in ((visible[1], "image.todo"), (visible[0], "image.done_next")):
+        rect = dlg.table.visualItemRect(dlg.table.item(row, 0))
+        QTest.mouseClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert dlg.current_id() == id
     # a key another action has (B: the box tool) is refused with its name
     dlg.key_edit.setFocus()
     QTest.keyClick(dlg.key_edit, Qt.Key.Key_B)

@@ -155,3 +155,8 @@ class PreferencesDialog(QDialog):
         for row in range(self.table.rowCount()):
             hay = f"{self.table.item(row, 0).text()} {self.table.item(row, 1).text()}".lower()
             self.table.setRowHidden(row, bool(needle) and needle not in hay)
+        current = self.table.currentRow()
+        if current < 0 or self.table.isRowHidden(current):  # the chosen action is one the user can see
+            shown = [r for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]
+            if shown:
+                self.table.setCurrentCell(shown[0], 0)
