@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -147,6 +148,7 @@ def main(argv: list[str]) -> int:
         for m in ("faster_rcnn", "retinanet", "ssdlite", "mask_rcnn", "deeplabv3", "lraspp", "unet")
         if (args.seed / f"{m}.onnx").is_file()
     ]
+    print(f"machine load average (1 min) at start: {os.getloadavg()[0]:.1f}")
     print(f"intra-op threads: {default_threads()}; reference (bare): onnxruntime.InferenceSession opened,")
     print("then run over tensors preprocessed beforehand; ours: the whole `pixelproof prelabel` run (open")
     print("the model, load, decode, pre/post-processing, save). Both sides open the model once per run.")
@@ -164,4 +166,5 @@ def main(argv: list[str]) -> int:
         per_image = (t.ours - t.ours_open) / t.bare_loop
         print(f"{model.name:<16} {t.family:<22} {n:>6} {n / bare:>10.2f} {n / t.ours:>10.2f} {opens:>16} "
               f"{t.ours / bare:>6.3f} {per_image:>9.3f}  (target <= 1.15)")  # fmt: skip
+    print(f"machine load average (1 min) at end: {os.getloadavg()[0]:.1f}")
     return 0
