@@ -88,6 +88,7 @@ class Timing:
     bare_loop: float = float("inf")  # session.run over the preprocessed tensors (the first one warms up)
     ours_open: float = float("inf")  # the backend's configure(model_path=...)
     ours: float = float("inf")  # the whole `pixelproof prelabel` run, opening the model included
+    objects: int = 0  # annotations the run added (random weights: often hundreds or thousands per image)
 
 
 def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: int) -> Timing:
@@ -120,6 +121,9 @@ def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: 
         timing.ours = min(timing.ours, time.perf_counter() - t0)
         if code != 0:
             raise SystemExit(f"prelabel failed with {model.name} (exit {code})")
+    from pixelproof.core.coco import load_project
+
+    timing.objects = len(load_project(out).annotations)  # after the timing
     return timing
 
 
@@ -154,7 +158,7 @@ def main(argv: list[str]) -> int:
     print("the model, load, decode, pre/post-processing, save). Both sides open the model once per run.")
     print("ratio = ours / bare; per image = ratio without opening the model on either side")
     print(f"{'model':<16} {'family':<22} {'images':>6} {'bare img/s':>10} {'ours img/s':>10} "
-          f"{'open s bare/ours':>16} {'ratio':>6} {'per image':>9}")  # fmt: skip
+          f"{'open s bare/ours':>16} {'objects/img':>11} {'ratio':>6} {'per image':>9}")  # fmt: skip
     for model, backend, n in runs:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -163,8 +167,8 @@ def main(argv: list[str]) -> int:
             t = measure(model, backend, folder, paths, args.repeat)
         bare = t.bare_open + t.bare_loop
         opens = f"{t.bare_open:.2f}/{t.ours_open:.2f}"
-        per_image = (t.ours - t.ours_open) / t.bare_loop
+        per_image, objs = (t.ours - t.ours_open) / t.bare_loop, t.objects / n
         print(f"{model.name:<16} {t.family:<22} {n:>6} {n / bare:>10.2f} {n / t.ours:>10.2f} {opens:>16} "
-              f"{t.ours / bare:>6.3f} {per_image:>9.3f}  (target <= 1.15)")  # fmt: skip
+              f"{objs:>11.0f} {t.ours / bare:>6.3f} {per_image:>9.3f}  (target <= 1.15)")  # fmt: skip
     print(f"machine load average (1 min) at end: {os.getloadavg()[0]:.1f}")
     return 0
