@@ -155,6 +155,7 @@ class ImageList(QWidget):
         self.image_table.horizontalHeader().setStretchLastSection(True)  # the Review column
         self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
         for n, name in enumerate(self.image_model.metrics, start=1):
             self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
         self.class_model = ClassSummaryModel()
@@ -171,6 +172,16 @@ class ImageList(QWidget):
         layout.addWidget(heading("Per class"))
         layout.addWidget(self.class_table, 3)
         layout.addWidget(self.histogram, 2)
+
+    def _column_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
+        """Right-click on the header: show or hide each metric column."""
+        menu = QMenu(self)
+        for n in range(1, len(self.image_model.metrics) + 1):
+            act = menu.addAction(str(self.image_model.headerData(n, Qt.Orientation.Horizontal)))
+            act.setCheckable(True)
+            act.setChecked(not self.image_table.isColumnHidden(n))
+            act.toggled.connect(lambda on, n=n: self.image_table.setColumnHidden(n, not on))
+        menu.exec(self.image_table.horizontalHeader().mapToGlobal(pos))
 
 
 class NoteEdit(QLineEdit):

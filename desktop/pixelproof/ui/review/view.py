@@ -21,7 +21,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
-    QMenu,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -82,8 +81,6 @@ class ReviewView(QWidget):
         self.header.outline_box.toggled.connect(self.set_outline)
         self.images = ImageList()
         self.images.filter_edit.textChanged.connect(self._filter_changed)
-        header_view = self.images.image_table.horizontalHeader()
-        header_view.customContextMenuRequested.connect(self._column_menu)
         self.images.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
         self.images.histogram.binClicked.connect(self._filter_bin)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -376,15 +373,6 @@ class ReviewView(QWidget):
     def _filter_bin(self, low: float, high: float) -> None:
         op = "<=" if high >= 1.0 else "<"
         self.images.filter_edit.setText(f"Dice >= {low:g} and Dice {op} {high:g}")
-
-    def _column_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
-        menu = QMenu(self)
-        for n in range(1, len(self.images.image_model.metrics) + 1):
-            act = menu.addAction(str(self.images.image_model.headerData(n, Qt.Orientation.Horizontal)))
-            act.setCheckable(True)
-            act.setChecked(not self.images.image_table.isColumnHidden(n))
-            act.toggled.connect(lambda on, n=n: self.images.image_table.setColumnHidden(n, not on))
-        menu.exec(self.images.image_table.horizontalHeader().mapToGlobal(pos))
 
     # -- images ----------------------------------------------------------------------------------
     def _current_image_visible(self) -> bool:
