@@ -7,7 +7,6 @@ empty", "one mask empty", ...), so a reader never mistakes "not applicable" for 
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import itertools
 import json
@@ -18,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import qa
+from pixelproof.core import qa, safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.qa import FIGURE_FIELDS, INSTANCE_FIELDS, ImageClassRow, ObjectRow, QAResult
 from pixelproof.core.qa_objects import ImagePair
@@ -229,10 +228,8 @@ def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     for r in rows:
         fields += [k for k in r if k not in fields]
     with atomic_output(path, text=True, newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields or ["file_name", "category"])
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: "" if v is None else v for k, v in r.items()})
+        header = fields or ["file_name", "category"]
+        safe_csv.write_table(fh, header, ([r.get(k) for k in header] for r in rows))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -28,9 +28,11 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core import safe_csv
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -214,7 +216,7 @@ class _ImageFinder:
             with open(root / "images.csv", newline="", encoding="utf-8") as f:
                 for row in csv.DictReader(f):
                     if row.get("mask") and row.get("image"):
-                        self.listed[row["mask"]] = root / row["image"]
+                        self.listed[read_cell(row["mask"])] = root / read_cell(row["image"])
         self.folders = [d for d in folders if d.is_dir()]
         self.by_stem: dict[str, Path] = {}
         for d in self.folders:
@@ -447,9 +449,7 @@ def write_masks(
         (out / "instances.json").write_text(json.dumps(instance_map, indent=1), encoding="utf-8")
     if listing:
         with open(out / "images.csv", "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["mask", "image"])
-            writer.writerows(listing)
+            safe_csv.write_table(f, ["mask", "image"], listing)
     messages = {
         "missing": "image file(s) not found; only their masks were written",
         "boxes": "box-only object(s) written as filled boxes",

@@ -25,8 +25,10 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core import masks as core_masks
+from pixelproof.core import safe_csv
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -193,7 +195,7 @@ def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
         with f.open(newline="", encoding="utf-8", errors="replace") as fh:
             for row in csv.reader(fh):
                 if len(row) >= 2 and row[0] != "LabelName":
-                    out[row[0]] = row[1]
+                    out[read_cell(row[0])] = read_cell(row[1])
     if not out:
         report(f"{ann_dir}: no class-descriptions CSV; categories are named by their MID")
     return out
@@ -206,7 +208,8 @@ def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> list[tuple[i
         if missing:
             report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
             return []
-        return list(enumerate(reader, start=2))
+        return [(n, {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()})
+                for n, row in enumerate(reader, start=2)]  # fmt: skip
 
 
 def _number(text: str | None) -> float | None:
@@ -428,9 +431,8 @@ def _write_object(
 
 def _write_tables(out: Path, project: Project, mids: dict[int, str], tables: dict) -> None:
     with open(out / "annotations" / "class-descriptions.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["LabelName", "DisplayName"])
-        writer.writerows([mids[c.id], c.name] for c in project.categories.values() if not c.void)
+        rows = ([mids[c.id], c.name] for c in project.categories.values() if not c.void)
+        safe_csv.write_table(f, ["LabelName", "DisplayName"], rows)
     header = {"bbox": BOX_COLUMNS, "object-segmentation": MASK_COLUMNS, "human-imagelabels": LABEL_COLUMNS}
     for split, by_kind in tables.items():
         for kind, rows in by_kind.items():
@@ -438,9 +440,7 @@ def _write_tables(out: Path, project: Project, mids: dict[int, str], tables: dic
                 with open(
                     out / "annotations" / f"{split}-annotations-{kind}.csv", "w", newline="", encoding="utf-8"
                 ) as f:
-                    writer = csv.writer(f)
-                    writer.writerow(header[kind])
-                    writer.writerows(rows)
+                    safe_csv.write_table(f, header[kind], rows)
 
 
 def looks_like_openimages(path: Path) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import json
 import os
@@ -13,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core import safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.lint.engine import LintResult
 from pixelproof.core.lint.problems import KINDS
@@ -51,27 +51,10 @@ def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         fh.write(json.dumps(data, indent=1, allow_nan=False) + "\n")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: strings starting like a formula get a leading apostrophe
-    (OWASP CSV injection); numbers are written as they are; None is an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float):
-        return value
-    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """One row per problem; bbox and fix as compact JSON."""
     with atomic_output(path, text=True, newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(CSV_FIELDS)
-        for p in data["problems"]:
-            w.writerow([csv_cell(p.get(k)) for k in CSV_FIELDS])
+        safe_csv.write_table(fh, list(CSV_FIELDS), ([p.get(k) for k in CSV_FIELDS] for p in data["problems"]))
 
 
 # ------------------------------------------------------------------------------------------------

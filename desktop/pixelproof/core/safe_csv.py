@@ -1,0 +1,61 @@
+"""The one CSV writer of the product: cells a spreadsheet cannot run as formulas (issue 11, item 16).
+
+A category named ``=HYPERLINK("http://evil", "click")`` written verbatim into a CSV becomes a live
+formula when a reviewer opens the report in Excel or LibreOffice. As OWASP advises, a text cell that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a leading apostrophe
+(spreadsheets show it as text and hide the apostrophe). Numbers stay numbers: ``-0.5`` is written as it is,
+whether it is a float or the text of one. PixelProof's own readers of CSVs it writes (Open Images tables,
+``images.csv``) take the apostrophe off again with ``read_cell``, so exports round-trip.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def cell(value: Any) -> Any:
+    """``value`` as a safe CSV cell: None is empty, numbers as they are, a list or object as compact
+    JSON, text that would start a formula behind an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def read_cell(text: str) -> str:
+    """A cell as ``cell`` wrote it, back to its text (an apostrophe before a formula start removed)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+class Writer:
+    """``csv.writer`` whose rows go through ``cell``."""
+
+    def __init__(self, fh: Any) -> None:
+        self._writer = csv.writer(fh)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def write_table(fh: Any, header: list[str], rows: Iterable[Iterable[Any]]) -> None:
+    """A header line, then ``rows``, all through ``cell``."""
+    writer = Writer(fh)
+    writer.writerow(header)
+    writer.writerows(rows)
