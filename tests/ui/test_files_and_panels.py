@@ -396,3 +396,28 @@ def test_undo_restores_a_deleted_mask_exactly(window) -> None:
     set_zoom(window, 2.0, center=(95, 70))
     assert window.canvas.annotation_at(view_point(window, 65.5, 55.5))[0] == 50
     assert window.canvas.annotation_at(view_point(window, 85.5, 65.5))[0] is None
+
+
+def test_old_project_shows_stored_pixels_and_says_so(qtbot, tmp_path: Path, no_prompts) -> None:
+    """Item 15: a format 1 project was labeled on the stored pixels; the app keeps showing them (no EXIF
+    turn) and the status bar says so, while a new project over the same photo shows it turned."""
+    from PIL import Image
+
+    stored = np.zeros((30, 60, 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise
+    Image.fromarray(stored).save(tmp_path / "phone.jpg", exif=exif)
+    old = tmp_path / "old.json"
+    image = {"id": 1, "file_name": "phone.jpg", "width": 60, "height": 30}
+    old.write_text(json.dumps({"images": [image], "categories": [], "pixelproof": {"format": 1}}))
+    win = new_window(qtbot)
+    assert win.open_path(old)
+    wait_loaded(qtbot, win)
+    assert (win.canvas.loaded.width, win.canvas.loaded.height) == (60, 30)
+    message = win.statusBar().currentMessage()
+    assert "format 1 (saved as 2); EXIF orientation not applied (labeled on stored pixels)" in message
+    win.close_project()
+    assert win.open_path(tmp_path)  # a folder: a new project, images seen as EXIF says
+    qtbot.waitUntil(lambda: win.document is not None, timeout=5000)
+    wait_loaded(qtbot, win)
+    assert (win.canvas.loaded.width, win.canvas.loaded.height) == (30, 60)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pixelproof.commands._common import load_or_report
+from pixelproof.core.migration import format_note
 from pixelproof.core.model import REVIEW_STATES, Annotation, Project
 
 
@@ -69,21 +70,6 @@ def image_geometry(project: Project) -> list[dict[str, Any]]:
     return out
 
 
-def _format_line(project: Project) -> str:
-    """The file's format, and what a save does to it (docs/format.md)."""
-    from pixelproof.core.model import FORMAT_VERSION
-
-    exif = "EXIF orientation applied"
-    if not project.applies_exif:
-        exif = "EXIF orientation not applied (labeled on stored pixels)"
-    loaded = project.loaded_format
-    if loaded is None:
-        return f"COCO without PixelProof data (saved as {FORMAT_VERSION}); {exif}"
-    if loaded != FORMAT_VERSION:
-        return f"{loaded} (saved as {FORMAT_VERSION}); {exif}"
-    return f"{loaded}; {exif}"
-
-
 def _source_group(source: str | None) -> str:
     if not source or source == "manual":
         return "manual"
@@ -100,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2))
         return 0
     print(f"project      {args.project}")
-    print(f"format       {_format_line(project)}")
+    print(f"format       {format_note(project)}")
     print(f"images       {info['images']}")
     _counts("by status", sorted(info["image_status"].items()))
     print(f"categories   {info['categories']}")

@@ -38,6 +38,7 @@ from pixelproof.core.limits import (
     open_regular,
     short_repr,
 )
+from pixelproof.core.migration import migrate
 from pixelproof.core.model import (
     FORMAT_VERSION,
     IMAGE_STATES,
@@ -245,19 +246,6 @@ def project_from_dict(data: Any, source: str | os.PathLike[str] = "<memory>") ->
     if app.get("format") != FORMAT_VERSION:
         migrate(project)
     return project
-
-
-def migrate(project: Project) -> None:
-    """A format 1 project (or another tool's COCO file) as format 2 (docs/format.md, "v1 and v2"):
-
-    - its images were labeled on the stored pixels: ``exif_orientation`` "ignore" keeps them so;
-    - a manual object has no review state: review "pending" without a model source becomes none.
-    """
-    project.app.setdefault("exif_orientation", "ignore")
-    for ann in project.annotations.values():
-        if ann.review == "pending" and (ann.source is None or ann.source == "manual"):
-            ann.review = None
-    project.app["format"] = FORMAT_VERSION
 
 
 def _depth(value: Any, where: str, err: Callable) -> None:

@@ -314,9 +314,9 @@ def thumbnail_png(
     h, w = codes.shape
     if image is None:
         try:
-            from pixelproof.core.imageio import read_image
+            from pixelproof.core.imageio import read_project_image
 
-            image = read_image(candidate.image_path(pair.cand))
+            image = read_project_image(candidate, pair.cand)
         except Exception:
             image = None
     base = np.full((h, w, 3), 40, np.uint8)

@@ -124,10 +124,10 @@ def example_png(project: Project, example: dict[str, Any]) -> bytes | None:
         return None
     from PIL import Image
 
-    from pixelproof.core.imageio import read_image, to_display8
+    from pixelproof.core.imageio import read_project_image, to_display8
 
     try:
-        pixels = to_display8(read_image(project.image_path(image)))
+        pixels = to_display8(read_project_image(project, image))
     except Exception:  # any unreadable image: the example is shown as missing
         return None
     x, y, w, h = (round(float(v)) for v in example["bbox"])

@@ -418,9 +418,10 @@ def path_window(path: str | Path) -> tuple[float, float] | None:
         return None
 
 
-def read_checked(path: str | Path, width: int, height: int) -> np.ndarray:
-    """The image's pixels; ``ImageReadError`` when unreadable or not the size the project says."""
-    pixels = read_image(path)
+def read_checked(path: str | Path, width: int, height: int, apply_exif: bool = True) -> np.ndarray:
+    """The image's pixels (EXIF-oriented as the project says); ``ImageReadError`` when unreadable or not
+    the size the project says."""
+    pixels = read_image(path, apply_exif=apply_exif)
     if pixels.shape[:2] != (height, width):
         raise ImageReadError(
             f"image is {pixels.shape[1]}x{pixels.shape[0]} but the project says {width}x{height}"
@@ -428,10 +429,10 @@ def read_checked(path: str | Path, width: int, height: int) -> np.ndarray:
     return pixels
 
 
-def regions_checked(path: str | Path, width: int, height: int) -> RegionReader:
+def regions_checked(path: str | Path, width: int, height: int, apply_exif: bool = True) -> RegionReader:
     """A region reader over the image (tiled pre-labeling); ``ImageReadError`` when unreadable or not
     the size the project says."""
-    regions = open_regions(path)
+    regions = open_regions(path, apply_exif)
     if (regions.height, regions.width) != (height, width):
         raise ImageReadError(
             f"image is {regions.width}x{regions.height} but the project says {width}x{height}"

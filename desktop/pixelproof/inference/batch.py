@@ -114,6 +114,7 @@ class PrelabelContext:
     tiling: Tiling | None = None  # predict tile by tile, reading regions (large images)
     skip_iou: float | None = None  # skip predictions repeating an object above this IoU; None = keep all
     from_boxes: bool = False  # outline the items' boxes with an interactive backend instead
+    apply_exif: bool = True  # the project's ``applies_exif``: images seen as their EXIF orientation says
 
     def __getstate__(self) -> dict[str, Any]:  # a loaded model never travels to a worker
         return {**{k: getattr(self, k) for k in self.__dataclass_fields__}, "backend": None}
@@ -137,7 +138,7 @@ def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesRes
     def load(item: Item) -> Any:
         try:
             reader = regions_checked if context.tiling is not None else read_checked
-            return reader(item.path, item.width, item.height)
+            return reader(item.path, item.width, item.height, context.apply_exif)
         except Exception as e:
             return e
 
@@ -206,7 +207,9 @@ def propose_batch(
         backend = None
         spec = spec.mapped(paths)
     skip_iou = None if from_boxes else mapper.skip_existing
-    context = PrelabelContext(spec, mapper.class_filter(), backend, tiling, skip_iou, from_boxes)
+    context = PrelabelContext(
+        spec, mapper.class_filter(), backend, tiling, skip_iou, from_boxes, project.applies_exif
+    )
 
     def item(im: ImageRecord) -> Item:
         path = paths(os.path.abspath(project.image_path(im)))

@@ -73,7 +73,7 @@ class LevelRegions:
         return self.level.region(y, y + h, x, x + w)
 
 
-def open_regions(path: str | Path) -> RegionReader:
+def open_regions(path: str | Path, apply_exif: bool = True) -> RegionReader:
     """A region reader for an image file: a pyramidal TIFF (whole-slide image) reads only the tiles a
     region covers, an uncompressed TIFF is memory-mapped (no whole-image array), anything else is decoded
     once."""
@@ -97,7 +97,7 @@ def open_regions(path: str | Path) -> RegionReader:
             mapped = None
         if mapped is not None and mapped.ndim in (2, 3):
             return ArrayRegions(mapped)
-    return ArrayRegions(read_image(p))
+    return ArrayRegions(read_image(p, apply_exif=apply_exif))
 
 
 def tile_rects(width: int, height: int, tiling: Tiling) -> list[Rect]:

@@ -19,7 +19,7 @@ import numpy as np
 from pixelproof.core import limits, mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.coco import default_color
-from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
 from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord, Project
 
 T = TypeVar("T")
@@ -250,8 +250,14 @@ def mark_outside_root(image: ImageRecord, path: Path, root: Path) -> bool:
     return True
 
 
-def place_image(src: Path, dst: Path, mode: str, record: ImageRecord | None = None) -> str | None:
+def place_image(
+    src: Path, dst: Path, mode: str, record: ImageRecord | None = None, apply_exif: bool = True
+) -> str | None:
     """Copy or link an image file to ``dst``; returns a warning when linking had to fall back to a copy.
+
+    A copy of an image carrying an EXIF orientation is written as the project sees it (``apply_exif``,
+    the project's ``applies_exif``: turned, or as stored), re-encoded without the tag, since many training
+    loaders ignore EXIF and the labels are on those pixels.
 
     Nothing is placed (and the warning says why) when ``src`` is not a readable image (a FIFO, a device,
     a text file...) or when ``record`` is flagged as lying outside the dataset it was imported from
@@ -277,6 +283,11 @@ def place_image(src: Path, dst: Path, mode: str, record: ImageRecord | None = No
             return None
         dst.unlink()
     if mode == "copy":
+        if exif_orientation(src) != 1:
+            try:
+                return _write_pixels(read_image(src, apply_exif=apply_exif), src, dst)
+            except ImageReadError as e:
+                return f"{e}; not copied"
         shutil.copy2(src, dst)
         return None
     try:
@@ -293,9 +304,7 @@ def place_image(src: Path, dst: Path, mode: str, record: ImageRecord | None = No
 
 
 def _render_png(src: Path, dst: Path) -> str | None:
-    import cv2
-
-    from pixelproof.core.imageio import ImageReadError, auto_window, read_image, to_display8
+    from pixelproof.core.imageio import auto_window, to_display8
     from pixelproof.core.sources import image_meta
 
     try:
@@ -306,11 +315,18 @@ def _render_png(src: Path, dst: Path) -> str | None:
     shown = to_display8(pixels, meta.window or (None if pixels.dtype == np.uint8 else auto_window(pixels)))
     if meta.invert:
         shown = 255 - shown
-    if shown.ndim == 3:
-        shown = cv2.cvtColor(shown, cv2.COLOR_RGB2BGR if shown.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
-    ok, data = cv2.imencode(".png", shown)
+    return _write_pixels(shown, src, dst)
+
+
+def _write_pixels(pixels: np.ndarray, src: Path, dst: Path) -> str | None:
+    """RGB(A) or gray pixels encoded in ``dst``'s format (JPEG at quality 95)."""
+    import cv2
+
+    if pixels.ndim == 3:
+        pixels = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR if pixels.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
+    ok, data = cv2.imencode(dst.suffix or ".png", pixels, [cv2.IMWRITE_JPEG_QUALITY, 95])
     if not ok:
-        return f"{src}: could not encode the PNG; its image was not written"
+        return f"{src}: could not encode the image; it was not written"
     if dst.exists() or dst.is_symlink():
         dst.unlink()
     dst.write_bytes(data.tobytes())

@@ -407,7 +407,7 @@ def write_cityscapes(
         src = project.image_path(image)
         if src.is_file():
             dst = out / "leftImg8bit" / split / city / f"{prefix}_leftImg8bit{src.suffix}"
-            if (placed := place_image(src, dst, images, image)) is not None:
+            if (placed := place_image(src, dst, images, image, project.applies_exif)) is not None:
                 warnings.append(placed)
         else:
             counts["missing"] += 1

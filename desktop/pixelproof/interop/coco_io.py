@@ -215,7 +215,7 @@ def write_coco(
             dst = out.parent / "images" / (stems[image.id] + image_suffix(src))
             name = rel_name(dst, out.parent)
             if image_exists(src):
-                placed = place_image(src, dst, images, image)
+                placed = place_image(src, dst, images, image, project.applies_exif)
                 if placed is not None:
                     warnings.append(placed)
             else:

@@ -341,7 +341,9 @@ def write_cvat(
         name = rel_name(src, out) if images == "keep" else stems[image.id] + src.suffix
         if images != "keep":
             if src.is_file():
-                if (placed := place_image(src, out / "images" / name, images, image)) is not None:
+                if (
+                    placed := place_image(src, out / "images" / name, images, image, project.applies_exif)
+                ) is not None:
                     warnings.append(placed)
             else:
                 counts["missing"] += 1

@@ -213,7 +213,13 @@ def write_kitti(
         src = project.image_path(image)
         if src.is_file():
             if (
-                placed := place_image(src, base / "image_2" / (stems[image.id] + src.suffix), images, image)
+                placed := place_image(
+                    src,
+                    base / "image_2" / (stems[image.id] + src.suffix),
+                    images,
+                    image,
+                    project.applies_exif,
+                )
             ) is not None:
                 warnings.append(placed)
         else:

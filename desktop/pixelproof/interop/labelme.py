@@ -427,7 +427,7 @@ def write_labelme(
         else:
             dst = out / (stems[image.id] + image_suffix(src))
             if image_exists(src):
-                if (w := place_image(src, dst, images, image)) is not None:
+                if (w := place_image(src, dst, images, image, project.applies_exif)) is not None:
                     warnings.append(w)
             else:
                 missing += 1

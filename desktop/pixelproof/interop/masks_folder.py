@@ -425,7 +425,13 @@ def write_masks(
         if images == "keep":
             listing.append((f"{stems[image.id]}.png", rel_name(src, out)))
         elif image_exists(src):
-            placed = place_image(src, out / "images" / (stems[image.id] + image_suffix(src)), images, image)
+            placed = place_image(
+                src,
+                out / "images" / (stems[image.id] + image_suffix(src)),
+                images,
+                image,
+                project.applies_exif,
+            )
             if placed is not None:
                 warnings.append(placed)
         else:

@@ -167,7 +167,7 @@ def write_mvtec(
         src = project.image_path(image)
         dst = out / obj / split / defect / (stems[image.id] + (src.suffix or ".png"))
         if src.is_file():
-            if (placed := place_image(src, dst, images, image)) is not None:
+            if (placed := place_image(src, dst, images, image, project.applies_exif)) is not None:
                 warnings.append(placed)
         else:
             counts["missing"] += 1

@@ -345,7 +345,13 @@ def write_openimages(
         src = project.image_path(image)
         if src.is_file():
             if (
-                placed := place_image(src, out / "images" / split / f"{image_id}{src.suffix}", images, image)
+                placed := place_image(
+                    src,
+                    out / "images" / split / f"{image_id}{src.suffix}",
+                    images,
+                    image,
+                    project.applies_exif,
+                )
             ) is not None:
                 warnings.append(placed)
         else:

@@ -222,7 +222,7 @@ def write_voc(
         filename = stems[image.id] + image_suffix(src)
         placed = None
         if images != "keep" and image_exists(src):
-            placed = place_image(src, out / "JPEGImages" / filename, images, image)
+            placed = place_image(src, out / "JPEGImages" / filename, images, image, project.applies_exif)
         if placed is not None:
             warnings.append(placed)
         anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)

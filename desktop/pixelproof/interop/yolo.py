@@ -362,7 +362,11 @@ def write_yolo(
         src = project.image_path(image)
         if image_exists(src):
             placed = place_image(
-                src, out / "images" / split / (stems[image.id] + image_suffix(src)), images, image
+                src,
+                out / "images" / split / (stems[image.id] + image_suffix(src)),
+                images,
+                image,
+                project.applies_exif,
             )
             if placed is not None:
                 warnings.append(placed)

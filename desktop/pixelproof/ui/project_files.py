@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.lock import read_lock
-from pixelproof.core.model import Project
+from pixelproof.core.migration import format_note
+from pixelproof.core.model import FORMAT_VERSION, Project
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.new_project import ask_categories
@@ -99,7 +100,10 @@ class ProjectFiles(QObject):
         doc.hold_lock(Path(os.path.abspath(path)), force=True)
         self._show(doc)
         self._add_recent(Path(path))
-        self.shell.status(f"Opened {path}", 4000)
+        note = ""
+        if doc.project.loaded_format != FORMAT_VERSION:  # an older file: say what it keeps, what a save does
+            note = f" - format {format_note(doc.project)}"
+        self.shell.status(f"Opened {path}{note}", 8000 if note else 4000)
         return True
 
     def open_document(self, doc: Document) -> bool:

@@ -158,7 +158,7 @@ class _SelfTest:
 
     def prelabel(self) -> str:
         from pixelproof.core.edits import AddAnnotations
-        from pixelproof.core.imageio import read_image
+        from pixelproof.core.imageio import read_project_image
         from pixelproof.inference import get_backend
         from pixelproof.inference.apply import PredictionMapper
 
@@ -170,7 +170,7 @@ class _SelfTest:
         ready, why = backend.ready()
         if not ready:
             raise RuntimeError(why)
-        predictions = backend.predict(read_image(doc.project.image_path(image)))
+        predictions = backend.predict(read_project_image(doc.project, image))
         proposal = PredictionMapper(doc.project, backend.source).convert(image, predictions)
         if len(proposal.annotations) + proposal.skipped < 10:
             raise RuntimeError(f"only {len(proposal.annotations) + proposal.skipped} coins found")

@@ -94,10 +94,13 @@ class Preview:
     rows: int
 
 
-def load_image(path: Path, on_preview: Callable[[Preview], None] | None = None) -> LoadedImage:
+def load_image(
+    path: Path, on_preview: Callable[[Preview], None] | None = None, apply_exif: bool = True
+) -> LoadedImage:
     """Read and prepare an image for the canvas; raises ``ImageReadError``. DICOM files open at their own
     VOI window; a pyramidal TIFF opens lazily (only its coarsest level is decoded here). A big 8-bit PNG
-    is decoded in strips, ``on_preview`` getting the part decoded so far every ``PREVIEW_EVERY_S``."""
+    is decoded in strips, ``on_preview`` getting the part decoded so far every ``PREVIEW_EVERY_S``.
+    ``apply_exif``: the project's ``applies_exif`` (format 1 projects see the stored pixels)."""
     from pixelproof.core import sources
     from pixelproof.core.volumes import ImageMeta
 
@@ -109,7 +112,7 @@ def load_image(path: Path, on_preview: Callable[[Preview], None] | None = None) 
         return _load_pyramid(path, meta)
     img = _read_progressively(path, on_preview) if on_preview is not None else None
     if img is None:
-        img = read_image(path)
+        img = read_image(path, apply_exif=apply_exif)
     if img.dtype == np.bool_:
         img = img.astype(np.uint8) * 255
     auto = auto_window(img)
@@ -119,11 +122,11 @@ def load_image(path: Path, on_preview: Callable[[Preview], None] | None = None) 
 
 def _read_progressively(path: Path, on_preview: Callable[[Preview], None]) -> np.ndarray | None:
     """A big PNG decoded strip by strip (``core.png_strips``), previews on the way; None for other files."""
-    from pixelproof.core.imageio import image_size
+    from pixelproof.core.imageio import exif_orientation, image_size
     from pixelproof.core.png_strips import read_png_in_strips
 
-    if Path(path).suffix.lower() != ".png":
-        return None
+    if Path(path).suffix.lower() != ".png" or exif_orientation(path) != 1:
+        return None  # a turned PNG (an eXIf chunk): decoded whole, then turned
     width, height = image_size(path)
     if width * height < PROGRESSIVE_MIN_PIXELS:
         return None
@@ -179,13 +182,14 @@ class _Signals(QObject):
 
 
 class _LoadJob(QRunnable):
-    def __init__(self, request: int, path: Path, signals: _Signals) -> None:
+    def __init__(self, request: int, path: Path, signals: _Signals, apply_exif: bool = True) -> None:
         super().__init__()
-        self.request, self.path, self.signals = request, path, signals
+        self.request, self.path, self.signals, self.apply_exif = request, path, signals, apply_exif
 
     def run(self) -> None:
         try:
-            result = load_image(self.path, lambda p: self.signals.preview.emit(self.request, p))
+            preview = lambda p: self.signals.preview.emit(self.request, p)  # noqa: E731
+            result = load_image(self.path, preview, apply_exif=self.apply_exif)
         except ImageReadError as e:
             self.signals.failed.emit(self.request, str(e))
         except Exception as e:  # a decoder bug must not kill the app: show it on the placeholder
@@ -213,6 +217,7 @@ class ImageLoader(QObject):
         self._pending: dict[int, tuple[object, Path, bool]] = {}  # request -> key, path, wanted
         self._cache: OrderedDict[Path, LoadedImage] = OrderedDict()
         self._cache_size = cache_size
+        self.apply_exif = True  # the open project's ``applies_exif`` (set with the document)
 
     def request(self, key: object, path: Path) -> LoadedImage | None:
         """Start loading ``path``; returns the image at once when cached (no signal then)."""
@@ -230,7 +235,7 @@ class ImageLoader(QObject):
                     self._pending[req] = (key, p, True)
             return None
         self._pending[self._request] = (key, path, True)
-        self.pool.start(_LoadJob(self._request, path, self._signals))
+        self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif))
         return None
 
     def prefetch(self, path: Path) -> None:
@@ -240,7 +245,7 @@ class ImageLoader(QObject):
             return
         self._request += 1
         self._pending[self._request] = (None, path, False)
-        self.pool.start(_LoadJob(self._request, path, self._signals))
+        self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif))
 
     def forget(self) -> None:
         """Drop the cache (another project is opened)."""

@@ -108,6 +108,7 @@ class CanvasView(QGraphicsView):
             self.tool.cancel()
         self.document = doc
         self.loader.forget()
+        self.loader.apply_exif = doc is None or doc.project.applies_exif
         self._clear()
         if doc is not None:
             for sig, slot in self._connections():

@@ -208,7 +208,8 @@ class AnnotatorsView(QObject):
             "(green: all agree, orange to red: more of them differ)"
         )
         path = doc.project.image_path(image)
-        job = Job(lambda _job: load_image(path), self)
+        exif = doc.project.applies_exif
+        job = Job(lambda _job: load_image(path, apply_exif=exif), self)
         job.finished.connect(lambda img, panes=list(self.panes): self._image_loaded(img, panes))
         job.failed.connect(
             lambda reason, panes=list(self.panes): [p.set_image(None, reason, True) for p in panes]
