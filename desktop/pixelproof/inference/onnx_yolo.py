@@ -177,6 +177,30 @@ def _dim(v: Any) -> int | None:
     return v if isinstance(v, int) and v > 0 else None
 
 
+def _input_size(shape: Any, imgsz: str, path: Path) -> tuple[int, int]:
+    """The model's (height, width): its input's fixed sides, else the ``imgsz`` metadata (an int or
+    [h, w]). A garbage value or a size over the pixel limit (``core.limits``; a 100000^2 input would ask
+    for 120 GB) is a ``ModelLoadError``, never a traceback or an allocation."""
+    from pixelproof.core.limits import LimitError, check_image_size
+
+    h, w = _dim(shape[2]), _dim(shape[3])
+    if h is None or w is None:
+        try:
+            size = ast.literal_eval(imgsz) if len(imgsz) < 100 else None
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            size = None
+        if type(size) is int:
+            size = [size, size]
+        if not (isinstance(size, list | tuple) and len(size) == 2 and all(type(v) is int for v in size)):
+            raise ModelLoadError(f"{path}: metadata imgsz {imgsz[:60]!r} is not a size ([h, w] or an int)")
+        h, w = size
+    try:
+        check_image_size(w, h, f"{path}: model input")
+    except LimitError as e:
+        raise ModelLoadError(str(e)) from None
+    return h, w
+
+
 class YoloOnnxBackend(OnnxBackend):
     """Ultralytics YOLO (v8/11 style) detection and segmentation ONNX exports."""
 
@@ -245,10 +269,7 @@ class YoloOnnxBackend(OnnxBackend):
             raise ModelLoadError(
                 f"{path}: input is {inputs[0].type}; expected float32 (fp16 is not supported)"
             )
-        h, w = _dim(inputs[0].shape[2]), _dim(inputs[0].shape[3])
-        if h is None or w is None:
-            imgsz = ast.literal_eval(meta.get("imgsz", "[640, 640]"))
-            h, w = (imgsz, imgsz) if isinstance(imgsz, int) else (int(imgsz[0]), int(imgsz[1]))
+        h, w = _input_size(inputs[0].shape, meta.get("imgsz", "[640, 640]"), path)
         names: dict[int, str] = {}
         if "names" in meta:
             try:
