@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import ndimage
 
-from pixelproof.core import coco_rules, masks
+from pixelproof.core import coco_rules, coco_values, masks, rle_check
 from pixelproof.core.coco import load_project, project_from_dict, project_to_dict, save_project
 from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Annotation, Category, ImageRecord, Project
 
@@ -125,7 +125,7 @@ def test_valid_projects_pass_every_rule_in_bulk(project: Project) -> None:
 
 
 def _ctx(rows: list[dict], project: Project) -> coco_rules.Ctx:
-    columns = {r.key: [row.get(r.key, coco_rules.MISSING) for row in rows] for r in coco_rules.RULES}
+    columns = {r.key: [row.get(r.key, coco_values.MISSING) for row in rows] for r in coco_rules.RULES}
     images = [project.images.get(v) if type(v) is int else None for v in columns["image_id"]]
     return coco_rules.Ctx(project.images, project.categories, columns, images, list(range(len(rows))))
 
@@ -188,7 +188,7 @@ def test_random_masks_survive_rle(mask: np.ndarray) -> None:
     assert masks.segmentation_area(rle, [0, 0, 0, 0], *mask.shape) == mask.sum()
     assert masks.segmentation_bbox(rle, *mask.shape) == masks.bbox(mask)
     problems: list[str] = []
-    coco_rules._check_rles([(0, "m", rle, None, coco_rules.MISSING)], problems.append)
+    rle_check.check_rles([(0, "m", rle, None, coco_values.MISSING)], problems.append)
     assert problems == []
 
 

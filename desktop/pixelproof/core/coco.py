@@ -28,7 +28,8 @@ from pixelproof.core.atomic import (
     same_file,
     write_target,
 )
-from pixelproof.core.coco_rules import APP_KEYS, MISSING, check_id, read_annotations, typename
+from pixelproof.core.coco_rules import APP_KEYS, read_annotations
+from pixelproof.core.coco_values import MISSING, check_id, typename
 from pixelproof.core.json_lines import parse_by_lines
 from pixelproof.core.limits import (
     MAX_JSON_DEPTH,

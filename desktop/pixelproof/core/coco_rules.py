@@ -15,7 +15,6 @@ helpers (the limits come from ``core.limits``), so they cannot drift apart.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,57 +22,16 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import limits
-from pixelproof.core.limits import ID_MAX, ID_MIN, RLE_MAX_PIXELS, RLE_ORIGIN, short_repr
+from pixelproof.core.coco_values import MISSING, NUMBER_TYPES, Missing, check_id, finite, origin_ok, typename
+from pixelproof.core.limits import ID_MAX, ID_MIN, RLE_ORIGIN, short_repr
 from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord
+from pixelproof.core.rle_check import check_rles
 
-NUMBER_TYPES = {int, float}
-RLE_BATCH_CHARS = 1 << 20  # compressed RLE characters checked together
 APP_KEYS = ("source", "review", "note", "author", "updated")
 ANN_KEYS = frozenset(
     {"id", "image_id", "category_id", "bbox", "segmentation", "area", "iscrowd", "score", "pixelproof"}
 )
-
-
-class _Missing:
-    """The value of a key an annotation does not have."""
-
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-MISSING = _Missing()
 Report = Callable[[int, str], None]  # (row, message)
-
-
-def typename(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(v), "a number" if type(v) in NUMBER_TYPES else type(v).__name__
-    )
-
-
-def finite(v: float) -> bool:
-    try:
-        return math.isfinite(v)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
-def check_id(
-    v: Any, where: str, seen: dict[int, int], index: int, table: str, err: Callable[[str], None]
-) -> bool:
-    """One id of ``table`` (images, categories, annotations): an int64, not seen before."""
-    if v is MISSING or v is None:
-        err(f"{where}.id: missing")
-    elif type(v) is not int:
-        err(f"{where}.id: expected an integer, got {typename(v)} {short_repr(v)}")
-    elif not ID_MIN <= v <= ID_MAX:
-        err(f"{where}.id: id {v} is outside the signed 64-bit range [{ID_MIN}, {ID_MAX}]")
-    elif v in seen:
-        err(f"{where}.id: duplicate id {v} (also {table}[{seen[v]}])")
-    else:
-        seen[v] = index
-        return True
-    return False
 
 
 @dataclass
@@ -165,13 +123,13 @@ class SegmentationRule:
 
     def column_ok(self, col: list, ctx: Ctx) -> bool:
         types = ctx.types(self.key)
-        if not types <= {list, dict, _Missing}:
+        if not types <= {list, dict, Missing}:
             return False
         if list in types and not self._polygons_ok(col, ctx):
             return False
         if dict in types:
             problems: list[str] = []
-            _check_rles(self._rles(col, ctx), problems.append)
+            check_rles(self._rles(col, ctx), problems.append)
             return not problems
         return True
 
@@ -241,7 +199,7 @@ class SegmentationRule:
                     _limit(report, i, limits.check_polygon_work, [poly], f"{where}[{j}]")
         rles = self._rles(col, ctx)
         for row, where, seg, image, origin in rles:
-            _check_rles([(row, where, seg, image, origin)], lambda m, row=row: report(row, m))
+            check_rles([(row, where, seg, image, origin)], lambda m, row=row: report(row, m))
 
 
 def _limit(report: Report, row: int, check: Callable[..., Any], *args: Any) -> None:
@@ -273,7 +231,7 @@ class BboxRule:
 
     def column_ok(self, col: list, ctx: Ctx) -> bool:
         types = ctx.types(self.key)
-        if not types <= {list, _Missing, type(None)}:
+        if not types <= {list, Missing, type(None)}:
             return False
         if types != {list}:
             segs = ctx.columns["segmentation"]
@@ -331,7 +289,7 @@ class NumberRule:
 
     def column_ok(self, col: list, ctx: Ctx) -> bool:
         types = ctx.types(self.key)
-        if not types <= {int, float, _Missing, type(None)}:
+        if not types <= {int, float, Missing, type(None)}:
             return False
         values = col if types <= NUMBER_TYPES else [v for v in col if type(v) in NUMBER_TYPES]
         if not values:
@@ -351,7 +309,7 @@ class IscrowdRule:
     key = "iscrowd"
 
     def column_ok(self, col: list, ctx: Ctx) -> bool:
-        return ctx.types(self.key) <= {int, _Missing} and set(col) <= {0, 1, MISSING}
+        return ctx.types(self.key) <= {int, Missing} and set(col) <= {0, 1, MISSING}
 
     def check(self, col: list, ctx: Ctx, report: Report) -> None:
         for i, v in enumerate(col):
@@ -366,7 +324,7 @@ class AppRule:
     key = "pixelproof"
 
     def column_ok(self, col: list, ctx: Ctx) -> bool:
-        if not ctx.types(self.key) <= {dict, _Missing, type(None)}:
+        if not ctx.types(self.key) <= {dict, Missing, type(None)}:
             return False
         apps = [v for v in col if type(v) is dict]
         if not apps:
@@ -407,7 +365,7 @@ class AppRule:
                 if v is not None and type(v) is not str:
                     report(i, f"{where}.{key}: expected a string, got {typename(v)}")
             origin = app.get(RLE_ORIGIN, MISSING)
-            if origin is not MISSING and not _origin_ok(origin):
+            if origin is not MISSING and not origin_ok(origin):
                 report(
                     i,
                     f"{where}.{RLE_ORIGIN}: expected [x, y] as 2 non-negative integers, "
@@ -416,14 +374,6 @@ class AppRule:
             for key, v in app.items():
                 if key not in APP_KEYS:
                     _limit(report, i, limits.check_json_depth, v, f"{where}.{key}")
-
-
-def _origin_ok(origin: Any) -> bool:
-    return (
-        type(origin) is list
-        and len(origin) == 2
-        and all(type(v) is int and 0 <= v <= limits.MAX_SIDE for v in origin)
-    )
 
 
 class ExtraRule:
@@ -505,18 +455,18 @@ def _build(rows: list[dict], columns: dict[str, list], ctx: Ctx, unknown: bool) 
     """Annotations of checked rows; missing bbox/area are derived from the (checked) segmentation."""
     ids = columns["id"]
     segs, bboxes, areas = columns["segmentation"], columns["bbox"], columns["area"]
-    if _Missing in ctx.types("segmentation"):
+    if Missing in ctx.types("segmentation"):
         segs = [None if v is MISSING else v for v in segs]
     if ctx.types("bbox") != {list} or not ctx.types("area") <= NUMBER_TYPES:
         bboxes, areas = _derived(segs, bboxes, areas, ctx)
     iscrowd, scores = columns["iscrowd"], columns["score"]
-    if _Missing in ctx.types("iscrowd"):
+    if Missing in ctx.types("iscrowd"):
         iscrowd = [0 if v is MISSING else v for v in iscrowd]
-    if _Missing in ctx.types("score"):
+    if Missing in ctx.types("score"):
         scores = [None if v is MISSING else v for v in scores]
     apps = columns["pixelproof"]
     app_types = ctx.types("pixelproof")
-    if app_types <= {_Missing, type(None)}:
+    if app_types <= {Missing, type(None)}:
         app_cols: list[Any] = [itertools.repeat(None)] * len(APP_KEYS)
         app_keys: set = set()
     else:
@@ -610,136 +560,3 @@ def _check_polygon(poly: Any, where: str, err: Callable[[str], None]) -> bool:
         err(f"{where}: expected finite coordinates, got {short_repr(bad)}")
         return False
     return True
-
-
-def _check_rles(
-    rles: list[tuple[int, str, dict, ImageRecord | None, Any]], err: Callable[[str], None]
-) -> None:
-    """Size, counts type and - for every RLE - that the runs cover exactly height x width pixels.
-
-    pycocotools trusts the counts: runs that sum past h*w make ``decode`` write past its buffer, so a
-    broken RLE must be caught here, not when the user opens the image. Its counts are 32-bit: an RLE
-    covers fewer than 2**32 pixels; masks of bigger images are stored cropped (``pixelproof.rle_origin``).
-    """
-    compressed: list[tuple[str, str, int]] = []
-    for _row, where, seg, image, origin in rles:
-        size = seg.get("size")
-        counts = seg.get("counts")
-        size_ok = type(size) is list and len(size) == 2 and all(type(v) is int and v >= 0 for v in size)
-        if not size_ok:
-            err(f"{where}.size: expected [height, width] as 2 non-negative integers, got {short_repr(size)}")
-        elif size[0] * size[1] >= RLE_MAX_PIXELS:
-            err(
-                f"{where}.size: {size[0]} x {size[1]} = {size[0] * size[1]:,} pixels: pycocotools counts "
-                f"in 32 bits; store the mask cropped to its box ({RLE_ORIGIN})"
-            )
-            size_ok = False
-        elif image is not None and not _size_fits(size, image, origin):
-            if origin is MISSING:
-                err(
-                    f"{where}.size: RLE size {size} differs from image {image.id} size "
-                    f"[{image.height}, {image.width}] (height, width)"
-                )
-            elif _origin_ok(origin):
-                err(
-                    f"{where}.size: a crop of {size} at {RLE_ORIGIN} {origin} does not fit image "
-                    f"{image.id} [{image.height}, {image.width}]"
-                )
-            size_ok = False
-        if type(counts) is str:
-            if size_ok:
-                compressed.append((where, counts, size[0] * size[1]))
-        elif type(counts) is list:
-            if not all(type(v) is int and v >= 0 for v in counts):
-                err(f"{where}.counts: uncompressed RLE counts must be non-negative integers")
-            elif size_ok and sum(counts) != size[0] * size[1]:
-                err(
-                    f"{where}.counts: uncompressed RLE counts sum to {sum(counts)}, "
-                    f"expected height*width = {size[0] * size[1]}"
-                )
-        else:
-            err(
-                f"{where}.counts: expected a string (compressed RLE) or a list of integers, "
-                f"got {typename(counts)}"
-            )
-    batch: list[tuple[str, str, int]] = []
-    chars = 0
-    for item in compressed:  # a few MB of strings at a time: the decoding arrays take ~20 bytes a character
-        batch.append(item)
-        chars += len(item[1])
-        if chars >= RLE_BATCH_CHARS:
-            _check_compressed_counts(batch, err)
-            batch, chars = [], 0
-    if batch:
-        _check_compressed_counts(batch, err)
-
-
-def _size_fits(size: list[int], image: ImageRecord, origin: Any) -> bool:
-    if origin is MISSING:
-        return size == [image.height, image.width]
-    return _origin_ok(origin) and origin[1] + size[0] <= image.height and origin[0] + size[1] <= image.width
-
-
-def _check_compressed_counts(items: list[tuple[str, str, int]], err: Callable[[str], None]) -> None:
-    """Decode pycocotools' compressed counts (all strings at once, numpy) and check each run total.
-
-    Format (pycocotools ``rleToString``): each count is written in 5-bit groups, low first, as
-    ``chr(48 + group)`` with 0x20 = "more groups follow" and 0x10 in the last group = negative; counts
-    from index 3 on are stored as the difference to the count two places before.
-    """
-    try:
-        buf = "".join(c for _, c, _ in items).encode("ascii")
-    except UnicodeEncodeError:
-        buf = b""
-    lengths = np.fromiter((len(c) for _, c, _ in items), dtype=np.int64, count=len(items))
-    if len(buf) != int(lengths.sum()):  # some string is not ASCII: find which, one by one
-        for where, counts, total in items:
-            if counts.isascii():
-                _check_compressed_counts([(where, counts, total)], err)
-            else:
-                err(f"{where}.counts: not a pycocotools compressed RLE (non-ASCII characters)")
-        return
-    if not buf:
-        buf = b"0"  # one dummy zero run so the arrays below are never empty; owned by nobody
-        lengths = np.append(lengths, 1)
-    n = len(lengths)
-    c = np.frombuffer(buf, dtype=np.uint8) - np.uint8(48)  # wraps below "0": one range test
-    owner = np.repeat(np.arange(n, dtype=np.int32), lengths)
-    out_of_range = c > 63
-    n_bad = np.zeros(n, dtype=np.int64)
-    if out_of_range.any():
-        n_bad += np.bincount(owner[out_of_range], minlength=n)
-        c = c & np.uint8(0x3F)
-    end = (c & 0x20) == 0  # last group of a value
-    ends_at = np.cumsum(lengths)[lengths > 0] - 1
-    n_bad[owner[ends_at[~end[ends_at]]]] += 1  # a string must not stop inside a value
-    end[ends_at] = True  # values never run on into the next string
-    value_end = np.flatnonzero(end)
-    value_start = np.empty_like(value_end)
-    value_start[0] = 0
-    value_start[1:] = value_end[:-1] + 1
-    n_groups = value_end - value_start + 1
-    v_owner = owner[value_end]
-    n_bad += np.bincount(v_owner[n_groups > 7], minlength=n)  # > 35 bits: more pixels than any image
-    shift = (np.arange(len(c)) - np.repeat(value_start, n_groups)).clip(max=7) * 5
-    x = np.add.reduceat((c & 0x1F).astype(np.int64) << shift, value_start)
-    negative = (c[value_end] & 0x10) != 0
-    x[negative] -= np.int64(1) << (5 * n_groups[negative].clip(max=7))
-    # undo the delta coding: within each string, chains {0}, {1, 3, 5, ...}, {2, 4, 6, ...}
-    first = np.flatnonzero(np.diff(v_owner, prepend=-1))
-    m = np.arange(len(x)) - np.repeat(first, np.diff(first, append=len(x)))
-    counts = x.copy()
-    for sel in (m % 2 == 1, (m % 2 == 0) & (m > 0)):
-        xs, own = x[sel], v_owner[sel]
-        csum = np.cumsum(xs)
-        starts = np.flatnonzero(np.diff(own, prepend=-1))
-        offset = np.repeat(csum[starts] - xs[starts], np.diff(starts, append=len(xs)))
-        counts[sel] = csum - offset
-    n_bad += np.bincount(v_owner[counts < 0], minlength=n)
-    totals = np.bincount(v_owner, weights=counts, minlength=n)
-    bad = n_bad > 0
-    for k, (where, _, expected) in enumerate(items):
-        if bad[k]:
-            err(f"{where}.counts: not a valid pycocotools compressed RLE string")
-        elif totals[k] != expected:
-            err(f"{where}.counts: runs cover {int(totals[k])} pixels, expected height*width = {expected}")
