@@ -277,3 +277,14 @@ def test_a_native_crash_fails_and_names_its_case() -> None:
     escape = "print('START 0'); print('ESCAPED 0 KeyError at x.py:1: boom')"
     with pytest.raises(AssertionError, match=r"KeyError at x\.py:1"):
         run_cases([case], worker=["-c", escape])
+
+
+def test_a_damaged_chunk_length_asks_for_no_gigabytes() -> None:
+    """Found by the fuzzer: a mask PNG whose IDAT length byte reads 0xDE made Pillow ask for 3.7 GB to skip
+    the chunk (a buffered read allocates what it is asked for); under the worker's limit, a MemoryError."""
+    run_cases(
+        [
+            {"seed": "mask-png", "op": "png", "args": [0.0, 6]},
+            {"seed": "voc-mask-png", "op": "png", "args": [0.0, 6]},
+        ]
+    )

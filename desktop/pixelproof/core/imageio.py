@@ -8,6 +8,7 @@ all read through here, so they agree. The size comes from the header and is chec
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import IO, Any
@@ -76,6 +77,36 @@ def _sync_pillow_limit() -> None:
     Image.MAX_IMAGE_PIXELS = max_pixels()
 
 
+class _CappedReader(io.BufferedReader):
+    """A file whose ``read(n)`` never asks for more than what is left of it. Pillow takes a damaged
+    chunk length as given (a PNG's ``load_end`` reads 3.7 GB to skip one) and a buffered read allocates
+    ``n`` bytes before reading: a 100-byte mask would ask for gigabytes."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(io.FileIO(path, "rb"))
+        self._size = os.fstat(self.fileno()).st_size
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is not None and size > 0:
+            size = min(size, max(self._size - self.tell(), 0))
+        return super().read(size)
+
+
+def _pillow_open(source: str | os.PathLike[str] | IO[bytes]) -> Any:
+    from PIL import Image
+
+    if not isinstance(source, str | os.PathLike):
+        return Image.open(source)
+    fp = _CappedReader(source)
+    try:
+        im = Image.open(fp)
+    except BaseException:
+        fp.close()
+        raise
+    im._exclusive_fp = True  # closing the image closes the file, as when Pillow opens the path itself
+    return im
+
+
 def open_pillow(source: str | os.PathLike[str] | IO[bytes], where: str) -> Any:
     """``PIL.Image.open`` with the header size checked against ``max_pixels()`` before any decoding;
     raises ``ImageTooLargeError``, or Pillow's ``OSError`` / ``UnidentifiedImageError``."""
@@ -87,13 +118,13 @@ def open_pillow(source: str | os.PathLike[str] | IO[bytes], where: str) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            im = Image.open(source)
+            im = _pillow_open(source)
         except Image.DecompressionBombError:
             im = None
     if im is None:  # more than twice the limit: Pillow knows the size but will not say; ask again lazily
         Image.MAX_IMAGE_PIXELS = None
         try:
-            im = Image.open(source)
+            im = _pillow_open(source)
         finally:
             _sync_pillow_limit()
     try:
