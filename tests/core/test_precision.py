@@ -34,7 +34,7 @@ polygon = st.lists(coords, min_size=6, max_size=14).filter(lambda p: len(p) % 2 
 corner, size = st.lists(coords, min_size=2, max_size=2), st.lists(st.floats(0, 80), min_size=2, max_size=2)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(polygon, min_size=1, max_size=3), corner, size)
 def test_rounding_never_changes_a_mask(polygons: list[list[float]], xy: list[float], wh: list[float]) -> None:
     box = [*xy, *wh]

@@ -417,7 +417,7 @@ def test_old_project_shows_stored_pixels_and_says_so(qtbot, tmp_path: Path, no_p
     message = win.statusBar().currentMessage()
     assert "format 1 (saved as 2); EXIF orientation not applied (labeled on stored pixels)" in message
     win.close_project()
-    assert win.open_path(tmp_path)  # a folder: a new project, images seen as EXIF says
+    assert win.open_path(tmp_path, ["spot"])  # a folder: a new project, images seen as EXIF says
     qtbot.waitUntil(lambda: win.document is not None, timeout=5000)
     wait_loaded(qtbot, win)
     assert (win.canvas.loaded.width, win.canvas.loaded.height) == (30, 60)
