@@ -39,6 +39,7 @@ from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shell import Shell
 from pixelproof.ui.shortcuts import REGISTRY, describe, make_action
+from pixelproof.ui.slices import SliceActions
 from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewMode(self.shell)  # review view (Ctrl+Tab) + Review menu
         self.interop = InteropActions(self.shell)  # File > Import / Export
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side
+        self.slices = SliceActions(self.shell)  # Volume menu (PgUp / PgDn, window presets), Slices bar
         self.canvas.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.canvas.windowChanged.connect(self._update_actions)
         self.canvas.imageShown.connect(self._update_actions)

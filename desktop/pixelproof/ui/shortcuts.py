@@ -96,6 +96,16 @@ DEFAULTS: list[Shortcut] = [
     _("image.done", "Mark as D&one", ("Alt+3",), "labeling"),
     _("image.reviewed", "Mark as &Reviewed", ("Alt+4",), "labeling"),
     _("image.pixel_limit", "&Pixel Limit…"),
+    # Volume (slices of NIfTI / DICOM volumes) and display windows for medical images
+    _("image.next_slice", "&Next Slice", ("PgDown",), "labeling"),
+    _("image.previous_slice", "&Previous Slice", ("PgUp",), "labeling"),
+    _("view.window_file", "&File's Window"),
+    _("view.preset_soft_tissue", "CT &Soft Tissue (400 / 40)"),
+    _("view.preset_lung", "CT &Lung (1500 / -600)"),
+    _("view.preset_bone", "CT &Bone (2500 / 480)"),
+    _("view.preset_brain", "CT B&rain (80 / 40)"),
+    _("view.preset_liver", "CT L&iver (150 / 90)"),
+    _("view.preset_mr_auto", "&MR (Auto)"),
     # Masks
     _("masks.to_mask", "Convert to &Mask", ("Ctrl+Shift+M",), "labeling"),
     _("masks.to_polygon", "Convert to &Polygon…", ("Ctrl+Shift+P",), "labeling"),

@@ -103,9 +103,26 @@ class StatusReadout(QObject):
             self.value_label.setText("")
             return
         x, y = int(pos.x()), int(pos.y())
-        self.pos_label.setText(f"x {x}, y {y}")
+        spacing = self._spacing()
+        if spacing is None:
+            self.pos_label.setText(f"x {x}, y {y}")
+        else:  # pixel centres in mm from the image's top-left corner (pixel_spacing = row, column)
+            sy, sx = spacing
+            self.pos_label.setText(f"x {x}, y {y} ({(x + 0.5) * sx:.1f}, {(y + 0.5) * sy:.1f} mm)")
         value = self.canvas.pixel_value(x, y)
-        self.value_label.setText(format_pixel(value) if value is not None else "")
+        text = format_pixel(value) if value is not None else ""
+        loaded = self.canvas.loaded
+        if text and loaded is not None and loaded.modality == "CT" and np.ndim(value) == 0:
+            text = text.split(" (")[0] + " HU"  # CT values are Hounsfield units after the modality LUT
+        self.value_label.setText(text)
+
+    def _spacing(self) -> tuple[float, float] | None:
+        """The current image's ``pixel_spacing`` (row, col) in mm, as QA uses it, else None."""
+        from pixelproof.core.qa import image_spacing
+
+        doc = self.shell.document
+        image = doc.current_image if doc is not None else None
+        return image_spacing(image) if image is not None else None
 
     def show_window(self, lo: float, hi: float) -> None:
         loaded = self.canvas.loaded

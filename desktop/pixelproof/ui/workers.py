@@ -45,6 +45,8 @@ class LoadedImage:
     spacing: tuple[float, float] | None = None
     downsamples: list[float] | None = None  # per level; None: 1, 2, 4 ... (halvings)
     overview: np.ndarray | None = None
+    file_window: tuple[float, float] | None = None  # the file's own VOI window (DICOM)
+    modality: str = ""  # DICOM modality ("CT": values in HU)
 
     @property
     def raw(self) -> Any:
@@ -117,7 +119,16 @@ def load_image(
         img = img.astype(np.uint8) * 255
     auto = auto_window(img)
     window = meta.window if meta.window is not None else auto
-    return LoadedImage(path, build_pyramid(img), window, auto, meta.invert, meta.pixel_spacing)
+    return LoadedImage(
+        path,
+        build_pyramid(img),
+        window,
+        auto,
+        meta.invert,
+        meta.pixel_spacing,
+        file_window=meta.window,
+        modality=meta.modality,
+    )
 
 
 def _read_progressively(path: Path, on_preview: Callable[[Preview], None]) -> np.ndarray | None:

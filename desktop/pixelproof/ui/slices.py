@@ -1,0 +1,167 @@
+"""Volumes in the window: step through a volume's slices (PgDn / PgUp, the slice slider) while D / A still
+go through the image list, and window presets for CT (soft tissue, lung, bone, brain, liver), MR (auto)
+and the file's own window. The Slices tool bar shows while the current image is a slice of a volume.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QLabel, QMenu, QSlider, QToolBar
+
+from pixelproof.core.qa_volumes import volume_name
+from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.ui.shortcuts import make_action
+
+if TYPE_CHECKING:
+    from pixelproof.core.model import Project
+    from pixelproof.ui.document import Document
+    from pixelproof.ui.shell import Shell
+
+# (action id, window width, window level) in Hounsfield units, as radiology viewers ship them
+CT_PRESETS = (
+    ("view.preset_soft_tissue", 400, 40),
+    ("view.preset_lung", 1500, -600),
+    ("view.preset_bone", 2500, 480),
+    ("view.preset_brain", 80, 40),
+    ("view.preset_liver", 150, 90),
+)
+
+
+def preset_window(width: float, level: float) -> tuple[float, float]:
+    """(low, high) of a window width/level pair, with DICOM's linear function (as the file's window)."""
+    return (level - 0.5 - (width - 1) / 2, level - 0.5 + (width - 1) / 2)
+
+
+def volume_index(project: Project) -> dict[int, tuple[str, list[int]]]:
+    """Image id -> (its volume, the volume's image ids in slice order), for every slice in the project."""
+    by_volume: dict[str, list[tuple[int, int]]] = {}
+    for image in project.images.values():
+        ref = parse_slice_ref(image.file_name)
+        if ref is not None:
+            by_volume.setdefault(volume_name(ref), []).append((ref.index, image.id))
+    out: dict[int, tuple[str, list[int]]] = {}
+    for name, slices in by_volume.items():
+        ids = [image_id for _, image_id in sorted(slices)]
+        for image_id in ids:
+            out[image_id] = (name, ids)
+    return out
+
+
+class SliceActions(QObject):
+    """The Volume menu (next/previous slice, window presets) and the Slices tool bar."""
+
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.canvas = shell.canvas
+        parent = shell.widget
+        self._index: dict[int, tuple[str, list[int]]] = {}
+        self._key: tuple[int, int] | None = None
+        self._doc: Document | None = None
+        self.act_next = make_action("image.next_slice", parent, lambda: self.step(1))
+        self.act_previous = make_action("image.previous_slice", parent, lambda: self.step(-1))
+        self.act_file_window = make_action("view.window_file", parent, self.file_window)
+        self.preset_actions = [
+            make_action(id, parent, lambda _=False, w=w, lv=lv: self.canvas.set_window(*preset_window(w, lv)))
+            for id, w, lv in CT_PRESETS
+        ]
+        self.act_mr_auto = make_action("view.preset_mr_auto", parent, self.canvas.auto_window)
+        menu = QMenu("Vol&ume", parent)
+        menu.setObjectName("volumeMenu")
+        menu.addActions([self.act_next, self.act_previous])
+        menu.addSeparator()
+        menu.addActions([self.act_file_window, *self.preset_actions, self.act_mr_auto])
+        shell.add_menu(menu)
+        for act in (self.act_next, self.act_previous, self.act_file_window, *self.preset_actions):
+            shell.add_action(act)
+        shell.add_action(self.act_mr_auto)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("sliceSlider")
+        self.slider.setMinimumWidth(180)
+        self.slider.setToolTip("Slice of the volume (PgUp / PgDn); D / A go through the image list")
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.slice_label = QLabel()
+        self.slice_label.setMinimumWidth(120)
+        self.toolbar = QToolBar("Slices", parent)
+        self.toolbar.setObjectName("slicesToolbar")
+        self.toolbar.addWidget(QLabel(" Slice "))
+        self.toolbar.addWidget(self.slider)
+        self.toolbar.addWidget(self.slice_label)
+        shell.add_toolbar(self.toolbar)
+        shell.documentChanged.connect(self._set_document)
+        self.canvas.imageShown.connect(lambda _id: self._update())
+        self._set_document(shell.document)
+
+    # -- document ----------------------------------------------------------------------------------
+    def _set_document(self, doc: Document | None) -> None:
+        if self._doc is not None:
+            with contextlib.suppress(RuntimeError, TypeError):  # already gone with its document
+                self._doc.currentImageChanged.disconnect(self._on_current)
+        self._doc = doc
+        self._key = None
+        if doc is not None:
+            doc.currentImageChanged.connect(self._on_current)
+        self._update()
+
+    def _on_current(self, _image_id: int) -> None:
+        self._update()
+
+    def _current(self) -> tuple[str, list[int], int] | None:
+        doc = self._doc
+        if doc is None:
+            return None
+        images = doc.project.images
+        key = (len(images), max(images, default=0))  # images added or removed: index again
+        if key != self._key:
+            self._index, self._key = volume_index(doc.project), key
+        if doc.current_image_id not in self._index:
+            return None
+        name, ids = self._index[doc.current_image_id]
+        return name, ids, ids.index(doc.current_image_id)
+
+    # -- navigation --------------------------------------------------------------------------------
+    def step(self, delta: int) -> None:
+        """Go ``delta`` slices along the current image's volume; a note at either end."""
+        current = self._current()
+        if current is None:
+            self.shell.status("Not a slice of a volume: PgUp / PgDn step through volumes")
+            return
+        _name, ids, at = current
+        if not 0 <= at + delta < len(ids):
+            self.shell.status("Last slice" if delta > 0 else "First slice", 2000)
+            return
+        self._doc.set_current_image(ids[at + delta])  # type: ignore[union-attr]
+
+    def _slider_moved(self, value: int) -> None:
+        current = self._current()
+        if current is not None and value != current[2]:
+            self._doc.set_current_image(current[1][value])  # type: ignore[union-attr]
+
+    def file_window(self) -> None:
+        loaded = self.canvas.loaded
+        if loaded is not None and loaded.file_window is not None:
+            self.canvas.set_window(*loaded.file_window)
+        else:
+            self.canvas.auto_window()
+
+    def _update(self) -> None:
+        current = self._current()
+        self.toolbar.setVisible(current is not None)
+        for act in (self.act_next, self.act_previous):
+            act.setEnabled(current is not None)
+        loaded = self.canvas.loaded
+        windowed = loaded is not None and loaded.needs_window
+        for act in (self.act_file_window, *self.preset_actions, self.act_mr_auto):
+            act.setEnabled(windowed)
+        if current is None:
+            return
+        name, ids, at = current
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, len(ids) - 1)
+        self.slider.setValue(at)
+        self.slider.blockSignals(False)
+        self.slice_label.setText(f" {at + 1} / {len(ids)}")
+        self.slice_label.setToolTip(name)

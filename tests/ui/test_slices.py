@@ -1,0 +1,131 @@
+"""Volumes in the window with real key and mouse events: PgDn / PgUp and the slice slider step through a
+volume while D / A keep going through the image list; CT window presets from the Volume menu; the status bar
+reads millimetres and Hounsfield units."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cv2
+import nibabel as nib
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.coco import save_project
+from pixelproof.core.image_folder import project_from_folder
+from pixelproof.ui.slices import preset_window
+from tests.ui.conftest import hover, wait_loaded
+
+
+@pytest.fixture
+def volume_window(qtbot, tmp_path: Path, no_prompts):
+    data = tmp_path / "data"
+    data.mkdir()
+    vol = np.zeros((30, 20, 6), np.int16)
+    for k in range(6):
+        vol[:, :, k] = k * 100 - 200  # each axial slice holds its own value
+    nib.save(nib.Nifti1Image(vol, np.diag([0.8, 0.8, 2.5, 1.0])), data / "ct.nii.gz")
+    cv2.imwrite(str(data / "zz.png"), np.zeros((8, 8), np.uint8))  # an image after the volume in the list
+    project = project_from_folder(data, tmp_path / "p.json", ["organ"])
+    save_project(project, tmp_path / "p.json")
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitActive(win)
+    assert win.open_path(tmp_path / "p.json")
+    wait_loaded(qtbot, win)
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def current_name(win) -> str:
+    return win.document.current_image.file_name
+
+
+def test_page_keys_and_slider_step_through_the_volume(qtbot, volume_window) -> None:
+    win = volume_window
+    doc = win.document
+    ids = {im.file_name: im.id for im in doc.project.images.values()}
+    doc.set_current_image(ids["data/ct.nii.gz#z=002"])
+    wait_loaded(qtbot, win)
+    assert win.slices.toolbar.isVisible() and win.slices.slice_label.text().strip() == "3 / 6"
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+    assert current_name(win) == "data/ct.nii.gz#z=003"
+    wait_loaded(qtbot, win)
+    assert int(win.canvas.pixel_value(5, 5)) == 100  # slice 3 holds 3 * 100 - 200
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
+    assert current_name(win) == "data/ct.nii.gz#z=001"
+    slider = win.slices.slider
+    assert slider.value() == 1
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key.Key_End)  # the slider's own key: the last slice
+    assert current_name(win) == "data/ct.nii.gz#z=005"
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)  # no slice after the last: stays
+    assert current_name(win) == "data/ct.nii.gz#z=005"
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)  # D still goes to the next image of the list
+    assert current_name(win) == "data/zz.png"
+    wait_loaded(qtbot, win)
+    assert not win.slices.toolbar.isVisible()
+
+
+def test_ct_preset_from_the_menu_and_millimetres_in_the_status_bar(qtbot, volume_window) -> None:
+    win = volume_window
+    doc = win.document
+    ids = {im.file_name: im.id for im in doc.project.images.values()}
+    doc.set_current_image(ids["data/ct.nii.gz#z=004"])
+    wait_loaded(qtbot, win)
+    menu = win.findChild(type(win.menuBar().actions()[0].menu()), "volumeMenu")
+    preset = win.slices.preset_actions[0]  # CT soft tissue
+    menu.popup(win.mapToGlobal(QPoint(20, 20)))
+    qtbot.waitUntil(menu.isVisible)
+    QTest.mouseClick(
+        menu, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, menu.actionGeometry(preset).center()
+    )
+    assert win.canvas.loaded.window == pytest.approx(preset_window(400, 40))
+    assert win.readout.window_label.text().startswith("W/L -160")
+    win.canvas.set_zoom(8.0)
+    win.canvas.centerOn(QPointF(10, 10))
+    point = win.canvas.mapFromScene(QPointF(12.5, 7.5))
+    hover(win, point)
+    qtbot.waitUntil(lambda: "mm" in win.pos_label.text(), timeout=2000)
+    assert win.pos_label.text() == "x 12, y 7 (10.0, 6.0 mm)"  # (12 + 0.5) x 0.8, (7 + 0.5) x 0.8
+    assert win.value_label.text().startswith("value 200")
+
+
+def test_ct_values_read_as_hounsfield_units(qtbot, tmp_path: Path, no_prompts) -> None:
+    from pydicom.data import get_testdata_file
+
+    src = get_testdata_file("CT_small.dcm", download=False)
+    if src is None:
+        pytest.skip("CT_small.dcm is not bundled")
+    (tmp_path / "data").mkdir()
+    shutil.copy(src, tmp_path / "data" / "ct.dcm")
+    save_project(project_from_folder(tmp_path / "data", tmp_path / "p.json"), tmp_path / "p.json")
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitActive(win)
+    assert win.open_path(tmp_path / "p.json")
+    wait_loaded(qtbot, win)
+    hover(win, win.canvas.mapFromScene(QPointF(64.5, 64.5)))
+    qtbot.waitUntil(lambda: "HU" in win.value_label.text(), timeout=2000)
+    hu = int(win.canvas.pixel_value(64, 64))
+    assert win.value_label.text() == f"value {hu} HU" and "mm" in win.pos_label.text()
+    win.close()
