@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
+from pixelproof.core.atomic import atomic_output
 from pixelproof.core.dicom import DicomError, looks_like_dicom, read_dataset, scan_folder
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import parse_slice_ref
@@ -75,24 +76,11 @@ def _sources(project: Project) -> dict[str, list[tuple[int, Path, int]]]:
     return out
 
 
-def write_dicom_seg(
-    project: Project,
-    out_dir: str | os.PathLike[str],
-    *,
-    progress: ProgressCallback | None = None,
-) -> list[str]:
-    """``out_dir/<source>_seg.dcm`` per DICOM source with masks; returns warnings."""
-    hd = _highdicom()
+def _segment_descriptions(hd: Any, cats: list[Any]) -> list[Any]:
+    """One segment per category, numbered by the rank of its id (SEG numbers segments from 1)."""
     from pydicom.sr.codedict import codes
-    from pydicom.uid import generate_uid
 
-    from pixelproof import __version__
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    cats = sorted(project.categories.values(), key=lambda c: c.id)
-    segment_of = {c.id: k for k, c in enumerate(cats, start=1)}
-    descriptions = [
+    return [
         hd.seg.SegmentDescription(
             segment_number=k,
             segment_label=c.name[:64] or f"segment {k}",
@@ -102,6 +90,68 @@ def write_dicom_seg(
         )
         for k, c in enumerate(cats, start=1)
     ]
+
+
+def _segment_pixels(
+    project: Project, slices: list[tuple[int, Path, int]], segment_of: dict[int, int], counts: Counter[str]
+) -> np.ndarray:
+    """(slices, rows, columns, segments) bool array of the source's masks, a box drawn filled."""
+    first = project.images[slices[0][0]]
+    pixels = np.zeros((len(slices), first.height, first.width, max(1, len(segment_of))), dtype=bool)
+    for n, (image_id, _file, _index) in enumerate(slices):
+        record = project.images[image_id]
+        for ann in project.annotations_of(image_id):
+            pixels[n, :, :, segment_of[ann.category_id] - 1] |= core_masks.annotation_mask(
+                ann, record.height, record.width
+            )
+            counts["boxes"] += ann.kind == "box"
+    return pixels
+
+
+def _make_seg(hd: Any, datasets: list[Any], pixels: np.ndarray, descriptions: list[Any]) -> Any:
+    """A binary SEG over ``datasets``; highdicom copies their Patient/Study identifiers into it."""
+    from pydicom.uid import generate_uid
+
+    from pixelproof import __version__
+
+    return hd.seg.Segmentation(
+        source_images=datasets,
+        pixel_array=pixels,
+        segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
+        segment_descriptions=descriptions,
+        series_instance_uid=generate_uid(),
+        series_number=9000,
+        sop_instance_uid=generate_uid(),
+        instance_number=1,
+        manufacturer="PixelProof",
+        manufacturer_model_name="PixelProof",
+        software_versions=__version__,
+        device_serial_number="0",
+        content_label="PIXELPROOF",
+        omit_empty_frames=False,
+    )
+
+
+def _seg_target(out: Path, key: str, names: Counter[str]) -> Path:
+    """``<source stem>_seg.dcm``, numbered when two sources share a stem."""
+    stem = Path(key.split("#")[0]).name.removesuffix(".dcm") or "seg"
+    names[stem] += 1
+    return out / (f"{stem}_seg.dcm" if names[stem] == 1 else f"{stem}_{names[stem]}_seg.dcm")
+
+
+def write_dicom_seg(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``out_dir/<source>_seg.dcm`` per DICOM source with masks; returns warnings."""
+    hd = _highdicom()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cats = sorted(project.categories.values(), key=lambda c: c.id)
+    segment_of = {c.id: k for k, c in enumerate(cats, start=1)}
+    descriptions = _segment_descriptions(hd, cats)
     counts: Counter[str] = Counter()
     sources = _sources(project)
     counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values())
@@ -113,45 +163,15 @@ def write_dicom_seg(
             counts["empty"] += 1
             continue
         datasets = [read_dataset(f) for _, f, _ in slices]
-        image = project.images[slices[0][0]]
-        pixels = np.zeros((len(slices), image.height, image.width, max(1, len(cats))), dtype=bool)
-        for n, (image_id, _f, _i) in enumerate(slices):
-            record = project.images[image_id]
-            for ann in project.annotations_of(image_id):
-                pixels[n, :, :, segment_of[ann.category_id] - 1] |= core_masks.annotation_mask(
-                    ann, record.height, record.width
-                )
-                counts["boxes"] += ann.kind == "box"
-        stem = Path(key.split("#")[0]).name.removesuffix(".dcm") or "seg"
-        names[stem] += 1
-        target = out / (f"{stem}_seg.dcm" if names[stem] == 1 else f"{stem}_{names[stem]}_seg.dcm")
+        pixels = _segment_pixels(project, slices, segment_of, counts)
+        target = _seg_target(out, key, names)
         try:
-            seg = hd.seg.Segmentation(
-                source_images=datasets,
-                pixel_array=pixels,
-                segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
-                segment_descriptions=descriptions,
-                series_instance_uid=generate_uid(),
-                series_number=9000,
-                sop_instance_uid=generate_uid(),
-                instance_number=1,
-                manufacturer="PixelProof",
-                manufacturer_model_name="PixelProof",
-                software_versions=__version__,
-                device_serial_number="0",
-                content_label="PIXELPROOF",
-                omit_empty_frames=False,
-            )
+            seg = _make_seg(hd, datasets, pixels, descriptions)
         except (ValueError, TypeError, AttributeError, KeyError) as e:
             warnings.append(f"{key}: cannot make a DICOM SEG from these sources: {e}")
             continue
-        tmp = target.with_name(f".{target.name}.tmp")
-        try:
-            seg.save_as(tmp)
-            os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        with atomic_output(target) as f:
+            seg.save_as(f)
         counts["written"] += 1
     messages = {
         "not_dicom": "image(s) are not DICOM and were left out (use nifti or masks)",
