@@ -128,3 +128,90 @@ def test_dicom_opens_at_its_window_and_monochrome1_is_inverted(qtbot, tmp_path: 
     for x, y in ((2, 3), (8, 8), (13, 10)):
         assert shown(win, x + 0.5, y + 0.5)[0] == 255 - int(straight[y, x])
     win.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="resident memory read from /proc")
+def test_brush_eraser_wand_and_polygon_on_a_100k_slide(qtbot, tmp_path: Path, no_prompts) -> None:
+    """Real drags and clicks on a 10**10-pixel slide: the masks are edited as tiles and stored as RLE
+    (pycocotools could not count their runs), the pixels are the ones the tools define, and the app
+    stays within the memory bound."""
+    import numpy as np
+    from pycocotools import mask as mask_utils
+
+    from pixelproof.core import mask_edit, masks, paint
+    from pixelproof.core.pyramid import open_pyramid
+    from pixelproof.ui.tools.paint_options import OPTIONS
+    from tests.core.test_mask_edit import reference_stroke
+
+    write_pyramid(tmp_path / "slide.tif", 100_000)
+    win = open_window(qtbot, one_image_project(tmp_path, "slide.tif", 100_000, 100_000))
+    canvas, doc = win.canvas, win.document
+    canvas.set_zoom(1.0)
+    canvas.centerOn(QPointF(60_000.5, 80_000.5))
+    vp = canvas.viewport()
+
+    def at(x: float, y: float) -> QPoint:
+        return canvas.mapFromScene(QPointF(x, y))
+
+    def under(p: QPoint) -> tuple[int, int]:
+        s = canvas.mapToScene(p)
+        return math.floor(s.x()), math.floor(s.y())
+
+    def drag(points: list[QPoint]) -> None:
+        QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+        for p in points[1:]:
+            QTest.mouseMove(vp, p)
+        QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+    OPTIONS.set(radius=6, preserve_others=True)
+    QTest.keyClick(canvas, Qt.Key.Key_R)
+    assert canvas.tool.name == "brush"
+    brush = [at(59_900.5 + dx, 79_950.5 + dy) for dx, dy in ((0, 0), (80, 30), (170, 20), (230, 90))]
+    drag(brush)
+    (ann_id,) = doc.project.annotations
+    QTest.keyClick(canvas, Qt.Key.Key_E)
+    assert canvas.tool.name == "eraser"
+    eraser = [at(59_980.5, 79_960.5), at(59_990.5, 79_990.5)]
+    OPTIONS.set(radius=4)
+    drag(eraser)
+    # the same strokes drawn by OpenCV on a small canvas placed at (59_800, 79_800)
+    ox, oy = 59_800, 79_800
+    expected = reference_stroke((500, 500), [(x - ox, y - oy) for x, y in map(under, brush)], 6)
+    expected &= ~reference_stroke((500, 500), [(x - ox, y - oy) for x, y in map(under, eraser)], 4)
+    ann = doc.project.annotations[ann_id]
+    assert ann.segmentation["size"] == [100_000, 100_000]
+    x, y, w, h = (int(v) for v in masks.bbox(expected))
+    assert ann.bbox == [float(x + ox), float(y + oy), float(w), float(h)] and ann.area == float(
+        expected.sum()
+    )
+    got = mask_edit.decode_rect(ann.segmentation, (x + ox, y + oy, w, h))
+    assert np.array_equal(got, expected[y : y + h, x : x + w])
+
+    # the wand grows the similar-grey square of the tile under the click, read around it only
+    OPTIONS.set(tolerance=12)
+    QTest.keyClick(canvas, Qt.Key.Key_F)
+    assert canvas.tool.name == "fill"
+    seed = at(60_100.5, 80_100.5)
+    QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, seed)
+    qtbot.waitUntil(
+        lambda: not canvas.tool.is_busy() and doc.project.annotations[ann_id] is not ann, timeout=20_000
+    )
+    rect, region = paint.wand_region(open_pyramid(tmp_path / "slide.tif").levels[0], under(seed), 12)
+    grown = doc.project.annotations[ann_id]
+    added = mask_edit.decode_rect(grown.segmentation, rect) & region
+    assert added.sum() == region.sum() > 100 * 100  # the 256-px square of the checkerboard
+    assert rect[2] <= 4096 and rect[3] <= 4096
+
+    # a polygon: four clicks and Enter; area as pycocotools rasterizes it on a small image
+    QTest.keyClick(canvas, Qt.Key.Key_P)
+    before = set(doc.project.annotations)
+    corners = [(60_150, 79_900), (60_260, 79_910), (60_240, 80_020), (60_160, 80_000)]
+    for cx, cy in corners:
+        QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at(cx, cy))
+    QTest.keyClick(canvas, Qt.Key.Key_Return)
+    (poly_id,) = set(doc.project.annotations) - before
+    poly = doc.project.annotations[poly_id]
+    small = [[v - (ox if i % 2 == 0 else oy) for i, v in enumerate(p)] for p in poly.segmentation]
+    assert poly.area == float(mask_utils.area(mask_utils.merge(mask_utils.frPyObjects(small, 500, 500))))
+    assert rss_bytes() < 1.5 * 2**30
+    win.close()

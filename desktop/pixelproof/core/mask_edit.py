@@ -18,10 +18,19 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks
+from pixelproof.core.limits import max_pixels
 from pixelproof.core.model import Annotation
 from pixelproof.core.rle_codec import counts_string, region_rle, rle_counts
+from pixelproof.core.sparse_mask import (
+    SparseMask,
+    check_whole_mask,
+    is_huge,
+    replace_rect_runs,
+    runs_geometry,
+)
 
 Rect = tuple[int, int, int, int]  # x, y, w, h in pixels, origin at the image's top-left corner
+_STRIP_PIXELS = 2**22  # column strips decoded whole up to this size (4 MB); past it, the rectangle only
 
 # -- rectangles --------------------------------------------------------------------------------------
 
@@ -260,8 +269,12 @@ def editable_mask(ann: Annotation | None, height: int, width: int) -> np.ndarray
     """A writable dense copy of an annotation's pixels (empty for None) to edit while a tool works.
 
     RLE masks are decoded inside their box only, into zeroed memory the OS maps lazily, so opening a
-    small mask on an 8000x8000 image for editing costs milliseconds and little memory.
+    small mask on an 8000x8000 image for editing costs milliseconds and little memory. Past
+    ``limits.max_pixels()`` (a whole slide) it is a ``SparseMask``: tiles, never the full size.
     """
+    if height * width > max_pixels():  # a whole slide: tiles made as the tool writes them
+        rle = None if ann is None else annotation_rle(ann, height, width)
+        return SparseMask(height, width, rle)  # type: ignore[return-value]
     out = np.zeros((height, width), dtype=bool)
     if ann is None:
         return out
@@ -348,6 +361,8 @@ def decode_rect(rle: dict[str, Any], rect: Rect) -> np.ndarray:
     height, _ = rle["size"]
     x, y, w, h = rect
     t = _transitions(rle_counts(rle))
+    if w * height > _STRIP_PIXELS:  # whole columns of a tall slide: the rectangle's pixels only
+        return _rect_pixels(t, height, rect)
     strip = _strip(t, x * height, (x + w) * height).reshape(w, height)[:, y : y + h]
     return _transpose(strip)
 
@@ -361,8 +376,8 @@ def _transpose(a: np.ndarray) -> np.ndarray:
 
 def rle_rect(rle: dict[str, Any]) -> Rect | None:
     """Integer rectangle around the set pixels of an RLE (pycocotools ``toBbox``), None when empty."""
-    pyco = _to_bytes_rle(rle)
-    x, y, w, h = (round(float(v)) for v in mask_utils.toBbox(pyco))
+    box = runs_geometry(rle)[0] if is_huge(*rle["size"]) else mask_utils.toBbox(_to_bytes_rle(rle))
+    x, y, w, h = (round(float(v)) for v in box)
     return (x, y, w, h) if w > 0 and h > 0 else None
 
 
@@ -373,6 +388,8 @@ def replace_rect(rle: dict[str, Any], rect: Rect, values: np.ndarray) -> dict[st
     """
     height, width = (int(v) for v in rle["size"])
     x, y, w, h = rect
+    if w * height > _STRIP_PIXELS:
+        return replace_rect_runs(rle, rect, values)
     total = height * width
     t = _transitions(rle_counts(rle))
     s0, s1 = x * height, (x + w) * height
@@ -401,6 +418,8 @@ def patch_rle(rle: dict[str, Any], patch: Patch, *, forward: bool = True) -> dic
 
 def rle_geometry(rle: dict[str, Any]) -> tuple[dict[str, Any], list[float], float]:
     """(RLE, bbox, area) from an RLE alone, through pycocotools (no decoding)."""
+    if is_huge(*rle["size"]):
+        return (rle, *runs_geometry(rle))
     pyco = _to_bytes_rle(rle)
     bbox = [float(v) for v in mask_utils.toBbox(pyco)]
     return rle, bbox, float(mask_utils.area(pyco))
@@ -414,6 +433,8 @@ def empty_rle(height: int, width: int) -> dict[str, Any]:
 def union_rle(rles: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Union of RLEs of one image (pycocotools merge: no decoding), as compressed str RLE."""
     pyco = [_to_bytes_rle(r) for r in rles]
+    if pyco:
+        check_whole_mask(*pyco[0]["size"], "merging masks")
     if not pyco:
         raise ValueError("nothing to merge")
     merged = mask_utils.merge(pyco, intersect=0) if len(pyco) > 1 else pyco[0]
@@ -482,8 +503,8 @@ def annotation_rle(ann: Annotation, height: int, width: int) -> dict[str, Any] |
     seg = ann.segmentation
     if ann.kind == "box":
         x, y, w, h = ann.bbox
-        return masks.polygons_to_rle([[x, y, x + w, y, x + w, y + h, x, y + h]], height, width)
-    if isinstance(seg, dict):
+        seg = [[x, y, x + w, y, x + w, y + h, x, y + h]]
+    elif isinstance(seg, dict):
         return _to_bytes_rle(seg)
     if seg:
         return masks.polygons_to_rle(seg, height, width)
@@ -509,8 +530,9 @@ class OthersMask:
             rle = annotation_rle(a, height, width)
             if rle is None or [int(v) for v in rle["size"]] != [height, width]:
                 continue
-            x, y, w, h = (round(float(v)) for v in mask_utils.toBbox(rle))
-            if w > 0 and h > 0:
+            box = rle_rect(rle)
+            if box is not None:
+                x, y, w, h = box
                 self._rles.append(rle)
                 rects.append((x, y, x + w, y + h))
         self._boxes = np.array(rects, dtype=np.int64).reshape(-1, 4)  # x0, y0, x1, y1
@@ -546,6 +568,7 @@ class OthersMask:
 
 def others_mask(annotations: Iterable[Annotation], height: int, width: int) -> np.ndarray:
     """Union of the pixels of ``annotations`` (merged as RLE, decoded once): what "preserve others" keeps."""
+    check_whole_mask(height, width, "preserve others")
     rles = [r for a in annotations if (r := annotation_rle(a, height, width)) is not None]
     if not rles:
         return np.zeros((height, width), dtype=bool)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from pixelproof.core.limits import max_pixels
 from pixelproof.core.mask_edit import (
     Patch,
     Rect,
@@ -34,6 +35,7 @@ from pixelproof.core.mask_edit import (
 if TYPE_CHECKING:
     from pixelproof.core.mask_edit import OthersMask
 
+WAND_WINDOW = 4096  # the wand's reach on a whole slide (a 4096^2 window of its full resolution)
 _TILE = 64  # stroke backup granularity: the first touch of a tile saves its pre-stroke pixels
 
 
@@ -88,11 +90,11 @@ def touches(rle: dict, rect: Rect, region: np.ndarray) -> bool:
 class Stroke:
     """One brush or eraser stroke on a dense mask, from press to release.
 
-    Paints in place into ``mask`` (a writable bool HxW array). Each :meth:`move_to` draws the segment from
-    the previous point, so the stroke is continuous however far apart the mouse events are, and returns
-    the rectangle it changed (for the display). The first time the stroke touches a 64x64 tile it saves
-    that tile's pixels, so :meth:`finish` can build the before/after patch of the stroke's rectangle
-    without a copy of the whole mask.
+    Paints in place into ``mask`` (a writable bool HxW array, or a ``SparseMask`` on a whole slide).
+    Each :meth:`move_to` draws the segment from the previous point, so the stroke is continuous however
+    far apart the mouse events are, and returns the rectangle it changed (for the display). The first
+    time the stroke touches a 64x64 tile it saves that tile's pixels, so :meth:`finish` can build the
+    before/after patch of the stroke's rectangle without a copy of the whole mask.
     """
 
     def __init__(
@@ -105,7 +107,7 @@ class Stroke:
     ) -> None:
         if mask.dtype != bool or mask.ndim != 2:
             raise ValueError("mask must be a 2-D bool array")
-        if not mask.flags.writeable:
+        if getattr(mask, "flags", None) is not None and not mask.flags.writeable:
             raise ValueError("mask must be writable (copy the annotation's cached mask first)")
         if others is not None and others.shape != mask.shape:
             raise ValueError(f"others has shape {others.shape}, mask {mask.shape}")
@@ -139,13 +141,14 @@ class Stroke:
         foot = foot[cy - rect[1] : cy - rect[1] + ch, cx - rect[0] : cx - rect[0] + cw]
         self._backup(clipped)
         sl = rect_slices(clipped)
-        target = self.mask[sl]
+        target = self.mask[sl]  # a view of an array, a copy from a SparseMask: written back below
         if self.erase:
             target &= ~foot
         elif self.others is None:
             target |= foot
         else:
             target |= foot & ~self.others[sl]
+        self.mask[sl] = target
         self.rect = rect_union(self.rect, clipped)
         return clipped
 
@@ -198,16 +201,26 @@ def wand_region(
 
     ``fixed_range`` compares every pixel with the seed's colour; otherwise with its already-filled
     neighbour (OpenCV's floating range: follows gradients). ``tolerance`` applies to each channel, in the
-    image's units (0-255 for 8-bit, raw values for 16-bit). Returns the region's rectangle and bool crop,
-    None when the seed is outside the image. The image is not modified.
+    image's units (0-255 for 8-bit, raw values for 16-bit). On an image past ``limits.max_pixels()``
+    (a whole slide, read lazily) the region stays within ``WAND_WINDOW`` px around the seed. Returns the
+    region's rectangle and bool crop, None when the seed is outside the image. The image is not modified.
     """
     if connectivity not in (4, 8):
         raise ValueError("connectivity must be 4 or 8")
-    img = _wand_image(image)
-    h, w = img.shape[:2]
+    h, w = image.shape[:2]
     x, y = int(seed[0]), int(seed[1])
     if not (0 <= x < w and 0 <= y < h):
         return None
+    ox = oy = 0
+    if not isinstance(image, np.ndarray) or h * w > max_pixels():  # a whole slide: a window around the seed
+        ox, oy = (
+            max(0, min(x - WAND_WINDOW // 2, w - WAND_WINDOW)),
+            max(0, min(y - WAND_WINDOW // 2, h - WAND_WINDOW)),
+        )
+        image = np.asarray(image[oy : min(h, oy + WAND_WINDOW), ox : min(w, ox + WAND_WINDOW)])
+        x, y = x - ox, y - oy
+        h, w = image.shape[:2]
+    img = _wand_image(image)
     flood = np.zeros((h + 2, w + 2), dtype=np.uint8)
     tol = float(tolerance)
     diff = (tol, tol, tol, tol)
@@ -216,7 +229,7 @@ def wand_region(
         flags |= cv2.FLOODFILL_FIXED_RANGE
     _, _, _, (rx, ry, rw, rh) = cv2.floodFill(img, flood, (x, y), 0, diff, diff, flags)
     crop = flood[1 + ry : 1 + ry + rh, 1 + rx : 1 + rx + rw].view(bool)
-    return (int(rx), int(ry), int(rw), int(rh)), crop.copy()
+    return (int(rx) + ox, int(ry) + oy, int(rw), int(rh)), crop.copy()
 
 
 def wand(
