@@ -215,3 +215,55 @@ def test_brush_eraser_wand_and_polygon_on_a_100k_slide(qtbot, tmp_path: Path, no
     assert poly.area == float(mask_utils.area(mask_utils.merge(mask_utils.frPyObjects(small, 500, 500))))
     assert rss_bytes() < 1.5 * 2**30
     win.close()
+
+
+def test_plain_image_over_the_limit_shows_its_cost_and_opens_downsampled(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A PNG over the pixel limit is not decoded: the placeholder and a dialog give its size and memory, and
+    "Open downsampled" shows it at 1/2 in full-resolution coordinates (status-bar values included)."""
+    import numpy as np
+    from PIL import Image
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from pixelproof.core import limits
+
+    y, x = np.mgrid[:900, :1200]
+    full = ((x // 3 + y // 2) % 256).astype(np.uint8)
+    Image.fromarray(full).save(tmp_path / "scan.png")
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, answer)
+            return
+        asked.append(box.text())
+        button = next(b for b in box.buttons() if b.text().startswith("Open downsampled"))
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    limits.set_max_pixels(300_000)  # 1200 x 900 = 1.08 M pixels: over; 1/2 = 600 x 450 fits
+    try:
+        win = MainWindow()
+        qtbot.addWidget(win)
+        win.resize(1200, 800)
+        win.show()
+        QTimer.singleShot(50, answer)
+        assert win.open_path(one_image_project(tmp_path, "scan.png", 1200, 900))
+        qtbot.waitUntil(lambda: win.canvas.image_item is not None, timeout=20_000)
+    finally:
+        limits.set_max_pixels(None)
+    assert asked and "1,200 x 900" in asked[0] and "MB" in asked[0] and "600 x 450" in asked[0]
+    loaded = win.canvas.loaded
+    assert loaded.reduced == 2 and (loaded.width, loaded.height) == (1200, 900)
+    small = np.asarray(loaded.levels[1])
+    assert small.shape == (450, 600)
+    for px, py in ((0, 0), (701, 433), (1199, 899)):
+        assert int(win.canvas.pixel_value(px, py)) == int(small[py // 2, px // 2])
+    assert abs(int(small[200, 300]) - int(full[400:402, 600:602].mean())) <= 1  # an area average of the file
+    win.close()

@@ -217,6 +217,16 @@ def read_image(path: str | os.PathLike[str], apply_exif: bool = True) -> np.ndar
     header = _header(p)
     if header is None:
         raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt header)")
+    img = decode_file(p)
+    if apply_exif and header[2] != 1:
+        img = np.ascontiguousarray(orient(img, header[2]))
+    return img
+
+
+def decode_file(p: Path) -> np.ndarray:
+    """The stored pixels of a plain image file (RGB order, no EXIF turn) without any size check: callers
+    check the header first (``read_image``) or decode past the limit on the user's word
+    (``core.reduced``)."""
     try:
         raw = np.fromfile(p, dtype=np.uint8)  # not cv2.imread: it fails on non-ASCII paths on Windows
     except OSError as e:
@@ -230,8 +240,6 @@ def read_image(path: str | os.PathLike[str], apply_exif: bool = True) -> np.ndar
         raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt data)")
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
-    if apply_exif and header[2] != 1:
-        img = np.ascontiguousarray(orient(img, header[2]))
     return img
 
 

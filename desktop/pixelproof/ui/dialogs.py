@@ -118,6 +118,19 @@ def ask_pixel_limit(parent: QWidget | None, current: str) -> tuple[str, bool]:
     )
 
 
+def ask_open_downsampled(parent: QWidget | None, text: str, k: int) -> bool:
+    """A plain image over the pixel limit: open it downsampled 1/``k`` (True) or not at all."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Image too large", text, QMessageBox.StandardButton.NoButton, parent
+    )
+    box.setObjectName("hugeImageDialog")
+    reduced = box.addButton(f"Open downsampled 1/{k}", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(reduced)
+    box.exec()
+    return box.clickedButton() is reduced
+
+
 def ask_open_locked(parent: QWidget | None, name: str, holder: str) -> bool:
     """Another live process holds the project's lock: open anyway (taking the lock over)?"""
     answer = QMessageBox.warning(

@@ -61,7 +61,9 @@ class Document(QObject):
         self.project = project
         self.untitled = untitled or project.path is None
         self.undo_stack = QUndoStack(self)  # unlimited: undoLimit 0
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+        # a bound method, not a lambda: Qt drops the connection with the document, so a stack that emits
+        # while both are being destroyed (e.g. inside a modal dialog's event loop) reaches no dead object
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.current_image_id = -1
         self.current_category_id = min(project.categories, default=-1)
         self._selection: list[int] = []
@@ -70,6 +72,9 @@ class Document(QObject):
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod

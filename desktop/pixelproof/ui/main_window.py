@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side
         self.slices = SliceActions(self.shell)  # Volume menu (PgUp / PgDn, window presets), Slices bar
         self.canvas.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.canvas.hugeImage.connect(self._ask_huge_image)
         self.canvas.windowChanged.connect(self._update_actions)
         self.canvas.imageShown.connect(self._update_actions)
         theme().changed.connect(self._refresh_icons)
@@ -510,6 +511,12 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is not None and not doc.step_image(step):
             self.statusBar().showMessage("Last image" if step > 0 else "First image", 2000)
+
+    def _ask_huge_image(self, image_id: int, info: object) -> None:
+        """A plain image over the pixel limit: its memory estimate, and open downsampled or not."""
+        k = info.factor()
+        if dialogs.ask_open_downsampled(self, info.describe(k), k):
+            self.canvas.open_reduced(image_id, k)
 
     def pixel_limit_dialog(self) -> None:
         """Image > Pixel Limit: the largest image decoded at once (core.limits), kept in the settings."""

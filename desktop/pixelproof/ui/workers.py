@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from pixelproof.core.imageio import ImageReadError, auto_window, read_image
+from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, auto_window, read_image
 
 PYRAMID_MIN_SIDE = 512  # stop halving below this
 PROGRESSIVE_MIN_PIXELS = 16_000_000  # PNGs this big are decoded in strips, with previews as they arrive
@@ -47,6 +47,7 @@ class LoadedImage:
     overview: np.ndarray | None = None
     file_window: tuple[float, float] | None = None  # the file's own VOI window (DICOM)
     modality: str = ""  # DICOM modality ("CT": values in HU)
+    reduced: int = 1  # a plain image over the pixel limit opened downsampled 1/reduced (core.reduced)
 
     @property
     def raw(self) -> Any:
@@ -97,14 +98,21 @@ class Preview:
 
 
 def load_image(
-    path: Path, on_preview: Callable[[Preview], None] | None = None, apply_exif: bool = True
+    path: Path,
+    on_preview: Callable[[Preview], None] | None = None,
+    apply_exif: bool = True,
+    reduce: int | None = None,
 ) -> LoadedImage:
     """Read and prepare an image for the canvas; raises ``ImageReadError``. DICOM files open at their own
     VOI window; a pyramidal TIFF opens lazily (only its coarsest level is decoded here). A big 8-bit PNG
     is decoded in strips, ``on_preview`` getting the part decoded so far every ``PREVIEW_EVERY_S``.
-    ``apply_exif``: the project's ``applies_exif`` (format 1 projects see the stored pixels)."""
+    ``apply_exif``: the project's ``applies_exif`` (format 1 projects see the stored pixels). With
+    ``reduce`` a plain image over the pixel limit opens downsampled 1/``reduce`` (``core.reduced``)."""
     from pixelproof.core import sources
     from pixelproof.core.volumes import ImageMeta
+
+    if reduce is not None:
+        return _load_reduced(path, reduce)
 
     try:
         meta = sources.image_meta(path)
@@ -164,6 +172,21 @@ def _read_progressively(path: Path, on_preview: Callable[[Preview], None]) -> np
     return read_png_in_strips(path, on_strip, strip_rows)
 
 
+def _load_reduced(path: Path, k: int) -> LoadedImage:
+    """Level 0 shows the reduced pixels at full-resolution coordinates; the reduced image and its
+    halvings are the levels the canvas draws when zoomed out."""
+    from pixelproof.core.reduced import UpsampledLevel, inspect_huge, read_reduced
+
+    info = inspect_huge(path)
+    small = read_reduced(info, k)
+    if small.dtype == np.bool_:
+        small = small.astype(np.uint8) * 255
+    auto = auto_window(small)
+    levels = [UpsampledLevel(small, k, info.height, info.width), *build_pyramid(small)]
+    downsamples = [1.0] + [k * 2.0**i for i in range(len(levels) - 1)]
+    return LoadedImage(path, levels, auto, auto, downsamples=downsamples, reduced=k)
+
+
 def _load_pyramid(path: Path, meta: Any) -> LoadedImage:
     from pixelproof.core.pyramid import PyramidError, open_pyramid
 
@@ -190,23 +213,45 @@ class _Signals(QObject):
     loaded = Signal(int, object)  # request, LoadedImage
     failed = Signal(int, str)  # request, reason
     preview = Signal(int, object)  # request, Preview
+    too_large = Signal(int, str, object)  # request, reason, core.reduced.HugeImage
 
 
 class _LoadJob(QRunnable):
-    def __init__(self, request: int, path: Path, signals: _Signals, apply_exif: bool = True) -> None:
+    def __init__(
+        self, request: int, path: Path, signals: _Signals, apply_exif: bool = True, reduce: int | None = None
+    ) -> None:
         super().__init__()
         self.request, self.path, self.signals, self.apply_exif = request, path, signals, apply_exif
+        self.reduce = reduce
 
     def run(self) -> None:
         try:
             preview = lambda p: self.signals.preview.emit(self.request, p)  # noqa: E731
-            result = load_image(self.path, preview, apply_exif=self.apply_exif)
+            result = load_image(self.path, preview, apply_exif=self.apply_exif, reduce=self.reduce)
+        except ImageTooLargeError as e:
+            self._too_large(str(e))
         except ImageReadError as e:
             self.signals.failed.emit(self.request, str(e))
         except Exception as e:  # a decoder bug must not kill the app: show it on the placeholder
             self.signals.failed.emit(self.request, f"{self.path}: cannot read the image: {e}")
         else:
             self.signals.loaded.emit(self.request, result)
+
+    def _too_large(self, reason: str) -> None:
+        """Over the pixel limit: a plain image gets its header read, so the user can choose."""
+        from pixelproof.core import sources
+        from pixelproof.core.reduced import inspect_huge
+
+        info = None
+        if sources.kind_of(self.path) is None:  # a plain image file (not a slice, DICOM or pyramid)
+            try:
+                info = inspect_huge(self.path)
+            except ImageReadError:
+                info = None
+        if info is None:
+            self.signals.failed.emit(self.request, reason)
+        else:
+            self.signals.too_large.emit(self.request, reason, info)
 
 
 class ImageLoader(QObject):
@@ -216,6 +261,7 @@ class ImageLoader(QObject):
     loaded = Signal(object, object)
     failed = Signal(object, str)
     preview = Signal(object, object)  # key, Preview: part of a big image, before ``loaded``
+    too_large = Signal(object, str, object)  # key, reason, core.reduced.HugeImage
 
     def __init__(self, parent: QObject | None = None, cache_size: int = 4) -> None:
         super().__init__(parent)
@@ -224,14 +270,16 @@ class ImageLoader(QObject):
         self._signals.loaded.connect(self._on_loaded)
         self._signals.failed.connect(self._on_failed)
         self._signals.preview.connect(self._on_preview)
+        self._signals.too_large.connect(self._on_too_large)
         self._request = 0
         self._pending: dict[int, tuple[object, Path, bool]] = {}  # request -> key, path, wanted
         self._cache: OrderedDict[Path, LoadedImage] = OrderedDict()
         self._cache_size = cache_size
         self.apply_exif = True  # the open project's ``applies_exif`` (set with the document)
 
-    def request(self, key: object, path: Path) -> LoadedImage | None:
-        """Start loading ``path``; returns the image at once when cached (no signal then)."""
+    def request(self, key: object, path: Path, reduce: int | None = None) -> LoadedImage | None:
+        """Start loading ``path`` (downsampled 1/``reduce`` when given); returns the image at once when
+        cached (no signal then)."""
         path = Path(path)
         self._request += 1
         for req, (k, p, _wanted) in list(self._pending.items()):
@@ -246,7 +294,7 @@ class ImageLoader(QObject):
                     self._pending[req] = (key, p, True)
             return None
         self._pending[self._request] = (key, path, True)
-        self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif))
+        self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif, reduce))
         return None
 
     def prefetch(self, path: Path) -> None:
@@ -285,6 +333,11 @@ class ImageLoader(QObject):
         key, _path, wanted = self._pending.pop(request, (None, None, False))
         if wanted:
             self.failed.emit(key, reason)
+
+    def _on_too_large(self, request: int, reason: str, info: object) -> None:
+        key, _path, wanted = self._pending.pop(request, (None, None, False))
+        if wanted:
+            self.too_large.emit(key, reason, info)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+- through `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
@@ -65,6 +66,7 @@ class CanvasView(QGraphicsView):
     windowChanged = Signal(float, float)
     message = Signal(str)  # short status-bar notes
     toolChanged = Signal()
+    hugeImage = Signal(int, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +86,8 @@ class CanvasView(QGraphicsView):
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.loader.preview.connect(self._on_preview)
+        self.loader.too_large.connect(self._on_too_large)
+        self._reduce: dict[Path, int] = {}  # plain images the user chose to open downsampled, and how
         self.image_item: ImageItem | None = None
         self.placeholder: PlaceholderItem | None = None
         self.loaded: LoadedImage | None = None
@@ -170,7 +174,7 @@ class CanvasView(QGraphicsView):
         else:
             self.fit()
         path = doc.project.image_path(rec)
-        cached = self.loader.request(image_id, path)
+        cached = self.loader.request(image_id, path, self._reduce.get(Path(path)))
         if cached is not None:
             self._on_loaded(image_id, cached)
         self._prefetch_neighbours()
@@ -183,7 +187,9 @@ class CanvasView(QGraphicsView):
         i = ids.index(self.image_id)
         for j in (i + 1, i - 1):
             if 0 <= j < len(ids):
-                self.loader.prefetch(doc.project.image_path(doc.project.images[ids[j]]))
+                path = doc.project.image_path(doc.project.images[ids[j]])
+                if Path(path) not in self._reduce:
+                    self.loader.prefetch(path)
 
     def _set_scene_rect(self, w: int, h: int) -> None:
         # room around the image so it can be panned to any edge of the window
@@ -210,12 +216,38 @@ class CanvasView(QGraphicsView):
                 f"{rec.width}x{rec.height}; annotations use the project's size"
             )
         self.windowChanged.emit(*image.window)
+        if image.reduced > 1:
+            self.message.emit(
+                f"{rec.file_name} is shown downsampled 1/{image.reduced}; labels stay in full-size pixels"
+            )
         self.imageShown.emit(self.image_id)
 
     def _on_preview(self, image_id: object, preview: Preview) -> None:
         """The top of a big image, decoded so far, drawn on the placeholder until the whole image comes."""
         if image_id == self.image_id and self.placeholder is not None and preview.rows > 0:
             self.placeholder.set_preview(to_qimage(preview.pixels[: preview.rows])[0].copy(), preview.scale)
+
+    def _on_too_large(self, image_id: object, reason: str, info: object) -> None:
+        """A plain image over the pixel limit: say what it costs and let the main window ask."""
+        if image_id != self.image_id or self.placeholder is None:
+            return
+        self.placeholder.set_message(f"Not opened: too large\n\n{info.describe(info.factor())}", error=True)
+        self.message.emit(reason)
+        self.imageShown.emit(self.image_id)
+        self.hugeImage.emit(self.image_id, info)
+
+    def open_reduced(self, image_id: int, k: int) -> None:
+        """Open image ``image_id`` downsampled 1/``k`` (the user's choice, kept for this session)."""
+        doc = self.document
+        if doc is None or image_id != self.image_id or image_id not in doc.project.images:
+            return
+        path = Path(doc.project.image_path(doc.project.images[image_id]))
+        self._reduce[path] = int(k)
+        if self.placeholder is not None:
+            self.placeholder.set_message(f"Loading {path.name} downsampled 1/{k}…", error=False)
+        cached = self.loader.request(image_id, path, int(k))
+        if cached is not None:
+            self._on_loaded(image_id, cached)
 
     def _on_failed(self, image_id: object, reason: str) -> None:
         if image_id != self.image_id or self.placeholder is None:
