@@ -187,7 +187,7 @@ def test_qa_with_a_dicom_seg_reference(tmp_path: Path, capsys) -> None:
     assert result["per_volume"][0]["slices"] == 4
 
 
-def test_exports_write_slices_as_png_without_patient_data(study: Path, tmp_path: Path) -> None:
+def test_exports_write_slices_as_png_without_patient_data(study: Path, tmp_path: Path, capsys) -> None:
     import cv2
 
     from pixelproof.core.imageio import read_image, to_display8
@@ -200,7 +200,7 @@ def test_exports_write_slices_as_png_without_patient_data(study: Path, tmp_path:
         bbox = [1.0, 1.0, image.width / 2, image.height / 2]
         project.add_annotation(Annotation(image.id, image.id, 1, bbox, None, bbox[2] * bbox[3]))
     save_project(project, base)
-    for fmt in ("yolo", "masks", "coco"):
+    for fmt in ("yolo", "masks", "coco", "labelme", "voc"):
         out = tmp_path / fmt / ("data.json" if fmt == "coco" else "")
         assert main(["convert", str(base), str(out), "--from", "coco", "--to", fmt, "--images", "copy"]) == 0
     pngs = {p.name: p for p in (tmp_path / "masks" / "images").iterdir()}
@@ -208,8 +208,12 @@ def test_exports_write_slices_as_png_without_patient_data(study: Path, tmp_path:
     shown = cv2.imread(str(pngs["series_z002.png"]), cv2.IMREAD_UNCHANGED)
     source = study / "series#z=002"
     np.testing.assert_array_equal(shown, to_display8(read_image(source), image_meta(source).window))
-    exported = [base, *(f for fmt in ("yolo", "masks", "coco") for f in (tmp_path / fmt).rglob("*"))]
-    for f in exported:
-        if f.is_file():
-            data = f.read_bytes()
-            assert not any(p.encode() in data for p in PATIENT), f
+    assert main(["info", str(base), "--json"]) == 0
+    assert main(["qa", str(base), str(base), "--html", str(tmp_path / "qa.html")]) == 0
+    assert not any(p in capsys.readouterr().out for p in PATIENT)
+    # everything PixelProof wrote: project, change log, exports of every format, report
+    written = [f for f in tmp_path.rglob("*") if f.is_file() and study not in f.parents]
+    assert len(written) > 100 and any(f.name.endswith(".history.jsonl") for f in written)
+    for f in written:
+        data = f.read_bytes()
+        assert not any(p.encode() in data for p in PATIENT), f
