@@ -81,6 +81,23 @@ def window(qtbot, project_file: Path, no_prompts):
     win.close()
 
 
+def open_main_window(qtbot, project: Path | None = None):  # type: ignore[no-untyped-def]
+    """The real main window, 1200x800, shown and active; on ``project`` with its first image loaded."""
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.main_window import MainWindow
+
+    create_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitActive(win)
+    if project is not None:
+        assert win.open_path(project)
+        wait_loaded(qtbot, win)
+    return win
+
+
 def wait_loaded(qtbot, win) -> None:
     qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading, timeout=5000)
 

@@ -17,22 +17,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.imageio import read_image, to_display8
 from pixelproof.core.model import ImageRecord
-from tests.ui.conftest import wait_loaded
-
-
-def open_window(qtbot, project: Path):
-    from pixelproof.ui.app import create_app
-    from pixelproof.ui.main_window import MainWindow
-
-    create_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitActive(win)
-    assert win.open_path(project)
-    wait_loaded(qtbot, win)
-    return win
+from tests.ui.conftest import open_main_window
 
 
 def one_image_project(folder: Path, name: str, width: int, height: int) -> Path:
@@ -59,7 +44,7 @@ def rss_bytes() -> int:
 def test_100k_slide_opens_lazily_and_pans_with_the_mouse(qtbot, tmp_path: Path, no_prompts) -> None:
     tiles = write_pyramid(tmp_path / "slide.tif", 100_000)
     decoded = [imagecodecs.jpeg8_decode(t) for t in tiles]
-    win = open_window(qtbot, one_image_project(tmp_path, "slide.tif", 100_000, 100_000))
+    win = open_main_window(qtbot, one_image_project(tmp_path, "slide.tif", 100_000, 100_000))
     canvas = win.canvas
     loaded = canvas.loaded
     assert loaded.lazy and (loaded.width, loaded.height) == (100_000, 100_000)
@@ -113,13 +98,13 @@ def pydicom_file(*parts: str) -> Path:
 
 def test_dicom_opens_at_its_window_and_monochrome1_is_inverted(qtbot, tmp_path: Path, no_prompts) -> None:
     shutil.copy(pydicom_file("MR_small.dcm"), tmp_path / "mr.dcm")
-    win = open_window(qtbot, one_image_project(tmp_path, "mr.dcm", 64, 64))
+    win = open_main_window(qtbot, one_image_project(tmp_path, "mr.dcm", 64, 64))
     assert win.canvas.loaded.window == (-200.0, 1399.0)  # Window Center 600 / Width 1600 of the file
     win.close()
     cr = tmp_path / "cr"
     cr.mkdir()
     shutil.copy(pydicom_file("dicomdirtests", "77654033", "CR1", "6154"), cr / "cr.dcm")
-    win = open_window(qtbot, one_image_project(cr, "cr.dcm", 16, 16))
+    win = open_main_window(qtbot, one_image_project(cr, "cr.dcm", 16, 16))
     loaded = win.canvas.loaded
     assert loaded.invert
     win.canvas.fit()
@@ -144,7 +129,7 @@ def test_brush_eraser_wand_and_polygon_on_a_100k_slide(qtbot, tmp_path: Path, no
     from tests.core.test_mask_edit import reference_stroke
 
     write_pyramid(tmp_path / "slide.tif", 100_000)
-    win = open_window(qtbot, one_image_project(tmp_path, "slide.tif", 100_000, 100_000))
+    win = open_main_window(qtbot, one_image_project(tmp_path, "slide.tif", 100_000, 100_000))
     canvas, doc = win.canvas, win.document
     canvas.set_zoom(1.0)
     canvas.centerOn(QPointF(60_000.5, 80_000.5))
@@ -243,16 +228,9 @@ def test_plain_image_over_the_limit_shows_its_cost_and_opens_downsampled(
         button = next(b for b in box.buttons() if b.text().startswith("Open downsampled"))
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
-    from pixelproof.ui.app import create_app
-    from pixelproof.ui.main_window import MainWindow
-
-    create_app()
+    win = open_main_window(qtbot)
     limits.set_max_pixels(300_000)  # 1200 x 900 = 1.08 M pixels: over; 1/2 = 600 x 450 fits
     try:
-        win = MainWindow()
-        qtbot.addWidget(win)
-        win.resize(1200, 800)
-        win.show()
         QTimer.singleShot(50, answer)
         assert win.open_path(one_image_project(tmp_path, "scan.png", 1200, 900))
         qtbot.waitUntil(lambda: win.canvas.image_item is not None, timeout=20_000)

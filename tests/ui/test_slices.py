@@ -17,7 +17,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core.coco import save_project
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.ui.slices import preset_window
-from tests.ui.conftest import hover, wait_loaded
+from tests.ui.conftest import hover, open_main_window, wait_loaded
 
 
 @pytest.fixture
@@ -31,17 +31,7 @@ def volume_window(qtbot, tmp_path: Path, no_prompts):
     cv2.imwrite(str(data / "zz.png"), np.zeros((8, 8), np.uint8))  # an image after the volume in the list
     project = project_from_folder(data, tmp_path / "p.json", ["organ"])
     save_project(project, tmp_path / "p.json")
-    from pixelproof.ui.app import create_app
-    from pixelproof.ui.main_window import MainWindow
-
-    create_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitActive(win)
-    assert win.open_path(tmp_path / "p.json")
-    wait_loaded(qtbot, win)
+    win = open_main_window(qtbot, tmp_path / "p.json")
     yield win
     win.document.undo_stack.setClean()
     win.close()
@@ -113,17 +103,7 @@ def test_ct_values_read_as_hounsfield_units(qtbot, tmp_path: Path, no_prompts) -
     (tmp_path / "data").mkdir()
     shutil.copy(src, tmp_path / "data" / "ct.dcm")
     save_project(project_from_folder(tmp_path / "data", tmp_path / "p.json"), tmp_path / "p.json")
-    from pixelproof.ui.app import create_app
-    from pixelproof.ui.main_window import MainWindow
-
-    create_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitActive(win)
-    assert win.open_path(tmp_path / "p.json")
-    wait_loaded(qtbot, win)
+    win = open_main_window(qtbot, tmp_path / "p.json")
     hover(win, win.canvas.mapFromScene(QPointF(64.5, 64.5)))
     qtbot.waitUntil(lambda: "HU" in win.value_label.text(), timeout=2000)
     hu = int(win.canvas.pixel_value(64, 64))
