@@ -7,14 +7,13 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from pycocotools import mask as mask_utils
 
 from pixelproof.core import mask_edit, masks, paint
 from pixelproof.core.coco import new_project
 from pixelproof.core.edits import PaintMask, new_mask_annotation
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.core.sparse_mask import SparseMask, polygons_rle, replace_rect_runs, runs_geometry
+from pixelproof.core.sparse_mask import SparseMask, decode_at, patch_cropped, replace_rect_runs
 
 SLIDE = 100_000
 
@@ -29,15 +28,6 @@ def random_masks(seed: int, n: int = 40):
         if k % 11 == 0:
             m[:] = False
         yield m
-
-
-def test_run_geometry_equals_pycocotools() -> None:
-    for m in random_masks(1):
-        rle = masks.encode(m)
-        pyco = {"size": rle["size"], "counts": rle["counts"].encode()}
-        bbox, area = runs_geometry(rle)
-        assert bbox == [float(v) for v in mask_utils.toBbox(pyco)]
-        assert area == float(mask_utils.area(pyco)) == float(m.sum())
 
 
 def test_splicing_runs_equals_the_column_splice() -> None:
@@ -74,19 +64,21 @@ def test_sparse_mask_reads_and_writes_like_an_array() -> None:
         sparse[::2, :]
 
 
-def test_polygons_rasterized_in_their_box_equal_pycocotools() -> None:
-    # quarters: exact in floats however far they are shifted, so the shift cannot move a pixel edge
-    polys = [[3.25, 4.75, 40.5, 8.0, 30.75, 50.25, 6.0, 33.5], [50.0, 50.0, 58.5, 52.0, 54.0, 61.0]]
-    rle = polygons_rle(polys, 80, 70)
-    expected = mask_utils.merge(mask_utils.frPyObjects(polys, 80, 70))
-    assert masks.decode(rle).tolist() == mask_utils.decode(expected).astype(bool).tolist()
-    # on a slide: the same pixels, placed at the polygon (area and box as on the small image)
-    shifted = [[v + 70_000 for v in p] for p in polys]
-    area = masks.segmentation_area(shifted, [], SLIDE, SLIDE)
-    assert area == float(mask_utils.area(expected))
-    bbox = masks.segmentation_bbox(masks.compress(masks.polygons_to_rle(shifted, SLIDE, SLIDE)), SLIDE, SLIDE)
-    x, y, w, h = (float(v) for v in mask_utils.toBbox(expected))
-    assert bbox == [x + 70_000, y + 70_000, w, h]
+def test_sparse_mask_over_a_cropped_mask_and_the_patch_on_the_crop() -> None:
+    rng = np.random.default_rng(5)
+    dense = np.zeros((500, 400), dtype=bool)
+    dense[120:300, 50:260] = rng.random((180, 210)) < 0.4
+    crop, origin = masks.encode_cropped(dense)
+    sparse = SparseMask(500, 400, crop, origin)
+    assert np.array_equal(sparse[:, :], dense)
+    assert np.array_equal(decode_at(crop, origin, (30, 100, 300, 250)), dense[100:350, 30:330])
+    values = rng.random((40, 90)) < 0.5  # a patch reaching out of the crop's box
+    seg, new_origin, bbox, area = patch_cropped(crop, origin, (230, 280, 90, 40), values)
+    dense[280:320, 230:320] = values
+    assert bbox == masks.bbox(dense) and area == float(dense.sum())
+    assert np.array_equal(decode_at(seg, new_origin, (0, 0, 400, 500)), dense)
+    emptied = patch_cropped(seg, new_origin, (0, 0, 400, 500), np.zeros((500, 400), bool))
+    assert emptied[2:] == ([0.0, 0.0, 0.0, 0.0], 0.0)
 
 
 def test_brush_stroke_and_undo_on_a_100k_slide_touch_only_their_tiles() -> None:
@@ -123,18 +115,22 @@ def test_brush_stroke_and_undo_on_a_100k_slide_touch_only_their_tiles() -> None:
     rx, ry, rw, rh = (int(v) for v in masks.bbox(ref))
     assert now.bbox == [float(rx + 59_700), float(ry + 79_700), float(rw), float(rh)]
     assert now.area == float(ref.sum())
-    x, y, w, h = (int(v) for v in now.bbox)
-    assert np.array_equal(
-        mask_edit.decode_rect(now.segmentation, (x, y, w, h)), ref[ry : ry + rh, rx : rx + rw]
-    )
+    # stored as the format says for images past 2**32 pixels: the crop of its box, at rle_origin
+    assert now.segmentation["size"] == [rh, rw] and now.app_extra[RLE_ORIGIN] == [rx + 59_700, ry + 79_700]
+    assert np.array_equal(masks.decode(now.segmentation), ref[ry : ry + rh, rx : rx + rw])
     erase.revert(project)
-    assert project.annotations[ann.id].area == float(made.area)
+    back = project.annotations[ann.id]
+    assert (back.segmentation, back.bbox, back.area, back.app_extra) == (
+        made.segmentation,
+        made.bbox,
+        made.area,
+        made.app_extra,
+    )
 
 
 def test_whole_mask_operations_refuse_a_slide_clearly() -> None:
-    ann = Annotation(1, 1, 1, [0, 0, 10, 10], mask_edit.empty_rle(SLIDE, SLIDE), 0.0)
-    with pytest.raises(LimitError, match="2\\*\\*32"):
-        masks.decode(ann.segmentation)
+    ann = Annotation(1, 1, 1, [0, 0, 10, 10], {"size": [1, 1], "counts": "1"}, 0.0)
+    ann.app_extra[RLE_ORIGIN] = [5, 5]
     with pytest.raises(LimitError, match="2\\*\\*32"):
         mask_edit.others_mask([ann], SLIDE, SLIDE)
 
@@ -162,3 +158,22 @@ def test_wand_on_a_slide_reads_a_window_around_the_click() -> None:
     assert region.sum() == sum(
         1 for dy in range(-300, 301) for dx in range(-300, 301) if dx * dx + dy * dy <= 90_000
     )
+
+
+def test_preserve_others_on_a_slide_sees_cropped_masks_polygons_and_boxes() -> None:
+    rng = np.random.default_rng(6)
+    local = rng.random((50, 60)) < 0.5
+    crop, (dx, dy) = masks.encode_cropped(local)
+    mask_ann = Annotation(1, 1, 1, [0, 0, 1, 1], crop, float(local.sum()))
+    mask_ann.app_extra[RLE_ORIGIN] = [70_000 + dx, 40_000 + dy]
+    poly = [[70_010.0, 40_060.0, 70_050.0, 40_062.0, 70_030.0, 40_090.0]]
+    poly_ann = Annotation(2, 1, 1, masks.polygons_bbox(poly), poly, 0.0)
+    box_ann = Annotation(3, 1, 1, [70_070.0, 40_005.0, 12.0, 9.0], None, 108.0)
+    others = mask_edit.OthersMask([mask_ann, poly_ann, box_ann], SLIDE, SLIDE)
+    # the same shapes 70_000 / 40_000 px closer to the origin, on a small image pycocotools can hold
+    expected = np.zeros((120, 100), dtype=bool)
+    expected[:50, :60] = local
+    near = [[v - (70_000 if i % 2 == 0 else 40_000) for i, v in enumerate(p)] for p in poly]
+    expected |= masks.polygons_to_mask(near, 120, 100)
+    expected |= masks.box_to_mask([70.0, 5.0, 12.0, 9.0], 120, 100)
+    assert np.array_equal(others[40_000:40_120, 70_000:70_100], expected)

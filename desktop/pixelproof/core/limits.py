@@ -14,9 +14,9 @@ Sizes
     at most ``max_pixels()`` pixels - call it with the *header* size before decoding anything.
     ``check_declared_size(width, height, where)``: what a project may declare for an image it does not
     decode at once (sides up to ``MAX_SIDE``).
-    ``check_rle_size(height, width, where)``: pycocotools counts RLE runs in 32-bit integers, so it
-    encodes a whole mask of fewer than ``RLE_MAX_PIXELS`` (2**32) pixels; masks on bigger images (whole
-    slides) stay RLE with larger counts and are edited and measured by ``core.sparse_mask`` instead.
+    ``check_rle_size(height, width, where)``: pycocotools counts RLE runs in 32-bit integers, so an RLE
+    covers fewer than ``RLE_MAX_PIXELS`` (2**32) pixels; masks on bigger images are stored cropped
+    (docs/format.md, ``rle_origin``).
 
 Numbers
     ``check_id(value, where)``: an integer id in the signed 64-bit range.
@@ -180,8 +180,8 @@ def check_rle_size(height: int, width: int, where: str) -> None:
         raise LimitError(
             where,
             f"an RLE of {height} x {width} = {height * width:,} pixels is over pycocotools' limit of "
-            f"{RLE_MAX_PIXELS - 1:,} (its counts are 32-bit); draw masks on such images in the app, "
-            "which edits them tile by tile",
+            f"{RLE_MAX_PIXELS - 1:,} (its counts are 32-bit); store the mask cropped to its box "
+            "(pixelproof.rle_origin, see docs/format.md)",
         )
 
 

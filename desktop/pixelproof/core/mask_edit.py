@@ -21,13 +21,7 @@ from pixelproof.core import masks
 from pixelproof.core.limits import max_pixels
 from pixelproof.core.model import Annotation
 from pixelproof.core.rle_codec import counts_string, region_rle, rle_counts
-from pixelproof.core.sparse_mask import (
-    SparseMask,
-    check_whole_mask,
-    is_huge,
-    replace_rect_runs,
-    runs_geometry,
-)
+from pixelproof.core.sparse_mask import SparseMask, check_whole_mask, is_huge, origin_of, replace_rect_runs
 
 Rect = tuple[int, int, int, int]  # x, y, w, h in pixels, origin at the image's top-left corner
 _STRIP_PIXELS = 2**22  # column strips decoded whole up to this size (4 MB); past it, the rectangle only
@@ -273,8 +267,8 @@ def editable_mask(ann: Annotation | None, height: int, width: int) -> np.ndarray
     ``limits.max_pixels()`` (a whole slide) it is a ``SparseMask``: tiles, never the full size.
     """
     if height * width > max_pixels():  # a whole slide: tiles made as the tool writes them
-        rle = None if ann is None else annotation_rle(ann, height, width)
-        return SparseMask(height, width, rle)  # type: ignore[return-value]
+        placed = None if ann is None else placed_rle(ann, height, width)
+        return SparseMask(height, width, *(placed or (None, None)))  # type: ignore[return-value]
     out = np.zeros((height, width), dtype=bool)
     if ann is None:
         return out
@@ -376,7 +370,7 @@ def _transpose(a: np.ndarray) -> np.ndarray:
 
 def rle_rect(rle: dict[str, Any]) -> Rect | None:
     """Integer rectangle around the set pixels of an RLE (pycocotools ``toBbox``), None when empty."""
-    box = runs_geometry(rle)[0] if is_huge(*rle["size"]) else mask_utils.toBbox(_to_bytes_rle(rle))
+    box = mask_utils.toBbox(_to_bytes_rle(rle))
     x, y, w, h = (round(float(v)) for v in box)
     return (x, y, w, h) if w > 0 and h > 0 else None
 
@@ -418,8 +412,6 @@ def patch_rle(rle: dict[str, Any], patch: Patch, *, forward: bool = True) -> dic
 
 def rle_geometry(rle: dict[str, Any]) -> tuple[dict[str, Any], list[float], float]:
     """(RLE, bbox, area) from an RLE alone, through pycocotools (no decoding)."""
-    if is_huge(*rle["size"]):
-        return (rle, *runs_geometry(rle))
     pyco = _to_bytes_rle(rle)
     bbox = [float(v) for v in mask_utils.toBbox(pyco)]
     return rle, bbox, float(mask_utils.area(pyco))
@@ -511,6 +503,21 @@ def annotation_rle(ann: Annotation, height: int, width: int) -> dict[str, Any] |
     return None
 
 
+def placed_rle(ann: Annotation, height: int, width: int) -> tuple[dict[str, Any], list[int] | None] | None:
+    """An annotation's pixels as a pycocotools RLE and where it lies: (whole-image RLE, None), or on an
+    image too big for one RLE (and for masks stored cropped) (RLE of a crop, its ``[x, y]``)."""
+    origin = origin_of(ann)
+    if ann.kind == "mask" and isinstance(ann.segmentation, dict):
+        return _to_bytes_rle(ann.segmentation), origin
+    if not is_huge(height, width):
+        rle = annotation_rle(ann, height, width)
+        return None if rle is None else (rle, None)
+    x, y, w, h = ann.bbox
+    polygons = [[x, y, x + w, y, x + w, y + h, x, y + h]] if ann.kind == "box" else ann.segmentation
+    bbox = list(ann.bbox) if ann.kind == "box" else masks.polygons_bbox(polygons)
+    return masks.polygons_cropped(polygons, bbox, height, width) if polygons else None
+
+
 class OthersMask:
     """The union of other annotations' pixels ("preserve others"), decoded only where it is asked for.
 
@@ -524,17 +531,21 @@ class OthersMask:
 
     def __init__(self, annotations: Iterable[Annotation], height: int, width: int) -> None:
         self.shape = (int(height), int(width))
-        self._rles: list[dict[str, Any]] = []
+        self._rles: list[tuple[dict[str, Any], tuple[int, int]]] = []  # RLE and the origin of its frame
         rects = []
         for a in annotations:
-            rle = annotation_rle(a, height, width)
-            if rle is None or [int(v) for v in rle["size"]] != [height, width]:
+            placed = placed_rle(a, height, width)
+            if placed is None:
+                continue
+            rle, origin = placed
+            ox, oy = origin if origin is not None else (0, 0)
+            if origin is None and [int(v) for v in rle["size"]] != [height, width]:
                 continue
             box = rle_rect(rle)
             if box is not None:
                 x, y, w, h = box
-                self._rles.append(rle)
-                rects.append((x, y, x + w, y + h))
+                self._rles.append((rle, (int(ox), int(oy))))
+                rects.append((x + ox, y + oy, x + ox + w, y + oy + h))
         self._boxes = np.array(rects, dtype=np.int64).reshape(-1, 4)  # x0, y0, x1, y1
         self._transitions: dict[int, np.ndarray] = {}  # decoded lazily, kept for later dabs
 
@@ -549,11 +560,12 @@ class OthersMask:
         for i in np.flatnonzero(hit):
             x0, y0 = max(x, int(b[i, 0])), max(y, int(b[i, 1]))
             x1, y1 = min(x + w, int(b[i, 2])), min(y + h, int(b[i, 3]))
+            rle, (ox, oy) = self._rles[i]
             t = self._transitions.get(int(i))
             if t is None:
-                t = self._transitions[int(i)] = _transitions(rle_counts(self._rles[i]))
+                t = self._transitions[int(i)] = _transitions(rle_counts(rle))
             out[y0 - y : y1 - y, x0 - x : x1 - x] |= _rect_pixels(
-                t, self.shape[0], (x0, y0, x1 - x0, y1 - y0)
+                t, int(rle["size"][0]), (x0 - ox, y0 - oy, x1 - x0, y1 - y0)
             )
         return out
 

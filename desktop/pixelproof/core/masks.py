@@ -76,18 +76,27 @@ def polygons_to_mask(polygons: Polygons, height: int, width: int) -> np.ndarray:
 
 
 def _polygons_area_cropped(polygons: Polygons, bbox_: list[float], height: int, width: int) -> float:
-    """Pixel count of polygons on an image too big for one RLE: rasterized in a frame around their box.
+    """Pixel count of polygons on an image too big for one RLE: rasterized in a frame around their box."""
+    framed = polygons_cropped(polygons, bbox_, height, width)
+    return 0.0 if framed is None else float(mask_utils.area(framed[0]))
+
+
+def polygons_cropped(
+    polygons: Polygons, bbox_: list[float], height: int, width: int
+) -> tuple[dict[str, Any], list[int]] | None:
+    """Polygons rasterized in a frame around their box: (pycocotools RLE of the frame, its ``[x, y]`` in
+    the image), None when the frame is empty. How shapes on images too big for one RLE get their pixels.
 
     pycocotools rounds ``(int)(5 * x + 0.5)``; shifting by whole pixels towards the origin, never past
-    0, keeps every rounding and the clipping at the image's edges the same, so the count is exact."""
+    0, keeps every rounding and the clipping at the image's edges the same, so the pixels are exact."""
     x0 = max(0, math.floor(bbox_[0]))
     y0 = max(0, math.floor(bbox_[1]))
     x1 = min(width, math.ceil(bbox_[0] + bbox_[2]) + 1)
     y1 = min(height, math.ceil(bbox_[1] + bbox_[3]) + 1)
     if x1 <= x0 or y1 <= y0:
-        return 0.0
+        return None
     shifted = [[v - (x0 if k % 2 == 0 else y0) for k, v in enumerate(p)] for p in polygons]
-    return float(mask_utils.area(polygons_to_rle(shifted, y1 - y0, x1 - x0)))
+    return polygons_to_rle(shifted, y1 - y0, x1 - x0), [x0, y0]
 
 
 def box_to_mask(bbox: list[float], height: int, width: int) -> np.ndarray:
@@ -157,7 +166,8 @@ def segmentation_area(segmentation: list | dict | None, bbox_: list[float], heig
     if not segmentation:
         return 0.0
     if height * width >= limits.RLE_MAX_PIXELS // 2:  # a whole-image RLE would overflow its counts
-        return _polygons_area_cropped(segmentation, bbox_, height, width)
+        # framed by the vertices' own box: callers may pass [] or a stale bbox
+        return _polygons_area_cropped(segmentation, polygons_bbox(segmentation), height, width)
     return float(mask_utils.area(polygons_to_rle(segmentation, height, width)))
 
 

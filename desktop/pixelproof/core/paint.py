@@ -72,12 +72,15 @@ def dab_offsets(radius: int) -> np.ndarray:
     return foot[2:-2, 2:-2].copy()
 
 
-def touches(rle: dict, rect: Rect, region: np.ndarray) -> bool:
+def touches(rle: dict, rect: Rect, region: np.ndarray, origin: list[int] | None = None) -> bool:
     """Whether ``region`` (a bool crop placed at ``rect``; it may reach outside the image) overlaps or
-    borders (8 neighbours) the mask ``rle``: a brush dab or a wand region that touches the selected object
-    continues it, one that does not starts another object (a separate part is a deliberate Ctrl+click)."""
+    borders (8 neighbours) the mask ``rle`` (a crop at ``origin`` when given, as on a slide): a brush dab or
+    a wand region that touches the selected object continues it, one that does not starts another object
+    (a separate part is a deliberate Ctrl+click)."""
     height, width = rle["size"]
     x, y, w, h = rect
+    if origin is not None:  # in the crop's own coordinates
+        x, y = x - int(origin[0]), y - int(origin[1])
     grown = cv2.dilate(np.pad(region.view(np.uint8), 1), np.ones((3, 3), np.uint8)).view(bool)
     clipped = clip_rect((x - 1, y - 1, w + 2, h + 2), height, width)
     if clipped is None:

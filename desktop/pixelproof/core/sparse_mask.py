@@ -1,19 +1,19 @@
 """Masks of very large images (whole slides) without full-size arrays.
 
 A 100,000 x 100,000 slide has 10**10 pixels: a dense bool mask of it is 10 GB, and pycocotools counts RLE
-runs in 32-bit integers, so its ``toBbox``/``area``/``frPyObjects`` overflow past 2**32 pixels. Masks on
-such images stay COCO RLE (the same column-major runs and the same compressed string, only with larger
-numbers, read here as int64), and what the editing tools need is done on the runs with numpy:
+runs in 32-bit integers, so no RLE of the whole image can exist. Such masks are stored cropped to their box
+(``pixelproof.rle_origin``, docs/format.md). What the editing tools need works on those crops:
 
-- :func:`runs_geometry`: bbox and area of an RLE, equal to pycocotools' ``toBbox``/``area`` where those
-  work;
-- :func:`polygons_rle`: polygons rasterized by pycocotools inside their own box (its rasterization does not
-  change under whole-pixel shifts) and placed in the image's RLE;
-- :class:`SparseMask`: what a brush stroke paints into: 256 x 256 tiles, made (and filled from the RLE)
-  when first written; reads of untouched tiles come from the RLE's runs.
+- :class:`SparseMask`: what a brush stroke paints into: 256 x 256 tiles, made (and filled from the stored
+  crop) when first written; reads of untouched tiles come from the crop's runs;
+- :func:`patch_cropped`: an edit's patch applied to a cropped mask, giving the new crop (the object's box
+  and the patch's, trimmed to the set pixels), its origin, bbox and area;
+- :func:`decode_at`: the pixels of any rectangle of a mask, whole-image or cropped;
+- :func:`replace_rect_runs`: splicing a rectangle into a whole-image RLE in O(its area + runs), for tall
+  images still under 2**32 pixels.
 
-``is_huge`` says when the pycocotools paths must not be taken; ``check_whole_mask`` makes the code that
-needs a whole mask (a decode, a merge) refuse with a clear message instead of overflowing.
+``is_huge`` says when an image needs cropped masks; ``check_whole_mask`` makes code that needs a whole mask
+of such an image (a merge, a dense union) refuse with a clear message instead of overflowing.
 """
 
 from __future__ import annotations
@@ -42,65 +42,78 @@ def check_whole_mask(height: int, width: int, what: str) -> None:
         )
 
 
-def runs_geometry(rle: dict[str, Any]) -> tuple[list[float], float]:
-    """(bbox [x, y, w, h], area) of an RLE from its runs alone, as pycocotools' ``toBbox``/``area``."""
-    from pixelproof.core.mask_edit import rle_counts
-
-    height = int(rle["size"][0])
-    counts = rle_counts(rle)
-    ends = np.cumsum(counts)
-    starts = ends - counts
-    on = (np.arange(counts.size) % 2 == 1) & (counts > 0)
-    s, e = starts[on], ends[on] - 1  # first and last flat index of each run of set pixels
-    if s.size == 0:
-        return [0.0, 0.0, 0.0, 0.0], 0.0
-    area = float((e - s + 1).sum())
-    x0, x1 = int(s.min() // height), int(e.max() // height)
-    if (e // height > s // height).any():  # a run wraps into the next column: rows 0 and h-1 are set
-        y0, y1 = 0, height - 1
-    else:
-        y0, y1 = int((s % height).min()), int((e % height).max())
-    return [float(x0), float(y0), float(x1 - x0 + 1), float(y1 - y0 + 1)], area
+Origin = tuple[int, int] | list[int] | None  # [x, y] of a cropped RLE's top-left pixel; None: whole image
 
 
-def polygons_rle(polygons: list[list[float]], height: int, width: int) -> dict[str, Any]:
-    """COCO polygons -> compressed RLE of the image, rasterized inside the polygons' box only."""
-    from pycocotools import mask as mask_utils
+def origin_of(annotation: Any) -> list[int] | None:
+    """The ``rle_origin`` of an annotation stored cropped, else None."""
+    origin = annotation.app_extra.get(limits.RLE_ORIGIN) if annotation is not None else None
+    return [int(origin[0]), int(origin[1])] if origin is not None else None
 
-    from pixelproof.core.mask_edit import clip_rect, empty_rle, region_rle
 
-    xs = [v for p in polygons for v in p[0::2]]
-    ys = [v for p in polygons for v in p[1::2]]
-    if not xs:
-        return empty_rle(height, width)
-    x0, y0 = int(np.floor(min(xs))) - 1, int(np.floor(min(ys))) - 1
-    x1, y1 = int(np.ceil(max(xs))) + 2, int(np.ceil(max(ys))) + 2
-    rect = clip_rect((x0, y0, x1 - x0, y1 - y0), height, width)
-    if rect is None:
-        return empty_rle(height, width)
+def crop_rect(rle: dict[str, Any], origin: Origin) -> tuple[int, int, int, int]:
+    """(x, y, w, h) the RLE covers in the image."""
+    h, w = (int(v) for v in rle["size"])
+    x, y = (int(v) for v in origin) if origin is not None else (0, 0)
+    return x, y, w, h
+
+
+def decode_at(rle: dict[str, Any], origin: Origin, rect: tuple[int, int, int, int]) -> np.ndarray:
+    """The mask's pixels inside ``rect`` (bool (h, w)), zero outside its crop; decodes that part only."""
+    from pixelproof.core.mask_edit import clip_rect, decode_rect
+
+    x, y, w, h = rect
+    out = np.zeros((h, w), dtype=bool)
+    cx, cy, cw, ch = crop_rect(rle, origin)
+    inner = clip_rect((x - cx, y - cy, w, h), ch, cw)
+    if inner is not None:
+        ix, iy, iw, ih = inner
+        out[iy + cy - y : iy + cy - y + ih, ix + cx - x : ix + cx - x + iw] = decode_rect(rle, inner)
+    return out
+
+
+def patch_cropped(
+    rle: dict[str, Any] | None, origin: Origin, rect: tuple[int, int, int, int], values: np.ndarray
+) -> tuple[dict[str, Any], list[int], list[float], float]:
+    """``values`` written at ``rect`` into a cropped mask (None: an empty one): the new crop RLE (trimmed
+    to its set pixels; a 1 x 1 empty crop when none are left), its origin, the bbox and area in the image.
+    Memory: the old crop's box joined with the rectangle, never the image."""
+    from pixelproof.core import masks
+    from pixelproof.core.mask_edit import rect_union
+
+    old = None if rle is None else crop_rect(rle, origin)
+    x, y, w, h = rect_union(old, rect)  # type: ignore[misc]
+    canvas = np.zeros((h, w), dtype=bool)
+    if rle is not None and old is not None and old[2] * old[3] > 0:
+        ox, oy, ow, oh = old
+        canvas[oy - y : oy - y + oh, ox - x : ox - x + ow] = masks.decode(rle)
     rx, ry, rw, rh = rect
-    limits.check_image_size(rw, rh, "polygon box")
-    shifted = [[v - (rx if i % 2 == 0 else ry) for i, v in enumerate(p)] for p in polygons]
-    crop = mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(shifted, rh, rw))).astype(bool)
-    return region_rle(rect, crop, height, width)
+    canvas[ry - y : ry - y + rh, rx - x : rx - x + rw] = values
+    found = masks.encode_cropped(canvas)
+    if found is None:
+        return {"size": [1, 1], "counts": "1"}, [x, y], [0.0, 0.0, 0.0, 0.0], 0.0
+    crop, (dx, dy) = found
+    ch, cw = crop["size"]
+    return crop, [x + dx, y + dy], [float(x + dx), float(y + dy), float(cw), float(ch)], float(canvas.sum())
 
 
 class SparseMask:
-    """A bool ``height`` x ``width`` mask kept as the RLE it started from plus the tiles written since.
+    """A bool ``height`` x ``width`` mask kept as the mask it started from plus the tiles written since.
 
-    Takes plain slices like a 2-D array (``m[y0:y1, x0:x1]`` gives a new array; assigning writes the
-    tiles): enough to stand in for the dense mask in ``paint.Stroke``, ``Patch.apply`` and
-    ``patch_from_region``. Memory is the tiles touched (``nbytes``), never the image.
+    ``rle`` is the stored mask (whole-image, or a crop at ``origin``). Takes plain slices like a 2-D array
+    (``m[y0:y1, x0:x1]`` gives a new array; assigning writes the tiles): enough to stand in for the dense
+    mask in ``paint.Stroke``, ``Patch.apply`` and ``patch_from_region``. Memory is the tiles touched
+    (``nbytes``), never the image.
     """
 
     dtype = np.dtype(bool)
     ndim = 2
 
-    def __init__(self, height: int, width: int, rle: dict[str, Any] | None = None) -> None:
-        from pixelproof.core.mask_edit import _transitions, rle_counts
-
+    def __init__(
+        self, height: int, width: int, rle: dict[str, Any] | None = None, origin: Origin = None
+    ) -> None:
         self.shape = (int(height), int(width))
-        self._runs = None if rle is None else _transitions(rle_counts(rle))
+        self._source = None if rle is None else (rle, origin)
         self._tiles: dict[tuple[int, int], np.ndarray] = {}
 
     @property
@@ -117,11 +130,9 @@ class SparseMask:
         return y0, max(y0, y1), x0, max(x0, x1)
 
     def _from_runs(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
-        from pixelproof.core.mask_edit import _rect_pixels
-
-        if self._runs is None or y1 <= y0 or x1 <= x0:
-            return np.zeros((y1 - y0, x1 - x0), dtype=bool)
-        return _rect_pixels(self._runs, self.shape[0], (x0, y0, x1 - x0, y1 - y0))
+        if self._source is None or y1 <= y0 or x1 <= x0:
+            return np.zeros((max(0, y1 - y0), max(0, x1 - x0)), dtype=bool)
+        return decode_at(*self._source, (x0, y0, x1 - x0, y1 - y0))
 
     def _tiles_over(self, y0: int, y1: int, x0: int, x1: int) -> list[tuple[int, int]]:
         if y1 <= y0 or x1 <= x0:

@@ -3,7 +3,9 @@ patches (:class:`PaintMask`), and the conversions (box / polygon -> mask, mask -
 
 A :class:`PaintMask` stores only the changed rectangle's before/after pixels (``core.mask_edit.Patch``) and
 replays it on the annotation's RLE with a strip splice, so undo on an 8000x8000 image neither keeps nor
-decodes whole masks. Conversions change whole shapes and are built from the annotation edits.
+decodes whole masks. On an image too big for one RLE (a slide) the mask is stored cropped to its box
+(``rle_origin``) and the patch is applied to the crop (``sparse_mask.patch_cropped``). Conversions change
+whole shapes and are built from the annotation edits.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from pixelproof.core.edits.base import (
     require,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, Project, utc_now
+from pixelproof.core.sparse_mask import is_huge, origin_of, patch_cropped
 
 
 class PaintMask(Edit):
@@ -56,10 +60,11 @@ class PaintMask(Edit):
         self._exact_before: tuple | None = None
         self._prepared = None if after_rle is None else (None if is_new else ann.segmentation, after_rle)
         self._done: bool | None = None
+        self._origin_before = origin_of(ann)  # a mask stored cropped (rle_origin): its crop's place
         if not is_new:
             if not isinstance(ann.segmentation, dict):
                 raise ValueError(f"annotation {ann.id} is a {ann.kind}, not a mask")
-            if not _canonical(ann):
+            if self._origin_before is not None or not _canonical(ann):
                 self._exact_before = (clone(ann).segmentation, list(ann.bbox), float(ann.area))
 
     def apply(self, project: Project) -> Changes:
@@ -69,10 +74,15 @@ class PaintMask(Edit):
             require(ann.id not in project.annotations, f"annotation id {ann.id} already exists")
             image = project.images[ann.image_id]
             new = clone(ann)
-            rle = self._take_prepared(None)
-            if rle is None:
-                rle = mask_edit.patch_rle(mask_edit.empty_rle(image.height, image.width), self.patch)
-            new.set_geometry(*mask_edit.rle_geometry(rle))
+            if is_huge(image.height, image.width):  # no RLE of the whole image: stored cropped
+                seg, origin, bbox, area = patch_cropped(None, None, self.patch.rect, self.patch.after)
+                new.set_geometry(seg, bbox, area)
+                new.app_extra[RLE_ORIGIN] = origin
+            else:
+                rle = self._take_prepared(None)
+                if rle is None:
+                    rle = mask_edit.patch_rle(mask_edit.empty_rle(image.height, image.width), self.patch)
+                new.set_geometry(*mask_edit.rle_geometry(rle))
             new.updated = self._updated_after
             project.add_annotation(new)
             changes.annotation(ANNOTATION_ADDED, ann.image_id, ann.id)
@@ -97,8 +107,18 @@ class PaintMask(Edit):
     def _replace(self, project: Project, forward: bool) -> None:
         current = project.annotations[self.annotation_id]
         out = clone(current)
+        image = project.images[current.image_id]
         if not forward and self._exact_before is not None:
             out.set_geometry(*self._exact_before)
+            out.app_extra.pop(RLE_ORIGIN, None)
+            if self._origin_before is not None:
+                out.app_extra[RLE_ORIGIN] = self._origin_before
+        elif origin_of(current) is not None or is_huge(image.height, image.width):
+            seg, origin, bbox, area = patch_cropped(
+                current.segmentation, origin_of(current), self.patch.rect, self.patch.after
+            )
+            out.set_geometry(seg, bbox, area)
+            out.app_extra[RLE_ORIGIN] = origin
         else:
             rle = self._take_prepared(current.segmentation) if forward else None
             if rle is None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core import mask_edit, masks
 from pixelproof.core.model import Annotation, Category
+from pixelproof.core.sparse_mask import origin_of
 
 HANDLE_SIZE = 9.0
 FILL_ALPHA = 40
@@ -389,6 +390,15 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
                 self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
             else:
                 self.set_mask(found[1], found[0][:2])
+            return
+        origin = origin_of(ann)
+        if isinstance(rle, dict) and origin is not None:  # stored cropped (a slide's mask): the crop is it
+            found = mask_edit.crop_of(rle)
+            if found is None:
+                self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
+            else:
+                (cx, cy, _, _), crop = found
+                self.set_mask(crop, (origin[0] + cx, origin[1] + cy))
             return
         mask = ann.mask(h, w)
         x, y, bw, bh = (int(v) for v in masks.bbox(mask))  # from the pixels: a stale bbox must not crop

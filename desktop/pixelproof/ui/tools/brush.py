@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 from pixelproof.core import mask_edit, paint
 from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.model import Annotation
+from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.items import MaskItem, make_item
 from pixelproof.ui.canvas.view import ToolEvent
 from pixelproof.ui.tools.base import Tool
@@ -116,7 +117,7 @@ class BrushTool(Tool):
             add_part = bool(e.modifiers & Qt.KeyboardModifier.ControlModifier)
             x, y = pixel_of(e)
             rect, dab = paint.segment_footprint((x, y), (x, y), OPTIONS.radius)
-            if add_part or paint.touches(selected.segmentation, rect, dab):
+            if add_part or paint.touches(selected.segmentation, rect, dab, origin_of(selected)):
                 return selected, False
         if not self.ensure_category():
             return None, False

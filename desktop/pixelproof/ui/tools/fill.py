@@ -23,6 +23,7 @@ from PySide6.QtCore import Qt, QThreadPool
 from pixelproof.core import mask_edit, paint
 from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.model import Annotation
+from pixelproof.core.sparse_mask import decode_at, is_huge, origin_of
 from pixelproof.ui.canvas.view import ToolEvent
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.brush import pixel_of
@@ -52,10 +53,15 @@ def region_patch(
     *,
     subtract: bool,
     others: np.ndarray | mask_edit.OthersMask | None = None,
+    origin: list[int] | None = None,
 ) -> mask_edit.Patch | None:
-    """The patch that adds the wand's ``region`` (a bool crop at ``rect``) to the RLE ``segmentation`` or
-    subtracts it, computed inside the region's rectangle only."""
-    before = mask_edit.decode_rect(segmentation, rect)
+    """The patch that adds the wand's ``region`` (a bool crop at ``rect``) to the RLE ``segmentation`` (a
+    crop at ``origin`` when given) or subtracts it, computed inside the region's rectangle only."""
+    before = (
+        decode_at(segmentation, origin, rect)
+        if origin is not None
+        else mask_edit.decode_rect(segmentation, rect)
+    )
     if subtract:
         after = before & ~region
     else:
@@ -78,12 +84,13 @@ class _Click:
     subtract: bool
     add_part: bool  # Ctrl: add to the selected mask even where the region does not touch it
     base: dict[str, Any]  # the target's RLE the patch is computed on (empty for a new mask)
+    base_origin: list[int] | None  # where ``base`` lies when it is stored cropped (a slide's mask)
     others: list[Annotation] | None  # preserve others: the annotations to leave alone
 
 
 def _compute(
     click: _Click, image: np.ndarray, seed: tuple[int, int], options: WandOptions, h: int, w: int
-) -> tuple[mask_edit.Patch, dict[str, Any], bool] | None:
+) -> tuple[mask_edit.Patch, dict[str, Any] | None, bool] | None:
     """Worker side: the patch, the spliced RLE and whether it makes a new mask (a region that does not touch
     the selected mask starts another object); None when the click changes nothing."""
     found = paint.wand_region(
@@ -92,15 +99,17 @@ def _compute(
     if found is None:
         return None
     rect, region = found
-    base, others, is_new = click.base, click.others, click.is_new
-    if not (is_new or click.subtract or click.add_part or paint.touches(base, rect, region)):
-        base, is_new = mask_edit.empty_rle(h, w), True
+    base, origin, others, is_new = click.base, click.base_origin, click.others, click.is_new
+    if not (is_new or click.subtract or click.add_part or paint.touches(base, rect, region, origin)):
+        base, origin, is_new = mask_edit.empty_rle(h, w), None, True
         if others is not None:
             others = [*others, click.annotations[click.target_id]]
     others_mask = None if others is None else mask_edit.OthersMask(others, h, w)
-    patch = region_patch(base, rect, region, subtract=click.subtract, others=others_mask)
+    patch = region_patch(base, rect, region, subtract=click.subtract, others=others_mask, origin=origin)
     if patch is None:
         return None
+    if origin is not None or is_huge(h, w):
+        return patch, None, is_new  # PaintMask applies it to the crop
     return patch, mask_edit.patch_rle(base, patch), is_new
 
 
@@ -176,6 +185,7 @@ class FillTool(Tool):
             subtract,
             bool(e.modifiers & Qt.KeyboardModifier.ControlModifier),
             target.segmentation,
+            None if is_new else origin_of(target),
             others,
         )
         seed, options = pixel_of(e), WandOptions.current(self.raw_tolerance())
@@ -200,7 +210,9 @@ class FillTool(Tool):
         if self.canvas.tool is self:
             self.canvas.viewport().setCursor(self.cursor)
 
-    def _answered(self, click: _Click, result: tuple[mask_edit.Patch, dict[str, Any], bool] | None) -> None:
+    def _answered(
+        self, click: _Click, result: tuple[mask_edit.Patch, dict[str, Any] | None, bool] | None
+    ) -> None:
         if not self._finish(click):
             return
         doc = self.document
