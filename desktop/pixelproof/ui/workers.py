@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, auto_window, read_image
 
 PYRAMID_MIN_SIDE = 512  # stop halving below this
-PROGRESSIVE_MIN_PIXELS = 16_000_000  # PNGs this big are decoded in strips, with previews as they arrive
+PROGRESSIVE_MIN_PIXELS = 32_000_000  # PNGs this big are decoded in strips, with previews as they arrive
 PREVIEW_MAX_SIDE = 2048
 PREVIEW_EVERY_S = 0.2
 STRIP_ROWS = 256  # rows decoded between two looks at the clock
