@@ -294,7 +294,10 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["propertiesDock"], d["modelDock"])
         d["propertiesDock"].raise_()
         d["problemsDock"].hide()  # Problems > Find Problems (F6) shows it
-        self.resizeDocks([d["imagesDock"], d["annotationsDock"]], [300, 320], Qt.Orientation.Horizontal)
+        images_width = max(300, self.panels["imagesDock"].preferred_width())
+        self.resizeDocks(
+            [d["imagesDock"], d["annotationsDock"]], [images_width, 320], Qt.Orientation.Horizontal
+        )
         self.resizeDocks([d["imagesDock"], d["categoriesDock"]], [560, 300], Qt.Orientation.Vertical)
         right = [d[name] for name in ("annotationsDock", "propertiesDock", "guidelinesDock") if name in d]
         # the tabbed Properties / History / Model group gets the most height: the Model panel's form is the

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -34,6 +36,30 @@ from pixelproof.ui.panels.base import Panel
 
 STATUS_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done", "reviewed": "Reviewed"}
 STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
+NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
+
+
+def elide_file_name(name: str, metrics: QFontMetrics, width: int) -> str:
+    """``name`` in ``width`` pixels, cut in the middle of its stem: the extension stays readable
+    ("IMG_2024…0412.jpg", not "IMG…jpg")."""
+    if metrics.horizontalAdvance(name) <= width:
+        return name
+    suffix = PurePosixPath(name).suffix
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    room = width - metrics.horizontalAdvance(suffix)
+    if not suffix or room < metrics.horizontalAdvance("x…x"):
+        return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+    return metrics.elidedText(stem, Qt.TextElideMode.ElideMiddle, room) + suffix
+
+
+class FileNameDelegate(QStyledItemDelegate):
+    """Draws the name column with ``elide_file_name`` instead of Qt's elision, which drops the dot."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.text = elide_file_name(option.text, option.fontMetrics, option.rect.width() - 8)  # padding
 
 
 class ImagesModel(QAbstractTableModel):
@@ -93,8 +119,8 @@ class ImagesModel(QAbstractTableModel):
             return str(self.doc.project.object_count(image_id))
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
             return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{rec.file_name}\n{rec.width} x {rec.height} px"
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole path: the cell may be elided
+            return f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px"
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if (
@@ -139,6 +165,7 @@ class ImagesPanel(Panel):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setHighlightSections(False)
+        self.table.setItemDelegateForColumn(0, FileNameDelegate(self.table))
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -160,6 +187,15 @@ class ImagesPanel(Panel):
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         layout.addWidget(self.summary)
+
+    def preferred_width(self) -> int:
+        """Wide enough for a ``NAME_CHARS`` file name beside the status and count columns (the window
+        keeps the dock at least this wide, so names stay readable on a 1366 px screen)."""
+        fm = self.table.fontMetrics()
+        status = max(fm.horizontalAdvance(t) for t in STATUS_LABELS.values()) + 10 + 24  # swatch, padding
+        count = fm.horizontalAdvance(self.model.COLUMNS[2]) + 16
+        scroll = self.table.verticalScrollBar().sizeHint().width()
+        return fm.averageCharWidth() * NAME_CHARS + 12 + status + count + scroll + 16
 
     def bind(self, doc: Document) -> list:
         return [

@@ -1,0 +1,39 @@
+"""Images panel file names: elided in the middle with their extension, the whole path in the tooltip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
+
+from pixelproof.ui.panels.images import elide_file_name
+
+
+def test_elision_keeps_the_extension_and_the_ends_of_the_stem(qapp) -> None:
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    fm = QFontMetrics(QFont())
+    name = "IMG_20240412_street_crossing_0001.jpeg"
+    for width in (90, 140, 200):
+        shown = elide_file_name(name, fm, width)
+        assert shown.endswith(".jpeg") and "…" in shown
+        assert shown.startswith("IM")
+        assert fm.horizontalAdvance(shown) <= width
+    assert elide_file_name("a.png", fm, 200) == "a.png"  # fits: untouched
+    assert elide_file_name("no_extension_at_all_here", fm, 60).count("…") == 1
+
+
+def test_names_fit_and_the_tooltip_has_the_whole_path(window, qtbot, project_file) -> None:
+    panel = window.panels["imagesDock"]
+    table = panel.table
+    index = panel.proxy.index(0, 0)
+    tip = panel.proxy.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines()[0] == str(project_file.parent / "images" / "img0.png")
+
+    # the delegate draws what elide_file_name gives for the cell's width (Qt's own drops the dot)
+    option = QStyleOptionViewItem()
+    option.initFrom(table)
+    option.rect = QRect(0, 0, 80, 24)
+    panel.model.doc.project.images[1].file_name = "images/a_rather_long_file_name_0001.png"
+    table.itemDelegateForColumn(0).initStyleOption(option, index)
+    assert option.text.endswith(".png") and "…" in option.text
+    assert option.text == elide_file_name("a_rather_long_file_name_0001.png", option.fontMetrics, 72)
