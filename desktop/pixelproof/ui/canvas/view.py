@@ -225,7 +225,9 @@ class CanvasView(QGraphicsView):
     def _on_preview(self, image_id: object, preview: Preview) -> None:
         """The top of a big image, decoded so far, drawn on the placeholder until the whole image comes."""
         if image_id == self.image_id and self.placeholder is not None and preview.rows > 0:
-            self.placeholder.set_preview(to_qimage(preview.pixels[: preview.rows])[0].copy(), preview.scale)
+            image, pixels = to_qimage(preview.pixels[: preview.rows])  # image points into pixels
+            self.placeholder.set_preview(image.copy(), preview.scale)  # copied while pixels is alive
+            del pixels
 
     def _on_too_large(self, image_id: object, reason: str, info: object) -> None:
         """A plain image over the pixel limit: say what it costs and let the main window ask."""
