@@ -266,7 +266,9 @@ class ImageLoader(QObject):
     def __init__(self, parent: QObject | None = None, cache_size: int = 4) -> None:
         super().__init__(parent)
         self.pool = QThreadPool.globalInstance()
-        self._signals = _Signals(self)
+        # no parent: each job holds a reference, so a job still running when the window goes away
+        # (a prefetch) emits through a live object instead of one its parent just deleted
+        self._signals = _Signals()
         self._signals.loaded.connect(self._on_loaded)
         self._signals.failed.connect(self._on_failed)
         self._signals.preview.connect(self._on_preview)
