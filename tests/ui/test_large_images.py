@@ -40,8 +40,18 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+FRESH_APP = 400 * 2**20  # a freshly started app's resident memory is below this (Python, Qt, numpy)
+
+
+def within_app_bound(baseline: int) -> bool:
+    """The app stays under 1.5 GB: what this test added, plus a fresh app's memory (after many tests the
+    process holds more than a fresh app would, which is not the slide's doing)."""
+    return rss_bytes() - baseline + min(baseline, FRESH_APP) < 1.5 * 2**30
+
+
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="resident memory read from /proc")
 def test_100k_slide_opens_lazily_and_pans_with_the_mouse(qtbot, tmp_path: Path, no_prompts) -> None:
+    baseline = rss_bytes()
     tiles = write_pyramid(tmp_path / "slide.tif", 100_000)
     decoded = [imagecodecs.jpeg8_decode(t) for t in tiles]
     win = open_main_window(qtbot, one_image_project(tmp_path, "slide.tif", 100_000, 100_000))
@@ -53,7 +63,7 @@ def test_100k_slide_opens_lazily_and_pans_with_the_mouse(qtbot, tmp_path: Path, 
     stats = open_pyramid(tmp_path / "slide.tif").stats
     canvas.viewport().grab()
     assert stats.decoded < 60  # the overview and the tiles of the fit-zoom level, not 10 GB of pixels
-    assert rss_bytes() < 1.5 * 2**30
+    assert within_app_bound(baseline)
 
     def expected(x: int, y: int) -> int:
         i = (y // 1024) * 98 + (x // 1024)  # 98 x 98 tiles of 1024 px at full resolution
@@ -83,7 +93,7 @@ def test_100k_slide_opens_lazily_and_pans_with_the_mouse(qtbot, tmp_path: Path, 
     x, y = int(after.x()), int(after.y())
     assert shown(win, x + 0.5, y + 0.5)[0] == expected(x, y)
     assert int(canvas.pixel_value(x, y)) == expected(x, y)  # the status bar's stored value
-    assert rss_bytes() < 1.5 * 2**30
+    assert within_app_bound(baseline)
     win.close()
 
 
@@ -128,6 +138,8 @@ def test_brush_eraser_wand_and_polygon_on_a_100k_slide(qtbot, tmp_path: Path, no
     from pixelproof.core.sparse_mask import decode_at, origin_of
     from pixelproof.ui.tools.paint_options import OPTIONS
     from tests.core.test_mask_edit import reference_stroke
+
+    baseline = rss_bytes()
 
     write_pyramid(tmp_path / "slide.tif", 100_000)
     win = open_main_window(qtbot, one_image_project(tmp_path, "slide.tif", 100_000, 100_000))
@@ -198,7 +210,7 @@ def test_brush_eraser_wand_and_polygon_on_a_100k_slide(qtbot, tmp_path: Path, no
     poly = doc.project.annotations[poly_id]
     small = [[v - (ox if i % 2 == 0 else oy) for i, v in enumerate(p)] for p in poly.segmentation]
     assert poly.area == float(mask_utils.area(mask_utils.merge(mask_utils.frPyObjects(small, 500, 500))))
-    assert rss_bytes() < 1.5 * 2**30
+    assert within_app_bound(baseline)
     win.close()
 
 
