@@ -24,6 +24,16 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def background_work_finished():  # type: ignore[no-untyped-def]
+    """A test's loads and jobs end with the test: none may still run in the thread pool while its
+    window is deleted during the next test's event processing."""
+    yield
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(30000)
+
+
 def make_project(folder: Path, n_images: int = 3, size: tuple[int, int] = (240, 320)) -> Path:
     """A project over ``n_images`` gradient images (h x w) with categories cat (1) and dog (2)."""
     (folder / "images").mkdir(parents=True, exist_ok=True)
