@@ -136,6 +136,8 @@ def test_cancel_stops_the_job_and_the_workers() -> None:
         ):
             pass
     assert pool._pool is None
+    for p in processes.values():  # terminated: each ends promptly (a worker still computing would not)
+        p.join(timeout=10)
     assert all(not p.is_alive() for p in processes.values())
 
 
