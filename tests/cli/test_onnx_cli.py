@@ -3,6 +3,7 @@ runs a semantic model with ``--classes``, and Ultralytics exports give what ``yo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -35,11 +36,13 @@ def test_prelabel_semantic_model_with_classes_file(capsys, tmp_path: Path, share
     project_file = make_project(tmp_path / "p", {"coffee.png": coffee}, ["person"])
     names = tmp_path / "classes.txt"
     names.write_text("background\nperson\ncar\ndog\n")
-    code, _, err = run(
+    code, out, err = run(
         capsys, "prelabel", project_file, "--backend", "onnx", "--model", seed / "unet.onnx",
         "--classes", names, "--option", "min_area=20", "--map", "dog=",
     )  # fmt: skip
     assert code == 0, err
+    speckles = re.search(r", (\d+) speckles under 20 px dropped \(min_area\)", out)
+    assert speckles and int(speckles[1]) > 100, out  # never silently: the report says how many
     project = load_project(project_file)
     anns = list(project.annotations.values())
     assert anns and {project.category(a.category_id).name for a in anns} <= {"person", "car"}

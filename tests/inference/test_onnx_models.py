@@ -129,7 +129,8 @@ def test_names_copied_from_another_family_do_not_fool_the_binding(tmp_path: Path
 
 @pytest.mark.parametrize("model", ["deeplabv3", "lraspp", "unet"])
 def test_semantic_argmax_equals_torch(tmp_path: Path, seed: Path, model: str) -> None:
-    b = load(tmp_path, seed, model, {"family": "semantic", "classes": SEMANTIC_CLASSES, "background": 0})
+    card = {"family": "semantic", "classes": SEMANTIC_CLASSES, "background": 0}
+    b = load(tmp_path, seed, model, card, min_area=1)  # every component, speckles included
     assert b.kind == "segment" and b.categories() == SEMANTIC_CLASSES[1:]
     for pic in PICTURES:
         image = picture(seed, pic)
@@ -166,11 +167,55 @@ def test_semantic_score_is_mean_softmax_and_per_class_mode(tmp_path: Path, seed:
         SEMANTIC_CLASSES[i] for i, n in enumerate(ref["class_pixel_counts_original_size"]) if i and n >= 50
     ]
     assert sorted(p.category for p in preds) == sorted(big)  # one per class, small classes dropped
+    counts = ref["class_pixel_counts_original_size"]
+    assert b.speckles_dropped == sum(1 for i, n in enumerate(counts) if i and 0 < n < 50)  # and counted
     for p in preds:
         m = p.full_mask(*image.shape[:2])
         cls = SEMANTIC_CLASSES.index(p.category)
         assert np.array_equal(m, classes == cls)
         assert p.score == pytest.approx(float(probs[cls][m].mean()), abs=1e-4)
+
+
+def test_semantic_speckles_under_min_area_are_dropped_and_counted(tmp_path: Path, seed: Path) -> None:
+    """By default components under 16 px are dropped and counted (``speckles_dropped``: the batch
+    reports it); the others are exactly those ``min_area=1`` gives."""
+    card = {"family": "semantic", "classes": SEMANTIC_CLASSES, "background": 0}
+    every = load(tmp_path, seed, "unet", card, min_area=1)
+    default = load(tmp_path, seed, "unet", card)
+    assert default.min_area == 16
+    image = picture(seed, "astronaut")
+    all_preds, kept = every.predict(image), default.predict(image)
+    h, w = image.shape[:2]
+    areas = [int(np.count_nonzero(p.full_mask(h, w))) for p in all_preds]
+    assert sum(a < 16 for a in areas) > 1000  # random weights: mostly speckles
+    assert default.speckles_dropped == sum(a < 16 for a in areas) and every.speckles_dropped == 0
+    want = sorted((p.category, p.bbox, p.score) for p, a in zip(all_preds, areas, strict=True) if a >= 16)
+    assert sorted((p.category, p.bbox, p.score) for p in kept) == want
+    for p in kept:  # the mask's pixels in its box (tiling and previews work on them) are the RLE's
+        q = p.with_mask()
+        x, y, bw, bh = (int(v) for v in p.bbox)
+        assert q.offset == (x, y) and q.mask.shape == (bh, bw)
+        assert np.array_equal(q.full_mask(h, w), mask_utils.decode(p.rle).astype(bool))
+    default.predict(image)
+    assert default.speckles_dropped == 2 * sum(a < 16 for a in areas)  # counted across calls
+
+
+def test_semantic_model_tiled_gives_masks_as_stored(tmp_path: Path, seed: Path) -> None:
+    """Tiled, a semantic model's components (RLE of the tile) become mask crops in the picture, merged
+    across seams, and are stored as those pixels."""
+    from pixelproof.inference.apply import to_shapes
+    from pixelproof.inference.tiling import ArrayRegions, Tiling, predict_tiled
+
+    card = {"family": "semantic", "classes": SEMANTIC_CLASSES, "background": 0}
+    b = load(tmp_path, seed, "lraspp", card, min_area=64)
+    image = picture(seed, "coffee")
+    h, w = image.shape[:2]
+    preds = predict_tiled(b, ArrayRegions(image), Tiling(256, 0.25))
+    assert len(preds) > 10 and all(p.mask is not None for p in preds)
+    shapes, dropped, _ = to_shapes(preds, h, w)
+    assert dropped == 0 and len(shapes) == len(preds)
+    for p, s in zip(preds, shapes, strict=True):
+        assert np.array_equal(mask_utils.decode(s.segmentation).astype(bool), p.full_mask(h, w))
 
 
 def test_family_is_detected_without_a_card_and_said(tmp_path: Path, seed: Path) -> None:

@@ -204,6 +204,11 @@ def run(args: argparse.Namespace) -> int:
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
         f"{result.annotations} annotations added{new}"
         + (f", {result.skipped} skipped (already labeled)" if result.skipped else "")
+        + (
+            f", {result.speckles} speckles under {getattr(backend, 'min_area', '?')} px dropped (min_area)"
+            if result.speckles
+            else ""
+        )
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
     return 1 if result.succeeded == 0 else 0
@@ -240,6 +245,7 @@ def _account(
         result.annotations += len(proposal.annotations)
         result.ignored += proposal.ignored
         result.skipped += proposal.skipped
+        result.speckles += proposal.speckles
         result.new_categories += [c.name for c in proposal.categories]
     else:
         result.failures.append((image.file_name, proposal))

@@ -81,6 +81,37 @@ def _counts_string_numpy(cnts: np.ndarray) -> str:
     return out.tobytes().decode("ascii")
 
 
+def runs_rle(
+    starts: np.ndarray, lengths: np.ndarray, owners: np.ndarray, height: int, width: int
+) -> list[dict[str, Any]]:
+    """COCO RLE of each owner's pixels, given as runs (flat column-major start, length, owner) in start
+    order, maximal (two runs of one owner never touch): one dict per distinct owner, in owner order. All
+    owners' run lengths come from one numpy pass; only the string is made per owner."""
+    total = int(height) * int(width)
+    order = np.argsort(owners, kind="stable")  # each owner's runs together, still in start order
+    s, n, who = starts[order].astype(np.int64), lengths[order].astype(np.int64), owners[order]
+    if s.size == 0:
+        return []
+    first = np.r_[True, who[1:] != who[:-1]]
+    end = s + n
+    gap = s - np.r_[0, end[:-1]]
+    gap[first] = s[first]  # an owner's first run: the zeros before it from the image's start
+    index = np.cumsum(first) - 1  # the owner of each run, numbered 0..
+    slot = 2 * np.arange(s.size) + index  # where each run's (zeros, ones) pair goes; + 1 trailing each
+    counts = np.empty(2 * s.size + int(index[-1]) + 1, np.int64)
+    counts[slot], counts[slot + 1] = gap, n
+    last = np.r_[np.flatnonzero(first)[1:], s.size] - 1
+    tail = total - end[last]
+    counts[slot[last] + 2] = tail
+    stop = slot[last] + 2 + (tail > 0)  # no zero-length last run, as pycocotools writes it
+    size = [int(height), int(width)]
+    encode = _c_string if total < 2**32 else counts_string  # every run fits pycocotools' 32 bits
+    return [
+        {"size": size, "counts": encode(counts[a:b])}
+        for a, b in zip(slot[first].tolist(), stop.tolist(), strict=True)
+    ]
+
+
 def region_rle(rect: Rect, crop: np.ndarray, height: int, width: int) -> dict[str, Any]:
     """RLE of a mask that is ``crop`` at ``rect`` and empty elsewhere, without a full-size array."""
     found = crops_rle([(rect, crop)], height, width)[0]

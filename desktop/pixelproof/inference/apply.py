@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks, rle_codec
 from pixelproof.core.batch import job_timestamp
@@ -45,6 +46,7 @@ class Proposal:
     annotations: list[Annotation] = field(default_factory=list)
     ignored: int = 0  # predictions dropped: ignored class, not in the project, or empty shape
     skipped: int = 0  # predictions that repeat an object the image already has (``skip_existing``)
+    speckles: int = 0  # masks the backend dropped for being under its ``min_area``
 
     def edit(self, label: str = "Pre-label") -> AddPredictions:
         """The edit that adds this proposal (categories first), for the CLI and the app's undo stack."""
@@ -188,7 +190,7 @@ def _shape(existing: ExistingObjects, p: Prediction, segmentation: list | dict |
 
 def _pixels(p: Prediction, geometry: Geometry) -> float:
     """A mask's pixel count (what bounds its IoU with another); 0 = unknown (polygons, boxes)."""
-    return geometry[2] if p.mask is not None else 0.0
+    return geometry[2] if p.mask is not None or p.rle is not None else 0.0
 
 
 def box_shapes(
@@ -272,12 +274,17 @@ class PredictionMapper:
         return self.adopt(image, shapes, dropped, skipped)
 
     def adopt(
-        self, image: ImageRecord, shapes: Iterable[Shape], ignored: int = 0, skipped: int = 0
+        self,
+        image: ImageRecord,
+        shapes: Iterable[Shape],
+        ignored: int = 0,
+        skipped: int = 0,
+        speckles: int = 0,
     ) -> Proposal:
         """Categories and ids for shapes made elsewhere (a worker); called in image order, so ids do not
         depend on which worker finished first. A shape made from a box gets the box's category and a
         link to it (``pixelproof.from_box``): accepting it turns the box into the mask."""
-        proposal = Proposal(image.id, ignored=ignored, skipped=skipped)
+        proposal = Proposal(image.id, ignored=ignored, skipped=skipped, speckles=speckles)
         self._next_ann = max(self._next_ann, self.project.next_annotation_id())  # once: O(objects)
         for shape in shapes:
             extra: dict = {}
@@ -327,12 +334,23 @@ Geometry = tuple[list | dict | None, list[float], float]  # (segmentation, bbox,
 
 
 def _geometries(predictions: list[Prediction], h: int, w: int) -> Iterator[Geometry | None]:
-    """``_geometry`` of each prediction, in order; the masks given as crops (a semantic model's thousands
-    of components) encoded together in one pass (``rle_codec.crops_rle``)."""
-    crops = [_crop(p, h, w) for p in predictions]
+    """``_geometry`` of each prediction, in order: an RLE the backend made stays as it is; masks given as
+    crops (a semantic model's thousands of components) are encoded together in one pass
+    (``rle_codec.crops_rle``)."""
+    given = [_given_rle(p, h, w) for p in predictions]
+    crops = [None if g else _crop(p, h, w) for p, g in zip(predictions, given, strict=True)]
     encoded = iter(rle_codec.crops_rle([c for c in crops if c is not None], h, w))
-    for p, crop in zip(predictions, crops, strict=True):
-        yield next(encoded) if crop is not None else _geometry(p, h, w)
+    for p, crop, g in zip(predictions, crops, given, strict=True):
+        if g:
+            assert p.rle is not None
+            yield p.rle, [float(v) for v in p.bbox], float(mask_utils.area(p.rle))
+        else:
+            yield next(encoded) if crop is not None else _geometry(p, h, w)
+
+
+def _given_rle(p: Prediction, h: int, w: int) -> bool:
+    """Whether the prediction brings its mask's RLE, for this image size."""
+    return p.rle is not None and p.rle.get("size") == [h, w]
 
 
 def _crop(p: Prediction, h: int, w: int) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
@@ -383,6 +401,7 @@ class PrelabelReport:
     new_categories: list[str] = field(default_factory=list)
     ignored: int = 0
     skipped: int = 0  # predictions repeating an object the image already had
+    speckles: int = 0  # masks the backend dropped under its ``min_area``
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
 
     @property
@@ -501,6 +520,7 @@ def prelabel_project(
             report.annotations += len(result.annotations)
             report.ignored += result.ignored
             report.skipped += result.skipped
+            report.speckles += result.speckles
             report.new_categories += [c.name for c in result.categories]
             continue
         report.failures.append((image.file_name, result))
@@ -523,7 +543,9 @@ class Rebaser:
         for c in proposal.categories:
             self.created[c.id] = c
             self.names[c.id] = c.name
-        out = Proposal(proposal.image_id, ignored=proposal.ignored, skipped=proposal.skipped)
+        out = Proposal(
+            proposal.image_id, ignored=proposal.ignored, skipped=proposal.skipped, speckles=proposal.speckles
+        )
         new_cats: dict[str, Category] = {}
         next_ann = project.next_annotation_id()
         next_cat = project.next_category_id()

@@ -83,25 +83,42 @@ class Prediction:
     mask: np.ndarray | None = field(default=None, repr=False)
     polygon: list[list[float]] | None = None
     offset: tuple[int, int] = (0, 0)
+    # the mask's COCO RLE at image size, when the backend made it (a semantic model's components, encoded
+    # together): stored as it is; ``mask`` may then be None (``with_mask`` decodes its box); a shifted
+    # copy drops it
+    rle: dict[str, Any] | None = field(default=None, repr=False)
 
     def shifted(self, dx: int, dy: int) -> Prediction:
         """The same object seen from an image in which this one's (0, 0) is at (dx, dy)."""
-        x, y, w, h = self.bbox
+        src = self.with_mask()
+        x, y, w, h = src.bbox
         poly = None
-        if self.polygon is not None:
-            poly = [[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(p)] for p in self.polygon]
-        off = (self.offset[0] + dx, self.offset[1] + dy)
-        return Prediction(self.category, self.score, [x + dx, y + dy, w, h], self.mask, poly, off)
+        if src.polygon is not None:
+            poly = [[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(p)] for p in src.polygon]
+        off = (src.offset[0] + dx, src.offset[1] + dy)
+        return Prediction(src.category, src.score, [x + dx, y + dy, w, h], src.mask, poly, off)
+
+    def with_mask(self) -> Prediction:
+        """This prediction with ``mask`` set (its box's pixels, decoded from ``rle`` when the backend gave
+        only that), for whoever works on the pixels: tiling, previews."""
+        if self.mask is not None or self.rle is None:
+            return self
+        from pixelproof.core.mask_edit import crop_of
+
+        found = crop_of(self.rle)
+        (x, y, _, _), crop = found if found is not None else ((0, 0, 0, 0), np.zeros((0, 0), bool))
+        return Prediction(self.category, self.score, list(self.bbox), crop, self.polygon, (x, y), self.rle)
 
     def full_mask(self, height: int, width: int) -> np.ndarray | None:
         """The mask as an image-sized boolean array (None without a mask)."""
-        if self.mask is None:
+        src = self.with_mask()
+        if src.mask is None:
             return None
-        m = self.mask.astype(bool, copy=False)
-        if m.shape == (height, width) and self.offset == (0, 0):
+        m = src.mask.astype(bool, copy=False)
+        if m.shape == (height, width) and src.offset == (0, 0):
             return m
         out = np.zeros((height, width), bool)
-        x, y = self.offset
+        x, y = src.offset
         out[y : y + m.shape[0], x : x + m.shape[1]] = m
         return out
 
@@ -125,6 +142,9 @@ class Backend:
         # (low, high) stored values shown black..white for images that are not 8-bit; set by the caller
         # before prepare/predict (see the module docstring); as_rgb8 uses it
         self.display_window: tuple[float, float] | None = None
+        # masks ``predict`` dropped so far for being under the backend's ``min_area`` (speckles): counted
+        # across calls, so a batch reports them (the difference around its own calls), never silently
+        self.speckles_dropped = 0
 
     # -- configuration -------------------------------------------------------------------------------
     def configure(self, **values: Any) -> None:
@@ -269,6 +289,8 @@ def predict_safely(
     for p in predictions:
         if not isinstance(p, Prediction) or len(p.bbox) != 4:
             raise BackendError(f"{backend.name}: returned a malformed prediction: {p!r}")
+        if p.rle is not None and (not isinstance(p.rle, dict) or p.rle.get("size") != [h, w]):
+            raise BackendError(f"{backend.name}: an RLE mask not of the image's size {[h, w]}")
         if p.mask is not None:
             x, y = p.offset
             mh, mw = p.mask.shape if p.mask.ndim == 2 else (-1, -1)

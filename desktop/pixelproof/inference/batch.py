@@ -120,12 +120,14 @@ class PrelabelContext:
         return {**{k: getattr(self, k) for k in self.__dataclass_fields__}, "backend": None}
 
 
-ShapesResult = tuple[list[Shape], int, int]  # (shapes, dropped, skipped), as ``to_shapes`` returns them
+# (shapes, dropped, skipped) as ``to_shapes`` returns them, + speckles: masks the backend dropped under its
+# ``min_area``
+ShapesResult = tuple[list[Shape], int, int, int]
 
 
 def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesResult | Failed]:
     """Predict on each image (the next one decoded in a thread while the model runs): ``(shapes,
-    dropped, skipped)`` or ``Failed(reason)`` per image."""
+    dropped, skipped, speckles)`` or ``Failed(reason)`` per image."""
     try:
         if context.backend is not None:
             model = Cached(context.backend)
@@ -170,15 +172,17 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
     with model.lock:
         model.value.display_window = path_window(item.path)  # a DICOM's own VOI window
         if context.from_boxes:
-            return box_shapes(segment_boxes(model.value, pixels, list(item.boxes)), h, w)
+            return (*box_shapes(segment_boxes(model.value, pixels, list(item.boxes)), h, w), 0)
+        before = model.value.speckles_dropped
         if context.tiling is not None:
             predictions = predict_tiled(model.value, pixels, context.tiling)
         else:
             predictions = predict_safely(model.value, pixels)
+        speckles = model.value.speckles_dropped - before
     if context.skip_iou is None:
-        return to_shapes(predictions, h, w, context.keep)
+        return (*to_shapes(predictions, h, w, context.keep), speckles)
     existing = existing_objects(item.objects, h, w)
-    return to_shapes(predictions, h, w, context.keep, existing, context.skip_iou)
+    return (*to_shapes(predictions, h, w, context.keep, existing, context.skip_iou), speckles)
 
 
 def propose_batch(

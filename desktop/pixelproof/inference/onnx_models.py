@@ -51,6 +51,9 @@ DEFAULT_SCORE = {
 }
 KIND = {"torchvision-detection": "detect", "torchvision-mask-rcnn": "segment", "semantic": "segment"}
 INSTANCE_MODES = ("components", "class")
+# a semantic model's components under 16 pixels (4 x 4) are speckles of its upsampled logits, not objects
+# anyone reviews one by one: a random or weak model makes thousands per picture
+SEMANTIC_MIN_AREA = 16
 
 
 def _fixed(v: Any) -> int | None:
@@ -72,7 +75,8 @@ class OnnxModelBackend(OnnxBackend):
         "mask_threshold": "Mask R-CNN mask probability threshold (default 0.5)",
         "instances": '"components" (one mask per 8-connected region, default) or "class" (one per class): '
         "semantic models",
-        "min_area": "semantic: drop masks smaller than this many pixels (default 1)",
+        "min_area": "semantic: masks under this many pixels (speckles) are dropped and counted in the "
+        f"report (default {SEMANTIC_MIN_AREA}; 1 keeps every component)",
         "iou_threshold": "Ultralytics: NMS IoU threshold (default 0.7)",
         "threads": "onnxruntime intra-op threads (default: the cores this process may use, max 8)",
     }
@@ -82,7 +86,7 @@ class OnnxModelBackend(OnnxBackend):
         self.score_threshold = 0.5
         self.mask_threshold = 0.5
         self.instances = "components"
-        self.min_area = 1
+        self.min_area = SEMANTIC_MIN_AREA
         self.iou_threshold = 0.7
         self.classes_file: Path | None = None
         self.session: Any = None
@@ -311,7 +315,7 @@ class OnnxModelBackend(OnnxBackend):
             if logits.ndim != 4 or logits.shape[0] != 1:
                 raise BackendError(f"onnx: logits have shape {list(logits.shape)}; expected [1, C, H, W]")
             classes_map, confidence = argmax_and_confidence(resize_logits(logits[0], (h, w)))
-            return semantic_predictions(
+            predictions, speckles = semantic_predictions(
                 classes_map,
                 confidence,
                 self.classes,
@@ -320,6 +324,8 @@ class OnnxModelBackend(OnnxBackend):
                 min_area=self.min_area,
                 score_threshold=self.score_threshold,
             )
+            self.speckles_dropped += speckles
+            return predictions
         assert self.binding is not None
         tensor = np.divide(rgb.transpose(2, 0, 1), np.float32(255), dtype=np.float32)
         if self.input_rank == 4:

@@ -132,7 +132,8 @@ def predict_tiled(
         if cancel is not None and cancel.is_set():
             break
         x, y, w, h = rect
-        per_tile.append((rect, predict_safely(backend, regions.read(x, y, w, h), offset=(x, y))))
+        found = predict_safely(backend, regions.read(x, y, w, h), offset=(x, y))
+        per_tile.append((rect, [p.with_mask() for p in found]))  # merging works on the pixels
         if on_tile is not None:
             on_tile(i + 1, len(rects))
     return merge_tiles(per_tile, tiling.match_iou)

@@ -65,6 +65,7 @@ class Batch:
     done: int = 0
     added: int = 0
     skipped: int = 0  # predictions repeating an object the image already had
+    speckles: int = 0  # masks the backend dropped under its min_area
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
 
     @property
@@ -186,6 +187,7 @@ class BatchRunner(QWidget):
         if kind == "done" and rec is not None:
             proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
             batch.skipped += proposal.skipped
+            batch.speckles += proposal.speckles
             if proposal.annotations:
                 n = len(proposal.annotations)
                 what = "Outline boxes of" if batch.from_boxes else "Pre-label"
@@ -235,6 +237,8 @@ class BatchRunner(QWidget):
         text += f": {batch.added} {noun}{'s' if batch.added != 1 else ''}"
         if batch.skipped:
             text += f", {batch.skipped} skipped (already labeled)"
+        if batch.speckles:
+            text += f", {batch.speckles} speckles under the model's min_area dropped"
         if failed:
             text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
         self.summary_label.setText(text)
