@@ -75,13 +75,7 @@ class RecordTime(Edit):
         return Changes([Change(IMAGE, image_id=self.image_id)])
 
     def revert(self, project: Project) -> Changes:
-        applied(self._before)
-        spent, order = self._before  # type: ignore[misc]
-        if spent is None:
-            project.app.pop("time_spent", None)
-        else:
-            project.app["time_spent"] = copy.deepcopy(spent)
-        restore_order(project.app, order)  # type: ignore[arg-type]
+        restore_time_spent(project, self._before)
         return Changes([Change(IMAGE, image_id=self.image_id)])
 
 
@@ -106,11 +100,17 @@ class SetTimeSpent(Edit):
         return Changes(Change(IMAGE, image_id=iid) for iid in self.spent)
 
     def revert(self, project: Project) -> Changes:
-        applied(self._before)
-        spent, order = self._before  # type: ignore[misc]
-        if spent is None:
-            project.app.pop("time_spent", None)
-        else:
-            project.app["time_spent"] = copy.deepcopy(spent)
-        restore_order(project.app, order)  # type: ignore[arg-type]
+        restore_time_spent(project, self._before)
         return Changes(Change(IMAGE, image_id=iid) for iid in self.spent)
+
+
+def restore_time_spent(project: Project, before: tuple[object, object] | None) -> None:
+    """Undo of a time edit: the ``time_spent`` table and the order of ``project.app``'s keys as they
+    were before it (``before`` as its ``apply`` saved them)."""
+    applied(before)
+    spent, order = before  # type: ignore[misc]
+    if spent is None:
+        project.app.pop("time_spent", None)
+    else:
+        project.app["time_spent"] = copy.deepcopy(spent)
+    restore_order(project.app, order)  # type: ignore[arg-type]
