@@ -48,6 +48,9 @@ def boxes_window(qtbot, tmp_path: Path, no_prompts):
 
 
 def pixel(win, x: float, y: float) -> tuple[int, int, int]:
+    """The colour shown at image point (x, y), scrolled into view first."""
+    if not win.canvas.mapToScene(win.canvas.viewport().rect()).boundingRect().contains(QPointF(x, y)):
+        win.canvas.centerOn(QPointF(x, y))
     grab = win.canvas.viewport().grab().toImage()
     v = win.canvas.viewportTransform().map(QPointF(x, y))
     c = grab.pixelColor(math.floor(v.x()), math.floor(v.y()))

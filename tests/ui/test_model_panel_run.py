@@ -45,6 +45,12 @@ def wheel(widget, pos: QPoint, steps: int = 1) -> QWheelEvent:
     )  # fmt: skip
 
 
+def tick(qtbot, box) -> None:  # type: ignore[no-untyped-def]
+    """A click on a check box's indicator (its middle may be empty space past the label, where a click
+    does nothing)."""
+    qtbot.mouseClick(box, LEFT, pos=QPoint(8, box.height() // 2))
+
+
 def type_into(spin, text: str) -> None:
     spin.setFocus()
     QTest.keyClick(spin, Qt.Key.Key_A, CTRL)
@@ -69,7 +75,7 @@ def test_skip_existing_and_unlabeled_only(qtbot, demo) -> None:
     key(win, Qt.Key.Key_Z, CTRL)
     assert not predictions(doc, 1)
 
-    qtbot.mouseClick(run.skip, LEFT)  # off: predictions repeating labeled coins are added too
+    tick(qtbot, run.skip)  # off: predictions repeating labeled coins are added too
     assert not run.skip.isChecked() and not run.skip_iou.isEnabled()
     win.canvas.setFocus()
     key(win, Qt.Key.Key_M)
@@ -78,7 +84,7 @@ def test_skip_existing_and_unlabeled_only(qtbot, demo) -> None:
     assert "skipped" not in panel.batch.summary_label.text()
     key(win, Qt.Key.Key_Z, CTRL)
 
-    qtbot.mouseClick(run.skip, LEFT)
+    tick(qtbot, run.skip)
     type_into(run.skip_iou, "0.99")  # nearly no prediction repeats a hand-drawn coin that closely
     win.canvas.setFocus()
     key(win, Qt.Key.Key_M)
@@ -86,7 +92,7 @@ def test_skip_existing_and_unlabeled_only(qtbot, demo) -> None:
     assert len(predictions(doc, 1)) > with_skip + skipped // 2
     key(win, Qt.Key.Key_Z, CTRL)
 
-    qtbot.mouseClick(run.unlabeled, LEFT)  # Pre-label all: only images without objects
+    tick(qtbot, run.unlabeled)  # Pre-label all: only images without objects
     empty = {i for i in doc.image_ids() if doc.project.annotation_count(i) == 0}
     assert empty and len(empty) < len(doc.image_ids())
     press(qtbot, panel, panel.act_prelabel_all)
@@ -101,7 +107,7 @@ def test_tiles_of_the_size_chosen(qtbot, demo) -> None:
     go_to(qtbot, win, 3)  # camera: nothing labeled
     rec = doc.project.images[3]
     run = panel.run_options
-    qtbot.mouseClick(run.tiles, LEFT)
+    tick(qtbot, run.tiles)
     type_into(run.tile_size, "128")
     type_into(run.overlap, "0.25")
     TileSpy.seen = []
@@ -113,7 +119,7 @@ def test_tiles_of_the_size_chosen(qtbot, demo) -> None:
     got = sorted((a.bbox[0], a.bbox[1]) for a in predictions(doc, 3))
     assert got == sorted((x + 4.0, y + 4.0) for x, y, _w, _h in rects)  # each box in image coordinates
 
-    qtbot.mouseClick(run.tiles, LEFT)  # off: the whole picture at once
+    tick(qtbot, run.tiles)  # off: the whole picture at once
     TileSpy.seen = []
     key(win, Qt.Key.Key_Z, CTRL)
     win.canvas.setFocus()

@@ -71,3 +71,19 @@ def test_first_size_on_a_big_screen_is_the_default() -> None:
     g = window_geometry.first_geometry(QRect(0, 0, 2560, 1400))
     assert (g.width(), g.height()) == (1600, 1000)
     assert QRect(0, 0, 2560, 1400).contains(window_geometry.with_frame(g))
+
+
+def test_images_panel_gets_its_width_on_a_laptop_screen(qtbot, laptop: QRect, tmp_path) -> None:
+    """The review view's wide header (a hidden page of the central stack) must not squeeze the docks:
+    the Images panel gets the width its file names need."""
+    from tests.ui.conftest import make_project, wait_loaded
+
+    win = new_window(qtbot)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.open_path(make_project(tmp_path))
+    wait_loaded(qtbot, win)
+    panel = win.panels["imagesDock"]
+    assert win.docks["imagesDock"].width() >= panel.preferred_width() - 4
+    assert win.centralWidget().minimumSizeHint().width() < 400  # the canvas's, not the review view's
+    win.close()

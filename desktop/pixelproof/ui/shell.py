@@ -9,13 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStackedWidget, QToolBar, QWidget
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.document import Document
+
+
+class ViewStack(QStackedWidget):
+    """The central views, sized by the one in sight: a hidden view (the review view's wide header) must
+    not take the docks' room while the workbench shows (QStackedWidget asks every page)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(self.updateGeometry)
+
+    def sizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
 
 
 class Shell(QObject):
@@ -42,7 +59,7 @@ class Shell(QObject):
         self._open_document = open_document
         self.choose_tool = choose_tool
         self.selected_image_ids = selected_image_ids  # the Images panel's selection (several), else []
-        self._views = QStackedWidget(window)
+        self._views = ViewStack(window)
         self._views.setObjectName("viewStack")
         self._views.addWidget(canvas)
         window.setCentralWidget(self._views)
