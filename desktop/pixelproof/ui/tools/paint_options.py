@@ -1,11 +1,13 @@
 """Settings shared by the mask tools (brush, eraser, fill) and the mask display, app-wide.
 
 A plain object with change listeners rather than a QObject so it exists before the QApplication and
-tools, toolbar widgets and tests all see one value.
+tools, toolbar widgets and tests all see one value. It holds a listener that is a method weakly: this
+module-wide object must not keep a closed window (its menu, its tools) alive.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +22,7 @@ class PaintOptions:
     tolerance: float = 16.0  # fill: per-channel difference in display levels (0-255 across the window)
     connectivity: int = 4  # fill: 4 or 8
     fixed_range: bool = True  # fill: compare with the seed (True) or with the neighbour (False)
-    _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _listeners: list[Callable[[], Callable[[], None] | None]] = field(default_factory=list, repr=False)
 
     def set(self, **values: object) -> None:
         """Change settings and tell the listeners (toolbar widgets, brush ring)."""
@@ -34,10 +36,11 @@ class PaintOptions:
                 setattr(self, key, value)
                 changed = True
         if changed:
-            for listener in list(self._listeners):
+            for ref in list(self._listeners):
+                listener = ref()
                 owner = getattr(listener, "__self__", None)
-                if owner is not None and not _alive(owner):  # a tool of a closed window
-                    self._listeners.remove(listener)
+                if listener is None or (owner is not None and not _alive(owner)):  # of a closed window
+                    self._listeners.remove(ref)
                     continue
                 listener()
 
@@ -48,12 +51,16 @@ class PaintOptions:
         self.set(radius=r + step if direction > 0 else r - step)
 
     def listen(self, callback: Callable[[], None]) -> None:
-        if callback not in self._listeners:
-            self._listeners.append(callback)
+        """Call ``callback`` after each change; a method is held weakly (dropped with its object)."""
+        if any(ref() == callback for ref in self._listeners):
+            return
+        if hasattr(callback, "__self__"):
+            self._listeners.append(weakref.WeakMethod(callback))  # type: ignore[arg-type]
+        else:
+            self._listeners.append(lambda: callback)
 
     def unlisten(self, callback: Callable[[], None]) -> None:
-        if callback in self._listeners:
-            self._listeners.remove(callback)
+        self._listeners[:] = [ref for ref in self._listeners if ref() != callback]
 
 
 def _alive(obj: object) -> bool:
