@@ -17,21 +17,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
     QCheckBox,
-    QComboBox,
     QDockWidget,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLayout,
     QMenu,
     QProgressBar,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +42,7 @@ from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
 from pixelproof.ui.panels.problems.table import PROBLEM_ROLE, ProblemsFilter, ProblemsModel
+from pixelproof.ui.panels.problems.widgets import action_button, column, combo_box, wrapped_label
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
 
@@ -96,7 +93,7 @@ class ProblemsPanel(Panel):
 
     # -- widgets -----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.source = _combo("lintSource")
+        self.source = combo_box("lintSource")
         for key, text in SOURCES.items():
             self.source.addItem(text, key)
         self.source.setToolTip("What the labels are compared with, besides rules and class statistics")
@@ -105,26 +102,26 @@ class ProblemsPanel(Panel):
             lambda _i: settings().setValue(SOURCE_SETTING, self.source.currentData())
         )
         run_row = QHBoxLayout()
-        run_row.addWidget(_action_button(self.act_run, "Find problems"), 2)
-        run_row.addWidget(_action_button(self.act_cancel, "Cancel"), 1)
-        run_row.addWidget(_action_button(self.act_rules, "Rules…"), 1)
+        run_row.addWidget(action_button(self.act_run, "Find problems"), 2)
+        run_row.addWidget(action_button(self.act_cancel, "Cancel"), 1)
+        run_row.addWidget(action_button(self.act_rules, "Rules…"), 1)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.summary = _wrapped_label("problemsSummary", "Find problems to list likely label errors.")
+        self.summary = wrapped_label("problemsSummary", "Find problems to list likely label errors.")
 
         self._build_table()
         self._build_filters()
 
-        self.detail = _wrapped_label("problemDetail")
+        self.detail = wrapped_label("problemDetail")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setMinimumHeight(48)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         buttons = QHBoxLayout()
-        buttons.addWidget(_action_button(self.act_fix, "Fix", keys=True))
-        buttons.addWidget(_action_button(self.act_dismiss, "Not a problem", keys=True))
+        buttons.addWidget(action_button(self.act_fix, "Fix", keys=True))
+        buttons.addWidget(action_button(self.act_dismiss, "Not a problem", keys=True))
 
-        self.head = _column(self.source, run_row, self.progress)
-        self.foot = _column(self.detail, buttons)  # the fix's buttons right under what it does
+        self.head = column(self.source, run_row, self.progress)
+        self.foot = column(self.detail, buttons)  # the fix's buttons right under what it does
         self.side = QWidget()
         QVBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
         self.side.setMaximumWidth(380)
@@ -136,8 +133,8 @@ class ProblemsPanel(Panel):
 
     def _build_filters(self) -> None:
         """Kind, class, lowest score, show dismissed: above the table (``self.listing``)."""
-        self.kind_filter = _combo("lintKindFilter")
-        self.class_filter = _combo("lintClassFilter")
+        self.kind_filter = combo_box("lintKindFilter")
+        self.class_filter = combo_box("lintClassFilter")
         self.min_score = QDoubleSpinBox()
         self.min_score.setObjectName("lintMinScore")
         self.min_score.setRange(0.0, 1.0)
@@ -158,7 +155,7 @@ class ProblemsPanel(Panel):
         filters2 = QHBoxLayout()
         filters2.addWidget(self.min_score, 1)
         filters2.addWidget(self.show_dismissed)
-        self.listing = _column(filters, filters2, self.table, self.summary)
+        self.listing = column(filters, filters2, self.table, self.summary)
 
     def _build_table(self) -> None:
         self.model = ProblemsModel()
@@ -453,12 +450,12 @@ class ProblemsPanel(Panel):
         dismissed = " <i>(marked not a problem)</i>" if problem.key in self.model.dismissed else ""
         kind = problem.kind.replace("_", " ")
         fix_line = (
-            f"<span style='color:#0072b2'>Fix: {_html(fix)}</span>"
+            f"<span style='color:#0072b2'>Fix: {html.escape(fix)}</span>"
             if problem.fix
             else "<i>No automatic fix: edit it by hand.</i>"
         )
         self.detail.setText(
-            f"<b>{kind}</b> {problem.score:.2f}{dismissed}<br>{_html(problem.message)}<br>{fix_line}"
+            f"<b>{kind}</b> {problem.score:.2f}{dismissed}<br>{html.escape(problem.message)}<br>{fix_line}"
         )
         doc = self.document
         if doc is None or problem.image_id not in doc.project.images:
@@ -548,62 +545,3 @@ class ProblemsPanel(Panel):
         if dialog.exec() and dialog.edit is not None:
             doc.push(dialog.edit)
             self._message("Lint rules saved in the project; find problems again to apply them")
-
-
-def _column(*parts: QWidget | QLayout) -> QWidget:
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for part in parts:
-        if isinstance(part, QLayout):
-            layout.addLayout(part)
-        else:
-            layout.addWidget(part, 1 if isinstance(part, QTableView) else 0)
-    return box
-
-
-class _WrappedLabel(QLabel):
-    """A word-wrapped label that does not ask for height-for-width: the dock's scroll area would otherwise
-    size the panel by its preferred height and scroll a panel that fits (a 768-px screen). QLabel turns the
-    size policy's flag back on with every text, hence the override."""
-
-    def hasHeightForWidth(self) -> bool:
-        return False
-
-
-def _wrapped_label(name: str, text: str = "") -> QLabel:
-    label = _WrappedLabel(text)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    return label
-
-
-def _combo(name: str) -> QComboBox:
-    """A combo box that may be narrower than its longest entry (docks are narrow)."""
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(6)
-    return combo
-
-
-def _action_button(action: QAction, text: str, keys: bool = False) -> QPushButton:
-    """A push button for ``action`` with its own short text (and the action's key in force, when ``keys``);
-    enabled and described as the action is."""
-    button = QPushButton(text)
-    button.setObjectName(f"button_{action.property('shortcut_id')}")
-    button.clicked.connect(action.trigger)
-
-    def sync() -> None:
-        key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        button.setText(f"{text} ({key})" if keys and key else text)
-        button.setEnabled(action.isEnabled())
-        button.setToolTip(action.toolTip())
-
-    action.changed.connect(sync)
-    sync()
-    return button
-
-
-def _html(text: str) -> str:
-    return html.escape(text)

@@ -1,0 +1,61 @@
+"""Small widgets of the Problems panel, shaped for a narrow dock on a 768-px screen."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QLayout, QPushButton, QTableView, QVBoxLayout, QWidget
+
+
+def column(*parts: QWidget | QLayout) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part, 1 if isinstance(part, QTableView) else 0)
+    return box
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label that does not ask for height-for-width: the dock's scroll area would otherwise
+    size the panel by its preferred height and scroll a panel that fits (a 768-px screen). QLabel turns the
+    size policy's flag back on with every text, hence the override."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+def wrapped_label(name: str, text: str = "") -> QLabel:
+    label = WrappedLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
+def combo_box(name: str) -> QComboBox:
+    """A combo box that may be narrower than its longest entry (docks are narrow)."""
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(6)
+    return combo
+
+
+def action_button(action: QAction, text: str, keys: bool = False) -> QPushButton:
+    """A push button for ``action`` with its own short text (and the action's key in force, when ``keys``);
+    enabled and described as the action is."""
+    button = QPushButton(text)
+    button.setObjectName(f"button_{action.property('shortcut_id')}")
+    button.clicked.connect(action.trigger)
+
+    def sync() -> None:
+        key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button.setText(f"{text} ({key})" if keys and key else text)
+        button.setEnabled(action.isEnabled())
+        button.setToolTip(action.toolTip())
+
+    action.changed.connect(sync)
+    sync()
+    return button
