@@ -190,6 +190,25 @@ def test_polygon_with_odd_count_and_bool(tmp_path: Path, capsys: pytest.CaptureF
     ]
 
 
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [(True, "a boolean True"), (False, "a boolean False"), ("5", "a string '5'"), (None, "null None")],
+)
+def test_one_non_number_among_valid_coordinates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: object, shown: str
+) -> None:
+    """The bulk check converts every coordinate at once (bools become 0.0 / 1.0, numeric strings parse):
+    a single odd value in an otherwise valid file must still be found and located."""
+    doc = valid_doc()
+    doc["annotations"][0]["segmentation"] = [[1, 2, 30, 4, 5, 6], [1.5, 2, 3, 0, 5, 1, 8, 9]]
+    doc["annotations"][0]["segmentation"][1][3] = bad
+    doc["annotations"][1]["bbox"][1] = bad
+    assert problems_of(write(tmp_path / "p.json", doc), capsys) == [
+        f"annotations[0].segmentation[1]: expected numbers, got {shown}",
+        f"annotations[1].bbox[1]: expected a number, got {shown}",
+    ]
+
+
 def test_rle_size_differs_from_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = valid_doc()
     doc["annotations"][1]["segmentation"]["size"] = [60, 40]

@@ -151,3 +151,25 @@ def test_save_as_elsewhere_rebases_relative_file_names(tmp_path: Path) -> None:
 def test_unsaved_project_needs_a_name() -> None:
     with pytest.raises(ProjectSaveError, match="choose a file name"):
         save_project(coco.new_project(["a"]))
+
+
+@pytest.mark.parametrize("note", [None, coco._SEPARATOR, "a," + coco._SEPARATOR + ",b"])
+def test_one_member_per_line_whatever_the_strings_hold(tmp_path: Path, note: str | None) -> None:
+    """The writer serializes each list in one call and tells members apart by a separator string; a note
+    holding that very string must neither split its annotation nor change the file."""
+    import orjson
+
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    project.annotations[2].note = note
+    project.images[1].extra["tag"] = [coco._SEPARATOR, {"x": 1}]
+    data = coco.dumps_project(project)
+    lines = data.decode().splitlines()
+    members = coco.project_to_dict(project)["annotations"]
+    start = lines.index('"annotations": [')
+    assert lines[start + 1 : start + 1 + len(members)] == [
+        "  " + orjson.dumps(m).decode() + ("," if k < len(members) - 1 else "") for k, m in enumerate(members)
+    ]
+    save_project(project)
+    again = load_project(path)
+    assert again == project and again.annotations[2].note == note

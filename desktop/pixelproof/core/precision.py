@@ -28,8 +28,10 @@ def raster_cell(v: np.ndarray) -> np.ndarray:
 def rounded(values: np.ndarray) -> np.ndarray:
     """``values`` rounded to ``DECIMALS``, except where that would change pycocotools' rasterization."""
     out = np.round(values, DECIMALS)
-    moved = raster_cell(out) != raster_cell(values)
-    out[moved] = values[moved]
+    differ = np.flatnonzero(out != values)  # NaN included; values with 3 decimals or fewer are left
+    was = values[differ]
+    moved = raster_cell(out[differ]) != raster_cell(was)
+    out[differ[moved]] = was[moved]
     return out
 
 
@@ -42,7 +44,8 @@ def round_annotations(anns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Annotation dicts whose ``segmentation`` polygons and ``bbox`` are rounded (all at once, so a big
     project pays a few array passes). A dict that changes is copied; the others are returned as they are."""
     with_polygons = [i for i, a in enumerate(anns) if type(a.get("segmentation")) is list]
-    polygons = list(itertools.chain.from_iterable(anns[i]["segmentation"] for i in with_polygons))
+    per_ann = [anns[i]["segmentation"] for i in with_polygons]
+    polygons = list(itertools.chain.from_iterable(per_ann))
     boxed = [i for i, a in enumerate(anns) if type(a.get("bbox")) is list and len(a["bbox"]) == 4]
     if not polygons and not boxed:
         return anns
@@ -53,21 +56,28 @@ def round_annotations(anns: list[dict[str, Any]]) -> list[dict[str, Any]]:
             itertools.chain.from_iterable(polygons), dtype=np.float64, count=int(lengths.sum())
         )
         new = rounded(flat)
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        starts = np.cumsum(lengths) - lengths
         changed = np.zeros(len(polygons), dtype=bool)
         nonempty = lengths > 0
         if flat.size:
             changed[nonempty] = np.logical_or.reduceat(new != flat, starts[nonempty])
-        k = 0
-        for i in with_polygons:
-            n = len(anns[i]["segmentation"])
-            if changed[k : k + n].any():
-                polys = [_merged(polygons[j], new[starts[j] : starts[j] + lengths[j]]) if changed[j]
-                         else polygons[j] for j in range(k, k + n)]  # fmt: skip
-                out[i] = {**anns[i], "segmentation": polys}
-            k += n
+        n_polygons = np.fromiter(map(len, per_ann), dtype=np.int64, count=len(per_ann))
+        first = np.cumsum(n_polygons) - n_polygons
+        ann_changed = np.zeros(len(per_ann), dtype=bool)
+        has = n_polygons > 0
+        ann_changed[has] = np.logical_or.reduceat(changed, first[has])
+        for row in np.flatnonzero(ann_changed).tolist():
+            k, n = int(first[row]), int(n_polygons[row])
+            polys = [_merged(polygons[j], new[starts[j] : starts[j] + lengths[j]]) if changed[j]
+                     else polygons[j] for j in range(k, k + n)]  # fmt: skip
+            i = with_polygons[row]
+            out[i] = {**anns[i], "segmentation": polys}
     if boxed:
-        boxes = np.array([anns[i]["bbox"] for i in boxed], dtype=np.float64)
+        boxes = np.fromiter(
+            itertools.chain.from_iterable(anns[i]["bbox"] for i in boxed),
+            dtype=np.float64,
+            count=4 * len(boxed),
+        ).reshape(-1, 4)
         r = np.round(boxes, DECIMALS)
         corners = np.hstack([boxes[:, :2], boxes[:, :2] + boxes[:, 2:]])
         r_corners = np.hstack([r[:, :2], r[:, :2] + r[:, 2:]])

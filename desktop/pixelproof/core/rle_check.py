@@ -107,42 +107,71 @@ def check_compressed_counts(items: list[tuple[str, str, int]], err: Callable[[st
         lengths = np.append(lengths, 1)
     n = len(lengths)
     c = np.frombuffer(buf, dtype=np.uint8) - np.uint8(48)  # wraps below "0": one range test
-    owner = np.repeat(np.arange(n, dtype=np.int32), lengths)
-    out_of_range = c > 63
     n_bad = np.zeros(n, dtype=np.int64)
+    out_of_range = c > 63
     if out_of_range.any():
+        owner = np.repeat(np.arange(n), lengths)
         n_bad += np.bincount(owner[out_of_range], minlength=n)
         c = c & np.uint8(0x3F)
+    string_stop = np.cumsum(lengths)  # one past each string's last character
     end = (c & 0x20) == 0  # last group of a value
-    ends_at = np.cumsum(lengths)[lengths > 0] - 1
-    n_bad[owner[ends_at[~end[ends_at]]]] += 1  # a string must not stop inside a value
-    end[ends_at] = True  # values never run on into the next string
+    last = string_stop[lengths > 0] - 1
+    n_bad[np.flatnonzero(lengths > 0)[~end[last]]] += 1  # a string must not stop inside a value
+    end[last] = True  # values never run on into the next string
     value_end = np.flatnonzero(end)
+    upto = np.searchsorted(value_end, string_stop)  # values in this string and the ones before
+    n_values = np.diff(upto, prepend=0)
+    first = upto - n_values  # each string's first value
     value_start = np.empty_like(value_end)
     value_start[0] = 0
     value_start[1:] = value_end[:-1] + 1
     n_groups = value_end - value_start + 1
-    v_owner = owner[value_end]
-    n_bad += np.bincount(v_owner[n_groups > 7], minlength=n)  # > 35 bits: more pixels than any image
-    shift = (np.arange(len(c)) - np.repeat(value_start, n_groups)).clip(max=7) * 5
-    x = np.add.reduceat((c & 0x1F).astype(np.int64) << shift, value_start)
-    negative = (c[value_end] & 0x10) != 0
-    x[negative] -= np.int64(1) << (5 * n_groups[negative].clip(max=7))
-    # undo the delta coding: within each string, chains {0}, {1, 3, 5, ...}, {2, 4, 6, ...}
-    first = np.flatnonzero(np.diff(v_owner, prepend=-1))
-    m = np.arange(len(x)) - np.repeat(first, np.diff(first, append=len(x)))
-    counts = x.copy()
-    for sel in (m % 2 == 1, (m % 2 == 0) & (m > 0)):
-        xs, own = x[sel], v_owner[sel]
-        csum = np.cumsum(xs)
-        starts = np.flatnonzero(np.diff(own, prepend=-1))
-        offset = np.repeat(csum[starts] - xs[starts], np.diff(starts, append=len(xs)))
-        counts[sel] = csum - offset
-    n_bad += np.bincount(v_owner[counts < 0], minlength=n)
-    totals = np.bincount(v_owner, weights=counts, minlength=n)
+    long = np.flatnonzero(n_groups > 7)  # > 35 bits: more pixels than any image
+    n_bad += np.bincount(np.searchsorted(upto, long, side="right"), minlength=n)
+    x = _values(c, value_start, n_groups)
+    counts = _undelta(x, first, n_values)
+    negative = np.flatnonzero(counts < 0)
+    n_bad += np.bincount(np.searchsorted(upto, negative, side="right"), minlength=n)
+    totals = np.zeros(n, dtype=np.int64)
+    has = n_values > 0
+    totals[has] = np.add.reduceat(counts, first[has])
     bad = n_bad > 0
     for k, (where, _, expected) in enumerate(items):
         if bad[k]:
             err(f"{where}.counts: not a valid pycocotools compressed RLE string")
         elif totals[k] != expected:
             err(f"{where}.counts: runs cover {int(totals[k])} pixels, expected height*width = {expected}")
+
+
+def _values(c: np.ndarray, value_start: np.ndarray, n_groups: np.ndarray) -> np.ndarray:
+    """The signed values of the 5-bit groups ``c`` (low group first); groups past the 7th are ignored
+    (such values are refused anyway). Most values are one group: the others are added group by group."""
+    groups = (c & 0x1F).astype(np.int64)
+    x = groups[value_start]
+    multi = np.flatnonzero(n_groups > 1)
+    starts, sizes = value_start[multi], n_groups[multi]
+    for p in range(1, min(int(n_groups.max()), 7)):
+        more = sizes > p
+        multi, starts, sizes = multi[more], starts[more], sizes[more]
+        x[multi] += groups[starts + p] << (5 * p)
+    sign = (c[value_start + n_groups - 1] & 0x10) != 0  # in the value's last group
+    x[sign] -= np.int64(1) << (5 * n_groups[sign].clip(max=7))
+    return x
+
+
+def _undelta(x: np.ndarray, first: np.ndarray, n_values: np.ndarray) -> np.ndarray:
+    """Undo pycocotools' delta coding: in each string, value m >= 3 is stored as the difference to value
+    m - 2, so values 1, 3, 5, ... and 2, 4, 6, ... are running sums. Both chains of every string are
+    contiguous in the global sequence of odd / even positions: one cumsum each, minus the chain's start."""
+    head = first[n_values > 0]
+    running = x.copy()
+    running[head] = 0  # value 0 of a string belongs to no chain
+    total = np.empty_like(x)
+    total[0::2] = np.cumsum(running[0::2])
+    total[1::2] = np.cumsum(running[1::2])
+    string_first = np.repeat(first, n_values)
+    m = np.arange(len(x)) - string_first
+    chain_start = np.minimum(string_first + 2 - (m & 1), len(x) - 1)  # value 1 or 2 of the string
+    counts = total - (total[chain_start] - x[chain_start])
+    counts[head] = x[head]
+    return counts
