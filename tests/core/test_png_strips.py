@@ -126,3 +126,35 @@ def test_a_stream_inflating_past_the_rows_stops_at_the_image_height(tmp_path: Pa
     assert seen == [(0, 4)]
     assert image is not None and image.shape == (4, 4, 3)
     assert image[0].reshape(-1).tolist() == list(range(12))
+
+
+def test_pixel_data_in_many_chunks_with_a_smaller_first_strip(tmp_path: Path) -> None:
+    """The IDAT chunks are walked as they are read (nothing scans the file first): data split over many
+    small chunks, a text chunk after them, and a first strip smaller than the others."""
+    rgb = _pixels((70, 41, 3), np.uint8, seed=3)
+    ok, encoded = cv2.imencode(".png", rgb[:, :, ::-1])
+    assert ok
+    data = encoded.tobytes()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+    pos, parts, pixels = 8, [], b""
+    while pos < len(data):
+        length, kind = int.from_bytes(data[pos : pos + 4], "big"), data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IDAT":
+            pixels += body
+        elif kind == b"IEND":
+            parts += [chunk(b"IDAT", pixels[k : k + 97]) for k in range(0, len(pixels), 97)]
+            parts += [chunk(b"tEXt", b"Comment\x00after the pixels"), chunk(b"IEND", b"")]
+        else:
+            parts.append(chunk(kind, body))
+        pos += 12 + length
+    path = tmp_path / "many.png"
+    path.write_bytes(data[:8] + b"".join(parts))
+    seen: list[tuple[int, int]] = []
+    image = read_png_in_strips(path, lambda image, y0, y1: seen.append((y0, y1)), strip_rows=16, first_rows=3)
+    assert seen == [(0, 3), (3, 19), (19, 35), (35, 51), (51, 67), (67, 70)]
+    np.testing.assert_array_equal(image, rgb)
+    np.testing.assert_array_equal(image, read_image(path))

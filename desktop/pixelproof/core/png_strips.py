@@ -35,11 +35,15 @@ StripCallback = Callable[[np.ndarray, int, int], None]
 
 
 def read_png_in_strips(
-    path: str | os.PathLike[str], on_strip: StripCallback, strip_rows: int = 256
+    path: str | os.PathLike[str],
+    on_strip: StripCallback,
+    strip_rows: int = 256,
+    first_rows: int | None = None,
 ) -> np.ndarray | None:
-    """The image as ``read_image`` returns it, decoded ``strip_rows`` rows at a time; after each strip
-    ``on_strip(image, y0, y1)`` is called (rows ``y0:y1`` of ``image`` are now final). None when the file
-    is not a PNG this path handles or its data is not as expected."""
+    """The image as ``read_image`` returns it, decoded ``strip_rows`` rows at a time (the first strip
+    ``first_rows``, when given: a smaller one shows sooner); after each strip ``on_strip(image, y0, y1)``
+    is called (rows ``y0:y1`` of ``image`` are now final). None when the file is not a PNG this path
+    handles or its data is not as expected."""
     p = Path(path)
     _check_file(p)
     header = _header(p)  # size limits and the EXIF orientation, as read_image checks them
@@ -47,12 +51,14 @@ def read_png_in_strips(
         return None
     try:
         with open(p, "rb") as f:
-            return _decode_strips(f, on_strip, strip_rows)
+            return _decode_strips(f, on_strip, max(1, strip_rows), max(1, first_rows or strip_rows))
     except (OSError, zlib.error):
         return None  # the whole decode says what is wrong
 
 
-def _decode_strips(f: BinaryIO, on_strip: StripCallback, strip_rows: int) -> np.ndarray | None:
+def _decode_strips(
+    f: BinaryIO, on_strip: StripCallback, strip_rows: int, first_rows: int
+) -> np.ndarray | None:
     layout = _layout(f)
     if layout is None:
         return None
@@ -61,7 +67,7 @@ def _decode_strips(f: BinaryIO, on_strip: StripCallback, strip_rows: int) -> np.
     shape = (height, width) if channels == 1 else (height, width, channels)
     image = np.empty(shape, dtype=dtype)
     row_bytes = width * channels * depth // 8 + 1  # a filter-type byte, then the samples
-    rows = _filtered_rows(_pieces(f, idat), row_bytes, max(1, strip_rows), height)
+    rows = _filtered_rows(_pieces(f, idat), row_bytes, (first_rows, strip_rows), height)
     previous = b""
     y0 = 0
     for strip in rows:
@@ -77,13 +83,14 @@ def _decode_strips(f: BinaryIO, on_strip: StripCallback, strip_rows: int) -> np.
     return image if y0 == height else None
 
 
-def _layout(f: BinaryIO) -> tuple[int, int, int, int, list[tuple[int, int]]] | None:
-    """(width, height, bit depth, channels, (offset, length) of each IDAT chunk's data) of a PNG this
-    module decodes; only chunk headers are read (the pixel data is read strip by strip later)."""
+def _layout(f: BinaryIO) -> tuple[int, int, int, int, int] | None:
+    """(width, height, bit depth, channels, offset of the first IDAT chunk) of a PNG this module decodes;
+    only the chunks before the pixel data are read (the IDAT chunks follow one another: ``_pieces``
+    walks them as it reads, so nothing waits for a scan of the whole file)."""
     if f.read(len(SIGNATURE)) != SIGNATURE:
         return None
     size = os.fstat(f.fileno()).st_size
-    pos, idat, header = len(SIGNATURE), [], None
+    pos, header = len(SIGNATURE), None
     while pos + 8 <= size:
         f.seek(pos)
         head = f.read(8)
@@ -95,27 +102,31 @@ def _layout(f: BinaryIO) -> tuple[int, int, int, int, list[tuple[int, int]]] | N
                 return None
             header = f.read(13)
         elif kind == b"IDAT":
-            idat.append((pos + 8, length))
-        elif idat or kind == b"IEND":
-            break  # the pixel data is over (what follows cannot change it)
-        elif kind not in HARMLESS:
+            break
+        elif kind == b"IEND" or kind not in HARMLESS:
             return None
         pos += 12 + length
-    if header is None or not idat:
-        return None
+    else:
+        return None  # no pixel data
     width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:8], "big")
     depth, color, compression, filtering, interlace = header[8:13]
     if color not in CHANNELS or depth not in (8, 16) or (compression, filtering, interlace) != (0, 0, 0):
         return None
     if width < 1 or height < 1:
         return None
-    return width, height, depth, CHANNELS[color], idat
+    return width, height, depth, CHANNELS[color], pos
 
 
-def _pieces(f: BinaryIO, spans: list[tuple[int, int]]) -> Iterator[bytes]:
-    """The IDAT data, read ``READ_STEP`` bytes at a time."""
-    for offset, length in spans:
-        f.seek(offset)
+def _pieces(f: BinaryIO, pos: int) -> Iterator[bytes]:
+    """The data of the IDAT chunks from ``pos`` on, read ``READ_STEP`` bytes at a time, up to the first
+    chunk of another kind (the pixel data is over) or the end of the file."""
+    while True:
+        f.seek(pos)
+        head = f.read(8)
+        if len(head) != 8 or head[4:] != b"IDAT":
+            return
+        length = int.from_bytes(head[:4], "big")
+        pos += 12 + length
         while length > 0:
             piece = f.read(min(READ_STEP, length))
             if not piece:
@@ -124,11 +135,14 @@ def _pieces(f: BinaryIO, spans: list[tuple[int, int]]) -> Iterator[bytes]:
             yield piece
 
 
-def _filtered_rows(pieces: Iterable[bytes], row_bytes: int, strip_rows: int, height: int) -> Iterator[bytes]:
-    """The inflated pixel stream, ``strip_rows`` whole rows at a time (the last strip may be shorter);
-    never more than ``height`` rows, however much a bad stream would inflate to."""
+def _filtered_rows(
+    pieces: Iterable[bytes], row_bytes: int, strip_rows: tuple[int, int], height: int
+) -> Iterator[bytes]:
+    """The inflated pixel stream in strips of whole rows: ``strip_rows`` (first, others) rows each (the
+    last strip may be shorter); never more than ``height`` rows, however much a bad stream would inflate
+    to."""
     inflate = zlib.decompressobj()
-    want = row_bytes * strip_rows
+    want = row_bytes * strip_rows[0]
     left = row_bytes * height
     pending = bytearray()
     for piece in pieces:
@@ -141,6 +155,7 @@ def _filtered_rows(pieces: Iterable[bytes], row_bytes: int, strip_rows: int, hei
             while len(pending) >= want:
                 yield bytes(pending[:want])
                 del pending[:want]
+                want = row_bytes * strip_rows[1]
     if left > 0:
         pending += inflate.flush()[:left]
     whole = len(pending) - len(pending) % row_bytes

@@ -26,6 +26,7 @@ PROGRESSIVE_MIN_PIXELS = 32_000_000  # PNGs this big are decoded in strips, with
 PREVIEW_MAX_SIDE = 2048
 PREVIEW_EVERY_S = 0.2
 STRIP_ROWS = 256  # rows decoded between two looks at the clock
+FIRST_STRIP_ROWS = 32  # the first strip: a small one is decoded and shown sooner
 
 
 @dataclass(eq=False)
@@ -169,7 +170,8 @@ def _read_progressively(path: Path, on_preview: Callable[[Preview], None]) -> np
             on_preview(Preview(preview.pixels, scale, p1))
 
     strip_rows = scale * max(1, STRIP_ROWS // scale)  # whole preview rows per strip
-    return read_png_in_strips(path, on_strip, strip_rows)
+    first_rows = scale * max(1, FIRST_STRIP_ROWS // scale)
+    return read_png_in_strips(path, on_strip, strip_rows, first_rows)
 
 
 def _load_reduced(path: Path, k: int) -> LoadedImage:
