@@ -27,6 +27,8 @@ Targets: median <= 4 ms and >= 20x faster than naive.
 
 Memory: peak resident set (``ru_maxrss``) of the process with the masks, and of the same window on the same
 image without masks, so the masks' share shows.
+
+Backs the brush figures of README's "Masks" (Using the app), which are lines this prints.
 """
 
 from __future__ import annotations
