@@ -545,6 +545,7 @@ def save_project(
     try:
         with gc_paused():
             data = dumps_project(project)
+        digest = _Hasher(data)  # in a thread, while the file is written
         if entry is not None:
             _append_history(entry)
         written = atomic_write(target, data, backup=True, unchanged=unchanged)
@@ -557,7 +558,7 @@ def save_project(
     project.path = target
     with contextlib.suppress(OSError):
         st = os.stat(written)
-        project.file_state = FileState(target, st.st_mtime_ns, st.st_size, hashlib.sha256(data).digest())
+        project.file_state = FileState(target, st.st_mtime_ns, st.st_size, digest.result())
     history.committed(project)
     return target
 
