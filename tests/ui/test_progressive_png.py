@@ -82,3 +82,40 @@ def test_a_big_png_shows_its_top_before_the_whole_image(qtbot, tall_png_project)
     assert canvas.placeholder is None
     np.testing.assert_array_equal(canvas.loaded.raw, rgb)
     assert _color_at(canvas, W / 2, H - 5) == (30, 60, 220)
+
+
+@pytest.mark.parametrize("apply_exif", [True, False])
+def test_a_big_jpeg_previews_at_an_eighth_before_the_whole_decode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apply_exif: bool
+) -> None:
+    """A JPEG has no strips: one preview decoded at 1/8 by its DCT comes first, turned as the whole image
+    is (EXIF orientation 6: a quarter turn, sides swapped) and looking like it."""
+    from PIL import Image
+
+    monkeypatch.setattr(workers, "PROGRESSIVE_MIN_PIXELS", 1)
+    rgb = np.zeros((H, W, 3), np.uint8)
+    rgb[: H // 2] = (200, 40, 40)
+    rgb[H // 2 :] = (30, 60, 220)
+    path = tmp_path / "turned.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(rgb).save(path, quality=95, exif=exif)
+    events: list[object] = []
+    loaded = workers.load_image(path, events.append, apply_exif=apply_exif)
+    assert len(events) == 1
+    preview = events[0]
+    assert isinstance(preview, workers.Preview) and preview.scale == 8
+    whole = loaded.raw
+    assert whole.shape[:2] == ((W, H) if apply_exif else (H, W))
+    assert preview.pixels.shape == (math.ceil(whole.shape[0] / 8), math.ceil(whole.shape[1] / 8), 3)
+    assert preview.rows == preview.pixels.shape[0]
+    shrunk = cv2.resize(whole, preview.pixels.shape[1::-1], interpolation=cv2.INTER_AREA)
+    assert np.abs(shrunk.astype(int) - preview.pixels).mean() < 12
+
+
+def test_a_small_jpeg_or_no_listener_gets_no_preview(tmp_path: Path) -> None:
+    path = tmp_path / "small.jpg"
+    cv2.imwrite(str(path), np.full((64, 48, 3), 128, np.uint8))
+    events: list[object] = []
+    assert workers.load_image(path, events.append).raw.shape == (64, 48, 3)
+    assert events == []
