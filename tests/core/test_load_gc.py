@@ -1,5 +1,5 @@
-"""Loading a big project leaves its objects out of the cyclic collector's scans (``gc.freeze``) and the
-collector running; a small one leaves the collector as it was."""
+"""Loading a big project leaves its objects out of the cyclic collector's scans (``gc.freeze``); the
+collector is left on or off as it was (the app turns automatic collection off: ``ui.main_thread_gc``)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ def unfrozen():
 def test_big_project_is_frozen_after_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unfrozen) -> None:
     path = write(tmp_path / "p.json", valid_doc())
     monkeypatch.setattr(coco, "FREEZE_BYTES", 0)  # every file counts as big
+    enabled = gc.isenabled()  # the app collects on its GUI thread only, with automatic collection off
     project = coco.load_project(path)
-    assert gc.isenabled()
+    assert gc.isenabled() == enabled
     assert gc.get_freeze_count() > 0
     assert all(gc.is_tracked(a) for a in project.annotations.values())
     assert not any(a is project for a in gc.get_objects())  # the frozen generation is not scanned
@@ -31,8 +32,9 @@ def test_big_project_is_frozen_after_load(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_small_project_is_not_frozen(tmp_path: Path, unfrozen) -> None:
     path = write(tmp_path / "p.json", valid_doc())
+    enabled = gc.isenabled()
     coco.load_project(path)
-    assert gc.isenabled()
+    assert gc.isenabled() == enabled
     assert gc.get_freeze_count() == 0
 
 
@@ -45,3 +47,27 @@ def test_collector_left_off_stays_off(tmp_path: Path, monkeypatch: pytest.Monkey
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_garbage_in_cycles_is_collected_not_frozen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unfrozen
+) -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    path = write(tmp_path / "p.json", valid_doc())
+    monkeypatch.setattr(coco, "FREEZE_BYTES", 0)
+    enabled = gc.isenabled()
+    gc.disable()  # nothing collects it on its own meanwhile
+    try:
+        node = Node()
+        node.me = node  # a cycle: reference counting alone never frees it
+        alive = weakref.ref(node)
+        del node
+        coco.load_project(path)
+        assert alive() is None
+    finally:
+        if enabled:
+            gc.enable()

@@ -206,8 +206,12 @@ def gc_paused(freeze: bool = False) -> Iterator[None]:
     objects that exist at the end (the loaded project) move to the collector's permanent generation
     (``gc.freeze``): the first collection after the pause would otherwise walk all of them, and every
     full collection after it again, though they are long-lived and freed by reference counting alone.
+    Garbage in cycles at that moment would be frozen too (kept for good), so it is collected first - on the
+    main thread only: the app destroys Qt objects there alone (``ui.main_thread_gc``).
     """
     was_enabled = gc.isenabled()
+    if freeze and threading.current_thread() is threading.main_thread():
+        gc.collect()
     gc.disable()
     try:
         yield
