@@ -121,6 +121,10 @@ def test_an_image_that_always_kills_its_worker_fails_alone_and_the_rest_complete
     assert pool.restarts <= 8  # suspects are isolated, then split: the retries are bounded
 
 
+def _pids(results: list[tuple[int, Any]]) -> set[int]:
+    return {r[2] for _, r in results if not isinstance(r, Failed)}
+
+
 def test_cancel_stops_the_job_and_the_workers() -> None:
     calls = 0
 
@@ -129,16 +133,27 @@ def test_cancel_stops_the_job_and_the_workers() -> None:
         calls += 1
         return calls > 2
 
+    other = PoolExecutor(2)  # another job running meanwhile (the app's QA during a Pre-label all)
+    other_pids = _pids(list(run_batch(batch_tasks.square, CONTEXT, ITEMS, other, chunk_size=3)))
     with pytest.raises(BatchCancelled), PoolExecutor(2) as pool:
-        processes = pool._pool._processes  # type: ignore[union-attr]
+        assert pool._pool is not other._pool  # two jobs never share a pool
+        stopped, workers = pool._pool, pool._pool._processes  # type: ignore[union-attr]
         for _ in run_batch(
             batch_tasks.square, CONTEXT, list(range(400)), pool, chunk_size=1, cancelled=cancelled
         ):
             pass
-    assert pool._pool is None
-    for p in processes.values():  # terminated: each ends promptly (a worker still computing would not)
-        p.join(timeout=10)
-    assert all(not p.is_alive() for p in processes.values())
+    assert pool._pool is None and workers, "no worker started: the test proves nothing"
+    # ended and reaped when close() returns: no process has their pids, not even a zombie
+    # (Process.is_alive is no witness: it says True for a process that another thread reaped)
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    with other:  # the other job's workers were not touched
+        assert _pids(list(run_batch(batch_tasks.square, CONTEXT, ITEMS, other, chunk_size=3))) <= other_pids
+    with PoolExecutor(2) as again:  # the next job gets a live pool, never the stopped one
+        assert again._pool is not stopped
+        results = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, again, chunk_size=3))
+    assert _values(results) == _expected() and not _pids(results) & set(workers)
 
 
 def test_ctrl_c_while_streaming_leaves_no_file(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_review_qa_runs_on_worker_processes_and_cancel_stops_them(
     assert "local worker processes" in view.where
     qtbot.mouseClick(view.header.cancel_button, LEFT)
     # the job leaves its executor cancelled: the pool's processes are stopped, not kept warm
-    qtbot.waitUntil(lambda: not executors._pools, timeout=20000)
+    qtbot.waitUntil(lambda: not executors._pools and not executors._busy, timeout=20000)
     assert view.scored is None and view.header.run_button.isEnabled()
 
     formats.clear()

@@ -13,9 +13,11 @@ import atexit
 import contextlib
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable, Collection
 from concurrent import futures
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait as multiprocess_wait
 from typing import Any
 
 from pixelproof.core.batch.worker import available_cores, init_worker, run_on_dask_worker
@@ -129,31 +131,102 @@ class SerialExecutor(Executor):
         return handle.value
 
 
-_pools: dict[tuple[int, int], futures.ProcessPoolExecutor] = {}  # (workers, threads) -> warm pool
+_Shape = tuple[int, int]  # (workers, threads)
+_pools: dict[_Shape, futures.ProcessPoolExecutor] = {}  # warm pools no job is using
+_busy: set[futures.ProcessPoolExecutor] = set()  # pools a job holds (never handed to a second job)
 _pools_lock = threading.Lock()
+STOP_SECONDS = 5.0  # how long stopped workers get to end (after SIGTERM, then after SIGKILL)
 
 
-def _warm_pool(workers: int, threads: int) -> futures.ProcessPoolExecutor:
-    """The process pool of this shape kept from an earlier job (its workers started, their models
-    loaded), or a new one."""
+def _take_pool(workers: int, threads: int) -> futures.ProcessPoolExecutor:
+    """A pool for one job: the warm pool of this shape (its workers started, their models loaded) if no
+    other job holds it, else a new one. The job has it alone until ``_return_pool`` or ``_stop_pool``,
+    so a Cancel stops only that job's workers, and a stopped pool is never handed out again."""
     with _pools_lock:
-        pool = _pools.get((workers, threads))
-        if pool is None or getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
-            pool = futures.ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=init_worker,
-                initargs=(threads,),
-            )
-            _pools[(workers, threads)] = pool
-        return pool
-
-
-def _forget_pool(pool: futures.ProcessPoolExecutor) -> None:
+        pool = _pools.pop((workers, threads), None)
+    if pool is not None and not _healthy(pool):  # a worker died while it waited
+        _stop_pool(pool)
+        pool = None
+    if pool is None:
+        pool = futures.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(threads,),
+        )
     with _pools_lock:
-        for key, kept in list(_pools.items()):
+        _busy.add(pool)
+    return pool
+
+
+def _return_pool(pool: futures.ProcessPoolExecutor, shape: _Shape) -> None:
+    """Keep a job's pool warm for the next job of its shape, unless it is broken (a worker died) or one
+    is kept already."""
+    with _pools_lock:
+        _busy.discard(pool)
+        if _healthy(pool) and shape not in _pools:
+            _pools[shape] = pool
+            return
+    if _healthy(pool):
+        pool.shutdown(wait=False)  # idle workers end on their own
+    else:
+        _stop_pool(pool)
+
+
+def _healthy(pool: futures.ProcessPoolExecutor) -> bool:
+    if getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+        return False
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    return not _ended(processes, 0)
+
+
+def _ended(processes: list, timeout: float) -> list:
+    """The processes that have ended, waiting up to ``timeout`` for all of them. A process's sentinel
+    says so whoever reaped it; ``Process.is_alive`` does not (it says True for a process another thread
+    reaped, and the pool's manager thread reaps its workers)."""
+    if not processes:
+        return []
+    deadline = time.monotonic() + timeout
+    ended: set = set()
+    while True:
+        waiting = [p.sentinel for p in processes if p.sentinel not in ended]
+        ended.update(multiprocess_wait(waiting, timeout=max(0.0, deadline - time.monotonic())))
+        if len(ended) == len(processes) or time.monotonic() >= deadline:
+            return [p for p in processes if p.sentinel in ended]
+
+
+def _stop_pool(pool: futures.ProcessPoolExecutor) -> None:
+    """Stop every worker of ``pool`` now, running tasks included, and return when they have ended and
+    been reaped. SIGTERM, then SIGKILL for a worker still there after ``STOP_SECONDS``; the pool's manager
+    thread reaps them (it joins its workers when the pool breaks), so this thread never races it for
+    their exit status. concurrent.futures has no way to stop running tasks before Python 3.14's
+    ``terminate_workers()``."""
+    with _pools_lock:
+        _busy.discard(pool)
+        for shape, kept in list(_pools.items()):
             if kept is pool:
-                del _pools[key]
+                del _pools[shape]
+    by_pid = getattr(pool, "_processes", None) or {}  # the manager thread's dict: shutdown drops ours
+    manager = getattr(pool, "_executor_manager_thread", None)
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None:  # its feeder thread must not wait at exit for the killed readers
+        call_queue.cancel_join_thread()
+    pool.shutdown(wait=False, cancel_futures=True)  # from here no submit can start another worker
+    processes = list(by_pid.values())
+    for signal_name in ("terminate", "kill"):
+        ended = _ended(processes, 0)
+        for process in processes:
+            if process not in ended:
+                with contextlib.suppress(Exception):
+                    getattr(process, signal_name)()
+        if len(_ended(processes, STOP_SECONDS)) == len(processes):
+            break
+    if manager is not None:
+        manager.join(timeout=STOP_SECONDS)  # it reaps the workers it joins
+    if manager is None or not manager.is_alive():
+        for process in processes:  # reaped already (or by us now): no zombies left behind
+            with contextlib.suppress(Exception):
+                process.join(timeout=0)
 
 
 def release_pools() -> None:
@@ -171,8 +244,9 @@ atexit.register(release_pools)
 class PoolExecutor(Executor):
     """``workers`` local processes (spawned, each with ``threads`` threads for its libraries). The
     processes outlive the job: the next job of the same shape (the app's next Pre-label all or QA, the
-    next command of a script calling ``cli.main``) finds them started with their models loaded. Cancel
-    and a crash stop them; ``release_pools`` at exit."""
+    next command of a script calling ``cli.main``) finds them started with their models loaded. A job
+    holds its pool alone; Cancel and a crash stop its workers (``_stop_pool``); ``release_pools`` at
+    exit."""
 
     kind = "local pool"
     loses_all_on_crash = True
@@ -187,7 +261,7 @@ class PoolExecutor(Executor):
         return f"{self.slots} local worker processes x {self.threads} thread(s)"
 
     def _start(self) -> None:
-        self._pool = _warm_pool(self.slots, self.threads)
+        self._pool = _take_pool(self.slots, self.threads)
 
     def submit(self, task: Task, context: Any, items: list) -> Any:
         assert self._pool is not None, "the pool is closed"
@@ -221,21 +295,12 @@ class PoolExecutor(Executor):
 
     def _stop(self, kill: bool) -> None:
         pool, self._pool = self._pool, None
-        if pool is None or not kill:
-            return  # kept warm for the next job
-        _forget_pool(pool)
-        # concurrent.futures has no way to stop running tasks before Python 3.14's terminate_workers()
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        call_queue = getattr(pool, "_call_queue", None)
-        if call_queue is not None:  # its feeder thread must not wait at exit for the killed readers
-            call_queue.cancel_join_thread()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.terminate()
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.join(timeout=5)
+        if pool is None:
+            return
+        if kill:
+            _stop_pool(pool)
+        else:
+            _return_pool(pool, (self.slots, self.threads))
 
 
 class DaskExecutor(Executor):
