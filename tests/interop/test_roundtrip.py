@@ -215,3 +215,28 @@ def test_coco_reader_remaps_and_tolerates_foreign_files(tmp_path: Path) -> None:
         (2, 1, "box"),
     ]
     assert result.skipped == {"annotations": 1}
+
+
+def test_masks_of_images_named_past_the_file_system_limit_and_too_large(tmp_path: Path) -> None:
+    """Found by the fuzzer: a 300-character image name stopped the export (a mask file name over 255
+    bytes); an image over the size limit stops it with LimitError, as before the masks ran on workers."""
+    from PIL import Image
+
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.limits import LimitError
+    from pixelproof.core.model import ImageRecord
+
+    project = new_project(["dot"])
+    project.path = tmp_path / "p.json"
+    long_a, long_b = "é" * 150 + "a.png", "é" * 150 + "b.png"  # 300+ bytes each, alike for 300 bytes
+    for image_id, name in enumerate((long_a, long_b), start=1):
+        project.add_image(ImageRecord(image_id, name, 8, 6))
+        project.add_annotation(Annotation(image_id, image_id, 1, [1, 1, 2, image_id], None, 1.0))
+    write_masks(project, tmp_path / "out", images="keep")
+    written = sorted(p.name for p in (tmp_path / "out" / "masks").iterdir())
+    assert len(written) == 2 and all(len(n.encode()) <= 255 for n in written)
+    drawn = [int((np.asarray(Image.open(tmp_path / "out" / "masks" / n)) == 1).sum()) for n in written]
+    assert sorted(drawn) == [2, 4]  # each image's own box, in a file of its own
+    project.add_image(ImageRecord(3, "huge.png", 10**6, 10**6))
+    with pytest.raises(LimitError, match=r"huge\.png"):
+        write_masks(project, tmp_path / "again", images="keep")

@@ -6,6 +6,7 @@ handed to ``on_problem`` as it happens (so a GUI or CLI can show it live) and co
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections import Counter
@@ -346,12 +347,26 @@ def _stem(file_name: str) -> str:
     return "_".join([*parts, f"{ref.axis}{ref.index:03d}"])
 
 
+STEM_BYTES = 200  # a longer stem is cut (file systems allow 255 bytes a name, with room for suffixes)
+
+
+def _short_stem(file_name: str) -> str:
+    """``_stem``, cut to ``STEM_BYTES`` with a hash of the whole name when longer (a name the file system
+    refuses would stop an export at that image)."""
+    stem = _stem(file_name)
+    raw = stem.encode("utf-8", "surrogatepass")
+    if len(raw) <= STEM_BYTES:
+        return stem
+    digest = hashlib.sha1(raw).hexdigest()[:10]
+    return raw[: STEM_BYTES - 11].decode("utf-8", "ignore") + "_" + digest
+
+
 def unique_stems(project: Project) -> dict[int, str]:
     """Image id -> a file stem unique in the project (the base name, made unique with the image id)."""
-    seen: Counter[str] = Counter(_stem(im.file_name) for im in project.images.values())
+    seen: Counter[str] = Counter(_short_stem(im.file_name) for im in project.images.values())
     out = {}
     for im in project.images.values():
-        stem = _stem(im.file_name)
+        stem = _short_stem(im.file_name)
         out[im.id] = stem if seen[stem] == 1 else f"{stem}_{im.id}"
     return out
 

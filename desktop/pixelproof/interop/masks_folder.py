@@ -30,7 +30,7 @@ import numpy as np
 
 from pixelproof.core import safe_csv
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
@@ -421,6 +421,7 @@ def write_masks(
     listing: list[tuple[str, str]] = []
     todo = list(project.images.values())
     for image in todo:
+        check_image_size(image.width, image.height, image.file_name)  # LimitError here, as it was serially
         src = project.image_path(image)
         if images == "keep":
             listing.append((f"{stems[image.id]}.png", rel_name(src, out)))
