@@ -41,7 +41,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.panoptic import add_id_objects, crop_raster, paint_ids, read_id_png, table_ids
 
 SPLITS = ("train", "val", "test")
@@ -515,16 +515,7 @@ FORMAT = Format(
             label="Ground truth",
         ),
     ),
-    write_options=(
-        Option(
-            "images",
-            "choice",
-            "image files: hard/symbolic link (default) or copy them into leftImg8bit/<split>/<city>/",
-            "link",
-            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
-            label="Image files",
-        ),
-    ),
+    write_options=(images_option("leftImg8bit/<split>/<city>/"),),
     detect=looks_like_cityscapes,
     lost_on_export=(
         "holes (filled, unless later objects cover them), several parts (one object each), boxes "

@@ -37,7 +37,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.formats import Format, Option, images_option, sniff
 
 _LOCATION = re.compile(r"^(images|annotations|categories)\[(\d+)\]")
 
@@ -253,16 +253,7 @@ FORMAT = Format(
             label="Renumber categories 1..n",
         ),
     ),
-    write_options=(
-        Option(
-            "images",
-            "choice",
-            "image files: refer to the originals (keep), copy, or hard/symbolic link them into the output",
-            "keep",
-            choices=IMAGE_CHOICES,
-            label="Image files",
-        ),
-    ),
+    write_options=(images_option(),),
     input_is_file=True,
     output_is_file=True,
     detect=looks_like_coco,

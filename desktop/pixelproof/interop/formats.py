@@ -139,6 +139,29 @@ class Option:
             raise ValueError(f"must be at most {self.maximum:g}, got {value:g}")
 
 
+def images_option(where: str | None = None) -> Option:
+    """The ``images`` write option, one declaration for every writer. ``where``: the folder the format
+    keeps its images in (they must be there: link, the default, or copy); None for formats whose files
+    may name the originals (keep, the default)."""
+    if where is None:
+        return Option(
+            "images",
+            "choice",
+            "image files: refer to the originals (keep), copy, or hard/symbolic link them into the output",
+            "keep",
+            choices=IMAGE_CHOICES,
+            label="Image files",
+        )
+    return Option(
+        "images",
+        "choice",
+        f"image files: hard/symbolic link (default) or copy them into {where}",
+        "link",
+        choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
+        label="Image files",
+    )
+
+
 @dataclass(frozen=True)
 class Format:
     """A format: its reader and writer (either may be None), their options, and how to recognise it."""

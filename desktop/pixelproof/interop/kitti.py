@@ -34,7 +34,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.cityscapes import BY_ID, LABELS, class_category
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.panoptic import add_id_objects, paint_ids, read_id_png, table_ids
 
 DONT_CARE = "DontCare"
@@ -298,14 +298,7 @@ FORMAT = Format(
                 "segment": "Segment (semantic/ + instance/ PNGs)",
             },
         ),
-        Option(
-            "images",
-            "choice",
-            "image files: hard/symbolic link (default) or copy them into training/image_2/",
-            "link",
-            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
-            label="Image files",
-        ),
+        images_option("training/image_2/"),
     ),
     detect=looks_like_kitti,
     lost_on_export=(

@@ -47,7 +47,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.formats import Format, Option, images_option, sniff
 
 LABELME_VERSION = "5.5.0"
 CIRCLE_POINTS = 64
@@ -534,14 +534,7 @@ FORMAT = Format(
         ),
     ),
     write_options=(
-        Option(
-            "images",
-            "choice",
-            "image files: refer to the originals (keep), copy, or hard/symbolic link them into the output",
-            "keep",
-            choices=IMAGE_CHOICES,
-            label="Image files",
-        ),
+        images_option(),
         Option(
             "image_data",
             "bool",

@@ -30,7 +30,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.formats import Format, images_option
 
 GOOD = "good"
 GROUND_TRUTH = "ground_truth"
@@ -198,16 +198,7 @@ FORMAT = Format(
     title="MVTec AD",
     reader=read_mvtec,
     writer=write_mvtec,
-    write_options=(
-        Option(
-            "images",
-            "choice",
-            "image files: hard/symbolic link (default) or copy them into <object>/<split>/<defect>/",
-            "link",
-            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
-            label="Image files",
-        ),
-    ),
+    write_options=(images_option("<object>/<split>/<defect>/"),),
     detect=looks_like_mvtec,
     lost_on_export=(
         "several objects of an image (one mask), a second category in an image (merged into the "

@@ -41,7 +41,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.formats import Format, images_option
 
 BOX_COLUMNS = (
     "ImageID",
@@ -463,16 +463,7 @@ FORMAT = Format(
     title="Open Images (V6/V7 CSV)",
     reader=read_openimages,
     writer=write_openimages,
-    write_options=(
-        Option(
-            "images",
-            "choice",
-            "image files: hard/symbolic link (default) or copy them into images/<split>/",
-            "link",
-            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
-            label="Image files",
-        ),
-    ),
+    write_options=(images_option("images/<split>/"),),
     detect=looks_like_openimages,
     lost_on_export=(
         "void regions; polygons become mask PNGs (same pixels); categories without a MID get "

@@ -34,7 +34,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.formats import Format, Option, images_option
 
 SPLITS = ("train", "val", "test")
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
@@ -475,15 +475,7 @@ FORMAT = Format(
                 "segment": "Segment (polygons)",
             },
         ),
-        Option(
-            "images",
-            "choice",
-            "image files: hard/symbolic link (default) or copy them into images/<split> (Ultralytics finds "
-            "labels only beside an images folder)",
-            "link",
-            choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
-            label="Image files",
-        ),
+        images_option("images/<split> (Ultralytics finds labels only beside an images folder)"),
         Option(
             "val_fraction",
             "float",
