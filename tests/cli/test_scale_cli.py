@@ -195,3 +195,23 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_partial_output(tmp_path: Path) -
     assert proc.returncode == 130, rest
     assert "interrupted; no output was written" in rest
     assert not parts.exists() and not list(parts.parent.glob(".parts.*"))  # no output, no staging left
+
+
+@pytest.mark.parametrize("command", ["qa", "lint", "convert", "merge", "agreement"])
+def test_batch_flags_are_checked_by_the_parser_of_every_batch_command(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One argument helper for every batch command: --workers with --scheduler, and a --path-map that is
+    not LOCAL=REMOTE, are usage errors (exit 2) before anything is read."""
+    base = {"qa": ["qa", "r.json", "c.json"], "lint": ["lint", "p.json"],
+            "merge": ["merge", "a.json", "-o", "m.json"],
+            "convert": ["convert", "in", "out", "--from", "coco", "--to", "masks"],
+            "agreement": ["agreement", "a.json", "b.json"]}[command]  # fmt: skip
+    with pytest.raises(SystemExit) as exit_info:
+        main([*base, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    assert exit_info.value.code == 2
+    assert "not allowed with argument --workers" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main([*base, "--path-map", "nodest"])
+    assert exit_info.value.code == 2
+    assert "--path-map 'nodest': expected LOCAL=REMOTE" in capsys.readouterr().err

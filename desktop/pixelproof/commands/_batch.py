@@ -21,17 +21,27 @@ def workers_count(text: str) -> int:
     return n
 
 
+def path_map_item(text: str) -> str:
+    """One ``--path-map`` value, checked when the command line is parsed (a usage error, exit 2)."""
+    try:
+        PathMap.parse([text])
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
 def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False) -> None:
     """The options of DESIGN.md §7 for batch commands (``shards``: also ``--shard-size``)."""
     g = p.add_argument_group("running on several cores or a cluster (see docs/scaling.md)")
-    g.add_argument(
+    where = g.add_mutually_exclusive_group()  # the cluster has its own workers
+    where.add_argument(
         "--workers",
         type=workers_count,
         metavar="N",
         help="local worker processes (default: every core for a large job of >= 200 images or >= 10 s, "
         "else 1 = in this process)",
     )
-    g.add_argument(
+    where.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786); its workers "
@@ -40,6 +50,7 @@ def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False) -> Non
     g.add_argument(
         "--path-map",
         action="append",
+        type=path_map_item,
         default=[],
         metavar="LOCAL=REMOTE",
         help="with --scheduler: workers see files under LOCAL at REMOTE (repeatable)",
@@ -55,9 +66,7 @@ def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False) -> Non
 
 
 def batch_options(args: argparse.Namespace) -> BatchOptions:
-    """The parsed flags; ValueError (a usage error) for a bad ``--path-map``."""
-    if args.workers is not None and args.scheduler:
-        raise ValueError("--workers and --scheduler exclude each other (the cluster has its own workers)")
+    """The parsed flags (checked by the parser ``add_batch_arguments`` set up: nothing left to refuse)."""
     return BatchOptions(
         workers=args.workers,
         scheduler=args.scheduler,

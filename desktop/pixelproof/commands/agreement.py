@@ -37,11 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.agreement import raters_from_merged, raters_from_shards, run_agreement
     from pixelproof.core.batch import BatchSetupError
 
-    try:
-        batch = batch_options(args)
-    except ValueError as e:
-        error(str(e))
-        return 2
+    batch = batch_options(args)
     from pixelproof.core.coco import read_json
     from pixelproof.core.merge import Shard
     from pixelproof.core.scorecards import honeypot_scorecards

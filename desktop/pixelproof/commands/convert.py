@@ -160,11 +160,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.interop.formats import FORMATS, all_options
 
     src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
-    try:
-        batch = batch_options(args)
-    except ValueError as e:
-        error(str(e))
-        return 2
+    batch = batch_options(args)
     if not os.path.exists(args.input):
         error(f"{args.input}: not found")
         return 1

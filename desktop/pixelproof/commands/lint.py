@@ -98,11 +98,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.lint import report as lint_report
     from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
 
-    try:
-        batch = batch_options(args)
-    except ValueError as e:
-        error(str(e))
-        return EXIT_USAGE
+    batch = batch_options(args)
     problem = _usage(args)
     if problem:
         error(problem)

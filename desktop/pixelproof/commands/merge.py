@@ -38,11 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError, read_json, save_project
     from pixelproof.core.merge import Shard, merge_shards
 
-    try:
-        batch = batch_options(args)
-    except ValueError as e:
-        error(str(e))
-        return 2
+    batch = batch_options(args)
 
     projects = []
     with ProgressBar("reading shards", unit="files") as bar:

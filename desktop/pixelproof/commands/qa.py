@@ -49,11 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
     from pixelproof.interop.references import ReferenceLoadError, load_reference
 
-    try:
-        batch = batch_options(args)
-    except ValueError as e:
-        error(str(e))
-        return 2
+    batch = batch_options(args)
     if not 0.0 <= args.iou_threshold < 1.0:  # NaN fails too
         error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
         return 2
