@@ -109,3 +109,41 @@ def test_prelabel_project_continues_after_failures(tmp_path: Path) -> None:
     save_project(project)
     again = load_project(project.path)
     assert len(again.annotations) == 2
+
+
+def test_a_serial_run_reads_the_next_picture_while_the_model_runs(tmp_path: Path, monkeypatch) -> None:
+    """Serial pre-labeling (one image a task) decodes picture i+1 in a thread while the model runs on
+    picture i; every picture is read once. The backend waits for that read: without it, it times out."""
+    import threading
+
+    import cv2
+
+    from pixelproof.inference import batch
+
+    project = project_with_images(3)
+    for i in (1, 2, 3):
+        cv2.imwrite(str(tmp_path / f"img{i}.png"), np.zeros((30, 40), np.uint8))
+    project.path = tmp_path / "p.json"
+    reads: list[str] = []
+    read = {name: threading.Event() for name in ("img1.png", "img2.png", "img3.png")}
+    real = batch.read_checked
+
+    def counting(path, *args):
+        reads.append(Path(path).name)
+        read[Path(path).name].set()
+        return real(path, *args)
+
+    monkeypatch.setattr(batch, "read_checked", counting)
+    waited: list[bool] = []
+
+    class Waits(Backend):
+        name = "waits"
+
+        def predict(self, image, prompt=None):
+            nxt = f"img{len(waited) + 2}.png"
+            waited.append(read[nxt].wait(20) if nxt in read else True)
+            return preds()[:1]
+
+    report = prelabel_project(project, Waits())
+    assert report.succeeded == 3 and waited == [True, True, True]
+    assert sorted(reads) == ["img1.png", "img2.png", "img3.png"]  # each once

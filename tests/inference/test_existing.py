@@ -133,3 +133,21 @@ def test_add_new_answers_as_repeats_then_add_one_by_one() -> None:
         assert got == want and 0 < sum(got) < len(got), threshold
         objs = [(c, batched.shape(None, crop), b, a) for c, crop, b, a in new]
         assert _overlapping_pairs(objs, threshold, batch=7) == _overlapping_pairs(objs, threshold)
+
+
+def test_mask_iou_on_runs_equals_iou_on_pixels() -> None:
+    """Two shapes known only by compressed RLE are compared run by run (nothing decoded): the same IoU
+    as their pixels give."""
+    from pixelproof.inference.existing import Shape, _mask_iou
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        a, b = disc(*rng.uniform(10, 50, 3)), disc(*rng.uniform(10, 50, 3))
+        ra, rb = (masks.encode(m) for m in (a, b))
+        pixels = np.count_nonzero(a & b) / max(1, np.count_nonzero(a | b))
+        sa, sb = Shape(ra), Shape(rb)
+        by_runs = _mask_iou(sa, sb)
+        assert sa._crop is None and sb._crop is None and abs(by_runs - pixels) < 1e-9
+        crops = Shape(ra), Shape(rb)
+        crops[0].crop(), crops[1].crop()
+        assert abs(_mask_iou(*crops) - pixels) < 1e-9  # decoded: the crop path

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks, rle_codec
 from pixelproof.core.batch import job_timestamp
@@ -343,14 +342,14 @@ def _geometries(predictions: list[Prediction], h: int, w: int) -> Iterator[Geome
     for p, crop, g in zip(predictions, crops, given, strict=True):
         if g:
             assert p.rle is not None
-            yield p.rle, [float(v) for v in p.bbox], float(mask_utils.area(p.rle))
+            yield p.rle, [float(v) for v in p.bbox], float(p.area)
         else:
             yield next(encoded) if crop is not None else _geometry(p, h, w)
 
 
 def _given_rle(p: Prediction, h: int, w: int) -> bool:
-    """Whether the prediction brings its mask's RLE, for this image size."""
-    return p.rle is not None and p.rle.get("size") == [h, w]
+    """Whether the prediction brings its mask's RLE (and area), for this image size."""
+    return p.rle is not None and p.area > 0 and p.rle.get("size") == [h, w]
 
 
 def _crop(p: Prediction, h: int, w: int) -> tuple[tuple[int, int, int, int], np.ndarray] | None:

@@ -87,6 +87,7 @@ class Prediction:
     # together): stored as it is; ``mask`` may then be None (``with_mask`` decodes its box); a shifted
     # copy drops it
     rle: dict[str, Any] | None = field(default=None, repr=False)
+    area: int = 0  # with ``rle``: its pixel count
 
     def shifted(self, dx: int, dy: int) -> Prediction:
         """The same object seen from an image in which this one's (0, 0) is at (dx, dy)."""
@@ -107,7 +108,8 @@ class Prediction:
 
         found = crop_of(self.rle)
         (x, y, _, _), crop = found if found is not None else ((0, 0, 0, 0), np.zeros((0, 0), bool))
-        return Prediction(self.category, self.score, list(self.bbox), crop, self.polygon, (x, y), self.rle)
+        bbox, poly = list(self.bbox), self.polygon
+        return Prediction(self.category, self.score, bbox, crop, poly, (x, y), self.rle, self.area)
 
     def full_mask(self, height: int, width: int) -> np.ndarray | None:
         """The mask as an image-sized boolean array (None without a mask)."""
@@ -476,6 +478,9 @@ def open_onnx_session(path: str | Path, what: str = "ONNX model", threads: int =
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.log_severity_level = 3
+    # idle intra-op threads sleep instead of spinning: between runs the spinning thread would take a core
+    # from what the app does with the outputs (on a busy machine it halved the model's own speed too)
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(p), sess_options=opts, providers=["CPUExecutionProvider"])
     except Exception as e:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -115,9 +115,42 @@ class PrelabelContext:
     skip_iou: float | None = None  # skip predictions repeating an object above this IoU; None = keep all
     from_boxes: bool = False  # outline the items' boxes with an interactive backend instead
     apply_exif: bool = True  # the project's ``applies_exif``: images seen as their EXIF orientation says
+    ahead: ReadAhead | None = None  # serial runs: the next picture decoded while the model runs
 
     def __getstate__(self) -> dict[str, Any]:  # a loaded model never travels to a worker
-        return {**{k: getattr(self, k) for k in self.__dataclass_fields__}, "backend": None}
+        return {**{k: getattr(self, k) for k in self.__dataclass_fields__}, "backend": None, "ahead": None}
+
+
+def _load(context: PrelabelContext, item: Item) -> Any:
+    """An item's pixels (a region reader when tiling), or the exception reading it raised."""
+    try:
+        reader = regions_checked if context.tiling is not None else read_checked
+        return reader(item.path, item.width, item.height, context.apply_exif)
+    except Exception as e:
+        return e
+
+
+class ReadAhead:
+    """Read-ahead across a serial run's one-image tasks: when the task of one picture starts, the next
+    picture is decoded in a thread while the model runs (what a worker's task does within its chunk)."""
+
+    def __init__(self, context: PrelabelContext, items: Sequence[Item]) -> None:
+        self.context, self.items = context, list(items)
+        self.index = {id(item): i for i, item in enumerate(self.items)}
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        self.pending: tuple[int, Future] | None = None
+
+    def take(self, item: Item) -> Any:
+        """The item's pixels (read ahead, or now), after starting to read the one after it."""
+        i = self.index.get(id(item), -1)
+        ready = self.pending[1] if self.pending is not None and self.pending[0] == i else None
+        self.pending = None
+        if 0 <= i < len(self.items) - 1:
+            self.pending = (i + 1, self.pool.submit(_load, self.context, self.items[i + 1]))
+        return ready.result() if ready is not None else _load(self.context, item)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 # (shapes, dropped, skipped) as ``to_shapes`` returns them, + speckles: masks the backend dropped under its
@@ -138,11 +171,7 @@ def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesRes
         return [Failed(str(e))] * len(items)
 
     def load(item: Item) -> Any:
-        try:
-            reader = regions_checked if context.tiling is not None else read_checked
-            return reader(item.path, item.width, item.height, context.apply_exif)
-        except Exception as e:
-            return e
+        return context.ahead.take(item) if context.ahead is not None else _load(context, item)
 
     def run(item: Item, pixels: Any) -> ShapesResult | Failed:
         try:
@@ -154,7 +183,7 @@ def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesRes
         except Exception as e:  # never let one image stop the batch
             return Failed(f"{type(e).__name__}: {e}")
 
-    if len(items) <= 1:  # nothing to read ahead (a serial run's task is one image): no reader thread
+    if len(items) <= 1:  # a serial run's task is one image: ``context.ahead`` reads the next one
         return [run(item, load(item)) for item in items]
     out: list[ShapesResult | Failed] = []
     with ThreadPoolExecutor(max_workers=1) as reader:
@@ -221,18 +250,25 @@ def propose_batch(
         boxes = tuple(box_annotations(project, im.id)) if from_boxes else ()
         return Item(path, im.width, im.height, objects, boxes)
 
+    items = [item(im) for im in images]
+    if backend is not None and tiling is None:  # serial, in this process
+        context.ahead = ReadAhead(context, items)
     results = run_batch(
         prelabel_task,
         context,
-        [item(im) for im in images],
+        items,
         executor,
         seconds_per_item=SECONDS_PER_IMAGE,
         on_progress=on_progress,
         cancelled=cancelled,
     )
-    for index, result in results:
-        image = images[index]
-        if isinstance(result, Failed):
-            yield image, result.reason
-        else:
-            yield image, mapper.adopt(image, *result)
+    try:
+        for index, result in results:
+            image = images[index]
+            if isinstance(result, Failed):
+                yield image, result.reason
+            else:
+                yield image, mapper.adopt(image, *result)
+    finally:
+        if context.ahead is not None:
+            context.ahead.close()

@@ -217,16 +217,36 @@ def argmax_and_confidence(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True, slots=True)
 class Components:
-    """Every 8-connected component of the wanted classes, numbered together in one label image, with
-    what each needs, found from the runs of equal ids down the picture's columns (COCO's pixel order;
-    tens of thousands of runs, not a pass over the picture per component). Arrays are indexed by id."""
+    """Every 8-connected component of the wanted classes, numbered together (id 0 = none), with what
+    each needs, found from the runs of equal ids down the picture's columns (COCO's pixel order; tens
+    of thousands of runs, not a pass over the picture per component). Arrays are indexed by id."""
 
-    ids_t: np.ndarray  # int32 [W, H]: the label image transposed (0 = no component)
+    height: int
     cls: np.ndarray  # class of each id
     area: np.ndarray
-    box: np.ndarray  # [K, 4] x, y, w, h
     conf_sum: np.ndarray  # summed confidence
     runs: tuple[np.ndarray, np.ndarray, np.ndarray]  # (flat column-major start, length, id)
+
+    def selected_runs(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The runs of the components ``chosen`` (bool per id) says."""
+        starts, lengths, ids = self.runs
+        pick = chosen[ids]
+        return starts[pick], lengths[pick], ids[pick]
+
+    def boxes(self, runs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+        """[K, 4] x, y, w, h per id, from ``runs`` (those of the ids wanted: only theirs are right)."""
+        starts, lengths, ids = runs
+        k, h = self.area.size, self.height
+        col0, row0 = np.divmod(starts, h)
+        col1, row1 = np.divmod(starts + lengths - 1, h)
+        across = col1 > col0  # a run going on into the next column: its rows reach both edges
+        x0, y0 = np.full(k, np.iinfo(np.int64).max), np.full(k, h, np.int64)
+        x1, y1 = np.zeros(k, np.int64), np.zeros(k, np.int64)
+        np.minimum.at(x0, ids, col0)
+        np.maximum.at(x1, ids, col1 + 1)
+        np.minimum.at(y0, ids, np.where(across, 0, row0))
+        np.maximum.at(y1, ids, np.where(across, h, row1 + 1))
+        return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
 def components(classes_map: np.ndarray, confidence: np.ndarray, wanted: list[int]) -> Components:
@@ -253,19 +273,8 @@ def components(classes_map: np.ndarray, confidence: np.ndarray, wanted: list[int
     starts, lengths, run_ids = starts[inside], lengths[inside], run_ids[inside]
     k = len(cls)
     conf_sum = np.bincount(run_ids, weights=sums[inside], minlength=k)
-    ends = starts + lengths
     area = np.bincount(run_ids, weights=lengths, minlength=k).astype(np.int64)
-    col0, row0 = np.divmod(starts, h)
-    col1, row1 = np.divmod(ends - 1, h)
-    across = col1 > col0  # a run going on into the next column: its rows reach both edges
-    x0, y0 = np.full(k, flat.size, np.int64), np.full(k, flat.size, np.int64)
-    x1, y1 = np.zeros(k, np.int64), np.zeros(k, np.int64)
-    np.minimum.at(x0, run_ids, col0)
-    np.minimum.at(y0, run_ids, np.where(across, 0, row0))
-    np.maximum.at(x1, run_ids, col1 + 1)
-    np.maximum.at(y1, run_ids, np.where(across, h, row1 + 1))
-    box = np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
-    return Components(ids, np.asarray(cls), area, box, conf_sum, (starts, lengths, run_ids))
+    return Components(h, np.asarray(cls), area, conf_sum, (starts, lengths, run_ids))
 
 
 def semantic_predictions(
@@ -303,11 +312,12 @@ def semantic_predictions(
     keep = np.flatnonzero(sized & (scores >= score_threshold))
     chosen = np.zeros(found.area.size, bool)
     chosen[keep] = True
-    starts, lengths, run_ids = found.runs
-    runs = chosen[run_ids]
-    rles = rle_codec.runs_rle(starts[runs], lengths[runs], run_ids[runs], *classes_map.shape)
+    runs = found.selected_runs(chosen)
+    rles = rle_codec.runs_rle(*runs, *classes_map.shape)
     names = [class_name(classes, c) for c in range(max(wanted, default=0) + 1)]
-    boxes = found.box[keep].astype(float).tolist()
-    for c, box, score, rle in zip(found.cls[keep].tolist(), boxes, scores[keep].tolist(), rles, strict=True):
-        out.append(Prediction(names[c], score, box, rle=rle))  # pixels decoded only if asked (with_mask)
+    boxes, areas = found.boxes(runs)[keep].astype(float).tolist(), found.area[keep].tolist()
+    for c, box, score, rle, area in zip(
+        found.cls[keep].tolist(), boxes, scores[keep].tolist(), rles, areas, strict=True
+    ):
+        out.append(Prediction(names[c], score, box, rle=rle, area=area))  # pixels decoded if asked: with_mask
     return out, small
