@@ -145,6 +145,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--only", nargs="+", metavar="MODEL", help="run only these (yolo11n, faster_rcnn, unet, ...)"
     )
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="then one more run of each semantic model, timing where its time goes (ms per image)",
+    )
     args = parser.parse_args(argv)
     if not args.model.is_file():
         print(f"model not found: {args.model}")
@@ -167,6 +172,11 @@ def main(argv: list[str]) -> int:
     print("then per picture: read (OpenCV), preprocess as the backend does, run (outputs not decoded);")
     print("ours: the whole `pixelproof prelabel` run (open the model, load the project, read, preprocess,")
     print("run, decode the outputs into annotations, save). Both sides open the model once per run.")
+    from pixelproof.inference.onnx_models import SEMANTIC_MIN_AREA
+
+    print(f"onnx backend: --score-threshold 0.3; semantic models: the default min_area {SEMANTIC_MIN_AREA}")
+    print("(components under it are dropped and counted, not added); onnxruntime threads sleep between runs")
+    print("on both sides (session.intra_op.allow_spinning 0, as the backends open theirs)")
     print("ratio = ours / bare; per image = ratio without opening the model on either side")
     print(f"{'model':<16} {'family':<22} {'images':>6} {'bare img/s':>10} {'ours img/s':>10} "
           f"{'open s bare/ours':>16} {'objects/img':>11} {'ratio':>6} {'per image':>9}")  # fmt: skip
@@ -181,5 +191,79 @@ def main(argv: list[str]) -> int:
         per_image, objs = (t.ours - t.ours_open) / t.bare_loop, t.objects / n
         print(f"{model.name:<16} {t.family:<22} {n:>6} {n / bare:>10.2f} {n / t.ours:>10.2f} {opens:>16} "
               f"{objs:>11.0f} {t.ours / bare:>6.3f} {per_image:>9.3f}  (target <= 1.15)")  # fmt: skip
+    if args.phases:
+        print_phases([r for r in runs if r[0].stem in SEMANTIC], args.family_images)
     print(f"machine load average (1 min) at end: {os.getloadavg()[0]:.1f}")
     return 0
+
+
+SEMANTIC = ("deeplabv3", "lraspp", "unet")
+# (module, attribute, label): what one ``pixelproof prelabel`` run of a semantic model spends its time in
+PHASES = (
+    ("pixelproof.inference.batch", "_load", "read"),
+    ("pixelproof.inference.onnx_models", "semantic_input", "preprocess"),
+    ("pixelproof.inference.batch", "predict_safely", "predict"),
+    ("pixelproof.inference.onnx_models", "resize_logits", "resize logits"),
+    ("pixelproof.inference.onnx_models", "argmax_and_confidence", "argmax+softmax"),
+    ("pixelproof.inference.onnx_models", "semantic_predictions", "components+RLE"),
+    ("pixelproof.inference.batch", "to_shapes", "shapes+repeat check"),
+    ("pixelproof.inference.apply", "PredictionMapper.adopt", "ids+categories"),
+    ("pixelproof.core.edits.predictions", "AddPredictions.__init__", "edit (copies)"),
+    ("pixelproof.core.edits.predictions", "AddPredictions.apply", "edit apply"),
+    ("pixelproof.commands.prelabel", "save_project", "save"),
+)
+
+
+def print_phases(runs: list[tuple[Path, str, int]], n: int) -> None:
+    """Wall time per phase of one more ``prelabel`` run per model (the functions wrapped with timers;
+    ``read`` runs in the read-ahead thread, ``predict`` = preprocess + the model + the three after it)."""
+    import functools
+    import importlib
+
+    from pixelproof.cli import main as cli_main
+    from pixelproof.core.coco import save_project
+    from pixelproof.core.image_folder import project_from_folder
+
+    spent: dict[str, float] = {}
+    originals = []
+    for module_name, attr, label in PHASES:
+        owner: object = importlib.import_module(module_name)
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+
+        def timed(*a, _f=original, _label=label, **k):  # type: ignore[no-untyped-def]
+            t0 = time.perf_counter()
+            try:
+                return _f(*a, **k)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - t0
+
+        setattr(owner, name, functools.wraps(original)(timed))
+        originals.append((owner, name, original))
+    try:
+        print("where a semantic run's time goes, ms per image (one more run each, timed per phase):")
+        for model, backend, _ in runs:
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp)
+                make_images(folder, n)
+                project = folder / "project.json"
+                save_project(project_from_folder(folder, project, []), project)
+                argv = ["prelabel", str(project), "--backend", backend, "--model", str(model)]
+                argv += ["-o", str(folder / "out.json"), "--score-threshold", "0.3"]
+                spent.clear()
+                t0 = time.perf_counter()
+                with contextlib.redirect_stdout(io.StringIO()):
+                    cli_main(argv)
+                total = time.perf_counter() - t0
+            model_s = spent.get("predict", 0.0) - sum(
+                spent.get(k, 0.0) for k in ("preprocess", "resize logits", "argmax+softmax", "components+RLE")
+            )
+            parts = [f"{label} {spent.get(label, 0.0) / n * 1000:.1f}" for _, _, label in PHASES]
+            ms = 1000 / n
+            print(f"  {model.name}: whole run {total * ms:.1f}; model (onnxruntime) {model_s * ms:.1f};")
+            print("    " + "; ".join(parts))
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
