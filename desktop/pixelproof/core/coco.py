@@ -498,7 +498,7 @@ def dumps_project(project: Project) -> bytes:
             if not value:
                 parts.append(b"\n" + head + b"[]" + sep)
                 continue
-            parts.append(b"\n" + head + b"[\n  " + _one_per_line(value) + b"\n]" + sep)
+            parts += [b"\n", head, b"[\n  ", _one_per_line(value), b"\n]", sep]  # no copy of the big part
         else:
             parts.append(b"\n" + head + orjson.dumps(value, option=opt, default=_json_default) + sep)
     parts.append(b"\n}\n")
@@ -509,7 +509,7 @@ _SEPARATOR = "\x00pixelproof: next member\x00"
 _SEPARATOR_JSON = b',"\\u0000pixelproof: next member\\u0000",'
 
 
-def _one_per_line(members: list) -> bytes:
+def _one_per_line(members: list) -> bytes | memoryview:
     """``members`` serialized and joined by ``,`` + newline + 2 spaces: one ``orjson.dumps`` call for the
     whole list (per-member calls take ~4x as long), the members told apart by a separator string between
     them, then replaced. A string of the project that holds the separator makes the count differ: then
@@ -520,7 +520,7 @@ def _one_per_line(members: list) -> bytes:
     whole = orjson.dumps(spaced, option=opt, default=_json_default)
     del spaced
     if whole.count(_SEPARATOR_JSON) == len(members) - 1:
-        return whole[1:-1].replace(_SEPARATOR_JSON, b",\n  ")
+        return memoryview(whole.replace(_SEPARATOR_JSON, b",\n  "))[1:-1]  # without [ and ], uncopied
     return b",\n  ".join(orjson.dumps(v, option=opt, default=_json_default) for v in members)
 
 
