@@ -116,18 +116,25 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     assert json.loads(lints["serial"])["summary"]["problems"] > 0
     assert lints["pool"] == lints["serial"] and lints["dask"] == lints["serial"]
 
-    # convert to PNG masks: the same files, drawn here and on two workers (the cluster runs the same tasks)
-    converted = {}
-    for name in ("serial", "pool"):
-        flags = runs[name]
-        out = folder / f"{name}.masks"
-        argv = ["convert", str(folder / "labels.json"), str(out), "--from", "coco", "--to", "masks",
-                "--images", "keep", *flags]  # fmt: skip
-        assert main(argv) == 0, capsys.readouterr().err
-        files = sorted(p for p in out.rglob("*") if p.is_file())
-        converted[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in files}
-    assert sum(k.startswith("masks/") for k in converted["serial"]) == 14
-    assert converted["pool"] == converted["serial"]
+    # convert to the formats that draw mask PNGs: the same files, drawn here and on two workers (the
+    # cluster runs the same tasks)
+    drawn = {"masks": "masks/", "cityscapes": "gtFine/", "kitti": "training/instance/",
+             "mvtec": "object/ground", "openimages": "masks/"}  # fmt: skip
+    for fmt, mask_folder in drawn.items():
+        converted = {}
+        for name in ("serial", "pool"):
+            out = folder / f"{name}.{fmt}"
+            argv = ["convert", str(folder / "labels.json"), str(out), "--from", "coco", "--to", fmt,
+                    "--images", "keep" if fmt == "masks" else "copy", *runs[name]]  # fmt: skip
+            capsys.readouterr()
+            code = main(argv)
+            said = capsys.readouterr().err
+            assert code == 0, said
+            assert ("running on 2 local worker processes" in said) == (name == "pool"), said
+            files = sorted(p for p in out.rglob("*") if p.is_file())
+            converted[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in files}
+        assert sum(k.startswith(mask_folder) for k in converted["serial"]) >= 14, fmt
+        assert converted["pool"] == converted["serial"], fmt
 
     # merge and agreement of two annotators' shards (every image labelled by both): the same files
     shards = folder / "shards"

@@ -21,8 +21,7 @@ from pixelproof.commands._common import ProgressBar, error, warn
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
 ONE_PROCESS = (
     "coco, cvat, nifti and dicom-seg are one file (or volume) written as one stream; yolo, voc and "
-    "labelme are small text files per image, cheaper to write than to send to a worker; cityscapes, "
-    "kitti, mvtec and openimages also draw mask PNGs per image but are not split into tasks yet"
+    "labelme are small text files per image, cheaper to write than to send to a worker"
 )
 
 

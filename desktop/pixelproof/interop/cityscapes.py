@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -28,7 +29,7 @@ from PIL import Image
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import check_image_size
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -43,6 +44,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.panoptic import add_id_objects, crop_raster, paint_ids, read_id_png, table_ids
+from pixelproof.interop.per_image import draw_per_image
 
 SPLITS = ("train", "val", "test")
 GT_SUFFIXES = {
@@ -386,10 +388,15 @@ def write_cityscapes(
     *,
     images: str = "link",
     progress: ProgressCallback | None = None,
+    executor: Any = None,
+    worker_path: Callable[[str], str] | None = None,
 ) -> list[str]:
     """``gtFine/<split>/<city>/<frame>_gtFine_{polygons.json,labelIds.png,instanceIds.png}`` and the photos
     in ``leftImg8bit/``; returns warnings. Split and city come from each image's ``pixelproof`` extras
-    (default ``train`` / ``default``). Objects are written in annotation order (later ones on top)."""
+    (default ``train`` / ``default``). Objects are written in annotation order (later ones on top).
+    ``executor`` (``pixelproof.core.batch``; default: here) writes each image's ground truth
+    (``interop.per_image``; ``worker_path`` maps the output folder for a cluster); the photos are linked
+    or copied here."""
     if images not in ("copy", "link"):
         raise ValueError(
             f"images: Cityscapes needs its leftImg8bit/ folder: expected copy or link, got {images!r}"
@@ -399,7 +406,8 @@ def write_cityscapes(
     counts: Counter[str] = Counter()
     ids = table_ids(project, {lb.name: lb.id for lb in LABELS if lb.id >= 0}, counts)
     stems = unique_stems(project)
-    for image in with_progress(list(project.images.values()), len(project.images), progress):
+    items = []
+    for image in project.images.values():
         app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
         split = app.get("split") if app.get("split") in SPLITS else "train"
         city = str(app.get("city") or "default")
@@ -411,18 +419,13 @@ def write_cityscapes(
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        gt = out / "gtFine" / split / city
-        gt.mkdir(parents=True, exist_ok=True)
-        anns = project.annotations_of(image.id)
-        doc = {
-            "imgHeight": image.height,
-            "imgWidth": image.width,
-            "objects": _json_objects(project, anns, image, counts),
-        }
-        (gt / f"{prefix}_gtFine_polygons.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
-        label_png, instance_png = paint_ids(anns, image, ids, _has_instances, multiplier=1000)
-        Image.fromarray(label_png).save(gt / f"{prefix}_gtFine_labelIds.png")
-        Image.fromarray(instance_png).save(gt / f"{prefix}_gtFine_instanceIds.png")
+        items.append((image, project.annotations_of(image.id), (split, city, prefix)))
+    gt_root = str(out / "gtFine")
+    setup = (dict(project.categories), ids, worker_path(gt_root) if worker_path else gt_root)
+    for image_counts in draw_per_image(
+        _write_ground_truth, setup, items, executor=executor, progress=progress
+    ):
+        counts.update(image_counts)
     messages = {
         "missing": "image file(s) not found; only their ground truth was written",
         "unknown": "categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs "
@@ -435,8 +438,33 @@ def write_cityscapes(
     return warnings
 
 
+def _write_ground_truth(
+    setup: tuple[dict[int, Category], dict[int, int], str],
+    image: ImageRecord,
+    anns: list[Annotation],
+    where: tuple[str, str, str],
+) -> dict[str, int]:
+    """One image's three ground-truth files (a batch task's work: see ``interop.per_image``); returns the
+    counts for the warnings."""
+    categories, ids, gt_root = setup
+    split, city, prefix = where
+    counts: Counter[str] = Counter()
+    gt = Path(gt_root) / split / city
+    gt.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "imgHeight": image.height,
+        "imgWidth": image.width,
+        "objects": _json_objects(categories, anns, image, counts),
+    }
+    (gt / f"{prefix}_gtFine_polygons.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    label_png, instance_png = paint_ids(anns, image, ids, _has_instances, multiplier=1000)
+    Image.fromarray(label_png).save(gt / f"{prefix}_gtFine_labelIds.png")
+    Image.fromarray(instance_png).save(gt / f"{prefix}_gtFine_instanceIds.png")
+    return dict(counts)
+
+
 def _json_objects(
-    project: Project, anns: list[Annotation], image: ImageRecord, counts: Counter[str]
+    categories: dict[int, Category], anns: list[Annotation], image: ImageRecord, counts: Counter[str]
 ) -> list[dict]:
     """Objects in annotation order. A mask's holes are filled (polygons hold none); that loses nothing
     where later objects cover the hole, as they do for the visible part of an occluded object."""
@@ -449,7 +477,7 @@ def _json_objects(
     covered_later.reverse()
     out = []
     for a, covered in zip(ordered, covered_later, strict=True):
-        cat = project.categories[a.category_id]
+        cat = categories[a.category_id]
         extra = dict(a.app_extra.get("cityscapes") or {})
         label = extra.pop("label", None) or (
             cat.name + "group" if a.iscrowd and cat.name in BY_NAME else cat.name
@@ -517,6 +545,7 @@ FORMAT = Format(
     ),
     write_options=(images_option("leftImg8bit/<split>/<city>/"),),
     detect=looks_like_cityscapes,
+    parallel_writer=True,
     lost_on_export=(
         "holes (filled, unless later objects cover them), several parts (one object each), boxes "
         "(become polygons), pixels of objects hidden by later ones; in the PNGs, categories "

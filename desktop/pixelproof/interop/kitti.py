@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -36,6 +37,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.cityscapes import BY_ID, LABELS, class_category
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.panoptic import add_id_objects, paint_ids, read_id_png, table_ids
+from pixelproof.interop.per_image import draw_per_image
 
 DONT_CARE = "DontCare"
 TYPES = ("Car", "Van", "Truck", "Pedestrian", "Person_sitting", "Cyclist", "Tram", "Misc", DONT_CARE)
@@ -189,9 +191,14 @@ def write_kitti(
     task: str = "auto",
     images: str = "link",
     progress: ProgressCallback | None = None,
+    executor: Any = None,
+    worker_path: Callable[[str], str] | None = None,
 ) -> list[str]:
     """``training/image_2/`` plus ``training/label_2/<frame>.txt`` (detect) or ``training/semantic/`` +
-    ``training/instance/`` PNGs (segment; auto: segment when any object has a shape); returns warnings."""
+    ``training/instance/`` PNGs (segment; auto: segment when any object has a shape); returns warnings.
+    ``executor`` (``pixelproof.core.batch``; default: here) writes each image's labels
+    (``interop.per_image``; ``worker_path`` maps the output folder for a cluster); the images are linked or
+    copied here."""
     if task not in ("auto", "detect", "segment"):
         raise ValueError(f"task: expected auto, detect or segment, got {task!r}")
     if images not in ("copy", "link"):
@@ -209,7 +216,8 @@ def write_kitti(
     )
     for sub in ("image_2", "label_2") if task == "detect" else ("image_2", "semantic", "instance"):
         (base / sub).mkdir(parents=True, exist_ok=True)
-    for image in with_progress(list(project.images.values()), len(project.images), progress):
+    items = []
+    for image in project.images.values():
         src = project.image_path(image)
         if src.is_file():
             if (
@@ -224,16 +232,11 @@ def write_kitti(
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
-        if task == "detect":
-            lines = [_label_line(project, a, counts) for a in anns]
-            (base / "label_2" / f"{stems[image.id]}.txt").write_text("".join(lines), encoding="utf-8")
-        else:
-            semantic, instance = paint_ids(
-                anns, image, class_ids, _has_instances, multiplier=256, stuff_multiplied=True
-            )
-            Image.fromarray(semantic).save(base / "semantic" / f"{stems[image.id]}.png")
-            Image.fromarray(instance).save(base / "instance" / f"{stems[image.id]}.png")
+        items.append((image, sorted(project.annotations_of(image.id), key=lambda a: a.id), stems[image.id]))
+    root = worker_path(str(base)) if worker_path else str(base)
+    setup = (task, dict(project.categories), class_ids, root)
+    for image_counts in draw_per_image(_write_labels, setup, items, executor=executor, progress=progress):
+        counts.update(image_counts)
     messages = {
         "missing": "image file(s) not found; only their labels were written",
         "shapes": "polygon/mask object(s) written as their bounding boxes (KITTI detection holds boxes)",
@@ -244,14 +247,37 @@ def write_kitti(
     return warnings
 
 
+def _write_labels(
+    setup: tuple[str, dict[int, Category], dict[int, int], str],
+    image: ImageRecord,
+    anns: list[Annotation],
+    stem: str,
+) -> dict[str, int]:
+    """One image's label file (detect) or its two PNGs (segment): a batch task's work (see
+    ``interop.per_image``); returns the counts for the warnings."""
+    task, categories, class_ids, root = setup
+    base = Path(root)
+    counts: Counter[str] = Counter()
+    if task == "detect":
+        lines = [_label_line(categories, a, counts) for a in anns]
+        (base / "label_2" / f"{stem}.txt").write_text("".join(lines), encoding="utf-8")
+    else:
+        semantic, instance = paint_ids(
+            anns, image, class_ids, _has_instances, multiplier=256, stuff_multiplied=True
+        )
+        Image.fromarray(semantic).save(base / "semantic" / f"{stem}.png")
+        Image.fromarray(instance).save(base / "instance" / f"{stem}.png")
+    return dict(counts)
+
+
 def _has_instances(label_id: int) -> bool:
     label = BY_ID.get(label_id)
     return label is None or label.has_instances
 
 
-def _label_line(project: Project, a: Annotation, counts: Counter[str]) -> str:
+def _label_line(categories: dict[int, Category], a: Annotation, counts: Counter[str]) -> str:
     counts["shapes"] += a.kind != "box"
-    name = project.categories[a.category_id].name
+    name = categories[a.category_id].name
     if any(c.isspace() for c in name):
         counts["spaces"] += 1
         name = "_".join(name.split())
@@ -301,6 +327,7 @@ FORMAT = Format(
         images_option("training/image_2/"),
     ),
     detect=looks_like_kitti,
+    parallel_writer=True,
     lost_on_export=(
         "detect: shapes (written as their boxes), box corners beyond 2 decimals; segment: "
         "overlapping pixels (the later wins), names of categories outside the Cityscapes table "

@@ -1,6 +1,6 @@
-"""Drawing a PNG mask folder's masks (``write_masks``) as batch tasks (``pixelproof.core.batch``): each
-task draws its images' objects into id arrays and saves the PNGs itself, so the work runs in this process,
-on local workers or on a cluster with the same files as a result."""
+"""Drawing a PNG mask folder's masks (``write_masks``) image by image (``interop.per_image``): each image's
+objects go into an id array saved as its PNG by the task itself, so the work runs in this process, on local
+workers or on a cluster with the same files as a result."""
 
 from __future__ import annotations
 
@@ -29,32 +29,24 @@ class MaskContext:
     masks_dir: str  # as the worker sees it
 
 
-def mask_task(context: MaskContext, items: list[tuple[ImageRecord, list[Annotation], str]]) -> list:
-    """Draw, encode and save the masks of some images (a batch task: nothing shared, files of its own);
-    returns per image its instance class map and what to count in the warnings."""
-    from pixelproof.core.batch import Failed
-
-    palette = voc_colormap().reshape(-1).tolist()
-    out = []
-    for image, objects, mask_name in items:
-        one = Project(categories=context.categories)
-        one.add_image(image)
-        one.extend_annotations(objects)
-        counts: Counter[str] = Counter()
-        try:
-            ids, names = _image_ids(one, image, context.mode, context.class_index, counts)
-        except ValueError as e:  # LimitError: too large to draw; named, the parent stops there
-            out.append(Failed(str(e)))
-            continue
-        counts["16bit"] += ids.dtype == np.uint16
-        if ids.dtype == np.uint8:
-            png = Image.frombytes("P", (image.width, image.height), ids.tobytes())
-            png.putpalette(palette)
-        else:
-            png = Image.fromarray(ids)
-        png.save(Path(context.masks_dir) / mask_name)
-        out.append((names, dict(counts)))
-    return out
+def draw_mask(
+    context: MaskContext, image: ImageRecord, objects: list[Annotation], mask_name: str
+) -> tuple[dict[str, str], dict[str, int]]:
+    """Draw, encode and save one image's mask (a batch task's work: see ``interop.per_image``); returns
+    its instance class map and what to count in the warnings."""
+    one = Project(categories=context.categories)
+    one.add_image(image)
+    one.extend_annotations(objects)
+    counts: Counter[str] = Counter()
+    ids, names = _image_ids(one, image, context.mode, context.class_index, counts)
+    counts["16bit"] += ids.dtype == np.uint16
+    if ids.dtype == np.uint8:
+        png = Image.frombytes("P", (image.width, image.height), ids.tobytes())
+        png.putpalette(voc_colormap().reshape(-1).tolist())
+    else:
+        png = Image.fromarray(ids)
+    png.save(Path(context.masks_dir) / mask_name)
+    return names, dict(counts)
 
 
 def _image_ids(

@@ -30,7 +30,7 @@ import numpy as np
 
 from pixelproof.core import safe_csv
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, is_image_file, open_pillow
-from pixelproof.core.limits import LimitError, check_image_size
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
@@ -404,8 +404,8 @@ def write_masks(
     of images, each writing its own files (``worker_path`` maps the output folder for a cluster); the
     listing, class maps and warnings are gathered here in image order, so the output is the same.
     """
-    from pixelproof.core.batch import Failed, SerialExecutor, run_batch
-    from pixelproof.interop.mask_drawing import SECONDS_PER_MASK, MaskContext, mask_task
+    from pixelproof.interop.mask_drawing import SECONDS_PER_MASK, MaskContext, draw_mask
+    from pixelproof.interop.per_image import draw_per_image
 
     if mode not in ("instance", "semantic"):
         raise ValueError(f"mode: expected instance or semantic, got {mode!r}")
@@ -421,7 +421,6 @@ def write_masks(
     listing: list[tuple[str, str]] = []
     todo = list(project.images.values())
     for image in todo:
-        check_image_size(image.width, image.height, image.file_name)  # LimitError here, as it was serially
         src = project.image_path(image)
         if images == "keep":
             listing.append((f"{stems[image.id]}.png", rel_name(src, out)))
@@ -441,16 +440,13 @@ def write_masks(
     remote_dir = worker_path(masks_dir) if worker_path else masks_dir
     context = MaskContext(mode, class_index, dict(project.categories), remote_dir)
     items = [(image, project.annotations_of(image.id), f"{stems[image.id]}.png") for image in todo]
-    executor = executor or SerialExecutor()
-    drawn = run_batch(mask_task, context, items, executor, seconds_per_item=SECONDS_PER_MASK)
-    for index, result in with_progress(drawn, len(todo), progress):
-        if isinstance(result, Failed):  # as in this process: the first image that cannot be written stops it
-            name = todo[index].file_name
-            raise ValueError(result.reason if name in result.reason else f"{name}: {result.reason}")
-        names, image_counts = result
+    drawn = draw_per_image(
+        draw_mask, context, items, executor=executor, progress=progress, seconds_per_item=SECONDS_PER_MASK
+    )
+    for (_, _, mask_name), (names, image_counts) in zip(items, drawn, strict=True):
         counts.update(image_counts)
         if mode == "instance":
-            instance_map[items[index][2]] = names
+            instance_map[mask_name] = names
     (out / "classes.txt").write_text("\n".join(["_background_", *[c.name for c in cats]]) + "\n", "utf-8")
     if mode == "instance":
         (out / "instances.json").write_text(json.dumps(instance_map, indent=1), encoding="utf-8")

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
-from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -31,6 +33,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, images_option
+from pixelproof.interop.per_image import draw_per_image
 
 GOOD = "good"
 GROUND_TRUTH = "ground_truth"
@@ -139,18 +142,23 @@ def write_mvtec(
     *,
     images: str = "link",
     progress: ProgressCallback | None = None,
+    executor: Any = None,
+    worker_path: Callable[[str], str] | None = None,
 ) -> list[str]:
     """``<object>/<split>/<defect>/`` images and ``<object>/ground_truth/<defect>/<name>_mask.png`` (the union
     of the image's objects, 255 on 0); returns warnings. Object and defect come from the category name
     ``object/defect`` (a name without ``/`` is a defect of the object ``object``); images without objects go
-    to ``good`` (or the defect their extras name); the split is the image's own, else ``test``."""
+    to ``good`` (or the defect their extras name); the split is the image's own, else ``test``.
+    ``executor`` (``pixelproof.core.batch``; default: here) draws the masks (``interop.per_image``;
+    ``worker_path`` maps the output folder for a cluster); the images are linked or copied here."""
     if images not in ("copy", "link"):
         raise ValueError(f"images: MVTec AD needs its own folders: expected copy or link, got {images!r}")
     out = Path(out_dir)
     warnings: list[str] = []
     counts: Counter[str] = Counter()
     stems = unique_stems(project)
-    for image in with_progress(list(project.images.values()), len(project.images), progress):
+    items = []
+    for image in project.images.values():
         app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
         mvtec = app.get("mvtec") if isinstance(app.get("mvtec"), dict) else {}
         anns = [
@@ -172,12 +180,10 @@ def write_mvtec(
         else:
             counts["missing"] += 1
         if anns:
-            mask = np.zeros((image.height, image.width), dtype=bool)
-            for a in anns:
-                mask |= a.mask(image.height, image.width)
-            gt = out / obj / GROUND_TRUTH / defect
-            gt.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(mask.astype(np.uint8) * 255).save(gt / f"{stems[image.id]}_mask.png")
+            items.append((image, anns, f"{obj}/{GROUND_TRUTH}/{defect}/{stems[image.id]}_mask.png"))
+    root = worker_path(str(out)) if worker_path else str(out)
+    for _ in draw_per_image(_write_mask, root, items, executor=executor, progress=progress):
+        pass
     messages = {
         "missing": "image file(s) not found; only their masks were written",
         "objects": "image(s) with several objects: one mask each (MVTec AD has one mask per image)",
@@ -185,6 +191,16 @@ def write_mvtec(
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
+
+
+def _write_mask(root: str, image: ImageRecord, anns: list[Annotation], name: str) -> None:
+    """The union of an image's objects, 255 on 0 (a batch task's work: see ``interop.per_image``)."""
+    mask = np.zeros((image.height, image.width), dtype=bool)
+    for a in anns:
+        mask |= a.mask(image.height, image.width)
+    target = Path(root) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(mask.astype(np.uint8) * 255).save(target)
 
 
 def looks_like_mvtec(path: Path) -> bool:
@@ -200,6 +216,7 @@ FORMAT = Format(
     writer=write_mvtec,
     write_options=(images_option("<object>/<split>/<defect>/"),),
     detect=looks_like_mvtec,
+    parallel_writer=True,
     lost_on_export=(
         "several objects of an image (one mask), a second category in an image (merged into the "
         "first), boxes (filled), void regions, scores, notes"

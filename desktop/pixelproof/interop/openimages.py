@@ -17,6 +17,7 @@ import csv
 import math
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, images_option
+from pixelproof.interop.per_image import draw_per_image
 
 BOX_COLUMNS = (
     "ImageID",
@@ -323,11 +325,15 @@ def write_openimages(
     *,
     images: str = "link",
     progress: ProgressCallback | None = None,
+    executor: Any = None,
+    worker_path: Callable[[str], str] | None = None,
 ) -> list[str]:
     """``annotations/`` (class descriptions, per-split box, segmentation and image-label CSVs),
     ``masks/<split>/`` (one PNG per shaped object, at the image's size) and ``images/<split>/``; returns
     warnings. The split is the image's ``pixelproof.split`` (``val`` is written ``validation``), else
-    train."""
+    train. ``executor`` (``pixelproof.core.batch``; default: here) draws each image's masks and rows
+    (``interop.per_image``; ``worker_path`` maps the output folder for a cluster); the tables are written
+    here, their rows in image order."""
     if images not in ("copy", "link"):
         raise ValueError(
             f"images: Open Images needs its images/ folder: expected copy or link, got {images!r}"
@@ -339,7 +345,8 @@ def write_openimages(
     mids = _mids(project)
     stems = unique_stems(project)
     tables: dict[str, dict[str, list[list[Any]]]] = {}
-    for image in with_progress(list(project.images.values()), len(project.images), progress):
+    items = []
+    for image in project.images.values():
         split = _out_split(image)
         image_id = stems[image.id]
         src = project.image_path(image)
@@ -360,12 +367,20 @@ def write_openimages(
         app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
         for mid, source, confidence in (app.get("openimages") or {}).get("labels", []):
             table["human-imagelabels"].append([image_id, source, mid, _fmt(confidence)])
+        objects = []
         for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
             if project.is_void(a):
                 counts["void"] += 1
                 continue
-            _write_object(out, a, image, image_id, split, mids[a.category_id], table)
+            objects.append(a)
             counts["shapes"] += a.kind == "polygon"
+        items.append((image, objects, (image_id, split)))
+    root = worker_path(str(out)) if worker_path else str(out)
+    setup = (root, mids)
+    drawn = draw_per_image(_write_objects, setup, items, executor=executor, progress=progress)
+    for (_, _, (_, split)), rows in zip(items, drawn, strict=True):
+        for name, table_rows in rows.items():
+            tables[split][name] += table_rows
     _write_tables(out, project, mids, tables)
     messages = {
         "missing": "image file(s) not found; only their annotations were written",
@@ -393,6 +408,18 @@ def _mids(project: Project) -> dict[int, str]:
 
 def _fmt(v: Any) -> str:
     return "" if v is None else f"{v:.10g}" if isinstance(v, float) else str(v)
+
+
+def _write_objects(
+    setup: tuple[str, dict[int, str]], image: ImageRecord, objects: list[Annotation], where: tuple[str, str]
+) -> dict[str, list[list[Any]]]:
+    """An image's mask PNGs and its table rows (a batch task's work: see ``interop.per_image``)."""
+    root, mids = setup
+    image_id, split = where
+    table: dict[str, list[list[Any]]] = {"bbox": [], "object-segmentation": []}
+    for a in objects:
+        _write_object(Path(root), a, image, image_id, split, mids[a.category_id], table)
+    return table
 
 
 def _write_object(
@@ -465,6 +492,7 @@ FORMAT = Format(
     writer=write_openimages,
     write_options=(images_option("images/<split>/"),),
     detect=looks_like_openimages,
+    parallel_writer=True,
     lost_on_export=(
         "void regions; polygons become mask PNGs (same pixels); categories without a MID get "
         "`/m/pixelproof_<id>`; scores, review state, notes"
