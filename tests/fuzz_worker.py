@@ -25,8 +25,8 @@ from pixelproof.core.coco import (
     dumps_project,
     load_project,
     project_from_dict,
-    project_to_dict,
 )
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.limits import LimitError
 from pixelproof.interop import read_coco, read_labelme, read_masks, read_voc, read_yolo, write_masks
 

@@ -13,7 +13,8 @@ from PIL import Image
 from pycocotools.coco import COCO
 
 from pixelproof.core import masks
-from pixelproof.core.coco import dumps_project, project_to_dict, save_project
+from pixelproof.core.coco import dumps_project, save_project
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.edits import SetLintRules
 from pixelproof.core.lint import (
     PredictionsError,

@@ -13,7 +13,8 @@ from hypothesis.extra.numpy import arrays
 from scipy import ndimage
 
 from pixelproof.core import coco_rules, coco_values, masks, rle_check
-from pixelproof.core.coco import load_project, project_from_dict, project_to_dict, save_project
+from pixelproof.core.coco import load_project, project_from_dict, save_project
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Annotation, Category, ImageRecord, Project
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,7 +16,8 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from pixelproof.core import masks
-from pixelproof.core.coco import load_project, new_project, project_to_dict, save_project
+from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.precision import round_annotations
 

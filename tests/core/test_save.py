@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pixelproof.core import atomic, coco
+from pixelproof.core import atomic, coco, coco_dump
 from pixelproof.core.coco import ProjectSaveError, load_project, save_project
 from tests.core.docs import valid_doc, write
 
@@ -153,7 +153,7 @@ def test_unsaved_project_needs_a_name() -> None:
         save_project(coco.new_project(["a"]))
 
 
-@pytest.mark.parametrize("note", [None, coco._SEPARATOR, "a," + coco._SEPARATOR + ",b"])
+@pytest.mark.parametrize("note", [None, coco_dump._SEPARATOR, "a," + coco_dump._SEPARATOR + ",b"])
 def test_one_member_per_line_whatever_the_strings_hold(tmp_path: Path, note: str | None) -> None:
     """The writer serializes each list in one call and tells members apart by a separator string; a note
     holding that very string must neither split its annotation nor change the file."""
@@ -162,10 +162,10 @@ def test_one_member_per_line_whatever_the_strings_hold(tmp_path: Path, note: str
     path = write(tmp_path / "p.json", valid_doc())
     project = load_project(path)
     project.annotations[2].note = note
-    project.images[1].extra["tag"] = [coco._SEPARATOR, {"x": 1}]
+    project.images[1].extra["tag"] = [coco_dump._SEPARATOR, {"x": 1}]
     data = coco.dumps_project(project)
     lines = data.decode().splitlines()
-    members = coco.project_to_dict(project)["annotations"]
+    members = coco_dump.project_to_dict(project)["annotations"]
     start = lines.index('"annotations": [')
     assert lines[start + 1 : start + 1 + len(members)] == [
         "  " + orjson.dumps(m).decode() + ("," if k < len(members) - 1 else "") for k, m in enumerate(members)

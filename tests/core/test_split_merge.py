@@ -187,7 +187,8 @@ def test_seeded_conflicts_are_each_reported_with_their_type(tmp_path: Path) -> N
 
 
 def test_merge_into_an_open_project_is_one_undoable_edit(tmp_path: Path) -> None:
-    from pixelproof.core.coco import dumps_project, project_to_dict
+    from pixelproof.core.coco import dumps_project
+    from pixelproof.core.coco_dump import project_to_dict
     from pixelproof.core.edits.images import RecordTime
     from pixelproof.core.merge_edit import merge_edit
 

@@ -13,7 +13,8 @@ import yaml
 
 from pixelproof.cli import main
 from pixelproof.core import limits
-from pixelproof.core.coco import load_project, project_from_dict, project_to_dict
+from pixelproof.core.coco import load_project, project_from_dict
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.interop import read_coco, read_labelme, read_voc, read_yolo, write_labelme, write_yolo
 from tests.interop.test_bad_input import _image, _labelme, _poly
 

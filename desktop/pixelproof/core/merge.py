@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core.coco import annotation_to_dict
+from pixelproof.core.coco_dump import annotation_to_dict
 from pixelproof.core.model import IMAGE_STATES, Annotation, Category, ImageRecord, Project
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 

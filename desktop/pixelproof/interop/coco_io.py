@@ -19,9 +19,9 @@ from pixelproof.core.coco import (
     atomic_write,
     dumps_project,
     project_from_dict,
-    project_to_dict,
     read_json,
 )
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import Project
 from pixelproof.interop._util import (
     ImportResult,
