@@ -14,10 +14,10 @@ from pixelproof.core.masks import decode
 from pixelproof.core.model import ImageRecord
 from pixelproof.inference.apply import (
     PredictionMapper,
-    parse_mapping,
     prelabel_project,
 )
 from pixelproof.inference.base import Backend, Prediction
+from pixelproof.inference.class_mapping import parse_mapping
 
 
 def project_with_images(n: int = 2):

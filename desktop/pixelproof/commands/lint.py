@@ -193,8 +193,9 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
 
 def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.commands.prelabel import make_backend
-    from pixelproof.inference.apply import parse_mapping, predict_project
+    from pixelproof.inference.apply import predict_project
     from pixelproof.inference.base import BackendError
+    from pixelproof.inference.class_mapping import parse_mapping
 
     try:
         mapping = parse_mapping(args.map)

@@ -22,13 +22,11 @@ from pixelproof.inference.apply import (
     PredictionMapper,
     PrelabelReport,
     Proposal,
-    effective_mapping,
-    mapping_key,
-    parse_mapping,
     select_images,
 )
 from pixelproof.inference.base import Backend, BackendError, get_backend
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, propose_batch
+from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping
 from pixelproof.inference.from_boxes import box_annotations
 from pixelproof.inference.tiling import Tiling
 

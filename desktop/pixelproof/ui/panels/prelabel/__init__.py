@@ -21,8 +21,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout
 
 from pixelproof.core.edits.model_mapping import RememberMapping, remembered
-from pixelproof.inference.apply import effective_mapping, mapping_key
 from pixelproof.inference.base import Backend
+from pixelproof.inference.class_mapping import effective_mapping, mapping_key
 from pixelproof.inference.from_boxes import box_annotations
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel, scroll_safe
