@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core import masks
 from pixelproof.ui.tools.paint_options import OPTIONS, PaintOptions
 from tests.core.test_mask_edit import reference_stroke
-from tests.ui.conftest import hover
+from tests.ui.conftest import hover, open_main_window
 
 LEFT = Qt.MouseButton.LeftButton
 NOMOD = Qt.KeyboardModifier.NoModifier
@@ -357,24 +357,13 @@ def open_images(qtbot, tmp_path, images: list[np.ndarray]):
 
     from pixelproof.core.coco import new_project, save_project
     from pixelproof.core.model import ImageRecord
-    from pixelproof.ui.app import create_app
-    from pixelproof.ui.main_window import MainWindow
-    from tests.ui.conftest import wait_loaded
 
     project = new_project(["cell", "other"])
     for i, img in enumerate(images):
         (tmp_path / f"img{i}.png").write_bytes(cv2.imencode(".png", img[:, :, ::-1])[1].tobytes())
         project.add_image(ImageRecord(i + 1, f"img{i}.png", img.shape[1], img.shape[0]))
     save_project(project, tmp_path / "p.json")
-    create_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.open_path(tmp_path / "p.json")
-    wait_loaded(qtbot, win)
-    return win
+    return open_main_window(qtbot, tmp_path / "p.json")
 
 
 @pytest.fixture
