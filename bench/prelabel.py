@@ -4,7 +4,10 @@ decoding, preprocessing, inference, decoding of the outputs, annotations, atomic
 LRASPP, U-Net) vs the reference, a bare onnxruntime loop: ``InferenceSession`` opened with the same options,
 then per picture: read (OpenCV), preprocess as the backend does (the same functions: letterbox, Pillow
 resize, mean/std), ``run``; its outputs are not decoded. Like for like: both sides open the model once per
-run, read and preprocess every picture. Target: ratio <= 1.15. Backs README's "Pre-labeling speed" table.
+run, read and preprocess every picture. Target: ratio <= 1.15. For semantic models two more views: a bare
+loop that also makes the class map (logits resized to the picture, arg-max), and our run with one mask per
+class (``instances=class``: a few objects a picture instead of the random weights' speckle). Backs README's
+"Pre-labeling speed" table.
 
     python -m bench prelabel [--images N] [--family-images N] [--model PATH] [--seed DIR]
 """
@@ -94,6 +97,12 @@ class Timing:
     ours_open: float = float("inf")  # the backend's configure(model_path=...)
     ours: float = float("inf")  # the whole `pixelproof prelabel` run, opening the model included
     objects: int = 0  # annotations the run added (random weights: often hundreds or thousands per image)
+    mode: str = "serial"  # how our run ran: serial, or what prelabel says of its worker pool (a large job)
+    # semantic models only: the bare loop that also makes the class map (logits resized to the picture,
+    # arg-max: the least a script does to get an answer), and our run with one mask per class
+    bare_map: float = float("inf")
+    ours_class: float = float("inf")
+    objects_class: int = 0
 
 
 def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: int) -> Timing:
@@ -116,20 +125,49 @@ def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: 
         for path in paths:
             session.run(None, {name: preprocess(read_rgb(path))})
         timing.bare_loop = min(timing.bare_loop, time.perf_counter() - t0)
+        if family == "semantic":
+            t0 = time.perf_counter()
+            for path in paths:
+                class_map(session, name, preprocess, read_rgb(path))
+            timing.bare_map = min(timing.bare_map, time.perf_counter() - t0)
         del session
         t0 = time.perf_counter()
         get_backend(backend).configure(model_path=model)
         timing.ours_open = min(timing.ours_open, time.perf_counter() - t0)
         t0 = time.perf_counter()
-        with contextlib.redirect_stdout(io.StringIO()):
+        said = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
             code = cli_main(argv)
         timing.ours = min(timing.ours, time.perf_counter() - t0)
+        pool = [line for line in said.getvalue().splitlines() if "worker process" in line]
+        if pool:
+            timing.mode = pool[0].removeprefix("pixelproof: ")
         if code != 0:
             raise SystemExit(f"prelabel failed with {model.name} (exit {code})")
+        if family == "semantic":
+            t0 = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                code = cli_main([*argv, "--option", "instances=class", "-o", str(folder / "per_class.json")])
+            if code != 0:
+                raise SystemExit(f"prelabel --option instances=class failed with {model.name} (exit {code})")
+            timing.ours_class = min(timing.ours_class, time.perf_counter() - t0)
     from pixelproof.core.coco import load_project
 
     timing.objects = len(load_project(out).annotations)  # after the timing
+    if family == "semantic":
+        timing.objects_class = len(load_project(folder / "per_class.json").annotations)
     return timing
+
+
+def class_map(
+    session, name: str, preprocess: Callable[[np.ndarray], np.ndarray], rgb: np.ndarray
+) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A semantic model's answer as a script gets it: run, logits resized to the picture (OpenCV's bilinear,
+    plane by plane), arg-max."""
+    from pixelproof.inference.onnx_torchvision import resize_logits
+
+    logits = session.run(None, {name: preprocess(rgb)})[0][0]
+    return resize_logits(logits, rgb.shape[:2]).argmax(axis=0)
 
 
 def main(argv: list[str]) -> int:
@@ -180,6 +218,7 @@ def main(argv: list[str]) -> int:
     print("ratio = ours / bare; per image = ratio without opening the model on either side")
     print(f"{'model':<16} {'family':<22} {'images':>6} {'bare img/s':>10} {'ours img/s':>10} "
           f"{'open s bare/ours':>16} {'objects/img':>11} {'ratio':>6} {'per image':>9}")  # fmt: skip
+    semantic: list[tuple[str, int, Timing]] = []
     for model, backend, n in runs:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -191,6 +230,16 @@ def main(argv: list[str]) -> int:
         per_image, objs = (t.ours - t.ours_open) / t.bare_loop, t.objects / n
         print(f"{model.name:<16} {t.family:<22} {n:>6} {n / bare:>10.2f} {n / t.ours:>10.2f} {opens:>16} "
               f"{objs:>11.0f} {t.ours / bare:>6.3f} {per_image:>9.3f}  (target <= 1.15)")  # fmt: skip
+        if t.family == "semantic":
+            semantic.append((model.name, n, t))
+        if t.mode != "serial":
+            print(f"  {model.name}: {n} images make a large job: ours was {t.mode} (prelabel's default)")
+    for name, n, t in semantic:
+        bare, bare_map = t.bare_open + t.bare_loop, t.bare_open + t.bare_map
+        print(f"  {name}: bare loop + class map (resize, arg-max) {n / bare_map:.2f} img/s, ours / that "
+              f"{t.ours / bare_map:.3f}; ours with one mask per class (instances=class, "
+              f"{t.objects_class / n:.0f} objects/img) {n / t.ours_class:.2f} img/s, "
+              f"ratio {t.ours_class / bare:.3f}, / bare + map {t.ours_class / bare_map:.3f}")  # fmt: skip
     if args.phases:
         print_phases([r for r in runs if r[0].stem in SEMANTIC], args.family_images)
     print(f"machine load average (1 min) at end: {os.getloadavg()[0]:.1f}")
