@@ -18,7 +18,7 @@ import pytest
 from skimage import data
 
 from pixelproof.cli import main
-from pixelproof.core.batch import DaskExecutor, Failed, available_cores, run_batch
+from pixelproof.core.batch import DaskExecutor, Failed, available_cores, executors, run_batch
 from pixelproof.core.coco import load_project, save_project
 from tests.cli.test_prelabel_cli import make_project
 from tests.core import batch_tasks
@@ -57,9 +57,12 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
         "pool": ["--workers", "2"],
         "dask": ["--scheduler", dask_cluster.scheduler_address],
     }
+    lanes: list[executors.ThreadExecutor] = []  # the default for a small job: two lanes in this process
+    made = executors.ThreadExecutor.__init__
+    monkeypatch.setattr(executors.ThreadExecutor, "__init__", lambda s, *a: (lanes.append(s), made(s, *a))[1])
     capsys.readouterr()
     outputs = {}
-    for name, flags in runs.items():
+    for name, flags in [*runs.items(), ("lanes", [])]:
         out = folder / f"{name}.json"
         code = main(["prelabel", str(coins_project), *THRESHOLD, *flags, "-o", str(out)])
         said = capsys.readouterr()
@@ -67,10 +70,12 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
         assert "skipped (already labeled)" in said.out
         assert ("running on 2 local worker processes" in said.err) == (name == "pool")
         outputs[name] = (out.read_bytes(), said.out.split(": ", 1)[1])  # the file, and what was said
+        assert bool(lanes) == (name == "lanes" and available_cores() >= 2)
     project = load_project(folder / "serial.json")
     assert len(project.annotations) > 14  # every crop has coins: the comparison is not between empties
     assert outputs["pool"] == outputs["serial"]
     assert outputs["dask"] == outputs["serial"]
+    assert outputs["lanes"] == outputs["serial"]
 
     # detect-then-segment on the workers: grabcut outlines box labels, masks linked to their boxes
     boxes = load_project(folder / "serial.json")

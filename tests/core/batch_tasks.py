@@ -38,3 +38,11 @@ def die_once(context: dict[str, Any], items: list[int]) -> list[Any]:
             marker.touch()
             os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
     return [x * x for x in items]
+
+
+def meet(context: dict[str, Any], items: list[int]) -> list[Any]:
+    """x -> (x, thread name) once another task has reached ``context["barrier"]`` too (in-process lanes)."""
+    import threading
+
+    context["barrier"].wait()
+    return [(x, threading.current_thread().name) for x in items]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from pixelproof.core.batch import (
     PoolExecutor,
     Progress,
     SerialExecutor,
+    ThreadExecutor,
     WorkerLost,
     job_timestamp,
     make_executor,
@@ -156,6 +158,58 @@ def test_cancel_stops_the_job_and_the_workers() -> None:
         assert again._pool is not stopped
         results = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, again, chunk_size=3))
     assert _values(results) == _expected() and not _pids(results) & set(workers)
+
+
+def test_lanes_run_tasks_at_once_in_this_process_each_with_its_own_model_and_cores() -> None:
+    from pixelproof.core.batch import worker
+
+    context = {**CONTEXT, "model": "lanes"}
+    with ThreadExecutor(2) as lanes:
+        share = max(1, worker.available_cores() // 2)
+        assert lanes.threads == share and lanes.chunk_size(400) == 1
+        results = list(run_batch(batch_tasks.square, context, ITEMS, lanes))
+        assert _values(results) == _expected()
+        assert {r[2] for _, r in results if not isinstance(r, Failed)} == {os.getpid()}
+        assert {r[4] for _, r in results if not isinstance(r, Failed)} == {share}  # the lane's share
+        # each lane loaded its own model (backends are not thread-safe), once
+        assert 1 <= batch_tasks.LOADS["lanes"] <= 2
+        assert sum(isinstance(k, worker._LaneKey) for k in worker._cache) == batch_tasks.LOADS["lanes"]
+        # two tasks run at the same time: each waits at the barrier for the other
+        met = list(run_batch(batch_tasks.meet, {"barrier": threading.Barrier(2, timeout=10)}, [0, 1], lanes))
+        assert [r for _, r in met if isinstance(r, Failed)] == []
+        assert len({name for _, (_, name) in met}) == 2 and threading.current_thread().name not in {
+            name for _, (_, name) in met
+        }
+    assert not any(isinstance(k, worker._LaneKey) for k in worker._cache)  # forgotten when closed
+    assert worker.worker_threads() == (worker._threads or worker.available_cores())  # not in a lane
+
+
+def test_lanes_stop_on_cancel_and_are_chosen_for_small_jobs_that_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pixelproof.core.batch import executors
+
+    calls = 0
+
+    def cancelled() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 2
+
+    with pytest.raises(BatchCancelled), ThreadExecutor(2) as lanes:
+        for _ in run_batch(batch_tasks.square, CONTEXT, list(range(400)), lanes, cancelled=cancelled):
+            pass
+    assert lanes._pool._shutdown  # type: ignore[attr-defined]
+    monkeypatch.setattr(executors, "available_cores", lambda: 2)
+    chosen = make_executor(20, lanes=True)
+    assert isinstance(chosen, ThreadExecutor) and chosen.slots == 2 and chosen.threads == 1
+    chosen.close()
+    assert isinstance(make_executor(20), SerialExecutor)  # only jobs that ask (a model's tasks)
+    assert isinstance(make_executor(20, workers=1, lanes=True), SerialExecutor)  # --workers 1: serial
+    assert isinstance(make_executor(1, lanes=True), SerialExecutor)  # one image: nothing to overlap
+    big = make_executor(500, lanes=True, workers=2)
+    assert isinstance(big, PoolExecutor)
+    big.close()
+    monkeypatch.setattr(executors, "available_cores", lambda: 1)
+    assert isinstance(make_executor(20, lanes=True), SerialExecutor)  # one core: nothing to share
 
 
 def test_ctrl_c_while_streaming_leaves_no_file(tmp_path: Path) -> None:

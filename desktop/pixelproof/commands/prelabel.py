@@ -162,7 +162,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     mapping = effective_mapping(project, backend, mapping, current)
     try:
-        executor = options.executor(len(images), SECONDS_PER_IMAGE)
+        # a small plain run: two lanes in this process (not for SAM-sized interactive models or tiles:
+        # each lane holds its own model and picture)
+        lanes = tiling is None and not args.from_boxes
+        executor = options.executor(len(images), SECONDS_PER_IMAGE, lanes=lanes)
     except BatchSetupError as e:
         error(str(e))
         return 1

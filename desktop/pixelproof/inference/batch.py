@@ -11,14 +11,15 @@ that repeat an object the image already has (its objects travel with the item), 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from pixelproof.core.batch import Executor, Failed, PathMap, Progress, cached, run_batch
-from pixelproof.core.batch.worker import Cached
+from pixelproof.core.batch.worker import Cached, lane_key
 from pixelproof.core.imageio import ImageReadError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.inference.apply import (
@@ -116,9 +117,27 @@ class PrelabelContext:
     from_boxes: bool = False  # outline the items' boxes with an interactive backend instead
     apply_exif: bool = True  # the project's ``applies_exif``: images seen as their EXIF orientation says
     ahead: ReadAhead | None = None  # serial runs: the next picture decoded while the model runs
+    # in-process runs: ``backend`` serves the first lane that asks (or the serial run); the others load theirs
+    _owner: Any = field(default=None, repr=False)
+    _loaded: Cached | None = field(default=None, repr=False)
+    _claim: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:  # a loaded model never travels to a worker
-        return {**{k: getattr(self, k) for k in self.__dataclass_fields__}, "backend": None, "ahead": None}
+        state = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return {**state, "backend": None, "ahead": None, "_owner": None, "_loaded": None, "_claim": None}
+
+    def model(self) -> Cached:
+        """The model for a task here: the caller's loaded ``backend`` for the serial run or the first
+        lane that asks (the other lane loads its own meanwhile), else one built from ``spec`` (cached
+        per worker process, per lane)."""
+        if self.backend is not None:
+            with self._claim:
+                if self._loaded is None:
+                    self._owner, self._loaded = lane_key(), Cached(self.backend)
+                if self._owner == lane_key():
+                    return self._loaded
+        assert self.spec is not None
+        return cached(self.spec.cache_key(), partial(self.spec.make, self.from_boxes))
 
 
 def _load(context: PrelabelContext, item: Item) -> Any:
@@ -162,11 +181,7 @@ def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesRes
     """Predict on each image (the next one decoded in a thread while the model runs): ``(shapes,
     dropped, skipped, speckles)`` or ``Failed(reason)`` per image."""
     try:
-        if context.backend is not None:
-            model = Cached(context.backend)
-        else:
-            assert context.spec is not None
-            model = cached(context.spec.cache_key(), partial(context.spec.make, context.from_boxes))
+        model = context.model()
     except BackendError as e:  # e.g. the model file is not where this worker looks
         return [Failed(str(e))] * len(items)
 
@@ -229,16 +244,19 @@ def propose_batch(
     cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[ImageRecord, Proposal | str]]:
     """(image, Proposal) or (image, reason it failed) for each image, in image order, whatever ran them.
-    ``backend`` (already loaded) serves a serial executor; other executors build theirs from ``spec``.
+    ``backend`` (already loaded) serves a serial executor, and one lane of a ``ThreadExecutor``; the
+    others build theirs from ``spec``.
     The project is not modified; a proposal's ids count on the earlier ones being applied. Predictions
     repeating an object are skipped as ``mapper.skip_existing`` says; ``from_boxes``: the (interactive)
     backend outlines each box annotation without a mask made from it instead."""
     paths = path_map or PathMap()
-    if executor.kind != "serial" or backend is None:
+    if executor.kind not in ("serial", "threads") or backend is None:
         if spec is None:
             raise ValueError("a backend spec is needed to run on worker processes")
         backend = None
         spec = spec.mapped(paths)
+    elif executor.kind == "threads" and spec is None:
+        raise ValueError("a backend spec is needed to run on two lanes")
     skip_iou = None if from_boxes else mapper.skip_existing
     context = PrelabelContext(
         spec, mapper.class_filter(), backend, tiling, skip_iou, from_boxes, project.applies_exif
@@ -251,7 +269,7 @@ def propose_batch(
         return Item(path, im.width, im.height, objects, boxes)
 
     items = [item(im) for im in images]
-    if backend is not None and tiling is None:  # serial, in this process
+    if backend is not None and tiling is None and executor.kind == "serial":
         context.ahead = ReadAhead(context, items)
     results = run_batch(
         prelabel_task,

@@ -1,8 +1,9 @@
 """Batch jobs on one core, on every core, or on a Dask cluster, through one code path (issue 17).
 
 A job is a module-level task ``task(context, items) -> results`` run by ``run_batch`` on an executor
-(``SerialExecutor``, ``PoolExecutor`` for ``--workers N``, ``DaskExecutor`` for ``--scheduler``); results
-come back in item order, so outputs are identical whatever runs them. See docs/scaling.md.
+(``SerialExecutor``, ``ThreadExecutor`` for a small pre-label job, ``PoolExecutor`` for ``--workers N``,
+``DaskExecutor`` for ``--scheduler``); results come back in item order, so outputs are identical whatever
+runs them. See docs/scaling.md.
 """
 
 from pixelproof.core.batch.executors import (
@@ -13,6 +14,7 @@ from pixelproof.core.batch.executors import (
     Executor,
     PoolExecutor,
     SerialExecutor,
+    ThreadExecutor,
     WorkerLost,
     is_large_job,
     make_executor,
@@ -34,6 +36,7 @@ __all__ = [
     "PoolExecutor",
     "Progress",
     "SerialExecutor",
+    "ThreadExecutor",
     "WorkerLost",
     "available_cores",
     "cached",

@@ -1,6 +1,6 @@
 """Where batch tasks run: in this process, in a local pool of processes, or on a Dask cluster.
 
-The three executors share one small interface (``submit`` / ``wait`` / ``result``) that
+The executors share one small interface (``submit`` / ``wait`` / ``result``) that
 ``pixelproof.core.batch.runner.run_batch`` drives, so a job is the same code whatever runs it: serial
 (today's behaviour), ``--workers N`` (a ``concurrent.futures`` process pool started with *spawn*, which
 PyInstaller bundles and Qt processes need, and which works without Dask), or ``--scheduler ADDRESS`` (a
@@ -20,7 +20,13 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import wait as multiprocess_wait
 from typing import Any
 
-from pixelproof.core.batch.worker import available_cores, init_worker, run_on_dask_worker
+from pixelproof.core.batch.worker import (
+    available_cores,
+    forget_lanes,
+    init_worker,
+    run_in_lane,
+    run_on_dask_worker,
+)
 
 Task = Callable[[Any, list], list]  # task(context, items) -> one result per item
 
@@ -129,6 +135,47 @@ class SerialExecutor(Executor):
         if handle.error is not None:
             raise handle.error
         return handle.value
+
+
+class ThreadExecutor(Executor):
+    """In this process, ``slots`` threads ("lanes"), each with its share of the cores and its own model
+    (``worker.cached`` keys by lane): a small pre-label job, whose tasks spend their time in native code
+    that releases the GIL (the model, decoding its outputs), where worker processes would take longer to
+    start than the job. While one lane turns a picture's outputs into objects the other's model runs,
+    and two models on one core each outrun one on two (``bench prelabel``)."""
+
+    kind = "threads"
+    in_flight_per_slot = 2  # one queued per lane (a lane ahead never waits); Cancel drops the queued ones
+
+    def __init__(self, slots: int = 2) -> None:
+        super().__init__(slots, max(1, available_cores() // max(1, slots)))
+        self._pool = futures.ThreadPoolExecutor(self.slots, thread_name_prefix="batch-lane")
+        self._token = object()
+
+    def describe(self) -> str:
+        return f"{self.slots} threads x {self.threads} core(s) in this process"
+
+    def chunk_size(self, items: int, seconds_per_item: float | None = None) -> int:
+        return 1  # progress and Cancel after every picture, as serially
+
+    def submit(self, task: Task, context: Any, items: list) -> Any:
+        return self._pool.submit(run_in_lane, self._token, self.threads, task, context, items)
+
+    def wait(self, handles: Collection[Any], timeout: float) -> Collection[Any]:
+        done, _ = futures.wait(handles, timeout=timeout, return_when=futures.FIRST_COMPLETED)
+        return done
+
+    def result(self, handle: Any) -> list:
+        return handle.result()
+
+    def discard(self, handles: Collection[Any]) -> None:
+        for handle in handles:
+            handle.cancel()
+
+    def close(self, cancel: bool = False) -> None:
+        # queued tasks are dropped; a picture being read or predicted ends first (threads cannot be killed)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        forget_lanes(self._token)
 
 
 _Shape = tuple[int, int]  # (workers, threads)
@@ -378,14 +425,19 @@ def make_executor(
     workers: int | None = None,
     scheduler: str | None = None,
     seconds_per_item: float | None = None,
+    lanes: bool = False,
 ) -> Executor:
     """The executor for a job of ``items`` images: Dask when a scheduler is given, else ``workers``
-    local processes (default: every core for a large job, serial for a small one); never more processes
-    than images."""
+    local processes (default: every core for a large job, serial for a small one, or with ``lanes`` and
+    two cores or more two threads in this process: for tasks that release the GIL, such as a model's);
+    never more processes than images."""
     if scheduler:
         return DaskExecutor(scheduler)
     if workers is None:
-        workers = available_cores() if is_large_job(items, seconds_per_item) else 1
+        large = is_large_job(items, seconds_per_item)
+        if lanes and not large and items >= 2 and available_cores() >= 2:
+            return ThreadExecutor(2)
+        workers = available_cores() if large else 1
     workers = max(1, min(workers, items))
     if workers == 1:
         return SerialExecutor()

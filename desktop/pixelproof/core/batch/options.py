@@ -53,10 +53,15 @@ class BatchOptions:
     path_map: PathMap = field(default_factory=PathMap)
     shard_size: int | None = None  # write per-shard projects of this many images (prelabel, lint)
 
-    def executor(self, items: int, seconds_per_item: float | None = None) -> Executor:
-        """A new executor for ``items`` images; raises ``BatchSetupError`` (a line for the user)."""
+    def executor(self, items: int, seconds_per_item: float | None = None, lanes: bool = False) -> Executor:
+        """A new executor for ``items`` images (``lanes``: see ``make_executor``); raises
+        ``BatchSetupError`` (a line for the user)."""
         return make_executor(
-            items, workers=self.workers, scheduler=self.scheduler, seconds_per_item=seconds_per_item
+            items,
+            workers=self.workers,
+            scheduler=self.scheduler,
+            seconds_per_item=seconds_per_item,
+            lanes=lanes,
         )
 
 

@@ -22,6 +22,7 @@ CACHE_ENTRIES = 4  # models kept per worker; a long-lived Dask worker serving ma
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 
 _threads: int | None = None  # set by init_worker in pool processes
+_lane = threading.local()  # in a lane of a ThreadExecutor: (executor token, thread) and its share of cores
 
 
 def available_cores() -> int:
@@ -69,9 +70,42 @@ def run_on_dask_worker(
 
 
 def worker_threads() -> int:
-    """Threads one task may use: its worker's share of the cores (``set_threads``), else (serial runs)
-    every core this process may use."""
+    """Threads one task may use: its lane's or its worker's share of the cores (``set_threads``), else
+    (serial runs) every core this process may use."""
+    lane = getattr(_lane, "threads", None)
+    if lane is not None:
+        return lane
     return _threads if _threads is not None else available_cores()
+
+
+def run_in_lane(
+    token: object, threads: int, task: Callable[[Any, list], list], context: Any, items: list
+) -> list:
+    """A task on a lane of a ``ThreadExecutor`` (``token``): backends it opens use ``threads`` cores, and
+    what it caches is this lane's own (backends are not thread-safe; two lanes run at once)."""
+    _lane.key, _lane.threads = (token, threading.get_ident()), threads
+    try:
+        return task(context, items)
+    finally:
+        _lane.key = _lane.threads = None
+
+
+def lane_key() -> Hashable | None:
+    """The lane the calling thread runs a task for (None outside a ``ThreadExecutor``'s lanes)."""
+    return getattr(_lane, "key", None)
+
+
+def forget_lanes(token: object) -> None:
+    """Drop what the lanes of the executor ``token`` cached (their models), when it closes."""
+    with _cache_lock:
+        for key in [k for k in _cache if isinstance(k, _LaneKey) and k.lane[0] is token]:
+            del _cache[key]
+
+
+@dataclass(frozen=True, slots=True)
+class _LaneKey:
+    lane: tuple[object, int]
+    key: Hashable
 
 
 @dataclass
@@ -88,10 +122,14 @@ _cache_lock = threading.Lock()
 
 
 def cached(key: Hashable, factory: Callable[[], Any]) -> Cached:
-    """The object cached under ``key`` in this process, made by ``factory()`` the first time.
+    """The object cached under ``key`` in this process (in a lane: for that lane), made by ``factory()``
+    the first time.
 
     Raises what ``factory`` raises (nothing is cached then, so the next task tries again).
     """
+    lane = getattr(_lane, "key", None)
+    if lane is not None:
+        key = _LaneKey(lane, key)
     with _cache_lock:
         entry = _cache.get(key)
         if entry is not None:
