@@ -97,7 +97,7 @@ class Timing:
     ours_open: float = float("inf")  # the backend's configure(model_path=...)
     ours: float = float("inf")  # the whole `pixelproof prelabel` run, opening the model included
     objects: int = 0  # annotations the run added (random weights: often hundreds or thousands per image)
-    mode: str = "serial"  # how our run ran: serial, or what prelabel says of its worker pool (a large job)
+    mode: str = "serial"  # how our run ran: serial, two lanes (a small job), a worker pool (a large one)
     # semantic models only: the bare loop that also makes the class map (logits resized to the picture,
     # arg-max: the least a script does to get an answer), and our run with one mask per class
     bare_map: float = float("inf")
@@ -135,13 +135,15 @@ def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: 
         get_backend(backend).configure(model_path=model)
         timing.ours_open = min(timing.ours_open, time.perf_counter() - t0)
         t0 = time.perf_counter()
-        said = io.StringIO()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
+        said, lanes = io.StringIO(), []
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said), recording(lanes):
             code = cli_main(argv)
         timing.ours = min(timing.ours, time.perf_counter() - t0)
         pool = [line for line in said.getvalue().splitlines() if "worker process" in line]
         if pool:
-            timing.mode = pool[0].removeprefix("pixelproof: ")
+            timing.mode = pool[0].removeprefix("pixelproof: running on ")
+        elif lanes:
+            timing.mode = lanes[0]
         if code != 0:
             raise SystemExit(f"prelabel failed with {model.name} (exit {code})")
         if family == "semantic":
@@ -157,6 +159,24 @@ def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: 
     if family == "semantic":
         timing.objects_class = len(load_project(folder / "per_class.json").annotations)
     return timing
+
+
+@contextlib.contextmanager
+def recording(lanes: list[str]):  # type: ignore[no-untyped-def]
+    """Note how a small job's lanes ran (``prelabel`` announces worker pools on stderr, not its lanes)."""
+    from pixelproof.core.batch import ThreadExecutor
+
+    original = ThreadExecutor.__init__
+
+    def init(self, *a, **k):  # type: ignore[no-untyped-def]
+        original(self, *a, **k)
+        lanes.append(self.describe())
+
+    ThreadExecutor.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ThreadExecutor.__init__ = original  # type: ignore[method-assign]
 
 
 def class_map(
@@ -219,6 +239,7 @@ def main(argv: list[str]) -> int:
     print(f"{'model':<16} {'family':<22} {'images':>6} {'bare img/s':>10} {'ours img/s':>10} "
           f"{'open s bare/ours':>16} {'objects/img':>11} {'ratio':>6} {'per image':>9}")  # fmt: skip
     semantic: list[tuple[str, int, Timing]] = []
+    modes: dict[str, list[str]] = {}  # how ours ran (prelabel's default for the job's size): models
     for model, backend, n in runs:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -232,8 +253,9 @@ def main(argv: list[str]) -> int:
               f"{objs:>11.0f} {t.ours / bare:>6.3f} {per_image:>9.3f}  (target <= 1.15)")  # fmt: skip
         if t.family == "semantic":
             semantic.append((model.name, n, t))
-        if t.mode != "serial":
-            print(f"  {model.name}: {n} images make a large job: ours was {t.mode} (prelabel's default)")
+        modes.setdefault(t.mode, []).append(model.stem)
+    for mode, models in modes.items():
+        print(f"  ours ran on {mode}: {', '.join(models)} (prelabel's default for jobs of this size)")
     for name, n, t in semantic:
         bare, bare_map = t.bare_open + t.bare_loop, t.bare_open + t.bare_map
         print(f"  {name}: bare loop + class map (resize, arg-max) {n / bare_map:.2f} img/s, ours / that "
@@ -264,8 +286,9 @@ PHASES = (
 
 
 def print_phases(runs: list[tuple[Path, str, int]], n: int) -> None:
-    """Wall time per phase of one more ``prelabel`` run per model (the functions wrapped with timers;
-    ``read`` runs in the read-ahead thread, ``predict`` = preprocess + the model + the three after it)."""
+    """Wall time per phase of one more ``prelabel`` run per model, serial (``--workers 1``: the functions
+    wrapped with timers; ``read`` runs in the read-ahead thread, ``predict`` = preprocess + the model + the
+    three after it)."""
     import functools
     import importlib
 
@@ -292,7 +315,7 @@ def print_phases(runs: list[tuple[Path, str, int]], n: int) -> None:
         setattr(owner, name, functools.wraps(original)(timed))
         originals.append((owner, name, original))
     try:
-        print("where a semantic run's time goes, ms per image (one more run each, timed per phase):")
+        print("where a semantic run's time goes, ms per image (one more run each, serial: --workers 1):")
         for model, backend, _ in runs:
             with tempfile.TemporaryDirectory() as tmp:
                 folder = Path(tmp)
@@ -300,7 +323,7 @@ def print_phases(runs: list[tuple[Path, str, int]], n: int) -> None:
                 project = folder / "project.json"
                 save_project(project_from_folder(folder, project, []), project)
                 argv = ["prelabel", str(project), "--backend", backend, "--model", str(model)]
-                argv += ["-o", str(folder / "out.json"), "--score-threshold", "0.3"]
+                argv += ["-o", str(folder / "out.json"), "--score-threshold", "0.3", "--workers", "1"]
                 spent.clear()
                 t0 = time.perf_counter()
                 with contextlib.redirect_stdout(io.StringIO()):
