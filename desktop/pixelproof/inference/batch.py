@@ -118,9 +118,9 @@ class PrelabelContext:
     apply_exif: bool = True  # the project's ``applies_exif``: images seen as their EXIF orientation says
     ahead: ReadAhead | None = None  # serial runs: the next picture decoded while the model runs
     # in-process runs: ``backend`` serves the first lane that asks (or the serial run); the others load theirs
-    _owner: Any = field(default=None, repr=False)
-    _loaded: Cached | None = field(default=None, repr=False)
-    _claim: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _owner: Any = field(default=None, init=False, repr=False)
+    _loaded: Cached | None = field(default=None, init=False, repr=False)
+    _claim: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:  # a loaded model never travels to a worker
         state = {k: getattr(self, k) for k in self.__dataclass_fields__}
