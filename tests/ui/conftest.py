@@ -109,7 +109,7 @@ def open_main_window(qtbot, project: Path | None = None):  # type: ignore[no-unt
 
 
 def wait_loaded(qtbot, win) -> None:
-    qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading, timeout=5000)
+    qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading, timeout=20000)
 
 
 def hover(win, p) -> None:  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ def test_a_cycle_dropped_in_a_worker_is_freed_on_the_gui_thread(qtbot) -> None:
     worker.start()
     worker.join()
     assert freed_on == []  # nothing collected it in the worker
-    qtbot.waitUntil(lambda: bool(freed_on), timeout=5000)  # the GUI thread's timer did
+    qtbot.waitUntil(lambda: bool(freed_on), timeout=20000)  # the GUI thread's timer did
     assert freed_on == [threading.get_ident()]
 
 
