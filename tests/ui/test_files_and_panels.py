@@ -120,13 +120,17 @@ def test_missing_and_unreadable_images_show_a_placeholder(qtbot, tmp_path: Path,
     (tmp_path / "images" / "img1.png").write_bytes(b"not a png at all")
     win = new_window(qtbot)
     assert win.open_path(path)
-    qtbot.waitUntil(lambda: win.canvas.placeholder is not None and win.canvas.placeholder.error, timeout=20000)
+    qtbot.waitUntil(
+        lambda: win.canvas.placeholder is not None and win.canvas.placeholder.error, timeout=20000
+    )
     assert "not found" in win.canvas.placeholder.message
     # the app keeps working on the placeholder: boxes can be drawn at the recorded size
     set_zoom(win, 1.0)
     draw_box(win, 40, 30, 120, 90)
     key(win, Qt.Key.Key_D)
-    qtbot.waitUntil(lambda: win.canvas.placeholder is not None and win.canvas.placeholder.error, timeout=20000)
+    qtbot.waitUntil(
+        lambda: win.canvas.placeholder is not None and win.canvas.placeholder.error, timeout=20000
+    )
     assert "not a readable image" in win.canvas.placeholder.message
     key(win, Qt.Key.Key_D)
     wait_loaded(qtbot, win)
