@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -180,8 +181,8 @@ def recording(lanes: list[str]):  # type: ignore[no-untyped-def]
 
 
 def class_map(
-    session, name: str, preprocess: Callable[[np.ndarray], np.ndarray], rgb: np.ndarray
-) -> np.ndarray:  # type: ignore[no-untyped-def]
+    session: Any, name: str, preprocess: Callable[[np.ndarray], np.ndarray], rgb: np.ndarray
+) -> np.ndarray:
     """A semantic model's answer as a script gets it: run, logits resized to the picture (OpenCV's bilinear,
     plane by plane), arg-max."""
     from pixelproof.inference.onnx_torchvision import resize_logits

@@ -78,7 +78,7 @@ def batch_options(args: argparse.Namespace) -> BatchOptions:
 def announce(executor: Executor) -> None:
     """Say where a job runs on worker processes or a cluster (stderr), so a user sees their flags took
     effect (not a small job's lanes in this process: that is how a small job runs)."""
-    if executor.kind not in ("serial", "threads"):
+    if not executor.in_process:
         print(f"pixelproof: running on {executor.describe()}", file=sys.stderr)
 
 

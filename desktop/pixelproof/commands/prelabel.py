@@ -25,7 +25,7 @@ from pixelproof.inference.apply import (
     select_images,
 )
 from pixelproof.inference.base import Backend, BackendError, get_backend
-from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, propose_batch
+from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
 from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping
 from pixelproof.inference.from_boxes import box_annotations
 from pixelproof.inference.tiling import Tiling
@@ -162,9 +162,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     mapping = effective_mapping(project, backend, mapping, current)
     try:
-        # a small plain run: two lanes in this process (not for SAM-sized interactive models or tiles:
-        # each lane holds its own model and picture)
-        lanes = tiling is None and not args.from_boxes
+        lanes = lanes_allowed(tiling, args.from_boxes)
         executor = options.executor(len(images), SECONDS_PER_IMAGE, lanes=lanes)
     except BatchSetupError as e:
         error(str(e))

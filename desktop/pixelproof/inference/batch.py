@@ -43,6 +43,12 @@ from pixelproof.inference.tiling import Tiling, predict_tiled
 SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"
 
 
+def lanes_allowed(tiling: Tiling | None, from_boxes: bool) -> bool:
+    """Whether a small run may use two lanes (``core.batch.ThreadExecutor``): not tiled (each lane would
+    hold a slide's tiles) nor outlining boxes (each would hold a SAM-sized model)."""
+    return tiling is None and not from_boxes
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One image as a worker gets it."""
@@ -250,7 +256,7 @@ def propose_batch(
     repeating an object are skipped as ``mapper.skip_existing`` says; ``from_boxes``: the (interactive)
     backend outlines each box annotation without a mask made from it instead."""
     paths = path_map or PathMap()
-    if executor.kind not in ("serial", "threads") or backend is None:
+    if not executor.in_process or backend is None:
         if spec is None:
             raise ValueError("a backend spec is needed to run on worker processes")
         backend = None

@@ -58,6 +58,8 @@ class Executor:
     runs nothing: see ``SerialExecutor``, ``PoolExecutor``, ``DaskExecutor``."""
 
     kind = ""
+    #: runs in this process (models loaded here serve it; nothing to announce to the user)
+    in_process = False
     #: a crash takes every task in flight with it (a broken process pool) and ``recover`` must run
     loses_all_on_crash = False
     #: ``WorkerLost`` from ``result`` names the task that killed its worker (Dask, after its own retries)
@@ -117,6 +119,7 @@ class SerialExecutor(Executor):
     """In this process, one task at a time (the default for small jobs, and in the app on one core)."""
 
     kind = "serial"
+    in_process = True
     in_flight_per_slot = 1  # a task runs when submitted: do one at a time, so Cancel stops at once
 
     def chunk_size(self, items: int, seconds_per_item: float | None = None) -> int:
@@ -145,6 +148,7 @@ class ThreadExecutor(Executor):
     and two models on one core each outrun one on two (``bench prelabel``)."""
 
     kind = "threads"
+    in_process = True
     in_flight_per_slot = 2  # one queued per lane (a lane ahead never waits); Cancel drops the queued ones
 
     def __init__(self, slots: int = 2) -> None:

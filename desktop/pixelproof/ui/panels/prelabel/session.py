@@ -150,20 +150,20 @@ def propose_in_worker(
     reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image.
     A large job (``core.batch.is_large_job``) with a ``spec`` runs on local worker processes, one per
     core (reported first as ``("where", description)``), a small one on two lanes (threads) when there
-    are two cores; the UI thread stays free either way. Returns
-    True when cancelled; the images in flight when Cancel was pressed are dropped."""
+    are two cores; the UI thread stays free either way. Returns True when cancelled; the images in flight
+    when Cancel was pressed are dropped."""
     from pixelproof.core.batch import BatchCancelled, Executor, SerialExecutor, make_executor
     from pixelproof.inference.batch import SECONDS_PER_IMAGE as SPI
-    from pixelproof.inference.batch import propose_batch
+    from pixelproof.inference.batch import lanes_allowed, propose_batch
 
     mapper = PredictionMapper(snap, backend.source, mapping=mapping, skip_existing=skip_existing)
     todo = [snap.images[i] for i in image_ids]
-    lanes = tiling is None and not from_boxes  # as the CLI: each lane holds its own model and picture
     if spec is None:
         executor: Executor = SerialExecutor()
     else:
+        lanes = lanes_allowed(tiling, from_boxes)
         executor = make_executor(len(todo), seconds_per_item=SPI, lanes=lanes)
-    if executor.kind not in ("serial", "threads"):
+    if not executor.in_process:
         report(("where", executor.describe()))
     with executor:
         results = propose_batch(
