@@ -19,15 +19,33 @@ HANDLES = ("tl", "t", "tr", "r", "br", "b", "bl", "l")
 
 
 def clone(ann: Annotation) -> Annotation:
-    """A copy that shares nothing mutable with ``ann`` (the cached, read-only mask is shared)."""
-    out = Annotation.__new__(Annotation)  # copy.copy without its reduce protocol: thousands per pre-label
-    for name in Annotation.__slots__:
-        setattr(out, name, getattr(ann, name))
-    out.bbox = list(ann.bbox)
-    out.segmentation = _copy_json(ann.segmentation)
-    out.extra = _copy_json(ann.extra)
-    out.app_extra = _copy_json(ann.app_extra)
-    return out
+    """A copy that shares nothing mutable with ``ann`` (the cached, read-only mask is shared). Written
+    out field by field: a pre-label run clones every new object twice (the edit's copy, the project's)."""
+    return Annotation(
+        ann.id,
+        ann.image_id,
+        ann.category_id,
+        list(ann.bbox),
+        _copy_segmentation(ann.segmentation),
+        ann.area,
+        ann.iscrowd,
+        ann.score,
+        ann.source,
+        ann.review,
+        ann.note,
+        ann.author,
+        ann.updated,
+        _copy_json(ann.extra) if ann.extra else {},
+        _copy_json(ann.app_extra) if ann.app_extra else {},
+        ann._mask,
+    )
+
+
+def _copy_segmentation(seg: Any) -> Any:
+    """A compressed RLE ({"size": [h, w], "counts": str}, in either key order) without the general walk."""
+    if type(seg) is dict and len(seg) == 2 and type(seg.get("counts")) is str:
+        return {k: v if type(v) is str else _copy_json(v) for k, v in seg.items()}
+    return _copy_json(seg)
 
 
 def _copy_json(value: Any) -> Any:
