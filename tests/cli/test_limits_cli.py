@@ -67,3 +67,36 @@ def test_no_display_says_so_and_exits_2(tmp_path: Path, argv: list[str]) -> None
     assert done.returncode == 2
     assert f"pixelproof: error: {NO_DISPLAY}" in done.stderr
     assert "xcb" not in done.stderr and "Aborted" not in done.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="address-space limit (RLIMIT_AS)")
+def test_lint_of_a_crafted_slide_mask_says_which_object_and_stays_small(tmp_path: Path) -> None:
+    """A hostile file: one mask on a declared 65536 x 40960 picture, its runs chosen to overflow
+    pycocotools' string encoder (four runs of 2**29 and more) and to spread over the whole picture. Lint
+    used to corrupt the heap and then fill 24 GB decoding the mask's box; now it names the object and the
+    limit, in a process held under 1.5 GB."""
+    import json
+    import resource
+
+    counts = [2**29, 2**29, 2**29, 2**30]
+    project = {
+        "images": [{"id": 1, "file_name": "slide.png", "width": 65536, "height": 40960}],
+        "categories": [{"id": 1, "name": "tissue"}],
+        "annotations": [
+            {"id": 7, "image_id": 1, "category_id": 1, "bbox": [0, 0, 65536, 40960], "area": 1.0,
+             "iscrowd": 1, "segmentation": {"size": [40960, 65536], "counts": counts}}
+        ],
+    }  # fmt: skip
+    path = tmp_path / "slide.json"
+    path.write_text(json.dumps(project))
+
+    def small() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pixelproof", "lint", str(path)],
+        capture_output=True, text=True, cwd=REPO, timeout=120, preexec_fn=small,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "slide.png: annotation 7:" in done.stderr and "over the limit of" in done.stderr
+    assert "Traceback" not in done.stderr and "corruption" not in done.stderr

@@ -63,3 +63,57 @@ def test_a_big_crop_goes_through_opencv_transpose() -> None:
     assert rle == masks.encode(full((10, 20, 90, 150), crop, 200, 120))
     assert area == crop.sum()
     assert small is not None and small[0] == masks.encode(full((0, 0, 2, 2), crop[:2, :2], 200, 120))
+
+
+def reference_string(counts: list[int]) -> str:
+    """pycocotools' ``rleToString`` written out from its C source, in plain Python (any size of run)."""
+    out = []
+    for i, value in enumerate(counts):
+        x = value - counts[i - 2] if i > 2 else value
+        more = True
+        while more:
+            c = x & 0x1F
+            x >>= 5
+            more = x != -1 if c & 0x10 else x != 0
+            out.append(chr((c | (0x20 if more else 0)) + 48))
+    return "".join(out)
+
+
+def test_counts_strings_equal_pycocotools_for_many_masks_at_once() -> None:
+    rng = np.random.default_rng(3)
+    parts = [rng.integers(0, 2 ** int(rng.integers(1, 24)), int(rng.integers(1, 30))) for _ in range(300)]
+    counts = np.concatenate([np.r_[p, 77] for p in parts])  # slices apart: one number between them
+    lengths = np.array([len(p) for p in parts])
+    first = np.r_[0, np.cumsum(lengths + 1)[:-1]]
+    got = rle_codec.counts_strings(counts, first, first + lengths)
+    expected = [
+        mask_utils.frPyObjects({"size": [1, 1], "counts": p.astype(np.uint32)}, 1, 1)["counts"].decode()
+        for p in parts
+    ]
+    assert got == expected
+    assert rle_codec.counts_strings(counts, first[:0], first[:0]) == []
+
+
+def test_runs_of_2_24_and_more_never_reach_the_c_encoder() -> None:
+    """pycocotools' encoder writes past its buffer when runs take 6-7 characters each (four runs of 2**29
+    or more in a crafted file corrupt the heap): such counts are encoded in numpy, exactly as it would."""
+    crafted = [2**29, 2**29, 2**29, 2**30]  # sums to 2.5 * 2**30: a 40960 x 65536 image
+    string = rle_codec.counts_string(np.array(crafted))
+    assert string == reference_string(crafted)
+    assert rle_codec.rle_counts({"counts": string}).tolist() == crafted
+    pyco = rle_codec.compressed({"size": [40960, 65536], "counts": crafted})
+    assert pyco == {"size": [40960, 65536], "counts": string.encode()}
+    assert masks.compress({"size": [40960, 65536], "counts": crafted})["counts"] == string
+    for big in ([2**24, 2**24], [0, 2**33, 5, 2**40], [3, 2**24 - 1, 2**24 + 7, 1]):
+        assert rle_codec.counts_string(np.array(big)) == reference_string(big)
+        assert rle_codec.counts_strings(np.array(big), [0], [len(big)]) == [reference_string(big)]
+
+
+def test_masks_of_2_24_pixels_and_more_encode_as_pycocotools_does() -> None:
+    """``masks.encode`` finds such masks' runs itself (pycocotools' encoder is unsafe for long runs)."""
+    m = np.zeros((4096, 4097), bool)
+    m[100:3000, 5:4000] = True
+    m[4000:, 4096] = True
+    for mask in (m, ~m, np.zeros_like(m)):
+        expected = mask_utils.encode(np.asfortranarray(mask, dtype=np.uint8))["counts"].decode()
+        assert masks.encode(mask) == {"size": [4096, 4097], "counts": expected}

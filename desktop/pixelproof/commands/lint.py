@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.commands._common import load_or_report
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.limits import LimitError, check_output_not_input
-    from pixelproof.core.lint import LintOptions, dismissed_keys, lint_project
+    from pixelproof.core.lint import LintFailed, LintOptions, dismissed_keys, lint_project
     from pixelproof.core.lint import report as lint_report
     from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
 
@@ -132,7 +132,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     announce(executor)
     with executor, ProgressBar("linting") as bar:
-        result = lint_project(project, rules, predictions, options, progress=bar, executor=executor)
+        try:
+            result = lint_project(project, rules, predictions, options, progress=bar, executor=executor)
+        except LintFailed as e:
+            error(str(e), bar)
+            return EXIT_UNREADABLE
     data = lint_report.to_dict(result, str(args.project), model_info)
     try:
         if args.json:

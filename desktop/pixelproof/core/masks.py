@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import limits
+from pixelproof.core import limits, rle_codec
 from pixelproof.core.limits import RLE_ORIGIN
 
 if TYPE_CHECKING:
@@ -25,20 +25,21 @@ Polygons = list[list[float]]
 
 
 def encode(mask: np.ndarray) -> dict[str, Any]:
-    """Boolean HxW mask -> compressed RLE with a str ``counts`` (JSON-ready)."""
+    """Boolean HxW mask -> compressed RLE with a str ``counts`` (JSON-ready). Masks of 2**24 pixels or more
+    can have runs pycocotools' string encoder overflows on (``rle_codec.C_ENCODER_SAFE``): their runs are
+    found here and encoded by ``rle_codec``."""
+    if mask.size >= rle_codec.C_ENCODER_SAFE:
+        flat = cv2.transpose(np.ascontiguousarray(mask, dtype=np.uint8)).reshape(-1)  # column-major
+        edges = np.r_[0, np.flatnonzero(flat[1:] != flat[:-1]) + 1, flat.size]
+        counts = np.diff(edges) if flat.size == 0 or not flat[0] else np.r_[0, np.diff(edges)]
+        return {"size": [int(mask.shape[0]), int(mask.shape[1])], "counts": rle_codec.counts_string(counts)}
     rle = mask_utils.encode(np.asfortranarray(mask, dtype=np.uint8))
     return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("ascii")}
 
 
 def _to_pyco_rle(rle: dict[str, Any]) -> dict[str, Any]:
     """Our JSON RLE (compressed str or uncompressed list counts) -> pycocotools' compressed form."""
-    h, w = rle["size"]
-    counts = rle["counts"]
-    if isinstance(counts, list):
-        return mask_utils.frPyObjects(rle, h, w)
-    if isinstance(counts, str):
-        counts = counts.encode("ascii")
-    return {"size": [h, w], "counts": counts}
+    return rle_codec.compressed(rle)
 
 
 def decode(rle: dict[str, Any]) -> np.ndarray:

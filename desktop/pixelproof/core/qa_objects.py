@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import metrics
+from pixelproof.core import metrics, rle_codec
 from pixelproof.core.mask_edit import rle_counts
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -60,7 +60,7 @@ def annotation_placed(ann: Annotation, height: int, width: int) -> Placed:
     seg = ann.segmentation
     if isinstance(seg, dict):
         if isinstance(seg.get("counts"), list):
-            seg = mask_utils.frPyObjects(seg, height, width)
+            seg = rle_codec.compressed(seg)
         return rle_placed(seg)
     if ann.kind == "box":
         x, y, w, h = ann.bbox

@@ -5,11 +5,12 @@ COCO RLE is column-major: runs of the flat index ``column * height + row``. A cr
 of each of its columns, moved to the column's image offset; no image-sized array is ever made. Pre-labeling
 with a semantic model turns one picture into thousands of components: encoding them one call each costs
 ~15 numpy calls per mask, so ``crops_rle`` finds the toggles, boxes, areas and run lengths of every crop at
-once and only the final string is made per mask (pycocotools' C encoder).
+once; ``runs_rle`` makes all their strings in one pass too.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,42 +44,88 @@ def rle_counts(rle: dict[str, Any]) -> np.ndarray:
     return out
 
 
+# pycocotools' string encoder (``rleToString``) allocates 6 characters per run and writes one more (the
+# end): a number of 2**24 or more can take 6 or 7 characters, and a few such runs write past the buffer
+# (heap corruption; a crafted file with four runs of 2**29 crashes the process). Runs under this bound
+# take at most 5 characters, so only those go to it; bigger ones are encoded here.
+C_ENCODER_SAFE = 2**24
+
+
 def counts_string(counts: np.ndarray) -> str:
     """Run lengths -> pycocotools' compressed counts string (byte-identical to ``mask.encode``): its C
-    encoder (~10x numpy's per call, what thousands of small masks cost) while every run fits its 32-bit
-    counts, else in numpy (runs of a gigapixel slide)."""
+    encoder (~10x numpy's per call, what thousands of small masks cost) while every run is under
+    ``C_ENCODER_SAFE``, else in numpy (big images, gigapixel slides)."""
     cnts = np.asarray(counts, dtype=np.int64)
-    if cnts.size and int(cnts.min()) >= 0 and int(cnts.max()) < 2**32:
+    if cnts.size and int(cnts.min()) >= 0 and int(cnts.max()) < C_ENCODER_SAFE:
         return _c_string(cnts)
     return _counts_string_numpy(cnts)
 
 
+def compressed(rle: dict[str, Any]) -> dict[str, Any]:
+    """An RLE in pycocotools' compressed form (bytes counts), without its encoder for big runs:
+    uncompressed (list) counts are encoded by ``counts_string`` (``mask.frPyObjects`` would hand them to
+    the C encoder whatever their size)."""
+    counts = rle["counts"]
+    if isinstance(counts, list):
+        counts = counts_string(np.asarray(counts, dtype=np.int64))
+    if isinstance(counts, str):
+        counts = counts.encode("ascii")
+    return {"size": [int(v) for v in rle["size"]], "counts": counts}
+
+
 def _c_string(counts: np.ndarray) -> str:
+    """pycocotools' C encoder: only for runs under ``C_ENCODER_SAFE`` (see there)."""
     rle = mask_utils.frPyObjects({"size": [1, 1], "counts": counts.astype(np.uint32, copy=False)}, 1, 1)
     return rle["counts"].decode("ascii")
+
+
+def counts_strings(counts: np.ndarray, first: np.ndarray, last: np.ndarray) -> list[str]:
+    """``counts_string`` of each slice ``counts[first[k]:last[k]]`` (slices in order, apart or touching),
+    all in one numpy pass: the thousands of masks of a semantic picture then cost a string slice each,
+    not an encoder call each (~5 us)."""
+    first, last = np.asarray(first, np.int64), np.asarray(last, np.int64)
+    if first.size == 0:
+        return []
+    lengths = last - first
+    take = np.repeat(first - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(int(lengths.sum()))
+    values = np.asarray(counts, np.int64)[take]
+    local = np.arange(values.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    x = values.copy()
+    later = np.flatnonzero(local > 2)  # pycocotools stores x[i] - x[i - 2] from the fourth run on
+    x[later] -= values[later - 2]
+    return _split_string(_encoded(x), np.r_[0, np.cumsum(lengths)])
+
+
+# a number takes k 5-bit chunks (sign in the last chunk's bit 4) when -2**(5k-1) <= x < 2**(5k-1)
+_CHUNK_LIMITS = np.array([1 << (5 * k - 1) for k in range(1, 13)], np.int64)
+
+
+def _encoded(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pycocotools' characters for the (delta-coded) numbers ``x``: 5 bits each, low bits first, bit 5
+    set on all but the last, + 48. Returns (characters, where each number's start, + the end)."""
+    magnitude = np.where(x < 0, ~x, x)  # the sign needs a bit too: -16 fits one chunk, 16 does not
+    chunks = np.searchsorted(_CHUNK_LIMITS, magnitude, side="right") + 1
+    offsets = np.zeros(x.size + 1, np.int64)
+    np.cumsum(chunks, out=offsets[1:])
+    k = np.arange(int(chunks.max(initial=1)))
+    used = k < chunks[:, None]  # [number, chunk]: row-major order is the string's order
+    more = (k < chunks[:, None] - 1).astype(np.int64) << 5
+    chars = ((x[:, None] >> (5 * k)) & 0x1F | more) + 48
+    return chars[used].astype(np.uint8), offsets
+
+
+def _split_string(encoded: tuple[np.ndarray, np.ndarray], bounds: np.ndarray) -> list[str]:
+    chars, offsets = encoded
+    text = chars.tobytes().decode("ascii")
+    cut = offsets[bounds].tolist()
+    return [text[a:b] for a, b in itertools.pairwise(cut)]
 
 
 def _counts_string_numpy(cnts: np.ndarray) -> str:
     x = cnts.copy()
     if x.size > 3:
         x[3:] = cnts[3:] - cnts[1:-2]
-    n = x.size
-    active = np.ones(n, dtype=bool)
-    nchunks = np.zeros(n, dtype=np.int64)
-    steps = []
-    while active.any():
-        c = x & 0x1F
-        x = x >> 5  # arithmetic shift: negative deltas end in -1
-        more = np.where((c & 0x10) != 0, x != -1, x != 0)
-        steps.append((active.copy(), (c | np.where(more, 0x20, 0)) + 48))
-        nchunks += active
-        active &= more
-    offsets = np.concatenate(([0], np.cumsum(nchunks)))
-    out = np.zeros(int(offsets[-1]), dtype=np.uint8)
-    for k, (act, ch) in enumerate(steps):
-        idx = np.flatnonzero(act)
-        out[offsets[idx] + k] = ch[idx]
-    return out.tobytes().decode("ascii")
+    return _split_string(_encoded(x), np.array([0, x.size]))[0]
 
 
 def runs_rle(
@@ -105,11 +152,8 @@ def runs_rle(
     counts[slot[last] + 2] = tail
     stop = slot[last] + 2 + (tail > 0)  # no zero-length last run, as pycocotools writes it
     size = [int(height), int(width)]
-    encode = _c_string if total < 2**32 else counts_string  # every run fits pycocotools' 32 bits
-    return [
-        {"size": size, "counts": encode(counts[a:b])}
-        for a, b in zip(slot[first].tolist(), stop.tolist(), strict=True)
-    ]
+    strings = counts_strings(counts, slot[first], stop)
+    return [{"size": size, "counts": string} for string in strings]
 
 
 def region_rle(rect: Rect, crop: np.ndarray, height: int, width: int) -> dict[str, Any]:
@@ -167,7 +211,7 @@ def crops_rle(crops: Sequence[tuple[Rect, np.ndarray]], height: int, width: int)
     boxes = np.stack([x[who] + x0, y[who] + y0, x1 - x0, y1 - y0], axis=1).astype(float).tolist()
     for k, (i, box, a) in enumerate(zip(who.tolist(), boxes, area.tolist(), strict=True)):
         runs = counts[first[k] : last[k]]
-        string = _c_string(runs) if total < 2**32 else counts_string(runs)
+        string = _c_string(runs) if total < C_ENCODER_SAFE else counts_string(runs)
         out[i] = ({"size": size, "counts": string}, box, float(a))
     return out
 

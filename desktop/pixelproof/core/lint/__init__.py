@@ -8,6 +8,7 @@ an executor can run them on workers with identical results.
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, collect
 from pixelproof.core.lint.engine import (
     DatasetFigures,
+    LintFailed,
     LintOptions,
     LintResult,
     dataset_figures,
@@ -34,6 +35,7 @@ __all__ = [
     "DatasetFigures",
     "ImageFacts",
     "ImageWork",
+    "LintFailed",
     "LintOptions",
     "LintResult",
     "PredictionsError",

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.limits import LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect
@@ -416,9 +417,22 @@ def dismissed_keys(project: Project) -> frozenset[str]:
 SECONDS_PER_IMAGE = 0.02  # step 1 for an image of ~10 masks on one core: sizes batch chunks
 
 
-def collect_task(ctx: Context, works: list[ImageWork]) -> list[ImageFacts]:
-    """Step 1 for a batch of images, on any executor (``pixelproof.core.batch``)."""
-    return [collect(work, ctx) for work in works]
+class LintFailed(RuntimeError):
+    """An image could not be checked (a mask too big to decode, a bug): the message names it and why."""
+
+
+def collect_task(ctx: Context, works: list[ImageWork]) -> list[Any]:
+    """Step 1 for a batch of images, on any executor (``pixelproof.core.batch``); an image over a limit
+    fails alone, saying which object and limit."""
+    from pixelproof.core.batch import Failed
+
+    out: list[ImageFacts | Failed] = []
+    for work in works:
+        try:
+            out.append(collect(work, ctx))
+        except LimitError as e:
+            out.append(Failed(str(e)))
+    return out
 
 
 def lint_project(
@@ -454,7 +468,7 @@ def lint_project(
     try:
         for index, found in steps:
             if isinstance(found, Failed):  # a bug, not a label problem: say which image
-                raise RuntimeError(f"{works[index].image.file_name}: {found.reason}")
+                raise LintFailed(f"{works[index].image.file_name}: {found.reason}")
             facts.append(found)
     except BatchCancelled:
         stopped = True
