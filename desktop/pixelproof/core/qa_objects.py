@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import metrics, rle_codec
+from pixelproof.core import limits, metrics, rle_codec
 from pixelproof.core.mask_edit import rle_counts
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -36,8 +36,9 @@ class ImagePair:
 # decoding straight into crops
 
 
-def rle_placed(rle: dict[str, Any]) -> Placed:
-    """COCO RLE -> tight crop, touching only the columns the object spans."""
+def rle_placed(rle: dict[str, Any], where: str = "mask") -> Placed:
+    """COCO RLE -> tight crop, touching only the columns the object spans (``LimitError`` naming
+    ``where`` when those columns are over ``limits.max_pixels()``: a crafted mask spread over a slide)."""
     h, w = (int(v) for v in rle["size"])
     cnts = rle_counts(rle)
     ends = np.cumsum(cnts)
@@ -47,6 +48,7 @@ def rle_placed(rle: dict[str, Any]) -> Placed:
     if s1.size == 0 or h == 0:
         return Placed.empty()
     c0, c1 = int(s1[0] // h), int((e1[-1] - 1) // h) + 1
+    limits.check_image_size(c1 - c0, h, where)
     off = c0 * h
     diff = np.zeros((c1 - c0) * h + 1, dtype=np.int32)
     np.add.at(diff, s1 - off, 1)
@@ -61,7 +63,7 @@ def annotation_placed(ann: Annotation, height: int, width: int) -> Placed:
     if isinstance(seg, dict):
         if isinstance(seg.get("counts"), list):
             seg = rle_codec.compressed(seg)
-        return rle_placed(seg)
+        return rle_placed(seg, f"annotation {ann.id}")
     if ann.kind == "box":
         x, y, w, h = ann.bbox
         polys = [[x, y, x + w, y, x + w, y + h, x, y + h]]
