@@ -98,5 +98,5 @@ def test_lint_of_a_crafted_slide_mask_says_which_object_and_stays_small(tmp_path
         capture_output=True, text=True, cwd=REPO, timeout=120, preexec_fn=small,
     )  # fmt: skip
     assert done.returncode == 3, done.stderr
-    assert "slide.png: annotation 7:" in done.stderr and "over the limit of" in done.stderr
+    assert "slide.png: annotation 7: mask box of" in done.stderr and "over the limit of" in done.stderr
     assert "Traceback" not in done.stderr and "corruption" not in done.stderr

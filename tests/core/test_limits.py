@@ -195,6 +195,7 @@ def test_output_over_input(tmp_path: Path) -> None:
 def test_a_mask_spread_over_the_picture_is_not_decoded_past_the_limit() -> None:
     """QA, agreement and lint decode a mask's box only: a (crafted) mask from the first column to the last
     of a big picture is refused by name before anything of that size is allocated."""
+    from pixelproof.core import mask_edit
     from pixelproof.core.lint.facts import CheckedObject
     from pixelproof.core.lint.rules import Rules
     from pixelproof.core.model import Annotation
@@ -204,10 +205,12 @@ def test_a_mask_spread_over_the_picture_is_not_decoded_past_the_limit() -> None:
     rle = {"size": [h, w], "counts": [5, 3, h * w - 12, 4]}  # a few pixels in the first and last columns
     ann = Annotation(9, 1, 1, [0.0, 0.0, float(w), float(h)], rle, area=7.0)
     limits.set_max_pixels(10_000)
-    with pytest.raises(LimitError, match=r"annotation 9: .*400 x 300 = 120,000 pixels"):
+    with pytest.raises(LimitError, match=r"annotation 9: mask box of 400 x 300 = 120,000 pixels"):
         annotation_placed(ann, h, w)
-    with pytest.raises(LimitError, match=r"annotation 9: the mask's box of 400 x 295 = 118,000"):
+    with pytest.raises(LimitError, match=r"annotation 9: mask box of 400 x 295 = 118,000"):
         CheckedObject(ann, "cell", Rules().for_class(""), h, w).pixels()
+    with pytest.raises(LimitError, match=r"^where: mask box of 400 x 295"):
+        mask_edit.crop_of(rle, where="where")  # what the canvas, the fill tool and lint decode through
     limits.set_max_pixels(None)
     placed = annotation_placed(ann, h, w)  # under the default limit: decoded as before
     assert int(placed.mask.sum()) == 7 and placed.mask.shape == (h - 5, w) and placed.y0 == 5

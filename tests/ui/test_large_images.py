@@ -257,3 +257,36 @@ def test_plain_image_over_the_limit_shows_its_cost_and_opens_downsampled(
         assert int(win.canvas.pixel_value(px, py)) == int(small[py // 2, px // 2])
     assert abs(int(small[200, 300]) - int(full[400:402, 600:602].mean())) <= 1  # an area average of the file
     win.close()
+
+
+def test_a_mask_over_the_pixel_limit_is_not_shown_and_the_status_bar_says_why(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A mask from the first column to the last of a big picture (a crafted file, or a slide's mask
+    stored whole) used to be decoded on the GUI thread: the window froze and filled the memory. Now its
+    item holds no pixels and the status bar names the object and the limit; the rest of the image works."""
+    from pixelproof.core import limits
+    from pixelproof.core.model import Annotation
+
+    h, w = 1500, 2000
+    project = new_project(["tissue"])
+    project.add_image(ImageRecord(1, "missing.png", w, h))
+    rle = {"size": [h, w], "counts": [5, 3, h * w - 12, 4]}  # pixels in the first and the last column
+    project.add_annotation(Annotation(5, 1, 1, [0.0, 0.0, float(w), float(h)], rle, area=7.0))
+    path = tmp_path / "p.json"
+    save_project(project, path)
+    win = open_main_window(qtbot)
+    said: list[str] = []
+    win.canvas.message.connect(said.append)
+    limits.set_max_pixels(1_000_000)  # the mask's box: 2000 x 1495 = 2.99 M pixels
+    try:
+        assert win.open_path(path)
+        qtbot.waitUntil(lambda: 5 in win.canvas.items_by_id, timeout=20_000)
+    finally:
+        limits.set_max_pixels(None)
+    item = win.canvas.items_by_id[5]
+    assert "annotation 5: mask box of 2000 x 1495" in item.too_big
+    assert any(s.startswith("not shown: annotation 5: mask box") for s in said)
+    rect = item.boundingRect()  # no pixels: the pen's margin only
+    assert rect.width() <= 2 and rect.height() <= 2
+    win.close()

@@ -162,14 +162,15 @@ def check_declared_size(width: Any, height: Any, where: str) -> None:
             raise LimitError(where, f"{name} {v} is over the limit of {MAX_SIDE} pixels per side")
 
 
-def check_image_size(width: Any, height: Any, where: str) -> None:
-    """An image about to be decoded (or a full-size mask about to be made) fits ``max_pixels()``."""
+def check_image_size(width: Any, height: Any, where: str, what: str = "image") -> None:
+    """An image about to be decoded (or a full-size mask about to be made, or the box of one: ``what``)
+    fits ``max_pixels()``."""
     check_declared_size(width, height, where)
     limit = max_pixels()
     if width * height > limit:
         raise LimitError(
             where,
-            f"image of {width} x {height} = {width * height:,} pixels is over the limit of {limit:,} "
+            f"{what} of {width} x {height} = {width * height:,} pixels is over the limit of {limit:,} "
             f"pixels decoded at once ({RAISE_HINT})",
         )
 

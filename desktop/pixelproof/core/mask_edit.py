@@ -18,7 +18,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks
-from pixelproof.core.limits import max_pixels
+from pixelproof.core.limits import check_image_size, max_pixels
 from pixelproof.core.model import Annotation
 from pixelproof.core.rle_codec import counts_string, region_rle, rle_counts
 from pixelproof.core.sparse_mask import SparseMask, check_whole_mask, is_huge, origin_of, replace_rect_runs
@@ -350,10 +350,12 @@ def _rect_pixels(t: np.ndarray, height: int, rect: Rect) -> np.ndarray:
     return _transpose(np.bitwise_xor.accumulate(toggles, axis=1).view(bool))
 
 
-def decode_rect(rle: dict[str, Any], rect: Rect) -> np.ndarray:
-    """The pixels of ``rect`` only (bool (h, w)), without decoding the whole mask."""
+def decode_rect(rle: dict[str, Any], rect: Rect, where: str = "mask") -> np.ndarray:
+    """The pixels of ``rect`` only (bool (h, w)), without decoding the whole mask; ``LimitError`` (naming
+    ``where``) when the rectangle is over ``limits.max_pixels()``: a mask spread over a whole slide."""
     height, _ = rle["size"]
     x, y, w, h = rect
+    check_image_size(w, h, where, "mask box")
     t = _transitions(rle_counts(rle))
     if w * height > _STRIP_PIXELS:  # whole columns of a tall slide: the rectangle's pixels only
         return _rect_pixels(t, height, rect)
@@ -433,8 +435,9 @@ def union_rle(rles: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return masks.compress(merged)
 
 
-def crop_of(rle: dict[str, Any], pad: int = 0) -> tuple[Rect, np.ndarray] | None:
-    """The mask's box (grown by ``pad`` inside the image) and its pixels; None when empty."""
+def crop_of(rle: dict[str, Any], pad: int = 0, where: str = "mask") -> tuple[Rect, np.ndarray] | None:
+    """The mask's box (grown by ``pad`` inside the image) and its pixels; None when empty. ``LimitError``
+    naming ``where`` when the box is over the pixel limit."""
     rect = rle_rect(rle)
     if rect is None:
         return None
@@ -442,7 +445,7 @@ def crop_of(rle: dict[str, Any], pad: int = 0) -> tuple[Rect, np.ndarray] | None
     x, y, w, h = rect
     grown = clip_rect((x - pad, y - pad, w + 2 * pad, h + 2 * pad), height, width)
     assert grown is not None
-    return grown, decode_rect(rle, grown)
+    return grown, decode_rect(rle, grown, where)
 
 
 def fill_holes_rle(rle: dict[str, Any]) -> Patch | None:

@@ -48,7 +48,7 @@ def rle_placed(rle: dict[str, Any], where: str = "mask") -> Placed:
     if s1.size == 0 or h == 0:
         return Placed.empty()
     c0, c1 = int(s1[0] // h), int((e1[-1] - 1) // h) + 1
-    limits.check_image_size(c1 - c0, h, where)
+    limits.check_image_size(c1 - c0, h, where, "mask box")
     off = c0 * h
     diff = np.zeros((c1 - c0) * h + 1, dtype=np.int32)
     np.add.at(diff, s1 - off, 1)

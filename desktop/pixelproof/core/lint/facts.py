@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import limits, mask_edit, masks, rle_codec
+from pixelproof.core import mask_edit, masks, rle_codec
 from pixelproof.core.lint import shapes
 from pixelproof.core.lint.objectlab import ImageBoxes, Matrices
 from pixelproof.core.lint.problems import KINDS, Problem
@@ -172,14 +172,7 @@ class CheckedObject:
             if not self.shaped:
                 self._pixels = annotation_placed(self.ann, self.height, self.width)
             else:
-                w, h = (math.ceil(v) for v in self.tight()[2:])
-                if w * h > limits.max_pixels():  # a mask spread over a slide: its box alone is too big
-                    raise limits.LimitError(
-                        f"annotation {self.ann.id}",
-                        f"the mask's box of {w} x {h} = {w * h:,} pixels is over the limit of "
-                        f"{limits.max_pixels():,} pixels decoded at once ({limits.RAISE_HINT})",
-                    )
-                found = mask_edit.crop_of(self.rle())
+                found = mask_edit.crop_of(self.rle(), where=f"annotation {self.ann.id}")
                 self._pixels = Placed.empty() if found is None else Placed(found[1], found[0][1], found[0][0])
         return self._pixels
 

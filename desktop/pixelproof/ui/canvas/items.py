@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import mask_edit, masks
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
 
@@ -297,6 +298,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         self._outline = QPainterPath()
         self._rect = QRectF()
         self._live = False  # a brush stroke is painting into this item: outline hidden until sync
+        self.too_big = ""  # why the pixels are not shown (a mask over the pixel limit), "" when they are
         self._chunks: list[tuple[QRectF, QPolygonF]] = []
         self._chunks_of: QPainterPath | None = None  # the outline the chunks were cut from
         # exposedRect = the dirty area, so a small repaint strokes only the outline pieces crossing it
@@ -380,12 +382,21 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     # mask data ---------------------------------------------------------------------------------
     def sync_shape(self, ann: Annotation) -> None:
+        self.too_big = ""
+        try:
+            self._sync_pixels(ann)
+        except LimitError as e:  # a mask spread over a slide: shown as nothing, and said (CanvasView)
+            self.too_big = str(e)
+            self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
+
+    def _sync_pixels(self, ann: Annotation) -> None:
         h, w = self.image_size
         self._live = False
         rle = ann.segmentation
+        where = f"annotation {ann.id}"
         if isinstance(rle, dict) and [int(v) for v in rle["size"]] == [h, w]:
             # decode the mask's box only: no full-size array (64 MB at 8000x8000), nothing cached
-            found = mask_edit.crop_of(rle)
+            found = mask_edit.crop_of(rle, where=where)
             if found is None:
                 self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
             else:
@@ -393,7 +404,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
             return
         origin = origin_of(ann)
         if isinstance(rle, dict) and origin is not None:  # stored cropped (a slide's mask): the crop is it
-            found = mask_edit.crop_of(rle)
+            found = mask_edit.crop_of(rle, where=where)
             if found is None:
                 self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
             else:

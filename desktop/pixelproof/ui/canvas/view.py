@@ -297,6 +297,8 @@ class CanvasView(QGraphicsView):
         item = make_item(ann, self._category(ann), self.image_size(), self.show_labels)
         dict.__setitem__(self.items_by_id, ann.id, item)
         self._scene.addItem(item)  # type: ignore[arg-type]
+        if getattr(item, "too_big", ""):
+            self.message.emit(f"not shown: {item.too_big}")  # type: ignore[attr-defined]
         return item
 
     def _in_layer(self, ann_id: int) -> bool:
