@@ -289,4 +289,14 @@ def test_a_mask_over_the_pixel_limit_is_not_shown_and_the_status_bar_says_why(
     assert any(s.startswith("not shown: annotation 5: mask box") for s in said)
     rect = item.boundingRect()  # no pixels: the pen's margin only
     assert rect.width() <= 2 and rect.height() <= 2
+    # Masks > Fill holes on it (selected in the list): nothing done, the status bar says why
+    doc = win.document
+    doc.set_selection([5])
+    limits.set_max_pixels(1_000_000)
+    try:
+        win.masks_menu.act_fill_holes.trigger()
+    finally:
+        limits.set_max_pixels(None)
+    assert "annotation 5: mask box of" in win.statusBar().currentMessage()
+    assert doc.undo_stack.count() == 0 and doc.project.annotations[5].segmentation == rle
     win.close()

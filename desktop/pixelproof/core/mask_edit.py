@@ -448,9 +448,10 @@ def crop_of(rle: dict[str, Any], pad: int = 0, where: str = "mask") -> tuple[Rec
     return grown, decode_rect(rle, grown, where)
 
 
-def fill_holes_rle(rle: dict[str, Any]) -> Patch | None:
-    """The patch that fills a mask's holes, computed on its box only."""
-    found = crop_of(rle)
+def fill_holes_rle(rle: dict[str, Any], where: str = "mask") -> Patch | None:
+    """The patch that fills a mask's holes, computed on its box only (``LimitError`` naming ``where``
+    over the pixel limit, as for the other box operations)."""
+    found = crop_of(rle, where=where)
     if found is None:
         return None
     rect, crop = found
@@ -461,9 +462,9 @@ def fill_holes_rle(rle: dict[str, Any]) -> Patch | None:
     return Patch((rect[0] + px, rect[1] + py, pw, ph), patch.before, patch.after)
 
 
-def trace_rle(rle: dict[str, Any], epsilon: float = 0.0) -> PolygonConversion:
+def trace_rle(rle: dict[str, Any], epsilon: float = 0.0, where: str = "mask") -> PolygonConversion:
     """:func:`mask_to_polygons` on the mask's box only, polygons in image coordinates."""
-    found = crop_of(rle, pad=1)
+    found = crop_of(rle, pad=1, where=where)
     if found is None:
         return PolygonConversion([], 0, 0, 0, 0, 0)
     (x, y, _, _), crop = found
@@ -474,9 +475,9 @@ def trace_rle(rle: dict[str, Any], epsilon: float = 0.0) -> PolygonConversion:
     )
 
 
-def split_rle(rle: dict[str, Any], connectivity: int = 8) -> list[dict[str, Any]]:
+def split_rle(rle: dict[str, Any], connectivity: int = 8, where: str = "mask") -> list[dict[str, Any]]:
     """One RLE per connected component, largest first."""
-    found = crop_of(rle)
+    found = crop_of(rle, where=where)
     if found is None:
         return []
     (x, y, _, _), crop = found

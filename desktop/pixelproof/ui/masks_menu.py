@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import edits, mask_edit
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.icons import swatch
@@ -104,7 +105,13 @@ class MasksMenu(QObject):
 
     # -- building ----------------------------------------------------------------------------------
     def _action(self, id: str, slot, tip: str = "", toggled: bool = False) -> QAction:  # type: ignore[no-untyped-def]
-        act = make_action(id, self.shell.widget, slot, tip=tip, toggled=toggled)
+        def guarded(*args):  # type: ignore[no-untyped-def]
+            try:
+                slot(*args) if toggled else slot()  # triggered's "checked" is not the slot's
+            except LimitError as e:  # a mask whose box is over the pixel limit: nothing done, said why
+                self.shell.status(str(e), 10_000)
+
+        act = make_action(id, self.shell.widget, guarded, tip=tip, toggled=toggled)
         self.shell.add_action(act)
         return act
 
@@ -213,16 +220,18 @@ class MasksMenu(QObject):
         doc = self.shell.document
         stack = doc.undo_stack
         pushed = 0
-        for ann_id in [a.id for a in self._selected() if a.kind == "mask"]:
-            cmd = build(doc.project, ann_id)  # built after the previous push: new ids do not collide
-            if cmd is None:
-                continue
-            if pushed == 0:
-                stack.beginMacro(text)
-            doc.push(cmd)
-            pushed += 1
-        if pushed:
-            stack.endMacro()
+        try:
+            for ann_id in [a.id for a in self._selected() if a.kind == "mask"]:
+                cmd = build(doc.project, ann_id)  # built after the previous push: new ids do not collide
+                if cmd is None:
+                    continue
+                if pushed == 0:
+                    stack.beginMacro(text)
+                doc.push(cmd)
+                pushed += 1
+        finally:  # a mask over the pixel limit stops the loop: what was pushed stays one undo step
+            if pushed:
+                stack.endMacro()
         return pushed
 
     # -- conversions -------------------------------------------------------------------------------

@@ -213,7 +213,7 @@ def to_polygons(project: Project, ids: Iterable[int], choose: Chooser) -> Edit |
         ann = project.annotations[i]
         if ann.kind != "mask":
             continue
-        conv = mask_edit.trace_rle(ann.segmentation)
+        conv = mask_edit.trace_rle(ann.segmentation, where=f"annotation {ann.id}")
         if not conv.polygons:
             continue
         answer = "convert" if conv.lossless and conv.parts <= 1 else choose(ann, conv)
@@ -260,7 +260,7 @@ def split_mask(project: Project, ann_id: int, connectivity: int = 8) -> Edit | N
     ann = project.annotations[ann_id]
     if ann.kind != "mask":
         return None
-    pieces = mask_edit.split_rle(ann.segmentation, connectivity)
+    pieces = mask_edit.split_rle(ann.segmentation, connectivity, f"annotation {ann.id}")
     if len(pieces) < 2:
         return None
     first = clone(ann)
@@ -281,5 +281,5 @@ def fill_holes(project: Project, ann_id: int) -> PaintMask | None:
     ann = project.annotations[ann_id]
     if ann.kind != "mask":
         return None
-    patch = mask_edit.fill_holes_rle(ann.segmentation)
+    patch = mask_edit.fill_holes_rle(ann.segmentation, f"annotation {ann.id}")
     return None if patch is None else PaintMask(ann, patch, "Fill holes")
