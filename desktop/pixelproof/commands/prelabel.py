@@ -14,7 +14,7 @@ from pathlib import Path
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import ProgressBar, error, load_or_report
 from pixelproof.core.batch import BatchSetupError
-from pixelproof.core.coco import ProjectConflictError, ProjectSaveError, save_project
+from pixelproof.core.coco import ProjectConflictError, ProjectSaveError, gc_paused, save_project
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.inference.apply import (
@@ -175,7 +175,9 @@ def run(args: argparse.Namespace) -> int:
         skip_existing=None if args.keep_overlapping else args.skip_existing,
     )  # fmt: skip
     result = PrelabelReport(images=len(images))
-    with executor, ProgressBar(f"pre-labeling ({backend.name})") as bar:
+    # thousands of new objects (a semantic model's components) and none in a cycle: the collector's
+    # passes over the growing project would only cost time, and stall the lanes (it holds the GIL)
+    with executor, ProgressBar(f"pre-labeling ({backend.name})") as bar, gc_paused():
         proposals = propose_batch(
             project, images, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
             tiling=tiling, from_boxes=args.from_boxes, on_progress=feed_bar(bar),

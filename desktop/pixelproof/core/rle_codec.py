@@ -5,12 +5,11 @@ COCO RLE is column-major: runs of the flat index ``column * height + row``. A cr
 of each of its columns, moved to the column's image offset; no image-sized array is ever made. Pre-labeling
 with a semantic model turns one picture into thousands of components: encoding them one call each costs
 ~15 numpy calls per mask, so ``crops_rle`` finds the toggles, boxes, areas and run lengths of every crop at
-once; ``runs_rle`` makes all their strings in one pass too.
+once and only the final string is made per mask.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -79,53 +78,27 @@ def _c_string(counts: np.ndarray) -> str:
     return rle["counts"].decode("ascii")
 
 
-def counts_strings(counts: np.ndarray, first: np.ndarray, last: np.ndarray) -> list[str]:
-    """``counts_string`` of each slice ``counts[first[k]:last[k]]`` (slices in order, apart or touching),
-    all in one numpy pass: the thousands of masks of a semantic picture then cost a string slice each,
-    not an encoder call each (~5 us)."""
-    first, last = np.asarray(first, np.int64), np.asarray(last, np.int64)
-    if first.size == 0:
-        return []
-    lengths = last - first
-    take = np.repeat(first - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(int(lengths.sum()))
-    values = np.asarray(counts, np.int64)[take]
-    local = np.arange(values.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    x = values.copy()
-    later = np.flatnonzero(local > 2)  # pycocotools stores x[i] - x[i - 2] from the fourth run on
-    x[later] -= values[later - 2]
-    return _split_string(_encoded(x), np.r_[0, np.cumsum(lengths)])
-
-
 # a number takes k 5-bit chunks (sign in the last chunk's bit 4) when -2**(5k-1) <= x < 2**(5k-1)
 _CHUNK_LIMITS = np.array([1 << (5 * k - 1) for k in range(1, 13)], np.int64)
 
 
-def _encoded(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _encoded(x: np.ndarray) -> np.ndarray:
     """pycocotools' characters for the (delta-coded) numbers ``x``: 5 bits each, low bits first, bit 5
-    set on all but the last, + 48. Returns (characters, where each number's start, + the end)."""
+    set on all but a number's last, + 48."""
     magnitude = np.where(x < 0, ~x, x)  # the sign needs a bit too: -16 fits one chunk, 16 does not
     chunks = np.searchsorted(_CHUNK_LIMITS, magnitude, side="right") + 1
-    offsets = np.zeros(x.size + 1, np.int64)
-    np.cumsum(chunks, out=offsets[1:])
     k = np.arange(int(chunks.max(initial=1)))
     used = k < chunks[:, None]  # [number, chunk]: row-major order is the string's order
     more = (k < chunks[:, None] - 1).astype(np.int64) << 5
     chars = ((x[:, None] >> (5 * k)) & 0x1F | more) + 48
-    return chars[used].astype(np.uint8), offsets
-
-
-def _split_string(encoded: tuple[np.ndarray, np.ndarray], bounds: np.ndarray) -> list[str]:
-    chars, offsets = encoded
-    text = chars.tobytes().decode("ascii")
-    cut = offsets[bounds].tolist()
-    return [text[a:b] for a, b in itertools.pairwise(cut)]
+    return chars[used].astype(np.uint8)
 
 
 def _counts_string_numpy(cnts: np.ndarray) -> str:
     x = cnts.copy()
     if x.size > 3:
         x[3:] = cnts[3:] - cnts[1:-2]
-    return _split_string(_encoded(x), np.array([0, x.size]))[0]
+    return _encoded(x).tobytes().decode("ascii")
 
 
 def runs_rle(
@@ -152,8 +125,11 @@ def runs_rle(
     counts[slot[last] + 2] = tail
     stop = slot[last] + 2 + (tail > 0)  # no zero-length last run, as pycocotools writes it
     size = [int(height), int(width)]
-    strings = counts_strings(counts, slot[first], stop)
-    return [{"size": size, "counts": string} for string in strings]
+    encode = _c_string if total < C_ENCODER_SAFE else counts_string  # every run under 2**24: C is safe
+    return [
+        {"size": size, "counts": encode(counts[a:b])}
+        for a, b in zip(slot[first].tolist(), stop.tolist(), strict=True)
+    ]
 
 
 def region_rle(rect: Rect, crop: np.ndarray, height: int, width: int) -> dict[str, Any]:

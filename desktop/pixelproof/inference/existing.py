@@ -86,16 +86,21 @@ class ExistingObjects:
 
     def add(self, category_id: Hashable, shape: Shape, bbox: list[float]) -> None:
         """Count an object (also each prediction kept, so one batch does not repeat itself either)."""
+        self.add_many(category_id, [shape], [bbox])
+
+    def add_many(self, category_id: Hashable, shapes: Sequence[Shape], bboxes: Sequence[list[float]]) -> None:
+        """``add`` each of them, in order."""
         n = self._count.get(category_id, 0)
+        need = n + len(shapes)
         boxes = self._boxes.get(category_id)
-        if boxes is None or n == len(boxes):
-            grown = np.empty((max(16, 2 * n), 4))
+        if boxes is None or need > len(boxes):
+            grown = np.empty((max(16, 2 * need), 4))
             if boxes is not None:
                 grown[:n] = boxes[:n]
             self._boxes[category_id] = boxes = grown
-        boxes[n] = bbox
-        self._count[category_id] = n + 1
-        self._shapes.setdefault(category_id, []).append(shape)
+        boxes[n:need] = bboxes
+        self._count[category_id] = need
+        self._shapes.setdefault(category_id, []).extend(shapes)
 
     def repeats(
         self,
@@ -140,6 +145,9 @@ class ExistingObjects:
             had = self._count.get(category_id, 0)
             objs = [new[k] for k in order]
             earlier = _overlapping_pairs(objs, threshold)
+            if had == 0 and not earlier:  # nothing to repeat (a semantic map's components): all kept
+                self.add_many(category_id, [o[1] for o in objs], [o[2] for o in objs])
+                continue
             kept: list[bool] = []
             for j, (_, shape, bbox, _) in enumerate(objs):
                 repeat = self.repeats(category_id, shape, bbox, threshold, first=had) or any(

@@ -257,9 +257,10 @@ def components(classes_map: np.ndarray, confidence: np.ndarray, wanted: list[int
     ids = np.zeros((w, h), np.int32)
     cls = [-1]
     for c in wanted:
-        mask = cm_t == c
-        n, labels = cv2.connectedComponents(mask.view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
-        np.add(labels, len(cls) - 1, out=ids, where=mask)
+        mask = cv2.compare(cm_t, c, cv2.CMP_EQ)
+        n, labels = cv2.connectedComponents(mask, connectivity=8, ltype=cv2.CV_32S)
+        cv2.add(labels, len(cls) - 1, dst=labels, mask=mask)  # this class's ids follow the earlier ones'
+        cv2.add(ids, labels, dst=ids)  # labels are 0 off the class: the classes never overlap
         cls += [c] * (n - 1)
     flat = ids.reshape(-1)
     change = np.empty(flat.size, bool)
@@ -277,6 +278,16 @@ def components(classes_map: np.ndarray, confidence: np.ndarray, wanted: list[int
     return Components(h, np.asarray(cls), area, conf_sum, (starts, lengths, run_ids))
 
 
+def class_counts(classes_map: np.ndarray) -> np.ndarray:
+    """Pixels of each class id (``np.bincount``; OpenCV's histogram for a uint8 map, ~3x faster, while its
+    float32 bins count exactly: under 2**24 pixels)."""
+    if classes_map.dtype == np.uint8 and classes_map.size < 2**24:
+        hist = cv2.calcHist([classes_map], [0], None, [256], [0, 256]).ravel()
+        last = int(np.flatnonzero(hist)[-1]) if hist.any() else 0
+        return hist[: last + 1].astype(np.int64)
+    return np.bincount(classes_map.reshape(-1), minlength=1)
+
+
 def semantic_predictions(
     classes_map: np.ndarray,
     confidence: np.ndarray,
@@ -290,7 +301,7 @@ def semantic_predictions(
     """The class map -> masks: one per 8-connected component of each class (or one per class), the
     background class making none; score = the mean softmax probability over the mask. Returns the
     predictions and how many masks were dropped for being under ``min_area`` pixels (speckles)."""
-    present = np.bincount(classes_map.reshape(-1), minlength=1)
+    present = class_counts(classes_map)
     wanted = [int(c) for c in np.flatnonzero(present) if c != background]
     out: list[Prediction] = []
     if per_class:
