@@ -214,3 +214,21 @@ def test_a_mask_spread_over_the_picture_is_not_decoded_past_the_limit() -> None:
     limits.set_max_pixels(None)
     placed = annotation_placed(ann, h, w)  # under the default limit: decoded as before
     assert int(placed.mask.sum()) == 7 and placed.mask.shape == (h - 5, w) and placed.y0 == 5
+
+
+def test_lint_names_the_polygon_whose_pixels_are_over_the_limit() -> None:
+    """Lint's checks rasterize polygons part by part: whichever of them meets the limit, the message
+    names the object, not the temporary piece."""
+    from pixelproof.core.lint import LintFailed, lint_project
+    from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+
+    project = Project()
+    project.add_image(ImageRecord(1, "wide.png", 400, 300))
+    project.add_category(Category(1, "band"))
+    bands = [[10.0, 0.0, 150.0, 0.0, 150.0, 300.0, 10.0, 300.0], [250, 0, 390, 0, 390, 300, 250, 300]]
+    project.add_annotation(Annotation(12, 1, 1, [10.0, 0.0, 380.0, 300.0], bands, area=84_000.0))
+    limits.set_max_pixels(10_000)
+    with pytest.raises(LintFailed, match=r"^wide\.png: annotation 12: mask box of \d+ x 300"):
+        lint_project(project)
+    limits.set_max_pixels(None)
+    lint_project(project)  # under the default limit: checked, nothing raised

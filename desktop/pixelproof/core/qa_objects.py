@@ -72,7 +72,7 @@ def annotation_placed(ann: Annotation, height: int, width: int) -> Placed:
     if not polys:
         return Placed.empty()
     rle = mask_utils.merge(mask_utils.frPyObjects(polys, height, width))
-    return rle_placed(rle)
+    return rle_placed(rle, f"annotation {ann.id}")
 
 
 # ------------------------------------------------------------------------------------------------

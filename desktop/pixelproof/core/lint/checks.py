@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from pixelproof.core.limits import LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint.facts import CheckedObject, Context, Emit, ImageFacts, ImageWork, ObjectFacts
 from pixelproof.core.lint.fragments import fragments
@@ -51,7 +52,10 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
         name = ctx.categories.get(ann.category_id, str(ann.category_id))
         objs.append(CheckedObject(ann, name, cr, image.height, image.width))
     for o in objs:
-        out.objects.append(_object_checks(o, image, ctx, emit, checks))
+        try:
+            out.objects.append(_object_checks(o, image, ctx, emit, checks))
+        except LimitError as e:  # pixels over the limit, wherever a check met them: name the object
+            raise LimitError(f"annotation {o.ann.id}", e.message) from None
     scored = [o for o in objs if not o.ann.iscrowd]
     if ctx.wants("duplicate", "class_conflict"):
         duplicates(scored, ctx, emit)
