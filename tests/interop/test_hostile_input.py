@@ -190,6 +190,23 @@ def test_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     assert any("nc: expected 0..100000" in p for p in read_yolo(src).problems)
 
 
+def test_yolo_split_folder_outside_the_dataset_is_not_walked(tmp_path: Path) -> None:
+    """``path: /`` with ``train: .`` used to walk (and read the size of every image on) the whole file
+    system; a split folder outside the dataset is now skipped with a message, unless allowed."""
+    outside = tmp_path / "elsewhere"
+    _image(outside / "stray.png")
+    src = _yolo(tmp_path / "y", {"a": "0 0.5 0.5 0.2 0.2\n"}, f"path: {outside}\ntrain: .\nnames: [cat]\n")
+    result = read_yolo(src)
+    assert any(f"train: {outside} is outside the dataset folder" in p for p in result.problems)
+    assert not result.project.images  # nothing from outside, and nothing walked there
+    limits.set_outside_root_allowed(True)
+    try:
+        names = [im.file_name for im in read_yolo(src).project.images.values()]
+    finally:
+        limits.set_outside_root_allowed(False)
+    assert len(names) == 1 and names[0].endswith("stray.png")
+
+
 def test_voc_nan_inf_and_odd_flags(tmp_path: Path) -> None:
     (tmp_path / "Annotations").mkdir()
     _image(tmp_path / "JPEGImages" / "a.jpg")

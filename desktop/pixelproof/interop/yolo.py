@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core import limits
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
-from pixelproof.core.limits import MAX_CLASSES, LimitError, lexical_path, read_yaml, short_repr
+from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -204,6 +205,14 @@ def _image_list(
             for entry in entries:
                 target = _split_target(base, entry, split, yaml_file, report)
                 if target is None:
+                    continue
+                if target.is_dir() and not (is_inside(target, root) or limits.outside_root_allowed()):
+                    # its images would all be outside the dataset (flagged, never exported): a 'path: /'
+                    # would walk the whole file system first
+                    report(
+                        f"{yaml_file}: {split}: {target} is outside the dataset folder {root}; not read "
+                        "(--allow-outside-root reads it)"
+                    )
                     continue
                 if target.is_dir():
                     add(_images_under(target), split)
