@@ -254,7 +254,7 @@ def _geometry(shape: ET.Element, image: ImageRecord) -> dict[str, Any]:
         rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
         xy = (circle * (rx, ry)) @ rot.T + (cx, cy)
         return {"polygons": [[round(float(v), 3) for v in xy.reshape(-1)]]}
-    return {"mask": decode_mask(shape, image.height, image.width)}
+    return {"crop": mask_crop(shape, image.height, image.width)}
 
 
 def _rotated_box(x1: float, y1: float, x2: float, y2: float, degrees: float) -> list[float]:
@@ -278,10 +278,20 @@ def _points(text: str) -> list[float]:
 
 
 def decode_mask(shape: ET.Element, height: int, width: int) -> np.ndarray:
-    """A CVAT ``<mask>``: run lengths from 0s, row-major in the box at ``left, top`` of ``width x height``."""
+    """A CVAT ``<mask>`` as a full-size mask (``mask_crop`` placed in a height x width image)."""
+    check_image_size(width, height, "the image")  # the full-size mask is made at once
+    (x, y, w, h), crop = mask_crop(shape, height, width)
+    full = np.zeros((height, width), dtype=bool)
+    full[y : y + h, x : x + w] = crop
+    return full
+
+
+def mask_crop(shape: ET.Element, height: int, width: int) -> tuple[tuple[int, int, int, int], np.ndarray]:
+    """A CVAT ``<mask>`` (run lengths from 0s, row-major in the box at ``left, top`` of ``width x height``)
+    as ((x, y, w, h), its pixels): the box cut to the height x width image, no image-sized array made.
+    ``ValueError`` when no pixel of it lies inside the image."""
     left, top, w, h = (int(_num(shape, k)) for k in ("left", "top", "width", "height"))
-    check_image_size(w, h, "the mask's box")  # decoded at once, as is the full-size mask
-    check_image_size(width, height, "the image")
+    check_image_size(w, h, "the mask's box")  # the box is decoded at once
     runs = [int(v) for v in shape.get("rle", "").replace(" ", "").split(",") if v]
     if w <= 0 or h <= 0 or any(r < 0 for r in runs) or sum(runs) != w * h:
         raise ValueError(
@@ -290,14 +300,11 @@ def decode_mask(shape: ET.Element, height: int, width: int) -> np.ndarray:
     values = np.zeros(len(runs), dtype=bool)
     values[1::2] = True
     crop = np.repeat(values, runs).reshape(h, w)
-    full = np.zeros((height, width), dtype=bool)
     y0, x0 = max(top, 0), max(left, 0)
     y1, x1 = min(top + h, height), min(left + w, width)
-    if y1 > y0 and x1 > x0:
-        full[y0:y1, x0:x1] = crop[y0 - top : y1 - top, x0 - left : x1 - left]
-    if not full.any():
+    if y1 <= y0 or x1 <= x0 or not (inside := crop[y0 - top : y1 - top, x0 - left : x1 - left]).any():
         raise ValueError("the mask has no pixel inside the image")
-    return full
+    return (x0, y0, x1 - x0, y1 - y0), inside
 
 
 def encode_mask(mask: np.ndarray) -> tuple[list[int], int, int, int, int]:

@@ -20,7 +20,7 @@ import numpy as np
 import orjson
 from PIL import Image
 
-from pixelproof.core import limits
+from pixelproof.core import limits, mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import (
     IMAGE_SUFFIXES,
@@ -281,7 +281,7 @@ def _add_object(
     h, w = image.height, image.width
     polygons: list[list[float]] = []
     boxes: list[list[float]] = []
-    pieces: list[np.ndarray] = []
+    pieces: list[tuple[mask_edit.Rect, np.ndarray]] = []
     for i, shape in members:
         kind = shape.get("shape_type") or "polygon"
         where = f"{file}: shapes[{i}] ({shape['label']}, {kind})"
@@ -322,15 +322,8 @@ def _add_object(
         void = label == IGNORE_LABEL or fields["app_extra"].pop("void", None) is True
         cat = build.category(label, void=void)
         if pieces:
-            full = np.zeros((h, w), dtype=bool)
-            for piece in pieces:
-                full |= piece
-            if polygons:
-                limits.check_polygon_work(polygons, where)
-                full |= core_masks.polygons_to_mask(polygons, h, w)
-            for b in boxes:
-                full |= core_masks.box_to_mask(b, h, w)
-            build.annotation(image, cat.id, mask=full, where=where, **fields)
+            crop = _union_crop(pieces, polygons, boxes, h, w, where)
+            build.annotation(image, cat.id, crop=crop, where=where, **fields)
         elif polygons or len(boxes) > 1:
             for x, y, bw, bh in boxes:
                 polygons.append([x, y, x + bw, y, x + bw, y + bh, x, y + bh])
@@ -349,13 +342,15 @@ def circle_polygon(center: np.ndarray, rim: np.ndarray, n: int = CIRCLE_POINTS) 
     return [round(float(v), 3) for v in xy.reshape(-1)]
 
 
-def _mask_piece(shape: dict, pts: np.ndarray, h: int, w: int, where: str) -> np.ndarray | None:
-    """A LabelMe mask shape (PNG of the box from points[0] to points[1], inclusive) as a full-size mask;
-    None when it is not one. Raises ``LimitError`` for images or PNGs too big to decode."""
+def _mask_piece(
+    shape: dict, pts: np.ndarray, h: int, w: int, where: str
+) -> tuple[mask_edit.Rect, np.ndarray] | None:
+    """A LabelMe mask shape (PNG of the box from points[0] to points[1], inclusive) as (rect, its pixels),
+    the box cut to the h x w image (a 0 x 0 rect when it lies wholly outside); None when it is not one.
+    Raises ``LimitError`` for PNGs too big to decode."""
     b64 = shape.get("mask")
     if not isinstance(b64, str) or len(pts) != 2:
         return None
-    limits.check_image_size(w, h, where)  # the full-size mask is made at once
     limits.check_coordinates(pts.reshape(-1), w, h, where)
     try:
         with open_pillow(io.BytesIO(base64.b64decode(b64, validate=True)), f"{where}: mask") as im:
@@ -365,11 +360,49 @@ def _mask_piece(shape: dict, pts: np.ndarray, h: int, w: int, where: str) -> np.
     except (OSError, ValueError):
         return None
     x0, y0 = (math.floor(v) for v in pts.min(axis=0))
-    full = np.zeros((h, w), dtype=bool)
-    ys, xs = slice(max(y0, 0), min(y0 + sub.shape[0], h)), slice(max(x0, 0), min(x0 + sub.shape[1], w))
-    if ys.stop > ys.start and xs.stop > xs.start:
-        full[ys, xs] = sub[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
-    return full
+    rect = mask_edit.clip_rect((x0, y0, sub.shape[1], sub.shape[0]), h, w)
+    if rect is None:
+        return (0, 0, 0, 0), np.zeros((0, 0), dtype=bool)
+    x, y, cw, ch = rect
+    return rect, sub[y - y0 : y - y0 + ch, x - x0 : x - x0 + cw]
+
+
+def _union_crop(
+    pieces: list[tuple[mask_edit.Rect, np.ndarray]],
+    polygons: list[list[float]],
+    boxes: list[list[float]],
+    h: int,
+    w: int,
+    where: str,
+) -> tuple[mask_edit.Rect, np.ndarray]:
+    """The union of mask pieces, polygons and boxes (pycocotools rasterization, as ``polygons_to_mask``
+    and ``box_to_mask`` make them) as (rect, pixels) around it, without an image-sized array; an empty
+    1 x 1 crop when nothing lies inside the image."""
+    outlines = list(polygons)
+    if polygons:
+        limits.check_polygon_work(polygons, where)
+    outlines += [[x, y, x + bw, y, x + bw, y + bh, x, y + bh] for x, y, bw, bh in boxes]
+    rle, drawn = None, None
+    if outlines:
+        limits.check_rle_size(h, w, where)
+        rle = core_masks.polygons_to_rle(outlines, h, w)
+        drawn = mask_edit.rle_rect(rle)
+    rects = [r for r, _ in pieces if r[2] > 0 and r[3] > 0] + ([drawn] if drawn is not None else [])
+    if not rects:
+        return (0, 0, 1, 1), np.zeros((1, 1), dtype=bool)
+    union: mask_edit.Rect = rects[0]
+    for r in rects[1:]:
+        union = mask_edit.rect_union(union, r) or union
+    ux, uy, uw, uh = union
+    limits.check_image_size(uw, uh, where, "mask box")  # the union's box is made at once
+    out = np.zeros((uh, uw), dtype=bool)
+    for (x, y, cw, ch), sub in pieces:
+        if cw > 0 and ch > 0:
+            out[y - uy : y - uy + ch, x - ux : x - ux + cw] |= sub
+    if rle is not None and drawn is not None:
+        x, y, cw, ch = drawn
+        out[y - uy : y - uy + ch, x - ux : x - ux + cw] |= mask_edit.decode_rect(rle, drawn, where)
+    return union, out
 
 
 def _fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
