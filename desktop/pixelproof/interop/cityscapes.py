@@ -43,7 +43,14 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option
-from pixelproof.interop.panoptic import add_id_objects, crop_raster, paint_ids, read_id_png, table_ids
+from pixelproof.interop.panoptic import (
+    IdRegions,
+    add_id_objects,
+    crop_raster,
+    paint_ids,
+    read_id_png,
+    table_ids,
+)
 from pixelproof.interop.per_image import draw_per_image
 
 SPLITS = ("train", "val", "test")
@@ -284,8 +291,7 @@ def class_category(build: Builder, class_id: int, file: Path, report: Reporter) 
 def _train_id_objects(
     gt: Path, ids: np.ndarray, image: ImageRecord, build: Builder, report: Reporter
 ) -> None:
-    for value in np.unique(ids):
-        value = int(value)
+    for value, crop in IdRegions(ids):
         label = BY_TRAIN_ID.get(value)
         if label is None:
             if value != 255:
@@ -293,9 +299,9 @@ def _train_id_objects(
                     "regions", f"{gt}: train id {value} is not in the Cityscapes table; pixels skipped"
                 )
             else:
-                build.annotation(image, build.category("unlabeled", 0, void=True).id, mask=ids == value)
+                build.annotation(image, build.category("unlabeled", 0, void=True).id, crop=crop)
             continue
-        build.annotation(image, label_category(build, label.name), mask=ids == value)
+        build.annotation(image, label_category(build, label.name), crop=crop)
 
 
 def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder, report: Reporter) -> None:

@@ -60,6 +60,7 @@ from pixelproof.interop.label_maps import (
     sidecar_map,
     voc_color_map,
 )
+from pixelproof.interop.panoptic import IdRegions, Rect
 
 MODES = ("auto", "semantic", "instance", "voc")
 VOID = 255
@@ -291,9 +292,8 @@ def _void_value(ids: np.ndarray) -> int:
     return VOID if ids.dtype == np.uint8 else VOID_16
 
 
-def _add_void(image: ImageRecord, region: np.ndarray, build: Builder) -> None:
-    if region.any():
-        build.annotation(image, build.category(VOID_NAME, void=True).id, mask=region)
+def _add_void(image: ImageRecord, crop: tuple[Rect, np.ndarray], build: Builder) -> None:
+    build.annotation(image, build.category(VOID_NAME, void=True).id, crop=crop)
 
 
 def _class_name(cmap: ClassMap, value: int) -> str:
@@ -304,17 +304,16 @@ def _semantic(
     file: Path, ids: np.ndarray, image: ImageRecord, cmap: ClassMap, build: Builder, report: Reporter
 ) -> None:
     void = _void_value(ids)
-    for value in np.unique(ids):
-        value = int(value)
+    for value, crop in IdRegions(ids):
         if value == 0:
             continue
         if value == void and cmap.name(value) is None:
-            _add_void(image, ids == value, build)
+            _add_void(image, crop, build)
             continue
         if cmap.names is not None and cmap.name(value) is None:
             report(f"{file}: class value {value} is not in the class map {cmap.source}; named class_{value}")
         cat = build.category(_class_name(cmap, value), value)
-        build.annotation(image, cat.id, mask=ids == value)
+        build.annotation(image, cat.id, crop=crop)
 
 
 def _voc(
@@ -332,19 +331,21 @@ def _voc(
     if cls is None or cls.shape != ids.shape:
         report.skip("masks", f"{file}: no SegmentationClass mask of the same size at {cls_file}; skipped")
         return
-    _add_void(image, ids == VOID, build)
-    for value in np.unique(ids):
+    regions = IdRegions(ids)
+    if VOID in regions:
+        _add_void(image, regions.crop(VOID), build)
+    for value, crop in regions:
         if value == 0 or value == VOID:
             continue
-        region = ids == value
-        classes = cls[region]
+        (x, y, w, h), region = crop
+        classes = cls[y : y + h, x : x + w][region]
         classes = classes[(classes != 0) & (classes != VOID)]
         if classes.size == 0:
             report.skip("instances", f"{file}: instance {value} has no class in SegmentationClass; skipped")
             continue
         class_id = int(np.bincount(classes.astype(np.int64)).argmax())
         cat = build.category(_class_name(cmap, class_id), class_id)
-        build.annotation(image, cat.id, mask=region)
+        build.annotation(image, cat.id, crop=crop)
 
 
 def _instances(
@@ -360,13 +361,12 @@ def _instances(
         classes = sidecar_map(file, report)
     classes = classes or {}
     void = _void_value(ids)
-    for value in np.unique(ids):
-        value = int(value)
+    for value, crop in IdRegions(ids):
         if value == 0:
             continue
         cls = classes.get(str(value))
         if cls is None and value == void:
-            _add_void(image, ids == value, build)
+            _add_void(image, crop, build)
             continue
         if cls is None:
             report.skip("instances", f"{file}: instance {value} has no class in the class map; skipped")
@@ -375,7 +375,7 @@ def _instances(
             cat = build.category(_class_name(cmap, int(cls)), int(cls))
         else:
             cat = build.category(str(cls))
-        build.annotation(image, cat.id, mask=ids == value)
+        build.annotation(image, cat.id, crop=crop)
 
 
 # ------------------------------------------------------------------------------------------------

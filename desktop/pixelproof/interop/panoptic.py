@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 from pycocotools import mask as mask_utils
+from scipy import ndimage
 
 from pixelproof.core.imageio import open_pillow
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -20,12 +21,97 @@ ID_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
 
 
 def read_id_png(source: Path | bytes, where: str = "") -> np.ndarray:
-    """The values of a one-channel id PNG (8/16-bit gray or palette indexes) as int64; ValueError for
-    colour images and for images over the pixel limit (checked from the header, before decoding)."""
+    """The values of a one-channel id PNG (8/16-bit gray or palette indexes) in their own integer dtype
+    (uint8, uint16 or int32, native byte order: no wider copy of the image); ValueError for colour images
+    and for images over the pixel limit (checked from the header, before decoding)."""
     with open_pillow(source if isinstance(source, Path) else io.BytesIO(source), where or str(source)) as im:
         if im.mode not in ID_MODES:
             raise ValueError(f"{im.mode} image: expected one channel of ids (8/16-bit gray or palette)")
-        return np.asarray(im).astype(np.int64)
+        return native_ids(np.asarray(im))
+
+
+def native_ids(ids: np.ndarray) -> np.ndarray:
+    """Ids as an integer array numpy and scipy read without conversion: bool as uint8, byte-swapped
+    (``I;16B``) to native order; anything else as it is."""
+    if ids.dtype == bool:
+        return ids.astype(np.uint8)
+    if not ids.dtype.isnative:
+        return ids.astype(ids.dtype.newbyteorder("="))
+    return ids
+
+
+Rect = tuple[int, int, int, int]  # x, y, w, h
+_STRIP_PIXELS = 1 << 20  # whole-image passes that make temporaries work on row strips of this size
+
+
+class IdRegions:
+    """The distinct values of an id map, each with its bounding box, found in O(pixels) without sorting
+    or widening the image: uint8/uint16 maps are their own labels for ``scipy.ndimage.find_objects``
+    (one pass gives every nonzero value's box, absent values ``None``; 0's box from one strip-wise
+    pass); wider types are numbered 1..n (``np.unique`` on the native dtype) in a uint16/uint32 label
+    image. A value's mask is then its box crop alone, so all values together cost O(pixels + their
+    boxes), never O(values x pixels)."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        ids = native_ids(ids)
+        self.shape = ids.shape
+        self.found: dict[int, tuple[tuple[slice, slice], int]] = {}  # value -> (box, label), ascending
+        if ids.size == 0:
+            self.labels = ids
+            return
+        if ids.dtype in (np.uint8, np.uint16):
+            self.labels = ids
+            zero = _value_box(ids, 0)
+            if zero is not None:
+                self.found[0] = (zero, 0)
+            top = int(ids.max())
+            for i, box in enumerate(ndimage.find_objects(ids, top) if top > 0 else []):
+                if box is not None:
+                    self.found[i + 1] = (box, i + 1)
+            return
+        values = np.unique(ids)
+        self.labels = np.empty(ids.shape, np.uint16 if len(values) < 65535 else np.uint32)
+        step = max(1, _STRIP_PIXELS // max(1, ids.shape[1]))
+        for r in range(0, ids.shape[0], step):
+            self.labels[r : r + step] = np.searchsorted(values, ids[r : r + step]) + 1
+        boxes = ndimage.find_objects(self.labels, len(values))
+        for i, (value, box) in enumerate(zip(values.tolist(), boxes, strict=True)):
+            self.found[int(value)] = (box, i + 1)
+
+    def __contains__(self, value: int) -> bool:
+        return value in self.found
+
+    def values(self) -> list[int]:
+        return list(self.found)
+
+    def crop(self, value: int) -> tuple[Rect, np.ndarray]:
+        """((x, y, w, h), boolean pixels of that box): where ``value`` is, as ``Builder.annotation``'s
+        ``crop`` takes it."""
+        box, label = self.found[value]
+        rows, cols = box
+        rect = (cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start)
+        return rect, self.labels[box] == label
+
+    def __iter__(self) -> Iterator[tuple[int, tuple[Rect, np.ndarray]]]:
+        """(value, crop) for each value in ascending order; each crop made when it is reached."""
+        for value in self.found:
+            yield value, self.crop(value)
+
+
+def _value_box(ids: np.ndarray, value: int) -> tuple[slice, slice] | None:
+    """The box of the pixels equal to ``value`` (None when there are none), one strip at a time."""
+    h, w = ids.shape
+    rows = np.zeros(h, dtype=bool)
+    cols = np.zeros(w, dtype=bool)
+    step = max(1, _STRIP_PIXELS // max(1, w))
+    for r in range(0, h, step):
+        hit = ids[r : r + step] == value
+        rows[r : r + step] = hit.any(axis=1)
+        cols |= hit.any(axis=0)
+    ys, xs = np.flatnonzero(rows), np.flatnonzero(cols)
+    if ys.size == 0:
+        return None
+    return slice(int(ys[0]), int(ys[-1]) + 1), slice(int(xs[0]), int(xs[-1]) + 1)
 
 
 def add_id_objects(
@@ -40,15 +126,15 @@ def add_id_objects(
     """One mask object per pixel value. ``split(value)`` gives (class, instance); ``category(class)`` the
     category id and whether the class has instances (None: skip, the callback reported why). A value of an
     instance class without an instance number is a crowd region (``iscrowd: 1``)."""
-    for value in np.unique(ids):
-        cls, inst = split(int(value))
+    for value, crop in IdRegions(ids):
+        cls, inst = split(value)
         found = category(cls)
         if found is None:
             continue
         cat_id, has_instances = found
         crowd = has_instances and inst == 0 and not build.project.categories[cat_id].void
         extra = {extra_key: {"instance": inst}} if inst else {}
-        build.annotation(image, cat_id, mask=ids == value, iscrowd=int(crowd), app_extra=extra)
+        build.annotation(image, cat_id, crop=crop, iscrowd=int(crowd), app_extra=extra)
 
 
 def crop_raster(flat: list[float], height: int, width: int) -> tuple[int, int, np.ndarray] | None:
