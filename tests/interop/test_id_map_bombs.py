@@ -98,3 +98,24 @@ def test_cityscapes_huge_sparse_label_ids(tmp_path: Path) -> None:
     assert by_cat[26]["bbox"] == [6000.0, 5000.0, 100.0, 100.0]
     assert by_cat[26]["iscrowd"] == 1  # a class with instances but no instance number: a crowd region
     assert by_cat[0]["area"] == 8192.0 * 8192 - 20000
+
+
+def test_ids_scattered_over_the_picture_are_refused_at_once(tmp_path: Path) -> None:
+    """Each id on a few pixels far apart: its box is most of the picture, so making each mask from its
+    box would cost ids x picture (hours for 65,535 ids on 16384^2). Refused, naming the file."""
+    gt = tmp_path / "cs" / "gtFine" / "train" / "city"
+    gt.mkdir(parents=True)
+    ids = np.zeros((1024, 1024), np.uint16)
+    v = np.arange(1, 20001)
+    where = np.random.default_rng(0).choice(ids.size, v.size, replace=False)
+    ids.reshape(-1)[where] = CLASSES[v % 8] * 1000 + (v // 8) % 1000  # ~2.5 far-apart pixels an id
+    name = "f_000000_000000_gtFine_instanceIds.png"
+    Image.fromarray(ids).save(gt / name, optimize=True)
+    out = tmp_path / "out.json"
+    args = [sys.executable, "-m", "pixelproof", "convert", "--from", "cityscapes", "--to", "coco"]
+    done = subprocess.run(
+        [*args, str(tmp_path / "cs"), str(out)], preexec_fn=_limit, timeout=60, capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert name in done.stderr and "not a label map" in done.stderr and "at most 256" in done.stderr
+    assert not out.exists()

@@ -291,7 +291,7 @@ def class_category(build: Builder, class_id: int, file: Path, report: Reporter) 
 def _train_id_objects(
     gt: Path, ids: np.ndarray, image: ImageRecord, build: Builder, report: Reporter
 ) -> None:
-    for value, crop in IdRegions(ids):
+    for value, crop in IdRegions(ids, str(gt)):
         label = BY_TRAIN_ID.get(value)
         if label is None:
             if value != 255:

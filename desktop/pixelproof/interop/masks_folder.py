@@ -304,7 +304,7 @@ def _semantic(
     file: Path, ids: np.ndarray, image: ImageRecord, cmap: ClassMap, build: Builder, report: Reporter
 ) -> None:
     void = _void_value(ids)
-    for value, crop in IdRegions(ids):
+    for value, crop in IdRegions(ids, str(file)):
         if value == 0:
             continue
         if value == void and cmap.name(value) is None:
@@ -331,7 +331,7 @@ def _voc(
     if cls is None or cls.shape != ids.shape:
         report.skip("masks", f"{file}: no SegmentationClass mask of the same size at {cls_file}; skipped")
         return
-    regions = IdRegions(ids)
+    regions = IdRegions(ids, str(file))
     if VOID in regions:
         _add_void(image, regions.crop(VOID), build)
     for value, crop in regions:
@@ -361,7 +361,7 @@ def _instances(
         classes = sidecar_map(file, report)
     classes = classes or {}
     void = _void_value(ids)
-    for value, crop in IdRegions(ids):
+    for value, crop in IdRegions(ids, str(file)):
         if value == 0:
             continue
         cls = classes.get(str(value))

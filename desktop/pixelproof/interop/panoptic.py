@@ -14,6 +14,7 @@ from pycocotools import mask as mask_utils
 from scipy import ndimage
 
 from pixelproof.core.imageio import open_pillow
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import Builder
 
@@ -42,6 +43,7 @@ def native_ids(ids: np.ndarray) -> np.ndarray:
 
 Rect = tuple[int, int, int, int]  # x, y, w, h
 _STRIP_PIXELS = 1 << 20  # whole-image passes that make temporaries work on row strips of this size
+MAX_BOX_COVER = 256  # the values' boxes together may cover the picture this many times (see IdRegions)
 
 
 class IdRegions:
@@ -52,7 +54,7 @@ class IdRegions:
     image. A value's mask is then its box crop alone, so all values together cost O(pixels + their
     boxes), never O(values x pixels)."""
 
-    def __init__(self, ids: np.ndarray) -> None:
+    def __init__(self, ids: np.ndarray, where: str = "") -> None:
         ids = native_ids(ids)
         self.shape = ids.shape
         self.found: dict[int, tuple[tuple[slice, slice], int]] = {}  # value -> (box, label), ascending
@@ -68,6 +70,7 @@ class IdRegions:
             for i, box in enumerate(ndimage.find_objects(ids, top) if top > 0 else []):
                 if box is not None:
                     self.found[i + 1] = (box, i + 1)
+            self._check_cover(where)
             return
         values = np.unique(ids)
         self.labels = np.empty(ids.shape, np.uint16 if len(values) < 65535 else np.uint32)
@@ -77,6 +80,21 @@ class IdRegions:
         boxes = ndimage.find_objects(self.labels, len(values))
         for i, (value, box) in enumerate(zip(values.tolist(), boxes, strict=True)):
             self.found[int(value)] = (box, i + 1)
+        self._check_cover(where)
+
+    def _check_cover(self, where: str) -> None:
+        """Each value's mask is made from its box: values scattered over the whole picture (a crafted map:
+        thousands of ids, each a few pixels far apart) would cost values x picture. Refused past
+        ``MAX_BOX_COVER`` pictures' worth of boxes (a 256-class semantic map whose every class spans the
+        picture still passes)."""
+        cover = sum((b[0].stop - b[0].start) * (b[1].stop - b[1].start) for b, _ in self.found.values())
+        pixels = self.shape[0] * self.shape[1]
+        if cover > MAX_BOX_COVER * max(pixels, 1):
+            raise LimitError(
+                where or "id map",
+                f"{len(self.found):,} values whose boxes cover the {self.shape[1]} x {self.shape[0]} "
+                f"picture {cover / pixels:,.0f} times (at most {MAX_BOX_COVER}): not a label map",
+            )
 
     def __contains__(self, value: int) -> bool:
         return value in self.found
@@ -126,7 +144,7 @@ def add_id_objects(
     """One mask object per pixel value. ``split(value)`` gives (class, instance); ``category(class)`` the
     category id and whether the class has instances (None: skip, the callback reported why). A value of an
     instance class without an instance number is a crowd region (``iscrowd: 1``)."""
-    for value, crop in IdRegions(ids):
+    for value, crop in IdRegions(ids, image.file_name):
         cls, inst = split(value)
         found = category(cls)
         if found is None:
