@@ -25,6 +25,7 @@ from pixelproof.core.volumes import (
     Volume,
     VolumeError,
     cached,
+    check_slice_count,
     is_nifti,
     open_nifti,
     parse_slice_ref,
@@ -271,6 +272,7 @@ def image_meta_extra(path: Path) -> dict[str, Any]:
 def _nifti_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry]:
     try:
         volume = open_nifti(f)
+        check_slice_count(volume)  # from the header: one entry a slice
     except VolumeError as e:
         skip(f"{e}; skipped")
         return []
@@ -302,7 +304,13 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
             skip(f"{e}; skipped")
             continue
         if dicom.frame_count(ds) > 1:
-            entries += volume_entries(dicom.open_frames(f), f)
+            frames = dicom.open_frames(f)
+            try:
+                check_slice_count(frames)  # NumberOfFrames is the header's word: one entry a frame
+            except VolumeError as e:
+                skip(f"{e}; skipped")
+                continue
+            entries += volume_entries(frames, f)
         else:
             meta = dicom.dicom_meta(ds)
             meta.slice_position = None  # a lone image: no stack to place it in

@@ -34,6 +34,11 @@ AXES = ("x", "y", "z")  # canonical (RAS+) array axes 0, 1, 2
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
 _FRAGMENT = re.compile(r"^(?:series=(\d+)&)?(?:c=(\d+)&)?([xyz])=(\d+)$")
 VOLUME_CACHE_BYTES = 1 << 30  # decoded volumes kept (the GUI steps through slices of one or two)
+# Slices (= image records) one volume may add. Real CT/MR stacks have up to a few thousand slices (a
+# whole-body CT at 0.5 mm about 4,000; micro-CT up to ~10,000). The voxel limit alone does not bound the
+# record count: a header of 1 x 1 x 20,000,000 voxels (an 87 KB .nii.gz) would make 20 million records,
+# hours of work and gigabytes of memory.
+MAX_VOLUME_SLICES = 20_000
 
 
 class VolumeError(Exception):
@@ -137,6 +142,20 @@ class Volume:
         raise NotImplementedError
 
 
+def check_slice_count(volume: Volume) -> None:
+    """Refuse a volume with more slices along its axis than ``MAX_VOLUME_SLICES`` before one record is
+    made or a voxel decoded (``VolumeError`` naming the file and the limit)."""
+    from pixelproof.core.limits import LimitError
+
+    if volume.depth > MAX_VOLUME_SLICES:
+        e = LimitError(
+            str(volume.source),
+            f"{volume.depth:,} slices along {volume.axis} is over the limit of {MAX_VOLUME_SLICES:,} slices "
+            "(images) per volume",
+        )
+        raise VolumeError(str(e))
+
+
 # ------------------------------------------------------------------------------------------------
 # the one mapping between canonical (RAS+) voxels and a slice's pixels
 
@@ -237,7 +256,9 @@ class NiftiVolume(Volume):
                 except LimitError as e:
                     raise VolumeError(str(e)) from None
                 try:
-                    arr = np.asanyarray(self._img.dataobj)
+                    arr = _read_unscaled(self._img) if not self._scaled else None
+                    if arr is None:
+                        arr = np.asanyarray(self._img.dataobj)
                 except MemoryError:
                     raise VolumeError(f"{self.source}: not enough memory for the voxel data") from None
                 except Exception as e:
@@ -249,13 +270,46 @@ class NiftiVolume(Volume):
                 arr = apply_orientation(arr, self.ornt)
                 if self._scaled:
                     arr = arr.astype(np.float32)
-                elif arr.dtype.byteorder not in ("=", "|"):
+                elif not arr.dtype.isnative:  # '<f8' on a little-endian machine is native: no copy
                     arr = arr.astype(arr.dtype.newbyteorder("="))
                 self._array = arr
             return self._array
 
     def _read(self, index: int) -> np.ndarray:
         return np.ascontiguousarray(oriented_slice(self.canonical_array(), self.axis, index))
+
+
+READ_CHUNK_BYTES = 16 << 20  # a compressed volume is decoded into its array this much at a time
+
+
+def _read_unscaled(img: Any) -> np.ndarray | None:
+    """The voxels of an unscaled compressed 2D/3D volume, decoded straight into their array a chunk at a
+    time: nibabel's whole-file read of a .nii.gz holds the volume twice (the decompressed bytes, then
+    the array). None when this does not apply (nibabel then reads it as usual)."""
+    from nibabel.openers import Opener
+
+    proxy = img.dataobj
+    file_like = getattr(proxy, "file_like", None)
+    if not isinstance(file_like, (str, os.PathLike)) or not os.fspath(file_like).lower().endswith(".gz"):
+        return None
+    try:
+        shape = tuple(int(s) for s in proxy.shape)
+        dtype, offset, order = np.dtype(proxy.dtype), int(proxy.offset), proxy.order
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if len(shape) > 3 or order not in ("F", "C"):
+        return None
+    arr = np.empty(shape, dtype=dtype, order=order)
+    view = memoryview(arr.reshape(-1, order="A")).cast("B")
+    with Opener(file_like, "rb") as f:
+        f.seek(offset)
+        pos = 0
+        while pos < len(view):
+            n = f.readinto(view[pos : pos + READ_CHUNK_BYTES])
+            if not n:
+                raise VolumeError(f"{file_like}: the voxel data ends early ({pos:,} of {len(view):,} bytes)")
+            pos += n
+    return arr
 
 
 def _nifti_scaled(img: Any) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from pixelproof.core.volumes import (
     NiftiVolume,
     SliceRef,
     VolumeError,
+    check_slice_count,
     import_nibabel,
     is_nifti,
     open_nifti,
@@ -50,6 +52,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option
 
 MAX_CLASS_ID = 65535
+CHECK_CHUNK_VOXELS = 1 << 20  # voxels checked at once (whole z-slices): bounds the temporaries of the check
 
 
 def read_nifti(
@@ -135,12 +138,12 @@ def _read_volume(
         if not np.allclose(image.canonical_affine, labels.canonical_affine, atol=1e-3):
             report(f"{label_file}: its affine differs from {image_file.name}'s; voxels are matched by index")
         geometry = image
+    check_slice_count(labels)  # from the header, before a voxel is decoded or a record made
     source = image_file if image_file is not None else label_file
-    data = labels.canonical_array()
-    whole = data.dtype.kind != "f" or (np.isfinite(data).all() and np.array_equal(data, np.round(data)))
+    whole, low, high = _value_range(labels.canonical_array())
     if not whole:
         raise VolumeError(f"{label_file}: label values must be whole numbers (class ids)")
-    if data.size and (data.min() < 0 or data.max() > MAX_CLASS_ID):
+    if low is not None and (low < 0 or high > MAX_CLASS_ID):
         raise VolumeError(f"{label_file}: class ids must be in 0..{MAX_CLASS_ID}")
     source_name = rel_name(source, base)
     for k in range(labels.depth):
@@ -156,6 +159,31 @@ def _read_volume(
                 continue
             cat = build.category(names.get(int(value), f"class {int(value)}"), int(value))
             build.annotation(record, cat.id, mask=ids == value)
+
+
+def _chunks(data: np.ndarray, voxels: int = CHECK_CHUNK_VOXELS) -> Iterator[np.ndarray]:
+    """Views of ``data`` (x, y, z) in blocks of whole z-slices, about ``voxels`` each (at least one
+    slice), so a check over the volume needs memory for one block, not copies of the whole volume."""
+    per_slice = max(1, data.shape[0] * data.shape[1])
+    step = max(1, voxels // per_slice)
+    for k in range(0, data.shape[2], step):
+        yield data[:, :, k : k + step]
+
+
+def _value_range(data: np.ndarray) -> tuple[bool, Any, Any]:
+    """(all values whole numbers, min, max) of a label volume, block by block; min and max are None for
+    an empty volume or when a value is not whole."""
+    is_float = data.dtype.kind == "f"
+    low = high = None
+    for block in _chunks(data):
+        if not block.size:
+            continue
+        if is_float and not (np.isfinite(block).all() and np.array_equal(block, np.round(block))):
+            return False, None, None
+        b_low, b_high = block.min(), block.max()
+        low = b_low if low is None else min(low, b_low)
+        high = b_high if high is None else max(high, b_high)
+    return True, low, high
 
 
 def _class_names(classes: Path | None, folders: list[Path], report: Reporter) -> dict[int, str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,11 @@ BOX_COLS = (
 )
 SEG = "[CameraSegmentationLabelComponent]"
 SEG_COLS = (f"{SEG}.panoptic_label_divisor", f"{SEG}.panoptic_label")
+# One cell (an encoded camera JPEG or panoptic PNG: a few MB) may hold at most this many bytes; a bigger
+# one is refused before it becomes a Python object (a 104 KB zstd file can hold 8 cells of 400 MB zeros).
+MAX_CELL_BYTES = 256 << 20
+PAGE_SLACK = 1 << 16  # page headers and length prefixes in a column chunk's uncompressed size
+SMALL_BATCH_ROWS = 64  # rows read at once from a row group whose columns total <= MAX_CELL_BYTES
 MISSING_PYARROW = "reading Waymo v2 parquet needs pyarrow: pip install 'pixelproof[waymo]'"
 
 
@@ -110,21 +116,98 @@ def read_waymo(
             "key.camera_object_id",
         )
         extra_cols = [c for c in optional if c in columns and component == "camera_box"]
-        for batch in table.iter_batches(columns=[*needed, *extra_cols], batch_size=64):
-            for row_no, row in enumerate(batch.to_pylist()):
-                where = f"{file}: row {row_no}"
-                if component == "camera_image":
-                    frames.add_image(row, where)
-                elif component == "camera_box":
-                    _add_box(row, frames, build, report, where)
-                else:
-                    _add_segmentation(row, frames, build, report, where)
+        for row, where in _rows(table, file, [*needed, *extra_cols], report):
+            if component == "camera_image":
+                frames.add_image(row, where)
+            elif component == "camera_box":
+                _add_box(row, frames, build, report, where)
+            else:
+                _add_segmentation(row, frames, build, report, where)
     if frames.assumed:
         report(f"{root}: no camera_image component for {frames.assumed} frame(s): sizes are the cameras' "
                "published ones")  # fmt: skip
     if out is None and files["camera_image"]:
         report(f"{root}: camera JPEGs not extracted (give --image-dir DIR to write them)")
     return ImportResult(project, report.problems, report.skipped)
+
+
+def _rows(table: Any, file: Path, columns: list[str], report: Reporter) -> Iterator[tuple[dict, str]]:
+    """(row, "<file>: row N", N counted across the whole file) for each row whose cells are each at most
+    ``MAX_CELL_BYTES``; a row with a bigger cell is reported and skipped. A row group small enough per the
+    footer is read ``SMALL_BATCH_ROWS`` rows at a time, any other one row at a time; a one-row row group
+    whose column chunk alone is over the limit is refused from the footer, before anything is decoded."""
+    meta = table.metadata
+    index = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    first = 0  # rows are numbered across the whole file, not per row group or batch
+    for group in range(meta.num_row_groups):
+        rg = meta.row_group(group)
+        n = rg.num_rows
+        sizes = {c: rg.column(index[c]).total_uncompressed_size for c in columns if c in index}
+        if n == 1 and (over := [(c, v) for c, v in sizes.items() if v > MAX_CELL_BYTES + PAGE_SLACK]):
+            column, size = over[0]
+            report.skip("rows", _too_big(f"{file}: row {first}", column, size, "about "))
+            first += n
+            continue
+        small = len(sizes) == len(columns) and sum(sizes.values()) <= MAX_CELL_BYTES
+        batch_rows = SMALL_BATCH_ROWS if small else 1
+        row_no = first
+        batches = table.iter_batches(batch_size=batch_rows, row_groups=[group], columns=columns)
+        while True:
+            try:
+                batch = next(batches, None)
+            except MemoryError:  # pyarrow's ArrowMemoryError too: pages bigger than memory allows
+                report.skip("rows", f"{file}: rows {row_no}..{first + n - 1}: not enough memory to read them "
+                            f"(cells over the limit of {MAX_CELL_BYTES:,} bytes?); skipped")  # fmt: skip
+                break
+            if batch is None:
+                break
+            over_rows = _oversized_cells(batch)
+            for i, row in enumerate(_batch_rows(batch, over_rows)):
+                where = f"{file}: row {row_no + i}"
+                if row is None:
+                    column, size = over_rows[i]
+                    report.skip("rows", _too_big(where, column, size))
+                else:
+                    yield row, where
+            row_no += batch.num_rows
+        first += n
+
+
+def _too_big(where: str, column: str, size: int, about: str = "") -> str:
+    return (
+        f"{where}: {column} holds {about}{size:,} bytes, over the limit of {MAX_CELL_BYTES:,} bytes per "
+        "cell; skipped"
+    )
+
+
+def _oversized_cells(batch: Any) -> dict[int, tuple[str, int]]:
+    """Row in the batch -> (column, size) of its first cell over ``MAX_CELL_BYTES`` (binary and text
+    columns), measured on the Arrow buffers before any cell becomes a Python object."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out: dict[int, tuple[str, int]] = {}
+    for name, col in zip(batch.schema.names, batch.columns, strict=True):
+        t = col.type
+        if not (pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_string(t)
+                or pa.types.is_large_string(t)):  # fmt: skip
+            continue
+        if col.nbytes <= MAX_CELL_BYTES:
+            continue
+        lengths = pc.binary_length(col).to_pylist()
+        for i, size in enumerate(lengths):
+            if size is not None and size > MAX_CELL_BYTES:
+                out.setdefault(i, (name, size))
+    return out
+
+
+def _batch_rows(batch: Any, skip: dict[int, tuple[str, int]]) -> Iterator[dict[str, Any] | None]:
+    """The batch's rows as dicts, None for the rows in ``skip`` (never turned into Python objects)."""
+    if not skip:
+        yield from batch.to_pylist()
+        return
+    for i in range(batch.num_rows):
+        yield None if i in skip else batch.slice(i, 1).to_pylist()[0]
 
 
 class _Frames:
