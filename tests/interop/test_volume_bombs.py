@@ -125,7 +125,12 @@ def _camera_images(path: Path, cells: list[bytes], row_group_size: int) -> None:
     "row_group_size",
     [
         1,  # refused from the footer
-        pytest.param(4, marks=pytest.mark.xfail(strict=True, reason="known gap: pyarrow allocates a row group's pages at once")),
+        pytest.param(
+            4,
+            marks=pytest.mark.xfail(
+                strict=True, reason="known gap: pyarrow allocates a row group's pages at once"
+            ),
+        ),
     ],
 )
 def test_waymo_oversized_cells_are_refused(tmp_path: Path, row_group_size: int) -> None:
