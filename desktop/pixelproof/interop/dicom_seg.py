@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import numpy as np
 from pixelproof.core import masks as core_masks
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.dicom import DicomError, looks_like_dicom, read_dataset, scan_folder
+from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.interop._util import (
@@ -254,24 +256,44 @@ def read_dicom_seg(
         if not found:
             report.skipped["files"] += 1
             continue
-        numbers = list(seg.segment_numbers)
-        labels = {n: seg.get_segment_description(n).segment_label for n in numbers}
-        pixels = seg.get_pixels_by_source_instance(
-            source_sop_instance_uids=found, segment_numbers=numbers, combine_segments=False
-        )
-        for uid, frame in zip(found, pixels, strict=True):
-            where, fragment = index[uid]
-            name = rel_name(where, base) + fragment
-            record = records.get(name)
-            if record is None:
-                meta_extra = _geometry(where, fragment)
-                record = build.image(name, frame.shape[1], frame.shape[0], **meta_extra)
-                records[name] = record
-            for k, n in enumerate(numbers):
-                m = frame[:, :, k].astype(bool)
-                if m.any():
-                    build.annotation(record, build.category(labels[n], n).id, mask=m)
+        try:
+            frames = _seg_frames(seg, f, found)
+            numbers = list(seg.segment_numbers)
+            labels = {n: seg.get_segment_description(n).segment_label for n in numbers}
+            for uid, part, frame in frames:
+                where, fragment = index[uid]
+                name = rel_name(where, base) + fragment
+                record = records.get(name)
+                if record is None:
+                    meta_extra = _geometry(where, fragment)
+                    record = build.image(name, frame.shape[1], frame.shape[0], **meta_extra)
+                    records[name] = record
+                for k, n in enumerate(part):
+                    m = frame[:, :, k].astype(bool)
+                    if m.any():
+                        build.annotation(record, build.category(labels[n], n).id, mask=m, where=str(f))
+        except LimitError as e:
+            report.skip("files", f"{e}; file skipped")
+        except Exception as e:  # highdicom raises many kinds on inconsistent frames and segments
+            report.skip("files", f"{f}: cannot read its frames: {type(e).__name__}: {e}; file skipped")
     return ImportResult(project, report.problems, report.skipped, semantic=True)
+
+
+def _seg_frames(seg: Any, file: Path, uids: list[str]) -> Iterator[tuple[str, list[int], np.ndarray]]:
+    """(source UID, segment numbers, its frames: rows x columns x those segments), one source at a time
+    and segments in chunks of at most ``max_pixels()`` pixels. The declared Rows x Columns are checked
+    before highdicom allocates anything: a SEG of a few KB can declare 65535 x 65535 x 100000 frames."""
+    rows, columns = int(seg.Rows), int(seg.Columns)
+    check_image_size(columns, rows, str(file), what="segmentation frame")
+    numbers = list(seg.segment_numbers)
+    chunk = max(1, max_pixels() // (rows * columns))
+    for uid in uids:
+        for start in range(0, len(numbers), chunk):
+            part = numbers[start : start + chunk]
+            pixels = seg.get_pixels_by_source_instance(
+                source_sop_instance_uids=[uid], segment_numbers=part, combine_segments=False
+            )
+            yield uid, part, pixels[0]
 
 
 def _is_seg(path: Path) -> bool:

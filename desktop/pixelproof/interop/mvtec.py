@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
+from pixelproof.core.limits import open_regular
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -95,7 +96,7 @@ def _read_image(
                 obj / GROUND_TRUTH / defect / f"{file.stem}_mask.png",
                 obj / GROUND_TRUTH / defect / file.name,
             )
-            if m.is_file()
+            if m.exists()
         ),
         None,
     )
@@ -116,18 +117,21 @@ def _read_image(
 
 
 def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndarray | None:
+    """The mask at the image's size: its header size is compared with the image's before decoding (a
+    FIFO is refused without blocking, a bomb by ``open_pillow``'s pixel limit)."""
     try:
-        with open_pillow(mask_file, str(mask_file)) as im:
+        with open_regular(mask_file, str(mask_file)) as fh, open_pillow(fh, str(mask_file)) as im:
+            size = (int(im.width), int(im.height))
+            if size != (image.width, image.height):
+                report.skip(
+                    "masks",
+                    f"{mask_file}: mask is {size[0]}x{size[1]} but the image is "
+                    f"{image.width}x{image.height}; skipped",
+                )
+                return None
             mask = np.asarray(im.convert("L")) > 0
     except (OSError, ValueError) as e:
         report.skip("masks", f"{mask_file}: not a readable mask ({e}); skipped")
-        return None
-    if mask.shape != (image.height, image.width):
-        report.skip(
-            "masks",
-            f"{mask_file}: mask is {mask.shape[1]}x{mask.shape[0]} but the image is "
-            f"{image.width}x{image.height}; skipped",
-        )
         return None
     return mask
 

@@ -17,17 +17,16 @@ import csv
 import math
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from PIL import Image
 
-from pixelproof.core import masks as core_masks
-from pixelproof.core import safe_csv
+from pixelproof.core import mask_edit, safe_csv
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
+from pixelproof.core.limits import LimitError, check_image_size, check_rle_size, open_regular
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
@@ -80,6 +79,8 @@ FLAGS = {
     "IsInside": "inside",
 }
 _EPS = 1e-6
+_MAX_FLAG = 2**31 - 1
+_GLOB_CHARS = frozenset("*?[]")
 
 
 def _split_of(csv_name: str) -> str:
@@ -163,6 +164,10 @@ def read_openimages(
     )
     boxes: dict[tuple, Annotation] = {}
     unknown: set[str] = set()
+    mask_index: dict[str, Path] = {}  # file name -> first mask of that name under masks/, found once
+    if mask_files and (root / "masks").is_dir():
+        for p in sorted((root / "masks").rglob("*")):
+            mask_index.setdefault(p.name, p)
     for file, kind in with_progress(work, len(work), progress):
         rows = _rows(
             file, {"box": BOX_COLUMNS[:8], "mask": MASK_COLUMNS[:4], "label": LABEL_COLUMNS}[kind], report
@@ -180,7 +185,7 @@ def read_openimages(
             if kind == "box":
                 _add_box(where, row, image, name, mid, build, boxes, report)
             elif kind == "mask":
-                _add_mask(where, row, file, root, image, name, mid, build, boxes, report)
+                _add_mask(where, row, file, root, mask_index, image, name, mid, build, boxes, report)
             else:
                 app = image.extra.setdefault("pixelproof", {}).setdefault("openimages", {})
                 app.setdefault("labels", []).append(
@@ -203,15 +208,16 @@ def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
     return out
 
 
-def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> list[tuple[int, dict[str, str]]]:
+def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a CSV one at a time (an Open Images CSV has millions of rows)."""
     with file.open(newline="", encoding="utf-8", errors="replace") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in needed if c not in (reader.fieldnames or [])]
         if missing:
             report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
-            return []
-        return [(n, {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()})
-                for n, row in enumerate(reader, start=2)]  # fmt: skip
+            return
+        for n, row in enumerate(reader, start=2):
+            yield n, {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _number(text: str | None) -> float | None:
@@ -251,7 +257,7 @@ def _add_box(
     extra: dict[str, Any] = {"source": row.get("Source", ""), "confidence": _number(row.get("Confidence"))}
     for column, key in FLAGS.items():
         v = _number(row.get(column))
-        if v is not None:
+        if v is not None and abs(v) <= _MAX_FLAG:  # Open Images writes -1, 0 or 1
             extra[key] = int(v)
     crowd = _number(row.get("IsGroupOf")) == 1
     cat = _category(build, name, mid)
@@ -271,6 +277,7 @@ def _add_mask(
     row: dict[str, str],
     file: Path,
     root: Path,
+    mask_index: dict[str, Path],
     image: ImageRecord,
     name: str,
     mid: str,
@@ -279,26 +286,32 @@ def _add_mask(
     report: Reporter,
 ) -> None:
     mask_path = row["MaskPath"]
-    if not mask_path or "/" in mask_path or "\\" in mask_path or mask_path.startswith("."):
+    if (
+        not mask_path
+        or "/" in mask_path
+        or "\\" in mask_path
+        or mask_path.startswith(".")
+        or _GLOB_CHARS.intersection(mask_path)
+    ):
         report.skip("masks", f"{where}: MaskPath {mask_path!r} must be a plain file name; row skipped")
         return
     split = _split_of(file.name)
-    found = [p for p in (root / "masks" / split / mask_path, root / "masks" / mask_path) if p.is_file()]
-    if not found:
-        found = sorted((root / "masks").rglob(mask_path)) if (root / "masks").is_dir() else []
-    if not found:
+    found = next(
+        (p for p in (root / "masks" / split / mask_path, root / "masks" / mask_path) if p.exists()), None
+    )
+    if found is None:
+        found = mask_index.get(mask_path)
+    if found is None:
         report.skip("masks", f"{where}: mask {mask_path} not found under {root / 'masks'}; row skipped")
         return
     try:
-        with open_pillow(found[0], str(found[0])) as im:
-            raw = np.asarray(im.convert("L")) > 0
-    except (OSError, ValueError) as e:
-        report.skip("masks", f"{where}: {found[0]} is not a readable PNG ({e}); row skipped")
+        rect, crop = _mask_crop(found, image)
+    except LimitError as e:
+        report.skip("masks", f"{where}: {e}; row skipped")
         return
-    if raw.shape != (image.height, image.width):
-        raw = (
-            cv2.resize(raw.astype(np.uint8), (image.width, image.height), interpolation=cv2.INTER_NEAREST) > 0
-        )
+    except (OSError, ValueError) as e:
+        report.skip("masks", f"{where}: {found} is not a readable PNG ({e}); row skipped")
+        return
     extra = {"box_id": row.get("BoxID", ""), "mask_path": mask_path}
     if (iou := _number(row.get("PredictedIoU"))) is not None:
         extra["predicted_iou"] = iou
@@ -307,12 +320,56 @@ def _add_mask(
     coords = _coords(row, ("BoxXMin", "BoxXMax", "BoxYMin", "BoxYMax"))
     ann = boxes.pop(_key(image, mid, coords), None) if coords is not None else None
     if ann is not None:  # the mask of a box row: one object
+        check_rle_size(image.height, image.width, where)
         ann.app_extra["openimages"].update(extra, box=coords)
-        ann.set_geometry(core_masks.encode(raw), core_masks.bbox(raw), float(np.count_nonzero(raw)))
+        ann.set_geometry(*mask_edit.rle_geometry(mask_edit.region_rle(rect, crop, image.height, image.width)))
         return
     if coords is not None:
         extra["box"] = coords
-    build.annotation(image, _category(build, name, mid), mask=raw, app_extra={"openimages": extra})
+    cat = _category(build, name, mid)
+    build.annotation(image, cat, crop=(rect, crop), where=where, app_extra={"openimages": extra})
+
+
+def _scale(sw: int, dw: int) -> float:
+    return 1.0 / (dw / sw)  # as OpenCV's nearest-neighbour resize computes it
+
+
+def _source_index(start: int, stop: int, sw: int, dw: int) -> np.ndarray:
+    """For target pixels ``start..stop-1`` of ``dw``, the source pixel (of ``sw``) OpenCV's
+    nearest-neighbour resize takes."""
+    picked = np.floor(np.arange(start, stop, dtype=np.float64) * _scale(sw, dw)).astype(np.int64)
+    return np.minimum(picked, sw - 1)
+
+
+def _target_span(s0: int, s1: int, sw: int, dw: int) -> tuple[int, int]:
+    """Target pixels around those that take source pixels ``s0..s1`` (a few pixels wider)."""
+    ifx = _scale(sw, dw)
+    return max(0, math.floor(s0 / ifx) - 2), min(dw, math.ceil((s1 + 1) / ifx) + 2)
+
+
+def _mask_crop(file: Path, image: ImageRecord) -> tuple[tuple[int, int, int, int], np.ndarray]:
+    """The mask PNG scaled to the image (nearest neighbour) as the box of its object, (x, y, w, h), and
+    the pixels of that box. The PNG's header size is checked before decoding, and only the object's box is
+    made at the image's size (a full-size mask of a 60000 x 60000 image that images.meta declares would
+    be gigabytes). Raises ``LimitError``, ``OSError`` or ``ValueError``."""
+    with open_regular(file, str(file)) as fh, open_pillow(fh, str(file)) as im:
+        raw = np.asarray(im.convert("L")) > 0
+    sh, sw = raw.shape
+    ys, xs = np.nonzero(raw.any(axis=1))[0], np.nonzero(raw.any(axis=0))[0]
+    empty = (0, 0, 1, 1), np.zeros((1, 1), bool)
+    if not len(ys):
+        return empty
+    if (sh, sw) == (image.height, image.width):
+        y0, y1, x0, x1 = int(ys[0]), int(ys[-1]) + 1, int(xs[0]), int(xs[-1]) + 1
+        return (x0, y0, x1 - x0, y1 - y0), raw[y0:y1, x0:x1]
+    (ty0, ty1), (tx0, tx1) = (
+        _target_span(int(ys[0]), int(ys[-1]), sh, image.height),
+        _target_span(int(xs[0]), int(xs[-1]), sw, image.width),
+    )
+    check_image_size(tx1 - tx0, ty1 - ty0, str(file), what="mask box (scaled to its image)")
+    rows, cols = _source_index(ty0, ty1, sh, image.height), _source_index(tx0, tx1, sw, image.width)
+    crop = raw[rows][:, cols]
+    return (tx0, ty0, tx1 - tx0, ty1 - ty0), crop
 
 
 # ------------------------------------------------------------------------------------------------
