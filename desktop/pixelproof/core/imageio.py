@@ -16,7 +16,7 @@ from typing import IO, Any
 import cv2
 import numpy as np
 
-from pixelproof.core.limits import LimitError, check_image_size, check_regular_file, max_pixels
+from pixelproof.core.limits import LimitError, check_image_size, check_regular_file, max_pixels, open_regular
 
 # only PixelProof's own check (``read_image``, from the header) limits decoding: OpenCV's default of
 # 2**30 pixels would refuse images a user allowed with --max-pixels
@@ -80,10 +80,11 @@ def _sync_pillow_limit() -> None:
 class _CappedReader(io.BufferedReader):
     """A file whose ``read(n)`` never asks for more than what is left of it. Pillow takes a damaged
     chunk length as given (a PNG's ``load_end`` reads 3.7 GB to skip one) and a buffered read allocates
-    ``n`` bytes before reading: a 100-byte mask would ask for gigabytes."""
+    ``n`` bytes before reading: a 100-byte mask would ask for gigabytes. Opened as ``open_regular``
+    opens: a FIFO or device is refused (``LimitError``) instead of blocking the reader on it."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__(io.FileIO(path, "rb"))
+        super().__init__(open_regular(path, str(path)).detach())
         self._size = os.fstat(self.fileno()).st_size
 
     def read(self, size: int | None = -1) -> bytes:

@@ -19,7 +19,6 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
-from pixelproof.core.limits import open_regular
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -120,7 +119,7 @@ def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndar
     """The mask at the image's size: its header size is compared with the image's before decoding (a
     FIFO is refused without blocking, a bomb by ``open_pillow``'s pixel limit)."""
     try:
-        with open_regular(mask_file, str(mask_file)) as fh, open_pillow(fh, str(mask_file)) as im:
+        with open_pillow(mask_file, str(mask_file)) as im:
             size = (int(im.width), int(im.height))
             if size != (image.width, image.height):
                 report.skip(

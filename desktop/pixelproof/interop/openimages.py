@@ -26,7 +26,7 @@ from PIL import Image
 
 from pixelproof.core import mask_edit, safe_csv
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
-from pixelproof.core.limits import LimitError, check_image_size, check_rle_size, open_regular
+from pixelproof.core.limits import LimitError, check_image_size, check_rle_size
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
@@ -352,19 +352,18 @@ def _mask_crop(file: Path, image: ImageRecord) -> tuple[tuple[int, int, int, int
     the pixels of that box. The PNG's header size is checked before decoding, and only the object's box is
     made at the image's size (a full-size mask of a 60000 x 60000 image that images.meta declares would
     be gigabytes). Raises ``LimitError``, ``OSError`` or ``ValueError``."""
-    with open_regular(file, str(file)) as fh, open_pillow(fh, str(file)) as im:
+    with open_pillow(file, str(file)) as im:
         raw = np.asarray(im.convert("L")) > 0
     sh, sw = raw.shape
-    ys, xs = np.nonzero(raw.any(axis=1))[0], np.nonzero(raw.any(axis=0))[0]
-    empty = (0, 0, 1, 1), np.zeros((1, 1), bool)
-    if not len(ys):
-        return empty
+    rect = mask_edit.true_rect(raw)
+    if rect is None:
+        return (0, 0, 1, 1), np.zeros((1, 1), bool)
+    x, y, w, h = rect
     if (sh, sw) == (image.height, image.width):
-        y0, y1, x0, x1 = int(ys[0]), int(ys[-1]) + 1, int(xs[0]), int(xs[-1]) + 1
-        return (x0, y0, x1 - x0, y1 - y0), raw[y0:y1, x0:x1]
+        return rect, raw[y : y + h, x : x + w]
     (ty0, ty1), (tx0, tx1) = (
-        _target_span(int(ys[0]), int(ys[-1]), sh, image.height),
-        _target_span(int(xs[0]), int(xs[-1]), sw, image.width),
+        _target_span(y, y + h - 1, sh, image.height),
+        _target_span(x, x + w - 1, sw, image.width),
     )
     check_image_size(tx1 - tx0, ty1 - ty0, str(file), what="mask box (scaled to its image)")
     rows, cols = _source_index(ty0, ty1, sh, image.height), _source_index(tx0, tx1, sw, image.width)
