@@ -10,7 +10,7 @@ import pytest
 
 from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
-from pixelproof.interop.cvat import decode_mask, encode_mask, read_cvat, write_cvat
+from pixelproof.interop.cvat import encode_mask, mask_crop, read_cvat, write_cvat
 from pixelproof.interop.formats import detect_format
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_images"
@@ -99,7 +99,10 @@ def test_encode_decode_masks_agree_and_start_with_zeros() -> None:
         shape = ET.Element(
             "mask", rle=", ".join(map(str, runs)), left=str(left), top=str(top), width=str(w), height=str(h)
         )
-        assert np.array_equal(decode_mask(shape, 9, 11), m)
+        (x, y, cw, ch), crop = mask_crop(shape, 9, 11)
+        decoded = np.zeros((9, 11), bool)
+        decoded[y : y + ch, x : x + cw] = crop
+        assert np.array_equal(decoded, m)
     runs, *_ = encode_mask(np.ones((2, 2), bool))
     assert runs == [0, 4]
 

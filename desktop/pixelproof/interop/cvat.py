@@ -277,15 +277,6 @@ def _points(text: str) -> list[float]:
     return out
 
 
-def decode_mask(shape: ET.Element, height: int, width: int) -> np.ndarray:
-    """A CVAT ``<mask>`` as a full-size mask (``mask_crop`` placed in a height x width image)."""
-    check_image_size(width, height, "the image")  # the full-size mask is made at once
-    (x, y, w, h), crop = mask_crop(shape, height, width)
-    full = np.zeros((height, width), dtype=bool)
-    full[y : y + h, x : x + w] = crop
-    return full
-
-
 def mask_crop(shape: ET.Element, height: int, width: int) -> tuple[tuple[int, int, int, int], np.ndarray]:
     """A CVAT ``<mask>`` (run lengths from 0s, row-major in the box at ``left, top`` of ``width x height``)
     as ((x, y, w, h), its pixels): the box cut to the height x width image, no image-sized array made.
