@@ -3,6 +3,8 @@ pycocotools' own ``mask.iou`` (masks vs polygons) and box IoU when either side i
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from pycocotools import mask as mask_utils
 
@@ -99,8 +101,8 @@ def test_add_new_answers_as_repeats_then_add_one_by_one() -> None:
     """The batched check (pairs screened in numpy, bounded by box intersection / the larger mask) skips
     exactly what checking each new object against the image's and the earlier kept ones does."""
     rng = np.random.default_rng(5)
-    had = [Annotation(1, 1, 1, masks.bbox(disc(40, 40, 12)), segmentation=masks.encode(disc(40, 40, 12)))]
-    for threshold in (0.1, 0.5, 0.8):
+    one = [Annotation(1, 1, 1, masks.bbox(disc(40, 40, 12)), segmentation=masks.encode(disc(40, 40, 12)))]
+    for had, threshold in itertools.product((one, []), (0.1, 0.5, 0.8)):  # [] : only new ones to repeat
         new = []
         for k in range(120):
             cat = int(rng.integers(1, 3))
@@ -131,6 +133,9 @@ def test_add_new_answers_as_repeats_then_add_one_by_one() -> None:
         batched = ExistingObjects(had, H, W)
         got = batched.add_new([(c, batched.shape(None, crop), b, a) for c, crop, b, a in new], threshold)
         assert got == want and 0 < sum(got) < len(got), threshold
+        for cat, crop, bbox, _ in new:  # both hold the same objects afterwards
+            shapes = one_by_one.shape(None, crop), batched.shape(None, crop)
+            assert one_by_one.repeats(cat, shapes[0], bbox, 0.3) == batched.repeats(cat, shapes[1], bbox, 0.3)
         objs = [(c, batched.shape(None, crop), b, a) for c, crop, b, a in new]
         assert _overlapping_pairs(objs, threshold, batch=7) == _overlapping_pairs(objs, threshold)
 

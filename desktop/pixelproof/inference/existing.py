@@ -145,8 +145,13 @@ class ExistingObjects:
             had = self._count.get(category_id, 0)
             objs = [new[k] for k in order]
             earlier = _overlapping_pairs(objs, threshold)
-            if had == 0 and not earlier:  # nothing to repeat (a semantic map's components): all kept
-                self.add_many(category_id, [o[1] for o in objs], [o[2] for o in objs])
+            if had == 0:  # only new objects to repeat: those with no earlier candidate are kept unchecked
+                keep = [True] * len(objs)
+                for j in sorted(earlier):
+                    keep[j] = not any(keep[i] and _iou(objs[i], objs[j]) > threshold for i in earlier[j])
+                    out[order[j]] = not keep[j]
+                chosen = [o for o, k in zip(objs, keep, strict=True) if k]
+                self.add_many(category_id, [o[1] for o in chosen], [o[2] for o in chosen])
                 continue
             kept: list[bool] = []
             for j, (_, shape, bbox, _) in enumerate(objs):
