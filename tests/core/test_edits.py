@@ -382,3 +382,30 @@ def test_clone_shares_nothing_mutable() -> None:
     polygons = [[0.0, 0.0, 1.0, 0.0, 1.0, 1.0]]
     c = clone(Annotation(2, 2, 3, [0.0, 0.0, 1.0, 1.0], polygons))
     assert c.segmentation == polygons and c.segmentation[0] is not polygons[0]
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (Annotation(7, 1, 1, [1.0, 1.0, 2.0, 2.0]), "annotation id 7 already exists"),
+        (Annotation(20, 4, 1, [1.0, 1.0, 2.0, 2.0]), "annotation 20: image 4 does not exist"),
+        (Annotation(20, 1, 8, [1.0, 1.0, 2.0, 2.0]), "annotation 20: category 8 does not exist"),
+    ],
+)
+def test_adding_refuses_a_taken_id_or_an_unknown_image_or_category_without_side_effects(
+    bad: Annotation, message: str
+) -> None:
+    """One bad object among many: the whole add is refused, naming it, and the project is untouched
+    (also when it comes with new categories, as pre-labeling adds them)."""
+    p = make_project()
+    before = dumps_project(p)
+    good = [Annotation(100 + i, 2, 2, [1.0, 1.0, 2.0, 2.0]) for i in range(50)]
+    for edit in (
+        edits.AddAnnotations([*good, bad]),
+        edits.AddPredictions([Category(9, "fox")], [*good[:25], bad, *good[25:]]),
+    ):
+        with pytest.raises(ValueError, match=message):
+            edit.apply(p)
+        assert dumps_project(p) == before
+    edits.AddPredictions([Category(8, "fox")], [*good, Annotation(20, 1, 8, [1.0, 1.0, 2.0, 2.0])]).apply(p)
+    assert p.annotations[20].category_id == 8 and p.categories[8].name == "fox"

@@ -23,13 +23,14 @@ def check_addable(project: Project, anns: list[Annotation], new_categories: Iter
     cats = set(new_categories)
     ids = [a.id for a in anns]
     require(len(set(ids)) == len(ids), "the same annotation id is added twice")
-    for a in anns:
-        require(a.id not in project.annotations, f"annotation id {a.id} already exists")
-        require(a.image_id in project.images, f"annotation {a.id}: image {a.image_id} does not exist")
-        require(
-            a.category_id in project.categories or a.category_id in cats,
-            f"annotation {a.id}: category {a.category_id} does not exist",
-        )
+    taken, images, categories = project.annotations, project.images, project.categories
+    for a in anns:  # a message is made for an offender only (thousands of predictions an image)
+        if a.id in taken:
+            raise ValueError(f"annotation id {a.id} already exists")
+        if a.image_id not in images:
+            raise ValueError(f"annotation {a.id}: image {a.image_id} does not exist")
+        if a.category_id not in categories and a.category_id not in cats:
+            raise ValueError(f"annotation {a.id}: category {a.category_id} does not exist")
 
 
 class AddAnnotations(Edit):
