@@ -6,8 +6,9 @@ then per picture: read (OpenCV), preprocess as the backend does (the same functi
 resize, mean/std), ``run``; its outputs are not decoded. Like for like: both sides open the model once per
 run, read and preprocess every picture. Target: ratio <= 1.15. For semantic models two more views: a bare
 loop that also makes the class map (logits resized to the picture, arg-max), and our run with one mask per
-class (``instances=class``: a few objects a picture instead of the random weights' speckle). Backs README's
-"Pre-labeling speed" table.
+class (``instances=class``: a few objects a picture instead of the random weights' speckle), and a two-lane
+floor: the backend's predict and ``to_shapes`` on two threads with no project around them (the least a
+run of ours can cost). Backs README's "Pre-labeling speed" table.
 
     python -m bench prelabel [--images N] [--family-images N] [--model PATH] [--seed DIR]
 """
@@ -104,6 +105,8 @@ class Timing:
     bare_map: float = float("inf")
     ours_class: float = float("inf")
     objects_class: int = 0
+    # semantic models only: the least our decoding can cost on two lanes, with no project around it
+    floor: float = float("inf")
 
 
 def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: int) -> Timing:
@@ -131,6 +134,7 @@ def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: 
             for path in paths:
                 class_map(session, name, preprocess, read_rgb(path))
             timing.bare_map = min(timing.bare_map, time.perf_counter() - t0)
+            timing.floor = min(timing.floor, two_lane_floor(model, paths))
         del session
         t0 = time.perf_counter()
         get_backend(backend).configure(model_path=model)
@@ -178,6 +182,43 @@ def recording(lanes: list[str]):  # type: ignore[no-untyped-def]
         yield
     finally:
         ThreadExecutor.__init__ = original  # type: ignore[method-assign]
+
+
+def two_lane_floor(model: Path, paths: list[Path]) -> float:
+    """Seconds for the least a two-lane run of ours does (opening the models included): two threads, each
+    opening its own 1-thread backend, then per picture read (OpenCV), the backend's ``predict``
+    (preprocess, run, the outputs decoded into masks) and ``to_shapes`` (RLE, boxes, the repeat check);
+    no project, ids, undo or save. What ``prelabel`` adds to it is the project around it."""
+    import queue
+    import threading
+
+    from pixelproof.inference.apply import to_shapes
+    from pixelproof.inference.existing import ExistingObjects
+    from pixelproof.inference.onnx_models import OnnxModelBackend
+
+    todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
+    for path in paths:
+        todo.put(path)
+
+    def lane() -> None:
+        backend = OnnxModelBackend()
+        backend.configure(model_path=model, threads=1, score_threshold=0.3)
+        while True:
+            try:
+                path = todo.get_nowait()
+            except queue.Empty:
+                return
+            rgb = read_rgb(path)
+            h, w = rgb.shape[:2]
+            to_shapes(backend.predict(rgb), h, w, None, ExistingObjects((), h, w))
+
+    t0 = time.perf_counter()
+    lanes = [threading.Thread(target=lane) for _ in range(2)]
+    for t in lanes:
+        t.start()
+    for t in lanes:
+        t.join()
+    return time.perf_counter() - t0
 
 
 def class_map(
@@ -263,6 +304,9 @@ def main(argv: list[str]) -> int:
               f"{t.ours / bare_map:.3f}; ours with one mask per class (instances=class, "
               f"{t.objects_class / n:.0f} objects/img) {n / t.ours_class:.2f} img/s, "
               f"ratio {t.ours_class / bare:.3f}, / bare + map {t.ours_class / bare_map:.3f}")  # fmt: skip
+        print(f"    two-lane floor (two threads, each its own 1-thread model: read, predict, masks into "
+              f"shapes; no project, ids, undo or save) {n / t.floor:.2f} img/s, "
+              f"ratio {t.floor / bare:.3f}")  # fmt: skip
     if args.phases:
         print_phases([r for r in runs if r[0].stem in SEMANTIC], args.family_images)
     print(f"machine load average (1 min) at end: {os.getloadavg()[0]:.1f}")
