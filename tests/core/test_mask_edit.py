@@ -464,3 +464,36 @@ def test_rle_level_helpers_match_dense_operations() -> None:
     assert traced == dense  # the crop-based trace gives the same polygons in image coordinates
     assert traced.holes == 1 and traced.parts == 2
     assert me.trace_rle(me.empty_rle(h, w)).polygons == [] and me.fill_holes_rle(me.empty_rle(h, w)) is None
+
+
+def test_annotation_crop_holds_the_objects_pixels_in_their_box_for_every_kind() -> None:
+    """Exports paint each object from its box only; the pixels must be exactly ``Annotation.mask``'s, for
+    boxes, polygons, whole-image RLE and a crop stored at ``rle_origin`` that crosses the image edge."""
+    from pixelproof.core.limits import RLE_ORIGIN
+
+    rng = np.random.default_rng(3)
+    h, w = 40, 50
+    dense = np.zeros((h, w), dtype=bool)
+    dense[5:20, 30:47] = rng.random((15, 17)) < 0.6
+    crop = rng.random((12, 9)) < 0.7  # placed at (45, 33): 5 columns and 7 rows lie inside
+    stored = Annotation(4, 1, 1, [45, 33, 5, 7], masks.encode(crop), 0.0)
+    stored.app_extra[RLE_ORIGIN] = [45, 33]
+    expected_stored = np.zeros((h, w), dtype=bool)
+    expected_stored[33:, 45:] = crop[:7, :5]
+    anns = [
+        (Annotation(1, 1, 1, [3.5, 2, 10, 6], None, 60.0), None),
+        (Annotation(2, 1, 1, [2, 2, 20, 30], [[2, 2, 22, 8, 10, 32]], 0.0), None),
+        (Annotation(3, 1, 1, list(masks.bbox(dense)), masks.encode(dense), 0.0), dense),
+        (stored, expected_stored),
+    ]
+    for ann, expected in anns:
+        expected = ann.mask(h, w) if expected is None else expected
+        found = me.annotation_crop(ann, h, w)
+        assert found is not None, ann.id
+        rect, pixels = found
+        placed = np.zeros((h, w), dtype=bool)
+        placed[me.rect_slices(rect)] = pixels
+        assert np.array_equal(placed, expected), ann.id
+        assert pixels.shape == (rect[3], rect[2]) and me.true_rect(expected) is not None
+    empty = Annotation(5, 1, 1, [0, 0, 0, 0], masks.encode(np.zeros((h, w), bool)), 0.0)
+    assert me.annotation_crop(empty, h, w) is None

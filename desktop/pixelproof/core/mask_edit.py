@@ -522,6 +522,29 @@ def placed_rle(ann: Annotation, height: int, width: int) -> tuple[dict[str, Any]
     return masks.polygons_cropped(polygons, bbox, height, width) if polygons else None
 
 
+def annotation_crop(
+    ann: Annotation, height: int, width: int, where: str = "mask"
+) -> tuple[Rect, np.ndarray] | None:
+    """An annotation's pixels inside its box: (box in the image, bool crop), None when it has none. The
+    pixels of ``Annotation.mask`` without an image-sized array per object (an export of a thousand objects
+    on a slide held one each); ``LimitError`` naming ``where`` when the box is over the pixel limit."""
+    placed = placed_rle(ann, height, width)
+    if placed is None:
+        return None
+    rle, origin = placed
+    found = crop_of(rle, where=where)
+    if found is None:
+        return None
+    (x, y, w, h), crop = found
+    ox, oy = (int(v) for v in origin) if origin is not None else (0, 0)
+    x0, y0 = x + ox, y + oy
+    rect = clip_rect((x0, y0, w, h), height, width)  # a stored crop may cross the edge
+    if rect is None:
+        return None
+    cx, cy, cw, ch = rect
+    return rect, crop[cy - y0 : cy - y0 + ch, cx - x0 : cx - x0 + cw]
+
+
 class OthersMask:
     """The union of other annotations' pixels ("preserve others"), decoded only where it is asked for.
 
