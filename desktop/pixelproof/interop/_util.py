@@ -210,7 +210,42 @@ def image_suffix(src: Path) -> str:
 
 
 def image_exists(src: Path) -> bool:
-    return src.is_file() or rendered_as_png(src)
+    return is_file(src) or is_file(src, rendered_as_png)
+
+
+def is_file(path: Path, check: Callable[[Path], bool] = Path.is_file) -> bool:
+    """``check(path)`` (default ``Path.is_file``), False where the file system refuses the name (a
+    300-byte ``file_name``: ENAMETOOLONG), which otherwise stopped a whole import or export at that image."""
+    try:
+        return check(path)
+    except (OSError, ValueError):
+        return False
+
+
+def as_dict(value: Any) -> dict:
+    """An extra that should be an object, else empty: a project's extras may hold anything (a list where
+    a writer expected an object made it fail)."""
+    return value if isinstance(value, dict) else {}
+
+
+def fresh(path: Path) -> Path:
+    """``path`` with any file or link already there removed, so what is written next is a new file: saving
+    over a hard or symbolic link (an image an earlier export linked, a link planted in the output folder)
+    would overwrite the file it points to, outside the output."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    return path
+
+
+def path_part(value: str, default: str) -> str:
+    """``value`` (a name a project holds: a Cityscapes city, an MVTec object or defect) as one folder
+    name inside the output: separators and NUL become ``_``, an empty name, ``.`` or ``..`` is
+    ``default``, a long one is cut with a hash of the whole. A project's names must never lead a writer
+    outside its output folder (``../../etc``, ``/abs``)."""
+    part = value.replace("/", "_").replace("\\", "_").replace("\0", "_")
+    if part.strip() in ("", ".", ".."):
+        return default
+    return _cut(part)
 
 
 _TEXT_FIELDS = ("source", "note", "author", "updated")
@@ -350,24 +385,34 @@ def _stem(file_name: str) -> str:
 STEM_BYTES = 200  # a longer stem is cut (file systems allow 255 bytes a name, with room for suffixes)
 
 
-def _short_stem(file_name: str) -> str:
-    """``_stem``, cut to ``STEM_BYTES`` with a hash of the whole name when longer (a name the file system
+def _cut(name: str) -> str:
+    """``name``, cut to ``STEM_BYTES`` with a hash of the whole name when longer (a name the file system
     refuses would stop an export at that image)."""
-    stem = _stem(file_name)
-    raw = stem.encode("utf-8", "surrogatepass")
+    raw = name.encode("utf-8", "surrogatepass")
     if len(raw) <= STEM_BYTES:
-        return stem
+        return name
     digest = hashlib.sha1(raw).hexdigest()[:10]
     return raw[: STEM_BYTES - 11].decode("utf-8", "ignore") + "_" + digest
 
 
 def unique_stems(project: Project) -> dict[int, str]:
-    """Image id -> a file stem unique in the project (the base name, made unique with the image id)."""
-    seen: Counter[str] = Counter(_short_stem(im.file_name) for im in project.images.values())
+    """Image id -> a file stem unique in the project, ignoring case (case-insensitive file systems, and
+    ``x.json`` beside ``X.json`` confuses everyone): the base name, else ``<stem>_<image id>``, else the
+    first free ``<stem>_<image id>_<n>`` (``dup.jpg`` made ``dup_2`` while ``dup_2.png`` was one too)."""
+    stems = {im.id: _cut(_stem(im.file_name)) for im in project.images.values()}
+    seen: Counter[str] = Counter(s.casefold() for s in stems.values())
+    taken = {s.casefold() for s in stems.values() if seen[s.casefold()] == 1}
     out = {}
-    for im in project.images.values():
-        stem = _short_stem(im.file_name)
-        out[im.id] = stem if seen[stem] == 1 else f"{stem}_{im.id}"
+    for image_id, stem in stems.items():
+        if seen[stem.casefold()] == 1:
+            out[image_id] = stem
+            continue
+        made, n = f"{stem}_{image_id}", 1
+        while made.casefold() in taken:
+            n += 1
+            made = f"{stem}_{image_id}_{n}"
+        taken.add(made.casefold())
+        out[image_id] = made
     return out
 
 

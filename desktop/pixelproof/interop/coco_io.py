@@ -31,6 +31,7 @@ from pixelproof.interop._util import (
     check_image_mode,
     image_exists,
     image_suffix,
+    is_file,
     mark_outside_root,
     place_image,
     rel_name,
@@ -97,11 +98,11 @@ def read_coco(
     folders = _image_folders(Path(os.path.abspath(src)))
     moved: Counter[Path] = Counter()
     for image in with_progress(images, len(images), progress):
-        if project.image_path(image).is_file() or os.path.isabs(image.file_name):
-            if not project.image_path(image).is_file():
+        if is_file(project.image_path(image)) or os.path.isabs(image.file_name):
+            if not is_file(project.image_path(image)):
                 report(f"{src}: image {image.id}: file {image.file_name} not found")
             continue
-        found = next((d for d in folders if (d / image.file_name).is_file()), None)
+        found = next((d for d in folders if is_file(d / image.file_name)), None)
         if found is None:
             looked = ", ".join(str(d) for d in [src.parent, *folders])
             report(f"{src}: image {image.id}: file {image.file_name} not found (looked in {looked})")

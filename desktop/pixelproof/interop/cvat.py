@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core import mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, check_inside_root
@@ -31,8 +32,10 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
+    as_dict,
     check_image_mode,
     folder_project,
+    is_file,
     place_image,
     rel_name,
     unique_stems,
@@ -40,6 +43,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 from pixelproof.interop.labelme import circle_polygon
+from pixelproof.interop.safe_xml import make_valid_xml, xml_text
 
 AREA_SHAPES = ("box", "polygon", "ellipse", "mask")
 KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
@@ -336,9 +340,10 @@ def write_cvat(
     stems = unique_stems(project)
     for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
         src = project.image_path(image)
-        name = rel_name(src, out) if images == "keep" else stems[image.id] + src.suffix
+        # the name as XML can hold it, and the copy under that same name so the two still meet
+        name = xml_text(rel_name(src, out) if images == "keep" else stems[image.id] + src.suffix)
         if images != "keep":
-            if src.is_file():
+            if is_file(src):
                 if (
                     placed := place_image(src, out / "images" / name, images, image, project.applies_exif)
                 ) is not None:
@@ -349,15 +354,24 @@ def write_cvat(
             doc, "image", id=str(k), name=name, width=str(image.width), height=str(image.height)
         )
         for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
-            _write_annotation(node, project, a, image, counts)
-        app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
-        for kept in (app.get("cvat") or {}).get("shapes", []):
-            _write_kept(node, kept)
+            try:
+                _write_annotation(node, project, a, image, counts)
+            except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
+                warnings.append(f"{e}; written as its box")
+                _write_annotation(node, project, a, image, counts, as_box=True)
+        app = as_dict(image.extra.get("pixelproof"))
+        shapes = as_dict(app.get("cvat")).get("shapes")
+        for kept in shapes if isinstance(shapes, list) else []:
+            _write_kept(node, kept, counts)
+    counts["xml"] += make_valid_xml(doc)
     ET.indent(doc)
     ET.ElementTree(doc).write(out / "annotations.xml", encoding="utf-8", xml_declaration=True)
     messages = {
         "missing": "image file(s) not found; only their annotations were written",
         "void": "void region(s) written as ordinary labels (CVAT has no void)",
+        "kept": "kept shape(s) in the image extras that are not CVAT shapes left out",
+        "xml": "text(s) with characters XML cannot hold (control characters) written with U+FFFD, or "
+        "extras whose key is no XML name left out",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
@@ -371,7 +385,9 @@ def _meta(doc: ET.Element, project: Project) -> None:
     labels = ET.SubElement(task, "labels")
     seen_attrs: dict[int, dict[str, None]] = {}
     for a in project.annotations.values():
-        seen_attrs.setdefault(a.category_id, {}).update(dict.fromkeys(a.app_extra.get("attributes") or {}))
+        seen_attrs.setdefault(a.category_id, {}).update(
+            dict.fromkeys(map(str, as_dict(a.app_extra.get("attributes"))))
+        )
     for cat in project.categories.values():
         label = ET.SubElement(labels, "label")
         ET.SubElement(label, "name").text = cat.name
@@ -387,18 +403,25 @@ def _meta(doc: ET.Element, project: Project) -> None:
 
 
 def _write_annotation(
-    node: ET.Element, project: Project, a: Annotation, image: ImageRecord, counts: Counter[str]
+    node: ET.Element,
+    project: Project,
+    a: Annotation,
+    image: ImageRecord,
+    counts: Counter[str],
+    as_box: bool = False,
 ) -> None:
-    counts["void"] += project.is_void(a)
+    counts["void"] += project.is_void(a) and not as_box
+    occluded = a.app_extra.get("occluded", 0)  # the reader keeps an integer; anything else: yes or no
+    occluded = occluded if type(occluded) is int else int(occluded not in (None, False, 0, "", "0"))
     attrib = {
         "label": project.categories[a.category_id].name,
         "source": str(a.app_extra.get("cvat_source", "manual")),
-        "occluded": str(int(a.app_extra.get("occluded", 0) or 0)),
+        "occluded": str(occluded),
         "z_order": str(a.app_extra.get("z_order", 0)),
     }
     group = a.app_extra.get("group_id")
     parts: list[tuple[str, dict[str, str]]] = []
-    if a.kind == "box":
+    if a.kind == "box" or as_box:
         x, y, w, h = a.bbox
         parts.append(("box", {"xtl": _f(x), "ytl": _f(y), "xbr": _f(x + w), "ybr": _f(y + h)}))
     elif a.kind == "polygon":
@@ -413,16 +436,18 @@ def _write_annotation(
         if len(polys) > 1 and group is None:
             group = a.id  # the parts of one object share a group, as CVAT groups shapes
     else:
-        m = a.mask(image.height, image.width)
-        if m.any():
-            runs, left, top, w, h = encode_mask(m)
+        where = f"{image.file_name}: annotation {a.id}"
+        found = mask_edit.annotation_crop(a, image.height, image.width, where)  # its box only
+        if found is not None and found[1].any():
+            (x, y, _, _), crop = found
+            runs, left, top, w, h = encode_mask(crop)
             parts.append(
                 (
                     "mask",
                     {
                         "rle": ", ".join(map(str, runs)),
-                        "left": str(left),
-                        "top": str(top),
+                        "left": str(left + x),
+                        "top": str(top + y),
                         "width": str(w),
                         "height": str(h),
                     },
@@ -430,21 +455,29 @@ def _write_annotation(
             )
     if group is not None:
         attrib["group_id"] = str(group)
-    attrib.update(a.app_extra.get("cvat_attrib") or {})
+    # extra attributes add to the shape, never replace its label or geometry
+    attrib.update(
+        {str(k): str(v) for k, v in as_dict(a.app_extra.get("cvat_attrib")).items() if k not in attrib}
+    )
     for tag, geometry in parts:
         shape = ET.SubElement(node, tag, {**attrib, **geometry})
-        for name, value in (a.app_extra.get("attributes") or {}).items():
+        for name, value in as_dict(a.app_extra.get("attributes")).items():
             ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
 
 
-def _write_kept(node: ET.Element, kept: dict[str, Any]) -> None:
-    shape = ET.SubElement(
-        node, str(kept.get("tag", "points")), {str(k): str(v) for k, v in kept.get("attrib", {}).items()}
-    )
-    for name, value in (kept.get("attributes") or {}).items():
+def _write_kept(node: ET.Element, kept: Any, counts: Counter[str]) -> None:
+    """A shape kept from a CVAT file, written back; one that is not a CVAT shape (a made-up tag would be
+    a way to put any element into the file) is counted and left out."""
+    if not isinstance(kept, dict) or kept.get("tag", "points") not in KEPT_SHAPES:
+        counts["kept"] += 1
+        return
+    attrib = {str(k): str(v) for k, v in as_dict(kept.get("attrib")).items()}
+    shape = ET.SubElement(node, kept.get("tag", "points"), attrib)
+    for name, value in as_dict(kept.get("attributes")).items():
         ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
-    for child in kept.get("children") or []:
-        _write_kept(shape, child)
+    children = kept.get("children")
+    for child in children if isinstance(children, list) else []:
+        _write_kept(shape, child, counts)
 
 
 def _f(v: float) -> str:

@@ -30,9 +30,10 @@ from pixelproof.core.imageio import (
     is_image_file,
     open_pillow,
 )
-from pixelproof.core.limits import LimitError, short_repr
+from pixelproof.core.limits import LimitError, outside_root_allowed, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
+    OUTSIDE_ROOT,
     Builder,
     ImportResult,
     ProblemCallback,
@@ -453,21 +454,26 @@ def write_labelme(
     names = {c.id: c.name for c in project.categories.values()}
     void = project.void_category_ids()
     missing = 0
+    # names this export writes itself: an image copied or linked under one of them would be overwritten
+    # (through a hard link: the original image) by a JSON file or labels.txt
+    ours = {f"{s}.json".casefold() for s in stems.values()} | {"labels.txt"}
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
         if images == "keep":
             image_path = rel_name(src, out)
         else:
             dst = out / (stems[image.id] + image_suffix(src))
+            if dst.name.casefold() in ours:
+                dst = out / "images" / dst.name
             if image_exists(src):
                 if (w := place_image(src, dst, images, image, project.applies_exif)) is not None:
                     warnings.append(w)
             else:
                 missing += 1
-            image_path = dst.name
-        doc = _image_doc(image, project.annotations_of(image.id), names, image_path, void)
-        if image_data and src.is_file():
-            doc["imageData"] = base64.b64encode(src.read_bytes()).decode("ascii")
+            image_path = rel_name(dst, out)
+        doc = _image_doc(image, project.annotations_of(image.id), names, image_path, void, warnings)
+        if image_data and (data := _embeddable(src, image, warnings)) is not None:
+            doc["imageData"] = base64.b64encode(data).decode("ascii")
         (out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
     if missing:
         warnings.append(f"{missing} image file(s) not found; their JSON was written without the image")
@@ -476,18 +482,57 @@ def write_labelme(
         for c in sorted(project.categories.values(), key=lambda c: c.id)
         if c.name not in _RESERVED_LABELS
     ]
-    (out / "labels.txt").write_text("\n".join([*_RESERVED_LABELS, *ordered]) + "\n", encoding="utf-8")
+    lines = [n for n in ordered if _one_line(n)]
+    if len(lines) < len(ordered):
+        left = ", ".join(short_repr(n) for n in ordered if not _one_line(n))
+        warnings.append(
+            f"category name(s) {left} are not one line of text: left out of labels.txt (one name a line; "
+            "their objects keep them)"
+        )
+    (out / "labels.txt").write_text("\n".join([*_RESERVED_LABELS, *lines]) + "\n", encoding="utf-8")
     return warnings
 
 
+def _one_line(name: str) -> bool:
+    """A name labels.txt can hold: readers split it into lines (``str.splitlines`` also splits at
+    U+2028, \\x1c ...) and strip them, so a name with a line break would become two categories."""
+    return bool(name) and name == name.strip() and len(name.splitlines()) == 1
+
+
+def _embeddable(src: Path, image: ImageRecord, warnings: list[str]) -> bytes | None:
+    """The bytes of ``src`` for ``imageData``, when it is an image file of the dataset: as for copies
+    (``place_image``), a file outside the dataset folder it was imported from or a file that is no image
+    (a COCO ``file_name`` naming ``~/.ssh/id_rsa``) is never embedded in the export."""
+    app = image.extra.get("pixelproof")
+    if isinstance(app, dict) and app.get(OUTSIDE_ROOT) and not outside_root_allowed():
+        warnings.append(
+            f"{src}: outside the dataset folder it was imported from; not embedded "
+            "(use --allow-outside-root to accept it)"
+        )
+        return None
+    if not src.is_file():
+        return None
+    try:
+        image_size(src)  # the header of an image (a regular file: no FIFO is opened)
+        return src.read_bytes()
+    except (ImageReadError, OSError) as e:
+        warnings.append(f"{e}; not embedded")
+        return None
+
+
 def _image_doc(
-    image: ImageRecord, anns: list[Annotation], names: dict[int, str], image_path: str, void: set[int]
+    image: ImageRecord,
+    anns: list[Annotation],
+    names: dict[int, str],
+    image_path: str,
+    void: set[int],
+    warnings: list[str] | None = None,
 ) -> dict:
-    used = {a.app_extra.get("group_id") for a in anns}
-    next_group = max((g for g in used if isinstance(g, int)), default=0) + 1
+    groups = {a.id: a.app_extra.get("group_id") for a in anns}
+    next_group = max((g for g in groups.values() if _group_ok(g) and isinstance(g, int)), default=0) + 1
     shapes: list[dict] = []
     for a in sorted(anns, key=lambda a: a.id):
-        group = a.app_extra.get("group_id")
+        group = groups[a.id] if _group_ok(groups[a.id]) else None
         many = a.kind == "polygon" and len(a.segmentation) > 1
         if group is None and many:
             group, next_group = next_group, next_group + 1
@@ -500,11 +545,13 @@ def _image_doc(
         }
         ours = {k: getattr(a, k) for k in _APP_FIELDS if getattr(a, k) not in (None, 0)}
         ours.update({k: v for k, v in a.app_extra.items() if k not in ("flags", "description", "group_id")})
+        if not _group_ok(groups[a.id]):  # kept as an extra: the reader restores it from there
+            ours["group_id"] = groups[a.id]
         if a.category_id in void and names[a.category_id] != IGNORE_LABEL:
             ours["void"] = True  # read back as a void category (``__ignore__`` is void by its name)
         if ours:
             base["pixelproof"] = ours
-        for points, kind, mask in _shape_geometry(a, image):
+        for points, kind, mask in _shape_geometry(a, image, warnings):
             shapes.append({**base, "points": points, "shape_type": kind, "mask": mask})
     app = dict(image.extra.get("pixelproof") or {})
     flags = app.pop("flags", {})
@@ -522,7 +569,15 @@ def _image_doc(
     return doc
 
 
-def _shape_geometry(a: Annotation, image: ImageRecord) -> list[tuple[list, str, str | None]]:
+def _group_ok(group: Any) -> bool:
+    """A ``group_id`` LabelMe (and the reader) takes: none, a number or text (a list or an object in a
+    project's extras made the writer fail on an unhashable value)."""
+    return group is None or (isinstance(group, int | str) and not isinstance(group, bool))
+
+
+def _shape_geometry(
+    a: Annotation, image: ImageRecord, warnings: list[str] | None = None
+) -> list[tuple[list, str, str | None]]:
     if a.kind == "box":
         x, y, w, h = a.bbox
         return [([[x, y], [x + w, y + h]], "rectangle", None)]
@@ -532,12 +587,20 @@ def _shape_geometry(a: Annotation, image: ImageRecord) -> list[tuple[list, str, 
             for p in a.segmentation
             if len(p) >= 6
         ]
-    m = a.mask(image.height, image.width)
-    x, y, w, h = (int(v) for v in core_masks.bbox(m))
-    if w == 0 or h == 0:
+    try:
+        found = mask_edit.annotation_crop(
+            a, image.height, image.width, f"{image.file_name}: annotation {a.id}"
+        )
+    except LimitError as e:
+        if warnings is not None:
+            warnings.append(f"{e}; written as its box")
+        x, y, w, h = a.bbox
+        return [([[x, y], [x + w, y + h]], "rectangle", None)]
+    if found is None:
         return []
+    (x, y, w, h), m = found
     buf = io.BytesIO()
-    Image.fromarray(m[y : y + h, x : x + w].astype(np.uint8)).save(buf, format="PNG")
+    Image.fromarray(m.astype(np.uint8)).save(buf, format="PNG")
     b64 = base64.b64encode(buf.getvalue()).decode("ascii")
     return [([[float(x), float(y)], [float(x + w - 1), float(y + h - 1)]], "mask", b64)]
 

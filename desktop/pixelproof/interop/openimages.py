@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,7 +36,9 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
+    as_dict,
     folder_project,
+    is_file,
     place_image,
     rel_name,
     unique_stems,
@@ -404,9 +407,13 @@ def write_openimages(
     items = []
     for image in project.images.values():
         split = _out_split(image)
+        counts["split"] += split == "train" and as_dict(image.extra.get("pixelproof")).get("split") not in (
+            None,
+            "train",
+        )
         image_id = stems[image.id]
         src = project.image_path(image)
-        if src.is_file():
+        if is_file(src):
             if (
                 placed := place_image(
                     src,
@@ -420,9 +427,11 @@ def write_openimages(
         else:
             counts["missing"] += 1
         table = tables.setdefault(split, {"bbox": [], "object-segmentation": [], "human-imagelabels": []})
-        app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
-        for mid, source, confidence in (app.get("openimages") or {}).get("labels", []):
-            table["human-imagelabels"].append([image_id, source, mid, _fmt(confidence)])
+        labels = as_dict(as_dict(image.extra.get("pixelproof")).get("openimages")).get("labels")
+        for label in labels if isinstance(labels, list) else []:
+            if isinstance(label, list) and len(label) == 3:  # as the reader keeps them
+                mid, source, confidence = label
+                table["human-imagelabels"].append([image_id, source, mid, _fmt(confidence)])
         objects = []
         for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
             if project.is_void(a):
@@ -441,6 +450,7 @@ def write_openimages(
     messages = {
         "missing": "image file(s) not found; only their annotations were written",
         "void": "void region(s) left out (Open Images has no void)",
+        "split": "image(s) whose split is no plain folder name (such as ../x) written to train",
         "shapes": "polygon object(s) written as mask PNGs (Open Images holds masks)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
@@ -448,16 +458,29 @@ def write_openimages(
 
 
 def _out_split(image: ImageRecord) -> str:
-    app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
-    split = str(app.get("split") or "train")
+    """The image's split as a plain folder name, else train: it names ``images/<split>/``, ``masks/<split>/``
+    and ``annotations/<split>-...csv``, so ``../../x`` or an absolute path wrote outside the output."""
+    split = str(as_dict(image.extra.get("pixelproof")).get("split") or "train")
+    if not _plain_name(split, 100):
+        return "train"
     return "validation" if split == "val" else split
+
+
+def _plain_name(name: str, max_bytes: int = 240) -> bool:
+    """A file name that stays in its folder and that the reader takes back (``MaskPath``): no folders,
+    not hidden, no glob or control characters, short enough for the file system."""
+    size = len(name.encode("utf-8", "surrogatepass"))
+    return 0 < size <= max_bytes and not _PLAIN_OUT.search(name) and not name.startswith(".")
+
+
+_PLAIN_OUT = re.compile(r"[/\\*?\[\]\x00-\x1f\x7f]")
 
 
 def _mids(project: Project) -> dict[int, str]:
     """Category id -> MID: the one read from Open Images, else a made-up ``/m/pixelproof_<id>``."""
     out = {}
     for cat in project.categories.values():
-        known = (cat.app_extra.get("openimages") or {}).get("mid")
+        known = as_dict(cat.app_extra.get("openimages")).get("mid")
         out[cat.id] = str(known) if known else f"/m/pixelproof_{cat.id}"
     return out
 
@@ -472,18 +495,21 @@ def _write_objects(
     """An image's mask PNGs and its table rows (a batch task's work: see ``interop.per_image``)."""
     root, mids = setup
     image_id, split = where
-    table: dict[str, list[list[Any]]] = {"bbox": [], "object-segmentation": []}
+    table: dict[str, Any] = {"bbox": [], "object-segmentation": [], "masks": set()}
     for a in objects:
         _write_object(Path(root), a, image, image_id, split, mids[a.category_id], table)
+    del table["masks"]
     return table
 
 
 def _write_object(
     out: Path, a: Annotation, image: ImageRecord, image_id: str, split: str, mid: str, table: dict
 ) -> None:
-    oi = dict(a.app_extra.get("openimages") or {})
+    oi = as_dict(a.app_extra.get("openimages"))
     x, y, w, h = a.bbox
-    box = oi.get("box") or [x / image.width, (x + w) / image.width, y / image.height, (y + h) / image.height]
+    box = oi.get("box")
+    if not _box_ok(box):  # kept from the file read, else (or when not a box) the object's own
+        box = [x / image.width, (x + w) / image.width, y / image.height, (y + h) / image.height]
     flags = [_fmt(oi.get(key, -1)) for key in FLAGS.values()]
     table["bbox"].append(
         [
@@ -503,6 +529,12 @@ def _write_object(
         return
     box_id = str(oi.get("box_id") or f"{a.id:08x}")
     mask_name = f"{image_id}_{mid.strip('/').replace('/', '')}_{box_id}.png"
+    if not _plain_name(mask_name) or mask_name in table["masks"]:
+        # a name from the extras (``box_id`` ``../../x``), the image's or a MID's that the reader would
+        # refuse or that another object of this image has: one made of the object's own (unique) id
+        box_id = f"{a.id:08x}"
+        mask_name = f"{_PLAIN_OUT.sub('_', image_id).lstrip('.')}_{box_id}.png"
+    table["masks"].add(mask_name)
     (out / "masks" / split).mkdir(parents=True, exist_ok=True)
     Image.fromarray(a.mask(image.height, image.width)).save(out / "masks" / split / mask_name)
     table["object-segmentation"].append(
@@ -516,6 +548,15 @@ def _write_object(
             oi.get("clicks", ""),
         ]
     )
+
+
+def _box_ok(box: Any) -> bool:
+    """XMin, XMax, YMin, YMax as the reader keeps them: 4 numbers in 0..1, min <= max."""
+    if not isinstance(box, list) or len(box) != 4:
+        return False
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 for v in box):
+        return False
+    return box[0] <= box[1] and box[2] <= box[3]
 
 
 def _write_tables(out: Path, project: Project, mids: dict[int, str], tables: dict) -> None:

@@ -34,6 +34,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml, xml_text
 
 _FLAGS = ("difficult", "truncated", "occluded")
 
@@ -216,10 +217,10 @@ def write_voc(
     warnings: list[str] = []
     stems = unique_stems(project)
     names = {c.id: c.name for c in project.categories.values()}
-    shapes = rounded = 0
+    shapes = rounded = changed = 0
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
-        filename = stems[image.id] + image_suffix(src)
+        filename = xml_text(stems[image.id] + image_suffix(src))  # the copy has the name the XML holds
         placed = None
         if images != "keep" and image_exists(src):
             placed = place_image(src, out / "JPEGImages" / filename, images, image, project.applies_exif)
@@ -228,17 +229,28 @@ def write_voc(
         anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
         shapes += sum(a.kind != "box" for a in anns)
         rounded += sum(any(v != round(v) for v in a.bbox) for a in anns)
-        root = _image_xml(image, src, filename, anns, names, one_based)
+        dropped: list[str] = []
+        root = _image_xml(image, src, filename, anns, names, one_based, dropped)
+        changed += make_valid_xml(root) + len(dropped)
         ET.indent(root)
         ET.ElementTree(root).write(out / "Annotations" / f"{stems[image.id]}.xml", encoding="utf-8")
     if shapes:
         warnings.append(f"{shapes} polygon/mask object(s) written as bounding boxes (VOC XML holds boxes)")
     if rounded:
         warnings.append(f"{rounded} box(es) rounded to whole pixels")
+    if changed:
+        warnings.append(
+            f"{changed} text(s) with characters XML cannot hold (control characters) written with U+FFFD, "
+            "or actions whose name is no XML name left out"
+        )
     return warnings
 
 
 def _depth(src: Path) -> int:
+    """Bands of the image (3 when it cannot be read); only a regular file is opened (a FIFO named as
+    the image made the export wait forever)."""
+    if not src.is_file():
+        return 3
     try:
         with Image.open(src) as im:
             return len(im.getbands())
@@ -253,7 +265,9 @@ def _image_xml(
     anns: list[Annotation],
     names: dict[int, str],
     one_based: bool,
+    dropped: list[str] | None = None,
 ) -> ET.Element:
+    dropped = [] if dropped is None else dropped
     root = ET.Element("annotation")
     ET.SubElement(root, "folder").text = "JPEGImages"
     ET.SubElement(root, "filename").text = filename
@@ -264,10 +278,10 @@ def _image_xml(
     ET.SubElement(size, "depth").text = str(_depth(src))
     ET.SubElement(root, "segmented").text = "0"
     shift = 1 if one_based else 0
-    parents = {a.app_extra.get("group_id") for a in anns if "part_of" not in a.app_extra}
+    parents = {_group(a) for a in anns if "part_of" not in a.app_extra}
     objects: dict[Any, ET.Element] = {}
     for a in anns:
-        group = a.app_extra.get("group_id")
+        group = _group(a)
         if "part_of" in a.app_extra and group in objects:
             part = ET.SubElement(objects[group], "part")  # inside its object, as VOC Layout writes it
             ET.SubElement(part, "name").text = names[a.category_id]
@@ -284,10 +298,19 @@ def _image_xml(
         if isinstance(actions, dict) and actions:
             node = ET.SubElement(obj, "actions")
             for tag, value in actions.items():
-                ET.SubElement(node, str(tag)).text = str(value)
+                if XML_NAME.match(str(tag)):
+                    ET.SubElement(node, str(tag)).text = str(value)
+                else:  # ElementTree writes tags unchecked: ``x><evil/><y`` would add elements
+                    dropped.append(str(tag))
         if group is not None and group in parents and "part_of" not in a.app_extra:
             objects.setdefault(group, obj)
     return root
+
+
+def _group(a: Annotation) -> Any:
+    """The object's ``group_id`` when it can link parts (a number or text), else None."""
+    group = a.app_extra.get("group_id")
+    return group if isinstance(group, int | str) else None
 
 
 def _bndbox(parent: ET.Element, bbox: list[float], shift: int) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pixelproof.core import limits
+from pixelproof.core import limits, mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
@@ -383,13 +384,22 @@ def write_yolo(
             counts["missing"] += 1
         lines = []
         for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
-            lines += _lines(a, index[a.category_id], image, task, counts)
+            try:
+                lines += _lines(a, index[a.category_id], image, task, counts)
+            except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
+                warnings.append(f"{e}; written as its box")
+                lines += _box_line(a, index[a.category_id], image, task, counts)
         label = out / "labels" / split / f"{stems[image.id]}.txt"
         label.parent.mkdir(parents=True, exist_ok=True)
         label.write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
     used = sorted(set(splits.values()), key=SPLITS.index)
     _write_yaml(out, used, [c.name for c in cats], warnings)
-    (out / "classes.txt").write_text("".join(f"{c.name}\n" for c in cats), encoding="utf-8")
+    (out / "classes.txt").write_text("".join(f"{_one_line(c.name)}\n" for c in cats), encoding="utf-8")
+    if any(_one_line(c.name) != c.name for c in cats):
+        warnings.append(
+            "category name(s) with line breaks, blanks around them or empty written to classes.txt as one "
+            "line (breaks as spaces, trimmed, empty as _); data.yaml has them exactly"
+        )
     messages = {
         "missing": "image file(s) not found; only their labels were written",
         "holes": "mask(s) with holes: YOLO polygons cannot hold holes, so the holes are filled",
@@ -428,30 +438,55 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
         lines.append("val: images/train")
         warnings.append("no validation split: data.yaml's val points at the training images")
     lines.append("names:")
-    lines += [f"  {i}: {json.dumps(n)}" for i, n in enumerate(names)]
+    lines += [f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names)]
     (out / "data.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _yaml_str(text: str) -> str:
+    """A YAML double-quoted scalar in ASCII: JSON's escapes, characters beyond U+FFFF as ``\\U`` (YAML
+    reads no surrogate pairs: ``json.dumps``'s ``\\ud83d\\ude00`` for an emoji made the whole data.yaml
+    unreadable, so the classes fell back to classes.txt)."""
+    return re.sub(
+        r"[^\x20-\x7e]",
+        lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) < 0x10000 else f"\\U{ord(m[0]):08x}",
+        json.dumps(text, ensure_ascii=False),
+    )
+
+
+def _one_line(name: str) -> str:
+    """A class name as one line of classes.txt (readers split the file with ``str.splitlines`` and strip
+    each line: a name with a line break would shift every later class)."""
+    return " ".join(name.splitlines()).strip() or "_"
 
 
 def _fmt(values: Any) -> str:
     return " ".join(f"{min(max(float(v), 0.0), 1.0):.6f}" for v in values)
 
 
+def _box_line(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Counter[str]) -> list[str]:
+    """The object's box: 4 corners in a segment dataset, ``cx cy w h`` in a detect one."""
+    w, h = image.width, image.height
+    x, y, bw, bh = a.bbox
+    if task == "segment":
+        counts["boxes"] += 1
+        return [f"{cls} {_fmt(np.array([x, y, x + bw, y, x + bw, y + bh, x, y + bh]) / ([w, h] * 4))}"]
+    if a.kind != "box":
+        counts["shapes"] += 1
+    return [f"{cls} {_fmt([(x + bw / 2) / w, (y + bh / 2) / h, bw / w, bh / h])}"]
+
+
 def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Counter[str]) -> list[str]:
     w, h = image.width, image.height
     if task == "detect" or a.kind == "box":
-        if task == "segment":
-            counts["boxes"] += 1
-            x, y, bw, bh = a.bbox
-            return [f"{cls} {_fmt(np.array([x, y, x + bw, y, x + bw, y + bh, x, y + bh]) / ([w, h] * 4))}"]
-        if a.kind != "box":
-            counts["shapes"] += 1
-        x, y, bw, bh = a.bbox
-        return [f"{cls} {_fmt([(x + bw / 2) / w, (y + bh / 2) / h, bw / w, bh / h])}"]
+        return _box_line(a, cls, image, task, counts)
     if a.kind == "polygon":
         polygons = [p for p in a.segmentation if len(p) >= 6]
     else:
-        traced = core_masks.mask_to_polygons(a.mask(h, w))
-        polygons = traced.polygons
+        where = f"{image.file_name}: annotation {a.id}"
+        found = mask_edit.annotation_crop(a, h, w, where)  # its box only, never an image-sized array
+        traced = core_masks.mask_to_polygons(found[1] if found else np.zeros((1, 1), bool))
+        x0, y0 = found[0][:2] if found else (0, 0)
+        polygons = [[v + (x0 if i % 2 == 0 else y0) for i, v in enumerate(p)] for p in traced.polygons]
         counts["holes"] += traced.holes > 0
         counts["dropped"] += traced.dropped > 0
     counts["parts"] += len(polygons) > 1
