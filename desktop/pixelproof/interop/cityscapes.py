@@ -26,6 +26,7 @@ import numpy as np
 import orjson
 from PIL import Image
 
+from pixelproof.core import mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import check_image_size
@@ -37,17 +38,20 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    fresh,
+    is_file,
+    path_part,
     place_image,
     rel_name,
     unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.mask_drawing import paint_ids
 from pixelproof.interop.panoptic import (
     IdRegions,
     add_id_objects,
     crop_raster,
-    paint_ids,
     read_id_png,
     table_ids,
 )
@@ -416,10 +420,11 @@ def write_cityscapes(
     for image in project.images.values():
         app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
         split = app.get("split") if app.get("split") in SPLITS else "train"
-        city = str(app.get("city") or "default")
+        city = path_part(str(app.get("city") or "default"), "default")
+        counts["renamed"] += city != str(app.get("city") or "default")
         prefix = stems[image.id].removesuffix("_leftImg8bit")
         src = project.image_path(image)
-        if src.is_file():
+        if is_file(src):
             dst = out / "leftImg8bit" / split / city / f"{prefix}_leftImg8bit{src.suffix}"
             if (placed := place_image(src, dst, images, image, project.applies_exif)) is not None:
                 warnings.append(placed)
@@ -439,6 +444,10 @@ def write_cityscapes(
         "holes": "mask(s) with holes: Cityscapes polygons cannot hold holes, so the holes are filled",
         "parts": "object(s) in several parts written as one polygon per part",
         "boxes": "box-only object(s) written as 4-corner polygons",
+        "shared_id": "categor(ies) with objects past the 8-bit label ids share id 255 in the PNGs",
+        "no_instance": "object(s) written to instanceIds as their class alone: a class id of 65 or "
+        "more (categories outside the table) or more than 999 objects of a class in an image",
+        "renamed": "city name(s) that are no single folder name (path separators, '..') written with '_'",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
@@ -462,10 +471,10 @@ def _write_ground_truth(
         "imgWidth": image.width,
         "objects": _json_objects(categories, anns, image, counts),
     }
-    (gt / f"{prefix}_gtFine_polygons.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
-    label_png, instance_png = paint_ids(anns, image, ids, _has_instances, multiplier=1000)
-    Image.fromarray(label_png).save(gt / f"{prefix}_gtFine_labelIds.png")
-    Image.fromarray(instance_png).save(gt / f"{prefix}_gtFine_instanceIds.png")
+    fresh(gt / f"{prefix}_gtFine_polygons.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    label_png, instance_png = paint_ids(anns, image, ids, _has_instances, counts, multiplier=1000)
+    Image.fromarray(label_png).save(fresh(gt / f"{prefix}_gtFine_labelIds.png"), format="PNG")
+    Image.fromarray(instance_png).save(fresh(gt / f"{prefix}_gtFine_instanceIds.png"), format="PNG")
     return dict(counts)
 
 
@@ -475,14 +484,9 @@ def _json_objects(
     """Objects in annotation order. A mask's holes are filled (polygons hold none); that loses nothing
     where later objects cover the hole, as they do for the visible part of an occluded object."""
     ordered = sorted(anns, key=lambda a: a.id)
-    later = np.zeros((image.height, image.width), dtype=bool)
-    covered_later: list[np.ndarray] = []
-    for a in reversed(ordered):
-        covered_later.append(later.copy())
-        later |= a.mask(image.height, image.width)
-    covered_later.reverse()
+    top = _top_objects(ordered, image) if any(a.kind == "mask" for a in ordered) else None
     out = []
-    for a, covered in zip(ordered, covered_later, strict=True):
+    for k, a in enumerate(ordered):
         cat = categories[a.category_id]
         extra = dict(a.app_extra.get("cityscapes") or {})
         label = extra.pop("label", None) or (
@@ -494,7 +498,7 @@ def _json_objects(
             if getattr(a, k)
         }
         ours.update({k: v for k, v in a.app_extra.items() if k not in ("cityscapes", "hidden_px")})
-        for poly in _polygons(a, image, covered, counts):
+        for poly in _polygons(a, image, top, k, counts):
             obj: dict[str, Any] = {"label": label, "polygon": poly, **extra}
             if ours:
                 obj["pixelproof"] = ours
@@ -502,8 +506,22 @@ def _json_objects(
     return out
 
 
+def _top_objects(ordered: list[Annotation], image: ImageRecord) -> np.ndarray:
+    """Per pixel, the index in ``ordered`` of the last object on it (-1: none): the objects drawn after
+    the k-th cover exactly ``top > k``. One array for all objects (a copy of the later objects' union
+    per object took a full image of memory each: out of memory for a few thousand)."""
+    check_image_size(image.width, image.height, image.file_name)
+    top = np.full((image.height, image.width), -1, dtype=np.int32 if len(ordered) < 2**31 else np.int64)
+    for k, a in enumerate(ordered):
+        if (
+            found := mask_edit.annotation_crop(a, image.height, image.width, f"annotation {a.id}")
+        ) is not None:
+            top[mask_edit.rect_slices(found[0])][found[1]] = k
+    return top
+
+
 def _polygons(
-    a: Annotation, image: ImageRecord, covered: np.ndarray, counts: Counter[str]
+    a: Annotation, image: ImageRecord, top: np.ndarray | None, k: int, counts: Counter[str]
 ) -> list[list[list[float]]]:
     if a.kind == "box":
         counts["boxes"] += 1
@@ -512,9 +530,10 @@ def _polygons(
     if a.kind == "polygon":
         polys = [p for p in a.segmentation if len(p) >= 6]
     else:
-        mask = a.mask(image.height, image.width)
+        assert top is not None  # made when any object is a mask
+        mask = core_masks.annotation_mask(a, image.height, image.width)  # not kept on the object
         traced = core_masks.mask_to_polygons(mask)
-        if traced.holes and (core_masks.fill_holes(mask) & ~mask & ~covered).any():
+        if traced.holes and (core_masks.fill_holes(mask) & ~mask & (top <= k)).any():
             counts["holes"] += 1
         polys = traced.polygons
     counts["parts"] += len(polys) > 1

@@ -33,6 +33,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    is_file,
     rel_name,
     with_progress,
 )
@@ -63,11 +64,11 @@ def _sources(project: Project) -> dict[str, list[tuple[int, Path, int]]]:
         path = project.image_path(image)
         ref = parse_slice_ref(image.file_name)
         if ref is None:
-            if path.is_file() and looks_like_dicom(path):
+            if is_file(path) and looks_like_dicom(path):
                 out[os.fspath(path)].append((image.id, path, 0))
             continue
         folder = Path(os.fspath(path).rpartition("#")[0])
-        if folder.is_dir():
+        if is_file(folder, Path.is_dir):
             try:
                 series = open_series(folder, ref.series)
             except DicomError:
@@ -94,19 +95,40 @@ def _segment_descriptions(hd: Any, cats: list[Any]) -> list[Any]:
     ]
 
 
+def _unique_slices(slices: list[tuple[int, Path, int]]) -> list[tuple[list[int], Path, int]]:
+    """The source's slices in order, each once with every record that names it: one slice claimed by
+    20,000 records is one frame (its masks merged), not 20,000 datasets read and a SEG highdicom refuses."""
+    by_index: dict[int, tuple[list[int], Path, int]] = {}
+    for image_id, file, index in sorted(slices, key=lambda s: s[2]):
+        by_index.setdefault(index, ([], file, index))[0].append(image_id)
+    return list(by_index.values())
+
+
 def _segment_pixels(
-    project: Project, slices: list[tuple[int, Path, int]], segment_of: dict[int, int], counts: Counter[str]
+    project: Project,
+    slices: list[tuple[list[int], Path, int]],
+    shape: tuple[int, int],
+    segment_of: dict[int, int],
+    counts: Counter[str],
 ) -> np.ndarray:
-    """(slices, rows, columns, segments) bool array of the source's masks, a box drawn filled."""
-    first = project.images[slices[0][0]]
-    pixels = np.zeros((len(slices), first.height, first.width, max(1, len(segment_of))), dtype=bool)
-    for n, (image_id, _file, _index) in enumerate(slices):
-        record = project.images[image_id]
-        for ann in project.annotations_of(image_id):
-            pixels[n, :, :, segment_of[ann.category_id] - 1] |= core_masks.annotation_mask(
-                ann, record.height, record.width
-            )
-            counts["boxes"] += ann.kind == "box"
+    """(slices, rows, columns, segments) bool array of the source's masks (``shape``: the source's rows
+    and columns), a box drawn filled. A record whose size differs from its source is left out (counted):
+    its masks cannot be placed on the source's pixels."""
+    rows, columns = shape
+    check_image_size(columns, rows * len(slices), "DICOM SEG", "volume")  # as NIfTI label volumes
+    pixels = np.zeros((len(slices), rows, columns, max(1, len(segment_of))), dtype=bool)
+    for n, (image_ids, _file, _index) in enumerate(slices):
+        for image_id in image_ids:
+            record = project.images[image_id]
+            anns = project.annotations_of(image_id)
+            if (record.height, record.width) != (rows, columns):
+                counts["size"] += bool(anns)
+                continue
+            for ann in anns:
+                pixels[n, :, :, segment_of[ann.category_id] - 1] |= core_masks.annotation_mask(
+                    ann, rows, columns
+                )
+                counts["boxes"] += ann.kind == "box"
     return pixels
 
 
@@ -134,11 +156,16 @@ def _make_seg(hd: Any, datasets: list[Any], pixels: np.ndarray, descriptions: li
     )
 
 
-def _seg_target(out: Path, key: str, names: Counter[str]) -> Path:
-    """``<source stem>_seg.dcm``, numbered when two sources share a stem."""
+def _seg_target(out: Path, key: str, taken: set[str]) -> Path:
+    """``<source stem>_seg.dcm``, numbered when two sources share a stem (with the first free number: the
+    sources ``a/CT``, ``b/CT`` and ``CT_2`` must not write over one another)."""
     stem = Path(key.split("#")[0]).name.removesuffix(".dcm") or "seg"
-    names[stem] += 1
-    return out / (f"{stem}_seg.dcm" if names[stem] == 1 else f"{stem}_{names[stem]}_seg.dcm")
+    name, n = f"{stem}_seg.dcm", 1
+    while name in taken:
+        n += 1
+        name = f"{stem}_{n}_seg.dcm"
+    taken.add(name)
+    return out / name
 
 
 def write_dicom_seg(
@@ -151,27 +178,35 @@ def write_dicom_seg(
     hd = _highdicom()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    cats = sorted(project.categories.values(), key=lambda c: c.id)
+    used = {a.category_id for a in project.annotations.values()}
+    cats = sorted((c for c in project.categories.values() if c.id in used), key=lambda c: c.id)
+    if len(cats) >= 65536:  # SEG numbers segments with 16 bits; every frame of a segment is written
+        raise ValueError(f"{len(cats):,} categories with objects: a DICOM SEG holds at most 65,535 segments")
     segment_of = {c.id: k for k, c in enumerate(cats, start=1)}
     descriptions = _segment_descriptions(hd, cats)
     counts: Counter[str] = Counter()
     sources = _sources(project)
     counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values())
-    names: Counter[str] = Counter()
+    names: set[str] = set()
     warnings: list[str] = []
-    for key, slices in with_progress(sorted(sources.items()), len(sources), progress):
-        slices.sort(key=lambda s: s[2])
-        if not any(project.annotations_of(i) for i, _, _ in slices):
+    for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
+        if not any(project.annotations_of(i) for i, _, _ in claimed):
             counts["empty"] += 1
             continue
+        slices = _unique_slices(claimed)
+        counts["duplicate"] += len(claimed) - len(slices)
         datasets = [read_dataset(f) for _, f, _ in slices]
-        pixels = _segment_pixels(project, slices, segment_of, counts)
-        target = _seg_target(out, key, names)
         try:
+            shape = (int(datasets[0].Rows), int(datasets[0].Columns))
+            pixels = _segment_pixels(project, slices, shape, segment_of, counts)
             seg = _make_seg(hd, datasets, pixels, descriptions)
         except (ValueError, TypeError, AttributeError, KeyError) as e:
             warnings.append(f"{key}: cannot make a DICOM SEG from these sources: {e}")
             continue
+        except MemoryError:  # one frame per slice and segment: many categories on a long series
+            warnings.append(f"{key}: not enough memory for {len(slices)} slices x {len(cats)} segments")
+            continue
+        target = _seg_target(out, key, names)
         with atomic_output(target) as f:
             seg.save_as(f)
         counts["written"] += 1
@@ -179,6 +214,8 @@ def write_dicom_seg(
         "not_dicom": "image(s) are not DICOM and were left out (use nifti or masks)",
         "empty": "DICOM source(s) without any mask: no SEG written for them",
         "boxes": "box-only object(s) written as filled boxes",
+        "size": "slice record(s) with objects whose size differs from their DICOM source's were left out",
+        "duplicate": "image record(s) naming a slice another record names: their masks were merged",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings

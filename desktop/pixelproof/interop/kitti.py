@@ -29,6 +29,8 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    fresh,
+    is_file,
     place_image,
     rel_name,
     unique_stems,
@@ -36,7 +38,8 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.cityscapes import BY_ID, LABELS, class_category
 from pixelproof.interop.formats import Format, Option, images_option
-from pixelproof.interop.panoptic import add_id_objects, paint_ids, read_id_png, table_ids
+from pixelproof.interop.mask_drawing import paint_ids
+from pixelproof.interop.panoptic import add_id_objects, read_id_png, table_ids
 from pixelproof.interop.per_image import draw_per_image
 
 DONT_CARE = "DontCare"
@@ -219,7 +222,7 @@ def write_kitti(
     items = []
     for image in project.images.values():
         src = project.image_path(image)
-        if src.is_file():
+        if is_file(src):
             if (
                 placed := place_image(
                     src,
@@ -241,6 +244,9 @@ def write_kitti(
         "missing": "image file(s) not found; only their labels were written",
         "shapes": "polygon/mask object(s) written as their bounding boxes (KITTI detection holds boxes)",
         "unknown": "categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs",
+        "shared_id": "categor(ies) with objects past the 8-bit label ids share id 255 in the PNGs",
+        "no_instance": "object(s) written to instance/ as their class alone (class x 256): a class id of "
+        "255 or more, or more than 255 objects of a class in an image",
         "spaces": "category name(s) with spaces written with underscores (KITTI types are one word)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
@@ -260,13 +266,13 @@ def _write_labels(
     counts: Counter[str] = Counter()
     if task == "detect":
         lines = [_label_line(categories, a, counts) for a in anns]
-        (base / "label_2" / f"{stem}.txt").write_text("".join(lines), encoding="utf-8")
+        fresh(base / "label_2" / f"{stem}.txt").write_text("".join(lines), encoding="utf-8")
     else:
         semantic, instance = paint_ids(
-            anns, image, class_ids, _has_instances, multiplier=256, stuff_multiplied=True
+            anns, image, class_ids, _has_instances, counts, multiplier=256, stuff_multiplied=True
         )
-        Image.fromarray(semantic).save(base / "semantic" / f"{stem}.png")
-        Image.fromarray(instance).save(base / "instance" / f"{stem}.png")
+        Image.fromarray(semantic).save(fresh(base / "semantic" / f"{stem}.png"), format="PNG")
+        Image.fromarray(instance).save(fresh(base / "instance" / f"{stem}.png"), format="PNG")
     return dict(counts)
 
 

@@ -1,18 +1,25 @@
 """Drawing a PNG mask folder's masks (``write_masks``) image by image (``interop.per_image``): each image's
 objects go into an id array saved as its PNG by the task itself, so the work runs in this process, on local
-workers or on a cluster with the same files as a result."""
+workers or on a cluster with the same files as a result.
+
+Every raster writer (masks, Cityscapes, KITTI, MVTec) paints objects with ``mask_edit.annotation_crop``:
+each object's pixels inside its box only. ``Annotation.mask`` would keep a full-size mask decoded on every
+object, so an export held one image of memory per object of the whole project (100 images x 10 objects of
+1000 x 1000: 1 GB; a thousand objects on one 16000 x 16000 image: out of memory)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from pixelproof.core import limits
+from pixelproof.core import limits, mask_edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.interop._util import fresh
 from pixelproof.interop.label_maps import voc_colormap
 from pixelproof.interop.masks_folder import VOID, VOID_16
 
@@ -45,8 +52,50 @@ def draw_mask(
         png.putpalette(voc_colormap().reshape(-1).tolist())
     else:
         png = Image.fromarray(ids)
-    png.save(Path(context.masks_dir) / mask_name)
+    png.save(fresh(Path(context.masks_dir) / mask_name), format="PNG")  # "...png" has no suffix for PIL
     return names, dict(counts)
+
+
+def paint_ids(
+    anns: list[Annotation],
+    image: ImageRecord,
+    class_ids: Mapping[int, int],
+    has_instances: Callable[[int], bool],
+    counts: Counter[str],
+    *,
+    multiplier: int,
+    stuff_multiplied: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A class-id image (uint8) and an instance-id image (uint16: class x multiplier + n for the n-th object
+    of a class with instances; the class alone, or class x multiplier with ``stuff_multiplied``, for crowds
+    and classes without instances), painted in annotation id order so later objects lie on top (Cityscapes,
+    KITTI). Objects whose instance id does not fit (a class id of 65535 // multiplier or more, or more
+    than multiplier - 1 objects of one class) are painted as their class alone and counted under
+    "no_instance"; the PNGs cannot tell them apart."""
+    h, w = image.height, image.width
+    limits.check_image_size(w, h, image.file_name)
+    label_png = np.zeros((h, w), dtype=np.uint8)
+    instance_png = np.zeros((h, w), dtype=np.uint16)
+    per_class: Counter[int] = Counter()
+    top = 65535 // multiplier
+    for a in sorted(anns, key=lambda a: a.id):
+        cls = class_ids[a.category_id]
+        if has_instances(cls) and not a.iscrowd:
+            if cls < top and per_class[cls] < multiplier - 1:
+                per_class[cls] += 1
+                value = cls * multiplier + per_class[cls]
+            else:
+                counts["no_instance"] += 1
+                value = cls * multiplier if stuff_multiplied else cls
+        else:
+            value = cls * multiplier if stuff_multiplied else cls
+        found = mask_edit.annotation_crop(a, h, w, f"annotation {a.id}")
+        if found is None:
+            continue
+        rows_cols, crop = mask_edit.rect_slices(found[0]), found[1]
+        label_png[rows_cols][crop] = cls
+        instance_png[rows_cols][crop] = value
+    return label_png, instance_png
 
 
 def _image_ids(
@@ -59,23 +108,31 @@ def _image_ids(
     h, w = image.height, image.width
     limits.check_image_size(w, h, image.file_name)  # the whole mask is made at once
     n = len(objects) if mode == "instance" else len(class_index)
+    if n >= VOID_16:  # 65535 is void and 65536 does not fit: the mask would be wrong, not just lossy
+        what = "objects" if mode == "instance" else "classes"
+        raise ValueError(
+            f"{n:,} {what}: a 16-bit mask holds at most {VOID_16 - 1:,} ids besides void ({VOID_16})"
+        )
     ids = np.zeros((h, w), dtype=np.uint8 if n < VOID else np.uint16)
     void = VOID if ids.dtype == np.uint8 else VOID_16
     for a in void_anns:
-        ids[a.mask(h, w)] = void
+        if (found := mask_edit.annotation_crop(a, h, w, f"annotation {a.id}")) is not None:
+            ids[mask_edit.rect_slices(found[0])][found[1]] = void
     covered = np.zeros((h, w), dtype=bool)
     names: dict[str, str] = {}
     seen_classes: set[int] = set()
     for k, a in enumerate(objects, start=1):
-        m = a.mask(h, w)
         counts["boxes"] += a.kind == "box"
-        counts["overlap"] += int(np.count_nonzero(covered & m))
-        covered |= m
         if mode == "instance":
-            ids[m] = k
             names[str(k)] = project.categories[a.category_id].name
         else:
             counts["merged"] += a.category_id in seen_classes
             seen_classes.add(a.category_id)
-            ids[m] = class_index[a.category_id]
+        found = mask_edit.annotation_crop(a, h, w, f"annotation {a.id}")
+        if found is None:
+            continue
+        rows_cols, m = mask_edit.rect_slices(found[0]), found[1]
+        counts["overlap"] += int(np.count_nonzero(covered[rows_cols] & m))
+        covered[rows_cols] |= m
+        ids[rows_cols][m] = k if mode == "instance" else class_index[a.category_id]
     return ids, names

@@ -41,8 +41,10 @@ from pixelproof.interop._util import (
     Reporter,
     check_image_mode,
     folder_project,
+    fresh,
     image_exists,
     image_suffix,
+    is_file,
     place_image,
     rel_name,
     unique_stems,
@@ -424,7 +426,7 @@ def write_masks(
         src = project.image_path(image)
         if images == "keep":
             listing.append((f"{stems[image.id]}.png", rel_name(src, out)))
-        elif image_exists(src):
+        elif is_file(src, image_exists):
             placed = place_image(
                 src,
                 out / "images" / (stems[image.id] + image_suffix(src)),
@@ -447,11 +449,13 @@ def write_masks(
         counts.update(image_counts)
         if mode == "instance":
             instance_map[mask_name] = names
-    (out / "classes.txt").write_text("\n".join(["_background_", *[c.name for c in cats]]) + "\n", "utf-8")
+    fresh(out / "classes.txt").write_text(
+        "\n".join(["_background_", *[c.name for c in cats]]) + "\n", "utf-8"
+    )
     if mode == "instance":
-        (out / "instances.json").write_text(json.dumps(instance_map, indent=1), encoding="utf-8")
+        fresh(out / "instances.json").write_text(json.dumps(instance_map, indent=1), encoding="utf-8")
     if listing:
-        with open(out / "images.csv", "w", newline="", encoding="utf-8") as f:
+        with open(fresh(out / "images.csv"), "w", newline="", encoding="utf-8") as f:
             safe_csv.write_table(f, ["mask", "image"], listing)
     messages = {
         "missing": "image file(s) not found; only their masks were written",

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from pixelproof.core import mask_edit
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
+from pixelproof.core.limits import check_image_size
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -27,6 +29,9 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    fresh,
+    is_file,
+    path_part,
     place_image,
     rel_name,
     unique_stems,
@@ -175,9 +180,14 @@ def write_mvtec(
         else:
             obj, defect = str(mvtec.get("object") or "object"), str(mvtec.get("defect") or GOOD)
         split = str(app.get("split") or "test")
+        # a split named ground_truth would put images where the masks go (a mask saved over a linked image)
+        safe_split = path_part(split, "test") if split != GROUND_TRUTH else "test"
+        parts = (path_part(obj, "object"), safe_split, path_part(defect, "defect"))
+        counts["renamed"] += parts != (obj, split, defect)
+        obj, split, defect = parts
         src = project.image_path(image)
         dst = out / obj / split / defect / (stems[image.id] + (src.suffix or ".png"))
-        if src.is_file():
+        if is_file(src):
             if (placed := place_image(src, dst, images, image, project.applies_exif)) is not None:
                 warnings.append(placed)
         else:
@@ -191,6 +201,8 @@ def write_mvtec(
         "missing": "image file(s) not found; only their masks were written",
         "objects": "image(s) with several objects: one mask each (MVTec AD has one mask per image)",
         "merged": "object(s) of another category merged into their image's first defect",
+        "renamed": "image(s) whose object, split or defect name is no single folder name (path "
+        "separators, '..') written with '_' (a split named ground_truth as test)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
@@ -198,12 +210,16 @@ def write_mvtec(
 
 def _write_mask(root: str, image: ImageRecord, anns: list[Annotation], name: str) -> None:
     """The union of an image's objects, 255 on 0 (a batch task's work: see ``interop.per_image``)."""
+    check_image_size(image.width, image.height, image.file_name)
     mask = np.zeros((image.height, image.width), dtype=bool)
     for a in anns:
-        mask |= a.mask(image.height, image.width)
+        if (
+            found := mask_edit.annotation_crop(a, image.height, image.width, f"annotation {a.id}")
+        ) is not None:
+            mask[mask_edit.rect_slices(found[0])] |= found[1]
     target = Path(root) / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(mask.astype(np.uint8) * 255).save(target)
+    Image.fromarray(mask.astype(np.uint8) * 255).save(fresh(target), format="PNG")
 
 
 def looks_like_mvtec(path: Path) -> bool:

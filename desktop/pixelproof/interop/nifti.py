@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
+from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import (
     NiftiVolume,
@@ -46,6 +47,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    fresh,
     rel_name,
     with_progress,
 )
@@ -237,20 +239,19 @@ def write_nifti(
     bad_ids = sorted(c.id for c in project.categories.values() if not 1 <= c.id <= MAX_CLASS_ID)
     if bad_ids:
         warnings.append(f"categories with ids {bad_ids} cannot be voxel values (1..{MAX_CLASS_ID}); left out")
-    stems: Counter[str] = Counter()
+    names: set[str] = {"classes.txt"}
     items = sorted(volumes.items())
     for (source, axis, _channel), slices in with_progress(items, len(items), progress):
         path = Path(os.fspath(project.image_path(project.images[slices[0][0]])).rpartition("#")[0])
         try:
             volume = open_nifti(path, axis)
-        except VolumeError as e:
+            x, y, z = volume.original_shape  # the label array is made whole: a header may claim 4096^3
+            check_image_size(x, y * z, f"{volume.source} ({x} x {y} x {z} voxels)", "label volume")
+        except (VolumeError, LimitError) as e:
             warnings.append(f"{e}; its labels were not written")
             continue
         data = _label_array(project, volume, slices, counts)
-        stem = volume_stem(source)
-        stems[stem] += 1
-        name = f"{stem}.nii.gz" if stems[stem] == 1 else f"{stem}_{stems[stem]}.nii.gz"
-        _save(nib, volume, data, out / name)
+        _save(nib, volume, data, out / _volume_name(volume_stem(source), names))
         counts["volumes"] += 1
     _write_classes(project, out / "classes.txt")
     messages = {
@@ -261,6 +262,17 @@ def write_nifti(
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
+
+
+def _volume_name(stem: str, taken: set[str]) -> str:
+    """``<stem>.nii.gz``, else the first free ``<stem>_<n>.nii.gz``: two volumes named ``ct`` in different
+    folders must not write over a third one named ``ct_2``."""
+    name, n = f"{stem}.nii.gz", 1
+    while name in taken:
+        n += 1
+        name = f"{stem}_{n}.nii.gz"
+    taken.add(name)
+    return name
 
 
 def _label_array(
@@ -316,7 +328,7 @@ def _write_classes(project: Project, path: Path) -> None:
     by_id = {c.id: c.name for c in project.categories.values() if 1 <= c.id <= MAX_CLASS_ID}
     top = max(by_id, default=0)
     lines = ["background", *[by_id.get(i, "") for i in range(1, top + 1)]]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fresh(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def looks_like_nifti(path: Path) -> bool:

@@ -15,7 +15,7 @@ from scipy import ndimage
 
 from pixelproof.core.imageio import open_pillow
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.interop._util import Builder
 
 ID_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
@@ -175,43 +175,17 @@ def table_ids(
     project: Project, table: Mapping[str, int], counts: Counter[str], first_free: int = 34
 ) -> dict[int, int]:
     """Category id -> class id of a fixed label table; names outside it are numbered from ``first_free``
-    (counted under "unknown" when used)."""
+    (counted under "unknown" when used). The ids stop at 254 (an 8-bit label PNG); later categories share
+    255 (counted under "shared_id" when used: they cannot be told apart in the PNGs)."""
     out: dict[int, int] = {}
     next_id = first_free
     for cat in sorted(project.categories.values(), key=lambda c: c.id):
         if cat.name in table:
             out[cat.id] = table[cat.name]
         else:
-            counts["unknown"] += any(True for _ in project.annotations_with_category(cat.id))
+            used = any(True for _ in project.annotations_with_category(cat.id))
+            counts["unknown"] += used
+            counts["shared_id"] += used and next_id >= 255
             out[cat.id] = min(next_id, 255)
             next_id += 1
     return out
-
-
-def paint_ids(
-    anns: list[Annotation],
-    image: ImageRecord,
-    class_ids: Mapping[int, int],
-    has_instances: Callable[[int], bool],
-    *,
-    multiplier: int,
-    stuff_multiplied: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """A class-id image (uint8) and an instance-id image (uint16: class x multiplier + n for the n-th object
-    of a class with instances; the class alone, or class x multiplier with ``stuff_multiplied``, for crowds
-    and classes without instances), painted in annotation id order so later objects lie on top."""
-    h, w = image.height, image.width
-    label_png = np.zeros((h, w), dtype=np.uint8)
-    instance_png = np.zeros((h, w), dtype=np.uint16)
-    per_class: Counter[int] = Counter()
-    top = 65535 // multiplier
-    for a in sorted(anns, key=lambda a: a.id):
-        m = a.mask(h, w)
-        cls = class_ids[a.category_id]
-        label_png[m] = cls
-        if has_instances(cls) and not a.iscrowd and cls < top and per_class[cls] < multiplier - 1:
-            per_class[cls] += 1
-            instance_png[m] = cls * multiplier + per_class[cls]
-        else:
-            instance_png[m] = cls * multiplier if stuff_multiplied else cls
-    return label_png, instance_png
