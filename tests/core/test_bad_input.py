@@ -317,3 +317,22 @@ def test_every_problem_names_a_location(tmp_path: Path, capsys: pytest.CaptureFi
         "annotations[3].bbox: missing (an annotation without segmentation needs a bbox)",
         "annotations[4]: expected an object, got a string",
     ]
+
+
+@pytest.mark.parametrize("layout", ["one line", "as saved"])
+def test_unpaired_surrogate_escape_is_refused_where_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], layout: str
+) -> None:
+    """``"\\ud800"`` parses with a lenient JSON parser but no UTF-8 writer can save it: a project holding
+    one could be opened and edited, then every save failed."""
+    path = write(tmp_path / "p.json", valid_doc())
+    if layout == "one line":
+        import json
+
+        path.write_text(json.dumps(json.loads(path.read_text())))
+    text = path.read_text()
+    assert text.count('"cat"') == 1
+    path.write_text(text.replace('"cat"', '"c\\ud800t"'))
+    line = path.read_text()[: path.read_text().index("\\ud800")].count("\n") + 1
+    [problem] = problems_of(path, capsys)
+    assert problem.startswith("not valid text: an unpaired surrogate") and f"line {line} column" in problem

@@ -3,6 +3,8 @@ and a new project over a folder of images (with progress and skip callbacks, not
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import cv2
@@ -95,3 +97,43 @@ def test_project_from_folder_reports_progress_and_skips_without_printing(tmp_pat
 
     with pytest.raises(Stop):  # a cancelled job stops it through its progress callback
         project_from_folder(images, target, progress=stop)
+
+
+@pytest.mark.skipif(os.name != "posix" or sys.platform == "darwin", reason="file names as raw bytes (Linux)")
+def test_an_image_named_in_another_encoding_is_skipped_so_the_project_saves(tmp_path: Path) -> None:
+    """Linux hands ``caf\\xe9.png`` (Latin-1) to Python as ``caf\\udce9.png``; kept in the project, it made
+    every save fail (orjson writes UTF-8 only). It is skipped, named, and the rest saves."""
+    images = tmp_path / "data"
+    images.mkdir()
+    cv2.imwrite(str(images / "ok.png"), np.zeros((5, 7), np.uint8))
+    cv2.imwrite(str(images / "tmp.png"), np.zeros((5, 7), np.uint8))
+    os.rename(os.fsencode(images / "tmp.png"), os.fsencode(images) + b"/caf\xe9.png")
+    skipped: list[str] = []
+    p = project_from_folder(images, tmp_path / "p.json", on_skip=skipped.append)
+    assert [im.file_name for im in p.images.values()] == ["data/ok.png"]
+    assert len(skipped) == 1 and "caf\\udce9.png" in skipped[0] and "not UTF-8" in skipped[0]
+    save_project(p, tmp_path / "p.json")
+    assert "data/ok.png" in (tmp_path / "p.json").read_text()
+
+
+def test_readers_refuse_text_no_save_could_write(tmp_path: Path) -> None:
+    """Every reader builds through ``Builder``: a file name, a category name, a note or a kept extra that
+    is not UTF-8 is refused there (a ``LimitError`` the reader reports), so what it built always saves."""
+    from pixelproof.core.limits import LimitError
+    from pixelproof.interop._util import Builder
+
+    build = Builder(Project(path=tmp_path / "p.json"))
+    with pytest.raises(LimitError, match="file name is not UTF-8"):
+        build.image("caf\udce9.png", 4, 4)
+    with pytest.raises(LimitError, match="name is not UTF-8"):
+        build.category("c\ud800t")
+    image = build.image("ok.png", 4, 4)
+    cat = build.category("cat")
+    with pytest.raises(LimitError, match="note is not UTF-8"):
+        build.annotation(image, cat.id, bbox=[0, 0, 1, 1], note="x\udfff")
+    with pytest.raises(LimitError, match="key is not UTF-8"):
+        build.image("b.png", 4, 4, pixelproof={"k\ud800": 1})
+    with pytest.raises(LimitError, match="text is not UTF-8"):
+        build.image("c.png", 4, 4, pixelproof={"labels": [["x", "\ud800"]]})
+    assert [im.file_name for im in build.project.images.values()] == ["ok.png"]
+    save_project(build.project, tmp_path / "p.json")

@@ -124,7 +124,12 @@ def parse_json(raw: bytes, p: str | os.PathLike[str]) -> Any:
         return data
     try:
         return orjson.loads(raw)
-    except orjson.JSONDecodeError:
+    except orjson.JSONDecodeError as e:
+        if "surrogate" in e.msg:  # "\ud800" alone: the stdlib takes it, then no UTF-8 writer can save it
+            where = f"line {e.lineno} column {e.colno}"
+            raise ProjectFormatError(
+                p, [f"not valid text: an unpaired surrogate escape (such as \\ud800) at {where}"]
+            ) from None
         return _parse_slowly(raw, p)
 
 

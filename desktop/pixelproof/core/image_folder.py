@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pixelproof.core.coco import new_project
+from pixelproof.core.limits import LimitError, check_text
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.sources import scan_images
 
@@ -50,7 +51,13 @@ def project_from_folder(
     entries = scan_images(image_dir, skip, exclude=lambda p: p.resolve() == own, progress=progress)
     base = own.parent
     for entry in entries:  # ids 1..n, in file (and slice) order
-        record = ImageRecord(len(project.images) + 1, entry.file_name(base), entry.width, entry.height)
+        name = entry.file_name(base)
+        try:
+            check_text(name, str(entry.path), "file name")
+        except LimitError as e:
+            skip(f"{e}; skipped")
+            continue
+        record = ImageRecord(len(project.images) + 1, name, entry.width, entry.height)
         record.extra.update(entry.extra)
         project.add_image(record)
     return project

@@ -287,9 +287,25 @@ def json_depth(value: Any, stop: int = MAX_JSON_DEPTH + 1) -> int:
     return depth
 
 
+def check_text(text: str, where: str, what: str = "text") -> None:
+    """``text`` can be saved as UTF-8. A file name in another encoding (``caf\\xe9.png`` on Linux reaches
+    Python as ``caf\\udce9.png``) or an unpaired ``\\ud800`` escape read by a lenient JSON parser would
+    make every later save of the project fail."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        hint = "; a file name in another encoding must be renamed" if what == "file name" else ""
+        raise LimitError(
+            where, f"{what} is not UTF-8 text (character {e.start + 1} of {short_repr(text)}){hint}"
+        ) from None
+
+
 def check_json_depth(value: Any, where: str) -> None:
     """A kept JSON value (extras PixelProof keeps without understanding them) can be saved again: it
-    nests at most ``MAX_JSON_DEPTH`` levels and holds no NaN or Infinity (JSON has neither)."""
+    nests at most ``MAX_JSON_DEPTH`` levels and holds no NaN or Infinity (JSON has neither) and no text
+    that is not UTF-8 (``check_text``)."""
     level, depth = [value], 0
     while level:
         nxt: list[Any] = []
@@ -297,9 +313,14 @@ def check_json_depth(value: Any, where: str) -> None:
             t = type(v)
             if t is float and not math.isfinite(v):
                 raise LimitError(where, f"holds {v!r}: not a finite number (JSON cannot store it)")
-            if t is dict or t is list:
+            if t is str:
+                check_text(v, where)
+            elif t is dict or t is list:
                 if depth >= MAX_JSON_DEPTH:
                     raise LimitError(where, f"nested deeper than {MAX_JSON_DEPTH} levels")
+                if t is dict:
+                    for key in v:
+                        check_text(str(key), where, "key")
                 nxt.extend(v.values() if t is dict else v)
         level, depth = nxt, depth + 1
 

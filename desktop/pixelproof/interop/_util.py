@@ -124,6 +124,7 @@ class Builder:
         flags it as a void category (``pixelproof.void``: its objects are regions to ignore)."""
         cat = self._by_name.get(name)
         if cat is None:
+            limits.check_text(name, "category", "name")
             if cat_id is not None:
                 limits.check_id(cat_id, f"category {name!r}")
             cat = category_for(self.project, name, cat_id)
@@ -139,6 +140,7 @@ class Builder:
         ``chosen``: the file lies where the user asked for it (e.g. extracted images), not where the
         dataset says, so the dataset-folder rule does not apply."""
         where = where or file_name
+        limits.check_text(file_name, where, "file name")
         limits.check_declared_size(width, height, where)
         limits.check_json_depth(extra, where)
         image = ImageRecord(self._next_image, file_name, int(width), int(height), dict(extra))
@@ -260,6 +262,8 @@ def _check_fields(fields: dict[str, Any], where: str) -> None:
         v = fields.get(key)
         if v is not None and not isinstance(v, str):
             raise limits.LimitError(where, f"{key}: expected text, got {limits.short_repr(v)}")
+        if v is not None:
+            limits.check_text(v, where, key)
     review = fields.get("review")
     if review is not None and review not in REVIEW_STATES:
         raise limits.LimitError(where, f"review: expected one of {', '.join(REVIEW_STATES)}, got {review!r}")
