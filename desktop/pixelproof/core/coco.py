@@ -125,7 +125,7 @@ def parse_json(raw: bytes, p: str | os.PathLike[str]) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as e:
-        if "surrogate" in e.msg:  # "\ud800" alone: the stdlib takes it, then no UTF-8 writer can save it
+        if e.msg.endswith("surrogate in string"):  # "\ud800" alone: json takes it, no save writes it
             where = f"line {e.lineno} column {e.colno}"
             raise ProjectFormatError(
                 p, [f"not valid text: an unpaired surrogate escape (such as \\ud800) at {where}"]
