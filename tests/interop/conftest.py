@@ -51,3 +51,18 @@ def sample_project(tmp_path: Path) -> Project:
     ann.review, ann.note, ann.score = "accepted", "checked twice", 0.75
     save_project(project, src / "project.json")
     return project
+
+
+@pytest.fixture
+def ct_study(tmp_path: Path) -> Path:
+    """``study/CT2``: pydicom's 4-slice CT series (its bundled test data, MIT licence) copied for a test."""
+    import shutil
+
+    from pydicom.data import get_testdata_file
+
+    src = get_testdata_file("dicomdirtests", download=False)
+    if src is None:
+        pytest.skip("pydicom's dicomdirtests are not bundled")
+    study = tmp_path / "study"
+    shutil.copytree(Path(src) / "77654033" / "CT2", study / "CT2")
+    return study

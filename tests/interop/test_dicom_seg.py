@@ -3,14 +3,12 @@ of our reader), keeps the source's Patient/Study identifiers, and imports onto t
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import highdicom as hd
 import numpy as np
 import pydicom
 import pytest
-from pydicom.data import get_testdata_file
 
 from pixelproof.core import masks
 from pixelproof.core.image_folder import project_from_folder
@@ -26,12 +24,8 @@ def add(project, image_id: int, category_id: int, m: np.ndarray) -> None:
 
 
 @pytest.fixture
-def ct_project(tmp_path: Path):
-    src = get_testdata_file("dicomdirtests", download=False)
-    if src is None:
-        pytest.skip("pydicom's dicomdirtests are not bundled")
-    study = tmp_path / "study"
-    shutil.copytree(Path(src) / "77654033" / "CT2", study / "CT2")
+def ct_project(tmp_path: Path, ct_study: Path):
+    study = ct_study
     project = project_from_folder(study, tmp_path / "p.json", ["liver", "lesion"], on_skip=lambda m: None)
     project.path = tmp_path / "p.json"
     drawn = {}

@@ -6,7 +6,6 @@ resize pixel for pixel."""
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -67,29 +66,22 @@ def _bomb_png(path: Path, width: int, height: int) -> None:
 
 
 @pytest.fixture
-def seg_file(tmp_path: Path) -> Path:
+def seg_file(tmp_path: Path, ct_study: Path) -> Path:
     """A valid binary SEG over pydicom's 4-slice CT series, written by PixelProof."""
-    from pydicom.data import get_testdata_file
-
     from pixelproof.core import masks
     from pixelproof.core.image_folder import project_from_folder
     from pixelproof.core.model import Annotation
     from pixelproof.interop.dicom_seg import write_dicom_seg
 
-    src = get_testdata_file("dicomdirtests", download=False)
-    if src is None:
-        pytest.skip("pydicom's dicomdirtests are not bundled")
-    study = tmp_path / "study"
-    shutil.copytree(Path(src) / "77654033" / "CT2", study / "CT2")
-    project = project_from_folder(study, tmp_path / "p.json", ["liver"], on_skip=lambda m: None)
+    project = project_from_folder(ct_study, tmp_path / "p.json", ["liver"], on_skip=lambda m: None)
     project.path = tmp_path / "p.json"
     for image in project.images.values():
         m = np.zeros((16, 16), bool)
         m[2:10, 3:12] = True
         ann_id = project.next_annotation_id()
         project.add_annotation(Annotation(ann_id, image.id, 1, masks.bbox(m), masks.encode(m), 72.0))
-    assert write_dicom_seg(project, study / "seg") == []
-    return study / "seg" / "CT2_seg.dcm"
+    assert write_dicom_seg(project, ct_study / "seg") == []
+    return ct_study / "seg" / "CT2_seg.dcm"
 
 
 @linux_only

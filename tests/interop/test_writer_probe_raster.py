@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -333,16 +332,10 @@ def test_nifti_volume_header_over_the_limit_is_a_warning_not_a_memory_error(tmp_
 
 
 @pytest.fixture
-def ct_series(tmp_path: Path) -> dict:
-    from pydicom.data import get_testdata_file
-
+def ct_series(ct_study: Path) -> dict:
     from pixelproof.core.image_folder import project_from_folder
 
-    src = get_testdata_file("dicomdirtests", download=False)
-    if src is None:
-        pytest.skip("pydicom's dicomdirtests are not bundled")
-    work = tmp_path / "work"
-    shutil.copytree(Path(src) / "77654033" / "CT2", work / "CT2")
+    work = ct_study
     project = project_from_folder(work, work / "p.json", ["liver"], on_skip=lambda m: None)
     images = [{"id": im.id, "file_name": im.file_name, "width": im.width, "height": im.height}
               for im in project.images.values()]  # fmt: skip
