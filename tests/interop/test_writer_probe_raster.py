@@ -355,6 +355,20 @@ def test_dicom_seg_record_of_another_size_is_left_out_not_fatal(ct_series: dict)
     assert (ct_series["work"] / "seg" / "CT2_seg.dcm").is_file()
 
 
+def test_dicom_seg_slice_the_series_does_not_have_is_told_apart_from_non_dicom(ct_series: dict) -> None:
+    """A record of slice 99 of a 4-slice series was counted among the images that "are not DICOM"."""
+    images = [dict(im) for im in ct_series["images"]]
+    images.append({**images[0], "id": 99, "file_name": images[0]["file_name"].rsplit("=", 1)[0] + "=099"})
+    images.append({"id": 100, "file_name": "photo.png", "width": 16, "height": 16})
+    anns = [_square(1, images[0]["id"], 1, 2), _square(2, 99, 1, 2)]
+    project = _project(ct_series["work"], images, [{"id": 1, "name": "liver"}], anns)
+    done = _convert("dicom-seg", project, ct_series["work"] / "seg")
+    assert done.returncode == 0, done.stderr
+    assert "1 slice record(s) name a slice their DICOM series folder does not have" in done.stderr
+    assert "1 image(s) are not DICOM" in done.stderr
+    assert (ct_series["work"] / "seg" / "CT2_seg.dcm").is_file()
+
+
 def test_dicom_seg_slice_claimed_by_many_records_is_one_frame(ct_series: dict) -> None:
     """2,000 records of one slice: every dataset read again, then highdicom refused the duplicate planes."""
     import highdicom as hd

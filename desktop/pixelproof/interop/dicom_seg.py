@@ -54,12 +54,14 @@ def _highdicom() -> Any:
 # writing
 
 
-def _sources(project: Project) -> dict[str, list[tuple[int, Path, int]]]:
+def _sources(project: Project) -> tuple[dict[str, list[tuple[int, Path, int]]], int]:
     """DICOM source -> [(image id, file of the slice, index)] for every image that is a DICOM file or a
-    slice of a DICOM series folder."""
+    slice of a DICOM series folder; and how many slice records name a series folder that cannot be read
+    as one or a slice it does not have (told apart from images that are no DICOM at all)."""
     from pixelproof.core.dicom import open_series
 
     out: dict[str, list[tuple[int, Path, int]]] = defaultdict(list)
+    unmatched = 0
     for image in project.images.values():
         path = project.image_path(image)
         ref = parse_slice_ref(image.file_name)
@@ -72,11 +74,14 @@ def _sources(project: Project) -> dict[str, list[tuple[int, Path, int]]]:
             try:
                 series = open_series(folder, ref.series)
             except DicomError:
+                unmatched += 1
                 continue
             if 0 <= ref.index < series.depth:
                 key = os.fspath(folder) + (f"#series={ref.series}" if ref.series else "")
                 out[key].append((image.id, series.files[ref.index], ref.index))
-    return out
+            else:
+                unmatched += 1
+    return out, unmatched
 
 
 def _segment_descriptions(hd: Any, cats: list[Any]) -> list[Any]:
@@ -185,8 +190,8 @@ def write_dicom_seg(
     segment_of = {c.id: k for k, c in enumerate(cats, start=1)}
     descriptions = _segment_descriptions(hd, cats)
     counts: Counter[str] = Counter()
-    sources = _sources(project)
-    counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values())
+    sources, counts["unmatched"] = _sources(project)
+    counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values()) - counts["unmatched"]
     names: set[str] = set()
     warnings: list[str] = []
     for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
@@ -212,6 +217,8 @@ def write_dicom_seg(
         counts["written"] += 1
     messages = {
         "not_dicom": "image(s) are not DICOM and were left out (use nifti or masks)",
+        "unmatched": "slice record(s) name a slice their DICOM series folder does not have (or a folder "
+        "that is no readable series): left out",
         "empty": "DICOM source(s) without any mask: no SEG written for them",
         "boxes": "box-only object(s) written as filled boxes",
         "size": "slice record(s) with objects whose size differs from their DICOM source's were left out",
