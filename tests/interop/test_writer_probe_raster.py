@@ -283,6 +283,43 @@ def test_categories_past_the_8_bit_label_ids_are_counted(tmp_path: Path, fmt: st
     assert labels[0, 221] == 254 and (labels[0, 222:231] == 255).all()
 
 
+@pytest.mark.parametrize("fmt", ["openimages", "kitti"])
+def test_a_slide_with_boxes_only_exports_where_the_format_needs_no_mask(tmp_path: Path, fmt: str) -> None:
+    """Open Images writes a mask PNG only for shapes, KITTI detection only text: a 100,000 px square slide
+    with boxes stopped the whole export over the pixel limit. With a polygon it still stops, naming it."""
+    from pixelproof.core.limits import LimitError
+    from pixelproof.interop.kitti import write_kitti
+    from pixelproof.interop.openimages import write_openimages
+
+    def project(shape: bool):
+        box = {"id": 2, "image_id": 2, "category_id": 1, "bbox": [10, 10, 50, 40], "area": 2000.0,
+               "segmentation": [], "iscrowd": 0}  # fmt: skip
+        return project_from_dict(
+            {
+                "images": [
+                    {"id": 1, "file_name": "a.png", "width": 40, "height": 30},
+                    {"id": 2, "file_name": "slide.svs", "width": 100_000, "height": 100_000},
+                ],
+                "categories": [{"id": 1, "name": "Car"}],
+                "annotations": [_square(1, 1, 1, 2), _square(2, 2, 1, 10) if shape else box],
+            }
+        )
+
+    def write(p, out: Path) -> list[str]:
+        return write_kitti(p, out, task="detect") if fmt == "kitti" else write_openimages(p, out)
+
+    write(project(False), tmp_path / "boxes")
+    text = "\n".join(f.read_text() for f in (tmp_path / "boxes").rglob("*") if f.suffix in (".txt", ".csv"))
+    assert (
+        "Car 0.00 0 -10.00 10 10 60 50 "
+        if fmt == "kitti"
+        else "slide,pixelproof,/m/pixelproof_1,1,0.0001,0.0006,0.0001,0.0005"
+    ) in text
+    if fmt == "openimages":
+        with pytest.raises(LimitError, match=r"slide\.svs"):
+            write(project(True), tmp_path / "shapes")
+
+
 # ------------------------------------------------------------------------------------------------
 # volumes
 

@@ -238,7 +238,15 @@ def write_kitti(
         items.append((image, sorted(project.annotations_of(image.id), key=lambda a: a.id), stems[image.id]))
     root = worker_path(str(base)) if worker_path else str(base)
     setup = (task, dict(project.categories), class_ids, root)
-    for image_counts in draw_per_image(_write_labels, setup, items, executor=executor, progress=progress):
+    drawn = draw_per_image(
+        _write_labels,
+        setup,
+        items,
+        executor=executor,
+        progress=progress,
+        full_size=lambda _image, _objects: task != "detect",  # detect writes text lines only
+    )
+    for image_counts in drawn:
         counts.update(image_counts)
     messages = {
         "missing": "image file(s) not found; only their labels were written",

@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core import mask_edit, safe_csv
+from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.limits import LimitError, check_image_size, check_rle_size
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -38,6 +39,7 @@ from pixelproof.interop._util import (
     Reporter,
     as_dict,
     folder_project,
+    fresh,
     is_file,
     place_image,
     rel_name,
@@ -442,7 +444,14 @@ def write_openimages(
         items.append((image, objects, (image_id, split)))
     root = worker_path(str(out)) if worker_path else str(out)
     setup = (root, mids)
-    drawn = draw_per_image(_write_objects, setup, items, executor=executor, progress=progress)
+    drawn = draw_per_image(
+        _write_objects,
+        setup,
+        items,
+        executor=executor,
+        progress=progress,
+        full_size=lambda _image, objects: any(a.kind != "box" for a in objects),  # mask PNGs
+    )
     for (_, _, (_, split)), rows in zip(items, drawn, strict=True):
         for name, table_rows in rows.items():
             tables[split][name] += table_rows
@@ -536,7 +545,8 @@ def _write_object(
         mask_name = f"{_PLAIN_OUT.sub('_', image_id).lstrip('.')}_{box_id}.png"
     table["masks"].add(mask_name)
     (out / "masks" / split).mkdir(parents=True, exist_ok=True)
-    Image.fromarray(a.mask(image.height, image.width)).save(out / "masks" / split / mask_name)
+    pixels = core_masks.annotation_mask(a, image.height, image.width)  # not kept on the object
+    Image.fromarray(pixels).save(fresh(out / "masks" / split / mask_name), format="PNG")
     table["object-segmentation"].append(
         [
             mask_name,

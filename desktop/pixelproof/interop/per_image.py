@@ -52,14 +52,18 @@ def draw_per_image(
     executor: Any = None,
     progress: ProgressCallback | None = None,
     seconds_per_item: float = SECONDS_PER_IMAGE,
+    full_size: Callable[[ImageRecord, list[Annotation]], bool] | None = None,
 ) -> Iterator[Any]:
     """``draw``'s result for every item, in item order, run on ``executor`` (default: here). The first
     image that cannot be written stops the export (ValueError naming it), as a serial writer stops; an
-    image over the size limit stops it before any drawing (LimitError)."""
+    image over the size limit stops it before any drawing (LimitError) when drawing it makes image-sized
+    arrays: every image, or those ``full_size(image, objects)`` says (a slide with boxes only writes
+    text rows, not a mask)."""
     from pixelproof.core.batch import Failed, SerialExecutor, run_batch
 
-    for image, _, _ in items:
-        check_image_size(image.width, image.height, image.file_name)
+    for image, objects, _ in items:
+        if full_size is None or full_size(image, objects):
+            check_image_size(image.width, image.height, image.file_name)
     work = ImageWork(draw, setup)
     results = run_batch(
         image_task, work, list(items), executor or SerialExecutor(), seconds_per_item=seconds_per_item
