@@ -5,6 +5,7 @@ resize pixel for pixel."""
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import subprocess
@@ -18,6 +19,7 @@ import pydicom
 import pytest
 from PIL import Image
 
+from pixelproof.core import masks
 from pixelproof.core.model import ImageRecord
 from pixelproof.interop import openimages
 
@@ -31,16 +33,15 @@ MASK_HEADER = "MaskPath,ImageID,LabelName,BoxID,BoxXMin,BoxXMax,BoxYMin,BoxYMax,
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and FIFOs: Linux")
 
 
-def _small() -> None:
-    import resource
+def _convert(fmt: str, src: Path, out: Path, cap: int = 2048 * 2**20) -> subprocess.CompletedProcess[str]:
+    def small() -> None:
+        import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (2048 * 2**20,) * 2)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
-
-def _convert(fmt: str, src: Path, out: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [sys.executable, "-m", "pixelproof", "convert", "--from", fmt, "--to", "coco", str(src), str(out)],
-        capture_output=True, text=True, cwd=REPO, timeout=120, preexec_fn=_small,
+        capture_output=True, text=True, cwd=REPO, timeout=120, preexec_fn=small,
     )  # fmt: skip
     assert "Traceback" not in done.stderr, done.stderr
     return done
@@ -193,7 +194,7 @@ def test_openimages_huge_and_non_finite_numbers(tmp_path: Path) -> None:
     assert (tmp_path / "out.json").is_file()
 
 
-def test_openimages_mask_crop_matches_opencv_resize(tmp_path: Path) -> None:
+def test_openimages_mask_matches_opencv_resize(tmp_path: Path) -> None:
     rng = np.random.default_rng(7)
     png = tmp_path / "m.png"
     for _ in range(150):
@@ -201,13 +202,34 @@ def test_openimages_mask_crop_matches_opencv_resize(tmp_path: Path) -> None:
         dh, dw = (int(v) for v in rng.integers(1, 120, 2))
         raw = rng.random((sh, sw)) < rng.choice([0.0, 0.02, 0.3])
         Image.fromarray(raw.astype(np.uint8) * 255).save(png)
-        (x, y, w, h), crop = openimages._mask_crop(png, ImageRecord(1, "a.png", dw, dh, {}))
-        full = np.zeros((dh, dw), bool)
-        full[y : y + h, x : x + w] = crop
+        rle = openimages._mask_rle(png, ImageRecord(1, "a.png", dw, dh, {}))
+        full = masks.decode(rle)
         expected = (
             raw if (sh, sw) == (dh, dw) else cv2.resize(raw.astype(np.uint8), (dw, dh), interpolation=0) > 0
         )
         np.testing.assert_array_equal(full, expected)
+
+
+@linux_only
+def test_openimages_tiny_masks_on_a_huge_declared_image_stay_small(tmp_path: Path) -> None:
+    """images.meta declares 16384 x 16384 (2**28 pixels: at the limit) and every row's mask is a 6 x 5
+    PNG: each object was made as a 268 MB crop (3 s an object, 200 objects over 10 minutes). Made from
+    the PNG's runs, 30 of them convert in a process capped at 700 MB, each of the exact scaled area."""
+    rng = np.random.default_rng(0)
+    rows = "".join(f"m{i % 3}.png,img1,/m/a,b{i},0,1,0,1,,\n" for i in range(30))
+    root = _openimages(tmp_path / "oi", masks=rows, image=False)
+    (root / "images.meta").write_text("img1 16384 16384\n")
+    areas = []
+    for k in range(3):
+        raw = rng.random((6, 5)) < 0.6
+        Image.fromarray(raw.astype(np.uint8) * 255).save(root / "masks" / "train" / f"m{k}.png")
+        take_rows = np.bincount(openimages._source_index(0, 16384, 6, 16384), minlength=6)
+        take_cols = np.bincount(openimages._source_index(0, 16384, 5, 16384), minlength=5)
+        areas.append(float(take_rows @ raw.astype(np.int64) @ take_cols))
+    done = _convert("openimages", root, tmp_path / "out.json", cap=700 * 2**20)
+    assert done.returncode == 0, done.stderr  # the image file itself is missing: reported, not skipped
+    anns = json.loads((tmp_path / "out.json").read_text())["annotations"]
+    assert [a["area"] for a in anns] == [areas[i % 3] for i in range(30)]
 
 
 # ------------------------------------------------------------------------------------------------

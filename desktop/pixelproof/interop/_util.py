@@ -157,13 +157,15 @@ class Builder:
         polygons: list[list[float]] | None = None,
         mask: Any = None,
         crop: tuple[tuple[int, int, int, int], Any] | None = None,
+        rle: dict[str, Any] | None = None,
         bbox: list[float] | None = None,
         where: str = "",
         **fields: Any,
     ) -> Annotation:
         """Add a mask (boolean array), polygon or box annotation with COCO bbox and area filled in;
         raises ``LimitError`` (see the class) naming ``where`` (default: the image's file). ``crop`` =
-        ((x, y, w, h), boolean pixels of that rectangle) is a mask without a full-size array."""
+        ((x, y, w, h), boolean pixels of that rectangle) is a mask without a full-size array; ``rle`` a
+        mask the reader encoded itself (COCO RLE of the image's size)."""
         where = where or image.file_name
         h, w = image.height, image.width
         _check_fields(fields, where)
@@ -179,6 +181,11 @@ class Builder:
         elif crop is not None:
             limits.check_rle_size(h, w, where)
             seg, box, area = mask_edit.rle_geometry(mask_edit.region_rle(crop[0], crop[1], h, w))
+        elif rle is not None:
+            if [int(v) for v in rle["size"]] != [h, w]:
+                raise limits.LimitError(where, f"mask of {rle['size']} for an image of {h} x {w}")
+            limits.check_rle_size(h, w, where)
+            seg, box, area = mask_edit.rle_geometry(rle)
         elif polygons:
             seg = [[float(v) for v in p] for p in polygons]
             for p in seg:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from pixelproof.core import mask_edit, safe_csv
+from pixelproof.core import mask_edit, rle_codec, safe_csv
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.limits import LimitError, check_image_size, check_rle_size
@@ -310,7 +310,7 @@ def _add_mask(
         report.skip("masks", f"{where}: mask {mask_path} not found under {root / 'masks'}; row skipped")
         return
     try:
-        rect, crop = _mask_crop(found, image)
+        rle = _mask_rle(found, image)
     except LimitError as e:
         report.skip("masks", f"{where}: {e}; row skipped")
         return
@@ -325,14 +325,13 @@ def _add_mask(
     coords = _coords(row, ("BoxXMin", "BoxXMax", "BoxYMin", "BoxYMax"))
     ann = boxes.pop(_key(image, mid, coords), None) if coords is not None else None
     if ann is not None:  # the mask of a box row: one object
-        check_rle_size(image.height, image.width, where)
         ann.app_extra["openimages"].update(extra, box=coords)
-        ann.set_geometry(*mask_edit.rle_geometry(mask_edit.region_rle(rect, crop, image.height, image.width)))
+        ann.set_geometry(*mask_edit.rle_geometry(rle))
         return
     if coords is not None:
         extra["box"] = coords
     cat = _category(build, name, mid)
-    build.annotation(image, cat, crop=(rect, crop), where=where, app_extra={"openimages": extra})
+    build.annotation(image, cat, rle=rle, where=where, app_extra={"openimages": extra})
 
 
 def _scale(sw: int, dw: int) -> float:
@@ -352,28 +351,29 @@ def _target_span(s0: int, s1: int, sw: int, dw: int) -> tuple[int, int]:
     return max(0, math.floor(s0 / ifx) - 2), min(dw, math.ceil((s1 + 1) / ifx) + 2)
 
 
-def _mask_crop(file: Path, image: ImageRecord) -> tuple[tuple[int, int, int, int], np.ndarray]:
-    """The mask PNG scaled to the image (nearest neighbour) as the box of its object, (x, y, w, h), and
-    the pixels of that box. The PNG's header size is checked before decoding, and only the object's box is
-    made at the image's size (a full-size mask of a 60000 x 60000 image that images.meta declares would
-    be gigabytes). Raises ``LimitError``, ``OSError`` or ``ValueError``."""
+def _mask_rle(file: Path, image: ImageRecord) -> dict[str, Any]:
+    """The mask PNG scaled to the image (nearest neighbour, as OpenCV) as COCO RLE, made from the PNG's
+    runs (``rle_codec.sampled_rle``): no image-sized array, so a tiny PNG on a 16384^2 image costs
+    milliseconds. The PNG's header size is checked before decoding; a mask whose box, scaled, is over
+    the pixel limit is refused as every mask box is (``LimitError``); ``OSError``/``ValueError`` for a
+    file that is no PNG."""
+    check_rle_size(image.height, image.width, str(file))
     with open_pillow(file, str(file)) as im:
         raw = np.asarray(im.convert("L")) > 0
     sh, sw = raw.shape
     rect = mask_edit.true_rect(raw)
-    if rect is None:
-        return (0, 0, 1, 1), np.zeros((1, 1), bool)
-    x, y, w, h = rect
-    if (sh, sw) == (image.height, image.width):
-        return rect, raw[y : y + h, x : x + w]
-    (ty0, ty1), (tx0, tx1) = (
-        _target_span(y, y + h - 1, sh, image.height),
-        _target_span(x, x + w - 1, sw, image.width),
+    if rect is not None and (sh, sw) != (image.height, image.width):
+        x, y, w, h = rect
+        (ty0, ty1), (tx0, tx1) = (
+            _target_span(y, y + h - 1, sh, image.height),
+            _target_span(x, x + w - 1, sw, image.width),
+        )
+        check_image_size(tx1 - tx0, ty1 - ty0, str(file), what="mask box (scaled to its image)")
+    rows, cols = (
+        _source_index(0, image.height, sh, image.height),
+        _source_index(0, image.width, sw, image.width),
     )
-    check_image_size(tx1 - tx0, ty1 - ty0, str(file), what="mask box (scaled to its image)")
-    rows, cols = _source_index(ty0, ty1, sh, image.height), _source_index(tx0, tx1, sw, image.width)
-    crop = raw[rows][:, cols]
-    return (tx0, ty0, tx1 - tx0, ty1 - ty0), crop
+    return rle_codec.sampled_rle(raw, rows, cols)
 
 
 # ------------------------------------------------------------------------------------------------
