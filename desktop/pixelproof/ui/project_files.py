@@ -150,8 +150,10 @@ class ProjectFiles(QObject):
             dialogs.show_error(self.shell.widget, "No images", f"{folder} holds no images this app can read.")
             return
         self._show(Document(project, untitled=True))  # project.path: where relative names point from
-        note = f"; {len(skipped)} unreadable files skipped" if skipped else ""
-        self.shell.status(f"New project over {len(project.images)} images in {folder}{note}", 8000)
+        n, k = len(project.images), len(skipped)
+        # the first reason says what to do (a file name to rename, a broken file); the count says how many
+        note = f"; {k} file{'s' if k != 1 else ''} skipped, first: {skipped[0]}" if skipped else ""
+        self.shell.status(f"New project over {n} image{'s' if n != 1 else ''} in {folder}{note}", 15000)
 
     def _document_shown(self, doc: Document | None) -> None:
         if doc is not None and self._folder_job is not None:

@@ -253,7 +253,7 @@ class ImagesPanel(Panel):
             return
         ids = doc.image_ids()
         done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)
-        self.summary.setText(f"{len(ids)} images · {done} done")
+        self.summary.setText(f"{len(ids)} image{'s' if len(ids) != 1 else ''} · {done} done")
 
     def set_status(self, status: str, image_id: int | None = None) -> None:
         doc = self.document
