@@ -296,9 +296,12 @@ def check_text(text: str, where: str, what: str = "text") -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as e:
-        hint = "; a file name in another encoding must be renamed" if what == "file name" else ""
+        if what == "file name":  # ``where`` names the file
+            raise LimitError(
+                where, f"file name is not UTF-8 text (character {e.start + 1}): rename the file"
+            ) from None
         raise LimitError(
-            where, f"{what} is not UTF-8 text (character {e.start + 1} of {short_repr(text)}){hint}"
+            where, f"{what} is not UTF-8 text (character {e.start + 1} of {short_repr(text)})"
         ) from None
 
 

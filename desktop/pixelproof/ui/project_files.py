@@ -152,7 +152,8 @@ class ProjectFiles(QObject):
         self._show(Document(project, untitled=True))  # project.path: where relative names point from
         n, k = len(project.images), len(skipped)
         # the first reason says what to do (a file name to rename, a broken file); the count says how many
-        note = f"; {k} file{'s' if k != 1 else ''} skipped, first: {skipped[0]}" if skipped else ""
+        first = skipped[0].removeprefix(f"{folder}{os.sep}") if skipped else ""
+        note = f"; {k} file{'s' if k != 1 else ''} skipped, first: {first}" if skipped else ""
         self.shell.status(f"New project over {n} image{'s' if n != 1 else ''} in {folder}{note}", 15000)
 
     def _document_shown(self, doc: Document | None) -> None:
