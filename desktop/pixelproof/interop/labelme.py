@@ -23,17 +23,15 @@ from PIL import Image
 from pixelproof.core import limits, mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import (
-    IMAGE_SUFFIXES,
     ImageReadError,
     ImageTooLargeError,
     image_size,
     is_image_file,
     open_pillow,
 )
-from pixelproof.core.limits import LimitError, outside_root_allowed, short_repr
+from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
-    OUTSIDE_ROOT,
     Builder,
     ImportResult,
     ProblemCallback,
@@ -49,6 +47,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
+from pixelproof.interop.labelme_image_data import embeddable, locate_image
 
 LABELME_VERSION = "5.5.0"
 CIRCLE_POINTS = 64
@@ -57,13 +56,6 @@ _APP_FIELDS = ("score", "source", "review", "note", "author", "updated", "iscrow
 _LABEL_FILES = ("labels.txt", "classes.txt")
 _RESERVED_LABELS = ("__ignore__", "_background_")
 IGNORE_LABEL = "__ignore__"  # LabelMe's void label (255 in labelme2voc's PNGs)
-_MAGIC = (
-    (b"\xff\xd8\xff", ".jpg"),
-    (b"\x89PNG", ".png"),
-    (b"BM", ".bmp"),
-    (b"II*\x00", ".tif"),
-    (b"MM\x00*", ".tif"),
-)
 
 
 def read_labelme(
@@ -128,7 +120,7 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
     if embedded is not None and not isinstance(embedded, str):
         report(f"{file}: imageData: expected base64 text, got {short_repr(embedded)}; ignored")
         embedded = None
-    image_file, image_path, chosen = _locate_image(file, image_path, embedded, extract, report)
+    image_file, image_path, chosen = locate_image(file, image_path, embedded, extract, report)
     if not (type(width) is int and type(height) is int and width > 0 and height > 0):
         try:
             if image_file.is_file() and is_image_file(image_file):
@@ -155,80 +147,6 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
     where = f"{file}: imagePath {image_path}"
     image = build.image(rel_name(image_file, root), width, height, where=where, chosen=chosen, **extra)
     _read_shapes(file, data["shapes"], image, build, report)
-
-
-def _locate_image(
-    file: Path, image_path: str, embedded: str | None, extract: Path | None, report: Reporter
-) -> tuple[Path, str, bool]:
-    """(image file, its name, whether it was extracted) for a JSON's ``imagePath`` and ``imageData``.
-
-    An ``imagePath`` that is no image file (LabelMe's tutorial ``apc2016_obj3.json`` names the JSON
-    itself) gives way to the embedded image, named after the JSON; ``extract`` then writes it."""
-    named = image_path
-    if embedded and not is_image_file(image_path.replace("\\", "/")):
-        image_path = file.stem + _embedded_suffix(embedded)
-        report(f"{file}: imagePath {named} is not an image file; the embedded image is used, as {image_path}")
-    elif Path(image_path).suffix.lower() == ".json":
-        beside = [file.with_suffix(s).name for s in IMAGE_SUFFIXES if file.with_suffix(s).is_file()]
-        image_path = beside[0] if beside else file.stem + ".jpg"
-        report(
-            f"{file}: imagePath {named} is not an image file and there is no imageData; using {image_path}"
-        )
-    image_file = file.parent / image_path.replace("\\", "/")
-    if image_file.is_file() and not (named != image_path and embedded and extract is not None):
-        return image_file, image_path, False
-    if embedded and extract is not None:
-        extracted = _extract_image(file, embedded, image_path, extract, report)
-        if extracted is not None:
-            return extracted, image_path, True
-    elif embedded:
-        report(f"{file}: image file {image_path} not found; its embedded imageData was not extracted")
-    else:
-        report(
-            f"{file}: image file {image_path} not found (and no imageData); "
-            "imported with the size recorded in the JSON"
-        )
-    return image_file, image_path, False
-
-
-def _embedded_suffix(embedded: str) -> str:
-    """The file suffix of base64 image data, from its first bytes (PNG when unknown)."""
-    try:
-        head = base64.b64decode(embedded[:64], validate=True)
-    except ValueError:
-        return ".png"
-    return next((suffix for magic, suffix in _MAGIC if head.startswith(magic)), ".png")
-
-
-def _extract_image(file: Path, embedded: Any, image_path: str, folder: Path, report: Reporter) -> Path | None:
-    """Write an embedded image into ``folder`` under its own name - or, when another image already has
-    that name, a free variant (``name_2.png`` ...), reported. Returns where it went (None: not written)."""
-    try:
-        data = base64.b64decode(embedded, validate=True) if isinstance(embedded, str) else None
-    except ValueError:
-        data = None
-    if not data:
-        report(f"{file}: imageData is not base64 image data; not extracted")
-        return None
-    name = Path(image_path.replace("\\", "/")).name
-    if name in ("", ".", "..") or not is_image_file(name):
-        name = f"{file.stem}.png"
-    folder.mkdir(parents=True, exist_ok=True)
-    stem, suffix = Path(name).stem, Path(name).suffix
-    for n in range(1, 10_000):
-        target = folder / (name if n == 1 else f"{stem}_{n}{suffix}")
-        try:
-            with open(target, "xb") as f:  # never over an existing file (or through a symlink)
-                f.write(data)
-        except FileExistsError:
-            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
-                return target  # extracted before (a second run): the same image
-            continue
-        if n > 1:
-            report(f"{file}: embedded image {name} extracted as {target.name} ({name} is another image)")
-        return target
-    report(f"{file}: no free name for embedded image {name} in {folder}; not extracted")
-    return None
 
 
 def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter) -> None:
@@ -472,7 +390,7 @@ def write_labelme(
                 missing += 1
             image_path = rel_name(dst, out)
         doc = _image_doc(image, project.annotations_of(image.id), names, image_path, void, warnings)
-        if image_data and (data := _embeddable(src, image, warnings)) is not None:
+        if image_data and (data := embeddable(src, image, warnings)) is not None:
             doc["imageData"] = base64.b64encode(data).decode("ascii")
         (out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
     if missing:
@@ -497,27 +415,6 @@ def _one_line(name: str) -> bool:
     """A name labels.txt can hold: readers split it into lines (``str.splitlines`` also splits at
     U+2028, \\x1c ...) and strip them, so a name with a line break would become two categories."""
     return bool(name) and name == name.strip() and len(name.splitlines()) == 1
-
-
-def _embeddable(src: Path, image: ImageRecord, warnings: list[str]) -> bytes | None:
-    """The bytes of ``src`` for ``imageData``, when it is an image file of the dataset: as for copies
-    (``place_image``), a file outside the dataset folder it was imported from or a file that is no image
-    (a COCO ``file_name`` naming ``~/.ssh/id_rsa``) is never embedded in the export."""
-    app = image.extra.get("pixelproof")
-    if isinstance(app, dict) and app.get(OUTSIDE_ROOT) and not outside_root_allowed():
-        warnings.append(
-            f"{src}: outside the dataset folder it was imported from; not embedded "
-            "(use --allow-outside-root to accept it)"
-        )
-        return None
-    if not src.is_file():
-        return None
-    try:
-        image_size(src)  # the header of an image (a regular file: no FIFO is opened)
-        return src.read_bytes()
-    except (ImageReadError, OSError) as e:
-        warnings.append(f"{e}; not embedded")
-        return None
 
 
 def _image_doc(
