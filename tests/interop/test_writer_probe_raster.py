@@ -135,7 +135,9 @@ def test_mvtec_split_named_ground_truth_does_not_overwrite_a_source_image(tmp_pa
     assert (work / "x_mask.png").read_bytes() == source
 
 
-@pytest.mark.parametrize("fmt", ["masks", "cityscapes", "kitti", "mvtec"])
+@pytest.mark.parametrize(
+    "fmt", ["masks", "cityscapes", "kitti", "mvtec", "yolo", "voc", "labelme", "cvat", "openimages"]
+)
 def test_a_link_planted_in_the_output_is_replaced_not_written_through(tmp_path: Path, fmt: str) -> None:
     work = tmp_path / "work"
     Image.new("RGB", (30, 20)).save(_dir(work) / "a.png")
@@ -146,8 +148,8 @@ def test_a_link_planted_in_the_output_is_replaced_not_written_through(tmp_path: 
     out = work / "out"
     first = _convert(fmt, project, out)
     assert first.returncode == 0, first.stderr
-    written = [p for p in out.rglob("*") if p.is_file() and "image" not in str(p.relative_to(out))]
-    written = [p for p in written if p.suffix in (".png", ".json", ".txt")]
+    written = [p for p in out.rglob("*") if p.is_file() and "image" not in str(p.relative_to(out)).lower()]
+    written = [p for p in written if p.suffix in (".png", ".json", ".txt", ".xml", ".yaml", ".csv")]
     assert written
     for p in written:
         p.unlink()

@@ -35,6 +35,7 @@ from pixelproof.interop._util import (
     as_dict,
     check_image_mode,
     folder_project,
+    fresh,
     is_file,
     place_image,
     rel_name,
@@ -365,7 +366,7 @@ def write_cvat(
             _write_kept(node, kept, counts)
     counts["xml"] += make_valid_xml(doc)
     ET.indent(doc)
-    ET.ElementTree(doc).write(out / "annotations.xml", encoding="utf-8", xml_declaration=True)
+    ET.ElementTree(doc).write(fresh(out / "annotations.xml"), encoding="utf-8", xml_declaration=True)
     messages = {
         "missing": "image file(s) not found; only their annotations were written",
         "void": "void region(s) written as ordinary labels (CVAT has no void)",

@@ -39,6 +39,7 @@ from pixelproof.interop._util import (
     Reporter,
     check_image_mode,
     folder_project,
+    fresh,
     image_exists,
     image_suffix,
     place_image,
@@ -392,7 +393,7 @@ def write_labelme(
         doc = _image_doc(image, project.annotations_of(image.id), names, image_path, void, warnings)
         if image_data and (data := embeddable(src, image, warnings)) is not None:
             doc["imageData"] = base64.b64encode(data).decode("ascii")
-        (out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        fresh(out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
     if missing:
         warnings.append(f"{missing} image file(s) not found; their JSON was written without the image")
     ordered = [
@@ -407,7 +408,7 @@ def write_labelme(
             f"category name(s) {left} are not one line of text: left out of labels.txt (one name a line; "
             "their objects keep them)"
         )
-    (out / "labels.txt").write_text("\n".join([*_RESERVED_LABELS, *lines]) + "\n", encoding="utf-8")
+    fresh(out / "labels.txt").write_text("\n".join([*_RESERVED_LABELS, *lines]) + "\n", encoding="utf-8")
     return warnings
 
 

@@ -570,7 +570,7 @@ def _box_ok(box: Any) -> bool:
 
 
 def _write_tables(out: Path, project: Project, mids: dict[int, str], tables: dict) -> None:
-    with open(out / "annotations" / "class-descriptions.csv", "w", newline="", encoding="utf-8") as f:
+    with open(fresh(out / "annotations" / "class-descriptions.csv"), "w", newline="", encoding="utf-8") as f:
         rows = ([mids[c.id], c.name] for c in project.categories.values() if not c.void)
         safe_csv.write_table(f, ["LabelName", "DisplayName"], rows)
     header = {"bbox": BOX_COLUMNS, "object-segmentation": MASK_COLUMNS, "human-imagelabels": LABEL_COLUMNS}
@@ -578,7 +578,10 @@ def _write_tables(out: Path, project: Project, mids: dict[int, str], tables: dic
         for kind, rows in by_kind.items():
             if rows or kind == "bbox":
                 with open(
-                    out / "annotations" / f"{split}-annotations-{kind}.csv", "w", newline="", encoding="utf-8"
+                    fresh(out / "annotations" / f"{split}-annotations-{kind}.csv"),
+                    "w",
+                    newline="",
+                    encoding="utf-8",
                 ) as f:
                     safe_csv.write_table(f, header[kind], rows)
 

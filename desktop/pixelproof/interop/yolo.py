@@ -29,6 +29,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    fresh,
     image_exists,
     image_suffix,
     place_image,
@@ -391,10 +392,10 @@ def write_yolo(
                 lines += _box_line(a, index[a.category_id], image, task, counts)
         label = out / "labels" / split / f"{stems[image.id]}.txt"
         label.parent.mkdir(parents=True, exist_ok=True)
-        label.write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
+        fresh(label).write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
     used = sorted(set(splits.values()), key=SPLITS.index)
     _write_yaml(out, used, [c.name for c in cats], warnings)
-    (out / "classes.txt").write_text("".join(f"{_one_line(c.name)}\n" for c in cats), encoding="utf-8")
+    fresh(out / "classes.txt").write_text("".join(f"{_one_line(c.name)}\n" for c in cats), encoding="utf-8")
     if any(_one_line(c.name) != c.name for c in cats):
         warnings.append(
             "category name(s) with line breaks, blanks around them or empty written to classes.txt as one "
@@ -439,7 +440,7 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
         warnings.append("no validation split: data.yaml's val points at the training images")
     lines.append("names:")
     lines += [f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names)]
-    (out / "data.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fresh(out / "data.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _yaml_str(text: str) -> str:
