@@ -285,3 +285,70 @@ def test_every_split_in_val_still_writes_a_train_entry(tmp_path: Path) -> None:
     data = yaml.safe_load((tmp_path / "o" / "data.yaml").read_text())
     assert data["train"] == "images/val" and data["val"] == "images/val"
     assert any("no training split" in w for w in warnings)
+
+
+LONG = "a" * 300  # no file system holds a 300-byte name: checking it raised ENAMETOOLONG
+
+
+def _long_names(root: Path, fmt: str) -> None:
+    """A dataset of two images whose files name the second one with 300 bytes."""
+    _image(root / "ok.png", 10, 10)
+    if fmt == "labelme":
+        for name in ("ok", LONG):
+            box = {"label": "c", "points": [[1, 1], [4, 4]], "shape_type": "rectangle", "flags": {}}
+            doc = {"version": "5", "flags": {}, "imagePath": f"{name}.png", "imageData": None,
+                   "imageHeight": 10, "imageWidth": 10, "shapes": [box]}  # fmt: skip
+            (root / f"{name[:20]}.json").write_text(json.dumps(doc))
+    elif fmt == "voc":
+        (root / "Annotations").mkdir()
+        for name in ("ok", LONG):
+            (root / "Annotations" / f"{name[:20]}.xml").write_text(
+                f"<annotation><filename>{name}.png</filename><size><width>10</width><height>10</height>"
+                "</size><object><name>c</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax>"
+                "<ymax>5</ymax></bndbox></object></annotation>"
+            )
+    elif fmt == "cvat":
+        images = "".join(
+            f'<image id="{k}" name="{name}.png" width="10" height="10">'
+            '<box label="c" xtl="1" ytl="1" xbr="4" ybr="4" occluded="0"/></image>'
+            for k, name in enumerate(("ok", LONG))
+        )
+        (root / "annotations.xml").write_text(f"<annotations><version>1.1</version>{images}</annotations>")
+    elif fmt == "yolo":
+        (root / "labels").mkdir()
+        (root / "images").mkdir()
+        shutil.move(root / "ok.png", root / "images" / "ok.png")
+        (root / "labels" / "ok.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+        (root / "train.txt").write_text(f"images/ok.png\nimages/{LONG}.png\n")
+        (root / "data.yaml").write_text(f"path: {LONG}\ntrain: train.txt\nval: {LONG}\nnames: [c]\n")
+    elif fmt == "openimages":
+        (root / "annotations").mkdir()
+        (root / "masks" / "train").mkdir(parents=True)
+        (root / "images" / "train").mkdir(parents=True)
+        shutil.move(root / "ok.png", root / "images" / "train" / "ok.png")
+        (root / "annotations" / "class-descriptions.csv").write_text("/m/a,Apple\n")
+        (root / "annotations" / "train-annotations-object-segmentation.csv").write_text(
+            "MaskPath,ImageID,LabelName,BoxID,BoxXMin,BoxXMax,BoxYMin,BoxYMax,PredictedIoU,Clicks\n"
+            f"{LONG}.png,ok,/m/a,b,0,1,0,1,,\n"
+        )
+        (root / "annotations" / "train-annotations-bbox.csv").write_text(
+            "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax,IsOccluded,IsTruncated,IsGroupOf,"
+            "IsDepiction,IsInside\nok,x,/m/a,1,0.1,0.5,0.1,0.5,0,0,0,0,0\n"
+            f"{LONG},x,/m/a,1,0.1,0.5,0.1,0.5,0,0,0,0,0\n"
+        )
+
+
+@pytest.mark.parametrize("fmt", ["labelme", "voc", "cvat", "yolo", "openimages"])
+def test_a_name_too_long_for_any_file_system_is_reported_not_fatal(tmp_path: Path, fmt: str, capsys) -> None:
+    """A 300-byte image name inside a dataset's own files stopped the whole import with ENAMETOOLONG;
+    now that image or row is reported (naming where it is) and the rest imports."""
+    root = tmp_path / "ds"
+    root.mkdir()
+    _long_names(root, fmt)
+    code = main(["convert", str(root), str(tmp_path / "out.json"), "--from", fmt, "--to", "coco"])
+    err = capsys.readouterr().err
+    assert code in (0, 3), err
+    assert "pixelproof: error" not in err and "Errno 36" not in err, err  # not fatal, said in words
+    project = load_project(tmp_path / "out.json")
+    assert any(im.file_name.endswith("ok.png") for im in project.images.values())
+    assert project.annotations, err

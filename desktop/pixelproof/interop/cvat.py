@@ -110,7 +110,7 @@ def _image_file(root: Path, node: ET.Element) -> Path:
     subset = node.get("subset")
     candidates = [root / "images" / subset / name] if subset else []
     candidates += [root / "images" / name, root / name]
-    return next((c for c in candidates if c.is_file()), candidates[0])
+    return next((c for c in candidates if is_file(c)), candidates[0])
 
 
 def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder, report: Reporter) -> None:
@@ -134,7 +134,7 @@ def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder,
         except ImageReadError:
             report.skip("images", f"{where}: no width/height and the image cannot be read; skipped")
             return
-    if not file.is_file():
+    if not is_file(file):
         report(f"{where}: image file not found; imported with the size in the XML")
     extra: dict[str, Any] = {}
     cvat = {key: node.get(key) for key in ("id", "subset", "task_id") if node.get(key) is not None}

@@ -42,6 +42,7 @@ from pixelproof.interop._util import (
     fresh,
     image_exists,
     image_suffix,
+    is_file,
     place_image,
     rel_name,
     unique_stems,
@@ -124,7 +125,7 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
     image_file, image_path, chosen = locate_image(file, image_path, embedded, extract, report)
     if not (type(width) is int and type(height) is int and width > 0 and height > 0):
         try:
-            if image_file.is_file() and is_image_file(image_file):
+            if is_file(image_file) and is_image_file(image_file):
                 width, height = image_size(image_file)
             elif embedded:
                 with open_pillow(

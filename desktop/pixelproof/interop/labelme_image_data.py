@@ -11,7 +11,7 @@ from typing import Any
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import outside_root_allowed
 from pixelproof.core.model import ImageRecord
-from pixelproof.interop._util import OUTSIDE_ROOT, Reporter
+from pixelproof.interop._util import OUTSIDE_ROOT, Reporter, is_file
 
 _MAGIC = (
     (b"\xff\xd8\xff", ".jpg"),
@@ -40,7 +40,7 @@ def locate_image(
             f"{file}: imagePath {named} is not an image file and there is no imageData; using {image_path}"
         )
     image_file = file.parent / image_path.replace("\\", "/")
-    if image_file.is_file() and not (named != image_path and embedded and extract is not None):
+    if is_file(image_file) and not (named != image_path and embedded and extract is not None):
         return image_file, image_path, False
     if embedded and extract is not None:
         extracted = extract_image(file, embedded, image_path, extract, report)

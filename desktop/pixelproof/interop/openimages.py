@@ -302,7 +302,12 @@ def _add_mask(
         return
     split = _split_of(file.name)
     found = next(
-        (p for p in (root / "masks" / split / mask_path, root / "masks" / mask_path) if p.exists()), None
+        (
+            p
+            for p in (root / "masks" / split / mask_path, root / "masks" / mask_path)
+            if is_file(p, Path.exists)
+        ),
+        None,
     )
     if found is None:
         found = mask_index.get(mask_path)

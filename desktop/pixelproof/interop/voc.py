@@ -29,6 +29,7 @@ from pixelproof.interop._util import (
     fresh,
     image_exists,
     image_suffix,
+    is_file,
     place_image,
     rel_name,
     unique_stems,
@@ -94,7 +95,7 @@ def _find_image(file: Path, root: Path, doc: ET.Element) -> Path | None:
     if not name:  # some tools leave filename out: same stem as the XML
         for base in (root / "JPEGImages", file.parent):
             candidates += [base / (file.stem + s) for s in IMAGE_SUFFIXES]
-    return next((c for c in candidates if c.is_file()), None)
+    return next((c for c in candidates if is_file(c)), None)
 
 
 def _read_file(file: Path, root: Path, one_based: bool, build: Builder, report: Reporter) -> None:

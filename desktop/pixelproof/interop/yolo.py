@@ -32,6 +32,7 @@ from pixelproof.interop._util import (
     fresh,
     image_exists,
     image_suffix,
+    is_file,
     place_image,
     rel_name,
     unique_stems,
@@ -106,7 +107,7 @@ def find_label_file(image_file: Path) -> Path:
                 candidates.append(Path(*parts[:i], name, *parts[i + 1 :]).with_suffix(".txt"))
             break
     candidates.append(image_file.with_suffix(".txt"))
-    return next((c for c in candidates if c.is_file()), ultralytics)
+    return next((c for c in candidates if is_file(c)), ultralytics)
 
 
 def label_path(image_file: Path) -> Path:
@@ -196,7 +197,7 @@ def _image_list(
         path = config.get("path")
         base = Path(path) if isinstance(path, str) and path else Path()
         base = base if base.is_absolute() else yaml_file.parent / base
-        if not base.is_dir():
+        if not is_file(base, Path.is_dir):
             base = yaml_file.parent  # a moved dataset: its 'path' points where it used to be
         for split in SPLITS:
             entries = config.get(split)
@@ -240,7 +241,7 @@ def _split_target(base: Path, entry: str, split: str, yaml_file: Path, report: R
         tried.append(base / entry[3:])
     tried += [yaml_file.parent / name / "images" for name in _SPLIT_FOLDERS[split]]
     for n, target in enumerate(tried):
-        if target.is_dir() or (target.is_file() and target.suffix == ".txt"):
+        if is_file(target, Path.is_dir) or (is_file(target) and target.suffix == ".txt"):
             if n:
                 report(f"{yaml_file}: {split}: {entry} not found at {tried[0]}; read {target}")
             return target
