@@ -333,6 +333,10 @@ def test_a_file_name_too_long_for_the_file_system_does_not_stop_reading_or_writi
     assert any("not found" in p for p in result.problems)
     write_cvat(result.project, tmp_path / "cvat")
     write_openimages(result.project, tmp_path / "oi")
+    write_voc(result.project, tmp_path / "voc", images="copy")
+    write_yolo(result.project, tmp_path / "yolo")
+    write_labelme(result.project, tmp_path / "labelme", image_data=True)
+    assert len(list((tmp_path / "voc" / "Annotations").glob("*.xml"))) == 1
 
 
 def test_image_outputs_do_not_collide_when_a_made_stem_is_another_image_s(tmp_path: Path) -> None:

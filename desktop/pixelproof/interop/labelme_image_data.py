@@ -107,7 +107,7 @@ def embeddable(src: Path, image: ImageRecord, warnings: list[str]) -> bytes | No
             "(use --allow-outside-root to accept it)"
         )
         return None
-    if not src.is_file():
+    if not is_file(src):
         return None
     try:
         image_size(src)  # the header of an image (a regular file: no FIFO is opened)

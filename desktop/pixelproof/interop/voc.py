@@ -251,7 +251,7 @@ def write_voc(
 def _depth(src: Path) -> int:
     """Bands of the image (3 when it cannot be read); only a regular file is opened (a FIFO named as
     the image made the export wait forever)."""
-    if not src.is_file():
+    if not is_file(src):
         return 3
     try:
         with Image.open(src) as im:
