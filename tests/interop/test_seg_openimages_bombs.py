@@ -21,7 +21,7 @@ from PIL import Image
 
 from pixelproof.core import masks
 from pixelproof.core.model import ImageRecord
-from pixelproof.interop import openimages
+from pixelproof.interop import openimages_masks
 
 REPO = Path(__file__).resolve().parents[2]
 BOX_HEADER = (
@@ -202,7 +202,7 @@ def test_openimages_mask_matches_opencv_resize(tmp_path: Path) -> None:
         dh, dw = (int(v) for v in rng.integers(1, 120, 2))
         raw = rng.random((sh, sw)) < rng.choice([0.0, 0.02, 0.3])
         Image.fromarray(raw.astype(np.uint8) * 255).save(png)
-        rle = openimages._mask_rle(png, ImageRecord(1, "a.png", dw, dh, {}))
+        rle = openimages_masks.mask_rle(png, ImageRecord(1, "a.png", dw, dh, {}))
         full = masks.decode(rle)
         expected = (
             raw if (sh, sw) == (dh, dw) else cv2.resize(raw.astype(np.uint8), (dw, dh), interpolation=0) > 0
@@ -223,8 +223,8 @@ def test_openimages_tiny_masks_on_a_huge_declared_image_stay_small(tmp_path: Pat
     for k in range(3):
         raw = rng.random((6, 5)) < 0.6
         Image.fromarray(raw.astype(np.uint8) * 255).save(root / "masks" / "train" / f"m{k}.png")
-        take_rows = np.bincount(openimages._source_index(0, 16384, 6, 16384), minlength=6)
-        take_cols = np.bincount(openimages._source_index(0, 16384, 5, 16384), minlength=5)
+        take_rows = np.bincount(openimages_masks.source_index(0, 16384, 6, 16384), minlength=6)
+        take_cols = np.bincount(openimages_masks.source_index(0, 16384, 5, 16384), minlength=5)
         areas.append(float(take_rows @ raw.astype(np.int64) @ take_cols))
     done = _convert("openimages", root, tmp_path / "out.json", cap=700 * 2**20)
     assert done.returncode == 0, done.stderr  # the image file itself is missing: reported, not skipped
