@@ -371,11 +371,8 @@ def write_openimages(
     tables: dict[str, dict[str, list[list[Any]]]] = {}
     items = []
     for image in project.images.values():
-        split = _out_split(image)
-        counts["split"] += split == "train" and as_dict(image.extra.get("pixelproof")).get("split") not in (
-            None,
-            "train",
-        )
+        split, replaced = _out_split(image)
+        counts["split"] += replaced
         image_id = stems[image.id]
         src = project.image_path(image)
         if is_file(src):
@@ -429,13 +426,14 @@ def write_openimages(
     return warnings
 
 
-def _out_split(image: ImageRecord) -> str:
-    """The image's split as a plain folder name, else train: it names ``images/<split>/``, ``masks/<split>/``
-    and ``annotations/<split>-...csv``, so ``../../x`` or an absolute path wrote outside the output."""
+def _out_split(image: ImageRecord) -> tuple[str, bool]:
+    """The image's split as a plain folder name, else train (and True: replaced): it names
+    ``images/<split>/``, ``masks/<split>/`` and ``annotations/<split>-...csv``, so ``../../x`` or an
+    absolute path wrote outside the output."""
     split = str(as_dict(image.extra.get("pixelproof")).get("split") or "train")
     if not _plain_name(split, 100):
-        return "train"
-    return "validation" if split == "val" else split
+        return "train", True
+    return ("validation" if split == "val" else split), False
 
 
 def _plain_name(name: str, max_bytes: int = 240) -> bool:
