@@ -406,6 +406,18 @@ def _cut(name: str) -> str:
     return raw[: STEM_BYTES - 11].decode("utf-8", "ignore") + "_" + digest
 
 
+def free_name(taken: set[str], stem: str, suffix: str = "") -> str:
+    """The first of ``<stem><suffix>``, ``<stem>_2<suffix>``, ... not in ``taken`` (compared ignoring
+    case, as names on a case-insensitive disk), added to it: a numbered output must not land on a name
+    another one has (``ct`` twice beside a ``ct_2``)."""
+    made, n = stem + suffix, 1
+    while made.casefold() in taken:
+        n += 1
+        made = f"{stem}_{n}{suffix}"
+    taken.add(made.casefold())
+    return made
+
+
 def unique_stems(project: Project) -> dict[int, str]:
     """Image id -> a file stem unique in the project, ignoring case (case-insensitive file systems, and
     ``x.json`` beside ``X.json`` confuses everyone): the base name, else ``<stem>_<image id>``, else the
@@ -418,12 +430,7 @@ def unique_stems(project: Project) -> dict[int, str]:
         if seen[stem.casefold()] == 1:
             out[image_id] = stem
             continue
-        made, n = f"{stem}_{image_id}", 1
-        while made.casefold() in taken:
-            n += 1
-            made = f"{stem}_{image_id}_{n}"
-        taken.add(made.casefold())
-        out[image_id] = made
+        out[image_id] = free_name(taken, f"{stem}_{image_id}")
     return out
 
 

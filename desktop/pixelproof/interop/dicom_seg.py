@@ -33,6 +33,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    free_name,
     is_file,
     rel_name,
     with_progress,
@@ -165,12 +166,7 @@ def _seg_target(out: Path, key: str, taken: set[str]) -> Path:
     """``<source stem>_seg.dcm``, numbered when two sources share a stem (with the first free number: the
     sources ``a/CT``, ``b/CT`` and ``CT_2`` must not write over one another)."""
     stem = Path(key.split("#")[0]).name.removesuffix(".dcm") or "seg"
-    name, n = f"{stem}_seg.dcm", 1
-    while name in taken:
-        n += 1
-        name = f"{stem}_{n}_seg.dcm"
-    taken.add(name)
-    return out / name
+    return out / free_name(taken, stem, "_seg.dcm")
 
 
 def write_dicom_seg(

@@ -47,6 +47,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    free_name,
     fresh,
     rel_name,
     with_progress,
@@ -251,7 +252,7 @@ def write_nifti(
             warnings.append(f"{e}; its labels were not written")
             continue
         data = _label_array(project, volume, slices, counts)
-        _save(nib, volume, data, out / _volume_name(volume_stem(source), names))
+        _save(nib, volume, data, out / free_name(names, volume_stem(source), ".nii.gz"))
         counts["volumes"] += 1
     _write_classes(project, out / "classes.txt")
     messages = {
@@ -262,17 +263,6 @@ def write_nifti(
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
-
-
-def _volume_name(stem: str, taken: set[str]) -> str:
-    """``<stem>.nii.gz``, else the first free ``<stem>_<n>.nii.gz``: two volumes named ``ct`` in different
-    folders must not write over a third one named ``ct_2``."""
-    name, n = f"{stem}.nii.gz", 1
-    while name in taken:
-        n += 1
-        name = f"{stem}_{n}.nii.gz"
-    taken.add(name)
-    return name
 
 
 def _label_array(
