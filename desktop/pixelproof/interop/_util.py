@@ -237,6 +237,20 @@ def as_dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def group_id(ann: Annotation) -> int | str | None:
+    """The object's ``group_id`` extra when it can link parts (a number or text), else None: a project's
+    extras may hold a list or an object there, which a writer cannot use as a key."""
+    group = ann.app_extra.get("group_id")
+    return group if isinstance(group, int | str) and not isinstance(group, bool) else None
+
+
+def one_line(name: str) -> str:
+    """A name as one line of a names file (``classes.txt``, ``labels.txt``): readers split those with
+    ``str.splitlines`` (which also splits at U+2028, \\x1c ...) and strip each line, so a name with a
+    line break would shift every later class. Breaks become spaces, blanks around it go, empty is ``_``."""
+    return " ".join(name.splitlines()).strip() or "_"
+
+
 def fresh(path: Path) -> Path:
     """``path`` with any file or link already there removed, so what is written next is a new file: saving
     over a hard or symbolic link (an image an earlier export linked, a link planted in the output folder)

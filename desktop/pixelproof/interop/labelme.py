@@ -40,9 +40,11 @@ from pixelproof.interop._util import (
     check_image_mode,
     folder_project,
     fresh,
+    group_id,
     image_exists,
     image_suffix,
     is_file,
+    one_line,
     place_image,
     rel_name,
     unique_stems,
@@ -402,9 +404,9 @@ def write_labelme(
         for c in sorted(project.categories.values(), key=lambda c: c.id)
         if c.name not in _RESERVED_LABELS
     ]
-    lines = [n for n in ordered if _one_line(n)]
+    lines = [n for n in ordered if one_line(n) == n]
     if len(lines) < len(ordered):
-        left = ", ".join(short_repr(n) for n in ordered if not _one_line(n))
+        left = ", ".join(short_repr(n) for n in ordered if one_line(n) != n)
         warnings.append(
             f"category name(s) {left} are not one line of text: left out of labels.txt (one name a line; "
             "their objects keep them)"
@@ -413,25 +415,19 @@ def write_labelme(
     return warnings
 
 
-def _one_line(name: str) -> bool:
-    """A name labels.txt can hold: readers split it into lines (``str.splitlines`` also splits at
-    U+2028, \\x1c ...) and strip them, so a name with a line break would become two categories."""
-    return bool(name) and name == name.strip() and len(name.splitlines()) == 1
-
-
 def _image_doc(
     image: ImageRecord,
     anns: list[Annotation],
     names: dict[int, str],
     image_path: str,
     void: set[int],
-    warnings: list[str] | None = None,
+    warnings: list[str],
 ) -> dict:
-    groups = {a.id: a.app_extra.get("group_id") for a in anns}
-    next_group = max((g for g in groups.values() if _group_ok(g) and isinstance(g, int)), default=0) + 1
+    groups = {a.id: group_id(a) for a in anns}
+    next_group = max((g for g in groups.values() if isinstance(g, int)), default=0) + 1
     shapes: list[dict] = []
     for a in sorted(anns, key=lambda a: a.id):
-        group = groups[a.id] if _group_ok(groups[a.id]) else None
+        group = groups[a.id]
         many = a.kind == "polygon" and len(a.segmentation) > 1
         if group is None and many:
             group, next_group = next_group, next_group + 1
@@ -444,8 +440,8 @@ def _image_doc(
         }
         ours = {k: getattr(a, k) for k in _APP_FIELDS if getattr(a, k) not in (None, 0)}
         ours.update({k: v for k, v in a.app_extra.items() if k not in ("flags", "description", "group_id")})
-        if not _group_ok(groups[a.id]):  # kept as an extra: the reader restores it from there
-            ours["group_id"] = groups[a.id]
+        if groups[a.id] is None and a.app_extra.get("group_id") is not None:
+            ours["group_id"] = a.app_extra["group_id"]  # one LabelMe cannot hold: the reader restores it
         if a.category_id in void and names[a.category_id] != IGNORE_LABEL:
             ours["void"] = True  # read back as a void category (``__ignore__`` is void by its name)
         if ours:
@@ -468,14 +464,8 @@ def _image_doc(
     return doc
 
 
-def _group_ok(group: Any) -> bool:
-    """A ``group_id`` LabelMe (and the reader) takes: none, a number or text (a list or an object in a
-    project's extras made the writer fail on an unhashable value)."""
-    return group is None or (isinstance(group, int | str) and not isinstance(group, bool))
-
-
 def _shape_geometry(
-    a: Annotation, image: ImageRecord, warnings: list[str] | None = None
+    a: Annotation, image: ImageRecord, warnings: list[str]
 ) -> list[tuple[list, str, str | None]]:
     if a.kind == "box":
         x, y, w, h = a.bbox
@@ -491,8 +481,7 @@ def _shape_geometry(
             a, image.height, image.width, f"{image.file_name}: annotation {a.id}"
         )
     except LimitError as e:
-        if warnings is not None:
-            warnings.append(f"{e}; written as its box")
+        warnings.append(f"{e}; written as its box")
         x, y, w, h = a.bbox
         return [([[x, y], [x + w, y + h]], "rectangle", None)]
     if found is None:

@@ -27,6 +27,7 @@ from pixelproof.interop._util import (
     check_image_mode,
     folder_project,
     fresh,
+    group_id,
     image_exists,
     image_suffix,
     is_file,
@@ -280,10 +281,10 @@ def _image_xml(
     ET.SubElement(size, "depth").text = str(_depth(src))
     ET.SubElement(root, "segmented").text = "0"
     shift = 1 if one_based else 0
-    parents = {_group(a) for a in anns if "part_of" not in a.app_extra}
+    parents = {group_id(a) for a in anns if "part_of" not in a.app_extra}
     objects: dict[Any, ET.Element] = {}
     for a in anns:
-        group = _group(a)
+        group = group_id(a)
         if "part_of" in a.app_extra and group in objects:
             part = ET.SubElement(objects[group], "part")  # inside its object, as VOC Layout writes it
             ET.SubElement(part, "name").text = names[a.category_id]
@@ -307,12 +308,6 @@ def _image_xml(
         if group is not None and group in parents and "part_of" not in a.app_extra:
             objects.setdefault(group, obj)
     return root
-
-
-def _group(a: Annotation) -> Any:
-    """The object's ``group_id`` when it can link parts (a number or text), else None."""
-    group = a.app_extra.get("group_id")
-    return group if isinstance(group, int | str) else None
 
 
 def _bndbox(parent: ET.Element, bbox: list[float], shift: int) -> None:

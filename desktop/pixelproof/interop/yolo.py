@@ -33,6 +33,7 @@ from pixelproof.interop._util import (
     image_exists,
     image_suffix,
     is_file,
+    one_line,
     place_image,
     rel_name,
     unique_stems,
@@ -396,8 +397,8 @@ def write_yolo(
         fresh(label).write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
     used = sorted(set(splits.values()), key=SPLITS.index)
     _write_yaml(out, used, [c.name for c in cats], warnings)
-    fresh(out / "classes.txt").write_text("".join(f"{_one_line(c.name)}\n" for c in cats), encoding="utf-8")
-    if any(_one_line(c.name) != c.name for c in cats):
+    fresh(out / "classes.txt").write_text("".join(f"{one_line(c.name)}\n" for c in cats), encoding="utf-8")
+    if any(one_line(c.name) != c.name for c in cats):
         warnings.append(
             "category name(s) with line breaks, blanks around them or empty written to classes.txt as one "
             "line (breaks as spaces, trimmed, empty as _); data.yaml has them exactly"
@@ -453,12 +454,6 @@ def _yaml_str(text: str) -> str:
         lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) < 0x10000 else f"\\U{ord(m[0]):08x}",
         json.dumps(text, ensure_ascii=False),
     )
-
-
-def _one_line(name: str) -> str:
-    """A class name as one line of classes.txt (readers split the file with ``str.splitlines`` and strip
-    each line: a name with a line break would shift every later class)."""
-    return " ".join(name.splitlines()).strip() or "_"
 
 
 def _fmt(values: Any) -> str:
