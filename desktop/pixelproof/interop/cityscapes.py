@@ -26,7 +26,6 @@ import numpy as np
 import orjson
 from PIL import Image
 
-from pixelproof.core import mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import check_image_size
@@ -47,7 +46,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option
-from pixelproof.interop.mask_drawing import paint_ids
+from pixelproof.interop.mask_drawing import paint, paint_ids
 from pixelproof.interop.panoptic import (
     IdRegions,
     add_id_objects,
@@ -513,10 +512,7 @@ def _top_objects(ordered: list[Annotation], image: ImageRecord) -> np.ndarray:
     check_image_size(image.width, image.height, image.file_name)
     top = np.full((image.height, image.width), -1, dtype=np.int32 if len(ordered) < 2**31 else np.int64)
     for k, a in enumerate(ordered):
-        if (
-            found := mask_edit.annotation_crop(a, image.height, image.width, f"annotation {a.id}")
-        ) is not None:
-            top[mask_edit.rect_slices(found[0])][found[1]] = k
+        paint(top, a, k)
     return top
 
 

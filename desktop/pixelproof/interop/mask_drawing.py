@@ -2,8 +2,8 @@
 objects go into an id array saved as its PNG by the task itself, so the work runs in this process, on local
 workers or on a cluster with the same files as a result.
 
-Every raster writer (masks, Cityscapes, KITTI, MVTec) paints objects with ``mask_edit.annotation_crop``:
-each object's pixels inside its box only. ``Annotation.mask`` would keep a full-size mask decoded on every
+Every raster writer (masks, Cityscapes, KITTI, MVTec) paints objects with ``paint``: each object's pixels
+inside its box only. ``Annotation.mask`` would keep a full-size mask decoded on every
 object, so an export held one image of memory per object of the whole project (100 images x 10 objects of
 1000 x 1000: 1 GB; a thousand objects on one 16000 x 16000 image: out of memory)."""
 
@@ -56,6 +56,19 @@ def draw_mask(
     return names, dict(counts)
 
 
+def paint(
+    target: np.ndarray, ann: Annotation, value: object
+) -> tuple[tuple[slice, slice], np.ndarray] | None:
+    """Set ``ann``'s pixels of ``target`` (an array the size of its image) to ``value``, decoding its box
+    only; returns where they are (the box's rows and columns, its bool pixels), None when it has none."""
+    found = mask_edit.annotation_crop(ann, *target.shape[:2], f"annotation {ann.id}")
+    if found is None:
+        return None
+    rows_cols = mask_edit.rect_slices(found[0])
+    target[rows_cols][found[1]] = value
+    return rows_cols, found[1]
+
+
 def paint_ids(
     anns: list[Annotation],
     image: ImageRecord,
@@ -89,12 +102,8 @@ def paint_ids(
                 value = cls * multiplier if stuff_multiplied else cls
         else:
             value = cls * multiplier if stuff_multiplied else cls
-        found = mask_edit.annotation_crop(a, h, w, f"annotation {a.id}")
-        if found is None:
-            continue
-        rows_cols, crop = mask_edit.rect_slices(found[0]), found[1]
-        label_png[rows_cols][crop] = cls
-        instance_png[rows_cols][crop] = value
+        if (found := paint(label_png, a, cls)) is not None:
+            instance_png[found[0]][found[1]] = value
     return label_png, instance_png
 
 
@@ -116,8 +125,7 @@ def _image_ids(
     ids = np.zeros((h, w), dtype=np.uint8 if n < VOID else np.uint16)
     void = VOID if ids.dtype == np.uint8 else VOID_16
     for a in void_anns:
-        if (found := mask_edit.annotation_crop(a, h, w, f"annotation {a.id}")) is not None:
-            ids[mask_edit.rect_slices(found[0])][found[1]] = void
+        paint(ids, a, void)
     covered = np.zeros((h, w), dtype=bool)
     names: dict[str, str] = {}
     seen_classes: set[int] = set()
@@ -128,11 +136,9 @@ def _image_ids(
         else:
             counts["merged"] += a.category_id in seen_classes
             seen_classes.add(a.category_id)
-        found = mask_edit.annotation_crop(a, h, w, f"annotation {a.id}")
-        if found is None:
-            continue
-        rows_cols, m = mask_edit.rect_slices(found[0]), found[1]
-        counts["overlap"] += int(np.count_nonzero(covered[rows_cols] & m))
-        covered[rows_cols] |= m
-        ids[rows_cols][m] = k if mode == "instance" else class_index[a.category_id]
+        found = paint(ids, a, k if mode == "instance" else class_index[a.category_id])
+        if found is not None:
+            rows_cols, m = found
+            counts["overlap"] += int(np.count_nonzero(covered[rows_cols] & m))
+            covered[rows_cols] |= m
     return ids, names

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from pixelproof.core import mask_edit
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.limits import check_image_size
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -38,6 +37,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, images_option
+from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.per_image import draw_per_image
 
 GOOD = "good"
@@ -213,10 +213,7 @@ def _write_mask(root: str, image: ImageRecord, anns: list[Annotation], name: str
     check_image_size(image.width, image.height, image.file_name)
     mask = np.zeros((image.height, image.width), dtype=bool)
     for a in anns:
-        if (
-            found := mask_edit.annotation_crop(a, image.height, image.width, f"annotation {a.id}")
-        ) is not None:
-            mask[mask_edit.rect_slices(found[0])] |= found[1]
+        paint(mask, a, True)
     target = Path(root) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(mask.astype(np.uint8) * 255).save(fresh(target), format="PNG")
