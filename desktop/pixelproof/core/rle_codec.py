@@ -140,7 +140,7 @@ def region_rle(rect: Rect, crop: np.ndarray, height: int, width: int) -> dict[st
     return found[0]
 
 
-def sampled_runs(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sampled_runs(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Maximal runs (flat column-major start, length) of ``mask[rows][:, cols]`` - a nearest-neighbour
     resize, each output row and column naming its source; ``rows`` non-decreasing - without making it.
     Each source column's runs are found once and mapped to output rows by ``searchsorted``, then laid
@@ -168,9 +168,9 @@ def sampled_runs(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> tuple[
 
 
 def sampled_rle(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> dict[str, Any]:
-    """COCO RLE of ``mask[rows][:, cols]`` (see ``sampled_runs``), of size [len(rows), len(cols)]."""
+    """COCO RLE of ``mask[rows][:, cols]`` (see ``_sampled_runs``), of size [len(rows), len(cols)]."""
     height, width = rows.size, cols.size
-    starts, lengths = sampled_runs(mask, rows, cols)
+    starts, lengths = _sampled_runs(mask, rows, cols)
     if starts.size == 0:
         return {"size": [int(height), int(width)], "counts": counts_string(np.array([height * width]))}
     return runs_rle(starts, lengths, np.zeros(starts.size, np.int64), height, width)[0]

@@ -311,6 +311,14 @@ def mark_outside_root(image: ImageRecord, path: Path, root: Path) -> bool:
     return True
 
 
+def refused_outside(record: ImageRecord | None) -> bool:
+    """``record`` is flagged as lying outside the dataset it was imported from and
+    ``limits.outside_root_allowed()`` (the CLI's ``--allow-outside-root``) is off: its file is never
+    copied, linked or embedded into an export."""
+    app = record.extra.get("pixelproof") if record is not None else None
+    return isinstance(app, dict) and bool(app.get(OUTSIDE_ROOT)) and not limits.outside_root_allowed()
+
+
 def place_image(
     src: Path, dst: Path, mode: str, record: ImageRecord | None = None, apply_exif: bool = True
 ) -> str | None:
@@ -325,8 +333,7 @@ def place_image(
     (unless ``limits.outside_root_allowed()``, the CLI's ``--allow-outside-root``). Slices and DICOM
     images are written as 8-bit PNGs instead: the stored values through the file's own display window
     (else the 0.5-99.5 percentiles), MONOCHROME1 inverted, as the app shows them."""
-    app = record.extra.get("pixelproof") if record is not None else None
-    if isinstance(app, dict) and app.get(OUTSIDE_ROOT) and not limits.outside_root_allowed():
+    if refused_outside(record):
         return (
             f"{src}: outside the dataset folder it was imported from; not copied or linked "
             "(use --allow-outside-root to accept it)"

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, is_image_file
-from pixelproof.core.limits import outside_root_allowed
 from pixelproof.core.model import ImageRecord
-from pixelproof.interop._util import OUTSIDE_ROOT, Reporter, is_file
+from pixelproof.interop._util import Reporter, is_file, refused_outside
 
 _MAGIC = (
     (b"\xff\xd8\xff", ".jpg"),
@@ -100,8 +99,7 @@ def embeddable(src: Path, image: ImageRecord, warnings: list[str]) -> bytes | No
     """The bytes of ``src`` for ``imageData``, when it is an image file of the dataset: as for copies
     (``place_image``), a file outside the dataset folder it was imported from or a file that is no image
     (a COCO ``file_name`` naming ``~/.ssh/id_rsa``) is never embedded in the export."""
-    app = image.extra.get("pixelproof")
-    if isinstance(app, dict) and app.get(OUTSIDE_ROOT) and not outside_root_allowed():
+    if refused_outside(image):
         warnings.append(
             f"{src}: outside the dataset folder it was imported from; not embedded "
             "(use --allow-outside-root to accept it)"
