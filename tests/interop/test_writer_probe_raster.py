@@ -67,21 +67,17 @@ def _inside(path: Path, out: Path) -> bool:
 # names that led outside the output folder
 
 
+def _image(i: int, name: str, **app: str) -> dict:
+    """A 30 x 20 image record with ``app`` as its ``pixelproof`` extras (city, split)."""
+    return {"id": i, "file_name": name, "width": 30, "height": 20, "pixelproof": app}
+
+
 def test_cityscapes_city_from_the_project_stays_inside_the_output(tmp_path: Path) -> None:
     """``pixelproof.city: "../../../../x"`` wrote the ground truth (and the photo) four folders up."""
     work = tmp_path / "deep" / "er" / "work"
     Image.new("RGB", (30, 20)).save(_dir(work) / "a.png")
     Image.new("RGB", (30, 20)).save(work / "b.png")
-    images = [
-        {"id": 1, "file_name": "a.png", "width": 30, "height": 20, "pixelproof": {"city": "../../../../x"}},
-        {
-            "id": 2,
-            "file_name": "b.png",
-            "width": 30,
-            "height": 20,
-            "pixelproof": {"city": str(tmp_path / "abs")},
-        },
-    ]
+    images = [_image(1, "a.png", city="../../../../x"), _image(2, "b.png", city=str(tmp_path / "abs"))]
     project = _project(work, images, [{"id": 1, "name": "car"}], [_square(1, 1, 1, 2), _square(2, 2, 1, 2)])
     before = _files(tmp_path)
     done = _convert("cityscapes", project, work / "out")
@@ -96,9 +92,7 @@ def test_mvtec_object_split_and_defect_stay_inside_the_output(tmp_path: Path) ->
     """A category ``../../../x/defect`` and a split ``../../../y`` wrote masks and images outside."""
     work = tmp_path / "deep" / "er" / "work"
     Image.new("RGB", (30, 20)).save(_dir(work) / "a.png")
-    images = [
-        {"id": 1, "file_name": "a.png", "width": 30, "height": 20, "pixelproof": {"split": "../../../y"}}
-    ]
+    images = [_image(1, "a.png", split="../../../y")]
     project = _project(work, images, [{"id": 1, "name": "../../../x/defect"}], [_square(1, 1, 1, 2)])
     before = _files(tmp_path)
     done = _convert("mvtec", project, work / "out")
@@ -117,16 +111,7 @@ def test_mvtec_split_named_ground_truth_does_not_overwrite_a_source_image(tmp_pa
     Image.new("RGB", (30, 20), (200, 0, 0)).save(_dir(work) / "x.png")
     Image.new("RGB", (30, 20), (0, 100, 0)).save(work / "x_mask.png")
     source = (work / "x_mask.png").read_bytes()
-    images = [
-        {"id": 1, "file_name": "x.png", "width": 30, "height": 20, "pixelproof": {"split": "test"}},
-        {
-            "id": 2,
-            "file_name": "x_mask.png",
-            "width": 30,
-            "height": 20,
-            "pixelproof": {"split": "ground_truth"},
-        },
-    ]
+    images = [_image(1, "x.png", split="test"), _image(2, "x_mask.png", split="ground_truth")]
     project = _project(
         work, images, [{"id": 1, "name": "obj/crack"}], [_square(1, 1, 1, 2), _square(2, 2, 1, 9)]
     )
