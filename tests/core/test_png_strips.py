@@ -52,6 +52,7 @@ def test_opencv_written_png_in_strips_equals_the_whole_decode(tmp_path: Path, sh
     assert image is not None and image.dtype == whole.dtype
     np.testing.assert_array_equal(image, whole)
     np.testing.assert_array_equal(whole, rgb)
+    assert image.flags.c_contiguous and whole.flags.c_contiguous  # RGB order without a planar copy
     # strips in order, 8 rows each, the last one shorter, covering every row once
     assert seen[0] == (0, 8) and seen[-1][1] == shape[0]
     assert all(b[0] == a[1] for a, b in itertools.pairwise(seen))

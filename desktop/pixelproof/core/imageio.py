@@ -236,12 +236,21 @@ def decode_file(p: Path) -> np.ndarray:
     if img is None and p.suffix.lower() in (".tif", ".tiff"):
         img = _read_tiff(p)
     elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
-        img = img[:, :, [2, 1, 0, 3][: img.shape[2]]]  # BGR(A) -> RGB(A), any dtype
+        img = bgr_to_rgb(img)
     if img is None:
         raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt data)")
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
     return img
+
+
+def bgr_to_rgb(img: np.ndarray) -> np.ndarray:
+    """OpenCV's BGR(A) pixels in RGB(A) order, C-contiguous: a fancy-indexed copy comes out channel-planar
+    (its strides (W, 1, H*W)) and every later step (a resize, a texture, a model's input) pays for
+    another interleaving copy. OpenCV's converter for the depths it takes, numpy's copy for the others."""
+    if img.dtype in (np.uint8, np.uint16, np.float32):
+        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB if img.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
+    return np.ascontiguousarray(img[:, :, [2, 1, 0, 3][: img.shape[2]]])
 
 
 def _read_tiff(p: Path) -> np.ndarray | None:

@@ -22,7 +22,7 @@ from typing import BinaryIO
 import cv2
 import numpy as np
 
-from pixelproof.core.imageio import _check_file, _header
+from pixelproof.core.imageio import _check_file, _header, bgr_to_rgb
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHANNELS = {0: 1, 2: 3, 6: 4}  # PNG colour type -> samples per pixel (grey, RGB, RGBA)
@@ -187,8 +187,4 @@ def _decode(
         return None
     if previous:
         img = img[1:]
-    if channels == 3:
-        img = img[:, :, ::-1]
-    elif channels == 4:
-        img = img[:, :, [2, 1, 0, 3]]
-    return img
+    return bgr_to_rgb(img) if channels in (3, 4) else img
