@@ -1,5 +1,6 @@
 """core/imageio.py: ``read_image`` gives RGB(A) in C order whatever the depth, as Pillow and tifffile read
-the same files (OpenCV decodes BGR(A); a channel-planar copy would cost every later step another copy)."""
+the same files (OpenCV decodes BGR(A); a channel-planar copy would cost every later step another copy;
+it premultiplies an 8-bit TIFF's unassociated alpha)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,16 @@ def test_tiff_of_any_depth_reads_as_tifffile_reads_it(tmp_path: Path, dtype: typ
     assert image.dtype == dtype
     np.testing.assert_array_equal(image, tifffile.imread(path))
     assert image.flags.c_contiguous
+
+
+@pytest.mark.parametrize("compression", [None, "tiff_lzw"])
+def test_rgba_tiff_keeps_its_colours_where_it_is_transparent(tmp_path: Path, compression: str | None) -> None:
+    """Pillow (like GIMP and Photoshop) writes unassociated alpha; OpenCV's decoder premultiplies it."""
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, (19, 23, 4), dtype=np.uint8)
+    pixels[0, :, 3] = 0  # a transparent row keeps its colours too
+    path = tmp_path / "a.tif"
+    Image.fromarray(pixels, "RGBA").save(path, compression=compression)
+    image = read_image(path)
+    np.testing.assert_array_equal(image, np.asarray(Image.open(path)))
+    np.testing.assert_array_equal(image, pixels)

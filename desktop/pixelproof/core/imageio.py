@@ -233,10 +233,12 @@ def decode_file(p: Path) -> np.ndarray:
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
     img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF itself
-    if img is None and p.suffix.lower() in (".tif", ".tiff"):
+    tiff = p.suffix.lower() in (".tif", ".tiff")
+    if img is None and tiff:
         img = _read_tiff(p)
     elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
-        img = bgr_to_rgb(img)
+        stored = _read_tiff(p) if tiff and _premultiplied_by_opencv(img, p) else None
+        img = stored if stored is not None and stored.shape == img.shape else bgr_to_rgb(img)
     if img is None:
         raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt data)")
     if img.ndim == 3 and img.shape[2] == 1:
@@ -253,8 +255,26 @@ def bgr_to_rgb(img: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(img[:, :, [2, 1, 0, 3][: img.shape[2]]])
 
 
+def _premultiplied_by_opencv(img: np.ndarray | None, p: Path) -> bool:
+    """Whether OpenCV gave an 8-bit RGBA TIFF with unassociated alpha (what Pillow, GIMP and Photoshop
+    write) premultiplied by its alpha, as libtiff's RGBA interface does: the stored colours are the
+    image's, so tifffile reads them instead."""
+    if img is None or img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 4:
+        return False
+    try:
+        import tifffile
+
+        with tifffile.TiffFile(p) as tif:
+            page = tif.pages.first
+            return page.photometric == tifffile.PHOTOMETRIC.RGB and tuple(page.extrasamples) == (
+                tifffile.EXTRASAMPLE.UNASSALPHA,
+            )
+    except Exception:  # tifffile raises many kinds on a damaged file: keep OpenCV's pixels
+        return False
+
+
 def _read_tiff(p: Path) -> np.ndarray | None:
-    """TIFFs OpenCV cannot decode (float64, odd sample layouts), in RGB order."""
+    """TIFFs OpenCV cannot decode (float64, odd sample layouts) or decodes altered, in RGB order."""
     try:
         import tifffile
 
