@@ -49,3 +49,11 @@ def test_rgba_tiff_keeps_its_colours_where_it_is_transparent(tmp_path: Path, com
     image = read_image(path)
     np.testing.assert_array_equal(image, np.asarray(Image.open(path)))
     np.testing.assert_array_equal(image, pixels)
+
+
+def test_rgba_tiff_of_several_pages_reads_its_first_page(tmp_path: Path) -> None:
+    first = np.full((9, 11, 4), (200, 100, 50, 60), np.uint8)
+    second = np.full((9, 11, 4), (1, 2, 3, 255), np.uint8)
+    path = tmp_path / "pages.tif"
+    Image.fromarray(first, "RGBA").save(path, save_all=True, append_images=[Image.fromarray(second, "RGBA")])
+    np.testing.assert_array_equal(read_image(path), first)

@@ -77,6 +77,53 @@ def test_new_on_a_bomb_stays_small(bomb: Path, tmp_path: Path) -> None:
     assert "1 images" in done.stdout
 
 
+def test_a_stack_of_tiff_pages_reads_its_first_page_only(tmp_path: Path) -> None:
+    """600 RGBA pages of 1000 x 1000 in one series (2.4 GB decoded, 0.5 MB on disk; zstd, which OpenCV
+    does not decode): the first page is read, as its header was checked, under a 300 MB allowance."""
+    tifffile = pytest.importorskip("tifffile")
+    pytest.importorskip("imagecodecs")
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc to measure the address space")
+    page = np.zeros((1000, 1000, 4), np.uint8)
+    page[..., 0] = 7
+    path = tmp_path / "stack.tif"
+    stack = np.broadcast_to(page, (600, *page.shape))
+    tifffile.imwrite(path, stack, photometric="rgb", extrasamples=["unassalpha"], compression="zstd")
+    script = textwrap.dedent(
+        f"""
+        import resource
+        import cv2, imagecodecs, numpy, tifffile
+        from pixelproof.core.imageio import read_image
+        with open("/proc/self/status") as f:
+            vm = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+        resource.setrlimit(resource.RLIMIT_AS, (vm + 300 * 2**20, resource.RLIM_INFINITY))
+        image = read_image({str(path)!r})
+        print(image.shape, int(image[..., 0].min()), int(image[..., 0].max()))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(1000, 1000, 4) 7 7"
+
+
+def test_a_planar_tiff_is_sized_and_limited_by_its_width_and_height(tmp_path: Path) -> None:
+    """A planar page's shape is (samples, height, width); float16, which neither Pillow nor OpenCV reads,
+    leaves the header to tifffile."""
+    tifffile = pytest.importorskip("tifffile")
+    planes = np.arange(3 * 200 * 300, dtype=np.float16).reshape(3, 200, 300)
+    path = tmp_path / "planar.tif"
+    tifffile.imwrite(path, planes, photometric="rgb", planarconfig="separate")
+    assert image_size(path) == (300, 200)
+    image = read_image(path)
+    np.testing.assert_array_equal(image, np.moveaxis(planes, 0, -1))
+    assert image.flags.c_contiguous
+    limits.set_max_pixels(10_000)  # 60,000 pixels; its first two sides multiply to 600
+    with pytest.raises(ImageTooLargeError, match=r"planar\.tif"):
+        read_image(path)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="FIFOs")
 def test_fifo_and_folder_are_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.png"

@@ -173,8 +173,8 @@ def _header(p: Path) -> tuple[int, int, int] | None:
             import tifffile
 
             with tifffile.TiffFile(p) as tif:
-                page = tif.pages[0]
-                h, w = int(page.shape[0]), int(page.shape[1])
+                page = tif.pages.first  # its own size: a planar page's shape starts with its samples
+                h, w = int(page.imagelength), int(page.imagewidth)
         except Exception:
             return None
         try:
@@ -237,8 +237,9 @@ def decode_file(p: Path) -> np.ndarray:
     if img is None and tiff:
         img = _read_tiff(p)
     elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
-        stored = _read_tiff(p) if tiff and _premultiplied_by_opencv(img, p) else None
-        img = stored if stored is not None and stored.shape == img.shape else bgr_to_rgb(img)
+        rgba8 = tiff and img.dtype == np.uint8 and img.shape[2] == 4
+        stored = _read_tiff(p, straight_rgba=img.shape) if rgba8 else None
+        img = stored if stored is not None else bgr_to_rgb(img)
     if img is None:
         raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt data)")
     if img.ndim == 3 and img.shape[2] == 1:
@@ -255,36 +256,30 @@ def bgr_to_rgb(img: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(img[:, :, [2, 1, 0, 3][: img.shape[2]]])
 
 
-def _premultiplied_by_opencv(img: np.ndarray | None, p: Path) -> bool:
-    """Whether OpenCV gave an 8-bit RGBA TIFF with unassociated alpha (what Pillow, GIMP and Photoshop
-    write) premultiplied by its alpha, as libtiff's RGBA interface does: the stored colours are the
-    image's, so tifffile reads them instead."""
-    if img is None or img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 4:
-        return False
+def _read_tiff(p: Path, straight_rgba: tuple[int, ...] | None = None) -> np.ndarray | None:
+    """A TIFF's first page as tifffile reads it, in RGB order: for TIFFs OpenCV cannot decode (float64,
+    odd sample layouts), and with ``straight_rgba`` (OpenCV's shape for it) for an 8-bit RGBA page with
+    unassociated alpha (what Pillow, GIMP and Photoshop write), which OpenCV premultiplies as libtiff's
+    RGBA interface does; None otherwise. Only the first page, as OpenCV and ``_header`` read it: the
+    file's series may stack thousands of pages into one array."""
     try:
         import tifffile
 
         with tifffile.TiffFile(p) as tif:
             page = tif.pages.first
-            return page.photometric == tifffile.PHOTOMETRIC.RGB and tuple(page.extrasamples) == (
-                tifffile.EXTRASAMPLE.UNASSALPHA,
-            )
-    except Exception:  # tifffile raises many kinds on a damaged file: keep OpenCV's pixels
-        return False
-
-
-def _read_tiff(p: Path) -> np.ndarray | None:
-    """TIFFs OpenCV cannot decode (float64, odd sample layouts) or decodes altered, in RGB order."""
-    try:
-        import tifffile
-
-        arr = tifffile.imread(p)
-    except Exception:
+            if straight_rgba is not None and (
+                page.shape != straight_rgba
+                or page.photometric != tifffile.PHOTOMETRIC.RGB
+                or tuple(page.extrasamples) != (tifffile.EXTRASAMPLE.UNASSALPHA,)
+            ):
+                return None
+            arr = page.asarray()
+    except Exception:  # tifffile raises many kinds on a damaged file
         return None
     if (arr.ndim == 3 and arr.shape[2] in (3, 4)) or arr.ndim == 2:
         return arr
     if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] > 4:  # planar (C, H, W)
-        return np.moveaxis(arr, 0, -1)
+        return np.ascontiguousarray(np.moveaxis(arr, 0, -1))
     return None
 
 
