@@ -93,3 +93,25 @@ def test_upsampled_level_reads_like_the_full_size_image_by_nearest_neighbour() -
     np.testing.assert_array_equal(level[18, 14], dense[18, 14])
     with pytest.raises(Exception, match="downsampled"):
         np.asarray(level)
+
+
+def test_uncompressed_tiff_of_pages_is_reduced_by_its_first_page(tmp_path: Path, low_limit) -> None:
+    first = picture(1500, 1000)
+    path = tmp_path / "pages.tif"
+    tifffile.imwrite(path, np.stack([first, 255 - first]))
+    info = inspect_huge(path)
+    assert info.low_memory and info.factor() == 2
+    np.testing.assert_array_equal(
+        read_reduced(info, 2), cv2.resize(first, (500, 750), interpolation=cv2.INTER_AREA)
+    )
+
+
+def test_planar_uncompressed_tiff_is_reduced_from_its_decoded_pixels(tmp_path: Path, low_limit) -> None:
+    full = picture(1500, 1000)
+    path = tmp_path / "planar.tif"
+    tifffile.imwrite(path, np.moveaxis(full, -1, 0), photometric="rgb", planarconfig="separate")
+    info = inspect_huge(path)
+    assert not info.low_memory  # its planes are not one memory map of pixels
+    np.testing.assert_array_equal(
+        read_reduced(info, 2), cv2.resize(full, (500, 750), interpolation=cv2.INTER_AREA)
+    )

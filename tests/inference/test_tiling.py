@@ -109,3 +109,21 @@ def test_an_uncompressed_tiff_is_read_region_by_region(tmp_path: Path) -> None:
     assert (regions.width, regions.height) == (600, 500)
     preds = predict_tiled(InstanceIds(), regions, Tiling(256, 0.3))
     assert len(preds) == 7
+
+
+def test_a_tiff_of_pages_or_planes_is_read_as_read_image_reads_it(tmp_path: Path) -> None:
+    """Regions of the first page (as ``read_image``): a stack of grey pages is not one colour image, and
+    a planar page is not mapped as (samples, height, width)."""
+    tifffile = pytest.importorskip("tifffile")
+    from pixelproof.core.imageio import read_image
+
+    grey = scene() * 30
+    stack, planar = tmp_path / "stack.tif", tmp_path / "planar.tif"
+    tifffile.imwrite(stack, np.stack([grey, 255 - grey, grey // 2]), photometric="minisblack")
+    tifffile.imwrite(
+        planar, np.stack([grey, grey + 1, 255 - grey]), photometric="rgb", planarconfig="separate"
+    )
+    for path in (stack, planar):
+        regions = open_regions(path)
+        assert (regions.width, regions.height) == (600, 500)
+        np.testing.assert_array_equal(regions.read(0, 0, 600, 500), read_image(path))

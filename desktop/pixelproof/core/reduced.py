@@ -135,7 +135,8 @@ def _inspect_tiff(p: Path) -> HugeImage:
             h, w = int(page.imagelength), int(page.imagewidth)
             channels = int(page.samplesperpixel)
             sample = int(np.dtype(page.dtype).itemsize)
-            plain = int(page.compression) == 1 and bool(page.is_contiguous)  # memory-mappable
+            chunky = channels == 1 or int(page.planarconfig) == 1  # samples of a pixel together
+            plain = int(page.compression) == 1 and bool(page.is_contiguous) and chunky  # memory-mappable
     except Exception as e:  # tifffile raises many kinds on a broken header
         raise ImageReadError(f"{p}: cannot read the TIFF header: {type(e).__name__}: {e}") from None
     return HugeImage(p, w, h, channels, sample, "TIFF", plain)
@@ -185,7 +186,7 @@ def _read_jpeg_reduced(info: HugeImage, k: int) -> np.ndarray:
 def _read_tiff_reduced(path: Path, k: int) -> np.ndarray:
     import tifffile
 
-    full = tifffile.memmap(path, mode="r")  # uncompressed: the file's pixels, paged in band by band
+    full = tifffile.memmap(path, page=0, mode="r")  # uncompressed: the first page, paged in band by band
     h, w = full.shape[:2]
     rows = max(k, _BAND_ROWS // k * k)
     bands = []
