@@ -187,7 +187,9 @@ def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
 
 
 def test_ctrl_c_stops_the_workers_and_leaves_no_partial_output(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "p", coin_pictures(200, side=64))
+    # pictures large enough that the 19 parts after the first take a second or more: under load the Ctrl+C
+    # came after a job of 64 px pictures had already finished
+    project = make_project(tmp_path / "p", coin_pictures(200, side=256))
     parts = tmp_path / "p" / "parts"
     # Dask made unimportable: the local pool must not need it
     code = (
