@@ -132,7 +132,7 @@ def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: 
         if family == "semantic":
             t0 = time.perf_counter()
             for path in paths:
-                class_map(session, name, preprocess, read_rgb(path))
+                bare_class_map(session, name, preprocess, read_rgb(path))
             timing.bare_map = min(timing.bare_map, time.perf_counter() - t0)
             timing.floor = min(timing.floor, two_lane_floor(model, paths))
         del session
@@ -221,7 +221,7 @@ def two_lane_floor(model: Path, paths: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
-def class_map(
+def bare_class_map(
     session: Any, name: str, preprocess: Callable[[np.ndarray], np.ndarray], rgb: np.ndarray
 ) -> np.ndarray:
     """A semantic model's answer as a script gets it: run, logits resized to the picture (OpenCV's bilinear,
@@ -319,8 +319,8 @@ PHASES = (
     ("pixelproof.inference.batch", "_load", "read"),
     ("pixelproof.inference.onnx_models", "semantic_input", "preprocess"),
     ("pixelproof.inference.batch", "predict_safely", "predict"),
-    ("pixelproof.inference.onnx_models", "resize_logits", "resize logits"),
-    ("pixelproof.inference.onnx_models", "argmax_and_confidence", "argmax+softmax"),
+    ("pixelproof.inference.onnx_torchvision", "resize_logits", "resize logits"),
+    ("pixelproof.inference.onnx_torchvision", "argmax_and_confidence", "argmax+softmax"),
     ("pixelproof.inference.onnx_models", "semantic_predictions", "components+RLE"),
     ("pixelproof.inference.batch", "to_shapes", "shapes+repeat check"),
     ("pixelproof.inference.apply", "PredictionMapper.adopt", "ids+categories"),

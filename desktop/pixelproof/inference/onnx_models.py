@@ -35,10 +35,9 @@ from pixelproof.inference.model_card import (
 )
 from pixelproof.inference.onnx_torchvision import (
     DetectionBinding,
-    argmax_and_confidence,
     bind_detection_outputs,
+    class_map,
     detection_predictions,
-    resize_logits,
     semantic_input,
     semantic_predictions,
 )
@@ -314,7 +313,7 @@ class OnnxModelBackend(OnnxBackend):
             logits = self.session.run(None, {self.input_name: tensor})[self.logits_index]
             if logits.ndim != 4 or logits.shape[0] != 1:
                 raise BackendError(f"onnx: logits have shape {list(logits.shape)}; expected [1, C, H, W]")
-            classes_map, confidence = argmax_and_confidence(resize_logits(logits[0], (h, w)))
+            classes_map, confidence = class_map(logits[0], (h, w))
             predictions, speckles = semantic_predictions(
                 classes_map,
                 confidence,
