@@ -124,6 +124,22 @@ def test_a_planar_tiff_is_sized_and_limited_by_its_width_and_height(tmp_path: Pa
         read_image(path)
 
 
+def test_a_tiff_of_huge_tiles_is_refused_before_decoding_whatever_its_name(tmp_path: Path) -> None:
+    """A 16 x 16 image in one tile over 8192 a side: the decoder holds the whole tile (32768^2: 3.2 GB
+    from a 3 MB file). Usual tiles still read."""
+    tifffile = pytest.importorskip("tifffile")
+    from pixelproof.core.limits import MAX_TILE_SIDE
+
+    pixels = np.arange(16 * 16 * 3, dtype=np.uint8).reshape(16, 16, 3)
+    side = MAX_TILE_SIDE + 16
+    for name in ("huge.tif", "huge.png"):  # found by its magic bytes too
+        tifffile.imwrite(tmp_path / name, pixels, photometric="rgb", tile=(side, side), compression="zlib")
+        with pytest.raises(ImageReadError, match=rf"{name}: tiles of {side} x {side} pixels"):
+            read_image(tmp_path / name)
+    tifffile.imwrite(tmp_path / "ok.tif", pixels, photometric="rgb", tile=(256, 256), compression="zlib")
+    np.testing.assert_array_equal(read_image(tmp_path / "ok.tif"), pixels)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="FIFOs")
 def test_fifo_and_folder_are_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.png"

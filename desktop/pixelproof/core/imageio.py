@@ -16,7 +16,14 @@ from typing import IO, Any
 import cv2
 import numpy as np
 
-from pixelproof.core.limits import LimitError, check_image_size, check_regular_file, max_pixels, open_regular
+from pixelproof.core.limits import (
+    MAX_TILE_SIDE,
+    LimitError,
+    check_image_size,
+    check_regular_file,
+    max_pixels,
+    open_regular,
+)
 
 # only PixelProof's own check (``read_image``, from the header) limits decoding: OpenCV's default of
 # 2**30 pixels would refuse images a user allowed with --max-pixels
@@ -232,8 +239,10 @@ def decode_file(p: Path) -> np.ndarray:
         raw = np.fromfile(p, dtype=np.uint8)  # not cv2.imread: it fails on non-ASCII paths on Windows
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
+    tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
+    if tiff:
+        _check_tiles(p)
     img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF itself
-    tiff = p.suffix.lower() in (".tif", ".tiff")
     if img is None and tiff:
         img = _read_tiff(p)
     elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
@@ -254,6 +263,26 @@ def bgr_to_rgb(img: np.ndarray) -> np.ndarray:
     if img.dtype in (np.uint8, np.uint16, np.float32):
         return cv2.cvtColor(img, cv2.COLOR_BGR2RGB if img.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
     return np.ascontiguousarray(img[:, :, [2, 1, 0, 3][: img.shape[2]]])
+
+
+_TIFF_MAGIC = (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")  # classic and BigTIFF, either byte order
+
+
+def _check_tiles(p: Path) -> None:
+    """``ImageReadError`` for a TIFF whose first page has tiles over ``MAX_TILE_SIDE``: its decoder holds a
+    whole tile, whatever the image's size (a 16 x 16 image in one 32768^2 tile, a 3 MB file, took 3.2 GB)."""
+    try:
+        import tifffile
+
+        with tifffile.TiffFile(p) as tif:
+            page = tif.pages.first
+            tile = (int(page.tilewidth), int(page.tilelength)) if page.is_tiled else (0, 0)
+    except Exception:  # a damaged header: the decoders say what they can
+        return
+    if max(tile) > MAX_TILE_SIDE:
+        raise ImageReadError(
+            f"{p}: tiles of {tile[0]} x {tile[1]} pixels (at most {MAX_TILE_SIDE} a side): not decoded"
+        )
 
 
 def _read_tiff(p: Path, straight_rgba: tuple[int, ...] | None = None) -> np.ndarray | None:

@@ -20,12 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.limits import LimitError, check_image_size, check_regular_file
+from pixelproof.core.limits import MAX_TILE_SIDE, LimitError, check_image_size, check_regular_file
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
 TILE_CACHE_BYTES = 192 << 20  # decoded tiles kept per pyramid
-MAX_TILE_SIDE = 8192  # a tile larger than this is not a tile: refuse rather than decode gigabytes
 
 
 class PyramidError(Exception):
