@@ -140,6 +140,24 @@ def test_a_tiff_of_huge_tiles_is_refused_before_decoding_whatever_its_name(tmp_p
     np.testing.assert_array_equal(read_image(tmp_path / "ok.tif"), pixels)
 
 
+def test_a_tiff_of_many_bands_is_named_and_never_decoded(tmp_path: Path) -> None:
+    """200 samples a pixel (a hyperspectral cube; 0.2 MB zlib of 52 MB), which OpenCV does not read."""
+    tifffile = pytest.importorskip("tifffile")
+    import tracemalloc
+
+    path = tmp_path / "cube.tif"
+    cube = np.zeros((512, 512, 200), np.uint8)
+    tifffile.imwrite(path, cube, photometric="minisblack", planarconfig="contig", compression="zlib")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageReadError, match=r"cube\.tif: 200 samples a pixel"):
+            read_image(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20, peak
+
+
 @pytest.mark.skipif(os.name != "posix", reason="FIFOs")
 def test_fifo_and_folder_are_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.png"

@@ -302,9 +302,12 @@ def _read_tiff(p: Path, straight_rgba: tuple[int, ...] | None = None) -> np.ndar
                 or tuple(page.extrasamples) != (tifffile.EXTRASAMPLE.UNASSALPHA,)
             ):
                 return None
-            arr = page.asarray()
+            samples = int(page.samplesperpixel)
+            arr = page.asarray() if samples <= 4 else None  # never decode bands this does not read
     except Exception:  # tifffile raises many kinds on a damaged file
         return None
+    if arr is None:
+        raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
     if (arr.ndim == 3 and arr.shape[2] in (3, 4)) or arr.ndim == 2:
         return arr
     if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] > 4:  # planar (C, H, W)
