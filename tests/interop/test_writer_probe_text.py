@@ -182,6 +182,20 @@ def test_voc_image_that_is_a_fifo_does_not_hang_the_export(tmp_path: Path) -> No
     assert (tmp_path / "out" / "Annotations" / "a.xml").is_file()
 
 
+def test_voc_depth_of_an_image_over_the_pixel_limit_comes_from_its_header(tmp_path: Path) -> None:
+    """A declared 60000^2 grey PNG (a slide-sized picture in the project): Pillow's own open refused it
+    with a traceback; the depth comes from the header, nothing is decoded."""
+    from tests.bombs import write_png_bomb
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_png_bomb(folder / "big.png")
+    project = _project(folder, file_name="big.png", size=(60000, 60000), write_image=False)
+    write_voc(project, tmp_path / "out")
+    xml = (tmp_path / "out" / "Annotations" / "big.xml").read_text()
+    assert "<depth>1</depth>" in xml and "<width>60000</width>" in xml
+
+
 def test_cvat_control_characters_and_hostile_extras_keep_the_xml_readable(tmp_path: Path) -> None:
     app = {
         "cvat_attrib": {"label": "stolen", 'x="1"/><evil a': "1", "custom": 5},

@@ -13,11 +13,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.reduced import inspect_huge
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -250,14 +249,14 @@ def write_voc(
 
 
 def _depth(src: Path) -> int:
-    """Bands of the image (3 when it cannot be read); only a regular file is opened (a FIFO named as
-    the image made the export wait forever)."""
+    """Channels of the image from its header, whatever its size (3 when it cannot be read; a palette
+    image is shown as RGB); only a regular file is opened (a FIFO named as the image made the export
+    wait forever). Pillow's own open refused an image over its bomb limit with a traceback."""
     if not is_file(src):
         return 3
     try:
-        with Image.open(src) as im:
-            return len(im.getbands())
-    except OSError:
+        return inspect_huge(src).channels
+    except ImageReadError:
         return 3
 
 
