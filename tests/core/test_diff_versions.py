@@ -102,3 +102,35 @@ def test_a_damaged_snapshot_is_refused(tmp_path: Path) -> None:
         checkout(project.path, "v1")
     with pytest.raises(VersionError, match="no tag 'v2'"):
         checkout(project.path, "v2")
+
+
+def test_a_snapshot_inflating_past_its_tag_is_refused_without_holding_it(tmp_path: Path) -> None:
+    """A gzip bomb planted as a snapshot (a shared folder): 512 MB of zeros in a 0.5 MB file. With the size
+    the tag recorded, and for an older tag without it, by ``SNAPSHOT_RATIO``; a FIFO is not waited on."""
+    import json
+    import os
+    import tracemalloc
+
+    project = make_project(tmp_path, 2)
+    save_project(project)
+    assert tag(project.path, "v1").size == project.path.stat().st_size
+    snap = versions_dir(project.path) / "v1.json.gz"
+    snap.write_bytes(gzip.compress(bytes(1 << 29), compresslevel=9))  # 0.5 MB
+    tracemalloc.start()
+    try:
+        with pytest.raises(VersionError, match=f"inflates past {project.path.stat().st_size:,} bytes"):
+            checkout(project.path, "v1")
+        index = versions_dir(project.path) / "tags.json"
+        older = json.loads(index.read_text())
+        del older["tags"][0]["size"]
+        index.write_text(json.dumps(older))
+        with pytest.raises(VersionError, match="inflates past"):
+            checkout(project.path, "v1")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 160 * 2**20, peak  # the older tag's bound: 100 x 0.5 MB
+    snap.unlink()
+    os.mkfifo(snap)
+    with pytest.raises(VersionError, match=r"v1\.json\.gz"):
+        checkout(project.path, "v1")

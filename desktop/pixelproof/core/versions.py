@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,14 @@ from typing import Any
 import orjson
 
 from pixelproof.core.coco import ProjectFormatError, atomic_write, project_from_dict, read_json
+from pixelproof.core.limits import LimitError, open_regular
 from pixelproof.core.model import Project, utc_now
 
 _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 INDEX = "tags.json"
+# a tag made before tags recorded their size: its snapshot may inflate to this many times its file at
+# most (the gzip of a project is 5-10x smaller), so a planted gzip bomb is refused, not held in memory
+SNAPSHOT_RATIO = 100
 
 
 class VersionError(ValueError):
@@ -38,6 +43,7 @@ class Tag:
     message: str
     sha256: str
     history: int | None  # the history entry (seq) the tagged file sits on, if it has a history
+    size: int | None = None  # the tagged file's bytes (tags made before it was recorded: None)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
@@ -84,7 +90,10 @@ def tag(
     check_tag_name(name)
     path = Path(project_path)
     try:
-        raw = path.read_bytes()
+        with open_regular(path, str(path)) as f:
+            raw = f.read()
+    except LimitError as e:
+        raise VersionError(str(e)) from None
     except OSError as e:
         raise VersionError(f"{path}: cannot read the project: {e.strerror or e}") from None
     try:
@@ -106,6 +115,7 @@ def tag(
         message,
         hashlib.sha256(raw).hexdigest(),
         head if isinstance(head, int) else None,
+        len(raw),
     )
     _write_index(path, [t for t in tags if t.name != name] + [entry])
     return entry
@@ -119,12 +129,29 @@ def snapshot_bytes(project_path: str | os.PathLike[str], name: str) -> bytes:
         known = ", ".join(t.name for t in list_tags(project_path)) or "none"
         raise VersionError(f"{project_path}: no tag {name!r} (tags: {known})")
     snap = versions_dir(project_path) / f"{name}.json.gz"
-    try:
-        raw = gzip.decompress(snap.read_bytes())
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
-        raise VersionError(f"{snap}: cannot read the snapshot: {e}") from None
+    raw = _inflate(snap, found[0].size)
     if hashlib.sha256(raw).hexdigest() != found[0].sha256:
         raise VersionError(f"{snap}: the snapshot does not match its recorded hash (damaged)")
+    return raw
+
+
+def _inflate(snap: Path, size: Any) -> bytes:
+    """The snapshot's bytes, inflated no further than the tag's recorded size (or ``SNAPSHOT_RATIO`` times
+    the file for an older tag); a FIFO or device named as the snapshot is refused without blocking."""
+    try:
+        with open_regular(snap, str(snap)) as f:
+            packed = f.read()
+        limit = size if isinstance(size, int) and size >= 0 else max(len(packed) * SNAPSHOT_RATIO, 1 << 20)
+        inflate = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)  # gzip's framing
+        raw = inflate.decompress(packed, limit + 1)
+    except (OSError, LimitError, zlib.error) as e:
+        raise VersionError(f"{snap}: cannot read the snapshot: {e}") from None
+    if len(raw) > limit:
+        raise VersionError(
+            f"{snap}: the snapshot inflates past {limit:,} bytes, more than was tagged (damaged)"
+        )
+    if not inflate.eof:
+        raise VersionError(f"{snap}: cannot read the snapshot: it ends early (truncated)")
     return raw
 
 
