@@ -171,3 +171,56 @@ def test_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
             os.mkfifo(fifo)
         with pytest.raises(ImageReadError, match="not a"):
             read_image(tmp_path / name)
+
+
+def _deflated(path: Path, private_bytes: int) -> Path:
+    """A deflated 16 x 16 secondary capture carrying ``private_bytes`` zeros in a private element."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import DeflatedExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+
+    meta = FileMetaDataset()
+    meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = SecondaryCaptureImageStorage, meta.MediaStorageSOPInstanceUID
+    ds.Rows = ds.Columns = 16
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated = ds.BitsStored = 8
+    ds.HighBit, ds.PixelRepresentation = 7, 0
+    ds.add_new(0x00091010, "OB", bytes(private_bytes))
+    ds.PixelData = bytes(range(256))
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_a_deflated_file_inflating_past_the_limit_is_refused_without_inflating_it_whole(
+    tmp_path: Path,
+) -> None:
+    """pydicom inflates a deflated dataset whole before reading a tag (0.5 MB of file took 1.1 GB). Here
+    8 MB of zeros under a 1 Mpx limit (2 MB inflated at most); pydicom's own deflated test file reads."""
+    import tracemalloc
+
+    from pixelproof.core import limits
+    from pixelproof.core.dicom import DicomError, read_dataset
+
+    bomb = _deflated(tmp_path / "bomb.dcm", 8 << 20)
+    assert bomb.stat().st_size < 100_000
+    limits.set_max_pixels(1 << 20)
+    try:
+        tracemalloc.start()
+        with pytest.raises(DicomError, match=r"bomb\.dcm: its deflated dataset inflates past 2,097,152"):
+            read_dataset(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 4 << 20, peak
+        real = pydicom_file("image_dfl.dcm")
+        np.testing.assert_array_equal(
+            read_dataset(real, pixels=True).pixel_array, pydicom.dcmread(real).pixel_array
+        )
+        limits.set_max_pixels(8 << 20)  # raised: the bomb is a file like any other
+        assert read_dataset(bomb).Rows == 16
+    finally:
+        tracemalloc.stop()
+        limits.set_max_pixels(None)

@@ -22,7 +22,7 @@ import numpy as np
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.dicom import DicomError, looks_like_dicom, read_dataset, scan_folder
+from pixelproof.core.dicom import DicomError, check_deflated, looks_like_dicom, read_dataset, scan_folder
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import parse_slice_ref
@@ -284,6 +284,7 @@ def read_dicom_seg(
     records: dict[str, Any] = {}
     for f in with_progress(files, len(files), progress):
         try:
+            check_deflated(f)  # highdicom reads it through pydicom, which inflates it whole
             seg = hd.seg.segread(f)
         except Exception as e:  # highdicom/pydicom raise many kinds on a malformed object
             report.skip("files", f"{f}: not a readable DICOM SEG: {type(e).__name__}: {e}")
