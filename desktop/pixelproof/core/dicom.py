@@ -85,9 +85,12 @@ def check_deflated(path: str | os.PathLike[str]) -> None:
     reads a tag (a 0.5 MB file took 1.1 GB for its header). Other files pass untouched."""
     from pixelproof.core.limits import RAISE_HINT, max_pixels
 
-    pydicom = import_pydicom()
     p = Path(path)
     try:
+        with open(p, "rb") as f:  # the transfer syntax follows two short UIDs in the file meta group
+            if DEFLATED_TS.encode() not in f.read(1024):
+                return
+        pydicom = import_pydicom()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             meta = pydicom.filereader.read_file_meta_info(os.fspath(p))
