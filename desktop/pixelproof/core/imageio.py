@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from pixelproof.core.limits import (
+    MAX_JPEG_SCANS,
     MAX_TILE_SIDE,
     LimitError,
     check_image_size,
@@ -242,6 +243,8 @@ def decode_file(p: Path) -> np.ndarray:
     tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
     if tiff:
         _check_tiles(p)
+    else:
+        check_jpeg_scans(p, raw.tobytes())
     img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF itself
     if img is None and tiff:
         img = _read_tiff(p)
@@ -283,6 +286,18 @@ def _check_tiles(p: Path) -> None:
         raise ImageReadError(
             f"{p}: tiles of {tile[0]} x {tile[1]} pixels (at most {MAX_TILE_SIDE} a side): not decoded"
         )
+
+
+def check_jpeg_scans(p: Path, data: bytes) -> None:
+    """``ImageReadError`` when ``data`` is a JPEG of more than ``MAX_JPEG_SCANS`` scans: each is a pass
+    over the whole picture, so a small file of empty scans keeps a decoder busy for minutes (2,000 of
+    them on 4 megapixels: 0.75 s; 100,000 in 1 MB on the pixel limit: half an hour). A scan starts with
+    the marker FF DA, which coded data never holds (its FF bytes are followed by 00)."""
+    if data[:2] != b"\xff\xd8":
+        return
+    scans = data.count(b"\xff\xda")
+    if scans > MAX_JPEG_SCANS:
+        raise ImageReadError(f"{p}: a JPEG of {scans:,} scans (at most {MAX_JPEG_SCANS}): not decoded")
 
 
 def _read_tiff(p: Path, straight_rgba: tuple[int, ...] | None = None) -> np.ndarray | None:

@@ -70,6 +70,7 @@ MAX_JSON_DEPTH = 200
 MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile file, not a dataset
 MAX_YAML_BYTES = 1 << 20  # data.yaml and rules files are a few lines
 MAX_TILE_SIDE = 8192  # a TIFF tile larger than this is not a tile: refuse rather than decode gigabytes
+MAX_JPEG_SCANS = 500  # a progressive JPEG has about 10; each scan is a pass over the whole picture
 RAISE_HINT = f"raise it with --max-pixels, the app's Image > Pixel Limit or {ENV_MAX_PIXELS}"
 
 _override: int | None = None

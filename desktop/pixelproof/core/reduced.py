@@ -170,6 +170,10 @@ def _area(arr: np.ndarray, w: int, h: int) -> np.ndarray:
 def _read_jpeg_reduced(info: HugeImage, k: int) -> np.ndarray:
     from PIL import Image
 
+    from pixelproof.core.imageio import check_jpeg_scans
+
+    check_jpeg_scans(info.path, info.path.read_bytes())  # DCT scaling still passes over every scan
+
     saved = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None
     try:
