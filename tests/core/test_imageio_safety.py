@@ -173,8 +173,8 @@ def _progressive_jpeg(path: Path, side: int, extra_scans: int) -> bytes:
 
 
 def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding(tmp_path: Path) -> None:
-    """2,000 empty scans on 4 megapixels kept OpenCV's decoder busy 0.75 s; 100,000 (1 MB) at the pixel
-    limit, half an hour. A usual progressive JPEG reads; the downsampled read of a huge one checks too."""
+    """2,000 empty scans on 4 megapixels kept OpenCV's decoder busy 0.75 s (growing with scans x pixels).
+    A usual progressive JPEG reads; the downsampled read of a huge one checks too."""
     from pixelproof.core.limits import MAX_JPEG_SCANS
     from pixelproof.core.reduced import inspect_huge, read_reduced
 
