@@ -243,7 +243,7 @@ def decode_file(p: Path) -> np.ndarray:
     tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
     if tiff:
         _check_tiles(p)
-    else:
+    elif raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
         check_jpeg_scans(p, raw.tobytes())
     img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF itself
     if img is None and tiff:
