@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pixelproof.core.limits import MAX_CLASSES
 from pixelproof.inference.base import ModelLoadError
 
 FAMILIES = ("torchvision-detection", "torchvision-mask-rcnn", "semantic", "ultralytics")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 MAX_CARD_BYTES = 4 << 20  # a card is a few lines; anything this big is not one
-MAX_CLASSES = 100_000
 MAX_INPUT_SIDE = 16384
 METADATA_CLASS_KEYS = ("names", "classes", "class_names", "labels")
 
