@@ -241,17 +241,15 @@ def decode_file(p: Path) -> np.ndarray:
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
     tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
-    if tiff:
-        _check_tiles(p)
-    elif raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
-        check_jpeg_scans(p, raw.tobytes())
-    img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF itself
-    if img is None and tiff:
-        img = _read_tiff(p)
-    elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
-        rgba8 = tiff and img.dtype == np.uint8 and img.shape[2] == 4
-        stored = _read_tiff(p, straight_rgba=img.shape) if rgba8 else None
-        img = stored if stored is not None else bgr_to_rgb(img)
+    img = _read_tiff(p) if tiff and _tifffile_reads(p) else None  # else OpenCV (also when tifffile fails)
+    if img is None:
+        if raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
+            check_jpeg_scans(p, raw.tobytes())
+        img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF itself
+        if img is None and tiff:
+            img = _read_tiff(p)
+        elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
+            img = bgr_to_rgb(img)
     if img is None:
         raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt data)")
     if img.ndim == 3 and img.shape[2] == 1:
@@ -271,21 +269,34 @@ def bgr_to_rgb(img: np.ndarray) -> np.ndarray:
 _TIFF_MAGIC = (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")  # classic and BigTIFF, either byte order
 
 
-def _check_tiles(p: Path) -> None:
-    """``ImageReadError`` for a TIFF whose first page has tiles over ``MAX_TILE_SIDE``: its decoder holds a
-    whole tile, whatever the image's size (a 16 x 16 image in one 32768^2 tile, a 3 MB file, took 3.2 GB)."""
+def _tifffile_reads(p: Path) -> bool:
+    """Whether tifffile, not OpenCV, decodes this TIFF: an 8-bit RGBA first page with unassociated alpha
+    (what Pillow, GIMP and Photoshop write), which OpenCV premultiplies as libtiff's RGBA interface does.
+    ``ImageReadError``, before anything is decoded, for tiles over ``MAX_TILE_SIDE`` (a decoder holds a
+    whole tile whatever the image's size: a 16 x 16 image in one 32768^2 tile, 3 MB of file, took 3.2
+    GB) and for more than 4 samples a pixel (a hyperspectral cube: not an image this reads)."""
     try:
         import tifffile
 
         with tifffile.TiffFile(p) as tif:
             page = tif.pages.first
             tile = (int(page.tilewidth), int(page.tilelength)) if page.is_tiled else (0, 0)
+            samples = int(page.samplesperpixel)
+            straight = (
+                samples == 4
+                and page.dtype == np.uint8
+                and page.photometric == tifffile.PHOTOMETRIC.RGB
+                and tuple(page.extrasamples) == (tifffile.EXTRASAMPLE.UNASSALPHA,)
+            )
     except Exception:  # a damaged header: the decoders say what they can
-        return
+        return False
     if max(tile) > MAX_TILE_SIDE:
         raise ImageReadError(
             f"{p}: tiles of {tile[0]} x {tile[1]} pixels (at most {MAX_TILE_SIDE} a side): not decoded"
         )
+    if samples > 4:
+        raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
+    return straight
 
 
 def check_jpeg_scans(p: Path, data: bytes) -> None:
@@ -300,29 +311,20 @@ def check_jpeg_scans(p: Path, data: bytes) -> None:
         raise ImageReadError(f"{p}: a JPEG of {scans:,} scans (at most {MAX_JPEG_SCANS}): not decoded")
 
 
-def _read_tiff(p: Path, straight_rgba: tuple[int, ...] | None = None) -> np.ndarray | None:
-    """A TIFF's first page as tifffile reads it, in RGB order: for TIFFs OpenCV cannot decode (float64,
-    odd sample layouts), and with ``straight_rgba`` (OpenCV's shape for it) for an 8-bit RGBA page with
-    unassociated alpha (what Pillow, GIMP and Photoshop write), which OpenCV premultiplies as libtiff's
-    RGBA interface does; None otherwise. Only the first page, as OpenCV and ``_header`` read it: the
-    file's series may stack thousands of pages into one array."""
+def _read_tiff(p: Path) -> np.ndarray | None:
+    """A TIFF's first page as tifffile reads it, in RGB order (None when it cannot): the ones OpenCV
+    cannot decode (float64, odd sample layouts) or alters (``_tifffile_reads``). Only the first page,
+    as OpenCV and ``_header`` read it: the file's series may stack thousands of pages into one array."""
     try:
         import tifffile
 
         with tifffile.TiffFile(p) as tif:
             page = tif.pages.first
-            if straight_rgba is not None and (
-                page.shape != straight_rgba
-                or page.photometric != tifffile.PHOTOMETRIC.RGB
-                or tuple(page.extrasamples) != (tifffile.EXTRASAMPLE.UNASSALPHA,)
-            ):
+            if int(page.samplesperpixel) > 4:  # never decode bands this does not read
                 return None
-            samples = int(page.samplesperpixel)
-            arr = page.asarray() if samples <= 4 else None  # never decode bands this does not read
+            arr = page.asarray()
     except Exception:  # tifffile raises many kinds on a damaged file
         return None
-    if arr is None:
-        raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
     if (arr.ndim == 3 and arr.shape[2] in (3, 4)) or arr.ndim == 2:
         return arr
     if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] > 4:  # planar (C, H, W)
