@@ -203,7 +203,7 @@ def _take_pool(workers: int, threads: int) -> futures.ProcessPoolExecutor:
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=init_worker,
-            initargs=(threads,),
+            initargs=(threads, 1 / max(1, workers)),
         )
     with _pools_lock:
         _busy.add(pool)

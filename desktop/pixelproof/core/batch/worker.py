@@ -22,6 +22,7 @@ CACHE_ENTRIES = 4  # models kept per worker; a long-lived Dask worker serving ma
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 
 _threads: int | None = None  # set by init_worker in pool processes
+_memory_share = 1.0  # this process's share of the memory models may use (1 / workers in a pool)
 _lane = threading.local()  # in a lane of a ThreadExecutor: (executor token, thread) and its share of cores
 
 
@@ -47,10 +48,23 @@ def set_threads(threads: int) -> None:
         cv2.setNumThreads(_threads)
 
 
-def init_worker(threads: int) -> None:
-    """Set up a local pool process: ``threads`` for its libraries, and Ctrl+C left to the parent (a
-    terminal sends SIGINT to the whole process group; the parent stops the workers itself)."""
+def set_memory_share(share: float) -> None:
+    """This process's share of the memory models may use (``limits.model_memory_bytes``): set before
+    the first model opens (onnxruntime's shared arena is made once per process)."""
+    global _memory_share
+    _memory_share = min(1.0, max(0.01, float(share)))
+
+
+def memory_share() -> float:
+    return _memory_share
+
+
+def init_worker(threads: int, share: float = 1.0) -> None:
+    """Set up a local pool process: ``threads`` for its libraries, its ``share`` of the models' memory,
+    and Ctrl+C left to the parent (a terminal sends SIGINT to the whole process group; the parent stops
+    the workers itself)."""
     set_threads(threads)
+    set_memory_share(share)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -66,6 +80,7 @@ def run_on_dask_worker(
     slots = host_slots.get(get_address_host(worker.address), worker.state.nthreads)
     if _threads is None:
         set_threads(max(1, available_cores() // max(1, slots)))
+        set_memory_share(1 / max(1, slots))
     return task(context, items)
 
 
