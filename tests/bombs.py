@@ -1,10 +1,15 @@
-"""Small files that declare huge images (decompression bombs), made in a blink for the tests."""
+"""Small files that declare huge images (decompression bombs) or make a decoder work long (a JPEG of
+many scans), made in a blink for the tests."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -41,3 +46,16 @@ def png_bomb(width: int, height: int, bit_depth: int = 1) -> bytes:
 def write_png_bomb(path: Path, width: int = 60000, height: int = 60000) -> Path:
     path.write_bytes(png_bomb(width, height))
     return path
+
+
+def many_scans_jpeg(side: int, extra_scans: int, mode: str = "RGB") -> bytes:
+    """A progressive JPEG (Pillow's, about 10 scans) with ``extra_scans`` copies of its last scan's
+    header before EOI: empty scans, each of which a decoder still passes over the whole picture for."""
+    rng = np.random.default_rng(5)
+    shape = (side, side, 3) if mode == "RGB" else (side, side)
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8), mode).save(buf, "JPEG", progressive=True)
+    data = buf.getvalue()
+    last, end = data.rfind(b"\xff\xda"), data.rfind(b"\xff\xd9")
+    header = data[last : last + 2 + int.from_bytes(data[last + 2 : last + 4], "big")]
+    return data[:end] + header * extra_scans + data[end:]

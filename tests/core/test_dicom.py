@@ -224,3 +224,41 @@ def test_a_deflated_file_inflating_past_the_limit_is_refused_without_inflating_i
     finally:
         tracemalloc.stop()
         limits.set_max_pixels(None)
+
+
+def test_jpeg_frames_of_thousands_of_scans_are_refused_frame_by_frame(tmp_path: Path) -> None:
+    """A JPEG DICOM whose frame is a progressive stream of 600 empty scans more (each a pass over the
+    frame); in a multi-frame object the other frames still read."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.encaps import encapsulate
+    from pydicom.uid import JPEGBaseline8Bit, SecondaryCaptureImageStorage, generate_uid
+
+    from pixelproof.core.dicom import DicomError, read_dicom
+    from tests.bombs import many_scans_jpeg
+
+    def jpeg_dicom(path: Path, frames: list[bytes]) -> Path:
+        meta = FileMetaDataset()
+        meta.TransferSyntaxUID = JPEGBaseline8Bit
+        meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds = Dataset()
+        ds.file_meta = meta
+        ds.SOPClassUID, ds.SOPInstanceUID = SecondaryCaptureImageStorage, meta.MediaStorageSOPInstanceUID
+        ds.Rows = ds.Columns = 64
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated = ds.BitsStored = 8
+        ds.HighBit, ds.PixelRepresentation = 7, 0
+        ds.NumberOfFrames = len(frames)
+        ds.PixelData = encapsulate(frames, has_bot=True)
+        ds["PixelData"].VR = "OB"
+        ds.save_as(path, enforce_file_format=True)
+        return path
+
+    good, bomb = many_scans_jpeg(64, 0, "L"), many_scans_jpeg(64, 600, "L")
+    with pytest.raises(DicomError, match=r"one\.dcm: \d+ JPEG scans where at most 500 are decoded"):
+        read_dicom(jpeg_dicom(tmp_path / "one.dcm", [bomb]))
+    three = jpeg_dicom(tmp_path / "three.dcm", [good, bomb, good])
+    assert read_dicom(three, 0).shape == (64, 64)
+    assert read_dicom(three, 2).shape == (64, 64)
+    with pytest.raises(DicomError, match=r"three\.dcm: \d+ JPEG scans where at most 500"):
+        read_dicom(three, 1)

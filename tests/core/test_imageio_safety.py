@@ -3,7 +3,6 @@ folders refused without blocking (item 10), float64 RGB TIFF (item 12), EXIF ori
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from PIL import Image, ImageOps
 
 from pixelproof.core import imageio, limits
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, read_image
-from tests.bombs import write_png_bomb
+from tests.bombs import many_scans_jpeg, write_png_bomb
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -159,32 +158,20 @@ def test_a_tiff_of_many_bands_is_named_and_never_decoded(tmp_path: Path) -> None
     assert peak < 16 * 2**20, peak
 
 
-def _progressive_jpeg(path: Path, side: int, extra_scans: int) -> bytes:
-    """A progressive JPEG (Pillow's, about 10 scans) with ``extra_scans`` copies of its last scan's
-    header before EOI: empty scans, each of which a decoder still passes over the whole picture for."""
-    rng = np.random.default_rng(5)
-    buf = io.BytesIO()
-    Image.fromarray(rng.integers(0, 256, (side, side, 3), dtype=np.uint8)).save(buf, "JPEG", progressive=True)
-    data = buf.getvalue()
-    last, end = data.rfind(b"\xff\xda"), data.rfind(b"\xff\xd9")
-    header = data[last : last + 2 + int.from_bytes(data[last + 2 : last + 4], "big")]
-    path.write_bytes(data[:end] + header * extra_scans + data[end:])
-    return data
-
-
 def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding(tmp_path: Path) -> None:
     """2,000 empty scans on 4 megapixels kept OpenCV's decoder busy 0.75 s (growing with scans x pixels).
     A usual progressive JPEG reads; the downsampled read of a huge one checks too."""
     from pixelproof.core.limits import MAX_JPEG_SCANS
     from pixelproof.core.reduced import inspect_huge, read_reduced
 
-    plain = _progressive_jpeg(tmp_path / "ok.jpg", 64, 0)
+    plain = many_scans_jpeg(64, 0)
+    (tmp_path / "ok.jpg").write_bytes(plain)
     assert 5 < plain.count(b"\xff\xda") < 20
     assert read_image(tmp_path / "ok.jpg").shape == (64, 64, 3)
-    _progressive_jpeg(tmp_path / "scans.jpg", 64, MAX_JPEG_SCANS)
+    (tmp_path / "scans.jpg").write_bytes(many_scans_jpeg(64, MAX_JPEG_SCANS))
     with pytest.raises(ImageReadError, match=r"scans\.jpg: a JPEG of \d+ scans \(at most 500\)"):
         read_image(tmp_path / "scans.jpg")
-    _progressive_jpeg(tmp_path / "huge.jpg", 256, MAX_JPEG_SCANS)  # as a picture over the limit is read
+    (tmp_path / "huge.jpg").write_bytes(many_scans_jpeg(256, MAX_JPEG_SCANS))  # read as one over the limit
     with pytest.raises(ImageReadError, match=r"huge\.jpg: a JPEG of"):
         read_reduced(inspect_huge(tmp_path / "huge.jpg"), 2)
 

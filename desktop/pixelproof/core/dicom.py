@@ -278,6 +278,37 @@ def _syntax(ds: Any) -> str:
     return f"transfer syntax {getattr(uid, 'name', str(uid))} ({uid})"
 
 
+def _check_jpeg_scans(ds: Any, path: Path, frame: int | None) -> None:
+    """``DicomError`` when the JPEG data decoded (any JPEG transfer syntax but JPEG 2000's) holds more
+    than ``MAX_JPEG_SCANS`` scans a frame: each scan is a pass over its frame, so a few KB of empty
+    scans keep the decoder busy (``imageio.check_jpeg_scans`` for plain files). One frame of several
+    is counted alone; all of them together (their pixels are within the limit) against frames x 500."""
+    from pydicom.encaps import get_frame
+
+    from pixelproof.core.limits import MAX_JPEG_SCANS
+
+    meta = getattr(ds, "file_meta", None)
+    uid = str(_get(meta, "TransferSyntaxUID", "") if meta is not None else "")
+    data = _get(ds, "PixelData")
+    if not uid.startswith("1.2.840.10008.1.2.4.") or uid.startswith("1.2.840.10008.1.2.4.9"):
+        return
+    if not isinstance(data, bytes | bytearray):
+        return
+    frames = frame_count(ds)
+    allowed = MAX_JPEG_SCANS * (frames if frame is None else 1)
+    if frame is not None and frames > 1:
+        try:
+            data = get_frame(data, frame, number_of_frames=frames)
+        except Exception:  # a damaged encapsulation: the decoder reports it
+            return
+    scans = data.count(b"\xff\xda")
+    if scans > allowed:
+        raise DicomError(
+            f"{path}: {scans:,} JPEG scans where at most {allowed:,} are decoded "
+            f"({MAX_JPEG_SCANS} a frame): not decoded"
+        )
+
+
 def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
     """Stored pixels of one frame (or of the whole single-frame image), colour converted to RGB."""
     from pydicom.pixels import apply_color_lut, pixel_array
@@ -291,6 +322,7 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
         check_image_size(cols, rows * (frame_count(ds) if frame is None else 1), str(path))
     except LimitError as e:
         raise DicomError(str(e)) from None
+    _check_jpeg_scans(ds, path, frame)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
