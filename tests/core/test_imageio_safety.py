@@ -169,11 +169,31 @@ def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding(tmp_path: Path)
     assert 5 < plain.count(b"\xff\xda") < 20
     assert read_image(tmp_path / "ok.jpg").shape == (64, 64, 3)
     (tmp_path / "scans.jpg").write_bytes(many_scans_jpeg(64, MAX_JPEG_SCANS))
-    with pytest.raises(ImageReadError, match=r"scans\.jpg: a JPEG of \d+ scans \(at most 500\)"):
+    with pytest.raises(ImageReadError, match=r"scans\.jpg: a JPEG of [\d,]+ scans \(at most 500\)"):
         read_image(tmp_path / "scans.jpg")
     (tmp_path / "huge.jpg").write_bytes(many_scans_jpeg(256, MAX_JPEG_SCANS))  # read as one over the limit
     with pytest.raises(ImageReadError, match=r"huge\.jpg: a JPEG of"):
         read_reduced(inspect_huge(tmp_path / "huge.jpg"), 2)
+
+
+def test_a_jpeg_compressed_tiff_tile_of_thousands_of_scans_is_refused(tmp_path: Path) -> None:
+    """The JPEG-in-TIFF twin: each strip or tile is counted alone; usual JPEG TIFFs read."""
+    tifffile = pytest.importorskip("tifffile")
+    pytest.importorskip("imagecodecs")
+    with tifffile.TiffWriter(tmp_path / "scans.tif") as tif:
+        tif.write(
+            iter([many_scans_jpeg(256, 3000, "L")]),
+            shape=(256, 256),
+            dtype=np.uint8,
+            tile=(256, 256),
+            compression="jpeg",
+            photometric="minisblack",
+        )
+    with pytest.raises(ImageReadError, match=r"scans\.tif: a JPEG of [\d,]+ scans \(at most 500\)"):
+        read_image(tmp_path / "scans.tif")
+    pixels = np.tile(np.arange(256, dtype=np.uint8), (128, 1))
+    tifffile.imwrite(tmp_path / "ok.tif", pixels, tile=(64, 64), compression="jpeg", photometric="minisblack")
+    assert np.abs(read_image(tmp_path / "ok.tif").astype(int) - pixels).max() < 16  # lossy, 32 tiles
 
 
 @pytest.mark.skipif(os.name != "posix", reason="FIFOs")

@@ -241,7 +241,7 @@ def decode_file(p: Path) -> np.ndarray:
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
     tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
-    img = _read_tiff(p) if tiff and _tifffile_reads(p) else None  # else OpenCV (also when tifffile fails)
+    img = _read_tiff(p) if tiff and _tifffile_reads(p, raw) else None  # else OpenCV, also if tifffile fails
     if img is None:
         if raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
             check_jpeg_scans(p, raw.tobytes())
@@ -269,12 +269,13 @@ def bgr_to_rgb(img: np.ndarray) -> np.ndarray:
 _TIFF_MAGIC = (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")  # classic and BigTIFF, either byte order
 
 
-def _tifffile_reads(p: Path) -> bool:
+def _tifffile_reads(p: Path, raw: np.ndarray) -> bool:
     """Whether tifffile, not OpenCV, decodes this TIFF: an 8-bit RGBA first page with unassociated alpha
     (what Pillow, GIMP and Photoshop write), which OpenCV premultiplies as libtiff's RGBA interface does.
     ``ImageReadError``, before anything is decoded, for tiles over ``MAX_TILE_SIDE`` (a decoder holds a
     whole tile whatever the image's size: a 16 x 16 image in one 32768^2 tile, 3 MB of file, took 3.2
-    GB) and for more than 4 samples a pixel (a hyperspectral cube: not an image this reads)."""
+    GB), for more than 4 samples a pixel (a hyperspectral cube: not an image this reads) and for a JPEG
+    strip or tile of more than ``MAX_JPEG_SCANS`` scans (``check_jpeg_scans``; ``raw``: the file)."""
     try:
         import tifffile
 
@@ -282,6 +283,8 @@ def _tifffile_reads(p: Path) -> bool:
             page = tif.pages.first
             tile = (int(page.tilewidth), int(page.tilelength)) if page.is_tiled else (0, 0)
             samples = int(page.samplesperpixel)
+            pieces = list(zip(page.dataoffsets, page.databytecounts, strict=False))
+            jpeg = int(page.compression) in (6, 7)  # old- and new-style JPEG
             straight = (
                 samples == 4
                 and page.dtype == np.uint8
@@ -296,6 +299,8 @@ def _tifffile_reads(p: Path) -> bool:
         )
     if samples > 4:
         raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
+    for offset, size in pieces if jpeg else ():
+        check_jpeg_scans(p, raw[int(offset) : int(offset) + int(size)].tobytes())
     return straight
 
 
