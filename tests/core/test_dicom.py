@@ -173,22 +173,30 @@ def test_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
             read_image(tmp_path / name)
 
 
-def _deflated(path: Path, private_bytes: int) -> Path:
-    """A deflated 16 x 16 secondary capture carrying ``private_bytes`` zeros in a private element."""
+def _grey_capture(syntax: str, side: int):  # type: ignore[no-untyped-def]
+    """An 8-bit grey secondary capture of ``side`` x ``side`` in ``syntax``, without its pixel data."""
     from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import DeflatedExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+    from pydicom.uid import SecondaryCaptureImageStorage, generate_uid
 
     meta = FileMetaDataset()
-    meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    meta.TransferSyntaxUID = syntax
     meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
     meta.MediaStorageSOPInstanceUID = generate_uid()
     ds = Dataset()
     ds.file_meta = meta
     ds.SOPClassUID, ds.SOPInstanceUID = SecondaryCaptureImageStorage, meta.MediaStorageSOPInstanceUID
-    ds.Rows = ds.Columns = 16
+    ds.Rows = ds.Columns = side
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
     ds.BitsAllocated = ds.BitsStored = 8
     ds.HighBit, ds.PixelRepresentation = 7, 0
+    return ds
+
+
+def _deflated(path: Path, private_bytes: int) -> Path:
+    """A deflated 16 x 16 secondary capture carrying ``private_bytes`` zeros in a private element."""
+    from pydicom.uid import DeflatedExplicitVRLittleEndian
+
+    ds = _grey_capture(DeflatedExplicitVRLittleEndian, 16)
     ds.add_new(0x00091010, "OB", bytes(private_bytes))
     ds.PixelData = bytes(range(256))
     ds.save_as(path, enforce_file_format=True)
@@ -229,25 +237,14 @@ def test_a_deflated_file_inflating_past_the_limit_is_refused_without_inflating_i
 def test_jpeg_frames_of_thousands_of_scans_are_refused_frame_by_frame(tmp_path: Path) -> None:
     """A JPEG DICOM whose frame is a progressive stream of 600 empty scans more (each a pass over the
     frame); in a multi-frame object the other frames still read."""
-    from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.encaps import encapsulate
-    from pydicom.uid import JPEGBaseline8Bit, SecondaryCaptureImageStorage, generate_uid
+    from pydicom.uid import JPEGBaseline8Bit
 
     from pixelproof.core.dicom import DicomError, read_dicom
     from tests.bombs import many_scans_jpeg
 
     def jpeg_dicom(path: Path, frames: list[bytes]) -> Path:
-        meta = FileMetaDataset()
-        meta.TransferSyntaxUID = JPEGBaseline8Bit
-        meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
-        meta.MediaStorageSOPInstanceUID = generate_uid()
-        ds = Dataset()
-        ds.file_meta = meta
-        ds.SOPClassUID, ds.SOPInstanceUID = SecondaryCaptureImageStorage, meta.MediaStorageSOPInstanceUID
-        ds.Rows = ds.Columns = 64
-        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-        ds.BitsAllocated = ds.BitsStored = 8
-        ds.HighBit, ds.PixelRepresentation = 7, 0
+        ds = _grey_capture(JPEGBaseline8Bit, 64)
         ds.NumberOfFrames = len(frames)
         ds.PixelData = encapsulate(frames, has_bot=True)
         ds["PixelData"].VR = "OB"
