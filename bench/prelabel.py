@@ -8,7 +8,8 @@ run, read and preprocess every picture. Target: ratio <= 1.15. For semantic mode
 loop that also makes the class map (logits resized to the picture, arg-max), and our run with one mask per
 class (``instances=class``: a few objects a picture instead of the random weights' speckle), and a two-lane
 floor: the backend's predict and ``to_shapes`` on two threads with no project around them (the least a
-run of ours can cost). Backs README's "Pre-labeling speed" table.
+run of ours can cost), and how many cores each side kept busy (CPU time / wall time). Backs README's
+"Pre-labeling speed" table.
 
     python -m bench prelabel [--images N] [--family-images N] [--model PATH] [--seed DIR]
 """
@@ -107,6 +108,16 @@ class Timing:
     objects_class: int = 0
     # semantic models only: the least our decoding can cost on two lanes, with no project around it
     floor: float = float("inf")
+    # cores kept busy (this process's CPU time / wall time) in the fastest run of each side; ours only
+    # when it runs in this process (a pool's workers are other processes)
+    bare_busy: float = 0.0
+    ours_busy: float | None = None
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time, user + system, every thread."""
+    t = os.times()
+    return t.user + t.system
 
 
 def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: int) -> Timing:
@@ -125,10 +136,12 @@ def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: 
         session = bare_session(model)
         timing.bare_open = min(timing.bare_open, time.perf_counter() - t0)
         name = session.get_inputs()[0].name
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         for path in paths:
             session.run(None, {name: preprocess(read_rgb(path))})
-        timing.bare_loop = min(timing.bare_loop, time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
+        if wall < timing.bare_loop:
+            timing.bare_loop, timing.bare_busy = wall, (cpu_seconds() - c0) / wall
         if family == "semantic":
             t0 = time.perf_counter()
             for path in paths:
@@ -139,12 +152,14 @@ def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: 
         t0 = time.perf_counter()
         get_backend(backend).configure(model_path=model)
         timing.ours_open = min(timing.ours_open, time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         said, lanes = io.StringIO(), []
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said), recording(lanes):
             code = cli_main(argv)
-        timing.ours = min(timing.ours, time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
         pool = [line for line in said.getvalue().splitlines() if "worker process" in line]
+        if wall < timing.ours:
+            timing.ours, timing.ours_busy = wall, None if pool else (cpu_seconds() - c0) / wall
         if pool:
             timing.mode = pool[0].removeprefix("pixelproof: running on ")
         elif lanes:
@@ -307,6 +322,9 @@ def main(argv: list[str]) -> int:
         print(f"    two-lane floor (two threads, each its own 1-thread model: read, predict, masks into "
               f"shapes; no project, ids, undo or save) {n / t.floor:.2f} img/s, "
               f"ratio {t.floor / bare:.3f}")  # fmt: skip
+        ours_busy = f"{t.ours_busy:.2f}" if t.ours_busy is not None else "- (worker processes)"
+        print(f"    cores busy (CPU time / wall time, fastest run): bare loop {t.bare_busy:.2f}, "
+              f"ours {ours_busy}")  # fmt: skip
     if args.phases:
         print_phases([r for r in runs if r[0].stem in SEMANTIC], args.family_images)
     print(f"machine load average (1 min) at end: {os.getloadavg()[0]:.1f}")
