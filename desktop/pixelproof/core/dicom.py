@@ -285,6 +285,7 @@ def _check_jpeg_scans(ds: Any, path: Path, frame: int | None) -> None:
     is counted alone; all of them together (their pixels are within the limit) against frames x 500."""
     from pydicom.encaps import get_frame
 
+    from pixelproof.core.imageio import jpeg_scans
     from pixelproof.core.limits import MAX_JPEG_SCANS
 
     meta = getattr(ds, "file_meta", None)
@@ -301,7 +302,7 @@ def _check_jpeg_scans(ds: Any, path: Path, frame: int | None) -> None:
             data = get_frame(data, frame, number_of_frames=frames)
         except Exception:  # a damaged encapsulation: the decoder reports it
             return
-    scans = data.count(b"\xff\xda")
+    scans = jpeg_scans(data)
     if scans > allowed:
         raise DicomError(
             f"{path}: {scans:,} JPEG scans where at most {allowed:,} are decoded "

@@ -304,14 +304,19 @@ def _tifffile_reads(p: Path, raw: np.ndarray) -> bool:
     return straight
 
 
+def jpeg_scans(data: bytes) -> int:
+    """Scans in JPEG data: each starts with the marker FF DA, which coded data never holds (its FF bytes
+    are followed by 00)."""
+    return data.count(b"\xff\xda")
+
+
 def check_jpeg_scans(p: Path, data: bytes) -> None:
     """``ImageReadError`` when ``data`` is a JPEG of more than ``MAX_JPEG_SCANS`` scans: each is a pass
     over the whole picture, so a small file of empty scans keeps a decoder busy (2,000 of them on 4
-    megapixels: 0.75 s, growing with scans x pixels). A scan starts with the marker FF DA, which coded
-    data never holds (its FF bytes are followed by 00)."""
+    megapixels: 0.75 s, growing with scans x pixels)."""
     if data[:2] != b"\xff\xd8":
         return
-    scans = data.count(b"\xff\xda")
+    scans = jpeg_scans(data)
     if scans > MAX_JPEG_SCANS:
         raise ImageReadError(f"{p}: a JPEG of {scans:,} scans (at most {MAX_JPEG_SCANS}): not decoded")
 
