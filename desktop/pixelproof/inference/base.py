@@ -288,11 +288,13 @@ def predict_safely(
         raise BackendError(f"{backend.name}: out of memory") from None
     except Exception as e:  # a plugin's bug must not take the app down
         if "Available memory of" in str(e) and _arena is not None:  # onnxruntime's arena is full
+            from pixelproof.core.limits import ENV_MODEL_MEMORY
+
             h, w = image.shape[:2]
             raise BackendError(
                 f"{backend.name}: the model needs more than its {_arena >> 20:,} MB of memory for this "
                 f"{w}x{h} picture; pre-label it in tiles (--tile SIZE) or give the model a fixed input "
-                f"size (its card's input.size); the budget is PIXELPROOF_MODEL_MEMORY_MB"
+                f"size (its card's input.size); the budget is {ENV_MODEL_MEMORY}"
             ) from None
         raise BackendError(f"{backend.name} failed: {type(e).__name__}: {e}") from e
     h, w = image.shape[:2]
