@@ -222,6 +222,29 @@ def test_float64_rgb_tiff(tmp_path: Path) -> None:
     assert shown.dtype == np.uint8 and shown.shape == (12, 17, 3)
 
 
+def test_a_one_bit_rgb_tiff_reads_as_0_and_255_and_shows(tmp_path: Path) -> None:
+    """1-bit samples OpenCV cannot decode (three of them a pixel) came back as a bool array from
+    tifffile, and showing it raised TypeError in the auto window (found by mutating a TIFF header)."""
+    tifffile = pytest.importorskip("tifffile")
+    bits = np.random.default_rng(5).random((9, 13, 3)) > 0.5
+    tifffile.imwrite(tmp_path / "bits.tif", bits, photometric="rgb")
+    assert tifffile.TiffFile(tmp_path / "bits.tif").pages.first.bitspersample == 1
+    img = read_image(tmp_path / "bits.tif")
+    assert img.dtype == np.uint8
+    stored = tifffile.imread(tmp_path / "bits.tif")  # (tifffile's packing of 3 x 1 bit is its own)
+    assert stored.dtype == np.bool_ and stored.any() and not stored.all()
+    np.testing.assert_array_equal(img, stored * np.uint8(255))
+    shown = imageio.to_display8(img, imageio.auto_window(img))
+    assert shown.shape == (9, 13, 3)
+
+
+def test_complex_samples_are_refused_by_name(tmp_path: Path) -> None:
+    tifffile = pytest.importorskip("tifffile")
+    tifffile.imwrite(tmp_path / "c.tif", np.ones((6, 7), np.complex64))
+    with pytest.raises(ImageReadError, match=r"c\.tif: complex64 samples"):
+        read_image(tmp_path / "c.tif")
+
+
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_exif_orientation_as_pillow_applies_it(tmp_path: Path, orientation: int) -> None:
     rng = np.random.default_rng(orientation)

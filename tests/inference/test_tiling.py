@@ -127,3 +127,15 @@ def test_a_tiff_of_pages_or_planes_is_read_as_read_image_reads_it(tmp_path: Path
         regions = open_regions(path)
         assert (regions.width, regions.height) == (600, 500)
         np.testing.assert_array_equal(regions.read(0, 0, 600, 500), read_image(path))
+
+
+def test_a_tiff_of_complex_samples_is_refused_by_name_not_mapped(tmp_path: Path) -> None:
+    """An uncompressed complex TIFF memory-maps fine; a tile of it then failed in the model's input
+    conversion with a bare TypeError. It is refused as ``read_image`` refuses it."""
+    tifffile = pytest.importorskip("tifffile")
+    from pixelproof.core.imageio import ImageReadError
+
+    path = tmp_path / "complex.tif"
+    tifffile.imwrite(path, scene().astype(np.complex64))
+    with pytest.raises(ImageReadError, match=r"complex\.tif: complex64 samples"):
+        open_regions(path)

@@ -254,6 +254,10 @@ def decode_file(p: Path) -> np.ndarray:
         raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt data)")
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
+    if img.dtype == np.bool_:  # 1-bit samples OpenCV could not take (tifffile): 0/255, as OpenCV reads them
+        img = img.view(np.uint8) * np.uint8(255)
+    elif img.dtype.kind not in "uif":  # complex samples (a TIFF's sample format 6): no picture to show
+        raise ImageReadError(f"{p}: {img.dtype} samples (integer and floating-point images are read)")
     return img
 
 

@@ -97,7 +97,8 @@ def open_regions(path: str | Path, apply_exif: bool = True) -> RegionReader:
             mapped = tifffile.memmap(p, page=0, mode="r")  # the first page, as read_image reads it
         except Exception:  # compressed, tiled, or not memory-mappable: decode it
             mapped = None
-        if mapped is not None and mapped.ndim in (2, 3) and mapped.shape[:2] == size:  # not planar
+        plain = mapped is not None and mapped.dtype.kind in "uif"  # else read_image names what it is
+        if plain and mapped.ndim in (2, 3) and mapped.shape[:2] == size:  # not planar
             return ArrayRegions(mapped)
     return ArrayRegions(read_image(p, apply_exif=apply_exif))
 
