@@ -245,6 +245,19 @@ def test_complex_samples_are_refused_by_name(tmp_path: Path) -> None:
         read_image(tmp_path / "c.tif")
 
 
+def test_a_side_over_opencvs_limit_reads_from_tiff_and_is_named_in_a_png(tmp_path: Path) -> None:
+    """OpenCV refuses a side over 2**20 pixels (a line-scan strip can be that long) by raising
+    ``cv2.error``, which escaped ``read_image``; a TIFF is then read by tifffile, a PNG is refused by
+    name with its size, not called corrupt."""
+    tifffile = pytest.importorskip("tifffile")
+    strip = (np.arange(imageio.OPENCV_MAX_SIDE + 5) % 251).astype(np.uint8)[None, :]
+    tifffile.imwrite(tmp_path / "strip.tif", strip)
+    np.testing.assert_array_equal(read_image(tmp_path / "strip.tif"), strip)
+    Image.fromarray(strip).save(tmp_path / "strip.png")
+    with pytest.raises(ImageReadError, match=r"strip\.png: .*1048581 x 1 pixels: a side over 1,048,576"):
+        read_image(tmp_path / "strip.png")
+
+
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_exif_orientation_as_pillow_applies_it(tmp_path: Path, orientation: int) -> None:
     rng = np.random.default_rng(orientation)

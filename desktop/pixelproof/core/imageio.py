@@ -245,13 +245,16 @@ def decode_file(p: Path) -> np.ndarray:
     if img is None:
         if raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
             check_jpeg_scans(p, raw.tobytes())
-        img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF itself
+        try:
+            img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF
+        except cv2.error:  # its own checks, e.g. a side over OPENCV_MAX_SIDE: tifffile, or said below
+            img = None
         if img is None and tiff:
             img = _read_tiff(p)
         elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
             img = bgr_to_rgb(img)
     if img is None:
-        raise ImageReadError(f"{p}: not a readable image (unknown format or corrupt data)")
+        raise ImageReadError(f"{p}: not a readable image ({_why_not(p, tiff)})")
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
     if img.dtype == np.bool_:  # 1-bit samples OpenCV could not take (tifffile): 0/255, as OpenCV reads them
@@ -259,6 +262,22 @@ def decode_file(p: Path) -> np.ndarray:
     elif img.dtype.kind not in "uif":  # complex samples (a TIFF's sample format 6): no picture to show
         raise ImageReadError(f"{p}: {img.dtype} samples (integer and floating-point images are read)")
     return img
+
+
+OPENCV_MAX_SIDE = 1 << 20  # OpenCV's decoders refuse a longer side (CV_IO_MAX_IMAGE_WIDTH / HEIGHT)
+
+
+def _why_not(p: Path, tiff: bool) -> str:
+    """Why nothing decoded it: a side OpenCV refuses (a line-scan strip may be that long; tifffile reads
+    such a TIFF), or damage."""
+    try:
+        with open_pillow(p, str(p)) as im:
+            w, h = int(im.width), int(im.height)
+    except Exception:
+        return "unknown format or corrupt data"
+    if max(w, h) > OPENCV_MAX_SIDE and not tiff:
+        return f"{w} x {h} pixels: a side over {OPENCV_MAX_SIDE:,} is read from TIFF files only"
+    return "unknown format or corrupt data"
 
 
 def bgr_to_rgb(img: np.ndarray) -> np.ndarray:
