@@ -247,15 +247,17 @@ def test_complex_samples_are_refused_by_name(tmp_path: Path) -> None:
 
 def test_a_side_over_opencvs_limit_reads_from_tiff_and_is_named_in_a_png(tmp_path: Path) -> None:
     """OpenCV refuses a side over 2**20 pixels (a line-scan strip can be that long) by raising
-    ``cv2.error``, which escaped ``read_image``; a TIFF is then read by tifffile, a PNG is refused by
-    name with its size, not called corrupt."""
+    ``cv2.error``, which escaped ``read_image``; a TIFF is then read by tifffile. libpng refuses one
+    over 1,000,000: such a PNG or BMP is refused by name with its size, not called corrupt."""
     tifffile = pytest.importorskip("tifffile")
-    strip = (np.arange(imageio.OPENCV_MAX_SIDE + 5) % 251).astype(np.uint8)[None, :]
+    strip = (np.arange((1 << 20) + 5) % 251).astype(np.uint8)[None, :]
     tifffile.imwrite(tmp_path / "strip.tif", strip)
     np.testing.assert_array_equal(read_image(tmp_path / "strip.tif"), strip)
-    Image.fromarray(strip).save(tmp_path / "strip.png")
-    with pytest.raises(ImageReadError, match=r"strip\.png: .*1048581 x 1 pixels: a side over 1,048,576"):
-        read_image(tmp_path / "strip.png")
+    Image.fromarray(strip).save(tmp_path / "strip.bmp")
+    Image.fromarray(strip[:, :1_000_001].T).save(tmp_path / "strip.png")
+    for name, size in (("strip.bmp", "1048581 x 1"), ("strip.png", "1 x 1000001")):
+        with pytest.raises(ImageReadError, match=rf"{name}: .*{size} pixels: a side over 1,000,000"):
+            read_image(tmp_path / name)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

@@ -264,7 +264,7 @@ def decode_file(p: Path) -> np.ndarray:
     return img
 
 
-OPENCV_MAX_SIDE = 1 << 20  # OpenCV's decoders refuse a longer side (CV_IO_MAX_IMAGE_WIDTH / HEIGHT)
+OPENCV_MAX_SIDE = 1_000_000  # OpenCV refuses a longer side: libpng's user limit (others 2**20)
 
 
 def _why_not(p: Path, tiff: bool) -> str:
