@@ -145,3 +145,21 @@ def test_missing_onnxruntime(capsys, tmp_path: Path, monkeypatch, shared_models:
     code, _, err = run(capsys, "prelabel", path, "--backend", "yolo-onnx", "--model", model)
     assert code == 1
     assert "onnxruntime is not installed; install it with: pip install onnxruntime" in err
+
+
+def test_an_output_that_is_not_a_project_is_refused_before_the_run(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-o coins.png`` (a typo for ``-o coins.json``) replaced the picture with the project, after the
+    whole run; now refused before any image is pre-labeled, the picture untouched."""
+    from pixelproof.inference import batch
+
+    path = make_project(tmp_path / "o", {"coins.png": data.coins()})
+    picture = tmp_path / "o" / "coins.png"
+    before, files = picture.read_bytes(), sorted(picture.parent.iterdir())
+    ran: list[object] = []
+    monkeypatch.setattr(batch, "prelabel_task", lambda *a: ran.append(a) or [])
+    code, _, err = run(capsys, "prelabel", path, "--backend", "threshold", "-o", picture)
+    assert code == 1 and "coins.png: exists and is not a project file" in err
+    assert picture.read_bytes() == before and not ran
+    assert sorted(picture.parent.iterdir()) == files

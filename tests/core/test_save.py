@@ -173,3 +173,30 @@ def test_one_member_per_line_whatever_the_strings_hold(tmp_path: Path, note: str
     save_project(project)
     again = load_project(path)
     assert again == project and again.annotations[2].note == note
+
+
+def test_a_file_that_is_not_a_project_is_never_written_over(tmp_path: Path) -> None:
+    """A mistyped output (``-o photo.jpg``, or a system file) was replaced by the project, its only
+    copy left in a ``.bak`` the next save replaced too. Now refused; nothing beside it is written."""
+    project = load_project(write(tmp_path / "p.json", valid_doc()))
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 not a project")
+    link = tmp_path / "link.json"
+    link.symlink_to(photo)  # what a save writes through: the picture
+    for target in (photo, link):
+        with pytest.raises(ProjectSaveError, match=f"{target.name}: exists and is not a project file"):
+            save_project(project, target)
+    assert photo.read_bytes() == b"\xff\xd8\xff\xe0 not a project"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "p.json", "photo.jpg"]
+    assert project.path == tmp_path / "p.json"
+
+
+def test_a_project_an_empty_file_or_a_json_file_with_a_bom_is_written_over(tmp_path: Path) -> None:
+    project = load_project(write(tmp_path / "p.json", valid_doc()))
+    empty, other, bom = tmp_path / "empty.json", tmp_path / "other.json", tmp_path / "bom.json"
+    empty.write_bytes(b"")
+    other.write_bytes(b'\n  {"images": []}')
+    bom.write_bytes(b'\xef\xbb\xbf{"images": []}')
+    for target in (empty, other, bom):
+        save_project(project, target)
+        assert load_project(target).categories[1].name == project.categories[1].name

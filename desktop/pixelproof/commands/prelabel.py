@@ -14,7 +14,13 @@ from pathlib import Path
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import ProgressBar, error, load_or_report
 from pixelproof.core.batch import BatchSetupError
-from pixelproof.core.coco import ProjectConflictError, ProjectSaveError, gc_paused, save_project
+from pixelproof.core.coco import (
+    ProjectConflictError,
+    ProjectSaveError,
+    check_save_target,
+    gc_paused,
+    save_project,
+)
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.inference.apply import (
@@ -154,6 +160,12 @@ def run(args: argparse.Namespace) -> int:
     images, why = _images(project, args)
     if not images:
         error(why)
+        return 1
+    try:  # before the job, not after it: a mistyped -o must not cost the run
+        if args.output and not options.shard_size:
+            check_save_target(Path(os.path.abspath(args.output)))
+    except ProjectSaveError as e:
+        error(str(e))
         return 1
     sole = [c.name for c in project.categories.values()]
     current = args.category or (sole[0] if len(sole) == 1 else None)

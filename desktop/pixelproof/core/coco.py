@@ -13,6 +13,7 @@ import gc
 import hashlib
 import json
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -428,6 +429,7 @@ def save_project(
     if target is None:
         raise ProjectSaveError("the project has never been saved: choose a file name")
     target = Path(os.path.abspath(target))
+    check_save_target(target)
     state = project.file_state
     unchanged = state if state is not None and not overwrite and same_file(state.path, target) else None
     old_folder = Path(os.path.abspath(project.path)).parent if project.path is not None else None
@@ -457,6 +459,24 @@ def save_project(
         project.file_state = FileState(target, st.st_mtime_ns, st.st_size, digest.result())
     history.committed(project)
     return target
+
+
+def check_save_target(target: Path) -> None:
+    """``ProjectSaveError`` when ``target`` is a file that is not JSON (``save_project`` checks it; a
+    long job checks it first too): a project is written over a
+    project (or an empty file or a new name), never over a picture or a system file that a mistyped
+    ``-o`` names (the backup would keep one copy of it, the next save none)."""
+    try:  # non-blocking: a FIFO is not waited on
+        fd = os.open(write_target(target), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return  # a new file, or one atomic_write reports
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return  # atomic_write says what is wrong with it
+        head = f.read(4096)
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text and not text.startswith(b"{"):
+        raise ProjectSaveError(f"{target}: exists and is not a project file (JSON); not overwritten")
 
 
 def _size_changed(state: FileState) -> bool:
