@@ -161,3 +161,23 @@ def test_video_tracks_are_reported_by_id_and_label(tmp_path: Path) -> None:
     result = read_cvat(tmp_path)
     assert len(result.project.annotations) == 1 and result.skipped == {"tracks": 1}
     assert any("<track> element(s)" in p and "id 7 (person)" in p for p in result.problems)
+
+
+def test_shapes_and_sizes_over_the_limits_are_reported_with_their_element(tmp_path: Path) -> None:
+    """Found by fuzzing: a box far outside its image or a side over the limit raised LimitError out of
+    the reader (the whole import lost, the message naming no XML element)."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="6" height="5">'
+        '<box label="car" xtl="0" ytl="0" xbr="1000000" ybr="2"/>'
+        '<ellipse label="car" cx="1" cy="1" rx="100000" ry="1"/>'
+        '<box label="car" xtl="0" ytl="0" xbr="2" ybr="2"/></image>'
+        '<image id="1" name="b.png" width="99999999999" height="5"/></annotations>'
+    )
+    result = read_cvat(xml)
+    assert [a.bbox for a in result.project.annotations.values()] == [[0.0, 0.0, 2.0, 2.0]]
+    assert [im.file_name for im in result.project.images.values()] == ["images/a.png"]
+    assert result.skipped == {"invalid": 2, "images": 1}
+    assert any(p.startswith(f"{xml}: image 0 (a.png): <box> 1 (car): x = 1000000.0") for p in result.problems)
+    assert any(p.startswith(f"{xml}: image 0 (a.png): <ellipse> 2 (car): x = ") for p in result.problems)
+    assert any(p.startswith(f"{xml}: image 1 (b.png): width 99999999999 is over") for p in result.problems)

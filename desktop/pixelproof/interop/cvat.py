@@ -140,7 +140,13 @@ def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder,
     cvat = {key: node.get(key) for key in ("id", "subset", "task_id") if node.get(key) is not None}
     if cvat:
         extra["cvat"] = cvat
-    image = build.image(rel_name(file, root), width, height, **({"pixelproof": extra} if extra else {}))
+    try:
+        image = build.image(
+            rel_name(file, root), width, height, where=where, **({"pixelproof": extra} if extra else {})
+        )
+    except LimitError as e:  # a side over the limit
+        report.skip("images", f"{e}; skipped")
+        return
     for n, shape in enumerate(node):
         _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report)
     _join_grouped_polygons(build.project, image)
@@ -209,7 +215,12 @@ def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builde
         app_extra["cvat_attrib"] = extra_attrib
     if attrs := _attributes(shape):
         app_extra["attributes"] = attrs
-    build.annotation(image, build.category(label).id, app_extra=app_extra, **geometry)
+    try:
+        build.annotation(
+            image, build.category(label).id, app_extra=app_extra, where=f"{where} ({label})", **geometry
+        )
+    except LimitError as e:  # coordinates far outside the image
+        report.skip("invalid", f"{e}; skipped")
 
 
 _GEOMETRY_KEYS = (
