@@ -181,3 +181,24 @@ def test_shapes_and_sizes_over_the_limits_are_reported_with_their_element(tmp_pa
     assert any(p.startswith(f"{xml}: image 0 (a.png): <box> 1 (car): x = 1000000.0") for p in result.problems)
     assert any(p.startswith(f"{xml}: image 0 (a.png): <ellipse> 2 (car): x = ") for p in result.problems)
     assert any(p.startswith(f"{xml}: image 1 (b.png): width 99999999999 is over") for p in result.problems)
+
+
+def test_integer_attributes_that_are_no_integers_are_left_out(tmp_path: Path) -> None:
+    """Found by fuzzing: ``occluded="--1"``, a superscript digit or 5000 digits passed the digit test and
+    raised ValueError out of the reader."""
+    xml = tmp_path / "annotations.xml"
+    box = '<box label="car" xtl="0" ytl="0" xbr="2" ybr="2" {}/>'
+    shapes = [
+        'occluded="--1" z_order="\u00b2" group_id="\u0663"',
+        f'group_id="{"9" * 5000}"',
+        'occluded="1" z_order="-2" group_id="7"',
+    ]
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="6" height="5">'
+        + "".join(box.format(s) for s in shapes)
+        + "</image></annotations>",
+        encoding="utf-8",
+    )
+    result = read_cvat(xml)
+    extras = [a.app_extra for a in result.project.annotations.values()]
+    assert extras == [{}, {}, {"occluded": 1, "z_order": -2, "group_id": 7}]

@@ -206,7 +206,9 @@ def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builde
     app_extra: dict[str, Any] = {}
     for key in ("occluded", "z_order", "group_id"):
         value = shape.get(key)
-        if value is not None and value.lstrip("-").isdigit():
+        body = value[1:] if value is not None and value.startswith("-") else value
+        # a small integer only: "²" and "٣" are digits to isdigit but not to int, nor "--1" once stripped
+        if body is not None and body.isascii() and body.isdigit() and len(body) <= 18:
             app_extra[key] = int(value)
     if shape.get("source"):
         app_extra["cvat_source"] = shape.get("source")
