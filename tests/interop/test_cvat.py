@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from pixelproof.core.coco import project_from_dict
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop.cvat import encode_mask, mask_crop, read_cvat, write_cvat
@@ -202,3 +205,24 @@ def test_integer_attributes_that_are_no_integers_are_left_out(tmp_path: Path) ->
     result = read_cvat(xml)
     extras = [a.app_extra for a in result.project.annotations.values()]
     assert extras == [{}, {}, {"occluded": 1, "z_order": -2, "group_id": 7}]
+
+
+@pytest.mark.parametrize("levels", [150, 5000])
+def test_deeply_nested_skeletons_are_reported(tmp_path: Path, levels: int) -> None:
+    """Found by fuzzing: skeletons nested 150 deep made a project that could not be saved; 5000 deep, a
+    RecursionError out of the reader."""
+    xml = tmp_path / "annotations.xml"
+    deep = "<skeleton>" * levels + "</skeleton>" * levels
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="6" height="5">'
+        f'<skeleton label="hand">{deep}</skeleton>'
+        '<skeleton label="hand"><points label="tip" points="1,1"/></skeleton></image></annotations>'
+    )
+    result = read_cvat(xml)
+    image = next(iter(result.project.images.values()))
+    kept = image.extra["pixelproof"]["cvat"]["shapes"]
+    assert [len(s["children"]) for s in kept] == [1]  # the ordinary skeleton is kept
+    assert f"{xml}: image 0 (a.png): <skeleton> 1 (hand): nested more than 32 elements deep; skipped" in (
+        result.problems
+    )
+    project_from_dict(json.loads(json.dumps(project_to_dict(result.project), allow_nan=False)))

@@ -49,6 +49,9 @@ from pixelproof.interop.safe_xml import make_valid_xml, xml_text
 AREA_SHAPES = ("box", "polygon", "ellipse", "mask")
 KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
 _COMMON = ("label", "source", "occluded", "z_order", "group_id")
+# A skeleton holds its points (2 levels); each level is 2 of the kept JSON, which must stay far below
+# limits.MAX_JSON_DEPTH (deeper nesting made the project unsavable, thousands a RecursionError).
+MAX_KEPT_NESTING = 32
 
 
 def read_cvat(
@@ -172,6 +175,16 @@ def _attributes(shape: ET.Element) -> dict[str, str]:
     return {a.get("name", ""): (a.text or "") for a in shape.findall("attribute")}
 
 
+def _nesting(shape: ET.Element) -> int:
+    """Levels of elements in ``shape`` (1: no children), counted without recursion up to one past
+    ``MAX_KEPT_NESTING``."""
+    depth, level = 0, [shape]
+    while level and depth <= MAX_KEPT_NESTING:
+        depth += 1
+        level = [child for el in level for child in el]
+    return depth
+
+
 def _kept(shape: ET.Element) -> dict[str, Any]:
     """A shape PixelProof does not edit, as data to write back."""
     out: dict[str, Any] = {"tag": shape.tag, "attrib": dict(shape.attrib)}
@@ -185,6 +198,11 @@ def _kept(shape: ET.Element) -> dict[str, Any]:
 def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter) -> None:
     label = shape.get("label", "")
     if shape.tag in KEPT_SHAPES:
+        if _nesting(shape) > MAX_KEPT_NESTING:
+            report.skip(
+                shape.tag, f"{where} ({label}): nested more than {MAX_KEPT_NESTING} elements deep; skipped"
+            )
+            return
         app = image.extra.setdefault("pixelproof", {}).setdefault("cvat", {})
         app.setdefault("shapes", []).append(_kept(shape))
         if shape.tag != "tag":
