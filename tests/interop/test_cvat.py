@@ -226,3 +226,16 @@ def test_deeply_nested_skeletons_are_reported(tmp_path: Path, levels: int) -> No
         result.problems
     )
     project_from_dict(json.loads(json.dumps(project_to_dict(result.project), allow_nan=False)))
+
+
+@pytest.mark.parametrize("encoding", ["no-such-codec", "rot13", "utf-7", "idna"])
+def test_an_unusable_declared_encoding_is_reported(tmp_path: Path, encoding: str) -> None:
+    """Found by fuzzing: an XML declaration naming an encoding Python lacks (LookupError) or expat cannot
+    use (ValueError) escaped the reader."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        f'<?xml version="1.0" encoding="{encoding}"?><annotations><version>1.1</version></annotations>'
+    )
+    result = read_cvat(xml)
+    assert result.skipped == {"files": 1} and not result.project.images
+    assert result.problems[0].startswith(f"{xml}: not readable XML (")

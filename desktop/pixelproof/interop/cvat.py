@@ -74,7 +74,7 @@ def read_cvat(
     build = Builder(project)
     try:
         doc = ET.parse(xml).getroot()
-    except ET.ParseError as e:
+    except (ET.ParseError, LookupError, ValueError) as e:  # also an encoding Python lacks or cannot use
         report.skip("files", f"{xml}: not readable XML ({e}); skipped")
         return ImportResult(project, report.problems, report.skipped)
     if doc.tag != "annotations":
