@@ -207,3 +207,18 @@ def test_invalid_boxes_are_reported(tmp_path: Path, bad: str) -> None:
         f"{tmp_path / 'label_2' / 'x.txt'}:1: "
     )
     assert not result.project.annotations and result.skipped == {"lines": 1}
+
+
+def test_a_box_far_outside_its_image_is_reported_with_its_line(tmp_path: Path) -> None:
+    """Found by fuzzing: a corner at 1e9 (finite, so past the NaN check) raised LimitError out of the
+    reader: the whole import lost over one line, the message naming the image, not the label file."""
+    (tmp_path / "label_2").mkdir()
+    (tmp_path / "image_2").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
+    (tmp_path / "label_2" / "x.txt").write_text(
+        "Car 0 0 0 0 0 1e9 5 1 1 1 1 1 1 1\nCar 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n"
+    )
+    result = read_kitti(tmp_path)
+    assert [a.bbox for a in result.project.annotations.values()] == [[1.0, 1.0, 4.0, 4.0]]
+    assert result.skipped == {"lines": 1} and len(result.problems) == 1
+    assert result.problems[0].startswith(f"{tmp_path / 'label_2' / 'x.txt'}:1: x = 1000000000.0 is too far")

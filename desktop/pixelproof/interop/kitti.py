@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -180,7 +181,17 @@ def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporte
         }
         fields: dict[str, Any] = {"score": nums[14]} if len(nums) == 15 else {}
         cat = build.category(parts[0], void=parts[0] == DONT_CARE)
-        build.annotation(image, cat.id, bbox=[x1, y1, x2 - x1, y2 - y1], app_extra={"kitti": kitti}, **fields)
+        try:
+            build.annotation(
+                image,
+                cat.id,
+                bbox=[x1, y1, x2 - x1, y2 - y1],
+                app_extra={"kitti": kitti},
+                where=where,
+                **fields,
+            )
+        except LimitError as e:  # a box far outside the image
+            report.skip("lines", f"{e}; line skipped")
 
 
 # ------------------------------------------------------------------------------------------------
