@@ -222,3 +222,21 @@ def test_a_box_far_outside_its_image_is_reported_with_its_line(tmp_path: Path) -
     assert [a.bbox for a in result.project.annotations.values()] == [[1.0, 1.0, 4.0, 4.0]]
     assert result.skipped == {"lines": 1} and len(result.problems) == 1
     assert result.problems[0].startswith(f"{tmp_path / 'label_2' / 'x.txt'}:1: x = 1000000000.0 is too far")
+
+
+def test_an_occluded_value_past_64_bits_is_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: occluded = 1e20 was kept as the integer 100000000000000000000, and the imported
+    project could not be saved (orjson: "Integer exceeds 64-bit range")."""
+    (tmp_path / "label_2").mkdir()
+    (tmp_path / "image_2").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
+    (tmp_path / "label_2" / "x.txt").write_text(
+        "Car 0 99999999999999999999 0 1 1 5 5 1 1 1 1 1 1 1\nCar 0 2 0 1 1 5 5 1 1 1 1 1 1 1\n"
+    )
+    result = read_kitti(tmp_path)
+    assert [a.app_extra["kitti"]["occluded"] for a in result.project.annotations.values()] == [2]
+    assert result.problems == [
+        f"{tmp_path / 'label_2' / 'x.txt'}:1: occluded 99999999999999999999 is no small integer (0..3); "
+        "line skipped"
+    ]
+    save_project(result.project, tmp_path / "project.json")

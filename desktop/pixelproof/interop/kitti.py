@@ -167,6 +167,9 @@ def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporte
         if not all(math.isfinite(v) for v in nums):
             report.skip("lines", f"{where}: NaN or infinite value; line skipped")
             continue
+        if not abs(nums[1]) < 2**63:  # kept as an integer: one past 64 bits made the project unsavable
+            report.skip("lines", f"{where}: occluded {parts[2]} is no small integer (0..3); line skipped")
+            continue
         x1, y1, x2, y2 = nums[3:7]
         if x2 < x1 or y2 < y1:
             report.skip("lines", f"{where}: box right/bottom smaller than left/top; line skipped")
