@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -240,3 +241,29 @@ def test_an_occluded_value_past_64_bits_is_reported(tmp_path: Path) -> None:
         "line skipped"
     ]
     save_project(result.project, tmp_path / "project.json")
+
+
+def test_a_file_name_not_utf8_or_ids_scattered_over_the_picture_are_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: Builder's refusals (an image whose name is not UTF-8; an instance PNG whose ids lie
+    scattered over the whole picture) raised LimitError out of the reader: the whole import lost."""
+    for sub in ("label_2", "image_2", "instance"):
+        (tmp_path / sub).mkdir()
+    for stem in ("ok", "tmp"):
+        Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / f"{stem}.png")
+        (tmp_path / "label_2" / f"{stem}.txt").write_text("Car 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n")
+    for sub, suffix in (("image_2", ".png"), ("label_2", ".txt")):
+        os.rename(
+            tmp_path / sub / f"tmp{suffix}",
+            os.fsencode(tmp_path / sub) + f"/caf\xe9{suffix}".encode("latin-1"),
+        )
+    ids = np.zeros((300, 300), np.uint16)  # 60000 ids, each at two far-apart pixels
+    ids.reshape(-1)[:60000] = np.arange(1, 60001)
+    ids.reshape(-1)[-60000:] = np.arange(60000, 0, -1)
+    Image.fromarray(ids).save(tmp_path / "instance" / "scattered.png")
+    result = read_kitti(tmp_path)
+    # the refused PNG's image is left out, not imported as an image without objects
+    assert [im.file_name for im in result.project.images.values()] == ["image_2/ok.png"]
+    assert len(result.project.annotations) == 1 and result.skipped == {"files": 2}
+    assert any("caf\udce9.png: file name is not UTF-8 text" in p for p in result.problems)
+    scattered = tmp_path / "instance" / "scattered.png"
+    assert any(p.startswith(f"{scattered}: 60,000 values whose boxes cover") for p in result.problems)

@@ -87,8 +87,13 @@ def read_kitti(
             report.skip("files", f"{file}: not a readable id PNG ({e}); skipped")
             continue
         image = images.get((split_dir, file.stem))
+        made_here = image is None
         if image is None:
-            image = _image(split_dir, file, root, ids, build, report)
+            try:
+                image = _image(split_dir, file, root, ids, build, report)
+            except LimitError as e:  # a file name that is not UTF-8
+                report.skip("files", f"{e}; skipped")
+                continue
             if image is None:
                 continue
             images[(split_dir, file.stem)] = image
@@ -101,14 +106,19 @@ def read_kitti(
                 f"{image.height}; skipped",
             )
         else:
-            add_id_objects(
-                ids,
-                image,
-                build,
-                split=_split_instance if layer == "instance" else _split_semantic,
-                category=lambda cls, f=file: class_category(build, cls, f, report),
-                extra_key="kitti",
-            )
+            try:
+                add_id_objects(
+                    ids,
+                    image,
+                    build,
+                    split=_split_instance if layer == "instance" else _split_semantic,
+                    category=lambda cls, f=file: class_category(build, cls, f, report),
+                    extra_key="kitti",
+                )
+            except LimitError as e:  # ids scattered over the picture: not a label map
+                report.skip("files", f"{file}: {e.message}; skipped")
+                if made_here:  # not an empty image: QA would take it for one without objects
+                    build.project.remove_image(images.pop((split_dir, file.stem)).id)
     return ImportResult(project, report.problems, report.skipped, semantic=semantic_only)
 
 
