@@ -4,6 +4,9 @@ as the reference, and the round trip COCO -> Cityscapes -> COCO."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,7 @@ import pytest
 from PIL import Image
 from pycocotools import mask as mask_utils
 
+import pixelproof
 from pixelproof.cli import main
 from pixelproof.core.coco import save_project
 from pixelproof.core.model import Project
@@ -19,6 +23,7 @@ from pixelproof.interop.formats import detect_format
 from pixelproof.interop.panoptic import crop_raster
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cityscapes_dataset"
+PACKAGE_DIR = Path(pixelproof.__file__).resolve().parents[1]  # for a child process
 
 
 def _objects(project: Project) -> dict[str, list[tuple[str, list[int], int]]]:
@@ -310,3 +315,31 @@ def test_written_pngs_read_back_like_the_json(tmp_path: Path, mode: str) -> None
             if from_png.project.categories[a.category_id].name == "car"
         )
         assert crowd == [(0, 1), (1, None)]  # car 26001 and the cargroup region (26)
+
+
+def test_a_polygon_corner_far_outside_the_image_is_reported_not_rasterized(tmp_path: Path) -> None:
+    """Found by fuzzing: a polygon corner at 1e9 (finite, so past the NaN check) went to pycocotools, which
+    walks the outline at 5x: the process died of a segmentation fault (or took gigabytes and half a
+    minute). Read in a child process with its address space capped, as tests/fuzz_worker.py does, so a
+    crash fails this test rather than the test run."""
+    gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
+    gt.parent.mkdir(parents=True)
+    objects = [
+        {"label": "road", "polygon": [[0, 5], [19, 5], [19, 9], [0, 9]]},
+        {"label": "car", "polygon": [[0, 0], [1e9, 0], [5, 5]]},
+    ]
+    gt.write_text(json.dumps({"imgHeight": 10, "imgWidth": 20, "objects": objects}))
+    code = (
+        "import json, resource, sys; "
+        "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, resource.RLIM_INFINITY)); "
+        "from pixelproof.interop.cityscapes import read_cityscapes; r = read_cityscapes(sys.argv[1]); "
+        "print(json.dumps([r.problems, [a.category_id for a in r.project.annotations.values()]]))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PACKAGE_DIR), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    problems, categories = json.loads(done.stdout)
+    assert categories == [BY_NAME["road"].id]  # the other object is still read
+    assert any(p.startswith(f"{gt}: objects[1] (car): x = 1000000000.0 is too far outside") for p in problems)

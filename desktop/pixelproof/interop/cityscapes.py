@@ -28,7 +28,7 @@ from PIL import Image
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
-from pixelproof.core.limits import check_image_size
+from pixelproof.core.limits import LimitError, check_coordinates, check_image_size, check_polygon_work
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -334,6 +334,13 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             drawn.append(None)
             continue
         flat = pts.reshape(-1).tolist()
+        try:  # before pycocotools rasterizes it: a corner at 1e9 crashed it (a segmentation fault)
+            check_coordinates(flat, w, h, f"{where} ({obj['label']})")
+            check_polygon_work([flat], f"{where} ({obj['label']})")
+        except LimitError as e:
+            report.skip("objects", f"{e}; skipped")
+            drawn.append(None)
+            continue
         crop = crop_raster(flat, h, w)
         if crop is not None:
             y0, x0, m = crop
