@@ -343,3 +343,31 @@ def test_a_polygon_corner_far_outside_the_image_is_reported_not_rasterized(tmp_p
     problems, categories = json.loads(done.stdout)
     assert categories == [BY_NAME["road"].id]  # the other object is still read
     assert any(p.startswith(f"{gt}: objects[1] (car): x = 1000000000.0 is too far outside") for p in problems)
+
+
+def test_object_fields_of_the_wrong_type_are_reported_with_the_object(tmp_path: Path) -> None:
+    """Found by fuzzing: an object's ``pixelproof`` fields of the wrong type (a score that is text, a
+    review state not PixelProof's) or extras nested 300 deep raised LimitError out of the reader, naming
+    the image instead of the JSON object: the whole import lost."""
+    gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
+    gt.parent.mkdir(parents=True)
+
+    def square(x: int) -> list[list[int]]:
+        return [[x, 1], [x + 3, 1], [x + 3, 4], [x, 4]]
+
+    objects = [
+        {"label": "car", "polygon": square(0), "pixelproof": {"score": "high"}},
+        {"label": "car", "polygon": square(5), "pixelproof": {"review": "maybe"}},
+        {"label": "car", "polygon": square(10), "user": "DEEP"},
+        {"label": "road", "polygon": [[0, 5], [19, 5], [19, 9], [0, 9]], "pixelproof": {"score": 0.5}},
+    ]
+    text = json.dumps({"imgHeight": 10, "imgWidth": 20, "objects": objects})
+    gt.write_text(text.replace('"DEEP"', "[" * 300 + "]" * 300))
+    result = read_cityscapes(tmp_path)
+    assert [a.score for a in result.project.annotations.values()] == [0.5]
+    assert result.skipped == {"objects": 3}
+    assert result.problems[1:] == [  # after: the photo is not found
+        f"{gt}: objects[0] (car): score: expected a number, got 'high'; skipped",
+        f"{gt}: objects[1] (car): review: expected one of pending, accepted, rejected, got 'maybe'; skipped",
+        f"{gt}: objects[2] (car): nested deeper than 200 levels; skipped",
+    ]

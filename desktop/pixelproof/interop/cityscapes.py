@@ -384,14 +384,18 @@ def _add_polygon_object(
     y0, x0, m = crop
     visible = owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] == k
     n_visible = int(np.count_nonzero(visible))
-    if n_visible == 0:
-        report.skip("objects", f"{gt}: objects[{k}] ({obj['label']}): hidden by later objects; skipped")
-    elif n_visible == int(np.count_nonzero(m)):
-        build.annotation(image, cat_id, polygons=[flat], app_extra=app_extra, **fields)
-    else:
-        app_extra["hidden_px"] = int(np.count_nonzero(m)) - n_visible
-        rect = (x0, y0, m.shape[1], m.shape[0])
-        build.annotation(image, cat_id, crop=(rect, visible), app_extra=app_extra, **fields)
+    where = f"{gt}: objects[{k}] ({obj['label']})"
+    try:  # the fields refused here: a score that is no number, a review state not ours, extras too deep
+        if n_visible == 0:
+            report.skip("objects", f"{where}: hidden by later objects; skipped")
+        elif n_visible == int(np.count_nonzero(m)):
+            build.annotation(image, cat_id, polygons=[flat], app_extra=app_extra, where=where, **fields)
+        else:
+            app_extra["hidden_px"] = int(np.count_nonzero(m)) - n_visible
+            rect = (x0, y0, m.shape[1], m.shape[0])
+            build.annotation(image, cat_id, crop=(rect, visible), app_extra=app_extra, where=where, **fields)
+    except LimitError as e:
+        report.skip("objects", f"{e}; skipped")
 
 
 # ------------------------------------------------------------------------------------------------
