@@ -371,3 +371,28 @@ def test_object_fields_of_the_wrong_type_are_reported_with_the_object(tmp_path: 
         f"{gt}: objects[1] (car): review: expected one of pending, accepted, rejected, got 'maybe'; skipped",
         f"{gt}: objects[2] (car): nested deeper than 200 levels; skipped",
     ]
+
+
+def test_a_file_name_not_utf8_or_ids_scattered_over_the_picture_are_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: Builder's refusals (a frame whose name is not UTF-8; an instanceIds PNG whose ids
+    lie scattered over the whole picture) raised LimitError out of the reader: the whole import lost."""
+    gt = tmp_path / "gtFine" / "train" / "city"
+    gt.mkdir(parents=True)
+    Image.fromarray(np.full((4, 6), 7, np.uint8)).save(gt / "ok_000000_000000_gtFine_labelIds.png")
+    Image.fromarray(np.full((4, 6), 7, np.uint8)).save(gt / "tmp_000000_000000_gtFine_labelIds.png")
+    os.rename(
+        gt / "tmp_000000_000000_gtFine_labelIds.png", os.fsencode(gt) + b"/caf\xe9_0_0_gtFine_labelIds.png"
+    )
+    ids = np.zeros((300, 300), np.uint16)  # 60000 ids, each at two far-apart pixels
+    ids.reshape(-1)[:60000] = np.arange(1, 60001)
+    ids.reshape(-1)[-60000:] = np.arange(60000, 0, -1)
+    scattered = gt / "bad_000000_000000_gtFine_instanceIds.png"
+    Image.fromarray(ids).save(scattered)
+    result = read_cityscapes(tmp_path)
+    # the refused PNG's frame is left out, not imported as a frame without objects
+    names = [Path(im.file_name).name for im in result.project.images.values()]
+    assert names == ["ok_000000_000000_leftImg8bit.png"]
+    assert [BY_NAME["road"].id] == [a.category_id for a in result.project.annotations.values()]
+    assert result.skipped == {"frames": 2}
+    assert any("caf\udce9_0_0_leftImg8bit.png: file name is not UTF-8 text" in p for p in result.problems)
+    assert any(p.startswith(f"{scattered}: 60,000 values whose boxes cover") for p in result.problems)

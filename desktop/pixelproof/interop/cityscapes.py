@@ -256,20 +256,28 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
         photo = root / "leftImg8bit" / frame.split / frame.city / f"{frame.prefix}_leftImg8bit.png"
         report(f"{gt}: image {photo} not found; imported with the ground truth's size")
     app = {k: v for k, v in (("split", frame.split), ("city", frame.city)) if v}
-    image = build.image(rel_name(photo, root), size[0], size[1], **({"pixelproof": app} if app else {}))
-    if doc is not None:
-        _polygon_objects(gt, doc["objects"], image, build, report)
-    elif kind == "train":
-        _train_id_objects(gt, ids, image, build, report)
-    else:
-        add_id_objects(
-            ids,
-            image,
-            build,
-            split=_split_instance if kind == "instance" else _split_label,
-            category=lambda cls: class_category(build, cls, gt, report),
-            extra_key="cityscapes",
-        )
+    try:
+        image = build.image(rel_name(photo, root), size[0], size[1], **({"pixelproof": app} if app else {}))
+    except LimitError as e:  # a file name that is not UTF-8
+        report.skip("frames", f"{e}; skipped")
+        return
+    try:
+        if doc is not None:
+            _polygon_objects(gt, doc["objects"], image, build, report)
+        elif kind == "train":
+            _train_id_objects(gt, ids, image, build, report)
+        else:
+            add_id_objects(
+                ids,
+                image,
+                build,
+                split=_split_instance if kind == "instance" else _split_label,
+                category=lambda cls: class_category(build, cls, gt, report),
+                extra_key="cityscapes",
+            )
+    except LimitError as e:  # ids scattered over the picture: not a label map
+        report.skip("frames", f"{gt}: {e.message}; skipped")
+        build.project.remove_image(image.id)  # not an empty frame: QA would take it for one without objects
 
 
 def _split_instance(value: int) -> tuple[int, int]:
