@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -97,3 +98,20 @@ def test_other_projects_merge_into_one_mask_with_warnings(sample_project: Projec
         (theirs,) = [b for b in back.images.values() if Path(b.file_name).stem == Path(im.file_name).stem]
         (ann,) = back.annotations_of(theirs.id)
         assert np.array_equal(ann.mask(im.height, im.width), union)
+
+
+def test_an_image_or_defect_name_not_utf8_is_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: an image (or a defect folder) whose name is not UTF-8 raised LimitError out of the
+    reader (Builder refuses names a project cannot save): the whole import lost."""
+    for defect in ("crack", "tmp"):
+        (tmp_path / "pill" / "test" / defect).mkdir(parents=True)
+        Image.new("RGB", (8, 6)).save(tmp_path / "pill" / "test" / defect / "000.png")
+    (tmp_path / "pill" / "test" / "good").mkdir()
+    Image.new("RGB", (8, 6)).save(tmp_path / "pill" / "test" / "good" / "tmp.png")
+    os.rename(tmp_path / "pill" / "test" / "tmp", os.fsencode(tmp_path / "pill" / "test") + b"/d\xe9fect")
+    good = os.fsencode(tmp_path / "pill" / "test" / "good")
+    os.rename(good + b"/tmp.png", good + b"/caf\xe9.png")
+    result = read_mvtec(tmp_path)
+    assert [im.file_name for im in result.project.images.values()] == ["pill/test/crack/000.png"]
+    assert result.skipped == {"images": 2}
+    assert sum("is not UTF-8 text" in p and "rename the file" in p for p in result.problems) == 2
