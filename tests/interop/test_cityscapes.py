@@ -21,6 +21,7 @@ from pixelproof.core.model import Project
 from pixelproof.interop.cityscapes import BY_NAME, LABELS, read_cityscapes, write_cityscapes
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.panoptic import crop_raster
+from tests.bombs import short_idat_png
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cityscapes_dataset"
 PACKAGE_DIR = Path(pixelproof.__file__).resolve().parents[1]  # for a child process
@@ -396,3 +397,22 @@ def test_a_file_name_not_utf8_or_ids_scattered_over_the_picture_are_reported(tmp
     assert result.skipped == {"frames": 2}
     assert any("caf\udce9_0_0_leftImg8bit.png: file name is not UTF-8 text" in p for p in result.problems)
     assert any(p.startswith(f"{scattered}: 60,000 values whose boxes cover") for p in result.problems)
+
+
+def test_a_label_png_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: a labelIds PNG whose IDAT length was off made Pillow raise SyntaxError ("broken
+    PNG file") while decoding, which escaped the reader (its callers expect OSError or ValueError)."""
+    gt = tmp_path / "gtFine" / "train" / "city"
+    gt.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    broken = gt / "bad_000000_000000_gtFine_labelIds.png"
+    broken.write_bytes(short_idat_png(rng.integers(0, 9, (30, 40), dtype=np.uint8)))
+    Image.fromarray(np.full((4, 6), 7, np.uint8)).save(gt / "ok_000000_000000_gtFine_labelIds.png")
+    result = read_cityscapes(tmp_path)
+    assert [Path(im.file_name).name for im in result.project.images.values()] == [
+        "ok_000000_000000_leftImg8bit.png"
+    ]
+    assert result.skipped == {"frames": 1}
+    assert any(
+        p.startswith(f"{broken}: not readable Cityscapes ground truth (broken PNG") for p in result.problems
+    )
