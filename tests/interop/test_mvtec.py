@@ -12,6 +12,7 @@ from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.mvtec import read_mvtec, write_mvtec
+from tests.bombs import short_idat_png
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "mvtec_dataset"
 
@@ -115,3 +116,24 @@ def test_an_image_or_defect_name_not_utf8_is_reported(tmp_path: Path) -> None:
     assert [im.file_name for im in result.project.images.values()] == ["pill/test/crack/000.png"]
     assert result.skipped == {"images": 2}
     assert sum("is not UTF-8 text" in p and "rename the file" in p for p in result.problems) == 2
+
+
+def test_a_mask_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: a mask PNG whose IDAT length was off made Pillow raise SyntaxError ("broken PNG
+    file") while decoding, which escaped the reader."""
+    for defect in ("crack", "scratch"):
+        (tmp_path / "pill" / "test" / defect).mkdir(parents=True)
+        (tmp_path / "pill" / "ground_truth" / defect).mkdir(parents=True)
+        Image.new("RGB", (40, 30)).save(tmp_path / "pill" / "test" / defect / "000.png")
+    mask = np.zeros((30, 40), np.uint8)
+    mask[5:9, 5:25] = 255
+    Image.fromarray(mask).save(tmp_path / "pill" / "ground_truth" / "crack" / "000_mask.png")
+    broken = tmp_path / "pill" / "ground_truth" / "scratch" / "000_mask.png"
+    broken.write_bytes(
+        short_idat_png(np.random.default_rng(0).integers(0, 2, (30, 40), dtype=np.uint8) * 255)
+    )
+    result = read_mvtec(tmp_path)
+    assert [a.area for a in result.project.annotations.values()] == [80.0]
+    assert len(result.project.images) == 2 and result.skipped == {"masks": 1}
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith(f"{broken}: not a readable mask (broken PNG file (chunk ")
