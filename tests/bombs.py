@@ -1,5 +1,5 @@
-"""Small files that declare huge images (decompression bombs) or make a decoder work long (a JPEG of
-many scans), made in a blink for the tests."""
+"""Small files that declare huge images (decompression bombs), make a decoder work long (a JPEG of
+many scans) or are damaged where a decoder meets it late (a short IDAT), made in a blink for the tests."""
 
 from __future__ import annotations
 
@@ -59,3 +59,15 @@ def many_scans_jpeg(side: int, extra_scans: int, mode: str = "RGB") -> bytes:
     last, end = data.rfind(b"\xff\xda"), data.rfind(b"\xff\xd9")
     header = data[last : last + 2 + int.from_bytes(data[last + 2 : last + 4], "big")]
     return data[:end] + header * extra_scans + data[end:]
+
+
+def short_idat_png(pixels: np.ndarray, short_by: int = 12) -> bytes:
+    """A PNG of ``pixels`` whose IDAT chunk declares ``short_by`` bytes fewer than it holds: the header
+    reads fine, and while decoding Pillow takes the rest of the data for the next chunk and raises
+    ``SyntaxError("broken PNG file ...")`` (not an OSError)."""
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "PNG")
+    raw = buf.getvalue()
+    at = raw.index(b"IDAT") - 4
+    length = struct.unpack(">I", raw[at : at + 4])[0]
+    return raw[:at] + struct.pack(">I", length - short_by) + raw[at + 4 :]

@@ -4,6 +4,9 @@ as the reference, and the round trip COCO -> Cityscapes -> COCO."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +14,17 @@ import pytest
 from PIL import Image
 from pycocotools import mask as mask_utils
 
+import pixelproof
 from pixelproof.cli import main
 from pixelproof.core.coco import save_project
 from pixelproof.core.model import Project
 from pixelproof.interop.cityscapes import BY_NAME, LABELS, read_cityscapes, write_cityscapes
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.panoptic import crop_raster
+from tests.bombs import short_idat_png
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cityscapes_dataset"
+PACKAGE_DIR = Path(pixelproof.__file__).resolve().parents[1]  # for a child process
 
 
 def _objects(project: Project) -> dict[str, list[tuple[str, list[int], int]]]:
@@ -310,3 +316,103 @@ def test_written_pngs_read_back_like_the_json(tmp_path: Path, mode: str) -> None
             if from_png.project.categories[a.category_id].name == "car"
         )
         assert crowd == [(0, 1), (1, None)]  # car 26001 and the cargroup region (26)
+
+
+def test_a_polygon_corner_far_outside_the_image_is_reported_not_rasterized(tmp_path: Path) -> None:
+    """Found by fuzzing: a polygon corner at 1e9 (finite, so past the NaN check) went to pycocotools, which
+    walks the outline at 5x: the process died of a segmentation fault (or took gigabytes and half a
+    minute). Read in a child process with its address space capped, as tests/fuzz_worker.py does, so a
+    crash fails this test rather than the test run."""
+    gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
+    gt.parent.mkdir(parents=True)
+    objects = [
+        {"label": "road", "polygon": [[0, 5], [19, 5], [19, 9], [0, 9]]},
+        {"label": "car", "polygon": [[0, 0], [1e9, 0], [5, 5]]},
+    ]
+    gt.write_text(json.dumps({"imgHeight": 10, "imgWidth": 20, "objects": objects}))
+    code = (
+        "import json, resource, sys; "
+        "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, resource.RLIM_INFINITY)); "
+        "from pixelproof.interop.cityscapes import read_cityscapes; r = read_cityscapes(sys.argv[1]); "
+        "print(json.dumps([r.problems, [a.category_id for a in r.project.annotations.values()]]))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PACKAGE_DIR), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    problems, categories = json.loads(done.stdout)
+    assert categories == [BY_NAME["road"].id]  # the other object is still read
+    assert any(p.startswith(f"{gt}: objects[1] (car): x = 1000000000.0 is too far outside") for p in problems)
+
+
+def test_object_fields_of_the_wrong_type_are_reported_with_the_object(tmp_path: Path) -> None:
+    """Found by fuzzing: an object's ``pixelproof`` fields of the wrong type (a score that is text, a
+    review state not PixelProof's) or extras nested 300 deep raised LimitError out of the reader, naming
+    the image instead of the JSON object: the whole import lost."""
+    gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
+    gt.parent.mkdir(parents=True)
+
+    def square(x: int) -> list[list[int]]:
+        return [[x, 1], [x + 3, 1], [x + 3, 4], [x, 4]]
+
+    objects = [
+        {"label": "car", "polygon": square(0), "pixelproof": {"score": "high"}},
+        {"label": "car", "polygon": square(5), "pixelproof": {"review": "maybe"}},
+        {"label": "car", "polygon": square(10), "user": "DEEP"},
+        {"label": "road", "polygon": [[0, 5], [19, 5], [19, 9], [0, 9]], "pixelproof": {"score": 0.5}},
+    ]
+    text = json.dumps({"imgHeight": 10, "imgWidth": 20, "objects": objects})
+    gt.write_text(text.replace('"DEEP"', "[" * 300 + "]" * 300))
+    result = read_cityscapes(tmp_path)
+    assert [a.score for a in result.project.annotations.values()] == [0.5]
+    assert result.skipped == {"objects": 3}
+    assert result.problems[1:] == [  # after: the photo is not found
+        f"{gt}: objects[0] (car): score: expected a number, got 'high'; skipped",
+        f"{gt}: objects[1] (car): review: expected one of pending, accepted, rejected, got 'maybe'; skipped",
+        f"{gt}: objects[2] (car): nested deeper than 200 levels; skipped",
+    ]
+
+
+def test_a_file_name_not_utf8_or_ids_scattered_over_the_picture_are_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: Builder's refusals (a frame whose name is not UTF-8; an instanceIds PNG whose ids
+    lie scattered over the whole picture) raised LimitError out of the reader: the whole import lost."""
+    gt = tmp_path / "gtFine" / "train" / "city"
+    gt.mkdir(parents=True)
+    Image.fromarray(np.full((4, 6), 7, np.uint8)).save(gt / "ok_000000_000000_gtFine_labelIds.png")
+    Image.fromarray(np.full((4, 6), 7, np.uint8)).save(gt / "tmp_000000_000000_gtFine_labelIds.png")
+    os.rename(
+        gt / "tmp_000000_000000_gtFine_labelIds.png", os.fsencode(gt) + b"/caf\xe9_0_0_gtFine_labelIds.png"
+    )
+    ids = np.zeros((300, 300), np.uint16)  # 60000 ids, each at two far-apart pixels
+    ids.reshape(-1)[:60000] = np.arange(1, 60001)
+    ids.reshape(-1)[-60000:] = np.arange(60000, 0, -1)
+    scattered = gt / "bad_000000_000000_gtFine_instanceIds.png"
+    Image.fromarray(ids).save(scattered)
+    result = read_cityscapes(tmp_path)
+    # the refused PNG's frame is left out, not imported as a frame without objects
+    names = [Path(im.file_name).name for im in result.project.images.values()]
+    assert names == ["ok_000000_000000_leftImg8bit.png"]
+    assert [BY_NAME["road"].id] == [a.category_id for a in result.project.annotations.values()]
+    assert result.skipped == {"frames": 2}
+    assert any("caf\udce9_0_0_leftImg8bit.png: file name is not UTF-8 text" in p for p in result.problems)
+    assert any(p.startswith(f"{scattered}: 60,000 values whose boxes cover") for p in result.problems)
+
+
+def test_a_label_png_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: a labelIds PNG whose IDAT length was off made Pillow raise SyntaxError ("broken
+    PNG file") while decoding, which escaped the reader (its callers expect OSError or ValueError)."""
+    gt = tmp_path / "gtFine" / "train" / "city"
+    gt.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    broken = gt / "bad_000000_000000_gtFine_labelIds.png"
+    broken.write_bytes(short_idat_png(rng.integers(0, 9, (30, 40), dtype=np.uint8)))
+    Image.fromarray(np.full((4, 6), 7, np.uint8)).save(gt / "ok_000000_000000_gtFine_labelIds.png")
+    result = read_cityscapes(tmp_path)
+    assert [Path(im.file_name).name for im in result.project.images.values()] == [
+        "ok_000000_000000_leftImg8bit.png"
+    ]
+    assert result.skipped == {"frames": 1}
+    assert any(
+        p.startswith(f"{broken}: not readable Cityscapes ground truth (broken PNG") for p in result.problems
+    )

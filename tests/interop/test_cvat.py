@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from pixelproof.core.coco import project_from_dict
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop.cvat import encode_mask, mask_crop, read_cvat, write_cvat
@@ -161,3 +164,78 @@ def test_video_tracks_are_reported_by_id_and_label(tmp_path: Path) -> None:
     result = read_cvat(tmp_path)
     assert len(result.project.annotations) == 1 and result.skipped == {"tracks": 1}
     assert any("<track> element(s)" in p and "id 7 (person)" in p for p in result.problems)
+
+
+def test_shapes_and_sizes_over_the_limits_are_reported_with_their_element(tmp_path: Path) -> None:
+    """Found by fuzzing: a box far outside its image or a side over the limit raised LimitError out of
+    the reader (the whole import lost, the message naming no XML element)."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="6" height="5">'
+        '<box label="car" xtl="0" ytl="0" xbr="1000000" ybr="2"/>'
+        '<ellipse label="car" cx="1" cy="1" rx="100000" ry="1"/>'
+        '<box label="car" xtl="0" ytl="0" xbr="2" ybr="2"/></image>'
+        '<image id="1" name="b.png" width="99999999999" height="5"/></annotations>'
+    )
+    result = read_cvat(xml)
+    assert [a.bbox for a in result.project.annotations.values()] == [[0.0, 0.0, 2.0, 2.0]]
+    assert [im.file_name for im in result.project.images.values()] == ["images/a.png"]
+    assert result.skipped == {"invalid": 2, "images": 1}
+    assert any(p.startswith(f"{xml}: image 0 (a.png): <box> 1 (car): x = 1000000.0") for p in result.problems)
+    assert any(p.startswith(f"{xml}: image 0 (a.png): <ellipse> 2 (car): x = ") for p in result.problems)
+    assert any(p.startswith(f"{xml}: image 1 (b.png): width 99999999999 is over") for p in result.problems)
+
+
+def test_integer_attributes_that_are_no_integers_are_left_out(tmp_path: Path) -> None:
+    """Found by fuzzing: ``occluded="--1"``, a superscript digit or 5000 digits passed the digit test and
+    raised ValueError out of the reader."""
+    xml = tmp_path / "annotations.xml"
+    box = '<box label="car" xtl="0" ytl="0" xbr="2" ybr="2" {}/>'
+    shapes = [
+        'occluded="--1" z_order="\u00b2" group_id="\u0663"',
+        f'group_id="{"9" * 5000}"',
+        'occluded="1" z_order="-2" group_id="7"',
+    ]
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="6" height="5">'
+        + "".join(box.format(s) for s in shapes)
+        + "</image></annotations>",
+        encoding="utf-8",
+    )
+    result = read_cvat(xml)
+    extras = [a.app_extra for a in result.project.annotations.values()]
+    assert extras == [{}, {}, {"occluded": 1, "z_order": -2, "group_id": 7}]
+
+
+@pytest.mark.parametrize("levels", [150, 5000])
+def test_deeply_nested_skeletons_are_reported(tmp_path: Path, levels: int) -> None:
+    """Found by fuzzing: skeletons nested 150 deep made a project that could not be saved; 5000 deep, a
+    RecursionError out of the reader."""
+    xml = tmp_path / "annotations.xml"
+    deep = "<skeleton>" * levels + "</skeleton>" * levels
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="6" height="5">'
+        f'<skeleton label="hand">{deep}</skeleton>'
+        '<skeleton label="hand"><points label="tip" points="1,1"/></skeleton></image></annotations>'
+    )
+    result = read_cvat(xml)
+    image = next(iter(result.project.images.values()))
+    kept = image.extra["pixelproof"]["cvat"]["shapes"]
+    assert [len(s["children"]) for s in kept] == [1]  # the ordinary skeleton is kept
+    assert f"{xml}: image 0 (a.png): <skeleton> 1 (hand): nested more than 32 elements deep; skipped" in (
+        result.problems
+    )
+    project_from_dict(json.loads(json.dumps(project_to_dict(result.project), allow_nan=False)))
+
+
+@pytest.mark.parametrize("encoding", ["no-such-codec", "rot13", "utf-7", "idna"])
+def test_an_unusable_declared_encoding_is_reported(tmp_path: Path, encoding: str) -> None:
+    """Found by fuzzing: an XML declaration naming an encoding Python lacks (LookupError) or expat cannot
+    use (ValueError) escaped the reader."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        f'<?xml version="1.0" encoding="{encoding}"?><annotations><version>1.1</version></annotations>'
+    )
+    result = read_cvat(xml)
+    assert result.skipped == {"files": 1} and not result.project.images
+    assert result.problems[0].startswith(f"{xml}: not readable XML (")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -207,3 +208,62 @@ def test_invalid_boxes_are_reported(tmp_path: Path, bad: str) -> None:
         f"{tmp_path / 'label_2' / 'x.txt'}:1: "
     )
     assert not result.project.annotations and result.skipped == {"lines": 1}
+
+
+def test_a_box_far_outside_its_image_is_reported_with_its_line(tmp_path: Path) -> None:
+    """Found by fuzzing: a corner at 1e9 (finite, so past the NaN check) raised LimitError out of the
+    reader: the whole import lost over one line, the message naming the image, not the label file."""
+    (tmp_path / "label_2").mkdir()
+    (tmp_path / "image_2").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
+    (tmp_path / "label_2" / "x.txt").write_text(
+        "Car 0 0 0 0 0 1e9 5 1 1 1 1 1 1 1\nCar 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n"
+    )
+    result = read_kitti(tmp_path)
+    assert [a.bbox for a in result.project.annotations.values()] == [[1.0, 1.0, 4.0, 4.0]]
+    assert result.skipped == {"lines": 1} and len(result.problems) == 1
+    assert result.problems[0].startswith(f"{tmp_path / 'label_2' / 'x.txt'}:1: x = 1000000000.0 is too far")
+
+
+def test_an_occluded_value_past_64_bits_is_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: occluded = 1e20 was kept as the integer 100000000000000000000, and the imported
+    project could not be saved (orjson: "Integer exceeds 64-bit range")."""
+    (tmp_path / "label_2").mkdir()
+    (tmp_path / "image_2").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
+    (tmp_path / "label_2" / "x.txt").write_text(
+        "Car 0 99999999999999999999 0 1 1 5 5 1 1 1 1 1 1 1\nCar 0 2 0 1 1 5 5 1 1 1 1 1 1 1\n"
+    )
+    result = read_kitti(tmp_path)
+    assert [a.app_extra["kitti"]["occluded"] for a in result.project.annotations.values()] == [2]
+    assert result.problems == [
+        f"{tmp_path / 'label_2' / 'x.txt'}:1: occluded 99999999999999999999 is no small integer (0..3); "
+        "line skipped"
+    ]
+    save_project(result.project, tmp_path / "project.json")
+
+
+def test_a_file_name_not_utf8_or_ids_scattered_over_the_picture_are_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: Builder's refusals (an image whose name is not UTF-8; an instance PNG whose ids lie
+    scattered over the whole picture) raised LimitError out of the reader: the whole import lost."""
+    for sub in ("label_2", "image_2", "instance"):
+        (tmp_path / sub).mkdir()
+    for stem in ("ok", "tmp"):
+        Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / f"{stem}.png")
+        (tmp_path / "label_2" / f"{stem}.txt").write_text("Car 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n")
+    for sub, suffix in (("image_2", ".png"), ("label_2", ".txt")):
+        os.rename(
+            tmp_path / sub / f"tmp{suffix}",
+            os.fsencode(tmp_path / sub) + f"/caf\xe9{suffix}".encode("latin-1"),
+        )
+    ids = np.zeros((300, 300), np.uint16)  # 60000 ids, each at two far-apart pixels
+    ids.reshape(-1)[:60000] = np.arange(1, 60001)
+    ids.reshape(-1)[-60000:] = np.arange(60000, 0, -1)
+    Image.fromarray(ids).save(tmp_path / "instance" / "scattered.png")
+    result = read_kitti(tmp_path)
+    # the refused PNG's image is left out, not imported as an image without objects
+    assert [im.file_name for im in result.project.images.values()] == ["image_2/ok.png"]
+    assert len(result.project.annotations) == 1 and result.skipped == {"files": 2}
+    assert any("caf\udce9.png: file name is not UTF-8 text" in p for p in result.problems)
+    scattered = tmp_path / "instance" / "scattered.png"
+    assert any(p.startswith(f"{scattered}: 60,000 values whose boxes cover") for p in result.problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.mvtec import read_mvtec, write_mvtec
+from tests.bombs import short_idat_png
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "mvtec_dataset"
 
@@ -97,3 +99,41 @@ def test_other_projects_merge_into_one_mask_with_warnings(sample_project: Projec
         (theirs,) = [b for b in back.images.values() if Path(b.file_name).stem == Path(im.file_name).stem]
         (ann,) = back.annotations_of(theirs.id)
         assert np.array_equal(ann.mask(im.height, im.width), union)
+
+
+def test_an_image_or_defect_name_not_utf8_is_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: an image (or a defect folder) whose name is not UTF-8 raised LimitError out of the
+    reader (Builder refuses names a project cannot save): the whole import lost."""
+    for defect in ("crack", "tmp"):
+        (tmp_path / "pill" / "test" / defect).mkdir(parents=True)
+        Image.new("RGB", (8, 6)).save(tmp_path / "pill" / "test" / defect / "000.png")
+    (tmp_path / "pill" / "test" / "good").mkdir()
+    Image.new("RGB", (8, 6)).save(tmp_path / "pill" / "test" / "good" / "tmp.png")
+    os.rename(tmp_path / "pill" / "test" / "tmp", os.fsencode(tmp_path / "pill" / "test") + b"/d\xe9fect")
+    good = os.fsencode(tmp_path / "pill" / "test" / "good")
+    os.rename(good + b"/tmp.png", good + b"/caf\xe9.png")
+    result = read_mvtec(tmp_path)
+    assert [im.file_name for im in result.project.images.values()] == ["pill/test/crack/000.png"]
+    assert result.skipped == {"images": 2}
+    assert sum("is not UTF-8 text" in p and "rename the file" in p for p in result.problems) == 2
+
+
+def test_a_mask_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
+    """Found by fuzzing: a mask PNG whose IDAT length was off made Pillow raise SyntaxError ("broken PNG
+    file") while decoding, which escaped the reader."""
+    for defect in ("crack", "scratch"):
+        (tmp_path / "pill" / "test" / defect).mkdir(parents=True)
+        (tmp_path / "pill" / "ground_truth" / defect).mkdir(parents=True)
+        Image.new("RGB", (40, 30)).save(tmp_path / "pill" / "test" / defect / "000.png")
+    mask = np.zeros((30, 40), np.uint8)
+    mask[5:9, 5:25] = 255
+    Image.fromarray(mask).save(tmp_path / "pill" / "ground_truth" / "crack" / "000_mask.png")
+    broken = tmp_path / "pill" / "ground_truth" / "scratch" / "000_mask.png"
+    broken.write_bytes(
+        short_idat_png(np.random.default_rng(0).integers(0, 2, (30, 40), dtype=np.uint8) * 255)
+    )
+    result = read_mvtec(tmp_path)
+    assert [a.area for a in result.project.annotations.values()] == [80.0]
+    assert len(result.project.images) == 2 and result.skipped == {"masks": 1}
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith(f"{broken}: not a readable mask (broken PNG file (chunk ")

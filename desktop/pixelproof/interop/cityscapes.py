@@ -28,7 +28,7 @@ from PIL import Image
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
-from pixelproof.core.limits import check_image_size
+from pixelproof.core.limits import LimitError, check_coordinates, check_image_size, check_polygon_work
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -256,20 +256,28 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
         photo = root / "leftImg8bit" / frame.split / frame.city / f"{frame.prefix}_leftImg8bit.png"
         report(f"{gt}: image {photo} not found; imported with the ground truth's size")
     app = {k: v for k, v in (("split", frame.split), ("city", frame.city)) if v}
-    image = build.image(rel_name(photo, root), size[0], size[1], **({"pixelproof": app} if app else {}))
-    if doc is not None:
-        _polygon_objects(gt, doc["objects"], image, build, report)
-    elif kind == "train":
-        _train_id_objects(gt, ids, image, build, report)
-    else:
-        add_id_objects(
-            ids,
-            image,
-            build,
-            split=_split_instance if kind == "instance" else _split_label,
-            category=lambda cls: class_category(build, cls, gt, report),
-            extra_key="cityscapes",
-        )
+    try:
+        image = build.image(rel_name(photo, root), size[0], size[1], **({"pixelproof": app} if app else {}))
+    except LimitError as e:  # a file name that is not UTF-8
+        report.skip("frames", f"{e}; skipped")
+        return
+    try:
+        if doc is not None:
+            _polygon_objects(gt, doc["objects"], image, build, report)
+        elif kind == "train":
+            _train_id_objects(gt, ids, image, build, report)
+        else:
+            add_id_objects(
+                ids,
+                image,
+                build,
+                split=_split_instance if kind == "instance" else _split_label,
+                category=lambda cls: class_category(build, cls, gt, report),
+                extra_key="cityscapes",
+            )
+    except LimitError as e:  # ids scattered over the picture: not a label map
+        report.skip("frames", f"{gt}: {e.message}; skipped")
+        build.project.remove_image(image.id)  # not an empty frame: QA would take it for one without objects
 
 
 def _split_instance(value: int) -> tuple[int, int]:
@@ -334,6 +342,13 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             drawn.append(None)
             continue
         flat = pts.reshape(-1).tolist()
+        try:  # before pycocotools rasterizes it: a corner at 1e9 crashed it (a segmentation fault)
+            check_coordinates(flat, w, h, f"{where} ({obj['label']})")
+            check_polygon_work([flat], f"{where} ({obj['label']})")
+        except LimitError as e:
+            report.skip("objects", f"{e}; skipped")
+            drawn.append(None)
+            continue
         crop = crop_raster(flat, h, w)
         if crop is not None:
             y0, x0, m = crop
@@ -377,14 +392,18 @@ def _add_polygon_object(
     y0, x0, m = crop
     visible = owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] == k
     n_visible = int(np.count_nonzero(visible))
-    if n_visible == 0:
-        report.skip("objects", f"{gt}: objects[{k}] ({obj['label']}): hidden by later objects; skipped")
-    elif n_visible == int(np.count_nonzero(m)):
-        build.annotation(image, cat_id, polygons=[flat], app_extra=app_extra, **fields)
-    else:
-        app_extra["hidden_px"] = int(np.count_nonzero(m)) - n_visible
-        rect = (x0, y0, m.shape[1], m.shape[0])
-        build.annotation(image, cat_id, crop=(rect, visible), app_extra=app_extra, **fields)
+    where = f"{gt}: objects[{k}] ({obj['label']})"
+    try:  # the fields refused here: a score that is no number, a review state not ours, extras too deep
+        if n_visible == 0:
+            report.skip("objects", f"{where}: hidden by later objects; skipped")
+        elif n_visible == int(np.count_nonzero(m)):
+            build.annotation(image, cat_id, polygons=[flat], app_extra=app_extra, where=where, **fields)
+        else:
+            app_extra["hidden_px"] = int(np.count_nonzero(m)) - n_visible
+            rect = (x0, y0, m.shape[1], m.shape[0])
+            build.annotation(image, cat_id, crop=(rect, visible), app_extra=app_extra, where=where, **fields)
+    except LimitError as e:
+        report.skip("objects", f"{e}; skipped")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -49,6 +49,9 @@ from pixelproof.interop.safe_xml import make_valid_xml, xml_text
 AREA_SHAPES = ("box", "polygon", "ellipse", "mask")
 KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
 _COMMON = ("label", "source", "occluded", "z_order", "group_id")
+# A skeleton holds its points (2 levels); each level is 2 of the kept JSON, which must stay far below
+# limits.MAX_JSON_DEPTH (deeper nesting made the project unsavable, thousands a RecursionError).
+MAX_KEPT_NESTING = 32
 
 
 def read_cvat(
@@ -71,7 +74,7 @@ def read_cvat(
     build = Builder(project)
     try:
         doc = ET.parse(xml).getroot()
-    except ET.ParseError as e:
+    except (ET.ParseError, LookupError, ValueError) as e:  # also an encoding Python lacks or cannot use
         report.skip("files", f"{xml}: not readable XML ({e}); skipped")
         return ImportResult(project, report.problems, report.skipped)
     if doc.tag != "annotations":
@@ -140,7 +143,13 @@ def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder,
     cvat = {key: node.get(key) for key in ("id", "subset", "task_id") if node.get(key) is not None}
     if cvat:
         extra["cvat"] = cvat
-    image = build.image(rel_name(file, root), width, height, **({"pixelproof": extra} if extra else {}))
+    try:
+        image = build.image(
+            rel_name(file, root), width, height, where=where, **({"pixelproof": extra} if extra else {})
+        )
+    except LimitError as e:  # a side over the limit
+        report.skip("images", f"{e}; skipped")
+        return
     for n, shape in enumerate(node):
         _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report)
     _join_grouped_polygons(build.project, image)
@@ -166,6 +175,16 @@ def _attributes(shape: ET.Element) -> dict[str, str]:
     return {a.get("name", ""): (a.text or "") for a in shape.findall("attribute")}
 
 
+def _nesting(shape: ET.Element) -> int:
+    """Levels of elements in ``shape`` (1: no children), counted without recursion up to one past
+    ``MAX_KEPT_NESTING``."""
+    depth, level = 0, [shape]
+    while level and depth <= MAX_KEPT_NESTING:
+        depth += 1
+        level = [child for el in level for child in el]
+    return depth
+
+
 def _kept(shape: ET.Element) -> dict[str, Any]:
     """A shape PixelProof does not edit, as data to write back."""
     out: dict[str, Any] = {"tag": shape.tag, "attrib": dict(shape.attrib)}
@@ -179,6 +198,11 @@ def _kept(shape: ET.Element) -> dict[str, Any]:
 def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter) -> None:
     label = shape.get("label", "")
     if shape.tag in KEPT_SHAPES:
+        if _nesting(shape) > MAX_KEPT_NESTING:
+            report.skip(
+                shape.tag, f"{where} ({label}): nested more than {MAX_KEPT_NESTING} elements deep; skipped"
+            )
+            return
         app = image.extra.setdefault("pixelproof", {}).setdefault("cvat", {})
         app.setdefault("shapes", []).append(_kept(shape))
         if shape.tag != "tag":
@@ -200,7 +224,9 @@ def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builde
     app_extra: dict[str, Any] = {}
     for key in ("occluded", "z_order", "group_id"):
         value = shape.get(key)
-        if value is not None and value.lstrip("-").isdigit():
+        body = value[1:] if value is not None and value.startswith("-") else value
+        # a small integer only: "²" and "٣" are digits to isdigit but not to int, nor "--1" once stripped
+        if body is not None and body.isascii() and body.isdigit() and len(body) <= 18:
             app_extra[key] = int(value)
     if shape.get("source"):
         app_extra["cvat_source"] = shape.get("source")
@@ -209,7 +235,12 @@ def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builde
         app_extra["cvat_attrib"] = extra_attrib
     if attrs := _attributes(shape):
         app_extra["attributes"] = attrs
-    build.annotation(image, build.category(label).id, app_extra=app_extra, **geometry)
+    try:
+        build.annotation(
+            image, build.category(label).id, app_extra=app_extra, where=f"{where} ({label})", **geometry
+        )
+    except LimitError as e:  # coordinates far outside the image
+        report.skip("invalid", f"{e}; skipped")
 
 
 _GEOMETRY_KEYS = (

@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -86,8 +87,13 @@ def read_kitti(
             report.skip("files", f"{file}: not a readable id PNG ({e}); skipped")
             continue
         image = images.get((split_dir, file.stem))
+        made_here = image is None
         if image is None:
-            image = _image(split_dir, file, root, ids, build, report)
+            try:
+                image = _image(split_dir, file, root, ids, build, report)
+            except LimitError as e:  # a file name that is not UTF-8
+                report.skip("files", f"{e}; skipped")
+                continue
             if image is None:
                 continue
             images[(split_dir, file.stem)] = image
@@ -100,14 +106,19 @@ def read_kitti(
                 f"{image.height}; skipped",
             )
         else:
-            add_id_objects(
-                ids,
-                image,
-                build,
-                split=_split_instance if layer == "instance" else _split_semantic,
-                category=lambda cls, f=file: class_category(build, cls, f, report),
-                extra_key="kitti",
-            )
+            try:
+                add_id_objects(
+                    ids,
+                    image,
+                    build,
+                    split=_split_instance if layer == "instance" else _split_semantic,
+                    category=lambda cls, f=file: class_category(build, cls, f, report),
+                    extra_key="kitti",
+                )
+            except LimitError as e:  # ids scattered over the picture: not a label map
+                report.skip("files", f"{file}: {e.message}; skipped")
+                if made_here:  # not an empty image: QA would take it for one without objects
+                    build.project.remove_image(images.pop((split_dir, file.stem)).id)
     return ImportResult(project, report.problems, report.skipped, semantic=semantic_only)
 
 
@@ -166,6 +177,9 @@ def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporte
         if not all(math.isfinite(v) for v in nums):
             report.skip("lines", f"{where}: NaN or infinite value; line skipped")
             continue
+        if not abs(nums[1]) < 2**63:  # kept as an integer: one past 64 bits made the project unsavable
+            report.skip("lines", f"{where}: occluded {parts[2]} is no small integer (0..3); line skipped")
+            continue
         x1, y1, x2, y2 = nums[3:7]
         if x2 < x1 or y2 < y1:
             report.skip("lines", f"{where}: box right/bottom smaller than left/top; line skipped")
@@ -180,7 +194,17 @@ def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporte
         }
         fields: dict[str, Any] = {"score": nums[14]} if len(nums) == 15 else {}
         cat = build.category(parts[0], void=parts[0] == DONT_CARE)
-        build.annotation(image, cat.id, bbox=[x1, y1, x2 - x1, y2 - y1], app_extra={"kitti": kitti}, **fields)
+        try:
+            build.annotation(
+                image,
+                cat.id,
+                bbox=[x1, y1, x2 - x1, y2 - y1],
+                app_extra={"kitti": kitti},
+                where=where,
+                **fields,
+            )
+        except LimitError as e:  # a box far outside the image
+            report.skip("lines", f"{e}; line skipped")
 
 
 # ------------------------------------------------------------------------------------------------

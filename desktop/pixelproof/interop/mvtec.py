@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
-from pixelproof.core.limits import check_image_size
+from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -84,13 +84,13 @@ def _is_object(folder: Path) -> bool:
 def _read_image(
     obj: Path, split: str, defect: str, file: Path, root: Path, build: Builder, report: Reporter
 ) -> None:
+    mvtec = {"object": obj.name, "defect": defect}
     try:
         width, height = image_size(file)
-    except ImageReadError as e:
+        image = build.image(rel_name(file, root), width, height, pixelproof={"split": split, "mvtec": mvtec})
+    except (ImageReadError, LimitError) as e:  # LimitError: a file or folder name that is not UTF-8
         report.skip("images", f"{e}; skipped")
         return
-    mvtec = {"object": obj.name, "defect": defect}
-    image = build.image(rel_name(file, root), width, height, pixelproof={"split": split, "mvtec": mvtec})
     if defect == GOOD:
         return
     mask_file = next(
@@ -134,7 +134,7 @@ def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndar
                 )
                 return None
             mask = np.asarray(im.convert("L")) > 0
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, SyntaxError) as e:  # SyntaxError: Pillow's "broken PNG file"
         report.skip("masks", f"{mask_file}: not a readable mask ({e}); skipped")
         return None
     return mask

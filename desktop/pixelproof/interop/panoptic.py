@@ -24,11 +24,15 @@ ID_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
 def read_id_png(source: Path | bytes, where: str = "") -> np.ndarray:
     """The values of a one-channel id PNG (8/16-bit gray or palette indexes) in their own integer dtype
     (uint8, uint16 or int32, native byte order: no wider copy of the image); ValueError for colour images
-    and for images over the pixel limit (checked from the header, before decoding)."""
+    and for images over the pixel limit (checked from the header, before decoding), OSError for files
+    Pillow cannot decode."""
     with open_pillow(source if isinstance(source, Path) else io.BytesIO(source), where or str(source)) as im:
         if im.mode not in ID_MODES:
             raise ValueError(f"{im.mode} image: expected one channel of ids (8/16-bit gray or palette)")
-        return native_ids(np.asarray(im))
+        try:
+            return native_ids(np.asarray(im))
+        except SyntaxError as e:  # Pillow's "broken PNG file": a damaged chunk met while decoding
+            raise OSError(str(e)) from None
 
 
 def native_ids(ids: np.ndarray) -> np.ndarray:
