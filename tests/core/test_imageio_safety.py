@@ -15,7 +15,7 @@ from PIL import Image, ImageOps
 
 from pixelproof.core import imageio, limits
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_size, read_image
-from tests.bombs import many_scans_jpeg, write_png_bomb
+from tests.bombs import many_scans_jpeg, short_idat_png, write_png_bomb
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -258,6 +258,18 @@ def test_a_side_over_opencvs_limit_reads_from_tiff_and_is_named_in_a_png(tmp_pat
     for name, size in (("strip.bmp", "1048581 x 1"), ("strip.png", "1 x 1000001")):
         with pytest.raises(ImageReadError, match=rf"{name}: .*{size} pixels: a side over 1,000,000"):
             read_image(tmp_path / name)
+
+
+def test_damage_met_while_decoding_is_an_oserror_naming_the_file(tmp_path: Path) -> None:
+    """Pillow raises ``SyntaxError("broken PNG file")`` when a chunk length is off; every reader's
+    ``except OSError`` let it through (found by fuzzing the dataset readers)."""
+    path = tmp_path / "short.png"
+    path.write_bytes(short_idat_png(np.random.default_rng(0).integers(0, 2, (30, 40), np.uint8) * 255))
+    for use in (np.asarray, lambda im: im.convert("L"), lambda im: im.crop((0, 0, 5, 5))):
+        with imageio.open_pillow(path, "short.png") as im:
+            assert im.size == (40, 30)  # the header is fine
+            with pytest.raises(OSError, match=r"damaged image data \(broken PNG file"):
+                use(im)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

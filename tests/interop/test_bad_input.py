@@ -174,3 +174,40 @@ def test_mask_folder_voc_pair(tmp_path: Path) -> None:
     ]
     assert [c.void for c in result.project.categories.values() if c.name == "void"] == [True]
     assert result.project.object_count(1) == 2
+
+
+def test_a_mask_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
+    """A mask PNG whose IDAT length is off: Pillow's SyntaxError escaped ``read_masks`` (found by
+    fuzzing); now the mask is reported and the others read."""
+    from tests.bombs import short_idat_png
+
+    for name in ("a", "b"):
+        _image(tmp_path / "images" / f"{name}.jpg")
+    (tmp_path / "masks").mkdir()
+    good = np.zeros((30, 40), dtype=np.uint8)
+    good[5:10, 5:15] = 1
+    Image.fromarray(good).save(tmp_path / "masks" / "a.png")
+    (tmp_path / "masks" / "b.png").write_bytes(short_idat_png(good * 200 + 1))
+    result = read_masks(tmp_path, mode="semantic")
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith(f"{tmp_path / 'masks' / 'b.png'}: not a readable PNG (damaged")
+    assert [a.area for a in result.project.annotations.values()] == [50]
+
+
+def test_voc_digits_int_cannot_read_and_an_unusable_encoding_are_reported(tmp_path: Path) -> None:
+    """``<difficult>²</difficult>`` ("²" is a digit to ``isdigit``, not to ``int``) and an XML declaration
+    naming an encoding Python lacks escaped ``read_voc`` as ValueError / LookupError."""
+    body = (
+        "<annotation><filename>x.jpg</filename><size><width>40</width><height>30</height></size>"
+        "<object><name>cat</name><bndbox><xmin>2</xmin><ymin>3</ymin><xmax>10</xmax><ymax>12</ymax>"
+        "</bndbox><difficult>{d}</difficult></object></annotation>"
+    )
+    (tmp_path / "Annotations").mkdir()
+    _image(tmp_path / "JPEGImages" / "x.jpg")
+    (tmp_path / "Annotations" / "x.xml").write_text(body.format(d="²"), encoding="utf-8")
+    codec = tmp_path / "Annotations" / "codec.xml"
+    codec.write_text('<?xml version="1.0" encoding="no-such-codec"?>' + body.format(d=1))
+    result = read_voc(tmp_path)
+    assert result.problems == [f"{codec}: not readable XML (unknown encoding: no-such-codec); skipped"]
+    [ann] = result.project.annotations.values()
+    assert ann.app_extra == {"difficult": "²"}  # kept as written, as any flag that is no integer

@@ -414,5 +414,6 @@ def test_a_label_png_damaged_inside_its_data_is_reported(tmp_path: Path) -> None
     ]
     assert result.skipped == {"frames": 1}
     assert any(
-        p.startswith(f"{broken}: not readable Cityscapes ground truth (broken PNG") for p in result.problems
+        p.startswith(f"{broken}: not readable Cityscapes ground truth (damaged image data (broken PNG")
+        for p in result.problems
     )

@@ -136,4 +136,6 @@ def test_a_mask_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
     assert [a.area for a in result.project.annotations.values()] == [80.0]
     assert len(result.project.images) == 2 and result.skipped == {"masks": 1}
     assert len(result.problems) == 1
-    assert result.problems[0].startswith(f"{broken}: not a readable mask (broken PNG file (chunk ")
+    assert result.problems[0].startswith(
+        f"{broken}: not a readable mask (damaged image data (broken PNG file (chunk "
+    )

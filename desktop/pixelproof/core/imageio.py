@@ -141,7 +141,23 @@ def open_pillow(source: str | os.PathLike[str] | IO[bytes], where: str) -> Any:
     except LimitError as e:
         im.close()
         raise ImageTooLargeError(e) from None
+    im.load = _damage_as_oserror(im.load)
     return im
+
+
+def _damage_as_oserror(load: Any) -> Any:
+    """``Image.load`` (what ``np.asarray``, ``convert`` and ``crop`` call first) raising ``OSError`` for
+    damage met while decoding: Pillow raises ``SyntaxError("broken PNG file")`` for a chunk length that
+    is off, which every reader's ``except OSError`` let through. Its callers name the file, as for
+    Pillow's own OSErrors."""
+
+    def checked() -> Any:
+        try:
+            return load()
+        except SyntaxError as e:
+            raise OSError(f"damaged image data ({e})") from None
+
+    return checked
 
 
 def _orientation(im: Any) -> int:

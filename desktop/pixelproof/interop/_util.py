@@ -244,6 +244,13 @@ def group_id(ann: Annotation) -> int | str | None:
     return group if isinstance(group, int | str) and not isinstance(group, bool) else None
 
 
+def small_int(text: str | None) -> int | None:
+    """``text`` as an integer when it is one (an optional minus, at most 18 ASCII digits: 64 bits), else
+    None: "²" and "٣" are digits to ``isdigit`` but not to ``int``, nor is "--1" once a minus is cut."""
+    body = text[1:] if text is not None and text.startswith("-") else text
+    return int(text) if body is not None and body.isascii() and body.isdigit() and len(body) <= 18 else None
+
+
 def one_line(name: str) -> str:
     """A name as one line of a names file (``classes.txt``, ``labels.txt``): readers split those with
     ``str.splitlines`` (which also splits at U+2028, \\x1c ...) and strip each line, so a name with a

@@ -39,6 +39,7 @@ from pixelproof.interop._util import (
     is_file,
     place_image,
     rel_name,
+    small_int,
     unique_stems,
     with_progress,
 )
@@ -223,11 +224,9 @@ def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builde
         return
     app_extra: dict[str, Any] = {}
     for key in ("occluded", "z_order", "group_id"):
-        value = shape.get(key)
-        body = value[1:] if value is not None and value.startswith("-") else value
-        # a small integer only: "²" and "٣" are digits to isdigit but not to int, nor "--1" once stripped
-        if body is not None and body.isascii() and body.isdigit() and len(body) <= 18:
-            app_extra[key] = int(value)
+        value = small_int(shape.get(key))
+        if value is not None:
+            app_extra[key] = value
     if shape.get("source"):
         app_extra["cvat_source"] = shape.get("source")
     extra_attrib = {k: v for k, v in shape.attrib.items() if k not in _COMMON and k not in _GEOMETRY_KEYS}

@@ -134,7 +134,7 @@ def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndar
                 )
                 return None
             mask = np.asarray(im.convert("L")) > 0
-    except (OSError, ValueError, SyntaxError) as e:  # SyntaxError: Pillow's "broken PNG file"
+    except (OSError, ValueError) as e:
         report.skip("masks", f"{mask_file}: not a readable mask ({e}); skipped")
         return None
     return mask

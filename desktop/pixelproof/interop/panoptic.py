@@ -29,10 +29,7 @@ def read_id_png(source: Path | bytes, where: str = "") -> np.ndarray:
     with open_pillow(source if isinstance(source, Path) else io.BytesIO(source), where or str(source)) as im:
         if im.mode not in ID_MODES:
             raise ValueError(f"{im.mode} image: expected one channel of ids (8/16-bit gray or palette)")
-        try:
-            return native_ids(np.asarray(im))
-        except SyntaxError as e:  # Pillow's "broken PNG file": a damaged chunk met while decoding
-            raise OSError(str(e)) from None
+        return native_ids(np.asarray(im))  # damage met while decoding: OSError (open_pillow)
 
 
 def native_ids(ids: np.ndarray) -> np.ndarray:

@@ -32,6 +32,7 @@ from pixelproof.interop._util import (
     is_file,
     place_image,
     rel_name,
+    small_int,
     unique_stems,
     with_progress,
 )
@@ -101,7 +102,7 @@ def _find_image(file: Path, root: Path, doc: ET.Element) -> Path | None:
 def _read_file(file: Path, root: Path, one_based: bool, build: Builder, report: Reporter) -> None:
     try:
         doc = ET.parse(file).getroot()
-    except (ET.ParseError, OSError) as e:
+    except (ET.ParseError, OSError, LookupError, ValueError) as e:  # also an encoding it cannot use
         report.skip("files", f"{file}: not readable XML ({e}); skipped")
         return
     if doc.tag != "annotation":
@@ -192,8 +193,8 @@ def _add_box(
 
 def _flag(text: str) -> int | str:
     """``<difficult>1</difficult>`` as 1; anything that is no small integer stays text, as written."""
-    body = text[1:] if text.startswith("-") else text
-    return int(text) if body.isdigit() and len(body) <= 18 else text
+    value = small_int(text)
+    return text if value is None else value
 
 
 # ------------------------------------------------------------------------------------------------
