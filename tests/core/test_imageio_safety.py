@@ -260,7 +260,7 @@ def test_a_side_over_opencvs_limit_reads_from_tiff_and_is_named_in_a_png(tmp_pat
             read_image(tmp_path / name)
 
 
-def test_damage_met_while_decoding_is_an_oserror_naming_the_file(tmp_path: Path) -> None:
+def test_damage_met_while_decoding_is_an_oserror(tmp_path: Path) -> None:
     """Pillow raises ``SyntaxError("broken PNG file")`` when a chunk length is off; every reader's
     ``except OSError`` let it through (found by fuzzing the dataset readers)."""
     path = tmp_path / "short.png"
