@@ -111,3 +111,24 @@ def test_coco_openimages_coco_round_trip(sample_project: Project, tmp_path: Path
             if a.kind == "box":
                 assert np.allclose(a.bbox, b.bbox, atol=1e-6)
             assert np.array_equal(a.mask(im.height, im.width), b.mask(im.height, im.width))
+
+
+def test_a_cell_over_the_csv_field_limit_is_reported_with_its_line(tmp_path: Path) -> None:
+    """A 200 KB cell made the csv module raise csv.Error (field larger than field limit) out of the reader."""
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(tmp_path / "images" / "train" / "x.jpg")
+    names = tmp_path / "annotations" / "class-descriptions.csv"
+    names.write_text("/m/cat,Cat\n/m/dog," + "d" * 200_000 + "\n")
+    f = tmp_path / "annotations" / "train-annotations-bbox.csv"
+    f.write_text(
+        "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax\n"
+        "x,xclick,/m/cat,1,0.1,0.5,0.2,0.6\n"
+        "x,xclick," + "c" * 200_000 + ",1,0.1,0.5,0.2,0.6\n"
+    )
+    result = read_openimages(tmp_path)
+    assert result.problems[0].startswith(f"{names}:2: not a readable CSV row (field larger than field limit")
+    assert result.problems[1].startswith(f"{f}:3: not a readable CSV row (field larger than field limit")
+    assert result.skipped["files"] == 1
+    (ann,) = result.project.annotations.values()  # the rows before it are kept
+    assert result.project.categories[ann.category_id].name == "Cat"

@@ -205,9 +205,13 @@ def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
     out: dict[str, str] = {}
     for f in sorted(p for p in ann_dir.glob("*class-descriptions*.csv") if p.is_file()):
         with f.open(newline="", encoding="utf-8", errors="replace") as fh:
-            for row in csv.reader(fh):
-                if len(row) >= 2 and row[0] != "LabelName":
-                    out[read_cell(row[0])] = read_cell(row[1])
+            reader = csv.reader(fh)
+            try:
+                for row in reader:
+                    if len(row) >= 2 and row[0] != "LabelName":
+                        out[read_cell(row[0])] = read_cell(row[1])
+            except csv.Error as e:  # a cell over the csv module's field limit (128 KB)
+                report(f"{f}:{reader.line_num}: {_csv_error(e)}")
     if not out:
         report(f"{ann_dir}: no class-descriptions CSV; categories are named by their MID")
     return out
@@ -217,12 +221,19 @@ def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> Iterator[tup
     """The rows of a CSV one at a time (an Open Images CSV has millions of rows)."""
     with file.open(newline="", encoding="utf-8", errors="replace") as fh:
         reader = csv.DictReader(fh)
-        missing = [c for c in needed if c not in (reader.fieldnames or [])]
-        if missing:
-            report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
-            return
-        for n, row in enumerate(reader, start=2):
-            yield n, {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+        try:
+            missing = [c for c in needed if c not in (reader.fieldnames or [])]
+            if missing:
+                report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
+                return
+            for n, row in enumerate(reader, start=2):
+                yield n, {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+        except csv.Error as e:  # a cell over the csv module's field limit (128 KB)
+            report.skip("files", f"{file}:{reader.reader.line_num}: {_csv_error(e)}")
+
+
+def _csv_error(e: csv.Error) -> str:
+    return f"not a readable CSV row ({e}); the rest of the file skipped"
 
 
 def _number(text: str | None) -> float | None:
