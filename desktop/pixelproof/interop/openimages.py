@@ -27,7 +27,7 @@ from PIL import Image
 from pixelproof.core import mask_edit, safe_csv
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import LimitError, open_regular
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
@@ -86,6 +86,7 @@ FLAGS = {
 _EPS = 1e-6
 _MAX_FLAG = 2**31 - 1
 _GLOB_CHARS = frozenset("*?[]")
+_SIZE = re.compile(r"[0-9]{1,18}")  # a side in images.meta (str.isdigit also takes "²", int() refuses it)
 
 
 def _split_of(csv_name: str) -> str:
@@ -104,9 +105,18 @@ class _Images:
                 self.files.setdefault(p.stem, p)
         self.meta: dict[str, tuple[int, int]] = {}
         for meta in sorted(root.rglob("images.meta")):
-            for line in meta.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                with open_regular(meta) as fh:  # a FIFO named images.meta blocked the import
+                    text = fh.read().decode("utf-8", errors="replace")
+            except LimitError as e:
+                report(f"{e}; its image sizes are not read")
+                continue
+            except OSError as e:
+                report(f"{meta}: cannot be read ({e.strerror or e}); its image sizes are not read")
+                continue
+            for line in text.splitlines():
                 parts = line.split()
-                if len(parts) == 3 and not line.startswith("#") and parts[1].isdigit() and parts[2].isdigit():
+                if len(parts) == 3 and not line.startswith("#") and all(map(_SIZE.fullmatch, parts[1:])):
                     self.meta[parts[0]] = (int(parts[2]), int(parts[1]))  # "<id> <height> <width>"
         self.records: dict[str, ImageRecord | None] = {}
 
