@@ -208,3 +208,19 @@ def test_images_meta_that_is_no_file_or_has_odd_digits_is_reported(tmp_path: Pat
         f"{fifo / 'images.meta'}: is a FIFO (named pipe), not a file to read"
     )
     assert len(result.project.annotations) == 1
+
+
+def test_a_size_no_image_may_declare_skips_that_image_alone(tmp_path: Path) -> None:
+    """images.meta saying 0 x 0 or 99999999999 pixels made Builder.image's LimitError end the whole import."""
+    root = _images_meta_dataset(tmp_path / "oi", "y 0 0\nz 99999999999 5\n")
+    result = read_openimages(root)
+    f = root / "annotations" / "train-annotations-bbox.csv"
+    assert f"{f}:3: images/train/y.jpg: width must be a positive integer, got 0; its annotations skipped" in (
+        result.problems
+    )
+    assert any(
+        p.startswith(f"{f}:4: images/train/z.jpg: height 99999999999 is over") for p in result.problems
+    )
+    assert result.skipped["images"] == 2
+    assert [im.file_name for im in result.project.images.values()] == ["images/train/x.jpg"]
+    assert len(result.project.annotations) == 1

@@ -144,9 +144,12 @@ class _Images:
                 file = self.root / "images" / split / f"{image_id}.jpg"
                 self.report(f"{where}: image {image_id} not found; imported with the size in images.meta")
             split = file.parent.name if file.parent.parent == self.root / "images" else split
-            record = self.build.image(
-                rel_name(file, self.root), size[0], size[1], pixelproof={"split": split}
-            )
+            try:
+                record = self.build.image(
+                    rel_name(file, self.root), size[0], size[1], pixelproof={"split": split}
+                )
+            except LimitError as e:  # a size no image may declare (images.meta: 0, or over 2**31 - 1)
+                self.report.skip("images", f"{where}: {e}; its annotations skipped")
         self.records[image_id] = record
         return record
 
