@@ -4,7 +4,9 @@ waymo_open_dataset.v2: ``key.*`` and ``[Component].*``), as the data itself may 
 from __future__ import annotations
 
 import io
+import os
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +138,23 @@ def test_missing_pyarrow_is_a_clear_message(tmp_path: Path, monkeypatch, capsys)
 def test_waymo_is_read_only(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["convert", str(tmp_path), str(tmp_path / "o"), "--from", "coco", "--to", "waymo"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_named_parquet_is_reported_not_waited_on(tmp_path: Path) -> None:
+    """pyarrow opened a FIFO named ``*.parquet`` and blocked the import until something wrote to it."""
+    _dataset(tmp_path / "wod")
+    fifo = tmp_path / "wod" / "camera_box" / "zz.parquet"
+    os.mkfifo(fifo)
+    done: list = []
+    reader = threading.Thread(target=lambda: done.append(read_waymo(tmp_path / "wod")), daemon=True)
+    reader.start()
+    reader.join(20)
+    if reader.is_alive():  # release the blocked open so the thread ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(10)
+    assert done, "read_waymo blocked on the FIFO"
+    (result,) = done
+    assert f"{fifo}: is a FIFO (named pipe), not a file to read; skipped" in result.problems
+    assert result.skipped["files"] == 1
+    assert len(result.project.annotations) == 6  # the real files are read

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.imageio import open_pillow
+from pixelproof.core.limits import LimitError, check_regular_file
 from pixelproof.core.model import ImageRecord
 from pixelproof.interop._util import (
     Builder,
@@ -99,6 +100,11 @@ def read_waymo(
     frames = _Frames(root, out, build, report)
     work = [(c, f) for c, fs in files.items() for f in fs]
     for component, file in with_progress(work, len(work), progress):
+        try:
+            check_regular_file(file)  # a FIFO named *.parquet blocked the import
+        except (OSError, LimitError) as e:
+            report.skip("files", f"{e}; skipped")
+            continue
         try:
             table = pq.ParquetFile(file)
             columns = set(table.schema_arrow.names)
