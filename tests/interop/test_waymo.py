@@ -158,3 +158,37 @@ def test_a_fifo_named_parquet_is_reported_not_waited_on(tmp_path: Path) -> None:
     assert f"{fifo}: is a FIFO (named pipe), not a file to read; skipped" in result.problems
     assert result.skipped["files"] == 1
     assert len(result.project.annotations) == 6  # the real files are read
+
+
+def _boxes(root: Path, **columns: pa.Array) -> Path:
+    """One FRONT box row (center 20, 10, size 10 x 6, type vehicle) with ``columns`` replaced."""
+    box = "[CameraBoxComponent]"
+    cells = {
+        f"{box}.box.center.x": pa.array([20.0]),
+        f"{box}.box.center.y": pa.array([10.0]),
+        f"{box}.box.size.x": pa.array([10.0]),
+        f"{box}.box.size.y": pa.array([6.0]),
+        f"{box}.type": pa.array([1], pa.int8()),
+        **{f"{box}.{k.replace('__', '.')}": v for k, v in columns.items()},
+    }
+    (root / "camera_box").mkdir(parents=True)
+    pq.write_table(pa.table({**_keys(1, [1]), **cells}), root / "camera_box" / f"{SEGMENT}.parquet")
+    return root / "camera_box" / f"{SEGMENT}.parquet"
+
+
+def test_box_type_and_difficulty_that_are_no_integers_are_reported(tmp_path: Path) -> None:
+    """int() of an infinite type or of a text or list difficulty escaped (OverflowError, ValueError ...)."""
+    f = _boxes(tmp_path / "inf", type=pa.array([float("inf")]))
+    result = read_waymo(tmp_path / "inf")
+    assert f"{f}: row 0: box center/size/type missing or not numbers; skipped" in result.problems
+    assert not result.project.annotations and result.skipped["boxes"] == 1
+    f = _boxes(
+        tmp_path / "odd",
+        difficulty_level__detection=pa.array(["hard"]),
+        difficulty_level__tracking=pa.array([[1, 2]]),
+    )
+    result = read_waymo(tmp_path / "odd")
+    assert f"{f}: row 0: difficulty_level.detection 'hard' is not an integer; not kept" in result.problems
+    assert f"{f}: row 0: difficulty_level.tracking [1, 2] is not an integer; not kept" in result.problems
+    (ann,) = result.project.annotations.values()  # the box itself is kept
+    assert ann.bbox == [15.0, 7.0, 10.0, 6.0] and ann.app_extra["waymo"] == {}

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.imageio import open_pillow
-from pixelproof.core.limits import LimitError, check_regular_file
+from pixelproof.core.limits import LimitError, check_regular_file, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.interop._util import (
     Builder,
@@ -301,7 +301,7 @@ def _add_box(row: dict[str, Any], frames: _Frames, build: Builder, report: Repor
     try:
         cx, cy, sx, sy = (float(row[c]) for c in BOX_COLS[:4])
         kind = int(row[BOX_COLS[4]])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # int(inf): OverflowError
         report.skip("boxes", f"{where}: box center/size/type missing or not numbers; skipped")
         return
     if not all(abs(v) < 1e7 for v in (cx, cy, sx, sy)) or sx < 0 or sy < 0:  # NaN fails the comparison
@@ -313,7 +313,10 @@ def _add_box(row: dict[str, Any], frames: _Frames, build: Builder, report: Repor
     for level in ("detection", "tracking"):
         value = row.get(f"{BOX}.difficulty_level.{level}")
         if value is not None:
-            waymo.setdefault("difficulty", {})[level] = int(value)
+            try:
+                waymo.setdefault("difficulty", {})[level] = int(value)
+            except (TypeError, ValueError, OverflowError):
+                report(f"{where}: difficulty_level.{level} {short_repr(value)} is not an integer; not kept")
     cat = build.category(BOX_TYPES.get(kind, f"type_{kind}"))
     build.annotation(image, cat.id, bbox=[cx - sx / 2, cy - sy / 2, sx, sy], app_extra={"waymo": waymo})
 
