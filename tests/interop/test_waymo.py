@@ -192,3 +192,17 @@ def test_box_type_and_difficulty_that_are_no_integers_are_reported(tmp_path: Pat
     assert f"{f}: row 0: difficulty_level.tracking [1, 2] is not an integer; not kept" in result.problems
     (ann,) = result.project.annotations.values()  # the box itself is kept
     assert ann.bbox == [15.0, 7.0, 10.0, 6.0] and ann.app_extra["waymo"] == {}
+
+
+def test_a_box_far_outside_its_image_is_skipped_alone(tmp_path: Path) -> None:
+    """A center 1e6 px off a 64 x 48 image: Builder's LimitError ended the whole import."""
+    f = _boxes(tmp_path / "wod", box__center__x=pa.array([1e6]))
+    (tmp_path / "wod" / "camera_image").mkdir()
+    table = pa.table(
+        {**_keys(1, [1]), "[CameraImageComponent].image": pa.array([_jpeg(64, 48)], pa.binary())}
+    )
+    pq.write_table(table, tmp_path / "wod" / "camera_image" / f"{SEGMENT}.parquet")
+    result = read_waymo(tmp_path / "wod")
+    assert result.problems[0].startswith(f"{f}: row 0: x = 999995.0 is too far outside the image (64 x 48)")
+    assert result.problems[0].endswith("; skipped") and result.skipped["boxes"] == 1
+    assert len(result.project.images) == 1 and not result.project.annotations

@@ -318,7 +318,12 @@ def _add_box(row: dict[str, Any], frames: _Frames, build: Builder, report: Repor
             except (TypeError, ValueError, OverflowError):
                 report(f"{where}: difficulty_level.{level} {short_repr(value)} is not an integer; not kept")
     cat = build.category(BOX_TYPES.get(kind, f"type_{kind}"))
-    build.annotation(image, cat.id, bbox=[cx - sx / 2, cy - sy / 2, sx, sy], app_extra={"waymo": waymo})
+    try:
+        build.annotation(
+            image, cat.id, bbox=[cx - sx / 2, cy - sy / 2, sx, sy], app_extra={"waymo": waymo}, where=where
+        )
+    except LimitError as e:  # far outside the image, extras JSON cannot hold: that box alone
+        report.skip("boxes", f"{e}; skipped")
 
 
 def _add_segmentation(
