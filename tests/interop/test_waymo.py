@@ -4,6 +4,7 @@ waymo_open_dataset.v2: ``key.*`` and ``[Component].*``), as the data itself may 
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 import threading
@@ -14,6 +15,8 @@ import pytest
 from PIL import Image
 
 from pixelproof.cli import main
+from pixelproof.core.coco import project_from_dict
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.waymo import read_waymo
 
@@ -206,3 +209,16 @@ def test_a_box_far_outside_its_image_is_skipped_alone(tmp_path: Path) -> None:
     assert result.problems[0].startswith(f"{f}: row 0: x = 999995.0 is too far outside the image (64 x 48)")
     assert result.problems[0].endswith("; skipped") and result.skipped["boxes"] == 1
     assert len(result.project.images) == 1 and not result.project.annotations
+
+
+def test_an_object_id_that_is_no_text_is_not_kept(tmp_path: Path) -> None:
+    """A binary camera_object_id went into the extras as bytes: the project could not be saved."""
+    (tmp_path / "wod").mkdir()
+    f = _boxes(tmp_path / "wod")
+    table = pq.read_table(f).append_column("key.camera_object_id", pa.array([b"\x00\xff"], pa.binary()))
+    pq.write_table(table, f)
+    result = read_waymo(tmp_path / "wod")
+    assert f"{f}: row 0: camera_object_id b'\\x00\\xff' is not text; not kept" in result.problems
+    (ann,) = result.project.annotations.values()
+    assert ann.app_extra["waymo"] == {}
+    project_from_dict(json.loads(json.dumps(project_to_dict(result.project), allow_nan=False)))

@@ -308,8 +308,11 @@ def _add_box(row: dict[str, Any], frames: _Frames, build: Builder, report: Repor
         report.skip("boxes", f"{where}: box center/size must be finite, sizes >= 0; skipped")
         return
     waymo: dict[str, Any] = {}
-    if row.get("key.camera_object_id") is not None:
-        waymo["object_id"] = row["key.camera_object_id"]
+    object_id = row.get("key.camera_object_id")
+    if isinstance(object_id, str):
+        waymo["object_id"] = object_id
+    elif object_id is not None:  # bytes made a project that could not be saved
+        report(f"{where}: camera_object_id {short_repr(object_id)} is not text; not kept")
     for level in ("detection", "tracking"):
         value = row.get(f"{BOX}.difficulty_level.{level}")
         if value is not None:
