@@ -222,3 +222,33 @@ def test_an_object_id_that_is_no_text_is_not_kept(tmp_path: Path) -> None:
     (ann,) = result.project.annotations.values()
     assert ann.app_extra["waymo"] == {}
     project_from_dict(json.loads(json.dumps(project_to_dict(result.project), allow_nan=False)))
+
+
+def test_extracting_jpegs_reports_what_it_cannot_write(tmp_path: Path) -> None:
+    """A NUL in segment_context_name (ValueError: embedded null byte) or a file where the segment's
+    folder goes (FileExistsError) ended the import; a link already at a JPEG's place was written through."""
+    (tmp_path / "wod" / "camera_image").mkdir(parents=True)
+    segments = ["a\0b", "taken", SEGMENT]
+    table = pa.table({
+        "key.segment_context_name": pa.array(segments, pa.string()),
+        "key.frame_timestamp_micros": pa.array([TS] * 3, pa.int64()),
+        "key.camera_name": pa.array([1] * 3, pa.int8()),
+        "[CameraImageComponent].image": pa.array([_jpeg(64, 48)] * 3, pa.binary()),
+    })  # fmt: skip
+    f = tmp_path / "wod" / "camera_image" / f"{SEGMENT}.parquet"
+    pq.write_table(table, f)
+    out = tmp_path / "jpegs"
+    out.mkdir()
+    (out / "taken").write_text("a file where the segment's folder goes")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not to be overwritten")
+    (out / SEGMENT).mkdir()
+    (out / SEGMENT / f"{TS}_FRONT.jpg").symlink_to(outside)
+    result = read_waymo(tmp_path / "wod", image_dir=out)
+    assert f"{f}: row 0: segment_context_name 'a\\x00b' is not a plain name; skipped" in result.problems
+    taken = out / "taken" / f"{TS}_FRONT.jpg"
+    assert f"{f}: row 1: cannot write {taken} (File exists); its JPEG is not extracted" in result.problems
+    assert outside.read_text() == "not to be overwritten"
+    written = out / SEGMENT / f"{TS}_FRONT.jpg"
+    assert not written.is_symlink() and written.read_bytes()[:2] == b"\xff\xd8"
+    assert len(result.project.images) == 2

@@ -36,6 +36,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    fresh,
     rel_name,
     with_progress,
 )
@@ -236,6 +237,7 @@ class _Frames:
             or not segment
             or "/" in segment
             or "\\" in segment
+            or "\0" in segment
             or segment[0] == "."
         ):
             self.report.skip(
@@ -275,8 +277,11 @@ class _Frames:
         self._record(key, width, height)
         if self.out is not None:
             dst = self._path(key)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_bytes(data)
+            try:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                fresh(dst).write_bytes(data)  # never through a link already there
+            except OSError as e:  # a segment name too long for the file system, a file in the way ...
+                self.report(f"{where}: cannot write {dst} ({e.strerror or e}); its JPEG is not extracted")
 
     def get(self, row: dict[str, Any], where: str, size: tuple[int, int] | None = None) -> ImageRecord | None:
         key = self.key(row, where)
