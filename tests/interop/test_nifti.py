@@ -4,6 +4,8 @@ the image volume, class names from dataset.json, and an export that lands on the
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import nibabel as nib
@@ -138,3 +140,19 @@ def test_bad_label_volumes_are_reported_and_skipped(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="no NIfTI"):
         read_nifti(tmp_path / "empty")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names as bytes: Linux")
+def test_a_label_file_whose_name_is_not_utf8_is_skipped_alone(tmp_path: Path) -> None:
+    """``caf\\xe9.nii.gz`` (Latin-1 on a UTF-8 disk): Builder's LimitError ended the whole import."""
+    root = tmp_path / "labels"
+    root.mkdir()
+    nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "ok.nii.gz")
+    nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "tmp.nii.gz")
+    os.rename(root / "tmp.nii.gz", os.fsencode(root) + b"/caf\xe9.nii.gz")
+    result = read_nifti(root)
+    assert result.problems == [
+        "caf\udce9.nii.gz#z=000: file name is not UTF-8 text (character 4): rename the file; skipped"
+    ]
+    assert result.skipped["volumes"] == 1
+    assert [im.file_name for im in result.project.images.values()] == ["ok.nii.gz#z=000", "ok.nii.gz#z=001"]

@@ -93,7 +93,7 @@ def read_nifti(
             continue  # a label folder that also holds the images: only labels are read here
         try:
             _read_volume(label_file, image_files, names, axis, build, base, report)
-        except VolumeError as e:
+        except (VolumeError, LimitError) as e:  # LimitError: a file name that is not UTF-8
             report.skip("volumes", f"{e}; skipped")
     return ImportResult(project, report.problems, report.skipped, semantic=True)
 
