@@ -132,8 +132,16 @@ def test_bad_label_volumes_are_reported_and_skipped(tmp_path: Path) -> None:
     nib.save(nib.Nifti1Image(np.full((4, 4, 2), -3, np.int16), np.eye(4)), root / "neg.nii.gz")
     (root / "junk.nii").write_bytes(b"junk" * 100)
     nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "ok.nii.gz")
+    rgb = np.ones((4, 4, 2), dtype=[("R", "u1"), ("G", "u1"), ("B", "u1")])  # numpy's min() raised on it
+    nib.save(nib.Nifti1Image(rgb, np.eye(4)), root / "rgb.nii.gz")
+    nib.save(nib.Nifti1Image(np.full((4, 4, 2), 1 + 2j, np.complex64), np.eye(4)), root / "complex.nii.gz")
     result = read_nifti(root)
-    assert len(result.problems) == 3 and result.skipped["volumes"] == 3
+    assert len(result.problems) == 5 and result.skipped["volumes"] == 5
+    assert any(p.startswith(f"{root / 'rgb.nii.gz'}: label values must be numbers") for p in result.problems)
+    assert (
+        f"{root / 'complex.nii.gz'}: label values must be numbers (class ids), not complex64 voxels; skipped"
+        in result.problems
+    )
     assert any("frac.nii.gz" in p and "whole numbers" in p for p in result.problems)
     assert any("neg.nii.gz" in p and "0..65535" in p for p in result.problems)
     assert [im.file_name for im in result.project.images.values()] == ["ok.nii.gz#z=000", "ok.nii.gz#z=001"]
