@@ -164,3 +164,17 @@ def test_a_label_file_whose_name_is_not_utf8_is_skipped_alone(tmp_path: Path) ->
     ]
     assert result.skipped["volumes"] == 1
     assert [im.file_name for im in result.project.images.values()] == ["ok.nii.gz#z=000", "ok.nii.gz#z=001"]
+
+
+def test_dataset_json_nested_too_deeply_is_reported(tmp_path: Path) -> None:
+    """json.loads raised RecursionError out of the reader on 100,000 nested lists."""
+    root = tmp_path / "labels"
+    root.mkdir()
+    nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "ok.nii.gz")
+    (root / "dataset.json").write_text('{"labels": {"1": ' + "[" * 100_000 + "]" * 100_000 + "}}")
+    result = read_nifti(root)
+    assert result.problems == [
+        f"{root / 'dataset.json'}: cannot read the labels: maximum recursion depth exceeded while decoding a "
+        "JSON array from a unicode string"
+    ]
+    assert [c.name for c in result.project.categories.values()] == ["class 1"]

@@ -211,7 +211,7 @@ def _class_names(classes: Path | None, folders: list[Path], report: Reporter) ->
         try:
             labels = json.loads(f.read_text(encoding="utf-8")).get("labels", {})
             pairs = [(int(v), str(k)) if isinstance(v, int) else (int(k), str(v)) for k, v in labels.items()]
-        except (OSError, ValueError, AttributeError, TypeError) as e:
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError) as e:
             report(f"{f}: cannot read the labels: {e}")
             return {}
         return {i: n for i, n in pairs if i > 0}
