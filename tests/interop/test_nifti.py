@@ -178,3 +178,20 @@ def test_dataset_json_nested_too_deeply_is_reported(tmp_path: Path) -> None:
         "JSON array from a unicode string"
     ]
     assert [c.name for c in result.project.categories.values()] == ["class 1"]
+
+
+def test_a_dataset_json_name_that_is_not_utf8_is_reported_once(tmp_path: Path) -> None:
+    """``"\\ud800"`` (an unpaired surrogate escape) made Builder refuse the category: every volume holding
+    that class was lost, each with a message not naming dataset.json."""
+    root = tmp_path / "labels"
+    root.mkdir()
+    for name in ("a", "b"):
+        nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / f"{name}.nii.gz")
+    (root / "dataset.json").write_text('{"labels": {"0": "background", "1": "\\ud800"}}')
+    result = read_nifti(root)
+    assert result.problems == [
+        f"{root / 'dataset.json'}: the name of class 1 is not UTF-8 text (character 1 of '\\ud800'); "
+        "it is named 'class 1'"
+    ]
+    assert len(result.project.images) == 4 and len(result.project.annotations) == 4
+    assert [c.name for c in result.project.categories.values()] == ["class 1"]

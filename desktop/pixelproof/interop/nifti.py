@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.limits import LimitError, check_image_size
+from pixelproof.core.limits import LimitError, check_image_size, check_text
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import (
     NiftiVolume,
@@ -214,7 +214,16 @@ def _class_names(classes: Path | None, folders: list[Path], report: Reporter) ->
         except (OSError, ValueError, AttributeError, TypeError, RecursionError) as e:
             report(f"{f}: cannot read the labels: {e}")
             return {}
-        return {i: n for i, n in pairs if i > 0}
+        names = {}
+        for i, n in pairs:
+            try:  # "\ud800" (an escape JSON allows) failed every volume holding that class
+                check_text(n, str(f), f"the name of class {i}")
+            except LimitError as e:
+                report(f"{e}; it is named 'class {i}'")
+                continue
+            if i > 0:
+                names[i] = n
+        return names
     return {}
 
 
