@@ -259,3 +259,60 @@ def test_jpeg_frames_of_thousands_of_scans_are_refused_frame_by_frame(tmp_path: 
     assert read_dicom(three, 2).shape == (64, 64)
     with pytest.raises(DicomError, match=r"three\.dcm: \d+ JPEG scans where at most 500"):
         read_dicom(three, 1)
+
+
+def _ct(path: Path, rows: int = 8, columns: int = 8, frames: int | None = None, **attrs: object) -> Path:
+    """A signed 16-bit CT image of ``rows`` x ``columns`` (values 0..rows*columns-1, HU = value - 1024),
+    ``frames`` frames when given; ``attrs`` set or (None) remove header elements."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+    meta = FileMetaDataset()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.MediaStorageSOPClassUID = CTImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+    ds.SeriesInstanceUID, ds.Modality = "1.2.3", "CT"
+    ds.Rows, ds.Columns = rows, columns
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 1
+    ds.RescaleSlope, ds.RescaleIntercept = "1", "-1024"
+    ds.ImagePositionPatient, ds.ImageOrientationPatient = [0, 0, 0], [1, 0, 0, 0, 1, 0]
+    if frames is not None:
+        ds.NumberOfFrames = frames
+    ds.PixelData = (np.arange(rows * columns * (frames or 1)) % 4096).astype(np.int16).tobytes()
+    for name, value in attrs.items():
+        if value is None:
+            delattr(ds, name)
+        else:
+            setattr(ds, name, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_rows_or_columns_that_are_zero_or_two_numbers_are_reported(tmp_path: Path) -> None:
+    """Rows 0 made a 0-pixel record, a project that did not load again; Rows of two values (VM 2) made
+    ``int()`` raise TypeError out of the folder scan."""
+    from pixelproof.core.image_folder import project_from_folder
+
+    root = tmp_path / "study"
+    _ct(root / "ok.dcm")
+    _ct(root / "zero.dcm", rows=0)
+    two = _ct(root / "two.dcm")
+    data = two.read_bytes()
+    rows = b"\x28\x00\x10\x00US\x02\x00\x08\x00"  # (0028,0010) Rows, US, 2 bytes: 8
+    assert data.count(rows) == 1
+    two.write_bytes(data.replace(rows, b"\x28\x00\x10\x00US\x04\x00\x08\x00\x08\x00"))
+    skipped: list[str] = []
+    project = project_from_folder(root, tmp_path / "project.json", on_skip=skipped.append)
+    assert [im.file_name for im in project.images.values()] == ["study/ok.dcm"]
+    assert f"{two}: the DICOM image has no size (Rows 0, Columns 8); skipped" in skipped
+    assert f"{root / 'zero.dcm'}: the DICOM image has no size (Rows 0, Columns 8); skipped" in skipped
+    for bad in (two, root / "zero.dcm"):
+        with pytest.raises(ImageReadError, match="has no size"):
+            image_size(bad)
+        with pytest.raises(ImageReadError, match="has no size"):
+            read_image(bad)
