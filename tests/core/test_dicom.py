@@ -316,3 +316,21 @@ def test_rows_or_columns_that_are_zero_or_two_numbers_are_reported(tmp_path: Pat
             image_size(bad)
         with pytest.raises(ImageReadError, match="has no size"):
             read_image(bad)
+
+
+def test_a_series_without_positions_has_no_slice_position(tmp_path: Path) -> None:
+    """Slices without ImagePositionPatient are placed by InstanceNumber; their unknown position (NaN)
+    went into the records as slice_position NaN, and the project could not be saved (JSON has no NaN)."""
+    import json
+
+    from pixelproof.core.coco import project_from_dict
+    from pixelproof.core.coco_dump import project_to_dict
+    from pixelproof.core.image_folder import project_from_folder
+
+    for k in range(3):
+        _ct(tmp_path / "ct" / f"{k}.dcm", ImagePositionPatient=None, InstanceNumber=k + 1)
+    project = project_from_folder(tmp_path / "ct", tmp_path / "project.json")
+    assert [im.file_name for im in project.images.values()] == ["ct#z=000", "ct#z=001", "ct#z=002"]
+    assert all("slice_position" not in im.extra for im in project.images.values())
+    assert image_meta(tmp_path / "ct#z=001").slice_position is None
+    project_from_dict(json.loads(json.dumps(project_to_dict(project), allow_nan=False)))
