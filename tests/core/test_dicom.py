@@ -334,3 +334,32 @@ def test_a_series_without_positions_has_no_slice_position(tmp_path: Path) -> Non
     assert all("slice_position" not in im.extra for im in project.images.values())
     assert image_meta(tmp_path / "ct#z=001").slice_position is None
     project_from_dict(json.loads(json.dumps(project_to_dict(project), allow_nan=False)))
+
+
+def test_a_multiframe_header_of_two_billion_frames_is_skipped_at_once(tmp_path: Path) -> None:
+    """NumberOfFrames 2**31 - 1 (an 8 x 8 image of one frame's data): the frame positions were computed
+    one by one, for hours, before the slice count was checked. Run in a child so a hang cannot stall
+    the test run."""
+    import subprocess
+    import sys
+
+    _ct(tmp_path / "study" / "cine.dcm", frames=1, NumberOfFrames=2**31 - 1)
+    _ct(tmp_path / "study" / "fine.dcm")
+    code = (
+        "import sys; from pathlib import Path; from pixelproof.core.sources import scan_images; s = []; "
+        "e = scan_images(Path(sys.argv[1]), s.append); print([x.path.name for x in e]); print(s)"
+    )
+    import pixelproof
+
+    env = {**os.environ, "PYTHONPATH": str(Path(pixelproof.__file__).parents[1])}  # this checkout's code
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "study")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    entries, skipped = done.stdout.splitlines()
+    assert entries == "['fine.dcm']"
+    assert "cine.dcm: 2,147,483,647 slices along z is over the limit of 20,000 slices" in skipped

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.volumes import ImageMeta, Volume, VolumeError, cached
+from pixelproof.core.volumes import ImageMeta, Volume, VolumeError, cached, check_slice_count
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
 _NON_IMAGE_SUFFIXES = {
@@ -405,6 +405,7 @@ class DicomFrames(Volume):
         self.source, self.axis = path, "z"
         self.depth = frame_count(ds)
         self.height, self.width = header_size(ds)
+        check_slice_count(self)  # NumberOfFrames 2**31 - 1 kept the loop below busy for hours
         self.meta = dicom_meta(ds, 0)
         positions = [slice_position(ds, i) for i in range(self.depth)]
         self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)

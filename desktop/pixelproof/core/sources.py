@@ -306,9 +306,8 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
             skip(f"{e}; skipped")
             continue
         if dicom.frame_count(ds) > 1:
-            frames = dicom.open_frames(f)
-            try:
-                check_slice_count(frames)  # NumberOfFrames is the header's word: one entry a frame
+            try:  # NumberOfFrames is the header's word: one entry a frame, counted before they are made
+                frames = dicom.open_frames(f)
             except VolumeError as e:
                 skip(f"{e}; skipped")
                 continue
