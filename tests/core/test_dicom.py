@@ -363,3 +363,13 @@ def test_a_multiframe_header_of_two_billion_frames_is_skipped_at_once(tmp_path: 
     entries, skipped = done.stdout.splitlines()
     assert entries == "['fine.dcm']"
     assert "cine.dcm: 2,147,483,647 slices along z is over the limit of 20,000 slices" in skipped
+
+
+def test_pixel_data_longer_than_its_header_says_gives_the_headers_image(tmp_path: Path) -> None:
+    """An 8 x 8 single-frame image whose pixel data holds 10 frames came back from read_image as a
+    (10, 8, 8) array: 10 rows of 8 pixels of 8 channels, not the 8 x 8 image image_size reports."""
+    f = _ct(tmp_path / "long.dcm", PixelData=(np.arange(640) % 4096).astype(np.int16).tobytes())
+    assert image_size(f) == (8, 8)
+    values = read_image(f)
+    assert values.shape == (8, 8)
+    np.testing.assert_array_equal(values, np.arange(64).reshape(8, 8) - 1024)  # the first frame

@@ -335,7 +335,8 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             arr = pixel_array(ds, index=frame) if frame is not None else ds.pixel_array
-            if str(_get(ds, "PhotometricInterpretation", "")).upper() == "PALETTE COLOR":
+            palette = str(_get(ds, "PhotometricInterpretation", "")).upper() == "PALETTE COLOR"
+            if palette:
                 arr = apply_color_lut(arr, ds)
     except MemoryError:
         raise DicomError(f"{path}: not enough memory to decode the {cols}x{rows} image") from None
@@ -345,8 +346,14 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
         raise DicomError(f"{path}: pixel data in {_syntax(ds)} cannot be decoded: {detail}") from None
     except Exception as e:  # decoders raise all sorts of things on corrupt data
         raise DicomError(f"{path}: corrupt pixel data ({_syntax(ds)}): {type(e).__name__}: {e}") from None
-    if frame is None and arr.ndim >= 3 and frame_count(ds) > 1:
-        arr = arr[0]
+    planes = 3 if palette or _get(ds, "SamplesPerPixel", 1) != 1 else 2  # rows, columns (, RGB)
+    if arr.ndim == planes + 1 and arr.shape[1:3] == (rows, cols):
+        arr = arr[0]  # frames: a multi-frame object read whole, or pixel data longer than one frame
+    if arr.ndim != planes or arr.shape[:2] != (rows, cols):  # a (64, 1, 1) array for a 1 x 1 image was kept
+        raise DicomError(
+            f"{path}: the pixel data decodes to an array of {arr.shape}, not the header's Rows {rows} x "
+            f"Columns {cols}"
+        )
     return arr
 
 
