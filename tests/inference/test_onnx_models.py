@@ -265,3 +265,19 @@ def test_classes_file_and_card_errors(tmp_path: Path, seed: Path) -> None:
     assert b.ready()[0] is False and "not JSON" in b.ready()[1]
     with pytest.raises(BackendError, match="instances must be"):
         b.configure(instances="blobs")
+
+
+def test_a_card_number_too_big_for_a_float_is_a_card_error(tmp_path: Path) -> None:
+    """An input scale, mean or std of 400 digits: math.isfinite raised OverflowError out of read_card."""
+    from pixelproof.inference.model_card import read_card
+
+    for key, value in (
+        ("scale", "9" * 400),
+        ("mean", f"[0, {'9' * 400}, 0]"),
+        ("std", f"[1, 1, {'9' * 400}]"),
+    ):
+        (tmp_path / "m.onnx.json").write_text(f'{{"input": {{"{key}": {value}}}}}')
+        with pytest.raises(
+            ModelLoadError, match=rf"m\.onnx\.json: input\.{key}(\[\d\])?: expected a finite number"
+        ):
+            read_card(tmp_path / "m.onnx")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.limits import MAX_CLASSES
+from pixelproof.core.limits import MAX_CLASSES, short_repr
 from pixelproof.inference.base import ModelLoadError
 
 FAMILIES = ("torchvision-detection", "torchvision-mask-rcnn", "semantic", "ultralytics")
@@ -71,8 +71,12 @@ def _fail(card: Path, where: str, what: str) -> ModelLoadError:
 
 
 def _finite(card: Path, where: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(card, where, f"expected a finite number, got {value!r}")
+    try:
+        finite = not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+    except OverflowError:  # an integer of 400 digits has no float
+        finite = False
+    if not finite:
+        raise _fail(card, where, f"expected a finite number, got {short_repr(value)}")
     return float(value)
 
 
