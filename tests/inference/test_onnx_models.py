@@ -281,3 +281,19 @@ def test_a_card_number_too_big_for_a_float_is_a_card_error(tmp_path: Path) -> No
             ModelLoadError, match=rf"m\.onnx\.json: input\.{key}(\[\d\])?: expected a finite number"
         ):
             read_card(tmp_path / "m.onnx")
+
+
+def test_a_card_that_json_cannot_hold_in_python_is_a_card_error(tmp_path: Path) -> None:
+    """json.loads raised ValueError (an integer of 5,000 digits, over Python's limit) or RecursionError
+    (100,000 nested lists) out of read_card, past its JSONDecodeError handler."""
+    from pixelproof.inference.model_card import read_card
+
+    for text, reason in (
+        ('{"input": {"scale": ' + "1" * 5000 + "}}", "Exceeds the limit"),
+        ('{"classes": ' + "[" * 100_000 + "]" * 100_000 + "}", "maximum recursion depth"),
+    ):
+        (tmp_path / "m.onnx.json").write_text(text)
+        with pytest.raises(
+            ModelLoadError, match=rf"m\.onnx\.json: model card is not readable JSON: {reason}"
+        ):
+            read_card(tmp_path / "m.onnx")

@@ -143,6 +143,8 @@ def read_card(model: Path) -> ModelCard:
         raise ModelLoadError(
             f"{path}: model card is not JSON: line {e.lineno} column {e.colno}: {e.msg}"
         ) from None
+    except (ValueError, RecursionError) as e:  # an integer of over 4,300 digits; nesting too deep
+        raise ModelLoadError(f"{path}: model card is not readable JSON: {e}") from None
     if not isinstance(data, dict):
         raise ModelLoadError(f"{path}: model card must be a JSON object")
     card = ModelCard(path=path)
