@@ -297,3 +297,15 @@ def test_a_card_that_json_cannot_hold_in_python_is_a_card_error(tmp_path: Path) 
             ModelLoadError, match=rf"m\.onnx\.json: model card is not readable JSON: {reason}"
         ):
             read_card(tmp_path / "m.onnx")
+
+
+def test_metadata_class_names_json_or_python_cannot_read_are_ignored() -> None:
+    """ONNX metadata ``names`` of 100,000 nested lists raised RecursionError out of json.loads, and a
+    Python literal ``{1e400: 'a'}`` raised OverflowError from int(inf); neither is a class list."""
+    from pixelproof.inference.model_card import metadata_classes
+
+    assert metadata_classes({"names": "{1e400: 'a'}"}) == (None, "")
+    deep = "[" * 100_000 + "]" * 100_000
+    names, key = metadata_classes({"names": deep})
+    assert key == "names" and names == [deep]  # read as one name a line, as any text that is no list
+    assert metadata_classes({"names": '["a", "b"]'}) == (["a", "b"], "names")

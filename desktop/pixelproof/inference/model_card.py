@@ -195,7 +195,7 @@ def metadata_classes(metadata: dict[str, str]) -> tuple[list[str] | None, str]:
         parsed: Any = None
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
             try:
                 parsed = ast.literal_eval(text)
             except (ValueError, SyntaxError, MemoryError, RecursionError):
@@ -203,7 +203,7 @@ def metadata_classes(metadata: dict[str, str]) -> tuple[list[str] | None, str]:
         if isinstance(parsed, dict):
             try:
                 ids = {int(k): str(v) for k, v in parsed.items()}
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: a key of 1e400 (inf)
                 continue
             if ids and min(ids) >= 0 and max(ids) < MAX_CLASSES:
                 return [ids.get(i, f"class_{i}") for i in range(max(ids) + 1)], key
