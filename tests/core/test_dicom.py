@@ -259,3 +259,117 @@ def test_jpeg_frames_of_thousands_of_scans_are_refused_frame_by_frame(tmp_path: 
     assert read_dicom(three, 2).shape == (64, 64)
     with pytest.raises(DicomError, match=r"three\.dcm: \d+ JPEG scans where at most 500"):
         read_dicom(three, 1)
+
+
+def _ct(path: Path, rows: int = 8, columns: int = 8, frames: int | None = None, **attrs: object) -> Path:
+    """A signed 16-bit CT image of ``rows`` x ``columns`` (values 0..rows*columns-1, HU = value - 1024),
+    ``frames`` frames when given; ``attrs`` set or (None) remove header elements."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+    meta = FileMetaDataset()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.MediaStorageSOPClassUID = CTImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+    ds.SeriesInstanceUID, ds.Modality = "1.2.3", "CT"
+    ds.Rows, ds.Columns = rows, columns
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 1
+    ds.RescaleSlope, ds.RescaleIntercept = "1", "-1024"
+    ds.ImagePositionPatient, ds.ImageOrientationPatient = [0, 0, 0], [1, 0, 0, 0, 1, 0]
+    if frames is not None:
+        ds.NumberOfFrames = frames
+    ds.PixelData = (np.arange(rows * columns * (frames or 1)) % 4096).astype(np.int16).tobytes()
+    for name, value in attrs.items():
+        if value is None:
+            delattr(ds, name)
+        else:
+            setattr(ds, name, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_rows_or_columns_that_are_zero_or_two_numbers_are_reported(tmp_path: Path) -> None:
+    """Rows 0 made a 0-pixel record, a project that did not load again; Rows of two values (VM 2) made
+    ``int()`` raise TypeError out of the folder scan."""
+    from pixelproof.core.image_folder import project_from_folder
+
+    root = tmp_path / "study"
+    _ct(root / "ok.dcm")
+    _ct(root / "zero.dcm", rows=0)
+    two = _ct(root / "two.dcm")
+    data = two.read_bytes()
+    rows = b"\x28\x00\x10\x00US\x02\x00\x08\x00"  # (0028,0010) Rows, US, 2 bytes: 8
+    assert data.count(rows) == 1
+    two.write_bytes(data.replace(rows, b"\x28\x00\x10\x00US\x04\x00\x08\x00\x08\x00"))
+    skipped: list[str] = []
+    project = project_from_folder(root, tmp_path / "project.json", on_skip=skipped.append)
+    assert [im.file_name for im in project.images.values()] == ["study/ok.dcm"]
+    assert f"{two}: the DICOM image has no size (Rows 0, Columns 8); skipped" in skipped
+    assert f"{root / 'zero.dcm'}: the DICOM image has no size (Rows 0, Columns 8); skipped" in skipped
+    for bad in (two, root / "zero.dcm"):
+        with pytest.raises(ImageReadError, match="has no size"):
+            image_size(bad)
+        with pytest.raises(ImageReadError, match="has no size"):
+            read_image(bad)
+
+
+def test_a_series_without_positions_has_no_slice_position(tmp_path: Path) -> None:
+    """Slices without ImagePositionPatient are placed by InstanceNumber; their unknown position (NaN)
+    went into the records as slice_position NaN, and the project could not be saved (JSON has no NaN)."""
+    import json
+
+    from pixelproof.core.coco import project_from_dict
+    from pixelproof.core.coco_dump import project_to_dict
+    from pixelproof.core.image_folder import project_from_folder
+
+    for k in range(3):
+        _ct(tmp_path / "ct" / f"{k}.dcm", ImagePositionPatient=None, InstanceNumber=k + 1)
+    project = project_from_folder(tmp_path / "ct", tmp_path / "project.json")
+    assert [im.file_name for im in project.images.values()] == ["ct#z=000", "ct#z=001", "ct#z=002"]
+    assert all("slice_position" not in im.extra for im in project.images.values())
+    assert image_meta(tmp_path / "ct#z=001").slice_position is None
+    project_from_dict(json.loads(json.dumps(project_to_dict(project), allow_nan=False)))
+
+
+def test_a_multiframe_header_of_two_billion_frames_is_skipped_at_once(tmp_path: Path) -> None:
+    """NumberOfFrames 2**31 - 1 (an 8 x 8 image of one frame's data): the frame positions were computed
+    one by one, for hours, before the slice count was checked. Run in a child so a hang cannot stall
+    the test run."""
+    import subprocess
+    import sys
+
+    _ct(tmp_path / "study" / "cine.dcm", frames=1, NumberOfFrames=2**31 - 1)
+    _ct(tmp_path / "study" / "fine.dcm")
+    code = (
+        "import sys; from pathlib import Path; from pixelproof.core.sources import scan_images; s = []; "
+        "e = scan_images(Path(sys.argv[1]), s.append); print([x.path.name for x in e]); print(s)"
+    )
+    import pixelproof
+
+    env = {**os.environ, "PYTHONPATH": str(Path(pixelproof.__file__).parents[1])}  # this checkout's code
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "study")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    entries, skipped = done.stdout.splitlines()
+    assert entries == "['fine.dcm']"
+    assert "cine.dcm: 2,147,483,647 slices along z is over the limit of 20,000 slices" in skipped
+
+
+def test_pixel_data_longer_than_its_header_says_gives_the_headers_image(tmp_path: Path) -> None:
+    """An 8 x 8 single-frame image whose pixel data holds 10 frames came back from read_image as a
+    (10, 8, 8) array: 10 rows of 8 pixels of 8 channels, not the 8 x 8 image image_size reports."""
+    f = _ct(tmp_path / "long.dcm", PixelData=(np.arange(640) % 4096).astype(np.int16).tobytes())
+    assert image_size(f) == (8, 8)
+    values = read_image(f)
+    assert values.shape == (8, 8)
+    np.testing.assert_array_equal(values, np.arange(64).reshape(8, 8) - 1024)  # the first frame

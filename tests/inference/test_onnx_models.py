@@ -265,3 +265,47 @@ def test_classes_file_and_card_errors(tmp_path: Path, seed: Path) -> None:
     assert b.ready()[0] is False and "not JSON" in b.ready()[1]
     with pytest.raises(BackendError, match="instances must be"):
         b.configure(instances="blobs")
+
+
+def test_a_card_number_too_big_for_a_float_is_a_card_error(tmp_path: Path) -> None:
+    """An input scale, mean or std of 400 digits: math.isfinite raised OverflowError out of read_card."""
+    from pixelproof.inference.model_card import read_card
+
+    for key, value in (
+        ("scale", "9" * 400),
+        ("mean", f"[0, {'9' * 400}, 0]"),
+        ("std", f"[1, 1, {'9' * 400}]"),
+    ):
+        (tmp_path / "m.onnx.json").write_text(f'{{"input": {{"{key}": {value}}}}}')
+        with pytest.raises(
+            ModelLoadError, match=rf"m\.onnx\.json: input\.{key}(\[\d\])?: expected a finite number"
+        ):
+            read_card(tmp_path / "m.onnx")
+
+
+def test_a_card_that_json_cannot_hold_in_python_is_a_card_error(tmp_path: Path) -> None:
+    """json.loads raised ValueError (an integer of 5,000 digits, over Python's limit) or RecursionError
+    (100,000 nested lists) out of read_card, past its JSONDecodeError handler."""
+    from pixelproof.inference.model_card import read_card
+
+    for text, reason in (
+        ('{"input": {"scale": ' + "1" * 5000 + "}}", "Exceeds the limit"),
+        ('{"classes": ' + "[" * 100_000 + "]" * 100_000 + "}", "maximum recursion depth"),
+    ):
+        (tmp_path / "m.onnx.json").write_text(text)
+        with pytest.raises(
+            ModelLoadError, match=rf"m\.onnx\.json: model card is not readable JSON: {reason}"
+        ):
+            read_card(tmp_path / "m.onnx")
+
+
+def test_metadata_class_names_json_or_python_cannot_read_are_ignored() -> None:
+    """ONNX metadata ``names`` of 100,000 nested lists raised RecursionError out of json.loads, and a
+    Python literal ``{1e400: 'a'}`` raised OverflowError from int(inf); neither is a class list."""
+    from pixelproof.inference.model_card import metadata_classes
+
+    assert metadata_classes({"names": "{1e400: 'a'}"}) == (None, "")
+    deep = "[" * 100_000 + "]" * 100_000
+    names, key = metadata_classes({"names": deep})
+    assert key == "names" and names == [deep]  # read as one name a line, as any text that is no list
+    assert metadata_classes({"names": '["a", "b"]'}) == (["a", "b"], "names")

@@ -4,6 +4,8 @@ the image volume, class names from dataset.json, and an export that lands on the
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import nibabel as nib
@@ -130,11 +132,66 @@ def test_bad_label_volumes_are_reported_and_skipped(tmp_path: Path) -> None:
     nib.save(nib.Nifti1Image(np.full((4, 4, 2), -3, np.int16), np.eye(4)), root / "neg.nii.gz")
     (root / "junk.nii").write_bytes(b"junk" * 100)
     nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "ok.nii.gz")
+    rgb = np.ones((4, 4, 2), dtype=[("R", "u1"), ("G", "u1"), ("B", "u1")])  # numpy's min() raised on it
+    nib.save(nib.Nifti1Image(rgb, np.eye(4)), root / "rgb.nii.gz")
+    nib.save(nib.Nifti1Image(np.full((4, 4, 2), 1 + 2j, np.complex64), np.eye(4)), root / "complex.nii.gz")
     result = read_nifti(root)
-    assert len(result.problems) == 3 and result.skipped["volumes"] == 3
+    assert len(result.problems) == 5 and result.skipped["volumes"] == 5
+    assert any(p.startswith(f"{root / 'rgb.nii.gz'}: label values must be numbers") for p in result.problems)
+    assert (
+        f"{root / 'complex.nii.gz'}: label values must be numbers (class ids), not complex64 voxels; skipped"
+        in result.problems
+    )
     assert any("frac.nii.gz" in p and "whole numbers" in p for p in result.problems)
     assert any("neg.nii.gz" in p and "0..65535" in p for p in result.problems)
     assert [im.file_name for im in result.project.images.values()] == ["ok.nii.gz#z=000", "ok.nii.gz#z=001"]
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="no NIfTI"):
         read_nifti(tmp_path / "empty")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names as bytes: Linux")
+def test_a_label_file_whose_name_is_not_utf8_is_skipped_alone(tmp_path: Path) -> None:
+    """``caf\\xe9.nii.gz`` (Latin-1 on a UTF-8 disk): Builder's LimitError ended the whole import."""
+    root = tmp_path / "labels"
+    root.mkdir()
+    nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "ok.nii.gz")
+    nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "tmp.nii.gz")
+    os.rename(root / "tmp.nii.gz", os.fsencode(root) + b"/caf\xe9.nii.gz")
+    result = read_nifti(root)
+    assert result.problems == [
+        "caf\udce9.nii.gz#z=000: file name is not UTF-8 text (character 4): rename the file; skipped"
+    ]
+    assert result.skipped["volumes"] == 1
+    assert [im.file_name for im in result.project.images.values()] == ["ok.nii.gz#z=000", "ok.nii.gz#z=001"]
+
+
+def test_dataset_json_nested_too_deeply_is_reported(tmp_path: Path) -> None:
+    """json.loads raised RecursionError out of the reader on 100,000 nested lists."""
+    root = tmp_path / "labels"
+    root.mkdir()
+    nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / "ok.nii.gz")
+    (root / "dataset.json").write_text('{"labels": {"1": ' + "[" * 100_000 + "]" * 100_000 + "}}")
+    result = read_nifti(root)
+    assert result.problems == [
+        f"{root / 'dataset.json'}: cannot read the labels: maximum recursion depth exceeded while decoding a "
+        "JSON array from a unicode string"
+    ]
+    assert [c.name for c in result.project.categories.values()] == ["class 1"]
+
+
+def test_a_dataset_json_name_that_is_not_utf8_is_reported_once(tmp_path: Path) -> None:
+    """``"\\ud800"`` (an unpaired surrogate escape) made Builder refuse the category: every volume holding
+    that class was lost, each with a message not naming dataset.json."""
+    root = tmp_path / "labels"
+    root.mkdir()
+    for name in ("a", "b"):
+        nib.save(nib.Nifti1Image(np.ones((4, 4, 2), np.uint8), np.eye(4)), root / f"{name}.nii.gz")
+    (root / "dataset.json").write_text('{"labels": {"0": "background", "1": "\\ud800"}}')
+    result = read_nifti(root)
+    assert result.problems == [
+        f"{root / 'dataset.json'}: the name of class 1 is not UTF-8 text (character 1 of '\\ud800'); "
+        "it is named 'class 1'"
+    ]
+    assert len(result.project.images) == 4 and len(result.project.annotations) == 4
+    assert [c.name for c in result.project.categories.values()] == ["class 1"]

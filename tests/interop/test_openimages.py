@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -111,3 +115,112 @@ def test_coco_openimages_coco_round_trip(sample_project: Project, tmp_path: Path
             if a.kind == "box":
                 assert np.allclose(a.bbox, b.bbox, atol=1e-6)
             assert np.array_equal(a.mask(im.height, im.width), b.mask(im.height, im.width))
+
+
+def test_a_cell_over_the_csv_field_limit_is_reported_with_its_line(tmp_path: Path) -> None:
+    """A 200 KB cell made the csv module raise csv.Error (field larger than field limit) out of the reader."""
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(tmp_path / "images" / "train" / "x.jpg")
+    names = tmp_path / "annotations" / "class-descriptions.csv"
+    names.write_text("/m/cat,Cat\n/m/dog," + "d" * 200_000 + "\n")
+    f = tmp_path / "annotations" / "train-annotations-bbox.csv"
+    f.write_text(
+        "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax\n"
+        "x,xclick,/m/cat,1,0.1,0.5,0.2,0.6\n"
+        "x,xclick," + "c" * 200_000 + ",1,0.1,0.5,0.2,0.6\n"
+    )
+    result = read_openimages(tmp_path)
+    assert result.problems[0].startswith(f"{names}:2: not a readable CSV row (field larger than field limit")
+    assert result.problems[1].startswith(f"{f}:3: not a readable CSV row (field larger than field limit")
+    assert result.skipped["files"] == 1
+    (ann,) = result.project.annotations.values()  # the rows before it are kept
+    assert result.project.categories[ann.category_id].name == "Cat"
+
+
+@contextlib.contextmanager
+def _feeding(fifo: Path, data: bytes) -> Iterator[None]:
+    """While inside, a thread writes ``data`` to ``fifo`` whenever a reader has it open."""
+    stop = threading.Event()
+
+    def feed() -> None:
+        while not stop.wait(0.05):
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO while nobody reads
+            except OSError:
+                continue
+            try:
+                os.write(fd, data)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _images_meta_dataset(root: Path, meta: str | None) -> Path:
+    """Box rows for images y and z that are not in images/, so their sizes come from images.meta."""
+    (root / "annotations").mkdir(parents=True)
+    (root / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(root / "images" / "train" / "x.jpg")
+    (root / "annotations" / "class-descriptions.csv").write_text("/m/cat,Cat\n")
+    (root / "annotations" / "train-annotations-bbox.csv").write_text(
+        "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax\n"
+        "x,xclick,/m/cat,1,0.1,0.5,0.2,0.6\n"
+        "y,xclick,/m/cat,1,0.1,0.5,0.2,0.6\n"
+        "z,xclick,/m/cat,1,0.1,0.5,0.2,0.6\n"
+    )
+    if meta is not None:
+        (root / "images.meta").write_text(meta)
+    return root
+
+
+def test_images_meta_that_is_no_file_or_has_odd_digits_is_reported(tmp_path: Path) -> None:
+    """A FIFO named images.meta blocked the import; a folder raised IsADirectoryError; "²" passed
+    str.isdigit and int() raised ValueError out of the reader (so did a 5000-digit side)."""
+    odd = _images_meta_dataset(tmp_path / "odd", "y ² ²\nz " + "9" * 5000 + " 5\nz 10 20\n")
+    result = read_openimages(odd)
+    assert {Path(im.file_name).stem: (im.width, im.height) for im in result.project.images.values()} == {
+        "x": (20, 10),
+        "z": (20, 10),
+    }
+    assert "image y not found" in result.problems[0] and "not in images.meta" in result.problems[0]
+    folder = _images_meta_dataset(tmp_path / "folder", None)
+    (folder / "images.meta").mkdir()
+    result = read_openimages(folder)
+    assert (
+        result.problems[0]
+        == f"{folder / 'images.meta'}: is a folder, not a file to read; its image sizes are not read"
+    )
+    assert len(result.project.annotations) == 1
+    fifo = _images_meta_dataset(tmp_path / "fifo", None)
+    os.mkfifo(fifo / "images.meta")
+    with _feeding(fifo / "images.meta", b"y 10 20\n"):  # so that a reader blocking on it ends
+        result = read_openimages(fifo)
+    assert result.problems[0].startswith(
+        f"{fifo / 'images.meta'}: is a FIFO (named pipe), not a file to read"
+    )
+    assert len(result.project.annotations) == 1
+
+
+def test_a_size_no_image_may_declare_skips_that_image_alone(tmp_path: Path) -> None:
+    """images.meta saying 0 x 0 or 99999999999 pixels made Builder.image's LimitError end the whole import."""
+    root = _images_meta_dataset(tmp_path / "oi", "y 0 0\nz 99999999999 5\n")
+    result = read_openimages(root)
+    f = root / "annotations" / "train-annotations-bbox.csv"
+    assert f"{f}:3: images/train/y.jpg: width must be a positive integer, got 0; its annotations skipped" in (
+        result.problems
+    )
+    assert any(
+        p.startswith(f"{f}:4: images/train/z.jpg: height 99999999999 is over") for p in result.problems
+    )
+    assert result.skipped["images"] == 2
+    assert [im.file_name for im in result.project.images.values()] == ["images/train/x.jpg"]
+    assert len(result.project.annotations) == 1

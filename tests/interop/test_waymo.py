@@ -4,7 +4,10 @@ waymo_open_dataset.v2: ``key.*`` and ``[Component].*``), as the data itself may 
 from __future__ import annotations
 
 import io
+import json
+import os
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,8 @@ import pytest
 from PIL import Image
 
 from pixelproof.cli import main
+from pixelproof.core.coco import project_from_dict
+from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.waymo import read_waymo
 
@@ -136,3 +141,114 @@ def test_missing_pyarrow_is_a_clear_message(tmp_path: Path, monkeypatch, capsys)
 def test_waymo_is_read_only(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["convert", str(tmp_path), str(tmp_path / "o"), "--from", "coco", "--to", "waymo"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_named_parquet_is_reported_not_waited_on(tmp_path: Path) -> None:
+    """pyarrow opened a FIFO named ``*.parquet`` and blocked the import until something wrote to it."""
+    _dataset(tmp_path / "wod")
+    fifo = tmp_path / "wod" / "camera_box" / "zz.parquet"
+    os.mkfifo(fifo)
+    done: list = []
+    reader = threading.Thread(target=lambda: done.append(read_waymo(tmp_path / "wod")), daemon=True)
+    reader.start()
+    reader.join(20)
+    if reader.is_alive():  # release the blocked open so the thread ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(10)
+    assert done, "read_waymo blocked on the FIFO"
+    (result,) = done
+    assert f"{fifo}: is a FIFO (named pipe), not a file to read; skipped" in result.problems
+    assert result.skipped["files"] == 1
+    assert len(result.project.annotations) == 6  # the real files are read
+
+
+def _boxes(root: Path, **columns: pa.Array) -> Path:
+    """One FRONT box row (center 20, 10, size 10 x 6, type vehicle) with ``columns`` replaced."""
+    box = "[CameraBoxComponent]"
+    cells = {
+        f"{box}.box.center.x": pa.array([20.0]),
+        f"{box}.box.center.y": pa.array([10.0]),
+        f"{box}.box.size.x": pa.array([10.0]),
+        f"{box}.box.size.y": pa.array([6.0]),
+        f"{box}.type": pa.array([1], pa.int8()),
+        **{f"{box}.{k.replace('__', '.')}": v for k, v in columns.items()},
+    }
+    (root / "camera_box").mkdir(parents=True)
+    pq.write_table(pa.table({**_keys(1, [1]), **cells}), root / "camera_box" / f"{SEGMENT}.parquet")
+    return root / "camera_box" / f"{SEGMENT}.parquet"
+
+
+def test_box_type_and_difficulty_that_are_no_integers_are_reported(tmp_path: Path) -> None:
+    """int() of an infinite type or of a text or list difficulty escaped (OverflowError, ValueError ...)."""
+    f = _boxes(tmp_path / "inf", type=pa.array([float("inf")]))
+    result = read_waymo(tmp_path / "inf")
+    assert f"{f}: row 0: box center/size/type missing or not numbers; skipped" in result.problems
+    assert not result.project.annotations and result.skipped["boxes"] == 1
+    f = _boxes(
+        tmp_path / "odd",
+        difficulty_level__detection=pa.array(["hard"]),
+        difficulty_level__tracking=pa.array([[1, 2]]),
+    )
+    result = read_waymo(tmp_path / "odd")
+    assert f"{f}: row 0: difficulty_level.detection 'hard' is not an integer; not kept" in result.problems
+    assert f"{f}: row 0: difficulty_level.tracking [1, 2] is not an integer; not kept" in result.problems
+    (ann,) = result.project.annotations.values()  # the box itself is kept
+    assert ann.bbox == [15.0, 7.0, 10.0, 6.0] and ann.app_extra["waymo"] == {}
+
+
+def test_a_box_far_outside_its_image_is_skipped_alone(tmp_path: Path) -> None:
+    """A center 1e6 px off a 64 x 48 image: Builder's LimitError ended the whole import."""
+    f = _boxes(tmp_path / "wod", box__center__x=pa.array([1e6]))
+    (tmp_path / "wod" / "camera_image").mkdir()
+    table = pa.table(
+        {**_keys(1, [1]), "[CameraImageComponent].image": pa.array([_jpeg(64, 48)], pa.binary())}
+    )
+    pq.write_table(table, tmp_path / "wod" / "camera_image" / f"{SEGMENT}.parquet")
+    result = read_waymo(tmp_path / "wod")
+    assert result.problems[0].startswith(f"{f}: row 0: x = 999995.0 is too far outside the image (64 x 48)")
+    assert result.problems[0].endswith("; skipped") and result.skipped["boxes"] == 1
+    assert len(result.project.images) == 1 and not result.project.annotations
+
+
+def test_an_object_id_that_is_no_text_is_not_kept(tmp_path: Path) -> None:
+    """A binary camera_object_id went into the extras as bytes: the project could not be saved."""
+    (tmp_path / "wod").mkdir()
+    f = _boxes(tmp_path / "wod")
+    table = pq.read_table(f).append_column("key.camera_object_id", pa.array([b"\x00\xff"], pa.binary()))
+    pq.write_table(table, f)
+    result = read_waymo(tmp_path / "wod")
+    assert f"{f}: row 0: camera_object_id b'\\x00\\xff' is not text; not kept" in result.problems
+    (ann,) = result.project.annotations.values()
+    assert ann.app_extra["waymo"] == {}
+    project_from_dict(json.loads(json.dumps(project_to_dict(result.project), allow_nan=False)))
+
+
+def test_extracting_jpegs_reports_what_it_cannot_write(tmp_path: Path) -> None:
+    """A NUL in segment_context_name (ValueError: embedded null byte) or a file where the segment's
+    folder goes (FileExistsError) ended the import; a link already at a JPEG's place was written through."""
+    (tmp_path / "wod" / "camera_image").mkdir(parents=True)
+    segments = ["a\0b", "taken", SEGMENT]
+    table = pa.table({
+        "key.segment_context_name": pa.array(segments, pa.string()),
+        "key.frame_timestamp_micros": pa.array([TS] * 3, pa.int64()),
+        "key.camera_name": pa.array([1] * 3, pa.int8()),
+        "[CameraImageComponent].image": pa.array([_jpeg(64, 48)] * 3, pa.binary()),
+    })  # fmt: skip
+    f = tmp_path / "wod" / "camera_image" / f"{SEGMENT}.parquet"
+    pq.write_table(table, f)
+    out = tmp_path / "jpegs"
+    out.mkdir()
+    (out / "taken").write_text("a file where the segment's folder goes")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not to be overwritten")
+    (out / SEGMENT).mkdir()
+    (out / SEGMENT / f"{TS}_FRONT.jpg").symlink_to(outside)
+    result = read_waymo(tmp_path / "wod", image_dir=out)
+    assert f"{f}: row 0: segment_context_name 'a\\x00b' is not a plain name; skipped" in result.problems
+    taken = out / "taken" / f"{TS}_FRONT.jpg"
+    assert f"{f}: row 1: cannot write {taken} (File exists); its JPEG is not extracted" in result.problems
+    assert outside.read_text() == "not to be overwritten"
+    written = out / SEGMENT / f"{TS}_FRONT.jpg"
+    assert not written.is_symlink() and written.read_bytes()[:2] == b"\xff\xd8"
+    assert len(result.project.images) == 2

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.volumes import ImageMeta, Volume, VolumeError, cached
+from pixelproof.core.volumes import ImageMeta, Volume, VolumeError, cached, check_slice_count
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
 _NON_IMAGE_SUFFIXES = {
@@ -258,6 +258,13 @@ def dicom_meta(ds: Any, frame: int | None = None) -> ImageMeta:
     )
 
 
+def header_size(ds: Any) -> tuple[int, int]:
+    """(Rows, Columns); 0 for a side that is absent, malformed (an odd length) or not one positive integer
+    (a value of two numbers is a list: ``int()`` of it raised TypeError)."""
+    sides = (_get(ds, "Rows", 0), _get(ds, "Columns", 0))
+    return tuple(v if isinstance(v, int) and v > 0 else 0 for v in sides)  # type: ignore[return-value]
+
+
 def frame_count(ds: Any) -> int:
     try:
         n = int(_get(ds, "NumberOfFrames", 1) or 1)
@@ -316,7 +323,7 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
 
     from pixelproof.core.limits import LimitError, check_image_size
 
-    rows, cols = int(_get(ds, "Rows", 0) or 0), int(_get(ds, "Columns", 0) or 0)
+    rows, cols = header_size(ds)
     if rows <= 0 or cols <= 0:
         raise DicomError(f"{path}: the DICOM image has no size (Rows {rows}, Columns {cols})")
     try:
@@ -328,7 +335,8 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             arr = pixel_array(ds, index=frame) if frame is not None else ds.pixel_array
-            if str(_get(ds, "PhotometricInterpretation", "")).upper() == "PALETTE COLOR":
+            palette = str(_get(ds, "PhotometricInterpretation", "")).upper() == "PALETTE COLOR"
+            if palette:
                 arr = apply_color_lut(arr, ds)
     except MemoryError:
         raise DicomError(f"{path}: not enough memory to decode the {cols}x{rows} image") from None
@@ -338,8 +346,14 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
         raise DicomError(f"{path}: pixel data in {_syntax(ds)} cannot be decoded: {detail}") from None
     except Exception as e:  # decoders raise all sorts of things on corrupt data
         raise DicomError(f"{path}: corrupt pixel data ({_syntax(ds)}): {type(e).__name__}: {e}") from None
-    if frame is None and arr.ndim >= 3 and frame_count(ds) > 1:
-        arr = arr[0]
+    planes = 3 if palette or _get(ds, "SamplesPerPixel", 1) != 1 else 2  # rows, columns (, RGB)
+    if arr.ndim == planes + 1 and arr.shape[1:3] == (rows, cols):
+        arr = arr[0]  # frames: a multi-frame object read whole, or pixel data longer than one frame
+    if arr.ndim != planes or arr.shape[:2] != (rows, cols):  # a (64, 1, 1) array for a 1 x 1 image was kept
+        raise DicomError(
+            f"{path}: the pixel data decodes to an array of {arr.shape}, not the header's Rows {rows} x "
+            f"Columns {cols}"
+        )
     return arr
 
 
@@ -397,7 +411,8 @@ class DicomFrames(Volume):
         ds = read_dataset(path)
         self.source, self.axis = path, "z"
         self.depth = frame_count(ds)
-        self.height, self.width = int(_get(ds, "Rows", 0) or 0), int(_get(ds, "Columns", 0) or 0)
+        self.height, self.width = header_size(ds)
+        check_slice_count(self)  # NumberOfFrames 2**31 - 1 kept the loop below busy for hours
         self.meta = dicom_meta(ds, 0)
         positions = [slice_position(ds, i) for i in range(self.depth)]
         self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)
@@ -448,10 +463,14 @@ def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan
         if "Rows" not in ds or "Columns" not in ds:
             problems.append(f"{f}: DICOM file without an image (e.g. a report or DICOMDIR); skipped")
             continue
+        rows, cols = header_size(ds)
+        if not rows or not cols:  # a record of 0 x 0 pixels would not load again
+            problems.append(f"{f}: the DICOM image has no size (Rows {rows}, Columns {cols}); skipped")
+            continue
         if frame_count(ds) > 1:
             singles.append(f)
             continue
-        key = (str(_get(ds, "SeriesInstanceUID", "")), int(ds.Rows), int(ds.Columns), _orientation_key(ds))
+        key = (str(_get(ds, "SeriesInstanceUID", "")), rows, cols, _orientation_key(ds))
         groups.setdefault(key, []).append((f, ds))
     series: list[Series] = []
     for (uid, rows, cols, _), members in groups.items():

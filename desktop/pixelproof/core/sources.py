@@ -151,8 +151,10 @@ def special_size(path: str | os.PathLike[str]) -> tuple[int, int] | None:
             v = open_nifti(p)
             return v.width, v.height
         if kind == "dicom":
-            ds = dicom.read_dataset(p)
-            return int(ds.get("Columns", 0) or 0), int(ds.get("Rows", 0) or 0)
+            rows, cols = dicom.header_size(dicom.read_dataset(p))
+            if not rows or not cols:
+                raise dicom.DicomError(f"{p}: the DICOM image has no size (Rows {rows}, Columns {cols})")
+            return cols, rows
         pyr = pyramid.open_pyramid(p)
         return pyr.width, pyr.height
 
@@ -304,9 +306,8 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
             skip(f"{e}; skipped")
             continue
         if dicom.frame_count(ds) > 1:
-            frames = dicom.open_frames(f)
-            try:
-                check_slice_count(frames)  # NumberOfFrames is the header's word: one entry a frame
+            try:  # NumberOfFrames is the header's word: one entry a frame, counted before they are made
+                frames = dicom.open_frames(f)
             except VolumeError as e:
                 skip(f"{e}; skipped")
                 continue
@@ -314,5 +315,6 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
         else:
             meta = dicom.dicom_meta(ds)
             meta.slice_position = None  # a lone image: no stack to place it in
-            entries.append(ImageEntry(f, "", int(ds.Columns), int(ds.Rows), meta.record_extra()))
+            rows, cols = dicom.header_size(ds)
+            entries.append(ImageEntry(f, "", cols, rows, meta.record_extra()))
     return entries

@@ -19,6 +19,7 @@ normal); 3D metrics take the slice spacing from those positions, not from the no
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -136,6 +137,8 @@ class Volume:
     def slice_meta(self, index: int) -> ImageMeta:
         m = self.meta
         pos = float(self.positions[index]) if index < len(self.positions) else None
+        if pos is not None and not math.isfinite(pos):  # NaN: a slice without a position (DICOM series)
+            pos = None
         return ImageMeta(m.pixel_spacing, pos, m.window, m.invert, m.modality)
 
     def _read(self, index: int) -> np.ndarray:  # pragma: no cover - abstract

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.limits import MAX_CLASSES
+from pixelproof.core.limits import MAX_CLASSES, short_repr
 from pixelproof.inference.base import ModelLoadError
 
 FAMILIES = ("torchvision-detection", "torchvision-mask-rcnn", "semantic", "ultralytics")
@@ -71,8 +71,12 @@ def _fail(card: Path, where: str, what: str) -> ModelLoadError:
 
 
 def _finite(card: Path, where: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(card, where, f"expected a finite number, got {value!r}")
+    try:
+        finite = not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+    except OverflowError:  # an integer of 400 digits has no float
+        finite = False
+    if not finite:
+        raise _fail(card, where, f"expected a finite number, got {short_repr(value)}")
     return float(value)
 
 
@@ -139,6 +143,8 @@ def read_card(model: Path) -> ModelCard:
         raise ModelLoadError(
             f"{path}: model card is not JSON: line {e.lineno} column {e.colno}: {e.msg}"
         ) from None
+    except (ValueError, RecursionError) as e:  # an integer of over 4,300 digits; nesting too deep
+        raise ModelLoadError(f"{path}: model card is not readable JSON: {e}") from None
     if not isinstance(data, dict):
         raise ModelLoadError(f"{path}: model card must be a JSON object")
     card = ModelCard(path=path)
@@ -189,7 +195,7 @@ def metadata_classes(metadata: dict[str, str]) -> tuple[list[str] | None, str]:
         parsed: Any = None
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
             try:
                 parsed = ast.literal_eval(text)
             except (ValueError, SyntaxError, MemoryError, RecursionError):
@@ -197,7 +203,7 @@ def metadata_classes(metadata: dict[str, str]) -> tuple[list[str] | None, str]:
         if isinstance(parsed, dict):
             try:
                 ids = {int(k): str(v) for k, v in parsed.items()}
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: a key of 1e400 (inf)
                 continue
             if ids and min(ids) >= 0 and max(ids) < MAX_CLASSES:
                 return [ids.get(i, f"class_{i}") for i in range(max(ids) + 1)], key

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.limits import LimitError, check_image_size
+from pixelproof.core.limits import LimitError, check_image_size, check_text
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import (
     NiftiVolume,
@@ -93,7 +93,7 @@ def read_nifti(
             continue  # a label folder that also holds the images: only labels are read here
         try:
             _read_volume(label_file, image_files, names, axis, build, base, report)
-        except VolumeError as e:
+        except (VolumeError, LimitError) as e:  # LimitError: a file name that is not UTF-8
             report.skip("volumes", f"{e}; skipped")
     return ImportResult(project, report.problems, report.skipped, semantic=True)
 
@@ -142,6 +142,10 @@ def _read_volume(
             report(f"{label_file}: its affine differs from {image_file.name}'s; voxels are matched by index")
         geometry = image
     check_slice_count(labels)  # from the header, before a voxel is decoded or a record made
+    if labels.dtype.kind not in "biuf":  # RGB made numpy's min() raise; complex lost its imaginary part
+        raise VolumeError(
+            f"{label_file}: label values must be numbers (class ids), not {labels.dtype} voxels"
+        )
     source = image_file if image_file is not None else label_file
     whole, low, high = _value_range(labels.canonical_array())
     if not whole:
@@ -207,10 +211,19 @@ def _class_names(classes: Path | None, folders: list[Path], report: Reporter) ->
         try:
             labels = json.loads(f.read_text(encoding="utf-8")).get("labels", {})
             pairs = [(int(v), str(k)) if isinstance(v, int) else (int(k), str(v)) for k, v in labels.items()]
-        except (OSError, ValueError, AttributeError, TypeError) as e:
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError) as e:
             report(f"{f}: cannot read the labels: {e}")
             return {}
-        return {i: n for i, n in pairs if i > 0}
+        names = {}
+        for i, n in pairs:
+            try:  # "\ud800" (an escape JSON allows) failed every volume holding that class
+                check_text(n, str(f), f"the name of class {i}")
+            except LimitError as e:
+                report(f"{e}; it is named 'class {i}'")
+                continue
+            if i > 0:
+                names[i] = n
+        return names
     return {}
 
 

@@ -27,7 +27,7 @@ from PIL import Image
 from pixelproof.core import mask_edit, safe_csv
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import LimitError, open_regular
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
@@ -86,6 +86,7 @@ FLAGS = {
 _EPS = 1e-6
 _MAX_FLAG = 2**31 - 1
 _GLOB_CHARS = frozenset("*?[]")
+_SIZE = re.compile(r"[0-9]{1,18}")  # a side in images.meta (str.isdigit also takes "²", int() refuses it)
 
 
 def _split_of(csv_name: str) -> str:
@@ -104,9 +105,18 @@ class _Images:
                 self.files.setdefault(p.stem, p)
         self.meta: dict[str, tuple[int, int]] = {}
         for meta in sorted(root.rglob("images.meta")):
-            for line in meta.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                with open_regular(meta) as fh:  # a FIFO named images.meta blocked the import
+                    text = fh.read().decode("utf-8", errors="replace")
+            except LimitError as e:
+                report(f"{e}; its image sizes are not read")
+                continue
+            except OSError as e:
+                report(f"{meta}: cannot be read ({e.strerror or e}); its image sizes are not read")
+                continue
+            for line in text.splitlines():
                 parts = line.split()
-                if len(parts) == 3 and not line.startswith("#") and parts[1].isdigit() and parts[2].isdigit():
+                if len(parts) == 3 and not line.startswith("#") and all(map(_SIZE.fullmatch, parts[1:])):
                     self.meta[parts[0]] = (int(parts[2]), int(parts[1]))  # "<id> <height> <width>"
         self.records: dict[str, ImageRecord | None] = {}
 
@@ -134,9 +144,12 @@ class _Images:
                 file = self.root / "images" / split / f"{image_id}.jpg"
                 self.report(f"{where}: image {image_id} not found; imported with the size in images.meta")
             split = file.parent.name if file.parent.parent == self.root / "images" else split
-            record = self.build.image(
-                rel_name(file, self.root), size[0], size[1], pixelproof={"split": split}
-            )
+            try:
+                record = self.build.image(
+                    rel_name(file, self.root), size[0], size[1], pixelproof={"split": split}
+                )
+            except LimitError as e:  # a size no image may declare (images.meta: 0, or over 2**31 - 1)
+                self.report.skip("images", f"{where}: {e}; its annotations skipped")
         self.records[image_id] = record
         return record
 
@@ -205,9 +218,13 @@ def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
     out: dict[str, str] = {}
     for f in sorted(p for p in ann_dir.glob("*class-descriptions*.csv") if p.is_file()):
         with f.open(newline="", encoding="utf-8", errors="replace") as fh:
-            for row in csv.reader(fh):
-                if len(row) >= 2 and row[0] != "LabelName":
-                    out[read_cell(row[0])] = read_cell(row[1])
+            reader = csv.reader(fh)
+            try:
+                for row in reader:
+                    if len(row) >= 2 and row[0] != "LabelName":
+                        out[read_cell(row[0])] = read_cell(row[1])
+            except csv.Error as e:  # a cell over the csv module's field limit (128 KB)
+                report(f"{f}:{reader.line_num}: {_csv_error(e)}")
     if not out:
         report(f"{ann_dir}: no class-descriptions CSV; categories are named by their MID")
     return out
@@ -217,12 +234,19 @@ def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> Iterator[tup
     """The rows of a CSV one at a time (an Open Images CSV has millions of rows)."""
     with file.open(newline="", encoding="utf-8", errors="replace") as fh:
         reader = csv.DictReader(fh)
-        missing = [c for c in needed if c not in (reader.fieldnames or [])]
-        if missing:
-            report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
-            return
-        for n, row in enumerate(reader, start=2):
-            yield n, {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+        try:
+            missing = [c for c in needed if c not in (reader.fieldnames or [])]
+            if missing:
+                report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
+                return
+            for n, row in enumerate(reader, start=2):
+                yield n, {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+        except csv.Error as e:  # a cell over the csv module's field limit (128 KB)
+            report.skip("files", f"{file}:{reader.reader.line_num}: {_csv_error(e)}")
+
+
+def _csv_error(e: csv.Error) -> str:
+    return f"not a readable CSV row ({e}); the rest of the file skipped"
 
 
 def _number(text: str | None) -> float | None:

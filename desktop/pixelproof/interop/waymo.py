@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.imageio import open_pillow
+from pixelproof.core.limits import LimitError, check_regular_file, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.interop._util import (
     Builder,
@@ -35,6 +36,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    fresh,
     rel_name,
     with_progress,
 )
@@ -99,6 +101,11 @@ def read_waymo(
     frames = _Frames(root, out, build, report)
     work = [(c, f) for c, fs in files.items() for f in fs]
     for component, file in with_progress(work, len(work), progress):
+        try:
+            check_regular_file(file)  # a FIFO named *.parquet blocked the import
+        except (OSError, LimitError) as e:
+            report.skip("files", f"{e}; skipped")
+            continue
         try:
             table = pq.ParquetFile(file)
             columns = set(table.schema_arrow.names)
@@ -230,6 +237,7 @@ class _Frames:
             or not segment
             or "/" in segment
             or "\\" in segment
+            or "\0" in segment
             or segment[0] == "."
         ):
             self.report.skip(
@@ -269,8 +277,11 @@ class _Frames:
         self._record(key, width, height)
         if self.out is not None:
             dst = self._path(key)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_bytes(data)
+            try:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                fresh(dst).write_bytes(data)  # never through a link already there
+            except OSError as e:  # a segment name too long for the file system, a file in the way ...
+                self.report(f"{where}: cannot write {dst} ({e.strerror or e}); its JPEG is not extracted")
 
     def get(self, row: dict[str, Any], where: str, size: tuple[int, int] | None = None) -> ImageRecord | None:
         key = self.key(row, where)
@@ -295,21 +306,32 @@ def _add_box(row: dict[str, Any], frames: _Frames, build: Builder, report: Repor
     try:
         cx, cy, sx, sy = (float(row[c]) for c in BOX_COLS[:4])
         kind = int(row[BOX_COLS[4]])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # int(inf): OverflowError
         report.skip("boxes", f"{where}: box center/size/type missing or not numbers; skipped")
         return
     if not all(abs(v) < 1e7 for v in (cx, cy, sx, sy)) or sx < 0 or sy < 0:  # NaN fails the comparison
         report.skip("boxes", f"{where}: box center/size must be finite, sizes >= 0; skipped")
         return
     waymo: dict[str, Any] = {}
-    if row.get("key.camera_object_id") is not None:
-        waymo["object_id"] = row["key.camera_object_id"]
+    object_id = row.get("key.camera_object_id")
+    if isinstance(object_id, str):
+        waymo["object_id"] = object_id
+    elif object_id is not None:  # bytes made a project that could not be saved
+        report(f"{where}: camera_object_id {short_repr(object_id)} is not text; not kept")
     for level in ("detection", "tracking"):
         value = row.get(f"{BOX}.difficulty_level.{level}")
         if value is not None:
-            waymo.setdefault("difficulty", {})[level] = int(value)
+            try:
+                waymo.setdefault("difficulty", {})[level] = int(value)
+            except (TypeError, ValueError, OverflowError):
+                report(f"{where}: difficulty_level.{level} {short_repr(value)} is not an integer; not kept")
     cat = build.category(BOX_TYPES.get(kind, f"type_{kind}"))
-    build.annotation(image, cat.id, bbox=[cx - sx / 2, cy - sy / 2, sx, sy], app_extra={"waymo": waymo})
+    try:
+        build.annotation(
+            image, cat.id, bbox=[cx - sx / 2, cy - sy / 2, sx, sy], app_extra={"waymo": waymo}, where=where
+        )
+    except LimitError as e:  # far outside the image, extras JSON cannot hold: that box alone
+        report.skip("boxes", f"{e}; skipped")
 
 
 def _add_segmentation(
