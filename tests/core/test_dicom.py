@@ -373,3 +373,19 @@ def test_pixel_data_longer_than_its_header_says_gives_the_headers_image(tmp_path
     values = read_image(f)
     assert values.shape == (8, 8)
     np.testing.assert_array_equal(values, np.arange(64).reshape(8, 8) - 1024)  # the first frame
+
+
+@pytest.mark.filterwarnings("ignore:Invalid value for VR DS", "ignore:overflow encountered")
+@pytest.mark.parametrize(("slope", "intercept"), [("NaN", "0"), ("1", "inf"), ("1e308", "0")])
+def test_a_rescale_that_makes_values_non_finite_is_not_applied(
+    tmp_path: Path, slope: str, intercept: str
+) -> None:
+    """A NaN or infinite slope or intercept (or one that overflows) made every value NaN or infinite,
+    so the picture showed as one flat colour; its stored values show instead, as for a malformed LUT
+    (found by fuzzing)."""
+    ds = pydicom.dcmread(pydicom_file("CT_small.dcm"))
+    stored = ds.pixel_array.copy()
+    ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
+    ds.save_as(tmp_path / "ct.dcm")
+    assert not np.isfinite(apply_modality_lut(stored, ds)).all()  # pydicom's own rescale: non-finite
+    np.testing.assert_array_equal(read_image(tmp_path / "ct.dcm"), stored)

@@ -380,7 +380,9 @@ def modality_values(arr: np.ndarray, ds: Any, frame: int | None = None) -> np.nd
         return out
     finite = np.isfinite(out) if out.dtype.kind == "f" else None
     if finite is not None and not finite.all():
-        return out.astype(np.float32)
+        if arr.dtype.kind in "iu":  # whole stored values made NaN or infinite: a broken rescale (a NaN
+            return arr  # slope, 1e308 x values), shown as stored, as a malformed LUT is
+        return out.astype(np.float32)  # float pixel data with NaN of its own: kept
     if out.size and np.array_equal(out, np.round(out)):
         lo, hi = float(out.min()), float(out.max())
         for dtype in (np.int16, np.int32):
