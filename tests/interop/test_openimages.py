@@ -224,3 +224,21 @@ def test_a_size_no_image_may_declare_skips_that_image_alone(tmp_path: Path) -> N
     assert result.skipped["images"] == 2
     assert [im.file_name for im in result.project.images.values()] == ["images/train/x.jpg"]
     assert len(result.project.annotations) == 1
+
+
+def test_csvs_saved_with_a_bom_are_read(tmp_path: Path) -> None:
+    """Excel saves "CSV UTF-8" with a byte-order mark: the first column was then named "\\ufeffImageID"
+    and the whole annotation file skipped as missing ImageID (found by fuzzing)."""
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(tmp_path / "images" / "train" / "x.jpg")
+    (tmp_path / "annotations" / "class-descriptions.csv").write_text("\ufeff/m/cat,Cat\n", "utf-8")
+    (tmp_path / "annotations" / "train-annotations-bbox.csv").write_text(
+        "\ufeffImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax\nx,xclick,/m/cat,1,0.1,0.5,0.2,0.6\n",
+        "utf-8",
+    )
+    result = read_openimages(tmp_path)
+    assert result.problems == []
+    (ann,) = result.project.annotations.values()
+    assert result.project.categories[ann.category_id].name == "Cat"
+    assert np.allclose(ann.bbox, [2, 2, 8, 4])

@@ -217,7 +217,7 @@ def read_openimages(
 def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
     out: dict[str, str] = {}
     for f in sorted(p for p in ann_dir.glob("*class-descriptions*.csv") if p.is_file()):
-        with f.open(newline="", encoding="utf-8", errors="replace") as fh:
+        with f.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
             reader = csv.reader(fh)
             try:
                 for row in reader:
@@ -231,8 +231,9 @@ def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
 
 
 def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> Iterator[tuple[int, dict[str, str]]]:
-    """The rows of a CSV one at a time (an Open Images CSV has millions of rows)."""
-    with file.open(newline="", encoding="utf-8", errors="replace") as fh:
+    """The rows of a CSV one at a time (an Open Images CSV has millions of rows); a leading BOM (what
+    Excel writes) is not part of the first column's name."""
+    with file.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
         reader = csv.DictReader(fh)
         try:
             missing = [c for c in needed if c not in (reader.fieldnames or [])]
