@@ -211,3 +211,18 @@ def test_voc_digits_int_cannot_read_and_an_unusable_encoding_are_reported(tmp_pa
     assert result.problems == [f"{codec}: not readable XML (unknown encoding: no-such-codec); skipped"]
     [ann] = result.project.annotations.values()
     assert ann.app_extra == {"difficult": "²"}  # kept as written, as any flag that is no integer
+
+
+def test_class_maps_saved_with_a_bom_name_their_first_class_cleanly(tmp_path: Path) -> None:
+    """A class list or table saved by Excel or Notepad starts with a byte-order mark: it was read into the
+    first class's name ("\\ufeffbackground") or made a CSV table's header unknown."""
+    from pixelproof.interop.label_maps import read_class_map
+
+    problems: list[str] = []
+    listed = tmp_path / "classes.txt"
+    listed.write_text("\ufeffbackground\ncat\n", "utf-8")
+    assert read_class_map(tmp_path, listed, problems.append).names == {0: "background", 1: "cat"}
+    table = tmp_path / "classes.csv"
+    table.write_text("\ufeffid,class\n0,background\n3,dog\n", "utf-8")
+    assert read_class_map(tmp_path, table, problems.append).names == {0: "background", 3: "dog"}
+    assert problems == []

@@ -159,7 +159,8 @@ def _image(
 
 
 def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporter) -> None:
-    for lineno, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+    text = file.read_text(encoding="utf-8-sig", errors="replace")  # a BOM is not part of the first line
+    for lineno, line in enumerate(text.splitlines(), start=1):
         parts = line.split()
         if not parts:
             continue

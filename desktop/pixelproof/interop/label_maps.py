@@ -104,7 +104,7 @@ def read_class_map(root: Path, given: Path | None, report: Reporter) -> ClassMap
 def _read_one(f: Path, out: ClassMap, report: Reporter) -> None:
     try:
         if f.suffix.lower() == ".json":
-            data = json.loads(f.read_text(encoding="utf-8"))
+            data = json.loads(f.read_text(encoding="utf-8-sig"))
             if isinstance(data, dict) and isinstance(data.get("instances"), dict):
                 out.instances.update(_per_file(data["instances"], f, report))
             elif isinstance(data, dict):
@@ -112,7 +112,7 @@ def _read_one(f: Path, out: ClassMap, report: Reporter) -> None:
             else:
                 report(f"{f}: expected a JSON object of value -> class name; ignored")
         elif f.suffix.lower() == ".csv":
-            with f.open(newline="", encoding="utf-8") as fh:
+            with f.open(newline="", encoding="utf-8-sig") as fh:
                 header = next(csv.reader(fh), [])
             if "file" in header:
                 out.instances.update(_instances_csv(f, ("file", "id", "class"), report))
@@ -125,7 +125,7 @@ def _read_one(f: Path, out: ClassMap, report: Reporter) -> None:
 
 
 def _lines(f: Path) -> list[str]:
-    lines = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()]
+    lines = [ln.strip() for ln in f.read_text(encoding="utf-8-sig").splitlines()]
     while lines and not lines[-1]:
         lines.pop()
     if lines and lines[0] == "__ignore__":
@@ -135,7 +135,7 @@ def _lines(f: Path) -> list[str]:
 
 def _value_table(f: Path, key: str, report: Reporter) -> dict[int, str]:
     out: dict[int, str] = {}
-    with f.open(newline="", encoding="utf-8") as fh:
+    with f.open(newline="", encoding="utf-8-sig") as fh:
         for lineno, row in enumerate(csv.DictReader(fh), start=2):
             try:
                 out[int(row[key])] = str(row["class"])
@@ -156,7 +156,7 @@ def _per_file(data: dict, f: Path, report: Reporter) -> dict[str, dict[str, Any]
 
 def _instances_json(f: Path, report: Reporter) -> dict[str, dict[str, Any]]:
     try:
-        data = json.loads(f.read_text(encoding="utf-8"))
+        data = json.loads(f.read_text(encoding="utf-8-sig"))
     except (ValueError, OSError, UnicodeDecodeError) as e:
         report(f"{f}: not readable JSON ({e}); ignored")
         return {}
@@ -169,7 +169,7 @@ def _instances_json(f: Path, report: Reporter) -> dict[str, dict[str, Any]]:
 def _instances_csv(f: Path, columns: tuple[str, str, str], report: Reporter) -> dict[str, dict[str, Any]]:
     file_col, id_col, class_col = columns
     out: dict[str, dict[str, Any]] = {}
-    with f.open(newline="", encoding="utf-8") as fh:
+    with f.open(newline="", encoding="utf-8-sig") as fh:
         for lineno, row in enumerate(csv.DictReader(fh), start=2):
             try:
                 out.setdefault(row[file_col], {})[str(int(row[id_col]))] = row[class_col]
@@ -184,7 +184,7 @@ def sidecar_map(mask: Path, report: Reporter) -> dict[str, Any] | None:
     if not side.is_file():
         return None
     try:
-        data = json.loads(side.read_text(encoding="utf-8"))
+        data = json.loads(side.read_text(encoding="utf-8-sig"))
         return {str(k): v for k, v in data.items()}
     except (ValueError, AttributeError, OSError, UnicodeDecodeError):
         report(f"{side}: expected {{instance: class}}; ignored")
@@ -197,14 +197,15 @@ def has_instance_map(root: Path, mask_dir: Path) -> bool:
         return True
     for name in ("classes.json", "class_map.json"):
         try:
-            data = json.loads((root / name).read_text(encoding="utf-8")) if (root / name).is_file() else None
+            found = root / name
+            data = json.loads(found.read_text(encoding="utf-8-sig")) if found.is_file() else None
         except (ValueError, OSError, UnicodeDecodeError):
             data = None
         if isinstance(data, dict) and isinstance(data.get("instances"), dict):
             return True
     for name in ("classes.csv", "class_map.csv"):
         if (root / name).is_file():
-            with (root / name).open(newline="", encoding="utf-8", errors="replace") as fh:
+            with (root / name).open(newline="", encoding="utf-8-sig", errors="replace") as fh:
                 if "file" in next(csv.reader(fh), []):
                     return True
     return any(p.with_suffix(".png").is_file() for p in mask_dir.glob("*.json"))
