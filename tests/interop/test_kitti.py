@@ -267,3 +267,14 @@ def test_a_file_name_not_utf8_or_ids_scattered_over_the_picture_are_reported(tmp
     assert any("caf\udce9.png: file name is not UTF-8 text" in p for p in result.problems)
     scattered = tmp_path / "instance" / "scattered.png"
     assert any(p.startswith(f"{scattered}: 60,000 values whose boxes cover") for p in result.problems)
+
+
+def test_a_label_file_saved_with_a_bom_keeps_its_first_class_name(tmp_path: Path) -> None:
+    """A byte-order mark (a label file saved by Notepad) was read into the first line's class name."""
+    (tmp_path / "label_2").mkdir()
+    (tmp_path / "image_2").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
+    (tmp_path / "label_2" / "x.txt").write_text("\ufeffCar 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n", "utf-8")
+    result = read_kitti(tmp_path)
+    assert result.problems == []
+    assert [c.name for c in result.project.categories.values()] == ["Car"]
