@@ -204,6 +204,8 @@ def test_exports_write_slices_as_png_without_patient_data(study: Path, tmp_path:
         out = tmp_path / fmt / ("data.json" if fmt == "coco" else "")
         assert main(["convert", str(base), str(out), "--from", "coco", "--to", fmt, "--images", "copy"]) == 0
     pngs = {p.name: p for p in (tmp_path / "masks" / "images").iterdir()}
+    depths = {x.stem: x.read_text().split("<depth>")[1][0] for x in (tmp_path / "voc").rglob("*.xml")}
+    assert depths and set(depths.values()) == {"1"}, depths  # grey slices: said 3 (not a file to open)
     assert {"series_z000.png", "series_z003.png", "anat_z024.png", "ct.png"} <= set(pngs)
     shown = cv2.imread(str(pngs["series_z002.png"]), cv2.IMREAD_UNCHANGED)
     source = study / "series#z=002"

@@ -13,10 +13,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, read_image
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.reduced import inspect_huge
+from pixelproof.core.sources import kind_of
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -252,7 +253,13 @@ def write_voc(
 def _depth(src: Path) -> int:
     """Channels of the image from its header, whatever its size (3 when it cannot be read; a palette
     image is shown as RGB); only a regular file is opened (a FIFO named as the image made the export
-    wait forever). Pillow's own open refused an image over its bomb limit with a traceback."""
+    wait forever). Pillow's own open refused an image over its bomb limit with a traceback. A DICOM
+    image or a volume's slice (no file of its own) is grey unless its pixels say otherwise."""
+    if kind_of(src) in ("slice", "nifti", "dicom"):
+        try:
+            return 3 if read_image(src).ndim == 3 else 1
+        except ImageReadError:
+            return 3
     if not is_file(src):
         return 3
     try:
