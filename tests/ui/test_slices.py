@@ -84,7 +84,8 @@ def test_ct_preset_from_the_menu_and_millimetres_in_the_status_bar(qtbot, volume
         menu, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, menu.actionGeometry(preset).center()
     )
     assert win.canvas.loaded.window == pytest.approx(preset_window(400, 40))
-    assert win.readout.window_label.text().startswith("W/L -160")
+    assert win.readout.window_label.text() == "W 400  L 40"  # width / level, as the preset names it
+    assert "-160 – 239" in win.readout.window_label.toolTip()
     win.canvas.set_zoom(8.0)
     win.canvas.centerOn(QPointF(10, 10))
     point = win.canvas.mapFromScene(QPointF(12.5, 7.5))

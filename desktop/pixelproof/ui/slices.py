@@ -35,6 +35,11 @@ def preset_window(width: float, level: float) -> tuple[float, float]:
     return (level - 0.5 - (width - 1) / 2, level - 0.5 + (width - 1) / 2)
 
 
+def width_level(low: float, high: float) -> tuple[float, float]:
+    """(width, level) of a (low, high) window: ``preset_window`` undone, what a reader of CT expects."""
+    return high - low + 1, (low + high) / 2 + 0.5
+
+
 def volume_index(project: Project) -> dict[int, tuple[str, list[int]]]:
     """Image id -> (its volume, the volume's image ids in slice order), for every slice in the project."""
     by_volume: dict[str, list[tuple[int, int]]] = {}

@@ -12,6 +12,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QPointF, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from pixelproof.ui.slices import width_level
+
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.shell import Shell
@@ -127,9 +129,12 @@ class StatusReadout(QObject):
     def show_window(self, lo: float, hi: float) -> None:
         loaded = self.canvas.loaded
         if loaded is not None and loaded.needs_window:
-            self.window_label.setText(f"W/L {lo:.6g} – {hi:.6g}")
+            width, level = width_level(lo, hi)  # as the presets and the Volume menu name windows
+            self.window_label.setText(f"W {width:.6g}  L {level:.6g}")
+            self.window_label.setToolTip(f"Window {lo:.6g} – {hi:.6g} (right-drag to change)")
         else:
             self.window_label.setText("")
+            self.window_label.setToolTip("")
 
     def show_image(self) -> None:
         """``name · w×h · n / total`` of the current image."""
