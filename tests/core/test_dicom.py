@@ -173,18 +173,26 @@ def test_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
             read_image(tmp_path / name)
 
 
-def _grey_capture(syntax: str, side: int):  # type: ignore[no-untyped-def]
-    """An 8-bit grey secondary capture of ``side`` x ``side`` in ``syntax``, without its pixel data."""
+def _new_dataset(sop_class: str, syntax: str):  # type: ignore[no-untyped-def]
+    """A dataset of ``sop_class`` with its file meta for ``syntax`` and a new instance UID."""
     from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import SecondaryCaptureImageStorage, generate_uid
+    from pydicom.uid import generate_uid
 
     meta = FileMetaDataset()
     meta.TransferSyntaxUID = syntax
-    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+    meta.MediaStorageSOPClassUID = sop_class
     meta.MediaStorageSOPInstanceUID = generate_uid()
     ds = Dataset()
     ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = SecondaryCaptureImageStorage, meta.MediaStorageSOPInstanceUID
+    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, meta.MediaStorageSOPInstanceUID
+    return ds
+
+
+def _grey_capture(syntax: str, side: int):  # type: ignore[no-untyped-def]
+    """An 8-bit grey secondary capture of ``side`` x ``side`` in ``syntax``, without its pixel data."""
+    from pydicom.uid import SecondaryCaptureImageStorage
+
+    ds = _new_dataset(SecondaryCaptureImageStorage, syntax)
     ds.Rows = ds.Columns = side
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
     ds.BitsAllocated = ds.BitsStored = 8
@@ -264,16 +272,9 @@ def test_jpeg_frames_of_thousands_of_scans_are_refused_frame_by_frame(tmp_path: 
 def _ct(path: Path, rows: int = 8, columns: int = 8, frames: int | None = None, **attrs: object) -> Path:
     """A signed 16-bit CT image of ``rows`` x ``columns`` (values 0..rows*columns-1, HU = value - 1024),
     ``frames`` frames when given; ``attrs`` set or (None) remove header elements."""
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian
 
-    meta = FileMetaDataset()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.MediaStorageSOPClassUID = CTImageStorage
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+    ds = _new_dataset(CTImageStorage, ExplicitVRLittleEndian)
     ds.SeriesInstanceUID, ds.Modality = "1.2.3", "CT"
     ds.Rows, ds.Columns = rows, columns
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"

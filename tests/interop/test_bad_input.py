@@ -110,13 +110,19 @@ def test_yolo_bad_lines_reported_with_file_and_line(tmp_path: Path) -> None:
     ]
 
 
-def test_mask_with_wrong_size_is_reported(tmp_path: Path) -> None:
+def _two_images_one_mask(root: Path) -> np.ndarray:
+    """images/a.jpg and b.jpg (40 x 30) and masks/a.png (a 5 x 10 object of class 1); returns the mask."""
     for name in ("a", "b"):
-        _image(tmp_path / "images" / f"{name}.jpg")
-    (tmp_path / "masks").mkdir()
+        _image(root / "images" / f"{name}.jpg")
+    (root / "masks").mkdir()
     good = np.zeros((30, 40), dtype=np.uint8)
     good[5:10, 5:15] = 1
-    Image.fromarray(good).save(tmp_path / "masks" / "a.png")
+    Image.fromarray(good).save(root / "masks" / "a.png")
+    return good
+
+
+def test_mask_with_wrong_size_is_reported(tmp_path: Path) -> None:
+    good = _two_images_one_mask(tmp_path)
     Image.fromarray(np.zeros((31, 40), dtype=np.uint8)).save(tmp_path / "masks" / "b.png")
     Image.fromarray(good).save(tmp_path / "masks" / "c.png")  # no image called c
     result = read_masks(tmp_path, mode="semantic")
@@ -181,12 +187,7 @@ def test_a_mask_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
     fuzzing); now the mask is reported and the others read."""
     from tests.bombs import short_idat_png
 
-    for name in ("a", "b"):
-        _image(tmp_path / "images" / f"{name}.jpg")
-    (tmp_path / "masks").mkdir()
-    good = np.zeros((30, 40), dtype=np.uint8)
-    good[5:10, 5:15] = 1
-    Image.fromarray(good).save(tmp_path / "masks" / "a.png")
+    good = _two_images_one_mask(tmp_path)
     (tmp_path / "masks" / "b.png").write_bytes(short_idat_png(good * 200 + 1))
     result = read_masks(tmp_path, mode="semantic")
     assert len(result.problems) == 1

@@ -197,12 +197,17 @@ def test_coco_kitti_coco_segment_pixel_exact(sample_project: Project, tmp_path: 
     assert np.array_equal(light.mask(60, 80), ring.mask(60, 80))
 
 
+def _one_label(root: Path, text: str) -> None:
+    """A 10 x 10 image_2/x.png and its label_2/x.txt holding ``text`` (UTF-8)."""
+    (root / "label_2").mkdir()
+    (root / "image_2").mkdir()
+    Image.new("RGB", (10, 10)).save(root / "image_2" / "x.png")
+    (root / "label_2" / "x.txt").write_text(text, "utf-8")
+
+
 @pytest.mark.parametrize("bad", ["Car 0 0 0 5 5 2 2 1 1 1 1 1 1 1\n", "Car 0 0 0 a 5 2 2 1 1 1 1 1 1 1\n"])
 def test_invalid_boxes_are_reported(tmp_path: Path, bad: str) -> None:
-    (tmp_path / "label_2").mkdir()
-    (tmp_path / "image_2").mkdir()
-    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
-    (tmp_path / "label_2" / "x.txt").write_text(bad)
+    _one_label(tmp_path, bad)
     result = read_kitti(tmp_path)
     assert len(result.problems) == 1 and result.problems[0].startswith(
         f"{tmp_path / 'label_2' / 'x.txt'}:1: "
@@ -213,12 +218,7 @@ def test_invalid_boxes_are_reported(tmp_path: Path, bad: str) -> None:
 def test_a_box_far_outside_its_image_is_reported_with_its_line(tmp_path: Path) -> None:
     """Found by fuzzing: a corner at 1e9 (finite, so past the NaN check) raised LimitError out of the
     reader: the whole import lost over one line, the message naming the image, not the label file."""
-    (tmp_path / "label_2").mkdir()
-    (tmp_path / "image_2").mkdir()
-    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
-    (tmp_path / "label_2" / "x.txt").write_text(
-        "Car 0 0 0 0 0 1e9 5 1 1 1 1 1 1 1\nCar 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n"
-    )
+    _one_label(tmp_path, "Car 0 0 0 0 0 1e9 5 1 1 1 1 1 1 1\nCar 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n")
     result = read_kitti(tmp_path)
     assert [a.bbox for a in result.project.annotations.values()] == [[1.0, 1.0, 4.0, 4.0]]
     assert result.skipped == {"lines": 1} and len(result.problems) == 1
@@ -228,11 +228,8 @@ def test_a_box_far_outside_its_image_is_reported_with_its_line(tmp_path: Path) -
 def test_an_occluded_value_past_64_bits_is_reported(tmp_path: Path) -> None:
     """Found by fuzzing: occluded = 1e20 was kept as the integer 100000000000000000000, and the imported
     project could not be saved (orjson: "Integer exceeds 64-bit range")."""
-    (tmp_path / "label_2").mkdir()
-    (tmp_path / "image_2").mkdir()
-    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
-    (tmp_path / "label_2" / "x.txt").write_text(
-        "Car 0 99999999999999999999 0 1 1 5 5 1 1 1 1 1 1 1\nCar 0 2 0 1 1 5 5 1 1 1 1 1 1 1\n"
+    _one_label(
+        tmp_path, "Car 0 99999999999999999999 0 1 1 5 5 1 1 1 1 1 1 1\nCar 0 2 0 1 1 5 5 1 1 1 1 1 1 1\n"
     )
     result = read_kitti(tmp_path)
     assert [a.app_extra["kitti"]["occluded"] for a in result.project.annotations.values()] == [2]
@@ -271,10 +268,7 @@ def test_a_file_name_not_utf8_or_ids_scattered_over_the_picture_are_reported(tmp
 
 def test_a_label_file_saved_with_a_bom_keeps_its_first_class_name(tmp_path: Path) -> None:
     """A byte-order mark (a label file saved by Notepad) was read into the first line's class name."""
-    (tmp_path / "label_2").mkdir()
-    (tmp_path / "image_2").mkdir()
-    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "x.png")
-    (tmp_path / "label_2" / "x.txt").write_text("\ufeffCar 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n", "utf-8")
+    _one_label(tmp_path, "\ufeffCar 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n")
     result = read_kitti(tmp_path)
     assert result.problems == []
     assert [c.name for c in result.project.categories.values()] == ["Car"]
