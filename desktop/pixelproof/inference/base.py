@@ -311,9 +311,30 @@ def predict_safely(
                     f"{backend.name}: mask of shape {p.mask.shape} at {p.offset} "
                     f"does not fit the image {(h, w)}"
                 )
+    _check_finite(backend, predictions)
     if offset != (0, 0):
         predictions = [p.shifted(*offset) for p in predictions]
     return predictions
+
+
+def _check_finite(backend: Backend, predictions: list[Prediction]) -> None:
+    """``BackendError`` naming the model when a box or score is NaN or infinite (a broken export, an fp16
+    overflow): stored, they made an annotation the project could not be reloaded with (a NaN box is
+    written as null) or a score lost as null. One array over all the predictions, not a loop."""
+    if not predictions:
+        return
+    try:
+        values = np.array([[*p.bbox, p.score] for p in predictions], np.float64)
+        finite = np.isfinite(values).all(axis=1)
+    except (TypeError, ValueError, OverflowError):  # not numbers at all
+        finite = np.zeros(len(predictions), bool)
+    if not finite.all():
+        p = predictions[int(np.argmin(finite))]
+        raise BackendError(
+            f"{backend.name}: the model {backend.model_name} gave a box or score that is not a finite "
+            f"number (box {list(p.bbox)}, score {p.score}) for {int(np.count_nonzero(~finite))} of "
+            f"{len(predictions)} objects: its outputs are NaN or infinite for this picture"
+        )
 
 
 def as_rgb8(image: np.ndarray, window: tuple[float, float] | None = None) -> np.ndarray:
