@@ -485,6 +485,18 @@ def check_file(path: str | Path, what: str) -> Path:
     return p
 
 
+def check_model_input(path: str | Path, height: int, width: int) -> None:
+    """A model's fixed input size (or the one its card or metadata gives) within the pixel limit
+    (``core.limits``), else ``ModelLoadError`` naming the file: a graph declaring a 100000 x 100000 input
+    would have every picture resized to 120 GB of floats."""
+    from pixelproof.core.limits import LimitError, check_image_size
+
+    try:
+        check_image_size(width, height, f"{path}: model input")
+    except LimitError as e:
+        raise ModelLoadError(str(e)) from None
+
+
 def box_xyxy_to_xywh(boxes: Sequence[float]) -> list[float]:
     x1, y1, x2, y2 = (float(v) for v in boxes)
     return [x1, y1, x2 - x1, y2 - y1]

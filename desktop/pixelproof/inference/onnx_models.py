@@ -20,6 +20,7 @@ from pixelproof.inference.base import (
     Prediction,
     Prompt,
     as_rgb8,
+    check_model_input,
     open_onnx_session,
     parse_fraction,
     parse_int,
@@ -242,6 +243,8 @@ class OnnxModelBackend(OnnxBackend):
             raise ModelLoadError(f"{path}: output {names[index]!r} is not logits [1, C, H, W]")
         fixed = (_fixed(shape[2]), _fixed(shape[3]))
         model_size = fixed if None not in fixed else None
+        if model_size is not None:
+            check_model_input(path, *model_size)
         recipe = card.input or InputRecipe()
         if card.input is None:
             detected.assumptions.append("input: pixel/255, ImageNet mean/std (no card)")

@@ -26,6 +26,7 @@ from pixelproof.inference.base import (
     Prompt,
     as_rgb8,
     box_xyxy_to_xywh,
+    check_model_input,
     open_onnx_session,
     parse_fraction,
     parse_int,
@@ -181,8 +182,6 @@ def _input_size(shape: Any, imgsz: str, path: Path) -> tuple[int, int]:
     """The model's (height, width): its input's fixed sides, else the ``imgsz`` metadata (an int or
     [h, w]). A garbage value or a size over the pixel limit (``core.limits``; a 100000^2 input would ask
     for 120 GB) is a ``ModelLoadError``, never a traceback or an allocation."""
-    from pixelproof.core.limits import LimitError, check_image_size
-
     h, w = _dim(shape[2]), _dim(shape[3])
     if h is None or w is None:
         try:
@@ -194,10 +193,7 @@ def _input_size(shape: Any, imgsz: str, path: Path) -> tuple[int, int]:
         if not (isinstance(size, list | tuple) and len(size) == 2 and all(type(v) is int for v in size)):
             raise ModelLoadError(f"{path}: metadata imgsz {imgsz[:60]!r} is not a size ([h, w] or an int)")
         h, w = size
-    try:
-        check_image_size(w, h, f"{path}: model input")
-    except LimitError as e:
-        raise ModelLoadError(str(e)) from None
+    check_model_input(path, h, w)
     return h, w
 
 
