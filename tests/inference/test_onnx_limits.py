@@ -3,6 +3,9 @@ never a traceback or a 120 GB tensor (issue 11, item 8)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +75,28 @@ def test_a_sam_pair_with_a_huge_encoder_input_or_prompt_frame_is_refused_at_load
         b.configure(model_path=tmp_path / "encoder.onnx", decoder_path=tmp_path / "huge_decoder.onnx")
     b.configure(model_path=tmp_path / "encoder.onnx", decoder_path=tmp_path / "decoder.onnx")
     assert b.ready() == (True, "")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="address-space limit: POSIX resource module")
+def test_an_input_within_the_limit_but_not_in_memory_is_a_load_error(tmp_path: Path) -> None:
+    """imgsz 16384^2 is within the pixel limit, but its buffers (3.8 GB) were allocated at load: with
+    less memory a MemoryError came out of configure (a traceback), not a ModelLoadError."""
+    path = constant_model(
+        tmp_path / "big.onnx", ROWS, ("batch", 3, "h", "w"), {"names": "{0: 'a'}", "imgsz": "[16384, 16384]"}
+    )
+    script = textwrap.dedent(
+        f"""
+        import resource
+        from pixelproof.inference.base import ModelLoadError
+        from pixelproof.inference.onnx_yolo import YoloOnnxBackend
+
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+        try:
+            YoloOnnxBackend().configure(model_path={str(path)!r})
+        except ModelLoadError as e:
+            print("refused:", e)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "big.onnx: not enough memory for the model's 16384x16384 input" in done.stdout

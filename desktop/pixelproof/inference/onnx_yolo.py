@@ -300,6 +300,12 @@ class YoloOnnxBackend(OnnxBackend):
             )
         if not names and raw:
             names = {i: f"class{i}" for i in range(d1 - 4 - nm)}
+        try:
+            canvas, tensor = np.empty((h, w, 3), np.uint8), np.empty((1, 3, h, w), np.float32)
+        except MemoryError:  # an input within the pixel limit, but not in this machine's memory
+            raise ModelLoadError(
+                f"{path}: not enough memory for the model's {w}x{h} input ({15 * h * w >> 20:,} MB)"
+            ) from None
         self.session = session
         self.names = names
         self.end2end = e2e
@@ -308,8 +314,7 @@ class YoloOnnxBackend(OnnxBackend):
         self.input_hw = (h, w)
         self.kind = "segment" if nm else "detect"
         self._meta = meta
-        self._canvas = np.empty((h, w, 3), np.uint8)
-        self._tensor = np.empty((1, 3, h, w), np.float32)
+        self._canvas, self._tensor = canvas, tensor
 
     # -- state ---------------------------------------------------------------------------------------
     def _loaded(self) -> bool:
