@@ -359,6 +359,11 @@ class YoloOnnxBackend(OnnxBackend):
             )
         if rows.shape[0] == 0:
             return []
+        if not np.isfinite(rows[:, 5]).all():  # an end-to-end export's class column (raw: an argmax)
+            raise BackendError(
+                f"yolo-onnx: the model {self.model_name} gave a class id that is not a finite number "
+                f"({rows[~np.isfinite(rows[:, 5]), 5][0]}): its outputs are NaN or infinite for this picture"
+            )
         boxes = scale_boxes(rows[:, :4], self.input_hw, image_hw)
         mask_list: list[np.ndarray | None] = [None] * len(rows)
         if self.nm:
