@@ -309,3 +309,17 @@ def test_metadata_class_names_json_or_python_cannot_read_are_ignored() -> None:
     names, key = metadata_classes({"names": deep})
     assert key == "names" and names == [deep]  # read as one name a line, as any text that is no list
     assert metadata_classes({"names": '["a", "b"]'}) == (["a", "b"], "names")
+
+
+@pytest.mark.parametrize("family", ["semantic", "torchvision-detection", "torchvision-mask-rcnn"])
+def test_a_graph_without_inputs_whose_card_names_a_family_is_a_load_error(
+    tmp_path: Path, family: str
+) -> None:
+    """The card skips family detection (which wants one input): inputs[0] raised IndexError out of
+    configure."""
+    from tests.inference.graphs import constant_graph
+
+    path = constant_graph(tmp_path / "noinput.onnx", {}, {"out": np.zeros((1, 4, 8, 8), np.float32)})
+    (tmp_path / "noinput.onnx.json").write_text(json.dumps({"family": family}))
+    with pytest.raises(ModelLoadError, match=r"noinput\.onnx: a .* takes one .*; inputs are \[\]"):
+        OnnxModelBackend().configure(model_path=path)

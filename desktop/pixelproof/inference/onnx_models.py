@@ -197,7 +197,7 @@ class OnnxModelBackend(OnnxBackend):
             detected.assumptions.append("background = class 0 (torchvision convention; makes no objects)")
 
     def _load_detection(self, path: Path, inputs: list[Any], outputs: list[Any], detected: Detected) -> None:
-        shape = list(inputs[0].shape or [])
+        shape = list(inputs[0].shape or []) if inputs else []
         if (
             len(inputs) != 1
             or len(shape) not in (3, 4)
@@ -229,7 +229,7 @@ class OnnxModelBackend(OnnxBackend):
     def _load_semantic(
         self, path: Path, inputs: list[Any], outputs: list[Any], card: ModelCard, detected: Detected
     ) -> None:
-        shape = list(inputs[0].shape or [])
+        shape = list(inputs[0].shape or []) if inputs else []
         if len(inputs) != 1 or len(shape) != 4 or _fixed(shape[1]) not in (3, None):
             raise ModelLoadError(
                 f"{path}: a semantic model takes one input [1, 3, H, W]; inputs are "
