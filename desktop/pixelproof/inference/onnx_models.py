@@ -330,7 +330,7 @@ class OnnxModelBackend(OnnxBackend):
         if self.recipe is not None:
             tensor = semantic_input(rgb, self.recipe)
             logits = self.session.run(None, {self.input_name: tensor})[self.logits_index]
-            if logits.ndim != 4 or logits.shape[0] != 1:
+            if logits.ndim != 4 or logits.shape[0] != 1 or 0 in logits.shape:
                 raise BackendError(f"onnx: logits have shape {list(logits.shape)}; expected [1, C, H, W]")
             classes_map, confidence = class_map(logits[0], (h, w))
             predictions, speckles = semantic_predictions(
