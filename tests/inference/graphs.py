@@ -122,12 +122,12 @@ def constant_graph(
     outputs: dict[str, np.ndarray],
     metadata: dict[str, str] | None = None,
 ) -> Path:
-    """A model with the given float inputs (name -> shape, symbolic dims allowed) whose outputs are fixed
-    arrays (+ 0 x the sum of every input, so each input is used)."""
+    """A model with the given float inputs (name -> shape, symbolic dims allowed; none is allowed too) whose
+    outputs are fixed arrays (+ 0 x the sum of every input, so each input is used)."""
     nodes: list = []
     inits = [numpy_helper.from_array(np.array(0, np.float32), "zero")]
     zeros = [_zero_of(name, nodes, f"in{i}") for i, name in enumerate(inputs)]
-    total = zeros[0]
+    total = zeros[0] if zeros else "zero"  # no inputs: a graph of constants
     for i, z in enumerate(zeros[1:]):
         nodes.append(helper.make_node("Add", [total, z], [f"zsum{i}"]))
         total = f"zsum{i}"

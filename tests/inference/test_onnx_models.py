@@ -309,3 +309,53 @@ def test_metadata_class_names_json_or_python_cannot_read_are_ignored() -> None:
     names, key = metadata_classes({"names": deep})
     assert key == "names" and names == [deep]  # read as one name a line, as any text that is no list
     assert metadata_classes({"names": '["a", "b"]'}) == (["a", "b"], "names")
+
+
+@pytest.mark.parametrize("family", ["semantic", "torchvision-detection", "torchvision-mask-rcnn"])
+def test_a_graph_without_inputs_whose_card_names_a_family_is_a_load_error(
+    tmp_path: Path, family: str
+) -> None:
+    """The card skips family detection (which wants one input): inputs[0] raised IndexError out of
+    configure."""
+    from tests.inference.graphs import constant_graph
+
+    path = constant_graph(tmp_path / "noinput.onnx", {}, {"out": np.zeros((1, 4, 8, 8), np.float32)})
+    (tmp_path / "noinput.onnx.json").write_text(json.dumps({"family": family}))
+    with pytest.raises(ModelLoadError, match=r"noinput\.onnx: a .* takes one .*; inputs are \[\]"):
+        OnnxModelBackend().configure(model_path=path)
+
+
+def test_an_input_predict_cannot_feed_is_a_load_error(tmp_path: Path) -> None:
+    """A uint8 or fp16 picture input, a fixed side of 0 or a 1-channel detector loaded, then every picture
+    failed with onnxruntime's 'Unexpected input data type' or 'Got invalid dimensions', naming no file."""
+    import onnx
+    from onnx import TensorProto
+
+    from tests.inference.graphs import constant_graph
+
+    detection = {
+        "boxes": np.zeros((0, 4), np.float32),
+        "labels": np.zeros(0, np.float32),
+        "scores": np.zeros(0, np.float32),
+    }
+    logits = {"out": np.zeros((1, 4, 8, 8), np.float32)}
+    cases = [
+        ("u8", "semantic", [1, 3, "h", "w"], TensorProto.UINT8, "is tensor\\(uint8\\); expected float32"),
+        ("f16", "torchvision-detection", [3, "h", "w"], TensorProto.FLOAT16, "is tensor\\(float16\\)"),
+        ("zero", "semantic", [1, 3, 0, 16], TensorProto.FLOAT, "has a side of 0"),
+        ("gray", "torchvision-detection", [1, "h", "w"], TensorProto.FLOAT, "takes one image \\[3, H, W\\]"),
+    ]
+    for name, family, shape, dtype, message in cases:
+        path = constant_graph(
+            tmp_path / f"{name}.onnx", {"images": shape}, logits if family == "semantic" else detection
+        )
+        model = onnx.load(str(path))
+        model.graph.input[0].type.tensor_type.elem_type = dtype
+        model.graph.node.insert(
+            0, onnx.helper.make_node("Cast", ["images_in"], ["images"], to=TensorProto.FLOAT)
+        )
+        model.graph.input[0].name = "images_in"
+        onnx.save(model, str(path))
+        (tmp_path / f"{name}.onnx.json").write_text(json.dumps({"family": family}))
+        with pytest.raises(ModelLoadError, match=rf"{name}\.onnx: .*{message}"):
+            OnnxModelBackend().configure(model_path=path)

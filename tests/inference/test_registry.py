@@ -179,3 +179,34 @@ def test_a_raising_backend_becomes_a_message() -> None:
     (p,) = predict_safely(BadMask(), np.zeros((9, 9), np.uint8), offset=(100, 10))
     assert p.offset == (106, 16) and p.bbox == [106, 16, 3, 3]
     assert p.full_mask(20, 110).sum() == 9 and p.full_mask(20, 110)[16:19, 106:109].all()
+
+
+class Garbage(Backend):
+    """A model whose outputs are NaN or infinite for some objects (a broken export, an fp16 overflow)."""
+
+    name = "garbage"
+
+    def __init__(self, bbox: list[float], score: float) -> None:
+        super().__init__()
+        self.bbox, self.score = bbox, score
+
+    def predict(self, image, prompt=None):
+        return [Prediction("ok", 0.9, [1, 1, 2, 2]), Prediction("x", self.score, self.bbox)]
+
+
+@pytest.mark.parametrize(
+    ("bbox", "score"),
+    [
+        ([float("nan"), 1, 2, 2], 0.9),
+        ([1, 1, float("inf"), 2], 0.9),
+        ([1, 1, 2, 2], float("inf")),
+        ([1, 1, 2, 2], float("nan")),
+    ],
+)
+def test_a_nan_or_infinite_box_or_score_is_a_message_not_an_annotation(bbox, score) -> None:
+    """A NaN box was stored as null (the project then failed validation on reload), an infinite score as
+    a null score: the picture fails with a message naming the model instead."""
+    with pytest.raises(
+        BackendError, match="garbage: the model builtin gave a box or score that is not a finite"
+    ):
+        predict_safely(Garbage(bbox, score), np.zeros((8, 8), np.uint8))

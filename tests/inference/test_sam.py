@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pixelproof.inference.base import ModelLoadError, Prompt, PromptError
+from pixelproof.inference.base import BackendError, ModelLoadError, Prompt, PromptError, predict_safely
 from pixelproof.inference.onnx_sam import PIXEL_MEAN, PIXEL_STD, SamOnnxBackend
-from tests.inference.graphs import constant_model, sam_decoder, sam_encoder
+from tests.inference.graphs import constant_graph, constant_model, sam_decoder, sam_encoder
 
 pytest.importorskip("onnxruntime")
 
@@ -80,3 +80,35 @@ def test_errors_are_clear(sam: SamOnnxBackend, tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="not an ONNX model"):
         b.configure(model_path=junk, decoder_path=tmp_path / "tiny_decoder.onnx")
     assert "not an ONNX model" in b.ready()[1]
+
+
+def test_a_nan_or_infinite_iou_prediction_is_a_message_not_a_score(tmp_path: Path) -> None:
+    """The mask's score is the decoder's predicted IoU: NaN was stored as a null score."""
+    sam_encoder(tmp_path / "enc.onnx", size=64)
+    inputs = {"image_embeddings": [1, 3, 1, 1], "point_coords": [1, "n", 2], "point_labels": [1, "n"]}
+    inputs.update({"mask_input": [1, 1, 16, 16], "has_mask_input": [1], "orig_im_size": [2]})
+    masks = np.full((1, 1, 24, 24), 5.0, np.float32)
+    for value in (np.nan, np.inf):
+        dec = constant_graph(
+            tmp_path / "dec.onnx", inputs, {"masks": masks, "iou_predictions": np.full((1, 1), value)}
+        )
+        b = SamOnnxBackend()
+        b.configure(model_path=tmp_path / "enc.onnx", decoder_path=dec)
+        with pytest.raises(BackendError, match=r"the model enc\.onnx gave a box or score that is not a"):
+            predict_safely(b, np.zeros((24, 24, 3), np.uint8), Prompt(box=(2, 2, 10, 10)))
+
+
+@pytest.mark.parametrize("shape", [(1, 0, 24, 24), (1, 1, 0, 24)])
+def test_empty_masks_from_the_decoder_are_a_clear_message(tmp_path: Path, shape: tuple[int, ...]) -> None:
+    """No mask or a side of 0: 'attempt to get argmax of an empty sequence' or an OpenCV assertion."""
+    sam_encoder(tmp_path / "enc.onnx", size=64)
+    inputs = {"image_embeddings": [1, 3, 1, 1], "point_coords": [1, "n", 2], "point_labels": [1, "n"]}
+    inputs.update({"mask_input": [1, 1, 16, 16], "has_mask_input": [1], "orig_im_size": [2]})
+    iou = np.zeros((1, shape[1]), np.float32)
+    dec = constant_graph(
+        tmp_path / "dec.onnx", inputs, {"masks": np.zeros(shape, np.float32), "iou_predictions": iou}
+    )
+    b = SamOnnxBackend()
+    b.configure(model_path=tmp_path / "enc.onnx", decoder_path=dec)
+    with pytest.raises(BackendError, match=r"decoder returned masks \[.*\]; expected \[1, k, H, W\]"):
+        predict_safely(b, np.zeros((24, 24, 3), np.uint8), Prompt(box=(2, 2, 10, 10)))

@@ -5,12 +5,14 @@ centres), arg-max and softmax confidence, whole or a band of rows at a time, aga
 from __future__ import annotations
 
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.special import softmax
 
 from pixelproof.inference import onnx_torchvision
+from pixelproof.inference.base import BackendError
 from pixelproof.inference.onnx_torchvision import class_map
 
 ort = pytest.importorskip("onnxruntime")
@@ -73,3 +75,19 @@ def test_many_classes_on_a_large_picture_are_resized_a_band_at_a_time() -> None:
         tracemalloc.stop()
     assert peak < 100 * 2**20, peak
     np.testing.assert_array_equal(classes[::50], ort_resized(logits, (600, 800))[:, ::50].argmax(axis=0))
+
+
+@pytest.mark.parametrize("shape", [(1, 0, 8, 8), (1, 4, 0, 8), (1, 4, 8, 0)])
+def test_empty_logits_are_a_clear_message(tmp_path: Path, shape: tuple[int, ...]) -> None:
+    """0 classes or a side of 0: 'IndexError: index 0 is out of bounds' or an OpenCV assertion before."""
+    from pixelproof.inference.base import predict_safely
+    from pixelproof.inference.onnx_models import OnnxModelBackend
+    from tests.inference.graphs import constant_graph
+
+    path = constant_graph(
+        tmp_path / "m.onnx", {"input": [1, 3, "h", "w"]}, {"out": np.zeros(shape, np.float32)}
+    )
+    b = OnnxModelBackend()
+    b.configure(model_path=path)
+    with pytest.raises(BackendError, match=r"logits have shape \[.*\]; expected \[1, C, H, W\]"):
+        predict_safely(b, np.zeros((20, 30, 3), np.uint8))

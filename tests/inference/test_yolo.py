@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from pixelproof.inference.base import ModelLoadError
+from pixelproof.inference.base import BackendError, ModelLoadError, predict_safely
 from pixelproof.inference.onnx_yolo import YoloOnnxBackend
 from tests.inference.graphs import constant_model
 
@@ -299,3 +299,29 @@ def test_no_model_and_no_onnxruntime(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(__import__("sys").modules, "onnxruntime", None)
     ok, reason = b.ready()
     assert not ok and "onnxruntime is not installed" in reason and "pip install" in reason
+
+
+def test_nan_or_infinite_raw_outputs_are_a_message_not_annotations(tmp_path: Path) -> None:
+    """A raw head with a NaN centre gave a NaN box (stored as null: the project failed validation); an
+    infinite class score an infinite score (stored as null)."""
+    for name, column in (("nan_box", [np.nan, 10, 5, 5, 0.9, 0]), ("inf_score", [10, 10, 5, 5, np.inf, 0])):
+        raw = np.array([column, [30, 30, 5, 5, 0.8, 0]], np.float32).T[None]  # [1, 4 + 2 classes, 2]
+        path = constant_model(tmp_path / f"{name}.onnx", {"output0": raw}, (1, 3, 64, 64), {"names": NAMES})
+        b = YoloOnnxBackend()
+        b.configure(model_path=path)
+        with pytest.raises(BackendError, match=rf"the model {name}\.onnx gave a box or score that is not"):
+            predict_safely(b, np.zeros((40, 60, 3), np.uint8))
+
+
+def test_a_nan_or_infinite_class_id_is_a_message_naming_the_model(tmp_path: Path) -> None:
+    """An end-to-end export's class column is a float: NaN came out as 'ValueError: cannot convert float
+    NaN to integer', naming neither the model nor what was wrong."""
+    for value in (np.nan, np.inf):
+        rows = np.zeros((1, 2, 6), np.float32)
+        rows[0, 0] = [10, 10, 40, 40, 0.9, 0]
+        rows[0, 1] = [10, 10, 40, 40, 0.8, value]
+        path = constant_model(tmp_path / "e2e.onnx", {"output0": rows}, (1, 3, 64, 64), {"names": NAMES})
+        b = YoloOnnxBackend()
+        b.configure(model_path=path)
+        with pytest.raises(BackendError, match=r"the model e2e\.onnx gave a class id that is not a finite"):
+            predict_safely(b, np.zeros((64, 64, 3), np.uint8))

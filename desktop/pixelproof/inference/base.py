@@ -311,9 +311,30 @@ def predict_safely(
                     f"{backend.name}: mask of shape {p.mask.shape} at {p.offset} "
                     f"does not fit the image {(h, w)}"
                 )
+    _check_finite(backend, predictions)
     if offset != (0, 0):
         predictions = [p.shifted(*offset) for p in predictions]
     return predictions
+
+
+def _check_finite(backend: Backend, predictions: list[Prediction]) -> None:
+    """``BackendError`` naming the model when a box or score is NaN or infinite (a broken export, an fp16
+    overflow): stored, they made an annotation the project could not be reloaded with (a NaN box is
+    written as null) or a score lost as null. One array over all the predictions, not a loop."""
+    if not predictions:
+        return
+    try:
+        values = np.array([[*p.bbox, p.score] for p in predictions], np.float64)
+        finite = np.isfinite(values).all(axis=1)
+    except (TypeError, ValueError, OverflowError):  # not numbers at all
+        finite = np.zeros(len(predictions), bool)
+    if not finite.all():
+        p = predictions[int(np.argmin(finite))]
+        raise BackendError(
+            f"{backend.name}: the model {backend.model_name} gave a box or score that is not a finite "
+            f"number (box {list(p.bbox)}, score {p.score}) for {int(np.count_nonzero(~finite))} of "
+            f"{len(predictions)} objects: its outputs are NaN or infinite for this picture"
+        )
 
 
 def as_rgb8(image: np.ndarray, window: tuple[float, float] | None = None) -> np.ndarray:
@@ -462,6 +483,18 @@ def check_file(path: str | Path, what: str) -> Path:
     if not p.is_file():
         raise ModelLoadError(f"{p}: {what} is not a file")
     return p
+
+
+def check_model_input(path: str | Path, height: int, width: int) -> None:
+    """A model's fixed input size (or the one its card or metadata gives) within the pixel limit
+    (``core.limits``), else ``ModelLoadError`` naming the file: a graph declaring a 100000 x 100000 input
+    would have every picture resized to 120 GB of floats."""
+    from pixelproof.core.limits import LimitError, check_image_size
+
+    try:
+        check_image_size(width, height, f"{path}: model input")
+    except LimitError as e:
+        raise ModelLoadError(str(e)) from None
 
 
 def box_xyxy_to_xywh(boxes: Sequence[float]) -> list[float]:

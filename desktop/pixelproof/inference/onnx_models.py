@@ -20,6 +20,7 @@ from pixelproof.inference.base import (
     Prediction,
     Prompt,
     as_rgb8,
+    check_model_input,
     open_onnx_session,
     parse_fraction,
     parse_int,
@@ -57,6 +58,19 @@ SEMANTIC_MIN_AREA = 16
 
 def _fixed(v: Any) -> int | None:
     return v if isinstance(v, int) and v > 0 else None
+
+
+def _check_picture_input(path: Path, arg: Any) -> None:
+    """The picture's input takes what ``predict`` feeds, float32, and has no fixed side of 0; anything
+    else is refused at load, not by onnxruntime at every picture with a message naming no file."""
+    shape = list(arg.shape or [])
+    if arg.type != "tensor(float)":
+        raise ModelLoadError(
+            f"{path}: input {arg.name} is {arg.type}; expected float32 (fp16 and integer inputs are not "
+            "supported)"
+        )
+    if any(isinstance(v, int) and v == 0 for v in shape):
+        raise ModelLoadError(f"{path}: input {arg.name} {shape} has a side of 0")
 
 
 class OnnxModelBackend(OnnxBackend):
@@ -196,16 +210,18 @@ class OnnxModelBackend(OnnxBackend):
             detected.assumptions.append("background = class 0 (torchvision convention; makes no objects)")
 
     def _load_detection(self, path: Path, inputs: list[Any], outputs: list[Any], detected: Detected) -> None:
-        shape = list(inputs[0].shape or [])
+        shape = list(inputs[0].shape or []) if inputs else []
         if (
             len(inputs) != 1
             or len(shape) not in (3, 4)
             or (len(shape) == 4 and _fixed(shape[0]) not in (1, None))
+            or _fixed(shape[-3]) not in (3, None)
         ):
             raise ModelLoadError(
                 f"{path}: a torchvision detector takes one image [3, H, W]; inputs are "
                 f"{[list(i.shape or []) for i in inputs]}"
             )
+        _check_picture_input(path, inputs[0])
         binding = bind_detection_outputs(outputs, str(path))
         if self.family == "torchvision-mask-rcnn" and binding.masks is None:
             raise ModelLoadError(
@@ -228,12 +244,13 @@ class OnnxModelBackend(OnnxBackend):
     def _load_semantic(
         self, path: Path, inputs: list[Any], outputs: list[Any], card: ModelCard, detected: Detected
     ) -> None:
-        shape = list(inputs[0].shape or [])
+        shape = list(inputs[0].shape or []) if inputs else []
         if len(inputs) != 1 or len(shape) != 4 or _fixed(shape[1]) not in (3, None):
             raise ModelLoadError(
                 f"{path}: a semantic model takes one input [1, 3, H, W]; inputs are "
                 f"{[list(i.shape or []) for i in inputs]}"
             )
+        _check_picture_input(path, inputs[0])
         names = [o.name for o in outputs]
         index = (
             names.index("out") if "out" in names else next((i for i, n in enumerate(names) if n != "aux"), 0)
@@ -242,6 +259,8 @@ class OnnxModelBackend(OnnxBackend):
             raise ModelLoadError(f"{path}: output {names[index]!r} is not logits [1, C, H, W]")
         fixed = (_fixed(shape[2]), _fixed(shape[3]))
         model_size = fixed if None not in fixed else None
+        if model_size is not None:
+            check_model_input(path, *model_size)
         recipe = card.input or InputRecipe()
         if card.input is None:
             detected.assumptions.append("input: pixel/255, ImageNet mean/std (no card)")
@@ -311,7 +330,7 @@ class OnnxModelBackend(OnnxBackend):
         if self.recipe is not None:
             tensor = semantic_input(rgb, self.recipe)
             logits = self.session.run(None, {self.input_name: tensor})[self.logits_index]
-            if logits.ndim != 4 or logits.shape[0] != 1:
+            if logits.ndim != 4 or logits.shape[0] != 1 or 0 in logits.shape:
                 raise BackendError(f"onnx: logits have shape {list(logits.shape)}; expected [1, C, H, W]")
             classes_map, confidence = class_map(logits[0], (h, w))
             predictions, speckles = semantic_predictions(

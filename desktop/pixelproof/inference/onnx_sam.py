@@ -190,7 +190,7 @@ class SamOnnxBackend(OnnxBackend):
         out = dict(zip(names, self.decoder.run(None, feeds), strict=True))
         mask_logits = np.asarray(out[self.layout.mask_output])
         iou = np.asarray(out.get("iou_predictions", out.get("scores", out[names[1]]))).reshape(-1)
-        if mask_logits.ndim != 4 or mask_logits.shape[1] != iou.size:
+        if mask_logits.ndim != 4 or mask_logits.shape[1] != iou.size or 0 in mask_logits.shape:
             raise BackendError(
                 f"sam-onnx: decoder returned masks {list(mask_logits.shape)} and scores {list(iou.shape)}; "
                 "expected [1, k, H, W] and [1, k]"

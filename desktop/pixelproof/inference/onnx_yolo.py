@@ -26,6 +26,7 @@ from pixelproof.inference.base import (
     Prompt,
     as_rgb8,
     box_xyxy_to_xywh,
+    check_model_input,
     open_onnx_session,
     parse_fraction,
     parse_int,
@@ -181,8 +182,6 @@ def _input_size(shape: Any, imgsz: str, path: Path) -> tuple[int, int]:
     """The model's (height, width): its input's fixed sides, else the ``imgsz`` metadata (an int or
     [h, w]). A garbage value or a size over the pixel limit (``core.limits``; a 100000^2 input would ask
     for 120 GB) is a ``ModelLoadError``, never a traceback or an allocation."""
-    from pixelproof.core.limits import LimitError, check_image_size
-
     h, w = _dim(shape[2]), _dim(shape[3])
     if h is None or w is None:
         try:
@@ -194,10 +193,7 @@ def _input_size(shape: Any, imgsz: str, path: Path) -> tuple[int, int]:
         if not (isinstance(size, list | tuple) and len(size) == 2 and all(type(v) is int for v in size)):
             raise ModelLoadError(f"{path}: metadata imgsz {imgsz[:60]!r} is not a size ([h, w] or an int)")
         h, w = size
-    try:
-        check_image_size(w, h, f"{path}: model input")
-    except LimitError as e:
-        raise ModelLoadError(str(e)) from None
+    check_model_input(path, h, w)
     return h, w
 
 
@@ -304,6 +300,12 @@ class YoloOnnxBackend(OnnxBackend):
             )
         if not names and raw:
             names = {i: f"class{i}" for i in range(d1 - 4 - nm)}
+        try:
+            canvas, tensor = np.empty((h, w, 3), np.uint8), np.empty((1, 3, h, w), np.float32)
+        except MemoryError:  # an input within the pixel limit, but not in this machine's memory
+            raise ModelLoadError(
+                f"{path}: not enough memory for the model's {w}x{h} input ({15 * h * w >> 20:,} MB)"
+            ) from None
         self.session = session
         self.names = names
         self.end2end = e2e
@@ -312,8 +314,7 @@ class YoloOnnxBackend(OnnxBackend):
         self.input_hw = (h, w)
         self.kind = "segment" if nm else "detect"
         self._meta = meta
-        self._canvas = np.empty((h, w, 3), np.uint8)
-        self._tensor = np.empty((1, 3, h, w), np.float32)
+        self._canvas, self._tensor = canvas, tensor
 
     # -- state ---------------------------------------------------------------------------------------
     def _loaded(self) -> bool:
@@ -358,6 +359,11 @@ class YoloOnnxBackend(OnnxBackend):
             )
         if rows.shape[0] == 0:
             return []
+        if not np.isfinite(rows[:, 5]).all():  # an end-to-end export's class column (raw: an argmax)
+            raise BackendError(
+                f"yolo-onnx: the model {self.model_name} gave a class id that is not a finite number "
+                f"({rows[~np.isfinite(rows[:, 5]), 5][0]}): its outputs are NaN or infinite for this picture"
+            )
         boxes = scale_boxes(rows[:, :4], self.input_hw, image_hw)
         mask_list: list[np.ndarray | None] = [None] * len(rows)
         if self.nm:

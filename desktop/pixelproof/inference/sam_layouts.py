@@ -19,7 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pixelproof.inference.base import ModelLoadError
+from pixelproof.inference.base import ModelLoadError, check_model_input
 from pixelproof.inference.onnx_torchvision import pil_resize
 
 PIXEL_MEAN = np.array([123.675, 116.28, 103.53], np.float32)
@@ -80,6 +80,7 @@ def detect_layout(encoder: Any, decoder: Any, encoder_path: Path, decoder_path: 
             f"{encoder_path}: unexpected encoder input {[list(i.shape or []) for i in ins]}; expected one "
             "input [1, 3, S, S] (a preprocessed image) or [H, W, 3] (samexporter --use-preprocess)"
         )
+    check_model_input(encoder_path, size, size)
     dec_in = {i.name: i for i in decoder.get_inputs()}
     missing = [n for n in ("point_coords", "point_labels") if n not in dec_in]
     if missing:
@@ -100,6 +101,8 @@ def detect_layout(encoder: Any, decoder: Any, encoder_path: Path, decoder_path: 
         raise ModelLoadError(f"{decoder_path}: a SAM decoder returns masks and iou_predictions")
     mask_input = dec_in.get("mask_input")
     side = _side((list(mask_input.shape or []) + [None] * 4)[3]) if mask_input is not None else None
+    if side:  # the prompt frame, 4 x side: low-resolution masks are resized to it
+        check_model_input(decoder_path, 4 * side, 4 * side)
     return SamLayout(
         encoder=kind,
         encoder_size=int(size),
