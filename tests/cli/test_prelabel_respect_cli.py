@@ -14,6 +14,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.demo import install_demo
 from pixelproof.core.edits.box_masks import FROM_BOX, accept_into_boxes
 from pixelproof.core.masks import decode
+from pixelproof.core.model import Annotation
 from tests.cli.test_prelabel_cli import make_project, run
 
 
@@ -113,3 +114,19 @@ def test_detect_then_segment_from_yolo_boxes(capsys, tmp_path: Path, shared_mode
         assert a.kind == "mask" and a.category_id == boxes[a.id].category_id and a.review == "accepted"
     save_project(project, project_file)
     assert np.all([a.kind == "mask" for a in load_project(project_file).annotations.values()])
+
+
+def test_when_every_box_fails_the_image_says_why(capsys, tmp_path: Path) -> None:
+    """Every box refused by the backend (here: outside the picture) printed only "1/1 images
+    pre-labeled, 0 annotations added"; the reason the backend gave is now the image's failure."""
+    project_file = make_project(tmp_path / "p", {"coins.png": data.coins()}, ["coin"])
+    project = load_project(project_file)
+    for i, x in enumerate((1000.0, 1200.0), start=1):  # within 4 image sides, so a valid project
+        project.add_annotation(Annotation(i, 1, 1, [x, 1000.0, 5.0, 5.0], None, 25.0))
+    save_project(project, project_file)
+    code, _, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
+    assert code == 1
+    assert (
+        "coins.png: no box outlined: " in err and "outside the image" in err and "(and 1 more boxes)" in err
+    )
+    assert len(load_project(project_file).annotations) == 2

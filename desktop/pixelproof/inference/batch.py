@@ -37,7 +37,7 @@ from pixelproof.inference.apply import (
     to_shapes,
 )
 from pixelproof.inference.base import Backend, BackendError, get_backend, predict_safely
-from pixelproof.inference.from_boxes import box_annotations, segment_boxes
+from pixelproof.inference.from_boxes import NO_MASK, box_annotations, segment_boxes
 from pixelproof.inference.tiling import Tiling, predict_tiled
 
 SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"
@@ -222,7 +222,12 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
     with model.lock:
         model.value.display_window = path_window(item.path)  # a DICOM's own VOI window
         if context.from_boxes:
-            return (*box_shapes(segment_boxes(model.value, pixels, list(item.boxes)), h, w), 0)
+            outlined = segment_boxes(model.value, pixels, list(item.boxes))
+            errors = [why for _, pred, why in outlined if pred is None and why != NO_MASK]
+            if outlined and len(errors) == len(outlined):  # say why, not "0 annotations added"
+                more = f" (and {len(errors) - 1} more boxes)" if len(errors) > 1 else ""
+                raise BackendError(f"no box outlined: {errors[0]}{more}")
+            return (*box_shapes(outlined, h, w), 0)
         before = model.value.speckles_dropped
         if context.tiling is not None:
             predictions = predict_tiled(model.value, pixels, context.tiling)

@@ -31,6 +31,9 @@ def box_annotations(project: Project, image_id: int, ids: Iterable[int] | None =
     ]
 
 
+NO_MASK = "no mask"  # why a box has none when the backend ran and found nothing (not an error)
+
+
 def segment_boxes(
     backend: Backend, pixels: np.ndarray, boxes: list[Annotation]
 ) -> list[tuple[Annotation, Prediction | None, str]]:
@@ -52,5 +55,5 @@ def segment_boxes(
             out.append((box, None, str(e)))
             continue
         best = max(preds, key=lambda p: p.score, default=None)
-        out.append((box, best, "" if best is not None else "no mask"))
+        out.append((box, best, "" if best is not None else NO_MASK))
     return out
