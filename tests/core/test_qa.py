@@ -119,6 +119,29 @@ def test_box_only_annotations_use_box_iou():
     assert math.isnan(m.value("hd")) and m.reason("hd").startswith("box")
 
 
+def test_iou_matrix_measures_only_pairs_that_can_overlap(monkeypatch):
+    """Every pair was measured: an image of 10,000 tiny objects took minutes of QA against itself. The
+    matrix is the same, pairs whose extents are apart are 0 without a measurement."""
+    from pixelproof.core import qa_objects
+
+    shifted = disc(30, 40, 8)
+    shifted[:, 45:] = False  # pixels left of the box it claims: the extent covers both
+    objects = [("a.png", "cat", disc(10, 10, 3)), ("a.png", "cat", [60, 50, 5, 5]), ("a.png", "dog", shifted)]
+    objects += [("a.png", "cat", [float(x), 0.0, 0.0, 2.0]) for x in range(0, 80, 20)]  # zero width
+    objects += [("a.png", "dog", [float(x), 40.0, 2.0, 2.0]) for x in range(0, 80, 4)]
+    project = make_project(objects)
+    image = project.images[1]
+    objs = qa_objects.image_objects(project, image, SHAPE)
+    objs[2].ann.bbox = [40.0, 22.0, 20.0, 17.0]  # a stored box off its mask: box pairs use it
+    calls = []
+    measure = qa_objects.pair_iou
+    monkeypatch.setattr(qa_objects, "pair_iou", lambda a, b: calls.append(1) or measure(a, b))
+    got = qa_objects.iou_matrix(objs, objs)
+    want = np.array([[measure(a, b) for b in objs] for a in objs])
+    np.testing.assert_array_equal(got, want)
+    assert (want > 0).sum() <= len(calls) < len(objs) ** 2 // 4
+
+
 def test_both_empty_option_and_inf_replaced_by_diagonal_in_means():
     ref = make_project(
         [("a.png", "cat", disc(20, 20, 8)), ("b.png", "dog", disc(20, 20, 8))], images=("a.png", "b.png")

@@ -149,6 +149,28 @@ def test_round_trip_split_edit_merge_equals_union_of_edits(tmp_path: Path) -> No
     assert len({a.id for a in merged.annotations.values()}) == len(merged.annotations)
 
 
+def test_an_image_listed_twice_under_two_ids_stays_two_images(tmp_path: Path) -> None:
+    """A project may list one file under two ids (two records, each with its own objects). Keyed by the
+    path alone they were one image: merging into that project raised ValueError('image id ... already
+    exists'). Each record is merged with its own version, whichever shard holds it."""
+    base = make_project(tmp_path, 6)
+    twin = base.images[2]
+    base.add_image(ImageRecord(100, twin.file_name, twin.width, twin.height))
+    base.add_annotation(box_annotation(100, 100, 1, [1, 1, 5, 5]))
+    save_project(base)
+    result = split_project(base, ["ann", "bob"], seed=0)
+    shards = {n: load_project(save_project(s, tmp_path / f"{n}.json")) for n, s in result.shards.items()}
+    holder = next(s for s in shards.values() if 100 in s.images)
+    holder.annotations_of(100)[0].set_geometry(None, [2.0, 2.0, 6.0, 6.0], 36.0)
+    loaded = [Shard.of(p, n) for n, p in shards.items()]
+    merged_result = merge_shards(loaded, base=load_project(base.path), manifest=result.manifest)
+    merged = merged_result.project
+    assert set(merged.images) == set(base.images)
+    assert merged_result.conflicts == []
+    assert [a.bbox for a in merged.annotations_of(100)] == [[2.0, 2.0, 6.0, 6.0]]
+    assert _contents(merged, 2) == _contents(base, 2)
+
+
 def test_seeded_conflicts_are_each_reported_with_their_type(tmp_path: Path) -> None:
     base = make_project(tmp_path, 6)
     one = subset(base, [1, 2, 3, 4])

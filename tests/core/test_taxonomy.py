@@ -106,6 +106,19 @@ def test_export_then_apply_to_another_project_embeds_example_crops(tmp_path: Pat
     assert taxonomy.info(other.category_by_name("cat"))["examples"][0]["caption"] == "a red one"
 
 
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_category_named_empty_exports_and_applies(tmp_path: Path, suffix: str) -> None:
+    """A project file may name a category "" (COCO files from other tools do); the export wrote it and
+    apply refused the whole file ('categories[0].name: expected a non-empty string')."""
+    project = make_project(tmp_path, 1)
+    project.categories[1].name = ""
+    data, _ = taxonomy.export_taxonomy(project)
+    taxonomy.write_taxonomy(data, tmp_path / f"tax{suffix}")
+    other = make_project(tmp_path, 1, name="other.json")
+    plan = taxonomy.apply_taxonomy(other, taxonomy.read_taxonomy(tmp_path / f"tax{suffix}"))
+    assert plan.added == [""] and plan.not_in_taxonomy == ["cat"]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -94,6 +94,19 @@ def test_export_lands_on_the_source_voxels(brats: Path, tmp_path: Path) -> None:
     assert names == ["edema", "enhancing tumour", "necrosis"]
 
 
+def test_a_category_name_with_a_line_break_is_one_line_of_classes_txt(brats: Path, tmp_path: Path) -> None:
+    """classes.txt is line n = class id n: a name with a line break written as it is shifted every later
+    class (edema came back as 'tumour', enhancing tumour as a blank)."""
+    project = read_nifti(brats).project
+    project.categories[1].name = "necrotic\ntumour"
+    write_nifti(project, tmp_path / "out")
+    lines = (tmp_path / "out" / "classes.txt").read_text().splitlines()
+    assert lines == ["background", "necrotic tumour", "edema", "", "enhancing tumour"]
+    again = read_nifti(tmp_path / "out", image_dir=brats / "imagesTr")
+    names = sorted(c.name for c in again.project.categories.values())
+    assert names == ["edema", "enhancing tumour", "necrotic tumour"]
+
+
 def test_drawn_masks_export_into_the_volume(brats: Path, tmp_path: Path) -> None:
     """A mask edited on one slice (a new object) changes only that slice's voxels in the export."""
     from pixelproof.core import masks

@@ -117,6 +117,23 @@ def test_coco_openimages_coco_round_trip(sample_project: Project, tmp_path: Path
             assert np.array_equal(a.mask(im.height, im.width), b.mask(im.height, im.width))
 
 
+def test_a_box_sticking_out_of_its_image_is_clipped_not_lost(sample_project: Project, tmp_path: Path) -> None:
+    """A project's box may stick out of its image; written as it was (XMin -0.1), the reader refused the
+    row as outside 0..1 and the object was lost on the way back."""
+    from pixelproof.core.model import Annotation
+
+    image = next(iter(sample_project.images.values()))
+    sample_project.add_annotation(
+        Annotation(900, image.id, 1, [-4.0, -2.0, 10.0, image.height + 5.0], None, 10.0 * image.height)
+    )
+    write_openimages(sample_project, tmp_path / "oi")
+    result = read_openimages(tmp_path / "oi")
+    assert result.problems == []
+    assert len(result.project.annotations) == len(sample_project.annotations)
+    back = next(a for a in result.project.annotations.values() if a.bbox[0] == 0 and a.bbox[1] == 0)
+    assert np.allclose(back.bbox, [0, 0, 6, image.height])
+
+
 def test_a_cell_over_the_csv_field_limit_is_reported_with_its_line(tmp_path: Path) -> None:
     """A 200 KB cell made the csv module raise csv.Error (field larger than field limit) out of the reader."""
     (tmp_path / "annotations").mkdir()

@@ -149,6 +149,19 @@ def test_coco_masks_coco_semantic(sample_project: Project, tmp_path: Path) -> No
             assert np.array_equal(want, got)
 
 
+def test_masks_semantic_category_name_with_a_line_break(sample_project: Project, tmp_path: Path) -> None:
+    """classes.txt is line n = class value n: a name with a line break written as it is made the next
+    class's objects come back under the second half of that name (dog as 'cat') and shifted every later
+    class."""
+    sample_project.categories[1].name = "tabby\ncat"
+    warnings = write_masks(sample_project, tmp_path / "sem", mode="semantic")
+    assert any("one line" in w for w in warnings)
+    back = read_masks(tmp_path / "sem", mode="semantic").project
+    assert {c.id: c.name for c in back.categories.values()} == {1: "tabby cat", 2: "dog", 3: "traffic light"}
+    want = sorted(_name(sample_project, a).replace("\n", " ") for a in sample_project.annotations.values())
+    assert sorted(set(want)) == sorted({_name(back, a) for a in back.annotations.values()})
+
+
 def test_masks_16bit_when_more_than_255_objects(tmp_path: Path) -> None:
     from PIL import Image
 

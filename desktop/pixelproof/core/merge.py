@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -281,12 +282,15 @@ def merge_shards(
     categories, cat_maps = _merge_categories(shards, names, base, conflicts)
 
     # collect versions per image key, in output order
+    key_of = _image_keys([p for p in (base,) if p is not None] + [s.project for s in shards])
     order: list[str] = []
     base_versions: dict[str, Version] = {}
     base_keys: dict[str, str] = {}
+    key_path: dict[str, str] = {}  # key -> the image's path, as the manifest names it
     if base is not None:
         for im in base.images.values():
-            key = image_key(base, im)
+            key = key_of(base, im)
+            key_path[key] = image_key(base, im)
             base_keys[key] = im.file_name
             order.append(key)
             base_versions[key] = _version(base, im, -1, {c.id: c.name for c in base.categories.values()})
@@ -296,8 +300,9 @@ def merge_shards(
     for k, shard in enumerate(shards):
         p = shard.project
         for im in p.images.values():
-            key = image_key(p, im)
-            if key in honeypot_names:
+            key = key_of(p, im)
+            key_path[key] = image_key(p, im)
+            if key_path[key] in honeypot_names:
                 if im.file_name not in left_hp:
                     left_hp.append(im.file_name)
                 continue
@@ -308,7 +313,12 @@ def merge_shards(
 
     todo = [key for key in order if versions.get(key)]
     items = [
-        (display[key], base_versions.get(key), versions[key], bool(same_split) or key in overlap_names)
+        (
+            display[key],
+            base_versions.get(key),
+            versions[key],
+            bool(same_split) or key_path[key] in overlap_names,
+        )
         for key in todo
     ]
     done: dict[str, ImageMerge] = {}
@@ -328,6 +338,23 @@ def merge_shards(
             m.time_spent = merged_time(vs + ([b] if b is not None else []))
         merged.append((key, m, b))
     return _assemble(merged, shards, base, categories, conflicts, left_hp, names)
+
+
+def _image_keys(projects: list[Project]) -> Callable[[Project, ImageRecord], str]:
+    """What pairs an image across the base and the shards: its path (``split.image_key``), and its id too
+    when a project lists that path under several ids (each record is its own image: keyed by the path
+    alone, they became one, and the base's two records one id twice)."""
+    shared: set[tuple[str, int]] = set()
+    for p in projects:
+        keys = [(image_key(p, im), im.id) for im in p.images.values()]
+        repeated = {k for k, n in Counter(k for k, _ in keys).items() if n > 1}
+        shared.update(k for k in keys if k[0] in repeated)
+
+    def key_of(project: Project, image: ImageRecord) -> str:
+        key = image_key(project, image)
+        return f"{key}\0{image.id}" if (key, image.id) in shared else key  # NUL: in no path
+
+    return key_of
 
 
 def _unique_names(names: list[str]) -> list[str]:

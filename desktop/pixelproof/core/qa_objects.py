@@ -206,8 +206,32 @@ def pair_iou(a: ImageObject, b: ImageObject) -> float:
 
 
 def iou_matrix(refs: list[ImageObject], cands: list[ImageObject]) -> np.ndarray:
+    """``pair_iou`` of every reference x candidate pair; measured only for pairs whose extents overlap
+    (the rest are 0), so an image of 10,000 objects is not 10**8 measurements (minutes per image)."""
     m = np.zeros((len(refs), len(cands)), dtype=np.float64)
+    if not refs or not cands:
+        return m
+    r_ext, c_ext = _extents(refs), _extents(cands)
     for i, r in enumerate(refs):
-        for j, c in enumerate(cands):
-            m[i, j] = pair_iou(r, c)
+        left, top, right, bottom = r_ext[i]
+        near = np.flatnonzero(
+            (np.minimum(right, c_ext[:, 2]) > np.maximum(left, c_ext[:, 0]))
+            & (np.minimum(bottom, c_ext[:, 3]) > np.maximum(top, c_ext[:, 1]))
+        )
+        for j in near.tolist():
+            m[i, j] = pair_iou(r, cands[j])
     return m
+
+
+def _extents(objects: list[ImageObject]) -> np.ndarray:
+    """[left, top, right, bottom] of each object around both its box and its pixels: two objects whose
+    extents do not overlap have 0 for either IoU ``pair_iou`` takes."""
+    out = np.empty((len(objects), 4), dtype=np.float64)
+    for k, o in enumerate(objects):
+        x, y, w, h = (float(v) for v in o.ann.bbox)
+        ext = [x, y, x + w, y + h]
+        p = o.placed
+        if p.mask.size:
+            ext = [min(ext[0], p.x0), min(ext[1], p.y0), max(ext[2], p.x1), max(ext[3], p.y1)]
+        out[k] = ext
+    return out

@@ -45,6 +45,7 @@ from pixelproof.interop._util import (
     image_exists,
     image_suffix,
     is_file,
+    one_line,
     place_image,
     rel_name,
     unique_stems,
@@ -450,8 +451,14 @@ def write_masks(
         if mode == "instance":
             instance_map[mask_name] = names
     fresh(out / "classes.txt").write_text(
-        "\n".join(["_background_", *[c.name for c in cats]]) + "\n", "utf-8"
+        "\n".join(["_background_", *[one_line(c.name) for c in cats]]) + "\n", "utf-8"
     )
+    if any(one_line(c.name) != c.name for c in cats):
+        exact = "; instances.json has them exactly" if mode == "instance" else ""
+        warnings.append(
+            "category name(s) with line breaks, blanks around them or empty written to classes.txt as one "
+            f"line (breaks as spaces, trimmed, empty as _){exact}"
+        )
     if mode == "instance":
         fresh(out / "instances.json").write_text(json.dumps(instance_map, indent=1), encoding="utf-8")
     if listing:

@@ -49,6 +49,7 @@ from pixelproof.interop._util import (
     folder_project,
     free_name,
     fresh,
+    one_line,
     rel_name,
     with_progress,
 )
@@ -330,7 +331,8 @@ def _save(nib: Any, volume: NiftiVolume, canonical: np.ndarray, target: Path) ->
 def _write_classes(project: Project, path: Path) -> None:
     by_id = {c.id: c.name for c in project.categories.values() if 1 <= c.id <= MAX_CLASS_ID}
     top = max(by_id, default=0)
-    lines = ["background", *[by_id.get(i, "") for i in range(1, top + 1)]]
+    # one line per id (a name with a line break would shift every later class); no name: a blank line
+    lines = ["background", *[one_line(by_id[i]) if i in by_id else "" for i in range(1, top + 1)]]
     fresh(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -505,6 +505,7 @@ def _write_object(
     box = oi.get("box")
     if not _box_ok(box):  # kept from the file read, else (or when not a box) the object's own
         box = [x / image.width, (x + w) / image.width, y / image.height, (y + h) / image.height]
+        box = [min(max(v, 0.0), 1.0) for v in box]  # Open Images boxes lie in the image (0..1)
     flags = [_fmt(oi.get(key, -1)) for key in FLAGS.values()]
     table["bbox"].append(
         [
@@ -590,7 +591,7 @@ FORMAT = Format(
     detect=looks_like_openimages,
     parallel_writer=True,
     lost_on_export=(
-        "void regions; polygons become mask PNGs (same pixels); categories without a MID get "
-        "`/m/pixelproof_<id>`; scores, review state, notes"
+        "void regions; polygons become mask PNGs (same pixels); box parts outside the image (clipped); "
+        "categories without a MID get `/m/pixelproof_<id>`; scores, review state, notes"
     ),
 )
