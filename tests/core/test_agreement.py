@@ -114,3 +114,52 @@ def test_agreement_of_a_merged_project_equals_that_of_its_shards(raters) -> None
     from_shards = run_agreement(raters).to_dict()
     assert from_merged["summary"] == from_shards["summary"]
     assert from_merged["pairs"] == from_shards["pairs"]
+
+
+def test_units_measure_only_objects_that_can_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Units were built by measuring every object against every unit in Python: 10,000 objects an image
+    kept ``agreement`` busy for minutes. The units are those of the unit-mean IoU over all pairs."""
+    from pixelproof.core import agreement, metrics, qa_objects
+    from tests.core.teams_data import box_annotation
+
+    rng = np.random.default_rng(4)
+    per_rater = []
+    for rater in range(3):
+        p = new_project(["cat"])
+        p.add_image(ImageRecord(1, "a.png", W, H))
+        for k in range(40):
+            if k % 2:
+                x, y = rng.uniform(0, W - 6), rng.uniform(0, H - 6)
+                p.add_annotation(box_annotation(k + 1, 1, 1, [x, y, 4 + rater, 5]))
+            else:
+                cx, cy = rng.uniform(3, W - 3), rng.uniform(3, H - 3)
+                p.add_annotation(mask_annotation(k + 1, 1, 1, disc(cx, cy, 2 + rater % 2)))
+        per_rater.append(qa_objects.image_objects(p, p.images[1], (H, W)))
+
+    def every_pair(objects: list, threshold: float) -> list:  # the definition, measured in full
+        units: list[list[tuple[int, int]]] = []
+        for r, objs in enumerate(objects):
+            if not units:
+                units = [[(r, j)] for j in range(len(objs))]
+                continue
+            m = np.array(
+                [
+                    [np.mean([qa_objects.pair_iou(o, objects[rr][jj]) for rr, jj in u]) for u in units]
+                    for o in objs
+                ]
+            )
+            pairs = metrics.match(m, threshold)
+            taken = {j for j, _ in pairs}
+            for j, u in pairs:
+                units[u].append((r, j))
+            units += [[(r, j)] for j in range(len(objs)) if j not in taken]
+        return units
+
+    want = every_pair(per_rater, 0.3)
+    assert any(len(u) > 1 for u in want) and any(len(u) == 1 for u in want)  # some match, some do not
+    calls = []
+    measure = qa_objects.pair_iou
+    for module in (qa_objects, agreement):  # wherever it is looked up
+        monkeypatch.setattr(module, "pair_iou", lambda a, b: calls.append(1) or measure(a, b), raising=False)
+    assert agreement.cluster_objects(per_rater, 0.3) == want
+    assert len(calls) < 3 * 40 * 40 // 4  # pairs with rater 0 and 1 for rater 2, 0 for 1: 3 x 1,600 in full

@@ -35,7 +35,7 @@ from pixelproof.core import metrics, reliability
 from pixelproof.core.merge import ANNOTATOR_KEY, Shard
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.qa import QAOptions, score_image
-from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, pair_iou
+from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_matrix
 from pixelproof.core.split import image_key
 
 
@@ -113,10 +113,12 @@ def cluster_objects(per_rater: list[list[ImageObject]], iou_threshold: float) ->
         if not units:
             units = [[(r, j)] for j in range(len(objs))]
             continue
+        # IoU with each earlier rater's objects, measured only where extents overlap (an image of
+        # 10,000 objects a rater is not 10**8 measurements), then a unit's mean over its members
+        ious = [iou_matrix(objs, per_rater[rr]) for rr in range(r)]
         m = np.zeros((len(objs), len(units)))
-        for j, o in enumerate(objs):
-            for u, unit in enumerate(units):
-                m[j, u] = np.mean([pair_iou(o, per_rater[rr][jj]) for rr, jj in unit])
+        for u, unit in enumerate(units):
+            m[:, u] = np.mean([ious[rr][:, jj] for rr, jj in unit], axis=0)
         pairs = metrics.match(m, iou_threshold)
         taken = {j for j, _ in pairs}
         for j, u in pairs:
