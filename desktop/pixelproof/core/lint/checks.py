@@ -69,6 +69,15 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
             f"image is marked {work.status} but has no objects",
             fixes.set_image_status(image.id, "todo"),
         )
+    if work.listed_before is not None and ctx.wants("duplicate_image"):
+        emit(
+            "duplicate_image",
+            0.7,
+            None,
+            f"{image.file_name} is listed again: image {work.listed_before} is the same file; labels of "
+            "one picture are split over two records (QA, agreement and diff see only one of them)",
+            None,
+        )
     if work.predictions is not None:
         model_facts(scored, work.predictions, image, ctx, out)
     return out

@@ -377,16 +377,33 @@ def image_works(project: Project, predictions: dict[int, list[Annotation]] | Non
     model, its predictions (an image missing from ``predictions`` is linted without the model, e.g. when
     the model failed on it)."""
     void = project.void_category_ids()
-    return [image_work(project, iid, predictions, void) for iid in sorted(project.images)]
+    first = first_listed(project)
+    return [image_work(project, iid, predictions, void, first) for iid in sorted(project.images)]
+
+
+def first_listed(project: Project) -> dict[str, int]:
+    """file_name -> the lowest image id listing it (``duplicate_image`` names the later ones)."""
+    out: dict[str, int] = {}
+    for iid in sorted(project.images):
+        out.setdefault(project.images[iid].file_name, iid)
+    return out
 
 
 def image_work(
-    project: Project, image_id: int, predictions: dict[int, list[Annotation]] | None, void: set[int]
+    project: Project,
+    image_id: int,
+    predictions: dict[int, list[Annotation]] | None,
+    void: set[int],
+    first: dict[str, int],
 ) -> ImageWork:
     anns = project.annotations_of(image_id)
     labels = sorted((a for a in anns if is_label(a) and a.category_id not in void), key=lambda a: a.id)
     preds = None if predictions is None else predictions.get(image_id)  # None: the model failed on it
-    return ImageWork(project.images[image_id], project.image_status(image_id), labels, preds)
+    image = project.images[image_id]
+    before = first.get(image.file_name, image_id)
+    return ImageWork(
+        image, project.image_status(image_id), labels, preds, before if before != image_id else None
+    )
 
 
 @dataclass(slots=True)
@@ -403,7 +420,9 @@ class Rechecker:
         names = {cid: c.name for cid, c in project.categories.items()}
         if names != self.context.categories:  # categories added or renamed since the run
             self.context = Context.make(names, self.context.rules, self.context.kinds)
-        work = image_work(project, image_id, self.predictions, project.void_category_ids())
+        work = image_work(
+            project, image_id, self.predictions, project.void_category_ids(), first_listed(project)
+        )
         return finish(collect(work, self.context), self.figures, self.context)
 
 

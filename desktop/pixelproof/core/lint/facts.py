@@ -48,6 +48,7 @@ class ImageWork:
     status: str
     labels: list[Annotation]
     predictions: list[Annotation] | None = None
+    listed_before: int | None = None  # an earlier image id of the same file (listed twice)
 
 
 @dataclass(slots=True)

@@ -28,6 +28,7 @@ RULE_KINDS: dict[str, str] = {
     "jagged_contour": "boundary much rougher than the class's other objects",
     "unseparated_overlap": "masks of countable objects overlap or touch with no boundary between them",
     "unlabeled_image": "an image marked done or reviewed without objects",
+    "duplicate_image": "the image's file is listed again under another id (QA and diff pair images by file)",
 }
 MODEL_KINDS: dict[str, str] = {
     "missing_object": "a confident prediction that no label covers (ObjectLab: overlooked)",
