@@ -11,6 +11,7 @@ from pixelproof.core.lint import LintOptions, lint_project, parse_rules
 from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.shapes import mask_pieces, polygon_defect, self_intersects
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.qa_objects import annotation_placed
 from tests.core.lint_scenes import jagged
 
 W, H = 200, 100
@@ -126,6 +127,56 @@ def test_duplicates_and_class_conflicts() -> None:
     assert dup.related_id == 1 and dup.fix == {"action": "delete", "annotation_id": 2}
     assert dup.score == pytest.approx(40 * 39.5 / (40 * 40.5))
     assert kinds(p, {"thresholds": {"duplicate_iou": 0.99}}) == [("class_conflict", 4)]
+
+
+class _SizeRecorder:
+    """numpy as a module sees it, recording the size of what its elementwise calls build."""
+
+    def __init__(self) -> None:
+        self.largest = 0
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        real = getattr(np, name)
+        if name not in ("minimum", "maximum", "clip", "divide", "zeros_like"):
+            return real
+
+        def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+            out = real(*args, **kwargs)
+            self.largest = max(self.largest, int(np.size(out)))
+            return out
+
+        return recorded
+
+
+def test_duplicates_are_measured_only_on_pairs_whose_boxes_overlap(monkeypatch) -> None:
+    """The box IoU of every pair was n x n matrices: a pre-labeled image of 10,000 objects built
+    gigabytes for its duplicate check. Same problems as the pairwise definition, no n x n arrays."""
+    from pixelproof.core.lint import pairs
+    from pixelproof.core.metrics import box_iou, placed_iou
+
+    anns = [box(k + 1, [10.0 * (k % 20), 10.0 * (k // 20), 4, 4]) for k in range(200)]
+    anns += [box(300 + k, [10.0 * k + 0.05, 0, 4, 4]) for k in range(0, 20, 3)]  # duplicates
+    anns += [box(400 + k, [10.0 * k, 20, 4, 4], cid=2) for k in range(1, 20, 4)]  # class conflicts
+    anns += [box(500, [0, 0, 200, 100]), box(501, [5, 5, 4, 4])]  # covers all; a near miss
+    anns += [mask(600, rect(60, 90, 12, 18)), mask(601, rect(60, 90, 12, 18))]  # pixel IoU 1
+    p = project(*anns)
+    want = []
+    for i, a in enumerate(anns):
+        for b in anns[i + 1 :]:
+            if a.kind == "box" or b.kind == "box":
+                iou = box_iou(a.bbox, b.bbox)
+            else:
+                iou = placed_iou(*(annotation_placed(x, H, W) for x in (a, b)))
+            first, later = sorted((a, b), key=lambda x: x.id)
+            if iou >= 0.95:
+                same = a.category_id == b.category_id
+                want.append(("duplicate" if same else "class_conflict", later.id, first.id))
+    recorder = _SizeRecorder()
+    monkeypatch.setattr(pairs, "np", recorder)
+    found = lint_project(p, options=LintOptions(kinds=frozenset({"duplicate", "class_conflict"}))).problems
+    assert sorted((x.kind, x.annotation_id, x.related_id) for x in found) == sorted(want)
+    assert len(want) == 7 + 5 + 1
+    assert 0 < recorder.largest <= len(anns)
 
 
 def test_size_limits_in_pixels_and_percent() -> None:

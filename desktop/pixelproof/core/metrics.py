@@ -20,6 +20,7 @@ object; the crop is chosen so results are exactly those of a whole-image computa
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -400,6 +401,19 @@ def box_iou(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> float:
     inter = iw * ih
     union = aw * ah + bw * bh - inter
     return inter / union if union > 0 else 0.0
+
+
+def overlapping(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """For each row ``i`` of ``a``: ``i`` and the indices (ascending) of the rows of ``b`` whose extent
+    overlaps it with positive area; rows are extents ``[left, top, right, bottom]``. Objects whose extents
+    do not overlap share nothing, so pairwise measures (IoU, contact) look only at these pairs: an image
+    of 10,000 objects is not 10**8 measurements."""
+    for i, (left, top, right, bottom) in enumerate(a.tolist()):
+        near = np.flatnonzero(
+            (np.minimum(right, b[:, 2]) > np.maximum(left, b[:, 0]))
+            & (np.minimum(bottom, b[:, 3]) > np.maximum(top, b[:, 1]))
+        )
+        yield i, near
 
 
 def placed_iou(a: Placed, b: Placed) -> float:

@@ -211,15 +211,9 @@ def iou_matrix(refs: list[ImageObject], cands: list[ImageObject]) -> np.ndarray:
     m = np.zeros((len(refs), len(cands)), dtype=np.float64)
     if not refs or not cands:
         return m
-    r_ext, c_ext = _extents(refs), _extents(cands)
-    for i, r in enumerate(refs):
-        left, top, right, bottom = r_ext[i]
-        near = np.flatnonzero(
-            (np.minimum(right, c_ext[:, 2]) > np.maximum(left, c_ext[:, 0]))
-            & (np.minimum(bottom, c_ext[:, 3]) > np.maximum(top, c_ext[:, 1]))
-        )
+    for i, near in metrics.overlapping(_extents(refs), _extents(cands)):
         for j in near.tolist():
-            m[i, j] = pair_iou(r, cands[j])
+            m[i, j] = pair_iou(refs[i], cands[j])
     return m
 
 

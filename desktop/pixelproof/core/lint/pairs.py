@@ -7,7 +7,7 @@ import numpy as np
 
 from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.facts import CheckedObject, Context, Emit
-from pixelproof.core.metrics import placed_iou
+from pixelproof.core.metrics import overlapping, placed_iou
 from pixelproof.core.model import ImageRecord
 
 
@@ -18,45 +18,56 @@ def duplicates(objs: list[CheckedObject], ctx: Context, emit: Emit) -> None:
     boxes = np.array([o.ann.bbox for o in objs], dtype=np.float64)
     x0, y0 = boxes[:, 0], boxes[:, 1]
     x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
-    iw = np.clip(np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None]), 0, None)
-    ih = np.clip(np.minimum(y1[:, None], y1[None]) - np.maximum(y0[:, None], y0[None]), 0, None)
-    inter = iw * ih
     areas = boxes[:, 2] * boxes[:, 3]
-    union = areas[:, None] + areas[None] - inter
-    box_iou_m = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
     pix = np.array([o.area() if o.shaped else 0.0 for o in objs], dtype=np.float64)
-    for i, j in zip(*np.nonzero(np.triu(inter > 0, 1)), strict=True):
-        a, b = objs[i], objs[j]
-        if a.ann.id > b.ann.id:
-            a, b = b, a
-        limit = b.rules.threshold("duplicate_iou") or 0.95
-        if not (a.shaped and b.shaped):
-            iou = float(box_iou_m[i, j])
-        else:
-            # pixel IoU <= box intersection / larger pixel count: skip pairs that cannot reach the limit
-            if inter[i, j] / max(pix[i], pix[j], 1.0) < limit:
-                continue
-            iou = placed_iou(a.pixels(), b.pixels())
-        if not iou >= limit:
-            continue
-        same = a.ann.category_id == b.ann.category_id
-        kind = "duplicate" if same else "class_conflict"
-        msg = (
-            f"{b.name} duplicates annotation {a.ann.id} (IoU {iou:.3f})"
-            if same
-            else f"{b.name} and {a.name} (annotation {a.ann.id}) cover the same object (IoU {iou:.3f}); "
-            "keep the right class"
-        )
-        emit(
-            kind,
-            iou,
-            b,
-            msg,
-            fixes.delete(b.ann.id),
-            related=a.ann.id,
-            bbox=_union(a.ann.bbox, b.ann.bbox),
-            figures={"iou": iou},
-        )
+    # box intersections only of the pairs whose boxes overlap (not n x n matrices: 10,000 objects)
+    for i, near in overlapping(np.c_[x0, y0, x1, y1], np.c_[x0, y0, x1, y1]):
+        js = near[near > i]
+        iw = np.clip(np.minimum(x1[i], x1[js]) - np.maximum(x0[i], x0[js]), 0, None)
+        ih = np.clip(np.minimum(y1[i], y1[js]) - np.maximum(y0[i], y0[js]), 0, None)
+        inter = iw * ih
+        union = areas[i] + areas[js] - inter
+        box_iou_m = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        for k in np.flatnonzero(inter > 0).tolist():
+            _duplicate_pair(objs, i, int(js[k]), float(inter[k]), float(box_iou_m[k]), pix, emit)
+
+
+def _duplicate_pair(
+    objs: list[CheckedObject], i: int, j: int, inter: float, box_iou: float, pix: np.ndarray, emit: Emit
+) -> None:
+    """One pair of objects whose boxes intersect by ``inter``: a duplicate or class conflict when their
+    IoU (``box_iou`` when either is a box) reaches the limit."""
+    a, b = objs[i], objs[j]
+    if a.ann.id > b.ann.id:
+        a, b = b, a
+    limit = b.rules.threshold("duplicate_iou") or 0.95
+    if not (a.shaped and b.shaped):
+        iou = box_iou
+    else:
+        # pixel IoU <= box intersection / larger pixel count: skip pairs that cannot reach the limit
+        if inter / max(pix[i], pix[j], 1.0) < limit:
+            return
+        iou = placed_iou(a.pixels(), b.pixels())
+    if not iou >= limit:
+        return
+    same = a.ann.category_id == b.ann.category_id
+    kind = "duplicate" if same else "class_conflict"
+    msg = (
+        f"{b.name} duplicates annotation {a.ann.id} (IoU {iou:.3f})"
+        if same
+        else f"{b.name} and {a.name} (annotation {a.ann.id}) cover the same object (IoU {iou:.3f}); "
+        "keep the right class"
+    )
+    emit(
+        kind,
+        iou,
+        b,
+        msg,
+        fixes.delete(b.ann.id),
+        related=a.ann.id,
+        bbox=_union(a.ann.bbox, b.ann.bbox),
+        figures={"iou": iou},
+    )
 
 
 def _union(a: list[float], b: list[float]) -> list[float]:
