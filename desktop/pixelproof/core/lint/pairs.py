@@ -91,8 +91,14 @@ def overlaps(objs: list[CheckedObject], image: ImageRecord, emit: Emit) -> None:
     shaped = sorted(
         (o for o in objs if o.shaped and o.rules.countable and o.area() > 0), key=lambda o: o.ann.id
     )
-    for i, a in enumerate(shaped):
-        for b in shaped[i + 1 :]:
+    if len(shaped) < 2:
+        return
+    # only pairs whose boxes, grown by 2 px (a superset of "within a pixel"), overlap: not every pair
+    x, y, w, h = np.array([o.tight() for o in shaped], dtype=np.float64).T
+    grown = np.c_[x - 2, y - 2, x + w + 2, y + h + 2]
+    for i, near in overlapping(grown, grown):
+        a = shaped[i]
+        for b in (shaped[j] for j in near[near > i].tolist()):
             if not _boxes_near(a.tight(), b.tight()):
                 continue
             pa, pb = a.pixels(), b.pixels()
