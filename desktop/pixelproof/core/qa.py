@@ -371,10 +371,10 @@ def _match_objects(
         left_c += [o for j, o in enumerate(cs) if j not in mj]
     # second pass: leftovers across classes -> "wrong class" (FN for one class, FP for the other)
     m = iou_matrix(left_r, left_c)
-    for i, r in enumerate(left_r):
-        for j, c in enumerate(left_c):
-            if r.category == c.category:
-                m[i, j] = 0.0
+    codes: dict[str, int] = {}
+    r_cat = np.array([codes.setdefault(o.category, len(codes)) for o in left_r], dtype=np.int64)
+    c_cat = np.array([codes.setdefault(o.category, len(codes)) for o in left_c], dtype=np.int64)
+    m[r_cat[:, None] == c_cat[None, :]] = 0.0
     wrong = metrics.match(m, threshold)
     wi = {i for i, _ in wrong}
     wj = {j for _, j in wrong}
