@@ -134,3 +134,37 @@ def test_a_snapshot_inflating_past_its_tag_is_refused_without_holding_it(tmp_pat
     os.mkfifo(snap)
     with pytest.raises(VersionError, match=r"v1\.json\.gz"):
         checkout(project.path, "v1")
+
+
+def test_recreated_objects_are_measured_only_where_their_extents_overlap(monkeypatch) -> None:
+    """Objects left over after pairing by id were measured against each other pair by pair in Python: a
+    re-labeled image of 10,000 objects was 10**8 pairs. Same IoUs as measuring every pair."""
+    from pycocotools import mask as mask_utils
+
+    from pixelproof.core import diff, metrics
+    from pixelproof.core.mask_edit import annotation_rle
+
+    image = ImageRecord(1, "a.png", 64, 48)
+    olds = [box_annotation(k + 1, 1, 1, [8.0 * (k % 8), 6.0 * (k // 8), 5, 4]) for k in range(40)]
+    olds += [mask_annotation(100 + k, 1, 2, disc(4 + 8 * k, 40, 3, 64, 48)) for k in range(8)]
+    olds += [copy_annotation(olds[3], id=200, segmentation=[[24.0, 0, 29, 0, 29, 4]])]  # a polygon
+    news = [copy_annotation(a, id=1000 + a.id) for a in olds]
+    for a in news[::3]:
+        a.bbox = [a.bbox[0] + 1, *a.bbox[1:]]
+    news += [mask_annotation(2000, 1, 2, disc(30, 30, 12, 64, 48))]  # across many
+    calls = []
+    box_iou, iou = metrics.box_iou, mask_utils.iou
+    monkeypatch.setattr(metrics, "box_iou", lambda a, b: calls.append(1) or box_iou(a, b))
+    monkeypatch.setattr(mask_utils, "iou", lambda d, g, c: calls.append(len(d) * len(g)) or iou(d, g, c))
+    got = diff.iou_matrix(olds, news, image, image)
+    measured = sum(calls)
+    calls.clear()
+
+    def one(a, b):  # type: ignore[no-untyped-def]
+        if a.kind == "box" or b.kind == "box":
+            return box_iou(a.bbox, b.bbox)
+        return iou([annotation_rle(b, 48, 64)], [annotation_rle(a, 48, 64)], [0])[0][0]
+
+    want = [[one(a, b) for b in news] for a in olds]
+    assert got.tolist() == want
+    assert (got > 0).sum() <= measured < len(olds) * len(news) // 4
