@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from pixelproof.core.metrics import Placed, compare_volume
+from pixelproof.core.metrics import Placed
+from pixelproof.core.metrics_3d import compare_volume
 
 
 def brute_3d(a: np.ndarray, b: np.ndarray, z: np.ndarray, spacing=(1.0, 1.0), tau: float = 2.0) -> dict:

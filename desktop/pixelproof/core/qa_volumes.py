@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pixelproof.core import metrics
+from pixelproof.core import metrics_3d
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.volumes import SliceRef, parse_slice_ref
 
@@ -108,11 +108,11 @@ class VolumeCollector:
                 problems.append(f"{name}: slices of different sizes or repeated indexes; no 3D figures")
                 continue
             spacing, positions = _geometry(name, items, problems)
-            step = metrics.uniform_step(positions) if spacing is not None else None
+            step = metrics_3d.uniform_step(positions) if spacing is not None else None
             for cat in self.categories:
                 empty = (Placed.empty(), Placed.empty())
                 pairs = [s.masks.get(cat, empty) for s in items]
-                comparison = metrics.compare_volume(
+                comparison = metrics_3d.compare_volume(
                     [p[0] for p in pairs],
                     [p[1] for p in pairs],
                     items[0].shape,
@@ -145,7 +145,7 @@ def _geometry(
     spacings = {s.spacing for s in items}
     positions = np.array([s.position if s.position is not None else math.nan for s in items])
     spacing = next(iter(spacings)) if len(spacings) == 1 else None
-    if spacing is not None and metrics.monotonic(positions):
+    if spacing is not None and metrics_3d.monotonic(positions):
         return spacing, positions
     if spacing is not None or any(s.spacing for s in items):
         why = "slice positions missing or not monotonic" if spacing is not None else "pixel spacing differs"
