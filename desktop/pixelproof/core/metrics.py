@@ -356,21 +356,24 @@ def compare(
     y0, x0, h, w = y0 - 1, x0 - 1, y1 - y0 + 2, x1 - x0 + 2  # ring of zeros: the image border is outside
     a = ref.in_frame(y0, x0, h, w)
     b = cand.in_frame(y0, x0, h, w)
-    tp = int(np.count_nonzero(a & b))
-    fp = int(np.count_nonzero(b)) - tp
-    fn = int(np.count_nonzero(a)) - tp
-    result = MaskComparison(tp, fp, fn, **base)
+    result = counted(a, b, base)
     if not distances:
         return result
     ba, bb = _eroded_away(a, _CROSS), _eroded_away(b, _CROSS)
     result.n_boundary_ref = int(np.count_nonzero(ba))
     result.n_boundary_cand = int(np.count_nonzero(bb))
-    if tp + fn and tp + fp:
+    if result.tp + result.fn and result.tp + result.fp:
         result.d_ref, result.d_cand = directed_distances(ba, bb, spacing, method)
     band_a, band_b = _eroded_away(a, _SQUARE, d), _eroded_away(b, _SQUARE, d)
     result.biou_inter = int(np.count_nonzero(band_a & band_b))
     result.biou_union = int(np.count_nonzero(band_a | band_b))
     return result
+
+
+def counted(a: np.ndarray, b: np.ndarray, base: dict) -> MaskComparison:
+    """The comparison of reference ``a`` and candidate ``b`` (one frame, 2D or 3D) by its pixel counts."""
+    tp = int(np.count_nonzero(a & b))
+    return MaskComparison(tp, int(np.count_nonzero(b)) - tp, int(np.count_nonzero(a)) - tp, **base)
 
 
 def _eroded_away(m: np.ndarray, kernel: np.ndarray, iterations: int = 1) -> np.ndarray:

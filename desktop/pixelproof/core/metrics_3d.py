@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from pixelproof.core.metrics import MaskComparison, Placed, directed_distances, union_box
+from pixelproof.core.metrics import MaskComparison, Placed, counted, directed_distances, union_box
 
 
 def monotonic(positions: np.ndarray | None) -> bool:
@@ -69,10 +69,7 @@ def compare_volume(
     for k in used:
         a[k - z0] = ref[k].in_frame(y0, x0, h, w)
         b[k - z0] = cand[k].in_frame(y0, x0, h, w)
-    tp = int(np.count_nonzero(a & b))
-    fp = int(np.count_nonzero(b)) - tp
-    fn = int(np.count_nonzero(a)) - tp
-    result = MaskComparison(tp, fp, fn, **base)
+    result = counted(a, b, base)
     if not distances:
         return result
     from scipy import ndimage
@@ -82,7 +79,7 @@ def compare_volume(
     bb = b & ~ndimage.binary_erosion(b, structure=cross, border_value=0)
     result.n_boundary_ref = int(np.count_nonzero(ba))
     result.n_boundary_cand = int(np.count_nonzero(bb))
-    if not (tp + fn and tp + fp):
+    if not (result.tp + result.fn and result.tp + result.fp):
         return result
     if step is not None:
         result.d_ref, result.d_cand = directed_distances(ba, bb, (step, sy, sx))
