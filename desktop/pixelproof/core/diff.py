@@ -90,15 +90,15 @@ def iou_matrix(
 
 
 def _extents(anns: list[Annotation], rles: list[dict[str, Any] | None]) -> np.ndarray:
-    """[left, top, right, bottom] around each annotation's box and its RLE's pixels (what pycocotools
-    compares): two annotations whose extents do not overlap have 0 for either IoU."""
-    out = np.array([[x, y, x + w, y + h] for x, y, w, h in (map(float, a.bbox) for a in anns)])
-    for k, rle in enumerate(rles):
-        if rle is not None:
-            x, y, w, h = (float(v) for v in mask_utils.toBbox(rle))
-            ext = out[k]
-            out[k] = [min(ext[0], x), min(ext[1], y), max(ext[2], x + w), max(ext[3], y + h)]
-    return out
+    """Each annotation's extent around its box and its RLE's pixels (``metrics.extents``)."""
+    return metrics.extents((a.bbox for a in anns), map(_pixel_extent, rles))
+
+
+def _pixel_extent(rle: dict[str, Any] | None) -> metrics.Extent | None:
+    if rle is None:
+        return None
+    x, y, w, h = (float(v) for v in mask_utils.toBbox(rle))
+    return x, y, x + w, y + h
 
 
 def _geometry_iou(a: Annotation, b: Annotation, old_im: ImageRecord, new_im: ImageRecord) -> float:

@@ -20,7 +20,7 @@ object; the crop is chosen so results are exactly those of a whole-image computa
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -424,6 +424,21 @@ def box_iou(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> float:
     inter = iw * ih
     union = aw * ah + bw * bh - inter
     return inter / union if union > 0 else 0.0
+
+
+Extent = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def extents(boxes: Iterable[Sequence[float]], pixels: Iterable[Extent | None]) -> np.ndarray:
+    """[left, top, right, bottom] around each object's stored box (x, y, w, h) and, when given, its pixels'
+    extent: what ``overlapping`` compares. Objects whose extents are apart have 0 for either IoU, of
+    their boxes or of their pixels (a stored box may be off its mask)."""
+    b = np.array([[float(v) for v in box] for box in boxes], dtype=np.float64).reshape(-1, 4)
+    out = np.c_[b[:, :2], b[:, :2] + b[:, 2:]]
+    for k, p in enumerate(pixels):
+        if p is not None:
+            out[k] = [min(out[k, 0], p[0]), min(out[k, 1], p[1]), max(out[k, 2], p[2]), max(out[k, 3], p[3])]
+    return out
 
 
 def overlapping(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:

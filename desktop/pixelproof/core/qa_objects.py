@@ -218,14 +218,8 @@ def iou_matrix(refs: list[ImageObject], cands: list[ImageObject]) -> np.ndarray:
 
 
 def _extents(objects: list[ImageObject]) -> np.ndarray:
-    """[left, top, right, bottom] of each object around both its box and its pixels: two objects whose
-    extents do not overlap have 0 for either IoU ``pair_iou`` takes."""
-    out = np.empty((len(objects), 4), dtype=np.float64)
-    for k, o in enumerate(objects):
-        x, y, w, h = (float(v) for v in o.ann.bbox)
-        ext = [x, y, x + w, y + h]
-        p = o.placed
-        if p.mask.size:
-            ext = [min(ext[0], p.x0), min(ext[1], p.y0), max(ext[2], p.x1), max(ext[3], p.y1)]
-        out[k] = ext
-    return out
+    """Each object's extent around its stored box and its pixels (``metrics.extents``)."""
+    pixels = [
+        (o.placed.x0, o.placed.y0, o.placed.x1, o.placed.y1) if o.placed.mask.size else None for o in objects
+    ]
+    return metrics.extents((o.ann.bbox for o in objects), pixels)
