@@ -265,6 +265,15 @@ def header_size(ds: Any) -> tuple[int, int]:
     return tuple(v if isinstance(v, int) and v > 0 else 0 for v in sides)  # type: ignore[return-value]
 
 
+def image_size_of(ds: Any, path: Path) -> tuple[int, int]:
+    """``header_size``, or ``DicomError`` naming the file when a side is 0 (a record of 0 pixels would
+    make a project that does not load again)."""
+    rows, cols = header_size(ds)
+    if not rows or not cols:
+        raise DicomError(f"{path}: the DICOM image has no size (Rows {rows}, Columns {cols})")
+    return rows, cols
+
+
 def frame_count(ds: Any) -> int:
     try:
         n = int(_get(ds, "NumberOfFrames", 1) or 1)
@@ -323,9 +332,7 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
 
     from pixelproof.core.limits import LimitError, check_image_size
 
-    rows, cols = header_size(ds)
-    if rows <= 0 or cols <= 0:
-        raise DicomError(f"{path}: the DICOM image has no size (Rows {rows}, Columns {cols})")
+    rows, cols = image_size_of(ds, path)
     try:
         check_image_size(cols, rows * (frame_count(ds) if frame is None else 1), str(path))
     except LimitError as e:
@@ -465,9 +472,10 @@ def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan
         if "Rows" not in ds or "Columns" not in ds:
             problems.append(f"{f}: DICOM file without an image (e.g. a report or DICOMDIR); skipped")
             continue
-        rows, cols = header_size(ds)
-        if not rows or not cols:  # a record of 0 x 0 pixels would not load again
-            problems.append(f"{f}: the DICOM image has no size (Rows {rows}, Columns {cols}); skipped")
+        try:
+            rows, cols = image_size_of(ds, f)
+        except DicomError as e:
+            problems.append(f"{e}; skipped")
             continue
         if frame_count(ds) > 1:
             singles.append(f)

@@ -151,9 +151,7 @@ def special_size(path: str | os.PathLike[str]) -> tuple[int, int] | None:
             v = open_nifti(p)
             return v.width, v.height
         if kind == "dicom":
-            rows, cols = dicom.header_size(dicom.read_dataset(p))
-            if not rows or not cols:
-                raise dicom.DicomError(f"{p}: the DICOM image has no size (Rows {rows}, Columns {cols})")
+            rows, cols = dicom.image_size_of(dicom.read_dataset(p), p)
             return cols, rows
         pyr = pyramid.open_pyramid(p)
         return pyr.width, pyr.height
