@@ -42,6 +42,7 @@ from pixelproof.interop._util import (
     is_file,
     place_image,
     rel_name,
+    small_int,
     unique_stems,
     with_progress,
 )
@@ -86,7 +87,6 @@ FLAGS = {
 _EPS = 1e-6
 _MAX_FLAG = 2**31 - 1
 _GLOB_CHARS = frozenset("*?[]")
-_SIZE = re.compile(r"[0-9]{1,18}")  # a side in images.meta (str.isdigit also takes "²", int() refuses it)
 
 
 def _split_of(csv_name: str) -> str:
@@ -116,8 +116,9 @@ class _Images:
                 continue
             for line in text.splitlines():
                 parts = line.split()
-                if len(parts) == 3 and not line.startswith("#") and all(map(_SIZE.fullmatch, parts[1:])):
-                    self.meta[parts[0]] = (int(parts[2]), int(parts[1]))  # "<id> <height> <width>"
+                sides = [small_int(v) for v in parts[1:]]  # "²" is a digit to isdigit, not to int
+                if len(parts) == 3 and not line.startswith("#") and None not in sides:
+                    self.meta[parts[0]] = (sides[1], sides[0])  # "<id> <height> <width>"
         self.records: dict[str, ImageRecord | None] = {}
 
     def get(self, image_id: str, split: str, where: str) -> ImageRecord | None:
