@@ -372,12 +372,16 @@ class LintResult:
         }
 
 
-def image_works(project: Project, predictions: dict[int, list[Annotation]] | None = None) -> list[ImageWork]:
+def image_works(
+    project: Project,
+    predictions: dict[int, list[Annotation]] | None = None,
+    first: dict[str, int] | None = None,
+) -> list[ImageWork]:
     """One ``ImageWork`` per image, in id order: its labels (void regions are not objects) and, with a
     model, its predictions (an image missing from ``predictions`` is linted without the model, e.g. when
     the model failed on it)."""
     void = project.void_category_ids()
-    first = first_listed(project)
+    first = first_listed(project) if first is None else first
     return [image_work(project, iid, predictions, void, first) for iid in sorted(project.images)]
 
 
@@ -414,15 +418,14 @@ class Rechecker:
     context: Context
     figures: DatasetFigures
     predictions: dict[int, list[Annotation]] | None
+    first: dict[str, int]  # ``first_listed`` of the run: not a pass over every image at each edit
 
     def image(self, project: Project, image_id: int) -> tuple[list[Problem], ol.ImageScores | None]:
         """Every problem of one image now (not filtered by score or dismissals)."""
         names = {cid: c.name for cid, c in project.categories.items()}
         if names != self.context.categories:  # categories added or renamed since the run
             self.context = Context.make(names, self.context.rules, self.context.kinds)
-        work = image_work(
-            project, image_id, self.predictions, project.void_category_ids(), first_listed(project)
-        )
+        work = image_work(project, image_id, self.predictions, project.void_category_ids(), self.first)
         return finish(collect(work, self.context), self.figures, self.context)
 
 
@@ -476,7 +479,8 @@ def lint_project(
     if predictions is None:
         kinds -= set(MODEL_KINDS)
     ctx = Context.make({cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds))
-    works = image_works(project, predictions)
+    first = first_listed(project)
+    works = image_works(project, predictions, first)
     facts: list[ImageFacts] = []
     stopped = False
     feed = None if progress is None else (lambda p: progress(p.done, p.total))
@@ -517,5 +521,5 @@ def lint_project(
             "rules": rules.to_json(),
         },
         stopped,
-        Rechecker(ctx, figures, predictions),
+        Rechecker(ctx, figures, predictions, first),
     )
