@@ -20,7 +20,7 @@ object; the crop is chosen so results are exactly those of a whole-image computa
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -175,7 +175,7 @@ class MaskComparison:
     unit: str = "px"
     # 95th percentiles as computed, with the distance sets they are of: a report reads every figure of
     # a row several times (tables, means, worst images), np.percentile is ~50 us a call
-    _p95: dict[str, tuple[np.ndarray, np.ndarray, float]] | None = field(
+    _p95: tuple[np.ndarray, np.ndarray, tuple[float, float, float]] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -237,20 +237,17 @@ class MaskComparison:
             return (math.nan, math.nan)
         if self.one_empty:
             return (math.inf, math.inf)
-        return (
-            self._percentile95("ref", lambda: self.d_ref),
-            self._percentile95("cand", lambda: self.d_cand),
-        )
+        ref, cand, _ = self._percentiles95()
+        return ref, cand
 
-    def _percentile95(self, key: str, values: Callable[[], np.ndarray]) -> float:
-        """``np.percentile(values(), 95)``, computed once for the current ``d_ref`` and ``d_cand``."""
-        if self._p95 is None:
-            self._p95 = {}
-        hit = self._p95.get(key)
-        if hit is None or hit[0] is not self.d_ref or hit[1] is not self.d_cand:
-            hit = (self.d_ref, self.d_cand, float(np.percentile(values(), 95)))
-            self._p95[key] = hit
-        return hit[2]
+    def _percentiles95(self) -> tuple[float, float, float]:
+        """95th percentiles of ``d_ref``, ``d_cand`` and both together, computed once for these arrays
+        (both distance sets present: neither mask empty)."""
+        if self._p95 is None or self._p95[0] is not self.d_ref or self._p95[1] is not self.d_cand:
+            both = np.concatenate([self.d_ref, self.d_cand])
+            values = tuple(float(np.percentile(d, 95)) for d in (self.d_ref, self.d_cand, both))
+            self._p95 = (self.d_ref, self.d_cand, values)  # type: ignore[assignment]
+        return self._p95[2]
 
     @property
     def hd95(self) -> float:
@@ -261,9 +258,7 @@ class MaskComparison:
     @property
     def hd95_pooled(self) -> float:
         """HD95, pooled variant (MedPy): 95th percentile of both directed sets together."""
-        return self._dist(
-            lambda: self._percentile95("pooled", lambda: np.concatenate([self.d_ref, self.d_cand]))
-        )
+        return self._dist(lambda: self._percentiles95()[2])
 
     @property
     def hd95_mean(self) -> float:
