@@ -108,7 +108,10 @@ def runs_rle(
     order, maximal (two runs of one owner never touch): one dict per distinct owner, in owner order. All
     owners' run lengths come from one numpy pass; only the string is made per owner."""
     total = int(height) * int(width)
-    order = np.argsort(owners, kind="stable")  # each owner's runs together, still in start order
+    key = owners
+    if owners.size and int(owners.min()) >= 0 and int(owners.max()) < 1 << 16:
+        key = owners.astype(np.uint16)  # numpy's stable sort of 16-bit keys is a radix sort: ~5x faster
+    order = np.argsort(key, kind="stable")  # each owner's runs together, still in start order
     s, n, who = starts[order].astype(np.int64), lengths[order].astype(np.int64), owners[order]
     if s.size == 0:
         return []

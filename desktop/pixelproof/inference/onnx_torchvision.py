@@ -284,27 +284,33 @@ class Components:
 
 def components(classes_map: np.ndarray, confidence: np.ndarray, wanted: list[int]) -> Components:
     """The components of the ``wanted`` classes (one OpenCV labelling pass each, without its slow
-    statistics, on the transposed map: its rows are the picture's columns) and their statistics."""
+    statistics, on the transposed map: its rows are the picture's columns) and their statistics. Each
+    class's labels are summed unshifted (they are 0 off the class; a masked add is ~4x slower) and made
+    unique per run: a run ends where the label or the class changes, its id is its label + its class's
+    offset."""
     h, w = classes_map.shape
     cm_t = cv2.transpose(classes_map)
-    ids = np.zeros((w, h), np.int32)
+    local = np.zeros((w, h), np.int32)
+    offset = np.zeros(max(wanted, default=0) + 1, np.int64)
     cls = [-1]
     for c in wanted:
         mask = cv2.compare(cm_t, c, cv2.CMP_EQ)
         n, labels = cv2.connectedComponents(mask, connectivity=8, ltype=cv2.CV_32S)
-        cv2.add(labels, len(cls) - 1, dst=labels, mask=mask)  # this class's ids follow the earlier ones'
-        cv2.add(ids, labels, dst=ids)  # labels are 0 off the class: the classes never overlap
+        cv2.add(local, labels, dst=local)
+        offset[c] = len(cls) - 1  # this class's ids follow the earlier ones'
         cls += [c] * (n - 1)
-    flat = ids.reshape(-1)
+    flat, flat_cls = local.reshape(-1), cm_t.reshape(-1)
     change = np.empty(flat.size, bool)
     change[0] = True
     np.not_equal(flat[1:], flat[:-1], out=change[1:])
+    change[1:] |= flat_cls[1:] != flat_cls[:-1]
     starts = np.flatnonzero(change)
     sums = np.add.reduceat(cv2.transpose(confidence).reshape(-1), starts, dtype=np.float64)
     lengths = np.diff(starts, append=flat.size)
-    run_ids = flat[starts]
-    inside = run_ids > 0
-    starts, lengths, run_ids = starts[inside], lengths[inside], run_ids[inside]
+    run_local = flat[starts]
+    inside = run_local > 0
+    starts, lengths = starts[inside], lengths[inside]
+    run_ids = run_local[inside] + offset[flat_cls[starts]]
     k = len(cls)
     conf_sum = np.bincount(run_ids, weights=sums[inside], minlength=k)
     area = np.bincount(run_ids, weights=lengths, minlength=k).astype(np.int64)
