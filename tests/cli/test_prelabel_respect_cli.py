@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from skimage import data
@@ -127,6 +128,53 @@ def test_when_every_box_fails_the_image_says_why(capsys, tmp_path: Path) -> None
     code, _, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
     assert code == 1
     assert (
-        "coins.png: no box outlined: " in err and "outside the image" in err and "(and 1 more boxes)" in err
+        "coins.png: no box outlined: annotation 1 (coin): " in err
+        and "outside the image" in err
+        and "(and 1 more box)" in err
     )
     assert len(load_project(project_file).annotations) == 2
+
+
+def disk_project(folder: Path) -> Path:
+    """A 240x200 picture with one yellow disk (radius 40 at 100, 100) that grabcut outlines from its box."""
+    image = np.full((200, 240, 3), (40, 120, 40), np.uint8)
+    cv2.circle(image, (100, 100), 40, (230, 200, 30), -1)
+    image = (image + np.random.default_rng(0).integers(0, 20, image.shape)).astype(np.uint8)
+    project_file = make_project(folder, {"disk.png": image}, ["disk"])
+    project = load_project(project_file)
+    project.add_annotation(Annotation(1, 1, 1, [50.0, 50.0, 100.0, 100.0], None, 10000.0))  # the disk
+    save_project(project, project_file)
+    return project_file
+
+
+def test_boxes_that_fail_among_good_ones_are_named_with_their_reason(capsys, tmp_path: Path) -> None:
+    """Some boxes failing printed only a count; each is now named (image, annotation id, category,
+    reason) on stderr, and the masks of the others are still written."""
+    project_file = disk_project(tmp_path / "p")
+    project = load_project(project_file)
+    project.add_annotation(Annotation(2, 1, 1, [50.0, 50.0, 0.0, 20.0], None, 0.0))  # zero width
+    project.add_annotation(Annotation(3, 1, 1, [250.0, 10.0, 20.0, 20.0], None, 400.0))  # right of it
+    save_project(project, project_file)
+    code, out, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
+    assert code == 0, err
+    assert "disk.png: annotation 2 (disk): the box is empty (0 x 20 px)" in err
+    outside = "the box is outside the image (empty once clamped to 240x200)"
+    assert f"disk.png: annotation 3 (disk): {outside}" in err
+    assert "annotation 1 " not in err
+    assert "1/1 images pre-labeled, 1 annotations added, 2 boxes not outlined" in out
+    made = [a for a in load_project(project_file).annotations.values() if a.kind == "mask"]
+    assert [m.app_extra[FROM_BOX] for m in made] == [1] and made[0].review == "pending"
+    assert 0.9 * math.pi * 40**2 < made[0].area < 1.1 * math.pi * 40**2
+
+
+def test_failed_boxes_past_twenty_are_counted(capsys, tmp_path: Path) -> None:
+    project_file = disk_project(tmp_path / "p")
+    project = load_project(project_file)
+    for i in range(2, 27):  # 25 empty boxes
+        project.add_annotation(Annotation(i, 1, 1, [10.0, 10.0, 0.0, 5.0], None, 0.0))
+    save_project(project, project_file)
+    code, out, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
+    assert code == 0, err
+    assert err.count(": the box is empty") == 20 and "annotation 21 (disk)" in err
+    assert "annotation 22 (disk)" not in err and "... and 5 more boxes not outlined" in err
+    assert "25 boxes not outlined" in out

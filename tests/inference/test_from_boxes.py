@@ -14,7 +14,13 @@ from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.inference.base import BackendError
 from pixelproof.inference.classical import GrabCutBackend, ThresholdBackend
-from pixelproof.inference.from_boxes import box_annotations, segment_boxes
+from pixelproof.inference.from_boxes import (
+    BoxFailure,
+    box_annotations,
+    empty_box_reason,
+    failure_lines,
+    segment_boxes,
+)
 from pixelproof.inference.onnx_yolo import YoloOnnxBackend
 
 pytest.importorskip("onnxruntime")
@@ -53,3 +59,30 @@ def test_a_box_the_backend_refuses_is_reported_not_raised() -> None:
     thin = Annotation(1, 1, 1, [100.0, 100.0, 5.0, 5.0])  # outside the image: grabcut refuses it
     ((box, pred, why),) = segment_boxes(GrabCutBackend(), image, [thin])
     assert box is thin and pred is None and "outside the image" in why
+
+
+def test_empty_boxes_are_reported_before_the_backend_sees_them() -> None:
+    """A zero-width box and one outside the picture fail with the same reason whatever the backend."""
+    image = np.zeros((40, 60, 3), np.uint8)
+    flat = Annotation(1, 1, 1, [10.0, 10.0, 0.0, 5.0])
+    outside = Annotation(2, 1, 1, [-30.0, 5.0, 20.0, 5.0])
+    project = new_project(["cup"])
+    project.add_image(ImageRecord(1, "a.png", 60, 40))
+    project.add_annotation(flat)
+    assert box_annotations(project, 1) == [flat]  # attempted, so its failure is told
+    results = segment_boxes(GrabCutBackend(), image, [flat, outside])
+    assert [(b.id, p, why) for b, p, why in results] == [
+        (1, None, "the box is empty (0 x 5 px)"),
+        (2, None, "the box is outside the image (empty once clamped to 60x40)"),
+    ]
+    assert empty_box_reason([55.5, 0, 10, 10], 40, 60) == ""
+
+
+def test_failure_lines_name_each_box_then_count_the_rest() -> None:
+    failures = [("a.png", BoxFailure(i, "cup", "mask empty")) for i in range(1, 5)]
+    assert failure_lines(failures, 2) == [
+        "a.png: annotation 1 (cup): mask empty",
+        "a.png: annotation 2 (cup): mask empty",
+        "... and 2 more boxes not outlined",
+    ]
+    assert len(failure_lines(failures)) == 4

@@ -201,3 +201,35 @@ def test_m_on_a_selected_box_outlines_it(qtbot, synthetic) -> None:
     made = predictions(doc)
     assert [a.app_extra.get(FROM_BOX) for a in made if a.review == "pending"] == [51]
     assert "Outlined the boxes of 1 of 1 images: 1 mask" in panel.batch.summary_label.text()
+
+
+def test_m_on_boxes_that_cannot_be_outlined_says_which_and_why(qtbot, synthetic) -> None:
+    """M with a good box and an empty one selected: the good one is outlined, the empty one is named
+    with its reason in the summary and the problems list (it used to be counted at best, or mistaken
+    for a box that already had a mask). A lone box outside the picture: the image's failure names it."""
+    win, doc = synthetic, synthetic.document
+    panel = choose(qtbot, win, "grabcut")
+    cx, cy, r = DISC
+    good = Annotation(50, 1, 1, [cx - r - 12.0, cy - r - 12.0, 2 * r + 24.0, 2 * r + 24.0], author="ann")
+    flat = Annotation(52, 1, 1, [cx, cy, 0.0, 30.0], author="ann")
+    outside = Annotation(53, 1, 1, [400.0, 10.0, 20.0, 20.0], author="ann")
+    good.area, outside.area = good.bbox[2] * good.bbox[3], 400.0
+    doc.push(AddAnnotations([good, flat, outside]))
+    doc.set_selection([50, 52])
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert [a.app_extra[FROM_BOX] for a in predictions(doc)] == [50]
+    why = "images/disc.png: annotation 52 (blob): the box is empty (0 x 30 px)"
+    summary = panel.batch.summary_label.text()
+    assert summary == f"Outlined the boxes of 1 of 1 images: 1 mask; not outlined: {why}"
+    assert [panel.batch.problems.item(i).text() for i in range(panel.batch.problems.count())] == [why]
+
+    doc.set_selection([53])
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert len(predictions(doc)) == 1
+    (problem,) = [panel.batch.problems.item(i).text() for i in range(panel.batch.problems.count())]
+    assert problem == (
+        "images/disc.png: no box outlined: annotation 53 (blob): the box is outside the image "
+        "(empty once clamped to 320x240)"
+    )

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, error, load_or_report
+from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
 from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import (
     ProjectConflictError,
@@ -33,8 +33,10 @@ from pixelproof.inference.apply import (
 from pixelproof.inference.base import Backend, BackendError, get_backend
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
 from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping
-from pixelproof.inference.from_boxes import box_annotations
+from pixelproof.inference.from_boxes import box_annotations, failure_lines
 from pixelproof.inference.tiling import Tiling
+
+BOX_LINES = 20  # failed boxes named one a line; the rest are counted (a run over thousands stays readable)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -212,6 +214,8 @@ def run(args: argparse.Namespace) -> int:
         except (ProjectSaveError, OSError) as e:
             error(str(e), bar)
             return 1
+    if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
+        warn(failure_lines(result.box_failures, BOX_LINES)[-1])
     new = f", new categories: {', '.join(result.new_categories)}" if result.new_categories else ""
     print(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
@@ -222,9 +226,14 @@ def run(args: argparse.Namespace) -> int:
             if result.speckles
             else ""
         )
+        + (f", {_boxes(len(result.box_failures))} not outlined" if result.box_failures else "")
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
     return 1 if result.succeeded == 0 else 0
+
+
+def _boxes(n: int) -> str:
+    return f"{n} box{'es' if n != 1 else ''}"
 
 
 def _usage_error(args: argparse.Namespace, shard_size: int | None) -> str:
@@ -260,6 +269,10 @@ def _account(
         result.skipped += proposal.skipped
         result.speckles += proposal.speckles
         result.new_categories += [c.name for c in proposal.categories]
+        for failure in proposal.box_failures:  # named as they come, the first BOX_LINES of the run
+            if len(result.box_failures) < BOX_LINES:
+                warn(failure.line(image.file_name), bar)
+            result.box_failures.append((image.file_name, failure))
     else:
         result.failures.append((image.file_name, proposal))
         error(f"{image.file_name}: {proposal}", bar)

@@ -29,7 +29,7 @@ from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.inference.base import Backend, BackendError, Prediction
 from pixelproof.inference.existing import ExistingObjects
 from pixelproof.inference.existing import Shape as ExistingShape
-from pixelproof.inference.from_boxes import FROM_BOX, box_annotations
+from pixelproof.inference.from_boxes import FROM_BOX, NO_MASK, BoxFailure, box_annotations
 from pixelproof.inference.tiling import RegionReader, Tiling, open_regions
 
 SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its category above this is skipped
@@ -45,6 +45,7 @@ class Proposal:
     ignored: int = 0  # predictions dropped: ignored class, not in the project, or empty shape
     skipped: int = 0  # predictions that repeat an object the image already has (``skip_existing``)
     speckles: int = 0  # masks the backend dropped for being under its ``min_area``
+    box_failures: list[BoxFailure] = field(default_factory=list)  # from-boxes: boxes that got no mask
 
     def edit(self, label: str = "Pre-label") -> AddPredictions:
         """The edit that adds this proposal (categories first), for the CLI and the app's undo stack."""
@@ -154,21 +155,25 @@ def _pixels(p: Prediction, geometry: Geometry) -> float:
     return geometry[2] if p.mask is not None or p.rle is not None else 0.0
 
 
+# a box that got no mask, as a worker sends it: (box id, its category id, why)
+FailedBox = tuple[int, int, str]
+
+
 def box_shapes(
     results: Iterable[tuple[Annotation, Prediction | None, str]], height: int, width: int
-) -> tuple[list[Shape], int, int]:
-    """Masks prompted by boxes (``from_boxes.segment_boxes``) as shapes linked to their box; (shapes,
-    dropped, 0) like ``to_shapes``."""
+) -> tuple[list[Shape], list[FailedBox]]:
+    """Masks prompted by boxes (``from_boxes.segment_boxes``) as shapes linked to their box, and the
+    boxes that got none with the reason (kept per box: the user must learn which box failed, and why)."""
     shapes: list[Shape] = []
-    dropped = 0
-    for box, pred, _why in results:
+    failed: list[FailedBox] = []
+    for box, pred, why in results:
         geometry = _geometry(pred, height, width) if pred is not None else None
         if pred is None or geometry is None:
-            dropped += 1
+            failed.append((box.id, box.category_id, why or NO_MASK))
             continue
         seg, bbox, area = geometry
         shapes.append(Shape("", round(float(pred.score), 5), seg, bbox, area, box=box.id))
-    return shapes, dropped, 0
+    return shapes, failed
 
 
 class PredictionMapper:
@@ -241,11 +246,17 @@ class PredictionMapper:
         ignored: int = 0,
         skipped: int = 0,
         speckles: int = 0,
+        failed_boxes: Iterable[FailedBox] = (),
     ) -> Proposal:
         """Categories and ids for shapes made elsewhere (a worker); called in image order, so ids do not
         depend on which worker finished first. A shape made from a box gets the box's category and a
-        link to it (``pixelproof.from_box``): accepting it turns the box into the mask."""
+        link to it (``pixelproof.from_box``): accepting it turns the box into the mask. ``failed_boxes``
+        become ``Proposal.box_failures``, named by category."""
         proposal = Proposal(image.id, ignored=ignored, skipped=skipped, speckles=speckles)
+        for box_id, category_id, why in failed_boxes:
+            known = self.project.categories.get(category_id)
+            name = known.name if known is not None else f"category {category_id}"
+            proposal.box_failures.append(BoxFailure(box_id, name, why))
         self._next_ann = max(self._next_ann, self.project.next_annotation_id())  # once: O(objects)
         for shape in shapes:
             extra: dict = {}
@@ -287,8 +298,8 @@ class PredictionMapper:
     ) -> Proposal:
         """Masks prompted by boxes (``from_boxes.segment_boxes``) -> pending annotations in each box's
         category, linked to it (``pixelproof.from_box``): accepting one turns the box into the mask."""
-        shapes, dropped, _ = box_shapes(results, image.height, image.width)
-        return self.adopt(image, shapes, dropped)
+        shapes, failed = box_shapes(results, image.height, image.width)
+        return self.adopt(image, shapes, failed_boxes=failed)
 
 
 Geometry = tuple[list | dict | None, list[float], float]  # (segmentation, bbox, area)
@@ -364,6 +375,7 @@ class PrelabelReport:
     skipped: int = 0  # predictions repeating an object the image already had
     speckles: int = 0  # masks the backend dropped under its ``min_area``
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    box_failures: list[tuple[str, BoxFailure]] = field(default_factory=list)  # (file name, box) no mask
 
     @property
     def succeeded(self) -> int:
@@ -483,6 +495,7 @@ def prelabel_project(
             report.skipped += result.skipped
             report.speckles += result.speckles
             report.new_categories += [c.name for c in result.categories]
+            report.box_failures += [(image.file_name, f) for f in result.box_failures]
             continue
         report.failures.append((image.file_name, result))
         if on_failure is not None:
@@ -505,8 +518,9 @@ class Rebaser:
             self.created[c.id] = c
             self.names[c.id] = c.name
         out = Proposal(
-            proposal.image_id, ignored=proposal.ignored, skipped=proposal.skipped, speckles=proposal.speckles
-        )
+            proposal.image_id, ignored=proposal.ignored, skipped=proposal.skipped, speckles=proposal.speckles,
+            box_failures=list(proposal.box_failures),
+        )  # fmt: skip
         new_cats: dict[str, Category] = {}
         next_ann = project.next_annotation_id()
         next_cat = project.next_category_id()

@@ -24,6 +24,7 @@ from pixelproof.core.imageio import ImageReadError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.inference.apply import (
     ClassFilter,
+    FailedBox,
     ObjectShape,
     PredictionMapper,
     Proposal,
@@ -37,7 +38,7 @@ from pixelproof.inference.apply import (
     to_shapes,
 )
 from pixelproof.inference.base import Backend, BackendError, get_backend, predict_safely
-from pixelproof.inference.from_boxes import NO_MASK, box_annotations, segment_boxes
+from pixelproof.inference.from_boxes import box_annotations, segment_boxes
 from pixelproof.inference.tiling import Tiling, predict_tiled
 
 SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"
@@ -179,13 +180,13 @@ class ReadAhead:
 
 
 # (shapes, dropped, skipped) as ``to_shapes`` returns them, + speckles: masks the backend dropped under its
-# ``min_area``
-ShapesResult = tuple[list[Shape], int, int, int]
+# ``min_area``, + from-boxes: the boxes that got no mask, and why
+ShapesResult = tuple[list[Shape], int, int, int, list[FailedBox]]
 
 
 def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesResult | Failed]:
     """Predict on each image (the next one decoded in a thread while the model runs): ``(shapes,
-    dropped, skipped, speckles)`` or ``Failed(reason)`` per image."""
+    dropped, skipped, speckles, failed boxes)`` or ``Failed(reason)`` per image."""
     try:
         model = context.model()
     except BackendError as e:  # e.g. the model file is not where this worker looks
@@ -223,11 +224,8 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
         model.value.display_window = path_window(item.path)  # a DICOM's own VOI window
         if context.from_boxes:
             outlined = segment_boxes(model.value, pixels, list(item.boxes))
-            errors = [why for _, pred, why in outlined if pred is None and why != NO_MASK]
-            if outlined and len(errors) == len(outlined):  # say why, not "0 annotations added"
-                more = f" (and {len(errors) - 1} more boxes)" if len(errors) > 1 else ""
-                raise BackendError(f"no box outlined: {errors[0]}{more}")
-            return (*box_shapes(outlined, h, w), 0)
+            shapes, failed = box_shapes(outlined, h, w)
+            return shapes, 0, 0, 0, failed
         before = model.value.speckles_dropped
         if context.tiling is not None:
             predictions = predict_tiled(model.value, pixels, context.tiling)
@@ -235,9 +233,16 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
             predictions = predict_safely(model.value, pixels)
         speckles = model.value.speckles_dropped - before
     if context.skip_iou is None:
-        return (*to_shapes(predictions, h, w, context.keep), speckles)
+        return (*to_shapes(predictions, h, w, context.keep), speckles, [])
     existing = existing_objects(item.objects, h, w)
-    return (*to_shapes(predictions, h, w, context.keep, existing, context.skip_iou), speckles)
+    return (*to_shapes(predictions, h, w, context.keep, existing, context.skip_iou), speckles, [])
+
+
+def no_box_outlined(proposal: Proposal) -> str:
+    """Why an image whose every box failed has no mask: its first box named, and how many more."""
+    first, rest = proposal.box_failures[0], len(proposal.box_failures) - 1
+    more = f" (and {rest} more box{'es' if rest != 1 else ''})" if rest else ""
+    return f"no box outlined: annotation {first.annotation_id} ({first.category}): {first.reason}{more}"
 
 
 def propose_batch(
@@ -296,8 +301,12 @@ def propose_batch(
             image = images[index]
             if isinstance(result, Failed):
                 yield image, result.reason
+                continue
+            proposal = mapper.adopt(image, *result)
+            if from_boxes and not proposal.annotations and proposal.box_failures:
+                yield image, no_box_outlined(proposal)  # say why, not "0 annotations added"
             else:
-                yield image, mapper.adopt(image, *result)
+                yield image, proposal
     finally:
         if context.ahead is not None:
             context.ahead.close()

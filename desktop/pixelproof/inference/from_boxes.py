@@ -5,7 +5,8 @@ the box's category and links to it (``pixelproof.from_box``); accepting it turns
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -13,40 +14,77 @@ from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.model import Annotation, Project
 from pixelproof.inference.base import Backend, BackendError, Prediction, Prompt, predict_safely
 
-__all__ = ["FROM_BOX", "box_annotations", "segment_boxes"]
+__all__ = ["FROM_BOX", "BoxFailure", "box_annotations", "empty_box_reason", "failure_lines", "segment_boxes"]
 
 
 def box_annotations(project: Project, image_id: int, ids: Iterable[int] | None = None) -> list[Annotation]:
-    """The box-only annotations of an image (or those of ``ids``) that have no mask made from them yet."""
+    """The box-only annotations of an image (or those of ``ids``) that have no mask made from them yet.
+    Degenerate boxes (zero width or height) are included: outlining them fails with a reason the user
+    sees, rather than the box being passed over in silence."""
     wanted = None if ids is None else set(ids)
     made = {a.app_extra.get(FROM_BOX) for a in project.annotations_of(image_id)}
     return [
         a
         for a in project.annotations_of(image_id)
-        if a.kind == "box"
-        and (wanted is None or a.id in wanted)
-        and a.id not in made
-        and a.bbox[2] > 0
-        and a.bbox[3] > 0
+        if a.kind == "box" and (wanted is None or a.id in wanted) and a.id not in made
     ]
 
 
-NO_MASK = "no mask"  # why a box has none when the backend ran and found nothing (not an error)
+NO_MASK = "mask empty (the backend found nothing in the box)"  # the backend ran and found nothing
+
+
+@dataclass(frozen=True, slots=True)
+class BoxFailure:
+    """A box that got no mask, and why: named by id and category so the user can find and fix it."""
+
+    annotation_id: int
+    category: str
+    reason: str
+
+    def line(self, file_name: str) -> str:
+        """``<image file name>: annotation <id> (<category>): <reason>``, as the CLI and the app show it."""
+        return f"{file_name}: annotation {self.annotation_id} ({self.category}): {self.reason}"
+
+
+def failure_lines(failures: Sequence[tuple[str, BoxFailure]], limit: int = 20) -> list[str]:
+    """One line per (file name, failure), the first ``limit`` of them, then "... and N more": enough to
+    find the pattern without drowning the summary when thousands of boxes fail."""
+    lines = [f.line(name) for name, f in failures[:limit]]
+    if len(failures) > limit:
+        lines.append(f"... and {len(failures) - limit} more boxes not outlined")
+    return lines
+
+
+def empty_box_reason(bbox: Sequence[float], height: int, width: int) -> str:
+    """Why a box cannot prompt any backend ("" when it can): empty itself, or empty once clamped to the
+    image (checked here so every backend reports it the same way, not only those that refuse it)."""
+    x, y, w, h = (float(v) for v in bbox[:4])
+    if w <= 0 or h <= 0:
+        return f"the box is empty ({w:g} x {h:g} px)"
+    if min(x + w, width) <= max(x, 0.0) or min(y + h, height) <= max(y, 0.0):
+        return f"the box is outside the image (empty once clamped to {width}x{height})"
+    return ""
 
 
 def segment_boxes(
     backend: Backend, pixels: np.ndarray, boxes: list[Annotation]
 ) -> list[tuple[Annotation, Prediction | None, str]]:
     """(box, the best mask prompted by it or None, why none). The image is prepared once (SAM's
-    embedding); a box the backend cannot segment is reported, not raised, so the others go on."""
+    embedding); a box the backend cannot segment (or an empty one) is reported, not raised, so the
+    others go on."""
     if backend.kind != "interactive":
         raise BackendError(
             f"{backend.name} is not interactive: detect-then-segment needs sam-onnx or grabcut"
         )
-    if boxes:
+    height, width = pixels.shape[:2]
+    reasons = {box.id: empty_box_reason(box.bbox, height, width) for box in boxes}
+    if any(not why for why in reasons.values()):
         backend.prepare(pixels)
     out: list[tuple[Annotation, Prediction | None, str]] = []
     for box in boxes:
+        if reasons[box.id]:
+            out.append((box, None, reasons[box.id]))
+            continue
         try:
             preds = [
                 p for p in predict_safely(backend, pixels, Prompt(box=tuple(box.bbox))) if p.mask is not None

@@ -45,7 +45,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 from pixelproof.interop.labelme import circle_polygon
-from pixelproof.interop.safe_xml import make_valid_xml, xml_text
+from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xml_text
 
 AREA_SHAPES = ("box", "polygon", "ellipse", "mask")
 KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
@@ -359,8 +359,11 @@ def write_cvat(
     progress: ProgressCallback | None = None,
 ) -> list[str]:
     """``annotations.xml`` (CVAT for images 1.1) and the images in ``images/`` ("keep": names point at the
-    originals, relative to the output); returns warnings."""
+    originals, relative to the output); returns warnings. A category name the reader would give back
+    changed (blank, blanks around it) is refused first (``CategoryNameError``): the label list holds
+    every category."""
     check_image_mode(images)
+    check_category_names(project.categories.values(), "CVAT XML", str(Path(out_dir) / "annotations.xml"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []

@@ -38,7 +38,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
-from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml, xml_text
+from pixelproof.interop.safe_xml import XML_NAME, check_category_names, make_valid_xml, xml_text
 
 _FLAGS = ("difficult", "truncated", "occluded")
 
@@ -213,9 +213,14 @@ def write_voc(
     """``out_dir/Annotations/<stem>.xml`` per image (boxes in whole pixels); returns warnings.
 
     ``images`` "copy"/"link" fill ``out_dir/JPEGImages``; "keep" records the original path in ``<path>``.
-    Polygons and masks are written as their bounding boxes (VOC XML holds boxes only).
+    Polygons and masks are written as their bounding boxes (VOC XML holds boxes only). A category name
+    the reader would give back changed (blank, blanks around it) is refused first (``CategoryNameError``):
+    only names of categories with objects are checked, VOC keeping no others.
     """
     check_image_mode(images)
+    used = {a.category_id for a in project.annotations.values()}
+    cats = [c for c in project.categories.values() if c.id in used]
+    check_category_names(cats, "VOC XML", str(Path(out_dir) / "Annotations" / "*.xml"))
     out = Path(out_dir)
     (out / "Annotations").mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []

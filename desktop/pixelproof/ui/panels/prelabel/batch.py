@@ -2,7 +2,8 @@
 on a ``Project.snapshot``, in its thread or, for a large project, on local worker processes (one per
 core); each image's proposal is moved onto the live project (``Rebaser``) and pushed as one undo step as
 it arrives. Shows progress, images/s, ETA, the summary and the images that failed (double-click one to go
-there). A failing image is reported and skipped; Cancel stops after the images in flight."""
+there), and each box that got no mask, with why. A failing image is reported and skipped; Cancel stops
+after the images in flight."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ class Batch:
     skipped: int = 0  # predictions repeating an object the image already had
     speckles: int = 0  # masks the backend dropped under its min_area
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
+    box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
 
     @property
     def total(self) -> int:
@@ -97,7 +99,7 @@ class BatchRunner(QWidget):
         self.summary_label.setWordWrap(True)
         self.problems = QListWidget()
         self.problems.setObjectName("prelabelProblems")
-        self.problems.setToolTip("Images the model failed on; double-click to go there")
+        self.problems.setToolTip("Images (and boxes) the model failed on; double-click to go there")
         self.problems.setMaximumHeight(90)
         self.problems.itemDoubleClicked.connect(self._go_to_problem)
         layout = QVBoxLayout(self)
@@ -188,6 +190,10 @@ class BatchRunner(QWidget):
             proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
             batch.skipped += proposal.skipped
             batch.speckles += proposal.speckles
+            for failure in proposal.box_failures:  # which box got no mask, and why
+                line = failure.line(rec.file_name)
+                batch.box_failures.append(line)
+                self._add_problem(line, image_id)
             if proposal.annotations:
                 n = len(proposal.annotations)
                 what = "Outline boxes of" if batch.from_boxes else "Pre-label"
@@ -196,14 +202,17 @@ class BatchRunner(QWidget):
         elif kind == "failed":
             file_name, reason = payload[2], payload[3]  # type: ignore[index]
             batch.failures.append((image_id, file_name, reason))
-            item = QListWidgetItem(f"{file_name}: {reason}")
-            item.setData(Qt.ItemDataRole.UserRole, image_id)
-            item.setForeground(QColor("#d9534f"))
-            self.problems.addItem(item)
-            self.problems.show()
+            self._add_problem(f"{file_name}: {reason}", image_id)
             self.message.emit(f"Pre-labeling {file_name} failed: {reason} — going on")
         batch.done += 1
         self._show_batch_progress(batch)
+
+    def _add_problem(self, text: str, image_id: int) -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, image_id)
+        item.setForeground(QColor("#d9534f"))
+        self.problems.addItem(item)
+        self.problems.show()
 
     def _show_batch_progress(self, batch: Batch) -> None:
         self.progress.setRange(0, batch.total)
@@ -239,6 +248,10 @@ class BatchRunner(QWidget):
             text += f", {batch.skipped} skipped (already labeled)"
         if batch.speckles:
             text += f", {batch.speckles} speckles under the model's min_area dropped"
+        if len(batch.box_failures) == 1:  # M on one box, or one of many: the reason, where it is read
+            text += f"; not outlined: {batch.box_failures[0]}"
+        elif batch.box_failures:
+            text += f"; {len(batch.box_failures)} boxes not outlined (listed below)"
         if failed:
             text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
         self.summary_label.setText(text)
