@@ -121,6 +121,22 @@ def test_bad_boxes_reported(tmp_path: Path, bad: str) -> None:
     assert not result.project.annotations and result.skipped == {"invalid": 1}
 
 
+def test_a_shape_label_with_blanks_around_it_is_the_listed_category(tmp_path: Path) -> None:
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        "<annotations><meta><task><labels><label><name>\n  car\n</name></label></labels></task></meta>"
+        '<image id="0" name="a.png" width="6" height="5">'
+        '<box label=" car " xtl="1" ytl="1" xbr="3" ybr="3"/>'
+        '<box label="  " xtl="1" ytl="1" xbr="3" ybr="3"/>'
+        "</image></annotations>"
+    )
+    result = read_cvat(xml)
+    assert [c.name for c in result.project.categories.values()] == ["car"]
+    (ann,) = result.project.annotations.values()
+    assert result.project.categories[ann.category_id].name == "car"
+    assert result.skipped == {"unlabeled": 1}
+
+
 def test_image_names_cannot_leave_the_dataset(tmp_path: Path) -> None:
     xml = tmp_path / "annotations.xml"
     xml.write_text('<annotations><image id="0" name="../../etc/passwd" width="6" height="5"/></annotations>')

@@ -197,7 +197,7 @@ def _kept(shape: ET.Element) -> dict[str, Any]:
 
 
 def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter) -> None:
-    label = shape.get("label", "")
+    label = shape.get("label", "").strip()  # as the label list's names are read: one category, not two
     if shape.tag in KEPT_SHAPES:
         if _nesting(shape) > MAX_KEPT_NESTING:
             report.skip(
