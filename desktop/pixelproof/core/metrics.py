@@ -496,6 +496,34 @@ def pair_ious(table: sparray, pairs: Sequence[tuple[int, int]]) -> list[float]:
     return [float(v) for v in np.asarray(table[r, c]).reshape(-1)]
 
 
+DENSE_GROUP_CELLS = 1 << 20  # a group of more cells (8 MB) is solved sparse: a chain of touching nuclei
+
+
+def _best_sparse_matching(
+    rows: np.ndarray, cols: np.ndarray, ious: np.ndarray, n_rows: int, n_cols: int, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of IoU > ``threshold`` of a maximum-total-IoU matching of one large group, without its
+    dense table: a full minimum-cost matching (``min_weight_full_bipartite_matching``, sparse) of the
+    pairs plus one stand-in per object to pair with when it stays unmatched, all costs 2 but 2 - IoU
+    for a pair (a full matching costs 2 x objects - matched IoU, so the cheapest is the best total)."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    # rows: references, then a stand-in per candidate; columns: candidates, then a stand-in per reference
+    r_all, c_all = np.arange(n_rows), np.arange(n_cols)
+    r = np.concatenate([rows, r_all, n_rows + c_all, n_rows + cols])
+    c = np.concatenate([cols, n_cols + r_all, c_all, n_cols + rows])  # stand-ins pair up behind a pair
+    cost = np.concatenate([2.0 - ious, np.full(n_rows + n_cols + ious.size, 2.0)])
+    size = n_rows + n_cols
+    graph = sparse.csr_array((cost, (r, c)), shape=(size, size))
+    a, b = min_weight_full_bipartite_matching(graph)
+    real = (a < n_rows) & (b < n_cols)
+    a, b = a[real], b[real]
+    table = sparse.csr_array((ious, (rows, cols)), shape=(n_rows, n_cols))
+    ok = np.asarray(table[a, b]).reshape(-1) > threshold
+    return a[ok], b[ok]
+
+
 def match(iou: sparray | np.ndarray, threshold: float = 0.5) -> list[tuple[int, int]]:
     """One-to-one pairs (row, col) of maximum total IoU, kept when IoU > ``threshold`` (strict, >= 0);
     sorted by row.
@@ -504,6 +532,7 @@ def match(iou: sparray | np.ndarray, threshold: float = 0.5) -> list[tuple[int, 
     nothing to a total, so the best matching of the whole table is the union of the best matchings of the
     connected groups of the bipartite graph of pairs with IoU > 0: each group is solved on its own small
     dense table (Hungarian on 1 - IoU, as a solve of the whole table would; a group of one pair needs no
+    solver; a group over ``DENSE_GROUP_CELLS``, such as a long chain of touching nuclei, by a sparse
     solver), and the references x candidates table is never built (10,000 nuclei a side were 800 MB and
     seconds of assignment). Groups are exact, not a heuristic: pairs below the threshold stay in them,
     because the best total may go through them. Decision: between equally good pairings (exact duplicate
@@ -539,12 +568,16 @@ def match(iou: sparray | np.ndarray, threshold: float = 0.5) -> list[tuple[int, 
             continue
         r, ri = np.unique(rows[part], return_inverse=True)
         c, ci = np.unique(cols[part], return_inverse=True)
-        sub = np.zeros((r.size, c.size))
-        sub[ri, ci] = vals[part]
-        a, b = linear_sum_assignment(1.0 - sub)
-        ok = sub[a, b] > threshold
-        out_r.append(r[a[ok]])
-        out_c.append(c[b[ok]])
+        if r.size * c.size <= DENSE_GROUP_CELLS:
+            sub = np.zeros((r.size, c.size))
+            sub[ri, ci] = vals[part]
+            a, b = linear_sum_assignment(1.0 - sub)
+            ok = sub[a, b] > threshold
+            a, b = a[ok], b[ok]
+        else:
+            a, b = _best_sparse_matching(ri, ci, vals[part], r.size, c.size, threshold)
+        out_r.append(r[a])
+        out_c.append(c[b])
     pr, pc = np.concatenate(out_r), np.concatenate(out_c)
     order = np.lexsort((pc, pr))
     return [(int(r), int(c)) for r, c in zip(pr[order], pc[order], strict=True)]
