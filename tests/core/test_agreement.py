@@ -163,3 +163,37 @@ def test_units_measure_only_objects_that_can_overlap(monkeypatch: pytest.MonkeyP
         monkeypatch.setattr(module, "pair_iou", lambda a, b: calls.append(1) or measure(a, b), raising=False)
     assert agreement.cluster_objects(per_rater, 0.3) == want
     assert len(calls) < 3 * 40 * 40 // 4  # pairs with rater 0 and 1 for rater 2, 0 for 1: 3 x 1,600 in full
+
+
+def test_units_of_ten_thousand_objects_an_image_build_no_full_table() -> None:
+    """A slide of 10,000 nuclei a rater: the unit table (objects x units) and the IoU tables behind it
+    were dense, 800 MB each. They are sparse tables of the overlapping pairs; the units are the right ones
+    (rows of touching boxes: each object also overlaps a neighbour a little)."""
+    import tracemalloc
+
+    from pixelproof.core import agreement, qa_objects
+    from tests.core.teams_data import box_annotation
+
+    side = 100
+    shape = (7 * side, 6 * side + 2)
+    per_rater = []
+    for dx, dy, step in ((0, 0, 1), (1, 0, 1), (0, 1, 2)):  # rater 2 drew every second object only
+        p = new_project(["cat"])
+        p.add_image(ImageRecord(1, "a.png", shape[1], shape[0]))
+        for k in range(0, side * side, step):
+            box = [6.0 * (k % side) + dx, 7.0 * (k // side) + dy, 6.0, 6.0]
+            p.add_annotation(box_annotation(k + 1, 1, 1, box))
+        per_rater.append(qa_objects.image_objects(p, p.images[1], shape))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        units = agreement.cluster_objects(per_rater, 0.5)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20, peak
+    assert len(units) == side * side
+    for unit in units:
+        ids = {per_rater[r][j].ann.id for r, j in unit}
+        assert len(ids) == 1  # one object, drawn by each rater that drew it
+        assert [r for r, _ in unit] == ([0, 1, 2] if next(iter(ids)) % 2 else [0, 1])

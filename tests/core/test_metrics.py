@@ -268,6 +268,107 @@ def test_match_is_hungarian_and_strict():
     assert match(np.zeros((0, 3)), 0.5) == []
 
 
+@pytest.fixture(params=["small groups", "large groups"])
+def group_solver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a group is solved: its dense table, or (over ``DENSE_GROUP_CELLS``) the sparse solver."""
+    from pixelproof.core import metrics
+
+    if request.param == "large groups":
+        monkeypatch.setattr(metrics, "DENSE_GROUP_CELLS", 0)
+    return str(request.param)
+
+
+def _dense_match(iou: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """The definition: Hungarian on 1 - IoU over the whole table, pairs kept when IoU > threshold."""
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(1.0 - iou)
+    return sorted((int(r), int(c)) for r, c in zip(rows, cols, strict=True) if iou[r, c] > threshold)
+
+
+def _random_boxes(rng: np.random.Generator, n: int, side: float = 400.0) -> np.ndarray:
+    xy = rng.uniform(0, side, (n, 2))
+    return np.c_[xy, rng.uniform(4, 40, (n, 2))]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_match_by_groups_equals_the_hungarian_of_the_whole_table(seed: int, group_solver: str) -> None:
+    """Matching solves each connected group of overlapping pairs alone instead of the whole (10,000 x
+    10,000 for a slide of nuclei: 800 MB) table: same pairs as a dense solve when IoUs are distinct."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    refs = _random_boxes(rng, 200)
+    cands = np.r_[refs[:150] + rng.normal(0, 3, (150, 4)).clip(-3, 3), _random_boxes(rng, 50)]
+    iou = np.array([[box_iou(a, b) for b in cands] for a in refs])
+    assert 0.005 < np.count_nonzero(iou) / iou.size < 0.05  # mostly zero pairs, groups of several
+    for threshold in (0.0, 0.1, 0.3, 0.5, 0.7):
+        want = _dense_match(iou, threshold)
+        got = match(sparse.csr_array(iou), threshold)
+        assert got == want
+        assert match(iou, threshold) == want  # a dense table is read as a sparse one
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_match_by_groups_keeps_the_best_total_through_pairs_under_the_threshold(
+    seed: int, group_solver: str
+) -> None:
+    """Random sparse tables (rows x columns of uniform IoUs): the best total may go through pairs under the
+    threshold (0.6 alone loses to 0.45 + 0.45), so groups hold every pair with IoU > 0."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(100 + seed)
+    n, m = int(rng.integers(150, 250)), int(rng.integers(150, 250))
+    iou = sparse.random_array((n, m), density=0.012, rng=rng).toarray()
+    for threshold in (0.0, 0.4, 0.5):
+        want = _dense_match(iou, threshold)
+        got = match(sparse.csr_array(iou), threshold)
+        assert len(got) == len(want)
+        assert sum(iou[r, c] for r, c in got) == pytest.approx(sum(iou[r, c] for r, c in want), abs=1e-12)
+        assert got == want  # continuous values: one best pairing
+    assert match(np.array([[0.6, 0.45], [0.45, 0.0]]), 0.5) == []  # 0.45 + 0.45 > 0.6, neither counts
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_match_by_groups_with_duplicate_objects_keeps_the_totals(seed: int, group_solver: str) -> None:
+    """Exact duplicates tie: the pairs may differ from a dense solve (README), the totals may not."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(200 + seed)
+    refs = _random_boxes(rng, 120)
+    refs = np.r_[refs, refs[:40]]  # drawn twice
+    cands = np.r_[refs[:100] + rng.integers(-2, 3, (100, 4)), refs[:20]]
+    iou = np.array([[box_iou(a, b) for b in cands] for a in refs])
+    for threshold in (0.0, 0.5):
+        want = _dense_match(iou, threshold)
+        got = match(sparse.csr_array(iou), threshold)
+        assert len(got) == len(want) and len({r for r, _ in got}) == len({c for _, c in got}) == len(got)
+        assert sum(iou[r, c] for r, c in got) == pytest.approx(sum(iou[r, c] for r, c in want), abs=1e-9)
+
+
+def test_match_by_groups_of_ten_thousand_objects_builds_no_full_table() -> None:
+    """10,000 objects a side: the dense table alone was 800 MB (and scipy's assignment copied it);
+    matching by groups stays far below, even when the objects form one chain (each overlaps two)."""
+    import tracemalloc
+
+    from scipy import sparse
+
+    rng = np.random.default_rng(7)
+    n = 10_000
+    rows = np.r_[np.arange(n), np.arange(n - 1), rng.integers(0, n, 2_000)]
+    cols = np.r_[np.arange(n), np.arange(1, n), rng.integers(0, n, 2_000)]
+    table = sparse.csr_array((rng.uniform(0.05, 1.0, rows.size), (rows, cols)), shape=(n, n))
+    table.sum_duplicates()
+    tracemalloc.start()
+    try:
+        got = match(table, 0.5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20, peak  # vs n * n * 8 = 800 MB
+    assert len(got) > 1_000 and len({r for r, _ in got}) == len({c for _, c in got}) == len(got)
+
+
 def test_instance_counts_derive_pq():
     c = InstanceCounts(tp=3, fp=1, fn=2, iou_sum=2.4, dice_sum=2.6)
     assert c.precision == 0.75 and c.recall == 0.6

@@ -35,7 +35,7 @@ from pixelproof.core import metrics, reliability
 from pixelproof.core.merge import ANNOTATOR_KEY, Shard
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.qa import QAOptions, score_image
-from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_matrix
+from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs
 from pixelproof.core.split import image_key
 
 
@@ -114,11 +114,19 @@ def cluster_objects(per_rater: list[list[ImageObject]], iou_threshold: float) ->
             units = [[(r, j)] for j in range(len(objs))]
             continue
         # IoU with each earlier rater's objects, measured only where extents overlap (an image of
-        # 10,000 objects a rater is not 10**8 measurements), then a unit's mean over its members
-        ious = [iou_matrix(objs, per_rater[rr]) for rr in range(r)]
-        m = np.zeros((len(objs), len(units)))
+        # 10,000 objects a rater is not 10**8 measurements), then a unit's mean over its members: a sparse
+        # table of the overlapping (object, unit) pairs, never objects x units laid out (800 MB)
+        unit_of = [np.zeros(len(per_rater[rr]), dtype=np.int64) for rr in range(r)]
         for u, unit in enumerate(units):
-            m[:, u] = np.mean([ious[rr][:, jj] for rr, jj in unit], axis=0)
+            for rr, jj in unit:
+                unit_of[rr][jj] = u
+        total = metrics.pair_table([], [], [], (len(objs), len(units)))
+        for rr in range(r):  # summed rater by rater, in the order of a unit's members
+            t = iou_pairs(objs, per_rater[rr]).tocoo()
+            total = total + metrics.pair_table(t.row, unit_of[rr][t.col], t.data, total.shape)
+        total = total.tocoo()
+        members = np.array([len(unit) for unit in units], dtype=np.float64)
+        m = metrics.pair_table(total.row, total.col, total.data / members[total.col], total.shape)
         pairs = metrics.match(m, iou_threshold)
         taken = {j for j, _ in pairs}
         for j, u in pairs:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pycocotools import mask as mask_utils
@@ -24,6 +24,9 @@ from pixelproof.core import metrics
 from pixelproof.core.mask_edit import annotation_rle
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split import image_key
+
+if TYPE_CHECKING:
+    from scipy.sparse import sparray
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
@@ -57,15 +60,18 @@ def _same_other(a: Annotation, b: Annotation) -> bool:
     return all(getattr(a, f) == getattr(b, f) for f in fields)
 
 
-def iou_matrix(
+def iou_pairs(
     olds: list[Annotation], news: list[Annotation], old_im: ImageRecord, new_im: ImageRecord
-) -> np.ndarray:
-    """Geometry IoU of every old/new pair (QA's conventions: box IoU when either is a box), computed by
-    pycocotools on RLEs without decoding masks; measured only for pairs whose extents overlap
-    (``metrics.overlapping``), the rest are 0: 10,000 re-created objects are not 10**8 pairs in Python."""
-    m = np.zeros((len(olds), len(news)))
+) -> sparray:
+    """Geometry IoU of the old/new pairs with IoU > 0 (QA's conventions: box IoU when either is a box) as a
+    sparse table (``metrics.pair_table``), computed by pycocotools on RLEs without decoding masks;
+    measured only for pairs whose extents overlap (``metrics.overlapping``): 10,000 re-created objects are
+    not 10**8 pairs in Python, nor an 800 MB table."""
+    rows: list[int] = []
+    cols: list[int] = []
+    ious: list[float] = []
     if not olds or not news:
-        return m
+        return metrics.pair_table(rows, cols, ious, (len(olds), len(news)))
     same_size = (old_im.height, old_im.width) == (new_im.height, new_im.width)
     ro = [
         annotation_rle(a, old_im.height, old_im.width) if same_size and a.kind != "box" else None
@@ -80,13 +86,17 @@ def iou_matrix(
         shaped = []
         for j in near.tolist():
             if a.kind == "box" or news[j].kind == "box":
-                m[i, j] = metrics.box_iou(a.bbox, news[j].bbox)
+                rows.append(i)
+                cols.append(j)
+                ious.append(metrics.box_iou(a.bbox, news[j].bbox))
             elif same_size:
                 shaped.append(j)
         if shaped:
-            ious = mask_utils.iou([rn[j] for j in shaped], [ro[i]], [0])
-            m[i, shaped] = np.asarray(ious, dtype=np.float64).reshape(len(shaped))
-    return m
+            measured = mask_utils.iou([rn[j] for j in shaped], [ro[i]], [0])
+            rows += [i] * len(shaped)
+            cols += shaped
+            ious += np.asarray(measured, dtype=np.float64).reshape(len(shaped)).tolist()
+    return metrics.pair_table(rows, cols, ious, (len(olds), len(news)))
 
 
 def _extents(anns: list[Annotation], rles: list[dict[str, Any] | None]) -> np.ndarray:
@@ -104,7 +114,7 @@ def _pixel_extent(rle: dict[str, Any] | None) -> metrics.Extent | None:
 def _geometry_iou(a: Annotation, b: Annotation, old_im: ImageRecord, new_im: ImageRecord) -> float:
     if _same_geometry(a, b):
         return 1.0
-    return float(iou_matrix([a], [b], old_im, new_im)[0, 0])
+    return float(iou_pairs([a], [b], old_im, new_im)[0, 0])
 
 
 def _changed(
@@ -157,14 +167,15 @@ def diff_image(
             out.append(change)
     left_new = [(a, c) for a, c in new_objects if a.id not in paired]
     if left_old and left_new:
-        m = iou_matrix([a for a, _ in left_old], [b for b, _ in left_new], old_image, new_image)
+        m = iou_pairs([a for a, _ in left_old], [b for b, _ in left_new], old_image, new_image)
         matched = metrics.match(m, iou_threshold)
+        matched_iou = metrics.pair_ious(m, matched)
     else:
-        matched = []
+        matched, matched_iou = [], []
     mi, mj = {i for i, _ in matched}, {j for _, j in matched}
-    for i, j in matched:
+    for (i, j), iou in zip(matched, matched_iou, strict=True):
         (a, ca), (b, cb) = left_old[i], left_new[j]
-        change = _changed(file_name, a, b, ca, cb, float(m[i, j]), old_image, new_image)
+        change = _changed(file_name, a, b, ca, cb, iou, old_image, new_image)
         if change is not None:
             out.append(change)
     for i, (a, ca) in enumerate(left_old):

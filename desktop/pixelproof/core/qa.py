@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from pixelproof.core.qa_objects import (
     ImagePair,
     image_objects,
     image_spacing,
-    iou_matrix,
+    iou_pairs,
     pair_images,
 )
 from pixelproof.core.qa_tables import (
@@ -39,6 +39,9 @@ from pixelproof.core.qa_tables import (
     aggregate,
     worst_key,
 )
+
+if TYPE_CHECKING:
+    from scipy.sparse import sparray
 
 # difference codes (``difference_image``) and their display colours (Okabe-Ito, colour-blind safe)
 DIFF_NONE, DIFF_AGREE, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS, DIFF_VOID = 0, 1, 2, 3, 4, 5
@@ -342,8 +345,9 @@ def _match_objects(
     threshold: float,
     cmp,  # type: ignore[no-untyped-def]
 ) -> list[ObjectRow]:
-    """The object rows of one image: same-class pairs matched one-to-one (Hungarian on 1 - IoU), then the
-    leftovers matched across classes ("wrong class"), then the unmatched as FN / FP; ``counts`` follows."""
+    """The object rows of one image: same-class pairs matched one-to-one (best total IoU, ``metrics.match``),
+    then the leftovers matched across classes ("wrong class"), then the unmatched as FN / FP; ``counts``
+    follows. IoUs are sparse tables of the overlapping pairs: an image of 10,000 objects is no 10**8 table."""
     objects: list[ObjectRow] = []
     left_r: list[ImageObject] = []
     left_c: list[ImageObject] = []
@@ -352,34 +356,32 @@ def _match_objects(
     for cat in categories:
         rs = [o for o in refs if o.category == cat]
         cs = [o for o in cands if o.category == cat]
-        m = iou_matrix(rs, cs)
-        if m.size:
-            for i, o in enumerate(rs):
-                best_r[id(o)] = float(m[i].max())
-            for j, o in enumerate(cs):
-                best_c[id(o)] = float(m[:, j].max())
+        m = iou_pairs(rs, cs)
+        best_r.update(zip(map(id, rs), _best(m, axis=1), strict=True))
+        best_c.update(zip(map(id, cs), _best(m, axis=0), strict=True))
         pairs = metrics.match(m, threshold)
         mi = {i for i, _ in pairs}
         mj = {j for _, j in pairs}
-        for i, j in pairs:
-            objects.append(_pair_row(base, "match", rs[i], cs[j], float(m[i, j]), cmp))
+        for (i, j), iou in zip(pairs, metrics.pair_ious(m, pairs), strict=True):
+            objects.append(_pair_row(base, "match", rs[i], cs[j], iou, cmp))
             counts.setdefault(cat, InstanceCounts())
             counts[cat].tp += 1
-            counts[cat].iou_sum += float(m[i, j])
-            counts[cat].dice_sum += 2 * float(m[i, j]) / (1 + float(m[i, j]))
+            counts[cat].iou_sum += iou
+            counts[cat].dice_sum += 2 * iou / (1 + iou)
         left_r += [o for i, o in enumerate(rs) if i not in mi]
         left_c += [o for j, o in enumerate(cs) if j not in mj]
     # second pass: leftovers across classes -> "wrong class" (FN for one class, FP for the other)
-    m = iou_matrix(left_r, left_c)
     codes: dict[str, int] = {}
     r_cat = np.array([codes.setdefault(o.category, len(codes)) for o in left_r], dtype=np.int64)
     c_cat = np.array([codes.setdefault(o.category, len(codes)) for o in left_c], dtype=np.int64)
-    m[r_cat[:, None] == c_cat[None, :]] = 0.0
+    m = iou_pairs(left_r, left_c).tocoo()
+    across = r_cat[m.row] != c_cat[m.col]  # same-class leftovers did not match in the first pass
+    m = metrics.pair_table(m.row[across], m.col[across], m.data[across], m.shape)
     wrong = metrics.match(m, threshold)
     wi = {i for i, _ in wrong}
     wj = {j for _, j in wrong}
-    for i, j in wrong:
-        row = _pair_row(base, "wrong_class", left_r[i], left_c[j], float(m[i, j]), cmp)
+    for (i, j), iou in zip(wrong, metrics.pair_ious(m, wrong), strict=True):
+        row = _pair_row(base, "wrong_class", left_r[i], left_c[j], iou, cmp)
         objects.append(row)
         counts[left_r[i].category].fn += 1
         counts[left_r[i].category].wrong_class += 1
@@ -399,6 +401,15 @@ def _match_objects(
         row.best_iou = best_c.get(id(c), 0.0)
         objects.append(row)
     return objects
+
+
+def _best(table: sparray, axis: int) -> list[float]:
+    """Each object's best IoU in a ``pair_table``: along ``axis`` 1 per row (reference), 0 per column
+    (candidate); 0.0 for an object that overlaps nothing."""
+    coo = table.tocoo()
+    best = np.zeros(table.shape[1 - axis])
+    np.maximum.at(best, coo.row if axis == 1 else coo.col, coo.data)
+    return best.tolist()
 
 
 def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
