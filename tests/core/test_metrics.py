@@ -19,6 +19,9 @@ from pixelproof.core.metrics import (
     compare,
     directed_distances,
     match,
+    overlapping,
+    overlapping_pairs,
+    percentile95,
     placed_iou,
 )
 from pixelproof.core.qa_objects import annotation_placed, rle_placed
@@ -376,3 +379,62 @@ def test_instance_counts_derive_pq():
     assert c.pq == pytest.approx(c.sq * c.rq)
     assert math.isnan(InstanceCounts().pq)
     assert InstanceCounts(fp=2).pq == 0
+
+
+def _extents_of_every_kind(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Small boxes on a grid of integer corners (edges that touch, duplicates), a few large ones, and rows
+    that can overlap nothing: zero or negative sides, NaN, infinity."""
+    x0, y0 = rng.integers(0, 60, n).astype(float), rng.integers(0, 60, n).astype(float)
+    w, h = rng.integers(-1, 6, n).astype(float), rng.integers(-1, 6, n).astype(float)
+    big = rng.random(n) < 0.05
+    w[big], h[big] = rng.integers(20, 70, big.sum()), rng.integers(20, 70, big.sum())
+    out = np.c_[x0, y0, x0 + w, y0 + h]
+    out[rng.random(n) < 0.03, rng.integers(0, 4)] = np.nan
+    out[rng.random(n) < 0.02, rng.integers(0, 4)] = np.inf
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("batch", [1, 7, 1 << 20])
+def test_overlapping_finds_exactly_the_pairs_a_test_of_every_pair_finds(seed: int, batch: int) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = _extents_of_every_kind(rng, 300), _extents_of_every_kind(rng, 250)
+    with np.errstate(invalid="ignore"):
+        every = (np.minimum(a[:, None, 2], b[None, :, 2]) > np.maximum(a[:, None, 0], b[None, :, 0])) & (
+            np.minimum(a[:, None, 3], b[None, :, 3]) > np.maximum(a[:, None, 1], b[None, :, 1])
+        )
+    rows, cols = overlapping_pairs(a, b, batch=batch)
+    assert list(zip(rows.tolist(), cols.tolist(), strict=True)) == [tuple(p) for p in np.argwhere(every)]
+    per_row = dict(overlapping(a, b))
+    assert sorted(per_row) == list(range(len(a)))
+    for i, near in per_row.items():
+        assert near.tolist() == np.flatnonzero(every[i]).tolist()
+    assert 0 < every.sum() < every.size // 10  # the data has overlaps and, mostly, none
+
+
+def test_overlapping_a_slide_of_nuclei_compares_neighbours_only() -> None:
+    """100,000 nuclei a side (a slide): each meets its own copy and its few neighbours, none missed and no
+    pair listed twice, without testing all 10**10 pairs."""
+    rng = np.random.default_rng(0)
+    centres = rng.random((100_000, 2)) * 20_000
+    a = np.c_[centres - 6, centres + 6]
+    b = a + rng.normal(0, 1, a.shape)
+    rows, cols = overlapping_pairs(a, b)
+    assert np.array_equal(rows[rows == cols], np.arange(100_000))  # each meets its own copy, once
+    assert rows.size < 400_000
+    near = np.abs(centres[rows] - centres[cols]).max(axis=1)
+    assert near.max() < 20  # only neighbours
+
+
+def test_percentile95_is_numpys_linear_percentile_bit_for_bit() -> None:
+    rng = np.random.default_rng(0)
+    for k in range(3000):
+        n = int(rng.integers(1, 400))
+        kind = k % 3
+        if kind == 0:  # distances as a distance transform gives them: square roots of integers, many ties
+            d = np.sqrt(rng.integers(0, 50, n).astype(np.float64))
+        elif kind == 1:
+            d = rng.random(n) * 10.0 ** rng.integers(-3, 7)
+        else:
+            d = rng.integers(0, 4, n).astype(np.float64)
+        assert percentile95(d) == float(np.percentile(d, 95)), (k, n)

@@ -248,7 +248,7 @@ class MaskComparison:
         (both distance sets present: neither mask empty)."""
         if self._p95 is None or self._p95[0] is not self.d_ref or self._p95[1] is not self.d_cand:
             both = np.concatenate([self.d_ref, self.d_cand])
-            values = tuple(float(np.percentile(d, 95)) for d in (self.d_ref, self.d_cand, both))
+            values = tuple(percentile95(d) for d in (self.d_ref, self.d_cand, both))
             self._p95 = (self.d_ref, self.d_cand, values)  # type: ignore[assignment]
         return self._p95[2]
 
@@ -424,6 +424,20 @@ def box_iou(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def percentile95(d: np.ndarray) -> float:
+    """``float(np.percentile(d, 95))`` of finite, non-empty distances, bit for bit (its linear method and
+    its interpolation, which computes from the upper value when past half-way), by a partition: 3 us,
+    not numpy's 35 us of argument handling - QA takes three for each of an image's 10,000 nuclei."""
+    n = d.size
+    pos = 0.95 * (n - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, n - 1)
+    part = np.partition(d, (lo, hi))
+    a, b = float(part[lo]), float(part[hi])
+    t = pos - lo
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
+
+
 Extent = tuple[float, float, float, float]  # left, top, right, bottom
 
 
@@ -444,12 +458,51 @@ def overlapping(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[int, np.ndarray]
     overlaps it with positive area; rows are extents ``[left, top, right, bottom]``. Objects whose extents
     do not overlap share nothing, so pairwise measures (IoU, contact) look only at these pairs: an image
     of 10,000 objects is not 10**8 measurements."""
-    for i, (left, top, right, bottom) in enumerate(a.tolist()):
-        near = np.flatnonzero(
-            (np.minimum(right, b[:, 2]) > np.maximum(left, b[:, 0]))
-            & (np.minimum(bottom, b[:, 3]) > np.maximum(top, b[:, 1]))
-        )
-        yield i, near
+    rows, cols = overlapping_pairs(a, b)
+    bounds = np.searchsorted(rows, np.arange(len(a) + 1))
+    for i in range(len(a)):
+        yield i, cols[bounds[i] : bounds[i + 1]]
+
+
+def overlapping_pairs(a: np.ndarray, b: np.ndarray, batch: int = 1 << 20) -> tuple[np.ndarray, np.ndarray]:
+    """(rows of ``a``, rows of ``b``), sorted, of every pair of extents ``[left, top, right, bottom]``
+    overlapping with positive area. A sweep, not a test of every pair (10**8 comparisons for 10,000
+    nuclei a side; 10**10, minutes, for a slide of 100,000): the pairs that overlap across are those
+    where ``b`` starts inside ``a``'s width or ``a`` starts inside ``b``'s (two disjoint cases, each a
+    range of the other side sorted by left edge); they are then tested down too, ``batch`` at a time.
+    Rows with a NaN overlap nothing."""
+    a = np.asarray(a, dtype=np.float64).reshape(-1, 4)
+    b = np.asarray(b, dtype=np.float64).reshape(-1, 4)
+    ia, ib = np.flatnonzero(~np.isnan(a).any(axis=1)), np.flatnonzero(~np.isnan(b).any(axis=1))
+    oa, ob = ia[np.argsort(a[ia, 0], kind="stable")], ib[np.argsort(b[ib, 0], kind="stable")]
+    a_left, b_left = a[oa, 0], b[ob, 0]
+    found_a: list[np.ndarray] = [np.zeros(0, np.int64)]
+    found_b: list[np.ndarray] = [np.zeros(0, np.int64)]
+    # (owners, where each one's range starts and ends in the others, the others, owners are a's rows)
+    cases = (
+        (oa, np.searchsorted(b_left, a[oa, 0], "left"), np.searchsorted(b_left, a[oa, 2], "left"), ob, True),
+        (ob, np.searchsorted(a_left, b[ob, 0], "right"), np.searchsorted(a_left, b[ob, 2]), oa, False),
+    )
+    for owners, first, end, others, owners_are_a in cases:
+        count = np.maximum(end - first, 0)
+        total = np.cumsum(count)
+        k = 0
+        while k < owners.size:
+            done = int(total[k - 1]) if k else 0
+            stop = min(owners.size, max(k + 1, int(np.searchsorted(total, done + batch, "right"))))
+            c = count[k:stop]
+            offsets = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c) + np.repeat(first[k:stop], c)
+            x, y = owners[np.repeat(np.arange(k, stop), c)], others[offsets]
+            ra, rb = (x, y) if owners_are_a else (y, x)
+            keep = (np.minimum(a[ra, 2], b[rb, 2]) > np.maximum(a[ra, 0], b[rb, 0])) & (
+                np.minimum(a[ra, 3], b[rb, 3]) > np.maximum(a[ra, 1], b[rb, 1])
+            )
+            found_a.append(ra[keep])
+            found_b.append(rb[keep])
+            k = stop
+    rows, cols = np.concatenate(found_a), np.concatenate(found_b)
+    order = np.lexsort((cols, rows))
+    return rows[order], cols[order]
 
 
 def placed_iou(a: Placed, b: Placed) -> float:
