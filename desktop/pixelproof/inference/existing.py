@@ -11,6 +11,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import mask_edit, masks
+from pixelproof.core.metrics import overlapping_pairs
 from pixelproof.core.model import Annotation
 
 Rect = tuple[int, int, int, int]
@@ -184,39 +185,27 @@ def _box_iou(a: list[float], b: list[float]) -> float:
 def _overlapping_pairs(objs: list[NewObject], threshold: float, batch: int = 1 << 20) -> dict[int, list[int]]:
     """{j: [i < j, ...]}: the earlier objects that may overlap object j with IoU > ``threshold`` (boxes:
     box IoU; masks: box intersection / the larger mask area bounds the mask IoU). The others cannot.
-    Pairs come from a sweep over boxes sorted by left edge (a box meets those starting inside its width),
-    at most ``batch`` pairs at a time."""
+    Pairs come from ``metrics.overlapping_pairs``'s sweep (``batch`` pairs at a time)."""
     n = len(objs)
     boxes = np.array([o[2] for o in objs], dtype=np.float64).reshape(n, 4)
     pixels = np.array([o[3] for o in objs], dtype=np.float64)
     is_box = np.array([o[1].is_box for o in objs], dtype=bool)
     x0, y0 = boxes[:, 0], boxes[:, 1]
     x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
-    order = np.argsort(x0, kind="stable")
-    after = np.arange(1, n + 1)  # a box pairs with those after it in the sorted order ...
-    upto = np.searchsorted(x0[order], x1[order], side="left")  # ... that start before its right edge
-    count = np.maximum(upto - after, 0)
-    ends = np.cumsum(count)
+    extents = np.c_[x0, y0, x1, y1]
+    a, b = overlapping_pairs(extents, extents, batch)
+    a, b = a[a < b], b[a < b]
+    iw = np.minimum(x1[a], x1[b]) - np.maximum(x0[a], x0[b])
+    ih = np.minimum(y1[a], y1[b]) - np.maximum(y0[a], y0[b])
+    inter = iw * ih  # both positive: the extents overlap
+    area_a, area_b = boxes[a, 2] * boxes[a, 3], boxes[b, 2] * boxes[b, 3]
+    box_iou = inter / np.maximum(area_a + area_b - inter, 1e-12)
+    larger = np.maximum(pixels[a], pixels[b])  # 0 when neither area is known: no bound
+    mask_bound = np.where(larger > 0, inter / np.maximum(larger, 1e-12), np.inf)
+    may = np.where(is_box[a] | is_box[b], box_iou > threshold, mask_bound > threshold)
     pairs: dict[int, list[int]] = {}
-    start = 0
-    while start < n:
-        stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + batch)))
-        stop = min(stop, n)
-        c = count[start:stop]
-        first = np.repeat(np.arange(start, stop), c)
-        second = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c) + np.repeat(after[start:stop], c)
-        a, b = order[first], order[second]
-        iw = np.minimum(x1[a], x1[b]) - np.maximum(x0[a], x0[b])
-        ih = np.minimum(y1[a], y1[b]) - np.maximum(y0[a], y0[b])
-        inter = np.maximum(iw, 0.0) * np.maximum(ih, 0.0)
-        area_a, area_b = boxes[a, 2] * boxes[a, 3], boxes[b, 2] * boxes[b, 3]
-        box_iou = inter / np.maximum(area_a + area_b - inter, 1e-12)
-        larger = np.maximum(pixels[a], pixels[b])  # 0 when neither area is known: no bound
-        mask_bound = np.where(larger > 0, inter / np.maximum(larger, 1e-12), np.inf)
-        may = (inter > 0) & np.where(is_box[a] | is_box[b], box_iou > threshold, mask_bound > threshold)
-        for i, j in zip(np.minimum(a, b)[may].tolist(), np.maximum(a, b)[may].tolist(), strict=True):
-            pairs.setdefault(j, []).append(i)
-        start = stop
+    for i, j in zip(a[may].tolist(), b[may].tolist(), strict=True):
+        pairs.setdefault(j, []).append(i)
     for earlier in pairs.values():
         earlier.sort()
     return pairs
