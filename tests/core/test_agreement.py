@@ -84,6 +84,24 @@ def test_pairwise_dice_and_matched_f1_per_class(raters) -> None:  # type: ignore
     assert (bird["tp"], bird["fp"], bird["fn"], bird["dice"]) == (0, 0, 1, 0.0)  # bob called it a dog
 
 
+def test_each_raters_objects_are_decoded_once_an_image(raters, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Three raters are three pairs to score and one set of units: each object decoded once, not once
+    for every rater it is compared with (10,000 nuclei a rater made the decoding most of the run)."""
+    from pixelproof.core import qa_objects
+
+    decoded: list[int] = []
+    original = qa_objects.annotation_placed
+
+    def counting(ann, height: int, width: int):  # type: ignore[no-untyped-def]
+        decoded.append(id(ann))
+        return original(ann, height, width)
+
+    monkeypatch.setattr(qa_objects, "annotation_placed", counting)
+    run_agreement(raters)
+    total = sum(len(r.project.annotations) for r in raters)
+    assert len(decoded) == total and len(set(decoded)) == total
+
+
 def test_staple_per_annotator_matches_simpleitk_on_one_image(tmp_path: Path) -> None:
     import SimpleITK as sitk
 

@@ -139,16 +139,16 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
     """Agreement figures of one image (see the module docstring). Pure: reads its arguments only."""
     options = QAOptions(iou_threshold=iou_threshold, boundary_metrics=False)
     rows: list[PairRow] = []
-    for ma, mb in itertools.combinations(members, 2):
+    shape = (members[0].image.height, members[0].image.width)
+    objects = [image_objects(m.project, m.image, shape) for m in members]  # decoded once each
+    for (a, ma), (b, mb) in itertools.combinations(enumerate(members), 2):
         pair = ImagePair(file_name, ma.image, mb.image)
-        score = score_image(pair, ma.project, mb.project, options)
+        score = score_image(pair, ma.project, mb.project, options, objects=(objects[a], objects[b]))
         for r in score.rows:
             c = r.instances
             rows.append(
                 PairRow(file_name, r.category, ma.rater, mb.rater, r.dice, r.iou, c.f1, c.tp, c.fp, c.fn)
             )
-    shape = (members[0].image.height, members[0].image.width)
-    objects = [image_objects(m.project, m.image, shape) for m in members]
     units = [
         Unit(file_name, {members[r].rater: (objects[r][j].category, objects[r][j].ann.id) for r, j in unit})
         for unit in cluster_objects(objects, iou_threshold)

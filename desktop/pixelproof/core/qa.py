@@ -286,13 +286,19 @@ def score_image(
     void: np.ndarray | None = None,
     categories: list[str] | None = None,
     instance_scored: bool = True,
+    objects: tuple[list[ImageObject], list[ImageObject]] | None = None,
 ) -> ImageScore:
-    """Score one image pair: semantic rows per category and per-object rows (see ``QAResult``)."""
+    """Score one image pair: semantic rows per category and per-object rows (see ``QAResult``).
+    ``objects``: both sides' ``image_objects`` when the caller has them decoded already (agreement
+    scores each rater against every other: each decoded once, not once per pair)."""
     opt = options or QAOptions()
     shape = pair.shape
     spacing = image_spacing(pair.cand) or image_spacing(pair.ref)
-    refs = image_objects(reference, pair.ref, shape, void)
-    cands = image_objects(candidate, pair.cand, shape, void)
+    if objects is not None:
+        refs, cands = objects
+    else:
+        refs = image_objects(reference, pair.ref, shape, void)
+        cands = image_objects(candidate, pair.cand, shape, void)
     if categories is None:
         categories = sorted({o.category for o in refs} | {o.category for o in cands})
     counts = {c: InstanceCounts() for c in categories}
