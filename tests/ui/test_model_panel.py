@@ -94,6 +94,18 @@ class TileSpy(Backend):
         return [Prediction("thing", 0.9, [4, 4, 10, 10])]
 
 
+class TooBig(TileSpy):
+    """As ``TileSpy``, but fails as onnxruntime's full arena does for a picture with a side over 460 px."""
+
+    name = "toobig"
+
+    def predict(self, image, prompt=None):
+        TileSpy.seen.append(image.shape[:2])
+        if max(image.shape[:2]) > 460:
+            raise RuntimeError("Available memory of 67108864 is smaller than requested bytes of 268435456")
+        return [Prediction("thing", 0.9, [4, 4, 10, 10])]
+
+
 @pytest.fixture
 def fake_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     real = inference.discover
@@ -101,7 +113,7 @@ def fake_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     def discover():
         fakes = [
             BackendInfo(c.name, f"tests:{c.__name__}", None, c)
-            for c in (SlowBackend, FlakyBackend, ScoredBackend, TileSpy)
+            for c in (SlowBackend, FlakyBackend, ScoredBackend, TileSpy, TooBig)
         ]
         return sorted(real() + fakes, key=lambda i: i.name)
 

@@ -14,6 +14,7 @@ from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.edits.model_mapping import remembered
 from pixelproof.core.model import Annotation
+from pixelproof.inference import base
 from pixelproof.inference.tiling import Tiling, tile_rects
 from tests.ui.test_model_panel import (
     DISC,
@@ -126,6 +127,51 @@ def test_tiles_of_the_size_chosen(qtbot, demo) -> None:
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)
     assert TileSpy.seen == [(rec.height, rec.width)]
+
+
+def test_a_picture_too_big_for_the_model_memory_is_pre_labeled_in_tiles(qtbot, demo, monkeypatch) -> None:
+    """Tiles unchecked: M on a picture the model's memory cannot hold whole pre-labels it in tiles of
+    the overlap set, and says so in the summary and the list below it (double-click goes there)."""
+    monkeypatch.setattr(base, "_arena", 64 << 20)  # as if this process's models had 64 MB
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "toobig")
+    go_to(qtbot, win, 3)  # camera, 512 x 512: nothing labeled
+    rec = doc.project.images[3]
+    run = panel.run_options
+    assert not run.tiles.isChecked() and run.overlap.isEnabled()
+    type_into(run.overlap, "0.25")
+    TileSpy.seen = []
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    rects = tile_rects(rec.width, rec.height, Tiling(256, 0.25))
+    assert TileSpy.seen == [(rec.height, rec.width)] + [(h, w) for _x, _y, w, h in rects]
+    got = sorted((a.bbox[0], a.bbox[1]) for a in predictions(doc, 3))
+    assert got == sorted((x + 4.0, y + 4.0) for x, y, _w, _h in rects)
+    line = f"{rec.file_name}: too big for the model's 64 MB; pre-labeled in 256-px tiles"
+    problems = panel.batch.problems
+    assert problems.isVisible() and [problems.item(i).text() for i in range(problems.count())] == [line]
+    summary = panel.batch.summary_label.text()
+    assert summary.startswith("Pre-labeled 1 of 1 images")
+    assert "1 image pre-labeled in tiles, too big for the model's memory" in summary
+    assert "failed" not in summary
+
+    go_to(qtbot, win, 1)
+    item = problems.item(0)
+    problems.scrollToItem(item)
+    where = problems.visualItemRect(item).center()
+    QTest.mouseClick(problems.viewport(), LEFT, NOMOD, where)
+    QTest.mouseDClick(problems.viewport(), LEFT, NOMOD, where)
+    assert doc.current_image_id == 3
+
+    TileSpy.seen = []
+    go_to(qtbot, win, 5)  # chelsea, 451 x 300: fits whole, so no tiles and no line
+    small = doc.project.images[5]
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert TileSpy.seen == [(small.height, small.width)] and len(predictions(doc, 5)) == 1
+    assert problems.count() == 0 and "tiles" not in panel.batch.summary_label.text()
 
 
 def test_mapping_follows_current_category_and_is_remembered(qtbot, demo) -> None:

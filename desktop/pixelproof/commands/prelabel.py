@@ -34,7 +34,7 @@ from pixelproof.inference.base import Backend, BackendError, get_backend
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
 from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping
 from pixelproof.inference.from_boxes import box_annotations, failure_lines
-from pixelproof.inference.tiling import Tiling
+from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
 
 BOX_LINES = 20  # failed boxes named one a line; the rest are counted (a run over thousands stays readable)
 
@@ -97,9 +97,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--overlap",
         type=float,
-        default=0.2,
+        default=DEFAULT_OVERLAP,
         metavar="F",
-        help="tile overlap as a fraction of SIZE (default 0.2); objects up to about F x SIZE are seen whole",
+        help=f"tile overlap as a fraction of SIZE (default {DEFAULT_OVERLAP}); objects up to about F x SIZE "
+        "are seen whole; also the tiles of a picture too big for the model's memory, pre-labeled in tiles "
+        "without --tile",
     )
     p.add_argument(
         "--option",
@@ -145,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         options = batch_options(args)
         usage = _usage_error(args, options.shard_size)
         tiling = Tiling(args.tile, args.overlap) if args.tile is not None else None
+        Tiling(AUTO_TILE_START, args.overlap)  # --overlap is checked untiled too: a picture may be tiled
     except (ValueError, BackendError) as e:
         usage = str(e)
     if usage:
@@ -194,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
     with executor, ProgressBar(f"pre-labeling ({backend.name})") as bar, gc_paused():
         proposals = propose_batch(
             project, images, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
-            tiling=tiling, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
+            tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
         )  # fmt: skip
         account = partial(_account, result, bar=bar)
         try:
@@ -227,6 +230,11 @@ def run(args: argparse.Namespace) -> int:
             else ""
         )
         + (f", {_boxes(len(result.box_failures))} not outlined" if result.box_failures else "")
+        + (
+            f", {len(result.auto_tiled)} pre-labeled in tiles (too big for the model's memory)"
+            if result.auto_tiled
+            else ""
+        )
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
     return 1 if result.succeeded == 0 else 0
@@ -273,6 +281,9 @@ def _account(
             if len(result.box_failures) < BOX_LINES:
                 warn(failure.line(image.file_name), bar)
             result.box_failures.append((image.file_name, failure))
+        if proposal.auto_tiled is not None:  # the user did not ask for tiles: say so, per picture
+            warn(proposal.auto_tiled.line(image.file_name), bar)
+            result.auto_tiled.append((image.file_name, proposal.auto_tiled))
     else:
         result.failures.append((image.file_name, proposal))
         error(f"{image.file_name}: {proposal}", bar)

@@ -30,7 +30,7 @@ from pixelproof.inference.base import Backend, BackendError, Prediction
 from pixelproof.inference.existing import ExistingObjects
 from pixelproof.inference.existing import Shape as ExistingShape
 from pixelproof.inference.from_boxes import FROM_BOX, NO_MASK, BoxFailure, box_annotations
-from pixelproof.inference.tiling import RegionReader, Tiling, open_regions
+from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, RegionReader, Tiling, open_regions
 
 SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its category above this is skipped
 
@@ -46,6 +46,7 @@ class Proposal:
     skipped: int = 0  # predictions that repeat an object the image already has (``skip_existing``)
     speckles: int = 0  # masks the backend dropped for being under its ``min_area``
     box_failures: list[BoxFailure] = field(default_factory=list)  # from-boxes: boxes that got no mask
+    auto_tiled: AutoTiled | None = None  # too big for the model's memory: pre-labeled in these tiles
 
     def edit(self, label: str = "Pre-label") -> AddPredictions:
         """The edit that adds this proposal (categories first), for the CLI and the app's undo stack."""
@@ -247,12 +248,15 @@ class PredictionMapper:
         skipped: int = 0,
         speckles: int = 0,
         failed_boxes: Iterable[FailedBox] = (),
+        auto_tiled: AutoTiled | None = None,
     ) -> Proposal:
         """Categories and ids for shapes made elsewhere (a worker); called in image order, so ids do not
         depend on which worker finished first. A shape made from a box gets the box's category and a
         link to it (``pixelproof.from_box``): accepting it turns the box into the mask. ``failed_boxes``
-        become ``Proposal.box_failures``, named by category."""
-        proposal = Proposal(image.id, ignored=ignored, skipped=skipped, speckles=speckles)
+        become ``Proposal.box_failures``, named by category; ``auto_tiled`` is passed on as it is."""
+        proposal = Proposal(
+            image.id, ignored=ignored, skipped=skipped, speckles=speckles, auto_tiled=auto_tiled
+        )
         for box_id, category_id, why in failed_boxes:
             known = self.project.categories.get(category_id)
             name = known.name if known is not None else f"category {category_id}"
@@ -376,6 +380,7 @@ class PrelabelReport:
     speckles: int = 0  # masks the backend dropped under its ``min_area``
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     box_failures: list[tuple[str, BoxFailure]] = field(default_factory=list)  # (file name, box) no mask
+    auto_tiled: list[tuple[str, AutoTiled]] = field(default_factory=list)  # (file name, tiles): too big
 
     @property
     def succeeded(self) -> int:
@@ -440,6 +445,7 @@ def propose(
     cancelled: Callable[[], bool] | None = None,
     tiling: Tiling | None = None,
     from_boxes: bool = False,
+    overlap: float = DEFAULT_OVERLAP,
 ) -> Iterator[tuple[ImageRecord, Proposal | str]]:
     """Run ``backend`` on each image (tile by tile with ``tiling``), reading the next file while the model
     runs. Yields (image, Proposal) or (image, reason) when it failed: one image never stops the batch.
@@ -451,7 +457,7 @@ def propose(
 
     results = propose_batch(
         project, images, mapper, SerialExecutor(), backend=backend, tiling=tiling, cancelled=cancelled,
-        from_boxes=from_boxes,
+        from_boxes=from_boxes, overlap=overlap,
     )  # fmt: skip
     try:
         yield from results
@@ -471,12 +477,15 @@ def prelabel_project(
     tiling: Tiling | None = None,
     skip_existing: float | None = SKIP_EXISTING_IOU,
     from_boxes: bool = False,
+    overlap: float = DEFAULT_OVERLAP,
 ) -> PrelabelReport:
     """Run ``backend`` on each image and add its predictions to ``project`` (mutates it). A failing
     image is recorded (and passed to ``on_failure(file, reason)``) and the batch goes on. ``wrap`` may
     wrap the iteration, e.g. in a progress bar. With ``tiling`` each image is read and predicted tile
     by tile (``inference.tiling``). ``skip_existing``: see ``PredictionMapper``. ``from_boxes``: the
-    (interactive) backend outlines each box annotation instead (``inference.from_boxes``)."""
+    (interactive) backend outlines each box annotation instead (``inference.from_boxes``). Untiled, a
+    picture too big for the model's memory is pre-labeled in tiles overlapping by ``overlap``, listed in
+    ``PrelabelReport.auto_tiled``."""
     todo = select_images(project) if images is None else list(images)
     if from_boxes:
         todo = [im for im in todo if box_annotations(project, im.id)]
@@ -484,7 +493,9 @@ def prelabel_project(
         project, backend.source, only_existing=only_existing, mapping=mapping, skip_existing=skip_existing
     )
     report = PrelabelReport(images=len(todo))
-    items: Iterable = propose(project, backend, todo, mapper, tiling=tiling, from_boxes=from_boxes)
+    items: Iterable = propose(
+        project, backend, todo, mapper, tiling=tiling, from_boxes=from_boxes, overlap=overlap
+    )
     if wrap is not None:
         items = wrap(items, len(todo))  # type: ignore[arg-type]
     for image, result in items:
@@ -496,6 +507,8 @@ def prelabel_project(
             report.speckles += result.speckles
             report.new_categories += [c.name for c in result.categories]
             report.box_failures += [(image.file_name, f) for f in result.box_failures]
+            if result.auto_tiled is not None:
+                report.auto_tiled.append((image.file_name, result.auto_tiled))
             continue
         report.failures.append((image.file_name, result))
         if on_failure is not None:
@@ -519,7 +532,7 @@ class Rebaser:
             self.names[c.id] = c.name
         out = Proposal(
             proposal.image_id, ignored=proposal.ignored, skipped=proposal.skipped, speckles=proposal.speckles,
-            box_failures=list(proposal.box_failures),
+            box_failures=list(proposal.box_failures), auto_tiled=proposal.auto_tiled,
         )  # fmt: skip
         new_cats: dict[str, Category] = {}
         next_ann = project.next_annotation_id()

@@ -22,7 +22,8 @@ import importlib.metadata as metadata
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -43,6 +44,15 @@ class ModelLoadError(BackendError):
 
 class PromptError(BackendError):
     """An interactive backend got no prompt or one it cannot use."""
+
+
+class ModelMemoryError(BackendError):
+    """The model needs more than this process's onnxruntime arena holds for this picture (its own class,
+    so a batch can retry the picture in tiles on this failure and on no other)."""
+
+    def __init__(self, message: str, memory_mb: int) -> None:
+        super().__init__(message)
+        self.memory_mb = memory_mb  # the arena's cap, as the message names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,10 +301,11 @@ def predict_safely(
             from pixelproof.core.limits import ENV_MODEL_MEMORY
 
             h, w = image.shape[:2]
-            raise BackendError(
+            raise ModelMemoryError(
                 f"{backend.name}: the model needs more than its {_arena >> 20:,} MB of memory for this "
                 f"{w}x{h} picture; pre-label it in tiles (--tile SIZE) or give the model a fixed input "
-                f"size (its card's input.size); the budget is {ENV_MODEL_MEMORY}"
+                f"size (its card's input.size); the budget is {ENV_MODEL_MEMORY}",
+                _arena >> 20,
             ) from None
         raise BackendError(f"{backend.name} failed: {type(e).__name__}: {e}") from e
     h, w = image.shape[:2]
@@ -514,6 +525,61 @@ def default_threads() -> int:
 _arena: int | None = None  # bytes of this process's shared onnxruntime arena; None = no cap
 _arena_made = False  # registered (or found impossible) with the first session
 _arena_lock = threading.Lock()
+
+
+class ArenaHold:
+    """One run inside ``ArenaGate.shared``: ``crowded`` once another run shared the arena with it."""
+
+    __slots__ = ("crowded",)
+
+    def __init__(self, crowded: bool) -> None:
+        self.crowded = crowded
+
+
+class ArenaGate:
+    """Who uses the process's one onnxruntime arena at once: any number of runs (``shared``: a batch's
+    lanes), or one ``alone``. A picture that failed for memory while another lane's model held part of
+    the arena is judged again alone, so whether it fits does not depend on how many lanes ran."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._holders: list[ArenaHold] = []
+        self._alone = False
+        self._waiting = 0  # runs waiting to be alone: new shared runs wait behind them
+
+    @contextmanager
+    def shared(self) -> Iterator[ArenaHold]:
+        with self._cond:
+            while self._alone or self._waiting:
+                self._cond.wait()
+            hold = ArenaHold(crowded=bool(self._holders))
+            for other in self._holders:
+                other.crowded = True
+            self._holders.append(hold)
+        try:
+            yield hold
+        finally:
+            with self._cond:
+                self._holders.remove(hold)
+                self._cond.notify_all()
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            while self._alone or self._holders:
+                self._cond.wait()
+            self._waiting -= 1
+            self._alone = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._alone = False
+                self._cond.notify_all()
+
+
+arena_gate = ArenaGate()  # the runs sharing ``_arena`` (one per process, like it)
 
 
 def model_memory_cap(ort: Any) -> int | None:

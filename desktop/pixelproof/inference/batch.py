@@ -37,9 +37,9 @@ from pixelproof.inference.apply import (
     regions_checked,
     to_shapes,
 )
-from pixelproof.inference.base import Backend, BackendError, get_backend, predict_safely
+from pixelproof.inference.base import Backend, BackendError, get_backend
 from pixelproof.inference.from_boxes import box_annotations, segment_boxes
-from pixelproof.inference.tiling import Tiling, predict_tiled
+from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled
 
 SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"
 
@@ -123,6 +123,7 @@ class PrelabelContext:
     skip_iou: float | None = None  # skip predictions repeating an object above this IoU; None = keep all
     from_boxes: bool = False  # outline the items' boxes with an interactive backend instead
     apply_exif: bool = True  # the project's ``applies_exif``: images seen as their EXIF orientation says
+    overlap: float = DEFAULT_OVERLAP  # untiled runs: the tiles' overlap for a picture too big for the model
     ahead: ReadAhead | None = None  # serial runs: the next picture decoded while the model runs
     # in-process runs: ``backend`` serves the first lane that asks (or the serial run); the others load theirs
     _owner: Any = field(default=None, init=False, repr=False)
@@ -180,13 +181,14 @@ class ReadAhead:
 
 
 # (shapes, dropped, skipped) as ``to_shapes`` returns them, + speckles: masks the backend dropped under its
-# ``min_area``, + from-boxes: the boxes that got no mask, and why
-ShapesResult = tuple[list[Shape], int, int, int, list[FailedBox]]
+# ``min_area``, + from-boxes: the boxes that got no mask, and why, + the tiles a picture too big for the
+# model's memory was pre-labeled in (None: as asked)
+ShapesResult = tuple[list[Shape], int, int, int, list[FailedBox], AutoTiled | None]
 
 
 def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesResult | Failed]:
     """Predict on each image (the next one decoded in a thread while the model runs): ``(shapes,
-    dropped, skipped, speckles, failed boxes)`` or ``Failed(reason)`` per image."""
+    dropped, skipped, speckles, failed boxes, auto-tiled)`` or ``Failed(reason)`` per image."""
     try:
         model = context.model()
     except BackendError as e:  # e.g. the model file is not where this worker looks
@@ -219,23 +221,26 @@ def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesRes
 
 
 def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -> ShapesResult:
+    """One picture: outlined boxes, tiles as asked, or whole (in tiles after all when the model's memory
+    cannot hold it: ``predict_fitting``, the one place the CLI and the app both go through)."""
     h, w = item.height, item.width
+    tiled = None
     with model.lock:
         model.value.display_window = path_window(item.path)  # a DICOM's own VOI window
         if context.from_boxes:
             outlined = segment_boxes(model.value, pixels, list(item.boxes))
             shapes, failed = box_shapes(outlined, h, w)
-            return shapes, 0, 0, 0, failed
+            return shapes, 0, 0, 0, failed, None
         before = model.value.speckles_dropped
         if context.tiling is not None:
             predictions = predict_tiled(model.value, pixels, context.tiling)
         else:
-            predictions = predict_safely(model.value, pixels)
+            predictions, tiled = predict_fitting(model.value, pixels, context.overlap)
         speckles = model.value.speckles_dropped - before
     if context.skip_iou is None:
-        return (*to_shapes(predictions, h, w, context.keep), speckles, [])
+        return (*to_shapes(predictions, h, w, context.keep), speckles, [], tiled)
     existing = existing_objects(item.objects, h, w)
-    return (*to_shapes(predictions, h, w, context.keep, existing, context.skip_iou), speckles, [])
+    return (*to_shapes(predictions, h, w, context.keep, existing, context.skip_iou), speckles, [], tiled)
 
 
 def no_box_outlined(proposal: Proposal) -> str:
@@ -255,6 +260,7 @@ def propose_batch(
     backend: Backend | None = None,
     path_map: PathMap | None = None,
     tiling: Tiling | None = None,
+    overlap: float = DEFAULT_OVERLAP,
     from_boxes: bool = False,
     on_progress: Callable[[Progress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -264,7 +270,8 @@ def propose_batch(
     others build theirs from ``spec``.
     The project is not modified; a proposal's ids count on the earlier ones being applied. Predictions
     repeating an object are skipped as ``mapper.skip_existing`` says; ``from_boxes``: the (interactive)
-    backend outlines each box annotation without a mask made from it instead."""
+    backend outlines each box annotation without a mask made from it instead. Untiled, a picture too big
+    for the model's memory is pre-labeled in tiles overlapping by ``overlap`` (``Proposal.auto_tiled``)."""
     paths = path_map or PathMap()
     if not executor.in_process or backend is None:
         if spec is None:
@@ -275,7 +282,7 @@ def propose_batch(
         raise ValueError("a backend spec is needed to run on two lanes")
     skip_iou = None if from_boxes else mapper.skip_existing
     context = PrelabelContext(
-        spec, mapper.class_filter(), backend, tiling, skip_iou, from_boxes, project.applies_exif
+        spec, mapper.class_filter(), backend, tiling, skip_iou, from_boxes, project.applies_exif, overlap
     )
 
     def item(im: ImageRecord) -> Item:

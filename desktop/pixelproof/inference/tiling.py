@@ -17,10 +17,20 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from pixelproof.inference.base import Backend, BackendError, Prediction, predict_safely
+from pixelproof.inference.base import (
+    Backend,
+    BackendError,
+    ModelMemoryError,
+    Prediction,
+    arena_gate,
+    predict_safely,
+)
 from pixelproof.inference.onnx_yolo import nms
 
 Rect = tuple[int, int, int, int]  # x, y, w, h
+DEFAULT_OVERLAP = 0.2  # ``--overlap``'s default, and the app's
+AUTO_TILE_START = 1024  # a picture too big for the model's memory is tried in tiles of this size first,
+AUTO_TILE_FLOOR = 256  # then halved while it still fails, down to this size
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +38,7 @@ class Tiling:
     """``size`` px square tiles overlapping by ``overlap`` (a fraction of the size, 0 <= overlap < 1)."""
 
     size: int
-    overlap: float = 0.2
+    overlap: float = DEFAULT_OVERLAP
     match_iou: float = 0.5  # masks: band IoU for one object; boxes: NMS IoU
 
     def __post_init__(self) -> None:
@@ -140,6 +150,62 @@ def predict_tiled(
         if on_tile is not None:
             on_tile(i + 1, len(rects))
     return merge_tiles(per_tile, tiling.match_iou)
+
+
+@dataclass(frozen=True, slots=True)
+class AutoTiled:
+    """A picture too big for the model's memory that was pre-labeled in ``size``-px tiles instead
+    (``predict_fitting``): reported per picture, since the user did not ask for tiles."""
+
+    size: int
+    memory_mb: int  # the model's budget it did not fit in
+
+    def line(self, file_name: str) -> str:
+        """The warning for ``file_name``, as the CLI prints it and the app lists it."""
+        return (
+            f"{file_name}: too big for the model's {self.memory_mb:,} MB; pre-labeled in {self.size}-px tiles"
+        )
+
+
+def auto_tile_sizes(width: int, height: int) -> list[int]:
+    """Tile sizes to try, largest first: ``AUTO_TILE_START`` halved down to ``AUTO_TILE_FLOOR``, only
+    those smaller than the picture's longer side (a tile as big as the picture is the picture again)."""
+    sizes, size = [], AUTO_TILE_START
+    while size >= AUTO_TILE_FLOOR:
+        if size < max(width, height):
+            sizes.append(size)
+        size //= 2
+    return sizes
+
+
+def predict_fitting(
+    backend: Backend, pixels: np.ndarray, overlap: float = DEFAULT_OVERLAP
+) -> tuple[list[Prediction], AutoTiled | None]:
+    """``predict_safely`` on the whole picture; when the model's arena cannot hold it (``ModelMemoryError``,
+    no other failure), the picture again in tiles (``auto_tile_sizes``, each as ``predict_tiled`` with
+    ``overlap``), so a slide or an aerial picture is pre-labeled without asking for tiles. Returns the
+    predictions and how it was tiled (None: whole). When the smallest tile fails too, the whole picture's
+    ``ModelMemoryError`` is raised. A failure while another lane shared the arena is judged again alone
+    (``arena_gate``), so the outcome is the one a serial run gets."""
+    with arena_gate.shared() as hold:
+        try:
+            return predict_safely(backend, pixels), None
+        except ModelMemoryError as e:
+            failure, crowded = e, hold.crowded
+    with arena_gate.alone():
+        if crowded:
+            try:
+                return predict_safely(backend, pixels), None
+            except ModelMemoryError as e:
+                failure = e
+        regions = ArrayRegions(pixels)
+        for size in auto_tile_sizes(regions.width, regions.height):
+            try:
+                found = predict_tiled(backend, regions, Tiling(size, overlap))
+            except ModelMemoryError:
+                continue
+            return found, AutoTiled(size, failure.memory_mb)
+    raise failure
 
 
 # -- merging -----------------------------------------------------------------------------------------

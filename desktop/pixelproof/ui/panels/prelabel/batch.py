@@ -2,8 +2,9 @@
 on a ``Project.snapshot``, in its thread or, for a large project, on local worker processes (one per
 core); each image's proposal is moved onto the live project (``Rebaser``) and pushed as one undo step as
 it arrives. Shows progress, images/s, ETA, the summary and the images that failed (double-click one to go
-there), and each box that got no mask, with why. A failing image is reported and skipped; Cancel stops
-after the images in flight."""
+there), each box that got no mask, with why, and each picture too big for the model's memory that was
+pre-labeled in tiles instead (the user did not ask for tiles). A failing image is reported and skipped;
+Cancel stops after the images in flight."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.run_options import RunSettings
 from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
+
+FAILED_COLOR = "#d9534f"  # an image or box the model failed on
+TILED_COLOR = "#c77c02"  # a picture pre-labeled in tiles it was too big for the model's memory whole
 
 
 def text_button(action: QAction, text: str = "") -> QToolButton:
@@ -69,6 +73,7 @@ class Batch:
     speckles: int = 0  # masks the backend dropped under its min_area
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
     box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
+    auto_tiled: list[str] = field(default_factory=list)  # "file: too big for ...; pre-labeled in N-px tiles"
 
     @property
     def total(self) -> int:
@@ -99,7 +104,10 @@ class BatchRunner(QWidget):
         self.summary_label.setWordWrap(True)
         self.problems = QListWidget()
         self.problems.setObjectName("prelabelProblems")
-        self.problems.setToolTip("Images (and boxes) the model failed on; double-click to go there")
+        self.problems.setToolTip(
+            "Images (and boxes) the model failed on, and pictures too big for its memory that were "
+            "pre-labeled in tiles; double-click to go there"
+        )
         self.problems.setMaximumHeight(90)
         self.problems.itemDoubleClicked.connect(self._go_to_problem)
         layout = QVBoxLayout(self)
@@ -157,6 +165,7 @@ class BatchRunner(QWidget):
                 spec,
                 skip_existing=run.skip_existing,
                 tiling=None if from_boxes else run.tiling,
+                overlap=run.overlap,
                 from_boxes=from_boxes,
             ),
             lambda cancelled: self._batch_done(batch, bool(cancelled)),
@@ -194,6 +203,11 @@ class BatchRunner(QWidget):
                 line = failure.line(rec.file_name)
                 batch.box_failures.append(line)
                 self._add_problem(line, image_id)
+            if proposal.auto_tiled is not None:  # not asked for: said per picture, in its own colour
+                line = proposal.auto_tiled.line(rec.file_name)
+                batch.auto_tiled.append(line)
+                self._add_problem(line, image_id, TILED_COLOR)
+                self.message.emit(line)
             if proposal.annotations:
                 n = len(proposal.annotations)
                 what = "Outline boxes of" if batch.from_boxes else "Pre-label"
@@ -207,10 +221,10 @@ class BatchRunner(QWidget):
         batch.done += 1
         self._show_batch_progress(batch)
 
-    def _add_problem(self, text: str, image_id: int) -> None:
+    def _add_problem(self, text: str, image_id: int, color: str = FAILED_COLOR) -> None:
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.UserRole, image_id)
-        item.setForeground(QColor("#d9534f"))
+        item.setForeground(QColor(color))
         self.problems.addItem(item)
         self.problems.show()
 
@@ -252,6 +266,10 @@ class BatchRunner(QWidget):
             text += f"; not outlined: {batch.box_failures[0]}"
         elif batch.box_failures:
             text += f"; {len(batch.box_failures)} boxes not outlined (listed below)"
+        if batch.auto_tiled:
+            n = len(batch.auto_tiled)
+            text += f"; {n} image{'s' if n != 1 else ''} pre-labeled in tiles, too big for the model's memory"
+            text += " (listed below)"
         if failed:
             text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
         self.summary_label.setText(text)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.inference.apply import SKIP_EXISTING_IOU
-from pixelproof.inference.tiling import Tiling
+from pixelproof.inference.tiling import DEFAULT_OVERLAP, Tiling
 from pixelproof.ui.panels.base import scroll_safe
 from pixelproof.ui.settings import settings
 
@@ -26,11 +26,13 @@ from pixelproof.ui.settings import settings
 @dataclass(frozen=True, slots=True)
 class RunSettings:
     """One run's choices: ``skip_existing`` None = keep predictions repeating an object; ``unlabeled_only``
-    applies to "Pre-label all" (M always runs on the image in view)."""
+    applies to "Pre-label all" (M always runs on the image in view). ``overlap``: the tiles' overlap,
+    also for a picture too big for the model's memory that an untiled run pre-labels in tiles."""
 
     skip_existing: float | None = SKIP_EXISTING_IOU
     unlabeled_only: bool = False
     tiling: Tiling | None = None
+    overlap: float = DEFAULT_OVERLAP
 
 
 class RunOptions(QGroupBox):
@@ -74,8 +76,11 @@ class RunOptions(QGroupBox):
         self.overlap.setRange(0.0, 0.85)
         self.overlap.setSingleStep(0.05)
         self.overlap.setDecimals(2)
-        self.overlap.setValue(s.value("model/tile_overlap", 0.2, type=float))
-        self.overlap.setToolTip("Overlap between tiles, as a fraction of the tile size")
+        self.overlap.setValue(s.value("model/tile_overlap", DEFAULT_OVERLAP, type=float))
+        self.overlap.setToolTip(
+            "Overlap between tiles, as a fraction of the tile size; also for a picture too big for the "
+            "model's memory, which is pre-labeled in tiles without Tiles checked (and listed below)"
+        )
         scroll_safe(self.skip_iou, self.tile_size, self.overlap)
         grid = QGridLayout(self)  # two narrow columns: the dock fits a 1366-px screen
         grid.setContentsMargins(6, 4, 6, 4)
@@ -102,13 +107,15 @@ class RunOptions(QGroupBox):
         if self.tiles.isChecked():
             tiling = Tiling(self.tile_size.value(), self.overlap.value())
         return RunSettings(
-            self.skip_iou.value() if self.skip.isChecked() else None, self.unlabeled.isChecked(), tiling
+            self.skip_iou.value() if self.skip.isChecked() else None,
+            self.unlabeled.isChecked(),
+            tiling,
+            self.overlap.value(),
         )
 
     def _changed(self, *_: object) -> None:
         self.skip_iou.setEnabled(self.skip.isChecked())
         self.tile_size.setEnabled(self.tiles.isChecked())
-        self.overlap.setEnabled(self.tiles.isChecked())
         s = settings()
         s.setValue("model/skip_existing", self.skip.isChecked())
         s.setValue("model/skip_iou", self.skip_iou.value())

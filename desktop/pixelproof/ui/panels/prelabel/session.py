@@ -19,7 +19,7 @@ from pixelproof.core.model import Project
 from pixelproof.inference import base as inference
 from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper
 from pixelproof.inference.batch import BackendSpec
-from pixelproof.inference.tiling import Tiling
+from pixelproof.inference.tiling import DEFAULT_OVERLAP, Tiling
 from pixelproof.ui.workers import Job
 
 Report = Callable[[object], None]
@@ -143,10 +143,11 @@ def propose_in_worker(
     *,
     skip_existing: float | None = SKIP_EXISTING_IOU,
     tiling: Tiling | None = None,
+    overlap: float = DEFAULT_OVERLAP,
     from_boxes: bool = False,
 ) -> bool:
     """Pre-label ``image_ids`` of the snapshot (``inference.batch.propose_batch``, as the CLI does, with
-    its ``skip_existing``, ``tiling`` and ``from_boxes``):
+    its ``skip_existing``, ``tiling``, ``overlap`` and ``from_boxes``):
     reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image.
     A large job (``core.batch.is_large_job``) with a ``spec`` runs on local worker processes, one per
     core (reported first as ``("where", description)``), a small one on two lanes (threads) when there
@@ -168,7 +169,7 @@ def propose_in_worker(
     with executor:
         results = propose_batch(
             snap, todo, mapper, executor, spec=spec, backend=backend, cancelled=cancel.is_set,
-            tiling=tiling, from_boxes=from_boxes,
+            tiling=tiling, overlap=overlap, from_boxes=from_boxes,
         )  # fmt: skip
         try:
             for image, result in results:
