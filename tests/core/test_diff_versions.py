@@ -168,3 +168,32 @@ def test_recreated_objects_are_measured_only_where_their_extents_overlap(monkeyp
     want = [[one(a, b) for b in news] for a in olds]
     assert got.tolist() == want
     assert (got > 0).sum() <= measured < len(olds) * len(news) // 4
+
+
+def test_edited_objects_are_measured_in_one_sweep_an_image_with_the_same_ious(monkeypatch) -> None:
+    """Objects kept under their id but edited were measured one pair at a time, each pair its own sweep
+    and table: 10,000 edited nuclei were 10,000 sweeps. Now one an image, and each IoU is still the one
+    of measuring that pair alone."""
+    from pixelproof.core import diff, metrics
+
+    image = ImageRecord(1, "a.png", 64, 48)
+    olds = [box_annotation(k + 1, 1, 1, [8.0 * (k % 8), 6.0 * (k // 8), 5, 4]) for k in range(40)]
+    olds += [mask_annotation(100 + k, 1, 2, disc(4 + 8 * k, 40, 3, 64, 48)) for k in range(8)]
+    news = [copy_annotation(a) for a in olds]
+    for k, a in enumerate(news):
+        if k % 3 == 0:
+            a.bbox = [a.bbox[0] + 1 + k % 5, *a.bbox[1:]]  # moved (some off their old box entirely)
+    news[41] = mask_annotation(101, 1, 2, disc(12, 38, 3, 64, 48))
+    news[43] = mask_annotation(103, 1, 2, disc(60, 10, 3, 64, 48))  # moved away: IoU 0
+    want = {
+        a.id: 1.0 if diff._same_geometry(a, b) else float(diff.iou_pairs([a], [b], image, image)[0, 0])
+        for a, b in zip(olds, news, strict=True)
+    }
+    sweeps = []
+    sweep = metrics.overlapping_pairs
+    monkeypatch.setattr(metrics, "overlapping_pairs", lambda a, b: sweeps.append(1) or sweep(a, b))
+    changes = diff.diff_image("a.png", image, [(a, "c") for a in olds], image, [(b, "c") for b in news])
+    edited = {a.id for a, b in zip(olds, news, strict=True) if not diff._same_geometry(a, b)}
+    assert {c.old_id: c.iou for c in changes} == {k: want[k] for k in edited}
+    assert want[103] == 0.0 and 0 < want[101] < 1 and len(changes) > 10
+    assert len(sweeps) == 1

@@ -111,10 +111,18 @@ def _pixel_extent(rle: dict[str, Any] | None) -> metrics.Extent | None:
     return x, y, x + w, y + h
 
 
-def _geometry_iou(a: Annotation, b: Annotation, old_im: ImageRecord, new_im: ImageRecord) -> float:
-    if _same_geometry(a, b):
-        return 1.0
-    return float(iou_pairs([a], [b], old_im, new_im)[0, 0])
+def _same_id_ious(
+    pairs: list[tuple[Annotation, str, Annotation, str]], old_im: ImageRecord, new_im: ImageRecord
+) -> list[float]:
+    """Geometry IoU of each (old, new) version of an object (1.0 when the shape is the same), all measured
+    in one ``iou_pairs`` table whose diagonal they are: one sweep an image, not one per edited object."""
+    ious = [1.0] * len(pairs)
+    moved = [k for k, (a, _, b, _) in enumerate(pairs) if not _same_geometry(a, b)]
+    if moved:
+        table = iou_pairs([pairs[k][0] for k in moved], [pairs[k][2] for k in moved], old_im, new_im)
+        for k, iou in zip(moved, table.diagonal().tolist(), strict=True):
+            ious[k] = float(iou)
+    return ious
 
 
 def _changed(
@@ -123,9 +131,7 @@ def _changed(
     b: Annotation,
     ca: str,
     cb: str,
-    iou: float | None,
-    old_im: ImageRecord,
-    new_im: ImageRecord,
+    iou: float,
 ) -> ObjectChange | None:
     what = []
     if not _same_geometry(a, b):
@@ -138,8 +144,6 @@ def _changed(
         what.append("other")
     if not what:
         return None
-    if iou is None:
-        iou = _geometry_iou(a, b, old_im, new_im)
     return ObjectChange(file_name, CHANGED, cb, ca, a.id, b.id, iou, a.review, b.review, what)
 
 
@@ -156,13 +160,16 @@ def diff_image(
     new_by_id = {a.id: (a, c) for a, c in new_objects}
     left_old: list[tuple[Annotation, str]] = []
     paired: set[int] = set()
+    same_id: list[tuple[Annotation, str, Annotation, str]] = []
     for a, ca in old_objects:
         hit = new_by_id.get(a.id)
         if hit is None:
             left_old.append((a, ca))
             continue
         paired.add(a.id)
-        change = _changed(file_name, a, hit[0], ca, hit[1], None, old_image, new_image)
+        same_id.append((a, ca, *hit))
+    for (a, ca, b, cb), iou in zip(same_id, _same_id_ious(same_id, old_image, new_image), strict=True):
+        change = _changed(file_name, a, b, ca, cb, iou)
         if change is not None:
             out.append(change)
     left_new = [(a, c) for a, c in new_objects if a.id not in paired]
@@ -175,7 +182,7 @@ def diff_image(
     mi, mj = {i for i, _ in matched}, {j for _, j in matched}
     for (i, j), iou in zip(matched, matched_iou, strict=True):
         (a, ca), (b, cb) = left_old[i], left_new[j]
-        change = _changed(file_name, a, b, ca, cb, iou, old_image, new_image)
+        change = _changed(file_name, a, b, ca, cb, iou)
         if change is not None:
             out.append(change)
     for i, (a, ca) in enumerate(left_old):

@@ -31,7 +31,7 @@ def model_facts(
     mats = matrices(boxes)
     out.boxes, out.mats, out.predictions = boxes, mats, list(predictions)
     out.label_ids = [o.ann.id for o in objs]
-    out.min_similarity = image_min_similarity(mats.similarity)
+    out.min_similarity = image_min_similarity(mats)
     out.min_prediction_score = float(boxes.pred_probs.min()) if len(predictions) else 1.0
     if not ctx.wants("low_mask_agreement") or not predictions:
         return
