@@ -32,6 +32,7 @@ from pixelproof.inference.tiling import (
     predict_fitting,
     predict_tiled,
 )
+from tests.inference.conv_models import conv_model
 
 REPO = Path(__file__).resolve().parents[2]
 ORT_FULL = "Non-zero status code returned while running Conv node. Available memory of 67108864 is smaller"
@@ -170,23 +171,7 @@ def varied_model(path: Path, channels: int = 16) -> Path:
     1x1 convolution, so colours map to different classes. 16 planes of a 1024-px tile are 64 MB (twice
     that while onnxruntime reorders them), of a 512-px tile 16 MB: under a 64 MB budget the first fails
     and the second fits with room to spare (what the arena still holds from earlier pictures)."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    weights = np.random.default_rng(0).normal(size=(channels, 3, 1, 1)).astype(np.float32)
-    graph = helper.make_graph(
-        [helper.make_node("Conv", ["input", "weight"], ["out"])],
-        "varied",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, "h", "w"])],
-        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, channels, "h", "w"])],
-        [numpy_helper.from_array(weights, "weight")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.save(model, str(path))
-    card = {"family": "semantic", "classes": [f"c{i}" for i in range(channels)], "background": 0}
-    Path(f"{path}.json").write_text(json.dumps(card))
-    return path
+    return conv_model(path, np.random.default_rng(0).normal(size=(channels, 3, 1, 1)))
 
 
 def blocks(height: int, width: int, seed: int) -> np.ndarray:

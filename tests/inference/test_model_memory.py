@@ -4,7 +4,6 @@ the kernel never gets to kill the app. The cap is made once per process, so the 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,27 +18,14 @@ from pixelproof.core.limits import ENV_MODEL_MEMORY, model_memory_bytes
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
+from tests.inference.conv_models import conv_model  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def wide_model(path: Path, channels: int) -> Path:
     """A semantic model of any input size whose logits are ``channels`` planes of the picture's size."""
-    from onnx import TensorProto, helper, numpy_helper
-
-    weight = numpy_helper.from_array(np.ones((channels, 3, 1, 1), np.float32), "weight")
-    graph = helper.make_graph(
-        [helper.make_node("Conv", ["input", "weight"], ["out"])],
-        "wide",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, "h", "w"])],
-        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, channels, "h", "w"])],
-        [weight],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.save(model, str(path))
-    card = {"family": "semantic", "classes": [f"c{i}" for i in range(channels)], "background": 0}
-    Path(f"{path}.json").write_text(json.dumps(card))
-    return path
+    return conv_model(path, np.ones((channels, 3, 1, 1), np.float32))
 
 
 def test_budget_from_the_environment_or_the_machine_shared_by_workers(
