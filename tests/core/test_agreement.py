@@ -137,7 +137,7 @@ def test_agreement_of_a_merged_project_equals_that_of_its_shards(raters) -> None
 def test_units_measure_only_objects_that_can_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
     """Units were built by measuring every object against every unit in Python: 10,000 objects an image
     kept ``agreement`` busy for minutes. The units are those of the unit-mean IoU over all pairs."""
-    from pixelproof.core import agreement, metrics, qa_objects
+    from pixelproof.core import agreement, matching, qa_objects
     from tests.core.teams_data import box_annotation
 
     rng = np.random.default_rng(4)
@@ -166,7 +166,7 @@ def test_units_measure_only_objects_that_can_overlap(monkeypatch: pytest.MonkeyP
                     for o in objs
                 ]
             )
-            pairs = metrics.match(m, threshold)
+            pairs = matching.match(m, threshold)
             taken = {j for j, _ in pairs}
             for j, u in pairs:
                 units[u].append((r, j))

@@ -174,7 +174,7 @@ def test_edited_objects_are_measured_in_one_sweep_an_image_with_the_same_ious(mo
     """Objects kept under their id but edited were measured one pair at a time, each pair its own sweep
     and table: 10,000 edited nuclei were 10,000 sweeps. Now one an image, and each IoU is still the one
     of measuring that pair alone."""
-    from pixelproof.core import diff, metrics
+    from pixelproof.core import diff, matching
 
     image = ImageRecord(1, "a.png", 64, 48)
     olds = [box_annotation(k + 1, 1, 1, [8.0 * (k % 8), 6.0 * (k // 8), 5, 4]) for k in range(40)]
@@ -190,8 +190,8 @@ def test_edited_objects_are_measured_in_one_sweep_an_image_with_the_same_ious(mo
         for a, b in zip(olds, news, strict=True)
     }
     sweeps = []
-    sweep = metrics.overlapping_pairs
-    monkeypatch.setattr(metrics, "overlapping_pairs", lambda a, b: sweeps.append(1) or sweep(a, b))
+    sweep = matching.overlapping_pairs
+    monkeypatch.setattr(matching, "overlapping_pairs", lambda a, b: sweeps.append(1) or sweep(a, b))
     changes = diff.diff_image("a.png", image, [(a, "c") for a in olds], image, [(b, "c") for b in news])
     edited = {a.id for a, b in zip(olds, news, strict=True) if not diff._same_geometry(a, b)}
     assert {c.old_id: c.iou for c in changes} == {k: want[k] for k in edited}

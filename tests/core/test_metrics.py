@@ -11,6 +11,7 @@ from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks
 from pixelproof.core.mask_edit import rle_counts
+from pixelproof.core.matching import match, overlapping, overlapping_pairs
 from pixelproof.core.metrics import (
     InstanceCounts,
     Placed,
@@ -18,9 +19,6 @@ from pixelproof.core.metrics import (
     box_iou,
     compare,
     directed_distances,
-    match,
-    overlapping,
-    overlapping_pairs,
     percentile95,
     placed_iou,
 )
@@ -274,10 +272,10 @@ def test_match_is_hungarian_and_strict():
 @pytest.fixture(params=["small groups", "large groups"])
 def group_solver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Both ways a group is solved: its dense table, or (over ``DENSE_GROUP_CELLS``) the sparse solver."""
-    from pixelproof.core import metrics
+    from pixelproof.core import matching
 
     if request.param == "large groups":
-        monkeypatch.setattr(metrics, "DENSE_GROUP_CELLS", 0)
+        monkeypatch.setattr(matching, "DENSE_GROUP_CELLS", 0)
     return str(request.param)
 
 

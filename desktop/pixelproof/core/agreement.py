@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import metrics, reliability
+from pixelproof.core import matching, metrics, reliability
 from pixelproof.core.merge import ANNOTATOR_KEY, Shard
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.qa import QAOptions, score_image
@@ -120,14 +120,14 @@ def cluster_objects(per_rater: list[list[ImageObject]], iou_threshold: float) ->
         for u, unit in enumerate(units):
             for rr, jj in unit:
                 unit_of[rr][jj] = u
-        total = metrics.pair_table([], [], [], (len(objs), len(units)))
+        total = matching.pair_table([], [], [], (len(objs), len(units)))
         for rr in range(r):  # summed rater by rater, in the order of a unit's members
             t = iou_pairs(objs, per_rater[rr]).tocoo()
-            total = total + metrics.pair_table(t.row, unit_of[rr][t.col], t.data, total.shape)
+            total = total + matching.pair_table(t.row, unit_of[rr][t.col], t.data, total.shape)
         total = total.tocoo()
         members = np.array([len(unit) for unit in units], dtype=np.float64)
-        m = metrics.pair_table(total.row, total.col, total.data / members[total.col], total.shape)
-        pairs = metrics.match(m, iou_threshold)
+        m = matching.pair_table(total.row, total.col, total.data / members[total.col], total.shape)
+        pairs = matching.match(m, iou_threshold)
         taken = {j for j, _ in pairs}
         for j, u in pairs:
             units[u].append((r, j))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import metrics
+from pixelproof.core import matching, metrics
 from pixelproof.core.mask_edit import annotation_rle
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split import image_key
@@ -64,14 +64,14 @@ def iou_pairs(
     olds: list[Annotation], news: list[Annotation], old_im: ImageRecord, new_im: ImageRecord
 ) -> sparray:
     """Geometry IoU of the old/new pairs with IoU > 0 (QA's conventions: box IoU when either is a box) as a
-    sparse table (``metrics.pair_table``), computed by pycocotools on RLEs without decoding masks;
-    measured only for pairs whose extents overlap (``metrics.overlapping``): 10,000 re-created objects are
+    sparse table (``matching.pair_table``), computed by pycocotools on RLEs without decoding masks;
+    measured only for pairs whose extents overlap (``matching.overlapping``): 10,000 re-created objects are
     not 10**8 pairs in Python, nor an 800 MB table."""
     rows: list[int] = []
     cols: list[int] = []
     ious: list[float] = []
     if not olds or not news:
-        return metrics.pair_table(rows, cols, ious, (len(olds), len(news)))
+        return matching.pair_table(rows, cols, ious, (len(olds), len(news)))
     same_size = (old_im.height, old_im.width) == (new_im.height, new_im.width)
     ro = [
         annotation_rle(a, old_im.height, old_im.width) if same_size and a.kind != "box" else None
@@ -81,7 +81,7 @@ def iou_pairs(
         annotation_rle(b, new_im.height, new_im.width) if same_size and b.kind != "box" else None
         for b in news
     ]
-    for i, near in metrics.overlapping(_extents(olds, ro), _extents(news, rn)):
+    for i, near in matching.overlapping(_extents(olds, ro), _extents(news, rn)):
         a = olds[i]
         shaped = []
         for j in near.tolist():
@@ -96,15 +96,15 @@ def iou_pairs(
             rows += [i] * len(shaped)
             cols += shaped
             ious += np.asarray(measured, dtype=np.float64).reshape(len(shaped)).tolist()
-    return metrics.pair_table(rows, cols, ious, (len(olds), len(news)))
+    return matching.pair_table(rows, cols, ious, (len(olds), len(news)))
 
 
 def _extents(anns: list[Annotation], rles: list[dict[str, Any] | None]) -> np.ndarray:
-    """Each annotation's extent around its box and its RLE's pixels (``metrics.extents``)."""
-    return metrics.extents((a.bbox for a in anns), map(_pixel_extent, rles))
+    """Each annotation's extent around its box and its RLE's pixels (``matching.extents``)."""
+    return matching.extents((a.bbox for a in anns), map(_pixel_extent, rles))
 
 
-def _pixel_extent(rle: dict[str, Any] | None) -> metrics.Extent | None:
+def _pixel_extent(rle: dict[str, Any] | None) -> matching.Extent | None:
     if rle is None:
         return None
     x, y, w, h = (float(v) for v in mask_utils.toBbox(rle))
@@ -175,8 +175,8 @@ def diff_image(
     left_new = [(a, c) for a, c in new_objects if a.id not in paired]
     if left_old and left_new:
         m = iou_pairs([a for a, _ in left_old], [b for b, _ in left_new], old_image, new_image)
-        matched = metrics.match(m, iou_threshold)
-        matched_iou = metrics.pair_ious(m, matched)
+        matched = matching.match(m, iou_threshold)
+        matched_iou = matching.pair_ious(m, matched)
     else:
         matched, matched_iou = [], []
     mi, mj = {i for i, _ in matched}, {j for _, j in matched}

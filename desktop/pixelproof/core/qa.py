@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pixelproof.core import metrics
+from pixelproof.core import matching, metrics
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Project
 from pixelproof.core.qa_objects import (
@@ -351,7 +351,7 @@ def _match_objects(
     threshold: float,
     cmp,  # type: ignore[no-untyped-def]
 ) -> list[ObjectRow]:
-    """The object rows of one image: same-class pairs matched one-to-one (best total IoU, ``metrics.match``),
+    """The object rows of one image: same-class pairs matched one-to-one (best total IoU, ``matching.match``),
     then the leftovers matched across classes ("wrong class"), then the unmatched as FN / FP; ``counts``
     follows. IoUs are sparse tables of the overlapping pairs: an image of 10,000 objects is no 10**8 table."""
     objects: list[ObjectRow] = []
@@ -365,10 +365,10 @@ def _match_objects(
         m = iou_pairs(rs, cs)
         best_r.update(zip(map(id, rs), _best(m, axis=1), strict=True))
         best_c.update(zip(map(id, cs), _best(m, axis=0), strict=True))
-        pairs = metrics.match(m, threshold)
+        pairs = matching.match(m, threshold)
         mi = {i for i, _ in pairs}
         mj = {j for _, j in pairs}
-        for (i, j), iou in zip(pairs, metrics.pair_ious(m, pairs), strict=True):
+        for (i, j), iou in zip(pairs, matching.pair_ious(m, pairs), strict=True):
             objects.append(_pair_row(base, "match", rs[i], cs[j], iou, cmp))
             counts.setdefault(cat, InstanceCounts())
             counts[cat].tp += 1
@@ -382,11 +382,11 @@ def _match_objects(
     c_cat = np.array([codes.setdefault(o.category, len(codes)) for o in left_c], dtype=np.int64)
     m = iou_pairs(left_r, left_c).tocoo()
     across = r_cat[m.row] != c_cat[m.col]  # same-class leftovers did not match in the first pass
-    m = metrics.pair_table(m.row[across], m.col[across], m.data[across], m.shape)
-    wrong = metrics.match(m, threshold)
+    m = matching.pair_table(m.row[across], m.col[across], m.data[across], m.shape)
+    wrong = matching.match(m, threshold)
     wi = {i for i, _ in wrong}
     wj = {j for _, j in wrong}
-    for (i, j), iou in zip(wrong, metrics.pair_ious(m, wrong), strict=True):
+    for (i, j), iou in zip(wrong, matching.pair_ious(m, wrong), strict=True):
         row = _pair_row(base, "wrong_class", left_r[i], left_c[j], iou, cmp)
         objects.append(row)
         counts[left_r[i].category].fn += 1

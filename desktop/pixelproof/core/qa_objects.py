@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import limits, metrics, rle_codec
+from pixelproof.core import limits, matching, metrics, rle_codec
 from pixelproof.core.mask_edit import rle_counts
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -212,27 +212,27 @@ def pair_iou(a: ImageObject, b: ImageObject) -> float:
 
 
 def iou_pairs(refs: list[ImageObject], cands: list[ImageObject]) -> sparray:
-    """``pair_iou`` of the reference x candidate pairs with IoU > 0 as a sparse table (``metrics.pair_table``,
-    what ``metrics.match`` reads): measured only for pairs whose extents overlap, and never laid out
-    densely, so an image of 10,000 objects is neither 10**8 measurements (minutes per image) nor an
-    800 MB table."""
+    """``pair_iou`` of the reference x candidate pairs with IoU > 0 as a sparse table
+    (``matching.pair_table``, what ``matching.match`` reads): measured only for pairs whose extents
+    overlap, and never laid out densely, so an image of 10,000 objects is neither 10**8 measurements
+    (minutes per image) nor an 800 MB table."""
     rows: list[int] = []
     cols: list[int] = []
     ious: list[float] = []
     if refs and cands:
-        for i, near in metrics.overlapping(_extents(refs), _extents(cands)):
+        for i, near in matching.overlapping(_extents(refs), _extents(cands)):
             for j in near.tolist():
                 v = pair_iou(refs[i], cands[j])
                 if v > 0:
                     rows.append(i)
                     cols.append(j)
                     ious.append(v)
-    return metrics.pair_table(rows, cols, ious, (len(refs), len(cands)))
+    return matching.pair_table(rows, cols, ious, (len(refs), len(cands)))
 
 
 def _extents(objects: list[ImageObject]) -> np.ndarray:
-    """Each object's extent around its stored box and its pixels (``metrics.extents``)."""
+    """Each object's extent around its stored box and its pixels (``matching.extents``)."""
     pixels = [
         (o.placed.x0, o.placed.y0, o.placed.x1, o.placed.y1) if o.placed.mask.size else None for o in objects
     ]
-    return metrics.extents((o.ann.bbox for o in objects), pixels)
+    return matching.extents((o.ann.bbox for o in objects), pixels)

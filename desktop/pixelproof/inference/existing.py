@@ -11,7 +11,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import mask_edit, masks
-from pixelproof.core.metrics import overlapping_pairs
+from pixelproof.core.matching import overlapping_pairs
 from pixelproof.core.model import Annotation
 
 Rect = tuple[int, int, int, int]
@@ -185,7 +185,7 @@ def _box_iou(a: list[float], b: list[float]) -> float:
 def _overlapping_pairs(objs: list[NewObject], threshold: float, batch: int = 1 << 20) -> dict[int, list[int]]:
     """{j: [i < j, ...]}: the earlier objects that may overlap object j with IoU > ``threshold`` (boxes:
     box IoU; masks: box intersection / the larger mask area bounds the mask IoU). The others cannot.
-    Pairs come from ``metrics.overlapping_pairs``'s sweep (``batch`` pairs at a time)."""
+    Pairs come from ``matching.overlapping_pairs``'s sweep (``batch`` pairs at a time)."""
     n = len(objs)
     boxes = np.array([o[2] for o in objs], dtype=np.float64).reshape(n, 4)
     pixels = np.array([o[3] for o in objs], dtype=np.float64)

@@ -23,7 +23,7 @@ image): compute it in a first pass (``min_possible_similarity`` over each image'
 over workers gives the serial result. Boxes here are [x1, y1, x2, y2].
 
 cleanlab fills label x prediction tables; here only the pairs whose boxes overlap are measured
-(``metrics.overlapping_pairs``), and the maxima over disjoint pairs, whose similarity depends on the
+(``matching.overlapping_pairs``), and the maxima over disjoint pairs, whose similarity depends on the
 centres' distance alone, come from each box's nearest neighbours: the same figures, bit for bit, without
 a 10,000 x 10,000 table for a tile of nuclei.
 """
@@ -147,9 +147,9 @@ def _centres(boxes: np.ndarray) -> np.ndarray:
 
 def matrices(boxes: ImageBoxes, alpha: float = ALPHA) -> Matrices:
     """IoU and ObjectLab similarity between the image's labels and predictions, measured only where boxes
-    overlap (``metrics.overlapping_pairs``); boxes must be finite (the project and results readers see
+    overlap (``matching.overlapping_pairs``); boxes must be finite (the project and results readers see
     to it)."""
-    from pixelproof.core.metrics import overlapping_pairs
+    from pixelproof.core.matching import overlapping_pairs
 
     lab, pred = boxes.lab_boxes, boxes.pred_boxes
     if not (np.isfinite(lab).all() and np.isfinite(pred).all()):
@@ -276,7 +276,7 @@ def badloc_match(
 
 def overlapping_labels(boxes: ImageBoxes) -> np.ndarray:
     """Per label: another label of a different class overlaps it with IoU >= 0.95 (cleanlab's check)."""
-    from pixelproof.core.metrics import overlapping_pairs
+    from pixelproof.core.matching import overlapping_pairs
 
     rows, cols = overlapping_pairs(boxes.lab_boxes, boxes.lab_boxes)
     rows, cols = rows[rows != cols], cols[rows != cols]

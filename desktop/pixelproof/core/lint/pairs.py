@@ -7,7 +7,8 @@ import numpy as np
 
 from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.facts import CheckedObject, Context, Emit
-from pixelproof.core.metrics import overlapping, placed_iou
+from pixelproof.core.matching import overlapping
+from pixelproof.core.metrics import placed_iou
 from pixelproof.core.model import ImageRecord
 
 
