@@ -21,9 +21,9 @@ import pytest
 from pixelproof.core.coco import load_project, new_project, save_project
 from pixelproof.core.limits import ENV_MODEL_MEMORY
 from pixelproof.core.model import ImageRecord
-from pixelproof.inference import base
+from pixelproof.inference import arena
 from pixelproof.inference.apply import prelabel_project
-from pixelproof.inference.base import Backend, BackendError, ModelMemoryError, Prediction, arena_gate
+from pixelproof.inference.base import Backend, BackendError, ModelMemoryError, Prediction
 from pixelproof.inference.tiling import (
     ArrayRegions,
     AutoTiled,
@@ -59,7 +59,7 @@ class Roomy(Backend):
 @pytest.fixture
 def capped(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if this process's models shared an arena of 64 MB (what ``predict_safely`` names)."""
-    monkeypatch.setattr(base, "_arena", 64 << 20)
+    monkeypatch.setattr(arena, "_cap", 64 << 20)
 
 
 def picture(height: int, width: int) -> np.ndarray:
@@ -106,7 +106,7 @@ def test_a_picture_that_fits_is_not_tiled(capped: None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("error", "arena"),
+    ("error", "cap"),
     [
         ("boom", 64 << 20),  # a model's own failure
         ("Failed to allocate memory for requested buffer", 64 << 20),  # the machine, not the arena
@@ -114,9 +114,9 @@ def test_a_picture_that_fits_is_not_tiled(capped: None) -> None:
     ],
 )
 def test_other_failures_are_not_retried(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, error: str, arena: int | None
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, error: str, cap: int | None
 ) -> None:
-    monkeypatch.setattr(base, "_arena", arena)
+    monkeypatch.setattr(arena, "_cap", cap)
     folder = tmp_path / "p"
     folder.mkdir()
     project = new_project(["thing"])
@@ -144,7 +144,7 @@ def test_a_failure_next_to_another_lane_is_judged_again_alone(capped: None) -> N
 
     backend = Crowded(limit=0)
     out: list = []
-    with arena_gate.shared():  # the other lane, running
+    with arena.gate.shared():  # the other lane, running
         lane = threading.Thread(target=lambda: out.append(predict_fitting(backend, picture(1500, 1500))))
         lane.start()
         lane.join(0.5)

@@ -14,7 +14,7 @@ from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.edits.model_mapping import remembered
 from pixelproof.core.model import Annotation
-from pixelproof.inference import base
+from pixelproof.inference import arena
 from pixelproof.inference.tiling import Tiling, tile_rects
 from tests.ui.test_model_panel import (
     DISC,
@@ -132,7 +132,7 @@ def test_tiles_of_the_size_chosen(qtbot, demo) -> None:
 def test_a_picture_too_big_for_the_model_memory_is_pre_labeled_in_tiles(qtbot, demo, monkeypatch) -> None:
     """Tiles unchecked: M on a picture the model's memory cannot hold whole pre-labels it in tiles of
     the overlap set, and says so in the summary and the list below it (double-click goes there)."""
-    monkeypatch.setattr(base, "_arena", 64 << 20)  # as if this process's models had 64 MB
+    monkeypatch.setattr(arena, "_cap", 64 << 20)  # as if this process's models had 64 MB
     win, doc = demo, demo.document
     panel = choose(qtbot, win, "toobig")
     go_to(qtbot, win, 3)  # camera, 512 x 512: nothing labeled

@@ -21,14 +21,14 @@ import importlib
 import importlib.metadata as metadata
 import os
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+
+from pixelproof.inference import arena
 
 ENTRY_POINT_GROUP = "pixelproof.backends"
 KINDS = ("detect", "segment", "interactive")
@@ -297,15 +297,16 @@ def predict_safely(
     except MemoryError:
         raise BackendError(f"{backend.name}: out of memory") from None
     except Exception as e:  # a plugin's bug must not take the app down
-        if "Available memory of" in str(e) and _arena is not None:  # onnxruntime's arena is full
+        cap = arena.cap_bytes()
+        if "Available memory of" in str(e) and cap is not None:  # onnxruntime's arena is full
             from pixelproof.core.limits import ENV_MODEL_MEMORY
 
             h, w = image.shape[:2]
             raise ModelMemoryError(
-                f"{backend.name}: the model needs more than its {_arena >> 20:,} MB of memory for this "
+                f"{backend.name}: the model needs more than its {cap >> 20:,} MB of memory for this "
                 f"{w}x{h} picture; pre-label it in tiles (--tile SIZE) or give the model a fixed input "
                 f"size (its card's input.size); the budget is {ENV_MODEL_MEMORY}",
-                _arena >> 20,
+                cap >> 20,
             ) from None
         raise BackendError(f"{backend.name} failed: {type(e).__name__}: {e}") from e
     h, w = image.shape[:2]
@@ -522,88 +523,6 @@ def default_threads() -> int:
     return max(1, min(worker_threads(), 8))
 
 
-_arena: int | None = None  # bytes of this process's shared onnxruntime arena; None = no cap
-_arena_made = False  # registered (or found impossible) with the first session
-_arena_lock = threading.Lock()
-
-
-class ArenaHold:
-    """One run inside ``ArenaGate.shared``: ``crowded`` once another run shared the arena with it."""
-
-    __slots__ = ("crowded",)
-
-    def __init__(self, crowded: bool) -> None:
-        self.crowded = crowded
-
-
-class ArenaGate:
-    """Who uses the process's one onnxruntime arena at once: any number of runs (``shared``: a batch's
-    lanes), or one ``alone``. A picture that failed for memory while another lane's model held part of
-    the arena is judged again alone, so whether it fits does not depend on how many lanes ran."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._holders: list[ArenaHold] = []
-        self._alone = False
-        self._waiting = 0  # runs waiting to be alone: new shared runs wait behind them
-
-    @contextmanager
-    def shared(self) -> Iterator[ArenaHold]:
-        with self._cond:
-            while self._alone or self._waiting:
-                self._cond.wait()
-            hold = ArenaHold(crowded=bool(self._holders))
-            for other in self._holders:
-                other.crowded = True
-            self._holders.append(hold)
-        try:
-            yield hold
-        finally:
-            with self._cond:
-                self._holders.remove(hold)
-                self._cond.notify_all()
-
-    @contextmanager
-    def alone(self) -> Iterator[None]:
-        with self._cond:
-            self._waiting += 1
-            while self._alone or self._holders:
-                self._cond.wait()
-            self._waiting -= 1
-            self._alone = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._alone = False
-                self._cond.notify_all()
-
-
-arena_gate = ArenaGate()  # the runs sharing ``_arena`` (one per process, like it)
-
-
-def model_memory_cap(ort: Any) -> int | None:
-    """The cap of the one onnxruntime arena this process's models share (registered with the first
-    session: ``limits.model_memory_bytes`` for this process's ``memory_share``), or None without one."""
-    global _arena, _arena_made
-    with _arena_lock:
-        if not _arena_made:
-            from pixelproof.core.batch.worker import memory_share
-            from pixelproof.core.limits import model_memory_bytes
-
-            cap = model_memory_bytes(memory_share())
-            if cap is not None:
-                try:
-                    where = ort.OrtMemoryInfo(
-                        "Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT
-                    )
-                    ort.create_and_register_allocator(where, ort.OrtArenaCfg(cap, -1, -1, -1))
-                except Exception:  # an onnxruntime without shared allocators: each session its own
-                    cap = None
-            _arena, _arena_made = cap, True
-        return _arena
-
-
 def open_onnx_session(path: str | Path, what: str = "ONNX model", threads: int = 0) -> Any:
     """An onnxruntime CPU session for ``path``; ``ModelLoadError`` with a one-line reason for a missing
     file or a file that is not ONNX, ``BackendError`` when onnxruntime is missing."""
@@ -617,7 +536,7 @@ def open_onnx_session(path: str | Path, what: str = "ONNX model", threads: int =
     # idle intra-op threads sleep instead of spinning: between runs the spinning thread would take a core
     # from what the app does with the outputs (on a busy machine it halved the model's own speed too)
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    if model_memory_cap(ort) is not None:  # past it a run fails with a message, not the machine
+    if arena.register(ort) is not None:  # past it a run fails with a message, not the machine
         opts.add_session_config_entry("session.use_env_allocators", "1")
     try:
         return ort.InferenceSession(str(p), sess_options=opts, providers=["CPUExecutionProvider"])

@@ -17,12 +17,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from pixelproof.inference import arena
 from pixelproof.inference.base import (
     Backend,
     BackendError,
     ModelMemoryError,
     Prediction,
-    arena_gate,
     predict_safely,
 )
 from pixelproof.inference.onnx_yolo import nms
@@ -186,13 +186,13 @@ def predict_fitting(
     ``overlap``), so a slide or an aerial picture is pre-labeled without asking for tiles. Returns the
     predictions and how it was tiled (None: whole). When the smallest tile fails too, the whole picture's
     ``ModelMemoryError`` is raised. A failure while another lane shared the arena is judged again alone
-    (``arena_gate``), so the outcome is the one a serial run gets."""
-    with arena_gate.shared() as hold:
+    (``arena.gate``), so the outcome is the one a serial run gets."""
+    with arena.gate.shared() as hold:
         try:
             return predict_safely(backend, pixels), None
         except ModelMemoryError as e:
             failure, crowded = e, hold.crowded
-    with arena_gate.alone():
+    with arena.gate.alone():
         if crowded:
             try:
                 return predict_safely(backend, pixels), None
