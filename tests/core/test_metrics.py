@@ -11,7 +11,7 @@ from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks
 from pixelproof.core.mask_edit import rle_counts
-from pixelproof.core.matching import match, overlapping, overlapping_pairs
+from pixelproof.core.matching import match, overlapping, overlapping_pairs, overlapping_within
 from pixelproof.core.metrics import (
     InstanceCounts,
     Placed,
@@ -408,6 +408,14 @@ def test_overlapping_finds_exactly_the_pairs_a_test_of_every_pair_finds(seed: in
     for i, near in per_row.items():
         assert near.tolist() == np.flatnonzero(every[i]).tolist()
     assert 0 < every.sum() < every.size // 10  # the data has overlaps and, mostly, none
+    with np.errstate(invalid="ignore"):
+        within = (np.minimum(a[:, None, 2], a[None, :, 2]) > np.maximum(a[:, None, 0], a[None, :, 0])) & (
+            np.minimum(a[:, None, 3], a[None, :, 3]) > np.maximum(a[:, None, 1], a[None, :, 1])
+        )
+    i, j = overlapping_within(a, batch=batch)
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [
+        tuple(p) for p in np.argwhere(np.triu(within, 1))
+    ]
 
 
 def test_overlapping_a_slide_of_nuclei_compares_neighbours_only() -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import mask_edit, masks
-from pixelproof.core.matching import overlapping_pairs
+from pixelproof.core.matching import overlapping_within
 from pixelproof.core.model import Annotation
 
 Rect = tuple[int, int, int, int]
@@ -185,7 +185,7 @@ def _box_iou(a: list[float], b: list[float]) -> float:
 def _overlapping_pairs(objs: list[NewObject], threshold: float, batch: int = 1 << 20) -> dict[int, list[int]]:
     """{j: [i < j, ...]}: the earlier objects that may overlap object j with IoU > ``threshold`` (boxes:
     box IoU; masks: box intersection / the larger mask area bounds the mask IoU). The others cannot.
-    Pairs come from ``matching.overlapping_pairs``'s sweep (``batch`` pairs at a time)."""
+    Pairs come from ``matching.overlapping_within``'s sweep (``batch`` pairs at a time)."""
     n = len(objs)
     boxes = np.array([o[2] for o in objs], dtype=np.float64).reshape(n, 4)
     pixels = np.array([o[3] for o in objs], dtype=np.float64)
@@ -193,8 +193,7 @@ def _overlapping_pairs(objs: list[NewObject], threshold: float, batch: int = 1 <
     x0, y0 = boxes[:, 0], boxes[:, 1]
     x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
     extents = np.c_[x0, y0, x1, y1]
-    a, b = overlapping_pairs(extents, extents, batch)
-    a, b = a[a < b], b[a < b]
+    a, b = overlapping_within(extents, batch)
     iw = np.minimum(x1[a], x1[b]) - np.maximum(x0[a], x0[b])
     ih = np.minimum(y1[a], y1[b]) - np.maximum(y0[a], y0[b])
     inter = iw * ih  # both positive: the extents overlap
