@@ -336,7 +336,7 @@ SEMANTIC = ("deeplabv3", "lraspp", "unet")
 PHASES = (
     ("pixelproof.inference.batch", "_load", "read"),
     ("pixelproof.inference.onnx_models", "semantic_input", "preprocess"),
-    ("pixelproof.inference.batch", "predict_safely", "predict"),
+    ("pixelproof.inference.batch", "predict_fitting", "predict"),
     ("pixelproof.inference.onnx_torchvision", "resize_logits", "resize logits"),
     ("pixelproof.inference.onnx_torchvision", "argmax_and_confidence", "argmax+softmax"),
     ("pixelproof.inference.onnx_models", "semantic_predictions", "components+RLE"),
