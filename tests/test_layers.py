@@ -29,6 +29,9 @@ def test_every_package_is_listed_in_pyproject() -> None:
     root = REPO / "desktop"
     found = {".".join(p.parent.relative_to(root).parts) for p in (root / "pixelproof").rglob("__init__.py")}
     found.add("pixelproof.resources")
+    data = REPO / "resources"  # its folders (demo, icons) are listed too: packaged as data, none left out
+    folders = [d.relative_to(data).parts for d in data.rglob("*") if d.is_dir() and d.name != "__pycache__"]
+    found |= {".".join(("pixelproof.resources", *parts)) for parts in folders}
     assert found == listed
 
 
