@@ -12,15 +12,14 @@ import pytest
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-from pixelproof.core.qa import (
+from pixelproof.core.qa import QAOptions, run_qa
+from pixelproof.core.qa_difference import (
     DIFF_AGREE,
     DIFF_FN,
     DIFF_FP,
     DIFF_WRONG_CLASS,
-    QAOptions,
     difference_image,
     difference_rgba,
-    run_qa,
 )
 from pixelproof.core.qa_objects import pair_images
 from pixelproof.core.report import to_dict

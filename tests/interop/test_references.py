@@ -11,7 +11,8 @@ from PIL import Image
 
 from pixelproof.core import masks
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-from pixelproof.core.qa import DIFF_VOID, difference_image, run_qa
+from pixelproof.core.qa import run_qa
+from pixelproof.core.qa_difference import DIFF_VOID, difference_image
 from pixelproof.interop.references import ReferenceLoadError, load_reference
 
 

@@ -4,7 +4,7 @@
 semantic Dice/IoU/boundary figures plus that image's object counts), ``per_object`` rows (matched pairs,
 wrong-class pairs, FN and FP objects, each with its box so a view can centre on it), ``per_class`` and
 ``summary`` aggregates, and the images that matched nothing. ``score_image`` does one image (for a view
-that re-scores after an edit) and ``difference_image`` gives the per-pixel agreement/FN/FP map.
+that re-scores after an edit); the per-pixel agreement/FN/FP map is ``qa_difference.difference_image``.
 
 Masks are decoded straight into crops (``Placed``) from RLE or polygons, never as whole images per object,
 so a large dataset is scored in seconds. Images are paired by ``file_name``, then by the bare file stem
@@ -42,25 +42,6 @@ from pixelproof.core.qa_tables import (
 
 if TYPE_CHECKING:
     from scipy.sparse import sparray
-
-# difference codes (``difference_image``) and their display colours (Okabe-Ito, colour-blind safe)
-DIFF_NONE, DIFF_AGREE, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS, DIFF_VOID = 0, 1, 2, 3, 4, 5
-DIFF_NAMES = {
-    DIFF_NONE: "background",
-    DIFF_AGREE: "agreement",
-    DIFF_FN: "missed (FN)",
-    DIFF_FP: "extra (FP)",
-    DIFF_WRONG_CLASS: "wrong class",
-    DIFF_VOID: "void (ignored)",
-}
-DIFF_COLORS = {
-    DIFF_NONE: (0, 0, 0, 0),
-    DIFF_AGREE: (0, 158, 115, 255),
-    DIFF_FN: (213, 94, 0, 255),
-    DIFF_FP: (0, 114, 178, 255),
-    DIFF_WRONG_CLASS: (204, 121, 167, 255),
-    DIFF_VOID: (128, 128, 128, 255),
-}
 
 
 @dataclass(slots=True)
@@ -542,70 +523,3 @@ def run_qa(
         pass  # the rows done so far
     result.per_volume = volumes.score(opt, result.problems)
     return result
-
-
-# ------------------------------------------------------------------------------------------------
-# difference image for views and reports
-
-
-def difference_image(
-    pair: ImagePair,
-    reference: Any,
-    candidate: Project,
-    category: str | None = None,
-) -> np.ndarray:
-    """HxW uint8 codes (``DIFF_*``): agreement, missed (FN), extra (FP), wrong class, void.
-
-    With ``category`` only that class counts; otherwise a pixel agrees when both sides give it the same
-    class, is "wrong class" when both label it with different classes.
-    """
-    from pixelproof.core.references import Reference
-
-    ref = reference if isinstance(reference, Reference) else Reference(project=reference)
-    h, w = pair.shape
-    void = ref.void_mask(pair.ref)
-    refs = image_objects(ref.project, pair.ref, (h, w), void)
-    cands = image_objects(candidate, pair.cand, (h, w), void)
-    cats = sorted({o.category for o in refs} | {o.category for o in cands})
-    if category is not None:
-        cats = [c for c in cats if c == category]
-    agree = np.zeros((h, w), bool)
-    fn = np.zeros((h, w), bool)
-    fp = np.zeros((h, w), bool)
-    any_r = np.zeros((h, w), bool)
-    any_c = np.zeros((h, w), bool)
-    for cat in cats:
-        a = metrics.merge([o.placed for o in refs if o.category == cat]).to_full(h, w)
-        b = metrics.merge([o.placed for o in cands if o.category == cat]).to_full(h, w)
-        agree |= a & b
-        fn |= a & ~b
-        fp |= b & ~a
-        any_r |= a
-        any_c |= b
-    codes = np.zeros((h, w), np.uint8)
-    codes[agree] = DIFF_AGREE
-    codes[fn] = DIFF_FN
-    codes[fp & ~fn] = DIFF_FP
-    codes[any_r & any_c & ~agree] = DIFF_WRONG_CLASS
-    if void is not None:
-        codes[void] = DIFF_VOID
-    return codes
-
-
-def difference_rgba(codes: np.ndarray, outline: bool = False) -> np.ndarray:
-    """Colour a difference image (``DIFF_COLORS``); ``outline`` keeps only each region's 1-px border."""
-    import cv2
-
-    lut = np.zeros((256, 4), np.uint8)
-    for code, color in DIFF_COLORS.items():
-        lut[code] = color
-    if outline:
-        keep = np.zeros(codes.shape, bool)
-        kernel = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8)
-        for code in np.unique(codes):
-            if code == DIFF_NONE:
-                continue
-            m = (codes == code).astype(np.uint8)
-            keep |= (m - cv2.erode(m, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)).astype(bool)
-        codes = np.where(keep, codes, DIFF_NONE).astype(np.uint8)
-    return lut[codes]

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import qa, safe_csv
+from pixelproof.core import qa, qa_difference, safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.qa import FIGURE_FIELDS, INSTANCE_FIELDS, ImageClassRow, ObjectRow, QAResult
 from pixelproof.core.qa_objects import ImagePair
@@ -310,7 +310,7 @@ def thumbnail_png(
     """PNG bytes of the difference overlay (on the image when readable), longest side ``size``."""
     import cv2
 
-    codes = qa.difference_image(pair, reference, candidate)
+    codes = qa_difference.difference_image(pair, reference, candidate)
     h, w = codes.shape
     if image is None:
         try:
@@ -328,7 +328,7 @@ def thumbnail_png(
         lo, hi = float(img.min()), float(img.max())
         gray = ((img - lo) / (hi - lo or 1.0) * 255).astype(np.uint8)
         base = np.repeat(gray[..., None], 3, axis=2)
-    rgba = qa.difference_rgba(codes)
+    rgba = qa_difference.difference_rgba(codes)
     alpha = rgba[..., 3:4].astype(np.float64) / 255 * 0.6
     out = (base * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8)
     scale = size / max(h, w)
@@ -405,9 +405,9 @@ def write_html(
         parts.append(html_table(data["per_volume"], ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
     if result is not None and reference is not None and candidate is not None:
         legend = "".join(
-            f"<span style='background:rgb{tuple(qa.DIFF_COLORS[k][:3])}'>{html.escape(v)}</span>"
-            for k, v in qa.DIFF_NAMES.items()
-            if k != qa.DIFF_NONE
+            f"<span style='background:rgb{tuple(qa_difference.DIFF_COLORS[k][:3])}'>{html.escape(v)}</span>"
+            for k, v in qa_difference.DIFF_NAMES.items()
+            if k != qa_difference.DIFF_NONE
         )
         parts.append(f"<h2>{worst} worst images (mean Dice)</h2><p class='legend'>{legend}</p>")
         parts.append("<div class='thumbs'>")

@@ -10,7 +10,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pixelproof.core import qa
+from pixelproof.core import qa, qa_difference
 from pixelproof.core.coco import default_color
 from pixelproof.core.model import Project
 from pixelproof.core.qa import ObjectRow, QAOptions, QAResult
@@ -125,14 +125,14 @@ def overlays(pair: ImagePair, reference: Reference, candidate: Project, outline:
     """The three layers of the review panes for one image pair."""
     shape = pair.shape
     colors = category_colors(candidate, reference.project)
-    codes = qa.difference_image(pair, reference, candidate)
-    present = {int(c) for c in np.unique(codes)} - {qa.DIFF_NONE}
+    codes = qa_difference.difference_image(pair, reference, candidate)
+    present = {int(c) for c in np.unique(codes)} - {qa_difference.DIFF_NONE}
     return Overlays(
         image_id=pair.cand.id,
         outline=outline,
         reference=mask_layer(reference.project, pair.ref, shape, colors, outline),
         candidate=mask_layer(candidate, pair.cand, shape, colors, outline),
-        difference=qa.difference_rgba(codes, outline=outline),
+        difference=qa_difference.difference_rgba(codes, outline=outline),
         codes_present=present,
     )
 

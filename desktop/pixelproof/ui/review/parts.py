@@ -24,12 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.core import qa
+from pixelproof.core import qa_difference
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.tables import DEFAULT_METRICS, ClassSummaryModel, ImageFilterProxy, ImageTableModel
 
-LEGEND = (qa.DIFF_AGREE, qa.DIFF_FN, qa.DIFF_FP, qa.DIFF_WRONG_CLASS, qa.DIFF_VOID)
+LEGEND = (
+    qa_difference.DIFF_AGREE,
+    qa_difference.DIFF_FN,
+    qa_difference.DIFF_FP,
+    qa_difference.DIFF_WRONG_CLASS,
+    qa_difference.DIFF_VOID,
+)
 
 
 def table(name: str) -> QTableView:
@@ -64,7 +70,7 @@ class Legend(QWidget):
         layout.setSpacing(10)
         self.labels: dict[int, QWidget] = {}
         for code in LEGEND:
-            rgb = QColor(*qa.DIFF_COLORS[code][:3]).name()
+            rgb = QColor(*qa_difference.DIFF_COLORS[code][:3]).name()
             icon = QLabel()
             icon.setPixmap(swatch(rgb, 12).pixmap(12, 12))
             box = QWidget()
@@ -72,13 +78,13 @@ class Legend(QWidget):
             row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(4)
             row.addWidget(icon)
-            row.addWidget(QLabel(qa.DIFF_NAMES[code]))
+            row.addWidget(QLabel(qa_difference.DIFF_NAMES[code]))
             layout.addWidget(box)
             self.labels[code] = box
-        self.labels[qa.DIFF_VOID].hide()
+        self.labels[qa_difference.DIFF_VOID].hide()
 
     def show_void(self, on: bool) -> None:
-        self.labels[qa.DIFF_VOID].setVisible(on)
+        self.labels[qa_difference.DIFF_VOID].setVisible(on)
 
 
 class ReviewHeader(QWidget):

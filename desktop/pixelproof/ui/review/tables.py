@@ -17,15 +17,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from pixelproof.core.model import Project
-from pixelproof.core.qa import (
-    DIFF_COLORS,
-    DIFF_FN,
-    DIFF_FP,
-    DIFF_WRONG_CLASS,
-    DISTANCE_FIELDS,
-    ObjectRow,
-    QAResult,
-)
+from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
+from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.filter import METRICS, Condition, matches
 
