@@ -264,3 +264,34 @@ def test_cli_a_picture_that_fits_is_labeled_as_without_a_budget(
     assert run["code"] == 0 and uncapped["code"] == 0, run["err"] + uncapped["err"]
     assert "warning" not in run["err"] and "tiles" not in run["err"]
     assert objects(capped, "small.png") == objects(free, "small.png") != []
+
+
+def test_lint_with_a_model_says_which_pictures_it_predicted_in_tiles(
+    capped: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lint runs the model through the same path, so a picture too big is predicted in tiles there too:
+    it says so per picture (stderr) and counts them in its JSON, as prelabel does."""
+    import pixelproof.commands.prelabel as prelabel_command
+    from pixelproof.cli import main
+    from pixelproof.inference.apply import predict_project
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    project = new_project(["thing"])
+    for k, (name, side) in enumerate([("big.png", 1500), ("small.png", 200)], start=1):
+        cv2.imwrite(str(folder / name), picture(side, side))
+        project.add_image(ImageRecord(k, name, side, side))
+    path = save_project(project, folder / "project.json")
+
+    heard: list[tuple[str, AutoTiled]] = []
+    predict_project(load_project(path), Roomy(limit=600), on_tiled=lambda name, t: heard.append((name, t)))
+    assert heard == [("big.png", AutoTiled(512, 64))]
+
+    monkeypatch.setattr(prelabel_command, "make_backend", lambda settings: Roomy(limit=600))
+    code = main(["lint", str(path), "--backend", "roomy", "--json", str(tmp_path / "lint.json")])
+    err = capsys.readouterr().err
+    assert code in (0, 1)
+    assert (
+        "big.png: too big for the model's 64 MB; predicted in 512-px tiles" in err and "small.png" not in err
+    )
+    assert '"predicted_in_tiles": 1' in (tmp_path / "lint.json").read_text()

@@ -215,14 +215,19 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
         error(str(e))
         return False
     failures: list[str] = []
+    tiled: list[str] = []
     with ProgressBar(f"predicting ({backend.name})") as bar:
 
         def failed(file_name: str, reason: str) -> None:
             failures.append(file_name)
             warn(f"{file_name}: {reason} (linted without the model)", bar)
 
+        def in_tiles(file_name: str, tiles: Any) -> None:
+            tiled.append(file_name)
+            warn(tiles.line(file_name, "predicted"), bar)
+
         preds, ignored = predict_project(
-            project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed
+            project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles
         )
     if ignored:
         warn(f"{ignored} prediction(s) of classes the project does not have were ignored (use --map)")
@@ -230,6 +235,7 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
         "backend": backend.source,
         "prediction_failures": len(failures),
         "predictions_ignored": ignored,
+        "predicted_in_tiles": len(tiled),  # too big for the model's memory
     }
 
 

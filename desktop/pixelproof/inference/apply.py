@@ -570,10 +570,12 @@ def predict_project(
     wrap: Callable[[Iterator, int], Iterable] | None = None,
     on_failure: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    on_tiled: Callable[[str, AutoTiled], None] | None = None,
 ) -> tuple[dict[int, list[Annotation]], int]:
     """The backend's predictions per image, in the project's categories (classes the project lacks are
     ignored and counted), without adding them to the project: what lint compares the labels with.
-    Returns (image id -> predictions, ignored count); failing images have no entry."""
+    Returns (image id -> predictions, ignored count); failing images have no entry. ``on_tiled`` hears of
+    each picture too big for the model's memory that was predicted in tiles (not asked for: said)."""
     todo = select_images(project) if images is None else list(images)
     # every prediction, those agreeing with a label included: lint compares them with the labels
     mapper = PredictionMapper(
@@ -588,6 +590,8 @@ def predict_project(
         if isinstance(result, Proposal):
             out[image.id] = result.annotations
             ignored += result.ignored
+            if result.auto_tiled is not None and on_tiled is not None:
+                on_tiled(image.file_name, result.auto_tiled)
         elif on_failure is not None:
             on_failure(image.file_name, result)
     return out, ignored

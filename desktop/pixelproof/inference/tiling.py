@@ -160,11 +160,9 @@ class AutoTiled:
     size: int
     memory_mb: int  # the model's budget it did not fit in
 
-    def line(self, file_name: str) -> str:
-        """The warning for ``file_name``, as the CLI prints it and the app lists it."""
-        return (
-            f"{file_name}: too big for the model's {self.memory_mb:,} MB; pre-labeled in {self.size}-px tiles"
-        )
+    def line(self, file_name: str, done: str = "pre-labeled") -> str:
+        """The warning for ``file_name``, as the CLI prints it and the app lists it (lint: "predicted")."""
+        return f"{file_name}: too big for the model's {self.memory_mb:,} MB; {done} in {self.size}-px tiles"
 
 
 def auto_tile_sizes(width: int, height: int) -> list[int]:
