@@ -38,7 +38,7 @@ from pixelproof.inference.apply import (
     to_shapes,
 )
 from pixelproof.inference.base import Backend, BackendError, get_backend
-from pixelproof.inference.from_boxes import box_annotations, segment_boxes
+from pixelproof.inference.from_boxes import box_annotations, none_outlined, segment_boxes
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled
 
 SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"
@@ -243,13 +243,6 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
     return (*to_shapes(predictions, h, w, context.keep, existing, context.skip_iou), speckles, [], tiled)
 
 
-def no_box_outlined(proposal: Proposal) -> str:
-    """Why an image whose every box failed has no mask: its first box named, and how many more."""
-    first, rest = proposal.box_failures[0], len(proposal.box_failures) - 1
-    more = f" (and {rest} more box{'es' if rest != 1 else ''})" if rest else ""
-    return f"no box outlined: annotation {first.annotation_id} ({first.category}): {first.reason}{more}"
-
-
 def propose_batch(
     project: Project,
     images: Sequence[ImageRecord],
@@ -311,7 +304,7 @@ def propose_batch(
                 continue
             proposal = mapper.adopt(image, *result)
             if from_boxes and not proposal.annotations and proposal.box_failures:
-                yield image, no_box_outlined(proposal)  # say why, not "0 annotations added"
+                yield image, none_outlined(proposal.box_failures)  # say why, not "0 annotations added"
             else:
                 yield image, proposal
     finally:

@@ -14,7 +14,15 @@ from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.model import Annotation, Project
 from pixelproof.inference.base import Backend, BackendError, Prediction, Prompt, predict_safely
 
-__all__ = ["FROM_BOX", "BoxFailure", "box_annotations", "empty_box_reason", "failure_lines", "segment_boxes"]
+__all__ = [
+    "FROM_BOX",
+    "BoxFailure",
+    "box_annotations",
+    "empty_box_reason",
+    "failure_lines",
+    "none_outlined",
+    "segment_boxes",
+]
 
 
 def box_annotations(project: Project, image_id: int, ids: Iterable[int] | None = None) -> list[Annotation]:
@@ -43,7 +51,18 @@ class BoxFailure:
 
     def line(self, file_name: str) -> str:
         """``<image file name>: annotation <id> (<category>): <reason>``, as the CLI and the app show it."""
-        return f"{file_name}: annotation {self.annotation_id} ({self.category}): {self.reason}"
+        return f"{file_name}: {self.described()}"
+
+    def described(self) -> str:
+        """``annotation <id> (<category>): <reason>``."""
+        return f"annotation {self.annotation_id} ({self.category}): {self.reason}"
+
+
+def none_outlined(failures: Sequence[BoxFailure]) -> str:
+    """Why an image whose every box failed has no mask: its first box named, and how many more."""
+    rest = len(failures) - 1
+    more = f" (and {rest} more box{'es' if rest != 1 else ''})" if rest else ""
+    return f"no box outlined: {failures[0].described()}{more}"
 
 
 def failure_lines(failures: Sequence[tuple[str, BoxFailure]], limit: int = 20) -> list[str]:
