@@ -11,6 +11,7 @@ become new categories named as the model names them, unless ``only_existing``.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -530,10 +531,11 @@ class Rebaser:
         for c in proposal.categories:
             self.created[c.id] = c
             self.names[c.id] = c.name
-        out = Proposal(
-            proposal.image_id, ignored=proposal.ignored, skipped=proposal.skipped, speckles=proposal.speckles,
-            box_failures=list(proposal.box_failures), auto_tiled=proposal.auto_tiled,
-        )  # fmt: skip
+        # the same proposal but its categories and annotations, made anew below (its counts and reports kept
+        # whatever fields it gains)
+        out = dataclasses.replace(
+            proposal, categories=[], annotations=[], box_failures=list(proposal.box_failures)
+        )
         new_cats: dict[str, Category] = {}
         next_ann = project.next_annotation_id()
         next_cat = project.next_category_id()
