@@ -33,7 +33,7 @@ from pixelproof.inference.apply import (
 from pixelproof.inference.base import Backend, BackendError, get_backend
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
 from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping
-from pixelproof.inference.from_boxes import box_annotations, failure_lines
+from pixelproof.inference.from_boxes import box_annotations, more_failures_line
 from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
 
 BOX_LINES = 20  # failed boxes named one a line; the rest are counted (a run over thousands stays readable)
@@ -218,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
             error(str(e), bar)
             return 1
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
-        warn(failure_lines(result.box_failures, BOX_LINES)[-1])
+        warn(more_failures_line(len(result.box_failures) - BOX_LINES))
     new = f", new categories: {', '.join(result.new_categories)}" if result.new_categories else ""
     print(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "

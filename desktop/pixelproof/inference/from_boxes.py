@@ -20,6 +20,7 @@ __all__ = [
     "box_annotations",
     "empty_box_reason",
     "failure_lines",
+    "more_failures_line",
     "none_outlined",
     "segment_boxes",
 ]
@@ -70,8 +71,13 @@ def failure_lines(failures: Sequence[tuple[str, BoxFailure]], limit: int = 20) -
     find the pattern without drowning the summary when thousands of boxes fail."""
     lines = [f.line(name) for name, f in failures[:limit]]
     if len(failures) > limit:
-        lines.append(f"... and {len(failures) - limit} more boxes not outlined")
+        lines.append(more_failures_line(len(failures) - limit))
     return lines
+
+
+def more_failures_line(n: int) -> str:
+    """The line that counts the failed boxes past those named."""
+    return f"... and {n} more boxes not outlined"
 
 
 def empty_box_reason(bbox: Sequence[float], height: int, width: int) -> str:
