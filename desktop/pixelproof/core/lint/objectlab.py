@@ -276,14 +276,13 @@ def badloc_match(
 
 def overlapping_labels(boxes: ImageBoxes) -> np.ndarray:
     """Per label: another label of a different class overlaps it with IoU >= 0.95 (cleanlab's check)."""
-    from pixelproof.core.matching import overlapping_pairs
+    from pixelproof.core.matching import overlapping_within
 
-    rows, cols = overlapping_pairs(boxes.lab_boxes, boxes.lab_boxes)
-    rows, cols = rows[rows != cols], cols[rows != cols]
-    iou = box_iou(boxes.lab_boxes[rows], boxes.lab_boxes[cols])
-    hit = (iou >= LABEL_OVERLAP_THRESHOLD) & (boxes.lab_labels[rows] != boxes.lab_labels[cols])
+    i, j = overlapping_within(boxes.lab_boxes)  # each pair once: IoU and "another class" are symmetric
+    iou = box_iou(boxes.lab_boxes[i], boxes.lab_boxes[j])
+    hit = (iou >= LABEL_OVERLAP_THRESHOLD) & (boxes.lab_labels[i] != boxes.lab_labels[j])
     out = np.zeros(boxes.lab_labels.shape[0], dtype=bool)
-    out[rows[hit]] = True
+    out[i[hit]] = out[j[hit]] = True
     return out
 
 
