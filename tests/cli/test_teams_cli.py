@@ -49,7 +49,13 @@ def test_split_then_merge_round_trip(tmp_path: Path, capsys) -> None:  # type: i
     result = load_project(merged)
     base = load_project(project)
     assert len(result.images) == len(base.images)  # the honeypot is left out
-    assert len(result.annotations) == len(base.annotations) + 1
+    # ann's new object, and each overlap image's objects twice: bob's version and ann's, both unchanged
+    overlap = [int(i) for i in result.app["overlap_annotators"]]
+    assert len(overlap) == 4 and all(
+        result.app["overlap_annotators"][str(i)] == ["ann", "bob"] for i in overlap
+    )
+    copies = sum(len(base.annotations_of(i)) for i in overlap)
+    assert len(result.annotations) == len(base.annotations) + 1 + copies
     assert [a.author for a in result.annotations.values() if a.author] == ["ann"]
     data = json.loads(report.read_text())
     assert data["conflicts"] == [] and data["stats"]["honeypots_left_out"] == 1

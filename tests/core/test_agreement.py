@@ -215,3 +215,31 @@ def test_units_of_ten_thousand_objects_an_image_build_no_full_table() -> None:
         ids = {per_rater[r][j].ann.id for r, j in unit}
         assert len(ids) == 1  # one object, drawn by each rater that drew it
         assert [r for r, _ in unit] == ([0, 1, 2] if next(iter(ids)) % 2 else [0, 1])
+
+
+def test_a_merged_project_counts_an_annotator_who_drew_nothing_and_identical_versions(
+    raters,  # type: ignore[no-untyped-def]
+) -> None:
+    """On an overlap image one annotator left empty, the others' objects are ones it missed; an image every
+    annotator left as it was is perfect agreement. Merged, the first had lost that rater (it has no
+    object to carry its name) and the second was merged into one untagged version: both were left out
+    of the agreement, while the shards counted them."""
+    for k, r in enumerate(raters):
+        r.project.app["shard"] = {"annotator": r.name, "split": "s1"}
+        r.project.add_image(ImageRecord(4, "images/4.png", W, H))
+        r.project.add_image(ImageRecord(5, "images/5.png", W, H))
+        aid = max(r.project.annotations) + 1
+        if r.name != "bob":  # bob found nothing on image 4
+            for j, (cx, cy) in enumerate(CENTRES[:2]):
+                r.project.add_annotation(mask_annotation(aid + j, 4, 1, disc(cx + k, cy, 6)))
+        r.project.add_annotation(mask_annotation(aid + 5, 5, 2, disc(30, 24, 7)))  # the same for all
+    merged = merge_shards([Shard.of(r.project, r.name) for r in raters]).project
+    assert merged.app["overlap_annotators"]["4"] == ["ann", "bob", "cy"]
+    assert merged.app["overlap_annotators"]["5"] == ["ann", "bob", "cy"]
+    from_merged = run_agreement(raters_from_merged(merged)).to_dict()
+    from_shards = run_agreement(raters).to_dict()
+    for key in ("images", "summary", "pairs", "per_class", "per_image"):
+        assert from_merged[key] == from_shards[key], key
+    assert from_merged["images"] == 5
+    bob_and_ann = next(p for p in from_merged["pairs"] if {p["a"], p["b"]} == {"ann", "bob"})
+    assert bob_and_ann["images"] == 5

@@ -287,12 +287,17 @@ def test_several_problems_all_reported(tmp_path: Path, capsys: pytest.CaptureFix
     doc["annotations"][0]["bbox"] = [1, 2, 3]
     doc["annotations"][1]["iscrowd"] = 2
     doc["annotations"][2]["pixelproof"] = {"review": "maybe"}
-    doc["pixelproof"] = {"format": 1, "image_status": {"2": "finished"}}
+    doc["pixelproof"] = {
+        "format": 1,
+        "image_status": {"2": "finished"},
+        "overlap_annotators": {"2": ["ann", 7], "3": ["ann", "bob"]},
+    }
     problems = problems_of(write(tmp_path / "p.json", doc), capsys)
     assert problems == [
         "images[0].height: expected a positive integer, got 0",
         "categories[1].name: expected a string, got a number",
         "pixelproof.image_status.2: expected one of todo, in_progress, done, reviewed, got 'finished'",
+        "pixelproof.overlap_annotators.2: expected a list of annotator names, got ['ann', 7]",
         "annotations[0].image_id: image 1 does not exist",
         "annotations[0].bbox: expected 4 numbers, got 3",
         "annotations[1].image_id: image 1 does not exist",

@@ -13,9 +13,10 @@ from pixelproof.core.consensus import (
     consensus_edit,
     consensus_image,
     disagreement_map,
+    overlap_images,
 )
 from pixelproof.core.merge import ANNOTATOR_KEY, Shard, merge_shards
-from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from tests.core.teams_data import H, W, box_annotation, disc, mask_annotation
 
 
@@ -125,3 +126,68 @@ def test_consensus_on_a_merged_project_then_accept_as_undoable_edits(tmp_path) -
     project.annotations[pending[1].id].review = "pending"
     edit.revert(project)
     assert dumps_project(project) == before
+
+
+def _two_annotators(tmp_path, bob_draws: bool) -> Project:  # type: ignore[no-untyped-def]
+    """Two annotators' shards of one overlap image: ann drew two discs; bob the same two, or nothing."""
+    shards = []
+    for name in ("ann", "bob"):
+        p = new_project(["cat"])
+        p.path = tmp_path / f"{name}.json"
+        p.add_image(ImageRecord(1, "a.png", W, H))
+        if name == "ann" or bob_draws:
+            p.add_annotation(mask_annotation(1, 1, 1, disc(15, 15, 6)))
+            p.add_annotation(mask_annotation(2, 1, 1, disc(40, 30, 6)))
+        p.app["shard"] = {"annotator": name, "split": "s"}
+        shards.append(Shard.of(p, name))
+    return merge_shards(shards).project
+
+
+def test_an_empty_consensus_is_marked_and_accepting_it_clears_the_versions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """bob drew nothing where ann drew two objects: no object has a majority. The image is still an overlap
+    image of two raters, its consensus is worked out (empty) and marked; accepting it removes ann's
+    versions and the image's overlap entries, as one undoable edit."""
+    project = _two_annotators(tmp_path, bob_draws=False)
+    assert project.app["overlap_annotators"] == {"1": ["ann", "bob"]}
+    before = dumps_project(project)
+    edit, summary = consensus_edit(project, "majority")
+    edit.apply(project)
+    assert summary == {"images": 1, "objects": 0, "minority": 2, "skipped": []}
+    assert project.app["consensus"] == {"1": "majority"}
+    assert consensus_edit(project, "majority")[1]["skipped"] == ["a.png"]
+    accept = accept_consensus(project)
+    accept.apply(project)
+    assert project.annotations == {}
+    assert "overlap_annotators" not in project.app and "consensus" not in project.app
+    accept.revert(project)
+    edit.revert(project)
+    assert dumps_project(project) == before
+
+
+def test_accepting_without_a_consensus_changes_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    project = _two_annotators(tmp_path, bob_draws=False)
+    before = dumps_project(project)
+    accept_consensus(project).apply(project)
+    assert dumps_project(project) == before
+
+
+def test_the_same_polygon_from_every_annotator_stays_a_polygon(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    shards = []
+    poly = [[10.1, 10.5, 30.2, 11.0, 28.7, 25.3, 12.0, 24.9]]
+    for name in ("ann", "bob", "cy"):
+        p = new_project(["cat"])
+        p.path = tmp_path / f"{name}.json"
+        p.add_image(ImageRecord(1, "a.png", W, H))
+        p.add_annotation(Annotation(1, 1, 1, [10.1, 10.5, 20.1, 14.8], [list(poly[0])], 250.0))
+        if name == "cy":  # cy's second object differs from the others': it becomes a mask
+            p.add_annotation(mask_annotation(2, 1, 1, disc(45, 30, 6)))
+        else:
+            p.add_annotation(mask_annotation(2, 1, 1, disc(44, 30, 6)))
+        p.app["shard"] = {"annotator": name, "split": "s"}
+        shards.append(Shard.of(p, name))
+    project = merge_shards(shards).project
+    for method in ("majority", "staple"):
+        result = consensus_image("a.png", overlap_images(project)[1], method)
+        kept = sorted(result.objects, key=lambda o: o[0].bbox[0])
+        assert [type(a.segmentation).__name__ for a, _ in kept] == ["list", "dict"]
+        assert kept[0][0].segmentation == poly and kept[0][0].bbox == [10.1, 10.5, 20.1, 14.8]

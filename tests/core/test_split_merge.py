@@ -134,16 +134,36 @@ def test_round_trip_split_edit_merge_equals_union_of_edits(tmp_path: Path) -> No
     merged = merged_result.project
     assert set(merged.images) == set(base.images)
     ov_id = keys[ov_key]
+    overlap_ids = {keys[k] for k in overlap_keys}
     for iid, want in expected.items():
-        if iid != ov_id:
+        if iid not in overlap_ids:
             assert _plain(merged, iid) == want, merged.images[iid].file_name
     # added or changed objects carry their annotator as author; untouched ones keep theirs (none)
-    authors = Counter(a.author for a in merged.annotations.values() if a.image_id != ov_id)
-    assert authors == Counter({None: 2 * 23 - 2 - 1, "ann": 1, "bob": 1, "cy": 1})
-    # the overlap image keeps both versions side by side, tagged with their annotator
+    authors = Counter(a.author for a in merged.annotations.values() if a.image_id not in overlap_ids)
+    assert authors == Counter({None: 2 * (24 - len(overlap_ids)) - 2 - 1, "ann": 1, "bob": 1, "cy": 1})
+    # every overlap image keeps each annotator's version side by side, tagged with their name, those
+    # left as they were too (each is a rating: agreement counts it)
     tags = Counter(a.app_extra.get(ANNOTATOR_KEY) for a in merged.annotations_of(ov_id))
     assert tags == Counter({who: 3 for who in ov_who})
-    assert merged_result.overlap_images == {ov_name: list(ov_who)}
+    mcats = {c.id: c.name for c in merged.categories.values()}
+    bcats = {c.id: c.name for c in base.categories.values()}
+    for name, who in result.overlap.items():
+        iid = keys[image_key(base, base.image_by_file_name(name))]
+        for rater in who:
+            version = [a for a in merged.annotations_of(iid) if a.app_extra.get(ANNOTATOR_KEY) == rater]
+            untagged = Counter(
+                content_key(copy_annotation(a, author=None, id=0, app_extra={}), mcats[a.category_id])
+                for a in version
+            )
+            if iid != ov_id:
+                assert untagged == Counter(
+                    content_key(copy_annotation(a, id=0), bcats[a.category_id])
+                    for a in base.annotations_of(iid)
+                )
+    want = {n: sorted(w) for n, w in result.overlap.items()}
+    assert {n: sorted(w) for n, w in merged_result.overlap_images.items()} == want
+    listed = {merged.images[int(i)].file_name: sorted(w) for i, w in merged.app["overlap_annotators"].items()}
+    assert listed == want
     # the two new objects got the same id in their shards: one is renumbered and reported
     assert [c.type for c in merged_result.conflicts] == ["annotation_id_collision"]
     assert len({a.id for a in merged.annotations.values()}) == len(merged.annotations)
@@ -265,3 +285,23 @@ def test_record_time_adds_per_author_and_reverts_exactly(tmp_path: Path) -> None
     assert p.app["time_spent"] == {"1": {"ann": 12.5}}
     first.revert(p)
     assert dumps_project(p) == before
+
+
+def test_merge_into_an_open_project_brings_who_labelled_each_overlap_image(tmp_path: Path) -> None:
+    from pixelproof.core.coco import dumps_project
+    from pixelproof.core.merge_edit import merge_edit
+
+    base = make_project(tmp_path, 4)
+    one, two = subset(base, [1, 2, 3]), subset(base, [2, 3, 4])
+    for p, name in ((one, "ann"), (two, "bob")):
+        p.app["shard"] = {"annotator": name, "split": "s1"}
+    one.add_annotation(box_annotation(300, 2, 1, [1, 1, 5, 5]))  # only ann adds one on image 2
+    result = merge_shards([Shard.of(one, "ann"), Shard.of(two, "bob")], base=base)
+    assert result.project.app["overlap_annotators"] == {"2": ["ann", "bob"], "3": ["ann", "bob"]}
+    before = dumps_project(base)
+    edit = merge_edit(base, result)
+    edit.apply(base)
+    assert base.app["overlap_annotators"] == result.project.app["overlap_annotators"]
+    assert Counter(a.app_extra.get(ANNOTATOR_KEY) for a in base.annotations_of(3)) == {"ann": 2, "bob": 2}
+    edit.revert(base)
+    assert dumps_project(base) == before

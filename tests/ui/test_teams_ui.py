@@ -75,7 +75,10 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     qtbot.waitUntil(lambda: bool(reports), timeout=20000)
     tagged = [a for a in doc.project.annotations_of(1) if a.app_extra.get(ANNOTATOR_KEY)]
     assert sorted(a.app_extra[ANNOTATOR_KEY] for a in tagged) == ["ann", "bob", "cy"]
-    assert teams.last_report["stats"]["overlap_images"] == 1
+    # every image is an overlap image (overlap 1.0): those all three left as they were are kept side by
+    # side too, each version a rating
+    assert teams.last_report["stats"]["overlap_images"] == len(doc.project.images) == 3
+    assert doc.project.app["overlap_annotators"]["2"] == ["ann", "bob", "cy"]
     # each annotator's time on the image comes along, as `pixelproof merge` saves it
     assert doc.project.app["time_spent"]["1"] == {"ann": 10.0, "bob": 20.0, "cy": 30.0}
 

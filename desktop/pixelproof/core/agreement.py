@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import matching, metrics, reliability
-from pixelproof.core.merge import ANNOTATOR_KEY, Shard
+from pixelproof.core.merge import ANNOTATOR_KEY, Shard, overlap_annotators
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.qa import QAOptions, score_image
 from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs
@@ -90,12 +90,19 @@ def raters_from_shards(shards: list[Shard]) -> list[Rater]:
 
 
 def raters_from_merged(project: Project) -> list[Rater]:
-    """One rater per annotator tag (``pixelproof.annotator``): the versions merge kept side by side."""
-    names = sorted({a.app_extra.get(ANNOTATOR_KEY) for a in project.annotations.values()} - {None})
+    """One rater per annotator tag (``pixelproof.annotator``): the versions merge kept side by side. A
+    rater's images are those it has objects on and those ``pixelproof.overlap_annotators`` lists it for
+    (it drew nothing there: every other rater's object there is one it missed)."""
+    listed = overlap_annotators(project)
+    names = sorted(
+        ({a.app_extra.get(ANNOTATOR_KEY) for a in project.annotations.values()} - {None})
+        | {n for who in listed.values() for n in who},
+        key=str,
+    )
     out = []
     for name in names:
         mine = [a for a in project.annotations.values() if a.app_extra.get(ANNOTATOR_KEY) == name]
-        images = {a.image_id for a in mine}
+        images = {a.image_id for a in mine} | {i for i, who in listed.items() if name in who}
         view = Project(
             images={i: project.images[i] for i in project.images if i in images},
             categories=project.categories,

@@ -395,6 +395,16 @@ def _read_app(app: Any, err: Callable) -> dict[str, Any]:
                     f"pixelproof.image_status.{k}: expected one of {', '.join(IMAGE_STATES)}, "
                     f"got {short_repr(v)}"
                 )
+    raters = app.get("overlap_annotators", {})
+    if not isinstance(raters, dict):
+        err(f"pixelproof.overlap_annotators: expected an object, got {typename(raters)}")
+    else:
+        for k, v in raters.items():
+            if not isinstance(v, list) or not all(isinstance(n, str) for n in v):
+                err(
+                    f"pixelproof.overlap_annotators.{k}: expected a list of annotator names, "
+                    f"got {short_repr(v)}"
+                )
     ref = app.get("reference")
     if ref is not None and not isinstance(ref, str):
         err(f"pixelproof.reference: expected a string, got {typename(ref)}")

@@ -12,12 +12,15 @@ goes to the label of the first annotator, in rater order). Its shape:
 - boxes (any member a box): the mean of the members' corners.
 
 Consensus objects have review "pending", source ``consensus:<method>`` and ``pixelproof.consensus_of``
-(the ids of the objects they summarise). Accepting the consensus of an image is one edit: the accepted
-objects stay, rejected ones and the annotators' versions go.
+(the ids of the objects they summarise); the image gets ``pixelproof.consensus`` = the method, also when no
+object was drawn by most annotators. Accepting the consensus of an image is one edit: the accepted objects
+stay, rejected ones and the annotators' versions go (all of them when the consensus is empty), and the
+image is no longer an overlap image (its ``overlap_annotators`` and ``consensus`` entries go).
 """
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,10 +29,18 @@ import numpy as np
 
 from pixelproof.core import metrics, reliability
 from pixelproof.core.agreement import Member, cluster_objects, raters_from_merged
-from pixelproof.core.edits import AddAnnotations, Compound, Edit, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.edits import (
+    AddAnnotations,
+    Compound,
+    Edit,
+    RemoveAnnotations,
+    ReplaceAnnotations,
+    SetConsensusMethod,
+    SetOverlapAnnotators,
+)
 from pixelproof.core.geometry import clone
 from pixelproof.core.mask_edit import region_rle, rle_geometry
-from pixelproof.core.merge import ANNOTATOR_KEY
+from pixelproof.core.merge import ANNOTATOR_KEY, overlap_annotators
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.qa_objects import ImageObject, image_objects
 from pixelproof.core.split import image_key
@@ -113,6 +124,13 @@ def _unit_object(
             None,
             float((x1 - x0) * (y1 - y0)),
         )
+    first = chosen[0].ann
+    if (
+        len(chosen) == n
+        and isinstance(first.segmentation, list)
+        and all(o.ann.segmentation == first.segmentation and o.ann.bbox == first.bbox for o in chosen)
+    ):  # every annotator kept the very same polygon (e.g. one already there before the split): kept as is
+        return Annotation(0, 0, 0, list(first.bbox), copy.deepcopy(first.segmentation), first.area)
     box = metrics.union_box([o.placed for o in chosen])
     if box is None:
         return None
@@ -179,12 +197,16 @@ def consensus_edit(
     next_id = project.next_annotation_id()
     added: list[Annotation] = []
     summary: dict[str, Any] = {"images": 0, "objects": 0, "minority": 0, "skipped": []}
+    done = SetConsensusMethod.map_name
+    marked = project.app.get(done) if isinstance(project.app.get(done), dict) else {}
+    worked_out: dict[int, str | None] = {}
     for image_id, members in overlap_images(project).items():
         image = project.images[image_id]
-        if any((a.source or "").startswith(SOURCE_PREFIX) for a in project.annotations_of(image_id)):
+        if has_consensus(project, image_id, marked):
             summary["skipped"].append(image.file_name)
             continue
         result = consensus_image(image.file_name, members, method, iou_threshold)
+        worked_out[image_id] = method
         summary["images"] += 1
         summary["minority"] += result.minority
         for ann, label in result.objects:
@@ -192,7 +214,22 @@ def consensus_edit(
             added.append(ann)
             next_id += 1
     summary["objects"] = len(added)
-    return AddAnnotations(added, f"Consensus ({method})"), summary
+    label = f"Consensus ({method})"
+    parts: list[Edit] = [AddAnnotations(added, label)] if added else []
+    if worked_out:
+        parts.append(SetConsensusMethod(worked_out, label))
+    return Compound(parts, label, focus=[a.id for a in added] or None), summary
+
+
+def has_consensus(project: Project, image_id: int, marked: dict[str, Any] | None = None) -> bool:
+    """Whether the image's consensus was worked out (``pixelproof.consensus``), or it holds consensus
+    objects (a file from before that mark)."""
+    if marked is None:
+        found = project.app.get(SetConsensusMethod.map_name)
+        marked = found if isinstance(found, dict) else {}
+    if str(image_id) in marked:
+        return True
+    return any((a.source or "").startswith(SOURCE_PREFIX) for a in project.annotations_of(image_id))
 
 
 def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Edit:
@@ -200,15 +237,20 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
     become accepted, rejected ones and the annotators' tagged versions are deleted. One edit."""
     parts: list[Edit] = []
     wanted = set(project.images if image_ids is None else image_ids)
+    found = project.app.get(SetConsensusMethod.map_name)
+    marked = found if isinstance(found, dict) else {}
+    listed = overlap_annotators(project)
     drop: list[int] = []
     keep: list[Annotation] = []
+    accepted: list[int] = []
     for image_id in project.images:
         anns = project.annotations_of(image_id)
         consensus = [
             a for a in anns if (a.source or "").startswith(SOURCE_PREFIX) and CONSENSUS_OF in a.app_extra
         ]
-        if image_id not in wanted or not consensus:
+        if image_id not in wanted or not (consensus or str(image_id) in marked):
             continue
+        accepted.append(image_id)
         drop += [a.id for a in anns if a.app_extra.get(ANNOTATOR_KEY) is not None]
         for a in consensus:
             if a.review == "rejected":
@@ -221,6 +263,10 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
         parts.append(ReplaceAnnotations(keep, "Accept consensus"))
     if drop:
         parts.append(RemoveAnnotations(drop))
+    if any(str(i) in marked for i in accepted):
+        parts.append(SetConsensusMethod({i: None for i in accepted if str(i) in marked}, "Accept consensus"))
+    if any(i in listed for i in accepted):
+        parts.append(SetOverlapAnnotators({i: None for i in accepted if i in listed}, "Accept consensus"))
     return Compound(parts, "Accept consensus", focus=[a.id for a in keep] or None)
 
 

@@ -7,9 +7,11 @@ the same whoever computes the per-image parts.
 
 Per image: versions equal to each other (or to the base) merge trivially; one edited version wins. When
 several versions differ, every version is kept, each object tagged with its annotator
-(``pixelproof.annotator``) until a consensus is accepted: expected for overlap images, a conflict
-(``edited_in_two_shards``) anywhere else. Nothing is resolved in silence; what cannot be merged (an image
-whose size differs) is left out and listed with its objects in the report.
+(``pixelproof.annotator``) until a consensus is accepted: a conflict (``edited_in_two_shards``) but on an
+overlap image. On an overlap image every version is kept so, equal or empty ones too (each is a rating),
+and ``pixelproof.overlap_annotators`` lists the annotators whose versions it holds. Nothing is resolved in
+silence; what cannot be merged (an image whose size differs) is left out and listed with its objects in the
+report.
 """
 
 from __future__ import annotations
@@ -24,10 +26,14 @@ from typing import Any
 import orjson
 
 from pixelproof.core.coco_dump import annotation_to_dict
+from pixelproof.core.edits.image_state import SetOverlapAnnotators
 from pixelproof.core.model import IMAGE_STATES, Annotation, Category, ImageRecord, Project
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
 ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
+# top-level "pixelproof": image id -> the annotators whose versions the image holds side by side (one who
+# drew nothing there included)
+OVERLAP_KEY = SetOverlapAnnotators.map_name
 CONFLICT_TYPES = (
     "edited_in_two_shards",
     "category_added",
@@ -84,6 +90,7 @@ class Version:
     objects: list[tuple[Annotation, str]]
     status: str | None = None
     time_spent: dict[str, float] | None = None  # seconds per author
+    raters: list[str] | None = None  # its project's ``overlap_annotators`` entry (a merged project's)
 
 
 @dataclass(slots=True)
@@ -97,6 +104,7 @@ class ImageMerge:
     conflicts: list[Conflict] = field(default_factory=list)
     left_out: list[dict[str, Any]] = field(default_factory=list)
     time_spent: dict[str, float] = field(default_factory=dict)
+    raters: list[str] = field(default_factory=list)  # the annotator tags of the versions kept side by side
 
 
 @dataclass
@@ -147,31 +155,30 @@ def merge_image(
     if base is None and len(usable) == 1:  # the common case (one shard has the image): nothing to compare
         v = usable[0]
         objects = [_own(a, c, None, None, set(), annotators[v.shard]) for a, c in v.objects]
-        return ImageMerge(v.image, objects, v.status, [], conflicts, left_out)
+        return ImageMerge(v.image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
     base_keys = {content_key(a, c): a.id for a, c in base.objects} if base is not None else {}
     base_ids = {a.id for a, _ in base.objects} if base is not None else set()
     keyed = [(v, [content_key(a, c) for a, c in v.objects]) for v in usable]
-    base_set = Counter(base_keys) if base is not None else None
-    distinct: list[tuple[Version, list[bytes]]] = []
-    for v, keys in keyed:
-        if base_set is not None and Counter(keys) == base_set:
-            continue
-        if not any(Counter(keys) == Counter(k) for _, k in distinct):
-            distinct.append((v, keys))
-    if not distinct:
-        chosen = base if base is not None else (usable[0] if usable else None)
-        objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
-        status = chosen.status if chosen is not None else None
-        return ImageMerge(ref, objects, status, [], conflicts, left_out)
-    if len(distinct) == 1:
-        v, keys = distinct[0]
-        who = annotators[v.shard]
-        objects = [
-            _own(a, c, k, base_keys if base is not None else None, base_ids, who)
-            for (a, c), k in zip(v.objects, keys, strict=True)
-        ]
-        return ImageMerge(v.image if base is None else ref, objects, v.status, [], conflicts, left_out)
-    side_by_side = [(v, k) for v, k in keyed] if overlap else distinct
+    if overlap and len(keyed) >= 2:
+        # each annotator's version is a rating, an unchanged or empty one too: all are kept side by side
+        side_by_side = keyed
+    else:
+        side_by_side = _distinct(keyed, Counter(base_keys) if base is not None else None)
+        if not side_by_side:
+            chosen = base if base is not None else (usable[0] if usable else None)
+            objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
+            status = chosen.status if chosen is not None else None
+            raters = (chosen.raters if chosen is not None else None) or []
+            return ImageMerge(ref, objects, status, [], conflicts, left_out, raters=raters)
+        if len(side_by_side) == 1:
+            v, keys = side_by_side[0]
+            who = annotators[v.shard]
+            objects = [
+                _own(a, c, k, base_keys if base is not None else None, base_ids, who)
+                for (a, c), k in zip(v.objects, keys, strict=True)
+            ]
+            image = v.image if base is None else ref
+            return ImageMerge(image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
     names = [shard_names[v.shard] for v, _ in side_by_side]
     if not overlap:
         conflicts.append(
@@ -187,7 +194,21 @@ def merge_image(
         side_by_side, base_keys if base is not None else None, base_ids, shard_names, annotators
     )
     status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
-    return ImageMerge(ref, objects, status, names, conflicts, left_out)
+    raters = list(dict.fromkeys(annotators[v.shard] or shard_names[v.shard] for v, _ in side_by_side))
+    return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
+
+
+def _distinct(
+    keyed: list[tuple[Version, list[bytes]]], base_set: Counter[bytes] | None
+) -> list[tuple[Version, list[bytes]]]:
+    """The versions that differ from the base (when there is one) and from each other, first of each."""
+    distinct: list[tuple[Version, list[bytes]]] = []
+    for v, keys in keyed:
+        if base_set is not None and Counter(keys) == base_set:
+            continue
+        if not any(Counter(keys) == Counter(k) for _, k in distinct):
+            distinct.append((v, keys))
+    return distinct
 
 
 def _same_size(
@@ -331,7 +352,8 @@ def merge_shards(
         vs = versions.get(key, [])
         b = base_versions.get(key)
         if not vs:
-            m = ImageMerge(b.image, [(copy_annotation(a), c, True) for a, c in b.objects], b.status)
+            objects = [(copy_annotation(a), c, True) for a, c in b.objects]
+            m = ImageMerge(b.image, objects, b.status, raters=b.raters or [])
             m.time_spent = merged_time([b])
         else:
             m = done[key]
@@ -390,7 +412,22 @@ def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[i
     status = project.app.get("image_status", {}).get(str(image.id))
     spent = project.app.get("time_spent")
     spent = spent.get(str(image.id)) if isinstance(spent, dict) else None
-    return Version(shard, image, objects, status, spent if isinstance(spent, dict) else None)
+    raters = overlap_annotators(project).get(image.id)
+    return Version(shard, image, objects, status, spent if isinstance(spent, dict) else None, raters)
+
+
+def overlap_annotators(project: Project) -> dict[int, list[str]]:
+    """Image id -> the annotators whose versions a merge kept side by side on it
+    (``pixelproof.overlap_annotators``); malformed entries (a hand-edited file) are ignored."""
+    entries = project.app.get(OVERLAP_KEY)
+    if not isinstance(entries, dict):
+        return {}
+    return {
+        int(k): list(dict.fromkeys(v))
+        for k, v in entries.items()
+        if isinstance(k, str) and k.isdigit() and int(k) in project.images
+        and isinstance(v, list) and all(isinstance(n, str) for n in v)
+    }  # fmt: skip
 
 
 def merged_time(versions: list[Version]) -> dict[str, float]:
@@ -506,6 +543,7 @@ def _assemble(
     renumbered_copies = 0
     status_map: dict[str, str] = {}
     time_map: dict[str, dict[str, float]] = {}
+    raters_map: dict[str, list[str]] = {}
     for (_, m, _), iid in zip(merged, image_ids, strict=True):
         im = m.image
         project.add_image(ImageRecord(iid, im.file_name, im.width, im.height, dict(im.extra)))
@@ -517,6 +555,8 @@ def _assemble(
         left_out.extend(m.left_out)
         if m.tagged:
             overlap_images[im.file_name] = m.tagged
+        if m.raters:
+            raters_map[str(iid)] = m.raters
         for a, cat, keeps in m.objects:
             aid = a.id
             if aid in used or (not keeps and aid in reserved):
@@ -537,7 +577,7 @@ def _assemble(
             used.add(aid)
             a.id, a.image_id, a.category_id = aid, iid, cat_ids[cat]  # ``a`` is merge_image's own copy
             project.add_annotation(a)
-    for key, value in (("image_status", status_map), ("time_spent", time_map)):
+    for key, value in (("image_status", status_map), ("time_spent", time_map), (OVERLAP_KEY, raters_map)):
         if value:
             project.app[key] = value
     stats = {
@@ -585,7 +625,7 @@ def _image_ids(
 def _merged_app(base: Project | None, shards: list[Shard]) -> dict[str, Any]:
     source = base if base is not None else shards[0].project if shards else None
     app = {k: v for k, v in (source.app if source is not None else {"format": 1}).items()}
-    for key in ("shard", "image_status", "time_spent"):
+    for key in ("shard", "image_status", "time_spent", OVERLAP_KEY):
         app.pop(key, None)
     return app
 

@@ -7,14 +7,21 @@ from __future__ import annotations
 from collections import Counter
 
 from pixelproof.core.edits import Edit
-from pixelproof.core.merge import MergeResult, content_key, time_spent_by_image
+from pixelproof.core.merge import MergeResult, content_key, overlap_annotators, time_spent_by_image
 from pixelproof.core.model import Annotation, Project
 
 
 def merge_edit(base: Project, result: MergeResult) -> Edit:
     """The edit that turns ``base`` into ``result.project`` (a merge computed with ``base=base``): new
     categories and images, and each image whose objects or status differ rewritten. One undo step."""
-    from pixelproof.core.edits import AddAnnotations, AddCategory, Compound, RemoveAnnotations, SetImageStatus
+    from pixelproof.core.edits import (
+        AddAnnotations,
+        AddCategory,
+        Compound,
+        RemoveAnnotations,
+        SetImageStatus,
+        SetOverlapAnnotators,
+    )
     from pixelproof.core.edits.images import AddImages, SetTimeSpent
 
     merged = result.project
@@ -43,6 +50,12 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         status = merged.app.get("image_status", {}).get(str(iid))
         if status is not None and status != base.image_status(iid):
             parts.append(SetImageStatus(iid, status))
+    listed, listed_before = overlap_annotators(merged), overlap_annotators(base)
+    changed_raters = {
+        iid: listed.get(iid) for iid in merged.images if listed.get(iid) != listed_before.get(iid)
+    }
+    if changed_raters:  # who labelled each overlap image: agreement counts one who drew nothing too
+        parts.append(SetOverlapAnnotators(changed_raters))
     before = time_spent_by_image(base)
     changed_time = {iid: s for iid, s in time_spent_by_image(merged).items() if s != before.get(iid)}
     if changed_time:  # what the shards' annotators recorded (RecordTime), as the CLI's merge saves it

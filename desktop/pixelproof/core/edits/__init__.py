@@ -52,7 +52,14 @@ from pixelproof.core.edits.base import (
     Compound,
     Edit,
 )
-from pixelproof.core.edits.image_state import ReviewDecision, SetImageReview, SetImageStatus, SetReference
+from pixelproof.core.edits.image_state import (
+    ReviewDecision,
+    SetConsensusMethod,
+    SetImageReview,
+    SetImageStatus,
+    SetOverlapAnnotators,
+    SetReference,
+)
 from pixelproof.core.edits.lint import DismissProblems, SetLintRules
 from pixelproof.core.edits.predictions import AddPredictions
 from pixelproof.core.edits.shapes import (
@@ -93,9 +100,11 @@ __all__ = [
     "ReplaceAnnotations",
     "ReplaceCategory",
     "ReviewDecision",
+    "SetConsensusMethod",
     "SetImageReview",
     "SetImageStatus",
     "SetLintRules",
+    "SetOverlapAnnotators",
     "SetReference",
     "as_mask",
     "fill_holes",

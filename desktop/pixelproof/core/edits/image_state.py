@@ -25,34 +25,38 @@ from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Project, utc_now
 _UNSET = object()
 
 
-class _AppMapEntry(Edit):
-    """Set or (with None) delete ``project.app[map_name][str(image_id)]``; revert restores the map as it
-    was: the key's old value and place, and the map's absence (or place) when the edit made or dropped it."""
+class _AppMapEntries(Edit):
+    """Set or (with None) delete entries ``project.app[map_name][str(image_id)]`` of some images; revert
+    restores the map as it was: the keys' old values and places, and the map's absence (or place) when the
+    edit made or dropped it."""
 
     map_name = ""
     drop_empty = False  # remove the map when its last entry goes
 
-    def __init__(self, image_id: int, value: Any) -> None:
-        self.image_id = image_id
-        self.value = copy.deepcopy(value)
+    def __init__(self, values: dict[int, Any]) -> None:
+        self.values = {int(i): copy.deepcopy(v) for i, v in values.items()}
         self._before: Any = _UNSET
         self._app_order: list[str] = []
 
     def apply(self, project: Project) -> Changes:
-        require(self.image_id in project.images, f"image {self.image_id} does not exist")
+        missing = [i for i in self.values if i not in project.images]
+        require(not missing, f"image {missing[0] if missing else 0} does not exist")
         self._app_order = list(project.app)
         current = project.app.get(self.map_name)
         self._before = (
             dict(current) if isinstance(current, dict) else None
         )  # entries are replaced, not edited
-        entries = project.app.setdefault(self.map_name, {})
-        if self.value is None:
-            entries.pop(str(self.image_id), None)
-        else:
-            entries[str(self.image_id)] = copy.deepcopy(self.value)
+        if not isinstance(current, dict):
+            project.app[self.map_name] = {}
+        entries = project.app[self.map_name]
+        for image_id, value in self.values.items():
+            if value is None:
+                entries.pop(str(image_id), None)
+            else:
+                entries[str(image_id)] = copy.deepcopy(value)
         if self.drop_empty and not entries:
             del project.app[self.map_name]
-        return Changes([Change(IMAGE, image_id=self.image_id)])
+        return Changes(Change(IMAGE, image_id=i) for i in self.values)
 
     def revert(self, project: Project) -> Changes:
         applied(None if self._before is _UNSET else True)
@@ -63,29 +67,31 @@ class _AppMapEntry(Edit):
             entries.clear()
             entries.update(self._before)
         restore_order(project.app, self._app_order)
-        return Changes([Change(IMAGE, image_id=self.image_id)])
+        return Changes(Change(IMAGE, image_id=i) for i in self.values)
 
 
-class SetImageStatus(_AppMapEntry):
+class SetImageStatus(_AppMapEntries):
     """Set an image's status (todo / in_progress / done / reviewed), or forget it with None."""
 
     map_name = "image_status"
 
     def __init__(self, image_id: int, status: str | None) -> None:
         require(status is None or status in IMAGE_STATES, f"unknown image status {status!r}")
-        super().__init__(image_id, status)
+        super().__init__({image_id: status})
+        self.image_id = image_id
         self.status = status
         self.label = f"Mark image as {status.replace('_', ' ')}" if status else "Forget image status"
 
 
-class SetImageReview(_AppMapEntry):
+class SetImageReview(_AppMapEntries):
     """Set (or with None forget) the whole-image review decision ``pixelproof.image_review[image_id]``."""
 
     map_name = "image_review"
     drop_empty = True
 
     def __init__(self, image_id: int, entry: dict[str, Any] | None) -> None:
-        super().__init__(image_id, entry)
+        super().__init__({image_id: entry})
+        self.image_id = image_id
         self.label = "Review image"
 
 
@@ -160,3 +166,28 @@ class ReviewDecision(Compound):
             parts += [SetImageStatus(image_id, "reviewed"), SetImageReview(image_id, entry)]
         super().__init__(parts, label, focus=[a.id for a in changed] or None)
         self.revert_focus = self.focus
+
+
+class SetOverlapAnnotators(_AppMapEntries):
+    """Set (or with None forget, once its consensus is accepted) who labelled an overlap image whose versions
+    a merge kept side by side, ``pixelproof.overlap_annotators[image_id]``: an annotator who drew nothing
+    there is a rater of it too (``agreement.raters_from_merged``)."""
+
+    map_name = "overlap_annotators"
+    drop_empty = True
+
+    def __init__(self, values: dict[int, list[str] | None], label: str = "Set overlap annotators") -> None:
+        super().__init__(values)
+        self.label = label
+
+
+class SetConsensusMethod(_AppMapEntries):
+    """Mark images whose consensus was worked out (``pixelproof.consensus[image_id]`` = the method), an
+    empty one too (no object drawn by most annotators), or with None forget it (accepted)."""
+
+    map_name = "consensus"
+    drop_empty = True
+
+    def __init__(self, values: dict[int, str | None], label: str = "Mark consensus") -> None:
+        super().__init__(values)
+        self.label = label
