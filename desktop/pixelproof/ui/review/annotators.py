@@ -232,9 +232,14 @@ class AnnotatorsView(QObject):
             return
         edit, summary = consensus_edit(doc.project, self.method.currentText())
         doc.push(edit)
+        left = (
+            f", {summary['minority']} drawn by half of the annotators or fewer left out"
+            if summary["minority"]
+            else ""
+        )
         self.shell.status(
-            f"{summary['objects']} pending consensus objects on {summary['images']} images; review them, "
-            "then Accept Consensus"
+            f"{summary['objects']} pending consensus objects on {summary['images']} images{left}; review "
+            "them, then Accept Consensus"
         )
 
     def accept(self) -> None:
