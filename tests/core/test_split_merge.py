@@ -305,3 +305,17 @@ def test_merge_into_an_open_project_brings_who_labelled_each_overlap_image(tmp_p
     assert Counter(a.app_extra.get(ANNOTATOR_KEY) for a in base.annotations_of(3)) == {"ann": 2, "bob": 2}
     edit.revert(base)
     assert dumps_project(base) == before
+
+
+def test_a_subset_keeps_the_per_image_entries_of_its_images_only(tmp_path: Path) -> None:
+    base = make_project(tmp_path, 4)
+    base.app["overlap_annotators"] = {"1": ["ann", "bob"], "3": ["ann", "bob"]}
+    base.app["consensus"] = {"1": "staple", "3": "majority"}
+    base.app["image_review"] = {"3": {"review": "accepted"}}
+    base.set_image_status(3, "done")
+    part = subset(base, [2, 3])
+    assert part.app["overlap_annotators"] == {"3": ["ann", "bob"]}
+    assert part.app["consensus"] == {"3": "majority"}
+    assert part.app["image_review"] == {"3": {"review": "accepted"}}
+    assert part.app["image_status"] == {"3": "done"}
+    assert subset(base, [1]).app["image_review"] == {}

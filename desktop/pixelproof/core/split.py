@@ -75,12 +75,10 @@ def subset(project: Project, image_ids: list[int], *, app: dict[str, Any] | None
         extra=copy.deepcopy(project.extra),
         app=copy.deepcopy(project.app) if app is None else app,
     )
-    status = out.app.get("image_status")
-    if isinstance(status, dict):
-        out.app["image_status"] = {k: v for k, v in status.items() if k.isdigit() and int(k) in keep}
-    spent = out.app.get("time_spent")
-    if isinstance(spent, dict):
-        out.app["time_spent"] = {k: v for k, v in spent.items() if k.isdigit() and int(k) in keep}
+    for key in ("image_status", "time_spent", "image_review", "overlap_annotators", "consensus"):
+        entries = out.app.get(key)  # per-image maps keep the subset's images only
+        if isinstance(entries, dict):
+            out.app[key] = {k: v for k, v in entries.items() if k.isdigit() and int(k) in keep}
     for i in image_ids:
         for a in project.annotations_of(i):
             out.add_annotation(copy_annotation(a))
