@@ -41,15 +41,16 @@ class ImagePair:
 
 def rle_placed(rle: dict[str, Any], where: str = "mask") -> Placed:
     """COCO RLE -> tight crop (the one-RLE case of ``rles_placed``; raises its ``LimitError``)."""
-    return _raised(rles_placed([rle], [where])[0])
+    return placed_or_raise(rles_placed([rle], [where])[0])
 
 
 def annotation_placed(ann: Annotation, height: int, width: int) -> Placed:
     """Pixels of an annotation as a crop (the one-annotation case of ``annotations_placed``)."""
-    return _raised(annotations_placed([ann], height, width)[0])
+    return placed_or_raise(annotations_placed([ann], height, width)[0])
 
 
-def _raised(found: Placed | Exception) -> Placed:
+def placed_or_raise(found: Placed | Exception) -> Placed:
+    """An ``annotations_placed`` result: the crop, or its exception raised where the caller meets it."""
     if isinstance(found, Exception):
         raise found
     return found
@@ -333,7 +334,7 @@ def image_objects(
     for ann, found in zip(anns, annotations_placed(anns, *shape), strict=True):
         cat = project.categories.get(ann.category_id)
         name = cat.name if cat is not None else f"category {ann.category_id}"
-        drawn = _raised(found)  # the first object that cannot be decoded stops the image, as before
+        drawn = placed_or_raise(found)  # the first object that cannot be decoded stops the image, as before
         placed = metrics.subtract(drawn, void)
         if placed.is_empty and not drawn.is_empty:
             continue  # wholly inside void (e.g. a detection in a KITTI DontCare box): not scored
