@@ -10,6 +10,7 @@ once and only the final string is made per mask.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,17 +47,19 @@ def counts_batch(rles: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray
             raws.append(b"")
         else:
             raws.append(counts.encode("ascii") if isinstance(counts, str) else bytes(counts))
-    lengths = np.fromiter(map(len, raws), np.int64, n)
+    bad = [bool(r) and (r[-1] - 48) & 0x20 != 0 for r in raws]  # the last chunk must end a number
+    if any(bad):
+        raws = [b"" if b else r for r, b in zip(raws, bad, strict=True)]
+    broken = np.array(bad, dtype=bool)
     c = np.frombuffer(b"".join(raws), dtype=np.uint8).astype(np.int64) - 48
-    broken = np.zeros(n, dtype=bool)
-    filled = np.flatnonzero(lengths)
-    broken[filled] = (c[np.cumsum(lengths)[filled] - 1] & 0x20) != 0  # the last chunk must end a number
-    if broken.any():
-        c = c[np.repeat(~broken, lengths)]
-        lengths[broken] = 0
     ends = np.flatnonzero((c & 0x20) == 0)  # the last chunk of each number has no continuation bit
-    n_values = np.diff(np.searchsorted(ends, np.cumsum(lengths)), prepend=0)
-    first = np.cumsum(n_values) - n_values
+    if n == 1:
+        upto = np.array([ends.size])
+    else:  # numbers in this string and those before
+        upto = np.searchsorted(ends, np.fromiter(itertools.accumulate(map(len, raws)), np.int64, n))
+    n_values = upto.copy()
+    n_values[1:] -= upto[:-1]
+    first = upto - n_values
     if ends.size:
         starts = np.concatenate(([0], ends[:-1] + 1))
         k = np.arange(c.size) - np.repeat(starts, ends - starts + 1)
