@@ -54,18 +54,18 @@ def counts_batch(rles: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray
     c = np.frombuffer(b"".join(raws), dtype=np.uint8).astype(np.int64) - 48
     ends = np.flatnonzero((c & 0x20) == 0)  # the last chunk of each number has no continuation bit
     if n == 1:
-        upto = np.array([ends.size])
-    else:  # numbers in this string and those before
-        upto = np.searchsorted(ends, np.fromiter(itertools.accumulate(map(len, raws)), np.int64, n))
-    n_values = upto.copy()
-    n_values[1:] -= upto[:-1]
-    first = upto - n_values
+        offsets = np.array([0, ends.size])
+    else:  # each string's first number: the numbers in the strings before it
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        offsets[1:] = np.searchsorted(ends, np.fromiter(itertools.accumulate(map(len, raws)), np.int64, n))
+    first = offsets[:-1]
+    n_values = offsets[1:] - first
     if ends.size:
         starts = np.concatenate(([0], ends[:-1] + 1))
-        k = np.arange(c.size) - np.repeat(starts, ends - starts + 1)
+        chunks = ends - starts + 1
+        k = np.arange(c.size) - np.repeat(starts, chunks)
         vals = np.add.reduceat((c & 0x1F) << (5 * k), starts)
-        negative = (c[ends] & 0x10) != 0
-        vals[negative] -= np.int64(1) << (5 * (k[ends[negative]] + 1))
+        vals -= ((c[ends] >> 4) & 1) << (5 * chunks)  # the sign: bit 4 of a number's last chunk
         values = undelta(vals, first, n_values)
     else:
         values = np.zeros(0, dtype=np.int64)
@@ -73,9 +73,9 @@ def counts_batch(rles: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray
         pieces = [listed.get(k, values[first[k] : first[k] + n_values[k]]) for k in range(n)]
         if n == 1:
             return pieces[0], np.array([0, pieces[0].size]), broken
-        n_values = np.fromiter((p.size for p in pieces), np.int64, n)
         values = np.concatenate(pieces) if n else values
-    return values, np.concatenate(([0], np.cumsum(n_values))), broken
+        offsets = np.concatenate(([0], np.cumsum([p.size for p in pieces], dtype=np.int64)))
+    return values, offsets, broken
 
 
 def undelta(x: np.ndarray, first: np.ndarray, n_values: np.ndarray) -> np.ndarray:
@@ -90,6 +90,9 @@ def undelta(x: np.ndarray, first: np.ndarray, n_values: np.ndarray) -> np.ndarra
     total = np.empty_like(x)
     total[0::2] = np.cumsum(running[0::2])
     total[1::2] = np.cumsum(running[1::2])
+    if first.size == 1:  # one string, from position 0: its chains are the running sums themselves
+        total[head] = x[head]
+        return total
     string_first = np.repeat(first, n_values)
     m = np.arange(len(x)) - string_first
     chain_start = np.minimum(string_first + 2 - (m & 1), len(x) - 1)  # value 1 or 2 of the string
