@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import limits, metrics, rle_codec
+from pixelproof.core import limits, metrics, rle_codec, rle_strings
 from pixelproof.core.limits import LimitError
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation
@@ -237,17 +237,17 @@ def test_crafted_run_lengths_decode_as_one_by_one(
 def test_compressed_strings_decode_together_as_alone(strings: list[str]) -> None:
     """Every string of characters pycocotools writes, even ones no encoder would (huge, negative values):
     the batch's run lengths are each string's own; a string stopping inside a number is broken alone."""
-    values, offsets, broken = rle_codec.counts_batch([{"counts": s} for s in strings])
+    values, offsets, broken = rle_strings.counts_batch([{"counts": s} for s in strings])
     for k, s in enumerate(strings):
         stops_inside = bool(s) and (ord(s[-1]) - 48) & 0x20 != 0
         assert broken[k] == stops_inside  # the old decoder raised, or (one number) read on past its end
         if stops_inside:
             with pytest.raises(ValueError, match="stops inside a number"):
-                rle_codec.rle_counts({"counts": s})
+                rle_strings.rle_counts({"counts": s})
             continue
         alone = reference_counts({"counts": s})
         assert np.array_equal(values[offsets[k] : offsets[k + 1]], alone)
-        assert np.array_equal(rle_codec.rle_counts({"counts": s}), alone)
+        assert np.array_equal(rle_strings.rle_counts({"counts": s}), alone)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import limits, matching, metrics, rle_codec
+from pixelproof.core import limits, matching, metrics, rle_codec, rle_strings
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.volumes import parse_slice_ref, volume_stem
@@ -117,7 +117,7 @@ def rles_placed(rles: Sequence[dict[str, Any]], wheres: Sequence[str]) -> list[P
     out: list[Placed | Exception | None] = [None] * n
     sizes = np.array([[int(v) for v in r["size"]] for r in rles], dtype=np.int64).reshape(n, 2)
     height, width = sizes[:, 0], sizes[:, 1]
-    values, offsets, broken = rle_codec.counts_batch(rles)
+    values, offsets, broken = rle_strings.counts_batch(rles)
     for k in np.flatnonzero(broken).tolist():
         out[k] = ValueError(f"{wheres[k]}: not a pycocotools compressed RLE (stops inside a number)")
     n_values = offsets[1:] - offsets[:-1]

@@ -11,7 +11,7 @@ import numpy as np
 from pixelproof.core.coco_values import MISSING, origin_ok, typename
 from pixelproof.core.limits import RLE_MAX_PIXELS, RLE_ORIGIN, short_repr
 from pixelproof.core.model import ImageRecord
-from pixelproof.core.rle_codec import undelta
+from pixelproof.core.rle_strings import undelta
 
 RLE_BATCH_CHARS = 1 << 20  # compressed RLE characters checked together
 
