@@ -90,13 +90,13 @@ def test_each_raters_objects_are_decoded_once_an_image(raters, monkeypatch: pyte
     from pixelproof.core import qa_objects
 
     decoded: list[int] = []
-    original = qa_objects.annotation_placed
+    original = qa_objects.annotations_placed
 
-    def counting(ann, height: int, width: int):  # type: ignore[no-untyped-def]
-        decoded.append(id(ann))
-        return original(ann, height, width)
+    def counting(anns, height: int, width: int):  # type: ignore[no-untyped-def]
+        decoded.extend(id(ann) for ann in anns)
+        return original(anns, height, width)
 
-    monkeypatch.setattr(qa_objects, "annotation_placed", counting)
+    monkeypatch.setattr(qa_objects, "annotations_placed", counting)
     run_agreement(raters)
     total = sum(len(r.project.annotations) for r in raters)
     assert len(decoded) == total and len(set(decoded)) == total

@@ -20,7 +20,8 @@ from pycocotools import mask as mask_utils
 from pixelproof.core import masks
 from pixelproof.core.limits import check_image_size, max_pixels
 from pixelproof.core.model import Annotation
-from pixelproof.core.rle_codec import counts_string, region_rle, rle_counts
+from pixelproof.core.rle_codec import counts_string, region_rle
+from pixelproof.core.rle_strings import rle_counts
 from pixelproof.core.sparse_mask import SparseMask, check_whole_mask, is_huge, origin_of, replace_rect_runs
 
 Rect = tuple[int, int, int, int]  # x, y, w, h in pixels, origin at the image's top-left corner

@@ -11,6 +11,7 @@ import numpy as np
 from pixelproof.core.coco_values import MISSING, origin_ok, typename
 from pixelproof.core.limits import RLE_MAX_PIXELS, RLE_ORIGIN, short_repr
 from pixelproof.core.model import ImageRecord
+from pixelproof.core.rle_strings import undelta
 
 RLE_BATCH_CHARS = 1 << 20  # compressed RLE characters checked together
 
@@ -129,7 +130,7 @@ def check_compressed_counts(items: list[tuple[str, str, int]], err: Callable[[st
     long = np.flatnonzero(n_groups > 7)  # > 35 bits: more pixels than any image
     n_bad += np.bincount(np.searchsorted(upto, long, side="right"), minlength=n)
     x = _values(c, value_start, n_groups)
-    counts = _undelta(x, first, n_values)
+    counts = undelta(x, first, n_values)
     negative = np.flatnonzero(counts < 0)
     n_bad += np.bincount(np.searchsorted(upto, negative, side="right"), minlength=n)
     totals = np.zeros(n, dtype=np.int64)
@@ -157,21 +158,3 @@ def _values(c: np.ndarray, value_start: np.ndarray, n_groups: np.ndarray) -> np.
     sign = (c[value_start + n_groups - 1] & 0x10) != 0  # in the value's last group
     x[sign] -= np.int64(1) << (5 * n_groups[sign].clip(max=7))
     return x
-
-
-def _undelta(x: np.ndarray, first: np.ndarray, n_values: np.ndarray) -> np.ndarray:
-    """Undo pycocotools' delta coding: in each string, value m >= 3 is stored as the difference to value
-    m - 2, so values 1, 3, 5, ... and 2, 4, 6, ... are running sums. Both chains of every string are
-    contiguous in the global sequence of odd / even positions: one cumsum each, minus the chain's start."""
-    head = first[n_values > 0]
-    running = x.copy()
-    running[head] = 0  # value 0 of a string belongs to no chain
-    total = np.empty_like(x)
-    total[0::2] = np.cumsum(running[0::2])
-    total[1::2] = np.cumsum(running[1::2])
-    string_first = np.repeat(first, n_values)
-    m = np.arange(len(x)) - string_first
-    chain_start = np.minimum(string_first + 2 - (m & 1), len(x) - 1)  # value 1 or 2 of the string
-    counts = total - (total[chain_start] - x[chain_start])
-    counts[head] = x[head]
-    return counts

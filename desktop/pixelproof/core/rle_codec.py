@@ -21,28 +21,6 @@ Rect = tuple[int, int, int, int]  # x, y, w, h in pixels
 Geometry = tuple[dict[str, Any], list[float], float]  # (compressed RLE, bbox, area)
 
 
-def rle_counts(rle: dict[str, Any]) -> np.ndarray:
-    """Run lengths (int64, zeros first) of a compressed (str/bytes) or uncompressed (list) RLE."""
-    counts = rle["counts"]
-    if isinstance(counts, list):
-        return np.asarray(counts, dtype=np.int64)
-    raw = counts.encode("ascii") if isinstance(counts, str) else bytes(counts)
-    c = np.frombuffer(raw, dtype=np.uint8).astype(np.int64) - 48
-    if c.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.flatnonzero((c & 0x20) == 0)  # the last chunk of each number has no continuation bit
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    k = np.arange(c.size) - np.repeat(starts, ends - starts + 1)
-    vals = np.add.reduceat((c & 0x1F) << (5 * k), starts)
-    negative = (c[ends] & 0x10) != 0
-    vals[negative] -= np.int64(1) << (5 * (k[ends[negative]] + 1))
-    out = vals.copy()
-    if out.size > 3:  # undo the delta coding: stored x[i] = counts[i] - counts[i - 2] for i > 2
-        out[3::2] = np.cumsum(vals[3::2]) + vals[1]
-        out[4::2] = np.cumsum(vals[4::2]) + vals[2]
-    return out
-
-
 # pycocotools' string encoder (``rleToString``) allocates 6 characters per run and writes one more (the
 # end): a number of 2**24 or more can take 6 or 7 characters, and a few such runs write past the buffer
 # (heap corruption; a crafted file with four runs of 2**29 crashes the process). Runs under this bound

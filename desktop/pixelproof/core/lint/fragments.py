@@ -12,7 +12,7 @@ from pixelproof.core.lint.facts import CheckedObject, Emit
 from pixelproof.core.lint.problems import excess_score
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.core.qa_objects import annotation_placed
+from pixelproof.core.qa_objects import annotations_placed, placed_or_raise
 
 
 def fragments(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
@@ -72,7 +72,8 @@ def _polygon_pieces(
     if len(parts) < 2:
         return None
     H, W = image.height, image.width
-    pieces = [annotation_placed(Annotation(0, 0, 0, [0, 0, 0, 0], [p]), H, W) for p in parts]
+    parted = [Annotation(0, 0, 0, [0, 0, 0, 0], [p]) for p in parts]
+    pieces = [placed_or_raise(found) for found in annotations_placed(parted, H, W)]  # one batch
     areas = [p.area for p in pieces]
     main = int(np.argmax(areas))
     gaps = [0.0 if i == main else shapes.placed_gap(pieces[main], p) for i, p in enumerate(pieces)]

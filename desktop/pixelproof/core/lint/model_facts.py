@@ -9,7 +9,7 @@ from pixelproof.core.lint.facts import CheckedObject, Context, ImageFacts
 from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, image_min_similarity, matrices
 from pixelproof.core.metrics import placed_iou
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.core.qa_objects import annotation_placed
+from pixelproof.core.qa_objects import annotations_placed, placed_or_raise
 
 
 def model_facts(
@@ -38,10 +38,16 @@ def model_facts(
     low = ctx.rules.threshold("min_prediction_score") or 0.0
     _, matched = badloc_match(boxes, mats, low)
     facts = {f.annotation_id: f for f in out.objects}
-    for o, j in zip(objs, matched, strict=True):
-        if j < 0 or not o.shaped or predictions[j].kind == "box":
-            continue
-        pred = annotation_placed(predictions[j], image.height, image.width)
+    pairs = [
+        (o, int(j))
+        for o, j in zip(objs, matched, strict=True)
+        if j >= 0 and o.shaped and predictions[j].kind != "box"
+    ]
+    wanted = sorted({j for _, j in pairs})  # every matched prediction decoded in one batch
+    found = annotations_placed([predictions[j] for j in wanted], image.height, image.width)
+    decoded = dict(zip(wanted, found, strict=True))
+    for o, j in pairs:
+        pred = placed_or_raise(decoded[j])  # a prediction over the pixel limit stops the image, as before
         inter_union = placed_iou(o.pixels(), pred)
         if math.isnan(inter_union):
             continue

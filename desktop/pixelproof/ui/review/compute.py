@@ -14,7 +14,7 @@ from pixelproof.core import qa, qa_difference
 from pixelproof.core.coco import default_color
 from pixelproof.core.model import Project
 from pixelproof.core.qa import ObjectRow, QAOptions, QAResult
-from pixelproof.core.qa_objects import ImagePair, annotation_placed
+from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
 from pixelproof.core.references import Reference
 from pixelproof.interop.references import ReferenceLoadError, load_reference
 
@@ -103,10 +103,11 @@ def mask_layer(
     """Each object of one side: its category colour, a light fill (unless ``outline``) and a solid edge."""
     h, w = shape
     out = np.zeros((h, w, 4), np.uint8)
-    for ann in project.annotations_of(pair_image.id):
+    anns = list(project.annotations_of(pair_image.id))
+    for ann, found in zip(anns, annotations_placed(anns, h, w), strict=True):  # decoded in one batch
         cat = project.categories.get(ann.category_id)
         rgb = colors.get(cat.name if cat is not None else "", (255, 0, 255))
-        placed = annotation_placed(ann, h, w)
+        placed = placed_or_raise(found)
         if placed.is_empty:
             continue
         m = placed.mask
