@@ -259,3 +259,24 @@ def test_convert_changed_since_exports_only_changed_images(tmp_path: Path, capsy
         main(["convert", str(project), str(out), "--from", "coco", "--to", "coco", "--changed-since", "v9"])
         == 1
     )
+
+
+def test_merge_refuses_a_shard_given_twice(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The same file twice, or a copy of one annotator's shard: each overlap image would hold that
+    annotator's version twice (kept side by side) and agreement would compare it with itself."""
+    project, _ = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
+    ann = out / "ann.json"
+    copy = out / "ann-again.json"
+    copy.write_bytes(ann.read_bytes())
+    capsys.readouterr()
+    merged = tmp_path / "merged.json"
+    assert main(["merge", str(ann), str(out / "bob.json"), str(out / ".." / "shards" / "ann.json"),
+                 "-o", str(merged)]) == 1  # fmt: skip
+    assert "are the same file: give each annotator's shard once" in capsys.readouterr().err
+    assert main(["merge", str(ann), str(out / "bob.json"), str(copy), "-o", str(merged)]) == 1
+    err = capsys.readouterr().err
+    assert f"{ann} and {copy} are two shards of ann (one split)" in err
+    assert not merged.exists()
+    assert main(["merge", str(ann), str(out / "bob.json"), "-o", str(merged)]) == 0

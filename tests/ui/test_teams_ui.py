@@ -136,3 +136,26 @@ def test_your_name_and_time_spent_per_image(qtbot, window, monkeypatch) -> None:
     spent = window.document.project.app["time_spent"]
     assert spent[str(first)] == {"Dana": 12.0}
     assert list(spent[str(window.document.project.images[first + 1].id)].values()) == [600.0]
+
+
+def test_merge_dialog_refuses_a_shard_listed_twice(qtbot, window, project_file, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    warned: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: warned.append((title, text)))
+    )
+    paths = _shards(project_file)
+    before = len(window.document.project.annotations)
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for p in [*paths, paths[0]]:
+            dialog.shards.addItem(p)
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: bool(warned), timeout=20000)
+    assert warned[0][0] == "Merge failed"
+    assert "are the same file: give each annotator's shard once" in warned[0][1]
+    assert len(window.document.project.annotations) == before  # nothing merged

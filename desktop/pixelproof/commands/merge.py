@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core import history
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.coco import ProjectSaveError, read_json, save_project
-    from pixelproof.core.merge import Shard, merge_shards
+    from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
 
     batch = batch_options(args)
 
@@ -70,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         error(f"{args.output}: would overwrite an input; choose another -o / --report")
         return 1
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
+    try:
+        check_distinct(shards, args.shards)
+    except MergeError as e:
+        error(str(e))
+        return 1
     try:
         executor = batch.executor(sum(len(p.images) for p in projects), 0.002)
     except BatchSetupError as e:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,10 @@ CONFLICT_TYPES = (
     "image_id_collision",
     "split_mismatch",
 )
+
+
+class MergeError(ValueError):
+    """Shards that cannot be merged as given (one listed twice); the message says which."""
 
 
 @dataclass(slots=True)
@@ -295,6 +299,7 @@ def merge_shards(
     (``pixelproof.core.batch``; default: here) merges the images; the result is the same."""
     from pixelproof.core.batch import Failed, SerialExecutor, run_batch
 
+    check_distinct(shards)
     conflicts: list[Conflict] = []
     names = _unique_names([s.name for s in shards])
     annotators = [s.annotator for s in shards]
@@ -377,6 +382,25 @@ def _image_keys(projects: list[Project]) -> Callable[[Project, ImageRecord], str
         return f"{key}\0{image.id}" if (key, image.id) in shared else key  # NUL: in no path
 
     return key_of
+
+
+def check_distinct(shards: list[Shard], paths: Sequence[str | os.PathLike[str]] | None = None) -> None:
+    """``MergeError`` when one file is given twice (``paths``: where the shards were read from), or two
+    shards are one annotator's of one split: each overlap image would hold that annotator's version twice,
+    and agreement would compare it with itself."""
+    seen: dict[Any, int] = {}
+    names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
+    for k, shard in enumerate(shards):
+        keys: list[Any] = [("file", os.path.realpath(paths[k]))] if paths is not None else []
+        if shard.annotator is not None:
+            keys.append(("annotator", shard.annotator, shard.split))
+        for key in keys:
+            if key in seen:
+                what = "the same file" if key[0] == "file" else f"two shards of {shard.annotator} (one split)"
+                raise MergeError(
+                    f"{names[seen[key]]} and {names[k]} are {what}: give each annotator's shard once"
+                )
+            seen[key] = k
 
 
 def _unique_names(names: list[str]) -> list[str]:

@@ -360,7 +360,7 @@ class TeamsActions(QObject):
 
     def run_merge(self, paths: list[str], manifest_path: str | None, show_report: bool = True) -> Job:
         from pixelproof.core.coco import ProjectFormatError, load_project, read_json
-        from pixelproof.core.merge import Shard, merge_shards
+        from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
         from pixelproof.core.merge_edit import merge_edit
 
         doc = self.shell.document
@@ -371,6 +371,7 @@ class TeamsActions(QObject):
             for n, path in enumerate(paths):
                 job.step(n, len(paths))
                 shards.append(Shard.of(load_project(path), Path(path).stem))
+            check_distinct(shards, paths)
             manifest = read_json(manifest_path) if manifest_path else None
             result = merge_shards(shards, base=base, manifest=manifest)
             return merge_edit(base, result), result.report()
@@ -390,7 +391,7 @@ class TeamsActions(QObject):
             if show_report:
                 ConflictDialog(report, self.shell.widget).exec()
 
-        job = Job(work, self, expected=(ProjectFormatError, OSError))
+        job = Job(work, self, expected=(ProjectFormatError, MergeError, OSError))
         job.finished.connect(done)
         job.failed.connect(lambda reason: QMessageBox.warning(self.shell.widget, "Merge failed", reason))
         self.job = job
