@@ -280,3 +280,13 @@ def test_merge_refuses_a_shard_given_twice(tmp_path: Path, capsys) -> None:  # t
     assert f"{ann} and {copy} are two shards of ann (one split)" in err
     assert not merged.exists()
     assert main(["merge", str(ann), str(out / "bob.json"), "-o", str(merged)]) == 0
+
+
+def test_agreement_refuses_a_shard_given_twice(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, _ = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["agreement", str(out / "ann.json"), str(out / "ann.json")]) == 1
+    assert "are the same file: give each annotator's shard once" in capsys.readouterr().err
+    assert main(["agreement", str(out / "ann.json"), str(out / "bob.json")]) == 0

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     batch = batch_options(args)
     from pixelproof.core.coco import read_json
-    from pixelproof.core.merge import Shard
+    from pixelproof.core.merge import MergeError, Shard, check_distinct
     from pixelproof.core.scorecards import honeypot_scorecards
 
     if not 0.0 <= args.iou_threshold < 1.0:
@@ -57,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
             return 1
         projects.append(p)
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
+    try:
+        check_distinct(shards, args.shards)  # an annotator compared with itself would agree perfectly
+    except MergeError as e:
+        error(str(e))
+        return 1
     raters = raters_from_merged(projects[0]) if len(projects) == 1 else raters_from_shards(shards)
     if len(raters) < 2:
         error("agreement needs two annotators: several shards, or a merged project with overlap images")
