@@ -129,6 +129,32 @@ def test_duplicates_and_class_conflicts() -> None:
     assert kinds(p, {"thresholds": {"duplicate_iou": 0.99}}) == [("class_conflict", 4)]
 
 
+def test_annotators_versions_of_an_overlap_image_are_not_duplicates_of_each_other() -> None:
+    """A merged project keeps each annotator's version of an overlap image side by side (tagged with
+    ``pixelproof.annotator``): the same object drawn by two annotators is agreement; within one version a
+    duplicate or an overlap is still one."""
+
+    def tagged(a: Annotation, who: str) -> Annotation:
+        a.app_extra["annotator"] = who
+        return a
+
+    p = project(
+        tagged(box(1, [10, 10, 40, 40]), "ann"),
+        tagged(box(2, [10, 10, 40, 40]), "bob"),  # bob's version of ann's box
+        tagged(box(3, [100, 10, 40, 40], cid=2), "bob"),
+        tagged(box(4, [100, 10, 40, 40]), "ann"),  # another class in ann's: the annotators disagree
+        tagged(mask(5, rect(60, 90, 10, 40)), "ann"),
+        tagged(mask(6, rect(60, 90, 20, 50)), "bob"),  # overlaps ann's mask: two versions
+        tagged(box(7, [150, 10, 40, 40]), "bob"),
+        tagged(box(8, [150.5, 10, 40, 40]), "bob"),  # a duplicate within bob's version
+        mask(9, rect(55, 75, 100, 130)),
+        mask(10, rect(65, 85, 100, 130)),  # untagged objects overlapping: still checked
+    )
+    pairs = frozenset({"duplicate", "class_conflict", "unseparated_overlap"})
+    countable = {"classes": {"cat": {"countable": True}}}
+    assert sorted(kinds(p, countable, kinds=pairs)) == [("duplicate", 8), ("unseparated_overlap", 10)]
+
+
 class _SizeRecorder:
     """numpy as a module sees it, recording the size of what its elementwise calls build."""
 

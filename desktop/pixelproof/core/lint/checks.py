@@ -26,6 +26,7 @@ from pixelproof.core.lint.object_checks import (
     size_limits,
 )
 from pixelproof.core.lint.pairs import duplicates, overlaps
+from pixelproof.core.merge import ANNOTATOR_KEY
 from pixelproof.core.model import ImageRecord
 
 __all__ = ["Context", "ImageFacts", "ImageWork", "ObjectFacts", "collect"]
@@ -57,10 +58,11 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
         except LimitError as e:  # pixels over the limit, wherever a check met them: name the object
             raise LimitError(f"annotation {o.ann.id}", e.message) from None
     scored = [o for o in objs if not o.ann.iscrowd]
-    if ctx.wants("duplicate", "class_conflict"):
-        duplicates(scored, ctx, emit)
-    if ctx.wants("unseparated_overlap"):
-        overlaps(scored, image, emit)
+    for version in _versions(scored):  # annotators' versions of an overlap image are not pairs
+        if ctx.wants("duplicate", "class_conflict"):
+            duplicates(version, ctx, emit)
+        if ctx.wants("unseparated_overlap"):
+            overlaps(version, image, emit)
     if work.status in ("done", "reviewed") and not work.labels:
         emit(
             "unlabeled_image",
@@ -81,6 +83,16 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
     if work.predictions is not None:
         model_facts(scored, work.predictions, image, ctx, out)
     return out
+
+
+def _versions(objs: list[CheckedObject]) -> list[list[CheckedObject]]:
+    """An image's objects by the annotator whose version of the image they belong to (a merged project's
+    overlap images keep each annotator's version side by side: ``pixelproof.annotator``), the untagged
+    ones together: two annotators drawing the same nucleus is agreement, not a duplicate."""
+    groups: dict[str, list[CheckedObject]] = {}
+    for o in objs:
+        groups.setdefault(str(o.ann.app_extra.get(ANNOTATOR_KEY, "")), []).append(o)
+    return list(groups.values())
 
 
 def _object_checks(
