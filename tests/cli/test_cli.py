@@ -105,6 +105,7 @@ def test_info_json(project_file: Path, capsys: pytest.CaptureFixture[str]) -> No
         "by_review": {"none": 2, "pending": 0, "accepted": 1, "rejected": 0},
         "by_category": {"cat": 2, "dog": 1},
         "image_status": {"done": 1, "todo": 1},
+        "overlap_images": 0,
     }
 
 

@@ -290,3 +290,37 @@ def test_agreement_refuses_a_shard_given_twice(tmp_path: Path, capsys) -> None: 
     assert main(["agreement", str(out / "ann.json"), str(out / "ann.json")]) == 1
     assert "are the same file: give each annotator's shard once" in capsys.readouterr().err
     assert main(["agreement", str(out / "ann.json"), str(out / "bob.json")]) == 0
+
+
+def test_info_counts_the_images_holding_annotators_versions(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, _ = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
+    merged = tmp_path / "merged.json"
+    assert main(["merge", str(out / "ann.json"), str(out / "bob.json"), "-o", str(merged)]) == 0
+    capsys.readouterr()
+    assert main(["info", str(merged), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["overlap_images"] == 4
+    assert main(["info", str(merged)]) == 0
+    assert "overlap      4 images hold several annotators' versions side by side" in capsys.readouterr().out
+    assert main(["consensus", str(merged), "--method", "majority"]) == 0
+    assert main(["consensus", str(merged), "--accept"]) == 0
+    capsys.readouterr()
+    assert main(["info", str(merged), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["overlap_images"] == 0
+    assert main(["info", str(project)]) == 0
+    assert "overlap " not in capsys.readouterr().out
+
+
+def test_qa_warns_when_it_scores_annotators_versions_side_by_side(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, _ = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
+    merged = tmp_path / "merged.json"
+    assert main(["merge", str(out / "ann.json"), str(out / "bob.json"), "-o", str(merged)]) == 0
+    capsys.readouterr()
+    assert main(["qa", str(project), str(merged)]) == 0
+    err = capsys.readouterr().err
+    assert f"{merged}: 4 images hold several annotators' versions side by side" in err
+    assert main(["qa", str(project), str(project)]) == 0
+    assert "side by side" not in capsys.readouterr().err

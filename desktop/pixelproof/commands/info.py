@@ -11,6 +11,7 @@ from typing import Any
 from pixelproof.commands._common import load_or_report
 from pixelproof.core.migration import format_note
 from pixelproof.core.model import REVIEW_STATES, Annotation, Project
+from pixelproof.core.overlap_versions import versions_side_by_side
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +36,7 @@ def summarize(project: Project) -> dict[str, Any]:
         "by_review": review_counts(anns),
         "by_category": {c.name: by_category.get(c.id, 0) for c in project.categories.values() if not c.void},
         "image_status": dict(Counter(project.image_status(i) for i in project.images)),
+        "overlap_images": len(versions_side_by_side(project)),
     }
 
 
@@ -97,6 +99,11 @@ def run(args: argparse.Namespace) -> int:
     _counts("by source", sorted(info["by_source"].items()))
     _counts("by review", [(k, v) for k, v in info["by_review"].items() if v])
     _counts("by category", info["by_category"].items())
+    if info["overlap_images"]:
+        print(
+            f"overlap      {info['overlap_images']} images hold several annotators' versions side by side "
+            "(`pixelproof consensus`, then --accept)"
+        )
     return 0
 
 

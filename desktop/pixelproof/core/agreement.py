@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import matching, metrics, reliability
-from pixelproof.core.merge import ANNOTATOR_KEY, Shard, overlap_annotators
+from pixelproof.core.merge import Shard
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_side
 from pixelproof.core.qa import QAOptions, score_image
 from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs
 from pixelproof.core.split import image_key
@@ -90,26 +91,22 @@ def raters_from_shards(shards: list[Shard]) -> list[Rater]:
 
 
 def raters_from_merged(project: Project) -> list[Rater]:
-    """One rater per annotator tag (``pixelproof.annotator``): the versions merge kept side by side. A
-    rater's images are those it has objects on and those ``pixelproof.overlap_annotators`` lists it for
-    (it drew nothing there: every other rater's object there is one it missed)."""
-    listed = overlap_annotators(project)
-    names = sorted(
-        ({a.app_extra.get(ANNOTATOR_KEY) for a in project.annotations.values()} - {None})
-        | {n for who in listed.values() for n in who},
-        key=str,
-    )
+    """One rater per annotator of the versions a merge kept side by side (``merge.versions_side_by_side``):
+    its objects are those tagged with its name (``pixelproof.annotator``), its images those it has objects
+    on and those ``pixelproof.overlap_annotators`` lists it for (it drew nothing there: every other rater's
+    object there is one it missed)."""
+    holders = versions_side_by_side(project)
     out = []
-    for name in names:
-        mine = [a for a in project.annotations.values() if a.app_extra.get(ANNOTATOR_KEY) == name]
-        images = {a.image_id for a in mine} | {i for i, who in listed.items() if name in who}
+    for name in sorted({n for who in holders.values() for n in who}):
+        mine = [a for a in project.annotations.values() if str(a.app_extra.get(ANNOTATOR_KEY)) == name]
+        images = {i for i, who in holders.items() if name in who}
         view = Project(
             images={i: project.images[i] for i in project.images if i in images},
             categories=project.categories,
-            annotations={a.id: a for a in mine},
+            annotations={a.id: a for a in mine if a.app_extra.get(ANNOTATOR_KEY) is not None},
             path=project.path,
         )
-        out.append(Rater(str(name), view))
+        out.append(Rater(name, view))
     return out
 
 

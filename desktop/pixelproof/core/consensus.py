@@ -39,8 +39,8 @@ from pixelproof.core.edits import (
     SetOverlapAnnotators,
 )
 from pixelproof.core.geometry import clone
-from pixelproof.core.merge import ANNOTATOR_KEY, overlap_annotators
 from pixelproof.core.model import Annotation, Project
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY, overlap_annotators
 from pixelproof.core.qa_objects import ImageObject, image_objects
 from pixelproof.core.split import image_key
 

@@ -26,14 +26,10 @@ from typing import Any
 import orjson
 
 from pixelproof.core.coco_dump import annotation_to_dict
-from pixelproof.core.edits.image_state import SetOverlapAnnotators
 from pixelproof.core.model import IMAGE_STATES, Annotation, Category, ImageRecord, Project
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY, OVERLAP_KEY, overlap_annotators
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
-ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
-# top-level "pixelproof": image id -> the annotators whose versions the image holds side by side (one who
-# drew nothing there included)
-OVERLAP_KEY = SetOverlapAnnotators.map_name
 CONFLICT_TYPES = (
     "edited_in_two_shards",
     "category_added",
@@ -438,20 +434,6 @@ def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[i
     spent = spent.get(str(image.id)) if isinstance(spent, dict) else None
     raters = overlap_annotators(project).get(image.id)
     return Version(shard, image, objects, status, spent if isinstance(spent, dict) else None, raters)
-
-
-def overlap_annotators(project: Project) -> dict[int, list[str]]:
-    """Image id -> the annotators whose versions a merge kept side by side on it
-    (``pixelproof.overlap_annotators``); malformed entries (a hand-edited file) are ignored."""
-    entries = project.app.get(OVERLAP_KEY)
-    if not isinstance(entries, dict):
-        return {}
-    return {
-        int(k): list(dict.fromkeys(v))
-        for k, v in entries.items()
-        if isinstance(k, str) and k.isdigit() and int(k) in project.images
-        and isinstance(v, list) and all(isinstance(n, str) for n in v)
-    }  # fmt: skip
 
 
 def merged_time(versions: list[Version]) -> dict[str, float]:

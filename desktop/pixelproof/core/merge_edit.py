@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import Counter
 
 from pixelproof.core.edits import Edit
-from pixelproof.core.merge import MergeResult, content_key, overlap_annotators, time_spent_by_image
+from pixelproof.core.merge import MergeResult, content_key, time_spent_by_image
 from pixelproof.core.model import Annotation, Project
+from pixelproof.core.overlap_versions import overlap_annotators
 
 
 def merge_edit(base: Project, result: MergeResult) -> Edit:

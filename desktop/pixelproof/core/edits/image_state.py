@@ -21,6 +21,7 @@ from pixelproof.core.edits.base import (
 )
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Project, utc_now
+from pixelproof.core.overlap_versions import OVERLAP_KEY
 
 _UNSET = object()
 
@@ -173,7 +174,7 @@ class SetOverlapAnnotators(_AppMapEntries):
     a merge kept side by side, ``pixelproof.overlap_annotators[image_id]``: an annotator who drew nothing
     there is a rater of it too (``agreement.raters_from_merged``)."""
 
-    map_name = "overlap_annotators"
+    map_name = OVERLAP_KEY
     drop_empty = True
 
     def __init__(self, values: dict[int, list[str] | None], label: str = "Set overlap annotators") -> None:

@@ -26,8 +26,8 @@ from pixelproof.core.lint.object_checks import (
     size_limits,
 )
 from pixelproof.core.lint.pairs import duplicates, overlaps
-from pixelproof.core.merge import ANNOTATOR_KEY
 from pixelproof.core.model import ImageRecord
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 
 __all__ = ["Context", "ImageFacts", "ImageWork", "ObjectFacts", "collect"]
 

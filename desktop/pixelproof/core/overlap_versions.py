@@ -1,0 +1,38 @@
+"""Which annotators' versions a merged project's overlap images hold side by side, until a consensus is
+accepted (issue 16): objects tagged ``pixelproof.annotator`` and the top-level
+``pixelproof.overlap_annotators``, which also names an annotator who drew nothing there. Kept apart from
+``merge`` so what only reads a project (``info``, ``lint``, ``agreement``) needs nothing else."""
+
+from __future__ import annotations
+
+from pixelproof.core.model import Project
+
+ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
+OVERLAP_KEY = "overlap_annotators"  # top-level "pixelproof": image id -> annotators whose versions it holds
+
+
+def versions_side_by_side(project: Project) -> dict[int, list[str]]:
+    """Image id -> the annotators whose versions it holds side by side (consensus not accepted yet): those
+    ``pixelproof.overlap_annotators`` lists and those with objects tagged there, in that order."""
+    out: dict[int, list[str]] = {i: list(who) for i, who in overlap_annotators(project).items()}
+    for a in project.annotations.values():
+        who = a.app_extra.get(ANNOTATOR_KEY)
+        if who is not None:
+            names = out.setdefault(a.image_id, [])
+            if str(who) not in names:
+                names.append(str(who))
+    return out
+
+
+def overlap_annotators(project: Project) -> dict[int, list[str]]:
+    """Image id -> the annotators whose versions a merge kept side by side on it
+    (``pixelproof.overlap_annotators``); malformed entries (a hand-edited file) are ignored."""
+    entries = project.app.get(OVERLAP_KEY)
+    if not isinstance(entries, dict):
+        return {}
+    return {
+        int(k): list(dict.fromkeys(v))
+        for k, v in entries.items()
+        if isinstance(k, str) and k.isdigit() and int(k) in project.images
+        and isinstance(v, list) and all(isinstance(n, str) for n in v)
+    }  # fmt: skip
