@@ -264,9 +264,7 @@ def test_convert_changed_since_exports_only_changed_images(tmp_path: Path, capsy
 def test_merge_refuses_a_shard_given_twice(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """The same file twice, or a copy of one annotator's shard: each overlap image would hold that
     annotator's version twice (kept side by side) and agreement would compare it with itself."""
-    project, _ = _setup(tmp_path)
-    out = tmp_path / "shards"
-    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
+    _, out = _split(tmp_path)
     ann = out / "ann.json"
     copy = out / "ann-again.json"
     copy.write_bytes(ann.read_bytes())
@@ -283,9 +281,7 @@ def test_merge_refuses_a_shard_given_twice(tmp_path: Path, capsys) -> None:  # t
 
 
 def test_agreement_refuses_a_shard_given_twice(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    project, _ = _setup(tmp_path)
-    out = tmp_path / "shards"
-    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
+    _, out = _split(tmp_path)
     capsys.readouterr()
     assert main(["agreement", str(out / "ann.json"), str(out / "ann.json")]) == 1
     assert "are the same file: give each annotator's shard once" in capsys.readouterr().err
@@ -293,11 +289,8 @@ def test_agreement_refuses_a_shard_given_twice(tmp_path: Path, capsys) -> None: 
 
 
 def test_info_counts_the_images_holding_annotators_versions(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    project, _ = _setup(tmp_path)
-    out = tmp_path / "shards"
-    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
-    merged = tmp_path / "merged.json"
-    assert main(["merge", str(out / "ann.json"), str(out / "bob.json"), "-o", str(merged)]) == 0
+    project, out = _split(tmp_path)
+    merged = _merge(tmp_path, out)
     capsys.readouterr()
     assert main(["info", str(merged), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["overlap_images"] == 4
@@ -313,14 +306,25 @@ def test_info_counts_the_images_holding_annotators_versions(tmp_path: Path, caps
 
 
 def test_qa_warns_when_it_scores_annotators_versions_side_by_side(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    project, _ = _setup(tmp_path)
-    out = tmp_path / "shards"
-    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
-    merged = tmp_path / "merged.json"
-    assert main(["merge", str(out / "ann.json"), str(out / "bob.json"), "-o", str(merged)]) == 0
+    project, out = _split(tmp_path)
+    merged = _merge(tmp_path, out)
     capsys.readouterr()
     assert main(["qa", str(project), str(merged)]) == 0
     err = capsys.readouterr().err
     assert f"{merged}: 4 images hold several annotators' versions side by side" in err
     assert main(["qa", str(project), str(project)]) == 0
     assert "side by side" not in capsys.readouterr().err
+
+
+def _split(tmp_path: Path) -> tuple[Path, Path]:
+    """The project and the folder of its two annotators' shards (4 overlap images)."""
+    project, _ = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
+    return project, out
+
+
+def _merge(tmp_path: Path, out: Path) -> Path:
+    merged = tmp_path / "merged.json"
+    assert main(["merge", str(out / "ann.json"), str(out / "bob.json"), "-o", str(merged)]) == 0
+    return merged
