@@ -328,3 +328,13 @@ def _merge(tmp_path: Path, out: Path) -> Path:
     merged = tmp_path / "merged.json"
     assert main(["merge", str(out / "ann.json"), str(out / "bob.json"), "-o", str(merged)]) == 0
     return merged
+
+
+def test_convert_warns_when_it_writes_annotators_versions_side_by_side(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, out = _split(tmp_path)
+    merged = _merge(tmp_path, out)
+    capsys.readouterr()
+    assert main(["convert", str(merged), str(tmp_path / "yolo"), "--from", "coco", "--to", "yolo"]) == 0
+    assert f"{merged}: 4 images hold several annotators' versions side by side" in capsys.readouterr().err
+    assert main(["convert", str(project), str(tmp_path / "yolo2"), "--from", "coco", "--to", "yolo"]) == 0
+    assert "side by side" not in capsys.readouterr().err

@@ -45,7 +45,7 @@ def _f(v: Any, reason: str | None = None) -> str:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.limits import LimitError, check_output_not_input
-    from pixelproof.core.overlap_versions import versions_side_by_side
+    from pixelproof.core.overlap_versions import versions_note
     from pixelproof.core.qa import QAOptions, run_qa
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
     from pixelproof.interop.references import ReferenceLoadError, load_reference
@@ -77,12 +77,9 @@ def run(args: argparse.Namespace) -> int:
             error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
         return 1
     for name, project in ((args.reference, reference.project), (args.candidate, candidate)):
-        held = versions_side_by_side(project)
-        if held:  # each version is scored: the copies count as extra objects
-            warn(
-                f"{name}: {len(held)} images hold several annotators' versions side by side (a merged "
-                "project before its consensus is accepted); every version there is scored"
-            )
+        note = versions_note(name, project, "scored")  # the copies count as extra objects
+        if note:
+            warn(note)
     options = QAOptions(
         iou_threshold=args.iou_threshold, nsd_tau=args.nsd_tau, both_empty_as_one=args.both_empty_as_one
     )

@@ -36,3 +36,15 @@ def overlap_annotators(project: Project) -> dict[int, list[str]]:
         if isinstance(k, str) and k.isdigit() and int(k) in project.images
         and isinstance(v, list) and all(isinstance(n, str) for n in v)
     }  # fmt: skip
+
+
+def versions_note(name: str, project: Project, doing: str) -> str | None:
+    """The warning for a command that would ``doing`` (e.g. "scored") every version of such images as
+    ordinary objects, None when the project holds none."""
+    held = versions_side_by_side(project)
+    if not held:
+        return None
+    return (
+        f"{name}: {len(held)} images hold several annotators' versions side by side (a merged project "
+        f"before its consensus is accepted); every version there is {doing}"
+    )
