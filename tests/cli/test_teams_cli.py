@@ -133,6 +133,26 @@ def test_agreement_with_honeypot_scorecards(tmp_path: Path, capsys) -> None:  # 
     assert "Honeypot scorecards" in page and "ann / bob" in page
     printed = capsys.readouterr().out
     assert "honeypots bob:" in printed and "ann / bob" in printed
+    # a merged project scores the annotators' versions the merge kept side by side: without --manifest
+    # the honeypots are among them (the same figures as on the shards); with it they were left out
+    manifest = str(out / "lead-manifest.json")
+    for name, extra in (("kept.json", []), ("left-out.json", ["--manifest", manifest])):
+        code = main(
+            ["merge", str(out / "ann.json"), str(out / "bob.json"), "-o", str(tmp_path / name), *extra]
+        )
+        assert code in (0, 3)  # 3: the honeypots' new objects renumbered, reported
+    capsys.readouterr()
+    assert (
+        main(["agreement", str(tmp_path / "kept.json"), "--manifest", manifest, "--json", str(report)]) == 0
+    )
+    merged_cards = {c["annotator"]: c for c in json.loads(report.read_text())["honeypots"]}
+    for who in ("ann", "bob"):
+        for key in ("images", "dice", "hd95", "f1"):
+            assert merged_cards[who][key] == cards[who][key], (who, key)
+    assert main(["agreement", str(tmp_path / "left-out.json"), "--manifest", manifest]) == 0
+    assert (
+        "left-out.json holds no honeypot image (merge --manifest leaves them out)" in capsys.readouterr().err
+    )
 
 
 def test_tag_diff_at_and_checkout(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

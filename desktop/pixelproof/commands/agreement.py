@@ -88,7 +88,13 @@ def run(args: argparse.Namespace) -> int:
         if reference is None:
             error("honeypot scorecards need the reference project (--reference F)")
             return 1
-        data["honeypots"] = honeypot_scorecards(shards, reference, manifest, args.iou_threshold)
+        labelled = [(r.name, r.project) for r in raters]
+        data["honeypots"] = honeypot_scorecards(labelled, reference, manifest, args.iou_threshold)
+        if len(projects) == 1 and not any(card["images"] for card in data["honeypots"]):
+            warn(
+                f"{args.shards[0]} holds no honeypot image (merge --manifest leaves them out): score the "
+                "annotators on them with their shards (pixelproof agreement SHARD... --manifest F)"
+            )
     if not result.images and not data.get("honeypots"):
         error("no image was labelled by two annotators: nothing to compare")
         return 1

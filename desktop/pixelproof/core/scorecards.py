@@ -7,9 +7,9 @@ what they mean in a QA report; time per image comes from what the app recorded i
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from pixelproof.core.merge import Shard
 from pixelproof.core.model import Project
 from pixelproof.core.qa import QAOptions, run_qa
 from pixelproof.core.split import image_key, manifest_keys, subset
@@ -41,20 +41,24 @@ def seconds_per_image(project: Project, image_ids: list[int]) -> float:
 
 
 def honeypot_scorecards(
-    shards: list[Shard], reference: Project, manifest: dict[str, Any], iou_threshold: float = 0.5
+    labelled: Sequence[tuple[str, Project]],
+    reference: Project,
+    manifest: dict[str, Any],
+    iou_threshold: float = 0.5,
 ) -> list[dict[str, Any]]:
-    """One scorecard per shard: Dice, HD95, F1 (QA conventions), time per image, images scored."""
+    """One scorecard per (annotator, what they labelled: a shard, or their versions in a merged project):
+    Dice, HD95, F1 (QA conventions), time per image, images scored."""
     wanted = manifest_keys(manifest, "honeypots")
     ref_keys = {image_key(reference, im): im.file_name for im in reference.images.values()}
     keys = {k: name for k, name in ref_keys.items() if k in wanted}
     ref = _aligned_subset(reference, keys)
     cards = []
-    for shard in shards:
-        mine = _aligned_subset(shard.project, keys)
+    for name, project in labelled:
+        mine = _aligned_subset(project, keys)
         result = run_qa(ref, mine, QAOptions(iou_threshold=iou_threshold))
         s = result.summary()
         card = {
-            "annotator": shard.name,
+            "annotator": name,
             "images": len(result.pairs),
             "dice": s["dice"],
             "hd95": s["hd95"],
