@@ -319,3 +319,53 @@ def test_a_subset_keeps_the_per_image_entries_of_its_images_only(tmp_path: Path)
     assert part.app["image_review"] == {"3": {"review": "accepted"}}
     assert part.app["image_status"] == {"3": "done"}
     assert subset(base, [1]).app["image_review"] == {}
+
+
+def _tagged(project: Project) -> dict[str, Counter[tuple[str | None, bytes]]]:
+    """Per image (by file name): each object as (annotator tag, contents without id, author or tag)."""
+    cats = {c.id: c.name for c in project.categories.values()}
+    out: dict[str, Counter[tuple[str | None, bytes]]] = {}
+    for im in project.images.values():
+        out[im.file_name] = Counter(
+            (
+                a.app_extra.get(ANNOTATOR_KEY),
+                content_key(copy_annotation(a, id=0, app_extra={}), cats[a.category_id]),
+            )
+            for a in project.annotations_of(im.id)
+        )
+    return out
+
+
+def test_a_late_shard_merged_into_a_merged_project_joins_the_versions_side_by_side(tmp_path: Path) -> None:
+    """ann's and bob's shards are merged first, cy's arrives later and is merged into that merged project:
+    the overlap images keep ann's and bob's versions and add cy's, exactly as when all three are merged at
+    once (before, cy's version replaced the other two and the image's annotator list was dropped, with no
+    conflict reported)."""
+    from pixelproof.core.agreement import raters_from_merged, run_agreement
+
+    base = make_project(tmp_path, 4)
+    result = split_project(base, ["ann", "bob", "cy"], overlap=1.0, overlap_copies=3, seed=1)
+    shards = result.shards
+    for k, name in enumerate(["ann", "bob", "cy"]):
+        s = shards[name]
+        for im in s.images.values():
+            s.add_annotation(box_annotation(s.next_annotation_id(), im.id, 1 + k % 2, [2 + 3 * k, 2, 10, 10]))
+            s.set_image_status(im.id, "done" if k else "in_progress")
+        first = s.annotations_of(1)[0]
+        if name == "bob":  # bob deletes a pre-existing object
+            s.remove_annotation(first.id)
+    every = [Shard.of(shards[n], n) for n in ("ann", "bob", "cy")]
+    at_once = merge_shards(every, base=base, manifest=result.manifest)
+    first = merge_shards(every[:2], base=base, manifest=result.manifest).project
+    late = merge_shards(every[2:], base=first, manifest=result.manifest)
+    assert _tagged(late.project) == _tagged(at_once.project)
+    assert late.project.app["overlap_annotators"] == at_once.project.app["overlap_annotators"]
+    assert late.project.app["image_status"] == at_once.project.app["image_status"]
+    assert late.overlap_images == at_once.overlap_images
+    assert len({a.id for a in late.project.annotations.values()}) == len(late.project.annotations)
+    assert run_agreement(raters_from_merged(late.project)).to_dict() == (
+        run_agreement(raters_from_merged(at_once.project)).to_dict()
+    )
+    # bob delivers his shard again: his version is replaced, not held twice
+    again = merge_shards(every[1:2], base=late.project, manifest=result.manifest)
+    assert _tagged(again.project) == _tagged(at_once.project)

@@ -9,9 +9,11 @@ Per image: versions equal to each other (or to the base) merge trivially; one ed
 several versions differ, every version is kept, each object tagged with its annotator
 (``pixelproof.annotator``) until a consensus is accepted: a conflict (``edited_in_two_shards``) but on an
 overlap image. On an overlap image every version is kept so, equal or empty ones too (each is a rating),
-and ``pixelproof.overlap_annotators`` lists the annotators whose versions it holds. Nothing is resolved in
-silence; what cannot be merged (an image whose size differs) is left out and listed with its objects in the
-report.
+and ``pixelproof.overlap_annotators`` lists the annotators whose versions it holds. A base that holds
+versions side by side (a merged project, a late shard merged into it) keeps them, and a shard's version
+joins them (replacing that annotator's, when the base holds one): the same as merging all at once. Nothing
+is resolved in silence; what cannot be merged (an image whose size differs) is left out and listed with its
+objects in the report.
 """
 
 from __future__ import annotations
@@ -152,6 +154,21 @@ def merge_image(
     """Merge one image's versions (see the module docstring). Pure: reads its arguments only."""
     ref = base.image if base is not None else versions[0].image
     usable, conflicts, left_out = _same_size(file_name, ref, versions, shard_names)
+    held = _held_versions(base)
+    if held is not None and usable:  # a merged project's image: the shards' versions join those it holds
+        merged = _join_held(base, held, usable, shard_names, annotators)  # type: ignore[arg-type]
+        if not overlap:
+            conflicts.append(
+                Conflict(
+                    "edited_in_two_shards",
+                    f"{file_name}: the base holds versions of {', '.join(held)} side by side (not an overlap "
+                    f"image); every version is kept, tagged with its annotator, for review",
+                    file_name,
+                    merged.tagged,
+                )
+            )
+        merged.conflicts, merged.left_out = conflicts, left_out
+        return merged
     if base is None and len(usable) == 1:  # the common case (one shard has the image): nothing to compare
         v = usable[0]
         objects = [_own(a, c, None, None, set(), annotators[v.shard]) for a, c in v.objects]
@@ -196,6 +213,63 @@ def merge_image(
     status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
     raters = list(dict.fromkeys(annotators[v.shard] or shard_names[v.shard] for v, _ in side_by_side))
     return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
+
+
+def _held_versions(base: Version | None) -> dict[str, list[tuple[Annotation, str]]] | None:
+    """The annotators' versions a base (a merged project, consensus not accepted) holds side by side on an
+    image, by annotator: tagged objects, and an empty version for one listed in its
+    ``overlap_annotators`` who drew nothing. None when it holds none."""
+    if base is None:
+        return None
+    held: dict[str, list[tuple[Annotation, str]]] = {n: [] for n in base.raters or []}
+    for a, c in base.objects:
+        who = a.app_extra.get(ANNOTATOR_KEY)
+        if who is not None:
+            held.setdefault(str(who), []).append((a, c))
+    return held or None
+
+
+def _untagged_key(a: Annotation, category: str) -> bytes:
+    """``content_key`` without the annotator tag: one object found in several annotators' versions."""
+    return content_key(
+        copy_annotation(a, app_extra={k: v for k, v in a.app_extra.items() if k != ANNOTATOR_KEY}), category
+    )
+
+
+def _join_held(
+    base: Version,
+    held: dict[str, list[tuple[Annotation, str]]],
+    usable: list[Version],
+    shard_names: list[str],
+    annotators: list[str | None],
+) -> ImageMerge:
+    """A base image holding annotators' versions side by side, and shards bringing more versions of it (a
+    late shard merged into the merged project): each shard's version joins them tagged, as if all had
+    been merged at once; a version the base holds of that annotator is replaced (a shard delivered
+    again). The base's versions and its other objects (a pending consensus) keep their ids; what a shard
+    added or changed, compared with every object the base holds, gets the shard's annotator as author."""
+    base_ids: dict[bytes, set[int]] = {}
+    for a, c in base.objects:
+        base_ids.setdefault(_untagged_key(a, c), set()).add(a.id)
+    arriving: dict[str, Version] = {}
+    for v in usable:
+        arriving[annotators[v.shard] or shard_names[v.shard]] = v
+    objects: list[tuple[Annotation, str, bool]] = [
+        (copy_annotation(a), c, True) for a, c in base.objects if a.app_extra.get(ANNOTATOR_KEY) is None
+    ]
+    raters = list(dict.fromkeys([*held, *arriving]))
+    for who in raters:
+        v = arriving.get(who)
+        if v is None:
+            objects += [(copy_annotation(a), c, True) for a, c in held[who]]
+            continue
+        for a, c in v.objects:
+            key = _untagged_key(a, c)
+            obj, cat, _ = _own(a, c, key, dict.fromkeys(base_ids, 0), set(), annotators[v.shard])
+            obj.app_extra[ANNOTATOR_KEY] = who
+            objects.append((obj, cat, a.id in base_ids.get(key, ())))
+    status = min([base.status, *(v.status for v in usable)], key=_status_rank)
+    return ImageMerge(base.image, objects, status, raters, raters=raters)
 
 
 def _distinct(
