@@ -243,3 +243,24 @@ def test_a_merged_project_counts_an_annotator_who_drew_nothing_and_identical_ver
     assert from_merged["images"] == 5
     bob_and_ann = next(p for p in from_merged["pairs"] if {p["a"], p["b"]} == {"ann", "bob"})
     assert bob_and_ann["images"] == 5
+
+
+def test_a_pairs_image_count_includes_images_both_left_empty(tmp_path: Path) -> None:
+    """ann and bob both labelled three images; on one neither drew anything (they agree it is empty), on
+    one only ann drew. The pair compared three images: the report said two (it counted images with a
+    Dice/F1 row, and an image both left empty has none). A third annotator who shares one image only
+    with ann is counted on that one."""
+    projects = {n: new_project(CATS) for n in ("ann", "bob", "cy")}
+    for n, p in projects.items():
+        p.path = tmp_path / f"{n}.json"
+        for i in (1, 2, 3) if n != "cy" else (3, 4):
+            p.add_image(ImageRecord(i, f"images/{i}.png", W, H))
+    projects["ann"].add_annotation(mask_annotation(1, 1, 1, disc(20, 20, 6)))
+    projects["bob"].add_annotation(mask_annotation(1, 1, 1, disc(21, 20, 6)))
+    projects["ann"].add_annotation(mask_annotation(2, 2, 2, disc(30, 20, 6)))  # bob left image 2 empty
+    projects["ann"].add_image(ImageRecord(4, "images/4.png", W, H))
+    projects["cy"].add_annotation(mask_annotation(1, 4, 1, disc(20, 20, 6)))  # image 3: all left it empty
+    data = run_agreement([Rater(n, p) for n, p in projects.items()]).to_dict()
+    assert data["images"] == 4
+    images = {(p["a"], p["b"]): p["images"] for p in data["pairs"]}
+    assert images == {("ann", "bob"): 3, ("ann", "cy"): 2, ("bob", "cy"): 1}

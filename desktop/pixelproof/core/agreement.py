@@ -202,7 +202,8 @@ class AgreementResult:
                 {
                     "a": names[a],
                     "b": names[b],
-                    "images": len({r.file_name for r in mine}),
+                    # every image both labelled, one both left empty too (it has no Dice/F1 row)
+                    "images": sum(a in im.raters and b in im.raters for im in self.images),
                     **_means(mine),
                     "units_both": len(labels[0]),
                     "cohen_kappa": _num(reliability.cohen_kappa(*labels)),
