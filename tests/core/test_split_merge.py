@@ -369,3 +369,25 @@ def test_a_late_shard_merged_into_a_merged_project_joins_the_versions_side_by_si
     # bob delivers his shard again: his version is replaced, not held twice
     again = merge_shards(every[1:2], base=late.project, manifest=result.manifest)
     assert _tagged(again.project) == _tagged(at_once.project)
+
+
+def test_split_refuses_fewer_than_two_overlap_copies_and_says_how_many_it_made(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """``--overlap-copies 1`` (or 0, or -3) asks for overlap images labelled by one annotator: it was
+    silently made 2. Refused now, with the option named; more copies than annotators give each overlap
+    image to every annotator, and the CLI says how many each went to."""
+    from pixelproof.cli import main
+
+    project = make_project(tmp_path, 6)
+    for copies in (1, 0, -3):
+        with pytest.raises(SplitError, match="--overlap-copies"):
+            split_project(project, ["a", "b"], overlap=0.5, overlap_copies=copies)
+    assert split_project(project, ["a"], overlap=0.0, overlap_copies=1).manifest["overlap_copies"] == 1
+    save_project(project)
+    assert main(["split", str(project.path), "--annotators", "a,b", "--overlap", "0.5",
+                 "--overlap-copies", "1", "-o", str(tmp_path / "x")]) == 2  # fmt: skip
+    assert "--overlap-copies" in capsys.readouterr().err
+    assert main(["split", str(project.path), "--annotators", "a,b,c", "--overlap", "0.5",
+                 "--overlap-copies", "5", "-o", str(tmp_path / "y")]) == 0  # fmt: skip
+    assert "3 overlap images (each to 3 annotators)" in capsys.readouterr().out

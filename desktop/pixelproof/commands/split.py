@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     for name, shard in result.shards.items():
         print(f"{targets[name]}: {len(shard.images)} images")
     print(
-        f"{len(result.overlap)} overlap images, {len(result.honeypots)} honeypots; "
+        f"{len(result.overlap)} overlap images (each to {result.manifest['overlap_copies']} annotators), "
+        f"{len(result.honeypots)} honeypots; "
         f"manifest (keep it, do not hand it out): {manifest_path}"
     )
     return 0

@@ -130,9 +130,13 @@ def split_project(
     if not 0.0 <= honeypot_fraction < 1.0 or math.isnan(honeypot_fraction):
         raise SplitError(f"--honeypot-fraction must be in [0, 1), got {honeypot_fraction}")
     n_ann = len(annotators)
-    copies = min(max(2, overlap_copies), n_ann)
     if overlap > 0 and n_ann < 2:
         raise SplitError("overlap images need at least two annotators (use --overlap 0)")
+    if overlap > 0 and overlap_copies < 2:  # one annotator's version cannot be compared with anyone's
+        raise SplitError(
+            f"--overlap-copies must be at least 2 (annotators per overlap image), got {overlap_copies}"
+        )
+    copies = min(max(2, overlap_copies), n_ann)  # more than there are annotators: every annotator
     rng = np.random.default_rng(seed)
 
     hp_images, hp_keys = _pick_honeypots(project, honeypots, honeypot_fraction, n_ann, overlap, copies, rng)
