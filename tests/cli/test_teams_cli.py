@@ -358,3 +358,51 @@ def test_convert_warns_when_it_writes_annotators_versions_side_by_side(tmp_path:
     assert f"{merged}: 4 images hold several annotators' versions side by side" in capsys.readouterr().err
     assert main(["convert", str(project), str(tmp_path / "yolo2"), "--from", "coco", "--to", "yolo"]) == 0
     assert "side by side" not in capsys.readouterr().err
+
+
+def test_agreement_with_a_manifest_leaves_the_honeypots_out_of_the_overlap_images(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """Honeypots are in every shard, so agreement took them for overlap images: "4 overlap images" for a
+    split of 2 overlap images and 2 honeypots, their figures blended into the summary (they are scored
+    apart, against the reference). With --manifest they are left out: the same figures as on the project
+    merged with that manifest."""
+    from pixelproof.core.split import image_key
+    from tests.core.teams_data import mask_annotation
+
+    project = make_project(tmp_path, 10)
+    save_project(project)
+    (tmp_path / "gold").mkdir()
+    ref = make_project(tmp_path / "gold", 4, prefix="gold")
+    save_project(ref)
+    out = tmp_path / "shards"
+    assert main(["split", str(project.path), "--annotators", "ann,bob", "--overlap", "0.2", "--honeypots",
+                 str(ref.path), "--honeypot-fraction", "0.2", "-o", str(out)]) == 0  # fmt: skip
+    manifest = json.loads((out / "lead-manifest.json").read_text())
+    assert len(manifest["overlap"]) == 2 and len(manifest["honeypots"]["images"]) == 2
+    gold = {image_key(ref, im): im for im in ref.images.values()}
+    for who, shift in (("ann", 0), ("bob", 3)):  # both label the honeypots, bob shifted
+        shard = load_project(out / f"{who}.json")
+        for im in shard.images.values():
+            g = gold.get(image_key(shard, im))
+            for a in ref.annotations_of(g.id) if g is not None else []:
+                m = np.roll(a.mask(im.height, im.width), shift, axis=1)
+                shard.add_annotation(mask_annotation(shard.next_annotation_id(), im.id, a.category_id, m))
+        save_project(shard)
+    shards = [str(out / "ann.json"), str(out / "bob.json")]
+    lead = str(out / "lead-manifest.json")
+    merged = tmp_path / "merged.json"
+    assert main(["merge", *shards, "--into", str(project.path), "--manifest", lead, "-o", str(merged)]) == 0
+    on_shards, on_merged = tmp_path / "a.json", tmp_path / "b.json"
+    assert main(["agreement", *shards, "--manifest", lead, "--json", str(on_shards)]) == 0
+    assert main(["agreement", str(merged), "--json", str(on_merged)]) == 0
+    a, b = json.loads(on_shards.read_text()), json.loads(on_merged.read_text())
+    for data in (a, b):  # each names an image relative to its own project's folder
+        for row in data["per_image"]:
+            row["file_name"] = Path(row["file_name"]).name
+    assert a["images"] == 2
+    assert {r["file_name"] for r in a["per_image"]} == {Path(n).name for n in manifest["overlap"]}
+    for key in ("images", "summary", "pairs", "per_class", "per_image"):
+        assert a[key] == b[key], key
+    assert [c["images"] for c in a["honeypots"]] == [2, 2]  # scored on the scorecards
+    assert "2 overlap images" in capsys.readouterr().out

@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import read_json
     from pixelproof.core.merge import MergeError, Shard, check_distinct
     from pixelproof.core.scorecards import honeypot_scorecards
+    from pixelproof.core.split import manifest_keys
 
     if not 0.0 <= args.iou_threshold < 1.0:
         error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
@@ -71,12 +72,7 @@ def run(args: argparse.Namespace) -> int:
     except BatchSetupError as e:
         error(str(e))
         return 1
-    announce(executor)
-    with executor, ProgressBar("comparing annotators") as bar:
-        result = run_agreement(raters, args.iou_threshold, executor=executor, on_progress=feed_bar(bar))
-    for p in result.problems:
-        warn(p)
-    data = result.to_dict()
+    manifest = None
     if args.manifest:
         try:
             manifest = read_json(args.manifest)
@@ -84,6 +80,17 @@ def run(args: argparse.Namespace) -> int:
         except Exception as e:  # ProjectFormatError names the file and position
             error(str(e))
             return 1
+    # the honeypots are in every shard but are no overlap images: scored on the scorecards instead
+    honeypots = manifest_keys(manifest, "honeypots") if isinstance(manifest, dict) else set()
+    announce(executor)
+    with executor, ProgressBar("comparing annotators") as bar:
+        result = run_agreement(
+            raters, args.iou_threshold, executor=executor, on_progress=feed_bar(bar), leave_out=honeypots
+        )
+    for p in result.problems:
+        warn(p)
+    data = result.to_dict()
+    if manifest is not None:
         reference = load_or_report(ref_path) if ref_path else None
         if reference is None:
             error("honeypot scorecards need the reference project (--reference F)")

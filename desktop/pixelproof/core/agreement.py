@@ -24,7 +24,7 @@ import itertools
 import math
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,13 +304,19 @@ def _means(rows: list[PairRow]) -> dict[str, Any]:
     return {"dice": mean("dice"), "iou": mean("iou"), "f1": pooled_f1, "tp": tp, "fp": fp, "fn": fn}
 
 
-def overlap_members(raters: list[Rater]) -> tuple[list[tuple[str, list[Member]]], list[str]]:
-    """Images two or more raters labelled, in the first rater's order, and the problems found."""
+def overlap_members(
+    raters: list[Rater], leave_out: Collection[str] = ()
+) -> tuple[list[tuple[str, list[Member]]], list[str]]:
+    """Images two or more raters labelled, in the first rater's order, and the problems found.
+    ``leave_out``: image keys (``split.image_key``) not compared, the honeypots a manifest names (every
+    annotator has them, yet they are scored against the reference, not overlap images)."""
     by_key: dict[str, list[Member]] = {}
     names: dict[str, str] = {}
     for r, rater in enumerate(raters):
         for im in rater.project.images.values():
             key = image_key(rater.project, im)
+            if key in leave_out:
+                continue
             names.setdefault(key, im.file_name)
             by_key.setdefault(key, []).append(Member(r, rater.project, im))
     out, problems = [], []
@@ -345,12 +351,14 @@ def run_agreement(
     progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
     executor: Any = None,
     on_progress: Callable[[Any], None] | None = None,
+    leave_out: Collection[str] = (),
 ) -> AgreementResult:
     """Agreement over every overlap image (see the module docstring), in image order whatever
-    ``executor`` (``pixelproof.core.batch``; default: here) runs the images on."""
+    ``executor`` (``pixelproof.core.batch``; default: here) runs the images on; images whose key is in
+    ``leave_out`` (a manifest's honeypots) are not compared."""
     from pixelproof.core.batch import Failed, SerialExecutor, run_batch
 
-    images, problems = overlap_members(raters)
+    images, problems = overlap_members(raters, leave_out)
     items = [(name, [_one_image(m) for m in members]) for name, members in images]
     steps: Iterable[Any] = run_batch(
         agreement_task, iou_threshold, items, executor or SerialExecutor(), seconds_per_item=0.02,
