@@ -406,3 +406,28 @@ def test_agreement_with_a_manifest_leaves_the_honeypots_out_of_the_overlap_image
         assert a[key] == b[key], key
     assert [c["images"] for c in a["honeypots"]] == [2, 2]  # scored on the scorecards
     assert "2 overlap images" in capsys.readouterr().out
+
+
+def test_a_shard_merged_alone_waits_for_the_others_and_consensus_says_so(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project, out = _split(tmp_path)
+    first = tmp_path / "first.json"
+    manifest = str(out / "lead-manifest.json")
+    assert (
+        main(
+            ["merge", str(out / "ann.json"), "--into", str(project), "--manifest", manifest, "-o", str(first)]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["consensus", str(first)]) == 1
+    assert (
+        "4 images hold one annotator's version so far (merge the other shards first)"
+        in capsys.readouterr().err
+    )
+    both = tmp_path / "both.json"
+    assert (
+        main(["merge", str(out / "bob.json"), "--into", str(first), "--manifest", manifest, "-o", str(both)])
+        == 0
+    )
+    assert main(["consensus", str(both)]) == 0
+    assert "pending consensus objects on 4 images" in capsys.readouterr().out

@@ -113,7 +113,7 @@ def test_consensus_on_a_merged_project_then_accept_as_undoable_edits(tmp_path) -
     before = dumps_project(project)
     edit, summary = consensus_edit(project, "staple")
     edit.apply(project)
-    assert summary == {"images": 2, "objects": 2, "minority": 0, "skipped": []}
+    assert summary == {"images": 2, "objects": 2, "minority": 0, "skipped": [], "waiting": 0}
     pending = [a for a in project.annotations.values() if a.review == "pending"]
     assert len(pending) == 2 and all(a.app_extra.get(ANNOTATOR_KEY) is None for a in pending)
     _again, summary = consensus_edit(project, "staple")
@@ -152,7 +152,7 @@ def test_an_empty_consensus_is_marked_and_accepting_it_clears_the_versions(tmp_p
     before = dumps_project(project)
     edit, summary = consensus_edit(project, "majority")
     edit.apply(project)
-    assert summary == {"images": 1, "objects": 0, "minority": 2, "skipped": []}
+    assert summary == {"images": 1, "objects": 0, "minority": 2, "skipped": [], "waiting": 0}
     assert project.app["consensus"] == {"1": "majority"}
     assert consensus_edit(project, "majority")[1]["skipped"] == ["a.png"]
     accept = accept_consensus(project)

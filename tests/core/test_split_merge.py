@@ -371,6 +371,38 @@ def test_a_late_shard_merged_into_a_merged_project_joins_the_versions_side_by_si
     assert _tagged(again.project) == _tagged(at_once.project)
 
 
+def test_shards_merged_one_at_a_time_keep_every_annotators_version(tmp_path: Path) -> None:
+    """Two copies of each overlap image; ann's shard is merged as soon as it comes, bob's later into that
+    merged project. ann's version of an overlap image must wait, tagged, for bob's to join it: before,
+    it was merged as a plain edit and bob's version then replaced it (ann's work gone, no conflict)."""
+    from pixelproof.core.agreement import raters_from_merged, run_agreement
+
+    base = make_project(tmp_path, 6)
+    result = split_project(base, ["ann", "bob"], overlap=0.5, seed=2)
+    shards = result.shards
+    for k, name in enumerate(["ann", "bob"]):
+        s = shards[name]
+        for im in s.images.values():
+            if name == "ann":  # bob leaves every image as it was
+                s.add_annotation(box_annotation(s.next_annotation_id(), im.id, 1, [2 + 3 * k, 2, 10, 10]))
+    every = [Shard.of(shards[n], n) for n in ("ann", "bob")]
+    at_once = merge_shards(every, base=base, manifest=result.manifest)
+    first = merge_shards(every[:1], base=base, manifest=result.manifest)
+    overlap_ids = {int(i) for i in at_once.project.app["overlap_annotators"]}
+    assert {int(i): w for i, w in first.project.app["overlap_annotators"].items()} == {
+        i: ["ann"] for i in overlap_ids
+    }  # waiting for bob
+    late = merge_shards(every[1:], base=first.project, manifest=result.manifest)
+    assert _tagged(late.project) == _tagged(at_once.project)
+    assert late.project.app["overlap_annotators"] == at_once.project.app["overlap_annotators"]
+    for i in overlap_ids:  # ann's added box is still there, in ann's version
+        assert any(a.bbox == [2.0, 2.0, 10.0, 10.0] and a.app_extra["annotator"] == "ann"
+                   for a in late.project.annotations_of(i))  # fmt: skip
+    assert run_agreement(raters_from_merged(late.project)).to_dict() == (
+        run_agreement(raters_from_merged(at_once.project)).to_dict()
+    )
+
+
 def test_split_refuses_fewer_than_two_overlap_copies_and_says_how_many_it_made(
     tmp_path: Path, capsys
 ) -> None:  # type: ignore[no-untyped-def]

@@ -44,13 +44,22 @@ def run(args: argparse.Namespace) -> int:
         message = edit.label
     else:
         edit, summary = consensus_edit(project, args.method, args.iou_threshold)
+        waiting = (
+            f"{summary['waiting']} images hold one annotator's version so far (merge the other shards first)"
+            if summary["waiting"]
+            else ""
+        )
         if summary["images"] == 0 and not summary["skipped"]:
-            error(f"{args.project}: no overlap image with two or more annotators' versions")
+            error(
+                f"{args.project}: no overlap image with two or more annotators' versions"
+                + (f"; {waiting}" if waiting else "")
+            )
             return 1
         message = (
             f"{summary['objects']} pending consensus objects on {summary['images']} images "
             f"({summary['minority']} objects drawn by half of the annotators or fewer left out"
             + (f"; {len(summary['skipped'])} images already have a consensus" if summary["skipped"] else "")
+            + (f"; {waiting}" if waiting else "")
             + ")"
         )
     saved = apply_and_save(project, edit, tool="consensus", author=args.author, output=args.output)

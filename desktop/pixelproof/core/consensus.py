@@ -40,7 +40,7 @@ from pixelproof.core.edits import (
 )
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Project
-from pixelproof.core.overlap_versions import ANNOTATOR_KEY, overlap_annotators
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY, overlap_annotators, versions_side_by_side
 from pixelproof.core.qa_objects import ImageObject, image_objects
 from pixelproof.core.split import image_key
 
@@ -226,6 +226,8 @@ def consensus_edit(
             added.append(ann)
             next_id += 1
     summary["objects"] = len(added)
+    # one annotator's version so far (a shard merged as it came): the others' shards are still to come
+    summary["waiting"] = sum(len(who) == 1 for who in versions_side_by_side(project).values())
     label = f"Consensus ({method})"
     parts: list[Edit] = [AddAnnotations(added, label)] if added else []
     if worked_out:

@@ -150,8 +150,11 @@ def merge_image(
     shard_names: list[str],
     annotators: list[str | None],
     overlap: bool,
+    named: bool = False,
 ) -> ImageMerge:
-    """Merge one image's versions (see the module docstring). Pure: reads its arguments only."""
+    """Merge one image's versions (see the module docstring). Pure: reads its arguments only. ``named``:
+    the manifest names it an overlap image, so even one annotator's version (the others' shards to come)
+    is kept tagged, for the next shards to join."""
     ref = base.image if base is not None else versions[0].image
     usable, conflicts, left_out = _same_size(file_name, ref, versions, shard_names)
     held = _held_versions(base)
@@ -169,14 +172,14 @@ def merge_image(
             )
         merged.conflicts, merged.left_out = conflicts, left_out
         return merged
-    if base is None and len(usable) == 1:  # the common case (one shard has the image): nothing to compare
+    if base is None and len(usable) == 1 and not named:  # the common case (one shard has the image)
         v = usable[0]
         objects = [_own(a, c, None, None, set(), annotators[v.shard]) for a, c in v.objects]
         return ImageMerge(v.image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
     base_keys = {content_key(a, c): a.id for a, c in base.objects} if base is not None else {}
     base_ids = {a.id for a, _ in base.objects} if base is not None else set()
     keyed = [(v, [content_key(a, c) for a, c in v.objects]) for v in usable]
-    if overlap and len(keyed) >= 2:
+    if overlap and (len(keyed) >= 2 or (named and keyed)):
         # each annotator's version is a rating, an unchanged or empty one too: all are kept side by side
         side_by_side = keyed
     else:
@@ -356,7 +359,7 @@ def _own(
 def merge_task(context: tuple[list[str], list[str | None]], items: list[tuple]) -> list[ImageMerge]:
     """``merge_image`` for a batch of images, on any executor (``pixelproof.core.batch``)."""
     names, annotators = context
-    return [merge_image(fname, b, vs, names, annotators, overlap) for fname, b, vs, overlap in items]
+    return [merge_image(name, b, vs, names, annotators, *overlap) for name, b, vs, *overlap in items]
 
 
 def merge_shards(
@@ -414,6 +417,7 @@ def merge_shards(
             base_versions.get(key),
             versions[key],
             bool(same_split) or key_path[key] in overlap_names,
+            key_path[key] in overlap_names,
         )
         for key in todo
     ]
