@@ -403,6 +403,44 @@ def test_shards_merged_one_at_a_time_keep_every_annotators_version(tmp_path: Pat
     )
 
 
+def test_a_late_shard_outdates_the_consensus_worked_out_before_it(tmp_path: Path) -> None:
+    """Consensus run on ann's and bob's versions, then cy's late shard merged in: the pending consensus
+    objects summarise two of three versions. They go (counted in the stats) and the image is no longer
+    marked, so consensus runs again - and gives what it gives on all three merged at once."""
+    from pixelproof.core.consensus import consensus_edit
+
+    base = make_project(tmp_path, 3)
+    result = split_project(base, ["ann", "bob", "cy"], overlap=1.0, overlap_copies=3, seed=1)
+    for k, name in enumerate(["ann", "bob", "cy"]):
+        s = result.shards[name]
+        for im in s.images.values():
+            s.add_annotation(box_annotation(s.next_annotation_id(), im.id, 1, [2 + 20 * (k == 2), 2, 10, 10]))
+    every = [Shard.of(result.shards[n], n) for n in ("ann", "bob", "cy")]
+    two = merge_shards(every[:2], base=base, manifest=result.manifest).project
+    edit, summary = consensus_edit(two, "majority")
+    edit.apply(two)
+    pending = summary["objects"]
+    assert pending > 0 and len(two.app["consensus"]) == 3
+    late = merge_shards(every[2:], base=two, manifest=result.manifest)
+    assert "consensus" not in late.project.app
+    assert late.stats["outdated_consensus_objects"] == pending
+    assert not any((a.source or "").startswith("consensus:") for a in late.project.annotations.values())
+    # the app's Merge Shards into the open project: the same, as one undo step
+    from pixelproof.core.coco import dumps_project
+    from pixelproof.core.merge_edit import merge_edit
+
+    before = dumps_project(two)
+    into_open = merge_edit(two, late)
+    into_open.apply(two)
+    assert "consensus" not in two.app and _tagged(two) == _tagged(late.project)
+    into_open.revert(two)
+    assert dumps_project(two) == before
+    _, summary = consensus_edit(late.project, "majority")
+    at_once = merge_shards(every, base=base, manifest=result.manifest).project
+    _, want = consensus_edit(at_once, "majority")
+    assert summary == want and summary["images"] == 3 and not summary["skipped"]
+
+
 def test_split_refuses_fewer_than_two_overlap_copies_and_says_how_many_it_made(
     tmp_path: Path, capsys
 ) -> None:  # type: ignore[no-untyped-def]

@@ -40,13 +40,18 @@ from pixelproof.core.edits import (
 )
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Project
-from pixelproof.core.overlap_versions import ANNOTATOR_KEY, overlap_annotators, versions_side_by_side
+from pixelproof.core.overlap_versions import (
+    ANNOTATOR_KEY,
+    CONSENSUS_OF,
+    SOURCE_PREFIX,
+    is_consensus,
+    overlap_annotators,
+    versions_side_by_side,
+)
 from pixelproof.core.qa_objects import ImageObject, image_objects
 from pixelproof.core.split import image_key
 
 METHODS = ("majority", "staple")
-CONSENSUS_OF = "consensus_of"
-SOURCE_PREFIX = "consensus:"
 
 
 @dataclass
@@ -259,9 +264,7 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
     accepted: list[int] = []
     for image_id in project.images:
         anns = project.annotations_of(image_id)
-        consensus = [
-            a for a in anns if (a.source or "").startswith(SOURCE_PREFIX) and CONSENSUS_OF in a.app_extra
-        ]
+        consensus = [a for a in anns if is_consensus(a)]
         if image_id not in wanted or not (consensus or str(image_id) in marked):
             continue
         accepted.append(image_id)

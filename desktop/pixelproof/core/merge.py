@@ -29,7 +29,13 @@ import orjson
 
 from pixelproof.core.coco_dump import annotation_to_dict
 from pixelproof.core.model import IMAGE_STATES, Annotation, Category, ImageRecord, Project
-from pixelproof.core.overlap_versions import ANNOTATOR_KEY, OVERLAP_KEY, overlap_annotators
+from pixelproof.core.overlap_versions import (
+    ANNOTATOR_KEY,
+    CONSENSUS_KEY,
+    OVERLAP_KEY,
+    is_consensus,
+    overlap_annotators,
+)
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
 CONFLICT_TYPES = (
@@ -107,6 +113,8 @@ class ImageMerge:
     left_out: list[dict[str, Any]] = field(default_factory=list)
     time_spent: dict[str, float] = field(default_factory=dict)
     raters: list[str] = field(default_factory=list)  # the annotator tags of the versions kept side by side
+    outdated: int | None = None  # versions joined a base's: its consensus no longer holds (None: not so);
+    # how many of its pending consensus objects were dropped
 
 
 @dataclass
@@ -257,8 +265,12 @@ def _join_held(
     arriving: dict[str, Version] = {}
     for v in usable:
         arriving[annotators[v.shard] or shard_names[v.shard]] = v
+    others = [(a, c) for a, c in base.objects if a.app_extra.get(ANNOTATOR_KEY) is None]
+    # a consensus worked out on the versions so far is outdated by a new one: its proposals go (one accepted
+    # already stays), and the image is marked for a consensus again (``ImageMerge.outdated``)
+    stale = [(a, c) for a, c in others if is_consensus(a) and a.review != "accepted"]
     objects: list[tuple[Annotation, str, bool]] = [
-        (copy_annotation(a), c, True) for a, c in base.objects if a.app_extra.get(ANNOTATOR_KEY) is None
+        (copy_annotation(a), c, True) for a, c in others if not any(a is b for b, _ in stale)
     ]
     raters = list(dict.fromkeys([*held, *arriving]))
     for who in raters:
@@ -272,7 +284,7 @@ def _join_held(
             obj.app_extra[ANNOTATOR_KEY] = who
             objects.append((obj, cat, a.id in base_ids.get(key, ())))
     status = min([base.status, *(v.status for v in usable)], key=_status_rank)
-    return ImageMerge(base.image, objects, status, raters, raters=raters)
+    return ImageMerge(base.image, objects, status, raters, raters=raters, outdated=len(stale))
 
 
 def _distinct(
@@ -628,6 +640,8 @@ def _assemble(
     status_map: dict[str, str] = {}
     time_map: dict[str, dict[str, float]] = {}
     raters_map: dict[str, list[str]] = {}
+    outdated: list[int] = []  # images whose consensus new versions outdated
+    dropped = 0
     for (_, m, _), iid in zip(merged, image_ids, strict=True):
         im = m.image
         project.add_image(ImageRecord(iid, im.file_name, im.width, im.height, dict(im.extra)))
@@ -641,6 +655,9 @@ def _assemble(
             overlap_images[im.file_name] = m.tagged
         if m.raters:
             raters_map[str(iid)] = m.raters
+        if m.outdated is not None:
+            outdated.append(iid)
+            dropped += m.outdated
         for a, cat, keeps in m.objects:
             aid = a.id
             if aid in used or (not keeps and aid in reserved):
@@ -664,6 +681,13 @@ def _assemble(
     for key, value in (("image_status", status_map), ("time_spent", time_map), (OVERLAP_KEY, raters_map)):
         if value:
             project.app[key] = value
+    marks = project.app.get(CONSENSUS_KEY)
+    if isinstance(marks, dict):  # the base's marks (``_merged_app``), but where new versions joined
+        project.app[CONSENSUS_KEY] = {
+            k: v for k, v in marks.items() if not (k.isdigit() and int(k) in outdated)
+        }
+        if not project.app[CONSENSUS_KEY]:
+            del project.app[CONSENSUS_KEY]
     stats = {
         "shards": len(shards),
         "images": len(project.images),
@@ -671,6 +695,7 @@ def _assemble(
         "categories": len(project.categories),
         "overlap_images": len(overlap_images),
         "renumbered_overlap_copies": renumbered_copies,
+        "outdated_consensus_objects": dropped,
         "honeypots_left_out": len(left_hp),
         "conflicts": len(conflicts),
     }

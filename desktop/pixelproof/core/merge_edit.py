@@ -9,7 +9,7 @@ from collections import Counter
 from pixelproof.core.edits import Edit
 from pixelproof.core.merge import MergeResult, content_key, time_spent_by_image
 from pixelproof.core.model import Annotation, Project
-from pixelproof.core.overlap_versions import overlap_annotators
+from pixelproof.core.overlap_versions import CONSENSUS_KEY, overlap_annotators
 
 
 def merge_edit(base: Project, result: MergeResult) -> Edit:
@@ -20,6 +20,7 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         AddCategory,
         Compound,
         RemoveAnnotations,
+        SetConsensusMethod,
         SetImageStatus,
         SetOverlapAnnotators,
     )
@@ -57,8 +58,20 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
     }
     if changed_raters:  # who labelled each overlap image: agreement counts one who drew nothing too
         parts.append(SetOverlapAnnotators(changed_raters))
+    marks, marks_before = _marks(merged), _marks(base)
+    changed_marks = {iid: marks.get(iid) for iid in merged.images if marks.get(iid) != marks_before.get(iid)}
+    if changed_marks:  # a consensus new versions outdated is to be worked out again
+        parts.append(SetConsensusMethod(changed_marks))
     before = time_spent_by_image(base)
     changed_time = {iid: s for iid, s in time_spent_by_image(merged).items() if s != before.get(iid)}
     if changed_time:  # what the shards' annotators recorded (RecordTime), as the CLI's merge saves it
         parts.append(SetTimeSpent(changed_time))
     return Compound(parts, f"Merge {result.stats['shards']} shards", focus=[a.id for a in added] or None)
+
+
+def _marks(project: Project) -> dict[int, str]:
+    """Image id -> the method its consensus was worked out with (``pixelproof.consensus``)."""
+    found = project.app.get(CONSENSUS_KEY)
+    if not isinstance(found, dict):
+        return {}
+    return {int(k): v for k, v in found.items() if k.isdigit() and int(k) in project.images}

@@ -5,10 +5,20 @@ accepted (issue 16): objects tagged ``pixelproof.annotator`` and the top-level
 
 from __future__ import annotations
 
-from pixelproof.core.model import Project
+from pixelproof.core.model import Annotation, Project
 
 ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
 OVERLAP_KEY = "overlap_annotators"  # top-level "pixelproof": image id -> annotators whose versions it holds
+CONSENSUS_KEY = (
+    "consensus"  # top-level "pixelproof": image id -> the method its consensus was worked out with
+)
+CONSENSUS_OF = "consensus_of"  # under a consensus object's "pixelproof": the ids of the objects it summarises
+SOURCE_PREFIX = "consensus:"  # a consensus object's source: "consensus:<method>"
+
+
+def is_consensus(a: Annotation) -> bool:
+    """A consensus object (``consensus.consensus_edit``'s), accepted or not."""
+    return (a.source or "").startswith(SOURCE_PREFIX) and CONSENSUS_OF in a.app_extra
 
 
 def versions_side_by_side(project: Project) -> dict[int, list[str]]:

@@ -21,7 +21,7 @@ from pixelproof.core.edits.base import (
 )
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Project, utc_now
-from pixelproof.core.overlap_versions import OVERLAP_KEY
+from pixelproof.core.overlap_versions import CONSENSUS_KEY, OVERLAP_KEY
 
 _UNSET = object()
 
@@ -186,7 +186,7 @@ class SetConsensusMethod(_AppMapEntries):
     """Mark images whose consensus was worked out (``pixelproof.consensus[image_id]`` = the method), an
     empty one too (no object drawn by most annotators), or with None forget it (accepted)."""
 
-    map_name = "consensus"
+    map_name = CONSENSUS_KEY
     drop_empty = True
 
     def __init__(self, values: dict[int, str | None], label: str = "Mark consensus") -> None:
