@@ -106,6 +106,7 @@ def test_info_json(project_file: Path, capsys: pytest.CaptureFixture[str]) -> No
         "by_category": {"cat": 2, "dog": 1},
         "image_status": {"done": 1, "todo": 1},
         "overlap_images": 0,
+        "overlap_waiting": 0,
     }
 
 

@@ -315,7 +315,9 @@ def test_info_counts_the_images_holding_annotators_versions(tmp_path: Path, caps
     assert main(["info", str(merged), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["overlap_images"] == 4
     assert main(["info", str(merged)]) == 0
-    assert "overlap      4 images hold several annotators' versions side by side" in capsys.readouterr().out
+    assert (
+        "overlap      4 images hold annotators' versions side by side (`pixelproof" in capsys.readouterr().out
+    )
     assert main(["consensus", str(merged), "--method", "majority"]) == 0
     assert main(["consensus", str(merged), "--accept"]) == 0
     capsys.readouterr()
@@ -424,6 +426,9 @@ def test_a_shard_merged_alone_waits_for_the_others_and_consensus_says_so(tmp_pat
         "4 images hold one annotator's version so far (merge the other shards first)"
         in capsys.readouterr().err
     )
+    assert main(["info", str(first), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["overlap_images"], info["overlap_waiting"]) == (4, 4)
     both = tmp_path / "both.json"
     assert (
         main(["merge", str(out / "bob.json"), "--into", str(first), "--manifest", manifest, "-o", str(both)])

@@ -26,6 +26,7 @@ def summarize(project: Project) -> dict[str, Any]:
     void = project.void_category_ids()
     anns = [a for a in project.annotations.values() if a.category_id not in void]
     by_category = Counter(a.category_id for a in anns)
+    held = versions_side_by_side(project)
     return {
         "images": len(project.images),
         "categories": len(project.categories),
@@ -36,7 +37,8 @@ def summarize(project: Project) -> dict[str, Any]:
         "by_review": review_counts(anns),
         "by_category": {c.name: by_category.get(c.id, 0) for c in project.categories.values() if not c.void},
         "image_status": dict(Counter(project.image_status(i) for i in project.images)),
-        "overlap_images": len(versions_side_by_side(project)),
+        "overlap_images": len(held),
+        "overlap_waiting": sum(len(who) == 1 for who in held.values()),
     }
 
 
@@ -100,9 +102,11 @@ def run(args: argparse.Namespace) -> int:
     _counts("by review", [(k, v) for k, v in info["by_review"].items() if v])
     _counts("by category", info["by_category"].items())
     if info["overlap_images"]:
+        waiting = info["overlap_waiting"]
         print(
-            f"overlap      {info['overlap_images']} images hold several annotators' versions side by side "
-            "(`pixelproof consensus`, then --accept)"
+            f"overlap      {info['overlap_images']} images hold annotators' versions side by side "
+            + (f"({waiting} with one version so far) " if waiting else "")
+            + "(`pixelproof consensus`, then --accept)"
         )
     return 0
 
