@@ -15,8 +15,9 @@ from pixelproof.core.consensus import (
     disagreement_map,
     overlap_images,
 )
-from pixelproof.core.merge import ANNOTATOR_KEY, Shard, merge_shards
+from pixelproof.core.merge import Shard, merge_shards
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from tests.core.teams_data import H, W, box_annotation, disc, mask_annotation
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from pixelproof.core.coco import load_project, save_project
-from pixelproof.core.merge import ANNOTATOR_KEY, Shard, content_key, merge_shards
+from pixelproof.core.merge import Shard, merge_shards
+from pixelproof.core.merge_image import content_key
 from pixelproof.core.model import Category, ImageRecord, Project
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.split import SplitError, copy_annotation, image_key, split_project, subset
 from tests.core.teams_data import box_annotation, disc, make_project, mask_annotation
 

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.edits.images import RecordTime
-from pixelproof.core.merge import ANNOTATOR_KEY
 from pixelproof.core.model import Annotation
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.split import split_project
 
 pytestmark = pytest.mark.gui

@@ -1,19 +1,10 @@
 """Merge project shards back into one project, reporting every conflict by type (issue 16).
 
 Images are matched across shards (and the base) by their absolute path; categories by name. Each image is
-merged by ``merge_image``, a pure function of that image's versions, and the results are assembled in image
-order (base images first, then new images in shard order) with ids decided in that order, so the output is
-the same whoever computes the per-image parts.
-
-Per image: versions equal to each other (or to the base) merge trivially; one edited version wins. When
-several versions differ, every version is kept, each object tagged with its annotator
-(``pixelproof.annotator``) until a consensus is accepted: a conflict (``edited_in_two_shards``) but on an
-overlap image. On an overlap image every version is kept so, equal or empty ones too (each is a rating),
-and ``pixelproof.overlap_annotators`` lists the annotators whose versions it holds. A base that holds
-versions side by side (a merged project, a late shard merged into it) keeps them, and a shard's version
-joins them (replacing that annotator's, when the base holds one): the same as merging all at once. Nothing
-is resolved in silence; what cannot be merged (an image whose size differs) is left out and listed with its
-objects in the report.
+merged by ``merge_image.merge_image`` (see there how versions merge), a pure function of that image's
+versions, and the results are assembled in image order (base images first, then new images in shard order)
+with ids decided in that order, so the output is the same whoever computes the per-image parts. Nothing is
+resolved in silence: every conflict is reported by type.
 """
 
 from __future__ import annotations
@@ -21,19 +12,16 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from pixelproof.core.coco_dump import annotation_to_dict
-from pixelproof.core.model import IMAGE_STATES, Annotation, Category, ImageRecord, Project
+from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
+from pixelproof.core.model import Category, ImageRecord, Project
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
     CONSENSUS_KEY,
     OVERLAP_KEY,
-    is_consensus,
     overlap_annotators,
 )
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
@@ -71,52 +59,6 @@ class Shard:
         return cls(annotator or fallback_name, project, annotator, split)
 
 
-@dataclass(slots=True)
-class Conflict:
-    type: str
-    message: str
-    file_name: str | None = None
-    shards: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"type": self.type, "message": self.message}
-        if self.file_name is not None:
-            d["file_name"] = self.file_name
-        if self.shards:
-            d["shards"] = self.shards
-        d.update(self.data)
-        return d
-
-
-@dataclass(slots=True)
-class Version:
-    """One shard's copy of an image: objects carry category *names* (shards may number them apart)."""
-
-    shard: int
-    image: ImageRecord
-    objects: list[tuple[Annotation, str]]
-    status: str | None = None
-    time_spent: dict[str, float] | None = None  # seconds per author
-    raters: list[str] | None = None  # its project's ``overlap_annotators`` entry (a merged project's)
-
-
-@dataclass(slots=True)
-class ImageMerge:
-    """What ``merge_image`` decided for one image."""
-
-    image: ImageRecord
-    objects: list[tuple[Annotation, str, bool]]  # (object, category name, keeps a base id)
-    status: str | None
-    tagged: list[str] = field(default_factory=list)  # annotators whose versions were kept side by side
-    conflicts: list[Conflict] = field(default_factory=list)
-    left_out: list[dict[str, Any]] = field(default_factory=list)
-    time_spent: dict[str, float] = field(default_factory=dict)
-    raters: list[str] = field(default_factory=list)  # the annotator tags of the versions kept side by side
-    outdated: int | None = None  # versions joined a base's: its consensus no longer holds (None: not so);
-    # how many of its pending consensus objects were dropped
-
-
 @dataclass
 class MergeResult:
     project: Project
@@ -137,231 +79,6 @@ class MergeResult:
             "honeypots_left_out": self.honeypots_left_out,
             "left_out_objects": self.left_out,
         }
-
-
-def content_key(ann: Annotation, category: str) -> bytes:
-    """Everything that makes an object what it is, with the category by name: equal keys = same object."""
-    d = annotation_to_dict(ann)
-    d["category_id"] = category
-    d.pop("image_id", None)
-    return orjson.dumps(d, option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY, default=str)
-
-
-def _status_rank(status: str | None) -> int:
-    return IMAGE_STATES.index(status) if status in IMAGE_STATES else 0
-
-
-def merge_image(
-    file_name: str,
-    base: Version | None,
-    versions: list[Version],
-    shard_names: list[str],
-    annotators: list[str | None],
-    overlap: bool,
-    named: bool = False,
-) -> ImageMerge:
-    """Merge one image's versions (see the module docstring). Pure: reads its arguments only. ``named``:
-    the manifest names it an overlap image, so even one annotator's version (the others' shards to come)
-    is kept tagged, for the next shards to join."""
-    ref = base.image if base is not None else versions[0].image
-    usable, conflicts, left_out = _same_size(file_name, ref, versions, shard_names)
-    held = _held_versions(base)
-    if held is not None and usable:  # a merged project's image: the shards' versions join those it holds
-        merged = _join_held(base, held, usable, shard_names, annotators)  # type: ignore[arg-type]
-        if not overlap:
-            conflicts.append(
-                Conflict(
-                    "edited_in_two_shards",
-                    f"{file_name}: the base holds versions of {', '.join(held)} side by side (not an overlap "
-                    f"image); every version is kept, tagged with its annotator, for review",
-                    file_name,
-                    merged.tagged,
-                )
-            )
-        merged.conflicts, merged.left_out = conflicts, left_out
-        return merged
-    if base is None and len(usable) == 1 and not named:  # the common case (one shard has the image)
-        v = usable[0]
-        objects = [_own(a, c, None, None, set(), annotators[v.shard]) for a, c in v.objects]
-        return ImageMerge(v.image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
-    base_keys = {content_key(a, c): a.id for a, c in base.objects} if base is not None else {}
-    base_ids = {a.id for a, _ in base.objects} if base is not None else set()
-    keyed = [(v, [content_key(a, c) for a, c in v.objects]) for v in usable]
-    if overlap and (len(keyed) >= 2 or (named and keyed)):
-        # each annotator's version is a rating, an unchanged or empty one too: all are kept side by side
-        side_by_side = keyed
-    else:
-        side_by_side = _distinct(keyed, Counter(base_keys) if base is not None else None)
-        if not side_by_side:
-            chosen = base if base is not None else (usable[0] if usable else None)
-            objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
-            status = chosen.status if chosen is not None else None
-            raters = (chosen.raters if chosen is not None else None) or []
-            return ImageMerge(ref, objects, status, [], conflicts, left_out, raters=raters)
-        if len(side_by_side) == 1:
-            v, keys = side_by_side[0]
-            who = annotators[v.shard]
-            objects = [
-                _own(a, c, k, base_keys if base is not None else None, base_ids, who)
-                for (a, c), k in zip(v.objects, keys, strict=True)
-            ]
-            image = v.image if base is None else ref
-            return ImageMerge(image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
-    names = [shard_names[v.shard] for v, _ in side_by_side]
-    if not overlap:
-        conflicts.append(
-            Conflict(
-                "edited_in_two_shards",
-                f"{file_name}: edited differently in {', '.join(names)} (not an overlap image); "
-                "every version is kept, tagged with its annotator, for review",
-                file_name,
-                names,
-            )
-        )
-    objects = _tagged_objects(
-        side_by_side, base_keys if base is not None else None, base_ids, shard_names, annotators
-    )
-    status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
-    raters = list(dict.fromkeys(annotators[v.shard] or shard_names[v.shard] for v, _ in side_by_side))
-    return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
-
-
-def _held_versions(base: Version | None) -> dict[str, list[tuple[Annotation, str]]] | None:
-    """The annotators' versions a base (a merged project, consensus not accepted) holds side by side on an
-    image, by annotator: tagged objects, and an empty version for one listed in its
-    ``overlap_annotators`` who drew nothing. None when it holds none."""
-    if base is None:
-        return None
-    held: dict[str, list[tuple[Annotation, str]]] = {n: [] for n in base.raters or []}
-    for a, c in base.objects:
-        who = a.app_extra.get(ANNOTATOR_KEY)
-        if who is not None:
-            held.setdefault(str(who), []).append((a, c))
-    return held or None
-
-
-def _untagged_key(a: Annotation, category: str) -> bytes:
-    """``content_key`` without the annotator tag: one object found in several annotators' versions."""
-    return content_key(
-        copy_annotation(a, app_extra={k: v for k, v in a.app_extra.items() if k != ANNOTATOR_KEY}), category
-    )
-
-
-def _join_held(
-    base: Version,
-    held: dict[str, list[tuple[Annotation, str]]],
-    usable: list[Version],
-    shard_names: list[str],
-    annotators: list[str | None],
-) -> ImageMerge:
-    """A base image holding annotators' versions side by side, and shards bringing more versions of it (a
-    late shard merged into the merged project): each shard's version joins them tagged, as if all had
-    been merged at once; a version the base holds of that annotator is replaced (a shard delivered
-    again). The base's versions and its other objects (a pending consensus) keep their ids; what a shard
-    added or changed, compared with every object the base holds, gets the shard's annotator as author."""
-    base_ids: dict[bytes, set[int]] = {}
-    for a, c in base.objects:
-        base_ids.setdefault(_untagged_key(a, c), set()).add(a.id)
-    arriving: dict[str, Version] = {}
-    for v in usable:
-        arriving[annotators[v.shard] or shard_names[v.shard]] = v
-    others = [(a, c) for a, c in base.objects if a.app_extra.get(ANNOTATOR_KEY) is None]
-    # a consensus worked out on the versions so far is outdated by a new one: its proposals go (one accepted
-    # already stays), and the image is marked for a consensus again (``ImageMerge.outdated``)
-    stale = [(a, c) for a, c in others if is_consensus(a) and a.review != "accepted"]
-    objects: list[tuple[Annotation, str, bool]] = [
-        (copy_annotation(a), c, True) for a, c in others if not any(a is b for b, _ in stale)
-    ]
-    raters = list(dict.fromkeys([*held, *arriving]))
-    for who in raters:
-        v = arriving.get(who)
-        if v is None:
-            objects += [(copy_annotation(a), c, True) for a, c in held[who]]
-            continue
-        for a, c in v.objects:
-            key = _untagged_key(a, c)
-            obj, cat, _ = _own(a, c, key, dict.fromkeys(base_ids, 0), set(), annotators[v.shard])
-            obj.app_extra[ANNOTATOR_KEY] = who
-            objects.append((obj, cat, a.id in base_ids.get(key, ())))
-    status = min([base.status, *(v.status for v in usable)], key=_status_rank)
-    return ImageMerge(base.image, objects, status, raters, raters=raters, outdated=len(stale))
-
-
-def _distinct(
-    keyed: list[tuple[Version, list[bytes]]], base_set: Counter[bytes] | None
-) -> list[tuple[Version, list[bytes]]]:
-    """The versions that differ from the base (when there is one) and from each other, first of each."""
-    distinct: list[tuple[Version, list[bytes]]] = []
-    for v, keys in keyed:
-        if base_set is not None and Counter(keys) == base_set:
-            continue
-        if not any(Counter(keys) == Counter(k) for _, k in distinct):
-            distinct.append((v, keys))
-    return distinct
-
-
-def _same_size(
-    file_name: str, ref: ImageRecord, versions: list[Version], shard_names: list[str]
-) -> tuple[list[Version], list[Conflict], list[dict[str, Any]]]:
-    """The versions whose image has the reference's size; the others are left out, each a conflict."""
-    usable: list[Version] = []
-    conflicts: list[Conflict] = []
-    left_out: list[dict[str, Any]] = []
-    for v in versions:
-        if (v.image.width, v.image.height) == (ref.width, ref.height):
-            usable.append(v)
-            continue
-        name = shard_names[v.shard]
-        conflicts.append(
-            Conflict(
-                "image_size_mismatch",
-                f"{file_name}: {name} has it as {v.image.width}x{v.image.height}, expected "
-                f"{ref.width}x{ref.height}; that version ({len(v.objects)} objects) is left out",
-                file_name,
-                [name],
-            )
-        )
-        left_out += [{"shard": name, "file_name": file_name, **annotation_to_dict(a)} for a, _ in v.objects]
-    return usable, conflicts, left_out
-
-
-def _tagged_objects(
-    side_by_side: list[tuple[Version, list[bytes]]],
-    base_keys: dict[bytes, int] | None,
-    base_ids: set[int],
-    shard_names: list[str],
-    annotators: list[str | None],
-) -> list[tuple[Annotation, str, bool]]:
-    """Every version's objects, each tagged with its annotator (kept side by side until a consensus)."""
-    objects = []
-    # an object found unchanged in several versions is one object copied, not an id collision
-    copies = Counter((a.id, k) for v, keys in side_by_side for (a, _), k in zip(v.objects, keys, strict=True))
-    for v, keys in side_by_side:
-        who = annotators[v.shard] or shard_names[v.shard]
-        for (a, c), k in zip(v.objects, keys, strict=True):
-            obj, cat, keeps = _own(a, c, k, base_keys, base_ids, annotators[v.shard])
-            obj.app_extra[ANNOTATOR_KEY] = who
-            objects.append((obj, cat, keeps or copies[a.id, k] > 1))
-    return objects
-
-
-def _own(
-    a: Annotation,
-    category: str,
-    key: bytes | None,
-    base_keys: dict[bytes, int] | None,
-    base_ids: set[int],
-    annotator: str | None,
-) -> tuple[Annotation, str, bool]:
-    """A copy of a shard's object. With a base, objects added or changed in the shard get the shard's
-    annotator as author; without one (what was added cannot be known) only objects without an author."""
-    obj = copy_annotation(a)
-    if annotator is not None:
-        if base_keys is None:
-            obj.author = obj.author or annotator
-        elif key not in base_keys:
-            obj.author = annotator
-    return obj, category, a.id in base_ids
 
 
 # ------------------------------------------------------------------------------------------------

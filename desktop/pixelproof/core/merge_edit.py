@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import Counter
 
 from pixelproof.core.edits import Edit
-from pixelproof.core.merge import MergeResult, content_key, time_spent_by_image
+from pixelproof.core.merge import MergeResult, time_spent_by_image
+from pixelproof.core.merge_image import content_key
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.overlap_versions import CONSENSUS_KEY, overlap_annotators
 
