@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pixelproof.core.consensus import accept_consensus, consensus_edit
+    from pixelproof.core.consensus import accept_consensus, consensus_edit, summary_line, waiting_note
 
     if not 0.0 <= args.iou_threshold < 1.0:
         error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
@@ -44,24 +44,14 @@ def run(args: argparse.Namespace) -> int:
         message = edit.label
     else:
         edit, summary = consensus_edit(project, args.method, args.iou_threshold)
-        waiting = (
-            f"{summary['waiting']} images hold one annotator's version so far (merge the other shards first)"
-            if summary["waiting"]
-            else ""
-        )
         if summary["images"] == 0 and not summary["skipped"]:
+            waiting = waiting_note(summary)
             error(
                 f"{args.project}: no overlap image with two or more annotators' versions"
                 + (f"; {waiting}" if waiting else "")
             )
             return 1
-        message = (
-            f"{summary['objects']} pending consensus objects on {summary['images']} images "
-            f"({summary['minority']} objects drawn by half of the annotators or fewer left out"
-            + (f"; {len(summary['skipped'])} images already have a consensus" if summary["skipped"] else "")
-            + (f"; {waiting}" if waiting else "")
-            + ")"
-        )
+        message = summary_line(summary)
     saved = apply_and_save(project, edit, tool="consensus", author=args.author, output=args.output)
     if saved is None:
         return 1

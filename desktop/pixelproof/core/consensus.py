@@ -240,6 +240,24 @@ def consensus_edit(
     return Compound(parts, label, focus=[a.id for a in added] or None), summary
 
 
+def waiting_note(summary: dict[str, Any]) -> str:
+    """``consensus_edit``'s count of images holding one annotator's version so far, as words ("" if none)."""
+    n = summary.get("waiting", 0)
+    return f"{n} images hold one annotator's version so far (merge the other shards first)" if n else ""
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """What ``consensus_edit`` did, in one line (the CLI prints it, the app's status bar shows it)."""
+    notes = [f"{summary['minority']} objects drawn by half of the annotators or fewer left out"]
+    if summary["skipped"]:
+        notes.append(f"{len(summary['skipped'])} images already have a consensus")
+    if summary.get("waiting"):
+        notes.append(waiting_note(summary))
+    return (
+        f"{summary['objects']} pending consensus objects on {summary['images']} images ({'; '.join(notes)})"
+    )
+
+
 def has_consensus(project: Project, image_id: int, marked: dict[str, Any] | None = None) -> bool:
     """Whether the image's consensus was worked out (``pixelproof.consensus``), or it holds consensus
     objects (a file from before that mark)."""

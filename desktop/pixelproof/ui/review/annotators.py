@@ -21,7 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.coco import default_color
-from pixelproof.core.consensus import accept_consensus, consensus_edit, disagreement_map, overlap_images
+from pixelproof.core.consensus import (
+    accept_consensus,
+    consensus_edit,
+    disagreement_map,
+    overlap_images,
+    summary_line,
+)
 from pixelproof.core.qa_objects import image_objects
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
 from pixelproof.ui.shortcuts import make_action
@@ -232,15 +238,7 @@ class AnnotatorsView(QObject):
             return
         edit, summary = consensus_edit(doc.project, self.method.currentText())
         doc.push(edit)
-        left = (
-            f", {summary['minority']} drawn by half of the annotators or fewer left out"
-            if summary["minority"]
-            else ""
-        )
-        self.shell.status(
-            f"{summary['objects']} pending consensus objects on {summary['images']} images{left}; review "
-            "them, then Accept Consensus"
-        )
+        self.shell.status(f"{summary_line(summary)}; review them, then Accept Consensus")
 
     def accept(self) -> None:
         doc = self.shell.document
