@@ -12,6 +12,7 @@ from skimage import data
 
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.lint.fixes import fingerprint
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 
 
@@ -56,7 +57,11 @@ def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> Non
     assert "2 problem(s)" in out and "duplicate" in out and "tiny" in out and "cat 1" in out
     doc = json.loads(j.read_text())
     assert [p["kind"] for p in doc["problems"]] == ["duplicate", "tiny"]
-    assert doc["problems"][0]["fix"] == {"action": "delete", "annotation_id": 2}
+    assert doc["problems"][0]["fix"] == {
+        "action": "delete",
+        "annotation_id": 2,
+        "expects": fingerprint(load_project(path).annotations[2]),
+    }
     assert doc["summary"]["by_kind"] == {"duplicate": 1, "tiny": 1} and doc["options"]["min_score"] == 0.5
     assert len(list(csv.DictReader(c.open(encoding="utf-8")))) == 2
     assert "duplicate" in h.read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pixelproof.core import taxonomy
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.diff import diff_projects
 from pixelproof.core.model import Category, ImageRecord
@@ -197,3 +198,41 @@ def test_edited_objects_are_measured_in_one_sweep_an_image_with_the_same_ious(mo
     assert {c.old_id: c.iou for c in changes} == {k: want[k] for k in edited}
     assert want[103] == 0.0 and 0 < want[101] < 1 and len(changes) > 10
     assert len(sweeps) == 1
+
+
+def test_a_renamed_class_is_a_rename_not_a_new_class_nor_changed_objects(tmp_path: Path) -> None:
+    old = make_project(tmp_path, 3)
+    save_project(old)
+    new = load_project(old.path)
+    taxonomy.rename_category(new, "cat", "feline").apply(new)
+    box = next(a for a in new.annotations.values() if a.category_id == 1 and a.kind == "box")
+    box.set_geometry(None, [41.0, box.bbox[1], 12.0, 14.0], 168.0)  # one cat also moved
+    d = diff_projects(old, new)
+    data = d.to_dict()
+    assert data["categories"] == {
+        "added": [],
+        "removed": [],
+        "renamed": [{"id": 1, "old": "cat", "new": "feline"}],
+    }
+    [moved] = data["objects"]
+    assert (moved["old_category"], moved["category"], moved["what"]) == ("cat", "feline", ["geometry"])
+    assert data["totals"] == {"added": 0, "removed": 0, "changed": 1, "unchanged": 5}
+    cats = {a.image_id for a in new.annotations.values() if a.category_id == 1}
+    assert d.changed_files() == {new.images[i].file_name for i in cats}  # exports must follow the new name
+
+
+def test_objects_on_new_and_removed_images_are_counted(tmp_path: Path) -> None:
+    old = make_project(tmp_path, 3)
+    save_project(old)
+    new = load_project(old.path)
+    new.add_image(ImageRecord(10, "images/x.png", 64, 48))
+    new.add_annotation(box_annotation(50, 10, 1, [1, 1, 5, 5]))
+    new.remove_image(3)  # its 2 objects go with it
+    d = diff_projects(old, new)
+    data = d.to_dict()
+    assert data["totals"] == {"added": 1, "removed": 2, "changed": 0, "unchanged": 4}
+    assert data["totals"]["removed"] + data["totals"]["unchanged"] == len(old.annotations)
+    assert data["totals"]["added"] + data["totals"]["unchanged"] == len(new.annotations)
+    rows = {r["file_name"]: (r["added"], r["removed"], r["changed"]) for r in data["per_image"]}
+    assert rows == {"images/x.png": (1, 0, 0), "images/img003.png": (0, 2, 0)}
+    assert d.changed_files() == {"images/x.png"}  # names in the new project only

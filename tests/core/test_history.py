@@ -131,3 +131,30 @@ def test_the_two_writer_check_covers_the_change_log(tmp_path: Path) -> None:
         save_project(mine)
     assert [e["seq"] for e in _entries(p.path)] == [1, 2]  # no line for the refused save
     assert mine.app.get("history") == {"head": 1}
+
+
+def test_an_id_that_moves_to_another_image_is_a_removal_there_and_an_addition_here(tmp_path: Path) -> None:
+    p = make_project(tmp_path, 3)  # ids 1..6, two per image; 6 is image 3's box
+    save_project(p)
+    p = load_project(p.path)
+    RemoveAnnotations([6]).apply(p)
+    new_id = p.next_annotation_id()  # the highest id is free again: the new object gets it
+    assert new_id == 6
+    p.add_annotation(box_annotation(new_id, 1, 1, [2, 2, 5, 5]))
+    save_project(p)
+    e = _entries(p.path)[-1]
+    assert e["totals"] == {"added": 1, "removed": 1, "changed": 0}
+    assert e["per_image"] == {
+        "images/img001.png": {"cat": [1, 0, 0]},
+        "images/img003.png": {"dog": [0, 1, 0]},
+    }
+
+    p = load_project(p.path)  # an object moved to another image, nothing else about it changed
+    moved = clone(p.annotations[1])
+    moved.image_id = 2
+    p.remove_annotation(1)
+    p.add_annotation(moved)
+    save_project(p)
+    e = _entries(p.path)[-1]
+    assert e["seq"] == 3 and e["totals"] == {"added": 1, "removed": 1, "changed": 0}
+    assert set(e["per_image"]) == {"images/img001.png", "images/img002.png"}

@@ -9,6 +9,7 @@ from pixelproof.core import masks
 from pixelproof.core.coco import dumps_project
 from pixelproof.core.lint import LintOptions, lint_project, parse_rules
 from pixelproof.core.lint.apply import FixError, fix_edit
+from pixelproof.core.lint.fixes import fingerprint
 from pixelproof.core.lint.shapes import mask_pieces, polygon_defect, self_intersects
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa_objects import annotation_placed
@@ -47,6 +48,11 @@ def rect(y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
     m = np.zeros((H, W), bool)
     m[y0:y1, x0:x1] = True
     return m
+
+
+def stamp_of(p: Project, aid: int) -> str:
+    """The fingerprint a fix carries of the object it changes, as lint saw it."""
+    return fingerprint(p.annotations[aid])
 
 
 def kinds(p: Project, rules: dict | None = None, **opts) -> list[tuple[str, int | None]]:
@@ -124,7 +130,11 @@ def test_duplicates_and_class_conflicts() -> None:
     assert sorted(kinds(p)) == [("class_conflict", 4), ("duplicate", 2), ("duplicate", 8)]
     found = lint_project(p).problems
     dup = next(x for x in found if x.annotation_id == 2)
-    assert dup.related_id == 1 and dup.fix == {"action": "delete", "annotation_id": 2}
+    assert dup.related_id == 1 and dup.fix == {
+        "action": "delete",
+        "annotation_id": 2,
+        "expects": stamp_of(p, 2),
+    }
     assert dup.score == pytest.approx(40 * 39.5 / (40 * 40.5))
     assert kinds(p, {"thresholds": {"duplicate_iou": 0.99}}) == [("class_conflict", 4)]
 
@@ -257,7 +267,7 @@ def test_invalid_polygon_fixes() -> None:
     p = project(poly(1, [10, 10, 50, 50, 50, 10, 10, 50]), poly(2, [60, 10, 70, 20, 80, 30]))
     assert sorted(kinds(p)) == [("invalid_polygon", 1), ("invalid_polygon", 2)]
     found = {x.annotation_id: x for x in lint_project(p).problems}
-    assert found[2].fix == {"action": "delete", "annotation_id": 2}
+    assert found[2].fix == {"action": "delete", "annotation_id": 2, "expects": stamp_of(p, 2)}
     assert found[2].score > found[1].score
     pixels = p.annotations[1].mask(H, W)
     fix_edit(p, found[1].fix).apply(p)
@@ -412,6 +422,7 @@ def test_location_fixes_keep_the_label_kind() -> None:
         "action": "set_bbox",
         "annotation_id": 1,
         "bbox": [10.0, 10.0, 40.0, 40.0],
+        "expects": stamp_of(p, 1),
     }
     assert found[2].kind == "partial_box" and found[2].fix["action"] == "set_segmentation"
     fix_edit(p, found[2].fix).apply(p)
@@ -422,3 +433,40 @@ def test_location_fixes_keep_the_label_kind() -> None:
     pred.score = 0.9
     (problem,) = lint_project(only_boxes, predictions={1: [pred], 2: []}).problems
     assert problem.kind == "partial_box" and problem.fix is None
+
+
+def test_a_fix_is_refused_when_its_object_changed_since_lint_ran() -> None:
+    p = project(box(1, [10, 10, 40, 30]), box(2, [10, 10, 40, 30]))  # 2 duplicates 1: the fix deletes 2
+    (dup,) = [x for x in lint_project(p).problems if x.kind == "duplicate"]
+    moved = box(2, [120, 50, 40, 30])  # meanwhile the annotator moved 2 onto the object it should cover
+    p.remove_annotation(2)
+    p.add_annotation(moved)
+    with pytest.raises(FixError, match="changed since"):
+        fix_edit(p, dup.fix)
+    assert 2 in p.annotations
+
+    p = project(box(1, [190, 10, 40, 30]))  # out of bounds: clip to the image
+    (oob,) = [x for x in lint_project(p).problems if x.kind == "out_of_bounds"]
+    fix_edit(p, oob.fix).apply(p)
+    redrawn = box(1, [20, 20, 30, 30], cid=2)  # then redrawn and re-classed by hand
+    p.remove_annotation(1)
+    p.add_annotation(redrawn)
+    with pytest.raises(FixError, match="changed since"):
+        fix_edit(p, oob.fix)  # would put the stale clipped box back over the new one
+    assert p.annotations[1].bbox == [20.0, 20.0, 30.0, 30.0]
+
+
+def test_a_fix_applied_twice_is_refused_the_second_time() -> None:
+    p = project(box(1, [190, 10, 40, 30]))
+    (oob,) = [x for x in lint_project(p).problems if x.kind == "out_of_bounds"]
+    fix_edit(p, oob.fix).apply(p)
+    with pytest.raises(FixError):
+        fix_edit(p, oob.fix)
+    add = {
+        "action": "add",
+        "annotation": {"image_id": 1, "category_id": 2, "bbox": [5, 5, 10, 10], "area": 100.0, "score": 0.9},
+    }
+    fix_edit(p, add).apply(p)
+    assert len(p.annotations) == 2
+    with pytest.raises(FixError, match="already"):
+        fix_edit(p, add)  # a second identical object would be a duplicate

@@ -25,6 +25,7 @@ from pixelproof.core.lint import (
     parse_rules,
 )
 from pixelproof.core.lint.checks import Context
+from pixelproof.core.lint.fixes import fingerprint, stamp
 from pixelproof.core.lint.problems import sort_key
 from pixelproof.core.model import Annotation, Project
 from tests.core.lint_scenes import box_scene
@@ -279,9 +280,15 @@ def test_planted_box_errors_are_found_as_their_kind_and_ranked_first(scene) -> N
         "annotation_id": planted["wrong_class"][1],
         "category_id": project.category_by_name("bottle").id,
         "category": "bottle",
+        "expects": fingerprint(project.annotations[planted["wrong_class"][1]]),
     }
     assert found["partial_box"].fix["action"] == "set_bbox"
-    assert found["duplicate"].fix == {"action": "delete", "annotation_id": planted["duplicate"][1]}
+    dup = planted["duplicate"][1]
+    assert found["duplicate"].fix == {
+        "action": "delete",
+        "annotation_id": dup,
+        "expects": fingerprint(project.annotations[dup]),
+    }
     assert found["unlabeled_image"].fix == {
         "action": "set_image_status",
         "image_id": planted["unlabeled_image"][0],
@@ -322,6 +329,8 @@ def test_first_pass_on_workers_gives_the_serial_result(scene) -> None:
     problems, scores = [], {}
     for f in facts:
         found, s = finish(f, figures, ctx)
+        for p in found:
+            stamp(p.fix, project.annotations)  # as lint_project does
         problems += found
         scores[f.image_id] = s
     problems.sort(key=sort_key)

@@ -5,7 +5,9 @@ are paired by id first (the same object, edited or not); the objects left over a
 whatever their class (Hungarian assignment on IoU, IoU > threshold, as QA), so an object re-created with a
 new id - by a merge, a conversion, a redraw - shows as changed rather than as removed + added. What is left
 then is added or removed. A changed object reports its geometry IoU (1.0 when the shape is the same),
-its old and new class and review state.
+its old and new class and review state. Every object is counted once: those of a new image are added, those
+of a removed image removed. A class renamed (same id, a name new to the project, its old name gone) is a
+rename: its objects keep their class (as the change log counts it), though an export of them differs.
 
 ``diff_image`` is a pure function of one image's two versions; ``diff_projects`` runs it in image order.
 """
@@ -13,7 +15,7 @@ its old and new class and review state.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -132,11 +134,12 @@ def _changed(
     ca: str,
     cb: str,
     iou: float,
+    renamed: Mapping[str, str],
 ) -> ObjectChange | None:
     what = []
     if not _same_geometry(a, b):
         what.append("geometry")
-    if ca != cb:
+    if renamed.get(ca, ca) != cb:
         what.append("class")
     if a.review != b.review:
         what.append("review")
@@ -154,8 +157,11 @@ def diff_image(
     new_image: ImageRecord,
     new_objects: list[tuple[Annotation, str]],
     iou_threshold: float = 0.5,
+    renamed: Mapping[str, str] | None = None,
 ) -> list[ObjectChange]:
-    """Changes on one image (see the module docstring). Pure: reads its arguments only."""
+    """Changes on one image (see the module docstring); ``renamed`` maps a renamed class's old name to its
+    new one (not a class change). Pure: reads its arguments only."""
+    renamed = renamed or {}
     out: list[ObjectChange] = []
     new_by_id = {a.id: (a, c) for a, c in new_objects}
     left_old: list[tuple[Annotation, str]] = []
@@ -169,7 +175,7 @@ def diff_image(
         paired.add(a.id)
         same_id.append((a, ca, *hit))
     for (a, ca, b, cb), iou in zip(same_id, _same_id_ious(same_id, old_image, new_image), strict=True):
-        change = _changed(file_name, a, b, ca, cb, iou)
+        change = _changed(file_name, a, b, ca, cb, iou, renamed)
         if change is not None:
             out.append(change)
     left_new = [(a, c) for a, c in new_objects if a.id not in paired]
@@ -182,7 +188,7 @@ def diff_image(
     mi, mj = {i for i, _ in matched}, {j for _, j in matched}
     for (i, j), iou in zip(matched, matched_iou, strict=True):
         (a, ca), (b, cb) = left_old[i], left_new[j]
-        change = _changed(file_name, a, b, ca, cb, iou)
+        change = _changed(file_name, a, b, ca, cb, iou, renamed)
         if change is not None:
             out.append(change)
     for i, (a, ca) in enumerate(left_old):
@@ -202,10 +208,14 @@ class ProjectDiff:
     objects: list[ObjectChange]
     categories: dict[str, list[Any]]
     unchanged: int
+    relabelled: set[str] = field(default_factory=set)  # compared images holding objects of a renamed class
 
     def changed_files(self) -> set[str]:
-        """File names (as in the new project) of images with any change, new images included."""
-        return {c.file_name for c in self.objects} | set(self.images_added)
+        """File names (as in the new project) of images with any change, new images included, and of images
+        whose objects' class was renamed (their export differs)."""
+        gone = set(self.images_removed)
+        touched = {c.file_name for c in self.objects if not (c.status == REMOVED and c.file_name in gone)}
+        return touched | set(self.images_added) | self.relabelled
 
     def to_dict(self) -> dict[str, Any]:
         """The ``diff --json`` document (documented in README)."""
@@ -236,10 +246,23 @@ def _category_changes(old: Project, new: Project) -> dict[str, list[Any]]:
         for cid, c in old.categories.items()
         if cid in new.categories and new.categories[cid].name != c.name
     ]
+    moved = _renames(old, new)  # a rename is one change, not a class removed and another added
     return {
-        "added": sorted(new_names - old_names),
-        "removed": sorted(old_names - new_names),
+        "added": sorted(new_names - old_names - set(moved.values())),
+        "removed": sorted(old_names - new_names - set(moved)),
         "renamed": renamed,
+    }
+
+
+def _renames(old: Project, new: Project) -> dict[str, str]:
+    """Old name -> new name of the classes renamed: the same id, a name the old project lacks, and the old
+    name gone from the new one (a swap of two names stays a class change of their objects)."""
+    old_names = {c.name for c in old.categories.values()}
+    new_names = {c.name for c in new.categories.values()}
+    return {
+        c.name: new.categories[cid].name
+        for cid, c in old.categories.items()
+        if cid in new.categories and new.categories[cid].name not in old_names and c.name not in new_names
     }
 
 
@@ -261,20 +284,40 @@ def diff_projects(
         key = image_key(new, im)
         o = old_by_key.get(key)
         if o is None:
-            added.append(im.file_name)
+            added.append(im)
         else:
             pairs.append((o, im))
             seen.add(key)
-    removed = [im.file_name for k, im in old_by_key.items() if k not in seen]
+    gone = [im for k, im in old_by_key.items() if k not in seen]
+    renamed = _renames(old, new)
     objects: list[ObjectChange] = []
+    relabelled: set[str] = set()
     total_old = 0
     it: Iterable[Any] = pairs if progress is None else progress(pairs, len(pairs))
     for o, n in it:
         olds = [(a, old_cats[a.category_id]) for a in old.annotations_of(o.id)]
         news = [(a, new_cats[a.category_id]) for a in new.annotations_of(n.id)]
         total_old += len(olds)
-        objects += diff_image(n.file_name, o, olds, n, news, iou_threshold)
+        objects += diff_image(n.file_name, o, olds, n, news, iou_threshold, renamed)
+        if renamed and any(c in renamed.values() for _, c in news):
+            relabelled.add(n.file_name)
+    for im in added:
+        objects += [
+            ObjectChange(im.file_name, ADDED, new_cats[b.category_id], None, None, b.id, None, None, b.review)
+            for b in new.annotations_of(im.id)
+        ]
+    for im in gone:
+        for a in old.annotations_of(im.id):
+            total_old += 1
+            c = old_cats[a.category_id]
+            objects.append(ObjectChange(im.file_name, REMOVED, c, c, a.id, None, None, a.review, None))
     touched_old = sum(c.status in (REMOVED, CHANGED) for c in objects)
     return ProjectDiff(
-        added, removed, len(pairs), objects, _category_changes(old, new), total_old - touched_old
+        [im.file_name for im in added],
+        [im.file_name for im in gone],
+        len(pairs),
+        objects,
+        _category_changes(old, new),
+        total_old - touched_old,
+        relabelled,
     )

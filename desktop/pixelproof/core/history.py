@@ -6,7 +6,9 @@ category changes and the sources of new objects (manual, model, consensus...).
 
 What changed is found by comparing the project with the state it had when it was loaded or last saved
 (a *baseline* kept on ``Project.history``: the annotation objects themselves, so the comparison costs a
-dict lookup per unchanged object; edits replace objects, they never change one in place). Entries form a
+dict lookup per unchanged object; edits replace objects, they never change one in place). An id that now
+names an object of another image (a deleted object's id reused, an object moved) is a removal on the old
+image and an addition on the new one, not a change. Entries form a
 chain: each has a ``seq`` and the ``parent`` it follows, and the project file records its ``head``
 (``pixelproof.history.head``). The line is appended (and fsynced) before the project file is replaced; if
 that replace then fails, the entry is not on the project's chain and ``pixelproof log`` marks it as not
@@ -101,8 +103,8 @@ def _same(a: Annotation, b: Annotation) -> bool:
 
 
 def _key(a: Annotation) -> tuple:
-    return (a.category_id, list(a.bbox), a.segmentation, a.area, a.iscrowd, a.score, a.source, a.review,
-            a.note, a.author, a.updated, a.extra, a.app_extra)  # fmt: skip
+    return (a.image_id, a.category_id, list(a.bbox), a.segmentation, a.area, a.iscrowd, a.score, a.source,
+            a.review, a.note, a.author, a.updated, a.extra, a.app_extra)  # fmt: skip
 
 
 def changes(project: Project, base: Baseline | None) -> dict[str, Any]:
@@ -119,12 +121,19 @@ def changes(project: Project, base: Baseline | None) -> dict[str, Any]:
     def count(image_name: str, category: str, slot: int) -> None:
         per_image.setdefault(image_name, {}).setdefault(category, [0, 0, 0])[slot] += 1
 
+    def removed(b: Annotation) -> None:
+        image = names.get(b.image_id) or base.images.get(b.image_id, str(b.image_id))
+        count(image, old_cats.get(b.category_id, str(b.category_id)), 1)
+
     for aid, a in project.annotations.items():
         b = before.get(aid)
         if b is a:
             continue
         if b is not None and _same(a, b):
             continue
+        if b is not None and b.image_id != a.image_id:  # the id now names an object of another image
+            removed(b)
+            b = None
         cat = cats.get(a.category_id, str(a.category_id))
         count(names.get(a.image_id, str(a.image_id)), cat, 0 if b is None else 2)
         sources[(a.source or "manual").split(":")[0]] += 1
@@ -132,8 +141,7 @@ def changes(project: Project, base: Baseline | None) -> dict[str, Any]:
             review[f"{b.review or 'none'}->{a.review or 'none'}"] += 1
     for aid, b in before.items():
         if aid not in project.annotations:
-            image = names.get(b.image_id) or base.images.get(b.image_id, str(b.image_id))
-            count(image, old_cats.get(b.category_id, str(b.category_id)), 1)
+            removed(b)
     per_class: dict[str, list[int]] = {}
     for classes in per_image.values():
         for cat, (a, r, c) in classes.items():

@@ -14,11 +14,13 @@ from pixelproof.core.edits import (
     SetImageStatus,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.lint.fixes import fingerprint
 from pixelproof.core.model import Annotation, Project
 
 
 class FixError(ValueError):
-    """The fix no longer fits the project (the object was deleted or changed since lint ran)."""
+    """The fix no longer fits the project (the object was deleted or changed since lint ran, or the fix
+    was applied already)."""
 
 
 def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) -> Edit:
@@ -32,12 +34,18 @@ def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) ->
         edit.label = name
         return edit
     if action == "add":
-        return AddAnnotations(
-            [_new_annotation(project, fix["annotation"], project.next_annotation_id())], name
-        )
+        new = _new_annotation(project, fix["annotation"], project.next_annotation_id())
+        if any(_same_object(a, new) for a in project.annotations_of(new.image_id)):
+            raise FixError(f"image {new.image_id} has this object already (the fix was applied)")
+        return AddAnnotations([new], name)
     ann = project.annotations.get(fix.get("annotation_id"))  # type: ignore[arg-type]
     if ann is None:
         raise FixError(f"annotation {fix.get('annotation_id')} no longer exists")
+    expects = fix.get("expects")
+    if isinstance(expects, str) and fingerprint(ann) != expects:
+        raise FixError(
+            f"annotation {ann.id} changed since lint ran (edited, or this fix was applied): run lint again"
+        )
     if action == "delete":
         return RemoveAnnotations([ann.id], name)
     after = clone(ann)
@@ -70,6 +78,15 @@ def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) ->
             [ReplaceAnnotations([after]), AddAnnotations(new)], name, focus=[ann.id, *(a.id for a in new)]
         )
     raise FixError(f"unknown fix action {action!r}")
+
+
+def _same_object(a: Annotation, b: Annotation) -> bool:
+    """The same class and geometry (ids aside): an ``add`` fix's object is already there."""
+    return (a.category_id, [float(v) for v in a.bbox], a.segmentation) == (
+        b.category_id,
+        [float(v) for v in b.bbox],
+        b.segmentation,
+    )
 
 
 def _set_geometry(ann: Annotation, geometry: dict[str, Any]) -> None:

@@ -426,7 +426,10 @@ class Rechecker:
         if names != self.context.categories:  # categories added or renamed since the run
             self.context = Context.make(names, self.context.rules, self.context.kinds)
         work = image_work(project, image_id, self.predictions, project.void_category_ids(), self.first)
-        return finish(collect(work, self.context), self.figures, self.context)
+        found, scores = finish(collect(work, self.context), self.figures, self.context)
+        for p in found:
+            fixes.stamp(p.fix, project.annotations)
+        return found, scores
 
 
 def dismissed_keys(project: Project) -> frozenset[str]:
@@ -500,6 +503,8 @@ def lint_project(
     image_scores: dict[int, ol.ImageScores] = {}
     for f in facts:
         found, scores = finish(f, figures, ctx)
+        for p in found:
+            fixes.stamp(p.fix, project.annotations)  # the objects as this run saw them
         problems += found
         if scores is not None:
             image_scores[f.image_id] = scores

@@ -13,11 +13,18 @@ one-key fix and a script all read the same thing:
 - ``{"action": "add", "annotation": {"image_id", "category_id", "bbox", "segmentation"?, "area",
   "score", "source"}}``
 - ``{"action": "set_image_status", "image_id": I, "status": "todo"}``
+
+A fix naming an annotation also carries ``"expects"``: the ``fingerprint`` of that object (class and
+geometry) when lint ran, so a fix whose object was edited since - or already fixed - is refused rather
+than undoing that work; an ``add`` is refused when its object is already there.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+
+import orjson
 
 from pixelproof.core import mask_edit, masks
 from pixelproof.core.metrics import Placed
@@ -70,6 +77,18 @@ def add(prediction: Annotation) -> dict[str, Any]:
     if prediction.source:
         ann["source"] = prediction.source
     return {"action": "add", "annotation": ann}
+
+
+def fingerprint(ann: Annotation) -> str:
+    """A short digest of an object's image, class and geometry: what a fix was computed from."""
+    key = [ann.image_id, ann.category_id, [float(v) for v in ann.bbox], ann.segmentation, ann.iscrowd]
+    return hashlib.sha256(orjson.dumps(key, option=orjson.OPT_SERIALIZE_NUMPY)).hexdigest()[:16]
+
+
+def stamp(fix: dict[str, Any] | None, annotations: dict[int, Annotation]) -> None:
+    """Record in ``fix`` the fingerprint of the object it changes, as it is now (see the module docstring)."""
+    if fix is not None and fix.get("annotation_id") in annotations:
+        fix["expects"] = fingerprint(annotations[fix["annotation_id"]])
 
 
 # ------------------------------------------------------------------------------------------------
