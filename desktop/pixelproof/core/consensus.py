@@ -44,6 +44,7 @@ from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
     CONSENSUS_OF,
     SOURCE_PREFIX,
+    consensus_marks,
     is_consensus,
     overlap_annotators,
     versions_side_by_side,
@@ -214,8 +215,7 @@ def consensus_edit(
     next_id = project.next_annotation_id()
     added: list[Annotation] = []
     summary: dict[str, Any] = {"images": 0, "objects": 0, "minority": 0, "skipped": []}
-    done = SetConsensusMethod.map_name
-    marked = project.app.get(done) if isinstance(project.app.get(done), dict) else {}
+    marked = consensus_marks(project)
     worked_out: dict[int, str | None] = {}
     for image_id, members in overlap_images(project).items():
         image = project.images[image_id]
@@ -258,15 +258,13 @@ def summary_line(summary: dict[str, Any]) -> str:
     )
 
 
-def has_consensus(project: Project, image_id: int, marked: dict[str, Any] | None = None) -> bool:
-    """Whether the image's consensus was worked out (``pixelproof.consensus``), or it holds consensus
-    objects (a file from before that mark)."""
-    if marked is None:
-        found = project.app.get(SetConsensusMethod.map_name)
-        marked = found if isinstance(found, dict) else {}
-    if str(image_id) in marked:
+def has_consensus(project: Project, image_id: int, marked: dict[int, str] | None = None) -> bool:
+    """Whether the image's consensus was worked out (``pixelproof.consensus``; ``marked``: those marks,
+    read once by a caller going over every image), or it holds consensus objects (a file from before
+    that mark)."""
+    if image_id in (consensus_marks(project) if marked is None else marked):
         return True
-    return any((a.source or "").startswith(SOURCE_PREFIX) for a in project.annotations_of(image_id))
+    return any(is_consensus(a) for a in project.annotations_of(image_id))
 
 
 def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Edit:
@@ -274,8 +272,7 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
     become accepted, rejected ones and the annotators' tagged versions are deleted. One edit."""
     parts: list[Edit] = []
     wanted = set(project.images if image_ids is None else image_ids)
-    found = project.app.get(SetConsensusMethod.map_name)
-    marked = found if isinstance(found, dict) else {}
+    marked = consensus_marks(project)
     listed = overlap_annotators(project)
     drop: list[int] = []
     keep: list[Annotation] = []
@@ -283,7 +280,7 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
     for image_id in project.images:
         anns = project.annotations_of(image_id)
         consensus = [a for a in anns if is_consensus(a)]
-        if image_id not in wanted or not (consensus or str(image_id) in marked):
+        if image_id not in wanted or not (consensus or image_id in marked):
             continue
         accepted.append(image_id)
         drop += [a.id for a in anns if a.app_extra.get(ANNOTATOR_KEY) is not None]
@@ -298,8 +295,8 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
         parts.append(ReplaceAnnotations(keep, "Accept consensus"))
     if drop:
         parts.append(RemoveAnnotations(drop))
-    if any(str(i) in marked for i in accepted):
-        parts.append(SetConsensusMethod({i: None for i in accepted if str(i) in marked}, "Accept consensus"))
+    if any(i in marked for i in accepted):
+        parts.append(SetConsensusMethod({i: None for i in accepted if i in marked}, "Accept consensus"))
     if any(i in listed for i in accepted):
         parts.append(SetOverlapAnnotators({i: None for i in accepted if i in listed}, "Accept consensus"))
     return Compound(parts, "Accept consensus", focus=[a.id for a in keep] or None)

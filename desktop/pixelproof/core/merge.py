@@ -22,6 +22,7 @@ from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
     CONSENSUS_KEY,
     OVERLAP_KEY,
+    consensus_marks,
     overlap_annotators,
 )
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
@@ -398,12 +399,12 @@ def _assemble(
     for key, value in (("image_status", status_map), ("time_spent", time_map), (OVERLAP_KEY, raters_map)):
         if value:
             project.app[key] = value
-    marks = project.app.get(CONSENSUS_KEY)
-    if isinstance(marks, dict):  # the base's marks (``_merged_app``), but where new versions joined
-        project.app[CONSENSUS_KEY] = {
-            k: v for k, v in marks.items() if not (k.isdigit() and int(k) in outdated)
-        }
-        if not project.app[CONSENSUS_KEY]:
+    marks = consensus_marks(project)  # the base's (``_merged_app``), but where new versions joined
+    if marks:
+        kept = {str(i): v for i, v in marks.items() if i not in outdated}
+        if kept:
+            project.app[CONSENSUS_KEY] = kept
+        else:
             del project.app[CONSENSUS_KEY]
     stats = {
         "shards": len(shards),

@@ -5,12 +5,13 @@ image status, time spent per image and author)."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from pixelproof.core.edits import Edit
 from pixelproof.core.merge import MergeResult, time_spent_by_image
 from pixelproof.core.merge_image import content_key
 from pixelproof.core.model import Annotation, Project
-from pixelproof.core.overlap_versions import CONSENSUS_KEY, overlap_annotators
+from pixelproof.core.overlap_versions import consensus_marks, overlap_annotators
 
 
 def merge_edit(base: Project, result: MergeResult) -> Edit:
@@ -53,16 +54,12 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         status = merged.app.get("image_status", {}).get(str(iid))
         if status is not None and status != base.image_status(iid):
             parts.append(SetImageStatus(iid, status))
-    listed, listed_before = overlap_annotators(merged), overlap_annotators(base)
-    changed_raters = {
-        iid: listed.get(iid) for iid in merged.images if listed.get(iid) != listed_before.get(iid)
-    }
-    if changed_raters:  # who labelled each overlap image: agreement counts one who drew nothing too
-        parts.append(SetOverlapAnnotators(changed_raters))
-    marks, marks_before = _marks(merged), _marks(base)
-    changed_marks = {iid: marks.get(iid) for iid in merged.images if marks.get(iid) != marks_before.get(iid)}
-    if changed_marks:  # a consensus new versions outdated is to be worked out again
-        parts.append(SetConsensusMethod(changed_marks))
+    raters = _changed(overlap_annotators(merged), overlap_annotators(base), merged)
+    if raters:  # who labelled each overlap image: agreement counts one who drew nothing too
+        parts.append(SetOverlapAnnotators(raters))
+    marks = _changed(consensus_marks(merged), consensus_marks(base), merged)
+    if marks:  # a consensus new versions outdated is to be worked out again
+        parts.append(SetConsensusMethod(marks))
     before = time_spent_by_image(base)
     changed_time = {iid: s for iid, s in time_spent_by_image(merged).items() if s != before.get(iid)}
     if changed_time:  # what the shards' annotators recorded (RecordTime), as the CLI's merge saves it
@@ -70,9 +67,6 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
     return Compound(parts, f"Merge {result.stats['shards']} shards", focus=[a.id for a in added] or None)
 
 
-def _marks(project: Project) -> dict[int, str]:
-    """Image id -> the method its consensus was worked out with (``pixelproof.consensus``)."""
-    found = project.app.get(CONSENSUS_KEY)
-    if not isinstance(found, dict):
-        return {}
-    return {int(k): v for k, v in found.items() if k.isdigit() and int(k) in project.images}
+def _changed(now: dict[int, Any], before: dict[int, Any], merged: Project) -> dict[int, Any]:
+    """The per-image entries that differ between the merged project and the base (None: drop it)."""
+    return {iid: now.get(iid) for iid in merged.images if now.get(iid) != before.get(iid)}

@@ -9,9 +9,7 @@ from pixelproof.core.model import Annotation, Project
 
 ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
 OVERLAP_KEY = "overlap_annotators"  # top-level "pixelproof": image id -> annotators whose versions it holds
-CONSENSUS_KEY = (
-    "consensus"  # top-level "pixelproof": image id -> the method its consensus was worked out with
-)
+CONSENSUS_KEY = "consensus"  # top-level "pixelproof": image id -> its consensus method, once worked out
 CONSENSUS_OF = "consensus_of"  # under a consensus object's "pixelproof": the ids of the objects it summarises
 SOURCE_PREFIX = "consensus:"  # a consensus object's source: "consensus:<method>"
 
@@ -58,3 +56,16 @@ def versions_note(name: str, project: Project, doing: str) -> str | None:
         f"{name}: {len(held)} images hold several annotators' versions side by side (a merged project "
         f"before its consensus is accepted); every version there is {doing}"
     )
+
+
+def consensus_marks(project: Project) -> dict[int, str]:
+    """Image id -> the method its consensus was worked out with (``pixelproof.consensus``); entries of
+    images the project lacks, or malformed ones, are ignored."""
+    found = project.app.get(CONSENSUS_KEY)
+    if not isinstance(found, dict):
+        return {}
+    return {
+        int(k): v
+        for k, v in found.items()
+        if isinstance(k, str) and k.isdigit() and int(k) in project.images and isinstance(v, str)
+    }
