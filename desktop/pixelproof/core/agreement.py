@@ -33,7 +33,7 @@ import numpy as np
 
 from pixelproof.core import matching, metrics, reliability
 from pixelproof.core.merge import Shard
-from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_side
 from pixelproof.core.qa import QAOptions, score_image
 from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs
@@ -91,19 +91,24 @@ def raters_from_shards(shards: list[Shard]) -> list[Rater]:
 
 
 def raters_from_merged(project: Project) -> list[Rater]:
-    """One rater per annotator of the versions a merge kept side by side (``merge.versions_side_by_side``):
-    its objects are those tagged with its name (``pixelproof.annotator``), its images those it has objects
-    on and those ``pixelproof.overlap_annotators`` lists it for (it drew nothing there: every other rater's
-    object there is one it missed)."""
+    """One rater per annotator of the versions a merge kept side by side
+    (``overlap_versions.versions_side_by_side``): its objects are those tagged with its name
+    (``pixelproof.annotator``), its images those it has objects on and those
+    ``pixelproof.overlap_annotators`` lists it for (it drew nothing there: every other rater's object there
+    is one it missed)."""
     holders = versions_side_by_side(project)
+    tagged: dict[str, list[Annotation]] = {}
+    for a in project.annotations.values():
+        who = a.app_extra.get(ANNOTATOR_KEY)
+        if who is not None:
+            tagged.setdefault(str(who), []).append(a)
     out = []
     for name in sorted({n for who in holders.values() for n in who}):
-        mine = [a for a in project.annotations.values() if str(a.app_extra.get(ANNOTATOR_KEY)) == name]
         images = {i for i, who in holders.items() if name in who}
         view = Project(
             images={i: project.images[i] for i in project.images if i in images},
             categories=project.categories,
-            annotations={a.id: a for a in mine if a.app_extra.get(ANNOTATOR_KEY) is not None},
+            annotations={a.id: a for a in tagged.get(name, [])},
             path=project.path,
         )
         out.append(Rater(name, view))
