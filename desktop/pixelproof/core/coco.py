@@ -46,6 +46,7 @@ from pixelproof.core.migration import migrate
 from pixelproof.core.model import (
     FORMAT_VERSION,
     IMAGE_STATES,
+    LAST_ANNOTATION_ID,
     Category,
     ImageRecord,
     Project,
@@ -405,6 +406,9 @@ def _read_app(app: Any, err: Callable) -> dict[str, Any]:
                     f"pixelproof.overlap_annotators.{k}: expected a list of annotator names, "
                     f"got {short_repr(v)}"
                 )
+    issued = app.get(LAST_ANNOTATION_ID, 0)
+    if type(issued) is not int or issued < 0:
+        err(f"pixelproof.{LAST_ANNOTATION_ID}: expected a non-negative integer, got {short_repr(issued)}")
     ref = app.get("reference")
     if ref is not None and not isinstance(ref, str):
         err(f"pixelproof.reference: expected a string, got {typename(ref)}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
-from pixelproof.core.model import Category, ImageRecord, Project
+from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
     CONSENSUS_KEY,
@@ -454,6 +454,8 @@ def _merged_app(base: Project | None, shards: list[Shard]) -> dict[str, Any]:
     app = {k: v for k, v in (source.app if source is not None else {"format": 1}).items()}
     for key in ("shard", "image_status", "time_spent", OVERLAP_KEY):
         app.pop(key, None)
+    if base is None:  # a shard's is where its range of new ids began
+        app.pop(LAST_ANNOTATION_ID, None)
     return app
 
 

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 REVIEW_STATES = ("pending", "accepted", "rejected")
 IMAGE_STATES = ("todo", "in_progress", "done", "reviewed")
 FORMAT_VERSION = 2  # docs/format.md: what changed from 1, and how files of 1 are migrated
+# ``pixelproof.last_annotation_id``: the highest annotation id the project has given out. A removed
+# object's id is never given to a new one (a "not a problem" decision, a review note or the change log
+# keyed by that id would otherwise pass to an unrelated object); split gives each shard its own range.
+LAST_ANNOTATION_ID = "last_annotation_id"
 
 Segmentation = list[list[float]] | dict[str, Any] | None
 
@@ -232,7 +236,9 @@ class Project:
         return max(self.categories, default=0) + 1
 
     def next_annotation_id(self) -> int:
-        return max(self.annotations, default=0) + 1
+        """One above every id present and every id given out before (``LAST_ANNOTATION_ID``)."""
+        issued = self.app.get(LAST_ANNOTATION_ID, 0)
+        return max(max(self.annotations, default=0), issued if type(issued) is int else 0) + 1
 
     # -- edits -----------------------------------------------------------------------------------
     def add_image(self, image: ImageRecord) -> ImageRecord:
@@ -274,8 +280,11 @@ class Project:
         return ann
 
     def remove_annotation(self, annotation_id: int) -> Annotation:
+        """Remove an object; its id stays given out (``LAST_ANNOTATION_ID``), also when an undo removes it."""
         ann = self.annotations.pop(annotation_id)
         self._by_image.get(ann.image_id, {}).pop(annotation_id, None)
+        if annotation_id > self.app.get(LAST_ANNOTATION_ID, 0):
+            self.app[LAST_ANNOTATION_ID] = annotation_id
         return ann
 
     def replace_annotation(self, ann: Annotation) -> Annotation:

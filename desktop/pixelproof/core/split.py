@@ -19,9 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, ImageRecord, Project
 
 MANIFEST_FORMAT = 1
+# Annotation ids each shard's new objects take: annotator k's start k * ID_RANGE above the project's, so
+# objects two annotators draw keep their ids when merged (a shard that outgrows its range is renumbered
+# by merge, as before, and reported).
+ID_RANGE = 100_000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -157,8 +161,10 @@ def split_project(
         project, annotators, seed, overlap, overlap_copies, [im.file_name for im in hp_images]
     )
     shards: dict[str, Project] = {}
-    for name, ids in zip(annotators, per_annotator, strict=True):
+    first_new = project.next_annotation_id()
+    for k, (name, ids) in enumerate(zip(annotators, per_annotator, strict=True)):
         shard = subset(project, sorted(ids))
+        shard.app[LAST_ANNOTATION_ID] = first_new - 1 + k * ID_RANGE
         for image in hp_images:
             shard.add_image(copy.copy(image))
         shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from pixelproof.core.model import Project
+from pixelproof.core.model import LAST_ANNOTATION_ID, Project
 
 # Change kinds. The annotation ones carry image_id and annotation_id; "category" a category_id;
 # "image" (status, whole-image review decision, time spent) an image_id; "image_added" / "image_removed"
@@ -52,6 +54,35 @@ class Changes(list[Change]):
         self.append(Change(kind, image_id=image_id, annotation_id=annotation_id))
 
 
+_ABSENT = object()
+
+
+def _ids_kept(method: Callable, reverting: bool) -> Callable:
+    """``method`` recording (apply) or restoring (revert) ``LAST_ANNOTATION_ID``; only the outermost call
+    on an edit does (a subclass's apply may call its base's after it has removed objects)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Edit, project: Project) -> Changes:
+        if self.__dict__.get("_ids_busy"):
+            return method(self, project)
+        self._ids_busy = True
+        try:
+            if not reverting:
+                self._ids_before = project.app.get(LAST_ANNOTATION_ID, _ABSENT)
+                return method(self, project)
+            changes = method(self, project)
+            before = self.__dict__.get("_ids_before", _ABSENT)
+            if before is _ABSENT:
+                project.app.pop(LAST_ANNOTATION_ID, None)
+            else:
+                project.app[LAST_ANNOTATION_ID] = before
+            return changes
+        finally:
+            self._ids_busy = False
+
+    return wrapper
+
+
 class Edit:
     """A change to a Project that can be undone exactly.
 
@@ -67,6 +98,16 @@ class Edit:
     label: str = "Edit"
     focus: list[int] | None = None
     revert_focus: list[int] | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every edit's revert puts ``LAST_ANNOTATION_ID`` back as its apply found it: removing an object
+        marks its id given out (``Project.remove_annotation``), and an undo must restore the file exactly
+        (undoing a drawing frees its id again; undoing a deletion brings the object back)."""
+        super().__init_subclass__(**kwargs)
+        for name in ("apply", "revert"):
+            method = cls.__dict__.get(name)
+            if method is not None:
+                setattr(cls, name, _ids_kept(method, reverting=name == "revert"))
 
     def apply(self, project: Project) -> Changes:
         raise NotImplementedError
