@@ -81,6 +81,22 @@ def test_tag_and_checkout_give_back_the_tagged_state(tmp_path: Path) -> None:
     assert 500 in checkout(project.path, "v1").annotations
 
 
+def test_a_checked_out_version_is_written_as_tagged_without_a_made_up_change(tmp_path: Path) -> None:
+    """Writing a checkout out is no edit: the file is the tagged one byte for byte (its change log head
+    too) and no log entry claims every object and image was added."""
+    project = make_project(tmp_path, 3)
+    project.app["image_review"] = {"2": {"review": "accepted"}}
+    save_project(project)
+    tagged = project.path.read_bytes()
+    tag(project.path, "v1")
+    project.add_annotation(box_annotation(500, 2, 1, [1, 1, 3, 3]))
+    save_project(project)
+    out = tmp_path / "old.json"
+    save_project(checkout(project.path, "v1"), out)
+    assert out.read_bytes() == tagged
+    assert not (tmp_path / "old.history.jsonl").exists()
+
+
 @pytest.mark.parametrize("name", ["../x", ".hidden", "a/b", "", "v..1", "x" * 101])
 def test_tag_names_cannot_escape_the_versions_folder(tmp_path: Path, name: str) -> None:
     project = make_project(tmp_path, 1)

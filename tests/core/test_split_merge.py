@@ -465,3 +465,36 @@ def test_split_refuses_fewer_than_two_overlap_copies_and_says_how_many_it_made(
     assert main(["split", str(project.path), "--annotators", "a,b,c", "--overlap", "0.5",
                  "--overlap-copies", "5", "-o", str(tmp_path / "y")]) == 0  # fmt: skip
     assert "3 overlap images (each to 3 annotators)" in capsys.readouterr().out
+
+
+def test_a_whole_image_review_made_in_a_shard_comes_back_with_the_merge(tmp_path: Path) -> None:
+    """``pixelproof.image_review`` is a per-image map like the status: split keeps it per shard, merge
+    (the CLI's and the app's edit) brings each shard's back, keyed by the merged image ids."""
+    from pixelproof.core.coco import dumps_project
+    from pixelproof.core.edits import ReviewDecision
+    from pixelproof.core.merge_edit import merge_edit
+
+    base = make_project(tmp_path, 4)
+    base.app["image_review"] = {"4": {"review": "rejected", "updated": "t0"}}
+    split = split_project(base, ["ann", "bob"], seed=1)
+    shards = [Shard.of(split.shards[n], n) for n in ("ann", "bob")]
+    reviewed = {}
+    for s in shards:
+        iid = min(s.project.images)
+        ReviewDecision(s.project, iid, "accepted", "fine").apply(s.project)
+        reviewed[s.project.images[iid].file_name] = s.project.app["image_review"][str(iid)]
+    for into in (None, base):
+        merged = merge_shards(shards, base=into).project
+        by_name = {im.file_name: iid for iid, im in merged.images.items()}
+        review = merged.app.get("image_review", {})
+        for name, entry in reviewed.items():
+            assert review.get(str(by_name[name])) == entry
+            assert merged.image_status(by_name[name]) == "reviewed"
+        assert review.get(str(by_name["images/img004.png"])) == {"review": "rejected", "updated": "t0"}
+    result = merge_shards(shards, base=base)
+    before = dumps_project(base)
+    edit = merge_edit(base, result)
+    edit.apply(base)
+    assert base.app["image_review"] == result.project.app["image_review"]
+    edit.revert(base)
+    assert dumps_project(base) == before

@@ -146,3 +146,24 @@ def test_a_fifo_is_not_read(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(TaxonomyError, match="not a regular file"):
         taxonomy.read_taxonomy(fifo)
+
+
+def test_remembered_model_mappings_follow_rename_merge_split_and_delete(tmp_path: Path) -> None:
+    """A mapping remembered for a model names categories; after the class is renamed, merged or deleted
+    the next pre-label must not bring the old name back as a new category."""
+    p = make_project(tmp_path, 6)
+    table = {"onnx/m.onnx": {"kitty": "cat", "puppy": "dog", "tree": None}, "onnx/n.onnx": {"x": "bird"}}
+    p.app["model_mappings"] = {k: dict(v) for k, v in table.items()}
+
+    def mappings() -> dict:  # type: ignore[type-arg]
+        return p.app["model_mappings"]
+
+    _undo_restores(p, taxonomy.rename_category(p, "cat", "feline"))
+    assert mappings()["onnx/m.onnx"] == {"kitty": "feline", "puppy": "dog", "tree": None}
+    _undo_restores(p, taxonomy.merge_categories(p, "dog", "feline"))
+    assert mappings()["onnx/m.onnx"] == {"kitty": "feline", "puppy": "feline", "tree": None}
+    _undo_restores(p, taxonomy.split_category(p, "bird", "songbird", "raptor")[0])
+    assert mappings()["onnx/n.onnx"] == {"x": "songbird"}
+    _undo_restores(p, taxonomy.delete_category(p, "songbird", None))
+    assert mappings()["onnx/n.onnx"] == {"x": None}  # the class is gone: its model class is ignored
+    assert mappings()["onnx/m.onnx"] == {"kitty": "feline", "puppy": "feline", "tree": None}

@@ -164,9 +164,11 @@ def merge_shards(
             objects = [(copy_annotation(a), c, True) for a, c in b.objects]
             m = ImageMerge(b.image, objects, b.status, raters=b.raters or [])
             m.time_spent = merged_time([b])
+            m.review = merged_review([b])
         else:
             m = done[key]
             m.time_spent = merged_time(vs + ([b] if b is not None else []))
+            m.review = merged_review(([b] if b is not None else []) + vs)
         merged.append((key, m, b))
     return _assemble(merged, shards, base, categories, conflicts, left_hp, names)
 
@@ -241,7 +243,16 @@ def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[i
     spent = project.app.get("time_spent")
     spent = spent.get(str(image.id)) if isinstance(spent, dict) else None
     raters = overlap_annotators(project).get(image.id)
-    return Version(shard, image, objects, status, spent if isinstance(spent, dict) else None, raters)
+    review = image_reviews(project).get(image.id)
+    return Version(
+        shard,
+        image,
+        objects,
+        status,
+        spent if isinstance(spent, dict) else None,
+        raters,
+        review,
+    )
 
 
 def merged_time(versions: list[Version]) -> dict[str, float]:
@@ -253,6 +264,21 @@ def merged_time(versions: list[Version]) -> dict[str, float]:
             if isinstance(seconds, int | float) and seconds >= 0:
                 out[who] = max(out.get(who, 0.0), float(seconds))
     return out
+
+
+def image_reviews(project: Project) -> dict[int, dict[str, Any]]:
+    """A project's whole-image review decisions (``pixelproof.image_review``), by image id."""
+    reviews = project.app.get("image_review")
+    if not isinstance(reviews, dict):
+        return {}
+    return {int(k): v for k, v in reviews.items() if k.isdigit() and isinstance(v, dict)}
+
+
+def merged_review(versions: list[Version]) -> dict[str, Any] | None:
+    """The whole-image review decision of an image over all its copies: the latest made (by its
+    ``updated``; on a tie the later copy, a shard's over the base's), None when no copy has one."""
+    reviews = [v.review for v in versions if v.review is not None]
+    return max(reviews, key=lambda r: str(r.get("updated", "")), default=None)
 
 
 def time_spent_by_image(project: Project) -> dict[int, dict[str, float]]:
@@ -357,6 +383,7 @@ def _assemble(
     renumbered_copies = 0
     status_map: dict[str, str] = {}
     time_map: dict[str, dict[str, float]] = {}
+    review_map: dict[str, dict[str, Any]] = {}
     raters_map: dict[str, list[str]] = {}
     outdated: list[int] = []  # images whose consensus new versions outdated
     dropped = 0
@@ -367,6 +394,8 @@ def _assemble(
             status_map[str(iid)] = m.status
         if m.time_spent:
             time_map[str(iid)] = m.time_spent
+        if m.review is not None:
+            review_map[str(iid)] = m.review
         conflicts.extend(m.conflicts)
         left_out.extend(m.left_out)
         if m.tagged:
@@ -396,7 +425,13 @@ def _assemble(
             used.add(aid)
             a.id, a.image_id, a.category_id = aid, iid, cat_ids[cat]  # ``a`` is merge_image's own copy
             project.add_annotation(a)
-    for key, value in (("image_status", status_map), ("time_spent", time_map), (OVERLAP_KEY, raters_map)):
+    per_image = (
+        ("image_status", status_map),
+        ("time_spent", time_map),
+        ("image_review", review_map),
+        (OVERLAP_KEY, raters_map),
+    )
+    for key, value in per_image:
         if value:
             project.app[key] = value
     marks = consensus_marks(project)  # the base's (``_merged_app``), but where new versions joined
@@ -452,7 +487,7 @@ def _image_ids(
 def _merged_app(base: Project | None, shards: list[Shard]) -> dict[str, Any]:
     source = base if base is not None else shards[0].project if shards else None
     app = {k: v for k, v in (source.app if source is not None else {"format": 1}).items()}
-    for key in ("shard", "image_status", "time_spent", OVERLAP_KEY):
+    for key in ("shard", "image_status", "time_spent", "image_review", OVERLAP_KEY):
         app.pop(key, None)
     if base is None:  # a shard's is where its range of new ids began
         app.pop(LAST_ANNOTATION_ID, None)

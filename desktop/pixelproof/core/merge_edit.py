@@ -1,6 +1,6 @@
 """A merge applied to the open project (the app's File > Merge Shards…): the edit that turns the base into
 ``merge_shards``'s project, as one undo step, so the app keeps what the CLI's ``merge`` writes (objects,
-image status, time spent per image and author)."""
+image status and review, time spent per image and author)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 from pixelproof.core.edits import Edit
-from pixelproof.core.merge import MergeResult, time_spent_by_image
+from pixelproof.core.merge import MergeResult, image_reviews, time_spent_by_image
 from pixelproof.core.merge_image import content_key
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.overlap_versions import consensus_marks, overlap_annotators
@@ -23,6 +23,7 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         Compound,
         RemoveAnnotations,
         SetConsensusMethod,
+        SetImageReview,
         SetImageStatus,
         SetOverlapAnnotators,
     )
@@ -54,6 +55,8 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         status = merged.app.get("image_status", {}).get(str(iid))
         if status is not None and status != base.image_status(iid):
             parts.append(SetImageStatus(iid, status))
+    for iid, entry in _changed(image_reviews(merged), image_reviews(base), merged).items():
+        parts.append(SetImageReview(iid, entry))  # a whole-image decision made in a shard
     raters = _changed(overlap_annotators(merged), overlap_annotators(base), merged)
     if raters:  # who labelled each overlap image: agreement counts one who drew nothing too
         parts.append(SetOverlapAnnotators(raters))

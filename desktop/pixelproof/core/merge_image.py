@@ -54,6 +54,7 @@ class Version:
     status: str | None = None
     time_spent: dict[str, float] | None = None  # seconds per author
     raters: list[str] | None = None  # its project's ``overlap_annotators`` entry (a merged project's)
+    review: dict[str, Any] | None = None  # its project's ``image_review`` entry (whole-image decision)
 
 
 @dataclass(slots=True)
@@ -67,6 +68,7 @@ class ImageMerge:
     conflicts: list[Conflict] = field(default_factory=list)
     left_out: list[dict[str, Any]] = field(default_factory=list)
     time_spent: dict[str, float] = field(default_factory=dict)
+    review: dict[str, Any] | None = None  # the whole-image review decision kept (``merged_review``)
     raters: list[str] = field(default_factory=list)  # the annotator tags of the versions kept side by side
     outdated: int | None = None  # versions joined a base's: its consensus no longer holds (None: not so);
     # how many of its pending consensus objects were dropped

@@ -31,6 +31,7 @@ from pixelproof.core.edits import (
     ReplaceCategory,
     set_category,
 )
+from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Category, Project
 
@@ -346,7 +347,15 @@ def rename_category(project: Project, old: str, new: str) -> Edit:
     _free_name(project, new)
     after = copy.deepcopy(cat)
     after.name = new
-    return ReplaceCategory(after, f"Rename class {old} to {new}")
+    label = f"Rename class {old} to {new}"
+    return _with_mappings(project, ReplaceCategory(after, label), old, new, label)
+
+
+def _with_mappings(project: Project, edit: Edit, old: str, new: str | None, label: str) -> Edit:
+    """``edit`` (a class renamed, merged or deleted) and the remembered model mappings that named
+    ``old`` pointed at ``new`` (None: ignored), as one edit."""
+    mappings = retarget_mappings(project, old, new)
+    return edit if mappings is None else Compound([edit, mappings], label, focus=edit.focus)
 
 
 def merge_categories(project: Project, source: str, target: str, label: str | None = None) -> Edit:
@@ -357,6 +366,8 @@ def merge_categories(project: Project, source: str, target: str, label: str | No
     ids = [a.id for a in project.annotations_with_category(src.id)]
     moved = set_category(project, ids, dst.id)
     parts: list[Edit] = ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
+    mappings = retarget_mappings(project, source, target)
+    parts += [mappings] if mappings is not None else []
     return Compound(parts, label or f"Merge class {source} into {target}", focus=ids or None)
 
 
@@ -377,6 +388,8 @@ def split_category(project: Project, name: str, first: str, second: str) -> tupl
         renamed = copy.deepcopy(cat)
         renamed.name = first
         parts.append(ReplaceCategory(renamed))
+        mappings = retarget_mappings(project, name, first)
+        parts += [mappings] if mappings is not None else []
     new_id = project.next_category_id()
     parts.append(AddCategory(Category(new_id, second, cat.supercategory, default_color(new_id))))
     objects = list(project.annotations_with_category(cat.id))
@@ -396,7 +409,8 @@ def delete_category(project: Project, name: str, reassign_to: str | None) -> Edi
     if reassign_to is not None:
         return merge_categories(project, name, reassign_to, f"Delete class {name} (objects to {reassign_to})")
     cat = _category(project, name)
-    return RemoveCategory(cat.id, f"Delete class {name} and its objects")
+    label = f"Delete class {name} and its objects"
+    return _with_mappings(project, RemoveCategory(cat.id, label), name, None, label)
 
 
 def describe_category(project: Project, name: str, **values: Any) -> Edit:

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from pixelproof.core import history
 from pixelproof.core.coco import ProjectFormatError, atomic_write, project_from_dict, read_json
 from pixelproof.core.limits import LimitError, open_regular
 from pixelproof.core.model import Project, utc_now
@@ -156,7 +157,9 @@ def _inflate(snap: Path, size: Any) -> bytes:
 
 
 def checkout(project_path: str | os.PathLike[str], name: str) -> Project:
-    """The project as tagged, with the project's path (relative image names resolve as they did)."""
+    """The project as tagged, with the project's path (relative image names resolve as they did) and the
+    tagged state as its change log baseline, as a loaded file has: written out unchanged it is the tagged
+    file (same ``history`` head), not a new log entry that adds every object."""
     snap = versions_dir(project_path) / f"{name}.json.gz"
     raw = snapshot_bytes(project_path, name)
     try:
@@ -165,4 +168,5 @@ def checkout(project_path: str | os.PathLike[str], name: str) -> Project:
         raise VersionError(f"{snap}: not JSON: {e}") from None
     project = project_from_dict(data, source=snap)
     project.path = Path(project_path)
+    history.capture(project)
     return project

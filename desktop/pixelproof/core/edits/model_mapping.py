@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pixelproof.core.edits.base import Changes, Edit, applied
+from pixelproof.core.edits.base import Changes, Compound, Edit, applied
 from pixelproof.core.model import Project
 
 MAPPINGS = "model_mappings"
@@ -49,3 +49,15 @@ class RememberMapping(Edit):
         else:
             project.app.pop(MAPPINGS, None)
         return Changes()
+
+
+def retarget_mappings(project: Project, old: str, new: str | None) -> Edit | None:
+    """The edit that makes every remembered mapping naming category ``old`` name ``new`` instead (None:
+    ignore that model class), for a class renamed, merged or deleted: else the next pre-label with that
+    model would create ``old`` again. None when no mapping names it."""
+    table = project.app.get(MAPPINGS)
+    parts: list[Edit] = []
+    for key, entry in table.items() if isinstance(table, dict) else ():
+        if isinstance(entry, dict) and old in entry.values():
+            parts.append(RememberMapping(key, {k: new if v == old else v for k, v in entry.items()}))
+    return Compound(parts, "Update class mappings") if parts else None

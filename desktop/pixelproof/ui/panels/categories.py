@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.coco import default_color, new_category
-from pixelproof.core.edits import AddCategory, RemoveCategory, ReplaceCategory
+from pixelproof.core.edits import AddCategory, ReplaceCategory
 from pixelproof.core.model import Category
-from pixelproof.core.taxonomy import info
+from pixelproof.core.taxonomy import delete_category, info, rename_category
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
@@ -193,9 +193,7 @@ class CategoriesPanel(Panel):
         if other is not None and other.id != cat.id:
             QMessageBox.information(self, "Rename category", f"There is already a category named “{name}”.")
             return
-        after = copy.deepcopy(cat)
-        after.name = name
-        doc.push(ReplaceCategory(after, f"Rename category {cat.name} to {name}"))
+        doc.push(rename_category(doc.project, cat.name, name))  # the CLI's edit: mappings follow too
 
     def recolor(self) -> None:
         cat = self._current()
@@ -226,4 +224,4 @@ class CategoriesPanel(Panel):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        doc.push(RemoveCategory(cat.id, f"Delete category {cat.name}"))
+        doc.push(delete_category(doc.project, cat.name, None))
