@@ -263,6 +263,25 @@ def test_box_mask_mismatch() -> None:
     assert p.annotations[1].bbox == [10.0, 10.0, 40.0, 20.0]
 
 
+def cropped(aid: int, m: np.ndarray, cid: int = 1) -> Annotation:
+    """A mask stored cropped to its box at ``pixelproof.rle_origin`` (docs/format.md)."""
+    a = mask(aid, m, cid)
+    a.segmentation, origin = masks.encode_cropped(m)
+    a.app_extra["rle_origin"] = origin
+    return a
+
+
+def test_a_mask_stored_cropped_is_checked_where_it_lies() -> None:
+    """A mask stored cropped (``rle_origin``) was measured in its crop's frame: its right bbox
+    [40, 20, 20, 30] was flagged ``box_mask_mismatch`` (off by 40 px) with a fix that set it to
+    [0, 0, 20, 30], and its exact copy stored whole was no ``duplicate``."""
+    m = rect(20, 50, 40, 60)
+    p = project(cropped(1, m))
+    assert kinds(p) == []
+    p = project(mask(1, m), cropped(2, m))
+    assert kinds(p) == [("duplicate", 2)]
+
+
 def test_invalid_polygon_fixes() -> None:
     p = project(poly(1, [10, 10, 50, 50, 50, 10, 10, 50]), poly(2, [60, 10, 70, 20, 80, 30]))
     assert sorted(kinds(p)) == [("invalid_polygon", 1), ("invalid_polygon", 2)]
