@@ -120,3 +120,17 @@ def default_limit():
 
     yield
     limits.set_max_pixels(None)
+
+
+def test_projects_without_objects_are_not_said_to_be_skipped(tmp_path, capsys) -> None:
+    """Two projects over the same image, neither with an object: qa said "all 1 matched image(s) were
+    skipped", though nothing was skipped; it says there is nothing to score (exit 1 as before)."""
+    p = Project()
+    p.add_category(Category(1, "cat"))
+    p.add_image(ImageRecord(1, "a.png", 64, 48))
+    save_project(p, tmp_path / "ref.json")
+    save_project(p, tmp_path / "cand.json")
+    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json")]) == 1
+    err = capsys.readouterr().err
+    assert "skipped" not in err
+    assert "nothing to score: neither project has an object (void regions aside)" in err

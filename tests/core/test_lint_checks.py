@@ -263,6 +263,25 @@ def test_box_mask_mismatch() -> None:
     assert p.annotations[1].bbox == [10.0, 10.0, 40.0, 20.0]
 
 
+def cropped(aid: int, m: np.ndarray, cid: int = 1) -> Annotation:
+    """A mask stored cropped to its box at ``pixelproof.rle_origin`` (docs/format.md)."""
+    a = mask(aid, m, cid)
+    a.segmentation, origin = masks.encode_cropped(m)
+    a.app_extra["rle_origin"] = origin
+    return a
+
+
+def test_a_mask_stored_cropped_is_checked_where_it_lies() -> None:
+    """A mask stored cropped (``rle_origin``) was measured in its crop's frame: its right bbox
+    [40, 20, 20, 30] was flagged ``box_mask_mismatch`` (off by 40 px) with a fix that set it to
+    [0, 0, 20, 30], and its exact copy stored whole was no ``duplicate``."""
+    m = rect(20, 50, 40, 60)
+    p = project(cropped(1, m))
+    assert kinds(p) == []
+    p = project(mask(1, m), cropped(2, m))
+    assert kinds(p) == [("duplicate", 2)]
+
+
 def test_invalid_polygon_fixes() -> None:
     p = project(poly(1, [10, 10, 50, 50, 50, 10, 10, 50]), poly(2, [60, 10, 70, 20, 80, 30]))
     assert sorted(kinds(p)) == [("invalid_polygon", 1), ("invalid_polygon", 2)]
@@ -285,6 +304,28 @@ def test_speckle_and_pinholes() -> None:
     assert kinds(p) == [("fragmented_mask", 1)]
     fixed(p, "fragmented_mask")
     assert np.array_equal(p.annotations[1].mask(H, W), rect(10, 60, 10, 60))
+    # the box is the fixed mask's: it kept the speck's rows ([10, 10, 50, 53], a box_mask_mismatch next run)
+    assert p.annotations[1].bbox == [10.0, 10.0, 50.0, 50.0] and kinds(p) == []
+
+
+@pytest.mark.parametrize("huge", [False, True])
+def test_the_fix_of_a_mask_stored_cropped_lands_where_the_mask_lies(monkeypatch, huge: bool) -> None:
+    """A fix's shape is in the image's frame: the annotation it replaced kept its ``rle_origin``, so the
+    fixed mask was placed that far off again (the speck's fix moved the square from x 10..60 to 20..70).
+    The fix now carries the origin when the image needs masks stored cropped, and none otherwise."""
+    from pixelproof.core import limits
+
+    if huge:  # an image whose whole mask is past pycocotools' 32-bit runs: masks are stored cropped
+        monkeypatch.setattr(limits, "RLE_MAX_PIXELS", H * W)
+    m = rect(10, 60, 10, 60)
+    m[62, 20] = True  # speck right below
+    p = project(cropped(1, m), mask(2, rect(10, 60, 100, 150)))
+    fixed(p, "fragmented_mask")
+    ann = p.annotations[1]
+    assert np.array_equal(ann.mask(H, W), rect(10, 60, 10, 60))
+    assert ann.bbox == [10.0, 10.0, 50.0, 50.0]
+    assert ann.app_extra.get("rle_origin") == ([10, 10] if huge else None)
+    assert kinds(p) == []
 
 
 def test_unseparated_overlap_only_for_countable_classes() -> None:

@@ -346,3 +346,33 @@ def test_one_image_of_ten_thousand_objects_is_matched_without_a_full_table():
     assert "fn" not in statuses and "fp" not in statuses
     assert {round(o.iou, 6) for o in objects} == {round(30 / 42, 6)}  # the 0.09 pairs lost in their rows
     assert counts["cat"].tp == 5_000 and counts["cat"].wrong_class == counts["dog"].fp == 5_000
+
+
+def test_a_mask_stored_cropped_is_scored_where_it_lies():
+    """A mask stored cropped to its box (``pixelproof.rle_origin``, docs/format.md) was decoded at the
+    image's top-left corner: the same disc stored whole in the reference and cropped in the candidate
+    scored Dice 0.0 with one FN and one FP. It is the same object: Dice 1.0 and one match."""
+    shape = disc(30, 40, 8)
+    ref = make_project([("a.png", "cat", shape)])
+    cand = make_project([("a.png", "cat", shape)])
+    rle, origin = masks.encode_cropped(shape)
+    cand.annotations[1].segmentation = rle
+    cand.annotations[1].app_extra["rle_origin"] = origin
+    res = run_qa(ref, cand)
+    row = next(r for r in res.per_image if r.category == "cat")
+    assert row.dice == 1.0 and row.value("hd95") == 0.0
+    assert (row.instances.tp, row.instances.fp, row.instances.fn) == (1, 0, 0)
+    (obj,) = res.per_object
+    assert obj.status == "match" and obj.iou == 1.0 and obj.cand_bbox == masks.bbox(shape)
+
+
+def test_a_cropped_mask_that_runs_past_the_image_is_cut_at_its_edge():
+    """A crop placed at its origin is cut at the image's edge, as ``Annotation.mask`` cuts it."""
+    from pixelproof.core.qa_objects import annotation_placed
+
+    crop = np.ones((6, 10), dtype=bool)
+    ann = Annotation(1, 1, 1, [75.0, 60.0, 5.0, 4.0], masks.encode(crop), 20.0)
+    ann.app_extra["rle_origin"] = [75, 60]
+    placed = annotation_placed(ann, *SHAPE)
+    assert (placed.y0, placed.x0, placed.mask.shape) == (60, 75, (4, 5))
+    assert np.array_equal(placed.to_full(*SHAPE), ann.mask(*SHAPE))

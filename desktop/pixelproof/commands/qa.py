@@ -121,6 +121,9 @@ def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: An
     if not result.pairs:
         error("no image of the candidate matches an image of the reference by file name")
         return 1
+    if not result.categories:  # no class to score: rows per image and class, none
+        error("nothing to score: neither project has an object (void regions aside)")
+        return 1
     scored = result.streamed.overall.n_rows if result.streamed is not None else len(result.per_image)
     if not scored:  # every matched image was skipped: a Dice of 0 would be a lie
         first = f" (first: {result.problems[0]})" if result.problems else ""

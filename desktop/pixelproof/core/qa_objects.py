@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import limits, matching, metrics, rle_codec, rle_strings
+from pixelproof.core import limits, matching, metrics, rle_codec, rle_strings, sparse_mask
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.volumes import parse_slice_ref, volume_stem
@@ -59,8 +59,10 @@ def placed_or_raise(found: Placed | Exception) -> Placed:
 def annotations_placed(anns: Sequence[Annotation], height: int, width: int) -> list[Placed | Exception]:
     """Pixels of each annotation of a height x width image as a crop: RLE decoded, polygons rasterized
     (pycocotools, all in one call, on the full frame: moved polygons would round differently), boxes
-    filled. An annotation that cannot be decoded (a crafted mask box over the pixel limit: ``LimitError``
-    naming ``annotation <id>``) gets its exception in its place, so it stops none of the others."""
+    filled; a mask stored cropped is placed at its ``rle_origin`` and cut at the image's edge, as
+    ``Annotation.mask`` places it. An annotation that cannot be decoded (a crafted mask box over the
+    pixel limit: ``LimitError`` naming ``annotation <id>``) gets its exception in its place, so it stops
+    none of the others."""
     out: list[Placed | Exception | None] = [None] * len(anns)
     rles: list[dict[str, Any] | None] = [None] * len(anns)
     polys: list[list[float]] = []
@@ -88,8 +90,23 @@ def annotations_placed(anns: Sequence[Annotation], height: int, width: int) -> l
     todo = [i for i, r in enumerate(rles) if r is not None]
     found = rles_placed([rles[i] for i in todo], [f"annotation {anns[i].id}" for i in todo])  # type: ignore[misc]
     for i, placed in zip(todo, found, strict=True):
-        out[i] = placed
+        origin = sparse_mask.origin_of(anns[i])
+        out[i] = (
+            placed
+            if origin is None or isinstance(placed, Exception)
+            else _moved(placed, origin, height, width)
+        )
     return [Placed.empty() if o is None else o for o in out]
+
+
+def _moved(placed: Placed, origin: list[int], height: int, width: int) -> Placed:
+    """A crop decoded in its own RLE's frame, moved to its ``rle_origin`` [x, y], cut at the image's edge."""
+    moved = Placed(placed.mask, placed.y0 + origin[1], placed.x0 + origin[0])
+    if moved.y1 <= height and moved.x1 <= width:
+        return moved
+    return metrics.tighten(
+        Placed(moved.mask[: max(0, height - moved.y0), : max(0, width - moved.x0)], moved.y0, moved.x0)
+    )
 
 
 def _grouped(owners: list[int], items: list[Any]) -> list[tuple[int, list[Any]]]:

@@ -14,6 +14,7 @@ from pixelproof.core.edits import (
     SetImageStatus,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.lint.fixes import fingerprint
 from pixelproof.core.model import Annotation, Project
 
@@ -90,7 +91,18 @@ def _same_object(a: Annotation, b: Annotation) -> bool:
 
 
 def _set_geometry(ann: Annotation, geometry: dict[str, Any]) -> None:
+    """The fix's shape, in the image's frame: a mask stored cropped takes the fix's ``rle_origin``, or
+    loses its own (it placed the new shape that far off)."""
     ann.set_geometry(geometry["segmentation"], geometry["bbox"], geometry["area"])
+    _set_origin(ann, geometry)
+
+
+def _set_origin(ann: Annotation, geometry: dict[str, Any]) -> None:
+    origin = geometry.get(RLE_ORIGIN)
+    if origin is None:
+        ann.app_extra.pop(RLE_ORIGIN, None)
+    else:
+        ann.app_extra[RLE_ORIGIN] = [int(v) for v in origin]
 
 
 def _new_annotation(project: Project, spec: dict[str, Any], aid: int) -> Annotation:
@@ -98,7 +110,7 @@ def _new_annotation(project: Project, spec: dict[str, Any], aid: int) -> Annotat
         raise FixError(f"image {spec.get('image_id')} does not exist")
     if spec.get("category_id") not in project.categories:
         raise FixError(f"category {spec.get('category_id')} does not exist")
-    return Annotation(
+    ann = Annotation(
         aid,
         spec["image_id"],
         spec["category_id"],
@@ -109,3 +121,5 @@ def _new_annotation(project: Project, spec: dict[str, Any], aid: int) -> Annotat
         source=spec.get("source") or "manual",
         review="accepted" if spec.get("source") else None,
     )
+    _set_origin(ann, spec)
+    return ann

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import mask_edit, masks, rle_codec
+from pixelproof.core import mask_edit, masks, rle_codec, sparse_mask
 from pixelproof.core.lint import shapes
 from pixelproof.core.lint.objectlab import ImageBoxes, Matrices
 from pixelproof.core.lint.problems import KINDS, Problem
@@ -155,7 +155,11 @@ class CheckedObject:
         if not self.shaped:
             return [float(v) for v in self.ann.bbox]
         if self._tight is None:
-            self._tight = [float(v) for v in mask_utils.toBbox(self.rle())]
+            if sparse_mask.origin_of(self.ann) is not None:  # the crop's frame is not the image's
+                pixels = self.pixels()
+                self._tight = pixels.bbox_xywh() if pixels.mask.size else [0.0, 0.0, 0.0, 0.0]
+            else:
+                self._tight = [float(v) for v in mask_utils.toBbox(self.rle())]
         return self._tight
 
     def area(self) -> float:
@@ -170,7 +174,7 @@ class CheckedObject:
     def pixels(self) -> Placed:
         """The object's pixels as a crop (boxes rasterized too)."""
         if self._pixels is None:
-            if not self.shaped:
+            if not self.shaped or sparse_mask.origin_of(self.ann) is not None:  # a box; a crop at its origin
                 self._pixels = annotation_placed(self.ann, self.height, self.width)
             else:
                 found = mask_edit.crop_of(self.rle(), where=f"annotation {self.ann.id}")

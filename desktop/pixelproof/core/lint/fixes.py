@@ -26,11 +26,11 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core import mask_edit, masks
-from pixelproof.core.metrics import Placed
+from pixelproof.core import limits, mask_edit, masks, sparse_mask
+from pixelproof.core.metrics import Placed, tighten
 from pixelproof.core.model import Annotation
 
-Geometry = dict[str, Any]  # {"segmentation", "bbox", "area"}
+Geometry = dict[str, Any]  # {"segmentation", "bbox", "area"}, and "rle_origin" for a mask stored cropped
 
 
 def delete(annotation_id: int) -> dict[str, Any]:
@@ -114,12 +114,19 @@ def placed_geometry(kind: str, placed: Placed, height: int, width: int) -> Geome
     None when no pixel is left."""
     if placed.is_empty:
         return None
+    placed = tighten(placed)  # the box is the pixels' (a speck dropped leaves its rows in the crop)
     if kind == "box":
         return box_geometry(placed.bbox_xywh())
     rect = (placed.x0, placed.y0, placed.mask.shape[1], placed.mask.shape[0])
     if kind == "mask":
-        rle = mask_edit.region_rle(rect, placed.mask, height, width)
-        return {"segmentation": rle, "bbox": placed.bbox_xywh(), "area": float(placed.area)}
+        geometry: Geometry = {"bbox": placed.bbox_xywh(), "area": float(placed.area)}
+        if sparse_mask.is_huge(height, width):  # no RLE of the whole image: stored cropped (docs/format.md)
+            return {
+                "segmentation": masks.encode(placed.mask),
+                **geometry,
+                limits.RLE_ORIGIN: [placed.x0, placed.y0],
+            }
+        return {"segmentation": mask_edit.region_rle(rect, placed.mask, height, width), **geometry}
     traced = masks.mask_to_polygons(placed.mask)
     polygons = [
         [round(v + (placed.x0 if i % 2 == 0 else placed.y0), 2) for i, v in enumerate(p)]
