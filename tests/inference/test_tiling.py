@@ -171,4 +171,4 @@ def test_pieces_of_an_object_cut_by_a_tile_edge_are_joined_to_it() -> None:
     assert len(merged) == 2
     by_size = sorted(merged, key=lambda p: p.full_mask(200, 300).sum())
     assert np.array_equal(by_size[0].full_mask(200, 300), other_b)
-    assert np.array_equal(by_size[1].full_mask(200, 300), disc | False)
+    assert np.array_equal(by_size[1].full_mask(200, 300), disc)
