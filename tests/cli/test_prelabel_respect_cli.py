@@ -178,3 +178,27 @@ def test_failed_boxes_past_twenty_are_counted(capsys, tmp_path: Path) -> None:
     assert err.count(": the box is empty") == 20 and "annotation 21 (disk)" in err
     assert "annotation 22 (disk)" not in err and "... and 5 more boxes not outlined" in err
     assert "25 boxes not outlined" in out
+
+
+def test_category_given_wins_over_the_remembered_mapping(capsys, tmp_path: Path) -> None:
+    """``--category`` says where a single-class backend's objects go: a mapping remembered from an earlier
+    run (object -> coin) must not send them elsewhere in silence; the new choice is remembered."""
+    project_file = make_project(tmp_path / "p", {"coins.png": data.coins()}, ["coin", "cell"])
+    args = ["prelabel", project_file, "--backend", "threshold", "--option", "background_radius=60"]
+    code, _, err = run(capsys, *args, "--category", "coin")
+    assert code == 0, err
+    coins = len(load_project(project_file).annotations)
+    assert coins >= 20
+    code, _, err = run(capsys, *args, "--category", "cell", "--keep-overlapping")
+    assert code == 0, err
+    project = load_project(project_file)
+    names = [project.category(a.category_id).name for a in project.annotations.values()]
+    assert names.count("coin") == coins and names.count("cell") == coins
+    assert project.app["model_mappings"] == {"threshold/builtin": {"object": "cell"}}
+    code, _, err = run(capsys, *args, "--keep-overlapping")  # no --category: the remembered one
+    assert code == 0, err
+    project = load_project(project_file)
+    assert len(project.annotations) == 3 * coins
+    assert (
+        sum(project.category(a.category_id).name == "cell" for a in project.annotations.values()) == 2 * coins
+    )

@@ -54,3 +54,28 @@ def test_refused_when_not_linked_or_box_gone() -> None:
     project, _ = project_with_box_and_mask()
     with pytest.raises(ValueError, match="not a mask made from a box"):
         accept_into_boxes(project, [7])  # the box itself
+
+
+def test_a_mask_stored_cropped_keeps_its_place_in_the_box() -> None:
+    """A mask stored cropped to its box (``rle_origin``: a huge image's mask, e.g. painted on before
+    accepting) takes its origin into the box: without it the 26x14 crop lay at (0, 0), not the image."""
+    from pixelproof.core.limits import RLE_ORIGIN
+
+    project, m = project_with_box_and_mask()
+    pred = project.annotations[9]
+    pred.segmentation, origin = masks.encode_cropped(m)
+    pred.app_extra[RLE_ORIGIN] = origin
+    before = copy.deepcopy(list(project.annotations.values()))
+    edit = accept_into_boxes(project, [9])
+    edit.apply(project)
+    box = project.annotations[7]
+    assert box.app_extra[RLE_ORIGIN] == [12, 8]
+    assert np.array_equal(masks.annotation_mask(box, 40, 60), m)
+    edit.revert(project)
+    assert list(project.annotations.values()) == before and RLE_ORIGIN not in project.annotations[7].app_extra
+    # a whole-image mask into a box that has an origin from earlier (never kept: it would misplace it)
+    project.annotations[7].app_extra[RLE_ORIGIN] = [3, 3]
+    pred.segmentation = masks.encode(m)
+    del pred.app_extra[RLE_ORIGIN]
+    accept_into_boxes(project, [9]).apply(project)
+    assert np.array_equal(masks.annotation_mask(project.annotations[7], 40, 60), m)

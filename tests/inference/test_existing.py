@@ -156,3 +156,35 @@ def test_mask_iou_on_runs_equals_iou_on_pixels() -> None:
         crops = Shape(ra), Shape(rb)
         crops[0].crop(), crops[1].crop()
         assert abs(_mask_iou(*crops) - pixels) < 1e-9  # decoded: the crop path
+
+
+def test_a_mask_stored_cropped_is_compared_where_it_is() -> None:
+    """A mask stored cropped to its box (``rle_origin``, how huge images keep their masks) sits at its
+    origin: the same mask predicted again repeats it (it was compared as if at (0, 0): IoU 0, a
+    duplicate added), on the app's path and on a batch worker's (objects sent by category name)."""
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.limits import RLE_ORIGIN
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.inference.apply import existing_objects, image_objects
+
+    labeled = disc(80, 40, 15)
+    rle, origin = masks.encode_cropped(labeled)
+    ann = Annotation(1, 1, 1, masks.bbox(labeled), segmentation=rle, area=float(labeled.sum()),
+                     app_extra={RLE_ORIGIN: origin})  # fmt: skip
+    project = new_project(["coin"])
+    project.add_image(ImageRecord(1, "a.png", W, H))
+    project.add_annotation(ann)
+    by_id = ExistingObjects([ann], H, W)
+    by_name = existing_objects(image_objects(project, 1), H, W)
+    full = masks.encode(labeled)
+    for shift in (0, 6, 12):
+        m = disc(80 + shift, 40, 15)
+        want = pyco_iou(masks.encode(m), full)
+        cropped, at = masks.encode_cropped(m)
+        for objects, key in ((by_id, 1), (by_name, "coin")):
+            for shape in (objects.shape(masks.encode(m)), objects.shape(cropped, origin=at)):
+                for threshold in (0.3, 0.5, 0.7):
+                    assert objects.repeats(key, shape, masks.bbox(m), threshold) == (want > threshold), shift
+    # two crops of the same size at different places do not overlap at all
+    elsewhere, at = masks.encode_cropped(disc(20, 20, 15))
+    assert not by_id.repeats(1, by_id.shape(elsewhere, origin=at), masks.bbox(disc(20, 20, 15)), 0.0)

@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     if args.category and project.category_by_name(args.category) is None:
         error(f"--category {args.category!r}: the project has no such category")
         return 2
-    mapping = effective_mapping(project, backend, mapping, current)
+    mapping = effective_mapping(project, backend, mapping, current, chosen=bool(args.category))
     try:
         lanes = lanes_allowed(tiling, args.from_boxes)
         executor = options.executor(len(images), SECONDS_PER_IMAGE, lanes=lanes)

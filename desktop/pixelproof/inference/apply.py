@@ -26,6 +26,7 @@ from pixelproof.core.edits import AddPredictions
 from pixelproof.core.edits.box_masks import linked_box
 from pixelproof.core.geometry import clone
 from pixelproof.core.imageio import ImageReadError, read_image
+from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.inference.base import Backend, BackendError, Prediction
 from pixelproof.inference.existing import ExistingObjects
@@ -87,7 +88,8 @@ class ClassFilter:
         return self.target(model_name) is not None
 
 
-ObjectShape = tuple[str, list | dict | None, list[float]]  # (category name, segmentation, bbox)
+# (category name, segmentation, bbox, rle_origin of a mask stored cropped or None)
+ObjectShape = tuple[str, list | dict | None, list[float], list[int] | None]
 
 
 def image_objects(project: Project, image_id: int) -> tuple[ObjectShape, ...]:
@@ -95,7 +97,7 @@ def image_objects(project: Project, image_id: int) -> tuple[ObjectShape, ...]:
     as ``ClassFilter.target`` names a prediction's category)."""
     names = {c.id: c.name for c in project.categories.values()}
     return tuple(
-        (names[a.category_id], a.segmentation, a.bbox)
+        (names[a.category_id], a.segmentation, a.bbox, a.app_extra.get(RLE_ORIGIN))
         for a in project.annotations_of(image_id)
         if a.category_id in names
     )
@@ -104,8 +106,8 @@ def image_objects(project: Project, image_id: int) -> tuple[ObjectShape, ...]:
 def existing_objects(objects: Iterable[ObjectShape], height: int, width: int) -> ExistingObjects:
     """``ExistingObjects`` keyed by category name, from ``image_objects``."""
     existing = ExistingObjects((), height, width)
-    for name, segmentation, bbox in objects:
-        existing.add(name, existing.shape(segmentation), bbox)
+    for name, segmentation, bbox, origin in objects:
+        existing.add(name, existing.shape(segmentation, origin=origin), bbox)
     return existing
 
 

@@ -31,15 +31,20 @@ def effective_mapping(
     backend: Backend,
     explicit: dict[str, str | None] | None = None,
     current_category: str | None = None,
+    *,
+    chosen: bool = False,
 ) -> dict[str, str | None]:
     """The mapping to use: what the project remembers for this model, overridden by ``explicit``; a
     single-class backend whose class the project lacks goes to ``current_category`` (the app's current
-    category; the CLI passes ``--category`` or the project's only category), not to a new category."""
+    category; the CLI passes ``--category`` or the project's only category), not to a new category.
+    The remembered mapping of that class wins over a default ``current_category``, not over one the user
+    ``chosen`` for this run (the CLI's ``--category``)."""
     mapping = {**remembered(project, mapping_key(backend)), **(explicit or {})}
     classes = backend.categories()
     if (
         len(classes) == 1
-        and classes[0] not in mapping
+        and classes[0] not in (explicit or {})
+        and (chosen or classes[0] not in mapping)
         and project.category_by_name(classes[0]) is None
         and current_category is not None
     ):

@@ -11,20 +11,29 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import mask_edit, masks
+from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.matching import overlapping_within
 from pixelproof.core.model import Annotation
 
 Rect = tuple[int, int, int, int]
+NO_PIXELS: tuple[Rect, np.ndarray] = ((0, 0, 0, 0), np.zeros((0, 0), bool))
 
 
 class Shape:
-    """An object's pixels as the crop of its box (decoded once, on first need), or None for a box."""
+    """An object's pixels as the crop of its box (decoded once, on first need), or None for a box. An RLE
+    stored cropped (``rle_origin``) has its ``origin`` [x, y] in the image."""
 
-    __slots__ = ("_crop", "rle")
+    __slots__ = ("_crop", "origin", "rle")
 
-    def __init__(self, rle: dict[str, Any] | None, crop: tuple[Rect, np.ndarray] | None = None) -> None:
+    def __init__(
+        self,
+        rle: dict[str, Any] | None,
+        crop: tuple[Rect, np.ndarray] | None = None,
+        origin: Sequence[int] | None = None,
+    ) -> None:
         self.rle = rle
         self._crop = crop
+        self.origin = (int(origin[0]), int(origin[1])) if origin is not None else None
 
     @property
     def is_box(self) -> bool:
@@ -33,7 +42,10 @@ class Shape:
     def crop(self) -> tuple[Rect, np.ndarray]:
         if self._crop is None:
             found = mask_edit.crop_of(self.rle) if self.rle is not None else None
-            self._crop = found if found is not None else ((0, 0, 0, 0), np.zeros((0, 0), bool))
+            if found is not None and self.origin is not None:
+                (x, y, w, h), pixels = found
+                found = (x + self.origin[0], y + self.origin[1], w, h), pixels
+            self._crop = found if found is not None else NO_PIXELS
         return self._crop
 
 
@@ -54,8 +66,14 @@ def _mask_iou(a: Shape, b: Shape) -> float:
 
 
 def _compressed(shape: Shape) -> bool:
-    """A shape known only by its compressed RLE (pycocotools compares those run by run)."""
-    return shape._crop is None and shape.rle is not None and isinstance(shape.rle.get("counts"), str | bytes)
+    """A shape known only by its compressed RLE of the whole image (pycocotools compares those run by
+    run)."""
+    return (
+        shape._crop is None
+        and shape.origin is None
+        and shape.rle is not None
+        and isinstance(shape.rle.get("counts"), str | bytes)
+    )
 
 
 class ExistingObjects:
@@ -70,19 +88,29 @@ class ExistingObjects:
         self._count: dict[Hashable, int] = {}
         self._shapes: dict[Hashable, list[Shape]] = {}
         for a in annotations:
-            self.add(a.category_id, self.shape(a.segmentation), a.bbox)
+            self.add(a.category_id, self.shape(a.segmentation, origin=a.app_extra.get(RLE_ORIGIN)), a.bbox)
 
-    def shape(self, segmentation: Any, crop: tuple[Rect, np.ndarray] | None = None) -> Shape:
+    def shape(
+        self,
+        segmentation: Any,
+        crop: tuple[Rect, np.ndarray] | None = None,
+        origin: Sequence[int] | None = None,
+    ) -> Shape:
         """The shape of a segmentation (RLE, polygons, or None for a box); ``crop`` (rect, pixels) when the
-        pixels are at hand already (a prediction's mask), so they are never decoded."""
+        pixels are at hand already (a prediction's mask), so they are never decoded; ``origin``: where an
+        RLE stored cropped to its box sits (``rle_origin``). Polygons are rasterized in a frame around
+        them (exactly as on the whole image, which may be too big for one RLE)."""
         if crop is not None:
             return Shape(None, crop)
         if isinstance(segmentation, dict) and isinstance(segmentation.get("counts"), str | bytes | list):
-            return Shape(segmentation)
+            return Shape(segmentation, origin=origin)
         if isinstance(segmentation, list) and segmentation:
             polys = [p for p in segmentation if isinstance(p, list) and len(p) >= 6]
             if polys:
-                return Shape(masks.polygons_to_rle(polys, self.height, self.width))
+                framed = masks.polygons_cropped(polys, masks.polygons_bbox(polys), self.height, self.width)
+                if framed is None:  # outside the image: no pixels
+                    return Shape(None, NO_PIXELS)
+                return Shape(framed[0], origin=framed[1])
         return Shape(None)
 
     def add(self, category_id: Hashable, shape: Shape, bbox: list[float]) -> None:

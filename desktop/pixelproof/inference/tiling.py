@@ -290,11 +290,15 @@ def _join(parts: list[Prediction]) -> Prediction:
     return Prediction(best.category, best.score, bbox, mask=mask, offset=(ox, oy))
 
 
-def merge_tiles(per_tile: list[tuple[Rect, list[Prediction]]], match_iou: float = 0.5) -> list[Prediction]:
+def merge_tiles(
+    per_tile: list[tuple[Rect, list[Prediction]]], match_iou: float = 0.5, piece_share: float = 0.9
+) -> list[Prediction]:
     """Masks: pieces of the same class from overlapping tiles whose band IoU >= ``match_iou`` are one
-    object (transitively), joined into one mask. Boxes (no mask): class-aware NMS at ``match_iou``, boxes
-    seen whole (not touching an inner tile edge) ranked before cut ones; a cut box lying inside a larger
-    kept box of its class is a piece of that object and is dropped."""
+    object (transitively), joined into one mask; so is a piece cut by an inner edge of its tile that lies
+    (``piece_share`` of its pixels) inside a larger mask of its class from another tile (a model may
+    split the sliver it sees at a tile's edge in several, each under the band IoU). Boxes (no mask):
+    class-aware NMS at ``match_iou``, boxes seen whole (not touching an inner tile edge) ranked before cut
+    ones; a cut box lying inside a larger kept box of its class is a piece of that object and is dropped."""
     masked: list[Prediction] = []
     by_tile: list[list[int]] = []  # indices into ``masked`` per tile
     boxed: list[Prediction] = []
@@ -318,6 +322,17 @@ def merge_tiles(per_tile: list[tuple[Rect, list[Prediction]]], match_iou: float 
             i = parent[i]
         return i
 
+    pixels = [int(np.count_nonzero(p.mask)) for p in masked]
+
+    def piece_of(i: int, ti: int, j: int, tj: int) -> bool:
+        """The smaller of two masks is cut by an inner edge of its tile and lies inside the other."""
+        (k, tk), big = ((i, ti), j) if pixels[i] <= pixels[j] else ((j, tj), i)
+        small = masked[k]
+        if not pixels[k] or not _touches_inner_edge(small.bbox, per_tile[tk][0], width, height):
+            return False
+        rect = _mask_rect(small)
+        return np.count_nonzero(_crop(masked[big], rect) & small.mask) >= piece_share * pixels[k]
+
     for ti in range(len(per_tile)):
         for tj in range(ti + 1, len(per_tile)):
             band = _intersect(per_tile[ti][0], per_tile[tj][0])
@@ -329,7 +344,9 @@ def merge_tiles(per_tile: list[tuple[Rect, list[Prediction]]], match_iou: float 
                     continue
                 for j in by_tile[tj]:
                     b = masked[j]
-                    if a.category == b.category and _band_iou(a, b, band) >= match_iou:
+                    if a.category != b.category or _intersect(_mask_rect(a), _mask_rect(b)) is None:
+                        continue
+                    if _band_iou(a, b, band) >= match_iou or piece_of(i, ti, j, tj):
                         parent[root(j)] = root(i)
     groups: dict[int, list[Prediction]] = {}
     for i, p in enumerate(masked):

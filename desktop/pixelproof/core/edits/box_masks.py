@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pixelproof.core.edits.annotations import RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.base import Compound, require
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, Project
 
 FROM_BOX = "from_box"  # annotation app extra: the id of the box annotation a mask was made from
@@ -27,8 +28,9 @@ def linked_box(project: Project, ann: Annotation) -> Annotation | None:
 
 def accept_into_boxes(project: Project, prediction_ids: Iterable[int]) -> Compound:
     """The edit that accepts masks made from boxes: each box takes its mask's shape (segmentation, bbox,
-    area; id, author, category, source and note kept; review ``accepted`` if it was pending), and the mask
-    prediction is removed. ``ValueError`` when an id is not a mask linked to a box still present."""
+    area, ``rle_origin``; id, author, category, source and note kept; review ``accepted`` if it was
+    pending), and the mask prediction is removed. ``ValueError`` when an id is not a mask linked to a box
+    still present."""
     boxes: list[Annotation] = []
     removed: list[int] = []
     for pid in dict.fromkeys(prediction_ids):
@@ -40,6 +42,9 @@ def accept_into_boxes(project: Project, prediction_ids: Iterable[int]) -> Compou
         require(all(b.id != box.id for b in boxes), f"box {box.id} is given two masks")  # type: ignore[union-attr]
         after = clone(box)  # type: ignore[arg-type]
         after.set_geometry(pred.segmentation, list(pred.bbox), pred.area)  # type: ignore[union-attr]
+        after.app_extra.pop(RLE_ORIGIN, None)  # a mask stored cropped to its box: its place goes with it
+        if RLE_ORIGIN in pred.app_extra:  # type: ignore[union-attr]
+            after.app_extra[RLE_ORIGIN] = list(pred.app_extra[RLE_ORIGIN])  # type: ignore[union-attr]
         if after.review == "pending":
             after.review = "accepted"
         boxes.append(after)
