@@ -22,28 +22,6 @@ def remembered(project: Project, key: str) -> dict[str, str | None]:
     return {str(k): v for k, v in entry.items() if v is None or isinstance(v, str)}
 
 
-def rename_target(project: Project, old: str, new: str) -> tuple[Any, bool]:
-    """Every remembered class mapped to category ``old`` now goes to ``new`` (a category renamed: the
-    next run must not create ``old`` again). Returns what ``restore`` needs to undo it."""
-    before = (copy.deepcopy(project.app.get(MAPPINGS)), MAPPINGS in project.app)
-    table = project.app.get(MAPPINGS)
-    if old != new and isinstance(table, dict):
-        project.app[MAPPINGS] = {
-            key: {k: new if v == old else v for k, v in entry.items()} if isinstance(entry, dict) else entry
-            for key, entry in table.items()
-        }
-    return before
-
-
-def restore(project: Project, before: tuple[Any, bool]) -> None:
-    """Put the mappings back as ``rename_target`` (or ``RememberMapping``) found them."""
-    table, had = before
-    if had:
-        project.app[MAPPINGS] = copy.deepcopy(table)
-    else:
-        project.app.pop(MAPPINGS, None)
-
-
 class RememberMapping(Edit):
     """Store ``mapping`` for ``key`` (replacing what was there); revert restores the previous entry."""
 
@@ -55,7 +33,8 @@ class RememberMapping(Edit):
         self._before: tuple[Any, bool] | None = None
 
     def apply(self, project: Project) -> Changes:
-        self._before = (copy.deepcopy(project.app.get(MAPPINGS)), MAPPINGS in project.app)
+        had = MAPPINGS in project.app
+        self._before = (copy.deepcopy(project.app.get(MAPPINGS)), had)
         table = project.app.get(MAPPINGS)
         table = dict(table) if isinstance(table, dict) else {}
         table[self.key] = dict(self.mapping)
@@ -64,7 +43,11 @@ class RememberMapping(Edit):
 
     def revert(self, project: Project) -> Changes:
         applied(self._before)
-        restore(project, self._before)  # type: ignore[arg-type]
+        before, had = self._before  # type: ignore[misc]
+        if had:
+            project.app[MAPPINGS] = copy.deepcopy(before)
+        else:
+            project.app.pop(MAPPINGS, None)
         return Changes()
 
 

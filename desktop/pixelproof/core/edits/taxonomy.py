@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from pixelproof.core.edits.annotations import RemoveAnnotations
 from pixelproof.core.edits.base import ANNOTATION_CHANGED, CATEGORY, Change, Changes, Edit, applied, require
-from pixelproof.core.edits.model_mapping import rename_target, restore
 from pixelproof.core.model import Category, Project
 
 
@@ -81,24 +80,20 @@ class RemoveCategory(Edit):
 
 
 class ReplaceCategory(Edit):
-    """Rename, recolour or change the shortcut of a category (same id, same place in the list). A rename
-    is carried into the class mappings remembered per model (``model_mapping``), which name categories."""
+    """Rename, recolour or change the shortcut of a category (same id, same place in the list)."""
 
     def __init__(self, after: Category, label: str = "Edit category") -> None:
         self.after = copy.deepcopy(after)
         self.label = label
         self._before: Category | None = None
-        self._mappings: tuple | None = None
 
     def apply(self, project: Project) -> Changes:
         require(self.after.id in project.categories, f"category {self.after.id} does not exist")
         self._before = project.categories[self.after.id]
-        self._mappings = rename_target(project, self._before.name, self.after.name)
         return self._put(project, self.after)
 
     def revert(self, project: Project) -> Changes:
         applied(self._before)
-        restore(project, self._mappings)  # type: ignore[arg-type]
         return self._put(project, self._before)  # type: ignore[arg-type]
 
     @staticmethod
