@@ -194,6 +194,9 @@ class QAResult:
     #: the rows went to disk as they came (``run_qa(stream=...)``): ``per_image`` and ``per_object`` stay
     #: empty, the aggregates and the worst images are kept here
     streamed: StreamedRows | None = None
+    #: image pairs actually scored (``summary.images``): pairs skipped for a size mismatch or that could
+    #: not be scored are listed under ``problems`` instead
+    images_scored: int = 0
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
@@ -214,7 +217,7 @@ class QAResult:
         per_class_pq = [c["pq"] for c in self.per_class() if math.isfinite(c["pq"])]
         agg["pq_class_mean"] = float(np.mean(per_class_pq)) if per_class_pq else math.nan
         agg.update(
-            images=len(self.pairs),
+            images=self.images_scored,
             unmatched_reference=len(self.unmatched_reference),
             unmatched_candidate=len(self.unmatched_candidate),
         )
@@ -555,6 +558,7 @@ def run_qa(
             else:
                 result.per_image.extend(score.rows)
                 result.per_object.extend(score.objects)
+            result.images_scored += 1
             volumes.add(score)
     except BatchCancelled:
         pass  # the rows done so far
