@@ -376,3 +376,17 @@ def test_a_cropped_mask_that_runs_past_the_image_is_cut_at_its_edge():
     placed = annotation_placed(ann, *SHAPE)
     assert (placed.y0, placed.x0, placed.mask.shape) == (60, 75, (4, 5))
     assert np.array_equal(placed.to_full(*SHAPE), ann.mask(*SHAPE))
+
+
+def test_summary_images_counts_the_images_scored_not_those_skipped_for_their_size(tmp_path):
+    ref = make_project(
+        [("a.png", "cat", disc(20, 20, 8)), ("b.png", "cat", disc(20, 20, 8))], images=("a.png", "b.png")
+    )
+    cand = make_project([("a.png", "cat", disc(20, 20, 8))], images=("a.png", "b.png"))
+    cand.image_by_file_name("b.png").width = SHAPE[1] + 10  # skipped: listed under problems
+    res = run_qa(ref, cand)
+    assert len(res.pairs) == 2 and any("b.png" in p and "skipped" in p for p in res.problems)
+    assert res.summary()["images"] == 1
+    data = to_dict(res)
+    assert data["summary"]["images"] == 1
+    assert {r["file_name"] for r in data["per_image"]} == {"a.png"}

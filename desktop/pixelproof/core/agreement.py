@@ -152,7 +152,9 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
     objects = [image_objects(m.project, m.image, shape) for m in members]  # decoded once each
     for (a, ma), (b, mb) in itertools.combinations(enumerate(members), 2):
         pair = ImagePair(file_name, ma.image, mb.image)
-        score = score_image(pair, ma.project, mb.project, options, objects=(objects[a], objects[b]))
+        score = score_image(
+            pair, ma.project, mb.project, options, objects=(objects[a], objects[b]), crowd=False
+        )
         for r in score.rows:
             c = r.instances
             rows.append(

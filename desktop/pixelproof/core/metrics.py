@@ -452,9 +452,41 @@ def placed_iou(a: Placed, b: Placed) -> float:
     return inter / (na + nb - inter)
 
 
+def placed_cover(a: Placed, region: Placed) -> float:
+    """Share of ``a``'s pixels inside ``region``: intersection / area of ``a`` (COCO's IoU with a crowd
+    region, ``maskUtils.iou(..., iscrowd=[1])``); 0.0 when ``a`` is empty."""
+    na = a.area
+    if na == 0:
+        return 0.0
+    ya, yb = max(a.y0, region.y0), min(a.y1, region.y1)
+    xa, xb = max(a.x0, region.x0), min(a.x1, region.x1)
+    if ya >= yb or xa >= xb:
+        return 0.0
+    inter = np.count_nonzero(
+        a.mask[ya - a.y0 : yb - a.y0, xa - a.x0 : xb - a.x0]
+        & region.mask[ya - region.y0 : yb - region.y0, xa - region.x0 : xb - region.x0]
+    )
+    return int(inter) / na
+
+
+def box_cover(a: list[float] | np.ndarray, region: list[float] | np.ndarray) -> float:
+    """Share of box ``a`` ([x, y, w, h]) inside box ``region``: intersection / area of ``a`` (COCO's box
+    IoU with a crowd box); 0.0 when ``a`` has no area."""
+    ax, ay, aw, ah = (float(v) for v in a)
+    bx, by, bw, bh = (float(v) for v in region)
+    iw = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
+    ih = max(0.0, min(ay + ah, by + bh) - max(ay, by))
+    return iw * ih / (aw * ah) if aw * ah > 0 else 0.0
+
+
 @dataclass(slots=True)
 class InstanceCounts:
-    """Object-level counts of one class (or all); precision/recall/F1/PQ are derived."""
+    """Object-level counts of one class (or all); precision/recall/F1/PQ are derived.
+
+    Crowd regions (``iscrowd: 1``) are not scored as objects (COCO's evaluation): ``crowd_regions``
+    counts the reference's, ``cand_crowd_regions`` the candidate's, and ``ignored_in_crowd`` the
+    candidate objects left unmatched inside a reference crowd region of their class (neither TP nor FP).
+    """
 
     tp: int = 0
     fp: int = 0
@@ -462,12 +494,18 @@ class InstanceCounts:
     wrong_class: int = 0
     iou_sum: float = 0.0
     dice_sum: float = 0.0
+    ignored_in_crowd: int = 0
+    crowd_regions: int = 0
+    cand_crowd_regions: int = 0
 
     def add(self, other: InstanceCounts) -> None:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
         self.wrong_class += other.wrong_class
+        self.ignored_in_crowd += other.ignored_in_crowd
+        self.crowd_regions += other.crowd_regions
+        self.cand_crowd_regions += other.cand_crowd_regions
         self.iou_sum += other.iou_sum
         self.dice_sum += other.dice_sum
 

@@ -26,12 +26,14 @@ from pixelproof.core.model import Project
 from pixelproof.core.qa_objects import (
     ImageObject,
     ImagePair,
+    crowd_covers,
     image_objects,
     image_spacing,
     iou_pairs,
     pair_images,
 )
 from pixelproof.core.qa_tables import (
+    COUNT_FIELDS,
     DISTANCE_FIELDS,
     FIGURE_FIELDS,
     INSTANCE_FIELDS,
@@ -87,7 +89,7 @@ class ImageClassRow:
             return float(getattr(self.comparison, name))
         if name in ("tp_px", "fp_px", "fn_px"):
             return float(getattr(self.comparison, name[:2]))
-        if name in ("tp", "fp", "fn", "wrong_class"):
+        if name in COUNT_FIELDS:
             return float(getattr(self.instances, name)) if self.instance_scored else math.nan
         if name in INSTANCE_FIELDS:
             if not self.instance_scored:
@@ -102,7 +104,7 @@ class ImageClassRow:
             if name in ("iou", "dice") and self.both_empty_as_one and self.comparison.both_empty:
                 return "both empty (counted as 1.0)"
             return None
-        if name in INSTANCE_FIELDS or name in ("tp", "fp", "fn", "wrong_class"):
+        if name in INSTANCE_FIELDS or name in COUNT_FIELDS:
             return "semantic reference" if not self.instance_scored else "no objects"
         in_boundary = name == "boundary_iou" or name in DISTANCE_FIELDS or name == "nsd"
         if in_boundary and not self.comparison.both_empty and math.isnan(v):
@@ -120,7 +122,9 @@ class ImageClassRow:
 
 @dataclass(slots=True)
 class ObjectRow:
-    """One object or pair: ``status`` is "match", "wrong_class", "fn" (missed) or "fp" (extra).
+    """One object or pair: ``status`` is "match", "wrong_class", "fn" (missed), "fp" (extra) or "ignored"
+    (a candidate object inside a reference crowd region of its class: ``ref_id``/``ref_bbox`` name the
+    region; neither TP nor FP).
 
     ``bbox`` ([x, y, w, h], pixels) covers both objects so a view can centre on it.
     """
@@ -190,6 +194,9 @@ class QAResult:
     #: the rows went to disk as they came (``run_qa(stream=...)``): ``per_image`` and ``per_object`` stay
     #: empty, the aggregates and the worst images are kept here
     streamed: StreamedRows | None = None
+    #: image pairs actually scored (``summary.images``): pairs skipped for a size mismatch or that could
+    #: not be scored are listed under ``problems`` instead
+    images_scored: int = 0
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
@@ -210,7 +217,7 @@ class QAResult:
         per_class_pq = [c["pq"] for c in self.per_class() if math.isfinite(c["pq"])]
         agg["pq_class_mean"] = float(np.mean(per_class_pq)) if per_class_pq else math.nan
         agg.update(
-            images=len(self.pairs),
+            images=self.images_scored,
             unmatched_reference=len(self.unmatched_reference),
             unmatched_candidate=len(self.unmatched_candidate),
         )
@@ -268,10 +275,13 @@ def score_image(
     categories: list[str] | None = None,
     instance_scored: bool = True,
     objects: tuple[list[ImageObject], list[ImageObject]] | None = None,
+    crowd: bool = True,
 ) -> ImageScore:
     """Score one image pair: semantic rows per category and per-object rows (see ``QAResult``).
     ``objects``: both sides' ``image_objects`` when the caller has them decoded already (agreement
-    scores each rater against every other: each decoded once, not once per pair)."""
+    scores each rater against every other: each decoded once, not once per pair). ``crowd``: crowd
+    regions follow COCO's rules in the object matching (``_match_objects``); False scores them as
+    ordinary objects (agreement, where neither side is the reference)."""
     opt = options or QAOptions()
     shape = pair.shape
     spacing = image_spacing(pair.cand) or image_spacing(pair.ref)
@@ -297,7 +307,7 @@ def score_image(
 
     base = {"file_name": pair.file_name, "image_id": pair.cand.id, "ref_image_id": pair.ref.id}
     objects = (
-        _match_objects(base, refs, cands, categories, counts, opt.iou_threshold, cmp)
+        _match_objects(base, refs, cands, categories, counts, opt.iou_threshold, cmp, crowd)
         if instance_scored
         else []
     )
@@ -331,15 +341,34 @@ def _match_objects(
     counts: dict[str, InstanceCounts],
     threshold: float,
     cmp,  # type: ignore[no-untyped-def]
+    crowd: bool = True,
 ) -> list[ObjectRow]:
     """The object rows of one image: same-class pairs matched one-to-one (best total IoU, ``matching.match``),
     then the leftovers matched across classes ("wrong class"), then the unmatched as FN / FP; ``counts``
-    follows. IoUs are sparse tables of the overlapping pairs: an image of 10,000 objects is no 10**8 table."""
+    follows. IoUs are sparse tables of the overlapping pairs: an image of 10,000 objects is no 10**8 table.
+
+    Crowd regions (``iscrowd``, with ``crowd``) are handled as COCO's evaluation (``COCOeval.evaluateImg``)
+    handles them: neither side's take part in the matching (a reference crowd region is never FN, a
+    candidate one never FP; both are counted); a candidate left unmatched by its class's pass whose share
+    inside a reference crowd region of its class (intersection / its own area) is > ``threshold`` is
+    "ignored" (neither TP nor FP, counted in ``ignored_in_crowd``) and left out of the wrong-class pass."""
     objects: list[ObjectRow] = []
     left_r: list[ImageObject] = []
     left_c: list[ImageObject] = []
     best_r: dict[int, float] = {}
     best_c: dict[int, float] = {}
+    crowd_r: list[ImageObject] = []
+    if crowd:
+        crowd_r = [o for o in refs if o.ann.iscrowd]
+        for side, name in (
+            (crowd_r, "crowd_regions"),
+            ([o for o in cands if o.ann.iscrowd], "cand_crowd_regions"),
+        ):
+            for o in side:
+                c = counts.setdefault(o.category, InstanceCounts())
+                setattr(c, name, getattr(c, name) + 1)
+        refs = [o for o in refs if not o.ann.iscrowd]
+        cands = [o for o in cands if not o.ann.iscrowd]
     for cat in categories:
         rs = [o for o in refs if o.category == cat]
         cs = [o for o in cands if o.category == cat]
@@ -356,7 +385,18 @@ def _match_objects(
             counts[cat].iou_sum += iou
             counts[cat].dice_sum += 2 * iou / (1 + iou)
         left_r += [o for i, o in enumerate(rs) if i not in mi]
-        left_c += [o for j, o in enumerate(cs) if j not in mj]
+        rest = [o for j, o in enumerate(cs) if j not in mj]
+        regions = [o for o in crowd_r if o.category == cat]
+        for c, (cover, k) in zip(rest, crowd_covers(rest, regions), strict=True):
+            if cover > threshold:  # inside a crowd region of its class: ignored, as COCO does
+                counts.setdefault(cat, InstanceCounts())
+                counts[cat].ignored_in_crowd += 1
+                row = _single_row(base, "fp", c, cmp)
+                row.status, row.ref_id, row.ref_bbox = "ignored", regions[k].ann.id, _obj_bbox(regions[k])
+                row.best_iou = best_c.get(id(c), 0.0)
+                objects.append(row)
+            else:
+                left_c.append(c)
     # second pass: leftovers across classes -> "wrong class" (FN for one class, FP for the other)
     codes: dict[str, int] = {}
     r_cat = np.array([codes.setdefault(o.category, len(codes)) for o in left_r], dtype=np.int64)
@@ -518,6 +558,7 @@ def run_qa(
             else:
                 result.per_image.extend(score.rows)
                 result.per_object.extend(score.objects)
+            result.images_scored += 1
             volumes.add(score)
     except BatchCancelled:
         pass  # the rows done so far

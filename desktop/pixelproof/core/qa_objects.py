@@ -383,6 +383,27 @@ def pair_iou(a: ImageObject, b: ImageObject) -> float:
     return 0.0 if math.isnan(v) else v
 
 
+def crowd_cover(cand: ImageObject, region: ImageObject) -> float:
+    """How much of ``cand`` lies in the crowd ``region``: intersection / the candidate's own area (COCO's
+    IoU with a crowd object); boxes when either is a box, as ``pair_iou``."""
+    if cand.is_box or region.is_box:
+        return metrics.box_cover(cand.ann.bbox, region.ann.bbox)
+    return metrics.placed_cover(cand.placed, region.placed)
+
+
+def crowd_covers(cands: list[ImageObject], regions: list[ImageObject]) -> list[tuple[float, int]]:
+    """Each candidate's largest ``crowd_cover`` by any of ``regions`` and that region's index (-1 when
+    none overlaps), measured only where extents overlap (``matching.overlapping``)."""
+    best = [(0.0, -1)] * len(cands)
+    if cands and regions:
+        for j, near in matching.overlapping(_extents(cands), _extents(regions)):
+            for k in near.tolist():
+                v = crowd_cover(cands[j], regions[k])
+                if v > best[j][0]:
+                    best[j] = (v, k)
+    return best
+
+
 def iou_pairs(refs: list[ImageObject], cands: list[ImageObject]) -> sparray:
     """``pair_iou`` of the reference x candidate pairs with IoU > 0 as a sparse table
     (``matching.pair_table``, what ``matching.match`` reads): measured only for pairs whose extents

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 DISTANCE_FIELDS = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
 FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou")
+COUNT_FIELDS = ("tp", "fp", "fn", "wrong_class", "ignored_in_crowd", "crowd_regions", "cand_crowd_regions")
 INSTANCE_FIELDS = ("precision", "recall", "f1", "pq", "sq", "rq", "mean_matched_iou", "mean_matched_dice")
 WORST_KEPT = 20  # worst images a streamed run remembers (the HTML report shows 20)
 
@@ -99,7 +100,7 @@ class RunningAggregate:
         out.update(tp_px=self.tp_px, fp_px=self.fp_px, fn_px=self.fn_px)
         counts = self.instances
         if instance_scored:
-            out.update(tp=counts.tp, fp=counts.fp, fn=counts.fn, wrong_class=counts.wrong_class)
+            out.update({name: getattr(counts, name) for name in COUNT_FIELDS})
             out.update(
                 precision=counts.precision,
                 recall=counts.recall,
@@ -111,7 +112,7 @@ class RunningAggregate:
                 mean_matched_dice=counts.mean_dice,
             )
         else:
-            out.update({k: math.nan for k in ("tp", "fp", "fn", "wrong_class", *INSTANCE_FIELDS)})
+            out.update({k: math.nan for k in (*COUNT_FIELDS, *INSTANCE_FIELDS)})
         return out
 
 

@@ -19,7 +19,14 @@ import numpy as np
 
 from pixelproof.core import qa, qa_difference, safe_csv
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.qa import FIGURE_FIELDS, INSTANCE_FIELDS, ImageClassRow, ObjectRow, QAResult
+from pixelproof.core.qa import (
+    COUNT_FIELDS,
+    FIGURE_FIELDS,
+    INSTANCE_FIELDS,
+    ImageClassRow,
+    ObjectRow,
+    QAResult,
+)
 from pixelproof.core.qa_objects import ImagePair
 from pixelproof.core.qa_tables import Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
@@ -43,6 +50,11 @@ CONVENTIONS = {
     "instances": "per class, Hungarian assignment on 1 - IoU, a pair counts when IoU > iou_threshold; "
     "leftovers matched across classes are 'wrong_class' (FN of the reference class, FP of the candidate "
     "class); box-only annotations use box IoU; PQ = SQ x RQ, SQ = mean matched IoU, RQ = F1",
+    "crowd": "as COCO's evaluation: crowd regions (iscrowd 1) take no part in object matching; a reference "
+    "one is never FN (crowd_regions), a candidate one never FP (cand_crowd_regions); a candidate left "
+    "unmatched with intersection / its own area > iou_threshold in a reference crowd region of its class "
+    "is ignored (ignored_in_crowd: neither TP nor FP, not in the wrong_class pass); pixel figures count "
+    "crowd pixels as their class's",
     "void": "void pixels (value 255 in reference mask PNGs) are removed from both masks before any count",
     "volumes": "per volume (slices named like ct.nii.gz#z=012, stacked by index): 3D Dice/IoU from voxel "
     "counts; boundary = voxels with a 6-neighbour outside the mask; distances between voxel centres in mm "
@@ -67,7 +79,7 @@ def _agg_dict(agg: dict[str, Any], instance_scored: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in agg.items():
         if isinstance(v, float) and not math.isfinite(v):
-            if not instance_scored and (k in INSTANCE_FIELDS or k in ("tp", "fp", "fn", "wrong_class")):
+            if not instance_scored and (k in INSTANCE_FIELDS or k in COUNT_FIELDS):
                 reason = "semantic reference"
             else:
                 reason = "no values (every row n/a)"
@@ -101,7 +113,7 @@ def image_row_dict(r: ImageClassRow) -> dict[str, Any]:
         boundary_px_ref=c.n_boundary_ref,
         boundary_px_cand=c.n_boundary_cand,
     )
-    for name in ("tp", "fp", "fn", "wrong_class"):
+    for name in COUNT_FIELDS:
         v = r.value(name)
         _put(out, name, int(v) if math.isfinite(v) else v, r.reason(name))
     for name in INSTANCE_FIELDS:
@@ -341,7 +353,9 @@ def thumbnail_png(
 
 _FIGS = ("dice", "iou", "hd", "hd95", "assd", "masd", "nsd", "boundary_iou")
 _CLASS_COLUMNS = ["category", "n_rows", "n_both_empty", "n_one_empty", *_FIGS, "precision", "recall", "f1"]
-_CLASS_COLUMNS += ["pq", "tp", "fp", "fn", "wrong_class"]
+_CLASS_COLUMNS += ["pq", "tp", "fp", "fn", "wrong_class", "ignored_in_crowd", "crowd_regions"]
+_SUMMARY_COLUMNS = [*_FIGS, "precision", "recall", "f1", "pq", "sq", "rq", "tp", "fp", "fn", "wrong_class"]
+_SUMMARY_COLUMNS += ["ignored_in_crowd", "crowd_regions", "cand_crowd_regions"]
 REPORT_CSS = """
 body{font-family:sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}
@@ -372,7 +386,7 @@ def write_html(
         "<h2>Summary</h2>",
         html_table(
             [s],
-            [*_FIGS, "precision", "recall", "f1", "pq", "sq", "rq", "tp", "fp", "fn", "wrong_class"],
+            _SUMMARY_COLUMNS,
         ),
         f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "
         f"one mask empty: {s['n_one_empty']}.</p>",

@@ -59,7 +59,7 @@ def honeypot_scorecards(
         s = result.summary()
         card = {
             "annotator": name,
-            "images": len(result.pairs),
+            "images": s["images"],
             "dice": s["dice"],
             "hd95": s["hd95"],
             "f1": s["f1"],

@@ -27,7 +27,8 @@ COUNT_FIELDS = ("tp", "fp", "fn", "wrong_class")
 # columns shown by default; the rest can be switched on from the header's context menu
 DEFAULT_METRICS = ("dice", "iou", "hd95", "pq", "fn", "fp")
 HIGHER_IS_WORSE = set(DISTANCE_FIELDS) | {"fp", "fn", "wrong_class"}
-STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN)", "fp": "extra (FP)"}
+STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN)", "fp": "extra (FP)",
+               "ignored": "in crowd region (ignored)"}  # fmt: skip
 STATUS_CODE = {"fn": DIFF_FN, "fp": DIFF_FP, "wrong_class": DIFF_WRONG_CLASS}
 REVIEW_COLORS = {"accepted": QColor(0, 158, 115), "rejected": QColor(213, 94, 0)}
 
@@ -204,7 +205,7 @@ class ObjectTableModel(QAbstractTableModel):
         self.project: Project | None = None
 
     def set_rows(self, rows: list[ObjectRow], project: Project | None) -> None:
-        order = {"fn": 0, "fp": 1, "wrong_class": 2, "match": 3}
+        order = {"fn": 0, "fp": 1, "wrong_class": 2, "match": 3, "ignored": 4}
         self.beginResetModel()
         self.rows = sorted(rows, key=lambda r: (order.get(r.status, 9), r.iou))
         self.project = project

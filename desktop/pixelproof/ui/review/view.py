@@ -426,7 +426,7 @@ class ReviewView(QWidget):
         self.object_model.set_rows(rows, doc.project)
         self.object_table.resizeColumnsToContents()
         self.object_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
-        problems = sum(r.status != "match" for r in rows)
+        problems = sum(r.status not in ("match", "ignored") for r in rows)  # ignored: inside a crowd region
         counts = f"{len(rows)} object{'s' if len(rows) != 1 else ''}"
         if problems:
             counts += f", {problems} missed / extra / wrong class"
