@@ -410,6 +410,7 @@ def write_yolo(
         "dropped": "thin diagonal mask sliver(s) that no polygon can represent were dropped",
         "boxes": "box-only object(s) written as 4-corner polygons in a segment dataset",
         "shapes": "polygon/mask object(s) written as their bounding boxes (detect task)",
+        "clipped": "object(s) reaching outside the image clipped to it (YOLO coordinates are 0..1)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
@@ -464,12 +465,15 @@ def _box_line(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Co
     """The object's box: 4 corners in a segment dataset, ``cx cy w h`` in a detect one."""
     w, h = image.width, image.height
     x, y, bw, bh = a.bbox
+    # the part inside the image: clamping cx, cy, w and h one by one moved a box whose centre is outside
+    x0, y0, x1, y1 = max(x, 0.0), max(y, 0.0), min(x + bw, w), min(y + bh, h)
+    counts["clipped"] += (x0, y0, x1, y1) != (x, y, x + bw, y + bh)
     if task == "segment":
         counts["boxes"] += 1
-        return [f"{cls} {_fmt(np.array([x, y, x + bw, y, x + bw, y + bh, x, y + bh]) / ([w, h] * 4))}"]
+        return [f"{cls} {_fmt(np.array([x0, y0, x1, y0, x1, y1, x0, y1]) / ([w, h] * 4))}"]
     if a.kind != "box":
         counts["shapes"] += 1
-    return [f"{cls} {_fmt([(x + bw / 2) / w, (y + bh / 2) / h, bw / w, bh / h])}"]
+    return [f"{cls} {_fmt([(x0 + x1) / 2 / w, (y0 + y1) / 2 / h, (x1 - x0) / w, (y1 - y0) / h])}"]
 
 
 def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Counter[str]) -> list[str]:
@@ -487,7 +491,9 @@ def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Count
         counts["holes"] += traced.holes > 0
         counts["dropped"] += traced.dropped > 0
     counts["parts"] += len(polygons) > 1
-    return [f"{cls} {_fmt(np.asarray(p, dtype=np.float64) / ([w, h] * (len(p) // 2)))}" for p in polygons]
+    scaled = [np.asarray(p, dtype=np.float64) / ([w, h] * (len(p) // 2)) for p in polygons]
+    counts["clipped"] += any(((s < 0) | (s > 1)).any() for s in scaled)  # _fmt clamps each point
+    return [f"{cls} {_fmt(s)}" for s in scaled]
 
 
 def looks_like_yolo(path: Path) -> bool:
@@ -530,5 +536,5 @@ FORMAT = Format(
     detect=looks_like_yolo,
     suffixes=(".yaml", ".yml"),
     lost_on_export="holes (filled, with a warning), several parts (one line each), everything but boxes in "
-    "detect; scores, review state, notes, the void flag",
+    "detect; parts outside the image (clipped); scores, review state, notes, the void flag",
 )
