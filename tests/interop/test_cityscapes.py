@@ -417,3 +417,18 @@ def test_a_label_png_damaged_inside_its_data_is_reported(tmp_path: Path) -> None
         p.startswith(f"{broken}: not readable Cityscapes ground truth (damaged image data (broken PNG")
         for p in result.problems
     )
+
+
+def test_crowd_of_a_category_outside_the_table_round_trips(sample_project: Project, tmp_path: Path) -> None:
+    """A crowd of ``car`` is written as ``cargroup``; a crowd of ``dog`` (no ``doggroup`` label in the
+    table) came back as a single object: its crowd flag now rides in the object's ``pixelproof`` fields."""
+    crowd = next(
+        a
+        for a in sample_project.annotations.values()
+        if sample_project.categories[a.category_id].name == "dog"
+    )
+    crowd.iscrowd = 1
+    write_cityscapes(sample_project, tmp_path / "cs")
+    back = read_cityscapes(tmp_path / "cs").project
+    crowds = [back.categories[a.category_id].name for a in back.annotations.values() if a.iscrowd]
+    assert crowds == ["dog"]

@@ -381,7 +381,7 @@ def _add_polygon_object(
     ours = obj.get("pixelproof")
     if isinstance(ours, dict):
         for key, value in ours.items():
-            if key in ("score", "source", "review", "note", "author", "updated"):
+            if key in ("score", "source", "review", "note", "author", "updated", "iscrowd"):
                 fields[key] = value
             else:
                 app_extra.setdefault(key, value)
@@ -516,6 +516,8 @@ def _json_objects(
             if getattr(a, k)
         }
         ours.update({k: v for k, v in a.app_extra.items() if k not in ("cityscapes", "hidden_px")})
+        if a.iscrowd and not split_group(label)[1]:  # no ``<name>group`` label says it
+            ours["iscrowd"] = a.iscrowd
         for poly in _polygons(a, image, top, k, counts):
             obj: dict[str, Any] = {"label": label, "polygon": poly, **extra}
             if ours:
