@@ -272,3 +272,22 @@ def test_a_label_file_saved_with_a_bom_keeps_its_first_class_name(tmp_path: Path
     result = read_kitti(tmp_path)
     assert result.problems == []
     assert [c.name for c in result.project.categories.values()] == ["Car"]
+
+
+def test_void_regions_are_written_as_dontcare_in_detect(sample_project: Project, tmp_path: Path) -> None:
+    """KITTI's regions to ignore are ``DontCare`` boxes (read as void); a void category of another name was
+    written under its own name, so KITTI's evaluation and our reader took it for a class of objects."""
+    from pixelproof.core.model import Annotation, Category
+
+    void = sample_project.add_category(Category(sample_project.next_category_id(), "ignore region"))
+    void.app_extra["void"] = True
+    sample_project.add_annotation(
+        Annotation(sample_project.next_annotation_id(), 1, void.id, [60.0, 40.0, 5.0, 5.0])
+    )
+    warnings = write_kitti(sample_project, tmp_path / "k", task="detect")
+    assert any("1 void region(s) written as DontCare" in w for w in warnings)
+    line = (tmp_path / "k" / "training" / "label_2" / "a.txt").read_text().splitlines()[-1]
+    assert line.startswith("DontCare 0.00 0 -10.00 60.00 40.00 65.00 45.00 ")
+    back = read_kitti(tmp_path / "k").project
+    voids = [a for a in back.annotations.values() if back.is_void(a)]
+    assert [(back.categories[a.category_id].name, a.bbox) for a in voids] == [("DontCare", [60, 40, 5, 5])]

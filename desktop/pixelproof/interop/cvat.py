@@ -547,7 +547,7 @@ FORMAT = Format(
     detect=looks_like_cvat,
     suffixes=(".xml",),
     lost_on_export=(
-        "polygon coordinates beyond 2 decimals, the void flag; ellipses and rotated boxes stay "
-        "polygons; scores, review state, notes"
+        "box and polygon coordinates beyond 2 decimals, the void flag, the crowd flag; ellipses and rotated "
+        "boxes stay polygons; scores, review state, notes"
     ),
 )

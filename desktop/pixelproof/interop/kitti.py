@@ -281,6 +281,7 @@ def write_kitti(
         "no_instance": "object(s) written to instance/ as their class alone (class x 256): a class id of "
         "255 or more, or more than 255 objects of a class in an image",
         "spaces": "category name(s) with spaces written with underscores (KITTI types are one word)",
+        "dontcare": "void region(s) written as DontCare (KITTI's regions to ignore; read back as DontCare)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
@@ -316,7 +317,11 @@ def _has_instances(label_id: int) -> bool:
 
 def _label_line(categories: dict[int, Category], a: Annotation, counts: Counter[str]) -> str:
     counts["shapes"] += a.kind != "box"
-    name = categories[a.category_id].name
+    cat = categories[a.category_id]
+    name = cat.name
+    if cat.void and name != DONT_CARE:  # KITTI's regions to ignore; any other name is a class of objects
+        counts["dontcare"] += 1
+        name = DONT_CARE
     if any(c.isspace() for c in name):
         counts["spaces"] += 1
         name = "_".join(name.split())
@@ -368,8 +373,9 @@ FORMAT = Format(
     detect=looks_like_kitti,
     parallel_writer=True,
     lost_on_export=(
-        "detect: shapes (written as their boxes), box corners beyond 2 decimals; segment: "
-        "overlapping pixels (the later wins), names of categories outside the Cityscapes table "
-        "(read back as `label_<id>`), scores and notes"
+        "detect: shapes (written as their boxes), box corners and scores beyond 2 decimals, the crowd flag, "
+        "names of void categories (written as `DontCare`); segment: overlapping pixels (the later wins), "
+        "names of categories outside the Cityscapes table (read back as `label_<id>`), scores; both: review "
+        "state, notes"
     ),
 )

@@ -546,6 +546,8 @@ FORMAT = Format(
         ),
     ),
     detect=looks_like_masks,
-    lost_on_export="pixels where objects overlap (the later wins), instances in semantic mode; boxes "
-    "become filled boxes",
+    lost_on_export=(
+        "pixels where objects overlap (the later wins), instances in semantic mode; boxes become filled "
+        "boxes; the crowd flag, scores, review state, notes"
+    ),
 )

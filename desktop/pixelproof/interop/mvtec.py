@@ -234,7 +234,7 @@ FORMAT = Format(
     detect=looks_like_mvtec,
     parallel_writer=True,
     lost_on_export=(
-        "several objects of an image (one mask), a second category in an image (merged into the "
-        "first), boxes (filled), void regions, scores, notes"
+        "several objects of an image (one mask), a second category in an image (merged into the first), boxes"
+        " (filled), void regions, the crowd flag, scores, review state, notes"
     ),
 )

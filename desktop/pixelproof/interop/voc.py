@@ -360,5 +360,8 @@ FORMAT = Format(
     ),
     detect=looks_like_voc,
     suffixes=(".xml",),
-    lost_on_export="shapes (written as their boxes), sub-pixel box corners, the void flag",
+    lost_on_export=(
+        "shapes (written as their boxes), sub-pixel box corners, the void flag; the crowd flag, scores, "
+        "review state, notes"
+    ),
 )

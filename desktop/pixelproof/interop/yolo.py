@@ -535,6 +535,8 @@ FORMAT = Format(
     ),
     detect=looks_like_yolo,
     suffixes=(".yaml", ".yml"),
-    lost_on_export="holes (filled, with a warning), several parts (one line each), everything but boxes in "
-    "detect; parts outside the image (clipped); scores, review state, notes, the void flag",
+    lost_on_export=(
+        "holes (filled, with a warning), several parts (one line each), everything but boxes in detect; parts"
+        " outside the image (clipped); the crowd flag, scores, review state, notes, the void flag"
+    ),
 )
