@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from pixelproof.core.coco import project_from_dict
 from pixelproof.core.coco_dump import project_to_dict
@@ -137,11 +138,38 @@ def test_a_shape_label_with_blanks_around_it_is_the_listed_category(tmp_path: Pa
     assert result.skipped == {"unlabeled": 1}
 
 
-def test_image_names_cannot_leave_the_dataset(tmp_path: Path) -> None:
-    xml = tmp_path / "annotations.xml"
-    xml.write_text('<annotations><image id="0" name="../../etc/passwd" width="6" height="5"/></annotations>')
+def test_image_names_leaving_the_dataset_are_flagged_never_copied(tmp_path: Path) -> None:
+    """As every reader does (``Builder.image``): the record and its shapes are kept, flagged
+    ``outside_root``, and no export copies or links the file."""
+    (tmp_path / "elsewhere").mkdir()
+    Image.new("RGB", (6, 5)).save(tmp_path / "elsewhere" / "x.png")
+    xml = tmp_path / "ds" / "annotations.xml"
+    xml.parent.mkdir()
+    xml.write_text(
+        '<annotations><image id="0" name="../elsewhere/x.png" width="6" height="5">'
+        '<box label="a" xtl="1" ytl="1" xbr="3" ybr="3"/></image></annotations>'
+    )
     result = read_cvat(xml)
-    assert not result.project.images and "is outside the dataset folder" in result.problems[0]
+    (image,) = result.project.images.values()
+    assert image.extra["pixelproof"]["outside_root"] is True
+    assert len(result.project.annotations) == 1
+    warnings = write_coco(result.project, tmp_path / "out" / "project.json", images="copy")
+    assert any("outside the dataset folder it was imported from; not copied" in w for w in warnings)
+    assert not (tmp_path / "out" / "images").exists() or not any((tmp_path / "out" / "images").iterdir())
+
+
+def test_an_export_keeping_the_images_where_they_are_reads_back(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    """``--images keep`` writes names relative to the XML (``../src/imgs/a.png``); the reader refused
+    them as outside the dataset and skipped every image with its shapes."""
+    write_cvat(sample_project, tmp_path / "cvat", images="keep")
+    result = read_cvat(tmp_path / "cvat")
+    assert result.problems == []
+    back = result.project
+    assert len(back.images) == len(sample_project.images)
+    assert len(back.annotations) == len(sample_project.annotations)
+    assert all(back.image_path(im).is_file() for im in back.images.values())
 
 
 def test_coco_cvat_coco_round_trip(sample_project: Project, tmp_path: Path) -> None:
