@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.interop._util import Reporter
+from pixelproof.interop._util import Reporter, small_int
 
 LIST_FILES = ("classes.txt", "labels.txt", "class_names.txt")
 TABLE_FILES = ("classes.json", "class_map.json", "classes.csv", "class_map.csv")
@@ -48,6 +48,15 @@ VOC_CLASSES = (  # Pascal VOC's 20 classes, values 1..20
     "train",
     "tvmonitor",
 )
+
+
+def class_value(cls: Any) -> int | None:
+    """A per-file class map entry (``instances.json``, CSV cells) as a class value, a line of the class
+    list, when it is one (an integer, or ASCII digits: ``small_int``); None when it is a name (``"²"``
+    is a digit to ``isdigit``, and int() refused it)."""
+    if isinstance(cls, int) and not isinstance(cls, bool):
+        return cls
+    return small_int(cls) if isinstance(cls, str) and not cls.startswith("-") else None
 
 
 def voc_colormap(n: int = 256) -> np.ndarray:

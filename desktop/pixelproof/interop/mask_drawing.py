@@ -20,7 +20,7 @@ from PIL import Image
 from pixelproof.core import limits, mask_edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import fresh
-from pixelproof.interop.label_maps import voc_colormap
+from pixelproof.interop.label_maps import class_value, voc_colormap
 from pixelproof.interop.masks_folder import VOID, VOID_16
 
 SECONDS_PER_MASK = 0.01  # draw and encode one mask of ~10 objects on one core: sizes batch chunks
@@ -109,7 +109,7 @@ def paint_ids(
 
 def _image_ids(
     project: Project, image: ImageRecord, mode: str, class_index: dict[int, int], counts: Counter[str]
-) -> tuple[np.ndarray, dict[str, str]]:
+) -> tuple[np.ndarray, dict[str, str | int]]:
     """One image's id array (void first, then objects by id) and, for instance masks, id -> class."""
     anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
     void_anns = [a for a in anns if project.is_void(a)]
@@ -127,12 +127,13 @@ def _image_ids(
     for a in void_anns:
         paint(ids, a, void)
     covered = np.zeros((h, w), dtype=bool)
-    names: dict[str, str] = {}
+    names: dict[str, str | int] = {}
     seen_classes: set[int] = set()
     for k, a in enumerate(objects, start=1):
         counts["boxes"] += a.kind == "box"
-        if mode == "instance":
-            names[str(k)] = project.categories[a.category_id].name
+        if mode == "instance":  # a name the reader would take for a class value: its value in classes.txt
+            name = project.categories[a.category_id].name
+            names[str(k)] = class_index[a.category_id] if class_value(name) is not None else name
         else:
             counts["merged"] += a.category_id in seen_classes
             seen_classes.add(a.category_id)

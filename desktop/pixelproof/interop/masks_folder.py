@@ -57,6 +57,7 @@ from pixelproof.interop.label_maps import (
     ClassMap,
     ColorMap,
     camvid_color_map,
+    class_value,
     has_instance_map,
     read_class_map,
     read_color_map,
@@ -374,8 +375,8 @@ def _instances(
         if cls is None:
             report.skip("instances", f"{file}: instance {value} has no class in the class map; skipped")
             continue
-        if isinstance(cls, int) or (isinstance(cls, str) and cls.isdigit()):
-            cat = build.category(_class_name(cmap, int(cls)), int(cls))
+        if (number := class_value(cls)) is not None:
+            cat = build.category(_class_name(cmap, number), number)
         else:
             cat = build.category(str(cls))
         build.annotation(image, cat.id, crop=crop)
