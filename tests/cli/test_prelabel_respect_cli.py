@@ -202,3 +202,18 @@ def test_category_given_wins_over_the_remembered_mapping(capsys, tmp_path: Path)
     assert (
         sum(project.category(a.category_id).name == "cell" for a in project.annotations.values()) == 2 * coins
     )
+
+
+def test_predictions_left_out_by_the_mapping_are_counted_in_the_summary(capsys, tmp_path: Path) -> None:
+    """Before: a class mapped to nothing (``--map object=``) dropped every prediction and the summary said
+    only "0 annotations added", as if the model had found nothing."""
+    project_file = make_project(tmp_path / "p", {"coins.png": data.coins()}, ["coin"])
+    args = ["prelabel", project_file, "--backend", "threshold", "--option", "background_radius=60"]
+    code, out, err = run(capsys, *args, "--map", "object=", "-o", tmp_path / "none.json")
+    assert code == 0, err
+    assert "0 annotations added" in out
+    left_out = int(out.split("added, ")[1].split()[0])
+    code, out, err = run(capsys, *args, "-o", tmp_path / "all.json")
+    assert code == 0, err
+    assert left_out == len(load_project(tmp_path / "all.json").annotations) >= 20
+    assert "left out" not in out

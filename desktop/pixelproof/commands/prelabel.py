@@ -24,6 +24,7 @@ from pixelproof.core.coco import (
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.inference.apply import (
+    LEFT_OUT,
     SKIP_EXISTING_IOU,
     PredictionMapper,
     PrelabelReport,
@@ -223,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
         f"{result.annotations} annotations added{new}"
+        + (f", {result.ignored} {LEFT_OUT}" if result.ignored else "")
         + (f", {result.skipped} skipped (already labeled)" if result.skipped else "")
         + (
             f", {result.speckles} speckles under {getattr(backend, 'min_area', '?')} px dropped (min_area)"

@@ -34,6 +34,8 @@ from pixelproof.inference.existing import Shape as ExistingShape
 from pixelproof.inference.from_boxes import FROM_BOX, NO_MASK, BoxFailure, box_annotations
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, RegionReader, Tiling, open_regions
 
+# what a run's summary says of the predictions it did not add (``Proposal.ignored``), CLI and app alike
+LEFT_OUT = "left out (class ignored by the mapping, not in the project, or an empty shape)"
 SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its category above this is skipped
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.inference.apply import Rebaser
+from pixelproof.inference.apply import LEFT_OUT, Rebaser
 from pixelproof.inference.base import Backend
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.document import Document
@@ -70,6 +70,7 @@ class Batch:
     done: int = 0
     added: int = 0
     skipped: int = 0  # predictions repeating an object the image already had
+    ignored: int = 0  # predictions left out: ignored class, not in the project, empty shape
     speckles: int = 0  # masks the backend dropped under its min_area
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
     box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
@@ -198,6 +199,7 @@ class BatchRunner(QWidget):
         if kind == "done" and rec is not None:
             proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
             batch.skipped += proposal.skipped
+            batch.ignored += proposal.ignored
             batch.speckles += proposal.speckles
             for failure in proposal.box_failures:  # which box got no mask, and why
                 line = failure.line(rec.file_name)
@@ -258,6 +260,8 @@ class BatchRunner(QWidget):
         )
         noun = "mask" if batch.from_boxes else "prediction"
         text += f": {batch.added} {noun}{'s' if batch.added != 1 else ''}"
+        if batch.ignored:
+            text += f", {batch.ignored} {LEFT_OUT}"
         if batch.skipped:
             text += f", {batch.skipped} skipped (already labeled)"
         if batch.speckles:
