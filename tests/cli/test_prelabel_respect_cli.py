@@ -217,3 +217,25 @@ def test_predictions_left_out_by_the_mapping_are_counted_in_the_summary(capsys, 
     assert code == 0, err
     assert left_out == len(load_project(tmp_path / "all.json").annotations) >= 20
     assert "left out" not in out
+
+
+def test_unlabeled_only_takes_images_holding_only_void_regions(capsys, tmp_path: Path) -> None:
+    """Before: an image whose only annotation was a void region (what importing a Cityscapes or KITTI map
+    makes of its unlabelled background) counted as labeled, so `--unlabeled-only` skipped every image of
+    such a dataset."""
+    from pixelproof.core.model import Category
+
+    coins = data.coins()
+    project_file = make_project(tmp_path / "p", {"a.png": coins, "b.png": coins, "c.png": coins}, ["coin"])
+    project = load_project(project_file)
+    project.add_category(Category(2, "unlabeled", app_extra={"void": True}))
+    ids = {Path(im.file_name).name: im.id for im in project.images.values()}
+    project.add_annotation(Annotation(1, ids["a.png"], 2, [0.0, 0.0, 10.0, 10.0], None, 100.0))
+    project.add_annotation(Annotation(2, ids["b.png"], 1, [5.0, 5.0, 20.0, 20.0], None, 400.0))
+    save_project(project, project_file)
+    code, _, err = run(capsys, "prelabel", project_file, "--backend", "threshold", "--unlabeled-only",
+                       "--category", "coin", "--option", "background_radius=60")  # fmt: skip
+    assert code == 0, err
+    after = load_project(project_file)
+    assert after.annotation_count(ids["a.png"]) > 1 and after.annotation_count(ids["c.png"]) > 0
+    assert after.annotation_count(ids["b.png"]) == 1  # a real object: labeled, left alone

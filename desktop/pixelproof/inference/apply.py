@@ -392,14 +392,21 @@ class PrelabelReport:
         return self.images - len(self.failures)
 
 
+def is_unlabeled(project: Project, image_id: int) -> bool:
+    """No object on the image, void regions aside (an imported dataset's ignore regions, such as the
+    unlabelled background of a Cityscapes or KITTI map, label nothing); pending predictions count (the
+    image was pre-labeled already)."""
+    return project.object_count(image_id) == 0
+
+
 def select_images(
     project: Project, pattern: str | None = None, *, unlabeled_only: bool = False
 ) -> list[ImageRecord]:
     """Images in id order whose ``file_name`` (or its base name) matches the glob ``pattern``; with
-    ``unlabeled_only``, only images without any object."""
+    ``unlabeled_only``, only images without any object (``is_unlabeled``)."""
     images = [project.images[i] for i in sorted(project.images)]
     if unlabeled_only:
-        images = [im for im in images if project.annotation_count(im.id) == 0]
+        images = [im for im in images if is_unlabeled(project, im.id)]
     if not pattern:
         return images
     return [

@@ -21,6 +21,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout
 
 from pixelproof.core.edits.model_mapping import RememberMapping, remembered
+from pixelproof.inference.apply import is_unlabeled
 from pixelproof.inference.base import Backend
 from pixelproof.inference.class_mapping import effective_mapping, mapping_key
 from pixelproof.inference.from_boxes import box_annotations
@@ -237,7 +238,7 @@ class PrelabelPanel(Panel):
             self.start_batch(ids, from_boxes=True)
             return
         if self.run_options.settings().unlabeled_only:
-            ids = [i for i in ids if doc.project.annotation_count(i) == 0]
+            ids = [i for i in ids if is_unlabeled(doc.project, i)]
             if not ids:
                 self._message("Every image has objects (Run: unlabeled images only)")
                 return
