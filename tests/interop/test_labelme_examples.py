@@ -183,5 +183,5 @@ def test_void_regions_after_a_round_trip_are_as_readme_says(name: str, tmp_path:
     fmt.write(project, out)
     again = fmt.read(out).project
     voids = sum(again.is_void(a) for a in again.annotations.values())
-    lost = "void" in fmt.lost_on_export
+    lost = "void regions" in fmt.lost_on_export or "void flag" in fmt.lost_on_export
     assert voids == (0 if lost else 1), fmt.lost_on_export
