@@ -390,3 +390,57 @@ def test_a_rescale_that_makes_values_non_finite_is_not_applied(
     ds.save_as(tmp_path / "ct.dcm")
     assert not np.isfinite(apply_modality_lut(stored, ds)).all()  # pydicom's own rescale: non-finite
     np.testing.assert_array_equal(read_image(tmp_path / "ct.dcm"), stored)
+
+
+def _enhanced_ct(path: Path, position: float, instance: int) -> Path:
+    """A single-frame Enhanced CT image: its spacing and orientation in the shared functional groups, its
+    position and rescale (HU = stored - 1024) in the per-frame group of its one frame, none at the top."""
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+    from pydicom.uid import EnhancedCTImageStorage, ExplicitVRLittleEndian
+
+    def item(**attrs: object) -> Dataset:
+        d = Dataset()
+        for name, value in attrs.items():
+            setattr(d, name, value)
+        return d
+
+    ds = _new_dataset(EnhancedCTImageStorage, ExplicitVRLittleEndian)
+    ds.SeriesInstanceUID, ds.Modality, ds.InstanceNumber = "1.2.3", "CT", instance
+    ds.Rows, ds.Columns, ds.NumberOfFrames = 4, 5, 1
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    measures = item(PixelSpacing=[0.7, 0.9], SliceThickness=2)
+    plane = item(ImageOrientationPatient=[1, 0, 0, 0, 1, 0])
+    ds.SharedFunctionalGroupsSequence = Sequence(
+        [item(PixelMeasuresSequence=Sequence([measures]), PlaneOrientationSequence=Sequence([plane]))]
+    )
+    rescale = item(RescaleSlope=1, RescaleIntercept=-1024, RescaleType="HU")
+    frame = item(
+        PlanePositionSequence=Sequence([item(ImagePositionPatient=[0, 0, position])]),
+        PixelValueTransformationSequence=Sequence([rescale]),
+    )
+    ds.PerFrameFunctionalGroupsSequence = Sequence([frame])
+    ds.PixelData = (np.arange(20, dtype=np.uint16) + 1000).tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_single_frame_enhanced_ct_reads_its_functional_groups(tmp_path: Path) -> None:
+    """An Enhanced CT object of one frame keeps its rescale and position in the per-frame group of that
+    frame: they were looked up only for a frame number, never for the object read whole, so a folder of
+    them read the stored values (1000, not -24 HU), had no pixel spacing and no slice positions (sorted
+    by InstanceNumber, here the reverse of the positions)."""
+    folder = tmp_path / "ECT"
+    files = [_enhanced_ct(folder / f"e{k}.dcm", position=5.0 * k, instance=3 - k) for k in range(3)]
+    for f in files:
+        ds = pydicom.dcmread(f)
+        item = ds.PerFrameFunctionalGroupsSequence[0].PixelValueTransformationSequence[0]
+        np.testing.assert_array_equal(read_image(f), apply_modality_lut(ds.pixel_array, item))
+    assert read_image(files[0])[0, 0] == 1000 - 1024
+    series = open_series(folder)
+    assert [f.name for f in series.files] == ["e0.dcm", "e1.dcm", "e2.dcm"]
+    assert list(series.positions) == [0.0, 5.0, 10.0]
+    meta = image_meta(f"{folder}#z=001")
+    assert meta.pixel_spacing == (0.7, 0.9) and meta.slice_position == 5.0

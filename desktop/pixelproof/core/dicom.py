@@ -9,7 +9,7 @@
   of its VOI LUT; MONOCHROME1 is flagged so the display inverts it; stored values never change.
 - Geometry: PixelSpacing, else ImagerPixelSpacing (projection images), as (row, column) mm; the slice
   position along the plane's normal from ImagePositionPatient and ImageOrientationPatient. Enhanced
-  multi-frame objects read all three from their functional groups.
+  objects (of many frames or of one) read these, the rescale and the window from their functional groups.
 - A folder's files are grouped into series (SeriesInstanceUID, size, orientation); a series of two or more
   single-frame files is a volume sorted by position (InstanceNumber, then file name, when positions are
   missing). Nothing about the patient is read into the project.
@@ -72,6 +72,8 @@ SCAN_TAGS = (
     "ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "ImagerPixelSpacing",
     "WindowCenter", "WindowWidth", "VOILUTSequence", "PhotometricInterpretation", "Modality",
     "SOPInstanceUID", "SOPClassUID",
+    # an enhanced object keeps spacing, orientation, position and window in its functional groups
+    "SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence",
 )  # fmt: skip
 
 
@@ -174,9 +176,11 @@ def _floats(value: Any, n: int) -> list[float] | None:
 
 
 def _group_item(ds: Any, frame: int | None, sequence: str) -> Any:
-    """Item 0 of functional group ``sequence`` for ``frame`` (per-frame first, then shared), or None."""
+    """Item 0 of functional group ``sequence`` for ``frame`` (per-frame first, then shared), or None.
+    ``frame`` None is the object read whole: its first frame, the one ``decode_frame`` then returns (the
+    only one of a single-frame enhanced object)."""
     for groups_name, index in (
-        ("PerFrameFunctionalGroupsSequence", frame),
+        ("PerFrameFunctionalGroupsSequence", 0 if frame is None else frame),
         ("SharedFunctionalGroupsSequence", 0),
     ):
         groups = _get(ds, groups_name)
@@ -199,10 +203,15 @@ def pixel_spacing(ds: Any, frame: int | None = None) -> tuple[float, float] | No
     return None
 
 
-def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
+def _orientation(ds: Any, frame: int | None) -> list[float] | None:
+    """ImageOrientationPatient (row then column direction cosines), from the functional groups first."""
     plane = _group_item(ds, frame, "PlaneOrientationSequence")
     iop = _floats(_get(plane, "ImageOrientationPatient") if plane is not None else None, 6)
-    iop = iop or _floats(_get(ds, "ImageOrientationPatient"), 6)
+    return iop or _floats(_get(ds, "ImageOrientationPatient"), 6)
+
+
+def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
+    iop = _orientation(ds, frame)
     if iop is None:
         return None
     n = np.cross(np.array(iop[:3]), np.array(iop[3:]))
@@ -222,7 +231,7 @@ def slice_position(ds: Any, frame: int | None = None) -> float | None:
 
 
 def _orientation_key(ds: Any) -> tuple[float, ...]:
-    iop = _floats(_get(ds, "ImageOrientationPatient"), 6)
+    iop = _orientation(ds, None)
     return tuple(round(v, 3) for v in iop) if iop else ()
 
 
