@@ -28,7 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.volumes import ImageMeta, Volume, VolumeError, cached, check_slice_count
+from pixelproof.core.volumes import (
+    ImageMeta,
+    Volume,
+    VolumeError,
+    cached,
+    check_slice_count,
+    in_plane_offsets,
+)
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
 _NON_IMAGE_SUFFIXES = {
@@ -219,15 +226,33 @@ def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
     return n / norm if norm > 1e-6 else None
 
 
-def slice_position(ds: Any, frame: int | None = None) -> float | None:
-    """Position in mm along the image plane's normal (ImagePositionPatient . normal), None if unknown."""
+def _origin(ds: Any, frame: int | None) -> list[float] | None:
+    """ImagePositionPatient (the first pixel's centre, mm), from the functional groups first."""
     plane = _group_item(ds, frame, "PlanePositionSequence")
     ipp = _floats(_get(plane, "ImagePositionPatient") if plane is not None else None, 3)
-    ipp = ipp or _floats(_get(ds, "ImagePositionPatient"), 3)
+    return ipp or _floats(_get(ds, "ImagePositionPatient"), 3)
+
+
+def slice_position(ds: Any, frame: int | None = None) -> float | None:
+    """Position in mm along the image plane's normal (ImagePositionPatient . normal), None if unknown."""
+    ipp = _origin(ds, frame)
     if ipp is None:
         return None
     n = _normal(ds, frame)
     return float(np.dot(ipp, n)) if n is not None else float(ipp[2])
+
+
+def stack_offsets(frames: list[tuple[Any, int | None]]) -> np.ndarray | None:
+    """``in_plane_offsets`` of a stack's slices (dataset and frame each, in slice order): None unless every
+    slice has a position, the stack has the first one's orientation and it is sheared (gantry tilt)."""
+    iop = _orientation(*frames[0]) if frames else None
+    origins = [_origin(ds, frame) for ds, frame in frames]
+    if iop is None or any(o is None for o in origins):
+        return None
+    try:
+        return in_plane_offsets(np.array(origins), np.array(iop[3:]), np.array(iop[:3]))[1]
+    except ValueError:
+        return None
 
 
 def _orientation_key(ds: Any) -> tuple[float, ...]:
@@ -434,6 +459,7 @@ class DicomFrames(Volume):
         self.meta = dicom_meta(ds, 0)
         positions = [slice_position(ds, i) for i in range(self.depth)]
         self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)
+        self.offsets = stack_offsets([(ds, i) for i in range(self.depth)])
         self.nbytes = 0  # frames are decoded on demand
 
     def _read(self, index: int) -> np.ndarray:
@@ -450,6 +476,7 @@ class Series:
     positions: list[float | None]
     size: tuple[int, int]  # (rows, columns)
     meta: ImageMeta = field(default_factory=ImageMeta)
+    offsets: np.ndarray | None = None  # in-plane (row, col) mm of a sheared stack's slices (gantry tilt)
 
 
 @dataclass
@@ -518,7 +545,8 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
     except (TypeError, ValueError):
         number = 0
     meta = dicom_meta(keyed[0][4])
-    return Series(uid, number, [k[3] for k in keyed], [k[0] for k in keyed], (rows, cols), meta)
+    offsets = stack_offsets([(k[4], None) for k in keyed])
+    return Series(uid, number, [k[3] for k in keyed], [k[0] for k in keyed], (rows, cols), meta, offsets)
 
 
 class DicomSeries(Volume):
@@ -533,6 +561,7 @@ class DicomSeries(Volume):
         self.positions = np.array(
             [p if p is not None else math.nan for p in series.positions], dtype=np.float64
         )
+        self.offsets = series.offsets
         self.nbytes = 0
 
     def _read(self, index: int) -> np.ndarray:
