@@ -444,3 +444,27 @@ def test_single_frame_enhanced_ct_reads_its_functional_groups(tmp_path: Path) ->
     assert list(series.positions) == [0.0, 5.0, 10.0]
     meta = image_meta(f"{folder}#z=001")
     assert meta.pixel_spacing == (0.7, 0.9) and meta.slice_position == 5.0
+
+
+def test_a_series_reads_a_signed_voi_lut_start_as_signed(tmp_path: Path) -> None:
+    """A VOI LUT's first input value is US or SS by PixelRepresentation, which an implicit VR file does not
+    say at the element. The folder scan read the header without PixelRepresentation, so a signed CT
+    series' LUT starting at -1024 HU was taken to start at 64512: the window (64512, 64767) showed and
+    exported every slice black. Now its window is the LUT's input range as pydicom reads the whole file."""
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+    from pydicom.uid import ImplicitVRLittleEndian
+
+    folder = tmp_path / "CT"
+    for k in range(2):
+        lut = Dataset()
+        lut.LUTDescriptor = [256, -1024, 12]
+        lut.add_new(0x00283006, "US", [int(v) for v in np.linspace(0, 4095, 256)])  # LUT Data
+        path = _ct(folder / f"v{k}.dcm", VOILUTSequence=Sequence([lut]), ImagePositionPatient=[0, 0, k])
+        ds = pydicom.dcmread(path)
+        ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+        ds.save_as(path, enforce_file_format=True)
+    start = pydicom.dcmread(folder / "v0.dcm").VOILUTSequence[0].LUTDescriptor[1]
+    assert start == -1024
+    assert image_meta(folder / "v0.dcm").window == (-1024.0, -769.0)
+    assert image_meta(f"{folder}#z=000").window == (-1024.0, -769.0)

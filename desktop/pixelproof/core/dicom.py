@@ -81,6 +81,9 @@ SCAN_TAGS = (
     "SOPInstanceUID", "SOPClassUID",
     # an enhanced object keeps spacing, orientation, position and window in its functional groups
     "SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence",
+    # says whether a VOI LUT's first input value is US or SS (an implicit VR file does not): without it a
+    # signed LUT starting at -1024 read as 64512
+    "PixelRepresentation",
 )  # fmt: skip
 
 
