@@ -468,3 +468,33 @@ def test_a_series_reads_a_signed_voi_lut_start_as_signed(tmp_path: Path) -> None
     assert start == -1024
     assert image_meta(folder / "v0.dcm").window == (-1024.0, -769.0)
     assert image_meta(f"{folder}#z=000").window == (-1024.0, -769.0)
+
+
+def test_a_linear_exact_window_maps_as_pydicom_maps_it(tmp_path: Path) -> None:
+    """VOI LUT Function LINEAR_EXACT maps Window Center - Width/2 .. Center + Width/2 (no -0.5/-1 terms,
+    any width above 0). It was read as LINEAR: a parametric map's window of 0.8 wide (center 0.5) was
+    refused (width < 1: percentiles instead), and a width of 5 (center 2.5) gave (0, 4) for (0, 5), a
+    fifth of the range clipped white. Compared with pydicom's apply_voi_lut, scaled to 0..255."""
+    from pydicom.pixels import apply_voi_lut
+
+    from pixelproof.core.imageio import to_display8
+
+    for center, width, slope in (("0.5", "0.8", "0.001"), ("2.5", "5", "0.01")):
+        path = _ct(
+            tmp_path / f"map{width}.dcm",
+            RescaleSlope=slope,
+            RescaleIntercept="0",
+            WindowCenter=center,
+            WindowWidth=width,
+            VOILUTFunction="LINEAR_EXACT",
+            PixelRepresentation=0,
+            PixelData=(np.arange(64, dtype=np.uint16) * 16).tobytes(),  # 0 .. 1008 stored
+        )
+        c, w = float(center), float(width)
+        window = image_meta(path).window
+        assert window == pytest.approx((c - w / 2, c + w / 2))
+        ds = pydicom.dcmread(path)
+        values = read_image(path)
+        expected = apply_voi_lut(apply_modality_lut(ds.pixel_array, ds), ds)
+        expected = (expected - expected.min()) / (expected.max() - expected.min()) * 255
+        assert np.abs(to_display8(values, window).astype(float) - expected).max() <= 1

@@ -77,7 +77,8 @@ def looks_like_dicom(path: str | os.PathLike[str]) -> bool:
 SCAN_TAGS = (
     "Rows", "Columns", "NumberOfFrames", "SeriesInstanceUID", "SeriesNumber", "InstanceNumber",
     "ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "ImagerPixelSpacing",
-    "WindowCenter", "WindowWidth", "VOILUTSequence", "PhotometricInterpretation", "Modality",
+    "WindowCenter", "WindowWidth", "VOILUTFunction", "VOILUTSequence", "PhotometricInterpretation",
+    "Modality",
     "SOPInstanceUID", "SOPClassUID",
     # an enhanced object keeps spacing, orientation, position and window in its functional groups
     "SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence",
@@ -264,14 +265,18 @@ def _orientation_key(ds: Any) -> tuple[float, ...]:
 
 
 def voi_window(ds: Any, frame: int | None = None) -> tuple[float, float] | None:
-    """(low, high) display range from the first Window Center/Width (DICOM's linear function), or the input
-    range of the first VOI LUT; None when the file has neither."""
+    """(low, high) display range from the first Window Center/Width (DICOM's linear function, or
+    LINEAR_EXACT's center -/+ width/2 when the VOI LUT Function says so; SIGMOID is shown as LINEAR), or
+    the input range of the first VOI LUT; None when the file has neither."""
     voi = _group_item(ds, frame, "FrameVOILUTSequence")
     for source in (voi, ds):
         if source is None:
             continue
         c = _floats(_get(source, "WindowCenter"), 1)
         w = _floats(_get(source, "WindowWidth"), 1)
+        exact = str(_get(source, "VOILUTFunction", "") or "").strip().upper() == "LINEAR_EXACT"
+        if c and w and exact and w[0] > 0:
+            return (c[0] - w[0] / 2, c[0] + w[0] / 2)
         if c and w and w[0] >= 1:
             lo = c[0] - 0.5 - (w[0] - 1) / 2
             hi = c[0] - 0.5 + (w[0] - 1) / 2
