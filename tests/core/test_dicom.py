@@ -390,3 +390,111 @@ def test_a_rescale_that_makes_values_non_finite_is_not_applied(
     ds.save_as(tmp_path / "ct.dcm")
     assert not np.isfinite(apply_modality_lut(stored, ds)).all()  # pydicom's own rescale: non-finite
     np.testing.assert_array_equal(read_image(tmp_path / "ct.dcm"), stored)
+
+
+def _enhanced_ct(path: Path, position: float, instance: int) -> Path:
+    """A single-frame Enhanced CT image: its spacing and orientation in the shared functional groups, its
+    position and rescale (HU = stored - 1024) in the per-frame group of its one frame, none at the top."""
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+    from pydicom.uid import EnhancedCTImageStorage, ExplicitVRLittleEndian
+
+    def item(**attrs: object) -> Dataset:
+        d = Dataset()
+        for name, value in attrs.items():
+            setattr(d, name, value)
+        return d
+
+    ds = _new_dataset(EnhancedCTImageStorage, ExplicitVRLittleEndian)
+    ds.SeriesInstanceUID, ds.Modality, ds.InstanceNumber = "1.2.3", "CT", instance
+    ds.Rows, ds.Columns, ds.NumberOfFrames = 4, 5, 1
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    measures = item(PixelSpacing=[0.7, 0.9], SliceThickness=2)
+    plane = item(ImageOrientationPatient=[1, 0, 0, 0, 1, 0])
+    ds.SharedFunctionalGroupsSequence = Sequence(
+        [item(PixelMeasuresSequence=Sequence([measures]), PlaneOrientationSequence=Sequence([plane]))]
+    )
+    rescale = item(RescaleSlope=1, RescaleIntercept=-1024, RescaleType="HU")
+    frame = item(
+        PlanePositionSequence=Sequence([item(ImagePositionPatient=[0, 0, position])]),
+        PixelValueTransformationSequence=Sequence([rescale]),
+    )
+    ds.PerFrameFunctionalGroupsSequence = Sequence([frame])
+    ds.PixelData = (np.arange(20, dtype=np.uint16) + 1000).tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_single_frame_enhanced_ct_reads_its_functional_groups(tmp_path: Path) -> None:
+    """An Enhanced CT object of one frame keeps its rescale and position in the per-frame group of that
+    frame: they were looked up only for a frame number, never for the object read whole, so a folder of
+    them read the stored values (1000, not -24 HU), had no pixel spacing and no slice positions (sorted
+    by InstanceNumber, here the reverse of the positions)."""
+    folder = tmp_path / "ECT"
+    files = [_enhanced_ct(folder / f"e{k}.dcm", position=5.0 * k, instance=3 - k) for k in range(3)]
+    for f in files:
+        ds = pydicom.dcmread(f)
+        item = ds.PerFrameFunctionalGroupsSequence[0].PixelValueTransformationSequence[0]
+        np.testing.assert_array_equal(read_image(f), apply_modality_lut(ds.pixel_array, item))
+    assert read_image(files[0])[0, 0] == 1000 - 1024
+    series = open_series(folder)
+    assert [f.name for f in series.files] == ["e0.dcm", "e1.dcm", "e2.dcm"]
+    assert list(series.positions) == [0.0, 5.0, 10.0]
+    meta = image_meta(f"{folder}#z=001")
+    assert meta.pixel_spacing == (0.7, 0.9) and meta.slice_position == 5.0
+
+
+def test_a_series_reads_a_signed_voi_lut_start_as_signed(tmp_path: Path) -> None:
+    """A VOI LUT's first input value is US or SS by PixelRepresentation, which an implicit VR file does not
+    say at the element. The folder scan read the header without PixelRepresentation, so a signed CT
+    series' LUT starting at -1024 HU was taken to start at 64512: the window (64512, 64767) showed and
+    exported every slice black. Now its window is the LUT's input range as pydicom reads the whole file."""
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+    from pydicom.uid import ImplicitVRLittleEndian
+
+    folder = tmp_path / "CT"
+    for k in range(2):
+        lut = Dataset()
+        lut.LUTDescriptor = [256, -1024, 12]
+        lut.add_new(0x00283006, "US", [int(v) for v in np.linspace(0, 4095, 256)])  # LUT Data
+        path = _ct(folder / f"v{k}.dcm", VOILUTSequence=Sequence([lut]), ImagePositionPatient=[0, 0, k])
+        ds = pydicom.dcmread(path)
+        ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+        ds.save_as(path, enforce_file_format=True)
+    start = pydicom.dcmread(folder / "v0.dcm").VOILUTSequence[0].LUTDescriptor[1]
+    assert start == -1024
+    assert image_meta(folder / "v0.dcm").window == (-1024.0, -769.0)
+    assert image_meta(f"{folder}#z=000").window == (-1024.0, -769.0)
+
+
+def test_a_linear_exact_window_maps_as_pydicom_maps_it(tmp_path: Path) -> None:
+    """VOI LUT Function LINEAR_EXACT maps Window Center - Width/2 .. Center + Width/2 (no -0.5/-1 terms,
+    any width above 0). It was read as LINEAR: a parametric map's window of 0.8 wide (center 0.5) was
+    refused (width < 1: percentiles instead), and a width of 5 (center 2.5) gave (0, 4) for (0, 5), a
+    fifth of the range clipped white. Compared with pydicom's apply_voi_lut, scaled to 0..255."""
+    from pydicom.pixels import apply_voi_lut
+
+    from pixelproof.core.imageio import to_display8
+
+    for center, width, slope in (("0.5", "0.8", "0.001"), ("2.5", "5", "0.01")):
+        path = _ct(
+            tmp_path / f"map{width}.dcm",
+            RescaleSlope=slope,
+            RescaleIntercept="0",
+            WindowCenter=center,
+            WindowWidth=width,
+            VOILUTFunction="LINEAR_EXACT",
+            PixelRepresentation=0,
+            PixelData=(np.arange(64, dtype=np.uint16) * 16).tobytes(),  # 0 .. 1008 stored
+        )
+        c, w = float(center), float(width)
+        window = image_meta(path).window
+        assert window == pytest.approx((c - w / 2, c + w / 2))
+        ds = pydicom.dcmread(path)
+        values = read_image(path)
+        expected = apply_voi_lut(apply_modality_lut(ds.pixel_array, ds), ds)
+        expected = (expected - expected.min()) / (expected.max() - expected.min()) * 255
+        assert np.abs(to_display8(values, window).astype(float) - expected).max() <= 1

@@ -72,6 +72,44 @@ def test_view_convention_in_world_coordinates(tmp_path: Path, name: str) -> None
     assert (np.diff(read_image(f"{paths['y']}#x=003"), axis=1) < 0).all()  # sagittal: anterior on the left
 
 
+@pytest.mark.parametrize("axis", ["z", "y", "x"])
+def test_a_sheared_volume_places_its_slices_in_world_coordinates(tmp_path: Path, axis: str) -> None:
+    """A sheared affine (a CT gantry tilt kept by the converter): the slice axis' step (here (0, 1.2, 3.0)
+    mm for the stored j axis, which becomes z) is not along the normal of the image plane. The slice
+    spacing was taken as the step's length (3.23 mm, not the 3.0 mm between the planes) and the in-plane
+    shift of each slice was lost, so 3D distances ran over a straight stack. Checked against nibabel's
+    affine: volumes whose voxels hold their own world coordinates, read back slice by slice."""
+    affine = np.array([[-0.7, 0, 0, 10], [0, 1.2, -1.3, 20], [0, 3.0, 0, -5], [0, 0, 0, 1.0]])
+    shape = (9, 6, 8)
+    ijk = np.indices(shape).reshape(3, -1)
+    world = (affine[:3, :3] @ ijk + affine[:3, 3:4]).reshape(3, *shape).astype(np.float64)
+    for n, values in enumerate(world):
+        nib.save(nib.Nifti1Image(values, affine), tmp_path / f"w{n}.nii")
+    slices = []
+    for k in range(3):
+        pts = np.stack([read_image(f"{tmp_path / f'w{n}.nii'}#{axis}={k:03d}") for n in range(3)], -1)
+        slices.append(pts)  # rows x columns x (world x, y, z)
+    down = slices[0][1, 0] - slices[0][0, 0]
+    right = slices[0][0, 1] - slices[0][0, 0]
+    normal = np.cross(right, down)
+    normal /= np.linalg.norm(normal)
+    for k, pts in enumerate(slices):
+        meta = image_meta(f"{tmp_path / 'w0.nii'}#{axis}={k:03d}")
+        along = pts @ normal  # the normal's sign is a convention (positions grow with the index)
+        assert np.allclose(along, meta.slice_position, atol=1e-4) or np.allclose(
+            -along, meta.slice_position, atol=1e-4
+        )
+        shift = pts[0, 0] - slices[0][0, 0]
+        expected = (shift @ down / np.linalg.norm(down), shift @ right / np.linalg.norm(right))
+        got = meta.slice_offset or (0.0, 0.0)
+        assert got == pytest.approx(expected, abs=1e-4)
+        assert meta.pixel_spacing == pytest.approx((np.linalg.norm(down), np.linalg.norm(right)))
+    if axis == "z":  # the planes are 3.0 mm apart; each slice is shifted 1.2 mm down the image's rows
+        steps = [image_meta(f"{tmp_path / 'w0.nii'}#z={k:03d}").slice_position for k in range(2)]
+        assert steps[1] - steps[0] == pytest.approx(3.0)
+        assert image_meta(f"{tmp_path / 'w0.nii'}#z=001").slice_offset == pytest.approx((-1.2, 0.0))
+
+
 def test_spacing_positions_and_sizes_from_the_header() -> None:
     path = NIBABEL / "anatomical.nii"  # 2 mm isotropic, 33 x 41 x 25
     assert image_size(f"{path}#z=000") == (33, 41)

@@ -9,7 +9,7 @@
   of its VOI LUT; MONOCHROME1 is flagged so the display inverts it; stored values never change.
 - Geometry: PixelSpacing, else ImagerPixelSpacing (projection images), as (row, column) mm; the slice
   position along the plane's normal from ImagePositionPatient and ImageOrientationPatient. Enhanced
-  multi-frame objects read all three from their functional groups.
+  objects (of many frames or of one) read these, the rescale and the window from their functional groups.
 - A folder's files are grouped into series (SeriesInstanceUID, size, orientation); a series of two or more
   single-frame files is a volume sorted by position (InstanceNumber, then file name, when positions are
   missing). Nothing about the patient is read into the project.
@@ -28,7 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.volumes import ImageMeta, Volume, VolumeError, cached, check_slice_count
+from pixelproof.core.volumes import (
+    ImageMeta,
+    Volume,
+    VolumeError,
+    cached,
+    check_slice_count,
+    in_plane_offsets,
+)
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
 _NON_IMAGE_SUFFIXES = {
@@ -70,8 +77,14 @@ def looks_like_dicom(path: str | os.PathLike[str]) -> bool:
 SCAN_TAGS = (
     "Rows", "Columns", "NumberOfFrames", "SeriesInstanceUID", "SeriesNumber", "InstanceNumber",
     "ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "ImagerPixelSpacing",
-    "WindowCenter", "WindowWidth", "VOILUTSequence", "PhotometricInterpretation", "Modality",
+    "WindowCenter", "WindowWidth", "VOILUTFunction", "VOILUTSequence", "PhotometricInterpretation",
+    "Modality",
     "SOPInstanceUID", "SOPClassUID",
+    # an enhanced object keeps spacing, orientation, position and window in its functional groups
+    "SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence",
+    # says whether a VOI LUT's first input value is US or SS (an implicit VR file does not): without it a
+    # signed LUT starting at -1024 read as 64512
+    "PixelRepresentation",
 )  # fmt: skip
 
 
@@ -174,9 +187,11 @@ def _floats(value: Any, n: int) -> list[float] | None:
 
 
 def _group_item(ds: Any, frame: int | None, sequence: str) -> Any:
-    """Item 0 of functional group ``sequence`` for ``frame`` (per-frame first, then shared), or None."""
+    """Item 0 of functional group ``sequence`` for ``frame`` (per-frame first, then shared), or None.
+    ``frame`` None is the object read whole: its first frame, the one ``decode_frame`` then returns (the
+    only one of a single-frame enhanced object)."""
     for groups_name, index in (
-        ("PerFrameFunctionalGroupsSequence", frame),
+        ("PerFrameFunctionalGroupsSequence", 0 if frame is None else frame),
         ("SharedFunctionalGroupsSequence", 0),
     ):
         groups = _get(ds, groups_name)
@@ -199,10 +214,15 @@ def pixel_spacing(ds: Any, frame: int | None = None) -> tuple[float, float] | No
     return None
 
 
-def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
+def _orientation(ds: Any, frame: int | None) -> list[float] | None:
+    """ImageOrientationPatient (row then column direction cosines), from the functional groups first."""
     plane = _group_item(ds, frame, "PlaneOrientationSequence")
     iop = _floats(_get(plane, "ImageOrientationPatient") if plane is not None else None, 6)
-    iop = iop or _floats(_get(ds, "ImageOrientationPatient"), 6)
+    return iop or _floats(_get(ds, "ImageOrientationPatient"), 6)
+
+
+def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
+    iop = _orientation(ds, frame)
     if iop is None:
         return None
     n = np.cross(np.array(iop[:3]), np.array(iop[3:]))
@@ -210,31 +230,53 @@ def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
     return n / norm if norm > 1e-6 else None
 
 
-def slice_position(ds: Any, frame: int | None = None) -> float | None:
-    """Position in mm along the image plane's normal (ImagePositionPatient . normal), None if unknown."""
+def _origin(ds: Any, frame: int | None) -> list[float] | None:
+    """ImagePositionPatient (the first pixel's centre, mm), from the functional groups first."""
     plane = _group_item(ds, frame, "PlanePositionSequence")
     ipp = _floats(_get(plane, "ImagePositionPatient") if plane is not None else None, 3)
-    ipp = ipp or _floats(_get(ds, "ImagePositionPatient"), 3)
+    return ipp or _floats(_get(ds, "ImagePositionPatient"), 3)
+
+
+def slice_position(ds: Any, frame: int | None = None) -> float | None:
+    """Position in mm along the image plane's normal (ImagePositionPatient . normal), None if unknown."""
+    ipp = _origin(ds, frame)
     if ipp is None:
         return None
     n = _normal(ds, frame)
     return float(np.dot(ipp, n)) if n is not None else float(ipp[2])
 
 
+def stack_offsets(frames: list[tuple[Any, int | None]]) -> np.ndarray | None:
+    """``in_plane_offsets`` of a stack's slices (dataset and frame each, in slice order): None unless every
+    slice has a position, the stack has the first one's orientation and it is sheared (gantry tilt)."""
+    iop = _orientation(*frames[0]) if frames else None
+    origins = [_origin(ds, frame) for ds, frame in frames]
+    if iop is None or any(o is None for o in origins):
+        return None
+    try:
+        return in_plane_offsets(np.array(origins), np.array(iop[3:]), np.array(iop[:3]))[1]
+    except ValueError:
+        return None
+
+
 def _orientation_key(ds: Any) -> tuple[float, ...]:
-    iop = _floats(_get(ds, "ImageOrientationPatient"), 6)
+    iop = _orientation(ds, None)
     return tuple(round(v, 3) for v in iop) if iop else ()
 
 
 def voi_window(ds: Any, frame: int | None = None) -> tuple[float, float] | None:
-    """(low, high) display range from the first Window Center/Width (DICOM's linear function), or the input
-    range of the first VOI LUT; None when the file has neither."""
+    """(low, high) display range from the first Window Center/Width (DICOM's linear function, or
+    LINEAR_EXACT's center -/+ width/2 when the VOI LUT Function says so; SIGMOID is shown as LINEAR), or
+    the input range of the first VOI LUT; None when the file has neither."""
     voi = _group_item(ds, frame, "FrameVOILUTSequence")
     for source in (voi, ds):
         if source is None:
             continue
         c = _floats(_get(source, "WindowCenter"), 1)
         w = _floats(_get(source, "WindowWidth"), 1)
+        exact = str(_get(source, "VOILUTFunction", "") or "").strip().upper() == "LINEAR_EXACT"
+        if c and w and exact and w[0] > 0:
+            return (c[0] - w[0] / 2, c[0] + w[0] / 2)
         if c and w and w[0] >= 1:
             lo = c[0] - 0.5 - (w[0] - 1) / 2
             hi = c[0] - 0.5 + (w[0] - 1) / 2
@@ -425,6 +467,7 @@ class DicomFrames(Volume):
         self.meta = dicom_meta(ds, 0)
         positions = [slice_position(ds, i) for i in range(self.depth)]
         self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)
+        self.offsets = stack_offsets([(ds, i) for i in range(self.depth)])
         self.nbytes = 0  # frames are decoded on demand
 
     def _read(self, index: int) -> np.ndarray:
@@ -441,6 +484,7 @@ class Series:
     positions: list[float | None]
     size: tuple[int, int]  # (rows, columns)
     meta: ImageMeta = field(default_factory=ImageMeta)
+    offsets: np.ndarray | None = None  # in-plane (row, col) mm of a sheared stack's slices (gantry tilt)
 
 
 @dataclass
@@ -509,7 +553,8 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
     except (TypeError, ValueError):
         number = 0
     meta = dicom_meta(keyed[0][4])
-    return Series(uid, number, [k[3] for k in keyed], [k[0] for k in keyed], (rows, cols), meta)
+    offsets = stack_offsets([(k[4], None) for k in keyed])
+    return Series(uid, number, [k[3] for k in keyed], [k[0] for k in keyed], (rows, cols), meta, offsets)
 
 
 class DicomSeries(Volume):
@@ -524,6 +569,7 @@ class DicomSeries(Volume):
         self.positions = np.array(
             [p if p is not None else math.nan for p in series.positions], dtype=np.float64
         )
+        self.offsets = series.offsets
         self.nbytes = 0
 
     def _read(self, index: int) -> np.ndarray:

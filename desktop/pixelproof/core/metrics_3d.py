@@ -34,6 +34,7 @@ def compare_volume(
     *,
     spacing: tuple[float, float] | None = None,
     positions: np.ndarray | None = None,
+    offsets: np.ndarray | None = None,
     nsd_tau: float = 2.0,
     distances: bool = True,
 ) -> MaskComparison:
@@ -44,7 +45,8 @@ def compare_volume(
     slices sit at ``positions`` (mm along the normal, strictly monotonic: the slice spacing comes from them)
     and distances are mm; without it everything is in voxels and ``positions`` are slice numbers
     (default 0, 1, 2 ...). Unevenly spaced slices are placed at their positions (exact nearest-neighbour
-    search). Boundary IoU is a 2D figure: not computed (NaN).
+    search), and so are the slices of a sheared stack (gantry tilt), each shifted within its plane by its
+    ``offsets`` row (row, col, in ``spacing``'s unit). Boundary IoU is a 2D figure: not computed (NaN).
     """
     depth = len(ref)
     if len(cand) != depth:
@@ -52,6 +54,7 @@ def compare_volume(
     z = np.arange(depth, dtype=np.float64) if positions is None else np.asarray(positions, np.float64)
     if len(z) != depth or not monotonic(z):
         raise ValueError("slice positions must be finite and strictly monotonic, one per slice")
+    shift = None if offsets is None else np.asarray(offsets, np.float64).reshape(depth, 2)
     step = 1.0 if depth == 1 else uniform_step(z)
     sy, sx = spacing if spacing is not None else (1.0, 1.0)
     z_extent = float(abs(z[-1] - z[0])) + (step or float(np.abs(np.diff(z)).mean()))
@@ -81,13 +84,16 @@ def compare_volume(
     result.n_boundary_cand = int(np.count_nonzero(bb))
     if not (result.tp + result.fn and result.tp + result.fp):
         return result
-    if step is not None:
+    if step is not None and shift is None:
         result.d_ref, result.d_cand = directed_distances(ba, bb, (step, sy, sx))
         return result
-    # uneven slices: each boundary voxel at its slice's position (ring slices hold no boundary)
+    # uneven or sheared slices: each boundary voxel at its slice's position and in-plane offset (ring
+    # slices hold no boundary)
+    shift = np.zeros((depth, 2)) if shift is None else shift
     pa, pb = np.argwhere(ba), np.argwhere(bb)
-    ca = np.column_stack([z[pa[:, 0] + z0], pa[:, 1] * sy, pa[:, 2] * sx])
-    cb = np.column_stack([z[pb[:, 0] + z0], pb[:, 1] * sy, pb[:, 2] * sx])
+    ka, kb = pa[:, 0] + z0, pb[:, 0] + z0
+    ca = np.column_stack([z[ka], pa[:, 1] * sy + shift[ka, 0], pa[:, 2] * sx + shift[ka, 1]])
+    cb = np.column_stack([z[kb], pb[:, 1] * sy + shift[kb, 0], pb[:, 2] * sx + shift[kb, 1]])
     from scipy.spatial import cKDTree
 
     result.d_ref = np.asarray(cKDTree(cb).query(ca, k=1)[0], dtype=np.float64)

@@ -4,7 +4,8 @@ Slices are the image pairs whose file names are slice references (``ct.nii.gz#z=
 volume (same source, series, channel and axis) are stacked by index. Per category: 3D Dice/IoU from voxel
 counts, and HD/HD95/ASSD/MASD/NSD with 6-neighbour boundaries, in mm when the slices carry a
 ``pixel_spacing`` and a ``slice_position`` (the slice spacing comes from the positions, never from a
-nominal SliceThickness), else in voxels, each choice reported in ``problems``.
+nominal SliceThickness; a sheared stack's slices are also shifted by their ``slice_offset``), else in
+voxels, each choice reported in ``problems``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class _Slice:
     spacing: tuple[float, float] | None
     position: float | None
     masks: dict[str, tuple[Placed, Placed]]
+    offset: tuple[float, float] | None = None
 
 
 class VolumeCollector:
@@ -94,7 +96,7 @@ class VolumeCollector:
         position = pair.cand.extra.get("slice_position", pair.ref.extra.get("slice_position"))
         position = float(position) if isinstance(position, int | float) and math.isfinite(position) else None
         spacing = image_spacing(pair.cand) or image_spacing(pair.ref)
-        item = _Slice(ref.index, pair.shape, spacing, position, score.masks)
+        item = _Slice(ref.index, pair.shape, spacing, position, score.masks, _offset(pair))
         self.volumes.setdefault(volume_name(ref), []).append(item)
 
     def score(self, options: QAOptions, problems: list[str]) -> list[VolumeRow]:
@@ -108,7 +110,8 @@ class VolumeCollector:
                 problems.append(f"{name}: slices of different sizes or repeated indexes; no 3D figures")
                 continue
             spacing, positions = _geometry(name, items, problems)
-            step = metrics_3d.uniform_step(positions) if spacing is not None else None
+            offsets = _offsets(items) if spacing is not None else None
+            step = metrics_3d.uniform_step(positions) if spacing is not None and offsets is None else None
             for cat in self.categories:
                 empty = (Placed.empty(), Placed.empty())
                 pairs = [s.masks.get(cat, empty) for s in items]
@@ -118,6 +121,7 @@ class VolumeCollector:
                     items[0].shape,
                     spacing=spacing,
                     positions=positions,
+                    offsets=offsets,
                     nsd_tau=options.tau(cat),
                     distances=options.boundary_metrics,
                 )
@@ -132,6 +136,26 @@ class VolumeCollector:
                     )
                 )
         return rows
+
+
+def _offset(pair: object) -> tuple[float, float] | None:
+    """The slice's ``slice_offset`` (row, col mm; a sheared stack's slices only), candidate's first."""
+    for record in (pair.cand, pair.ref):  # type: ignore[attr-defined]
+        value = record.extra.get("slice_offset")
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int | float) and math.isfinite(v) for v in value)
+        ):
+            return (float(value[0]), float(value[1]))
+    return None
+
+
+def _offsets(items: list[_Slice]) -> np.ndarray | None:
+    """(slices, 2) in-plane offsets when any slice has one (a sheared stack; the others count as 0)."""
+    if all(s.offset is None for s in items):
+        return None
+    return np.array([s.offset or (0.0, 0.0) for s in items], dtype=np.float64)
 
 
 def _geometry(

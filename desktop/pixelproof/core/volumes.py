@@ -14,7 +14,9 @@ writer uses it backwards, then undoes the reorientation so labels land on the so
 and multi-frame objects keep their acquisition plane (``z`` = position in the stack).
 
 Every slice reports its ``pixel_spacing`` (row, column, mm) and ``slice_position`` (mm along the stack's
-normal); 3D metrics take the slice spacing from those positions, not from the nominal SliceThickness.
+normal); 3D metrics take the slice spacing from those positions, not from the nominal SliceThickness. A
+sheared stack (CT gantry tilt: each slice shifted within its plane against the one before) also reports
+each slice's ``slice_offset`` (``in_plane_offsets``), so 3D metrics place its voxels where they are.
 """
 
 from __future__ import annotations
@@ -97,7 +99,9 @@ class ImageMeta:
     """What a medical file says about display and geometry (nothing about the patient).
 
     ``window`` is the file's VOI window as (low, high) in stored values, ``invert`` is True for
-    MONOCHROME1, ``modality`` the DICOM modality ("CT", "MR", ...; "" when unknown).
+    MONOCHROME1, ``modality`` the DICOM modality ("CT", "MR", ...; "" when unknown). ``slice_offset`` is
+    (row, column) mm: where the slice's first pixel lies in its plane against the stack's first slice's,
+    for a sheared stack only (None for a straight one).
     """
 
     pixel_spacing: tuple[float, float] | None = None
@@ -105,14 +109,18 @@ class ImageMeta:
     window: tuple[float, float] | None = None
     invert: bool = False
     modality: str = ""
+    slice_offset: tuple[float, float] | None = None
 
     def record_extra(self) -> dict[str, Any]:
-        """Keys an image record keeps (``pixel_spacing`` [row, col] mm, ``slice_position`` mm)."""
+        """Keys an image record keeps (``pixel_spacing`` [row, col] mm, ``slice_position`` mm and, for a
+        sheared stack, ``slice_offset`` [row, col] mm)."""
         out: dict[str, Any] = {}
         if self.pixel_spacing is not None:
             out["pixel_spacing"] = [round(float(v), 6) for v in self.pixel_spacing]
         if self.slice_position is not None:
             out["slice_position"] = round(float(self.slice_position), 6)
+        if self.slice_offset is not None:
+            out["slice_offset"] = [round(float(v), 6) for v in self.slice_offset]
         return out
 
 
@@ -125,6 +133,7 @@ class Volume:
     width: int
     axis: str = "z"
     positions: np.ndarray  # mm along the stack's normal, one per slice
+    offsets: np.ndarray | None = None  # (depth, 2) in-plane (row, col) mm of a sheared stack's slices
     meta: ImageMeta
     nbytes: int = 0
 
@@ -139,10 +148,44 @@ class Volume:
         pos = float(self.positions[index]) if index < len(self.positions) else None
         if pos is not None and not math.isfinite(pos):  # NaN: a slice without a position (DICOM series)
             pos = None
-        return ImageMeta(m.pixel_spacing, pos, m.window, m.invert, m.modality)
+        offset = None
+        if self.offsets is not None and index < len(self.offsets):
+            offset = (float(self.offsets[index][0]), float(self.offsets[index][1]))
+        return ImageMeta(m.pixel_spacing, pos, m.window, m.invert, m.modality, offset)
 
     def _read(self, index: int) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+SHEAR_TOLERANCE_MM = 0.01  # in-plane shifts below this are rounding in the headers, not a tilt
+
+
+def in_plane_offsets(
+    origins: np.ndarray, row_step: np.ndarray, col_step: np.ndarray, along: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(positions, offsets) of a stack's slices from the patient coordinates (mm) of their first pixels
+    (``origins``, one row a slice) and the directions in which the image's rows (``row_step``: from one
+    row to the next, i.e. down a column) and columns advance. Positions are mm along the plane's normal
+    (DICOM's: column direction x row direction; turned to point along ``along`` when given); offsets
+    (slices x 2: along ``row_step``, along ``col_step``, mm against the first slice) only when the stack is
+    sheared by more than ``SHEAR_TOLERANCE_MM`` (a CT gantry tilt), else None. A slice shifted in its plane
+    is not further away: the slice spacing is the step along the normal, not between origins. Raises
+    ``ValueError`` when the two directions are null or parallel."""
+    down, right = np.asarray(row_step, np.float64), np.asarray(col_step, np.float64)
+    normal = np.cross(right, down)
+    size = float(np.linalg.norm(normal)) * float(np.linalg.norm(right)) * float(np.linalg.norm(down))
+    if not size > 1e-12:
+        raise ValueError("the image plane's directions are null or parallel")
+    down, right = down / float(np.linalg.norm(down)), right / float(np.linalg.norm(right))
+    normal /= float(np.linalg.norm(normal))
+    if along is not None and float(normal @ along) < 0:
+        normal = -normal
+    origins = np.asarray(origins, np.float64)
+    positions = origins @ normal
+    shift = origins - origins[:1]
+    offsets = np.column_stack([shift @ down, shift @ right])
+    sheared = bool(np.isfinite(offsets).all() and np.abs(offsets).max(initial=0.0) > SHEAR_TOLERANCE_MM)
+    return positions, offsets if sheared else None
 
 
 def check_slice_count(volume: Volume) -> None:
@@ -233,10 +276,17 @@ class NiftiVolume(Volume):
         rows_cols = {"z": (1, 0), "y": (2, 0), "x": (2, 1)}[axis]
         self.height, self.width = canonical_shape[rows_cols[0]], canonical_shape[rows_cols[1]]
         zooms = tuple(float(np.linalg.norm(canonical_affine[:3, i])) or 1.0 for i in range(3))
-        step = canonical_affine[:3, a]
-        norm = float(np.linalg.norm(step)) or 1.0
-        origin = float(canonical_affine[:3, 3] @ (step / norm))
-        self.positions = origin + norm * np.arange(self.depth, dtype=np.float64)
+        # the first pixel of an oriented slice is the canonical voxel at the far end of both image axes
+        image_axes = [AXES.index(c) for c in {"z": "yx", "y": "zx", "x": "zy"}[axis]]
+        corner = np.array([canonical_shape[i] - 1 for i in range(3)], dtype=np.float64)
+        corner[a] = 0
+        first = canonical_affine[:3, :3] @ corner + canonical_affine[:3, 3]
+        origins = first + np.outer(np.arange(self.depth, dtype=np.float64), canonical_affine[:3, a])
+        down, right = (-canonical_affine[:3, i] for i in image_axes)
+        try:
+            self.positions, self.offsets = in_plane_offsets(origins, down, right, canonical_affine[:3, a])
+        except ValueError:  # a null or degenerate affine: slices one apart
+            self.positions, self.offsets = np.arange(self.depth, dtype=np.float64), None
         self.meta = ImageMeta(pixel_spacing=oriented_spacing(zooms, axis))
         stored = np.dtype(img.get_data_dtype())
         self.dtype = np.dtype(np.float32) if self._scaled else stored.newbyteorder("=")
