@@ -86,3 +86,16 @@ def test_not_a_seg_and_missing_sources_are_reported(ct_project, tmp_path: Path) 
     assert not result.project.images
     with pytest.raises(ValueError, match="no DICOM Segmentation"):
         read_dicom_seg(study / "CT2")
+
+
+def test_sources_without_slice_thickness_are_named_in_the_warning(ct_project, tmp_path: Path) -> None:
+    """A SEG needs the sources' SliceThickness (highdicom copies it into its pixel measures); without it
+    the warning said only "'FileDataset' object has no attribute 'SliceThickness'"."""
+    project, study, _ = ct_project
+    for f in (study / "CT2").iterdir():
+        ds = pydicom.dcmread(f)
+        del ds.SliceThickness
+        ds.save_as(f)
+    (warning,) = write_dicom_seg(project, tmp_path / "seg")
+    assert "CT2" in warning and "no SliceThickness (0018,0050)" in warning
+    assert not (tmp_path / "seg").exists() or not any((tmp_path / "seg").iterdir())

@@ -43,6 +43,19 @@ from pixelproof.interop.formats import Format, Option
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
 
 
+def _missing(e: Exception) -> str | None:
+    """ "they have no SliceThickness (0018,0050)" for an attribute the sources lack (an AttributeError
+    naming a DICOM keyword), else None."""
+    import pydicom
+
+    name = getattr(e, "name", None) if isinstance(e, AttributeError) else None
+    tag = pydicom.datadict.tag_for_keyword(name) if isinstance(name, str) else None
+    if tag is None:
+        return None
+    t = pydicom.tag.Tag(tag)
+    return f"they have no {name} ({t.group:04X},{t.element:04X}), which a SEG needs"
+
+
 def _highdicom() -> Any:
     try:
         import highdicom
@@ -202,7 +215,7 @@ def write_dicom_seg(
             pixels = _segment_pixels(project, slices, shape, segment_of, counts)
             seg = _make_seg(hd, datasets, pixels, descriptions)
         except (ValueError, TypeError, AttributeError, KeyError) as e:
-            warnings.append(f"{key}: cannot make a DICOM SEG from these sources: {e}")
+            warnings.append(f"{key}: cannot make a DICOM SEG from these sources: {_missing(e) or e}")
             continue
         except MemoryError:  # one frame per slice and segment: many categories on a long series
             warnings.append(f"{key}: not enough memory for {len(slices)} slices x {len(cats)} segments")
