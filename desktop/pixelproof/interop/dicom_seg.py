@@ -68,14 +68,15 @@ def _highdicom() -> Any:
 # writing
 
 
-def _sources(project: Project) -> tuple[dict[str, list[tuple[int, Path, int]]], int]:
+def _sources(project: Project) -> tuple[dict[str, list[tuple[int, Path, int]]], int, int]:
     """DICOM source -> [(image id, file of the slice, index)] for every image that is a DICOM file or a
-    slice of a DICOM series folder; and how many slice records name a series folder that cannot be read
-    as one or a slice it does not have (told apart from images that are no DICOM at all)."""
+    slice of a DICOM series folder; how many slice records name a series folder that cannot be read as
+    one or a slice it does not have, and how many are frames of a multi-frame DICOM file (no SEG source
+    here): both told apart from images that are no DICOM at all."""
     from pixelproof.core.dicom import open_series
 
     out: dict[str, list[tuple[int, Path, int]]] = defaultdict(list)
-    unmatched = 0
+    unmatched = frames = 0
     for image in project.images.values():
         path = project.image_path(image)
         ref = parse_slice_ref(image.file_name)
@@ -84,7 +85,9 @@ def _sources(project: Project) -> tuple[dict[str, list[tuple[int, Path, int]]], 
                 out[os.fspath(path)].append((image.id, path, 0))
             continue
         folder = Path(os.fspath(path).rpartition("#")[0])
-        if is_file(folder, Path.is_dir):
+        if is_file(folder) and looks_like_dicom(folder):
+            frames += 1
+        elif is_file(folder, Path.is_dir):
             try:
                 series = open_series(folder, ref.series)
             except DicomError:
@@ -95,7 +98,7 @@ def _sources(project: Project) -> tuple[dict[str, list[tuple[int, Path, int]]], 
                 out[key].append((image.id, series.files[ref.index], ref.index))
             else:
                 unmatched += 1
-    return out, unmatched
+    return out, unmatched, frames
 
 
 def _segment_descriptions(hd: Any, cats: list[Any]) -> list[Any]:
@@ -199,8 +202,10 @@ def write_dicom_seg(
     segment_of = {c.id: k for k, c in enumerate(cats, start=1)}
     descriptions = _segment_descriptions(hd, cats)
     counts: Counter[str] = Counter()
-    sources, counts["unmatched"] = _sources(project)
-    counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values()) - counts["unmatched"]
+    sources, counts["unmatched"], counts["frames"] = _sources(project)
+    counts["not_dicom"] = (
+        len(project.images) - sum(len(v) for v in sources.values()) - counts["unmatched"] - counts["frames"]
+    )
     names: set[str] = set()
     warnings: list[str] = []
     for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
@@ -226,6 +231,8 @@ def write_dicom_seg(
         counts["written"] += 1
     messages = {
         "not_dicom": "image(s) are not DICOM and were left out (use nifti or masks)",
+        "frames": "frame(s) of multi-frame DICOM files were left out: a SEG of a multi-frame source is not "
+        "written here (use nifti or masks)",
         "unmatched": "slice record(s) name a slice their DICOM series folder does not have (or a folder "
         "that is no readable series): left out",
         "empty": "DICOM source(s) without any mask: no SEG written for them",
