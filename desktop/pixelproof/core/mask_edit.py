@@ -496,13 +496,18 @@ def _to_bytes_rle(rle: dict[str, Any]) -> dict[str, Any]:
 
 
 def annotation_rle(ann: Annotation, height: int, width: int) -> dict[str, Any] | None:
-    """An annotation's pixels as a pycocotools RLE (boxes filled); None when it has none."""
+    """An annotation's pixels as a pycocotools RLE of the whole image (boxes filled; a mask stored cropped
+    placed at its ``rle_origin``); None when it has none."""
     seg = ann.segmentation
     if ann.kind == "box":
         x, y, w, h = ann.bbox
         seg = [[x, y, x + w, y, x + w, y + h, x, y + h]]
     elif isinstance(seg, dict):
-        return _to_bytes_rle(seg)
+        if origin_of(ann) is None:
+            return _to_bytes_rle(seg)
+        check_whole_mask(height, width, f"annotation {ann.id}")
+        found = annotation_crop(ann, height, width, f"annotation {ann.id}")
+        return _to_bytes_rle(region_rle(*found, height, width) if found else empty_rle(height, width))
     if seg:
         return masks.polygons_to_rle(seg, height, width)
     return None

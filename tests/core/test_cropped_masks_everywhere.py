@@ -1,0 +1,283 @@
+"""Every consumer of an annotation's pixels honours masks stored cropped (``pixelproof.rle_origin``,
+docs/format.md: "any mask may be stored this way").
+
+A differential test: each feature runs on a project whose masks are stored whole and on the same project
+with every mask re-stored cropped to its box (same pixels, bbox and area), and must give the same answer.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.core import masks
+from pixelproof.core.coco import new_project, save_project
+from pixelproof.core.limits import RLE_ORIGIN
+from pixelproof.core.model import Annotation, ImageRecord, Project
+
+W, H = 64, 48
+CATS = ["cat", "dog"]
+
+
+def disc(cx: float, cy: float, r: float) -> np.ndarray:
+    yy, xx = np.mgrid[:H, :W]
+    return (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+
+
+def rect(x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    m = np.zeros((H, W), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def stored_cropped(project: Project) -> Project:
+    """A copy of ``project`` with every mask annotation stored cropped to its box: the RLE of the crop
+    (``masks.encode_cropped`` of its pixels) and ``rle_origin``; bbox and area unchanged."""
+    out = copy.deepcopy(project)
+    for ann in out.annotations.values():
+        if ann.kind != "mask":
+            continue
+        image = out.images[ann.image_id]
+        found = masks.encode_cropped(ann.mask(image.height, image.width))
+        assert found is not None
+        rle, origin = found
+        bbox, area = list(ann.bbox), ann.area
+        ann.set_geometry(rle, bbox, area)
+        ann.app_extra[RLE_ORIGIN] = origin
+    return out
+
+
+def _mask(aid: int, image_id: int, cid: int, m: np.ndarray, **kw: object) -> Annotation:
+    return Annotation(aid, image_id, cid, masks.bbox(m), masks.encode(m), float(m.sum()), **kw)  # type: ignore[arg-type]
+
+
+def _polygon(aid: int, image_id: int, cid: int, poly: list[float]) -> Annotation:
+    seg = [list(map(float, poly))]
+    return Annotation(
+        aid, image_id, cid, masks.polygons_bbox(seg), seg, masks.segmentation_area(seg, [], H, W)
+    )
+
+
+def _box(aid: int, image_id: int, cid: int, bbox: list[float]) -> Annotation:
+    return Annotation(aid, image_id, cid, [float(v) for v in bbox], None, float(bbox[2] * bbox[3]))
+
+
+def scene(shift: int = 0, swap: bool = False) -> list[tuple[str, list[tuple[str, str, object]]]]:
+    """Objects per image: (kind, category, shape). ``shift`` moves the masks (another annotator);
+    ``swap`` relabels one object."""
+    s = shift
+    ring = disc(32 + s, 24, 10) & ~disc(32 + s, 24, 4)  # a mask with a hole
+    return [
+        (
+            "a.png",
+            [
+                ("mask", "cat", rect(0, 0, 12 + s, 9) | disc(6, 6, 5 + s)),  # touches the top-left corner
+                ("mask", "dog" if not swap else "cat", ring),
+                ("mask", "cat", disc(60 - s, 44, 8)),  # runs out of the bottom-right edge
+                ("polygon", "dog", [2, 40, 14 + s, 30, 20, 46]),
+                ("box", "cat", [44, 2 + s, 14, 10]),
+            ],
+        ),
+        (
+            "b.png",
+            [
+                ("mask", "dog", disc(14 + s, 14, 6) | disc(40 + s, 30, 5)),  # two islands
+                ("mask", "cat", disc(48, 12 + s, 7) | rect(0, 40, 64, 48)),  # spans the image's width
+                ("polygon", "cat", [30, 2, 40 + s, 2, 40, 10, 30, 10]),
+            ],
+        ),
+    ]
+
+
+def write_images(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for name in ("a.png", "b.png"):
+        path = folder / name
+        if not path.exists():
+            Image.fromarray(rng.integers(0, 255, (H, W, 3), dtype=np.uint8)).save(path)
+
+
+def make(folder: Path, name: str, shift: int = 0, swap: bool = False, author: str | None = None) -> Project:
+    """A project over real PNGs in ``folder/images``; every mask stored whole."""
+    write_images(folder / "images")
+    p = new_project(CATS)
+    p.path = folder / name
+    aid = 1
+    for i, (file_name, objects) in enumerate(scene(shift, swap), start=1):
+        p.add_image(ImageRecord(i, f"images/{file_name}", W, H))
+        for kind, cat, shape in objects:
+            cid = CATS.index(cat) + 1
+            if kind == "mask":
+                ann = _mask(aid, i, cid, shape)  # type: ignore[arg-type]
+            elif kind == "polygon":
+                ann = _polygon(aid, i, cid, shape)  # type: ignore[arg-type]
+            else:
+                ann = _box(aid, i, cid, shape)  # type: ignore[arg-type]
+            ann.author = author
+            p.add_annotation(ann)
+            aid += 1
+    return p
+
+
+def pixels(project: Project) -> dict[int, np.ndarray]:
+    return {
+        a.id: a.mask(project.images[a.image_id].height, project.images[a.image_id].width)
+        for a in project.annotations.values()
+    }
+
+
+def assert_same_pixels(a: Project, b: Project) -> None:
+    pa, pb = pixels(a), pixels(b)
+    assert pa.keys() == pb.keys()
+    for k in pa:
+        assert np.array_equal(pa[k], pb[k]), f"annotation {k}"
+
+
+@pytest.fixture
+def whole(tmp_path: Path) -> Project:
+    return make(tmp_path, "whole.json")
+
+
+def test_the_helper_keeps_every_pixel_bbox_and_area(whole: Project) -> None:
+    cropped = stored_cropped(whole)
+    assert_same_pixels(whole, cropped)
+    n = 0
+    for a, b in zip(whole.annotations.values(), cropped.annotations.values(), strict=True):
+        assert (a.bbox, a.area) == (b.bbox, b.area)
+        if a.kind == "mask":
+            n += 1
+            assert b.app_extra[RLE_ORIGIN] == [int(a.bbox[0]), int(a.bbox[1])]
+            assert b.segmentation["size"] == [int(a.bbox[3]), int(a.bbox[2])]
+    assert n == 5
+    save_project(cropped, cropped.path.with_name("cropped.json"))  # valid COCO as written
+
+
+@pytest.fixture
+def other(tmp_path: Path) -> Project:
+    """Another annotator's version: masks shifted, one object relabelled."""
+    return make(tmp_path, "other.json", shift=2, swap=True)
+
+
+def _qa(ref: Project, cand: Project) -> dict:
+    from pixelproof.core.qa import run_qa
+    from pixelproof.core.report import to_dict
+
+    data = to_dict(run_qa(ref, cand))
+    data.pop("meta", None)
+    return data
+
+
+def test_qa_figures(whole: Project, other: Project) -> None:
+    want = _qa(other, whole)
+    assert want["summary"]["images"] == 2
+    assert _qa(stored_cropped(other), stored_cropped(whole)) == want
+    assert _qa(other, stored_cropped(whole)) == want
+
+
+def test_qa_difference_overlay(whole: Project, other: Project) -> None:
+    from pixelproof.core.qa import run_qa
+    from pixelproof.core.qa_difference import difference_image
+
+    res = run_qa(other, whole)
+    cref, ccand = stored_cropped(other), stored_cropped(whole)
+    cres = run_qa(cref, ccand)
+    for pair, cpair in zip(res.pairs, cres.pairs, strict=True):
+        want = difference_image(pair, other, whole)
+        assert want.any()
+        assert np.array_equal(difference_image(cpair, cref, ccand), want)
+        assert np.array_equal(
+            difference_image(cpair, cref, ccand, category="cat"),
+            difference_image(pair, other, whole, category="cat"),
+        )
+
+
+def _raters(projects: list[Project]):  # type: ignore[no-untyped-def]
+    from pixelproof.core.agreement import Rater
+
+    return [Rater(f"r{k}", p) for k, p in enumerate(projects)]
+
+
+def test_agreement(whole: Project, other: Project, tmp_path: Path) -> None:
+    from pixelproof.core.agreement import run_agreement
+
+    third = make(tmp_path, "third.json", shift=1)
+    want = run_agreement(_raters([whole, other, third])).to_dict()
+    got = run_agreement(_raters([stored_cropped(p) for p in (whole, other, third)])).to_dict()
+    assert got == want
+
+
+def _merged(projects: list[Project]) -> Project:
+    from pixelproof.core.merge import Shard, merge_shards
+
+    for k, p in enumerate(projects):
+        p.app["shard"] = {"annotator": f"r{k}", "split": "s1"}
+    return merge_shards([Shard.of(p, f"r{k}") for k, p in enumerate(projects)]).project
+
+
+def test_consensus_objects(whole: Project, other: Project, tmp_path: Path) -> None:
+    from pixelproof.core.consensus import consensus_image, overlap_images
+
+    third = make(tmp_path, "third.json", shift=1)
+    group = [whole, other, third]
+    for method in ("majority", "staple"):
+        results = []
+        for projects in (group, [stored_cropped(p) for p in group]):
+            merged = _merged(copy.deepcopy(projects))
+            out = []
+            for image_id, members in sorted(overlap_images(merged).items()):
+                im = merged.images[image_id]
+                res = consensus_image(im.file_name, members, method)
+                out.append([(label, a.bbox, a.area, a.mask(H, W).tobytes()) for a, label in res.objects])
+            results.append(out)
+        assert results[0] and results[0] == results[1], method
+
+
+def test_merge_of_shards_keeps_the_pixels(whole: Project, other: Project) -> None:
+    merged = _merged([copy.deepcopy(whole), copy.deepcopy(other)])
+    cmerged = _merged([stored_cropped(whole), stored_cropped(other)])
+    assert_same_pixels(merged, cmerged)
+
+
+def test_diff_of_a_project_with_itself_re_stored_is_empty(whole: Project) -> None:
+    from pixelproof.core.diff import diff_projects
+
+    d = diff_projects(whole, stored_cropped(whole)).to_dict()
+    assert d["objects"] == [], d["objects"]
+
+
+def test_diff_between_annotators(whole: Project, other: Project) -> None:
+    from pixelproof.core.diff import diff_projects
+
+    want = diff_projects(other, whole).to_dict()
+    assert want["objects"]
+    got = diff_projects(stored_cropped(other), stored_cropped(whole)).to_dict()
+    assert [(o["status"], o["old_id"], o["new_id"], o["iou"], o["what"]) for o in got["objects"]] == [
+        (o["status"], o["old_id"], o["new_id"], o["iou"], o["what"]) for o in want["objects"]
+    ]
+
+
+def test_taxonomy_split_and_merge_keep_the_pixels(whole: Project) -> None:
+    from pixelproof.core import taxonomy
+
+    cropped = stored_cropped(whole)
+    for p in (whole, cropped):
+        edit, _ids = taxonomy.split_category(p, "cat", "cat", "kitten")
+        edit.apply(p)
+        taxonomy.merge_categories(p, "dog", "cat").apply(p)
+    assert_same_pixels(whole, cropped)
+
+
+def test_preserve_others_union(whole: Project) -> None:
+    from pixelproof.core import mask_edit
+
+    cropped = stored_cropped(whole)
+    for image_id in whole.images:
+        want = mask_edit.others_mask(whole.annotations_of(image_id), H, W)
+        assert np.array_equal(mask_edit.others_mask(cropped.annotations_of(image_id), H, W), want)
+        lazy = mask_edit.OthersMask(cropped.annotations_of(image_id), H, W)
+        assert np.array_equal(lazy[0:H, 0:W], want)
