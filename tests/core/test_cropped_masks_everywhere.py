@@ -281,3 +281,107 @@ def test_preserve_others_union(whole: Project) -> None:
         assert np.array_equal(mask_edit.others_mask(cropped.annotations_of(image_id), H, W), want)
         lazy = mask_edit.OthersMask(cropped.annotations_of(image_id), H, W)
         assert np.array_equal(lazy[0:H, 0:W], want)
+
+
+def _same_after(whole: Project, edit_of) -> tuple[Project, Project]:  # type: ignore[no-untyped-def]
+    """``edit_of(project)`` applied to the project stored whole and stored cropped: same pixels, boxes
+    and areas; reverting gives back each project as it was."""
+    from pixelproof.core.coco import dumps_project
+
+    cropped = stored_cropped(whole)
+    before = [dumps_project(whole), dumps_project(cropped)]
+    edits = [edit_of(whole), edit_of(cropped)]
+    for p, e in zip((whole, cropped), edits, strict=True):
+        e.apply(p)
+    assert_same_pixels(whole, cropped)
+    for a in whole.annotations.values():
+        b = cropped.annotations[a.id]
+        assert (a.kind, a.bbox, a.area) == (b.kind, b.bbox, b.area), a.id
+    for p, e, was in zip((whole, cropped), edits, before, strict=True):
+        e.revert(p)
+        assert dumps_project(p) == was
+    return whole, cropped
+
+
+def test_mask_to_polygons(whole: Project) -> None:
+    from pixelproof.core.edits import shapes
+
+    mask_ids = [a.id for a in whole.annotations.values() if a.kind == "mask"]
+    _same_after(whole, lambda p: shapes.to_polygons(p, mask_ids, lambda ann, conv: "convert"))
+    _same_after(whole, lambda p: shapes.to_polygons(p, mask_ids, lambda ann, conv: "split"))
+
+
+def test_merge_masks(whole: Project) -> None:
+    from pixelproof.core.edits import shapes
+
+    _same_after(whole, lambda p: shapes.merge_masks(p, [1, 3]))  # two cat masks of a.png
+    _same_after(whole, lambda p: shapes.merge_masks(p, [7, 8]))  # a cat mask and a cat polygon of b.png
+
+
+def test_split_mask(whole: Project) -> None:
+    from pixelproof.core.edits import shapes
+
+    _same_after(whole, lambda p: shapes.split_mask(p, 6))  # two islands
+
+
+def test_fill_holes(whole: Project) -> None:
+    from pixelproof.core.edits import shapes
+
+    _same_after(whole, lambda p: shapes.fill_holes(p, 2))  # the ring
+
+
+def test_paint_on_a_mask(whole: Project) -> None:
+    from pixelproof.core import mask_edit
+    from pixelproof.core.edits.shapes import PaintMask
+
+    def stroke(p: Project) -> PaintMask:
+        ann = p.annotations[2]
+        before = ann.mask(H, W)
+        after = before.copy()
+        after[20:30, 40:50] = True  # paints outside the ring's box too
+        after[24, :] = False
+        return PaintMask(ann, mask_edit.make_patch((0, 0, W, H), before, after))
+
+    _same_after(whole, stroke)
+
+
+def test_shape_edits_on_a_slide_keep_masks_cropped_where_they_lie() -> None:
+    """On an image too big for one RLE, split / merge / fill holes / to polygons work in the mask's box
+    and store their masks cropped at their own origin (split gave each piece the crop's frame box)."""
+    from pixelproof.core import mask_edit
+    from pixelproof.core.edits import shapes
+
+    side = 70_000
+    p = new_project(CATS)
+    p.add_image(ImageRecord(1, "slide.tif", side, side))
+    crop = np.zeros((20, 30), bool)
+    crop[2:8, 3:9] = True  # an island with a hole
+    crop[4, 5] = False
+    crop[12:18, 20:28] = True
+    rle, (dx, dy) = masks.encode_cropped(crop)
+    ann = Annotation(1, 1, 1, [60_003.0, 50_002.0, 25.0, 16.0], rle, float(crop.sum()))
+    ann.app_extra[RLE_ORIGIN] = [60_000 + dx, 50_000 + dy]
+    p.add_annotation(ann)
+
+    def where(a: Annotation) -> tuple:
+        (x, y, w, h), c = mask_edit.annotation_crop(a, side, side)
+        return (x, y, w, h), int(c.sum())
+
+    shapes.split_mask(p, 1).apply(p)
+    assert [where(a) for a in p.annotations.values()] == [
+        ((60_020, 50_012, 8, 6), 48),
+        ((60_003, 50_002, 6, 6), 35),
+    ]
+    for a in p.annotations.values():
+        assert a.bbox == [float(v) for v in where(a)[0]] and a.app_extra[RLE_ORIGIN] == list(where(a)[0][:2])
+    shapes.fill_holes(p, 2).apply(p)
+    assert where(p.annotations[2]) == ((60_003, 50_002, 6, 6), 36)
+    shapes.merge_masks(p, [1, 2]).apply(p)
+    (merged,) = p.annotations.values()
+    assert where(merged) == ((60_003, 50_002, 25, 16), 84) and merged.bbox == [60_003.0, 50_002.0, 25.0, 16.0]
+    shapes.to_polygons(p, [1], lambda a, c: "split").apply(p)
+    assert sorted(masks.polygons_bbox(a.segmentation) for a in p.annotations.values()) == [
+        [60_003.0, 50_002.0, 6.0, 6.0],
+        [60_020.0, 50_012.0, 8.0, 6.0],
+    ]
+    assert all(RLE_ORIGIN not in a.app_extra for a in p.annotations.values())
