@@ -374,6 +374,10 @@ def test_shape_edits_on_a_slide_keep_masks_cropped_where_they_lie() -> None:
     ]
     for a in p.annotations.values():
         assert a.bbox == [float(v) for v in where(a)[0]] and a.app_extra[RLE_ORIGIN] == list(where(a)[0][:2])
+    from pixelproof.core.geometry import translated
+
+    moved = translated(p.annotations[2], 100.0, -50.0, side, side)  # the crop's origin moves, no whole mask
+    assert where(moved) == ((60_103, 49_952, 6, 6), 35) and moved.app_extra[RLE_ORIGIN] == [60_103, 49_952]
     shapes.fill_holes(p, 2).apply(p)
     assert where(p.annotations[2]) == ((60_003, 50_002, 6, 6), 36)
     shapes.merge_masks(p, [1, 2]).apply(p)
@@ -474,3 +478,16 @@ def test_an_rle_origin_in_a_labelme_file_does_not_move_the_shapes_read(
         shape.setdefault("pixelproof", {})["rle_origin"] = [22, 14]
     (out / "a.json").write_text(json.dumps(doc))
     assert _read_back("labelme", out) == want
+
+
+def test_moving_a_mask(whole: Project) -> None:
+    """The select tool's move (``geometry.translated``), also past the image's edges."""
+    from pixelproof.core.edits.annotations import ReplaceAnnotations
+    from pixelproof.core.geometry import translated
+
+    for dx, dy in ((3.4, -2.0), (-30.0, 20.0), (0.0, 0.0)):
+
+        def move(p: Project, dx: float = dx, dy: float = dy) -> ReplaceAnnotations:
+            return ReplaceAnnotations([translated(a, dx, dy, W, H) for a in p.annotations.values()])
+
+        _same_after(whole, move)
