@@ -491,3 +491,74 @@ def test_moving_a_mask(whole: Project) -> None:
             return ReplaceAnnotations([translated(a, dx, dy, W, H) for a in p.annotations.values()])
 
         _same_after(whole, move)
+
+
+def test_lint_problems_and_fixes(tmp_path: Path) -> None:
+    """Lint on the coins scene with planted errors of every kind (tests/core/test_lint_masks.py): the
+    same problems, scores and fixed pixels whether the masks are stored whole or cropped."""
+    from pixelproof.core.lint import lint_project
+    from pixelproof.core.lint.apply import fix_edit
+    from tests.core.lint_scenes import coin_scene
+    from tests.core.test_lint_masks import RULES, plant
+
+    project, predictions = coin_scene(tmp_path)
+    plant(project)
+    cropped = stored_cropped(project)
+    cpredictions = {k: list(stored_cropped_annotations(project, v)) for k, v in predictions.items()}
+    found = [
+        lint_project(p, RULES, preds).problems
+        for p, preds in ((project, predictions), (cropped, cpredictions))
+    ]
+
+    def key(problem):  # type: ignore[no-untyped-def]
+        return (
+            problem.kind,
+            problem.annotation_id,
+            problem.related_id,
+            round(problem.score, 9),
+            problem.bbox,
+        )
+
+    assert len(found[0]) > 8
+    assert [key(p) for p in found[0]] == [key(p) for p in found[1]]
+    for a, b in zip(*found, strict=True):
+        if a.fix is None or a.fix.get("action") == "dismiss":
+            continue
+        fixed = []
+        for p, problem in ((project, a), (cropped, b)):
+            q = copy.deepcopy(p)
+            fix_edit(q, problem.fix).apply(q)
+            fixed.append(q)
+        assert_same_pixels(*fixed)
+
+
+def stored_cropped_annotations(project: Project, anns: list[Annotation]) -> list[Annotation]:
+    """Predictions (not in the project) stored cropped as ``stored_cropped`` stores the project's."""
+    out = []
+    for a in copy.deepcopy(anns):
+        if a.kind == "mask":
+            im = project.images[a.image_id]
+            rle, origin = masks.encode_cropped(a.mask(im.height, im.width))
+            a.set_geometry(rle, list(a.bbox), a.area)
+            a.app_extra[RLE_ORIGIN] = origin
+        out.append(a)
+    return out
+
+
+def test_lint_predictions_stored_cropped_keep_their_place(whole: Project) -> None:
+    """A pending model prediction stored cropped, without a score, lost its rle_origin when lint took it
+    as a prediction (placed at the image's top-left corner); an "add" fix of a cropped prediction added
+    the crop without its origin."""
+    from pixelproof.core.lint import fixes
+    from pixelproof.core.lint.apply import fix_edit
+    from pixelproof.core.lint.predictions import pending_predictions
+
+    cropped = stored_cropped(whole)
+    ring = cropped.annotations[2]
+    ring.review, ring.source, ring.score = "pending", "model:test", None
+    (pred,) = [p for p in pending_predictions(cropped)[1] if p.id == 2]
+    assert np.array_equal(pred.mask(H, W), whole.annotations[2].mask(H, W))
+    cropped.remove_annotation(2)
+    fix_edit(cropped, fixes.add(pred)).apply(cropped)
+    (added,) = [a for a in cropped.annotations.values() if a.id not in whole.annotations or a.id == 2]
+    assert np.array_equal(added.mask(H, W), whole.annotations[2].mask(H, W))
