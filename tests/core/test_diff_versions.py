@@ -203,14 +203,16 @@ def test_edited_objects_are_measured_in_one_sweep_an_image_with_the_same_ious(mo
     news[41] = mask_annotation(101, 1, 2, disc(12, 38, 3, 64, 48))
     news[43] = mask_annotation(103, 1, 2, disc(60, 10, 3, 64, 48))  # moved away: IoU 0
     want = {
-        a.id: 1.0 if diff._same_geometry(a, b) else float(diff.iou_pairs([a], [b], image, image)[0, 0])
+        a.id: 1.0
+        if diff._same_geometry(a, b, image, image)
+        else float(diff.iou_pairs([a], [b], image, image)[0, 0])
         for a, b in zip(olds, news, strict=True)
     }
     sweeps = []
     sweep = matching.overlapping_pairs
     monkeypatch.setattr(matching, "overlapping_pairs", lambda a, b: sweeps.append(1) or sweep(a, b))
     changes = diff.diff_image("a.png", image, [(a, "c") for a in olds], image, [(b, "c") for b in news])
-    edited = {a.id for a, b in zip(olds, news, strict=True) if not diff._same_geometry(a, b)}
+    edited = {a.id for a, b in zip(olds, news, strict=True) if not diff._same_geometry(a, b, image, image)}
     assert {c.old_id: c.iou for c in changes} == {k: want[k] for k in edited}
     assert want[103] == 0.0 and 0 < want[101] < 1 and len(changes) > 10
     assert len(sweeps) == 1

@@ -4,10 +4,12 @@ Images are paired by their absolute path (``split.image_key``), categories by na
 are paired by id first (the same object, edited or not); the objects left over are matched by geometry,
 whatever their class (Hungarian assignment on IoU, IoU > threshold, as QA), so an object re-created with a
 new id - by a merge, a conversion, a redraw - shows as changed rather than as removed + added. What is left
-then is added or removed. A changed object reports its geometry IoU (1.0 when the shape is the same),
-its old and new class and review state. Every object is counted once: those of a new image are added, those
-of a removed image removed. A class renamed (same id, a name new to the project, its old name gone) is a
-rename: its objects keep their class (as the change log counts it), though an export of them differs.
+then is added or removed. A changed object reports its geometry IoU (1.0 when the shape is the same), its
+old and new class and review state. A mask stored whole in one version and cropped to its box in the other
+(``rle_origin``, docs/format.md) with the same pixels has the same geometry. Every object is counted once:
+those of a new image are added, those of a removed image removed. A class renamed (same id, a name new to
+the project, its old name gone) is a rename: its objects keep their class (as the change log counts it),
+though an export of them differs.
 
 ``diff_image`` is a pure function of one image's two versions; ``diff_projects`` runs it in image order.
 """
@@ -23,8 +25,10 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import matching, metrics
-from pixelproof.core.mask_edit import annotation_rle
+from pixelproof.core.limits import RLE_ORIGIN
+from pixelproof.core.mask_edit import annotation_crop, annotation_rle
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.sparse_mask import origin_of
 from pixelproof.core.split import image_key
 
 if TYPE_CHECKING:
@@ -53,13 +57,30 @@ class ObjectChange:
         return d
 
 
-def _same_geometry(a: Annotation, b: Annotation) -> bool:
-    return a.segmentation == b.segmentation and list(a.bbox) == list(b.bbox) and a.iscrowd == b.iscrowd
+def _same_geometry(a: Annotation, b: Annotation, old_im: ImageRecord, new_im: ImageRecord) -> bool:
+    """Same box, crowd flag and shape. A mask stored whole in one version and cropped in the other
+    (``rle_origin``, docs/format.md), or cropped differently, is the same shape when its pixels are."""
+    if list(a.bbox) != list(b.bbox) or a.iscrowd != b.iscrowd:
+        return False
+    if a.segmentation == b.segmentation and origin_of(a) == origin_of(b):
+        return True
+    if a.kind != "mask" or b.kind != "mask" or origin_of(a) == origin_of(b):
+        return False
+    ca = annotation_crop(a, old_im.height, old_im.width, f"annotation {a.id}")
+    cb = annotation_crop(b, new_im.height, new_im.width, f"annotation {b.id}")
+    if ca is None or cb is None:
+        return ca is cb
+    return ca[0] == cb[0] and np.array_equal(ca[1], cb[1])
 
 
 def _same_other(a: Annotation, b: Annotation) -> bool:
-    fields = ("area", "score", "source", "note", "author", "updated", "extra", "app_extra")
-    return all(getattr(a, f) == getattr(b, f) for f in fields)
+    """The other fields; ``rle_origin`` is part of the geometry (where a cropped mask lies)."""
+    fields = ("area", "score", "source", "note", "author", "updated", "extra")
+    return all(getattr(a, f) == getattr(b, f) for f in fields) and _app_extra(a) == _app_extra(b)
+
+
+def _app_extra(a: Annotation) -> dict[str, Any]:
+    return {k: v for k, v in a.app_extra.items() if k != RLE_ORIGIN}
 
 
 def iou_pairs(
@@ -119,7 +140,7 @@ def _same_id_ious(
     """Geometry IoU of each (old, new) version of an object (1.0 when the shape is the same), all measured
     in one ``iou_pairs`` table whose diagonal they are: one sweep an image, not one per edited object."""
     ious = [1.0] * len(pairs)
-    moved = [k for k, (a, _, b, _) in enumerate(pairs) if not _same_geometry(a, b)]
+    moved = [k for k, (a, _, b, _) in enumerate(pairs) if not _same_geometry(a, b, old_im, new_im)]
     if moved:
         table = iou_pairs([pairs[k][0] for k in moved], [pairs[k][2] for k in moved], old_im, new_im)
         for k, iou in zip(moved, table.diagonal().tolist(), strict=True):
@@ -135,9 +156,11 @@ def _changed(
     cb: str,
     iou: float,
     renamed: Mapping[str, str],
+    old_im: ImageRecord,
+    new_im: ImageRecord,
 ) -> ObjectChange | None:
     what = []
-    if not _same_geometry(a, b):
+    if not _same_geometry(a, b, old_im, new_im):
         what.append("geometry")
     if renamed.get(ca, ca) != cb:
         what.append("class")
@@ -175,7 +198,7 @@ def diff_image(
         paired.add(a.id)
         same_id.append((a, ca, *hit))
     for (a, ca, b, cb), iou in zip(same_id, _same_id_ious(same_id, old_image, new_image), strict=True):
-        change = _changed(file_name, a, b, ca, cb, iou, renamed)
+        change = _changed(file_name, a, b, ca, cb, iou, renamed, old_image, new_image)
         if change is not None:
             out.append(change)
     left_new = [(a, c) for a, c in new_objects if a.id not in paired]
@@ -188,7 +211,7 @@ def diff_image(
     mi, mj = {i for i, _ in matched}, {j for _, j in matched}
     for (i, j), iou in zip(matched, matched_iou, strict=True):
         (a, ca), (b, cb) = left_old[i], left_new[j]
-        change = _changed(file_name, a, b, ca, cb, iou, renamed)
+        change = _changed(file_name, a, b, ca, cb, iou, renamed, old_image, new_image)
         if change is not None:
             out.append(change)
     for i, (a, ca) in enumerate(left_old):

@@ -452,11 +452,20 @@ def crop_of(rle: dict[str, Any], pad: int = 0, where: str = "mask") -> tuple[Rec
 def fill_holes_rle(rle: dict[str, Any], where: str = "mask") -> Patch | None:
     """The patch that fills a mask's holes, computed on its box only (``LimitError`` naming ``where``
     over the pixel limit, as for the other box operations)."""
-    found = crop_of(rle, where=where)
+    return _fill_holes_crop(crop_of(rle, where=where))
+
+
+def fill_holes_annotation(ann: Annotation, height: int, width: int) -> Patch | None:
+    """:func:`fill_holes_rle` of an annotation's pixels where they lie (a mask stored cropped at its
+    ``rle_origin``): the patch in image coordinates."""
+    return _fill_holes_crop(annotation_crop(ann, height, width, f"annotation {ann.id}"))
+
+
+def _fill_holes_crop(found: tuple[Rect, np.ndarray] | None) -> Patch | None:
     if found is None:
         return None
     rect, crop = found
-    patch = fill_holes(crop)
+    patch = fill_holes(crop.copy())
     if patch is None:
         return None
     px, py, pw, ph = patch.rect
@@ -465,7 +474,22 @@ def fill_holes_rle(rle: dict[str, Any], where: str = "mask") -> Patch | None:
 
 def trace_rle(rle: dict[str, Any], epsilon: float = 0.0, where: str = "mask") -> PolygonConversion:
     """:func:`mask_to_polygons` on the mask's box only, polygons in image coordinates."""
-    found = crop_of(rle, pad=1, where=where)
+    return _trace_crop(crop_of(rle, pad=1, where=where), epsilon)
+
+
+def trace_annotation(ann: Annotation, height: int, width: int, epsilon: float = 0.0) -> PolygonConversion:
+    """:func:`trace_rle` of an annotation's pixels where they lie (a mask stored cropped at its
+    ``rle_origin``), its box grown by 1 px inside the image as ``trace_rle`` grows it."""
+    found = annotation_crop(ann, height, width, f"annotation {ann.id}")
+    if found is not None:
+        (x, y, w, h), crop = found
+        left, top, right, bottom = min(1, x), min(1, y), min(1, width - x - w), min(1, height - y - h)
+        crop = np.pad(crop, ((top, bottom), (left, right)))
+        found = (x - left, y - top, w + left + right, h + top + bottom), crop
+    return _trace_crop(found, epsilon)
+
+
+def _trace_crop(found: tuple[Rect, np.ndarray] | None, epsilon: float) -> PolygonConversion:
     if found is None:
         return PolygonConversion([], 0, 0, 0, 0, 0)
     (x, y, _, _), crop = found
@@ -478,16 +502,44 @@ def trace_rle(rle: dict[str, Any], epsilon: float = 0.0, where: str = "mask") ->
 
 def split_rle(rle: dict[str, Any], connectivity: int = 8, where: str = "mask") -> list[dict[str, Any]]:
     """One RLE per connected component, largest first."""
-    found = crop_of(rle, where=where)
+    height, width = (int(v) for v in rle["size"])
+    return [
+        region_rle(r.rect, r.crop, height, width)
+        for r in _split_crop(crop_of(rle, where=where), connectivity)
+    ]
+
+
+def split_annotation(ann: Annotation, height: int, width: int, connectivity: int = 8) -> list[Region]:
+    """An annotation's connected components where they lie (a mask stored cropped at its ``rle_origin``),
+    largest first, in image coordinates."""
+    return _split_crop(annotation_crop(ann, height, width, f"annotation {ann.id}"), connectivity)
+
+
+def _split_crop(found: tuple[Rect, np.ndarray] | None, connectivity: int) -> list[Region]:
     if found is None:
         return []
     (x, y, _, _), crop = found
-    height, width = (int(v) for v in rle["size"])
-    out = []
-    for region in split(crop, connectivity):
-        rx, ry, rw, rh = region.rect
-        out.append(region_rle((x + rx, y + ry, rw, rh), region.crop, height, width))
-    return out
+    return [
+        Region((x + r.rect[0], y + r.rect[1], r.rect[2], r.rect[3]), r.crop)
+        for r in split(crop, connectivity)
+    ]
+
+
+def crop_geometry(
+    rect: Rect, crop: np.ndarray, height: int, width: int
+) -> tuple[dict[str, Any], list[float], float, list[int] | None]:
+    """A mask that is ``crop`` at ``rect`` (inside the image) as the project stores it: (RLE, bbox, area,
+    ``rle_origin``). A whole-image RLE and None; on an image too big for one RLE the RLE of the crop's
+    set pixels and their top-left [x, y] (docs/format.md)."""
+    if is_huge(height, width):
+        found = masks.encode_cropped(crop)
+        if found is None:
+            return {"size": [1, 1], "counts": "1"}, [0.0, 0.0, 0.0, 0.0], 0.0, [int(rect[0]), int(rect[1])]
+        rle, (dx, dy) = found
+        h, w = rle["size"]
+        x0, y0 = int(rect[0]) + dx, int(rect[1]) + dy
+        return rle, [float(x0), float(y0), float(w), float(h)], float(np.count_nonzero(crop)), [x0, y0]
+    return (*rle_geometry(region_rle(rect, crop, height, width)), None)
 
 
 def _to_bytes_rle(rle: dict[str, Any]) -> dict[str, Any]:
@@ -496,13 +548,18 @@ def _to_bytes_rle(rle: dict[str, Any]) -> dict[str, Any]:
 
 
 def annotation_rle(ann: Annotation, height: int, width: int) -> dict[str, Any] | None:
-    """An annotation's pixels as a pycocotools RLE (boxes filled); None when it has none."""
+    """An annotation's pixels as a pycocotools RLE of the whole image (boxes filled; a mask stored cropped
+    placed at its ``rle_origin``); None when it has none."""
     seg = ann.segmentation
     if ann.kind == "box":
         x, y, w, h = ann.bbox
         seg = [[x, y, x + w, y, x + w, y + h, x, y + h]]
     elif isinstance(seg, dict):
-        return _to_bytes_rle(seg)
+        if origin_of(ann) is None:
+            return _to_bytes_rle(seg)
+        check_whole_mask(height, width, f"annotation {ann.id}")
+        found = annotation_crop(ann, height, width, f"annotation {ann.id}")
+        return _to_bytes_rle(region_rle(*found, height, width) if found else empty_rle(height, width))
     if seg:
         return masks.polygons_to_rle(seg, height, width)
     return None

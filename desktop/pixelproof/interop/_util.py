@@ -201,6 +201,9 @@ class Builder:
             limits.check_coordinates([box[0], box[1], box[0] + box[2], box[1] + box[3]], w, h, where)
             area = float(box[2] * box[3])
         ann = Annotation(self._next_ann, image.id, category_id, box, seg, area, **fields)
+        ann.app_extra.pop(
+            limits.RLE_ORIGIN, None
+        )  # the geometry is the image's: a stale origin would move it
         self._next_ann += 1
         return self.project.add_annotation(ann)
 

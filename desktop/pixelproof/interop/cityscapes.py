@@ -28,7 +28,13 @@ from PIL import Image
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
-from pixelproof.core.limits import LimitError, check_coordinates, check_image_size, check_polygon_work
+from pixelproof.core.limits import (
+    RLE_ORIGIN,
+    LimitError,
+    check_coordinates,
+    check_image_size,
+    check_polygon_work,
+)
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -515,7 +521,10 @@ def _json_objects(
             for k in ("score", "source", "review", "note", "author", "updated")
             if getattr(a, k)
         }
-        ours.update({k: v for k, v in a.app_extra.items() if k not in ("cityscapes", "hidden_px")})
+        # rle_origin places a COCO RLE stored cropped: the shapes written here are in the image's frame
+        ours.update(
+            {k: v for k, v in a.app_extra.items() if k not in ("cityscapes", "hidden_px", RLE_ORIGIN)}
+        )
         if a.iscrowd and not split_group(label)[1]:  # no ``<name>group`` label says it
             ours["iscrowd"] = a.iscrowd
         for poly in _polygons(a, image, top, k, counts):

@@ -57,6 +57,9 @@ LABELME_VERSION = "5.5.0"
 CIRCLE_POINTS = 64
 AREA_SHAPES = ("polygon", "rectangle", "circle", "mask")
 _APP_FIELDS = ("score", "source", "review", "note", "author", "updated", "iscrowd")
+# app_extra keys LabelMe holds itself, and rle_origin (it places a COCO RLE stored cropped; shapes written
+# here are in the image's frame)
+_NOT_EXTRAS = ("flags", "description", "group_id", limits.RLE_ORIGIN)
 _LABEL_FILES = ("labels.txt", "classes.txt")
 _RESERVED_LABELS = ("__ignore__", "_background_")
 IGNORE_LABEL = "__ignore__"  # LabelMe's void label (255 in labelme2voc's PNGs)
@@ -439,7 +442,7 @@ def _image_doc(
             "mask": None,
         }
         ours = {k: getattr(a, k) for k in _APP_FIELDS if getattr(a, k) not in (None, 0)}
-        ours.update({k: v for k, v in a.app_extra.items() if k not in ("flags", "description", "group_id")})
+        ours.update({k: v for k, v in a.app_extra.items() if k not in _NOT_EXTRAS})
         if groups[a.id] is None and a.app_extra.get("group_id") is not None:
             ours["group_id"] = a.app_extra["group_id"]  # one LabelMe cannot hold: the reader restores it
         if a.category_id in void and names[a.category_id] != IGNORE_LABEL:

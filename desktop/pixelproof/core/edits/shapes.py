@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pixelproof.core import mask_edit, masks
+import numpy as np
+
+from pixelproof.core import limits, mask_edit, masks
 from pixelproof.core.edits.annotations import AddAnnotations, RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.base import (
     ANNOTATION_ADDED,
@@ -191,10 +193,23 @@ def to_mask(project: Project, ids: Iterable[int]) -> Edit | None:
     return ReplaceAnnotations(changed, f"Convert {len(changed)} to mask")
 
 
-def _with_polygons(ann: Annotation, polygons: list[list[float]]) -> Annotation:
+def _with_polygons(ann: Annotation, polygons: list[list[float]], height: int, width: int) -> Annotation:
     out = clone(ann)
-    h, w = ann.segmentation["size"]
+    h, w = height, width
     out.set_geometry(polygons, masks.polygons_bbox(polygons), masks.segmentation_area(polygons, [], h, w))
+    out.app_extra.pop(RLE_ORIGIN, None)  # polygons are in the image's frame
+    return out
+
+
+def _with_mask(ann: Annotation, rect: mask_edit.Rect, crop, height: int, width: int) -> Annotation:  # type: ignore[no-untyped-def]
+    """A clone of ``ann`` whose pixels are ``crop`` at ``rect``, stored as the image needs: a whole-image
+    RLE, or on an image too big for one the crop at its ``rle_origin`` (docs/format.md)."""
+    rle, bbox, area, origin = mask_edit.crop_geometry(rect, crop, height, width)
+    out = clone(ann)
+    out.set_geometry(rle, bbox, area)
+    out.app_extra.pop(RLE_ORIGIN, None)
+    if origin is not None:
+        out.app_extra[RLE_ORIGIN] = origin
     return out
 
 
@@ -213,17 +228,18 @@ def to_polygons(project: Project, ids: Iterable[int], choose: Chooser) -> Edit |
         ann = project.annotations[i]
         if ann.kind != "mask":
             continue
-        conv = mask_edit.trace_rle(ann.segmentation, where=f"annotation {ann.id}")
+        image = project.images[ann.image_id]
+        conv = mask_edit.trace_annotation(ann, image.height, image.width)  # a crop where it lies
         if not conv.polygons:
             continue
         answer = "convert" if conv.lossless and conv.parts <= 1 else choose(ann, conv)
         if answer == "cancel":
             continue
         if answer != "split" or conv.parts <= 1:
-            edits.append(_with_polygons(ann, conv.polygons))
+            edits.append(_with_polygons(ann, conv.polygons, image.height, image.width))
             continue
         for n, poly in enumerate(conv.polygons):
-            part = _with_polygons(ann, [poly])
+            part = _with_polygons(ann, [poly], image.height, image.width)
             if n == 0:
                 edits.append(part)
             else:
@@ -247,9 +263,23 @@ def merge_masks(project: Project, ids: Iterable[int]) -> Edit | None:
         len({(a.image_id, a.category_id) for a in anns}) == 1,
         "merge needs annotations of one image and one category",
     )
-    rles = [a.segmentation if a.kind == "mask" else as_mask(project, a).segmentation for a in anns]
+    image = project.images[anns[0].image_id]
+    found = [
+        c
+        for a in anns
+        if (c := mask_edit.annotation_crop(a, image.height, image.width, f"annotation {a.id}"))
+    ]
     keep = clone(anns[0])
-    keep.set_geometry(*mask_edit.rle_geometry(mask_edit.union_rle(rles)))
+    if found:  # every shape's pixels where they lie (masks stored cropped at their rle_origin), in their box
+        x0, y0 = min(r[0] for r, _ in found), min(r[1] for r, _ in found)
+        x1, y1 = max(r[0] + r[2] for r, _ in found), max(r[1] + r[3] for r, _ in found)
+        limits.check_image_size(x1 - x0, y1 - y0, "merging masks")
+        union = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+        for (x, y, w, h), crop in found:
+            union[y - y0 : y - y0 + h, x - x0 : x - x0 + w] |= crop
+        keep = _with_mask(keep, (x0, y0, x1 - x0, y1 - y0), union, image.height, image.width)
+    else:
+        keep = _with_mask(keep, (0, 0, 0, 0), np.zeros((0, 0), bool), image.height, image.width)
     keep.iscrowd = 0
     parts = [RemoveAnnotations([a.id for a in anns[1:]]), ReplaceAnnotations([keep])]
     return Compound(parts, f"Merge {len(anns)} masks", focus=[keep.id])
@@ -260,17 +290,16 @@ def split_mask(project: Project, ann_id: int, connectivity: int = 8) -> Edit | N
     ann = project.annotations[ann_id]
     if ann.kind != "mask":
         return None
-    pieces = mask_edit.split_rle(ann.segmentation, connectivity, f"annotation {ann.id}")
+    image = project.images[ann.image_id]
+    pieces = mask_edit.split_annotation(ann, image.height, image.width, connectivity)  # where they lie
     if len(pieces) < 2:
         return None
-    first = clone(ann)
-    first.set_geometry(*mask_edit.rle_geometry(pieces[0]))
+    first = _with_mask(ann, pieces[0].rect, pieces[0].crop, image.height, image.width)
     adds = []
     next_id = project.next_annotation_id()
-    for n, rle in enumerate(pieces[1:]):
-        a = clone(ann)
+    for n, piece in enumerate(pieces[1:]):
+        a = _with_mask(ann, piece.rect, piece.crop, image.height, image.width)
         a.id = next_id + n
-        a.set_geometry(*mask_edit.rle_geometry(rle))
         adds.append(a)
     parts = [ReplaceAnnotations([first]), AddAnnotations(adds)]
     return Compound(parts, f"Split mask into {len(pieces)}", focus=[first.id] + [a.id for a in adds])
@@ -281,5 +310,6 @@ def fill_holes(project: Project, ann_id: int) -> PaintMask | None:
     ann = project.annotations[ann_id]
     if ann.kind != "mask":
         return None
-    patch = mask_edit.fill_holes_rle(ann.segmentation, f"annotation {ann.id}")
+    image = project.images[ann.image_id]
+    patch = mask_edit.fill_holes_annotation(ann, image.height, image.width)  # in the image's frame
     return None if patch is None else PaintMask(ann, patch, "Fill holes")

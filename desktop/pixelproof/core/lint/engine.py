@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect
@@ -26,6 +26,7 @@ from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, Problem, sort_key,
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.qa_objects import annotation_placed
+from pixelproof.core.sparse_mask import origin_of
 
 FEATURES = ("log_area", "log_aspect", "log_roughness", "dice")
 _FEATURE_KIND = {
@@ -317,6 +318,8 @@ def shape_fix(facts: ImageFacts, o: ObjectFacts, pred: Annotation) -> dict | Non
             "bbox": [float(v) for v in pred.bbox],
             "area": float(pred.area),
         }
+        if origin_of(pred) is not None:  # a mask stored cropped: the fix places it where the model put it
+            geometry[RLE_ORIGIN] = origin_of(pred)
     else:
         pixels = annotation_placed(pred, facts.height, facts.width)
         geometry = fixes.placed_geometry(o.kind, pixels, facts.height, facts.width)  # type: ignore[assignment]

@@ -72,6 +72,8 @@ def add(prediction: Annotation) -> dict[str, Any]:
     }
     if prediction.segmentation is not None:
         ann["segmentation"] = prediction.segmentation
+    if sparse_mask.origin_of(prediction) is not None:  # a mask stored cropped: where its crop lies
+        ann[limits.RLE_ORIGIN] = sparse_mask.origin_of(prediction)
     if prediction.score is not None:
         ann["score"] = prediction.score
     if prediction.source:

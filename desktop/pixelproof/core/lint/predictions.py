@@ -15,6 +15,7 @@ from typing import Any
 
 from pixelproof.core.coco import ProjectFormatError, read_json
 from pixelproof.core.coco_rules import read_annotations
+from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, Project
 
 
@@ -108,6 +109,7 @@ def pending_predictions(project: Project) -> dict[int, list[Annotation]]:
                     ann.area,
                     score=1.0,
                     source=ann.source,
+                    app_extra={k: v for k, v in ann.app_extra.items() if k == RLE_ORIGIN},  # a crop's place
                 )
             out[ann.image_id].append(ann)
     for preds in out.values():
