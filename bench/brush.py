@@ -50,7 +50,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[3])
-from pixelproof.core import mask_edit, masks, paint
+from pixelproof.core import mask_edit, masks, paint, rle_codec
 from pixelproof.ui.app import create_app
 from pixelproof.ui.main_window import MainWindow
 from pixelproof.ui.tools.paint_options import OPTIONS
@@ -237,7 +237,7 @@ def _photo(size: int, seed: int = 0) -> np.ndarray:
 
 def _masks(size: int, n: int, seed: int = 2) -> list[tuple[dict, list[float], float]]:
     """``n`` RLE discs/ellipses spread over the image, each encoded from its crop (no full-size arrays)."""
-    from pixelproof.core import mask_edit
+    from pixelproof.core import mask_edit, rle_codec
 
     rng = np.random.default_rng(seed)
     out = []
@@ -248,7 +248,7 @@ def _masks(size: int, n: int, seed: int = 2) -> list[tuple[dict, list[float], fl
         x1, y1 = math.ceil(cx + ax) + 1, math.ceil(cy + ay) + 1
         yy, xx = np.mgrid[y0:y1, x0:x1]
         crop = ((xx + 0.5 - cx) / ax) ** 2 + ((yy + 0.5 - cy) / ay) ** 2 <= 1.0
-        rle = mask_edit.region_rle((x0, y0, x1 - x0, y1 - y0), crop, size, size)
+        rle = rle_codec.region_rle((x0, y0, x1 - x0, y1 - y0), crop, size, size)
         out.append(mask_edit.rle_geometry(rle))
     return out
 

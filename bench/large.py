@@ -194,7 +194,7 @@ def _stroke_on(side: int) -> tuple[float, int]:
     it: the editable mask, the stroke, the edit spliced into the RLE. Seconds and peak traced bytes."""
     import tracemalloc
 
-    from pixelproof.core import mask_edit, paint
+    from pixelproof.core import annotation_pixels, paint
     from pixelproof.core.coco import new_project
     from pixelproof.core.edits import PaintMask, new_mask_annotation
     from pixelproof.core.model import ImageRecord
@@ -205,7 +205,7 @@ def _stroke_on(side: int) -> tuple[float, int]:
     tracemalloc.start()
     t = time.perf_counter()
     ann = new_mask_annotation(project, 1, 1)
-    stroke = paint.Stroke(mask_edit.editable_mask(None, side, side), 20)
+    stroke = paint.Stroke(annotation_pixels.editable_mask(None, side, side), 20)
     for i in range(40):
         stroke.move_to(cx + 9 * i, cy + (i * 7) % 60)
     PaintMask(ann, stroke.finish(), is_new=True).apply(project)

@@ -21,7 +21,7 @@ import time
 import cv2
 import numpy as np
 
-from pixelproof.core import mask_edit, masks
+from pixelproof.core import mask_edit, masks, rle_codec
 from pixelproof.core.lint import lint_project
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
@@ -59,7 +59,7 @@ def make(n_images: int, seed: int = 0) -> tuple[Project, dict[int, list[Annotati
                     crop, (int(w) // 2, int(h) // 2), (int(w) // 2 - 1, int(h) // 2 - 1), 0, 0, 360, 1, -1
                 )
                 rect = (int(x), int(y), int(w), int(h))
-                rle = mask_edit.region_rle(rect, crop.astype(bool), H, W)
+                rle = rle_codec.region_rle(rect, crop.astype(bool), H, W)
                 ann = Annotation(aid, iid, cid, mask_edit.rle_geometry(rle)[1], rle, float(crop.sum()))
             p.add_annotation(ann)
             aid += 1

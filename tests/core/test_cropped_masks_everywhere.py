@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pixelproof.core import masks
+from pixelproof.core import annotation_pixels, masks
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -273,13 +273,12 @@ def test_taxonomy_split_and_merge_keep_the_pixels(whole: Project) -> None:
 
 
 def test_preserve_others_union(whole: Project) -> None:
-    from pixelproof.core import mask_edit
 
     cropped = stored_cropped(whole)
     for image_id in whole.images:
-        want = mask_edit.others_mask(whole.annotations_of(image_id), H, W)
-        assert np.array_equal(mask_edit.others_mask(cropped.annotations_of(image_id), H, W), want)
-        lazy = mask_edit.OthersMask(cropped.annotations_of(image_id), H, W)
+        want = annotation_pixels.others_mask(whole.annotations_of(image_id), H, W)
+        assert np.array_equal(annotation_pixels.others_mask(cropped.annotations_of(image_id), H, W), want)
+        lazy = annotation_pixels.OthersMask(cropped.annotations_of(image_id), H, W)
         assert np.array_equal(lazy[0:H, 0:W], want)
 
 
@@ -348,7 +347,6 @@ def test_paint_on_a_mask(whole: Project) -> None:
 def test_shape_edits_on_a_slide_keep_masks_cropped_where_they_lie() -> None:
     """On an image too big for one RLE, split / merge / fill holes / to polygons work in the mask's box
     and store their masks cropped at their own origin (split gave each piece the crop's frame box)."""
-    from pixelproof.core import mask_edit
     from pixelproof.core.edits import shapes
 
     side = 70_000
@@ -364,7 +362,7 @@ def test_shape_edits_on_a_slide_keep_masks_cropped_where_they_lie() -> None:
     p.add_annotation(ann)
 
     def where(a: Annotation) -> tuple:
-        (x, y, w, h), c = mask_edit.annotation_crop(a, side, side)
+        (x, y, w, h), c = annotation_pixels.annotation_crop(a, side, side)
         return (x, y, w, h), int(c.sum())
 
     shapes.split_mask(p, 1).apply(p)

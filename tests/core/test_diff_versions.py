@@ -159,7 +159,7 @@ def test_recreated_objects_are_measured_only_where_their_extents_overlap(monkeyp
     from pycocotools import mask as mask_utils
 
     from pixelproof.core import diff, metrics
-    from pixelproof.core.mask_edit import annotation_rle
+    from pixelproof.core.annotation_pixels import annotation_rle
 
     image = ImageRecord(1, "a.png", 64, 48)
     olds = [box_annotation(k + 1, 1, 1, [8.0 * (k % 8), 6.0 * (k // 8), 5, 4]) for k in range(40)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pixelproof.core import edits, mask_edit, masks
+from pixelproof.core import annotation_pixels, edits, mask_edit, masks
 from pixelproof.core.coco import dumps_project, load_project, save_project
 from pixelproof.core.edits import (
     ANNOTATION_ADDED,
@@ -235,7 +235,7 @@ def test_paint_mask_patch_on_existing_new_and_foreign_rle() -> None:
     assert np.array_equal(p.annotations[3].mask(H, W), target) and edit.focus == [3]
     # a mask from another tool (uncompressed counts): revert gives back the very same dict
     foreign = p.annotations[9]
-    old = mask_edit.editable_mask(foreign, H, W)
+    old = annotation_pixels.editable_mask(foreign, H, W)
     new = old.copy()
     new[30:35, 40:50] = True
     edit = edits.PaintMask(foreign, mask_edit.make_patch((0, 0, W, H), old, new), "Brush")

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
+from pixelproof.core import annotation_pixels, masks, rle_codec
 from pixelproof.core import mask_edit as me
-from pixelproof.core import masks, rle_codec
 from pixelproof.core import paint as pnt
 from pixelproof.core.model import Annotation
 
@@ -270,15 +270,15 @@ def test_geometry_and_patched_geometry_write_exact_rle() -> None:
     assert rle["size"] == [64, 48] and isinstance(rle["counts"], str)
     assert bbox == [5.0, 10.0, 25.0, 30.0] and area == mask.sum()
     ann = Annotation(1, 1, 1, bbox, rle, area)
-    work = me.editable_mask(ann, 64, 48)
+    work = annotation_pixels.editable_mask(ann, 64, 48)
     assert work.flags.writeable and np.array_equal(work, mask)
     stroke = pnt.Stroke(work, 2)
     stroke.move_to(40, 50)
     patch = stroke.finish()
-    new_rle, new_bbox, new_area = me.patched_geometry(ann, patch, 64, 48)
+    new_rle, new_bbox, new_area = annotation_pixels.patched_geometry(ann, patch, 64, 48)
     assert np.array_equal(masks.decode(new_rle), work) and new_area == work.sum()
     ann.set_geometry(new_rle, new_bbox, new_area)
-    old = me.patched_geometry(ann, patch, 64, 48, forward=False)
+    old = annotation_pixels.patched_geometry(ann, patch, 64, 48, forward=False)
     assert old[0] == rle and old[1] == bbox and old[2] == area
 
 
@@ -291,10 +291,10 @@ def test_others_mask_unions_rle_polygon_and_box_annotations() -> None:
         Annotation(2, 1, 1, [20, 20, 10, 10], [[20.0, 20.0, 30.0, 20.0, 30.0, 30.0, 20.0, 30.0]], 100),
         Annotation(3, 1, 1, [40, 0, 5, 10], None, 50),
     ]
-    union = me.others_mask(anns, h, w)
+    union = annotation_pixels.others_mask(anns, h, w)
     expected = m | masks.annotation_mask(anns[1], h, w) | masks.box_to_mask([40, 0, 5, 10], h, w)
     assert np.array_equal(union, expected)
-    assert not me.others_mask([], h, w).any()
+    assert not annotation_pixels.others_mask([], h, w).any()
 
 
 def overlapping_annotations(h: int, w: int, rng: np.random.Generator, n: int) -> list[Annotation]:
@@ -327,8 +327,8 @@ def test_others_mask_lazy_equals_the_dense_union_in_any_rectangle() -> None:
     for trial in range(150):
         h, w = (int(v) for v in rng.integers(1, 50, 2))
         anns = overlapping_annotations(h, w, rng, int(rng.integers(0, 7)))
-        dense = me.others_mask(anns, h, w)
-        lazy = me.OthersMask(anns, h, w)
+        dense = annotation_pixels.others_mask(anns, h, w)
+        lazy = annotation_pixels.OthersMask(anns, h, w)
         assert lazy.shape == dense.shape and np.array_equal(lazy[0:h, 0:w], dense), trial
         for _ in range(8):
             y0, y1 = sorted(int(v) for v in rng.integers(0, h + 1, 2))
@@ -341,7 +341,7 @@ def test_preserve_others_strokes_and_wand_identical_with_the_lazy_union() -> Non
     rng = np.random.default_rng(11)
     h, w = 90, 120
     anns = overlapping_annotations(h, w, rng, 12)
-    dense, lazy = me.others_mask(anns, h, w), me.OthersMask(anns, h, w)
+    dense, lazy = annotation_pixels.others_mask(anns, h, w), annotation_pixels.OthersMask(anns, h, w)
     assert 0 < dense.sum() < h * w
     for radius in (0, 3, 9, 30):
         pts = [tuple(int(v) for v in rng.integers(-20, [w + 20, h + 20])) for _ in range(6)]
@@ -429,7 +429,7 @@ def test_patch_rle_replays_a_stroke_on_rle_without_decoding_everything() -> None
     base[50:150, 40:120] = True
     rle = masks.encode(base)
     ann = Annotation(1, 1, 1, masks.bbox(base), rle, float(base.sum()))
-    work = me.editable_mask(ann, 300, 200)
+    work = annotation_pixels.editable_mask(ann, 300, 200)
     assert np.array_equal(work, base)
     stroke = pnt.Stroke(work, 6, erase=True)
     for p in [(30, 100), (130, 100), (130, 260)]:
@@ -450,20 +450,27 @@ def test_rle_level_helpers_match_dense_operations() -> None:
     m[20:25, 20:25] = False  # a hole
     m[50:60, 60:85] = True  # an island
     rle = masks.encode(m)
+    ann = Annotation(1, 1, 1, masks.bbox(m), rle, float(m.sum()))
+    empty = Annotation(2, 1, 1, [0.0, 0.0, 0.0, 0.0], me.empty_rle(h, w), 0.0)
     assert me.empty_rle(h, w) == masks.encode(np.zeros((h, w), bool))
-    parts = me.split_rle(rle)
+    parts = [
+        rle_codec.region_rle(r.rect, r.crop, h, w) for r in annotation_pixels.split_annotation(ann, h, w)
+    ]
     assert [masks.decode(p).sum() for p in parts] == [875, 250]
     assert np.array_equal(masks.decode(me.union_rle(parts)), m)
-    patch = me.fill_holes_rle(rle)
+    patch = annotation_pixels.fill_holes_annotation(ann, h, w)
     assert patch.rect == (20, 20, 5, 5) and patch.added == 25
     filled = m.copy()
     filled[20:25, 20:25] = True
     assert np.array_equal(masks.decode(me.patch_rle(rle, patch)), filled)
-    traced = me.trace_rle(rle)
+    traced = annotation_pixels.trace_annotation(ann, h, w)
     dense = me.mask_to_polygons(m)
     assert traced == dense  # the crop-based trace gives the same polygons in image coordinates
     assert traced.holes == 1 and traced.parts == 2
-    assert me.trace_rle(me.empty_rle(h, w)).polygons == [] and me.fill_holes_rle(me.empty_rle(h, w)) is None
+    assert (
+        annotation_pixels.trace_annotation(empty, h, w).polygons == []
+        and annotation_pixels.fill_holes_annotation(empty, h, w) is None
+    )
 
 
 def test_annotation_crop_holds_the_objects_pixels_in_their_box_for_every_kind() -> None:
@@ -488,7 +495,7 @@ def test_annotation_crop_holds_the_objects_pixels_in_their_box_for_every_kind() 
     ]
     for ann, expected in anns:
         expected = ann.mask(h, w) if expected is None else expected
-        found = me.annotation_crop(ann, h, w)
+        found = annotation_pixels.annotation_crop(ann, h, w)
         assert found is not None, ann.id
         rect, pixels = found
         placed = np.zeros((h, w), dtype=bool)
@@ -496,4 +503,4 @@ def test_annotation_crop_holds_the_objects_pixels_in_their_box_for_every_kind() 
         assert np.array_equal(placed, expected), ann.id
         assert pixels.shape == (rect[3], rect[2]) and me.true_rect(expected) is not None
     empty = Annotation(5, 1, 1, [0, 0, 0, 0], masks.encode(np.zeros((h, w), bool)), 0.0)
-    assert me.annotation_crop(empty, h, w) is None
+    assert annotation_pixels.annotation_crop(empty, h, w) is None

@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from pixelproof.core import mask_edit, masks, paint
+from pixelproof.core import annotation_pixels, mask_edit, masks, paint
 from pixelproof.core.coco import new_project
 from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.limits import RLE_ORIGIN, LimitError
@@ -87,9 +87,9 @@ def test_brush_stroke_and_undo_on_a_100k_slide_touch_only_their_tiles() -> None:
     tracemalloc.start()
     try:
         ann = new_mask_annotation(project, 1, 1)
-        mask = mask_edit.editable_mask(None, SLIDE, SLIDE)
+        mask = annotation_pixels.editable_mask(None, SLIDE, SLIDE)
         assert isinstance(mask, SparseMask)
-        stroke = paint.Stroke(mask, 20, others=mask_edit.OthersMask([], SLIDE, SLIDE))
+        stroke = paint.Stroke(mask, 20, others=annotation_pixels.OthersMask([], SLIDE, SLIDE))
         for x in range(60_000, 60_400, 7):  # a drag across tile and column boundaries, far in the slide
             stroke.move_to(x, 80_000 + (x - 60_000) // 4)
         patch = stroke.finish()
@@ -97,7 +97,7 @@ def test_brush_stroke_and_undo_on_a_100k_slide_touch_only_their_tiles() -> None:
         edit.apply(project)
         made = project.annotations[ann.id]
         # erase a bite out of it with a second stroke on the stored RLE
-        eraser = paint.Stroke(mask_edit.editable_mask(made, SLIDE, SLIDE), 10, erase=True)
+        eraser = paint.Stroke(annotation_pixels.editable_mask(made, SLIDE, SLIDE), 10, erase=True)
         eraser.move_to(60_200, 80_050)
         erase = PaintMask(made, eraser.finish(), "Erase")
         erase.apply(project)
@@ -132,7 +132,7 @@ def test_whole_mask_operations_refuse_a_slide_clearly() -> None:
     ann = Annotation(1, 1, 1, [0, 0, 10, 10], {"size": [1, 1], "counts": "1"}, 0.0)
     ann.app_extra[RLE_ORIGIN] = [5, 5]
     with pytest.raises(LimitError, match="2\\*\\*32"):
-        mask_edit.others_mask([ann], SLIDE, SLIDE)
+        annotation_pixels.others_mask([ann], SLIDE, SLIDE)
 
 
 class LazyImage:
@@ -169,7 +169,7 @@ def test_preserve_others_on_a_slide_sees_cropped_masks_polygons_and_boxes() -> N
     poly = [[70_010.0, 40_060.0, 70_050.0, 40_062.0, 70_030.0, 40_090.0]]
     poly_ann = Annotation(2, 1, 1, masks.polygons_bbox(poly), poly, 0.0)
     box_ann = Annotation(3, 1, 1, [70_070.0, 40_005.0, 12.0, 9.0], None, 108.0)
-    others = mask_edit.OthersMask([mask_ann, poly_ann, box_ann], SLIDE, SLIDE)
+    others = annotation_pixels.OthersMask([mask_ann, poly_ann, box_ann], SLIDE, SLIDE)
     # the same shapes 70_000 / 40_000 px closer to the origin, on a small image pycocotools can hold
     expected = np.zeros((120, 100), dtype=bool)
     expected[:50, :60] = local

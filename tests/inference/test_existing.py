@@ -82,7 +82,7 @@ def test_lint_sees_every_prediction_prelabel_only_the_new_ones(tmp_path) -> None
 def test_region_rle_equals_pycocotools_encode() -> None:
     """The RLE of a crop placed in an image (what every tile/box-sized prediction becomes) is byte-equal
     to pycocotools' encoding of the full mask: full-height crops, the first and last pixel included."""
-    from pixelproof.core import mask_edit
+    from pixelproof.core import rle_codec
 
     rng = np.random.default_rng(0)
     for _ in range(400):
@@ -94,7 +94,7 @@ def test_region_rle_equals_pycocotools_encode() -> None:
         crop = rng.random((h, w)) < rng.random()
         full = np.zeros((height, width), bool)
         full[y : y + h, x : x + w] = crop
-        assert mask_edit.region_rle((x, y, w, h), crop, height, width) == masks.encode(full)
+        assert rle_codec.region_rle((x, y, w, h), crop, height, width) == masks.encode(full)
 
 
 def test_add_new_answers_as_repeats_then_add_one_by_one() -> None:

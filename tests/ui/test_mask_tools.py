@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
-from pixelproof.core import masks
+from pixelproof.core import annotation_pixels, mask_edit, masks
 from pixelproof.ui.tools.paint_options import OPTIONS, PaintOptions
 from tests.core.test_mask_edit import reference_stroke
 from tests.ui.conftest import hover, open_main_window
@@ -281,8 +281,6 @@ def test_eraser_removes_exactly_its_line_and_a_hole_survives_save_and_reopen(win
 
 
 def me_holes(mask: np.ndarray) -> int:
-    from pixelproof.core import mask_edit
-
     return mask_edit.mask_to_polygons(mask).holes
 
 
@@ -324,7 +322,6 @@ def test_brush_preserve_others_ring_and_shift_wheel(window) -> None:
 def test_brush_preserve_others_over_overlapping_masks_matches_the_dense_union(window) -> None:
     """Preserve others decodes the other masks per dab now; the pixels must be what the whole-image union
     (``others_mask``, the former way) gives, over overlapping masks, a polygon and an existing stroke."""
-    from pixelproof.core import mask_edit
 
     set_view(window, 2.0)
     doc = window.document
@@ -333,7 +330,7 @@ def test_brush_preserve_others_over_overlapping_masks_matches_the_dense_union(wi
         paint(window, Qt.Key.Key_R, pts, r)
     draw_polygon(window, [(200, 40), (290, 50), (280, 140), (210, 120)])
     others = doc.project.annotations_of(window.canvas.image_id)
-    union = mask_edit.others_mask(others, 240, 320)
+    union = annotation_pixels.others_mask(others, 240, 320)
     assert len(others) == 4 and union.sum() > 0
     # into a new mask, then into an existing one (the stroke of the first mask must keep its own pixels)
     doc.set_selection([])
@@ -344,7 +341,9 @@ def test_brush_preserve_others_over_overlapping_masks_matches_the_dense_union(wi
     expected = reference_stroke((240, 320), painted, 16) & ~union
     assert np.array_equal(pixels(window, new_id), expected)
     first = others[0].id
-    rest = mask_edit.others_mask([a for a in doc.project.annotations_of(1) if a.id != first], 240, 320)
+    rest = annotation_pixels.others_mask(
+        [a for a in doc.project.annotations_of(1) if a.id != first], 240, 320
+    )
     own = pixels(window, first)
     doc.set_selection([first])
     painted = paint(window, Qt.Key.Key_R, [(30, 200), (200, 20)], 11, CTRL)  # starts away: Ctrl adds to it
@@ -427,7 +426,6 @@ def test_magic_wand_adds_and_shift_subtracts_with_undo(qtbot, wand_window) -> No
 def test_wand_preserve_others_over_overlapping_masks_matches_the_dense_union(qtbot, wand_window) -> None:
     """The wand's preserve-others now runs in the worker on a lazily decoded union: same pixels as the
     whole-image union (the former way) over two overlapping masks and a box."""
-    from pixelproof.core import mask_edit
 
     win = wand_window
     doc = win.document
@@ -437,7 +435,7 @@ def test_wand_preserve_others_over_overlapping_masks_matches_the_dense_union(qtb
     key(win, Qt.Key.Key_B)
     stroke(win, [vp_at(win, 110, 60), vp_at(win, 130, 80), vp_at(win, 170, 95)])
     others = doc.project.annotations_of(1)
-    union = mask_edit.others_mask(others, 160, 200)
+    union = annotation_pixels.others_mask(others, 160, 200)
     assert len(others) == 3
     OPTIONS.set(preserve_others=True)
     key(win, Qt.Key.Key_F)

@@ -25,8 +25,8 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import matching, metrics
+from pixelproof.core.annotation_pixels import annotation_crop, annotation_rle
 from pixelproof.core.limits import RLE_ORIGIN
-from pixelproof.core.mask_edit import annotation_crop, annotation_rle
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.core.split import image_key

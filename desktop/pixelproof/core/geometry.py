@@ -127,11 +127,11 @@ def translated(ann: Annotation, dx: float, dy: float, width: int, height: int) -
         polys = [[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(p)] for p in ann.segmentation]
         out.set_geometry(polys, masks.polygons_bbox(polys), masks.segmentation_area(polys, [], height, width))
     else:
-        from pixelproof.core import mask_edit
+        from pixelproof.core import annotation_pixels, mask_edit
         from pixelproof.core.limits import RLE_ORIGIN
 
         # the pixels where they lie (a mask stored cropped: at its rle_origin), moved within their box
-        found = mask_edit.annotation_crop(ann, height, width, f"annotation {ann.id}")
+        found = annotation_pixels.annotation_crop(ann, height, width, f"annotation {ann.id}")
         rect, crop = (0, 0, 0, 0), np.zeros((0, 0), dtype=bool)
         if found is not None:
             (x, y, w, h), pixels = found
@@ -139,7 +139,7 @@ def translated(ann: Annotation, dx: float, dy: float, width: int, height: int) -
             cut = mask_edit.clip_rect((x, y, w, h), height, width)  # what leaves the image is lost
             if cut is not None:
                 rect, crop = cut, pixels[cut[1] - y : cut[1] - y + cut[3], cut[0] - x : cut[0] - x + cut[2]]
-        rle, bbox, area, origin = mask_edit.crop_geometry(rect, crop, height, width)
+        rle, bbox, area, origin = annotation_pixels.crop_geometry(rect, crop, height, width)
         out.set_geometry(rle, bbox, area)
         out.app_extra.pop(RLE_ORIGIN, None)
         if origin is not None:

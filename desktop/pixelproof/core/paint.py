@@ -33,7 +33,7 @@ from pixelproof.core.mask_edit import (
 )
 
 if TYPE_CHECKING:
-    from pixelproof.core.mask_edit import OthersMask
+    from pixelproof.core.annotation_pixels import OthersMask
 
 WAND_WINDOW = 4096  # the wand's reach on a whole slide (a 4096^2 window of its full resolution)
 _TILE = 64  # stroke backup granularity: the first touch of a tile saves its pre-stroke pixels

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from pixelproof.core import limits, mask_edit
+from pixelproof.core import limits, mask_edit, rle_codec
 from pixelproof.core import masks as core_masks
 from pixelproof.core.coco import default_color
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
@@ -180,7 +180,7 @@ class Builder:
             area = float(core_masks.area(mask))
         elif crop is not None:
             limits.check_rle_size(h, w, where)
-            seg, box, area = mask_edit.rle_geometry(mask_edit.region_rle(crop[0], crop[1], h, w))
+            seg, box, area = mask_edit.rle_geometry(rle_codec.region_rle(crop[0], crop[1], h, w))
         elif rle is not None:
             if [int(v) for v in rle["size"]] != [h, w]:
                 raise limits.LimitError(where, f"mask of {rle['size']} for an image of {h} x {w}")

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import mask_edit
+from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size
@@ -467,7 +467,7 @@ def _write_annotation(
             group = a.id  # the parts of one object share a group, as CVAT groups shapes
     else:
         where = f"{image.file_name}: annotation {a.id}"
-        found = mask_edit.annotation_crop(a, image.height, image.width, where)  # its box only
+        found = annotation_pixels.annotation_crop(a, image.height, image.width, where)  # its box only
         if found is not None and found[1].any():
             (x, y, _, _), crop = found
             runs, left, top, w, h = encode_mask(crop)

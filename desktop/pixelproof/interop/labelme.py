@@ -20,7 +20,7 @@ import numpy as np
 import orjson
 from PIL import Image
 
-from pixelproof.core import limits, mask_edit
+from pixelproof.core import annotation_pixels, limits, mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import (
     ImageReadError,
@@ -480,7 +480,7 @@ def _shape_geometry(
             if len(p) >= 6
         ]
     try:
-        found = mask_edit.annotation_crop(
+        found = annotation_pixels.annotation_crop(
             a, image.height, image.width, f"{image.file_name}: annotation {a.id}"
         )
     except LimitError as e:

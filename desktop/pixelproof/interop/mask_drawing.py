@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from pixelproof.core import limits, mask_edit
+from pixelproof.core import annotation_pixels, limits, mask_edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import fresh
 from pixelproof.interop.label_maps import class_value, voc_colormap
@@ -61,7 +61,7 @@ def paint(
 ) -> tuple[tuple[slice, slice], np.ndarray] | None:
     """Set ``ann``'s pixels of ``target`` (an array the size of its image) to ``value``, decoding its box
     only; returns where they are (the box's rows and columns, its bool pixels), None when it has none."""
-    found = mask_edit.annotation_crop(ann, *target.shape[:2], f"annotation {ann.id}")
+    found = annotation_pixels.annotation_crop(ann, *target.shape[:2], f"annotation {ann.id}")
     if found is None:
         return None
     rows_cols = mask_edit.rect_slices(found[0])

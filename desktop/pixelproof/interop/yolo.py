@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import limits, mask_edit
+from pixelproof.core import annotation_pixels, limits
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
@@ -484,7 +484,7 @@ def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Count
         polygons = [p for p in a.segmentation if len(p) >= 6]
     else:
         where = f"{image.file_name}: annotation {a.id}"
-        found = mask_edit.annotation_crop(a, h, w, where)  # its box only, never an image-sized array
+        found = annotation_pixels.annotation_crop(a, h, w, where)  # its box only, never an image-sized array
         traced = core_masks.mask_to_polygons(found[1] if found else np.zeros((1, 1), bool))
         x0, y0 = found[0][:2] if found else (0, 0)
         polygons = [[v + (x0 if i % 2 == 0 else y0) for i, v in enumerate(p)] for p in traced.polygons]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from pixelproof.core import limits, mask_edit, masks
+from pixelproof.core import annotation_pixels, limits, mask_edit, masks
 from pixelproof.core.edits.annotations import AddAnnotations, RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.base import (
     ANNOTATION_ADDED,
@@ -204,7 +204,7 @@ def _with_polygons(ann: Annotation, polygons: list[list[float]], height: int, wi
 def _with_mask(ann: Annotation, rect: mask_edit.Rect, crop, height: int, width: int) -> Annotation:  # type: ignore[no-untyped-def]
     """A clone of ``ann`` whose pixels are ``crop`` at ``rect``, stored as the image needs: a whole-image
     RLE, or on an image too big for one the crop at its ``rle_origin`` (docs/format.md)."""
-    rle, bbox, area, origin = mask_edit.crop_geometry(rect, crop, height, width)
+    rle, bbox, area, origin = annotation_pixels.crop_geometry(rect, crop, height, width)
     out = clone(ann)
     out.set_geometry(rle, bbox, area)
     out.app_extra.pop(RLE_ORIGIN, None)
@@ -229,7 +229,7 @@ def to_polygons(project: Project, ids: Iterable[int], choose: Chooser) -> Edit |
         if ann.kind != "mask":
             continue
         image = project.images[ann.image_id]
-        conv = mask_edit.trace_annotation(ann, image.height, image.width)  # a crop where it lies
+        conv = annotation_pixels.trace_annotation(ann, image.height, image.width)  # a crop where it lies
         if not conv.polygons:
             continue
         answer = "convert" if conv.lossless and conv.parts <= 1 else choose(ann, conv)
@@ -267,7 +267,7 @@ def merge_masks(project: Project, ids: Iterable[int]) -> Edit | None:
     found = [
         c
         for a in anns
-        if (c := mask_edit.annotation_crop(a, image.height, image.width, f"annotation {a.id}"))
+        if (c := annotation_pixels.annotation_crop(a, image.height, image.width, f"annotation {a.id}"))
     ]
     keep = clone(anns[0])
     if found:  # every shape's pixels where they lie (masks stored cropped at their rle_origin), in their box
@@ -291,7 +291,9 @@ def split_mask(project: Project, ann_id: int, connectivity: int = 8) -> Edit | N
     if ann.kind != "mask":
         return None
     image = project.images[ann.image_id]
-    pieces = mask_edit.split_annotation(ann, image.height, image.width, connectivity)  # where they lie
+    pieces = annotation_pixels.split_annotation(
+        ann, image.height, image.width, connectivity
+    )  # where they lie
     if len(pieces) < 2:
         return None
     first = _with_mask(ann, pieces[0].rect, pieces[0].crop, image.height, image.width)
@@ -311,5 +313,5 @@ def fill_holes(project: Project, ann_id: int) -> PaintMask | None:
     if ann.kind != "mask":
         return None
     image = project.images[ann.image_id]
-    patch = mask_edit.fill_holes_annotation(ann, image.height, image.width)  # in the image's frame
+    patch = annotation_pixels.fill_holes_annotation(ann, image.height, image.width)  # in the image's frame
     return None if patch is None else PaintMask(ann, patch, "Fill holes")

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core import limits, mask_edit, masks, sparse_mask
+from pixelproof.core import limits, masks, rle_codec, sparse_mask
 from pixelproof.core.metrics import Placed, tighten
 from pixelproof.core.model import Annotation
 
@@ -128,7 +128,7 @@ def placed_geometry(kind: str, placed: Placed, height: int, width: int) -> Geome
                 **geometry,
                 limits.RLE_ORIGIN: [placed.x0, placed.y0],
             }
-        return {"segmentation": mask_edit.region_rle(rect, placed.mask, height, width), **geometry}
+        return {"segmentation": rle_codec.region_rle(rect, placed.mask, height, width), **geometry}
     traced = masks.mask_to_polygons(placed.mask)
     polygons = [
         [round(v + (placed.x0 if i % 2 == 0 else placed.y0), 2) for i, v in enumerate(p)]

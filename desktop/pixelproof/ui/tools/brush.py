@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 
-from pixelproof.core import mask_edit, paint
+from pixelproof.core import annotation_pixels, paint
 from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.core.sparse_mask import origin_of
@@ -74,7 +74,7 @@ class BrushTool(Tool):
         self._temp_item: MaskItem | None = None
         # the dense mask of the last edited annotation, reused while its RLE is unchanged
         self._session: tuple[int, int, dict, np.ndarray] | None = None
-        self._others: tuple[tuple, mask_edit.OthersMask] | None = None
+        self._others: tuple[tuple, annotation_pixels.OthersMask] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def activate(self) -> None:
@@ -145,9 +145,9 @@ class BrushTool(Tool):
         ):
             return s[3]
         self._session = None
-        return mask_edit.editable_mask(None if is_new else ann, h, w)
+        return annotation_pixels.editable_mask(None if is_new else ann, h, w)
 
-    def _others_mask(self, ann: Annotation) -> mask_edit.OthersMask | None:
+    def _others_mask(self, ann: Annotation) -> annotation_pixels.OthersMask | None:
         """Preserve others: the other annotations' union, decoded lazily per dab (a dense union of
         hundreds of masks on a big image would block the first press for ~0.2 s)."""
         if self.erase or not OPTIONS.preserve_others:
@@ -156,7 +156,7 @@ class BrushTool(Tool):
         key = tuple((a.id, a.kind, tuple(a.bbox), a.area) for a in others)
         if self._others is None or self._others[0] != key:
             h, w = self.canvas.image_size()
-            self._others = (key, mask_edit.OthersMask(others, h, w))
+            self._others = (key, annotation_pixels.OthersMask(others, h, w))
         return self._others[1]
 
     # -- mouse -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt, QThreadPool
 
-from pixelproof.core import mask_edit, paint
+from pixelproof.core import annotation_pixels, mask_edit, paint
 from pixelproof.core.edits import PaintMask, new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.core.sparse_mask import decode_at, is_huge, origin_of
@@ -52,7 +52,7 @@ def region_patch(
     region: np.ndarray,
     *,
     subtract: bool,
-    others: np.ndarray | mask_edit.OthersMask | None = None,
+    others: np.ndarray | annotation_pixels.OthersMask | None = None,
     origin: list[int] | None = None,
 ) -> mask_edit.Patch | None:
     """The patch that adds the wand's ``region`` (a bool crop at ``rect``) to the RLE ``segmentation`` (a
@@ -104,7 +104,7 @@ def _compute(
         base, origin, is_new = mask_edit.empty_rle(h, w), None, True
         if others is not None:
             others = [*others, click.annotations[click.target_id]]
-    others_mask = None if others is None else mask_edit.OthersMask(others, h, w)
+    others_mask = None if others is None else annotation_pixels.OthersMask(others, h, w)
     patch = region_patch(base, rect, region, subtract=click.subtract, others=others_mask, origin=origin)
     if patch is None:
         return None
