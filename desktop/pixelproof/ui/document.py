@@ -211,7 +211,10 @@ class Document(QObject):
         return list(self._selection)
 
     def set_selection(self, ids: Iterable[int]) -> None:
-        ids = [i for i in dict.fromkeys(ids) if i in self.project.annotations]
+        """Select ``ids``; only objects of the current image can be selected (an undo step's focus may
+        name objects of other images: Delete must never act on an image that is not shown)."""
+        anns = self.project.annotations
+        ids = [i for i in dict.fromkeys(ids) if i in anns and anns[i].image_id == self.current_image_id]
         if ids != self._selection:
             self._selection = ids
             self.selectionChanged.emit()
@@ -267,7 +270,8 @@ class Document(QObject):
     def _announce(self, changes: Changes) -> None:
         """Emit the signals for what an edit did, in order (one ``categoriesChanged`` per run of category
         changes); keep the selection and the current category valid."""
-        gone = [i for i in self._selection if i not in self.project.annotations]
+        anns = self.project.annotations
+        gone = [i for i in self._selection if i not in anns or anns[i].image_id != self.current_image_id]
         if gone:  # before any other signal: receivers read the selection
             self._selection = [i for i in self._selection if i not in gone]
             self.selectionChanged.emit()

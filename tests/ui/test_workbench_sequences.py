@@ -1,0 +1,45 @@
+"""Sequences a demanding labeler runs through (undo across image switches, filters, notes, gestures cut
+short), driven by real mouse and key events: none may lose or change work on an image that is not shown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tests.ui.conftest import wait_loaded
+from tests.ui.test_workbench import draw_box, key
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def next_image(qtbot, win) -> None:
+    key(win, Qt.Key.Key_D)
+    wait_loaded(qtbot, win)
+
+
+def previous_image(qtbot, win) -> None:
+    key(win, Qt.Key.Key_A)
+    wait_loaded(qtbot, win)
+
+
+def test_undoing_a_category_deletion_selects_only_objects_of_the_shown_image(qtbot, window, monkeypatch):
+    """The undo step's focus names the restored objects of every image; Delete right after it must not
+    delete the one on the image that is not shown."""
+    doc = window.document
+    on_first = draw_box(window, 40, 30, 120, 90)
+    next_image(qtbot, window)
+    on_second = draw_box(window, 40, 30, 120, 90)
+    previous_image(qtbot, window)
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: QMessageBox.StandardButton.Yes))
+    panel = window.panels["categoriesDock"]
+    panel.refresh()
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))  # "cat": both boxes
+    panel.buttons["delete"].click()
+    assert not doc.project.annotations
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert set(doc.project.annotations) == {on_first, on_second}
+    assert doc.current_image_id == 1 and doc.selection == [on_first]
+    key(window, Qt.Key.Key_Delete)
+    assert set(doc.project.annotations) == {on_second}  # the second image's box is still there
