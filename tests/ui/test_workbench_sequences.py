@@ -43,3 +43,27 @@ def test_undoing_a_category_deletion_selects_only_objects_of_the_shown_image(qtb
     assert doc.current_image_id == 1 and doc.selection == [on_first]
     key(window, Qt.Key.Key_Delete)
     assert set(doc.project.annotations) == {on_second}  # the second image's box is still there
+
+
+def test_an_image_leaving_the_images_filter_stays_shown(qtbot, window) -> None:
+    """Filter "to do", draw the first object: the image becomes "in progress" and leaves the filtered list,
+    but the canvas stays on it (it jumped to the next image, with the new box still selected)."""
+    from PySide6.QtTest import QTest
+
+    doc = window.document
+    panel = window.panels["imagesDock"]
+    QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(panel.filter, "to do")
+    assert panel.proxy.rowCount() == 3
+    window.canvas.setFocus()
+    box = draw_box(window, 20, 20, 80, 80)
+    assert doc.project.image_status(1) == "in_progress" and panel.proxy.rowCount() == 2
+    assert doc.current_image_id == 1 and window.canvas.image_id == 1 and doc.selection == [box]
+    assert not panel.table.currentIndex().isValid()  # no other row looks current
+    # a click on a row of the filtered list still goes there
+    index = panel.proxy.index(0, 0)
+    rect = panel.table.visualRect(index)
+    QTest.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     rect.center())  # fmt: skip
+    assert doc.current_image_id == 2
+    wait_loaded(qtbot, window)

@@ -167,6 +167,7 @@ class ImagesPanel(Panel):
         header.setHighlightSections(False)
         self.table.setItemDelegateForColumn(0, FileNameDelegate(self.table))
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self._updating_rows = False  # see _update_rows
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
@@ -222,6 +223,8 @@ class ImagesPanel(Panel):
         if index.isValid() and self.table.currentIndex().row() != index.row():
             self.table.setCurrentIndex(index)
             self.table.scrollTo(index)
+        elif not index.isValid():  # filtered out: no other row may look current (a click must go there)
+            self.table.selectionModel().clear()
         self.status.setCurrentIndex(IMAGE_STATES.index(doc.project.image_status(doc.current_image_id)))
 
     def selected_image_ids(self) -> list[int]:
@@ -232,19 +235,29 @@ class ImagesPanel(Panel):
         chosen = {self.proxy.data(i, Qt.ItemDataRole.UserRole) for i in rows}
         return [i for i in self.document.image_ids() if i in chosen]
 
+    def _update_rows(self, image_id: int, count_only: bool = False) -> None:
+        """Redraw an image's row. The filter may hide it now (the current image became "in progress"),
+        which moves the table's current row: that is not the user choosing another image."""
+        self._updating_rows = True
+        try:
+            (self.model.count_changed if count_only else self.model.image_changed)(image_id)
+        finally:
+            self._updating_rows = False
+        self._select_current()
+
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._updating_rows:
+            return
         if self.document is not None and current.isValid():
             image_id = self.proxy.data(current, Qt.ItemDataRole.UserRole)
             self.document.set_current_image(image_id)
 
     def _status_changed(self, image_id: int) -> None:
-        self.model.image_changed(image_id)
-        if self.document is not None and image_id == self.document.current_image_id:
-            self._select_current()
+        self._update_rows(image_id)
         self._update_summary()
 
     def _count_changed(self, image_id: int, _ann_id: int) -> None:
-        self.model.count_changed(image_id)
+        self._update_rows(image_id, count_only=True)
 
     def _update_summary(self) -> None:
         doc = self.document
