@@ -67,3 +67,39 @@ def test_an_image_leaving_the_images_filter_stays_shown(qtbot, window) -> None:
                      rect.center())  # fmt: skip
     assert doc.current_image_id == 2
     wait_loaded(qtbot, window)
+
+
+def test_enter_in_the_note_of_several_objects_keeps_their_different_notes(qtbot, window) -> None:
+    """Two objects with different notes selected: the note field is empty ("(several)"); clicking into it
+    and pressing Enter without typing erased both notes."""
+    from PySide6.QtTest import QTest
+
+    doc = window.document
+    props = window.panels["propertiesDock"]
+    first = draw_box(window, 20, 20, 60, 60)
+    second = draw_box(window, 100, 100, 150, 150)
+
+    def write_note(ann_id: int, text: str) -> None:
+        doc.set_selection([ann_id])
+        qtbot.waitUntil(lambda: props.heading.text() == f"Object #{ann_id}")
+        QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
+        props.note.selectAll()
+        QTest.keyClicks(props.note, text)
+        QTest.keyClick(props.note, Qt.Key.Key_Return)
+
+    write_note(first, "edge unclear")
+    write_note(second, "occluded")
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_V)
+    key(window, Qt.Key.Key_A, CTRL)
+    qtbot.waitUntil(lambda: props.heading.text() == "2 objects")
+    assert props.note.text() == "" and props.note.placeholderText() == "(several)"
+    steps = doc.undo_stack.count()
+    QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
+    QTest.keyClick(props.note, Qt.Key.Key_Return)
+    assert [doc.project.annotations[i].note for i in (first, second)] == ["edge unclear", "occluded"]
+    assert doc.undo_stack.count() == steps
+    # typing a note still gives it to both
+    QTest.keyClicks(props.note, "check")
+    QTest.keyClick(props.note, Qt.Key.Key_Return)
+    assert [doc.project.annotations[i].note for i in (first, second)] == ["check", "check"]

@@ -63,6 +63,7 @@ class PropertiesPanel(Panel):
         self.note = QLineEdit()
         self.note.setPlaceholderText("Add a note…")
         self.note.editingFinished.connect(self._note_edited)
+        self._note_mixed = False  # the selected objects have different notes (the field shows none)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.addRow("Category", self.category)
@@ -147,6 +148,7 @@ class PropertiesPanel(Panel):
             self.review.setCurrentIndex(idx)
         self.review.blockSignals(False)
         note = common([a.note or "" for a in anns])
+        self._note_mixed = note == MIXED
         if not self.note.hasFocus():
             self.note.setText("" if note == MIXED else note)
             self.note.setPlaceholderText(MIXED if note == MIXED else "Add a note…")
@@ -164,7 +166,10 @@ class PropertiesPanel(Panel):
         self._set_field("review", self.review.itemData(index), "Set review state")
 
     def _note_edited(self) -> None:
+        if self._note_mixed and not self.note.isModified():
+            return  # the empty field of objects with different notes, left as it was: keep their notes
         self._set_field("note", self.note.text().strip() or None, "Edit note")
+        self.note.setModified(False)
 
     def _set_field(self, name: str, value: object, text: str) -> None:
         doc = self.document
