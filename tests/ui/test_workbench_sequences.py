@@ -103,3 +103,38 @@ def test_enter_in_the_note_of_several_objects_keeps_their_different_notes(qtbot,
     QTest.keyClicks(props.note, "check")
     QTest.keyClick(props.note, Qt.Key.Key_Return)
     assert [doc.project.annotations[i].note for i in (first, second)] == ["check", "check"]
+
+
+def test_ctrl_z_while_drawing_takes_back_the_drawing_only(window) -> None:
+    """Ctrl+Z in the middle of a polygon removes its last vertex (as Backspace, as in LabelMe), in the
+    middle of a brush stroke drops the stroke; it used to drop the drawing and undo the object before."""
+    from PySide6.QtTest import QTest
+
+    from tests.ui.test_mask_tools import click, set_view, vp_at
+
+    doc = window.document
+    set_view(window, 2.0)
+    box = draw_box(window, 200, 150, 260, 200)
+    key(window, Qt.Key.Key_P)
+    for x, y in [(20, 20), (80, 20), (80, 80), (50, 100)]:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert box in doc.project.annotations and doc.undo_stack.index() == 1
+    assert window.canvas.tool.busy()  # still drawing, three vertices left
+    key(window, Qt.Key.Key_Return)
+    (polygon,) = set(doc.project.annotations) - {box}
+    assert doc.project.annotations[polygon].segmentation == [[20, 20, 80, 20, 80, 80]]
+    # a brush stroke: Ctrl+Z with the button down drops it, nothing else
+    key(window, Qt.Key.Key_R)
+    doc.set_selection([])
+    vp = window.canvas.viewport()
+    left, nomod = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(vp, left, nomod, vp_at(window, 200, 30))
+    QTest.mouseMove(vp, vp_at(window, 240, 30))
+    key(window, Qt.Key.Key_Z, CTRL)
+    QTest.mouseMove(vp, vp_at(window, 260, 30))
+    QTest.mouseRelease(vp, left, nomod, vp_at(window, 260, 30))
+    assert set(doc.project.annotations) == {box, polygon} and doc.undo_stack.index() == 2
+    # with no drawing in progress Ctrl+Z undoes as ever
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert set(doc.project.annotations) == {box}

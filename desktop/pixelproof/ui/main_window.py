@@ -497,7 +497,12 @@ class MainWindow(QMainWindow):
         PreferencesDialog(self).exec()
 
     def _undo(self) -> None:
+        """Ctrl+Z: a drawing in progress is taken back first (a polygon's last vertex, a stroke), and only
+        that: the edit before it stays."""
         if self.document is not None:
+            tool = self.canvas.tool
+            if tool is not None and tool.undo_gesture():
+                return
             self._cancel_gesture()
             self.document.undo_stack.undo()
 

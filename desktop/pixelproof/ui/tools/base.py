@@ -85,6 +85,14 @@ class Tool(QObject):
         """A gesture is in progress (Esc cancels it rather than clearing the selection)."""
         return False
 
+    def undo_gesture(self) -> bool:
+        """Ctrl+Z: take back the last step of the gesture in progress (here: all of it); False when none
+        is in progress (the undo stack's last edit is undone instead)."""
+        if not self.busy():
+            return False
+        self.cancel()
+        return True
+
     def activate(self) -> None:
         """The tool was chosen."""
 

@@ -451,15 +451,25 @@ class PolygonTool(Tool):
         """Backspace while drawing removes a vertex instead of deleting the selection."""
         return bool(self._points) and event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
 
+    def _drop_last_vertex(self) -> None:
+        self._points.pop()
+        if self._points:
+            self._update_preview()
+        else:
+            self._stop_drawing()
+
+    def undo_gesture(self) -> bool:
+        """Ctrl+Z while drawing removes the last vertex, as Backspace does."""
+        if self._points:
+            self._drop_last_vertex()
+            return True
+        return super().undo_gesture()
+
     def key_press(self, event: QKeyEvent) -> bool:
         k = event.key()
         if self._points:
             if k in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
-                self._points.pop()
-                if self._points:
-                    self._update_preview()
-                else:
-                    self._stop_drawing()
+                self._drop_last_vertex()
                 return True
             if k in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._close()
