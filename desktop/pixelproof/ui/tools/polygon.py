@@ -1,8 +1,8 @@
 """Polygon tool (P): draw polygons and edit the selected one.
 
-Drawing: click adds a vertex, Backspace removes the last one, Enter, a double-click or a click on the first
-vertex closes (>= 3 vertices), Esc cancels. Ctrl+click to start adds the new outline as another part of the
-selected polygon annotation.
+Drawing: click adds a vertex, Backspace (or Ctrl+Z) removes the last one, Enter, a double-click or a click
+on the first vertex closes (>= 3 vertices), Esc cancels. Ctrl+click to start adds the new outline as another
+part of the selected polygon annotation.
 
 Editing the selected polygon annotation (the one just drawn is selected): drag a vertex; click an edge to
 insert a vertex there (and drag it); Shift+click a vertex, or right-click it for a menu, to delete it; drag
