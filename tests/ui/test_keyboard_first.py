@@ -97,10 +97,11 @@ def test_a_box_labeling_pass_needs_no_panel(qtbot, window) -> None:
     assert doc.project.image_status(2) == "done" and doc.current_image_id == 3
     focus = QApplication.focusWidget()
     assert not any(dock.isAncestorOf(focus) for dock in window.docks.values())
-    key(window, Qt.Key.Key_Z, CTRL)  # the status change is one undo step of its own
+    key(window, Qt.Key.Key_Z, CTRL)  # the status change is one undo step of its own...
     assert doc.project.image_status(2) == "in_progress"
+    assert doc.current_image_id == 2  # ...and its undo shows the image it changed
     key(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Alt+3: done, without moving
-    assert doc.project.image_status(doc.current_image_id) == "done" and doc.current_image_id == 3
+    assert doc.project.image_status(doc.current_image_id) == "done" and doc.current_image_id == 2
 
 
 def test_preferences_assigns_refuses_a_taken_key_persists_and_resets(qtbot, window, monkeypatch) -> None:

@@ -138,3 +138,28 @@ def test_ctrl_z_while_drawing_takes_back_the_drawing_only(window) -> None:
     # with no drawing in progress Ctrl+Z undoes as ever
     key(window, Qt.Key.Key_Z, CTRL)
     assert set(doc.project.annotations) == {box}
+
+
+def test_undo_and_redo_of_an_edit_on_another_image_show_that_image(qtbot, window) -> None:
+    """Draw on image 1, go to image 2, Ctrl+Z: the box on image 1 goes and image 1 is shown (the undo was
+    invisible, on an image not shown); redo from image 2 likewise shows image 1 with the box selected."""
+    doc = window.document
+    images = window.panels["imagesDock"]
+    box = draw_box(window, 40, 30, 120, 90)
+    next_image(qtbot, window)
+    key(window, Qt.Key.Key_Z, CTRL)
+    wait_loaded(qtbot, window)
+    assert box not in doc.project.annotations
+    assert doc.current_image_id == 1 and window.canvas.image_id == 1
+    assert images.model.data(images.model.index(0, 2)) == "0"
+    assert doc.project.image_status(1) == "todo" and doc.selection == []
+    next_image(qtbot, window)
+    key(window, Qt.Key.Key_Z, CTRL | SHIFT)
+    wait_loaded(qtbot, window)
+    assert doc.current_image_id == 1 and doc.selection == [box]
+    assert window.canvas.items_by_id.get(box) is not None  # shown, selected
+    assert images.model.data(images.model.index(0, 2)) == "1"
+    # an edit on the shown image does not move anywhere
+    second = draw_box(window, 150, 100, 200, 150)
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert doc.current_image_id == 1 and second not in doc.project.annotations

@@ -247,8 +247,20 @@ class Document(QObject):
         self._announce(changes)
         return changes
 
-    def revert_edit(self, edit: Edit) -> None:
-        self._announce(edit.revert(self.project))
+    def revert_edit(self, edit: Edit) -> Changes:
+        changes = edit.revert(self.project)
+        self._announce(changes)
+        return changes
+
+    def show_changed_image(self, changes: Iterable[Changes]) -> None:
+        """An undo or redo that changed the objects or the status of one image that is not shown shows it
+        (the step would be invisible otherwise); a step across several images leaves the view alone."""
+        kinds = (edits.ANNOTATION_ADDED, edits.ANNOTATION_CHANGED, edits.ANNOTATION_REMOVED, edits.IMAGE)
+        images = {c.image_id for part in changes for c in part if c.kind in kinds}
+        if len(images) == 1:
+            image_id = images.pop()
+            if image_id != self.current_image_id:
+                self.set_current_image(image_id)
 
     def started_images(self, changes: Changes) -> Edit | None:
         """The edit that moves images from "to do" to "in progress" once a manual object was drawn on them

@@ -1,7 +1,7 @@
 """The undo stack's one command: a thin adapter that puts a core edit (``pixelproof.core.edits``) on the
 Document's QUndoStack. Redo applies the edit, undo reverts it, the Document turns what it touched into
-signals; the adapter only adds what is a view's business: which objects end up selected, and folding
-consecutive steps of one gesture (arrow-key nudges) into one undo step.
+signals; the adapter only adds what is a view's business: which objects end up selected, which image an
+undo or redo shows, and folding consecutive steps of one gesture (arrow-key nudges) into one undo step.
 """
 
 from __future__ import annotations
@@ -29,19 +29,25 @@ class UndoEdit(QUndoCommand):
         self.merge = merge
         self._selection_before = doc.selection
         self._follow_up: Edit | None = None  # what the edit set off: an image starts ("in progress")
+        self._done = False  # applied once: a later redo is the user's, and shows the image it changes
 
     def redo(self) -> None:
-        changes = self.doc.apply_edit(self.edit)
-        self._follow_up = self.doc.started_images(changes)
+        changes = [self.doc.apply_edit(self.edit)]
+        self._follow_up = self.doc.started_images(changes[0])
         if self._follow_up is not None:
-            self.doc.apply_edit(self._follow_up)
+            changes.append(self.doc.apply_edit(self._follow_up))
+        if self._done:
+            self.doc.show_changed_image(changes)
+        self._done = True
         if self.edit.focus is not None:
             self.doc.set_selection(self.edit.focus)
 
     def undo(self) -> None:
+        changes = []
         if self._follow_up is not None:
-            self.doc.revert_edit(self._follow_up)
-        self.doc.revert_edit(self.edit)
+            changes.append(self.doc.revert_edit(self._follow_up))
+        changes.append(self.doc.revert_edit(self.edit))
+        self.doc.show_changed_image(changes)
         if self.edit.revert_focus is not None:
             self.doc.set_selection(self.edit.revert_focus)
         elif self.edit.focus is not None:
