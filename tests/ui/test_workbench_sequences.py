@@ -163,3 +163,19 @@ def test_undo_and_redo_of_an_edit_on_another_image_show_that_image(qtbot, window
     second = draw_box(window, 150, 100, 200, 150)
     key(window, Qt.Key.Key_Z, CTRL)
     assert doc.current_image_id == 1 and second not in doc.project.annotations
+
+
+def test_undoing_back_to_the_saved_state_drops_the_autosave(qtbot, window, project_file, no_prompts) -> None:
+    """Draw, the autosave is written, Ctrl+Z: the project is as saved again and closes without a question,
+    so its autosave must go too; it stayed, and the next open offered to "recover" the undone box."""
+    doc = window.document
+    box = draw_box(window, 40, 30, 120, 90)
+    assert doc.autosave()
+    auto = project_file.with_name("project.json.autosave")
+    assert auto.exists()
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert not window.isWindowModified() and not auto.exists()
+    assert window.close_project() and no_prompts == []
+    assert window.open_path(project_file)
+    wait_loaded(qtbot, window)
+    assert no_prompts == [] and box not in window.document.project.annotations

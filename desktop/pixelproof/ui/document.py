@@ -74,6 +74,8 @@ class Document(QObject):
         self.autosave_timer.start()
 
     def _clean_changed(self, clean: bool) -> None:
+        if clean:  # as on disk again (saved, or undone back to it): an autosave would recover nothing
+            self.discard_autosave()
         self.modifiedChanged.emit(not clean)
 
     # -- opening ---------------------------------------------------------------------------------
