@@ -179,3 +179,22 @@ def test_undoing_back_to_the_saved_state_drops_the_autosave(qtbot, window, proje
     assert window.open_path(project_file)
     wait_loaded(qtbot, window)
     assert no_prompts == [] and box not in window.document.project.annotations
+
+
+def test_typing_a_filter_that_hides_the_shown_image_keeps_it_shown(qtbot, window) -> None:
+    """The filter hides the current image's row ("d" matches "To do", not "In progress"): that is no
+    choice of another image; the canvas switched and the selection was lost while typing."""
+    from PySide6.QtTest import QTest
+
+    doc = window.document
+    box = draw_box(window, 20, 20, 80, 80)  # image 1 is now in progress
+    panel = window.panels["imagesDock"]
+    QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(panel.filter, "do")
+    assert panel.proxy.rowCount() == 2 and panel.filter.text() == "do"
+    assert doc.current_image_id == 1 and window.canvas.image_id == 1 and doc.selection == [box]
+    assert not panel.table.currentIndex().isValid()
+    QTest.keyClick(panel.filter, Qt.Key.Key_A, CTRL)
+    QTest.keyClick(panel.filter, Qt.Key.Key_Backspace)  # the whole list again: image 1 is current there
+    assert panel.proxy.rowCount() == 3 and doc.current_image_id == 1
+    assert panel.table.currentIndex().data(Qt.ItemDataRole.UserRole) == 1

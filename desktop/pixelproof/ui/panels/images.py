@@ -149,7 +149,7 @@ class ImagesPanel(Panel):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by name or status…")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._filter_changed)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -236,11 +236,20 @@ class ImagesPanel(Panel):
         return [i for i in self.document.image_ids() if i in chosen]
 
     def _update_rows(self, image_id: int, count_only: bool = False) -> None:
-        """Redraw an image's row. The filter may hide it now (the current image became "in progress"),
-        which moves the table's current row: that is not the user choosing another image."""
+        """Redraw an image's row. The filter may hide it now (the current image became "in progress")."""
+        self._rows_moving(
+            lambda: (self.model.count_changed if count_only else self.model.image_changed)(image_id)
+        )
+
+    def _filter_changed(self, text: str) -> None:
+        self._rows_moving(lambda: self.proxy.setFilterFixedString(text))
+
+    def _rows_moving(self, change) -> None:  # type: ignore[no-untyped-def]
+        """Run ``change``, which may hide or show rows and so move the table's current row: that is not
+        the user choosing another image. The current image's row is made current again where shown."""
         self._updating_rows = True
         try:
-            (self.model.count_changed if count_only else self.model.image_changed)(image_id)
+            change()
         finally:
             self._updating_rows = False
         self._select_current()
