@@ -198,3 +198,25 @@ def test_typing_a_filter_that_hides_the_shown_image_keeps_it_shown(qtbot, window
     QTest.keyClick(panel.filter, Qt.Key.Key_Backspace)  # the whole list again: image 1 is current there
     assert panel.proxy.rowCount() == 3 and doc.current_image_id == 1
     assert panel.table.currentIndex().data(Qt.ItemDataRole.UserRole) == 1
+
+
+def test_ctrl_z_while_dragging_a_box_puts_it_back_and_undoes_nothing_else(window) -> None:
+    from PySide6.QtTest import QTest
+
+    from tests.ui.test_workbench import view_point
+
+    doc = window.document
+    first = draw_box(window, 20, 20, 60, 60)
+    second = draw_box(window, 100, 100, 150, 150)
+    key(window, Qt.Key.Key_V)
+    vp = window.canvas.viewport()
+    left, nomod = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(vp, left, nomod, view_point(window, 120, 120))
+    QTest.mouseMove(vp, view_point(window, 130, 130))
+    QTest.mouseMove(vp, view_point(window, 160, 160))
+    key(window, Qt.Key.Key_Z, CTRL)
+    QTest.mouseMove(vp, view_point(window, 170, 170))
+    QTest.mouseRelease(vp, left, nomod, view_point(window, 170, 170))
+    assert set(doc.project.annotations) == {first, second} and doc.undo_stack.index() == 2
+    assert doc.project.annotations[second].bbox == [100, 100, 50, 50]
+    assert window.canvas.items_by_id[second].pos().isNull()  # drawn where it is

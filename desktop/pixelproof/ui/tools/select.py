@@ -147,6 +147,10 @@ class SelectTool(Tool):
             if item is not None and ann is not None:
                 item.sync(ann, doc.project.categories.get(ann.category_id), self.canvas.show_labels)
 
+    def busy(self) -> bool:
+        """A drag is under way (moving, resizing, a rubber band): Ctrl+Z takes back that drag only."""
+        return self._mode in ("move", "resize", "band")
+
     def cancel(self) -> None:
         if self._mode in ("move", "resize"):
             self._reset_items()
