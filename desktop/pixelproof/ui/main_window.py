@@ -358,9 +358,6 @@ class MainWindow(QMainWindow):
     def _autosave_failed(self, reason: str) -> None:
         self.statusBar().showMessage(f"Autosave failed: {reason}", 10000)
 
-    def _autosave_failed(self, reason: str) -> None:
-        self.statusBar().showMessage(f"Autosave failed: {reason}", 10000)
-
     def _update_title(self, *_: object) -> None:
         doc = self.document
         if doc is None:
