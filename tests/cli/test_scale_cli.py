@@ -169,6 +169,71 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     assert merged == project.annotations
 
 
+def _labelled(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small project with the threshold backend's coins as labels (3 images)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(folder, coin_pictures(3))
+    assert main(["prelabel", str(project), *THRESHOLD, "--workers", "1"]) == 0
+    return project
+
+
+def test_path_map_is_for_a_cluster_a_local_run_reads_the_paths_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--path-map says where a cluster's workers see the files; this process and its own worker
+    processes see them where they are. It was applied to every run: a serial --path-map run read the
+    mapped paths here and failed every image ("image file not found", exit 1)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path / "p", coin_pictures(3))
+    plain, mapped = tmp_path / "plain.json", tmp_path / "mapped.json"
+    assert main(["prelabel", str(project), *THRESHOLD, "--workers", "1", "-o", str(plain)]) == 0
+    capsys.readouterr()
+    remote = "/nowhere/on/this/machine"
+    argv = [
+        "prelabel",
+        str(project),
+        *THRESHOLD,
+        "--workers",
+        "1",
+        "--path-map",
+        f"{project.parent}={remote}",
+    ]
+    assert main([*argv, "-o", str(mapped)]) == 0, capsys.readouterr().err
+    assert "--path-map applies with --scheduler only" in capsys.readouterr().err
+    assert mapped.read_bytes() == plain.read_bytes()
+
+
+def test_convert_to_a_relative_folder_on_a_cluster_writes_it_where_this_process_sees_it(
+    dask_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cluster's workers write the mask PNGs themselves: they must get the output folder as an
+    absolute path. A relative OUTPUT was sent as it was typed, so the workers looked for it under their
+    own working folder ("No such file or directory", exit 1; or wrote the masks somewhere else)."""
+    project = _labelled(tmp_path / "p", monkeypatch)
+    monkeypatch.chdir(tmp_path)  # the cluster's workers run elsewhere (pytest's folder)
+    trees = {}
+    for name, flags in {
+        "serial": ["--workers", "1"],
+        "dask": ["--scheduler", dask_cluster.scheduler_address],
+    }.items():
+        argv = [
+            "convert",
+            str(project),
+            f"{name}.masks",
+            "--from",
+            "coco",
+            "--to",
+            "masks",
+            "--images",
+            "keep",
+        ]
+        assert main([*argv, *flags]) == 0, capsys.readouterr().err
+        out = tmp_path / f"{name}.masks"
+        trees[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert sum(k.startswith("masks/") for k in trees["serial"]) == 3
+    assert trees["dask"] == trees["serial"]
+
+
 # last of the cluster's tests: it kills one of its workers
 def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
     dask_cluster: Any, tmp_path: Path

@@ -3,6 +3,7 @@ and the few job-wide values every task must share (one timestamp per job, mapped
 
 from __future__ import annotations
 
+import ntpath
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,7 +33,11 @@ class PathMap:
         return cls(tuple(pairs))
 
     def __call__(self, path: str | os.PathLike[str]) -> str:
+        """``path`` as the workers see it: absolute (a worker's working folder is not this process's),
+        then mapped. A Windows path is left as it is on another system (``C:\\data`` is absolute there)."""
         text = os.fspath(path)
+        if not (os.path.isabs(text) or ntpath.isabs(text)):
+            text = os.path.abspath(text)
         for local, remote in self.pairs:
             if text == local:
                 return remote
