@@ -234,6 +234,46 @@ def test_convert_to_a_relative_folder_on_a_cluster_writes_it_where_this_process_
     assert trees["dask"] == trees["serial"]
 
 
+@pytest.mark.parametrize(("command", "code"), [("qa", 1), ("lint", 3)])
+def test_an_unreachable_scheduler_is_reported_at_once_and_nothing_is_written(
+    command: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Nothing listens at the address: the error comes in seconds (it took Dask's whole 30 s connect
+    timeout, retrying a refused connection), and no report is written."""
+    project = _labelled(tmp_path / "p", monkeypatch)
+    report = tmp_path / "report.json"
+    argv = {"qa": ["qa", str(project), str(project)], "lint": ["lint", str(project)]}[command]
+    capsys.readouterr()
+    started = time.monotonic()
+    assert main([*argv, "--scheduler", "tcp://127.0.0.1:1", "--json", str(report)]) == code
+    assert time.monotonic() - started < 10
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in capsys.readouterr().err
+    assert not report.exists()
+
+
+def test_a_scheduler_address_dask_cannot_parse_is_refused_and_the_process_ends_at_once(
+    tmp_path: Path,
+) -> None:
+    """ "garbage" (no port): refused before a Dask Client is made. The Client that failed on it was closed
+    at the interpreter's exit, which waited 60 s ("Exception ignored in Client.__del__ ... timed out")."""
+    pytest.importorskip("distributed")
+    project = make_project(tmp_path / "p", coin_pictures(2))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    argv = [sys.executable, "-m", "pixelproof", "qa", str(project), str(project), "--scheduler", "garbage"]
+    started = time.monotonic()
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=50)
+    assert time.monotonic() - started < 25
+    assert done.returncode == 1, done.stderr
+    assert (
+        done.stderr.strip()
+        == "pixelproof: error: --scheduler garbage: missing port number in address 'garbage'"
+    )
+
+
 # last of the cluster's tests: it kills one of its workers
 def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
     dask_cluster: Any, tmp_path: Path

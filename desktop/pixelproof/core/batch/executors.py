@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import multiprocessing
+import socket
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -369,6 +370,7 @@ class DaskExecutor(Executor):
             raise BatchSetupError(
                 "--scheduler needs Dask: pip install 'pixelproof[cluster]' (dask[distributed])"
             ) from None
+        _probe(address)
         try:
             self._client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
@@ -421,6 +423,31 @@ class DaskExecutor(Executor):
     def close(self, cancel: bool = False) -> None:
         with contextlib.suppress(Exception):
             self._client.close()
+
+
+PROBE_SECONDS = 5.0  # how long a scheduler's host gets to accept a connection
+
+
+def _probe(address: str) -> None:
+    """``BatchSetupError`` at once when nothing listens at a TCP/TLS scheduler address (refused, unknown
+    host; or no answer in ``PROBE_SECONDS``): Dask's ``Client`` retries a refused connection for its
+    whole timeout (30 s) before it says so; an address it cannot parse is refused too. Other protocols
+    are left to Dask."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return
+        host, port = parse_host_port(location)
+    except ValueError as e:  # checked here: a Client that fails on it hangs this process's exit for 60 s
+        raise BatchSetupError(f"--scheduler {address}: {e}") from None
+    try:
+        socket.create_connection((host, port), timeout=PROBE_SECONDS).close()
+    except OSError as e:
+        reason = "no answer" if isinstance(e, TimeoutError) else (e.strerror or str(e))
+        raise BatchSetupError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
 
 
 def make_executor(
