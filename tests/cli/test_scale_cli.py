@@ -274,6 +274,48 @@ def test_a_scheduler_address_dask_cannot_parse_is_refused_and_the_process_ends_a
     )
 
 
+def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cluster goes away mid-job: one error line and exit 1, no output, the project as it was. It
+    ended in a traceback (distributed's FuturesCancelledError out of ``wait``)."""
+    distributed = pytest.importorskip("distributed")
+    from pixelproof.commands import prelabel
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path / "p", coin_pictures(8))
+    before = project.read_bytes()
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+        dashboard_address=":0",
+    )  # fmt: skip
+    account = prelabel._account
+
+    def close_after_the_first(*args: Any, **kwargs: Any) -> None:
+        account(*args, **kwargs)
+        cluster.close()
+
+    monkeypatch.setattr(prelabel, "_account", close_after_the_first)
+    out = tmp_path / "out.json"
+    try:
+        argv = [
+            "prelabel",
+            str(project),
+            *THRESHOLD,
+            "--scheduler",
+            cluster.scheduler_address,
+            "-o",
+            str(out),
+        ]
+        code = main([*argv])
+    finally:
+        cluster.close()
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert f"pixelproof: error: lost the Dask scheduler at {cluster.scheduler_address}" in err
+    assert not out.exists() and project.read_bytes() == before
+
+
 # last of the cluster's tests: it kills one of its workers
 def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
     dask_cluster: Any, tmp_path: Path

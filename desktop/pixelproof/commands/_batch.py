@@ -30,8 +30,11 @@ def path_map_item(text: str) -> str:
     return text
 
 
-def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False) -> None:
-    """The options of DESIGN.md §7 for batch commands (``shards``: also ``--shard-size``)."""
+def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False, error_code: int = 1) -> None:
+    """The options of DESIGN.md §7 for batch commands (``shards``: also ``--shard-size``).
+    ``error_code``: the command's exit code when its executor cannot start or go on (``BatchSetupError``,
+    reported by ``cli.main`` when it stops a job under way)."""
+    p.set_defaults(batch_error_code=error_code)
     g = p.add_argument_group("running on several cores or a cluster (see docs/scaling.md)")
     where = g.add_mutually_exclusive_group()  # the cluster has its own workers
     where.add_argument(

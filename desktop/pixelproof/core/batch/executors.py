@@ -9,6 +9,7 @@ Dask ``Client`` on an existing cluster: ``pip install 'pixelproof[cluster]'``).
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import multiprocessing
@@ -38,7 +39,8 @@ CHUNK_SECONDS = 1.0  # aim for tasks of about this long when the per-item cost i
 
 
 class BatchSetupError(Exception):
-    """The executor cannot start (Dask missing, scheduler unreachable): one line for the user."""
+    """The executor cannot start (Dask missing, scheduler unreachable) or go on (the scheduler lost, the
+    workers dying again and again): one line for the user; the job stops and writes nothing."""
 
 
 class WorkerLost(Exception):
@@ -405,6 +407,8 @@ class DaskExecutor(Executor):
                 done, _ = wait(list(handles), timeout=timeout, return_when="FIRST_COMPLETED")
         except TimeoutError:
             return ()
+        except (futures.CancelledError, asyncio.CancelledError) as e:
+            raise self._lost(e) from None
         return done
 
     def result(self, handle: Any) -> list:
@@ -414,6 +418,15 @@ class DaskExecutor(Executor):
             return handle.result()
         except KilledWorker as e:
             raise WorkerLost(str(e)) from e
+        except (futures.CancelledError, asyncio.CancelledError) as e:
+            raise self._lost(e) from None
+
+    def _lost(self, error: BaseException) -> BatchSetupError:
+        """A task in flight was cancelled: not by this job (``discard`` cancels only tasks it no longer
+        waits for), so the scheduler is gone (distributed cancels a lost client's futures)."""
+        said = [line.strip() for line in str(error).splitlines() if line.strip().startswith("Message:")]
+        why = said[0].removeprefix("Message:").strip() if said else type(error).__name__
+        return BatchSetupError(f"lost the Dask scheduler at {self.address} during the job: {why}")
 
     def discard(self, handles: Collection[Any]) -> None:
         if handles:
