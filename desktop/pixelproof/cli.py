@@ -119,11 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_test()
     if args.command is None:
         return run_gui([])
+    from pixelproof.core.batch.executors import BatchSetupError
+
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:  # outputs are written atomically: an interrupted job leaves none
         print("\npixelproof: interrupted; no output was written", file=sys.stderr)
         return 130
+    except BatchSetupError as e:  # a batch job's executor gave up under way (a cluster lost): as above
+        print(f"\npixelproof: error: {e}", file=sys.stderr)
+        return int(getattr(args, "batch_error_code", 1))
 
 
 def no_display() -> bool:

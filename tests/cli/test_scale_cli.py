@@ -169,6 +169,153 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     assert merged == project.annotations
 
 
+def _labelled(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small project with the threshold backend's coins as labels (3 images)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(folder, coin_pictures(3))
+    assert main(["prelabel", str(project), *THRESHOLD, "--workers", "1"]) == 0
+    return project
+
+
+def test_path_map_is_for_a_cluster_a_local_run_reads_the_paths_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--path-map says where a cluster's workers see the files; this process and its own worker
+    processes see them where they are. It was applied to every run: a serial --path-map run read the
+    mapped paths here and failed every image ("image file not found", exit 1)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path / "p", coin_pictures(3))
+    plain, mapped = tmp_path / "plain.json", tmp_path / "mapped.json"
+    assert main(["prelabel", str(project), *THRESHOLD, "--workers", "1", "-o", str(plain)]) == 0
+    capsys.readouterr()
+    remote = "/nowhere/on/this/machine"
+    argv = [
+        "prelabel",
+        str(project),
+        *THRESHOLD,
+        "--workers",
+        "1",
+        "--path-map",
+        f"{project.parent}={remote}",
+    ]
+    assert main([*argv, "-o", str(mapped)]) == 0, capsys.readouterr().err
+    assert "--path-map applies with --scheduler only" in capsys.readouterr().err
+    assert mapped.read_bytes() == plain.read_bytes()
+
+
+def test_convert_to_a_relative_folder_on_a_cluster_writes_it_where_this_process_sees_it(
+    dask_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cluster's workers write the mask PNGs themselves: they must get the output folder as an
+    absolute path. A relative OUTPUT was sent as it was typed, so the workers looked for it under their
+    own working folder ("No such file or directory", exit 1; or wrote the masks somewhere else)."""
+    project = _labelled(tmp_path / "p", monkeypatch)
+    monkeypatch.chdir(tmp_path)  # the cluster's workers run elsewhere (pytest's folder)
+    trees = {}
+    for name, flags in {
+        "serial": ["--workers", "1"],
+        "dask": ["--scheduler", dask_cluster.scheduler_address],
+    }.items():
+        argv = [
+            "convert",
+            str(project),
+            f"{name}.masks",
+            "--from",
+            "coco",
+            "--to",
+            "masks",
+            "--images",
+            "keep",
+        ]
+        assert main([*argv, *flags]) == 0, capsys.readouterr().err
+        out = tmp_path / f"{name}.masks"
+        trees[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert sum(k.startswith("masks/") for k in trees["serial"]) == 3
+    assert trees["dask"] == trees["serial"]
+
+
+@pytest.mark.parametrize(("command", "code"), [("qa", 1), ("lint", 3)])
+def test_an_unreachable_scheduler_is_reported_at_once_and_nothing_is_written(
+    command: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Nothing listens at the address: the error comes in seconds (it took Dask's whole 30 s connect
+    timeout, retrying a refused connection), and no report is written."""
+    project = _labelled(tmp_path / "p", monkeypatch)
+    report = tmp_path / "report.json"
+    argv = {"qa": ["qa", str(project), str(project)], "lint": ["lint", str(project)]}[command]
+    capsys.readouterr()
+    started = time.monotonic()
+    assert main([*argv, "--scheduler", "tcp://127.0.0.1:1", "--json", str(report)]) == code
+    assert time.monotonic() - started < 10
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in capsys.readouterr().err
+    assert not report.exists()
+
+
+def test_a_scheduler_address_dask_cannot_parse_is_refused_and_the_process_ends_at_once(
+    tmp_path: Path,
+) -> None:
+    """ "garbage" (no port): refused before a Dask Client is made. The Client that failed on it was closed
+    at the interpreter's exit, which waited 60 s ("Exception ignored in Client.__del__ ... timed out")."""
+    pytest.importorskip("distributed")
+    project = make_project(tmp_path / "p", coin_pictures(2))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    argv = [sys.executable, "-m", "pixelproof", "qa", str(project), str(project), "--scheduler", "garbage"]
+    started = time.monotonic()
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=50)
+    assert time.monotonic() - started < 25
+    assert done.returncode == 1, done.stderr
+    assert (
+        done.stderr.strip()
+        == "pixelproof: error: --scheduler garbage: missing port number in address 'garbage'"
+    )
+
+
+def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cluster goes away mid-job: one error line and exit 1, no output, the project as it was. It
+    ended in a traceback (distributed's FuturesCancelledError out of ``wait``)."""
+    distributed = pytest.importorskip("distributed")
+    from pixelproof.commands import prelabel
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path / "p", coin_pictures(8))
+    before = project.read_bytes()
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+        dashboard_address=":0",
+    )  # fmt: skip
+    account = prelabel._account
+
+    def close_after_the_first(*args: Any, **kwargs: Any) -> None:
+        account(*args, **kwargs)
+        cluster.close()
+
+    monkeypatch.setattr(prelabel, "_account", close_after_the_first)
+    out = tmp_path / "out.json"
+    try:
+        argv = [
+            "prelabel",
+            str(project),
+            *THRESHOLD,
+            "--scheduler",
+            cluster.scheduler_address,
+            "-o",
+            str(out),
+        ]
+        code = main([*argv])
+    finally:
+        cluster.close()
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert f"pixelproof: error: lost the Dask scheduler at {cluster.scheduler_address}" in err
+    assert not out.exists() and project.read_bytes() == before
+
+
 # last of the cluster's tests: it kills one of its workers
 def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
     dask_cluster: Any, tmp_path: Path

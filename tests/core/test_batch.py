@@ -249,3 +249,16 @@ def test_progress_rate_and_eta() -> None:
     p = Progress(done=30, total=90, failed=0, elapsed=10.0, where="serial")
     assert p.rate == 3.0 and p.eta == 20.0
     assert Progress(0, 90, 0, 5.0, "serial").eta is None
+
+
+def test_path_map_maps_where_a_path_leads_not_how_it_is_spelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path is normalised before it is mapped: ``/data/../etc/x`` is outside ``/data`` and stays as it
+    is (it was mapped to ``/mnt/d/../etc/x``, i.e. ``/mnt/etc/x`` on the workers: another file than this
+    process's ``/etc/x``); a relative one is made absolute (workers have their own working folder)."""
+    paths = PathMap.parse(["/data=/mnt/d", "C:\\img=/win"])
+    assert paths("/data/../etc/passwd") == "/etc/passwd"
+    assert paths("/data/a/./b/../c.png") == "/mnt/d/a/c.png"
+    assert paths("C:\\img\\sub\\..\\..\\x.png") == "C:\\x.png"  # a Windows path, normalised as one
+    assert paths("C:\\img\\sub\\x.png") == "/win/sub/x.png"
+    monkeypatch.chdir("/")
+    assert paths("data/x.png") == "/mnt/d/x.png"

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from pixelproof.commands._common import ProgressBar
+from pixelproof.commands._common import ProgressBar, warn
 from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress
 
 
@@ -30,8 +30,11 @@ def path_map_item(text: str) -> str:
     return text
 
 
-def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False) -> None:
-    """The options of DESIGN.md §7 for batch commands (``shards``: also ``--shard-size``)."""
+def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False, error_code: int = 1) -> None:
+    """The options of DESIGN.md §7 for batch commands (``shards``: also ``--shard-size``).
+    ``error_code``: the command's exit code when its executor cannot start or go on (``BatchSetupError``,
+    reported by ``cli.main`` when it stops a job under way)."""
+    p.set_defaults(batch_error_code=error_code)
     g = p.add_argument_group("running on several cores or a cluster (see docs/scaling.md)")
     where = g.add_mutually_exclusive_group()  # the cluster has its own workers
     where.add_argument(
@@ -66,11 +69,20 @@ def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False) -> Non
 
 
 def batch_options(args: argparse.Namespace) -> BatchOptions:
-    """The parsed flags (checked by the parser ``add_batch_arguments`` set up: nothing left to refuse)."""
+    """The parsed flags (checked by the parser ``add_batch_arguments`` set up: nothing left to refuse).
+    ``--path-map`` is where a cluster's workers see the files: this process and its local worker
+    processes read them where they are, so without ``--scheduler`` it is set aside (and said so)."""
+    path_map = PathMap.parse(args.path_map)
+    if path_map.pairs and not args.scheduler:
+        warn(
+            "--path-map applies with --scheduler only (a cluster's workers); "
+            "this run reads the files where they are"
+        )
+        path_map = PathMap()
     return BatchOptions(
         workers=args.workers,
         scheduler=args.scheduler,
-        path_map=PathMap.parse(args.path_map),
+        path_map=path_map,
         shard_size=getattr(args, "shard_size", None),
     )
 

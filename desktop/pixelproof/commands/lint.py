@@ -64,7 +64,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", metavar="F", help="write problems, summary and options as JSON")
     p.add_argument("--csv", metavar="F", help="write one row per problem as CSV")
     p.add_argument("--html", metavar="F", help="write an HTML report with crops of the worst problems")
-    add_batch_arguments(p)
+    add_batch_arguments(p, error_code=EXIT_UNREADABLE)
     p.set_defaults(run=run)
 
 

@@ -9,9 +9,11 @@ Dask ``Client`` on an existing cluster: ``pip install 'pixelproof[cluster]'``).
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import multiprocessing
+import socket
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -37,7 +39,8 @@ CHUNK_SECONDS = 1.0  # aim for tasks of about this long when the per-item cost i
 
 
 class BatchSetupError(Exception):
-    """The executor cannot start (Dask missing, scheduler unreachable): one line for the user."""
+    """The executor cannot start (Dask missing, scheduler unreachable) or go on (the scheduler lost, the
+    workers dying again and again): one line for the user; the job stops and writes nothing."""
 
 
 class WorkerLost(Exception):
@@ -369,6 +372,7 @@ class DaskExecutor(Executor):
             raise BatchSetupError(
                 "--scheduler needs Dask: pip install 'pixelproof[cluster]' (dask[distributed])"
             ) from None
+        _probe(address)
         try:
             self._client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
@@ -403,6 +407,8 @@ class DaskExecutor(Executor):
                 done, _ = wait(list(handles), timeout=timeout, return_when="FIRST_COMPLETED")
         except TimeoutError:
             return ()
+        except (futures.CancelledError, asyncio.CancelledError) as e:
+            raise self._lost(e) from None
         return done
 
     def result(self, handle: Any) -> list:
@@ -412,6 +418,15 @@ class DaskExecutor(Executor):
             return handle.result()
         except KilledWorker as e:
             raise WorkerLost(str(e)) from e
+        except (futures.CancelledError, asyncio.CancelledError) as e:
+            raise self._lost(e) from None
+
+    def _lost(self, error: BaseException) -> BatchSetupError:
+        """A task in flight was cancelled: not by this job (``discard`` cancels only tasks it no longer
+        waits for), so the scheduler is gone (distributed cancels a lost client's futures)."""
+        said = [line.strip() for line in str(error).splitlines() if line.strip().startswith("Message:")]
+        why = said[0].removeprefix("Message:").strip() if said else type(error).__name__
+        return BatchSetupError(f"lost the Dask scheduler at {self.address} during the job: {why}")
 
     def discard(self, handles: Collection[Any]) -> None:
         if handles:
@@ -421,6 +436,31 @@ class DaskExecutor(Executor):
     def close(self, cancel: bool = False) -> None:
         with contextlib.suppress(Exception):
             self._client.close()
+
+
+PROBE_SECONDS = 5.0  # how long a scheduler's host gets to accept a connection
+
+
+def _probe(address: str) -> None:
+    """``BatchSetupError`` at once when nothing listens at a TCP/TLS scheduler address (refused, unknown
+    host; or no answer in ``PROBE_SECONDS``): Dask's ``Client`` retries a refused connection for its
+    whole timeout (30 s) before it says so; an address it cannot parse is refused too. Other protocols
+    are left to Dask."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return
+        host, port = parse_host_port(location)
+    except ValueError as e:  # checked here: a Client that fails on it hangs this process's exit for 60 s
+        raise BatchSetupError(f"--scheduler {address}: {e}") from None
+    try:
+        socket.create_connection((host, port), timeout=PROBE_SECONDS).close()
+    except OSError as e:
+        reason = "no answer" if isinstance(e, TimeoutError) else (e.strerror or str(e))
+        raise BatchSetupError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
 
 
 def make_executor(

@@ -3,7 +3,9 @@ and the few job-wide values every task must share (one timestamp per job, mapped
 
 from __future__ import annotations
 
+import ntpath
 import os
+import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +34,15 @@ class PathMap:
         return cls(tuple(pairs))
 
     def __call__(self, path: str | os.PathLike[str]) -> str:
+        """``path`` as the workers see it: absolute (a worker's working folder is not this process's) and
+        normalised (``/data/../etc`` is not under ``/data``), then mapped. A Windows path seen on another
+        system (``C:\\data``) is normalised as a Windows path."""
         text = os.fspath(path)
+        if os.path.isabs(text) or ntpath.isabs(text):
+            windows = bool(ntpath.splitdrive(text)[0]) or text.startswith("\\")
+            text = (ntpath if windows else posixpath).normpath(text)
+        else:
+            text = os.path.abspath(text)
         for local, remote in self.pairs:
             if text == local:
                 return remote

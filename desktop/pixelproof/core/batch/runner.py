@@ -195,6 +195,8 @@ class _State:
             except WorkerLost:
                 lost.append((chunk, was_alone or self.executor.precise_blame))
                 continue
+            except BatchSetupError:  # the executor cannot go on (a cluster gone): the job stops
+                raise
             except Exception as e:  # a bug in the task must not stop the job: its items fail
                 results = [Failed(f"{type(e).__name__}: {e}")] * len(chunk.items)
             if not isinstance(results, list) or len(results) != len(chunk.items):
