@@ -9,7 +9,6 @@ Dask ``Client`` on an existing cluster: ``pip install 'pixelproof[cluster]'``).
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
 import multiprocessing
@@ -400,6 +399,8 @@ class DaskExecutor(Executor):
         return self._client.submit(run_on_dask_worker, task, self.host_slots, context, items, pure=False)
 
     def wait(self, handles: Collection[Any], timeout: float) -> Collection[Any]:
+        import asyncio  # here, not at the top: asyncio imports ssl, which the bundle leaves out
+
         from distributed import wait
 
         try:
@@ -412,6 +413,8 @@ class DaskExecutor(Executor):
         return done
 
     def result(self, handle: Any) -> list:
+        import asyncio
+
         from distributed import KilledWorker
 
         try:
