@@ -56,3 +56,73 @@ def test_stdout_closed_early_is_no_traceback(demo: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141, err
     assert err == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["new", "{images}", "-o", "{out}"],
+        ["merge", "{project}", "-o", "{out}"],
+        ["consensus", "{project}", "--accept", "-o", "{out}"],
+        ["taxonomy", "rename", "{project}", "coin", "coins", "-o", "{out}"],
+    ],
+)
+def test_output_that_is_a_folder_is_one_error_line(
+    argv: list[str], demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = demo.parent / "a_folder"
+    folder.mkdir()
+    args = [a.format(images=demo.parent / "images", project=demo, out=folder) for a in argv]
+    assert main(args) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert str(folder) in line and "folder" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["new", "{images}", "-o", "{out}"], 1),
+        (["merge", "{project}", "-o", "{out}"], 1),
+        (["merge", "{project}", "-o", "{ok}", "--report", "{out}"], 1),
+        (["split", "{project}", "--annotators", "a,b", "-o", "{okdir}", "--manifest", "{out}"], 1),
+        (["lint", "{project}", "--json", "{out}"], 2),
+        (["qa", "{reference}", "{project}", "--csv", "{out}"], 2),
+        (["consensus", "{project}", "--accept", "-o", "{out}"], 1),
+        (["prelabel", "{project}", "--backend", "threshold", "-o", "{out}"], 1),
+    ],
+)
+def test_output_in_a_missing_folder_is_refused_before_any_work(
+    argv: list[str], code: int, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = demo.parent / "no_such_folder" / "out.json"
+    ok, okdir = demo.parent / "ok.json", demo.parent / "okdir"
+    reference = demo.parent / "reference.json"
+    args = [
+        a.format(
+            images=demo.parent / "images", project=demo, out=out, ok=ok, okdir=okdir, reference=reference
+        )
+        for a in argv
+    ]
+    assert main(args) == code
+    captured = capsys.readouterr()
+    line = _one_error_line(captured.err)
+    assert line.startswith("pixelproof: error: ") and str(out) in line and "does not exist" in line
+    assert captured.out == ""  # refused up front: nothing was done
+    assert not ok.exists() and not okdir.exists()  # no partial output
+
+
+def test_taxonomy_export_never_overwrites_a_picture(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    picture = demo.parent / "images" / "cell.png"
+    before = picture.read_bytes()
+    assert main(["taxonomy", "export", str(demo), "-o", str(picture)]) == 1
+    assert "not overwritten" in _one_error_line(capsys.readouterr().err)
+    assert picture.read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["folder", "missing"])
+def test_taxonomy_export_unwritable_output_is_one_line(
+    where: str, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = demo.parent / "images" if where == "folder" else demo.parent / "nodir" / "t.json"
+    assert main(["taxonomy", "export", str(demo), "-o", str(out)]) == 1
+    assert str(out) in _one_error_line(capsys.readouterr().err)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
+from pixelproof.commands._common import ProgressBar, error, load_or_report, refuse_outputs, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         if out and Path(out).resolve() in inputs:
             error(f"{out}: would overwrite an input; choose another file")
             return 1
+    if refuse_outputs(args.json, args.html):
+        return 1
     projects = []
     for path in args.shards:
         p = load_or_report(path)

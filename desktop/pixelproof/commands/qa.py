@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
+from pixelproof.commands._common import ProgressBar, error, load_or_report, refuse_outputs, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
                 check_output_not_input(getattr(args, option), [args.reference, args.candidate], f"--{option}")
     except LimitError as e:
         error(str(e))
+        return 2
+    if refuse_outputs(args.json, args.csv, args.html):  # before the run, not after it
         return 2
     candidate = load_or_report(args.candidate)
     if candidate is None:
