@@ -111,6 +111,19 @@ def test_output_in_a_missing_folder_is_refused_before_any_work(
     assert not ok.exists() and not okdir.exists()  # no partial output
 
 
+def test_tag_list_of_a_missing_project_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.json"
+    assert main(["tag", str(missing)]) == 1
+    assert str(missing) in _one_error_line(capsys.readouterr().err)
+
+
+def test_checkout_of_a_missing_project_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.json"
+    assert main(["checkout", str(missing), "--at", "v1", "-o", str(tmp_path / "out.json")]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert str(missing) in line and "not found" in line
+
+
 def test_taxonomy_export_never_overwrites_a_picture(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     picture = demo.parent / "images" / "cell.png"
     before = picture.read_bytes()
