@@ -111,6 +111,15 @@ def test_output_in_a_missing_folder_is_refused_before_any_work(
     assert not ok.exists() and not okdir.exists()  # no partial output
 
 
+def test_diff_iou_threshold_out_of_range_is_a_usage_error(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for bad in ("nan", "-1", "1"):
+        assert main(["diff", str(demo), str(demo), "--iou-threshold", bad]) == 2
+        line = _one_error_line(capsys.readouterr().err)
+        assert line.startswith("pixelproof: error: --iou-threshold must be in [0, 1)")
+
+
 def test_tag_list_of_a_missing_project_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nope.json"
     assert main(["tag", str(missing)]) == 1

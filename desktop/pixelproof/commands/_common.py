@@ -41,6 +41,14 @@ def load_or_report(path: str) -> Project | None:
         return None
 
 
+def bad_iou_threshold(value: float) -> bool:
+    """True, after one error line, unless ``--iou-threshold`` is in [0, 1) (NaN is not)."""
+    if 0.0 <= value < 1.0:
+        return False
+    error(f"--iou-threshold must be in [0, 1), got {value}")
+    return True
+
+
 def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = False) -> bool:
     """Check output files before any work is done, so a mistyped path does not cost the run nor leave
     some outputs written and others not: True, after one error line naming the path, when one is a
