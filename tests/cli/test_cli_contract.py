@@ -148,3 +148,13 @@ def test_taxonomy_export_unwritable_output_is_one_line(
     out = demo.parent / "images" if where == "folder" else demo.parent / "nodir" / "t.json"
     assert main(["taxonomy", "export", str(demo), "-o", str(out)]) == 1
     assert str(out) in _one_error_line(capsys.readouterr().err)
+
+
+def test_convert_to_coco_never_overwrites_a_non_project_file(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = demo.parent / "notes.txt"
+    notes.write_text("my notes\n")
+    assert main(["convert", str(demo), str(notes), "--from", "coco", "--to", "coco"]) == 1
+    assert "not overwritten" in _one_error_line(capsys.readouterr().err)
+    assert notes.read_text() == "my notes\n"
