@@ -158,3 +158,22 @@ def test_convert_to_coco_never_overwrites_a_non_project_file(
     assert main(["convert", str(demo), str(notes), "--from", "coco", "--to", "coco"]) == 1
     assert "not overwritten" in _one_error_line(capsys.readouterr().err)
     assert notes.read_text() == "my notes\n"
+
+
+def test_log_n_must_be_a_positive_count(
+    tmp_path: Path, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``log -n -1`` said "no history yet" of a project with history; a count below 1 is a usage error."""
+    merged = tmp_path / "merged.json"
+    assert main(["merge", str(demo), "-o", str(merged)]) == 0  # one change log entry
+    capsys.readouterr()
+    for bad in ("-1", "0"):
+        with pytest.raises(SystemExit) as e:
+            main(["log", str(merged), "-n", bad])
+        assert e.value.code == 2
+        assert capsys.readouterr().err.strip().splitlines()[-1] == (
+            f"pixelproof log: error: argument -n: must be at least 1, got {bad}"
+        )
+    assert main(["log", str(merged), "-n", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "[merge]" in out and "no history" not in out

@@ -41,6 +41,19 @@ def load_or_report(path: str) -> Project | None:
         return None
 
 
+def positive_int(text: str) -> int:
+    """argparse ``type`` of a count (``log -n N``): a whole number >= 1, else a usage error (exit 2)."""
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
 def bad_iou_threshold(value: float) -> bool:
     """True, after one error line, unless ``--iou-threshold`` is in [0, 1) (NaN is not)."""
     if 0.0 <= value < 1.0:
