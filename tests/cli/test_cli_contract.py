@@ -177,3 +177,19 @@ def test_log_n_must_be_a_positive_count(
     assert main(["log", str(merged), "-n", "1"]) == 0
     out = capsys.readouterr().out
     assert "[merge]" in out and "no history" not in out
+
+
+def test_agreement_report_never_overwrites_the_manifest(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shards = demo.parent / "shards"
+    args = ["split", str(demo), "--annotators", "a,b", "--overlap", "0.5", "-o", str(shards)]
+    assert main(args) == 0
+    manifest = shards / "lead-manifest.json"
+    before = manifest.read_bytes()
+    capsys.readouterr()
+    for option in ("--json", "--html"):
+        args = ["agreement", str(shards / "a.json"), str(shards / "b.json"), "--manifest", str(manifest)]
+        assert main([*args, option, str(manifest)]) == 1
+        assert "would overwrite an input" in _one_error_line(capsys.readouterr().err)
+        assert manifest.read_bytes() == before

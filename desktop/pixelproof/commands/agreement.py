@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
     if bad_iou_threshold(args.iou_threshold):
         return 2
-    inputs = {Path(s).resolve() for s in args.shards}
+    # the reports never overwrite what they are made from: shards, the lead's manifest, the reference
+    inputs = {Path(s).resolve() for s in [*args.shards, args.manifest, args.reference] if s}
     for out in (args.json, args.html):
         if out and Path(out).resolve() in inputs:
             error(f"{out}: would overwrite an input; choose another file")
