@@ -71,7 +71,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="start the app offscreen, draw, save, reload, run QA and a pre-label; exit 0 if all work",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # prog: a subcommand's usage and error lines read "pixelproof diff: error: ...", not the app's usage
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="pixelproof")
     names = [command] if command in COMMANDS else list(COMMANDS)
     for module in (COMMANDS[n] for n in names):
         importlib.import_module(f"pixelproof.commands.{module}").add_parser(sub)
@@ -122,13 +123,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pixelproof.core.batch.executors import BatchSetupError
 
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except KeyboardInterrupt:  # outputs are written atomically: an interrupted job leaves none
         print("\npixelproof: interrupted; no output was written", file=sys.stderr)
         return 130
     except BatchSetupError as e:  # a batch job's executor gave up under way (a cluster lost): as above
         print(f"\npixelproof: error: {e}", file=sys.stderr)
         return int(getattr(args, "batch_error_code", 1))
+    except BrokenPipeError:  # stdout's reader went away (`| head`): quietly, like a tool killed by SIGPIPE
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (a test's captured stdout)
+        pass
 
 
 def no_display() -> bool:

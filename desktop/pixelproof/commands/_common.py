@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from pixelproof.core.coco import ProjectFormatError, load_project
@@ -37,6 +39,46 @@ def load_or_report(path: str) -> Project | None:
         for problem in e.problems:
             print(f"{e.path}: {problem}", file=sys.stderr)
         return None
+
+
+def positive_int(text: str) -> int:
+    """argparse ``type`` of a count (``log -n N``): a whole number >= 1, else a usage error (exit 2)."""
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def bad_iou_threshold(value: float) -> bool:
+    """True, after one error line, unless ``--iou-threshold`` is in [0, 1) (NaN is not)."""
+    if 0.0 <= value < 1.0:
+        return False
+    error(f"--iou-threshold must be in [0, 1), got {value}")
+    return True
+
+
+def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = False) -> bool:
+    """Check output files before any work is done, so a mistyped path does not cost the run nor leave
+    some outputs written and others not: True, after one error line naming the path, when one is a
+    folder or lies in a folder that does not exist; with ``projects``, also when it is an existing file
+    that is not a project (a picture, a text file: never overwritten). None entries are skipped."""
+    from pixelproof.core.coco import ProjectSaveError, check_output_path, check_save_target
+
+    check = check_save_target if projects else check_output_path
+    for output in outputs:
+        if output is None:
+            continue
+        try:
+            check(Path(output))
+        except ProjectSaveError as e:
+            error(str(e))
+            return True
+    return False
 
 
 class ProgressBar:

@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
+from pixelproof.commands._common import (
+    ProgressBar,
+    bad_iou_threshold,
+    error,
+    load_or_report,
+    refuse_outputs,
+    warn,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -43,14 +50,16 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.scorecards import honeypot_scorecards
     from pixelproof.core.split import manifest_keys
 
-    if not 0.0 <= args.iou_threshold < 1.0:
-        error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
+    if bad_iou_threshold(args.iou_threshold):
         return 2
-    inputs = {Path(s).resolve() for s in args.shards}
+    # the reports never overwrite what they are made from: shards, the lead's manifest, the reference
+    inputs = {Path(s).resolve() for s in [*args.shards, args.manifest, args.reference] if s}
     for out in (args.json, args.html):
         if out and Path(out).resolve() in inputs:
             error(f"{out}: would overwrite an input; choose another file")
             return 1
+    if refuse_outputs(args.json, args.html):
+        return 1
     projects = []
     for path in args.shards:
         p = load_or_report(path)

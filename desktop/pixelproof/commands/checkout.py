@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pixelproof.commands._common import error
+from pixelproof.commands._common import error, refuse_outputs
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +23,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.resolve() == Path(args.project).resolve():
         error(f"{args.output}: would overwrite the project; check out to another file")
+        return 1
+    if refuse_outputs(args.output, projects=True):
         return 1
     try:
         project = checkout(args.project, args.at)

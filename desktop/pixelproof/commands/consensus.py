@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import apply_and_save, error, load_or_report
+from pixelproof.commands._common import (
+    apply_and_save,
+    bad_iou_threshold,
+    error,
+    load_or_report,
+    refuse_outputs,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -33,9 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.consensus import accept_consensus, consensus_edit, summary_line, waiting_note
 
-    if not 0.0 <= args.iou_threshold < 1.0:
-        error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
+    if bad_iou_threshold(args.iou_threshold):
         return 2
+    if refuse_outputs(args.output, projects=True):
+        return 1
     project = load_or_report(args.project)
     if project is None:
         return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pixelproof.commands._common import ProgressBar, error, load_or_report
+from pixelproof.commands._common import ProgressBar, bad_iou_threshold, error, load_or_report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -41,6 +41,8 @@ def load_versions(args: argparse.Namespace) -> tuple[object, object] | None:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.diff import diff_projects
 
+    if bad_iou_threshold(args.iou_threshold):
+        return 2
     versions = load_versions(args)
     if versions is None:
         return 1

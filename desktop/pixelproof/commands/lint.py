@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, warn
+from pixelproof.commands._common import ProgressBar, error, refuse_outputs, warn
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
@@ -111,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
                 check_output_not_input(getattr(args, option), inputs, f"--{option}")
     except LimitError as e:
         error(str(e))
+        return EXIT_USAGE
+    if refuse_outputs(args.json, args.csv, args.html):  # before the run, not after it
         return EXIT_USAGE
     project = load_or_report(args.project)
     if project is None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from pixelproof.commands._common import error, load_or_report, warn
+from pixelproof.commands._common import error, load_or_report, positive_int, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("log", help="the project's change log (<name>.history.jsonl), newest first")
     p.add_argument("project", help="project .json")
-    p.add_argument("-n", type=int, metavar="N", help="only the N newest entries")
+    p.add_argument("-n", type=positive_int, metavar="N", help="only the N newest entries")
     p.add_argument("--json", action="store_true", help="print the entries as a JSON list")
     p.set_defaults(run=run)
 
@@ -36,13 +36,13 @@ def run(args: argparse.Namespace) -> int:
     except VersionError as e:
         error(str(e))
         tags = {}
+    if not entries and not args.json:
+        print(f"{args.project}: no history yet")
     if args.n is not None:
-        entries = entries[: max(0, args.n)]
+        entries = entries[: args.n]
     if args.json:
         print(json.dumps(entries, indent=1, ensure_ascii=False))
         return 0
-    if not entries:
-        print(f"{args.project}: no history yet")
     for e in entries:
         print(_line(e, tags.get(e["seq"], [])))
     return 0

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, load_or_report
+from pixelproof.commands._common import ProgressBar, error, load_or_report, refuse_outputs
 
 EXIT_CONFLICTS = 3
 
@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
 
     batch = batch_options(args)
-
+    if refuse_outputs(args.output, projects=True) or refuse_outputs(args.report):
+        return 1  # the project is not written when the report cannot be
     projects = []
     with ProgressBar("reading shards", unit="files") as bar:
         for path in bar.iterate(args.shards, len(args.shards)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pixelproof.commands._common import ProgressBar, error, warn
+from pixelproof.commands._common import ProgressBar, error, refuse_outputs, warn
 from pixelproof.core.coco import ProjectSaveError, save_project
 from pixelproof.core.image_folder import category_names, project_from_folder
 
@@ -22,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     image_dir = Path(args.image_dir)
     if not image_dir.is_dir():
         error(f"{image_dir}: not a folder")
+        return 1
+    if refuse_outputs(args.output, projects=True):  # before the image sizes are read
         return 1
     out = Path(args.output)
     try:

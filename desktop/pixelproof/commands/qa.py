@@ -8,7 +8,14 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
+from pixelproof.commands._common import (
+    ProgressBar,
+    bad_iou_threshold,
+    error,
+    load_or_report,
+    refuse_outputs,
+    warn,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,8 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.interop.references import ReferenceLoadError, load_reference
 
     batch = batch_options(args)
-    if not 0.0 <= args.iou_threshold < 1.0:  # NaN fails too
-        error(f"--iou-threshold must be in [0, 1), got {args.iou_threshold}")
+    if bad_iou_threshold(args.iou_threshold):
         return 2
     if not args.nsd_tau >= 0:  # NaN fails too
         error(f"--nsd-tau must be a number >= 0, got {args.nsd_tau}")
@@ -63,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
                 check_output_not_input(getattr(args, option), [args.reference, args.candidate], f"--{option}")
     except LimitError as e:
         error(str(e))
+        return 2
+    if refuse_outputs(args.json, args.csv, args.html):  # before the run, not after it
         return 2
     candidate = load_or_report(args.candidate)
     if candidate is None:

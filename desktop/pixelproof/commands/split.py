@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report
+from pixelproof.commands._common import error, load_or_report, refuse_outputs
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError, atomic_write, save_project
     from pixelproof.core.split import SplitError, split_project
 
+    if refuse_outputs(args.manifest):  # not after the shards are written
+        return 1
     project = load_or_report(args.project)
     if project is None:
         return 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pixelproof.commands._common import apply_and_save, error, load_or_report, warn
+from pixelproof.commands._common import apply_and_save, error, load_or_report, refuse_outputs, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -78,6 +78,9 @@ def _example(text: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import taxonomy
 
+    output = getattr(args, "output", None)
+    if refuse_outputs(output, projects=args.action != "export"):
+        return 1
     project = load_or_report(args.project)
     if project is None:
         return 1
@@ -152,6 +155,7 @@ def _show(project) -> None:  # type: ignore[no-untyped-def]
 
 
 def _export(project, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.taxonomy import export_taxonomy, write_taxonomy
 
     if Path(args.output).resolve() == Path(args.project).resolve():
@@ -160,6 +164,10 @@ def _export(project, args: argparse.Namespace) -> int:  # type: ignore[no-untype
     data, warnings = export_taxonomy(project)
     for w in warnings:
         warn(w)
-    write_taxonomy(data, args.output)
+    try:
+        write_taxonomy(data, args.output)
+    except ProjectSaveError as e:
+        error(str(e))
+        return 1
     print(f"{args.output}: {len(data['categories'])} categories")
     return 0

@@ -479,7 +479,9 @@ def check_save_target(target: Path) -> None:
     """``ProjectSaveError`` when ``target`` is a file that is not JSON (``save_project`` checks it; a
     long job checks it first too): a project is written over a
     project (or an empty file or a new name), never over a picture or a system file that a mistyped
-    ``-o`` names (the backup would keep one copy of it, the next save none)."""
+    ``-o`` names (the backup would keep one copy of it, the next save none). A folder, or a name in a
+    folder that does not exist, is refused too (see :func:`check_output_path`)."""
+    check_output_path(target)
     try:  # non-blocking: a FIFO is not waited on
         fd = os.open(write_target(target), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -491,6 +493,18 @@ def check_save_target(target: Path) -> None:
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if text and not text.startswith(b"{"):
         raise ProjectSaveError(f"{target}: exists and is not a project file (JSON); not overwritten")
+
+
+def check_output_path(target: str | os.PathLike[str]) -> None:
+    """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder, or the
+    folder it would go in does not exist (or is a file). Outputs are checked with it before a job runs."""
+    path = write_target(target)
+    if path.is_dir():
+        raise ProjectSaveError(f"{target}: is a folder, not a file to write")
+    parent = path.parent
+    if not parent.is_dir():
+        state = "is not a folder" if parent.exists() else "does not exist"
+        raise ProjectSaveError(f"{target}: the folder {parent} {state}")
 
 
 def _size_changed(state: FileState) -> bool:

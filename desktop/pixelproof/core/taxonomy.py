@@ -181,16 +181,21 @@ def export_taxonomy(project: Project, embed_examples: bool = True) -> tuple[dict
 
 
 def write_taxonomy(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    """JSON, or YAML when the name ends in .yaml / .yml (written atomically)."""
-    from pixelproof.core.coco import atomic_write
+    """JSON, or YAML when the name ends in .yaml / .yml (written atomically). ``ProjectSaveError`` when
+    ``path`` cannot be written, or (JSON) is an existing file that is no JSON object: a picture or a
+    text file a mistyped name points at is never overwritten."""
+    from pixelproof.core.coco import atomic_write, check_output_path, check_save_target
 
     p = Path(path)
     if p.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
+        check_output_path(p)
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     else:
         import json
+
+        check_save_target(p)
 
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     atomic_write(p, text.encode("utf-8"))

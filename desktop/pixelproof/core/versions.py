@@ -64,6 +64,11 @@ def check_tag_name(name: str) -> None:
 
 
 def list_tags(project_path: str | os.PathLike[str]) -> list[Tag]:
+    """The project's tags, oldest first; ``VersionError`` when there is no project file there (its
+    tags, if any, are not listed as if the project were fine)."""
+    if not os.path.isfile(project_path):
+        state = "is a folder, not a project file" if os.path.isdir(project_path) else "file not found"
+        raise VersionError(f"{project_path}: {state}")
     index = versions_dir(project_path) / INDEX
     if not index.is_file():
         return []

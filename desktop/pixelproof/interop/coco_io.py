@@ -17,6 +17,7 @@ from typing import Any
 from pixelproof.core.coco import (
     ProjectFormatError,
     atomic_write,
+    check_save_target,
     dumps_project,
     project_from_dict,
     read_json,
@@ -203,6 +204,7 @@ def write_coco(
     check_image_mode(images)
     out = Path(os.path.abspath(out_path))
     out.parent.mkdir(parents=True, exist_ok=True)
+    check_save_target(out)  # a picture or text file a mistyped OUTPUT names is not overwritten
     doc: dict[str, Any] = project_to_dict(project)
     warnings: list[str] = []
     stems = unique_stems(project)
