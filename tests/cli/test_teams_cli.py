@@ -182,7 +182,7 @@ def test_tag_diff_at_and_checkout(tmp_path: Path, capsys) -> None:  # type: igno
     assert json.loads(capsys.readouterr().out)["totals"]["added"] == 1
     assert main(["checkout", str(project), "--at", "v1", "-o", str(project)]) == 1
     assert main(["checkout", str(project), "--at", "nope", "-o", str(old)]) == 1
-    assert main(["diff", str(project)]) == 1
+    assert main(["diff", str(project)]) == 2  # a usage error
     assert "give OLD and NEW" in capsys.readouterr().err
 
 

@@ -19,12 +19,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def load_versions(args: argparse.Namespace) -> tuple[object, object] | None:
-    """(old, new) projects from ``OLD NEW`` or ``PROJECT --at TAG``; None after printing the error."""
+    """(old, new) projects from ``OLD NEW`` or ``PROJECT --at TAG`` (one of the two, checked by ``run``);
+    None after printing the error."""
     from pixelproof.core.versions import VersionError, checkout
 
-    if (args.at is None) == (args.new is None):
-        error("give OLD and NEW, or one PROJECT with --at TAG")
-        return None
     new = load_or_report(args.new or args.old)
     if new is None:
         return None
@@ -42,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.diff import diff_projects
 
     if bad_iou_threshold(args.iou_threshold):
+        return 2
+    if (args.at is None) == (args.new is None):  # a usage error, as argparse's own
+        error("give OLD and NEW, or one PROJECT with --at TAG")
         return 2
     versions = load_versions(args)
     if versions is None:
