@@ -169,3 +169,25 @@ def test_edge_tiles_encoded_at_their_own_size_read_as_tifffile_reads_them(tmp_pa
             tw.write(tiles(a, 20), shape=a.shape, dtype=np.uint8, tile=(128, 128), compression="jpeg", **kw)
     with pytest.raises(PyramidError, match=r"short_tiles.tif: tile \(2, 1\) of level 0 "):
         open_pyramid(short).levels[0][150:200, 250:300]
+
+
+def test_a_region_over_the_pixel_limit_is_refused_before_any_tile_is_decoded(tmp_path: Path) -> None:
+    """Every read of a slide (the canvas's tiles and overview, tiled pre-labeling, the wand's window) is a
+    region: one over ``--max-pixels`` (a two-level slide's coarsest level, 50,000^2) is refused, not
+    allocated."""
+    from pixelproof.core import limits
+
+    path = tmp_path / "two_levels.tif"
+    img = small_pyramid(path)  # 500 x 300, then 250 x 150
+    pyr = open_pyramid(path)
+    limits.set_max_pixels(30_000)
+    try:
+        np.testing.assert_array_equal(pyr.levels[0][100:250, 0:200], img[100:250, 0:200])  # 30,000 px
+        before = pyr.stats.decoded
+        with pytest.raises(
+            PyramidError, match=r"two_levels.tif: level 1 region of 250 x 150 = 37,500 pixels"
+        ):
+            pyr.levels[1].region(0, 150, 0, 250)
+        assert pyr.stats.decoded == before
+    finally:
+        limits.set_max_pixels(None)

@@ -72,12 +72,16 @@ class TiledLevel:
 
     def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
         """Pixels of rows y0..y1 and columns x0..x1 (clipped to the level), decoding only the tiles they
-        touch."""
+        touch. A region over ``limits.max_pixels()`` is refused (``PyramidError``) before any decoding."""
         y0, y1 = max(0, y0), min(self.height, y1)
         x0, x1 = max(0, x0), min(self.width, x1)
-        out = np.zeros((max(0, y1 - y0), max(0, x1 - x0), *self.shape[2:]), dtype=self.dtype)
-        if out.size == 0:
-            return out
+        if y1 <= y0 or x1 <= x0:
+            return np.zeros((max(0, y1 - y0), max(0, x1 - x0), *self.shape[2:]), dtype=self.dtype)
+        try:
+            check_image_size(x1 - x0, y1 - y0, str(self.pyramid.path), f"level {self.index} region")
+        except LimitError as e:
+            raise PyramidError(str(e)) from None
+        out = np.zeros((y1 - y0, x1 - x0, *self.shape[2:]), dtype=self.dtype)
         for ty in range(y0 // self.tile_h, (y1 - 1) // self.tile_h + 1):
             for tx in range(x0 // self.tile_w, (x1 - 1) // self.tile_w + 1):
                 t = self.tile(ty, tx)
