@@ -4,6 +4,7 @@ written from a few pre-encoded JPEG tiles opens and serves a viewport within the
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import imagecodecs
@@ -104,3 +105,89 @@ def test_100k_pyramid_opens_lazily_within_the_memory_bound(tmp_path: Path) -> No
         read_image(path)  # never decoded whole
     with pytest.raises(PyramidError, match="refusing"):
         np.asarray(pyr.levels[0])
+
+
+def small_pyramid(path: Path, bigtiff: bool = False) -> np.ndarray:
+    img = smooth_rgb(300, 500)
+    with tifffile.TiffWriter(path, bigtiff=bigtiff) as tw:
+        tw.write(img, tile=(64, 64), compression="zlib", subifds=1)
+        tw.write(img[::2, ::2], tile=(64, 64), compression="zlib", subfiletype=1)
+    return img
+
+
+def test_a_tile_table_shorter_than_the_level_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "short.tif"
+    img = small_pyramid(path)
+    with tifffile.TiffFile(path, mode="r+b") as tif:  # 5 x 8 tiles, the table lists 3
+        for name in ("TileOffsets", "TileByteCounts"):
+            tag = tif.pages.first.tags[name]
+            tag.overwrite(tag.value[:3])
+    level = open_pyramid(path).levels[0]
+    np.testing.assert_array_equal(level[0:10, 0:150], img[0:10, 0:150])  # tiles 0..2 are listed
+    with pytest.raises(PyramidError, match=r"short.tif: tile \(3, 0\) of level 0 is not in the file's tile"):
+        level[0:10, 200:210]
+
+
+def test_a_tile_byte_count_past_the_file_end_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge_count.tif"
+    small_pyramid(path, bigtiff=True)
+    with tifffile.TiffFile(path, mode="r+b") as tif:
+        tag = tif.pages.first.tags["TileByteCounts"]
+        tag.overwrite([2**62, *tag.value[1:]], dtype=16)  # a buffered read would allocate 4 EiB first
+    with pytest.raises(PyramidError, match=r"huge_count.tif: tile \(0, 0\) of level 0 is truncated"):
+        open_pyramid(path).levels[0][0:10, 0:10]
+
+
+def test_edge_tiles_encoded_at_their_own_size_read_as_tifffile_reads_them(tmp_path: Path) -> None:
+    """Some writers JPEG-encode a level's last column and row of tiles cropped to the image (44 x 72 px
+    here, not 128 x 128): tifffile places them; so must a region read. A tile decoding to fewer pixels
+    than it covers is a located error."""
+    img = (np.add.outer(np.arange(200), np.arange(300)) % 200).astype(np.uint8)
+
+    def tiles(a: np.ndarray, last: int = 0) -> Iterator[bytes]:
+        starts = [(ty, tx) for ty in range(0, a.shape[0], 128) for tx in range(0, a.shape[1], 128)]
+        for ty, tx in starts:
+            piece = np.ascontiguousarray(a[ty : ty + 128, tx : tx + 128])
+            if last and (ty, tx) == starts[-1]:
+                piece = np.ascontiguousarray(piece[:last, :last])
+            yield imagecodecs.jpeg8_encode(piece, level=95)
+
+    path = tmp_path / "cropped_edges.tif"
+    with tifffile.TiffWriter(path) as tw:
+        for k, a in enumerate((img, img[::2, ::2])):
+            kw = {"subifds": 1} if k == 0 else {"subfiletype": 1}
+            tw.write(tiles(a), shape=a.shape, dtype=np.uint8, tile=(128, 128), compression="jpeg", **kw)
+    pyr = open_pyramid(path)
+    for k, level in enumerate(pyr.levels):
+        np.testing.assert_array_equal(
+            level[0 : level.height, 0 : level.width], tifffile.imread(path, level=k)
+        )
+    short = tmp_path / "short_tiles.tif"
+    with tifffile.TiffWriter(short) as tw:
+        for k, a in enumerate((img, img[::2, ::2])):
+            kw = {"subifds": 1} if k == 0 else {"subfiletype": 1}
+            tw.write(tiles(a, 20), shape=a.shape, dtype=np.uint8, tile=(128, 128), compression="jpeg", **kw)
+    with pytest.raises(PyramidError, match=r"short_tiles.tif: tile \(2, 1\) of level 0 "):
+        open_pyramid(short).levels[0][150:200, 250:300]
+
+
+def test_a_region_over_the_pixel_limit_is_refused_before_any_tile_is_decoded(tmp_path: Path) -> None:
+    """Every read of a slide (the canvas's tiles and overview, tiled pre-labeling, the wand's window) is a
+    region: one over ``--max-pixels`` (a two-level slide's coarsest level, 50,000^2) is refused, not
+    allocated."""
+    from pixelproof.core import limits
+
+    path = tmp_path / "two_levels.tif"
+    img = small_pyramid(path)  # 500 x 300, then 250 x 150
+    pyr = open_pyramid(path)
+    limits.set_max_pixels(30_000)
+    try:
+        np.testing.assert_array_equal(pyr.levels[0][100:250, 0:200], img[100:250, 0:200])  # 30,000 px
+        before = pyr.stats.decoded
+        with pytest.raises(
+            PyramidError, match=r"two_levels.tif: level 1 region of 250 x 150 = 37,500 pixels"
+        ):
+            pyr.levels[1].region(0, 150, 0, 250)
+        assert pyr.stats.decoded == before
+    finally:
+        limits.set_max_pixels(None)

@@ -390,3 +390,39 @@ def test_summary_images_counts_the_images_scored_not_those_skipped_for_their_siz
     data = to_dict(res)
     assert data["summary"]["images"] == 1
     assert {r["file_name"] for r in data["per_image"]} == {"a.png"}
+
+
+def test_qa_html_report_on_a_slide_writes_no_whole_slide_thumbnail(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """QA on a 100,000^2 slide scores the masks within their boxes; the HTML report's difference thumbnail
+    (and the review's difference pane, the same ``difference_image``) needed six 10 G-pixel arrays: now
+    refused by the pixel limit, the report says so in the thumbnail's place."""
+    from pixelproof.core.limits import RLE_ORIGIN, LimitError
+    from pixelproof.core.report import write_html
+
+    side = 100_000
+
+    def slide_project(shift: int) -> Project:
+        p = Project(categories={1: Category(1, "tissue")})
+        p.add_image(ImageRecord(1, "slide.tif", side, side))
+        m = np.zeros((200, 300), bool)
+        m[20:180, 30 + shift : 250] = True
+        rle, (dx, dy) = masks.encode_cropped(m)
+        x, y = 50_000 + dx, 60_000 + dy
+        ann = Annotation(
+            1, 1, 1, [float(x), float(y), *map(float, rle["size"][::-1])], rle, area=float(m.sum())
+        )
+        ann.app_extra[RLE_ORIGIN] = [x, y]
+        p.add_annotation(ann)
+        return p
+
+    ref, cand = slide_project(0), slide_project(40)
+    result = run_qa(ref, cand, QAOptions())
+    (pair,) = result.pairs
+    with pytest.raises(LimitError, match=r"slide.tif: difference image of 100000 x 100000"):
+        difference_image(pair, ref, cand)
+    out = tmp_path / "report.html"
+    write_html(to_dict(result), out, result, ref, cand)
+    text = out.read_text()
+    assert (
+        "slide.tif" in text and "no difference image: slide.tif: difference image of 100000 x 100000" in text
+    )

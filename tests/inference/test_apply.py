@@ -147,3 +147,32 @@ def test_a_serial_run_reads_the_next_picture_while_the_model_runs(tmp_path: Path
     report = prelabel_project(project, Waits())
     assert report.succeeded == 3 and waited == [True, True, True]
     assert sorted(reads) == ["img1.png", "img2.png", "img3.png"]  # each once
+
+
+def test_masks_predicted_on_a_slide_too_big_for_one_rle_are_stored_cropped(tmp_path: Path) -> None:
+    """Tiled pre-labeling of a 66,000^2 slide (4.4 G pixels: no COCO RLE of the whole image exists) gives
+    masks as crops at their tile's offset: each is stored cropped to its pixels with ``rle_origin``
+    (docs/format.md), so the project saves, opens again and has the pixels where the model saw them."""
+    from pixelproof.core.annotation_pixels import annotation_crop
+    from pixelproof.core.limits import RLE_ORIGIN
+
+    side = 66_000
+    project = new_project(["cat"])
+    project.add_image(ImageRecord(1, "slide.tif", side, side))
+    tile = np.zeros((464, 464), bool)  # the last tile, against the far corner
+    tile[100:300, 200:464] = True
+    tile[400, 5] = True
+    mapper = PredictionMapper(project, "model:x")
+    found = Prediction("cat", 0.9, [65_541.0, 65_636.0, 459.0, 301.0], mask=tile, offset=(65_536, 65_536))
+    prop = mapper.convert(project.image(1), [found])
+    (ann,) = prop.annotations
+    assert ann.app_extra[RLE_ORIGIN] == [65_541, 65_636]
+    assert ann.segmentation["size"] == [301, 459]
+    assert ann.bbox == [65_541.0, 65_636.0, 459.0, 301.0] and ann.area == 200 * 264 + 1
+    prop.edit().apply(project)
+    path = tmp_path / "slide.json"
+    save_project(project, path)
+    (again,) = load_project(path).annotations.values()
+    rect, crop = annotation_crop(again, side, side)
+    assert rect == (65_541, 65_636, 459, 301)
+    np.testing.assert_array_equal(crop, tile[100:401, 5:464])

@@ -300,3 +300,29 @@ def test_a_mask_over_the_pixel_limit_is_not_shown_and_the_status_bar_says_why(
     assert "annotation 5: mask box of" in win.statusBar().currentMessage()
     assert doc.undo_stack.count() == 0 and doc.project.annotations[5].segmentation == rle
     win.close()
+
+
+def test_a_slide_whose_coarsest_level_is_over_the_limit_fails_to_open_saying_so(tmp_path: Path) -> None:
+    """The overview (the coarsest level, kept whole) is a region like any other: a two-level slide whose
+    second level is over ``--max-pixels`` fails with the limit named instead of allocating it."""
+    import numpy as np
+    import tifffile
+
+    from pixelproof.core import limits
+    from pixelproof.core.imageio import ImageReadError
+    from pixelproof.ui.workers import load_image
+
+    path = tmp_path / "two_levels.tif"
+    img = np.full((600, 800), 90, np.uint8)
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(img, tile=(64, 64), compression="zlib", subifds=1)
+        tw.write(img[::2, ::2], tile=(64, 64), compression="zlib", subfiletype=1)
+    limits.set_max_pixels(100_000)  # level 1: 400 x 300 = 120,000 pixels
+    try:
+        with pytest.raises(
+            ImageReadError, match=r"two_levels.tif: level 1 region of 400 x 300 .* over the limit"
+        ):
+            load_image(path)
+    finally:
+        limits.set_max_pixels(None)
+    assert load_image(path).overview.shape == (300, 400)

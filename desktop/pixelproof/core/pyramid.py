@@ -72,12 +72,16 @@ class TiledLevel:
 
     def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
         """Pixels of rows y0..y1 and columns x0..x1 (clipped to the level), decoding only the tiles they
-        touch."""
+        touch. A region over ``limits.max_pixels()`` is refused (``PyramidError``) before any decoding."""
         y0, y1 = max(0, y0), min(self.height, y1)
         x0, x1 = max(0, x0), min(self.width, x1)
-        out = np.zeros((max(0, y1 - y0), max(0, x1 - x0), *self.shape[2:]), dtype=self.dtype)
-        if out.size == 0:
-            return out
+        if y1 <= y0 or x1 <= x0:
+            return np.zeros((max(0, y1 - y0), max(0, x1 - x0), *self.shape[2:]), dtype=self.dtype)
+        try:
+            check_image_size(x1 - x0, y1 - y0, str(self.pyramid.path), f"level {self.index} region")
+        except LimitError as e:
+            raise PyramidError(str(e)) from None
+        out = np.zeros((y1 - y0, x1 - x0, *self.shape[2:]), dtype=self.dtype)
         for ty in range(y0 // self.tile_h, (y1 - 1) // self.tile_h + 1):
             for tx in range(x0 // self.tile_w, (x1 - 1) // self.tile_w + 1):
                 t = self.tile(ty, tx)
@@ -181,11 +185,17 @@ class Pyramid:
             raise PyramidError(f"{self.path}: tile ({tx}, {ty}) outside level {level.index}")
         page = level.page
         i = ty * level.tiles_x + tx
+        where = f"{self.path}: tile ({tx}, {ty}) of level {level.index}"
+        listed = min(len(page.dataoffsets), len(page.databytecounts))
+        if i >= listed:
+            raise PyramidError(f"{where} is not in the file's tile table (it lists {listed})")
         with self._lock:
             offset, count = int(page.dataoffsets[i]), int(page.databytecounts[i])
             fh = self._tif.filehandle
             if count <= 0 or offset <= 0:
                 data = None  # a sparse (never written) tile: blank
+            elif count > fh.size - offset:  # a buffered read allocates ``count`` bytes before reading
+                data = b""
             else:
                 fh.seek(offset)
                 data = fh.read(count)
@@ -195,18 +205,28 @@ class Pyramid:
             arr = np.zeros((h, w, *level.shape[2:]), dtype=level.dtype)
         else:
             if len(data) != count:
-                raise PyramidError(f"{self.path}: tile ({tx}, {ty}) of level {level.index} is truncated")
+                raise PyramidError(f"{where} is truncated")
             try:
                 decoded = page.decode(data, i, jpegtables=page.jpegtables)[0]
             except Exception as e:
                 raise PyramidError(
-                    f"{self.path}: tile ({tx}, {ty}) of level {level.index} cannot be decoded "
-                    f"({_compression(page)}): {type(e).__name__}: {e}"
+                    f"{where} cannot be decoded ({_compression(page)}): {type(e).__name__}: {e}"
                 ) from None
             if decoded is None:
-                raise PyramidError(f"{self.path}: tile ({tx}, {ty}) of level {level.index} is empty")
-            arr = np.asarray(decoded).reshape(level.tile_h, level.tile_w, -1)[:h, :w]
-            arr = arr[:, :, 0] if len(level.shape) == 2 else arr
+                raise PyramidError(f"{where} is empty")
+            # (depth, rows, columns, samples); a JPEG edge tile may be encoded at its own, smaller size
+            arr = np.asarray(decoded)
+            samples = level.shape[2] if len(level.shape) == 3 else 1
+            if (
+                arr.ndim != 4
+                or arr.shape[0] != 1
+                or arr.shape[3] != samples
+                or arr.shape[1] < h
+                or arr.shape[2] < w
+            ):
+                got = " x ".join(str(v) for v in arr.shape[2:0:-1]) if arr.ndim == 4 else str(arr.shape)
+                raise PyramidError(f"{where} decodes to {got} pixels; it covers {w} x {h}")
+            arr = arr[0, :h, :w, 0] if len(level.shape) == 2 else arr[0, :h, :w]
             arr = np.ascontiguousarray(arr)
         with self._lock:
             self.stats.decoded += 1

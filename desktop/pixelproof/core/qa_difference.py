@@ -40,12 +40,15 @@ def difference_image(
     """HxW uint8 codes (``DIFF_*``): agreement, missed (FN), extra (FP), wrong class, void.
 
     With ``category`` only that class counts; otherwise a pixel agrees when both sides give it the same
-    class, is "wrong class" when both label it with different classes.
+    class, is "wrong class" when both label it with different classes. An image over
+    ``limits.max_pixels()`` (a whole slide) raises ``LimitError``: its arrays are image-sized.
     """
+    from pixelproof.core.limits import check_image_size
     from pixelproof.core.references import Reference
 
-    ref = reference if isinstance(reference, Reference) else Reference(project=reference)
     h, w = pair.shape
+    check_image_size(w, h, pair.file_name, "difference image")
+    ref = reference if isinstance(reference, Reference) else Reference(project=reference)
     void = ref.void_mask(pair.ref)
     refs = image_objects(ref.project, pair.ref, (h, w), void)
     cands = image_objects(candidate, pair.cand, (h, w), void)

@@ -19,6 +19,7 @@ import numpy as np
 
 from pixelproof.core import qa, qa_difference, safe_csv
 from pixelproof.core.atomic import atomic_output
+from pixelproof.core.limits import LimitError
 from pixelproof.core.qa import (
     COUNT_FIELDS,
     FIGURE_FIELDS,
@@ -430,12 +431,15 @@ def write_html(
             pair = pairs.get(row["file_name"])
             if pair is None:
                 continue
-            png = base64.b64encode(thumbnail_png(pair, reference, candidate)).decode("ascii")
             dice = row["dice"]
             label = f"Dice {dice:.3f}" if math.isfinite(dice) else "Dice n/a"
+            try:
+                png = base64.b64encode(thumbnail_png(pair, reference, candidate)).decode("ascii")
+                shown = f"<img src='data:image/png;base64,{png}' alt='difference'>"
+            except LimitError as e:  # a whole slide: no image-sized difference
+                shown = f"<p>no difference image: {html.escape(str(e))}</p>"
             parts.append(
-                f"<figure><img src='data:image/png;base64,{png}' alt='difference'>"
-                f"<figcaption>{html.escape(row['file_name'])}<br>{label}</figcaption></figure>"
+                f"<figure>{shown}<figcaption>{html.escape(row['file_name'])}<br>{label}</figcaption></figure>"
             )
         parts.append("</div>")
     if data["unmatched_images"]["reference"] or data["unmatched_images"]["candidate"]:

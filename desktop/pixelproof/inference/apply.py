@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from pixelproof.core import masks, rle_codec
+from pixelproof.core.annotation_pixels import crop_geometry
 from pixelproof.core.batch import job_timestamp
 from pixelproof.core.coco import default_color
 from pixelproof.core.edits import AddPredictions
@@ -28,6 +29,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.sparse_mask import is_huge
 from pixelproof.inference.base import Backend, BackendError, Prediction
 from pixelproof.inference.existing import ExistingObjects
 from pixelproof.inference.existing import Shape as ExistingShape
@@ -67,6 +69,7 @@ class Shape:
     bbox: list[float]
     area: float
     box: int | None = None  # from-boxes: the box annotation this mask outlines (its category is used)
+    origin: list[int] | None = None  # a mask stored cropped: its ``rle_origin`` (images of 2**32 pixels+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +143,11 @@ def to_shapes(
     if existing is not None:
         new = [(target, _shape(existing, p, g[0]), g[1], _pixels(p, g)) for p, target, g in made]
         repeats = existing.add_new(new, skip_iou)
-    for (p, _, (seg, bbox, area)), repeat in zip(made, repeats, strict=True):
+    for (p, _, (seg, bbox, area, origin)), repeat in zip(made, repeats, strict=True):
         if repeat:
             skipped += 1
         else:
-            shapes.append(Shape(p.category, round(float(p.score), 5), seg, bbox, area))
+            shapes.append(Shape(p.category, round(float(p.score), 5), seg, bbox, area, origin=origin))
     return shapes, dropped, skipped
 
 
@@ -177,8 +180,8 @@ def box_shapes(
         if pred is None or geometry is None:
             failed.append((box.id, box.category_id, why or NO_MASK))
             continue
-        seg, bbox, area = geometry
-        shapes.append(Shape("", round(float(pred.score), 5), seg, bbox, area, box=box.id))
+        seg, bbox, area, origin = geometry
+        shapes.append(Shape("", round(float(pred.score), 5), seg, bbox, area, box=box.id, origin=origin))
     return shapes, failed
 
 
@@ -275,6 +278,8 @@ class PredictionMapper:
                 extra = {FROM_BOX: shape.box}
             else:
                 cat, is_new = self.category_for(shape.category)
+            if shape.origin is not None:
+                extra[RLE_ORIGIN] = list(shape.origin)
             if cat is None:
                 proposal.ignored += 1
                 continue
@@ -311,22 +316,35 @@ class PredictionMapper:
         return self.adopt(image, shapes, failed_boxes=failed)
 
 
-Geometry = tuple[list | dict | None, list[float], float]  # (segmentation, bbox, area)
+# (segmentation, bbox, area, rle_origin: where a mask stored cropped lies, None for a whole-image one)
+Geometry = tuple[list | dict | None, list[float], float, list[int] | None]
 
 
 def _geometries(predictions: list[Prediction], h: int, w: int) -> Iterator[Geometry | None]:
     """``_geometry`` of each prediction, in order: an RLE the backend made stays as it is; masks given as
-    crops (a semantic model's thousands of components) are encoded together in one pass
-    (``rle_codec.crops_rle``)."""
+    crops (a semantic model's thousands of components, a tile's objects) are encoded together in one pass
+    (``rle_codec.crops_rle``), or each cropped to its pixels on an image too big for one RLE."""
     given = [_given_rle(p, h, w) for p in predictions]
     crops = [None if g else _crop(p, h, w) for p, g in zip(predictions, given, strict=True)]
-    encoded = iter(rle_codec.crops_rle([c for c in crops if c is not None], h, w))
+    encoded = iter(_crops_geometry([c for c in crops if c is not None], h, w))
     for p, crop, g in zip(predictions, crops, given, strict=True):
         if g:
             assert p.rle is not None
-            yield p.rle, [float(v) for v in p.bbox], float(p.area)
+            yield p.rle, [float(v) for v in p.bbox], float(p.area), None
         else:
             yield next(encoded) if crop is not None else _geometry(p, h, w)
+
+
+def _crops_geometry(
+    crops: list[tuple[tuple[int, int, int, int], np.ndarray]], h: int, w: int
+) -> list[Geometry | None]:
+    """Masks given as (rect, pixels) as the project stores them (None for an empty one): whole-image RLEs,
+    or on an image of 2**32 pixels or more (a slide) RLEs of their pixels' box at their ``rle_origin``
+    (docs/format.md)."""
+    if not is_huge(h, w):
+        return [None if g is None else (*g, None) for g in rle_codec.crops_rle(crops, h, w)]
+    placed = [crop_geometry(rect, pixels, h, w) for rect, pixels in crops]
+    return [g if g[2] > 0 else None for g in placed]
 
 
 def _given_rle(p: Prediction, h: int, w: int) -> bool:
@@ -350,26 +368,26 @@ def _crop(p: Prediction, h: int, w: int) -> tuple[tuple[int, int, int, int], np.
 def _geometry(p: Prediction, h: int, w: int) -> Geometry | None:
     crop = _crop(p, h, w)
     if crop is not None:
-        return rle_codec.crops_rle([crop], h, w)[0]
+        return _crops_geometry([crop], h, w)[0]
     if p.mask is not None:
         m = p.mask.astype(bool, copy=False)
         area = masks.area(m)
         if area == 0:
             return None
-        return masks.encode(m), masks.bbox(m), float(area)
+        return masks.encode(m), masks.bbox(m), float(area), None
     if p.polygon:
         polys = [[float(v) for v in poly] for poly in p.polygon if len(poly) >= 6]
         if not polys:
             return None
         area = masks.segmentation_area(polys, [0, 0, 0, 0], h, w)
-        return polys, masks.polygons_bbox(polys), area
+        return polys, masks.polygons_bbox(polys), area, None
     x, y, bw, bh = (float(v) for v in p.bbox)
     x0, y0 = min(max(x, 0.0), w), min(max(y, 0.0), h)
     x1, y1 = min(max(x + bw, 0.0), w), min(max(y + bh, 0.0), h)
     if x1 - x0 <= 0 or y1 - y0 <= 0:
         return None
     bbox = [round(x0, 2), round(y0, 2), round(x1 - x0, 2), round(y1 - y0, 2)]
-    return None, bbox, bbox[2] * bbox[3]
+    return None, bbox, bbox[2] * bbox[3], None
 
 
 # -- whole project -----------------------------------------------------------------------------------
