@@ -162,14 +162,6 @@ class Pyramid:
         with self._lock:
             self._tif.close()
 
-    def level_for_downsample(self, downsample: float) -> TiledLevel:
-        """The coarsest level still at least as detailed as ``downsample`` image pixels per screen pixel."""
-        best = self.levels[0]
-        for level in self.levels[1:]:
-            if level.downsample <= downsample * 1.0001:
-                best = level
-        return best
-
     def cached_tile(self, level: TiledLevel, ty: int, tx: int) -> np.ndarray | None:
         with self._lock:
             hit = self._tiles.get((level.index, ty, tx))
