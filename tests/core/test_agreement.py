@@ -264,3 +264,34 @@ def test_a_pairs_image_count_includes_images_both_left_empty(tmp_path: Path) -> 
     assert data["images"] == 4
     images = {(p["a"], p["b"]): p["images"] for p in data["pairs"]}
     assert images == {("ann", "bob"): 3, ("ann", "cy"): 2, ("bob", "cy"): 1}
+
+
+def test_pooled_staple_counts_the_overlap_images_where_nobody_drew_the_class(tmp_path: Path) -> None:
+    """STAPLE per class is pooled over the overlap images: on an image where no annotator drew the class,
+    every pixel is background for each of them. Those images were left out (only images where someone
+    drew the class were pooled): "cat" drawn on image 1 only gave r0 a specificity of 0.9893 where
+    SimpleITK on the two images stacked gives 0.9949."""
+    import SimpleITK as sitk
+
+    rng = np.random.default_rng(0)
+    raters, stacked = [], {"cat": [], "dog": []}
+    for k in range(3):
+        p = new_project(CATS)
+        p.path = tmp_path / f"r{k}.json"
+        p.add_image(ImageRecord(1, "1.png", W, H))
+        p.add_image(ImageRecord(2, "2.png", W, H))
+        cat = disc(30 + k, 24, 10 + 2 * k) ^ (rng.random((H, W)) < 0.01)
+        dog = disc(40, 20, 8 + k)
+        p.add_annotation(mask_annotation(1, 1, 1, cat))  # cat on image 1 only
+        p.add_annotation(mask_annotation(2, 2, 2, dog))  # dog on image 2 only
+        raters.append(Rater(f"r{k}", p))
+        stacked["cat"].append(np.concatenate([cat, np.zeros_like(cat)]))
+        stacked["dog"].append(np.concatenate([np.zeros_like(dog), dog]))
+    per_class = run_agreement(raters).to_dict()["per_class"]
+    assert [c["category"] for c in per_class] == ["cat", "dog"]
+    for c in per_class:
+        f = sitk.STAPLEImageFilter()
+        f.Execute([sitk.GetImageFromArray(m.astype(np.uint8)) for m in stacked[c["category"]]])
+        for k in range(3):
+            assert c["staple"][f"r{k}"]["sensitivity"] == pytest.approx(f.GetSensitivity()[k], abs=1e-9)
+            assert c["staple"][f"r{k}"]["specificity"] == pytest.approx(f.GetSpecificity()[k], abs=1e-9)

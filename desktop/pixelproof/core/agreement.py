@@ -10,8 +10,9 @@ project. For each image that two or more raters labelled (matched by image path)
   class disagreement shows as a disagreement instead of as two unmatched objects. On the units:
   Cohen's kappa per pair (units both labelled), Fleiss' kappa (units every rater of the image labelled),
   Krippendorff's alpha (every unit; a rater with no object in a unit is a missing label);
-- STAPLE per class over the class masks of all images pooled, giving each annotator's sensitivity and
-  specificity (a rater who did not label an image is missing there, not wrong).
+- STAPLE per class over the class masks of all images pooled (an image where nobody drew the class
+  counts too, all background), giving each annotator's sensitivity and specificity (a rater who did not
+  label an image is missing there, not wrong).
 
 ``image_agreement`` is a pure function of one image's raters, for batch executors; ``run_agreement``
 collects in image order.
@@ -84,6 +85,7 @@ class ImageAgreement:
     rows: list[PairRow]
     units: list[Unit]
     patterns: dict[str, Counter[tuple[int, ...]]] = field(default_factory=dict)  # class -> STAPLE patterns
+    pixels: int = 0  # height x width: a class nobody drew here is that many all-background pixels
 
 
 def raters_from_shards(shards: list[Shard]) -> list[Rater]:
@@ -164,7 +166,8 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
         Unit(file_name, {members[r].rater: (objects[r][j].category, objects[r][j].ann.id) for r, j in unit})
         for unit in cluster_objects(objects, iou_threshold)
     ]
-    return ImageAgreement(file_name, [m.rater for m in members], rows, units, _class_patterns(objects, shape))
+    patterns = _class_patterns(objects, shape)
+    return ImageAgreement(file_name, [m.rater for m in members], rows, units, patterns, shape[0] * shape[1])
 
 
 def _class_patterns(objects: list[list[ImageObject]], shape: tuple[int, int]) -> dict[str, Counter]:
@@ -266,7 +269,9 @@ class AgreementResult:
         pooled: Counter[tuple[int, ...]] = Counter()
         n = len(self.raters)
         for im in self.images:
-            for pattern, count in im.patterns.get(category, {}).items():
+            # an overlap image where nobody drew the class: every pixel is background for each rater
+            found = im.patterns.get(category) or {(0,) * len(im.raters): float(im.pixels)}
+            for pattern, count in found.items():
                 full = [reliability.MISSING] * n
                 for pos, rater in enumerate(im.raters):
                     full[rater] = pattern[pos]
