@@ -295,3 +295,35 @@ def test_pooled_staple_counts_the_overlap_images_where_nobody_drew_the_class(tmp
         for k in range(3):
             assert c["staple"][f"r{k}"]["sensitivity"] == pytest.approx(f.GetSensitivity()[k], abs=1e-9)
             assert c["staple"][f"r{k}"]["specificity"] == pytest.approx(f.GetSpecificity()[k], abs=1e-9)
+
+
+def test_an_image_listed_twice_in_one_shard_is_one_rating_not_a_second_rater(tmp_path: Path) -> None:
+    """A shard listing an image's file under two ids (lint's ``duplicate_image``) made its annotator two
+    raters of that image: compared with itself (pair rows ann/ann, Dice 0 on image 1), an image only
+    cy labelled counted as an overlap image (images 2, not 1) with a cy/cy row of Dice 1, and ann/bob
+    scored twice (summary Dice 0.43 where ann's first record agrees with bob: 1.0). Agreement sees one
+    record, as README's lint table says, and names the duplicate under problems."""
+    projects = {n: new_project(CATS) for n in ("ann", "bob", "cy")}
+    for n, p in projects.items():
+        p.path = tmp_path / f"{n}.json"
+    ann, bob, cy = projects.values()
+    ann.add_image(ImageRecord(1, "images/1.png", W, H))
+    ann.add_image(ImageRecord(2, "images/1.png", W, H))  # the same file again
+    ann.add_annotation(mask_annotation(1, 1, 1, disc(12, 14, 7)))
+    ann.add_annotation(mask_annotation(2, 1, 2, disc(40, 14, 7)))
+    ann.add_annotation(mask_annotation(3, 2, 3, disc(30, 34, 7)))
+    bob.add_image(ImageRecord(1, "images/1.png", W, H))
+    bob.add_annotation(mask_annotation(1, 1, 1, disc(12, 14, 7)))
+    bob.add_annotation(mask_annotation(2, 1, 2, disc(40, 14, 7)))
+    cy.add_image(ImageRecord(5, "images/9.png", W, H))
+    cy.add_image(ImageRecord(6, "images/9.png", W, H))
+    cy.add_annotation(mask_annotation(1, 5, 1, disc(12, 14, 7)))
+    cy.add_annotation(mask_annotation(2, 6, 1, disc(12, 14, 7)))
+    data = run_agreement([Rater(n, p) for n, p in projects.items()]).to_dict()
+    assert data["images"] == 1
+    assert all(r["a"] != r["b"] for r in data["per_image"])
+    pair = next(p for p in data["pairs"] if (p["a"], p["b"]) == ("ann", "bob"))
+    assert (pair["images"], pair["dice"], pair["tp"], pair["fp"], pair["fn"]) == (1, 1.0, 2, 0, 0)
+    assert data["summary"]["dice"] == 1.0 and data["summary"]["units"] == 2
+    assert data["summary"]["fleiss_raters_per_unit"] == 2
+    assert sum("listed twice" in p for p in data["problems"]) == 2  # ann's images/1.png, cy's images/9.png

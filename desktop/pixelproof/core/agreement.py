@@ -324,14 +324,22 @@ def overlap_members(
     annotator has them, yet they are scored against the reference, not overlap images)."""
     by_key: dict[str, list[Member]] = {}
     names: dict[str, str] = {}
+    problems: list[str] = []
     for r, rater in enumerate(raters):
         for im in rater.project.images.values():
             key = image_key(rater.project, im)
             if key in leave_out:
                 continue
             names.setdefault(key, im.file_name)
-            by_key.setdefault(key, []).append(Member(r, rater.project, im))
-    out, problems = [], []
+            held = by_key.setdefault(key, [])
+            if held and held[-1].rater == r:  # the file listed again (lint's duplicate_image): one rating
+                problems.append(
+                    f"{rater.name}: {im.file_name} listed twice (image ids {held[-1].image.id} and {im.id}); "
+                    f"image {im.id} and its objects left out"
+                )
+                continue
+            held.append(Member(r, rater.project, im))
+    out = []
     for key, members in by_key.items():
         if len(members) < 2:
             continue
