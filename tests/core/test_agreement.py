@@ -327,3 +327,22 @@ def test_an_image_listed_twice_in_one_shard_is_one_rating_not_a_second_rater(tmp
     assert data["summary"]["dice"] == 1.0 and data["summary"]["units"] == 2
     assert data["summary"]["fleiss_raters_per_unit"] == 2
     assert sum("listed twice" in p for p in data["problems"]) == 2  # ann's images/1.png, cy's images/9.png
+
+
+def test_staple_names_no_sensitivity_for_an_annotator_who_never_saw_the_class(tmp_path: Path) -> None:
+    """An annotator who labelled only images where nobody drew "cat" has no cat sensitivity to estimate
+    (no pixel of theirs is likely cat): they are left out of cat's STAPLE, not given 0.0."""
+    rng = np.random.default_rng(1)
+    raters = []
+    for k in range(4):
+        p = new_project(CATS)
+        p.path = tmp_path / f"r{k}.json"
+        if k < 3:
+            p.add_image(ImageRecord(1, "1.png", W, H))
+            p.add_annotation(mask_annotation(1, 1, 1, disc(30 + k, 24, 10) ^ (rng.random((H, W)) < 0.01)))
+        p.add_image(ImageRecord(2, "2.png", W, H))
+        p.add_annotation(mask_annotation(2, 2, 2, disc(40, 20, 8 + k % 2)))
+        raters.append(Rater(f"r{k}", p))
+    staple = {c["category"]: c["staple"] for c in run_agreement(raters).to_dict()["per_class"]}
+    assert sorted(staple["cat"]) == ["r0", "r1", "r2"]
+    assert sorted(staple["dog"]) == ["r0", "r1", "r2", "r3"]

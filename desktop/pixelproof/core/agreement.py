@@ -268,7 +268,10 @@ class AgreementResult:
     def _staple(self, category: str) -> dict[str, dict[str, float | None]]:
         pooled: Counter[tuple[int, ...]] = Counter()
         n = len(self.raters)
+        seen: set[int] = set()  # raters of an image where someone drew the class: a sensitivity to estimate
         for im in self.images:
+            if category in im.patterns:
+                seen.update(im.raters)
             # an overlap image where nobody drew the class: every pixel is background for each rater
             found = im.patterns.get(category) or {(0,) * len(im.raters): float(im.pixels)}
             for pattern, count in found.items():
@@ -286,7 +289,7 @@ class AgreementResult:
                 "specificity": _num(result.specificity[r]),
             }
             for r in range(n)
-            if not math.isnan(result.sensitivity[r])
+            if r in seen and not math.isnan(result.sensitivity[r])
         }
 
 
