@@ -264,3 +264,85 @@ def test_a_pairs_image_count_includes_images_both_left_empty(tmp_path: Path) -> 
     assert data["images"] == 4
     images = {(p["a"], p["b"]): p["images"] for p in data["pairs"]}
     assert images == {("ann", "bob"): 3, ("ann", "cy"): 2, ("bob", "cy"): 1}
+
+
+def test_pooled_staple_counts_the_overlap_images_where_nobody_drew_the_class(tmp_path: Path) -> None:
+    """STAPLE per class is pooled over the overlap images: on an image where no annotator drew the class,
+    every pixel is background for each of them. Those images were left out (only images where someone
+    drew the class were pooled): "cat" drawn on image 1 only gave r0 a specificity of 0.9893 where
+    SimpleITK on the two images stacked gives 0.9949."""
+    import SimpleITK as sitk
+
+    rng = np.random.default_rng(0)
+    raters, stacked = [], {"cat": [], "dog": []}
+    for k in range(3):
+        p = new_project(CATS)
+        p.path = tmp_path / f"r{k}.json"
+        p.add_image(ImageRecord(1, "1.png", W, H))
+        p.add_image(ImageRecord(2, "2.png", W, H))
+        cat = disc(30 + k, 24, 10 + 2 * k) ^ (rng.random((H, W)) < 0.01)
+        dog = disc(40, 20, 8 + k)
+        p.add_annotation(mask_annotation(1, 1, 1, cat))  # cat on image 1 only
+        p.add_annotation(mask_annotation(2, 2, 2, dog))  # dog on image 2 only
+        raters.append(Rater(f"r{k}", p))
+        stacked["cat"].append(np.concatenate([cat, np.zeros_like(cat)]))
+        stacked["dog"].append(np.concatenate([np.zeros_like(dog), dog]))
+    per_class = run_agreement(raters).to_dict()["per_class"]
+    assert [c["category"] for c in per_class] == ["cat", "dog"]
+    for c in per_class:
+        f = sitk.STAPLEImageFilter()
+        f.Execute([sitk.GetImageFromArray(m.astype(np.uint8)) for m in stacked[c["category"]]])
+        for k in range(3):
+            assert c["staple"][f"r{k}"]["sensitivity"] == pytest.approx(f.GetSensitivity()[k], abs=1e-9)
+            assert c["staple"][f"r{k}"]["specificity"] == pytest.approx(f.GetSpecificity()[k], abs=1e-9)
+
+
+def test_an_image_listed_twice_in_one_shard_is_one_rating_not_a_second_rater(tmp_path: Path) -> None:
+    """A shard listing an image's file under two ids (lint's ``duplicate_image``) made its annotator two
+    raters of that image: compared with itself (pair rows ann/ann, Dice 0 on image 1), an image only
+    cy labelled counted as an overlap image (images 2, not 1) with a cy/cy row of Dice 1, and ann/bob
+    scored twice (summary Dice 0.43 where ann's first record agrees with bob: 1.0). Agreement sees one
+    record, as README's lint table says, and names the duplicate under problems."""
+    projects = {n: new_project(CATS) for n in ("ann", "bob", "cy")}
+    for n, p in projects.items():
+        p.path = tmp_path / f"{n}.json"
+    ann, bob, cy = projects.values()
+    ann.add_image(ImageRecord(1, "images/1.png", W, H))
+    ann.add_image(ImageRecord(2, "images/1.png", W, H))  # the same file again
+    ann.add_annotation(mask_annotation(1, 1, 1, disc(12, 14, 7)))
+    ann.add_annotation(mask_annotation(2, 1, 2, disc(40, 14, 7)))
+    ann.add_annotation(mask_annotation(3, 2, 3, disc(30, 34, 7)))
+    bob.add_image(ImageRecord(1, "images/1.png", W, H))
+    bob.add_annotation(mask_annotation(1, 1, 1, disc(12, 14, 7)))
+    bob.add_annotation(mask_annotation(2, 1, 2, disc(40, 14, 7)))
+    cy.add_image(ImageRecord(5, "images/9.png", W, H))
+    cy.add_image(ImageRecord(6, "images/9.png", W, H))
+    cy.add_annotation(mask_annotation(1, 5, 1, disc(12, 14, 7)))
+    cy.add_annotation(mask_annotation(2, 6, 1, disc(12, 14, 7)))
+    data = run_agreement([Rater(n, p) for n, p in projects.items()]).to_dict()
+    assert data["images"] == 1
+    assert all(r["a"] != r["b"] for r in data["per_image"])
+    pair = next(p for p in data["pairs"] if (p["a"], p["b"]) == ("ann", "bob"))
+    assert (pair["images"], pair["dice"], pair["tp"], pair["fp"], pair["fn"]) == (1, 1.0, 2, 0, 0)
+    assert data["summary"]["dice"] == 1.0 and data["summary"]["units"] == 2
+    assert data["summary"]["fleiss_raters_per_unit"] == 2
+    assert sum("listed twice" in p for p in data["problems"]) == 2  # ann's images/1.png, cy's images/9.png
+
+
+def test_staple_names_no_sensitivity_for_an_annotator_who_never_saw_the_class(tmp_path: Path) -> None:
+    """An annotator who labelled only images where nobody drew "cat" has no cat sensitivity to estimate
+    (no pixel of theirs is likely cat): they are left out of cat's STAPLE, not given 0.0."""
+    rng = np.random.default_rng(1)
+    raters = []
+    for k in range(4):
+        p = new_project(CATS)
+        p.path = tmp_path / f"r{k}.json"
+        if k < 3:
+            p.add_image(ImageRecord(1, "1.png", W, H))
+            p.add_annotation(mask_annotation(1, 1, 1, disc(30 + k, 24, 10) ^ (rng.random((H, W)) < 0.01)))
+        p.add_image(ImageRecord(2, "2.png", W, H))
+        p.add_annotation(mask_annotation(2, 2, 2, disc(40, 20, 8 + k % 2)))
+        raters.append(Rater(f"r{k}", p))
+    staple = {c["category"]: c["staple"] for c in run_agreement(raters).to_dict()["per_class"]}
+    assert sorted(staple["cat"]) == ["r0", "r1", "r2"]
+    assert sorted(staple["dog"]) == ["r0", "r1", "r2", "r3"]

@@ -10,8 +10,9 @@ project. For each image that two or more raters labelled (matched by image path)
   class disagreement shows as a disagreement instead of as two unmatched objects. On the units:
   Cohen's kappa per pair (units both labelled), Fleiss' kappa (units every rater of the image labelled),
   Krippendorff's alpha (every unit; a rater with no object in a unit is a missing label);
-- STAPLE per class over the class masks of all images pooled, giving each annotator's sensitivity and
-  specificity (a rater who did not label an image is missing there, not wrong).
+- STAPLE per class over the class masks of all images pooled (an image where nobody drew the class
+  counts too, all background), giving each annotator's sensitivity and specificity (a rater who did not
+  label an image is missing there, not wrong).
 
 ``image_agreement`` is a pure function of one image's raters, for batch executors; ``run_agreement``
 collects in image order.
@@ -84,6 +85,7 @@ class ImageAgreement:
     rows: list[PairRow]
     units: list[Unit]
     patterns: dict[str, Counter[tuple[int, ...]]] = field(default_factory=dict)  # class -> STAPLE patterns
+    pixels: int = 0  # height x width: a class nobody drew here is that many all-background pixels
 
 
 def raters_from_shards(shards: list[Shard]) -> list[Rater]:
@@ -164,7 +166,8 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
         Unit(file_name, {members[r].rater: (objects[r][j].category, objects[r][j].ann.id) for r, j in unit})
         for unit in cluster_objects(objects, iou_threshold)
     ]
-    return ImageAgreement(file_name, [m.rater for m in members], rows, units, _class_patterns(objects, shape))
+    patterns = _class_patterns(objects, shape)
+    return ImageAgreement(file_name, [m.rater for m in members], rows, units, patterns, shape[0] * shape[1])
 
 
 def _class_patterns(objects: list[list[ImageObject]], shape: tuple[int, int]) -> dict[str, Counter]:
@@ -265,8 +268,13 @@ class AgreementResult:
     def _staple(self, category: str) -> dict[str, dict[str, float | None]]:
         pooled: Counter[tuple[int, ...]] = Counter()
         n = len(self.raters)
+        seen: set[int] = set()  # raters of an image where someone drew the class: a sensitivity to estimate
         for im in self.images:
-            for pattern, count in im.patterns.get(category, {}).items():
+            if category in im.patterns:
+                seen.update(im.raters)
+            # an overlap image where nobody drew the class: every pixel is background for each rater
+            found = im.patterns.get(category) or {(0,) * len(im.raters): float(im.pixels)}
+            for pattern, count in found.items():
                 full = [reliability.MISSING] * n
                 for pos, rater in enumerate(im.raters):
                     full[rater] = pattern[pos]
@@ -281,7 +289,7 @@ class AgreementResult:
                 "specificity": _num(result.specificity[r]),
             }
             for r in range(n)
-            if not math.isnan(result.sensitivity[r])
+            if r in seen and not math.isnan(result.sensitivity[r])
         }
 
 
@@ -319,14 +327,22 @@ def overlap_members(
     annotator has them, yet they are scored against the reference, not overlap images)."""
     by_key: dict[str, list[Member]] = {}
     names: dict[str, str] = {}
+    problems: list[str] = []
     for r, rater in enumerate(raters):
         for im in rater.project.images.values():
             key = image_key(rater.project, im)
             if key in leave_out:
                 continue
             names.setdefault(key, im.file_name)
-            by_key.setdefault(key, []).append(Member(r, rater.project, im))
-    out, problems = [], []
+            held = by_key.setdefault(key, [])
+            if held and held[-1].rater == r:  # the file listed again (lint's duplicate_image): one rating
+                problems.append(
+                    f"{rater.name}: {im.file_name} listed twice (image ids {held[-1].image.id} and {im.id}); "
+                    f"image {im.id} and its objects left out"
+                )
+                continue
+            held.append(Member(r, rater.project, im))
+    out = []
     for key, members in by_key.items():
         if len(members) < 2:
             continue
