@@ -9,6 +9,7 @@ from pixelproof.core.lint.facts import CheckedObject, Context, ImageFacts
 from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, image_min_similarity, matrices
 from pixelproof.core.metrics import placed_iou
 from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.qa_objects import annotations_placed, placed_or_raise
 
 
@@ -27,6 +28,7 @@ def model_facts(
         [[p.bbox[0], p.bbox[1], p.bbox[0] + p.bbox[2], p.bbox[1] + p.bbox[3]] for p in predictions],
         [p.category_id for p in predictions],
         [p.score if p.score is not None else 1.0 for p in predictions],
+        [str(o.ann.app_extra.get(ANNOTATOR_KEY, "")) for o in objs],  # versions of an overlap image
     )
     mats = matrices(boxes)
     out.boxes, out.mats, out.predictions = boxes, mats, list(predictions)

@@ -56,6 +56,9 @@ class ImageBoxes:
     pred_boxes: np.ndarray  # (M, 4)
     pred_labels: np.ndarray  # (M,)
     pred_probs: np.ndarray  # (M,)
+    # (L,) which annotator's version of an overlap image each label belongs to (None: all one version);
+    # cleanlab's check for a label of another class on the same box looks within a version only
+    lab_versions: np.ndarray | None = None
 
     @classmethod
     def make(
@@ -65,6 +68,7 @@ class ImageBoxes:
         pred_boxes: Sequence | np.ndarray,
         pred_labels: Sequence | np.ndarray,
         pred_probs: Sequence | np.ndarray,
+        lab_versions: Sequence | np.ndarray | None = None,
     ) -> ImageBoxes:
         return cls(
             np.asarray(lab_boxes, dtype=np.float64).reshape(-1, 4),
@@ -72,6 +76,7 @@ class ImageBoxes:
             np.asarray(pred_boxes, dtype=np.float64).reshape(-1, 4),
             np.asarray(pred_labels).reshape(-1),
             np.asarray(pred_probs, dtype=np.float64).reshape(-1),
+            None if lab_versions is None else np.asarray(lab_versions).reshape(-1),
         )
 
 
@@ -275,12 +280,15 @@ def badloc_match(
 
 
 def overlapping_labels(boxes: ImageBoxes) -> np.ndarray:
-    """Per label: another label of a different class overlaps it with IoU >= 0.95 (cleanlab's check)."""
+    """Per label: another label of a different class overlaps it with IoU >= 0.95 (cleanlab's check),
+    within the label's own version of an overlap image (two annotators disagreeing is no such label)."""
     from pixelproof.core.matching import overlapping_within
 
     i, j = overlapping_within(boxes.lab_boxes)  # each pair once: IoU and "another class" are symmetric
     iou = box_iou(boxes.lab_boxes[i], boxes.lab_boxes[j])
     hit = (iou >= LABEL_OVERLAP_THRESHOLD) & (boxes.lab_labels[i] != boxes.lab_labels[j])
+    if boxes.lab_versions is not None:
+        hit &= boxes.lab_versions[i] == boxes.lab_versions[j]
     out = np.zeros(boxes.lab_labels.shape[0], dtype=bool)
     out[i[hit]] = out[j[hit]] = True
     return out

@@ -1,0 +1,48 @@
+"""Lint on small constructed cases with known answers: where a model's view meets overlap-image versions,
+crowd regions, per-class thresholds and shapes whose stored box is stale."""
+
+from __future__ import annotations
+
+from pixelproof.core.lint import LintOptions, lint_project, parse_rules
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
+
+W, H = 400, 200
+
+
+def project(*anns: Annotation) -> Project:
+    p = Project()
+    p.add_image(ImageRecord(1, "a.png", W, H))
+    p.add_category(Category(1, "cat"))
+    p.add_category(Category(2, "dog"))
+    for a in anns:
+        p.add_annotation(a)
+    return p
+
+
+def box(aid: int, bbox: list[float], cid: int = 1, **kw) -> Annotation:
+    return Annotation(aid, 1, cid, [float(v) for v in bbox], None, float(bbox[2] * bbox[3]), **kw)
+
+
+def tagged(a: Annotation, who: str) -> Annotation:
+    a.app_extra[ANNOTATOR_KEY] = who
+    return a
+
+
+def found(p: Project, predictions=None, rules: dict | None = None) -> list[tuple[str, int | None]]:
+    result = lint_project(p, parse_rules(rules), predictions, LintOptions(min_score=0.5))
+    return sorted((x.kind, x.annotation_id) for x in result.problems)
+
+
+def test_a_wrong_class_in_one_annotators_version_is_not_hidden_by_the_others_version() -> None:
+    """ann drew a cat, bob a dog on the same object of an overlap image; the model sees a cat. Alone,
+    bob's dog is a wrong_class; ObjectLab's check for a label of another class on the same box (a class
+    conflict) must not see across versions, or bob's error vanishes (score 1.0 -> not listed)."""
+    preds = {1: [box(100, [50, 20, 40, 40], 1, score=0.99), box(101, [150, 20, 10, 10], 1, score=0.3)]}
+    bob = tagged(box(2, [50, 20, 40, 40], 2), "bob")
+    assert found(project(bob), preds) == [("wrong_class", 2)]
+    both = project(tagged(box(1, [50, 20, 40, 40], 1), "ann"), tagged(box(2, [50, 20, 40, 40], 2), "bob"))
+    assert found(both, preds) == [("wrong_class", 2)]
+    # within one version (or untagged) the twin labels are a class conflict, as in cleanlab
+    one = project(box(1, [50, 20, 40, 40], 1), box(2, [50, 20, 40, 40], 2))
+    assert found(one, preds) == [("class_conflict", 2)]
