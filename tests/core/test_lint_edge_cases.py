@@ -3,6 +3,8 @@ crowd regions, per-class thresholds and shapes whose stored box is stale."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from pixelproof.core.lint import LintOptions, lint_project, parse_rules
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
@@ -46,3 +48,15 @@ def test_a_wrong_class_in_one_annotators_version_is_not_hidden_by_the_others_ver
     # within one version (or untagged) the twin labels are a class conflict, as in cleanlab
     one = project(box(1, [50, 20, 40, 40], 1), box(2, [50, 20, 40, 40], 2))
     assert found(one, preds) == [("class_conflict", 2)]
+
+
+def test_predictions_under_a_crowd_region_are_not_missing_objects() -> None:
+    """A crowd region (``iscrowd: 1``) is a label: the people the model finds inside it overlap a label,
+    so they are not ``missing_object`` ("a confident prediction that overlaps no label"); one outside is."""
+    crowd = box(1, [10, 10, 150, 80], 1, iscrowd=1)
+    inside = [box(100, [20, 20, 20, 20], 1, score=0.99), box(101, [60, 20, 20, 20], 2, score=0.99)]
+    outside = box(102, [300, 100, 20, 20], 1, score=0.99)
+    result = lint_project(project(crowd), None, {1: [*inside, outside]}, LintOptions(min_score=0.5))
+    assert [(x.kind, x.bbox) for x in result.problems] == [("missing_object", [300.0, 100.0, 20.0, 20.0])]
+    over = result.image_scores[1].overlooked
+    assert np.isnan(over[:2]).all() and not np.isnan(over[2])  # the image score agrees with the list

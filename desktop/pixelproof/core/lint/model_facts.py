@@ -4,9 +4,12 @@ dataset-wide figures) and the Dice of each shape with the mask of the prediction
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+
+import numpy as np
 
 from pixelproof.core.lint.facts import CheckedObject, Context, ImageFacts
-from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, image_min_similarity, matrices
+from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, box_iou, image_min_similarity, matrices
 from pixelproof.core.metrics import placed_iou
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
@@ -19,16 +22,25 @@ def model_facts(
     image: ImageRecord,
     ctx: Context,
     out: ImageFacts,
+    crowd: Sequence[CheckedObject] = (),
 ) -> None:
-    """ObjectLab's per-image matrices and the Dice of each shape with its matched prediction's mask."""
+    """ObjectLab's per-image matrices and the Dice of each shape with its matched prediction's mask.
+    ``objs`` are the labels ObjectLab scores; ``crowd`` the image's crowd regions, labels too: a
+    prediction overlapping one is not overlooked (it is not scored as a label itself)."""
     lab = [o.ann.bbox for o in objs]
+    pred_xyxy = [[p.bbox[0], p.bbox[1], p.bbox[0] + p.bbox[2], p.bbox[1] + p.bbox[3]] for p in predictions]
+    covered = None
+    if crowd and predictions:
+        crowd_xyxy = np.array([[x, y, x + w, y + h] for x, y, w, h in (o.ann.bbox for o in crowd)], float)
+        covered = (box_iou(np.array(pred_xyxy, float)[:, None, :], crowd_xyxy[None]) > 0).any(axis=1)
     boxes = ImageBoxes.make(
         [[x, y, x + w, y + h] for x, y, w, h in lab],
         [o.ann.category_id for o in objs],
-        [[p.bbox[0], p.bbox[1], p.bbox[0] + p.bbox[2], p.bbox[1] + p.bbox[3]] for p in predictions],
+        pred_xyxy,
         [p.category_id for p in predictions],
         [p.score if p.score is not None else 1.0 for p in predictions],
         [str(o.ann.app_extra.get(ANNOTATOR_KEY, "")) for o in objs],  # versions of an overlap image
+        covered,
     )
     mats = matrices(boxes)
     out.boxes, out.mats, out.predictions = boxes, mats, list(predictions)

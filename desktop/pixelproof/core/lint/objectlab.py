@@ -59,6 +59,8 @@ class ImageBoxes:
     # (L,) which annotator's version of an overlap image each label belongs to (None: all one version);
     # cleanlab's check for a label of another class on the same box looks within a version only
     lab_versions: np.ndarray | None = None
+    # (M,) predictions overlapping a label that takes no other part (a crowd region): never overlooked
+    pred_covered: np.ndarray | None = None
 
     @classmethod
     def make(
@@ -69,6 +71,7 @@ class ImageBoxes:
         pred_labels: Sequence | np.ndarray,
         pred_probs: Sequence | np.ndarray,
         lab_versions: Sequence | np.ndarray | None = None,
+        pred_covered: Sequence | np.ndarray | None = None,
     ) -> ImageBoxes:
         return cls(
             np.asarray(lab_boxes, dtype=np.float64).reshape(-1, 4),
@@ -77,6 +80,7 @@ class ImageBoxes:
             np.asarray(pred_labels).reshape(-1),
             np.asarray(pred_probs, dtype=np.float64).reshape(-1),
             None if lab_versions is None else np.asarray(lab_versions).reshape(-1),
+            None if pred_covered is None else np.asarray(pred_covered, dtype=bool).reshape(-1),
         )
 
 
@@ -250,11 +254,14 @@ def min_possible_similarity(per_image_minimums: Iterable[float]) -> float:
 def overlooked_scores(
     boxes: ImageBoxes, m: Matrices, min_similarity: float, high: float = HIGH_PROBABILITY_THRESHOLD
 ) -> np.ndarray:
-    """Per prediction: NaN unless confident (score >= high) and overlapping no label; then the similarity
+    """Per prediction: NaN unless confident (score >= high) and overlapping no label (nor a crowd region,
+    ``boxes.pred_covered``); then the similarity
     to the closest label of its class, or min_similarity x (1 - score) when there is none."""
     out = np.full(boxes.pred_labels.shape[0], np.nan)
     covered = np.zeros(out.shape, dtype=bool)
     covered[m.cols] = True
+    if boxes.pred_covered is not None:
+        covered |= boxes.pred_covered
     candidate = (boxes.pred_probs >= high) & ~covered
     for cat in np.unique(boxes.pred_labels[candidate]):
         preds = np.flatnonzero(candidate & (boxes.pred_labels == cat))
