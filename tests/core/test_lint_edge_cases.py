@@ -60,3 +60,31 @@ def test_predictions_under_a_crowd_region_are_not_missing_objects() -> None:
     assert [(x.kind, x.bbox) for x in result.problems] == [("missing_object", [300.0, 100.0, 20.0, 20.0])]
     over = result.image_scores[1].overlooked
     assert np.isnan(over[:2]).all() and not np.isnan(over[2])  # the image score agrees with the list
+
+
+def test_objectlab_thresholds_set_for_a_class_apply_to_its_predictions_and_labels() -> None:
+    """Class entries "may override any threshold" (README, Rules): ``confident`` and
+    ``min_prediction_score`` of a prediction's class judge that prediction, ``cover`` of a label's class
+    that label. They were read and silently ignored (only the dataset-wide thresholds counted)."""
+    cat = box(1, [10, 10, 40, 40], 1)
+    preds = {1: [box(100, [10, 10, 40, 40], 2, score=0.7), box(101, [200, 100, 40, 40], 1, score=0.7)]}
+    assert found(project(cat), preds) == []
+    assert found(project(cat), preds, {"thresholds": {"confident": 0.6}}) == [
+        ("missing_object", None),
+        ("wrong_class", 1),
+    ]
+    assert found(project(cat), preds, {"classes": {"cat": {"confident": 0.6}}}) == [("missing_object", None)]
+    assert found(project(cat), preds, {"classes": {"dog": {"confident": 0.6}}}) == [("wrong_class", 1)]
+    # a cat box of half the predicted cat's width: partial; the cat's own min score 0.8 leaves the 0.7
+    # prediction out of location judgements; the cat's own cover decides partial or shifted
+    half = box(1, [200, 100, 20, 40], 1)
+    located = {1: [box(101, [200, 100, 40, 40], 1, score=0.7)]}
+    assert found(project(half), located) == [("partial_box", 1)]
+    assert found(project(half), located, {"classes": {"cat": {"min_prediction_score": 0.8}}}) == []
+    assert found(project(half), located, {"classes": {"dog": {"min_prediction_score": 0.8}}}) == [
+        ("partial_box", 1)
+    ]
+    shifted = box(1, [199, 100, 20, 40], 1)  # 95% of it inside the prediction
+    assert found(project(shifted), located) == [("partial_box", 1)]
+    assert found(project(shifted), located, {"classes": {"cat": {"cover": 0.96}}}) == [("bad_location", 1)]
+    assert found(project(shifted), located, {"classes": {"dog": {"cover": 0.96}}}) == [("partial_box", 1)]

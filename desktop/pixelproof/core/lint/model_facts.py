@@ -49,8 +49,9 @@ def model_facts(
     out.min_prediction_score = float(boxes.pred_probs.min()) if len(predictions) else 1.0
     if not ctx.wants("low_mask_agreement") or not predictions:
         return
-    low = ctx.rules.threshold("min_prediction_score") or 0.0
-    _, matched = badloc_match(boxes, mats, low)
+    from pixelproof.core.lint.engine import per_prediction
+
+    _, matched = badloc_match(boxes, mats, per_prediction(boxes, ctx, "min_prediction_score"))
     facts = {f.annotation_id: f for f in out.objects}
     pairs = [
         (o, int(j))

@@ -45,6 +45,8 @@ LOW_PROBABILITY_THRESHOLD = 0.5
 TEMPERATURE = 0.1
 LABEL_OVERLAP_THRESHOLD = 0.95
 WEIGHTS = {"overlooked": 1 / 3, "swap": 1 / 3, "badloc": 1 / 3}
+# a probability threshold: one for every prediction, or one per prediction (its class's, from the rules)
+Threshold = float | np.ndarray
 
 
 @dataclass(slots=True)
@@ -252,7 +254,7 @@ def min_possible_similarity(per_image_minimums: Iterable[float]) -> float:
 
 
 def overlooked_scores(
-    boxes: ImageBoxes, m: Matrices, min_similarity: float, high: float = HIGH_PROBABILITY_THRESHOLD
+    boxes: ImageBoxes, m: Matrices, min_similarity: float, high: Threshold = HIGH_PROBABILITY_THRESHOLD
 ) -> np.ndarray:
     """Per prediction: NaN unless confident (score >= high) and overlapping no label (nor a crowd region,
     ``boxes.pred_covered``); then the similarity
@@ -274,12 +276,13 @@ def overlooked_scores(
 
 
 def badloc_match(
-    boxes: ImageBoxes, m: Matrices, low: float = LOW_PROBABILITY_THRESHOLD
+    boxes: ImageBoxes, m: Matrices, low: Threshold = LOW_PROBABILITY_THRESHOLD
 ) -> tuple[np.ndarray, np.ndarray]:
     """Badly-located score per label and the index of the prediction that gave it (-1 when none)."""
     n_lab = boxes.lab_labels.shape[0]
     best, idx = np.ones(n_lab), np.full(n_lab, -1)
-    ok = (boxes.lab_labels[m.rows] == boxes.pred_labels[m.cols]) & (boxes.pred_probs[m.cols] > low)
+    low_of = np.broadcast_to(np.asarray(low, dtype=np.float64), boxes.pred_probs.shape)  # per prediction
+    ok = (boxes.lab_labels[m.rows] == boxes.pred_labels[m.cols]) & (boxes.pred_probs[m.cols] > low_of[m.cols])
     if ok.any():
         rows, value, first = _group_best(m.rows[ok], m.similarity[ok], m.cols[ok])
         best[rows], idx[rows] = value, first
@@ -305,7 +308,7 @@ def swap_match(
     boxes: ImageBoxes,
     m: Matrices,
     min_similarity: float,
-    high: float = HIGH_PROBABILITY_THRESHOLD,
+    high: Threshold = HIGH_PROBABILITY_THRESHOLD,
     overlapping_label_check: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Swap score per label and the index of the other-class prediction that gave it (-1 when none)."""
@@ -375,8 +378,8 @@ def score_image(
     m: Matrices,
     min_similarity: float,
     *,
-    high: float = HIGH_PROBABILITY_THRESHOLD,
-    low: float = LOW_PROBABILITY_THRESHOLD,
+    high: Threshold = HIGH_PROBABILITY_THRESHOLD,
+    low: Threshold = LOW_PROBABILITY_THRESHOLD,
     temperature: float = TEMPERATURE,
     overlapping_label_check: bool = True,
 ) -> ImageScores:
