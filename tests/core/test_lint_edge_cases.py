@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pixelproof.core import masks
 from pixelproof.core.lint import LintOptions, lint_project, parse_rules
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
@@ -88,3 +89,21 @@ def test_objectlab_thresholds_set_for_a_class_apply_to_its_predictions_and_label
     assert found(project(shifted), located) == [("partial_box", 1)]
     assert found(project(shifted), located, {"classes": {"cat": {"cover": 0.96}}}) == [("bad_location", 1)]
     assert found(project(shifted), located, {"classes": {"dog": {"cover": 0.96}}}) == [("partial_box", 1)]
+
+
+def test_a_shape_drawn_twice_is_a_duplicate_even_when_one_stored_box_is_stale() -> None:
+    """Duplicates of shapes are judged by pixel IoU; the pairs were looked for with the stored boxes, so a
+    copy whose bbox was not updated (itself a box_mask_mismatch) was never compared: pixel IoU 1.0 and no
+    duplicate. Pairs are now found by where the pixels are."""
+    m = np.zeros((H, W), bool)
+    m[20:60, 30:90] = True
+    seg = masks.encode(m)
+    first = Annotation(1, 1, 1, masks.bbox(m), seg, float(m.sum()))
+    stale = Annotation(2, 1, 1, [250.0, 120.0, 10.0, 10.0], dict(seg), float(m.sum()))
+    assert found(project(first, stale)) == [("box_mask_mismatch", 2), ("duplicate", 2)]
+    points = [30.0, 20.0, 90.0, 20.0, 90.0, 60.0, 30.0, 60.0]
+    poly = Annotation(3, 1, 2, masks.polygons_bbox([points]), [points], 2400.0)
+    moved = Annotation(4, 1, 2, [300.0, 20.0, 60.0, 40.0], [list(points)], 2400.0)
+    assert found(project(poly, moved)) == [("box_mask_mismatch", 4), ("duplicate", 4)]
+    # a box against a shape stays a box IoU of the stored boxes
+    assert found(project(box(5, [250, 120, 10, 10]), stale)) == [("box_mask_mismatch", 2), ("duplicate", 5)]
