@@ -107,3 +107,17 @@ def test_a_shape_drawn_twice_is_a_duplicate_even_when_one_stored_box_is_stale() 
     assert found(project(poly, moved)) == [("box_mask_mismatch", 4), ("duplicate", 4)]
     # a box against a shape stays a box IoU of the stored boxes
     assert found(project(box(5, [250, 120, 10, 10]), stale)) == [("box_mask_mismatch", 2), ("duplicate", 5)]
+
+
+def test_a_prediction_lying_wholly_in_a_void_region_is_not_a_missing_object() -> None:
+    """Void regions (KITTI DontCare, Cityscapes ignore) mark where nothing is to be labelled: QA does not
+    score a detection lying wholly in void, and lint told to add one as a label (score 0.99). One that
+    lies partly outside the void region is still a missing object."""
+    p = project()
+    p.add_category(Category(3, "dont care", app_extra={"void": True}))
+    p.add_annotation(box(1, [90, 0, 60, 60], 3))
+    inside = box(100, [100, 10, 20, 20], 1, score=0.99)
+    partly = box(101, [140, 10, 20, 20], 1, score=0.99)
+    result = lint_project(p, None, {1: [inside, partly]}, LintOptions(min_score=0.5))
+    assert [(x.kind, x.bbox) for x in result.problems] == [("missing_object", [140.0, 10.0, 20.0, 20.0])]
+    assert np.isnan(result.image_scores[1].overlooked[0])

@@ -82,7 +82,7 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
         )
     if work.predictions is not None:
         crowd = [o for o in objs if o.ann.iscrowd]
-        model_facts(scored, work.predictions, image, ctx, out, crowd)
+        model_facts(scored, work.predictions, image, ctx, out, crowd, work.void)
     return out
 
 

@@ -414,8 +414,9 @@ def image_work(
     preds = None if predictions is None else predictions.get(image_id)  # None: the model failed on it
     image = project.images[image_id]
     before = first.get(image.file_name, image_id)
+    regions = [a for a in anns if a.category_id in void] if preds else []
     return ImageWork(
-        image, project.image_status(image_id), labels, preds, before if before != image_id else None
+        image, project.image_status(image_id), labels, preds, before if before != image_id else None, regions
     )
 
 
