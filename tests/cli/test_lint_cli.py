@@ -76,6 +76,7 @@ def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> Non
     "argv",
     [
         ["--kinds", "nope"],
+        ["--kinds", "tiny,wrong_class"],  # a model kind without a model found nothing and exited 0
         ["--min-score", "2"],
         ["--confident", "-1"],
         ["--model", "x.onnx"],

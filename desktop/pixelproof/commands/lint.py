@@ -70,6 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _usage(args: argparse.Namespace) -> str | None:
     from pixelproof.core.lint import KINDS
+    from pixelproof.core.lint.problems import MODEL_KINDS
 
     if args.backend and args.predictions:
         return "use either --backend or --predictions, not both"
@@ -83,6 +84,9 @@ def _usage(args: argparse.Namespace) -> str | None:
         unknown = [k for k in _kinds(args) if k not in KINDS]
         if unknown:
             return f"--kinds: unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}"
+        modelled = [k for k in _kinds(args) if k in MODEL_KINDS]
+        if modelled and not (args.backend or args.predictions):
+            return f"--kinds: {', '.join(modelled)} need(s) a model (--backend or --predictions)"
     return None
 
 

@@ -81,7 +81,8 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
             None,
         )
     if work.predictions is not None:
-        model_facts(scored, work.predictions, image, ctx, out)
+        crowd = [o for o in objs if o.ann.iscrowd]
+        model_facts(scored, work.predictions, image, ctx, out, crowd, work.void)
     return out
 
 

@@ -107,11 +107,17 @@ def finish(
             facts.boxes,
             facts.mats,
             figures.min_similarity,
-            high=ctx.rules.threshold("confident") or 0.0,
-            low=ctx.rules.threshold("min_prediction_score") or 0.0,
+            high=per_prediction(facts.boxes, ctx, "confident"),
+            low=per_prediction(facts.boxes, ctx, "min_prediction_score"),
         )
         problems += _model_problems(facts, scores, ctx)
     return problems, scores
+
+
+def per_prediction(boxes: ol.ImageBoxes, ctx: Context, name: str) -> np.ndarray:
+    """A threshold of ObjectLab per prediction: its class's (a class entry may override any threshold)."""
+    rules = {c: ctx.class_rules.get(c) or ctx.rules.for_class("") for c in set(boxes.pred_labels.tolist())}
+    return np.array([rules[c].threshold(name) or 0.0 for c in boxes.pred_labels.tolist()], dtype=np.float64)
 
 
 def _outliers(facts: ImageFacts, o: ObjectFacts, figures: DatasetFigures, ctx: Context) -> list[Problem]:
@@ -207,7 +213,6 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
     assert boxes is not None
     objects = {o.annotation_id: o for o in facts.objects}
     names = ctx.categories
-    cover = ctx.rules.threshold("cover") or 0.9
 
     def problem(
         kind: str,
@@ -254,6 +259,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
         bbox = objects[aid].bbox if aid in objects else boxes.lab_boxes[i].tolist()
         j = int(s.badloc_pred[i])
         if j >= 0 and s.badloc[i] < 1.0:
+            cover = (ctx.class_rules.get(cid) or ctx.rules.for_class("")).threshold("cover") or 0.9
             kind, msg = _location(boxes.lab_boxes[i], boxes.pred_boxes[j], cover)
             p = preds[j]
             problem(
@@ -408,8 +414,9 @@ def image_work(
     preds = None if predictions is None else predictions.get(image_id)  # None: the model failed on it
     image = project.images[image_id]
     before = first.get(image.file_name, image_id)
+    regions = [a for a in anns if a.category_id in void] if preds else []
     return ImageWork(
-        image, project.image_status(image_id), labels, preds, before if before != image_id else None
+        image, project.image_status(image_id), labels, preds, before if before != image_id else None, regions
     )
 
 

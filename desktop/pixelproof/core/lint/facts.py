@@ -49,6 +49,9 @@ class ImageWork:
     labels: list[Annotation]
     predictions: list[Annotation] | None = None
     listed_before: int | None = None  # an earlier image id of the same file (listed twice)
+    void: list[Annotation] = field(
+        default_factory=list
+    )  # void regions: not labels, no prediction is missed there
 
 
 @dataclass(slots=True)

@@ -4,11 +4,15 @@ dataset-wide figures) and the Dice of each shape with the mask of the prediction
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+
+import numpy as np
 
 from pixelproof.core.lint.facts import CheckedObject, Context, ImageFacts
-from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, image_min_similarity, matrices
-from pixelproof.core.metrics import placed_iou
+from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, box_iou, image_min_similarity, matrices
+from pixelproof.core.metrics import placed_iou, subtract
 from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.qa_objects import annotations_placed, placed_or_raise
 
 
@@ -18,15 +22,30 @@ def model_facts(
     image: ImageRecord,
     ctx: Context,
     out: ImageFacts,
+    crowd: Sequence[CheckedObject] = (),
+    void: Sequence[Annotation] = (),
 ) -> None:
-    """ObjectLab's per-image matrices and the Dice of each shape with its matched prediction's mask."""
+    """ObjectLab's per-image matrices and the Dice of each shape with its matched prediction's mask.
+    ``objs`` are the labels ObjectLab scores; ``crowd`` the image's crowd regions, labels too: a
+    prediction overlapping one is not overlooked (it is not scored as a label itself); nor is one lying
+    wholly in ``void`` regions (as QA does not score it)."""
     lab = [o.ann.bbox for o in objs]
+    pred_xyxy = [[p.bbox[0], p.bbox[1], p.bbox[0] + p.bbox[2], p.bbox[1] + p.bbox[3]] for p in predictions]
+    covered = None
+    if crowd and predictions:
+        crowd_xyxy = np.array([[x, y, x + w, y + h] for x, y, w, h in (o.ann.bbox for o in crowd)], float)
+        covered = (box_iou(np.array(pred_xyxy, float)[:, None, :], crowd_xyxy[None]) > 0).any(axis=1)
+    if void and predictions:
+        in_void = _wholly_in_void(predictions, void, image)
+        covered = in_void if covered is None else covered | in_void
     boxes = ImageBoxes.make(
         [[x, y, x + w, y + h] for x, y, w, h in lab],
         [o.ann.category_id for o in objs],
-        [[p.bbox[0], p.bbox[1], p.bbox[0] + p.bbox[2], p.bbox[1] + p.bbox[3]] for p in predictions],
+        pred_xyxy,
         [p.category_id for p in predictions],
         [p.score if p.score is not None else 1.0 for p in predictions],
+        [str(o.ann.app_extra.get(ANNOTATOR_KEY, "")) for o in objs],  # versions of an overlap image
+        covered,
     )
     mats = matrices(boxes)
     out.boxes, out.mats, out.predictions = boxes, mats, list(predictions)
@@ -35,8 +54,9 @@ def model_facts(
     out.min_prediction_score = float(boxes.pred_probs.min()) if len(predictions) else 1.0
     if not ctx.wants("low_mask_agreement") or not predictions:
         return
-    low = ctx.rules.threshold("min_prediction_score") or 0.0
-    _, matched = badloc_match(boxes, mats, low)
+    from pixelproof.core.lint.engine import per_prediction
+
+    _, matched = badloc_match(boxes, mats, per_prediction(boxes, ctx, "min_prediction_score"))
     facts = {f.annotation_id: f for f in out.objects}
     pairs = [
         (o, int(j))
@@ -54,3 +74,25 @@ def model_facts(
         f = facts[o.ann.id]
         f.dice = 2 * inter_union / (1 + inter_union)
         f.dice_pred = int(j)
+
+
+def _wholly_in_void(
+    predictions: list[Annotation], void: Sequence[Annotation], image: ImageRecord
+) -> np.ndarray:
+    """Per prediction: every pixel of it lies in the image's void regions (QA's rule for ignoring an
+    object); only predictions whose box meets a void region's are decoded."""
+    out = np.zeros(len(predictions), dtype=bool)
+    boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in (p.bbox for p in predictions)], float)
+    regions = np.array([[x, y, x + w, y + h] for x, y, w, h in (a.bbox for a in void)], float)
+    near = np.flatnonzero((box_iou(boxes[:, None, :], regions[None]) > 0).any(axis=1))
+    if not near.size:
+        return out
+    mask = np.zeros((image.height, image.width), dtype=bool)
+    for region in annotations_placed(list(void), image.height, image.width):
+        placed = placed_or_raise(region)
+        mask[placed.y0 : placed.y1, placed.x0 : placed.x1] |= placed.mask
+    found = annotations_placed([predictions[j] for j in near], image.height, image.width)
+    for j, pixels in zip(near.tolist(), found, strict=True):
+        drawn = placed_or_raise(pixels)
+        out[j] = not drawn.is_empty and subtract(drawn, mask).is_empty
+    return out

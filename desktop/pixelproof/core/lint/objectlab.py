@@ -45,6 +45,8 @@ LOW_PROBABILITY_THRESHOLD = 0.5
 TEMPERATURE = 0.1
 LABEL_OVERLAP_THRESHOLD = 0.95
 WEIGHTS = {"overlooked": 1 / 3, "swap": 1 / 3, "badloc": 1 / 3}
+# a probability threshold: one for every prediction, or one per prediction (its class's, from the rules)
+Threshold = float | np.ndarray
 
 
 @dataclass(slots=True)
@@ -56,6 +58,11 @@ class ImageBoxes:
     pred_boxes: np.ndarray  # (M, 4)
     pred_labels: np.ndarray  # (M,)
     pred_probs: np.ndarray  # (M,)
+    # (L,) which annotator's version of an overlap image each label belongs to (None: all one version);
+    # cleanlab's check for a label of another class on the same box looks within a version only
+    lab_versions: np.ndarray | None = None
+    # (M,) predictions overlapping a label that takes no other part (a crowd region): never overlooked
+    pred_covered: np.ndarray | None = None
 
     @classmethod
     def make(
@@ -65,6 +72,8 @@ class ImageBoxes:
         pred_boxes: Sequence | np.ndarray,
         pred_labels: Sequence | np.ndarray,
         pred_probs: Sequence | np.ndarray,
+        lab_versions: Sequence | np.ndarray | None = None,
+        pred_covered: Sequence | np.ndarray | None = None,
     ) -> ImageBoxes:
         return cls(
             np.asarray(lab_boxes, dtype=np.float64).reshape(-1, 4),
@@ -72,6 +81,8 @@ class ImageBoxes:
             np.asarray(pred_boxes, dtype=np.float64).reshape(-1, 4),
             np.asarray(pred_labels).reshape(-1),
             np.asarray(pred_probs, dtype=np.float64).reshape(-1),
+            None if lab_versions is None else np.asarray(lab_versions).reshape(-1),
+            None if pred_covered is None else np.asarray(pred_covered, dtype=bool).reshape(-1),
         )
 
 
@@ -243,13 +254,16 @@ def min_possible_similarity(per_image_minimums: Iterable[float]) -> float:
 
 
 def overlooked_scores(
-    boxes: ImageBoxes, m: Matrices, min_similarity: float, high: float = HIGH_PROBABILITY_THRESHOLD
+    boxes: ImageBoxes, m: Matrices, min_similarity: float, high: Threshold = HIGH_PROBABILITY_THRESHOLD
 ) -> np.ndarray:
-    """Per prediction: NaN unless confident (score >= high) and overlapping no label; then the similarity
+    """Per prediction: NaN unless confident (score >= high) and overlapping no label (nor a crowd region,
+    ``boxes.pred_covered``); then the similarity
     to the closest label of its class, or min_similarity x (1 - score) when there is none."""
     out = np.full(boxes.pred_labels.shape[0], np.nan)
     covered = np.zeros(out.shape, dtype=bool)
     covered[m.cols] = True
+    if boxes.pred_covered is not None:
+        covered |= boxes.pred_covered
     candidate = (boxes.pred_probs >= high) & ~covered
     for cat in np.unique(boxes.pred_labels[candidate]):
         preds = np.flatnonzero(candidate & (boxes.pred_labels == cat))
@@ -262,12 +276,13 @@ def overlooked_scores(
 
 
 def badloc_match(
-    boxes: ImageBoxes, m: Matrices, low: float = LOW_PROBABILITY_THRESHOLD
+    boxes: ImageBoxes, m: Matrices, low: Threshold = LOW_PROBABILITY_THRESHOLD
 ) -> tuple[np.ndarray, np.ndarray]:
     """Badly-located score per label and the index of the prediction that gave it (-1 when none)."""
     n_lab = boxes.lab_labels.shape[0]
     best, idx = np.ones(n_lab), np.full(n_lab, -1)
-    ok = (boxes.lab_labels[m.rows] == boxes.pred_labels[m.cols]) & (boxes.pred_probs[m.cols] > low)
+    low_of = np.broadcast_to(np.asarray(low, dtype=np.float64), boxes.pred_probs.shape)  # per prediction
+    ok = (boxes.lab_labels[m.rows] == boxes.pred_labels[m.cols]) & (boxes.pred_probs[m.cols] > low_of[m.cols])
     if ok.any():
         rows, value, first = _group_best(m.rows[ok], m.similarity[ok], m.cols[ok])
         best[rows], idx[rows] = value, first
@@ -275,12 +290,15 @@ def badloc_match(
 
 
 def overlapping_labels(boxes: ImageBoxes) -> np.ndarray:
-    """Per label: another label of a different class overlaps it with IoU >= 0.95 (cleanlab's check)."""
+    """Per label: another label of a different class overlaps it with IoU >= 0.95 (cleanlab's check),
+    within the label's own version of an overlap image (two annotators disagreeing is no such label)."""
     from pixelproof.core.matching import overlapping_within
 
     i, j = overlapping_within(boxes.lab_boxes)  # each pair once: IoU and "another class" are symmetric
     iou = box_iou(boxes.lab_boxes[i], boxes.lab_boxes[j])
     hit = (iou >= LABEL_OVERLAP_THRESHOLD) & (boxes.lab_labels[i] != boxes.lab_labels[j])
+    if boxes.lab_versions is not None:
+        hit &= boxes.lab_versions[i] == boxes.lab_versions[j]
     out = np.zeros(boxes.lab_labels.shape[0], dtype=bool)
     out[i[hit]] = out[j[hit]] = True
     return out
@@ -290,7 +308,7 @@ def swap_match(
     boxes: ImageBoxes,
     m: Matrices,
     min_similarity: float,
-    high: float = HIGH_PROBABILITY_THRESHOLD,
+    high: Threshold = HIGH_PROBABILITY_THRESHOLD,
     overlapping_label_check: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Swap score per label and the index of the other-class prediction that gave it (-1 when none)."""
@@ -360,8 +378,8 @@ def score_image(
     m: Matrices,
     min_similarity: float,
     *,
-    high: float = HIGH_PROBABILITY_THRESHOLD,
-    low: float = LOW_PROBABILITY_THRESHOLD,
+    high: Threshold = HIGH_PROBABILITY_THRESHOLD,
+    low: Threshold = LOW_PROBABILITY_THRESHOLD,
     temperature: float = TEMPERATURE,
     overlapping_label_check: bool = True,
 ) -> ImageScores:

@@ -13,22 +13,34 @@ from pixelproof.core.model import ImageRecord
 
 
 def duplicates(objs: list[CheckedObject], ctx: Context, emit: Emit) -> None:
-    """Pairs covering the same thing: box IoU when either is a box, pixel IoU between shapes."""
+    """Pairs covering the same thing: box IoU when either is a box, pixel IoU between shapes. Pairs are
+    looked for where the stored boxes and, for shapes, the pixels are: a copy whose stored bbox is stale
+    (a box_mask_mismatch) is still compared by its pixels."""
     if len(objs) < 2:
         return
     boxes = np.array([o.ann.bbox for o in objs], dtype=np.float64)
     x0, y0 = boxes[:, 0], boxes[:, 1]
     x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
     areas = boxes[:, 2] * boxes[:, 3]
+    shaped = np.array([o.shaped for o in objs], dtype=bool)
+    tight = np.array([o.tight() if o.shaped else o.ann.bbox for o in objs], dtype=np.float64)
+    t0, u0 = tight[:, 0], tight[:, 1]
+    t1, u1 = t0 + tight[:, 2], u0 + tight[:, 3]
     pix = np.array([o.area() if o.shaped else 0.0 for o in objs], dtype=np.float64)
+    reach = np.c_[np.minimum(x0, t0), np.minimum(y0, u0), np.maximum(x1, t1), np.maximum(y1, u1)]
     # box intersections only of the pairs whose boxes overlap (not n x n matrices: 10,000 objects)
-    for i, near in overlapping(np.c_[x0, y0, x1, y1], np.c_[x0, y0, x1, y1]):
+    for i, near in overlapping(reach, reach):
         js = near[near > i]
         iw = np.clip(np.minimum(x1[i], x1[js]) - np.maximum(x0[i], x0[js]), 0, None)
         ih = np.clip(np.minimum(y1[i], y1[js]) - np.maximum(y0[i], y0[js]), 0, None)
         inter = iw * ih
         union = areas[i] + areas[js] - inter
         box_iou_m = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        # between two shapes: the intersection of their pixels' boxes bounds the pixel IoU
+        tw = np.clip(np.minimum(t1[i], t1[js]) - np.maximum(t0[i], t0[js]), 0, None)
+        th = np.clip(np.minimum(u1[i], u1[js]) - np.maximum(u0[i], u0[js]), 0, None)
+        both = shaped[i] & shaped[js]
+        inter = np.where(both, tw * th, inter)
         for k in np.flatnonzero(inter > 0).tolist():
             _duplicate_pair(objs, i, int(js[k]), float(inter[k]), float(box_iou_m[k]), pix, emit)
 
@@ -36,8 +48,8 @@ def duplicates(objs: list[CheckedObject], ctx: Context, emit: Emit) -> None:
 def _duplicate_pair(
     objs: list[CheckedObject], i: int, j: int, inter: float, box_iou: float, pix: np.ndarray, emit: Emit
 ) -> None:
-    """One pair of objects whose boxes intersect by ``inter``: a duplicate or class conflict when their
-    IoU (``box_iou`` when either is a box) reaches the limit."""
+    """One pair of objects whose boxes intersect by ``inter`` (their pixels' boxes between two shapes): a
+    duplicate or class conflict when their IoU (``box_iou`` when either is a box) reaches the limit."""
     a, b = objs[i], objs[j]
     if a.ann.id > b.ann.id:
         a, b = b, a

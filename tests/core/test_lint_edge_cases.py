@@ -1,0 +1,123 @@
+"""Lint on small constructed cases with known answers: where a model's view meets overlap-image versions,
+crowd regions, per-class thresholds and shapes whose stored box is stale."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pixelproof.core import masks
+from pixelproof.core.lint import LintOptions, lint_project, parse_rules
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
+
+W, H = 400, 200
+
+
+def project(*anns: Annotation) -> Project:
+    p = Project()
+    p.add_image(ImageRecord(1, "a.png", W, H))
+    p.add_category(Category(1, "cat"))
+    p.add_category(Category(2, "dog"))
+    for a in anns:
+        p.add_annotation(a)
+    return p
+
+
+def box(aid: int, bbox: list[float], cid: int = 1, **kw) -> Annotation:
+    return Annotation(aid, 1, cid, [float(v) for v in bbox], None, float(bbox[2] * bbox[3]), **kw)
+
+
+def tagged(a: Annotation, who: str) -> Annotation:
+    a.app_extra[ANNOTATOR_KEY] = who
+    return a
+
+
+def found(p: Project, predictions=None, rules: dict | None = None) -> list[tuple[str, int | None]]:
+    result = lint_project(p, parse_rules(rules), predictions, LintOptions(min_score=0.5))
+    return sorted((x.kind, x.annotation_id) for x in result.problems)
+
+
+def test_a_wrong_class_in_one_annotators_version_is_not_hidden_by_the_others_version() -> None:
+    """ann drew a cat, bob a dog on the same object of an overlap image; the model sees a cat. Alone,
+    bob's dog is a wrong_class; ObjectLab's check for a label of another class on the same box (a class
+    conflict) must not see across versions, or bob's error vanishes (score 1.0 -> not listed)."""
+    preds = {1: [box(100, [50, 20, 40, 40], 1, score=0.99), box(101, [150, 20, 10, 10], 1, score=0.3)]}
+    bob = tagged(box(2, [50, 20, 40, 40], 2), "bob")
+    assert found(project(bob), preds) == [("wrong_class", 2)]
+    both = project(tagged(box(1, [50, 20, 40, 40], 1), "ann"), tagged(box(2, [50, 20, 40, 40], 2), "bob"))
+    assert found(both, preds) == [("wrong_class", 2)]
+    # within one version (or untagged) the twin labels are a class conflict, as in cleanlab
+    one = project(box(1, [50, 20, 40, 40], 1), box(2, [50, 20, 40, 40], 2))
+    assert found(one, preds) == [("class_conflict", 2)]
+
+
+def test_predictions_under_a_crowd_region_are_not_missing_objects() -> None:
+    """A crowd region (``iscrowd: 1``) is a label: the people the model finds inside it overlap a label,
+    so they are not ``missing_object`` ("a confident prediction that overlaps no label"); one outside is."""
+    crowd = box(1, [10, 10, 150, 80], 1, iscrowd=1)
+    inside = [box(100, [20, 20, 20, 20], 1, score=0.99), box(101, [60, 20, 20, 20], 2, score=0.99)]
+    outside = box(102, [300, 100, 20, 20], 1, score=0.99)
+    result = lint_project(project(crowd), None, {1: [*inside, outside]}, LintOptions(min_score=0.5))
+    assert [(x.kind, x.bbox) for x in result.problems] == [("missing_object", [300.0, 100.0, 20.0, 20.0])]
+    over = result.image_scores[1].overlooked
+    assert np.isnan(over[:2]).all() and not np.isnan(over[2])  # the image score agrees with the list
+
+
+def test_objectlab_thresholds_set_for_a_class_apply_to_its_predictions_and_labels() -> None:
+    """Class entries "may override any threshold" (README, Rules): ``confident`` and
+    ``min_prediction_score`` of a prediction's class judge that prediction, ``cover`` of a label's class
+    that label. They were read and silently ignored (only the dataset-wide thresholds counted)."""
+    cat = box(1, [10, 10, 40, 40], 1)
+    preds = {1: [box(100, [10, 10, 40, 40], 2, score=0.7), box(101, [200, 100, 40, 40], 1, score=0.7)]}
+    assert found(project(cat), preds) == []
+    assert found(project(cat), preds, {"thresholds": {"confident": 0.6}}) == [
+        ("missing_object", None),
+        ("wrong_class", 1),
+    ]
+    assert found(project(cat), preds, {"classes": {"cat": {"confident": 0.6}}}) == [("missing_object", None)]
+    assert found(project(cat), preds, {"classes": {"dog": {"confident": 0.6}}}) == [("wrong_class", 1)]
+    # a cat box of half the predicted cat's width: partial; the cat's own min score 0.8 leaves the 0.7
+    # prediction out of location judgements; the cat's own cover decides partial or shifted
+    half = box(1, [200, 100, 20, 40], 1)
+    located = {1: [box(101, [200, 100, 40, 40], 1, score=0.7)]}
+    assert found(project(half), located) == [("partial_box", 1)]
+    assert found(project(half), located, {"classes": {"cat": {"min_prediction_score": 0.8}}}) == []
+    assert found(project(half), located, {"classes": {"dog": {"min_prediction_score": 0.8}}}) == [
+        ("partial_box", 1)
+    ]
+    shifted = box(1, [199, 100, 20, 40], 1)  # 95% of it inside the prediction
+    assert found(project(shifted), located) == [("partial_box", 1)]
+    assert found(project(shifted), located, {"classes": {"cat": {"cover": 0.96}}}) == [("bad_location", 1)]
+    assert found(project(shifted), located, {"classes": {"dog": {"cover": 0.96}}}) == [("partial_box", 1)]
+
+
+def test_a_shape_drawn_twice_is_a_duplicate_even_when_one_stored_box_is_stale() -> None:
+    """Duplicates of shapes are judged by pixel IoU; the pairs were looked for with the stored boxes, so a
+    copy whose bbox was not updated (itself a box_mask_mismatch) was never compared: pixel IoU 1.0 and no
+    duplicate. Pairs are now found by where the pixels are."""
+    m = np.zeros((H, W), bool)
+    m[20:60, 30:90] = True
+    seg = masks.encode(m)
+    first = Annotation(1, 1, 1, masks.bbox(m), seg, float(m.sum()))
+    stale = Annotation(2, 1, 1, [250.0, 120.0, 10.0, 10.0], dict(seg), float(m.sum()))
+    assert found(project(first, stale)) == [("box_mask_mismatch", 2), ("duplicate", 2)]
+    points = [30.0, 20.0, 90.0, 20.0, 90.0, 60.0, 30.0, 60.0]
+    poly = Annotation(3, 1, 2, masks.polygons_bbox([points]), [points], 2400.0)
+    moved = Annotation(4, 1, 2, [300.0, 20.0, 60.0, 40.0], [list(points)], 2400.0)
+    assert found(project(poly, moved)) == [("box_mask_mismatch", 4), ("duplicate", 4)]
+    # a box against a shape stays a box IoU of the stored boxes
+    assert found(project(box(5, [250, 120, 10, 10]), stale)) == [("box_mask_mismatch", 2), ("duplicate", 5)]
+
+
+def test_a_prediction_lying_wholly_in_a_void_region_is_not_a_missing_object() -> None:
+    """Void regions (KITTI DontCare, Cityscapes ignore) mark where nothing is to be labelled: QA does not
+    score a detection lying wholly in void, and lint told to add one as a label (score 0.99). One that
+    lies partly outside the void region is still a missing object."""
+    p = project()
+    p.add_category(Category(3, "dont care", app_extra={"void": True}))
+    p.add_annotation(box(1, [90, 0, 60, 60], 3))
+    inside = box(100, [100, 10, 20, 20], 1, score=0.99)
+    partly = box(101, [140, 10, 20, 20], 1, score=0.99)
+    result = lint_project(p, None, {1: [inside, partly]}, LintOptions(min_score=0.5))
+    assert [(x.kind, x.bbox) for x in result.problems] == [("missing_object", [140.0, 10.0, 20.0, 20.0])]
+    assert np.isnan(result.image_scores[1].overlooked[0])
