@@ -346,3 +346,31 @@ def test_staple_names_no_sensitivity_for_an_annotator_who_never_saw_the_class(tm
     staple = {c["category"]: c["staple"] for c in run_agreement(raters).to_dict()["per_class"]}
     assert sorted(staple["cat"]) == ["r0", "r1", "r2"]
     assert sorted(staple["dog"]) == ["r0", "r1", "r2", "r3"]
+
+
+def test_fleiss_kappa_says_how_many_objects_it_used_when_images_have_different_raters(tmp_path: Path) -> None:
+    """Fleiss' kappa needs one number of raters per object: with image 1 labelled by ann and bob (cat/cat,
+    dog/dog) and image 2 by all three (cat/dog/cat), only image 1's two objects count - kappa 1.0 while
+    Krippendorff's alpha (every object) sees the disagreement. ``fleiss_units`` says so (2 of 3); the kappa
+    equals statsmodels' on those objects."""
+    from statsmodels.stats.inter_rater import fleiss_kappa
+
+    projects = {n: new_project(CATS) for n in ("ann", "bob", "cy")}
+    for n, p in projects.items():
+        p.path = tmp_path / f"{n}.json"
+    drawn = {"ann": [(1, 1), (1, 2), (2, 1)], "bob": [(1, 1), (1, 2), (2, 2)], "cy": [(2, 1)]}
+    where = {(1, 1): (12, 14), (1, 2): (40, 14), (2, 1): (20, 30), (2, 2): (20, 30)}
+    for n, objects in drawn.items():
+        p = projects[n]
+        for image in sorted({i for i, _ in objects}):
+            p.add_image(ImageRecord(image, f"images/{image}.png", W, H))
+        for k, (image, cat) in enumerate(objects, start=1):
+            p.add_annotation(mask_annotation(k, image, cat, disc(*where[(image, cat)], 7)))
+    summary = run_agreement([Rater(n, p) for n, p in projects.items()]).to_dict()["summary"]
+    assert (summary["units_all_raters"], summary["fleiss_units"], summary["fleiss_raters_per_unit"]) == (
+        3,
+        2,
+        2,
+    )
+    assert summary["fleiss_kappa"] == pytest.approx(fleiss_kappa(np.array([[2, 0], [0, 2]])))
+    assert summary["krippendorff_alpha"] < 1.0

@@ -245,7 +245,7 @@ class AgreementResult:
         sizes = Counter(len(u.members) for u, _ in complete)
         fleiss = math.nan
         size = 0
-        if sizes:
+        if sizes:  # Fleiss needs one number of raters per unit: the most common one (ties: the larger)
             size = max(sizes, key=lambda k: (sizes[k], k))
             cats = sorted({c for u, _ in complete for c, _ in u.members.values()})
             table = np.array(
@@ -262,6 +262,7 @@ class AgreementResult:
             "units_one_rater": sum(len(u.members) == 1 for u in units),
             "fleiss_kappa": _num(fleiss),
             "fleiss_raters_per_unit": size,
+            "fleiss_units": sizes.get(size, 0),
             "krippendorff_alpha": _num(reliability.krippendorff_alpha_nominal(data)),
         }
 
