@@ -51,6 +51,7 @@ from pixelproof.core.model import (
     ImageRecord,
     Project,
 )
+from pixelproof.core.paths import RelativeNames
 
 _IMG_KEYS = {"id", "file_name", "width", "height"}
 _CAT_KEYS = {"id", "name", "supercategory", "pixelproof"}
@@ -450,8 +451,8 @@ def save_project(
     renamed = _rebase_file_names(project, old_folder, target.parent)
     clean_stale_temporaries(target)
     if unchanged is not None and _size_changed(unchanged):  # before the change log line is written
-        for image, old in renamed:
-            image.file_name = old
+        for step in reversed(renamed):
+            step()
         raise ProjectConflictError(target)
     entry = history.prepare(project, target)  # the change log line, appended before the file is replaced
     try:
@@ -462,8 +463,8 @@ def save_project(
             _append_history(entry)
         written = atomic_write(target, data, backup=True, unchanged=unchanged)
     except ProjectSaveError:
-        for image, old in renamed:
-            image.file_name = old
+        for step in reversed(renamed):
+            step()
         if entry is not None:
             history.abort(project, entry)
         raise
@@ -524,23 +525,38 @@ def _append_history(entry: history.Pending) -> None:
         ) from e
 
 
-def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[tuple[ImageRecord, str]]:
+def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[Callable[[], None]]:
+    """Rewrite the relative paths the project holds (image ``file_name``s, the taxonomy examples that
+    name those images, ``pixelproof.reference``) so that from ``new`` they lead to the files they led
+    to from ``old``. Returns the undo steps, for a save that fails."""
     if old is None or old == new:
         return []
-    changed = []
+    undo: list[Callable[[], None]] = []
+    names = RelativeNames(new)
+    renamed: dict[str, str] = {}
     for image in project.images.values():
         if os.path.isabs(image.file_name):
             continue
-        absolute = old / image.file_name
-        try:
-            rel = os.path.relpath(absolute, new)
-        except ValueError:  # other drive on Windows
-            rel = str(absolute)
-        rel = rel.replace(os.sep, "/")
+        rel = names.name(os.path.join(old, image.file_name))
         if rel != image.file_name:
-            changed.append((image, image.file_name))
+            renamed[image.file_name] = rel
+            undo.append(lambda image=image, name=image.file_name: setattr(image, "file_name", name))
             image.file_name = rel
-    return changed
+    baseline = project.history.categories if isinstance(project.history, history.Baseline) else {}
+    for category in [*project.categories.values(), *baseline.values()]:  # the log sees no change
+        examples = category.app_extra.get("examples")
+        for example in examples if isinstance(examples, list) else []:
+            name = example.get("file_name") if isinstance(example, dict) else None
+            if isinstance(name, str) and name in renamed:
+                undo.append(lambda example=example, name=name: example.__setitem__("file_name", name))
+                example["file_name"] = renamed[name]
+    ref = project.reference
+    if isinstance(ref, str) and ref and not os.path.isabs(ref) and not ref.startswith("~"):
+        rel = names.name(os.path.join(old, ref))
+        if rel != ref:
+            undo.append(lambda ref=ref: setattr(project, "reference", ref))
+            project.reference = rel
+    return undo
 
 
 def atomic_write(

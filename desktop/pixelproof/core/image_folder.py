@@ -10,6 +10,7 @@ from pathlib import Path
 from pixelproof.core.coco import new_project
 from pixelproof.core.limits import LimitError, check_text
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.paths import RelativeNames
 from pixelproof.core.sources import scan_images
 
 MAX_CATEGORY_NAME = 200
@@ -49,7 +50,7 @@ def project_from_folder(
     skip = on_skip or (lambda _message: None)
     own = project_file.resolve()
     entries = scan_images(image_dir, skip, exclude=lambda p: p.resolve() == own, progress=progress)
-    base = own.parent
+    base = RelativeNames(project_file.absolute().parent)
     for entry in entries:  # ids 1..n, in file (and slice) order
         name = entry.file_name(base)
         try:

@@ -73,7 +73,10 @@ def reference_path(project: Project) -> Path | None:
     p = Path(ref).expanduser()
     if not p.is_absolute() and project.path is not None:
         p = Path(project.path).parent / p
-    return Path(os.path.normpath(p))
+    lexical = os.path.normpath(p)
+    if os.path.realpath(lexical) != os.path.realpath(p):  # ``..`` after a symlinked folder: where it leads
+        return Path(os.path.realpath(p))
+    return Path(lexical)
 
 
 def stored_reference(project: Project, chosen: Path) -> str:

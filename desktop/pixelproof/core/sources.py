@@ -19,6 +19,7 @@ import numpy as np
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError
 from pixelproof.core.limits import max_pixels
+from pixelproof.core.paths import RelativeNames
 from pixelproof.core.volumes import (
     ImageMeta,
     SliceRef,
@@ -196,15 +197,11 @@ class ImageEntry:
     height: int
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def file_name(self, relative_to: Path) -> str:
-        """The record's ``file_name``: the path relative to ``relative_to`` (forward slashes) + fragment."""
-        try:
-            rel = os.path.relpath(os.path.abspath(self.path), os.path.abspath(relative_to))
-        except ValueError:  # another drive
-            rel = os.path.abspath(self.path)
-        if rel == ".":  # a series folder holding the project file itself: name it from its parent
-            rel = os.path.join(os.pardir, os.path.basename(os.path.abspath(self.path)))
-        return rel.replace(os.sep, "/") + self.fragment
+    def file_name(self, relative_to: Path | RelativeNames) -> str:
+        """The record's ``file_name``: the path relative to ``relative_to`` (forward slashes) + fragment,
+        one that leads to the file through symlinked folders too (``core.paths``)."""
+        names = relative_to if isinstance(relative_to, RelativeNames) else RelativeNames(relative_to)
+        return names.name(os.path.abspath(self.path)) + self.fragment
 
 
 def volume_entries(

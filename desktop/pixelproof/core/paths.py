@@ -1,0 +1,47 @@
+"""Relative paths a project stores (image ``file_name``s, its reference), made so they lead to the file from
+the project's folder as the operating system walks them: ``..`` after a symlinked folder goes to the link
+target's parent, not back where the link is (``os.path.relpath`` alone is lexical and gets that wrong)."""
+
+from __future__ import annotations
+
+import os
+
+
+def _inside(rel: str) -> bool:
+    return rel != os.pardir and not rel.startswith(os.pardir + os.sep)
+
+
+class RelativeNames:
+    """``name(path)``: ``path`` relative to ``folder`` (``/`` separated), found once per folder of ``path``.
+
+    Of the names that lead there, the first of: the lexical one if it stays below ``folder`` (it keeps the
+    user's symlinked subfolders), the one between the real (symlink-free) folders if that stays below, the
+    lexical one, the real one. A path on another drive (Windows) stays absolute."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = os.path.abspath(folder)
+        self.real_folder = os.path.realpath(self.folder)
+        self._dirs: dict[str, str | None] = {}
+
+    def name(self, path: str | os.PathLike[str]) -> str:
+        head, tail = os.path.split(os.path.join(self.folder, path))
+        if head not in self._dirs:
+            self._dirs[head] = self._dir(head)
+        rel = self._dirs[head]
+        if rel is None:  # another drive
+            return os.path.normpath(os.path.join(os.path.realpath(head), tail))
+        return (tail if rel == os.curdir else os.path.join(rel, tail)).replace(os.sep, "/")
+
+    def _dir(self, head: str) -> str | None:
+        real = os.path.realpath(head)
+        try:
+            lexical = os.path.relpath(head, self.folder)
+            physical = os.path.relpath(real, self.real_folder)
+        except ValueError:
+            return None
+        lexical_ok = os.path.realpath(os.path.join(self.folder, lexical)) == real
+        if lexical_ok and _inside(lexical):
+            return lexical
+        if _inside(physical) or not lexical_ok:
+            return physical
+        return lexical
