@@ -14,9 +14,16 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from pixelproof.core import edits, lock
+from pixelproof.core import edits, history, lock
 from pixelproof.core.atomic import FileState, clean_stale_temporaries, same_file
-from pixelproof.core.coco import ProjectSaveError, atomic_write, dumps_project, load_project, save_project
+from pixelproof.core.coco import (
+    ProjectFormatError,
+    ProjectSaveError,
+    atomic_write,
+    dumps_project,
+    load_project,
+    save_project,
+)
 from pixelproof.core.edits import Changes, Edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.ui.undo import UndoEdit
@@ -92,6 +99,11 @@ class Document(QObject):
         if autosave_is_newer(path) and ask_recover is not None and ask_recover(autosave_path_for(path)):
             project = load_project(autosave_path_for(path))
             project.path = path
+            # the change log compares with the project file, so the next save logs the recovered edits
+            try:
+                project.history = load_project(path).history
+            except ProjectFormatError:  # gone or unreadable: everything is new to it
+                project.history = history.Baseline()
             # saving checks the project file as it is now, not the autosave, against later changes
             project.file_state = FileState.of(path)
             doc = cls(project)
