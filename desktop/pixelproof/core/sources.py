@@ -230,7 +230,15 @@ def scan_images(
     from pixelproof.core.dicom import looks_like_dicom
     from pixelproof.core.imageio import image_size, is_image_file
 
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not (exclude and exclude(p)))
+    files = []
+    for p in sorted(folder.rglob("*")):  # symlinked folders are not followed (nor loops)
+        if p.is_file():
+            if not (exclude and exclude(p)):
+                files.append(p)
+        elif p.is_symlink() and p.is_dir():
+            skip(f"{p}: a symlinked folder, not searched; skipped (open the folder it links to)")
+        elif not p.is_dir():
+            skip(f"{p}: not a regular file (a FIFO, device, socket or broken link); skipped")
     candidates = []
     for f in files:
         if is_nifti(f) or is_image_file(f) or looks_like_dicom(f):

@@ -1,0 +1,34 @@
+"""A new project over a folder with odd contents: what is listed, and every entry left out is said."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.core.image_folder import project_from_folder
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="symlinks and FIFOs")
+
+
+@posix_only
+def test_links_fifos_and_loops_are_listed_or_said(tmp_path: Path) -> None:
+    imgs = tmp_path / "imgs"
+    (imgs / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    Image.fromarray(np.zeros((8, 10), np.uint8)).save(imgs / "sub" / "a.png")
+    Image.fromarray(np.zeros((8, 10), np.uint8)).save(tmp_path / "elsewhere" / "b.png")
+    (imgs / "linked").symlink_to(tmp_path / "elsewhere")  # a folder of images on another disk
+    (imgs / "sub" / "loop").symlink_to(imgs)  # would list everything again, for ever
+    (imgs / "broken.png").symlink_to(tmp_path / "gone.png")
+    os.mkfifo(imgs / "pipe.png")
+    (imgs / "file.png").symlink_to(imgs / "sub" / "a.png")  # a linked file is an image like any other
+    said: list[str] = []
+    project = project_from_folder(imgs, tmp_path / "p.json", on_skip=said.append)
+    assert sorted(i.file_name for i in project.images.values()) == ["imgs/file.png", "imgs/sub/a.png"]
+    named = {Path(m.split(":")[0]).name for m in said}
+    assert named == {"linked", "loop", "broken.png", "pipe.png"}, said
+    assert any("linked" in m and "symlinked folder" in m for m in said)
