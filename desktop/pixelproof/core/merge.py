@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from pixelproof.core.overlap_versions import (
     consensus_marks,
     overlap_annotators,
 )
+from pixelproof.core.paths import RelativeNames
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
 CONFLICT_TYPES = (
@@ -126,11 +127,14 @@ def merge_shards(
     versions: dict[str, list[Version]] = {}
     display: dict[str, str] = dict(base_keys)
     left_hp: list[str] = []
+    home = base.path if base is not None else shards[0].project.path if shards else None
     for k, shard in enumerate(shards):
         p = shard.project
+        rename = _names_from(p, home)
         for im in p.images.values():
             key = key_of(p, im)
             key_path[key] = image_key(p, im)
+            im = rename(im)
             if key_path[key] in honeypot_names:
                 if im.file_name not in left_hp:
                     left_hp.append(im.file_name)
@@ -171,6 +175,24 @@ def merge_shards(
             m.review = merged_review(([b] if b is not None else []) + vs)
         merged.append((key, m, b))
     return _assemble(merged, shards, base, categories, conflicts, left_hp, names)
+
+
+def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:
+    """A shard's image records with relative ``file_name``s rewritten to lead from the folder of ``home``
+    (the merged project's file) to the same files, as the shard's led from its own folder."""
+    if home is None or project.path is None:
+        return lambda image: image
+    old, new = Path(os.path.abspath(project.path)).parent, Path(os.path.abspath(home)).parent
+    if old == new:
+        return lambda image: image
+    names = RelativeNames(new)
+
+    def rename(image: ImageRecord) -> ImageRecord:
+        if os.path.isabs(image.file_name):
+            return image
+        return replace(image, file_name=names.name(os.path.join(old, image.file_name)))
+
+    return rename
 
 
 def _image_keys(projects: list[Project]) -> Callable[[Project, ImageRecord], str]:
