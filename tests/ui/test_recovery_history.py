@@ -1,4 +1,4 @@
-"""Edits recovered from an autosave are edits: the save that keeps them logs them in the change log."""
+"""Document file flows: edits recovered from an autosave are logged; a new project, once saved, is locked."""
 
 from __future__ import annotations
 
@@ -31,3 +31,19 @@ def test_recovered_edits_are_in_the_change_log(qtbot, tmp_path: Path) -> None:
     assert len(entries) == before + 1
     assert entries[0]["committed"] and entries[0]["totals"]["added"] == 1
     again.close()
+
+
+def test_a_new_project_saved_for_the_first_time_holds_its_lock(qtbot, tmp_path: Path) -> None:
+    """A project made from a folder (or an import) is untitled: once saved it is a project file the app
+    has open, which a second window must be told about, as for a project opened from a file."""
+    from pixelproof.core import lock
+    from pixelproof.core.image_folder import project_from_folder
+
+    make_project(tmp_path)
+    project = project_from_folder(tmp_path / "images", tmp_path / "project.json", ["cat"])
+    doc = Document(project, untitled=True)
+    target = doc.save(tmp_path / "new.json")
+    holder = lock.read_lock(target)
+    assert doc.locked == target and holder is not None and holder.is_me()
+    doc.close()
+    assert lock.read_lock(target) is None

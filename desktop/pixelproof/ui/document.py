@@ -136,6 +136,8 @@ class Document(QObject):
         if self.locked is not None and not same_file(self.locked, target):
             self.release_lock()
             self.hold_lock(target)
+        elif self.locked is None and self.untitled:  # a new project is now a file the app has open
+            self.hold_lock(target)
         self.undo_stack.setClean()
         was_untitled, self.untitled = self.untitled, False
         for auto in {old_auto, autosave_path_for(target)}:
