@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from pixelproof.core import atomic, history, taxonomy
-from pixelproof.core.coco import ProjectSaveError, load_project, save_project
+from pixelproof.core.coco import ProjectSaveError, load_project, new_project, save_project
 from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.model import ImageRecord
 from pixelproof.core.references import reference_path
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="symlinks")
@@ -113,3 +114,21 @@ def test_new_project_in_a_symlinked_folder_names_its_images_from_there(tmp_path:
     assert [i.file_name for i in project.images.values()] == ["imgs/a.png"]
     project = project_from_folder(data / "imgs", tmp_path / "real" / "p.json")
     assert [i.file_name for i in project.images.values()] == ["imgs/a.png"]
+
+
+FOREIGN = ["C:/data/a.png", "C:\\data\\b.png", "\\\\server\\share\\c.png", "https://example.com/d.png"]
+
+
+def test_save_as_elsewhere_keeps_paths_absolute_on_another_system(tmp_path: Path) -> None:
+    """A Windows drive or UNC path read on Linux, or a URL, is no path relative to the project: it is kept
+    as written, not turned into ``../C:/data/a.png`` (the original path lost)."""
+    project = new_project(["cat"])
+    for i, name in enumerate([*FOREIGN, "imgs/e.png"], start=1):
+        project.add_image(ImageRecord(i, name, 10, 8))
+    project.reference = "C:\\refs\\gt.json"
+    save_project(project, tmp_path / "p.json")
+    (tmp_path / "sub").mkdir()
+    save_project(load_project(tmp_path / "p.json"), tmp_path / "sub" / "q.json")
+    again = load_project(tmp_path / "sub" / "q.json")
+    assert [i.file_name for i in again.images.values()] == [*FOREIGN, "../imgs/e.png"]
+    assert again.reference == "C:\\refs\\gt.json"

@@ -51,7 +51,7 @@ from pixelproof.core.model import (
     ImageRecord,
     Project,
 )
-from pixelproof.core.paths import RelativeNames
+from pixelproof.core.paths import RelativeNames, is_absolute_name
 
 _IMG_KEYS = {"id", "file_name", "width", "height"}
 _CAT_KEYS = {"id", "name", "supercategory", "pixelproof"}
@@ -535,7 +535,7 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[Ca
     names = RelativeNames(new)
     renamed: dict[str, str] = {}
     for image in project.images.values():
-        if os.path.isabs(image.file_name):
+        if is_absolute_name(image.file_name):
             continue
         rel = names.name(os.path.join(old, image.file_name))
         if rel != image.file_name:
@@ -551,7 +551,7 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[Ca
                 undo.append(lambda example=example, name=name: example.__setitem__("file_name", name))
                 example["file_name"] = renamed[name]
     ref = project.reference
-    if isinstance(ref, str) and ref and not os.path.isabs(ref) and not ref.startswith("~"):
+    if isinstance(ref, str) and ref and not is_absolute_name(ref) and not ref.startswith("~"):
         rel = names.name(os.path.join(old, ref))
         if rel != ref:
             undo.append(lambda ref=ref: setattr(project, "reference", ref))

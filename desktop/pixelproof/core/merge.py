@@ -25,7 +25,7 @@ from pixelproof.core.overlap_versions import (
     consensus_marks,
     overlap_annotators,
 )
-from pixelproof.core.paths import RelativeNames
+from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
 CONFLICT_TYPES = (
@@ -188,7 +188,7 @@ def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], 
     names = RelativeNames(new)
 
     def rename(image: ImageRecord) -> ImageRecord:
-        if os.path.isabs(image.file_name):
+        if is_absolute_name(image.file_name):
             return image
         return replace(image, file_name=names.name(os.path.join(old, image.file_name)))
 

@@ -4,7 +4,18 @@ target's parent, not back where the link is (``os.path.relpath`` alone is lexica
 
 from __future__ import annotations
 
+import ntpath
 import os
+import re
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_absolute_name(name: str) -> bool:
+    """Whether a stored path names its file without the project's folder: absolute here, a Windows
+    drive or UNC path (``C:/data/a.png``, ``//server/share``, with either slash) wherever it is read, or a
+    URL. Such a name is kept as written when the project moves; the others are relative to its folder."""
+    return os.path.isabs(name) or bool(ntpath.splitdrive(name)[0]) or bool(_URL.match(name))
 
 
 def _inside(rel: str) -> bool:
