@@ -13,6 +13,7 @@ import pytest
 
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
 from tests.core.docs import valid_doc, write
 
 
@@ -177,9 +178,27 @@ def test_new_project_inside_the_image_folder(tmp_path: Path, capsys: pytest.Capt
     assert main(["new", str(tmp_path / "imgs"), "-o", str(out)]) == 0
     names = sorted(im.file_name for im in load_project(out).images.values())
     assert names == ["deep16.png", "rgb.png", "sub/photo.jpg", "sub/scan.tif"]
-    # running again: the project file itself is not reported as a non-image
-    assert main(["new", str(tmp_path / "imgs"), "-o", str(out)]) == 0
+    # running again (--force: it replaces the project): the project file itself is no non-image
+    assert main(["new", str(tmp_path / "imgs"), "-o", str(out), "--force"]) == 0
     assert "project.json" not in capsys.readouterr().err.replace(str(out), "")
+
+
+def test_new_does_not_replace_a_labelled_project_unless_forced(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Before: ``new DIR -o labelled.json`` replaced a labelled project with an empty one (its objects
+    only in the .bak, the change log carrying on as if they were deleted)."""
+    _image_folder(tmp_path / "imgs")
+    out = tmp_path / "labelled.json"
+    assert main(["new", str(tmp_path / "imgs"), "-o", str(out), "--categories", "cell"]) == 0
+    project = load_project(out)
+    image = next(iter(project.images.values()))
+    project.add_annotation(Annotation(1, image.id, 1, [1.0, 1.0, 4.0, 4.0], None, 16.0))
+    save_project(project, out)
+    before = out.read_bytes()
+    capsys.readouterr()
+    assert main(["new", str(tmp_path / "imgs"), "-o", str(out)]) == 1
+    assert "exists" in capsys.readouterr().err and out.read_bytes() == before
+    assert main(["new", str(tmp_path / "imgs"), "-o", str(out), "--force"]) == 0
+    assert not load_project(out).annotations and out.with_name("labelled.json.bak").read_bytes() == before
 
 
 def test_new_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,6 +15,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("image_dir", help="folder of images (searched recursively)")
     p.add_argument("-o", "--output", required=True, help="project .json file to write")
     p.add_argument("--categories", default="", help="comma-separated category names, e.g. cat,dog")
+    p.add_argument(
+        "--force", action="store_true", help="replace an existing OUTPUT (its previous version stays in .bak)"
+    )
     p.set_defaults(run=run)
 
 
@@ -26,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
     if refuse_outputs(args.output, projects=True):  # before the image sizes are read
         return 1
     out = Path(args.output)
+    if out.exists() and not args.force:  # an empty project over a labelled one is a typo, not a wish
+        error(f"{out}: exists; new would replace it with an empty project (give another -o, or --force)")
+        return 1
     try:
         cats = category_names(args.categories)
     except ValueError as e:
