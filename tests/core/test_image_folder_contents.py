@@ -32,3 +32,29 @@ def test_links_fifos_and_loops_are_listed_or_said(tmp_path: Path) -> None:
     named = {Path(m.split(":")[0]).name for m in said}
     assert named == {"linked", "loop", "broken.png", "pipe.png"}, said
     assert any("linked" in m and "symlinked folder" in m for m in said)
+
+
+def test_hidden_folders_and_files_are_left_out_and_said(tmp_path: Path) -> None:
+    """Before: ``.thumbnails/*.png`` (a viewer's cache) and macOS's ``._a.png`` resource forks were listed or
+    read as the dataset's pictures; hidden folders are not searched and hidden files are skipped, each
+    said once."""
+    imgs = tmp_path / "imgs"
+    for folder in ("sub", ".thumbnails/large", "sub/.ipynb_checkpoints"):
+        (imgs / folder).mkdir(parents=True)
+    picture = np.zeros((8, 10), np.uint8)
+    for name in (
+        "a.png",
+        "sub/b.png",
+        ".thumbnails/a.png",
+        ".thumbnails/large/a.png",
+        "sub/.ipynb_checkpoints/b.png",
+    ):
+        Image.fromarray(picture).save(imgs / name)
+    (imgs / "._a.png").write_bytes(b"\x00\x05\x16\x07" + bytes(60))  # an AppleDouble fork
+    said: list[str] = []
+    project = project_from_folder(imgs, tmp_path / "p.json", on_skip=said.append)
+    assert sorted(i.file_name for i in project.images.values()) == ["imgs/a.png", "imgs/sub/b.png"]
+    assert sorted(m.split(":")[0].removeprefix(str(imgs) + os.sep) for m in said) == sorted(
+        [".thumbnails", os.path.join("sub", ".ipynb_checkpoints"), "._a.png"]
+    )
+    assert all("hidden" in m for m in said)

@@ -231,14 +231,27 @@ def scan_images(
     from pixelproof.core.imageio import image_size, is_image_file
 
     files = []
-    for p in sorted(folder.rglob("*")):  # symlinked folders are not followed (nor loops)
-        if p.is_file():
-            if not (exclude and exclude(p)):
-                files.append(p)
-        elif p.is_symlink() and p.is_dir():
-            skip(f"{p}: a symlinked folder, not searched; skipped (open the folder it links to)")
-        elif not p.is_dir():
-            skip(f"{p}: not a regular file (a FIFO, device, socket or broken link); skipped")
+    for root, dirs, names in os.walk(folder):  # symlinked folders are not followed (nor loops)
+        here = Path(root)
+        searched = []
+        for d in sorted(dirs):
+            if d.startswith("."):  # .thumbnails, .ipynb_checkpoints, .git: not the dataset's pictures
+                skip(f"{here / d}: a hidden folder, not searched; skipped")
+            elif (here / d).is_symlink():
+                skip(f"{here / d}: a symlinked folder, not searched; skipped (open the folder it links to)")
+            else:
+                searched.append(d)
+        dirs[:] = searched
+        for n in names:
+            p = here / n
+            if n.startswith("."):  # .DS_Store, macOS's ._photo.jpg resource forks
+                skip(f"{p}: a hidden file, skipped")
+            elif p.is_file():
+                if not (exclude and exclude(p)):
+                    files.append(p)
+            elif not p.is_dir():
+                skip(f"{p}: not a regular file (a FIFO, device, socket or broken link); skipped")
+    files.sort()
     candidates = []
     for f in files:
         if is_nifti(f) or is_image_file(f) or looks_like_dicom(f):
