@@ -433,3 +433,27 @@ def test_parse_filter(text: str, want: list) -> None:
 def test_parse_filter_rejects(text: str) -> None:
     with pytest.raises(FilterError):
         parse_filter(text)
+
+
+def test_back_to_review_after_an_edit_opens_on_the_image_being_labeled(qtbot, window) -> None:
+    """An edit in the labeling view makes QA re-run on return; the view opens on the image just edited (not
+    the one reviewed before) and does not move the labeling view back there."""
+    win = window
+    view = win.review.view
+    doc = win.document
+    enter_review(qtbot, win)
+    before = view.image_id
+    QTest.keyClick(view.object_table, Qt.Key.Key_Tab, CTRL)  # back to labeling
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)
+    while not list(doc.project.annotations_of(doc.current_image_id)):
+        QTest.keyClick(win.canvas, Qt.Key.Key_D)
+    here = doc.current_image_id
+    assert here != before
+    win.canvas.setFocus()
+    doc.set_selection([next(iter(doc.project.annotations_of(here))).id])
+    QTest.keyClick(win.canvas, Qt.Key.Key_Delete)  # an edit: QA is out of date
+    assert view.stale
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: view.job is None and not view.stale, timeout=10000)
+    assert view.image_id == here and doc.current_image_id == here
+    assert view.images.image_table.currentIndex().data(Qt.ItemDataRole.UserRole) == here

@@ -315,10 +315,12 @@ class ReviewView(QWidget):
         self.images.image_table.resizeColumnsToContents()
         self.images.image_table.setColumnWidth(0, min(self.images.image_table.columnWidth(0), 200))
         self.image_id = -1
-        # the user's image stays current (the worst-Dice order does not move them): the image shown before,
-        # else the labeling view's; the top row only when neither was scored
-        wanted = keep if keep != -1 else self.document.current_image_id
-        self.select_image(wanted)
+        # the user's image stays current (the worst-Dice order does not move them): the labeling view's (the
+        # review view keeps it in step; after an edit there it is the image just edited), else the image
+        # shown before; the top row only when neither was scored
+        self.select_image(self.document.current_image_id)
+        if self.image_id == -1:
+            self.select_image(keep)
         if self.image_id == -1:
             self._select_proxy_row(0)
         self._first_result = False
