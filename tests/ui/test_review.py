@@ -457,3 +457,53 @@ def test_back_to_review_after_an_edit_opens_on_the_image_being_labeled(qtbot, wi
     qtbot.waitUntil(lambda: view.job is None and not view.stale, timeout=10000)
     assert view.image_id == here and doc.current_image_id == here
     assert view.images.image_table.currentIndex().data(Qt.ItemDataRole.UserRole) == here
+
+
+def test_filter_count_follows_a_rerun(qtbot, window) -> None:
+    """The filter's "n of N images" is the count of rows shown after QA re-runs (an edit moved an image into
+    the filter), not the count of the run before."""
+    win = window
+    view = win.review.view
+    doc = win.document
+    enter_review(qtbot, win)
+    QTest.mouseClick(view.images.filter_edit, LEFT)
+    QTest.keyClicks(view.images.filter_edit, "Dice < 0.9")
+    shown = view.images.image_proxy.rowCount()
+    assert view.images.filter_note.text() == f"{shown} of 10 images"
+    # empty a well-labelled image (Dice 0 then) through the labeling view, and come back
+    good = next(r["image_id"] for r in view.scored.image_table if r["dice"] >= 0.9)
+    QTest.keyClick(view.images.filter_edit, Qt.Key.Key_Tab, CTRL)
+    doc.set_current_image(good)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_A, CTRL)  # select all
+    QTest.keyClick(win.canvas, Qt.Key.Key_Delete)
+    assert not list(doc.project.annotations_of(good))
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: view.job is None and not view.stale, timeout=10000)
+    assert good in image_ids(view) and view.images.image_proxy.rowCount() == shown + 1
+    assert view.images.filter_note.text() == f"{shown + 1} of 10 images"
+
+
+def test_an_unreadable_reference_after_a_good_one_leaves_no_old_scores(qtbot, window, demo: Path) -> None:
+    """Choosing a reference that cannot be read, after a good one, must not leave the old reference's scores
+    in the tables (under the new reference's name), nor decisions enabled against them."""
+    win = window
+    view = win.review.view
+    enter_review(qtbot, win)
+    assert view.images.image_proxy.rowCount() == 10
+    bad = demo.parent / "broken.json"
+    bad.write_text('{"images": [{"id": "x"}], "annotations": [], "categories": []}')
+    QTest.keyClicks(view.decision.note_edit, "typed before the change")
+    win.review.set_reference(bad)
+    qtbot.waitUntil(lambda: view.job is None and "broken.json" in view.header.banner.text(), timeout=10000)
+    assert view.scored is None
+    assert view.images.image_proxy.rowCount() == 0 and view.object_model.rowCount() == 0
+    assert view.images.class_model.rowCount() == 0 and view.images.histogram.values.size == 0
+    assert view.header.reference_label.text() == "broken.json"
+    assert not view.decision.accept_image_button.isEnabled() and not win.review.act_reject_image.isEnabled()
+    QTest.keyClick(view.decision.note_edit, Qt.Key.Key_Backspace, CTRL | SHIFT)  # nothing to decide on
+    assert "image_review" not in win.document.project.app
+    # undo: the good reference again, scored
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
+    assert view.images.image_proxy.rowCount() == 10 and not view.header.banner.isVisible()
