@@ -507,3 +507,34 @@ def test_an_unreadable_reference_after_a_good_one_leaves_no_old_scores(qtbot, wi
     QTest.keyClick(view.images.image_table, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
     assert view.images.image_proxy.rowCount() == 10 and not view.header.banner.isVisible()
+
+
+def test_renaming_a_category_scores_again(qtbot, window, monkeypatch) -> None:
+    """Categories are paired with the reference's by name: renaming one in the Categories panel changes the
+    scores, so QA runs again (it kept showing the matches of the old name)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    win = window
+    view = win.review.view
+    doc = win.document
+    enter_review(qtbot, win)
+    assert "coin" in [r["category"] for r in view.images.class_model.rows]
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)  # back to labeling
+    panel = win.panels["categoriesDock"]
+    tree = panel.tree
+    item = next(
+        tree.topLevelItem(n)
+        for n in range(tree.topLevelItemCount())
+        if tree.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole) == 1
+    )
+    QTest.mouseClick(tree.viewport(), LEFT, NOMOD, tree.visualItemRect(item).center())
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("coins", True)))
+    QTest.mouseClick(panel.buttons["rename"], LEFT)
+    assert doc.project.categories[1].name == "coins"
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: view.job is None and not view.stale, timeout=10000)
+    names = [r["category"] for r in view.images.class_model.rows]
+    assert "coins" in names  # the candidate's class has no reference of its name now
+    view.select_image(1)
+    wait_image(qtbot, view)
+    assert {r.status for r in view.object_model.rows} >= {"wrong_class"}

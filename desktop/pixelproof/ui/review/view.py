@@ -169,6 +169,7 @@ class ReviewView(QWidget):
                 (doc.annotationChanged, self._annotation_changed),
                 (doc.imageStatusChanged, self._image_status_changed),
                 (doc.imagesChanged, self._geometry_changed),
+                (doc.categoriesChanged, self._geometry_changed),  # paired by name; drawn in their colour
                 (doc.referenceChanged, self.run),
                 (doc.currentImageChanged, self._doc_image_changed),
             ]
