@@ -538,3 +538,45 @@ def test_renaming_a_category_scores_again(qtbot, window, monkeypatch) -> None:
     view.select_image(1)
     wait_image(qtbot, view)
     assert {r.status for r in view.object_model.rows} >= {"wrong_class"}
+
+
+def test_labeling_selection_and_problem_keys_do_not_act_unseen_in_review(qtbot, window) -> None:
+    """The review view shows neither the labeling view's selection nor the Problems panel: Delete there
+    deleted the object selected before Ctrl+Tab (not the row selected in the review's object table), and
+    X / Shift+F dismissed or fixed the problem selected in the hidden panel."""
+    win = window
+    doc = win.document
+    wait_loaded(qtbot, win)
+    panel = win.panels["problemsDock"]
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: panel.result is not None and not panel.runner.running, timeout=20000)
+    assert panel.table.currentIndex().isValid()  # a problem is selected (its image and object shown)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_A, CTRL)  # select all objects of the image
+    assert doc.selection
+    chosen = list(doc.selection)
+    n = doc.undo_stack.count()
+    enter_review(qtbot, win)
+    view = win.review.view
+    table_click(view.object_table, 0)
+    steps = ((Qt.Key.Key_Delete, NOMOD), (Qt.Key.Key_X, NOMOD), (Qt.Key.Key_F, SHIFT))
+    # Shift+D selected the next problem's objects (unseen), which Delete then deleted
+    steps += (
+        (Qt.Key.Key_D, SHIFT),
+        (Qt.Key.Key_Delete, NOMOD),
+        (Qt.Key.Key_A, SHIFT),
+        (Qt.Key.Key_Delete, NOMOD),
+    )
+    for key, mod in steps:
+        QTest.keyClick(view.object_table, key, mod)
+    assert doc.undo_stack.count() == n and all(i in doc.project.annotations for i in chosen)
+    assert "lint" not in doc.project.app
+    # back in labeling with the panel shown, X works again
+    QTest.keyClick(view.object_table, Qt.Key.Key_Tab, CTRL)
+    assert win.docks["problemsDock"].isVisible()
+    QTest.mouseClick(
+        panel.table.viewport(), LEFT, NOMOD, panel.table.visualRect(panel.proxy.index(0, 1)).center()
+    )
+    QTest.keyClick(win.canvas, Qt.Key.Key_X)
+    assert doc.project.app["lint"]["dismissed"]

@@ -373,6 +373,11 @@ class ProblemsPanel(Panel):
         index = self.table.currentIndex()
         return index.data(PROBLEM_ROLE) if index.isValid() else None
 
+    def _triage_problem(self) -> Problem | None:
+        """The problem the triage keys (Shift+F, X) act on: the selected one, while the panel is shown (in
+        the review view, or with the dock closed, they must not fix or dismiss a problem nobody sees)."""
+        return self._current_problem() if self.isVisible() else None
+
     def _select_key(self, key: str) -> bool:
         row = self.model.row_of(key)
         if row < 0:
@@ -395,7 +400,7 @@ class ProblemsPanel(Panel):
         self.table.scrollTo(self.proxy.index(row, 0))
 
     def step(self, delta: int) -> None:
-        if self.proxy.rowCount() == 0:
+        if self.proxy.rowCount() == 0 or not self.isVisible():
             return
         current = self.table.currentIndex()
         row = current.row() + delta if current.isValid() else (0 if delta > 0 else self.proxy.rowCount() - 1)
@@ -403,7 +408,7 @@ class ProblemsPanel(Panel):
 
     def apply_fix(self) -> None:
         """Shift+F: the selected problem's fix as one undo step; the next problem is selected."""
-        doc, problem = self.document, self._current_problem()
+        doc, problem = self.document, self._triage_problem()
         if doc is None or problem is None:
             return
         if not problem.fix:
@@ -424,7 +429,7 @@ class ProblemsPanel(Panel):
 
     def toggle_dismissed(self) -> None:
         """X: mark the selected problem "not a problem" (or list it again when it was)."""
-        doc, problem = self.document, self._current_problem()
+        doc, problem = self.document, self._triage_problem()
         if doc is None or problem is None:
             return
         again = problem.key in self.model.dismissed
