@@ -65,6 +65,7 @@ class ProblemsPanel(Panel):
         self.result: LintResult | None = None
         self.marks: ProblemMarks | None = None  # set by install (the canvas)
         self._dirty: set[int] = set()
+        self._restoring = False  # re-selecting the current row after a re-check: do not show it again
         self._recheck_timer = QTimer(self)
         self._recheck_timer.setSingleShot(True)
         self._recheck_timer.setInterval(150)
@@ -366,7 +367,14 @@ class ProblemsPanel(Panel):
         self._fill_filters()
         self._update_summary()
         if current is not None:
-            self._select_key(current.key)
+            # the list's choice again, without showing it: the user is working elsewhere (another image,
+            # other objects) and stays there; a problem gone (fixed by hand) takes its detail with it
+            self._restoring = True
+            try:
+                if not self._select_key(current.key):
+                    self._show(None)
+            finally:
+                self._restoring = False
 
     # -- triage ------------------------------------------------------------------------------------
     def _current_problem(self) -> Problem | None:
@@ -443,10 +451,12 @@ class ProblemsPanel(Panel):
 
     # -- showing a problem -------------------------------------------------------------------------
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show(current.data(PROBLEM_ROLE) if current.isValid() else None)
+        self._show(current.data(PROBLEM_ROLE) if current.isValid() else None, go=not self._restoring)
 
-    def _show(self, problem: Problem | None) -> None:
-        self._clear_marks()
+    def _show(self, problem: Problem | None, go: bool = True) -> None:
+        """The detail of ``problem``; ``go``: also open its image, select its objects and mark it."""
+        if go or problem is None:
+            self._clear_marks()
         self._update_actions()
         if problem is None:
             self.detail.setText("")
@@ -463,7 +473,7 @@ class ProblemsPanel(Panel):
             f"<b>{kind}</b> {problem.score:.2f}{dismissed}<br>{html.escape(problem.message)}<br>{fix_line}"
         )
         doc = self.document
-        if doc is None or problem.image_id not in doc.project.images:
+        if not go or doc is None or problem.image_id not in doc.project.images:
             return
         doc.set_current_image(problem.image_id)
         ids = [i for i in (problem.annotation_id, problem.related_id) if i is not None]
