@@ -580,3 +580,36 @@ def test_labeling_selection_and_problem_keys_do_not_act_unseen_in_review(qtbot, 
     )
     QTest.keyClick(win.canvas, Qt.Key.Key_X)
     assert doc.project.app["lint"]["dismissed"]
+
+
+def test_a_reference_change_while_labeling_does_not_move_the_labeling_view(qtbot, window, demo: Path) -> None:
+    """QA re-runs in the background when the reference changes (here a redo in the labeling view); a
+    reference without the image being labeled must not move the labeling view to the image the review view
+    showed last."""
+    from PySide6.QtWidgets import QFileDialog
+
+    win = window
+    view = win.review.view
+    doc = win.document
+    data = json.loads((demo.parent / "reference.json").read_text())
+    cell = next(i["id"] for i in data["images"] if i["file_name"].endswith("cell.png"))
+    data["images"] = [i for i in data["images"] if i["id"] != cell]
+    data["annotations"] = [a for a in data["annotations"] if a["image_id"] != cell]
+    (demo.parent / "no_cell.json").write_text(json.dumps(data))
+    enter_review(qtbot, win)
+    QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(demo.parent / "no_cell.json"), ""))  # type: ignore[method-assign]
+    try:
+        win.review.act_choose_project.trigger()
+    finally:
+        del QFileDialog.getOpenFileName
+    qtbot.waitUntil(lambda: view.job is None and doc.project.reference == "no_cell.json", timeout=10000)
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Z, CTRL)  # back to reference.json
+    qtbot.waitUntil(lambda: view.job is None and len(image_ids(view)) == 10, timeout=10000)
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)  # labeling
+    doc_image = doc.project.images[cell].file_name
+    while doc.current_image_id != cell:
+        QTest.keyClick(win.canvas, Qt.Key.Key_A if doc.current_image_id > cell else Qt.Key.Key_D)
+    QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: the reference without the cell image
+    assert doc.project.reference == "no_cell.json"
+    qtbot.waitUntil(lambda: view.job is None and len(image_ids(view)) == 9, timeout=10000)
+    assert doc.current_image_id == cell, f"the labeling view left {doc_image}"

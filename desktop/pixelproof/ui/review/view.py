@@ -452,7 +452,8 @@ class ReviewView(QWidget):
         cached = self.loader.request(image_id, doc.project.image_path(pair.cand))
         if cached is not None:
             self._on_image_loaded(image_id, cached)
-        doc.set_current_image(image_id)
+        if self.isVisible():  # a run ending while the labeling view is shown must not move it
+            doc.set_current_image(image_id)
         self._update_buttons()
 
     def _on_image_loaded(self, image_id: object, image: LoadedImage) -> None:
