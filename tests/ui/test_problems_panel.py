@@ -307,3 +307,37 @@ def test_a_laptop_screen_shows_the_panel_whole_and_problems_in_context(qtbot, wi
     canvas.fit()
     assert canvas.zoom == pytest.approx(shown)
     assert ProblemsPanel().source.currentData() == "pending"  # the next panel (next start) offers it
+
+
+def test_an_edit_elsewhere_does_not_pull_back_to_the_selected_problem(qtbot, win) -> None:
+    """After an edit the touched image is checked again; the problem still selected in the list (on another
+    image) stayed selected, but was shown again: the window jumped back to its image and selected its
+    objects, away from the image and objects being edited."""
+    panel = find(qtbot, win)
+    doc = win.document
+    click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "duplicate"))
+    assert doc.current_image_id == 1
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_D)  # image 2: the tiny cat and the dog half outside
+    assert doc.current_image_id == 2
+    key(win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # select both
+    QTest.keyClick(win.canvas, Qt.Key.Key_Left)  # nudge them: image 2 is checked again
+    assert doc.project.annotations[4].bbox[0] != 280.0  # moved (kept inside the image)
+    qtbot.waitUntil(lambda: not panel._recheck_timer.isActive(), timeout=3000)
+    assert doc.current_image_id == 2 and sorted(doc.selection) == [3, 4]
+    assert rows(panel)[panel.table.currentIndex().row()] == ("duplicate", 2)  # still the list's choice
+
+
+def test_a_problem_fixed_by_hand_leaves_the_detail(qtbot, win) -> None:
+    """The selected problem fixed by hand (its object deleted) leaves the list on the re-check; its detail
+    line, marks and Fix / Not a problem must go with it."""
+    panel = find(qtbot, win)
+    doc = win.document
+    click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "tiny"))
+    assert "tiny" in panel.detail.text() and panel.marks.items and doc.selection == [3]
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: ("tiny", 3) not in rows(panel), timeout=3000)
+    assert not panel.table.currentIndex().isValid()
+    assert "tiny" not in panel.detail.text() and not panel.marks.items
+    assert not panel.act_fix.isEnabled() and not panel.act_dismiss.isEnabled()

@@ -433,3 +433,183 @@ def test_parse_filter(text: str, want: list) -> None:
 def test_parse_filter_rejects(text: str) -> None:
     with pytest.raises(FilterError):
         parse_filter(text)
+
+
+def test_back_to_review_after_an_edit_opens_on_the_image_being_labeled(qtbot, window) -> None:
+    """An edit in the labeling view makes QA re-run on return; the view opens on the image just edited (not
+    the one reviewed before) and does not move the labeling view back there."""
+    win = window
+    view = win.review.view
+    doc = win.document
+    enter_review(qtbot, win)
+    before = view.image_id
+    QTest.keyClick(view.object_table, Qt.Key.Key_Tab, CTRL)  # back to labeling
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)
+    while not list(doc.project.annotations_of(doc.current_image_id)):
+        QTest.keyClick(win.canvas, Qt.Key.Key_D)
+    here = doc.current_image_id
+    assert here != before
+    win.canvas.setFocus()
+    doc.set_selection([next(iter(doc.project.annotations_of(here))).id])
+    QTest.keyClick(win.canvas, Qt.Key.Key_Delete)  # an edit: QA is out of date
+    assert view.stale
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: view.job is None and not view.stale, timeout=10000)
+    assert view.image_id == here and doc.current_image_id == here
+    assert view.images.image_table.currentIndex().data(Qt.ItemDataRole.UserRole) == here
+
+
+def test_filter_count_follows_a_rerun(qtbot, window) -> None:
+    """The filter's "n of N images" is the count of rows shown after QA re-runs (an edit moved an image into
+    the filter), not the count of the run before."""
+    win = window
+    view = win.review.view
+    doc = win.document
+    enter_review(qtbot, win)
+    QTest.mouseClick(view.images.filter_edit, LEFT)
+    QTest.keyClicks(view.images.filter_edit, "Dice < 0.9")
+    shown = view.images.image_proxy.rowCount()
+    assert view.images.filter_note.text() == f"{shown} of 10 images"
+    # empty a well-labelled image (Dice 0 then) through the labeling view, and come back
+    good = next(r["image_id"] for r in view.scored.image_table if r["dice"] >= 0.9)
+    QTest.keyClick(view.images.filter_edit, Qt.Key.Key_Tab, CTRL)
+    doc.set_current_image(good)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_A, CTRL)  # select all
+    QTest.keyClick(win.canvas, Qt.Key.Key_Delete)
+    assert not list(doc.project.annotations_of(good))
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: view.job is None and not view.stale, timeout=10000)
+    assert good in image_ids(view) and view.images.image_proxy.rowCount() == shown + 1
+    assert view.images.filter_note.text() == f"{shown + 1} of 10 images"
+
+
+def test_an_unreadable_reference_after_a_good_one_leaves_no_old_scores(qtbot, window, demo: Path) -> None:
+    """Choosing a reference that cannot be read, after a good one, must not leave the old reference's scores
+    in the tables (under the new reference's name), nor decisions enabled against them."""
+    win = window
+    view = win.review.view
+    enter_review(qtbot, win)
+    assert view.images.image_proxy.rowCount() == 10
+    bad = demo.parent / "broken.json"
+    bad.write_text('{"images": [{"id": "x"}], "annotations": [], "categories": []}')
+    QTest.keyClicks(view.decision.note_edit, "typed before the change")
+    win.review.set_reference(bad)
+    qtbot.waitUntil(lambda: view.job is None and "broken.json" in view.header.banner.text(), timeout=10000)
+    assert view.scored is None
+    assert view.images.image_proxy.rowCount() == 0 and view.object_model.rowCount() == 0
+    assert view.images.class_model.rowCount() == 0 and view.images.histogram.values.size == 0
+    assert view.header.reference_label.text() == "broken.json"
+    assert not view.decision.accept_image_button.isEnabled() and not win.review.act_reject_image.isEnabled()
+    QTest.keyClick(view.decision.note_edit, Qt.Key.Key_Backspace, CTRL | SHIFT)  # nothing to decide on
+    assert "image_review" not in win.document.project.app
+    # undo: the good reference again, scored
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
+    assert view.images.image_proxy.rowCount() == 10 and not view.header.banner.isVisible()
+
+
+def test_renaming_a_category_scores_again(qtbot, window, monkeypatch) -> None:
+    """Categories are paired with the reference's by name: renaming one in the Categories panel changes the
+    scores, so QA runs again (it kept showing the matches of the old name)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    win = window
+    view = win.review.view
+    doc = win.document
+    enter_review(qtbot, win)
+    assert "coin" in [r["category"] for r in view.images.class_model.rows]
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)  # back to labeling
+    panel = win.panels["categoriesDock"]
+    tree = panel.tree
+    item = next(
+        tree.topLevelItem(n)
+        for n in range(tree.topLevelItemCount())
+        if tree.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole) == 1
+    )
+    QTest.mouseClick(tree.viewport(), LEFT, NOMOD, tree.visualItemRect(item).center())
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("coins", True)))
+    QTest.mouseClick(panel.buttons["rename"], LEFT)
+    assert doc.project.categories[1].name == "coins"
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: view.job is None and not view.stale, timeout=10000)
+    names = [r["category"] for r in view.images.class_model.rows]
+    assert "coins" in names  # the candidate's class has no reference of its name now
+    view.select_image(1)
+    wait_image(qtbot, view)
+    assert {r.status for r in view.object_model.rows} >= {"wrong_class"}
+
+
+def test_labeling_selection_and_problem_keys_do_not_act_unseen_in_review(qtbot, window) -> None:
+    """The review view shows neither the labeling view's selection nor the Problems panel: Delete there
+    deleted the object selected before Ctrl+Tab (not the row selected in the review's object table), and
+    X / Shift+F dismissed or fixed the problem selected in the hidden panel."""
+    win = window
+    doc = win.document
+    wait_loaded(qtbot, win)
+    panel = win.panels["problemsDock"]
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: panel.result is not None and not panel.runner.running, timeout=20000)
+    assert panel.table.currentIndex().isValid()  # a problem is selected (its image and object shown)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_A, CTRL)  # select all objects of the image
+    assert doc.selection
+    chosen = list(doc.selection)
+    n = doc.undo_stack.count()
+    enter_review(qtbot, win)
+    view = win.review.view
+    table_click(view.object_table, 0)
+    steps = ((Qt.Key.Key_Delete, NOMOD), (Qt.Key.Key_X, NOMOD), (Qt.Key.Key_F, SHIFT))
+    # Shift+D selected the next problem's objects (unseen), which Delete then deleted
+    steps += (
+        (Qt.Key.Key_D, SHIFT),
+        (Qt.Key.Key_Delete, NOMOD),
+        (Qt.Key.Key_A, SHIFT),
+        (Qt.Key.Key_Delete, NOMOD),
+    )
+    for key, mod in steps:
+        QTest.keyClick(view.object_table, key, mod)
+    assert doc.undo_stack.count() == n and all(i in doc.project.annotations for i in chosen)
+    assert "lint" not in doc.project.app
+    # back in labeling with the panel shown, X works again
+    QTest.keyClick(view.object_table, Qt.Key.Key_Tab, CTRL)
+    assert win.docks["problemsDock"].isVisible()
+    QTest.mouseClick(
+        panel.table.viewport(), LEFT, NOMOD, panel.table.visualRect(panel.proxy.index(0, 1)).center()
+    )
+    QTest.keyClick(win.canvas, Qt.Key.Key_X)
+    assert doc.project.app["lint"]["dismissed"]
+
+
+def test_a_reference_change_while_labeling_does_not_move_the_labeling_view(qtbot, window, demo: Path) -> None:
+    """QA re-runs in the background when the reference changes (here a redo in the labeling view); a
+    reference without the image being labeled must not move the labeling view to the image the review view
+    showed last."""
+    from PySide6.QtWidgets import QFileDialog
+
+    win = window
+    view = win.review.view
+    doc = win.document
+    data = json.loads((demo.parent / "reference.json").read_text())
+    cell = next(i["id"] for i in data["images"] if i["file_name"].endswith("cell.png"))
+    data["images"] = [i for i in data["images"] if i["id"] != cell]
+    data["annotations"] = [a for a in data["annotations"] if a["image_id"] != cell]
+    (demo.parent / "no_cell.json").write_text(json.dumps(data))
+    enter_review(qtbot, win)
+    QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(demo.parent / "no_cell.json"), ""))  # type: ignore[method-assign]
+    try:
+        win.review.act_choose_project.trigger()
+    finally:
+        del QFileDialog.getOpenFileName
+    qtbot.waitUntil(lambda: view.job is None and doc.project.reference == "no_cell.json", timeout=10000)
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Z, CTRL)  # back to reference.json
+    qtbot.waitUntil(lambda: view.job is None and len(image_ids(view)) == 10, timeout=10000)
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)  # labeling
+    doc_image = doc.project.images[cell].file_name
+    while doc.current_image_id != cell:
+        QTest.keyClick(win.canvas, Qt.Key.Key_A if doc.current_image_id > cell else Qt.Key.Key_D)
+    QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: the reference without the cell image
+    assert doc.project.reference == "no_cell.json"
+    qtbot.waitUntil(lambda: view.job is None and len(image_ids(view)) == 9, timeout=10000)
+    assert doc.current_image_id == cell, f"the labeling view left {doc_image}"

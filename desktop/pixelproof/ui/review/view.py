@@ -157,18 +157,11 @@ class ReviewView(QWidget):
         self.cancel()
         self.preview.hide()
         self.document = doc
-        self.scored = None
         self.error = None
         self.stale = False
         self._first_result = True
-        self.image_id = -1
         self.loader.forget()
-        self.images.image_model.set_rows([], None)
-        self.object_model.set_rows([], None)
-        self.images.class_model.set_result(None)
-        self.images.histogram.set_values([])
-        for p in self.panes:
-            p.clear()
+        self._forget_scores()
         if doc is not None:
             pairs = [
                 (doc.annotationAdded, self._geometry_changed),
@@ -176,6 +169,7 @@ class ReviewView(QWidget):
                 (doc.annotationChanged, self._annotation_changed),
                 (doc.imageStatusChanged, self._image_status_changed),
                 (doc.imagesChanged, self._geometry_changed),
+                (doc.categoriesChanged, self._geometry_changed),  # paired by name; drawn in their colour
                 (doc.referenceChanged, self.run),
                 (doc.currentImageChanged, self._doc_image_changed),
             ]
@@ -184,6 +178,21 @@ class ReviewView(QWidget):
             self._bound = pairs
         self._show_reference_label()
         self._show_banner(None)
+        self._update_buttons()
+
+    def _forget_scores(self) -> None:
+        """No scores to show (no project, no reference, or one that cannot be read): empty tables and
+        panes, so nothing is shown or decided against a reference that is no longer the project's."""
+        self.scored = None
+        self.image_id = -1
+        self.images.image_model.set_rows([], None)
+        self.object_model.set_rows([], None)
+        self.object_title.setText("<b>Objects</b>")
+        self.images.class_model.set_result(None)
+        self.images.histogram.set_values([])
+        self.images.histogram.set_current(None)
+        for p in self.panes:
+            p.clear()
         self._update_buttons()
 
     def activate(self) -> None:
@@ -226,6 +235,7 @@ class ReviewView(QWidget):
         if path is None:
             self.error = "no reference"
             self._show_banner(None)
+            self._forget_scores()
             self.preview.show()  # the candidate, and how to choose a reference
             self._update_buttons()
             return
@@ -284,6 +294,8 @@ class ReviewView(QWidget):
         self.job = None
         self._idle()
         self.error = reason
+        self._forget_scores()
+        self._show_reference_label()
         self._show_banner(compute.failure_text(reason, path))
         self.statusMessage.emit(f"Cannot read the reference {path.name}")
         self._update_buttons()
@@ -315,12 +327,15 @@ class ReviewView(QWidget):
         self.images.image_table.resizeColumnsToContents()
         self.images.image_table.setColumnWidth(0, min(self.images.image_table.columnWidth(0), 200))
         self.image_id = -1
-        # the user's image stays current (the worst-Dice order does not move them): the image shown before,
-        # else the labeling view's; the top row only when neither was scored
-        wanted = keep if keep != -1 else self.document.current_image_id
-        self.select_image(wanted)
+        # the user's image stays current (the worst-Dice order does not move them): the labeling view's (the
+        # review view keeps it in step; after an edit there it is the image just edited), else the image
+        # shown before; the top row only when neither was scored
+        self.select_image(self.document.current_image_id)
+        if self.image_id == -1:
+            self.select_image(keep)
         if self.image_id == -1:
             self._select_proxy_row(0)
+        self._filter_changed(self.images.filter_edit.text())  # its count, of the new rows
         self._first_result = False
         n = len(scored.image_table)
         self.statusMessage.emit(f"QA: {n} images scored against {scored.reference.source or 'the reference'}")
@@ -437,7 +452,8 @@ class ReviewView(QWidget):
         cached = self.loader.request(image_id, doc.project.image_path(pair.cand))
         if cached is not None:
             self._on_image_loaded(image_id, cached)
-        doc.set_current_image(image_id)
+        if self.isVisible():  # a run ending while the labeling view is shown must not move it
+            doc.set_current_image(image_id)
         self._update_buttons()
 
     def _on_image_loaded(self, image_id: object, image: LoadedImage) -> None:

@@ -65,6 +65,7 @@ class ProblemsPanel(Panel):
         self.result: LintResult | None = None
         self.marks: ProblemMarks | None = None  # set by install (the canvas)
         self._dirty: set[int] = set()
+        self._restoring = False  # re-selecting the current row after a re-check: do not show it again
         self._recheck_timer = QTimer(self)
         self._recheck_timer.setSingleShot(True)
         self._recheck_timer.setInterval(150)
@@ -366,12 +367,24 @@ class ProblemsPanel(Panel):
         self._fill_filters()
         self._update_summary()
         if current is not None:
-            self._select_key(current.key)
+            # the list's choice again, without showing it: the user is working elsewhere (another image,
+            # other objects) and stays there; a problem gone (fixed by hand) takes its detail with it
+            self._restoring = True
+            try:
+                if not self._select_key(current.key):
+                    self._show(None)
+            finally:
+                self._restoring = False
 
     # -- triage ------------------------------------------------------------------------------------
     def _current_problem(self) -> Problem | None:
         index = self.table.currentIndex()
         return index.data(PROBLEM_ROLE) if index.isValid() else None
+
+    def _triage_problem(self) -> Problem | None:
+        """The problem the triage keys (Shift+F, X) act on: the selected one, while the panel is shown (in
+        the review view, or with the dock closed, they must not fix or dismiss a problem nobody sees)."""
+        return self._current_problem() if self.isVisible() else None
 
     def _select_key(self, key: str) -> bool:
         row = self.model.row_of(key)
@@ -395,7 +408,7 @@ class ProblemsPanel(Panel):
         self.table.scrollTo(self.proxy.index(row, 0))
 
     def step(self, delta: int) -> None:
-        if self.proxy.rowCount() == 0:
+        if self.proxy.rowCount() == 0 or not self.isVisible():
             return
         current = self.table.currentIndex()
         row = current.row() + delta if current.isValid() else (0 if delta > 0 else self.proxy.rowCount() - 1)
@@ -403,7 +416,7 @@ class ProblemsPanel(Panel):
 
     def apply_fix(self) -> None:
         """Shift+F: the selected problem's fix as one undo step; the next problem is selected."""
-        doc, problem = self.document, self._current_problem()
+        doc, problem = self.document, self._triage_problem()
         if doc is None or problem is None:
             return
         if not problem.fix:
@@ -424,7 +437,7 @@ class ProblemsPanel(Panel):
 
     def toggle_dismissed(self) -> None:
         """X: mark the selected problem "not a problem" (or list it again when it was)."""
-        doc, problem = self.document, self._current_problem()
+        doc, problem = self.document, self._triage_problem()
         if doc is None or problem is None:
             return
         again = problem.key in self.model.dismissed
@@ -438,10 +451,12 @@ class ProblemsPanel(Panel):
 
     # -- showing a problem -------------------------------------------------------------------------
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show(current.data(PROBLEM_ROLE) if current.isValid() else None)
+        self._show(current.data(PROBLEM_ROLE) if current.isValid() else None, go=not self._restoring)
 
-    def _show(self, problem: Problem | None) -> None:
-        self._clear_marks()
+    def _show(self, problem: Problem | None, go: bool = True) -> None:
+        """The detail of ``problem``; ``go``: also open its image, select its objects and mark it."""
+        if go or problem is None:
+            self._clear_marks()
         self._update_actions()
         if problem is None:
             self.detail.setText("")
@@ -458,7 +473,7 @@ class ProblemsPanel(Panel):
             f"<b>{kind}</b> {problem.score:.2f}{dismissed}<br>{html.escape(problem.message)}<br>{fix_line}"
         )
         doc = self.document
-        if doc is None or problem.image_id not in doc.project.images:
+        if not go or doc is None or problem.image_id not in doc.project.images:
             return
         doc.set_current_image(problem.image_id)
         ids = [i for i in (problem.annotation_id, problem.related_id) if i is not None]
