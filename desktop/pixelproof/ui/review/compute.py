@@ -151,8 +151,10 @@ def result_notes(result: qa.QAResult) -> str | None:
     """The banner after a QA run: unmatched images and the first problems, or None."""
     notes = []
     if result.unmatched_reference:
-        notes.append(f"{len(result.unmatched_reference)} reference images have no candidate image")
+        n = len(result.unmatched_reference)
+        notes.append(f"{n} reference image{' has' if n == 1 else 's have'} no candidate image")
     if result.unmatched_candidate:
-        notes.append(f"{len(result.unmatched_candidate)} candidate images are not in the reference")
+        n = len(result.unmatched_candidate)
+        notes.append(f"{n} candidate image{' is' if n == 1 else 's are'} not in the reference")
     notes += result.problems[:5]
     return "\n".join(notes) if notes else None
