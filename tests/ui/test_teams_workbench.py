@@ -43,7 +43,8 @@ def test_images_a_merge_brings_are_listed_and_its_undo_removes_them(qtbot, windo
     paths = _shards(project_file)
     shard = load_project(paths[0])
     cv2.imwrite(str(project_file.parent / "images" / "extra.png"), np.full((60, 80, 3), 90, np.uint8))
-    shard.add_image(ImageRecord(77, "images/extra.png", 80, 60))
+    # the shard sits in shards/: its image paths are relative to that folder
+    shard.add_image(ImageRecord(77, "../images/extra.png", 80, 60))
     save_project(shard, paths[0])
     doc, panel = window.document, window.panels["imagesDock"]
     table = panel.table
