@@ -237,6 +237,9 @@ class AnnotatorsView(QObject):
         if doc is None:
             return
         edit, summary = consensus_edit(doc.project, self.method.currentText())
+        if not edit.parts:  # every overlap image has its consensus already: no empty undo step
+            self.shell.status(summary_line(summary))
+            return
         doc.push(edit)
         self.shell.status(f"{summary_line(summary)}; review them, then Accept Consensus")
 
@@ -245,4 +248,8 @@ class AnnotatorsView(QObject):
         image_id = self.images.currentData()
         if doc is None or image_id is None:
             return
-        doc.push(accept_consensus(doc.project, [image_id]))
+        edit = accept_consensus(doc.project, [image_id])
+        if not edit.parts:  # no consensus worked out on this image: nothing to accept, nothing to undo
+            self.shell.status("No consensus on this image yet: press Consensus first")
+            return
+        doc.push(edit)
