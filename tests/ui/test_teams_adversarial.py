@@ -4,10 +4,14 @@ panel with links and special characters."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from pixelproof.core import masks
+from pixelproof.core.edits import AddAnnotations
+from pixelproof.core.model import Annotation
 from tests.ui.test_teams_ui import _shards
 from tests.ui.test_teams_workbench import merge
 
@@ -41,3 +45,22 @@ def test_accept_or_consensus_that_change_nothing_leave_no_undo_step(qtbot, windo
     assert doc.undo_stack.count() == steps + 1
     said = window.statusBar().currentMessage()
     assert "already have a consensus" in said and "review them" not in said
+
+
+def test_annotators_view_hides_the_labeling_selection_from_delete(qtbot, window, project_file) -> None:  # type: ignore[no-untyped-def]
+    merge(qtbot, window, _shards(project_file))
+    doc, view = window.document, window.teams.view
+    m = np.zeros((240, 320), bool)
+    m[150:200, 200:300] = True
+    image_id = doc.current_image_id
+    doc.push(AddAnnotations([Annotation(999, image_id, 2, masks.bbox(m), masks.encode(m), float(m.sum()))]))
+    doc.set_selection([999])  # selected in the labeling view
+    _activate(qtbot, window)
+    qtbot.keyClick(
+        window.canvas, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert window.shell.current_view() is view.widget
+    view.panes[0].setFocus()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_Delete)  # not shown here: must not delete it
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_1)
+    assert 999 in doc.project.annotations and doc.project.annotations[999].category_id == 2

@@ -143,6 +143,11 @@ class AnnotatorsView(QObject):
     def open(self) -> None:
         if self.shell.document is None:
             return
+        canvas = self.shell.canvas
+        if canvas.tool is not None:
+            canvas.tool.cancel()
+        # not shown here: Delete, 1-9 or K must not act on objects selected in the labeling view
+        self.shell.document.set_selection([])
         self.shell.show_view(self.widget)
         self.refresh()
 
