@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QDockWidget, QPushButton
 
 from pixelproof.core import masks
 from pixelproof.core.edits import AddAnnotations
@@ -64,3 +64,24 @@ def test_annotators_view_hides_the_labeling_selection_from_delete(qtbot, window,
     qtbot.keyClick(view.panes[0], Qt.Key.Key_Delete)  # not shown here: must not delete it
     qtbot.keyClick(view.panes[0], Qt.Key.Key_1)
     assert 999 in doc.project.annotations and doc.project.annotations[999].category_id == 2
+
+
+def test_annotators_view_opened_from_review_gives_the_docks_back(qtbot, window, project_file) -> None:  # type: ignore[no-untyped-def]
+    merge(qtbot, window, _shards(project_file))
+    docks = [d for d in window.findChildren(QDockWidget) if d.isVisible()]
+    assert docks
+    _activate(qtbot, window)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # review view
+    assert window.review.active and not any(d.isVisible() for d in docks)
+    view = window.teams.view
+    view.action.trigger()  # Review > Annotators Side by Side, from the review view
+    assert window.shell.current_view() is view.widget
+    assert not window.review.act_toggle.isChecked()
+    qtbot.mouseClick(_back_button(view), Qt.MouseButton.LeftButton)
+    assert window.shell.current_view() is window.canvas
+    assert all(d.isVisible() for d in docks), [d.objectName() for d in docks if not d.isVisible()]
+    # and review again, then back: the docks still come back
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.review.active
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert not window.review.active and all(d.isVisible() for d in docks)
