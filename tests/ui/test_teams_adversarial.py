@@ -85,3 +85,75 @@ def test_annotators_view_opened_from_review_gives_the_docks_back(qtbot, window, 
     assert window.review.active
     qtbot.keyClick(window.canvas, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert not window.review.active and all(d.isVisible() for d in docks)
+
+
+def _split_dialog(qtbot, window, monkeypatch, names: str, out, answer=None):  # type: ignore[no-untyped-def]
+    """File > Split for Annotators… typed into; returns (messages shown, the dialog still open or None)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.test_teams_ui import _answer_modal
+
+    said: list[tuple[str, str]] = []
+    for kind in ("warning", "information"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(lambda p, t, x, *a: said.append((t, x))))
+    asked: list[str] = []
+
+    def question(parent, title, text, *a):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return answer or QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    still_open = []
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        qtbot.keyClicks(dialog.annotators, names)
+        dialog.output.selectAll()
+        qtbot.keyClicks(dialog.output, str(out))
+        qtbot.keyClick(dialog.annotators, Qt.Key.Key_Return)  # OK
+        if dialog.isVisible():
+            still_open.append(dialog)
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    _answer_modal(qtbot, fill)
+    window.teams.act_split.trigger()
+    if not still_open:
+        qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    return said, asked, bool(still_open)
+
+
+def test_split_dialog_keeps_bad_names_for_correction(qtbot, window, project_file, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    out = project_file.parent / "shards"
+    for names in (" , ", "ann, ann", "ann, b/ob"):
+        said, _, still_open = _split_dialog(qtbot, window, monkeypatch, names, out)
+        assert still_open, names  # OK refused: the typed names stay there to be corrected
+        assert said and said[0][0] == "Split", (names, said)
+    assert not out.exists()
+
+
+def test_split_never_overwrites_the_project_or_a_shard_with_the_manifest(
+    qtbot, window, project_file, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    before = project_file.read_bytes()
+    said, _, still_open = _split_dialog(qtbot, window, monkeypatch, "project, bob", project_file.parent)
+    assert still_open and "would overwrite an input" in said[0][1]
+    assert project_file.read_bytes() == before and not (project_file.parent / "bob.json").exists()
+    out = project_file.parent / "shards"
+    said, _, still_open = _split_dialog(qtbot, window, monkeypatch, "lead-manifest, bob", out)
+    assert still_open and "the manifest would overwrite the shard" in said[0][1]
+    assert not out.exists()
+
+
+def test_split_asks_before_replacing_an_earlier_split(qtbot, window, project_file, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    out = project_file.parent / "shards"
+    out.mkdir()
+    (out / "ann.json").write_text("{}", encoding="utf-8")  # an annotator's shard from an earlier split
+    said, asked, still_open = _split_dialog(qtbot, window, monkeypatch, "ann, bob", out)
+    assert still_open and "ann.json" in asked[0] and "Replace" in asked[0]
+    assert (out / "ann.json").read_text(encoding="utf-8") == "{}" and not (out / "bob.json").exists()
+    said, asked, still_open = _split_dialog(
+        qtbot, window, monkeypatch, "ann, bob", out, QMessageBox.StandardButton.Yes
+    )
+    assert not still_open and said[0][0] == "Split" and "2 shards" in said[0][1]
+    assert (out / "bob.json").exists() and (out / "lead-manifest.json").exists()
