@@ -157,3 +157,28 @@ def test_split_asks_before_replacing_an_earlier_split(qtbot, window, project_fil
     )
     assert not still_open and said[0][0] == "Split" and "2 shards" in said[0][1]
     assert (out / "bob.json").exists() and (out / "lead-manifest.json").exists()
+
+
+def test_a_link_in_a_guideline_does_not_replace_it(qtbot, window, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QDesktopServices
+
+    from pixelproof.core import taxonomy
+    from tests.ui.test_guidelines_ui import _click_category
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString())))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("SOMETHING ELSE ENTIRELY", encoding="utf-8")
+    guideline = f"# Dogs\n\nSee [the notes](file://{notes}) and [the wiki](https://example.org/dogs).\n"
+    doc = window.document
+    doc.push(taxonomy.describe_category(doc.project, "dog", guideline=guideline))
+    panel = window.panels["guidelinesDock"]
+    _click_category(qtbot, window, "dog")
+    browser = panel.browser
+    qtbot.waitUntil(lambda: "Dogs" in browser.toPlainText(), timeout=3000)
+    for text in ("the notes", "the wiki"):
+        rect = browser.cursorRect(browser.document().find(text))
+        qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() - QPoint(10, 0))
+        assert "Dogs" in browser.toPlainText() and "SOMETHING ELSE" not in browser.toPlainText(), text
+    assert opened == ["https://example.org/dogs"]  # a web link opens in the browser; a file is not opened
