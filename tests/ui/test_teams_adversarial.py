@@ -182,3 +182,42 @@ def test_a_link_in_a_guideline_does_not_replace_it(qtbot, window, tmp_path, monk
         qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() - QPoint(10, 0))
         assert "Dogs" in browser.toPlainText() and "SOMETHING ELSE" not in browser.toPlainText(), text
     assert opened == ["https://example.org/dogs"]  # a web link opens in the browser; a file is not opened
+
+
+def test_annotators_view_open_during_a_big_merge_refreshes_once_and_follows_colours(
+    qtbot, window, project_file, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QColorDialog
+
+    from pixelproof.core.coco import load_project, save_project
+
+    paths = _shards(project_file)
+    for k, path in enumerate(paths):  # 100 more objects per annotator on image 1
+        shard = load_project(path)
+        for j in range(100):
+            m = np.zeros((240, 320), bool)
+            m[j % 200 : j % 200 + 20, 3 * k + j : 3 * k + j + 20] = True
+            shard.add_annotation(
+                Annotation(1000 + 200 * k + j, 1, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+            )
+        save_project(shard, path)
+    view = window.teams.view
+    view.action.trigger()  # open before the merge: nothing to show yet
+    assert not view.panes
+    refreshes: list[int] = []
+    real = view.refresh
+    monkeypatch.setattr(view, "refresh", lambda: (refreshes.append(1), real()))
+    merge(qtbot, window, paths)
+    qtbot.waitUntil(lambda: len(view.panes) == 4, timeout=5000)
+    assert len(refreshes) <= 2, len(refreshes)  # was one per merged object (303), each redrawing everything
+    # the colour of cat changed in the Categories panel: the annotators' versions are drawn in it
+    _activate(qtbot, window)
+    panel = window.panels["categoriesDock"]
+    from tests.ui.test_guidelines_ui import _click_category
+
+    _click_category(qtbot, window, "cat")
+    monkeypatch.setattr(QColorDialog, "getColor", staticmethod(lambda *a, **k: QColor("#00ff00")))
+    qtbot.mouseClick(panel.buttons["color"], Qt.MouseButton.LeftButton)
+    assert window.document.project.category_by_name("cat").color == "#00ff00"
+    qtbot.waitUntil(lambda: tuple(view.overlays[0][100, 120]) == (0, 255, 0, 120), timeout=3000)
