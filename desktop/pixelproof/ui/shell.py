@@ -41,6 +41,7 @@ class Shell(QObject):
 
     documentChanged = Signal(object)  # Document or None
     closing = Signal()
+    viewChanged = Signal(object)  # the central view now shown (the canvas or one given to add_view)
 
     def __init__(
         self,
@@ -116,6 +117,7 @@ class Shell(QObject):
     def show_view(self, widget: QWidget | None = None) -> None:
         """Show a view added with ``add_view``; None: back to the canvas."""
         self._views.setCurrentWidget(widget if widget is not None else self.canvas)
+        self.viewChanged.emit(self._views.currentWidget())
 
     def current_view(self) -> QWidget:
         return self._views.currentWidget()

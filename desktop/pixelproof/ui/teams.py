@@ -55,8 +55,10 @@ def _browse_row(edit: QLineEdit, pick: Any) -> QWidget:
 class SplitDialog(QDialog):
     """Annotators, overlap, honeypots, seed and the output folder of a split."""
 
-    def __init__(self, project_folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, project_file: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.project_file = Path(project_file)
+        project_folder = self.project_file.parent
         self.setWindowTitle("Split for Annotators")
         self.annotators = QLineEdit()
         self.annotators.setPlaceholderText("ann, bob, cy")
@@ -101,6 +103,57 @@ class SplitDialog(QDialog):
 
     def names(self) -> list[str]:
         return [n.strip() for n in self.annotators.text().split(",") if n.strip()]
+
+    def accept(self) -> None:
+        """OK: only names and an output folder the split can use; the dialog stays open otherwise, and
+        shards of an earlier split in that folder are replaced only when the user says so."""
+        from pixelproof.core.split import SplitError, check_annotator_names
+
+        try:
+            check_annotator_names(self.names())
+        except SplitError as e:
+            QMessageBox.warning(self, "Split", f"{e}.")
+            self.annotators.setFocus()
+            return
+        out = Path(self.output.text().strip() or ".")
+        problem = outputs_problem(self.names(), out, [self.project_file, self.reference.text().strip()])
+        if problem:
+            QMessageBox.warning(self, "Split", problem)
+            self.output.setFocus()
+            return
+        there = [t.name for t in split_outputs(self.names(), out) if t.exists()]
+        if there:
+            shown = ", ".join(there[:6]) + (" …" if len(there) > 6 else "")
+            answer = QMessageBox.question(
+                self,
+                "Split",
+                f"{out} holds files of an earlier split: {shown}. Replace them?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.output.setFocus()
+                return
+        super().accept()
+
+
+MANIFEST_NAME = "lead-manifest.json"
+
+
+def split_outputs(names: list[str], out: Path) -> list[Path]:
+    """The files a split writes: one shard per annotator, then the lead's manifest."""
+    return [out / f"{n}.json" for n in names] + [out / MANIFEST_NAME]
+
+
+def outputs_problem(names: list[str], out: Path, inputs: list[Path | str]) -> str | None:
+    """Why the split cannot write to ``out`` (a shard that is the manifest or an input), or None."""
+    if any(f"{n}.json".casefold() == MANIFEST_NAME for n in names):
+        return f"An annotator cannot be called {MANIFEST_NAME[:-5]}: the manifest would overwrite the shard."
+    given = {Path(p).resolve() for p in inputs if str(p)}
+    for target in split_outputs(names, out):
+        if target.resolve() in given:
+            return f"{target} would overwrite an input of the split: choose another output folder."
+    return None
 
 
 class MergeDialog(QDialog):
@@ -299,7 +352,7 @@ class TeamsActions(QObject):
                 self.shell.widget, "Split", "Save the project first: shards are made from the saved file."
             )
             return
-        dialog = SplitDialog(Path(doc.path).parent, self.shell.widget)
+        dialog = SplitDialog(Path(doc.path), self.shell.widget)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         d = dialog
@@ -329,6 +382,9 @@ class TeamsActions(QObject):
         source = Path(self.shell.document.path)
 
         def work(job: Job) -> str:
+            problem = outputs_problem(names, out, [source, reference])
+            if problem:  # the dialog checks it too: never the project, its reference or a shard overwritten
+                raise SplitError(problem)
             project = load_project(source)
             ref = load_project(reference) if reference else None
             result = split_project(project, names, overlap=overlap, overlap_copies=copies, seed=seed,
@@ -337,7 +393,7 @@ class TeamsActions(QObject):
             for name, shard in result.shards.items():
                 history.note(shard, tool="split", edit=f"Split for {name}")
                 save_project(shard, out / f"{name}.json")
-            manifest = out / "lead-manifest.json"
+            manifest = out / MANIFEST_NAME
             atomic_write(manifest, json.dumps(result.manifest, indent=1, ensure_ascii=False).encode() + b"\n")
             return (f"{len(result.shards)} shards in {out}; {len(result.overlap)} overlap images, "
                     f"{len(result.honeypots)} honeypots; keep {manifest.name}: it lists them")  # fmt: skip

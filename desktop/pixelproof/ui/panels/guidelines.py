@@ -4,8 +4,8 @@ one undoable edit (``core.taxonomy.describe_category``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -40,6 +40,12 @@ def tooltip(name: str, info: dict) -> str:
     return "<br>".join(parts)
 
 
+def open_web_link(url: QUrl) -> None:
+    """A link clicked in a guideline: http(s) and mail links go to the system's browser or mail program."""
+    if url.scheme().lower() in ("http", "https", "mailto"):
+        QDesktopServices.openUrl(url)
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -56,7 +62,10 @@ class GuidelinesPanel(Panel):
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(False)
+        # a link never replaces the guideline with what it points to (a local file, another page): web
+        # links open in the web browser, others do nothing
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(open_web_link)
         self.examples = QWidget()
         self.examples_row = QHBoxLayout(self.examples)
         self.examples_row.setContentsMargins(0, 0, 0, 0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -117,23 +117,34 @@ class AnnotatorsView(QObject):
         shell.add_action(self.action)
         shell.documentChanged.connect(self._document_changed)
         self._hooked = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_if_open)
+
+    @staticmethod
+    def _signals(doc):  # type: ignore[no-untyped-def]
+        """What changes the versions shown."""
+        return (doc.annotationAdded, doc.annotationRemoved, doc.annotationChanged)
 
     def _document_changed(self, doc) -> None:  # type: ignore[no-untyped-def]
         if self._hooked is not None:
-            for sig in (
-                self._hooked.annotationAdded,
-                self._hooked.annotationRemoved,
-                self._hooked.annotationChanged,
-            ):
+            for sig in self._signals(self._hooked):
                 sig.disconnect(self._changed)
         self._hooked = doc
         if doc is not None:
-            for sig in (doc.annotationAdded, doc.annotationRemoved, doc.annotationChanged):
+            for sig in self._signals(doc):
                 sig.connect(self._changed)
         if self.is_open():
             self.close()
 
     def _changed(self, *_: object) -> None:
+        # one refresh once the edit is announced, not one per object (a merge or an undo announces
+        # every object it adds or removes: each refresh recomputes every overlay of the image)
+        if self.is_open():
+            self._refresh_timer.start()
+
+    def _refresh_if_open(self) -> None:
         if self.is_open():
             self.refresh()
 
@@ -143,6 +154,11 @@ class AnnotatorsView(QObject):
     def open(self) -> None:
         if self.shell.document is None:
             return
+        canvas = self.shell.canvas
+        if canvas.tool is not None:
+            canvas.tool.cancel()
+        # not shown here: Delete, 1-9 or K must not act on objects selected in the labeling view
+        self.shell.document.set_selection([])
         self.shell.show_view(self.widget)
         self.refresh()
 
@@ -237,6 +253,9 @@ class AnnotatorsView(QObject):
         if doc is None:
             return
         edit, summary = consensus_edit(doc.project, self.method.currentText())
+        if not edit.parts:  # every overlap image has its consensus already: no empty undo step
+            self.shell.status(summary_line(summary))
+            return
         doc.push(edit)
         self.shell.status(f"{summary_line(summary)}; review them, then Accept Consensus")
 
@@ -245,4 +264,8 @@ class AnnotatorsView(QObject):
         image_id = self.images.currentData()
         if doc is None or image_id is None:
             return
-        doc.push(accept_consensus(doc.project, [image_id]))
+        edit = accept_consensus(doc.project, [image_id])
+        if not edit.parts:  # no consensus worked out on this image: nothing to accept, nothing to undo
+            self.shell.status("No consensus on this image yet: press Consensus first")
+            return
+        doc.push(edit)

@@ -86,6 +86,7 @@ class ReviewMode(QObject):
 
         shell.documentChanged.connect(self._on_document)
         shell.closing.connect(self._leave_before_close)
+        shell.viewChanged.connect(self._view_changed)
         self._on_document(shell.document)
 
     def _action(self, id: str, slot, tip: str = "", toggled: bool = False) -> QAction:  # type: ignore[no-untyped-def]
@@ -126,6 +127,15 @@ class ReviewMode(QObject):
             canvas.setFocus()
         self.act_toggle.setChecked(on)
         self._update_actions()
+
+    def _view_changed(self, widget: object) -> None:
+        # another view took the review view's place (Review > Annotators Side by Side): review is left,
+        # so the labeling docks and tool bars it hid come back now, not never
+        if widget is not self.view and self._labeling_state is not None:
+            self.shell.restore_side_parts(self._labeling_state)
+            self._labeling_state = None
+            self.act_toggle.setChecked(False)
+            self._update_actions()
 
     def _leave_before_close(self) -> None:
         # leave review before the window saves its layout on close, so the labeling docks are saved
