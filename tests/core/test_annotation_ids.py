@@ -72,7 +72,7 @@ def test_shards_draw_new_ids_from_ranges_of_their_own_and_merge_keeps_them(tmp_p
     result = split_project(base, ["ann", "bob", "cy"], overlap=0.0, seed=1)
     drawn = {}
     for k, (name, shard) in enumerate(result.shards.items()):
-        assert shard.next_annotation_id() == 25 + k * ID_RANGE
+        assert shard.next_annotation_id() == 25 + (k + 1) * ID_RANGE  # 25 + ...: the lead's own
         image = next(iter(shard.images))
         ids = [shard.next_annotation_id(), shard.next_annotation_id() + 1]
         shard.add_annotation(box_annotation(ids[0], image, 1, [2, 2, 6, 6]))

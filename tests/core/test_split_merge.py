@@ -39,7 +39,9 @@ def test_split_is_deterministic_and_covers_every_image_once_except_overlap(tmp_p
     sizes = sorted(len(s.images) for s in a.shards.values())
     assert sizes[-1] - sizes[0] <= 1  # balanced
     for name, shard in a.shards.items():
-        assert shard.app["shard"] == {"annotator": name, "split": a.manifest["split"]}
+        info = shard.app["shard"]
+        assert (info["annotator"], info["split"]) == (name, a.manifest["split"])
+        assert set(info["at_split"]) == {str(i) for i in shard.images}  # what each image held
         assert shard.categories == project.categories
         for im in shard.images.values():  # same objects as the project on each image
             assert _contents(shard, im.id) == _contents(project, im.id)
@@ -498,3 +500,30 @@ def test_a_whole_image_review_made_in_a_shard_comes_back_with_the_merge(tmp_path
     assert base.app["image_review"] == result.project.app["image_review"]
     edit.revert(base)
     assert dumps_project(base) == before
+
+
+def test_what_the_lead_did_to_the_base_since_the_split_is_kept_or_reported(tmp_path: Path) -> None:
+    """Before: a merge took every shard's copy of an image that differed from the base as the annotator's
+    edit, so an object the lead added to the base after the split, on an image its annotator left alone,
+    was deleted by the merge - 0 conflicts. Split records what each image held (``at_split``): a copy left
+    as it was given is no edit (the base keeps the lead's work); when the annotator changed it too, the
+    shard's version wins and the lead's objects it replaces are a conflict with the objects in the report."""
+    base = make_project(tmp_path, 6)
+    save_project(base)
+    result = split_project(base, ["ann", "bob"], overlap=0.0, seed=1)
+    ann = result.shards["ann"]
+    untouched, edited = sorted(ann.images)[:2]
+    lead_new = []
+    for i in (untouched, edited):  # the lead goes on labelling the base after handing out the shards
+        lead_new.append(base.add_annotation(box_annotation(base.next_annotation_id(), i, 1, [3, 3, 5, 5])))
+    ann.add_annotation(box_annotation(ann.next_annotation_id(), edited, 2, [30, 20, 6, 6]))
+    merged = merge_shards([Shard.of(s, n) for n, s in result.shards.items()], base=base)
+    objects = merged.project.annotations
+    kept = merged.project.annotations_of(untouched)
+    assert lead_new[0].id in objects and objects[lead_new[0].id] in kept  # ann left that image as given
+    assert lead_new[1].id not in objects  # replaced by ann's version of that image ...
+    assert not any(c.type == "annotation_id_collision" for c in merged.conflicts)  # ann's ids: her range
+    (conflict,) = merged.conflicts  # ... and said, with the object in the report
+    assert conflict.type == "edited_in_base_and_shard" and conflict.shards == ["ann"]
+    assert [o["id"] for o in merged.left_out] == [lead_new[1].id]
+    assert len(merged.project.annotations_of(edited)) == 3  # ann's: the two from the split and hers

@@ -266,6 +266,9 @@ def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[i
     spent = spent.get(str(image.id)) if isinstance(spent, dict) else None
     raters = overlap_annotators(project).get(image.id)
     review = image_reviews(project).get(image.id)
+    info = project.app.get("shard")
+    at_split = info.get("at_split") if isinstance(info, dict) else None
+    at_split = at_split.get(str(image.id)) if isinstance(at_split, dict) else None
     return Version(
         shard,
         image,
@@ -274,6 +277,7 @@ def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[i
         spent if isinstance(spent, dict) else None,
         raters,
         review,
+        at_split if isinstance(at_split, str) else None,
     )
 
 

@@ -14,7 +14,9 @@ out before is outdated. What cannot be merged (an image whose size differs) is l
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +57,11 @@ class Version:
     time_spent: dict[str, float] | None = None  # seconds per author
     raters: list[str] | None = None  # its project's ``overlap_annotators`` entry (a merged project's)
     review: dict[str, Any] | None = None  # its project's ``image_review`` entry (whole-image decision)
+    at_split: str | None = None  # a shard's: what the image held when split (``image_fingerprint``)
+
+    def unchanged_since_split(self) -> bool:
+        """A shard's version the annotator left as the split gave it (False when the split is unknown)."""
+        return self.at_split is not None and image_fingerprint(self.objects) == self.at_split
 
 
 @dataclass(slots=True)
@@ -80,6 +87,16 @@ def content_key(ann: Annotation, category: str) -> bytes:
     d["category_id"] = category
     d.pop("image_id", None)
     return orjson.dumps(d, option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY, default=str)
+
+
+def image_fingerprint(objects: Iterable[tuple[Annotation, str]]) -> str:
+    """What an image holds, as one hash (``content_key`` of each object, in any order): what ``split``
+    records per image, so a merge tells a version the annotator left alone from one they changed."""
+    digest = hashlib.sha256()
+    for key in sorted(content_key(a, c) for a, c in objects):
+        digest.update(len(key).to_bytes(8, "little"))
+        digest.update(key)
+    return digest.hexdigest()[:32]  # 128 bits: one per image of every shard
 
 
 def _status_rank(status: str | None) -> int:
@@ -126,7 +143,9 @@ def merge_image(
         # each annotator's version is a rating, an unchanged or empty one too: all are kept side by side
         side_by_side = keyed
     else:
-        side_by_side = _distinct(keyed, Counter(base_keys) if base is not None else None)
+        # a version left as the split gave it is no edit: the base keeps what was done to it since
+        edited = [(v, k) for v, k in keyed if not v.unchanged_since_split()]
+        side_by_side = _distinct(edited, Counter(base_keys) if base is not None else None)
         if not side_by_side:
             chosen = base if base is not None else (usable[0] if usable else None)
             objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
@@ -140,6 +159,9 @@ def merge_image(
                 _own(a, c, k, base_keys if base is not None else None, base_ids, who)
                 for (a, c), k in zip(v.objects, keys, strict=True)
             ]
+            _base_edits_replaced(
+                file_name, base, usable, set(keys), [shard_names[v.shard]], conflicts, left_out
+            )
             image = v.image if base is None else ref
             return ImageMerge(image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
     names = [shard_names[v.shard] for v, _ in side_by_side]
@@ -153,12 +175,45 @@ def merge_image(
                 names,
             )
         )
+    kept = {k for _, keys in side_by_side for k in keys}
+    _base_edits_replaced(file_name, base, usable, kept, names, conflicts, left_out)
     objects = _tagged_objects(
         side_by_side, base_keys if base is not None else None, base_ids, shard_names, annotators
     )
     status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
     raters = list(dict.fromkeys(annotators[v.shard] or shard_names[v.shard] for v, _ in side_by_side))
     return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
+
+
+def _base_edits_replaced(
+    file_name: str,
+    base: Version | None,
+    versions: list[Version],
+    kept: set[bytes],
+    names: list[str],
+    conflicts: list[Conflict],
+    left_out: list[dict[str, Any]],
+) -> None:
+    """The base was edited since the split too (its objects are no longer what the shards were given) and
+    the shards' versions replace it: a conflict, and each base object no version keeps goes to the
+    report's ``left_out_objects`` - nothing of the lead's work is dropped silently."""
+    at_split = next((v.at_split for v in versions if v.at_split is not None), None)
+    if base is None or at_split is None or image_fingerprint(base.objects) == at_split:
+        return
+    dropped = [(a, c) for a, c in base.objects if content_key(a, c) not in kept]
+    if not dropped:
+        return
+    conflicts.append(
+        Conflict(
+            "edited_in_base_and_shard",
+            f"{file_name}: changed in the base since the split and in {', '.join(names)}; the shard's "
+            f"version is kept, the base's {len(dropped)} object(s) it replaces are in the report "
+            "(left_out_objects)",
+            file_name,
+            names,
+        )
+    )
+    left_out += [{"shard": "base", "file_name": file_name, **annotation_to_dict(a)} for a, _ in dropped]
 
 
 def _held_versions(base: Version | None) -> dict[str, list[tuple[Annotation, str]]] | None:

@@ -22,9 +22,10 @@ import numpy as np
 from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, ImageRecord, Project
 
 MANIFEST_FORMAT = 1
-# Annotation ids each shard's new objects take: annotator k's start k * ID_RANGE above the project's, so
-# objects two annotators draw keep their ids when merged (a shard that outgrows its range is renumbered
-# by merge, as before, and reported).
+# Annotation ids each shard's new objects take: annotator k's (from 0) start (k + 1) * ID_RANGE above the
+# project's - the ids right above stay the lead's, who may go on labelling the project - so objects
+# drawn in two shards, or in a shard and the project, keep their ids when merged (a shard that outgrows
+# its range is renumbered by merge, as before, and reported).
 ID_RANGE = 100_000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -164,12 +165,12 @@ def split_project(
     first_new = project.next_annotation_id()
     for k, (name, ids) in enumerate(zip(annotators, per_annotator, strict=True)):
         shard = subset(project, sorted(ids))
-        shard.app[LAST_ANNOTATION_ID] = first_new - 1 + k * ID_RANGE
+        shard.app[LAST_ANNOTATION_ID] = first_new - 1 + (k + 1) * ID_RANGE  # the first range: the lead's
         for image in hp_images:
             shard.add_image(copy.copy(image))
         shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators
         shard.app.pop("history", None)  # a shard starts a change log of its own
-        shard.app["shard"] = {"annotator": name, "split": split_id}
+        shard.app["shard"] = {"annotator": name, "split": split_id, "at_split": at_split(shard)}
         shards[name] = shard
     manifest = {
         "pixelproof_split": MANIFEST_FORMAT,
@@ -192,6 +193,19 @@ def split_project(
         },
     }
     return SplitResult(shards, manifest, overlap_names, [im.file_name for im in hp_images])
+
+
+def at_split(shard: Project) -> dict[str, str]:
+    """Image id -> what the image holds as the shard is made (``merge_image.image_fingerprint``): merge then
+    tells an image the annotator left alone from one they changed, so edits the lead made to the base
+    since the split are kept (before, the shard's copy replaced them as if it were an edit)."""
+    from pixelproof.core.merge_image import image_fingerprint  # merge_image imports this module
+
+    names = {c.id: c.name for c in shard.categories.values()}
+    return {
+        str(i): image_fingerprint((a, names[a.category_id]) for a in shard.annotations_of(i))
+        for i in shard.images
+    }
 
 
 def manifest_keys(manifest: dict[str, Any], section: str) -> set[str]:
