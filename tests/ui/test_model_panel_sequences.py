@@ -5,18 +5,27 @@ prompted as the screen shows it."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from pixelproof.core.coco import new_project, save_project
+from pixelproof.core.model import ImageRecord
 from pixelproof.inference import base as inference
 from pixelproof.inference.base import Backend, BackendInfo, Prediction
 from tests.ui.test_model_panel import (
+    DISC,
+    assist_drag,
     choose,
+    close_window,
     demo,
     fake_backends,
     go_to,
     key,
+    open_window,
     predictions,
     press,
     wait_batch,
@@ -76,3 +85,61 @@ def test_min_score_changed_during_a_batch_is_the_one_used_after(qtbot, more_back
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)
     assert all(a.score >= spin.value() for a in predictions(doc, 3))
+
+
+# -- assist tool ---------------------------------------------------------------------------------------
+def disc_picture(rng: np.random.Generator, h: int, w: int, dtype=np.uint8) -> tuple[np.ndarray, np.ndarray]:
+    yy, xx = np.mgrid[0:h, 0:w]
+    disc = (xx - DISC[0]) ** 2 + (yy - DISC[1]) ** 2 <= DISC[2] ** 2
+    if dtype == np.uint16:  # 16-bit values whose top byte is the same everywhere (4): only a window shows it
+        img = (1024 + rng.integers(0, 60, (h, w))).astype(np.uint16)
+        img[disc] = 1150 + rng.integers(0, 100, int(disc.sum()))
+    else:
+        img = rng.integers(0, 60, (h, w, 3), dtype=np.uint8)
+        img[disc] = np.array([200, 180, 60]) + rng.integers(0, 30, (int(disc.sum()), 3))
+    return img, disc
+
+
+def disc_project(folder: Path, n: int = 2, dtype=np.uint8) -> Path:
+    h, w = 240, 320
+    rng = np.random.default_rng(0)
+    (folder / "images").mkdir()
+    project = new_project(["blob"])
+    for i in range(1, n + 1):
+        img, _ = disc_picture(rng, h, w, dtype)
+        cv2.imwrite(str(folder / "images" / f"disc{i}.png"), img)
+        project.add_image(ImageRecord(i, f"images/disc{i}.png", w, h))
+    save_project(project, folder / "project.json")
+    return folder / "project.json"
+
+
+def iou_with_disc(ann, h: int = 240, w: int = 320) -> float:
+    _, disc = disc_picture(np.random.default_rng(0), h, w)
+    m = ann.mask(h, w)
+    return float((m & disc).sum() / (m | disc).sum())
+
+
+@pytest.fixture
+def disc16(qtbot, tmp_path: Path, no_prompts, fake_backends):
+    win = open_window(qtbot, disc_project(tmp_path, 1, np.uint16))
+    yield win
+    close_window(win)
+
+
+def test_assist_on_a_16_bit_picture_sees_it_as_the_screen_shows_it(qtbot, disc16) -> None:
+    """The interactive backend gets the view's window/level (the backend contract): a 16-bit picture whose
+    top byte is flat is outlined as it looks on screen."""
+    win, doc = disc16, disc16.document
+    assert win.canvas.loaded.needs_window
+    choose(qtbot, win, "grabcut")
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    tool = win.canvas.tool
+    assert tool.name == "assist"
+    cx, cy, r = DISC
+    assist_drag(win, (cx - r - 12, cy - r - 12, cx + r + 12, cy + r + 12))
+    qtbot.waitUntil(lambda: not tool.is_busy() and tool._shown == tool._request, timeout=15000)
+    assert tool.preview_ready(), tool.error
+    key(win, Qt.Key.Key_Return)
+    (ann,) = doc.project.annotations.values()
+    assert iou_with_disc(ann) >= 0.9
