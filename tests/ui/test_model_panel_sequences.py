@@ -4,6 +4,7 @@ prompted as the screen shows it."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import ImageRecord
 from pixelproof.inference import base as inference
 from pixelproof.inference.base import Backend, BackendInfo, Prediction
+from pixelproof.ui import workers
+from tests.ui.conftest import wait_loaded
 from tests.ui.test_model_panel import (
     DISC,
     assist_drag,
@@ -117,6 +120,60 @@ def iou_with_disc(ann, h: int = 240, w: int = 320) -> float:
     _, disc = disc_picture(np.random.default_rng(0), h, w)
     m = ann.mask(h, w)
     return float((m & disc).sum() / (m | disc).sum())
+
+
+@pytest.fixture
+def two_discs(qtbot, tmp_path: Path, no_prompts, fake_backends):
+    win = open_window(qtbot, disc_project(tmp_path))
+    yield win
+    close_window(win)
+
+
+@pytest.fixture
+def gated_loading(monkeypatch: pytest.MonkeyPatch):
+    """Image loads wait until the returned event is set (set at the end of the test whatever happens)."""
+    gate = threading.Event()
+    gate.set()
+    real = workers._LoadJob.run
+
+    def run(self) -> None:
+        gate.wait(30)
+        real(self)
+
+    monkeypatch.setattr(workers._LoadJob, "run", run)
+    yield gate
+    gate.set()
+
+
+def test_a_prompt_made_while_the_image_loads_is_answered_once_it_is_shown(
+    qtbot, two_discs, gated_loading
+) -> None:
+    """A box dragged on the next image before its pixels arrive gets its preview when they do, and Enter
+    adds it there; the first image's prompt does not follow."""
+    win, doc = two_discs, two_discs.document
+    choose(qtbot, win, "grabcut")
+    win.choose_tool("assist")
+    tool = win.canvas.tool
+    cx, cy, r = DISC
+    box = (cx - r - 12, cy - r - 12, cx + r + 12, cy + r + 12)
+    assist_drag(win, box)
+    qtbot.waitUntil(tool.preview_ready, timeout=15000)
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy(), timeout=10000)  # the prefetch is in
+    win.canvas.loader.forget()
+    gated_loading.clear()
+    doc.set_current_image(2)
+    assert win.canvas.loaded is None  # still loading
+    assert not tool.has_prompt()  # the first image's prompt is dropped
+    assist_drag(win, box)
+    assert tool.has_prompt() and not tool.preview_ready()
+    gated_loading.set()
+    wait_loaded(qtbot, win)
+    qtbot.waitUntil(tool.preview_ready, timeout=15000)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_Return)
+    anns = list(doc.project.annotations.values())
+    assert [a.image_id for a in anns] == [2]
+    assert iou_with_disc(anns[0]) >= 0.9
 
 
 @pytest.fixture

@@ -127,6 +127,7 @@ class AssistTool(Tool):
         self._rubber: QGraphicsRectItem | None = None
         self._overlays: list[QGraphicsItem] = []
         self._bound_session: ModelSession | None = None
+        self._bound_canvas = False
         self.error = ""  # the last backend message (also shown in the status bar)
 
     @property
@@ -138,7 +139,18 @@ class AssistTool(Tool):
         if s is not None and s is not self._bound_session:
             s.changed.connect(self._session_changed)
             self._bound_session = s
+        if not self._bound_canvas:
+            self.canvas.imageShown.connect(self._image_shown)
+            self._bound_canvas = True
         self._warm_up()
+
+    def _image_shown(self, _image_id: int) -> None:
+        """The picture's pixels are in: warm up for it, and ask for a prompt made while it was loading."""
+        if self.canvas.tool is not self:
+            return
+        self._warm_up()
+        if self.has_prompt() and self._shown != self._request:
+            self._ask()
 
     def _session_changed(self) -> None:
         if self.canvas.tool is self:
