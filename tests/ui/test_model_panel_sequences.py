@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import ImageRecord
@@ -200,3 +201,36 @@ def test_assist_on_a_16_bit_picture_sees_it_as_the_screen_shows_it(qtbot, disc16
     key(win, Qt.Key.Key_Return)
     (ann,) = doc.project.annotations.values()
     assert iou_with_disc(ann) >= 0.9
+
+
+def test_the_mapping_shown_is_the_one_a_running_batch_uses(qtbot, demo) -> None:
+    """The class mapping cannot be changed under a running batch (which keeps the table it started with):
+    a class set to ignore from the keyboard while it runs would be shown as ignored while the rest of the
+    batch still added it."""
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "slow")
+    combo = panel.mapping.combo("thing")
+    assert combo.currentText() == "coin"  # one class the project lacks: the current category
+    press(qtbot, panel, panel.act_prelabel_all)
+    qtbot.waitUntil(lambda: panel.batch.progress.value() >= 1, timeout=10000)
+    combo = panel.mapping.combo("thing")
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_End)  # "ignore", the last choice
+    added_then = len(predictions(doc))
+    wait_batch(qtbot, panel)
+    shown = panel.mapping.values()
+    if shown["thing"] is None:  # shown as ignored: then nothing of it was added after the change
+        assert len(predictions(doc)) == added_then
+    else:
+        assert shown == {"thing": "coin"}
+        assert len({a.image_id for a in predictions(doc)}) == 10
+    combo = panel.mapping.combo("thing")
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_End)  # after the batch it can be changed, and is used
+    assert panel.mapping.values() == {"thing": None}
+    before = len(predictions(doc))
+    go_to(qtbot, win, 3)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert len(predictions(doc)) == before and "1 left out" in panel.batch.summary_label.text()
