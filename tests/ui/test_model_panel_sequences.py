@@ -234,3 +234,39 @@ def test_the_mapping_shown_is_the_one_a_running_batch_uses(qtbot, demo) -> None:
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)
     assert len(predictions(doc)) == before and "1 left out" in panel.batch.summary_label.text()
+
+
+def test_a_sam_decoder_chosen_as_the_model_says_so(qtbot, demo, shared_models: Path) -> None:
+    """A SAM decoder given as the model file (the encoder expected) is named as a decoder, in the panel,
+    with what to choose instead; a text file named .onnx is "not an ONNX model", not "choose the decoder"."""
+    pytest.importorskip("onnxruntime")
+    decoder = shared_models / "sam-tiny" / "tiny_sam_decoder.onnx"
+    if not decoder.is_file():
+        pytest.skip(f"{decoder} not found")
+    win = demo
+    panel = choose(qtbot, win, "sam-onnx")
+    edit = panel.backends.options.model_edit
+
+    def choose_file(path: Path) -> str:
+        edit.setFocus()
+        edit.selectAll()
+        QTest.keyClicks(edit, str(path))
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(
+            lambda: panel.session.is_idle() and panel.backends.status_text.startswith(("✗", "Not ready")),
+            timeout=30000,
+        )
+        return panel.backends.status_text
+
+    text = choose_file(decoder)
+    assert "SAM decoder" in text and "encoder" in text.split("SAM decoder", 1)[1], text
+    assert not panel.act_prelabel.isEnabled()
+    bad = Path(win.document.path).parent / "model.onnx"
+    bad.write_text("not a model")
+    text = choose_file(bad)
+    assert "not an ONNX model" in text, text
+    decoder_field = panel.backends.options.option_edits["decoder_path"]
+    QTest.keyClicks(decoder_field, str(decoder))
+    QTest.keyClick(decoder_field, Qt.Key.Key_Return)
+    text = choose_file(decoder)  # the decoder as both
+    assert "SAM decoder" in text and "not an encoder" in text, text
