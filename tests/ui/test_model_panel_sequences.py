@@ -214,6 +214,7 @@ def test_the_mapping_shown_is_the_one_a_running_batch_uses(qtbot, demo) -> None:
     press(qtbot, panel, panel.act_prelabel_all)
     qtbot.waitUntil(lambda: panel.batch.progress.value() >= 1, timeout=10000)
     combo = panel.mapping.combo("thing")
+    assert panel.mapping.isEnabled() and not combo.isEnabled()  # readable and scrollable, not changeable
     combo.setFocus()
     QTest.keyClick(combo, Qt.Key.Key_End)  # "ignore", the last choice
     added_then = len(predictions(doc))
