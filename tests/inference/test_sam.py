@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -70,8 +71,16 @@ def test_errors_are_clear(sam: SamOnnxBackend, tmp_path: Path) -> None:
         Prompt(points=((1, 1),), labels=())
     b = SamOnnxBackend()
     assert b.ready()[0] is False and "no model file chosen" in b.ready()[1]
-    with pytest.raises(ModelLoadError, match="choose the decoder"):
+    with pytest.raises(ModelLoadError, match="SAM encoder not found"):  # said before the decoder's name
         b.configure(model_path=tmp_path / "tiny_model.onnx")
+    shutil.copy(tmp_path / "tiny_encoder.onnx", tmp_path / "tiny_model.onnx")
+    with pytest.raises(ModelLoadError, match="choose the decoder"):  # no decoder name to guess from
+        b.configure(model_path=tmp_path / "tiny_model.onnx")
+    shutil.copy(tmp_path / "tiny_decoder.onnx", tmp_path / "tiny_model.onnx")
+    with pytest.raises(ModelLoadError, match=r"this is a SAM decoder .*, not an encoder: choose the encoder"):
+        b.configure(model_path=tmp_path / "tiny_model.onnx")
+    with pytest.raises(ModelLoadError, match="this is a SAM decoder"):  # as both
+        b.configure(model_path=tmp_path / "tiny_decoder.onnx", decoder_path=tmp_path / "tiny_decoder.onnx")
     not_decoder = constant_model(tmp_path / "nd.onnx", {"output0": np.zeros((1, 2), np.float32)})
     with pytest.raises(ModelLoadError, match="not a SAM decoder: missing input"):
         b.configure(model_path=tmp_path / "tiny_encoder.onnx", decoder_path=not_decoder)

@@ -33,8 +33,10 @@ from pixelproof.inference.sam_layouts import (
     PIXEL_STD,
     SamLayout,
     choose_mask,
+    decoder_as_encoder,
     detect_layout,
     encoder_input,
+    is_sam_decoder,
     prompt_scale,
     resized_shape,
     upscale_logits,
@@ -93,8 +95,19 @@ class SamOnnxBackend(OnnxBackend):
             raise BackendError("sam-onnx: choose the encoder (model_path) too")
         if decoder is None:
             guess = encoder_path.with_name(encoder_path.name.replace("encoder", "decoder"))
-            if guess == encoder_path:
-                self._error = f"{encoder_path}: choose the decoder too (decoder_path)"
+            if guess == encoder_path:  # no "encoder" in the name: say what the file is, if it is wrong
+                try:
+                    session = open_onnx_session(encoder_path, "SAM encoder", self.threads)
+                except BackendError as e:
+                    self._error = str(e)
+                    raise
+                decoder_given = is_sam_decoder(session)
+                del session
+                self._error = (
+                    decoder_as_encoder(encoder_path)
+                    if decoder_given
+                    else f"{encoder_path}: choose the decoder too (decoder_path)"
+                )
                 raise ModelLoadError(self._error)
             decoder = guess
         self._load(encoder_path, Path(decoder))

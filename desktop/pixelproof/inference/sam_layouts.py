@@ -65,10 +65,26 @@ def _side(v: Any) -> int | None:
     return v if isinstance(v, int) and v > 0 else None
 
 
+def is_sam_decoder(session: Any) -> bool:
+    """True for a SAM (mask) decoder: it takes the prompt points."""
+    names = {i.name for i in session.get_inputs()}
+    return {"point_coords", "point_labels"} <= names
+
+
+def decoder_as_encoder(path: Path) -> str:
+    """The message for a SAM decoder given where the encoder is expected."""
+    return (
+        f"{path}: this is a SAM decoder (it takes point_coords, point_labels), not an encoder: choose the "
+        "encoder as the model file (the decoder beside it is found, or set decoder_path)"
+    )
+
+
 def detect_layout(encoder: Any, decoder: Any, encoder_path: Path, decoder_path: Path) -> SamLayout:
     """The layout of an encoder/decoder session pair; ``ModelLoadError`` naming the file and the input
     or output that does not fit, e.g. SAM-HQ's ``interm_embeddings`` that this backend does not feed."""
     ins = encoder.get_inputs()
+    if is_sam_decoder(encoder):
+        raise ModelLoadError(decoder_as_encoder(encoder_path))
     shape = list(ins[0].shape or []) if len(ins) == 1 else []
     out_names = tuple(o.name for o in encoder.get_outputs())
     if len(shape) == 3 and _side(shape[2]) == 3:

@@ -48,8 +48,23 @@ class Shape:
     origin: tuple[int, int]
 
 
-def predict_shapes(backend: Backend, image: np.ndarray, prompt: Prompt, prepare: bool) -> list[Shape]:
-    """Run in the worker: (prepare,) predict and encode, so the UI thread only wraps arrays."""
+def prepare_shown(backend: Backend, image: np.ndarray, window: tuple[float, float] | None) -> None:
+    """Run in the worker: ``prepare`` the picture as the view shows it (``window``: its window/level, None
+    for an 8-bit picture), as the backend contract asks of an interactive caller."""
+    backend.display_window = window
+    backend.prepare(image)
+
+
+def predict_shapes(
+    backend: Backend,
+    image: np.ndarray,
+    prompt: Prompt,
+    prepare: bool,
+    window: tuple[float, float] | None = None,
+) -> list[Shape]:
+    """Run in the worker: (prepare,) predict and encode, so the UI thread only wraps arrays; the backend
+    sees the picture through the view's ``window`` (a 16-bit or float picture as it is on screen)."""
+    backend.display_window = window
     if prepare:
         backend.prepare(image)
     h, w = image.shape[:2]
@@ -106,12 +121,13 @@ class AssistTool(Tool):
         self._busy = False
         self._dirty = False
         self._accept_when_ready = False
-        self._prepared: tuple[int, int] | None = None  # (id(backend), image id) already prepared
+        self._prepared: tuple | None = None  # (id(backend), image id, window) already prepared
         self._start: QPointF | None = None
         self._start_view = None
         self._rubber: QGraphicsRectItem | None = None
         self._overlays: list[QGraphicsItem] = []
         self._bound_session: ModelSession | None = None
+        self._bound_canvas = False
         self.error = ""  # the last backend message (also shown in the status bar)
 
     @property
@@ -123,7 +139,18 @@ class AssistTool(Tool):
         if s is not None and s is not self._bound_session:
             s.changed.connect(self._session_changed)
             self._bound_session = s
+        if not self._bound_canvas:
+            self.canvas.imageShown.connect(self._image_shown)
+            self._bound_canvas = True
         self._warm_up()
+
+    def _image_shown(self, _image_id: int) -> None:
+        """The picture's pixels are in: warm up for it, and ask for a prompt made while it was loading."""
+        if self.canvas.tool is not self:
+            return
+        self._warm_up()
+        if self.has_prompt() and self._shown != self._request:
+            self._ask()
 
     def _session_changed(self) -> None:
         if self.canvas.tool is self:
@@ -149,12 +176,18 @@ class AssistTool(Tool):
         loaded = self.canvas.loaded
         if backend is None or loaded is None or self.canvas.image_id == -1:
             return
-        key = (id(backend), self.canvas.image_id)
+        window = self._window()
+        key = (id(backend), self.canvas.image_id, window)
         if self._prepared == key:
             return
         self._prepared = key
         pixels = loaded.raw
-        self.session.submit(lambda _r: backend.prepare(pixels), None, self._failed_prepare)
+        self.session.submit(lambda _r: prepare_shown(backend, pixels, window), None, self._failed_prepare)
+
+    def _window(self) -> tuple[float, float] | None:
+        """The view's window/level of a picture that is not 8-bit (what the user sees), else None."""
+        loaded = self.canvas.loaded
+        return tuple(loaded.window) if loaded is not None and loaded.needs_window else None  # type: ignore[return-value]
 
     def _failed_prepare(self, reason: str) -> None:
         self._prepared = None
@@ -257,13 +290,14 @@ class AssistTool(Tool):
         except PromptError as e:
             self._show_error(str(e))
             return
-        key = (id(backend), self.canvas.image_id)
+        window = self._window()
+        key = (id(backend), self.canvas.image_id, window)
         prepare = self._prepared != key
         self._prepared = key
         request, image_id, pixels = self._request, self.canvas.image_id, loaded.raw
         self._busy, self._dirty = True, False
         self.session.submit(
-            lambda _r: predict_shapes(backend, pixels, prompt, prepare),
+            lambda _r: predict_shapes(backend, pixels, prompt, prepare, window),
             lambda shapes: self._answered(request, image_id, shapes),  # type: ignore[arg-type]
             lambda reason: self._answer_failed(request, reason),
         )

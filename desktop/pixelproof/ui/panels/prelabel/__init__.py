@@ -283,6 +283,7 @@ class PrelabelPanel(Panel):
         self.act_prelabel.setEnabled(has_image and ready and not running)
         self.act_prelabel_all.setEnabled(doc is not None and ready and not running)
         self.backends.set_frozen(running)
+        self.mapping.set_frozen(running)  # a running batch keeps the table it started with
         self.run_options.setEnabled(not running)
         self.review.update_state()
 

@@ -77,6 +77,10 @@ class OptionsForm(QWidget):
     def has_model(self) -> bool:
         return self.row is not None and "model_path" in (self.row.options or {})
 
+    @property
+    def has_threshold(self) -> bool:
+        return self.row is not None and "score_threshold" in (self.row.options or {})
+
     def show_row(self, row: BackendRow) -> None:
         """The fields of ``row``'s backend, with the model file remembered for it."""
         self.row = row
@@ -86,7 +90,7 @@ class OptionsForm(QWidget):
         remembered = settings().value(f"model/{row.info.name}/model_path", "")
         self.model_edit.setText(str(remembered) if self.has_model else "")
         self.model_edit.setToolTip(options.get("model_path", "This backend needs no model file"))
-        self.threshold_spin.setEnabled("score_threshold" in options)
+        self.threshold_spin.setEnabled(self.has_threshold)
         while self.options_form.rowCount():
             self.options_form.removeRow(0)
         self.option_edits = {}
@@ -110,7 +114,7 @@ class OptionsForm(QWidget):
         model = self.model_edit.text().strip()
         if model and self.has_model:
             values["model_path"] = model
-        if with_threshold and self.threshold_spin.isEnabled():
+        if with_threshold and self.has_threshold:
             values["score_threshold"] = self.threshold_spin.value()
         return values
 
@@ -120,8 +124,9 @@ class OptionsForm(QWidget):
         self.threshold_spin.blockSignals(False)
 
     def set_frozen(self, frozen: bool) -> None:
-        """No changes while a batch runs."""
+        """No changes while a batch runs (the minimum score too: the running backend keeps its own)."""
         self.options_box.setEnabled(not frozen)
+        self.threshold_spin.setEnabled(not frozen and self.has_threshold)
         self.model_edit.setEnabled(not frozen and self.has_model)
         self.browse.setEnabled(not frozen and self.has_model)
 

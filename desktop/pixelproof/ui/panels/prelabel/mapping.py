@@ -35,6 +35,16 @@ class ClassMapping(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setToolTip("Where each model class goes: a project category, a new one, or ignore")
         self.setMinimumHeight(60)
+        self._frozen = False
+
+    def set_frozen(self, frozen: bool) -> None:
+        """No choices while a batch runs (it keeps the table it started with); the rows stay readable and
+        the table scrollable."""
+        self._frozen = frozen
+        for r in range(self.rowCount()):
+            combo = self.cellWidget(r, 1)
+            if combo is not None:
+                combo.setEnabled(not frozen)
 
     def fill(
         self, model_classes: list[str], categories: list[str], mapping: dict[str, str | None] | None = None
@@ -58,6 +68,7 @@ class ClassMapping(QTableWidget):
             data = IGNORE if want is None else (want if want in categories else NEW + want)
             combo.setCurrentIndex(max(combo.findData(data), 0))
             combo.activated.connect(self.edited)
+            combo.setEnabled(not self._frozen)
             scroll_safe(combo)
             self.setCellWidget(r, 1, combo)
         rows = self.verticalHeader().defaultSectionSize() * min(max(len(model_classes), 1), 8)
