@@ -7,18 +7,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from pixelproof.commands._common import ProgressBar, warn
+from pixelproof.commands._common import ProgressBar, positive_int, warn
 from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress
-
-
-def workers_count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
 
 
 def path_map_item(text: str) -> str:
@@ -39,7 +29,7 @@ def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False, error_
     where = g.add_mutually_exclusive_group()  # the cluster has its own workers
     where.add_argument(
         "--workers",
-        type=workers_count,
+        type=positive_int,
         metavar="N",
         help="local worker processes (default: every core for a large job of >= 200 images or >= 10 s, "
         "else 1 = in this process)",
@@ -61,7 +51,7 @@ def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False, error_
     if shards:
         g.add_argument(
             "--shard-size",
-            type=workers_count,
+            type=positive_int,
             metavar="N",
             help="write the result as COCO projects of N images each into the folder -o OUT "
             "(for datasets too large for one file; `pixelproof merge` assembles them)",

@@ -42,7 +42,8 @@ def load_or_report(path: str) -> Project | None:
 
 
 def positive_int(text: str) -> int:
-    """argparse ``type`` of a count (``log -n N``): a whole number >= 1, else a usage error (exit 2)."""
+    """argparse ``type`` of a count (``log -n N``, ``--workers N``): a whole number >= 1, else a usage
+    error (exit 2)."""
     import argparse
 
     try:
