@@ -92,6 +92,13 @@ def test_split_and_merge_refuse_to_overwrite_inputs(tmp_path: Path, capsys) -> N
     assert main(["merge", str(project), "-o", str(project)]) == 1
     assert main(["split", str(project), "--annotators", "a/b", "-o", str(tmp_path / "x")]) == 2
     assert "annotator name" in capsys.readouterr().err
+    # before: an annotator named lead-manifest got a shard the manifest then overwrote (exit 0), and Ann and
+    # ann two shards that are one file on Windows and macOS; both are refused before anything is written
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "lead-manifest,bob", "-o", str(out)]) == 1
+    assert "the manifest would overwrite the shard" in capsys.readouterr().err
+    assert main(["split", str(project), "--annotators", "Ann,ann", "-o", str(out)]) == 1
+    assert "case-insensitive" in capsys.readouterr().err and not any(out.iterdir())
 
 
 def test_agreement_with_honeypot_scorecards(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -38,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import history
     from pixelproof.core.coco import ProjectSaveError, atomic_write, save_project
-    from pixelproof.core.split import SplitError, split_project
+    from pixelproof.core.split import SplitError, outputs_problem, split_outputs, split_project
 
     if refuse_outputs(args.manifest):  # not after the shards are written
         return 1
@@ -70,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         error(f"{out}: cannot create the folder: {e.strerror or e}")
         return 1
-    targets = {name: out / f"{name}.json" for name in result.shards}
-    inputs = {Path(args.project).resolve()} | ({Path(args.honeypots).resolve()} if args.honeypots else set())
-    manifest_path = Path(args.manifest) if args.manifest else out / "lead-manifest.json"
-    clash = [str(t) for t in [*targets.values(), manifest_path] if t.resolve() in inputs]
-    if clash:
-        error(f"{clash[0]}: would overwrite an input; choose another -o / --manifest")
+    names = list(result.shards)
+    *shard_files, manifest_path = split_outputs(names, out, Path(args.manifest) if args.manifest else None)
+    targets = dict(zip(names, shard_files, strict=True))
+    problem = outputs_problem(names, out, [args.project, args.honeypots or ""], manifest_path)
+    if problem:
+        error(f"{problem} (-o / --manifest)")
         return 1
     try:
         for name, shard in result.shards.items():

@@ -44,6 +44,37 @@ class SplitResult:
     honeypots: list[str] = field(default_factory=list)  # file names
 
 
+MANIFEST_NAME = "lead-manifest.json"
+
+
+def split_outputs(names: list[str], out: Path, manifest: Path | None = None) -> list[Path]:
+    """The files a split writes: one shard per annotator (``<name>.json`` in ``out``), then the lead's
+    manifest (``manifest``, by default ``out/lead-manifest.json``)."""
+    return [out / f"{n}.json" for n in names] + [manifest or out / MANIFEST_NAME]
+
+
+def outputs_problem(
+    names: list[str], out: Path, inputs: list[Path | str], manifest: Path | None = None
+) -> str | None:
+    """Why the split cannot write its files, or None: one would be written over another (an annotator
+    named like the manifest; names equal but for case, one file on Windows and macOS) or over an input of
+    the split (the project, the honeypots' reference). The CLI and the app's dialog ask this alike."""
+    targets = split_outputs(names, out, manifest)
+    seen: dict[str, Path] = {}
+    for target in targets:
+        key = os.path.normcase(os.path.abspath(target)).casefold()
+        if key in seen:
+            if target == targets[-1] or seen[key] == targets[-1]:
+                return f"{target}: the manifest would overwrite the shard of that annotator; rename one"
+            return f"{target} and {seen[key]}: one file on a case-insensitive disk; use distinct names"
+        seen[key] = target
+    given = {Path(p).resolve() for p in inputs if str(p)}
+    for target in targets:
+        if target.resolve() in given:
+            return f"{target} would overwrite an input of the split: choose another output folder"
+    return None
+
+
 def check_annotator_names(names: list[str]) -> None:
     """Names become file names (``<name>.json``) and ``author`` values: keep them plain."""
     if not names:

@@ -107,7 +107,7 @@ class SplitDialog(QDialog):
     def accept(self) -> None:
         """OK: only names and an output folder the split can use; the dialog stays open otherwise, and
         shards of an earlier split in that folder are replaced only when the user says so."""
-        from pixelproof.core.split import SplitError, check_annotator_names
+        from pixelproof.core.split import SplitError, check_annotator_names, outputs_problem, split_outputs
 
         try:
             check_annotator_names(self.names())
@@ -135,25 +135,6 @@ class SplitDialog(QDialog):
                 self.output.setFocus()
                 return
         super().accept()
-
-
-MANIFEST_NAME = "lead-manifest.json"
-
-
-def split_outputs(names: list[str], out: Path) -> list[Path]:
-    """The files a split writes: one shard per annotator, then the lead's manifest."""
-    return [out / f"{n}.json" for n in names] + [out / MANIFEST_NAME]
-
-
-def outputs_problem(names: list[str], out: Path, inputs: list[Path | str]) -> str | None:
-    """Why the split cannot write to ``out`` (a shard that is the manifest or an input), or None."""
-    if any(f"{n}.json".casefold() == MANIFEST_NAME for n in names):
-        return f"An annotator cannot be called {MANIFEST_NAME[:-5]}: the manifest would overwrite the shard."
-    given = {Path(p).resolve() for p in inputs if str(p)}
-    for target in split_outputs(names, out):
-        if target.resolve() in given:
-            return f"{target} would overwrite an input of the split: choose another output folder."
-    return None
 
 
 class MergeDialog(QDialog):
@@ -377,7 +358,7 @@ class TeamsActions(QObject):
             load_project,
             save_project,
         )
-        from pixelproof.core.split import SplitError, split_project
+        from pixelproof.core.split import MANIFEST_NAME, SplitError, outputs_problem, split_project
 
         source = Path(self.shell.document.path)
 
