@@ -319,6 +319,14 @@ def test_score_slider_hides_and_reject_below(qtbot, demo) -> None:
     assert items[preds[0.9]].isVisible()
     assert len(predictions(doc, 3)) == 3  # display only
     assert "2 hidden" in panel.review.pending_label.text()
+    # before: Accept All accepted the two hidden predictions too, unseen; it accepts what is shown
+    press(qtbot, panel, panel.review.act_accept_all)
+    assert {a.score: a.review for a in predictions(doc, 3)} == {
+        0.2: "pending",
+        0.5: "pending",
+        0.9: "accepted",
+    }
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     press(qtbot, panel, panel.review.act_reject_below)
     assert [a.score for a in predictions(doc, 3)] == [0.9]
     slider.setValue(0)

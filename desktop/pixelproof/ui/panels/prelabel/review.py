@@ -39,7 +39,11 @@ class PredictionReview(QGroupBox):
         self.act_reject = a(
             "model.reject_selected", self.reject_selected, "Selected predictions: delete them"
         )
-        self.act_accept_all = a("model.accept_all", self.accept_all, "Every prediction on this image")
+        self.act_accept_all = a(
+            "model.accept_all",
+            self.accept_all,
+            "Every prediction shown on this image (hidden ones stay pending)",
+        )
         self.act_reject_all = a("model.reject_all", self.reject_all, "Every prediction on this image")
         self.act_reject_below = a(
             "model.reject_below", self.reject_below, "Predictions on this image scoring below the slider"
@@ -112,9 +116,17 @@ class PredictionReview(QGroupBox):
         anns = self.selected_pending()
         self._reject(anns, _count(len(anns)))
 
+    def shown_pending(self) -> list[Annotation]:
+        """The pending predictions on this image the Show slider does not hide (a prediction without a
+        score is always shown)."""
+        cut = self.score_cut()
+        return [a for a in self.pending_on_image() if a.score is None or a.score >= cut]
+
     def accept_all(self) -> None:
-        anns = self.pending_on_image()
-        self._accept(anns, f"all {_count(len(anns))} on the image")
+        """Accept what is shown: predictions the slider hides were not looked at, so they stay pending
+        (Reject Below removes them)."""
+        anns = self.shown_pending()
+        self._accept(anns, f"all {_count(len(anns))} shown on the image")
 
     def reject_all(self) -> None:
         anns = self.pending_on_image()
@@ -141,7 +153,7 @@ class PredictionReview(QGroupBox):
         below = [a for a in pending if a.score is not None and a.score < self.score_cut()]
         self.act_accept.setEnabled(bool(selected))
         self.act_reject.setEnabled(bool(selected))
-        self.act_accept_all.setEnabled(bool(pending))
+        self.act_accept_all.setEnabled(len(below) < len(pending))  # something shown to accept
         self.act_reject_all.setEnabled(bool(pending))
         self.act_reject_below.setEnabled(bool(below))
         text = f"{len(pending)} pending on this image" if pending else ""
