@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, ImageRecord, Project
+from pixelproof.core.paths import RelativeNames
 
 MANIFEST_FORMAT = 1
 # Annotation ids each shard's new objects take: annotator k's (from 0) start (k + 1) * ID_RANGE above the
@@ -296,13 +297,12 @@ def _pick_honeypots(
 
 
 def _relative_to(project: Project, reference: Project, image: ImageRecord) -> str:
+    """A reference image's name as the split project sees it: ``RelativeNames`` (the OS's walk through
+    symlinked folders, as every project save names its images), or as written without a project folder."""
     path = reference.image_path(image)
     if project.path is None or not path.is_absolute():
         return str(path).replace("\\", "/")
-    try:
-        return os.path.relpath(path, Path(os.path.abspath(project.path)).parent).replace("\\", "/")
-    except ValueError:  # another drive on Windows
-        return str(path)
+    return RelativeNames(Path(os.path.abspath(project.path)).parent).name(path)
 
 
 def _split_id(
