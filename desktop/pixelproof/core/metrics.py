@@ -409,14 +409,19 @@ def directed_distances(
 # boxes and matching
 
 
-def box_iou(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> float:
-    """IoU of two COCO [x, y, w, h] boxes (continuous coordinates)."""
+def _box_overlap(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> tuple[float, float, float]:
+    """(intersection, area of a, area of b) of two COCO [x, y, w, h] boxes (continuous coordinates)."""
     ax, ay, aw, ah = (float(v) for v in a)
     bx, by, bw, bh = (float(v) for v in b)
     iw = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
     ih = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    inter = iw * ih
-    union = aw * ah + bw * bh - inter
+    return iw * ih, aw * ah, bw * bh
+
+
+def box_iou(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> float:
+    """IoU of two COCO [x, y, w, h] boxes (continuous coordinates)."""
+    inter, area_a, area_b = _box_overlap(a, b)
+    union = area_a + area_b - inter
     return inter / union if union > 0 else 0.0
 
 
@@ -434,21 +439,26 @@ def percentile95(d: np.ndarray) -> float:
     return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
 
+def _placed_overlap(a: Placed, b: Placed) -> int:
+    """Pixels two crops share, counted inside their overlap box only."""
+    ya, yb = max(a.y0, b.y0), min(a.y1, b.y1)
+    xa, xb = max(a.x0, b.x0), min(a.x1, b.x1)
+    if ya >= yb or xa >= xb:
+        return 0
+    return int(
+        np.count_nonzero(
+            a.mask[ya - a.y0 : yb - a.y0, xa - a.x0 : xb - a.x0]
+            & b.mask[ya - b.y0 : yb - b.y0, xa - b.x0 : xb - b.x0]
+        )
+    )
+
+
 def placed_iou(a: Placed, b: Placed) -> float:
     """Pixel IoU of two crops, touching only their overlap box."""
     na, nb = a.area, b.area
     if na + nb == 0:
         return math.nan
-    ya, yb = max(a.y0, b.y0), min(a.y1, b.y1)
-    xa, xb = max(a.x0, b.x0), min(a.x1, b.x1)
-    inter = 0
-    if ya < yb and xa < xb:
-        inter = int(
-            np.count_nonzero(
-                a.mask[ya - a.y0 : yb - a.y0, xa - a.x0 : xb - a.x0]
-                & b.mask[ya - b.y0 : yb - b.y0, xa - b.x0 : xb - b.x0]
-            )
-        )
+    inter = _placed_overlap(a, b)
     return inter / (na + nb - inter)
 
 
@@ -456,27 +466,14 @@ def placed_cover(a: Placed, region: Placed) -> float:
     """Share of ``a``'s pixels inside ``region``: intersection / area of ``a`` (COCO's IoU with a crowd
     region, ``maskUtils.iou(..., iscrowd=[1])``); 0.0 when ``a`` is empty."""
     na = a.area
-    if na == 0:
-        return 0.0
-    ya, yb = max(a.y0, region.y0), min(a.y1, region.y1)
-    xa, xb = max(a.x0, region.x0), min(a.x1, region.x1)
-    if ya >= yb or xa >= xb:
-        return 0.0
-    inter = np.count_nonzero(
-        a.mask[ya - a.y0 : yb - a.y0, xa - a.x0 : xb - a.x0]
-        & region.mask[ya - region.y0 : yb - region.y0, xa - region.x0 : xb - region.x0]
-    )
-    return int(inter) / na
+    return _placed_overlap(a, region) / na if na else 0.0
 
 
 def box_cover(a: list[float] | np.ndarray, region: list[float] | np.ndarray) -> float:
     """Share of box ``a`` ([x, y, w, h]) inside box ``region``: intersection / area of ``a`` (COCO's box
     IoU with a crowd box); 0.0 when ``a`` has no area."""
-    ax, ay, aw, ah = (float(v) for v in a)
-    bx, by, bw, bh = (float(v) for v in region)
-    iw = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
-    ih = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    return iw * ih / (aw * ah) if aw * ah > 0 else 0.0
+    inter, area_a, _ = _box_overlap(a, region)
+    return inter / area_a if area_a > 0 else 0.0
 
 
 @dataclass(slots=True)
