@@ -20,6 +20,7 @@ from pixelproof.core.edits import RemoveAnnotations
 from pixelproof.core.model import ImageRecord
 from pixelproof.inference import base as inference
 from pixelproof.inference.base import Backend, BackendInfo, Prediction
+from pixelproof.ui.settings import settings
 from tests.ui.conftest import wait_loaded
 
 LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
@@ -441,6 +442,37 @@ def test_backend_error_on_load_is_shown(qtbot, demo, tmp_path: Path) -> None:
     assert "not an ONNX model" in panel.backends.status_text
     key(win, Qt.Key.Key_M)  # no crash, only a message
     assert not panel.is_running()
+
+
+def test_a_model_that_fails_to_load_keeps_the_working_one(qtbot, demo, shared_models: Path) -> None:
+    """A wrong file typed over a working model's path says why it failed and keeps the model that worked
+    (its file back in the field and in the settings): one typo does not cost the user their model."""
+    pytest.importorskip("onnxruntime")
+    good = shared_models / "yolo11n.onnx"
+    if not good.is_file():
+        pytest.skip(f"{good} not found")
+    win = demo
+    panel = choose(qtbot, win, "yolo-onnx")
+    panel.backends.set_model_path(good)
+    qtbot.waitUntil(lambda: panel.session.is_idle() and "Ready" in panel.backends.status_text, timeout=30000)
+    working = panel.session.backend
+    assert working is not None and working.ready()[0]
+    bad = Path(win.document.path).parent / "typo.onnx"
+    bad.write_text("not a model")
+    edit = panel.backends.options.model_edit
+    edit.setFocus()
+    edit.selectAll()
+    QTest.keyClicks(edit, str(bad))
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✗"), timeout=30000
+    )
+    text = panel.backends.status_text
+    assert "not an ONNX model" in text and "typo.onnx" in text and "still using yolo11n.onnx" in text, text
+    assert panel.session.backend is working
+    assert edit.text() == str(good)
+    assert str(settings().value("model/yolo-onnx/model_path", "")) == str(good)
+    qtbot.waitUntil(panel.act_prelabel.isEnabled, timeout=3000)
 
 
 # -- assist tool -------------------------------------------------------------------------------------

@@ -118,6 +118,15 @@ class OptionsForm(QWidget):
             values["score_threshold"] = self.threshold_spin.value()
         return values
 
+    def fields(self) -> dict[str, str]:
+        """What the form's fields hold (the model file under ``""``), for ``set_fields``."""
+        return {"": self.model_edit.text(), **{k: e.text() for k, e in self.option_edits.items()}}
+
+    def set_fields(self, fields: dict[str, str]) -> None:
+        self.model_edit.setText(fields.get("", ""))
+        for key, edit in self.option_edits.items():
+            edit.setText(fields.get(key, ""))
+
     def show_threshold(self, value: float) -> None:
         self.threshold_spin.blockSignals(True)
         self.threshold_spin.setValue(value)
@@ -153,6 +162,7 @@ class BackendChooser(QWidget):
         self.rows: list[BackendRow] = []
         self.status_text = ""
         self._config_seq = 0
+        self._working: tuple[Backend, dict[str, str]] | None = None  # the last ready backend, its fields
         self.combo = QComboBox()
         self.combo.setObjectName("modelBackend")
         self.combo.setToolTip("Backends found through the pixelproof.backends entry points")
@@ -225,6 +235,7 @@ class BackendChooser(QWidget):
         if row is None:
             return
         settings().setValue("model/backend", row.info.name)
+        self._working = None  # another backend: the last one's model is not kept in memory
         self.options.show_row(row)
         self.reconfigure(keep_threshold=False)
 
@@ -245,7 +256,7 @@ class BackendChooser(QWidget):
         row = self.row()
         if row is None or row.info.cls is None:
             return
-        values = self.options.values(with_threshold=keep_threshold)
+        values, fields = self.options.values(with_threshold=keep_threshold), self.options.fields()
         self._config_seq += 1
         seq = self._config_seq
         self.session.set_backend(None)
@@ -253,17 +264,20 @@ class BackendChooser(QWidget):
         info = row.info
         self.session.submit(
             lambda _report: configure_backend(info, values),
-            lambda backend: self._configured(seq, backend),  # type: ignore[arg-type]
+            lambda backend: self._configured(seq, backend, fields),  # type: ignore[arg-type]
             lambda reason: self._config_failed(seq, reason),
         )
 
-    def _configured(self, seq: int, backend: Backend) -> None:
+    def _configured(self, seq: int, backend: Backend, fields: dict[str, str]) -> None:
         if seq != self._config_seq:
             return
         self.options.show_threshold(backend.score_threshold)
         self.session.set_backend(backend)
         ok, reason = backend.ready()
+        if not ok and self._keep_working(f"Not ready: {reason}"):
+            return
         if ok:
+            self._working = (backend, fields)
             n = len(backend.categories())
             classes = f" · {n} class{'es' if n != 1 else ''}" if n else ""
             hint = " · click/drag with the assist tool" if backend.kind == "interactive" else ""
@@ -275,10 +289,30 @@ class BackendChooser(QWidget):
     def _config_failed(self, seq: int, reason: str) -> None:
         if seq != self._config_seq:
             return
+        self.message.emit(reason)
+        if self._keep_working(f"✗ {reason}"):
+            return
         self.session.set_backend(None)
         self._set_state(f"✗ {reason}", error=True)
-        self.message.emit(reason)
         self.configured.emit()
+
+    def _keep_working(self, failure: str) -> bool:
+        """After a failed change of this backend's options (a typo in the model path), go back to the
+        model that worked, its file back in the field and the settings, and say so. False when there is
+        none (another backend, or nothing loaded before)."""
+        row = self.row()
+        if self._working is None or row is None or self._working[0].name != row.info.name:
+            return False
+        backend, fields = self._working
+        self.options.set_fields(fields)
+        model_text = fields[""]
+        settings().setValue(f"model/{row.info.name}/model_path", model_text)
+        self.options.show_threshold(backend.score_threshold)
+        self.session.set_backend(backend)
+        kept = Path(model_text).name if model_text else "the previous settings"
+        self._set_state(f"{failure} · still using {kept}", error=True)
+        self.configured.emit()
+        return True
 
     def set_model_path(self, path: str | Path) -> None:
         self.options.model_edit.setText(str(path))
