@@ -4,6 +4,7 @@ project, qa's CSV and JSON, lint's JSON, convert's mask folder; merge and agreem
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -272,6 +273,43 @@ def test_a_scheduler_address_dask_cannot_parse_is_refused_and_the_process_ends_a
         done.stderr.strip()
         == "pixelproof: error: --scheduler garbage: missing port number in address 'garbage'"
     )
+
+
+def test_a_service_that_is_not_a_dask_scheduler_is_refused_in_seconds(tmp_path: Path) -> None:
+    """Something else listens at the address (a web server, an SSH tunnel's far end down) and never
+    answers Dask's handshake: refused after the probe's few seconds, not waited on forever (the Dask
+    Client waited past any timeout, the process hung)."""
+    pytest.importorskip("distributed")
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                held.append(listener.accept()[0])  # accepted, never answered
+
+    threading.Thread(target=accept, daemon=True).start()
+    project = make_project(tmp_path / "p", coin_pictures(2))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    address = f"tcp://127.0.0.1:{port}"
+    argv = [sys.executable, "-m", "pixelproof", "qa", str(project), str(project), "--scheduler", address]
+    started = time.monotonic()
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+    assert time.monotonic() - started < 30
+    assert done.returncode == 1, done.stderr
+    assert f"no Dask scheduler answers at {address}" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_nothing(

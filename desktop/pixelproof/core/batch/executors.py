@@ -464,6 +464,29 @@ def _probe(address: str) -> None:
     except OSError as e:
         reason = "no answer" if isinstance(e, TimeoutError) else (e.strerror or str(e))
         raise BatchSetupError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+    if not _answers_dask(address):  # something else listens there: the Client would wait on it forever
+        raise BatchSetupError(
+            f"no Dask scheduler answers at {address}: something listens there but gave no Dask "
+            f"handshake in {PROBE_SECONDS:.0f} s (another service, or the wrong port)"
+        )
+
+
+def _answers_dask(address: str) -> bool:
+    """Whether a Dask comm handshake comes back from ``address`` within ``PROBE_SECONDS`` (distributed's
+    own ``connect`` bounds both the connection and the handshake by its timeout)."""
+    import asyncio  # here, not at the top: asyncio imports ssl, which the bundle leaves out
+
+    from distributed.comm import connect
+
+    async def handshake() -> None:
+        comm = await connect(address, timeout=PROBE_SECONDS)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), PROBE_SECONDS + 1))
+    except (OSError, TimeoutError, ValueError):
+        return False
+    return True
 
 
 def make_executor(
