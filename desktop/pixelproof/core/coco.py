@@ -370,10 +370,6 @@ def _read_categories(items: list, err: Callable) -> dict[int, Category]:
             if shortcut is not None and not isinstance(shortcut, str):
                 err(f"{where}.pixelproof.shortcut: expected a string, got {typename(shortcut)}")
                 ok = False
-            void = app.get("void", False)
-            if type(void) is not bool:  # only true makes the category void: "yes" was taken as not void
-                err(f"{where}.pixelproof.void: expected true or false, got {short_repr(void)}")
-                ok = False
             app_extra = {k: v for k, v in app.items() if k not in ("color", "shortcut")}
         extra = {k: v for k, v in obj.items() if k not in _CAT_KEYS}
         for key, value in [*extra.items(), *((f"pixelproof.{k}", v) for k, v in app_extra.items())]:
