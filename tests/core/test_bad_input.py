@@ -369,4 +369,3 @@ def test_file_name_with_nul(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "images[1].file_name: holds a NUL character, which no file name can",
         "annotations[2].image_id: image 2 does not exist",
     ]
-
