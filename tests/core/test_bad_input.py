@@ -56,6 +56,12 @@ def test_truncated_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert problem.startswith("not valid JSON:") and "line 1 column" in problem
 
 
+def test_unterminated_string(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{"images": [{"file_name": "a.png')
+    assert problems_of(path, capsys) == ["not valid JSON: Unterminated string starting at line 1 column 27"]
+
+
 def test_json_not_an_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path / "p.json", [1, 2, 3])
     assert problems_of(path, capsys) == ["top level: expected a JSON object, got a list"]
@@ -341,3 +347,25 @@ def test_unpaired_surrogate_escape_is_refused_where_it_is(
     line = path.read_text()[: path.read_text().index("\\ud800")].count("\n") + 1
     [problem] = problems_of(path, capsys)
     assert problem.startswith("not valid text: an unpaired surrogate") and f"line {line} column" in problem
+
+
+def test_integer_of_more_digits_than_python_converts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python refuses to turn more than 4300 digits into an int (CVE-2020-10735): a located problem, not a
+    ValueError traceback out of ``validate`` (orjson gives up first, on a number past a double)."""
+    full = write(tmp_path / "full.json", valid_doc()).read_text()
+    path = tmp_path / "p.json"
+    path.write_text(full.replace('"area": 20,', '"area": 2' + "0" * 5000 + ",", 1))
+    [problem] = problems_of(path, capsys)
+    assert problem.startswith("not valid JSON: a number of 5001 digits") and "line 1 column" in problem
+
+
+def test_file_name_with_nul(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No file system holds a NUL in a name: an export that copies images stopped whole at that image."""
+    doc = valid_doc()
+    doc["images"][1]["file_name"] = "b\0.png"
+    assert problems_of(write(tmp_path / "p.json", doc), capsys) == [
+        "images[1].file_name: holds a NUL character, which no file name can",
+        "annotations[2].image_id: image 2 does not exist",
+    ]

@@ -108,6 +108,8 @@ def test_rules_files_json_and_yaml(tmp_path: Path) -> None:
         ("bad.yaml", "classes: [1, 2", "not valid YAML"),
         ("bad.json", "{", "not valid JSON"),
         ("bad2.json", '{"classes": {"cat": {"min_area": "x"}}}', "rules.classes.cat.min_area"),
+        ("long.yaml", "classes: {cat: {min_area: " + "7" * 5000 + "}}", "not valid YAML"),  # int() refuses
+        ("long.json", '{"classes": {"cat": {"min_area": ' + "7" * 5000 + "}}}", "not valid JSON"),
     ):
         (tmp_path / name).write_text(text, encoding="utf-8")
         with pytest.raises(RulesError) as e:

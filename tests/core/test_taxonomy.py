@@ -129,10 +129,12 @@ def test_a_category_named_empty_exports_and_applies(tmp_path: Path, suffix: str)
         ("categories: [{name: a, examples: [{file_name: x.png, bbox: [0, 0, -1, 2]}]}]\n", "bbox"),
         ("pixelproof_taxonomy: 9\ncategories: []\n", "version"),
         ("[unclosed\n", "not valid YAML"),
+        ("categories: [{name: a, n: " + "1" * 5000 + "}]\n", "not valid YAML"),  # past int() digits
+        ('{"categories": [{"name": "a", "n": ' + "1" * 5000 + "}]}", "not valid JSON"),
     ],
 )
 def test_bad_taxonomy_files_are_located_errors(tmp_path: Path, text: str, message: str) -> None:
-    path = tmp_path / "t.yaml"
+    path = tmp_path / ("t.json" if text.startswith("{") else "t.yaml")
     path.write_text(text)
     with pytest.raises(TaxonomyError, match=message) as e:
         taxonomy.read_taxonomy(path)

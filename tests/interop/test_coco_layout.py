@@ -7,6 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+from pixelproof.core.imageio import read_image
+from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "coco_dataset" / "coco_instances"
@@ -38,3 +43,47 @@ def test_missing_image_names_where_it_looked(tmp_path: Path) -> None:
     )  # fmt: skip
     assert problem.endswith(f"file a.jpg not found (looked in {looked})")
     assert len(result.project.images) == 1  # kept, with the size the JSON records
+
+
+def _split_project(root: Path, split: str, color: int, exif: int = 1) -> Project:
+    """A project of one image ``<split>/0001.png`` (or ``.jpg`` with an EXIF orientation)."""
+    from PIL import Image
+
+    from pixelproof.core.coco import project_from_dict
+
+    name = f"{split}/0001." + ("jpg" if exif != 1 else "png")
+    (root / split).mkdir(parents=True, exist_ok=True)
+    tag = Image.Exif()
+    tag[0x0112] = exif
+    Image.fromarray(np.full((20, 30, 3), color, np.uint8)).save(root / name, exif=tag)
+    doc = {
+        "images": [{"id": 1, "file_name": name, "width": 30, "height": 20}],
+        "categories": [{"id": 1, "name": "x"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}],
+    }
+    project = project_from_dict(doc)
+    project.path = root / f"{split}.json"
+    return project
+
+
+@pytest.mark.parametrize("mode", ["copy", "link"])
+@pytest.mark.parametrize("exif", [1, 6])
+def test_exports_sharing_an_images_folder_keep_each_picture(tmp_path: Path, mode: str, exif: int) -> None:
+    """COCO's layout puts instances_train.json and instances_val.json in one folder, so their exports
+    share ``images/``: val's ``0001`` replaced train's, and instances_train.json then named val's
+    picture. Another picture there gets a free name; an export run again reuses its own file."""
+    src = tmp_path / "src"
+    train, val = _split_project(src, "train", 10, exif), _split_project(src, "val", 200, exif)
+    out = tmp_path / "out" / "annotations"
+    suffix = ".jpg" if exif != 1 else ".png"
+    for _ in range(2):  # the second run finds its own files
+        assert not any(
+            "named apart" in w for w in write_coco(train, out / "instances_train.json", images=mode)
+        )
+        warnings = write_coco(val, out / "instances_val.json", images=mode)
+        assert [w[-27:] for w in warnings if "named apart" in w] == [f"e.g. 0001{suffix} -> 0001_2{suffix}"]
+    for split, color in (("train", 10), ("val", 200)):
+        doc = json.loads((out / f"instances_{split}.json").read_text())
+        placed = out / doc["images"][0]["file_name"]
+        assert abs(int(read_image(placed).mean()) - color) <= 2, (split, placed)
+    assert len(list((out / "images").iterdir())) == 2

@@ -352,3 +352,18 @@ def test_a_name_too_long_for_any_file_system_is_reported_not_fatal(tmp_path: Pat
     project = load_project(tmp_path / "out.json")
     assert any(im.file_name.endswith("ok.png") for im in project.images.values())
     assert project.annotations, err
+
+
+def test_an_image_name_with_nul_is_reported_and_the_import_loads(tmp_path: Path, capsys) -> None:
+    """A LabelMe ``imagePath`` holding NUL was imported as it was: the saved project then named a file no
+    file system can hold (every export copying images failed whole); now that image is reported, skipped."""
+    root = tmp_path / "ds"
+    _image(root / "ok.png")
+    _labelme(root / "ok.json", "ok.png", [_poly("cat")])
+    _labelme(root / "nul.json", "n\0ul.png", [_poly("dog")])
+    code = main(["convert", str(root), str(tmp_path / "out.json"), "--from", "labelme", "--to", "coco"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "nul.json" in err and "NUL character" in err
+    project = load_project(tmp_path / "out.json")
+    assert [im.file_name for im in project.images.values()] == ["ds/ok.png"]

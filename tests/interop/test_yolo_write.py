@@ -33,3 +33,28 @@ def test_boxes_leaving_the_image_are_clipped_to_it_with_a_warning(task: str, tmp
     got = [a.bbox for a in sorted(back.annotations.values(), key=lambda a: a.id)]
     for bbox, want in zip(got, boxes.values(), strict=True):
         assert bbox == pytest.approx(want, abs=1e-4)
+
+
+@pytest.mark.parametrize("images", ["copy", "link"])
+def test_an_image_moved_to_another_split_leaves_no_copy_in_its_old_one(images: str, tmp_path: Path) -> None:
+    """Exported again into the same folder with a validation share, an image that went to ``val`` kept its
+    earlier copy and label in ``train``: Ultralytics then trained on validation images (silently)."""
+    project = new_project(["a"])
+    project.path = tmp_path / "project.json"
+    for i in range(1, 5):
+        Image.fromarray(np.full((6, 8, 3), i, np.uint8)).save(tmp_path / f"im{i}.png")
+        project.add_image(ImageRecord(i, f"im{i}.png", 8, 6))
+        project.add_annotation(Annotation(i, i, 1, [1.0, 1.0, 2.0, 2.0], None, 4.0))
+    out = tmp_path / "yolo"
+    write_yolo(project, out, images=images)
+    (out / "labels" / "train" / "notes.txt").write_text("mine")  # not a name the export writes
+    write_yolo(project, out, images=images, val_fraction=0.5)
+    train = {p.stem for p in (out / "images" / "train").iterdir()}
+    val = {p.stem for p in (out / "images" / "val").iterdir()}
+    assert len(val) == 2 and train == {"im1", "im2", "im3", "im4"} - val
+    assert {p.stem for p in (out / "labels" / "val").iterdir()} == val
+    assert {p.stem for p in (out / "labels" / "train").iterdir()} == train | {"notes"}
+    back = read_yolo(out).project
+    assert (
+        sorted(im.extra["pixelproof"]["split"] for im in back.images.values()) == ["train"] * 2 + ["val"] * 2
+    )

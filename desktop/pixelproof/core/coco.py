@@ -13,7 +13,9 @@ import gc
 import hashlib
 import json
 import os
+import re
 import stat
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -155,8 +157,23 @@ def _parse_slowly(raw: bytes, p: str | os.PathLike[str]) -> Any:
         if not raw.strip():
             raise ProjectFormatError(p, ["file is empty, not JSON"]) from None
         raise ProjectFormatError(
-            p, [f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"]
+            # json's "Unterminated string starting at" names the position itself: no "at at"
+            p,
+            [f"not valid JSON: {e.msg.removesuffix(' at')} at line {e.lineno} column {e.colno}"],
         ) from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise ProjectFormatError(p, [f"not valid JSON: {_long_number(text)}"]) from None
+
+
+def _long_number(text: str) -> str:
+    """Where the first integer too long for ``int()`` is, as line and column."""
+    most = sys.get_int_max_str_digits()
+    found = re.search(rf"\d{{{most + 1},}}", text)
+    if found is None:
+        return "a number too long to read"
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    return f"a number of {len(found[0])} digits (at most {most}) at line {line} column {column}"
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:
@@ -291,6 +308,9 @@ def _read_images(items: list, err: Callable) -> dict[int, ImageRecord]:
         fn = obj.get("file_name")
         if not isinstance(fn, str) or not fn:
             err(f"{where}.file_name: expected a non-empty string, got {typename(fn)}")
+            ok = False
+        elif "\0" in fn:  # no file system allows it: opening, copying or naming the file fails
+            err(f"{where}.file_name: holds a NUL character, which no file name can")
             ok = False
         dims = []
         for key in ("width", "height"):

@@ -313,7 +313,10 @@ def json_depth(value: Any, stop: int = MAX_JSON_DEPTH + 1) -> int:
 def check_text(text: str, where: str, what: str = "text") -> None:
     """``text`` can be saved as UTF-8. A file name in another encoding (``caf\\xe9.png`` on Linux reaches
     Python as ``caf\\udce9.png``) or an unpaired ``\\ud800`` escape read by a lenient JSON parser would
-    make every later save of the project fail."""
+    make every later save of the project fail. A file name holding NUL, which no file system allows,
+    would make the project refuse to load."""
+    if what == "file name" and "\0" in text:
+        raise LimitError(where, "file name holds a NUL character, which no file name can")
     if text.isascii():
         return
     try:

@@ -228,7 +228,7 @@ def _parse_json(p: Path, text: str) -> Any:
 
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as e:
+    except (ValueError, RecursionError) as e:  # ValueError: also an int of more digits than int() takes
         where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
         raise TaxonomyError([f"{p}: not valid JSON{where}"]) from None
 
@@ -247,7 +247,7 @@ def _parse_yaml(p: Path, text: str) -> Any:
 
     try:
         return yaml.load(text, Loader=NoAliases)
-    except (yaml.YAMLError, RecursionError) as e:
+    except (yaml.YAMLError, RecursionError, ValueError) as e:  # ValueError: an int too long for int()
         raise TaxonomyError([f"{p}: not valid YAML: {e}"]) from None
 
 

@@ -6,6 +6,7 @@ handed to ``on_problem`` as it happens (so a GUI or CLI can show it live) and co
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import shutil
@@ -348,24 +349,27 @@ def place_image(
             f"{src}: outside the dataset folder it was imported from; not copied or linked "
             "(use --allow-outside-root to accept it)"
         )
-    if rendered_as_png(src):
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        return _render_png(src, dst)
-    try:
-        image_size(src)  # a regular file whose header is an image's (no decoding)
-    except ImageReadError as e:
-        return f"{e}; not copied or linked"
+    if not rendered_as_png(src):
+        try:
+            image_size(src)  # a regular file whose header is an image's (no decoding)
+        except ImageReadError as e:
+            return f"{e}; not copied or linked"
     dst.parent.mkdir(parents=True, exist_ok=True)
     if dst.exists() or dst.is_symlink():
-        if dst.resolve() == src.resolve():
+        if not rendered_as_png(src) and dst.resolve() == src.resolve():
             return None
         dst.unlink()
+    try:
+        pixels = _new_pixels(src, mode, apply_exif)
+    except ImageReadError as e:
+        return f"{e}; its image was not written"
+    if pixels is not None:
+        data = _encoded(pixels, dst.suffix)
+        if data is None:
+            return f"{src}: could not encode the image; it was not written"
+        dst.write_bytes(data)
+        return None
     if mode == "copy":
-        if exif_orientation(src) != 1:
-            try:
-                return _write_pixels(read_image(src, apply_exif=apply_exif), src, dst)
-            except ImageReadError as e:
-                return f"{e}; not copied"
         shutil.copy2(src, dst)
         return None
     try:
@@ -381,34 +385,56 @@ def place_image(
         return f"{dst}: could not link to {src}; copied instead"
 
 
-def _render_png(src: Path, dst: Path) -> str | None:
-    from pixelproof.core.imageio import auto_window, to_display8
-    from pixelproof.core.sources import image_meta
+def unclaimed(dst: Path, src: Path, mode: str, apply_exif: bool = True) -> Path:
+    """``dst``, or when it holds another picture the first ``<stem>_<n><suffix>`` beside it that is free
+    or holds this one. For a folder several exports share (COCO's ``images/`` beside instances_train.json
+    and instances_val.json): one export's ``0001.jpg`` replaced another's, which then named the wrong
+    picture. What ``place_image`` would write there (the file, a link to it, its re-encoded pixels) is this
+    picture, so a second run reuses its own files."""
+    target, n = dst, 1
+    while (target.exists() or target.is_symlink()) and not _holds(target, src, mode, apply_exif):
+        n += 1
+        target = dst.with_name(f"{dst.stem}_{n}{dst.suffix}")
+    return target
 
+
+def _holds(target: Path, src: Path, mode: str, apply_exif: bool) -> bool:
     try:
-        pixels = read_image(src)
-        meta = image_meta(src)
-    except ImageReadError as e:
-        return f"{e}; its image was not written"
-    shown = to_display8(pixels, meta.window or (None if pixels.dtype == np.uint8 else auto_window(pixels)))
-    if meta.invert:
-        shown = 255 - shown
-    return _write_pixels(shown, src, dst)
+        pixels = _new_pixels(src, mode, apply_exif)
+        if pixels is not None:
+            return target.read_bytes() == _encoded(pixels, target.suffix)
+        return os.path.samefile(src, target) or filecmp.cmp(src, target, shallow=False)
+    except (OSError, ValueError, ImageReadError):  # a dangling link, an unreadable file: not this picture
+        return False
 
 
-def _write_pixels(pixels: np.ndarray, src: Path, dst: Path) -> str | None:
-    """RGB(A) or gray pixels encoded in ``dst``'s format (JPEG at quality 95)."""
+def _new_pixels(src: Path, mode: str, apply_exif: bool) -> np.ndarray | None:
+    """The pixels placing ``src`` writes when not the file itself (None): slices and DICOM images as
+    8-bit PNGs (the stored values through the file's own display window, else the 0.5-99.5 percentiles,
+    MONOCHROME1 inverted, as the app shows them); a copy of an image with an EXIF orientation turned as
+    the project sees it."""
+    if rendered_as_png(src):
+        from pixelproof.core.imageio import auto_window, to_display8
+        from pixelproof.core.sources import image_meta
+
+        pixels, meta = read_image(src), image_meta(src)
+        shown = to_display8(
+            pixels, meta.window or (None if pixels.dtype == np.uint8 else auto_window(pixels))
+        )
+        return 255 - shown if meta.invert else shown
+    if mode == "copy" and exif_orientation(src) != 1:
+        return read_image(src, apply_exif=apply_exif)
+    return None
+
+
+def _encoded(pixels: np.ndarray, suffix: str) -> bytes | None:
+    """RGB(A) or gray pixels encoded in the format of ``suffix`` (JPEG at quality 95); None if it cannot."""
     import cv2
 
     if pixels.ndim == 3:
         pixels = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR if pixels.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
-    ok, data = cv2.imencode(dst.suffix or ".png", pixels, [cv2.IMWRITE_JPEG_QUALITY, 95])
-    if not ok:
-        return f"{src}: could not encode the image; it was not written"
-    if dst.exists() or dst.is_symlink():
-        dst.unlink()
-    dst.write_bytes(data.tobytes())
-    return None
+    ok, data = cv2.imencode(suffix or ".png", pixels, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    return data.tobytes() if ok else None
 
 
 def _stem(file_name: str) -> str:

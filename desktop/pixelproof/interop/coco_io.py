@@ -36,6 +36,7 @@ from pixelproof.interop._util import (
     mark_outside_root,
     place_image,
     rel_name,
+    unclaimed,
     unique_stems,
     with_progress,
 )
@@ -210,19 +211,23 @@ def write_coco(
     stems = unique_stems(project)
     by_id = {d["id"]: d for d in doc["images"]}
     missing = 0
+    renamed: list[str] = []
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
         if images == "keep":
             name = image.file_name if os.path.isabs(image.file_name) else rel_name(src, out.parent)
         else:
             dst = out.parent / "images" / (stems[image.id] + image_suffix(src))
-            name = rel_name(dst, out.parent)
-            if image_exists(src):
+            if image_exists(src):  # images/ may be another export's too (instances_val.json beside)
+                wanted, dst = dst, unclaimed(dst, src, images, project.applies_exif)
+                if dst != wanted:
+                    renamed.append(f"{wanted.name} -> {dst.name}")
                 placed = place_image(src, dst, images, image, project.applies_exif)
                 if placed is not None:
                     warnings.append(placed)
             else:
                 missing += 1
+            name = rel_name(dst, out.parent)
         by_id[image.id] = dict(by_id[image.id], file_name=name)
     doc["images"] = list(by_id.values())
     copy = project_from_dict(doc)
@@ -230,6 +235,11 @@ def write_coco(
     atomic_write(out, dumps_project(copy))
     if missing:
         warnings.append(f"{missing} image file(s) not found, so not copied")
+    if renamed:
+        warnings.append(
+            f"{len(renamed)} image(s) named apart from other pictures already in {out.parent / 'images'} "
+            f"(another export's?), e.g. {renamed[0]}"
+        )
     return warnings
 
 

@@ -373,10 +373,15 @@ def write_yolo(
     for image in with_progress(ordered, len(ordered), progress):
         split = splits[image.id]
         src = project.image_path(image)
+        picture, label_name = stems[image.id] + image_suffix(src), f"{stems[image.id]}.txt"
+        for other in SPLITS:  # an earlier export's copy in another split: training on validation images
+            if other != split:
+                fresh(out / "images" / other / picture)
+                fresh(out / "labels" / other / label_name)
         if image_exists(src):
             placed = place_image(
                 src,
-                out / "images" / split / (stems[image.id] + image_suffix(src)),
+                out / "images" / split / picture,
                 images,
                 image,
                 project.applies_exif,
@@ -392,7 +397,7 @@ def write_yolo(
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
                 lines += _box_line(a, index[a.category_id], image, task, counts)
-        label = out / "labels" / split / f"{stems[image.id]}.txt"
+        label = out / "labels" / split / label_name
         label.parent.mkdir(parents=True, exist_ok=True)
         fresh(label).write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
     used = sorted(set(splits.values()), key=SPLITS.index)

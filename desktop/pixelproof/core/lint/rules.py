@@ -336,5 +336,5 @@ def _read_yaml(p: Path) -> Any:
         return yaml.safe_load(text)
     except UnicodeDecodeError:
         raise RulesError([f"{p}: not UTF-8 text"], str(p)) from None
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, ValueError) as e:  # ValueError: an int of more digits than int() takes
         raise RulesError([f"{p}: not valid YAML: {e}"], str(p)) from None
