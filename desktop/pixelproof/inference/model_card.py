@@ -23,6 +23,7 @@ from pixelproof.core.limits import MAX_CLASSES, short_repr
 from pixelproof.inference.base import ModelLoadError
 
 FAMILIES = ("torchvision-detection", "torchvision-mask-rcnn", "semantic", "ultralytics")
+CARD_KEYS = ("family", "classes", "background", "input")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 MAX_CARD_BYTES = 4 << 20  # a card is a few lines; anything this big is not one
@@ -130,13 +131,15 @@ def read_card(model: Path) -> ModelCard:
     and the key for anything malformed."""
     path = card_path(model)
     if not path.exists():
+        if path.is_symlink():  # a card the user meant to give: not the same as none
+            raise ModelLoadError(f"{path}: model card is a link to nothing ({path.readlink()})")
         return ModelCard()
     if not path.is_file():
         raise ModelLoadError(f"{path}: model card is not a regular file")
     if path.stat().st_size > MAX_CARD_BYTES:
         raise ModelLoadError(f"{path}: model card is larger than {MAX_CARD_BYTES >> 20} MB")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM, as Notepad saves, is no error
     except UnicodeDecodeError:
         raise ModelLoadError(f"{path}: model card is not UTF-8 text") from None
     except json.JSONDecodeError as e:
@@ -147,6 +150,9 @@ def read_card(model: Path) -> ModelCard:
         raise ModelLoadError(f"{path}: model card is not readable JSON: {e}") from None
     if not isinstance(data, dict):
         raise ModelLoadError(f"{path}: model card must be a JSON object")
+    unknown = sorted(set(data) - set(CARD_KEYS))
+    if unknown:  # a misspelt key ("backgroud") would be ignored and its default taken silently
+        raise ModelLoadError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(CARD_KEYS)}")
     card = ModelCard(path=path)
     family = data.get("family")
     if family is not None:
@@ -167,14 +173,15 @@ def read_card(model: Path) -> ModelCard:
 
 
 def read_classes_file(path: str | Path) -> list[str]:
-    """One class name a line (``--classes FILE``); blank lines at the end are ignored."""
+    """One class name a line (``--classes FILE``), line n = id n: blank lines at the end are ignored, one
+    in the middle is an error (it would name a class '')."""
     p = Path(path)
     if not p.is_file():
         raise ModelLoadError(f"{p}: classes file not found")
     if p.stat().st_size > MAX_CARD_BYTES:
         raise ModelLoadError(f"{p}: classes file is larger than {MAX_CARD_BYTES >> 20} MB")
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        lines = p.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:
         raise ModelLoadError(f"{p}: classes file is not UTF-8 text") from None
     while lines and not lines[-1].strip():
@@ -182,6 +189,8 @@ def read_classes_file(path: str | Path) -> list[str]:
     names = [line.strip() for line in lines]
     if not names:
         raise ModelLoadError(f"{p}: classes file is empty")
+    if "" in names:
+        raise ModelLoadError(f"{p}: line {names.index('') + 1} is blank; line n names class id n")
     return _classes(p, "classes", names)
 
 

@@ -107,6 +107,7 @@ class OnnxModelBackend(OnnxBackend):
         self.detected: Detected | None = None
         self.classes: list[str] = []
         self.classes_from = ""
+        self.classes_source: Path | None = None  # the card or classes file the names came from
         self.background: int | None = None
         self.binding: DetectionBinding | None = None
         self.recipe: InputRecipe | None = None
@@ -187,13 +188,16 @@ class OnnxModelBackend(OnnxBackend):
         """Class names: ``classes_file`` > card > ONNX metadata > ``class_<id>``; background: the card's,
         else torchvision's convention (index 0) for torchvision and semantic models."""
         from_meta, key = metadata_classes(meta)
+        self.classes_source = None
         if self.classes_file is not None:
             self.classes, self.classes_from = (
                 read_classes_file(self.classes_file),
                 f"file {self.classes_file}",
             )
+            self.classes_source = self.classes_file
         elif card.classes is not None:
             self.classes, self.classes_from = card.classes, "the model card"
+            self.classes_source = card.path
             if from_meta is not None and from_meta != card.classes:
                 detected.assumptions.append(f"ONNX metadata '{key}' lists other classes; the card wins")
         elif from_meta is not None:
@@ -203,6 +207,11 @@ class OnnxModelBackend(OnnxBackend):
             detected.assumptions.append("class names class_<id> (no card, no metadata, no classes file)")
         if card.background_given:
             self.background = card.background
+            if self.background is not None and self.classes_source and self.background >= len(self.classes):
+                raise ModelLoadError(
+                    f"{card.path}: background: {self.background} is not an index of classes "
+                    f"({len(self.classes)} names)"
+                )
         elif self.family == "ultralytics":
             self.background = None
         else:
@@ -263,7 +272,8 @@ class OnnxModelBackend(OnnxBackend):
             check_model_input(path, *model_size)
         recipe = card.input or InputRecipe()
         if card.input is None:
-            detected.assumptions.append("input: pixel/255, ImageNet mean/std (no card)")
+            why = "the card gives no input" if card.path is not None else "no card"
+            detected.assumptions.append(f"input: pixel/255, ImageNet mean/std ({why})")
         if recipe.size is not None and model_size is not None and recipe.size != model_size:
             raise ModelLoadError(
                 f"{path}: the card's input size {list(recipe.size)} differs from the model's "
@@ -278,6 +288,16 @@ class OnnxModelBackend(OnnxBackend):
             "argmax"
         )
         channels = _fixed((outputs[index].shape or [None, None])[1])
+        if channels and self.classes_source and len(self.classes) != channels:  # a card for another model
+            raise ModelLoadError(
+                f"{self.classes_source}: classes: {len(self.classes)} names, but output {names[index]} has "
+                f"{channels} logit channels"
+            )
+        if channels and self.background is not None and self.background >= channels:
+            raise ModelLoadError(
+                f"{card.path}: background: {self.background} is not a logit channel of output "
+                f"{names[index]} ({channels} channels)"
+            )
         if not self.classes and channels:
             self.classes = [f"class_{i}" for i in range(channels)]
         self.recipe, self.logits_index, self.input_name = recipe, index, inputs[0].name
