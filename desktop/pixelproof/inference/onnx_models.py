@@ -353,6 +353,10 @@ class OnnxModelBackend(OnnxBackend):
             if logits.ndim != 4 or logits.shape[0] != 1 or 0 in logits.shape:
                 raise BackendError(f"onnx: logits have shape {list(logits.shape)}; expected [1, C, H, W]")
             classes_map, confidence = class_map(logits[0], (h, w))
+            if not np.isfinite(confidence).all():  # a NaN or +inf logit makes a NaN softmax there
+                raise BackendError(
+                    f"onnx: the model {self.model_name} gave logits that are NaN or infinite for this picture"
+                )
             predictions, speckles = semantic_predictions(
                 classes_map,
                 confidence,
@@ -380,4 +384,4 @@ class OnnxModelBackend(OnnxBackend):
                 (h, w),
             )
         except ValueError as e:
-            raise BackendError(f"onnx: {e}") from None
+            raise BackendError(f"onnx: the model {self.model_name} {e}") from None

@@ -359,10 +359,16 @@ class YoloOnnxBackend(OnnxBackend):
             )
         if rows.shape[0] == 0:
             return []
-        if not np.isfinite(rows[:, 5]).all():  # an end-to-end export's class column (raw: an argmax)
+        if not np.isfinite(rows[:, :6]).all():  # before clipping: an infinite box would cover the picture
             raise BackendError(
-                f"yolo-onnx: the model {self.model_name} gave a class id that is not a finite number "
-                f"({rows[~np.isfinite(rows[:, 5]), 5][0]}): its outputs are NaN or infinite for this picture"
+                f"yolo-onnx: the model {self.model_name} gave a box, score or class id that is not a finite "
+                "number: its outputs are NaN or infinite for this picture"
+            )
+        unknown = [int(c) for c in rows[:, 5] if int(c) < 0 or (self.names and int(c) not in self.names)]
+        if unknown:  # an end-to-end export's class column (raw: an argmax, always a class)
+            raise BackendError(
+                f"yolo-onnx: the model {self.model_name} gave class id {unknown[0]}, which no class has "
+                f"({len(self.names)} known)"
             )
         boxes = scale_boxes(rows[:, :4], self.input_hw, image_hw)
         mask_list: list[np.ndarray | None] = [None] * len(rows)

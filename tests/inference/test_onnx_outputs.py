@@ -1,0 +1,108 @@
+"""Model outputs no picture should produce (NaN or infinite boxes, scores or logits, labels no class has)
+are reported for the picture naming the model, never clipped into a whole-picture box, dropped as if the
+model had found nothing, or stored as made-up categories (tiny graphs whose outputs are fixed arrays)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.inference.base import BackendError, predict_safely
+from pixelproof.inference.onnx_models import OnnxModelBackend
+from pixelproof.inference.onnx_yolo import YoloOnnxBackend
+from tests.inference.graphs import constant_graph
+
+pytest.importorskip("onnxruntime")
+
+NAN, INF = float("nan"), float("inf")
+PICTURE = np.full((60, 80, 3), 100, np.uint8)
+
+
+def detector(folder: Path, boxes: list, labels: list, scores: list, card: dict | None = None) -> Path:
+    """A torchvision-style detector [3,H,W] -> boxes, int64 labels, scores (fixed arrays)."""
+    outputs = {
+        "boxes": np.array(boxes, np.float32).reshape(-1, 4),
+        "labels": np.array(labels, np.int64),
+        "scores": np.array(scores, np.float32),
+    }
+    path = constant_graph(folder / "det.onnx", {"images": [3, "h", "w"]}, outputs)
+    if card is not None:
+        (folder / "det.onnx.json").write_text(json.dumps(card))
+    return path
+
+
+def run(backend: type, path: Path) -> list:
+    b = backend()
+    b.configure(model_path=path)
+    return predict_safely(b, PICTURE)
+
+
+@pytest.mark.parametrize(
+    ("box", "score"),
+    [([-INF, -INF, INF, INF], 0.9), ([NAN, 10, 30, 30], 0.9), ([10, 10, 30, 30], NAN)],
+)
+def test_a_detector_giving_nan_or_infinite_boxes_or_scores_fails_the_picture(
+    tmp_path: Path, box: list, score: float
+) -> None:
+    """An infinite box was clipped into one covering the whole picture and stored; a NaN box or score was
+    dropped, so a broken export looked like a model that found nothing."""
+    path = detector(tmp_path, [box, [10, 10, 30, 30]], [1, 1], [score, 0.8])
+    with pytest.raises(BackendError, match=r"det\.onnx gave a box or score that is not a finite number"):
+        run(OnnxModelBackend, path)
+
+
+def test_a_detection_below_the_threshold_may_have_any_box(tmp_path: Path) -> None:
+    path = detector(tmp_path, [[-INF, 0, INF, 5], [10, 10, 30, 30]], [1, 1], [0.1, 0.8])
+    assert [p.bbox for p in run(OnnxModelBackend, path)] == [[10.0, 10.0, 20.0, 20.0]]
+
+
+@pytest.mark.parametrize(("label", "card"), [(-3, None), (5, {"classes": ["bg", "a"]})])
+def test_a_label_no_class_has_fails_the_picture(tmp_path: Path, label: int, card: dict | None) -> None:
+    """Labels -3 and 5 (the card names 2 classes) became categories 'class_-3' and 'class_5'."""
+    path = detector(tmp_path, [[10, 10, 30, 30]], [label], [0.9], card)
+    with pytest.raises(BackendError, match=rf"det\.onnx gave label {label}, which no class has"):
+        run(OnnxModelBackend, path)
+
+
+def test_labels_past_the_names_are_named_by_id_when_no_names_are_known(tmp_path: Path) -> None:
+    path = detector(tmp_path, [[10, 10, 30, 30]], [7], [0.9])
+    assert [p.category for p in run(OnnxModelBackend, path)] == ["class_7"]
+
+
+@pytest.mark.parametrize("bad", [NAN, INF])
+def test_semantic_logits_nan_or_infinite_fail_the_picture(tmp_path: Path, bad: float) -> None:
+    """NaN or +inf logits (an fp16 overflow) made NaN scores, and every object was dropped: the picture
+    came back with nothing, as if the model had found nothing."""
+    logits = np.zeros((1, 3, 16, 16), np.float32)
+    logits[0, 1, 4:12, 4:12] = 5
+    logits[0, 2, 0:2] = bad
+    path = constant_graph(tmp_path / "seg.onnx", {"input": [1, 3, 16, 16]}, {"out": logits})
+    with pytest.raises(BackendError, match=r"seg\.onnx gave logits that are NaN or infinite"):
+        run(OnnxModelBackend, path)
+
+
+def yolo_end_to_end(folder: Path, row: list) -> Path:
+    rows = np.zeros((1, 10, 6), np.float32)
+    rows[0, 0] = row
+    meta = {"names": "{0: 'a', 1: 'b'}", "stride": "32", "imgsz": "[64, 64]"}
+    return constant_graph(folder / "yolo.onnx", {"images": [1, 3, 64, 64]}, {"output0": rows}, meta)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ([-INF, -INF, INF, INF, 0.9, 1], "gave a box, score or class id that is not a finite number"),
+        ([10, 10, 30, 30, 0.9, -1], "gave class id -1, which no class has"),
+        ([10, 10, 30, 30, 0.9, 7], "gave class id 7, which no class has"),
+    ],
+)
+def test_a_yolo_row_with_an_infinite_box_or_unknown_class_fails_the_picture(
+    tmp_path: Path, row: list, message: str
+) -> None:
+    """An infinite box was clipped into a whole-picture box; class ids -1 and 7 (2 names) became
+    categories 'class-1' and 'class7'."""
+    with pytest.raises(BackendError, match=rf"yolo\.onnx {message}"):
+        run(YoloOnnxBackend, yolo_end_to_end(tmp_path, row))
