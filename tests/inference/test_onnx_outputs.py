@@ -106,3 +106,35 @@ def test_a_yolo_row_with_an_infinite_box_or_unknown_class_fails_the_picture(
     categories 'class-1' and 'class7'."""
     with pytest.raises(BackendError, match=rf"yolo\.onnx {message}"):
         run(YoloOnnxBackend, yolo_end_to_end(tmp_path, row))
+
+
+def yolo_with_names(folder: Path, names: str, row: list) -> Path:
+    rows = np.zeros((1, 10, 6), np.float32)
+    rows[0, 0] = row
+    meta = {"names": names, "stride": "32", "imgsz": "[64, 64]"}
+    return constant_graph(folder / "yolo.onnx", {"images": [1, 3, 64, 64]}, {"output0": rows}, meta)
+
+
+def test_yolo_metadata_names_with_a_key_no_integer_holds_is_a_load_error(tmp_path: Path) -> None:
+    """{1e400: 'a'} raised OverflowError (int(inf)) out of configure: a traceback, naming no file."""
+    path = yolo_with_names(tmp_path, "{1e400: 'a'}", [10, 10, 30, 30, 0.9, 0])
+    with pytest.raises(BackendError, match=r"yolo\.onnx: metadata 'names' is not a dict or list of class"):
+        YoloOnnxBackend().configure(model_path=path)
+
+
+@pytest.mark.parametrize("backend", [YoloOnnxBackend, OnnxModelBackend])
+def test_yolo_metadata_names_as_a_list_are_the_class_names(tmp_path: Path, backend: type) -> None:
+    """README: metadata names may be a JSON or Python list; the Ultralytics loader refused one ('not a dict
+    literal'), the onnx backend too, through it."""
+    path = yolo_with_names(tmp_path, '["cat", "dog"]', [10, 10, 30, 30, 0.9, 1])
+    assert [p.category for p in run(backend, path)] == ["dog"]
+
+
+def test_the_cards_background_makes_no_objects_for_an_ultralytics_model(tmp_path: Path) -> None:
+    """The card's background was left out of categories() but the Ultralytics delegate still made
+    objects of it."""
+    path = yolo_with_names(tmp_path, "{0: 'a', 1: 'b'}", [10, 10, 30, 30, 0.9, 0])
+    (tmp_path / "yolo.onnx.json").write_text(json.dumps({"background": 0}))
+    b = OnnxModelBackend()
+    b.configure(model_path=path)
+    assert b.categories() == ["b"] and predict_safely(b, PICTURE) == []

@@ -194,30 +194,53 @@ def read_classes_file(path: str | Path) -> list[str]:
     return _classes(p, "classes", names)
 
 
+NOT_LITERAL = object()  # what _literal gives for text that is neither JSON nor a Python literal
+
+
+def _literal(text: str) -> Any:
+    """``text`` as JSON, else as a Python literal; ``NOT_LITERAL`` when it is neither."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return NOT_LITERAL
+
+
+def _names(parsed: Any) -> list[str] | None:
+    """Class names from a list, or a dict id -> name (ids missing from it named ``class_<id>``)."""
+    if isinstance(parsed, dict):
+        try:
+            ids = {int(k): str(v) for k, v in parsed.items()}
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a key of 1e400 (inf)
+            return None
+        if ids and min(ids) >= 0 and max(ids) < MAX_CLASSES:
+            return [ids.get(i, f"class_{i}") for i in range(max(ids) + 1)]
+    elif isinstance(parsed, list) and 0 < len(parsed) <= MAX_CLASSES:
+        return [str(v) for v in parsed]
+    return None
+
+
+def parse_names(text: str) -> list[str] | None:
+    """Class names from a JSON list or dict, or a Python list/dict literal as Ultralytics writes
+    ``names``; None for anything else."""
+    return _names(_literal(text))
+
+
 def metadata_classes(metadata: dict[str, str]) -> tuple[list[str] | None, str]:
-    """Class names from ONNX metadata (a JSON list, a Python list/dict literal as Ultralytics writes
-    ``names``, or one name a line) and the key they came from."""
+    """Class names from ONNX metadata (:func:`parse_names`, or one name a line for text that is neither
+    JSON nor a literal) and the key they came from."""
     for key in METADATA_CLASS_KEYS:
         text = metadata.get(key)
         if not text:
             continue
-        parsed: Any = None
-        try:
-            parsed = json.loads(text)
-        except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
-            try:
-                parsed = ast.literal_eval(text)
-            except (ValueError, SyntaxError, MemoryError, RecursionError):
-                parsed = [line.strip() for line in text.splitlines() if line.strip()]
-        if isinstance(parsed, dict):
-            try:
-                ids = {int(k): str(v) for k, v in parsed.items()}
-            except (TypeError, ValueError, OverflowError):  # OverflowError: a key of 1e400 (inf)
-                continue
-            if ids and min(ids) >= 0 and max(ids) < MAX_CLASSES:
-                return [ids.get(i, f"class_{i}") for i in range(max(ids) + 1)], key
-        elif isinstance(parsed, list) and 0 < len(parsed) <= MAX_CLASSES:
-            return [str(v) for v in parsed], key
+        parsed = _literal(text)
+        if parsed is NOT_LITERAL:
+            parsed = [line.strip() for line in text.splitlines() if line.strip()]
+        names = _names(parsed)
+        if names is not None:
+            return names, key
     return None, ""
 
 

@@ -314,6 +314,7 @@ class OnnxModelBackend(OnnxBackend):
         if self.classes_from.startswith(("file", "the model card")):
             delegate.names = dict(enumerate(self.classes))
         self.classes = delegate.categories()
+        delegate.background = self.background
         self.delegate = delegate
         self.kind = delegate.kind
 

@@ -31,6 +31,7 @@ from pixelproof.inference.base import (
     parse_fraction,
     parse_int,
 )
+from pixelproof.inference.model_card import parse_names
 
 PAD_VALUE = 114
 MAX_WH = 7680  # Ultralytics' class offset for class-aware NMS
@@ -220,6 +221,7 @@ class YoloOnnxBackend(OnnxBackend):
         self.agnostic = False
         self.session: Any = None
         self.names: dict[int, str] = {}
+        self.background: int | None = None  # a class id that makes no objects (the onnx backend's card)
         self.end2end = False
         self.input_name = ""
         self.input_hw = (640, 640)
@@ -268,11 +270,10 @@ class YoloOnnxBackend(OnnxBackend):
         h, w = _input_size(inputs[0].shape, meta.get("imgsz", "[640, 640]"), path)
         names: dict[int, str] = {}
         if "names" in meta:
-            try:
-                parsed = ast.literal_eval(meta["names"])
-                names = {int(k): str(v) for k, v in dict(parsed).items()}
-            except (ValueError, SyntaxError, TypeError):
-                raise ModelLoadError(f"{path}: metadata 'names' is not a dict literal") from None
+            listed = parse_names(meta["names"])
+            if listed is None:
+                raise ModelLoadError(f"{path}: metadata 'names' is not a dict or list of class names")
+            names = dict(enumerate(listed))
         out0 = outputs[0].shape
         protos = outputs[1].shape if len(outputs) > 1 else None
         nm = 0
@@ -381,6 +382,8 @@ class YoloOnnxBackend(OnnxBackend):
         preds = []
         for row, box, mask in zip(rows, boxes, mask_list, strict=True):
             cls = int(row[5])
+            if cls == self.background:
+                continue
             preds.append(
                 Prediction(
                     self.names.get(cls, f"class{cls}"),
