@@ -138,3 +138,54 @@ def test_the_cards_background_makes_no_objects_for_an_ultralytics_model(tmp_path
     b = OnnxModelBackend()
     b.configure(model_path=path)
     assert b.categories() == ["b"] and predict_safely(b, PICTURE) == []
+
+
+@pytest.mark.parametrize("backend", [YoloOnnxBackend, OnnxModelBackend])
+def test_an_input_with_a_fixed_batch_over_1_is_a_load_error(tmp_path: Path, backend: type) -> None:
+    """A [2,3,H,W] input loaded, then every picture failed with onnxruntime's 'Got invalid dimensions
+    ... index: 0 Got: 1 Expected: 2', naming no file."""
+    seg = constant_graph(
+        tmp_path / "seg.onnx", {"input": [2, 3, 16, 16]}, {"out": np.zeros((2, 3, 16, 16), np.float32)}
+    )
+    rows = np.zeros((2, 10, 6), np.float32)
+    meta = {"names": "{0: 'a'}", "stride": "32", "imgsz": "[64, 64]"}
+    yolo = constant_graph(tmp_path / "yolo.onnx", {"images": [2, 3, 64, 64]}, {"output0": rows}, meta)
+    for path in (yolo, seg) if backend is OnnxModelBackend else (yolo,):
+        with pytest.raises(
+            BackendError, match=rf"{path.name}: input \w+ \[2, 3, \d+, \d+\] takes a batch of 2"
+        ):
+            backend().configure(model_path=path)
+
+
+def test_a_semantic_input_fixing_one_side_only_is_a_load_error(tmp_path: Path) -> None:
+    path = constant_graph(
+        tmp_path / "seg.onnx", {"input": [1, 3, 16, "w"]}, {"out": np.zeros((1, 3, 16, 16), np.float32)}
+    )
+    with pytest.raises(BackendError, match=r"seg\.onnx: input input \[1, 3, 16, 'w'\] fixes one side only"):
+        OnnxModelBackend().configure(model_path=path)
+    (tmp_path / "seg.onnx.json").write_text(json.dumps({"input": {"size": [16, 20]}}))
+    b = OnnxModelBackend()
+    b.configure(model_path=path)  # the card gives the other side
+    assert b.recipe is not None and b.recipe.size == (16, 20)
+
+
+def test_a_detector_with_a_fixed_input_size_says_which_pictures_it_takes(tmp_path: Path) -> None:
+    """An export without dynamic axes ([3,100,100]) loaded, then every other size failed with
+    onnxruntime's 'Got invalid dimensions for input', naming neither the model nor its size."""
+    path = constant_graph(
+        tmp_path / "det.onnx",
+        {"images": [3, 100, 100]},
+        {
+            "boxes": np.array([[10, 10, 30, 30]], np.float32),
+            "labels": np.array([1], np.int64),
+            "scores": np.array([0.9], np.float32),
+        },
+    )
+    b = OnnxModelBackend()
+    b.configure(model_path=path)
+    assert any("100x100" in a for a in b.describe()["model"]["assumptions"])
+    with pytest.raises(BackendError, match=r"det\.onnx takes only 100x100 pictures .*this one is 80x60"):
+        predict_safely(b, PICTURE)
+    assert [p.bbox for p in predict_safely(b, np.zeros((100, 100, 3), np.uint8))] == [
+        [10.0, 10.0, 20.0, 20.0]
+    ]

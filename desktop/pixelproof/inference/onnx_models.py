@@ -60,6 +60,10 @@ def _fixed(v: Any) -> int | None:
     return v if isinstance(v, int) and v > 0 else None
 
 
+def _side(v: Any) -> str:
+    return str(v) if _fixed(v) else "any"
+
+
 def _check_picture_input(path: Path, arg: Any) -> None:
     """The picture's input takes what ``predict`` feeds, float32, and has no fixed side of 0; anything
     else is refused at load, not by onnxruntime at every picture with a message naming no file."""
@@ -71,6 +75,11 @@ def _check_picture_input(path: Path, arg: Any) -> None:
         )
     if any(isinstance(v, int) and v == 0 for v in shape):
         raise ModelLoadError(f"{path}: input {arg.name} {shape} has a side of 0")
+    if len(shape) == 4 and _fixed(shape[0]) not in (1, None):
+        raise ModelLoadError(
+            f"{path}: input {arg.name} {shape} takes a batch of {shape[0]}; pictures are fed one at a time "
+            "(export with batch 1 or a dynamic batch)"
+        )
 
 
 class OnnxModelBackend(OnnxBackend):
@@ -114,6 +123,7 @@ class OnnxModelBackend(OnnxBackend):
         self.logits_index = 0
         self.input_name = ""
         self.input_rank = 3
+        self.fixed_hw: tuple[int, int] | None = None  # a detector exported without dynamic height/width
         self.delegate: Any = None  # a YoloOnnxBackend for Ultralytics exports
         self._threshold_given = False
 
@@ -248,6 +258,13 @@ class OnnxModelBackend(OnnxBackend):
             roles += f", masks={names[binding.masks]}"
         detected.layout = f"input {inputs[0].name} {shape}; outputs bound by dtype/shape: {roles}"
         self.binding, self.input_name, self.input_rank = binding, inputs[0].name, len(shape)
+        self.fixed_hw = None
+        if _fixed(shape[-2]) or _fixed(shape[-1]):
+            self.fixed_hw = (shape[-2], shape[-1])
+            detected.assumptions.append(
+                f"input fixed at {_side(shape[-1])}x{_side(shape[-2])}: only pictures of that size run "
+                "(export with dynamic height and width for others)"
+            )
         self.kind = KIND[self.family]
 
     def _load_semantic(
@@ -271,6 +288,13 @@ class OnnxModelBackend(OnnxBackend):
         if model_size is not None:
             check_model_input(path, *model_size)
         recipe = card.input or InputRecipe()
+        one_side = model_size is None and fixed != (None, None)
+        given = recipe.size or (None, None)
+        if one_side and any(f not in (None, r) for f, r in zip(fixed, given, strict=True)):
+            raise ModelLoadError(
+                f"{path}: input {inputs[0].name} {shape} fixes one side only; give the card's input.size "
+                "[H, W] with that side"
+            )
         if card.input is None:
             why = "the card gives no input" if card.path is not None else "no card"
             detected.assumptions.append(f"input: pixel/255, ImageNet mean/std ({why})")
@@ -370,6 +394,14 @@ class OnnxModelBackend(OnnxBackend):
             self.speckles_dropped += speckles
             return predictions
         assert self.binding is not None
+        if self.fixed_hw is not None and any(
+            f not in (None, v) for f, v in zip(self.fixed_hw, (h, w), strict=True)
+        ):
+            fh, fw = (_side(v) for v in self.fixed_hw)
+            raise BackendError(
+                f"onnx: the model {self.model_name} takes only {fw}x{fh} pictures (its input is fixed); "
+                f"this one is {w}x{h}: export the model with dynamic height and width"
+            )
         tensor = np.divide(rgb.transpose(2, 0, 1), np.float32(255), dtype=np.float32)
         if self.input_rank == 4:
             tensor = tensor[None]

@@ -263,6 +263,12 @@ class YoloOnnxBackend(OnnxBackend):
             raise ModelLoadError(
                 f"{path}: unexpected input shape {shapes}; a YOLO export has one input [1, 3, H, W]"
             )
+        batch = inputs[0].shape[0]
+        if _dim(batch) not in (1, None):
+            raise ModelLoadError(
+                f"{path}: input {inputs[0].name} {list(inputs[0].shape)} takes a batch of {batch}; "
+                "pictures are fed one at a time (export with batch 1 or a dynamic batch)"
+            )
         if "float" not in inputs[0].type or "16" in inputs[0].type:
             raise ModelLoadError(
                 f"{path}: input is {inputs[0].type}; expected float32 (fp16 is not supported)"
