@@ -91,3 +91,20 @@ def test_a_card_without_input_is_not_said_to_be_missing(tmp_path: Path) -> None:
     assumptions = b.describe()["model"]["assumptions"]
     assert "input: pixel/255, ImageNet mean/std (the card gives no input)" in assumptions
     assert b.categories() == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        {"std": [1e-300, 1, 1]},
+        {"std": [1e-300, 1, 1], "scale": 1e-300},
+        {"scale": 1e300},
+        {"mean": [1e300, 0, 0]},
+    ],
+)
+def test_card_numbers_no_float32_input_holds_are_refused(tmp_path: Path, recipe: dict) -> None:
+    """Finite in the card, but mean*scale or 1/(std*scale) overflow float32: every input pixel became
+    inf or NaN and the model's NaN logits were blamed on the model, picture after picture."""
+    (tmp_path / "m.onnx.json").write_text(json.dumps({"input": recipe}))
+    with pytest.raises(ModelLoadError, match=r"m\.onnx\.json: input: mean, std and scale give"):
+        read_card(tmp_path / "m.onnx")

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pixelproof.core.limits import MAX_CLASSES, short_repr
 from pixelproof.inference.base import ModelLoadError
 
@@ -115,6 +117,12 @@ def _recipe(card: Path, value: Any) -> InputRecipe:
         recipe.scale = _finite(card, "input.scale", value["scale"])
         if recipe.scale <= 0:
             raise _fail(card, "input.scale", f"must be > 0, got {recipe.scale}")
+    # the input is computed in float32 as (x - mean*scale) / (std*scale): both must be float32 numbers
+    limit = float(np.finfo(np.float32).max)
+    divisors = [s * recipe.scale for s in recipe.std]  # 0.0 when the product underflows
+    spans = [abs(m * recipe.scale) for m in recipe.mean] + [1 / d if d else math.inf for d in divisors]
+    if max(spans + divisors) >= limit:
+        raise _fail(card, "input", "mean, std and scale give inputs beyond float32 (values around 1e38)")
     return recipe
 
 
