@@ -21,6 +21,7 @@ from pixelproof.inference.base import (
     Prompt,
     as_rgb8,
     check_model_input,
+    check_picture_input,
     open_onnx_session,
     parse_fraction,
     parse_int,
@@ -62,24 +63,6 @@ def _fixed(v: Any) -> int | None:
 
 def _side(v: Any) -> str:
     return str(v) if _fixed(v) else "any"
-
-
-def _check_picture_input(path: Path, arg: Any) -> None:
-    """The picture's input takes what ``predict`` feeds, float32, and has no fixed side of 0; anything
-    else is refused at load, not by onnxruntime at every picture with a message naming no file."""
-    shape = list(arg.shape or [])
-    if arg.type != "tensor(float)":
-        raise ModelLoadError(
-            f"{path}: input {arg.name} is {arg.type}; expected float32 (fp16 and integer inputs are not "
-            "supported)"
-        )
-    if any(isinstance(v, int) and v == 0 for v in shape):
-        raise ModelLoadError(f"{path}: input {arg.name} {shape} has a side of 0")
-    if len(shape) == 4 and _fixed(shape[0]) not in (1, None):
-        raise ModelLoadError(
-            f"{path}: input {arg.name} {shape} takes a batch of {shape[0]}; pictures are fed one at a time "
-            "(export with batch 1 or a dynamic batch)"
-        )
 
 
 class OnnxModelBackend(OnnxBackend):
@@ -240,7 +223,7 @@ class OnnxModelBackend(OnnxBackend):
                 f"{path}: a torchvision detector takes one image [3, H, W]; inputs are "
                 f"{[list(i.shape or []) for i in inputs]}"
             )
-        _check_picture_input(path, inputs[0])
+        check_picture_input(path, inputs[0])
         binding = bind_detection_outputs(outputs, str(path))
         if self.family == "torchvision-mask-rcnn" and binding.masks is None:
             raise ModelLoadError(
@@ -276,7 +259,7 @@ class OnnxModelBackend(OnnxBackend):
                 f"{path}: a semantic model takes one input [1, 3, H, W]; inputs are "
                 f"{[list(i.shape or []) for i in inputs]}"
             )
-        _check_picture_input(path, inputs[0])
+        check_picture_input(path, inputs[0])
         names = [o.name for o in outputs]
         index = (
             names.index("out") if "out" in names else next((i for i, n in enumerate(names) if n != "aux"), 0)
