@@ -123,7 +123,8 @@ def constant_graph(
     metadata: dict[str, str] | None = None,
 ) -> Path:
     """A model with the given float inputs (name -> shape, symbolic dims allowed; none is allowed too) whose
-    outputs are fixed arrays (+ 0 x the sum of every input, so each input is used)."""
+    outputs are fixed arrays (+ 0 x the sum of every input, so each input is used); integer arrays come out
+    as int64 (as torchvision's labels)."""
     nodes: list = []
     inits = [numpy_helper.from_array(np.array(0, np.float32), "zero")]
     zeros = [_zero_of(name, nodes, f"in{i}") for i, name in enumerate(inputs)]
@@ -134,8 +135,13 @@ def constant_graph(
     outs = []
     for name, value in outputs.items():
         inits.append(numpy_helper.from_array(value.astype(np.float32), f"{name}_const"))
-        nodes.append(helper.make_node("Add", [f"{name}_const", total], [name]))
-        outs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(value.shape)))
+        if value.dtype.kind in "iu":
+            nodes.append(helper.make_node("Add", [f"{name}_const", total], [f"{name}_float"]))
+            nodes.append(helper.make_node("Cast", [f"{name}_float"], [name], to=TensorProto.INT64))
+        else:
+            nodes.append(helper.make_node("Add", [f"{name}_const", total], [name]))
+        elem = TensorProto.INT64 if value.dtype.kind in "iu" else TensorProto.FLOAT
+        outs.append(helper.make_tensor_value_info(name, elem, list(value.shape)))
     graph = helper.make_graph(
         nodes,
         "const",

@@ -121,3 +121,21 @@ def test_empty_masks_from_the_decoder_are_a_clear_message(tmp_path: Path, shape:
     b.configure(model_path=tmp_path / "enc.onnx", decoder_path=dec)
     with pytest.raises(BackendError, match=r"decoder returned masks \[.*\]; expected \[1, k, H, W\]"):
         predict_safely(b, np.zeros((24, 24, 3), np.uint8), Prompt(box=(2, 2, 10, 10)))
+
+
+def test_an_encoder_input_the_backend_cannot_feed_is_a_load_error(tmp_path: Path) -> None:
+    """A uint8 encoder input loaded, then every click failed with onnxruntime's 'Unexpected input data
+    type', naming no file."""
+    import onnx
+    from onnx import TensorProto
+
+    encoder = sam_encoder(tmp_path / "enc.onnx")
+    model = onnx.load(str(encoder))
+    model.graph.input[0].type.tensor_type.elem_type = TensorProto.UINT8
+    model.graph.input[0].name = "image_u8"
+    model.graph.node.insert(0, onnx.helper.make_node("Cast", ["image_u8"], ["image"], to=TensorProto.FLOAT))
+    onnx.save(model, str(encoder))
+    with pytest.raises(
+        ModelLoadError, match=r"enc\.onnx: input image_u8 is tensor\(uint8\); expected float32"
+    ):
+        SamOnnxBackend().configure(model_path=encoder, decoder_path=sam_decoder(tmp_path / "dec.onnx"))

@@ -509,6 +509,25 @@ def check_model_input(path: str | Path, height: int, width: int) -> None:
         raise ModelLoadError(str(e)) from None
 
 
+def check_picture_input(path: str | Path, arg: Any) -> None:
+    """A model's picture input (an onnxruntime ``NodeArg``) takes what the backends feed, float32, has no
+    fixed side of 0 and no fixed batch over 1; anything else is refused at load, not by onnxruntime at
+    every picture with a message naming no file."""
+    shape = list(arg.shape or [])
+    if arg.type != "tensor(float)":
+        raise ModelLoadError(
+            f"{path}: input {arg.name} is {arg.type}; expected float32 (fp16 and integer inputs are not "
+            "supported)"
+        )
+    if any(isinstance(v, int) and v == 0 for v in shape):
+        raise ModelLoadError(f"{path}: input {arg.name} {shape} has a side of 0")
+    if len(shape) == 4 and isinstance(shape[0], int) and shape[0] > 1:
+        raise ModelLoadError(
+            f"{path}: input {arg.name} {shape} takes a batch of {shape[0]}; pictures are fed one at a time "
+            "(export with batch 1 or a dynamic batch)"
+        )
+
+
 def box_xyxy_to_xywh(boxes: Sequence[float]) -> list[float]:
     x1, y1, x2, y2 = (float(v) for v in boxes)
     return [x1, y1, x2 - x1, y2 - y1]

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pixelproof.core.limits import MAX_CLASSES, short_repr
 from pixelproof.inference.base import ModelLoadError
 
 FAMILIES = ("torchvision-detection", "torchvision-mask-rcnn", "semantic", "ultralytics")
+CARD_KEYS = ("family", "classes", "background", "input")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 MAX_CARD_BYTES = 4 << 20  # a card is a few lines; anything this big is not one
@@ -114,6 +117,12 @@ def _recipe(card: Path, value: Any) -> InputRecipe:
         recipe.scale = _finite(card, "input.scale", value["scale"])
         if recipe.scale <= 0:
             raise _fail(card, "input.scale", f"must be > 0, got {recipe.scale}")
+    # the input is computed in float32 as (x - mean*scale) / (std*scale): both must be float32 numbers
+    limit = float(np.finfo(np.float32).max)
+    divisors = [s * recipe.scale for s in recipe.std]  # 0.0 when the product underflows
+    spans = [abs(m * recipe.scale) for m in recipe.mean] + [1 / d if d else math.inf for d in divisors]
+    if max(spans + divisors) >= limit:
+        raise _fail(card, "input", "mean, std and scale give inputs beyond float32 (values around 1e38)")
     return recipe
 
 
@@ -130,13 +139,15 @@ def read_card(model: Path) -> ModelCard:
     and the key for anything malformed."""
     path = card_path(model)
     if not path.exists():
+        if path.is_symlink():  # a card the user meant to give: not the same as none
+            raise ModelLoadError(f"{path}: model card is a link to nothing ({path.readlink()})")
         return ModelCard()
     if not path.is_file():
         raise ModelLoadError(f"{path}: model card is not a regular file")
     if path.stat().st_size > MAX_CARD_BYTES:
         raise ModelLoadError(f"{path}: model card is larger than {MAX_CARD_BYTES >> 20} MB")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM, as Notepad saves, is no error
     except UnicodeDecodeError:
         raise ModelLoadError(f"{path}: model card is not UTF-8 text") from None
     except json.JSONDecodeError as e:
@@ -147,6 +158,9 @@ def read_card(model: Path) -> ModelCard:
         raise ModelLoadError(f"{path}: model card is not readable JSON: {e}") from None
     if not isinstance(data, dict):
         raise ModelLoadError(f"{path}: model card must be a JSON object")
+    unknown = sorted(set(data) - set(CARD_KEYS))
+    if unknown:  # a misspelt key ("backgroud") would be ignored and its default taken silently
+        raise ModelLoadError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(CARD_KEYS)}")
     card = ModelCard(path=path)
     family = data.get("family")
     if family is not None:
@@ -167,14 +181,15 @@ def read_card(model: Path) -> ModelCard:
 
 
 def read_classes_file(path: str | Path) -> list[str]:
-    """One class name a line (``--classes FILE``); blank lines at the end are ignored."""
+    """One class name a line (``--classes FILE``), line n = id n: blank lines at the end are ignored, one
+    in the middle is an error (it would name a class '')."""
     p = Path(path)
     if not p.is_file():
         raise ModelLoadError(f"{p}: classes file not found")
     if p.stat().st_size > MAX_CARD_BYTES:
         raise ModelLoadError(f"{p}: classes file is larger than {MAX_CARD_BYTES >> 20} MB")
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        lines = p.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:
         raise ModelLoadError(f"{p}: classes file is not UTF-8 text") from None
     while lines and not lines[-1].strip():
@@ -182,33 +197,58 @@ def read_classes_file(path: str | Path) -> list[str]:
     names = [line.strip() for line in lines]
     if not names:
         raise ModelLoadError(f"{p}: classes file is empty")
+    if "" in names:
+        raise ModelLoadError(f"{p}: line {names.index('') + 1} is blank; line n names class id n")
     return _classes(p, "classes", names)
 
 
+NOT_LITERAL = object()  # what _literal gives for text that is neither JSON nor a Python literal
+
+
+def _literal(text: str) -> Any:
+    """``text`` as JSON, else as a Python literal; ``NOT_LITERAL`` when it is neither."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return NOT_LITERAL
+
+
+def _names(parsed: Any) -> list[str] | None:
+    """Class names from a list, or a dict id -> name (ids missing from it named ``class_<id>``)."""
+    if isinstance(parsed, dict):
+        try:
+            ids = {int(k): str(v) for k, v in parsed.items()}
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a key of 1e400 (inf)
+            return None
+        if ids and min(ids) >= 0 and max(ids) < MAX_CLASSES:
+            return [ids.get(i, f"class_{i}") for i in range(max(ids) + 1)]
+    elif isinstance(parsed, list) and 0 < len(parsed) <= MAX_CLASSES:
+        return [str(v) for v in parsed]
+    return None
+
+
+def parse_names(text: str) -> list[str] | None:
+    """Class names from a JSON list or dict, or a Python list/dict literal as Ultralytics writes
+    ``names``; None for anything else."""
+    return _names(_literal(text))
+
+
 def metadata_classes(metadata: dict[str, str]) -> tuple[list[str] | None, str]:
-    """Class names from ONNX metadata (a JSON list, a Python list/dict literal as Ultralytics writes
-    ``names``, or one name a line) and the key they came from."""
+    """Class names from ONNX metadata (:func:`parse_names`, or one name a line for text that is neither
+    JSON nor a literal) and the key they came from."""
     for key in METADATA_CLASS_KEYS:
         text = metadata.get(key)
         if not text:
             continue
-        parsed: Any = None
-        try:
-            parsed = json.loads(text)
-        except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
-            try:
-                parsed = ast.literal_eval(text)
-            except (ValueError, SyntaxError, MemoryError, RecursionError):
-                parsed = [line.strip() for line in text.splitlines() if line.strip()]
-        if isinstance(parsed, dict):
-            try:
-                ids = {int(k): str(v) for k, v in parsed.items()}
-            except (TypeError, ValueError, OverflowError):  # OverflowError: a key of 1e400 (inf)
-                continue
-            if ids and min(ids) >= 0 and max(ids) < MAX_CLASSES:
-                return [ids.get(i, f"class_{i}") for i in range(max(ids) + 1)], key
-        elif isinstance(parsed, list) and 0 < len(parsed) <= MAX_CLASSES:
-            return [str(v) for v in parsed], key
+        parsed = _literal(text)
+        if parsed is NOT_LITERAL:
+            parsed = [line.strip() for line in text.splitlines() if line.strip()]
+        names = _names(parsed)
+        if names is not None:
+            return names, key
     return None, ""
 
 

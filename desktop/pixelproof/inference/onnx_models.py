@@ -21,6 +21,7 @@ from pixelproof.inference.base import (
     Prompt,
     as_rgb8,
     check_model_input,
+    check_picture_input,
     open_onnx_session,
     parse_fraction,
     parse_int,
@@ -60,17 +61,8 @@ def _fixed(v: Any) -> int | None:
     return v if isinstance(v, int) and v > 0 else None
 
 
-def _check_picture_input(path: Path, arg: Any) -> None:
-    """The picture's input takes what ``predict`` feeds, float32, and has no fixed side of 0; anything
-    else is refused at load, not by onnxruntime at every picture with a message naming no file."""
-    shape = list(arg.shape or [])
-    if arg.type != "tensor(float)":
-        raise ModelLoadError(
-            f"{path}: input {arg.name} is {arg.type}; expected float32 (fp16 and integer inputs are not "
-            "supported)"
-        )
-    if any(isinstance(v, int) and v == 0 for v in shape):
-        raise ModelLoadError(f"{path}: input {arg.name} {shape} has a side of 0")
+def _side(v: Any) -> str:
+    return str(v) if _fixed(v) else "any"
 
 
 class OnnxModelBackend(OnnxBackend):
@@ -107,12 +99,14 @@ class OnnxModelBackend(OnnxBackend):
         self.detected: Detected | None = None
         self.classes: list[str] = []
         self.classes_from = ""
+        self.classes_source: Path | None = None  # the card or classes file the names came from
         self.background: int | None = None
         self.binding: DetectionBinding | None = None
         self.recipe: InputRecipe | None = None
         self.logits_index = 0
         self.input_name = ""
         self.input_rank = 3
+        self.fixed_hw: tuple[int, int] | None = None  # a detector exported without dynamic height/width
         self.delegate: Any = None  # a YoloOnnxBackend for Ultralytics exports
         self._threshold_given = False
 
@@ -187,13 +181,16 @@ class OnnxModelBackend(OnnxBackend):
         """Class names: ``classes_file`` > card > ONNX metadata > ``class_<id>``; background: the card's,
         else torchvision's convention (index 0) for torchvision and semantic models."""
         from_meta, key = metadata_classes(meta)
+        self.classes_source = None
         if self.classes_file is not None:
             self.classes, self.classes_from = (
                 read_classes_file(self.classes_file),
                 f"file {self.classes_file}",
             )
+            self.classes_source = self.classes_file
         elif card.classes is not None:
             self.classes, self.classes_from = card.classes, "the model card"
+            self.classes_source = card.path
             if from_meta is not None and from_meta != card.classes:
                 detected.assumptions.append(f"ONNX metadata '{key}' lists other classes; the card wins")
         elif from_meta is not None:
@@ -203,6 +200,11 @@ class OnnxModelBackend(OnnxBackend):
             detected.assumptions.append("class names class_<id> (no card, no metadata, no classes file)")
         if card.background_given:
             self.background = card.background
+            if self.background is not None and self.classes_source and self.background >= len(self.classes):
+                raise ModelLoadError(
+                    f"{card.path}: background: {self.background} is not an index of classes "
+                    f"({len(self.classes)} names)"
+                )
         elif self.family == "ultralytics":
             self.background = None
         else:
@@ -221,7 +223,7 @@ class OnnxModelBackend(OnnxBackend):
                 f"{path}: a torchvision detector takes one image [3, H, W]; inputs are "
                 f"{[list(i.shape or []) for i in inputs]}"
             )
-        _check_picture_input(path, inputs[0])
+        check_picture_input(path, inputs[0])
         binding = bind_detection_outputs(outputs, str(path))
         if self.family == "torchvision-mask-rcnn" and binding.masks is None:
             raise ModelLoadError(
@@ -239,6 +241,13 @@ class OnnxModelBackend(OnnxBackend):
             roles += f", masks={names[binding.masks]}"
         detected.layout = f"input {inputs[0].name} {shape}; outputs bound by dtype/shape: {roles}"
         self.binding, self.input_name, self.input_rank = binding, inputs[0].name, len(shape)
+        self.fixed_hw = None
+        if _fixed(shape[-2]) or _fixed(shape[-1]):
+            self.fixed_hw = (shape[-2], shape[-1])
+            detected.assumptions.append(
+                f"input fixed at {_side(shape[-1])}x{_side(shape[-2])}: only pictures of that size run "
+                "(export with dynamic height and width for others)"
+            )
         self.kind = KIND[self.family]
 
     def _load_semantic(
@@ -250,7 +259,7 @@ class OnnxModelBackend(OnnxBackend):
                 f"{path}: a semantic model takes one input [1, 3, H, W]; inputs are "
                 f"{[list(i.shape or []) for i in inputs]}"
             )
-        _check_picture_input(path, inputs[0])
+        check_picture_input(path, inputs[0])
         names = [o.name for o in outputs]
         index = (
             names.index("out") if "out" in names else next((i for i, n in enumerate(names) if n != "aux"), 0)
@@ -262,8 +271,16 @@ class OnnxModelBackend(OnnxBackend):
         if model_size is not None:
             check_model_input(path, *model_size)
         recipe = card.input or InputRecipe()
+        one_side = model_size is None and fixed != (None, None)
+        given = recipe.size or (None, None)
+        if one_side and any(f not in (None, r) for f, r in zip(fixed, given, strict=True)):
+            raise ModelLoadError(
+                f"{path}: input {inputs[0].name} {shape} fixes one side only; give the card's input.size "
+                "[H, W] with that side"
+            )
         if card.input is None:
-            detected.assumptions.append("input: pixel/255, ImageNet mean/std (no card)")
+            why = "the card gives no input" if card.path is not None else "no card"
+            detected.assumptions.append(f"input: pixel/255, ImageNet mean/std ({why})")
         if recipe.size is not None and model_size is not None and recipe.size != model_size:
             raise ModelLoadError(
                 f"{path}: the card's input size {list(recipe.size)} differs from the model's "
@@ -278,6 +295,16 @@ class OnnxModelBackend(OnnxBackend):
             "argmax"
         )
         channels = _fixed((outputs[index].shape or [None, None])[1])
+        if channels and self.classes_source and len(self.classes) != channels:  # a card for another model
+            raise ModelLoadError(
+                f"{self.classes_source}: classes: {len(self.classes)} names, but output {names[index]} has "
+                f"{channels} logit channels"
+            )
+        if channels and self.background is not None and self.background >= channels:
+            raise ModelLoadError(
+                f"{card.path}: background: {self.background} is not a logit channel of output "
+                f"{names[index]} ({channels} channels)"
+            )
         if not self.classes and channels:
             self.classes = [f"class_{i}" for i in range(channels)]
         self.recipe, self.logits_index, self.input_name = recipe, index, inputs[0].name
@@ -294,6 +321,7 @@ class OnnxModelBackend(OnnxBackend):
         if self.classes_from.startswith(("file", "the model card")):
             delegate.names = dict(enumerate(self.classes))
         self.classes = delegate.categories()
+        delegate.background = self.background
         self.delegate = delegate
         self.kind = delegate.kind
 
@@ -333,6 +361,10 @@ class OnnxModelBackend(OnnxBackend):
             if logits.ndim != 4 or logits.shape[0] != 1 or 0 in logits.shape:
                 raise BackendError(f"onnx: logits have shape {list(logits.shape)}; expected [1, C, H, W]")
             classes_map, confidence = class_map(logits[0], (h, w))
+            if not np.isfinite(confidence).all():  # a NaN or +inf logit makes a NaN softmax there
+                raise BackendError(
+                    f"onnx: the model {self.model_name} gave logits that are NaN or infinite for this picture"
+                )
             predictions, speckles = semantic_predictions(
                 classes_map,
                 confidence,
@@ -345,6 +377,14 @@ class OnnxModelBackend(OnnxBackend):
             self.speckles_dropped += speckles
             return predictions
         assert self.binding is not None
+        if self.fixed_hw is not None and any(
+            f not in (None, v) for f, v in zip(self.fixed_hw, (h, w), strict=True)
+        ):
+            fh, fw = (_side(v) for v in self.fixed_hw)
+            raise BackendError(
+                f"onnx: the model {self.model_name} takes only {fw}x{fh} pictures (its input is fixed); "
+                f"this one is {w}x{h}: export the model with dynamic height and width"
+            )
         tensor = np.divide(rgb.transpose(2, 0, 1), np.float32(255), dtype=np.float32)
         if self.input_rank == 4:
             tensor = tensor[None]
@@ -360,4 +400,4 @@ class OnnxModelBackend(OnnxBackend):
                 (h, w),
             )
         except ValueError as e:
-            raise BackendError(f"onnx: {e}") from None
+            raise BackendError(f"onnx: the model {self.model_name} {e}") from None

@@ -109,14 +109,27 @@ def detection_predictions(
     image_hw: tuple[int, int],
 ) -> list[Prediction]:
     """Session outputs -> predictions (boxes clipped to the image; masks thresholded, as torchvision's
-    ``paste_masks_in_image`` output is compared with 0.5 in its own examples)."""
+    ``paste_masks_in_image`` output is compared with 0.5 in its own examples). ``ValueError`` for outputs
+    no picture gives: a NaN score, a NaN or infinite box or label among the kept detections (clipped, an
+    infinite box covered the picture), a label < 0 or past the known ``classes``."""
     boxes = np.asarray(arrays[binding.boxes], np.float64).reshape(-1, 4)
-    labels = np.asarray(arrays[binding.labels]).reshape(-1).astype(np.int64)
+    raw_labels = np.asarray(arrays[binding.labels]).reshape(-1)
     scores = np.asarray(arrays[binding.scores], np.float64).reshape(-1)
-    if not len(boxes) == len(labels) == len(scores):
+    if not len(boxes) == len(raw_labels) == len(scores):
         raise ValueError(
-            f"outputs disagree in length: {len(boxes)} boxes, {len(labels)} labels, {len(scores)} scores"
+            f"outputs disagree in length: {len(boxes)} boxes, {len(raw_labels)} labels, {len(scores)} scores"
         )
+    kept = np.flatnonzero(scores >= score_threshold)
+    finite = np.isfinite(boxes[kept]).all() and np.isfinite(raw_labels[kept]).all()
+    if np.isnan(scores).any() or not finite:
+        raise ValueError(
+            "gave a box or score that is not a finite number: its outputs are NaN or infinite for this "
+            "picture"
+        )
+    labels = raw_labels.astype(np.int64)
+    wrong = (labels[kept] < 0) | ((labels[kept] >= len(classes)) if classes else False)
+    if wrong.any():
+        raise ValueError(f"gave label {labels[kept][wrong][0]}, which no class has ({len(classes)} known)")
     masks = None
     if binding.masks is not None:
         masks = np.asarray(arrays[binding.masks])
@@ -127,7 +140,7 @@ def detection_predictions(
             )
     h, w = image_hw
     out: list[Prediction] = []
-    for i in np.flatnonzero(scores >= score_threshold):
+    for i in kept:
         label = int(labels[i])
         if background is not None and label == background:
             continue

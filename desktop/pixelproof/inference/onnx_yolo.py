@@ -31,6 +31,7 @@ from pixelproof.inference.base import (
     parse_fraction,
     parse_int,
 )
+from pixelproof.inference.model_card import parse_names
 
 PAD_VALUE = 114
 MAX_WH = 7680  # Ultralytics' class offset for class-aware NMS
@@ -220,6 +221,7 @@ class YoloOnnxBackend(OnnxBackend):
         self.agnostic = False
         self.session: Any = None
         self.names: dict[int, str] = {}
+        self.background: int | None = None  # a class id that makes no objects (the onnx backend's card)
         self.end2end = False
         self.input_name = ""
         self.input_hw = (640, 640)
@@ -261,6 +263,12 @@ class YoloOnnxBackend(OnnxBackend):
             raise ModelLoadError(
                 f"{path}: unexpected input shape {shapes}; a YOLO export has one input [1, 3, H, W]"
             )
+        batch = inputs[0].shape[0]
+        if _dim(batch) not in (1, None):
+            raise ModelLoadError(
+                f"{path}: input {inputs[0].name} {list(inputs[0].shape)} takes a batch of {batch}; "
+                "pictures are fed one at a time (export with batch 1 or a dynamic batch)"
+            )
         if "float" not in inputs[0].type or "16" in inputs[0].type:
             raise ModelLoadError(
                 f"{path}: input is {inputs[0].type}; expected float32 (fp16 is not supported)"
@@ -268,11 +276,10 @@ class YoloOnnxBackend(OnnxBackend):
         h, w = _input_size(inputs[0].shape, meta.get("imgsz", "[640, 640]"), path)
         names: dict[int, str] = {}
         if "names" in meta:
-            try:
-                parsed = ast.literal_eval(meta["names"])
-                names = {int(k): str(v) for k, v in dict(parsed).items()}
-            except (ValueError, SyntaxError, TypeError):
-                raise ModelLoadError(f"{path}: metadata 'names' is not a dict literal") from None
+            listed = parse_names(meta["names"])
+            if listed is None:
+                raise ModelLoadError(f"{path}: metadata 'names' is not a dict or list of class names")
+            names = dict(enumerate(listed))
         out0 = outputs[0].shape
         protos = outputs[1].shape if len(outputs) > 1 else None
         nm = 0
@@ -359,10 +366,16 @@ class YoloOnnxBackend(OnnxBackend):
             )
         if rows.shape[0] == 0:
             return []
-        if not np.isfinite(rows[:, 5]).all():  # an end-to-end export's class column (raw: an argmax)
+        if not np.isfinite(rows[:, :6]).all():  # before clipping: an infinite box would cover the picture
             raise BackendError(
-                f"yolo-onnx: the model {self.model_name} gave a class id that is not a finite number "
-                f"({rows[~np.isfinite(rows[:, 5]), 5][0]}): its outputs are NaN or infinite for this picture"
+                f"yolo-onnx: the model {self.model_name} gave a box, score or class id that is not a finite "
+                "number: its outputs are NaN or infinite for this picture"
+            )
+        unknown = [int(c) for c in rows[:, 5] if int(c) < 0 or (self.names and int(c) not in self.names)]
+        if unknown:  # an end-to-end export's class column (raw: an argmax, always a class)
+            raise BackendError(
+                f"yolo-onnx: the model {self.model_name} gave class id {unknown[0]}, which no class has "
+                f"({len(self.names)} known)"
             )
         boxes = scale_boxes(rows[:, :4], self.input_hw, image_hw)
         mask_list: list[np.ndarray | None] = [None] * len(rows)
@@ -375,6 +388,8 @@ class YoloOnnxBackend(OnnxBackend):
         preds = []
         for row, box, mask in zip(rows, boxes, mask_list, strict=True):
             cls = int(row[5])
+            if cls == self.background:
+                continue
             preds.append(
                 Prediction(
                     self.names.get(cls, f"class{cls}"),

@@ -19,7 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pixelproof.inference.base import ModelLoadError, check_model_input
+from pixelproof.inference.base import ModelLoadError, check_model_input, check_picture_input
 from pixelproof.inference.onnx_torchvision import pil_resize
 
 PIXEL_MEAN = np.array([123.675, 116.28, 103.53], np.float32)
@@ -96,6 +96,7 @@ def detect_layout(encoder: Any, decoder: Any, encoder_path: Path, decoder_path: 
             f"{encoder_path}: unexpected encoder input {[list(i.shape or []) for i in ins]}; expected one "
             "input [1, 3, S, S] (a preprocessed image) or [H, W, 3] (samexporter --use-preprocess)"
         )
+    check_picture_input(encoder_path, ins[0])
     check_model_input(encoder_path, size, size)
     dec_in = {i.name: i for i in decoder.get_inputs()}
     missing = [n for n in ("point_coords", "point_labels") if n not in dec_in]

@@ -1,0 +1,110 @@
+"""Model cards and classes files people write by hand (BOMs, typos, cards for another model): each is read
+as meant or refused at load with a message naming the file and the key, never taken silently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.inference.base import ModelLoadError
+from pixelproof.inference.model_card import read_card, read_classes_file
+from pixelproof.inference.onnx_models import OnnxModelBackend
+from tests.inference.graphs import constant_graph
+
+pytest.importorskip("onnxruntime")
+
+
+def semantic_model(folder: Path, card: dict | None, channels: int = 3) -> Path:
+    """A [1,3,16,16] -> [1,C,16,16] logits model with ``card`` beside it."""
+    path = constant_graph(
+        folder / "seg.onnx", {"input": [1, 3, 16, 16]}, {"out": np.zeros((1, channels, 16, 16), np.float32)}
+    )
+    if card is not None:
+        (folder / "seg.onnx.json").write_text(json.dumps(card))
+    return path
+
+
+def test_a_classes_file_saved_with_a_bom_and_crlf_reads_as_its_names(tmp_path: Path) -> None:
+    """Notepad's UTF-8 BOM became part of the first class name ('\\ufeffbackground')."""
+    path = tmp_path / "classes.txt"
+    path.write_bytes("background\r\nroad\r\ncar\r\n\r\n".encode("utf-8-sig"))
+    assert read_classes_file(path) == ["background", "road", "car"]
+
+
+def test_a_blank_line_inside_a_classes_file_is_refused_naming_the_line(tmp_path: Path) -> None:
+    """Line n names id n, so a blank line in the middle made a class named '' (a category without a
+    name in the project) and shifted nothing anyone could see."""
+    path = tmp_path / "classes.txt"
+    path.write_text("background\nroad\n\ncar\n")
+    with pytest.raises(ModelLoadError, match=r"classes\.txt: line 3 is blank"):
+        read_classes_file(path)
+
+
+def test_a_card_saved_with_a_bom_reads(tmp_path: Path) -> None:
+    (tmp_path / "m.onnx.json").write_bytes(json.dumps({"background": None}).encode("utf-8-sig"))
+    card = read_card(tmp_path / "m.onnx")
+    assert card.background_given and card.background is None
+
+
+def test_a_misspelt_card_key_is_refused_not_ignored(tmp_path: Path) -> None:
+    """'backgroud': null was ignored: background stayed class 0 and that class made no objects."""
+    (tmp_path / "m.onnx.json").write_text(json.dumps({"classes": ["a", "b"], "backgroud": None}))
+    with pytest.raises(ModelLoadError, match=r"m\.onnx\.json: unknown key\(s\) backgroud; known: "):
+        read_card(tmp_path / "m.onnx")
+
+
+def test_a_card_that_is_a_broken_link_is_refused_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "m.onnx.json").symlink_to(tmp_path / "elsewhere" / "m.onnx.json")
+    with pytest.raises(ModelLoadError, match=r"m\.onnx\.json: model card is a link to nothing"):
+        read_card(tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
+        ({"classes": ["bg", "a"], "background": 5}, r"background: 5 is not an index of classes \(2 names\)"),
+        ({"background": 7}, r"background: 7 is not a logit channel of output out \(3 channels\)"),
+        ({"classes": ["bg", "a"]}, r"classes: 2 names, but output out has 3 logit channels"),
+        ({"classes": ["bg", "a", "b", "c", "d"]}, r"classes: 5 names, but output out has 3 logit channels"),
+    ],
+)
+def test_a_card_for_another_semantic_model_is_a_load_error(tmp_path: Path, card: dict, message: str) -> None:
+    """A background past the classes made every background pixel one whole-picture object ('class_0');
+    fewer names than channels made class_<id> categories beside the card's names."""
+    with pytest.raises(ModelLoadError, match=rf"seg\.onnx(\.json)?: {message}"):
+        OnnxModelBackend().configure(model_path=semantic_model(tmp_path, card))
+
+
+def test_a_classes_file_for_another_model_is_a_load_error(tmp_path: Path) -> None:
+    names = tmp_path / "names.txt"
+    names.write_text("bg\na\n")
+    with pytest.raises(ModelLoadError, match=r"names\.txt: classes: 2 names, but output out has 3 logit"):
+        OnnxModelBackend().configure(model_path=semantic_model(tmp_path, None), classes_file=names)
+
+
+def test_a_card_without_input_is_not_said_to_be_missing(tmp_path: Path) -> None:
+    b = OnnxModelBackend()
+    b.configure(model_path=semantic_model(tmp_path, {"classes": ["bg", "a", "b"]}))
+    assumptions = b.describe()["model"]["assumptions"]
+    assert "input: pixel/255, ImageNet mean/std (the card gives no input)" in assumptions
+    assert b.categories() == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        {"std": [1e-300, 1, 1]},
+        {"std": [1e-300, 1, 1], "scale": 1e-300},
+        {"scale": 1e300},
+        {"mean": [1e300, 0, 0]},
+    ],
+)
+def test_card_numbers_no_float32_input_holds_are_refused(tmp_path: Path, recipe: dict) -> None:
+    """Finite in the card, but mean*scale or 1/(std*scale) overflow float32: every input pixel became
+    inf or NaN and the model's NaN logits were blamed on the model, picture after picture."""
+    (tmp_path / "m.onnx.json").write_text(json.dumps({"input": recipe}))
+    with pytest.raises(ModelLoadError, match=r"m\.onnx\.json: input: mean, std and scale give"):
+        read_card(tmp_path / "m.onnx")
