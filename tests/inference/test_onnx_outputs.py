@@ -54,6 +54,26 @@ def test_a_detector_giving_nan_or_infinite_boxes_or_scores_fails_the_picture(
         run(OnnxModelBackend, path)
 
 
+def test_a_mask_rcnn_giving_nan_mask_probabilities_fails_the_picture(tmp_path: Path) -> None:
+    """A confident detection whose pasted mask is NaN (an fp16 overflow) made no object, silently: NaN is
+    never above the mask threshold, so the export looked like a model that found nothing."""
+    masks = np.zeros((2, 1, *PICTURE.shape[:2]), np.float32)
+    masks[0, 0, 10:30, 10:30] = NAN
+    masks[1, 0, 40:50, 40:60] = 0.9
+    outputs = {
+        "boxes": np.array([[10, 10, 30, 30], [40, 40, 60, 50]], np.float32),
+        "labels": np.array([1, 1], np.int64),
+        "scores": np.array([0.9, 0.8], np.float32),
+        "masks": masks,
+    }
+    path = constant_graph(tmp_path / "mrcnn.onnx", {"images": [3, "h", "w"]}, outputs)
+    with pytest.raises(BackendError, match=r"mrcnn\.onnx gave a mask that is not a finite number"):
+        run(OnnxModelBackend, path)
+    masks[0, 0, 10:30, 10:30] = 0.9  # the same model with finite masks: two objects
+    path = constant_graph(tmp_path / "ok.onnx", {"images": [3, "h", "w"]}, {**outputs, "masks": masks})
+    assert sorted(p.bbox for p in run(OnnxModelBackend, path)) == [[10, 10, 20, 20], [40, 40, 20, 10]]
+
+
 def test_a_detection_below_the_threshold_may_have_any_box(tmp_path: Path) -> None:
     path = detector(tmp_path, [[-INF, 0, INF, 5], [10, 10, 30, 30]], [1, 1], [0.1, 0.8])
     assert [p.bbox for p in run(OnnxModelBackend, path)] == [[10.0, 10.0, 20.0, 20.0]]

@@ -280,6 +280,11 @@ def test_not_onnx_and_unexpected_shapes_are_clear(tmp_path: Path) -> None:
     ok, reason = b.ready()
     assert not ok and "not an ONNX model" in reason
 
+    empty = tmp_path / "empty.onnx"  # an interrupted copy: onnxruntime said "No graph was found"
+    empty.write_bytes(b"")
+    with pytest.raises(ModelLoadError, match=r"empty\.onnx: not an ONNX model \(the file is empty"):
+        b.configure(model_path=empty)
+
     shapes = constant_model(tmp_path / "shapes.onnx", {"output0": np.zeros((1, 10), np.float32)})
     with pytest.raises(ModelLoadError, match=r"unexpected output shape \[1, 10\]"):
         b.configure(model_path=shapes)

@@ -547,6 +547,8 @@ def open_onnx_session(path: str | Path, what: str = "ONNX model", threads: int =
     file or a file that is not ONNX, ``BackendError`` when onnxruntime is missing."""
     ort = import_onnxruntime()
     p = check_file(path, what)
+    if p.stat().st_size == 0:
+        raise ModelLoadError(f"{p}: not an ONNX model (the file is empty: an interrupted copy or download?)")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads if threads > 0 else default_threads()
     opts.inter_op_num_threads = 1

@@ -111,7 +111,7 @@ def detection_predictions(
     """Session outputs -> predictions (boxes clipped to the image; masks thresholded, as torchvision's
     ``paste_masks_in_image`` output is compared with 0.5 in its own examples). ``ValueError`` for outputs
     no picture gives: a NaN score, a NaN or infinite box or label among the kept detections (clipped, an
-    infinite box covered the picture), a label < 0 or past the known ``classes``."""
+    infinite box covered the picture), a label < 0 or past the known ``classes``, a NaN mask."""
     boxes = np.asarray(arrays[binding.boxes], np.float64).reshape(-1, 4)
     raw_labels = np.asarray(arrays[binding.labels]).reshape(-1)
     scores = np.asarray(arrays[binding.scores], np.float64).reshape(-1)
@@ -146,6 +146,8 @@ def detection_predictions(
             continue
         name, score = class_name(classes, label), float(scores[i])
         if masks is not None:
+            if np.isnan(masks[i, 0]).any():  # NaN is never above the threshold: the object would vanish
+                raise ValueError("gave a mask that is not a finite number (NaN) for a kept detection")
             p = crop_prediction(name, score, masks[i, 0] > mask_threshold)
             if p is not None:
                 out.append(p)
