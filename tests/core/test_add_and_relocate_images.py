@@ -149,7 +149,12 @@ def test_find_moved_takes_the_longest_tail_refuses_ties_and_other_sizes(tmp_path
         6: "../to/vol/ct.nii.gz#z=001",
         7: "../to/vol/ct.nii.gz#z=002",
     }
-    text = "\n".join(problems)
+    text = "\n".join(map(str, problems))
+    assert sorted((p.image_id, p.reason) for p in problems) == [
+        (2, "ambiguous"),
+        (3, "refused"),
+        (5, "not found"),
+    ]
     assert len(problems) == 3, problems
     assert "../old/b.png" in text and "ambiguous" in text and "p/b.png" in text and "q/b.png" in text
     assert "../old/c.png" in text and "30x30" in text and "10x8" in text
@@ -188,3 +193,22 @@ def test_saving_elsewhere_is_not_a_relocation(tmp_path: Path) -> None:
     save_project(project, tmp_path / "deeper" / "down" / "q.json")
     entry = history.read_log(tmp_path / "deeper" / "down" / "q.json", None)[0][0]
     assert entry["images"] == {"added": 1, "removed": 0, "relocated": 0}
+
+
+def test_taxonomy_examples_follow_a_relocated_image_and_come_back_on_undo(tmp_path: Path) -> None:
+    path = moved_project(tmp_path)
+    project = load_project(path)
+    cat = project.categories[1]
+    cat.app_extra["examples"] = [
+        {"file_name": "../old/cats/a.png", "bbox": [0, 0, 4, 4]},
+        {"file_name": "../still/here.png", "bbox": [1, 1, 2, 2]},
+    ]
+    save_project(project, path)
+    project = load_project(path)
+    before = dumps_project(project)
+    edit = RelocateImages(find_moved(project, tmp_path / "to")[0])
+    edit.apply(project)
+    names = [e["file_name"] for e in project.categories[1].app_extra["examples"]]
+    assert names == ["../to/x/cats/a.png", "../still/here.png"]
+    edit.revert(project)
+    assert dumps_project(project) == before

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     for iid, name in found.items():
         print(f"{old[iid]} -> {name}")
     for problem in problems:
-        error(problem)
+        error(str(problem))
     verb = "would be relocated" if args.dry_run else "relocated"
     print(f"{len(found)} {verb}, {len(problems)} still missing")
     return 3 if problems else 0

@@ -165,15 +165,28 @@ def _tail(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return n
 
 
+@dataclass(frozen=True)
+class StillMissing:
+    """An image ``find_moved`` did not relocate: ``reason`` "not found", "ambiguous" or "refused" (a file
+    of another size, one the project has already, an unreadable one); ``message`` says which and why."""
+
+    image_id: int
+    reason: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def find_moved(
     project: Project, folder: str | os.PathLike[str], *, progress: Callable[[int, int], None] | None = None
-) -> tuple[dict[int, str], list[str]]:
+) -> tuple[dict[int, str], list[StillMissing]]:
     """New ``file_name``s for the images whose file is missing, found under ``folder`` (searched as a new
     project's folder is): the file whose path below ``folder`` ends with the most of the image's stored
     path (``../old/cats/a.png`` takes ``x/cats/a.png`` over ``y/a.png``). Returns ({image id: new name},
-    problems): a tie is ambiguous, a file of another size (header) or one the project has already is
-    refused, and neither is relocated. Volume slices keep their ``#...`` suffix; images whose file exists
-    are never touched."""
+    what is still missing and why): a tie is ambiguous, a file of another size (header) or one the project
+    has already is refused, and neither is relocated. Volume slices keep their ``#...`` suffix; images whose
+    file exists are never touched."""
     root = Path(folder)
     missing = [(im, *on_disk(project, im)) for im in project.images.values()]
     missing = [m for m in missing if not m[1].exists()]
@@ -188,7 +201,7 @@ def find_moved(
     name_of = namer(project)
     chosen: dict[int, tuple[Path, str]] = {}
     claimed: dict[tuple[object, ...], list[int]] = {}
-    problems: list[str] = []
+    problems: list[StillMissing] = []
     for done, (im, _path, ref) in enumerate(missing, start=1):
         if progress is not None:
             progress(done - 1, len(missing))
@@ -200,30 +213,32 @@ def find_moved(
         best = max((n for n, _c in scored), default=0)
         tops = sorted(c for n, c in scored if n == best)
         if not tops:
-            problems.append(f"{im.file_name}: not found under {root}")
+            problems.append(StillMissing(im.id, "not found", f"{im.file_name}: not found under {root}"))
             continue
         if len(tops) > 1:
             shown = ", ".join("/".join(c) for c in tops[:3]) + (", ..." if len(tops) > 3 else "")
             tail = "/".join(stored[-best:])
-            problems.append(
-                f"{im.file_name}: ambiguous, {len(tops)} files end with {tail} ({shown}); not relocated"
-            )
+            why = f"{im.file_name}: ambiguous, {len(tops)} files end with {tail} ({shown}); not relocated"
+            problems.append(StillMissing(im.id, "ambiguous", why))
             continue
         found = root.joinpath(*tops[0])
         key = _identity(found, ref)
         if key in have:
-            problems.append(f"{im.file_name}: {found} is another image of the project already; not relocated")
+            why = f"{im.file_name}: {found} is another image of the project already; not relocated"
+            problems.append(StillMissing(im.id, "refused", why))
             continue
         try:
             size = image_size(f"{found}{fragment}", project.applies_exif)
         except ImageReadError as e:
-            problems.append(f"{im.file_name}: {found}{fragment} cannot be read ({e}); not relocated")
+            why = f"{im.file_name}: {found}{fragment} cannot be read ({e}); not relocated"
+            problems.append(StillMissing(im.id, "refused", why))
             continue
         if size != (im.width, im.height):
-            problems.append(
+            why = (
                 f"{im.file_name}: {found}{fragment} is {size[0]}x{size[1]} px, the project says "
                 f"{im.width}x{im.height}: another picture; not relocated"
             )
+            problems.append(StillMissing(im.id, "refused", why))
             continue
         chosen[im.id] = (found, fragment)
         claimed.setdefault(key, []).append(im.id)
@@ -232,7 +247,8 @@ def find_moved(
             for iid in ids:
                 found, fragment = chosen.pop(iid)
                 name = project.images[iid].file_name
-                problems.append(f"{name}: {found}{fragment} matches images {ids} alike; not relocated")
+                why = f"{name}: {found}{fragment} matches images {ids} alike; not relocated"
+                problems.append(StillMissing(iid, "ambiguous", why))
     if progress is not None:
         progress(len(missing), len(missing))
     return {iid: name_of(found) + fragment for iid, (found, fragment) in chosen.items()}, problems
