@@ -141,3 +141,14 @@ def test_relocate_usage_and_refused_outputs(tmp_path: Path, capsys: pytest.Captu
     assert "nowhere: not a folder" in capsys.readouterr().err
     assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "-o", str(tmp_path)]) == 1
     assert "is a folder" in capsys.readouterr().err
+
+
+def test_output_is_written_when_there_is_nothing_to_change(tmp_path: Path) -> None:
+    """``-o OUT`` means "the result goes to OUT": with everything there already, OUT is the project as is."""
+    png(tmp_path / "imgs" / "a.png")
+    path = project_over(tmp_path, [ImageRecord(1, "../imgs/a.png", 10, 8)])
+    out, other = tmp_path / "proj" / "out.json", tmp_path / "proj" / "other.json"
+    assert main(["add", str(path), str(tmp_path / "imgs"), "-o", str(out)]) == 0
+    assert [im.file_name for im in load_project(out).images.values()] == ["../imgs/a.png"]
+    assert main(["relocate", str(path), "--to", str(tmp_path / "imgs"), "-o", str(other)]) == 0
+    assert load_project(other).images[1].file_name == "../imgs/a.png"

@@ -212,3 +212,11 @@ def test_taxonomy_examples_follow_a_relocated_image_and_come_back_on_undo(tmp_pa
     assert names == ["../to/x/cats/a.png", "../still/here.png"]
     edit.revert(project)
     assert dumps_project(project) == before
+
+
+def test_an_absolute_name_stays_absolute_when_relocated(tmp_path: Path) -> None:
+    """A project that names its images by absolute path keeps doing so (they survive the project moving)."""
+    png(tmp_path / "to" / "cats" / "a.png")
+    path = saved_project(tmp_path, [ImageRecord(1, str(tmp_path / "old" / "cats" / "a.png"), 10, 8)])
+    found, problems = find_moved(load_project(path), tmp_path / "to")
+    assert problems == [] and found == {1: str(tmp_path / "to" / "cats" / "a.png")}

@@ -38,11 +38,12 @@ def run(args: argparse.Namespace) -> int:
         found = images_to_add(project, args.paths, skip, progress=bar)
     for path in found.already:
         print(f"already there: {path}")
-    if found.images:
-        edit = AddImages(found.images)
-        if apply_and_save(project, edit, tool="add", author=args.author, output=args.output) is None:
-            return 1
-        for im in found.images:  # as saved: relative to OUT's folder
-            print(f"added {project.images[im.id].file_name} ({im.width}x{im.height})")
+    edit = AddImages(found.images) if found.images else None
+    if (found.images or found.already) and apply_and_save(
+        project, edit, tool="add", author=args.author, output=args.output
+    ) is None:
+        return 1
+    for im in found.images:  # as saved: relative to OUT's folder
+        print(f"added {project.images[im.id].file_name} ({im.width}x{im.height})")
     print(f"{len(found.images)} added, {len(found.already)} already there, {len(skipped)} skipped")
     return 0 if found.images or found.already else 1

@@ -38,14 +38,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     with ProgressBar("checking found images") as bar:
         found, problems = find_moved(project, folder, progress=bar)
+    old = {iid: project.images[iid].file_name for iid in found}
+    if not args.dry_run:
+        edit = RelocateImages(found) if found else None
+        if apply_and_save(project, edit, tool="relocate", author=args.author, output=args.output) is None:
+            return 1
     if not found and not problems:
         print(f"{args.project}: no missing images")
         return 0
-    old = {iid: project.images[iid].file_name for iid in found}
-    if found and not args.dry_run:
-        edit = RelocateImages(found)
-        if apply_and_save(project, edit, tool="relocate", author=args.author, output=args.output) is None:
-            return 1
         found = {iid: project.images[iid].file_name for iid in found}  # as saved (relative to OUT's folder)
     for iid, name in found.items():
         print(f"{old[iid]} -> {name}")

@@ -14,7 +14,7 @@ from pixelproof.core.coco import new_project
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text
 from pixelproof.core.model import ImageRecord, Project
-from pixelproof.core.paths import RelativeNames
+from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.sources import ImageEntry, folder_files, image_entries, scan_images
 from pixelproof.core.volumes import SliceRef, parse_slice_ref
 
@@ -251,4 +251,8 @@ def find_moved(
                 problems.append(StillMissing(iid, "ambiguous", why))
     if progress is not None:
         progress(len(missing), len(missing))
-    return {iid: name_of(found) + fragment for iid, (found, fragment) in chosen.items()}, problems
+    names = {}
+    for iid, (found, fragment) in chosen.items():  # an absolute name stays absolute (``core.paths``)
+        absolute = is_absolute_name(project.images[iid].file_name)
+        names[iid] = (os.path.abspath(found) if absolute else name_of(found)) + fragment
+    return names, problems
