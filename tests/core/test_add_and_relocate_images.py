@@ -220,3 +220,30 @@ def test_an_absolute_name_stays_absolute_when_relocated(tmp_path: Path) -> None:
     path = saved_project(tmp_path, [ImageRecord(1, str(tmp_path / "old" / "cats" / "a.png"), 10, 8)])
     found, problems = find_moved(load_project(path), tmp_path / "to")
     assert problems == [] and found == {1: str(tmp_path / "to" / "cats" / "a.png")}
+
+
+def test_a_dicom_series_folder_is_found_and_its_slices_keep_their_suffix(tmp_path: Path) -> None:
+    """A series is stored as its folder + ``#z=NNN``: the folder is what was moved."""
+    import shutil
+
+    from tests.core.test_dicom import pydicom_file
+
+    shutil.copytree(pydicom_file("dicomdirtests") / "77654033" / "CT2", tmp_path / "scans" / "CT2")
+    path = tmp_path / "proj" / "p.json"
+    path.parent.mkdir()
+    project = project_from_folder(tmp_path / "scans", path)
+    save_project(project, path)
+    assert [im.file_name for im in project.images.values()][:2] == [
+        "../scans/CT2#z=000",
+        "../scans/CT2#z=001",
+    ]
+    shutil.move(tmp_path / "scans", tmp_path / "archive" / "2024" / "scans")
+    project = load_project(path)
+    found, problems = find_moved(project, tmp_path / "archive")
+    assert problems == []
+    assert found == {
+        im.id: im.file_name.replace("../scans/", "../archive/2024/scans/") for im in project.images.values()
+    }
+    assert images_to_add(project, [tmp_path / "archive"], lambda m: None).images != []  # not there yet
+    RelocateImages(found).apply(project)
+    assert images_to_add(project, [tmp_path / "archive"], lambda m: None).images == []  # now it is
