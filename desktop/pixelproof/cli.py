@@ -19,6 +19,8 @@ COMMANDS = {
     "validate": "validate",
     "info": "info",
     "new": "new",
+    "add": "add",
+    "relocate": "relocate",
     "open": "open",
     "demo": "demo",
     "qa": "qa",
@@ -50,7 +52,7 @@ APP_HELP = """opening the app (no COMMAND):
 
 _TOP_LEVEL_FLAGS = ("-h", "--help", "--version", "--self-test")
 # subcommands that decode images or masks: they take --max-pixels (core.limits)
-IMAGE_COMMANDS = ("new", "qa", "prelabel", "convert", "lint", "agreement", "demo", "open")
+IMAGE_COMMANDS = ("new", "add", "relocate", "qa", "prelabel", "convert", "lint", "agreement", "demo", "open")
 NO_DISPLAY = "no display found (set DISPLAY or use --self-test/offscreen)"
 
 

@@ -146,12 +146,18 @@ class ProgressBar:
 
 def apply_and_save(project: Project, edit: Any, *, tool: str, author: str | None, output: str | None) -> Any:
     """Apply a core edit, note it in the change log (tool, author, label) and save to ``output`` (default:
-    the project itself). Returns the edit's Changes and where it was saved, or None after an error line."""
+    the project itself). Returns the edit's Changes and where it was saved, or None after an error line.
+    Without an edit (nothing to change), only ``output`` is written, the project as it is."""
     from pixelproof.core import history
     from pixelproof.core.coco import ProjectSaveError, save_project
 
-    changes = edit.apply(project)
-    history.note(project, tool=tool, author=history.current_author(author), edit=edit.label)
+    if edit is None:
+        if output is None:
+            return None, project.path
+        changes = None
+    else:
+        changes = edit.apply(project)
+        history.note(project, tool=tool, author=history.current_author(author), edit=edit.label)
     try:
         out = save_project(project, output)
     except ProjectSaveError as e:

@@ -62,6 +62,8 @@ def _line(e: dict, tags: list[str]) -> str:
     images = e.get("images", {})
     if images.get("added") or images.get("removed"):
         parts.append(f"images +{images.get('added', 0)} -{images.get('removed', 0)}")
+    if images.get("relocated"):
+        parts.append(f"images relocated {images['relocated']}")
     for change in e.get("taxonomy", []):
         if change.get("change") == "renamed":
             parts.append(f"class {change['old']} -> {change['new']}")

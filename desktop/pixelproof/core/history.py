@@ -107,8 +107,12 @@ def _key(a: Annotation) -> tuple:
             a.review, a.note, a.author, a.updated, a.extra, a.app_extra)  # fmt: skip
 
 
-def changes(project: Project, base: Baseline | None) -> dict[str, Any]:
-    """What changed since ``base`` (see the module docstring), as the entry's fields."""
+def changes(
+    project: Project, base: Baseline | None, folders: tuple[Path, Path] | None = None
+) -> dict[str, Any]:
+    """What changed since ``base`` (see the module docstring), as the entry's fields. ``folders``: where
+    the baseline's relative image names and the current ones lead from (a save elsewhere renames them
+    all; only a name that now leads to another file counts as a relocated image)."""
     base = base if base is not None else Baseline()
     before = base.annotations or {}
     cats = {c.id: c.name for c in project.categories.values()}
@@ -169,8 +173,22 @@ def changes(project: Project, base: Baseline | None) -> dict[str, Any]:
             if base.annotations is not None
             else len(project.images),
             "removed": sum(1 for i in base.images if i not in project.images),
+            "relocated": _relocated(project, base, folders),
         },
     }
+
+
+def _relocated(project: Project, base: Baseline, folders: tuple[Path, Path] | None) -> int:
+    """Images whose name leads to another file than at the baseline (``image_folder.find_moved``)."""
+    old, new = folders if folders is not None else (Path(), Path())
+    n = 0
+    for iid, name in base.images.items():
+        image = project.images.get(iid)
+        if image is None or image.file_name == name:
+            continue
+        if os.path.realpath(os.path.join(old, name)) != os.path.realpath(os.path.join(new, image.file_name)):
+            n += 1
+    return n
 
 
 def _taxonomy(before: dict[int, Category], after: dict[int, Category]) -> list[dict[str, Any]]:
@@ -205,7 +223,10 @@ def prepare(project: Project, target: Path) -> Pending | None:
     """Compute the entry for saving ``project`` to ``target`` and point the project's head at it. None when
     nothing changed since it was loaded or saved (such a save adds no entry and leaves the file as it was)."""
     base = project.history if isinstance(project.history, Baseline) else None
-    fields = changes(project, base)
+    folder = Path(os.path.abspath(target)).parent
+    fields = changes(
+        project, base, (Path(os.path.abspath(project.path)).parent if project.path else folder, folder)
+    )
     path = sidecar(target)
     known = base is not None and base.annotations is not None
     changed = (

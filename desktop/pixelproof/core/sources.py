@@ -227,9 +227,14 @@ def scan_images(
     """Image entries for every image under ``folder`` (recursive, sorted): plain images, pyramids, DICOM
     files, series and multi-frame objects, NIfTI volumes. Each file left out is reported through ``skip``;
     ``progress(done, total)`` follows the files (DICOM headers are read after the others)."""
-    from pixelproof.core.dicom import looks_like_dicom
-    from pixelproof.core.imageio import image_size, is_image_file
+    return image_entries(folder_files(folder, skip, exclude), skip, progress)
 
+
+def folder_files(
+    folder: Path, skip: Callable[[str], None], exclude: Callable[[Path], bool] | None = None
+) -> list[Path]:
+    """The regular files under ``folder`` (recursive, sorted) that a scan looks at: hidden files and
+    folders and symlinked folders are left out, each reported through ``skip``."""
     files = []
     for root, dirs, names in os.walk(folder):  # symlinked folders are not followed (nor loops)
         here = Path(root)
@@ -252,6 +257,17 @@ def scan_images(
             elif not p.is_dir():
                 skip(f"{p}: not a regular file (a FIFO, device, socket or broken link); skipped")
     files.sort()
+    return files
+
+
+def image_entries(
+    files: list[Path], skip: Callable[[str], None], progress: Callable[[int, int], None] | None = None
+) -> list[ImageEntry]:
+    """Image entries of ``files`` (regular files), sorted: non-images and unreadable images are reported
+    through ``skip``; the DICOM files of one folder form its series."""
+    from pixelproof.core.dicom import looks_like_dicom
+    from pixelproof.core.imageio import image_size, is_image_file
+
     candidates = []
     for f in files:
         if is_nifti(f) or is_image_file(f) or looks_like_dicom(f):

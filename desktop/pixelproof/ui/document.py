@@ -53,7 +53,7 @@ class Document(QObject):
     annotationRemoved = Signal(int, int)  # image_id, annotation_id
     categoriesChanged = Signal()
     imageStatusChanged = Signal(int)  # image_id (status or whole-image review decision)
-    imagesChanged = Signal()  # the image list: images added (a merge) or removed (its undo)
+    imagesChanged = Signal()  # the image list: images added (a merge, Add Images) or removed, or relocated
     referenceChanged = Signal()  # pixelproof.reference (review view)
     currentImageChanged = Signal(int)  # image_id, -1 for none
     currentCategoryChanged = Signal(int)  # category_id, -1 for none
@@ -323,7 +323,7 @@ class Document(QObject):
                 self.annotationRemoved.emit(image_id, ann_id)
             elif kind == edits.IMAGE:
                 self.imageStatusChanged.emit(image_id)
-            elif kind in (edits.IMAGE_ADDED, edits.IMAGE_REMOVED):
+            elif kind in (edits.IMAGE_ADDED, edits.IMAGE_REMOVED, edits.IMAGE_MOVED):
                 images_changed = True
             elif kind == edits.REFERENCE:
                 self.referenceChanged.emit()

@@ -1,8 +1,9 @@
 """The main window: wires the canvas, tools, panels, menus, toolbar and status bar to one Document.
 
 Behaviour lives in the parts — canvas/, tools/, panels/, document.py, project_files.py (open, save, close),
-status_readout.py, and the features (masks_menu, review, interop_dialogs, the Model panel), which get the
-window's ``Shell`` rather than the window. Keys come from ``ui.shortcuts``. Only the app entry imports this.
+status_readout.py, and the features (masks_menu, review, interop_dialogs, image_list_actions, the Model
+panel), which get the window's ``Shell`` rather than the window. Keys come from ``ui.shortcuts``. Only the
+app entry imports this.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.view import ZOOM_STEP, CanvasView
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
+from pixelproof.ui.image_list_actions import ImageListActions
 from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.masks_menu import MasksMenu
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
@@ -74,12 +76,8 @@ class MainWindow(QMainWindow):
         self.maybe_save = self.files.maybe_save
         self.recent_projects = self.files.recent_projects
         files = self.files  # its actions, under the names the window always had
-        self.act_open, self.act_open_folder, self.act_save = (
-            files.act_open,
-            files.act_open_folder,
-            files.act_save,
-        )
-        self.act_save_as, self.act_close = files.act_save_as, files.act_close
+        self.act_open, self.act_open_folder = files.act_open, files.act_open_folder
+        self.act_save, self.act_save_as, self.act_close = files.act_save, files.act_save_as, files.act_close
         self.tools: dict[str, Tool] = {cls.name: cls(self.canvas) for cls in TOOL_CLASSES}
         self._make_docks()
         self._make_actions()
@@ -93,6 +91,7 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             panel.install(self.shell)  # e.g. the Model menu: M, pre-label all, accept / reject
         self.review = ReviewMode(self.shell)  # review view (Ctrl+Tab) + Review menu
+        self.image_list = ImageListActions(self.shell)  # File > Add Images, Locate Missing Images
         self.interop = InteropActions(self.shell)  # File > Import / Export
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side
         self.slices = SliceActions(self.shell)  # Volume menu (PgUp / PgDn, window presets), Slices bar

@@ -57,6 +57,9 @@ DEFAULTS: list[Shortcut] = [
     # File
     _("file.open", "&Open Project…", (Std.Open,)),
     _("file.open_folder", "Open &Folder…", ("Ctrl+Shift+O",)),
+    _("file.add_images", "Add Ima&ges…", ("Ctrl+Shift+I",)),
+    _("file.add_image_folder", "Add Image Fol&der…", ("Ctrl+Alt+I",)),
+    _("file.locate_images", "&Locate Missing Images…", ("Ctrl+Alt+L",)),
     _("file.save", "&Save", (Std.Save,)),
     _("file.save_as", "Save &As…", (Std.SaveAs,)),
     _("file.import", "&Import…", ("Ctrl+I",)),

@@ -25,7 +25,7 @@ Rules every edit keeps (tests/core/test_edits.py checks each):
 
 Kinds of change (``Change.kind``): ``annotation_added`` / ``annotation_changed`` / ``annotation_removed``
 (image_id, annotation_id), ``category`` (category_id), ``image`` (image_id: status or image review),
-``reference``.
+``image_added`` / ``image_removed`` / ``image_moved`` (image_id: the image list, a file name), ``reference``.
 
 To add an edit: subclass :class:`Edit` (or compose existing ones in a :class:`Compound`), return the
 Changes from both methods, add apply/revert tests to tests/core/test_edits.py, then give it a one-line
@@ -45,6 +45,7 @@ from pixelproof.core.edits.base import (
     CATEGORY,
     IMAGE,
     IMAGE_ADDED,
+    IMAGE_MOVED,
     IMAGE_REMOVED,
     REFERENCE,
     Change,
@@ -82,6 +83,7 @@ __all__ = [
     "CATEGORY",
     "IMAGE",
     "IMAGE_ADDED",
+    "IMAGE_MOVED",
     "IMAGE_REMOVED",
     "REFERENCE",
     "AddAnnotations",

@@ -20,6 +20,7 @@ CATEGORY = "category"
 IMAGE = "image"
 IMAGE_ADDED = "image_added"
 IMAGE_REMOVED = "image_removed"
+IMAGE_MOVED = "image_moved"  # an image's file_name changed (relocated): its pixels come from elsewhere
 REFERENCE = "reference"
 
 

@@ -1,4 +1,4 @@
-"""Edits of the image list: add images (a merge brings new ones)."""
+"""Edits of the image list: add images (a merge, ``pixelproof add``), point images at their moved files."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from pixelproof.core.edits.base import (
+    CATEGORY,
     IMAGE,
     IMAGE_ADDED,
+    IMAGE_MOVED,
     IMAGE_REMOVED,
     Change,
     Changes,
@@ -48,6 +50,51 @@ class AddImages(Edit):
         if not self._done and not project.app.get("image_status"):
             project.app.pop("image_status", None)  # remove_image made it; it was not there before
         return Changes(Change(IMAGE_REMOVED, image_id=im.id) for im in reversed(self.images))
+
+
+class RelocateImages(Edit):
+    """Give images new ``file_name``s (their files were moved: ``image_folder.find_moved``); revert gives
+    back the names as they were. Taxonomy examples that name a relocated image follow it."""
+
+    def __init__(self, names: dict[int, str], label: str | None = None) -> None:
+        self.names = {int(iid): str(name) for iid, name in names.items()}
+        n = len(self.names)
+        self.label = label or f"Relocate {n} image{'s' if n != 1 else ''}"
+        self._before: dict[int, str] | None = None
+        self._examples: list[tuple[int, object]] = []  # category id, its examples list before
+
+    def apply(self, project: Project) -> Changes:
+        missing = [iid for iid in self.names if iid not in project.images]
+        require(not missing, f"image {missing[:1]} does not exist")
+        self._before = {iid: project.images[iid].file_name for iid in self.names}
+        renamed = {self._before[iid]: name for iid, name in self.names.items()}
+        changes = Changes()
+        self._examples = []
+        for c in project.categories.values():
+            examples = c.app_extra.get("examples")
+            if not isinstance(examples, list):
+                continue
+            named = [isinstance(e, dict) and e.get("file_name") in renamed for e in examples]
+            if any(named):
+                self._examples.append((c.id, examples))
+                c.app_extra["examples"] = [
+                    {**e, "file_name": renamed[e["file_name"]]} if hit else copy.deepcopy(e)
+                    for e, hit in zip(examples, named, strict=True)
+                ]
+                changes.append(Change(CATEGORY, category_id=c.id))
+        for iid, name in self.names.items():
+            project.images[iid].file_name = name
+            changes.append(Change(IMAGE_MOVED, image_id=iid))
+        return changes
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._before)
+        for iid, name in self._before.items():  # type: ignore[union-attr]
+            project.images[iid].file_name = name
+        for cid, examples in self._examples:
+            project.categories[cid].app_extra["examples"] = examples
+        changes = Changes(Change(CATEGORY, category_id=cid) for cid, _e in self._examples)
+        return Changes([*changes, *(Change(IMAGE_MOVED, image_id=iid) for iid in self.names)])
 
 
 class RecordTime(Edit):

@@ -90,6 +90,7 @@ class CanvasView(QGraphicsView):
         self._reduce: dict[Path, int] = {}  # plain images the user chose to open downsampled, and how
         self.image_item: ImageItem | None = None
         self.placeholder: PlaceholderItem | None = None
+        self.shown_path: Path | None = None  # the file the current image is read from
         self.loaded: LoadedImage | None = None
         # the items made so far; box annotations stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
@@ -129,7 +130,14 @@ class CanvasView(QGraphicsView):
             (d.annotationRemoved, self._on_removed),
             (d.selectionChanged, self._on_selection),
             (d.categoriesChanged, self._resync_all),
+            (d.imagesChanged, self._file_moved),
         ]
+
+    def _file_moved(self) -> None:
+        """A relocation (or its undo): the current image's pixels come from another file now."""
+        rec = self.document.project.images.get(self.image_id)
+        if rec is not None and self.document.project.image_path(rec) != self.shown_path:
+            self._show_image(self.image_id)
 
     def _clear(self) -> None:
         self._scene.clear()
@@ -173,7 +181,7 @@ class CanvasView(QGraphicsView):
             self.centerOn(center)
         else:
             self.fit()
-        path = doc.project.image_path(rec)
+        path = self.shown_path = doc.project.image_path(rec)
         cached = self.loader.request(image_id, path, self._reduce.get(Path(path)))
         if cached is not None:
             self._on_loaded(image_id, cached)

@@ -1,0 +1,49 @@
+"""``pixelproof add PROJECT PATH... [-o OUT]``: add images (files, folders searched as ``new`` does) to a
+project; images it has already are counted, not added again. One logged edit, as the app's Add Images."""
+
+from __future__ import annotations
+
+import argparse
+
+from pixelproof.commands._common import ProgressBar, apply_and_save, load_or_report, refuse_outputs, warn
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("add", help="add images (files or folders) to a project")
+    p.add_argument("project", help="project .json")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image files and folders (searched recursively)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
+    p.add_argument("--author", help="who makes the change (history; default: the user identity)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit 0 when images were added or the images given are all there already (files skipped, a note
+    beside them, are warned about), 1 when no image could be added."""
+    from pixelproof.core.edits.images import AddImages
+    from pixelproof.core.image_folder import images_to_add
+
+    if refuse_outputs(args.output, projects=True):
+        return 1
+    project = load_or_report(args.project)
+    if project is None:
+        return 1
+    skipped: list[str] = []
+    with ProgressBar("reading image sizes") as bar:
+
+        def skip(message: str) -> None:
+            skipped.append(message)
+            warn(message, bar)
+
+        found = images_to_add(project, args.paths, skip, progress=bar)
+    for path in found.already:
+        print(f"already there: {path}")
+    edit = AddImages(found.images) if found.images else None
+    if (found.images or found.already) and apply_and_save(
+        project, edit, tool="add", author=args.author, output=args.output
+    ) is None:
+        return 1
+    for im in found.images:  # as saved: relative to OUT's folder
+        print(f"added {project.images[im.id].file_name} ({im.width}x{im.height})")
+    print(f"{len(found.images)} added, {len(found.already)} already there, {len(skipped)} skipped")
+    return 0 if found.images or found.already else 1

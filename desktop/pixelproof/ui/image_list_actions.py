@@ -1,0 +1,155 @@
+"""File > Add Images… / Add Image Folder… / Locate Missing Images…: grow the open project's image list and
+point it at images that were moved (``core.image_folder``). The headers are read in a background job
+behind a modal progress dialog with Cancel (``dialogs.run_job``); the result is one undo step, and a
+message says what was done and what was not (the details list each file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from pixelproof.core.edits.images import AddImages, RelocateImages
+from pixelproof.core.image_folder import find_moved, images_to_add
+from pixelproof.core.imageio import IMAGE_SUFFIXES, MEDICAL_SUFFIXES
+from pixelproof.ui import dialogs
+from pixelproof.ui.shortcuts import make_action
+
+if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
+    from pixelproof.ui.shell import Shell
+
+_FILTER = "Images ({});;All files (*)".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES + MEDICAL_SUFFIXES))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+class ImageListActions(QObject):
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.message: QMessageBox | None = None  # the last result (tests read it)
+        w = shell.widget
+        self.act_add = make_action("file.add_images", w, self.add_files_dialog, tip="Add image files")
+        self.act_add_folder = make_action(
+            "file.add_image_folder", w, self.add_folder_dialog, tip="Add the images of a folder (recursive)"
+        )
+        self.act_locate = make_action(
+            "file.locate_images", w, self.locate_dialog, tip="Find images that were moved, under a folder"
+        )
+        actions = [self.act_add, self.act_add_folder, self.act_locate]
+        shell.add_file_actions(actions)
+        for act in actions:
+            shell.add_action(act)
+        shell.documentChanged.connect(self._update)
+        self._update(shell.document)
+
+    def _update(self, doc: Document | None) -> None:
+        for act in (self.act_add, self.act_add_folder, self.act_locate):
+            act.setEnabled(doc is not None)
+
+    def _start(self) -> str:
+        path = self.shell.document.project.path if self.shell.document is not None else None
+        return str(Path(path).parent) if path is not None else ""
+
+    def add_files_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self.shell.widget, "Add images", self._start(), _FILTER)
+        if paths:
+            self.add_images(paths)
+
+    def add_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.shell.widget, "Add a folder of images", self._start())
+        if folder:
+            self.add_images([folder])
+
+    def locate_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self.shell.widget, "Where are the missing images now?", self._start()
+        )
+        if folder:
+            self.locate(Path(folder))
+
+    def add_images(self, paths: Iterable[str | Path]) -> bool:
+        """Add the images of ``paths`` the project does not have (one undo step); False when none was."""
+        doc = self.shell.document
+        if doc is None:
+            return False
+        paths, skipped = list(paths), []
+
+        def work(progress, on_problem):  # type: ignore[no-untyped-def]
+            def skip(message: str) -> None:
+                skipped.append(message)
+                on_problem(message)
+
+            return images_to_add(doc.project, paths, skip, progress=progress)
+
+        found = self._run("Reading image sizes…", work)
+        if found is None:
+            return False
+        if found.images:
+            doc.push(AddImages(found.images))
+            if doc.current_image_id == -1:
+                doc.set_current_image(found.images[0].id)
+        lines = [f"Added {_plural(len(found.images), 'image')}."]
+        if found.already:
+            lines.append(f"{len(found.already)} already in the project (not added again).")
+        if skipped:
+            lines.append(f"{_plural(len(skipped), 'file')} skipped (see the details).")
+        details = [f"already in the project: {p}" for p in found.already] + skipped
+        self._tell("Add images", "\n".join(lines), details)
+        return bool(found.images)
+
+    def locate(self, folder: Path) -> bool:
+        """Point the missing images at their files under ``folder`` (one undo step); False when none was."""
+        doc = self.shell.document
+        if doc is None:
+            return False
+        result = self._run(
+            f"Looking for the missing images in {folder.name}…",
+            lambda progress, _problem: find_moved(doc.project, folder, progress=progress),
+        )
+        if result is None:
+            return False
+        found, problems = result
+        if found:
+            doc.push(RelocateImages(found))
+        if not found and not problems:
+            self._tell("Locate missing images", "No image of the project is missing.", [])
+            return False
+        lines = [f"Found {len(found)} of {_plural(len(found) + len(problems), 'missing image')}."]
+        for reason in ("ambiguous", "refused", "not found"):
+            n = sum(p.reason == reason for p in problems)
+            if n:
+                lines.append(
+                    f"{n} {reason}" + (" (another picture, or unreadable)" if reason == "refused" else "")
+                )
+        details = [f"{doc.project.images[iid].file_name}" for iid in found] + [str(p) for p in problems]
+        self._tell("Locate missing images", "\n".join(lines), details)
+        return bool(found)
+
+    def _run(self, label: str, work):  # type: ignore[no-untyped-def]
+        outcome = dialogs.run_job(self.shell.widget, label, work)
+        if outcome.cancelled:
+            self.shell.status("Cancelled", 4000)
+            return None
+        if outcome.error is not None:
+            dialogs.show_error(self.shell.widget, "Could not read the images", outcome.error)
+            return None
+        return outcome.result
+
+    def _tell(self, title: str, text: str, details: list[str]) -> None:
+        """A non-blocking message with the per-file details; its first line in the status bar too."""
+        box = QMessageBox(
+            QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self.shell.widget
+        )
+        if details:
+            box.setDetailedText("\n".join(details))
+        box.finished.connect(box.deleteLater)
+        box.open()
+        self.message = box
+        self.shell.status(text.splitlines()[0], 8000)

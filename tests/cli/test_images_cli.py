@@ -1,0 +1,154 @@
+"""``pixelproof add`` and ``pixelproof relocate``: what they print, their exit codes, the change log entry,
+and outputs refused before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.cli import main
+from pixelproof.core import history
+from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.model import ImageRecord
+
+
+def png(path: Path, w: int = 10, h: int = 8) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.zeros((h, w), np.uint8)).save(path)
+    return path
+
+
+def project_over(tmp_path: Path, records: list[ImageRecord]) -> Path:
+    project = new_project(["cat"])
+    for r in records:
+        project.add_image(r)
+    path = tmp_path / "proj" / "p.json"
+    path.parent.mkdir(exist_ok=True)
+    save_project(project, path)
+    return path
+
+
+def last_entry(path: Path) -> dict:
+    return history.read_log(path, None)[0][0]
+
+
+def test_add_prints_added_already_and_skipped_and_logs_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    png(tmp_path / "week1" / "a.png")
+    path = project_over(tmp_path, [ImageRecord(3, "../week1/a.png", 10, 8)])
+    png(tmp_path / "week2" / "b.png", 20, 10)
+    (tmp_path / "week2" / "readme.txt").write_text("hi")
+    code = main(["add", str(path), str(tmp_path / "week2"), str(tmp_path / "week1"), "--author", "lead"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "added ../week2/b.png (20x10)" in out
+    assert f"already there: {tmp_path / 'week1' / 'a.png'}" in out
+    assert "readme.txt: not an image, skipped" in err
+    assert "1 added, 1 already there, 1 skipped" in out
+    project = load_project(path)
+    assert [(i, im.file_name) for i, im in project.images.items()] == [
+        (3, "../week1/a.png"),
+        (4, "../week2/b.png"),
+    ]
+    entry = last_entry(path)
+    assert entry["tool"] == "add" and entry["author"] == "lead" and entry["edits"] == ["Add 1 image"]
+    assert entry["images"]["added"] == 1
+    # again: everything is there already -> exit 0, nothing written
+    before, logged = path.read_bytes(), len(history.read_log(path, None)[0])
+    assert main(["add", str(path), str(tmp_path / "week2")]) == 0
+    assert "0 added, 1 already there" in capsys.readouterr().out
+    assert path.read_bytes() == before and len(history.read_log(path, None)[0]) == logged
+
+
+def test_add_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project_over(tmp_path, [])
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("x")
+    assert main(["add", str(path), str(tmp_path / "empty")]) == 1  # nothing could be added
+    assert "notes.txt: not an image" in capsys.readouterr().err
+    assert main(["add", str(path), str(tmp_path / "nowhere")]) == 1
+    assert "nowhere: not found" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main(["add", str(path)])  # no PATH
+    assert e.value.code == 2
+    png(tmp_path / "new" / "c.png")
+    picture = png(tmp_path / "picture.png")
+    before = picture.read_bytes()
+    assert main(["add", str(path), str(tmp_path / "new"), "-o", str(picture)]) == 1  # not a project: refused
+    assert "not a project file" in capsys.readouterr().err and picture.read_bytes() == before
+    out = tmp_path / "out" / "q.json"
+    assert main(["add", str(path), str(tmp_path / "new"), "-o", str(out)]) == 1  # folder missing: refused
+    out.parent.mkdir()
+    assert main(["add", str(path), str(tmp_path / "new"), "-o", str(out)]) == 0
+    assert [im.file_name for im in load_project(out).images.values()] == ["../new/c.png"]  # from out's folder
+    assert load_project(path).images == {}  # -o leaves PROJECT as it was
+
+
+def moved(tmp_path: Path) -> Path:
+    path = project_over(
+        tmp_path,
+        [
+            ImageRecord(1, "../old/cats/a.png", 10, 8),
+            ImageRecord(2, "../old/b.png", 10, 8),
+            ImageRecord(3, "../old/c.png", 10, 8),
+        ],
+    )
+    png(tmp_path / "to" / "x" / "cats" / "a.png")
+    png(tmp_path / "to" / "y" / "a.png")
+    png(tmp_path / "to" / "p" / "b.png")
+    png(tmp_path / "to" / "q" / "b.png")
+    png(tmp_path / "to" / "c.png", 30, 30)
+    return path
+
+
+def test_relocate_prints_each_and_exits_3_while_some_are_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = moved(tmp_path)
+    before = path.read_bytes()
+    assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "--dry-run"]) == 3
+    out, err = capsys.readouterr()
+    assert "../old/cats/a.png -> ../to/x/cats/a.png" in out
+    assert "../old/b.png: ambiguous" in err and "../old/c.png:" in err and "30x30" in err
+    assert path.read_bytes() == before  # a dry run writes nothing
+    assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "--author", "ann"]) == 3
+    capsys.readouterr()
+    assert load_project(path).images[1].file_name == "../to/x/cats/a.png"
+    entry = last_entry(path)
+    assert entry["tool"] == "relocate" and entry["author"] == "ann" and entry["images"]["relocated"] == 1
+    assert entry["edits"] == ["Relocate 1 image"]
+    (tmp_path / "to" / "q" / "b.png").unlink()  # now b.png is one file
+    (tmp_path / "to" / "c.png").unlink()
+    png(tmp_path / "to" / "c.png")
+    assert main(["relocate", str(path), "--to", str(tmp_path / "to")]) == 0
+    out = capsys.readouterr().out
+    assert "../old/b.png -> ../to/p/b.png" in out and "../old/c.png -> ../to/c.png" in out
+    assert all(load_project(path).image_path(im).exists() for im in load_project(path).images.values())
+    assert main(["relocate", str(path), "--to", str(tmp_path / "to")]) == 0  # nothing missing
+    assert "no missing images" in capsys.readouterr().out
+
+
+def test_relocate_usage_and_refused_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = moved(tmp_path)
+    with pytest.raises(SystemExit) as e:
+        main(["relocate", str(path)])  # --to is required
+    assert e.value.code == 2
+    assert main(["relocate", str(path), "--to", str(tmp_path / "nowhere")]) == 1
+    assert "nowhere: not a folder" in capsys.readouterr().err
+    assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "-o", str(tmp_path)]) == 1
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_output_is_written_when_there_is_nothing_to_change(tmp_path: Path) -> None:
+    """``-o OUT`` means "the result goes to OUT": with everything there already, OUT is the project as is."""
+    png(tmp_path / "imgs" / "a.png")
+    path = project_over(tmp_path, [ImageRecord(1, "../imgs/a.png", 10, 8)])
+    out, other = tmp_path / "proj" / "out.json", tmp_path / "proj" / "other.json"
+    assert main(["add", str(path), str(tmp_path / "imgs"), "-o", str(out)]) == 0
+    assert [im.file_name for im in load_project(out).images.values()] == ["../imgs/a.png"]
+    assert main(["relocate", str(path), "--to", str(tmp_path / "imgs"), "-o", str(other)]) == 0
+    assert load_project(other).images[1].file_name == "../imgs/a.png"

@@ -1,0 +1,119 @@
+"""File > Add Images… / Add Image Folder… / Locate Missing Images…: one undo step each, the Images panel and
+the canvas follow (a found image is shown), the result said in a message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from pixelproof.core.coco import dumps_project
+from tests.ui.conftest import make_project, open_main_window
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def dismiss(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Click OK on the result message (window-modal: the window takes keys again after it; offscreen
+    Qt does not give the activation back by itself)."""
+    box = win.image_list.message
+    QTest.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert not box.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    with qtbot.waitActive(win):
+        win.activateWindow()
+    assert QApplication.activeWindow() is win
+
+
+def undo(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    QTest.keyClick(win, Qt.Key.Key_Z, CTRL)
+
+
+def redo(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    QTest.keyClick(win, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+
+
+def picture(path: Path, w: int = 320, h: int = 240) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), np.full((h, w, 3), 90, np.uint8))
+    return path
+
+
+def test_add_images_and_a_folder_each_one_undo_step(qtbot, tmp_path, monkeypatch, no_prompts) -> None:
+    win = open_main_window(qtbot, make_project(tmp_path))
+    doc, panel = win.document, win.panels["imagesDock"]
+    before = dumps_project(doc.project)
+    new = picture(tmp_path / "week2" / "new.png", 64, 48)
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileNames",
+        staticmethod(lambda *a, **k: ([str(new), str(tmp_path / "images" / "img0.png")], "")),
+    )
+    win.image_list.act_add.trigger()
+    qtbot.waitUntil(lambda: len(doc.project.images) == 4, timeout=10000)
+    assert doc.project.images[4].file_name == "week2/new.png"
+    assert (doc.project.images[4].width, doc.project.images[4].height) == (64, 48)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    text = win.image_list.message.text()
+    assert "Added 1 image" in text and "1 already in the project" in text
+    dismiss(win, qtbot)
+    undo(win, qtbot)
+    assert dumps_project(doc.project) == before
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3)
+    redo(win, qtbot)
+    assert len(doc.project.images) == 4
+    picture(tmp_path / "week3" / "a.png")
+    picture(tmp_path / "week3" / "sub" / "b.png")
+    (tmp_path / "week3" / ".thumbs").mkdir()
+    picture(tmp_path / "week3" / ".thumbs" / "a.png")
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path / "week3"))
+    )
+    win.image_list.act_add_folder.trigger()
+    qtbot.waitUntil(lambda: len(doc.project.images) == 6, timeout=10000)
+    assert [doc.project.images[i].file_name for i in (5, 6)] == ["week3/a.png", "week3/sub/b.png"]
+    assert "1 file skipped" in win.image_list.message.text()
+    dismiss(win, qtbot)
+    undo(win, qtbot)
+    assert sorted(doc.project.images) == [1, 2, 3, 4]
+
+
+def test_locate_missing_images_shows_the_found_one_and_undoes(
+    qtbot, tmp_path, monkeypatch, no_prompts
+) -> None:
+    path = make_project(tmp_path)
+    moved = tmp_path / "moved"
+    (moved / "x" / "images").mkdir(parents=True)
+    shutil.move(tmp_path / "images" / "img0.png", moved / "x" / "images" / "img0.png")  # the first image
+    shutil.copy(tmp_path / "images" / "img2.png", moved / "img1.png")  # img1 is still there: untouched
+    for twin in ("p", "q"):  # img2 moved, and copied twice: ambiguous
+        (moved / twin).mkdir()
+        shutil.copy(tmp_path / "images" / "img2.png", moved / twin / "img2.png")
+    (tmp_path / "images" / "img2.png").unlink()
+    win = open_main_window(qtbot)
+    assert win.open_path(path)
+    canvas, doc = win.canvas, win.document
+    qtbot.waitUntil(lambda: canvas.placeholder is not None and canvas.placeholder.error, timeout=10000)
+    assert canvas.image_item is None and doc.current_image_id == 1
+    before = dumps_project(doc.project)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(moved)))
+    QTest.keyClick(win, Qt.Key.Key_L, CTRL | Qt.KeyboardModifier.AltModifier)  # File > Locate Missing Images…
+    assert doc.project.images[1].file_name == "moved/x/images/img0.png"
+    assert doc.project.images[2].file_name == "images/img1.png"
+    text = win.image_list.message.text()
+    assert "Found 1 of 2 missing images" in text and "1 ambiguous" in text, text
+    assert "images/img2.png: ambiguous" in win.image_list.message.detailedText()
+    dismiss(win, qtbot)
+    qtbot.waitUntil(lambda: canvas.image_item is not None, timeout=10000)  # the canvas shows it now
+    assert canvas.loaded.width == 320
+    undo(win, qtbot)
+    assert dumps_project(doc.project) == before
+    qtbot.waitUntil(lambda: canvas.placeholder is not None and canvas.placeholder.error, timeout=10000)
+    redo(win, qtbot)
+    qtbot.waitUntil(lambda: canvas.image_item is not None, timeout=10000)
+    assert doc.undo_stack.undoText() == "Relocate 1 image"
