@@ -122,7 +122,7 @@ def test_a_category_named_empty_exports_and_applies(tmp_path: Path, suffix: str)
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a: &x [1]\nb: *x\n", "aliases are not allowed"),
+        ("a: &x [1]\nb: *x\n", "aliases"),
         ("categories: [{name: a}, {name: a}]\n", "appears twice"),
         ("categories: [{name: a, color: red}]\n", "color"),
         ("categories: [{name: a, examples: [{png: 'AAAA'}]}]\n", "not a PNG"),
@@ -144,7 +144,7 @@ def test_a_fifo_is_not_read(tmp_path: Path) -> None:
 
     fifo = tmp_path / "t.json"
     os.mkfifo(fifo)
-    with pytest.raises(TaxonomyError, match="not a regular file"):
+    with pytest.raises(TaxonomyError, match="FIFO"):
         taxonomy.read_taxonomy(fifo)
 
 
@@ -167,3 +167,29 @@ def test_remembered_model_mappings_follow_rename_merge_split_and_delete(tmp_path
     _undo_restores(p, taxonomy.delete_category(p, "songbird", None))
     assert mappings()["onnx/n.onnx"] == {"x": None}  # the class is gone: its model class is ignored
     assert mappings()["onnx/m.onnx"] == {"kitty": "feline", "puppy": "feline", "tree": None}
+
+
+@pytest.mark.parametrize("color", ["#zzzzzz", "#1_2345", "#+12345", "# 12345"])
+def test_a_colour_the_project_would_refuse_is_refused_by_the_taxonomy(tmp_path: Path, color: str) -> None:
+    """apply wrote such a colour into the project, which then did not open ('pixelproof.color: expected
+    #rrggbb'); the taxonomy check and the project loader now agree on what a colour is."""
+    project = make_project(tmp_path, 1)
+    save_project(project)
+    path = tmp_path / "t.yaml"
+    path.write_text(f"categories: [{{name: cat, color: '{color}'}}]\n")
+    with pytest.raises(TaxonomyError, match=r"categories\[0\]\.color"):
+        taxonomy.read_taxonomy(path)
+    project.categories[1].color = color
+    save_project(project)
+    with pytest.raises(Exception, match="color"):
+        load_project(project.path)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_taxonomy_file_with_a_byte_order_mark_is_read(tmp_path: Path, suffix: str) -> None:
+    """Windows editors save UTF-8 with a BOM; the JSON one was 'not valid JSON at line 1 column 1'."""
+    data = {"pixelproof_taxonomy": 1, "categories": [{"name": "cat", "description": "Felis"}]}
+    path = tmp_path / f"t{suffix}"
+    taxonomy.write_taxonomy(data, path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert taxonomy.read_taxonomy(path) == data

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pixelproof.core.coco import default_color, is_color
 from pixelproof.core.edits import (
     AddCategory,
     Compound,
@@ -202,53 +203,42 @@ def write_taxonomy(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 
 
 def read_taxonomy(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read and check a taxonomy file; ``TaxonomyError`` lists every problem with its location."""
+    """Read and check a taxonomy file; ``TaxonomyError`` lists every problem with its location. YAML is
+    read by the project's one safe YAML reader (no aliases, bounded nesting); a BOM is allowed."""
+    from pixelproof.core.limits import LimitError, open_regular, read_yaml
+
     p = Path(path)
     try:
-        if not p.is_file():
-            raise TaxonomyError([f"{p}: not a regular file"])
-        if p.stat().st_size > MAX_FILE:
-            raise TaxonomyError([f"{p}: larger than {MAX_FILE} bytes"])
-        raw = p.read_bytes()
+        if p.suffix.lower() in (".yaml", ".yml"):
+            data = read_yaml(p, max_bytes=MAX_FILE)
+        else:
+            with open_regular(p, str(p)) as f:
+                raw = f.read(MAX_FILE + 1)
+            if len(raw) > MAX_FILE:
+                raise LimitError(str(p), f"larger than {MAX_FILE} bytes")
+            data = _parse_json(p, raw)
     except OSError as e:
         raise TaxonomyError([f"{p}: cannot read: {e.strerror or e}"]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise TaxonomyError([f"{p}: not UTF-8 (byte {e.start})"]) from None
-    data = _parse_yaml(p, text) if p.suffix.lower() in (".yaml", ".yml") else _parse_json(p, text)
+    except ValueError as e:  # LimitError too: each names the file
+        raise TaxonomyError([str(e)]) from None
     problems = check_taxonomy(data)
     if problems:
         raise TaxonomyError([f"{p}: {x}" for x in problems])
     return data
 
 
-def _parse_json(p: Path, text: str) -> Any:
+def _parse_json(p: Path, raw: bytes) -> Any:
     import json
 
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise TaxonomyError([f"{p}: not UTF-8 (byte {e.start})"]) from None
     try:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:
         where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
         raise TaxonomyError([f"{p}: not valid JSON{where}"]) from None
-
-
-def _parse_yaml(p: Path, text: str) -> Any:
-    import yaml
-
-    class NoAliases(yaml.SafeLoader):
-        """Aliases let a small file expand to gigabytes; a taxonomy never needs them."""
-
-        def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-            if self.check_event(yaml.AliasEvent):
-                mark = self.peek_event().start_mark
-                raise yaml.YAMLError(f"aliases are not allowed (line {mark.line + 1})")
-            return super().compose_node(parent, index)
-
-    try:
-        return yaml.load(text, Loader=NoAliases)
-    except (yaml.YAMLError, RecursionError) as e:
-        raise TaxonomyError([f"{p}: not valid YAML: {e}"]) from None
 
 
 def check_taxonomy(data: Any) -> list[str]:
@@ -276,7 +266,7 @@ def check_taxonomy(data: Any) -> list[str]:
             if c.get(key) is not None and not isinstance(c[key], str):
                 problems.append(f"{where}.{key}: expected a string")
         color = c.get("color")
-        if color is not None and not (isinstance(color, str) and len(color) == 7 and color[0] == "#"):
+        if color is not None and not is_color(color):
             problems.append(f"{where}.color: expected '#rrggbb'")
         problems += check_info(c, where)
     return problems
@@ -298,8 +288,6 @@ def apply_taxonomy(project: Project, data: dict[str, Any]) -> TaxonomyPlan:
     Categories of the taxonomy missing from the project are added; existing ones get its colour,
     shortcut, supercategory and info. Project categories the taxonomy does not name are kept and listed.
     """
-    from pixelproof.core.coco import default_color
-
     parts: list[Edit] = []
     plan = TaxonomyPlan(Compound([]))
     next_id = project.next_category_id()
@@ -380,8 +368,6 @@ def split_category(project: Project, name: str, first: str, second: str) -> tupl
     """Split a class into ``first`` (the class renamed, keeping its id and objects) and ``second`` (new,
     empty). Its objects are set to review "pending": they are listed for review, to move the ones that
     belong to ``second``. Returns the edit and those objects' ids."""
-    from pixelproof.core.coco import default_color
-
     cat = _category(project, name)
     if first == second:
         raise TaxonomyError(["the two parts of a split need different names"])
