@@ -233,10 +233,16 @@ def prepare(project: Project, target: Path) -> Pending | None:
 
 
 def append(pending: Pending) -> None:
-    """Append the entry as one line and fsync it (raises OSError)."""
+    """Append the entry as one line and fsync it (raises OSError). A last line an earlier append left
+    without its newline (cut short) is ended first, so this entry is not glued to it."""
     line = orjson.dumps(pending.entry) + b"\n"
-    fd = os.open(pending.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(pending.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
+        size = os.fstat(fd).st_size
+        if size:
+            os.lseek(fd, size - 1, os.SEEK_SET)  # to read the last byte (O_APPEND writes at the end)
+            if os.read(fd, 1) != b"\n":
+                line = b"\n" + line
         os.write(fd, line)
         os.fsync(fd)
     finally:
