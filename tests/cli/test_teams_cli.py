@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
@@ -230,6 +231,34 @@ def test_taxonomy_commands_and_the_log(tmp_path: Path, capsys, monkeypatch) -> N
     assert main(["log", str(project), "-n", "2"]) == 0
     text = capsys.readouterr().out
     assert text.count("[taxonomy]") == 2 and "class raptor removed" in text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"seq": 7, "totals": 5}',
+        '{"seq": 7, "taxonomy": [1]}',
+        '{"seq": 7, "per_image": 5}',
+        '{"seq": 7, "review": [1]}',
+        '{"seq": 7, "images": 3}',
+        '{"seq": 7, "edits": [1, 2]}',
+        '{"seq": 7, "taxonomy": [{"change": "renamed"}]}',
+    ],
+)
+def test_log_skips_an_entry_of_the_wrong_shape(tmp_path: Path, capsys, line: str) -> None:  # type: ignore[no-untyped-def]
+    """A hand-edited or damaged line that is JSON but not an entry's shape gave a traceback."""
+    project = make_project(tmp_path, 2)
+    save_project(project)
+    log = tmp_path / "project.history.jsonl"
+    with open(log, "a") as f:
+        f.write(line + "\n")
+    assert main(["log", str(project.path)]) == 0
+    out, err = capsys.readouterr()
+    if "renamed" in line:  # a rename whose names are missing is still shown
+        assert out.startswith("#7 ") and "class ? -> ?" in out
+    else:
+        assert f"{log}:2: not a history entry (skipped)" in err and "#7" not in out
+    assert "#1 " in out
 
 
 def test_consensus_command_then_accept(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -64,7 +64,7 @@ def _line(e: dict, tags: list[str]) -> str:
         parts.append(f"images +{images.get('added', 0)} -{images.get('removed', 0)}")
     for change in e.get("taxonomy", []):
         if change.get("change") == "renamed":
-            parts.append(f"class {change['old']} -> {change['new']}")
+            parts.append(f"class {change.get('old', '?')} -> {change.get('new', '?')}")
         else:
             parts.append(f"class {change.get('name')} {change.get('change')}")
     if e.get("review"):

@@ -286,6 +286,27 @@ def last_seq(path: Path) -> int:
     return 0
 
 
+_ENTRY_FIELDS = {
+    "totals": dict,
+    "per_image": dict,
+    "images": dict,
+    "review": dict,
+    "taxonomy": list,
+    "edits": list,
+}
+
+
+def _is_entry(e: Any) -> bool:
+    """``e`` has an entry's shape where readers rely on it (a hand-edited line may not)."""
+    if not isinstance(e, dict) or not isinstance(e.get("seq"), int):
+        return False
+    if any(k in e and not isinstance(e[k], t) for k, t in _ENTRY_FIELDS.items()):
+        return False
+    return all(isinstance(c, dict) for c in e.get("taxonomy", [])) and all(
+        isinstance(x, str) for x in e.get("edits", [])
+    )
+
+
 def read_log(
     project_path: str | os.PathLike[str], head: int | None
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -308,7 +329,7 @@ def read_log(
         except orjson.JSONDecodeError:
             problems.append(f"{path}:{n}: not a JSON line (skipped)")
             continue
-        if not isinstance(e, dict) or not isinstance(e.get("seq"), int):
+        if not _is_entry(e):
             problems.append(f"{path}:{n}: not a history entry (skipped)")
             continue
         entries.append(e)
