@@ -193,3 +193,22 @@ def test_a_taxonomy_file_with_a_byte_order_mark_is_read(tmp_path: Path, suffix: 
     taxonomy.write_taxonomy(data, path)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert taxonomy.read_taxonomy(path) == data
+
+
+def test_a_renamed_class_keeps_its_lint_rules(tmp_path: Path) -> None:
+    """Per-class rules are stored by class name: after a rename (or a split that renames) they named a
+    class that no longer existed, and lint silently checked the class with the defaults only."""
+    from pixelproof.core.lint.rules import rules_of
+
+    p = make_project(tmp_path, 2)
+    p.app["rules"] = {
+        "default": {"min_area": 9},
+        "classes": {"cat": {"kinds": ["box"]}, "bird": {"min_area": 50}},
+    }
+    _undo_restores(p, taxonomy.rename_category(p, "cat", "feline"))
+    assert rules_of(p.app).for_class("feline").kinds == ("box",)
+    assert list(p.app["rules"]["classes"]) == ["feline", "bird"]
+    bird = rules_of(p.app).for_class("bird")
+    _undo_restores(p, taxonomy.split_category(p, "bird", "songbird", "raptor")[0])
+    assert list(p.app["rules"]["classes"]) == ["feline", "songbird"]
+    assert rules_of(p.app).for_class("songbird") == bird != rules_of(p.app).for_class("raptor")

@@ -32,6 +32,7 @@ from pixelproof.core.edits import (
     ReplaceCategory,
     set_category,
 )
+from pixelproof.core.edits.lint import rename_rules
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Category, Project
@@ -341,14 +342,15 @@ def rename_category(project: Project, old: str, new: str) -> Edit:
     after = copy.deepcopy(cat)
     after.name = new
     label = f"Rename class {old} to {new}"
-    return _with_mappings(project, ReplaceCategory(after, label), old, new, label)
+    parts = [ReplaceCategory(after, label), *_renamed_elsewhere(project, old, new)]
+    return parts[0] if len(parts) == 1 else Compound(parts, label, focus=parts[0].focus)
 
 
-def _with_mappings(project: Project, edit: Edit, old: str, new: str | None, label: str) -> Edit:
-    """``edit`` (a class renamed, merged or deleted) and the remembered model mappings that named
-    ``old`` pointed at ``new`` (None: ignored), as one edit."""
-    mappings = retarget_mappings(project, old, new)
-    return edit if mappings is None else Compound([edit, mappings], label, focus=edit.focus)
+def _renamed_elsewhere(project: Project, old: str, new: str) -> list[Edit]:
+    """What else names class ``old`` and follows its rename: remembered model mappings, lint rules."""
+    return [
+        e for e in (retarget_mappings(project, old, new), rename_rules(project, old, new)) if e is not None
+    ]
 
 
 def merge_categories(project: Project, source: str, target: str, label: str | None = None) -> Edit:
@@ -379,8 +381,7 @@ def split_category(project: Project, name: str, first: str, second: str) -> tupl
         renamed = copy.deepcopy(cat)
         renamed.name = first
         parts.append(ReplaceCategory(renamed))
-        mappings = retarget_mappings(project, name, first)
-        parts += [mappings] if mappings is not None else []
+        parts += _renamed_elsewhere(project, name, first)
     new_id = project.next_category_id()
     parts.append(AddCategory(Category(new_id, second, cat.supercategory, default_color(new_id))))
     objects = list(project.annotations_with_category(cat.id))
@@ -401,7 +402,9 @@ def delete_category(project: Project, name: str, reassign_to: str | None) -> Edi
         return merge_categories(project, name, reassign_to, f"Delete class {name} (objects to {reassign_to})")
     cat = _category(project, name)
     label = f"Delete class {name} and its objects"
-    return _with_mappings(project, RemoveCategory(cat.id, label), name, None, label)
+    edit = RemoveCategory(cat.id, label)
+    mappings = retarget_mappings(project, name, None)  # its model classes are ignored from now on
+    return edit if mappings is None else Compound([edit, mappings], label, focus=edit.focus)
 
 
 def describe_category(project: Project, name: str, **values: Any) -> Edit:
