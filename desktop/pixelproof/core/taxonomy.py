@@ -35,6 +35,7 @@ from pixelproof.core.edits import (
 from pixelproof.core.edits.lint import rename_rules
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import MAX_CLASSES
 from pixelproof.core.model import Category, Project
 
 FORMAT = 1
@@ -249,6 +250,8 @@ def check_taxonomy(data: Any) -> list[str]:
     fmt = data.get("pixelproof_taxonomy", FORMAT)
     if not isinstance(fmt, int) or fmt > FORMAT:
         return [f"pixelproof_taxonomy: version {fmt!r} is not one this PixelProof reads ({FORMAT})"]
+    if len(data["categories"]) > MAX_CLASSES:
+        return [f"categories: {len(data['categories'])} classes, more than {MAX_CLASSES}"]
     problems = []
     seen: set[str] = set()
     for i, c in enumerate(data["categories"]):
@@ -293,8 +296,9 @@ def apply_taxonomy(project: Project, data: dict[str, Any]) -> TaxonomyPlan:
     plan = TaxonomyPlan(Compound([]))
     next_id = project.next_category_id()
     names = {c["name"] for c in data["categories"]}
+    by_name = {c.name: c for c in project.categories.values()}  # not a scan per class: 100,000 are allowed
     for c in data["categories"]:
-        current = project.category_by_name(c["name"])
+        current = by_name.get(c["name"])
         values = {k: c.get(k) for k in INFO_KEYS}
         if current is None:
             cat = Category(
