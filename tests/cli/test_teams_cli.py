@@ -261,6 +261,23 @@ def test_log_skips_an_entry_of_the_wrong_shape(tmp_path: Path, capsys, line: str
     assert "#1 " in out
 
 
+def test_a_guideline_file_that_cannot_be_used_is_named(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A non-UTF-8 guideline said only "'utf-8' codec can't decode byte 0xff" (which file?), and a FIFO
+    named as the guideline blocked the command forever."""
+    import os
+
+    project = make_project(tmp_path, 1)
+    save_project(project)
+    latin = tmp_path / "g.md"
+    latin.write_bytes(b"\xff\xfe# Katze")
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    for guide in (latin, fifo):
+        assert main(["taxonomy", "describe", str(project.path), "cat", "--guideline-file", str(guide)]) == 1
+        assert f"{guide}: " in capsys.readouterr().err
+    assert load_project(project.path).categories[1].app_extra == {}
+
+
 def test_consensus_command_then_accept(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from tests.core.teams_data import disc, mask_annotation
 

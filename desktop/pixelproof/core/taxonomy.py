@@ -207,18 +207,14 @@ def write_taxonomy(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 def read_taxonomy(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read and check a taxonomy file; ``TaxonomyError`` lists every problem with its location. YAML is
     read by the project's one safe YAML reader (no aliases, bounded nesting); a BOM is allowed."""
-    from pixelproof.core.limits import LimitError, open_regular, read_yaml
+    from pixelproof.core.limits import read_text, read_yaml
 
     p = Path(path)
     try:
         if p.suffix.lower() in (".yaml", ".yml"):
             data = read_yaml(p, max_bytes=MAX_FILE)
         else:
-            with open_regular(p, str(p)) as f:
-                raw = f.read(MAX_FILE + 1)
-            if len(raw) > MAX_FILE:
-                raise LimitError(str(p), f"larger than {MAX_FILE} bytes")
-            data = _parse_json(p, raw)
+            data = _parse_json(p, read_text(p, max_bytes=MAX_FILE))
     except OSError as e:
         raise TaxonomyError([f"{p}: cannot read: {e.strerror or e}"]) from None
     except ValueError as e:  # LimitError too: each names the file
@@ -229,13 +225,9 @@ def read_taxonomy(path: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
-def _parse_json(p: Path, raw: bytes) -> Any:
+def _parse_json(p: Path, text: str) -> Any:
     import json
 
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise TaxonomyError([f"{p}: not UTF-8 (byte {e.start})"]) from None
     try:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:
