@@ -233,3 +233,28 @@ def test_a_taxonomy_of_many_classes_applies_in_time_and_one_of_too_many_is_refus
     assert taxonomy.check_taxonomy(too_many) == [
         f"categories: {MAX_CLASSES + 1} classes, more than {MAX_CLASSES}"
     ]
+
+
+@pytest.mark.parametrize("name", ["other.json", "data.yaml", "picture.json"])
+def test_export_never_overwrites_a_file_that_is_not_a_taxonomy(tmp_path: Path, name: str) -> None:
+    """`taxonomy export a.json -o b.json` (the arguments the wrong way round) replaced project b.json by a
+    taxonomy, with no backup: every annotation lost. A YOLO data.yaml went the same way."""
+    from pixelproof.core.coco import ProjectSaveError
+
+    project = make_project(tmp_path, 2)
+    target = tmp_path / name
+    if name == "other.json":
+        save_project(make_project(tmp_path, 3), target)
+    elif name == "data.yaml":
+        target.write_text("names: [cat, dog]\nnc: 2\n")
+    else:
+        target.write_bytes(b"\x89PNG\r\n\x1a\n")
+    before = target.read_bytes()
+    data, _ = taxonomy.export_taxonomy(project)
+    with pytest.raises(ProjectSaveError, match="not a taxonomy file"):
+        taxonomy.write_taxonomy(data, target)
+    assert target.read_bytes() == before
+    taxonomy.write_taxonomy(data, tmp_path / "tax.yaml")  # a taxonomy, new or existing, is written
+    data["categories"][0]["description"] = "again"
+    taxonomy.write_taxonomy(data, tmp_path / "tax.yaml")
+    assert taxonomy.read_taxonomy(tmp_path / "tax.yaml") == data

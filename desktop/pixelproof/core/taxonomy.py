@@ -185,23 +185,37 @@ def export_taxonomy(project: Project, embed_examples: bool = True) -> tuple[dict
 
 def write_taxonomy(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """JSON, or YAML when the name ends in .yaml / .yml (written atomically). ``ProjectSaveError`` when
-    ``path`` cannot be written, or (JSON) is an existing file that is no JSON object: a picture or a
-    text file a mistyped name points at is never overwritten."""
-    from pixelproof.core.coco import atomic_write, check_output_path, check_save_target
+    ``path`` cannot be written, or is an existing file that is not a taxonomy: a project, a data.yaml,
+    a picture a mistyped name points at is never overwritten (there is no backup of it)."""
+    from pixelproof.core.coco import ProjectSaveError, atomic_write, check_output_path
 
     p = Path(path)
+    check_output_path(p)
+    if os.path.lexists(p) and not _is_taxonomy_file(p):
+        raise ProjectSaveError(f"{p}: exists and is not a taxonomy file; not overwritten")
     if p.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
-        check_output_path(p)
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     else:
         import json
 
-        check_save_target(p)
-
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     atomic_write(p, text.encode("utf-8"))
+
+
+def _is_taxonomy_file(p: Path) -> bool:
+    """An existing file holds a taxonomy (an object with 'categories' and no 'images'), or nothing."""
+    from pixelproof.core.limits import read_text, read_yaml
+
+    try:
+        if p.suffix.lower() in (".yaml", ".yml"):
+            data = read_yaml(p, max_bytes=MAX_FILE)
+        else:
+            data = _parse_json(p, read_text(p, max_bytes=MAX_FILE)) if p.stat().st_size else None
+    except (OSError, ValueError):  # TaxonomyError and LimitError too
+        return False
+    return data is None or (isinstance(data, dict) and "categories" in data and "images" not in data)
 
 
 def read_taxonomy(path: str | os.PathLike[str]) -> dict[str, Any]:
