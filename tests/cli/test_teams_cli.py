@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
@@ -230,6 +231,51 @@ def test_taxonomy_commands_and_the_log(tmp_path: Path, capsys, monkeypatch) -> N
     assert main(["log", str(project), "-n", "2"]) == 0
     text = capsys.readouterr().out
     assert text.count("[taxonomy]") == 2 and "class raptor removed" in text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"seq": 7, "totals": 5}',
+        '{"seq": 7, "taxonomy": [1]}',
+        '{"seq": 7, "per_image": 5}',
+        '{"seq": 7, "review": [1]}',
+        '{"seq": 7, "images": 3}',
+        '{"seq": 7, "edits": [1, 2]}',
+        '{"seq": 7, "taxonomy": [{"change": "renamed"}]}',
+    ],
+)
+def test_log_skips_an_entry_of_the_wrong_shape(tmp_path: Path, capsys, line: str) -> None:  # type: ignore[no-untyped-def]
+    """A hand-edited or damaged line that is JSON but not an entry's shape gave a traceback."""
+    project = make_project(tmp_path, 2)
+    save_project(project)
+    log = tmp_path / "project.history.jsonl"
+    with open(log, "a") as f:
+        f.write(line + "\n")
+    assert main(["log", str(project.path)]) == 0
+    out, err = capsys.readouterr()
+    if "renamed" in line:  # a rename whose names are missing is still shown
+        assert out.startswith("#7 ") and "class ? -> ?" in out
+    else:
+        assert f"{log}:2: not a history entry (skipped)" in err and "#7" not in out
+    assert "#1 " in out
+
+
+def test_a_guideline_file_that_cannot_be_used_is_named(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A non-UTF-8 guideline said only "'utf-8' codec can't decode byte 0xff" (which file?), and a FIFO
+    named as the guideline blocked the command forever."""
+    import os
+
+    project = make_project(tmp_path, 1)
+    save_project(project)
+    latin = tmp_path / "g.md"
+    latin.write_bytes(b"\xff\xfe# Katze")
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    for guide in (latin, fifo):
+        assert main(["taxonomy", "describe", str(project.path), "cat", "--guideline-file", str(guide)]) == 1
+        assert f"{guide}: " in capsys.readouterr().err
+    assert load_project(project.path).categories[1].app_extra == {}
 
 
 def test_consensus_command_then_accept(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

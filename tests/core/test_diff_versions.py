@@ -254,3 +254,40 @@ def test_objects_on_new_and_removed_images_are_counted(tmp_path: Path) -> None:
     rows = {r["file_name"]: (r["added"], r["removed"], r["changed"]) for r in data["per_image"]}
     assert rows == {"images/x.png": (1, 0, 0), "images/img003.png": (0, 2, 0)}
     assert d.changed_files() == {"images/x.png"}  # names in the new project only
+
+
+def test_a_tag_equal_but_for_case_to_another_is_refused(tmp_path: Path) -> None:
+    """On Windows and macOS 'V1.json.gz' is the file of tag 'v1': tagging V1 replaced v1's snapshot, and
+    checking out v1 then failed its hash check ('damaged')."""
+    project = make_project(tmp_path, 1)
+    save_project(project)
+    tag(project.path, "v1")
+    with pytest.raises(VersionError, match="'v1'"):
+        tag(project.path, "V1", force=True)
+    tag(project.path, "v1", force=True)  # moving the tag itself is fine
+    assert [t.name for t in list_tags(project.path)] == ["v1"]
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        b'{"tags": [1]}',
+        b'{"tags": "ab"}',
+        b'{"tags": [{"name": null, "sha256": "x"}]}',
+        b'{"tags": [{"name": "v1", "sha256": "x", "history": [1]}]}',
+    ],
+)
+def test_a_damaged_tag_index_is_named_not_a_traceback(tmp_path: Path, index: bytes) -> None:
+    project = make_project(tmp_path, 1)
+    save_project(project)
+    tag(project.path, "v1")
+    (versions_dir(project.path) / "tags.json").write_bytes(index)
+    with pytest.raises(VersionError, match=r"tags\.json: not a tag index"):
+        list_tags(project.path)
+
+
+def test_tagging_a_file_whose_pixelproof_section_is_not_an_object_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{"pixelproof": 5, "images": []}')
+    with pytest.raises(VersionError, match="not a project file"):
+        tag(path, "v1")

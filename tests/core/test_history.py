@@ -108,6 +108,21 @@ def test_a_damaged_history_line_is_reported_not_fatal(tmp_path: Path) -> None:
     assert _entries_ok(p.path)[-1]["seq"] == 2
 
 
+def test_a_save_after_a_cut_off_line_is_logged_on_a_line_of_its_own(tmp_path: Path) -> None:
+    """An append cut short (a crash, a full disk) leaves a line without its newline; the next save's
+    entry was glued to it, so it was skipped as 'not a JSON line' and the whole log read as not committed."""
+    p = make_project(tmp_path, 1)
+    save_project(p)
+    with open(history.sidecar(p.path), "ab") as f:
+        f.write(b'{"seq": 2, "parent": 1, "ti')
+    p.add_annotation(box_annotation(70, 1, 1, [1, 1, 2, 2]))
+    save_project(p)
+    entries, problems = history.read_log(p.path, load_project(p.path).app["history"]["head"])
+    assert problems == [f"{history.sidecar(p.path)}:2: not a JSON line (skipped)"]
+    assert [(e["seq"], e["committed"]) for e in entries] == [(2, True), (1, True)]
+    assert entries[0]["totals"]["added"] == 1
+
+
 def _entries_ok(path: Path) -> list[dict]:
     out = []
     for line in history.sidecar(path).read_bytes().splitlines():

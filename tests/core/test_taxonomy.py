@@ -122,7 +122,7 @@ def test_a_category_named_empty_exports_and_applies(tmp_path: Path, suffix: str)
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a: &x [1]\nb: *x\n", "aliases are not allowed"),
+        ("a: &x [1]\nb: *x\n", "aliases"),
         ("categories: [{name: a}, {name: a}]\n", "appears twice"),
         ("categories: [{name: a, color: red}]\n", "color"),
         ("categories: [{name: a, examples: [{png: 'AAAA'}]}]\n", "not a PNG"),
@@ -146,7 +146,7 @@ def test_a_fifo_is_not_read(tmp_path: Path) -> None:
 
     fifo = tmp_path / "t.json"
     os.mkfifo(fifo)
-    with pytest.raises(TaxonomyError, match="not a regular file"):
+    with pytest.raises(TaxonomyError, match="FIFO"):
         taxonomy.read_taxonomy(fifo)
 
 
@@ -169,3 +169,94 @@ def test_remembered_model_mappings_follow_rename_merge_split_and_delete(tmp_path
     _undo_restores(p, taxonomy.delete_category(p, "songbird", None))
     assert mappings()["onnx/n.onnx"] == {"x": None}  # the class is gone: its model class is ignored
     assert mappings()["onnx/m.onnx"] == {"kitty": "feline", "puppy": "feline", "tree": None}
+
+
+@pytest.mark.parametrize("color", ["#zzzzzz", "#1_2345", "#+12345", "# 12345"])
+def test_a_colour_the_project_would_refuse_is_refused_by_the_taxonomy(tmp_path: Path, color: str) -> None:
+    """apply wrote such a colour into the project, which then did not open ('pixelproof.color: expected
+    #rrggbb'); the taxonomy check and the project loader now agree on what a colour is."""
+    project = make_project(tmp_path, 1)
+    save_project(project)
+    path = tmp_path / "t.yaml"
+    path.write_text(f"categories: [{{name: cat, color: '{color}'}}]\n")
+    with pytest.raises(TaxonomyError, match=r"categories\[0\]\.color"):
+        taxonomy.read_taxonomy(path)
+    project.categories[1].color = color
+    save_project(project)
+    with pytest.raises(Exception, match="color"):
+        load_project(project.path)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_taxonomy_file_with_a_byte_order_mark_is_read(tmp_path: Path, suffix: str) -> None:
+    """Windows editors save UTF-8 with a BOM; the JSON one was 'not valid JSON at line 1 column 1'."""
+    data = {"pixelproof_taxonomy": 1, "categories": [{"name": "cat", "description": "Felis"}]}
+    path = tmp_path / f"t{suffix}"
+    taxonomy.write_taxonomy(data, path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert taxonomy.read_taxonomy(path) == data
+
+
+def test_a_renamed_class_keeps_its_lint_rules(tmp_path: Path) -> None:
+    """Per-class rules are stored by class name: after a rename (or a split that renames) they named a
+    class that no longer existed, and lint silently checked the class with the defaults only."""
+    from pixelproof.core.lint.rules import rules_of
+
+    p = make_project(tmp_path, 2)
+    p.app["rules"] = {
+        "default": {"min_area": 9},
+        "classes": {"cat": {"kinds": ["box"]}, "bird": {"min_area": 50}},
+    }
+    _undo_restores(p, taxonomy.rename_category(p, "cat", "feline"))
+    assert rules_of(p.app).for_class("feline").kinds == ("box",)
+    assert list(p.app["rules"]["classes"]) == ["feline", "bird"]
+    bird = rules_of(p.app).for_class("bird")
+    _undo_restores(p, taxonomy.split_category(p, "bird", "songbird", "raptor")[0])
+    assert list(p.app["rules"]["classes"]) == ["feline", "songbird"]
+    assert rules_of(p.app).for_class("songbird") == bird != rules_of(p.app).for_class("raptor")
+
+
+def test_a_taxonomy_of_many_classes_applies_in_time_and_one_of_too_many_is_refused(tmp_path: Path) -> None:
+    """apply looked each class up by a scan of the project's classes: 30,000 classes applied again took
+    tens of seconds (100,000, the most a class list may hold, minutes); more than that is refused."""
+    import time
+
+    from pixelproof.core.limits import MAX_CLASSES
+
+    p = make_project(tmp_path, 1)
+    data = {"categories": [{"name": f"c{i}", "description": "d"} for i in range(30_000)]}
+    taxonomy.apply_taxonomy(p, data).edit.apply(p)
+    data["categories"][0]["description"] = "new"
+    start = time.perf_counter()
+    plan = taxonomy.apply_taxonomy(p, data)
+    assert plan.updated == ["c0"] and len(plan.not_in_taxonomy) == 3
+    assert time.perf_counter() - start < 5
+    too_many = {"categories": [{"name": f"c{i}"} for i in range(MAX_CLASSES + 1)]}
+    assert taxonomy.check_taxonomy(too_many) == [
+        f"categories: {MAX_CLASSES + 1} classes, more than {MAX_CLASSES}"
+    ]
+
+
+@pytest.mark.parametrize("name", ["other.json", "data.yaml", "picture.json"])
+def test_export_never_overwrites_a_file_that_is_not_a_taxonomy(tmp_path: Path, name: str) -> None:
+    """`taxonomy export a.json -o b.json` (the arguments the wrong way round) replaced project b.json by a
+    taxonomy, with no backup: every annotation lost. A YOLO data.yaml went the same way."""
+    from pixelproof.core.coco import ProjectSaveError
+
+    project = make_project(tmp_path, 2)
+    target = tmp_path / name
+    if name == "other.json":
+        save_project(make_project(tmp_path, 3), target)
+    elif name == "data.yaml":
+        target.write_text("names: [cat, dog]\nnc: 2\n")
+    else:
+        target.write_bytes(b"\x89PNG\r\n\x1a\n")
+    before = target.read_bytes()
+    data, _ = taxonomy.export_taxonomy(project)
+    with pytest.raises(ProjectSaveError, match="not a taxonomy file"):
+        taxonomy.write_taxonomy(data, target)
+    assert target.read_bytes() == before
+    taxonomy.write_taxonomy(data, tmp_path / "tax.yaml")  # a taxonomy, new or existing, is written
+    data["categories"][0]["description"] = "again"
+    taxonomy.write_taxonomy(data, tmp_path / "tax.yaml")
+    assert taxonomy.read_taxonomy(tmp_path / "tax.yaml") == data

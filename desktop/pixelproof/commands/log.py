@@ -66,7 +66,7 @@ def _line(e: dict, tags: list[str]) -> str:
         parts.append(f"images relocated {images['relocated']}")
     for change in e.get("taxonomy", []):
         if change.get("change") == "renamed":
-            parts.append(f"class {change['old']} -> {change['new']}")
+            parts.append(f"class {change.get('old', '?')} -> {change.get('new', '?')}")
         else:
             parts.append(f"class {change.get('name')} {change.get('change')}")
     if e.get("review"):

@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _edit(project, args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from pixelproof.core import taxonomy
+    from pixelproof.core.limits import read_text
 
     a = args.action
     if a == "rename":
@@ -120,7 +121,7 @@ def _edit(project, args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return plan.edit, note
     values: dict = {"description": args.description}
     if args.guideline_file:
-        values["guideline"] = Path(args.guideline_file).read_text(encoding="utf-8")
+        values["guideline"] = read_text(args.guideline_file, max_bytes=4 * taxonomy.MAX_TEXT)
     if args.example:
         values["examples"] = [_example(e) for e in args.example]
         for ex in values["examples"]:

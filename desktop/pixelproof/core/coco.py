@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+import string
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -363,7 +364,7 @@ def _read_categories(items: list, err: Callable) -> dict[int, Category]:
             ok = False
         else:
             color = app.get("color")
-            if color is not None and not _is_color(color):
+            if color is not None and not is_color(color):
                 err(f"{where}.pixelproof.color: expected '#rrggbb', got {short_repr(color)}")
                 ok = False
             shortcut = app.get("shortcut")
@@ -383,14 +384,9 @@ def _read_categories(items: list, err: Callable) -> dict[int, Category]:
     return out
 
 
-def _is_color(v: Any) -> bool:
-    if not isinstance(v, str) or len(v) != 7 or v[0] != "#":
-        return False
-    try:
-        int(v[1:], 16)
-    except ValueError:
-        return False
-    return True
+def is_color(v: Any) -> bool:
+    """``v`` is '#rrggbb': six hex digits (``int(.., 16)`` also takes '+', '-', '_' and blanks)."""
+    return isinstance(v, str) and len(v) == 7 and v[0] == "#" and all(c in string.hexdigits for c in v[1:])
 
 
 EXIF_POLICIES = ("apply", "ignore")

@@ -254,10 +254,16 @@ def prepare(project: Project, target: Path) -> Pending | None:
 
 
 def append(pending: Pending) -> None:
-    """Append the entry as one line and fsync it (raises OSError)."""
+    """Append the entry as one line and fsync it (raises OSError). A last line an earlier append left
+    without its newline (cut short) is ended first, so this entry is not glued to it."""
     line = orjson.dumps(pending.entry) + b"\n"
-    fd = os.open(pending.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(pending.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
+        size = os.fstat(fd).st_size
+        if size:
+            os.lseek(fd, size - 1, os.SEEK_SET)  # to read the last byte (O_APPEND writes at the end)
+            if os.read(fd, 1) != b"\n":
+                line = b"\n" + line
         os.write(fd, line)
         os.fsync(fd)
     finally:
@@ -301,6 +307,27 @@ def last_seq(path: Path) -> int:
     return 0
 
 
+_ENTRY_FIELDS = {
+    "totals": dict,
+    "per_image": dict,
+    "images": dict,
+    "review": dict,
+    "taxonomy": list,
+    "edits": list,
+}
+
+
+def _is_entry(e: Any) -> bool:
+    """``e`` has an entry's shape where readers rely on it (a hand-edited line may not)."""
+    if not isinstance(e, dict) or not isinstance(e.get("seq"), int):
+        return False
+    if any(k in e and not isinstance(e[k], t) for k, t in _ENTRY_FIELDS.items()):
+        return False
+    return all(isinstance(c, dict) for c in e.get("taxonomy", [])) and all(
+        isinstance(x, str) for x in e.get("edits", [])
+    )
+
+
 def read_log(
     project_path: str | os.PathLike[str], head: int | None
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -323,7 +350,7 @@ def read_log(
         except orjson.JSONDecodeError:
             problems.append(f"{path}:{n}: not a JSON line (skipped)")
             continue
-        if not isinstance(e, dict) or not isinstance(e.get("seq"), int):
+        if not _is_entry(e):
             problems.append(f"{path}:{n}: not a history entry (skipped)")
             continue
         entries.append(e)

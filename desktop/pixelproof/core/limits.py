@@ -28,6 +28,7 @@ Numbers
     5x resolution; outlines longer than ``MAX_OUTLINE`` px are refused before that allocates.
 
 Structure
+    ``read_text(path)``: a text file a user names, bounded, from a regular file.
     ``read_yaml(path)``: a small YAML file (``MAX_YAML_BYTES``) without aliases, from a regular file.
     ``MAX_CLASSES``: the longest class list a dataset file may declare.
     ``MAX_JSON_DEPTH``: nesting of any JSON value kept as it was read (orjson writes at most 254
@@ -371,6 +372,20 @@ def yaml_nesting(text: str) -> int:
     return flow + indent // 2  # two columns per block level, as YAML is usually indented
 
 
+def read_text(path: str | os.PathLike[str], where: str | None = None, max_bytes: int = MAX_YAML_BYTES) -> str:
+    """A text file a user names (UTF-8, a BOM allowed), from a regular file (a FIFO is refused without
+    blocking) of at most ``max_bytes``. Raises ``LimitError`` naming ``where``, or ``OSError``."""
+    where = where if where is not None else str(path)
+    with open_regular(path, where) as f:
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise LimitError(where, f"larger than {max_bytes:,} bytes; refused")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LimitError(where, f"not UTF-8 text (byte {e.start})") from None
+
+
 def read_yaml(path: str | os.PathLike[str], where: str | None = None, max_bytes: int = MAX_YAML_BYTES) -> Any:
     """A small YAML file, safely: a regular file (a FIFO is refused without blocking) of at most
     ``max_bytes``, UTF-8, without anchors/aliases (an alias bomb expands a few lines into gigabytes).
@@ -378,14 +393,7 @@ def read_yaml(path: str | os.PathLike[str], where: str | None = None, max_bytes:
     import yaml
 
     where = where if where is not None else str(path)
-    with open_regular(path, where) as f:
-        raw = f.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise LimitError(where, f"larger than {max_bytes:,} bytes; refused")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise LimitError(where, f"not UTF-8 text (byte {e.start})") from None
+    text = read_text(path, where, max_bytes)
     nesting = yaml_nesting(text)
     if nesting > MAX_YAML_NESTING:
         raise LimitError(where, f"YAML nested {nesting} levels deep (at most {MAX_YAML_NESTING} are read)")
@@ -396,7 +404,7 @@ def read_yaml(path: str | os.PathLike[str], where: str | None = None, max_bytes:
         return yaml.load(text, Loader=loader)  # a safe loader (C or Python)
     except RecursionError:
         raise LimitError(where, "YAML nested too deeply to read") from None
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, ValueError) as e:  # ValueError: an integer of more digits than int() takes
         raise ValueError(f"{where}: not valid YAML: {e}") from None
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pixelproof.core.coco import default_color, is_color
 from pixelproof.core.edits import (
     AddCategory,
     Compound,
@@ -31,8 +32,10 @@ from pixelproof.core.edits import (
     ReplaceCategory,
     set_category,
 )
+from pixelproof.core.edits.lint import rename_rules
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import MAX_CLASSES
 from pixelproof.core.model import Category, Project
 
 FORMAT = 1
@@ -182,41 +185,54 @@ def export_taxonomy(project: Project, embed_examples: bool = True) -> tuple[dict
 
 def write_taxonomy(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """JSON, or YAML when the name ends in .yaml / .yml (written atomically). ``ProjectSaveError`` when
-    ``path`` cannot be written, or (JSON) is an existing file that is no JSON object: a picture or a
-    text file a mistyped name points at is never overwritten."""
-    from pixelproof.core.coco import atomic_write, check_output_path, check_save_target
+    ``path`` cannot be written, or is an existing file that is not a taxonomy: a project, a data.yaml,
+    a picture a mistyped name points at is never overwritten (there is no backup of it)."""
+    from pixelproof.core.coco import ProjectSaveError, atomic_write, check_output_path
 
     p = Path(path)
+    check_output_path(p)
+    if os.path.lexists(p) and not _is_taxonomy_file(p):
+        raise ProjectSaveError(f"{p}: exists and is not a taxonomy file; not overwritten")
     if p.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
-        check_output_path(p)
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     else:
         import json
-
-        check_save_target(p)
 
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     atomic_write(p, text.encode("utf-8"))
 
 
+def _is_taxonomy_file(p: Path) -> bool:
+    """An existing file holds a taxonomy (an object with 'categories' and no 'images'), or nothing."""
+    from pixelproof.core.limits import read_text, read_yaml
+
+    try:
+        if p.suffix.lower() in (".yaml", ".yml"):
+            data = read_yaml(p, max_bytes=MAX_FILE)
+        else:
+            data = _parse_json(p, read_text(p, max_bytes=MAX_FILE)) if p.stat().st_size else None
+    except (OSError, ValueError):  # TaxonomyError and LimitError too
+        return False
+    return data is None or (isinstance(data, dict) and "categories" in data and "images" not in data)
+
+
 def read_taxonomy(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read and check a taxonomy file; ``TaxonomyError`` lists every problem with its location."""
+    """Read and check a taxonomy file; ``TaxonomyError`` lists every problem with its location. YAML is
+    read by the project's one safe YAML reader (no aliases, bounded nesting); a BOM is allowed."""
+    from pixelproof.core.limits import read_text, read_yaml
+
     p = Path(path)
     try:
-        if not p.is_file():
-            raise TaxonomyError([f"{p}: not a regular file"])
-        if p.stat().st_size > MAX_FILE:
-            raise TaxonomyError([f"{p}: larger than {MAX_FILE} bytes"])
-        raw = p.read_bytes()
+        if p.suffix.lower() in (".yaml", ".yml"):
+            data = read_yaml(p, max_bytes=MAX_FILE)
+        else:
+            data = _parse_json(p, read_text(p, max_bytes=MAX_FILE))
     except OSError as e:
         raise TaxonomyError([f"{p}: cannot read: {e.strerror or e}"]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise TaxonomyError([f"{p}: not UTF-8 (byte {e.start})"]) from None
-    data = _parse_yaml(p, text) if p.suffix.lower() in (".yaml", ".yml") else _parse_json(p, text)
+    except ValueError as e:  # LimitError too: each names the file
+        raise TaxonomyError([str(e)]) from None
     problems = check_taxonomy(data)
     if problems:
         raise TaxonomyError([f"{p}: {x}" for x in problems])
@@ -233,24 +249,6 @@ def _parse_json(p: Path, text: str) -> Any:
         raise TaxonomyError([f"{p}: not valid JSON{where}"]) from None
 
 
-def _parse_yaml(p: Path, text: str) -> Any:
-    import yaml
-
-    class NoAliases(yaml.SafeLoader):
-        """Aliases let a small file expand to gigabytes; a taxonomy never needs them."""
-
-        def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-            if self.check_event(yaml.AliasEvent):
-                mark = self.peek_event().start_mark
-                raise yaml.YAMLError(f"aliases are not allowed (line {mark.line + 1})")
-            return super().compose_node(parent, index)
-
-    try:
-        return yaml.load(text, Loader=NoAliases)
-    except (yaml.YAMLError, RecursionError, ValueError) as e:  # ValueError: an int too long for int()
-        raise TaxonomyError([f"{p}: not valid YAML: {e}"]) from None
-
-
 def check_taxonomy(data: Any) -> list[str]:
     """Every problem of a parsed taxonomy, each with its location."""
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
@@ -258,6 +256,8 @@ def check_taxonomy(data: Any) -> list[str]:
     fmt = data.get("pixelproof_taxonomy", FORMAT)
     if not isinstance(fmt, int) or fmt > FORMAT:
         return [f"pixelproof_taxonomy: version {fmt!r} is not one this PixelProof reads ({FORMAT})"]
+    if len(data["categories"]) > MAX_CLASSES:
+        return [f"categories: {len(data['categories'])} classes, more than {MAX_CLASSES}"]
     problems = []
     seen: set[str] = set()
     for i, c in enumerate(data["categories"]):
@@ -276,7 +276,7 @@ def check_taxonomy(data: Any) -> list[str]:
             if c.get(key) is not None and not isinstance(c[key], str):
                 problems.append(f"{where}.{key}: expected a string")
         color = c.get("color")
-        if color is not None and not (isinstance(color, str) and len(color) == 7 and color[0] == "#"):
+        if color is not None and not is_color(color):
             problems.append(f"{where}.color: expected '#rrggbb'")
         problems += check_info(c, where)
     return problems
@@ -298,14 +298,13 @@ def apply_taxonomy(project: Project, data: dict[str, Any]) -> TaxonomyPlan:
     Categories of the taxonomy missing from the project are added; existing ones get its colour,
     shortcut, supercategory and info. Project categories the taxonomy does not name are kept and listed.
     """
-    from pixelproof.core.coco import default_color
-
     parts: list[Edit] = []
     plan = TaxonomyPlan(Compound([]))
     next_id = project.next_category_id()
     names = {c["name"] for c in data["categories"]}
+    by_name = {c.name: c for c in project.categories.values()}  # not a scan per class: 100,000 are allowed
     for c in data["categories"]:
-        current = project.category_by_name(c["name"])
+        current = by_name.get(c["name"])
         values = {k: c.get(k) for k in INFO_KEYS}
         if current is None:
             cat = Category(
@@ -353,14 +352,15 @@ def rename_category(project: Project, old: str, new: str) -> Edit:
     after = copy.deepcopy(cat)
     after.name = new
     label = f"Rename class {old} to {new}"
-    return _with_mappings(project, ReplaceCategory(after, label), old, new, label)
+    parts = [ReplaceCategory(after, label), *_renamed_elsewhere(project, old, new)]
+    return parts[0] if len(parts) == 1 else Compound(parts, label, focus=parts[0].focus)
 
 
-def _with_mappings(project: Project, edit: Edit, old: str, new: str | None, label: str) -> Edit:
-    """``edit`` (a class renamed, merged or deleted) and the remembered model mappings that named
-    ``old`` pointed at ``new`` (None: ignored), as one edit."""
-    mappings = retarget_mappings(project, old, new)
-    return edit if mappings is None else Compound([edit, mappings], label, focus=edit.focus)
+def _renamed_elsewhere(project: Project, old: str, new: str) -> list[Edit]:
+    """What else names class ``old`` and follows its rename: remembered model mappings, lint rules."""
+    return [
+        e for e in (retarget_mappings(project, old, new), rename_rules(project, old, new)) if e is not None
+    ]
 
 
 def merge_categories(project: Project, source: str, target: str, label: str | None = None) -> Edit:
@@ -380,8 +380,6 @@ def split_category(project: Project, name: str, first: str, second: str) -> tupl
     """Split a class into ``first`` (the class renamed, keeping its id and objects) and ``second`` (new,
     empty). Its objects are set to review "pending": they are listed for review, to move the ones that
     belong to ``second``. Returns the edit and those objects' ids."""
-    from pixelproof.core.coco import default_color
-
     cat = _category(project, name)
     if first == second:
         raise TaxonomyError(["the two parts of a split need different names"])
@@ -393,8 +391,7 @@ def split_category(project: Project, name: str, first: str, second: str) -> tupl
         renamed = copy.deepcopy(cat)
         renamed.name = first
         parts.append(ReplaceCategory(renamed))
-        mappings = retarget_mappings(project, name, first)
-        parts += [mappings] if mappings is not None else []
+        parts += _renamed_elsewhere(project, name, first)
     new_id = project.next_category_id()
     parts.append(AddCategory(Category(new_id, second, cat.supercategory, default_color(new_id))))
     objects = list(project.annotations_with_category(cat.id))
@@ -415,7 +412,9 @@ def delete_category(project: Project, name: str, reassign_to: str | None) -> Edi
         return merge_categories(project, name, reassign_to, f"Delete class {name} (objects to {reassign_to})")
     cat = _category(project, name)
     label = f"Delete class {name} and its objects"
-    return _with_mappings(project, RemoveCategory(cat.id, label), name, None, label)
+    edit = RemoveCategory(cat.id, label)
+    mappings = retarget_mappings(project, name, None)  # its model classes are ignored from now on
+    return edit if mappings is None else Compound([edit, mappings], label, focus=edit.focus)
 
 
 def describe_category(project: Project, name: str, **values: Any) -> Edit:

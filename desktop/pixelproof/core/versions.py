@@ -74,8 +74,14 @@ def list_tags(project_path: str | os.PathLike[str]) -> list[Tag]:
         return []
     try:
         data = read_json(index)
-        return [Tag(**{k: t.get(k) for k in Tag.__slots__}) for t in data["tags"]]
-    except (ProjectFormatError, KeyError, TypeError) as e:
+        tags = [Tag(**{k: t.get(k) for k in Tag.__slots__}) for t in data["tags"]]
+        for t in tags:
+            if not (isinstance(t.name, str) and isinstance(t.sha256, str)):
+                raise TypeError("a tag without a name or hash")
+            if not all(v is None or type(v) is int for v in (t.history, t.size)):
+                raise TypeError(f"tag {t.name!r}: history and size are whole numbers")
+        return tags
+    except (ProjectFormatError, KeyError, TypeError, AttributeError) as e:
         raise VersionError(f"{index}: not a tag index ({e})") from None
 
 
@@ -104,11 +110,18 @@ def tag(
         raise VersionError(f"{path}: cannot read the project: {e.strerror or e}") from None
     try:
         app = orjson.loads(raw).get("pixelproof") or {}
+        if not isinstance(app, dict):
+            raise AttributeError
     except (orjson.JSONDecodeError, AttributeError):
         raise VersionError(f"{path}: not a project file (run `pixelproof validate`)") from None
     tags = list_tags(path)
     if any(t.name == name for t in tags) and not force:
         raise VersionError(f"{path}: tag {name!r} exists already (use --force to move it)")
+    for t in tags:  # Windows and macOS: one file for both names, the other tag's snapshot replaced
+        if t.name != name and t.name.casefold() == name.casefold():
+            raise VersionError(
+                f"{path}: tag {name!r} differs from tag {t.name!r} only in case; use another name"
+            )
     folder = versions_dir(path)
     folder.mkdir(exist_ok=True)
     atomic_write(folder / f"{name}.json.gz", gzip.compress(raw, compresslevel=6, mtime=0))

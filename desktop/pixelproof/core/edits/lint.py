@@ -80,3 +80,15 @@ class SetLintRules(_AppValue):
     def __init__(self, rules: dict[str, Any] | None) -> None:
         super().__init__(rules or None)
         self.label = "Edit lint rules"
+
+
+def rename_rules(project: Project, old: str, new: str) -> Edit | None:
+    """The edit that moves class ``old``'s lint rules to ``new`` (rules are stored by class name), for a
+    class renamed; None when ``old`` has none, or ``new`` has rules of its own (those are kept)."""
+    rules = project.app.get("rules")
+    classes = rules.get("classes") if isinstance(rules, dict) else None
+    if not isinstance(classes, dict) or old not in classes or new in classes:
+        return None
+    edit = SetLintRules({**rules, "classes": {new if k == old else k: v for k, v in classes.items()}})
+    edit.label = f"Move the lint rules of {old} to {new}"
+    return edit
