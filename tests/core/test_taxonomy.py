@@ -11,6 +11,7 @@ from PIL import Image
 
 from pixelproof.core import taxonomy
 from pixelproof.core.coco import dumps_project, load_project, save_project
+from pixelproof.core.model import Category
 from pixelproof.core.taxonomy import TaxonomyError
 from tests.core.teams_data import make_project
 
@@ -214,6 +215,26 @@ def test_a_renamed_class_keeps_its_lint_rules(tmp_path: Path) -> None:
     _undo_restores(p, taxonomy.split_category(p, "bird", "songbird", "raptor")[0])
     assert list(p.app["rules"]["classes"]) == ["feline", "songbird"]
     assert rules_of(p.app).for_class("songbird") == bird != rules_of(p.app).for_class("raptor")
+
+
+def test_a_renamed_class_keeps_its_not_a_problem_decisions_on_missing_objects(tmp_path: Path) -> None:
+    """A "missing object" decision is stored by class name (the object does not exist to give an id):
+    after a rename every such problem the user had dismissed was listed again."""
+    from pixelproof.core.lint import dismissed_keys
+    from pixelproof.core.lint.problems import Problem
+
+    p = make_project(tmp_path, 2)
+    missing = Problem("missing_object", 0.9, 1, "a.png", None, "cat", [10, 12, 5, 6], "m")
+    odd = Problem("missing_object", 0.9, 1, "a.png", None, "cat@x|y", [1, 2, 3, 4], "m")  # @ and | in a name
+    other = Problem("duplicate", 0.9, 1, "a.png", 3, "cat", [0, 0, 1, 1], "d", related_id=4)
+    p.app["lint"] = {"dismissed": [missing.key, other.key, odd.key], "mine": 1}
+    _undo_restores(p, taxonomy.rename_category(p, "cat", "feline"))
+    missing.category = "feline"
+    assert dismissed_keys(p) == {missing.key, other.key, odd.key} and p.app["lint"]["mine"] == 1
+    p.add_category(Category(max(p.categories) + 1, "cat@x|y"))
+    _undo_restores(p, taxonomy.rename_category(p, "cat@x|y", "odd"))
+    odd.category = "odd"
+    assert dismissed_keys(p) == {missing.key, other.key, odd.key}
 
 
 def test_a_taxonomy_of_many_classes_is_applied_without_a_scan_per_class_and_too_many_are_refused(

@@ -32,7 +32,7 @@ from pixelproof.core.edits import (
     ReplaceCategory,
     set_category,
 )
-from pixelproof.core.edits.lint import rename_rules
+from pixelproof.core.edits.lint import rename_dismissed, rename_rules
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_CLASSES
@@ -357,10 +357,10 @@ def rename_category(project: Project, old: str, new: str) -> Edit:
 
 
 def _renamed_elsewhere(project: Project, old: str, new: str) -> list[Edit]:
-    """What else names class ``old`` and follows its rename: remembered model mappings, lint rules."""
-    return [
-        e for e in (retarget_mappings(project, old, new), rename_rules(project, old, new)) if e is not None
-    ]
+    """What else names class ``old`` and follows its rename: remembered model mappings, lint rules, "not
+    a problem" decisions on missing objects."""
+    found = (retarget_mappings(project, old, new), rename_rules(project, old, new))
+    return [e for e in (*found, rename_dismissed(project, old, new)) if e is not None]
 
 
 def merge_categories(project: Project, source: str, target: str, label: str | None = None) -> Edit:

@@ -92,3 +92,34 @@ def rename_rules(project: Project, old: str, new: str) -> Edit | None:
     edit = SetLintRules({**rules, "classes": {new if k == old else k: v for k, v in classes.items()}})
     edit.label = f"Move the lint rules of {old} to {new}"
     return edit
+
+
+def rename_dismissed(project: Project, old: str, new: str) -> Edit | None:
+    """The edit that moves "not a problem" decisions on missing objects of class ``old`` to ``new``
+    (their keys name the class: ``missing_object|image|class@x,y,w,h``, there is no object id); None when
+    there are none. Decisions on objects are by id and need nothing."""
+    lint = project.app.get("lint")
+    keys = lint.get("dismissed") if isinstance(lint, dict) else None
+    if not isinstance(keys, list):
+        return None
+    moved = [_renamed_key(k, old, new) if isinstance(k, str) else k for k in keys]
+    if moved == keys:
+        return None
+    edit = _LintState({**lint, "dismissed": moved})
+    edit.label = f"Move the decisions on missing {old} objects to {new}"
+    return edit
+
+
+def _renamed_key(key: str, old: str, new: str) -> str:
+    kind, sep, rest = key.partition("|")
+    image, sep2, tail = rest.partition("|")
+    name, at, box = tail.rpartition("@")  # the box has no @; a class name may
+    if kind != "missing_object" or not (sep and sep2 and at) or name != old:
+        return key
+    return f"{kind}|{image}|{new}@{box}"
+
+
+class _LintState(_AppValue):
+    """``pixelproof.lint`` replaced as a whole."""
+
+    key = "lint"
