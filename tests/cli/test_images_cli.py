@@ -152,3 +152,16 @@ def test_output_is_written_when_there_is_nothing_to_change(tmp_path: Path) -> No
     assert [im.file_name for im in load_project(out).images.values()] == ["../imgs/a.png"]
     assert main(["relocate", str(path), "--to", str(tmp_path / "imgs"), "-o", str(other)]) == 0
     assert load_project(other).images[1].file_name == "../imgs/a.png"
+
+
+def test_relocate_prints_the_names_as_saved_in_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With ``-o`` in another folder the names are rewritten relative to it: printed as OUT holds them."""
+    png(tmp_path / "to" / "a.png")
+    path = project_over(tmp_path, [ImageRecord(1, "../old/a.png", 10, 8)])
+    out = tmp_path / "deep" / "er" / "q.json"
+    out.parent.mkdir(parents=True)
+    assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "-o", str(out)]) == 0
+    assert load_project(out).images[1].file_name == "../../to/a.png"
+    assert "../old/a.png -> ../../to/a.png" in capsys.readouterr().out

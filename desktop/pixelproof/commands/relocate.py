@@ -43,10 +43,10 @@ def run(args: argparse.Namespace) -> int:
         edit = RelocateImages(found) if found else None
         if apply_and_save(project, edit, tool="relocate", author=args.author, output=args.output) is None:
             return 1
+        found = {iid: project.images[iid].file_name for iid in found}  # as saved (relative to OUT's folder)
     if not found and not problems:
         print(f"{args.project}: no missing images")
         return 0
-        found = {iid: project.images[iid].file_name for iid in found}  # as saved (relative to OUT's folder)
     for iid, name in found.items():
         print(f"{old[iid]} -> {name}")
     for problem in problems:
