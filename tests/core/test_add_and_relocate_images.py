@@ -247,3 +247,67 @@ def test_a_dicom_series_folder_is_found_and_its_slices_keep_their_suffix(tmp_pat
     assert images_to_add(project, [tmp_path / "archive"], lambda m: None).images != []  # not there yet
     RelocateImages(found).apply(project)
     assert images_to_add(project, [tmp_path / "archive"], lambda m: None).images == []  # now it is
+
+
+def test_the_projects_own_images_under_the_folder_are_not_candidates(tmp_path: Path) -> None:
+    """Locating into the folder that holds the project's other images: a file the project has already is not
+    where a missing image went, so it neither wins nor makes a tie."""
+    png(tmp_path / "data" / "a.png")
+    png(tmp_path / "data" / "moved" / "a.png")
+    png(tmp_path / "data" / "b.png")
+    path = saved_project(
+        tmp_path,
+        [
+            ImageRecord(1, "../data/a.png", 10, 8),
+            ImageRecord(2, "../gone/a.png", 10, 8),
+            ImageRecord(3, "../data/b.png", 10, 8),
+            ImageRecord(4, "../gone/b.png", 10, 8),
+        ],
+    )
+    found, problems = find_moved(load_project(path), tmp_path / "data")
+    assert found == {2: "../data/moved/a.png"}
+    assert [(p.image_id, p.reason) for p in problems] == [(4, "refused")]
+    assert "another image of the project" in str(problems[0])
+
+
+def test_names_in_another_unicode_form_are_found(tmp_path: Path) -> None:
+    """A name stored composed (NFC, as typed on Linux/Windows) finds the file a Mac wrote decomposed (NFD),
+    and the other way round; the new name is the file's own spelling, which opens."""
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "café") for form in ("NFC", "NFD"))
+    png(tmp_path / "to" / nfd / "a.png")
+    png(tmp_path / "to" / f"{nfc}.png")
+    path = saved_project(
+        tmp_path, [ImageRecord(1, f"../old/{nfc}/a.png", 10, 8), ImageRecord(2, f"../old/{nfd}.png", 10, 8)]
+    )
+    project = load_project(path)
+    found, problems = find_moved(project, tmp_path / "to")
+    assert problems == []
+    assert found == {1: f"../to/{nfd}/a.png", 2: f"../to/{nfc}.png"}
+    assert all(project.image_path(ImageRecord(i, n, 1, 1)).is_file() for i, n in found.items())
+
+
+def test_two_images_claiming_one_file_the_longer_tail_keeps_it(tmp_path: Path) -> None:
+    """``old/cats/x.png`` and ``old/x.png`` both missing, one file ``cats/x.png`` found: it is the first's."""
+    png(tmp_path / "to" / "cats" / "x.png")
+    path = saved_project(
+        tmp_path, [ImageRecord(1, "../old/x.png", 10, 8), ImageRecord(2, "../old/cats/x.png", 10, 8)]
+    )
+    found, problems = find_moved(load_project(path), tmp_path / "to")
+    assert found == {2: "../to/cats/x.png"}
+    assert [(p.image_id, p.reason) for p in problems] == [(1, "refused")]
+    assert "../old/cats/x.png" in str(problems[0])
+
+
+def test_a_volume_found_with_fewer_slices_is_not_relocated_in_part(tmp_path: Path) -> None:
+    """``mr.nii.gz`` of 5 slices in the project, one of 3 under the folder: another volume. Relocating its
+    first 3 slices would put their objects on another scan's slices; none is relocated, each says why."""
+    nifti(tmp_path / "to" / "mr.nii.gz", depth=3)
+    nifti(tmp_path / "to" / "ct.nii.gz", depth=2)
+    records = [ImageRecord(k + 1, f"../old/mr.nii.gz#z={k:03d}", 6, 5) for k in range(5)]
+    records += [ImageRecord(6 + k, f"../old/ct.nii.gz#z={k:03d}", 6, 5) for k in range(2)]
+    found, problems = find_moved(load_project(saved_project(tmp_path, records)), tmp_path / "to")
+    assert found == {6: "../to/ct.nii.gz#z=000", 7: "../to/ct.nii.gz#z=001"}
+    assert sorted((p.image_id, p.reason) for p in problems) == [(k, "refused") for k in range(1, 6)]
+    assert all("mr.nii.gz" in str(p) for p in problems)
