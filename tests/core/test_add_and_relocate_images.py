@@ -311,3 +311,26 @@ def test_a_volume_found_with_fewer_slices_is_not_relocated_in_part(tmp_path: Pat
     assert found == {6: "../to/ct.nii.gz#z=000", 7: "../to/ct.nii.gz#z=001"}
     assert sorted((p.image_id, p.reason) for p in problems) == [(k, "refused") for k in range(1, 6)]
     assert all("mr.nii.gz" in str(p) for p in problems)
+
+
+def test_a_name_the_os_cannot_look_up_is_missing_not_a_crash(tmp_path: Path) -> None:
+    """A stored name with a component over the file system's 255 bytes (a project made elsewhere): the OS
+    answers ENAMETOOLONG, not "no such file"; the image is missing (not found), the others are relocated
+    and adding images still works."""
+    long = "x" * 300
+    png(tmp_path / "to" / "a.png")
+    png(tmp_path / "new" / "b.png")
+    path = saved_project(
+        tmp_path,
+        [
+            ImageRecord(1, "../old/a.png", 10, 8),
+            ImageRecord(2, f"../{long}/c.png", 10, 8),
+            ImageRecord(3, f"../{long}.nii.gz#z=001", 6, 5),
+        ],
+    )
+    project = load_project(path)
+    found, problems = find_moved(project, tmp_path / "to")
+    assert found == {1: "../to/a.png"}
+    assert sorted((p.image_id, p.reason) for p in problems) == [(2, "not found"), (3, "not found")]
+    added = images_to_add(project, [tmp_path / "new"], lambda m: None)
+    assert [im.file_name for im in added.images] == ["../new/b.png"]

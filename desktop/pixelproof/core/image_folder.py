@@ -139,7 +139,8 @@ def on_disk(project: Project, image: ImageRecord) -> tuple[Path, SliceRef | None
     """The file (or series folder) an image is read from, and the slice of it when it is a volume's."""
     path = project.image_path(image)
     ref = parse_slice_ref(image.file_name)
-    if ref is None or path.exists():  # ``scan#z=1.png`` may be a file of that name
+    # os.path.exists: False, where Path.exists raises, for a name the OS cannot look up (too long, no access)
+    if ref is None or os.path.exists(path):  # ``scan#z=1.png`` may be a file of that name
         return path, None
     return project.image_path(ImageRecord(image.id, ref.source, 1, 1)), ref
 
@@ -196,7 +197,7 @@ def find_moved(
     move with their volume or not at all; images whose file exists are never touched."""
     root = Path(folder)
     missing = [(im, *on_disk(project, im)) for im in project.images.values()]
-    missing = [m for m in missing if not m[1].exists()]
+    missing = [m for m in missing if not os.path.exists(m[1])]
     if not missing:
         return {}, []
     by_name: dict[str, set[tuple[str, ...]]] = {}
