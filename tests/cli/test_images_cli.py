@@ -165,3 +165,17 @@ def test_relocate_prints_the_names_as_saved_in_out(
     assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "-o", str(out)]) == 0
     assert load_project(out).images[1].file_name == "../../to/a.png"
     assert "../old/a.png -> ../../to/a.png" in capsys.readouterr().out
+
+
+def test_add_a_path_the_os_cannot_look_up_is_skipped_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A PATH the OS refuses to look up (a name over 255 bytes, here) is skipped with the OS's reason, as a
+    missing one is; the other paths are added."""
+    path = project_over(tmp_path, [])
+    png(tmp_path / "new" / "a.png")
+    long = tmp_path / ("y" * 300)
+    assert main(["add", str(path), str(long), str(tmp_path / "new")]) == 0
+    out, err = capsys.readouterr()
+    assert f"{long}: File name too long; skipped" in err and "Traceback" not in err
+    assert "1 added, 0 already there, 1 skipped" in out

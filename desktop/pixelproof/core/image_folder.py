@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -116,12 +117,20 @@ def images_to_add(
     own = Path(project.path).resolve() if project.path is not None else None
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        try:
+            mode = os.stat(p).st_mode
+        except FileNotFoundError:
+            on_skip(f"{p}: not found; skipped")
+            continue
+        except OSError as e:  # a name too long, a folder without access: the OS's reason
+            on_skip(f"{p}: {e.strerror or e}; skipped")
+            continue
+        if stat.S_ISDIR(mode):
             files += folder_files(p, on_skip, exclude=lambda f: f.resolve() == own)
-        elif p.is_file():
+        elif stat.S_ISREG(mode):
             files.append(p)
         else:
-            on_skip(f"{p}: {'not a regular file' if p.exists() else 'not found'}; skipped")
+            on_skip(f"{p}: not a regular file; skipped")
     have = {_identity(*on_disk(project, r)) for r in project.images.values()}
     additions = Additions()
     entries: dict[tuple[object, ...], ImageEntry] = {}  # a file given twice (and in its folder): once
