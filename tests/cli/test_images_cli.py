@@ -139,6 +139,9 @@ def test_relocate_usage_and_refused_outputs(tmp_path: Path, capsys: pytest.Captu
     assert e.value.code == 2
     assert main(["relocate", str(path), "--to", str(tmp_path / "nowhere")]) == 1
     assert "nowhere: not a folder" in capsys.readouterr().err
+    long = tmp_path / ("y" * 300)  # a name the OS refuses to look up: the same answer, no traceback
+    assert main(["relocate", str(path), "--to", str(long)]) == 1
+    assert f"{long}: not a folder" in capsys.readouterr().err
     assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "-o", str(tmp_path)]) == 1
     assert "is a folder" in capsys.readouterr().err
 
