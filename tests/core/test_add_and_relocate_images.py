@@ -334,3 +334,35 @@ def test_a_name_the_os_cannot_look_up_is_missing_not_a_crash(tmp_path: Path) -> 
     assert sorted((p.image_id, p.reason) for p in problems) == [(2, "not found"), (3, "not found")]
     added = images_to_add(project, [tmp_path / "new"], lambda m: None)
     assert [im.file_name for im in added.images] == ["../new/b.png"]
+
+
+def test_some_files_of_a_dicom_series_are_added_as_those_slices(tmp_path: Path) -> None:
+    """Two of a series folder's four files picked: a slice is named by its place in the whole folder's
+    series (that is how it is read back), so the records name those two files' slices, not slices 0 and 1
+    of a two-file series that, reopened, would show other files (the objects on the wrong slices)."""
+    import shutil
+
+    import pydicom
+
+    from pixelproof.core.sources import image_meta
+    from pixelproof.core.volumes import clear_cache
+    from tests.core.test_dicom import pydicom_file
+
+    shutil.copytree(pydicom_file("dicomdirtests") / "77654033" / "CT2", tmp_path / "scans" / "CT2")
+    files = sorted((tmp_path / "scans" / "CT2").iterdir())
+    z = {f: float(pydicom.dcmread(f).ImagePositionPatient[2]) for f in files}
+    project = load_project(saved_project(tmp_path, []))
+    picked = sorted(files, key=z.get)[2:]
+    added = images_to_add(project, picked, lambda m: None)
+    assert [im.extra.get("slice_position") for im in added.images] == pytest.approx(
+        sorted(z[f] for f in picked)
+    )
+    clear_cache()  # as when the project is opened again
+    shown = [image_meta(project.image_path(im)).slice_position for im in added.images]
+    assert shown == pytest.approx(sorted(z[f] for f in picked))
+    AddImages(added.images).apply(project)
+    again = images_to_add(project, [tmp_path / "scans"], lambda m: None)  # the other two are new
+    assert len(again.images) == 2 and len(again.already) == 2
+    clear_cache()
+    shown = [image_meta(project.image_path(im)).slice_position for im in again.images]
+    assert shown == pytest.approx(sorted(z[f] for f in files)[:2])
