@@ -139,6 +139,9 @@ def test_relocate_usage_and_refused_outputs(tmp_path: Path, capsys: pytest.Captu
     assert e.value.code == 2
     assert main(["relocate", str(path), "--to", str(tmp_path / "nowhere")]) == 1
     assert "nowhere: not a folder" in capsys.readouterr().err
+    long = tmp_path / ("y" * 300)  # a name the OS refuses to look up: the same answer, no traceback
+    assert main(["relocate", str(path), "--to", str(long)]) == 1
+    assert f"{long}: not a folder" in capsys.readouterr().err
     assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "-o", str(tmp_path)]) == 1
     assert "is a folder" in capsys.readouterr().err
 
@@ -152,3 +155,30 @@ def test_output_is_written_when_there_is_nothing_to_change(tmp_path: Path) -> No
     assert [im.file_name for im in load_project(out).images.values()] == ["../imgs/a.png"]
     assert main(["relocate", str(path), "--to", str(tmp_path / "imgs"), "-o", str(other)]) == 0
     assert load_project(other).images[1].file_name == "../imgs/a.png"
+
+
+def test_relocate_prints_the_names_as_saved_in_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With ``-o`` in another folder the names are rewritten relative to it: printed as OUT holds them."""
+    png(tmp_path / "to" / "a.png")
+    path = project_over(tmp_path, [ImageRecord(1, "../old/a.png", 10, 8)])
+    out = tmp_path / "deep" / "er" / "q.json"
+    out.parent.mkdir(parents=True)
+    assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "-o", str(out)]) == 0
+    assert load_project(out).images[1].file_name == "../../to/a.png"
+    assert "../old/a.png -> ../../to/a.png" in capsys.readouterr().out
+
+
+def test_add_a_path_the_os_cannot_look_up_is_skipped_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A PATH the OS refuses to look up (a name over 255 bytes, here) is skipped with the OS's reason, as a
+    missing one is; the other paths are added."""
+    path = project_over(tmp_path, [])
+    png(tmp_path / "new" / "a.png")
+    long = tmp_path / ("y" * 300)
+    assert main(["add", str(path), str(long), str(tmp_path / "new")]) == 0
+    out, err = capsys.readouterr()
+    assert f"{long}: File name too long; skipped" in err and "Traceback" not in err
+    assert "1 added, 0 already there, 1 skipped" in out

@@ -247,3 +247,122 @@ def test_a_dicom_series_folder_is_found_and_its_slices_keep_their_suffix(tmp_pat
     assert images_to_add(project, [tmp_path / "archive"], lambda m: None).images != []  # not there yet
     RelocateImages(found).apply(project)
     assert images_to_add(project, [tmp_path / "archive"], lambda m: None).images == []  # now it is
+
+
+def test_the_projects_own_images_under_the_folder_are_not_candidates(tmp_path: Path) -> None:
+    """Locating into the folder that holds the project's other images: a file the project has already is not
+    where a missing image went, so it neither wins nor makes a tie."""
+    png(tmp_path / "data" / "a.png")
+    png(tmp_path / "data" / "moved" / "a.png")
+    png(tmp_path / "data" / "b.png")
+    path = saved_project(
+        tmp_path,
+        [
+            ImageRecord(1, "../data/a.png", 10, 8),
+            ImageRecord(2, "../gone/a.png", 10, 8),
+            ImageRecord(3, "../data/b.png", 10, 8),
+            ImageRecord(4, "../gone/b.png", 10, 8),
+        ],
+    )
+    found, problems = find_moved(load_project(path), tmp_path / "data")
+    assert found == {2: "../data/moved/a.png"}
+    assert [(p.image_id, p.reason) for p in problems] == [(4, "refused")]
+    assert "another image of the project" in str(problems[0])
+
+
+def test_names_in_another_unicode_form_are_found(tmp_path: Path) -> None:
+    """A name stored composed (NFC, as typed on Linux/Windows) finds the file a Mac wrote decomposed (NFD),
+    and the other way round; the new name is the file's own spelling, which opens."""
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "café") for form in ("NFC", "NFD"))
+    png(tmp_path / "to" / nfd / "a.png")
+    png(tmp_path / "to" / f"{nfc}.png")
+    path = saved_project(
+        tmp_path, [ImageRecord(1, f"../old/{nfc}/a.png", 10, 8), ImageRecord(2, f"../old/{nfd}.png", 10, 8)]
+    )
+    project = load_project(path)
+    found, problems = find_moved(project, tmp_path / "to")
+    assert problems == []
+    assert found == {1: f"../to/{nfd}/a.png", 2: f"../to/{nfc}.png"}
+    assert all(project.image_path(ImageRecord(i, n, 1, 1)).is_file() for i, n in found.items())
+
+
+def test_two_images_claiming_one_file_the_longer_tail_keeps_it(tmp_path: Path) -> None:
+    """``old/cats/x.png`` and ``old/x.png`` both missing, one file ``cats/x.png`` found: it is the first's."""
+    png(tmp_path / "to" / "cats" / "x.png")
+    path = saved_project(
+        tmp_path, [ImageRecord(1, "../old/x.png", 10, 8), ImageRecord(2, "../old/cats/x.png", 10, 8)]
+    )
+    found, problems = find_moved(load_project(path), tmp_path / "to")
+    assert found == {2: "../to/cats/x.png"}
+    assert [(p.image_id, p.reason) for p in problems] == [(1, "refused")]
+    assert "../old/cats/x.png" in str(problems[0])
+
+
+def test_a_volume_found_with_fewer_slices_is_not_relocated_in_part(tmp_path: Path) -> None:
+    """``mr.nii.gz`` of 5 slices in the project, one of 3 under the folder: another volume. Relocating its
+    first 3 slices would put their objects on another scan's slices; none is relocated, each says why."""
+    nifti(tmp_path / "to" / "mr.nii.gz", depth=3)
+    nifti(tmp_path / "to" / "ct.nii.gz", depth=2)
+    records = [ImageRecord(k + 1, f"../old/mr.nii.gz#z={k:03d}", 6, 5) for k in range(5)]
+    records += [ImageRecord(6 + k, f"../old/ct.nii.gz#z={k:03d}", 6, 5) for k in range(2)]
+    found, problems = find_moved(load_project(saved_project(tmp_path, records)), tmp_path / "to")
+    assert found == {6: "../to/ct.nii.gz#z=000", 7: "../to/ct.nii.gz#z=001"}
+    assert sorted((p.image_id, p.reason) for p in problems) == [(k, "refused") for k in range(1, 6)]
+    assert all("mr.nii.gz" in str(p) for p in problems)
+
+
+def test_a_name_the_os_cannot_look_up_is_missing_not_a_crash(tmp_path: Path) -> None:
+    """A stored name with a component over the file system's 255 bytes (a project made elsewhere): the OS
+    answers ENAMETOOLONG, not "no such file"; the image is missing (not found), the others are relocated
+    and adding images still works."""
+    long = "x" * 300
+    png(tmp_path / "to" / "a.png")
+    png(tmp_path / "new" / "b.png")
+    path = saved_project(
+        tmp_path,
+        [
+            ImageRecord(1, "../old/a.png", 10, 8),
+            ImageRecord(2, f"../{long}/c.png", 10, 8),
+            ImageRecord(3, f"../{long}.nii.gz#z=001", 6, 5),
+        ],
+    )
+    project = load_project(path)
+    found, problems = find_moved(project, tmp_path / "to")
+    assert found == {1: "../to/a.png"}
+    assert sorted((p.image_id, p.reason) for p in problems) == [(2, "not found"), (3, "not found")]
+    added = images_to_add(project, [tmp_path / "new"], lambda m: None)
+    assert [im.file_name for im in added.images] == ["../new/b.png"]
+
+
+def test_some_files_of_a_dicom_series_are_added_as_those_slices(tmp_path: Path) -> None:
+    """Two of a series folder's four files picked: a slice is named by its place in the whole folder's
+    series (that is how it is read back), so the records name those two files' slices, not slices 0 and 1
+    of a two-file series that, reopened, would show other files (the objects on the wrong slices)."""
+    import shutil
+
+    import pydicom
+
+    from pixelproof.core.sources import image_meta
+    from pixelproof.core.volumes import clear_cache
+    from tests.core.test_dicom import pydicom_file
+
+    shutil.copytree(pydicom_file("dicomdirtests") / "77654033" / "CT2", tmp_path / "scans" / "CT2")
+    files = sorted((tmp_path / "scans" / "CT2").iterdir())
+    z = {f: float(pydicom.dcmread(f).ImagePositionPatient[2]) for f in files}
+    project = load_project(saved_project(tmp_path, []))
+    picked = sorted(files, key=z.get)[2:]
+    added = images_to_add(project, picked, lambda m: None)
+    assert [im.extra.get("slice_position") for im in added.images] == pytest.approx(
+        sorted(z[f] for f in picked)
+    )
+    clear_cache()  # as when the project is opened again
+    shown = [image_meta(project.image_path(im)).slice_position for im in added.images]
+    assert shown == pytest.approx(sorted(z[f] for f in picked))
+    AddImages(added.images).apply(project)
+    again = images_to_add(project, [tmp_path / "scans"], lambda m: None)  # the other two are new
+    assert len(again.images) == 2 and len(again.already) == 2
+    clear_cache()
+    shown = [image_meta(project.image_path(im)).slice_position for im in again.images]
+    assert shown == pytest.approx(sorted(z[f] for f in files)[:2])

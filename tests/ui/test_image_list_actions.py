@@ -117,3 +117,29 @@ def test_locate_missing_images_shows_the_found_one_and_undoes(
     redo(win, qtbot)
     qtbot.waitUntil(lambda: canvas.image_item is not None, timeout=10000)
     assert doc.undo_stack.undoText() == "Relocate 1 image"
+
+
+def test_undo_of_an_add_while_the_added_image_is_shown(qtbot, tmp_path, monkeypatch, no_prompts) -> None:
+    """The added image chosen in the Images panel and shown; Ctrl+Z removes it: the canvas goes to an image
+    the project still has, the panel and its count follow; Ctrl+Shift+Z brings it back."""
+    win = open_main_window(qtbot, make_project(tmp_path))
+    doc, panel, canvas = win.document, win.panels["imagesDock"], win.canvas
+    new = picture(tmp_path / "week2" / "new.png", 64, 48)
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(new)], "")))
+    QTest.keyClick(win, Qt.Key.Key_I, CTRL | Qt.KeyboardModifier.ShiftModifier)  # File > Add Images…
+    qtbot.waitUntil(lambda: len(doc.project.images) == 4, timeout=10000)
+    dismiss(win, qtbot)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    assert panel.summary.text().startswith("4 images")
+    row = panel.table.visualRect(panel.proxy.index(3, 0))
+    QTest.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=row.center())
+    qtbot.waitUntil(lambda: canvas.image_item is not None and canvas.loaded.width == 64, timeout=10000)
+    assert doc.current_image_id == 4
+    undo(win, qtbot)
+    assert sorted(doc.project.images) == [1, 2, 3] and doc.current_image_id in (1, 2, 3)
+    qtbot.waitUntil(lambda: canvas.image_item is not None and canvas.loaded.width == 320, timeout=10000)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3)
+    assert panel.summary.text().startswith("3 images")
+    redo(win, qtbot)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    assert doc.project.images[4].file_name == "week2/new.png"

@@ -5,6 +5,7 @@ Locate Missing Images."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from pixelproof.commands._common import ProgressBar, apply_and_save, error, load_or_report, refuse_outputs
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.image_folder import find_moved
 
     folder = Path(args.to)
-    if not folder.is_dir():
+    if not os.path.isdir(folder):  # False where Path.is_dir raises (a name too long)
         error(f"{folder}: not a folder")
         return 1
     if refuse_outputs(args.output, projects=True):
@@ -43,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
         edit = RelocateImages(found) if found else None
         if apply_and_save(project, edit, tool="relocate", author=args.author, output=args.output) is None:
             return 1
+        found = {iid: project.images[iid].file_name for iid in found}  # as saved (relative to OUT's folder)
     if not found and not problems:
         print(f"{args.project}: no missing images")
         return 0
-        found = {iid: project.images[iid].file_name for iid in found}  # as saved (relative to OUT's folder)
     for iid, name in found.items():
         print(f"{old[iid]} -> {name}")
     for problem in problems:

@@ -6,6 +6,9 @@ DICOM and NIfTI volumes become one image per slice."""
 from __future__ import annotations
 
 import os
+import posixpath
+import stat
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,12 +117,20 @@ def images_to_add(
     own = Path(project.path).resolve() if project.path is not None else None
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        try:
+            mode = os.stat(p).st_mode
+        except FileNotFoundError:
+            on_skip(f"{p}: not found; skipped")
+            continue
+        except OSError as e:  # a name too long, a folder without access: the OS's reason
+            on_skip(f"{p}: {e.strerror or e}; skipped")
+            continue
+        if stat.S_ISDIR(mode):
             files += folder_files(p, on_skip, exclude=lambda f: f.resolve() == own)
-        elif p.is_file():
+        elif stat.S_ISREG(mode):
             files.append(p)
         else:
-            on_skip(f"{p}: {'not a regular file' if p.exists() else 'not found'}; skipped")
+            on_skip(f"{p}: not a regular file; skipped")
     have = {_identity(*on_disk(project, r)) for r in project.images.values()}
     additions = Additions()
     entries: dict[tuple[object, ...], ImageEntry] = {}  # a file given twice (and in its folder): once
@@ -137,7 +148,8 @@ def on_disk(project: Project, image: ImageRecord) -> tuple[Path, SliceRef | None
     """The file (or series folder) an image is read from, and the slice of it when it is a volume's."""
     path = project.image_path(image)
     ref = parse_slice_ref(image.file_name)
-    if ref is None or path.exists():  # ``scan#z=1.png`` may be a file of that name
+    # os.path.exists: False, where Path.exists raises, for a name the OS cannot look up (too long, no access)
+    if ref is None or os.path.exists(path):  # ``scan#z=1.png`` may be a file of that name
         return path, None
     return project.image_path(ImageRecord(image.id, ref.source, 1, 1)), ref
 
@@ -154,7 +166,10 @@ def _identity(path: Path, ref: SliceRef | None) -> tuple[object, ...]:
 
 
 def _parts(name: str) -> tuple[str, ...]:
-    return tuple(p for p in name.replace("\\", "/").split("/") if p not in ("", ".", ".."))
+    """The components of a stored name, composed (NFC): a Mac writes names decomposed, Linux and Windows as
+    typed, so the same name may come in either form."""
+    name = unicodedata.normalize("NFC", posixpath.normpath(name.replace("\\", "/")))
+    return tuple(p for p in name.split("/") if p not in ("", ".", ".."))
 
 
 def _tail(a: tuple[str, ...], b: tuple[str, ...]) -> int:
@@ -168,7 +183,8 @@ def _tail(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 @dataclass(frozen=True)
 class StillMissing:
     """An image ``find_moved`` did not relocate: ``reason`` "not found", "ambiguous" or "refused" (a file
-    of another size, one the project has already, an unreadable one); ``message`` says which and why."""
+    of another size, one the project has already, an unreadable one, one another missing image matches
+    better, a volume lacking some of the slices); ``message`` says which and why."""
 
     image_id: int
     reason: str
@@ -183,37 +199,46 @@ def find_moved(
 ) -> tuple[dict[int, str], list[StillMissing]]:
     """New ``file_name``s for the images whose file is missing, found under ``folder`` (searched as a new
     project's folder is): the file whose path below ``folder`` ends with the most of the image's stored
-    path (``../old/cats/a.png`` takes ``x/cats/a.png`` over ``y/a.png``). Returns ({image id: new name},
-    what is still missing and why): a tie is ambiguous, a file of another size (header) or one the project
-    has already is refused, and neither is relocated. Volume slices keep their ``#...`` suffix; images whose
-    file exists are never touched."""
+    path (``../old/cats/a.png`` takes ``x/cats/a.png`` over ``y/a.png``; names compared in one Unicode
+    form). Files the project has already are not candidates. Returns ({image id: new name}, what is still
+    missing and why): a tie is ambiguous; a file of another size (header), one two images claim alike, and
+    a volume lacking some of the image's slices are refused. Volume slices keep their ``#...`` suffix and
+    move with their volume or not at all; images whose file exists are never touched."""
     root = Path(folder)
     missing = [(im, *on_disk(project, im)) for im in project.images.values()]
-    missing = [m for m in missing if not m[1].exists()]
+    missing = [m for m in missing if not os.path.exists(m[1])]
     if not missing:
         return {}, []
     by_name: dict[str, set[tuple[str, ...]]] = {}
     for f in folder_files(root, lambda _m: None):
         parts = f.relative_to(root).parts
         for k in range(1, len(parts) + 1):  # the folders too: a DICOM series is one
-            by_name.setdefault(parts[k - 1], set()).add(parts[:k])
-    have = {_identity(*on_disk(project, im)) for im in project.images.values()}
-    name_of = namer(project)
-    chosen: dict[int, tuple[Path, str]] = {}
-    claimed: dict[tuple[object, ...], list[int]] = {}
+            by_name.setdefault(unicodedata.normalize("NFC", parts[k - 1]), set()).add(parts[:k])
+    have = {_identity(*on_disk(project, im))[0] for im in project.images.values()}  # the files it uses
+    chosen: dict[int, tuple[Path, str, int]] = {}  # image id: file, fragment, tail length
     problems: list[StillMissing] = []
     for done, (im, _path, ref) in enumerate(missing, start=1):
         if progress is not None:
             progress(done - 1, len(missing))
         stored = _parts(ref.source if ref is not None else im.file_name)
         fragment = im.file_name[len(ref.source) :] if ref is not None else ""
-        names = by_name.get(stored[-1], set()) if stored else set()
         plain = ref is None  # a plain image is a file; a slice's volume may be a series folder
-        scored = [(_tail(stored, c), c) for c in names if not plain or root.joinpath(*c).is_file()]
+        scored, taken = [], []
+        for c in by_name.get(stored[-1], set()) if stored else ():
+            path = root.joinpath(*c)
+            if plain and not path.is_file():
+                continue
+            if _identity(path, None)[0] in have:
+                taken.append(path)
+            else:
+                scored.append((_tail(stored, _parts("/".join(c))), c))
         best = max((n for n, _c in scored), default=0)
         tops = sorted(c for n, c in scored if n == best)
         if not tops:
-            problems.append(StillMissing(im.id, "not found", f"{im.file_name}: not found under {root}"))
+            why = f"{im.file_name}: not found under {root}"
+            if taken:
+                why = f"{im.file_name}: {min(taken)} is another image of the project already; not relocated"
+            problems.append(StillMissing(im.id, "refused" if taken else "not found", why))
             continue
         if len(tops) > 1:
             shown = ", ".join("/".join(c) for c in tops[:3]) + (", ..." if len(tops) > 3 else "")
@@ -222,11 +247,6 @@ def find_moved(
             problems.append(StillMissing(im.id, "ambiguous", why))
             continue
         found = root.joinpath(*tops[0])
-        key = _identity(found, ref)
-        if key in have:
-            why = f"{im.file_name}: {found} is another image of the project already; not relocated"
-            problems.append(StillMissing(im.id, "refused", why))
-            continue
         try:
             size = image_size(f"{found}{fragment}", project.applies_exif)
         except ImageReadError as e:
@@ -240,19 +260,70 @@ def find_moved(
             )
             problems.append(StillMissing(im.id, "refused", why))
             continue
-        chosen[im.id] = (found, fragment)
-        claimed.setdefault(key, []).append(im.id)
-    for ids in claimed.values():
-        if len(ids) > 1:  # two missing images found the same file: which one it is, is not known
-            for iid in ids:
-                found, fragment = chosen.pop(iid)
-                name = project.images[iid].file_name
-                why = f"{name}: {found}{fragment} matches images {ids} alike; not relocated"
-                problems.append(StillMissing(iid, "ambiguous", why))
+        chosen[im.id] = (found, fragment, best)
     if progress is not None:
         progress(len(missing), len(missing))
+    problems += _one_image_a_file(project, chosen)
+    problems += _whole_volumes(project, missing, chosen)
+    name_of = namer(project)
     names = {}
-    for iid, (found, fragment) in chosen.items():  # an absolute name stays absolute (``core.paths``)
+    for iid, (found, fragment, _n) in chosen.items():  # an absolute name stays absolute (``core.paths``)
         absolute = is_absolute_name(project.images[iid].file_name)
         names[iid] = (os.path.abspath(found) if absolute else name_of(found)) + fragment
     return names, problems
+
+
+def _one_image_a_file(project: Project, chosen: dict[int, tuple[Path, str, int]]) -> list[StillMissing]:
+    """Two missing images that found the same file (or slice): the one whose stored path it matches the
+    most keeps it (``old/cats/x.png`` over ``old/x.png`` for ``cats/x.png``); on a tie neither does."""
+    claimed: dict[tuple[object, ...], list[int]] = {}
+    for iid, (found, fragment, _n) in chosen.items():
+        claimed.setdefault(
+            _identity(found, parse_slice_ref(f"v{fragment}") if fragment else None), []
+        ).append(iid)
+    problems = []
+    for ids in claimed.values():
+        if len(ids) < 2:
+            continue
+        tails = sorted(((chosen[i][2], i) for i in ids), reverse=True)
+        winner = tails[0][1] if tails[0][0] > tails[1][0] else None
+        for iid in ids:
+            if iid == winner:
+                continue
+            found, fragment, _n = chosen.pop(iid)
+            name = project.images[iid].file_name
+            if winner is None:
+                why = f"{name}: {found}{fragment} matches images {ids} alike; not relocated"
+                problems.append(StillMissing(iid, "ambiguous", why))
+            else:
+                other = project.images[winner].file_name
+                why = f"{name}: {found}{fragment} is {other}'s (its path matches more of it); not relocated"
+                problems.append(StillMissing(iid, "refused", why))
+    return problems
+
+
+def _whole_volumes(
+    project: Project,
+    missing: list[tuple[ImageRecord, Path, SliceRef | None]],
+    chosen: dict[int, tuple[Path, str, int]],
+) -> list[StillMissing]:
+    """The slices of one volume move together: when some of them are not found at the volume's new place
+    (it has fewer slices: another volume, or a series that lost files, whose slices are renumbered), the
+    others are not relocated either - their objects would land on another scan's slices."""
+    by_volume: dict[str, list[int]] = {}
+    for im, _path, ref in missing:
+        if ref is not None:
+            by_volume.setdefault(ref.source, []).append(im.id)
+    out = []
+    for source, ids in by_volume.items():
+        lost = [i for i in ids if i not in chosen]
+        if not lost:
+            continue
+        for iid in (i for i in ids if i in chosen):
+            found = chosen.pop(iid)[0]
+            why = (
+                f"{project.images[iid].file_name}: {found} lacks {len(lost)} of the {len(ids)} slices "
+                f"of {source} the project has; a volume is relocated whole; not relocated"
+            )
+            out.append(StillMissing(iid, "refused", why))
+    return out

@@ -324,13 +324,22 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
     scan = dicom.scan_folder(parent, files)
     for problem in scan.problems:
         skip(f"{problem}; skipped" if not problem.endswith("skipped") else problem)
+    # A slice is named by its place in the whole folder's series, as open_series reads it back: when only
+    # some of the folder's files are given (picked one by one), number them in the folder's series.
+    given, whole = set(files), scan.series
+    try:
+        if any(p.is_file() and p not in given and dicom.looks_like_dicom(p) for p in parent.iterdir()):
+            whole = dicom.scan_folder(parent).series
+    except (OSError, dicom.DicomError):
+        pass  # a folder that cannot be listed cannot be read back as a series either
     entries: list[ImageEntry] = []
-    several = len(scan.series) > 1
-    for k, series in enumerate(scan.series, start=1):
+    several = len(whole) > 1
+    for k, series in enumerate(whole, start=1):
         number = k if several else None
         # kept where open_series looks, so reading the slices later does not scan the folder again
         volume = cached(parent, ("dicom-series", number), lambda s=series: dicom.DicomSeries(parent, s))
-        entries += volume_entries(volume, parent, number)
+        slices = volume_entries(volume, parent, number)
+        entries += [e for e, f in zip(slices, series.files, strict=True) if f in given]
     for f in scan.singles:
         try:
             ds = dicom.read_dataset(f)

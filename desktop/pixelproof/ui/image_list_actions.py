@@ -126,7 +126,8 @@ class ImageListActions(QObject):
             n = sum(p.reason == reason for p in problems)
             if n:
                 lines.append(
-                    f"{n} {reason}" + (" (another picture, or unreadable)" if reason == "refused" else "")
+                    f"{n} {reason}"
+                    + (" (another picture or image's file, or unreadable)" if reason == "refused" else "")
                 )
         details = [f"{doc.project.images[iid].file_name}" for iid in found] + [str(p) for p in problems]
         self._tell("Locate missing images", "\n".join(lines), details)
