@@ -193,3 +193,21 @@ def test_stale_lock_is_taken_over(tmp_path: Path) -> None:
     lock.release_lock(path)
     _foreign_lock(path, 1, "elsewhere")  # another host: only the user can tell whether it is stale
     assert lock.acquire_lock(path).host == "elsewhere"
+
+
+@posix_only
+def test_a_lock_that_is_a_fifo_does_not_hang_opening(tmp_path: Path) -> None:
+    """A FIFO planted where the lock goes (a shared folder) used to block the open forever: the lock is
+    read as a regular file or not at all, and then replaced by a real one."""
+    import threading
+
+    path = write(tmp_path / "p.json", valid_doc())
+    os.mkfifo(lock.lock_path(path))
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(lock.acquire_lock(path)), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "acquire_lock blocked on a FIFO"
+    assert result == [None] and lock.read_lock(path).is_me()
+    lock.release_lock(path)
+    assert not lock.lock_path(path).exists()
