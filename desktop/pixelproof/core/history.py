@@ -31,6 +31,7 @@ from typing import Any
 
 import orjson
 
+from pixelproof.core.atomic import write_target
 from pixelproof.core.model import Annotation, Category, Project, utc_now
 
 SUFFIX = ".history.jsonl"
@@ -51,7 +52,8 @@ def current_author(explicit: str | None = None) -> str:
 
 
 def sidecar(project_path: str | os.PathLike[str]) -> Path:
-    p = Path(project_path)
+    """Beside the file itself: a symlinked project's log is its target's, as its backup and lock are."""
+    p = write_target(project_path)
     return p.with_name(p.stem + SUFFIX)
 
 
