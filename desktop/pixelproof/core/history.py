@@ -256,12 +256,20 @@ def prepare(project: Project, target: Path) -> Pending | None:
 
 
 def append(pending: Pending) -> None:
-    """Append the entry as one line and fsync it (raises OSError)."""
-    line = orjson.dumps(pending.entry) + b"\n"
+    """Append the entry as one line and fsync it (raises OSError). A write cut short (a full disk takes
+    part of the line, then refuses the rest) is taken back: the next line must not run on from it."""
+    line = memoryview(orjson.dumps(pending.entry) + b"\n")
     fd = os.open(pending.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, line)
-        os.fsync(fd)
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            while line:
+                line = line[os.write(fd, line) :]
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
     finally:
         os.close(fd)
 
