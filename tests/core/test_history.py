@@ -172,3 +172,35 @@ def test_an_id_that_moves_to_another_image_is_a_removal_there_and_an_addition_he
     e = _entries(p.path)[-1]
     assert e["seq"] == 3 and e["totals"] == {"added": 1, "removed": 1, "changed": 0}
     assert set(e["per_image"]) == {"images/img001.png", "images/img002.png"}
+
+
+def test_a_change_log_line_cut_by_a_full_disk_is_taken_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills up mid-line writes part of it (a short write), then refuses: the save fails and the
+    part goes, so the next save's line does not run on from it (the two would be one unreadable line)."""
+    import errno
+    import os
+
+    p = make_project(tmp_path, 2)
+    save_project(p)
+    log = history.sidecar(p.path)
+    before = log.read_bytes()
+    p.add_annotation(box_annotation(50, 1, 1, [1, 1, 2, 2]))
+    real_write = os.write
+    calls: list[int] = []
+
+    def full_disk(fd: int, data: bytes) -> int:
+        calls.append(len(data))
+        if len(calls) == 1:
+            return real_write(fd, data[: len(data) // 2])  # what still fitted
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(history.os, "write", full_disk)
+    with pytest.raises(ProjectSaveError, match="No space left"):
+        save_project(p)
+    assert log.read_bytes() == before and p.app["history"] == {"head": 1}
+    monkeypatch.setattr(history.os, "write", real_write)
+    save_project(p)
+    entries, problems = history.read_log(p.path, load_project(p.path).app["history"]["head"])
+    assert problems == [] and [(e["seq"], e["committed"]) for e in entries] == [(2, True), (1, True)]

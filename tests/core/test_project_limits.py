@@ -161,6 +161,31 @@ def test_values_nested_too_deep_to_save_again_are_refused() -> None:
     assert "images[0].meta: nested deeper than 200 levels" in found
 
 
+def test_extra_keys_of_an_rle_object_are_checked_as_every_kept_value_is(tmp_path: Path) -> None:
+    """Keys an RLE object holds besides size and counts are kept like any extra: NaN there was written
+    back as null (a changed value) and deep nesting loaded but could never be saved."""
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+    doc = valid_doc()
+    [rle_row] = [i for i, a in enumerate(doc["annotations"]) if isinstance(a.get("segmentation"), dict)]
+    doc["annotations"][rle_row]["segmentation"]["deep"] = deep
+    doc["annotations"][rle_row]["segmentation"]["bad"] = float("nan")
+    found = problems(doc)
+    assert f"annotations[{rle_row}].segmentation.deep: nested deeper than 200 levels" in found
+    assert (
+        f"annotations[{rle_row}].segmentation.bad: holds nan: not a finite number (JSON cannot store it)"
+        in found
+    )
+    doc = valid_doc()
+    doc["annotations"][rle_row]["segmentation"]["tool"] = {"name": "x", "version": [1, 2]}
+    path = save_project(project_from_dict(doc), tmp_path / "p.json")
+    assert json.loads(path.read_text())["annotations"][rle_row]["segmentation"]["tool"] == {
+        "name": "x",
+        "version": [1, 2],
+    }
+
+
 def test_bytes_that_are_not_utf8_are_located(tmp_path: Path) -> None:
     path = write(tmp_path / "p.json", valid_doc())
     raw = path.read_bytes().replace(b'"cat"', b'"c\xe9t"', 1)

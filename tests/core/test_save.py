@@ -200,3 +200,23 @@ def test_a_project_an_empty_file_or_a_json_file_with_a_bom_is_written_over(tmp_p
     for target in (empty, other, bom):
         save_project(project, target)
         assert load_project(target).categories[1].name == project.categories[1].name
+
+
+def test_a_value_no_json_can_hold_fails_the_save_by_name(tmp_path: Path) -> None:
+    """A string with a lone surrogate (JSON text cannot hold it) reaching the project in memory: the
+    save is refused naming the file and the member, not a TypeError, and the project is as before."""
+    path = write(tmp_path / "p.json", valid_doc())
+    project = load_project(path)
+    before = path.read_bytes()
+    head = project.app.get("history")
+    project.categories[2].name = "dog\udc80"  # a rename: the save prepares a change log entry
+    (tmp_path / "sub").mkdir()
+    for target in (None, tmp_path / "sub" / "q.json"):
+        with pytest.raises(ProjectSaveError, match=r"could not save .*categories\[1\].*surrogates"):
+            save_project(project, target)
+        assert project.app.get("history") == head and project.path == path
+        assert project.images[1].file_name == "a.png"
+    assert path.read_bytes() == before and not (tmp_path / "sub" / "q.json").exists()
+    project.categories[2].name = "wolf"
+    save_project(project)  # the next save works and starts the log where it was
+    assert load_project(path).app["history"] == {"head": 1}

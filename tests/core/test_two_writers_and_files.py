@@ -193,3 +193,48 @@ def test_stale_lock_is_taken_over(tmp_path: Path) -> None:
     lock.release_lock(path)
     _foreign_lock(path, 1, "elsewhere")  # another host: only the user can tell whether it is stale
     assert lock.acquire_lock(path).host == "elsewhere"
+
+
+@posix_only
+def test_a_lock_that_is_a_fifo_does_not_hang_opening(tmp_path: Path) -> None:
+    """A FIFO planted where the lock goes (a shared folder) used to block the open forever: the lock is
+    read as a regular file or not at all, and then replaced by a real one."""
+    import threading
+
+    path = write(tmp_path / "p.json", valid_doc())
+    os.mkfifo(lock.lock_path(path))
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(lock.acquire_lock(path)), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "acquire_lock blocked on a FIFO"
+    assert result == [None] and lock.read_lock(path).is_me()
+    lock.release_lock(path)
+    assert not lock.lock_path(path).exists()
+
+
+@posix_only
+def test_a_symlinked_projects_change_log_and_versions_live_beside_its_target(tmp_path: Path) -> None:
+    """The change log and named versions belong to the file (its ``history.head`` points into the log),
+    as its backup and lock do: saved or tagged through a link, they are found from the target and from
+    any other link to it."""
+    from pixelproof.core import history, versions
+
+    real_dir = tmp_path / "shared"
+    real_dir.mkdir()
+    target = write(real_dir / "p.json", valid_doc())
+    link = tmp_path / "mine.json"
+    link.symlink_to(target)
+    project = load_project(link)
+    project.categories[1].name = "lion"
+    save_project(project)
+    versions.tag(link, "v1")
+    other = tmp_path / "elsewhere" / "theirs.json"
+    other.parent.mkdir()
+    other.symlink_to(target)
+    for path in (target, other):
+        head = load_project(path).app["history"]["head"]
+        entries, problems = history.read_log(path, head)
+        assert [e["seq"] for e in entries] == [head] and entries[0]["committed"] and not problems
+        assert [t.name for t in versions.list_tags(path)] == ["v1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "mine.json", "shared"]

@@ -33,7 +33,7 @@ from pixelproof.core.atomic import (
     same_file,
     write_target,
 )
-from pixelproof.core.coco_dump import dumps_project
+from pixelproof.core.coco_dump import ProjectSaveError, dumps_project
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.coco_values import MISSING, check_id, typename
 from pixelproof.core.json_lines import parse_by_lines
@@ -70,10 +70,6 @@ class ProjectFormatError(Exception):
         n = len(self.problems)
         head = f"{self.path}: {n} problem{'s' if n != 1 else ''}"
         super().__init__(head + "".join(f"\n  {p}" for p in self.problems))
-
-
-class ProjectSaveError(Exception):
-    """Saving failed; the previous project file and its backup are untouched."""
 
 
 class ProjectConflictError(ProjectSaveError):
@@ -473,7 +469,11 @@ def save_project(
     entry = history.prepare(project, target)  # the change log line, appended before the file is replaced
     try:
         with gc_paused():
-            data = dumps_project(project)
+            try:
+                data = dumps_project(project)
+            except ProjectSaveError as e:  # a value no JSON can hold (see dumps_project)
+                reason = f"could not save {target}: {e}; the previous file is unchanged"
+                raise ProjectSaveError(reason) from None
         digest = _Hasher(data)  # in a thread, while the file is written
         if entry is not None:
             _append_history(entry)

@@ -15,6 +15,10 @@ from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.precision import round_annotations
 
 
+class ProjectSaveError(Exception):
+    """Saving failed; the previous project file and its backup are untouched."""
+
+
 def project_to_dict(project: Project) -> dict[str, Any]:
     """The JSON document of a project (unknown keys included, in COCO's usual key order)."""
     extra = project.extra
@@ -92,8 +96,16 @@ if APP_KEYS != ("source", "review", "note", "author", "updated"):  # annotation_
 
 def dumps_project(project: Project) -> bytes:
     """Serialize with one image / annotation / category per line: compact, yet diffable. Coordinates
-    are written rounded to 1/1000 px wherever that leaves every mask as it is (``core.precision``)."""
+    are written rounded to 1/1000 px wherever that leaves every mask as it is (``core.precision``).
+    ``ProjectSaveError`` names the member holding a value JSON cannot (``_unwritable``)."""
     doc = project_to_dict(project)
+    try:
+        return _dumps(doc)
+    except TypeError as e:  # orjson's JSONEncodeError
+        raise ProjectSaveError(f"{_unwritable(doc)}: {e}") from None
+
+
+def _dumps(doc: dict[str, Any]) -> bytes:
     doc["annotations"] = round_annotations(doc["annotations"])
     opt = orjson.OPT_SERIALIZE_NUMPY
     parts = [b"{"]
@@ -130,6 +142,20 @@ def _one_per_line(members: list) -> bytes | memoryview:
     if whole.count(_SEPARATOR_JSON) == len(members) - 1:
         return memoryview(whole.replace(_SEPARATOR_JSON, b",\n  "))[1:-1]  # without [ and ], uncopied
     return b",\n  ".join(orjson.dumps(v, option=opt, default=_json_default) for v in members)
+
+
+def _unwritable(doc: dict[str, Any]) -> str:
+    """Where in ``doc`` the value is that no JSON can hold (a lone surrogate from an edit, a dict key that
+    is no string, an integer past 64 bits): the member, e.g. ``categories[3]``, found on a failed save."""
+    opt = orjson.OPT_SERIALIZE_NUMPY
+    for key, value in doc.items():
+        members = enumerate(value) if key in ("images", "annotations", "categories") else [(None, value)]
+        for i, member in members:
+            try:
+                orjson.dumps(member, option=opt, default=_json_default)
+            except TypeError:
+                return key if i is None else f"{key}[{i}]"
+    return "the project"
 
 
 def _json_default(v: Any) -> Any:

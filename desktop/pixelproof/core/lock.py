@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pixelproof.core.atomic import pid_alive, write_target
+from pixelproof.core.limits import open_regular
 
 LOCK_SUFFIX = ".lock"
+MAX_LOCK_BYTES = 64 << 10  # a lock holds a few names; more is not a lock
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,15 @@ def lock_path(path: str | os.PathLike[str]) -> Path:
 
 
 def read_lock(path: str | os.PathLike[str]) -> LockHolder | None:
-    """The holder of ``path``'s lock, or None when there is none (an unreadable lock counts as none)."""
+    """The holder of ``path``'s lock, or None when there is none (an unreadable lock counts as none).
+
+    Only a regular file is read, and only its first ``MAX_LOCK_BYTES``: a FIFO planted there would block
+    the open forever, a link to ``/dev/zero`` fill the memory."""
     try:
-        data = json.loads(lock_path(path).read_text(encoding="utf-8"))
+        with open_regular(lock_path(path)) as f:
+            data = json.loads(f.read(MAX_LOCK_BYTES).decode("utf-8"))
         return LockHolder(str(data["user"]), str(data["host"]), int(data["pid"]), str(data["since"]))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # LimitError is a ValueError
         return None
 
 

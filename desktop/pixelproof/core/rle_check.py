@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.coco_values import MISSING, origin_ok, typename
-from pixelproof.core.limits import RLE_MAX_PIXELS, RLE_ORIGIN, short_repr
+from pixelproof.core.limits import RLE_MAX_PIXELS, RLE_ORIGIN, LimitError, check_json_depth, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.rle_strings import undelta
 
@@ -29,6 +29,12 @@ def check_rles(
     for _row, where, seg, image, origin in rles:
         size = seg.get("size")
         counts = seg.get("counts")
+        if len(seg) > 2:  # other keys are kept as read, so checked as every kept value is
+            for key in [k for k in seg if k not in ("size", "counts")]:  # in file order
+                try:
+                    check_json_depth(seg[key], f"{where}.{key}")
+                except LimitError as e:
+                    err(str(e))
         size_ok = type(size) is list and len(size) == 2 and all(type(v) is int and v >= 0 for v in size)
         if not size_ok:
             err(f"{where}.size: expected [height, width] as 2 non-negative integers, got {short_repr(size)}")

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from pixelproof.core import history
+from pixelproof.core.atomic import write_target
 from pixelproof.core.coco import ProjectFormatError, atomic_write, project_from_dict, read_json
 from pixelproof.core.limits import LimitError, open_regular
 from pixelproof.core.model import Project, utc_now
@@ -51,7 +52,8 @@ class Tag:
 
 
 def versions_dir(project_path: str | os.PathLike[str]) -> Path:
-    p = Path(project_path)
+    """Beside the file itself (a symlinked project's target), as its change log is."""
+    p = write_target(project_path)
     return p.with_name(p.stem + ".versions")
 
 
