@@ -5,30 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from pixelproof.cli import main
 from pixelproof.core import history
-from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.coco import load_project
 from pixelproof.core.model import ImageRecord
-
-
-def png(path: Path, w: int = 10, h: int = 8) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.zeros((h, w), np.uint8)).save(path)
-    return path
-
-
-def project_over(tmp_path: Path, records: list[ImageRecord]) -> Path:
-    project = new_project(["cat"])
-    for r in records:
-        project.add_image(r)
-    path = tmp_path / "proj" / "p.json"
-    path.parent.mkdir(exist_ok=True)
-    save_project(project, path)
-    return path
+from tests.core.test_add_and_relocate_images import png, saved_project
 
 
 def last_entry(path: Path) -> dict:
@@ -39,7 +22,7 @@ def test_add_prints_added_already_and_skipped_and_logs_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     png(tmp_path / "week1" / "a.png")
-    path = project_over(tmp_path, [ImageRecord(3, "../week1/a.png", 10, 8)])
+    path = saved_project(tmp_path, [ImageRecord(3, "../week1/a.png", 10, 8)])
     png(tmp_path / "week2" / "b.png", 20, 10)
     (tmp_path / "week2" / "readme.txt").write_text("hi")
     code = main(["add", str(path), str(tmp_path / "week2"), str(tmp_path / "week1"), "--author", "lead"])
@@ -65,7 +48,7 @@ def test_add_prints_added_already_and_skipped_and_logs_it(
 
 
 def test_add_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = project_over(tmp_path, [])
+    path = saved_project(tmp_path, [])
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "notes.txt").write_text("x")
     assert main(["add", str(path), str(tmp_path / "empty")]) == 1  # nothing could be added
@@ -89,7 +72,7 @@ def test_add_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def moved(tmp_path: Path) -> Path:
-    path = project_over(
+    path = saved_project(
         tmp_path,
         [
             ImageRecord(1, "../old/cats/a.png", 10, 8),
@@ -149,7 +132,7 @@ def test_relocate_usage_and_refused_outputs(tmp_path: Path, capsys: pytest.Captu
 def test_output_is_written_when_there_is_nothing_to_change(tmp_path: Path) -> None:
     """``-o OUT`` means "the result goes to OUT": with everything there already, OUT is the project as is."""
     png(tmp_path / "imgs" / "a.png")
-    path = project_over(tmp_path, [ImageRecord(1, "../imgs/a.png", 10, 8)])
+    path = saved_project(tmp_path, [ImageRecord(1, "../imgs/a.png", 10, 8)])
     out, other = tmp_path / "proj" / "out.json", tmp_path / "proj" / "other.json"
     assert main(["add", str(path), str(tmp_path / "imgs"), "-o", str(out)]) == 0
     assert [im.file_name for im in load_project(out).images.values()] == ["../imgs/a.png"]
@@ -162,7 +145,7 @@ def test_relocate_prints_the_names_as_saved_in_out(
 ) -> None:
     """With ``-o`` in another folder the names are rewritten relative to it: printed as OUT holds them."""
     png(tmp_path / "to" / "a.png")
-    path = project_over(tmp_path, [ImageRecord(1, "../old/a.png", 10, 8)])
+    path = saved_project(tmp_path, [ImageRecord(1, "../old/a.png", 10, 8)])
     out = tmp_path / "deep" / "er" / "q.json"
     out.parent.mkdir(parents=True)
     assert main(["relocate", str(path), "--to", str(tmp_path / "to"), "-o", str(out)]) == 0
@@ -175,7 +158,7 @@ def test_add_a_path_the_os_cannot_look_up_is_skipped_naming_it(
 ) -> None:
     """A PATH the OS refuses to look up (a name over 255 bytes, here) is skipped with the OS's reason, as a
     missing one is; the other paths are added."""
-    path = project_over(tmp_path, [])
+    path = saved_project(tmp_path, [])
     png(tmp_path / "new" / "a.png")
     long = tmp_path / ("y" * 300)
     assert main(["add", str(path), str(long), str(tmp_path / "new")]) == 0
