@@ -74,6 +74,7 @@ class Document(QObject):
         self.current_image_id = -1
         self.current_category_id = min(project.categories, default=-1)
         self._selection: list[int] = []
+        self.selection_shown = True  # False while another view hides the canvas (see set_selection)
         self.locked: Path | None = None  # the project file whose lock this document holds
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
@@ -228,9 +229,12 @@ class Document(QObject):
 
     def set_selection(self, ids: Iterable[int]) -> None:
         """Select ``ids``; only objects of the current image can be selected (an undo step's focus may
-        name objects of other images: Delete must never act on an image that is not shown)."""
+        name objects of other images: Delete must never act on an image that is not shown), and none while
+        the canvas is hidden (the review view: Ctrl+A or a redo there must not arm Delete or 1-9)."""
         anns = self.project.annotations
         ids = [i for i in dict.fromkeys(ids) if i in anns and anns[i].image_id == self.current_image_id]
+        if not self.selection_shown:
+            ids = []
         if ids != self._selection:
             self._selection = ids
             self.selectionChanged.emit()

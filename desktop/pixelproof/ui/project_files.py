@@ -54,10 +54,11 @@ class ProjectFiles(QObject):
 
     # -- recent projects ---------------------------------------------------------------------------
     def recent_projects(self) -> list[str]:
+        """The remembered projects, newest first (a hand-edited value of another type counts as none)."""
         value = settings().value("recent/projects", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in value or []]
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     def _add_recent(self, path: Path) -> None:
         p = str(path.resolve())

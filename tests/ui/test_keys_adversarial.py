@@ -1,0 +1,108 @@
+"""Keys under pressure: a key the canvas handles itself cannot be given to an action, a settings file
+(hand-edited, or from before an update gave an action a new default) never leaves two actions on one key,
+a setting of the wrong type does not stop the app, and the review view arms no key on hidden objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+
+from pixelproof.ui.shortcuts import REGISTRY
+from tests.ui.conftest import open_main_window
+from tests.ui.test_workbench import draw_box, key, set_zoom
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.mark.parametrize(
+    ("pressed", "modifier", "owner"),
+    [
+        (Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier, "Pan"),
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier, "Cancel the drawing"),
+        (Qt.Key.Key_Left, SHIFT, "Move the selection"),
+    ],
+)
+def test_preferences_refuse_a_key_the_canvas_handles(
+    qtbot, window, monkeypatch, pressed, modifier, owner
+) -> None:
+    from pixelproof.ui.preferences import PreferencesDialog
+
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
+    dlg = PreferencesDialog(window)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.select("image.next")
+    dlg.key_edit.setFocus()
+    QTest.keyClick(dlg.key_edit, pressed, modifier)
+    assert not dlg.key_edit.keySequence().isEmpty()
+    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+    assert len(warned) == 1 and owner in warned[0]
+    assert REGISTRY.text("image.next") == "D" and REGISTRY.conflicts() == []
+    dlg.close()
+
+
+def test_settings_never_put_two_actions_on_one_key(qtbot, tmp_path: Path) -> None:
+    """A user's key wins over another action's default; of two user keys alike the first action declared
+    keeps it; a canvas or digit key, or a value that is not a JSON list of strings, is not used."""
+    from pixelproof.ui.settings import settings
+    from tests.ui.conftest import make_project
+
+    s = settings()
+    s.setValue("shortcuts/tool.box", '["D"]')  # D: the default of Next Image
+    s.setValue("shortcuts/tool.polygon", '["D"]')  # the same key again, by hand
+    s.setValue("shortcuts/image.previous", '["Space"]')  # the canvas pans with Space
+    s.setValue("shortcuts/edit.undo", '["2"]')  # 2 chooses the second category
+    s.setValue("shortcuts/view.fit", "not json")
+    s.setValue("shortcuts/view.zoom_out", 5)
+    s.sync()
+    win = open_main_window(qtbot, make_project(tmp_path))
+    assert REGISTRY.conflicts() == []
+    assert REGISTRY.text("tool.box") == "D" and REGISTRY.text("tool.polygon") == ""
+    assert REGISTRY.text("image.next") == "" and REGISTRY.text("image.previous") == ""
+    assert win.act_fit.shortcuts() == [QKeySequence("Ctrl+0")]
+    assert win.act_zoom_out.shortcuts() == [QKeySequence("Ctrl+-")]
+    doc = win.document
+    key(win, Qt.Key.Key_D)
+    assert win.canvas.tool.name == "box" and doc.current_image_id == 1
+    set_zoom(win, 1.0)
+    ann_id = draw_box(win, 40, 30, 120, 90)
+    key(win, Qt.Key.Key_2)  # the category key, not undo
+    assert doc.project.annotations[ann_id].category_id == 2
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def test_a_recent_projects_setting_of_another_type_does_not_stop_opening(qtbot, project_file: Path) -> None:
+    from pixelproof.ui.settings import settings
+
+    settings().setValue("recent/projects", QRect(0, 0, 1, 1))  # what a hand-edited @Rect(...) reads as
+    win = open_main_window(qtbot, project_file)
+    assert win.files.recent_projects() == [str(project_file.resolve())]
+    win.close()
+
+
+def test_the_review_view_arms_no_key_on_objects_it_does_not_show(qtbot, window) -> None:
+    """README: the labeling selection is cleared on the way into review, "so Delete or 1-9 never act on
+    objects the review view does not show" - neither after Ctrl+A nor after a redo there."""
+    doc = window.document
+    set_zoom(window, 1.0)
+    ann_id = draw_box(window, 40, 30, 120, 90)
+    key(window, Qt.Key.Key_Tab, CTRL)
+    assert window.review.active and doc.selection == []
+    table = window.review.view.images.image_table
+    QTest.keyClick(table, Qt.Key.Key_A, CTRL)
+    QTest.keyClick(table, Qt.Key.Key_Z, CTRL)  # undo the drawing
+    QTest.keyClick(table, Qt.Key.Key_Z, CTRL | SHIFT)  # and redo it: its focus is the box
+    QTest.keyClick(table, Qt.Key.Key_2)
+    QTest.keyClick(table, Qt.Key.Key_Delete)
+    assert ann_id in doc.project.annotations and doc.project.annotations[ann_id].category_id == 1
+    key(window, Qt.Key.Key_Tab, CTRL)  # back to labeling: selecting works again
+    key(window, Qt.Key.Key_A, CTRL)
+    assert doc.selection == [ann_id]
