@@ -106,3 +106,30 @@ def test_the_review_view_arms_no_key_on_objects_it_does_not_show(qtbot, window) 
     key(window, Qt.Key.Key_Tab, CTRL)  # back to labeling: selecting works again
     key(window, Qt.Key.Key_A, CTRL)
     assert doc.selection == [ann_id]
+
+
+def test_review_panes_zoom_with_the_keys_in_force(qtbot, tmp_path: Path, no_prompts) -> None:
+    """The review views take the zoom keys from the labeling canvas: the user's keys, not Ctrl+0 / Ctrl+=
+    / Ctrl+- written into them, and not every key with Ctrl (Ctrl+Alt+0 is the File's Window preset)."""
+    from tests.ui.test_review import enter_review, install_demo, open_window, wait_image
+
+    REGISTRY.set_keys("view.zoom_in", ["Ctrl+7"])
+    try:
+        win = open_window(qtbot, install_demo(tmp_path / "demo"))
+        view = win.review.view
+        enter_review(qtbot, win)
+        view.select_image(1)
+        wait_image(qtbot, view)
+        view.linked.fit()
+        z = view.ref_pane.zoom
+        QTest.keyClick(view.diff_pane, Qt.Key.Key_7, CTRL)
+        assert abs(view.ref_pane.zoom - z * 1.25) < 1e-6
+        QTest.keyClick(view.diff_pane, Qt.Key.Key_Equal, CTRL)  # no longer a zoom key
+        QTest.keyClick(view.diff_pane, Qt.Key.Key_0, CTRL | Qt.KeyboardModifier.AltModifier)
+        assert abs(view.ref_pane.zoom - z * 1.25) < 1e-6
+        QTest.keyClick(view.diff_pane, Qt.Key.Key_0, CTRL)  # fit: still its key
+        assert abs(view.ref_pane.zoom - z) < 1e-6
+        win.document.undo_stack.setClean()
+        win.close()
+    finally:
+        REGISTRY.set_keys("view.zoom_in", None)
