@@ -4,6 +4,7 @@ a setting of the wrong type does not stop the app, and the review view arms no k
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from pixelproof.ui.shortcuts import REGISTRY
+from pixelproof.ui.shortcuts import REGISTRY, portable
 from tests.ui.conftest import open_main_window
+from tests.ui.test_keyboard_first import README
 from tests.ui.test_workbench import draw_box, key, set_zoom
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -133,3 +135,57 @@ def test_review_panes_zoom_with_the_keys_in_force(qtbot, tmp_path: Path, no_prom
         win.close()
     finally:
         REGISTRY.set_keys("view.zoom_in", None)
+
+
+KEY = re.compile(
+    r"(?:(?:Ctrl|Shift|Alt)\+)*(?:[A-Z0-9]|F\d{1,2}|Del|Backspace|Esc|Enter|Return|Tab|PgUp|PgDown|[=\-\[\].,/+])"
+)
+
+
+def readme_key_tables() -> dict[str, list[list[str]]]:
+    """README's hand-written key tables (not the generated one): header line -> rows of cells."""
+    tables: dict[str, list[list[str]]] = {}
+    header = None
+    for line in README.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else None
+        if cells is None:
+            header = None
+        elif cells[0].startswith("key") and cells[0] != "keys":
+            header = line
+            tables[header] = []
+        elif header is not None and not set(line) <= set("|- "):
+            tables[header].append(cells)
+    return tables
+
+
+def keys_in(cell: str) -> list[str]:
+    """The keys a table cell names (``1-9`` is nine keys; words such as "wheel" are not keys)."""
+    found = []
+    for part in re.split(r" / |, | or ", cell.replace("`", "")):
+        part = part.strip()
+        if part == "1-9":
+            found += list("123456789")
+        elif KEY.fullmatch(part):
+            found.append(part)
+    return found
+
+
+def test_readme_key_tables_name_the_registrys_keys(qapp) -> None:
+    """Every key README's own tables name does something in the registry (a key renamed there and not
+    in README fails), and every review key is in the review view's table."""
+    bound = {portable(s) for e in REGISTRY.entries() for s in REGISTRY.sequences(e.id)}
+    bound |= {k for e in REGISTRY.entries() for k in e.takes}
+    tables = readme_key_tables()
+    assert len(tables) >= 5
+    named = set()
+    for rows in tables.values():
+        for row in rows:
+            for cell in row[::2]:  # key, action[, key, action]
+                named.update(keys_in(cell))
+    assert len(named) > 30
+    assert sorted(k for k in named if portable(QKeySequence(k)) not in bound) == []
+    (review,) = [rows for header, rows in tables.items() if "review view only" in header]
+    listed = {portable(QKeySequence(k)) for row in review for k in keys_in(row[0])}
+    for entry in REGISTRY.entries():
+        if entry.context == "review":
+            assert listed & {portable(s) for s in REGISTRY.sequences(entry.id)}, entry.id
