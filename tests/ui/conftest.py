@@ -15,12 +15,14 @@ pytest.importorskip("pytestqt")
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Each test gets its own settings file (window layout, recent projects, last tool)."""
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own settings file (window layout, recent projects, last tool) and data folder
+    (new projects' recovery files)."""
     from PySide6.QtCore import QSettings
 
     folder = tmp_path_factory.mktemp("settings")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "data"))
     return folder
 
 

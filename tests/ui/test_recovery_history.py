@@ -24,7 +24,7 @@ def test_recovered_edits_are_in_the_change_log(qtbot, tmp_path: Path) -> None:
     os.utime(autosave_path_for(path), (future, future))
     before = len(history.read_log(path, None)[0])
 
-    again = Document.open(path, ask_recover=lambda auto: True)
+    again = Document.open(path, ask_recover=lambda auto, changed: True)
     assert ann.id in again.project.annotations
     again.save()
     entries, _ = history.read_log(path, again.project.app["history"]["head"])

@@ -3,6 +3,12 @@ is not restored off the edge of a laptop's."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QRect
 
@@ -87,3 +93,50 @@ def test_images_panel_gets_its_width_on_a_laptop_screen(qtbot, laptop: QRect, tm
     assert win.docks["imagesDock"].width() >= panel.preferred_width() - 4
     assert win.centralWidget().minimumSizeHint().width() < 400  # the canvas's, not the review view's
     win.close()
+
+
+CHILD = """
+import sys
+from PySide6.QtCore import QRect, QSettings
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[1])
+from pixelproof.ui.app import create_app
+from pixelproof.ui.main_window import MainWindow
+app = create_app()
+win = MainWindow()
+if sys.argv[2] == "save":
+    win.setGeometry(QRect(1400, 100, 2400, 1300))  # on the big screen, right of the laptop's
+    win.show()
+    app.processEvents()
+else:
+    win.show()
+    app.processEvents()
+    g = win.frameGeometry()
+    print(g.x(), g.y(), g.width(), g.height())
+win.close()
+"""
+
+
+def screens_file(folder: Path, *screens: tuple[int, int, int, int]) -> str:
+    """An offscreen Qt platform with these screens (x, y, width, height): a real screen layout."""
+    keys = ("x", "y", "width", "height")
+    config = {"screens": [{"name": f"s{i}", **dict(zip(keys, s, strict=True)), "logicalDpi": 96,
+                           "logicalBaseDpi": 96, "dpr": 1} for i, s in enumerate(screens)]}  # fmt: skip
+    path = folder / f"screens{len(screens)}.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return f"offscreen:configfile={path}"
+
+
+def test_a_window_saved_on_a_big_second_screen_fits_the_laptop_alone(tmp_path: Path) -> None:
+    """Two real app runs: the layout saved on a 2560x1440 screen beside the laptop's, then restored with
+    only the 1366x768 laptop screen left: the whole window, frame included, is on it."""
+    settings_dir = str(tmp_path / "settings")
+
+    def run(platform: str, mode: str) -> str:
+        env = {**os.environ, "QT_QPA_PLATFORM": platform}
+        done = subprocess.run([sys.executable, "-c", CHILD, settings_dir, mode], env=env, capture_output=True,
+                              text=True, timeout=120, check=True)  # fmt: skip
+        return done.stdout
+
+    run(screens_file(tmp_path, (0, 0, 1366, 768), (1366, 0, 2560, 1440)), "save")
+    x, y, w, h = map(int, run(screens_file(tmp_path, (0, 0, 1366, 768)), "load").split())
+    assert QRect(0, 0, 1366, 768).contains(QRect(x, y, w, h)) and w >= 1300 and h >= 650

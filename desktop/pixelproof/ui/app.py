@@ -143,8 +143,11 @@ def show_main_window(path: Path | None = None, categories: list[str] | None = No
     window = new_main_window()
 
     def open_path() -> None:
-        if path is not None:
+        recovered = window.files.offer_recovery()  # a new project a crash left unsaved
+        if path is not None and not recovered:
             window.open_path(path, categories)
+        elif path is not None:
+            window.statusBar().showMessage(f"{path} not opened: the recovered project is open", 10000)
         if os.environ.get("PIXELPROOF_EXIT_AFTER_FIRST_PAINT") == "1":
             _exit_after_next_paint(QApplication.instance(), window)
 

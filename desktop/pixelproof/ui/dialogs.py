@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.autosave import AutosaveInfo
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
 from pixelproof.ui.workers import Job
 
@@ -72,16 +74,47 @@ def ask_save_changes(parent: QWidget | None, name: str) -> QMessageBox.StandardB
     )
 
 
-def ask_recover(parent: QWidget | None, autosave_name: str) -> bool:
+def ask_recover(parent: QWidget | None, autosave_name: str, file_changed: bool = False) -> bool:
+    """Open a project's autosave instead of the file? ``file_changed``: the file was saved by someone else
+    since the autosaved edits began (a save will then ask before overwriting it)."""
+    why = (
+        "holds edits the project file lacks, and the project file was changed by another window or "
+        "program since those edits began: saving will ask before replacing it"
+        if file_changed
+        else "is newer than the project file: the app may have closed without saving"
+    )
     answer = QMessageBox.question(
         parent,
         "Recover unsaved work?",
-        f"An autosave ({autosave_name}) is newer than the project file: the app may have closed "
-        "without saving.\n\nOpen the autosaved version? (The project file is only replaced when you save.)",
+        f"An autosave ({autosave_name}) {why}.\n\nOpen the autosaved version? (The project file is only "
+        "replaced when you save.)",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.Yes,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_recover_new_project(parent: QWidget | None, info: AutosaveInfo | None, file: Path) -> str:
+    """A new project's autosave left by a crash: "recover", "discard" or "later"."""
+    if info is not None:
+        where = f" over {info.project.parent}" if info.project is not None else ""
+        n = info.images
+        what = f"A new project{where} ({n} image{'s' if n != 1 else ''}, autosaved {info.saved})"
+    else:
+        what = f"A new project ({file})"
+    answer = QMessageBox.question(
+        parent,
+        "Recover a new project?",
+        f"{what} was never saved: the app closed without saving it.\n\nRecover it? Discard deletes "
+        "the autosave; Cancel asks again next time.",
+        QMessageBox.StandardButton.Yes
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Yes,
+    )
+    if answer == QMessageBox.StandardButton.Yes:
+        return "recover"
+    return "discard" if answer == QMessageBox.StandardButton.Discard else "later"
 
 
 def ask_conflict(parent: QWidget | None, path: object) -> str:

@@ -8,6 +8,7 @@ only through core edits pushed here (``push``), which the undo stack applies and
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,24 +17,21 @@ from PySide6.QtGui import QUndoStack
 
 from pixelproof.core import edits, history, lock
 from pixelproof.core.atomic import FileState, clean_stale_temporaries, same_file
-from pixelproof.core.coco import (
-    ProjectFormatError,
-    ProjectSaveError,
-    atomic_write,
-    dumps_project,
-    load_project,
-    save_project,
+from pixelproof.core.autosave import (
+    AutosaveInfo,
+    autosave_path_for,
+    read_autosave,
+    read_info,
+    write_autosave,
 )
+from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, load_project, save_project
 from pixelproof.core.edits import Changes, Edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.ui.settings import recovery_dir
 from pixelproof.ui.undo import UndoEdit
 
 AUTOSAVE_INTERVAL_MS = 60_000
-
-
-def autosave_path_for(path: Path) -> Path:
-    """``<name>.json.autosave`` next to the project file (DESIGN.md §3)."""
-    return path.with_name(path.name + ".autosave")
+__all__ = ["Document", "autosave_is_newer", "autosave_path_for"]
 
 
 def autosave_is_newer(path: Path) -> bool:
@@ -43,6 +41,15 @@ def autosave_is_newer(path: Path) -> bool:
         return auto.stat().st_mtime > path.stat().st_mtime
     except OSError:
         return auto.exists() and not path.exists()
+
+
+def recoverable_new_projects() -> list[Path]:
+    """Autosaves of new (never saved) projects whose app is gone: what a crash left (oldest first)."""
+    try:
+        files = sorted(recovery_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return []
+    return [f for f in files if (info := read_info(f)) is None or not info.running()]
 
 
 class Document(QObject):
@@ -74,7 +81,10 @@ class Document(QObject):
         self.current_image_id = -1
         self.current_category_id = min(project.categories, default=-1)
         self._selection: list[int] = []
+        self.selection_shown = True  # False while another view hides the canvas (see set_selection)
         self.locked: Path | None = None  # the project file whose lock this document holds
+        self.recovery_file: Path | None = None  # a new project's autosave (named on first use)
+        self.recovery_error: ProjectFormatError | None = None  # the autosave open() could not read
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -90,26 +100,57 @@ class Document(QObject):
     def open(
         cls, path: str | os.PathLike[str], ask_recover: Callable[[Path], bool] | None = None
     ) -> Document:
-        """Load a project file; when its autosave is newer and ``ask_recover`` agrees, load that instead
-        (the document then starts modified). Raises ``ProjectFormatError``.
+        """Load a project file; when its autosave holds edits the file lacks (it is newer, or the file
+        changed since the edits began) and ``ask_recover(autosave, file_changed)`` agrees, load that
+        instead (the document then starts modified; ``recovery_error`` says why when the autosave could
+        not be read, and the file is loaded). Raises ``ProjectFormatError`` for the project file.
 
         Temporaries left by saves that were killed mid-write are removed first."""
         path = Path(os.path.abspath(path))
         clean_stale_temporaries(path)
-        if autosave_is_newer(path) and ask_recover is not None and ask_recover(autosave_path_for(path)):
-            project = load_project(autosave_path_for(path))
-            project.path = path
-            # the change log compares with the project file, so the next save logs the recovered edits
+        auto = autosave_path_for(path)
+        info = read_info(auto) if auto.exists() else None
+        changed = info is not None and info.base_changed()
+        offer = autosave_is_newer(path) or changed
+        problem = None
+        if offer and ask_recover is not None and ask_recover(auto, changed):
             try:
-                project.history = load_project(path).history
-            except ProjectFormatError:  # gone or unreadable: everything is new to it
-                project.history = history.Baseline()
-            # saving checks the project file as it is now, not the autosave, against later changes
-            project.file_state = FileState.of(path)
-            doc = cls(project)
-            doc.undo_stack.resetClean()  # recovered edits are not on disk yet
-            return doc
-        return cls(load_project(path))
+                return cls._recovered(path, *read_autosave(auto))
+            except ProjectFormatError as e:
+                problem = e
+        doc = cls(load_project(path))
+        doc.recovery_error = problem
+        return doc
+
+    @classmethod
+    def _recovered(cls, path: Path, project: Project, info: AutosaveInfo | None) -> Document:
+        project.path = path
+        # the change log compares with the project file, so the next save logs the recovered edits
+        try:
+            project.history = load_project(path).history
+        except ProjectFormatError:  # gone or unreadable: everything is new to it
+            project.history = history.Baseline()
+        # a save compares the project file with the version the edits started from (the file as it is
+        # now for an autosave without a header): one saved since is not overwritten without asking
+        base = info.base_state() if info is not None else None
+        project.file_state = base if base is not None else FileState.of(path)
+        doc = cls(project)
+        doc.undo_stack.resetClean()  # recovered edits are not on disk yet
+        return doc
+
+    @classmethod
+    def recover_new_project(cls, file: Path) -> Document:
+        """A new project from its autosave in the recovery folder (see ``recoverable_new_projects``); it
+        keeps that file as its autosave. Raises ``ProjectFormatError``."""
+        project, info = read_autosave(file)
+        project.path = info.project if info is not None else None
+        project.file_state = None
+        project.history = history.Baseline()  # never saved: everything is new to the change log
+        doc = cls(project, untitled=True)
+        doc.recovery_file = file
+        doc.undo_stack.resetClean()
+        doc.autosave()  # now this process's: a second app started meanwhile does not offer it
+        return doc
 
     # -- file state ------------------------------------------------------------------------------
     @property
@@ -131,7 +172,7 @@ class Document(QObject):
         file changed on disk since it was opened, unless ``overwrite``."""
         if path is None and self.untitled:
             raise ProjectSaveError("the project has never been saved: choose a file name")
-        old_auto = autosave_path_for(self.project.path) if self.project.path else None
+        old_auto = self.autosave_path()
         target = save_project(self.project, path, overwrite=overwrite)
         if self.locked is not None and not same_file(self.locked, target):
             self.release_lock()
@@ -149,15 +190,21 @@ class Document(QObject):
         return target
 
     def autosave_path(self) -> Path | None:
-        return autosave_path_for(self.project.path) if self.path is not None else None
+        """``<name>.json.autosave``; for a new project a file of its own in the recovery folder."""
+        if self.path is not None:
+            return autosave_path_for(self.path)
+        if self.recovery_file is None:
+            self.recovery_file = recovery_dir() / f"new-{uuid.uuid4().hex[:12]}.json"
+        return self.recovery_file
 
     def autosave(self) -> bool:
-        """Write ``<name>.json.autosave`` if modified (never the project file itself)."""
+        """Write the autosave if modified (never the project file itself)."""
         target = self.autosave_path()
         if target is None or not self.is_modified():
             return False
         try:
-            atomic_write(target, dumps_project(self.project))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_autosave(target, self.project, None if self.untitled else self.project.file_state)
         except (ProjectSaveError, OSError) as e:
             self.autosaveFailed.emit(str(e))
             return False
@@ -168,6 +215,8 @@ class Document(QObject):
         target = self.autosave_path()
         if target is not None:
             target.unlink(missing_ok=True)
+        if self.untitled:
+            self.recovery_file = None
 
     def hold_lock(self, path: Path, force: bool = False) -> lock.LockHolder | None:
         """Take the project file's lock (see ``lock.acquire_lock``); the live holder when refused."""
@@ -228,9 +277,12 @@ class Document(QObject):
 
     def set_selection(self, ids: Iterable[int]) -> None:
         """Select ``ids``; only objects of the current image can be selected (an undo step's focus may
-        name objects of other images: Delete must never act on an image that is not shown)."""
+        name objects of other images: Delete must never act on an image that is not shown), and none while
+        the canvas is hidden (the review view: Ctrl+A or a redo there must not arm Delete or 1-9)."""
         anns = self.project.annotations
         ids = [i for i in dict.fromkeys(ids) if i in anns and anns[i].image_id == self.current_image_id]
+        if not self.selection_shown:
+            ids = []
         if ids != self._selection:
             self._selection = ids
             self.selectionChanged.emit()

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
+from pixelproof.core.autosave import read_info
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
 from pixelproof.core.model import FORMAT_VERSION, Project
 from pixelproof.ui import dialogs
-from pixelproof.ui.document import Document
+from pixelproof.ui.document import Document, recoverable_new_projects
 from pixelproof.ui.new_project import ask_categories
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
@@ -54,10 +55,11 @@ class ProjectFiles(QObject):
 
     # -- recent projects ---------------------------------------------------------------------------
     def recent_projects(self) -> list[str]:
+        """The remembered projects, newest first (a hand-edited value of another type counts as none)."""
         value = settings().value("recent/projects", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in value or []]
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     def _add_recent(self, path: Path) -> None:
         p = str(path.resolve())
@@ -93,10 +95,18 @@ class ProjectFiles(QObject):
         if in_use and not dialogs.ask_open_locked(parent, Path(path).name, holder.describe()):
             return False
         try:
-            doc = Document.open(path, ask_recover=lambda auto: dialogs.ask_recover(parent, auto.name))
+            doc = Document.open(
+                path, ask_recover=lambda auto, changed: dialogs.ask_recover(parent, auto.name, changed)
+            )
         except ProjectFormatError as e:
             dialogs.show_format_error(parent, e)
             return False
+        if doc.recovery_error is not None:
+            problems = "\n".join(doc.recovery_error.problems[: dialogs.MAX_LISTED])
+            message = (
+                f"{doc.recovery_error.path} cannot be read:\n{problems}\n\nThe project opened as last saved."
+            )
+            dialogs.show_error(parent, "Could not recover the autosave", message)
         doc.hold_lock(Path(os.path.abspath(path)), force=True)
         self._show(doc)
         self._add_recent(Path(path))
@@ -105,6 +115,28 @@ class ProjectFiles(QObject):
             note = f" - format {format_note(doc.project)}"
         self.shell.status(f"Opened {path}{note}", 8000 if note else 4000)
         return True
+
+    def offer_recovery(self) -> bool:
+        """Offer each new project a crash left unsaved (see ``Document.recover_new_project``) until one is
+        recovered; True when one was (it is then shown)."""
+        parent = self.shell.widget
+        for file in recoverable_new_projects():
+            choice = dialogs.ask_recover_new_project(parent, read_info(file), file)
+            if choice == "discard":
+                file.unlink(missing_ok=True)
+            elif choice == "recover":
+                try:
+                    doc = Document.recover_new_project(file)
+                except ProjectFormatError as e:
+                    problems = "\n".join(e.problems[: dialogs.MAX_LISTED])
+                    message = f"{file} cannot be read:\n{problems}\n\nIt is left where it is."
+                    dialogs.show_error(parent, "Could not recover the project", message)
+                    continue
+                if self.open_document(doc):
+                    self.shell.status(f"Recovered a new project from {file}: save it to keep it", 10000)
+                    return True
+                doc.close()
+        return False
 
     def open_document(self, doc: Document) -> bool:
         """Show a document made elsewhere (an import), after the unsaved-changes question."""

@@ -75,6 +75,7 @@ class Shell(QObject):
     def set_document(self, doc: Document | None) -> None:
         """For the window: announce the document it now shows."""
         self.document = doc
+        self._show_selection()
         self.documentChanged.emit(doc)
 
     def open_document(self, doc: Document) -> bool:
@@ -117,7 +118,15 @@ class Shell(QObject):
     def show_view(self, widget: QWidget | None = None) -> None:
         """Show a view added with ``add_view``; None: back to the canvas."""
         self._views.setCurrentWidget(widget if widget is not None else self.canvas)
+        self._show_selection()
         self.viewChanged.emit(self._views.currentWidget())
+
+    def _show_selection(self) -> None:
+        """The document's selection exists only while the canvas shows it (``Document.set_selection``)."""
+        if self.document is not None:
+            self.document.selection_shown = self.current_view() is self.canvas
+            if not self.document.selection_shown:
+                self.document.set_selection([])
 
     def current_view(self) -> QWidget:
         return self._views.currentWidget()

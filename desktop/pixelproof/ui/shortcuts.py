@@ -7,7 +7,10 @@ A user's own keys for an action are stored in the settings (``shortcuts/<id>``, 
 key strings; ``[]`` = no key) and win over the defaults; ``REGISTRY.set_keys`` changes them live in every
 open window. Contexts say where a key acts: ``window`` (anywhere), ``labeling`` (the labeling view),
 ``review`` (only while the review view is shown), ``canvas`` (a tool or a gesture on the canvas: listed for
-the user, not rebindable). No two actions share a key (``REGISTRY.conflicts()`` lists any).
+the user, not rebindable; ``takes`` names the keys the canvas handles itself, which no action may have).
+No two actions share a key (``REGISTRY.conflicts()`` lists any): a user's key wins over another action's
+default (an update may give an action a default key the user already gave another), and of two user keys
+alike (a hand-edited settings file) the first action declared keeps it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Shortcut:
     keys: Keys = ()  # default keys: portable text ("Ctrl+S") or a platform standard key
     context: str = "window"
     editable: bool = True  # False: listed for the user (gestures, digit keys), not rebindable
+    takes: tuple[str, ...] = ()  # a canvas gesture's keys that the canvas handles (no action may have them)
 
     @property
     def label(self) -> str:
@@ -49,8 +53,15 @@ def _(id: str, text: str, keys: Keys = (), context: str = "window", editable: bo
     return Shortcut(id, text, keys, context, editable)
 
 
-def gesture(id: str, text: str, *how: str) -> Shortcut:
-    return Shortcut(id, text, how, "canvas", editable=False)
+def gesture(id: str, text: str, *how: str, takes: tuple[str, ...] = ()) -> Shortcut:
+    return Shortcut(id, text, how, "canvas", editable=False, takes=takes)
+
+
+def portable(seq: QKeySequence) -> str:
+    return seq.toString(QKeySequence.SequenceFormat.PortableText)
+
+
+ARROWS = ("Left", "Right", "Up", "Down")
 
 
 DEFAULTS: list[Shortcut] = [
@@ -159,13 +170,14 @@ DEFAULTS: list[Shortcut] = [
     _("help.about", "&About PixelProof"),
     # Mouse gestures and keys a tool handles itself (listed, not rebindable)
     gesture("canvas.zoom", "Zoom in / out at the cursor", "Wheel"),
-    gesture("canvas.pan", "Pan", "Space + drag", "Middle drag"),
+    gesture("canvas.pan", "Pan", "Space + drag", "Middle drag", takes=("Space",)),
     gesture("canvas.window_level", "Window / level (right: wider, up: brighter)", "Right drag"),
     gesture("canvas.select", "Select / add to or remove from the selection", "Click", "Shift+click"),
     gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),
     gesture("canvas.resize", "Resize a box", "Drag a handle"),
-    gesture("canvas.nudge", "Move the selection by 1 px / 10 px", "Arrows", "Shift+arrows"),
-    gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc"),
+    gesture("canvas.nudge", "Move the selection by 1 px / 10 px", "Arrows", "Shift+arrows",
+            takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
+    gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),
     gesture("canvas.brush_size", "Brush size", "Shift+wheel"),
     gesture("review.center", "Centre the three views on an object", "Review: click an object row"),
     gesture("review.pan", "Pan all three views / fit the image", "Review: drag / double-click"),
@@ -199,18 +211,47 @@ class ShortcutRegistry(QObject):
         return list(self._entries.values())
 
     # -- keys ------------------------------------------------------------------------------------
-    def sequences(self, id: str) -> list[QKeySequence]:
-        """The keys in force: the user's, else the defaults."""
-        entry = self._entries[id]
-        raw = settings().value(f"shortcuts/{id}") if entry.editable else None
-        if isinstance(raw, str):
+    def _users(self) -> dict[str, list[str]]:
+        """The user's keys (portable text) of each editable action that has its own, in declaration order;
+        a settings value that is not a JSON list of strings counts as none (the defaults apply)."""
+        s = settings()
+        out: dict[str, list[str]] = {}
+        for entry in self._entries.values():
+            raw = s.value(f"shortcuts/{entry.id}") if entry.editable else None
+            if not isinstance(raw, str):
+                continue
             try:
                 chosen = json.loads(raw)
             except ValueError:
-                chosen = None
+                continue
             if isinstance(chosen, list) and all(isinstance(k, str) for k in chosen):
-                return [QKeySequence(k) for k in chosen if not QKeySequence(k).isEmpty()]
-        return entry.default_sequences()
+                out[entry.id] = [t for k in chosen if (t := portable(QKeySequence(k)))]
+        return out
+
+    def _fixed(self) -> set[str]:
+        """Keys no user key may take: the canvas's own and those that cannot be changed (1-9)."""
+        fixed = {k for e in self._entries.values() if e.context == "canvas" for k in e.takes}
+        for e in self._entries.values():
+            if not e.editable and e.context != "canvas":
+                fixed.update(portable(s) for s in e.default_sequences())
+        return fixed
+
+    def sequences(self, id: str) -> list[QKeySequence]:
+        """The keys in force: the user's, else the defaults; never a key that another action's user key,
+        an earlier action's user key or the canvas has (see the module docstring)."""
+        entry = self._entries[id]
+        if not entry.editable:
+            return entry.default_sequences()
+        users = self._users()
+        if id in users:
+            taken = self._fixed()
+            for other, keys in users.items():
+                if other == id:
+                    break
+                taken.update(keys)
+            return [QKeySequence(k) for k in users[id] if k not in taken]
+        taken = {k for other, keys in users.items() if other != id for k in keys}
+        return [s for s in entry.default_sequences() if portable(s) not in taken]
 
     def text(self, id: str) -> str:
         """The keys for a person to read: native text, " / " between alternatives."""
@@ -228,8 +269,7 @@ class ShortcutRegistry(QObject):
         if keys is None:
             s.remove(f"shortcuts/{id}")
         else:
-            portable = [QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText) for k in keys]
-            s.setValue(f"shortcuts/{id}", json.dumps(portable))
+            s.setValue(f"shortcuts/{id}", json.dumps([portable(QKeySequence(k)) for k in keys]))
         s.sync()
         for act in self._live(id):
             self._apply(act, id)
@@ -240,10 +280,9 @@ class ShortcutRegistry(QObject):
         on in the review view, so the contexts of actions always overlap (gestures aside)."""
         by_key: dict[str, list[Shortcut]] = {}
         for entry in self._entries.values():
-            if entry.context == "canvas":
-                continue
-            for seq in self.sequences(entry.id):
-                by_key.setdefault(seq.toString(QKeySequence.SequenceFormat.PortableText), []).append(entry)
+            keys = entry.takes if entry.context == "canvas" else map(portable, self.sequences(entry.id))
+            for key in keys:
+                by_key.setdefault(key, []).append(entry)
         out = []
         for key, entries in by_key.items():
             if len(entries) > 1:
@@ -251,15 +290,14 @@ class ShortcutRegistry(QObject):
         return out
 
     def owner_of(self, seq: QKeySequence, but: str | None = None) -> Shortcut | None:
-        """The action (other than ``but``) whose keys include ``seq``: a key does one thing only."""
-        wanted = seq.toString(QKeySequence.SequenceFormat.PortableText)
+        """The action or canvas gesture (other than ``but``) whose keys include ``seq``: a key does one
+        thing only."""
+        wanted = portable(seq)
         for entry in self._entries.values():
-            if entry.context == "canvas" or entry.id == but:
+            if entry.id == but:
                 continue
-            if any(
-                s.toString(QKeySequence.SequenceFormat.PortableText) == wanted
-                for s in self.sequences(entry.id)
-            ):
+            keys = entry.takes if entry.context == "canvas" else map(portable, self.sequences(entry.id))
+            if wanted in keys:
                 return entry
         return None
 
@@ -291,9 +329,7 @@ class ShortcutRegistry(QObject):
         lines = ["| keys | action | where |", "|---|---|---|"]
         for e in self._entries.values():
             keys = " / ".join(
-                QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText)
-                if isinstance(k, QKeySequence.StandardKey)
-                else str(k)
+                portable(QKeySequence(k)) if isinstance(k, QKeySequence.StandardKey) else str(k)
                 for k in e.keys
             )
             lines.append(f"| {keys or '—'} | {e.label} | {e.context} |")

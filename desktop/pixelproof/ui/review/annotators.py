@@ -157,9 +157,7 @@ class AnnotatorsView(QObject):
         canvas = self.shell.canvas
         if canvas.tool is not None:
             canvas.tool.cancel()
-        # not shown here: Delete, 1-9 or K must not act on objects selected in the labeling view
-        self.shell.document.set_selection([])
-        self.shell.show_view(self.widget)
+        self.shell.show_view(self.widget)  # which empties the selection (Shell._show_selection)
         self.refresh()
 
     def close(self) -> None:

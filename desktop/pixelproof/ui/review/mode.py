@@ -111,12 +111,9 @@ class ReviewMode(QObject):
         if on:
             if canvas.tool is not None:
                 canvas.tool.cancel()
-            if shell.document is not None:
-                # not shown here: Delete, 1-9 or K must not act on objects selected in the labeling view
-                shell.document.set_selection([])
             # the labeling docks and tool bars make no sense here: hide them, give them back on return
             self._labeling_state = shell.hide_side_parts()
-            shell.show_view(self.view)
+            shell.show_view(self.view)  # which empties the selection (Shell._show_selection)
             self.view.activate()
             self.view.images.image_table.setFocus()
         else:

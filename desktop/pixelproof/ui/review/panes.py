@@ -9,12 +9,13 @@ fit and zoom when a pane has the focus; a click without a drag picks the object 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QImage,
     QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QPen,
@@ -32,15 +33,11 @@ from PySide6.QtWidgets import (
 
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
+from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.workers import LoadedImage
 
 CLICK_SLOP = 4  # px a press may move and still be a click
-ZOOM_KEYS = {
-    (Qt.Key.Key_0, "fit"),
-    (Qt.Key.Key_Equal, "in"),
-    (Qt.Key.Key_Plus, "in"),
-    (Qt.Key.Key_Minus, "out"),
-}
+ZOOM_ACTIONS = (("view.fit", "fit"), ("view.zoom_in", "in"), ("view.zoom_out", "out"))  # the canvas's
 
 
 def rgba_qimage(rgba: np.ndarray) -> tuple[QImage, np.ndarray]:
@@ -262,12 +259,22 @@ class ReviewPane(QGraphicsView):
         self.fit()
 
     def _zoom_key(self, event: QKeyEvent) -> str | None:
-        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            return None
-        return next((what for k, what in ZOOM_KEYS if k == event.key()), None)
+        """ "fit", "in" or "out" when ``event`` is a key of the canvas's zoom actions (as the user set them);
+        like Qt's own shortcuts, a key typed with Shift (Ctrl++ is Ctrl+Shift+= on many keyboards) also
+        matches without it."""
+        combo = event.keyCombination()
+        pressed = [QKeySequence(combo)]
+        if combo.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier:
+            without = combo.keyboardModifiers() & ~Qt.KeyboardModifier.ShiftModifier
+            pressed.append(QKeySequence(QKeyCombination(without, combo.key())))
+        for id, what in ZOOM_ACTIONS:
+            for seq in REGISTRY.sequences(id):
+                if any(p.matches(seq) == QKeySequence.SequenceMatch.ExactMatch for p in pressed):
+                    return what
+        return None
 
     def event(self, event: QEvent) -> bool:
-        # Ctrl+0 / Ctrl+= / Ctrl+- are the main window's (for the labeling canvas): take them here
+        # the zoom keys are the main window's (for the labeling canvas): take them here
         if event.type() == QEvent.Type.ShortcutOverride and self._zoom_key(event) is not None:
             event.accept()
             return True

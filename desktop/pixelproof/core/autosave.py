@@ -1,0 +1,109 @@
+"""Autosave files (DESIGN.md §3): the project as JSON, with a first member saying whose autosave it is (the
+process, so a running app's autosave is never offered for recovery), which project file it belongs to and
+which version of that file its edits started from (so recovering over a file someone saved since never
+replaces their work silently). A saved project's autosave is ``<name>.json.autosave`` beside it; a new,
+never saved project's lives in the app's recovery folder (the app chooses where)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pixelproof.core.atomic import FileState, pid_alive
+from pixelproof.core.coco import ProjectFormatError, atomic_write, dumps_project, load_project
+from pixelproof.core.model import Project
+
+HEADER_KEY = "pixelproof_autosave"
+SUFFIX = ".autosave"
+
+
+def autosave_path_for(path: Path) -> Path:
+    """``<name>.json.autosave`` next to the project file."""
+    return path.with_name(path.name + SUFFIX)
+
+
+@dataclass(frozen=True)
+class AutosaveInfo:
+    """An autosave's first member."""
+
+    project: Path | None  # the project file (a new project: where its image names point from)
+    base_size: int | None  # the project file its edits started from (None: a new project)
+    base_sha256: str | None
+    pid: int
+    host: str
+    saved: str  # local time, for the recovery question
+    images: int
+
+    def running(self) -> bool:
+        """Its app still runs (on another host: cannot tell, so assumed)."""
+        return self.host != socket.gethostname() or pid_alive(self.pid)
+
+    def base_state(self) -> FileState | None:
+        """The project file as the edits found it (a save then compares the file with it)."""
+        if self.project is None or self.base_sha256 is None or self.base_size is None:
+            return None
+        return FileState(self.project, 0, self.base_size, bytes.fromhex(self.base_sha256))
+
+    def base_changed(self) -> bool:
+        """True when the project file is no longer the one the edits started from."""
+        base = self.base_state()
+        return base is not None and base.changed_since()
+
+
+def write_autosave(target: Path, project: Project, base: FileState | None) -> None:
+    """Write ``project`` to ``target`` (atomically) with the header; ``base``: the project file as its
+    edits found it (None for a new project). Raises ``ProjectSaveError`` or ``OSError``."""
+    header = {
+        "project": None if project.path is None else str(project.path),
+        "base": None if base is None else {"size": base.size, "sha256": base.sha256.hex()},
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "saved": time.strftime("%Y-%m-%d %H:%M"),
+        "images": len(project.images),
+    }
+    data = dumps_project(project)  # "{" newline, then one member a line
+    line = json.dumps(HEADER_KEY) + ": " + json.dumps(header) + ","
+    atomic_write(target, b"{\n" + line.encode() + data[1:])
+
+
+def read_info(path: Path) -> AutosaveInfo | None:
+    """The header alone (its first lines: cheap for a big project); None when it has none or it is
+    unreadable (an autosave written before headers, or a broken file)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            first, line = f.readline(), f.readline()
+        key, _, value = line.partition(": ")
+        if first.strip() != "{" or key != json.dumps(HEADER_KEY):
+            return None
+        return _info(json.loads(value.rstrip().rstrip(",")))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _info(header: dict) -> AutosaveInfo:
+    base = header.get("base") or {}
+    project = header.get("project")
+    return AutosaveInfo(
+        Path(project) if isinstance(project, str) else None,
+        int(base["size"]) if "size" in base else None,
+        str(base["sha256"]) if "sha256" in base else None,
+        int(header["pid"]),
+        str(header["host"]),
+        str(header.get("saved", "")),
+        int(header.get("images", 0)),
+    )
+
+
+def read_autosave(path: Path) -> tuple[Project, AutosaveInfo | None]:
+    """The autosaved project (its header taken out) and the header. Raises ``ProjectFormatError``."""
+    project = load_project(path)
+    header = project.extra.pop(HEADER_KEY, None)
+    try:
+        info = _info(header) if isinstance(header, dict) else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise ProjectFormatError(path, [f"{HEADER_KEY}: not an autosave header"]) from None
+    return project, info
