@@ -75,8 +75,10 @@ DEFAULTS: list[Shortcut] = [
     _("file.save_as", "Save &As…", (Std.SaveAs,)),
     _("file.import", "&Import…", ("Ctrl+I",)),
     _("file.export", "&Export…", ("Ctrl+E",)),
-    _("file.close", "&Close Project", (Std.Close,)),
-    _("file.quit", "&Quit", (Std.Quit,)),
+    # Close and Quit spelled out: the standard keys differ by desktop (Qt gives Quit no key on Windows and
+    # offscreen, Close Ctrl+F4 first there), so the generated table said "—" while Linux showed Ctrl+Q
+    _("file.close", "&Close Project", ("Ctrl+W", "Ctrl+F4")),
+    _("file.quit", "&Quit", ("Ctrl+Q",)),
     # Edit
     _("edit.undo", "&Undo", ("Ctrl+Z",)),
     _("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
