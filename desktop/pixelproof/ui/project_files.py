@@ -68,10 +68,12 @@ class ProjectFiles(QObject):
         self.recent_menu.clear()
         recent = self.recent_projects()
         for r in recent:
-            act = self.recent_menu.addAction(Path(r).name)
+            found = os.path.isfile(r)  # a missing file stays listed, greyed: its drive may come back
+            act = self.recent_menu.addAction(Path(r).name + ("" if found else " (not found)"))
+            act.setEnabled(found)
             act.setToolTip(r)
             act.setStatusTip(r)
-            act.triggered.connect(lambda _=False, r=r: self.open_path(Path(r)))
+            act.triggered.connect(lambda _=False, r=r: self.open_project(Path(r)))  # never an image folder
         if not recent:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
         else:
@@ -87,16 +89,28 @@ class ProjectFiles(QObject):
     def open_project(self, path: Path) -> bool:
         if not self.maybe_save():
             return False
+        return self._open_file(path)
+
+    def _open_file(self, path: Path, reload: bool = False) -> bool:
+        """Show the project file ``path`` in place of the current document, whose unsaved changes were
+        dealt with already - except on ``reload`` ("discard mine" after a conflict): those are given up
+        only once ``path`` has loaded (a file another program broke must not cost them), and their
+        autosave is not offered as a recovery."""
         parent = self.shell.widget
         holder = read_lock(path)
         in_use = holder is not None and not (holder.is_me() or holder.is_stale())
         if in_use and not dialogs.ask_open_locked(parent, Path(path).name, holder.describe()):
             return False
+        ask = None if reload else (lambda auto: dialogs.ask_recover(parent, auto.name))
         try:
-            doc = Document.open(path, ask_recover=lambda auto: dialogs.ask_recover(parent, auto.name))
+            doc = Document.open(path, ask_recover=ask)
         except ProjectFormatError as e:
             dialogs.show_format_error(parent, e)
             return False
+        mine = self.shell.document
+        if reload and mine is not None:
+            mine.undo_stack.setClean()  # the user chose to discard these edits
+            mine.discard_autosave()
         doc.hold_lock(Path(os.path.abspath(path)), force=True)
         self._show(doc)
         self._add_recent(Path(path))
@@ -220,10 +234,7 @@ class ProjectFiles(QObject):
         if choice == "overwrite":
             return self._save_to(path, overwrite=True)
         if choice == "reload":
-            doc = self.shell.document
-            doc.undo_stack.setClean()  # the user chose to discard these edits
-            doc.discard_autosave()
-            self.open_project(on_disk)
+            self._open_file(on_disk, reload=True)
         return False
 
     def maybe_save(self) -> bool:

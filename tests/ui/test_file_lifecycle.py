@@ -1,0 +1,103 @@
+"""The project file's life in the real window, with real keys and clicks: the unsaved-changes question
+before close / open / quit, saves that fail, the recent list, files that are no project, Save As targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from pixelproof.ui import dialogs
+from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.test_files_and_panels import new_window
+from tests.ui.test_two_writers import click_in_next_message_box
+from tests.ui.test_workbench import draw_box, key, set_zoom
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """QMessageBox.question answers ``answers["reply"]`` (recorded in ``answers["asked"]``); critical
+    boxes and format-error boxes are recorded in ``answers["errors"]``."""
+    state: dict = {"reply": QMessageBox.StandardButton.Cancel, "asked": [], "errors": []}
+
+    def question(parent, title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        state["asked"].append(text)
+        return state["reply"]
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda parent, title, text: state["errors"].append(text))
+    )
+    monkeypatch.setattr(dialogs, "show_format_error", lambda parent, e: state["errors"].append(str(e)))
+    return state
+
+
+def edited_window(qtbot, project: Path):  # type: ignore[no-untyped-def]
+    """The window on ``project`` with one box drawn by mouse (unsaved)."""
+    win = new_window(qtbot)
+    assert win.open_path(project)
+    wait_loaded(qtbot, win)
+    set_zoom(win, 1.0)
+    draw_box(win, 40, 30, 120, 90)
+    assert win.isWindowModified()
+    return win
+
+
+def test_conflict_reload_of_a_broken_file_keeps_my_work(qtbot, project_file: Path, answers) -> None:
+    win = edited_window(qtbot, project_file)
+    project_file.write_text("{ broken by another program")
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Reload (discard mine)", seen)
+    key(win, Qt.Key.Key_S, CTRL)
+    assert seen and answers["errors"]  # the file could not be read again: said so
+    assert win.document is not None and len(win.document.project.annotations) == 1
+    assert win.document.is_modified() and win.isWindowModified()  # still mine, still unsaved
+    answers["reply"] = QMessageBox.StandardButton.Cancel
+    win.close()
+    assert win.isVisible() and answers["asked"]  # closing still asks
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def click_recent(qtbot, win, path: Path, before_click=lambda: None):  # type: ignore[no-untyped-def]
+    """Pop File > Open Recent up and click the entry of ``path`` (``before_click`` runs once the menu is
+    up); returns its action."""
+    menu = win.files.recent_menu
+    menu.popup(win.mapToGlobal(win.rect().center()))
+    qtbot.waitUntil(menu.isVisible)
+    act = next(a for a in menu.actions() if a.toolTip() == str(path.resolve()))
+    before_click()
+    if act.isEnabled():
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(act).center())
+    menu.hide()
+    return act
+
+
+def test_recent_entries_that_are_no_longer_a_project_file(qtbot, tmp_path: Path, answers) -> None:
+    gone, folder, broken = (make_project(tmp_path / n) for n in ("gone", "folder", "broken"))
+    win = new_window(qtbot)
+    for p in (gone, folder, broken):
+        assert win.open_path(p)
+    win.close_project()
+    gone.unlink()
+    broken.write_text("{ nope")
+    click_recent(qtbot, win, broken)
+    assert win.document is None and len(answers["errors"]) == 1 and str(broken) in answers["errors"][0]
+    # a missing file: shown, marked, not clickable (it may come back: a drive mounted again)
+    act = click_recent(qtbot, win, gone)
+    assert not act.isEnabled() and "not found" in act.text()
+    assert len(answers["errors"]) == 1 and win.recent_projects() == [
+        str(p.resolve()) for p in (broken, folder, gone)
+    ]
+
+    def make_it_a_folder() -> None:  # after the menu was filled
+        folder.unlink()
+        folder.mkdir()
+
+    click_recent(qtbot, win, folder, make_it_a_folder)
+    assert not answers["asked"]  # no categories asked: a recent project is never read as an image folder
+    assert win.document is None and "is a folder" in answers["errors"][-1]
