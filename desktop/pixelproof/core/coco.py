@@ -104,6 +104,9 @@ def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
     """
     try:
         with open_regular(p, "") as f:
+            if os.fstat(f.fileno()).st_size > _HEAD_BYTES:  # a big file that is no project: said at once
+                _check_head(p, f.read(_HEAD_BYTES))
+                f.seek(0)
             return f.read(), os.fstat(f.fileno())
     except LimitError as e:
         raise ProjectFormatError(p, [str(e)]) from None
@@ -115,6 +118,24 @@ def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
         raise ProjectFormatError(p, ["cannot read the file: permission denied"]) from None
     except OSError as e:
         raise ProjectFormatError(p, [f"cannot read the file: {e.strerror or e}"]) from None
+
+
+_HEAD_BYTES = 1 << 20
+
+
+def _check_head(p: Path, head: bytes) -> None:
+    """``ProjectFormatError`` when the first bytes of a big file show it is no JSON object, before the
+    whole file is read, hashed and parsed (2 GB of zeros took 29 s and 6 GB of memory to refuse)."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if not text or text[:1] == b"{":
+        return
+    if text[:1] == b"[":
+        raise ProjectFormatError(p, ["top level: expected a JSON object, got a list"])
+    at = len(head) - len(text)
+    line = head.count(b"\n", 0, at) + 1
+    column = at - (head.rfind(b"\n", 0, at) + 1) + 1
+    where = f"byte 0x{text[0]:02x} at line {line} column {column}"
+    raise ProjectFormatError(p, [f"not a project file: it starts with {where}, not with '{{'"])
 
 
 def parse_json(raw: bytes, p: str | os.PathLike[str]) -> Any:
