@@ -391,3 +391,13 @@ def test_a_big_file_that_is_no_project_is_refused_from_its_first_bytes(
     assert peak < 32 << 20  # nowhere near the file's 256 MB
     path.write_bytes(b"\n  [" + b"0," * (1 << 20) + b"0]")  # a big list: said as a small one is
     assert problems_of(path, capsys) == ["top level: expected a JSON object, got a list"]
+
+
+def test_another_tools_json_is_no_empty_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A LabelMe file has none of COCO's lists: it loaded as an empty project (and the app showed nothing,
+    saying nothing). ``{}`` stays an empty project."""
+    labelme = {"version": "5.0.1", "shapes": [], "imagePath": "a.png", "imageHeight": 8, "imageWidth": 8}
+    [problem] = problems_of(write(tmp_path / "a.json", labelme), capsys)
+    assert problem.startswith("top level: no images, annotations or categories: not a COCO project")
+    assert "version, shapes, imagePath" in problem and "File > Import" in problem
+    assert len(load_project(write(tmp_path / "empty.json", {})).images) == 0

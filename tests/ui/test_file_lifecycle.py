@@ -3,11 +3,13 @@ before close / open / quit, saves that fail, the recent list, files that are no 
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from pixelproof.ui import dialogs
 from tests.ui.conftest import make_project, wait_loaded
@@ -101,3 +103,33 @@ def test_recent_entries_that_are_no_longer_a_project_file(qtbot, tmp_path: Path,
     click_recent(qtbot, win, folder, make_it_a_folder)
     assert not answers["asked"]  # no categories asked: a recent project is never read as an image folder
     assert win.document is None and "is a folder" in answers["errors"][-1]
+
+
+def test_files_that_are_no_project_leave_the_open_one_alone(
+    qtbot, project_file: Path, tmp_path: Path, answers, monkeypatch
+) -> None:
+    """Ctrl+O on each: a message naming the file, and the open project stays as it was, unsaved edits
+    included (Discard was answered, but nothing replaced them)."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.json").write_bytes(b"")
+    labelme = {"version": "5.0.1", "shapes": [], "imagePath": "a.png", "imageHeight": 8, "imageWidth": 8}
+    (bad / "labelme.json").write_text(json.dumps(labelme))
+    (bad / "taxonomy.json").write_text(json.dumps({"categories": [{"name": "cat"}]}))
+    os.mkfifo(bad / "fifo.json")  # must not hang
+    with (bad / "zeros.json").open("wb") as f:
+        f.truncate(64 << 20)
+    win = edited_window(qtbot, project_file)
+    doc = win.document
+    answers["reply"] = QMessageBox.StandardButton.Discard
+    names = ["empty.json", "labelme.json", "taxonomy.json", "fifo.json", "zeros.json"]
+    for n, name in enumerate(names, 1):
+        chosen = (str(bad / name), "")
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, c=chosen, **k: c))
+        key(win, Qt.Key.Key_O, CTRL)
+        assert len(answers["errors"]) == n and str(bad / name) in answers["errors"][-1]
+        assert win.document is doc and len(doc.project.annotations) == 1 and win.isWindowModified()
+    assert "not a COCO project" in answers["errors"][1] and "FIFO" in answers["errors"][3]
+    assert win.recent_projects() == [str(project_file.resolve())]
+    doc.undo_stack.setClean()
+    win.close()

@@ -120,6 +120,24 @@ def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
         raise ProjectFormatError(p, [f"cannot read the file: {e.strerror or e}"]) from None
 
 
+def _check_coco(p: Path, data: Any) -> None:
+    """``ProjectFormatError`` for a JSON object with keys but none of COCO's lists: another tool's file
+    (LabelMe, VIA), which would otherwise open as an empty project. ``{}`` is an empty project."""
+    if (
+        isinstance(data, dict)
+        and set(data) - {"pixelproof"}
+        and not set(data) & {"images", "annotations", "categories"}
+    ):
+        keys = ", ".join(list(data)[:5]) + (", ..." if len(data) > 5 else "")
+        raise ProjectFormatError(
+            p,
+            [
+                f"top level: no images, annotations or categories: not a COCO project (its keys: {keys}); "
+                "File > Import or `pixelproof convert` reads other tools' files"
+            ],
+        )
+
+
 _HEAD_BYTES = 1 << 20
 
 
@@ -211,6 +229,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         data = parse_json(raw, p)
         sha256 = digest.result()
         del raw, digest  # the file's bytes go before the project is built (peak memory)
+        _check_coco(p, data)
         project = project_from_dict(data, source=p)
         del data
     project.path = p
