@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from pixelproof.core.coco import load_project
 from pixelproof.ui import dialogs
 from tests.ui.conftest import make_project, wait_loaded
 from tests.ui.test_files_and_panels import new_window
@@ -132,4 +133,26 @@ def test_files_that_are_no_project_leave_the_open_one_alone(
     assert "not a COCO project" in answers["errors"][1] and "FIFO" in answers["errors"][3]
     assert win.recent_projects() == [str(project_file.resolve())]
     doc.undo_stack.setClean()
+    win.close()
+
+
+def test_save_with_nothing_changed_keeps_the_file_and_its_backup(qtbot, project_file: Path, answers) -> None:
+    """Ctrl+S, then Ctrl+S again out of habit: the second one wrote the same bytes again and made the
+    backup a copy of them - the version before the edits was gone."""
+    original = project_file.read_bytes()
+    win = edited_window(qtbot, project_file)
+    key(win, Qt.Key.Key_S, CTRL)
+    bak = project_file.with_name("project.json.bak")
+    assert bak.read_bytes() == original and not win.isWindowModified()
+    saved, saved_ns = project_file.read_bytes(), project_file.stat().st_mtime_ns
+    log = project_file.with_name("project.history.jsonl").read_bytes()
+    os.utime(project_file, ns=(saved_ns - 10**9, saved_ns - 10**9))  # a rewrite would show in the time
+    key(win, Qt.Key.Key_S, CTRL)
+    assert bak.read_bytes() == original and project_file.read_bytes() == saved
+    assert project_file.stat().st_mtime_ns == saved_ns - 10**9
+    assert project_file.with_name("project.history.jsonl").read_bytes() == log
+    assert "Saved" in win.statusBar().currentMessage() and not answers["errors"]
+    draw_box(win, 150, 100, 200, 150)  # a real change is written, the backup then holds the last save
+    key(win, Qt.Key.Key_S, CTRL)
+    assert bak.read_bytes() == saved and len(load_project(project_file).annotations) == 2
     win.close()

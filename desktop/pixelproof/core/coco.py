@@ -515,6 +515,8 @@ def save_project(
         with gc_paused():
             data = dumps_project(project)
         digest = _Hasher(data)  # in a thread, while the file is written
+        if entry is None and unchanged is not None and _same_bytes(unchanged, digest):
+            return target  # nothing to write: the file, its time and its backup stay as they are
         if entry is not None:
             _append_history(entry)
         written = atomic_write(target, data, backup=True, unchanged=unchanged)
@@ -562,6 +564,12 @@ def check_output_path(target: str | os.PathLike[str]) -> None:
     if not parent.is_dir():
         state = "is not a folder" if parent.exists() else "does not exist"
         raise ProjectSaveError(f"{target}: the folder {parent} {state}")
+
+
+def _same_bytes(state: FileState, digest: _Hasher) -> bool:
+    """The file is still as loaded or last saved, and the bytes to write are those: a Ctrl+S with nothing
+    changed must not rewrite it (its backup, the version before the last real save, would be lost)."""
+    return digest.result() == state.sha256 and not state.changed_since()
 
 
 def _size_changed(state: FileState) -> bool:
