@@ -156,3 +156,42 @@ def test_save_with_nothing_changed_keeps_the_file_and_its_backup(qtbot, project_
     key(win, Qt.Key.Key_S, CTRL)
     assert bak.read_bytes() == saved and len(load_project(project_file).annotations) == 2
     win.close()
+
+
+def test_save_as_targets(qtbot, tmp_path: Path, answers, monkeypatch) -> None:
+    """Ctrl+Shift+S onto: a name typed without .json whose .json is another project (asked first: the
+    file dialog asked about the name without it), a .json that is no JSON (refused), the open file itself
+    (a save)."""
+    mine = make_project(tmp_path / "mine")
+    other = make_project(tmp_path / "other")
+    other_bytes = other.read_bytes()
+    notes = tmp_path / "other" / "notes.json"
+    notes.write_bytes(b"plain text, not JSON")
+    win = edited_window(qtbot, mine)
+    chosen: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (chosen[-1], "")))
+    shift_ctrl = CTRL | Qt.KeyboardModifier.ShiftModifier
+
+    chosen.append(str(other.with_suffix("")))  # ".../other/project"
+    answers["reply"] = QMessageBox.StandardButton.No
+    key(win, Qt.Key.Key_S, shift_ctrl)
+    assert answers["asked"] and "project.json" in answers["asked"][-1] and "exists" in answers["asked"][-1]
+    assert other.read_bytes() == other_bytes and win.isWindowModified()
+    assert win.document.project.path == mine
+
+    chosen.append(str(notes))
+    key(win, Qt.Key.Key_S, shift_ctrl)
+    assert notes.read_bytes() == b"plain text, not JSON" and "not a project file" in answers["errors"][-1]
+    assert win.isWindowModified() and len(answers["asked"]) == 1
+
+    chosen.append(str(mine))
+    key(win, Qt.Key.Key_S, shift_ctrl)
+    assert not win.isWindowModified() and len(load_project(mine).annotations) == 1
+
+    draw_box(win, 150, 100, 200, 150)
+    chosen.append(str(other.with_suffix("")))
+    answers["reply"] = QMessageBox.StandardButton.Yes
+    key(win, Qt.Key.Key_S, shift_ctrl)
+    assert len(load_project(other).annotations) == 2 and win.document.project.path == other
+    assert other.with_name("project.json.bak").read_bytes() == other_bytes and not win.isWindowModified()
+    win.close()

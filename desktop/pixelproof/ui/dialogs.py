@@ -72,6 +72,18 @@ def ask_save_changes(parent: QWidget | None, name: str) -> QMessageBox.StandardB
     )
 
 
+def ask_replace(parent: QWidget | None, path: object) -> bool:
+    """Replace ``path``? For a name the file dialog did not ask about (``.json`` added after it)."""
+    answer = QMessageBox.question(
+        parent,
+        "Replace file",
+        f"{path} already exists.\n\nReplace it?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def ask_recover(parent: QWidget | None, autosave_name: str) -> bool:
     answer = QMessageBox.question(
         parent,

@@ -209,7 +209,9 @@ class ProjectFiles(QObject):
         if not path:
             return False
         if not path.lower().endswith(".json"):
-            path += ".json"
+            path += ".json"  # a name the dialog did not ask about: ask before replacing it
+            if os.path.lexists(path) and not dialogs.ask_replace(self.shell.widget, path):
+                return False
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path | None, overwrite: bool = False) -> bool:
