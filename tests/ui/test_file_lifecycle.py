@@ -195,3 +195,76 @@ def test_save_as_targets(qtbot, tmp_path: Path, answers, monkeypatch) -> None:
     assert len(load_project(other).annotations) == 2 and win.document.project.path == other
     assert other.with_name("project.json.bak").read_bytes() == other_bytes and not win.isWindowModified()
     win.close()
+
+
+def click_file_menu(qtbot, win, text: str) -> None:  # type: ignore[no-untyped-def]
+    """File > ``text``, clicked with the mouse in the popped-up File menu."""
+    menu = next(m for m in win.menus if m.objectName() == "fileMenu")
+    menu.popup(win.mapToGlobal(win.rect().center()))
+    qtbot.waitUntil(menu.isVisible)
+    act = next(a for a in menu.actions() if a.text().replace("&", "") == text)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(act).center())
+
+
+@pytest.mark.parametrize("how", ["close", "quit", "open", "recent"])
+@pytest.mark.parametrize("reply", ["Save", "Discard", "Cancel"])
+def test_unsaved_changes_save_discard_cancel(qtbot, tmp_path: Path, answers, monkeypatch, how, reply) -> None:
+    mine, other = make_project(tmp_path / "mine"), make_project(tmp_path / "other", n_images=1)
+    win = new_window(qtbot)
+    assert win.open_path(other)
+    assert win.open_path(mine)
+    wait_loaded(qtbot, win)
+    set_zoom(win, 1.0)
+    draw_box(win, 40, 30, 120, 90)
+    doc = win.document
+    assert doc.autosave()
+    auto = mine.with_name("project.json.autosave")
+    original = mine.read_bytes()
+    answers["reply"] = getattr(QMessageBox.StandardButton, reply)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(other), "")))
+    if how == "close":
+        win.close()
+    elif how == "quit":
+        click_file_menu(qtbot, win, "Quit")
+    elif how == "open":
+        key(win, Qt.Key.Key_O, CTRL)
+    else:
+        click_recent(qtbot, win, other)
+    assert len(answers["asked"]) == 1 and "project.json" in answers["asked"][0]
+    closing = how in ("close", "quit")
+    if reply == "Cancel":  # everything as it was
+        assert win.isVisible() and win.document is doc and win.isWindowModified()
+        assert mine.read_bytes() == original and auto.exists()
+        doc.undo_stack.setClean()
+        win.close()
+        return
+    assert len(load_project(mine).annotations) == (1 if reply == "Save" else 0)
+    assert not auto.exists()
+    if closing:
+        assert not win.isVisible()
+    else:
+        assert win.isVisible() and win.document.project.path == other
+        win.close()
+
+
+@pytest.mark.parametrize("failure", ["folder gone", "changed on disk"])
+def test_closing_when_the_save_fails_keeps_the_window_and_the_work(
+    qtbot, tmp_path: Path, answers, failure
+) -> None:
+    project = make_project(tmp_path / "p")
+    win = edited_window(qtbot, project)
+    if failure == "folder gone":
+        (tmp_path / "p").rename(tmp_path / "moved")
+    else:
+        (project.parent / "project.json").write_text(project.read_text().replace('"dog"', '"hound"'))
+    answers["reply"] = QMessageBox.StandardButton.Save
+    seen: list[str] = []
+    if failure == "changed on disk":
+        click_in_next_message_box(qtbot, "Cancel", seen)
+    win.close()
+    assert win.isVisible() and win.isWindowModified() and len(win.document.project.annotations) == 1
+    assert (answers["errors"] and "does not exist" in answers["errors"][0]) or seen
+    if failure == "changed on disk":
+        assert "hound" in project.read_text()  # theirs kept too
+    win.document.undo_stack.setClean()
+    win.close()
