@@ -303,3 +303,23 @@ def test_an_untitled_project_is_autosaved_and_recovered_when_its_folder_opens_ag
     again.close()
     win.document.undo_stack.setClean()
     win.close()
+
+
+def test_title_star_follows_the_saved_state_through_undo_and_redo(qtbot, project_file: Path, answers) -> None:
+    win = edited_window(qtbot, project_file)
+    auto = project_file.with_name("project.json.autosave")
+    assert win.windowTitle() == "project.json[*] — PixelProof" and win.isWindowModified()
+    assert win.document.autosave() and auto.exists()
+    key(win, Qt.Key.Key_Z, CTRL)  # back to the file's state: clean, and the autosave has nothing to keep
+    assert not win.isWindowModified() and not auto.exists()
+    win.close()
+    assert not win.isVisible() and not answers["asked"]  # nothing to ask
+    win = edited_window(qtbot, project_file)
+    key(win, Qt.Key.Key_S, CTRL)
+    assert not win.isWindowModified()
+    key(win, Qt.Key.Key_Z, CTRL)  # the saved box taken back: that is a change to the file
+    assert win.isWindowModified()
+    key(win, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert not win.isWindowModified()
+    win.close()
+    assert not win.isVisible() and not answers["asked"]
