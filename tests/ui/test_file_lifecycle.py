@@ -323,3 +323,26 @@ def test_title_star_follows_the_saved_state_through_undo_and_redo(qtbot, project
     assert not win.isWindowModified()
     win.close()
     assert not win.isVisible() and not answers["asked"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "labelme", "empty", "empty folder"])
+def test_command_line_path_that_is_no_project(qtbot, tmp_path: Path, answers, kind) -> None:
+    """``pixelproof PATH``: the window opens, says what is wrong with PATH, and keeps running (a FIFO is
+    never waited on)."""
+    from pixelproof.ui.app import create_app, show_main_window
+
+    path = tmp_path / "p.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "labelme":
+        path.write_text(json.dumps({"shapes": [], "imagePath": "a.png"}))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    else:  # a folder is a new project over its images: with no images, that is said
+        path.mkdir()
+    create_app()
+    win = show_main_window(path, ["thing"])
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: bool(answers["errors"]), timeout=10000)
+    assert str(path) in answers["errors"][0] and win.isVisible() and win.document is None
+    win.close()
