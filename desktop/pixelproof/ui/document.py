@@ -69,19 +69,10 @@ class Document(QObject):
     autosaved = Signal(str)  # path written
     autosaveFailed = Signal(str)  # reason
 
-    def __init__(
-        self,
-        project: Project,
-        parent: QObject | None = None,
-        untitled: bool = False,
-        untitled_autosave: Path | None = None,
-    ) -> None:
-        """``untitled_autosave``: where an untitled project is autosaved until its first save (None: it
-        is not; only a folder opened as a project is, where opening the folder again finds it)."""
+    def __init__(self, project: Project, parent: QObject | None = None, untitled: bool = False) -> None:
         super().__init__(parent)
         self.project = project
         self.untitled = untitled or project.path is None
-        self.untitled_autosave = untitled_autosave
         self.undo_stack = QUndoStack(self)  # unlimited: undoLimit 0
         # a bound method, not a lambda: Qt drops the connection with the document, so a stack that emits
         # while both are being destroyed (e.g. inside a modal dialog's event loop) reaches no dead object
@@ -133,7 +124,7 @@ class Document(QObject):
         project = load_project(untitled_autosave_path(folder))
         project.path, project.file_state = folder / "project.json", None  # as the folder's new project has
         project.history = history.Baseline()  # never saved: everything is new to the change log
-        doc = cls(project, untitled=True, untitled_autosave=untitled_autosave_path(folder))
+        doc = cls(project, untitled=True)
         doc.undo_stack.resetClean()
         return doc
 
@@ -175,8 +166,10 @@ class Document(QObject):
         return target
 
     def autosave_path(self) -> Path | None:
-        if self.untitled or self.project.path is None:
-            return self.untitled_autosave
+        if self.project.path is None:
+            return None
+        if self.untitled:
+            return untitled_autosave_path(self.project.path.parent)
         return autosave_path_for(self.project.path)
 
     def autosave(self) -> bool:

@@ -173,8 +173,7 @@ class ProjectFiles(QObject):
         if not project.images:
             dialogs.show_error(self.shell.widget, "No images", f"{folder} holds no images this app can read.")
             return
-        # project.path: where relative names point from; the autosave: where opening the folder finds it
-        self._show(Document(project, untitled=True, untitled_autosave=untitled_autosave_path(folder)))
+        self._show(Document(project, untitled=True))  # project.path: where relative names point from
         n, k = len(project.images), len(skipped)
         # the first reason says what to do (a file name to rename, a broken file); the count says how many
         first = skipped[0].removeprefix(f"{folder}{os.sep}") if skipped else ""
