@@ -270,41 +270,6 @@ def test_closing_when_the_save_fails_keeps_the_window_and_the_work(
     win.close()
 
 
-def test_an_untitled_project_is_autosaved_and_recovered_when_its_folder_opens_again(
-    qtbot, tmp_path: Path, answers, monkeypatch
-) -> None:
-    """A folder opened as a new project was never autosaved: a crash before the first save lost it all."""
-    make_project(tmp_path / "data", n_images=2)
-    (tmp_path / "data" / "project.json").unlink()
-    folder = tmp_path / "data" / "images"
-    win = new_window(qtbot)
-    assert win.open_path(folder, ["thing"])
-    wait_loaded(qtbot, win)
-    set_zoom(win, 1.0)
-    draw_box(win, 10, 10, 50, 50)
-    assert win.document.untitled and win.document.autosave()  # what the minute's timer does
-    [auto] = [p for p in folder.iterdir() if p.name.endswith(".autosave")]
-    assert not (folder / "project.json").exists()  # never a project file of its own
-    win.document.close()  # the app dies here: nothing asked, nothing cleaned
-
-    again = new_window(qtbot)
-    answers["reply"] = QMessageBox.StandardButton.Yes  # recover
-    assert again.open_path(folder, ["thing"])
-    wait_loaded(qtbot, again)
-    doc = again.document
-    assert answers["asked"] and auto.name in answers["asked"][-1]
-    assert doc.untitled and again.isWindowModified() and len(doc.project.annotations) == 1
-    target = tmp_path / "saved.json"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
-    key(again, Qt.Key.Key_S, CTRL)
-    assert len(load_project(target).annotations) == 1 and not auto.exists()
-    saved = load_project(target)
-    assert saved.image_path(saved.images[1]).resolve() == (folder / "img0.png").resolve()
-    again.close()
-    win.document.undo_stack.setClean()
-    win.close()
-
-
 def test_title_star_follows_the_saved_state_through_undo_and_redo(qtbot, project_file: Path, answers) -> None:
     win = edited_window(qtbot, project_file)
     auto = project_file.with_name("project.json.autosave")

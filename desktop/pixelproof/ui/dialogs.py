@@ -88,8 +88,8 @@ def ask_recover(parent: QWidget | None, autosave_name: str) -> bool:
     answer = QMessageBox.question(
         parent,
         "Recover unsaved work?",
-        f"An autosave ({autosave_name}) holds changes that were never saved: the app may have closed "
-        "without saving.\n\nOpen the autosaved version? (A project file is only replaced when you save.)",
+        f"An autosave ({autosave_name}) is newer than the project file: the app may have closed "
+        "without saving.\n\nOpen the autosaved version? (The project file is only replaced when you save.)",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.Yes,
     )

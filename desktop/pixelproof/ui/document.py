@@ -36,12 +36,6 @@ def autosave_path_for(path: Path) -> Path:
     return path.with_name(path.name + ".autosave")
 
 
-def untitled_autosave_path(folder: Path) -> Path:
-    """Where a new project over a folder of images (no file yet) is autosaved: in that folder, under a
-    name no project file of its own shares (``project.json.autosave`` would be offered as its recovery)."""
-    return folder / ".untitled.json.autosave"
-
-
 def autosave_is_newer(path: Path) -> bool:
     """True when an autosave exists and was written after the project file (i.e. edits were lost)."""
     auto = autosave_path_for(path)
@@ -117,17 +111,6 @@ class Document(QObject):
             return doc
         return cls(load_project(path))
 
-    @classmethod
-    def recover_untitled(cls, folder: Path) -> Document:
-        """The autosave of a new project over ``folder`` that was never saved: untitled, and modified
-        (nothing of it is in a file). Raises ``ProjectFormatError``."""
-        project = load_project(untitled_autosave_path(folder))
-        project.path, project.file_state = folder / "project.json", None  # as the folder's new project has
-        project.history = history.Baseline()  # never saved: everything is new to the change log
-        doc = cls(project, untitled=True)
-        doc.undo_stack.resetClean()
-        return doc
-
     # -- file state ------------------------------------------------------------------------------
     @property
     def path(self) -> Path | None:
@@ -148,7 +131,7 @@ class Document(QObject):
         file changed on disk since it was opened, unless ``overwrite``."""
         if path is None and self.untitled:
             raise ProjectSaveError("the project has never been saved: choose a file name")
-        old_auto = self.autosave_path()
+        old_auto = autosave_path_for(self.project.path) if self.project.path else None
         target = save_project(self.project, path, overwrite=overwrite)
         if self.locked is not None and not same_file(self.locked, target):
             self.release_lock()
@@ -166,11 +149,7 @@ class Document(QObject):
         return target
 
     def autosave_path(self) -> Path | None:
-        if self.project.path is None:
-            return None
-        if self.untitled:
-            return untitled_autosave_path(self.project.path.parent)
-        return autosave_path_for(self.project.path)
+        return autosave_path_for(self.project.path) if self.path is not None else None
 
     def autosave(self) -> bool:
         """Write ``<name>.json.autosave`` if modified (never the project file itself)."""

@@ -18,7 +18,7 @@ from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
 from pixelproof.core.model import FORMAT_VERSION, Project
 from pixelproof.ui import dialogs
-from pixelproof.ui.document import Document, untitled_autosave_path
+from pixelproof.ui.document import Document
 from pixelproof.ui.new_project import ask_categories
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
@@ -134,16 +134,6 @@ class ProjectFiles(QObject):
         if not self.maybe_save():
             return False
         folder = Path(folder).resolve()
-        auto = untitled_autosave_path(folder)
-        if auto.is_file() and dialogs.ask_recover(self.shell.widget, auto.name):
-            try:
-                doc = Document.recover_untitled(folder)
-            except ProjectFormatError as e:
-                dialogs.show_format_error(self.shell.widget, e)
-                return False
-            self._show(doc)
-            self.shell.status(f"Recovered the unsaved project over {folder}", 8000)
-            return True
         if categories is None:
             categories = ask_categories(self.shell.widget, str(folder))
             if categories is None:
