@@ -369,3 +369,35 @@ def test_file_name_with_nul(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "images[1].file_name: holds a NUL character, which no file name can",
         "annotations[2].image_id: image 2 does not exist",
     ]
+
+
+def test_a_big_file_that_is_no_project_is_refused_from_its_first_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 2 GB sparse file of zeros named .json took 29 s and 6 GB of memory to refuse (read, hashed,
+    decoded, split); its first byte already says it is no JSON object."""
+    import tracemalloc
+
+    path = tmp_path / "zeros.json"
+    with path.open("wb") as f:
+        f.truncate(256 << 20)
+    tracemalloc.start()
+    try:
+        [problem] = problems_of(path, capsys)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problem == "not a project file: it starts with byte 0x00 at line 1 column 1, not with '{'"
+    assert peak < 32 << 20  # nowhere near the file's 256 MB
+    path.write_bytes(b"\n  [" + b"0," * (1 << 20) + b"0]")  # a big list: said as a small one is
+    assert problems_of(path, capsys) == ["top level: expected a JSON object, got a list"]
+
+
+def test_another_tools_json_is_no_empty_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A LabelMe file has none of COCO's lists: it loaded as an empty project (and the app showed nothing,
+    saying nothing). ``{}`` stays an empty project."""
+    labelme = {"version": "5.0.1", "shapes": [], "imagePath": "a.png", "imageHeight": 8, "imageWidth": 8}
+    [problem] = problems_of(write(tmp_path / "a.json", labelme), capsys)
+    assert problem.startswith("top level: no images, annotations or categories: not a COCO project")
+    assert "version, shapes, imagePath" in problem and "File > Import" in problem
+    assert len(load_project(write(tmp_path / "empty.json", {})).images) == 0

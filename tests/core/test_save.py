@@ -97,6 +97,7 @@ def test_fsync_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = saved_twice(tmp_path)
     before = _files(path)
     project = load_project(path)
+    project.categories[1].name = "third"  # something to write (the same bytes are not written again)
 
     def fail(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")

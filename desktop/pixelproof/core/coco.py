@@ -100,6 +100,9 @@ def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
     """
     try:
         with open_regular(p, "") as f:
+            if os.fstat(f.fileno()).st_size > _HEAD_BYTES:  # a big file that is no project: said at once
+                _check_head(p, f.read(_HEAD_BYTES))
+                f.seek(0)
             return f.read(), os.fstat(f.fileno())
     except LimitError as e:
         raise ProjectFormatError(p, [str(e)]) from None
@@ -111,6 +114,42 @@ def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
         raise ProjectFormatError(p, ["cannot read the file: permission denied"]) from None
     except OSError as e:
         raise ProjectFormatError(p, [f"cannot read the file: {e.strerror or e}"]) from None
+
+
+def _check_coco(p: Path, data: Any) -> None:
+    """``ProjectFormatError`` for a JSON object with keys but none of COCO's lists: another tool's file
+    (LabelMe, VIA), which would otherwise open as an empty project. ``{}`` is an empty project."""
+    if (
+        isinstance(data, dict)
+        and set(data) - {"pixelproof"}
+        and not set(data) & {"images", "annotations", "categories"}
+    ):
+        keys = ", ".join(list(data)[:5]) + (", ..." if len(data) > 5 else "")
+        raise ProjectFormatError(
+            p,
+            [
+                f"top level: no images, annotations or categories: not a COCO project (its keys: {keys}); "
+                "File > Import or `pixelproof convert` reads other tools' files"
+            ],
+        )
+
+
+_HEAD_BYTES = 1 << 20
+
+
+def _check_head(p: Path, head: bytes) -> None:
+    """``ProjectFormatError`` when the first bytes of a big file show it is no JSON object, before the
+    whole file is read, hashed and parsed (2 GB of zeros took 29 s and 6 GB of memory to refuse)."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if not text or text[:1] == b"{":
+        return
+    if text[:1] == b"[":
+        raise ProjectFormatError(p, ["top level: expected a JSON object, got a list"])
+    at = len(head) - len(text)
+    line = head.count(b"\n", 0, at) + 1
+    column = at - (head.rfind(b"\n", 0, at) + 1) + 1
+    where = f"byte 0x{text[0]:02x} at line {line} column {column}"
+    raise ProjectFormatError(p, [f"not a project file: it starts with {where}, not with '{{'"])
 
 
 def parse_json(raw: bytes, p: str | os.PathLike[str]) -> Any:
@@ -186,6 +225,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         data = parse_json(raw, p)
         sha256 = digest.result()
         del raw, digest  # the file's bytes go before the project is built (peak memory)
+        _check_coco(p, data)
         project = project_from_dict(data, source=p)
         del data
     project.path = p
@@ -475,6 +515,8 @@ def save_project(
                 reason = f"could not save {target}: {e}; the previous file is unchanged"
                 raise ProjectSaveError(reason) from None
         digest = _Hasher(data)  # in a thread, while the file is written
+        if entry is None and unchanged is not None and _same_bytes(unchanged, digest):
+            return target  # nothing to write: the file, its time and its backup stay as they are
         if entry is not None:
             _append_history(entry)
         written = atomic_write(target, data, backup=True, unchanged=unchanged)
@@ -522,6 +564,12 @@ def check_output_path(target: str | os.PathLike[str]) -> None:
     if not parent.is_dir():
         state = "is not a folder" if parent.exists() else "does not exist"
         raise ProjectSaveError(f"{target}: the folder {parent} {state}")
+
+
+def _same_bytes(state: FileState, digest: _Hasher) -> bool:
+    """The file is still as loaded or last saved, and the bytes to write are those: a Ctrl+S with nothing
+    changed must not rewrite it (its backup, the version before the last real save, would be lost)."""
+    return digest.result() == state.sha256 and not state.changed_since()
 
 
 def _size_changed(state: FileState) -> bool:

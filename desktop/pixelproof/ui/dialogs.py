@@ -74,6 +74,18 @@ def ask_save_changes(parent: QWidget | None, name: str) -> QMessageBox.StandardB
     )
 
 
+def ask_replace(parent: QWidget | None, path: object) -> bool:
+    """Replace ``path``? For a name the file dialog did not ask about (``.json`` added after it)."""
+    answer = QMessageBox.question(
+        parent,
+        "Replace file",
+        f"{path} already exists.\n\nReplace it?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def ask_recover(parent: QWidget | None, autosave_name: str, file_changed: bool = False) -> bool:
     """Open a project's autosave instead of the file? ``file_changed``: the file was saved by someone else
     since the autosaved edits began (a save will then ask before overwriting it)."""

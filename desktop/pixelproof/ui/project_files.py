@@ -70,10 +70,12 @@ class ProjectFiles(QObject):
         self.recent_menu.clear()
         recent = self.recent_projects()
         for r in recent:
-            act = self.recent_menu.addAction(Path(r).name)
+            found = os.path.isfile(r)  # a missing file stays listed, greyed: its drive may come back
+            act = self.recent_menu.addAction(Path(r).name + ("" if found else " (not found)"))
+            act.setEnabled(found)
             act.setToolTip(r)
             act.setStatusTip(r)
-            act.triggered.connect(lambda _=False, r=r: self.open_path(Path(r)))
+            act.triggered.connect(lambda _=False, r=r: self.open_project(Path(r)))  # never an image folder
         if not recent:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
         else:
@@ -89,15 +91,21 @@ class ProjectFiles(QObject):
     def open_project(self, path: Path) -> bool:
         if not self.maybe_save():
             return False
+        return self._open_file(path)
+
+    def _open_file(self, path: Path, reload: bool = False) -> bool:
+        """Show the project file ``path`` in place of the current document, whose unsaved changes were
+        dealt with already - except on ``reload`` ("discard mine" after a conflict): those are given up
+        only once ``path`` has loaded (a file another program broke must not cost them), and their
+        autosave is not offered as a recovery."""
         parent = self.shell.widget
         holder = read_lock(path)
         in_use = holder is not None and not (holder.is_me() or holder.is_stale())
         if in_use and not dialogs.ask_open_locked(parent, Path(path).name, holder.describe()):
             return False
+        ask = None if reload else (lambda auto, changed: dialogs.ask_recover(parent, auto.name, changed))
         try:
-            doc = Document.open(
-                path, ask_recover=lambda auto, changed: dialogs.ask_recover(parent, auto.name, changed)
-            )
+            doc = Document.open(path, ask_recover=ask)
         except ProjectFormatError as e:
             dialogs.show_format_error(parent, e)
             return False
@@ -107,6 +115,10 @@ class ProjectFiles(QObject):
                 f"{doc.recovery_error.path} cannot be read:\n{problems}\n\nThe project opened as last saved."
             )
             dialogs.show_error(parent, "Could not recover the autosave", message)
+        mine = self.shell.document
+        if reload and mine is not None:
+            mine.undo_stack.setClean()  # the user chose to discard these edits
+            mine.discard_autosave()
         doc.hold_lock(Path(os.path.abspath(path)), force=True)
         self._show(doc)
         self._add_recent(Path(path))
@@ -227,7 +239,9 @@ class ProjectFiles(QObject):
         if not path:
             return False
         if not path.lower().endswith(".json"):
-            path += ".json"
+            path += ".json"  # a name the dialog did not ask about: ask before replacing it
+            if os.path.lexists(path) and not dialogs.ask_replace(self.shell.widget, path):
+                return False
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path | None, overwrite: bool = False) -> bool:
@@ -252,10 +266,7 @@ class ProjectFiles(QObject):
         if choice == "overwrite":
             return self._save_to(path, overwrite=True)
         if choice == "reload":
-            doc = self.shell.document
-            doc.undo_stack.setClean()  # the user chose to discard these edits
-            doc.discard_autosave()
-            self.open_project(on_disk)
+            self._open_file(on_disk, reload=True)
         return False
 
     def maybe_save(self) -> bool:
