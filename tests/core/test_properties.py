@@ -36,6 +36,7 @@ def extras(reserved: set[str]) -> st.SearchStrategy[dict]:
 
 
 coord = st.floats(0, 50, allow_nan=False).map(lambda v: round(v, 3))
+file_names = text.filter(lambda name: name and "\x00" not in name)  # NUL: no file system allows it
 
 
 @st.composite
@@ -45,9 +46,7 @@ def projects(draw: st.DrawFn) -> Project:
     for iid in image_ids:
         h, w = draw(st.integers(1, 30)), draw(st.integers(1, 30))
         p.add_image(
-            ImageRecord(
-                iid, draw(text.filter(bool)), w, h, draw(extras({"id", "file_name", "width", "height"}))
-            )
+            ImageRecord(iid, draw(file_names), w, h, draw(extras({"id", "file_name", "width", "height"})))
         )
     cids = draw(st.lists(st.integers(0, 1000), min_size=1, max_size=3, unique=True))
     names = draw(st.lists(text, min_size=len(cids), max_size=len(cids), unique=True))  # names are unique
