@@ -30,6 +30,10 @@ def write_slice(path: Path, position: float, value: int, instance: int, uid: str
     ds.file_meta = meta
     ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
     ds.SeriesInstanceUID, ds.Modality, ds.InstanceNumber = "1.2.3.4", "CT", instance
+    ds.StudyInstanceUID, ds.FrameOfReferenceUID, ds.SeriesNumber = "1.2.3", "1.2.3.5", 1
+    ds.PatientID, ds.PatientName, ds.StudyID, ds.AccessionNumber = "p1", "Test^Patient", "1", "a1"
+    ds.StudyDate, ds.StudyTime, ds.ReferringPhysicianName, ds.PatientBirthDate = "20240101", "1200", "", ""
+    ds.PatientSex, ds.Manufacturer, ds.SliceThickness = "O", "test", 2
     ds.Rows = ds.Columns = 4
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
@@ -46,7 +50,7 @@ def series_project(tmp_path: Path, n: int = 4) -> tuple[Project, list[str], Path
     """A project made from a series folder of ``n`` slices (slice k: z = 2k mm, pixels 100k HU)."""
     folder = tmp_path / "data" / "ct"
     uids = [write_slice(folder / f"im{k}.dcm", 2.0 * k, 100 * k, k + 1) for k in range(n)]
-    return project_from_folder(tmp_path / "data", tmp_path / "p.json"), uids, folder
+    return project_from_folder(tmp_path / "data", tmp_path / "p.json", ["organ"]), uids, folder
 
 
 def by_name(project: Project, name: str):  # type: ignore[no-untyped-def]
