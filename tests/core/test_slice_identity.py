@@ -147,3 +147,26 @@ def test_identity_survives_save_and_load(tmp_path: Path) -> None:
     shutil.move(folder / "im0.dcm", tmp_path / "im0.dcm")
     with pytest.raises(ImageReadError, match="now #z=000"):
         read_project_image(loaded, by_name(loaded, "data/ct#z=001"))
+
+
+def test_lint_report_shows_no_crop_of_another_slice(tmp_path: Path) -> None:
+    """The HTML report's crops come from the record's slice: a shifted one gets no crop, not another's."""
+    from pixelproof.core import masks
+    from pixelproof.core.lint import lint_project
+    from pixelproof.core.lint import report as lint_report
+    from pixelproof.core.model import Annotation
+
+    project, _, folder = series_project(tmp_path)
+    for image in project.images.values():  # a speck: one problem (too small) on every slice
+        m = np.zeros((4, 4), bool)
+        m[1, 1] = True
+        project.add_annotation(
+            Annotation(project.next_annotation_id(), image.id, 1, masks.bbox(m), masks.encode(m), 1.0)
+        )
+    data = lint_report.to_dict(lint_project(project))
+    assert len({p["image_id"] for p in data["problems"]}) == 4
+    lint_report.write_html(data, tmp_path / "before.html", project)
+    assert (tmp_path / "before.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 4
+    (folder / "im1.dcm").unlink()  # slices 1, 2, 3: no crop (their files moved or left)
+    lint_report.write_html(data, tmp_path / "after.html", project)
+    assert (tmp_path / "after.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 1
