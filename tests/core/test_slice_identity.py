@@ -170,3 +170,27 @@ def test_lint_report_shows_no_crop_of_another_slice(tmp_path: Path) -> None:
     (folder / "im1.dcm").unlink()  # slices 1, 2, 3: no crop (their files moved or left)
     lint_report.write_html(data, tmp_path / "after.html", project)
     assert (tmp_path / "after.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 1
+
+
+def test_a_nifti_volume_moved_along_its_slices_is_refused_and_one_stored_flipped_is_read(
+    tmp_path: Path,
+) -> None:
+    """Same shape, another geometry: a re-export cropped or shifted along z puts another slice at each
+    index (its ``slice_position`` differs); one stored the other way round with its affine saying so is
+    the same volume after the canonical reorientation, and reads the same slice."""
+    path = tmp_path / "data" / "ct.nii.gz"
+    path.parent.mkdir()
+    values = np.zeros((4, 5, 6), np.int16)
+    values[:, :, :] = np.arange(6, dtype=np.int16) * 10  # slice k holds 10 k
+    nib.save(nib.Nifti1Image(values, np.diag([1.0, 1.0, 2.0, 1.0])), path)
+    project = project_from_folder(tmp_path / "data", tmp_path / "p.json")
+    image = by_name(project, "data/ct.nii.gz#z=003")
+    flipped = np.diag([1.0, 1.0, -2.0, 1.0])
+    flipped[2, 3] = 10.0  # voxel z = 0 at 10 mm, z = 5 at 0 mm: the same places as before
+    nib.save(nib.Nifti1Image(values[:, :, ::-1].copy(), flipped), path)
+    assert int(read_project_image(project, image)[0, 0]) == 30
+    shifted = np.diag([1.0, 1.0, 2.0, 1.0])
+    shifted[2, 3] = 4.0  # cropped by two slices below: index 3 is now the slice at 10 mm, not 6 mm
+    nib.save(nib.Nifti1Image(values, shifted), path)
+    with pytest.raises(ImageReadError, match=r"ct\.nii\.gz#z=003: .*changed since the project was made"):
+        read_project_image(project, image)

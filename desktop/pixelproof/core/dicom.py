@@ -598,7 +598,7 @@ class DicomSeries(Volume):
         want = expected.get(SLICE_UID)
         found = self.identity(index).get(SLICE_UID) if 0 <= index < self.depth else None
         if want is None or found == want:
-            return None
+            return super().mismatch(index, expected)
         now = f"slice {index} is {self.files[index].name}" if found else f"the series has {self.depth} slices"
         if want in self.uids:
             k = self.uids.index(want)

@@ -89,7 +89,10 @@ def expected_identity(extra: Mapping[str, Any] | None) -> dict[str, Any]:
     """The identity keys an image record's extras keep for its slice (empty for older records and for
     images that are no slices)."""
     app = extra.get("pixelproof") if extra else None
-    return {k: app[k] for k in IDENTITY_KEYS if k in app} if isinstance(app, dict) else {}
+    out = {k: app[k] for k in IDENTITY_KEYS if k in app} if isinstance(app, dict) else {}
+    if out and extra and isinstance(extra.get("slice_position"), int | float):  # where the slice lay
+        out["slice_position"] = extra["slice_position"]
+    return out
 
 
 def is_nifti(path: str | os.PathLike[str]) -> bool:
@@ -173,9 +176,9 @@ class Volume:
         """Why slice ``index`` is not the slice a record with identity ``expected`` was made from, or None
         when it is (or the record keeps no identity: older projects read by index)."""
         found = self.identity(index) if 0 <= index < self.depth else {}
-        wrong = [k for k, v in expected.items() if found.get(k) != v]
+        wrong = [k for k, v in expected.items() if k in IDENTITY_KEYS and found.get(k) != v]
         if not wrong:
-            return None
+            return self._moved(index, expected.get("slice_position"))
         key = wrong[0]
         what, label = ("volume", "voxel shape") if key == VOLUME_SHAPE else ("DICOM file", "SOPInstanceUID")
         return (
@@ -184,10 +187,26 @@ class Volume:
             "land on another slice"
         )
 
+    def _moved(self, index: int, position: Any) -> str | None:
+        """Why slice ``index``, of the record's file, is not at the record's ``slice_position`` any more
+        (a NIfTI re-export of the same shape but cropped or shifted along the slices), or None."""
+        now = self.slice_meta(index).slice_position
+        if (
+            not isinstance(position, int | float)
+            or now is None
+            or abs(now - position) <= POSITION_TOLERANCE_MM
+        ):
+            return None
+        return (
+            f"the volume changed since the project was made (slice {index} now lies at {now:.6g} mm, the "
+            f"project's at {position:.6g} mm): it is another slice; not read, so no labels land on it"
+        )
+
     def _read(self, index: int) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
+POSITION_TOLERANCE_MM = 0.001  # records keep positions to 6 decimals; a real move is a slice apart
 SHEAR_TOLERANCE_MM = 0.01  # in-plane shifts below this are rounding in the headers, not a tilt
 
 
