@@ -110,3 +110,35 @@ def test_ct_values_read_as_hounsfield_units(qtbot, tmp_path: Path, no_prompts) -
     hu = int(win.canvas.pixel_value(64, 64))
     assert win.value_label.text() == f"value {hu} HU" and "mm" in win.pos_label.text()
     win.close()
+
+
+def test_a_slice_whose_series_lost_a_file_is_not_shown_as_the_next_one(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A series folder that lost a file after the project was made: PgDn to the slice after it shows no
+    pixels (the file now at that index is another slice) but says what changed and where its slice went."""
+    from pixelproof.core.volumes import clear_cache
+    from tests.core.test_slice_identity import series_project
+
+    clear_cache()
+    project, _, folder = series_project(tmp_path)
+    save_project(project, tmp_path / "p.json")
+    (folder / "im1.dcm").unlink()
+    win = open_main_window(qtbot, tmp_path / "p.json")
+    try:
+        ids = {im.file_name: im.id for im in win.document.project.images.values()}
+        win.document.set_current_image(ids["data/ct#z=000"])
+        wait_loaded(qtbot, win)
+        assert int(win.canvas.pixel_value(1, 1)) == 0  # slice 0 is still im0.dcm
+        win.canvas.setFocus()
+        for name, says in (("data/ct#z=001", "no longer in the series"), ("data/ct#z=002", "now #z=001")):
+            QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+            assert current_name(win) == name
+            placeholder = win.canvas.placeholder
+            qtbot.waitUntil(lambda p=placeholder: p is not None and p.error, timeout=20000)
+            assert name in placeholder.message and "changed since the project was made" in placeholder.message
+            assert says in placeholder.message
+            assert win.canvas.image_item is None  # slice 2's pixels never shown under slice 1's name
+    finally:
+        win.close()
+        clear_cache()

@@ -21,7 +21,7 @@ import math
 import os
 import warnings
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,9 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.volumes import (
+    SLICE_UID,
     ImageMeta,
+    SliceRef,
     Volume,
     VolumeError,
     cached,
@@ -468,7 +470,11 @@ class DicomFrames(Volume):
         positions = [slice_position(ds, i) for i in range(self.depth)]
         self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)
         self.offsets = stack_offsets([(ds, i) for i in range(self.depth)])
+        self.uid = instance_uid(ds)
         self.nbytes = 0  # frames are decoded on demand
+
+    def identity(self, index: int) -> dict[str, Any]:
+        return {SLICE_UID: self.uid} if self.uid else {}
 
     def _read(self, index: int) -> np.ndarray:
         return read_dicom(self.source, index)
@@ -485,6 +491,7 @@ class Series:
     size: tuple[int, int]  # (rows, columns)
     meta: ImageMeta = field(default_factory=ImageMeta)
     offsets: np.ndarray | None = None  # in-plane (row, col) mm of a sheared stack's slices (gantry tilt)
+    uids: list[str] = field(default_factory=list)  # each file's SOPInstanceUID ("" when it has none)
 
 
 @dataclass
@@ -554,14 +561,22 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
         number = 0
     meta = dicom_meta(keyed[0][4])
     offsets = stack_offsets([(k[4], None) for k in keyed])
-    return Series(uid, number, [k[3] for k in keyed], [k[0] for k in keyed], (rows, cols), meta, offsets)
+    files, positions, uids = [k[3] for k in keyed], [k[0] for k in keyed], [instance_uid(k[4]) for k in keyed]
+    return Series(uid, number, files, positions, (rows, cols), meta, offsets, uids)
+
+
+def instance_uid(ds: Any) -> str:
+    """The dataset's SOPInstanceUID ("" when absent or malformed): what a slice record keeps to recognise
+    its file when the series folder changes."""
+    return str(_get(ds, "SOPInstanceUID", "") or "").strip()
 
 
 class DicomSeries(Volume):
     """A series folder's files as one volume, in slice order."""
 
-    def __init__(self, folder: Path, series: Series) -> None:
-        self.source, self.axis = folder, "z"
+    def __init__(self, folder: Path, series: Series, number: int | None = None) -> None:
+        """``number``: the series' place among several of its folder (``#series=K&...``), else None."""
+        self.source, self.axis, self.number = folder, "z", number
         self.files = series.files
         self.depth = len(series.files)
         self.height, self.width = series.size
@@ -570,7 +585,31 @@ class DicomSeries(Volume):
             [p if p is not None else math.nan for p in series.positions], dtype=np.float64
         )
         self.offsets = series.offsets
+        self.uids = series.uids
         self.nbytes = 0
+
+    def identity(self, index: int) -> dict[str, Any]:
+        uid = self.uids[index] if index < len(self.uids) else ""
+        return {SLICE_UID: uid} if uid else {}
+
+    def mismatch(self, index: int, expected: Mapping[str, Any]) -> str | None:
+        """Says which file is at ``index`` now and where the record's own file went (``#z=NNN``), or that
+        it left the series."""
+        want = expected.get(SLICE_UID)
+        found = self.identity(index).get(SLICE_UID) if 0 <= index < self.depth else None
+        if want is None or found == want:
+            return super().mismatch(index, expected)
+        now = f"slice {index} is {self.files[index].name}" if found else f"the series has {self.depth} slices"
+        if want in self.uids:
+            k = self.uids.index(want)
+            name = SliceRef("", "z", k, 0, self.number).name(self.depth)
+            where = f"the project's slice (SOPInstanceUID {want}) is now {name} ({self.files[k].name})"
+        else:
+            where = f"the project's slice (SOPInstanceUID {want}) is no longer in the series"
+        return (
+            f"the DICOM series changed since the project was made (a file lost, added or sorted anew): "
+            f"{now}, and {where}; not read, so no labels land on another slice"
+        )
 
     def _read(self, index: int) -> np.ndarray:
         arr = read_dicom(self.files[index])
@@ -605,7 +644,7 @@ def open_series(folder: str | os.PathLike[str], series: int | None = None) -> Di
             raise DicomError(f"{p}: series {k} not found (the folder holds {len(scan.series)})")
         if series is None and len(scan.series) > 1:
             raise DicomError(f"{p}: the folder holds {len(scan.series)} series; name one with series=K")
-        return DicomSeries(p, scan.series[k - 1])
+        return DicomSeries(p, scan.series[k - 1], series)
 
     volume = cached(p, ("dicom-series", series), make)
     assert isinstance(volume, DicomSeries)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -223,7 +224,9 @@ def _check_file(p: Path) -> None:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
 
 
-def read_image(path: str | os.PathLike[str], apply_exif: bool = True) -> np.ndarray:
+def read_image(
+    path: str | os.PathLike[str], apply_exif: bool = True, expect: Mapping[str, Any] | None = None
+) -> np.ndarray:
     """HxW or HxWxC (RGB/RGBA) array with the file's own dtype; raises ``ImageReadError``.
 
     The size is read from the header and checked against ``limits.max_pixels()`` before anything is
@@ -231,11 +234,13 @@ def read_image(path: str | os.PathLike[str], apply_exif: bool = True) -> np.ndar
     meant it (``Project.applies_exif`` says whether a project wants that).
 
     Slices of volumes (``ct.nii.gz#z=012``), DICOM files and pyramids go through ``core.sources``: DICOM
-    values come after the modality LUT (int16/int32/float32, e.g. HU)."""
+    values come after the modality LUT (int16/int32/float32, e.g. HU). ``expect``: the identity an image
+    record keeps for its slice (``volumes.expected_identity(record.extra)``): a volume that changed since
+    so that the name points at another slice is refused, never read."""
     p = Path(path)
     from pixelproof.core.sources import read_special
 
-    special = read_special(p)
+    special = read_special(p, expect)
     if special is not None:
         return special
     _check_file(p)
@@ -410,8 +415,11 @@ def exif_orientation(path: str | os.PathLike[str]) -> int:
 
 def read_project_image(project: Any, image: Any) -> np.ndarray:
     """The pixels of ``image`` (an ``ImageRecord`` of ``project``) as the project sees them
-    (``Project.applies_exif``)."""
-    return read_image(project.image_path(image), apply_exif=project.applies_exif)
+    (``Project.applies_exif``); a slice whose volume changed since the record was made is refused."""
+    from pixelproof.core.volumes import expected_identity
+
+    expect = expected_identity(image.extra)
+    return read_image(project.image_path(image), apply_exif=project.applies_exif, expect=expect)
 
 
 def auto_window(img: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -> tuple[float, float]:

@@ -10,7 +10,7 @@ Heavy libraries (pydicom, nibabel, tifffile) load only when a file needs them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,22 +98,26 @@ def _wrap(fn: Callable[[], Any]) -> Any:
         raise ImageReadError(str(e)) from None
 
 
-def read_special(path: str | os.PathLike[str]) -> np.ndarray | None:
-    """Pixels of a slice, a DICOM file or a (small enough) pyramid; None for a plain image file."""
+def read_special(path: str | os.PathLike[str], expect: Mapping[str, Any] | None = None) -> np.ndarray | None:
+    """Pixels of a slice, a DICOM file or a (small enough) pyramid; None for a plain image file.
+    ``expect``: the identity the image's record keeps for its slice (``volumes.expected_identity``); a slice
+    that is not that one any more is refused (``ImageReadError`` naming the image and what changed)."""
     p = Path(path)
     kind = kind_of(p)
     if kind is None:
         return None
-    return _wrap(lambda: _read(p, kind))
+    return _wrap(lambda: _read(p, kind, expect))
 
 
-def _read(p: Path, kind: str) -> np.ndarray:
+def _read(p: Path, kind: str, expect: Mapping[str, Any] | None) -> np.ndarray:
     from pixelproof.core import dicom, pyramid
 
     if kind == "slice":
         ref = _slice_ref(p)
         assert ref is not None
-        return open_volume(ref).slice(ref.index)
+        volume = open_volume(ref)
+        check_slice(p, volume, ref.index, expect)
+        return volume.slice(ref.index)
     if kind == "nifti":
         volume = open_nifti(p)
         if volume.depth != 1:
@@ -129,6 +133,16 @@ def _read(p: Path, kind: str) -> np.ndarray:
         )
     level = pyr.levels[0]
     return level.region(0, level.height, 0, level.width)
+
+
+def check_slice(
+    name: str | os.PathLike[str], volume: Volume, index: int, expect: Mapping[str, Any] | None
+) -> None:
+    """``VolumeError`` naming the image ``name`` when slice ``index`` of ``volume`` is not the slice whose
+    identity its record keeps (``expect``); records without one (older projects) pass."""
+    problem = volume.mismatch(index, expect) if expect else None
+    if problem is not None:
+        raise VolumeError(f"{os.fspath(name)}: {problem}")
 
 
 def special_size(path: str | os.PathLike[str]) -> tuple[int, int] | None:
@@ -207,14 +221,16 @@ class ImageEntry:
 def volume_entries(
     volume: Volume, path: Path, series: int | None = None, channel: int = 0
 ) -> list[ImageEntry]:
-    """One entry per slice of ``volume`` (stored at ``path``), each with its spacing and position."""
+    """One entry per slice of ``volume`` (stored at ``path``), each with its spacing, position and the
+    identity of its slice (``pixelproof``: ``sop_instance_uid`` or ``volume_shape``)."""
     out = []
     for k in range(volume.depth):
         ref = SliceRef("", volume.axis, k, channel, series)
-        fragment = ref.name(volume.depth)
-        out.append(
-            ImageEntry(path, fragment, volume.width, volume.height, volume.slice_meta(k).record_extra())
-        )
+        extra = volume.slice_meta(k).record_extra()
+        identity = volume.identity(k)
+        if identity:
+            extra["pixelproof"] = identity
+        out.append(ImageEntry(path, ref.name(volume.depth), volume.width, volume.height, extra))
     return out
 
 
@@ -337,7 +353,9 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
     for k, series in enumerate(whole, start=1):
         number = k if several else None
         # kept where open_series looks, so reading the slices later does not scan the folder again
-        volume = cached(parent, ("dicom-series", number), lambda s=series: dicom.DicomSeries(parent, s))
+        volume = cached(
+            parent, ("dicom-series", number), lambda s=series, n=number: dicom.DicomSeries(parent, s, n)
+        )
         slices = volume_entries(volume, parent, number)
         entries += [e for e, f in zip(slices, series.files, strict=True) if f in given]
     for f in scan.singles:

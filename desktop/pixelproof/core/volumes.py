@@ -26,7 +26,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,11 @@ VOLUME_CACHE_BYTES = 1 << 30  # decoded volumes kept (the GUI steps through slic
 # record count: a header of 1 x 1 x 20,000,000 voxels (an 87 KB .nii.gz) would make 20 million records,
 # hours of work and gigabytes of memory.
 MAX_VOLUME_SLICES = 20_000
+# What a slice record keeps under its ``pixelproof`` key to recognise its slice later: a name holds only an
+# index, and a series folder that lost, gained or re-sorted a file reads another slice at that index.
+SLICE_UID = "sop_instance_uid"  # the DICOM file's (series) or object's (multi-frame) SOPInstanceUID
+VOLUME_SHAPE = "volume_shape"  # a NIfTI file's voxel shape as its header gives it
+IDENTITY_KEYS = (SLICE_UID, VOLUME_SHAPE)
 
 
 class VolumeError(Exception):
@@ -78,6 +83,16 @@ def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
         return None
     series, channel, axis, index = m.groups()
     return SliceRef(source, axis, int(index), int(channel or 0), int(series) if series else None)
+
+
+def expected_identity(extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The identity keys an image record's extras keep for its slice (empty for older records and for
+    images that are no slices)."""
+    app = extra.get("pixelproof") if extra else None
+    out = {k: app[k] for k in IDENTITY_KEYS if k in app} if isinstance(app, dict) else {}
+    if out and extra and isinstance(extra.get("slice_position"), int | float):  # where the slice lay
+        out["slice_position"] = extra["slice_position"]
+    return out
 
 
 def is_nifti(path: str | os.PathLike[str]) -> bool:
@@ -153,10 +168,45 @@ class Volume:
             offset = (float(self.offsets[index][0]), float(self.offsets[index][1]))
         return ImageMeta(m.pixel_spacing, pos, m.window, m.invert, m.modality, offset)
 
+    def identity(self, index: int) -> dict[str, Any]:
+        """The identity keys (``IDENTITY_KEYS``) a record of slice ``index`` keeps; none by default."""
+        return {}
+
+    def mismatch(self, index: int, expected: Mapping[str, Any]) -> str | None:
+        """Why slice ``index`` is not the slice a record with identity ``expected`` was made from, or None
+        when it is (or the record keeps no identity: older projects read by index)."""
+        found = self.identity(index) if 0 <= index < self.depth else {}
+        wrong = [k for k, v in expected.items() if k in IDENTITY_KEYS and found.get(k) != v]
+        if not wrong:
+            return self._moved(index, expected.get("slice_position"))
+        key = wrong[0]
+        what, label = ("volume", "voxel shape") if key == VOLUME_SHAPE else ("DICOM file", "SOPInstanceUID")
+        return (
+            f"the {what} changed since the project was made (its {label} is now {found.get(key, 'missing')}, "
+            f"the project's is {expected[key]}): slice {index} may be another slice; not read, so no labels "
+            "land on another slice"
+        )
+
+    def _moved(self, index: int, position: Any) -> str | None:
+        """Why slice ``index``, of the record's file, is not at the record's ``slice_position`` any more
+        (a NIfTI re-export of the same shape but cropped or shifted along the slices), or None."""
+        now = self.slice_meta(index).slice_position
+        if (
+            not isinstance(position, int | float)
+            or now is None
+            or abs(now - position) <= POSITION_TOLERANCE_MM
+        ):
+            return None
+        return (
+            f"the volume changed since the project was made (slice {index} now lies at {now:.6g} mm, the "
+            f"project's at {position:.6g} mm): it is another slice; not read, so no labels land on it"
+        )
+
     def _read(self, index: int) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
+POSITION_TOLERANCE_MM = 0.001  # records keep positions to 6 decimals; a real move is a slice apart
 SHEAR_TOLERANCE_MM = 0.01  # in-plane shifts below this are rounding in the headers, not a tilt
 
 
@@ -264,7 +314,7 @@ class NiftiVolume(Volume):
             raise VolumeError(f"{path}: channel {channel} out of range (the volume has {self.channels})")
         self.source, self.axis, self.channel = Path(path), axis, channel
         self.original_affine, self.canonical_affine = affine, canonical_affine
-        self.original_shape = shape3
+        self.original_shape, self.file_shape = shape3, shape
         self.ornt = ornt
         self._img = img
         self._scaled = _nifti_scaled(img)
@@ -327,6 +377,9 @@ class NiftiVolume(Volume):
                     arr = arr.astype(arr.dtype.newbyteorder("="))
                 self._array = arr
             return self._array
+
+    def identity(self, index: int) -> dict[str, Any]:
+        return {VOLUME_SHAPE: list(self.file_shape)}
 
     def _read(self, index: int) -> np.ndarray:
         return np.ascontiguousarray(oriented_slice(self.canonical_array(), self.axis, index))

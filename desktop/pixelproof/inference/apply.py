@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -369,10 +370,16 @@ def path_window(path: str | Path) -> tuple[float, float] | None:
         return None
 
 
-def read_checked(path: str | Path, width: int, height: int, apply_exif: bool = True) -> np.ndarray:
-    """The image's pixels (EXIF-oriented as the project says); ``ImageReadError`` when unreadable or not
-    the size the project says."""
-    pixels = read_image(path, apply_exif=apply_exif)
+def read_checked(
+    path: str | Path,
+    width: int,
+    height: int,
+    apply_exif: bool = True,
+    expect: Mapping[str, Any] | None = None,
+) -> np.ndarray:
+    """The image's pixels (EXIF-oriented as the project says); ``ImageReadError`` when unreadable, not
+    the size the project says or (``expect``: the record's slice identity) a slice whose series changed."""
+    pixels = read_image(path, apply_exif=apply_exif, expect=expect)
     if pixels.shape[:2] != (height, width):
         raise ImageReadError(
             f"image is {pixels.shape[1]}x{pixels.shape[0]} but the project says {width}x{height}"
@@ -380,10 +387,15 @@ def read_checked(path: str | Path, width: int, height: int, apply_exif: bool = T
     return pixels
 
 
-def regions_checked(path: str | Path, width: int, height: int, apply_exif: bool = True) -> RegionReader:
-    """A region reader over the image (tiled pre-labeling); ``ImageReadError`` when unreadable or not
-    the size the project says."""
-    regions = open_regions(path, apply_exif)
+def regions_checked(
+    path: str | Path,
+    width: int,
+    height: int,
+    apply_exif: bool = True,
+    expect: Mapping[str, Any] | None = None,
+) -> RegionReader:
+    """A region reader over the image (tiled pre-labeling); ``ImageReadError`` as ``read_checked``."""
+    regions = open_regions(path, apply_exif, expect)
     if (regions.height, regions.width) != (height, width):
         raise ImageReadError(
             f"image is {regions.width}x{regions.height} but the project says {width}x{height}"

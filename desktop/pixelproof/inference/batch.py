@@ -22,6 +22,7 @@ from pixelproof.core.batch import Executor, Failed, PathMap, Progress, cached, r
 from pixelproof.core.batch.worker import Cached, lane_key
 from pixelproof.core.imageio import ImageReadError
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.volumes import expected_identity
 from pixelproof.inference.apply import (
     ClassFilter,
     FailedBox,
@@ -59,6 +60,7 @@ class Item:
     height: int
     objects: tuple[ObjectShape, ...] = ()  # its objects, when predictions repeating one are skipped
     boxes: tuple[Annotation, ...] = ()  # ``from_boxes``: the box annotations to outline
+    expect: dict[str, Any] | None = None  # the record's slice identity: a changed series is refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +154,7 @@ def _load(context: PrelabelContext, item: Item) -> Any:
     """An item's pixels (a region reader when tiling), or the exception reading it raised."""
     try:
         reader = regions_checked if context.tiling is not None else read_checked
-        return reader(item.path, item.width, item.height, context.apply_exif)
+        return reader(item.path, item.width, item.height, context.apply_exif, item.expect)
     except Exception as e:
         return e
 
@@ -282,7 +284,7 @@ def propose_batch(
         path = paths(os.path.abspath(project.image_path(im)))
         objects = image_objects(project, im.id) if skip_iou is not None else ()
         boxes = tuple(box_annotations(project, im.id)) if from_boxes else ()
-        return Item(path, im.width, im.height, objects, boxes)
+        return Item(path, im.width, im.height, objects, boxes, expected_identity(im.extra) or None)
 
     items = [item(im) for im in images]
     if backend is not None and tiling is None and executor.kind == "serial":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -83,10 +83,12 @@ class LevelRegions:
         return self.level.region(y, y + h, x, x + w)
 
 
-def open_regions(path: str | Path, apply_exif: bool = True) -> RegionReader:
+def open_regions(
+    path: str | Path, apply_exif: bool = True, expect: Mapping[str, Any] | None = None
+) -> RegionReader:
     """A region reader for an image file: a pyramidal TIFF (whole-slide image) reads only the tiles a
     region covers, an uncompressed TIFF is memory-mapped (no whole-image array), anything else is decoded
-    once."""
+    once (``expect``: the record's slice identity, as ``imageio.read_image`` takes it)."""
     from pixelproof.core.imageio import ImageReadError, read_image
     from pixelproof.core.sources import kind_of
 
@@ -110,7 +112,7 @@ def open_regions(path: str | Path, apply_exif: bool = True) -> RegionReader:
         plain = mapped is not None and mapped.dtype.kind in "uif"  # else read_image names what it is
         if plain and mapped.ndim in (2, 3) and mapped.shape[:2] == size:  # not planar
             return ArrayRegions(mapped)
-    return ArrayRegions(read_image(p, apply_exif=apply_exif))
+    return ArrayRegions(read_image(p, apply_exif=apply_exif, expect=expect))
 
 
 def tile_rects(width: int, height: int, tiling: Tiling) -> list[Rect]:

@@ -23,6 +23,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.coco import default_color
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
 from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord, Project
+from pixelproof.core.volumes import expected_identity
 
 T = TypeVar("T")
 ProblemCallback = Callable[[str], None]
@@ -360,7 +361,7 @@ def place_image(
             return None
         dst.unlink()
     try:
-        pixels = _new_pixels(src, mode, apply_exif)
+        pixels = _new_pixels(src, mode, apply_exif, expected_identity(record.extra) if record else None)
     except ImageReadError as e:
         return f"{e}; its image was not written"
     if pixels is not None:
@@ -408,16 +409,18 @@ def _holds(target: Path, src: Path, mode: str, apply_exif: bool) -> bool:
         return False
 
 
-def _new_pixels(src: Path, mode: str, apply_exif: bool) -> np.ndarray | None:
+def _new_pixels(
+    src: Path, mode: str, apply_exif: bool, expect: dict[str, Any] | None = None
+) -> np.ndarray | None:
     """The pixels placing ``src`` writes when not the file itself (None): slices and DICOM images as
     8-bit PNGs (the stored values through the file's own display window, else the 0.5-99.5 percentiles,
     MONOCHROME1 inverted, as the app shows them); a copy of an image with an EXIF orientation turned as
-    the project sees it."""
+    the project sees it. ``expect``: the record's slice identity (a slice that changed is refused)."""
     if rendered_as_png(src):
         from pixelproof.core.imageio import auto_window, to_display8
         from pixelproof.core.sources import image_meta
 
-        pixels, meta = read_image(src), image_meta(src)
+        pixels, meta = read_image(src, expect=expect), image_meta(src)
         shown = to_display8(
             pixels, meta.window or (None if pixels.dtype == np.uint8 else auto_window(pixels))
         )

@@ -25,7 +25,7 @@ from pixelproof.core.atomic import atomic_output
 from pixelproof.core.dicom import DicomError, check_deflated, looks_like_dicom, read_dataset, scan_folder
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.model import Project
-from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.core.volumes import VolumeError, expected_identity, parse_slice_ref
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -68,12 +68,15 @@ def _highdicom() -> Any:
 # writing
 
 
-def _sources(project: Project) -> tuple[dict[str, list[tuple[int, Path, int]]], int, int]:
+def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple[int, Path, int]]], int, int]:
     """DICOM source -> [(image id, file of the slice, index)] for every image that is a DICOM file or a
     slice of a DICOM series folder; how many slice records name a series folder that cannot be read as
     one or a slice it does not have, and how many are frames of a multi-frame DICOM file (no SEG source
-    here): both told apart from images that are no DICOM at all."""
+    here): both told apart from images that are no DICOM at all. A record whose series changed since it
+    was made (its file is no longer at its index) is left out and named in ``changed``: a SEG must not
+    reference a file the labels were not drawn on."""
     from pixelproof.core.dicom import open_series
+    from pixelproof.core.sources import check_slice
 
     out: dict[str, list[tuple[int, Path, int]]] = defaultdict(list)
     unmatched = frames = 0
@@ -92,6 +95,11 @@ def _sources(project: Project) -> tuple[dict[str, list[tuple[int, Path, int]]], 
                 series = open_series(folder, ref.series)
             except DicomError:
                 unmatched += 1
+                continue
+            try:
+                check_slice(path, series, ref.index, expected_identity(image.extra))
+            except VolumeError as e:
+                changed.append(f"{e}; left out of the SEG")
                 continue
             if 0 <= ref.index < series.depth:
                 key = os.fspath(folder) + (f"#series={ref.series}" if ref.series else "")
@@ -202,12 +210,16 @@ def write_dicom_seg(
     segment_of = {c.id: k for k, c in enumerate(cats, start=1)}
     descriptions = _segment_descriptions(hd, cats)
     counts: Counter[str] = Counter()
-    sources, counts["unmatched"], counts["frames"] = _sources(project)
+    warnings: list[str] = []
+    sources, counts["unmatched"], counts["frames"] = _sources(project, warnings)
     counts["not_dicom"] = (
-        len(project.images) - sum(len(v) for v in sources.values()) - counts["unmatched"] - counts["frames"]
+        len(project.images)
+        - sum(len(v) for v in sources.values())
+        - counts["unmatched"]
+        - counts["frames"]
+        - len(warnings)
     )
     names: set[str] = set()
-    warnings: list[str] = []
     for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
         if not any(project.annotations_of(i) for i, _, _ in claimed):
             counts["empty"] += 1
@@ -264,7 +276,8 @@ def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Pat
         scan = scan_folder(parent, files)
         several = len(scan.series) > 1
         for k, series in enumerate(scan.series, start=1):
-            entries = volume_entries(DicomSeries(parent, series), parent, k if several else None)
+            number = k if several else None
+            entries = volume_entries(DicomSeries(parent, series, number), parent, number)
             for f, entry in zip(series.files, entries, strict=True):
                 uid = str(read_dataset(f).get("SOPInstanceUID", ""))
                 index.setdefault(uid, (parent, entry.fragment))

@@ -28,11 +28,13 @@ import numpy as np
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import LimitError, check_image_size, check_text
 from pixelproof.core.model import Project
+from pixelproof.core.sources import check_slice
 from pixelproof.core.volumes import (
     NiftiVolume,
     SliceRef,
     VolumeError,
     check_slice_count,
+    expected_identity,
     import_nibabel,
     is_nifti,
     open_nifti,
@@ -161,6 +163,7 @@ def _read_volume(
             labels.width,
             labels.height,
             **geometry.slice_meta(k).record_extra(),
+            pixelproof=geometry.identity(k),
         )
         for value in np.unique(ids):
             if value == 0:
@@ -262,6 +265,9 @@ def write_nifti(
             volume = open_nifti(path, axis)
             x, y, z = volume.original_shape  # the label array is made whole: a header may claim 4096^3
             check_image_size(x, y * z, f"{volume.source} ({x} x {y} x {z} voxels)", "label volume")
+            for image_id, index in slices:  # a volume of another shape: the indexes may be other slices
+                image = project.images[image_id]
+                check_slice(project.image_path(image), volume, index, expected_identity(image.extra))
         except (VolumeError, LimitError) as e:
             warnings.append(f"{e}; its labels were not written")
             continue

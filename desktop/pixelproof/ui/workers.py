@@ -103,13 +103,15 @@ def load_image(
     on_preview: Callable[[Preview], None] | None = None,
     apply_exif: bool = True,
     reduce: int | None = None,
+    expect: dict[str, Any] | None = None,
 ) -> LoadedImage:
     """Read and prepare an image for the canvas; raises ``ImageReadError``. DICOM files open at their own
     VOI window; a pyramidal TIFF opens lazily (only its coarsest level is decoded here). A big 8-bit PNG
     is decoded in strips, ``on_preview`` getting the part decoded so far every ``PREVIEW_EVERY_S``.
     A big JPEG gets one preview first, decoded at 1/8 (``_reduced_preview``).
     ``apply_exif``: the project's ``applies_exif`` (format 1 projects see the stored pixels). With
-    ``reduce`` a plain image over the pixel limit opens downsampled 1/``reduce`` (``core.reduced``)."""
+    ``reduce`` a plain image over the pixel limit opens downsampled 1/``reduce`` (``core.reduced``).
+    ``expect``: the record's slice identity; a slice whose series changed since is refused by name."""
     from pixelproof.core import sources
     from pixelproof.core.volumes import ImageMeta
 
@@ -127,7 +129,7 @@ def load_image(
         preview = _reduced_preview(path, apply_exif) if on_preview is not None else None
         if preview is not None:
             on_preview(preview)
-        img = read_image(path, apply_exif=apply_exif)
+        img = read_image(path, apply_exif=apply_exif, expect=expect)
     if img.dtype == np.bool_:
         img = img.astype(np.uint8) * 255
     auto = auto_window(img)
@@ -245,16 +247,24 @@ class _Signals(QObject):
 
 class _LoadJob(QRunnable):
     def __init__(
-        self, request: int, path: Path, signals: _Signals, apply_exif: bool = True, reduce: int | None = None
+        self,
+        request: int,
+        path: Path,
+        signals: _Signals,
+        apply_exif: bool = True,
+        reduce: int | None = None,
+        expect: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.request, self.path, self.signals, self.apply_exif = request, path, signals, apply_exif
-        self.reduce = reduce
+        self.reduce, self.expect = reduce, expect
 
     def run(self) -> None:
         try:
             preview = lambda p: self.signals.preview.emit(self.request, p)  # noqa: E731
-            result = load_image(self.path, preview, apply_exif=self.apply_exif, reduce=self.reduce)
+            result = load_image(
+                self.path, preview, apply_exif=self.apply_exif, reduce=self.reduce, expect=self.expect
+            )
         except ImageTooLargeError as e:
             self._too_large(str(e))
         except ImageReadError as e:
@@ -306,9 +316,11 @@ class ImageLoader(QObject):
         self._cache_size = cache_size
         self.apply_exif = True  # the open project's ``applies_exif`` (set with the document)
 
-    def request(self, key: object, path: Path, reduce: int | None = None) -> LoadedImage | None:
-        """Start loading ``path`` (downsampled 1/``reduce`` when given); returns the image at once when
-        cached (no signal then)."""
+    def request(
+        self, key: object, path: Path, reduce: int | None = None, expect: dict[str, Any] | None = None
+    ) -> LoadedImage | None:
+        """Start loading ``path`` (downsampled 1/``reduce`` when given; ``expect``: the record's slice
+        identity, ``load_image``); returns the image at once when cached (no signal then)."""
         path = Path(path)
         self._request += 1
         for req, (k, p, _wanted) in list(self._pending.items()):
@@ -323,17 +335,17 @@ class ImageLoader(QObject):
                     self._pending[req] = (key, p, True)
             return None
         self._pending[self._request] = (key, path, True)
-        self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif, reduce))
+        self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif, reduce, expect))
         return None
 
-    def prefetch(self, path: Path) -> None:
+    def prefetch(self, path: Path, expect: dict[str, Any] | None = None) -> None:
         """Load into the cache without announcing it (the next image, before the user presses D)."""
         path = Path(path)
         if path in self._cache or any(p == path for (_k, p, _w) in self._pending.values()):
             return
         self._request += 1
         self._pending[self._request] = (None, path, False)
-        self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif))
+        self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif, None, expect))
 
     def forget(self) -> None:
         """Drop the cache (another project is opened)."""

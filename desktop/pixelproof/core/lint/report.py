@@ -125,13 +125,15 @@ def _crop_png(
 ) -> bytes:
     import cv2
 
-    from pixelproof.core.imageio import read_image, to_display8
+    from pixelproof.core.imageio import read_project_image, to_display8
 
     iid = p["image_id"]
     if iid not in cache:
         image = project.images.get(iid)
-        try:
-            pixels = (read or read_image)(project.image_path(image)) if image is not None else None
+        try:  # as the project sees it: a slice whose series changed since gives no crop of another one
+            pixels = None
+            if image is not None:
+                pixels = read(project.image_path(image)) if read else read_project_image(project, image)
             cache[iid] = None if pixels is None else to_display8(pixels)
         except Exception:
             cache[iid] = None

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
+from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
 from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
@@ -182,7 +183,9 @@ class CanvasView(QGraphicsView):
         else:
             self.fit()
         path = self.shown_path = doc.project.image_path(rec)
-        cached = self.loader.request(image_id, path, self._reduce.get(Path(path)))
+        cached = self.loader.request(
+            image_id, path, self._reduce.get(Path(path)), expected_identity(rec.extra)
+        )
         if cached is not None:
             self._on_loaded(image_id, cached)
         self._prefetch_neighbours()
@@ -195,9 +198,10 @@ class CanvasView(QGraphicsView):
         i = ids.index(self.image_id)
         for j in (i + 1, i - 1):
             if 0 <= j < len(ids):
-                path = doc.project.image_path(doc.project.images[ids[j]])
+                neighbour = doc.project.images[ids[j]]
+                path = doc.project.image_path(neighbour)
                 if Path(path) not in self._reduce:
-                    self.loader.prefetch(path)
+                    self.loader.prefetch(path, expected_identity(neighbour.extra))
 
     def _set_scene_rect(self, w: int, h: int) -> None:
         # room around the image so it can be panned to any edge of the window

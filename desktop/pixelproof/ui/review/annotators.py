@@ -29,6 +29,7 @@ from pixelproof.core.consensus import (
     summary_line,
 )
 from pixelproof.core.qa_objects import image_objects
+from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import Job, load_image
@@ -228,8 +229,8 @@ class AnnotatorsView(QObject):
             "(green: all agree, orange to red: more of them differ)"
         )
         path = doc.project.image_path(image)
-        exif = doc.project.applies_exif
-        job = Job(lambda _job: load_image(path, apply_exif=exif), self)
+        exif, expect = doc.project.applies_exif, expected_identity(image.extra)
+        job = Job(lambda _job: load_image(path, apply_exif=exif, expect=expect), self)
         job.finished.connect(lambda img, panes=list(self.panes): self._image_loaded(img, panes))
         job.failed.connect(
             lambda reason, panes=list(self.panes): [p.set_image(None, reason, True) for p in panes]

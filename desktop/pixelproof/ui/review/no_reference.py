@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.review import compute
 from pixelproof.ui.workers import Job
 
@@ -91,7 +92,9 @@ class CandidatePreview:
         pane.set_size(image.height, image.width, f"Loading {image.file_name}…")
         pane.fitted = True
         pane.fit()
-        cached = view.loader.request(image.id, doc.project.image_path(image))
+        cached = view.loader.request(
+            image.id, doc.project.image_path(image), expect=expected_identity(image.extra)
+        )
         if cached is not None:
             pane.set_image(cached)
         project, outline = doc.project.snapshot(), view.outline

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.edits import ReviewDecision
 from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
+from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.no_reference import CandidatePreview, NoReferenceCard
@@ -449,7 +450,8 @@ class ReviewView(QWidget):
         dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
         self.images.histogram.set_current(dice)
         self._start_overlays()
-        cached = self.loader.request(image_id, doc.project.image_path(pair.cand))
+        path, expect = doc.project.image_path(pair.cand), expected_identity(pair.cand.extra)
+        cached = self.loader.request(image_id, path, expect=expect)
         if cached is not None:
             self._on_image_loaded(image_id, cached)
         if self.isVisible():  # a run ending while the labeling view is shown must not move it
