@@ -14,7 +14,7 @@ from pydicom.data import get_testdata_file
 from pydicom.pixels import apply_modality_lut
 
 from pixelproof.core import sources
-from pixelproof.core.dicom import open_series, scan_folder
+from pixelproof.core.dicom_series import open_series, scan_folder
 from pixelproof.core.imageio import ImageReadError, image_size, read_image
 from pixelproof.core.sources import image_meta, scan_images
 

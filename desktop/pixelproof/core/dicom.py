@@ -1,4 +1,5 @@
-"""DICOM files, series and multi-frame objects (pydicom), read as the values after the modality LUT.
+"""DICOM files and multi-frame objects (pydicom), read as the values after the modality LUT; their
+assembly into volumes (series folders, a multi-frame object's frames) is ``core.dicom_series``.
 
 - Pixels: ``pydicom``'s decoders (its own, Pillow, pylibjpeg-openjpeg, pylibjpeg-rle, pyjpegls, and
   python-gdcm for JPEG Lossless); colour images come back RGB, palette images through their colour LUT.
@@ -21,21 +22,14 @@ import math
 import os
 import warnings
 import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pixelproof.core.volumes import (
-    SLICE_UID,
     ImageMeta,
-    SliceRef,
-    Volume,
     VolumeError,
-    cached,
-    check_slice_count,
     in_plane_offsets,
 )
 
@@ -167,7 +161,7 @@ def read_dataset(
 # header values
 
 
-def _get(ds: Any, name: str, default: Any = None) -> Any:
+def get_tag(ds: Any, name: str, default: Any = None) -> Any:
     try:
         return ds.get(name, default)
     except Exception:  # a malformed element raises on access
@@ -196,10 +190,10 @@ def _group_item(ds: Any, frame: int | None, sequence: str) -> Any:
         ("PerFrameFunctionalGroupsSequence", 0 if frame is None else frame),
         ("SharedFunctionalGroupsSequence", 0),
     ):
-        groups = _get(ds, groups_name)
+        groups = get_tag(ds, groups_name)
         if not groups or index is None or index >= len(groups):
             continue
-        seq = _get(groups[index], sequence)
+        seq = get_tag(groups[index], sequence)
         if seq:
             return seq[0]
     return None
@@ -210,7 +204,7 @@ def pixel_spacing(ds: Any, frame: int | None = None) -> tuple[float, float] | No
     ImagerPixelSpacing; None when absent or not two positive finite numbers."""
     measures = _group_item(ds, frame, "PixelMeasuresSequence")
     for source, name in ((measures, "PixelSpacing"), (ds, "PixelSpacing"), (ds, "ImagerPixelSpacing")):
-        vals = _floats(_get(source, name), 2) if source is not None else None
+        vals = _floats(get_tag(source, name), 2) if source is not None else None
         if vals and vals[0] > 0 and vals[1] > 0:
             return (vals[0], vals[1])
     return None
@@ -219,8 +213,8 @@ def pixel_spacing(ds: Any, frame: int | None = None) -> tuple[float, float] | No
 def _orientation(ds: Any, frame: int | None) -> list[float] | None:
     """ImageOrientationPatient (row then column direction cosines), from the functional groups first."""
     plane = _group_item(ds, frame, "PlaneOrientationSequence")
-    iop = _floats(_get(plane, "ImageOrientationPatient") if plane is not None else None, 6)
-    return iop or _floats(_get(ds, "ImageOrientationPatient"), 6)
+    iop = _floats(get_tag(plane, "ImageOrientationPatient") if plane is not None else None, 6)
+    return iop or _floats(get_tag(ds, "ImageOrientationPatient"), 6)
 
 
 def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
@@ -235,8 +229,8 @@ def _normal(ds: Any, frame: int | None) -> np.ndarray | None:
 def _origin(ds: Any, frame: int | None) -> list[float] | None:
     """ImagePositionPatient (the first pixel's centre, mm), from the functional groups first."""
     plane = _group_item(ds, frame, "PlanePositionSequence")
-    ipp = _floats(_get(plane, "ImagePositionPatient") if plane is not None else None, 3)
-    return ipp or _floats(_get(ds, "ImagePositionPatient"), 3)
+    ipp = _floats(get_tag(plane, "ImagePositionPatient") if plane is not None else None, 3)
+    return ipp or _floats(get_tag(ds, "ImagePositionPatient"), 3)
 
 
 def slice_position(ds: Any, frame: int | None = None) -> float | None:
@@ -261,7 +255,7 @@ def stack_offsets(frames: list[tuple[Any, int | None]]) -> np.ndarray | None:
         return None
 
 
-def _orientation_key(ds: Any) -> tuple[float, ...]:
+def orientation_key(ds: Any) -> tuple[float, ...]:
     iop = _orientation(ds, None)
     return tuple(round(v, 3) for v in iop) if iop else ()
 
@@ -274,18 +268,18 @@ def voi_window(ds: Any, frame: int | None = None) -> tuple[float, float] | None:
     for source in (voi, ds):
         if source is None:
             continue
-        c = _floats(_get(source, "WindowCenter"), 1)
-        w = _floats(_get(source, "WindowWidth"), 1)
-        exact = str(_get(source, "VOILUTFunction", "") or "").strip().upper() == "LINEAR_EXACT"
+        c = _floats(get_tag(source, "WindowCenter"), 1)
+        w = _floats(get_tag(source, "WindowWidth"), 1)
+        exact = str(get_tag(source, "VOILUTFunction", "") or "").strip().upper() == "LINEAR_EXACT"
         if c and w and exact and w[0] > 0:
             return (c[0] - w[0] / 2, c[0] + w[0] / 2)
         if c and w and w[0] >= 1:
             lo = c[0] - 0.5 - (w[0] - 1) / 2
             hi = c[0] - 0.5 + (w[0] - 1) / 2
             return (lo, hi if hi > lo else lo + 1)
-    seq = _get(ds, "VOILUTSequence")
+    seq = get_tag(ds, "VOILUTSequence")
     if seq:
-        desc = _floats(_get(seq[0], "LUTDescriptor"), 3)
+        desc = _floats(get_tag(seq[0], "LUTDescriptor"), 3)
         if desc:
             n = desc[0] or 65536
             return (desc[1], desc[1] + max(1.0, n - 1))
@@ -297,15 +291,15 @@ def dicom_meta(ds: Any, frame: int | None = None) -> ImageMeta:
         pixel_spacing=pixel_spacing(ds, frame),
         slice_position=slice_position(ds, frame),
         window=voi_window(ds, frame),
-        invert=str(_get(ds, "PhotometricInterpretation", "")).upper() == "MONOCHROME1",
-        modality=str(_get(ds, "Modality", "") or ""),
+        invert=str(get_tag(ds, "PhotometricInterpretation", "")).upper() == "MONOCHROME1",
+        modality=str(get_tag(ds, "Modality", "") or ""),
     )
 
 
 def header_size(ds: Any) -> tuple[int, int]:
     """(Rows, Columns); 0 for a side that is absent, malformed (an odd length) or not one positive integer
     (a value of two numbers is a list: ``int()`` of it raised TypeError)."""
-    sides = (_get(ds, "Rows", 0), _get(ds, "Columns", 0))
+    sides = (get_tag(ds, "Rows", 0), get_tag(ds, "Columns", 0))
     return tuple(v if isinstance(v, int) and v > 0 else 0 for v in sides)  # type: ignore[return-value]
 
 
@@ -320,7 +314,7 @@ def image_size_of(ds: Any, path: Path) -> tuple[int, int]:
 
 def frame_count(ds: Any) -> int:
     try:
-        n = int(_get(ds, "NumberOfFrames", 1) or 1)
+        n = int(get_tag(ds, "NumberOfFrames", 1) or 1)
     except (TypeError, ValueError):
         n = 1
     return max(1, n)
@@ -332,7 +326,7 @@ def frame_count(ds: Any) -> int:
 
 def _syntax(ds: Any) -> str:
     meta = getattr(ds, "file_meta", None)
-    uid = _get(meta, "TransferSyntaxUID") if meta is not None else None
+    uid = get_tag(meta, "TransferSyntaxUID") if meta is not None else None
     if uid is None:
         return "an unknown transfer syntax"
     return f"transfer syntax {getattr(uid, 'name', str(uid))} ({uid})"
@@ -349,8 +343,8 @@ def _check_jpeg_scans(ds: Any, path: Path, frame: int | None) -> None:
     from pixelproof.core.limits import MAX_JPEG_SCANS
 
     meta = getattr(ds, "file_meta", None)
-    uid = str(_get(meta, "TransferSyntaxUID", "") if meta is not None else "")
-    data = _get(ds, "PixelData")
+    uid = str(get_tag(meta, "TransferSyntaxUID", "") if meta is not None else "")
+    data = get_tag(ds, "PixelData")
     if not uid.startswith("1.2.840.10008.1.2.4.") or uid.startswith("1.2.840.10008.1.2.4.9"):
         return
     if not isinstance(data, bytes | bytearray):
@@ -386,7 +380,7 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             arr = pixel_array(ds, index=frame) if frame is not None else ds.pixel_array
-            palette = str(_get(ds, "PhotometricInterpretation", "")).upper() == "PALETTE COLOR"
+            palette = str(get_tag(ds, "PhotometricInterpretation", "")).upper() == "PALETTE COLOR"
             if palette:
                 arr = apply_color_lut(arr, ds)
     except MemoryError:
@@ -397,7 +391,7 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
         raise DicomError(f"{path}: pixel data in {_syntax(ds)} cannot be decoded: {detail}") from None
     except Exception as e:  # decoders raise all sorts of things on corrupt data
         raise DicomError(f"{path}: corrupt pixel data ({_syntax(ds)}): {type(e).__name__}: {e}") from None
-    planes = 3 if palette or _get(ds, "SamplesPerPixel", 1) != 1 else 2  # rows, columns (, RGB)
+    planes = 3 if palette or get_tag(ds, "SamplesPerPixel", 1) != 1 else 2  # rows, columns (, RGB)
     if arr.ndim == planes + 1 and arr.shape[1:3] == (rows, cols):
         arr = arr[0]  # frames: a multi-frame object read whole, or pixel data longer than one frame
     if arr.ndim != planes or arr.shape[:2] != (rows, cols):  # a (64, 1, 1) array for a 1 x 1 image was kept
@@ -451,201 +445,3 @@ def read_dicom(path: str | os.PathLike[str], frame: int | None = None) -> np.nda
     if frame is not None and not 0 <= frame < n:
         raise DicomError(f"{p}: frame {frame} out of range (the object has {n})")
     return modality_values(decode_frame(ds, p, frame if n > 1 else None), ds, frame)
-
-
-# ------------------------------------------------------------------------------------------------
-# volumes: multi-frame objects and series folders
-
-
-class DicomFrames(Volume):
-    """The frames of one multi-frame DICOM object."""
-
-    def __init__(self, path: Path) -> None:
-        ds = read_dataset(path)
-        self.source, self.axis = path, "z"
-        self.depth = frame_count(ds)
-        self.height, self.width = header_size(ds)
-        check_slice_count(self)  # NumberOfFrames 2**31 - 1 kept the loop below busy for hours
-        self.meta = dicom_meta(ds, 0)
-        positions = [slice_position(ds, i) for i in range(self.depth)]
-        self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)
-        self.offsets = stack_offsets([(ds, i) for i in range(self.depth)])
-        self.uid = instance_uid(ds)
-        self.nbytes = 0  # frames are decoded on demand
-
-    def identity(self, index: int) -> dict[str, Any]:
-        return {SLICE_UID: self.uid} if self.uid else {}
-
-    def _read(self, index: int) -> np.ndarray:
-        return read_dicom(self.source, index)
-
-
-@dataclass
-class Series:
-    """One stackable series of a folder: its files in slice order and what their headers say."""
-
-    uid: str
-    number: int
-    files: list[Path]
-    positions: list[float | None]
-    size: tuple[int, int]  # (rows, columns)
-    meta: ImageMeta = field(default_factory=ImageMeta)
-    offsets: np.ndarray | None = None  # in-plane (row, col) mm of a sheared stack's slices (gantry tilt)
-    uids: list[str] = field(default_factory=list)  # each file's SOPInstanceUID ("" when it has none)
-
-
-@dataclass
-class FolderScan:
-    """What a folder's DICOM files are: stackable series, and files that stand alone (single images,
-    multi-frame objects, series of one); ``problems`` names each file that could not be read."""
-
-    series: list[Series]
-    singles: list[Path]
-    problems: list[str]
-
-
-def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan:
-    """Group the DICOM files directly in ``folder`` (or ``files``) into series; headers only."""
-    if files is None:
-        try:
-            files = sorted(p for p in folder.iterdir() if p.is_file() and looks_like_dicom(p))
-        except OSError as e:
-            raise DicomError(f"{folder}: cannot list the folder: {e.strerror or e}") from None
-    groups: dict[tuple, list[tuple[Path, Any]]] = {}
-    singles: list[Path] = []
-    problems: list[str] = []
-    for f in files:
-        try:
-            ds = read_dataset(f, tags=SCAN_TAGS)
-        except DicomError as e:
-            problems.append(str(e))
-            continue
-        if "Rows" not in ds or "Columns" not in ds:
-            problems.append(f"{f}: DICOM file without an image (e.g. a report or DICOMDIR); skipped")
-            continue
-        try:
-            rows, cols = image_size_of(ds, f)
-        except DicomError as e:
-            problems.append(f"{e}; skipped")
-            continue
-        if frame_count(ds) > 1:
-            singles.append(f)
-            continue
-        key = (str(_get(ds, "SeriesInstanceUID", "")), rows, cols, _orientation_key(ds))
-        groups.setdefault(key, []).append((f, ds))
-    series: list[Series] = []
-    for (uid, rows, cols, _), members in groups.items():
-        if len(members) < 2:
-            singles.extend(f for f, _ in members)
-            continue
-        series.append(_make_series(uid, rows, cols, members))
-    series.sort(key=lambda s: (s.number, s.uid))
-    return FolderScan(series, sorted(singles), problems)
-
-
-def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]) -> Series:
-    def instance(ds: Any) -> int:
-        try:
-            return int(_get(ds, "InstanceNumber", 0) or 0)
-        except (TypeError, ValueError):
-            return 0
-
-    keyed = [(slice_position(ds), instance(ds), f.name, f, ds) for f, ds in members]
-    if all(k[0] is not None for k in keyed):
-        keyed.sort(key=lambda k: (k[0], k[1], k[2]))
-    else:
-        keyed.sort(key=lambda k: (k[1], k[2]))
-    try:
-        number = int(_get(keyed[0][4], "SeriesNumber", 0) or 0)
-    except (TypeError, ValueError):
-        number = 0
-    meta = dicom_meta(keyed[0][4])
-    offsets = stack_offsets([(k[4], None) for k in keyed])
-    files, positions, uids = [k[3] for k in keyed], [k[0] for k in keyed], [instance_uid(k[4]) for k in keyed]
-    return Series(uid, number, files, positions, (rows, cols), meta, offsets, uids)
-
-
-def instance_uid(ds: Any) -> str:
-    """The dataset's SOPInstanceUID ("" when absent or malformed): what a slice record keeps to recognise
-    its file when the series folder changes."""
-    return str(_get(ds, "SOPInstanceUID", "") or "").strip()
-
-
-class DicomSeries(Volume):
-    """A series folder's files as one volume, in slice order."""
-
-    def __init__(self, folder: Path, series: Series, number: int | None = None) -> None:
-        """``number``: the series' place among several of its folder (``#series=K&...``), else None."""
-        self.source, self.axis, self.number = folder, "z", number
-        self.files = series.files
-        self.depth = len(series.files)
-        self.height, self.width = series.size
-        self.meta = series.meta
-        self.positions = np.array(
-            [p if p is not None else math.nan for p in series.positions], dtype=np.float64
-        )
-        self.offsets = series.offsets
-        self.uids = series.uids
-        self.nbytes = 0
-
-    def identity(self, index: int) -> dict[str, Any]:
-        uid = self.uids[index] if index < len(self.uids) else ""
-        return {SLICE_UID: uid} if uid else {}
-
-    def mismatch(self, index: int, expected: Mapping[str, Any]) -> str | None:
-        """Says which file is at ``index`` now and where the record's own file went (``#z=NNN``), or that
-        it left the series."""
-        want = expected.get(SLICE_UID)
-        found = self.identity(index).get(SLICE_UID) if 0 <= index < self.depth else None
-        if want is None or found == want:
-            return super().mismatch(index, expected)
-        now = f"slice {index} is {self.files[index].name}" if found else f"the series has {self.depth} slices"
-        if want in self.uids:
-            k = self.uids.index(want)
-            name = SliceRef("", "z", k, 0, self.number).name(self.depth)
-            where = f"the project's slice (SOPInstanceUID {want}) is now {name} ({self.files[k].name})"
-        else:
-            where = f"the project's slice (SOPInstanceUID {want}) is no longer in the series"
-        return (
-            f"the DICOM series changed since the project was made (a file lost, added or sorted anew): "
-            f"{now}, and {where}; not read, so no labels land on another slice"
-        )
-
-    def _read(self, index: int) -> np.ndarray:
-        arr = read_dicom(self.files[index])
-        if arr.shape[:2] != (self.height, self.width):
-            raise DicomError(
-                f"{self.files[index]}: {arr.shape[1]}x{arr.shape[0]}, "
-                f"not the series' {self.width}x{self.height}"
-            )
-        return arr
-
-
-def open_frames(path: str | os.PathLike[str]) -> DicomFrames:
-    p = Path(path)
-    volume = cached(p, ("dicom-frames",), lambda: DicomFrames(p))
-    assert isinstance(volume, DicomFrames)
-    return volume
-
-
-def open_series(folder: str | os.PathLike[str], series: int | None = None) -> DicomSeries:
-    """Series ``series`` (1-based; None when the folder holds one) of a folder, as a volume (cached by the
-    folder's modification time)."""
-    p = Path(folder)
-    if not p.is_dir():
-        raise DicomError(f"{p}: DICOM series folder not found")
-
-    def make() -> DicomSeries:
-        scan = scan_folder(p)
-        if not scan.series:
-            raise DicomError(f"{p}: no DICOM series of two or more slices in this folder")
-        k = series or 1
-        if not 1 <= k <= len(scan.series):
-            raise DicomError(f"{p}: series {k} not found (the folder holds {len(scan.series)})")
-        if series is None and len(scan.series) > 1:
-            raise DicomError(f"{p}: the folder holds {len(scan.series)} series; name one with series=K")
-        return DicomSeries(p, scan.series[k - 1], series)
-
-    volume = cached(p, ("dicom-series", series), make)
-    assert isinstance(volume, DicomSeries)
-    return volume

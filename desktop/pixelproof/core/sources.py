@@ -68,13 +68,13 @@ def kind_of(path: str | os.PathLike[str]) -> str | None:
 
 def open_volume(ref: SliceRef) -> Volume:
     """The volume a slice reference points into; raises ``VolumeError``."""
-    from pixelproof.core import dicom
+    from pixelproof.core import dicom, dicom_series
 
     source = Path(ref.source)
     if source.is_dir():
         if ref.axis != "z" or ref.channel:
             raise VolumeError(f"{source}: a DICOM series is sliced along z only")
-        return dicom.open_series(source, ref.series)
+        return dicom_series.open_series(source, ref.series)
     if not source.exists():
         raise VolumeError(f"{source}: volume not found")
     if is_nifti(source):
@@ -84,7 +84,7 @@ def open_volume(ref: SliceRef) -> Volume:
     if dicom.looks_like_dicom(source):
         if ref.axis != "z" or ref.channel or ref.series is not None:
             raise VolumeError(f"{source}: the frames of a DICOM object are numbered along z only")
-        return dicom.open_frames(source)
+        return dicom_series.open_frames(source)
     raise VolumeError(f"{source}: not a volume (NIfTI, DICOM series folder or multi-frame DICOM)")
 
 
@@ -335,9 +335,9 @@ def _nifti_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry]:
 
 
 def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None]) -> list[ImageEntry]:
-    from pixelproof.core import dicom
+    from pixelproof.core import dicom, dicom_series
 
-    scan = dicom.scan_folder(parent, files)
+    scan = dicom_series.scan_folder(parent, files)
     for problem in scan.problems:
         skip(f"{problem}; skipped" if not problem.endswith("skipped") else problem)
     # A slice is named by its place in the whole folder's series, as open_series reads it back: when only
@@ -345,7 +345,7 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
     given, whole = set(files), scan.series
     try:
         if any(p.is_file() and p not in given and dicom.looks_like_dicom(p) for p in parent.iterdir()):
-            whole = dicom.scan_folder(parent).series
+            whole = dicom_series.scan_folder(parent).series
     except (OSError, dicom.DicomError):
         pass  # a folder that cannot be listed cannot be read back as a series either
     entries: list[ImageEntry] = []
@@ -354,7 +354,9 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
         number = k if several else None
         # kept where open_series looks, so reading the slices later does not scan the folder again
         volume = cached(
-            parent, ("dicom-series", number), lambda s=series, n=number: dicom.DicomSeries(parent, s, n)
+            parent,
+            ("dicom-series", number),
+            lambda s=series, n=number: dicom_series.DicomSeries(parent, s, n),
         )
         slices = volume_entries(volume, parent, number)
         entries += [e for e, f in zip(slices, series.files, strict=True) if f in given]
@@ -366,7 +368,7 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
             continue
         if dicom.frame_count(ds) > 1:
             try:  # NumberOfFrames is the header's word: one entry a frame, counted before they are made
-                frames = dicom.open_frames(f)
+                frames = dicom_series.open_frames(f)
             except VolumeError as e:
                 skip(f"{e}; skipped")
                 continue

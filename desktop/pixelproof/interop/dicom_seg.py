@@ -22,7 +22,8 @@ import numpy as np
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.dicom import DicomError, check_deflated, looks_like_dicom, read_dataset, scan_folder
+from pixelproof.core.dicom import DicomError, check_deflated, looks_like_dicom, read_dataset
+from pixelproof.core.dicom_series import scan_folder
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import VolumeError, expected_identity, parse_slice_ref
@@ -75,7 +76,7 @@ def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple
     here): both told apart from images that are no DICOM at all. A record whose series changed since it
     was made (its file is no longer at its index) is left out and named in ``changed``: a SEG must not
     reference a file the labels were not drawn on."""
-    from pixelproof.core.dicom import open_series
+    from pixelproof.core.dicom_series import open_series
     from pixelproof.core.sources import check_slice
 
     out: dict[str, list[tuple[int, Path, int]]] = defaultdict(list)
@@ -263,7 +264,7 @@ def write_dicom_seg(
 def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str]]:
     """SOPInstanceUID -> (path on disk, fragment) for every DICOM image under ``folders``, named as
     ``pixelproof new`` names them (series slices ``CT#z=003``, single files ``scan.dcm``)."""
-    from pixelproof.core.dicom import DicomSeries
+    from pixelproof.core.dicom_series import DicomSeries
     from pixelproof.core.sources import volume_entries
 
     by_parent: dict[Path, list[Path]] = defaultdict(list)
