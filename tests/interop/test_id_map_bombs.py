@@ -53,7 +53,7 @@ def test_cityscapes_many_instance_ids(tmp_path: Path) -> None:
     cats = Counter(a["category_id"] for a in anns)
     assert cats[0] == 1 and {c: cats[c] for c in CLASSES.tolist()} == {c: 500 for c in CLASSES.tolist()}
     assert sorted(a["area"] for a in anns) == [1.0] * 4000 + [1024.0 * 1024 - 4000]
-    assert sum(a["iscrowd"] for a in anns) == 7  # ids 1..7: a class without an instance number
+    assert sum(a["iscrowd"] for a in anns) == 0  # class x 1000 + 0 is the first instance, not a crowd
 
 
 def test_kitti_many_instance_ids(tmp_path: Path) -> None:

@@ -127,12 +127,13 @@ def _split_dirs(root: Path) -> list[Path]:
     return found or [root]
 
 
-def _split_instance(value: int) -> tuple[int, int]:
-    return value // 256, value % 256
+def _split_instance(value: int) -> tuple[int, int | None]:
+    """class x 256 + instance; KITTI's instances count from 1, 0 is none (stuff or crowd)."""
+    return value // 256, value % 256 or None
 
 
-def _split_semantic(value: int) -> tuple[int, int]:
-    return value, 0
+def _split_semantic(value: int) -> tuple[int, int | None]:
+    return value, None
 
 
 def _image(
