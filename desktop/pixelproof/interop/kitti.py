@@ -83,6 +83,10 @@ def read_kitti(
         semantic_only &= layer == "semantic"
         try:
             ids = read_id_png(file, str(file)) if layer != "label_2" else None
+            if layer == "instance" and ids is not None and ids.dtype == np.uint8 and ids.any():
+                raise ValueError(
+                    "8-bit, but instance PNGs are 16-bit (class x 256 + instance): all of it would be class 0"
+                )
         except (OSError, ValueError) as e:
             report.skip("files", f"{file}: not a readable id PNG ({e}); skipped")
             continue
