@@ -457,3 +457,30 @@ def test_instance_ids_count_from_class_x_1000_as_json2instance_img_does(tmp_path
         ("person", [10.0, 10.0, 4.0, 5.0], 0, {"instance": 0}),
         ("road", [0.0, 0.0, 30.0, 20.0], 0, None),
     ]
+
+
+def test_label_ids_regions_are_class_unions_not_crowds(tmp_path: Path) -> None:
+    """A labelIds PNG holds one region per class (all cars together), as labelTrainIds does: the two read
+    the same. labelIds car and person regions were crowd regions (``iscrowd: 1``), which COCO's
+    evaluation ignores."""
+    ids = np.full((20, 30), BY_NAME["road"].id, np.uint8)
+    ids[2:6, 2:6] = BY_NAME["car"].id
+    ids[10:15, 10:14] = BY_NAME["person"].id
+    train = np.vectorize(lambda v: next(lb.train_id for lb in LABELS if lb.id == v))(ids).astype(np.uint8)
+    for name, pixels in (("labelIds", ids), ("labelTrainIds", train)):
+        gt = tmp_path / name / "gtFine" / "val" / "x"
+        gt.mkdir(parents=True)
+        Image.fromarray(pixels).save(gt / f"f_000000_000019_gtFine_{name}.png")
+
+    def objects(project: Project) -> list[tuple[str, list[float], int]]:
+        return sorted(
+            (project.categories[a.category_id].name, a.bbox, a.iscrowd) for a in project.annotations.values()
+        )
+
+    got = objects(read_cityscapes(tmp_path / "labelIds").project)
+    assert got == objects(read_cityscapes(tmp_path / "labelTrainIds").project)
+    assert got == [
+        ("car", [2.0, 2.0, 4.0, 4.0], 0),
+        ("person", [10.0, 10.0, 4.0, 5.0], 0),
+        ("road", [0.0, 0.0, 30.0, 20.0], 0),
+    ]

@@ -115,7 +115,7 @@ def read_kitti(
                     ids,
                     image,
                     build,
-                    split=_split_instance if layer == "instance" else _split_semantic,
+                    split=_split_instance if layer == "instance" else None,
                     category=lambda cls, f=file: class_category(build, cls, f, report),
                     extra_key="kitti",
                 )
@@ -134,10 +134,6 @@ def _split_dirs(root: Path) -> list[Path]:
 def _split_instance(value: int) -> tuple[int, int | None]:
     """class x 256 + instance; KITTI's instances count from 1, 0 is none (stuff or crowd)."""
     return value // 256, value % 256 or None
-
-
-def _split_semantic(value: int) -> tuple[int, int | None]:
-    return value, None
 
 
 def _image(
