@@ -13,7 +13,6 @@ One reader for every dialect met in the wild, so ``convert``, ``qa`` and the rev
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.interop._util import Reporter, small_int
+from pixelproof.interop._util import Reporter, csv_columns, csv_rows, small_int
 
 LIST_FILES = ("classes.txt", "labels.txt", "class_names.txt")
 TABLE_FILES = ("classes.json", "class_map.json", "classes.csv", "class_map.csv")
@@ -121,8 +120,7 @@ def _read_one(f: Path, out: ClassMap, report: Reporter) -> None:
             else:
                 report(f"{f}: expected a JSON object of value -> class name; ignored")
         elif f.suffix.lower() == ".csv":
-            with f.open(newline="", encoding="utf-8-sig") as fh:
-                header = next(csv.reader(fh), [])
+            header = csv_columns(f)
             if "file" in header:
                 out.instances.update(_instances_csv(f, ("file", "id", "class"), report))
             else:
@@ -144,12 +142,11 @@ def _lines(f: Path) -> list[str]:
 
 def _value_table(f: Path, key: str, report: Reporter) -> dict[int, str]:
     out: dict[int, str] = {}
-    with f.open(newline="", encoding="utf-8-sig") as fh:
-        for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                out[int(row[key])] = str(row["class"])
-            except (KeyError, ValueError, TypeError):
-                report(f"{f}:{lineno}: expected columns {key},class with an integer {key}; line skipped")
+    for lineno, row in csv_rows(f, report):
+        try:
+            out[int(row[key])] = str(row["class"])
+        except (KeyError, ValueError, TypeError):
+            report(f"{f}:{lineno}: expected columns {key},class with an integer {key}; line skipped")
     return out
 
 
@@ -178,12 +175,11 @@ def _instances_json(f: Path, report: Reporter) -> dict[str, dict[str, Any]]:
 def _instances_csv(f: Path, columns: tuple[str, str, str], report: Reporter) -> dict[str, dict[str, Any]]:
     file_col, id_col, class_col = columns
     out: dict[str, dict[str, Any]] = {}
-    with f.open(newline="", encoding="utf-8-sig") as fh:
-        for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                out.setdefault(row[file_col], {})[str(int(row[id_col]))] = row[class_col]
-            except (KeyError, ValueError, TypeError):
-                report(f"{f}:{lineno}: expected columns {','.join(columns)}; line skipped")
+    for lineno, row in csv_rows(f, report):
+        try:
+            out.setdefault(row[file_col], {})[str(int(row[id_col]))] = row[class_col]
+        except (KeyError, ValueError, TypeError):
+            report(f"{f}:{lineno}: expected columns {','.join(columns)}; line skipped")
     return out
 
 
@@ -213,10 +209,8 @@ def has_instance_map(root: Path, mask_dir: Path) -> bool:
         if isinstance(data, dict) and isinstance(data.get("instances"), dict):
             return True
     for name in ("classes.csv", "class_map.csv"):
-        if (root / name).is_file():
-            with (root / name).open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-                if "file" in next(csv.reader(fh), []):
-                    return True
+        if (root / name).is_file() and "file" in csv_columns(root / name):
+            return True
     return any(p.with_suffix(".png").is_file() for p in mask_dir.glob("*.json"))
 
 
