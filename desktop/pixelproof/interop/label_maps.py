@@ -286,21 +286,21 @@ def read_color_map(root: Path, report: Reporter) -> ColorMap | None:
     (``name:r,g,b:parts:actions``, Datumaro's VOC) or ``label_colors.txt`` (``r g b<TAB>name``, CamVid)."""
     try:
         if (root / "dataset_meta.json").is_file():
-            meta = json.loads((root / "dataset_meta.json").read_text(encoding="utf-8"))
+            meta = json.loads((root / "dataset_meta.json").read_text(encoding="utf-8-sig"))
             labels = {int(k): str(v) for k, v in meta["label_map"].items()}
             colors = [tuple(int(c) for c in rgb) for rgb in meta["segmentation_colors"]]
             entries = [(labels.get(i, f"class_{i}"), rgb) for i, rgb in enumerate(colors)]
             return ColorMap.from_list(entries, str(root / "dataset_meta.json"))  # type: ignore[arg-type]
         if (root / "labelmap.txt").is_file():
             entries = []
-            for line in (root / "labelmap.txt").read_text(encoding="utf-8").splitlines():
+            for line in (root / "labelmap.txt").read_text(encoding="utf-8-sig").splitlines():
                 if line.strip() and not line.lstrip().startswith("#"):
                     name, rgb, *_ = line.split(":")
                     entries.append((name.strip(), tuple(int(c) for c in rgb.split(","))))
             return ColorMap.from_list(entries, str(root / "labelmap.txt"))  # type: ignore[arg-type]
         if (root / "label_colors.txt").is_file():
             entries = []
-            for line in (root / "label_colors.txt").read_text(encoding="utf-8").splitlines():
+            for line in (root / "label_colors.txt").read_text(encoding="utf-8-sig").splitlines():
                 parts = line.split()
                 if len(parts) >= 4:
                     entries.append((" ".join(parts[3:]), tuple(int(c) for c in parts[:3])))
