@@ -78,3 +78,20 @@ def test_side_csvs_saved_by_excel_or_damaged_are_read_or_reported(tmp_path: Path
     result = read_masks(tmp_path / "latin1")
     assert any(str(tmp_path / "latin1" / "masks" / "a.png") in p for p in result.problems)
     assert result.skipped == {"masks": 1}  # its listed image is not there
+
+
+def test_instances_the_class_map_lists_but_the_mask_lacks_are_reported(tmp_path: Path) -> None:
+    """instances.json names instances 1, 2 and 3 of a.png, which holds 1 and 4: 4 was reported, 2 and 3
+    (objects the map says exist, with no pixel) went unsaid."""
+    (tmp_path / "masks").mkdir()
+    mask = np.zeros((10, 10), np.uint8)
+    mask[1:3, 1:3] = 1
+    mask[5:7, 5:7] = 4
+    Image.fromarray(mask).save(tmp_path / "masks" / "a.png")
+    (tmp_path / "instances.json").write_text('{"a.png": {"1": "cat", "2": "dog", "3": "dog"}}')
+    result = read_masks(tmp_path)
+    (a,) = result.project.annotations.values()
+    assert result.project.categories[a.category_id].name == "cat" and a.bbox == [1.0, 1.0, 2.0, 2.0]
+    file = tmp_path / "masks" / "a.png"
+    assert f"{file}: instance 4 has no class in the class map; skipped" in result.problems
+    assert f"{file}: instance(s) 2, 3 of the class map have no pixel in the mask" in result.problems

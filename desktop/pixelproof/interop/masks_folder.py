@@ -48,6 +48,7 @@ from pixelproof.interop._util import (
     one_line,
     place_image,
     rel_name,
+    small_int,
     unique_stems,
     with_progress,
 )
@@ -364,7 +365,10 @@ def _instances(
         classes = sidecar_map(file, report)
     classes = classes or {}
     void = _void_value(ids)
-    for value, crop in IdRegions(ids, str(file)):
+    regions = IdRegions(ids, str(file))
+    if absent := [k for k in classes if small_int(k) not in regions]:
+        report(f"{file}: instance(s) {', '.join(absent)} of the class map have no pixel in the mask")
+    for value, crop in regions:
         if value == 0:
             continue
         cls = classes.get(str(value))
