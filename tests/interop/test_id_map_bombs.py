@@ -96,7 +96,7 @@ def test_cityscapes_huge_sparse_label_ids(tmp_path: Path) -> None:
     assert by_cat[7]["area"] == by_cat[26]["area"] == 10000.0
     assert by_cat[7]["bbox"] == [100.0, 100.0, 100.0, 100.0]
     assert by_cat[26]["bbox"] == [6000.0, 5000.0, 100.0, 100.0]
-    assert by_cat[26]["iscrowd"] == 1  # a class with instances but no instance number: a crowd region
+    assert by_cat[26]["iscrowd"] == 0  # labelIds: the union of the class (all its cars), not a crowd region
     assert by_cat[0]["area"] == 8192.0 * 8192 - 20000
 
 
