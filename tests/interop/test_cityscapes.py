@@ -432,3 +432,55 @@ def test_crowd_of_a_category_outside_the_table_round_trips(sample_project: Proje
     back = read_cityscapes(tmp_path / "cs").project
     crowds = [back.categories[a.category_id].name for a in back.annotations.values() if a.iscrowd]
     assert crowds == ["dog"]
+
+
+def test_instance_ids_count_from_class_x_1000_as_json2instance_img_does(tmp_path: Path) -> None:
+    """cityscapesscripts' json2instanceImg numbers the instances of a class from 0 (the first car is 26000,
+    the next 26001); only the class id alone (26) is a group. 26000 was read as a crowd region."""
+    gt = tmp_path / "gtFine" / "val" / "x"
+    gt.mkdir(parents=True)
+    ids = np.full((20, 30), 7, np.uint16)  # road
+    ids[2:6, 2:6] = 26000  # first car
+    ids[2:6, 10:14] = 26001  # second car
+    ids[10:15, 2:8] = 26  # cargroup
+    ids[10:15, 10:14] = 24000  # first person
+    Image.fromarray(ids).save(gt / "f_000000_000019_gtFine_instanceIds.png")
+    project = read_cityscapes(tmp_path).project
+    got = sorted(
+        (project.categories[a.category_id].name, a.bbox, a.iscrowd, a.app_extra.get("cityscapes"))
+        for a in project.annotations.values()
+    )
+    assert got == [
+        ("car", [2.0, 2.0, 4.0, 4.0], 0, {"instance": 0}),
+        ("car", [2.0, 10.0, 6.0, 5.0], 1, None),
+        ("car", [10.0, 2.0, 4.0, 4.0], 0, {"instance": 1}),
+        ("person", [10.0, 10.0, 4.0, 5.0], 0, {"instance": 0}),
+        ("road", [0.0, 0.0, 30.0, 20.0], 0, None),
+    ]
+
+
+def test_label_ids_regions_are_class_unions_not_crowds(tmp_path: Path) -> None:
+    """A labelIds PNG holds one region per class (all cars together), as labelTrainIds does: the two read
+    the same. labelIds car and person regions were crowd regions (``iscrowd: 1``), which COCO's
+    evaluation ignores."""
+    ids = np.full((20, 30), BY_NAME["road"].id, np.uint8)
+    ids[2:6, 2:6] = BY_NAME["car"].id
+    ids[10:15, 10:14] = BY_NAME["person"].id
+    train = np.vectorize(lambda v: next(lb.train_id for lb in LABELS if lb.id == v))(ids).astype(np.uint8)
+    for name, pixels in (("labelIds", ids), ("labelTrainIds", train)):
+        gt = tmp_path / name / "gtFine" / "val" / "x"
+        gt.mkdir(parents=True)
+        Image.fromarray(pixels).save(gt / f"f_000000_000019_gtFine_{name}.png")
+
+    def objects(project: Project) -> list[tuple[str, list[float], int]]:
+        return sorted(
+            (project.categories[a.category_id].name, a.bbox, a.iscrowd) for a in project.annotations.values()
+        )
+
+    got = objects(read_cityscapes(tmp_path / "labelIds").project)
+    assert got == objects(read_cityscapes(tmp_path / "labelTrainIds").project)
+    assert got == [
+        ("car", [2.0, 2.0, 4.0, 4.0], 0),
+        ("person", [10.0, 10.0, 4.0, 5.0], 0),
+        ("road", [0.0, 0.0, 30.0, 20.0], 0),
+    ]

@@ -87,3 +87,27 @@ def test_exports_sharing_an_images_folder_keep_each_picture(tmp_path: Path, mode
         placed = out / doc["images"][0]["file_name"]
         assert abs(int(read_image(placed).mean()) - color) <= 2, (split, placed)
     assert len(list((out / "images").iterdir())) == 2
+
+
+def test_a_coco_panoptic_file_is_named_as_such_not_taken_for_broken_instances(tmp_path: Path) -> None:
+    """A COCO panoptic JSON (annotations with ``segments_info``, pixels in PNGs) is no instances file: it
+    was read as one, each annotation reported as three errors (no id, no category_id, no bbox) and the
+    images imported empty, as if they held no objects."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [
+            {
+                "image_id": 1,
+                "file_name": "a.png",
+                "segments_info": [{"id": 1, "category_id": 1, "iscrowd": 0}],
+            }
+        ],
+        "categories": [{"id": 1, "name": "person", "isthing": 1}],
+    }
+    src = tmp_path / "panoptic_val2017.json"
+    src.write_text(json.dumps(doc))
+    result = read_coco(src)
+    assert result.project.images == {} and result.project.annotations == {}
+    (problem,) = result.problems
+    assert problem.startswith(f"{src}: annotations[0]: a COCO panoptic annotation (segments_info, ")
+    assert result.skipped == {"files": 1}

@@ -53,7 +53,7 @@ def test_cityscapes_many_instance_ids(tmp_path: Path) -> None:
     cats = Counter(a["category_id"] for a in anns)
     assert cats[0] == 1 and {c: cats[c] for c in CLASSES.tolist()} == {c: 500 for c in CLASSES.tolist()}
     assert sorted(a["area"] for a in anns) == [1.0] * 4000 + [1024.0 * 1024 - 4000]
-    assert sum(a["iscrowd"] for a in anns) == 7  # ids 1..7: a class without an instance number
+    assert sum(a["iscrowd"] for a in anns) == 0  # class x 1000 + 0 is the first instance, not a crowd
 
 
 def test_kitti_many_instance_ids(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_cityscapes_huge_sparse_label_ids(tmp_path: Path) -> None:
     assert by_cat[7]["area"] == by_cat[26]["area"] == 10000.0
     assert by_cat[7]["bbox"] == [100.0, 100.0, 100.0, 100.0]
     assert by_cat[26]["bbox"] == [6000.0, 5000.0, 100.0, 100.0]
-    assert by_cat[26]["iscrowd"] == 1  # a class with instances but no instance number: a crowd region
+    assert by_cat[26]["iscrowd"] == 0  # labelIds: the union of the class (all its cars), not a crowd region
     assert by_cat[0]["area"] == 8192.0 * 8192 - 20000
 
 

@@ -291,3 +291,41 @@ def test_void_regions_are_written_as_dontcare_in_detect(sample_project: Project,
     back = read_kitti(tmp_path / "k").project
     voids = [a for a in back.annotations.values() if back.is_void(a)]
     assert [(back.categories[a.category_id].name, a.bbox) for a in voids] == [("DontCare", [60, 40, 5, 5])]
+
+
+def test_an_8bit_png_in_instance_is_reported_not_read_as_class_0(tmp_path: Path) -> None:
+    """KITTI's instance PNGs are 16-bit (class x 256 + instance): an 8-bit one (a semantic PNG put there)
+    read every pixel as class 0, its cars as void 'unlabeled' regions, without a word."""
+    folder = tmp_path / "training"
+    (folder / "image_2").mkdir(parents=True)
+    (folder / "instance").mkdir()
+    Image.new("RGB", (30, 20)).save(folder / "image_2" / "000001.png")
+    ids = np.zeros((20, 30), np.uint8)
+    ids[2:6, 2:6] = 26
+    Image.fromarray(ids).save(folder / "instance" / "000001.png")
+    empty = np.zeros((20, 30), np.uint8)  # all unlabeled: the same in 8 and 16 bits
+    Image.new("RGB", (30, 20)).save(folder / "image_2" / "000002.png")
+    Image.fromarray(empty).save(folder / "instance" / "000002.png")
+    result = read_kitti(tmp_path)
+    assert [Path(im.file_name).stem for im in result.project.images.values()] == ["000002"]
+    (problem,) = result.problems
+    assert problem.startswith(f"{folder / 'instance' / '000001.png'}: ") and "16-bit" in problem
+    assert result.skipped == {"files": 1}
+
+
+def test_semantic_pngs_hold_class_regions_not_crowds(tmp_path: Path) -> None:
+    """semantic/ holds one region per class: a car region there is all the cars, not a crowd region."""
+    folder = tmp_path / "training"
+    (folder / "image_2").mkdir(parents=True)
+    (folder / "semantic").mkdir()
+    Image.new("RGB", (30, 20)).save(folder / "image_2" / "000001.png")
+    ids = np.full((20, 30), 7, np.uint8)  # road
+    ids[2:6, 2:6] = 26  # car
+    Image.fromarray(ids).save(folder / "semantic" / "000001.png")
+    result = read_kitti(tmp_path)
+    project = result.project
+    assert result.semantic and result.problems == []
+    got = sorted(
+        (project.categories[a.category_id].name, a.bbox, a.iscrowd) for a in project.annotations.values()
+    )
+    assert got == [("car", [2.0, 2.0, 4.0, 4.0], 0), ("road", [0.0, 0.0, 30.0, 20.0], 0)]

@@ -115,3 +115,30 @@ def test_colour_map_void_names_and_lookup() -> None:
     assert cmap.colors == {(0, 0, 0): VOID_VALUE, (1, 2, 3): 1} and cmap.names == {1: "cat"}
     ids, unknown = cmap.to_ids(np.array([[[1, 2, 3], [0, 0, 0], [5, 5, 5]]], np.uint8))
     assert ids.tolist() == [[1, VOID_VALUE, 0]] and unknown == 1
+
+
+def test_colour_maps_saved_with_a_bom_are_read(tmp_path: Path) -> None:
+    """A colour map saved with a BOM (Windows editors): dataset_meta.json was refused (so no RGB mask
+    could be read), labelmap.txt's first name began with U+FEFF (a first ``void`` was no longer void),
+    label_colors.txt's first number was no number (the map refused)."""
+    maps = {
+        "dataset_meta.json": '{"label_map": {"0": "void", "1": "cat", "2": "dog"}, '
+        '"segmentation_colors": [[255, 255, 255], [128, 0, 0], [0, 128, 0]]}',
+        "labelmap.txt": "void:255,255,255::\ncat:128,0,0::\ndog:0,128,0::\n",
+        "label_colors.txt": "255 255 255\tvoid\n128 0 0\tcat\n0 128 0\tdog\n",
+    }
+    for name, text in maps.items():
+        root = tmp_path / name
+        (root / "masks").mkdir(parents=True)
+        rgb = np.zeros((4, 6, 3), np.uint8)
+        rgb[:, :3] = (128, 0, 0)
+        rgb[:, 3:] = (0, 128, 0)
+        rgb[0, 0] = (255, 255, 255)
+        Image.fromarray(rgb).save(root / "masks" / "a.png")
+        (root / name).write_text(text, encoding="utf-8-sig")
+        result = read_masks(root)
+        (problem,) = result.problems  # the only one: no photos beside the masks
+        assert problem.endswith("1 mask(s) imported under their own name and size"), name
+        project = result.project
+        got = sorted((project.categories[a.category_id].name, a.area) for a in project.annotations.values())
+        assert got == [("cat", 11.0), ("dog", 12.0), ("void", 1.0)], name

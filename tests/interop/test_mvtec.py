@@ -139,3 +139,26 @@ def test_a_mask_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
     assert result.problems[0].startswith(
         f"{broken}: not a readable mask (damaged image data (broken PNG file (chunk "
     )
+
+
+def test_masks_without_an_image_are_reported(tmp_path: Path) -> None:
+    """A ground-truth mask whose image is missing, and one under ground_truth/good (good images have no
+    defects), were left out without a word."""
+    obj = tmp_path / "bottle"
+    for d in ("train/good", "test/crack", "ground_truth/crack", "ground_truth/good"):
+        (obj / d).mkdir(parents=True)
+    Image.new("RGB", (16, 12)).save(obj / "train" / "good" / "000.png")
+    Image.new("RGB", (16, 12)).save(obj / "test" / "crack" / "000.png")
+    mask = np.zeros((12, 16), np.uint8)
+    mask[2:5, 3:7] = 255
+    for name in ("crack/000_mask.png", "crack/099_mask.png", "good/000_mask.png"):
+        Image.fromarray(mask).save(obj / "ground_truth" / name)
+    result = read_mvtec(tmp_path)
+    (a,) = result.project.annotations.values()
+    assert a.bbox == [3.0, 2.0, 4.0, 3.0]
+    gt = obj / "ground_truth"
+    assert result.problems == [
+        f"{gt / 'crack' / '099_mask.png'}: no image 099 in {obj}/<split>/crack/; mask not imported",
+        f"{gt / 'good' / '000_mask.png'}: good images have no defects; mask not imported",
+    ]
+    assert result.skipped == {"masks": 2}

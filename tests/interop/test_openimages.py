@@ -259,3 +259,32 @@ def test_csvs_saved_with_a_bom_are_read(tmp_path: Path) -> None:
     (ann,) = result.project.annotations.values()
     assert result.project.categories[ann.category_id].name == "Cat"
     assert np.allclose(ann.bbox, [2, 2, 8, 4])
+
+
+def test_rows_cut_short_or_without_an_image_or_label_are_reported_not_imported(tmp_path: Path) -> None:
+    """A row cut short (``a1,x,/m/2``), an empty ImageID or LabelName: each skipped with its line. An empty
+    LabelName made a category named "" (which VOC and CVAT refuse), a short image-label row kept the
+    label ``[None, None, None]``, and a blank line put the lines after it one line early."""
+    ann = tmp_path / "annotations"
+    ann.mkdir()
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (200, 100)).save(tmp_path / "images" / "train" / "a1.jpg")
+    (ann / "class-descriptions.csv").write_text("/m/1,Cat\n/m/2,Dog\n")
+    header = "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax\n"
+    (ann / "train-annotations-bbox.csv").write_text(
+        header + "a1,x,/m/1,1,0.1,0.5,0.1,0.5\na1,x,/m/2\n,x,/m/2,1,0,1,0,1\n\na1,x,,1,0,1,0,1\n"
+    )
+    (ann / "train-annotations-human-imagelabels.csv").write_text(
+        "ImageID,Source,LabelName,Confidence\na1,verification,/m/2,1\na1\n"
+    )
+    result = read_openimages(tmp_path)
+    project = result.project
+    (a,) = project.annotations.values()
+    assert project.categories[a.category_id].name == "Cat" and a.bbox == [20.0, 10.0, 80.0, 40.0]
+    assert sorted(c.name for c in project.categories.values()) == ["Cat"]
+    (image,) = project.images.values()
+    assert image.extra["pixelproof"]["openimages"]["labels"] == [["/m/2", "verification", 1.0]]
+    boxes, labels = ann / "train-annotations-bbox.csv", ann / "train-annotations-human-imagelabels.csv"
+    for where in (f"{boxes}:3", f"{boxes}:4", f"{boxes}:6", f"{labels}:3"):  # a blank line counts
+        assert any(p.startswith(f"{where}: ") and "row skipped" in p for p in result.problems), where
+    assert sum(result.skipped.values()) == 4

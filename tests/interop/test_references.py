@@ -141,3 +141,27 @@ def test_unknown_values_are_reported_and_bad_inputs_raise(tmp_path):
         load_reference(empty)
     with pytest.raises(ReferenceLoadError):
         load_reference(tmp_path / "missing.json")
+
+
+def test_a_folder_that_looks_like_two_formats_says_which_one_was_read(tmp_path):
+    """A folder holding a Cityscapes gtFine/ and Open Images CSVs was read as Cityscapes (the first in
+    detection order) without a word: QA scored against one dataset while the user may have meant the
+    other."""
+    gt = tmp_path / "gtFine" / "val" / "x"
+    gt.mkdir(parents=True)
+    ids = np.full((20, 30), 7, np.uint8)
+    Image.fromarray(ids).save(gt / "f_000000_000019_gtFine_labelIds.png")
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "train-annotations-bbox.csv").write_text(
+        "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax\n"
+    )
+    heard = []
+    ref = load_reference(tmp_path, on_problem=heard.append)
+    assert ref.kind == "semantic masks" and len(ref.project.images) == 1
+    said = (
+        f"{tmp_path}: read as Cityscapes (gtFine); it also looks like Open Images (V6/V7 CSV): "
+        "name the format to read with --ref-format"
+    )
+    assert ref.problems[0] == said and heard[0] == said
+    alone = load_reference(tmp_path, fmt="cityscapes")
+    assert not any("also looks like" in p for p in alone.problems)

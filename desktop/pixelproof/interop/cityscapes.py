@@ -277,7 +277,7 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
                 ids,
                 image,
                 build,
-                split=_split_instance if kind == "instance" else _split_label,
+                split=_split_instance if kind == "instance" else None,
                 category=lambda cls: class_category(build, cls, gt, report),
                 extra_key="cityscapes",
             )
@@ -286,13 +286,10 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
         build.project.remove_image(image.id)  # not an empty frame: QA would take it for one without objects
 
 
-def _split_instance(value: int) -> tuple[int, int]:
-    """instanceIds: class x 1000 + instance, or the class id alone (no instance: crowd or stuff)."""
-    return (value // 1000, value % 1000) if value >= 1000 else (value, 0)
-
-
-def _split_label(value: int) -> tuple[int, int]:
-    return value, 0
+def _split_instance(value: int) -> tuple[int, int | None]:
+    """instanceIds: class x 1000 + instance (json2instanceImg numbers from 0: 26000 is the first car), or
+    the class id alone (no instance: crowd or stuff)."""
+    return (value // 1000, value % 1000) if value >= 1000 else (value, None)
 
 
 def class_category(build: Builder, class_id: int, file: Path, report: Reporter) -> tuple[int, bool] | None:

@@ -71,6 +71,20 @@ def read_coco(
     data = dict(data)
     _rename_duplicates(data, report)
     anns = data.get("annotations")
+    panoptic = next(
+        (
+            i
+            for i, a in enumerate(anns if isinstance(anns, list) else [])
+            if isinstance(a, dict) and "segments_info" in a
+        ),
+        None,
+    )
+    if panoptic is not None:  # read as instances, every annotation was three errors and its image empty
+        report(
+            f"{src}: annotations[{panoptic}]: a COCO panoptic annotation (segments_info, pixels in PNGs): "
+            "not read; convert the file to instances first (panopticapi's panoptic2detection_coco_format.py)"
+        )
+        return ImportResult(_empty(src), report.problems, Counter(files=1))
     for ann in anns if isinstance(anns, list) else []:  # not a list: project_from_dict says so
         if isinstance(ann, dict) and ann.get("segmentation") == [] and ann.get("bbox") is not None:
             del ann["segmentation"]  # a box-only object as some tools write it

@@ -285,6 +285,13 @@ def sniff(path: Path, size: int = 65536) -> bytes:
         return b""
 
 
+def detect_formats(path: str | Path) -> list[Format]:
+    """Every readable format whose ``detect`` accepts ``path``, in declaration order (a folder may hold
+    two datasets)."""
+    p = Path(path)
+    return [f for f in readable() if f.looks_like(p)]
+
+
 def detect_format(path: str | Path) -> Format | None:
     """The first readable format (in declaration order) whose ``detect`` accepts ``path``."""
     p = Path(path)

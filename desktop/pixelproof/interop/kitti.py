@@ -83,6 +83,10 @@ def read_kitti(
         semantic_only &= layer == "semantic"
         try:
             ids = read_id_png(file, str(file)) if layer != "label_2" else None
+            if layer == "instance" and ids is not None and ids.dtype == np.uint8 and ids.any():
+                raise ValueError(
+                    "8-bit, but instance PNGs are 16-bit (class x 256 + instance): all of it would be class 0"
+                )
         except (OSError, ValueError) as e:
             report.skip("files", f"{file}: not a readable id PNG ({e}); skipped")
             continue
@@ -111,7 +115,7 @@ def read_kitti(
                     ids,
                     image,
                     build,
-                    split=_split_instance if layer == "instance" else _split_semantic,
+                    split=_split_instance if layer == "instance" else None,
                     category=lambda cls, f=file: class_category(build, cls, f, report),
                     extra_key="kitti",
                 )
@@ -127,12 +131,9 @@ def _split_dirs(root: Path) -> list[Path]:
     return found or [root]
 
 
-def _split_instance(value: int) -> tuple[int, int]:
-    return value // 256, value % 256
-
-
-def _split_semantic(value: int) -> tuple[int, int]:
-    return value, 0
+def _split_instance(value: int) -> tuple[int, int | None]:
+    """class x 256 + instance; KITTI's instances count from 1, 0 is none (stuff or crowd)."""
+    return value // 256, value % 256 or None
 
 
 def _image(

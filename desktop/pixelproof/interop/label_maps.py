@@ -13,7 +13,6 @@ One reader for every dialect met in the wild, so ``convert``, ``qa`` and the rev
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.interop._util import Reporter, small_int
+from pixelproof.interop._util import Reporter, csv_columns, csv_rows, small_int
 
 LIST_FILES = ("classes.txt", "labels.txt", "class_names.txt")
 TABLE_FILES = ("classes.json", "class_map.json", "classes.csv", "class_map.csv")
@@ -121,8 +120,7 @@ def _read_one(f: Path, out: ClassMap, report: Reporter) -> None:
             else:
                 report(f"{f}: expected a JSON object of value -> class name; ignored")
         elif f.suffix.lower() == ".csv":
-            with f.open(newline="", encoding="utf-8-sig") as fh:
-                header = next(csv.reader(fh), [])
+            header = csv_columns(f)
             if "file" in header:
                 out.instances.update(_instances_csv(f, ("file", "id", "class"), report))
             else:
@@ -144,12 +142,11 @@ def _lines(f: Path) -> list[str]:
 
 def _value_table(f: Path, key: str, report: Reporter) -> dict[int, str]:
     out: dict[int, str] = {}
-    with f.open(newline="", encoding="utf-8-sig") as fh:
-        for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                out[int(row[key])] = str(row["class"])
-            except (KeyError, ValueError, TypeError):
-                report(f"{f}:{lineno}: expected columns {key},class with an integer {key}; line skipped")
+    for lineno, row in csv_rows(f, report):
+        try:
+            out[int(row[key])] = str(row["class"])
+        except (KeyError, ValueError, TypeError):
+            report(f"{f}:{lineno}: expected columns {key},class with an integer {key}; line skipped")
     return out
 
 
@@ -178,12 +175,11 @@ def _instances_json(f: Path, report: Reporter) -> dict[str, dict[str, Any]]:
 def _instances_csv(f: Path, columns: tuple[str, str, str], report: Reporter) -> dict[str, dict[str, Any]]:
     file_col, id_col, class_col = columns
     out: dict[str, dict[str, Any]] = {}
-    with f.open(newline="", encoding="utf-8-sig") as fh:
-        for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                out.setdefault(row[file_col], {})[str(int(row[id_col]))] = row[class_col]
-            except (KeyError, ValueError, TypeError):
-                report(f"{f}:{lineno}: expected columns {','.join(columns)}; line skipped")
+    for lineno, row in csv_rows(f, report):
+        try:
+            out.setdefault(row[file_col], {})[str(int(row[id_col]))] = row[class_col]
+        except (KeyError, ValueError, TypeError):
+            report(f"{f}:{lineno}: expected columns {','.join(columns)}; line skipped")
     return out
 
 
@@ -213,10 +209,8 @@ def has_instance_map(root: Path, mask_dir: Path) -> bool:
         if isinstance(data, dict) and isinstance(data.get("instances"), dict):
             return True
     for name in ("classes.csv", "class_map.csv"):
-        if (root / name).is_file():
-            with (root / name).open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-                if "file" in next(csv.reader(fh), []):
-                    return True
+        if (root / name).is_file() and "file" in csv_columns(root / name):
+            return True
     return any(p.with_suffix(".png").is_file() for p in mask_dir.glob("*.json"))
 
 
@@ -292,21 +286,21 @@ def read_color_map(root: Path, report: Reporter) -> ColorMap | None:
     (``name:r,g,b:parts:actions``, Datumaro's VOC) or ``label_colors.txt`` (``r g b<TAB>name``, CamVid)."""
     try:
         if (root / "dataset_meta.json").is_file():
-            meta = json.loads((root / "dataset_meta.json").read_text(encoding="utf-8"))
+            meta = json.loads((root / "dataset_meta.json").read_text(encoding="utf-8-sig"))
             labels = {int(k): str(v) for k, v in meta["label_map"].items()}
             colors = [tuple(int(c) for c in rgb) for rgb in meta["segmentation_colors"]]
             entries = [(labels.get(i, f"class_{i}"), rgb) for i, rgb in enumerate(colors)]
             return ColorMap.from_list(entries, str(root / "dataset_meta.json"))  # type: ignore[arg-type]
         if (root / "labelmap.txt").is_file():
             entries = []
-            for line in (root / "labelmap.txt").read_text(encoding="utf-8").splitlines():
+            for line in (root / "labelmap.txt").read_text(encoding="utf-8-sig").splitlines():
                 if line.strip() and not line.lstrip().startswith("#"):
                     name, rgb, *_ = line.split(":")
                     entries.append((name.strip(), tuple(int(c) for c in rgb.split(","))))
             return ColorMap.from_list(entries, str(root / "labelmap.txt"))  # type: ignore[arg-type]
         if (root / "label_colors.txt").is_file():
             entries = []
-            for line in (root / "label_colors.txt").read_text(encoding="utf-8").splitlines():
+            for line in (root / "label_colors.txt").read_text(encoding="utf-8-sig").splitlines():
                 parts = line.split()
                 if len(parts) >= 4:
                     entries.append((" ".join(parts[3:]), tuple(int(c) for c in parts[:3])))

@@ -18,7 +18,6 @@ needs no images).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections import Counter
@@ -40,6 +39,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     check_image_mode,
+    csv_rows,
     folder_project,
     fresh,
     image_exists,
@@ -48,6 +48,7 @@ from pixelproof.interop._util import (
     one_line,
     place_image,
     rel_name,
+    small_int,
     unique_stems,
     with_progress,
 )
@@ -95,7 +96,7 @@ def read_masks(
     build = Builder(project)
     layout = _Layout(root, mode, report)
     cmap = _class_map(root, layout, classes, class_names, build, report)
-    finder = _ImageFinder(root, [Path(image_dir)] if image_dir else layout.image_dirs)
+    finder = _ImageFinder(root, [Path(image_dir)] if image_dir else layout.image_dirs, report)
     files = sorted(
         p for d in layout.mask_dirs for p in d.rglob("*") if p.suffix.lower() == ".png" and p.is_file()
     )
@@ -214,14 +215,13 @@ def _image_of(
 class _ImageFinder:
     """Image files by stem: ``images.csv`` (mask,image) first, then the image folders."""
 
-    def __init__(self, root: Path, folders: list[Path]) -> None:
+    def __init__(self, root: Path, folders: list[Path], report: Reporter) -> None:
         self.root = root
         self.listed: dict[str, Path] = {}
         if (root / "images.csv").is_file():
-            with open(root / "images.csv", newline="", encoding="utf-8") as f:
-                for row in csv.DictReader(f):
-                    if row.get("mask") and row.get("image"):
-                        self.listed[read_cell(row["mask"])] = root / read_cell(row["image"])
+            for _, row in csv_rows(root / "images.csv", report):
+                if row.get("mask") and row.get("image"):
+                    self.listed[read_cell(row["mask"])] = root / read_cell(row["image"])
         self.folders = [d for d in folders if d.is_dir()]
         self.by_stem: dict[str, Path] = {}
         for d in self.folders:
@@ -365,7 +365,10 @@ def _instances(
         classes = sidecar_map(file, report)
     classes = classes or {}
     void = _void_value(ids)
-    for value, crop in IdRegions(ids, str(file)):
+    regions = IdRegions(ids, str(file))
+    if absent := [k for k in classes if small_int(k) not in regions]:
+        report(f"{file}: instance(s) {', '.join(absent)} of the class map have no pixel in the mask")
+    for value, crop in regions:
         if value == 0:
             continue
         cls = classes.get(str(value))

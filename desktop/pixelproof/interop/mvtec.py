@@ -70,8 +70,11 @@ def read_mvtec(
                     p for p in defect.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
                 )
                 work += [(obj, split.name, defect.name, f) for f in files]
+    used: set[Path] = set()
     for obj, split, defect, file in with_progress(work, len(work), progress):
-        _read_image(obj, split, defect, file, root, build, report)
+        _read_image(obj, split, defect, file, root, build, report, used)
+    for obj in objects:
+        _report_unused_masks(obj, used, report)
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -81,10 +84,39 @@ def _is_object(folder: Path) -> bool:
     )
 
 
+def _report_unused_masks(obj: Path, used: set[Path], report: Reporter) -> None:
+    """Masks no image took: nothing a reader does not import goes unsaid."""
+    gt = obj / GROUND_TRUTH
+    for mask in sorted(gt.glob("*/*")) if gt.is_dir() else []:
+        if mask in used or mask.suffix.lower() not in IMAGE_SUFFIXES or not mask.is_file():
+            continue
+        defect = mask.parent.name
+        why = (
+            "good images have no defects"
+            if defect == GOOD
+            else f"no image {mask.stem.removesuffix('_mask')} in {obj}/<split>/{defect}/"
+        )
+        report.skip("masks", f"{mask}: {why}; mask not imported")
+
+
 def _read_image(
-    obj: Path, split: str, defect: str, file: Path, root: Path, build: Builder, report: Reporter
+    obj: Path,
+    split: str,
+    defect: str,
+    file: Path,
+    root: Path,
+    build: Builder,
+    report: Reporter,
+    used: set[Path],
 ) -> None:
     mvtec = {"object": obj.name, "defect": defect}
+    candidates = (
+        obj / GROUND_TRUTH / defect / f"{file.stem}_mask.png",
+        obj / GROUND_TRUTH / defect / file.name,
+    )
+    mask_file = None if defect == GOOD else next((m for m in candidates if m.exists()), None)
+    if mask_file is not None:
+        used.add(mask_file)  # taken even when the image cannot be read: that is reported, not the mask
     try:
         width, height = image_size(file)
         image = build.image(rel_name(file, root), width, height, pixelproof={"split": split, "mvtec": mvtec})
@@ -93,22 +125,8 @@ def _read_image(
         return
     if defect == GOOD:
         return
-    mask_file = next(
-        (
-            m
-            for m in (
-                obj / GROUND_TRUTH / defect / f"{file.stem}_mask.png",
-                obj / GROUND_TRUTH / defect / file.name,
-            )
-            if m.exists()
-        ),
-        None,
-    )
     if mask_file is None:
-        report(
-            f"{file}: no ground truth mask {obj / GROUND_TRUTH / defect / (file.stem + '_mask.png')}; "
-            "image imported without objects"
-        )
+        report(f"{file}: no ground truth mask {candidates[0]}; image imported without objects")
         return
     mask = _read_mask(mask_file, image, report)
     if mask is None:

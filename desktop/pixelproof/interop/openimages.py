@@ -232,8 +232,10 @@ def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
 
 
 def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> Iterator[tuple[int, dict[str, str]]]:
-    """The rows of a CSV one at a time (an Open Images CSV has millions of rows); a leading BOM (what
-    Excel writes) is not part of the first column's name."""
+    """The rows of a CSV one at a time (an Open Images CSV has millions of rows), each with its line number
+    (blank lines counted); a leading BOM (what Excel writes) is not part of the first column's name. A row
+    cut short, or without an ImageID or LabelName, is reported and skipped (an empty LabelName made a
+    category named "")."""
     with file.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
         reader = csv.DictReader(fh)
         try:
@@ -241,8 +243,17 @@ def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> Iterator[tup
             if missing:
                 report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
                 return
-            for n, row in enumerate(reader, start=2):
-                yield n, {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+            for row in reader:
+                where = f"{file}:{reader.line_num}"
+                if short := [c for c in needed if row.get(c) is None]:
+                    report.skip("rows", f"{where}: cut short, no {', '.join(short)}; row skipped")
+                elif empty := [c for c in ("ImageID", "LabelName") if not row[c].strip()]:
+                    report.skip("rows", f"{where}: empty {' and '.join(empty)}; row skipped")
+                else:
+                    yield (
+                        reader.line_num,
+                        {k: read_cell(v) if isinstance(v, str) else v for k, v in row.items()},
+                    )
         except csv.Error as e:  # a cell over the csv module's field limit (128 KB)
             report.skip("files", f"{file}:{reader.reader.line_num}: {_csv_error(e)}")
 

@@ -138,21 +138,25 @@ def add_id_objects(
     image: ImageRecord,
     build: Builder,
     *,
-    split: Callable[[int], tuple[int, int]],
+    split: Callable[[int], tuple[int, int | None]] | None,
     category: Callable[[int], tuple[int, bool] | None],
     extra_key: str,
 ) -> None:
-    """One mask object per pixel value. ``split(value)`` gives (class, instance); ``category(class)`` the
-    category id and whether the class has instances (None: skip, the callback reported why). A value of an
-    instance class without an instance number is a crowd region (``iscrowd: 1``)."""
+    """One mask object per pixel value. ``split(value)`` gives (class, instance), instance None when the
+    value holds none (instance 0 is a number in Cityscapes, none in KITTI); ``split`` None: a semantic map
+    (value = class: one region per class, no instances, no crowds). ``category(class)`` gives the category
+    id and whether the class has instances (None: skip, the callback reported why). In an instance map, a
+    value of an instance class without an instance number is a crowd region (``iscrowd: 1``)."""
     for value, crop in IdRegions(ids, image.file_name):
-        cls, inst = split(value)
+        cls, inst = split(value) if split is not None else (value, None)
         found = category(cls)
         if found is None:
             continue
         cat_id, has_instances = found
-        crowd = has_instances and inst == 0 and not build.project.categories[cat_id].void
-        extra = {extra_key: {"instance": inst}} if inst else {}
+        crowd = (
+            split is not None and has_instances and inst is None and not build.project.categories[cat_id].void
+        )
+        extra = {extra_key: {"instance": inst}} if inst is not None else {}
         build.annotation(image, cat_id, crop=crop, iscrowd=int(crowd), app_extra=extra)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from pixelproof.core.model import Project
 from pixelproof.core.references import Reference
 from pixelproof.interop._util import ProblemCallback, ProgressCallback
-from pixelproof.interop.formats import FORMATS, detect_format, readable
+from pixelproof.interop.formats import FORMATS, detect_formats, readable
 
 
 class ReferenceLoadError(Exception):
@@ -42,13 +42,23 @@ def load_reference(
     p = Path(path)
     if not p.exists():
         raise ReferenceLoadError([f"{p}: no such file or folder"])
+    chosen: list[str] = []  # what auto-detection chose, when another format would have fitted too
     if fmt is None:
-        found = detect_format(p)
+        matches = detect_formats(p)
+        found = matches[0] if matches else None
         if found is None:
             names = ", ".join(f.name for f in readable())
             raise ReferenceLoadError(
                 [f"{p}: not recognised as any readable format ({names}); name one with --ref-format"]
             )
+        if len(matches) > 1:
+            others = ", ".join(f.title for f in matches[1:])
+            chosen.append(
+                f"{p}: read as {found.title}; it also looks like {others}: name the format to read with "
+                "--ref-format"
+            )
+            if on_problem is not None:
+                on_problem(chosen[0])
     else:
         if fmt not in FORMATS or not FORMATS[fmt].can_read:
             raise ReferenceLoadError([f"{fmt}: not a readable format"])
@@ -64,9 +74,13 @@ def load_reference(
     except (OSError, ValueError) as e:
         raise ReferenceLoadError([f"{p}: cannot be read as {found.title}: {e}"]) from None
     if not result.project.images:
-        raise ReferenceLoadError([*result.problems, f"{p}: no images found as {found.title}"])
+        raise ReferenceLoadError([*chosen, *result.problems, f"{p}: no images found as {found.title}"])
     kind = {"coco": "project", "masks": "instance masks"}.get(found.name, found.name)
     kind = "semantic masks" if result.semantic else kind
     return Reference(
-        project=result.project, kind=kind, source=str(p), problems=result.problems, semantic=result.semantic
+        project=result.project,
+        kind=kind,
+        source=str(p),
+        problems=[*chosen, *result.problems],
+        semantic=result.semantic,
     )

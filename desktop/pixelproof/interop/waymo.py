@@ -360,7 +360,12 @@ def _add_segmentation(
         return build.category(SEGMENTATION_TYPES[cls], void=cls == 0).id, False
 
     add_id_objects(
-        ids, image, build, split=lambda v: divmod(v, divisor), category=category, extra_key="waymo"
+        ids,
+        image,
+        build,
+        split=lambda v: (v // divisor, v % divisor or None),
+        category=category,
+        extra_key="waymo",
     )
 
 
