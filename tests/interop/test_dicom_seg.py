@@ -3,6 +3,7 @@ of our reader), keeps the source's Patient/Study identifiers, and imports onto t
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import highdicom as hd
@@ -118,3 +119,12 @@ def test_frames_of_a_multi_frame_file_are_not_called_not_dicom(tmp_path: Path) -
         f"{len(project.images)} frame(s) of multi-frame DICOM files were left out" in w for w in warnings
     )
     assert not any("not DICOM" in w for w in warnings)
+
+
+def test_a_broken_highdicom_is_named_with_its_cause(ct_project, tmp_path: Path, monkeypatch) -> None:
+    """highdicom present but failing to import (the bundle once lacked a module it imports) must not read
+    as 'not installed': the message carries the import error."""
+    project, _, _ = ct_project
+    monkeypatch.setitem(sys.modules, "highdicom", None)  # makes ``import highdicom`` raise ImportError
+    with pytest.raises(ValueError, match=r"DICOM SEG needs highdicom \(import of highdicom halted"):
+        write_dicom_seg(project, tmp_path / "seg")

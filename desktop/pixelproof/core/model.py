@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from pixelproof.core.files import FileState
+    from pixelproof.core.atomic import FileState
 
 REVIEW_STATES = ("pending", "accepted", "rejected")
 IMAGE_STATES = ("todo", "in_progress", "done", "reviewed")

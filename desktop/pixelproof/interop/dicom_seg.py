@@ -58,10 +58,12 @@ def _missing(e: Exception) -> str | None:
 
 
 def _highdicom() -> Any:
+    """highdicom, or ValueError with the import error: installed but broken (a module it imports missing)
+    must not read as not installed."""
     try:
         import highdicom
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise ValueError("DICOM SEG needs highdicom: pip install highdicom") from None
+    except ImportError as e:
+        raise ValueError(f"DICOM SEG needs highdicom ({e}): pip install highdicom") from None
     return highdicom
 
 
