@@ -111,3 +111,30 @@ def test_a_coco_panoptic_file_is_named_as_such_not_taken_for_broken_instances(tm
     (problem,) = result.problems
     assert problem.startswith(f"{src}: annotations[0]: a COCO panoptic annotation (segments_info, ")
     assert result.skipped == {"files": 1}
+
+
+def test_slices_of_a_volume_are_found_where_their_volume_is(tmp_path: Path) -> None:
+    """A project holding a NIfTI volume's slices (``ct.nii.gz#z=001``) read as COCO (``convert --from
+    coco``, File > Import) said every slice's file was "not found": the name with its ``#z=`` was looked
+    up as a file. The volume beside the JSON is found; one in the COCO layout's images/ folder too."""
+    nib = pytest.importorskip("nibabel")
+    from pixelproof.core.coco import save_project
+    from pixelproof.core.image_folder import project_from_folder
+
+    data = tmp_path / "data"
+    data.mkdir()
+    nib.save(nib.Nifti1Image(np.zeros((6, 5, 3), np.uint8), np.eye(4)), data / "ct.nii.gz")
+    save_project(project_from_folder(data, data / "p.json"), data / "p.json")
+    result = read_coco(data / "p.json")
+    assert result.problems == []
+    assert sorted(im.file_name for im in result.project.images.values())[1] == "ct.nii.gz#z=001"
+    layout = tmp_path / "coco"  # the same file in COCO's layout: annotations/ + images/
+    (layout / "annotations").mkdir(parents=True)
+    (layout / "images").mkdir()
+    shutil.copy(data / "ct.nii.gz", layout / "images" / "ct.nii.gz")
+    shutil.copy(data / "p.json", layout / "annotations" / "instances_val.json")
+    result = read_coco(layout / "annotations" / "instances_val.json")
+    names = sorted(im.file_name for im in result.project.images.values())
+    assert names == ["../images/ct.nii.gz#z=000", "../images/ct.nii.gz#z=001", "../images/ct.nii.gz#z=002"]
+    image = result.project.images[2]
+    assert read_image(result.project.image_path(image)).shape[:2] == (5, 6)

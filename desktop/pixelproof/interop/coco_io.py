@@ -23,6 +23,7 @@ from pixelproof.core.coco import (
     read_json,
 )
 from pixelproof.core.coco_dump import project_to_dict
+from pixelproof.core.image_folder import on_disk
 from pixelproof.core.model import Project
 from pixelproof.interop._util import (
     ImportResult,
@@ -32,7 +33,6 @@ from pixelproof.interop._util import (
     check_image_mode,
     image_exists,
     image_suffix,
-    is_file,
     mark_outside_root,
     place_image,
     rel_name,
@@ -114,16 +114,19 @@ def read_coco(
     folders = _image_folders(Path(os.path.abspath(src)))
     moved: Counter[Path] = Counter()
     for image in with_progress(images, len(images), progress):
-        if is_file(project.image_path(image)) or os.path.isabs(image.file_name):
-            if not is_file(project.image_path(image)):
+        where, ref = on_disk(project, image)  # a volume's slice: its file (or series folder) is looked for
+        name, fragment = (ref.source, image.file_name[len(ref.source) :]) if ref else (image.file_name, "")
+        present = os.path.exists if ref is not None else os.path.isfile  # False on ENAMETOOLONG, no raise
+        if present(where) or os.path.isabs(name):
+            if not present(where):
                 report(f"{src}: image {image.id}: file {image.file_name} not found")
             continue
-        found = next((d for d in folders if is_file(d / image.file_name)), None)
+        found = next((d for d in folders if present(d / name)), None)
         if found is None:
             looked = ", ".join(str(d) for d in [src.parent, *folders])
             report(f"{src}: image {image.id}: file {image.file_name} not found (looked in {looked})")
             continue
-        image.file_name = rel_name(found / image.file_name, src.parent)
+        image.file_name = rel_name(found / name, src.parent) + fragment
         moved[found] += 1
     for folder, n in moved.items():
         report(f"{src}: {n} image(s) found in {folder} (the usual COCO layout); their names now lead there")
