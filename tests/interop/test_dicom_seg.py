@@ -128,3 +128,28 @@ def test_a_broken_highdicom_is_named_with_its_cause(ct_project, tmp_path: Path, 
     monkeypatch.setitem(sys.modules, "highdicom", None)  # makes ``import highdicom`` raise ImportError
     with pytest.raises(ValueError, match=r"DICOM SEG needs highdicom \(import of highdicom halted"):
         write_dicom_seg(project, tmp_path / "seg")
+
+
+def test_a_seg_over_a_secondary_capture_reads_back(tmp_path: Path) -> None:
+    """highdicom writes a secondary capture's SEG with pixel measures but no SliceThickness (a type 1C
+    attribute a single picture does not need), then its own reader refused that file: "Sequence does not
+    have the required attributes for a Pixel Measures Sequence". Our SEG read back onto the picture."""
+    import shutil
+
+    from pydicom.data import get_testdata_file
+
+    data = tmp_path / "sc"
+    data.mkdir()
+    shutil.copy(get_testdata_file("SC_rgb_jpeg_gdcm.dcm", download=False), data / "sc.dcm")
+    project = project_from_folder(data, tmp_path / "p.json", ["spot"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    (image,) = project.images.values()
+    m = np.zeros((image.height, image.width), bool)
+    m[10:30, 20:45] = True
+    add(project, image.id, 1, m)
+    assert write_dicom_seg(project, data / "seg") == []
+    result = read_dicom_seg(data / "seg")
+    assert result.problems == []
+    (ann,) = result.project.annotations.values()
+    (back,) = result.project.images.values()
+    np.testing.assert_array_equal(ann.mask(back.height, back.width), m)

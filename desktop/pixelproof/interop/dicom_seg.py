@@ -321,7 +321,7 @@ def read_dicom_seg(
     for f in with_progress(files, len(files), progress):
         try:
             check_deflated(f)  # highdicom reads it through pydicom, which inflates it whole
-            seg = hd.seg.segread(f)
+            seg = _read_seg(hd, f)
         except Exception as e:  # highdicom/pydicom raise many kinds on a malformed object
             report.skip("files", f"{f}: not a readable DICOM SEG: {type(e).__name__}: {e}")
             continue
@@ -414,3 +414,21 @@ FORMAT = Format(
     lost_on_export="images that are not DICOM",  # README's cell; the writes column says the SEG keeps
     # the source's Patient/Study identifiers, as the standard requires
 )
+
+
+def _read_seg(hd: Any, path: Path) -> Any:
+    """``hd.seg.segread``, except that pixel measures without a SliceThickness are accepted: it is type
+    1C (a single picture has none), highdicom's own writer leaves it out for a secondary capture, and its
+    reader then refuses that file. Filled in memory with 1 mm, a value nothing here reads."""
+    import pydicom
+
+    ds = pydicom.dcmread(path)
+    groups = [
+        *(ds.get("SharedFunctionalGroupsSequence") or []),
+        *(ds.get("PerFrameFunctionalGroupsSequence") or []),
+    ]
+    for group in groups:
+        for item in group.get("PixelMeasuresSequence") or []:
+            if "PixelSpacing" in item and "SliceThickness" not in item:
+                item.SliceThickness = 1.0
+    return hd.seg.Segmentation.from_dataset(ds, copy=False)
