@@ -124,3 +124,32 @@ def test_consensus_and_accept_undo_and_redo_byte_exact(tmp_path: Path) -> None:
         assert dumps_project(project) == states[1]
         accept.apply(project)
         assert dumps_project(project) == states[2]
+
+
+def test_boxes_and_masks_of_one_object_follow_most_annotators(tmp_path: Path) -> None:
+    """One annotator drew a box where two drew masks: the consensus is a mask (the pixels most annotators
+    put inside, the box counting as its pixels); two boxes and a mask give the mean box."""
+    box, m1, m2 = [12, 12, 17, 17], disc(20, 20, 8), disc(21, 20, 8)
+    filled = np.zeros((H, W), bool)
+    filled[12:29, 12:29] = True
+
+    def one_box(k: int, p: Project) -> None:
+        p.add_annotation(
+            box_annotation(1, 1, 1, box) if k == 0 else mask_annotation(1, 1, 1, [m1, m2][k - 1])
+        )
+
+    project = _merged(tmp_path, one_box)
+    [(ann, _)] = consensus_image("a.png", overlap_images(project)[1], "majority").objects
+    assert ann.kind == "mask"
+    np.testing.assert_array_equal(ann.mask(H, W), filled.astype(int) + m1 + m2 >= 2)
+
+    def two_boxes(k: int, p: Project) -> None:
+        p.add_annotation(
+            mask_annotation(1, 1, 1, m1) if k == 0 else box_annotation(1, 1, 1, [12 + k, 12, 17, 17])
+        )
+
+    project = _merged(tmp_path, two_boxes)
+    [(ann, _)] = consensus_image("a.png", overlap_images(project)[1], "majority").objects
+    assert ann.kind == "box"
+    # the mask's box counts in the mean: masks.bbox(m1) is [12, 12, 17, 17]
+    np.testing.assert_allclose(ann.bbox, [(12 + 13 + 14) / 3, 12, 17, 17])

@@ -12,7 +12,8 @@ crowd region when more than half of the unit's objects are. Its shape:
   matched whatever the class, so an annotator who gave the object another class still delineated it)
   estimates each annotator's sensitivity and specificity and the prior; a unit's pixels are those whose
   posterior probability of being foreground, given the annotators' objects of the unit, exceeds 0.5;
-- boxes (any member a box): the mean of the members' corners.
+- boxes (more than half of the unit's objects boxes): the mean of the members' corners; otherwise a box
+  among masks votes with its pixels.
 
 Consensus objects have review "pending", source ``consensus:<method>`` and ``pixelproof.consensus_of``
 (the ids of the objects they summarise); the image gets ``pixelproof.consensus`` = the method, also when no
@@ -139,7 +140,7 @@ def _unit_shape(
 ) -> Annotation | tuple[rle_codec.Rect, np.ndarray] | None:
     """A unit's box object (mean corners) or its polygon every annotator kept unchanged, else its mask as
     (rect, crop) to encode with the image's others; None when no pixel is kept."""
-    if any(o.is_box for o in chosen):
+    if 2 * sum(o.is_box for o in chosen) > len(chosen):
         corners = np.array([[x, y, x + bw, y + bh] for x, y, bw, bh in (o.ann.bbox for o in chosen)], float)
         x0, y0, x1, y1 = corners.mean(axis=0)
         return Annotation(
