@@ -37,7 +37,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pixelproof.core.consensus import accept_consensus, consensus_edit, summary_line, waiting_note
+    from pixelproof.core.consensus import (
+        accept_consensus,
+        consensus_edit,
+        has_consensus,
+        summary_line,
+        waiting_note,
+    )
+    from pixelproof.core.overlap_versions import consensus_marks, versions_side_by_side
 
     if bad_iou_threshold(args.iou_threshold):
         return 2
@@ -48,7 +55,21 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.accept:
         edit = accept_consensus(project)
-        message = edit.label
+        if not edit.parts:  # nothing worked out yet (or all accepted): say so, write nothing
+            held = len(versions_side_by_side(project))
+            error(
+                f"{args.project}: no consensus to accept: "
+                + (
+                    f"{held} images hold annotators' versions without one (run `pixelproof consensus` first)"
+                    if held
+                    else "no image holds annotators' versions"
+                )
+            )
+            return 1
+        marked = consensus_marks(project)
+        message = (
+            f"consensus accepted on {sum(has_consensus(project, i, marked) for i in project.images)} images"
+        )
     else:
         edit, summary = consensus_edit(project, args.method, args.iou_threshold)
         if summary["images"] == 0 and not summary["skipped"]:

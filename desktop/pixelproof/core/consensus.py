@@ -1,15 +1,19 @@
 """Consensus of several annotators' versions of an image, written as pending objects (issue 16).
 
-Objects are grouped into units as for agreement (class-agnostic matching). A unit becomes one consensus
-object when more than half of the image's annotators drew it; its class is the most frequent label (a tie
-goes to the label of the first annotator, in rater order). Its shape:
+Objects are grouped into units as for agreement (class-agnostic matching); void regions are grouped the
+same way among themselves, never with objects. A unit becomes one consensus object when more than half of
+the image's annotators drew it; its class is the most frequent label (a tie keeps the label of the first
+annotator, in rater order, and the object's note names the tied classes: the reviewer decides); it is a
+crowd region when more than half of the unit's objects are. Its shape:
 
 - masks, ``majority``: the pixels more than half of the annotators put inside their object of the unit
   (an annotator without an object there counts as "no");
-- masks, ``staple``: STAPLE (Warfield et al. 2004) per class on the image's class masks estimates each
-  annotator's sensitivity and specificity and the prior; a unit's pixels are those whose posterior
-  probability of being foreground, given the annotators' objects of the unit, exceeds 0.5;
-- boxes (any member a box): the mean of the members' corners.
+- masks, ``staple``: STAPLE (Warfield et al. 2004) on the image's object masks (any class: shapes are
+  matched whatever the class, so an annotator who gave the object another class still delineated it)
+  estimates each annotator's sensitivity and specificity and the prior; a unit's pixels are those whose
+  posterior probability of being foreground, given the annotators' objects of the unit, exceeds 0.5;
+- boxes (more than half of the unit's objects boxes): the mean of the members' corners; otherwise a box
+  among masks votes with its pixels.
 
 Consensus objects have review "pending", source ``consensus:<method>`` and ``pixelproof.consensus_of``
 (the ids of the objects they summarise); the image gets ``pixelproof.consensus`` = the method, also when no
@@ -60,22 +64,20 @@ class ImageConsensus:
     file_name: str
     objects: list[tuple[Annotation, str]]  # (object with id 0, category name)
     minority: int = 0  # units drawn by half of the annotators or fewer: left out
-    performance: dict[str, dict[int, tuple[float, float]]] = field(
-        default_factory=dict
-    )  # class -> rater -> (p, q)
+    ties: int = 0  # consensus objects whose class is a tie (noted on the object)
+    performance: dict[int, tuple[float, float]] = field(default_factory=dict)  # rater -> STAPLE (p, q)
 
 
-def _class_staple(
-    objects: list[list[ImageObject]], shape: tuple[int, int]
-) -> dict[str, reliability.StapleResult]:
-    out = {}
-    for cat in sorted({o.category for objs in objects for o in objs}):
-        placed = [metrics.merge([o.placed for o in objs if o.category == cat]) for objs in objects]
-        y0, x0, y1, x1 = metrics.union_box(placed)  # type: ignore[misc]
-        frames = [p.in_frame(y0, x0, y1 - y0, x1 - x0) for p in placed]
-        outside = shape[0] * shape[1] - (y1 - y0) * (x1 - x0)
-        out[cat] = reliability.staple(*reliability.decision_patterns(frames, extra_background=outside)[:2])
-    return out
+def _staple(objects: list[list[ImageObject]], shape: tuple[int, int]) -> reliability.StapleResult | None:
+    """STAPLE of the annotators' masks of all these objects (None when there are none)."""
+    placed = [metrics.merge([o.placed for o in objs]) for objs in objects]
+    box = metrics.union_box(placed)
+    if box is None:
+        return None
+    y0, x0, y1, x1 = box
+    frames = [p.in_frame(y0, x0, y1 - y0, x1 - x0) for p in placed]
+    outside = shape[0] * shape[1] - (y1 - y0) * (x1 - x0)
+    return reliability.staple(*reliability.decision_patterns(frames, extra_background=outside)[:2])
 
 
 def consensus_image(
@@ -85,40 +87,45 @@ def consensus_image(
     if method not in METHODS:
         raise ValueError(f"consensus method {method!r}: one of {', '.join(METHODS)}")
     h, w = members[0].image.height, members[0].image.width
-    objects = [image_objects(m.project, m.image, (h, w)) for m in members]
     n = len(members)
-    staple = _class_staple(objects, (h, w)) if method == "staple" else {}
     result = ImageConsensus(file_name, [])
-    for cat, res in staple.items():
-        result.performance[cat] = {
-            members[r].rater: (float(res.sensitivity[r]), float(res.specificity[r])) for r in range(n)
-        }
-    kept: list[tuple[Annotation | None, list[ImageObject], str]] = []
+    kept: list[tuple[Annotation | None, list[ImageObject], str, str | None]] = []
     crops: list[tuple[rle_codec.Rect, np.ndarray]] = []
-    for unit in cluster_objects(objects, iou_threshold):
-        if 2 * len(unit) <= n:
-            result.minority += 1
-            continue
-        chosen = [objects[r][j] for r, j in unit]
-        labels = Counter(o.category for o in chosen)
-        top = max(labels.values())
-        label = next(o.category for o in chosen if labels[o.category] == top)
-        found = _unit_shape(unit, chosen, n, staple.get(label))
-        if found is None:
-            continue
-        if isinstance(found, Annotation):
-            kept.append((found, chosen, label))
-        else:
-            kept.append((None, chosen, label))
-            crops.append(found)
+    for void_regions in (False, True):
+        objects = [image_objects(m.project, m.image, (h, w), void_regions=void_regions) for m in members]
+        staple = _staple(objects, (h, w)) if method == "staple" else None
+        if staple is not None and not void_regions:
+            result.performance = {
+                members[r].rater: (float(staple.sensitivity[r]), float(staple.specificity[r]))
+                for r in range(n)
+            }
+        for unit in cluster_objects(objects, iou_threshold):
+            if 2 * len(unit) <= n:
+                result.minority += 1
+                continue
+            chosen = [objects[r][j] for r, j in unit]
+            labels = Counter(o.category for o in chosen)  # in rater order
+            tied = [c for c, k in labels.items() if k == max(labels.values())]
+            note = f"class tie: {', '.join(tied)}" if len(tied) > 1 else None
+            found = _unit_shape(unit, chosen, n, staple)
+            if found is None:
+                continue
+            result.ties += note is not None
+            if isinstance(found, Annotation):
+                kept.append((found, chosen, tied[0], note))
+            else:
+                kept.append((None, chosen, tied[0], note))
+                crops.append(found)
     # every unit's mask encoded in one pass (one call a unit was most of a 10,000-nuclei image's time)
     geometries = iter(rle_codec.crops_rle(crops, h, w))
-    for box_object, chosen, label in kept:
+    for box_object, chosen, label, note in kept:
         if box_object is None:
             seg, bbox, area = next(geometries)  # type: ignore[misc]  # a crop with pixels is never None
             box_object = Annotation(0, 0, 0, bbox, seg, area)
         ann = box_object
+        ann.iscrowd = int(2 * sum(bool(o.ann.iscrowd) for o in chosen) > len(chosen))
         ann.review = "pending"
+        ann.note = note
         ann.source = f"{SOURCE_PREFIX}{method}"
         ann.app_extra[CONSENSUS_OF] = [o.ann.id for o in chosen]
         result.objects.append((ann, label))
@@ -133,7 +140,7 @@ def _unit_shape(
 ) -> Annotation | tuple[rle_codec.Rect, np.ndarray] | None:
     """A unit's box object (mean corners) or its polygon every annotator kept unchanged, else its mask as
     (rect, crop) to encode with the image's others; None when no pixel is kept."""
-    if any(o.is_box for o in chosen):
+    if 2 * sum(o.is_box for o in chosen) > len(chosen):
         corners = np.array([[x, y, x + bw, y + bh] for x, y, bw, bh in (o.ann.bbox for o in chosen)], float)
         x0, y0, x1, y1 = corners.mean(axis=0)
         return Annotation(
@@ -214,7 +221,7 @@ def consensus_edit(
     cats = {c.name: c.id for c in project.categories.values()}
     next_id = project.next_annotation_id()
     added: list[Annotation] = []
-    summary: dict[str, Any] = {"images": 0, "objects": 0, "minority": 0, "skipped": []}
+    summary: dict[str, Any] = {"images": 0, "objects": 0, "minority": 0, "ties": 0, "skipped": []}
     marked = consensus_marks(project)
     worked_out: dict[int, str | None] = {}
     for image_id, members in overlap_images(project).items():
@@ -226,6 +233,7 @@ def consensus_edit(
         worked_out[image_id] = method
         summary["images"] += 1
         summary["minority"] += result.minority
+        summary["ties"] += result.ties
         for ann, label in result.objects:
             ann.id, ann.image_id, ann.category_id = next_id, image_id, cats[label]
             added.append(ann)
@@ -249,6 +257,8 @@ def waiting_note(summary: dict[str, Any]) -> str:
 def summary_line(summary: dict[str, Any]) -> str:
     """What ``consensus_edit`` did, in one line (the CLI prints it, the app's status bar shows it)."""
     notes = [f"{summary['minority']} objects drawn by half of the annotators or fewer left out"]
+    if summary.get("ties"):
+        notes.append(f"{summary['ties']} with a class tie (named in their note)")
     if summary["skipped"]:
         notes.append(f"{len(summary['skipped'])} images already have a consensus")
     if summary.get("waiting"):

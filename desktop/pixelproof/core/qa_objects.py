@@ -347,16 +347,20 @@ class ImageObject:
 
 
 def image_objects(
-    project: Project, image: ImageRecord, shape: tuple[int, int], void: np.ndarray | None = None
+    project: Project,
+    image: ImageRecord,
+    shape: tuple[int, int],
+    void: np.ndarray | None = None,
+    void_regions: bool = False,
 ) -> list[ImageObject]:
     """The scored objects of one image, decoded once, void pixels removed; void regions themselves are
     not objects, and neither is an object that lies wholly in void (QA, agreement and consensus share
-    this)."""
+    this). ``void_regions``: the image's void regions instead (consensus keeps those most annotators drew)."""
     out = []
     anns = []
     for ann in project.annotations_of(image.id):
         cat = project.categories.get(ann.category_id)
-        if cat is None or not cat.void:
+        if (cat is not None and cat.void) == void_regions:
             anns.append(ann)
     for ann, found in zip(anns, annotations_placed(anns, *shape), strict=True):
         cat = project.categories.get(ann.category_id)
