@@ -30,6 +30,7 @@ from pixelproof.core.edits import ReviewDecision
 from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.no_reference import CandidatePreview, NoReferenceCard
@@ -218,7 +219,7 @@ class ReviewView(QWidget):
             return
         kind = f" ({self.scored.reference.kind})" if self.scored is not None else ""
         self.header.reference_label.setText(f"{path.name}{kind}")
-        self.header.reference_label.setToolTip(str(path))
+        self.header.reference_label.setToolTip(as_text(str(path)))
 
     def _show_banner(self, text: str | None) -> None:
         self.header.banner.setText(text or "")
@@ -376,7 +377,7 @@ class ReviewView(QWidget):
         except FilterError as e:
             self.images.filter_note.setText(f"<span style='color:#d55e00'>{e}</span>")
             self.images.filter_note.show()
-            self.images.filter_edit.setToolTip(str(e))
+            self.images.filter_edit.setToolTip(as_text(str(e)))
             return
         self.images.filter_edit.setToolTip("")
         self.images.image_proxy.set_conditions(conditions)
