@@ -109,3 +109,16 @@ def test_error_boxes_show_quoted_input_as_text(qtbot, probe) -> None:  # type: i
     assert not _modal_shows_probe(
         qtbot, lambda: dialogs.show_error(None, "Cannot open", f"{hostile}: unreadable")
     )
+
+
+def test_an_objects_source_shows_as_text(qtbot, window, probe) -> None:  # type: ignore[no-untyped-def]
+    from pixelproof.core.model import Annotation
+
+    doc = window.document
+    ann = Annotation(500, doc.current_image_id, 1, [10.0, 10.0, 20.0, 20.0], None, 400.0)
+    ann.source = f'<img src="{probe}">'
+    doc.project.add_annotation(ann)
+    doc.set_selection([500])
+    props = window.panels["propertiesDock"]
+    qtbot.waitUntil(lambda: not props.fields.isHidden() and "img" in props.source.text(), timeout=3000)
+    assert not shows_probe(props.source)

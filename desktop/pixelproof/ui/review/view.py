@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -447,7 +448,7 @@ class ReviewView(QWidget):
         counts = f"{len(rows)} object{'s' if len(rows) != 1 else ''}"
         if problems:
             counts += f", {problems} missed / extra / wrong class"
-        self.object_title.setText(f"<b>Objects of {Path(pair.file_name).name}</b> — {counts}")
+        self.object_title.setText(f"<b>Objects of {escape(Path(pair.file_name).name)}</b> — {counts}")
         dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
         self.images.histogram.set_current(dice)
         self._start_overlays()
@@ -600,8 +601,8 @@ class ReviewView(QWidget):
         if img and self.document is not None:
             entry = (self.document.project.app.get("image_review") or {}).get(str(self.image_id))
             if isinstance(entry, dict) and entry.get("review"):
-                note = f" — “{entry['note']}”" if entry.get("note") else ""
-                text = f"This image: <b>{entry['review']}</b>{note}"
+                note = f" — “{escape(str(entry['note']))}”" if entry.get("note") else ""
+                text = f"This image: <b>{escape(str(entry['review']))}</b>{note}"
         self.decision.image_decision_label.setText(text)
         self.decisionsChanged.emit()
 
