@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from pixelproof.ui.panels.images import elide_file_name
@@ -26,7 +27,7 @@ def test_names_fit_and_the_tooltip_has_the_whole_path(window, qtbot, project_fil
     panel = window.panels["imagesDock"]
     table = panel.table
     index = panel.proxy.index(0, 0)
-    tip = panel.proxy.data(index, Qt.ItemDataRole.ToolTipRole)
+    tip = QTextDocumentFragment.fromHtml(panel.proxy.data(index, Qt.ItemDataRole.ToolTipRole)).toPlainText()
     assert tip.splitlines()[0] == str(project_file.parent / "images" / "img0.png")
 
     # the delegate draws what elide_file_name gives for the cell's width (Qt's own drops the dot)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,23 +36,33 @@ from pixelproof.ui.workers import Job
 MAX_LISTED = 12
 
 
+def as_text(text: str) -> str:
+    """``text`` as rich text that shows it as written, for a label, tooltip or message box. Qt takes text
+    whose first line opens with a tag for rich text and reads the file each ``<img src=...>`` names (a
+    device or FIFO hangs the app, a ``\\\\host\\share`` path sends the Windows login to that host): names
+    and messages from an opened file go through here."""
+    return GuiQt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
+
+
 def show_format_error(parent: QWidget | None, error: ProjectFormatError) -> None:
     """Every problem of a project file that could not be opened, naming the file."""
     n = len(error.problems)
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Cannot open project")
-    box.setText(f"<b>{error.path}</b><br>is not a valid project file ({n} problem{'s' if n != 1 else ''}).")
+    box.setText(
+        f"<b>{escape(error.path)}</b><br>is not a valid project file ({n} problem{'s' if n != 1 else ''})."
+    )
     shown = error.problems[:MAX_LISTED]
     more = f"\n… and {n - MAX_LISTED} more (see Show Details)" if n > MAX_LISTED else ""
-    box.setInformativeText("\n".join(shown) + more)
+    box.setInformativeText(as_text("\n".join(shown) + more))
     if n > MAX_LISTED:
         box.setDetailedText("\n".join(error.problems))
     box.exec()
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
-    QMessageBox.critical(parent, title, text)
+    QMessageBox.critical(parent, title, as_text(text))
 
 
 def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
@@ -134,7 +146,9 @@ def ask_conflict(parent: QWidget | None, path: object) -> str:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Project changed on disk")
-    box.setText(f"<b>{path}</b><br>was changed by another window or program since you opened it.")
+    box.setText(
+        f"<b>{escape(str(path))}</b><br>was changed by another window or program since you opened it."
+    )
     box.setInformativeText(
         "Save your version under another name, reload the file from disk (your unsaved changes are "
         "discarded), or overwrite the other changes with yours."

@@ -116,7 +116,7 @@ class _FormatDialog(QDialog):
         try:
             self.options()
         except ValueError as e:
-            QMessageBox.critical(self, "Check the options", str(e))
+            QMessageBox.critical(self, "Check the options", dialogs.as_text(str(e)))
             return
         settings().setValue(self.setting_key, self.format.name)
         super().accept()
@@ -217,7 +217,7 @@ class ExportDialog(_FormatDialog):
         try:  # an export never writes over the project it is made from
             check_output_not_input(path, [self.project.path], "", not self.format.output_is_file)
         except LimitError as e:
-            QMessageBox.critical(self, "Cannot export", str(e))
+            QMessageBox.critical(self, "Cannot export", dialogs.as_text(str(e)))
             return
         if self.format.output_is_file and path.is_dir():
             QMessageBox.critical(

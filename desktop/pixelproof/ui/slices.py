@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QSlider, QToolBar
 
 from pixelproof.core.qa_volumes import volume_name
 from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -169,4 +170,4 @@ class SliceActions(QObject):
         self.slider.setValue(at)
         self.slider.blockSignals(False)
         self.slice_label.setText(f" {at + 1} / {len(ids)}")
-        self.slice_label.setToolTip(name)
+        self.slice_label.setToolTip(as_text(name))

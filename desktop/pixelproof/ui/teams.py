@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.ui.dialogs import ok_cancel
+from pixelproof.ui.dialogs import as_text, ok_cancel
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import Job
 
@@ -118,7 +118,7 @@ class SplitDialog(QDialog):
         out = Path(self.output.text().strip() or ".")
         problem = outputs_problem(self.names(), out, [self.project_file, self.reference.text().strip()])
         if problem:
-            QMessageBox.warning(self, "Split", problem)
+            QMessageBox.warning(self, "Split", as_text(problem))
             self.output.setFocus()
             return
         there = [t.name for t in split_outputs(self.names(), out) if t.exists()]
@@ -380,8 +380,10 @@ class TeamsActions(QObject):
                     f"{len(result.honeypots)} honeypots; keep {manifest.name}: it lists them")  # fmt: skip
 
         job = Job(work, self, expected=(SplitError, ProjectFormatError, ProjectSaveError, OSError))
-        job.finished.connect(lambda text: QMessageBox.information(self.shell.widget, "Split", text))
-        job.failed.connect(lambda reason: QMessageBox.warning(self.shell.widget, "Split failed", reason))
+        job.finished.connect(lambda text: QMessageBox.information(self.shell.widget, "Split", as_text(text)))
+        job.failed.connect(
+            lambda reason: QMessageBox.warning(self.shell.widget, "Split failed", as_text(reason))
+        )
         self.job = job
         job.start()
         return job
@@ -421,7 +423,7 @@ class TeamsActions(QObject):
                 doc.push(edit)
             except ValueError as e:  # the project changed meanwhile
                 QMessageBox.warning(
-                    self.shell.widget, "Merge failed", f"The project changed while merging: {e}"
+                    self.shell.widget, "Merge failed", as_text(f"The project changed while merging: {e}")
                 )
                 return
             self.last_report = report
@@ -430,7 +432,9 @@ class TeamsActions(QObject):
 
         job = Job(work, self, expected=(ProjectFormatError, MergeError, OSError))
         job.finished.connect(done)
-        job.failed.connect(lambda reason: QMessageBox.warning(self.shell.widget, "Merge failed", reason))
+        job.failed.connect(
+            lambda reason: QMessageBox.warning(self.shell.widget, "Merge failed", as_text(reason))
+        )
         self.job = job
         job.start()
         return job

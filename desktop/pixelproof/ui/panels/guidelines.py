@@ -5,7 +5,7 @@ one undoable edit (``core.taxonomy.describe_category``)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtGui import QDesktopServices, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import taxonomy
-from pixelproof.ui.dialogs import ok_cancel
+from pixelproof.ui.dialogs import as_text, ok_cancel
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 
@@ -50,6 +50,15 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+class GuidelineBrowser(QTextBrowser):
+    """Shows a guideline without reading anything it names: an image's path may be a device
+    (``/dev/zero`` exhausts memory), a FIFO (blocks for good) or a ``\\\\host\\share`` path (Windows
+    sends its login there); a taxonomy or project from elsewhere carries guidelines."""
+
+    def loadResource(self, type: int, name: QUrl) -> QImage:
+        return QImage()  # a null image: Qt then reads no file either (empty bytes would let it)
+
+
 class GuidelinesPanel(Panel):
     title = "Guidelines"
     object_name = "guidelinesDock"
@@ -61,7 +70,7 @@ class GuidelinesPanel(Panel):
         self.heading.setWordWrap(True)
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.browser = QTextBrowser()
+        self.browser = GuidelineBrowser()
         # a link never replaces the guideline with what it points to (a local file, another page): web
         # links open in the web browser, others do nothing
         self.browser.setOpenLinks(False)
@@ -128,7 +137,7 @@ class GuidelinesPanel(Panel):
                 self._pixmaps.append(pix)
             else:
                 label.setText("(missing)")
-            label.setToolTip(ex.get("caption") or ex.get("file_name", "example"))
+            label.setToolTip(as_text(ex.get("caption") or ex.get("file_name", "example")))
             self.examples_row.addWidget(label)
         self.examples_row.addStretch(1)
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.model import IMAGE_STATES
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
@@ -120,7 +121,7 @@ class ImagesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
             return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole path: the cell may be elided
-            return f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px"
+            return as_text(f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if (

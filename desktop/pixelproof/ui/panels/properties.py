@@ -51,6 +51,8 @@ class PropertiesPanel(Panel):
         self.geometry_label.setWordWrap(True)  # long numbers must not widen the dock
         self.source = QLabel()
         self.source.setWordWrap(True)
+        for label in (self.kind, self.source):  # values from the project file: never read as rich text
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.score = QLabel()
         self.review = QComboBox()
         self.review.setToolTip(

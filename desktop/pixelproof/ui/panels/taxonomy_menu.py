@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from pixelproof.core import taxonomy
+from pixelproof.ui.dialogs import as_text
 
 if TYPE_CHECKING:
     from pixelproof.ui.panels.categories import CategoriesPanel
@@ -58,7 +59,7 @@ class TaxonomyMenu:
         try:
             edit = make()
         except taxonomy.TaxonomyError as e:
-            QMessageBox.information(self.panel, "Categories", "\n".join(e.problems))
+            QMessageBox.information(self.panel, "Categories", as_text("\n".join(e.problems)))
             return
         self.panel.document.push(edit)
 

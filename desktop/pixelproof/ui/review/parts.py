@@ -95,6 +95,7 @@ class ReviewHeader(QWidget):
         super().__init__(parent)
         self.reference_label = QLabel("No reference")
         self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reference_label.setTextFormat(Qt.TextFormat.PlainText)  # a file name: never rich text
         self.choose_button = QToolButton()
         self.choose_button.setText("Choose Reference…")
         self.choose_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

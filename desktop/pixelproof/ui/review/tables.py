@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor
 from pixelproof.core.model import Project
 from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.filter import METRICS, Condition, matches
 
@@ -117,7 +118,7 @@ class ImageTableModel(QAbstractTableModel):
             if role in (SORT_ROLE,):
                 return row["file_name"]
             if role == Qt.ItemDataRole.ToolTipRole:
-                return row["file_name"]
+                return as_text(row["file_name"])
             if role == Qt.ItemDataRole.UserRole:
                 return row["image_id"]
             return None
@@ -129,7 +130,7 @@ class ImageTableModel(QAbstractTableModel):
                 return REVIEW_COLORS[decision]
             if role == Qt.ItemDataRole.ToolTipRole and self.project is not None:
                 entry = image_decision(self.project, row["image_id"]) or {}
-                return entry.get("note") or None
+                return as_text(entry["note"]) if entry.get("note") else None
             return None
         name = self.metrics[col - 1]
         v = row.get(name, math.nan)
@@ -283,9 +284,9 @@ class ObjectTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ForegroundRole and decision in REVIEW_COLORS:
                 return REVIEW_COLORS[decision]
             if role == Qt.ItemDataRole.ToolTipRole:
-                return note or (
-                    "missed object: nothing in the candidate to mark" if r.cand_id is None else None
-                )
+                if note:
+                    return as_text(note)
+                return "missed object: nothing in the candidate to mark" if r.cand_id is None else None
             return None
         name = {"IoU": "iou", "Dice": "dice", "HD95": "hd95"}[col]
         v = r.value(name)

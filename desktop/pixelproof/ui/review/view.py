@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from pixelproof.core.edits import ReviewDecision
 from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.no_reference import CandidatePreview, NoReferenceCard
@@ -218,7 +220,7 @@ class ReviewView(QWidget):
             return
         kind = f" ({self.scored.reference.kind})" if self.scored is not None else ""
         self.header.reference_label.setText(f"{path.name}{kind}")
-        self.header.reference_label.setToolTip(str(path))
+        self.header.reference_label.setToolTip(as_text(str(path)))
 
     def _show_banner(self, text: str | None) -> None:
         self.header.banner.setText(text or "")
@@ -376,7 +378,7 @@ class ReviewView(QWidget):
         except FilterError as e:
             self.images.filter_note.setText(f"<span style='color:#d55e00'>{e}</span>")
             self.images.filter_note.show()
-            self.images.filter_edit.setToolTip(str(e))
+            self.images.filter_edit.setToolTip(as_text(str(e)))
             return
         self.images.filter_edit.setToolTip("")
         self.images.image_proxy.set_conditions(conditions)
@@ -446,7 +448,7 @@ class ReviewView(QWidget):
         counts = f"{len(rows)} object{'s' if len(rows) != 1 else ''}"
         if problems:
             counts += f", {problems} missed / extra / wrong class"
-        self.object_title.setText(f"<b>Objects of {Path(pair.file_name).name}</b> — {counts}")
+        self.object_title.setText(f"<b>Objects of {escape(Path(pair.file_name).name)}</b> — {counts}")
         dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
         self.images.histogram.set_current(dice)
         self._start_overlays()
@@ -599,8 +601,8 @@ class ReviewView(QWidget):
         if img and self.document is not None:
             entry = (self.document.project.app.get("image_review") or {}).get(str(self.image_id))
             if isinstance(entry, dict) and entry.get("review"):
-                note = f" — “{entry['note']}”" if entry.get("note") else ""
-                text = f"This image: <b>{entry['review']}</b>{note}"
+                note = f" — “{escape(str(entry['note']))}”" if entry.get("note") else ""
+                text = f"This image: <b>{escape(str(entry['review']))}</b>{note}"
         self.decision.image_decision_label.setText(text)
         self.decisionsChanged.emit()
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from pixelproof.core.lint import KINDS, Problem
+from pixelproof.ui.dialogs import as_text
 
 Index = QModelIndex | QPersistentModelIndex
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the Problem of a row
@@ -78,7 +79,7 @@ class ProblemsModel(QAbstractTableModel):
         if role == PROBLEM_ROLE:
             return p
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{p.message}\n\n{KINDS.get(p.kind, '')}\n{p.file_name}"
+            return as_text(f"{p.message}\n\n{KINDS.get(p.kind, '')}\n{p.file_name}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if p.key in self.dismissed:

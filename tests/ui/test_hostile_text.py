@@ -1,0 +1,124 @@
+"""Text from an opened file (image and category names, guideline Markdown, error messages that quote a
+project) never makes the app read a file. Qt shows a label, tooltip or message box whose first line opens
+with a tag as rich text and loads the image an ``<img src=...>`` names: ``/dev/zero`` exhausts memory
+(the app aborts), a FIFO blocks it for good, a ``\\\\host\\share`` path sends the Windows login to that
+host. Each test names a small PNG of an odd colour and checks that colour never reaches the screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from pixelproof.core import taxonomy
+from pixelproof.core.model import ImageRecord
+
+pytestmark = pytest.mark.gui
+
+MARK = (3, 250, 7)  # RGB of the probe image: no widget style paints it
+
+
+@pytest.fixture
+def probe(tmp_path: Path) -> Path:
+    path = tmp_path / "probe.png"
+    cv2.imwrite(str(path), np.full((24, 24, 3), MARK[::-1], np.uint8))
+    return path
+
+
+def shows_probe(widget: QWidget) -> bool:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    rows = np.frombuffer(image.constBits(), np.uint8, stride * h).reshape(h, stride)
+    pixels = rows[:, : w * 3].reshape(h, w, 3)
+    return bool((pixels == MARK).all(axis=2).any())
+
+
+def tooltip_shows_probe(qtbot, text: str) -> bool:  # type: ignore[no-untyped-def]
+    """As QToolTip shows ``text``: a QLabel in its default (automatic) text format."""
+    label = QLabel(text)
+    qtbot.addWidget(label)
+    label.adjustSize()
+    return shows_probe(label)
+
+
+def test_the_probe_is_seen_when_loaded(qtbot, probe) -> None:  # type: ignore[no-untyped-def]
+    assert tooltip_shows_probe(qtbot, f'<img src="{probe}">')
+
+
+def test_a_guideline_never_loads_the_images_it_names(qtbot, window, probe) -> None:  # type: ignore[no-untyped-def]
+    doc = window.document
+    guide = f"# Cats\n\n![example]({probe})\n\n<img src='{probe}'> whole body"
+    doc.push(taxonomy.describe_category(doc.project, "cat", guideline=guide))
+    panel = window.panels["guidelinesDock"]
+    doc.set_current_category(doc.project.category_by_name("cat").id)
+    qtbot.waitUntil(lambda: "Cats" in panel.browser.toPlainText(), timeout=3000)
+    assert not shows_probe(panel.browser.viewport())
+
+
+def test_tooltips_show_names_as_text(qtbot, window, probe) -> None:  # type: ignore[no-untyped-def]
+    doc = window.document
+    hostile = f'<img src="{probe}">'
+    doc.project.add_image(ImageRecord(99, f"images/{hostile}.png", 64, 48))
+    doc.push(
+        taxonomy.describe_category(
+            doc.project, "cat", examples=[{"file_name": "x.png", "bbox": [0, 0, 4, 4], "caption": hostile}]
+        )
+    )
+    doc.set_current_category(doc.project.category_by_name("cat").id)
+    model = window.panels["imagesDock"].table.model().sourceModel()
+    model.reset(doc)
+    rows = [model.index(r, 0) for r in range(model.rowCount())]
+    tips = [model.data(i, Qt.ItemDataRole.ToolTipRole) for i in rows]
+    assert any(hostile in (t or "") for t in tips) or any("&lt;img" in (t or "") for t in tips)
+    assert not any(tooltip_shows_probe(qtbot, t) for t in tips if t)
+    panel = window.panels["guidelinesDock"]
+    qtbot.waitUntil(lambda: panel.examples_row.count() > 1, timeout=3000)
+    caption = panel.examples_row.itemAt(0).widget().toolTip()
+    assert not tooltip_shows_probe(qtbot, caption)
+
+
+def _modal_shows_probe(qtbot, show) -> bool:  # type: ignore[no-untyped-def]
+    seen: list[bool] = []
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, look)
+            return
+        seen.append(shows_probe(box))
+        box.close()
+
+    QTimer.singleShot(0, look)
+    show()
+    assert seen
+    return seen[0]
+
+
+def test_error_boxes_show_quoted_input_as_text(qtbot, probe) -> None:  # type: ignore[no-untyped-def]
+    from pixelproof.core.coco import ProjectFormatError
+    from pixelproof.ui import dialogs
+
+    hostile = f'<img src="{probe}">'
+    error = ProjectFormatError(f"/data/{hostile}.json", [f"categories[1].name: duplicate name '{hostile}'"])
+    assert not _modal_shows_probe(qtbot, lambda: dialogs.show_format_error(None, error))
+    assert not _modal_shows_probe(
+        qtbot, lambda: dialogs.show_error(None, "Cannot open", f"{hostile}: unreadable")
+    )
+
+
+def test_an_objects_source_shows_as_text(qtbot, window, probe) -> None:  # type: ignore[no-untyped-def]
+    from pixelproof.core.model import Annotation
+
+    doc = window.document
+    ann = Annotation(500, doc.current_image_id, 1, [10.0, 10.0, 20.0, 20.0], None, 400.0)
+    ann.source = f'<img src="{probe}">'
+    doc.project.add_annotation(ann)
+    doc.set_selection([500])
+    props = window.panels["propertiesDock"]
+    qtbot.waitUntil(lambda: not props.fields.isHidden() and "img" in props.source.text(), timeout=3000)
+    assert not shows_probe(props.source)
