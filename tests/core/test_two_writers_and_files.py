@@ -195,6 +195,35 @@ def test_stale_lock_is_taken_over(tmp_path: Path) -> None:
     assert lock.acquire_lock(path).host == "elsewhere"
 
 
+def test_a_lock_file_is_never_seen_without_its_holder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second app opening the project while the first creates its lock read an empty file (made, not
+    yet written), took it for no lock and replaced it: both held the project. The lock now appears whole
+    (written aside, then linked into place): whoever looks the moment it exists sees who holds it."""
+    project = write(tmp_path / "p.json", valid_doc())
+    target = lock.lock_path(project)
+    seen: list[object] = []
+
+    def look_when_it_appears(call):  # type: ignore[no-untyped-def]
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            before = target.exists()
+            result = call(*args, **kwargs)
+            if not before and target.exists():
+                seen.append(lock.read_lock(project))  # what a competitor reads at that instant
+            return result
+
+        return wrapped
+
+    monkeypatch.setattr(lock.os, "open", look_when_it_appears(os.open))
+    monkeypatch.setattr(lock.os, "link", look_when_it_appears(os.link))
+    assert lock.acquire_lock(project) is None
+    monkeypatch.undo()
+    assert len(seen) == 1 and seen[0] is not None and seen[0].pid == os.getpid()
+    lock.release_lock(project)
+    assert not target.exists() and not [p for p in tmp_path.iterdir() if "lock" in p.name]
+
+
 @posix_only
 def test_a_lock_that_is_a_fifo_does_not_hang_opening(tmp_path: Path) -> None:
     """A FIFO planted where the lock goes (a shared folder) used to block the open forever: the lock is

@@ -88,7 +88,7 @@ def acquire_lock(path: str | os.PathLike[str], force: bool = False) -> LockHolde
     body = (json.dumps(me) + "\n").encode("utf-8")
     for _ in range(2):
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            _create_whole(target, body)
         except FileExistsError:
             holder = read_lock(path)
             if holder is not None and not force and not holder.is_stale() and not holder.is_me():
@@ -98,11 +98,34 @@ def acquire_lock(path: str | os.PathLike[str], force: bool = False) -> LockHolde
             continue
         except OSError:
             return None  # a read-only folder: nobody can save here anyway; do not block opening
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
         _held[target] = 1
         return None
     return read_lock(path)
+
+
+def _create_whole(target: Path, body: bytes) -> None:
+    """Create ``target`` holding ``body``, never visible empty (a second app that read it made but not yet
+    written took it for no lock): written aside, then hard-linked into place, which fails with
+    ``FileExistsError`` like ``O_EXCL``. Where hard links are not allowed (FAT, some network shares), an
+    exclusive create, then the write."""
+    aside = target.with_name(f"{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(body)
+        try:
+            os.link(aside, target)
+            return
+        except FileExistsError:
+            raise
+        except OSError:
+            pass  # no hard links here
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(aside)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with os.fdopen(fd, "wb") as f:
+        f.write(body)
 
 
 def release_lock(path: str | os.PathLike[str]) -> None:
