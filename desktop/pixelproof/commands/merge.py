@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import history
+    from pixelproof.core.atomic import atomic_output
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.coco import ProjectSaveError, read_json, save_project
     from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
@@ -92,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         save_project(result.project, out)
         if args.report:
-            Path(args.report).write_text(json.dumps(result.report(), indent=1, ensure_ascii=False) + "\n")
+            with atomic_output(args.report, text=True) as fh:  # whole or not at all, as every report
+                fh.write(json.dumps(result.report(), indent=1, ensure_ascii=False) + "\n")
     except (ProjectSaveError, OSError) as e:
         error(str(e))
         return 1

@@ -27,12 +27,12 @@ import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pixelproof.core import matching, metrics, reliability
+from pixelproof.core.atomic import atomic_output
 from pixelproof.core.merge import Shard
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_side
@@ -450,4 +450,5 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         "image drew, Krippendorff (nominal) on all, an annotator without the object being a missing "
         "label.</p></body></html>"
     )
-    Path(path).write_text("\n".join(parts), encoding="utf-8")
+    with atomic_output(path, text=True) as fh:  # as every report: whole or not at all (Ctrl+C)
+        fh.write("\n".join(parts))
