@@ -1,0 +1,108 @@
+"""Edge cases of the drawing and editing tools, driven by real mouse and key events on the canvas viewport
+of the real main window: degenerate polygons, erasing a whole mask, nudging an object that sticks out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.coco_dump import dumps_project
+from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.ui.tools.paint_options import OPTIONS, PaintOptions
+from tests.ui.conftest import open_main_window
+
+LEFT = Qt.MouseButton.LeftButton
+NOMOD = Qt.KeyboardModifier.NoModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture(autouse=True)
+def default_options():
+    defaults = PaintOptions()
+    OPTIONS.set(**{k: getattr(defaults, k) for k in ("radius", "preserve_others", "tolerance")})
+    yield OPTIONS
+
+
+def vp_at(win, x: float, y: float) -> QPoint:
+    return win.canvas.mapFromScene(QPointF(x, y))
+
+
+def key(win, k, modifier=NOMOD) -> None:
+    QTest.keyClick(win.canvas, k, modifier)
+
+
+def click(win, p: QPoint, modifier=NOMOD) -> None:
+    QTest.mouseClick(win.canvas.viewport(), LEFT, modifier, p)
+
+
+def double_click(win, p: QPoint) -> None:
+    """What a hand's double-click delivers: press, release, double-click (instead of a 2nd press), release."""
+    vp = win.canvas.viewport()
+    for kind in ("MouseButtonPress", "MouseButtonRelease", "MouseButtonDblClick", "MouseButtonRelease"):
+        t = getattr(QEvent.Type, kind)
+        held = Qt.MouseButton.NoButton if "Release" in kind else LEFT
+        ev = QMouseEvent(t, QPointF(p), QPointF(vp.mapToGlobal(p)), LEFT, held, NOMOD)
+        QApplication.sendEvent(vp, ev)
+
+
+def stroke(win, points: list[QPoint], modifier=NOMOD) -> None:
+    vp = win.canvas.viewport()
+    QTest.mousePress(vp, LEFT, modifier, points[0])
+    for p in points[1:]:
+        QTest.mouseMove(vp, p)
+    QTest.mouseRelease(vp, LEFT, modifier, points[-1])
+
+
+def dump(win) -> bytes:
+    return dumps_project(win.document.project)
+
+
+def reloaded(win, tmp_path: Path):
+    """The project as saved and read back through the core's validation."""
+    target = tmp_path / "check.json"
+    target.write_bytes(dump(win))
+    return load_project(target)
+
+
+def open_on(qtbot, tmp_path: Path, annotations: list[Annotation] = ()):  # type: ignore[assignment]
+    """The main window on one 120x100 two-tone image (a bright block at x 30..89, y 20..69)."""
+    img = np.full((100, 120, 3), 40, np.uint8)
+    img[20:70, 30:90] = 200
+    cv2.imwrite(str(tmp_path / "a.png"), img)
+    project = new_project(["cell"])
+    project.add_image(ImageRecord(1, "a.png", 120, 100))
+    for ann in annotations:
+        project.add_annotation(ann)
+    save_project(project, tmp_path / "p.json")
+    win = open_main_window(qtbot, tmp_path / "p.json")
+    win.canvas.set_zoom(1.73)
+    win.canvas.centerOn(QPointF(60, 50))
+    win.canvas.pan_by(13, -7)
+    return win
+
+
+def test_arrows_and_drags_never_move_an_object_away_from_the_way_asked(qtbot, tmp_path, no_prompts) -> None:
+    """A box imported sticking out of the image by 5 px: Left cannot take it further out, and must not
+    throw it 5 px to the right either; Right moves it 1 px."""
+    win = open_on(qtbot, tmp_path, [Annotation(1, 1, 1, [-5.0, 10.0, 20.0, 20.0], area=400.0)])
+    key(win, Qt.Key.Key_V)
+    win.document.set_selection([1])
+    before = dump(win)
+    key(win, Qt.Key.Key_Left)
+    assert dump(win) == before
+    start = vp_at(win, 5.5, 20.5)
+    stroke(win, [start, start + QPoint(-10, 0), start + QPoint(-20, 0)])
+    assert dump(win) == before
+    key(win, Qt.Key.Key_Right)
+    assert win.document.project.annotations[1].bbox == [-4.0, 10.0, 20.0, 20.0]
+    win.document.undo_stack.undo()
+    assert dump(win) == before
+    win.document.undo_stack.setClean()
