@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project, new_project, save_project
 from pixelproof.core.coco_dump import dumps_project
+from pixelproof.core.lint.shapes import polygon_defect
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.ui.tools.paint_options import OPTIONS, PaintOptions
 from tests.ui.conftest import open_main_window
@@ -87,6 +88,46 @@ def open_on(qtbot, tmp_path: Path, annotations: list[Annotation] = ()):  # type:
     win.canvas.centerOn(QPointF(60, 50))
     win.canvas.pan_by(13, -7)
     return win
+
+
+def test_polygon_never_closes_degenerate_and_enter_keeps_a_short_outline(qtbot, tmp_path, no_prompts) -> None:
+    win = open_on(qtbot, tmp_path)
+    said: list[str] = []
+    win.canvas.message.connect(said.append)
+    key(win, Qt.Key.Key_P)
+    tool = win.canvas.tool
+    stack = win.document.undo_stack
+    a, b, c = vp_at(win, 10.3, 10.2), vp_at(win, 50.7, 10.2), vp_at(win, 90.1, 10.2)
+    # two vertices and Enter: refused with a reason, the outline stays to be finished
+    click(win, a)
+    click(win, b)
+    key(win, Qt.Key.Key_Return)
+    assert len(tool._points) == 2 and stack.count() == 0
+    assert "3 vertices" in said[-1]
+    # a second click on the last vertex adds no vertex; a click on the first one does not close 2 vertices
+    click(win, b)
+    click(win, a)
+    assert len(tool._points) == 2 and stack.count() == 0
+    # three vertices on one line: zero area, refused
+    click(win, c)
+    key(win, Qt.Key.Key_Return)
+    double_click(win, c)
+    assert len(tool._points) == 3 and stack.count() == 0
+    assert "3 vertices" in said[-1]
+    # a fourth vertex off the line; a double-click on it closes without doubling it
+    d = vp_at(win, 50.5, 60.5)
+    click(win, d)
+    double_click(win, d)
+    assert stack.count() == 1 and not tool._points
+    (ann,) = win.document.project.annotations.values()
+    want = []
+    for p in (a, b, c, d):
+        s = win.canvas.mapToScene(p)
+        want += [round(s.x(), 2), round(s.y(), 2)]
+    assert ann.segmentation == [want]
+    assert polygon_defect(ann.segmentation[0]) is None
+    assert reloaded(win, tmp_path).annotations[ann.id].segmentation == [want]
+    stack.setClean()
 
 
 def test_arrows_and_drags_never_move_an_object_away_from_the_way_asked(qtbot, tmp_path, no_prompts) -> None:
