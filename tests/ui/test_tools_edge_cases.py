@@ -13,6 +13,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from pixelproof.core import masks
 from pixelproof.core.coco import load_project, new_project, save_project
 from pixelproof.core.coco_dump import dumps_project
 from pixelproof.core.lint.shapes import polygon_defect
@@ -128,6 +129,65 @@ def test_polygon_never_closes_degenerate_and_enter_keeps_a_short_outline(qtbot, 
     assert polygon_defect(ann.segmentation[0]) is None
     assert reloaded(win, tmp_path).annotations[ann.id].segmentation == [want]
     stack.setClean()
+
+
+def erase_everything(win) -> None:
+    assert win.canvas.tool.name == "eraser"
+    OPTIONS.set(radius=30)
+    corners = [(30.5, 30.5), (90.5, 30.5), (90.5, 70.5), (30.5, 70.5)]
+    stroke(win, [vp_at(win, x, y) for x, y in corners])
+
+
+@pytest.mark.parametrize("cropped", [False, True])
+def test_erasing_every_pixel_deletes_the_object_in_one_undo_step(qtbot, tmp_path, no_prompts, cropped):
+    pixels = np.zeros((100, 120), bool)
+    pixels[40:50, 40:60] = True
+    rle, origin = masks.encode_cropped(pixels) if cropped else (masks.encode(pixels), None)
+    ann = Annotation(1, 1, 1, masks.bbox(pixels), rle, float(pixels.sum()))
+    if origin is not None:
+        ann.app_extra["rle_origin"] = origin
+    keep = Annotation(2, 1, 1, [100.0, 80.0, 10.0, 10.0], area=100.0)
+    win = open_on(qtbot, tmp_path, [ann, keep])
+    win.document.set_selection([1])
+    key(win, Qt.Key.Key_E)
+    OPTIONS.set(radius=0)
+    stroke(win, [vp_at(win, 41.5, 41.5)])  # a dab first: the eraser keeps its working copy of the mask
+    pixels[41, 41] = False
+    before = dump(win)
+    erase_everything(win)
+    stack = win.document.undo_stack
+    assert stack.count() == 2
+    assert list(win.document.project.annotations) == [2]
+    assert 1 not in win.canvas.items_by_id
+    after = dump(win)
+    assert list(reloaded(win, tmp_path).annotations) == [2]
+    stack.undo()
+    assert dump(win) == before and win.document.selection == [1]
+    assert np.array_equal(masks.annotation_mask(win.document.project.annotations[1], 100, 120), pixels)
+    stack.redo()
+    assert dump(win) == after
+    # undone again, a stroke erases from the pixels as they are back (not from the emptied working copy)
+    stack.undo()
+    OPTIONS.set(radius=0)
+    stroke(win, [vp_at(win, 45.5, 45.5), vp_at(win, 45.5, 46.5)])
+    pixels[45:47, 45] = False
+    assert np.array_equal(masks.annotation_mask(win.document.project.annotations[1], 100, 120), pixels)
+    stack.setClean()
+
+
+def test_wand_subtracting_the_whole_mask_deletes_it(qtbot, tmp_path, no_prompts) -> None:
+    block = np.zeros((100, 120), bool)
+    block[20:70, 30:90] = True
+    win = open_on(qtbot, tmp_path, [Annotation(1, 1, 1, masks.bbox(block), masks.encode(block), 3000.0)])
+    before = dump(win)
+    key(win, Qt.Key.Key_F)
+    win.document.set_selection([1])
+    click(win, vp_at(win, 50.5, 40.5), SHIFT)
+    qtbot.waitUntil(lambda: not win.canvas.tool.is_busy(), timeout=10000)
+    assert win.document.project.annotations == {}
+    win.document.undo_stack.undo()
+    assert dump(win) == before
+    win.document.undo_stack.setClean()
 
 
 def test_arrows_and_drags_never_move_an_object_away_from_the_way_asked(qtbot, tmp_path, no_prompts) -> None:
