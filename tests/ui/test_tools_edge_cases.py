@@ -128,6 +128,13 @@ def test_polygon_never_closes_degenerate_and_enter_keeps_a_short_outline(qtbot, 
     assert ann.segmentation == [want]
     assert polygon_defect(ann.segmentation[0]) is None
     assert reloaded(win, tmp_path).annotations[ann.id].segmentation == [want]
+    # editing: the one vertex off the line dragged back onto it (zero area) is refused the same way
+    key(win, Qt.Key.Key_Escape)
+    saved = dump(win)
+    win.document.set_selection([ann.id])
+    stroke(win, [d, d + (b - d) / 2, b])
+    assert dump(win) == saved and stack.count() == 1
+    assert "3 vertices" in said[-1]
     stack.setClean()
 
 

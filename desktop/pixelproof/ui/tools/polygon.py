@@ -88,6 +88,15 @@ def with_polygons(ann: Annotation, polygons: Polygons, height: int, width: int) 
     return out
 
 
+def degenerate(polygons: Polygons) -> str | None:
+    """Why an outline would make a zero-area part (which lint calls invalid), None when every part is fine."""
+    for poly in polygons:
+        defect = polygon_degenerate(polygon_points(poly))
+        if defect is not None:
+            return f"a polygon needs 3 vertices not on one line ({defect})"
+    return None
+
+
 def _segment_distance(p: QPointF, a: QPointF, b: QPointF) -> tuple[float, float]:
     """Distance from ``p`` to segment ``ab`` and the position (0..1) of the closest point."""
     dx, dy = b.x() - a.x(), b.y() - a.y()
@@ -249,11 +258,9 @@ class PolygonTool(Tool):
     def _close(self) -> None:
         """Store the outline; one with fewer than 3 distinct vertices or all on one line (zero area, an
         object lint calls invalid) is refused with the reason and stays to be finished."""
-        defect = polygon_degenerate(polygon_points(flat(self._points)))
+        defect = degenerate([flat(self._points)])
         if defect is not None:
-            self.canvas.message.emit(
-                f"Not closed: a polygon needs 3 vertices not on one line ({defect}); add one, or Esc"
-            )
+            self.canvas.message.emit(f"Not closed: {defect}; add a vertex, or Esc")
             return
         points = self._points
         target = self._add_part_to
@@ -410,7 +417,11 @@ class PolygonTool(Tool):
         mode, self._mode = self._mode, None
         if mode is None or self.document is None:
             return
-        if mode == "vertex" and (self._moved or self._inserted):
+        defect = degenerate(self._work) if mode == "vertex" else None
+        if defect is not None:
+            self.canvas.message.emit(f"Vertex not moved: {defect}")
+            self._reset_item()
+        elif mode == "vertex" and (self._moved or self._inserted):
             self._commit(self._work, "Insert vertex" if self._inserted else "Move vertex")
         elif (
             mode == "move"
