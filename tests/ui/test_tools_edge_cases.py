@@ -135,6 +135,10 @@ def test_polygon_never_closes_degenerate_and_enter_keeps_a_short_outline(qtbot, 
     stroke(win, [d, d + (b - d) / 2, b])
     assert dump(win) == saved and stack.count() == 1
     assert "3 vertices" in said[-1]
+    said.clear()
+    click(win, d, SHIFT)  # deleting it would leave three on one line
+    assert dump(win) == saved and stack.count() == 1
+    assert "3 vertices" in said[-1]
     stack.setClean()
 
 

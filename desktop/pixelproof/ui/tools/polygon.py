@@ -330,6 +330,10 @@ class PolygonTool(Tool):
         else:
             self.canvas.message.emit("A polygon needs 3 vertices; Del deletes the whole object")
             return False
+        defect = degenerate(polygons)
+        if defect is not None:
+            self.canvas.message.emit(f"Vertex not deleted: {defect}")
+            return False
         self._edit_id = ann_id
         self._commit(polygons, text)
         self._edit_id = None
