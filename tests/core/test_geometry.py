@@ -25,6 +25,10 @@ def test_resize_box_moves_only_the_named_edges_and_flips() -> None:
 def test_clamp_delta_keeps_the_box_on_the_image() -> None:
     assert clamp_delta([10, 10, 20, 20], -50, 5, 100, 100) == (-10, 5)
     assert clamp_delta([70, 10, 20, 20], 50, 0, 100, 100) == (10, 0)
+    # sticking out by 5 px (imported): no further out, never pushed back the other way
+    assert clamp_delta([-5, 10, 20, 20], -1, 0, 100, 100) == (0, 0)
+    assert clamp_delta([-5, 10, 20, 20], 1, 0, 100, 100) == (1, 0)
+    assert clamp_delta([10, 85, 20, 20], 0, 3, 100, 100) == (0, 0)
 
 
 def test_translate_polygon_and_box_exactly() -> None:

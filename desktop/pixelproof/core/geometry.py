@@ -95,12 +95,13 @@ def resize_box(box: list[float], handle: str, x: float, y: float) -> list[float]
 
 
 def clamp_delta(bbox: list[float], dx: float, dy: float, width: int, height: int) -> tuple[float, float]:
-    """Limit a move so the box stays inside the image (when it fitted before)."""
+    """Limit a move so the box stays inside the image (when it fitted before). A box already sticking out
+    (imported so) may not move further out, but is never pushed the other way than asked."""
     x, y, w, h = bbox
     if w <= width:
-        dx = min(max(dx, -x), width - (x + w))
+        dx = min(max(dx, min(-x, 0)), max(width - (x + w), 0))
     if h <= height:
-        dy = min(max(dy, -y), height - (y + h))
+        dy = min(max(dy, min(-y, 0)), max(height - (y + h), 0))
     return dx, dy
 
 

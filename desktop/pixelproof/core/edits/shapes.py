@@ -137,6 +137,24 @@ class PaintMask(Edit):
         return None
 
 
+def paint_edit(
+    ann: Annotation,
+    patch: mask_edit.Patch,
+    label: str,
+    *,
+    is_new: bool = False,
+    after_rle: dict | None = None,
+) -> Edit:
+    """The undo step of a stroke or wand click: a :class:`PaintMask`, or the object's removal when the edit
+    leaves its mask without a pixel (an empty mask can be neither seen nor clicked, yet would be saved and
+    counted as an object)."""
+    if not is_new and isinstance(ann.segmentation, dict):
+        left = mask_edit.rle_geometry(ann.segmentation)[2] - patch.removed + patch.added
+        if left <= 0:
+            return RemoveAnnotations([ann.id], label)
+    return PaintMask(ann, patch, label, is_new=is_new, after_rle=after_rle)
+
+
 def _canonical(ann: Annotation) -> bool:
     """True when splicing the RLE back gives the very same segmentation, bbox and area."""
     rle = ann.segmentation

@@ -8,10 +8,11 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 from pixelproof.core.coco import new_category
-from pixelproof.core.edits import AddCategory
+from pixelproof.core.edits import AddCategory, RemoveAnnotations, paint_edit
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 
 if TYPE_CHECKING:
+    from pixelproof.core.mask_edit import Patch
     from pixelproof.core.model import Annotation
     from pixelproof.ui.canvas.view import CanvasView, ToolEvent
     from pixelproof.ui.document import Document
@@ -54,6 +55,15 @@ class Tool(QObject):
             f"New category “{DEFAULT_CATEGORY}” for what you draw: rename it in the Categories panel"
         )
         return True
+
+    def push_paint(
+        self, ann: Annotation, patch: Patch, label: str, *, is_new: bool, after_rle: dict | None = None
+    ) -> None:
+        """Push a stroke or wand click on ``ann``; one leaving no pixel deletes the object (and says so)."""
+        edit = paint_edit(ann, patch, label, is_new=is_new, after_rle=after_rle)
+        if isinstance(edit, RemoveAnnotations):
+            self.canvas.message.emit(f"{self.describe(ann)}: no pixel left, deleted (Ctrl+Z brings it back)")
+        self.document.push(edit)
 
     def target_text(self) -> str:
         """The status bar's line saying what the tool will draw into ("" when it draws nothing)."""

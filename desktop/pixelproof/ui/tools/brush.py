@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 
 from pixelproof.core import annotation_pixels, paint
-from pixelproof.core.edits import PaintMask, new_mask_annotation
+from pixelproof.core.edits import new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.items import MaskItem, make_item
@@ -206,10 +206,9 @@ class BrushTool(Tool):
             return
         doc = self.document
         text = "Erase" if self.erase else "Brush stroke"
-        doc.push(PaintMask(ann, patch, text, is_new=is_new))
-        now = doc.project.annotations.get(ann.id)
-        if now is not None:
-            self._session = (self.canvas.image_id, ann.id, now.segmentation, mask)
+        self.push_paint(ann, patch, text, is_new=is_new)
+        now = doc.project.annotations.get(ann.id)  # None: the stroke erased every pixel, the object went
+        self._session = None if now is None else (self.canvas.image_id, ann.id, now.segmentation, mask)
 
     def _end_stroke(self) -> None:
         if self._temp_item is not None:

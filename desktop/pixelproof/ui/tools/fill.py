@@ -21,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QThreadPool
 
 from pixelproof.core import annotation_pixels, mask_edit, paint
-from pixelproof.core.edits import PaintMask, new_mask_annotation
+from pixelproof.core.edits import new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.core.sparse_mask import decode_at, is_huge, origin_of
 from pixelproof.ui.canvas.view import ToolEvent
@@ -232,7 +232,7 @@ class FillTool(Tool):
         else:
             target = now[click.target_id]
         text = "Wand subtract" if click.subtract else "Wand fill"
-        doc.push(PaintMask(target, patch, text, is_new=is_new, after_rle=after))
+        self.push_paint(target, patch, text, is_new=is_new, after_rle=after)
 
     def target_text(self) -> str:
         mask = self.selected_mask()

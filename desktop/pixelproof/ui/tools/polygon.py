@@ -1,8 +1,8 @@
 """Polygon tool (P): draw polygons and edit the selected one.
 
 Drawing: click adds a vertex, Backspace (or Ctrl+Z) removes the last one, Enter, a double-click or a click
-on the first vertex closes (>= 3 vertices), Esc cancels. Ctrl+click to start adds the new outline as another
-part of the selected polygon annotation.
+on the first vertex closes (3 vertices not on one line at least), Esc cancels. Ctrl+click to start adds
+the new outline as another part of the selected polygon annotation.
 
 Editing the selected polygon annotation (the one just drawn is selected): drag a vertex; click an edge to
 insert a vertex there (and drag it); Shift+click a vertex, or right-click it for a menu, to delete it; drag
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectIte
 from pixelproof.core import masks
 from pixelproof.core.edits import AddAnnotations, ReplaceAnnotations
 from pixelproof.core.geometry import clamp_delta, clone, translated
+from pixelproof.core.lint.shapes import polygon_degenerate, polygon_points
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import PolygonItem
 from pixelproof.ui.canvas.view import ToolEvent
@@ -85,6 +86,15 @@ def with_polygons(ann: Annotation, polygons: Polygons, height: int, width: int) 
         polygons, masks.polygons_bbox(polygons), masks.segmentation_area(polygons, [], height, width)
     )
     return out
+
+
+def degenerate(polygons: Polygons) -> str | None:
+    """Why an outline would make a zero-area part (which lint calls invalid), None when every part is fine."""
+    for poly in polygons:
+        defect = polygon_degenerate(polygon_points(poly))
+        if defect is not None:
+            return f"a polygon needs 3 vertices not on one line ({defect})"
+    return None
 
 
 def _segment_distance(p: QPointF, a: QPointF, b: QPointF) -> tuple[float, float]:
@@ -246,11 +256,17 @@ class PolygonTool(Tool):
         return math.hypot(v.x() - e.view_pos.x(), v.y() - e.view_pos.y()) <= HIT_PX
 
     def _close(self) -> None:
+        """Store the outline; one with fewer than 3 distinct vertices or all on one line (zero area, an
+        object lint calls invalid) is refused with the reason and stays to be finished."""
+        defect = degenerate([flat(self._points)])
+        if defect is not None:
+            self.canvas.message.emit(f"Not closed: {defect}; add a vertex, or Esc")
+            return
         points = self._points
         target = self._add_part_to
         self._stop_drawing()
         doc = self.document
-        if len(points) < 3 or doc is None:
+        if doc is None:
             return
         h, w = self._size()
         poly = flat(points)
@@ -314,6 +330,10 @@ class PolygonTool(Tool):
         else:
             self.canvas.message.emit("A polygon needs 3 vertices; Del deletes the whole object")
             return False
+        defect = degenerate(polygons)
+        if defect is not None:
+            self.canvas.message.emit(f"Vertex not deleted: {defect}")
+            return False
         self._edit_id = ann_id
         self._commit(polygons, text)
         self._edit_id = None
@@ -332,10 +352,11 @@ class PolygonTool(Tool):
         if doc is None:
             return
         if self._points:
-            if len(self._points) >= 3 and self._near_first(e):
+            point = self._clamp(e.pos)
+            if self._near_first(e) and len(self._points) > 1:
                 self._close()
-            else:
-                self._points.append(self._clamp(e.pos))
+            elif point != self._points[-1]:  # a second click on the last vertex (a double-click) adds none
+                self._points.append(point)
                 self._update_preview()
             return
         ann = self._selected_polygon()
@@ -400,7 +421,11 @@ class PolygonTool(Tool):
         mode, self._mode = self._mode, None
         if mode is None or self.document is None:
             return
-        if mode == "vertex" and (self._moved or self._inserted):
+        defect = degenerate(self._work) if mode == "vertex" else None
+        if defect is not None:
+            self.canvas.message.emit(f"Vertex not moved: {defect}")
+            self._reset_item()
+        elif mode == "vertex" and (self._moved or self._inserted):
             self._commit(self._work, "Insert vertex" if self._inserted else "Move vertex")
         elif (
             mode == "move"
@@ -415,7 +440,7 @@ class PolygonTool(Tool):
         self._sync_handles()
 
     def double_click(self, e: ToolEvent) -> None:
-        if len(self._points) >= 3:
+        if self._points:
             self._close()
 
     def context_menu(self, e: ToolEvent) -> bool:
