@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -134,10 +135,82 @@ def test_agreement_of_a_merged_project_equals_that_of_its_shards(raters) -> None
     assert from_merged["pairs"] == from_shards["pairs"]
 
 
+def _average_linkage(objects: list, threshold: float) -> list[list[tuple[int, int]]]:
+    """Units by their definition, every pair measured: merge the two units of largest mean cross IoU
+    (over every pair of their objects, 0 where apart) that share no rater, while it is > ``threshold``."""
+    from pixelproof.core.qa_objects import pair_iou
+
+    nodes = [(r, j) for r, objs in enumerate(objects) for j in range(len(objs))]
+    iou = {(a, b): pair_iou(objects[a[0]][a[1]], objects[b[0]][b[1]]) for a in nodes for b in nodes}
+    units = [[n] for n in nodes]
+    while True:
+        best = None
+        for u, v in itertools.combinations(range(len(units)), 2):
+            if {r for r, _ in units[u]} & {r for r, _ in units[v]}:
+                continue
+            link = np.mean([iou[a, b] for a in units[u] for b in units[v]])
+            if link > threshold and (best is None or link > best[0]):
+                best = (link, u, v)
+        if best is None:
+            return sorted(sorted(u) for u in units)
+        _, u, v = best
+        units[u] += units.pop(v)
+
+
+def _scene(seed: int, raters: int, objects: int = 12) -> list:
+    """Objects of ``raters`` annotators on one image: jittered copies of shared objects (discs and boxes,
+    some close together, so matches are contested), some left out, a few extra ones."""
+    from pixelproof.core import qa_objects
+    from tests.core.teams_data import box_annotation
+
+    rng = np.random.default_rng(seed)
+    truth = [
+        (rng.uniform(8, W - 8), rng.uniform(8, H - 8), rng.uniform(3, 7), rng.random() < 0.3)
+        for _ in range(objects)
+    ]
+    per_rater = []
+    for _ in range(raters):
+        p = new_project(["cat"])
+        p.add_image(ImageRecord(1, "a.png", W, H))
+        drawn = [t for t in truth if rng.random() < 0.8]
+        drawn += [(rng.uniform(8, W - 8), rng.uniform(8, H - 8), rng.uniform(3, 7), False) for _ in range(2)]
+        for k, (cx, cy, r, is_box) in enumerate(drawn, start=1):
+            cx, cy, r = cx + rng.normal(0, 1.5), cy + rng.normal(0, 1.5), r * rng.uniform(0.8, 1.25)
+            if seed % 2:  # whole pixels: many exactly equal IoUs
+                cx, cy, r = round(cx), round(cy), round(r)
+            if is_box:
+                p.add_annotation(box_annotation(k, 1, 1, [cx - r, cy - r, 2 * r, 2 * r]))
+            else:
+                p.add_annotation(mask_annotation(k, 1, 1, disc(cx, cy, r)))
+        per_rater.append(qa_objects.image_objects(p, p.images[1], (H, W)))
+    return per_rater
+
+
+def test_units_do_not_depend_on_the_order_of_the_annotators() -> None:
+    """Units were built rater by rater in name order (each rater's objects matched to the units so far):
+    renaming an annotator changed the units, hence kappa, alpha and the consensus. Every order of the
+    raters now gives the same units (as sets of objects), equal IoUs (whole-pixel boxes) too, and they are
+    the definition's."""
+    from pixelproof.core.agreement import cluster_objects
+
+    for seed in range(12):
+        n = 3 + seed % 3
+        per_rater = _scene(seed, n)
+        want = {frozenset(u) for u in cluster_objects(per_rater, 0.5)}
+        if seed % 2 == 0:  # no exactly equal means: the definition's units
+            assert want == {frozenset(u) for u in _average_linkage(per_rater, 0.5)}
+        orders = list(itertools.permutations(range(n)))
+        for order in orders[:: max(1, len(orders) // 24)]:  # every order of 3 or 4 raters, 24 of 5
+            units = cluster_objects([per_rater[r] for r in order], 0.5)
+            assert {frozenset((order[r], j) for r, j in u) for u in units} == want, (seed, order)
+            for u in units:
+                assert [r for r, _ in u] == sorted({r for r, _ in u})  # one object a rater, in rater order
+
+
 def test_units_measure_only_objects_that_can_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
     """Units were built by measuring every object against every unit in Python: 10,000 objects an image
-    kept ``agreement`` busy for minutes. The units are those of the unit-mean IoU over all pairs."""
-    from pixelproof.core import agreement, matching, qa_objects
+    kept ``agreement`` busy for minutes. The units are those of the definition measured on every pair."""
+    from pixelproof.core import agreement, qa_objects
     from tests.core.teams_data import box_annotation
 
     rng = np.random.default_rng(4)
@@ -154,32 +227,13 @@ def test_units_measure_only_objects_that_can_overlap(monkeypatch: pytest.MonkeyP
                 p.add_annotation(mask_annotation(k + 1, 1, 1, disc(cx, cy, 2 + rater % 2)))
         per_rater.append(qa_objects.image_objects(p, p.images[1], (H, W)))
 
-    def every_pair(objects: list, threshold: float) -> list:  # the definition, measured in full
-        units: list[list[tuple[int, int]]] = []
-        for r, objs in enumerate(objects):
-            if not units:
-                units = [[(r, j)] for j in range(len(objs))]
-                continue
-            m = np.array(
-                [
-                    [np.mean([qa_objects.pair_iou(o, objects[rr][jj]) for rr, jj in u]) for u in units]
-                    for o in objs
-                ]
-            )
-            pairs = matching.match(m, threshold)
-            taken = {j for j, _ in pairs}
-            for j, u in pairs:
-                units[u].append((r, j))
-            units += [[(r, j)] for j in range(len(objs)) if j not in taken]
-        return units
-
-    want = every_pair(per_rater, 0.3)
+    want = _average_linkage(per_rater, 0.3)
     assert any(len(u) > 1 for u in want) and any(len(u) == 1 for u in want)  # some match, some do not
     calls = []
     measure = qa_objects.pair_iou
     for module in (qa_objects, agreement):  # wherever it is looked up
         monkeypatch.setattr(module, "pair_iou", lambda a, b: calls.append(1) or measure(a, b), raising=False)
-    assert agreement.cluster_objects(per_rater, 0.3) == want
+    assert sorted(sorted(u) for u in agreement.cluster_objects(per_rater, 0.3)) == want
     assert len(calls) < 3 * 40 * 40 // 4  # pairs with rater 0 and 1 for rater 2, 0 for 1: 3 x 1,600 in full
 
 

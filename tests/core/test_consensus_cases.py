@@ -3,6 +3,7 @@ regions, undo/redo byte-exact (the basic cases are in test_consensus.py)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,3 +154,31 @@ def test_boxes_and_masks_of_one_object_follow_most_annotators(tmp_path: Path) ->
     assert ann.kind == "box"
     # the mask's box counts in the mean: masks.bbox(m1) is [12, 12, 17, 17]
     np.testing.assert_allclose(ann.bbox, [(12 + 13 + 14) / 3, 12, 17, 17])
+
+
+def test_an_object_all_three_annotators_drew_is_one_object_whoever_drew_which(tmp_path: Path) -> None:
+    """Three versions of one object, pairwise IoU 0.49 (A-B), 0.62 (A-C), 0.62 (B-C), threshold 0.5.
+    Grouped rater by rater in name order, A and B did not match, A became an object of its own, dropped
+    as a minority, and the consensus was B and C's overlap; with C named first, all three matched.
+    Whoever drew which, it is now one object of all three (mean IoU 0.57 > 0.5) whose majority mask is
+    the pixels two of three drew, and agreement sees one unit every annotator drew."""
+    from pixelproof.core.agreement import raters_from_merged, run_agreement
+    from pixelproof.core.qa_objects import image_objects, pair_iou
+
+    yy, xx = np.mgrid[:H, :W]
+    drawn = [(xx >= x) & (xx < x + 16) & (yy >= y) & (yy < y + 16) for x, y in ((10, 10), (12, 14), (13, 11))]
+    majority = np.sum(drawn, axis=0) >= 2
+    for order in itertools.permutations(range(3)):
+        project = _merged(
+            tmp_path, lambda k, p, order=order: p.add_annotation(mask_annotation(1, 1, 1, drawn[order[k]]))
+        )
+        members = overlap_images(project)[1]
+        objects = [image_objects(m.project, m.image, (H, W))[0] for m in members]
+        a, b, c = (objects[order.index(k)] for k in range(3))
+        assert [round(pair_iou(*p), 2) for p in ((a, b), (a, c), (b, c))] == [0.49, 0.62, 0.62]
+        found = consensus_image("a.png", members, "majority")
+        [(ann, _)] = found.objects
+        assert found.minority == 0
+        np.testing.assert_array_equal(ann.mask(H, W), majority)
+        summary = run_agreement(raters_from_merged(project)).to_dict()["summary"]
+        assert (summary["units"], summary["units_all_raters"]) == (1, 1), order
