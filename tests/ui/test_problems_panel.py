@@ -341,3 +341,20 @@ def test_a_problem_fixed_by_hand_leaves_the_detail(qtbot, win) -> None:
     assert not panel.table.currentIndex().isValid()
     assert "tiny" not in panel.detail.text() and not panel.marks.items
     assert not panel.act_fix.isEnabled() and not panel.act_dismiss.isEnabled()
+
+
+def test_at_1366_the_image_column_is_not_squeezed_to_nothing(qtbot, win) -> None:
+    """The default layout at 1366x768: the Image column showed "mage" and "coi…" while Kind kept room for
+    its longest possible name; every kind, class and image name of the list now reads whole."""
+    win.resize(1366, 740)
+    panel = find(qtbot, win)
+    QTest.qWait(50)
+    table = panel.table
+    assert table.viewport().width() < 560  # the narrow case this is about
+    fm = table.fontMetrics()
+    for col in (1, 2, 3):
+        width = table.columnWidth(col)
+        for r in range(panel.proxy.rowCount()):
+            text = str(panel.proxy.index(r, col).data())
+            assert fm.horizontalAdvance(text) + 8 <= width, (col, text, width)
+    assert table.textElideMode() == Qt.TextElideMode.ElideMiddle  # a name cut anyway keeps its extension
