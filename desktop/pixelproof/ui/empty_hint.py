@@ -37,7 +37,7 @@ class EmptyHint(QObject):
         viewport.installEventFilter(self)
         self._doc: Document | None = None
         shell.documentChanged.connect(self._follow)
-        REGISTRY.changed.connect(lambda _id: self.update())
+        REGISTRY.changed.connect(self.update)  # a method: disconnected when the hint goes
         self._follow(shell.document)
 
     def _follow(self, doc: Document | None) -> None:
@@ -48,7 +48,7 @@ class EmptyHint(QObject):
             doc.imagesChanged.connect(self.update)
         self.update()
 
-    def update(self) -> None:
+    def update(self, *_: object) -> None:
         doc = self._doc
         if doc is None:
             text = (

@@ -221,7 +221,7 @@ class DecisionBox(QWidget):
         self.accept_image_button = QPushButton("Accept image")
         self.reject_image_button = QPushButton("Reject image")
         self._describe_keys()
-        REGISTRY.changed.connect(lambda _id: self._describe_keys())
+        REGISTRY.changed.connect(self._describe_keys)  # a method: disconnected when the box goes
         self.image_decision_label = QLabel()
         self.image_decision_label.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -239,7 +239,7 @@ class DecisionBox(QWidget):
         layout.addWidget(self.image_decision_label)
         layout.addStretch(1)
 
-    def _describe_keys(self) -> None:
+    def _describe_keys(self, *_: object) -> None:
         """Tooltips with the decision keys the user has now."""
         buttons = {
             "review.accept_object": self.accept_object_button,
