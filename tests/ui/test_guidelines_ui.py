@@ -102,3 +102,22 @@ def test_category_context_menu_merge_split_reassign_are_undoable(qtbot, window) 
     for _ in range(2):
         doc.undo_stack.undo()
     assert names() == ["cat", "dog"]
+
+
+def test_edit_button_is_in_sight_on_a_laptop_screen(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """The panel's hint says "Edit… adds one": at 1366x768 the button must show without scrolling the
+    short dock (an empty examples strip used to push it out of sight)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtTest import QTest
+
+    panel = window.panels["guidelinesDock"]
+    area = window.docks["guidelinesDock"].widget()
+    for width, height in ((1366, 740), (1200, 800)):
+        window.resize(width, height)
+        QTest.qWait(50)
+        button = panel.edit_button
+        assert button.isVisible() and button.isEnabled()
+        top_left = button.mapTo(area.viewport(), button.rect().topLeft())
+        seen = area.viewport().rect()
+        assert seen.contains(QRect(top_left, button.size())), (width, top_left, seen)
+        assert not panel.examples_area.isVisible()  # no examples: no empty strip

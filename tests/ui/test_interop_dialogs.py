@@ -357,3 +357,23 @@ def test_export_choice_picked_with_the_keyboard_reaches_the_writer(
     classes = (out / "classes.txt").read_text().split()
     a = np.asarray(Image.open(out / "masks" / "a.png"))
     assert a[20, 20] == classes.index("cat") and a[15, 70] == classes.index("dog")  # class ids, not objects
+
+
+def test_the_options_box_is_as_tall_as_the_chosen_formats_options(qtbot) -> None:
+    """The options stack was as tall as the format with the most options: COCO's one check box sat in a
+    box with a blank band under it; switching formats resizes the dialog to the new form."""
+    from PySide6.QtTest import QTest
+
+    from pixelproof.interop import FORMATS
+    from pixelproof.ui.interop_dialogs import ImportDialog
+
+    dlg = ImportDialog()
+    qtbot.addWidget(dlg)
+    most = max(dlg.forms, key=lambda n: len(FORMATS[n].options("read")))
+    for name in ("coco", most, "coco"):
+        dlg.set_format(name)
+        dlg.show()
+        QTest.qWait(20)
+        form = dlg.forms[name]
+        assert dlg.stack.height() <= form.sizeHint().height() + 4, (name, dlg.stack.height())
+        assert dlg.height() <= dlg.sizeHint().height() + 4 and dlg.height() <= 740, name

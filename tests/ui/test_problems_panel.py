@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPushButton
 
-from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.coco import load_project, new_category, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.inference import base as inference
 from pixelproof.inference.base import Backend, BackendInfo, Prediction
@@ -341,3 +341,52 @@ def test_a_problem_fixed_by_hand_leaves_the_detail(qtbot, win) -> None:
     assert not panel.table.currentIndex().isValid()
     assert "tiny" not in panel.detail.text() and not panel.marks.items
     assert not panel.act_fix.isEnabled() and not panel.act_dismiss.isEnabled()
+
+
+def test_at_1366_the_image_column_is_not_squeezed_to_nothing(qtbot, win) -> None:
+    """The default layout at 1366x768: the Image column showed "mage" and "coi…" while Kind kept room for
+    its longest possible name; every kind, class and image name of the list now reads whole."""
+    win.resize(1366, 740)
+    panel = find(qtbot, win)
+    QTest.qWait(50)
+    table = panel.table
+    assert table.viewport().width() < 560  # the narrow case this is about
+    fm = table.fontMetrics()
+    for col in (1, 2, 3):
+        width = table.columnWidth(col)
+        for r in range(panel.proxy.rowCount()):
+            text = str(panel.proxy.index(r, col).data())
+            assert fm.horizontalAdvance(text) + 8 <= width, (col, text, width)
+    assert table.textElideMode() == Qt.TextElideMode.ElideMiddle  # a name cut anyway keeps its extension
+
+
+def test_rules_dialog_explains_itself_and_leaves_room_for_the_classes(qtbot, win) -> None:
+    """The per-class table showed four rows under a one-column form of twelve thresholds; its conventions
+    (pixels or %, empty = no limit, grey box = as the first row) were only in a tooltip; "min mask dice"
+    had a bare "set" check box under it."""
+    from PySide6.QtWidgets import QCheckBox, QLabel
+
+    from pixelproof.ui.panels.problems.rules_dialog import RulesDialog
+
+    for n in range(3, 9):  # 8 classes: the table needs room for 9 rows
+        win.document.project.add_category(new_category(win.document.project, f"class{n}"))
+    dialog = RulesDialog(win.document, win)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= 1366 and dialog.height() <= 740
+    table = dialog.table
+    shown = table.viewport().height() // table.rowHeight(0)
+    assert shown >= 7, f"only {shown} class rows in sight"
+    hint = dialog.findChild(QLabel, "rulesHint")
+    assert hint is not None and hint.wordWrap() and hint.isVisible()
+    for words in ("5%", "no limit", "first row"):
+        assert words in hint.text()
+    dice = dialog.spins["min_mask_dice"]
+    use = dialog.findChild(QCheckBox, "threshold_min_mask_dice_set")
+    assert "mask dice" in use.text()  # the check box names what it switches on
+    assert not use.isChecked() and not dice.isEnabled()  # unset: nothing to type into
+    qtbot.mouseClick(use, LEFT, pos=use.rect().center() - QPoint(use.width() // 2 - 6, 0))
+    assert use.isChecked() and dice.isEnabled()
+    dice.setValue(0.5)
+    assert dialog.document()["thresholds"] == {"min_mask_dice": 0.5}

@@ -613,3 +613,25 @@ def test_a_reference_change_while_labeling_does_not_move_the_labeling_view(qtbot
     assert doc.project.reference == "no_cell.json"
     qtbot.waitUntil(lambda: view.job is None and len(image_ids(view)) == 9, timeout=10000)
     assert doc.current_image_id == cell, f"the labeling view left {doc_image}"
+
+
+def test_at_1366_the_note_hint_reads_whole_and_names_the_keys(qtbot, window) -> None:
+    """The note's placeholder ("Note (optional), then Ctrl+Enter accept / Ctrl+Backspace reject") was cut
+    at "Ctrl+Backspa…" on a 1366-px screen; the keys are in its tooltip and the buttons' now, as the user
+    has them."""
+    from pixelproof.ui.shortcuts import REGISTRY
+
+    window.resize(1366, 740)
+    enter_review(qtbot, window)
+    QTest.qWait(50)
+    d = window.review.view.decision
+    note = d.note_edit
+    inner = note.width() - 2 * note.fontMetrics().averageCharWidth() - 8  # frame and text margins
+    assert note.fontMetrics().horizontalAdvance(note.placeholderText()) <= inner, note.placeholderText()
+    for id, button in (("review.accept_object", d.accept_object_button),
+                       ("review.reject_object", d.reject_object_button),
+                       ("review.accept_image", d.accept_image_button),
+                       ("review.reject_image", d.reject_image_button)):  # fmt: skip
+        first = REGISTRY.text(id).split(" / ")[0]
+        assert first in button.toolTip(), (id, button.toolTip())
+    assert REGISTRY.text("review.accept_object").split(" / ")[0] in note.toolTip()

@@ -163,3 +163,24 @@ def test_merge_dialog_refuses_a_shard_listed_twice(qtbot, window, project_file, 
     assert warned[0][0] == "Merge failed"
     assert "are the same file: give each annotator's shard once" in warned[0][1]
     assert len(window.document.project.annotations) == before  # nothing merged
+
+
+def test_split_dialog_shows_its_fields_whole(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The dialog opened as narrow as its labels: the honeypot field's hint read "optional: a referenc…" and
+    the output folder showed "ixelProof/demo/shards"."""
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.teams import SplitDialog
+
+    create_app()
+    project = Path("/home/alexandra/.local/share/PixelProof/demo/project.json")  # the demo's, on Linux
+    dialog = SplitDialog(project)
+    qtbot.addWidget(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.show()
+        dialog.activateWindow()
+    assert dialog.width() <= 1366 and dialog.height() <= 740
+    assert dialog.focusWidget() is dialog.annotators  # the first field, ready for names
+    for edit, text in ((dialog.reference, dialog.reference.placeholderText()),
+                       (dialog.output, dialog.output.text())):  # fmt: skip
+        room = edit.width() - 12  # frame and text margins
+        assert edit.fontMetrics().horizontalAdvance(text) <= room, (text, edit.width())

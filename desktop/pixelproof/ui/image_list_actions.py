@@ -16,6 +16,7 @@ from pixelproof.core.edits.images import AddImages, RelocateImages
 from pixelproof.core.image_folder import find_moved, images_to_add
 from pixelproof.core.imageio import IMAGE_SUFFIXES, MEDICAL_SUFFIXES
 from pixelproof.ui import dialogs
+from pixelproof.ui.empty_hint import EmptyHint
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class ImageListActions(QObject):
             shell.add_action(act)
         shell.documentChanged.connect(self._update)
         self._update(shell.document)
+        self.empty_hint = EmptyHint(shell)  # how to get images when there are none
 
     def _update(self, doc: Document | None) -> None:
         for act in (self.act_add, self.act_add_folder, self.act_locate):

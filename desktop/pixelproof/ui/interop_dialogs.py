@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -106,7 +107,14 @@ class _FormatDialog(QDialog):
         raise NotImplementedError
 
     def _format_changed(self, *_: object) -> None:
-        self.stack.setCurrentWidget(self.forms[self.format.name])
+        current = self.forms[self.format.name]
+        # a stack is as tall as its tallest page: only the shown form counts, and the dialog follows it
+        for form in self.forms.values():
+            policy = QSizePolicy.Policy.Preferred if form is current else QSizePolicy.Policy.Ignored
+            form.setSizePolicy(policy, policy)
+        self.stack.setCurrentWidget(current)
+        self.stack.updateGeometry()
+        self.resize(self.width(), self.minimumSizeHint().height())
         self._update()
 
     def _update(self, *_: object) -> None:

@@ -395,6 +395,7 @@ class MainWindow(QMainWindow):
         self.category_menu.clear()
         doc = self.document
         if doc is None:
+            self._fill_category_combo()  # empty: a closed project's categories must not stay
             return
         for n in range(1, 10):
             cat = doc.category_for_key(str(n))

@@ -73,6 +73,8 @@ class StatusReadout(QObject):
                     getattr(old, signal).disconnect(slot)
             if doc is not None:
                 getattr(doc, signal).connect(slot)
+        if doc is None:
+            self.zoom_label.clear()  # a closed project's zoom
         self.show_target()
 
     def show_target(self, *_: object) -> None:

@@ -88,8 +88,11 @@ class SplitDialog(QDialog):
         buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("The lead's manifest (lead-manifest.json) lists the honeypots: keep it."))
+        note = QLabel("The lead's manifest (lead-manifest.json) lists the honeypots: keep it.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
         layout.addWidget(buttons)
+        self.resize(680, 0)  # as narrow as its labels, the fields cut their hint and the folder's path
 
     def _pick_reference(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Reference project", "", "Projects (*.json)")

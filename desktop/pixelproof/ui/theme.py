@@ -52,6 +52,7 @@ def _light_palette() -> QPalette:
     return p
 
 
+# a menu button's arrow sits right of its text (Fusion drew it over the last letters)
 STYLESHEET = """
 QMainWindow::separator { width: 4px; height: 4px; }
 QDockWidget { font-weight: 600; }
@@ -61,6 +62,10 @@ QToolBar { spacing: 2px; padding: 3px; border: none; }
 QToolBar QToolButton { padding: 3px; border-radius: 4px; }
 QToolBar QToolButton:checked { background: palette(highlight); color: palette(highlighted-text); }
 QStatusBar QLabel { padding: 0 8px; }
+QToolButton[popupMode="2"] { padding-left: 6px; padding-right: 18px; }
+QToolButton[popupMode="2"]::menu-indicator {
+    subcontrol-origin: padding; subcontrol-position: center right; right: 3px;
+}
 QTreeView, QListView, QTableView { outline: 0; }
 """
 

@@ -78,20 +78,25 @@ class GuidelinesPanel(Panel):
         self.examples = QWidget()
         self.examples_row = QHBoxLayout(self.examples)
         self.examples_row.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidget(self.examples)
-        scroll.setWidgetResizable(True)
-        scroll.setFixedHeight(THUMB + 36)
+        self.examples_area = QScrollArea()
+        self.examples_area.setWidget(self.examples)
+        self.examples_area.setWidgetResizable(True)
+        self.examples_area.setFixedHeight(THUMB + 36)
+        self.examples_area.hide()  # shown when the category has examples
         self.edit_button = QPushButton("Edit…")
         self.edit_button.setToolTip("Change the description, guideline and examples of this category")
         self.edit_button.clicked.connect(self.edit)
+        # Edit… beside the name, not below everything: the dock is short on a 768-px screen and the
+        # empty-guideline hint points at the button
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.heading)
+        layout.addLayout(top)
         layout.addWidget(self.description)
         layout.addWidget(self.browser, 1)
-        layout.addWidget(scroll)
-        layout.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.examples_area)
         self._pixmaps: list[QPixmap] = []
 
     def bind(self, doc: Document) -> list:
@@ -114,6 +119,7 @@ class GuidelinesPanel(Panel):
             if item.widget() is not None:
                 item.widget().deleteLater()
         self._pixmaps = []
+        self.examples_area.setVisible(bool(cat is not None and taxonomy.info(cat).get("examples")))
         if cat is None:
             self.heading.setText("<i>No category chosen</i>")
             self.description.clear()

@@ -28,6 +28,7 @@ from pixelproof.core import qa_difference
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.tables import DEFAULT_METRICS, ClassSummaryModel, ImageFilterProxy, ImageTableModel
+from pixelproof.ui.shortcuts import REGISTRY
 
 LEGEND = (
     qa_difference.DIFF_AGREE,
@@ -215,11 +216,13 @@ class DecisionBox(QWidget):
         super().__init__(parent)
         self.note_edit = NoteEdit(keys)
         self.note_edit.setObjectName("reviewNote")
-        self.note_edit.setPlaceholderText("Note (optional), then Ctrl+Enter accept / Ctrl+Backspace reject")
+        self.note_edit.setPlaceholderText("Note (optional)")  # the keys, cut off at 1366 px, are in tooltips
         self.accept_object_button = QPushButton("Accept object")
         self.reject_object_button = QPushButton("Reject object")
         self.accept_image_button = QPushButton("Accept image")
         self.reject_image_button = QPushButton("Reject image")
+        self._describe_keys()
+        REGISTRY.changed.connect(self._describe_keys)  # a method: disconnected when the box goes
         self.image_decision_label = QLabel()
         self.image_decision_label.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -236,3 +239,20 @@ class DecisionBox(QWidget):
             layout.addLayout(row)
         layout.addWidget(self.image_decision_label)
         layout.addStretch(1)
+
+    def _describe_keys(self, *_: object) -> None:
+        """Tooltips with the decision keys the user has now."""
+        buttons = {
+            "review.accept_object": self.accept_object_button,
+            "review.reject_object": self.reject_object_button,
+            "review.accept_image": self.accept_image_button,
+            "review.reject_image": self.reject_image_button,
+        }
+        for id, button in buttons.items():
+            keys = REGISTRY.text(id)
+            button.setToolTip(f"{button.text()} ({keys})" if keys else button.text())
+        accept, reject = REGISTRY.text("review.accept_object"), REGISTRY.text("review.reject_object")
+        self.note_edit.setToolTip(
+            f"A note for the decision: {accept or 'Accept object'} accepts, {reject or 'Reject object'} "
+            "rejects the object with it"
+        )

@@ -171,6 +171,7 @@ class ProblemsPanel(Panel):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a cut file name keeps its extension
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
@@ -179,6 +180,9 @@ class ProblemsPanel(Panel):
         pad = 2 * fm.averageCharWidth() + 16  # cell margins and the header's sort arrow
         for col, sample in enumerate(("Score", "unseparated overlap", "motorcycle", "Image", "Object")):
             self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + pad)
+        # Kind and Image share what is left: with Image alone stretching, a narrow list (1366 px, default
+        # layout) kept Kind's width for its longest name and squeezed Image to "coi…"
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(90)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -72,12 +73,15 @@ class RulesDialog(QDialog):
         )
         self._fill_table()
         self.spins: dict[str, QDoubleSpinBox] = {}
-        self.dice_set = QCheckBox("set")
-        form = QFormLayout()
+        self.dice_set = QCheckBox("min mask dice")
+        self.dice_set.setObjectName("threshold_min_mask_dice_set")
+        self.dice_set.setToolTip("Unchecked: not set (low mask agreement flags by the class's median only)")
         thresholds = (
             self.original.get("thresholds", {}) if isinstance(self.original.get("thresholds"), dict) else {}
         )
-        for key, (default, help_text) in THRESHOLDS.items():
+        # two columns of thresholds: in one they took the height the per-class table needs
+        forms = (QFormLayout(), QFormLayout())
+        for n, (key, (default, help_text)) in enumerate(THRESHOLDS.items()):
             spin = QDoubleSpinBox()
             spin.setObjectName(f"threshold_{key}")
             spin.setDecimals(3)
@@ -93,19 +97,26 @@ class RulesDialog(QDialog):
             spin.setToolTip(help_text)
             spin.valueChanged.connect(self._validate)
             self.spins[key] = spin
-            if key == "min_mask_dice":
+            form = forms[n * 2 // len(THRESHOLDS)]
+            if key == "min_mask_dice":  # the one threshold that is off unless set: its label switches it
                 self.dice_set.setChecked(thresholds.get(key) is not None)
+                spin.setEnabled(self.dice_set.isChecked())
+                self.dice_set.toggled.connect(spin.setEnabled)
                 self.dice_set.toggled.connect(self._validate)
-                row = QWidget()
-                lay = QVBoxLayout(row)
-                lay.setContentsMargins(0, 0, 0, 0)
-                lay.addWidget(spin)
-                lay.addWidget(self.dice_set)
-                form.addRow(key.replace("_", " "), row)
+                form.addRow(self.dice_set, spin)
             else:
                 form.addRow(key.replace("_", " "), spin)
         box = QGroupBox("Thresholds")
-        box.setLayout(form)
+        columns = QHBoxLayout(box)
+        for form in forms:
+            columns.addLayout(form, 1)
+        hint = QLabel(
+            "Sizes: pixels (12) or a percentage of the image (5%); aspect: width / height; kinds: box, "
+            "polygon, mask. An empty cell is no limit; in a class's row, an empty cell or a grey check box "
+            "is as the first row. Hover a threshold for what it does."
+        )
+        hint.setObjectName("rulesHint")
+        hint.setWordWrap(True)
         self.problems = QLabel()
         self.problems.setObjectName("rulesProblems")
         self.problems.setWordWrap(True)
@@ -116,7 +127,8 @@ class RulesDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Per class (first row: every class)"))
+        layout.addWidget(QLabel("<b>Per class</b> (first row: every class)"))
+        layout.addWidget(hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(box)
         layout.addWidget(self.problems)

@@ -1,0 +1,80 @@
+"""What the canvas says when it has nothing to show: no project open (first start, after Close Project) or a
+project without images. A blank grey canvas left a new user guessing where to start."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QLabel
+
+from pixelproof.ui.shortcuts import REGISTRY
+
+if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
+    from pixelproof.ui.shell import Shell
+
+
+def _item(id: str, menu: str = "File") -> str:
+    name = REGISTRY.get(id).text.replace("&", "")
+    keys = REGISTRY.text(id)
+    return f"{menu} &gt; <b>{name}</b>" + (f" ({keys})" if keys else "")
+
+
+class EmptyHint(QObject):
+    """A centred label over the canvas's viewport, shown only while there is no image to show."""
+
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        viewport = shell.canvas.viewport()
+        self.label = QLabel(viewport)
+        self.label.setObjectName("emptyHint")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.label.setStyleSheet("color: #c8cacd; font-size: 11pt;")  # on the canvas's dark grey
+        viewport.installEventFilter(self)
+        self._doc: Document | None = None
+        shell.documentChanged.connect(self._follow)
+        REGISTRY.changed.connect(self.update)  # a method: disconnected when the hint goes
+        self._follow(shell.document)
+
+    def _follow(self, doc: Document | None) -> None:
+        if self._doc is not None:
+            self._doc.imagesChanged.disconnect(self.update)
+        self._doc = doc
+        if doc is not None:
+            doc.imagesChanged.connect(self.update)
+        self.update()
+
+    def update(self, *_: object) -> None:
+        doc = self._doc
+        if doc is None:
+            text = (
+                "<p><b>No project open</b></p>"
+                f"<p>Open a project: {_item('file.open')}<br>"
+                f"Label a folder of images: {_item('file.open_folder')}</p>"
+            )
+        elif not doc.project.images:
+            text = (
+                "<p><b>This project has no images yet</b></p>"
+                f"<p>{_item('file.add_images')}<br>or {_item('file.add_image_folder')}</p>"
+            )
+        else:
+            self.label.hide()
+            return
+        self.label.setText(text)
+        self._place()
+        self.label.show()
+
+    def _place(self) -> None:
+        view = self.label.parentWidget().rect()
+        width = min(view.width() - 20, 520)
+        height = min(self.label.heightForWidth(width), view.height())
+        self.label.setGeometry((view.width() - width) // 2, (view.height() - height) // 2, width, height)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.label.isVisible():
+            self._place()
+        return False

@@ -1,0 +1,54 @@
+"""What an empty window says: with no project open (first start, after Close Project) and in a project
+without images the canvas tells how to go on, with the keys the user has now; nothing of a closed project
+stays on screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.coco import new_project, save_project
+from pixelproof.ui.shortcuts import REGISTRY
+from tests.ui.conftest import open_main_window
+
+
+def hint_of(win):  # type: ignore[no-untyped-def]
+    return win.image_list.empty_hint.label
+
+
+def test_no_project_says_how_to_open_one_and_closing_clears_the_toolbar(qtbot, window) -> None:
+    label = hint_of(window)
+    assert not label.isVisible()  # a project with images: nothing over the picture
+    assert window.category_combo.count() == 2
+    QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # File > Close Project
+    assert window.document is None
+    assert label.isVisible()
+    text = label.text()
+    assert "Open Project" in text and REGISTRY.text("file.open") in text
+    assert "Open Folder" in text and REGISTRY.text("file.open_folder") in text
+    view = window.canvas.viewport().rect()
+    assert view.contains(label.geometry()), (label.geometry(), view)
+    assert abs(label.geometry().center().x() - view.center().x()) <= 2
+    # the closed project's categories must not stay in the toolbar (it read "cat (1)")
+    assert window.category_combo.count() == 0 and not window.category_combo.isEnabled()
+    assert window.readout.zoom_label.text() == ""  # nor its zoom in the status bar
+
+
+def test_a_project_without_images_says_how_to_add_some(qtbot, tmp_path: Path, no_prompts) -> None:
+    path = tmp_path / "empty.json"
+    save_project(new_project(["cat"]), path)
+    win = open_main_window(qtbot)
+    label = hint_of(win)
+    assert label.isVisible() and "Open Project" in label.text()  # first start
+    assert win.open_path(path)
+    qtbot.waitUntil(lambda: "Add Images" in label.text())
+    assert label.isVisible() and REGISTRY.text("file.add_images") in label.text()
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((20, 30, 3), np.uint8))
+    assert win.image_list.add_images([tmp_path / "a.png"])
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=5000)
+    win.document.undo_stack.setClean()
+    win.close()
