@@ -203,7 +203,7 @@ def _identity(path: Path, ref: SliceRef | None) -> tuple[object, ...]:
     return (file, None) if ref is None else (file, ref.axis, ref.index, ref.channel, ref.series)
 
 
-def _parts(name: str) -> tuple[str, ...]:
+def name_parts(name: str) -> tuple[str, ...]:
     """The components of a stored name, composed (NFC): a Mac writes names decomposed, Linux and Windows as
     typed, so the same name may come in either form."""
     name = unicodedata.normalize("NFC", posixpath.normpath(name.replace("\\", "/")))
@@ -258,7 +258,7 @@ def find_moved(
     for done, (im, _path, ref) in enumerate(missing, start=1):
         if progress is not None:
             progress(done - 1, len(missing))
-        stored = _parts(ref.source if ref is not None else im.file_name)
+        stored = name_parts(ref.source if ref is not None else im.file_name)
         fragment = im.file_name[len(ref.source) :] if ref is not None else ""
         plain = ref is None  # a plain image is a file; a slice's volume may be a series folder
         scored, taken = [], []
@@ -269,7 +269,7 @@ def find_moved(
             if _identity(path, None)[0] in have:
                 taken.append(path)
             else:
-                scored.append((_tail(stored, _parts("/".join(c))), c))
+                scored.append((_tail(stored, name_parts("/".join(c))), c))
         best = max((n for n, _c in scored), default=0)
         tops = sorted(c for n, c in scored if n == best)
         if not tops:
