@@ -194,3 +194,44 @@ def test_a_nifti_volume_moved_along_its_slices_is_refused_and_one_stored_flipped
     nib.save(nib.Nifti1Image(values, shifted), path)
     with pytest.raises(ImageReadError, match=r"ct\.nii\.gz#z=003: .*changed since the project was made"):
         read_project_image(project, image)
+
+
+def test_relocating_onto_another_series_with_the_same_file_names_is_refused(tmp_path: Path) -> None:
+    """The series was moved away and a different scan with the same file names and slice count sits where
+    relocate looks: its slices are other slices (their SOPInstanceUIDs differ), so none is relocated."""
+    from pixelproof.core.image_folder import find_moved
+
+    project, _, folder = series_project(tmp_path)
+    shutil.rmtree(folder)
+    for k in range(4):
+        write_slice(tmp_path / "other" / "ct" / f"im{k}.dcm", 2.0 * k, 7, k + 1)
+    clear_cache()
+    names, problems = find_moved(project, tmp_path / "other")
+    assert names == {}
+    assert sorted(p.image_id for p in problems) == sorted(project.images)
+    assert all(p.reason == "refused" and "SOPInstanceUID" in p.message for p in problems)
+    project2, _, folder2 = series_project(tmp_path / "second")  # the same series moved is found
+    shutil.move(folder2, tmp_path / "second" / "moved" / "ct")
+    clear_cache()
+    names, problems = find_moved(project2, tmp_path / "second" / "moved")
+    assert problems == [] and len(names) == 4
+
+
+def test_adding_files_to_a_series_the_project_has_does_not_shadow_its_slices(tmp_path: Path) -> None:
+    """A project made over a two-file series; two files sorting before them are copied into its folder and
+    added: the series is numbered anew, so the project's #z=000 is another file now. The new files must not
+    be taken for the project's slices (counted as there) while the project's own files come back as new
+    images under the same names: the series is named and nothing of it is added."""
+    from pixelproof.core.image_folder import images_to_add
+
+    folder = tmp_path / "data" / "ct"
+    for k in (2, 3):
+        write_slice(folder / f"im{k}.dcm", 2.0 * k, 100 * k, k + 1)
+    project = project_from_folder(tmp_path / "data", tmp_path / "p.json", ["organ"])
+    for k in (0, 1):
+        write_slice(folder / f"im{k}.dcm", 2.0 * k, 100 * k, k + 1)
+    clear_cache()
+    messages: list[str] = []
+    added = images_to_add(project, [folder], messages.append)
+    assert added.images == [] and added.already == []
+    assert any("data/ct#z=000" in m and "SOPInstanceUID" in m for m in messages), messages

@@ -527,3 +527,35 @@ def test_what_the_lead_did_to_the_base_since_the_split_is_kept_or_reported(tmp_p
     assert conflict.type == "edited_in_base_and_shard" and conflict.shards == ["ann"]
     assert [o["id"] for o in merged.left_out] == [lead_new[1].id]
     assert len(merged.project.annotations_of(edited)) == 3  # ann's: the two from the split and hers
+
+
+def test_shards_merge_into_a_base_that_relocated_their_images_since(tmp_path: Path) -> None:
+    """The lead splits, then moves the images and relocates the project (ids kept, names changed): the
+    shards still name the old paths. Each shard image is the base's image of that id under its new name;
+    paired by path alone, the annotators' objects went onto second images whose files are missing."""
+    import shutil
+
+    from pixelproof.core.edits.images import RelocateImages
+    from pixelproof.core.image_folder import find_moved, project_from_folder
+    from tests.core.test_add_and_relocate_images import png
+
+    for k in range(4):
+        png(tmp_path / "img" / f"{k}.png")
+    base = project_from_folder(tmp_path / "img", tmp_path / "p.json", ["cat"])
+    save_project(base, tmp_path / "p.json")
+    result = split_project(base, ["a", "b"])
+    shards = []
+    for name, shard in result.shards.items():
+        iid = min(shard.images)
+        shard.add_annotation(box_annotation(100 + iid, iid, 1, [1, 1, 3, 3]))
+        save_project(shard, tmp_path / f"{name}.json")
+        shards.append(Shard.of(load_project(tmp_path / f"{name}.json"), name))
+    shutil.move(tmp_path / "img", tmp_path / "archive" / "img")
+    base = load_project(tmp_path / "p.json")
+    names, problems = find_moved(base, tmp_path / "archive")
+    assert problems == [] and len(names) == 4
+    RelocateImages(names).apply(base)
+    merged = merge_shards(shards, base=base).project
+    assert sorted(im.file_name for im in merged.images.values()) == [f"archive/img/{k}.png" for k in range(4)]
+    drawn = {a.image_id for a in merged.annotations.values()}
+    assert len(drawn) == 2 and all(merged.images[i].file_name.startswith("archive/") for i in drawn)

@@ -153,3 +153,16 @@ def test_a_seg_over_a_secondary_capture_reads_back(tmp_path: Path) -> None:
     (ann,) = result.project.annotations.values()
     (back,) = result.project.images.values()
     np.testing.assert_array_equal(ann.mask(back.height, back.width), m)
+
+
+def test_imported_slices_keep_the_identity_of_the_source_the_seg_names(ct_project, tmp_path: Path) -> None:
+    """The SEG names each frame's source by SOPInstanceUID: the imported slice record keeps it (as `new`
+    writes it), so a series that changes later is refused by name instead of read by index."""
+    from pixelproof.core.volumes import expected_identity
+
+    project, study, _ = ct_project
+    write_dicom_seg(project, study / "seg")
+    made = {im.file_name[6:]: expected_identity(im.extra) for im in project.images.values()}  # "study/"
+    imported = read_dicom_seg(study / "seg").project
+    got = {im.file_name.removeprefix("../"): expected_identity(im.extra) for im in imported.images.values()}
+    assert got == made and all(v.get("sop_instance_uid") for v in got.values())

@@ -122,3 +122,30 @@ def test_an_objects_source_shows_as_text(qtbot, window, probe) -> None:  # type:
     props = window.panels["propertiesDock"]
     qtbot.waitUntil(lambda: not props.fields.isHidden() and "img" in props.source.text(), timeout=3000)
     assert not shows_probe(props.source)
+
+
+def test_annotator_names_show_as_text_in_the_side_by_side_view(qtbot, window, probe) -> None:  # type: ignore[no-untyped-def]
+    """Annotator names come from the merged project file (its objects' ``pixelproof.annotator``): the
+    Annotators Side by Side titles show them as written."""
+    from pixelproof.core import masks
+    from pixelproof.core.model import Annotation
+    from pixelproof.core.overlap_versions import ANNOTATOR_KEY
+
+    doc = window.document
+    hostile = f'<img src="{probe}">'
+    names = ["ann", hostile]
+    im = doc.project.images[1]
+    m = np.zeros((im.height, im.width), bool)
+    m[10:40, 10:40] = True
+    for k, name in enumerate(names):
+        ann = Annotation(900 + k, 1, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+        ann.app_extra[ANNOTATOR_KEY] = name
+        doc.project.add_annotation(ann)
+    doc.project.app["overlap_annotators"] = {"1": names}
+    view = window.teams.view
+    view.action.trigger()  # Review > Annotators Side by Side
+    qtbot.waitUntil(lambda: len(view.panes) == 3, timeout=3000)
+    assert sorted(p.title for p in view.panes[:2]) == sorted(names)
+    labels = [w for w in view.widget.findChildren(QLabel) if "img" in w.text()]
+    assert labels and view.widget.isVisible()
+    assert not any(shows_probe(w) for w in labels)

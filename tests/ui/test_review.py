@@ -355,6 +355,8 @@ def test_no_reference_shows_the_candidate_and_a_call_to_choose_one(qtbot, window
     qtbot.waitUntil(lambda: card.isVisible(), timeout=5000)
     assert not view.ref_pane.isVisible() and not view.diff_pane.isVisible() and view.cand_pane.isVisible()
     assert not view.header.banner.isVisible()
+    label = view.header.reference_label  # plain text (a file name): no markup shown as characters
+    assert label.textFormat() == Qt.TextFormat.PlainText and label.text() == "none"
     qtbot.waitUntil(
         lambda: isinstance(view.cand_pane.image_item, ImageItem) and view.cand_pane.overlay is not None,
         timeout=10000,

@@ -18,8 +18,15 @@ from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.paths import RelativeNames, is_absolute_name
-from pixelproof.core.sources import ImageEntry, folder_files, image_entries, scan_images
-from pixelproof.core.volumes import SliceRef, parse_slice_ref
+from pixelproof.core.sources import ImageEntry, folder_files, image_entries, open_volume, scan_images
+from pixelproof.core.volumes import (
+    IDENTITY_KEYS,
+    SLICE_UID,
+    SliceRef,
+    VolumeError,
+    expected_identity,
+    parse_slice_ref,
+)
 
 MAX_CATEGORY_NAME = 200
 
@@ -131,17 +138,48 @@ def images_to_add(
             files.append(p)
         else:
             on_skip(f"{p}: not a regular file; skipped")
-    have = {_identity(*on_disk(project, r)) for r in project.images.values()}
+    have = {_identity(*on_disk(project, r)): r for r in project.images.values()}
+    found = []
+    changed: dict[tuple[object, ...], str] = {}  # volume (file, series): why none of its slices is added
+    for entry in image_entries(files, on_skip, progress):
+        ref = parse_slice_ref(f"v{entry.fragment}") if entry.fragment else None
+        key = _identity(entry.path, ref)
+        record = have.get(key)
+        if record is not None and ref is not None and not _same_slice(record, entry):
+            changed.setdefault((key[0], ref.series), f"{entry.path}: {_changed(record, entry)}")
+        found.append((entry, key, record is not None))
+    for why in changed.values():  # once a volume
+        on_skip(why)
     additions = Additions()
     entries: dict[tuple[object, ...], ImageEntry] = {}  # a file given twice (and in its folder): once
-    for entry in image_entries(files, on_skip, progress):
-        key = _identity(entry.path, parse_slice_ref(f"v{entry.fragment}") if entry.fragment else None)
-        if key in have:
+    for entry, key, there in found:
+        if len(key) > 2 and (key[0], key[-1]) in changed:  # numbered anew: its new slices would
+            continue  # take the names of the project's, and the project's files come back as new
+        if there:
             additions.already.append(f"{entry.path}{entry.fragment}")
         else:
             entries.setdefault(key, entry)
     additions.images = _records(project, entries.values(), on_skip)
     return additions
+
+
+def _same_slice(record: ImageRecord, entry: ImageEntry) -> bool:
+    """Whether ``entry`` is the slice ``record`` keeps the identity of (records without one: yes)."""
+    now = entry.extra.get("pixelproof") or {}
+    return all(now.get(k) == v for k, v in expected_identity(record.extra).items() if k in IDENTITY_KEYS)
+
+
+def _changed(record: ImageRecord, entry: ImageEntry) -> str:
+    """Why a volume's slices are not added: the project's ``record`` names another slice of it now."""
+    key = next(k for k, v in expected_identity(record.extra).items() if k in IDENTITY_KEYS)
+    label = "SOPInstanceUID" if key == SLICE_UID else "voxel shape"
+    now = (entry.extra.get("pixelproof") or {}).get(key, "missing")
+    return (
+        f"the volume changed since the project was made (a file lost, added or sorted anew): the project's "
+        f"{record.file_name} has {label} {expected_identity(record.extra)[key]}, that slice's is now {now}; "
+        "none of its slices added (new ones would take the names of the project's) - put the files back as "
+        "they were, or make a new project from it as it is now"
+    )
 
 
 def on_disk(project: Project, image: ImageRecord) -> tuple[Path, SliceRef | None]:
@@ -165,7 +203,7 @@ def _identity(path: Path, ref: SliceRef | None) -> tuple[object, ...]:
     return (file, None) if ref is None else (file, ref.axis, ref.index, ref.channel, ref.series)
 
 
-def _parts(name: str) -> tuple[str, ...]:
+def name_parts(name: str) -> tuple[str, ...]:
     """The components of a stored name, composed (NFC): a Mac writes names decomposed, Linux and Windows as
     typed, so the same name may come in either form."""
     name = unicodedata.normalize("NFC", posixpath.normpath(name.replace("\\", "/")))
@@ -220,7 +258,7 @@ def find_moved(
     for done, (im, _path, ref) in enumerate(missing, start=1):
         if progress is not None:
             progress(done - 1, len(missing))
-        stored = _parts(ref.source if ref is not None else im.file_name)
+        stored = name_parts(ref.source if ref is not None else im.file_name)
         fragment = im.file_name[len(ref.source) :] if ref is not None else ""
         plain = ref is None  # a plain image is a file; a slice's volume may be a series folder
         scored, taken = [], []
@@ -231,7 +269,7 @@ def find_moved(
             if _identity(path, None)[0] in have:
                 taken.append(path)
             else:
-                scored.append((_tail(stored, _parts("/".join(c))), c))
+                scored.append((_tail(stored, name_parts("/".join(c))), c))
         best = max((n for n, _c in scored), default=0)
         tops = sorted(c for n, c in scored if n == best)
         if not tops:
@@ -260,6 +298,10 @@ def find_moved(
             )
             problems.append(StillMissing(im.id, "refused", why))
             continue
+        problem = _other_slice(found, fragment, im) if ref is not None else None
+        if problem is not None:
+            problems.append(StillMissing(im.id, "refused", f"{problem}; not relocated"))
+            continue
         chosen[im.id] = (found, fragment, best)
     if progress is not None:
         progress(len(missing), len(missing))
@@ -271,6 +313,20 @@ def find_moved(
         absolute = is_absolute_name(project.images[iid].file_name)
         names[iid] = (os.path.abspath(found) if absolute else name_of(found)) + fragment
     return names, problems
+
+
+def _other_slice(found: Path, fragment: str, image: ImageRecord) -> str | None:
+    """Why slice ``fragment`` of the volume ``found`` is not the slice ``image`` keeps the identity of (a
+    different scan whose files are named alike), or None when it is or the record keeps none."""
+    expect = expected_identity(image.extra)
+    ref = parse_slice_ref(f"{found}{fragment}")
+    if not expect or ref is None:
+        return None
+    try:
+        problem = open_volume(ref).mismatch(ref.index, expect)
+    except VolumeError as e:
+        return f"{image.file_name}: {e}"
+    return None if problem is None else f"{image.file_name}: {found}{fragment}: {problem}"
 
 
 def _one_image_a_file(project: Project, chosen: dict[int, tuple[Path, str, int]]) -> list[StillMissing]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pixelproof.core.image_folder import name_parts, on_disk
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
 from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
 from pixelproof.core.overlap_versions import (
@@ -132,9 +133,13 @@ def merge_shards(
         p = shard.project
         rename = _names_from(p, home)
         for im in p.images.values():
-            key = key_of(p, im)
-            key_path[key] = image_key(p, im)
+            key, path, now = key_of(p, im), image_key(p, im), None
+            if base is not None and key not in base_keys:
+                now = _relocated_in_base(base, p, im)
             im = rename(im)
+            if now is not None:  # the base's image, under its new name
+                key, im = key_of(base, now), replace(im, file_name=now.file_name)
+            key_path[key] = path  # as the manifest names it
             if key_path[key] in honeypot_names:
                 if im.file_name not in left_hp:
                     left_hp.append(im.file_name)
@@ -175,6 +180,20 @@ def merge_shards(
             m.review = merged_review(([b] if b is not None else []) + vs)
         merged.append((key, m, b))
     return _assemble(merged, shards, base, categories, conflicts, left_hp, names)
+
+
+def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
+    """The base's record of a shard's ``image`` when the base relocated it after the split (``relocate``,
+    Locate Missing Images): the same id, size and file (or slice) name, the shard's file gone and the
+    base's there. Paired by path alone, the annotators' work went onto a second image whose file is
+    missing, and the base's stayed empty."""
+    b = base.images.get(image.id)
+    if b is None or (b.width, b.height) != (image.width, image.height):
+        return None
+    old, new = name_parts(image.file_name), name_parts(b.file_name)
+    if not old or not new or old[-1] != new[-1] or os.path.exists(on_disk(shard, image)[0]):
+        return None
+    return b if os.path.exists(on_disk(base, b)[0]) else None
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:

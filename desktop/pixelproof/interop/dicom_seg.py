@@ -26,7 +26,7 @@ from pixelproof.core.dicom import DicomError, check_deflated, looks_like_dicom, 
 from pixelproof.core.dicom_series import scan_folder
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.model import Project
-from pixelproof.core.volumes import VolumeError, expected_identity, parse_slice_ref
+from pixelproof.core.volumes import SLICE_UID, VolumeError, expected_identity, parse_slice_ref
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -343,6 +343,8 @@ def read_dicom_seg(
                 record = records.get(name)
                 if record is None:
                     meta_extra = _geometry(where, fragment)
+                    if fragment:  # a series slice keeps which file it is, as ``new`` writes it
+                        meta_extra["pixelproof"] = {SLICE_UID: uid}
                     record = build.image(name, frame.shape[1], frame.shape[0], **meta_extra)
                     records[name] = record
                 for k, n in enumerate(part):

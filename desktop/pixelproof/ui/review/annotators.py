@@ -5,6 +5,7 @@ undoable edit."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -196,7 +197,7 @@ class AnnotatorsView(QObject):
             box = QWidget()
             lay = QVBoxLayout(box)
             lay.setContentsMargins(0, 0, 0, 0)
-            label = QLabel(f"<b>{titles[k]}</b>")
+            label = QLabel(f"<b>{escape(titles[k])}</b>")  # a name from the file, as written
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             lay.addWidget(label)
             lay.addWidget(p, 1)

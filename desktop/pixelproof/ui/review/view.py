@@ -215,7 +215,7 @@ class ReviewView(QWidget):
         doc = self.document
         path = reference_path(doc.project) if doc is not None else None
         if path is None:
-            self.header.reference_label.setText("<i>none</i>")
+            self.header.reference_label.setText("none")  # plain text: no markup
             self.header.reference_label.setToolTip("")
             return
         kind = f" ({self.scored.reference.kind})" if self.scored is not None else ""
