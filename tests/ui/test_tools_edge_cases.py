@@ -18,19 +18,13 @@ from pixelproof.core.coco import load_project, new_project, save_project
 from pixelproof.core.coco_dump import dumps_project
 from pixelproof.core.lint.shapes import polygon_defect
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.ui.tools.paint_options import OPTIONS, PaintOptions
+from pixelproof.ui.tools.paint_options import OPTIONS
 from tests.ui.conftest import open_main_window
+from tests.ui.test_mask_tools import default_options  # noqa: F401  (autouse: default tool settings)
 
 LEFT = Qt.MouseButton.LeftButton
 NOMOD = Qt.KeyboardModifier.NoModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
-
-
-@pytest.fixture(autouse=True)
-def default_options():
-    defaults = PaintOptions()
-    OPTIONS.set(**{k: getattr(defaults, k) for k in ("radius", "preserve_others", "tolerance")})
-    yield OPTIONS
 
 
 def vp_at(win, x: float, y: float) -> QPoint:
