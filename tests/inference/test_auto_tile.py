@@ -295,3 +295,21 @@ def test_lint_with_a_model_says_which_pictures_it_predicted_in_tiles(
         "big.png: too big for the model's 64 MB; predicted in 512-px tiles" in err and "small.png" not in err
     )
     assert '"predicted_in_tiles": 1' in (tmp_path / "lint.json").read_text()
+
+
+@needs_onnx
+def test_cli_stderr_holds_the_warning_only_not_onnxruntimes_log(
+    tmp_path: Path, slide: tuple[Path, Path]
+) -> None:
+    """README: the picture is named on stderr in one line. onnxruntime logged each failed allocation
+    itself (coloured `[E:onnxruntime:...] ... BFCArena ...` lines) before the retry in tiles."""
+    project, model = slide
+    done = subprocess.run(
+        [sys.executable, "-m", "pixelproof", "prelabel", str(project), "--backend", "onnx",
+         "--model", str(model), "--workers", "1", "-o", str(tmp_path / "out.json")],
+        capture_output=True, text=True, cwd=REPO, env={**os.environ, ENV_MODEL_MEMORY: "64"}, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "pixelproof: warning: big.png: too big for the model's 64 MB; pre-labeled in 512-px tiles"
+    ]

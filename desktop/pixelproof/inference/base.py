@@ -553,7 +553,9 @@ def open_onnx_session(path: str | Path, what: str = "ONNX model", threads: int =
     opts.intra_op_num_threads = threads if threads > 0 else default_threads()
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.log_severity_level = 3
+    # fatal only: a failed run is raised and reported by us in one line; onnxruntime's own ERROR log
+    # (coloured `[E:onnxruntime:...]` lines, e.g. each allocation a capped arena refuses) only adds noise
+    opts.log_severity_level = 4
     # idle intra-op threads sleep instead of spinning: between runs the spinning thread would take a core
     # from what the app does with the outputs (on a busy machine it halved the model's own speed too)
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
