@@ -131,3 +131,17 @@ def test_waymo_a_dictionary_page_over_the_limit(tmp_path: Path, monkeypatch, com
         assert not result.project.images and result.skipped["rows"] == 1
     else:
         assert len(result.project.images) == 1 and result.skipped["rows"] == 5
+
+
+def test_waymo_reports_a_damaged_page_by_file_and_rows(tmp_path: Path) -> None:
+    """pyarrow's decompression error on a damaged page aborted the whole conversion, naming no file."""
+    f = tmp_path / "camera_image" / "a.parquet"
+    _write(f, [_jpeg()] * 3, compression="zstd")
+    with pa.OSFile(str(f)) as src:
+        (page,) = parquet_cells.pages(src, pq.ParquetFile(f).metadata.row_group(0).column(1))
+    data = bytearray(f.read_bytes())
+    data[page.offset : page.offset + page.compressed] = b"\xff" * page.compressed
+    f.write_bytes(bytes(data))
+    result = waymo.read_waymo(tmp_path)
+    assert any(p.startswith(f"{f}: rows 0..2: ") and "ZSTD" in p for p in result.problems), result.problems
+    assert not result.project.images and result.skipped["rows"] == 1

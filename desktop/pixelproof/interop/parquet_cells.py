@@ -48,8 +48,10 @@ def pages(src: Any, chunk: Any) -> list[Page]:
         kind, uncompressed, compressed = header.get(1), header.get(2), header.get(3)
         if not all(isinstance(v, int) and v >= 0 for v in (kind, uncompressed, compressed)):
             raise PageError(f"page header at byte {pos:,} is damaged")
-        body = header.get({DATA_PAGE: 5, DICTIONARY_PAGE: 7, DATA_PAGE_V2: 8}.get(kind, -1), {})
-        out.append(Page(kind, pos + size, compressed, uncompressed, body))
+        body = header.get({DATA_PAGE: 5, DICTIONARY_PAGE: 7, DATA_PAGE_V2: 8}.get(kind, -1))
+        out.append(Page(kind, pos + size, compressed, uncompressed, body if isinstance(body, dict) else {}))
+        if len(out) > chunk.num_values + 1:  # a page holds a value at least (one dictionary page aside)
+            raise PageError(f"column chunk at byte {start:,} holds more pages than values")
         pos += size + compressed
     return out
 

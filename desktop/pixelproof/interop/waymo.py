@@ -191,7 +191,7 @@ def _rows(table: Any, file: Path, columns: list[str], report: Reporter) -> Itera
                     report.skip("rows", f"{file}: rows {row_no}..{first + n - 1}: not enough memory to "
                                 f"read them (cells over {MAX_CELL_BYTES:,} bytes?); skipped")  # fmt: skip
                     break
-                except PageError as e:
+                except (OSError, ValueError) as e:  # PageError, pyarrow's on a damaged page
                     report.skip("rows", f"{file}: rows {row_no}..{first + n - 1}: {e}; skipped")
                     break
                 if row is None:
