@@ -29,6 +29,7 @@ from typing import Any
 from pixelproof.core.imageio import open_pillow
 from pixelproof.core.limits import LimitError, check_regular_file, short_repr
 from pixelproof.core.model import ImageRecord
+from pixelproof.interop import parquet_cells
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -42,6 +43,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.panoptic import add_id_objects, read_id_png
+from pixelproof.interop.parquet_cells import PageError
 
 CAMERAS = {0: "UNKNOWN", 1: "FRONT", 2: "FRONT_LEFT", 3: "FRONT_RIGHT", 4: "SIDE_LEFT", 5: "SIDE_RIGHT"}
 CAMERA_SIZES = {1: (1920, 1280), 2: (1920, 1280), 3: (1920, 1280), 4: (1920, 886), 5: (1920, 886)}
@@ -68,6 +70,9 @@ SEG_COLS = (f"{SEG}.panoptic_label_divisor", f"{SEG}.panoptic_label")
 # one is refused before it becomes a Python object (a 104 KB zstd file can hold 8 cells of 400 MB zeros).
 MAX_CELL_BYTES = 256 << 20
 PAGE_SLACK = 1 << 16  # page headers and length prefixes in a column chunk's uncompressed size
+# A page over the limit that cannot be read cell by cell is left to pyarrow only if it is at most this
+# many times its size in the file: encoded JPEGs and PNGs hardly compress, zeros do 10,000-fold.
+BOMB_RATIO = 4
 SMALL_BATCH_ROWS = 64  # rows read at once from a row group whose columns total <= MAX_CELL_BYTES
 MISSING_PYARROW = "reading Waymo v2 parquet needs pyarrow: pip install 'pixelproof[waymo]'"
 
@@ -140,44 +145,113 @@ def read_waymo(
 
 def _rows(table: Any, file: Path, columns: list[str], report: Reporter) -> Iterator[tuple[dict, str]]:
     """(row, "<file>: row N", N counted across the whole file) for each row whose cells are each at most
-    ``MAX_CELL_BYTES``; a row with a bigger cell is reported and skipped. A row group small enough per the
-    footer is read ``SMALL_BATCH_ROWS`` rows at a time, any other one row at a time; a one-row row group
-    whose column chunk alone is over the limit is refused from the footer, before anything is decoded."""
+    ``MAX_CELL_BYTES``; a row with a bigger cell is reported and skipped. Sizes come from the page headers:
+    pyarrow allocates what they say, a whole page at once, whatever the footer claims. A row group small
+    enough is read ``SMALL_BATCH_ROWS`` rows at a time, any other one row at a time; a one-row row group
+    over the limit is refused from its headers, and a column with a bigger page is read cell by cell
+    from a decompressing stream (see ``_streamed``), its cells over the limit skipped unread."""
+    import pyarrow as pa
+
     meta = table.metadata
-    index = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    paths = [meta.schema.column(i).path for i in range(meta.num_columns)]
+    leaves = {
+        c: [i for i, p in enumerate(paths) if p == c or p.startswith(f"{c}.")] for c in columns
+    }  # lists
     first = 0  # rows are numbered across the whole file, not per row group or batch
-    for group in range(meta.num_row_groups):
-        rg = meta.row_group(group)
-        n = rg.num_rows
-        sizes = {c: rg.column(index[c]).total_uncompressed_size for c in columns if c in index}
-        if n == 1 and (over := [(c, v) for c, v in sizes.items() if v > MAX_CELL_BYTES + PAGE_SLACK]):
-            column, size = over[0]
-            report.skip("rows", _too_big(f"{file}: row {first}", column, size, "about "))
-            first += n
-            continue
-        small = len(sizes) == len(columns) and sum(sizes.values()) <= MAX_CELL_BYTES
-        batch_rows = SMALL_BATCH_ROWS if small else 1
-        row_no = first
-        batches = table.iter_batches(batch_size=batch_rows, row_groups=[group], columns=columns)
-        while True:
+    with pa.OSFile(str(file)) as src:
+        for group in range(meta.num_row_groups):
+            rg = meta.row_group(group)
+            n = rg.num_rows
             try:
-                batch = next(batches, None)
-            except MemoryError:  # pyarrow's ArrowMemoryError too: pages bigger than memory allows
-                report.skip("rows", f"{file}: rows {row_no}..{first + n - 1}: not enough memory to read them "
-                            f"(cells over the limit of {MAX_CELL_BYTES:,} bytes?); skipped")  # fmt: skip
-                break
-            if batch is None:
-                break
-            over_rows = _oversized_cells(batch)
-            for i, row in enumerate(_batch_rows(batch, over_rows)):
-                where = f"{file}: row {row_no + i}"
+                pages = {
+                    c: [p for i in leaves[c] for p in parquet_cells.pages(src, rg.column(i))] for c in columns
+                }
+            except (OSError, ValueError) as e:  # PageError, or pyarrow's on offsets past the end
+                report.skip("rows", f"{file}: rows {first}..{first + n - 1}: not readable ({e}); skipped")
+                first += n
+                continue
+            sizes = {c: sum(p.uncompressed for p in ps) for c, ps in pages.items()}
+            if n == 1 and (over := [(c, v) for c, v in sizes.items() if v > MAX_CELL_BYTES + PAGE_SLACK]):
+                report.skip("rows", _too_big(f"{file}: row {first}", *over[0], "about "))
+                first += n
+                continue
+            try:
+                streamed = _streamed(meta, rg, pages)
+            except PageError as e:
+                report.skip("rows", f"{file}: rows {first}..{first + n - 1}: {e}; skipped")
+                first += n
+                continue
+            batch_rows = SMALL_BATCH_ROWS if sum(sizes.values()) <= MAX_CELL_BYTES else 1
+            rows = _group_rows(table, src, group, columns, streamed, batch_rows)
+            row_no = first
+            while True:
+                try:
+                    row = next(rows, None)
+                except MemoryError:  # pyarrow's ArrowMemoryError too: pages bigger than memory allows
+                    report.skip("rows", f"{file}: rows {row_no}..{first + n - 1}: not enough memory to "
+                                f"read them (cells over {MAX_CELL_BYTES:,} bytes?); skipped")  # fmt: skip
+                    break
+                except (OSError, ValueError) as e:  # PageError, pyarrow's on a damaged page
+                    report.skip("rows", f"{file}: rows {row_no}..{first + n - 1}: {e}; skipped")
+                    break
                 if row is None:
-                    column, size = over_rows[i]
-                    report.skip("rows", _too_big(where, column, size))
+                    break
+                where = f"{file}: row {row_no}"
+                if isinstance(row, tuple):
+                    report.skip("rows", _too_big(where, *row))
                 else:
                     yield row, where
-            row_no += batch.num_rows
-        first += n
+                row_no += 1
+            first += n
+
+
+def _streamed(meta: Any, rg: Any, pages: dict[str, list[parquet_cells.Page]]) -> dict[str, tuple]:
+    """Column -> (schema column, chunk, pages) for the columns to read cell by cell: those with a page
+    over ``MAX_CELL_BYTES``. Such a page that cannot be streamed is left to pyarrow if it holds about
+    what it takes on disk (JPEGs: its memory follows the file's own size), else the rows are refused."""
+    index = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    out = {}
+    for c, ps in pages.items():
+        if not (big := [p for p in ps if p.uncompressed > MAX_CELL_BYTES]):  # may hold a cell over it
+            continue
+        column, chunk = (meta.schema.column(index[c]), rg.column(index[c])) if c in index else (None, None)
+        why = parquet_cells.unstreamable(column, chunk, ps) if column else "it is a list or struct"
+        if why is None:
+            out[c] = (column, chunk, ps)
+        elif bomb := next((p for p in big if p.uncompressed > BOMB_RATIO * p.compressed), None):
+            raise PageError(f"{c} has a page of {bomb.uncompressed:,} bytes ({bomb.compressed:,} in the "
+                            f"file), over the limit of {MAX_CELL_BYTES:,} bytes per cell, and {why}, so its "
+                            "cells cannot be checked one by one")  # fmt: skip
+    return out
+
+
+def _group_rows(
+    table: Any, src: Any, group: int, columns: list[str], streamed: dict[str, tuple], batch_rows: int
+) -> Iterator[dict[str, Any] | tuple[str, int]]:
+    """A row group's rows as dicts, or (column, size) for a row with a cell over the limit. The
+    ``streamed`` columns are read by ``parquet_cells`` cell by cell; pyarrow reads the others."""
+    streams = {c: parquet_cells.cells(src, *args, MAX_CELL_BYTES) for c, args in streamed.items()}
+    rest = [c for c in columns if c not in streams]
+    for batch in table.iter_batches(batch_size=batch_rows, row_groups=[group], columns=rest):
+        over = _oversized_cells(batch)
+        for i, row in enumerate(_batch_rows(batch, over)):
+            cells = {c: _next_cell(c, s) for c, s in streams.items()}
+            if None in cells.values():
+                raise PageError("a column holds fewer cells than the row group has rows")
+            too_big = [
+                (c, size) for c, (cell, size) in cells.items() if cell is None and size > MAX_CELL_BYTES
+            ]
+            if row is None or too_big:
+                yield over[i] if row is None else too_big[0]
+            else:
+                yield row | {c: cell for c, (cell, _) in cells.items()}
+
+
+def _next_cell(column: str, cells: Iterator[tuple[bytes | None, int]]) -> tuple[bytes | None, int] | None:
+    try:
+        return next(cells, None)
+    except (OSError, ValueError) as e:  # PageError, or pyarrow's on a damaged stream
+        raise PageError(f"{column} has a page over {MAX_CELL_BYTES:,} bytes, and {e}") from None
 
 
 def _too_big(where: str, column: str, size: int, about: str = "") -> str:
