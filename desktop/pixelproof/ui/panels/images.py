@@ -37,6 +37,9 @@ from pixelproof.ui.panels.base import Panel
 STATUS_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done", "reviewed": "Reviewed"}
 STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
 NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
+# what the filter box matches: the file name and the status, one value per row (not every column: the
+# object count is no name or status, and reading three cells an image made each keystroke slow)
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def elide_file_name(name: str, metrics: QFontMetrics, width: int) -> str:
@@ -111,6 +114,8 @@ class ImagesModel(QAbstractTableModel):
             return None
         col = index.column()
         status = self.doc.project.image_status(image_id)
+        if role == FILTER_ROLE:
+            return f"{PurePosixPath(rec.file_name).name}\n{STATUS_LABELS.get(status, status)}"
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return PurePosixPath(rec.file_name).name
@@ -144,7 +149,8 @@ class ImagesPanel(Panel):
         self.model = ImagesModel()
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterKeyColumn(0)
+        self.proxy.setFilterRole(FILTER_ROLE)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by name or status…")
