@@ -44,12 +44,17 @@ def test_selecting_every_object_updates_the_annotation_list_in_one_step(window) 
     assert len(steps) <= 2
     assert panel.list.currentItem() is None or panel.list.currentItem().isSelected()
 
+    images = window.panels["imagesDock"]
+    cells: list[int] = []  # the Images panel's count cell: once per burst, not once per object
+    images.model.dataChanged.connect(lambda a, b, *_: cells.append(a.row()))
     key(window, Qt.Key.Key_Delete)
     QTest.qWait(10)
     assert panel.list.count() == N - len(every_third) and not panel.list.selectedItems()
+    assert images.model.data(images.model.index(0, 2)) == str(N - len(every_third)) and len(cells) <= 2
     doc.undo_stack.undo()
     QTest.qWait(10)
     assert {it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()} == set(every_third)
+    assert images.model.data(images.model.index(0, 2)) == str(N) and len(cells) <= 4
 
 
 def test_the_images_filter_reads_one_value_per_image(window, monkeypatch) -> None:
