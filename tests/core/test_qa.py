@@ -426,3 +426,37 @@ def test_qa_html_report_on_a_slide_writes_no_whole_slide_thumbnail(tmp_path) -> 
     assert (
         "slide.tif" in text and "no difference image: slide.tif: difference image of 100000 x 100000" in text
     )
+
+
+def test_objects_are_matched_in_the_classes_of_the_image_not_in_every_class(monkeypatch):
+    """Each image ran the matching (sparse tables, assignment) for every class of the projects: 1,000 classes
+    made QA take half a second an image with ten objects. Classes with no object on the image are skipped;
+    their rows (both empty) stay, as the conventions want."""
+    from pixelproof.core import qa
+
+    cats = [f"c{k}" for k in range(300)]
+    images = ("a.png", "b.png", "c.png")
+    objects = [
+        (name, cats[100 * i + k], [10.0 * k, 5.0, 6.0, 6.0])
+        for i, name in enumerate(images)
+        for k in range(2)
+    ]
+    ref = make_project(objects, images=images, cats=cats)
+    cand = make_project(objects[:-1], images=images, cats=cats)  # one missed on c.png
+    calls = []
+    real = qa.iou_pairs
+    monkeypatch.setattr(qa, "iou_pairs", lambda a, b: calls.append((len(a), len(b))) or real(a, b))
+    res = run_qa(ref, cand)
+    assert len(calls) <= len(images) * (2 + 1)  # the classes present, and the wrong-class pass
+    assert [(r.status, r.file_name, r.category) for r in res.per_object] == [
+        *(
+            ("match", name, cats[100 * i + k])
+            for i, name in enumerate(images)
+            for k in range(2)
+            if (i, k) != (2, 1)
+        ),
+        ("fn", "c.png", cats[201]),
+    ]
+    assert len(res.per_image) == len(images) * len(res.categories) and len(res.categories) == 6
+    s = res.summary()
+    assert (s["tp"], s["fn"], s["fp"], s["n_both_empty"]) == (5, 1, 0, 3 * 6 - 6)

@@ -313,9 +313,10 @@ def score_image(
     )
     rows = []
     masks = {}
+    by_r, by_c = _by_category(refs), _by_category(cands)
     for cat in categories:
-        a = metrics.merge([o.placed for o in refs if o.category == cat])
-        b = metrics.merge([o.placed for o in cands if o.category == cat])
+        a = metrics.merge([o.placed for o in by_r.get(cat, ())])
+        b = metrics.merge([o.placed for o in by_c.get(cat, ())])
         masks[cat] = (a, b)
         rows.append(
             ImageClassRow(
@@ -331,6 +332,14 @@ def score_image(
             )
         )
     return ImageScore(pair, rows, objects, masks)
+
+
+def _by_category(objects: list[ImageObject]) -> dict[str, list[ImageObject]]:
+    """The objects of each class, in their order: one pass, not one per class of the projects."""
+    out: dict[str, list[ImageObject]] = {}
+    for o in objects:
+        out.setdefault(o.category, []).append(o)
+    return out
 
 
 def _match_objects(
@@ -369,9 +378,11 @@ def _match_objects(
                 setattr(c, name, getattr(c, name) + 1)
         refs = [o for o in refs if not o.ann.iscrowd]
         cands = [o for o in cands if not o.ann.iscrowd]
+    by_r, by_c = _by_category(refs), _by_category(cands)
     for cat in categories:
-        rs = [o for o in refs if o.category == cat]
-        cs = [o for o in cands if o.category == cat]
+        rs, cs = by_r.get(cat, []), by_c.get(cat, [])
+        if not rs and not cs:
+            continue  # a class with no object here: nothing to match (1,000 classes: most of them)
         m = iou_pairs(rs, cs)
         best_r.update(zip(map(id, rs), _best(m, axis=1), strict=True))
         best_c.update(zip(map(id, cs), _best(m, axis=0), strict=True))

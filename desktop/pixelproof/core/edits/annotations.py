@@ -11,8 +11,8 @@ from pixelproof.core.edits.base import (
     Changes,
     Edit,
     applied,
+    insert_before,
     require,
-    restore_order,
 )
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Project, utc_now
@@ -61,14 +61,17 @@ class AddAnnotations(Edit):
 
 
 class RemoveAnnotations(Edit):
-    """Delete annotations; revert puts them back with the same ids and pixels, in the same file order."""
+    """Delete annotations; revert puts them back with the same ids and pixels, in the same file order.
+
+    It keeps the removed objects and, for each run of them, the object they stood before (not the order of
+    the whole project: a copy per deletion, 8 MB each in a project of a million objects)."""
 
     def __init__(self, ids: Iterable[int], label: str | None = None) -> None:
         self.ids = list(dict.fromkeys(ids))
         n = len(self.ids)
         self.label = label or f"Delete {n} annotation{'s' if n != 1 else ''}"
         self._removed: list[Annotation] | None = None
-        self._order: list[int] = []
+        self._before: dict[int, list[int]] = {}  # kept id -> the removed ids (a run) that stood before it
 
     @property
     def revert_focus(self) -> list[int]:  # type: ignore[override]
@@ -78,9 +81,14 @@ class RemoveAnnotations(Edit):
     def apply(self, project: Project) -> Changes:
         missing = [i for i in self.ids if i not in project.annotations]
         require(not missing, f"annotation {missing[:1]} does not exist")
-        self._order = list(project.annotations)
-        rank = {i: n for n, i in enumerate(self._order)}
-        self._removed = sorted((project.annotations[i] for i in self.ids), key=lambda a: rank[a.id])
+        wanted = set(self.ids)
+        self._removed, self._before, run = [], {}, []
+        for aid, a in project.annotations.items():  # one pass: file order, and where each run stood
+            if aid in wanted:
+                self._removed.append(a)
+                run.append(aid)
+            elif run:
+                self._before[aid], run = run, []
         changes = Changes()
         for a in self._removed:
             project.remove_annotation(a.id)
@@ -93,7 +101,8 @@ class RemoveAnnotations(Edit):
         for a in self._removed:  # type: ignore[union-attr]
             project.add_annotation(clone(a))
             changes.annotation(ANNOTATION_ADDED, a.image_id, a.id)
-        restore_order(project.annotations, self._order)  # the file order as it was
+        if self._before:  # the file order as it was (a run that ended the file is back at the end already)
+            insert_before(project.annotations, self._before)
         return changes
 
 

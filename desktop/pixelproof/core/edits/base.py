@@ -166,3 +166,17 @@ def restore_order(mapping: dict, order: list) -> None:
     items = sorted(mapping.items(), key=lambda kv: rank.get(kv[0], len(rank)))
     mapping.clear()
     mapping.update(items)
+
+
+def insert_before(mapping: dict, before: dict[Any, list]) -> None:
+    """Move keys (present in ``mapping``) in front of others: ``before`` maps a key to those that go just
+    before it. One pass over ``mapping``, nothing sorted, no object made per key (a million new tuples
+    would set off full runs of the cyclic collector)."""
+    moved = {k for run in before.values() for k in run}
+    old = dict(mapping)
+    mapping.clear()
+    for k, v in old.items():
+        if k not in moved:
+            for m in before.get(k, ()):
+                mapping[m] = old[m]
+            mapping[k] = v

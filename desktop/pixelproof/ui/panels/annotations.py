@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -158,18 +158,28 @@ class AnnotationsPanel(Panel):
             self._fill(item, self.document.project.annotations[ann_id])
 
     def _selection_from_doc(self) -> None:
+        """Select the document's selection as runs of consecutive rows, in one call: selecting row by row
+        re-merges the whole selection each time (5,000 rows took 25 s)."""
         if self.document is None or self._refresh_timer.isActive() or self._pending_timer.isActive():
             return  # the rows are about to change; the update ends by syncing the selection
         sel = set(self.document.selection)
+        model = self.list.model()
+        runs = QItemSelection()
+        start = first = None
+        count = self.list.count()
+        for row in range(count + 1):
+            on = row < count and self.list.item(row).data(Qt.ItemDataRole.UserRole) in sel
+            if on and start is None:
+                start = row
+                first = row if first is None else first
+            elif not on and start is not None:
+                runs.select(model.index(start, 0), model.index(row - 1, 0))
+                start = None
         self.list.blockSignals(True)
-        first = None
-        for ann_id, item in self._items.items():
-            item.setSelected(ann_id in sel)
-            if ann_id in sel and first is None:
-                first = item
+        self.list.selectionModel().select(runs, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.list.blockSignals(False)
         if first is not None:
-            self.list.scrollToItem(first)
+            self.list.scrollToItem(self.list.item(first))
 
     def _selection_from_list(self) -> None:
         if self.document is not None:

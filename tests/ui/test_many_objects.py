@@ -1,0 +1,77 @@
+"""Big projects in the app: panels follow a selection of thousands of objects, its deletion and undo, and
+filter many images, with work that grows with the number of objects or images, not with its square or with
+the classes (counted; speed itself is for ``bench``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.edits import AddAnnotations
+from pixelproof.core.model import Annotation
+from tests.ui.test_workbench import key
+
+N = 300
+
+
+def boxes(n: int) -> list[Annotation]:
+    return [Annotation(1000 + i, 1, 1 + i % 2, [float(i % 30) * 10, float(i // 30) * 10, 8, 8], None, 64.0)
+            for i in range(n)]  # fmt: skip
+
+
+def test_selecting_every_object_updates_the_annotation_list_in_one_step(window) -> None:
+    """Ctrl+A on an image of 300 objects: the list's selection is set at once, not row by row (each row's
+    ``setSelected`` re-merges the whole selection: 5,000 rows took 25 s)."""
+    doc = window.document
+    doc.push(AddAnnotations(boxes(N)))
+    QTest.qWait(10)
+    doc.set_selection([])  # the added objects came selected
+    panel = window.panels["annotationsDock"]
+    assert panel.list.count() == N and not panel.list.selectedItems()
+    steps: list[int] = []
+    panel.list.selectionModel().selectionChanged.connect(lambda *_: steps.append(1))
+
+    key(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.qWait(10)
+    assert len(doc.selection) == N
+    assert {it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()} == set(doc.selection)
+    assert len(steps) <= 2
+
+    steps.clear()
+    every_third = [a.id for a in boxes(N)][::3]
+    doc.set_selection(every_third)  # from the canvas: scattered rows
+    assert sorted(it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()) == every_third
+    assert len(steps) <= 2
+    assert panel.list.currentItem() is None or panel.list.currentItem().isSelected()
+
+    images = window.panels["imagesDock"]
+    cells: list[int] = []  # the Images panel's count cell: once per burst, not once per object
+    images.model.dataChanged.connect(lambda a, b, *_: cells.append(a.row()))
+    key(window, Qt.Key.Key_Delete)
+    QTest.qWait(10)
+    assert panel.list.count() == N - len(every_third) and not panel.list.selectedItems()
+    assert images.model.data(images.model.index(0, 2)) == str(N - len(every_third)) and len(cells) <= 2
+    doc.undo_stack.undo()
+    QTest.qWait(10)
+    assert {it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()} == set(every_third)
+    assert images.model.data(images.model.index(0, 2)) == str(N) and len(cells) <= 4
+
+
+def test_the_images_filter_reads_one_value_per_image(window, monkeypatch) -> None:
+    """Each keystroke in the filter asks every image for its name and status, once (it asked every column,
+    the object count too: a minute a keystroke at 100,000 images and 1,000 classes)."""
+    panel = window.panels["imagesDock"]
+    project = window.document.project
+    asked: list[str] = []
+    for name in ("image_status", "object_count"):
+        real = getattr(project, name)
+        monkeypatch.setattr(project, name, lambda i, real=real, name=name: asked.append(name) or real(i))
+    window.document.set_current_image(3)
+    QTest.qWait(10)
+    for text, shown in (("img", 3), ("img1", 1), ("to do", 3), ("", 3)):
+        asked.clear()
+        panel.filter.setText(text)
+        assert panel.proxy.rowCount() == shown
+        assert asked.count("object_count") == 0
+        assert asked.count("image_status") <= 3 + 2, asked  # 3 rows, and the current one
+    assert window.document.current_image_id == 3
