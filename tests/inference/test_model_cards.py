@@ -108,3 +108,21 @@ def test_card_numbers_no_float32_input_holds_are_refused(tmp_path: Path, recipe:
     (tmp_path / "m.onnx.json").write_text(json.dumps({"input": recipe}))
     with pytest.raises(ModelLoadError, match=r"m\.onnx\.json: input: mean, std and scale give"):
         read_card(tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("output", ["image_embeddings", "image_embed"])
+def test_a_sam_image_encoder_is_not_taken_for_a_segmentation_model(tmp_path: Path, output: str) -> None:
+    """A SAM encoder (SAM: image_embeddings [1,256,64,64]; SAM 2: image_embed) given to the onnx backend
+    loaded as a 256-class semantic model and pre-labeled picture-wide speckle into class_<id> categories:
+    it is named as an encoder for sam-onnx instead. A card saying "semantic" still decides."""
+    path = constant_graph(
+        tmp_path / "encoder.onnx",
+        {"input_image": [1, 3, 64, 64]},
+        {output: np.zeros((1, 256, 8, 8), np.float32)},
+    )
+    with pytest.raises(ModelLoadError, match=r"encoder\.onnx: .*SAM image encoder.*sam-onnx"):
+        OnnxModelBackend().configure(model_path=path)
+    (tmp_path / "encoder.onnx.json").write_text('{"family": "semantic"}')
+    backend = OnnxModelBackend()
+    backend.configure(model_path=path)
+    assert backend.family == "semantic"

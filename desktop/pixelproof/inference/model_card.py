@@ -263,11 +263,20 @@ def _fmt(shape: list[Any]) -> str:
     return "[" + ",".join(str(v) if isinstance(v, int) else "?" for v in shape) + "]"
 
 
+SAM_ENCODER_OUTPUTS = {"image_embeddings", "image_embed"}  # SAM, EdgeSAM, EfficientViT-SAM; SAM 2
+
+
 def detect_family(inputs: list[Any], outputs: list[Any], metadata: dict[str, str]) -> Detected:
     """The family of a graph from its inputs/outputs (onnxruntime ``NodeArg`` lists) and metadata;
     ``ModelLoadError`` when it matches none, saying what it saw."""
     seen = "inputs " + ", ".join(f"{i.name} {_fmt(_shape(i))}" for i in inputs)
     seen += "; outputs " + ", ".join(f"{o.name} {_fmt(_shape(o))} {o.type}" for o in outputs)
+    encoder = {o.name for o in outputs} & SAM_ENCODER_OUTPUTS
+    if encoder:  # its embeddings are [1,256,64,64]: they would pass for a 256-class segmentation's logits
+        raise ModelLoadError(
+            f"this looks like a SAM image encoder (output {encoder.pop()}), not a model that labels "
+            "pictures: choose the sam-onnx backend (or write a model card if it is a segmentation model)"
+        )
     if len(inputs) == 1:
         rank = len(_shape(inputs[0]))
         out_ranks = [len(_shape(o)) for o in outputs]
