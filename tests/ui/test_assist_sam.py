@@ -261,3 +261,94 @@ def test_a_picture_opened_downsampled_is_refused_saying_why(
         assert not tool.error and not tool.shapes
     finally:
         close_window(win)
+
+
+@pytest.fixture
+def gated_answers(monkeypatch: pytest.MonkeyPatch):
+    """Assist answers wait in the model worker until the returned event is set (set at the end)."""
+    import threading
+
+    from pixelproof.ui.tools import assist
+
+    gate = threading.Event()
+    gate.set()
+    real = assist.predict_shapes
+
+    def predict_shapes(*args, **kwargs):
+        gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(assist, "predict_shapes", predict_shapes)
+    yield gate
+    gate.set()
+
+
+def test_a_late_answer_for_the_old_image_does_not_land_on_the_new_one(
+    qtbot, sam_win, refs, gated_answers
+) -> None:
+    win, doc = sam_win, sam_win.document
+    win.choose_tool("assist")
+    tool = win.canvas.tool
+    gated_answers.clear()
+    prompt_case(qtbot, win, refs, "astronaut/pos")  # answered late
+    assert tool.is_busy()
+    go(qtbot, win, 2)
+    assert not tool.has_prompt() and not tool._overlays
+    prompt_case(qtbot, win, refs, "coffee/pos")
+    gated_answers.set()
+    wait_answer(qtbot, tool)
+    h, w = win.canvas.image_size()
+    assert iou(preview_mask(tool, h, w), reference(refs, "coffee/pos")) >= 0.99
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_Return)
+    (ann,) = doc.project.annotations.values()
+    assert ann.image_id == 2 and iou(ann.mask(h, w), reference(refs, "coffee/pos")) >= 0.99
+
+
+def test_changing_the_model_while_a_prompt_is_answered(qtbot, sam_win, refs, tiny, gated_answers) -> None:
+    """The answer of the old model is not shown once the new one is in; the next prompt is answered by
+    the new model (the samexporter HWC pair: same masks), whose file the result's source names."""
+    win, doc = sam_win, sam_win.document
+    panel = win.panels["modelDock"]
+    win.choose_tool("assist")
+    tool = win.canvas.tool
+    gated_answers.clear()
+    prompt_case(qtbot, win, refs, "astronaut/box")
+    panel.backends.set_model_path(tiny / "tiny_sam_hwc.encoder.onnx")
+    gated_answers.set()
+    qtbot.waitUntil(lambda: panel.session.is_idle() and "hwc" in str(panel.session.backend.model_path),
+                    timeout=30000)  # fmt: skip
+    assert not tool.has_prompt() and not tool.shapes and not tool._overlays
+    prompt_case(qtbot, win, refs, "astronaut/box")
+    wait_answer(qtbot, tool)
+    assert iou(preview_mask(tool, 512, 512), reference(refs, "astronaut/box")) >= 0.99
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_Return)
+    (ann,) = doc.project.annotations.values()
+    assert "tiny_sam_hwc.encoder.onnx" in ann.source, ann.source
+
+
+def test_enter_while_computing_survives_a_failed_earlier_prompt(qtbot, tmp_path, no_prompts, fake_backends,
+                                                               gated_answers) -> None:  # fmt: skip
+    """grabcut: a click alone fails (it wants a box); a box dragged and Enter pressed before that failure
+    comes back still adds the box's mask when its preview is ready."""
+    from tests.ui.test_model_panel_sequences import disc_project, iou_with_disc
+
+    win = open_window(qtbot, disc_project(tmp_path, 1))
+    try:
+        choose(qtbot, win, "grabcut")
+        win.choose_tool("assist")
+        tool = win.canvas.tool
+        gated_answers.clear()
+        click(win, 150, 110)
+        drag(win, [93, 53, 114, 114])
+        win.canvas.setFocus()
+        key(win, Qt.Key.Key_Return)
+        assert not win.document.project.annotations
+        gated_answers.set()
+        session = win.panels["modelDock"].session
+        qtbot.waitUntil(lambda: not tool.is_busy() and session.is_idle(), timeout=30000)
+        (ann,) = win.document.project.annotations.values()
+        assert iou_with_disc(ann) >= 0.9 and not tool.has_prompt()
+    finally:
+        close_window(win)

@@ -336,8 +336,8 @@ class AssistTool(Tool):
 
     def _answer_failed(self, request: int, reason: str) -> None:
         self._busy = False
-        self._accept_when_ready = False
-        if request == self._request:
+        if request == self._request:  # an older prompt's failure keeps an Enter pressed for the latest
+            self._accept_when_ready = False
             self._show_error(reason)
         if self._dirty and self.canvas.tool is self:
             self._ask()
