@@ -127,7 +127,7 @@ def go(qtbot, win, image_id: int) -> None:
 def prompt_case(qtbot, win, refs: dict, case: str) -> None:
     p = refs[case]["prompt"]
     for (x, y), label in zip(p["points"], p["labels"], strict=True):
-        click(win, x, y, LEFT if label == 1 else RIGHT)
+        click(win, x + 0.5, y + 0.5, LEFT if label == 1 else RIGHT)  # in pixel (x, y)
     if p["box"]:
         drag(win, p["box"])
 
@@ -352,3 +352,59 @@ def test_enter_while_computing_survives_a_failed_earlier_prompt(qtbot, tmp_path,
         assert iou_with_disc(ann) >= 0.9 and not tool.has_prompt()
     finally:
         close_window(win)
+
+
+def test_a_16_bit_picture_is_prompted_through_the_views_window(
+    qtbot, tmp_path, tiny, refs, no_prompts
+) -> None:
+    """The astronaut stored as 16-bit (value x 257) and shown through the window 0..65535 looks exactly like
+    the 8-bit picture: SAM must give the reference masks; through the automatic window it need not."""
+    (tmp_path / "images").mkdir()
+    rgb = cv2.imread(str(tiny / "astronaut.png"), cv2.IMREAD_COLOR)
+    cv2.imwrite(str(tmp_path / "images" / "astro16.png"), rgb.astype(np.uint16) * 257)
+    project = new_project(["thing"])
+    project.add_image(ImageRecord(1, "images/astro16.png", 512, 512))
+    save_project(project, tmp_path / "project.json")
+    win = open_window(qtbot, tmp_path / "project.json")
+    try:
+        assert win.canvas.loaded.needs_window
+        panel = choose(qtbot, win, "sam-onnx")
+        panel.backends.set_model_path(tiny / "tiny_sam_encoder.onnx")
+        qtbot.waitUntil(lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✓"),
+                        timeout=30000)  # fmt: skip
+        win.canvas.set_window(0, 65535)
+        win.choose_tool("assist")
+        tool = win.canvas.tool
+        for case in ("astronaut/pos", "astronaut/box"):
+            prompt_case(qtbot, win, refs, case)
+            wait_answer(qtbot, tool)
+            assert iou(preview_mask(tool, 512, 512), reference(refs, case)) >= 0.99, case
+            win.canvas.setFocus()
+            key(win, Qt.Key.Key_Return)
+        anns = sorted(win.document.project.annotations.values(), key=lambda a: a.id)
+        assert [iou(a.mask(512, 512), reference(refs, c)) >= 0.99 for a, c in
+                zip(anns, ("astronaut/pos", "astronaut/box"), strict=True)] == [True, True]  # fmt: skip
+    finally:
+        close_window(win)
+
+
+@pytest.mark.parametrize("case", ["astronaut/pos_neg", "coffee/pos_neg"])
+def test_a_click_inside_a_pixel_is_that_pixel_zoomed_in(qtbot, sam_win, refs, case) -> None:
+    """Zoomed in, the user clicks the middle of pixel (x, y) of each reference point: SAM is prompted at
+    that pixel (its points are pixel indices, as SamPredictor's), not half a pixel right and down."""
+    win, doc = sam_win, sam_win.document
+    image_id = 1 if case.startswith("astronaut") else 2
+    if image_id != doc.current_image_id:
+        go(qtbot, win, image_id)
+    h, w = win.canvas.image_size()
+    win.choose_tool("assist")
+    tool = win.canvas.tool
+    win.canvas.set_zoom(6.5)
+    p = refs[case]["prompt"]
+    for (x, y), label in zip(p["points"], p["labels"], strict=True):
+        win.canvas.centerOn(QPointF(x, y))
+        click(win, x + 0.5, y + 0.5, LEFT if label == 1 else RIGHT)
+    wait_answer(qtbot, tool)
+    assert iou(preview_mask(tool, h, w), reference(refs, case)) >= 0.99
+    for (x, y), dot in zip(p["points"], tool.points, strict=True):  # the dots stay where clicked
+        assert x < dot[0] < x + 1 and y < dot[1] < y + 1

@@ -283,8 +283,11 @@ class AssistTool(Tool):
 
     # -- preview -----------------------------------------------------------------------------------
     def prompt(self) -> Prompt:
+        """The prompt in the backends' frame: a point is the pixel clicked (its index, the pixel's centre,
+        as SamPredictor and OpenCV take it: scene coordinates minus half a pixel); a box is its edges."""
         box = tuple(self.box) if self.box is not None else None
-        return Prompt(tuple(self.points), tuple(self.labels), box)  # type: ignore[arg-type]
+        points = tuple((x - 0.5, y - 0.5) for x, y in self.points)
+        return Prompt(points, tuple(self.labels), box)  # type: ignore[arg-type]
 
     def _prompt_changed(self) -> None:
         self._request += 1
