@@ -408,3 +408,23 @@ def test_a_click_inside_a_pixel_is_that_pixel_zoomed_in(qtbot, sam_win, refs, ca
     assert iou(preview_mask(tool, h, w), reference(refs, case)) >= 0.99
     for (x, y), dot in zip(p["points"], tool.points, strict=True):  # the dots stay where clicked
         assert x < dot[0] < x + 1 and y < dot[1] < y + 1
+
+
+def test_enter_then_esc_or_image_change_before_the_answer_adds_nothing(
+    qtbot, sam_win, refs, gated_answers
+) -> None:
+    win, doc = sam_win, sam_win.document
+    win.choose_tool("assist")
+    tool = win.canvas.tool
+    session = win.panels["modelDock"].session
+    gated_answers.clear()
+    prompt_case(qtbot, win, refs, "astronaut/pos")
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_Return)  # "adding it when the preview is ready"
+    key(win, Qt.Key.Key_Escape)  # ... then dropped
+    prompt_case(qtbot, win, refs, "astronaut/box")
+    key(win, Qt.Key.Key_Return)
+    go(qtbot, win, 2)  # ... then another image
+    gated_answers.set()
+    qtbot.waitUntil(lambda: not tool.is_busy() and session.is_idle(), timeout=30000)
+    assert not doc.project.annotations and doc.undo_stack.count() == 0 and not tool._overlays
