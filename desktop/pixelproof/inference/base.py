@@ -57,7 +57,10 @@ class ModelMemoryError(BackendError):
 
 @dataclass(frozen=True, slots=True)
 class Prompt:
-    """What the user clicked: points (label 1 = positive, 0 = negative) and/or a box [x, y, w, h]."""
+    """What the user clicked: points (label 1 = positive, 0 = negative) and/or a box [x, y, w, h].
+
+    A point (x, y) is a pixel's index: column x, row y, its centre (SamPredictor's and OpenCV's frame,
+    half a pixel off the view's scene coordinates); the box is in COCO's frame (its edges)."""
 
     points: tuple[tuple[float, float], ...] = ()
     labels: tuple[int, ...] = ()

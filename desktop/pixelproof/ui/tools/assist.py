@@ -173,16 +173,34 @@ class AssistTool(Tool):
     def _warm_up(self) -> None:
         """prepare() for this image in the background before the first click (SAM's embedding)."""
         backend = self._backend(say=False)
-        loaded = self.canvas.loaded
-        if backend is None or loaded is None or self.canvas.image_id == -1:
+        pixels = self._pixels(say=False)
+        if backend is None or pixels is None:
             return
         window = self._window()
         key = (id(backend), self.canvas.image_id, window)
         if self._prepared == key:
             return
         self._prepared = key
-        pixels = loaded.raw
         self.session.submit(lambda _r: prepare_shown(backend, pixels, window), None, self._failed_prepare)
+
+    def _pixels(self, say: bool = True) -> np.ndarray | None:
+        """The picture's pixels if the model can take them: loaded, whole in memory and of the size the
+        project records (a mask of another size would not fit the annotation's image)."""
+        loaded, (h, w) = self.canvas.loaded, self.canvas.image_size()
+        if loaded is None or self.canvas.image_id == -1:
+            reason = "the image is still loading"
+        elif not isinstance(loaded.raw, np.ndarray):
+            reason = "the picture is shown downsampled or in tiles; the model needs all its pixels"
+        elif (loaded.height, loaded.width) != (h, w):
+            reason = (
+                f"the image is {loaded.width}x{loaded.height} px but the project says {w}x{h}; "
+                "the model cannot run on it"
+            )
+        else:
+            return loaded.raw
+        if say:
+            self.canvas.message.emit(f"Assist: {reason}")
+        return None
 
     def _window(self) -> tuple[float, float] | None:
         """The view's window/level of a picture that is not 8-bit (what the user sees), else None."""
@@ -265,8 +283,11 @@ class AssistTool(Tool):
 
     # -- preview -----------------------------------------------------------------------------------
     def prompt(self) -> Prompt:
+        """The prompt in the backends' frame: a point is the pixel clicked (its index, the pixel's centre,
+        as SamPredictor and OpenCV take it: scene coordinates minus half a pixel); a box is its edges."""
         box = tuple(self.box) if self.box is not None else None
-        return Prompt(tuple(self.points), tuple(self.labels), box)  # type: ignore[arg-type]
+        points = tuple((x - 0.5, y - 0.5) for x, y in self.points)
+        return Prompt(points, tuple(self.labels), box)  # type: ignore[arg-type]
 
     def _prompt_changed(self) -> None:
         self._request += 1
@@ -279,11 +300,10 @@ class AssistTool(Tool):
             self._dirty = True  # asked again when the running answer arrives: the latest prompt wins
             return
         backend = self._backend()
-        loaded = self.canvas.loaded
         if backend is None or not self.has_prompt():
             return
-        if loaded is None:
-            self.canvas.message.emit("Assist: the image is still loading")
+        pixels = self._pixels()
+        if pixels is None:
             return
         try:
             prompt = self.prompt()
@@ -294,7 +314,7 @@ class AssistTool(Tool):
         key = (id(backend), self.canvas.image_id, window)
         prepare = self._prepared != key
         self._prepared = key
-        request, image_id, pixels = self._request, self.canvas.image_id, loaded.raw
+        request, image_id = self._request, self.canvas.image_id
         self._busy, self._dirty = True, False
         self.session.submit(
             lambda _r: predict_shapes(backend, pixels, prompt, prepare, window),
@@ -319,8 +339,8 @@ class AssistTool(Tool):
 
     def _answer_failed(self, request: int, reason: str) -> None:
         self._busy = False
-        self._accept_when_ready = False
-        if request == self._request:
+        if request == self._request:  # an older prompt's failure keeps an Enter pressed for the latest
+            self._accept_when_ready = False
             self._show_error(reason)
         if self._dirty and self.canvas.tool is self:
             self._ask()
