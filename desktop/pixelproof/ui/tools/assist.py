@@ -3,8 +3,8 @@
 Left click = positive point, right click = negative point, drag = box. Every change of the prompt asks
 the model for a new preview mask in the window's model worker (``ModelSession``; ``prepare`` runs once
 per image, e.g. SAM's embedding, as soon as the tool is used on it). Enter adds the preview as one undo
-step, Esc drops the prompt. No key of its own: ``M`` picks this tool when the chosen backend is
-interactive (DESIGN.md §4 gives M to model assist).
+step, Esc drops the prompt. Its key is ``I``; ``M`` picks it too when the chosen backend is interactive
+(DESIGN.md §4 gives M to model assist).
 
 The result takes the current category (like the box and polygon tools) and keeps the model's ``source``
 and ``score``; its review is "accepted" — the user looked at the preview and pressed Enter.
