@@ -20,7 +20,7 @@ from pixelproof.core.lint.shapes import polygon_defect
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.ui.tools.paint_options import OPTIONS
 from tests.ui.conftest import open_main_window
-from tests.ui.test_mask_tools import default_options  # noqa: F401  (autouse: default tool settings)
+from tests.ui.test_mask_tools import default_options, stroke  # noqa: F401  (autouse fixture: default tool settings)
 
 LEFT = Qt.MouseButton.LeftButton
 NOMOD = Qt.KeyboardModifier.NoModifier
@@ -47,14 +47,6 @@ def double_click(win, p: QPoint) -> None:
         held = Qt.MouseButton.NoButton if "Release" in kind else LEFT
         ev = QMouseEvent(t, QPointF(p), QPointF(vp.mapToGlobal(p)), LEFT, held, NOMOD)
         QApplication.sendEvent(vp, ev)
-
-
-def stroke(win, points: list[QPoint], modifier=NOMOD) -> None:
-    vp = win.canvas.viewport()
-    QTest.mousePress(vp, LEFT, modifier, points[0])
-    for p in points[1:]:
-        QTest.mouseMove(vp, p)
-    QTest.mouseRelease(vp, LEFT, modifier, points[-1])
 
 
 def dump(win) -> bytes:
