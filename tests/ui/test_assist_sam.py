@@ -124,6 +124,15 @@ def go(qtbot, win, image_id: int) -> None:
     wait_loaded(qtbot, win)
 
 
+def assist_on_case_picture(qtbot, win, case: str):  # type: ignore[no-untyped-def]
+    """Show the case's picture (astronaut: image 1, coffee: 2) and pick the assist tool: (tool, (h, w))."""
+    image_id = 1 if case.startswith("astronaut") else 2
+    if image_id != win.document.current_image_id:
+        go(qtbot, win, image_id)
+    win.choose_tool("assist")
+    return win.canvas.tool, win.canvas.image_size()
+
+
 def prompt_case(qtbot, win, refs: dict, case: str) -> None:
     p = refs[case]["prompt"]
     for (x, y), label in zip(p["points"], p["labels"], strict=True):
@@ -136,12 +145,7 @@ def prompt_case(qtbot, win, refs: dict, case: str) -> None:
                                   "coffee/pos_neg", "coffee/box"])  # fmt: skip
 def test_clicked_prompts_give_sam_predictor_masks(qtbot, sam_win, refs, case) -> None:
     win, doc = sam_win, sam_win.document
-    image_id = 1 if case.startswith("astronaut") else 2
-    if image_id != doc.current_image_id:
-        go(qtbot, win, image_id)
-    h, w = win.canvas.image_size()
-    win.choose_tool("assist")
-    tool = win.canvas.tool
+    tool, (h, w) = assist_on_case_picture(qtbot, win, case)
     zoom_and_pan(win)
     prompt_case(qtbot, win, refs, case)
     qtbot.waitUntil(lambda: not tool.is_busy() and tool._shown == tool._request, timeout=30000)
@@ -154,7 +158,9 @@ def test_clicked_prompts_give_sam_predictor_masks(qtbot, sam_win, refs, case) ->
     key(win, Qt.Key.Key_Return)
     (ann,) = doc.project.annotations.values()
     assert doc.undo_stack.count() == steps + 1
-    assert ann.image_id == image_id and ann.category_id == doc.project.category_by_name("other").id
+    assert (
+        ann.image_id == doc.current_image_id and ann.category_id == doc.project.category_by_name("other").id
+    )
     assert ann.review == "accepted" and ann.source.startswith("model:sam-onnx/")
     stored = ann.mask(h, w)
     assert iou(stored, want) >= 0.99
@@ -392,13 +398,8 @@ def test_a_16_bit_picture_is_prompted_through_the_views_window(
 def test_a_click_inside_a_pixel_is_that_pixel_zoomed_in(qtbot, sam_win, refs, case) -> None:
     """Zoomed in, the user clicks the middle of pixel (x, y) of each reference point: SAM is prompted at
     that pixel (its points are pixel indices, as SamPredictor's), not half a pixel right and down."""
-    win, doc = sam_win, sam_win.document
-    image_id = 1 if case.startswith("astronaut") else 2
-    if image_id != doc.current_image_id:
-        go(qtbot, win, image_id)
-    h, w = win.canvas.image_size()
-    win.choose_tool("assist")
-    tool = win.canvas.tool
+    win = sam_win
+    tool, (h, w) = assist_on_case_picture(qtbot, win, case)
     win.canvas.set_zoom(6.5)
     p = refs[case]["prompt"]
     for (x, y), label in zip(p["points"], p["labels"], strict=True):
