@@ -250,6 +250,52 @@ def test_object_rows_pane_click_and_linked_pan(qtbot, window) -> None:
     assert view.images.image_table.currentIndex().data(Qt.ItemDataRole.UserRole) == 2
 
 
+def test_pane_titles_stay_after_a_pan(qtbot, window) -> None:
+    """A pan scrolls the pixels painted already (the title with them) and repaints only what comes into
+    view: each pane's title must be painted again where it belongs, in all three linked panes - after a
+    drag, and after another image is shown (it is centred: a scroll too)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QRegion
+
+    view = window.review.view
+    enter_review(qtbot, window)
+
+    class Painted(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.region = QRegion()
+
+        def eventFilter(self, obj, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.region = self.region.united(event.region())
+            return False
+
+    panes = [view.ref_pane, view.cand_pane, view.diff_pane]
+
+    def titles_painted_after(act) -> None:
+        qtbot.wait(100)  # earlier paints are behind us
+        spies = [Painted() for _ in panes]
+        for pane, spy in zip(panes, spies, strict=True):
+            pane.viewport().installEventFilter(spy)
+        act()
+        for pane, spy in zip(panes, spies, strict=True):
+            title = QRegion(pane.title_rect())
+            qtbot.waitUntil(lambda s=spy, t=title: t.subtracted(s.region).isEmpty(), timeout=2000)
+            pane.viewport().removeEventFilter(spy)
+
+    def drag() -> None:
+        vp = view.ref_pane.viewport()
+        start = vp.rect().center()
+        QTest.mousePress(vp, LEFT, NOMOD, start)
+        for i in range(1, 4):
+            QTest.mouseMove(vp, start + QPoint(15 * i, 12 * i))
+        QTest.mouseRelease(vp, LEFT, NOMOD, start + QPoint(45, 36))
+
+    titles_painted_after(drag)
+    for row in range(view.images.image_table.model().rowCount()):
+        titles_painted_after(lambda r=row: table_click(view.images.image_table, r))
+
+
 def test_whole_image_decision_undo_and_outline(qtbot, window) -> None:
     win = window
     view = win.review.view

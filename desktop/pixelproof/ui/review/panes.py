@@ -9,10 +9,11 @@ fit and zoom when a pane has the focus; a click without a drag picks the object 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QKeySequence,
@@ -291,15 +292,29 @@ class ReviewPane(QGraphicsView):
         else:
             super().keyPressEvent(event)
 
+    def _title_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setBold(True)
+        return font
+
+    def title_rect(self) -> QRect:
+        """Where the title is painted, in viewport pixels."""
+        metrics = QFontMetrics(self._title_font())
+        return QRect(8, 8, metrics.horizontalAdvance(self.title) + 16, metrics.height() + 8)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        """A pan moves the pixels painted already, the title among them, and repaints only what comes into
+        view: paint the title again where it stays."""
+        super().scrollContentsBy(dx, dy)
+        title = self.title_rect()
+        self.viewport().update(title.united(title.translated(dx, dy)))
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         """The pane's title in its top-left corner, in screen pixels."""
         painter.save()
         painter.resetTransform()
-        font = QFont(self.font())
-        font.setBold(True)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        box = QRectF(8, 8, metrics.horizontalAdvance(self.title) + 16, metrics.height() + 8)
+        painter.setFont(self._title_font())
+        box = QRectF(self.title_rect())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 150))
