@@ -26,6 +26,13 @@ def test_text_starting_like_a_formula_is_neutralised_and_read_back(text: str) ->
     assert read_cell(cell(text)) == text
 
 
+@pytest.mark.parametrize("text", ["'=1", "''+x", "'-1", "'@a"])
+def test_text_that_already_starts_with_an_apostrophe_before_a_formula_start_reads_back_whole(
+    text: str,
+) -> None:
+    assert read_cell(cell(text)) == text
+
+
 @pytest.mark.parametrize("value", [-0.5, 3, 0.0, True, "-0.5", "+1e-3", "-12", "cat", "it's", "'quoted"])
 def test_numbers_and_plain_text_stay_as_they_are(value: object) -> None:
     assert cell(value) == value

@@ -221,3 +221,29 @@ def test_annotators_view_open_during_a_big_merge_refreshes_once_and_follows_colo
     qtbot.mouseClick(panel.buttons["color"], Qt.MouseButton.LeftButton)
     assert window.document.project.category_by_name("cat").color == "#00ff00"
     qtbot.waitUntil(lambda: tuple(view.overlays[0][100, 120]) == (0, 255, 0, 120), timeout=3000)
+
+
+def test_merge_report_is_saved_whole_never_over_the_project_and_a_bad_folder_is_a_message(
+    qtbot, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from pixelproof.ui.teams import ConflictDialog
+
+    project = tmp_path / "project.json"
+    project.write_text('{"images": []}')
+    stats = {"shards": 2, "images": 1, "annotations": 0, "overlap_images": 0, "honeypots_left_out": 0}
+    report = {"stats": {**stats, "conflicts": 0}, "conflicts": []}
+    dialog = ConflictDialog(report, inputs=[project])
+    qtbot.addWidget(dialog)
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, x, *a: said.append(x)))
+    save = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Save Report…")
+    for target in (project, tmp_path / "missing" / "r.json", tmp_path / "r.json"):
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, t=target: (str(t), "")))
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert project.read_text() == '{"images": []}'  # the project is no report
+    assert len(said) == 2 and str(project) in said[0] and "missing" in said[1]
+    assert json.loads((tmp_path / "r.json").read_text()) == report

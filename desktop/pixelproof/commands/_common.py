@@ -67,18 +67,53 @@ def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = Fal
     """Check output files before any work is done, so a mistyped path does not cost the run nor leave
     some outputs written and others not: True, after one error line naming the path, when one is a
     folder or lies in a folder that does not exist; with ``projects``, also when it is an existing file
-    that is not a project (a picture, a text file: never overwritten). None entries are skipped."""
+    that is not a project (a picture, a text file: never overwritten), or when two name one file (the
+    second would replace the first). None entries are skipped."""
     from pixelproof.core.coco import ProjectSaveError, check_output_path, check_save_target
+    from pixelproof.core.limits import same_file
 
     check = check_save_target if projects else check_output_path
-    for output in outputs:
-        if output is None:
-            continue
+    given = [Path(o) for o in outputs if o is not None]
+    for k, output in enumerate(given):
         try:
-            check(Path(output))
+            check(output)
         except ProjectSaveError as e:
             error(str(e))
             return True
+        twin = next((o for o in given[:k] if same_file(o, output)), None)
+        if twin is not None:  # the second report would replace the first
+            error(f"{twin} and {output} are the same file: give each output its own file")
+            return True
+    return False
+
+
+def refuse_image_outputs(outputs: Iterable[str | None], projects: Iterable[Project]) -> bool:
+    """True, after one error line, when an output is an image file of one of ``projects`` (or the volume a
+    slice is read from): the report would be renamed over the picture. Nothing to check for an output
+    that does not exist yet."""
+    from pixelproof.core.volumes import parse_slice_ref
+
+    targets: dict[tuple[int, int], str] = {}
+    for output in outputs:
+        try:
+            st = os.stat(output) if output else None
+        except OSError:
+            st = None
+        if st is not None:
+            targets[(st.st_dev, st.st_ino)] = output
+    for project in projects if targets else ():
+        for image in project.images.values():
+            path = project.image_path(image)
+            ref = parse_slice_ref(path)
+            for file in (path, ref.source) if ref is not None else (path,):
+                try:
+                    st = os.stat(file)
+                except OSError:
+                    continue
+                output = targets.get((st.st_dev, st.st_ino))
+                if output is not None:
+                    error(f"{output}: is the image {image.file_name} of {project.path}; choose another file")
+                    return True
     return False
 
 

@@ -12,6 +12,7 @@ from pixelproof.commands._common import (
     bad_iou_threshold,
     error,
     load_or_report,
+    refuse_image_outputs,
     refuse_outputs,
     warn,
 )
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         if p is None:
             return 1
         projects.append(p)
+    if refuse_image_outputs([args.json, args.html], projects):
+        return 1
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
     try:
         check_distinct(shards, args.shards)  # an annotator compared with itself would agree perfectly

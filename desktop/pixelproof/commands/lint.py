@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, refuse_outputs, warn
+from pixelproof.commands._common import ProgressBar, error, refuse_image_outputs, refuse_outputs, warn
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
@@ -121,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
     project = load_or_report(args.project)
     if project is None:
         return EXIT_UNREADABLE
+    if refuse_image_outputs([args.json, args.csv, args.html], [project]):
+        return EXIT_USAGE
     rules = _rules(args, project)
     if rules is None:
         return EXIT_UNREADABLE

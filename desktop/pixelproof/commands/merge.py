@@ -68,8 +68,12 @@ def run(args: argparse.Namespace) -> int:
         {Path(args.manifest).resolve()} if args.manifest else set()
     )
     out = Path(args.output)
-    if out.resolve() in inputs or (args.report and Path(args.report).resolve() in inputs | {out.resolve()}):
-        error(f"{args.output}: would overwrite an input; choose another -o / --report")
+    if out.resolve() in inputs:
+        error(f"{args.output}: would overwrite an input; choose another -o")
+        return 1
+    base_file = {Path(args.into).resolve()} if args.into else set()  # -o may be it (merge in place)
+    if args.report and Path(args.report).resolve() in inputs | base_file | {out.resolve()}:
+        error(f"{args.report}: would overwrite an input or the merged project; choose another --report")
         return 1
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
     try:

@@ -13,6 +13,7 @@ from pixelproof.commands._common import (
     bad_iou_threshold,
     error,
     load_or_report,
+    refuse_image_outputs,
     refuse_outputs,
     warn,
 )
@@ -60,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     batch = batch_options(args)
     if bad_iou_threshold(args.iou_threshold):
         return 2
-    if not args.nsd_tau >= 0:  # NaN fails too
-        error(f"--nsd-tau must be a number >= 0, got {args.nsd_tau}")
+    if not (math.isfinite(args.nsd_tau) and args.nsd_tau >= 0):  # inf would be no distance in the report
+        error(f"--nsd-tau must be a finite number >= 0, got {args.nsd_tau}")
         return 2
     try:  # a report never writes over what it scores
         for option in ("json", "csv", "html"):
@@ -84,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         if pictures:
             error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
         return 1
+    if refuse_image_outputs([args.json, args.csv, args.html], [candidate, reference.project]):
+        return 2
     for name, project in ((args.reference, reference.project), (args.candidate, candidate)):
         note = versions_note(name, project, "scored")  # the copies count as extra objects
         if note:

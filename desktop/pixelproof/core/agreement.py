@@ -21,7 +21,6 @@ collects in image order.
 from __future__ import annotations
 
 import heapq
-import html
 import itertools
 import math
 import os
@@ -439,7 +438,7 @@ def run_agreement(
 
 def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The agreement report as one self-contained HTML page (tables and bar charts, no scripts)."""
-    from pixelproof.core.report import REPORT_CSS, html_table, svg_bars
+    from pixelproof.core.report import REPORT_CSS, html_table, html_text, svg_bars
 
     s = data["summary"]
     pairs = [{**p, "pair": f"{p['a']} / {p['b']}"} for p in data["pairs"]]
@@ -451,7 +450,7 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof agreement report</title>",
         f"<style>{REPORT_CSS}</style></head><body><h1>Agreement between annotators</h1>",
-        f"<p>Annotators: {html.escape(', '.join(data['raters']))}; overlap images: {data['images']}; "
+        f"<p>Annotators: {', '.join(map(html_text, data['raters']))}; overlap images: {data['images']}; "
         f"objects matched when IoU &gt; {data['iou_threshold']}</p>",
         "<h2>Summary</h2>",
         html_table(
@@ -477,9 +476,7 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         ]
     if data["problems"]:
         parts.append(
-            "<h2>Problems</h2><ul>"
-            + "".join(f"<li>{html.escape(p)}</li>" for p in data["problems"])
-            + "</ul>"
+            "<h2>Problems</h2><ul>" + "".join(f"<li>{html_text(p)}</li>" for p in data["problems"]) + "</ul>"
         )
     parts.append(
         "<h2>Conventions</h2><p>Dice/IoU per image, class and pair on the union of each annotator's "

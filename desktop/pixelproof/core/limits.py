@@ -498,7 +498,7 @@ def check_inside_root(
     )
 
 
-def _same(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
     """One file or folder: same real path, same lexical path, or hard links to one file."""
     if os.path.realpath(a) == os.path.realpath(b) or lexical_path(a) == lexical_path(b):
         return True
@@ -532,7 +532,7 @@ def check_output_not_input(
         if item is None or not Path(item).exists():
             continue
         src = Path(item)
-        if _same(out, src):
+        if same_file(out, src):
             problem = "is the input"
         elif src.is_dir() and _inside(out, src):
             problem = f"lies inside the input folder {src}"

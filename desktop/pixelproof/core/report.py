@@ -249,6 +249,12 @@ def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 # HTML
 
 
+def html_text(value: Any) -> str:
+    """User text (a name, a file name, a path, a message) for an HTML report: escaped, so markup shows as
+    written, and isolated in ``<bdi>``, so a right-to-left override in it cannot reverse what follows."""
+    return f"<bdi>{html.escape(str(value))}</bdi>"
+
+
 def _fmt(v: Any, reason: str | None = None) -> str:
     if v is None:
         if reason == "one mask empty":
@@ -256,7 +262,7 @@ def _fmt(v: Any, reason: str | None = None) -> str:
         return f"n/a ({reason})" if reason else "n/a"
     if isinstance(v, float):
         return f"{v:.4f}" if abs(v) < 1000 else f"{v:.1f}"
-    return html.escape(str(v))
+    return html_text(v) if isinstance(v, str) else html.escape(str(v))
 
 
 def html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -380,8 +386,8 @@ def write_html(
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof QA report</title>",
         f"<style>{REPORT_CSS}</style></head><body><h1>PixelProof QA report</h1>",
-        f"<p>Reference: {html.escape(data['reference'])} ({html.escape(data['reference_kind'])})<br>"
-        f"Candidate: {html.escape(data['candidate'])}<br>"
+        f"<p>Reference: {html_text(data['reference'])} ({html.escape(data['reference_kind'])})<br>"
+        f"Candidate: {html_text(data['candidate'])}<br>"
         f"Images scored: {s['images']}; unmatched: {s['unmatched_reference']} reference, "
         f"{s['unmatched_candidate']} candidate</p>",
         "<h2>Summary</h2>",
@@ -439,18 +445,18 @@ def write_html(
             except LimitError as e:  # a whole slide: no image-sized difference
                 shown = f"<p>no difference image: {html.escape(str(e))}</p>"
             parts.append(
-                f"<figure>{shown}<figcaption>{html.escape(row['file_name'])}<br>{label}</figcaption></figure>"
+                f"<figure>{shown}<figcaption>{html_text(row['file_name'])}<br>{label}</figcaption></figure>"
             )
         parts.append("</div>")
     if data["unmatched_images"]["reference"] or data["unmatched_images"]["candidate"]:
         parts.append("<h2>Unmatched images</h2><ul>")
         for side in ("reference", "candidate"):
             for name in data["unmatched_images"][side]:
-                parts.append(f"<li>{side}: {html.escape(name)}</li>")
+                parts.append(f"<li>{side}: {html_text(name)}</li>")
         parts.append("</ul>")
     if data["problems"]:
         parts.append("<h2>Problems</h2><ul>")
-        parts += [f"<li>{html.escape(p)}</li>" for p in data["problems"]]
+        parts += [f"<li>{html_text(p)}</li>" for p in data["problems"]]
         parts.append("</ul>")
     parts.append("<h2>Conventions</h2><ul>")
     parts += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in CONVENTIONS.items()]

@@ -28,14 +28,15 @@ def cell(value: Any) -> Any:
     if isinstance(value, bool | int | float):
         return value
     text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
-        return "'" + text
+    if (text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text)) or read_cell(text) != text:
+        return "'" + text  # text like "'=1" too, which read_cell would otherwise shorten
     return text
 
 
 def read_cell(text: str) -> str:
-    """A cell as ``cell`` wrote it, back to its text (an apostrophe before a formula start removed)."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+    """A cell as ``cell`` wrote it, back to its text: one apostrophe taken off when apostrophes lead to a
+    formula start."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
         return text[1:]
     return text
 

@@ -9,6 +9,7 @@ Installed by the main window with ``TeamsActions(shell)``; the work is ``core.sp
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,12 +178,16 @@ class MergeDialog(QDialog):
 
 
 class ConflictDialog(QDialog):
-    """What a merge did and every conflict, by type; Save Report… writes the JSON report."""
+    """What a merge did and every conflict, by type; Save Report… writes the JSON report (never over one
+    of ``inputs``: the open project, the shards, the manifest)."""
 
-    def __init__(self, report: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, report: dict[str, Any], parent: QWidget | None = None, inputs: Sequence[str | Path | None] = ()
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Merge report")
         self.report = report
+        self.inputs = list(inputs)
         s = report["stats"]
         summary = QLabel(
             f"Merged {s['shards']} shards: {s['images']} images, {s['annotations']} objects; "
@@ -212,10 +217,17 @@ class ConflictDialog(QDialog):
 
     def save(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save merge report", "merge-report.json", "JSON (*.json)")
-        if path:
-            Path(path).write_text(
-                json.dumps(self.report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+        if not path:
+            return
+        from pixelproof.core.atomic import atomic_output
+        from pixelproof.core.limits import LimitError, check_output_not_input
+
+        try:
+            check_output_not_input(path, self.inputs, "")
+            with atomic_output(path, text=True) as fh:  # whole or not at all, as every report
+                fh.write(json.dumps(self.report, indent=1, ensure_ascii=False) + "\n")
+        except (LimitError, OSError) as e:
+            QMessageBox.warning(self, "Save merge report", as_text(f"Cannot save the report: {e}"))
 
 
 IDENTITY_KEY = "team/author"
@@ -431,7 +443,7 @@ class TeamsActions(QObject):
                 return
             self.last_report = report
             if show_report:
-                ConflictDialog(report, self.shell.widget).exec()
+                ConflictDialog(report, self.shell.widget, [doc.path, *paths, manifest_path]).exec()
 
         job = Job(work, self, expected=(ProjectFormatError, MergeError, OSError))
         job.finished.connect(done)

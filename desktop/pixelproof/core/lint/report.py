@@ -17,6 +17,7 @@ from pixelproof.core.atomic import atomic_output
 from pixelproof.core.lint.engine import LintResult
 from pixelproof.core.lint.problems import KINDS
 from pixelproof.core.model import Project
+from pixelproof.core.report import html_text
 
 CSV_FIELDS = ["kind", "score", "image_id", "file_name", "annotation_id", "category", "bbox", "message", "fix"]
 
@@ -83,7 +84,7 @@ def write_html(
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof lint report</title>",
         f"<style>{_CSS}</style></head><body><h1>PixelProof lint report</h1>",
-        f"<p>{html.escape(str(data.get('project', '')))}: {s['images']} images, {s['objects']} objects"
+        f"<p>{html_text(data.get('project', ''))}: {s['images']} images, {s['objects']} objects"
         + (f", {s['predictions']} predictions" if s.get("predictions") is not None else ", no model")
         + f"; {s['problems']} problems listed, {s['dismissed']} dismissed as not a problem.</p>",
         "<h2>By kind</h2><table><tr><th>kind</th><th>problems</th><th>meaning</th></tr>",
@@ -92,7 +93,7 @@ def write_html(
         parts.append(f"<tr><td>{kind}</td><td>{n}</td><td>{html.escape(KINDS.get(kind, ''))}</td></tr>")
     parts.append("</table><h2>By class</h2><table><tr><th>class</th><th>problems</th></tr>")
     for cls, n in s["by_class"].items():
-        parts.append(f"<tr><td>{html.escape(cls)}</td><td>{n}</td></tr>")
+        parts.append(f"<tr><td>{html_text(cls)}</td><td>{n}</td></tr>")
     parts.append(
         f"</table><h2>The {min(worst, len(data['problems']))} worst problems</h2><div class='cards'>"
     )
@@ -108,8 +109,8 @@ def write_html(
         ann = "" if p["annotation_id"] is None else f" #{p['annotation_id']}"
         parts.append(
             f"<figure>{img}<span class='kind'>{p['kind']}</span> {p['score']:.2f} · "
-            f"{html.escape(str(p['category'] or ''))}{ann}<br>{html.escape(p['file_name'])}<br>"
-            f"{html.escape(p['message'])}<br><i>fix: {html.escape(action)}</i></figure>"
+            f"{html_text(p['category'] or '')}{ann}<br>{html_text(p['file_name'])}<br>"
+            f"{html_text(p['message'])}<br><i>fix: {html.escape(action)}</i></figure>"
         )
     parts.append("</div></body></html>")
     with atomic_output(path, text=True) as fh:

@@ -1,0 +1,96 @@
+"""Where reports go (``qa``, ``lint``, ``agreement``, ``merge --report``): never over what they are made
+from, never two reports in one file, and a bad option is one message, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.cli import main
+from pixelproof.core import masks
+from pixelproof.core.coco import save_project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+
+
+def scored_project(path: Path, category: str) -> Path:
+    """One image ``a.png`` beside ``path`` with one object of ``category``."""
+    p = Project()
+    p.add_category(Category(1, category))
+    p.add_image(ImageRecord(1, "a.png", 40, 30))
+    m = np.zeros((30, 40), dtype=bool)
+    m[5:20, 5:25] = True
+    p.add_annotation(Annotation(1, 1, 1, masks.bbox(m), masks.encode(m), float(m.sum())))
+    Image.fromarray(np.full((30, 40, 3), 100, np.uint8)).save(path.parent / "a.png")
+    save_project(p, path)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str]:
+    code = main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tau", ["inf", "1e400", "nan", "-1"])
+def test_qa_refuses_an_nsd_tau_that_is_no_finite_distance(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tau: str
+) -> None:
+    project = scored_project(tmp_path / "p.json", "cat")
+    code, err = run(capsys, "qa", project, project, "--nsd-tau", tau, "--json", tmp_path / "r.json")
+    assert code == 2 and "--nsd-tau" in err and "Traceback" not in err
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["qa", "{p}", "{p}", "--json", "{out}", "--csv", "{out}"],
+        ["qa", "{p}", "{p}", "--csv", "{out}", "--html", "{alias}"],
+        ["lint", "{p}", "--json", "{out}", "--html", "{out}"],
+        ["agreement", "{p}", "{q}", "--json", "{out}", "--html", "{alias}"],
+    ],
+)
+def test_two_reports_in_one_file_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    p = scored_project(tmp_path / "p.json", "cat")
+    q = tmp_path / "q.json"
+    shutil.copy(p, q)
+    (tmp_path / "sub").mkdir()
+    out, alias = tmp_path / "report.out", tmp_path / "sub" / ".." / "report.out"
+    args = [a.format(p=p, q=q, out=out, alias=alias) for a in argv]
+    code, err = run(capsys, *args)
+    assert code in (1, 2) and "report.out" in err and "same file" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["qa", "lint", "agreement"])
+def test_a_report_over_an_image_of_the_project_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    p = scored_project(tmp_path / "p.json", "cat")
+    image = tmp_path / "a.png"
+    before = image.read_bytes()
+    q = tmp_path / "q.json"
+    shutil.copy(p, q)
+    inputs = {"qa": [p, p], "lint": [p], "agreement": [p, q]}[command]
+    code, err = run(capsys, command, *inputs, "--html", image)
+    assert code in (1, 2) and str(image) in err and "image" in err
+    assert image.read_bytes() == before
+
+
+def test_merge_report_over_the_base_project_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = scored_project(tmp_path / "base.json", "cat")
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    shutil.copy(base, a)
+    shutil.copy(base, b)
+    before = base.read_bytes()
+    code, err = run(capsys, "merge", a, b, "--into", base, "-o", tmp_path / "out.json", "--report", base)
+    assert code == 1 and "--report" in err and "base.json" in err
+    assert base.read_bytes() == before
+    assert not (tmp_path / "out.json").exists()
