@@ -10,8 +10,10 @@ import json
 
 import cv2
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import ImageRecord
@@ -184,3 +186,38 @@ def test_wand_on_a_float_image_matches_an_independent_flood_fill(qtbot, tmp_path
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def send(win, kind: str, p: QPoint) -> None:
+    """One raw mouse event of ``kind`` (QEvent.Type name) with the left button, as a hand makes it."""
+    vp = win.canvas.viewport()
+    held = Qt.MouseButton.NoButton if "Release" in kind else LEFT
+    ev = QMouseEvent(getattr(QEvent.Type, kind), QPointF(p), QPointF(vp.mapToGlobal(p)), LEFT, held, NOMOD)
+    QApplication.sendEvent(vp, ev)
+
+
+def test_a_quick_second_dab_that_qt_makes_a_double_click_still_paints(window) -> None:
+    """Two quick dabs a few screen pixels apart: Qt delivers the second press as a double-click."""
+    set_view(window, 0.5)
+    doc = window.document
+    for tool in (Qt.Key.Key_R, Qt.Key.Key_E):
+        key(window, tool)
+        OPTIONS.set(radius=6)
+        p, q = vp_at(window, 100.5, 100.5), vp_at(window, 106.5, 100.5)
+        before = set(doc.project.annotations)
+        for kind, at in (("MouseButtonPress", p), ("MouseButtonRelease", p)):
+            send(window, kind, at)
+        for kind, at in (("MouseButtonDblClick", q), ("MouseButtonRelease", q)):
+            send(window, kind, at)
+        dabs = reference_stroke(SHAPE, [pixel_under(window, p)], 6) | reference_stroke(
+            SHAPE, [pixel_under(window, q)], 6
+        )
+        if tool == Qt.Key.Key_R:
+            ann_id = only_new(window, before)
+            assert np.array_equal(pixels(window, ann_id), dabs)
+            OPTIONS.set(radius=20)
+            doc.set_selection([ann_id])
+            paint(window, Qt.Key.Key_R, [(103, 100)], 20)
+            blob = pixels(window, ann_id)
+        else:  # the eraser's second dab erases too
+            assert np.array_equal(pixels(window, ann_id), blob & ~dabs)

@@ -191,6 +191,10 @@ class BrushTool(Tool):
             if self._stroke is not None:
                 self._paint_to(p)
 
+    def double_click(self, e: ToolEvent) -> None:
+        """Qt delivers a quick second dab's press as a double-click: it is a press like any other."""
+        self.press(e)
+
     def release(self, e: ToolEvent) -> None:
         stroke = self._stroke
         if stroke is None:
