@@ -221,3 +221,68 @@ def test_a_quick_second_dab_that_qt_makes_a_double_click_still_paints(window) ->
             blob = pixels(window, ann_id)
         else:  # the eraser's second dab erases too
             assert np.array_equal(pixels(window, ann_id), blob & ~dabs)
+
+
+def test_deleting_the_mask_during_a_stroke_drops_the_stroke_and_keeps_undo_sound(window) -> None:
+    """Delete pressed while the button is down: the stroke's target is gone. Before: the release pushed a
+    paint step onto the deleted object (a traceback, and an undo step that could be neither undone nor
+    redone)."""
+    set_view(window, 2.0)
+    doc = window.document
+    messages: list[str] = []
+    window.canvas.message.connect(messages.append)
+    before = set(doc.project.annotations)
+    paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 10)
+    ann_id = only_new(window, before)
+    stored = json.dumps(doc.project.annotations[ann_id].segmentation)
+    doc.set_selection([ann_id])
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, LEFT, NOMOD, vp_at(window, 121.5, 80.5))
+    QTest.mouseMove(vp, vp_at(window, 180.5, 120.5))
+    QTest.keyClick(window, Qt.Key.Key_Delete)
+    assert ann_id not in doc.project.annotations
+    QTest.mouseRelease(vp, LEFT, NOMOD, vp_at(window, 200.5, 150.5))
+    stack = doc.undo_stack
+    assert [stack.text(i) for i in range(stack.count())] == ["Brush stroke", "Delete 1 annotation"]
+    assert not doc.project.annotations and any("paint again" in m for m in messages), messages
+    stack.undo()
+    assert json.dumps(doc.project.annotations[ann_id].segmentation) == stored
+    # with the mask back (and selected), a stroke paints into it again
+    painted = paint(window, Qt.Key.Key_R, [(121, 80), (200, 150)], 10)
+    assert pixels(window, ann_id)[reference_stroke(SHAPE, painted, 10)].all()
+
+
+def test_an_object_added_during_a_new_mask_stroke_does_not_take_its_id(window) -> None:
+    """A background pre-label lands (an AddAnnotations edit, as the batch panel pushes it) while a stroke
+    for a new mask is in progress. Before: the stroke kept the id it reserved at the press, which the
+    pre-label took: its paint step failed (a traceback, a dead undo step)."""
+    from pixelproof.core.edits import AddAnnotations, new_mask_annotation
+    from pixelproof.core.mask_edit import rle_geometry
+    from pixelproof.core.masks import encode
+
+    set_view(window, 2.0)
+    doc = window.document
+    key(window, Qt.Key.Key_R)
+    OPTIONS.set(radius=7)
+    vp = window.canvas.viewport()
+    pts = [vp_at(window, x + 0.5, y + 0.5) for x, y in [(40, 40), (90, 60), (140, 50)]]
+    QTest.mousePress(vp, LEFT, NOMOD, pts[0])
+    QTest.mouseMove(vp, pts[1])
+    block = np.zeros(SHAPE, bool)
+    block[150:200, 200:280] = True
+    landed = new_mask_annotation(doc.project, 1, 2)
+    landed.set_geometry(*rle_geometry(encode(block)))
+    doc.push(AddAnnotations([landed], "Pre-label img0.png (1)"))
+    QTest.mouseMove(vp, pts[2])
+    QTest.mouseRelease(vp, LEFT, NOMOD, pts[2])
+    stack = doc.undo_stack
+    assert [stack.text(i) for i in range(stack.count())] == ["Pre-label img0.png (1)", "Brush stroke"]
+    (new_id,) = set(doc.project.annotations) - {landed.id}
+    assert np.array_equal(pixels(window, landed.id), block)
+    assert np.array_equal(
+        pixels(window, new_id), reference_stroke(SHAPE, [pixel_under(window, p) for p in pts], 7)
+    )
+    stack.undo()
+    assert list(doc.project.annotations) == [landed.id]
+    stack.redo()
+    assert set(doc.project.annotations) == {landed.id, new_id}
