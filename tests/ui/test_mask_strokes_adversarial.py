@@ -34,6 +34,7 @@ from tests.ui.test_mask_tools import (  # noqa: F401  (default_options: autouse 
     stroke,
     vp_at,
     wand_click,
+    wand_window,
 )
 
 SHAPE = (240, 320)  # the ``window`` fixture's images
@@ -287,3 +288,28 @@ def test_an_object_added_during_a_new_mask_stroke_does_not_take_its_id(window) -
     assert list(doc.project.annotations) == [landed.id]
     stack.redo()
     assert set(doc.project.annotations) == {landed.id, new_id}
+
+
+def test_a_quick_second_wand_click_that_qt_makes_a_double_click_still_fills(qtbot, wand_window) -> None:  # noqa: F811
+    """Zoomed out, the dark background and the red block are a few screen pixels apart: a quick click on
+    each must fill both, as two slow clicks do."""
+    win = wand_window
+    set_view(win, 0.5, (100, 80))
+    key(win, Qt.Key.Key_F)
+    doc, tool = win.document, win.canvas.tool
+    p, q = vp_at(win, 25.5, 15.5), vp_at(win, 33.5, 23.5)
+    wand_click(qtbot, win, p)
+    wand_click(qtbot, win, q)
+    slow = {a.id: pixels(win, a.id) for a in doc.project.annotations.values()}
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    doc.set_selection([])
+    for kind, at in (("MouseButtonPress", p), ("MouseButtonRelease", p)):
+        send(win, kind, at)
+    qtbot.waitUntil(lambda: not tool.is_busy(), timeout=10000)
+    for kind, at in (("MouseButtonDblClick", q), ("MouseButtonRelease", q)):
+        send(win, kind, at)
+    qtbot.waitUntil(lambda: not tool.is_busy(), timeout=10000)
+    quick = {a.id: pixels(win, a.id) for a in doc.project.annotations.values()}
+    assert quick.keys() == slow.keys() and all(np.array_equal(quick[i], slow[i]) for i in slow)
