@@ -191,9 +191,25 @@ class BrushTool(Tool):
             if self._stroke is not None:
                 self._paint_to(p)
 
+    def double_click(self, e: ToolEvent) -> None:
+        """Qt delivers a quick second dab's press as a double-click: it is a press like any other."""
+        self.press(e)
+
+    def _overtaken(self) -> bool:
+        """Whether an edit made while the button was down (Delete, a Masks command, a pre-label landing)
+        changed the target's pixels or took it away: the stroke was painted on the mask as it was."""
+        if self._is_new:  # nothing to take away (its id is reserved again at the release)
+            return False
+        now = self.document.project.annotations.get(self._ann.id)
+        return now is None or now.segmentation != self._ann.segmentation
+
     def release(self, e: ToolEvent) -> None:
         stroke = self._stroke
         if stroke is None:
+            return
+        if self._overtaken():
+            self.cancel()
+            self.canvas.message.emit("The mask changed during the stroke: paint again")
             return
         p = pixel_of(e)
         if not stroke.points or stroke.points[-1] != p:
@@ -205,6 +221,8 @@ class BrushTool(Tool):
             self._resync()
             return
         doc = self.document
+        if is_new:  # its id was reserved at the press; an object added meanwhile may have taken it
+            ann = new_mask_annotation(doc.project, self.canvas.image_id, ann.category_id)
         text = "Erase" if self.erase else "Brush stroke"
         self.push_paint(ann, patch, text, is_new=is_new)
         now = doc.project.annotations.get(ann.id)  # None: the stroke erased every pixel, the object went

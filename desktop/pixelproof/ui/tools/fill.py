@@ -197,6 +197,10 @@ class FillTool(Tool):
         self.canvas.message.emit("Wand: filling…")
         job.start(self._pool)
 
+    def double_click(self, e: ToolEvent) -> None:
+        """Qt delivers a quick second click's press as a double-click: it is a click like any other."""
+        self.press(e)
+
     def _finish(self, click: _Click) -> bool:
         """The fill of ``click`` is over; True when it is still the one wanted (not cancelled)."""
         if self._running != click.request:
