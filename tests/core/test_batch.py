@@ -262,3 +262,31 @@ def test_path_map_maps_where_a_path_leads_not_how_it_is_spelled(monkeypatch: pyt
     assert paths("C:\\img\\sub\\x.png") == "/win/sub/x.png"
     monkeypatch.chdir("/")
     assert paths("data/x.png") == "/mnt/d/x.png"
+
+
+def test_path_map_local_side_is_read_as_paths_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LOCAL is compared with normalised paths, so it is normalised the same way: ``C:/img`` (Windows
+    accepts either slash), ``c:\\img`` (Windows paths ignore case), ``/data/./``, a relative LOCAL
+    (from this folder), and a share's other case all matched nothing before, and the workers were sent paths
+    they do not have. The rest of the path is joined with the remote side's separator, and a POSIX
+    name's backslash is a character of the name, not a separator."""
+    win = "C:\\img\\sub\\x.png"
+    assert PathMap.parse(["C:/img=/win"])(win) == "/win/sub/x.png"
+    assert PathMap.parse(["c:\\IMG=/win"])(win) == "/win/sub/x.png"
+    assert PathMap.parse(["C:\\img=/win"])("c:\\Img\\Sub\\x.png") == "/win/Sub/x.png"  # its own case kept
+    assert PathMap.parse(["\\\\srv\\share\\=/mnt/s"])("\\\\Srv\\share\\a\\b.png") == "/mnt/s/a/b.png"
+    assert PathMap.parse(["/data/./=/mnt/d"])("/data/x.png") == "/mnt/d/x.png"
+    monkeypatch.chdir("/")
+    assert PathMap.parse(["data=/mnt/d"])("/data/x.png") == "/mnt/d/x.png"
+    assert PathMap.parse(["/data=D:\\share"])("/data/a/b.png") == "D:\\share\\a\\b.png"
+    assert PathMap.parse(["/data=/mnt/d"])("/data/a\\b.png") == "/mnt/d/a\\b.png"
+    assert PathMap.parse(["/img=/mnt/d"])("C:\\img\\x.png") == "C:\\img\\x.png"  # another system's path
+
+
+def test_path_map_leaves_a_double_slash_posix_path_a_posix_path() -> None:
+    """``//mnt/data/x.png`` is ``/mnt/data/x.png`` on this system (POSIX); it was read as a Windows share
+    (``\\\\mnt\\data\\x.png``), a name no file has here, even with no map at all (every local run)."""
+    if os.sep != "/":
+        pytest.skip("a POSIX path")
+    assert PathMap()("//mnt/data/x.png") in ("//mnt/data/x.png", "/mnt/data/x.png")
+    assert PathMap.parse(["/mnt/data=/d"])("/mnt//data/x.png") == "/d/x.png"
