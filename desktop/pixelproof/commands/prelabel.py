@@ -17,6 +17,7 @@ from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import (
     ProjectConflictError,
     ProjectSaveError,
+    check_output_path,
     check_save_target,
     gc_paused,
     save_project,
@@ -168,7 +169,9 @@ def run(args: argparse.Namespace) -> int:
         error(why)
         return 1
     try:  # before the job, not after it: a mistyped -o must not cost the run
-        if args.output and not options.shard_size:
+        if args.output and options.shard_size:
+            check_shard_folder(Path(args.output).absolute())
+        elif args.output:
             check_save_target(Path(os.path.abspath(args.output)))
     except ProjectSaveError as e:
         error(str(e))
@@ -303,8 +306,7 @@ def write_shards(
     interrupted job leaves nothing. Each part has the categories known when it was written (ids agree
     across parts) and its images' existing annotations; the input project is not modified."""
     target = Path(folder).absolute()
-    if target.exists():
-        raise OSError(f"{target}: already exists; --shard-size writes a new folder")
+    check_shard_folder(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         part = _new_part(project)
@@ -329,6 +331,14 @@ def write_shards(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def check_shard_folder(target: Path) -> None:
+    """``ProjectSaveError`` naming ``target`` when the shards' new folder cannot be made there: it exists
+    (shards never go over anything), or the folder it would go in does not exist."""
+    if target.exists():
+        raise ProjectSaveError(f"{target}: already exists; --shard-size writes a new folder")
+    check_output_path(target)
 
 
 def _new_part(project: Project) -> Project:
