@@ -435,3 +435,24 @@ def test_a_shard_folder_that_cannot_be_made_is_refused_before_the_job_naming_it(
     assert main([*argv, "-o", str(project)]) == 1
     assert f"{project}: already exists; --shard-size writes a new folder" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # nothing made, no staging left
+
+
+def test_shards_of_a_job_where_every_picture_failed_are_not_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every picture failed (the typical cause: a wrong ``--path-map``): ``-o OUT.json`` writes nothing,
+    but ``--shard-size`` renamed its folder of unlabelled parts into place, and the run again, with the
+    mistake fixed, was refused ("already exists")."""
+    project = make_project(tmp_path / "p", coin_pictures(3))
+    pictures = {p: p.read_bytes() for p in project.parent.glob("*.png")}
+    for picture in pictures:
+        picture.unlink()
+    argv = ["prelabel", str(project), *THRESHOLD, "--workers", "1", "--shard-size", "2", "-o"]
+    parts = tmp_path / "parts"
+    assert main([*argv, str(parts)]) == 1
+    assert "0/3 images pre-labeled" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # no folder, no staging left
+    for picture, content in pictures.items():
+        picture.write_bytes(content)
+    assert main([*argv, str(parts)]) == 0, capsys.readouterr().err
+    assert sorted(p.name for p in parts.glob("*.json")) == ["part-00001.json", "part-00002.json"]

@@ -303,16 +303,18 @@ def write_shards(
 ) -> Path:
     """Write the pre-labeled images as COCO projects of ``size`` images each (``part-00001.json``...)
     into ``folder``, built in a temporary folder beside it and renamed into place at the end, so an
-    interrupted job leaves nothing. Each part has the categories known when it was written (ids agree
+    interrupted job, or one where every picture failed (as ``-o OUT.json`` then writes nothing), leaves
+    nothing. Each part has the categories known when it was written (ids agree
     across parts) and its images' existing annotations; the input project is not modified."""
     target = Path(folder).absolute()
     check_shard_folder(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         part = _new_part(project)
-        number = 0
+        number = done = 0
         for image, proposal in proposals:
             account(image, proposal)
+            done += isinstance(proposal, Proposal)
             part.add_image(replace(image))  # a copy: saving rewrites relative file names
             part.extend_annotations(project.annotations_of(image.id))
             if isinstance(proposal, Proposal):
@@ -326,6 +328,9 @@ def write_shards(
         if part.images:
             number += 1
             save_project(part, staging / f"part-{number:05d}.json")
+        if not done:
+            shutil.rmtree(staging, ignore_errors=True)
+            return target
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
