@@ -290,3 +290,15 @@ def test_path_map_leaves_a_double_slash_posix_path_a_posix_path() -> None:
         pytest.skip("a POSIX path")
     assert PathMap()("//mnt/data/x.png") in ("//mnt/data/x.png", "/mnt/data/x.png")
     assert PathMap.parse(["/mnt/data=/d"])("/mnt//data/x.png") == "/d/x.png"
+
+
+def test_a_source_date_epoch_out_of_datetimes_range_is_set_aside_as_a_malformed_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``SOURCE_DATE_EPOCH=99999999999999`` (digits, past year 9999) ended every pre-label job in a
+    ``ValueError: year 3170843 is out of range`` traceback; a value that is not a number was already
+    set aside (the job's own time is used), and so is this one now."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    now = job_timestamp()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999")
+    assert job_timestamp()[:4] == now[:4] and job_timestamp().endswith("Z")

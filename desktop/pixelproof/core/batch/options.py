@@ -98,4 +98,7 @@ def job_timestamp() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch.isdigit():
         return utc_now()
-    return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    except (ValueError, OverflowError, OSError):  # past what a date holds: set aside as malformed
+        return utc_now()
