@@ -235,6 +235,29 @@ def test_convert_to_a_relative_folder_on_a_cluster_writes_it_where_this_process_
     assert trees["dask"] == trees["serial"]
 
 
+def test_a_cluster_reads_a_windows_projects_pictures_through_the_path_map(
+    dask_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A project made on Windows (``C:\\Lead\\Data\\c000.png``), pre-labeled from here on a cluster whose
+    workers see the pictures elsewhere, with the map typed as Windows users do (``c:/lead/data``): the
+    same objects as a local run. Every picture failed: the names were joined to the project's folder,
+    and the map's other spelling matched nothing."""
+    serial = _labelled(tmp_path / "p", monkeypatch)
+    windows = load_project(serial)
+    for image in windows.images.values():
+        image.file_name = "C:\\Lead\\Data\\" + image.file_name
+    save_project(windows, tmp_path / "windows.json")
+    out = tmp_path / "dask.json"
+    where = ["--scheduler", dask_cluster.scheduler_address, "--path-map", f"c:/lead/data={tmp_path / 'p'}"]
+    argv = ["prelabel", str(tmp_path / "windows.json"), *THRESHOLD, "--keep-overlapping", *where, "-o", out]
+    assert main([str(a) for a in argv]) == 0, capsys.readouterr().err
+    assert "3/3 images pre-labeled" in capsys.readouterr().out
+    labelled = load_project(out).annotations.values()
+    twice = [(a.image_id, a.bbox) for a in labelled]  # each object the serial run found, found again
+    assert len(twice) == 2 * len(load_project(serial).annotations)
+    assert sorted(twice[: len(twice) // 2]) == sorted(twice[len(twice) // 2 :])
+
+
 @pytest.mark.parametrize(("command", "code"), [("qa", 1), ("lint", 3)])
 def test_an_unreachable_scheduler_is_reported_at_once_and_nothing_is_written(
     command: str,
