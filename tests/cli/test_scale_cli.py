@@ -258,6 +258,26 @@ def test_a_cluster_reads_a_windows_projects_pictures_through_the_path_map(
     assert sorted(twice[: len(twice) // 2]) == sorted(twice[len(twice) // 2 :])
 
 
+def test_a_cluster_without_workers_is_said_to_wait_for_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scheduler whose workers have not joined (or are all gone): the job waits for them, as Dask
+    does (an adaptive cluster starts them on demand), but it said "running on ... 1 task slots on 0
+    machine(s)" and then nothing, a hang to whoever ran it."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=":0"
+        ) as cluster,
+        DaskExecutor(cluster.scheduler_address) as dask,
+    ):
+        said = dask.describe()
+    assert said == (
+        f"Dask cluster {cluster.scheduler_address}: no workers yet; the job waits for them to join "
+        "(Ctrl+C stops it)"
+    )
+
+
 @pytest.mark.parametrize(("command", "code"), [("qa", 1), ("lint", 3)])
 def test_an_unreachable_scheduler_is_reported_at_once_and_nothing_is_written(
     command: str,
