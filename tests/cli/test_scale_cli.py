@@ -499,3 +499,10 @@ def test_shards_of_a_job_where_every_picture_failed_are_not_written(
         picture.write_bytes(content)
     assert main([*argv, str(parts)]) == 0, capsys.readouterr().err
     assert sorted(p.name for p in parts.glob("*.json")) == ["part-00001.json", "part-00002.json"]
+
+
+def test_one_local_folder_mapped_two_ways_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["qa", "r.json", "c.json", "--path-map", "/data=/a", "--path-map", "/data/=/b"])
+    assert exit_info.value.code == 2
+    assert "--path-map /data is given twice: =/a and =/b" in capsys.readouterr().err

@@ -302,3 +302,13 @@ def test_a_source_date_epoch_out_of_datetimes_range_is_set_aside_as_a_malformed_
     now = job_timestamp()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999")
     assert job_timestamp()[:4] == now[:4] and job_timestamp().endswith("Z")
+
+
+def test_path_map_refuses_one_local_folder_mapped_two_ways() -> None:
+    """``/data=/a`` and ``/data/=/b`` (or ``C:\\img`` and ``c:/IMG``) name one folder: the first given won
+    in silence, so half a team's scripts sent the workers to the other share."""
+    with pytest.raises(ValueError, match=r"--path-map /data is given twice: =/a and =/b"):
+        PathMap.parse(["/data=/a", "/data/=/b"])
+    with pytest.raises(ValueError, match=r"--path-map c:\\IMG is given twice"):
+        PathMap.parse(["C:\\img=/a", "c:/IMG=/b"])
+    assert PathMap.parse(["/data=/a", "/data/=/a/"])("/data/x") == "/a/x"  # the same map twice

@@ -22,16 +22,20 @@ class PathMap:
 
     @classmethod
     def parse(cls, items: Iterable[str]) -> PathMap:
-        """``["LOCAL=REMOTE", ...]``; ValueError with the bad item named. LOCAL is normalised as the paths
-        it is compared with are (``C:/img`` is ``C:\\img``, a relative one is under this folder)."""
-        pairs = []
+        """``["LOCAL=REMOTE", ...]``; ValueError with the bad item named, or a LOCAL mapped two ways. LOCAL
+        is normalised as the paths it is compared with are (``C:/img`` is ``C:\\img``, a relative one is
+        under this folder)."""
+        pairs: dict[str, tuple[str, str]] = {}
         for item in items:
             local, sep, remote = item.partition("=")
             if not sep or not local.strip() or not remote.strip():
                 raise ValueError(f"--path-map {item!r}: expected LOCAL=REMOTE (two folder paths)")
-            pairs.append((_normalised(local.strip()), remote.strip().rstrip("/\\") or "/"))
-        pairs.sort(key=lambda p: -len(p[0]))
-        return cls(tuple(pairs))
+            local, remote = _normalised(local.strip()), remote.strip().rstrip("/\\") or "/"
+            key = local.lower() if _is_windows(local) else local
+            if pairs.get(key, (local, remote))[1] != remote:
+                raise ValueError(f"--path-map {local} is given twice: ={pairs[key][1]} and ={remote}")
+            pairs[key] = (local, remote)
+        return cls(tuple(sorted(pairs.values(), key=lambda p: -len(p[0]))))
 
     def __call__(self, path: str | os.PathLike[str]) -> str:
         """``path`` as the workers see it: absolute (a worker's working folder is not this process's) and
