@@ -506,3 +506,15 @@ def test_one_local_folder_mapped_two_ways_is_a_usage_error(capsys: pytest.Captur
         main(["qa", "r.json", "c.json", "--path-map", "/data=/a", "--path-map", "/data/=/b"])
     assert exit_info.value.code == 2
     assert "--path-map /data is given twice: =/a and =/b" in capsys.readouterr().err
+
+
+def test_shard_names_sort_in_order_past_99999_parts() -> None:
+    """``part-NNNNN.json`` had five digits whatever the count: part 100000 sorted before part 10001, so
+    ``merge OUT/part-*.json`` (a shell sorts the names) assembled a 1M-image job of ``--shard-size 10``
+    out of order (other image order and ids than the same job unsharded)."""
+    from pixelproof.commands.prelabel import part_name
+
+    assert part_name(1, 3) == "part-00001.json"  # as before for fewer than 100,000 parts
+    numbers = [1, 9999, 10000, 10001, 99999, 100000, 123456]
+    names = [part_name(n, 123456) for n in numbers]
+    assert sorted(names) == names and len(set(names)) == len(names)
