@@ -312,3 +312,12 @@ def test_path_map_refuses_one_local_folder_mapped_two_ways() -> None:
     with pytest.raises(ValueError, match=r"--path-map c:\\IMG is given twice"):
         PathMap.parse(["C:\\img=/a", "c:/IMG=/b"])
     assert PathMap.parse(["/data=/a", "/data/=/a/"])("/data/x") == "/a/x"  # the same map twice
+
+
+def test_path_map_refuses_a_relative_remote_folder() -> None:
+    """``/data=mnt/data`` sent the workers ``mnt/data/x.png``, read from whatever folder each worker
+    runs in (the reason paths are made absolute before they are mapped); now a usage error."""
+    with pytest.raises(ValueError, match=r"--path-map '/data=mnt/data': REMOTE must be an absolute path"):
+        PathMap.parse(["/data=mnt/data"])
+    for remote in ("/mnt/data", "D:\\share", "\\\\srv\\share", "//srv/share"):
+        assert PathMap.parse([f"/data={remote}"]).pairs[0][0] == "/data"

@@ -30,6 +30,8 @@ class PathMap:
             local, sep, remote = item.partition("=")
             if not sep or not local.strip() or not remote.strip():
                 raise ValueError(f"--path-map {item!r}: expected LOCAL=REMOTE (two folder paths)")
+            if not (os.path.isabs(remote.strip()) or ntpath.isabs(remote.strip())):
+                raise ValueError(f"--path-map {item!r}: REMOTE must be an absolute path (the workers' own)")
             local, remote = _normalised(local.strip()), remote.strip().rstrip("/\\") or "/"
             key = local.lower() if _is_windows(local) else local
             if pairs.get(key, (local, remote))[1] != remote:
