@@ -518,3 +518,26 @@ def test_shard_names_sort_in_order_past_99999_parts() -> None:
     numbers = [1, 9999, 10000, 10001, 99999, 100000, 123456]
     names = [part_name(n, 123456) for n in numbers]
     assert sorted(names) == names and len(set(names)) == len(names)
+
+
+def test_a_picture_that_fails_in_one_shard_is_named_and_the_rest_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One unreadable picture in the second part: named on stderr, still listed in its part (the
+    dataset stays whole, unlabelled there), and every other picture's objects are those of the same
+    job written as one project."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path / "p", coin_pictures(5))
+    (project.parent / "c003.png").write_bytes(b"not a picture")
+    argv = ["prelabel", str(project), *THRESHOLD, "--workers", "1"]
+    assert main([*argv, "-o", str(tmp_path / "whole.json")]) == 0
+    capsys.readouterr()
+    assert main([*argv, "--shard-size", "2", "-o", str(tmp_path / "parts")]) == 0
+    said = capsys.readouterr()
+    assert "c003.png: not a readable image" in said.err and "4/5 images pre-labeled" in said.out
+    parts = [load_project(tmp_path / "parts" / f"part-0000{n}.json") for n in (1, 2, 3)]
+    assert [sorted(Path(im.file_name).name for im in p.images.values()) for p in parts] == [
+        ["c000.png", "c001.png"], ["c002.png", "c003.png"], ["c004.png"]
+    ]  # fmt: skip
+    merged = {k: v for p in parts for k, v in p.annotations.items()}
+    assert merged == load_project(tmp_path / "whole.json").annotations and merged
