@@ -235,6 +235,49 @@ def test_convert_to_a_relative_folder_on_a_cluster_writes_it_where_this_process_
     assert trees["dask"] == trees["serial"]
 
 
+def test_a_cluster_reads_a_windows_projects_pictures_through_the_path_map(
+    dask_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A project made on Windows (``C:\\Lead\\Data\\c000.png``), pre-labeled from here on a cluster whose
+    workers see the pictures elsewhere, with the map typed as Windows users do (``c:/lead/data``): the
+    same objects as a local run. Every picture failed: the names were joined to the project's folder,
+    and the map's other spelling matched nothing."""
+    serial = _labelled(tmp_path / "p", monkeypatch)
+    windows = load_project(serial)
+    for image in windows.images.values():
+        image.file_name = "C:\\Lead\\Data\\" + image.file_name
+    save_project(windows, tmp_path / "windows.json")
+    out = tmp_path / "dask.json"
+    where = ["--scheduler", dask_cluster.scheduler_address, "--path-map", f"c:/lead/data={tmp_path / 'p'}"]
+    argv = ["prelabel", str(tmp_path / "windows.json"), *THRESHOLD, "--keep-overlapping", *where, "-o", out]
+    assert main([str(a) for a in argv]) == 0, capsys.readouterr().err
+    assert "3/3 images pre-labeled" in capsys.readouterr().out
+    labelled = load_project(out).annotations.values()
+    twice = [(a.image_id, a.bbox) for a in labelled]  # each object the serial run found, found again
+    assert len(twice) == 2 * len(load_project(serial).annotations)
+    assert sorted(twice[: len(twice) // 2]) == sorted(twice[len(twice) // 2 :])
+
+
+def test_a_cluster_without_workers_is_said_to_wait_for_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scheduler whose workers have not joined (or are all gone): the job waits for them, as Dask
+    does (an adaptive cluster starts them on demand), but it said "running on ... 1 task slots on 0
+    machine(s)" and then nothing, a hang to whoever ran it."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=":0"
+        ) as cluster,
+        DaskExecutor(cluster.scheduler_address) as dask,
+    ):
+        said = dask.describe()
+    assert said == (
+        f"Dask cluster {cluster.scheduler_address}: no workers yet; the job waits for them to join "
+        "(Ctrl+C stops it)"
+    )
+
+
 @pytest.mark.parametrize(("command", "code"), [("qa", 1), ("lint", 3)])
 def test_an_unreachable_scheduler_is_reported_at_once_and_nothing_is_written(
     command: str,
@@ -414,3 +457,87 @@ def test_batch_flags_are_checked_by_the_parser_of_every_batch_command(
         main([*base, "--path-map", "nodest"])
     assert exit_info.value.code == 2
     assert "--path-map 'nodest': expected LOCAL=REMOTE" in capsys.readouterr().err
+
+
+def test_a_shard_folder_that_cannot_be_made_is_refused_before_the_job_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--shard-size`` with ``-o`` in a folder that does not exist: the error named a hidden staging
+    folder (``[Errno 2] No such file or directory: '.../.parts.x1y2.tmp'``), not the user's ``-o``; an
+    ``-o`` that exists is refused, as it was, and neither starts the job."""
+    from pixelproof.commands import prelabel
+
+    project = make_project(tmp_path / "p", coin_pictures(2))
+    monkeypatch.setattr(prelabel, "propose_batch", lambda *a, **k: pytest.fail("the job ran"))
+    missing = tmp_path / "nope" / "parts"
+    argv = ["prelabel", str(project), *THRESHOLD, "--shard-size", "1"]
+    assert main([*argv, "-o", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"{missing}: the folder {missing.parent} does not exist" in err, err
+    assert ".tmp" not in err
+    assert main([*argv, "-o", str(project)]) == 1
+    assert f"{project}: already exists; --shard-size writes a new folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # nothing made, no staging left
+
+
+def test_shards_of_a_job_where_every_picture_failed_are_not_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every picture failed (the typical cause: a wrong ``--path-map``): ``-o OUT.json`` writes nothing,
+    but ``--shard-size`` renamed its folder of unlabelled parts into place, and the run again, with the
+    mistake fixed, was refused ("already exists")."""
+    project = make_project(tmp_path / "p", coin_pictures(3))
+    pictures = {p: p.read_bytes() for p in project.parent.glob("*.png")}
+    for picture in pictures:
+        picture.unlink()
+    argv = ["prelabel", str(project), *THRESHOLD, "--workers", "1", "--shard-size", "2", "-o"]
+    parts = tmp_path / "parts"
+    assert main([*argv, str(parts)]) == 1
+    assert "0/3 images pre-labeled" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # no folder, no staging left
+    for picture, content in pictures.items():
+        picture.write_bytes(content)
+    assert main([*argv, str(parts)]) == 0, capsys.readouterr().err
+    assert sorted(p.name for p in parts.glob("*.json")) == ["part-00001.json", "part-00002.json"]
+
+
+def test_one_local_folder_mapped_two_ways_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["qa", "r.json", "c.json", "--path-map", "/data=/a", "--path-map", "/data/=/b"])
+    assert exit_info.value.code == 2
+    assert "--path-map /data is given twice: =/a and =/b" in capsys.readouterr().err
+
+
+def test_shard_names_sort_in_order_past_99999_parts() -> None:
+    """``part-NNNNN.json`` had five digits whatever the count: part 100000 sorted before part 10001, so
+    ``merge OUT/part-*.json`` (a shell sorts the names) assembled a 1M-image job of ``--shard-size 10``
+    out of order (other image order and ids than the same job unsharded)."""
+    from pixelproof.commands.prelabel import part_name
+
+    assert part_name(1, 3) == "part-00001.json"  # as before for fewer than 100,000 parts
+    numbers = [1, 9999, 10000, 10001, 99999, 100000, 123456]
+    names = [part_name(n, 123456) for n in numbers]
+    assert sorted(names) == names and len(set(names)) == len(names)
+
+
+def test_a_picture_that_fails_in_one_shard_is_named_and_the_rest_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One unreadable picture in the second part: named on stderr, still listed in its part (the
+    dataset stays whole, unlabelled there), and every other picture's objects are those of the same
+    job written as one project."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path / "p", coin_pictures(5))
+    (project.parent / "c003.png").write_bytes(b"not a picture")
+    argv = ["prelabel", str(project), *THRESHOLD, "--workers", "1"]
+    assert main([*argv, "-o", str(tmp_path / "whole.json")]) == 0
+    capsys.readouterr()
+    assert main([*argv, "--shard-size", "2", "-o", str(tmp_path / "parts")]) == 0
+    said = capsys.readouterr()
+    assert "c003.png: not a readable image" in said.err and "4/5 images pre-labeled" in said.out
+    parts = [load_project(tmp_path / "parts" / f"part-0000{n}.json") for n in (1, 2, 3)]
+    assert [sorted(Path(im.file_name).name for im in p.images.values()) for p in parts] == [
+        ["c000.png", "c001.png"], ["c002.png", "c003.png"], ["c004.png"]
+    ]  # fmt: skip
+    merged = {k: v for p in parts for k, v in p.annotations.items()}
+    assert merged == load_project(tmp_path / "whole.json").annotations and merged

@@ -262,3 +262,62 @@ def test_path_map_maps_where_a_path_leads_not_how_it_is_spelled(monkeypatch: pyt
     assert paths("C:\\img\\sub\\x.png") == "/win/sub/x.png"
     monkeypatch.chdir("/")
     assert paths("data/x.png") == "/mnt/d/x.png"
+
+
+def test_path_map_local_side_is_read_as_paths_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LOCAL is compared with normalised paths, so it is normalised the same way: ``C:/img`` (Windows
+    accepts either slash), ``c:\\img`` (Windows paths ignore case), ``/data/./``, a relative LOCAL
+    (from this folder), and a share's other case all matched nothing before, and the workers were sent paths
+    they do not have. The rest of the path is joined with the remote side's separator, and a POSIX
+    name's backslash is a character of the name, not a separator."""
+    win = "C:\\img\\sub\\x.png"
+    assert PathMap.parse(["C:/img=/win"])(win) == "/win/sub/x.png"
+    assert PathMap.parse(["c:\\IMG=/win"])(win) == "/win/sub/x.png"
+    assert PathMap.parse(["C:\\img=/win"])("c:\\Img\\Sub\\x.png") == "/win/Sub/x.png"  # its own case kept
+    assert PathMap.parse(["\\\\srv\\share\\=/mnt/s"])("\\\\Srv\\share\\a\\b.png") == "/mnt/s/a/b.png"
+    assert PathMap.parse(["/data/./=/mnt/d"])("/data/x.png") == "/mnt/d/x.png"
+    monkeypatch.chdir("/")
+    assert PathMap.parse(["data=/mnt/d"])("/data/x.png") == "/mnt/d/x.png"
+    assert PathMap.parse(["/data=D:\\share"])("/data/a/b.png") == "D:\\share\\a\\b.png"
+    assert PathMap.parse(["/data=/mnt/d"])("/data/a\\b.png") == "/mnt/d/a\\b.png"
+    assert PathMap.parse(["/img=/mnt/d"])("C:\\img\\x.png") == "C:\\img\\x.png"  # another system's path
+
+
+def test_path_map_leaves_a_double_slash_posix_path_a_posix_path() -> None:
+    """``//mnt/data/x.png`` is ``/mnt/data/x.png`` on this system (POSIX); it was read as a Windows share
+    (``\\\\mnt\\data\\x.png``), a name no file has here, even with no map at all (every local run)."""
+    if os.sep != "/":
+        pytest.skip("a POSIX path")
+    assert PathMap()("//mnt/data/x.png") in ("//mnt/data/x.png", "/mnt/data/x.png")
+    assert PathMap.parse(["/mnt/data=/d"])("/mnt//data/x.png") == "/d/x.png"
+
+
+def test_a_source_date_epoch_out_of_datetimes_range_is_set_aside_as_a_malformed_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``SOURCE_DATE_EPOCH=99999999999999`` (digits, past year 9999) ended every pre-label job in a
+    ``ValueError: year 3170843 is out of range`` traceback; a value that is not a number was already
+    set aside (the job's own time is used), and so is this one now."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    now = job_timestamp()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999")
+    assert job_timestamp()[:4] == now[:4] and job_timestamp().endswith("Z")
+
+
+def test_path_map_refuses_one_local_folder_mapped_two_ways() -> None:
+    """``/data=/a`` and ``/data/=/b`` (or ``C:\\img`` and ``c:/IMG``) name one folder: the first given won
+    in silence, so half a team's scripts sent the workers to the other share."""
+    with pytest.raises(ValueError, match=r"--path-map /data is given twice: =/a and =/b"):
+        PathMap.parse(["/data=/a", "/data/=/b"])
+    with pytest.raises(ValueError, match=r"--path-map c:\\IMG is given twice"):
+        PathMap.parse(["C:\\img=/a", "c:/IMG=/b"])
+    assert PathMap.parse(["/data=/a", "/data/=/a/"])("/data/x") == "/a/x"  # the same map twice
+
+
+def test_path_map_refuses_a_relative_remote_folder() -> None:
+    """``/data=mnt/data`` sent the workers ``mnt/data/x.png``, read from whatever folder each worker
+    runs in (the reason paths are made absolute before they are mapped); now a usage error."""
+    with pytest.raises(ValueError, match=r"--path-map '/data=mnt/data': REMOTE must be an absolute path"):
+        PathMap.parse(["/data=mnt/data"])
+    for remote in ("/mnt/data", "D:\\share", "\\\\srv\\share", "//srv/share"):
+        assert PathMap.parse([f"/data={remote}"]).pairs[0][0] == "/data"

@@ -11,13 +11,23 @@ from pixelproof.commands._common import ProgressBar, positive_int, warn
 from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress
 
 
-def path_map_item(text: str) -> str:
-    """One ``--path-map`` value, checked when the command line is parsed (a usage error, exit 2)."""
-    try:
-        PathMap.parse([text])
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    return text
+class PathMapAction(argparse.Action):
+    """``--path-map``, repeatable: the values so far checked together when the command line is parsed
+    (a malformed one, or a LOCAL mapped two ways, is a usage error, exit 2)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        value: object,
+        option_string: str | None = None,
+    ) -> None:
+        items = [*(getattr(namespace, self.dest, None) or []), str(value)]
+        try:
+            PathMap.parse(items)
+        except ValueError as e:
+            parser.error(str(e))
+        setattr(namespace, self.dest, items)
 
 
 def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False, error_code: int = 1) -> None:
@@ -42,8 +52,7 @@ def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False, error_
     )
     g.add_argument(
         "--path-map",
-        action="append",
-        type=path_map_item,
+        action=PathMapAction,
         default=[],
         metavar="LOCAL=REMOTE",
         help="with --scheduler: workers see files under LOCAL at REMOTE (repeatable)",

@@ -17,6 +17,7 @@ from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import (
     ProjectConflictError,
     ProjectSaveError,
+    check_output_path,
     check_save_target,
     gc_paused,
     save_project,
@@ -168,7 +169,9 @@ def run(args: argparse.Namespace) -> int:
         error(why)
         return 1
     try:  # before the job, not after it: a mistyped -o must not cost the run
-        if args.output and not options.shard_size:
+        if args.output and options.shard_size:
+            check_shard_folder(Path(args.output).absolute())
+        elif args.output:
             check_save_target(Path(os.path.abspath(args.output)))
     except ProjectSaveError as e:
         error(str(e))
@@ -203,7 +206,8 @@ def run(args: argparse.Namespace) -> int:
         account = partial(_account, result, bar=bar)
         try:
             if options.shard_size:
-                out = write_shards(project, proposals, args.output, options.shard_size, account)
+                size = options.shard_size
+                out = write_shards(project, proposals, args.output, size, account, len(images))
             else:
                 for image, proposal in proposals:
                     account(image, proposal)
@@ -297,20 +301,24 @@ def write_shards(
     folder: str,
     size: int,
     account: Callable[[ImageRecord, Proposal | str], None],
+    images: int = 0,
 ) -> Path:
-    """Write the pre-labeled images as COCO projects of ``size`` images each (``part-00001.json``...)
-    into ``folder``, built in a temporary folder beside it and renamed into place at the end, so an
-    interrupted job leaves nothing. Each part has the categories known when it was written (ids agree
-    across parts) and its images' existing annotations; the input project is not modified."""
+    """Write the pre-labeled images (``images`` of them) as COCO projects of ``size`` images each
+    (``part_name``: ``part-00001.json``...) into ``folder``, built in a temporary folder beside it and
+    renamed into place at the end, so an interrupted job, or one where every picture failed (as
+    ``-o OUT.json`` then writes nothing), leaves nothing. Each part has the categories known when it
+    was written (ids agree across parts) and its images' existing annotations; the input project is not
+    modified."""
     target = Path(folder).absolute()
-    if target.exists():
-        raise OSError(f"{target}: already exists; --shard-size writes a new folder")
+    check_shard_folder(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         part = _new_part(project)
-        number = 0
+        number = done = 0
+        parts = -(-images // size)
         for image, proposal in proposals:
             account(image, proposal)
+            done += isinstance(proposal, Proposal)
             part.add_image(replace(image))  # a copy: saving rewrites relative file names
             part.extend_annotations(project.annotations_of(image.id))
             if isinstance(proposal, Proposal):
@@ -319,16 +327,33 @@ def write_shards(
                 proposal.edit().apply(part)
             if len(part.images) == size:
                 number += 1
-                save_project(part, staging / f"part-{number:05d}.json")
+                save_project(part, staging / part_name(number, parts))
                 part = _new_part(project)
         if part.images:
             number += 1
-            save_project(part, staging / f"part-{number:05d}.json")
+            save_project(part, staging / part_name(number, parts))
+        if not done:
+            shutil.rmtree(staging, ignore_errors=True)
+            return target
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def part_name(number: int, parts: int) -> str:
+    """Part ``number`` of ``parts``: zero-padded to the widest number (5 digits at least), so the names
+    sort in order (a shell's ``OUT/part-*.json`` gives ``merge`` the parts in the job's image order)."""
+    return f"part-{number:0{max(5, len(str(parts)))}d}.json"
+
+
+def check_shard_folder(target: Path) -> None:
+    """``ProjectSaveError`` naming ``target`` when the shards' new folder cannot be made there: it exists
+    (shards never go over anything), or the folder it would go in does not exist."""
+    if target.exists():
+        raise ProjectSaveError(f"{target}: already exists; --shard-size writes a new folder")
+    check_output_path(target)
 
 
 def _new_part(project: Project) -> Project:

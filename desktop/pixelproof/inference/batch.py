@@ -22,6 +22,7 @@ from pixelproof.core.batch import Executor, Failed, PathMap, Progress, cached, r
 from pixelproof.core.batch.worker import Cached, lane_key
 from pixelproof.core.imageio import ImageReadError
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.paths import is_absolute_name
 from pixelproof.core.volumes import expected_identity
 from pixelproof.inference.apply import (
     ClassFilter,
@@ -281,7 +282,8 @@ def propose_batch(
     )
 
     def item(im: ImageRecord) -> Item:
-        path = paths(os.path.abspath(project.image_path(im)))
+        # a name absolute on another system (``C:\\data\\a.png``) is kept as written, for a map to find
+        path = paths(im.file_name if is_absolute_name(im.file_name) else project.image_path(im))
         objects = image_objects(project, im.id) if skip_iou is not None else ()
         boxes = tuple(box_annotations(project, im.id)) if from_boxes else ()
         return Item(path, im.width, im.height, objects, boxes, expected_identity(im.extra) or None)

@@ -393,6 +393,9 @@ class DaskExecutor(Executor):
         return slots
 
     def describe(self) -> str:
+        if not self.machines:  # Dask queues the tasks (an adaptive cluster starts workers for them)
+            waits = "the job waits for them to join (Ctrl+C stops it)"
+            return f"Dask cluster {self.address}: no workers yet; {waits}"
         return f"Dask cluster {self.address}: {self.slots} task slots on {self.machines} machine(s)"
 
     def submit(self, task: Task, context: Any, items: list) -> Any:

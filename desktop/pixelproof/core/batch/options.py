@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ntpath
 import os
-import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,35 +22,58 @@ class PathMap:
 
     @classmethod
     def parse(cls, items: Iterable[str]) -> PathMap:
-        """``["LOCAL=REMOTE", ...]``; ValueError with the bad item named."""
-        pairs = []
+        """``["LOCAL=REMOTE", ...]``; ValueError with the bad item named, or a LOCAL mapped two ways. LOCAL
+        is normalised as the paths it is compared with are (``C:/img`` is ``C:\\img``, a relative one is
+        under this folder)."""
+        pairs: dict[str, tuple[str, str]] = {}
         for item in items:
             local, sep, remote = item.partition("=")
             if not sep or not local.strip() or not remote.strip():
                 raise ValueError(f"--path-map {item!r}: expected LOCAL=REMOTE (two folder paths)")
-            pairs.append((local.strip().rstrip("/\\") or "/", remote.strip().rstrip("/\\") or "/"))
-        pairs.sort(key=lambda p: -len(p[0]))
-        return cls(tuple(pairs))
+            if not (os.path.isabs(remote.strip()) or ntpath.isabs(remote.strip())):
+                raise ValueError(f"--path-map {item!r}: REMOTE must be an absolute path (the workers' own)")
+            local, remote = _normalised(local.strip()), remote.strip().rstrip("/\\") or "/"
+            key = local.lower() if _is_windows(local) else local
+            if pairs.get(key, (local, remote))[1] != remote:
+                raise ValueError(f"--path-map {local} is given twice: ={pairs[key][1]} and ={remote}")
+            pairs[key] = (local, remote)
+        return cls(tuple(sorted(pairs.values(), key=lambda p: -len(p[0]))))
 
     def __call__(self, path: str | os.PathLike[str]) -> str:
         """``path`` as the workers see it: absolute (a worker's working folder is not this process's) and
-        normalised (``/data/../etc`` is not under ``/data``), then mapped. A Windows path seen on another
-        system (``C:\\data``) is normalised as a Windows path."""
-        text = os.fspath(path)
-        if os.path.isabs(text) or ntpath.isabs(text):
-            windows = bool(ntpath.splitdrive(text)[0]) or text.startswith("\\")
-            text = (ntpath if windows else posixpath).normpath(text)
-        else:
-            text = os.path.abspath(text)
+        normalised (``/data/../etc`` is not under ``/data``), then mapped, the rest of it joined with the
+        remote side's separator. A Windows path seen on another system (``C:\\data``) is normalised as a
+        Windows path, and matched ignoring case, as Windows does."""
+        text = _normalised(os.fspath(path))
+        windows = _is_windows(text)
+        sep, fold = ("\\", str.lower) if windows else ("/", str)
         for local, remote in self.pairs:
-            if text == local:
+            if _is_windows(local) != windows:
+                continue
+            if fold(text) == fold(local):
                 return remote
-            for sep in ("/", "\\"):
-                prefix = local if local.endswith(sep) else local + sep
-                if text.startswith(prefix):
-                    rest = text[len(prefix) :]
-                    return remote + ("" if remote.endswith(("/", "\\")) else "/") + rest.replace("\\", "/")
+            prefix = local if local.endswith(sep) else local + sep
+            if fold(text[: len(prefix)]) == fold(prefix):
+                far = "\\" if _is_windows(remote) else "/"
+                rest = text[len(prefix) :].replace(sep, far)
+                return remote + ("" if remote.endswith(("/", "\\")) else far) + rest
         return text
+
+
+def _is_windows(path: str) -> bool:
+    """Whether ``path`` (absolute, normalised) is a Windows one: a drive or a share (on POSIX, one
+    that does not start with ``/``)."""
+    return bool(ntpath.splitdrive(path)[0]) if os.name == "nt" else not path.startswith("/")
+
+
+def _normalised(path: str) -> str:
+    """``path`` absolute and normalised: this system's, or a Windows path seen on another system
+    (``C:\\data``, ``\\\\server\\share``: a POSIX path that starts with ``//`` stays a POSIX one)."""
+    if os.path.isabs(path):
+        return os.path.normpath(path)
+    if ntpath.isabs(path):
+        return ntpath.normpath(path)
+    return os.path.abspath(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,4 +104,7 @@ def job_timestamp() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch.isdigit():
         return utc_now()
-    return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    except (ValueError, OverflowError, OSError):  # past what a date holds: set aside as malformed
+        return utc_now()
