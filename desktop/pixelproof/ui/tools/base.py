@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, RemoveAnnotations, paint_edit
+from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 
 if TYPE_CHECKING:
@@ -43,10 +44,10 @@ class Tool(QObject):
         if doc is None:
             return False
         cats = doc.project.categories
-        if doc.current_category_id in cats:
-            return True
-        if cats:
+        if doc.current_category_id not in cats and cats:
             doc.set_current_category(next(iter(cats)))
+        if doc.current_category_id in cats:
+            self._show_current_category()
             return True
         category = new_category(doc.project, DEFAULT_CATEGORY)
         doc.push(AddCategory(category))
@@ -55,6 +56,15 @@ class Tool(QObject):
             f"New category “{DEFAULT_CATEGORY}” for what you draw: rename it in the Categories panel"
         )
         return True
+
+    def _show_current_category(self) -> None:
+        """What is drawn is seen: a category hidden in Masks > Categories is shown again when drawn with
+        (its new object would be invisible, even while drawn)."""
+        hidden = AnnotationItemMixin.hidden_categories
+        if self.document.current_category_id in hidden:
+            hidden.discard(self.document.current_category_id)
+            self.canvas.refresh_display()
+            self.canvas.message.emit(f"{self.category_name()} was hidden: shown again to draw with it")
 
     def push_paint(
         self, ann: Annotation, patch: Patch, label: str, *, is_new: bool, after_rle: dict | None = None
