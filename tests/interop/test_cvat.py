@@ -14,6 +14,7 @@ from pixelproof.core.coco import project_from_dict
 from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
+from pixelproof.interop._util import Builder
 from pixelproof.interop.cvat import encode_mask, mask_crop, read_cvat, write_cvat
 from pixelproof.interop.formats import detect_format
 
@@ -190,7 +191,7 @@ def test_coco_cvat_coco_round_trip(sample_project: Project, tmp_path: Path) -> N
         for a, b in zip(a_list, b_list, strict=True):
             assert sample_project.categories[a.category_id].name == back.categories[b.category_id].name
             if a.kind == "polygon" and len(a.segmentation) > 1:  # parts written as shapes of one group
-                assert b.app_extra["group_id"] == a.id and len(b.segmentation) == 2
+                assert b.app_extra["group_id"] == 1 and len(b.segmentation) == 2  # the first free group
             assert a.kind == b.kind
             assert np.allclose(a.bbox, b.bbox) and np.array_equal(
                 a.mask(im.height, im.width), b.mask(im.height, im.width)
@@ -283,3 +284,35 @@ def test_an_unusable_declared_encoding_is_reported(tmp_path: Path, encoding: str
     result = read_cvat(xml)
     assert result.skipped == {"files": 1} and not result.project.images
     assert result.problems[0].startswith(f"{xml}: not readable XML (")
+
+
+def test_a_split_object_never_takes_the_group_of_another(sample_project: Project, tmp_path: Path) -> None:
+    """The parts of a multi-part polygon share a new group: they took the annotation id as the group,
+    which another object of that label could already hold (a group imported from CVAT) - read back,
+    the two objects were one."""
+    b = sample_project.images[2]
+    (split,) = [a for a in sample_project.annotations_of(b.id) if a.kind == "polygon"]
+    Builder(sample_project).annotation(
+        b, split.category_id, polygons=[[30.0, 2.0, 40.0, 2.0, 35.0, 8.0]], app_extra={"group_id": split.id}
+    )
+    write_cvat(sample_project, tmp_path / "cvat")
+    back = read_cvat(tmp_path / "cvat").project
+    assert len(back.annotations) == len(sample_project.annotations)
+    parts = sorted(len(a.segmentation) for a in back.annotations.values() if a.kind == "polygon")
+    assert parts == [1, 1, 2]
+
+
+def test_integer_fields_cvat_parses_with_int_are_whole_numbers(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    """CVAT's and Datumaro's loaders read ``z_order`` and ``group_id`` with ``int()``: extras that are no
+    whole number (from another format's extras) must not reach the file, or CVAT refuses it all."""
+    for a, (z, g) in zip(
+        sample_project.annotations.values(), [("top", [1]), (1.5, "x"), (True, {})], strict=False
+    ):
+        a.app_extra.update(z_order=z, group_id=g)
+    write_cvat(sample_project, tmp_path / "cvat")
+    shapes = [el for el in ET.parse(tmp_path / "cvat" / "annotations.xml").iter() if el.get("label")]
+    assert shapes
+    for el in shapes:
+        int(el.get("z_order", "0")), int(el.get("group_id", "0"))  # what CVAT's load_anno does

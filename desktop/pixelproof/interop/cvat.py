@@ -12,10 +12,12 @@ sharing a ``group_id`` are the parts of one object. ``<track>`` (CVAT for video)
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -383,12 +385,17 @@ def write_cvat(
         node = ET.SubElement(
             doc, "image", id=str(k), name=name, width=str(image.width), height=str(image.height)
         )
-        for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
+        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+        # groups for split objects: new numbers, never one an object of the image already has
+        groups = itertools.count(
+            max((g for a in anns if (g := _whole(a, "group_id")) is not None), default=0) + 1
+        )
+        for a in anns:
             try:
-                _write_annotation(node, project, a, image, counts)
+                _write_annotation(node, project, a, image, counts, groups)
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
-                _write_annotation(node, project, a, image, counts, as_box=True)
+                _write_annotation(node, project, a, image, counts, groups, as_box=True)
         app = as_dict(image.extra.get("pixelproof"))
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:
@@ -438,6 +445,7 @@ def _write_annotation(
     a: Annotation,
     image: ImageRecord,
     counts: Counter[str],
+    groups: Iterator[int],
     as_box: bool = False,
 ) -> None:
     counts["void"] += project.is_void(a) and not as_box
@@ -447,9 +455,9 @@ def _write_annotation(
         "label": project.categories[a.category_id].name,
         "source": str(a.app_extra.get("cvat_source", "manual")),
         "occluded": str(occluded),
-        "z_order": str(a.app_extra.get("z_order", 0)),
+        "z_order": str(_whole(a, "z_order") or 0),
     }
-    group = a.app_extra.get("group_id")
+    group = _whole(a, "group_id")
     parts: list[tuple[str, dict[str, str]]] = []
     if a.kind == "box" or as_box:
         x, y, w, h = a.bbox
@@ -464,7 +472,7 @@ def _write_annotation(
                 )
             )
         if len(polys) > 1 and group is None:
-            group = a.id  # the parts of one object share a group, as CVAT groups shapes
+            group = next(groups)  # the parts of one object share a group, as CVAT groups shapes
     else:
         where = f"{image.file_name}: annotation {a.id}"
         found = annotation_pixels.annotation_crop(a, image.height, image.width, where)  # its box only
@@ -493,6 +501,13 @@ def _write_annotation(
         shape = ET.SubElement(node, tag, {**attrib, **geometry})
         for name, value in as_dict(a.app_extra.get("attributes")).items():
             ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
+
+
+def _whole(a: Annotation, key: str) -> int | None:
+    """An integer extra (``z_order``, ``group_id``) as CVAT's and Datumaro's loaders parse it (``int()``:
+    anything else there makes them refuse the whole file); None when it is no whole number."""
+    value = a.app_extra.get(key)
+    return value if type(value) is int else None
 
 
 def _write_kept(node: ET.Element, kept: Any, counts: Counter[str]) -> None:
