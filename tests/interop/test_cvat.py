@@ -316,3 +316,28 @@ def test_integer_fields_cvat_parses_with_int_are_whole_numbers(
     assert shapes
     for el in shapes:
         int(el.get("z_order", "0")), int(el.get("group_id", "0"))  # what CVAT's load_anno does
+
+
+def test_skeleton_parts_are_no_categories_and_are_written_back(tmp_path: Path) -> None:
+    """Datumaro's skeleton task (labels ``1``-``4`` with ``<parent>skeleton</parent>``): the parts of a
+    skeleton are no categories of their own (two skeletons' parts named ``1`` were one category, and
+    the export listed them as plain labels, losing the skeleton: Datumaro then finds no label for them)."""
+    result = read_cvat(DATA / "skeleton_task" / "train.xml")
+    project = result.project
+    assert [c.name for c in project.categories.values()] == ["label1", "label2", "skeleton"]
+    write_cvat(project, tmp_path / "cvat")
+    written = ET.parse(tmp_path / "cvat" / "annotations.xml").getroot()
+    original = ET.parse(DATA / "skeleton_task" / "train.xml").getroot()
+
+    def labels(doc: ET.Element) -> list[tuple[str | None, ...]]:
+        return [
+            tuple(el.findtext(k) for k in ("name", "type", "parent", "svg"))
+            for el in doc.iterfind("meta/task/labels/label")
+            if el.findtext("type") in ("skeleton", "points")
+        ]
+
+    assert labels(written) == labels(original) and len(labels(written)) == 5
+    back = read_cvat(tmp_path / "cvat").project
+    assert [c.name for c in back.categories.values()] == ["label1", "label2", "skeleton"]
+    for mine, theirs in zip(project.images.values(), back.images.values(), strict=True):
+        assert mine.extra["pixelproof"]["cvat"]["shapes"] == theirs.extra["pixelproof"]["cvat"]["shapes"]

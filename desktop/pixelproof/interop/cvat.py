@@ -100,15 +100,27 @@ def read_cvat(
 
 
 def _labels(doc: ET.Element, build: Builder) -> None:
-    """Categories from the label list of the task or project, in their order, with their colours."""
+    """Categories from the label list of the task or project, in their order, with their colours. The
+    parts of a skeleton (labels with a ``<parent>``) are no categories: they stay in the skeleton's
+    category extras (``cvat``, with its ``type`` and ``svg``), so the export writes the skeleton whole."""
     for label in doc.iterfind("meta/*/labels/label"):
         name = (label.findtext("name") or "").strip()
         if not name:
             continue
-        cat = build.category(name)
         color = (label.findtext("color") or "").strip().lower()
-        if len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdef" for c in color[1:]):
-            cat.color = color
+        if not (
+            len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdef" for c in color[1:])
+        ):
+            color = ""
+        kind = (label.findtext("type") or "").strip()
+        parent = build.project.category_by_name((label.findtext("parent") or "").strip())
+        if parent is not None and as_dict(parent.extra.get("cvat")).get("type") == "skeleton":
+            parent.extra["cvat"]["sublabels"].append({"name": name, "type": kind, "color": color})
+            continue
+        cat = build.category(name)
+        cat.color = color or cat.color
+        if kind == "skeleton":
+            cat.extra["cvat"] = {"type": kind, "svg": label.findtext("svg") or "", "sublabels": []}
 
 
 def _image_file(root: Path, node: ET.Element) -> Path:
@@ -430,6 +442,9 @@ def _meta(doc: ET.Element, project: Project) -> None:
         ET.SubElement(label, "name").text = cat.name
         if cat.color:
             ET.SubElement(label, "color").text = cat.color
+        skeleton = as_dict(cat.extra.get("cvat"))
+        if skeleton.get("type") == "skeleton":
+            ET.SubElement(label, "type").text = "skeleton"
         attributes = ET.SubElement(label, "attributes")
         for name in seen_attrs.get(cat.id, {}):
             attr = ET.SubElement(attributes, "attribute")
@@ -437,6 +452,18 @@ def _meta(doc: ET.Element, project: Project) -> None:
             ET.SubElement(attr, "input_type").text = "text"
             ET.SubElement(attr, "default_value").text = ""
             ET.SubElement(attr, "values").text = ""
+        if skeleton.get("type") != "skeleton":
+            continue
+        ET.SubElement(label, "svg").text = str(skeleton.get("svg", ""))
+        parts = skeleton.get("sublabels")
+        for part in (as_dict(p) for p in (parts if isinstance(parts, list) else [])):
+            sub = ET.SubElement(labels, "label")
+            ET.SubElement(sub, "name").text = str(part.get("name", ""))
+            if part.get("color"):
+                ET.SubElement(sub, "color").text = str(part["color"])
+            ET.SubElement(sub, "type").text = str(part.get("type") or "points")
+            ET.SubElement(sub, "attributes")
+            ET.SubElement(sub, "parent").text = cat.name
 
 
 def _write_annotation(
