@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pixelproof.interop.labelme import read_labelme
+from pixelproof.interop.labelme import read_labelme, write_labelme
 
 CORNERS = [[20.0, 10.0], [40.0, 20.0], [35.0, 30.0], [15.0, 20.0]]  # a turned rectangle
 
@@ -66,3 +66,28 @@ def test_a_mask_at_fractional_corners_sits_at_the_rounded_corner(tmp_path: Path)
     expected = np.zeros((100, 100), bool)
     expected[30, 61] = expected[34, 66] = True  # (round(60.6), round(30.4)), the PNG's own extent
     assert np.array_equal(a.mask(100, 100), expected)
+
+
+def test_embedded_image_data_is_the_picture_the_json_describes(tmp_path: Path) -> None:
+    """LabelMe takes ``imageData`` as it is (no EXIF turn) and refuses a file whose pixels are not
+    ``imageWidth`` x ``imageHeight``: a JPEG with an EXIF orientation was embedded as stored (60 x 40)
+    under the turned size (40 x 60) the shapes are drawn on."""
+    src = tmp_path / "src"
+    src.mkdir()
+    ys, xs = np.mgrid[0:40, 0:60]
+    pixels = np.stack([xs * 4, ys * 6, np.full_like(xs, 128)], axis=2).astype(
+        np.uint8
+    )  # smooth: JPEG keeps it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees clockwise: 40 wide, 60 high
+    Image.fromarray(pixels).save(src / "a.jpg", exif=exif)
+    shape = {"label": "c", "points": [[1, 1], [10, 20]], "shape_type": "rectangle"}
+    doc = {"shapes": [shape], "imagePath": "a.jpg", "imageData": None, "imageHeight": 60, "imageWidth": 40}
+    (src / "a.json").write_text(json.dumps(doc))
+    write_labelme(read_labelme(src).project, tmp_path / "out", image_data=True)
+    written = json.loads((tmp_path / "out" / "a.json").read_text())
+    embedded = Image.open(io.BytesIO(base64.b64decode(written["imageData"])))
+    assert embedded.size == (written["imageWidth"], written["imageHeight"]) == (40, 60)
+    assert embedded.getexif().get(0x0112, 1) == 1
+    turned = np.rot90(pixels, k=-1)  # what the EXIF tag shows
+    assert np.abs(np.asarray(embedded.convert("RGB"), dtype=int) - turned).mean() < 8  # JPEG re-encoded

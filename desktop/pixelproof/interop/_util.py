@@ -434,6 +434,14 @@ def _holds(target: Path, src: Path, mode: str, apply_exif: bool) -> bool:
         return False
 
 
+def copied_bytes(src: Path, record: ImageRecord | None, apply_exif: bool) -> bytes | None:
+    """The bytes a copy of ``src`` holds (``place_image``, under ``image_suffix(src)``): its pixels as the
+    project sees them where they are not the file's (a slice, a DICOM image, an EXIF orientation: the
+    annotations' frame), else the file's own bytes. None when they cannot be encoded."""
+    pixels = _new_pixels(src, "copy", apply_exif, expected_identity(record.extra) if record else None)
+    return src.read_bytes() if pixels is None else _encoded(pixels, image_suffix(src))
+
+
 def _new_pixels(
     src: Path, mode: str, apply_exif: bool, expect: dict[str, Any] | None = None
 ) -> np.ndarray | None:

@@ -409,7 +409,7 @@ def write_labelme(
                 missing += 1
             image_path = rel_name(dst, out)
         doc = _image_doc(image, project.annotations_of(image.id), names, image_path, void, warnings)
-        if image_data and (data := embeddable(src, image, warnings)) is not None:
+        if image_data and (data := embeddable(src, image, warnings, project.applies_exif)) is not None:
             doc["imageData"] = base64.b64encode(data).decode("ascii")
         fresh(out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
     if missing:
