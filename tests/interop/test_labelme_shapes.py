@@ -7,14 +7,19 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from pixelproof.core.coco import new_project, save_project
+from pixelproof.core.imageio import image_size
+from pixelproof.core.model import ImageRecord
 from pixelproof.interop.labelme import read_labelme, write_labelme
 
+DICOM = Path(__file__).resolve().parents[1] / "data" / "pydicom-data" / "JPEG-LL.dcm"
 CORNERS = [[20.0, 10.0], [40.0, 20.0], [35.0, 30.0], [15.0, 20.0]]  # a turned rectangle
 
 
@@ -91,3 +96,18 @@ def test_embedded_image_data_is_the_picture_the_json_describes(tmp_path: Path) -
     assert embedded.getexif().get(0x0112, 1) == 1
     turned = np.rot90(pixels, k=-1)  # what the EXIF tag shows
     assert np.abs(np.asarray(embedded.convert("RGB"), dtype=int) - turned).mean() < 8  # JPEG re-encoded
+
+
+def test_an_embedded_dicom_image_is_a_png_of_its_size(tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    """LabelMe cannot open DICOM bytes as ``imageData``: the image is embedded as a copy holds it, an 8-bit
+    PNG (and without OpenCV's warning on stderr about a JPEG quality given for a PNG)."""
+    shutil.copy(DICOM, tmp_path / "ct.dcm")
+    project = new_project(["c"])
+    width, height = image_size(tmp_path / "ct.dcm")
+    project.add_image(ImageRecord(1, "ct.dcm", width, height))
+    save_project(project, tmp_path / "project.json")
+    write_labelme(project, tmp_path / "out", image_data=True)
+    written = json.loads((tmp_path / "out" / "ct.json").read_text())
+    embedded = Image.open(io.BytesIO(base64.b64decode(written["imageData"])))
+    assert embedded.format == "PNG" and embedded.size == (width, height)
+    assert "unsupported key" not in capfd.readouterr().err

@@ -469,7 +469,9 @@ def _encoded(pixels: np.ndarray, suffix: str) -> bytes | None:
 
     if pixels.ndim == 3:
         pixels = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR if pixels.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
-    ok, data = cv2.imencode(suffix or ".png", pixels, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    # the JPEG quality only for JPEG: OpenCV prints a warning on stderr for a key the format lacks
+    jpeg = (suffix or "").lower() in (".jpg", ".jpeg", ".jpe")
+    ok, data = cv2.imencode(suffix or ".png", pixels, [cv2.IMWRITE_JPEG_QUALITY, 95] if jpeg else [])
     return data.tobytes() if ok else None
 
 
