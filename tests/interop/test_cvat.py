@@ -341,3 +341,30 @@ def test_skeleton_parts_are_no_categories_and_are_written_back(tmp_path: Path) -
     assert [c.name for c in back.categories.values()] == ["label1", "label2", "skeleton"]
     for mine, theirs in zip(project.images.values(), back.images.values(), strict=True):
         assert mine.extra["pixelproof"]["cvat"]["shapes"] == theirs.extra["pixelproof"]["cvat"]["shapes"]
+
+
+@pytest.mark.parametrize(
+    ("shape", "says"),
+    [
+        ('<polygon label="a" points="1,2;3;4,5"/>', "points: '3' is not an x,y pair of numbers"),
+        ('<polygon label="a" points="1,2,3;3,4;4,5"/>', "points: '1,2,3' is not an x,y pair of numbers"),
+        (
+            '<polyline label="a" points="1,2;3,4"/><polygon label="a" points="1,2;x,4;4,5"/>',
+            "points: 'x,4' is not",
+        ),
+        ('<mask label="a" rle="a, b" left="0" top="0" width="2" height="1"/>', "rle must be whole numbers"),
+    ],
+)
+def test_malformed_coordinates_are_named_in_the_message(tmp_path: Path, shape: str, says: str) -> None:
+    """Python's own words (``not enough values to unpack``) said nothing about what is wrong where."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        f'<annotations><image id="0" name="a.png" width="6" height="5">{shape}</image></annotations>'
+    )
+    result = read_cvat(xml)
+    n = shape.count("<")
+    assert any(
+        f"{xml}: image 0 (a.png): <{shape.split('<')[-1].split()[0]}> {n} (a): {says}" in p
+        for p in result.problems
+    )
+    assert not result.project.annotations

@@ -26,7 +26,7 @@ import numpy as np
 from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
-from pixelproof.core.limits import LimitError, check_image_size
+from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -314,8 +314,10 @@ def _rotated_box(x1: float, y1: float, x2: float, y2: float, degrees: float) -> 
 def _points(text: str) -> list[float]:
     out: list[float] = []
     for pair in filter(None, text.split(";")):
-        x, y = pair.split(",")
-        fx, fy = float(x), float(y)
+        try:
+            fx, fy = (float(v) for v in pair.split(","))
+        except ValueError:
+            raise ValueError(f"points: {short_repr(pair)} is not an x,y pair of numbers") from None
         if not (math.isfinite(fx) and math.isfinite(fy)):
             raise ValueError("points must be finite numbers")
         out += [fx, fy]
@@ -328,7 +330,12 @@ def mask_crop(shape: ET.Element, height: int, width: int) -> tuple[tuple[int, in
     ``ValueError`` when no pixel of it lies inside the image."""
     left, top, w, h = (int(_num(shape, k)) for k in ("left", "top", "width", "height"))
     check_image_size(w, h, "the mask's box")  # the box is decoded at once
-    runs = [int(v) for v in shape.get("rle", "").replace(" ", "").split(",") if v]
+    try:
+        runs = [int(v) for v in shape.get("rle", "").replace(" ", "").split(",") if v]
+    except ValueError:
+        raise ValueError(
+            f"rle must be whole numbers separated by commas, got {short_repr(shape.get('rle'))}"
+        ) from None
     if w <= 0 or h <= 0 or any(r < 0 for r in runs) or sum(runs) != w * h:
         raise ValueError(
             f"rle must hold width x height = {w * h} pixels in non-negative runs, got {sum(runs)}"
