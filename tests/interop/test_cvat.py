@@ -14,6 +14,7 @@ from pixelproof.core.coco import project_from_dict
 from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
+from pixelproof.interop._util import Builder
 from pixelproof.interop.cvat import encode_mask, mask_crop, read_cvat, write_cvat
 from pixelproof.interop.formats import detect_format
 
@@ -190,7 +191,7 @@ def test_coco_cvat_coco_round_trip(sample_project: Project, tmp_path: Path) -> N
         for a, b in zip(a_list, b_list, strict=True):
             assert sample_project.categories[a.category_id].name == back.categories[b.category_id].name
             if a.kind == "polygon" and len(a.segmentation) > 1:  # parts written as shapes of one group
-                assert b.app_extra["group_id"] == a.id and len(b.segmentation) == 2
+                assert b.app_extra["group_id"] == 1 and len(b.segmentation) == 2  # the first free group
             assert a.kind == b.kind
             assert np.allclose(a.bbox, b.bbox) and np.array_equal(
                 a.mask(im.height, im.width), b.mask(im.height, im.width)
@@ -283,3 +284,87 @@ def test_an_unusable_declared_encoding_is_reported(tmp_path: Path, encoding: str
     result = read_cvat(xml)
     assert result.skipped == {"files": 1} and not result.project.images
     assert result.problems[0].startswith(f"{xml}: not readable XML (")
+
+
+def test_a_split_object_never_takes_the_group_of_another(sample_project: Project, tmp_path: Path) -> None:
+    """The parts of a multi-part polygon share a new group: they took the annotation id as the group,
+    which another object of that label could already hold (a group imported from CVAT) - read back,
+    the two objects were one."""
+    b = sample_project.images[2]
+    (split,) = [a for a in sample_project.annotations_of(b.id) if a.kind == "polygon"]
+    Builder(sample_project).annotation(
+        b, split.category_id, polygons=[[30.0, 2.0, 40.0, 2.0, 35.0, 8.0]], app_extra={"group_id": split.id}
+    )
+    write_cvat(sample_project, tmp_path / "cvat")
+    back = read_cvat(tmp_path / "cvat").project
+    assert len(back.annotations) == len(sample_project.annotations)
+    parts = sorted(len(a.segmentation) for a in back.annotations.values() if a.kind == "polygon")
+    assert parts == [1, 1, 2]
+
+
+def test_integer_fields_cvat_parses_with_int_are_whole_numbers(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    """CVAT's and Datumaro's loaders read ``z_order`` and ``group_id`` with ``int()``: extras that are no
+    whole number (from another format's extras) must not reach the file, or CVAT refuses it all."""
+    for a, (z, g) in zip(
+        sample_project.annotations.values(), [("top", [1]), (1.5, "x"), (True, {})], strict=False
+    ):
+        a.app_extra.update(z_order=z, group_id=g)
+    write_cvat(sample_project, tmp_path / "cvat")
+    shapes = [el for el in ET.parse(tmp_path / "cvat" / "annotations.xml").iter() if el.get("label")]
+    assert shapes
+    for el in shapes:
+        int(el.get("z_order", "0")), int(el.get("group_id", "0"))  # what CVAT's load_anno does
+
+
+def test_skeleton_parts_are_no_categories_and_are_written_back(tmp_path: Path) -> None:
+    """Datumaro's skeleton task (labels ``1``-``4`` with ``<parent>skeleton</parent>``): the parts of a
+    skeleton are no categories of their own (two skeletons' parts named ``1`` were one category, and
+    the export listed them as plain labels, losing the skeleton: Datumaro then finds no label for them)."""
+    result = read_cvat(DATA / "skeleton_task" / "train.xml")
+    project = result.project
+    assert [c.name for c in project.categories.values()] == ["label1", "label2", "skeleton"]
+    write_cvat(project, tmp_path / "cvat")
+    written = ET.parse(tmp_path / "cvat" / "annotations.xml").getroot()
+    original = ET.parse(DATA / "skeleton_task" / "train.xml").getroot()
+
+    def labels(doc: ET.Element) -> list[tuple[str | None, ...]]:
+        return [
+            tuple(el.findtext(k) for k in ("name", "type", "parent", "svg"))
+            for el in doc.iterfind("meta/task/labels/label")
+            if el.findtext("type") in ("skeleton", "points")
+        ]
+
+    assert labels(written) == labels(original) and len(labels(written)) == 5
+    back = read_cvat(tmp_path / "cvat").project
+    assert [c.name for c in back.categories.values()] == ["label1", "label2", "skeleton"]
+    for mine, theirs in zip(project.images.values(), back.images.values(), strict=True):
+        assert mine.extra["pixelproof"]["cvat"]["shapes"] == theirs.extra["pixelproof"]["cvat"]["shapes"]
+
+
+@pytest.mark.parametrize(
+    ("shape", "says"),
+    [
+        ('<polygon label="a" points="1,2;3;4,5"/>', "points: '3' is not an x,y pair of numbers"),
+        ('<polygon label="a" points="1,2,3;3,4;4,5"/>', "points: '1,2,3' is not an x,y pair of numbers"),
+        (
+            '<polyline label="a" points="1,2;3,4"/><polygon label="a" points="1,2;x,4;4,5"/>',
+            "points: 'x,4' is not",
+        ),
+        ('<mask label="a" rle="a, b" left="0" top="0" width="2" height="1"/>', "rle must be whole numbers"),
+    ],
+)
+def test_malformed_coordinates_are_named_in_the_message(tmp_path: Path, shape: str, says: str) -> None:
+    """Python's own words (``not enough values to unpack``) said nothing about what is wrong where."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        f'<annotations><image id="0" name="a.png" width="6" height="5">{shape}</image></annotations>'
+    )
+    result = read_cvat(xml)
+    n = shape.count("<")
+    assert any(
+        f"{xml}: image 0 (a.png): <{shape.split('<')[-1].split()[0]}> {n} (a): {says}" in p
+        for p in result.problems
+    )
+    assert not result.project.annotations

@@ -434,6 +434,14 @@ def _holds(target: Path, src: Path, mode: str, apply_exif: bool) -> bool:
         return False
 
 
+def copied_bytes(src: Path, record: ImageRecord | None, apply_exif: bool) -> bytes | None:
+    """The bytes a copy of ``src`` holds (``place_image``, under ``image_suffix(src)``): its pixels as the
+    project sees them where they are not the file's (a slice, a DICOM image, an EXIF orientation: the
+    annotations' frame), else the file's own bytes. None when they cannot be encoded."""
+    pixels = _new_pixels(src, "copy", apply_exif, expected_identity(record.extra) if record else None)
+    return src.read_bytes() if pixels is None else _encoded(pixels, image_suffix(src))
+
+
 def _new_pixels(
     src: Path, mode: str, apply_exif: bool, expect: dict[str, Any] | None = None
 ) -> np.ndarray | None:
@@ -461,7 +469,9 @@ def _encoded(pixels: np.ndarray, suffix: str) -> bytes | None:
 
     if pixels.ndim == 3:
         pixels = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR if pixels.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
-    ok, data = cv2.imencode(suffix or ".png", pixels, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    # the JPEG quality only for JPEG: OpenCV prints a warning on stderr for a key the format lacks
+    jpeg = (suffix or "").lower() in (".jpg", ".jpeg", ".jpe")
+    ok, data = cv2.imencode(suffix or ".png", pixels, [cv2.IMWRITE_JPEG_QUALITY, 95] if jpeg else [])
     return data.tobytes() if ok else None
 
 

@@ -12,10 +12,12 @@ sharing a ``group_id`` are the parts of one object. ``<track>`` (CVAT for video)
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ import numpy as np
 from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
-from pixelproof.core.limits import LimitError, check_image_size
+from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
@@ -98,15 +100,27 @@ def read_cvat(
 
 
 def _labels(doc: ET.Element, build: Builder) -> None:
-    """Categories from the label list of the task or project, in their order, with their colours."""
+    """Categories from the label list of the task or project, in their order, with their colours. The
+    parts of a skeleton (labels with a ``<parent>``) are no categories: they stay in the skeleton's
+    category extras (``cvat``, with its ``type`` and ``svg``), so the export writes the skeleton whole."""
     for label in doc.iterfind("meta/*/labels/label"):
         name = (label.findtext("name") or "").strip()
         if not name:
             continue
-        cat = build.category(name)
         color = (label.findtext("color") or "").strip().lower()
-        if len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdef" for c in color[1:]):
-            cat.color = color
+        if not (
+            len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdef" for c in color[1:])
+        ):
+            color = ""
+        kind = (label.findtext("type") or "").strip()
+        parent = build.project.category_by_name((label.findtext("parent") or "").strip())
+        if parent is not None and as_dict(parent.extra.get("cvat")).get("type") == "skeleton":
+            parent.extra["cvat"]["sublabels"].append({"name": name, "type": kind, "color": color})
+            continue
+        cat = build.category(name)
+        cat.color = color or cat.color
+        if kind == "skeleton":
+            cat.extra["cvat"] = {"type": kind, "svg": label.findtext("svg") or "", "sublabels": []}
 
 
 def _image_file(root: Path, node: ET.Element) -> Path:
@@ -300,8 +314,10 @@ def _rotated_box(x1: float, y1: float, x2: float, y2: float, degrees: float) -> 
 def _points(text: str) -> list[float]:
     out: list[float] = []
     for pair in filter(None, text.split(";")):
-        x, y = pair.split(",")
-        fx, fy = float(x), float(y)
+        try:
+            fx, fy = (float(v) for v in pair.split(","))
+        except ValueError:
+            raise ValueError(f"points: {short_repr(pair)} is not an x,y pair of numbers") from None
         if not (math.isfinite(fx) and math.isfinite(fy)):
             raise ValueError("points must be finite numbers")
         out += [fx, fy]
@@ -314,7 +330,12 @@ def mask_crop(shape: ET.Element, height: int, width: int) -> tuple[tuple[int, in
     ``ValueError`` when no pixel of it lies inside the image."""
     left, top, w, h = (int(_num(shape, k)) for k in ("left", "top", "width", "height"))
     check_image_size(w, h, "the mask's box")  # the box is decoded at once
-    runs = [int(v) for v in shape.get("rle", "").replace(" ", "").split(",") if v]
+    try:
+        runs = [int(v) for v in shape.get("rle", "").replace(" ", "").split(",") if v]
+    except ValueError:
+        raise ValueError(
+            f"rle must be whole numbers separated by commas, got {short_repr(shape.get('rle'))}"
+        ) from None
     if w <= 0 or h <= 0 or any(r < 0 for r in runs) or sum(runs) != w * h:
         raise ValueError(
             f"rle must hold width x height = {w * h} pixels in non-negative runs, got {sum(runs)}"
@@ -383,12 +404,17 @@ def write_cvat(
         node = ET.SubElement(
             doc, "image", id=str(k), name=name, width=str(image.width), height=str(image.height)
         )
-        for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
+        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+        # groups for split objects: new numbers, never one an object of the image already has
+        groups = itertools.count(
+            max((g for a in anns if (g := _whole(a, "group_id")) is not None), default=0) + 1
+        )
+        for a in anns:
             try:
-                _write_annotation(node, project, a, image, counts)
+                _write_annotation(node, project, a, image, counts, groups)
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
-                _write_annotation(node, project, a, image, counts, as_box=True)
+                _write_annotation(node, project, a, image, counts, groups, as_box=True)
         app = as_dict(image.extra.get("pixelproof"))
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:
@@ -423,6 +449,9 @@ def _meta(doc: ET.Element, project: Project) -> None:
         ET.SubElement(label, "name").text = cat.name
         if cat.color:
             ET.SubElement(label, "color").text = cat.color
+        skeleton = as_dict(cat.extra.get("cvat"))
+        if skeleton.get("type") == "skeleton":
+            ET.SubElement(label, "type").text = "skeleton"
         attributes = ET.SubElement(label, "attributes")
         for name in seen_attrs.get(cat.id, {}):
             attr = ET.SubElement(attributes, "attribute")
@@ -430,6 +459,18 @@ def _meta(doc: ET.Element, project: Project) -> None:
             ET.SubElement(attr, "input_type").text = "text"
             ET.SubElement(attr, "default_value").text = ""
             ET.SubElement(attr, "values").text = ""
+        if skeleton.get("type") != "skeleton":
+            continue
+        ET.SubElement(label, "svg").text = str(skeleton.get("svg", ""))
+        parts = skeleton.get("sublabels")
+        for part in (as_dict(p) for p in (parts if isinstance(parts, list) else [])):
+            sub = ET.SubElement(labels, "label")
+            ET.SubElement(sub, "name").text = str(part.get("name", ""))
+            if part.get("color"):
+                ET.SubElement(sub, "color").text = str(part["color"])
+            ET.SubElement(sub, "type").text = str(part.get("type") or "points")
+            ET.SubElement(sub, "attributes")
+            ET.SubElement(sub, "parent").text = cat.name
 
 
 def _write_annotation(
@@ -438,6 +479,7 @@ def _write_annotation(
     a: Annotation,
     image: ImageRecord,
     counts: Counter[str],
+    groups: Iterator[int],
     as_box: bool = False,
 ) -> None:
     counts["void"] += project.is_void(a) and not as_box
@@ -447,9 +489,9 @@ def _write_annotation(
         "label": project.categories[a.category_id].name,
         "source": str(a.app_extra.get("cvat_source", "manual")),
         "occluded": str(occluded),
-        "z_order": str(a.app_extra.get("z_order", 0)),
+        "z_order": str(_whole(a, "z_order") or 0),
     }
-    group = a.app_extra.get("group_id")
+    group = _whole(a, "group_id")
     parts: list[tuple[str, dict[str, str]]] = []
     if a.kind == "box" or as_box:
         x, y, w, h = a.bbox
@@ -464,7 +506,7 @@ def _write_annotation(
                 )
             )
         if len(polys) > 1 and group is None:
-            group = a.id  # the parts of one object share a group, as CVAT groups shapes
+            group = next(groups)  # the parts of one object share a group, as CVAT groups shapes
     else:
         where = f"{image.file_name}: annotation {a.id}"
         found = annotation_pixels.annotation_crop(a, image.height, image.width, where)  # its box only
@@ -493,6 +535,13 @@ def _write_annotation(
         shape = ET.SubElement(node, tag, {**attrib, **geometry})
         for name, value in as_dict(a.app_extra.get("attributes")).items():
             ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
+
+
+def _whole(a: Annotation, key: str) -> int | None:
+    """An integer extra (``z_order``, ``group_id``) as CVAT's and Datumaro's loaders parse it (``int()``:
+    anything else there makes them refuse the whole file); None when it is no whole number."""
+    value = a.app_extra.get(key)
+    return value if type(value) is int else None
 
 
 def _write_kept(node: ET.Element, kept: Any, counts: Counter[str]) -> None:

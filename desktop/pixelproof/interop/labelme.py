@@ -2,8 +2,9 @@
 
 LabelMe points are used as they are (no half-pixel shift), as LabelMe's own ``labelme2coco`` does, so an
 imported polygon rasterizes exactly as in LabelMe's COCO export. Shapes with the same ``label`` and
-``group_id`` are one object. Shapes that enclose no area (line, linestrip, point, ...) are skipped and
-counted.
+``group_id`` are one object. A turned rectangle (LabelMe 7's ``oriented_rectangle``, X-AnyLabeling's
+``rotation``: its 4 corners) is a polygon. Shapes that enclose no area (line, linestrip, point, ...) are
+skipped and counted.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ from pixelproof.interop.labelme_image_data import embeddable, locate_image
 
 LABELME_VERSION = "5.5.0"
 CIRCLE_POINTS = 64
-AREA_SHAPES = ("polygon", "rectangle", "circle", "mask")
+TURNED_RECTANGLES = ("oriented_rectangle", "rotation")
+AREA_SHAPES = ("polygon", "rectangle", "circle", "mask", *TURNED_RECTANGLES)
 _APP_FIELDS = ("score", "source", "review", "note", "author", "updated", "iscrowd")
 # app_extra keys LabelMe holds itself, and rle_origin (it places a COCO RLE stored cropped; shapes written
 # here are in the image's frame)
@@ -220,6 +222,11 @@ def _add_object(
                 report.skip("invalid", f"{where}: a polygon needs at least 3 points, got {len(pts)}; skipped")
                 continue
             polygons.append(pts.reshape(-1).tolist())
+        elif kind in TURNED_RECTANGLES:
+            if len(pts) != 4:
+                report.skip("invalid", f"{where}: expected 4 points, got {len(pts)}; skipped")
+                continue
+            polygons.append(pts.reshape(-1).tolist())
         elif kind == "rectangle" or kind == "circle":
             if len(pts) != 2:
                 report.skip("invalid", f"{where}: expected 2 points, got {len(pts)}; skipped")
@@ -273,6 +280,8 @@ def _mask_piece(
 ) -> tuple[mask_edit.Rect, np.ndarray] | None:
     """A LabelMe mask shape (PNG of the box from points[0] to points[1], inclusive) as (rect, its pixels),
     the box cut to the h x w image (a 0 x 0 rect when it lies wholly outside); None when it is not one.
+    Placed as LabelMe's ``shapes_to_label`` does: at the rounded corner, the PNG cut to the points box
+    when both corners are whole pixels (a moved shape's fractional corners keep the PNG's own size).
     Raises ``LimitError`` for PNGs too big to decode."""
     b64 = shape.get("mask")
     if not isinstance(b64, str) or len(pts) != 2:
@@ -285,7 +294,10 @@ def _mask_piece(
         raise
     except (OSError, ValueError):
         return None
-    x0, y0 = (math.floor(v) for v in pts.min(axis=0))
+    x0, y0 = (int(v) for v in pts.min(axis=0).round())
+    if np.array_equal(pts, np.trunc(pts)):
+        box_w, box_h = (int(v) + 1 for v in pts.max(axis=0) - pts.min(axis=0))
+        sub = sub[:box_h, :box_w]
     rect = mask_edit.clip_rect((x0, y0, sub.shape[1], sub.shape[0]), h, w)
     if rect is None:
         return (0, 0, 0, 0), np.zeros((0, 0), dtype=bool)
@@ -397,7 +409,7 @@ def write_labelme(
                 missing += 1
             image_path = rel_name(dst, out)
         doc = _image_doc(image, project.annotations_of(image.id), names, image_path, void, warnings)
-        if image_data and (data := embeddable(src, image, warnings)) is not None:
+        if image_data and (data := embeddable(src, image, warnings, project.applies_exif)) is not None:
             doc["imageData"] = base64.b64encode(data).decode("ascii")
         fresh(out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
     if missing:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, is_image_file
 from pixelproof.core.model import ImageRecord
-from pixelproof.interop._util import Reporter, is_file, refused_outside
+from pixelproof.interop._util import Reporter, copied_bytes, is_file, refused_outside
 
 _MAGIC = (
     (b"\xff\xd8\xff", ".jpg"),
@@ -95,10 +95,12 @@ def extract_image(file: Path, embedded: Any, image_path: str, folder: Path, repo
     return None
 
 
-def embeddable(src: Path, image: ImageRecord, warnings: list[str]) -> bytes | None:
-    """The bytes of ``src`` for ``imageData``, when it is an image file of the dataset: as for copies
-    (``place_image``), a file outside the dataset folder it was imported from or a file that is no image
-    (a COCO ``file_name`` naming ``~/.ssh/id_rsa``) is never embedded in the export."""
+def embeddable(src: Path, image: ImageRecord, warnings: list[str], apply_exif: bool = True) -> bytes | None:
+    """The image for ``imageData``, when it is an image file of the dataset, as a copy holds it
+    (``copied_bytes``): LabelMe takes ``imageData`` as stored (no EXIF turn, no DICOM) and refuses one
+    that is not ``imageWidth`` x ``imageHeight``. As for copies (``place_image``), a file outside the
+    dataset folder it was imported from or a file that is no image (a COCO ``file_name`` naming
+    ``~/.ssh/id_rsa``) is never embedded in the export."""
     if refused_outside(image):
         warnings.append(
             f"{src}: outside the dataset folder it was imported from; not embedded "
@@ -109,7 +111,10 @@ def embeddable(src: Path, image: ImageRecord, warnings: list[str]) -> bytes | No
         return None
     try:
         image_size(src)  # the header of an image (a regular file: no FIFO is opened)
-        return src.read_bytes()
+        data = copied_bytes(src, image, apply_exif)
     except (ImageReadError, OSError) as e:
         warnings.append(f"{e}; not embedded")
         return None
+    if data is None:
+        warnings.append(f"{src}: could not encode the image; not embedded")
+    return data

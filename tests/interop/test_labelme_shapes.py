@@ -1,0 +1,113 @@
+"""LabelMe shapes read as LabelMe itself paints them (``labelme._utils.shape.shapes_to_label`` of LabelMe
+7): oriented rectangles (and X-AnyLabeling's ``rotation``) are 4-corner polygons, and a ``mask`` shape's
+PNG sits at its rounded first corner, cut to its points box when the corners are whole pixels."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.core.coco import new_project, save_project
+from pixelproof.core.imageio import image_size
+from pixelproof.core.model import ImageRecord
+from pixelproof.interop.labelme import read_labelme, write_labelme
+
+DICOM = Path(__file__).resolve().parents[1] / "data" / "pydicom-data" / "JPEG-LL.dcm"
+CORNERS = [[20.0, 10.0], [40.0, 20.0], [35.0, 30.0], [15.0, 20.0]]  # a turned rectangle
+
+
+def _png(mask: np.ndarray) -> str:
+    buf = io.BytesIO()
+    Image.fromarray(mask.astype(np.uint8)).save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _read(tmp_path: Path, shapes: list[dict], size: int = 100):
+    doc = {"version": "7.1.0", "flags": {}, "shapes": shapes, "imagePath": "a.jpg", "imageData": None}
+    (tmp_path / "a.json").write_text(json.dumps({**doc, "imageHeight": size, "imageWidth": size}))
+    return read_labelme(tmp_path / "a.json")
+
+
+@pytest.mark.parametrize("kind", ["oriented_rectangle", "rotation"])
+def test_turned_rectangles_are_their_four_corners(tmp_path: Path, kind: str) -> None:
+    shape = {"label": "car", "points": CORNERS, "shape_type": kind, "group_id": None, "flags": {}}
+    result = _read(tmp_path, [shape])
+    (a,) = result.project.annotations.values()
+    assert a.kind == "polygon"
+    assert a.segmentation == [np.asarray(CORNERS).reshape(-1).tolist()]
+    assert a.bbox == [15.0, 10.0, 25.0, 20.0]  # not the axis-aligned box of two of its corners
+    assert not result.skipped
+
+
+def test_a_turned_rectangle_without_four_corners_is_reported_by_index(tmp_path: Path) -> None:
+    shapes = [{"label": "car", "points": CORNERS[:3], "shape_type": "oriented_rectangle"}]
+    result = _read(tmp_path, shapes)
+    assert not result.project.annotations
+    where = "a.json: shapes[0] (car, oriented_rectangle): expected 4 points, got 3"
+    assert any(where in p for p in result.problems)
+
+
+def test_a_mask_png_is_cut_to_its_whole_pixel_points_box(tmp_path: Path) -> None:
+    big = _png(np.ones((20, 20)))  # a 20 x 20 PNG for a 10 x 5 box
+    shape = {"label": "m", "points": [[40, 40], [49, 44]], "shape_type": "mask", "mask": big}
+    (a,) = _read(tmp_path, [shape]).project.annotations.values()
+    expected = np.zeros((100, 100), bool)
+    expected[40:45, 40:50] = True  # LabelMe paints points[0]..points[1], both inclusive
+    assert np.array_equal(a.mask(100, 100), expected)
+
+
+def test_a_mask_at_fractional_corners_sits_at_the_rounded_corner(tmp_path: Path) -> None:
+    patch = np.zeros((5, 6), bool)
+    patch[0, 0] = patch[4, 5] = True
+    shape = {"label": "m", "points": [[60.6, 30.4], [65.6, 34.4]], "shape_type": "mask", "mask": _png(patch)}
+    (a,) = _read(tmp_path, [shape]).project.annotations.values()
+    expected = np.zeros((100, 100), bool)
+    expected[30, 61] = expected[34, 66] = True  # (round(60.6), round(30.4)), the PNG's own extent
+    assert np.array_equal(a.mask(100, 100), expected)
+
+
+def test_embedded_image_data_is_the_picture_the_json_describes(tmp_path: Path) -> None:
+    """LabelMe takes ``imageData`` as it is (no EXIF turn) and refuses a file whose pixels are not
+    ``imageWidth`` x ``imageHeight``: a JPEG with an EXIF orientation was embedded as stored (60 x 40)
+    under the turned size (40 x 60) the shapes are drawn on."""
+    src = tmp_path / "src"
+    src.mkdir()
+    ys, xs = np.mgrid[0:40, 0:60]
+    pixels = np.stack([xs * 4, ys * 6, np.full_like(xs, 128)], axis=2).astype(
+        np.uint8
+    )  # smooth: JPEG keeps it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees clockwise: 40 wide, 60 high
+    Image.fromarray(pixels).save(src / "a.jpg", exif=exif)
+    shape = {"label": "c", "points": [[1, 1], [10, 20]], "shape_type": "rectangle"}
+    doc = {"shapes": [shape], "imagePath": "a.jpg", "imageData": None, "imageHeight": 60, "imageWidth": 40}
+    (src / "a.json").write_text(json.dumps(doc))
+    write_labelme(read_labelme(src).project, tmp_path / "out", image_data=True)
+    written = json.loads((tmp_path / "out" / "a.json").read_text())
+    embedded = Image.open(io.BytesIO(base64.b64decode(written["imageData"])))
+    assert embedded.size == (written["imageWidth"], written["imageHeight"]) == (40, 60)
+    assert embedded.getexif().get(0x0112, 1) == 1
+    turned = np.rot90(pixels, k=-1)  # what the EXIF tag shows
+    assert np.abs(np.asarray(embedded.convert("RGB"), dtype=int) - turned).mean() < 8  # JPEG re-encoded
+
+
+def test_an_embedded_dicom_image_is_a_png_of_its_size(tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    """LabelMe cannot open DICOM bytes as ``imageData``: the image is embedded as a copy holds it, an 8-bit
+    PNG (and without OpenCV's warning on stderr about a JPEG quality given for a PNG)."""
+    shutil.copy(DICOM, tmp_path / "ct.dcm")
+    project = new_project(["c"])
+    width, height = image_size(tmp_path / "ct.dcm")
+    project.add_image(ImageRecord(1, "ct.dcm", width, height))
+    save_project(project, tmp_path / "project.json")
+    write_labelme(project, tmp_path / "out", image_data=True)
+    written = json.loads((tmp_path / "out" / "ct.json").read_text())
+    embedded = Image.open(io.BytesIO(base64.b64decode(written["imageData"])))
+    assert embedded.format == "PNG" and embedded.size == (width, height)
+    assert "unsupported key" not in capfd.readouterr().err
