@@ -85,6 +85,13 @@ def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
     return SliceRef(source, axis, int(index), int(channel or 0), int(series) if series else None)
 
 
+def volume_key(path: str | os.PathLike[str]) -> tuple | None:
+    """What the slices of one volume share (its source, axis, channel and series: all but the index), or
+    None for a path that is not a slice."""
+    ref = parse_slice_ref(path)
+    return None if ref is None else (ref.source, ref.axis, ref.channel, ref.series)
+
+
 def expected_identity(extra: Mapping[str, Any] | None) -> dict[str, Any]:
     """The identity keys an image record's extras keep for its slice (empty for older records and for
     images that are no slices)."""
