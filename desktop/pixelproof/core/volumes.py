@@ -157,6 +157,9 @@ class Volume:
     positions: np.ndarray  # mm along the stack's normal, one per slice
     offsets: np.ndarray | None = None  # (depth, 2) in-plane (row, col) mm of a sheared stack's slices
     meta: ImageMeta
+    windows: list[tuple[float, float] | None] | None = (
+        None  # each slice's own VOI window (DICOM), else meta's
+    )
     nbytes: int = 0
 
     def slice(self, index: int) -> np.ndarray:
@@ -173,7 +176,8 @@ class Volume:
         offset = None
         if self.offsets is not None and index < len(self.offsets):
             offset = (float(self.offsets[index][0]), float(self.offsets[index][1]))
-        return ImageMeta(m.pixel_spacing, pos, m.window, m.invert, m.modality, offset)
+        window = self.windows[index] if self.windows is not None and index < len(self.windows) else m.window
+        return ImageMeta(m.pixel_spacing, pos, window, m.invert, m.modality, offset)
 
     def identity(self, index: int) -> dict[str, Any]:
         """The identity keys (``IDENTITY_KEYS``) a record of slice ``index`` keeps; none by default."""
