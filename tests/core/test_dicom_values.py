@@ -95,3 +95,33 @@ def test_each_slice_of_a_series_shows_at_its_own_files_window(tmp_path: Path) ->
         c, w = float(ds.WindowCenter), float(ds.WindowWidth)
         assert image_meta(f"{folder}#z={k:03d}").window == (c - 0.5 - (w - 1) / 2, c - 0.5 + (w - 1) / 2)
         assert image_meta(f"{folder}#z={k:03d}").window == image_meta(folder / f"s{k}.dcm").window
+
+
+def test_an_intercept_past_float32_shows_the_stored_values(tmp_path: Path) -> None:
+    """An intercept of 1e300 is finite to pydicom (float64) but infinite as the float32 the app keeps:
+    every value read ``inf`` and the picture one flat colour. As for a NaN slope, the stored values show."""
+    path = _ct(tmp_path / "ct.dcm", RescaleIntercept="1e300")
+    ds = pydicom.dcmread(path)
+    assert np.isfinite(apply_modality_lut(ds.pixel_array, ds)).all()
+    np.testing.assert_array_equal(read_image(path), ds.pixel_array)
+
+
+def test_a_big_endian_file_gives_the_values_and_model_input_of_its_little_endian_twin(tmp_path: Path) -> None:
+    """Explicit VR Big Endian pixels came back big-endian (``>u2``): not one of the types a backend is
+    promised, and ``as_rgb8`` took them for "other" (percentiles) instead of uint16 (its top byte), so a
+    model saw another picture than for the same image stored little-endian."""
+    from pydicom.uid import ExplicitVRBigEndian
+
+    from pixelproof.inference.base import as_rgb8
+
+    stored = (np.arange(64, dtype=np.uint16) * 1000).reshape(8, 8)
+    attrs = dict(PixelRepresentation=0, BitsStored=16, HighBit=15, RescaleSlope=None, RescaleIntercept=None)
+    little = _ct(tmp_path / "le.dcm", PixelData=stored.tobytes(), **attrs)
+    ds, big = pydicom.dcmread(little), tmp_path / "be.dcm"
+    ds.PixelData, ds.file_meta.TransferSyntaxUID = stored.astype(">u2").tobytes(), ExplicitVRBigEndian
+    pydicom.dcmwrite(big, ds, implicit_vr=False, little_endian=False, enforce_file_format=True)
+    np.testing.assert_array_equal(pydicom.dcmread(big).pixel_array, stored)  # the file is what it says
+    values = read_image(big)
+    assert values.dtype == np.uint16 and values.dtype.isnative
+    np.testing.assert_array_equal(values, read_image(little))
+    np.testing.assert_array_equal(as_rgb8(values), as_rgb8(read_image(little)))
