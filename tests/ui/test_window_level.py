@@ -56,3 +56,33 @@ def test_opening_the_dialog_keeps_a_window_reaching_below_an_unsigned_images_ran
     assert seen["window"] == (-100.0, 699.0)
     assert seen["typed"] == pytest.approx((-300.0, 699.0))
     win.close()
+
+
+def test_the_assist_tool_gives_a_model_a_monochrome1_picture_inverted_as_the_view_shows_it(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """The view shows MONOCHROME1 inverted; the window the assist tool gave its model was the view's, so
+    an RGB model (SAM) saw the negative of the picture the user clicked on."""
+    import numpy as np
+
+    from pixelproof.inference.base import as_rgb8
+    from pixelproof.interop._util import _new_pixels
+
+    path = _ct(
+        tmp_path / "data" / "cr.dcm",
+        PhotometricInterpretation="MONOCHROME1",
+        PixelRepresentation=0,
+        RescaleSlope=None,
+        RescaleIntercept=None,
+        WindowCenter="32",
+        WindowWidth="40",
+    )
+    save_project(project_from_folder(tmp_path / "data", tmp_path / "p.json"), tmp_path / "p.json")
+    win = open_main_window(qtbot, tmp_path / "p.json")
+    wait_loaded(qtbot, win)
+    win.canvas.setFocus()
+    qtbot.keyClick(win.canvas, Qt.Key.Key_I)  # the assist tool
+    assert win.canvas.tool.name == "assist"
+    picture = as_rgb8(win.canvas.loaded.raw, win.canvas.tool._window())[..., 0]
+    np.testing.assert_array_equal(picture, _new_pixels(path, "copy", True))  # as shown and exported
+    win.close()
