@@ -350,6 +350,9 @@ class NiftiVolume(Volume):
             self.positions, self.offsets = np.arange(self.depth, dtype=np.float64), None
         self.meta = ImageMeta(pixel_spacing=oriented_spacing(zooms, axis))
         stored = np.dtype(img.get_data_dtype())
+        if stored.kind not in "uif":  # complex, RGB24 (a record): no values to show, threshold or window
+            kind = "RGB" if stored.names else str(stored)
+            raise VolumeError(f"{path}: NIfTI voxels of type {kind} are not read (integer and float are)")
         self.dtype = np.dtype(np.float32) if self._scaled else stored.newbyteorder("=")
         self.nbytes = int(np.prod(shape3)) * self.dtype.itemsize
         self._array: np.ndarray | None = None
