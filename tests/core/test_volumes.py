@@ -205,3 +205,19 @@ def test_volumes_and_dicom_respect_the_pixel_limit(tmp_path: Path) -> None:
         set_max_pixels(None)
         clear_cache()
     assert read_image(f"{path}#z=003").shape == (30, 40)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.dtype([("R", "u1"), ("G", "u1"), ("B", "u1")])])
+def test_a_complex_or_rgb24_volume_is_refused_by_name(tmp_path: Path, dtype: np.dtype) -> None:
+    """NIfTI also stores complex and RGB24 voxels: their slices reached the display and exports as such
+    and failed there with numpy's own words ("a must be an array of real numbers", a ufunc 'subtract'
+    error) or a TypeError out of the export. They are refused, naming the file and the type, as
+    ``read_image`` refuses complex samples of a plain image."""
+    path = tmp_path / "odd.nii.gz"
+    nib.save(nib.Nifti1Image(np.zeros((3, 4, 2), dtype=dtype), np.eye(4), dtype=dtype), path)
+    clear_cache()
+    with pytest.raises(ImageReadError, match=r"odd\.nii\.gz.*(complex64|RGB).*not read"):
+        read_image(f"{path}#z=000")
+    skipped: list[str] = []
+    images = scan_images(tmp_path, skipped.append)
+    assert images == [] and len(skipped) == 1 and "odd.nii.gz" in skipped[0]

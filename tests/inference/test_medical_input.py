@@ -83,3 +83,53 @@ def test_tiled_inference_reads_a_whole_slide_tile_by_tile(tmp_path: Path) -> Non
     assert piece.shape == (500, 700)
     assert open_pyramid(slide).stats.decoded - before <= 4  # the file tiles under the region, no more
     np.testing.assert_array_equal(piece, open_pyramid(slide).levels[0][10_000:10_500, 20_000:20_700])
+
+
+class Shown(Backend):
+    """Records the 8-bit picture an RGB model makes of each image (``as_rgb8`` through ``display_window``)."""
+
+    name = "shown"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pictures: list[np.ndarray] = []
+
+    def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
+        self.pictures.append(as_rgb8(image, self.display_window)[..., 0])
+        return []
+
+
+def test_a_monochrome1_image_reaches_a_model_inverted_as_it_is_shown_and_exported(tmp_path: Path) -> None:
+    """MONOCHROME1 (common for CR/DX radiographs: low values white) is shown and exported inverted, but a
+    batch gave RGB models the stored picture through the window uninverted: bone black, air white, the
+    negative of what they were trained on and of the exported PNGs. With a window, without one, 8-bit."""
+    from pixelproof.interop._util import _new_pixels
+    from tests.core.test_dicom import _ct
+
+    files = {
+        "win16.dcm": dict(WindowCenter="32", WindowWidth="40"),
+        "auto16.dcm": {},
+        "eight.dcm": dict(
+            BitsAllocated=8, BitsStored=8, HighBit=7, PixelData=np.arange(64, dtype=np.uint8).tobytes()
+        ),
+    }
+    project = new_project([])
+    project.path = tmp_path / "p.json"
+    for k, (name, attrs) in enumerate(files.items(), start=1):
+        attrs = (
+            dict(
+                PhotometricInterpretation="MONOCHROME1",
+                PixelRepresentation=0,
+                RescaleSlope=None,
+                RescaleIntercept=None,
+            )
+            | attrs
+        )
+        _ct(tmp_path / name, **attrs)
+        project.add_image(ImageRecord(k, name, 8, 8))
+    backend = Shown()
+    assert prelabel_project(project, backend).failures == []
+    for name, picture in zip(files, backend.pictures, strict=True):
+        exported = _new_pixels(tmp_path / name, "copy", True)
+        np.testing.assert_array_equal(picture, exported)
+        assert picture[0, 0] > picture[7, 7]  # the lowest stored value is the whitest

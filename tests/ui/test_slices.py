@@ -142,3 +142,38 @@ def test_a_slice_whose_series_lost_a_file_is_not_shown_as_the_next_one(
     finally:
         win.close()
         clear_cache()
+
+
+def test_a_window_set_by_hand_stays_while_paging_through_the_volume(qtbot, volume_window) -> None:
+    """A CT preset (or a right-drag) chosen on one slice: PgDn showed the next slice at the file's window
+    again, so a reader scrolling a lung window had to pick it anew on every slice. It now stays for the
+    slices of that volume; another image opens at its own window."""
+    win = volume_window
+    ids = {im.file_name: im.id for im in win.document.project.images.values()}
+    win.document.set_current_image(ids["data/ct.nii.gz#z=002"])
+    wait_loaded(qtbot, win)
+    win.canvas.setFocus()
+    QTest.keyClick(
+        win.canvas, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
+    lung = preset_window(1500, -600)
+    assert win.canvas.loaded.window == pytest.approx(lung)
+    for _ in range(2):
+        QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+        wait_loaded(qtbot, win)
+        assert win.canvas.loaded.window == pytest.approx(lung)
+        assert win.readout.window_label.text() == "W 1500  L -600"
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
+    wait_loaded(qtbot, win)
+    assert win.canvas.loaded.window == pytest.approx(lung)
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)  # D through the list: slices of the volume keep it too
+    wait_loaded(qtbot, win)
+    assert current_name(win) == "data/ct.nii.gz#z=004" and win.canvas.loaded.window == pytest.approx(lung)
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)
+    assert current_name(win) == "data/zz.png"  # another image: its own window
+    wait_loaded(qtbot, win)
+    assert win.canvas.loaded.window == (0.0, 255.0)
+    win.document.set_current_image(ids["data/ct.nii.gz#z=000"])  # back to the volume: its own window
+    wait_loaded(qtbot, win)
+    assert win.canvas.loaded.window == win.canvas.loaded.auto  # (a NIfTI has none of its own: auto)

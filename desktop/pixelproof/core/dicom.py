@@ -399,7 +399,8 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
             f"{path}: the pixel data decodes to an array of {arr.shape}, not the header's Rows {rows} x "
             f"Columns {cols}"
         )
-    return arr
+    # a big-endian file's '>u2' is none of the types backends are promised (as_rgb8 took it for "other")
+    return arr if arr.dtype.isnative else arr.astype(arr.dtype.newbyteorder("="))
 
 
 def _rescale_dataset(ds: Any, frame: int | None) -> Any:
@@ -423,18 +424,17 @@ def modality_values(arr: np.ndarray, ds: Any, frame: int | None = None) -> np.nd
         return arr
     if out is arr or (out.dtype.kind in "iu" and out.dtype.itemsize <= 2):
         return out
-    finite = np.isfinite(out) if out.dtype.kind == "f" else None
-    if finite is not None and not finite.all():
-        if arr.dtype.kind in "iu":  # whole stored values made NaN or infinite: a broken rescale (a NaN
-            return arr  # slope, 1e308 x values), shown as stored, as a malformed LUT is
-        return out.astype(np.float32)  # float pixel data with NaN of its own: kept
-    if out.size and np.array_equal(out, np.round(out)):
+    if out.size and np.isfinite(out).all() and np.array_equal(out, np.round(out)):
         lo, hi = float(out.min()), float(out.max())
         for dtype in (np.int16, np.int32):
             info = np.iinfo(dtype)
             if info.min <= lo and hi <= info.max:
                 return out.astype(dtype)
-    return out.astype(np.float32)
+    with np.errstate(over="ignore"):
+        out32 = out.astype(np.float32)
+    if arr.dtype.kind in "iu" and not np.isfinite(out32).all():  # whole stored values made NaN or infinite:
+        return arr  # a broken rescale (a NaN slope, an intercept past float32's 3.4e38), shown as stored, as
+    return out32  # a malformed LUT is; float pixel data keeps NaN of its own
 
 
 def read_dicom(path: str | os.PathLike[str], frame: int | None = None) -> np.ndarray:

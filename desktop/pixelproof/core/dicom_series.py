@@ -26,6 +26,7 @@ from pixelproof.core.dicom import (
     read_dicom,
     slice_position,
     stack_offsets,
+    voi_window,
 )
 from pixelproof.core.volumes import SLICE_UID, ImageMeta, SliceRef, Volume, cached, check_slice_count
 
@@ -43,6 +44,7 @@ class DicomFrames(Volume):
         positions = [slice_position(ds, i) for i in range(self.depth)]
         self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)
         self.offsets = stack_offsets([(ds, i) for i in range(self.depth)])
+        self.windows = [voi_window(ds, i) for i in range(self.depth)]  # a Frame VOI LUT each, or shared
         self.uid = instance_uid(ds)
         self.nbytes = 0  # frames are decoded on demand
 
@@ -65,6 +67,7 @@ class Series:
     meta: ImageMeta = field(default_factory=ImageMeta)
     offsets: np.ndarray | None = None  # in-plane (row, col) mm of a sheared stack's slices (gantry tilt)
     uids: list[str] = field(default_factory=list)  # each file's SOPInstanceUID ("" when it has none)
+    windows: list[tuple[float, float] | None] = field(default_factory=list)  # each file's VOI window
 
 
 @dataclass
@@ -135,7 +138,8 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
     meta = dicom_meta(keyed[0][4])
     offsets = stack_offsets([(k[4], None) for k in keyed])
     files, positions, uids = [k[3] for k in keyed], [k[0] for k in keyed], [instance_uid(k[4]) for k in keyed]
-    return Series(uid, number, files, positions, (rows, cols), meta, offsets, uids)
+    windows = [voi_window(k[4]) for k in keyed]
+    return Series(uid, number, files, positions, (rows, cols), meta, offsets, uids, windows)
 
 
 def instance_uid(ds: Any) -> str:
@@ -159,6 +163,7 @@ class DicomSeries(Volume):
         )
         self.offsets = series.offsets
         self.uids = series.uids
+        self.windows = series.windows or None
         self.nbytes = 0
 
     def identity(self, index: int) -> dict[str, Any]:

@@ -85,6 +85,13 @@ def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
     return SliceRef(source, axis, int(index), int(channel or 0), int(series) if series else None)
 
 
+def volume_key(path: str | os.PathLike[str]) -> tuple | None:
+    """What the slices of one volume share (its source, axis, channel and series: all but the index), or
+    None for a path that is not a slice."""
+    ref = parse_slice_ref(path)
+    return None if ref is None else (ref.source, ref.axis, ref.channel, ref.series)
+
+
 def expected_identity(extra: Mapping[str, Any] | None) -> dict[str, Any]:
     """The identity keys an image record's extras keep for its slice (empty for older records and for
     images that are no slices)."""
@@ -150,6 +157,9 @@ class Volume:
     positions: np.ndarray  # mm along the stack's normal, one per slice
     offsets: np.ndarray | None = None  # (depth, 2) in-plane (row, col) mm of a sheared stack's slices
     meta: ImageMeta
+    windows: list[tuple[float, float] | None] | None = (
+        None  # each slice's own VOI window (DICOM), else meta's
+    )
     nbytes: int = 0
 
     def slice(self, index: int) -> np.ndarray:
@@ -166,7 +176,8 @@ class Volume:
         offset = None
         if self.offsets is not None and index < len(self.offsets):
             offset = (float(self.offsets[index][0]), float(self.offsets[index][1]))
-        return ImageMeta(m.pixel_spacing, pos, m.window, m.invert, m.modality, offset)
+        window = self.windows[index] if self.windows is not None and index < len(self.windows) else m.window
+        return ImageMeta(m.pixel_spacing, pos, window, m.invert, m.modality, offset)
 
     def identity(self, index: int) -> dict[str, Any]:
         """The identity keys (``IDENTITY_KEYS``) a record of slice ``index`` keeps; none by default."""
@@ -339,6 +350,9 @@ class NiftiVolume(Volume):
             self.positions, self.offsets = np.arange(self.depth, dtype=np.float64), None
         self.meta = ImageMeta(pixel_spacing=oriented_spacing(zooms, axis))
         stored = np.dtype(img.get_data_dtype())
+        if stored.kind not in "uif":  # complex, RGB24 (a record): no values to show, threshold or window
+            kind = "RGB" if stored.names else str(stored)
+            raise VolumeError(f"{path}: NIfTI voxels of type {kind} are not read (integer and float are)")
         self.dtype = np.dtype(np.float32) if self._scaled else stored.newbyteorder("=")
         self.nbytes = int(np.prod(shape3)) * self.dtype.itemsize
         self._array: np.ndarray | None = None

@@ -359,15 +359,19 @@ def select_images(
     ]
 
 
-def path_window(path: str | Path) -> tuple[float, float] | None:
-    """The display window a batch gives an 8-bit model for the image at ``path``: the file's own VOI
-    window (DICOM), else None (``as_rgb8``'s default mapping)."""
+def path_window(path: str | Path, pixels: Any) -> tuple[float, float] | None:
+    """The display window a batch gives an 8-bit model for the image at ``path`` (``pixels``: its array or
+    region reader): the file's own VOI window (DICOM), else None (``as_rgb8``'s default mapping);
+    reversed for MONOCHROME1, shown inverted (``shown_window``)."""
     from pixelproof.core.sources import image_meta
+    from pixelproof.inference.base import shown_window
 
     try:
-        return image_meta(path).window
+        meta = image_meta(path)
     except ImageReadError:
         return None
+    array = getattr(pixels, "pixels", pixels)  # a tiled run's ``ArrayRegions`` holds the decoded array
+    return shown_window(array, meta.window, meta.invert) if isinstance(array, np.ndarray) else meta.window
 
 
 def read_checked(

@@ -10,9 +10,10 @@ HxW (gray) or HxWx3/4 (RGB/RGBA) with the file's dtype, one of uint8, uint16, in
 (int16/int32, negative for air and fat), MR and NIfTI as stored or scaled (float32 when scl_slope is set).
 A model trained on 8-bit RGB gets its input from ``as_rgb8(image, self.display_window)``: the caller sets
 ``display_window`` (low, high) before ``prepare``/``predict`` to what the user sees (the view's window
-for an interactive backend, the file's own VOI window for a batch), so such a model sees the picture on
-the screen; ``None`` maps uint16 by its top byte and other types by their 0.5-99.5 percentiles. A backend
-that works on values (thresholds in HU, a CT model taking HU) uses ``image`` directly.
+for an interactive backend, the file's own VOI window for a batch; reversed for MONOCHROME1, shown
+inverted), so such a model sees the picture on the screen; ``None`` maps uint16 by its top byte and
+other types by their 0.5-99.5 percentiles. A backend that works on values (thresholds in HU, a CT model
+taking HU) uses ``image`` directly.
 """
 
 from __future__ import annotations
@@ -354,10 +355,13 @@ def _check_finite(backend: Backend, predictions: list[Prediction]) -> None:
 
 def as_rgb8(image: np.ndarray, window: tuple[float, float] | None = None) -> np.ndarray:
     """HxWx3 uint8 RGB view of any image ``read_image`` returns (gray, RGBA, 16-bit, signed, float), because
-    models are trained on 8-bit RGB. Images that are not 8-bit map ``window`` (low, high) linearly to
-    0..255, as the display does; without one, uint16 keeps its top byte and others their percentiles."""
+    models are trained on 8-bit RGB. ``window`` (low, high) maps linearly to 0..255, as the display does
+    (high below low: inverted, ``shown_window``); without one, 8-bit stays, uint16 keeps its top byte and
+    others their percentiles."""
+    if window is not None and window[0] > window[1]:  # as the display inverts: 255 - the picture
+        return 255 - as_rgb8(image, (window[1], window[0]))
     img = image
-    if img.dtype != np.uint8:
+    if img.dtype != np.uint8 or window not in (None, (0.0, 255.0)):
         if window is None and img.dtype == np.uint16:
             img = (img >> 8).astype(np.uint8)  # as cv2.imread(IMREAD_COLOR) converts 16-bit
         else:
@@ -371,6 +375,20 @@ def as_rgb8(image: np.ndarray, window: tuple[float, float] | None = None) -> np.
     elif img.shape[2] == 4:
         img = img[:, :, :3]
     return img
+
+
+def shown_window(
+    image: np.ndarray, window: tuple[float, float] | None, invert: bool
+) -> tuple[float, float] | None:
+    """The ``display_window`` that gives a model ``image`` as the screen shows it through ``window``: a
+    MONOCHROME1 picture (``invert``) is shown inverted, so its window comes reversed, (high, low), which
+    ``as_rgb8`` maps inverted (without a window: the display's, 8-bit's full range or the percentiles)."""
+    if not invert:
+        return window
+    from pixelproof.core.imageio import auto_window
+
+    lo, hi = window if window is not None else auto_window(image)
+    return (hi, lo)
 
 
 def parse_int(what: str, value: Any) -> int:

@@ -229,7 +229,7 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
     h, w = item.height, item.width
     tiled = None
     with model.lock:
-        model.value.display_window = path_window(item.path)  # a DICOM's own VOI window
+        model.value.display_window = path_window(item.path, pixels)  # a DICOM's own VOI window
         if context.from_boxes:
             outlined = segment_boxes(model.value, pixels, list(item.boxes))
             shapes, failed = box_shapes(outlined, h, w)

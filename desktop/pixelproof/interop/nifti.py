@@ -145,10 +145,6 @@ def _read_volume(
             report(f"{label_file}: its affine differs from {image_file.name}'s; voxels are matched by index")
         geometry = image
     check_slice_count(labels)  # from the header, before a voxel is decoded or a record made
-    if labels.dtype.kind not in "biuf":  # RGB made numpy's min() raise; complex lost its imaginary part
-        raise VolumeError(
-            f"{label_file}: label values must be numbers (class ids), not {labels.dtype} voxels"
-        )
     source = image_file if image_file is not None else label_file
     whole, low, high = _value_range(labels.canonical_array())
     if not whole:

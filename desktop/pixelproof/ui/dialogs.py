@@ -246,11 +246,10 @@ class WindowLevelDialog(QDialog):
         raw = image.raw
         import numpy as np
 
-        if np.issubdtype(raw.dtype, np.integer):
-            info = np.iinfo(raw.dtype)
-            lo_lim, hi_lim, decimals = float(info.min), float(info.max), 0
-        else:
-            lo_lim, hi_lim, decimals = -1e12, 1e12, 4
+        # any range: a file's window may reach past its type's values (an unsigned MR's from -100), and
+        # boxes bounded by the type clamped it on opening; whole numbers for an integer image's whole window
+        whole = np.issubdtype(raw.dtype, np.integer) and all(float(v).is_integer() for v in image.window)
+        lo_lim, hi_lim, decimals = -1e12, 1e12, 0 if whole else 4
         self.low = QDoubleSpinBox()
         self.high = QDoubleSpinBox()
         for box in (self.low, self.high):
@@ -260,6 +259,7 @@ class WindowLevelDialog(QDialog):
             box.valueChanged.connect(self._apply)
         self._set(image.window)
         auto = QPushButton("Auto (0.5–99.5 percentile)")
+        auto.setAutoDefault(False)  # Return in a box commits its value; it pressed Auto, undoing it
         auto.clicked.connect(lambda: self._set(image.auto))
         form = QFormLayout()
         form.addRow("Black at", self.low)

@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
-from pixelproof.core.volumes import expected_identity
+from pixelproof.core.volumes import expected_identity, volume_key
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
 from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
@@ -104,6 +104,7 @@ class CanvasView(QGraphicsView):
         self._space_down = False
         self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
         self._fitted = True  # refit on resize until the user zooms
+        self._kept_window: tuple[tuple, tuple[float, float]] | None = None  # (volume_key, window set by hand)
 
     # -- document --------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
@@ -220,6 +221,11 @@ class CanvasView(QGraphicsView):
         if self.image_item is not None:
             self._scene.removeItem(self.image_item)
         self.loaded = image
+        key = volume_key(image.path)
+        if self._kept_window is not None and key is not None and self._kept_window[0] == key:
+            image.window = self._kept_window[1]  # a window chosen on one slice stays for its volume
+        else:
+            self._kept_window = None
         self.image_item = ImageItem(image)
         self._scene.addItem(self.image_item)
         if (image.width, image.height) != (rec.width, rec.height):
@@ -286,6 +292,8 @@ class CanvasView(QGraphicsView):
     def set_window(self, lo: float, hi: float) -> None:
         if self.image_item is not None:
             self.image_item.set_window((lo, hi))
+            key = volume_key(self.image_item.image.path)
+            self._kept_window = (key, self.image_item.image.window) if key is not None else None
             self.windowChanged.emit(*self.image_item.image.window)
 
     def auto_window(self) -> None:

@@ -203,9 +203,17 @@ class AssistTool(Tool):
         return None
 
     def _window(self) -> tuple[float, float] | None:
-        """The view's window/level of a picture that is not 8-bit (what the user sees), else None."""
+        """The view's window/level (what the user sees; None for an 8-bit picture shown as stored), reversed
+        for a MONOCHROME1 picture, which the view shows inverted (``shown_window``)."""
+        from pixelproof.inference.base import shown_window
+
         loaded = self.canvas.loaded
-        return tuple(loaded.window) if loaded is not None and loaded.needs_window else None  # type: ignore[return-value]
+        if loaded is None:
+            return None
+        window = (float(loaded.window[0]), float(loaded.window[1]))
+        return shown_window(
+            loaded.raw, window if window != (0.0, 255.0) or loaded.needs_window else None, loaded.invert
+        )
 
     def _failed_prepare(self, reason: str) -> None:
         self._prepared = None
