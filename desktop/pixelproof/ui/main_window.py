@@ -29,7 +29,8 @@ from pixelproof import __version__
 from pixelproof.core import edits
 from pixelproof.core.model import IMAGE_STATES
 from pixelproof.ui import dialogs
-from pixelproof.ui.canvas.view import ZOOM_STEP, CanvasView
+from pixelproof.ui.canvas.image_view import ZOOM_STEP
+from pixelproof.ui.canvas.view import CanvasView
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.image_list_actions import ImageListActions

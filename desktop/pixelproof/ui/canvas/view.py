@@ -13,27 +13,22 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.volumes import expected_identity, volume_key
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
+from pixelproof.ui.canvas.image_view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
 from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage, Preview
-
-MIN_ZOOM = 0.01
-MAX_ZOOM = 64.0
-ZOOM_STEP = 1.25
-CANVAS_BACKGROUND = QColor(43, 45, 48)
 
 
 @dataclass
@@ -44,18 +39,6 @@ class ToolEvent:
     view_pos: QPoint
     button: Qt.MouseButton
     modifiers: Qt.KeyboardModifier
-
-
-def setup_image_view(view: QGraphicsView, scene: QGraphicsScene) -> None:
-    """What every image view shares (labeling canvas, review panes): no frame or scroll bars (panning is
-    ours), the canvas background, and zoom/resize anchors that the view's own code drives."""
-    view.setScene(scene)
-    view.setFrameShape(QFrame.Shape.NoFrame)
-    view.setBackgroundBrush(CANVAS_BACKGROUND)
-    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    view.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-    view.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
 
 
 class CanvasView(QGraphicsView):

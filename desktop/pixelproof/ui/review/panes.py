@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
-from pixelproof.ui.canvas.view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
+from pixelproof.ui.canvas.image_view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.workers import LoadedImage
 
