@@ -33,6 +33,7 @@ class PasteRefused(ValueError):
 @dataclass(frozen=True, eq=False)
 class Clipboard:
     annotations: tuple[Annotation, ...]  # deep copies, as they were when copied
+    image_id: int  # the image they were copied from
     size: tuple[int, int]  # (height, width) of the image they were copied from
     category_names: dict[int, str]  # their categories' names then, by id
     _project: Any = field(repr=False)  # weakref.ref to the Project copied from
@@ -41,6 +42,10 @@ class Clipboard:
         """Whether the objects were copied from ``project`` (this very Project, not a file of the same
         name: a project opened again matches categories by name, which is the same thing there)."""
         return self._project() is project
+
+    def is_on(self, project: Project, image_id: int) -> bool:
+        """Whether a paste onto this image puts the copies on their originals."""
+        return self.is_from(project) and image_id == self.image_id
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ def copy_annotations(project: Project, image_id: int, ids: list[int]) -> Clipboa
     image = project.images[image_id]
     anns = [clone(project.annotations[i]) for i in ids if project.annotations[i].image_id == image_id]
     names = {a.category_id: project.categories[a.category_id].name for a in anns}
-    return Clipboard(tuple(anns), image.size, names, weakref.ref(project))
+    return Clipboard(tuple(anns), image_id, image.size, names, weakref.ref(project))
 
 
 def paste(clip: Clipboard, project: Project, image_id: int) -> Pasted:
