@@ -223,3 +223,14 @@ def test_pasting_a_hidden_category_shows_it_again(window) -> None:
         assert "cat was hidden: shown again" in window.statusBar().currentMessage()
     finally:
         hidden.discard(1)
+
+
+def test_ctrl_c_and_ctrl_v_from_the_annotations_list_act_on_objects(window) -> None:
+    set_zoom(window, 1.0)
+    a = draw_box(window, 20, 20, 60, 60)
+    objects = window.panels["annotationsDock"].list
+    objects.setFocus()
+    QTest.keyClick(objects, Qt.Key.Key_C, CTRL)
+    assert [c.id for c in window.clipboard.clip.annotations] == [a]
+    QTest.keyClick(objects, Qt.Key.Key_V, CTRL)
+    assert len(window.document.project.annotations) == 2
