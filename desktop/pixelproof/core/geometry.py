@@ -128,23 +128,81 @@ def translated(ann: Annotation, dx: float, dy: float, width: int, height: int) -
         polys = [[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(p)] for p in ann.segmentation]
         out.set_geometry(polys, masks.polygons_bbox(polys), masks.segmentation_area(polys, [], height, width))
     else:
-        from pixelproof.core import annotation_pixels, mask_edit
-        from pixelproof.core.limits import RLE_ORIGIN
+        _set_mask(out, ann, round(dx), round(dy), (height, width), (height, width))
+    return out
 
-        # the pixels where they lie (a mask stored cropped: at its rle_origin), moved within their box
-        found = annotation_pixels.annotation_crop(ann, height, width, f"annotation {ann.id}")
-        rect, crop = (0, 0, 0, 0), np.zeros((0, 0), dtype=bool)
-        if found is not None:
-            (x, y, w, h), pixels = found
-            x, y = x + round(dx), y + round(dy)
-            cut = mask_edit.clip_rect((x, y, w, h), height, width)  # what leaves the image is lost
-            if cut is not None:
-                rect, crop = cut, pixels[cut[1] - y : cut[1] - y + cut[3], cut[0] - x : cut[0] - x + cut[2]]
-        rle, bbox, area, origin = annotation_pixels.crop_geometry(rect, crop, height, width)
-        out.set_geometry(rle, bbox, area)
-        out.app_extra.pop(RLE_ORIGIN, None)
-        if origin is not None:
-            out.app_extra[RLE_ORIGIN] = origin
+
+def _set_mask(
+    out: Annotation, ann: Annotation, dx: int, dy: int, source: tuple[int, int], target: tuple[int, int]
+) -> None:
+    """Give ``out`` the pixels of mask ``ann`` (on a ``source`` (h, w) image) moved by (dx, dy) onto a
+    ``target`` image: what leaves it is lost. Read where they lie (a mask stored cropped: at its
+    ``rle_origin``), within their box only."""
+    from pixelproof.core import annotation_pixels, mask_edit
+    from pixelproof.core.limits import RLE_ORIGIN
+
+    height, width = target
+    found = annotation_pixels.annotation_crop(ann, *source, f"annotation {ann.id}")
+    rect, crop = (0, 0, 0, 0), np.zeros((0, 0), dtype=bool)
+    if found is not None:
+        (x, y, w, h), pixels = found
+        x, y = x + dx, y + dy
+        cut = mask_edit.clip_rect((x, y, w, h), height, width)
+        if cut is not None:
+            rect, crop = cut, pixels[cut[1] - y : cut[1] - y + cut[3], cut[0] - x : cut[0] - x + cut[2]]
+    rle, bbox, area, origin = annotation_pixels.crop_geometry(rect, crop, height, width)
+    out.set_geometry(rle, bbox, area)
+    out.app_extra.pop(RLE_ORIGIN, None)
+    if origin is not None:
+        out.app_extra[RLE_ORIGIN] = origin
+
+
+def clip_box(bbox: list[float], width: int, height: int) -> list[float] | None:
+    """A box cut to the image; None when nothing of it is inside."""
+    x, y, w, h = (float(v) for v in bbox)
+    x0, y0 = min(max(x, 0.0), width), min(max(y, 0.0), height)
+    x1, y1 = min(max(x + w, 0.0), width), min(max(y + h, 0.0), height)
+    if x1 - x0 <= 0 or y1 - y0 <= 0:
+        return None
+    return [x0, y0, x1 - x0, y1 - y0]
+
+
+def clamp_polygons(polygons: list[list[float]], width: int, height: int) -> list[list[float]]:
+    """Polygons brought inside the image by moving their vertices onto its border (lint's out-of-bounds
+    fix, a paste onto a smaller image); rings left without area are dropped."""
+    from pixelproof.core.lint.shapes import polygon_area, polygon_points
+
+    out = []
+    for p in polygons:
+        pts = np.asarray(p, dtype=np.float64).reshape(-1, 2)
+        pts[:, 0] = pts[:, 0].clip(0, width)
+        pts[:, 1] = pts[:, 1].clip(0, height)
+        if polygon_area(polygon_points(pts.reshape(-1).tolist())) > 0:
+            out.append([float(v) for v in pts.reshape(-1)])
+    return out
+
+
+def placed_on(ann: Annotation, source: tuple[int, int], target: tuple[int, int]) -> Annotation | None:
+    """A clone of ``ann`` (on a ``source`` (h, w) image) at the same pixel position on a ``target`` image,
+    cut to it: a box clipped, polygons by :func:`clamp_polygons`, a mask cropped. None when nothing of it
+    is left inside (a paste onto a smaller image)."""
+    height, width = target
+    out = clone(ann)
+    kind = ann.kind
+    if kind == "box":
+        box = clip_box(ann.bbox, width, height)
+        if box is None:
+            return None
+        out.set_geometry(ann.segmentation, box, box[2] * box[3])
+    elif kind == "polygon":
+        polys = clamp_polygons(ann.segmentation, width, height)  # type: ignore[arg-type]
+        if not polys:
+            return None
+        out.set_geometry(polys, masks.polygons_bbox(polys), masks.segmentation_area(polys, [], height, width))
+    else:
+        _set_mask(out, ann, 0, 0, source, target)
+        if out.area <= 0:
+            return None
     return out
 
 

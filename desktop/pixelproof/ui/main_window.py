@@ -31,6 +31,7 @@ from pixelproof.core.model import IMAGE_STATES
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.image_view import ZOOM_STEP
 from pixelproof.ui.canvas.view import CanvasView
+from pixelproof.ui.clipboard_actions import ClipboardActions
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.image_list_actions import ImageListActions
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             panel.install(self.shell)  # e.g. the Model menu: M, pre-label all, accept / reject
         self.review = ReviewMode(self.shell)  # review view (Ctrl+Tab) + Review menu
+        self.clipboard = ClipboardActions(self.shell)  # Edit > Copy, Paste, Duplicate
         self.image_list = ImageListActions(self.shell)  # File > Add Images, Locate Missing Images
         self.interop = InteropActions(self.shell)  # File > Import / Export
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side
@@ -138,14 +140,8 @@ class MainWindow(QMainWindow):
             (files.act_save, "save"),
         ):
             _set_icon(act, name)
-        for act in (
-            files.act_open,
-            files.act_open_folder,
-            files.act_save,
-            files.act_save_as,
-            files.act_close,
-        ):
-            self.addAction(act)
+        self.addActions([files.act_open, files.act_open_folder, files.act_save])
+        self.addActions([files.act_save_as, files.act_close])
         self.act_quit = a("file.quit", self.close)
         self.act_undo = a("edit.undo", self._undo, "undo")
         self.act_redo = a("edit.redo", self._redo, "redo")

@@ -105,6 +105,13 @@ class Shell(QObject):
         sep = file_menu.insertSeparator(close)
         file_menu.insertActions(sep, actions)
 
+    def add_edit_actions(self, actions: list[QAction]) -> None:
+        """Actions in the Edit menu's own section just above Delete (Copy, Paste, Duplicate)."""
+        edit_menu = next(m for m in self.menus if m.title().replace("&", "") == "Edit")
+        delete = next(a for a in edit_menu.actions() if a.property("shortcut_id") == "edit.delete")
+        sep = edit_menu.insertSeparator(delete)
+        edit_menu.insertActions(sep, actions)
+
     def add_toolbar(self, toolbar: QToolBar, new_row: bool = False) -> None:
         if new_row:
             self._window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)

@@ -82,6 +82,9 @@ DEFAULTS: list[Shortcut] = [
     # Edit
     _("edit.undo", "&Undo", ("Ctrl+Z",)),
     _("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
+    _("edit.copy", "Cop&y", ("Ctrl+C",), "labeling"),
+    _("edit.paste", "Pa&ste", ("Ctrl+V",), "labeling"),
+    _("edit.duplicate", "Dupl&icate", ("Ctrl+D",), "labeling"),
     _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     _("edit.category", "Choose Category 1-9", tuple("123456789"), "labeling", editable=False),

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from pixelproof.core.geometry import clamp_polygons, clip_box
 from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.facts import CheckedObject, Emit
 from pixelproof.core.lint.problems import excess_score
@@ -59,19 +58,9 @@ def bounds(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
 def _clip_fix(o: CheckedObject, image: ImageRecord) -> dict:
     W, H = image.width, image.height
     if o.kind == "box":
-        x, y, w, h = (float(v) for v in o.ann.bbox)
-        x0, y0 = min(max(x, 0.0), W), min(max(y, 0.0), H)
-        x1, y1 = min(max(x + w, 0.0), W), min(max(y + h, 0.0), H)
-        if x1 - x0 <= 0 or y1 - y0 <= 0:
-            return fixes.delete(o.ann.id)
-        return fixes.set_bbox(o.ann.id, [x0, y0, x1 - x0, y1 - y0])
-    clipped = []
-    for p in o.ann.segmentation:  # type: ignore[union-attr]
-        pts = np.asarray(p, dtype=np.float64).reshape(-1, 2)
-        pts[:, 0] = pts[:, 0].clip(0, W)
-        pts[:, 1] = pts[:, 1].clip(0, H)
-        if shapes.polygon_area(shapes.polygon_points(pts.reshape(-1).tolist())) > 0:
-            clipped.append([round(float(v), 2) for v in pts.reshape(-1)])
+        box = clip_box(o.ann.bbox, W, H)
+        return fixes.delete(o.ann.id) if box is None else fixes.set_bbox(o.ann.id, box)
+    clipped = [[round(v, 2) for v in p] for p in clamp_polygons(o.ann.segmentation, W, H)]  # type: ignore[arg-type]
     if not clipped:
         return fixes.delete(o.ann.id)
     return fixes.set_segmentation(o.ann.id, fixes.polygon_geometry(clipped, H, W))

@@ -1,0 +1,124 @@
+"""Edit > Copy (Ctrl+C), Paste (Ctrl+V), Duplicate (Ctrl+D): the selected objects of the shown image onto
+the shown image - the same one, another, another slice, or an image of another open project - as one undo
+step (``core.clipboard`` places and cuts the copies; this module only wires keys, menu and messages).
+
+The clipboard is the window's own (objects do not go through the system clipboard) and stays across
+image and project changes. A text field with the focus keeps Ctrl+C / Ctrl+V for its text (Qt gives a
+focused line edit its standard keys before any window shortcut). Duplicate pastes a copy onto the same
+image without replacing what was copied.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from pixelproof.core import clipboard
+from pixelproof.core.edits import AddAnnotations
+from pixelproof.ui.canvas.items import AnnotationItemMixin
+from pixelproof.ui.shortcuts import make_action
+
+if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
+    from pixelproof.ui.shell import Shell
+
+
+def _objects(n: int) -> str:
+    return f"{n} object{'s' if n != 1 else ''}"
+
+
+class ClipboardActions(QObject):
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.clip: clipboard.Clipboard | None = None  # what Ctrl+V pastes
+        w = shell.widget
+        self.act_copy = make_action("edit.copy", w, self.copy, tip="Copy the selected objects")
+        self.act_paste = make_action(
+            "edit.paste", w, self.paste, tip="Paste the copied objects onto this image, at the same place"
+        )
+        self.act_duplicate = make_action(
+            "edit.duplicate", w, self.duplicate, tip="A copy of the selected objects on top of them"
+        )
+        actions = [self.act_copy, self.act_paste, self.act_duplicate]
+        shell.add_edit_actions(actions)
+        for act in actions:
+            shell.add_action(act)
+        shell.documentChanged.connect(self._document_changed)
+        shell.viewChanged.connect(self._update)
+        self._document_changed(shell.document)
+
+    def _document_changed(self, doc: Document | None) -> None:
+        if doc is not None:  # the connections go with the document
+            doc.selectionChanged.connect(self._update)
+            doc.currentImageChanged.connect(self._update)
+        self._update()
+
+    def _update(self, *_: object) -> None:
+        doc, shell = self.shell.document, self.shell
+        shown = doc is not None and doc.current_image_id != -1 and shell.current_view() is shell.canvas
+        selected = shown and bool(self._selected_ids())
+        self.act_copy.setEnabled(selected)
+        self.act_duplicate.setEnabled(selected)
+        self.act_paste.setEnabled(shown and self.clip is not None)
+
+    def _selected_ids(self) -> list[int]:
+        doc = self.shell.document
+        return [a.id for a in doc.selected_annotations() if a.image_id == doc.current_image_id]
+
+    def _copied(self) -> clipboard.Clipboard | None:
+        doc = self.shell.document
+        if doc is None or doc.current_image_id == -1 or not self._selected_ids():
+            return None
+        return clipboard.copy_annotations(doc.project, doc.current_image_id, self._selected_ids())
+
+    def copy(self) -> None:
+        clip = self._copied()
+        if clip is not None:
+            self.clip = clip
+            n = len(clip.annotations)
+            self.shell.status(f"Copied {_objects(n)}: Ctrl+V pastes them onto this or another image", 6000)
+            self._update()
+
+    def paste(self) -> None:
+        if self.clip is not None:
+            self._place(self.clip, "Paste")
+
+    def duplicate(self) -> None:
+        clip = self._copied()
+        if clip is not None:
+            self._place(clip, "Duplicate")
+
+    def _place(self, clip: clipboard.Clipboard, verb: str) -> None:
+        """Add copies of ``clip``'s objects to the shown image (one undo step) and say what was done."""
+        doc = self.shell.document
+        if doc is None or doc.current_image_id == -1:
+            return
+        canvas = self.shell.canvas
+        if canvas.tool is not None:
+            canvas.tool.cancel()  # a drawing in progress is dropped, as undo and redo do
+        image = doc.project.images[doc.current_image_id]
+        try:
+            pasted = clipboard.paste(clip, doc.project, image.id)
+        except ValueError as e:  # a category gone (PasteRefused), a mask over the pixel limit
+            self.shell.status(f"{verb}: {e}", 10000)
+            return
+        anns, outside = pasted.annotations, f"outside this {image.width} x {image.height} image"
+        if not anns:
+            self.shell.status(f"Nothing pasted: the copied {_objects(pasted.left_out)} lie {outside}", 10000)
+            return
+        doc.push(AddAnnotations(anns, f"{verb} {_objects(len(anns))}"))
+        done = "Duplicated" if verb == "Duplicate" else "Pasted"
+        where = "on top of the originals (V, then the arrow keys or a drag, moves them)"
+        on_originals = clip.is_on(doc.project, image.id)
+        text = f"{done} {_objects(len(anns))} " + (where if on_originals else "at the same place")
+        if pasted.left_out:
+            text += f"; {_objects(pasted.left_out)} left out: {outside}"
+        hidden = AnnotationItemMixin.hidden_categories & {a.category_id for a in anns}
+        if hidden:  # what is pasted is seen (Masks > Categories had hidden it)
+            AnnotationItemMixin.hidden_categories.difference_update(hidden)
+            canvas.refresh_display()
+            names = ", ".join(doc.project.categories[c].name for c in sorted(hidden))
+            text += f"; {names} was hidden: shown again"
+        self.shell.status(text, 10000)
