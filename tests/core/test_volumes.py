@@ -205,3 +205,45 @@ def test_volumes_and_dicom_respect_the_pixel_limit(tmp_path: Path) -> None:
         set_max_pixels(None)
         clear_cache()
     assert read_image(f"{path}#z=003").shape == (30, 40)
+
+
+def _world(path: Path, shape: tuple[int, ...], affine: np.ndarray, axis: int = 0) -> None:
+    """A volume whose voxels hold their world coordinate ``axis`` (mm) under ``affine``, written as the
+    sform alone (nibabel cannot make a qform of a singular affine)."""
+    ijk = np.indices(shape).reshape(len(shape), -1)
+    ijk = np.vstack([ijk, np.zeros((3 - len(shape), ijk.shape[1]))])
+    world = (affine[axis, :3] @ ijk + affine[axis, 3]).reshape(shape).astype(np.float32)
+    img = nib.Nifti1Image(world, None)
+    img.header.set_sform(affine, code=2)
+    nib.save(img, path)
+
+
+@pytest.mark.parametrize("diagonal", [(-1.0, 2.0, 3.0), (1.0, -2.0, 3.0)])
+def test_a_2d_nifti_is_shown_as_its_one_slice_3d_twin(tmp_path: Path, diagonal: tuple[float, ...]) -> None:
+    """A 2D NIfTI was sliced without reorientation: stored LAS (x flipped), it showed the patient's left
+    on the screen's left, mirrored against the same picture stored as 3D of one slice and against the
+    radiological convention (axial columns run toward the patient's left and rows toward posterior:
+    world x and y fall)."""
+    affine = np.diag([*diagonal, 1.0])
+    for axis in (0, 1):
+        _world(tmp_path / "flat.nii", (6, 4), affine, axis)
+        _world(tmp_path / "one.nii", (6, 4, 1), affine, axis)
+        clear_cache()
+        flat = read_image(f"{tmp_path / 'flat.nii'}#z=000")
+        np.testing.assert_array_equal(flat, read_image(f"{tmp_path / 'one.nii'}#z=000"))
+        assert (np.diff(flat, axis=1 - axis) < 0).all()
+    assert image_meta(f"{tmp_path / 'flat.nii'}#z=000").pixel_spacing == (2.0, 1.0)
+
+
+def test_an_affine_with_a_zero_column_is_read(tmp_path: Path) -> None:
+    """A sform that gives the slice axis no direction (srow z = 0, as converters of 2D pictures write it)
+    made nibabel's orientation NaN and the volume unreadable ('OrientationError: We cannot invert
+    orientation transform'). The axis without a direction stays where it is; the picture is as with a
+    1 mm slice axis, and no spacing is claimed where the affine gives none."""
+    shape = (5, 4, 1)
+    _world(tmp_path / "zero.nii", shape, np.diag([-0.5, 0.5, 0.0, 1.0]))
+    _world(tmp_path / "one.nii", shape, np.diag([-0.5, 0.5, 1.0, 1.0]))
+    got = read_image(f"{tmp_path / 'zero.nii'}#z=000")
+    np.testing.assert_array_equal(got, read_image(f"{tmp_path / 'one.nii'}#z=000"))
+    assert image_meta(f"{tmp_path / 'zero.nii'}#z=000").pixel_spacing == (0.5, 0.5)
+    assert image_meta(f"{tmp_path / 'zero.nii'}#y=000").pixel_spacing is None  # rows run along z
