@@ -460,3 +460,19 @@ def test_objects_are_matched_in_the_classes_of_the_image_not_in_every_class(monk
     assert len(res.per_image) == len(images) * len(res.categories) and len(res.categories) == 6
     s = res.summary()
     assert (s["tp"], s["fn"], s["fp"], s["n_both_empty"]) == (5, 1, 0, 3 * 6 - 6)
+
+
+@pytest.mark.parametrize("spacing", [[0, 0], [0.5, 0], [-0.5, 0.5], [0.5, math.inf]])
+def test_a_pixel_spacing_that_is_no_length_scores_in_pixels(spacing):
+    """A record's pixel_spacing of zero (a hand edit, another tool's COCO file) scored two discs 6 px apart
+    as hd 0 mm, as if they met; a negative or infinite one is no spacing either. Distances are then in px,
+    as without a spacing."""
+    from pixelproof.core.qa_objects import image_spacing
+
+    ref = make_project([("a.png", "cat", disc(20, 20, 8))])
+    cand = make_project([("a.png", "cat", disc(20, 26, 8))])
+    for p in (ref, cand):
+        p.images[1].extra["pixel_spacing"] = spacing
+    assert image_spacing(ref.images[1]) is None
+    row = next(r for r in run_qa(ref, cand).per_image if r.category == "cat")
+    assert row.value("hd") == pytest.approx(6.0) and row.comparison.unit == "px"

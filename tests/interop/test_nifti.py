@@ -209,3 +209,34 @@ def test_a_dataset_json_name_that_is_not_utf8_is_reported_once(tmp_path: Path) -
     ]
     assert len(result.project.images) == 4 and len(result.project.annotations) == 4
     assert [c.name for c in result.project.categories.values()] == ["class 1"]
+
+
+@pytest.mark.parametrize("shape", [(10, 8), (10, 8, 1), (7, 10, 8)])
+def test_an_l_drawn_where_the_image_shows_it_exports_onto_its_voxels(tmp_path: Path, shape) -> None:
+    """Known answer on a permuted, flipped affine: an L of bright voxels is labelled where the app shows
+    it, and the exported label volume (read by nibabel) holds the L on the same voxels, with the image's
+    affine and shape (a 2D image's labels came back 3D, 10 x 8 x 1)."""
+    from pixelproof.core import masks
+    from pixelproof.core.image_folder import project_from_folder
+    from pixelproof.core.model import Annotation
+
+    affine = np.array([[0, -0.5, 0, 3], [0.7, 0, 0, -2], [0, 0, 1.5, 4], [0, 0, 0, 1.0]])
+    data = np.zeros(shape, np.int16)
+    data[2:7, 2, ...] = 100
+    data[6, 2:6, ...] = 100
+    if len(shape) == 3 and shape[2] > 1:
+        data[..., :3] = data[..., 4:7] = 0  # the L on slice 3 only
+    (tmp_path / "img").mkdir()
+    nib.save(nib.Nifti1Image(data, affine), tmp_path / "img" / "v.nii")
+    project = project_from_folder(tmp_path / "img", tmp_path / "p.json", ["L"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    for image in project.images.values():
+        m = read_image(project.image_path(image)) == 100
+        if m.any():
+            a = Annotation(project.next_annotation_id(), image.id, 1, masks.bbox(m), masks.encode(m), 1.0)
+            project.add_annotation(a)
+    assert write_nifti(project, tmp_path / "out") == []
+    labels = nib.load(tmp_path / "out" / "v.nii.gz")
+    np.testing.assert_allclose(labels.affine, nib.load(tmp_path / "img" / "v.nii").affine)
+    assert labels.shape == shape
+    np.testing.assert_array_equal(np.asanyarray(labels.dataobj) == 1, data == 100)

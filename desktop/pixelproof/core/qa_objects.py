@@ -321,15 +321,15 @@ def pair_images(reference: Project, candidate: Project) -> tuple[list[ImagePair]
 
 
 def image_spacing(image: ImageRecord) -> tuple[float, float] | None:
-    """Pixel spacing (row, column) in mm from the image's ``pixel_spacing`` key, if it has one."""
+    """Pixel spacing (row, column) in mm from the image's ``pixel_spacing`` key, if it has one of positive
+    finite lengths (a zero spacing made every distance 0 mm: no spacing, distances in px)."""
     sp = image.extra.get("pixel_spacing")
-    if sp is None:
-        return None
     if isinstance(sp, int | float):
-        return (float(sp), float(sp))
-    if isinstance(sp, list | tuple) and len(sp) == 2 and all(isinstance(v, int | float) for v in sp):
-        return (float(sp[0]), float(sp[1]))
-    return None
+        sp = [sp, sp]
+    if not (isinstance(sp, list | tuple) and len(sp) == 2 and all(isinstance(v, int | float) for v in sp)):
+        return None
+    rows, cols = float(sp[0]), float(sp[1])
+    return (rows, cols) if 0 < rows < math.inf and 0 < cols < math.inf else None
 
 
 # ------------------------------------------------------------------------------------------------

@@ -301,7 +301,7 @@ class NiftiVolume(Volume):
 
     def __init__(self, path: Path, axis: str = "z", channel: int = 0) -> None:
         nib = import_nibabel()
-        from nibabel.orientations import inv_ornt_aff, io_orientation
+        from nibabel.orientations import inv_ornt_aff
 
         if axis not in AXES:
             raise VolumeError(f"{path}: unknown slice axis {axis!r} (x, y or z)")
@@ -314,7 +314,7 @@ class NiftiVolume(Volume):
             affine = np.asarray(img.affine, dtype=np.float64)
             if not np.isfinite(affine).all():
                 raise VolumeError(f"{path}: the NIfTI affine holds NaN or infinity")
-            ornt = io_orientation(affine) if len(shape) >= 3 else np.array([[0, 1], [1, 1], [2, 1]])
+            ornt = _orientation(affine, len(shape))
             canonical_affine = affine @ inv_ornt_aff(ornt, shape3)
         except VolumeError:
             raise
@@ -336,7 +336,7 @@ class NiftiVolume(Volume):
         self.depth = canonical_shape[a]
         rows_cols = {"z": (1, 0), "y": (2, 0), "x": (2, 1)}[axis]
         self.height, self.width = canonical_shape[rows_cols[0]], canonical_shape[rows_cols[1]]
-        zooms = tuple(float(np.linalg.norm(canonical_affine[:3, i])) or 1.0 for i in range(3))
+        zooms = tuple(float(np.linalg.norm(canonical_affine[:3, i])) for i in range(3))
         # the first pixel of an oriented slice is the canonical voxel at the far end of both image axes
         image_axes = [AXES.index(c) for c in {"z": "yx", "y": "zx", "x": "zy"}[axis]]
         corner = np.array([canonical_shape[i] - 1 for i in range(3)], dtype=np.float64)
@@ -348,7 +348,8 @@ class NiftiVolume(Volume):
             self.positions, self.offsets = in_plane_offsets(origins, down, right, canonical_affine[:3, a])
         except ValueError:  # a null or degenerate affine: slices one apart
             self.positions, self.offsets = np.arange(self.depth, dtype=np.float64), None
-        self.meta = ImageMeta(pixel_spacing=oriented_spacing(zooms, axis))
+        spacing = oriented_spacing(zooms, axis)  # none where the affine gives an image axis no length
+        self.meta = ImageMeta(pixel_spacing=spacing if min(spacing) > 0 else None)
         stored = np.dtype(img.get_data_dtype())
         if stored.kind not in "uif":  # complex, RGB24 (a record): no values to show, threshold or window
             kind = "RGB" if stored.names else str(stored)
@@ -397,6 +398,24 @@ class NiftiVolume(Volume):
 
     def _read(self, index: int) -> np.ndarray:
         return np.ascontiguousarray(oriented_slice(self.canonical_array(), self.axis, index))
+
+
+def _orientation(affine: np.ndarray, ndim: int) -> np.ndarray:
+    """nibabel's ``io_orientation`` (voxel axis -> canonical axis, flip), completed where it has none: an
+    axis the affine gives no direction (a zero column: a NaN row, which nibabel cannot invert) takes a
+    free canonical axis, unflipped. A 2D image is shown as stored, whatever its affine: projects made
+    over 2D files have their masks on those pixels, and a flip would move every one of them to the
+    mirrored spot with nothing to tell (README, judgement call)."""
+    from nibabel.orientations import io_orientation
+
+    if ndim == 2:
+        return np.array([[0, 1], [1, 1], [2, 1]], dtype=np.float64)
+    ornt = io_orientation(affine)
+    free = iter(a for a in range(3) if a not in ornt[:, 0])
+    for row in ornt:
+        if np.isnan(row).any():
+            row[:] = (next(free), 1)
+    return ornt
 
 
 READ_CHUNK_BYTES = 16 << 20  # a compressed volume is decoded into its array this much at a time

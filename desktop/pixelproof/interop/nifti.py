@@ -315,6 +315,7 @@ def _save(nib: Any, volume: NiftiVolume, canonical: np.ndarray, target: Path) ->
 
     back = ornt_transform(axcodes2ornt(("R", "A", "S")), volume.ornt)
     data = np.ascontiguousarray(apply_orientation(canonical, back))
+    data = data.reshape(volume.file_shape[:3])  # a 2D image's labels are 2D too
     source = nib.load(os.fspath(volume.source))
     header = source.header.copy()
     img = type(source)(data, volume.original_affine, header=header)
