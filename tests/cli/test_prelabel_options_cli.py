@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from skimage import data
 
-from pixelproof.core.coco import load_project
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
 from tests.cli.test_prelabel_cli import make_project, run
 
 
@@ -47,3 +48,34 @@ def test_an_empty_category_option_makes_no_nameless_category(capsys, coins: Path
     err = refused(capsys, coins, "--backend", "threshold", "--option", f"category={value}")
     assert "threshold: category must not be empty" in err
     assert [c.name for c in load_project(coins).categories.values()] == ["coin", "cell"]
+
+
+def test_unlabeled_only_with_from_boxes_says_they_exclude_each_other(capsys, coins: Path) -> None:
+    """Boxes make an image labeled: the two together select nothing, whatever the project holds."""
+    project = load_project(coins)
+    project.add_annotation(Annotation(1, 1, 1, [10.0, 10.0, 40.0, 40.0], area=1600.0))
+    save_project(project, coins)
+    err = refused(capsys, coins, "--backend", "grabcut", "--from-boxes", "--unlabeled-only")
+    assert "--unlabeled-only and --from-boxes cannot be combined" in err
+
+
+def test_score_threshold_on_a_backend_without_scores_names_the_flag(capsys, coins: Path) -> None:
+    err = refused(capsys, coins, "--backend", "threshold", "--score-threshold", "0.5")
+    assert "threshold: takes no score threshold (--score-threshold)" in err
+    assert "unknown option" not in err
+
+
+def test_category_with_a_many_class_model_is_refused(capsys, coins: Path, shared_models: Path) -> None:
+    """--category is where a single class goes; a many-class model's classes go by name or --map, so the
+    flag would be ignored without a word."""
+    pytest.importorskip("onnxruntime")
+    err = refused(
+        capsys, coins, "--backend", "yolo-onnx", "--model", shared_models / "yolo11n.onnx",
+        "--category", "coin",
+    )  # fmt: skip
+    assert "--category: yolo-onnx has 80 classes" in err and "--map CLASS=CATEGORY" in err
+
+
+def test_skip_existing_and_keep_overlapping_together_are_refused(capsys, coins: Path) -> None:
+    err = refused(capsys, coins, "--backend", "threshold", "--skip-existing", "0.3", "--keep-overlapping")
+    assert "not allowed with argument" in err or "cannot be combined" in err
