@@ -3,6 +3,7 @@ message naming the option (or the file), never taken silently, and the project i
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,23 @@ def test_category_with_a_many_class_model_is_refused(capsys, coins: Path, shared
 def test_skip_existing_and_keep_overlapping_together_are_refused(capsys, coins: Path) -> None:
     err = refused(capsys, coins, "--backend", "threshold", "--skip-existing", "0.3", "--keep-overlapping")
     assert "not allowed with argument" in err or "cannot be combined" in err
+
+
+@pytest.mark.parametrize("model", ["yolo11n.onnx", "yolo11n-nms.onnx"])
+def test_a_classes_file_for_another_ultralytics_model_is_a_load_error(
+    capsys, tmp_path: Path, coins: Path, shared_models: Path, model: str
+) -> None:
+    """Three names for an 80-class YOLO: refused at load naming the file (every picture used to fail
+    alone: 'output has 84 rows; expected 7', or 'class id 15, which no class has')."""
+    pytest.importorskip("onnxruntime")
+    names = tmp_path / "names.txt"
+    names.write_text("a\nb\nc\n")
+    err = refused(capsys, coins, "--backend", "onnx", "--model", shared_models / model, "--classes", names)
+    assert err.count("error:") == 1
+    assert f"{names}: classes: 3 names, but the model {model} has 80 classes" in err
+    card = shared_models / model
+    copy = tmp_path / model
+    copy.write_bytes(card.read_bytes())
+    (tmp_path / f"{model}.json").write_text(json.dumps({"classes": ["a", "b"]}))
+    err = refused(capsys, coins, "--backend", "onnx", "--model", copy)
+    assert f"{model}.json: classes: 2 names, but the model {model} has 80 classes" in err
