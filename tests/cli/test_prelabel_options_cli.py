@@ -100,3 +100,11 @@ def test_a_classes_file_for_another_ultralytics_model_is_a_load_error(
     (tmp_path / f"{model}.json").write_text(json.dumps({"classes": ["a", "b"]}))
     err = refused(capsys, coins, "--backend", "onnx", "--model", copy)
     assert f"{model}.json: classes: 2 names, but the model {model} has 80 classes" in err
+
+
+def test_a_map_naming_a_class_the_model_lacks_is_refused_not_remembered(capsys, coins: Path) -> None:
+    """`--map obj=coin` for threshold's class `object`: the objects went to a new category `object` while
+    the project remembered the typo for every later run with the model."""
+    err = refused(capsys, coins, "--backend", "threshold", "--map", "obj=coin")
+    assert "--map obj=coin: threshold/builtin has no class 'obj' (did you mean 'object'?)" in err
+    assert "model_mappings" not in load_project(coins).app

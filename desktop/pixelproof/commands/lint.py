@@ -207,7 +207,7 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.commands.prelabel import make_backend
     from pixelproof.inference.apply import predict_project
     from pixelproof.inference.base import BackendError
-    from pixelproof.inference.class_mapping import parse_mapping
+    from pixelproof.inference.class_mapping import parse_mapping, unknown_class
 
     try:
         mapping = parse_mapping(args.map)
@@ -221,6 +221,9 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
         backend = make_backend(settings)
     except BackendError as e:
         error(str(e))
+        return False
+    if unknown := unknown_class(backend, mapping):
+        error(unknown)
         return False
     failures: list[str] = []
     tiled: list[str] = []

@@ -34,7 +34,7 @@ from pixelproof.inference.apply import (
 )
 from pixelproof.inference.base import Backend, BackendError, get_backend
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
-from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping
+from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping, unknown_class
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line
 from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
 
@@ -177,6 +177,9 @@ def run(args: argparse.Namespace) -> int:
     except ProjectSaveError as e:
         error(str(e))
         return 1
+    if unknown := unknown_class(backend, mapping):
+        error(unknown)
+        return 2
     classes = backend.categories()
     if args.category and len(classes) > 1 and not args.from_boxes:
         error(
