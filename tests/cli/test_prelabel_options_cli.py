@@ -108,3 +108,15 @@ def test_a_map_naming_a_class_the_model_lacks_is_refused_not_remembered(capsys, 
     err = refused(capsys, coins, "--backend", "threshold", "--map", "obj=coin")
     assert "--map obj=coin: threshold/builtin has no class 'obj' (did you mean 'object'?)" in err
     assert "model_mappings" not in load_project(coins).app
+
+
+def test_lint_maps_a_model_as_the_project_remembers_for_it(capsys, coins: Path) -> None:
+    """`prelabel` remembered threshold's class `object` -> `coin`; `lint` with the same backend used to
+    drop every prediction as a class the project lacks, so it compared the labels with nothing."""
+    code, _, err = run(capsys, "prelabel", coins, "--backend", "threshold", "--category", "coin")
+    assert code == 0, err
+    found = load_project(coins).object_count(1)
+    assert load_project(coins).app["model_mappings"] == {"threshold/builtin": {"object": "coin"}}
+    code, out, err = run(capsys, "lint", coins, "--backend", "threshold")
+    assert code in (0, 1), err
+    assert "ignored" not in err and f"{found} predictions" in out
