@@ -113,6 +113,8 @@ def test_unreadable_inputs_exit_3(capsys, tmp_path: Path) -> None:
     assert code == 3 and "rules.classes.person.min_area" in err
     code, _, err = run(capsys, "lint", path, "--backend", "yolo-onnx", "--model", tmp_path / "none.onnx")
     assert code == 3 and "none.onnx" in err
+    code, _, err = run(capsys, "lint", path, "--backend", "threshold", "--map", "obj=person")
+    assert code == 3 and "--map obj=person: threshold/builtin has no class 'obj' (did you mean" in err
     project = json.loads(path.read_text())
     project["pixelproof"]["rules"] = {"classes": {"person": {"kinds": "box"}}}
     path.write_text(json.dumps(project), encoding="utf-8")

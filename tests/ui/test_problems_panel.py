@@ -390,3 +390,20 @@ def test_rules_dialog_explains_itself_and_leaves_room_for_the_classes(qtbot, win
     assert use.isChecked() and dice.isEnabled()
     dice.setValue(0.5)
     assert dialog.document()["thresholds"] == {"min_mask_dice": 0.5}
+
+
+def test_the_model_maps_its_classes_as_the_model_panel_shows(qtbot, slow_backend, win) -> None:
+    """The Model panel sends the model's `dog` to `cat` (remembered for the model): Find problems with
+    the model reads its boxes as cats, as pre-labeling would add them (it read them as dogs)."""
+    from pixelproof.core.edits.model_mapping import remembered
+
+    SlowDetector.gate.set()
+    choose_slow(qtbot, win)
+    model = win.panels["modelDock"]
+    combo = model.mapping.combo("dog")
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Home)  # the first project category: cat
+    assert remembered(win.document.project, "slow-dogs/builtin") == {"dog": "cat"}
+    panel = find(qtbot, win, "model")
+    missing = [p for p in panel.model.problems if p.kind == "missing_object"]
+    assert missing and {p.category for p in missing} == {"cat"}

@@ -207,7 +207,7 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.commands.prelabel import make_backend
     from pixelproof.inference.apply import predict_project
     from pixelproof.inference.base import BackendError
-    from pixelproof.inference.class_mapping import parse_mapping
+    from pixelproof.inference.class_mapping import effective_mapping, parse_mapping, unknown_class
 
     try:
         mapping = parse_mapping(args.map)
@@ -222,6 +222,11 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     except BackendError as e:
         error(str(e))
         return False
+    if unknown := unknown_class(backend, mapping):
+        error(unknown)
+        return False
+    sole = [c.name for c in project.categories.values()]  # the model maps as `prelabel` maps it
+    mapping = effective_mapping(project, backend, mapping, sole[0] if len(sole) == 1 else None)
     failures: list[str] = []
     tiled: list[str] = []
     with ProgressBar(f"predicting ({backend.name})") as bar:

@@ -34,7 +34,7 @@ from pixelproof.inference.apply import (
 )
 from pixelproof.inference.base import Backend, BackendError, get_backend
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
-from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping
+from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping, unknown_class
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line
 from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
 
@@ -75,7 +75,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--skip-existing",
         type=float,
-        default=SKIP_EXISTING_IOU,
         metavar="IOU",
         help="skip a prediction overlapping an object of its category on the image with IoU above this "
         f"(default {SKIP_EXISTING_IOU})",
@@ -124,9 +123,11 @@ def backend_spec(args: argparse.Namespace) -> BackendSpec:
         if not sep or not key:
             raise BackendError(f"--option {item!r}: expected KEY=VALUE")
         values[key.strip()] = value
-    if args.score_threshold is not None:
-        values["score_threshold"] = args.score_threshold
     options = get_backend(args.backend).options
+    if args.score_threshold is not None:
+        if "score_threshold" not in options:
+            raise BackendError(f"{args.backend}: takes no score threshold (--score-threshold)")
+        values["score_threshold"] = args.score_threshold
     files = (("--classes", "classes_file", args.classes), ("--model", "model_path", args.model))
     for flag, key, value in files:
         if value is None:
@@ -176,6 +177,16 @@ def run(args: argparse.Namespace) -> int:
     except ProjectSaveError as e:
         error(str(e))
         return 1
+    if unknown := unknown_class(backend, mapping):
+        error(unknown)
+        return 2
+    classes = backend.categories()
+    if args.category and len(classes) > 1 and not args.from_boxes:
+        error(
+            f"--category: {backend.name} has {len(classes)} classes; --category is where a single-class "
+            "backend's objects go: send classes to categories with --map CLASS=CATEGORY"
+        )
+        return 2
     sole = [c.name for c in project.categories.values()]
     current = args.category or (sole[0] if len(sole) == 1 else None)
     if args.category and project.category_by_name(args.category) is None:
@@ -193,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
         RememberMapping(mapping_key(backend), mapping).apply(project)
     mapper = PredictionMapper(
         project, backend.source, only_existing=args.only_existing, mapping=mapping,
-        skip_existing=None if args.keep_overlapping else args.skip_existing,
+        skip_existing=None if args.keep_overlapping else _skip_iou(args),
     )  # fmt: skip
     result = PrelabelReport(images=len(images))
     # thousands of new objects (a semantic model's components) and none in a cycle: the collector's
@@ -254,11 +265,19 @@ def _usage_error(args: argparse.Namespace, shard_size: int | None) -> str:
     """What is wrong with the flags together ("" when nothing)."""
     if shard_size and not args.output:
         return "--shard-size writes a folder of projects: give it with -o OUT"
-    if not 0.0 <= args.skip_existing <= 1.0:
+    if args.skip_existing is not None and args.keep_overlapping:
+        return "--skip-existing and --keep-overlapping cannot be combined"
+    if not 0.0 <= _skip_iou(args) <= 1.0:
         return f"--skip-existing must be in 0..1, got {args.skip_existing}"
     if args.from_boxes and args.tile is not None:
         return "--from-boxes and --tile cannot be combined"
+    if args.from_boxes and args.unlabeled_only:  # a box is an object: the two select no image, ever
+        return "--unlabeled-only and --from-boxes cannot be combined: an image with boxes is labeled"
     return ""
+
+
+def _skip_iou(args: argparse.Namespace) -> float:
+    return SKIP_EXISTING_IOU if args.skip_existing is None else args.skip_existing
 
 
 def _images(project: Project, args: argparse.Namespace) -> tuple[list[ImageRecord], str]:

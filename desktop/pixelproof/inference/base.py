@@ -189,6 +189,14 @@ class Backend:
             raise BackendError(f"{self.name}: score_threshold must be in 0..1, got {score}")
         self.score_threshold = score
 
+    def _set_category(self, value: Any) -> None:
+        """The ``category`` option of single-class backends: trimmed, never empty (an empty name made a
+        category no one can see or pick)."""
+        name = str(value).strip()
+        if not name:
+            raise BackendError(f"{self.name}: category must not be empty")
+        self.category = name
+
     def ready(self) -> tuple[bool, str]:
         """(True, "") when ``predict`` can run, else (False, why not) — e.g. no model file chosen."""
         return True, ""
@@ -397,6 +405,19 @@ def parse_int(what: str, value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise BackendError(f"{what} must be an integer, got {value!r}") from None
+
+
+def parse_bool(what: str, value: Any) -> bool:
+    """A yes/no option set from text (true/false, yes/no, on/off, 1/0), or ``BackendError`` "<what> must be
+    true or false": a typo such as ``split=flase`` must not be read as one of the two."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise BackendError(f"{what} must be true or false, got {value!r}")
 
 
 def parse_fraction(what: str, value: Any) -> float:

@@ -3,6 +3,7 @@ remembers per model, and where a single-class model's class goes (the CLI's and 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 from pixelproof.core.edits.model_mapping import remembered
@@ -19,6 +20,18 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str | None]:
             raise ValueError(f"--map {item!r}: expected model_name=category (empty category = ignore)")
         out[model.strip()] = target.strip() or None
     return out
+
+
+def unknown_class(backend: Backend, mapping: dict[str, str | None]) -> str:
+    """Why a ``--map`` item names a class the loaded model does not have ("" when each is one of its
+    classes, or its classes are unknown): a typo would be ignored, and remembered for the next runs."""
+    classes = backend.categories()
+    for name, target in mapping.items():
+        if classes and name not in classes:
+            close = difflib.get_close_matches(name, classes, 1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return f"--map {name}={target or ''}: {mapping_key(backend)} has no class {name!r}{hint}"
+    return ""
 
 
 def mapping_key(backend: Backend) -> str:

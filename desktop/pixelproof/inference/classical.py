@@ -23,6 +23,7 @@ from pixelproof.inference.base import (
     PromptError,
     as_rgb8,
     check_file,
+    parse_bool,
     parse_int,
 )
 
@@ -157,7 +158,7 @@ class ThresholdBackend(Backend):
         self.background_radius = _positive_int("threshold: background_radius", value)
 
     def _set_split(self, value: Any) -> None:
-        self.split = str(value).lower() not in ("0", "false", "no", "off")
+        self.split = parse_bool("threshold: split", value)
 
     def categories(self) -> list[str]:
         return [self.category]

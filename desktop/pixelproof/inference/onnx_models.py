@@ -319,6 +319,12 @@ class OnnxModelBackend(OnnxBackend):
         delegate._load(path, session)
         delegate.model_path = path
         if self.classes_from.startswith(("file", "the model card")):
+            known = len(delegate.names)  # from the model's metadata or its output rows
+            if known and len(self.classes) != known:  # a card or classes file for another model
+                raise ModelLoadError(
+                    f"{self.classes_source}: classes: {len(self.classes)} names, but the model {path.name} "
+                    f"has {known} classes"
+                )
             delegate.names = dict(enumerate(self.classes))
         self.classes = delegate.categories()
         delegate.background = self.background

@@ -28,6 +28,7 @@ from pixelproof.inference.base import (
     box_xyxy_to_xywh,
     check_model_input,
     open_onnx_session,
+    parse_bool,
     parse_fraction,
     parse_int,
 )
@@ -238,7 +239,7 @@ class YoloOnnxBackend(OnnxBackend):
         self.max_det = max(1, parse_int("yolo-onnx: max_det", value))
 
     def _set_agnostic(self, value: Any) -> None:
-        self.agnostic = str(value).lower() in ("1", "true", "yes", "on")
+        self.agnostic = parse_bool("yolo-onnx: agnostic", value)
 
     def _set_model_path(self, value: Any) -> None:
         self.session = None

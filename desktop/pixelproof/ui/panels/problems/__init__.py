@@ -293,7 +293,8 @@ class ProblemsPanel(Panel):
             return
         source = self.source.currentData()
         session = getattr(self.shell.canvas, "model_session", None) if self.shell is not None else None
-        reason = self.runner.start(doc.project, rules, source, session)
+        current = doc.project.categories.get(doc.current_category_id)
+        reason = self.runner.start(doc.project, rules, source, session, current.name if current else None)
         if reason:
             self._message(reason)
             return

@@ -14,6 +14,7 @@ from pixelproof.core.lint import LintOptions, LintResult, Rules, lint_project, p
 from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
 from pixelproof.core.model import Annotation, Project
 from pixelproof.inference.apply import predict_project
+from pixelproof.inference.class_mapping import effective_mapping
 from pixelproof.ui.workers import Job, JobCancelled
 
 SOURCES = {
@@ -37,8 +38,12 @@ class LintRunner(QObject):
         self._cancel = threading.Event()
         self._job: Job | None = None
 
-    def start(self, project: Project, rules: Rules, source: str, session: Any) -> str:
-        """Start a run; returns why it cannot start ("" when it started)."""
+    def start(
+        self, project: Project, rules: Rules, source: str, session: Any, current_category: str | None = None
+    ) -> str:
+        """Start a run; returns why it cannot start ("" when it started). The model's classes map to
+        categories as the Model panel shows (remembered for the model; a single class to
+        ``current_category``)."""
         if self.running:
             return "Already finding problems"
         backend = None
@@ -68,7 +73,10 @@ class LintRunner(QObject):
                     yield item
                     report(("progress", n, total))
 
-            preds, _ = predict_project(snap, backend, wrap=wrap, cancelled=self._cancel.is_set)
+            mapping = effective_mapping(snap, backend, None, current_category)
+            preds, _ = predict_project(
+                snap, backend, mapping=mapping, wrap=wrap, cancelled=self._cancel.is_set
+            )
             return preds
 
         session.submit(
