@@ -121,3 +121,25 @@ def test_a_prediction_lying_wholly_in_a_void_region_is_not_a_missing_object() ->
     result = lint_project(p, None, {1: [inside, partly]}, LintOptions(min_score=0.5))
     assert [(x.kind, x.bbox) for x in result.problems] == [("missing_object", [140.0, 10.0, 20.0, 20.0])]
     assert np.isnan(result.image_scores[1].overlooked[0])
+
+
+def test_fixes_from_a_model_box_overshooting_the_image_stay_inside_it() -> None:
+    """A model box reaching past the border (common in COCO results): the set_bbox and add fixes take
+    the part inside the image, so applying them does not create out_of_bounds labels."""
+    from pixelproof.core.lint.apply import fix_edit
+
+    p = project(box(1, [340, 50, 40, 60]))
+    predictions = {
+        1: [
+            box(100, [330, 50, 90, 60], score=0.99),  # the label covers part of it, right edge past 400
+            box(101, [100, 150, 50, 80], cid=2, score=0.99),  # nothing covers it, bottom edge past 200
+        ]
+    }
+    result = lint_project(p, parse_rules(None), predictions, LintOptions(min_score=0.5))
+    fixes = {x.kind: x.fix for x in result.problems}
+    assert fixes["partial_box"]["bbox"] == [330.0, 50.0, 70.0, 60.0]
+    assert fixes["missing_object"]["annotation"]["bbox"] == [100.0, 150.0, 50.0, 50.0]
+    assert fixes["missing_object"]["annotation"]["area"] == 2500.0
+    for fix in fixes.values():
+        fix_edit(p, fix).apply(p)
+    assert "out_of_bounds" not in {k for k, _ in found(p, predictions)}

@@ -221,6 +221,23 @@ def test_bad_prediction_entries_are_left_out_with_their_location(tmp_path: Path)
     assert len(problems) == 7
 
 
+def test_predictions_with_no_area_in_the_image_are_left_out_with_their_location() -> None:
+    """A box wholly outside its image (often predictions made on a resized copy) or of zero size would
+    be a missing object nobody can see, and its fix would add it as a label."""
+    p = small_project()  # 100 x 80 images
+    items = [
+        {"image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [120, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [-30, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [50, 50, 0, 10], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [90, 70, 20, 20], "score": 0.9},  # partly inside: kept
+    ]
+    preds, problems = parse_predictions(items, p)
+    assert [a.bbox for a in preds[1]] == [[10.0, 10.0, 20.0, 20.0], [90.0, 70.0, 20.0, 20.0]]
+    assert [m.split(":")[0] for m in problems] == [f"predictions[{i}].bbox" for i in (1, 2, 3)]
+    assert "no area inside the 100x80 image" in problems[0]
+
+
 @pytest.mark.parametrize(
     ("content", "message"), [(b"", "empty"), (b"{oops", "not valid JSON"), (b'{"a": 1}', "expected a list")]
 )

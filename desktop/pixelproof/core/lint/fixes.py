@@ -62,13 +62,30 @@ def set_image_status(image_id: int, status: str) -> dict[str, Any]:
     return {"action": "set_image_status", "image_id": image_id, "status": status}
 
 
-def add(prediction: Annotation) -> dict[str, Any]:
-    """Add a prediction as a label (its geometry, category, score and source)."""
+def clip_box(bbox: list[float], width: int, height: int) -> list[float] | None:
+    """The part of box [x, y, w, h] inside a width x height image; None when nothing is inside."""
+    x, y, w, h = (float(v) for v in bbox)
+    x0, y0 = min(max(x, 0.0), width), min(max(y, 0.0), height)
+    x1, y1 = min(max(x + w, 0.0), width), min(max(y + h, 0.0), height)
+    if x1 - x0 <= 0 or y1 - y0 <= 0:
+        return None
+    return [x0, y0, x1 - x0, y1 - y0]
+
+
+def add(prediction: Annotation, width: int, height: int) -> dict[str, Any] | None:
+    """Add a prediction as a label (its geometry, category, score and source); a model box reaching
+    past the border is added clipped to the image (None when none of it is inside)."""
+    bbox, area = [float(v) for v in prediction.bbox], float(prediction.area)
+    if prediction.segmentation is None:
+        clipped = clip_box(bbox, width, height)
+        if clipped is None:
+            return None
+        bbox, area = clipped, clipped[2] * clipped[3]
     ann: dict[str, Any] = {
         "image_id": prediction.image_id,
         "category_id": prediction.category_id,
-        "bbox": [round(float(v), 2) for v in prediction.bbox],
-        "area": float(prediction.area),
+        "bbox": [round(v, 2) for v in bbox],
+        "area": area,
     }
     if prediction.segmentation is not None:
         ann["segmentation"] = prediction.segmentation

@@ -59,12 +59,8 @@ def bounds(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
 def _clip_fix(o: CheckedObject, image: ImageRecord) -> dict:
     W, H = image.width, image.height
     if o.kind == "box":
-        x, y, w, h = (float(v) for v in o.ann.bbox)
-        x0, y0 = min(max(x, 0.0), W), min(max(y, 0.0), H)
-        x1, y1 = min(max(x + w, 0.0), W), min(max(y + h, 0.0), H)
-        if x1 - x0 <= 0 or y1 - y0 <= 0:
-            return fixes.delete(o.ann.id)
-        return fixes.set_bbox(o.ann.id, [x0, y0, x1 - x0, y1 - y0])
+        clipped = fixes.clip_box(o.ann.bbox, W, H)
+        return fixes.delete(o.ann.id) if clipped is None else fixes.set_bbox(o.ann.id, clipped)
     clipped = []
     for p in o.ann.segmentation:  # type: ignore[union-attr]
         pts = np.asarray(p, dtype=np.float64).reshape(-1, 2)

@@ -16,6 +16,7 @@ from typing import Any
 from pixelproof.core.coco import ProjectFormatError, read_json
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.limits import RLE_ORIGIN
+from pixelproof.core.lint.fixes import clip_box
 from pixelproof.core.model import Annotation, Project
 
 
@@ -66,6 +67,14 @@ def parse_predictions(
         if ann.segmentation == []:
             ann.segmentation = None
         if not all(math.isfinite(v) for v in ann.bbox) or ann.bbox[2] < 0 or ann.bbox[3] < 0:
+            continue
+        image = project.images[ann.image_id]
+        if clip_box(ann.bbox, image.width, image.height) is None:  # a missing object nobody could see
+            box = ", ".join(f"{v:g}" for v in ann.bbox)
+            problems.append(
+                f"{where}[{positions[ann.id - 1]}].bbox: [{box}] has no area inside the "
+                f"{image.width}x{image.height} image"
+            )
             continue
         out[ann.image_id].append(ann)
     return out, problems
