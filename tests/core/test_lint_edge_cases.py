@@ -143,3 +143,24 @@ def test_fixes_from_a_model_box_overshooting_the_image_stay_inside_it() -> None:
     for fix in fixes.values():
         fix_edit(p, fix).apply(p)
     assert "out_of_bounds" not in {k for k, _ in found(p, predictions)}
+
+
+def test_adding_a_pending_prediction_accepts_it_instead_of_copying_it() -> None:
+    """With the project's pending predictions as the model, a missing object's fix accepted nothing: it
+    was refused as "applied already" (the proposal itself matched), or, at a model's unround coordinates,
+    added a copy beside the still-pending proposal (a duplicate once that is accepted)."""
+    from pixelproof.core.lint import pending_predictions
+    from pixelproof.core.lint.apply import fix_edit
+
+    for bbox in ([100, 60, 90, 70], [100.123, 60.456, 90.5, 70.25]):
+        p = project(
+            box(1, [10, 10, 30, 30]), box(5, bbox, cid=2, score=0.97, source="model:x@1", review="pending")
+        )
+        result = lint_project(p, parse_rules(None), pending_predictions(p), LintOptions(min_score=0.5))
+        (missing,) = [x for x in result.problems if x.kind == "missing_object"]
+        edit = fix_edit(p, missing.fix)
+        edit.apply(p)
+        assert sorted(p.annotations) == [1, 5] and p.annotations[5].review == "accepted"
+        assert p.annotations[5].bbox == [float(v) for v in bbox]
+        edit.revert(p)
+        assert p.annotations[5].review == "pending"

@@ -177,6 +177,21 @@ def test_pending_predictions_as_the_model_stay_out_of_the_labels(qtbot, win) -> 
     assert not win.document.is_modified()
 
 
+def test_fixing_a_missing_object_from_pending_predictions_accepts_the_proposal(qtbot, win) -> None:
+    """Shift+F on a missing object seen by a pending prediction accepts that prediction (one undo step);
+    it was refused as "applied already", or added a copy beside the still-pending proposal."""
+    panel = find(qtbot, win, "pending")
+    doc = win.document
+    click_row(qtbot, panel, rows(panel).index(("missing_object", None)))
+    key(win, Qt.Key.Key_F, SHIFT)
+    assert sorted(doc.project.annotations) == [1, 2, 3, 4, 5]
+    assert doc.project.annotations[5].review == "accepted"
+    assert ("missing_object", None) not in rows(panel)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.annotations[5].review == "pending"
+    qtbot.waitUntil(lambda: ("missing_object", None) in rows(panel), timeout=3000)
+
+
 class SlowDetector(Backend):
     """A dog box per image, once ``gate`` is open: a test closes it to press Cancel mid-run."""
 

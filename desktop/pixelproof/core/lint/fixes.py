@@ -11,7 +11,7 @@ one-key fix and a script all read the same thing:
 - ``{"action": "split", "annotation_id": A, "parts": [{"segmentation", "bbox", "area"}, ...]}``: the
   first part stays in A, each other part becomes a new annotation of the same category
 - ``{"action": "add", "annotation": {"image_id", "category_id", "bbox", "segmentation"?, "area",
-  "score", "source"}}``
+  "score", "source", "prediction_id"?}}`` (``prediction_id``: the project's pending prediction it accepts)
 - ``{"action": "set_image_status", "image_id": I, "status": "todo"}``
 
 A fix naming an annotation also carries ``"expects"``: the ``fingerprint`` of that object (class and
@@ -69,6 +69,8 @@ def clip_box(bbox: list[float], width: int, height: int) -> list[float] | None:
     x1, y1 = min(max(x + w, 0.0), width), min(max(y + h, 0.0), height)
     if x1 - x0 <= 0 or y1 - y0 <= 0:
         return None
+    if (x0, y0, x1, y1) == (x, y, x + w, y + h):
+        return [x, y, w, h]  # inside: as it was (x1 - x0 may round differently from w)
     return [x0, y0, x1 - x0, y1 - y0]
 
 
@@ -91,6 +93,8 @@ def add(prediction: Annotation, width: int, height: int) -> dict[str, Any] | Non
         ann["segmentation"] = prediction.segmentation
     if sparse_mask.origin_of(prediction) is not None:  # a mask stored cropped: where its crop lies
         ann[limits.RLE_ORIGIN] = sparse_mask.origin_of(prediction)
+    if prediction.review == "pending":  # the project's own proposal: the fix accepts it, not a copy
+        ann["prediction_id"] = prediction.id
     if prediction.score is not None:
         ann["score"] = prediction.score
     if prediction.source:

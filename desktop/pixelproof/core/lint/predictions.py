@@ -118,6 +118,7 @@ def pending_predictions(project: Project) -> dict[int, list[Annotation]]:
                     ann.area,
                     score=1.0,
                     source=ann.source,
+                    review=ann.review,
                     app_extra={k: v for k, v in ann.app_extra.items() if k == RLE_ORIGIN},  # a crop's place
                 )
             out[ann.image_id].append(ann)
