@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPushButton
 
@@ -114,6 +114,25 @@ def test_find_sort_filter_and_show(qtbot, win) -> None:
     assert doc.current_image_id == 2 and doc.selection == [3]
     assert win.canvas.zoom > 1.5 and panel.marks.items
     assert "tiny" in panel.detail.text() and "delete annotation 3" in panel.detail.text()
+
+
+def test_double_click_takes_you_back_to_the_selected_problem(qtbot, win) -> None:
+    """Having moved on (another image), a double-click on the problem still selected shows it again,
+    centred; nothing happened, the row being current already."""
+    panel = find(qtbot, win)
+    doc = win.document
+    row = rows(panel).index(("tiny", 3))
+    click_row(qtbot, panel, row)
+    key(win, Qt.Key.Key_A)  # the previous image
+    doc.set_selection([])
+    assert doc.current_image_id == 1
+    rect = panel.table.visualRect(panel.proxy.index(row, 1))
+    qtbot.mouseDClick(panel.table.viewport(), LEFT, pos=rect.center())
+    assert doc.current_image_id == 2 and doc.selection == [3]
+    centre = win.canvas.mapFromScene(QPointF(200.5, 100.5))  # the 1-px cat's centre
+    view = win.canvas.viewport().rect().center()
+    assert abs(centre.x() - view.x()) <= 2 and abs(centre.y() - view.y()) <= 2
+    assert panel.marks.items
 
 
 def test_fix_key_is_one_undo_step_and_the_list_follows(qtbot, win) -> None:

@@ -186,6 +186,8 @@ class ProblemsPanel(Panel):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(90)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        # the row current already (you moved on since): a double-click shows it again
+        self.table.doubleClicked.connect(lambda index: self._show(index.data(PROBLEM_ROLE)))
 
     def _arrange(self, wide: bool) -> None:
         """Wide (docked at the bottom): the list left, controls and details right. Tall (docked at a
