@@ -77,6 +77,8 @@ def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> Non
     [
         ["--kinds", "nope"],
         ["--kinds", "tiny,wrong_class"],  # a model kind without a model found nothing and exited 0
+        ["--kinds", ","],  # no kind: checked nothing and exited 0 (clean)
+        ["--kinds", ""],  # an empty variable: all kinds, not what was typed
         ["--min-score", "2"],
         ["--confident", "-1"],
         ["--model", "x.onnx"],

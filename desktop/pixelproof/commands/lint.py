@@ -80,6 +80,8 @@ def _usage(args: argparse.Namespace) -> str | None:
         value = getattr(args, name)
         if value is not None and not 0.0 <= value <= 1.0:
             return f"--{name.replace('_', '-')} must be in 0..1, got {value}"
+    if args.kinds is not None and not _kinds(args):
+        return f"--kinds: expected kinds separated by commas, got {args.kinds!r} (leave --kinds out for all)"
     if args.kinds:
         unknown = [k for k in _kinds(args) if k not in KINDS]
         if unknown:
