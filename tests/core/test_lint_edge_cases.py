@@ -164,3 +164,27 @@ def test_adding_a_pending_prediction_accepts_it_instead_of_copying_it() -> None:
         assert p.annotations[5].bbox == [float(v) for v in bbox]
         edit.revert(p)
         assert p.annotations[5].review == "pending"
+
+
+def test_crowd_regions_are_not_judged_as_single_objects_of_their_class() -> None:
+    """A crowd region (iscrowd: a group of persons, several islands) is not one person: the class's size
+    kind and border rules and its own statistics do not apply (every COCO crowd region was a size and aspect
+    outlier, and a fragmented mask to split), and it does not shift the class's figures. Its geometry is
+    still checked."""
+    p = project()
+    for k in range(25):
+        p.add_annotation(box(k + 1, [10.0 + 15 * k, 10.0, 8.0 + k % 3, 40.0]))
+    group = np.zeros((H, W), bool)
+    group[120:200, 0:150] = True
+    group[120:200, 250:400] = True
+    crowd = Annotation(
+        90, 1, 1, [0.0, 120.0, 400.0, 80.0], masks.encode(group), float(group.sum()), iscrowd=1
+    )
+    p.add_annotation(crowd)
+    rules = {"classes": {"cat": {"max_area": "5%", "kinds": ["box"], "border": False}}}
+    assert [k for k, aid in found(p, rules=rules) if aid == 90] == []
+    stale = Annotation(
+        91, 1, 1, [0.0, 100.0, 400.0, 100.0], masks.encode(group), float(group.sum()), iscrowd=1
+    )
+    p.add_annotation(stale)
+    assert ("box_mask_mismatch", 91) in found(p)
