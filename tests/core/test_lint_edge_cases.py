@@ -156,7 +156,7 @@ def test_adding_a_pending_prediction_accepts_it_instead_of_copying_it() -> None:
         p = project(
             box(1, [10, 10, 30, 30]), box(5, bbox, cid=2, score=0.97, source="model:x@1", review="pending")
         )
-        result = lint_project(p, parse_rules(None), pending_predictions(p), LintOptions(min_score=0.5))
+        result = lint_project(p, parse_rules(None), pending_predictions(p)[0], LintOptions(min_score=0.5))
         (missing,) = [x for x in result.problems if x.kind == "missing_object"]
         edit = fix_edit(p, missing.fix)
         edit.apply(p)

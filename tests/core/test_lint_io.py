@@ -261,10 +261,39 @@ def test_pending_predictions_are_the_model_side() -> None:
     )
     p.add_annotation(pred)
     p.add_annotation(accepted)
-    preds = pending_predictions(p)
-    assert [a.id for a in preds[1]] == [3] and preds[2] == []
+    preds, left_out = pending_predictions(p)
+    assert [a.id for a in preds[1]] == [3] and preds[2] == [] and left_out == []
     result = lint_project(p, predictions=preds)
     assert result.objects == 3 and result.predictions == 1
+
+
+def test_pending_predictions_scored_outside_0_1_are_left_out_with_their_place() -> None:
+    """A project's scores may be any finite number (an import of raw logits): as a probability, 2.0 gave
+    problem scores above 1 (up to 1e297) and a NaN image score."""
+    p = small_project()
+    for aid, score in ((3, 2.0), (4, -0.5), (5, 0.9)):
+        p.add_annotation(
+            Annotation(
+                aid,
+                2,
+                1,
+                [30.0, 10.0, 20.0, 20.0],
+                None,
+                400.0,
+                score=score,
+                source="model:x",
+                review="pending",
+            )
+        )
+    preds, left_out = pending_predictions(p)
+    assert [a.id for a in preds[2]] == [5]
+    assert left_out == [
+        "annotation 3 (b.png): score 2.0 is not in 0..1",
+        "annotation 4 (b.png): score -0.5 is not in 0..1",
+    ]
+    result = lint_project(p, predictions=preds)
+    assert all(0.0 <= x.score <= 1.0 for x in result.problems)
+    assert all(np.isfinite(s.score) for s in result.image_scores.values())
 
 
 # ------------------------------------------------------------------------------------------------

@@ -211,6 +211,17 @@ def test_fixing_a_missing_object_from_pending_predictions_accepts_the_proposal(q
     qtbot.waitUntil(lambda: ("missing_object", None) in rows(panel), timeout=3000)
 
 
+def test_pending_predictions_not_scored_as_probabilities_are_left_out_and_said(qtbot, win) -> None:
+    logit = box(6, 1, [200, 20, 40, 40], cid=2, score=3.5, source="model:x/y@1", review="pending")
+    win.document.project.add_annotation(logit)
+    panel = find(qtbot, win, "pending")
+    assert all(0 <= p.score <= 1 for p in panel.model.problems)
+    assert (
+        "1 left out: annotation 6 (" in panel.summary.text()
+        and "score 3.5 is not in 0..1" in panel.summary.text()
+    )
+
+
 class SlowDetector(Backend):
     """A dog box per image, once ``gate`` is open: a test closes it to press Cancel mid-run."""
 

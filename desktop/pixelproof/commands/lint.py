@@ -188,8 +188,13 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.core.lint import PredictionsError, pending_predictions, read_predictions
 
     if args.predictions == "pending":
-        preds = pending_predictions(project)
-        return preds, {"predictions": "pending (the project's pending model predictions)"}
+        preds, left_out = pending_predictions(project)
+        for p in left_out:
+            warn(f"left out: {p}")
+        return preds, {
+            "predictions": "pending (the project's pending model predictions)",
+            "predictions_left_out": len(left_out),
+        }
     if args.predictions:
         try:
             preds, problems = read_predictions(args.predictions, project)

@@ -103,11 +103,18 @@ def read_predictions(
     return parse_predictions(data, project, where=str(p))
 
 
-def pending_predictions(project: Project) -> dict[int, list[Annotation]]:
-    """The project's pending model predictions, per image (score 1.0 when a prediction has none)."""
+def pending_predictions(project: Project) -> tuple[dict[int, list[Annotation]], list[str]]:
+    """The project's pending model predictions, per image (score 1.0 when a prediction has none), and
+    one located message per prediction left out: a project's score may be any finite number (raw logits
+    imported), a prediction's must be a probability."""
     out: dict[int, list[Annotation]] = {iid: [] for iid in project.images}
+    left_out: list[str] = []
     for ann in project.annotations.values():
         if ann.review == "pending" and (ann.source or "").startswith("model:"):
+            if ann.score is not None and not 0.0 <= ann.score <= 1.0:
+                name = project.images[ann.image_id].file_name
+                left_out.append(f"annotation {ann.id} ({name}): score {ann.score!r} is not in 0..1")
+                continue
             if ann.score is None:
                 ann = Annotation(
                     ann.id,
@@ -124,4 +131,4 @@ def pending_predictions(project: Project) -> dict[int, list[Annotation]]:
             out[ann.image_id].append(ann)
     for preds in out.values():
         preds.sort(key=lambda a: a.id)
-    return out
+    return out, sorted(left_out, key=lambda m: int(m.split()[1]))

@@ -529,9 +529,15 @@ class ProblemsPanel(Panel):
         shown, total = self.proxy.rowCount(), len(self.model.problems)
         model = "no model" if self.result.predictions is None else f"{self.result.predictions} predictions"
         dismissed = len(self.model.dismissed & {p.key for p in self.model.problems})
+        left_out = self.runner.left_out
+        skipped = (
+            f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
+            if left_out
+            else ""
+        )
         self.summary.setText(
             f"{shown} shown of {total} found ({dismissed} not a problem) in {self.result.images} images, "
-            f"{model}."
+            f"{model}.{skipped}"
         )
 
     def _update_actions(self, *_: object) -> None:
