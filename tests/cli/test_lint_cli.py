@@ -186,3 +186,22 @@ def test_backend_run_on_the_images(capsys, tmp_path: Path, shared_models: Path) 
     assert w > 300 and h > 450  # the model's box around the whole astronaut
     assert "ignored" in err  # classes the project lacks (the sports ball) are counted, not added
     assert len(load_project(path).annotations) == 1
+
+
+def test_a_predictions_file_for_other_ids_is_refused_in_a_few_lines(capsys, tmp_path: Path) -> None:
+    """Results written with other category ids (a detector's contiguous 0..79 for COCO's 1..90): every
+    entry was left out with a warning of its own (thousands of lines) and lint went on with no model,
+    exiting 0 as if clean. Now the warnings are capped and a file nothing of is usable exits 3."""
+    path = make(tmp_path, box(1, [10, 10, 100, 100]))
+    preds = tmp_path / "preds.json"
+    entries = [{"image_id": 1, "category_id": 7, "bbox": [10, 10, 20, 20], "score": 0.9}] * 500
+    preds.write_text(json.dumps(entries), encoding="utf-8")
+    code, _, err = run(capsys, "lint", path, "--predictions", preds)
+    assert code == 3
+    assert len(err.splitlines()) <= 25
+    assert "... and 480 more like these" in err
+    assert "none of the 500 predictions" in err
+    entries[0] = {"image_id": 1, "category_id": 1, "bbox": [10, 10, 100, 100], "score": 0.9}
+    preds.write_text(json.dumps(entries), encoding="utf-8")
+    code, out, err = run(capsys, "lint", path, "--predictions", preds)
+    assert code == 0 and "1 predictions" in out and "... and 479 more like these" in err

@@ -9,7 +9,14 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, refuse_image_outputs, refuse_outputs, warn
+from pixelproof.commands._common import (
+    ProgressBar,
+    error,
+    print_capped,
+    refuse_image_outputs,
+    refuse_outputs,
+    warn,
+)
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
@@ -189,25 +196,23 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
 
     if args.predictions == "pending":
         preds, left_out = pending_predictions(project)
-        for p in left_out:
-            warn(f"left out: {p}")
-        return preds, {
-            "predictions": "pending (the project's pending model predictions)",
-            "predictions_left_out": len(left_out),
-        }
-    if args.predictions:
+        name = "pending (the project's pending model predictions)"
+    elif args.predictions:
         try:
-            preds, problems = read_predictions(args.predictions, project)
+            preds, left_out = read_predictions(args.predictions, project)
         except PredictionsError as e:
-            for p in e.problems:
-                print(p, file=sys.stderr)
+            print_capped(e.problems)
             return False
-        for p in problems:
-            warn(f"left out: {p}")
-        return preds, {"predictions": str(args.predictions), "predictions_left_out": len(problems)}
-    if args.backend:
+        name = str(args.predictions)
+    elif args.backend:
         return _run_backend(args, project)
-    return None, {}
+    else:
+        return None, {}
+    print_capped([f"pixelproof: warning: left out: {p}" for p in left_out])
+    if left_out and not any(preds.values()):  # the wrong file, or other ids: not a model that saw nothing
+        error(f"{name}: none of the {len(left_out)} predictions can be used (see above)")
+        return False
+    return preds, {"predictions": name, "predictions_left_out": len(left_out)}
 
 
 def _run_backend(args: argparse.Namespace, project: Any) -> Any:
