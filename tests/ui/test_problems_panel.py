@@ -202,6 +202,7 @@ def test_fixing_a_missing_object_from_pending_predictions_accepts_the_proposal(q
     panel = find(qtbot, win, "pending")
     doc = win.document
     click_row(qtbot, panel, rows(panel).index(("missing_object", None)))
+    assert "accept the model&#x27;s pending dog (annotation 5)" in panel.detail.text()
     key(win, Qt.Key.Key_F, SHIFT)
     assert sorted(doc.project.annotations) == [1, 2, 3, 4, 5]
     assert doc.project.annotations[5].review == "accepted"

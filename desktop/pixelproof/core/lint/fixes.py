@@ -183,7 +183,10 @@ def describe(fix: dict[str, Any] | None, categories: dict[int, str] | None = Non
         return f"split it into {len(fix.get('parts', []))} objects of its class"
     if action == "add":
         ann = fix.get("annotation", {})
-        return f"add the model's {names.get(ann.get('category_id', -1), 'object')} as a label"
+        name = names.get(ann.get("category_id", -1), "object")
+        if ann.get("prediction_id") is not None:
+            return f"accept the model's pending {name} (annotation {ann['prediction_id']})"
+        return f"add the model's {name} as a label"
     if action == "set_image_status":
         return f"set the image's status to {fix.get('status')}"
     return str(action)
