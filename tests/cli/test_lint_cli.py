@@ -205,3 +205,24 @@ def test_a_predictions_file_for_other_ids_is_refused_in_a_few_lines(capsys, tmp_
     preds.write_text(json.dumps(entries), encoding="utf-8")
     code, out, err = run(capsys, "lint", path, "--predictions", preds)
     assert code == 0 and "1 predictions" in out and "... and 479 more like these" in err
+
+
+def test_a_model_that_knows_none_of_the_classes_is_refused(capsys, tmp_path: Path, shared_models) -> None:
+    """yolo11n on a project of other classes (and no --map): every prediction was ignored and lint went
+    on with a model that saw nothing, exiting 0 as if the labels were right."""
+    pytest.importorskip("onnxruntime")
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    path = make(tmp_path, box(1, [13, 17, 100, 120]), picture=True)
+    project = load_project(path)
+    for c in project.categories.values():
+        c.name = {"person": "astronaut", "cat": "rocket"}[c.name]
+    save_project(project, path)
+    code, _, err = run(capsys, "lint", path, "--backend", "yolo-onnx", "--model", model, "--confident", "0.5")
+    assert code == 3, err
+    assert "none of the model's" in err and "--map" in err
+    code, _, err = run(
+        capsys, "lint", path, "--backend", "yolo-onnx", "--model", model, "--map", "person=astronaut"
+    )
+    assert code == 1, err  # mapped: the badly boxed astronaut is found

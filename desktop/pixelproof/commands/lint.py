@@ -249,6 +249,9 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
         preds, ignored = predict_project(
             project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles
         )
+    if ignored and not any(preds.values()):  # not a model that saw nothing: one that knows none of them
+        error(f"none of the model's {ignored} prediction(s) is of a class the project has (use --map)")
+        return False
     if ignored:
         warn(f"{ignored} prediction(s) of classes the project does not have were ignored (use --map)")
     return preds, {
