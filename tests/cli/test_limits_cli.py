@@ -78,13 +78,13 @@ def test_lint_of_a_crafted_slide_mask_says_which_object_and_stays_small(tmp_path
     import json
     import resource
 
-    counts = [2**29, 2**29, 2**29, 2**30]
+    counts = [2**29, 2**29, 2**29, 2**30]  # an ordinary object: a crowd region's pixels are not decoded
     project = {
         "images": [{"id": 1, "file_name": "slide.png", "width": 65536, "height": 40960}],
         "categories": [{"id": 1, "name": "tissue"}],
         "annotations": [
             {"id": 7, "image_id": 1, "category_id": 1, "bbox": [0, 0, 65536, 40960], "area": 1.0,
-             "iscrowd": 1, "segmentation": {"size": [40960, 65536], "counts": counts}}
+             "iscrowd": 0, "segmentation": {"size": [40960, 65536], "counts": counts}}
         ],
     }  # fmt: skip
     path = tmp_path / "slide.json"

@@ -77,6 +77,8 @@ def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> Non
     [
         ["--kinds", "nope"],
         ["--kinds", "tiny,wrong_class"],  # a model kind without a model found nothing and exited 0
+        ["--kinds", ","],  # no kind: checked nothing and exited 0 (clean)
+        ["--kinds", ""],  # an empty variable: all kinds, not what was typed
         ["--min-score", "2"],
         ["--confident", "-1"],
         ["--model", "x.onnx"],
@@ -186,3 +188,43 @@ def test_backend_run_on_the_images(capsys, tmp_path: Path, shared_models: Path) 
     assert w > 300 and h > 450  # the model's box around the whole astronaut
     assert "ignored" in err  # classes the project lacks (the sports ball) are counted, not added
     assert len(load_project(path).annotations) == 1
+
+
+def test_a_predictions_file_for_other_ids_is_refused_in_a_few_lines(capsys, tmp_path: Path) -> None:
+    """Results written with other category ids (a detector's contiguous 0..79 for COCO's 1..90): every
+    entry was left out with a warning of its own (thousands of lines) and lint went on with no model,
+    exiting 0 as if clean. Now the warnings are capped and a file nothing of is usable exits 3."""
+    path = make(tmp_path, box(1, [10, 10, 100, 100]))
+    preds = tmp_path / "preds.json"
+    entries = [{"image_id": 1, "category_id": 7, "bbox": [10, 10, 20, 20], "score": 0.9}] * 500
+    preds.write_text(json.dumps(entries), encoding="utf-8")
+    code, _, err = run(capsys, "lint", path, "--predictions", preds)
+    assert code == 3
+    assert len(err.splitlines()) <= 25
+    assert "... and 480 more like these" in err
+    assert "none of the 500 predictions" in err
+    entries[0] = {"image_id": 1, "category_id": 1, "bbox": [10, 10, 100, 100], "score": 0.9}
+    preds.write_text(json.dumps(entries), encoding="utf-8")
+    code, out, err = run(capsys, "lint", path, "--predictions", preds)
+    assert code == 0 and "1 predictions" in out and "... and 479 more like these" in err
+
+
+def test_a_model_that_knows_none_of_the_classes_is_refused(capsys, tmp_path: Path, shared_models) -> None:
+    """yolo11n on a project of other classes (and no --map): every prediction was ignored and lint went
+    on with a model that saw nothing, exiting 0 as if the labels were right."""
+    pytest.importorskip("onnxruntime")
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    path = make(tmp_path, box(1, [13, 17, 100, 120]), picture=True)
+    project = load_project(path)
+    for c in project.categories.values():
+        c.name = {"person": "astronaut", "cat": "rocket"}[c.name]
+    save_project(project, path)
+    code, _, err = run(capsys, "lint", path, "--backend", "yolo-onnx", "--model", model, "--confident", "0.5")
+    assert code == 3, err
+    assert "none of the model's" in err and "--map" in err
+    code, _, err = run(
+        capsys, "lint", path, "--backend", "yolo-onnx", "--model", model, "--map", "person=astronaut"
+    )
+    assert code == 1, err  # mapped: the badly boxed astronaut is found

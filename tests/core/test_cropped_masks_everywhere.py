@@ -554,9 +554,9 @@ def test_lint_predictions_stored_cropped_keep_their_place(whole: Project) -> Non
     cropped = stored_cropped(whole)
     ring = cropped.annotations[2]
     ring.review, ring.source, ring.score = "pending", "model:test", None
-    (pred,) = [p for p in pending_predictions(cropped)[1] if p.id == 2]
+    (pred,) = [p for p in pending_predictions(cropped)[0][1] if p.id == 2]
     assert np.array_equal(pred.mask(H, W), whole.annotations[2].mask(H, W))
     cropped.remove_annotation(2)
-    fix_edit(cropped, fixes.add(pred)).apply(cropped)
+    fix_edit(cropped, fixes.add(pred, W, H)).apply(cropped)
     (added,) = [a for a in cropped.annotations.values() if a.id not in whole.annotations or a.id == 2]
     assert np.array_equal(added.mask(H, W), whole.annotations[2].mask(H, W))

@@ -121,3 +121,70 @@ def test_a_prediction_lying_wholly_in_a_void_region_is_not_a_missing_object() ->
     result = lint_project(p, None, {1: [inside, partly]}, LintOptions(min_score=0.5))
     assert [(x.kind, x.bbox) for x in result.problems] == [("missing_object", [140.0, 10.0, 20.0, 20.0])]
     assert np.isnan(result.image_scores[1].overlooked[0])
+
+
+def test_fixes_from_a_model_box_overshooting_the_image_stay_inside_it() -> None:
+    """A model box reaching past the border (common in COCO results): the set_bbox and add fixes take
+    the part inside the image, so applying them does not create out_of_bounds labels."""
+    from pixelproof.core.lint.apply import fix_edit
+
+    p = project(box(1, [340, 50, 40, 60]))
+    predictions = {
+        1: [
+            box(100, [330, 50, 90, 60], score=0.99),  # the label covers part of it, right edge past 400
+            box(101, [100, 150, 50, 80], cid=2, score=0.99),  # nothing covers it, bottom edge past 200
+        ]
+    }
+    result = lint_project(p, parse_rules(None), predictions, LintOptions(min_score=0.5))
+    fixes = {x.kind: x.fix for x in result.problems}
+    assert fixes["partial_box"]["bbox"] == [330.0, 50.0, 70.0, 60.0]
+    assert fixes["missing_object"]["annotation"]["bbox"] == [100.0, 150.0, 50.0, 50.0]
+    assert fixes["missing_object"]["annotation"]["area"] == 2500.0
+    for fix in fixes.values():
+        fix_edit(p, fix).apply(p)
+    assert "out_of_bounds" not in {k for k, _ in found(p, predictions)}
+
+
+def test_adding_a_pending_prediction_accepts_it_instead_of_copying_it() -> None:
+    """With the project's pending predictions as the model, a missing object's fix accepted nothing: it
+    was refused as "applied already" (the proposal itself matched), or, at a model's unround coordinates,
+    added a copy beside the still-pending proposal (a duplicate once that is accepted)."""
+    from pixelproof.core.lint import pending_predictions
+    from pixelproof.core.lint.apply import fix_edit
+
+    for bbox in ([100, 60, 90, 70], [100.123, 60.456, 90.5, 70.25]):
+        p = project(
+            box(1, [10, 10, 30, 30]), box(5, bbox, cid=2, score=0.97, source="model:x@1", review="pending")
+        )
+        result = lint_project(p, parse_rules(None), pending_predictions(p)[0], LintOptions(min_score=0.5))
+        (missing,) = [x for x in result.problems if x.kind == "missing_object"]
+        edit = fix_edit(p, missing.fix)
+        edit.apply(p)
+        assert sorted(p.annotations) == [1, 5] and p.annotations[5].review == "accepted"
+        assert p.annotations[5].bbox == [float(v) for v in bbox]
+        edit.revert(p)
+        assert p.annotations[5].review == "pending"
+
+
+def test_crowd_regions_are_not_judged_as_single_objects_of_their_class() -> None:
+    """A crowd region (iscrowd: a group of persons, several islands) is not one person: the class's size
+    kind and border rules and its own statistics do not apply (every COCO crowd region was a size and aspect
+    outlier, and a fragmented mask to split), and it does not shift the class's figures. Its geometry is
+    still checked."""
+    p = project()
+    for k in range(25):
+        p.add_annotation(box(k + 1, [10.0 + 15 * k, 10.0, 8.0 + k % 3, 40.0]))
+    group = np.zeros((H, W), bool)
+    group[120:200, 0:150] = True
+    group[120:200, 250:400] = True
+    crowd = Annotation(
+        90, 1, 1, [0.0, 120.0, 400.0, 80.0], masks.encode(group), float(group.sum()), iscrowd=1
+    )
+    p.add_annotation(crowd)
+    rules = {"classes": {"cat": {"max_area": "5%", "kinds": ["box"], "border": False}}}
+    assert [k for k, aid in found(p, rules=rules) if aid == 90] == []
+    stale = Annotation(
+        91, 1, 1, [0.0, 100.0, 400.0, 100.0], masks.encode(group), float(group.sum()), iscrowd=1
+    )
+    p.add_annotation(stale)
+    assert ("box_mask_mismatch", 91) in found(p)

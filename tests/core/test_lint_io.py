@@ -221,6 +221,23 @@ def test_bad_prediction_entries_are_left_out_with_their_location(tmp_path: Path)
     assert len(problems) == 7
 
 
+def test_predictions_with_no_area_in_the_image_are_left_out_with_their_location() -> None:
+    """A box wholly outside its image (often predictions made on a resized copy) or of zero size would
+    be a missing object nobody can see, and its fix would add it as a label."""
+    p = small_project()  # 100 x 80 images
+    items = [
+        {"image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [120, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [-30, 10, 20, 20], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [50, 50, 0, 10], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "bbox": [90, 70, 20, 20], "score": 0.9},  # partly inside: kept
+    ]
+    preds, problems = parse_predictions(items, p)
+    assert [a.bbox for a in preds[1]] == [[10.0, 10.0, 20.0, 20.0], [90.0, 70.0, 20.0, 20.0]]
+    assert [m.split(":")[0] for m in problems] == [f"predictions[{i}].bbox" for i in (1, 2, 3)]
+    assert "no area inside the 100x80 image" in problems[0]
+
+
 @pytest.mark.parametrize(
     ("content", "message"), [(b"", "empty"), (b"{oops", "not valid JSON"), (b'{"a": 1}', "expected a list")]
 )
@@ -244,10 +261,39 @@ def test_pending_predictions_are_the_model_side() -> None:
     )
     p.add_annotation(pred)
     p.add_annotation(accepted)
-    preds = pending_predictions(p)
-    assert [a.id for a in preds[1]] == [3] and preds[2] == []
+    preds, left_out = pending_predictions(p)
+    assert [a.id for a in preds[1]] == [3] and preds[2] == [] and left_out == []
     result = lint_project(p, predictions=preds)
     assert result.objects == 3 and result.predictions == 1
+
+
+def test_pending_predictions_scored_outside_0_1_are_left_out_with_their_place() -> None:
+    """A project's scores may be any finite number (an import of raw logits): as a probability, 2.0 gave
+    problem scores above 1 (up to 1e297) and a NaN image score."""
+    p = small_project()
+    for aid, score in ((3, 2.0), (4, -0.5), (5, 0.9)):
+        p.add_annotation(
+            Annotation(
+                aid,
+                2,
+                1,
+                [30.0, 10.0, 20.0, 20.0],
+                None,
+                400.0,
+                score=score,
+                source="model:x",
+                review="pending",
+            )
+        )
+    preds, left_out = pending_predictions(p)
+    assert [a.id for a in preds[2]] == [5]
+    assert left_out == [
+        "annotation 3 (b.png): score 2.0 is not in 0..1",
+        "annotation 4 (b.png): score -0.5 is not in 0..1",
+    ]
+    result = lint_project(p, predictions=preds)
+    assert all(0.0 <= x.score <= 1.0 for x in result.problems)
+    assert all(np.isfinite(s.score) for s in result.image_scores.values())
 
 
 # ------------------------------------------------------------------------------------------------

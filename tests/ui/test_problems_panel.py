@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPushButton
 
@@ -116,6 +116,25 @@ def test_find_sort_filter_and_show(qtbot, win) -> None:
     assert "tiny" in panel.detail.text() and "delete annotation 3" in panel.detail.text()
 
 
+def test_double_click_takes_you_back_to_the_selected_problem(qtbot, win) -> None:
+    """Having moved on (another image), a double-click on the problem still selected shows it again,
+    centred; nothing happened, the row being current already."""
+    panel = find(qtbot, win)
+    doc = win.document
+    row = rows(panel).index(("tiny", 3))
+    click_row(qtbot, panel, row)
+    key(win, Qt.Key.Key_A)  # the previous image
+    doc.set_selection([])
+    assert doc.current_image_id == 1
+    rect = panel.table.visualRect(panel.proxy.index(row, 1))
+    qtbot.mouseDClick(panel.table.viewport(), LEFT, pos=rect.center())
+    assert doc.current_image_id == 2 and doc.selection == [3]
+    centre = win.canvas.mapFromScene(QPointF(200.5, 100.5))  # the 1-px cat's centre
+    view = win.canvas.viewport().rect().center()
+    assert abs(centre.x() - view.x()) <= 2 and abs(centre.y() - view.y()) <= 2
+    assert panel.marks.items
+
+
 def test_fix_key_is_one_undo_step_and_the_list_follows(qtbot, win) -> None:
     panel = find(qtbot, win)
     doc = win.document
@@ -175,6 +194,33 @@ def test_pending_predictions_as_the_model_stay_out_of_the_labels(qtbot, win) -> 
     assert ("missing_object", None) in rows(panel)
     assert win.document.project.annotations == before
     assert not win.document.is_modified()
+
+
+def test_fixing_a_missing_object_from_pending_predictions_accepts_the_proposal(qtbot, win) -> None:
+    """Shift+F on a missing object seen by a pending prediction accepts that prediction (one undo step);
+    it was refused as "applied already", or added a copy beside the still-pending proposal."""
+    panel = find(qtbot, win, "pending")
+    doc = win.document
+    click_row(qtbot, panel, rows(panel).index(("missing_object", None)))
+    assert "accept the model&#x27;s pending dog (annotation 5)" in panel.detail.text()
+    key(win, Qt.Key.Key_F, SHIFT)
+    assert sorted(doc.project.annotations) == [1, 2, 3, 4, 5]
+    assert doc.project.annotations[5].review == "accepted"
+    assert ("missing_object", None) not in rows(panel)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.annotations[5].review == "pending"
+    qtbot.waitUntil(lambda: ("missing_object", None) in rows(panel), timeout=3000)
+
+
+def test_pending_predictions_not_scored_as_probabilities_are_left_out_and_said(qtbot, win) -> None:
+    logit = box(6, 1, [200, 20, 40, 40], cid=2, score=3.5, source="model:x/y@1", review="pending")
+    win.document.project.add_annotation(logit)
+    panel = find(qtbot, win, "pending")
+    assert all(0 <= p.score <= 1 for p in panel.model.problems)
+    assert (
+        "1 left out: annotation 6 (" in panel.summary.text()
+        and "score 3.5 is not in 0..1" in panel.summary.text()
+    )
 
 
 class SlowDetector(Backend):

@@ -24,6 +24,18 @@ def warn(message: str, bar: ProgressBar | None = None) -> None:
     _say(f"pixelproof: warning: {message}", bar)
 
 
+MAX_LINES = 20  # problems printed; the rest are counted (and all are in a report's --json)
+
+
+def print_capped(lines: list[str]) -> None:
+    """The first ``MAX_LINES`` lines on stderr, then how many more: a file wrong throughout (other ids)
+    is said in a screenful, not in a line per entry."""
+    for line in lines[:MAX_LINES]:
+        print(line, file=sys.stderr)
+    if len(lines) > MAX_LINES:
+        print(f"pixelproof: ... and {len(lines) - MAX_LINES} more like these", file=sys.stderr)
+
+
 def _say(line: str, bar: ProgressBar | None) -> None:
     if bar is not None:
         bar.note(line)

@@ -9,7 +9,14 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, refuse_image_outputs, refuse_outputs, warn
+from pixelproof.commands._common import (
+    ProgressBar,
+    error,
+    print_capped,
+    refuse_image_outputs,
+    refuse_outputs,
+    warn,
+)
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
@@ -80,6 +87,8 @@ def _usage(args: argparse.Namespace) -> str | None:
         value = getattr(args, name)
         if value is not None and not 0.0 <= value <= 1.0:
             return f"--{name.replace('_', '-')} must be in 0..1, got {value}"
+    if args.kinds is not None and not _kinds(args):
+        return f"--kinds: expected kinds separated by commas, got {args.kinds!r} (leave --kinds out for all)"
     if args.kinds:
         unknown = [k for k in _kinds(args) if k not in KINDS]
         if unknown:
@@ -186,21 +195,24 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.core.lint import PredictionsError, pending_predictions, read_predictions
 
     if args.predictions == "pending":
-        preds = pending_predictions(project)
-        return preds, {"predictions": "pending (the project's pending model predictions)"}
-    if args.predictions:
+        preds, left_out = pending_predictions(project)
+        name = "pending (the project's pending model predictions)"
+    elif args.predictions:
         try:
-            preds, problems = read_predictions(args.predictions, project)
+            preds, left_out = read_predictions(args.predictions, project)
         except PredictionsError as e:
-            for p in e.problems:
-                print(p, file=sys.stderr)
+            print_capped(e.problems)
             return False
-        for p in problems:
-            warn(f"left out: {p}")
-        return preds, {"predictions": str(args.predictions), "predictions_left_out": len(problems)}
-    if args.backend:
+        name = str(args.predictions)
+    elif args.backend:
         return _run_backend(args, project)
-    return None, {}
+    else:
+        return None, {}
+    print_capped([f"pixelproof: warning: left out: {p}" for p in left_out])
+    if left_out and not any(preds.values()):  # the wrong file, or other ids: not a model that saw nothing
+        error(f"{name}: none of the {len(left_out)} predictions can be used (see above)")
+        return False
+    return preds, {"predictions": name, "predictions_left_out": len(left_out)}
 
 
 def _run_backend(args: argparse.Namespace, project: Any) -> Any:
@@ -242,6 +254,9 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
         preds, ignored = predict_project(
             project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles
         )
+    if ignored and not any(preds.values()):  # not a model that saw nothing: one that knows none of them
+        error(f"none of the model's {ignored} prediction(s) is of a class the project has (use --map)")
+        return False
     if ignored:
         warn(f"{ignored} prediction(s) of classes the project does not have were ignored (use --map)")
     return preds, {

@@ -13,6 +13,7 @@ from pixelproof.commands._common import (
     bad_iou_threshold,
     error,
     load_or_report,
+    print_capped,
     refuse_image_outputs,
     refuse_outputs,
     warn,
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         reference = load_reference(args.reference, candidate, args.ref_format)
     except ReferenceLoadError as e:
-        _print_capped(e.problems[:-1])
+        print_capped(e.problems[:-1])
         print(e.problems[-1], file=sys.stderr)  # the conclusion, never capped away
         pictures = sum("looks like a photo" in p or "RGB mask and no colour map" in p for p in e.problems)
         if pictures:
@@ -128,7 +129,7 @@ def _stream(args: argparse.Namespace) -> Any:
 def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: Any) -> int:
     from pixelproof.core import report
 
-    _print_capped([f"pixelproof: warning: {p}" for p in result.problems])
+    print_capped([f"pixelproof: warning: {p}" for p in result.problems])
     if not result.pairs:
         error("no image of the candidate matches an image of the reference by file name")
         return 1
@@ -153,16 +154,6 @@ def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: An
         return 1
     _print_summary(data)
     return 0
-
-
-MAX_LINES = 20  # problems printed; the rest are counted (and all are in --json's "problems")
-
-
-def _print_capped(lines: list[str]) -> None:
-    for line in lines[:MAX_LINES]:
-        print(line, file=sys.stderr)
-    if len(lines) > MAX_LINES:
-        print(f"pixelproof: ... and {len(lines) - MAX_LINES} more like these", file=sys.stderr)
 
 
 def _print_summary(data: dict[str, Any]) -> None:

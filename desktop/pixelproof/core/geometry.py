@@ -164,6 +164,8 @@ def clip_box(bbox: list[float], width: int, height: int) -> list[float] | None:
     x1, y1 = min(max(x + w, 0.0), width), min(max(y + h, 0.0), height)
     if x1 - x0 <= 0 or y1 - y0 <= 0:
         return None
+    if (x0, y0, x1, y1) == (x, y, x + w, y + h):
+        return [x, y, w, h]  # inside: as it was (x1 - x0 may round differently from w)
     return [x0, y0, x1 - x0, y1 - y0]
 
 

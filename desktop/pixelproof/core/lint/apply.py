@@ -13,8 +13,9 @@ from pixelproof.core.edits import (
     ReplaceAnnotations,
     SetImageStatus,
 )
-from pixelproof.core.geometry import clone
+from pixelproof.core.geometry import clip_box, clone
 from pixelproof.core.limits import RLE_ORIGIN
+from pixelproof.core.lint.engine import is_label
 from pixelproof.core.lint.fixes import fingerprint
 from pixelproof.core.model import Annotation, Project
 
@@ -35,8 +36,11 @@ def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) ->
         edit.label = name
         return edit
     if action == "add":
+        proposal = project.annotations.get(fix["annotation"].get("prediction_id"))  # type: ignore[arg-type]
+        if proposal is not None:
+            return _accept(project, proposal, name)
         new = _new_annotation(project, fix["annotation"], project.next_annotation_id())
-        if any(_same_object(a, new) for a in project.annotations_of(new.image_id)):
+        if any(_same_object(a, new) for a in project.annotations_of(new.image_id) if is_label(a)):
             raise FixError(f"image {new.image_id} has this object already (the fix was applied)")
         return AddAnnotations([new], name)
     ann = project.annotations.get(fix.get("annotation_id"))  # type: ignore[arg-type]
@@ -79,6 +83,20 @@ def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) ->
             [ReplaceAnnotations([after]), AddAnnotations(new)], name, focus=[ann.id, *(a.id for a in new)]
         )
     raise FixError(f"unknown fix action {action!r}")
+
+
+def _accept(project: Project, proposal: Annotation, name: str) -> Edit:
+    """A missing object that is the project's own pending prediction: accept it (a box clipped to the
+    image) rather than add a copy beside it."""
+    if is_label(proposal):
+        raise FixError(f"annotation {proposal.id} was accepted or edited already (the fix was applied)")
+    after = clone(proposal)
+    after.review = "accepted"
+    if after.kind == "box":
+        image = project.images[after.image_id]
+        after.bbox = clip_box(after.bbox, image.width, image.height) or after.bbox
+        after.area = after.bbox[2] * after.bbox[3]
+    return ReplaceAnnotations([after], name)
 
 
 def _same_object(a: Annotation, b: Annotation) -> bool:

@@ -39,6 +39,8 @@ OBJECT_CHECKS: list[tuple[tuple[str, ...], Callable[[CheckedObject, ImageRecord,
     (("invalid_polygon",), polygon_valid),
     (("tiny", "box_too_large"), size_limits),
 ]
+# a crowd region (iscrowd) is a group, not one object of its class: only its geometry is checked
+CROWD_CHECKS = (bounds, bbox_matches, polygon_valid)
 
 
 def collect(work: ImageWork, ctx: Context) -> ImageFacts:
@@ -101,7 +103,10 @@ def _object_checks(
 ) -> ObjectFacts:
     facts = ObjectFacts(o.ann.id, o.ann.category_id, list(o.ann.bbox), kind=o.kind)
     for check in checks:
-        check(o, image, emit)
+        if not o.ann.iscrowd or check in CROWD_CHECKS:
+            check(o, image, emit)
+    if o.ann.iscrowd:  # nor does it count in the class's figures
+        return facts
     w, h = o.tight()[2:]
     area = o.area()
     if area > 0:

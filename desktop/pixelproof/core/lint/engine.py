@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.geometry import clip_box
 from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
@@ -251,7 +252,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
             p.category_id,
             [float(v) for v in p.bbox],
             f"the model sees a {names.get(p.category_id)} here (score {p.score:.2f}) that no label covers",
-            fixes.add(p),
+            fixes.add(p, facts.width, facts.height),
             prediction_score=float(p.score or 0.0),
         )
     for i, aid in enumerate(facts.label_ids):
@@ -310,7 +311,8 @@ def _location_fix(facts: ImageFacts, o: ObjectFacts | None, aid: int, pred: Anno
     """A box takes the prediction's box; a shape takes the prediction's shape (in its own kind), or, when
     the model gives only a box, no automatic fix (the outline must be redrawn; the box is shown)."""
     if o is None or o.kind == "box":
-        return fixes.set_bbox(aid, [float(v) for v in pred.bbox])
+        clipped = clip_box(pred.bbox, facts.width, facts.height)
+        return None if clipped is None else fixes.set_bbox(aid, clipped)
     return shape_fix(facts, o, pred)
 
 

@@ -11,7 +11,7 @@ one-key fix and a script all read the same thing:
 - ``{"action": "split", "annotation_id": A, "parts": [{"segmentation", "bbox", "area"}, ...]}``: the
   first part stays in A, each other part becomes a new annotation of the same category
 - ``{"action": "add", "annotation": {"image_id", "category_id", "bbox", "segmentation"?, "area",
-  "score", "source"}}``
+  "score", "source", "prediction_id"?}}`` (``prediction_id``: the project's pending prediction it accepts)
 - ``{"action": "set_image_status", "image_id": I, "status": "todo"}``
 
 A fix naming an annotation also carries ``"expects"``: the ``fingerprint`` of that object (class and
@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 
 from pixelproof.core import limits, masks, rle_codec, sparse_mask
+from pixelproof.core.geometry import clip_box
 from pixelproof.core.metrics import Placed, tighten
 from pixelproof.core.model import Annotation
 
@@ -62,18 +63,27 @@ def set_image_status(image_id: int, status: str) -> dict[str, Any]:
     return {"action": "set_image_status", "image_id": image_id, "status": status}
 
 
-def add(prediction: Annotation) -> dict[str, Any]:
-    """Add a prediction as a label (its geometry, category, score and source)."""
+def add(prediction: Annotation, width: int, height: int) -> dict[str, Any] | None:
+    """Add a prediction as a label (its geometry, category, score and source); a model box reaching
+    past the border is added clipped to the image (None when none of it is inside)."""
+    bbox, area = [float(v) for v in prediction.bbox], float(prediction.area)
+    if prediction.segmentation is None:
+        clipped = clip_box(bbox, width, height)
+        if clipped is None:
+            return None
+        bbox, area = clipped, clipped[2] * clipped[3]
     ann: dict[str, Any] = {
         "image_id": prediction.image_id,
         "category_id": prediction.category_id,
-        "bbox": [round(float(v), 2) for v in prediction.bbox],
-        "area": float(prediction.area),
+        "bbox": [round(v, 2) for v in bbox],
+        "area": area,
     }
     if prediction.segmentation is not None:
         ann["segmentation"] = prediction.segmentation
     if sparse_mask.origin_of(prediction) is not None:  # a mask stored cropped: where its crop lies
         ann[limits.RLE_ORIGIN] = sparse_mask.origin_of(prediction)
+    if prediction.review == "pending":  # the project's own proposal: the fix accepts it, not a copy
+        ann["prediction_id"] = prediction.id
     if prediction.score is not None:
         ann["score"] = prediction.score
     if prediction.source:
@@ -162,7 +172,10 @@ def describe(fix: dict[str, Any] | None, categories: dict[int, str] | None = Non
         return f"split it into {len(fix.get('parts', []))} objects of its class"
     if action == "add":
         ann = fix.get("annotation", {})
-        return f"add the model's {names.get(ann.get('category_id', -1), 'object')} as a label"
+        name = names.get(ann.get("category_id", -1), "object")
+        if ann.get("prediction_id") is not None:
+            return f"accept the model's pending {name} (annotation {ann['prediction_id']})"
+        return f"add the model's {name} as a label"
     if action == "set_image_status":
         return f"set the image's status to {fix.get('status')}"
     return str(action)

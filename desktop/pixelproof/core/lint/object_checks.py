@@ -51,7 +51,12 @@ def bounds(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
             figures={"outside": outside},
         )
         return
-    if not o.rules.border and (x0 <= 0.5 or y0 <= 0.5 or x1 >= W - 0.5 or y1 >= H - 0.5) and x1 > x0:
+    if (
+        not o.rules.border
+        and not o.ann.iscrowd
+        and (x0 <= 0.5 or y0 <= 0.5 or x1 >= W - 0.5 or y1 >= H - 0.5)
+        and x1 > x0
+    ):
         emit("touches_border", 0.6, o, f"{o.name} touches the image border (rules: border false)", None)
 
 

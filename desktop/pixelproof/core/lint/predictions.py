@@ -15,6 +15,7 @@ from typing import Any
 
 from pixelproof.core.coco import ProjectFormatError, read_json
 from pixelproof.core.coco_rules import read_annotations
+from pixelproof.core.geometry import clip_box
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, Project
 
@@ -67,6 +68,14 @@ def parse_predictions(
             ann.segmentation = None
         if not all(math.isfinite(v) for v in ann.bbox) or ann.bbox[2] < 0 or ann.bbox[3] < 0:
             continue
+        image = project.images[ann.image_id]
+        if clip_box(ann.bbox, image.width, image.height) is None:  # a missing object nobody could see
+            box = ", ".join(f"{v:g}" for v in ann.bbox)
+            problems.append(
+                f"{where}[{positions[ann.id - 1]}].bbox: [{box}] has no area inside the "
+                f"{image.width}x{image.height} image"
+            )
+            continue
         out[ann.image_id].append(ann)
     return out, problems
 
@@ -94,11 +103,18 @@ def read_predictions(
     return parse_predictions(data, project, where=str(p))
 
 
-def pending_predictions(project: Project) -> dict[int, list[Annotation]]:
-    """The project's pending model predictions, per image (score 1.0 when a prediction has none)."""
+def pending_predictions(project: Project) -> tuple[dict[int, list[Annotation]], list[str]]:
+    """The project's pending model predictions, per image (score 1.0 when a prediction has none), and
+    one located message per prediction left out: a project's score may be any finite number (raw logits
+    imported), a prediction's must be a probability."""
     out: dict[int, list[Annotation]] = {iid: [] for iid in project.images}
+    left_out: list[str] = []
     for ann in project.annotations.values():
         if ann.review == "pending" and (ann.source or "").startswith("model:"):
+            if ann.score is not None and not 0.0 <= ann.score <= 1.0:
+                name = project.images[ann.image_id].file_name
+                left_out.append(f"annotation {ann.id} ({name}): score {ann.score!r} is not in 0..1")
+                continue
             if ann.score is None:
                 ann = Annotation(
                     ann.id,
@@ -109,9 +125,10 @@ def pending_predictions(project: Project) -> dict[int, list[Annotation]]:
                     ann.area,
                     score=1.0,
                     source=ann.source,
+                    review=ann.review,
                     app_extra={k: v for k, v in ann.app_extra.items() if k == RLE_ORIGIN},  # a crop's place
                 )
             out[ann.image_id].append(ann)
     for preds in out.values():
         preds.sort(key=lambda a: a.id)
-    return out
+    return out, sorted(left_out, key=lambda m: int(m.split()[1]))

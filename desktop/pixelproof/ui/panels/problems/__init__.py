@@ -186,6 +186,8 @@ class ProblemsPanel(Panel):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(90)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        # the row current already (you moved on since): a double-click shows it again
+        self.table.doubleClicked.connect(lambda index: self._show(index.data(PROBLEM_ROLE)))
 
     def _arrange(self, wide: bool) -> None:
         """Wide (docked at the bottom): the list left, controls and details right. Tall (docked at a
@@ -528,9 +530,15 @@ class ProblemsPanel(Panel):
         shown, total = self.proxy.rowCount(), len(self.model.problems)
         model = "no model" if self.result.predictions is None else f"{self.result.predictions} predictions"
         dismissed = len(self.model.dismissed & {p.key for p in self.model.problems})
+        left_out = self.runner.left_out
+        skipped = (
+            f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
+            if left_out
+            else ""
+        )
         self.summary.setText(
             f"{shown} shown of {total} found ({dismissed} not a problem) in {self.result.images} images, "
-            f"{model}."
+            f"{model}.{skipped}"
         )
 
     def _update_actions(self, *_: object) -> None:

@@ -40,7 +40,8 @@ class ProblemMarks:
             self.items.append(item)
         xs = [v for b, _ in boxes for v in (b[0], b[0] + b[2])]
         ys = [v for b, _ in boxes for v in (b[1], b[1] + b[3])]
-        area = QRectF(min(xs), min(ys), max(max(xs) - min(xs), 8), max(max(ys) - min(ys), 8))
+        w, h = max(max(xs) - min(xs), 8), max(max(ys) - min(ys), 8)  # a tiny spot grows about its centre
+        area = QRectF((min(xs) + max(xs) - w) / 2, (min(ys) + max(ys) - h) / 2, w, h)
         vp = self.canvas.viewport().rect()
         z = min(vp.width() / (area.width() * CONTEXT), vp.height() / (area.height() * CONTEXT))
         image = self.canvas.image_rect()

@@ -37,6 +37,7 @@ class LintRunner(QObject):
         self.running = False
         self._cancel = threading.Event()
         self._job: Job | None = None
+        self.left_out: list[str] = []  # pending predictions the last run could not use, and why
 
     def start(
         self, project: Project, rules: Rules, source: str, session: Any, current_category: str | None = None
@@ -61,8 +62,11 @@ class LintRunner(QObject):
         snap = project.snapshot()
         self.running = True
         self._cancel.clear()
+        self.left_out = []
         if backend is None:
-            preds = pending_predictions(snap) if source == "pending" else None
+            preds = None
+            if source == "pending":
+                preds, self.left_out = pending_predictions(snap)
             self._lint(snap, rules, preds)
             return ""
 
