@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
@@ -108,7 +108,6 @@ class ImageQuery:
 
     tests: tuple[tuple[Test, bool], ...] = ()  # (test, negated)
     reads_objects: bool = False  # a term looks at the objects: re-check an image when they change
-    terms: tuple[str, ...] = field(default=())  # as typed, for messages
 
     def __bool__(self) -> bool:
         return bool(self.tests)
@@ -198,7 +197,6 @@ def parse_image_query(text: str, project: Project) -> ImageQuery:
     categories change). Empty text: an empty query, every image shown. Raises ``FilterError``."""
     tests: list[tuple[Test, bool]] = []
     words: list[tuple[str, bool]] = []  # plain text
-    terms: list[str] = []
     reads_objects = False
     pos, end = 0, len(text)
     while True:
@@ -224,11 +222,10 @@ def parse_image_query(text: str, project: Project) -> ImageQuery:
             words.append((value, negated))
         elif m["quoted"] is None:  # a lone "-"
             raise FilterError(f"“-” negates the term after it, {EXAMPLE}")
-        terms.append(typed)
         pos = m.end()
     if words:
         tests.insert(0, (_plain(words, project), False))
-    return ImageQuery(tuple(tests), reads_objects, tuple(terms))
+    return ImageQuery(tuple(tests), reads_objects)
 
 
 def matching_images(query: ImageQuery, facts: ImageFacts) -> list[int]:
