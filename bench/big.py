@@ -9,7 +9,8 @@ with the size, near 16 with its square (what these cases did before they were fi
   them, undo, each until the panels and the canvas are updated (main window 1600x1000, offscreen, a fresh
   process per size).
 - app, Images panel filter (``--images`` images x 10 objects, default 100,000, 1,000 classes): one keystroke's
-  re-filtering of the table (the filter set to "img00001").
+  re-filtering of the table (the filter set to "img00001"), then a query on the objects: "class:class7"
+  (the first reads every image's objects once) and "-class:class7" (the next keystroke, from what was read).
 - undo of deleting one object from the middle of a project of ``--annotations`` objects (default 1,000,000,
   loaded from its file), and the memory the deletion's undo record keeps.
 - ``run_qa`` of ``--qa-images`` image pairs (default 200, 10 boxes each) whose objects use 1,000 classes;
@@ -65,6 +66,8 @@ if sys.argv[3] == "objects":
 else:
     panel = win.panels["imagesDock"]
     out["filter keystroke"] = timed(lambda: panel.filter.setText("img00001"))
+    out["class first"] = timed(lambda: panel.filter.setText("class:class7"))
+    out["class next"] = timed(lambda: panel.filter.setText("-class:class7"))
 win.document.undo_stack.setClean()
 print(json.dumps(out))
 """
@@ -125,6 +128,12 @@ def bench_filter(folder: Path, n: int) -> None:
     }
     print(f"app, Images panel of {n:,} images, 1,000 classes (reference: {n // 4:,} images):")
     _line("[README] filter keystroke", runs[n // 4]["filter keystroke"], runs[n]["filter keystroke"])
+    _line(
+        "[README] class:class7, the first query on objects",
+        runs[n // 4]["class first"],
+        runs[n]["class first"],
+    )
+    _line("[README] -class:class7, the next keystroke", runs[n // 4]["class next"], runs[n]["class next"])
 
 
 def bench_undo(folder: Path, n: int) -> None:

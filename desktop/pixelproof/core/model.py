@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 REVIEW_STATES = ("pending", "accepted", "rejected")
 IMAGE_STATES = ("todo", "in_progress", "done", "reviewed")
+STATUS_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done", "reviewed": "Reviewed"}
 FORMAT_VERSION = 2  # docs/format.md: what changed from 1, and how files of 1 are migrated
 # ``pixelproof.last_annotation_id``: the highest annotation id the project has given out. A removed
 # object's id is never given to a new one (a "not a problem" decision, a review note or the change log
@@ -124,6 +125,11 @@ class Annotation:
         return _annotation_key(self) == _annotation_key(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def is_pending_prediction(ann: Annotation) -> bool:
+    """A model's annotation nobody accepted yet: drawn dashed; the Model panel's score slider may hide it."""
+    return (ann.source or "").startswith("model:") and ann.review != "accepted"
 
 
 def _annotation_key(a: Annotation) -> tuple:

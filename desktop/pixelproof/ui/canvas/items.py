@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core import mask_edit, masks
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import Annotation, Category
+from pixelproof.core.model import Annotation, Category, is_pending_prediction
 from pixelproof.core.sparse_mask import origin_of
 
 HANDLE_SIZE = 9.0
@@ -45,11 +45,6 @@ Z_LABEL = 20.0
 def category_color(cat: Category | None) -> QColor:
     color = QColor(cat.color) if cat is not None and cat.color else QColor("#ff00ff")
     return color if color.isValid() else QColor("#ff00ff")
-
-
-def is_pending_prediction(ann: Annotation) -> bool:
-    """A model's annotation nobody accepted yet: drawn dashed; the Model panel's score slider may hide it."""
-    return (ann.source or "").startswith("model:") and ann.review != "accepted"
 
 
 def outline_pen(color: QColor, selected: bool) -> QPen:

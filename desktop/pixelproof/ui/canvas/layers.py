@@ -22,14 +22,13 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from pixelproof.core.model import Annotation, Category
+from pixelproof.core.model import Annotation, Category, is_pending_prediction
 from pixelproof.ui.canvas.items import (
     Z_BY_KIND,
     Z_LABEL,
     AnnotationItemMixin,
     category_color,
     fill_brush,
-    is_pending_prediction,
     outline_pen,
 )
 

@@ -1,8 +1,10 @@
-"""Images dock: every image of the project with its status and annotation count; a filter box; the
-status of the current image can be set here (or from the Image menu). Selecting a row shows the image."""
+"""Images dock: every image of the project with its status and annotation count; a filter box (the query
+language of ``core.image_query``: "cat", "class:cat objects>5 -status:done"); the status of the current
+image can be set here (or from the Image menu). Selecting a row shows the image."""
 
 from __future__ import annotations
 
+import html
 from pathlib import PurePosixPath
 
 from PySide6.QtCore import (
@@ -29,19 +31,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import SetImageStatus
-from pixelproof.core.model import IMAGE_STATES
+from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
+from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 
-STATUS_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done", "reviewed": "Reviewed"}
 STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
 NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
-# what the filter box matches: the file name and the status, one value per row (not every column: the
-# object count is no name or status, and reading three cells an image made each keystroke slow)
-FILTER_ROLE = Qt.ItemDataRole.UserRole + 1
+FILTER_HELP = (
+    "Terms separated by spaces; every term must match:\n"
+    '  text: the file name or the status contains it ("in progress" with spaces)\n'
+    '  class:cat, class:"traffic light": an object of that class\n'
+    "  author:NAME: an object drawn by NAME\n"
+    "  status:done (todo, in_progress, done, reviewed)\n"
+    "  objects:0, objects>5, predictions>0 (pending predictions); = != < <= > >=\n"
+    "  -term: images the term does not match (-class:cat)"
+)
 
 
 def elide_file_name(name: str, metrics: QFontMetrics, width: int) -> str:
@@ -116,8 +125,6 @@ class ImagesModel(QAbstractTableModel):
             return None
         col = index.column()
         status = self.doc.project.image_status(image_id)
-        if role == FILTER_ROLE:
-            return f"{PurePosixPath(rec.file_name).name}\n{STATUS_LABELS.get(status, status)}"
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return PurePosixPath(rec.file_name).name
@@ -141,6 +148,28 @@ class ImagesModel(QAbstractTableModel):
         return None
 
 
+class ImagesProxy(QSortFilterProxyModel):
+    """Shows the rows ``query`` accepts. It reads ``facts``, not the model's cells: a cell is a Python
+    call through Qt, and the facts keep what was read of an image's objects between keystrokes."""
+
+    def __init__(self, model: ImagesModel, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setSourceModel(model)
+        self.images = model
+        self.query = ImageQuery()
+        self.facts: ImageFacts | None = None
+
+    def set_query(self, query: ImageQuery) -> None:
+        self.beginFilterChange()
+        self.query = query
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        if not self.query or self.facts is None:
+            return True
+        return self.query(self.facts, self.images.ids[source_row])
+
+
 class ImagesPanel(Panel):
     title = "Images"
     object_name = "imagesDock"
@@ -149,15 +178,16 @@ class ImagesPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = ImagesModel()
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(0)
-        self.proxy.setFilterRole(FILTER_ROLE)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy = ImagesProxy(self.model, self)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter by name or status…")
+        self.filter.setPlaceholderText("Filter: name, status:done, class:cat, objects>0…")
+        self.filter.setToolTip(FILTER_HELP)
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter_changed)
+        self.filter_note = QLabel()  # "3 of 120 images", or what is wrong with the query
+        self.filter_note.setWordWrap(True)
+        self.filter_note.hide()
+        self._filter_error = False
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -198,6 +228,7 @@ class ImagesPanel(Panel):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.filter)
+        layout.addWidget(self.filter_note)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         layout.addWidget(self.summary)
@@ -218,12 +249,19 @@ class ImagesPanel(Panel):
             (doc.imagesChanged, self.schedule_refresh),  # a merge added images, or its undo removed them
             (doc.annotationAdded, self._count_changed),
             (doc.annotationRemoved, self._count_changed),
+            (doc.annotationChanged, self._objects_changed),  # a class, author or review changed
+            (doc.categoriesChanged, self._categories_changed),
         ]
 
     def refresh(self) -> None:
-        self.model.reset(self.document)
+        doc = self.document
+        self.proxy.facts = ImageFacts(doc.project) if doc is not None else None
+        query = self._parse(self.filter.text())  # class names are looked up in this project
+        self.proxy.query = query or ImageQuery()
+        self.model.reset(doc)
         self._select_current()
         self._update_summary()
+        self._update_note()
 
     def _select_current(self, *_: object) -> None:
         doc = self.document
@@ -254,8 +292,36 @@ class ImagesPanel(Panel):
             lambda: (self.model.count_changed if count_only else self.model.image_changed)(image_id)
         )
 
+    def _parse(self, text: str) -> ImageQuery | None:
+        """The query ``text`` means, or None after saying under the box what is wrong with it."""
+        doc = self.document
+        try:
+            query = parse_image_query(text, doc.project) if doc is not None else ImageQuery()
+        except FilterError as e:
+            self._filter_error = True
+            self.filter_note.setText(f"<span style='color:#d55e00'>{html.escape(str(e))}</span>")
+            self.filter_note.setToolTip(as_text(str(e)))
+            self.filter_note.show()
+            return None
+        self._filter_error = False
+        return query
+
     def _filter_changed(self, text: str) -> None:
-        self._rows_moving(lambda: self.proxy.setFilterFixedString(text))
+        """Apply the query; a malformed one is explained under the box and the rows stay as the last good
+        query showed them (typing "class:c" on the way to "class:cat" empties nothing)."""
+        query = self._parse(text)
+        if query is None:
+            return
+        self._rows_moving(lambda: self.proxy.set_query(query))
+        self._update_note()
+
+    def _update_note(self) -> None:
+        if self._filter_error:  # the note says what is wrong until the text changes
+            return
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.filter_note.setText(f"{shown} of {total} image{'s' if total != 1 else ''}")
+        self.filter_note.setToolTip("")
+        self.filter_note.setVisible(bool(self.proxy.query))
 
     def _rows_moving(self, change) -> None:  # type: ignore[no-untyped-def]
         """Run ``change``, which may hide or show rows and so move the table's current row: that is not
@@ -277,6 +343,7 @@ class ImagesPanel(Panel):
     def _status_changed(self, image_id: int) -> None:
         self._update_rows(image_id)
         self._update_summary()
+        self._update_note()
 
     def _count_changed(self, image_id: int, _ann_id: int) -> None:
         """An object came or went: its image's count is redrawn once per event-loop turn, not per object
@@ -284,11 +351,31 @@ class ImagesPanel(Panel):
         objects: that was a minute)."""
         self._counts[image_id] = None
         self._counts_timer.start()
+        if self.proxy.facts is not None:
+            self.proxy.facts.forget(image_id)
+
+    def _objects_changed(self, image_id: int, _ann_id: int) -> None:
+        """The image's objects changed: what the filter read of them is stale, and a query on them may
+        now hide or show the row (checked with the count, once per event-loop turn)."""
+        if self.proxy.facts is not None:
+            self.proxy.facts.forget(image_id)
+        if self.proxy.query.reads_objects:
+            self._counts[image_id] = None
+            self._counts_timer.start()
 
     def _apply_counts(self) -> None:
         pending, self._counts = self._counts, {}
         for image_id in pending:
             self._update_rows(image_id, count_only=True)
+        if pending:
+            self._update_note()
+
+    def _categories_changed(self) -> None:
+        """A class renamed, deleted or made void: counts and class names of the query change."""
+        if self.proxy.facts is not None:
+            self.proxy.facts.forget()
+        if self.proxy.query.reads_objects:
+            self._filter_changed(self.filter.text())
 
     def _update_summary(self) -> None:
         doc = self.document

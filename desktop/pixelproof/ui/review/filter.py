@@ -8,10 +8,11 @@ comparison operator and a number. Names are matched without case, spaces, dashes
 from __future__ import annotations
 
 import math
-import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
 
 # what the table shows and the filter accepts: field -> column title
 METRICS: dict[str, str] = {
@@ -38,25 +39,13 @@ METRICS: dict[str, str] = {
 }
 ALIASES = {"boundaryiou": "boundary_iou", "biou": "boundary_iou", "wrongclass": "wrong_class",
            "missed": "fn", "extra": "fp", "matched": "tp"}  # fmt: skip
-OPERATORS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le,
-    ">=": operator.ge,
-    "!=": operator.ne,
-    "==": operator.eq,
-    "=": operator.eq,
-    "<": operator.lt,
-    ">": operator.gt,
-}
 _CONDITION = re.compile(
-    r"^\s*(?P<name>[A-Za-z][A-Za-z0-9 _\-]*?)\s*(?P<op><=|>=|!=|==|=|<|>)\s*"
+    rf"^\s*(?P<name>[A-Za-z][A-Za-z0-9 _\-]*?)\s*(?P<op>{OPERATOR_PATTERN})\s*"
     r"(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|-inf)\s*$",
     re.IGNORECASE,
 )
 _JOIN = re.compile(r"\s+and\s+|&&?|,", re.IGNORECASE)
-
-
-class FilterError(ValueError):
-    """The filter text is not "metric operator number [and ...]"; the message says what is wrong."""
+__all__ = ["METRICS", "Condition", "FilterError", "matches", "metric_name", "parse_filter"]
 
 
 @dataclass(frozen=True, slots=True)

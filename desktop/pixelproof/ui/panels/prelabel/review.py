@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
 from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
 from pixelproof.core.geometry import clone
-from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.items import AnnotationItemMixin, is_pending_prediction
+from pixelproof.core.model import Annotation, is_pending_prediction
+from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
 

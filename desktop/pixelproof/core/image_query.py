@@ -1,0 +1,233 @@
+"""The Images panel's filter: "cat", "class:cat objects>5 -status:done" — parsed, never eval'd.
+
+A query is terms separated by spaces; an image is shown when every term matches (AND). A term is
+- plain text (``img_12``, ``"in progress"``): the file name or the status label contains it, without case
+  (what the box always did);
+- ``class:NAME``: at least one object of that class (name without case; ``class:"traffic light"``);
+- ``author:NAME``: at least one object drawn by NAME (the annotation's ``author``, without case);
+- ``status:done`` (``todo``, ``in_progress``/``"in progress"``, ``done``, ``reviewed``);
+- ``objects`` or ``predictions`` with ``: = != < <= > >=`` and a whole number (``objects:0``,
+  ``objects>5``, ``predictions>0``): the object count the table shows (void regions left out) and the
+  count of pending model predictions (drawn dashed, not yet accepted).
+``-`` before a term negates it (``-class:cat``: images without a cat); quote text that starts with ``-``
+or holds spaces or a colon to search it as it is (``"-v2"``).
+
+Per keystroke the panel evaluates the query on every image; what it reads of an image's objects is
+computed once per image (``ImageFacts``) and kept until that image's objects change, so a keystroke never
+reads all the project's annotations again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
+from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project, is_pending_prediction
+
+TEXT_FIELDS = ("class", "author", "status")
+COUNT_FIELDS = ("objects", "predictions")
+EXAMPLE = "e.g. class:cat objects>0 -status:done"
+_TERM = re.compile(
+    rf"(?P<neg>-)?(?:(?P<key>[A-Za-z][A-Za-z_]*)(?P<op>{OPERATOR_PATTERN}|:))?"
+    r'(?:"(?P<quoted>[^"]*)(?P<close>"?)|(?P<bare>[^\s"]*))'
+)
+
+
+def _fold(text: str) -> str:
+    return text.casefold()
+
+
+def _status_key(text: str) -> str:
+    return re.sub(r"[\s_\-]", "", text).casefold()
+
+
+class ImageFacts:
+    """What a query reads of each image, computed on first use and kept until ``forget``."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._names: dict[int, str] = {}
+        self._categories: dict[int, frozenset[int]] = {}
+        self._authors: dict[int, frozenset[str]] = {}
+        self._objects: dict[int, int] = {}
+        self._predictions: dict[int, int] = {}
+
+    def name(self, image_id: int) -> str:
+        """The file name without folders, casefolded (the panel's Image column)."""
+        v = self._names.get(image_id)
+        if v is None:
+            v = self._names[image_id] = _fold(PurePosixPath(self.project.images[image_id].file_name).name)
+        return v
+
+    def categories(self, image_id: int) -> frozenset[int]:
+        v = self._categories.get(image_id)
+        if v is None:
+            anns = self.project.annotations_of(image_id)
+            v = self._categories[image_id] = frozenset(a.category_id for a in anns)
+        return v
+
+    def authors(self, image_id: int) -> frozenset[str]:
+        v = self._authors.get(image_id)
+        if v is None:
+            anns = self.project.annotations_of(image_id)
+            v = self._authors[image_id] = frozenset(_fold(a.author) for a in anns if a.author)
+        return v
+
+    def objects(self, image_id: int) -> int:
+        v = self._objects.get(image_id)
+        if v is None:
+            v = self._objects[image_id] = self.project.object_count(image_id)
+        return v
+
+    def predictions(self, image_id: int) -> int:
+        v = self._predictions.get(image_id)
+        if v is None:
+            anns = self.project.annotations_of(image_id)
+            v = self._predictions[image_id] = sum(map(is_pending_prediction, anns))
+        return v
+
+    def forget(self, image_id: int | None = None) -> None:
+        """What was read of the image's objects (None: of every image, the categories changed); the
+        names stay (a relocation resets the panel, and with it these facts)."""
+        for cache in (self._categories, self._authors, self._objects, self._predictions):
+            if image_id is None:
+                cache.clear()
+            else:
+                cache.pop(image_id, None)
+
+
+Test = Callable[[ImageFacts, int], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageQuery:
+    """Parsed terms; calling it on an image says whether the image is shown."""
+
+    tests: tuple[tuple[Test, bool], ...] = ()  # (test, negated)
+    reads_objects: bool = False  # a term looks at the objects: re-check an image when they change
+
+    def __bool__(self) -> bool:
+        return bool(self.tests)
+
+    def __call__(self, facts: ImageFacts, image_id: int) -> bool:
+        return all(test(facts, image_id) is not negated for test, negated in self.tests)
+
+
+def _plain(words: list[tuple[str, bool]], project: Project) -> Test:
+    """All plain-text terms in one test, (text, negated) each: an image's status is read once, and only
+    when a text is not in its name."""
+    words = [(_fold(w), negated) for w, negated in words]
+    labels = {s: _fold(label) for s, label in STATUS_LABELS.items()}
+    status = project.image_status
+
+    def test(facts: ImageFacts, image_id: int) -> bool:
+        name, label = facts.name(image_id), None
+        for word, negated in words:
+            found = word in name
+            if not found:
+                if label is None:
+                    label = labels.get(status(image_id), "")
+                found = word in label
+            if found is negated:
+                return False
+        return True
+
+    return test
+
+
+def _class(value: str, project: Project) -> Test:
+    wanted = _fold(value)
+    ids = frozenset(c.id for c in project.categories.values() if _fold(c.name) == wanted)
+    if not ids:
+        names = sorted(c.name for c in project.categories.values())
+        near = [n for n in names if wanted in _fold(n)] or names
+        listed = ", ".join(near[:8]) + (", …" if len(near) > 8 else "")
+        raise FilterError(f"no class “{value}” in the project; classes: {listed or 'none'}")
+    return lambda facts, i: not ids.isdisjoint(facts.categories(i))
+
+
+def _author(value: str, _project: Project) -> Test:
+    wanted = _fold(value)
+    return lambda facts, i: wanted in facts.authors(i)
+
+
+def _status(value: str, project: Project) -> Test:
+    key = _status_key(value)
+    for state in IMAGE_STATES:
+        if key in (_status_key(state), _status_key(STATUS_LABELS[state])):
+            status = project.image_status
+            return lambda _facts, i: status(i) == state
+    raise FilterError(f"no status “{value}”; statuses: {', '.join(IMAGE_STATES)}")
+
+
+_TEXT_TESTS: dict[str, Callable[[str, Project], Test]] = {
+    "class": _class,
+    "author": _author,
+    "status": _status,
+}
+
+
+def _count(key: str, op: str, value: str) -> Test:
+    if not value.isdigit():
+        raise FilterError(f"“{key}{op}{value}”: {key} takes a whole number, e.g. {key}>0")
+    compare, n = OPERATORS["=" if op == ":" else op], int(value)
+    read = ImageFacts.objects if key == "objects" else ImageFacts.predictions
+    return lambda facts, i: compare(read(facts, i), n)
+
+
+def _term(key: str, op: str, value: str, project: Project) -> Test:
+    field_ = key.casefold()
+    if field_ in COUNT_FIELDS:
+        return _count(field_, op, value)
+    if field_ not in _TEXT_TESTS:
+        known = ", ".join(f"{k}:" for k in (*TEXT_FIELDS, *COUNT_FIELDS))
+        raise FilterError(f'unknown field “{key}”; known: {known} (quote text to search it: "{key}{op}…")')
+    if op != ":":
+        raise FilterError(f"“{key}{op}{value}”: write {field_}:NAME, and -{field_}:NAME for none")
+    if not value:
+        raise FilterError(f"“{key}:” needs a value, e.g. {field_}:{'done' if field_ == 'status' else 'cat'}")
+    return _TEXT_TESTS[field_](value, project)
+
+
+def parse_image_query(text: str, project: Project) -> ImageQuery:
+    """The query ``text`` means on ``project`` (class names are looked up now: parse again when the
+    categories change). Empty text: an empty query, every image shown. Raises ``FilterError``."""
+    tests: list[tuple[Test, bool]] = []
+    words: list[tuple[str, bool]] = []  # plain text
+    reads_objects = False
+    pos, end = 0, len(text)
+    while True:
+        while pos < end and text[pos].isspace():
+            pos += 1
+        if pos >= end:
+            break
+        m = _TERM.match(text, pos)
+        assert m is not None  # every part of the pattern is optional
+        typed = m[0]
+        if m["quoted"] is not None and not m["close"]:
+            raise FilterError(f"“{typed}”: the quote is not closed")
+        if m.end() < end and not text[m.end()].isspace():
+            raise FilterError(
+                f'“{text[pos : m.end() + 1]}”: a quote starts a term or a value, e.g. class:"traffic light"'
+            )
+        value = m["quoted"] if m["quoted"] is not None else m["bare"]
+        key, negated = m["key"], m["neg"] is not None
+        if key is not None:
+            tests.append((_term(key, m["op"], value, project), negated))
+            reads_objects |= key.casefold() in ("class", "author", *COUNT_FIELDS)
+        elif value:
+            words.append((value, negated))
+        elif m["quoted"] is None:  # a lone "-"
+            raise FilterError(f"“-” negates the term after it, {EXAMPLE}")
+        pos = m.end()
+    if words:
+        tests.insert(0, (_plain(words, project), False))
+    return ImageQuery(tuple(tests), reads_objects)
+
+
+def matching_images(query: ImageQuery, facts: ImageFacts) -> list[int]:
+    """The images ``query`` shows, in the project's order."""
+    return [i for i in facts.project.images if query(facts, i)]
