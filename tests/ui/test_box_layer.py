@@ -7,7 +7,8 @@ import math
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
@@ -93,6 +94,36 @@ def test_tags_come_from_cached_tiles_and_follow_show_labels(boxes_window) -> Non
     off = pixel(win, *above)
     win.act_labels.trigger()
     assert pixel(win, *above) == background != off
+
+
+def render_at(win, ratio: float) -> QImage:
+    """The canvas viewport painted as on a screen of ``ratio`` device pixels per screen pixel."""
+    vp = win.canvas.viewport()
+    img = QImage(round(vp.width() * ratio), round(vp.height() * ratio), QImage.Format.Format_ARGB32)
+    img.setDevicePixelRatio(ratio)
+    img.fill(0)
+    p = QPainter(img)
+    win.canvas.render(p, QRectF(0, 0, vp.width(), vp.height()), vp.rect())
+    p.end()
+    return img
+
+
+def test_tags_are_drawn_at_the_screens_pixel_ratio(boxes_window) -> None:
+    """On a 200 % screen a tag's text has detail finer than a screen pixel, as a ``LabelItem``'s has: a tag
+    drawn at 100 % and blown up would be made of uniform 2x2 blocks (blurry, blocky text)."""
+    win = boxes_window
+    x, y, w, _h = box_of(win, 77)
+    win.canvas.centerOn(QPointF(x, y))
+    img = render_at(win, 2.0)
+    corner = win.canvas.viewportTransform().map(QPointF(x, y))
+    height = QFontMetrics(QFont()).height()
+    x0, y0 = 2 * round(corner.x()), 2 * round(corner.y() - height)
+    mixed = 0
+    for by in range(y0, y0 + 2 * height - 2, 2):
+        for bx in range(x0, x0 + 2 * round(w), 2):
+            block = {img.pixel(bx + i, by + j) for i in (0, 1) for j in (0, 1)}
+            mixed += len(block) > 1
+    assert mixed >= 10
 
 
 def test_click_selects_and_drag_moves_a_layer_box_undoably(boxes_window, qtbot) -> None:
