@@ -7,13 +7,13 @@ import math
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import BoxItem
-from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.conftest import make_project, render_at, wait_loaded
 from tests.ui.test_workbench import click, drag, key, view_point
 
 GRID = 12  # 12 x 12 = 144 boxes on image 1
@@ -94,18 +94,6 @@ def test_tags_come_from_cached_tiles_and_follow_show_labels(boxes_window) -> Non
     off = pixel(win, *above)
     win.act_labels.trigger()
     assert pixel(win, *above) == background != off
-
-
-def render_at(win, ratio: float) -> QImage:
-    """The canvas viewport painted as on a screen of ``ratio`` device pixels per screen pixel."""
-    vp = win.canvas.viewport()
-    img = QImage(round(vp.width() * ratio), round(vp.height() * ratio), QImage.Format.Format_ARGB32)
-    img.setDevicePixelRatio(ratio)
-    img.fill(0)
-    p = QPainter(img)
-    win.canvas.render(p, QRectF(0, 0, vp.width(), vp.height()), vp.rect())
-    p.end()
-    return img
 
 
 def test_tags_are_drawn_at_the_screens_pixel_ratio(boxes_window) -> None:
