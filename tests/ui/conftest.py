@@ -145,3 +145,28 @@ def render_at(win, ratio: float) -> QImage:
     win.canvas.render(p, QRectF(0, 0, vp.width(), vp.height()), vp.rect())
     p.end()
     return img
+
+
+def run_at_scale(scale: float, script: str, *args: str) -> str:
+    """Run ``script`` (Python) in a fresh process whose Qt scales the screen by ``scale`` (QT_SCALE_FACTOR,
+    as on a 150 / 200 % laptop; the tests' own QApplication cannot change its scale) and return its output.
+    The script gets ``args`` in ``sys.argv[1:]``."""
+    import os
+    import subprocess
+    import sys
+
+    import pixelproof
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=str(scale))
+    here = str(Path(pixelproof.__file__).parents[1])  # the code under test, not another install
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
