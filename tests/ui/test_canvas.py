@@ -166,3 +166,18 @@ def test_theme_light_dark_and_system(big_window) -> None:
     assert not theme().dark and QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 200
     win.theme_actions["system"].trigger()
     assert theme().mode == "system" and theme().dark == theme().system_is_dark()
+
+
+def test_toolbar_icons_are_drawn_at_the_toolbars_size(big_window) -> None:
+    """Each main-toolbar icon has a pixmap of exactly the toolbar's icon size in device pixels: Qt shrinks
+    the next larger one otherwise (soft edges at 100 %, 150 % and 200 %)."""
+    from PySide6.QtWidgets import QToolBar
+
+    win, _img = big_window
+    tb = win.findChild(QToolBar, "mainToolbar")
+    ratio = max(1.0, win.devicePixelRatioF())
+    want = int(tb.iconSize().width() * ratio)
+    with_icons = [a for a in tb.actions() if not a.icon().isNull()]
+    assert len(with_icons) > 10
+    for action in with_icons:
+        assert any(s.width() == want for s in action.icon().availableSizes()), action.text()
