@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -10,6 +11,9 @@ import pytest
 
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import ImageRecord
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 pytest.importorskip("pytestqt")
 
@@ -125,3 +129,44 @@ def hover(win, p) -> None:  # type: ignore[no-untyped-def]
     ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(p), QPointF(vp.mapToGlobal(p)), Qt.MouseButton.NoButton,
                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
     QApplication.sendEvent(vp, ev)
+
+
+def render_at(win, ratio: float) -> QImage:
+    """The canvas viewport painted as on a screen of ``ratio`` device pixels per screen pixel (a HiDPI
+    screen, e.g. 2.0 for a 200 % laptop), whatever screen the tests run on."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    vp = win.canvas.viewport()
+    img = QImage(round(vp.width() * ratio), round(vp.height() * ratio), QImage.Format.Format_ARGB32)
+    img.setDevicePixelRatio(ratio)
+    img.fill(0)
+    p = QPainter(img)
+    win.canvas.render(p, QRectF(0, 0, vp.width(), vp.height()), vp.rect())
+    p.end()
+    return img
+
+
+def run_at_scale(scale: float, script: str, *args: str) -> str:
+    """Run ``script`` (Python) in a fresh process whose Qt scales the screen by ``scale`` (QT_SCALE_FACTOR,
+    as on a 150 / 200 % laptop; the tests' own QApplication cannot change its scale) and return its output.
+    The script gets ``args`` in ``sys.argv[1:]``."""
+    import os
+    import subprocess
+    import sys
+
+    import pixelproof
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=str(scale))
+    here = str(Path(pixelproof.__file__).parents[1])  # the code under test, not another install
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout

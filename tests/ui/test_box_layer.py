@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import BoxItem
-from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.conftest import make_project, render_at, wait_loaded
 from tests.ui.test_workbench import click, drag, key, view_point
 
 GRID = 12  # 12 x 12 = 144 boxes on image 1
@@ -93,6 +94,24 @@ def test_tags_come_from_cached_tiles_and_follow_show_labels(boxes_window) -> Non
     off = pixel(win, *above)
     win.act_labels.trigger()
     assert pixel(win, *above) == background != off
+
+
+def test_tags_are_drawn_at_the_screens_pixel_ratio(boxes_window) -> None:
+    """On a 200 % screen a tag's text has detail finer than a screen pixel, as a ``LabelItem``'s has: a tag
+    drawn at 100 % and blown up would be made of uniform 2x2 blocks (blurry, blocky text)."""
+    win = boxes_window
+    x, y, w, _h = box_of(win, 77)
+    win.canvas.centerOn(QPointF(x, y))
+    img = render_at(win, 2.0)
+    corner = win.canvas.viewportTransform().map(QPointF(x, y))
+    height = QFontMetrics(QFont()).height()
+    x0, y0 = 2 * round(corner.x()), 2 * round(corner.y() - height)
+    mixed = 0
+    for by in range(y0, y0 + 2 * height - 2, 2):
+        for bx in range(x0, x0 + 2 * round(w), 2):
+            block = {img.pixel(bx + i, by + j) for i in (0, 1) for j in (0, 1)}
+            mixed += len(block) > 1
+    assert mixed >= 10
 
 
 def test_click_selects_and_drag_moves_a_layer_box_undoably(boxes_window, qtbot) -> None:

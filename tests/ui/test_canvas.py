@@ -17,7 +17,7 @@ from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import ImageRecord
 from pixelproof.ui.canvas.image_item import TILE
 from pixelproof.ui.workers import build_pyramid
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import render_at, wait_loaded
 
 
 @pytest.fixture
@@ -90,6 +90,22 @@ def test_zoomed_out_uses_a_pyramid_level(big_window) -> None:
     c.viewport().grab()  # draws without error from level 1
 
 
+def test_zoomed_out_on_a_hidpi_screen_draws_the_level_the_device_pixels_need(big_window) -> None:
+    """At 50 % on a 200 % screen each device pixel shows one image pixel: the full-resolution level, not
+    the half-size one blown up 2x (a blurry photo at Fit on a HiDPI laptop)."""
+    win, img = big_window
+    c = win.canvas
+    c.set_zoom(0.5)
+    c.centerOn(QPointF(600, 600))
+    shot = render_at(win, 2.0)
+    t = c.viewportTransform()
+    row = []
+    for x in range(600, 610):
+        v = t.map(QPointF(x + 0.5, 600.5))
+        row.append(shot.pixelColor(math.floor(2 * v.x()), math.floor(2 * v.y())).red())
+    assert row == [int(img[600, x, 0]) for x in range(600, 610)]
+
+
 def test_wheel_zooms_around_the_cursor(big_window) -> None:
     win, _img = big_window
     c = win.canvas
@@ -150,3 +166,18 @@ def test_theme_light_dark_and_system(big_window) -> None:
     assert not theme().dark and QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 200
     win.theme_actions["system"].trigger()
     assert theme().mode == "system" and theme().dark == theme().system_is_dark()
+
+
+def test_toolbar_icons_are_drawn_at_the_toolbars_size(big_window) -> None:
+    """Each main-toolbar icon has a pixmap of exactly the toolbar's icon size in device pixels: Qt shrinks
+    the next larger one otherwise (soft edges at 100 %, 150 % and 200 %)."""
+    from PySide6.QtWidgets import QToolBar
+
+    win, _img = big_window
+    tb = win.findChild(QToolBar, "mainToolbar")
+    ratio = max(1.0, win.devicePixelRatioF())
+    want = int(tb.iconSize().width() * ratio)
+    with_icons = [a for a in tb.actions() if not a.icon().isNull()]
+    assert len(with_icons) > 10
+    for action in with_icons:
+        assert any(s.width() == want for s in action.icon().availableSizes()), action.text()

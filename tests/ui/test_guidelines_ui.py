@@ -121,3 +121,45 @@ def test_edit_button_is_in_sight_on_a_laptop_screen(qtbot, window) -> None:  # t
         seen = area.viewport().rect()
         assert seen.contains(QRect(top_left, button.size())), (width, top_left, seen)
         assert not panel.examples_area.isVisible()  # no examples: no empty strip
+
+
+EXAMPLE_AT_SCALE = """
+import base64, io, json, sys
+from pathlib import Path
+from PIL import Image
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QLabel
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(sys.argv[1]) / "settings"))
+from pixelproof.core import taxonomy
+from pixelproof.ui.app import create_app
+from pixelproof.ui.main_window import MainWindow
+app = create_app([])
+win = MainWindow()
+win.show()
+assert win.open_path(sys.argv[2])
+doc = win.document
+buf = io.BytesIO()
+Image.new("RGB", (200, 100), (200, 40, 40)).save(buf, format="PNG")
+example = {"png": base64.b64encode(buf.getvalue()).decode()}
+name = doc.project.categories[doc.current_category_id].name
+doc.push(taxonomy.describe_category(doc.project, name, examples=[example]))
+panel = win.panels["guidelinesDock"]
+panel.refresh()
+pm = panel.examples.findChildren(QLabel)[0].pixmap()
+print(json.dumps([pm.width(), pm.height(), pm.devicePixelRatio(), panel.devicePixelRatioF()]))
+doc.undo_stack.setClean()
+"""
+
+
+def test_example_crops_are_sharp_on_a_hidpi_screen(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """On a 200 % screen an example crop fills its THUMB screen pixels with twice as many device pixels
+    (it used to be shrunk to THUMB device pixels, then blown up: blurry)."""
+    import json
+
+    from pixelproof.ui.panels.guidelines import THUMB
+    from tests.ui.conftest import make_project, run_at_scale
+
+    project = make_project(tmp_path / "p")
+    w, h, ratio, screen = json.loads(run_at_scale(2.0, EXAMPLE_AT_SCALE, str(tmp_path), str(project)))
+    assert screen == 2.0
+    assert (w, h, ratio) == (2 * THUMB, THUMB, 2.0)  # 200 x 100 crop: THUMB x THUMB / 2 screen pixels

@@ -9,7 +9,8 @@ from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-SIZES = (16, 20, 24, 32, 48)
+TOOLBAR_SIZE = 22  # the main toolbar's icons; drawn at exactly this size (a 24 px one shrunk is soft)
+SIZES = (16, 20, TOOLBAR_SIZE, 24, 32, 48)
 SWATCH_RATIO = 2  # swatches are drawn at twice their size (sharp on HiDPI)
 
 

@@ -33,7 +33,7 @@ from pixelproof.ui.canvas.image_view import ZOOM_STEP
 from pixelproof.ui.canvas.view import CanvasView
 from pixelproof.ui.clipboard_actions import ClipboardActions
 from pixelproof.ui.document import Document
-from pixelproof.ui.icons import icon, swatch
+from pixelproof.ui.icons import TOOLBAR_SIZE, icon, swatch
 from pixelproof.ui.image_list_actions import ImageListActions
 from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.masks_menu import MasksMenu
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
     def _make_toolbar(self) -> None:
         tb = QToolBar("Main toolbar", self)
         tb.setObjectName("mainToolbar")
-        tb.setIconSize(QSize(22, 22))
+        tb.setIconSize(QSize(TOOLBAR_SIZE, TOOLBAR_SIZE))
         tb.setMovable(False)
         tb.addActions([self.files.act_open, self.files.act_save])
         tb.addSeparator()

@@ -125,7 +125,10 @@ class ImageItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        # device pixels per image pixel: on a 200 % screen a level at half the zoom's detail would be
+        # blown up 2x (a blurry photo at Fit)
+        dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) * dpr
         level = self.level_for_scale(scale)
         arr = self.image.levels[level]
         lh, lw = arr.shape[:2]

@@ -229,6 +229,7 @@ class TagLayer(QGraphicsItem):
         self._tiles: OrderedDict[tuple[float, int, int], QImage | None] = OrderedDict()
         self._font = QFont()
         self._metrics = QFontMetrics(self._font)
+        self._dpr = 1.0  # device pixels per screen pixel of the pixmaps and tiles (2 on a 200 % screen)
         self._scene_rect = QRectF()
         self.tiles_rendered = 0  # tests read it: a repaint at the same zoom renders none
         self.setZValue(Z_LABEL)
@@ -268,16 +269,18 @@ class TagLayer(QGraphicsItem):
         return self._pixmap(cat.name if cat is not None else "", category_color(cat))
 
     def _tag_size(self, box: _Box) -> tuple[int, int]:
-        pm = self._tag_of(box.category_id)
-        return pm.width(), pm.height()
+        size = self._tag_of(box.category_id).deviceIndependentSize()
+        return round(size.width()), round(size.height())
 
     def _pixmap(self, name: str, color: QColor) -> QPixmap:
-        """The tag as ``LabelItem`` draws it: the name on the category colour, 4 px padding."""
+        """The tag as ``LabelItem`` draws it: the name on the category colour, 4 px padding; drawn at the
+        screen's pixel ratio, so its text is as sharp as a ``LabelItem``'s on a HiDPI screen."""
         key = (name, color.rgba())
         pm = self._pixmaps.get(key)
         if pm is None:
             w, h = self._metrics.horizontalAdvance(name) + 8, self._metrics.height() + 2
-            pm = QPixmap(max(1, w), max(1, h))
+            pm = QPixmap(max(1, math.ceil(w * self._dpr)), max(1, math.ceil(h * self._dpr)))
+            pm.setDevicePixelRatio(self._dpr)
             pm.fill(color)
             p = QPainter(pm)
             p.setFont(self._font)
@@ -293,10 +296,15 @@ class TagLayer(QGraphicsItem):
     ) -> None:
         if not self.enabled or not self.layer.boxes:
             return
+        dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        if dpr != self._dpr:  # the window moved to a screen of another scale: redraw at its resolution
+            self._dpr = dpr
+            self._pixmaps.clear()
+            self._tiles.clear()
         t = painter.worldTransform()
         zoom = t.m11()
         dx, dy = round(t.dx()), round(t.dy())
-        area = t.mapRect(option.exposedRect)  # device pixels
+        area = t.mapRect(option.exposedRect)  # screen (device-independent) pixels
         x0, y0 = math.floor(area.left() - dx), math.floor(area.top() - dy)
         x1, y1 = math.ceil(area.right() - dx), math.ceil(area.bottom() - dy)
         painter.save()
@@ -326,18 +334,21 @@ class TagLayer(QGraphicsItem):
         ox, oy = tx * TAG_TILE, ty * TAG_TILE
         x = np.round(xyxy[:, 0] * zoom) - ox
         y = np.round(xyxy[:, 1] * zoom) - oy
-        reach_w = max(pm.width() for pm in tags.values()) if tags else 0
-        reach_h = max(pm.height() for pm in tags.values()) if tags else 0
+        sizes = [pm.deviceIndependentSize() for pm in tags.values()]
+        reach_w = max((s.width() for s in sizes), default=0)
+        reach_h = max((s.height() for s in sizes), default=0)
         near = shown & (x < TAG_TILE) & (x + reach_w > 0) & (y > 0) & (y - reach_h < TAG_TILE)
         idx = np.flatnonzero(near)
         self.tiles_rendered += 1
         if not len(idx):
             return None
-        img = QImage(TAG_TILE, TAG_TILE, QImage.Format.Format_ARGB32_Premultiplied)
+        side = math.ceil(TAG_TILE * self._dpr)
+        img = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(self._dpr)
         img.fill(0)
         p = QPainter(img)
         for c, bx, by in zip(cats[idx].tolist(), x[idx].tolist(), y[idx].tolist(), strict=True):
             pm = tags[c]
-            p.drawPixmap(QPointF(bx, by - pm.height()), pm)
+            p.drawPixmap(QPointF(bx, by - pm.deviceIndependentSize().height()), pm)
         p.end()
         return img

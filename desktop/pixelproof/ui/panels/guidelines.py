@@ -138,7 +138,13 @@ class GuidelinesPanel(Panel):
             label = QLabel()
             pix = QPixmap()
             if png is not None and pix.loadFromData(png):
-                pix = pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio)
+                # THUMB screen pixels: on a 200 % screen that is twice as many device pixels
+                ratio = self.devicePixelRatioF()
+                side = round(THUMB * ratio)
+                pix = pix.scaled(
+                    side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+                pix.setDevicePixelRatio(ratio)
                 label.setPixmap(pix)
                 self._pixmaps.append(pix)
             else:
