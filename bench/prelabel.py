@@ -122,7 +122,7 @@ def cpu_seconds() -> float:
 
 def measure(model: Path, backend: str, folder: Path, paths: list[Path], repeat: int) -> Timing:
     from pixelproof.cli import main as cli_main
-    from pixelproof.inference.base import get_backend
+    from pixelproof.inference.registry import get_backend
 
     family, preprocess = bare_preprocessing(model, backend)
     timing = Timing(family)

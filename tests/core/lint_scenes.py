@@ -19,7 +19,7 @@ from PIL import Image
 from pixelproof.core import masks
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.inference.apply import predict_project
-from pixelproof.inference.base import get_backend
+from pixelproof.inference.registry import get_backend
 
 LABEL_SCORE = 0.5
 PREDICTION_SCORE = 0.1

@@ -18,8 +18,9 @@ from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.demo import install_demo
 from pixelproof.core.edits import RemoveAnnotations
 from pixelproof.core.model import ImageRecord
-from pixelproof.inference import base as inference
-from pixelproof.inference.base import Backend, BackendInfo, Prediction
+from pixelproof.inference import registry as inference
+from pixelproof.inference.base import Backend, Prediction
+from pixelproof.inference.registry import BackendInfo
 from pixelproof.ui.settings import settings
 from tests.ui.conftest import wait_loaded
 

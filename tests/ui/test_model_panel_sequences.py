@@ -16,8 +16,9 @@ from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import ImageRecord
-from pixelproof.inference import base as inference
-from pixelproof.inference.base import Backend, BackendInfo, Prediction
+from pixelproof.inference import registry as inference
+from pixelproof.inference.base import Backend, Prediction
+from pixelproof.inference.registry import BackendInfo
 from pixelproof.ui import workers
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_model_panel import (

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPushButton
 
 from pixelproof.core.coco import load_project, new_category, save_project
 from pixelproof.core.model import Annotation
-from pixelproof.inference import base as inference
-from pixelproof.inference.base import Backend, BackendInfo, Prediction
+from pixelproof.inference import registry as inference
+from pixelproof.inference.base import Backend, Prediction
+from pixelproof.inference.registry import BackendInfo
 from pixelproof.ui.panels.problems.rules_dialog import HEADERS
 from tests.ui.conftest import make_project
 

@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from pixelproof.inference.base import BackendError, discover
+from pixelproof.inference.base import BackendError
+from pixelproof.inference.registry import discover
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -32,10 +32,11 @@ from pixelproof.inference.apply import (
     Proposal,
     select_images,
 )
-from pixelproof.inference.base import Backend, BackendError, get_backend
+from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
 from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping, unknown_class
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line
+from pixelproof.inference.registry import get_backend
 from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
 
 BOX_LINES = 20  # failed boxes named one a line; the rest are counted (a run over thousands stays readable)

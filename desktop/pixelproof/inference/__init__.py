@@ -5,20 +5,16 @@ load when a backend is created.
 """
 
 from pixelproof.inference.base import (
-    ENTRY_POINT_GROUP,
     Backend,
     BackendError,
-    BackendInfo,
     ModelLoadError,
     ModelMemoryError,
     Prediction,
     Prompt,
     PromptError,
-    backend_names,
-    discover,
-    get_backend,
     predict_safely,
 )
+from pixelproof.inference.registry import ENTRY_POINT_GROUP, BackendInfo, backend_names, discover, get_backend
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -39,8 +39,9 @@ from pixelproof.inference.apply import (
     regions_checked,
     to_shapes,
 )
-from pixelproof.inference.base import Backend, BackendError, get_backend
+from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.from_boxes import box_annotations, none_outlined, segment_boxes
+from pixelproof.inference.registry import get_backend
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled
 
 SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"

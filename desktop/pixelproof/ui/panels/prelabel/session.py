@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from pixelproof.core.model import Project
 from pixelproof.inference import base as inference
+from pixelproof.inference import registry
 from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, Tiling
@@ -96,7 +97,7 @@ def _call(fn: Callable[[Any], None] | None, arg: object) -> None:
 class BackendRow:
     """One line of the backend chooser: the registry entry and what a fresh instance says."""
 
-    info: inference.BackendInfo
+    info: registry.BackendInfo
     kind: str = ""
     ready: bool = False
     reason: str = ""
@@ -106,7 +107,7 @@ class BackendRow:
 def discover_rows() -> list[BackendRow]:
     """Every registered backend with its kind and readiness (imports plugins: slow, so in a worker)."""
     rows = []
-    for info in inference.discover():
+    for info in registry.discover():
         row = BackendRow(info)
         if info.error:
             row.reason = info.error
@@ -122,7 +123,7 @@ def discover_rows() -> list[BackendRow]:
     return rows
 
 
-def configure_backend(info: inference.BackendInfo, values: dict[str, object]) -> inference.Backend:
+def configure_backend(info: registry.BackendInfo, values: dict[str, object]) -> inference.Backend:
     """A new instance of ``info`` configured with ``values`` (may load a model: run in a worker)."""
     backend = info.create()
     backend.configure(**values)
