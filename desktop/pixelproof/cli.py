@@ -103,7 +103,15 @@ def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # outputs are written atomically: an interrupted job leaves none
+        print("\npixelproof: interrupted; no output was written", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str]) -> int:
+    """``main`` without its Ctrl+C guard, which also covers loading modules and parsing arguments."""
     if not argv or (argv[0] not in COMMANDS and argv[0] not in _TOP_LEVEL_FLAGS):
         return run_gui(argv)  # PATH and GUI options; the subcommand parser is not even built
     parser = build_parser(argv[0])
@@ -128,9 +136,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.run(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
-    except KeyboardInterrupt:  # outputs are written atomically: an interrupted job leaves none
-        print("\npixelproof: interrupted; no output was written", file=sys.stderr)
-        return 130
     except BatchSetupError as e:  # a batch job's executor gave up under way (a cluster lost): as above
         print(f"\npixelproof: error: {e}", file=sys.stderr)
         return int(getattr(args, "batch_error_code", 1))
