@@ -3,7 +3,10 @@ error one line naming the file (no traceback, no ``[Errno 13]``), help texts tha
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +47,44 @@ def test_ctrl_c_while_the_command_loads_is_no_traceback(
     monkeypatch.setattr(cli, "build_parser", interrupted)
     assert main(["info", "p.json"]) == 130
     assert "interrupted" in _one_error_line(capsys.readouterr().err)
+
+
+def _as_a_user(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m pixelproof ARGS`` without root's power to read and write any file (root drops it with
+    setpriv), so permissions count as they do for a user."""
+    prefix: list[str] = []
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("root reads and writes any file, and setpriv is not there to drop that")
+        prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "pixelproof", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["qa", "{reference}", "{project}", "--json", "{out}"], 2),
+        (["merge", "{project}", "-o", "{ok}", "--report", "{out}"], 1),
+    ],
+)
+def test_output_in_a_read_only_folder_is_refused_before_any_work(
+    argv: list[str], code: int, demo: Path
+) -> None:
+    """The run went to its end, then said ``cannot write the report: [Errno 13] Permission denied:
+    '.../.pixelproof-rows-2mjaxmcf'`` (a temporary file the user never named), or wrote some outputs and
+    not the others; now one line names the output and its folder, and nothing is written."""
+    folder = demo.parent / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    out, ok = folder / "out.json", demo.parent / "ok.json"
+    fields = {"reference": demo.parent / "reference.json", "project": demo, "out": out, "ok": ok}
+    result = _as_a_user(*(a.format(**fields) for a in argv))
+    assert result.returncode == code, result.stderr
+    line = _one_error_line(result.stderr)
+    assert line == f"pixelproof: error: {out}: cannot write in the folder {folder} (permission denied)"
+    assert result.stdout == "" and not ok.exists() and list(folder.iterdir()) == []
