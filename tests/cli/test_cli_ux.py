@@ -88,3 +88,29 @@ def test_output_in_a_read_only_folder_is_refused_before_any_work(
     line = _one_error_line(result.stderr)
     assert line == f"pixelproof: error: {out}: cannot write in the folder {folder} (permission denied)"
     assert result.stdout == "" and not ok.exists() and list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "named", "says"),
+    [
+        (
+            ["taxonomy", "describe", "{project}", "coin", "--guideline-file", "{missing}"],
+            "{missing}",
+            "no such",
+        ),
+        (["convert", "{project}", "{file}", "--from", "coco", "--to", "yolo"], "{file}", "not a folder"),
+        (["convert", "{project}", "{file}", "--from", "coco", "--to", "masks"], "{file}", "not a folder"),
+        (["demo", "--dir", "{file}"], "{file}", "not a directory"),
+    ],
+)
+def test_a_file_error_is_one_plain_line_naming_the_file(
+    argv: list[str], named: str, says: str, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing guideline, a file where the output folder should be: the error read ``[Errno 2] No such
+    file or directory: 'guide.md'`` or ``[Errno 20] Not a directory: PosixPath('notes.txt')``."""
+    fields = {"project": demo, "missing": demo.parent / "guide.md", "file": demo.parent / "notes.txt"}
+    fields["file"].write_text("my notes\n")
+    assert main([a.format(**fields) for a in argv]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith("pixelproof: error: ") and named.format(**fields) in line and says in line
+    assert fields["file"].read_text() == "my notes\n"

@@ -31,6 +31,16 @@ def _say(line: str, bar: ProgressBar | None) -> None:
         print(line, file=sys.stderr)
 
 
+def error_text(e: Exception) -> str:
+    """An exception as one line for a user: ``path: reason`` of a failed file operation (its ``str`` reads
+    ``[Errno 20] Not a directory: PosixPath('x')``), else ``str(e)``."""
+    if not isinstance(e, OSError):
+        return str(e)
+    reason = e.strerror or str(e)
+    reason = reason[:1].lower() + reason[1:]
+    return f"{os.fsdecode(e.filename)}: {reason}" if e.filename is not None else reason
+
+
 def load_or_report(path: str) -> Project | None:
     """Load a project; on failure print every problem (one per line) and return None."""
     try:

@@ -11,6 +11,7 @@ from pixelproof.commands._common import (
     ProgressBar,
     bad_iou_threshold,
     error,
+    error_text,
     load_or_report,
     refuse_image_outputs,
     refuse_outputs,
@@ -125,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
 
             write_html(data, args.html)
     except OSError as e:
-        error(f"cannot write the report: {e}")
+        error(f"cannot write the report: {error_text(e)}")
         return 1
     _print(data)
     return 0

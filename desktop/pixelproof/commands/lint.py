@@ -9,7 +9,14 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, refuse_image_outputs, refuse_outputs, warn
+from pixelproof.commands._common import (
+    ProgressBar,
+    error,
+    error_text,
+    refuse_image_outputs,
+    refuse_outputs,
+    warn,
+)
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
@@ -154,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         if args.html:
             lint_report.write_html(data, args.html, project)
     except OSError as e:
-        error(f"cannot write the report: {e}")
+        error(f"cannot write the report: {error_text(e)}")
         return EXIT_UNREADABLE
     _print_summary(data)
     return EXIT_PROBLEMS if result.problems else EXIT_CLEAN

@@ -12,6 +12,7 @@ from pixelproof.commands._common import (
     ProgressBar,
     bad_iou_threshold,
     error,
+    error_text,
     load_or_report,
     refuse_image_outputs,
     refuse_outputs,
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         stream = _stream(args)
     except OSError as e:
         executor.close()
-        error(f"cannot write the report: {e}")
+        error(f"cannot write the report: {error_text(e)}")
         return 1
     with stream:
         with executor, ProgressBar("scoring") as bar:
@@ -149,7 +150,7 @@ def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: An
         if args.html:
             report.write_html(data, args.html, result, reference, candidate)
     except OSError as e:
-        error(f"cannot write the report: {e}")
+        error(f"cannot write the report: {error_text(e)}")
         return 1
     _print_summary(data)
     return 0

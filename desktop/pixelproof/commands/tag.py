@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import error
+from pixelproof.commands._common import error, error_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         t = tag(args.project, args.name, args.message, current_author(args.author), force=args.force)
     except (VersionError, OSError) as e:
-        error(str(e))
+        error(error_text(e))
         return 1
     print(f"{args.project}: tagged {t.name} ({t.time})")
     return 0

@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pixelproof.commands._common import apply_and_save, error, load_or_report, refuse_outputs, warn
+from pixelproof.commands._common import (
+    apply_and_save,
+    error,
+    error_text,
+    load_or_report,
+    refuse_outputs,
+    warn,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -92,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             return _export(project, args)
         edit, note = _edit(project, args)
     except (taxonomy.TaxonomyError, ValueError, OSError) as e:
-        problems = e.problems if isinstance(e, taxonomy.TaxonomyError) else [str(e)]
+        problems = e.problems if isinstance(e, taxonomy.TaxonomyError) else [error_text(e)]
         for p in problems:
             error(p)
         return 1
