@@ -70,6 +70,7 @@ def _as_a_user(*args: str) -> subprocess.CompletedProcess[str]:
     [
         (["qa", "{reference}", "{project}", "--json", "{out}"], 2),
         (["merge", "{project}", "-o", "{ok}", "--report", "{out}"], 1),
+        (["convert", "{project}", "{out}", "--from", "coco", "--to", "coco"], 1),
     ],
 )
 def test_output_in_a_read_only_folder_is_refused_before_any_work(

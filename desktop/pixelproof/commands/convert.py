@@ -228,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
             warnings = dst.write(project, args.output, progress=bar, **write_opts)
     except (OSError, ValueError, ProjectSaveError) as e:
         bar.close()
-        error(error_text(e) if isinstance(e, OSError) else f"{args.output}: {e}")
+        error(f"{args.output}: {e}" if isinstance(e, ValueError) else error_text(e))
         return 1
     bar.close()
     for w in warnings:
