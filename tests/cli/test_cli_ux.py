@@ -115,3 +115,22 @@ def test_a_file_error_is_one_plain_line_naming_the_file(
     line = _one_error_line(capsys.readouterr().err)
     assert line.startswith("pixelproof: error: ") and named.format(**fields) in line and says in line
     assert fields["file"].read_text() == "my notes\n"
+
+
+def test_new_warns_of_a_subfolder_it_may_not_list(demo: Path, tmp_path: Path) -> None:
+    """A folder without read access was left out of ``new`` (and ``add``, and opening a folder in the
+    app) without a word: its images were silently not in the project."""
+    images = demo.parent / "images"
+    locked = images / "locked"
+    locked.mkdir()
+    shutil.copy(images / "cell.png", locked / "hidden_cell.png")
+    locked.chmod(0)
+    out = tmp_path / "new.json"
+    try:
+        result = _as_a_user("new", str(images), "-o", str(out))
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert f"pixelproof: warning: {locked}: cannot list the folder (permission denied); skipped" in (
+        result.stderr.splitlines()
+    ), result.stderr
