@@ -134,3 +134,12 @@ def test_new_warns_of_a_subfolder_it_may_not_list(demo: Path, tmp_path: Path) ->
     assert f"pixelproof: warning: {locked}: cannot list the folder (permission denied); skipped" in (
         result.stderr.splitlines()
     ), result.stderr
+
+
+def test_qa_says_a_reference_it_may_not_read_cannot_be_read(demo: Path) -> None:
+    """It said the reference was 'not recognised as any readable format; name one with --ref-format'."""
+    reference = demo.parent / "reference.json"
+    reference.chmod(0)
+    result = _as_a_user("qa", str(reference), str(demo))
+    assert result.returncode == 1, result.stderr
+    assert _one_error_line(result.stderr) == f"{reference}: cannot read the file: permission denied"
