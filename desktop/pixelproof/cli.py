@@ -42,10 +42,12 @@ COMMANDS = {
 
 # what `pixelproof [PATH]` takes (ui.app.app_parser; a test checks every option of it is named here)
 APP_HELP = """opening the app (no COMMAND):
-  PATH                  a project .json, or a folder of images (a new, unsaved project);
-                        `pixelproof open PATH` for a PATH named like a command
+  PATH                  a project .json, or a folder of images (a new, unsaved
+                        project); `pixelproof open PATH` for a PATH named like
+                        a command
   --reset-layout        forget the saved window layout (size, docks, tool bars)
-  --categories A,B,...  categories of a new project over a folder (without it, the app asks)
+  --categories A,B,...  categories of a new project over a folder (without it,
+                        the app asks)
   --max-pixels N        decode images of up to N pixels at once (e.g. 1G)
 
 `pixelproof COMMAND --help` shows a command's options."""
@@ -61,7 +63,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     imports what it needs, and loading all of them would add ~0.4 s to ``pixelproof demo``."""
     parser = argparse.ArgumentParser(
         prog="pixelproof",
-        usage="pixelproof [PATH] [--reset-layout] [--categories A,B,...] [--max-pixels N]\n"
+        usage="pixelproof [PATH] [--categories A,B,...] [--max-pixels N]\n"
+        "                  [--reset-layout]\n"
         "       pixelproof [-h] [--version] [--self-test] COMMAND ...",
         description="Label images and review label quality, offline.",
         epilog=APP_HELP,

@@ -3,6 +3,7 @@ error one line naming the file (no traceback, no ``[Errno 13]``), help texts tha
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -143,3 +144,44 @@ def test_qa_says_a_reference_it_may_not_read_cannot_be_read(demo: Path) -> None:
     result = _as_a_user("qa", str(reference), str(demo))
     assert result.returncode == 1, result.stderr
     assert _one_error_line(result.stderr) == f"{reference}: cannot read the file: permission denied"
+
+
+def _parsers() -> dict[str, argparse.ArgumentParser]:
+    """Every command's parser, ``taxonomy rename`` and the like included, by command."""
+    found = {}
+    todo = [("", cli.build_parser())]
+    while todo:
+        name, parser = todo.pop()
+        found[name] = parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo += [(f"{name} {n}".strip(), p) for n, p in action.choices.items()]
+    return found
+
+
+def test_help_fits_80_columns_and_names_every_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``convert --help`` ran to 116 columns (the format choices in the metavar), the top help to 92;
+    ``taxonomy rename --help`` listed ``old`` and ``new`` with no word of what they are."""
+    monkeypatch.setenv("COLUMNS", "80")
+    for name, parser in _parsers().items():
+        wide = [line for line in parser.format_help().splitlines() if len(line) > 80]
+        assert not wide, f"pixelproof {name} --help: {wide}"
+        for action in parser._actions:  # (COMMAND and ACTION head the list of their choices)
+            if not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"pixelproof {name}: {action.dest} has no help"
+
+
+def test_an_option_has_one_metavar_in_every_command() -> None:
+    """``--categories CATEGORIES`` in new, ``A,B,...`` in open; ``--iou-threshold IOU_THRESHOLD`` (argparse's
+    DEST_NAME) described as T. An option means one thing wherever it is (``-o`` names what is written;
+    ``--images`` and ``--to`` mean different things in prelabel, convert and relocate)."""
+    shown: dict[str, set[str]] = {}
+    for parser in _parsers().values():
+        for action in parser._actions:
+            if action.option_strings and action.nargs != 0:
+                metavar = action.metavar or ("{...}" if action.choices else action.dest.upper())
+                shown.setdefault(action.option_strings[-1], set()).add(str(metavar))
+                assert action.metavar or action.choices or "_" not in action.dest, action.option_strings
+    for option in ("--output", "--images", "--to"):
+        shown.pop(option)
+    assert {o: m for o, m in shown.items() if len(m) > 1} == {}

@@ -65,6 +65,13 @@ def positive_int(text: str) -> int:
     return n
 
 
+def add_iou_threshold(parser: Any, what: str) -> None:
+    """``--iou-threshold T`` (default 0.5), worded alike in every command; ``what`` is what IoU > T means."""
+    parser.add_argument(
+        "--iou-threshold", type=float, default=0.5, metavar="T", help=f"{what} when IoU > T (default 0.5)"
+    )
+
+
 def bad_iou_threshold(value: float) -> bool:
     """True, after one error line, unless ``--iou-threshold`` is in [0, 1) (NaN is not)."""
     if 0.0 <= value < 1.0:

@@ -41,10 +41,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", help="file or folder to read")
     p.add_argument("output", help="file (coco) or folder to write")
     p.add_argument(
-        "--from", dest="src_format", required=True, choices=[f.name for f in readable()], help="input format"
+        "--from",
+        dest="src_format",
+        required=True,
+        choices=[f.name for f in readable()],
+        metavar="FMT",
+        help=f"input format: {', '.join(f.name for f in readable())}",
     )
     p.add_argument(
-        "--to", dest="dst_format", required=True, choices=[f.name for f in writable()], help="output format"
+        "--to",
+        dest="dst_format",
+        required=True,
+        choices=[f.name for f in writable()],
+        metavar="FMT",
+        help=f"output format: {', '.join(f.name for f in writable())}",
     )
     add_option_flags(p)
     p.add_argument(

@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--into", metavar="BASE", help="merge into this project (e.g. the one that was split)")
     p.add_argument("--manifest", metavar="F", help="the lead's manifest from split: honeypots are left out")
     p.add_argument("--report", metavar="F", help="write the conflict report as JSON")
-    p.add_argument("--author", help="who merges (history; default: the user identity)")
+    p.add_argument("--author", metavar="NAME", help="who merges (history; default: the user identity)")
     add_batch_arguments(p)
     p.set_defaults(run=run)
 

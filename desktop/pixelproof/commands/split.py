@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="F",
         help="where the lead's manifest goes (default DIR/lead-manifest.json); do not hand it out",
     )
-    p.add_argument("--author", help="who splits (history; default: the user identity)")
+    p.add_argument("--author", metavar="NAME", help="who splits (history; default: the user identity)")
     p.set_defaults(run=run)
 
 

@@ -13,7 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", help="tag name (letters, digits, . _ -); without it, list the tags")
     p.add_argument("-m", "--message", default="", help="what this version is")
     p.add_argument("--force", action="store_true", help="move an existing tag to the current state")
-    p.add_argument("--author", help="who tags (default: the user identity, else the OS user)")
+    p.add_argument("--author", metavar="NAME", help="who tags (default: the user identity, else the OS user)")
     p.set_defaults(run=run)
 
 
