@@ -42,10 +42,12 @@ COMMANDS = {
 
 # what `pixelproof [PATH]` takes (ui.app.app_parser; a test checks every option of it is named here)
 APP_HELP = """opening the app (no COMMAND):
-  PATH                  a project .json, or a folder of images (a new, unsaved project);
-                        `pixelproof open PATH` for a PATH named like a command
+  PATH                  a project .json, or a folder of images (a new, unsaved
+                        project); `pixelproof open PATH` for a PATH named like
+                        a command
   --reset-layout        forget the saved window layout (size, docks, tool bars)
-  --categories A,B,...  categories of a new project over a folder (without it, the app asks)
+  --categories A,B,...  categories of a new project over a folder (without it,
+                        the app asks)
   --max-pixels N        decode images of up to N pixels at once (e.g. 1G)
 
 `pixelproof COMMAND --help` shows a command's options."""
@@ -61,7 +63,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     imports what it needs, and loading all of them would add ~0.4 s to ``pixelproof demo``."""
     parser = argparse.ArgumentParser(
         prog="pixelproof",
-        usage="pixelproof [PATH] [--reset-layout] [--categories A,B,...] [--max-pixels N]\n"
+        usage="pixelproof [PATH] [--categories A,B,...] [--max-pixels N]\n"
+        "                  [--reset-layout]\n"
         "       pixelproof [-h] [--version] [--self-test] COMMAND ...",
         description="Label images and review label quality, offline.",
         epilog=APP_HELP,
@@ -103,7 +106,15 @@ def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # outputs are written atomically: an interrupted job leaves none
+        print("\npixelproof: interrupted; no output was written", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str]) -> int:
+    """``main`` without its Ctrl+C guard, which also covers loading modules and parsing arguments."""
     if not argv or (argv[0] not in COMMANDS and argv[0] not in _TOP_LEVEL_FLAGS):
         return run_gui(argv)  # PATH and GUI options; the subcommand parser is not even built
     parser = build_parser(argv[0])
@@ -128,9 +139,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.run(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
-    except KeyboardInterrupt:  # outputs are written atomically: an interrupted job leaves none
-        print("\npixelproof: interrupted; no output was written", file=sys.stderr)
-        return 130
     except BatchSetupError as e:  # a batch job's executor gave up under way (a cluster lost): as above
         print(f"\npixelproof: error: {e}", file=sys.stderr)
         return int(getattr(args, "batch_error_code", 1))

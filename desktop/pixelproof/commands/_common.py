@@ -43,6 +43,16 @@ def _say(line: str, bar: ProgressBar | None) -> None:
         print(line, file=sys.stderr)
 
 
+def error_text(e: Exception) -> str:
+    """An exception as one line for a user: ``path: reason`` of a failed file operation (its ``str`` reads
+    ``[Errno 20] Not a directory: PosixPath('x')``), else ``str(e)``."""
+    if not isinstance(e, OSError):
+        return str(e)
+    reason = e.strerror or str(e)
+    reason = reason[:1].lower() + reason[1:]
+    return f"{os.fsdecode(e.filename)}: {reason}" if e.filename is not None else reason
+
+
 def load_or_report(path: str) -> Project | None:
     """Load a project; on failure print every problem (one per line) and return None."""
     try:
@@ -65,6 +75,13 @@ def positive_int(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
     return n
+
+
+def add_iou_threshold(parser: Any, what: str) -> None:
+    """``--iou-threshold T`` (default 0.5), worded alike in every command; ``what`` is what IoU > T means."""
+    parser.add_argument(
+        "--iou-threshold", type=float, default=0.5, metavar="T", help=f"{what} when IoU > T (default 0.5)"
+    )
 
 
 def bad_iou_threshold(value: float) -> bool:

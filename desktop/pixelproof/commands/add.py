@@ -13,7 +13,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", help="project .json")
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files and folders (searched recursively)")
     p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
-    p.add_argument("--author", help="who makes the change (history; default: the user identity)")
+    p.add_argument(
+        "--author", metavar="NAME", help="who makes the change (history; default: the user identity)"
+    )
     p.set_defaults(run=run)
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import (
     ProgressBar,
+    add_iou_threshold,
     bad_iou_threshold,
     error,
+    error_text,
     load_or_report,
     refuse_image_outputs,
     refuse_outputs,
@@ -27,9 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "the honeypot images.",
     )
     p.add_argument("shards", nargs="+", metavar="SHARD", help="annotator projects (or one merged project)")
-    p.add_argument(
-        "--iou-threshold", type=float, default=0.5, help="objects match when IoU > T (default 0.5)"
-    )
+    add_iou_threshold(p, "objects match")
     p.add_argument("--manifest", metavar="F", help="the lead's manifest from split (for honeypot scorecards)")
     p.add_argument(
         "--reference", metavar="F", help="reference project of the honeypots (default: manifest's)"
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
 
             write_html(data, args.html)
     except OSError as e:
-        error(f"cannot write the report: {e}")
+        error(f"cannot write the report: {error_text(e)}")
         return 1
     _print(data)
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from pixelproof.commands._common import (
+    add_iou_threshold,
     apply_and_save,
     bad_iou_threshold,
     error,
@@ -23,16 +24,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--method", choices=("staple", "majority"), default="staple", help="for masks (default staple)"
     )
-    p.add_argument(
-        "--iou-threshold", type=float, default=0.5, help="objects match when IoU > T (default 0.5)"
-    )
+    add_iou_threshold(p, "objects match")
     p.add_argument(
         "--accept",
         action="store_true",
         help="accept the consensus: keep consensus objects not rejected, delete the annotators' versions",
     )
     p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
-    p.add_argument("--author", help="who does it (history; default: the user identity)")
+    p.add_argument("--author", metavar="NAME", help="who does it (history; default: the user identity)")
     p.set_defaults(run=run)
 
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, warn
+from pixelproof.commands._common import ProgressBar, error, error_text, warn
 
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
 ONE_PROCESS = (
@@ -41,10 +41,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", help="file or folder to read")
     p.add_argument("output", help="file (coco) or folder to write")
     p.add_argument(
-        "--from", dest="src_format", required=True, choices=[f.name for f in readable()], help="input format"
+        "--from",
+        dest="src_format",
+        required=True,
+        choices=[f.name for f in readable()],
+        metavar="FMT",
+        help=f"input format: {', '.join(f.name for f in readable())}",
     )
     p.add_argument(
-        "--to", dest="dst_format", required=True, choices=[f.name for f in writable()], help="output format"
+        "--to",
+        dest="dst_format",
+        required=True,
+        choices=[f.name for f in writable()],
+        metavar="FMT",
+        help=f"output format: {', '.join(f.name for f in writable())}",
     )
     add_option_flags(p)
     p.add_argument(
@@ -190,6 +200,9 @@ def run(args: argparse.Namespace) -> int:
     except LimitError as e:
         error(str(e))
         return 2
+    if not dst.output_is_file and os.path.exists(args.output) and not os.path.isdir(args.output):
+        error(f"{args.output}: is a file, not a folder to write {dst.name} into")  # before the reading
+        return 1
     set_outside_root_allowed(args.allow_outside_root)
     bar = ProgressBar(f"reading {args.src_format}")
 
@@ -200,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
         result = src.read(args.input, on_problem=problem, progress=bar, **read_opts)
     except (OSError, ValueError) as e:
         bar.close()
-        error(f"{args.input}: {e}")
+        error(error_text(e) if isinstance(e, OSError) else f"{args.input}: {e}")
         return 1
     bar.close()
     project = result.project
@@ -225,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
             warnings = dst.write(project, args.output, progress=bar, **write_opts)
     except (OSError, ValueError, ProjectSaveError) as e:
         bar.close()
-        error(f"{args.output}: {e}")
+        error(f"{args.output}: {e}" if isinstance(e, ValueError) else error_text(e))
         return 1
     bar.close()
     for w in warnings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import error
+from pixelproof.commands._common import error, error_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         project = install_demo(args.dir, fresh=args.fresh)
     except OSError as e:
-        error(f"cannot copy the demo project: {e}")
+        error(f"cannot copy the demo project: {error_text(e)}")
         return 1
     print(f"demo project: {project}")
     from pixelproof.cli import run_gui

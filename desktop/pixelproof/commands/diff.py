@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from pixelproof.commands._common import ProgressBar, bad_iou_threshold, error, load_or_report
+from pixelproof.commands._common import (
+    ProgressBar,
+    add_iou_threshold,
+    bad_iou_threshold,
+    error,
+    load_or_report,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -13,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("old", metavar="OLD", help="older project (or the project, with --at)")
     p.add_argument("new", metavar="NEW", nargs="?", help="newer project")
     p.add_argument("--at", metavar="TAG", help="compare the tagged version of OLD with its current state")
-    p.add_argument("--iou-threshold", type=float, default=0.5, help="re-created objects match when IoU > T")
+    add_iou_threshold(p, "re-created objects match")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.set_defaults(run=run)
 

@@ -12,6 +12,7 @@ from pixelproof.commands._batch import add_batch_arguments, announce, batch_opti
 from pixelproof.commands._common import (
     ProgressBar,
     error,
+    error_text,
     print_capped,
     refuse_image_outputs,
     refuse_outputs,
@@ -163,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         if args.html:
             lint_report.write_html(data, args.html, project)
     except OSError as e:
-        error(f"cannot write the report: {e}")
+        error(f"cannot write the report: {error_text(e)}")
         return EXIT_UNREADABLE
     _print_summary(data)
     return EXIT_PROBLEMS if result.problems else EXIT_CLEAN

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, load_or_report, refuse_outputs
+from pixelproof.commands._common import ProgressBar, error, error_text, load_or_report, refuse_outputs
 
 EXIT_CONFLICTS = 3
 
@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--into", metavar="BASE", help="merge into this project (e.g. the one that was split)")
     p.add_argument("--manifest", metavar="F", help="the lead's manifest from split: honeypots are left out")
     p.add_argument("--report", metavar="F", help="write the conflict report as JSON")
-    p.add_argument("--author", help="who merges (history; default: the user identity)")
+    p.add_argument("--author", metavar="NAME", help="who merges (history; default: the user identity)")
     add_batch_arguments(p)
     p.set_defaults(run=run)
 
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             with atomic_output(args.report, text=True) as fh:  # whole or not at all, as every report
                 fh.write(json.dumps(result.report(), indent=1, ensure_ascii=False) + "\n")
     except (ProjectSaveError, OSError) as e:
-        error(str(e))
+        error(error_text(e))
         return 1
     for c in result.conflicts:
         print(f"conflict [{c.type}] {c.message}", file=sys.stderr)

@@ -13,10 +13,14 @@ from pixelproof.core.image_folder import category_names, project_from_folder
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new", help="create a project over a folder of images")
     p.add_argument("image_dir", help="folder of images (searched recursively)")
-    p.add_argument("-o", "--output", required=True, help="project .json file to write")
-    p.add_argument("--categories", default="", help="comma-separated category names, e.g. cat,dog")
+    p.add_argument("-o", "--output", required=True, metavar="PROJECT", help="project .json file to write")
     p.add_argument(
-        "--force", action="store_true", help="replace an existing OUTPUT (its previous version stays in .bak)"
+        "--categories", default="", metavar="A,B,...", help="comma-separated category names, e.g. cat,dog"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing PROJECT (its previous version stays in .bak)",
     )
     p.set_defaults(run=run)
 

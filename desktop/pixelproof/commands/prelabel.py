@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, error, load_or_report, warn
+from pixelproof.commands._common import ProgressBar, error, error_text, load_or_report, warn
 from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import (
     ProjectConflictError,
@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
             error(f"{e}; nothing saved (run again, or write elsewhere with -o OUT)", bar)
             return 1
         except (ProjectSaveError, OSError) as e:
-            error(str(e), bar)
+            error(error_text(e), bar)
             return 1
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))

@@ -10,8 +10,10 @@ from typing import Any
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import (
     ProgressBar,
+    add_iou_threshold,
     bad_iou_threshold,
     error,
+    error_text,
     load_or_report,
     print_capped,
     refuse_image_outputs,
@@ -31,10 +33,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--ref-format",
         choices=[f.name for f in readable()],
-        help="format of the reference (default: detected from its layout; see README)",
+        metavar="FMT",
+        help=f"format of the reference: {', '.join(f.name for f in readable())} (default: detected from "
+        "its layout; see README)",
     )
-    p.add_argument("--iou-threshold", type=float, default=0.5, help="pairs count when IoU > T (default 0.5)")
-    p.add_argument("--nsd-tau", type=float, default=2.0, help="NSD tolerance (px, or mm; default 2)")
+    add_iou_threshold(p, "pairs count")
+    p.add_argument(
+        "--nsd-tau", type=float, default=2.0, metavar="TAU", help="NSD tolerance (px, or mm; default 2)"
+    )
     p.add_argument("--both-empty-as-one", action="store_true", help="count both-empty as Dice = IoU = 1")
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
     p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
@@ -105,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         stream = _stream(args)
     except OSError as e:
         executor.close()
-        error(f"cannot write the report: {e}")
+        error(f"cannot write the report: {error_text(e)}")
         return 1
     with stream:
         with executor, ProgressBar("scoring") as bar:
@@ -150,7 +156,7 @@ def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: An
         if args.html:
             report.write_html(data, args.html, result, reference, candidate)
     except OSError as e:
-        error(f"cannot write the report: {e}")
+        error(f"cannot write the report: {error_text(e)}")
         return 1
     _print_summary(data)
     return 0

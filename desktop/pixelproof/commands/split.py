@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report, refuse_outputs
+from pixelproof.commands._common import error, error_text, load_or_report, refuse_outputs
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="F",
         help="where the lead's manifest goes (default DIR/lead-manifest.json); do not hand it out",
     )
-    p.add_argument("--author", help="who splits (history; default: the user identity)")
+    p.add_argument("--author", metavar="NAME", help="who splits (history; default: the user identity)")
     p.set_defaults(run=run)
 
 
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         data = json.dumps(result.manifest, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
         atomic_write(manifest_path, data)
     except (ProjectSaveError, OSError) as e:
-        error(str(e))
+        error(error_text(e))
         return 1
     for name, shard in result.shards.items():
         print(f"{targets[name]}: {len(shard.images)} images")

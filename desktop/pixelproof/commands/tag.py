@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import error
+from pixelproof.commands._common import error, error_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -13,7 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", help="tag name (letters, digits, . _ -); without it, list the tags")
     p.add_argument("-m", "--message", default="", help="what this version is")
     p.add_argument("--force", action="store_true", help="move an existing tag to the current state")
-    p.add_argument("--author", help="who tags (default: the user identity, else the OS user)")
+    p.add_argument("--author", metavar="NAME", help="who tags (default: the user identity, else the OS user)")
     p.set_defaults(run=run)
 
 
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         t = tag(args.project, args.name, args.message, current_author(args.author), force=args.force)
     except (VersionError, OSError) as e:
-        error(str(e))
+        error(error_text(e))
         return 1
     print(f"{args.project}: tagged {t.name} ({t.time})")
     return 0

@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pixelproof.commands._common import apply_and_save, error, load_or_report, refuse_outputs, warn
+from pixelproof.commands._common import (
+    apply_and_save,
+    error,
+    error_text,
+    load_or_report,
+    refuse_outputs,
+    warn,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             a.add_argument("project", help="project .json")
         if output:
             a.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
-            a.add_argument("--author", help="who makes the change (history; default: the user identity)")
+            a.add_argument(
+                "--author", metavar="NAME", help="who makes the change (history; default: the user identity)"
+            )
         return a
 
     action("show", "list the categories with object counts and descriptions", output=False)
@@ -34,25 +43,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument("taxonomy", help="taxonomy .json / .yaml")
     a.add_argument("project", help="project .json")
     a.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
-    a.add_argument("--author", help="who makes the change (history; default: the user identity)")
+    a.add_argument(
+        "--author", metavar="NAME", help="who makes the change (history; default: the user identity)"
+    )
     a = action("rename", "rename a category")
-    a.add_argument("old")
-    a.add_argument("new")
+    a.add_argument("old", help="the category's name")
+    a.add_argument("new", help="its new name")
     a = action("merge", "move the objects of SOURCE to TARGET and delete SOURCE")
-    a.add_argument("source")
-    a.add_argument("target")
+    a.add_argument("source", help="category whose objects move (deleted after)")
+    a.add_argument("target", help="category they move to")
     a = action("split", "split a category in two: objects stay in FIRST and are set to pending review")
-    a.add_argument("category")
-    a.add_argument("first")
-    a.add_argument("second")
+    a.add_argument("category", help="the category to split")
+    a.add_argument("first", help="its new name (it keeps its id and objects; may be CATEGORY)")
+    a.add_argument("second", help="name of the new, empty category")
     a = action("delete", "delete a category, reassigning its objects or deleting them")
-    a.add_argument("category")
+    a.add_argument("category", help="the category to delete")
     how = a.add_mutually_exclusive_group(required=True)
     how.add_argument("--reassign", metavar="OTHER", help="give its objects this category")
     how.add_argument("--delete-objects", action="store_true", help="delete its objects with it")
     a = action("describe", "set a category's description, guideline (Markdown file) and example crops")
-    a.add_argument("category")
-    a.add_argument("--description", help="one line")
+    a.add_argument("category", help="the category to describe")
+    a.add_argument("--description", metavar="TEXT", help="one line")
     a.add_argument("--guideline-file", metavar="F", help="Markdown file with the labelling guideline")
     a.add_argument(
         "--example",
@@ -92,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             return _export(project, args)
         edit, note = _edit(project, args)
     except (taxonomy.TaxonomyError, ValueError, OSError) as e:
-        problems = e.problems if isinstance(e, taxonomy.TaxonomyError) else [str(e)]
+        problems = e.problems if isinstance(e, taxonomy.TaxonomyError) else [error_text(e)]
         for p in problems:
             error(p)
         return 1

@@ -441,6 +441,8 @@ def check_output_path(target: str | os.PathLike[str]) -> None:
     if not parent.is_dir():
         state = "is not a folder" if parent.exists() else "does not exist"
         raise ProjectSaveError(f"{target}: the folder {parent} {state}")
+    if not os.access(parent, os.W_OK | os.X_OK):  # every write makes a temporary file there first
+        raise ProjectSaveError(f"{target}: cannot write in the folder {parent} (permission denied)")
 
 
 def _same_bytes(state: FileState, digest: _Hasher) -> bool:

@@ -250,9 +250,15 @@ def folder_files(
     folder: Path, skip: Callable[[str], None], exclude: Callable[[Path], bool] | None = None
 ) -> list[Path]:
     """The regular files under ``folder`` (recursive, sorted) that a scan looks at: hidden files and
-    folders and symlinked folders are left out, each reported through ``skip``."""
+    folders and symlinked folders are left out, each reported through ``skip``, and so is a folder that
+    cannot be listed (os.walk passes over it in silence)."""
+
+    def unlisted(e: OSError) -> None:
+        reason = (e.strerror or str(e)).lower()
+        skip(f"{e.filename}: cannot list the folder ({reason}); skipped")
+
     files = []
-    for root, dirs, names in os.walk(folder):  # symlinked folders are not followed (nor loops)
+    for root, dirs, names in os.walk(folder, onerror=unlisted):  # symlinked folders are not followed
         here = Path(root)
         searched = []
         for d in sorted(dirs):

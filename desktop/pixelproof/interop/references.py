@@ -42,6 +42,9 @@ def load_reference(
     p = Path(path)
     if not p.exists():
         raise ReferenceLoadError([f"{p}: no such file or folder"])
+    kind = "folder" if p.is_dir() else "file"
+    if not os.access(p, os.R_OK | (os.X_OK if kind == "folder" else 0)):  # not "not recognised"
+        raise ReferenceLoadError([f"{p}: cannot read the {kind}: permission denied"])
     chosen: list[str] = []  # what auto-detection chose, when another format would have fitted too
     if fmt is None:
         matches = detect_formats(p)

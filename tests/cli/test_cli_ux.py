@@ -1,0 +1,187 @@
+"""The command line as a user meets it: Ctrl+C at any moment, unreadable inputs and read-only folders, each
+error one line naming the file (no traceback, no ``[Errno 13]``), help texts that read well in 80 columns."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pixelproof import cli
+from pixelproof.cli import main
+from pixelproof.core.demo import install_demo
+
+
+@pytest.fixture(scope="module")
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return install_demo(tmp_path_factory.mktemp("demo_src") / "demo")
+
+
+@pytest.fixture
+def demo(tmp_path: Path, demo_source: Path) -> Path:
+    """A private copy of the demo project (its images beside it)."""
+    shutil.copytree(demo_source.parent, tmp_path / "demo")
+    return tmp_path / "demo" / demo_source.name
+
+
+def _one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err and "[Errno" not in err, err
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_ctrl_c_while_the_command_loads_is_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl+C in the first half second (modules loading, arguments parsed) printed a traceback; it exits
+    130 with the line a later Ctrl+C prints."""
+
+    def interrupted(command: str | None = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert main(["info", "p.json"]) == 130
+    assert "interrupted" in _one_error_line(capsys.readouterr().err)
+
+
+def _as_a_user(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m pixelproof ARGS`` without root's power to read and write any file (root drops it with
+    setpriv), so permissions count as they do for a user."""
+    prefix: list[str] = []
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("root reads and writes any file, and setpriv is not there to drop that")
+        prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "pixelproof", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["qa", "{reference}", "{project}", "--json", "{out}"], 2),
+        (["merge", "{project}", "-o", "{ok}", "--report", "{out}"], 1),
+        (["convert", "{project}", "{out}", "--from", "coco", "--to", "coco"], 1),
+    ],
+)
+def test_output_in_a_read_only_folder_is_refused_before_any_work(
+    argv: list[str], code: int, demo: Path
+) -> None:
+    """The run went to its end, then said ``cannot write the report: [Errno 13] Permission denied:
+    '.../.pixelproof-rows-2mjaxmcf'`` (a temporary file the user never named), or wrote some outputs and
+    not the others; now one line names the output and its folder, and nothing is written."""
+    folder = demo.parent / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    out, ok = folder / "out.json", demo.parent / "ok.json"
+    fields = {"reference": demo.parent / "reference.json", "project": demo, "out": out, "ok": ok}
+    result = _as_a_user(*(a.format(**fields) for a in argv))
+    assert result.returncode == code, result.stderr
+    line = _one_error_line(result.stderr)
+    assert line == f"pixelproof: error: {out}: cannot write in the folder {folder} (permission denied)"
+    assert result.stdout == "" and not ok.exists() and list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "named", "says"),
+    [
+        (
+            ["taxonomy", "describe", "{project}", "coin", "--guideline-file", "{missing}"],
+            "{missing}",
+            "no such",
+        ),
+        (["convert", "{project}", "{file}", "--from", "coco", "--to", "yolo"], "{file}", "not a folder"),
+        (["convert", "{project}", "{file}", "--from", "coco", "--to", "masks"], "{file}", "not a folder"),
+        (["demo", "--dir", "{file}"], "{file}", "not a directory"),
+    ],
+)
+def test_a_file_error_is_one_plain_line_naming_the_file(
+    argv: list[str], named: str, says: str, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing guideline, a file where the output folder should be: the error read ``[Errno 2] No such
+    file or directory: 'guide.md'`` or ``[Errno 20] Not a directory: PosixPath('notes.txt')``."""
+    fields = {"project": demo, "missing": demo.parent / "guide.md", "file": demo.parent / "notes.txt"}
+    fields["file"].write_text("my notes\n")
+    assert main([a.format(**fields) for a in argv]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith("pixelproof: error: ") and named.format(**fields) in line and says in line
+    assert fields["file"].read_text() == "my notes\n"
+
+
+def test_new_warns_of_a_subfolder_it_may_not_list(demo: Path, tmp_path: Path) -> None:
+    """A folder without read access was left out of ``new`` (and ``add``, and opening a folder in the
+    app) without a word: its images were silently not in the project."""
+    images = demo.parent / "images"
+    locked = images / "locked"
+    locked.mkdir()
+    shutil.copy(images / "cell.png", locked / "hidden_cell.png")
+    locked.chmod(0)
+    out = tmp_path / "new.json"
+    try:
+        result = _as_a_user("new", str(images), "-o", str(out))
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert f"pixelproof: warning: {locked}: cannot list the folder (permission denied); skipped" in (
+        result.stderr.splitlines()
+    ), result.stderr
+
+
+def test_qa_says_a_reference_it_may_not_read_cannot_be_read(demo: Path) -> None:
+    """It said the reference was 'not recognised as any readable format; name one with --ref-format'."""
+    reference = demo.parent / "reference.json"
+    reference.chmod(0)
+    result = _as_a_user("qa", str(reference), str(demo))
+    assert result.returncode == 1, result.stderr
+    assert _one_error_line(result.stderr) == f"{reference}: cannot read the file: permission denied"
+
+
+def _parsers() -> dict[str, argparse.ArgumentParser]:
+    """Every command's parser, ``taxonomy rename`` and the like included, by command."""
+    found = {}
+    todo = [("", cli.build_parser())]
+    while todo:
+        name, parser = todo.pop()
+        found[name] = parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo += [(f"{name} {n}".strip(), p) for n, p in action.choices.items()]
+    return found
+
+
+def test_help_fits_80_columns_and_names_every_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``convert --help`` ran to 116 columns (the format choices in the metavar), the top help to 92;
+    ``taxonomy rename --help`` listed ``old`` and ``new`` with no word of what they are."""
+    monkeypatch.setenv("COLUMNS", "80")
+    for name, parser in _parsers().items():
+        wide = [line for line in parser.format_help().splitlines() if len(line) > 80]
+        assert not wide, f"pixelproof {name} --help: {wide}"
+        for action in parser._actions:  # (COMMAND and ACTION head the list of their choices)
+            if not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"pixelproof {name}: {action.dest} has no help"
+
+
+def test_an_option_has_one_metavar_in_every_command() -> None:
+    """``--categories CATEGORIES`` in new, ``A,B,...`` in open; ``--iou-threshold IOU_THRESHOLD`` (argparse's
+    DEST_NAME) described as T. An option means one thing wherever it is (``-o`` names what is written;
+    ``--images`` and ``--to`` mean different things in prelabel, convert and relocate)."""
+    shown: dict[str, set[str]] = {}
+    for parser in _parsers().values():
+        for action in parser._actions:
+            if action.option_strings and action.nargs != 0:
+                metavar = action.metavar or ("{...}" if action.choices else action.dest.upper())
+                shown.setdefault(action.option_strings[-1], set()).add(str(metavar))
+                assert action.metavar or action.choices or "_" not in action.dest, action.option_strings
+    for option in ("--output", "--images", "--to"):
+        shown.pop(option)
+    assert {o: m for o, m in shown.items() if len(m) > 1} == {}
