@@ -191,3 +191,48 @@ def test_a_region_over_the_pixel_limit_is_refused_before_any_tile_is_decoded(tmp
         assert pyr.stats.decoded == before
     finally:
         limits.set_max_pixels(None)
+
+
+def write_svs(path: Path, base: np.ndarray, levels: list[np.ndarray]) -> None:
+    """An Aperio-style file: the slide, a stripped thumbnail, then one tiled page per level (tifffile
+    takes every later tiled page as a level, whatever its size)."""
+    desc = "Aperio Image Library v12.0.15\r\n500x300 [0,0 500x300] (64x64) JPEG/RGB Q=70|MPP = 0.5"
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(base, tile=(64, 64), compression="zlib", description=desc, metadata=None)
+        tw.write(base[::8, ::8], compression="zlib", metadata=None)
+        for a in levels:
+            tw.write(a, tile=(64, 64), compression="zlib", metadata=None)
+
+
+HALF_SPLIT = np.where(np.arange(500) < 250, 0, 200).astype(np.uint8)[None, :].repeat(300, axis=0)
+
+
+@pytest.mark.parametrize(
+    ("levels", "kept"),
+    [
+        ([HALF_SPLIT[::2, ::2], HALF_SPLIT[::4, ::4]], 3),  # a sane SVS keeps its levels
+        ([np.full((600, 1000), 50, np.uint8)], 1),  # larger than the slide
+        ([np.full((10, 250), 50, np.uint8)], 1),  # squashed: not the slide's shape
+        ([np.full((150, 250), 5000, np.uint16)], 1),  # another sample type
+        ([np.full((150, 250, 3), 50, np.uint8)], 1),  # another number of samples
+        ([HALF_SPLIT[::4, ::4], HALF_SPLIT[::2, ::2]], 2),  # finer after coarser: stops there
+    ],
+)
+def test_svs_pages_that_do_not_reduce_the_slide_are_not_levels(
+    tmp_path: Path, levels: list[np.ndarray], kept: int
+) -> None:
+    """The canvas draws a level in place of the slide when zoomed out (and picked a 'level' twice the
+    slide's size at 100 %): a page that is not a smaller copy of the slide, of its samples and type, is not
+    taken as one; the slide reads as its own pixels."""
+    path = tmp_path / "slide.svs"
+    write_svs(path, HALF_SPLIT, levels)
+    if kept == 1:
+        assert not is_pyramid(path)
+        np.testing.assert_array_equal(read_image(path), HALF_SPLIT)
+        return
+    pyr = open_pyramid(path)
+    assert len(pyr.levels) == kept
+    for prev, level in zip(pyr.levels, pyr.levels[1:], strict=False):
+        assert level.width < prev.width and level.height < prev.height
+        assert level.dtype == np.uint8 and level.ndim == 2
+    np.testing.assert_array_equal(pyr.levels[0][0:300, 0:500], HALF_SPLIT)

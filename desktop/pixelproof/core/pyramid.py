@@ -247,8 +247,29 @@ def _level_pages(tif: Any) -> list[Any]:
         check_image_size(int(page.tilewidth), int(page.tilelength), f"{tif.filehandle.path}: a tile")
         if len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
             break  # a stack of pages (z or time), not one plane per level
+        if pages and not _reduces(pages[-1], page, pages[0]):
+            break
         pages.append(page)
     return pages
+
+
+def _reduces(previous: Any, page: Any, base: Any) -> bool:
+    """Whether ``page`` can be drawn in place of ``previous``: smaller, of the same samples and type, and
+    shaped like the full-resolution ``base`` (each side within a pixel of the same scale). tifffile takes
+    an SVS's levels as they come: a level larger than the base, squashed, or of another type would be
+    drawn over the slide as if it were its pixels."""
+    w, h, pw, ph = (
+        int(v) for v in (page.imagewidth, page.imagelength, previous.imagewidth, previous.imagelength)
+    )
+    bw, bh = int(base.imagewidth), int(base.imagelength)
+    return (
+        page.dtype == base.dtype
+        and int(page.samplesperpixel) == int(base.samplesperpixel)
+        and w <= pw
+        and h <= ph
+        and (w, h) != (pw, ph)
+        and abs(w * bh - h * bw) <= bw + bh
+    )
 
 
 def _compression(page: Any) -> str:
