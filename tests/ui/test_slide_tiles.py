@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import tifffile
 from PySide6.QtCore import QPointF
 
 from tests.core.test_pyramid import HALF_SPLIT, write_svs
@@ -19,6 +20,37 @@ def settle(qtbot, canvas) -> None:
         qtbot.wait(5)
         if not canvas.image_item._refine_pending:
             break
+
+
+def test_a_corrupt_tile_is_drawn_from_the_overview_and_named_in_the_status_bar(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    img = np.zeros((512, 768), np.uint8)
+    img[:, 256:] = 120
+    img[:, 320:384] = 220  # the corrupt tile's column: the overview (level 2) still has it
+    path = tmp_path / "slide.tif"
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(img, tile=(64, 64), compression="zlib", subifds=2)
+        for k in (1, 2):
+            tw.write(img[:: 2**k, :: 2**k], tile=(64, 64), compression="zlib", subfiletype=1)
+    with tifffile.TiffFile(path) as tif:
+        offset, count = int(tif.pages.first.dataoffsets[5]), int(tif.pages.first.databytecounts[5])
+    raw = bytearray(path.read_bytes())
+    raw[offset : offset + count] = b"\x13" * count  # tile (5, 0): x 320..383, y 0..63
+    path.write_bytes(bytes(raw))
+
+    win = open_main_window(qtbot, one_image_project(tmp_path, "slide.tif", 768, 512))
+    canvas = win.canvas
+    canvas.set_zoom(2.0)
+    canvas.centerOn(QPointF(350, 60))
+    settle(qtbot, canvas)  # pytest-qt fails the test on an exception raised in paint()
+    assert "slide.tif: tile (5, 0) of level 0 cannot be decoded" in win.statusBar().currentMessage()
+    assert shown(win, 350.5, 30.5)[0] == 220  # from the overview
+    assert shown(win, 300.5, 30.5)[0] == 120 and shown(win, 350.5, 100.5)[0] == 220  # read tiles
+    canvas.centerOn(QPointF(340, 70))  # panning repaints without trying the tile again
+    settle(qtbot, canvas)
+    assert shown(win, 341.5, 20.5)[0] == 220
+    win.close()
 
 
 def test_a_page_larger_than_the_slide_is_not_drawn_as_a_level(qtbot, tmp_path: Path, no_prompts) -> None:
