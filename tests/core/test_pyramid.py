@@ -236,3 +236,32 @@ def test_svs_pages_that_do_not_reduce_the_slide_are_not_levels(
         assert level.width < prev.width and level.height < prev.height
         assert level.dtype == np.uint8 and level.ndim == 2
     np.testing.assert_array_equal(pyr.levels[0][0:300, 0:500], HALF_SPLIT)
+
+
+def test_decoded_tiles_stay_within_one_budget_across_open_slides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app keeps several slides open (the one shown, the ones before it): their decoded tiles share
+    one budget ('about 190 MB of decoded tiles at most'), not one budget each."""
+    import tracemalloc
+
+    from pixelproof.core import pyramid
+
+    monkeypatch.setattr(pyramid, "TILE_CACHE_BYTES", 3 << 20)
+    img = (np.add.outer(np.arange(2048), np.arange(2048)) % 256).astype(np.uint8)  # 4 MB a level 0
+    paths = []
+    for k in range(4):
+        paths.append(tmp_path / f"slide{k}.tif")
+        write_pyramid(paths[-1], img, 2, 256, "zlib")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        opened = [open_pyramid(p) for p in paths]
+        for pyr in opened:
+            for y in range(0, 2048, 256):
+                np.testing.assert_array_equal(pyr.levels[0][y : y + 256, 0:2048], img[y : y + 256])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < (5 << 20), f"{held >> 10} KB held for 4 slides (16 MB of tiles decoded, 3 MB kept)"
+    np.testing.assert_array_equal(opened[0].levels[0][0:256, 0:256], img[0:256, 0:256])  # re-decoded

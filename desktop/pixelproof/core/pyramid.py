@@ -9,6 +9,7 @@ refused for their pixel count (plain, non-tiled images are, by the image-size li
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -24,7 +25,14 @@ from pixelproof.core.limits import MAX_TILE_SIDE, LimitError, check_image_size, 
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
-TILE_CACHE_BYTES = 192 << 20  # decoded tiles kept per pyramid
+TILE_CACHE_BYTES = 192 << 20  # decoded tiles kept, all open pyramids together
+
+# One LRU of decoded tiles for every open pyramid: the app keeps several slides open (``MAX_OPEN``, the
+# loader's cache), and a budget each would hold several times this. Keys start with a pyramid's serial.
+_TILES: OrderedDict[tuple[int, int, int, int], np.ndarray] = OrderedDict()
+_TILES_LOCK = threading.Lock()
+_tile_bytes = 0
+_serials = itertools.count()
 
 
 class PyramidError(Exception):
@@ -128,8 +136,7 @@ class Pyramid:
         self.path = Path(path)
         self.stats = TileStats()
         self._lock = threading.Lock()  # one reader of the file handle at a time
-        self._tiles: OrderedDict[tuple[int, int, int], np.ndarray] = OrderedDict()
-        self._tile_bytes = 0
+        self._serial = next(_serials)
         try:
             check_regular_file(self.path, str(self.path))
             self._tif = tifffile.TiffFile(os.fspath(self.path))
@@ -163,10 +170,11 @@ class Pyramid:
             self._tif.close()
 
     def cached_tile(self, level: TiledLevel, ty: int, tx: int) -> np.ndarray | None:
-        with self._lock:
-            hit = self._tiles.get((level.index, ty, tx))
+        key = (self._serial, level.index, ty, tx)
+        with _TILES_LOCK:
+            hit = _TILES.get(key)
             if hit is not None:
-                self._tiles.move_to_end((level.index, ty, tx))
+                _TILES.move_to_end(key)
             return hit
 
     def tile(self, level: TiledLevel, ty: int, tx: int) -> np.ndarray:
@@ -223,14 +231,20 @@ class Pyramid:
         with self._lock:
             self.stats.decoded += 1
             self.stats.bytes_read += count
-            key = (level.index, ty, tx)
-            if key not in self._tiles:
-                self._tiles[key] = arr
-                self._tile_bytes += arr.nbytes
-            while self._tile_bytes > TILE_CACHE_BYTES and len(self._tiles) > 1:
-                _, old = self._tiles.popitem(last=False)
-                self._tile_bytes -= old.nbytes
+        _keep((self._serial, level.index, ty, tx), arr)
         return arr
+
+
+def _keep(key: tuple[int, int, int, int], arr: np.ndarray) -> None:
+    """Add a decoded tile to the shared cache, dropping the least recently used past the budget."""
+    global _tile_bytes
+    with _TILES_LOCK:
+        if key not in _TILES:
+            _TILES[key] = arr
+            _tile_bytes += arr.nbytes
+        while _tile_bytes > TILE_CACHE_BYTES and len(_TILES) > 1:
+            _, old = _TILES.popitem(last=False)
+            _tile_bytes -= old.nbytes
 
 
 def _level_pages(tif: Any) -> list[Any]:
