@@ -265,3 +265,32 @@ def test_decoded_tiles_stay_within_one_budget_across_open_slides(
         tracemalloc.stop()
     assert held < (5 << 20), f"{held >> 10} KB held for 4 slides (16 MB of tiles decoded, 3 MB kept)"
     np.testing.assert_array_equal(opened[0].levels[0][0:256, 0:256], img[0:256, 0:256])  # re-decoded
+
+
+def test_a_jpeg_tile_of_too_many_scans_is_refused_before_decoding(tmp_path: Path) -> None:
+    """Each JPEG scan is a pass over the whole tile, and the canvas decodes tiles while it paints: a tile
+    of 2,000 empty scans (a 4096^2 one took 2.5 s, an 8192^2 one four times that) is refused, named, as
+    plain TIFF tiles are; the other tiles still read."""
+    from tests.bombs import many_scans_jpeg
+
+    good = np.full((256, 256), 77, np.uint8)
+    tiles = [many_scans_jpeg(256, 600, "L"), imagecodecs.jpeg8_encode(good, level=95)]
+    path = tmp_path / "scans.tif"
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(
+            iter(tiles), shape=(256, 512), dtype=np.uint8, tile=(256, 256), compression="jpeg", subifds=1
+        )
+        tw.write(
+            iter(tiles[1:]),
+            shape=(128, 256),
+            dtype=np.uint8,
+            tile=(256, 256),
+            compression="jpeg",
+            subfiletype=1,
+        )
+    level = open_pyramid(path).levels[0]
+    with pytest.raises(
+        PyramidError, match=r"scans.tif: tile \(0, 0\) of level 0 is a JPEG of 6\d\d scans \(at most 500\)"
+    ):
+        level[0:10, 0:10]
+    assert np.abs(level[0:256, 256:512].astype(int) - 77).max() <= 2

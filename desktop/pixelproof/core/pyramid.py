@@ -21,7 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.limits import MAX_TILE_SIDE, LimitError, check_image_size, check_regular_file
+from pixelproof.core.imageio import jpeg_scans
+from pixelproof.core.limits import (
+    MAX_JPEG_SCANS,
+    MAX_TILE_SIDE,
+    LimitError,
+    check_image_size,
+    check_regular_file,
+)
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
@@ -206,6 +213,11 @@ class Pyramid:
         else:
             if len(data) != count:
                 raise PyramidError(f"{where} is truncated")
+            if int(page.compression) in (6, 7) and (scans := jpeg_scans(data)) > MAX_JPEG_SCANS:
+                # each scan is a pass over the whole tile: a few KB of empty ones hold a paint for seconds
+                raise PyramidError(
+                    f"{where} is a JPEG of {scans:,} scans (at most {MAX_JPEG_SCANS}): not decoded"
+                )
             try:
                 decoded = page.decode(data, i, jpegtables=page.jpegtables)[0]
             except Exception as e:
