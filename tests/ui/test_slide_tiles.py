@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import tifffile
 from PySide6.QtCore import QPointF
+from PySide6.QtTest import QTest
 
 from tests.core.test_pyramid import HALF_SPLIT, write_svs
 from tests.ui.conftest import open_main_window
@@ -50,6 +51,14 @@ def test_a_corrupt_tile_is_drawn_from_the_overview_and_named_in_the_status_bar(
     canvas.centerOn(QPointF(340, 70))  # panning repaints without trying the tile again
     settle(qtbot, canvas)
     assert shown(win, 341.5, 20.5)[0] == 220
+    # the status bar's value readout under the cursor: none over the broken tile, the value elsewhere
+    vp = canvas.viewport()
+    QTest.mouseMove(vp, canvas.mapFromScene(QPointF(300.5, 20.5)))
+    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith("x 300, y 20"))
+    qtbot.waitUntil(lambda: win.readout.value_label.text() == "value 120")
+    QTest.mouseMove(vp, canvas.mapFromScene(QPointF(350.5, 20.5)))
+    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith("x 350, y 20"))
+    assert win.readout.value_label.text() == ""
     win.close()
 
 

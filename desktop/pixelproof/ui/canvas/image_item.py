@@ -180,10 +180,14 @@ class ImageItem(QGraphicsItem):
             self.update()
 
     def pixel(self, x: int, y: int) -> np.ndarray | None:
-        """The stored value at pixel (x, y), or None outside the image."""
+        """The stored value at pixel (x, y), or None outside the image or in a slide tile that cannot be
+        read (the paint names it)."""
         raw = self.image.raw
         if 0 <= y < raw.shape[0] and 0 <= x < raw.shape[1]:
-            return raw[y, x]
+            try:
+                return raw[y, x]
+            except PyramidError:
+                return None
         return None
 
 
