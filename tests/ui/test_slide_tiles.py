@@ -72,3 +72,47 @@ def test_a_page_larger_than_the_slide_is_not_drawn_as_a_level(qtbot, tmp_path: P
         settle(qtbot, canvas)
         assert (shown(win, 100.5, 100.5)[0], shown(win, 400.5, 100.5)[0]) == (0, 200)
     win.close()
+
+
+def test_a_slide_declaring_a_million_pixels_a_side_without_its_tiles_opens_and_says_so(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A 10**6 x 10**6 pyramid whose tile tables list a handful of tiles (a 2 MB file): it opens on its
+    coarsest level, and zooming in to 100 % draws the overview where tiles are missing, naming one."""
+    import zlib
+
+    import tifffile
+
+    from tests.ui.test_large_images import rss_bytes
+
+    path = tmp_path / "million.tif"
+    levels = 11
+    with tifffile.TiffWriter(path, bigtiff=True) as tw:
+        for k in range(levels):
+            kw = {"subifds": levels - 1} if k == 0 else {"subfiletype": 1}
+            tw.write(
+                np.full((2048 >> k, 2048 >> k), 90, np.uint8), tile=(1024, 1024), compression="zlib", **kw
+            )
+    full = zlib.compress(np.full((1024, 1024), 90, np.uint8).tobytes())  # the coarsest level's one tile
+    end = path.stat().st_size
+    with path.open("ab") as f:
+        f.write(full)
+    with tifffile.TiffFile(path, mode="r+b") as tif:
+        for k, level in enumerate(tif.series[0].levels):
+            level.keyframe.tags["ImageWidth"].overwrite(10**6 >> k)
+            level.keyframe.tags["ImageLength"].overwrite(10**6 >> k)
+        level.keyframe.tags["TileOffsets"].overwrite([end])
+        level.keyframe.tags["TileByteCounts"].overwrite([len(full)])
+    before = rss_bytes()
+    win = open_main_window(qtbot, one_image_project(tmp_path, "million.tif", 10**6, 10**6))
+    canvas = win.canvas
+    assert canvas.loaded.lazy and canvas.loaded.overview.shape == (976, 976)
+    canvas.set_zoom(1.0)
+    canvas.centerOn(QPointF(500_000.5, 500_000.5))
+    settle(qtbot, canvas)
+    assert "million.tif: tile (488, 488) of level 0 is not in the file's tile table" in (
+        win.statusBar().currentMessage()
+    )
+    assert shown(win, 500_000.5, 500_000.5)[0] == 90  # the overview's pixel
+    assert rss_bytes() - before < 300 << 20
+    win.close()
