@@ -191,3 +191,106 @@ def test_a_region_over_the_pixel_limit_is_refused_before_any_tile_is_decoded(tmp
         assert pyr.stats.decoded == before
     finally:
         limits.set_max_pixels(None)
+
+
+def write_svs(path: Path, base: np.ndarray, levels: list[np.ndarray]) -> None:
+    """An Aperio-style file: the slide, a stripped thumbnail, then one tiled page per level (tifffile
+    takes every later tiled page as a level, whatever its size)."""
+    desc = "Aperio Image Library v12.0.15\r\n500x300 [0,0 500x300] (64x64) JPEG/RGB Q=70|MPP = 0.5"
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(base, tile=(64, 64), compression="zlib", description=desc, metadata=None)
+        tw.write(base[::8, ::8], compression="zlib", metadata=None)
+        for a in levels:
+            tw.write(a, tile=(64, 64), compression="zlib", metadata=None)
+
+
+HALF_SPLIT = np.where(np.arange(500) < 250, 0, 200).astype(np.uint8)[None, :].repeat(300, axis=0)
+
+
+@pytest.mark.parametrize(
+    ("levels", "kept"),
+    [
+        ([HALF_SPLIT[::2, ::2], HALF_SPLIT[::4, ::4]], 3),  # a sane SVS keeps its levels
+        ([np.full((600, 1000), 50, np.uint8)], 1),  # larger than the slide
+        ([np.full((10, 250), 50, np.uint8)], 1),  # squashed: not the slide's shape
+        ([np.full((150, 250), 5000, np.uint16)], 1),  # another sample type
+        ([np.full((150, 250, 3), 50, np.uint8)], 1),  # another number of samples
+        ([HALF_SPLIT[::4, ::4], HALF_SPLIT[::2, ::2]], 2),  # finer after coarser: stops there
+    ],
+)
+def test_svs_pages_that_do_not_reduce_the_slide_are_not_levels(
+    tmp_path: Path, levels: list[np.ndarray], kept: int
+) -> None:
+    """The canvas draws a level in place of the slide when zoomed out (and picked a 'level' twice the
+    slide's size at 100 %): a page that is not a smaller copy of the slide, of its samples and type, is not
+    taken as one; the slide reads as its own pixels."""
+    path = tmp_path / "slide.svs"
+    write_svs(path, HALF_SPLIT, levels)
+    if kept == 1:
+        assert not is_pyramid(path)
+        np.testing.assert_array_equal(read_image(path), HALF_SPLIT)
+        return
+    pyr = open_pyramid(path)
+    assert len(pyr.levels) == kept
+    for prev, level in zip(pyr.levels, pyr.levels[1:], strict=False):
+        assert level.width < prev.width and level.height < prev.height
+        assert level.dtype == np.uint8 and level.ndim == 2
+    np.testing.assert_array_equal(pyr.levels[0][0:300, 0:500], HALF_SPLIT)
+
+
+def test_decoded_tiles_stay_within_one_budget_across_open_slides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app keeps several slides open (the one shown, the ones before it): their decoded tiles share
+    one budget ('about 190 MB of decoded tiles at most'), not one budget each."""
+    import tracemalloc
+
+    from pixelproof.core import pyramid
+
+    monkeypatch.setattr(pyramid, "TILE_CACHE_BYTES", 3 << 20)
+    img = (np.add.outer(np.arange(2048), np.arange(2048)) % 256).astype(np.uint8)  # 4 MB a level 0
+    paths = []
+    for k in range(4):
+        paths.append(tmp_path / f"slide{k}.tif")
+        write_pyramid(paths[-1], img, 2, 256, "zlib")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        opened = [open_pyramid(p) for p in paths]
+        for pyr in opened:
+            for y in range(0, 2048, 256):
+                np.testing.assert_array_equal(pyr.levels[0][y : y + 256, 0:2048], img[y : y + 256])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < (5 << 20), f"{held >> 10} KB held for 4 slides (16 MB of tiles decoded, 3 MB kept)"
+    np.testing.assert_array_equal(opened[0].levels[0][0:256, 0:256], img[0:256, 0:256])  # re-decoded
+
+
+def test_a_jpeg_tile_of_too_many_scans_is_refused_before_decoding(tmp_path: Path) -> None:
+    """Each JPEG scan is a pass over the whole tile, and the canvas decodes tiles while it paints: a tile
+    of 2,000 empty scans (a 4096^2 one took 2.5 s, an 8192^2 one four times that) is refused, named, as
+    plain TIFF tiles are; the other tiles still read."""
+    from tests.bombs import many_scans_jpeg
+
+    good = np.full((256, 256), 77, np.uint8)
+    tiles = [many_scans_jpeg(256, 600, "L"), imagecodecs.jpeg8_encode(good, level=95)]
+    path = tmp_path / "scans.tif"
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(
+            iter(tiles), shape=(256, 512), dtype=np.uint8, tile=(256, 256), compression="jpeg", subifds=1
+        )
+        tw.write(
+            iter(tiles[1:]),
+            shape=(128, 256),
+            dtype=np.uint8,
+            tile=(256, 256),
+            compression="jpeg",
+            subfiletype=1,
+        )
+    level = open_pyramid(path).levels[0]
+    with pytest.raises(
+        PyramidError, match=r"scans.tif: tile \(0, 0\) of level 0 is a JPEG of 6\d\d scans \(at most 500\)"
+    ):
+        level[0:10, 0:10]
+    assert np.abs(level[0:256, 256:512].astype(int) - 77).max() <= 2

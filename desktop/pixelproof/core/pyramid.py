@@ -9,6 +9,7 @@ refused for their pixel count (plain, non-tiled images are, by the image-size li
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -20,11 +21,25 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.limits import MAX_TILE_SIDE, LimitError, check_image_size, check_regular_file
+from pixelproof.core.imageio import jpeg_scans
+from pixelproof.core.limits import (
+    MAX_JPEG_SCANS,
+    MAX_TILE_SIDE,
+    LimitError,
+    check_image_size,
+    check_regular_file,
+)
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
-TILE_CACHE_BYTES = 192 << 20  # decoded tiles kept per pyramid
+TILE_CACHE_BYTES = 192 << 20  # decoded tiles kept, all open pyramids together
+
+# One LRU of decoded tiles for every open pyramid: the app keeps several slides open (``MAX_OPEN``, the
+# loader's cache), and a budget each would hold several times this. Keys start with a pyramid's serial.
+_TILES: OrderedDict[tuple[int, int, int, int], np.ndarray] = OrderedDict()
+_TILES_LOCK = threading.Lock()
+_tile_bytes = 0
+_serials = itertools.count()
 
 
 class PyramidError(Exception):
@@ -128,8 +143,7 @@ class Pyramid:
         self.path = Path(path)
         self.stats = TileStats()
         self._lock = threading.Lock()  # one reader of the file handle at a time
-        self._tiles: OrderedDict[tuple[int, int, int], np.ndarray] = OrderedDict()
-        self._tile_bytes = 0
+        self._serial = next(_serials)
         try:
             check_regular_file(self.path, str(self.path))
             self._tif = tifffile.TiffFile(os.fspath(self.path))
@@ -163,10 +177,11 @@ class Pyramid:
             self._tif.close()
 
     def cached_tile(self, level: TiledLevel, ty: int, tx: int) -> np.ndarray | None:
-        with self._lock:
-            hit = self._tiles.get((level.index, ty, tx))
+        key = (self._serial, level.index, ty, tx)
+        with _TILES_LOCK:
+            hit = _TILES.get(key)
             if hit is not None:
-                self._tiles.move_to_end((level.index, ty, tx))
+                _TILES.move_to_end(key)
             return hit
 
     def tile(self, level: TiledLevel, ty: int, tx: int) -> np.ndarray:
@@ -198,6 +213,11 @@ class Pyramid:
         else:
             if len(data) != count:
                 raise PyramidError(f"{where} is truncated")
+            if int(page.compression) in (6, 7) and (scans := jpeg_scans(data)) > MAX_JPEG_SCANS:
+                # each scan is a pass over the whole tile: a few KB of empty ones hold a paint for seconds
+                raise PyramidError(
+                    f"{where} is a JPEG of {scans:,} scans (at most {MAX_JPEG_SCANS}): not decoded"
+                )
             try:
                 decoded = page.decode(data, i, jpegtables=page.jpegtables)[0]
             except Exception as e:
@@ -223,14 +243,20 @@ class Pyramid:
         with self._lock:
             self.stats.decoded += 1
             self.stats.bytes_read += count
-            key = (level.index, ty, tx)
-            if key not in self._tiles:
-                self._tiles[key] = arr
-                self._tile_bytes += arr.nbytes
-            while self._tile_bytes > TILE_CACHE_BYTES and len(self._tiles) > 1:
-                _, old = self._tiles.popitem(last=False)
-                self._tile_bytes -= old.nbytes
+        _keep((self._serial, level.index, ty, tx), arr)
         return arr
+
+
+def _keep(key: tuple[int, int, int, int], arr: np.ndarray) -> None:
+    """Add a decoded tile to the shared cache, dropping the least recently used past the budget."""
+    global _tile_bytes
+    with _TILES_LOCK:
+        if key not in _TILES:
+            _TILES[key] = arr
+            _tile_bytes += arr.nbytes
+        while _tile_bytes > TILE_CACHE_BYTES and len(_TILES) > 1:
+            _, old = _TILES.popitem(last=False)
+            _tile_bytes -= old.nbytes
 
 
 def _level_pages(tif: Any) -> list[Any]:
@@ -247,8 +273,29 @@ def _level_pages(tif: Any) -> list[Any]:
         check_image_size(int(page.tilewidth), int(page.tilelength), f"{tif.filehandle.path}: a tile")
         if len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
             break  # a stack of pages (z or time), not one plane per level
+        if pages and not _reduces(pages[-1], page, pages[0]):
+            break
         pages.append(page)
     return pages
+
+
+def _reduces(previous: Any, page: Any, base: Any) -> bool:
+    """Whether ``page`` can be drawn in place of ``previous``: smaller, of the same samples and type, and
+    shaped like the full-resolution ``base`` (each side within a pixel of the same scale). tifffile takes
+    an SVS's levels as they come: a level larger than the base, squashed, or of another type would be
+    drawn over the slide as if it were its pixels."""
+    w, h, pw, ph = (
+        int(v) for v in (page.imagewidth, page.imagelength, previous.imagewidth, previous.imagelength)
+    )
+    bw, bh = int(base.imagewidth), int(base.imagelength)
+    return (
+        page.dtype == base.dtype
+        and int(page.samplesperpixel) == int(base.samplesperpixel)
+        and w <= pw
+        and h <= ph
+        and (w, h) != (pw, ph)
+        and abs(w * bh - h * bw) <= bw + bh
+    )
 
 
 def _compression(page: Any) -> str:

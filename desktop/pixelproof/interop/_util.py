@@ -21,9 +21,11 @@ import numpy as np
 
 from pixelproof.core import limits, mask_edit, rle_codec
 from pixelproof.core import masks as core_masks
+from pixelproof.core.annotation_pixels import crop_geometry
 from pixelproof.core.coco import default_color
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
 from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord, Project
+from pixelproof.core.sparse_mask import is_huge
 from pixelproof.core.volumes import expected_identity
 
 T = TypeVar("T")
@@ -168,11 +170,15 @@ class Builder:
         """Add a mask (boolean array), polygon or box annotation with COCO bbox and area filled in;
         raises ``LimitError`` (see the class) naming ``where`` (default: the image's file). ``crop`` =
         ((x, y, w, h), boolean pixels of that rectangle) is a mask without a full-size array; ``rle`` a
-        mask the reader encoded itself (COCO RLE of the image's size)."""
+        mask the reader encoded itself (COCO RLE of the image's size). On an image of 2**32 pixels or more
+        a ``crop`` is stored cropped to its box at ``rle_origin`` (docs/format.md), as the app stores it."""
         where = where or image.file_name
         h, w = image.height, image.width
         _check_fields(fields, where)
-        if mask is not None:
+        origin = None
+        if crop is not None and is_huge(h, w):  # no RLE of the whole image can exist
+            seg, box, area, origin = crop_geometry(*_inside(crop, h, w), h, w)
+        elif mask is not None:
             if getattr(mask, "shape", None) != (h, w):
                 raise limits.LimitError(
                     where, f"mask of {getattr(mask, 'shape', '?')} for an image of {h} x {w}"
@@ -207,8 +213,20 @@ class Builder:
         ann.app_extra.pop(
             limits.RLE_ORIGIN, None
         )  # the geometry is the image's: a stale origin would move it
+        if origin is not None:
+            ann.app_extra[limits.RLE_ORIGIN] = origin
         self._next_ann += 1
         return self.project.add_annotation(ann)
+
+
+def _inside(crop: tuple[tuple[int, int, int, int], Any], height: int, width: int) -> tuple[Any, np.ndarray]:
+    """A crop ((x, y, w, h), pixels) cut to the image (a 1 x 1 empty crop when none of it is inside)."""
+    (x, y, _, _), pixels = crop
+    rect = mask_edit.clip_rect(crop[0], height, width)
+    if rect is None:
+        return (0, 0, 1, 1), np.zeros((1, 1), bool)
+    cx, cy, cw, ch = rect
+    return rect, np.asarray(pixels, dtype=bool)[cy - y : cy - y + ch, cx - x : cx - x + cw]
 
 
 def rendered_as_png(src: Path) -> bool:

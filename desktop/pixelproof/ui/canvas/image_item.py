@@ -6,7 +6,9 @@ cache and never touch the stored pixels. MONOCHROME1 images are drawn inverted.
 
 A whole-slide pyramid (``LoadedImage.lazy``) decodes its file tiles as they come into view: one paint
 decodes for at most ``PAINT_BUDGET_S``, draws what is still missing from the overview (the coarsest level,
-upscaled) and asks for another paint, so panning never waits for a row of JPEG tiles.
+upscaled) and asks for another paint, so panning never waits for a row of JPEG tiles. A file tile that
+cannot be read (corrupt, missing from the tile table) is drawn from the overview too, and named once in
+the status bar (``on_error``), instead of failing every paint.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -23,6 +26,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.imageio import to_display8
+from pixelproof.core.pyramid import PyramidError
 from pixelproof.ui.workers import LoadedImage
 
 TILE = 512
@@ -54,9 +58,11 @@ def to_qimage(display8: np.ndarray) -> tuple[QImage, np.ndarray]:
 class ImageItem(QGraphicsItem):
     """A loaded image at scene (0, 0), one scene unit per image pixel."""
 
-    def __init__(self, image: LoadedImage) -> None:
+    def __init__(self, image: LoadedImage, on_error: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.image = image
+        self.on_error = on_error
+        self._unreadable: set[tuple[int, int, int]] = set()  # display tiles whose file tiles failed
         self._tiles: OrderedDict[tuple[int, int, int], tuple[QImage, np.ndarray | None]] = OrderedDict()
         self._overview: tuple[QImage, np.ndarray | None] | None = None
         self._rect = QRectF(0, 0, image.width, image.height)
@@ -94,15 +100,24 @@ class ImageItem(QGraphicsItem):
             shown = 255 - shown  # MONOCHROME1: the lowest values are white
         return to_qimage(shown)
 
-    def _tile(self, level: int, tx: int, ty: int) -> QImage:
+    def _tile(self, level: int, tx: int, ty: int) -> QImage | None:
+        """The display tile, or None when the file's pixels for it cannot be read."""
         key = (level, tx, ty)
         hit = self._tiles.get(key)
         if hit is not None:
             self._tiles.move_to_end(key)
             return hit[0]
+        if key in self._unreadable:
+            return None
         arr = self.image.levels[level]
         # one pixel of overlap right and below hides seams between tiles drawn at fractional positions
-        sub = arr[ty * TILE : (ty + 1) * TILE + 1, tx * TILE : (tx + 1) * TILE + 1]
+        try:
+            sub = arr[ty * TILE : (ty + 1) * TILE + 1, tx * TILE : (tx + 1) * TILE + 1]
+        except PyramidError as e:
+            self._unreadable.add(key)
+            if self.on_error is not None:
+                self.on_error(f"{e} (drawn from the overview)")
+            return None
         entry = self._display(sub)
         self.tiles_converted += 1
         self._tiles[key] = entry
@@ -145,12 +160,17 @@ class ImageItem(QGraphicsItem):
         missing = False
         for ty in range(ty0, ty1 + 1):
             for tx in range(tx0, tx1 + 1):
-                if (level, tx, ty) not in self._tiles and time.perf_counter() > deadline:
+                key = (level, tx, ty)
+                if key not in self._tiles and key not in self._unreadable and time.perf_counter() > deadline:
                     w, h = min(TILE, lw - tx * TILE), min(TILE, lh - ty * TILE)
                     self._draw_overview(painter, QRectF(tx * TILE * sx, ty * TILE * sy, w * sx, h * sy))
                     missing = True
                     continue
                 img = self._tile(level, tx, ty)
+                if img is None:
+                    w, h = min(TILE, lw - tx * TILE), min(TILE, lh - ty * TILE)
+                    self._draw_overview(painter, QRectF(tx * TILE * sx, ty * TILE * sy, w * sx, h * sy))
+                    continue
                 target = QRectF(tx * TILE * sx, ty * TILE * sy, img.width() * sx, img.height() * sy)
                 painter.drawImage(target, img)
         if missing and not self._refine_pending:
@@ -163,10 +183,14 @@ class ImageItem(QGraphicsItem):
             self.update()
 
     def pixel(self, x: int, y: int) -> np.ndarray | None:
-        """The stored value at pixel (x, y), or None outside the image."""
+        """The stored value at pixel (x, y), or None outside the image or in a slide tile that cannot be
+        read (the paint names it)."""
         raw = self.image.raw
         if 0 <= y < raw.shape[0] and 0 <= x < raw.shape[1]:
-            return raw[y, x]
+            try:
+                return raw[y, x]
+            except PyramidError:
+                return None
         return None
 
 

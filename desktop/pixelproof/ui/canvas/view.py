@@ -209,7 +209,7 @@ class CanvasView(QGraphicsView):
             image.window = self._kept_window[1]  # a window chosen on one slice stays for its volume
         else:
             self._kept_window = None
-        self.image_item = ImageItem(image)
+        self.image_item = ImageItem(image, self.message.emit)
         self._scene.addItem(self.image_item)
         if (image.width, image.height) != (rec.width, rec.height):
             self.message.emit(
