@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pixelproof import cli
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project
 from pixelproof.core.demo import install_demo
+from pixelproof.inference.registry import backend_names
 
 
 @pytest.fixture(scope="module")
@@ -237,3 +239,33 @@ def test_checkout_of_a_tag_recovers_a_damaged_project(demo: Path, capsys: pytest
     assert got.annotations.keys() == good.annotations.keys() and len(got.images) == len(good.images) > 0
     assert main(["tag", str(demo)]) == 1  # listing (or adding) tags still needs a project that loads
     assert _one_error_line(capsys.readouterr().err).startswith(f"{demo}: not valid JSON")
+
+
+def _examples(help_text: str) -> list[list[str]]:
+    """The command lines under ``examples:`` in a help text, as argv (a trailing backslash continues one)."""
+    _, found, after = help_text.partition("\nexamples:\n")
+    if not found:
+        return []
+    lines = after.replace("\\\n", " ").splitlines()
+    return [shlex.split(line) for line in lines if line.strip().startswith("pixelproof ")]
+
+
+@pytest.mark.parametrize("command", ["prelabel", "convert", "qa", "lint"])
+def test_help_of_the_complex_commands_shows_examples_that_parse(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prelabel --help`` and the like listed 20-40 options and not one command line built from them.
+    Each example is kept as written (not rewrapped into one paragraph) and parses with the real parser,
+    so an option renamed later cannot leave an example that fails."""
+    monkeypatch.setenv("COLUMNS", "80")
+    parser = _parsers()[command]
+    help_text = parser.format_help()
+    examples = _examples(help_text)
+    assert 2 <= len(examples) <= 4, help_text
+    for argv in examples:
+        assert argv[:2] == ["pixelproof", command]
+        args = cli.build_parser().parse_args(argv[1:])  # exits 2 (failing the test) on a bad example
+        assert args.command == command
+        assert getattr(args, "backend", None) in {None, *backend_names()}, argv
+    for line in help_text.partition("\nexamples:\n")[2].splitlines():  # kept as written, indented
+        assert line.startswith("  pixelproof ") or line.startswith("      -"), help_text
