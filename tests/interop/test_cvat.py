@@ -15,7 +15,8 @@ from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop._util import Builder
-from pixelproof.interop.cvat import encode_mask, mask_crop, read_cvat, write_cvat
+from pixelproof.interop.cvat import mask_crop, read_cvat, write_cvat
+from pixelproof.interop.cvat_writer import encode_mask
 from pixelproof.interop.formats import detect_format
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_images"
