@@ -167,7 +167,7 @@ def _write_annotation(
     occluded = occluded if type(occluded) is int else int(occluded not in (None, False, 0, "", "0"))
     attrib = {
         "label": project.categories[a.category_id].name,
-        "source": str(a.app_extra.get("cvat_source", "manual")),
+        "source": cvat_source(a),
         "occluded": str(occluded),
         "z_order": str(_whole(a, "z_order") or 0),
     }
@@ -215,6 +215,16 @@ def _write_annotation(
         shape = ET.SubElement(node, tag, {**attrib, **geometry})
         for name, value in as_dict(a.app_extra.get("attributes")).items():
             ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
+
+
+def cvat_source(a: Annotation) -> str:
+    """CVAT's ``source`` from the object's own provenance: a model's prediction is "auto", an object a
+    person made in PixelProof (drawn, pasted, edited into being) "manual". The source read from CVAT
+    (``cvat_source``) is kept only for an object PixelProof gave none (one read from a file): it tells
+    what PixelProof cannot, e.g. "semi-auto". A copy of an "auto" object is so a person's, as CVAT has it."""
+    if a.source is None:
+        return str(a.app_extra.get("cvat_source") or "manual")
+    return "auto" if a.source.startswith("model:") else "manual"
 
 
 def _whole(a: Annotation, key: str) -> int | None:
