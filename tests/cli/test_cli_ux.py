@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pytest
 
 from pixelproof import cli
 from pixelproof.cli import main
+from pixelproof.core.coco import load_project
+from pixelproof.inference.registry import backend_names
 
 
 def _one_error_line(err: str) -> str:
@@ -172,3 +175,84 @@ def test_an_option_has_one_metavar_in_every_command() -> None:
     for option in ("--output", "--images", "--to"):
         shown.pop(option)
     assert {o: m for o, m in shown.items() if len(m) > 1} == {}
+
+
+def _not_projects(folder: Path) -> dict[str, Path]:
+    """Files a user may name by mistake: text, JSON that is no project, an empty file."""
+    files = {"text": "my notes\n", "json": '{"images": 5}', "empty": ""}
+    for name, text in files.items():
+        (folder / f"{name}.json").write_text(text)
+    return {name: folder / f"{name}.json" for name in files}
+
+
+@pytest.mark.parametrize("kind", ["text", "json", "empty"])
+@pytest.mark.parametrize(
+    "argv",
+    [["tag", "{file}"], ["tag", "{file}", "v1"], ["checkout", "{file}", "--at", "v1", "-o", "{out}"]],
+)
+def test_tag_and_checkout_say_a_file_is_no_project(
+    kind: str, argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Listing the tags of a text file printed nothing and exited 0; checking one out said ``no tag 'v1'
+    (tags: none)``; tagging ``{"images": 5}`` stored it as a version. Now each says what the file is, as
+    ``info`` does, and writes nothing."""
+    file = _not_projects(tmp_path)[kind]
+    out = tmp_path / "out.json"
+    assert main([a.format(file=file, out=out) for a in argv]) == 1
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert lines and all(line.startswith(f"{file}: ") for line in lines), captured.err
+    assert "Traceback" not in captured.err
+    assert not any("tag" in line.removeprefix(f"{file}: ") for line in lines), captured.err
+    assert captured.out == "" and not out.exists() and not (tmp_path / f"{kind}.versions").exists()
+
+
+def test_tag_says_a_project_it_may_not_read_cannot_be_read(demo: Path) -> None:
+    """Listing the tags of a project the user may not read said nothing and exited 0."""
+    demo.chmod(0)
+    result = _as_a_user("tag", str(demo))
+    assert result.returncode == 1, result.stderr
+    assert _one_error_line(result.stderr) == f"{demo}: cannot read the file: permission denied"
+
+
+def test_checkout_of_a_tag_recovers_a_damaged_project(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tag is the way back from a project file damaged later: its checkout does not depend on the file."""
+    assert main(["tag", str(demo), "v1"]) == 0
+    good = load_project(demo)
+    demo.write_text("damaged")
+    out = demo.parent / "recovered.json"
+    assert main(["checkout", str(demo), "--at", "v1", "-o", str(out)]) == 0, capsys.readouterr().err
+    got = load_project(out)
+    assert got.annotations.keys() == good.annotations.keys() and len(got.images) == len(good.images) > 0
+    assert main(["tag", str(demo)]) == 1  # listing (or adding) tags still needs a project that loads
+    assert _one_error_line(capsys.readouterr().err).startswith(f"{demo}: not valid JSON")
+
+
+def _examples(help_text: str) -> list[list[str]]:
+    """The command lines under ``examples:`` in a help text, as argv (a trailing backslash continues one)."""
+    _, found, after = help_text.partition("\nexamples:\n")
+    if not found:
+        return []
+    lines = after.replace("\\\n", " ").splitlines()
+    return [shlex.split(line) for line in lines if line.strip().startswith("pixelproof ")]
+
+
+@pytest.mark.parametrize("command", ["prelabel", "convert", "qa", "lint"])
+def test_help_of_the_complex_commands_shows_examples_that_parse(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prelabel --help`` and the like listed 20-40 options and not one command line built from them.
+    Each example is kept as written (not rewrapped into one paragraph) and parses with the real parser,
+    so an option renamed later cannot leave an example that fails."""
+    monkeypatch.setenv("COLUMNS", "80")
+    parser = _parsers()[command]
+    help_text = parser.format_help()
+    examples = _examples(help_text)
+    assert 2 <= len(examples) <= 4, help_text
+    for argv in examples:
+        assert argv[:2] == ["pixelproof", command]
+        args = cli.build_parser().parse_args(argv[1:])  # exits 2 (failing the test) on a bad example
+        assert args.command == command
+        assert getattr(args, "backend", None) in {None, *backend_names()}, argv
+    for line in help_text.partition("\nexamples:\n")[2].splitlines():  # kept as written, indented
+        assert line.startswith("  pixelproof ") or line.startswith("      -"), help_text

@@ -71,6 +71,24 @@ def test_add_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert load_project(path).images == {}  # -o leaves PROJECT as it was
 
 
+@pytest.mark.parametrize("with_note", [False, True])
+def test_add_of_a_folder_without_images_says_so(
+    with_note: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It printed "0 added, 0 already there, 0 skipped" and exited 1 with no word of why; ``new`` says
+    "FOLDER: no images found"."""
+    path = saved_project(tmp_path, [])
+    empty, other = tmp_path / "empty", tmp_path / "other"
+    empty.mkdir()
+    other.mkdir()
+    if with_note:
+        (empty / "notes.txt").write_text("x")
+    assert main(["add", str(path), str(empty), str(other)]) == 1
+    captured = capsys.readouterr()
+    assert f"pixelproof: error: {empty}, {other}: no images found" in captured.err.splitlines()
+    assert ("notes.txt: not an image" in captured.err) == with_note
+
+
 def moved(tmp_path: Path) -> Path:
     path = saved_project(
         tmp_path,

@@ -15,7 +15,8 @@ from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.model import Project
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop._util import Builder
-from pixelproof.interop.cvat import encode_mask, mask_crop, read_cvat, write_cvat
+from pixelproof.interop.cvat import mask_crop, read_cvat, write_cvat
+from pixelproof.interop.cvat_writer import encode_mask
 from pixelproof.interop.formats import detect_format
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_images"
@@ -368,3 +369,46 @@ def test_malformed_coordinates_are_named_in_the_message(tmp_path: Path, shape: s
         for p in result.problems
     )
     assert not result.project.annotations
+
+
+def test_export_writes_each_objects_own_source_a_pasted_copy_is_manual(tmp_path: Path) -> None:
+    """A copy (Edit > Copy/Paste) of an object imported from CVAT as ``source="auto"`` went back to CVAT as
+    "auto": the exporter wrote the original's kept ``cvat_source``. A copy is a person's (manual), a
+    model's prediction is CVAT's "auto"; an object read from CVAT and not re-made keeps its source, which
+    PixelProof cannot tell (semi-auto, or a value of a newer CVAT)."""
+    from pixelproof.core.clipboard import copy_annotations, paste
+    from pixelproof.core.edits.annotations import AddAnnotations
+    from pixelproof.core.model import Annotation
+
+    xml = tmp_path / "in" / "annotations.xml"
+    xml.parent.mkdir()
+    xml.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><annotations><version>1.1</version>'
+        '<image id="0" name="a.png" width="60" height="50">'
+        '<box label="car" source="auto" occluded="0" xtl="1" ytl="2" xbr="11" ybr="12" z_order="0"/>'
+        '<box label="car" source="semi-auto" occluded="0" xtl="20" ytl="2" xbr="30" ybr="12" z_order="0"/>'
+        '<box label="car" source="manual" occluded="0" xtl="40" ytl="2" xbr="50" ybr="12" z_order="0"/>'
+        "</image></annotations>"
+    )
+    project = read_cvat(xml).project
+    image_id = next(iter(project.images))
+    auto, semi, manual = sorted(project.annotations)
+    assert project.annotations[auto].app_extra["cvat_source"] == "auto"
+    pasted = paste(copy_annotations(project, image_id, [auto, semi]), project, image_id).annotations
+    AddAnnotations(pasted, "Paste 2 objects").apply(project)
+    model = Annotation(
+        project.next_annotation_id(), image_id, project.annotations[manual].category_id, [5.0, 30.0, 9.0, 9.0]
+    )
+    model.source = "model:yolo-onnx/yolo11n.onnx@1"
+    project.add_annotation(model)
+    write_cvat(project, tmp_path / "out", images="keep")
+    boxes = ET.parse(tmp_path / "out" / "annotations.xml").getroot().iter("box")
+    sources = [(b.get("xtl"), b.get("ytl"), b.get("source")) for b in boxes]
+    assert sources == [
+        ("1.00", "2.00", "auto"),  # imported: as read
+        ("20.00", "2.00", "semi-auto"),
+        ("40.00", "2.00", "manual"),
+        ("1.00", "2.00", "manual"),  # the pasted copies (on their originals)
+        ("20.00", "2.00", "manual"),
+        ("5.00", "30.00", "auto"),  # a model's prediction
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -66,8 +67,6 @@ def load_or_report(path: str) -> Project | None:
 def positive_int(text: str) -> int:
     """argparse ``type`` of a count (``log -n N``, ``--workers N``): a whole number >= 1, else a usage
     error (exit 2)."""
-    import argparse
-
     try:
         n = int(text)
     except ValueError:
@@ -75,6 +74,33 @@ def positive_int(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
     return n
+
+
+class _ExamplesFormatter(argparse.HelpFormatter):
+    """argparse's help, but indented lines (the command lines under ``examples:``) are kept as written:
+    the plain formatter runs a whole epilog into one paragraph, and ``RawDescriptionHelpFormatter`` would
+    keep every description's own line breaks too. Other text is wrapped as usual."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out: list[str] = []
+        paragraph: list[str] = []
+        for line in [*text.splitlines(), ""]:
+            if line.strip() and not line.startswith(" "):
+                paragraph.append(line)
+                continue
+            if paragraph:
+                out.append(super()._fill_text(" ".join(paragraph), width, indent))
+                paragraph = []
+            out.append(indent + line if line.strip() else "")
+        return "\n".join(out).rstrip()
+
+
+def add_examples(parser: argparse.ArgumentParser, *examples: str) -> None:
+    """End ``parser``'s help with ``examples:`` and these command lines, as written (a line may go on with
+    `` \\`` and a newline: keep each within 78 columns). tests/cli/test_cli_ux.py parses every one."""
+    lines = "\n".join(f"  {line}" for example in examples for line in example.splitlines())
+    parser.epilog = f"{parser.epilog}\n\nexamples:\n{lines}" if parser.epilog else f"examples:\n{lines}"
+    parser.formatter_class = _ExamplesFormatter
 
 
 def add_iou_threshold(parser: Any, what: str) -> None:

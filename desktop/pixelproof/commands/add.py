@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import ProgressBar, apply_and_save, load_or_report, refuse_outputs, warn
+from pixelproof.commands._common import (
+    ProgressBar,
+    apply_and_save,
+    error,
+    load_or_report,
+    refuse_outputs,
+    warn,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,4 +55,7 @@ def run(args: argparse.Namespace) -> int:
     for im in found.images:  # as saved: relative to OUT's folder
         print(f"added {project.images[im.id].file_name} ({im.width}x{im.height})")
     print(f"{len(found.images)} added, {len(found.already)} already there, {len(skipped)} skipped")
-    return 0 if found.images or found.already else 1
+    if not (found.images or found.already):
+        error(f"{', '.join(args.paths)}: no images found")  # as `new` says it
+        return 1
+    return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pixelproof.commands._common import error, refuse_outputs
+from pixelproof.commands._common import error, load_or_report, refuse_outputs
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, save_project
-    from pixelproof.core.versions import VersionError, checkout
+    from pixelproof.core.versions import VersionError, checkout, list_tags
 
     out = Path(args.output)
     if out.resolve() == Path(args.project).resolve():
@@ -27,6 +27,10 @@ def run(args: argparse.Namespace) -> int:
     if refuse_outputs(args.output, projects=True):
         return 1
     try:
+        # a tag recovers a project file damaged since; without that tag, a file that is no project is
+        # said to be so (not "no tag 'v1'")
+        if all(t.name != args.at for t in list_tags(args.project)) and load_or_report(args.project) is None:
+            return 1
         project = checkout(args.project, args.at)
         save_project(project, out)
     except (VersionError, ProjectSaveError) as e:

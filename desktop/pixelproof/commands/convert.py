@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, error_text, warn
+from pixelproof.commands._common import ProgressBar, add_examples, error, error_text, warn
 
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
 ONE_PROCESS = (
@@ -72,6 +72,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.epilog = (
         f"--workers/--scheduler draw and encode the output of: {parallel}. Other outputs are written in "
         f"this process: {ONE_PROCESS}. Reading is always done in this process."
+    )
+    add_examples(
+        p,
+        "pixelproof convert labelme_dir/ project.json --from labelme --to coco",
+        "pixelproof convert project.json yolo_dataset/ --from coco --to yolo \\\n"
+        "    --task segment --val-fraction 0.2",
+        "pixelproof convert VOC2012/ project.json --from masks --to coco --mode voc",
+        "pixelproof convert project.json out/ --from coco --to yolo --changed-since v1",
     )
     p.set_defaults(run=run)
 

@@ -11,6 +11,7 @@ from typing import Any
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
 from pixelproof.commands._common import (
     ProgressBar,
+    add_examples,
     error,
     error_text,
     print_capped,
@@ -73,6 +74,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", metavar="F", help="write one row per problem as CSV")
     p.add_argument("--html", metavar="F", help="write an HTML report with crops of the worst problems")
     add_batch_arguments(p, error_code=EXIT_UNREADABLE)
+    add_examples(
+        p,
+        "pixelproof lint project.json",
+        "pixelproof lint project.json --backend yolo-onnx --model yolo11n.onnx \\\n"
+        "    --confident 0.5 --html lint.html",
+        "pixelproof lint project.json --predictions results.json --json lint.json",
+        "pixelproof lint project.json --predictions pending",
+    )
     p.set_defaults(run=run)
 
 

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, error, error_text, load_or_report, warn
+from pixelproof.commands._common import ProgressBar, add_examples, error, error_text, load_or_report, warn
 from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import (
     ProjectConflictError,
@@ -113,6 +113,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="backend option (repeatable), e.g. category=coin; see `pixelproof backends --json`",
     )
     add_batch_arguments(p, shards=True)
+    add_examples(
+        p,
+        "pixelproof prelabel coins.json --backend threshold --option category=coin",
+        "pixelproof prelabel project.json --backend yolo-onnx --model yolo11n.onnx \\\n"
+        '    --score-threshold 0.4 --images "val/*.jpg" -o prelabeled.json',
+        "pixelproof prelabel slides.json --backend onnx --model nuclei.onnx \\\n"
+        "    --tile 1024 --overlap 0.25",
+    )
     p.set_defaults(run=run)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import (
     ProgressBar,
+    add_examples,
     add_iou_threshold,
     bad_iou_threshold,
     error,
@@ -46,6 +47,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
     p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
     add_batch_arguments(p)
+    add_examples(
+        p,
+        "pixelproof qa reference.json candidate.json --json qa.json --html qa.html",
+        "pixelproof qa masks/ candidate.json --ref-format masks --csv rows.csv",
+        "pixelproof qa labelsTr/ candidate.json",
+    )
     p.set_defaults(run=run)
 
 

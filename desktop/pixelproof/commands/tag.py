@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import error, error_text
+from pixelproof.commands._common import error, error_text, load_or_report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +21,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.history import current_author
     from pixelproof.core.versions import VersionError, list_tags, tag
 
+    if load_or_report(args.project) is None:  # tags of a file that is no project: say what it is
+        return 1
     try:
         if args.name is None:
             for t in list_tags(args.project):

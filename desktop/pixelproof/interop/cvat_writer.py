@@ -1,0 +1,253 @@
+"""Writing CVAT for images 1.1 XML (``annotations.xml`` and the images in ``images/``); the reader and the
+format's declaration are in :mod:`pixelproof.interop.cvat`."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import annotation_pixels
+from pixelproof.core.limits import LimitError
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop._util import (
+    ProgressCallback,
+    as_dict,
+    check_image_mode,
+    fresh,
+    is_file,
+    place_image,
+    rel_name,
+    unique_stems,
+    with_progress,
+)
+from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xml_text
+
+# shapes that enclose no area (and image tags): the reader keeps them in the image's extras, the writer
+# writes them back, and nothing else (a made-up tag would be a way to put any element into the file)
+KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
+
+
+def encode_mask(mask: np.ndarray) -> tuple[list[int], int, int, int, int]:
+    """(runs, left, top, width, height) of a mask as CVAT writes it: the box of its pixels, row-major runs
+    starting with a run of 0s (width = right - left + 1)."""
+    ys, xs = np.nonzero(mask)
+    left, top, right, bottom = int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+    flat = mask[top : bottom + 1, left : right + 1].reshape(-1)
+    change = np.flatnonzero(np.diff(flat.astype(np.int8))) + 1
+    edges = np.concatenate(([0], change, [flat.size]))
+    runs = np.diff(edges).tolist()
+    if flat[0]:
+        runs = [0, *runs]
+    return runs, left, top, right - left + 1, bottom - top + 1
+
+
+def write_cvat(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "link",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``annotations.xml`` (CVAT for images 1.1) and the images in ``images/`` ("keep": names point at the
+    originals, relative to the output); returns warnings. A category name the reader would give back
+    changed (blank, blanks around it) is refused first (``CategoryNameError``): the label list holds
+    every category."""
+    check_image_mode(images)
+    check_category_names(project.categories.values(), "CVAT XML", str(Path(out_dir) / "annotations.xml"))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    doc = ET.Element("annotations")
+    ET.SubElement(doc, "version").text = "1.1"
+    _meta(doc, project)
+    stems = unique_stems(project)
+    for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
+        src = project.image_path(image)
+        # the name as XML can hold it, and the copy under that same name so the two still meet
+        name = xml_text(rel_name(src, out) if images == "keep" else stems[image.id] + src.suffix)
+        if images != "keep":
+            if is_file(src):
+                if (
+                    placed := place_image(src, out / "images" / name, images, image, project.applies_exif)
+                ) is not None:
+                    warnings.append(placed)
+            else:
+                counts["missing"] += 1
+        node = ET.SubElement(
+            doc, "image", id=str(k), name=name, width=str(image.width), height=str(image.height)
+        )
+        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+        # groups for split objects: new numbers, never one an object of the image already has
+        groups = itertools.count(
+            max((g for a in anns if (g := _whole(a, "group_id")) is not None), default=0) + 1
+        )
+        for a in anns:
+            try:
+                _write_annotation(node, project, a, image, counts, groups)
+            except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
+                warnings.append(f"{e}; written as its box")
+                _write_annotation(node, project, a, image, counts, groups, as_box=True)
+        app = as_dict(image.extra.get("pixelproof"))
+        shapes = as_dict(app.get("cvat")).get("shapes")
+        for kept in shapes if isinstance(shapes, list) else []:
+            _write_kept(node, kept, counts)
+    counts["xml"] += make_valid_xml(doc)
+    ET.indent(doc)
+    ET.ElementTree(doc).write(fresh(out / "annotations.xml"), encoding="utf-8", xml_declaration=True)
+    messages = {
+        "missing": "image file(s) not found; only their annotations were written",
+        "void": "void region(s) written as ordinary labels (CVAT has no void)",
+        "kept": "kept shape(s) in the image extras that are not CVAT shapes left out",
+        "xml": "text(s) with characters XML cannot hold (control characters) written with U+FFFD, or "
+        "extras whose key is no XML name left out",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def _meta(doc: ET.Element, project: Project) -> None:
+    task = ET.SubElement(ET.SubElement(doc, "meta"), "task")
+    ET.SubElement(task, "name").text = project.path.stem if project.path is not None else "pixelproof"
+    ET.SubElement(task, "size").text = str(len(project.images))
+    ET.SubElement(task, "mode").text = "annotation"
+    labels = ET.SubElement(task, "labels")
+    seen_attrs: dict[int, dict[str, None]] = {}
+    for a in project.annotations.values():
+        seen_attrs.setdefault(a.category_id, {}).update(
+            dict.fromkeys(map(str, as_dict(a.app_extra.get("attributes"))))
+        )
+    for cat in project.categories.values():
+        label = ET.SubElement(labels, "label")
+        ET.SubElement(label, "name").text = cat.name
+        if cat.color:
+            ET.SubElement(label, "color").text = cat.color
+        skeleton = as_dict(cat.extra.get("cvat"))
+        if skeleton.get("type") == "skeleton":
+            ET.SubElement(label, "type").text = "skeleton"
+        attributes = ET.SubElement(label, "attributes")
+        for name in seen_attrs.get(cat.id, {}):
+            attr = ET.SubElement(attributes, "attribute")
+            ET.SubElement(attr, "name").text = name
+            ET.SubElement(attr, "input_type").text = "text"
+            ET.SubElement(attr, "default_value").text = ""
+            ET.SubElement(attr, "values").text = ""
+        if skeleton.get("type") != "skeleton":
+            continue
+        ET.SubElement(label, "svg").text = str(skeleton.get("svg", ""))
+        parts = skeleton.get("sublabels")
+        for part in (as_dict(p) for p in (parts if isinstance(parts, list) else [])):
+            sub = ET.SubElement(labels, "label")
+            ET.SubElement(sub, "name").text = str(part.get("name", ""))
+            if part.get("color"):
+                ET.SubElement(sub, "color").text = str(part["color"])
+            ET.SubElement(sub, "type").text = str(part.get("type") or "points")
+            ET.SubElement(sub, "attributes")
+            ET.SubElement(sub, "parent").text = cat.name
+
+
+def _write_annotation(
+    node: ET.Element,
+    project: Project,
+    a: Annotation,
+    image: ImageRecord,
+    counts: Counter[str],
+    groups: Iterator[int],
+    as_box: bool = False,
+) -> None:
+    counts["void"] += project.is_void(a) and not as_box
+    occluded = a.app_extra.get("occluded", 0)  # the reader keeps an integer; anything else: yes or no
+    occluded = occluded if type(occluded) is int else int(occluded not in (None, False, 0, "", "0"))
+    attrib = {
+        "label": project.categories[a.category_id].name,
+        "source": cvat_source(a),
+        "occluded": str(occluded),
+        "z_order": str(_whole(a, "z_order") or 0),
+    }
+    group = _whole(a, "group_id")
+    parts: list[tuple[str, dict[str, str]]] = []
+    if a.kind == "box" or as_box:
+        x, y, w, h = a.bbox
+        parts.append(("box", {"xtl": _f(x), "ytl": _f(y), "xbr": _f(x + w), "ybr": _f(y + h)}))
+    elif a.kind == "polygon":
+        polys = [p for p in a.segmentation if len(p) >= 6]
+        for p in polys:
+            parts.append(
+                (
+                    "polygon",
+                    {"points": ";".join(f"{_f(x)},{_f(y)}" for x, y in zip(p[0::2], p[1::2], strict=True))},
+                )
+            )
+        if len(polys) > 1 and group is None:
+            group = next(groups)  # the parts of one object share a group, as CVAT groups shapes
+    else:
+        where = f"{image.file_name}: annotation {a.id}"
+        found = annotation_pixels.annotation_crop(a, image.height, image.width, where)  # its box only
+        if found is not None and found[1].any():
+            (x, y, _, _), crop = found
+            runs, left, top, w, h = encode_mask(crop)
+            parts.append(
+                (
+                    "mask",
+                    {
+                        "rle": ", ".join(map(str, runs)),
+                        "left": str(left + x),
+                        "top": str(top + y),
+                        "width": str(w),
+                        "height": str(h),
+                    },
+                )
+            )
+    if group is not None:
+        attrib["group_id"] = str(group)
+    # extra attributes add to the shape, never replace its label or geometry
+    attrib.update(
+        {str(k): str(v) for k, v in as_dict(a.app_extra.get("cvat_attrib")).items() if k not in attrib}
+    )
+    for tag, geometry in parts:
+        shape = ET.SubElement(node, tag, {**attrib, **geometry})
+        for name, value in as_dict(a.app_extra.get("attributes")).items():
+            ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
+
+
+def cvat_source(a: Annotation) -> str:
+    """CVAT's ``source`` from the object's own provenance: a model's prediction is "auto", an object a
+    person made in PixelProof (drawn, pasted, edited into being) "manual". The source read from CVAT
+    (``cvat_source``) is kept only for an object PixelProof gave none (one read from a file): it tells
+    what PixelProof cannot, e.g. "semi-auto". A copy of an "auto" object is so a person's, as CVAT has it."""
+    if a.source is None:
+        return str(a.app_extra.get("cvat_source") or "manual")
+    return "auto" if a.source.startswith("model:") else "manual"
+
+
+def _whole(a: Annotation, key: str) -> int | None:
+    """An integer extra (``z_order``, ``group_id``) as CVAT's and Datumaro's loaders parse it (``int()``:
+    anything else there makes them refuse the whole file); None when it is no whole number."""
+    value = a.app_extra.get(key)
+    return value if type(value) is int else None
+
+
+def _write_kept(node: ET.Element, kept: Any, counts: Counter[str]) -> None:
+    """A shape kept from a CVAT file, written back; one that is not a CVAT shape (a made-up tag would be
+    a way to put any element into the file) is counted and left out."""
+    if not isinstance(kept, dict) or kept.get("tag", "points") not in KEPT_SHAPES:
+        counts["kept"] += 1
+        return
+    attrib = {str(k): str(v) for k, v in as_dict(kept.get("attrib")).items()}
+    shape = ET.SubElement(node, kept.get("tag", "points"), attrib)
+    for name, value in as_dict(kept.get("attributes")).items():
+        ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
+    children = kept.get("children")
+    for child in children if isinstance(children, list) else []:
+        _write_kept(shape, child, counts)
+
+
+def _f(v: float) -> str:
+    return f"{float(v):.2f}"
