@@ -41,7 +41,9 @@ def merged_project(project_file: Path, names: list[str]) -> Path:
     return path
 
 
-def test_a_long_annotator_name_leaves_every_pane_its_share_at_1366x768(qtbot, project_file) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_annotator_name_leaves_every_pane_its_share_at_1366x768(
+    qtbot, project_file, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
     """Names may be 64 characters long (split takes them): the name above a pane widened its column to
     the whole name, squeezing the other annotators' panes to slivers beside it."""
     long = "zed-" + "x" * 60
@@ -64,7 +66,7 @@ def test_a_long_annotator_name_leaves_every_pane_its_share_at_1366x768(qtbot, pr
     win.close()
 
 
-def test_the_view_opens_on_the_image_being_labelled(qtbot, project_file) -> None:  # type: ignore[no-untyped-def]
+def test_the_view_opens_on_the_image_being_labelled(qtbot, project_file, no_prompts) -> None:  # type: ignore[no-untyped-def]
     """Accept Consensus acts on the image shown: opened from image 3 the view showed image 1 (the first
     overlap image, or the one shown last time), one click from accepting the consensus of another image."""
     win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob", "cy"]))
@@ -76,5 +78,28 @@ def test_the_view_opens_on_the_image_being_labelled(qtbot, project_file) -> None
         assert view.images.currentData() == image_id
         qtbot.mouseClick(next(b for b in view.widget.findChildren(type(view.accept_button))
                               if b.text() == "Back to Labeling"), Qt.MouseButton.LeftButton)  # fmt: skip
+    doc.undo_stack.setClean()
+    win.close()
+
+
+def test_the_image_chosen_in_the_view_is_the_one_the_window_keys_act_on(
+    qtbot, project_file, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """The labeling keys stay on in the view (Alt+3 marks the image done): they acted on the image being
+    labelled when the view was opened, not on the one shown after choosing another in the list; and
+    Back to Labeling went back to that image instead of the one just looked at."""
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob", "cy"]))
+    doc, view = win.document, win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    assert view.images.currentData() == 1
+    view.images.setFocus()
+    qtbot.keyClick(view.images, Qt.Key.Key_Down)
+    qtbot.keyClick(view.images, Qt.Key.Key_Down)
+    assert view.images.currentData() == 3
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Image > Mark as Done
+    assert doc.project.image_status(3) == "done" and doc.project.image_status(1) == "todo"
+    qtbot.mouseClick(next(b for b in view.widget.findChildren(type(view.accept_button))
+                          if b.text() == "Back to Labeling"), Qt.MouseButton.LeftButton)  # fmt: skip
+    assert win.shell.current_view() is win.canvas and doc.current_image_id == 3
     doc.undo_stack.setClean()
     win.close()

@@ -232,6 +232,8 @@ class AnnotatorsView(QObject):
             return
         from pixelproof.core.agreement import raters_from_merged
 
+        # the window's labeling keys (Alt+3: Mark as Done) and Back to Labeling follow the image shown
+        doc.set_current_image(image_id)
         members = self.members[image_id]
         names = [r.name for r in raters_from_merged(doc.project)]
         titles = [names[m.rater] for m in members] + ["disagreement"]
