@@ -103,3 +103,23 @@ def test_the_image_chosen_in_the_view_is_the_one_the_window_keys_act_on(
     assert win.shell.current_view() is win.canvas and doc.current_image_id == 3
     doc.undo_stack.setClean()
     win.close()
+
+
+def test_next_and_previous_image_keys_step_through_the_overlap_images_shown(
+    qtbot, project_file, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """D / A (Next / Previous Image) stay on in the view: they moved the hidden labeling view to another
+    image while the panes kept showing the first, so the next Alt+3 marked an image nobody was looking at."""
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob", "cy"]))
+    doc, view = win.document, win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    view.panes[0].setFocus()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
+    assert doc.current_image_id == 2 and view.images.currentData() == 2
+    assert [p.title for p in view.panes] == ["ann", "bob", "cy", "disagreement"]
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
+    assert view.images.currentData() == 3 and (view.overlays[0][..., 3] > 0).any()  # ann's disc there
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_A)
+    assert doc.current_image_id == 2 and view.images.currentData() == 2
+    doc.undo_stack.setClean()
+    win.close()

@@ -155,10 +155,12 @@ class AnnotatorsView(QObject):
         if self._hooked is not None:
             for sig in self._signals(self._hooked):
                 sig.disconnect(self._changed)
+            self._hooked.currentImageChanged.disconnect(self._follow)
         self._hooked = doc
         if doc is not None:
             for sig in self._signals(doc):
                 sig.connect(self._changed)
+            doc.currentImageChanged.connect(self._follow)
         if self.is_open():
             self.close()
 
@@ -167,6 +169,12 @@ class AnnotatorsView(QObject):
         # every object it adds or removes: each refresh recomputes every overlay of the image)
         if self.is_open():
             self._refresh_timer.start()
+
+    def _follow(self, image_id: int) -> None:
+        """D / A (labeling keys, on here too) moved to another image: show it if it is an overlap image."""
+        index = self.images.findData(image_id)
+        if self.is_open() and index >= 0 and index != self.images.currentIndex():
+            self.images.setCurrentIndex(index)
 
     def _refresh_if_open(self) -> None:
         if self.is_open():
