@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     for p in result.problems:
         warn(p)
     data = result.to_dict()
-    if manifest is not None:
+    if honeypots:  # a split made without --honeypots has no scorecards to make
         reference = load_or_report(ref_path) if ref_path else None
         if reference is None:
             error("honeypot scorecards need the reference project (--reference F)")

@@ -5,7 +5,6 @@ undoable edit."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +31,7 @@ from pixelproof.core.consensus import (
 )
 from pixelproof.core.qa_objects import image_objects
 from pixelproof.core.volumes import expected_identity
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import Job, load_image
@@ -65,6 +66,27 @@ def disagreement_overlay(values: np.ndarray, labelled: np.ndarray, n: int) -> np
     out = colour.astype(np.uint8)
     out[~labelled] = 0
     return out
+
+
+class NameLabel(QLabel):
+    """An annotator's name above its pane, shortened to the pane's width (the whole name in its tip): a
+    64-character name would otherwise widen its column and squeeze the other panes."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.setToolTip(as_text(name))  # a name from the file, shown as written
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(name)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self.setText(self.fontMetrics().elidedText(self.name, Qt.TextElideMode.ElideMiddle, self.width()))
 
 
 class AnnotatorsView(QObject):
@@ -133,10 +155,12 @@ class AnnotatorsView(QObject):
         if self._hooked is not None:
             for sig in self._signals(self._hooked):
                 sig.disconnect(self._changed)
+            self._hooked.currentImageChanged.disconnect(self._follow)
         self._hooked = doc
         if doc is not None:
             for sig in self._signals(doc):
                 sig.connect(self._changed)
+            doc.currentImageChanged.connect(self._follow)
         if self.is_open():
             self.close()
 
@@ -145,6 +169,12 @@ class AnnotatorsView(QObject):
         # every object it adds or removes: each refresh recomputes every overlay of the image)
         if self.is_open():
             self._refresh_timer.start()
+
+    def _follow(self, image_id: int) -> None:
+        """D / A (labeling keys, on here too) moved to another image: show it if it is an overlap image."""
+        index = self.images.findData(image_id)
+        if self.is_open() and index >= 0 and index != self.images.currentIndex():
+            self.images.setCurrentIndex(index)
 
     def _refresh_if_open(self) -> None:
         if self.is_open():
@@ -160,16 +190,17 @@ class AnnotatorsView(QObject):
         if canvas.tool is not None:
             canvas.tool.cancel()
         self.shell.show_view(self.widget)  # which empties the selection (Shell._show_selection)
-        self.refresh()
+        # the image being labelled, when it is an overlap image: Accept Consensus acts on the one shown
+        self.refresh(self.shell.document.current_image_id)
 
     def close(self) -> None:
         self.shell.show_view(None)
 
-    def refresh(self) -> None:
-        """Re-read the overlap images and show the chosen one again."""
+    def refresh(self, prefer: int | None = None) -> None:
+        """Re-read the overlap images and show image ``prefer`` if it is one, else the chosen one again."""
         doc = self.shell.document
         self.members = overlap_images(doc.project) if doc is not None else {}
-        current = self.images.currentData()
+        current = prefer if prefer in self.members else self.images.currentData()
         self.images.blockSignals(True)
         self.images.clear()
         for image_id in self.members:
@@ -197,9 +228,7 @@ class AnnotatorsView(QObject):
             box = QWidget()
             lay = QVBoxLayout(box)
             lay.setContentsMargins(0, 0, 0, 0)
-            label = QLabel(f"<b>{escape(titles[k])}</b>")  # a name from the file, as written
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            lay.addWidget(label)
+            lay.addWidget(NameLabel(titles[k]))
             lay.addWidget(p, 1)
             self.grid.addWidget(box, k // columns, k % columns)
         self.linked = LinkedPanes(self.panes) if self.panes else None
@@ -211,6 +240,8 @@ class AnnotatorsView(QObject):
             return
         from pixelproof.core.agreement import raters_from_merged
 
+        # the window's labeling keys (Alt+3: Mark as Done) and Back to Labeling follow the image shown
+        doc.set_current_image(image_id)
         members = self.members[image_id]
         names = [r.name for r in raters_from_merged(doc.project)]
         titles = [names[m.rater] for m in members] + ["disagreement"]

@@ -297,10 +297,16 @@ class ReviewPane(QGraphicsView):
         font.setBold(True)
         return font
 
+    def shown_title(self) -> str:
+        """The title shortened to the pane's width (a long annotator's name)."""
+        metrics = QFontMetrics(self._title_font())
+        room = max(self.viewport().width() - 32, 0)
+        return metrics.elidedText(self.title, Qt.TextElideMode.ElideMiddle, room)
+
     def title_rect(self) -> QRect:
         """Where the title is painted, in viewport pixels."""
         metrics = QFontMetrics(self._title_font())
-        return QRect(8, 8, metrics.horizontalAdvance(self.title) + 16, metrics.height() + 8)
+        return QRect(8, 8, metrics.horizontalAdvance(self.shown_title()) + 16, metrics.height() + 8)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         """A pan moves the pixels painted already, the title among them, and repaints only what comes into
@@ -320,7 +326,7 @@ class ReviewPane(QGraphicsView):
         painter.setBrush(QColor(0, 0, 0, 150))
         painter.drawRoundedRect(box, 4, 4)
         painter.setPen(QColor(240, 240, 240))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.title)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.shown_title())
         painter.restore()
 
 
