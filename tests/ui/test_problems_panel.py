@@ -4,6 +4,7 @@ in the project, Shift+D / Shift+A step through the list, the rules dialog edits 
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -508,3 +509,25 @@ def test_a_model_that_knows_none_of_the_classes_says_so(qtbot, zebra_backend, wi
     panel = find(qtbot, win, "model")
     missing = [p for p in panel.model.problems if p.kind == "missing_object"]
     assert {p.image_id for p in missing} == {1, 2, 3} and {p.category for p in missing} == {"cat"}
+
+
+def test_the_image_column_sorts_the_names_it_shows_in_natural_order(qtbot, win, project_file: Path) -> None:
+    """It sorted by the full path in text order (a/img10 before m/img2 before z/img1) while showing only
+    the names; now by the names shown, numbers read as numbers: img1, img1, img2, img10."""
+    from pixelproof.core.model import ImageRecord
+
+    project = win.document.project
+    for n, name in enumerate(("z/img1.png", "a/img10.png", "m/img2.png"), start=10):
+        (project_file.parent / name).parent.mkdir()
+        shutil.copy(project_file.parent / "images" / "img0.png", project_file.parent / name)
+        project.add_image(ImageRecord(n, name, 320, 240))
+        project.add_annotation(box(n, n, [200, 100, 1, 1]))  # tiny, as annotation 3 on images/img1.png
+    panel = find(qtbot, win)
+    panel.kind_filter.setCurrentIndex(panel.kind_filter.findData("tiny"))
+    header = panel.table.horizontalHeader()
+    shown = []
+    for _ in range(2):  # ascending, then descending
+        qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(header.sectionViewportPosition(3) + 5, 5))
+        shown.append([panel.proxy.index(r, 3).data() for r in range(panel.proxy.rowCount())])
+    ascending = ["img1.png", "img1.png", "img2.png", "img10.png"]
+    assert shown in ([ascending, ascending[::-1]], [ascending[::-1], ascending])
