@@ -4,6 +4,7 @@ in the project, Shift+D / Shift+A step through the list, the rules dialog edits 
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -454,3 +455,79 @@ def test_the_model_maps_its_classes_as_the_model_panel_shows(qtbot, slow_backend
     panel = find(qtbot, win, "model")
     missing = [p for p in panel.model.problems if p.kind == "missing_object"]
     assert missing and {p.category for p in missing} == {"cat"}
+
+
+class ZebraDetector(SlowDetector):
+    """A model of classes the project does not have (cat, dog): a zebra box per image."""
+
+    name = "zebras"
+
+    def categories(self) -> list[str]:
+        return ["zebra", "horse"]
+
+    def predict(self, image, prompt=None):
+        return [Prediction("zebra", 0.99, [10, 10, 30, 30])]
+
+
+@pytest.fixture
+def zebra_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = inference.discover
+    fake = BackendInfo(ZebraDetector.name, "tests:ZebraDetector", None, ZebraDetector)
+    monkeypatch.setattr(inference, "discover", lambda: sorted([*real(), fake], key=lambda i: i.name))
+
+
+def test_a_model_that_knows_none_of_the_classes_says_so(qtbot, zebra_backend, win) -> None:
+    """It said "0 predictions" and nothing more; now, as `lint --backend`, it says why: none of the
+    model's predictions is of a class the project has; the classes are mapped in the Model panel."""
+    model = win.panels["modelDock"]
+    qtbot.waitUntil(lambda: model.backends.combo.findData("zebras") >= 0, timeout=10000)
+    model.backends.choose_backend("zebras")
+    qtbot.waitUntil(
+        lambda: (
+            model.session.backend is not None
+            and model.session.backend.name == "zebras"
+            and model.session.is_idle()
+        ),
+        timeout=10000,
+    )
+    panel = find(qtbot, win)  # a list without the model first: a refused run leaves it as it was
+    before = rows(panel)
+    panel.source.setCurrentIndex(panel.source.findData("model"))
+    key(win, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: "class the project has" in panel.summary.text(), timeout=20000)
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=5000)
+    text = panel.summary.text()
+    assert "none of the model's 3 prediction(s)" in text and "Class mapping in the Model panel" in text
+    assert win.statusBar().currentMessage() == text
+    assert rows(panel) == before
+    # mapped as the message says: the zebras are read as cats
+    combo = model.mapping.combo("zebra")
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Home)  # "+ new zebra"
+    QTest.keyClick(combo, Qt.Key.Key_Down)  # the first project category: cat
+    assert combo.currentText() == "cat"
+    panel = find(qtbot, win, "model")
+    missing = [p for p in panel.model.problems if p.kind == "missing_object"]
+    assert {p.image_id for p in missing} == {1, 2, 3} and {p.category for p in missing} == {"cat"}
+
+
+def test_the_image_column_sorts_the_names_it_shows_in_natural_order(qtbot, win, project_file: Path) -> None:
+    """It sorted by the full path in text order (a/img10 before m/img2 before z/img1) while showing only
+    the names; now by the names shown, numbers read as numbers: img1, img1, img2, img10."""
+    from pixelproof.core.model import ImageRecord
+
+    project = win.document.project
+    for n, name in enumerate(("z/img1.png", "a/img10.png", "m/img2.png"), start=10):
+        (project_file.parent / name).parent.mkdir()
+        shutil.copy(project_file.parent / "images" / "img0.png", project_file.parent / name)
+        project.add_image(ImageRecord(n, name, 320, 240))
+        project.add_annotation(box(n, n, [200, 100, 1, 1]))  # tiny, as annotation 3 on images/img1.png
+    panel = find(qtbot, win)
+    panel.kind_filter.setCurrentIndex(panel.kind_filter.findData("tiny"))
+    header = panel.table.horizontalHeader()
+    shown = []
+    for _ in range(2):  # ascending, then descending
+        qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(header.sectionViewportPosition(3) + 5, 5))
+        shown.append([panel.proxy.index(r, 3).data() for r in range(panel.proxy.rowCount())])
+    ascending = ["img1.png", "img1.png", "img2.png", "img10.png"]
+    assert shown in ([ascending, ascending[::-1]], [ascending[::-1], ascending])

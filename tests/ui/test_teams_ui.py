@@ -184,3 +184,17 @@ def test_split_dialog_shows_its_fields_whole(qtbot) -> None:  # type: ignore[no-
                        (dialog.output, dialog.output.text())):  # fmt: skip
         room = edit.width() - 12  # frame and text margins
         assert edit.fontMetrics().horizontalAdvance(text) <= room, (text, edit.width())
+
+
+def test_the_merge_report_says_how_many_decisions_were_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    from pixelproof.ui.teams import ConflictDialog
+
+    stats = {"shards": 2, "images": 3, "annotations": 4, "overlap_images": 0, "honeypots_left_out": 0}
+    for dropped, said in ((0, False), (2, True)):
+        report = {"stats": {**stats, "conflicts": 0, "dismissed_dropped": dropped}, "conflicts": []}
+        dialog = ConflictDialog(report)
+        qtbot.addWidget(dialog)
+        text = dialog.findChild(QLabel).text()
+        assert ('2 "not a problem" decision(s) dropped' in text) is said and "0 conflicts" in text

@@ -227,7 +227,7 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
 
 def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.commands.prelabel import make_backend
-    from pixelproof.inference.apply import predict_project
+    from pixelproof.inference.apply import knows_none, predict_project
     from pixelproof.inference.base import BackendError
     from pixelproof.inference.class_mapping import effective_mapping, parse_mapping, unknown_class
 
@@ -264,8 +264,8 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
         preds, ignored = predict_project(
             project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles
         )
-    if ignored and not any(preds.values()):  # not a model that saw nothing: one that knows none of them
-        error(f"none of the model's {ignored} prediction(s) is of a class the project has (use --map)")
+    if unknown := knows_none(preds, ignored):
+        error(f"{unknown} (use --map)")
         return False
     if ignored:
         warn(f"{ignored} prediction(s) of classes the project does not have were ignored (use --map)")

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.coco import ProjectSaveError, read_json, save_project
     from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
+    from pixelproof.core.merge_decisions import dropped_text
 
     batch = batch_options(args)
     if refuse_outputs(args.output, projects=True) or refuse_outputs(args.report):
@@ -110,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
         f"{s['shards']} shards; {s['overlap_images']} overlap images kept side by side, "
         f"{s['honeypots_left_out']} honeypots left out, {s['conflicts']} conflicts"
     )
+    if dropped := dropped_text(s["dismissed_dropped"]):
+        print(dropped)
     if manifest is None and any(s.split for s in shards):
         print(
             "note: without --manifest, honeypot images (if any) are merged like overlap images",

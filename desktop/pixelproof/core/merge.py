@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.image_folder import name_parts, on_disk
+from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
 from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
 from pixelproof.core.overlap_versions import (
@@ -118,6 +119,7 @@ def merge_shards(
     base_versions: dict[str, Version] = {}
     base_keys: dict[str, str] = {}
     key_path: dict[str, str] = {}  # key -> the image's path, as the manifest names it
+    placed: list[dict[int, str]] = [{} for _ in shards]  # each shard's image ids -> keys
     if base is not None:
         for im in base.images.values():
             key = key_of(base, im)
@@ -140,6 +142,7 @@ def merge_shards(
             if now is not None:  # the base's image, under its new name
                 key, im = key_of(base, now), replace(im, file_name=now.file_name)
             key_path[key] = path  # as the manifest names it
+            placed[k][im.id] = key
             if key_path[key] in honeypot_names:
                 if im.file_name not in left_hp:
                     left_hp.append(im.file_name)
@@ -179,7 +182,14 @@ def merge_shards(
             m.time_spent = merged_time(vs + ([b] if b is not None else []))
             m.review = merged_review(([b] if b is not None else []) + vs)
         merged.append((key, m, b))
-    return _assemble(merged, shards, base, categories, conflicts, left_hp, names)
+    result = _assemble(merged, shards, base, categories, conflicts, left_hp, names)
+    ids = dict(zip([key for key, _, _ in merged], result.project.images, strict=True))
+    sources = [Source(base, {im.id: ids[key_of(base, im)] for im in base.images.values()})] if base else []
+    for k, shard in enumerate(shards):
+        mine = {old: ids[key] for old, key in placed[k].items() if key in ids}  # not honeypots
+        sources.append(Source(shard.project, mine, shard.annotator or names[k]))
+    result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
+    return result
 
 
 def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:

@@ -28,6 +28,7 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         SetOverlapAnnotators,
     )
     from pixelproof.core.edits.images import AddImages, SetTimeSpent
+    from pixelproof.core.edits.lint import SetLintState
 
     merged = result.project
     cats = {c.id: c.name for c in merged.categories.values()}
@@ -63,6 +64,8 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
     marks = _changed(consensus_marks(merged), consensus_marks(base), merged)
     if marks:  # a consensus new versions outdated is to be worked out again
         parts.append(SetConsensusMethod(marks))
+    if merged.app.get("lint") != base.app.get("lint"):  # every shard's "not a problem" decisions
+        parts.append(SetLintState(merged.app.get("lint")))
     before = time_spent_by_image(base)
     changed_time = {iid: s for iid, s in time_spent_by_image(merged).items() if s != before.get(iid)}
     if changed_time:  # what the shards' annotators recorded (RecordTime), as the CLI's merge saves it

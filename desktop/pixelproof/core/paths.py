@@ -56,3 +56,13 @@ class RelativeNames:
         if _inside(physical) or not lexical_ok:
             return physical
         return lexical
+
+
+_DIGITS = re.compile(r"([0-9]+)")
+
+
+def natural_key(text: str) -> tuple:
+    """A sort key reading runs of digits as numbers, as file browsers list names: ``img2`` before
+    ``img10`` (case ignored, then text order for ties)."""
+    parts = _DIGITS.split(text.casefold())  # text, digits, text, ...: ints and strs never meet
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), text

@@ -566,3 +566,12 @@ def predict_project(
         elif on_failure is not None:
             on_failure(image.file_name, result)
     return out, ignored
+
+
+def knows_none(predictions: dict[int, list[Annotation]], ignored: int) -> str:
+    """Why ``predict_project``'s predictions cannot be compared with the labels: the model knows none of
+    the project's classes (not a model that saw nothing); "" when some are usable. The caller says how to
+    map the classes (the CLI's ``--map``, the app's Model panel)."""
+    if ignored and not any(predictions.values()):
+        return f"none of the model's {ignored} prediction(s) is of a class the project has"
+    return ""

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.merge_decisions import dropped_text
 from pixelproof.ui.dialogs import as_text, ok_cancel
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import Job
@@ -193,6 +194,7 @@ class ConflictDialog(QDialog):
             f"Merged {s['shards']} shards: {s['images']} images, {s['annotations']} objects; "
             f"{s['overlap_images']} overlap images keep each annotator's version; "
             f"{s['honeypots_left_out']} honeypots left out; <b>{s['conflicts']} conflicts</b>."
+            + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
         )
         summary.setWordWrap(True)
         self.table = QTableWidget(len(report["conflicts"]), 3)

@@ -105,7 +105,7 @@ def rename_dismissed(project: Project, old: str, new: str) -> Edit | None:
     moved = [_renamed_key(k, old, new) if isinstance(k, str) else k for k in keys]
     if moved == keys:
         return None
-    edit = _LintState({**lint, "dismissed": moved})
+    edit = SetLintState({**lint, "dismissed": moved})
     edit.label = f"Move the decisions on missing {old} objects to {new}"
     return edit
 
@@ -119,7 +119,7 @@ def _renamed_key(key: str, old: str, new: str) -> str:
     return f"{kind}|{image}|{new}@{box}"
 
 
-class _LintState(_AppValue):
-    """``pixelproof.lint`` replaced as a whole."""
+class SetLintState(_AppValue):
+    """``pixelproof.lint`` replaced as a whole (None removes it): a class's decisions moved, a merge's."""
 
     key = "lint"

@@ -13,7 +13,7 @@ from pixelproof.core.batch import make_executor
 from pixelproof.core.lint import LintOptions, LintResult, Rules, lint_project, pending_predictions
 from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
 from pixelproof.core.model import Annotation, Project
-from pixelproof.inference.apply import predict_project
+from pixelproof.inference.apply import knows_none, predict_project
 from pixelproof.inference.class_mapping import effective_mapping
 from pixelproof.ui.workers import Job, JobCancelled
 
@@ -70,7 +70,7 @@ class LintRunner(QObject):
             self._lint(snap, rules, preds)
             return ""
 
-        def predict(report) -> dict[int, list[Annotation]]:  # type: ignore[no-untyped-def]
+        def predict(report) -> tuple[dict[int, list[Annotation]], int]:  # type: ignore[no-untyped-def]
             def wrap(items, total):  # type: ignore[no-untyped-def]
                 report(("progress", 0, total))
                 for n, item in enumerate(items, start=1):
@@ -78,10 +78,7 @@ class LintRunner(QObject):
                     report(("progress", n, total))
 
             mapping = effective_mapping(snap, backend, None, current_category)
-            preds, _ = predict_project(
-                snap, backend, mapping=mapping, wrap=wrap, cancelled=self._cancel.is_set
-            )
-            return preds
+            return predict_project(snap, backend, mapping=mapping, wrap=wrap, cancelled=self._cancel.is_set)
 
         session.submit(
             predict,
@@ -91,11 +88,17 @@ class LintRunner(QObject):
         )
         return ""
 
-    def _predicted(self, snap: Project, rules: Rules, preds: object) -> None:
+    def _predicted(self, snap: Project, rules: Rules, result: object) -> None:
         if self._cancel.is_set():
             self._end(None)
             return
-        self._lint(snap, rules, preds)  # type: ignore[arg-type]
+        preds, ignored = result  # type: ignore[misc]
+        if unknown := knows_none(preds, ignored):  # as `lint --backend` says it
+            self._failed(
+                f"{unknown}: map its classes to the project's under Class mapping in the Model panel"
+            )
+            return
+        self._lint(snap, rules, preds)
 
     def _lint(self, snap: Project, rules: Rules, preds: dict[int, list[Annotation]] | None) -> None:
         """Lint in a job; a large project (``core.batch.is_large_job``) on local worker processes, one per

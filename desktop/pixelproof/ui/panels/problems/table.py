@@ -10,11 +10,18 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from pixelproof.core.lint import KINDS, Problem
+from pixelproof.core.paths import natural_key
 from pixelproof.ui.dialogs import as_text
 
 Index = QModelIndex | QPersistentModelIndex
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the Problem of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def image_sort_key(file_name: str) -> tuple:
+    """The Image column's order: the name it shows, numbers as numbers (img2 before img10), then the
+    folder for names shown twice."""
+    return natural_key(PurePosixPath(file_name).name), natural_key(file_name)
 
 
 class ProblemsModel(QAbstractTableModel):
@@ -74,8 +81,8 @@ class ProblemsModel(QAbstractTableModel):
                 PurePosixPath(p.file_name).name,
                 "" if p.annotation_id is None else f"#{p.annotation_id}",
             )[col]
-        if role == SORT_ROLE:
-            return (p.score, p.kind, p.category or "", p.file_name, p.annotation_id or -1)[col]
+        if role == SORT_ROLE:  # the Image column: ProblemsFilter.lessThan
+            return (p.score, p.kind, p.category or "", None, p.annotation_id or -1)[col]
         if role == PROBLEM_ROLE:
             return p
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -130,6 +137,12 @@ class ProblemsFilter(QSortFilterProxyModel):
         else:
             change()
             self.invalidateFilter()
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        if ProblemsModel.COLUMNS[left.column()] != "Image":
+            return super().lessThan(left, right)
+        a, b = (image_sort_key(i.data(PROBLEM_ROLE).file_name) for i in (left, right))
+        return a < b
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         model = self.sourceModel()
