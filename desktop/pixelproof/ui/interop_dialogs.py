@@ -178,8 +178,9 @@ class ExportDialog(_FormatDialog):
     setting_key = "interop/export_format"
     direction = "write"
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, parent: QWidget | None = None, source: Path | None = None) -> None:
         self.project = project
+        self.source = source  # what an imported project was read from: never written over, as in convert
         self._suggested = ""
         super().__init__(parent)
         self.setWindowTitle("Export annotations")
@@ -223,7 +224,7 @@ class ExportDialog(_FormatDialog):
     def accept(self) -> None:
         path = self.path()
         try:  # an export never writes over the project it is made from
-            check_output_not_input(path, [self.project.path], "", not self.format.output_is_file)
+            check_output_not_input(path, [self.project.path, self.source], "", not self.format.output_is_file)
         except LimitError as e:
             QMessageBox.critical(self, "Cannot export", dialogs.as_text(str(e)))
             return
@@ -307,6 +308,7 @@ class InteropActions(QObject):
             return False
         project.path = _untitled_path(project, path)
         doc = Document(project, untitled=True)
+        doc.import_source = path
         doc.undo_stack.resetClean()  # it exists only in memory: closing it asks first
         if not shell.open_document(doc):
             doc.close()
@@ -330,7 +332,7 @@ class InteropActions(QObject):
         doc = self.shell.document
         if doc is None:
             return None
-        dlg = ExportDialog(doc.project, self.shell.widget)
+        dlg = ExportDialog(doc.project, self.shell.widget, doc.import_source)
         dlg.accepted.connect(lambda: self.run_export(dlg.format.name, dlg.path(), dlg.options()))
         dlg.finished.connect(dlg.deleteLater)
         self.dialog = dlg
