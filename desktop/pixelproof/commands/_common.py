@@ -120,7 +120,7 @@ def refuse_image_outputs(outputs: Iterable[str | None], projects: Iterable[Proje
     """True, after one error line, when an output is an image file of one of ``projects`` (or the volume a
     slice is read from): the report would be renamed over the picture. Nothing to check for an output
     that does not exist yet."""
-    from pixelproof.core.volumes import parse_slice_ref
+    from pixelproof.core.volumes import image_files
 
     targets: dict[tuple[int, int], str] = {}
     for output in outputs:
@@ -131,18 +131,15 @@ def refuse_image_outputs(outputs: Iterable[str | None], projects: Iterable[Proje
         if st is not None:
             targets[(st.st_dev, st.st_ino)] = output
     for project in projects if targets else ():
-        for image in project.images.values():
-            path = project.image_path(image)
-            ref = parse_slice_ref(path)
-            for file in (path, ref.source) if ref is not None else (path,):
-                try:
-                    st = os.stat(file)
-                except OSError:
-                    continue
-                output = targets.get((st.st_dev, st.st_ino))
-                if output is not None:
-                    error(f"{output}: is the image {image.file_name} of {project.path}; choose another file")
-                    return True
+        for image, file in image_files(project):
+            try:
+                st = os.stat(file)
+            except OSError:
+                continue
+            output = targets.get((st.st_dev, st.st_ino))
+            if output is not None:
+                error(f"{output}: is the image {image.file_name} of {project.path}; choose another file")
+                return True
     return False
 
 
