@@ -45,12 +45,16 @@ def _say(line: str, bar: ProgressBar | None) -> None:
 
 def error_text(e: Exception) -> str:
     """An exception as one line for a user: ``path: reason`` of a failed file operation (its ``str`` reads
-    ``[Errno 20] Not a directory: PosixPath('x')``), else ``str(e)``."""
+    ``[Errno 20] Not a directory: PosixPath('x')``), else ``str(e)``. A copy, link or rename names both
+    files, ``source -> target``: a full disk is the target's."""
     if not isinstance(e, OSError):
         return str(e)
     reason = e.strerror or str(e)
     reason = reason[:1].lower() + reason[1:]
-    return f"{os.fsdecode(e.filename)}: {reason}" if e.filename is not None else reason
+    if e.filename is None:
+        return reason
+    target = f" -> {os.fsdecode(e.filename2)}" if e.filename2 is not None else ""
+    return f"{os.fsdecode(e.filename)}{target}: {reason}"
 
 
 def load_or_report(path: str) -> Project | None:
