@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.model import Project
+from pixelproof.core.overlap_versions import WRITTEN, versions_note
 from pixelproof.interop import FORMATS, Format, ImportResult
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
@@ -363,6 +364,8 @@ class InteropActions(QObject):
             )
             return None
         warnings: list[str] = outcome.result
+        note = versions_note(str(project.path), project, WRITTEN)  # as convert warns
+        warnings = [note, *warnings] if note else warnings
         summary = f"Exported {len(project.images)} images as {fmt.title} to {out}"
         if warnings:
             n = len(warnings)
