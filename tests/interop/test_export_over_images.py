@@ -35,7 +35,7 @@ def images_in(folder: Path, tmp_path: Path) -> tuple[Path, Path]:
     [
         ("masks", "data/masks", "data"),  # masks/a.png
         ("yolo", "data/images/train", "data"),  # images/train/a.png is placed (kept), never replaced
-        ("coco", "data", "data/a.png"),  # the COCO file itself
+        ("coco", "data", "data/a.png"),  # the COCO file itself (check_save_target refused it already)
     ],
 )
 def test_convert_refuses_to_write_over_an_image(

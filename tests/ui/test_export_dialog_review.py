@@ -65,3 +65,53 @@ def test_export_of_side_by_side_versions_warns_like_convert(
     report = win.interop.report
     assert report is not None and report.isVisible()
     assert any(line in cli_warning for line in report.lines if "versions" in line)
+
+
+def test_export_errors_name_the_path_and_leave_the_project_alone(
+    qtbot, tmp_path: Path, no_prompts, errors, monkeypatch
+) -> None:
+    """A full disk and a mask about to land on a picture: a message naming the file, the project file,
+    its images and the open document unchanged."""
+    import errno
+    import shutil
+
+    from PIL import Image
+
+    from pixelproof.core.coco import load_project, save_project
+    from pixelproof.core.model import Annotation
+    from pixelproof.interop import coco_io
+    from tests.ui.conftest import make_project
+
+    path = make_project(tmp_path / "data", n_images=1)
+    project = load_project(path)
+    project.add_annotation(Annotation(1, 1, 1, [10.0, 10.0, 30.0, 20.0], area=600.0))
+    save_project(project, path)
+    (tmp_path / "data" / "masks").mkdir()  # the picture where the masks writer puts img0's mask
+    picture = tmp_path / "data" / "masks" / "img0.png"
+    shutil.copy(tmp_path / "data" / "images" / "img0.png", picture)
+    project.images[1].file_name = str(picture)
+    path = tmp_path / "proj" / "project.json"  # not in the output folder
+    path.parent.mkdir()
+    save_project(project, path)
+    saved, pixels = path.read_bytes(), picture.read_bytes()
+
+    win = new_window(qtbot)
+    assert win.open_path(path)
+    doc = win.document
+    win.interop.act_export.trigger()
+    fill_and_ok(qtbot, win.interop.dialog, "masks", tmp_path / "data")  # masks/img0.png is the picture
+    title, text = errors[-1]
+    assert title == "Cannot export" and str(picture) in text and "is the image" in text
+
+    def full(target, data, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(coco_io, "atomic_write", full)
+    out = tmp_path / "out.json"
+    win.interop.act_export.trigger()
+    fill_and_ok(qtbot, win.interop.dialog, "coco", out)
+    title, text = errors[-1]
+    assert title == "Cannot export" and str(out) in text and "No space left" in text
+    assert not out.exists() and win.document is doc and not doc.is_modified()
+    assert path.read_bytes() == saved and picture.read_bytes() == pixels
+    assert Image.open(picture).size == (320, 240)
