@@ -115,3 +115,46 @@ def test_export_errors_name_the_path_and_leave_the_project_alone(
     assert not out.exists() and win.document is doc and not doc.is_modified()
     assert path.read_bytes() == saved and picture.read_bytes() == pixels
     assert Image.open(picture).size == (320, 240)
+
+
+def test_cancel_of_a_coco_export_keeps_the_previous_file(
+    qtbot, tmp_path: Path, no_prompts, errors, monkeypatch
+) -> None:
+    """Cancel pressed in the progress dialog while the images are copied: the COCO file already there is
+    left as it was (it is written in one step at the end), the status says so."""
+    import time
+
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
+
+    from pixelproof.interop import coco_io
+    from tests.ui.conftest import make_project
+
+    path = make_project(tmp_path / "p", n_images=3)
+    out = tmp_path / "out.json"
+    out.write_text('{"images": [], "annotations": [], "categories": []}')
+    before = out.read_bytes()
+    win = new_window(qtbot)
+    assert win.open_path(path)
+    real = coco_io.image_exists
+
+    def slow(src):
+        time.sleep(0.3)
+        return real(src)
+
+    def press_cancel() -> None:
+        box = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()
+        )
+        qtbot.mouseClick(box.findChild(QPushButton), Qt.MouseButton.LeftButton)
+
+    monkeypatch.setattr(coco_io, "image_exists", slow)
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    images = dlg.forms["coco"].widgets["images"]
+    images.setCurrentIndex(images.findData("copy"))
+    QTimer.singleShot(400, press_cancel)
+    fill_and_ok(qtbot, dlg, "coco", out)
+    assert errors == [] and out.read_bytes() == before
+    assert "Export cancelled" in win.statusBar().currentMessage()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []  # no temporary left
