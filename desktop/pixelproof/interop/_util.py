@@ -38,6 +38,15 @@ VIRTUAL_PROJECT_NAME = ".pixelproof-import.json"
 IMAGE_MODES = ("keep", "copy", "link")
 
 
+def project_name(project: Project) -> str:
+    """What to call ``project`` in a file written from it: its file's stem, or for a folder read by a
+    reader (its stand-in file) the folder's name; "" without a path."""
+    path = project.path
+    if path is None:
+        return ""
+    return path.parent.name if path.name == VIRTUAL_PROJECT_NAME else path.stem
+
+
 @dataclass
 class ImportResult:
     """What a reader made: the project, every problem (one line each) and counts of what it left out."""

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
-from pixelproof.interop import FORMATS, Format, ImportResult
+from pixelproof.interop import FORMATS, Format, ImportResult, project_name
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
@@ -192,7 +192,7 @@ class ExportDialog(_FormatDialog):
         if base is None:
             return ""
         fmt = self.format
-        stem = base.parent.name if base.name.startswith(".") else base.stem  # a reader's stand-in name
+        stem = project_name(self.project)
         return str(base.parent / (f"{stem}_coco.json" if fmt.output_is_file else f"{stem}_{fmt.name}"))
 
     def browse(self) -> None:
