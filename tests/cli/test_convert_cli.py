@@ -117,3 +117,23 @@ def test_workers_for_a_format_written_in_one_process_is_said_and_ignored(tmp_pat
     assert "--workers/--scheduler: yolo output is written here" in said.err
     assert "running on" not in said.err  # no worker process was started
     assert any(out.rglob("*.txt"))
+
+
+@pytest.mark.usefixtures("sample_project")  # writes tmp_path/src/project.json
+def test_a_full_disk_while_copying_names_the_file_being_written(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--images copy`` onto a full disk said ``<source image>: no space left on device``, blaming the
+    disk the images are on; the copy's OSError names both files and the second is the one written."""
+    import errno
+    import shutil
+
+    def full(src, dst, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(src), None, str(dst))
+
+    monkeypatch.setattr(shutil, "copy2", full)
+    out = tmp_path / "out"
+    args = [str(tmp_path / "src" / "project.json"), str(out), "--from", "coco", "--to", "yolo"]
+    assert main(["convert", *args, "--images", "copy"]) == 1
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert str(out / "images") in err and "no space left on device" in err

@@ -412,3 +412,19 @@ def test_export_writes_each_objects_own_source_a_pasted_copy_is_manual(tmp_path:
         ("20.00", "2.00", "manual"),
         ("5.00", "30.00", "auto"),  # a model's prediction
     ]
+
+
+def test_the_task_is_named_after_the_imported_folder(tmp_path: Path) -> None:
+    """A folder read by another reader has a stand-in project file (``.pixelproof-import.json``): the
+    CVAT task was named ``.pixelproof-import`` by ``convert``, and after the folder in File > Export."""
+    from pixelproof.interop.labelme import read_labelme
+
+    folder = tmp_path / "street_scenes"
+    folder.mkdir()
+    Image.new("RGB", (20, 10)).save(folder / "a.png")
+    shape = {"label": "car", "shape_type": "rectangle", "points": [[1, 1], [5, 5]]}
+    doc = {"shapes": [shape], "imagePath": "a.png", "imageHeight": 10, "imageWidth": 20}
+    (folder / "a.json").write_text(json.dumps(doc))
+    write_cvat(read_labelme(folder).project, tmp_path / "out")
+    task = ET.parse(tmp_path / "out" / "annotations.xml").getroot().find("meta/task/name")
+    assert task is not None and task.text == "street_scenes"

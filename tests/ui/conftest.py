@@ -77,6 +77,21 @@ def no_prompts(monkeypatch: pytest.MonkeyPatch) -> list:
 
 
 @pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """QMessageBox.critical records (title, text) instead of blocking."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+
+    def critical(parent, title, text, *args, **kwargs):
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
+    return shown
+
+
+@pytest.fixture
 def window(qtbot, project_file: Path, no_prompts):
     """The real main window, 1200x800, showing the first image of ``project_file`` (loaded)."""
     from pixelproof.ui.app import create_app

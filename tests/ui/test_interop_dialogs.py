@@ -90,19 +90,6 @@ def import_through_dialog(qtbot, win, fmt: str, path: Path):
     return dlg
 
 
-@pytest.fixture
-def errors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """QMessageBox.critical records (title, text) instead of blocking."""
-    shown: list[tuple[str, str]] = []
-
-    def critical(parent, title, text, *args, **kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
-    return shown
-
-
 def test_import_labelme_folder_opens_a_new_unsaved_project_with_a_report(
     qtbot, tmp_path: Path, no_prompts, errors
 ) -> None:

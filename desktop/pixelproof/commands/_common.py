@@ -46,12 +46,16 @@ def _say(line: str, bar: ProgressBar | None) -> None:
 
 def error_text(e: Exception) -> str:
     """An exception as one line for a user: ``path: reason`` of a failed file operation (its ``str`` reads
-    ``[Errno 20] Not a directory: PosixPath('x')``), else ``str(e)``."""
+    ``[Errno 20] Not a directory: PosixPath('x')``), else ``str(e)``. A copy, link or rename names both
+    files, ``source -> target``: a full disk is the target's."""
     if not isinstance(e, OSError):
         return str(e)
     reason = e.strerror or str(e)
     reason = reason[:1].lower() + reason[1:]
-    return f"{os.fsdecode(e.filename)}: {reason}" if e.filename is not None else reason
+    if e.filename is None:
+        return reason
+    target = f" -> {os.fsdecode(e.filename2)}" if e.filename2 is not None else ""
+    return f"{os.fsdecode(e.filename)}{target}: {reason}"
 
 
 def load_or_report(path: str) -> Project | None:
@@ -146,7 +150,7 @@ def refuse_image_outputs(outputs: Iterable[str | None], projects: Iterable[Proje
     """True, after one error line, when an output is an image file of one of ``projects`` (or the volume a
     slice is read from): the report would be renamed over the picture. Nothing to check for an output
     that does not exist yet."""
-    from pixelproof.core.volumes import parse_slice_ref
+    from pixelproof.core.volumes import image_files
 
     targets: dict[tuple[int, int], str] = {}
     for output in outputs:
@@ -157,18 +161,15 @@ def refuse_image_outputs(outputs: Iterable[str | None], projects: Iterable[Proje
         if st is not None:
             targets[(st.st_dev, st.st_ino)] = output
     for project in projects if targets else ():
-        for image in project.images.values():
-            path = project.image_path(image)
-            ref = parse_slice_ref(path)
-            for file in (path, ref.source) if ref is not None else (path,):
-                try:
-                    st = os.stat(file)
-                except OSError:
-                    continue
-                output = targets.get((st.st_dev, st.st_ino))
-                if output is not None:
-                    error(f"{output}: is the image {image.file_name} of {project.path}; choose another file")
-                    return True
+        for image, file in image_files(project):
+            try:
+                st = os.stat(file)
+            except OSError:
+                continue
+            output = targets.get((st.st_dev, st.st_ino))
+            if output is not None:
+                error(f"{output}: is the image {image.file_name} of {project.path}; choose another file")
+                return True
     return False
 
 

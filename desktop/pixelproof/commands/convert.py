@@ -174,7 +174,7 @@ def _changed_since(project: Any, args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
-    from pixelproof.core.overlap_versions import versions_note
+    from pixelproof.core.overlap_versions import WRITTEN, versions_note
     from pixelproof.interop.formats import FORMATS, all_options
 
     src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
     if not project.images:
         error(f"{args.input}: nothing to convert (no images found as {args.src_format})")
         return 1
-    note = versions_note(args.input, project, "written (accept a consensus first to write one)")
+    note = versions_note(args.input, project, WRITTEN)
     if note:
         warn(note)
     executor = _executor(batch, dst, len(project.images))

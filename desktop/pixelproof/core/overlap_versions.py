@@ -12,6 +12,9 @@ OVERLAP_KEY = "overlap_annotators"  # top-level "pixelproof": image id -> annota
 CONSENSUS_KEY = "consensus"  # top-level "pixelproof": image id -> its consensus method, once worked out
 CONSENSUS_OF = "consensus_of"  # under a consensus object's "pixelproof": the ids of the objects it summarises
 SOURCE_PREFIX = "consensus:"  # a consensus object's source: "consensus:<method>"
+WRITTEN = (
+    "written (accept a consensus first to write one)"  # versions_note of an export (convert, File > Export)
+)
 
 
 def is_consensus(a: Annotation) -> bool:

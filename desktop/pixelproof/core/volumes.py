@@ -26,12 +26,15 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pixelproof.core.model import ImageRecord, Project
 
 AXES = ("x", "y", "z")  # canonical (RAS+) array axes 0, 1, 2
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
@@ -83,6 +86,17 @@ def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
         return None
     series, channel, axis, index = m.groups()
     return SliceRef(source, axis, int(index), int(channel or 0), int(series) if series else None)
+
+
+def image_files(project: Project) -> Iterator[tuple[ImageRecord, Path]]:
+    """Each file an image of ``project`` is read from: its own, and for a slice the volume it comes from.
+    No output may be written over one of them."""
+    for image in project.images.values():
+        path = project.image_path(image)
+        ref = parse_slice_ref(path)
+        yield image, path
+        if ref is not None:
+            yield image, Path(ref.source)
 
 
 def volume_key(path: str | os.PathLike[str]) -> tuple | None:

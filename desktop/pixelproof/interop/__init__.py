@@ -7,7 +7,7 @@ File > Import / Export, ``pixelproof convert`` and ``pixelproof qa`` references 
 
 from __future__ import annotations
 
-from pixelproof.interop._util import ImportResult
+from pixelproof.interop._util import ImportResult, project_name
 from pixelproof.interop.coco_io import read_coco, write_coco
 from pixelproof.interop.formats import FORMATS, Format, Option, detect_format, register
 from pixelproof.interop.labelme import read_labelme, write_labelme
@@ -21,6 +21,7 @@ __all__ = [
     "ImportResult",
     "Option",
     "detect_format",
+    "project_name",
     "read_coco",
     "read_labelme",
     "read_masks",

@@ -23,6 +23,7 @@ from pixelproof.interop._util import (
     fresh,
     is_file,
     place_image,
+    project_name,
     rel_name,
     unique_stems,
     with_progress,
@@ -115,7 +116,7 @@ def write_cvat(
 
 def _meta(doc: ET.Element, project: Project) -> None:
     task = ET.SubElement(ET.SubElement(doc, "meta"), "task")
-    ET.SubElement(task, "name").text = project.path.stem if project.path is not None else "pixelproof"
+    ET.SubElement(task, "name").text = project_name(project) or "pixelproof"
     ET.SubElement(task, "size").text = str(len(project.images))
     ET.SubElement(task, "mode").text = "annotation"
     labels = ET.SubElement(task, "labels")

@@ -33,6 +33,7 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
+    check_not_image,
     folder_project,
     free_name,
     is_file,
@@ -241,7 +242,7 @@ def write_dicom_seg(
             warnings.append(f"{key}: not enough memory for {len(slices)} slices x {len(cats)} segments")
             continue
         target = _seg_target(out, key, names)
-        with atomic_output(target) as f:
+        with atomic_output(check_not_image(target)) as f:
             seg.save_as(f)
         counts["written"] += 1
     messages = {

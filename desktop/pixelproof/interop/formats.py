@@ -203,7 +203,11 @@ class Format:
         """Run the writer (its warnings) with the garbage collector paused."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
-        with gc_paused():
+        from pixelproof.interop._util import check_not_image, guarding_images
+
+        with gc_paused(), guarding_images(project):
+            if self.output_is_file:
+                check_not_image(Path(out_path))
             return self.writer(project, out_path, **kwargs)
 
     def looks_like(self, path: Path) -> bool:

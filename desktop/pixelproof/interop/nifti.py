@@ -48,6 +48,7 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
+    check_not_image,
     folder_project,
     free_name,
     fresh,
@@ -322,6 +323,7 @@ def _save(nib: Any, volume: NiftiVolume, canonical: np.ndarray, target: Path) ->
     img.set_data_dtype(data.dtype)
     img.header.set_slope_inter(1.0, 0.0)
     img.header["cal_min"], img.header["cal_max"] = 0, 0
+    check_not_image(target)
     tmp = target.with_name(f".{target.name}.tmp.nii.gz")
     try:
         nib.save(img, os.fspath(tmp))

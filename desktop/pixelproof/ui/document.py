@@ -85,6 +85,7 @@ class Document(QObject):
         self.locked: Path | None = None  # the project file whose lock this document holds
         self.recovery_file: Path | None = None  # a new project's autosave (named on first use)
         self.recovery_error: ProjectFormatError | None = None  # the autosave open() could not read
+        self.import_source: Path | None = None  # the file or folder File > Import read it from
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)

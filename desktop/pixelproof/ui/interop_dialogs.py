@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.model import Project
-from pixelproof.interop import FORMATS, Format, ImportResult
+from pixelproof.core.overlap_versions import WRITTEN, versions_note
+from pixelproof.interop import FORMATS, Format, ImportResult, project_name
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
@@ -178,8 +179,9 @@ class ExportDialog(_FormatDialog):
     setting_key = "interop/export_format"
     direction = "write"
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, parent: QWidget | None = None, source: Path | None = None) -> None:
         self.project = project
+        self.source = source  # what an imported project was read from: never written over, as in convert
         self._suggested = ""
         super().__init__(parent)
         self.setWindowTitle("Export annotations")
@@ -190,7 +192,7 @@ class ExportDialog(_FormatDialog):
         if base is None:
             return ""
         fmt = self.format
-        stem = base.parent.name if base.name.startswith(".") else base.stem  # a reader's stand-in name
+        stem = project_name(self.project)
         return str(base.parent / (f"{stem}_coco.json" if fmt.output_is_file else f"{stem}_{fmt.name}"))
 
     def browse(self) -> None:
@@ -223,7 +225,7 @@ class ExportDialog(_FormatDialog):
     def accept(self) -> None:
         path = self.path()
         try:  # an export never writes over the project it is made from
-            check_output_not_input(path, [self.project.path], "", not self.format.output_is_file)
+            check_output_not_input(path, [self.project.path, self.source], "", not self.format.output_is_file)
         except LimitError as e:
             QMessageBox.critical(self, "Cannot export", dialogs.as_text(str(e)))
             return
@@ -307,6 +309,7 @@ class InteropActions(QObject):
             return False
         project.path = _untitled_path(project, path)
         doc = Document(project, untitled=True)
+        doc.import_source = path
         doc.undo_stack.resetClean()  # it exists only in memory: closing it asks first
         if not shell.open_document(doc):
             doc.close()
@@ -330,7 +333,7 @@ class InteropActions(QObject):
         doc = self.shell.document
         if doc is None:
             return None
-        dlg = ExportDialog(doc.project, self.shell.widget)
+        dlg = ExportDialog(doc.project, self.shell.widget, doc.import_source)
         dlg.accepted.connect(lambda: self.run_export(dlg.format.name, dlg.path(), dlg.options()))
         dlg.finished.connect(dlg.deleteLater)
         self.dialog = dlg
@@ -361,6 +364,8 @@ class InteropActions(QObject):
             )
             return None
         warnings: list[str] = outcome.result
+        note = versions_note(str(project.path), project, WRITTEN)  # as convert warns
+        warnings = [note, *warnings] if note else warnings
         summary = f"Exported {len(project.images)} images as {fmt.title} to {out}"
         if warnings:
             n = len(warnings)
