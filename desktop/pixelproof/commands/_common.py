@@ -44,20 +44,6 @@ def _say(line: str, bar: ProgressBar | None) -> None:
         print(line, file=sys.stderr)
 
 
-def error_text(e: Exception) -> str:
-    """An exception as one line for a user: ``path: reason`` of a failed file operation (its ``str`` reads
-    ``[Errno 20] Not a directory: PosixPath('x')``), else ``str(e)``. A copy, link or rename names both
-    files, ``source -> target``: a full disk is the target's."""
-    if not isinstance(e, OSError):
-        return str(e)
-    reason = e.strerror or str(e)
-    reason = reason[:1].lower() + reason[1:]
-    if e.filename is None:
-        return reason
-    target = f" -> {os.fsdecode(e.filename2)}" if e.filename2 is not None else ""
-    return f"{os.fsdecode(e.filename)}{target}: {reason}"
-
-
 def load_or_report(path: str) -> Project | None:
     """Load a project; on failure print every problem (one per line) and return None."""
     try:

@@ -12,12 +12,12 @@ from pixelproof.commands._common import (
     add_iou_threshold,
     bad_iou_threshold,
     error,
-    error_text,
     load_or_report,
     refuse_image_outputs,
     refuse_outputs,
     warn,
 )
+from pixelproof.core.errors import error_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -16,7 +16,8 @@ from collections import defaultdict
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, add_examples, error, error_text, warn
+from pixelproof.commands._common import ProgressBar, add_examples, error, warn
+from pixelproof.core.errors import error_text
 
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
 ONE_PROCESS = (

@@ -13,12 +13,12 @@ from pixelproof.commands._common import (
     ProgressBar,
     add_examples,
     error,
-    error_text,
     print_capped,
     refuse_image_outputs,
     refuse_outputs,
     warn,
 )
+from pixelproof.core.errors import error_text
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 

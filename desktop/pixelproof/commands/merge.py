@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, error_text, load_or_report, refuse_outputs
+from pixelproof.commands._common import ProgressBar, error, load_or_report, refuse_outputs
+from pixelproof.core.errors import error_text
 
 EXIT_CONFLICTS = 3
 

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, add_examples, error, error_text, load_or_report, warn
+from pixelproof.commands._common import ProgressBar, add_examples, error, load_or_report, warn
 from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import (
     ProjectConflictError,
@@ -23,6 +23,7 @@ from pixelproof.core.coco import (
     save_project,
 )
 from pixelproof.core.edits.model_mapping import RememberMapping
+from pixelproof.core.errors import error_text
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.inference.apply import (
     LEFT_OUT,

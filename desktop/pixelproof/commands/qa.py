@@ -14,13 +14,13 @@ from pixelproof.commands._common import (
     add_iou_threshold,
     bad_iou_threshold,
     error,
-    error_text,
     load_or_report,
     print_capped,
     refuse_image_outputs,
     refuse_outputs,
     warn,
 )
+from pixelproof.core.errors import error_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from pixelproof.commands._common import error, error_text, load_or_report, refuse_outputs
+from pixelproof.commands._common import error, load_or_report, refuse_outputs
+from pixelproof.core.errors import error_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

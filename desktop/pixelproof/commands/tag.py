@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import error, error_text, load_or_report
+from pixelproof.commands._common import error, load_or_report
+from pixelproof.core.errors import error_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

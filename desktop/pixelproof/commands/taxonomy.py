@@ -12,11 +12,11 @@ from pathlib import Path
 from pixelproof.commands._common import (
     apply_and_save,
     error,
-    error_text,
     load_or_report,
     refuse_outputs,
     warn,
 )
+from pixelproof.core.errors import error_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

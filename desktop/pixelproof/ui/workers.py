@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from pixelproof.core.errors import error_text
 from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, auto_window, read_image
 
 PYRAMID_MIN_SIDE = 512  # stop halving below this
@@ -410,7 +411,7 @@ class _JobRunnable(QRunnable):
         except JobCancelled:
             signals.cancelled.emit()
         except job.expected as e:  # the errors the work is known to raise: their message says it all
-            signals.failed.emit(str(e))
+            signals.failed.emit(error_text(e))
         except Exception as e:  # a bug in a job (or a plugin) must become a message, never kill the app
             signals.failed.emit(f"{type(e).__name__}: {e}")
         else:
