@@ -276,3 +276,31 @@ def test_an_image_nobody_labelled_says_so(qtbot, project_file, no_prompts) -> No
     assert all(not (o[..., 3] > 0).any() for o in view.overlays)
     win.document.undo_stack.setClean()
     win.close()
+
+
+def test_a_comparison_that_fails_says_why_and_a_small_share_is_not_rounded_to_zero(
+    qtbot, project_file, no_prompts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """An object the comparison cannot decode (e.g. a crafted mask box over the pixel limit) ends in a
+    message in place of "computing…", never a traceback; 3 differing pixels in 1000 read 0.3%, not 0%."""
+    from pixelproof.core import disagreement as dis
+    from pixelproof.core.limits import LimitError
+    from pixelproof.ui.review.annotators import share_text
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise LimitError("annotation 7", "mask box 90000 x 90000 is over the pixel limit")
+
+    monkeypatch.setattr(dis, "disagreement", broken)
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob"]))
+    view = win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: view.overlay_job is None, timeout=5000)
+    assert view.info.text() == (
+        "Cannot compare the annotators' versions: "
+        "annotation 7: mask box 90000 x 90000 is over the pixel limit"
+    )
+    assert not view.overlays_ready()
+    assert "differ on 0.3% of" in share_text(2, 3 / 1000, 1)
+    assert "differ on 0% of" in share_text(2, 0.0, 1) and "1/4" in share_text(2, 0.5, 4)
+    win.document.undo_stack.setClean()
+    win.close()

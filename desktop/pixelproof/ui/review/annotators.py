@@ -27,6 +27,7 @@ from pixelproof.core import disagreement as compare
 from pixelproof.core.agreement import Member, raters_from_merged
 from pixelproof.core.coco import default_color
 from pixelproof.core.consensus import accept_consensus, consensus_edit, overlap_images, summary_line
+from pixelproof.core.limits import LimitError
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
@@ -267,7 +268,7 @@ class AnnotatorsView(QObject):
         colors = {
             c.name: QColor(c.color or default_color(c.id)).getRgb()[:3] for c in snapshot.categories.values()
         }
-        job = Job(lambda j: compute_layers(j, image_id, members, colors), self)
+        job = Job(lambda j: compute_layers(j, image_id, members, colors), self, expected=(LimitError,))
         job.finished.connect(lambda layers, j=job: self._layers_done(j, layers))
         job.failed.connect(lambda reason, j=job: self._layers_failed(j, reason))
         self.overlay_job = job
