@@ -12,9 +12,9 @@ from pixelproof.core.consensus import (
     accept_consensus,
     consensus_edit,
     consensus_image,
-    disagreement_map,
     overlap_images,
 )
+from pixelproof.core.disagreement import disagreement
 from pixelproof.core.merge import Shard, merge_shards
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
@@ -89,7 +89,7 @@ def test_minority_objects_are_left_out_and_the_majority_label_wins() -> None:
 def test_disagreement_map() -> None:
     a = disc(20, 20, 8)
     members = _members([[("cat", a)], [("cat", a)], [("dog", a)]])
-    m = disagreement_map(members)
+    m = disagreement(members).values
     assert m[20, 20] == pytest.approx(1 / 3) and m[0, 0] == 0.0
     assert m.max() == pytest.approx(1 / 3)
 

@@ -220,7 +220,9 @@ def test_annotators_view_open_during_a_big_merge_refreshes_once_and_follows_colo
     monkeypatch.setattr(QColorDialog, "getColor", staticmethod(lambda *a, **k: QColor("#00ff00")))
     qtbot.mouseClick(panel.buttons["color"], Qt.MouseButton.LeftButton)
     assert window.document.project.category_by_name("cat").color == "#00ff00"
-    qtbot.waitUntil(lambda: tuple(view.overlays[0][100, 120]) == (0, 255, 0, 120), timeout=3000)
+    qtbot.waitUntil(
+        lambda: view.overlays_ready() and tuple(view.overlays[0][100, 120]) == (0, 255, 0, 120), timeout=3000
+    )
 
 
 def test_merge_report_is_saved_whole_never_over_the_project_and_a_bad_folder_is_a_message(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
@@ -118,8 +120,187 @@ def test_next_and_previous_image_keys_step_through_the_overlap_images_shown(
     assert doc.current_image_id == 2 and view.images.currentData() == 2
     assert [p.title for p in view.panes] == ["ann", "bob", "cy", "disagreement"]
     qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
-    assert view.images.currentData() == 3 and (view.overlays[0][..., 3] > 0).any()  # ann's disc there
+    assert view.images.currentData() == 3
+    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    assert (view.overlays[0][..., 3] > 0).any()  # ann's disc there
     qtbot.keyClick(view.panes[0], Qt.Key.Key_A)
     assert doc.current_image_id == 2 and view.images.currentData() == 2
     doc.undo_stack.setClean()
+    win.close()
+
+
+def large_overlap_project(folder: Path, side: int = 6000) -> Path:
+    """Image 1: side x side, three annotators' boxes (ann and bob the same cat box, cy's 500 px to the
+    right); image 2: 240 x 320, ann's and bob's discs, cy nothing. Known answers: image 1 has 2500 x 1000
+    labelled pixels of which 1000 x 1000 differ (40%)."""
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.core.overlap_versions import ANNOTATOR_KEY
+
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(folder / "images/big.png"), np.zeros((side, side), np.uint8))
+    cv2.imwrite(str(folder / "images/small.png"), np.zeros((240, 320), np.uint8))
+    project = new_project(["cat", "dog"])
+    project.add_image(ImageRecord(1, "images/big.png", side, side))
+    project.add_image(ImageRecord(2, "images/small.png", 320, 240))
+    names = ["ann", "bob", "cy"]
+    for k, name in enumerate(names):
+        x = 600 if name == "cy" else 100
+        box = Annotation(10 + k, 1, 1, [float(x), 100.0, 2000.0, 1000.0], None, 2e6)
+        box.app_extra[ANNOTATOR_KEY] = name
+        project.add_annotation(box)
+        if name != "cy":
+            m = disc_mask(240, 320, 120 + 7 * k)
+            disc = Annotation(20 + k, 2, 1 + k, masks.bbox(m), masks.encode(m), float(m.sum()))
+            disc.app_extra[ANNOTATOR_KEY] = name
+            project.add_annotation(disc)
+    project.app["overlap_annotators"] = {"1": names, "2": names}
+    path = folder / "merged.json"
+    save_project(project, path)
+    return path
+
+
+def disc_mask(h: int, w: int, cx: int) -> np.ndarray:
+    yy, xx = np.mgrid[:h, :w]
+    return (yy - 100) ** 2 + (xx - cx) ** 2 <= 40**2
+
+
+def test_a_large_image_is_compared_off_the_ui_thread_and_drawn_reduced(
+    qtbot, tmp_path, no_prompts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A 6000 x 6000 overlap image: every annotator's colour layer and the disagreement map were built at
+    full size on the UI thread (a 4000 x 4000 one froze the window 4 s and took 1.1 GB). The comparison
+    runs in a background job - it waits here for a timer the UI thread must fire, so a blocked UI thread
+    would time it out - its layers are 2000 x 2000 drawn over the whole image, the share exact."""
+    import threading
+
+    from PySide6.QtCore import QThread, QTimer
+
+    from pixelproof.core import disagreement as dis
+
+    real = dis.disagreement
+    seen: dict[str, object] = {}
+    ticked = threading.Event()
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["gui"] = QThread.currentThread() is QApplication.instance().thread()
+        seen["ticked"] = ticked.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dis, "disagreement", watched)
+    win = open_main_window(qtbot, large_overlap_project(tmp_path))
+    view = win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    assert view.images.currentData() == 1 and [p.title for p in view.panes][-1] == "disagreement"
+    assert "computing" in view.info.text() and not view.overlays_ready()  # the placeholder meanwhile
+    QTimer.singleShot(20, ticked.set)
+    qtbot.waitUntil(view.overlays_ready, timeout=20000)
+    assert seen == {"gui": False, "ticked": True}
+    assert view.scale == 3 and all(o.shape == (2000, 2000, 4) for o in view.overlays)
+    assert "differ on 40% of the labelled pixels" in view.info.text() and "1/3" in view.info.text()
+    item = view.panes[-1].overlay
+    assert item is not None and (item.boundingRect().width(), item.boundingRect().height()) == (6000, 6000)
+    # ann's box: layer pixels 34..700 x 34..366 (image 100..2100 x 100..1100 sampled every 3rd pixel)
+    alpha = view.overlays[0][..., 3] > 0
+    assert alpha[34:367, 34:700].all() and alpha.sum() == 333 * 666
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def test_moving_on_cancels_the_comparison_and_consensus_works_meanwhile(
+    qtbot, tmp_path, no_prompts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """D while the large image's comparison runs: that job is cancelled (its result would otherwise be
+    drawn over the next image's panes), the next image is compared; Consensus and Accept Consensus work
+    on the image shown while its comparison runs."""
+    import threading
+
+    from pixelproof.core import disagreement as dis
+
+    real = dis.disagreement
+    release = threading.Event()
+
+    def held(members, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if members[0].image.id == 1:
+            release.wait(10)
+        return real(members, *args, **kwargs)
+
+    monkeypatch.setattr(dis, "disagreement", held)
+    win = open_main_window(qtbot, large_overlap_project(tmp_path))
+    doc, view = win.document, win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    first = view.overlay_job
+    assert first is not None and view.images.currentData() == 1
+    view.panes[0].setFocus()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
+    assert first.is_cancelled() and view.images.currentData() == 2
+    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    # image 2: ann and bob discs 7 px apart, cy nothing; the share is counted here independently
+    a, b = disc_mask(240, 320, 120), disc_mask(240, 320, 127)
+    labels = np.stack([a * 1, b * 2, np.zeros_like(a, int)])  # ann: cat, bob: dog
+    labelled = (labels != 0).any(axis=0)
+    differ = labelled & ~(labels == labels[0]).all(axis=0)
+    assert f"differ on {differ.sum() / labelled.sum():.0%} of the labelled pixels" in view.info.text()
+    assert view.scale == 1 and view.overlays[0].shape == (240, 320, 4)
+    release.set()
+    qtbot.wait(200)  # the cancelled job ends: nothing of it is drawn
+    assert view.images.currentData() == 2 and view.overlays[0].shape == (240, 320, 4)
+    # back to image 1, its comparison held again: Consensus and Accept Consensus act meanwhile
+    release.clear()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_A)
+    assert view.images.currentData() == 1 and not view.overlays_ready()
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    assert any((a.source or "").startswith("consensus:") for a in doc.project.annotations_of(1))
+    running = view.overlay_job
+    qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
+    assert not any("annotator" in a.app_extra for a in doc.project.annotations_of(1))
+    qtbot.waitUntil(lambda: view.images.findData(1) < 0, timeout=5000)  # no longer an overlap image
+    assert running is not None and running.is_cancelled()
+    release.set()
+    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    doc.undo_stack.setClean()
+    win.close()
+
+
+def test_an_image_nobody_labelled_says_so(qtbot, project_file, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    """Image 2 of the merged project: no annotator drew anything. The line said "they differ on 0% of the
+    labelled pixels" (of none)."""
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob", "cy"]))
+    view = win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    view.panes[0].setFocus()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
+    assert view.images.currentData() == 2
+    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    assert view.info.text() == "3 annotators; no annotator labelled this image"
+    assert all(not (o[..., 3] > 0).any() for o in view.overlays)
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def test_a_comparison_that_fails_says_why_and_a_small_share_is_not_rounded_to_zero(
+    qtbot, project_file, no_prompts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """An object the comparison cannot decode (e.g. a crafted mask box over the pixel limit) ends in a
+    message in place of "computing…", never a traceback; 3 differing pixels in 1000 read 0.3%, not 0%."""
+    from pixelproof.core import disagreement as dis
+    from pixelproof.core.limits import LimitError
+    from pixelproof.ui.review.annotators import share_text
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise LimitError("annotation 7", "mask box 90000 x 90000 is over the pixel limit")
+
+    monkeypatch.setattr(dis, "disagreement", broken)
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob"]))
+    view = win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: view.overlay_job is None, timeout=5000)
+    assert view.info.text() == (
+        "Cannot compare the annotators' versions: "
+        "annotation 7: mask box 90000 x 90000 is over the pixel limit"
+    )
+    assert not view.overlays_ready()
+    assert "differ on 0.3% of" in share_text(2, 3 / 1000, 1)
+    assert "differ on 0% of" in share_text(2, 0.0, 1) and "1/4" in share_text(2, 0.5, 4)
+    win.document.undo_stack.setClean()
     win.close()

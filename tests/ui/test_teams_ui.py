@@ -86,6 +86,7 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     view = teams.view
     assert window.shell.current_view() is view.widget
     assert [p.title for p in view.panes] == ["ann", "bob", "cy", "disagreement"]
+    qtbot.waitUntil(view.overlays_ready, timeout=5000)
     heat = view.overlays[-1]
     assert (heat[..., 3] > 0).any()
     assert "differ on" in view.info.text()

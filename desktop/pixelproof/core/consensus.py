@@ -179,31 +179,6 @@ def _unit_shape(
     return (x0, y0, x1 - x0, y1 - y0), crop
 
 
-def disagreement_map(members: list[Member]) -> np.ndarray:
-    """HxW float32: 0 where every annotator gives a pixel the same label, up to 1 - 1/n where they all
-    differ; pixels nobody labelled are 0. A pixel's label is its class (background when unlabelled)."""
-    h, w = members[0].image.height, members[0].image.width
-    n = len(members)
-    names: dict[str, int] = {}
-    labels = np.zeros((n, h, w), np.int32)
-    for r, m in enumerate(members):
-        for o in image_objects(m.project, m.image, (h, w)):
-            code = names.setdefault(o.category, len(names) + 1)
-            if o.placed.mask.size:
-                view = labels[r, o.placed.y0 : o.placed.y1, o.placed.x0 : o.placed.x1]
-                view[o.placed.mask] = code
-    top = np.zeros((h, w), np.int32)
-    for code in range(len(names) + 1):
-        top = np.maximum(top, (labels == code).sum(axis=0))
-    out = 1.0 - top.astype(np.float32) / n
-    out[(labels == 0).all(axis=0)] = 0.0
-    return out
-
-
-# ------------------------------------------------------------------------------------------------
-# on a merged project
-
-
 def overlap_images(project: Project) -> dict[int, list[Member]]:
     """Image id -> the annotators' versions kept side by side on it (two or more)."""
     raters = raters_from_merged(project)

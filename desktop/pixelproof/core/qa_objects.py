@@ -357,20 +357,32 @@ def image_objects(
     not objects, and neither is an object that lies wholly in void (QA, agreement and consensus share
     this). ``void_regions``: the image's void regions instead (consensus keeps those most annotators drew)."""
     out = []
-    anns = []
-    for ann in project.annotations_of(image.id):
-        cat = project.categories.get(ann.category_id)
-        if (cat is not None and cat.void) == void_regions:
-            anns.append(ann)
+    anns = scored_annotations(project, image, void_regions)
     for ann, found in zip(anns, annotations_placed(anns, *shape), strict=True):
-        cat = project.categories.get(ann.category_id)
-        name = cat.name if cat is not None else f"category {ann.category_id}"
+        name = category_name(project, ann)
         drawn = placed_or_raise(found)  # the first object that cannot be decoded stops the image, as before
         placed = metrics.subtract(drawn, void)
         if placed.is_empty and not drawn.is_empty:
             continue  # wholly inside void (e.g. a detection in a KITTI DontCare box): not scored
         out.append(ImageObject(ann, name, placed, ann.kind == "box"))
     return out
+
+
+def scored_annotations(project: Project, image: ImageRecord, void_regions: bool = False) -> list[Annotation]:
+    """The annotations ``image_objects`` decodes: those of ordinary classes (void regions with
+    ``void_regions``)."""
+    out = []
+    for ann in project.annotations_of(image.id):
+        cat = project.categories.get(ann.category_id)
+        if (cat is not None and cat.void) == void_regions:
+            out.append(ann)
+    return out
+
+
+def category_name(project: Project, ann: Annotation) -> str:
+    """An object's class name as scoring names it (a category missing from the file by its id)."""
+    cat = project.categories.get(ann.category_id)
+    return cat.name if cat is not None else f"category {ann.category_id}"
 
 
 def pair_iou(a: ImageObject, b: ImageObject) -> float:

@@ -1,10 +1,12 @@
 """Review > Annotators Side by Side: the versions annotators made of one overlap image (kept side by side by
 a merge), each in its own linked pane, and the per-pixel disagreement map; Consensus adds pending
 consensus objects (STAPLE or majority) and Accept Consensus keeps them and drops the versions, each one
-undoable edit."""
+undoable edit. The layers and the share of pixels the annotators differ on are worked out in a background
+``Job`` (``core.disagreement``: exact counts, layers reduced on a large image); the UI thread shows them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,15 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core import disagreement as compare
+from pixelproof.core.agreement import Member, raters_from_merged
 from pixelproof.core.coco import default_color
-from pixelproof.core.consensus import (
-    accept_consensus,
-    consensus_edit,
-    disagreement_map,
-    overlap_images,
-    summary_line,
-)
-from pixelproof.core.qa_objects import image_objects
+from pixelproof.core.consensus import accept_consensus, consensus_edit, overlap_images, summary_line
+from pixelproof.core.limits import LimitError
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
@@ -39,33 +37,37 @@ from pixelproof.ui.workers import Job, load_image
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
-HEAT = np.array([[0, 158, 115, 90], [230, 159, 0, 170], [213, 94, 0, 220]], np.float32)  # agree .. disagree
+LEGEND = "(green: all agree, orange to red: more of them differ)"
 
 
-def annotator_overlay(members, index: int, colors: dict[str, str]) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """RGBA of one annotator's objects, filled in their category colour."""
-    m = members[index]
-    h, w = m.image.height, m.image.width
-    out = np.zeros((h, w, 4), np.uint8)
-    for o in image_objects(m.project, m.image, (h, w)):
-        if not o.placed.mask.size:
-            continue
-        c = QColor(colors.get(o.category, "#e6194b"))
-        view = out[o.placed.y0 : o.placed.y1, o.placed.x0 : o.placed.x1]
-        view[o.placed.mask] = (c.red(), c.green(), c.blue(), 120)
-    return out
+@dataclass
+class Layers:
+    """What the panes draw for one overlap image: each annotator's objects then the disagreement heat map,
+    RGBA at one pixel per ``scale`` x ``scale`` image pixels, and the share they differ on."""
+
+    image_id: int
+    scale: int
+    rgba: list[np.ndarray]
+    share: float | None  # None: nobody labelled the image
 
 
-def disagreement_overlay(values: np.ndarray, labelled: np.ndarray, n: int) -> np.ndarray:
-    """RGBA heat map: green where every annotator agrees on a labelled pixel, orange to red as more differ."""
-    top = max(1.0 - 1.0 / n, 1e-9)
-    t = np.clip(values / top, 0.0, 1.0)[..., None]
-    colour = np.where(
-        t < 0.5, HEAT[0] + (HEAT[1] - HEAT[0]) * t * 2, HEAT[1] + (HEAT[2] - HEAT[1]) * (t - 0.5) * 2
-    )
-    out = colour.astype(np.uint8)
-    out[~labelled] = 0
-    return out
+def compute_layers(
+    job: Job, image_id: int, members: list[Member], colors: dict[str, tuple[int, int, int]]
+) -> Layers:
+    """The layers of one image, off the UI thread (stops at the job's Cancel)."""
+    image = members[0].image
+    found = compare.disagreement(members, compare.overlay_scale(image.height, image.width), job.check)
+    rgba = [compare.annotator_rgba(found, k, colors) for k in range(len(members))]
+    return Layers(image_id, found.scale, [*rgba, compare.heat_rgba(found)], found.share)
+
+
+def share_text(n: int, share: float | None, scale: int) -> str:
+    """The line above the panes once the layers are there."""
+    if share is None:
+        return f"{n} annotators; no annotator labelled this image"
+    shown = f"{share:.1%}" if 0 < share < 0.01 else f"{share:.0%}"  # a few pixels are not "0%"
+    reduced = f"; drawn at 1/{scale} of the image's resolution" if scale > 1 else ""
+    return f"{n} annotators; they differ on {shown} of the labelled pixels {LEGEND}{reduced}"
 
 
 class NameLabel(QLabel):
@@ -129,8 +131,10 @@ class AnnotatorsView(QObject):
         self.panes: list[ReviewPane] = []
         self.linked: LinkedPanes | None = None
         self.members: dict[int, list] = {}
-        self.overlays: list[np.ndarray] = []
+        self.overlays: list[np.ndarray] = []  # the shown image's layers, once worked out
+        self.scale = 1
         self.job: Job | None = None
+        self.overlay_job: Job | None = None
         shell.add_view(self.widget)
         self.action = make_action(
             "review.annotators",
@@ -194,7 +198,17 @@ class AnnotatorsView(QObject):
         self.refresh(self.shell.document.current_image_id)
 
     def close(self) -> None:
+        self._cancel_layers()
         self.shell.show_view(None)
+
+    def _cancel_layers(self) -> None:
+        if self.overlay_job is not None:
+            self.overlay_job.cancel()
+            self.overlay_job = None
+
+    def overlays_ready(self) -> bool:
+        """The layers of the image shown are drawn (the background job is done)."""
+        return self.overlay_job is None and bool(self.overlays)
 
     def refresh(self, prefer: int | None = None) -> None:
         """Re-read the overlap images and show image ``prefer`` if it is one, else the chosen one again."""
@@ -214,6 +228,7 @@ class AnnotatorsView(QObject):
             self.info.setText(
                 "No overlap image: merge shards that share images (File > Merge Shards…) first."
             )
+            self._cancel_layers()
             self._set_panes([])
             return
         self._show_current()
@@ -238,45 +253,60 @@ class AnnotatorsView(QObject):
         image_id = self.images.currentData()
         if doc is None or image_id is None or image_id not in self.members:
             return
-        from pixelproof.core.agreement import raters_from_merged
-
         # the window's labeling keys (Alt+3: Mark as Done) and Back to Labeling follow the image shown
         doc.set_current_image(image_id)
-        members = self.members[image_id]
-        names = [r.name for r in raters_from_merged(doc.project)]
-        titles = [names[m.rater] for m in members] + ["disagreement"]
-        self._set_panes(titles)
-        colors = {c.name: c.color or default_color(c.id) for c in doc.project.categories.values()}
-        image = doc.project.images[image_id]
-        self.overlays = [annotator_overlay(members, k, colors) for k in range(len(members))]
-        values = disagreement_map(members)
-        labelled = np.any([o[..., 3] > 0 for o in self.overlays], axis=0)
-        self.overlays.append(disagreement_overlay(values, labelled, len(members)))
-        for pane, overlay in zip(self.panes, self.overlays, strict=True):
+        snapshot = doc.project.snapshot([image_id])  # what the job reads while the user goes on editing
+        members = overlap_images(snapshot)[image_id]
+        names = [r.name for r in raters_from_merged(snapshot)]
+        self._set_panes([names[m.rater] for m in members] + ["disagreement"])
+        image = snapshot.images[image_id]
+        for pane in self.panes:
             pane.set_size(image.height, image.width, "loading…")
-            pane.set_overlay(overlay)
-        share = float((values[labelled] > 0).mean()) if labelled.any() else 0.0
-        self.info.setText(
-            f"{len(members)} annotators; they differ on {share:.0%} of the labelled pixels "
-            "(green: all agree, orange to red: more of them differ)"
-        )
+        self.info.setText(f"{len(members)} annotators; computing where they differ…")
+        self._cancel_layers()  # the previous image's, if still running
+        self.overlays, self.scale = [], 1
+        colors = {
+            c.name: QColor(c.color or default_color(c.id)).getRgb()[:3] for c in snapshot.categories.values()
+        }
+        job = Job(lambda j: compute_layers(j, image_id, members, colors), self, expected=(LimitError,))
+        job.finished.connect(lambda layers, j=job: self._layers_done(j, layers))
+        job.failed.connect(lambda reason, j=job: self._layers_failed(j, reason))
+        self.overlay_job = job
+        job.start()
         path = doc.project.image_path(image)
         exif, expect = doc.project.applies_exif, expected_identity(image.extra)
-        job = Job(lambda _job: load_image(path, apply_exif=exif, expect=expect), self)
-        job.finished.connect(lambda img, panes=list(self.panes): self._image_loaded(img, panes))
-        job.failed.connect(
+        load = Job(lambda _job: load_image(path, apply_exif=exif, expect=expect), self)
+        load.finished.connect(lambda img, panes=list(self.panes): self._image_loaded(img, panes))
+        load.failed.connect(
             lambda reason, panes=list(self.panes): [p.set_image(None, reason, True) for p in panes]
         )
-        self.job = job
-        job.start()
+        self.job = load
+        load.start()
         self.panes[0].fit()
+
+    def _layers_done(self, job: Job, layers: Layers) -> None:
+        if job is not self.overlay_job:
+            return
+        self.overlay_job = None
+        if layers.image_id != self.images.currentData():
+            return
+        self.overlays, self.scale = layers.rgba, layers.scale
+        for pane, overlay in zip(self.panes, self.overlays, strict=True):
+            pane.set_overlay(overlay, scale=self.scale)
+        self.info.setText(share_text(len(layers.rgba) - 1, layers.share, layers.scale))
+
+    def _layers_failed(self, job: Job, reason: str) -> None:
+        if job is self.overlay_job:
+            self.overlay_job = None
+            self.info.setText(f"Cannot compare the annotators' versions: {reason}")
 
     def _image_loaded(self, image, panes) -> None:  # type: ignore[no-untyped-def]
         if panes != self.panes:
             return
-        for p, overlay in zip(panes, self.overlays, strict=True):
+        for p in panes:
             p.set_image(image)
-            p.set_overlay(overlay)  # above the image
+        for p, overlay in zip(panes, self.overlays, strict=False):  # none yet while they are worked out
+            p.set_overlay(overlay, scale=self.scale)  # above the image
         self.panes[0].fit()
 
     def add_consensus(self) -> None:

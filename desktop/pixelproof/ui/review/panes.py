@@ -49,12 +49,18 @@ def rgba_qimage(rgba: np.ndarray) -> tuple[QImage, np.ndarray]:
 
 
 class OverlayItem(QGraphicsItem):
-    """An RGBA image over the picture, one scene unit per pixel, drawn without smoothing (crisp edges)."""
+    """An RGBA image over the picture, drawn without smoothing (crisp edges): one pixel per image pixel, or
+    per ``scale`` x ``scale`` block of an image of ``size`` (height, width) for a layer drawn reduced."""
 
-    def __init__(self, rgba: np.ndarray, opacity: float = 1.0) -> None:
+    def __init__(
+        self, rgba: np.ndarray, opacity: float = 1.0, scale: int = 1, size: tuple[int, int] | None = None
+    ) -> None:
         super().__init__()
         self.image, self._buf = rgba_qimage(rgba)
-        self._rect = QRectF(0, 0, self.image.width(), self.image.height())
+        h, w = size if size is not None else (self.image.height() * scale, self.image.width() * scale)
+        # the last block may stick out of the image: only its part inside is drawn
+        self._rect = QRectF(0, 0, min(w, self.image.width() * scale), min(h, self.image.height() * scale))
+        self._source = QRectF(0, 0, self._rect.width() / scale, self._rect.height() / scale)
         self.setOpacity(opacity)
         self.setZValue(10)
 
@@ -65,7 +71,7 @@ class OverlayItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        painter.drawImage(self._rect, self.image)
+        painter.drawImage(self._rect, self.image, self._source)
 
 
 class ReviewPane(QGraphicsView):
@@ -129,12 +135,14 @@ class ReviewPane(QGraphicsView):
         veil.setZValue(5)
         self.scene().addItem(veil)
 
-    def set_overlay(self, rgba: np.ndarray | None, opacity: float = 1.0) -> None:
+    def set_overlay(self, rgba: np.ndarray | None, opacity: float = 1.0, scale: int = 1) -> None:
+        """``rgba`` over the image; ``scale``: one of its pixels per ``scale`` x ``scale`` image pixels."""
         if self.overlay is not None:
             self._scene.removeItem(self.overlay)
             self.overlay = None
         if rgba is not None:
-            self.overlay = OverlayItem(rgba, opacity)
+            size = self.image_size if all(self.image_size) else None
+            self.overlay = OverlayItem(rgba, opacity, scale, size)
             self._scene.addItem(self.overlay)
 
     def set_focus_box(self, bbox: list[float] | None) -> None:
