@@ -1,0 +1,81 @@
+"""What an undo step keeps in memory ("Every edit can be undone, without limit", README): the bytes an edit
+holds once applied, counted with tracemalloc (numpy's buffers included) against a bound proportional to
+what the edit changed, not to the image, the mask or the objects it left as they were."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from pixelproof.core import annotation_pixels, edits, masks, paint
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+
+
+@pytest.fixture(autouse=True)
+def traced():  # type: ignore[no-untyped-def]
+    """Trace from the start of each test: an edit's arrays are allocated before it is applied."""
+    tracemalloc.start()
+    yield
+    tracemalloc.stop()
+
+
+def held_by(stack: list[edits.Edit], project: Project) -> int:
+    """Apply the edits of ``stack`` (the only reference to them) to ``project``; the bytes freed when the
+    stack is cleared: what those undo steps kept alive."""
+    for edit in stack:
+        edit.apply(project)
+    del edit
+    gc.collect()
+    before = tracemalloc.get_traced_memory()[0]
+    stack.clear()
+    gc.collect()
+    return before - tracemalloc.get_traced_memory()[0]
+
+
+def one_image(size: int) -> Project:
+    p = Project()
+    p.add_image(ImageRecord(1, "a.png", size, size))
+    p.add_category(Category(1, "c"))
+    return p
+
+
+def test_a_long_stroke_holds_bytes_of_the_changed_pixels_not_of_its_rectangle() -> None:
+    """A diagonal stroke across a 4000 x 4000 image: its rectangle is the whole image (16 M pixels, 32 MB
+    as two bool crops), its pixels a 81 px band (~0.46 M)."""
+    p = one_image(4000)
+    ann = edits.new_mask_annotation(p, 1, 1)
+    stroke = paint.Stroke(np.zeros((4000, 4000), bool), 40)
+    stroke.move_to(0, 0)
+    stroke.move_to(3999, 3999)
+    patch = stroke.finish()
+    changed = patch.changed
+    stack = [edits.paint_edit(ann, patch, "Brush stroke", is_new=True)]
+    del patch, stroke
+    held = held_by(stack, p)
+    assert changed > 400_000
+    assert held < changed / 8, f"{held} bytes held for {changed} changed pixels"
+
+
+def test_a_stroke_into_a_big_mask_does_not_keep_the_masks_rle() -> None:
+    """Each stroke into the same mask kept the whole RLE the mask had before it (the edit's copy of the
+    annotation): every step of an hour of painting held a full copy of the mask."""
+    size = 2000
+    rng = np.random.default_rng(3)
+    yy, xx = np.ogrid[:size, :size]
+    m = (yy - 1000) ** 2 + (xx - 1000) ** 2 < 900**2
+    m &= rng.random((size, size)) > 0.004  # speckled: a long RLE
+    p = one_image(size)
+    p.add_annotation(Annotation(1, 1, 1, masks.bbox(m), masks.encode(m), float(m.sum())))
+    rle_chars = len(p.annotations[1].segmentation["counts"])
+    stroke = paint.Stroke(annotation_pixels.editable_mask(p.annotations[1], size, size), 10)
+    stroke.move_to(1000, 1000)
+    stroke.move_to(1030, 1000)
+    patch = stroke.finish()
+    stack = [edits.paint_edit(p.annotations[1], patch, "Brush stroke")]
+    del patch, stroke, m
+    held = held_by(stack, p)
+    assert rle_chars > 20_000
+    assert held < 4_000, f"{held} bytes held by a stroke of ~700 px (the mask's RLE: {rle_chars} chars)"
