@@ -79,3 +79,28 @@ def test_a_stroke_into_a_big_mask_does_not_keep_the_masks_rle() -> None:
     held = held_by(stack, p)
     assert rle_chars > 20_000
     assert held < 4_000, f"{held} bytes held by a stroke of ~700 px (the mask's RLE: {rle_chars} chars)"
+
+
+def many_images(n: int) -> Project:
+    p = Project()
+    p.add_category(Category(1, "c"))
+    for i in range(1, n + 1):
+        p.add_image(ImageRecord(i, f"img{i}.png", 640, 480))
+        p.set_image_status(i, "done" if i % 3 == 0 else "todo")
+    return p
+
+
+def test_an_image_status_change_holds_that_image_not_every_images_status() -> None:
+    """Alt+3 (and the "in progress" of an image's first drawing) kept a copy of the status of every image:
+    3.8 MB per step in a project of 100,000 images, 7.7 GB for 1,000 images labelled."""
+    p = many_images(50_000)
+    stack: list[edits.Edit] = [edits.SetImageStatus(i, "done") for i in (10, 11, 12)]
+    held = held_by(stack, p)
+    assert held < 3 * 2_000, f"{held} bytes held by 3 status changes"
+
+
+def test_a_review_decision_holds_that_image_not_every_images_decision() -> None:
+    p = many_images(20_000)
+    p.app["image_review"] = {str(i): {"review": "accepted", "updated": "t"} for i in p.images}
+    held = held_by([edits.SetImageReview(5, {"review": "rejected", "updated": "t2"})], p)
+    assert held < 1_500, f"{held} bytes held by one review decision"
