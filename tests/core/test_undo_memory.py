@@ -10,7 +10,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from pixelproof.core import annotation_pixels, edits, masks, paint
+from pixelproof.core import annotation_pixels, edits, masks, paint, taxonomy
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 
 
@@ -104,3 +104,20 @@ def test_a_review_decision_holds_that_image_not_every_images_decision() -> None:
     p.app["image_review"] = {str(i): {"review": "accepted", "updated": "t"} for i in p.images}
     held = held_by([edits.SetImageReview(5, {"review": "rejected", "updated": "t2"})], p)
     assert held < 1_500, f"{held} bytes held by one review decision"
+
+
+def test_a_class_merge_holds_the_old_category_of_each_object_not_copies_of_the_objects() -> None:
+    """Merging a class (or 1-9 on a selection) kept every moved object whole, before and after: 1.26 kB an
+    object, 63 MB for 50,000 polygons moved in a project of 100,000."""
+    p = Project()
+    p.add_category(Category(1, "a"))
+    p.add_category(Category(2, "b"))
+    p.add_image(ImageRecord(1, "a.png", 1000, 1000))
+    n = 20_000
+    for aid in range(1, n + 1):
+        x, y = float(aid % 900), float(aid % 700)
+        poly = [[x, y, x + 30, y, x + 30, y + 20, x + 10, y + 25, x, y + 20]]
+        p.add_annotation(Annotation(aid, 1, 1 + aid % 2, [x, y, 30.0, 25.0], poly, 600.0, updated=f"t{aid}"))
+    held = held_by([taxonomy.merge_categories(p, "a", "b")], p)
+    assert all(a.category_id == 2 for a in p.annotations.values())
+    assert held < 200 * n / 2, f"{held / (n / 2):.0f} bytes held per moved object"
