@@ -479,3 +479,23 @@ def test_forgetting_statuses_restores_each_in_its_place() -> None:
     assert "image_review" not in p.app
     review.revert(p)
     assert list(p.app["image_review"]) == ["4", "1", "3", "2"]
+
+
+def test_not_a_problem_and_again_restore_the_stored_decisions_exactly() -> None:
+    """X and its undo: the decisions list, its places and whatever else ``pixelproof.lint`` holds come back
+    as they were, also from no lint state at all or one another tool wrote oddly."""
+    p = make_project()
+    round_trip(p, edits.DismissProblems(p, ["tiny|1|7", "tiny|1|3"]))
+    assert p.app["lint"] == {"dismissed": ["tiny|1|7", "tiny|1|3"]}
+    p.app["lint"] = {"dismissed": ["a", 5, "b", "c", "d"], "seen": 3}
+    round_trip(p, edits.DismissProblems(p, ["d", "b", "x"], dismiss=False))
+    assert p.app["lint"] == {"dismissed": ["a", 5, "c"], "seen": 3}
+    p.app["lint"] = {"x": 1, "dismissed": ["a"]}
+    round_trip(p, edits.DismissProblems(p, ["a"], dismiss=False))
+    assert p.app["lint"] == {"x": 1}
+    p.app["lint"] = {"dismissed": ["a"]}
+    round_trip(p, edits.DismissProblems(p, ["a"], dismiss=False))
+    assert "lint" not in p.app
+    p.app["lint"] = {"dismissed": "a"}
+    round_trip(p, edits.DismissProblems(p, ["b"]))
+    assert p.app["lint"] == {"dismissed": ["b"]}

@@ -121,3 +121,14 @@ def test_a_class_merge_holds_the_old_category_of_each_object_not_copies_of_the_o
     held = held_by([taxonomy.merge_categories(p, "a", "b")], p)
     assert all(a.category_id == 2 for a in p.annotations.values())
     assert held < 200 * n / 2, f"{held / (n / 2):.0f} bytes held per moved object"
+
+
+def test_not_a_problem_holds_its_own_keys_not_every_decision() -> None:
+    """X in the Problems panel kept two copies of every "not a problem" decision stored: 90 kB a press
+    with 5,000 of them."""
+    p = many_images(10)
+    p.app["lint"] = {"dismissed": [f"overlap|{i % 10 + 1}|{i}|{i + 1}" for i in range(5_000)]}
+    stack: list[edits.Edit] = [edits.DismissProblems(p, [f"small_box|1|{i}"]) for i in range(3)]
+    stack.append(edits.DismissProblems(p, ["overlap|1|2500|2501"], dismiss=False))
+    held = held_by(stack, p)
+    assert held < 4 * 1_500, f"{held} bytes held by 4 decisions"
