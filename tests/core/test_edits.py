@@ -456,3 +456,46 @@ def test_deleting_runs_scattered_first_and_last_objects_undoes_to_the_file_order
         assert edit.revert_focus == [order[k] for k in sorted(pick)]  # file order
         edit.revert(p)
         assert list(p.annotations) == order
+
+
+def test_forgetting_statuses_restores_each_in_its_place() -> None:
+    """Entries deleted from the middle and the end of a map come back where they stood, in a file saved
+    byte for byte as before (the edit keeps its own entries only, not a copy of the map)."""
+    p = make_project()
+    p.add_image(ImageRecord(3, "c.png", W, H))
+    p.add_image(ImageRecord(4, "d.png", W, H))
+    for i, s in ((3, "done"), (4, "todo"), (2, "reviewed")):
+        p.set_image_status(i, s)
+    p.app["image_review"] = {str(i): {"review": "accepted"} for i in (4, 1, 3, 2)}
+    assert list(p.image_status_map()) == ["1", "3", "4", "2"]
+    round_trip(p, edits.SetImageStatus(3, None))
+    round_trip(p, edits.Compound([edits.SetImageStatus(i, None) for i in (2, 1, 4)]))
+    forget = edits.SetOverlapAnnotators({4: None, 3: ["ann"], 2: None})
+    p.app["overlap_annotators"] = {"2": ["a"], "4": ["b"], "1": ["c"]}
+    round_trip(p, forget)
+    round_trip(p, edits.SetConsensusMethod({1: "majority"}))
+    review = edits.Compound([edits.SetImageReview(i, None) for i in (3, 4, 1, 2)])
+    round_trip(p, review)  # leaves it applied
+    assert "image_review" not in p.app
+    review.revert(p)
+    assert list(p.app["image_review"]) == ["4", "1", "3", "2"]
+
+
+def test_not_a_problem_and_again_restore_the_stored_decisions_exactly() -> None:
+    """X and its undo: the decisions list, its places and whatever else ``pixelproof.lint`` holds come back
+    as they were, also from no lint state at all or one another tool wrote oddly."""
+    p = make_project()
+    round_trip(p, edits.DismissProblems(p, ["tiny|1|7", "tiny|1|3"]))
+    assert p.app["lint"] == {"dismissed": ["tiny|1|7", "tiny|1|3"]}
+    p.app["lint"] = {"dismissed": ["a", 5, "b", "c", "d"], "seen": 3}
+    round_trip(p, edits.DismissProblems(p, ["d", "b", "x"], dismiss=False))
+    assert p.app["lint"] == {"dismissed": ["a", 5, "c"], "seen": 3}
+    p.app["lint"] = {"x": 1, "dismissed": ["a"]}
+    round_trip(p, edits.DismissProblems(p, ["a"], dismiss=False))
+    assert p.app["lint"] == {"x": 1}
+    p.app["lint"] = {"dismissed": ["a"]}
+    round_trip(p, edits.DismissProblems(p, ["a"], dismiss=False))
+    assert "lint" not in p.app
+    p.app["lint"] = {"dismissed": "a"}
+    round_trip(p, edits.DismissProblems(p, ["b"]))
+    assert p.app["lint"] == {"dismissed": ["b"]}

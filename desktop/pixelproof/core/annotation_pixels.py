@@ -88,8 +88,7 @@ def fill_holes_annotation(ann: Annotation, height: int, width: int) -> Patch | N
     patch = fill_holes(crop.copy())
     if patch is None:
         return None
-    px, py, pw, ph = patch.rect
-    return Patch((rect[0] + px, rect[1] + py, pw, ph), patch.before, patch.after)
+    return patch.moved(rect[0], rect[1])
 
 
 def trace_annotation(ann: Annotation, height: int, width: int, epsilon: float = 0.0) -> PolygonConversion:

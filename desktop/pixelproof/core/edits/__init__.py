@@ -36,6 +36,7 @@ from pixelproof.core.edits.annotations import (
     AddAnnotations,
     RemoveAnnotations,
     ReplaceAnnotations,
+    SetCategory,
     set_category,
 )
 from pixelproof.core.edits.base import (
@@ -103,6 +104,7 @@ __all__ = [
     "ReplaceAnnotations",
     "ReplaceCategory",
     "ReviewDecision",
+    "SetCategory",
     "SetConsensusMethod",
     "SetImageReview",
     "SetImageStatus",

@@ -156,16 +156,45 @@ class ReplaceAnnotations(Edit):
         return True
 
 
-def set_category(project: Project, ids: Iterable[int], category_id: int) -> ReplaceAnnotations | None:
+class SetCategory(Edit):
+    """Give objects another category (1-9 on a selection, a class merged into another). It keeps each
+    object's old category and ``updated`` only: a copy of every object before and after was 1.3 kB an
+    object, 63 MB of undo history for a class merge of 50,000 polygons."""
+
+    def __init__(self, ids: Iterable[int], category_id: int, label: str = "Set category") -> None:
+        self.ids = list(dict.fromkeys(ids))
+        self.category_id = category_id
+        self.label = label
+        self.focus = self.revert_focus = self.ids
+        self._updated = utc_now()
+        self._before: tuple[list[int], list[str | None]] | None = None
+
+    def apply(self, project: Project) -> Changes:
+        require(self.category_id in project.categories, f"category {self.category_id} does not exist")
+        anns = project.annotations
+        missing = [i for i in self.ids if i not in anns]
+        require(not missing, f"annotation {missing[:1]} does not exist")
+        self._before = ([anns[i].category_id for i in self.ids], [anns[i].updated for i in self.ids])
+        return self._put(project, [self.category_id] * len(self.ids), [self._updated] * len(self.ids))
+
+    def revert(self, project: Project) -> Changes:
+        applied(self._before)
+        return self._put(project, *self._before)  # type: ignore[misc]
+
+    def _put(self, project: Project, categories: list[int], updated: list[str | None]) -> Changes:
+        changes = Changes()
+        for aid, category_id, stamp in zip(self.ids, categories, updated, strict=True):
+            a = clone(project.annotations[aid])  # a new object, as every edit gives the project
+            a.category_id, a.updated = category_id, stamp
+            project.replace_annotation(a)
+            changes.annotation(ANNOTATION_CHANGED, a.image_id, aid)
+        return changes
+
+
+def set_category(project: Project, ids: Iterable[int], category_id: int) -> SetCategory | None:
     """The edit that gives ``ids`` another category, or None when nothing would change."""
     require(category_id in project.categories, f"category {category_id} does not exist")
-    changed = []
-    for i in ids:
-        a = project.annotations[i]
-        if a.category_id != category_id:
-            b = clone(a)
-            b.category_id = category_id
-            changed.append(b)
+    changed = [i for i in ids if project.annotations[i].category_id != category_id]
     if not changed:
         return None
-    return ReplaceAnnotations(changed, f"Set category to {project.categories[category_id].name}")
+    return SetCategory(changed, category_id, f"Set category to {project.categories[category_id].name}")

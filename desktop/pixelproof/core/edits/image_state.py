@@ -16,6 +16,7 @@ from pixelproof.core.edits.base import (
     Compound,
     Edit,
     applied,
+    insert_before,
     require,
     restore_order,
 )
@@ -29,27 +30,30 @@ _UNSET = object()
 class _AppMapEntries(Edit):
     """Set or (with None) delete entries ``project.app[map_name][str(image_id)]`` of some images; revert
     restores the map as it was: the keys' old values and places, and the map's absence (or place) when the
-    edit made or dropped it."""
+    edit made or dropped it. It keeps the old values of its own keys only (a copy of the whole map was
+    3.8 MB per status change in a project of 100,000 images)."""
 
     map_name = ""
     drop_empty = False  # remove the map when its last entry goes
 
     def __init__(self, values: dict[int, Any]) -> None:
         self.values = {int(i): copy.deepcopy(v) for i, v in values.items()}
-        self._before: Any = _UNSET
+        self._before: dict[str, Any] | object | None = _UNSET  # None: there was no map
+        self._places: dict[str | None, list[str]] = {}  # deleted keys by the key they stood before
         self._app_order: list[str] = []
 
     def apply(self, project: Project) -> Changes:
         missing = [i for i in self.values if i not in project.images]
         require(not missing, f"image {missing[0] if missing else 0} does not exist")
         self._app_order = list(project.app)
-        current = project.app.get(self.map_name)
-        self._before = (
-            dict(current) if isinstance(current, dict) else None
-        )  # entries are replaced, not edited
-        if not isinstance(current, dict):
-            project.app[self.map_name] = {}
-        entries = project.app[self.map_name]
+        entries = project.app.get(self.map_name)
+        if isinstance(entries, dict):  # entries are replaced, not edited: keep the old values as they are
+            self._before = {k: entries.get(k, _UNSET) for k in map(str, self.values)}
+            gone = {str(i) for i, v in self.values.items() if v is None and str(i) in entries}
+            self._places = _places(entries, gone) if gone else {}
+        else:
+            self._before, self._places = None, {}
+            entries = project.app[self.map_name] = {}
         for image_id, value in self.values.items():
             if value is None:
                 entries.pop(str(image_id), None)
@@ -61,14 +65,36 @@ class _AppMapEntries(Edit):
 
     def revert(self, project: Project) -> Changes:
         applied(None if self._before is _UNSET else True)
-        if self._before is None:
+        before = self._before
+        if not isinstance(before, dict):
             project.app.pop(self.map_name, None)
         else:
             entries = project.app.setdefault(self.map_name, {})
-            entries.clear()
-            entries.update(self._before)
+            for key, old in before.items():
+                if old is _UNSET:
+                    entries.pop(key, None)
+                elif key in entries:  # replaced: in its place
+                    entries[key] = old
+            for run in self._places.values():  # deleted: back at the end, then each run before its key
+                for key in run:
+                    entries[key] = before[key]
+            insert_before(entries, {k: run for k, run in self._places.items() if k is not None})
         restore_order(project.app, self._app_order)
         return Changes(Change(IMAGE, image_id=i) for i in self.values)
+
+
+def _places(entries: dict[str, Any], gone: set[str]) -> dict[str | None, list[str]]:
+    """The keys of ``gone`` in runs, each by the key it stands before (None: the end), in map order."""
+    places: dict[str | None, list[str]] = {}
+    run: list[str] = []
+    for key in entries:
+        if key in gone:
+            run.append(key)
+        elif run:
+            places[key], run = run, []
+    if run:
+        places[None] = run
+    return places
 
 
 class SetImageStatus(_AppMapEntries):

@@ -58,7 +58,8 @@ class PaintMask(Edit):
         self.focus = [ann.id]
         self._updated_after = utc_now()
         self._updated_before = ann.updated
-        self._template = clone(ann)  # metadata of a new annotation (its geometry comes from the patch)
+        self._template = clone(ann)  # the object's metadata: its pixels come from the patch and the project
+        self._template.set_geometry(None, [0.0, 0.0, 0.0, 0.0], 0.0)  # not a copy of the mask per stroke
         self._exact_before: tuple | None = None
         self._prepared = None if after_rle is None else (None if is_new else ann.segmentation, after_rle)
         self._done: bool | None = None
