@@ -42,7 +42,7 @@ from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shell import Shell
-from pixelproof.ui.shortcuts import REGISTRY, describe, make_action
+from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain, with_mnemonics
 from pixelproof.ui.slices import SliceActions
 from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.teams import TeamsActions
@@ -183,8 +183,9 @@ class MainWindow(QMainWindow):
         self.act_preferences = a("edit.preferences", self.preferences)
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
-        for t in THEMES:
-            act = QAction(t.capitalize() if t != "system" else "Follow System", self, checkable=True)
+        names = [t.capitalize() if t != "system" else "Follow System" for t in THEMES]
+        for t, text in zip(THEMES, with_mnemonics(names), strict=True):
+            act = QAction(text, self, checkable=True)
             act.triggered.connect(lambda _=False, t=t: self.set_theme(t))
             self.theme_group.addAction(act)
             self.theme_actions[t] = act
@@ -256,6 +257,9 @@ class MainWindow(QMainWindow):
         self.toolbar = tb
         self.panels_menu.addSeparator()
         self.panels_menu.addAction(tb.toggleViewAction())
+        shown = [a for a in self.panels_menu.actions() if not a.isSeparator()]  # the docks' titles
+        for act, text in zip(shown, with_mnemonics([a.text() for a in shown]), strict=True):
+            act.setText(text)
 
     def _refresh_icons(self, _dark: bool = False) -> None:
         for act in self.findChildren(QAction):
@@ -398,7 +402,7 @@ class MainWindow(QMainWindow):
             cat = doc.category_for_key(str(n))
             if cat is None:
                 continue
-            act = QAction(cat.name, self)
+            act = QAction(plain(cat.name), self)
             act.setShortcut(str(n))
             act.setProperty("shortcut_id", "edit.category")
             act.triggered.connect(lambda _=False, cid=cat.id: self.choose_category(cid))

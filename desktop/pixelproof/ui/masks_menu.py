@@ -27,7 +27,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.icons import swatch
-from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.shortcuts import make_action, plain
 from pixelproof.ui.tools.paint_options import MAX_RADIUS, OPTIONS
 
 if TYPE_CHECKING:
@@ -314,7 +314,7 @@ class MasksMenu(QObject):
             menu.addAction("No categories").setEnabled(False)
             return
         for cat in doc.project.categories.values():
-            act = menu.addAction(swatch(cat.color or "#ff00ff"), cat.name)
+            act = menu.addAction(swatch(cat.color or "#ff00ff"), plain(cat.name))
             act.setCheckable(True)
             act.setChecked(cat.id not in AnnotationItemMixin.hidden_categories)
             act.toggled.connect(lambda on, cid=cat.id: self.set_category_visible(cid, on))

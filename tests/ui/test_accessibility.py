@@ -1,0 +1,125 @@
+"""Keyboard-only use and assistive technology: every menu item has its own Alt+letter, names typed by the
+user show as typed in menus, Tab walks every dock and dialog without getting stuck in a table, every
+control a Tab reaches has a name a screen reader can say, and the canvas shows when it has the keys."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMenu,
+    QWidget,
+)
+
+from pixelproof.core.coco import load_project, save_project
+from tests.ui.conftest import make_project, open_main_window
+
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+USER_TEXT_MENUS = {"Set Category", "Show Categories", "Open Recent"}  # items named by the user's data
+
+
+def mnemonic(text: str) -> str | None:
+    """The Alt+letter of a menu text ("&&" is a literal ampersand)."""
+    found = re.search(r"&([^&])", text.replace("&&", ""))
+    return found.group(1).lower() if found else None
+
+
+def clashes(menu_texts: list[str]) -> list[str]:
+    """Texts without a mnemonic or with one an earlier text already has."""
+    seen: set[str] = set()
+    bad = []
+    for text in menu_texts:
+        key = mnemonic(text)
+        if key is None or key in seen:
+            bad.append(text)
+        seen.add(key or "")
+    return bad
+
+
+def accessible_name(w: QWidget) -> str:
+    iface = QAccessible.queryAccessibleInterface(w)
+    return iface.text(QAccessible.Text.Name) if iface is not None else ""
+
+
+def tab_stops(start: QWidget, backwards: bool = False, limit: int = 120) -> list[QWidget]:
+    """The widgets real Tab (Shift+Tab) presses give the focus to, from ``start`` until it comes back."""
+    start.setFocus()
+    stops: list[QWidget] = []
+    for _ in range(limit):
+        w = QApplication.focusWidget()
+        if backwards:
+            QTest.keyClick(w, Qt.Key.Key_Backtab, SHIFT)
+        else:
+            QTest.keyClick(w, Qt.Key.Key_Tab)
+        now = QApplication.focusWidget()
+        if now is start:
+            return stops
+        stops.append(now)
+    return stops
+
+
+def dock_of(w: QWidget) -> str | None:
+    while w is not None and not isinstance(w, QDockWidget):
+        w = w.parentWidget()
+    return w.objectName() if w is not None else None
+
+
+def test_every_menu_item_has_its_own_alt_letter(qtbot, window) -> None:
+    """Two items with one mnemonic in a menu make the letter only highlight the first (Qt cycles through
+    them and triggers none): Alt+M opened Masks, never Model; Tools > B never chose the brush."""
+    bar = window.menuBar()
+    titles = [a.text() for a in bar.actions() if a.menu() is not None]
+    assert clashes(titles) == []
+
+    def check(menu: QMenu) -> list[str]:
+        items = [a for a in menu.actions() if not a.isSeparator() and a.isVisible()]
+        bad = [] if menu.title().replace("&", "") in USER_TEXT_MENUS else clashes([a.text() for a in items])
+        return [f"{menu.title()}: {t}" for t in bad] + [x for a in items if a.menu() for x in check(a.menu())]
+
+    assert [x for a in bar.actions() if a.menu() is not None for x in check(a.menu())] == []
+
+
+def test_alt_letters_open_the_menus_and_pick_the_items(qtbot, window) -> None:
+    """Real keys: Alt+letter opens the menu it names, the item's letter triggers it."""
+    titles = {a.text().replace("&", ""): a for a in window.menuBar().actions() if a.menu() is not None}
+    for title in ("Model", "Review", "View", "Masks"):
+        letter = mnemonic(titles[title].text())
+        QTest.keyClick(window, Qt.Key(ord(letter.upper())), ALT)
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+        assert QApplication.activePopupWidget() is titles[title].menu(), title
+        QTest.keyClick(QApplication.activePopupWidget(), Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
+        QTest.keyClick(window, Qt.Key.Key_Escape)  # leave the menu bar
+    brush = window.tool_actions["brush"]
+    QTest.keyClick(window, Qt.Key(ord(mnemonic(titles["Tools"].text()).upper())), ALT)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is titles["Tools"].menu())
+    QTest.keyClick(QApplication.activePopupWidget(), Qt.Key(ord(mnemonic(brush.text()).upper())))
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
+    assert window.canvas.tool.name == "brush"
+
+
+def test_user_names_with_an_ampersand_show_as_typed_in_menus(qtbot, tmp_path: Path, no_prompts) -> None:
+    """A category "R&D" showed as "RD" (with D underlined, a mnemonic) in Edit > Set Category and
+    Masks > Show Categories, and a project file "a&b.json" so in File > Open Recent."""
+    path = make_project(tmp_path)
+    project = load_project(path)
+    project.categories[1].name = "R&D"
+    target = tmp_path / "a&b.json"
+    save_project(project, target)
+    win = open_main_window(qtbot, target)
+    (act,) = [a for a in win.category_menu.actions() if a.shortcut().toString() == "1"]
+    masks = next(m for m in win.menus if m.objectName() == "masksMenu")
+    categories = next(a.menu() for a in masks.actions() if a.menu() is not None)
+    categories.aboutToShow.emit()
+    recent = win.files.recent_menu
+    recent.aboutToShow.emit()
+    for text in (act.text(), categories.actions()[0].text(), recent.actions()[0].text()):
+        assert mnemonic(text) is None and text.replace("&&", "&") in ("R&D", "a&b.json"), text
+    win.close()
