@@ -14,11 +14,14 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMenu,
+    QScrollArea,
     QWidget,
 )
 
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.ui.shortcuts import REGISTRY
 from tests.ui.conftest import make_project, open_main_window
+from tests.ui.test_workbench import draw_box, set_zoom
 
 ALT = Qt.KeyboardModifier.AltModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -123,3 +126,51 @@ def test_user_names_with_an_ampersand_show_as_typed_in_menus(qtbot, tmp_path: Pa
     for text in (act.text(), categories.actions()[0].text(), recent.actions()[0].text()):
         assert mnemonic(text) is None and text.replace("&&", "&") in ("R&D", "a&b.json"), text
     win.close()
+
+
+def reachable(dock: QDockWidget) -> bool:
+    """A dock on screen (not hidden behind another dock's tab) with a control Tab may stop at."""
+    return not dock.visibleRegion().isEmpty() and any(
+        w.isVisible() and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        for w in dock.findChildren(QWidget)
+    )
+
+
+def test_tab_walks_the_docks_on_screen_and_comes_back_to_the_canvas(qtbot, window) -> None:
+    """Tab from the canvas reached the Images table and stayed there (a table's Tab moves between its
+    cells, the last cell wraps to the first); a dock's scroll area was a stop that shows nothing; and the
+    docks hidden behind Properties' tab (History, Model: Qt keeps them off-screen) took ~20 presses with
+    the focus nowhere to be seen."""
+    window.document.set_selection([])
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)  # Annotations and Properties show their controls
+    docks = window.findChildren(QDockWidget)
+    for name in ("annotationsDock", "propertiesDock"):
+        qtbot.waitUntil(lambda n=name: reachable(window.docks[n]))  # panels refresh on the next turn
+    shown = {d.objectName() for d in docks if reachable(d)}
+    assert {"imagesDock", "categoriesDock", "annotationsDock", "propertiesDock"} <= shown
+    behind = {d.objectName() for d in docks if d.isVisible() and d.visibleRegion().isEmpty()}
+    assert {"historyDock", "modelDock"} <= behind
+    for backwards in (False, True):
+        stops = tab_stops(window.canvas, backwards)
+        assert len(stops) < 120, f"stuck in {type(stops[-1]).__name__} {stops[-1].objectName()}"
+        visited = {dock_of(w) for w in stops}
+        assert shown <= visited and not behind & visited
+        assert [w for w in stops if isinstance(w, QScrollArea)] == []
+
+
+def test_tab_leaves_the_tables_of_dialogs(qtbot, window) -> None:
+    from pixelproof.ui.dialogs import ShortcutsDialog
+    from pixelproof.ui.panels.problems.rules_dialog import RulesDialog
+    from pixelproof.ui.preferences import PreferencesDialog
+
+    for dlg in (PreferencesDialog(window), ShortcutsDialog(REGISTRY.rows(), window),
+                RulesDialog(window.document, window)):  # fmt: skip
+        dlg.show()
+        dlg.activateWindow()
+        dlg.table.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.table)  # noqa: B023
+        QTest.keyClick(dlg.table, Qt.Key.Key_Tab)
+        focus = QApplication.focusWidget()
+        assert focus is not dlg.table and dlg.isAncestorOf(focus), type(dlg).__name__
+        dlg.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QFrame,
@@ -41,7 +42,7 @@ from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import settings
-from pixelproof.ui.shell import Shell
+from pixelproof.ui.shell import Shell, behind_a_tab
 from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain, with_mnemonics
 from pixelproof.ui.slices import SliceActions
 from pixelproof.ui.status_readout import StatusReadout
@@ -438,6 +439,15 @@ class MainWindow(QMainWindow):
         self.readout.clear_pixel()
         self._update_actions()
 
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab passes over the docks behind another dock's tab: the focus must not go where no one sees it."""
+        for _ in range(1000):
+            if not super().focusNextPrevChild(forward):
+                return False
+            if not behind_a_tab(QApplication.focusWidget()):
+                return True
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.maybe_save():
             event.ignore()
@@ -595,6 +605,7 @@ def _scrollable(panel: QWidget) -> QScrollArea:
     """A dock's content in a frameless scroll area: a tall panel (the Model dock's form) then scrolls
     instead of forcing the whole window taller than a 768-px laptop screen."""
     area = _PanelScroll()
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: Tab goes to the panel's controls
     area.setWidget(panel)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)

@@ -35,6 +35,13 @@ class ViewStack(QStackedWidget):
         return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
 
 
+def behind_a_tab(widget: QWidget | None) -> bool:
+    """In a dock that another dock's tab covers: Qt keeps such a dock shown, but off-screen."""
+    while widget is not None and not isinstance(widget, QDockWidget):
+        widget = widget.parentWidget()
+    return widget is not None and widget.isVisible() and widget.visibleRegion().isEmpty()
+
+
 class Shell(QObject):
     """The window's services for its features. ``documentChanged`` follows the open document; ``closing``
     fires when the window is asked to close (before it saves its layout; it may still refuse)."""

@@ -42,6 +42,7 @@ LEGEND = (
 def table(name: str) -> QTableView:
     """A read-only, row-selecting table as the review view uses them."""
     t = QTableView()
+    t.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
     t.setObjectName(name)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

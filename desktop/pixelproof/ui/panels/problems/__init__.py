@@ -163,6 +163,7 @@ class ProblemsPanel(Panel):
         self.proxy = ProblemsFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setObjectName("problemsTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
