@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QApplication,
     QDockWidget,
     QMenu,
@@ -174,3 +175,54 @@ def test_tab_leaves_the_tables_of_dialogs(qtbot, window) -> None:
         focus = QApplication.focusWidget()
         assert focus is not dlg.table and dlg.isAncestorOf(focus), type(dlg).__name__
         dlg.close()
+
+
+def unnamed_stops(root: QWidget) -> list[str]:
+    """Shown widgets that Tab can reach but a screen reader has no name for (Qt's own inner parts, such as
+    a spin box's line edit, and scroll areas' viewports aside)."""
+    bad = []
+    for w in root.findChildren(QWidget):
+        parent = w.parentWidget()
+        if (
+            not w.isVisible()
+            or not w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            or w.objectName().startswith("qt_")
+            or (isinstance(parent, QAbstractScrollArea) and parent.viewport() is w)
+        ):
+            continue
+        if not accessible_name(w).strip():
+            bad.append(f"{type(w).__name__} {w.objectName()} in {type(parent).__name__}")
+    return bad
+
+
+def test_every_control_tab_reaches_has_a_name(qtbot, window) -> None:
+    """Icon-only buttons (Categories: add, rename, colour, delete), the canvas, filter boxes, lists and
+    the tool bar's spin boxes were announced without a name."""
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)  # Annotations and Properties show their controls
+    qtbot.waitUntil(lambda: reachable(window.docks["propertiesDock"]))
+    assert unnamed_stops(window) == []
+    for name in ("historyDock", "modelDock", "problemsDock"):  # the docks behind a tab or hidden
+        window.docks[name].show()
+        window.docks[name].raise_()
+        qtbot.waitUntil(lambda n=name: reachable(window.docks[n]))
+        assert unnamed_stops(window.docks[name]) == [], name
+    assert window.canvas.accessibleName() and window.canvas.accessibleDescription()
+
+
+def test_every_control_of_the_review_view_has_a_name(qtbot, tmp_path: Path, no_prompts) -> None:
+    from tests.ui.test_review import enter_review, install_demo, open_window
+
+    win = open_window(qtbot, install_demo(tmp_path / "demo"))
+    enter_review(qtbot, win)
+    view = win.review.view
+    assert unnamed_stops(view) == []
+    assert [p.accessibleName() for p in view.panes] == ["Reference", "Candidate", "Difference"]
+    histogram = view.images.histogram  # painted bars: said in words, the current image's bin too
+    assert histogram.accessibleName()
+    assert f"{int(histogram.values.size)} images" in histogram.accessibleDescription()
+    assert "this image" in histogram.accessibleDescription()
+    stops = tab_stops(view.images.image_table)
+    assert len(stops) < 120, f"stuck in {stops[-1].objectName()}"
+    win.document.undo_stack.setClean()
+    win.close()
