@@ -224,5 +224,89 @@ def test_every_control_of_the_review_view_has_a_name(qtbot, tmp_path: Path, no_p
     assert "this image" in histogram.accessibleDescription()
     stops = tab_stops(view.images.image_table)
     assert len(stops) < 120, f"stuck in {stops[-1].objectName()}"
+    pane = next(w for w in stops if w in view.panes)  # Tab reaches the panes, and they show it
+    pane.setFocus()
+    assert edge_colours(pane) == {pane.palette().color(pane.palette().ColorRole.Highlight).name()}
     win.document.undo_stack.setClean()
     win.close()
+
+
+def run_modal(qtbot, open_it, keys) -> list[str]:  # type: ignore[no-untyped-def]
+    """Open a modal dialog with ``open_it`` and, once it is up, drive it with ``keys(dialog)`` (real key
+    presses); returns what ``keys`` reported. Fails if the dialog is still open afterwards."""
+    from PySide6.QtCore import QTimer
+
+    said: list[str] = []
+    left_open: list[QWidget] = []
+
+    def drive() -> None:
+        dialog, focus = QApplication.activeModalWidget(), QApplication.focusWidget()
+        if dialog is None or focus is None or not dialog.isAncestorOf(focus):
+            QTimer.singleShot(20, drive)  # not up yet: keys now would go to the main window
+            return
+        try:
+            said.extend(keys(dialog))
+        finally:  # never leave a test waiting on a dialog
+            if dialog.isVisible():
+                left_open.append(dialog)
+                dialog.reject()
+
+    QTimer.singleShot(0, drive)
+    open_it()
+    assert left_open == []
+    return said
+
+
+def test_preferences_by_keyboard_only_and_the_focus_comes_back_to_the_canvas(qtbot, window) -> None:
+    """Ctrl+, ; type to find the action; Tab to the list, Tab to the key box; press the key; Tab to
+    Assign, Space; Esc. The new key then works on the canvas, which has the focus again."""
+
+    def keys(dialog) -> list[str]:  # type: ignore[no-untyped-def]
+        QTest.keyClicks(QApplication.focusWidget(), "next im")
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        chosen = dialog.current_id()
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_F9)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        pressed = QApplication.focusWidget()
+        QTest.keyClick(pressed, Qt.Key.Key_Space)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+        return [chosen, pressed.text()]
+
+    try:
+        window.canvas.setFocus()
+        said = run_modal(
+            qtbot,
+            lambda: QTest.keyClick(window.canvas, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier),
+            keys,
+        )
+        assert said == ["image.next", "&Assign"] and REGISTRY.text("image.next") == "F9"
+        # the window's focus goes back to the canvas (offscreen Qt does not activate the window again)
+        assert window.focusWidget() is window.canvas
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas)
+        QTest.keyClick(window.canvas, Qt.Key.Key_F9)
+        assert window.document.current_image_id == 2
+    finally:
+        REGISTRY.set_keys("image.next", None)
+
+
+def edge_colours(view: QWidget) -> set[str]:
+    """The colours of the view's left and top edge as shown (its children, a focus frame, included)."""
+    img = view.grab().toImage()
+    return {img.pixelColor(0, y).name() for y in range(10, img.height() - 10, 7)} | {
+        img.pixelColor(x, 0).name() for x in range(10, img.width() - 10, 7)
+    }
+
+
+def test_the_image_views_show_when_they_have_the_keyboard_focus(qtbot, window) -> None:
+    """The canvas (no frame) looked the same whether the keys went to it or to a panel."""
+    canvas = window.canvas
+    highlight = canvas.palette().color(canvas.palette().ColorRole.Highlight).name()
+    first = tab_stops(canvas)[0]
+    first.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first)
+    away = edge_colours(canvas)
+    QTest.keyClick(first, Qt.Key.Key_Backtab, SHIFT)  # back to the canvas, by keyboard
+    assert QApplication.focusWidget() is canvas
+    assert highlight not in away and edge_colours(canvas) == {highlight}
