@@ -17,11 +17,9 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QToolBar,
     QWidget,
 )
@@ -42,7 +40,7 @@ from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import settings
-from pixelproof.ui.shell import Shell, behind_a_tab
+from pixelproof.ui.shell import Shell, behind_a_tab, scrollable
 from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain, with_mnemonics
 from pixelproof.ui.slices import SliceActions
 from pixelproof.ui.status_readout import StatusReadout
@@ -115,7 +113,7 @@ class MainWindow(QMainWindow):
             panel = cls()
             dock = QDockWidget(cls.title, self)
             dock.setObjectName(cls.object_name)
-            dock.setWidget(_scrollable(panel))
+            dock.setWidget(scrollable(panel))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -586,28 +584,3 @@ def _set_icon(act: QAction, name: str) -> None:
 def _last_image_key(doc: Document) -> str:
     digest = hashlib.sha1(str(Path(doc.project.path).resolve()).encode()).hexdigest()[:16]
     return f"last_image/{digest}"
-
-
-class _PanelScroll(QScrollArea):
-    """Never narrower than its panel's minimum (plus a vertical scroll bar): it does not scroll
-    sideways, so a narrower dock would cut the panel's right side off (the Model dock at 1366x768)."""
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        panel = self.widget()
-        if panel is None:
-            return hint
-        width = panel.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
-        return QSize(max(hint.width(), width), hint.height())
-
-
-def _scrollable(panel: QWidget) -> QScrollArea:
-    """A dock's content in a frameless scroll area: a tall panel (the Model dock's form) then scrolls
-    instead of forcing the whole window taller than a 768-px laptop screen."""
-    area = _PanelScroll()
-    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: Tab goes to the panel's controls
-    area.setWidget(panel)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area
