@@ -41,6 +41,7 @@ def cityscapes_candidate(tmp_path: Path) -> tuple[Path, Path]:
 
 def _choose_folder(win, folder: Path, answer: str | None = None) -> None:
     asked: list[str] = []
+    saved = QFileDialog.getExistingDirectory, QInputDialog.getItem  # del would remove Qt's own for good
     QFileDialog.getExistingDirectory = staticmethod(lambda *a, **k: str(folder))  # type: ignore[method-assign]
 
     def pick(parent, title, label, items, *rest):  # type: ignore[no-untyped-def]
@@ -51,8 +52,7 @@ def _choose_folder(win, folder: Path, answer: str | None = None) -> None:
     try:
         win.review.act_choose_folder.trigger()
     finally:
-        del QFileDialog.getExistingDirectory
-        del QInputDialog.getItem
+        QFileDialog.getExistingDirectory, QInputDialog.getItem = saved
     assert bool(asked) == (answer is not None)
 
 

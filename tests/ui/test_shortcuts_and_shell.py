@@ -88,7 +88,7 @@ def test_features_need_only_a_shell(qtbot) -> None:
     shell.menus[:] = [file_menu, help_menu]
     masks, review, interop = MasksMenu(shell), ReviewMode(shell), InteropActions(shell)
     titles = [a.text() for a in win.menuBar().actions()]
-    assert titles == ["&File", "&Masks", "Re&view", "&Help"] and shell.menus[1:3] == [masks.menu, review.menu]
+    assert titles == ["&File", "&Masks", "&Review", "&Help"] and shell.menus[1:3] == [masks.menu, review.menu]
     assert file_menu.actions()[:2] == [interop.act_import, interop.act_export]
     assert not interop.act_export.isEnabled()  # no document in the shell
     win.show()

@@ -14,13 +14,12 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QToolBar,
     QWidget,
 )
@@ -41,8 +40,8 @@ from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import settings
-from pixelproof.ui.shell import Shell
-from pixelproof.ui.shortcuts import REGISTRY, describe, make_action
+from pixelproof.ui.shell import Shell, behind_a_tab, scrollable
+from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain, with_mnemonics
 from pixelproof.ui.slices import SliceActions
 from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.teams import TeamsActions
@@ -114,7 +113,7 @@ class MainWindow(QMainWindow):
             panel = cls()
             dock = QDockWidget(cls.title, self)
             dock.setObjectName(cls.object_name)
-            dock.setWidget(_scrollable(panel))
+            dock.setWidget(scrollable(panel))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -183,8 +182,9 @@ class MainWindow(QMainWindow):
         self.act_preferences = a("edit.preferences", self.preferences)
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
-        for t in THEMES:
-            act = QAction(t.capitalize() if t != "system" else "Follow System", self, checkable=True)
+        names = [t.capitalize() if t != "system" else "Follow System" for t in THEMES]
+        for t, text in zip(THEMES, with_mnemonics(names), strict=True):
+            act = QAction(text, self, checkable=True)
             act.triggered.connect(lambda _=False, t=t: self.set_theme(t))
             self.theme_group.addAction(act)
             self.theme_actions[t] = act
@@ -256,6 +256,9 @@ class MainWindow(QMainWindow):
         self.toolbar = tb
         self.panels_menu.addSeparator()
         self.panels_menu.addAction(tb.toggleViewAction())
+        shown = [a for a in self.panels_menu.actions() if not a.isSeparator()]  # the docks' titles
+        for act, text in zip(shown, with_mnemonics([a.text() for a in shown]), strict=True):
+            act.setText(text)
 
     def _refresh_icons(self, _dark: bool = False) -> None:
         for act in self.findChildren(QAction):
@@ -398,7 +401,7 @@ class MainWindow(QMainWindow):
             cat = doc.category_for_key(str(n))
             if cat is None:
                 continue
-            act = QAction(cat.name, self)
+            act = QAction(plain(cat.name), self)
             act.setShortcut(str(n))
             act.setProperty("shortcut_id", "edit.category")
             act.triggered.connect(lambda _=False, cid=cat.id: self.choose_category(cid))
@@ -433,6 +436,15 @@ class MainWindow(QMainWindow):
         self.readout.show_image()
         self.readout.clear_pixel()
         self._update_actions()
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab passes over the docks behind another dock's tab: the focus must not go where no one sees it."""
+        for _ in range(1000):
+            if not super().focusNextPrevChild(forward):
+                return False
+            if not behind_a_tab(QApplication.focusWidget()):
+                return True
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.maybe_save():
@@ -572,27 +584,3 @@ def _set_icon(act: QAction, name: str) -> None:
 def _last_image_key(doc: Document) -> str:
     digest = hashlib.sha1(str(Path(doc.project.path).resolve()).encode()).hexdigest()[:16]
     return f"last_image/{digest}"
-
-
-class _PanelScroll(QScrollArea):
-    """Never narrower than its panel's minimum (plus a vertical scroll bar): it does not scroll
-    sideways, so a narrower dock would cut the panel's right side off (the Model dock at 1366x768)."""
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        panel = self.widget()
-        if panel is None:
-            return hint
-        width = panel.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
-        return QSize(max(hint.width(), width), hint.height())
-
-
-def _scrollable(panel: QWidget) -> QScrollArea:
-    """A dock's content in a frameless scroll area: a tall panel (the Model dock's form) then scrolls
-    instead of forcing the whole window taller than a 768-px laptop screen."""
-    area = _PanelScroll()
-    area.setWidget(panel)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area

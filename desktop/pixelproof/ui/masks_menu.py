@@ -27,7 +27,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.icons import swatch
-from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.shortcuts import make_action, plain
 from pixelproof.ui.tools.paint_options import MAX_RADIUS, OPTIONS
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ class MasksMenu(QObject):
         tb.addWidget(QLabel(" Brush "))
         self.radius_box = QSpinBox()
         self.radius_box.setObjectName("brushRadius")
+        self.radius_box.setAccessibleName("Brush radius")
         self.radius_box.setRange(0, MAX_RADIUS)
         self.radius_box.setSuffix(" px")
         self.radius_box.setToolTip("Brush radius r: paints a disc 2r+1 px across ([ / ] or Shift+wheel)")
@@ -131,6 +132,7 @@ class MasksMenu(QObject):
         tb.addWidget(QLabel(" Wand tolerance "))
         self.tolerance_box = QSpinBox()
         self.tolerance_box.setObjectName("wandTolerance")
+        self.tolerance_box.setAccessibleName("Wand tolerance")
         self.tolerance_box.setRange(0, 255)
         self.tolerance_box.setToolTip(
             "Largest difference per channel the wand accepts, in display levels (0-255 across the shown "
@@ -143,6 +145,7 @@ class MasksMenu(QObject):
         tb.addWidget(QLabel(" Opacity "))
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setObjectName("maskOpacity")
+        self.opacity_slider.setAccessibleName("Opacity")
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(self.opacity)
         self.opacity_slider.setFixedWidth(110)
@@ -314,7 +317,7 @@ class MasksMenu(QObject):
             menu.addAction("No categories").setEnabled(False)
             return
         for cat in doc.project.categories.values():
-            act = menu.addAction(swatch(cat.color or "#ff00ff"), cat.name)
+            act = menu.addAction(swatch(cat.color or "#ff00ff"), plain(cat.name))
             act.setCheckable(True)
             act.setChecked(cat.id not in AnnotationItemMixin.hidden_categories)
             act.toggled.connect(lambda on, cid=cat.id: self.set_category_visible(cid, on))

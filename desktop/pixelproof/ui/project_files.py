@@ -22,7 +22,7 @@ from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document, recoverable_new_projects
 from pixelproof.ui.new_project import ask_categories
 from pixelproof.ui.settings import settings
-from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.shortcuts import make_action, plain
 from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class ProjectFiles(QObject):
         recent = self.recent_projects()
         for r in recent:
             found = os.path.isfile(r)  # a missing file stays listed, greyed: its drive may come back
-            act = self.recent_menu.addAction(Path(r).name + ("" if found else " (not found)"))
+            act = self.recent_menu.addAction(plain(Path(r).name) + ("" if found else " (not found)"))
             act.setEnabled(found)
             act.setToolTip(r)
             act.setStatusTip(r)

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -33,6 +42,13 @@ class ViewStack(QStackedWidget):
     def minimumSizeHint(self) -> QSize:
         current = self.currentWidget()
         return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+
+
+def behind_a_tab(widget: QWidget | None) -> bool:
+    """In a dock that another dock's tab covers: Qt keeps such a dock shown, but off-screen."""
+    while widget is not None and not isinstance(widget, QDockWidget):
+        widget = widget.parentWidget()
+    return widget is not None and widget.isVisible() and widget.visibleRegion().isEmpty()
 
 
 class Shell(QObject):
@@ -156,3 +172,28 @@ class Shell(QObject):
         if watched is self._window and event.type() == QEvent.Type.Close:
             self.closing.emit()
         return False
+
+
+class PanelScroll(QScrollArea):
+    """Never narrower than its panel's minimum (plus a vertical scroll bar): it does not scroll
+    sideways, so a narrower dock would cut the panel's right side off (the Model dock at 1366x768)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        panel = self.widget()
+        if panel is None:
+            return hint
+        width = panel.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), width), hint.height())
+
+
+def scrollable(panel: QWidget) -> QScrollArea:
+    """A dock's content in a frameless scroll area: a tall panel (the Model dock's form) then scrolls
+    instead of forcing the whole window taller than a 768-px laptop screen."""
+    area = PanelScroll()
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: Tab goes to the panel's controls
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area

@@ -33,7 +33,7 @@ CONTEXTS = ("window", "labeling", "review", "canvas")
 @dataclass(frozen=True)
 class Shortcut:
     id: str
-    text: str  # menu text, with its & mnemonic
+    text: str  # menu text, with its & mnemonic (unique in its menu: a shared letter triggers nothing)
     keys: Keys = ()  # default keys: portable text ("Ctrl+S") or a platform standard key
     context: str = "window"
     editable: bool = True  # False: listed for the user (gestures, digit keys), not rebindable
@@ -102,7 +102,7 @@ DEFAULTS: list[Shortcut] = [
     _("tool.select", "&Select / Edit", ("V",), "labeling"),
     _("tool.box", "&Box", ("B",), "labeling"),
     _("tool.polygon", "&Polygon", ("P",), "labeling"),
-    _("tool.brush", "&Brush", ("R",), "labeling"),
+    _("tool.brush", "B&rush", ("R",), "labeling"),
     _("tool.eraser", "&Eraser", ("E",), "labeling"),
     _("tool.fill", "&Fill (Magic Wand)", ("F",), "labeling"),
     _("tool.assist", "&Assist (Interactive Model)", ("I",), "labeling"),  # M also picks it
@@ -114,7 +114,7 @@ DEFAULTS: list[Shortcut] = [
     _("image.in_progress", "Mark as &In Progress", ("Alt+2",), "labeling"),
     _("image.done", "Mark as D&one", ("Alt+3",), "labeling"),
     _("image.reviewed", "Mark as &Reviewed", ("Alt+4",), "labeling"),
-    _("image.pixel_limit", "&Pixel Limit…"),
+    _("image.pixel_limit", "Pixel &Limit…"),
     # Volume (slices of NIfTI / DICOM volumes) and display windows for medical images
     _("image.next_slice", "&Next Slice", ("PgDown",), "labeling"),
     _("image.previous_slice", "&Previous Slice", ("PgUp",), "labeling"),
@@ -131,17 +131,17 @@ DEFAULTS: list[Shortcut] = [
     _("masks.merge", "Mer&ge Masks", ("Ctrl+G",), "labeling"),
     _("masks.split", "&Split into Islands", ("Ctrl+Shift+G",), "labeling"),
     _("masks.fill_holes", "&Fill Holes", ("Ctrl+H",), "labeling"),
-    _("masks.brush_smaller", "Brush S&maller", ("[",), "labeling"),
+    _("masks.brush_smaller", "Brush Smalle&r", ("[",), "labeling"),
     _("masks.brush_larger", "Brush &Larger", ("]",), "labeling"),
-    _("masks.preserve_others", "&Preserve Other Annotations", ("Shift+P",), "labeling"),
+    _("masks.preserve_others", "Pr&eserve Other Annotations", ("Shift+P",), "labeling"),
     _("masks.wand_8", "Wand: &8-connected", ("Ctrl+8",), "labeling"),
-    _("masks.wand_floating", "Wand: F&loating Range", ("Ctrl+Shift+F",), "labeling"),
+    _("masks.wand_floating", "Wand: Floa&ting Range", ("Ctrl+Shift+F",), "labeling"),
     _("masks.outline_only", "&Outline Only", ("Shift+O",), "labeling"),
     # Model
     _("model.prelabel", "&Pre-label Image", ("M",), "labeling"),
     _("model.prelabel_all", "Pre-label &All Images", ("Shift+M",)),
     _("model.cancel", "&Cancel Pre-labeling", ("Ctrl+.",)),
-    _("model.accept_selected", "A&ccept Selected", ("K",), "labeling"),
+    _("model.accept_selected", "Acc&ept Selected", ("K",), "labeling"),
     _("model.reject_selected", "&Reject Selected", ("J",), "labeling"),
     _("model.accept_all", "Accept All on &Image", ("Shift+K",), "labeling"),
     _("model.reject_all", "Reject All on I&mage", ("Shift+J",), "labeling"),
@@ -165,9 +165,9 @@ DEFAULTS: list[Shortcut] = [
     _("review.reject_image", "Reject Ima&ge", ("Ctrl+Shift+Backspace",), "review"),
     _("review.note", "Write a &Note", ("N",), "review"),
     _("review.outlines", "Difference &Outlines", ("O",), "review"),
-    _("review.annotators", "&Annotators Side by Side", ("Ctrl+Shift+Tab",)),
+    _("review.annotators", "Annotators &Side by Side", ("Ctrl+Shift+Tab",)),
     # Teams
-    _("teams.split", "Split for &Annotators…", ("Ctrl+Alt+T",)),
+    _("teams.split", "S&plit for Annotators…", ("Ctrl+Alt+T",)),
     _("teams.merge", "&Merge Shards…", ("Ctrl+Alt+M",)),
     _("teams.name", "Your &Name…", ("Ctrl+Alt+N",)),
     # Help
@@ -351,6 +351,28 @@ def describe(act: QAction, tip: str = "") -> None:
     keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
     head = f"{name} ({keys})" if keys else name
     act.setToolTip(f"<b>{head}</b>" + (f"<br>{tip}" if tip else ""))
+
+
+def plain(text: str) -> str:
+    """User text (a category, a file name) as a menu shows it literally: "R&D" is not R, underlined D."""
+    return text.replace("&", "&&")
+
+
+def with_mnemonics(texts: list[str]) -> list[str]:
+    """Menu texts of plain ``texts`` with an Alt+letter each, none shared: a word's first letter if free,
+    else any free letter (dock titles: Problems after Properties gets P&roblems)."""
+    taken: set[str] = set()
+    out = []
+    for text in texts:
+        starts = [i for i, c in enumerate(text) if c.isalnum() and (i == 0 or not text[i - 1].isalnum())]
+        rest = [i for i, c in enumerate(text) if c.isalnum()]
+        at = next((i for i in starts + rest if text[i].lower() not in taken), None)
+        if at is None:
+            out.append(plain(text))
+            continue
+        taken.add(text[at].lower())
+        out.append(plain(text[:at]) + "&" + plain(text[at:]))
+    return out
 
 
 def make_action(

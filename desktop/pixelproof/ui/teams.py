@@ -198,6 +198,7 @@ class ConflictDialog(QDialog):
         )
         summary.setWordWrap(True)
         self.table = QTableWidget(len(report["conflicts"]), 3)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setHorizontalHeaderLabels(["Type", "Image", "What happened"])
         for row, c in enumerate(report["conflicts"]):
             for col, text in enumerate((c["type"], c.get("file_name", ""), c["message"])):

@@ -1,11 +1,11 @@
 """What every image view shares (the labeling canvas, the review panes): zoom limits and step, the
-background, and the view's setup."""
+background, the keyboard focus frame, and the view's setup."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
 MIN_ZOOM = 0.01
 MAX_ZOOM = 64.0
@@ -13,9 +13,43 @@ ZOOM_STEP = 1.25
 CANVAS_BACKGROUND = QColor(43, 45, 48)
 
 
+class FocusFrame(QWidget):
+    """A frame in the highlight colour over an image view while it has the keyboard focus: the view has
+    no frame of its own, so nothing showed whether the keys went to it or to a panel. A child of the view,
+    not of its viewport, so a pan does not scroll it."""
+
+    WIDTH = 2
+
+    def __init__(self, view: QGraphicsView) -> None:
+        super().__init__(view)
+        self.setObjectName("focusFrame")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.hide()
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self.setVisible(kind == QEvent.Type.FocusIn)
+            self.raise_()
+        elif kind == QEvent.Type.Resize and isinstance(watched, QWidget):
+            self.setGeometry(watched.rect())
+        return False
+
+    def paintEvent(self, _event: QEvent) -> None:
+        p = QPainter(self)
+        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), self.WIDTH)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        p.setPen(pen)
+        half = self.WIDTH / 2
+        p.drawRect(QRectF(self.rect()).adjusted(half, half, -half, -half))
+        p.end()
+
+
 def setup_image_view(view: QGraphicsView, scene: QGraphicsScene) -> None:
-    """No frame or scroll bars (panning is ours), the canvas background, and zoom/resize anchors that the
-    view's own code drives."""
+    """No frame or scroll bars (panning is ours), the canvas background, a focus frame, and zoom/resize
+    anchors that the view's own code drives."""
     view.setScene(scene)
     view.setFrameShape(QFrame.Shape.NoFrame)
     view.setBackgroundBrush(CANVAS_BACKGROUND)
@@ -23,3 +57,4 @@ def setup_image_view(view: QGraphicsView, scene: QGraphicsScene) -> None:
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
     view.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+    FocusFrame(view)

@@ -63,6 +63,10 @@ class CanvasView(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Image canvas")
+        self.setAccessibleDescription(
+            "The current image and its annotations; Help > Shortcuts lists the keys"
+        )
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
 
         self.document: Document | None = None

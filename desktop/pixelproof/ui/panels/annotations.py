@@ -45,6 +45,7 @@ class AnnotationsPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.list = QListWidget()
+        self.list.setAccessibleName("Annotations")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setUniformItemSizes(True)
         self.list.setIconSize(QSize(12, 12))

@@ -41,6 +41,7 @@ class CategoriesPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Categories")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Category", "Key", "Objects"])
         self.tree.setRootIsDecorated(False)
@@ -57,14 +58,15 @@ class CategoriesPanel(Panel):
         buttons = QHBoxLayout()
         buttons.setSpacing(2)
         self.buttons: dict[str, QToolButton] = {}
-        for name, tip, slot in (
-            ("add", "Add a category", self.add),
-            ("rename", "Rename the chosen category", self.rename),
-            ("color", "Change the colour of the chosen category", self.recolor),
-            ("delete", "Delete the chosen category", self.delete),
+        for name, said, tip, slot in (  # said: an icon-only button's name for a screen reader
+            ("add", "Add category", "Add a category", self.add),
+            ("rename", "Rename category", "Rename the chosen category", self.rename),
+            ("color", "Category colour", "Change the colour of the chosen category", self.recolor),
+            ("delete", "Delete category", "Delete the chosen category", self.delete),
         ):
             b = QToolButton()
             b.setIcon(icon(name))
+            b.setAccessibleName(said)
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.clicked.connect(slot)

@@ -71,6 +71,7 @@ class GuidelinesPanel(Panel):
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.browser = GuidelineBrowser()
+        self.browser.setAccessibleName("Guideline")
         # a link never replaces the guideline with what it points to (a local file, another page): web
         # links open in the web browser, others do nothing
         self.browser.setOpenLinks(False)

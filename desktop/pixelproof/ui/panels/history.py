@@ -17,6 +17,7 @@ class HistoryPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = QUndoView()
+        self.view.setAccessibleName("Undo history")
         self.view.setEmptyLabel("Opened")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -180,6 +180,7 @@ class ImagesPanel(Panel):
         self.model = ImagesModel()
         self.proxy = ImagesProxy(self.model, self)
         self.filter = QLineEdit()
+        self.filter.setAccessibleName("Filter images")
         self.filter.setPlaceholderText("Filter: name, status:done, class:cat, objects>0…")
         self.filter.setToolTip(FILTER_HELP)
         self.filter.setClearButtonEnabled(True)
@@ -189,6 +190,8 @@ class ImagesPanel(Panel):
         self.filter_note.hide()
         self._filter_error = False
         self.table = QTableView()
+        self.table.setAccessibleName("Images")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

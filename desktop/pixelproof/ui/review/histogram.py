@@ -27,6 +27,8 @@ class DiceHistogram(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(110)
         self.setToolTip("Images per Dice bin (mean over each image's classes); click a bar to filter")
+        self.setAccessibleName("Dice histogram")
+        self._describe()
 
     def sizeHint(self) -> QSize:
         return QSize(300, 150)
@@ -37,11 +39,24 @@ class DiceHistogram(QWidget):
         self.values = v[np.isfinite(v)]
         idx = np.minimum((np.clip(self.values, 0, 1) * BINS).astype(int), BINS - 1)
         self.counts = np.bincount(idx, minlength=BINS)
+        self._describe()
         self.update()
 
     def set_current(self, value: float | None) -> None:
         self.current = value if value is not None and math.isfinite(value) else None
+        self._describe()
         self.update()
+
+    def title(self) -> str:
+        n = int(self.values.size)
+        title = f"Per-image Dice · {n} image{'s' if n != 1 else ''}"
+        return title + (f" · {self.n_na} n/a (both empty)" if self.n_na else "")
+
+    def _describe(self) -> None:
+        """The bars in words, for a screen reader (the current image's bin is otherwise only a colour)."""
+        bins = [f"{b / BINS:g}-{(b + 1) / BINS:g}: {c}" for b, c in enumerate(self.counts) if c]
+        current = "" if self.current is None else f"; this image {self.current:.3f}"
+        self.setAccessibleDescription(f"{self.title()}{current}; " + ", ".join(bins))
 
     def _plot_rect(self) -> QRectF:
         fm = self.fontMetrics()
@@ -68,12 +83,8 @@ class DiceHistogram(QWidget):
         grid.setAlpha(50)
         fm = p.fontMetrics()
         r = self._plot_rect()
-        n = int(self.values.size)
-        title = f"Per-image Dice · {n} image{'s' if n != 1 else ''}"
-        if self.n_na:
-            title += f" · {self.n_na} n/a (both empty)"
         p.setPen(text)
-        p.drawText(QRectF(0, 2, self.width(), fm.height() + 4), Qt.AlignmentFlag.AlignHCenter, title)
+        p.drawText(QRectF(0, 2, self.width(), fm.height() + 4), Qt.AlignmentFlag.AlignHCenter, self.title())
         if r.width() < 20 or r.height() < 20:
             return
         top = max(1, int(self.counts.max()) if self.counts.size else 1)

@@ -72,7 +72,7 @@ class ReviewMode(QObject):
         self.review_only = [self.act_run, self.act_accept, self.act_reject, self.act_accept_image,
                             self.act_reject_image, self.act_note, self.act_outline]  # fmt: skip
 
-        self.menu = QMenu("Re&view", shell.widget)
+        self.menu = QMenu("&Review", shell.widget)
         self.menu.setObjectName("reviewMenu")
         self.menu.addAction(self.act_toggle)
         self.menu.addSeparator()

@@ -83,6 +83,7 @@ class ReviewPane(QGraphicsView):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
+        self.setAccessibleName(title)
         self._scene = QGraphicsScene(self)
         setup_image_view(self, self._scene)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

@@ -39,9 +39,12 @@ LEGEND = (
 )
 
 
-def table(name: str) -> QTableView:
-    """A read-only, row-selecting table as the review view uses them."""
+def table(name: str, said: str) -> QTableView:
+    """A read-only, row-selecting table as the review view uses them; ``said``: its name for a screen
+    reader."""
     t = QTableView()
+    t.setAccessibleName(said)
+    t.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
     t.setObjectName(name)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -149,6 +152,7 @@ class ImageList(QWidget):
         super().__init__(parent)
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("reviewFilter")
+        self.filter_edit.setAccessibleName("Filter images")
         self.filter_edit.setPlaceholderText("Filter, e.g. Dice < 0.9 and FP > 0")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_note = QLabel()
@@ -157,7 +161,7 @@ class ImageList(QWidget):
         self.image_model = ImageTableModel()
         self.image_proxy = ImageFilterProxy()
         self.image_proxy.setSourceModel(self.image_model)
-        self.image_table = table("reviewImages")
+        self.image_table = table("reviewImages", "Images")
         self.image_table.setModel(self.image_proxy)
         self.image_table.setSortingEnabled(True)
         self.image_table.horizontalHeader().setStretchLastSection(True)  # the Review column
@@ -167,7 +171,7 @@ class ImageList(QWidget):
         for n, name in enumerate(self.image_model.metrics, start=1):
             self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
         self.class_model = ClassSummaryModel()
-        self.class_table = table("reviewClasses")
+        self.class_table = table("reviewClasses", "Per class")
         self.class_table.setModel(self.class_model)
         self.class_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -216,6 +220,7 @@ class DecisionBox(QWidget):
         super().__init__(parent)
         self.note_edit = NoteEdit(keys)
         self.note_edit.setObjectName("reviewNote")
+        self.note_edit.setAccessibleName("Note")
         self.note_edit.setPlaceholderText("Note (optional)")  # the keys, cut off at 1366 px, are in tooltips
         self.accept_object_button = QPushButton("Accept object")
         self.reject_object_button = QPushButton("Reject object")

@@ -122,7 +122,7 @@ class ReviewView(QWidget):
         self.linked = LinkedPanes(self.panes)
         self.header.fit_button.clicked.connect(self.linked.fit)
         self.object_model = ObjectTableModel()
-        self.object_table = table("reviewObjects")
+        self.object_table = table("reviewObjects", "Objects")
         self.object_table.setModel(self.object_model)
         self.object_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         self.object_table.selectionModel().currentRowChanged.connect(self._object_row_changed)

@@ -98,7 +98,7 @@ class PrelabelPanel(Panel):
         the assist tool finds the session on the canvas; a batch stops when the window closes."""
         self.shell = shell
         shell.canvas.model_session = self.session
-        menu = QMenu("&Model", shell.widget)
+        menu = QMenu("Mo&del", shell.widget)
         menu.setObjectName("modelMenu")
         menu.addActions([self.act_prelabel, self.act_prelabel_all, self.act_cancel])
         menu.addSeparator()

@@ -45,6 +45,7 @@ class OptionsForm(QWidget):
         self.option_edits: dict[str, QLineEdit] = {}
         self.model_edit = QLineEdit()
         self.model_edit.setObjectName("modelFile")
+        self.model_edit.setAccessibleName("Model file")
         self.model_edit.setPlaceholderText("model file (.onnx, .xml…)")
         self.model_edit.setToolTip("The model file this backend loads; nothing is downloaded")
         self.model_edit.editingFinished.connect(self.modelEdited)

@@ -27,7 +27,9 @@ class ClassMapping(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 2, parent)
+        self.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.setObjectName("classMapping")
+        self.setAccessibleName("Class mapping")
         self.setHorizontalHeaderLabels(["Model class", "Project category"])
         self.verticalHeader().hide()
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -63,6 +63,7 @@ class RulesDialog(QDialog):
         self.rows = [DEFAULT_ROW, *names]
 
         self.table = QTableWidget(len(self.rows), len(CLASS_KEYS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setObjectName("rulesTable")
         self.table.setHorizontalHeaderLabels([HEADERS[k] for k in CLASS_KEYS])
         self.table.setVerticalHeaderLabels(self.rows)
