@@ -247,14 +247,14 @@ def slow_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(inference, "discover", lambda: sorted([*real(), fake], key=lambda i: i.name))
 
 
-def choose_slow(qtbot, win):
+def choose_backend(qtbot, win, name: str = "slow-dogs"):
     model = win.panels["modelDock"]
-    qtbot.waitUntil(lambda: model.backends.combo.findData("slow-dogs") >= 0, timeout=10000)
-    model.backends.choose_backend("slow-dogs")
+    qtbot.waitUntil(lambda: model.backends.combo.findData(name) >= 0, timeout=10000)
+    model.backends.choose_backend(name)
     qtbot.waitUntil(
         lambda: (
             model.session.backend is not None
-            and model.session.backend.name == "slow-dogs"
+            and model.session.backend.name == name
             and model.session.is_idle()
         ),
         timeout=10000,
@@ -263,7 +263,7 @@ def choose_slow(qtbot, win):
 
 def test_with_the_model_panels_backend_and_cancel(qtbot, slow_backend, win) -> None:
     SlowDetector.gate.set()
-    choose_slow(qtbot, win)
+    choose_backend(qtbot, win)
     panel = find(qtbot, win, "model")
     missing = [p for p in panel.model.problems if p.kind == "missing_object"]
     assert {p.image_id for p in missing} == {1, 2, 3} and all(p.category == "dog" for p in missing)
@@ -446,7 +446,7 @@ def test_the_model_maps_its_classes_as_the_model_panel_shows(qtbot, slow_backend
     from pixelproof.core.edits.model_mapping import remembered
 
     SlowDetector.gate.set()
-    choose_slow(qtbot, win)
+    choose_backend(qtbot, win)
     model = win.panels["modelDock"]
     combo = model.mapping.combo("dog")
     combo.setFocus()
@@ -480,16 +480,7 @@ def test_a_model_that_knows_none_of_the_classes_says_so(qtbot, zebra_backend, wi
     """It said "0 predictions" and nothing more; now, as `lint --backend`, it says why: none of the
     model's predictions is of a class the project has; the classes are mapped in the Model panel."""
     model = win.panels["modelDock"]
-    qtbot.waitUntil(lambda: model.backends.combo.findData("zebras") >= 0, timeout=10000)
-    model.backends.choose_backend("zebras")
-    qtbot.waitUntil(
-        lambda: (
-            model.session.backend is not None
-            and model.session.backend.name == "zebras"
-            and model.session.is_idle()
-        ),
-        timeout=10000,
-    )
+    choose_backend(qtbot, win, "zebras")
     panel = find(qtbot, win)  # a list without the model first: a refused run leaves it as it was
     before = rows(panel)
     panel.source.setCurrentIndex(panel.source.findData("model"))
