@@ -13,8 +13,6 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +26,8 @@ from pixelproof.core.coco import default_color
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
 from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord, Project
 from pixelproof.core.sparse_mask import is_huge
-from pixelproof.core.volumes import expected_identity, image_files
+from pixelproof.core.volumes import expected_identity
+from pixelproof.interop.image_guard import check_not_image
 
 T = TypeVar("T")
 ProblemCallback = Callable[[str], None]
@@ -324,58 +323,6 @@ def fresh(path: Path) -> Path:
     exported (``check_not_image``)."""
     if path.is_symlink() or path.is_file():
         check_not_image(path).unlink()
-    return path
-
-
-class _ImageFiles:
-    """The image files of the project a writer exports, by directory entry (the real folder and the
-    name: a hard link elsewhere is another entry), listed on first need."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self._names: dict[str, str] | None = None
-        self._folders: dict[str, str] = {}
-
-    def _entry(self, path: Path) -> str:
-        folder = str(path.parent)
-        if folder not in self._folders:
-            self._folders[folder] = os.path.realpath(folder)
-        return os.path.join(self._folders[folder], path.name)
-
-    def owner(self, path: Path) -> str | None:
-        """The file name of the image stored at ``path`` (or at what a link there points to), else None."""
-        if self._names is None:
-            self._names = {self._entry(f): image.file_name for image, f in image_files(self.project)}
-        return self._names.get(self._entry(path)) or self._names.get(
-            self._entry(Path(os.path.realpath(path)))
-        )
-
-
-_EXPORTED: ContextVar[_ImageFiles | None] = ContextVar("exported_project", default=None)
-
-
-@contextmanager
-def guarding_images(project: Project) -> Iterator[None]:
-    """While ``project`` is written (``Format.write``), ``check_not_image`` refuses its image files."""
-    token = _EXPORTED.set(_ImageFiles(project))
-    try:
-        yield
-    finally:
-        _EXPORTED.reset(token)
-
-
-def check_not_image(path: Path) -> Path:
-    """``path``, unless a file there is an image of the project being exported: writing a mask, label
-    file or volume there would destroy the picture (the output folder holds the images, e.g. in
-    ``masks/`` or NIfTI's ``imagesTr``). Looks only when something is already there."""
-    guard = _EXPORTED.get()
-    if guard is not None and (path.is_file() or path.is_symlink()):
-        name = guard.owner(path)
-        if name is not None:
-            raise limits.LimitError(
-                str(path),
-                f"is the image {name} of the project; writing there would replace it - choose another output",
-            )
     return path
 
 

@@ -33,7 +33,6 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
-    check_not_image,
     folder_project,
     free_name,
     is_file,
@@ -41,6 +40,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option
+from pixelproof.interop.image_guard import check_not_image
 
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
 

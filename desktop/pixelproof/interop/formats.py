@@ -203,7 +203,7 @@ class Format:
         """Run the writer (its warnings) with the garbage collector paused."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
-        from pixelproof.interop._util import check_not_image, guarding_images
+        from pixelproof.interop.image_guard import check_not_image, guarding_images
 
         with gc_paused(), guarding_images(project):
             if self.output_is_file:

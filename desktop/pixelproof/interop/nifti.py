@@ -48,7 +48,6 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
-    check_not_image,
     folder_project,
     free_name,
     fresh,
@@ -57,6 +56,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option
+from pixelproof.interop.image_guard import check_not_image
 
 MAX_CLASS_ID = 65535
 CHECK_CHUNK_VOXELS = 1 << 20  # voxels checked at once (whole z-slices): bounds the temporaries of the check
