@@ -189,3 +189,46 @@ def test_readme_key_tables_name_the_registrys_keys(qapp) -> None:
     for entry in REGISTRY.entries():
         if entry.context == "review":
             assert listed & {portable(s) for s in REGISTRY.sequences(entry.id)}, entry.id
+
+
+def test_preferences_refuse_alt_and_a_menu_letter(qtbot, window, monkeypatch) -> None:
+    """Alt+F opens the File menu (its &File mnemonic): given to an action, one of the two stops working."""
+    from pixelproof.ui.preferences import PreferencesDialog
+
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
+    dlg = PreferencesDialog(window)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.select("image.next")
+    dlg.key_edit.setFocus()
+    QTest.keyClick(dlg.key_edit, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+    assert len(warned) == 1 and "File" in warned[0]
+    assert REGISTRY.text("image.next") == "D"
+    dlg.key_edit.setFocus()  # a letter no menu has is fine
+    QTest.keyClick(dlg.key_edit, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+    assert len(warned) == 1 and portable(REGISTRY.sequences("image.next")[0]) == "Alt+Q"
+    dlg.close()
+
+
+def test_undo_text_shows_an_ampersand_in_a_name(qtbot, window, monkeypatch) -> None:
+    """A category renamed "R&D": Edit > Undo reads "Undo Rename class coin to R&D", no mnemonic D."""
+    from PySide6.QtWidgets import QInputDialog
+
+    panel = window.panels["categoriesDock"]
+    tree = panel.tree
+    item = tree.topLevelItem(0)
+    QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center())
+    old = window.document.project.categories[item.data(0, Qt.ItemDataRole.UserRole)].name
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("R&D", True)))
+    QTest.mouseClick(panel.buttons["rename"], Qt.MouseButton.LeftButton)
+    assert window.document.project.category_by_name("R&D") is not None
+    shown = window.act_undo.text()
+    assert "&&" in shown and shown.replace("&&", "\0").replace("&", "").replace("\0", "&").endswith(
+        f"{old} to R&D"
+    )
+    QTest.keyClick(window.canvas, Qt.Key.Key_Z, CTRL)
+    assert window.document.project.category_by_name("R&D") is None
+    assert window.act_redo.text().endswith("to R&&D")

@@ -378,8 +378,8 @@ class MainWindow(QMainWindow):
             act.setEnabled(has)
         self.act_undo.setEnabled(has and doc.undo_stack.canUndo())
         self.act_redo.setEnabled(has and doc.undo_stack.canRedo())
-        self.act_undo.setText(f"&Undo {doc.undo_stack.undoText()}".strip() if has else "&Undo")
-        self.act_redo.setText(f"&Redo {doc.undo_stack.redoText()}".strip() if has else "&Redo")
+        self.act_undo.setText(f"&Undo {plain(doc.undo_stack.undoText())}".strip() if has else "&Undo")
+        self.act_redo.setText(f"&Redo {plain(doc.undo_stack.redoText())}".strip() if has else "&Redo")
         self.act_delete.setEnabled(has and bool(doc.selection))
         loaded = self.canvas.loaded is not None
         self.act_window.setEnabled(loaded)

@@ -1,8 +1,8 @@
 """Edit > Preferences: the keys of every action, from the one shortcut registry (``ui.shortcuts``).
 
 A change applies at once to every open window and is kept in the settings (``REGISTRY.set_keys``); a key
-that another action already uses is refused with a message naming that action, so no key ever does two
-things.
+that another action already uses, or that opens a menu (Alt+F: File), is refused with a message naming
+that action or menu, so no key ever does two things.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -114,6 +115,12 @@ class PreferencesDialog(QDialog):
             return
         owner = REGISTRY.owner_of(seq, but=id)
         text = seq.toString(QKeySequence.SequenceFormat.NativeText)
+        menu = self._menu_of(seq)
+        if menu is not None:
+            QMessageBox.warning(
+                self, "Key already in use", f"{text} opens the {menu} menu. Choose another key."
+            )
+            return
         if owner is not None:
             QMessageBox.warning(
                 self,
@@ -122,6 +129,16 @@ class PreferencesDialog(QDialog):
             )
             return
         self._set(id, [seq.toString(QKeySequence.SequenceFormat.PortableText)])
+
+    def _menu_of(self, seq: QKeySequence) -> str | None:
+        """The menu-bar menu that ``seq`` opens (Alt+F: its &File mnemonic), if any."""
+        window = self.parentWidget()
+        if not isinstance(window, QMainWindow):
+            return None
+        for act in window.menuBar().actions():
+            if act.text() and QKeySequence.mnemonic(act.text()) == seq:
+                return act.text().replace("&", "")
+        return None
 
     def _set(self, id: str | None, keys: list[str] | None) -> None:
         if id is None:
