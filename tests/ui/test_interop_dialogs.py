@@ -364,3 +364,28 @@ def test_the_options_box_is_as_tall_as_the_chosen_formats_options(qtbot) -> None
         form = dlg.forms[name]
         assert dlg.stack.height() <= form.sizeHint().height() + 4, (name, dlg.stack.height())
         assert dlg.height() <= dlg.sizeHint().height() + 4 and dlg.height() <= 740, name
+
+
+def test_export_report_says_what_to_do_with_an_image_outside_the_dataset(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    """The app has no --allow-outside-root: its report says what the user can do, and where that flag is."""
+    folder = make_labelme_folder(tmp_path / "lm")
+    (tmp_path / "elsewhere").mkdir()
+    (folder / "b.png").rename(tmp_path / "elsewhere" / "b.png")
+    doc = json.loads((folder / "b.json").read_text())
+    (folder / "b.json").write_text(json.dumps({**doc, "imagePath": "../elsewhere/b.png"}))
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("yolo")
+    images = dlg.forms["yolo"].widgets["images"]
+    images.setCurrentIndex(images.findData("copy"))
+    out = tmp_path / "yolo_out"
+    fill_and_ok(qtbot, dlg, "yolo", out)
+    assert errors == []
+    assert sorted(p.name for p in (out / "images" / "train").iterdir()) == ["a.png"]
+    line = next(w for w in win.interop.report.lines if "b.png" in w)
+    assert "outside the dataset folder" in line and "move it into that folder and import again" in line
+    assert "use --allow-outside-root" not in line and "command line's --allow-outside-root" in line

@@ -366,6 +366,15 @@ def _check_fields(fields: dict[str, Any], where: str) -> None:
 OUTSIDE_ROOT = "outside_root"
 
 
+def outside_root_warning(src: Path, done: str) -> str:
+    """Why ``src`` was not ``done`` (copied or linked, embedded) and what to do, for the app and the CLI
+    alike (the app has no --allow-outside-root of its own)."""
+    return (
+        f"{src}: outside the dataset folder it was imported from; not {done}: move it into that folder and "
+        "import again (the command line's --allow-outside-root accepts it)"
+    )
+
+
 def mark_outside_root(image: ImageRecord, path: Path, root: Path) -> bool:
     """Flag an imported image whose file lies outside its dataset's folder (lexically): its record is
     kept (annotations are not lost, ``--images keep`` still refers to it) but exports never copy or link
@@ -400,10 +409,7 @@ def place_image(
     images are written as 8-bit PNGs instead: the stored values through the file's own display window
     (else the 0.5-99.5 percentiles), MONOCHROME1 inverted, as the app shows them."""
     if refused_outside(record):
-        return (
-            f"{src}: outside the dataset folder it was imported from; not copied or linked "
-            "(use --allow-outside-root to accept it)"
-        )
+        return outside_root_warning(src, "copied or linked")
     if not rendered_as_png(src):
         try:
             image_size(src)  # a regular file whose header is an image's (no decoding)

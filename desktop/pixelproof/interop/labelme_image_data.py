@@ -10,7 +10,7 @@ from typing import Any
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, is_image_file
 from pixelproof.core.model import ImageRecord
-from pixelproof.interop._util import Reporter, copied_bytes, is_file, refused_outside
+from pixelproof.interop._util import Reporter, copied_bytes, is_file, outside_root_warning, refused_outside
 
 _MAGIC = (
     (b"\xff\xd8\xff", ".jpg"),
@@ -102,10 +102,7 @@ def embeddable(src: Path, image: ImageRecord, warnings: list[str], apply_exif: b
     dataset folder it was imported from or a file that is no image (a COCO ``file_name`` naming
     ``~/.ssh/id_rsa``) is never embedded in the export."""
     if refused_outside(image):
-        warnings.append(
-            f"{src}: outside the dataset folder it was imported from; not embedded "
-            "(use --allow-outside-root to accept it)"
-        )
+        warnings.append(outside_root_warning(src, "embedded"))
         return None
     if not is_file(src):
         return None
