@@ -53,8 +53,8 @@ def sam_decoder(path: Path, radius: float = 10.0, mask_side: int = 256) -> Path:
     """Decoder with the segment-anything export's inputs. ``masks`` [1, 1, H, W] (H, W from
     orig_im_size) are the logits ``radius**2 - |(x, y) - p0|**2`` where p0 is the first point as fed
     (i.e. in resized-image coordinates), so the mask is a disc there; ``iou_predictions`` [1, 1] is the
-    sum of the point labels, which shows which labels the backend sent. Prompts are in a frame of
-    4 x ``mask_side`` (the side of ``mask_input``), as in SAM."""
+    sum of the point labels / 100 (a score stays in 0..1), which shows which labels the backend sent.
+    Prompts are in a frame of 4 x ``mask_side`` (the side of ``mask_input``), as in SAM."""
     f = TensorProto.FLOAT
     inputs = [
         helper.make_tensor_value_info("image_embeddings", f, [1, 3, 1, 1]),
@@ -97,11 +97,13 @@ def sam_decoder(path: Path, radius: float = 10.0, mask_side: int = 256) -> Path:
         n("Add", ["logit", "zall"], ["logit_z"]),
         n("Unsqueeze", ["logit_z", "axes01"], ["masks"]),
         n("ReduceSum", ["point_labels"], ["label_sum"], keepdims=0),
-        n("Reshape", ["label_sum", "shape11"], ["iou_predictions"]),
+        n("Div", ["label_sum", "hundred"], ["label_sum_100"]),
+        n("Reshape", ["label_sum_100", "shape11"], ["iou_predictions"]),
     ]
     inits += [
         numpy_helper.from_array(np.array([1], np.int64), "i1_axes"),
         numpy_helper.from_array(np.array([0, 1], np.int64), "axes01"),
+        numpy_helper.from_array(np.array(100, np.float32), "hundred"),
     ]
     graph = helper.make_graph(
         nodes,

@@ -210,3 +210,28 @@ def test_a_nan_or_infinite_box_or_score_is_a_message_not_an_annotation(bbox, sco
         BackendError, match="garbage: the model builtin gave a box or score that is not a finite"
     ):
         predict_safely(Garbage(bbox, score), np.zeros((8, 8), np.uint8))
+
+
+@pytest.mark.parametrize("score", [2.0, -0.5])
+def test_a_score_outside_0_to_1_fails_the_picture_naming_the_backend(tmp_path: Path, score: float) -> None:
+    """A score is used as a probability (the Model panel's slider, lint's label-quality scores): a plugin
+    giving 2.0 (a logit, a count) had its objects stored; the picture fails with a message instead."""
+    import cv2
+
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.inference.apply import prelabel_project
+
+    project = new_project(["ok"])
+    project.add_image(ImageRecord(1, "a.png", 8, 8))
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((8, 8), np.uint8))
+    project.path = tmp_path / "p.json"
+    failed: list[tuple[str, str]] = []
+    report = prelabel_project(
+        project, Garbage([1, 1, 2, 2], score), on_failure=lambda f, r: failed.append((f, r))
+    )
+    assert report.succeeded == 0 and project.annotations == {}
+    assert failed == [("a.png", failed[0][1])]
+    assert f"garbage: the model builtin gave scores outside 0..1 (got {score:g})" in failed[0][1]
+    (ok,) = predict_safely(Garbage([1, 1, 2, 2], 1.0), np.zeros((8, 8), np.uint8))[1:]  # 0 and 1 are fine
+    assert ok.score == 1.0

@@ -40,10 +40,10 @@ def test_point_is_scaled_like_sam_and_labels_are_sent(sam: SamOnnxBackend) -> No
     assert pred.bbox == [41.0, 11.0, 19.0, 19.0]
     # a box goes as two corner points labelled 2 and 3, after the clicked points
     (pred,) = sam.predict(img, Prompt(points=((100, 40), (10, 10)), labels=(1, 0), box=(20, 20, 40, 30)))
-    assert pred.score == 1 + 0 + 2 + 3
+    assert pred.score == pytest.approx((1 + 0 + 2 + 3) / 100)  # the labels' sum / 100
     # box only: the first point is its top-left corner (20, 20) -> (10, 10)
     (pred,) = sam.predict(img, Prompt(box=(20, 20, 40, 30)))
-    assert pred.score == 5 and np.array_equal(pred.mask, disc(96, 128, 10, 10, 10))
+    assert pred.score == pytest.approx(0.05) and np.array_equal(pred.mask, disc(96, 128, 10, 10, 10))
 
 
 def test_embedding_is_computed_once_per_image(sam: SamOnnxBackend) -> None:

@@ -331,16 +331,17 @@ def predict_safely(
                     f"{backend.name}: mask of shape {p.mask.shape} at {p.offset} "
                     f"does not fit the image {(h, w)}"
                 )
-    _check_finite(backend, predictions)
+    _check_numbers(backend, predictions)
     if offset != (0, 0):
         predictions = [p.shifted(*offset) for p in predictions]
     return predictions
 
 
-def _check_finite(backend: Backend, predictions: list[Prediction]) -> None:
+def _check_numbers(backend: Backend, predictions: list[Prediction]) -> None:
     """``BackendError`` naming the model when a box or score is NaN or infinite (a broken export, an fp16
     overflow): stored, they made an annotation the project could not be reloaded with (a NaN box is
-    written as null) or a score lost as null. One array over all the predictions, not a loop."""
+    written as null) or a score lost as null; or when a score is outside 0..1 (a logit, a count): scores are
+    used as probabilities (the Model panel's slider, lint). One array over all the predictions, not a loop."""
     if not predictions:
         return
     try:
@@ -354,6 +355,13 @@ def _check_finite(backend: Backend, predictions: list[Prediction]) -> None:
             f"{backend.name}: the model {backend.model_name} gave a box or score that is not a finite "
             f"number (box {list(p.bbox)}, score {p.score}) for {int(np.count_nonzero(~finite))} of "
             f"{len(predictions)} objects: its outputs are NaN or infinite for this picture"
+        )
+    outside = (values[:, 4] < 0) | (values[:, 4] > 1)
+    if outside.any():
+        raise BackendError(
+            f"{backend.name}: the model {backend.model_name} gave scores outside 0..1 (got "
+            f"{values[int(np.argmax(outside)), 4]:g}) for {int(np.count_nonzero(outside))} of "
+            f"{len(predictions)} objects: scores must be probabilities"
         )
 
 

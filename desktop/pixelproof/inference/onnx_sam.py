@@ -10,6 +10,7 @@ backend cannot feed is refused then, not at the first click.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, ClassVar
@@ -215,4 +216,7 @@ class SamOnnxBackend(OnnxBackend):
         mask = logits > 0.0
         if not mask.any():
             return []
-        return [Prediction(self.category, float(iou[best]), masks.bbox(mask), mask=mask)]
+        score = float(iou[best])
+        if math.isfinite(score):  # a predicted IoU, a little below 0 or above 1 at times: a score is 0..1
+            score = min(max(score, 0.0), 1.0)
+        return [Prediction(self.category, score, masks.bbox(mask), mask=mask)]
