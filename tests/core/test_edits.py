@@ -499,3 +499,43 @@ def test_not_a_problem_and_again_restore_the_stored_decisions_exactly() -> None:
     p.app["lint"] = {"dismissed": "a"}
     round_trip(p, edits.DismissProblems(p, ["b"]))
     assert p.app["lint"] == {"dismissed": ["b"]}
+
+
+@pytest.mark.parametrize("kind", ["remove", "replace"])
+def test_an_undo_record_holds_no_decoded_mask(kind: str) -> None:
+    """An object whose mask was decoded (shown, brushed) kept its full-size pixels in the undo history:
+    the record keeps the project's old object (and copies shared its cache). Counted with tracemalloc."""
+    import gc
+    import tracemalloc
+
+    side = 2000  # a decoded mask is side * side bytes (4 MB); its RLE a few bytes
+
+    def record() -> edits.Edit:
+        p = Project()
+        p.add_image(ImageRecord(1, "big.png", side, side))
+        p.add_category(Category(1, "cat"))
+        p.add_category(Category(2, "dog"))
+        m = np.zeros((side, side), bool)
+        m[100:1900, 100:1900] = True
+        p.add_annotation(Annotation(1, 1, 1, masks.bbox(m), masks.encode(m), float(m.sum())))
+        del m
+        assert p.annotations[1].mask(side, side).sum() == 1800 * 1800  # decoded: cached on the object
+        if kind == "remove":
+            edit: edits.Edit = edits.RemoveAnnotations([1])
+        else:
+            changed = clone(p.annotations[1])
+            changed.category_id = 2
+            edit = edits.ReplaceAnnotations([changed])
+        edit.apply(p)
+        p.annotations[1].mask(side, side) if 1 in p.annotations else None  # the project's own, shown again
+        return edit
+
+    tracemalloc.start()
+    try:
+        kept = record()
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < side * side // 10, f"the undo record holds {held:,} bytes"
+    assert kept is not None

@@ -19,8 +19,9 @@ HANDLES = ("tl", "t", "tr", "r", "br", "b", "bl", "l")
 
 
 def clone(ann: Annotation) -> Annotation:
-    """A copy that shares nothing mutable with ``ann`` (the cached, read-only mask is shared). Written
-    out field by field: a pre-label run clones every new object twice (the edit's copy, the project's)."""
+    """A copy that shares nothing mutable with ``ann``, nor its decoded mask (a copy kept by an undo record
+    kept the full-size pixels alive). Written out field by field: a pre-label run clones every new object
+    twice (the edit's copy, the project's)."""
     return Annotation(
         ann.id,
         ann.image_id,
@@ -37,7 +38,6 @@ def clone(ann: Annotation) -> Annotation:
         ann.updated,
         _copy_json(ann.extra) if ann.extra else {},
         _copy_json(ann.app_extra) if ann.app_extra else {},
-        ann._mask,
     )
 
 

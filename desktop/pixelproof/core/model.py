@@ -109,6 +109,10 @@ class Annotation:
         self._mask = decoded
         return decoded
 
+    def forget_pixels(self) -> None:
+        """Drop the decoded mask (an undo record keeps this object, not its full-size pixels)."""
+        self._mask = None
+
     def set_geometry(self, segmentation: Segmentation, bbox: list[float], area: float) -> None:
         """Replace the shape; drops the cached mask."""
         self.segmentation = segmentation

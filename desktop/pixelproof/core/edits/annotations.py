@@ -92,6 +92,7 @@ class RemoveAnnotations(Edit):
         changes = Changes()
         for a in self._removed:
             project.remove_annotation(a.id)
+            a.forget_pixels()
             changes.annotation(ANNOTATION_REMOVED, a.image_id, a.id)
         return changes
 
@@ -134,6 +135,8 @@ class ReplaceAnnotations(Edit):
                 f"annotation {a.id}: category {a.category_id} does not exist",
             )
         self._before = [project.annotations[a.id] for a in self.after]
+        for a in self._before:
+            a.forget_pixels()
         return self._put(project, self.after)
 
     def revert(self, project: Project) -> Changes:
