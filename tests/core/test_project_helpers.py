@@ -52,6 +52,31 @@ def test_snapshot_keeps_the_moment_while_the_project_is_edited(tmp_path: Path) -
     assert part.annotations_of(2) == []
 
 
+def test_snapshot_keeps_the_maps_edits_change_in_place(tmp_path: Path) -> None:
+    """Status, consensus marks and overlap lists are maps in ``app`` edited in place: a snapshot taken
+    once they existed shared them, so a background job (the consensus) read the edits made meanwhile, or
+    failed with "dictionary changed size during iteration"."""
+    from pixelproof.core.overlap_versions import consensus_marks, overlap_annotators
+
+    p = small_project(tmp_path)
+    for edit in (
+        edits.SetImageStatus(1, "done"),
+        edits.SetConsensusMethod({1: "staple"}),
+        edits.SetOverlapAnnotators({1: ["ann", "bob"]}),
+    ):
+        edit.apply(p)
+    snap = p.snapshot()
+    for edit in (
+        edits.SetImageStatus(2, "done"),
+        edits.SetConsensusMethod({2: "majority"}),
+        edits.SetOverlapAnnotators({2: ["ann", "cy"]}),
+    ):
+        edit.apply(p)
+    assert consensus_marks(p) == {1: "staple", 2: "majority"} and p.image_status(2) == "done"
+    assert snap.image_status(2) == "todo" and consensus_marks(snap) == {1: "staple"}
+    assert overlap_annotators(snap) == {1: ["ann", "bob"]}
+
+
 def test_reference_path_and_how_a_chosen_reference_is_stored(tmp_path: Path) -> None:
     p = Project(path=tmp_path / "work" / "p.json")
     assert reference_path(p) is None

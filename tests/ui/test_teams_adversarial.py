@@ -39,9 +39,11 @@ def test_accept_or_consensus_that_change_nothing_leave_no_undo_step(qtbot, windo
     assert "Consensus first" in window.statusBar().currentMessage()
     assert len(view.panes) == 4  # the annotators' versions are all still there
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=5000)  # worked out in the background
     assert doc.undo_stack.count() == steps + 1
     # a second press: every image has its consensus already, nothing to add
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=5000)  # worked out in the background
     assert doc.undo_stack.count() == steps + 1
     said = window.statusBar().currentMessage()
     assert "already have a consensus" in said and "review them" not in said

@@ -250,6 +250,7 @@ def test_moving_on_cancels_the_comparison_and_consensus_works_meanwhile(
     qtbot.keyClick(view.panes[0], Qt.Key.Key_A)
     assert view.images.currentData() == 1 and not view.overlays_ready()
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=20000)  # worked out in its own job
     assert any((a.source or "").startswith("consensus:") for a in doc.project.annotations_of(1))
     running = view.overlay_job
     qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
@@ -303,4 +304,147 @@ def test_a_comparison_that_fails_says_why_and_a_small_share_is_not_rounded_to_ze
     assert "differ on 0.3% of" in share_text(2, 3 / 1000, 1)
     assert "differ on 0% of" in share_text(2, 0.0, 1) and "1/4" in share_text(2, 0.5, 4)
     win.document.undo_stack.setClean()
+    win.close()
+
+
+class HeldConsensus:
+    """``consensus_image`` wrapped: records the thread it runs on, waits for a timer the UI thread must
+    fire, then for ``release`` (a test holds the job running); counts the images worked out."""
+
+    def __init__(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        import threading
+
+        from pixelproof.core import consensus
+
+        self.real = consensus.consensus_image
+        self.release, self.ticked = threading.Event(), threading.Event()
+        self.calls: list[bool] = []  # per image: ran on the GUI thread
+        self.seen_tick: list[bool] = []
+        monkeypatch.setattr(consensus, "consensus_image", self)
+
+    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import QThread
+
+        self.calls.append(QThread.currentThread() is QApplication.instance().thread())
+        self.seen_tick.append(self.ticked.wait(10))
+        self.release.wait(10)
+        return self.real(*args, **kwargs)
+
+
+def _project_json(project) -> str:  # type: ignore[no-untyped-def]
+    from pixelproof.core.coco_dump import dumps_project
+
+    return dumps_project(project).decode()
+
+
+def test_consensus_is_worked_out_off_the_ui_thread_pushed_as_one_undo_step(
+    qtbot, project_file, no_prompts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Consensus ran STAPLE over every annotator's masks on the UI thread: a 6000 x 6000 image froze the
+    window for seconds. It runs in a background job (waiting for a timer the UI thread must fire), the
+    buttons off and the line saying so meanwhile; the edit is what ``consensus_edit`` gives, one step."""
+    from PySide6.QtCore import QTimer
+
+    from pixelproof.core.consensus import consensus_edit
+
+    path = merged_project(project_file, ["ann", "bob", "cy"])
+    expected = load_project(path)
+    edit, _ = consensus_edit(expected, "staple")
+    edit.apply(expected)
+    held = HeldConsensus(monkeypatch)
+    win = open_main_window(qtbot, path)
+    doc, view = win.document, win.teams.view
+    original = _project_json(doc.project)
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    assert view.consensus_job is not None and "computing consensus…" in view.info.text()
+    assert not view.consensus_button.isEnabled() and not view.accept_button.isEnabled()
+    QTimer.singleShot(20, held.ticked.set)
+    held.release.set()
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)
+    assert held.calls and not any(held.calls) and all(held.seen_tick)
+    assert _project_json(doc.project) == _project_json(expected)
+    assert doc.undo_stack.count() == 1 and view.consensus_button.isEnabled()
+    assert "computing consensus" not in view.info.text()
+    assert "review them, then Accept Consensus" in win.statusBar().currentMessage()
+    view.panes[0].setFocus()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _project_json(doc.project) == original and doc.undo_stack.index() == 0
+    win.close()
+
+
+def test_moving_to_another_image_cancels_the_consensus(qtbot, project_file, no_prompts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """D while the consensus is worked out: the job stops (no further image worked out) and pushes
+    nothing; Consensus works again afterwards."""
+    held = HeldConsensus(monkeypatch)
+    held.ticked.set()
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob", "cy"]))
+    doc, view = win.document, win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    job = view.consensus_job
+    assert job is not None
+    view.panes[0].setFocus()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
+    assert view.images.currentData() == 2 and job.is_cancelled() and view.consensus_job is None
+    assert view.consensus_button.isEnabled() and "computing consensus" not in view.info.text()
+    held.release.set()
+    qtbot.wait(300)  # the job ends: nothing of it is pushed
+    assert len(held.calls) == 1 and doc.undo_stack.count() == 0
+    assert not any((a.source or "").startswith("consensus:") for a in doc.project.annotations.values())
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.setClean()
+    win.close()
+
+
+def test_an_edit_made_while_the_consensus_is_worked_out_drops_it(
+    qtbot, project_file, no_prompts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The consensus is worked out from the project as it was: an object deleted meanwhile would come
+    back in it (or its ids clash with new objects). The result is dropped with a message."""
+    from pixelproof.core.edits import RemoveAnnotations
+
+    held = HeldConsensus(monkeypatch)
+    held.ticked.set()
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob", "cy"]))
+    doc, view = win.document, win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    victim = next(a.id for a in doc.project.annotations_of(1))  # an annotator's disc on image 1
+    doc.push(RemoveAnnotations([victim]))
+    held.release.set()
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)
+    assert doc.undo_stack.count() == 1  # the removal only
+    assert not any((a.source or "").startswith("consensus:") for a in doc.project.annotations.values())
+    said = win.statusBar().currentMessage()
+    assert said == "The image changed while the consensus was computed: press Consensus again"
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)  # again: from the project as it is
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.setClean()
+    win.close()
+
+
+def test_a_consensus_that_fails_names_the_image(qtbot, project_file, no_prompts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A crafted mask box over the pixel limit: a message naming the image, never a traceback."""
+    from pixelproof.core import consensus
+    from pixelproof.core.limits import LimitError
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise LimitError("annotation 7", "mask box 90000 x 90000 is over the pixel limit")
+
+    monkeypatch.setattr(consensus, "consensus_image", broken)
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob"]))
+    doc, view = win.document, win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)
+    name = doc.project.images[1].file_name
+    assert win.statusBar().currentMessage() == (
+        f"Consensus not worked out: {name}: annotation 7: mask box 90000 x 90000 is over the pixel limit"
+    )
+    assert doc.undo_stack.count() == 0 and view.consensus_button.isEnabled()
     win.close()

@@ -92,6 +92,7 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     assert "differ on" in view.info.text()
 
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=5000)  # worked out in the background
     said = window.statusBar().currentMessage()
     assert said.startswith(
         "1 pending consensus objects on 3 images (0 objects drawn by half"

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ from pixelproof.core.edits import (
     SetOverlapAnnotators,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
@@ -190,9 +192,13 @@ def overlap_images(project: Project) -> dict[int, list[Member]]:
 
 
 def consensus_edit(
-    project: Project, method: str = "staple", iou_threshold: float = 0.5
+    project: Project,
+    method: str = "staple",
+    iou_threshold: float = 0.5,
+    check: Callable[[], None] | None = None,
 ) -> tuple[Edit, dict[str, Any]]:
-    """The edit adding pending consensus objects to every overlap image without one yet, and a summary."""
+    """The edit adding pending consensus objects to every overlap image without one yet, and a summary.
+    ``check`` is called before each image (a background job's cancel); a ``LimitError`` names the image."""
     cats = {c.name: c.id for c in project.categories.values()}
     next_id = project.next_annotation_id()
     added: list[Annotation] = []
@@ -204,7 +210,14 @@ def consensus_edit(
         if has_consensus(project, image_id, marked):
             summary["skipped"].append(image.file_name)
             continue
-        result = consensus_image(image.file_name, members, method, iou_threshold)
+        if check is not None:
+            check()
+        try:
+            result = consensus_image(image.file_name, members, method, iou_threshold)
+        except LimitError as e:  # e.g. a crafted mask box over the pixel limit: say on which image
+            raise LimitError(image.file_name, str(e)) from e
+        except MemoryError:
+            raise LimitError(image.file_name, "not enough memory to work out its consensus") from None
         worked_out[image_id] = method
         summary["images"] += 1
         summary["minority"] += result.minority
@@ -221,6 +234,21 @@ def consensus_edit(
     if worked_out:
         parts.append(SetConsensusMethod(worked_out, label))
     return Compound(parts, label, focus=[a.id for a in added] or None), summary
+
+
+def unchanged_for_consensus(before: Project, now: Project) -> bool:
+    """Whether ``now`` still holds what ``consensus_edit`` read from ``before`` (a snapshot of it), so the
+    edit worked out there applies here: the same objects (edits replace them, never change them in
+    place), classes, images, overlap lists, consensus marks and next object id."""
+    return (
+        now.annotations.keys() == before.annotations.keys()
+        and all(now.annotations[i] is a for i, a in before.annotations.items())
+        and now.categories == before.categories
+        and now.images.keys() == before.images.keys()
+        and overlap_annotators(now) == overlap_annotators(before)
+        and consensus_marks(now) == consensus_marks(before)
+        and now.next_annotation_id() == before.next_annotation_id()
+    )
 
 
 def waiting_note(summary: dict[str, Any]) -> str:

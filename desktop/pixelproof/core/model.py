@@ -358,7 +358,8 @@ class Project:
             annotations=annotations,
             path=self.path,
             extra=self.extra,
-            app=dict(self.app),
+            # the maps in ``app`` (image status, consensus marks, overlap lists) are edited in place
+            app={k: dict(v) if isinstance(v, dict) else v for k, v in self.app.items()},
         )
 
     def __eq__(self, other: object) -> bool:

@@ -2,7 +2,9 @@
 a merge), each in its own linked pane, and the per-pixel disagreement map; Consensus adds pending
 consensus objects (STAPLE or majority) and Accept Consensus keeps them and drops the versions, each one
 undoable edit. The layers and the share of pixels the annotators differ on are worked out in a background
-``Job`` (``core.disagreement``: exact counts, layers reduced on a large image); the UI thread shows them."""
+``Job`` (``core.disagreement``: exact counts, layers reduced on a large image); the UI thread shows them.
+The consensus too (STAPLE over a large image's masks takes seconds): its edit is pushed once worked out, if
+the project still holds what it was worked out from."""
 
 from __future__ import annotations
 
@@ -26,7 +28,13 @@ from PySide6.QtWidgets import (
 from pixelproof.core import disagreement as compare
 from pixelproof.core.agreement import Member, raters_from_merged
 from pixelproof.core.coco import default_color
-from pixelproof.core.consensus import accept_consensus, consensus_edit, overlap_images, summary_line
+from pixelproof.core.consensus import (
+    accept_consensus,
+    consensus_edit,
+    overlap_images,
+    summary_line,
+    unchanged_for_consensus,
+)
 from pixelproof.core.limits import LimitError
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.dialogs import as_text
@@ -135,6 +143,9 @@ class AnnotatorsView(QObject):
         self.scale = 1
         self.job: Job | None = None
         self.overlay_job: Job | None = None
+        self.consensus_job: Job | None = None
+        self.consensus_image: int | None = None  # the image shown when Consensus was pressed
+        self._info_text = ""
         shell.add_view(self.widget)
         self.action = make_action(
             "review.annotators",
@@ -199,6 +210,7 @@ class AnnotatorsView(QObject):
 
     def close(self) -> None:
         self._cancel_layers()
+        self._cancel_consensus()
         self.shell.show_view(None)
 
     def _cancel_layers(self) -> None:
@@ -222,12 +234,9 @@ class AnnotatorsView(QObject):
         index = max(0, self.images.findData(current)) if current is not None else 0
         self.images.setCurrentIndex(index if self.members else -1)
         self.images.blockSignals(False)
-        self.accept_button.setEnabled(bool(self.members))
-        self.consensus_button.setEnabled(bool(self.members))
+        self._enable_buttons()
         if not self.members:
-            self.info.setText(
-                "No overlap image: merge shards that share images (File > Merge Shards…) first."
-            )
+            self._set_info("No overlap image: merge shards that share images (File > Merge Shards…) first.")
             self._cancel_layers()
             self._set_panes([])
             return
@@ -262,8 +271,10 @@ class AnnotatorsView(QObject):
         image = snapshot.images[image_id]
         for pane in self.panes:
             pane.set_size(image.height, image.width, "loading…")
-        self.info.setText(f"{len(members)} annotators; computing where they differ…")
+        self._set_info(f"{len(members)} annotators; computing where they differ…")
         self._cancel_layers()  # the previous image's, if still running
+        if image_id != self.consensus_image:  # another image shown (D / A): the consensus stops too
+            self._cancel_consensus()
         self.overlays, self.scale = [], 1
         colors = {
             c.name: QColor(c.color or default_color(c.id)).getRgb()[:3] for c in snapshot.categories.values()
@@ -293,12 +304,12 @@ class AnnotatorsView(QObject):
         self.overlays, self.scale = layers.rgba, layers.scale
         for pane, overlay in zip(self.panes, self.overlays, strict=True):
             pane.set_overlay(overlay, scale=self.scale)
-        self.info.setText(share_text(len(layers.rgba) - 1, layers.share, layers.scale))
+        self._set_info(share_text(len(layers.rgba) - 1, layers.share, layers.scale))
 
     def _layers_failed(self, job: Job, reason: str) -> None:
         if job is self.overlay_job:
             self.overlay_job = None
-            self.info.setText(f"Cannot compare the annotators' versions: {reason}")
+            self._set_info(f"Cannot compare the annotators' versions: {reason}")
 
     def _image_loaded(self, image, panes) -> None:  # type: ignore[no-untyped-def]
         if panes != self.panes:
@@ -309,16 +320,65 @@ class AnnotatorsView(QObject):
             p.set_overlay(overlay, scale=self.scale)  # above the image
         self.panes[0].fit()
 
+    def _set_info(self, text: str) -> None:
+        """The line above the panes, saying so while the consensus is worked out."""
+        self._info_text = text
+        self.info.setText(f"{text}; computing consensus…" if self.consensus_job is not None else text)
+
+    def _enable_buttons(self) -> None:
+        """Consensus and Accept Consensus: off while the consensus is worked out (a second press would
+        work it out again; an accept would change what it is worked out from)."""
+        for button in (self.consensus_button, self.accept_button):
+            button.setEnabled(bool(self.members) and self.consensus_job is None)
+
     def add_consensus(self) -> None:
+        """Work out the consensus of every overlap image in a background job, from a snapshot."""
         doc = self.shell.document
-        if doc is None:
+        if doc is None or self.consensus_job is not None:
             return
-        edit, summary = consensus_edit(doc.project, self.method.currentText())
+        before, method = doc.project.snapshot(), self.method.currentText()
+        job = Job(lambda j: consensus_edit(before, method, check=j.check), self, expected=(LimitError,))
+        job.finished.connect(lambda result, j=job: self._consensus_done(j, doc, before, result))
+        job.failed.connect(lambda reason, j=job: self._consensus_failed(j, reason))
+        job.cancelled.connect(lambda j=job: self._consensus_over(j))
+        self.consensus_job, self.consensus_image = job, self.images.currentData()
+        self._consensus_changed()
+        job.start()
+
+    def _cancel_consensus(self) -> None:
+        if self.consensus_job is not None:
+            self.consensus_job.cancel()
+            self._consensus_over(self.consensus_job)
+
+    def _consensus_over(self, job: Job) -> bool:
+        """Forget ``job`` if it is the running one (True); False for one cancelled before."""
+        if job is not self.consensus_job:
+            return False
+        self.consensus_job = self.consensus_image = None
+        self._consensus_changed()
+        return True
+
+    def _consensus_changed(self) -> None:
+        self._enable_buttons()
+        self._set_info(self._info_text)
+
+    def _consensus_done(self, job: Job, doc, before, result) -> None:  # type: ignore[no-untyped-def]
+        """Push the edit as one undo step, unless the project changed since it was read."""
+        if not self._consensus_over(job) or self.shell.document is not doc:
+            return
+        edit, summary = result
+        if not unchanged_for_consensus(before, doc.project):
+            self.shell.status("The image changed while the consensus was computed: press Consensus again", 0)
+            return
         if not edit.parts:  # every overlap image has its consensus already: no empty undo step
             self.shell.status(summary_line(summary))
             return
         doc.push(edit)
         self.shell.status(f"{summary_line(summary)}; review them, then Accept Consensus")
+
+    def _consensus_failed(self, job: Job, reason: str) -> None:
+        if self._consensus_over(job):
+            self.shell.status(f"Consensus not worked out: {reason}", 0)
 
     def accept(self) -> None:
         doc = self.shell.document
