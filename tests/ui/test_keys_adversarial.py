@@ -22,6 +22,27 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
+def preferences_on_next_image(qtbot, window, monkeypatch):
+    """Preferences open on Next Image, its warnings recorded instead of shown."""
+    from pixelproof.ui.preferences import PreferencesDialog
+
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
+    dlg = PreferencesDialog(window)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.select("image.next")
+    return dlg, warned
+
+
+def assign(dlg, key, modifier) -> None:
+    """Press ``key`` in the key field, then Assign."""
+    dlg.key_edit.setFocus()
+    QTest.keyClick(dlg.key_edit, key, modifier)
+    assert not dlg.key_edit.keySequence().isEmpty()
+    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+
+
 @pytest.mark.parametrize(
     ("pressed", "modifier", "owner"),
     [
@@ -33,18 +54,8 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 def test_preferences_refuse_a_key_the_canvas_handles(
     qtbot, window, monkeypatch, pressed, modifier, owner
 ) -> None:
-    from pixelproof.ui.preferences import PreferencesDialog
-
-    warned: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
-    dlg = PreferencesDialog(window)
-    dlg.show()
-    qtbot.waitExposed(dlg)
-    dlg.select("image.next")
-    dlg.key_edit.setFocus()
-    QTest.keyClick(dlg.key_edit, pressed, modifier)
-    assert not dlg.key_edit.keySequence().isEmpty()
-    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+    dlg, warned = preferences_on_next_image(qtbot, window, monkeypatch)
+    assign(dlg, pressed, modifier)
     assert len(warned) == 1 and owner in warned[0]
     assert REGISTRY.text("image.next") == "D" and REGISTRY.conflicts() == []
     dlg.close()
@@ -193,22 +204,11 @@ def test_readme_key_tables_name_the_registrys_keys(qapp) -> None:
 
 def test_preferences_refuse_alt_and_a_menu_letter(qtbot, window, monkeypatch) -> None:
     """Alt+F opens the File menu (its &File mnemonic): given to an action, one of the two stops working."""
-    from pixelproof.ui.preferences import PreferencesDialog
-
-    warned: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
-    dlg = PreferencesDialog(window)
-    dlg.show()
-    qtbot.waitExposed(dlg)
-    dlg.select("image.next")
-    dlg.key_edit.setFocus()
-    QTest.keyClick(dlg.key_edit, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
-    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+    dlg, warned = preferences_on_next_image(qtbot, window, monkeypatch)
+    assign(dlg, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
     assert len(warned) == 1 and "File" in warned[0]
     assert REGISTRY.text("image.next") == "D"
-    dlg.key_edit.setFocus()  # a letter no menu has is fine
-    QTest.keyClick(dlg.key_edit, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
-    QTest.mouseClick(dlg.assign_button, Qt.MouseButton.LeftButton)
+    assign(dlg, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)  # a letter no menu has is fine
     assert len(warned) == 1 and portable(REGISTRY.sequences("image.next")[0]) == "Alt+Q"
     dlg.close()
 
