@@ -240,11 +240,16 @@ class SlowDetector(Backend):
         return [Prediction("dog", 0.99, [10, 10, 30, 30])]
 
 
+def register(monkeypatch: pytest.MonkeyPatch, backend: type) -> None:
+    """``backend`` listed among the installed ones for this test."""
+    real = inference.discover
+    fake = BackendInfo(backend.name, f"tests:{backend.__name__}", None, backend)
+    monkeypatch.setattr(inference, "discover", lambda: sorted([*real(), fake], key=lambda i: i.name))
+
+
 @pytest.fixture
 def slow_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = inference.discover
-    fake = BackendInfo(SlowDetector.name, "tests:SlowDetector", None, SlowDetector)
-    monkeypatch.setattr(inference, "discover", lambda: sorted([*real(), fake], key=lambda i: i.name))
+    register(monkeypatch, SlowDetector)
 
 
 def choose_backend(qtbot, win, name: str = "slow-dogs"):
@@ -471,9 +476,7 @@ class ZebraDetector(SlowDetector):
 
 @pytest.fixture
 def zebra_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = inference.discover
-    fake = BackendInfo(ZebraDetector.name, "tests:ZebraDetector", None, ZebraDetector)
-    monkeypatch.setattr(inference, "discover", lambda: sorted([*real(), fake], key=lambda i: i.name))
+    register(monkeypatch, ZebraDetector)
 
 
 def test_a_model_that_knows_none_of_the_classes_says_so(qtbot, zebra_backend, win) -> None:
