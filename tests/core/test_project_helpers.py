@@ -77,6 +77,20 @@ def test_snapshot_keeps_the_maps_edits_change_in_place(tmp_path: Path) -> None:
     assert overlap_annotators(snap) == {1: ["ann", "bob"]}
 
 
+def test_snapshot_keeps_the_not_a_problem_list_x_changes_in_place(tmp_path: Path) -> None:
+    """X (not a problem) changes the stored decision list in place, one level deeper than the maps: a
+    snapshot shared it, so a background job (a merge landing later) could see, or overwrite, a decision
+    made while it ran."""
+    from pixelproof.core.edits.lint import DismissProblems
+
+    p = small_project(tmp_path)
+    DismissProblems(p, ["a"]).apply(p)
+    snap = p.snapshot()
+    DismissProblems(p, ["b"]).apply(p)
+    assert p.app["lint"]["dismissed"] == ["a", "b"]
+    assert snap.app["lint"]["dismissed"] == ["a"]
+
+
 def test_reference_path_and_how_a_chosen_reference_is_stored(tmp_path: Path) -> None:
     p = Project(path=tmp_path / "work" / "p.json")
     assert reference_path(p) is None

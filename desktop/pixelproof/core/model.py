@@ -358,8 +358,9 @@ class Project:
             annotations=annotations,
             path=self.path,
             extra=self.extra,
-            # the maps in ``app`` (image status, consensus marks, overlap lists) are edited in place
-            app={k: dict(v) if isinstance(v, dict) else v for k, v in self.app.items()},
+            # the maps and lists in ``app`` (image status, consensus marks, overlap lists, "not a problem"
+            # decisions) are edited in place
+            app=_containers_copied(self.app),
         )
 
     def __eq__(self, other: object) -> bool:
@@ -374,3 +375,12 @@ class Project:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _containers_copied(value: Any) -> Any:
+    """``value`` with every dict and list in it copied (their other items shared: strings, numbers)."""
+    if isinstance(value, dict):
+        return {k: _containers_copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_containers_copied(v) for v in value]
+    return value
