@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -489,3 +491,28 @@ def test_a_shard_merged_alone_waits_for_the_others_and_consensus_says_so(tmp_pat
     )
     assert main(["consensus", str(both)]) == 0
     assert "pending consensus objects on 4 images" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("link", [os.link, os.symlink])
+def test_merge_and_agreement_refuse_an_output_that_is_a_shard_by_another_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], link: Callable[[Path, Path], None]
+) -> None:
+    """A hard link or a symlink to a shard given as an output is the shard (as ``A.json`` beside ``a.json``
+    is on a case-insensitive disk): refused, as the shard's own path is, before anything is written."""
+    project, _ = _setup(tmp_path)
+    shards = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "a,b", "--overlap", "0.5", "-o", str(shards)]) == 0
+    shard = shards / "a.json"
+    alias = tmp_path / "alias.json"
+    link(shard, alias)
+    pair = [str(shard), str(shards / "b.json")]
+    for args in (
+        ["agreement", *pair, "--json", str(alias)],
+        ["agreement", *pair, "--html", str(alias)],
+        ["merge", *pair, "-o", str(alias)],
+        ["merge", *pair, "-o", str(tmp_path / "m.json"), "--report", str(alias)],
+    ):
+        capsys.readouterr()
+        assert main(args) == 1, args
+        assert "would overwrite an input" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()

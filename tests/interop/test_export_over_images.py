@@ -74,3 +74,24 @@ def test_exporting_twice_into_one_folder_still_replaces_its_own_files(tmp_path: 
         args = [str(project_file), str(tmp_path / "out"), "--from", "coco", "--to", "masks"]
         assert main(["convert", *args, "--images", "link"]) == 0
     assert (tmp_path / "out" / "masks" / "a.png").is_file()
+
+
+def test_worker_processes_refuse_to_write_over_an_image(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``convert --workers 2`` (two images: one process per image at most): the masks are drawn in other
+    processes, which refuse the pictures too."""
+    from pixelproof.core.coco import load_project
+
+    project_file, image = images_in(tmp_path / "data" / "masks", tmp_path)
+    other = image.with_name("b.png")
+    other.write_bytes(image.read_bytes())
+    project = load_project(project_file)
+    project.add_image(ImageRecord(2, str(other), 50, 40))
+    save_project(project, project_file)
+    before = image.read_bytes()
+    args = [str(project_file), str(tmp_path / "data"), "--from", "coco", "--to", "masks", "--workers", "2"]
+    code = main(["convert", *args])
+    err = capsys.readouterr().err
+    assert image.read_bytes() == before and other.read_bytes() == before
+    assert code == 1 and f"{image}: is the image" in err

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     batch = batch_options(args)
     from pixelproof.core.coco import read_json
+    from pixelproof.core.limits import same_file
     from pixelproof.core.merge import MergeError, Shard, check_distinct
     from pixelproof.core.scorecards import honeypot_scorecards
     from pixelproof.core.split import manifest_keys
@@ -54,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
     if bad_iou_threshold(args.iou_threshold):
         return 2
     # the reports never overwrite what they are made from: shards, the lead's manifest, the reference
-    inputs = {Path(s).resolve() for s in [*args.shards, args.manifest, args.reference] if s}
+    inputs = [Path(s) for s in [*args.shards, args.manifest, args.reference] if s]
     for out in (args.json, args.html):
-        if out and Path(out).resolve() in inputs:
+        if out and any(same_file(Path(out), src) for src in inputs):  # links, case-insensitive disks
             error(f"{out}: would overwrite an input; choose another file")
             return 1
     if refuse_outputs(args.json, args.html):

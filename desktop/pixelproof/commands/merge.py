@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.atomic import atomic_output
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.coco import ProjectSaveError, read_json, save_project
+    from pixelproof.core.limits import same_file
     from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
     from pixelproof.core.merge_decisions import dropped_text
 
@@ -66,15 +67,14 @@ def run(args: argparse.Namespace) -> int:
         if not isinstance(manifest, dict) or "pixelproof_split" not in manifest:
             error(f"{args.manifest}: not a split manifest (no 'pixelproof_split' key)")
             return 1
-    inputs = {Path(s).resolve() for s in args.shards} | (
-        {Path(args.manifest).resolve()} if args.manifest else set()
-    )
+    # one file by any name (links, a case-insensitive disk); -o may be the --into project (merge in place)
+    inputs = [Path(s) for s in [*args.shards, args.manifest] if s]
     out = Path(args.output)
-    if out.resolve() in inputs:
+    if any(same_file(out, src) for src in inputs):
         error(f"{args.output}: would overwrite an input; choose another -o")
         return 1
-    base_file = {Path(args.into).resolve()} if args.into else set()  # -o may be it (merge in place)
-    if args.report and Path(args.report).resolve() in inputs | base_file | {out.resolve()}:
+    others = [*inputs, *([Path(args.into)] if args.into else []), out]
+    if args.report and any(same_file(Path(args.report), src) for src in others):
         error(f"{args.report}: would overwrite an input or the merged project; choose another --report")
         return 1
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]

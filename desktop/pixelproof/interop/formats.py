@@ -205,7 +205,7 @@ class Format:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
         from pixelproof.interop.image_guard import check_not_image, guarding_images
 
-        with gc_paused(), guarding_images(project):
+        with gc_paused(), guarding_images(project, Path(out_path)):
             if self.output_is_file:
                 check_not_image(Path(out_path))
             return self.writer(project, out_path, **kwargs)

@@ -1,7 +1,8 @@
 """While a project is exported, its own image files are never written over: a mask, label file or volume
 landing on a picture (the output folder holds the images, e.g. ``masks/`` or NIfTI's ``imagesTr``) would
 destroy it. ``Format.write`` runs the writer inside ``guarding_images``; the writers' ``fresh`` and their
-single-file targets go through ``check_not_image``."""
+single-file targets go through ``check_not_image``. Per-image tasks on worker processes (``convert
+--workers``) get the guard with their work (``for_workers``, ``interop.per_image``)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ class _ImageFiles:
     """The image files of the project a writer exports, by directory entry (the real folder and the
     name: a hard link elsewhere is another entry), listed on first need."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project | None, out: Path | None = None) -> None:
         self.project = project
+        self.out = out
         self._names: dict[str, str] | None = None
         self._folders: dict[str, str] = {}
 
@@ -33,24 +35,56 @@ class _ImageFiles:
 
     def owner(self, path: Path) -> str | None:
         """The file name of the image stored at ``path`` (or at what a link there points to), else None."""
-        if self._names is None:
-            self._names = {self._entry(f): image.file_name for image, f in image_files(self.project)}
-        return self._names.get(self._entry(path)) or self._names.get(
-            self._entry(Path(os.path.realpath(path)))
+        names = self._listed()
+        return (
+            names.get(self._entry(path))
+            or names.get(self._entry(path))
+            or self._names.get(self._entry(Path(os.path.realpath(path))))
         )
+
+    def _listed(self) -> dict[str, str]:
+        if self._names is None:
+            assert self.project is not None
+            self._names = {self._entry(f): image.file_name for image, f in image_files(self.project)}
+        return self._names
+
+    def for_workers(self) -> _ImageFiles:
+        """A copy to send with every task to worker processes: only the images inside the output folder
+        (all that a writer there reaches, short of a symbolic link out of it), so it stays small - empty
+        when the images lie elsewhere, as usual - and without the project."""
+        copy = _ImageFiles(None)
+        copy._names = {}
+        if self.out is not None:
+            inside = os.path.join(os.path.realpath(self.out), "")
+            copy._names = {entry: name for entry, name in self._listed().items() if entry.startswith(inside)}
+        return copy
 
 
 _EXPORTED: ContextVar[_ImageFiles | None] = ContextVar("exported_project", default=None)
 
 
 @contextmanager
-def guarding_images(project: Project) -> Iterator[None]:
-    """While ``project`` is written (``Format.write``), ``check_not_image`` refuses its image files."""
-    token = _EXPORTED.set(_ImageFiles(project))
+def guarding_images(project: Project, out: Path | None = None) -> Iterator[None]:
+    """While ``project`` is written (``Format.write``) to ``out``, ``check_not_image`` refuses its image
+    files."""
+    with guarding(_ImageFiles(project, out)):
+        yield
+
+
+@contextmanager
+def guarding(guard: _ImageFiles | None) -> Iterator[None]:
+    """``check_not_image`` refuses ``guard``'s image files meanwhile (None: no guard)."""
+    token = _EXPORTED.set(guard)
     try:
         yield
     finally:
         _EXPORTED.reset(token)
+
+
+def workers_guard() -> _ImageFiles | None:
+    """The guard of the export under way, for tasks on worker processes (``_ImageFiles.for_workers``)."""
+    guard = _EXPORTED.get()
+    return guard.for_workers() if guard is not None else None
 
 
 def check_not_image(path: Path) -> Path:

@@ -8,6 +8,7 @@ workers; what is written once (tables, listings, image links) stays with the wri
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,22 +26,26 @@ Draw = Callable[[Any, ImageRecord, list[Annotation], Any], Any]
 class ImageWork:
     """What every task of one export needs: the writer's ``draw(setup, image, objects, where)`` (a
     module-level function, so workers import it) and its ``setup`` (categories, tables, the output folder
-    as the workers see it)."""
+    as the workers see it); ``guard``: the project's images that worker processes must not write over
+    (``image_guard``; None in this process, where the export's own guard holds)."""
 
     draw: Draw
     setup: Any
+    guard: Any = None
 
 
 def image_task(work: ImageWork, items: list[Item]) -> list:
     """Draw some images' files; an image that cannot be written fails alone, named."""
     from pixelproof.core.batch import Failed
+    from pixelproof.interop.image_guard import guarding
 
     out: list = []
-    for image, objects, where in items:
-        try:
-            out.append(work.draw(work.setup, image, objects, where))
-        except (OSError, ValueError) as e:
-            out.append(Failed(f"{image.file_name}: {e}"))
+    with guarding(work.guard) if work.guard is not None else nullcontext():
+        for image, objects, where in items:
+            try:
+                out.append(work.draw(work.setup, image, objects, where))
+            except (OSError, ValueError) as e:
+                out.append(Failed(f"{image.file_name}: {e}"))
     return out
 
 
@@ -64,10 +69,11 @@ def draw_per_image(
     for image, objects, _ in items:
         if full_size is None or full_size(image, objects):
             check_image_size(image.width, image.height, image.file_name)
-    work = ImageWork(draw, setup)
-    results = run_batch(
-        image_task, work, list(items), executor or SerialExecutor(), seconds_per_item=seconds_per_item
-    )
+    from pixelproof.interop.image_guard import workers_guard
+
+    executor = executor or SerialExecutor()
+    work = ImageWork(draw, setup, None if executor.in_process else workers_guard())
+    results = run_batch(image_task, work, list(items), executor, seconds_per_item=seconds_per_item)
     for index, result in with_progress(results, len(items), progress):
         if isinstance(result, Failed):
             name = items[index][0].file_name
