@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject
 
 from pixelproof.core import clipboard
 from pixelproof.core.edits import AddAnnotations
-from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -115,10 +114,8 @@ class ClipboardActions(QObject):
         text = f"{done} {_objects(len(anns))} " + (where if on_originals else "at the same place")
         if pasted.left_out:
             text += f"; {_objects(pasted.left_out)} left out: {outside}"
-        hidden = AnnotationItemMixin.hidden_categories & {a.category_id for a in anns}
+        hidden = canvas.reveal_categories(a.category_id for a in anns)
         if hidden:  # what is pasted is seen (Masks > Categories had hidden it)
-            AnnotationItemMixin.hidden_categories.difference_update(hidden)
-            canvas.refresh_display()
             names = ", ".join(doc.project.categories[c].name for c in sorted(hidden))
             text += f"; {names} was hidden: shown again"
         self.shell.status(text, 10000)

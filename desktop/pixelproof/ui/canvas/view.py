@@ -7,6 +7,7 @@ middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+- through `
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -377,6 +378,15 @@ class CanvasView(QGraphicsView):
             item.refresh_display()
         if self.box_layer is not None:
             self.box_layer.restyle()
+
+    def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
+        """Show again those of ``category_ids`` that Masks > Categories hides (what is drawn or pasted is
+        seen); returns them, sorted."""
+        shown = sorted(AnnotationItemMixin.hidden_categories & set(category_ids))
+        if shown:
+            AnnotationItemMixin.hidden_categories.difference_update(shown)
+            self.refresh_display()
+        return shown
 
     def annotation_at(self, view_pos: QPoint) -> tuple[int | None, str | None]:
         """(annotation id, handle name) of what is under ``view_pos``: handles of the selection first,

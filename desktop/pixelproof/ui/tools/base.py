@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, RemoveAnnotations, paint_edit
-from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 
 if TYPE_CHECKING:
@@ -60,10 +59,7 @@ class Tool(QObject):
     def _show_current_category(self) -> None:
         """What is drawn is seen: a category hidden in Masks > Categories is shown again when drawn with
         (its new object would be invisible, even while drawn)."""
-        hidden = AnnotationItemMixin.hidden_categories
-        if self.document.current_category_id in hidden:
-            hidden.discard(self.document.current_category_id)
-            self.canvas.refresh_display()
+        if self.canvas.reveal_categories([self.document.current_category_id]):
             self.canvas.message.emit(f"{self.category_name()} was hidden: shown again to draw with it")
 
     def push_paint(
