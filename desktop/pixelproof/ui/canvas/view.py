@@ -8,11 +8,10 @@ middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+- through `
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
@@ -28,18 +27,9 @@ from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimag
 from pixelproof.ui.canvas.image_view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
 from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
+from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage, Preview
-
-
-@dataclass
-class ToolEvent:
-    """A mouse event as a tool sees it: where in the image, and where on screen (for pixel thresholds)."""
-
-    pos: QPointF  # scene = image pixel coordinates
-    view_pos: QPoint
-    button: Qt.MouseButton
-    modifiers: Qt.KeyboardModifier
 
 
 class CanvasView(QGraphicsView):

@@ -28,7 +28,7 @@ from pixelproof.inference.base import Backend, Prompt, PromptError, predict_safe
 from pixelproof.ui.tools.base import Tool
 
 if TYPE_CHECKING:
-    from pixelproof.ui.canvas.view import ToolEvent
+    from pixelproof.ui.canvas.tool_event import ToolEvent
     from pixelproof.ui.panels.prelabel.session import ModelSession
 
 MIN_DRAG_SCREEN_PX = 4

@@ -14,7 +14,8 @@ from pixelproof.ui.new_project import DEFAULT_CATEGORY
 if TYPE_CHECKING:
     from pixelproof.core.mask_edit import Patch
     from pixelproof.core.model import Annotation
-    from pixelproof.ui.canvas.view import CanvasView, ToolEvent
+    from pixelproof.ui.canvas.tool_event import ToolEvent
+    from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.document import Document
 
 

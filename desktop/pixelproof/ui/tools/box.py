@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
 from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
 MIN_DRAG_SCREEN_PX = 4

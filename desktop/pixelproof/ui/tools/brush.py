@@ -22,7 +22,7 @@ from pixelproof.core.edits import new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.items import MaskItem, make_item
-from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.paint_options import OPTIONS
 

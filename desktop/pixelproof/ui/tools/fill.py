@@ -24,7 +24,7 @@ from pixelproof.core import annotation_pixels, mask_edit, paint
 from pixelproof.core.edits import new_mask_annotation
 from pixelproof.core.model import Annotation
 from pixelproof.core.sparse_mask import decode_at, is_huge, origin_of
-from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.brush import pixel_of
 from pixelproof.ui.tools.paint_options import OPTIONS

@@ -25,7 +25,7 @@ from pixelproof.core.geometry import clamp_delta, clone, translated
 from pixelproof.core.lint.shapes import polygon_degenerate, polygon_points
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import PolygonItem
-from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
 HIT_PX = 7  # screen pixels: how close counts as "on" a vertex or an edge

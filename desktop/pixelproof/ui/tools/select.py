@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.geometry import clamp_delta, resize_box, snap_box, translated, union_bbox, with_box
 from pixelproof.ui.canvas.items import HANDLE_CURSORS, BoxItem
-from pixelproof.ui.canvas.view import ToolEvent
+from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
 DRAG_THRESHOLD_PX = 3
