@@ -18,6 +18,15 @@ def last_entry(path: Path) -> dict:
     return history.read_log(path, None)[0][0]
 
 
+def test_new_logs_itself_as_the_tool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pixelproof log` of a project `new` made said `[manual]` for its first entry."""
+    png(tmp_path / "imgs" / "a.png", 20, 10)
+    path = tmp_path / "p.json"
+    assert main(["new", str(tmp_path / "imgs"), "-o", str(path)]) == 0, capsys.readouterr()
+    entry = last_entry(path)
+    assert entry["tool"] == "new" and entry["images"]["added"] == 1
+
+
 def test_add_prints_added_already_and_skipped_and_logs_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

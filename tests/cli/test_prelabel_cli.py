@@ -86,6 +86,19 @@ def test_threshold_backend_with_options(capsys, tmp_path: Path) -> None:
     assert project.category_by_name("coin") is not None
 
 
+def test_the_change_log_names_prelabel_as_the_tool(capsys, tmp_path: Path) -> None:
+    """`pixelproof log` after a pre-label run said `[manual]`: the run saved without telling the change log
+    which command made the change, as every other command that edits a project does."""
+    from pixelproof.core import history
+
+    path = make_project(tmp_path / "c", {"coins.png": data.coins()})
+    code, _, err = run(capsys, "prelabel", path, "--backend", "threshold")
+    assert code == 0, err
+    entry = history.read_log(path, None)[0][0]
+    assert entry["tool"] == "prelabel" and entry["sources"] == {"model": entry["totals"]["added"]}
+    assert entry["totals"]["added"] == len(load_project(path).annotations) > 0
+
+
 def test_failing_images_are_reported_and_the_batch_continues(capsys, tmp_path: Path) -> None:
     path = make_project(tmp_path / "f", {"a.png": data.coins(), "b.png": data.coins()})
     (path.parent / "b.png").write_bytes(b"garbage")

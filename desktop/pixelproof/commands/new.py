@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from pixelproof.commands._common import ProgressBar, error, refuse_outputs, warn
+from pixelproof.core import history
 from pixelproof.core.coco import ProjectSaveError, save_project
 from pixelproof.core.image_folder import category_names, project_from_folder
 
@@ -46,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if not project.images:
         error(f"{image_dir}: no images found")
         return 1
+    history.note(project, tool="new")  # the first change log entry says which command made the project
     try:
         save_project(project, out)
     except ProjectSaveError as e:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import ProgressBar, add_examples, error, load_or_report, warn
+from pixelproof.core import history
 from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import (
     ProjectConflictError,
@@ -236,6 +237,7 @@ def run(args: argparse.Namespace) -> int:
                         proposal.edit().apply(project)
                 out = Path(args.output) if args.output else project.path
                 if result.succeeded:
+                    history.note(project, tool="prelabel", edit=f"Pre-label with {args.backend}")
                     save_project(project, out)
         except ProjectConflictError as e:
             error(f"{e}; nothing saved (run again, or write elsewhere with -o OUT)", bar)
