@@ -17,7 +17,7 @@ def migrate(project: Project) -> None:
     """
     project.app.setdefault("exif_orientation", "ignore")
     for ann in project.annotations.values():
-        if ann.review == "pending" and (ann.source is None or ann.source == "manual"):
+        if ann.review == "pending" and ann.is_manual:
             ann.review = None
     project.app["format"] = FORMAT_VERSION
 

@@ -97,6 +97,11 @@ class Annotation:
             return "mask"
         return "polygon"
 
+    @property
+    def is_manual(self) -> bool:
+        """Drawn by a person (no source, or "manual"), not proposed by a model ("model:NAME")."""
+        return self.source is None or self.source == "manual"
+
     def mask(self, height: int, width: int) -> np.ndarray:
         """Boolean HxW pixels of this annotation (decoded once, cached; do not modify in place)."""
         cached = self._mask

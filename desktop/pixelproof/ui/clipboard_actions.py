@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject
 
 from pixelproof.core import clipboard
 from pixelproof.core.edits import AddAnnotations
+from pixelproof.ui.canvas.reveal import hidden_now
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -107,15 +108,16 @@ class ClipboardActions(QObject):
         if not anns:
             self.shell.status(f"Nothing pasted: the copied {_objects(pasted.left_out)} lie {outside}", 10000)
             return
-        doc.push(AddAnnotations(anns, f"{verb} {_objects(len(anns))}"))
+        hidden = hidden_now()
+        doc.push(AddAnnotations(anns, f"{verb} {_objects(len(anns))}"))  # the canvas shows their categories
         done = "Duplicated" if verb == "Duplicate" else "Pasted"
         where = "on top of the originals (V, then the arrow keys or a drag, moves them)"
         on_originals = clip.is_on(doc.project, image.id)
         text = f"{done} {_objects(len(anns))} " + (where if on_originals else "at the same place")
         if pasted.left_out:
             text += f"; {_objects(pasted.left_out)} left out: {outside}"
-        hidden = canvas.reveal_categories(a.category_id for a in anns)
-        if hidden:  # what is pasted is seen (Masks > Categories had hidden it)
-            names = ", ".join(doc.project.categories[c].name for c in sorted(hidden))
+        shown_again = sorted(hidden - hidden_now())  # said here too: this line replaces the canvas's note
+        if shown_again:
+            names = ", ".join(doc.project.categories[c].name for c in shown_again)
             text += f"; {names} was hidden: shown again"
         self.shell.status(text, 10000)

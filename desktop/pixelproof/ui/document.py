@@ -340,7 +340,7 @@ class Document(QObject):
             if change.kind != edits.ANNOTATION_ADDED:
                 continue
             ann = self.project.annotations.get(change.annotation_id)
-            manual = ann is not None and (ann.source is None or ann.source == "manual")
+            manual = ann is not None and ann.is_manual
             if manual and self.project.image_status(change.image_id) == "todo":
                 started[change.image_id] = None
         if not started:

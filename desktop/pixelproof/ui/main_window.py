@@ -467,10 +467,11 @@ class MainWindow(QMainWindow):
         if doc is None:
             return
         doc.set_current_category(category_id)
+        # said first: the canvas's note that a hidden category is shown again (during the push) replaces it
+        self.statusBar().showMessage(f"Category: {doc.project.categories[category_id].name}", 2500)
         edit = edits.set_category(doc.project, doc.selection, category_id)
         if edit is not None:
             doc.push(edit)
-        self.statusBar().showMessage(f"Category: {doc.project.categories[category_id].name}", 2500)
 
     def delete_selection(self) -> None:
         doc = self.document

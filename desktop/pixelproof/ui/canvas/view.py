@@ -27,6 +27,7 @@ from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimag
 from pixelproof.ui.canvas.image_view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
 from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
+from pixelproof.ui.canvas.reveal import DrawnCategories
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage, Preview
@@ -74,6 +75,9 @@ class CanvasView(QGraphicsView):
         # the items made so far; box annotations stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
+        self._drawn = DrawnCategories(
+            self
+        )  # shows a hidden category again when an edit moves objects into it
         self.image_id = -1
         self.show_labels = True
         self.keep_zoom = False
@@ -149,12 +153,13 @@ class CanvasView(QGraphicsView):
         self._scene.addItem(self.box_layer.tags)
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
-        for ann in doc.project.annotations_of(image_id):
+        for ann in (anns := doc.project.annotations_of(image_id)):
             if ann.kind == "box":
                 boxes.append(ann)
             else:
                 self._add_item(ann)
         self.box_layer.add_many(boxes)
+        self._drawn.reset(anns)  # loading an image shows no hidden category again
         self._on_selection()
         if keep:
             self.set_zoom(zoom)
@@ -313,12 +318,15 @@ class CanvasView(QGraphicsView):
 
     def _on_added(self, image_id: int, ann_id: int) -> None:
         if image_id == self.image_id:
-            self._add_item(self.document.project.annotations[ann_id])
+            ann = self.document.project.annotations[ann_id]
+            self._add_item(ann)
+            self._drawn.added(ann)
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         if image_id != self.image_id:
             return
         ann = self.document.project.annotations[ann_id]
+        self._drawn.changed(ann)
         if self._in_layer(ann_id) and ann.kind == "box":
             self.box_layer.update_box(ann)
             return
@@ -370,8 +378,8 @@ class CanvasView(QGraphicsView):
             self.box_layer.restyle()
 
     def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
-        """Show again those of ``category_ids`` that Masks > Categories hides (what is drawn or pasted is
-        seen); returns them, sorted."""
+        """Show again those of ``category_ids`` that Masks > Show Categories hides (what is drawn or edited
+        is seen); returns them, sorted."""
         shown = sorted(AnnotationItemMixin.hidden_categories & set(category_ids))
         if shown:
             AnnotationItemMixin.hidden_categories.difference_update(shown)

@@ -1,0 +1,68 @@
+"""An edit never makes an object vanish behind Masks > Show Categories: the canvas shows its category again.
+
+Hiding a category is a display filter the user sets; no edit may turn it into what looks like data loss. The
+canvas keeps the category each object of the shown image was last drawn in (``DrawnCategories``) and, as the
+Document announces an edit's objects, says which hidden category to show again:
+
+- an object the user saw (its category shown) moved into a hidden category: the digit keys, the Properties
+  panel, a class merge, the undo or redo of any of them;
+- an object a person made (not a model) added to the shown image in a hidden category: drawn, pasted,
+  duplicated, or brought back by an undo.
+
+And which it leaves hidden: an object already hidden that stays hidden (moved to another hidden category, its
+category renamed or recoloured), a model's proposals (hiding a class is how a labeler filters them), and every
+object that is only loaded (another image shown, the project opened): none of those is an edit that moved
+something out of sight. Objects of images that are not shown are not tracked: an edit there hides nothing
+from view (an undo whose step is on another image switches to it after the edit is announced, so there its
+objects stay hidden with their category).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.items import AnnotationItemMixin
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.view import CanvasView
+
+
+def hidden_now() -> frozenset[int]:
+    """The categories Masks > Show Categories hides at this moment (compare before and after an edit)."""
+    return frozenset(AnnotationItemMixin.hidden_categories)
+
+
+class DrawnCategories:
+    """The category each object of the shown image was drawn in before the edit now being announced."""
+
+    def __init__(self, canvas: CanvasView) -> None:
+        self.canvas = canvas
+        self._of: dict[int, int] = {}  # a removed object's entry may stay: only ``added`` brings it back
+
+    def reset(self, anns: Iterable[Annotation]) -> None:
+        """Another image shown: its objects as loaded."""
+        self._of = {a.id: a.category_id for a in anns}
+
+    def added(self, ann: Annotation) -> None:
+        """``ann`` was added to the shown image: show its category when hidden and a person made it."""
+        self._of[ann.id] = ann.category_id
+        if ann.is_manual:
+            self._show(ann.category_id)
+
+    def changed(self, ann: Annotation) -> None:
+        """``ann`` changed: show its category when it moved there from a category that is shown."""
+        before = self._of.get(ann.id)
+        self._of[ann.id] = ann.category_id
+        if (
+            before is not None
+            and before != ann.category_id
+            and before not in AnnotationItemMixin.hidden_categories
+        ):
+            self._show(ann.category_id)
+
+    def _show(self, category_id: int) -> None:
+        if self.canvas.reveal_categories([category_id]):
+            cat = self.canvas.document.project.categories.get(category_id)
+            self.canvas.message.emit(f"{cat.name if cat else category_id} was hidden: shown again")

@@ -1,0 +1,216 @@
+"""Masks > Show Categories hides a category's objects; an edit that moves an object the user sees into a
+hidden category (the digit keys, the Properties panel, a class merge, undo and redo) shows that category
+again instead of making the object vanish. Loading an image, reopening the project, renaming a hidden
+category and a model's proposals leave what is hidden hidden. Real key and mouse events on the real window."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.edits import AddAnnotations, AddPredictions, ReplaceCategory
+from pixelproof.core.model import Annotation
+from pixelproof.core.taxonomy import merge_categories
+from tests.ui.conftest import wait_loaded
+from tests.ui.test_workbench import draw_box, key, set_zoom
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+CAT, DOG = 1, 2
+
+
+@pytest.fixture(autouse=True)
+def nothing_hidden():  # type: ignore[no-untyped-def]
+    """Hidden categories are a display setting of the process: no test leaves one hidden for the next."""
+    from pixelproof.ui.canvas.items import AnnotationItemMixin
+
+    AnnotationItemMixin.hidden_categories.clear()
+    yield
+    AnnotationItemMixin.hidden_categories.clear()
+
+
+def categories_menu(win) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Open Masks > Show Categories as the user does; its actions by category name."""
+    menu = win.masks_menu.categories_menu
+    menu.popup(win.mapToGlobal(QPoint(100, 100)))
+    QTest.qWaitForWindowExposed(menu)
+    return {a.text(): a for a in menu.actions() if a.isCheckable()}
+
+
+def shown_in_menu(win) -> dict[str, bool]:
+    """Masks > Show Categories' check marks (True = shown)."""
+    acts = categories_menu(win)
+    state = {name: act.isChecked() for name, act in acts.items()}
+    win.masks_menu.categories_menu.close()
+    return state
+
+
+def set_shown(win, name: str, shown: bool) -> None:
+    """Click the category's entry in Masks > Show Categories (when its check mark is not ``shown``)."""
+    acts = categories_menu(win)
+    menu = win.masks_menu.categories_menu
+    if acts[name].isChecked() != shown:
+        QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(acts[name]).center())
+    menu.close()
+    assert shown_in_menu(win)[name] is shown
+
+
+def drawn(win, ann_id: int) -> bool:
+    return win.canvas.items_by_id[ann_id].isVisible()
+
+
+def status(win) -> str:
+    return win.statusBar().currentMessage()
+
+
+def test_a_digit_key_into_a_hidden_category_shows_it_again(window) -> None:
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)  # a cat, selected
+    set_shown(window, "dog", False)
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_2)  # the selection becomes a dog
+    assert window.document.project.annotations[box].category_id == DOG
+    assert drawn(window, box)
+    assert shown_in_menu(window) == {"cat": True, "dog": True}
+    assert "dog was hidden: shown again" in status(window)
+
+
+def test_the_properties_category_field_into_a_hidden_category_shows_it_again(qtbot, window) -> None:
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)  # a cat, selected
+    set_shown(window, "dog", False)
+    props = window.panels["propertiesDock"]
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{box}")
+    props.category.setFocus()
+    QTest.keyClick(props.category, Qt.Key.Key_Down)  # cat -> dog
+    assert window.document.project.annotations[box].category_id == DOG
+    assert drawn(window, box)
+    assert shown_in_menu(window) == {"cat": True, "dog": True}
+
+
+def test_undo_and_redo_into_a_hidden_category_show_it_again(window) -> None:
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)
+    key(window, Qt.Key.Key_2)  # cat -> dog
+    set_shown(window, "cat", False)
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_Z, CTRL)  # back to cat, which is hidden
+    assert window.document.project.annotations[box].category_id == CAT
+    assert drawn(window, box) and shown_in_menu(window) == {"cat": True, "dog": True}
+    set_shown(window, "dog", False)
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: a dog again, and dog is hidden
+    assert window.document.project.annotations[box].category_id == DOG
+    assert drawn(window, box) and shown_in_menu(window) == {"cat": True, "dog": True}
+
+
+def test_undoing_a_class_merge_shows_the_hidden_class_it_brings_back(window) -> None:
+    """The undo re-adds the class before it moves the objects back: the canvas hears "categories changed"
+    (and redraws every object in its new class) before it hears which objects changed."""
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)  # a cat
+    set_shown(window, "cat", False)
+    assert not drawn(window, box)
+    doc = window.document
+    doc.push(merge_categories(doc.project, "cat", "dog"))
+    assert doc.project.annotations[box].category_id == DOG and drawn(window, box)
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_Z, CTRL)  # the merge undone: the box is a cat again
+    assert doc.project.annotations[box].category_id == CAT
+    assert drawn(window, box) and shown_in_menu(window) == {"cat": True, "dog": True}
+
+
+def test_merging_into_a_hidden_class_shows_it(window) -> None:
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)  # a cat
+    set_shown(window, "dog", False)
+    doc = window.document
+    doc.push(merge_categories(doc.project, "cat", "dog"))
+    assert doc.project.annotations[box].category_id == DOG
+    assert drawn(window, box) and shown_in_menu(window) == {"dog": True}
+
+
+def test_an_undo_that_restores_a_deleted_object_into_a_hidden_category_shows_it(window) -> None:
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)
+    key(window, Qt.Key.Key_Delete)
+    set_shown(window, "cat", False)
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert box in window.document.project.annotations
+    assert drawn(window, box) and shown_in_menu(window)["cat"] is True
+
+
+def test_objects_already_hidden_moved_to_another_hidden_category_stay_hidden(window) -> None:
+    """Nothing the user sees would vanish: the hidden categories stay as the user set them."""
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)  # a cat, selected
+    set_shown(window, "cat", False)
+    set_shown(window, "dog", False)
+    window.document.set_selection([box])
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_2)
+    assert window.document.project.annotations[box].category_id == DOG
+    assert not drawn(window, box) and shown_in_menu(window) == {"cat": False, "dog": False}
+
+
+def test_renaming_a_hidden_category_keeps_it_hidden(window) -> None:
+    """A rename tells the canvas every object of the category changed; none moved into it."""
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)
+    set_shown(window, "cat", False)
+    doc = window.document
+    doc.push(ReplaceCategory(replace(doc.project.categories[CAT], name="kitten")))
+    assert not drawn(window, box) and shown_in_menu(window) == {"kitten": False, "dog": True}
+
+
+def test_model_proposals_in_a_hidden_category_stay_hidden(window) -> None:
+    """Hiding a class is how a labeler filters a model's output: its proposals do not undo that."""
+    doc = window.document
+    set_shown(window, "dog", False)
+    proposal = Annotation(
+        doc.project.next_annotation_id(), 1, DOG, [30.0, 30.0, 40.0, 40.0], area=1600.0, score=0.8,
+        source="model:test", review="pending",
+    )  # fmt: skip
+    doc.push(AddPredictions([], [proposal]))
+    assert not drawn(window, proposal.id) and shown_in_menu(window)["dog"] is False
+
+
+def test_loading_another_image_or_reopening_the_project_keeps_categories_hidden(
+    qtbot, window, project_file: Path
+) -> None:
+    doc = window.document
+    on_second = Annotation(doc.project.next_annotation_id(), 2, DOG, [10.0, 10.0, 50.0, 50.0], area=2500.0)
+    doc.push(AddAnnotations([on_second]))  # a dog on the image not shown
+    set_shown(window, "dog", False)
+    assert doc.current_image_id == 1
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_D)
+    wait_loaded(qtbot, window)
+    assert window.canvas.image_id == 2
+    assert not drawn(window, on_second.id) and shown_in_menu(window)["dog"] is False
+    key(window, Qt.Key.Key_S, CTRL)
+    window.close_project()
+    assert window.open_path(project_file)
+    wait_loaded(qtbot, window)
+    assert shown_in_menu(window)["dog"] is False
+
+
+def test_a_brush_stroke_in_a_hidden_category_is_seen_while_the_button_is_down(window) -> None:
+    """The canvas shows a category again once an edit lands; the stroke being painted is no edit yet, so
+    the tool shows its category at the press (the stroke's live preview is an item of that category)."""
+    from tests.ui.test_mask_tools import set_view, vp_at
+
+    set_view(window, 2.0)
+    set_shown(window, "cat", False)
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_R)  # the brush, current category cat
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, vp_at(window, 60, 60))
+    QTest.mouseMove(vp, vp_at(window, 90, 70))
+    live = window.canvas.tool._item
+    assert live.isVisible() and shown_in_menu(window)["cat"] is True
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, vp_at(window, 90, 70))
