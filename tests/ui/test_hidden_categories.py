@@ -214,3 +214,27 @@ def test_a_brush_stroke_in_a_hidden_category_is_seen_while_the_button_is_down(wi
     live = window.canvas.tool._item
     assert live.isVisible() and shown_in_menu(window)["cat"] is True
     QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, vp_at(window, 90, 70))
+
+
+def test_another_project_opens_with_its_own_hidden_categories(
+    qtbot, window, project_file: Path, tmp_path: Path
+) -> None:
+    """Category ids are per project: dog (id 2) hidden in one project must not hide id 2 of another;
+    back in the first project, dog is hidden again as the user left it."""
+    from tests.ui.conftest import make_project
+
+    other = make_project(tmp_path / "other")
+    set_shown(window, "dog", False)
+    key(window, Qt.Key.Key_S, CTRL)
+    window.close_project()
+    assert window.open_path(other)
+    wait_loaded(qtbot, window)
+    assert shown_in_menu(window) == {"cat": True, "dog": True}
+    doc = window.document
+    dog = Annotation(doc.project.next_annotation_id(), 1, DOG, [10.0, 10.0, 50.0, 50.0], area=2500.0)
+    doc.push(AddAnnotations([dog]))
+    assert drawn(window, dog.id)
+    window.close_project()
+    assert window.open_path(project_file)
+    wait_loaded(qtbot, window)
+    assert shown_in_menu(window) == {"cat": True, "dog": False}

@@ -52,6 +52,8 @@ class MasksMenu(QObject):
         self.choose: edits.Chooser = self.ask_polygon_loss
         self.opacity = 100  # % of the category fill, remembered while outline-only is on
         self._doc = None
+        # categories hidden in each project shown this session (ids mean other classes in another project)
+        self._hidden_by_project: dict[str, set[int]] = {}
 
         a = self._action
         self.act_to_mask = a("masks.to_mask", self.to_mask, "Box or polygon -> pixel mask")
@@ -193,6 +195,8 @@ class MasksMenu(QObject):
                 self._doc.undo_stack.indexChanged.disconnect(self._update)
             except (RuntimeError, TypeError):  # the old document is already gone
                 pass
+        if doc is not self._doc:
+            self._show_hidden_of(doc)
         self._doc = doc
         if doc is not None:
             doc.selectionChanged.connect(self._update)
@@ -303,6 +307,19 @@ class MasksMenu(QObject):
         hidden = AnnotationItemMixin.hidden_categories
         (hidden.discard if visible else hidden.add)(category_id)
         self.apply_display()
+
+    def _show_hidden_of(self, doc) -> None:  # type: ignore[no-untyped-def]
+        """Hide what was hidden when ``doc``'s project was last shown (nothing for another project: a
+        category id hidden there names another class here)."""
+        hidden = AnnotationItemMixin.hidden_categories
+        if self._doc is not None and getattr(self._doc, "path", None):
+            self._hidden_by_project[str(self._doc.path)] = set(hidden)
+        path = getattr(doc, "path", None) if doc is not None else None
+        restored = self._hidden_by_project.get(str(path), set()) if path else set()
+        if restored != hidden:
+            hidden.clear()
+            hidden.update(restored)
+            self.apply_display()
 
     def apply_display(self) -> None:
         """Push opacity, outline-only and hidden categories to every item on the canvas."""
