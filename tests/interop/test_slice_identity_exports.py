@@ -110,3 +110,31 @@ def test_prelabel_fails_the_shifted_slices_by_name_and_runs_the_others(tmp_path:
     assert all("changed since the project was made" in why for why in failed.values())
     assert "now #z=001" in failed["ct#z=002"]
     assert by_name(project, "data/ct#z=000").extra["pixelproof"]["sop_instance_uid"]
+
+
+def test_dicom_seg_export_of_a_dynamic_series_writes_one_seg_a_phase(tmp_path: Path) -> None:
+    """Index k of phase 1 and index k of phase 2 are other files: one SEG for both phases merged the
+    masks of both into one frame of one of them."""
+    from pixelproof.interop.dicom_seg import read_dicom_seg, write_dicom_seg
+    from tests.core.test_dicom_acquisitions import dynamic_series
+
+    files = dynamic_series(tmp_path / "data" / "dyn", phases=2, positions=3)
+    project = project_from_folder(tmp_path / "data", tmp_path / "p.json", ["organ"])
+    label_every_slice(project)
+    assert write_dicom_seg(project, tmp_path / "seg") == []
+    segs = sorted((tmp_path / "seg").glob("*.dcm"))
+    assert [f.name for f in segs] == ["dyn_phase1_seg.dcm", "dyn_phase2_seg.dcm"]
+    for seg_file in segs:
+        seg = hd.seg.segread(seg_file)
+        referenced = {
+            str(item.ReferencedSOPInstanceUID)
+            for frame in seg.PerFrameFunctionalGroupsSequence
+            for item in frame.DerivationImageSequence[0].SourceImageSequence
+        }
+        phases = [{str(pydicom.dcmread(files[p, k]).SOPInstanceUID) for k in range(3)} for p in (1, 2)]
+        assert referenced in phases
+    back = read_dicom_seg(tmp_path / "seg", image_dir=tmp_path / "data")
+    names = sorted(im.file_name for im in back.project.images.values())
+    assert [n.rsplit("/", 1)[1] for n in names] == [
+        f"dyn#phase={p}&z={k:03d}" for p in (1, 2) for k in range(3)
+    ]

@@ -13,7 +13,8 @@ assembly into volumes (series folders, a multi-frame object's frames) is ``core.
   objects (of many frames or of one) read these, the rescale and the window from their functional groups.
 - A folder's files are grouped into series (SeriesInstanceUID, size, orientation); a series of two or more
   single-frame files is a volume sorted by position (InstanceNumber, then file name, when positions are
-  missing). Nothing about the patient is read into the project.
+  missing), or one volume per acquisition / phase when its files share positions. Nothing about the
+  patient is read into the project.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def looks_like_dicom(path: str | os.PathLike[str]) -> bool:
     return len(head) == 132 and head[128:] == b"DICM"
 
 
+# What tells apart the acquisitions / phases of one series stacked at the same positions (``dicom_series``),
+# in the order tried: 3D Slicer's scalar volume plugin splits a series by AcquisitionNumber (and
+# ImageType), its MultiVolume importer by TemporalPositionIdentifier, TriggerTime, echo and b-value.
+PHASE_TAGS = (
+    "AcquisitionNumber", "TemporalPositionIdentifier", "TriggerTime", "EchoNumbers", "DiffusionBValue",
+    "ImageType",
+)  # fmt: skip
+
 # what grouping a folder into series needs: parsing only these makes the scan of a 512-slice folder cheaper
 # than reading every header whole
 SCAN_TAGS = (
@@ -81,6 +90,8 @@ SCAN_TAGS = (
     # says whether a VOI LUT's first input value is US or SS (an implicit VR file does not): without it a
     # signed LUT starting at -1024 read as 64512
     "PixelRepresentation",
+    # what tells apart acquisitions / phases of one series at the same positions
+    *PHASE_TAGS,
 )  # fmt: skip
 
 

@@ -1,11 +1,21 @@
 """DICOM volumes: a multi-frame object's frames, and a folder's files grouped into series and stacked
-by position (``core.dicom`` reads one dataset: headers, pixels, geometry, window)."""
+by position (``core.dicom`` reads one dataset: headers, pixels, geometry, window).
+
+A series whose files are several acquisitions or phases at the same positions (a dynamic or multi-phase
+series under one SeriesInstanceUID) is split as 3D Slicer splits it: one volume per value of the first of
+``PHASE_TAGS`` that gives each position at most one file a volume (``#phase=J``, J-th value in ascending
+order). Two files at one position that none of them tells apart are reported, not stacked. The series
+itself, read without ``phase=``, is still the stack of all its files as earlier versions read it: the
+names of projects made then (``CT#z=NNN``) keep reading the files their masks were drawn on.
+"""
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.dicom import (
+    PHASE_TAGS,
     SCAN_TAGS,
     DicomError,
     dicom_meta,
@@ -28,7 +39,18 @@ from pixelproof.core.dicom import (
     stack_offsets,
     voi_window,
 )
-from pixelproof.core.volumes import SLICE_UID, ImageMeta, SliceRef, Volume, cached, check_slice_count
+from pixelproof.core.volumes import (
+    SLICE_FILE,
+    SLICE_UID,
+    ImageMeta,
+    SliceRef,
+    Volume,
+    cached,
+    check_slice_count,
+    identity_text,
+)
+
+SAME_POSITION_MM = 0.01  # two slices nearer than this along the normal lie at one position (Slicer's epsilon)
 
 
 class DicomFrames(Volume):
@@ -46,10 +68,11 @@ class DicomFrames(Volume):
         self.offsets = stack_offsets([(ds, i) for i in range(self.depth)])
         self.windows = [voi_window(ds, i) for i in range(self.depth)]  # a Frame VOI LUT each, or shared
         self.uid = instance_uid(ds)
+        self.file_id = file_identity(path)
         self.nbytes = 0  # frames are decoded on demand
 
     def identity(self, index: int) -> dict[str, Any]:
-        return {SLICE_UID: self.uid} if self.uid else {}
+        return {SLICE_UID: self.uid} if self.uid else {SLICE_FILE: self.file_id}
 
     def _read(self, index: int) -> np.ndarray:
         return read_dicom(self.source, index)
@@ -68,6 +91,23 @@ class Series:
     offsets: np.ndarray | None = None  # in-plane (row, col) mm of a sheared stack's slices (gantry tilt)
     uids: list[str] = field(default_factory=list)  # each file's SOPInstanceUID ("" when it has none)
     windows: list[tuple[float, float] | None] = field(default_factory=list)  # each file's VOI window
+    sizes: list[int] = field(default_factory=list)  # each file's size in bytes (-1: unknown)
+    # acquisitions / phases at the same positions, one volume each (empty: the series is one volume)
+    phases: list[Series] = field(default_factory=list)
+    label: str = ""  # a phase's: what tells it apart ("AcquisitionNumber 2")
+    split_by: str = ""  # a split series': the tags that tell its phases apart
+    conflict: str = ""  # why the series is not stacked: files at one position that nothing tells apart
+    group: Series | None = field(default=None, repr=False, compare=False)  # a phase's whole series
+
+    def identity(self, index: int) -> dict[str, Any]:
+        """What a slice record keeps of file ``index``: its SOPInstanceUID; without one, name and size."""
+        if not 0 <= index < len(self.files):
+            return {}
+        uid = self.uids[index] if index < len(self.uids) else ""
+        if uid:
+            return {SLICE_UID: uid}
+        size = self.sizes[index] if index < len(self.sizes) else _file_size(self.files[index])
+        return {SLICE_FILE: [self.files[index].name, size]}
 
 
 @dataclass
@@ -78,6 +118,39 @@ class FolderScan:
     series: list[Series]
     singles: list[Path]
     problems: list[str]
+
+    def volumes(self) -> Iterator[tuple[int | None, int | None, Series]]:
+        """(series number K or None when the folder holds one, phase J or None, files) of each volume
+        the folder lists, in name order; a series that is not stacked (``conflict``) lists none."""
+        several = len(self.series) > 1
+        for k, group in enumerate(self.series, start=1):
+            number = k if several else None
+            if group.phases:
+                yield from ((number, j, s) for j, s in enumerate(group.phases, start=1))
+            elif not group.conflict:
+                yield number, None, group
+
+
+def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
+    """{K (1-based place of a series in ``scan``): what the user is told}: for a series split into
+    phases, which volume is which; for one not stacked, which files share a position."""
+    several = len(scan.series) > 1
+    notes = {}
+    for k, group in enumerate(scan.series, start=1):
+        if group.conflict:
+            notes[k] = group.conflict
+        elif group.phases:
+            prefix = f"{folder.name}#series={k}&" if several else f"{folder.name}#"
+            listed = "; ".join(
+                f"{prefix}phase={j}&z=...: {p.label} ({len(p.files)} files)"
+                for j, p in enumerate(group.phases, 1)
+            )
+            notes[k] = (
+                f"{folder}: the DICOM series (SeriesNumber {group.number}) holds {len(group.phases)} "
+                f"volumes at the same positions, told apart by {group.split_by}; listed one volume each: "
+                f"{listed}"
+            )
+    return notes
 
 
 def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan:
@@ -114,7 +187,9 @@ def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan
         if len(members) < 2:
             singles.extend(f for f, _ in members)
             continue
-        series.append(_make_series(uid, rows, cols, members))
+        group = _make_series(uid, rows, cols, members)
+        _split_phases(group, members)
+        series.append(group)
     series.sort(key=lambda s: (s.number, s.uid))
     return FolderScan(series, sorted(singles), problems)
 
@@ -139,7 +214,97 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
     offsets = stack_offsets([(k[4], None) for k in keyed])
     files, positions, uids = [k[3] for k in keyed], [k[0] for k in keyed], [instance_uid(k[4]) for k in keyed]
     windows = [voi_window(k[4]) for k in keyed]
-    return Series(uid, number, files, positions, (rows, cols), meta, offsets, uids, windows)
+    sizes = [_file_size(f) for f in files]
+    return Series(uid, number, files, positions, (rows, cols), meta, offsets, uids, windows, sizes)
+
+
+def _split_phases(group: Series, members: list[tuple[Path, Any]]) -> None:
+    """Fill ``group.phases`` when some of its files share a position and a tag of ``PHASE_TAGS`` (or all
+    of them that vary, together) puts them in as many volumes as the most files at one position, each
+    position once a volume; else, when files share a position, ``group.conflict``. Without positions
+    (placed by InstanceNumber) nothing can be told: the series stays one volume, as before."""
+    positions = [p for _, ds in members if (p := slice_position(ds)) is not None]
+    if len(positions) < len(members):
+        return
+    order = sorted(range(len(members)), key=lambda i: positions[i])
+    place = [0] * len(members)  # each file's position cluster
+    for prev, i in itertools.pairwise(order):
+        near = abs(positions[i] - positions[prev]) <= SAME_POSITION_MM
+        place[i] = place[prev] + (0 if near else 1)
+    most = max(Counter(place).values())
+    if most < 2:
+        return
+    values = {tag: [_tag_text(ds, tag) for _, ds in members] for tag in PHASE_TAGS}
+    varying = [t for t in PHASE_TAGS if len(set(values[t])) > 1]
+    for tags in [(t,) for t in varying] + ([tuple(varying)] if len(varying) > 1 else []):
+        keys = [tuple(values[t][i] for t in tags) for i in range(len(members))]
+        if len(set(keys)) != most or len(set(zip(keys, place, strict=True))) != len(members):
+            continue
+        by_key: dict[tuple[str, ...], list[tuple[Path, Any]]] = {}
+        for key, member in zip(keys, members, strict=True):
+            by_key.setdefault(key, []).append(member)
+        group.split_by = " and ".join(tags)
+        for key in sorted(by_key, key=lambda k: [_sort_key(v) for v in k]):
+            phase = _make_series(group.uid, *group.size, by_key[key])
+            phase.label = ", ".join(f"{t} {v or '(none)'}" for t, v in zip(tags, key, strict=True))
+            phase.group = group
+            group.phases.append(phase)
+        return
+    group.conflict = _conflict(members, place, positions)
+
+
+def _conflict(members: list[tuple[Path, Any]], place: list[int], positions: list[float]) -> str:
+    """Which files share a position with nothing in ``PHASE_TAGS`` to tell them apart."""
+    shared: dict[int, list[int]] = {}
+    for i, c in enumerate(place):
+        shared.setdefault(c, []).append(i)
+    clashes = [sorted(ids, key=lambda i: members[i][0].name) for ids in shared.values() if len(ids) > 1]
+    clashes.sort(key=lambda ids: positions[ids[0]])
+    shown = "; ".join(
+        " and ".join(members[i][0].name for i in ids) + f" at {positions[ids[0]]:g} mm" for ids in clashes[:3]
+    )
+    more = f" (and {len(clashes) - 3} more positions)" if len(clashes) > 3 else ""
+    uids = [{instance_uid(members[i][1]) for i in ids} for ids in clashes]
+    copies = any(len(u) == 1 and "" not in u for u in uids)  # every file at the position one instance
+    hint = " (a file and its copy: the same SOPInstanceUID)" if copies else ""
+    folder = members[0][0].parent
+    return (
+        f"{folder}: files of one DICOM series lie at the same position: {shown}{more}{hint}, and none of "
+        f"{', '.join(PHASE_TAGS)} tells them apart; the series is not stacked (its slices would be "
+        "interleaved) - move the extra files to a folder of their own; skipped"
+    )
+
+
+def _tag_text(ds: Any, tag: str) -> str:
+    """A tag's value as text (several values joined by \\; "" when absent)."""
+    value = get_tag(ds, tag, None)
+    if value is None:
+        return ""
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        return str(value).strip()
+    return "\\".join(str(v).strip() for v in value)
+
+
+def _sort_key(text: str) -> tuple[int, float, str]:
+    """Numbers in numeric order, then text: phase 2 before phase 10."""
+    try:
+        number = float(text)
+    except ValueError:
+        return (1, 0.0, text)
+    return (0, number, "") if math.isfinite(number) else (1, 0.0, text)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def file_identity(path: Path) -> list[Any]:
+    """What a slice record keeps of a file without a SOPInstanceUID to recognise it: its name and size
+    (the slice's position is kept beside it)."""
+    return [path.name, _file_size(path)]
 
 
 def instance_uid(ds: Any) -> str:
@@ -151,9 +316,12 @@ def instance_uid(ds: Any) -> str:
 class DicomSeries(Volume):
     """A series folder's files as one volume, in slice order."""
 
-    def __init__(self, folder: Path, series: Series, number: int | None = None) -> None:
-        """``number``: the series' place among several of its folder (``#series=K&...``), else None."""
-        self.source, self.axis, self.number = folder, "z", number
+    def __init__(
+        self, folder: Path, series: Series, number: int | None = None, phase: int | None = None
+    ) -> None:
+        """``number``: the series' place among several of its folder (``#series=K&...``), else None;
+        ``phase``: which of its phases ``series`` is (``#phase=J&...``), else None."""
+        self.source, self.axis, self.number, self.phase = folder, "z", number, phase
         self.files = series.files
         self.depth = len(series.files)
         self.height, self.width = series.size
@@ -162,28 +330,37 @@ class DicomSeries(Volume):
             [p if p is not None else math.nan for p in series.positions], dtype=np.float64
         )
         self.offsets = series.offsets
-        self.uids = series.uids
+        self.series = series
         self.windows = series.windows or None
         self.nbytes = 0
 
     def identity(self, index: int) -> dict[str, Any]:
-        uid = self.uids[index] if index < len(self.uids) else ""
-        return {SLICE_UID: uid} if uid else {}
+        """The file's SOPInstanceUID; for a file without one, its name and size."""
+        return self.series.identity(index)
 
     def mismatch(self, index: int, expected: Mapping[str, Any]) -> str | None:
         """Says which file is at ``index`` now and where the record's own file went (``#z=NNN``), or that
         it left the series."""
-        want = expected.get(SLICE_UID)
-        found = self.identity(index).get(SLICE_UID) if 0 <= index < self.depth else None
+        key = next((k for k in (SLICE_UID, SLICE_FILE) if k in expected), None)
+        want = expected.get(key) if key else None
+        found = self.identity(index).get(key) if key else None
         if want is None or found == want:
             return super().mismatch(index, expected)
-        now = f"slice {index} is {self.files[index].name}" if found else f"the series has {self.depth} slices"
-        if want in self.uids:
-            k = self.uids.index(want)
-            name = SliceRef("", "z", k, 0, self.number).name(self.depth)
-            where = f"the project's slice (SOPInstanceUID {want}) is now {name} ({self.files[k].name})"
-        else:
-            where = f"the project's slice (SOPInstanceUID {want}) is no longer in the series"
+        now = (
+            f"slice {index} is {self.files[index].name}"
+            if index < self.depth
+            else f"the series has {self.depth} slices"
+        )
+        mine = f"the project's slice ({identity_text(key, want)})"  # type: ignore[arg-type]
+        where = f"{mine} is no longer in the series"
+        group = self.series.group
+        volumes = [(self.phase, self.series)] + (list(enumerate(group.phases, start=1)) if group else [])
+        for phase, volume in volumes:  # this volume first, then the series' other phases
+            k = next((k for k in range(len(volume.files)) if volume.identity(k).get(key) == want), None)
+            if k is not None:
+                name = SliceRef("", "z", k, 0, self.number, phase).name(len(volume.files))
+                where = f"{mine} is now {name} ({volume.files[k].name})"
+                break
         return (
             f"the DICOM series changed since the project was made (a file lost, added or sorted anew): "
             f"{now}, and {where}; not read, so no labels land on another slice"
@@ -206,9 +383,12 @@ def open_frames(path: str | os.PathLike[str]) -> DicomFrames:
     return volume
 
 
-def open_series(folder: str | os.PathLike[str], series: int | None = None) -> DicomSeries:
+def open_series(
+    folder: str | os.PathLike[str], series: int | None = None, phase: int | None = None
+) -> DicomSeries:
     """Series ``series`` (1-based; None when the folder holds one) of a folder, as a volume (cached by the
-    folder's modification time)."""
+    folder's modification time); its phase ``phase`` (1-based) when its files are several acquisitions
+    at the same positions (without ``phase``: all its files, as earlier versions stacked them)."""
     p = Path(folder)
     if not p.is_dir():
         raise DicomError(f"{p}: DICOM series folder not found")
@@ -222,8 +402,18 @@ def open_series(folder: str | os.PathLike[str], series: int | None = None) -> Di
             raise DicomError(f"{p}: series {k} not found (the folder holds {len(scan.series)})")
         if series is None and len(scan.series) > 1:
             raise DicomError(f"{p}: the folder holds {len(scan.series)} series; name one with series=K")
-        return DicomSeries(p, scan.series[k - 1], series)
+        group = scan.series[k - 1]
+        if phase is None:
+            return DicomSeries(p, group, series)
+        if group.conflict:
+            raise DicomError(group.conflict.removesuffix("; skipped"))
+        if not 1 <= phase <= len(group.phases):
+            held = (
+                f"it holds {len(group.phases)}" if group.phases else "it is one volume, named without phase="
+            )
+            raise DicomError(f"{p}: phase {phase} of the DICOM series not found ({held})")
+        return DicomSeries(p, group.phases[phase - 1], series, phase)
 
-    volume = cached(p, ("dicom-series", series), make)
+    volume = cached(p, ("dicom-series", series, phase), make)
     assert isinstance(volume, DicomSeries)
     return volume

@@ -21,10 +21,10 @@ from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.sources import ImageEntry, folder_files, image_entries, open_volume, scan_images
 from pixelproof.core.volumes import (
     IDENTITY_KEYS,
-    SLICE_UID,
     SliceRef,
     VolumeError,
     expected_identity,
+    identity_text,
     parse_slice_ref,
 )
 
@@ -140,20 +140,20 @@ def images_to_add(
             on_skip(f"{p}: not a regular file; skipped")
     have = {_identity(*on_disk(project, r)): r for r in project.images.values()}
     found = []
-    changed: dict[tuple[object, ...], str] = {}  # volume (file, series): why none of its slices is added
+    changed: dict[tuple[object, ...], str] = {}  # (file, series, phase): why none of its slices is added
     for entry in image_entries(files, on_skip, progress):
         ref = parse_slice_ref(f"v{entry.fragment}") if entry.fragment else None
         key = _identity(entry.path, ref)
         record = have.get(key)
         if record is not None and ref is not None and not _same_slice(record, entry):
-            changed.setdefault((key[0], ref.series), f"{entry.path}: {_changed(record, entry)}")
+            changed.setdefault((key[0], ref.series, ref.phase), f"{entry.path}: {_changed(record, entry)}")
         found.append((entry, key, record is not None))
     for why in changed.values():  # once a volume
         on_skip(why)
     additions = Additions()
     entries: dict[tuple[object, ...], ImageEntry] = {}  # a file given twice (and in its folder): once
     for entry, key, there in found:
-        if len(key) > 2 and (key[0], key[-1]) in changed:  # numbered anew: its new slices would
+        if len(key) > 2 and (key[0], *key[-2:]) in changed:  # numbered anew: its new slices would
             continue  # take the names of the project's, and the project's files come back as new
         if there:
             additions.already.append(f"{entry.path}{entry.fragment}")
@@ -172,11 +172,12 @@ def _same_slice(record: ImageRecord, entry: ImageEntry) -> bool:
 def _changed(record: ImageRecord, entry: ImageEntry) -> str:
     """Why a volume's slices are not added: the project's ``record`` names another slice of it now."""
     key = next(k for k, v in expected_identity(record.extra).items() if k in IDENTITY_KEYS)
-    label = "SOPInstanceUID" if key == SLICE_UID else "voxel shape"
-    now = (entry.extra.get("pixelproof") or {}).get(key, "missing")
+    found = entry.extra.get("pixelproof") or {}
+    now = identity_text(key, found[key]) if key in found else "missing"
     return (
         f"the volume changed since the project was made (a file lost, added or sorted anew): the project's "
-        f"{record.file_name} has {label} {expected_identity(record.extra)[key]}, that slice's is now {now}; "
+        f"{record.file_name} has {identity_text(key, expected_identity(record.extra)[key])}, that slice's "
+        f"is now {now}; "
         "none of its slices added (new ones would take the names of the project's) - put the files back as "
         "they were, or make a new project from it as it is now"
     )
@@ -200,7 +201,7 @@ def _identity(path: Path, ref: SliceRef | None) -> tuple[object, ...]:
         file: object = (st.st_dev, st.st_ino)
     except OSError:
         file = os.path.normcase(os.path.realpath(path))
-    return (file, None) if ref is None else (file, ref.axis, ref.index, ref.channel, ref.series)
+    return (file, None) if ref is None else (file, ref.axis, ref.index, ref.channel, ref.series, ref.phase)
 
 
 def name_parts(name: str) -> tuple[str, ...]:

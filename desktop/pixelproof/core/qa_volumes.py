@@ -27,8 +27,9 @@ VOLUME_FIELDS = ("iou", "dice", "hd", "hd95", "hd95_pooled", "hd95_mean", "assd"
 
 
 def volume_name(ref: SliceRef) -> str:
-    """The volume a slice belongs to: its source, plus series/channel/axis when they are not the default."""
+    """The volume a slice belongs to: its source, plus series/phase/channel/axis when not the default."""
     parts = [f"series={ref.series}"] if ref.series is not None else []
+    parts += [f"phase={ref.phase}"] if ref.phase is not None else []
     parts += [f"c={ref.channel}"] if ref.channel else []
     parts += [f"axis={ref.axis}"] if ref.axis != "z" else []
     return ref.source + ("#" + "&".join(parts) if parts else "")

@@ -74,15 +74,15 @@ def open_volume(ref: SliceRef) -> Volume:
     if source.is_dir():
         if ref.axis != "z" or ref.channel:
             raise VolumeError(f"{source}: a DICOM series is sliced along z only")
-        return dicom_series.open_series(source, ref.series)
+        return dicom_series.open_series(source, ref.series, ref.phase)
     if not source.exists():
         raise VolumeError(f"{source}: volume not found")
     if is_nifti(source):
-        if ref.series is not None:
-            raise VolumeError(f"{source}: a NIfTI file has no series")
+        if ref.series is not None or ref.phase is not None:
+            raise VolumeError(f"{source}: a NIfTI file has no series or phases")
         return open_nifti(source, ref.axis, ref.channel)
     if dicom.looks_like_dicom(source):
-        if ref.axis != "z" or ref.channel or ref.series is not None:
+        if ref.axis != "z" or ref.channel or ref.series is not None or ref.phase is not None:
             raise VolumeError(f"{source}: the frames of a DICOM object are numbered along z only")
         return dicom_series.open_frames(source)
     raise VolumeError(f"{source}: not a volume (NIfTI, DICOM series folder or multi-frame DICOM)")
@@ -219,13 +219,13 @@ class ImageEntry:
 
 
 def volume_entries(
-    volume: Volume, path: Path, series: int | None = None, channel: int = 0
+    volume: Volume, path: Path, series: int | None = None, channel: int = 0, phase: int | None = None
 ) -> list[ImageEntry]:
     """One entry per slice of ``volume`` (stored at ``path``), each with its spacing, position and the
-    identity of its slice (``pixelproof``: ``sop_instance_uid`` or ``volume_shape``)."""
+    identity of its slice (``pixelproof``: ``sop_instance_uid``, ``dicom_file`` or ``volume_shape``)."""
     out = []
     for k in range(volume.depth):
-        ref = SliceRef("", volume.axis, k, channel, series)
+        ref = SliceRef("", volume.axis, k, channel, series, phase)
         extra = volume.slice_meta(k).record_extra()
         identity = volume.identity(k)
         if identity:
@@ -348,23 +348,25 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
         skip(f"{problem}; skipped" if not problem.endswith("skipped") else problem)
     # A slice is named by its place in the whole folder's series, as open_series reads it back: when only
     # some of the folder's files are given (picked one by one), number them in the folder's series.
-    given, whole = set(files), scan.series
+    given, whole = set(files), scan
     try:
         if any(p.is_file() and p not in given and dicom.looks_like_dicom(p) for p in parent.iterdir()):
-            whole = dicom_series.scan_folder(parent).series
+            whole = dicom_series.scan_folder(parent)
     except (OSError, dicom.DicomError):
         pass  # a folder that cannot be listed cannot be read back as a series either
+    notes = dicom_series.series_notes(parent, whole)  # phases listed, files at one position reported
+    for k, group in enumerate(whole.series, start=1):
+        if k in notes and any(f in given for f in group.files):
+            skip(notes[k])
     entries: list[ImageEntry] = []
-    several = len(whole) > 1
-    for k, series in enumerate(whole, start=1):
-        number = k if several else None
+    for number, phase, series in whole.volumes():
         # kept where open_series looks, so reading the slices later does not scan the folder again
         volume = cached(
             parent,
-            ("dicom-series", number),
-            lambda s=series, n=number: dicom_series.DicomSeries(parent, s, n),
+            ("dicom-series", number, phase),
+            lambda s=series, n=number, j=phase: dicom_series.DicomSeries(parent, s, n, j),
         )
-        slices = volume_entries(volume, parent, number)
+        slices = volume_entries(volume, parent, number, phase=phase)
         entries += [e for e, f in zip(slices, series.files, strict=True) if f in given]
     for f in scan.singles:
         try:

@@ -3,7 +3,9 @@
 A slice is referenced by its volume's name plus a fragment: ``ct.nii.gz#z=012`` (axial slice 12),
 ``CT/#z=003`` for a DICOM series folder, ``cine.dcm#z=004`` for frame 4 of a multi-frame file. The fragment
 keys are ``z``/``y``/``x`` (the slice axis and index), optionally preceded by ``series=K`` (the K-th series of
-a folder holding several) and ``c=K`` (channel K of a 4D NIfTI; channel 0 when absent). Indexes count from 0
+a folder holding several), ``phase=J`` (the J-th volume of a DICOM series whose files are several
+acquisitions or phases at the same positions, ``core.dicom_series``) and ``c=K`` (channel K of a 4D NIfTI;
+channel 0 when absent). Indexes count from 0
 and are zero-padded to at least three digits, so names sort in slice order and stay the same across saves;
 QA and merges pair images by these names like any other file name.
 
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 
 AXES = ("x", "y", "z")  # canonical (RAS+) array axes 0, 1, 2
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
-_FRAGMENT = re.compile(r"^(?:series=(\d+)&)?(?:c=(\d+)&)?([xyz])=(\d+)$")
+_FRAGMENT = re.compile(r"^(?:series=(\d+)&)?(?:phase=(\d+)&)?(?:c=(\d+)&)?([xyz])=(\d+)$")
 VOLUME_CACHE_BYTES = 1 << 30  # decoded volumes kept (the GUI steps through slices of one or two)
 # Slices (= image records) one volume may add. Real CT/MR stacks have up to a few thousand slices (a
 # whole-body CT at 0.5 mm about 4,000; micro-CT up to ~10,000). The voxel limit alone does not bound the
@@ -48,8 +50,18 @@ MAX_VOLUME_SLICES = 20_000
 # What a slice record keeps under its ``pixelproof`` key to recognise its slice later: a name holds only an
 # index, and a series folder that lost, gained or re-sorted a file reads another slice at that index.
 SLICE_UID = "sop_instance_uid"  # the DICOM file's (series) or object's (multi-frame) SOPInstanceUID
+SLICE_FILE = "dicom_file"  # [name, bytes] of a DICOM file without a SOPInstanceUID
 VOLUME_SHAPE = "volume_shape"  # a NIfTI file's voxel shape as its header gives it
-IDENTITY_KEYS = (SLICE_UID, VOLUME_SHAPE)
+IDENTITY_KEYS = (SLICE_UID, SLICE_FILE, VOLUME_SHAPE)
+
+
+def identity_text(key: str, value: Any) -> str:
+    """An identity key and value as a message names them (``SOPInstanceUID 1.2.3``)."""
+    if key == SLICE_FILE:
+        if isinstance(value, list | tuple) and len(value) == 2:
+            return f"file {value[0]} of {value[1]:,} bytes (it has no SOPInstanceUID)"
+        return f"file {value} (it has no SOPInstanceUID)"
+    return f"{'SOPInstanceUID' if key == SLICE_UID else 'voxel shape'} {value}"
 
 
 class VolumeError(Exception):
@@ -65,11 +77,13 @@ class SliceRef:
     index: int
     channel: int = 0
     series: int | None = None
+    phase: int | None = None  # the J-th acquisition / phase of a DICOM series (1-based), else None
 
     def name(self, depth: int) -> str:
         """The file name of this slice (``ct.nii.gz#z=012``), padded for a volume of ``depth`` slices."""
         width = max(3, len(str(max(0, depth - 1))))
         parts = [f"series={self.series}"] if self.series is not None else []
+        parts += [f"phase={self.phase}"] if self.phase is not None else []
         parts += [f"c={self.channel}"] if self.channel else []
         parts.append(f"{self.axis}={self.index:0{width}d}")
         return f"{self.source}#{'&'.join(parts)}"
@@ -84,8 +98,15 @@ def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
     m = _FRAGMENT.match(fragment)
     if m is None:
         return None
-    series, channel, axis, index = m.groups()
-    return SliceRef(source, axis, int(index), int(channel or 0), int(series) if series else None)
+    series, phase, channel, axis, index = m.groups()
+    return SliceRef(
+        source,
+        axis,
+        int(index),
+        int(channel or 0),
+        int(series) if series else None,
+        int(phase) if phase else None,
+    )
 
 
 def image_files(project: Project) -> Iterator[tuple[ImageRecord, Path]]:
@@ -100,10 +121,10 @@ def image_files(project: Project) -> Iterator[tuple[ImageRecord, Path]]:
 
 
 def volume_key(path: str | os.PathLike[str]) -> tuple | None:
-    """What the slices of one volume share (its source, axis, channel and series: all but the index), or
-    None for a path that is not a slice."""
+    """What the slices of one volume share (its source, axis, channel, series and phase: all but the
+    index), or None for a path that is not a slice."""
     ref = parse_slice_ref(path)
-    return None if ref is None else (ref.source, ref.axis, ref.channel, ref.series)
+    return None if ref is None else (ref.source, ref.axis, ref.channel, ref.series, ref.phase)
 
 
 def expected_identity(extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -205,11 +226,12 @@ class Volume:
         if not wrong:
             return self._moved(index, expected.get("slice_position"))
         key = wrong[0]
-        what, label = ("volume", "voxel shape") if key == VOLUME_SHAPE else ("DICOM file", "SOPInstanceUID")
+        what = "volume" if key == VOLUME_SHAPE else "DICOM file"
+        now = identity_text(key, found[key]) if key in found else "missing"
         return (
-            f"the {what} changed since the project was made (its {label} is now {found.get(key, 'missing')}, "
-            f"the project's is {expected[key]}): slice {index} may be another slice; not read, so no labels "
-            "land on another slice"
+            f"the {what} changed since the project was made (its {now}, the project's "
+            f"{identity_text(key, expected[key])}): slice {index} may be another slice; not read, so no "
+            "labels land on another slice"
         )
 
     def _moved(self, index: int, position: Any) -> str | None:

@@ -96,7 +96,7 @@ def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple
             frames += 1
         elif is_file(folder, Path.is_dir):
             try:
-                series = open_series(folder, ref.series)
+                series = open_series(folder, ref.series, ref.phase)
             except DicomError:
                 unmatched += 1
                 continue
@@ -106,7 +106,10 @@ def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple
                 changed.append(f"{e}; left out of the SEG")
                 continue
             if 0 <= ref.index < series.depth:
-                key = os.fspath(folder) + (f"#series={ref.series}" if ref.series else "")
+                parts = [
+                    f"{k}={v}" for k, v in (("series", ref.series), ("phase", ref.phase)) if v is not None
+                ]
+                key = os.fspath(folder) + ("#" + "&".join(parts) if parts else "")  # one SEG a volume
                 out[key].append((image.id, series.files[ref.index], ref.index))
             else:
                 unmatched += 1
@@ -191,9 +194,13 @@ def _make_seg(hd: Any, datasets: list[Any], pixels: np.ndarray, descriptions: li
 
 
 def _seg_target(out: Path, key: str, taken: set[str]) -> Path:
-    """``<source stem>_seg.dcm``, numbered when two sources share a stem (with the first free number: the
-    sources ``a/CT``, ``b/CT`` and ``CT_2`` must not write over one another)."""
-    stem = Path(key.split("#")[0]).name.removesuffix(".dcm") or "seg"
+    """``<source stem>_seg.dcm`` (``<stem>_phaseJ_seg.dcm`` for a phase of a dynamic series), numbered when
+    two sources share a stem (with the first free number: the sources ``a/CT``, ``b/CT`` and ``CT_2`` must
+    not write over one another)."""
+    source, _, fragment = key.partition("#")
+    stem = Path(source).name.removesuffix(".dcm") or "seg"
+    phase = next((p for p in fragment.split("&") if p.startswith("phase=")), "")
+    stem += f"_phase{phase.removeprefix('phase=')}" if phase else ""
     return out / free_name(taken, stem, "_seg.dcm")
 
 
@@ -278,10 +285,8 @@ def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Pat
     index: dict[str, tuple[Path, str]] = {}
     for parent, files in by_parent.items():
         scan = scan_folder(parent, files)
-        several = len(scan.series) > 1
-        for k, series in enumerate(scan.series, start=1):
-            number = k if several else None
-            entries = volume_entries(DicomSeries(parent, series, number), parent, number)
+        for number, phase, series in scan.volumes():
+            entries = volume_entries(DicomSeries(parent, series, number, phase), parent, number, phase=phase)
             for f, entry in zip(series.files, entries, strict=True):
                 uid = str(read_dataset(f).get("SOPInstanceUID", ""))
                 index.setdefault(uid, (parent, entry.fragment))
