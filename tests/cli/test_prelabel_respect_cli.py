@@ -239,3 +239,24 @@ def test_unlabeled_only_takes_images_holding_only_void_regions(capsys, tmp_path:
     after = load_project(project_file)
     assert after.annotation_count(ids["a.png"]) > 1 and after.annotation_count(ids["c.png"]) > 0
     assert after.annotation_count(ids["b.png"]) == 1  # a real object: labeled, left alone
+
+
+def test_another_model_called_best_onnx_does_not_take_the_first_ones_mapping(capsys, tmp_path: Path) -> None:
+    """`--map dog=coin` was remembered for run1/best.onnx; run2/best.onnx (other weights, same file name)
+    put its dogs in coin too, silently. Now it starts from no mapping: its dogs make a category `dog`."""
+    pytest.importorskip("onnxruntime")
+    from tests.inference.graphs import yolo_end2end
+
+    for name in ("run1", "run2"):
+        (tmp_path / name).mkdir()
+    first = yolo_end2end(tmp_path / "run1" / "best.onnx", {0: "dog", 1: "cat"})
+    second = yolo_end2end(tmp_path / "run2" / "best.onnx", {0: "dog", 1: "cat"}, 0.6)
+    path = make_project(tmp_path / "p", {"coins.png": data.coins()}, ["coin", "cell"])
+    args = ("prelabel", path, "--backend", "yolo-onnx", "--model")
+    code, _, err = run(capsys, *args, first, "--map", "dog=coin")
+    assert code == 0, err
+    code, out, err = run(capsys, *args, second)
+    assert code == 0, err
+    project = load_project(path)
+    assert [project.category(a.category_id).name for a in project.annotations.values()] == ["coin", "dog"]
+    assert "new categories: dog" in out
