@@ -418,7 +418,8 @@ def save_project(
     return target
 
 
-FOREIGN_CHECK_BYTES = 8 << 20  # JSON files up to this size are read to see they are a project (~20 ms)
+FOREIGN_CHECK_BYTES = 4 << 20  # JSON up to this size is parsed to see it is a project (< 0.1 s)
+PROJECT_KEYS = (b'"images"', b'"annotations"', b'"categories"')  # in the head: taken for a project
 
 
 def check_save_target(target: Path, *, project_file: bool = False) -> None:
@@ -426,9 +427,10 @@ def check_save_target(target: Path, *, project_file: bool = False) -> None:
     a long job checks it first too): a project is written over a project (or an empty file or a new
     name), never over a picture, a system file or another tool's JSON (a package.json, a LabelMe file:
     the keys ``_check_coco`` refuses to open) that a mistyped ``-o`` names (the backup would keep one copy
-    of it, the next save none). JSON is read to tell only up to ``FOREIGN_CHECK_BYTES`` (a bigger one is
-    taken for a project, as before) and not when ``project_file`` (the file the project was loaded
-    from); JSON that does not parse may be a damaged project, and is replaced (its .bak keeps it). A
+    of it, the next save none). JSON whose first 4 KB name none of COCO's lists is parsed to tell, up to
+    ``FOREIGN_CHECK_BYTES`` (a bigger one is taken for a project, as before), not when ``project_file``
+    (the file the project was loaded from); JSON that does not parse may be a damaged project, and is
+    replaced (its .bak keeps it). A
     folder, or a name in a folder that does not exist, is refused too (see :func:`check_output_path`)."""
     check_output_path(target)
     try:  # non-blocking: a FIFO is not waited on
@@ -443,8 +445,13 @@ def check_save_target(target: Path, *, project_file: bool = False) -> None:
         text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
         if text and not text.startswith(b"{"):
             raise ProjectSaveError(f"{target}: exists and is not a project file (JSON); not overwritten")
-        if project_file or not text or st.st_size > FOREIGN_CHECK_BYTES:
-            return
+        if (
+            project_file
+            or not text
+            or st.st_size > FOREIGN_CHECK_BYTES
+            or any(k in head for k in PROJECT_KEYS)
+        ):
+            return  # a project as PixelProof and COCO tools write it names its lists first
         raw = head + f.read(FOREIGN_CHECK_BYTES)
     try:
         keys = _foreign_keys(parse_json(raw, target))
