@@ -10,6 +10,7 @@ model. A sampled hash would be cheaper but can miss a fine-tune that changed onl
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import os
@@ -81,7 +82,8 @@ def mapping_key(backend: Backend) -> str:
     h = hashlib.sha256(_file_digest(backend.model_path).encode())
     h.update("\n".join(identity[1]).encode())
     key = f"{legacy}@{h.hexdigest()[:16]}"
-    backend._mapping_key = (identity, key)  # type: ignore[attr-defined]
+    with contextlib.suppress(AttributeError):  # a plugin backend with __slots__: hashed again, from the cache
+        backend._mapping_key = (identity, key)  # type: ignore[attr-defined]
     return key
 
 
