@@ -176,3 +176,35 @@ def test_an_output_that_is_not_a_project_is_refused_before_the_run(
     assert code == 1 and "coins.png: exists and is not a project file" in err
     assert picture.read_bytes() == before and not ran
     assert sorted(picture.parent.iterdir()) == files
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "my-app", "version": "1.0.0", "dependencies": {}}',  # package.json
+        '{"version": "5.2.1", "flags": {}, "shapes": [], "imagePath": "a.png"}',  # a LabelMe file
+    ],
+)
+def test_an_output_that_is_json_but_no_project_is_refused_before_the_run(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """``-o package.json`` replaced the file with the project (keeping a .bak): it is JSON, but no
+    project (none of images, annotations, categories: the rule that refuses to open it). Refused before
+    any image is pre-labeled, as `add` refuses it, with the same words; a project there is replaced."""
+    from pixelproof.inference import batch
+
+    path = make_project(tmp_path / "o", {"coins.png": data.coins()})
+    other = tmp_path / "o" / "other.json"
+    other.write_text(text)
+    ran: list[object] = []
+    real = batch.prelabel_task
+    monkeypatch.setattr(batch, "prelabel_task", lambda *a: ran.append(a) or real(*a))
+    commands = (["prelabel", path, "--backend", "threshold"], ["add", path, tmp_path / "o" / "coins.png"])
+    for command in commands:
+        code, _, err = run(capsys, *command, "-o", other)
+        assert code == 1 and f"{other}: exists and is not a project file" in err and "not overwritten" in err
+        assert other.read_text() == text and not other.with_suffix(".json.bak").exists() and not ran
+    shutil.copy(path, other)  # a project: replaced, its previous version in the .bak
+    code, out, err = run(capsys, "prelabel", path, "--backend", "threshold", "-o", other)
+    assert code == 0 and "1/1 images pre-labeled" in out, err
+    assert load_project(other).annotations and other.with_suffix(".json.bak").exists()

@@ -120,3 +120,17 @@ def test_lint_maps_a_model_as_the_project_remembers_for_it(capsys, coins: Path) 
     code, out, err = run(capsys, "lint", coins, "--backend", "threshold")
     assert code in (0, 1), err
     assert "ignored" not in err and f"{found} predictions" in out
+
+
+def test_more_workers_than_cores_are_capped_with_a_note(capsys, coins: Path, monkeypatch) -> None:
+    """`--workers 8` on a one-core machine started eight processes (each with a copy of the model, all on
+    one core). The batch commands cap it at the cores, saying so on stderr, and run."""
+    from pixelproof.commands import _batch
+
+    monkeypatch.setattr(_batch, "available_cores", lambda: 1)
+    out = coins.parent / "out.json"
+    code, stdout, err = run(capsys, "prelabel", coins, "--backend", "threshold", "--workers", "8", "-o", out)
+    assert code == 0, err
+    assert "--workers 8: this machine has 1 core; running 1 worker" in err
+    assert "running on" not in err  # one worker: in this process, as --workers 1 runs
+    assert "1/1 images pre-labeled" in stdout and load_project(out).annotations

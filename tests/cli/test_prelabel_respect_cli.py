@@ -105,8 +105,8 @@ def test_detect_then_segment_from_yolo_boxes(capsys, tmp_path: Path, shared_mode
         pixels = decode(m.segmentation).astype(bool)
         assert pixels[y : y + h, x : x + w].sum() == pixels.sum() > 0.3 * w * h
     # running again prompts no box twice
-    code, _, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
-    assert code == 1 and "no box annotations to outline" in err
+    code, out, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
+    assert code == 0 and "nothing to do: every box already has a mask" in out, err
     # accepting turns each box into its mask, keeping the box's id and category
     edit = accept_into_boxes(project, [m.id for m in masks_made])
     edit.apply(project)
@@ -239,3 +239,46 @@ def test_unlabeled_only_takes_images_holding_only_void_regions(capsys, tmp_path:
     after = load_project(project_file)
     assert after.annotation_count(ids["a.png"]) > 1 and after.annotation_count(ids["c.png"]) > 0
     assert after.annotation_count(ids["b.png"]) == 1  # a real object: labeled, left alone
+
+
+def test_another_model_called_best_onnx_does_not_take_the_first_ones_mapping(capsys, tmp_path: Path) -> None:
+    """`--map dog=coin` was remembered for run1/best.onnx; run2/best.onnx (other weights, same file name)
+    put its dogs in coin too, silently. Now it starts from no mapping: its dogs make a category `dog`."""
+    pytest.importorskip("onnxruntime")
+    from tests.inference.graphs import yolo_end2end
+
+    for name in ("run1", "run2"):
+        (tmp_path / name).mkdir()
+    first = yolo_end2end(tmp_path / "run1" / "best.onnx", {0: "dog", 1: "cat"})
+    second = yolo_end2end(tmp_path / "run2" / "best.onnx", {0: "dog", 1: "cat"}, 0.6)
+    path = make_project(tmp_path / "p", {"coins.png": data.coins()}, ["coin", "cell"])
+    args = ("prelabel", path, "--backend", "yolo-onnx", "--model")
+    code, _, err = run(capsys, *args, first, "--map", "dog=coin")
+    assert code == 0, err
+    code, out, err = run(capsys, *args, second)
+    assert code == 0, err
+    project = load_project(path)
+    assert [project.category(a.category_id).name for a in project.annotations.values()] == ["coin", "dog"]
+    assert "new categories: dog" in out
+
+
+def test_from_boxes_with_every_box_outlined_has_nothing_to_do(capsys, tmp_path: Path) -> None:
+    """A second `--from-boxes` run over boxes that each have their mask exited 1, as a failure; nothing to
+    do is no failure (as `add` of images all there already): said plainly, exit 0, the project as it was;
+    with -o OUT, OUT is the project as it is (the next step of a pipeline finds it). A project without
+    any box is still an error: the user pointed it at the wrong project."""
+    bare = make_project(tmp_path / "bare", {"coins.png": data.coins()}, ["coin"])
+    code, _, err = run(capsys, "prelabel", bare, "--backend", "grabcut", "--from-boxes")
+    assert code == 1 and "no box annotations to outline" in err and "already has a mask" not in err
+    path = disk_project(tmp_path / "p")
+    args = ("prelabel", path, "--backend", "grabcut", "--from-boxes")
+    code, _, err = run(capsys, *args)
+    assert code == 0, err
+    before = path.read_bytes()
+    code, out, err = run(capsys, *args)
+    assert code == 0 and f"{path}: nothing to do: every box already has a mask made from it" in out, err
+    assert "error" not in err and path.read_bytes() == before
+    copy = tmp_path / "p" / "copy.json"
+    code, out, err = run(capsys, *args, "-o", copy)
+    assert code == 0 and f"{copy}: nothing to do" in out, err
+    assert load_project(copy).annotations.keys() == load_project(path).annotations.keys()

@@ -5,6 +5,7 @@ Real clicks and keys on the real window."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
@@ -283,3 +284,63 @@ def test_m_on_boxes_that_cannot_be_outlined_says_which_and_why(qtbot, synthetic)
         "images/disc.png: no box outlined: annotation 53 (blob): the box is outside the image "
         "(empty once clamped to 320x240)"
     )
+
+
+def load_model(qtbot, panel, path) -> None:
+    """Type the model file into the panel's field, as a user does, and wait for it to load."""
+    edit = panel.backends.options.model_edit
+    edit.setFocus()
+    edit.selectAll()
+    QTest.keyClicks(edit, str(path))
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            panel.session.is_idle()
+            and panel.session.backend is not None
+            and panel.session.backend.model_path == path
+            and "Ready" in panel.backends.status_text
+        ),
+        timeout=30000,
+    )
+
+
+def test_two_models_called_best_onnx_each_show_their_own_mapping(qtbot, tmp_path, no_prompts) -> None:
+    """Every Ultralytics run writes best.onnx: the mapping chosen for one must not come back for another
+    (it did, keyed by file name); a project saved by the previous version shows its mapping again for the
+    model it was made for, and not for a model whose classes it does not name."""
+    import json
+
+    pytest.importorskip("onnxruntime")
+    from pixelproof.core.demo import install_demo
+    from tests.inference.graphs import yolo_end2end
+    from tests.ui.test_model_panel import close_window, open_window
+
+    for run in ("run1", "run2", "run3"):
+        (tmp_path / run).mkdir()
+    first = yolo_end2end(tmp_path / "run1" / "best.onnx", {0: "dog", 1: "coin"})
+    second = yolo_end2end(tmp_path / "run2" / "best.onnx", {0: "dog", 1: "coin"}, 0.6)  # other weights
+    other = yolo_end2end(tmp_path / "run3" / "best.onnx", {0: "car", 1: "bus"})
+    path = install_demo(tmp_path / "demo")
+    data = json.loads(path.read_text())
+    data["pixelproof"]["model_mappings"] = {"yolo-onnx/best.onnx": {"dog": None, "coin": "coin"}}
+    path.write_text(json.dumps(data))  # as the previous version saved it
+    win = open_window(qtbot, path)
+    try:
+        panel = choose(qtbot, win, "yolo-onnx")
+        load_model(qtbot, panel, first)
+        assert panel.mapping.values() == {"dog": None, "coin": "coin"}  # the old entry, still this model's
+        load_model(qtbot, panel, other)
+        assert panel.mapping.values() == {"car": "car", "bus": "bus"}  # not another model's
+
+        load_model(qtbot, panel, second)
+        assert panel.mapping.values() == {"dog": None, "coin": "coin"}  # same classes: the old entry fits
+        combo = panel.mapping.combo("dog")
+        combo.setFocus()
+        QTest.keyClick(combo, Qt.Key.Key_Home)  # the user keeps this model's dogs, as a new category
+        assert panel.mapping.values() == {"dog": "dog", "coin": "coin"}
+        load_model(qtbot, panel, first)
+        assert panel.mapping.values() == {"dog": None, "coin": "coin"}  # the first keeps its own
+        load_model(qtbot, panel, second)
+        assert panel.mapping.values() == {"dog": "dog", "coin": "coin"}
+    finally:
+        close_window(win)

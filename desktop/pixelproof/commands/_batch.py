@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 
 from pixelproof.commands._common import ProgressBar, positive_int, warn
-from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress
+from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress, available_cores
 
 
 class PathMapAction(argparse.Action):
@@ -79,11 +79,26 @@ def batch_options(args: argparse.Namespace) -> BatchOptions:
         )
         path_map = PathMap()
     return BatchOptions(
-        workers=args.workers,
+        workers=capped_workers(args.workers),
         scheduler=args.scheduler,
         path_map=path_map,
         shard_size=getattr(args, "shard_size", None),
     )
+
+
+def capped_workers(workers: int | None) -> int | None:
+    """``--workers N`` with N at most the cores this process may use, said on stderr when cut: more
+    processes than cores only share them (workers x threads <= cores) while each holds a copy of the
+    model in memory. None (the default) is left to the executor."""
+    cores = available_cores()
+    if workers is None or workers <= cores:
+        return workers
+    warn(f"--workers {workers}: this machine has {_count(cores, 'core')}; running {_count(cores, 'worker')}")
+    return cores
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def announce(executor: Executor) -> None:

@@ -41,6 +41,7 @@ from pixelproof.inference.from_boxes import box_annotations, more_failures_line
 from pixelproof.inference.registry import get_backend
 from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
 
+ALL_OUTLINED = "nothing to do: every box already has a mask made from it"
 BOX_LINES = 20  # failed boxes named one a line; the rest are counted (a run over thousands stays readable)
 
 
@@ -177,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 1
     images, why = _images(project, args)
-    if not images:
+    if not images and why != ALL_OUTLINED:
         error(why)
         return 1
     try:  # before the job, not after it: a mistyped -o must not cost the run
@@ -188,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
     except ProjectSaveError as e:
         error(str(e))
         return 1
+    if not images:  # every box outlined already: a run with nothing to do is no failure
+        return _nothing_to_do(project, args, options.shard_size)
     if unknown := unknown_class(backend, mapping):
         error(unknown)
         return 2
@@ -299,10 +302,29 @@ def _images(project: Project, args: argparse.Namespace) -> tuple[list[ImageRecor
         which = f" match {args.images!r}" if args.images else ""
         return [], f"no images to pre-label{which}{' without objects' if args.unlabeled_only else ''}"
     if args.from_boxes:
+        wanted = {im.id for im in images}
         images = [im for im in images if box_annotations(project, im.id)]
         if not images:
-            return [], "no box annotations to outline (each box already has a mask made from it, or none)"
+            boxes = any(a.kind == "box" for a in project.annotations.values() if a.image_id in wanted)
+            return [], ALL_OUTLINED if boxes else "no box annotations to outline"
     return images, ""
+
+
+def _nothing_to_do(project: Project, args: argparse.Namespace, shard_size: int | None) -> int:
+    """Exit 0 and say so, as ``add`` of images all there already: ``-o OUT`` gets the project as it is (the
+    next step of a pipeline finds it); in place, or into shards (only pre-labeled images go there),
+    nothing is written."""
+    out = project.path
+    if args.output and not shard_size:
+        try:
+            out = save_project(project, Path(args.output))
+        except (ProjectSaveError, OSError) as e:
+            error(error_text(e))
+            return 1
+    elif shard_size:
+        out = Path(args.output)
+    print(f"{out}: {ALL_OUTLINED}{'; nothing written' if shard_size else ''}")
+    return 0
 
 
 def _account(

@@ -71,15 +71,22 @@ class ProjectConflictError(ProjectSaveError):
 # reading
 
 
-def _check_coco(p: Path, data: Any) -> None:
-    """``ProjectFormatError`` for a JSON object with keys but none of COCO's lists: another tool's file
-    (LabelMe, VIA), which would otherwise open as an empty project. ``{}`` is an empty project."""
+def _foreign_keys(data: Any) -> str:
+    """The keys of a JSON object with keys but none of COCO's lists (another tool's file: LabelMe, VIA, a
+    package.json), "" for anything else: what is no project, to open or to write over. ``{}`` is one."""
     if (
         isinstance(data, dict)
         and set(data) - {"pixelproof"}
         and not set(data) & {"images", "annotations", "categories"}
     ):
-        keys = ", ".join(list(data)[:5]) + (", ..." if len(data) > 5 else "")
+        return ", ".join(list(data)[:5]) + (", ..." if len(data) > 5 else "")
+    return ""
+
+
+def _check_coco(p: Path, data: Any) -> None:
+    """``ProjectFormatError`` for a JSON object with keys but none of COCO's lists: another tool's file
+    (LabelMe, VIA), which would otherwise open as an empty project. ``{}`` is an empty project."""
+    if keys := _foreign_keys(data):
         raise ProjectFormatError(
             p,
             [
@@ -373,8 +380,8 @@ def save_project(
     if target is None:
         raise ProjectSaveError("the project has never been saved: choose a file name")
     target = Path(os.path.abspath(target))
-    check_save_target(target)
     state = project.file_state
+    check_save_target(target, project_file=state is not None and same_file(state.path, target))
     unchanged = state if state is not None and not overwrite and same_file(state.path, target) else None
     old_folder = Path(os.path.abspath(project.path)).parent if project.path is not None else None
     renamed = _rebase_file_names(project, old_folder, target.parent)
@@ -411,24 +418,50 @@ def save_project(
     return target
 
 
-def check_save_target(target: Path) -> None:
-    """``ProjectSaveError`` when ``target`` is a file that is not JSON (``save_project`` checks it; a
-    long job checks it first too): a project is written over a
-    project (or an empty file or a new name), never over a picture or a system file that a mistyped
-    ``-o`` names (the backup would keep one copy of it, the next save none). A folder, or a name in a
-    folder that does not exist, is refused too (see :func:`check_output_path`)."""
+FOREIGN_CHECK_BYTES = 4 << 20  # JSON up to this size is parsed to see it is a project (< 0.1 s)
+PROJECT_KEYS = (b'"images"', b'"annotations"', b'"categories"')  # in the head: taken for a project
+
+
+def check_save_target(target: Path, *, project_file: bool = False) -> None:
+    """``ProjectSaveError`` when ``target`` is a file that is not a project (``save_project`` checks it;
+    a long job checks it first too): a project is written over a project (or an empty file or a new
+    name), never over a picture, a system file or another tool's JSON (a package.json, a LabelMe file:
+    the keys ``_check_coco`` refuses to open) that a mistyped ``-o`` names (the backup would keep one copy
+    of it, the next save none). JSON whose first 4 KB name none of COCO's lists is parsed to tell, up to
+    ``FOREIGN_CHECK_BYTES`` (a bigger one is taken for a project, as before), not when ``project_file``
+    (the file the project was loaded from); JSON that does not parse may be a damaged project, and is
+    replaced (its .bak keeps it). A
+    folder, or a name in a folder that does not exist, is refused too (see :func:`check_output_path`)."""
     check_output_path(target)
     try:  # non-blocking: a FIFO is not waited on
         fd = os.open(write_target(target), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return  # a new file, or one atomic_write reports
     with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return  # atomic_write says what is wrong with it
         head = f.read(4096)
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if text and not text.startswith(b"{"):
-        raise ProjectSaveError(f"{target}: exists and is not a project file (JSON); not overwritten")
+        text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+        if text and not text.startswith(b"{"):
+            raise ProjectSaveError(f"{target}: exists and is not a project file (JSON); not overwritten")
+        if (
+            project_file
+            or not text
+            or st.st_size > FOREIGN_CHECK_BYTES
+            or any(k in head for k in PROJECT_KEYS)
+        ):
+            return  # a project as PixelProof and COCO tools write it names its lists first
+        raw = head + f.read(FOREIGN_CHECK_BYTES)
+    try:
+        keys = _foreign_keys(parse_json(raw, target))
+    except ProjectFormatError:
+        return
+    if keys:
+        raise ProjectSaveError(
+            f"{target}: exists and is not a project file (JSON with no images, annotations or categories; "
+            f"its keys: {keys}); not overwritten"
+        )
 
 
 def check_output_path(target: str | os.PathLike[str]) -> None:

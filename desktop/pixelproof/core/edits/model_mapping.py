@@ -1,5 +1,6 @@
 """The class mapping chosen for a model, remembered in the project (``pixelproof.model_mappings``,
-keyed ``<backend>/<model file name>``), so the next pre-label with the same model maps the same way."""
+keyed by ``inference.class_mapping.mapping_key``: the model's content, not its file name), so the next
+pre-label with the same model maps the same way."""
 
 from __future__ import annotations
 

@@ -20,10 +20,10 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout
 
-from pixelproof.core.edits.model_mapping import RememberMapping, remembered
+from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.inference.apply import is_unlabeled
 from pixelproof.inference.base import Backend
-from pixelproof.inference.class_mapping import effective_mapping, mapping_key
+from pixelproof.inference.class_mapping import effective_mapping, mapping_key, remembered_for
 from pixelproof.inference.from_boxes import box_annotations
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel, scroll_safe
@@ -149,8 +149,7 @@ class PrelabelPanel(Panel):
             self.mapping.fill(classes, [])
             return
         project = doc.project
-        key = mapping_key(backend)
-        self._shown_mapping = (key, remembered(project, key))
+        self._shown_mapping = (mapping_key(backend), remembered_for(project, backend))
         current = project.categories.get(doc.current_category_id)
         mapping = effective_mapping(project, backend, None, current.name if current else None)
         self.mapping.fill(classes, [c.name for c in project.categories.values()], mapping)
@@ -161,15 +160,16 @@ class PrelabelPanel(Panel):
         if backend is None or doc is None:
             return
         key, values = mapping_key(backend), self.mapping.values()
-        if values != remembered(doc.project, key):
+        if values != remembered_for(doc.project, backend):
             self._shown_mapping = (key, values)
             doc.push(RememberMapping(key, values))
 
     def _mapping_maybe_changed(self, *_: object) -> None:
         """Undo / redo of a remembered mapping shows in the table."""
-        if self._shown_mapping is not None and self.document is not None:
+        backend = self.session.backend
+        if self._shown_mapping is not None and self.document is not None and backend is not None:
             key, shown = self._shown_mapping
-            if remembered(self.document.project, key) != shown:
+            if key != mapping_key(backend) or remembered_for(self.document.project, backend) != shown:
                 self._fill_mapping()
 
     # -- running -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pixelproof.inference import base as inference
 from pixelproof.inference import registry
 from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper
 from pixelproof.inference.batch import BackendSpec
+from pixelproof.inference.class_mapping import mapping_key
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, Tiling
 from pixelproof.ui.workers import Job
 
@@ -124,9 +125,11 @@ def discover_rows() -> list[BackendRow]:
 
 
 def configure_backend(info: registry.BackendInfo, values: dict[str, object]) -> inference.Backend:
-    """A new instance of ``info`` configured with ``values`` (may load a model: run in a worker)."""
+    """A new instance of ``info`` configured with ``values`` (may load a model: run in a worker); the
+    model file's digest, the key of its class mapping, is computed here too (off the UI thread)."""
     backend = info.create()
     backend.configure(**values)
+    mapping_key(backend)
     return backend
 
 
