@@ -57,6 +57,13 @@ def test_unlabeled_only_and_category_errors(capsys, demo: Path) -> None:
         if i not in empty:
             assert after.annotation_count(i) == n  # labeled images untouched
     assert sum(after.annotation_count(i) for i in empty) > 0
+    # again: every image has objects now, a run with nothing to do (exit 0, nothing written)
+    saved = demo.read_bytes()
+    code, out, err = run(
+        capsys, "prelabel", demo, "--backend", "threshold", "--unlabeled-only", "--category", "cell"
+    )
+    assert code == 0 and f"{demo}: nothing to do: every image has objects" in out, err
+    assert demo.read_bytes() == saved
     code, _, err = run(capsys, "prelabel", demo, "--backend", "threshold", "--category", "nope")
     assert code == 2 and "no such category" in err
 

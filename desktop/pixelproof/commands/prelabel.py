@@ -42,6 +42,8 @@ from pixelproof.inference.registry import get_backend
 from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
 
 ALL_OUTLINED = "nothing to do: every box already has a mask made from it"
+ALL_LABELED = "nothing to do: every image has objects (--unlabeled-only)"
+NOTHING_TO_DO = (ALL_OUTLINED, ALL_LABELED)
 BOX_LINES = 20  # failed boxes named one a line; the rest are counted (a run over thousands stays readable)
 
 
@@ -178,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 1
     images, why = _images(project, args)
-    if not images and why != ALL_OUTLINED:
+    if not images and why not in NOTHING_TO_DO:
         error(why)
         return 1
     try:  # before the job, not after it: a mistyped -o must not cost the run
@@ -189,8 +191,8 @@ def run(args: argparse.Namespace) -> int:
     except ProjectSaveError as e:
         error(str(e))
         return 1
-    if not images:  # every box outlined already: a run with nothing to do is no failure
-        return _nothing_to_do(project, args, options.shard_size)
+    if not images:  # every box outlined, every image labeled: a run with nothing to do is no failure
+        return _nothing_to_do(project, args, options.shard_size, why)
     if unknown := unknown_class(backend, mapping):
         error(unknown)
         return 2
@@ -300,6 +302,8 @@ def _images(project: Project, args: argparse.Namespace) -> tuple[list[ImageRecor
     images = select_images(project, args.images, unlabeled_only=args.unlabeled_only)
     if not images:
         which = f" match {args.images!r}" if args.images else ""
+        if args.unlabeled_only and select_images(project, args.images, unlabeled_only=False):
+            return [], ALL_LABELED
         return [], f"no images to pre-label{which}{' without objects' if args.unlabeled_only else ''}"
     if args.from_boxes:
         wanted = {im.id for im in images}
@@ -310,7 +314,7 @@ def _images(project: Project, args: argparse.Namespace) -> tuple[list[ImageRecor
     return images, ""
 
 
-def _nothing_to_do(project: Project, args: argparse.Namespace, shard_size: int | None) -> int:
+def _nothing_to_do(project: Project, args: argparse.Namespace, shard_size: int | None, why: str) -> int:
     """Exit 0 and say so, as ``add`` of images all there already: ``-o OUT`` gets the project as it is (the
     next step of a pipeline finds it); in place, or into shards (only pre-labeled images go there),
     nothing is written."""
@@ -323,7 +327,7 @@ def _nothing_to_do(project: Project, args: argparse.Namespace, shard_size: int |
             return 1
     elif shard_size:
         out = Path(args.output)
-    print(f"{out}: {ALL_OUTLINED}{'; nothing written' if shard_size else ''}")
+    print(f"{out}: {why}{'; nothing written' if shard_size else ''}")
     return 0
 
 
