@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPushButton
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPushButton, QStyle, QStyleOptionComboBox
 
 from pixelproof.core.coco import load_project, new_category, save_project
 from pixelproof.core.model import Annotation
@@ -396,10 +396,13 @@ def test_a_problem_fixed_by_hand_leaves_the_detail(qtbot, win) -> None:
     assert not panel.act_fix.isEnabled() and not panel.act_dismiss.isEnabled()
 
 
-def test_at_1366_the_image_column_is_not_squeezed_to_nothing(qtbot, win) -> None:
+@pytest.mark.parametrize("size", [(1366, 740), (1280, 720)])
+def test_on_a_laptop_screen_every_column_reads_whole(qtbot, win, size) -> None:
     """The default layout at 1366x768: the Image column showed "mage" and "coi…" while Kind kept room for
-    its longest possible name; every kind, class and image name of the list now reads whole."""
-    win.resize(1366, 740)
+    its longest possible name. At 1280x720 (a 1080p laptop at 150 %) Kind and Image were both cut
+    ("out…nds", "im…ng") while Class kept room for "motorcycle": every kind, class and image name of the
+    list now reads whole, without a horizontal scroll bar."""
+    win.resize(*size)
     panel = find(qtbot, win)
     QTest.qWait(50)
     table = panel.table
@@ -410,7 +413,23 @@ def test_at_1366_the_image_column_is_not_squeezed_to_nothing(qtbot, win) -> None
         for r in range(panel.proxy.rowCount()):
             text = str(panel.proxy.index(r, col).data())
             assert fm.horizontalAdvance(text) + 8 <= width, (col, text, width)
+    header = table.horizontalHeader()
+    for col in range(header.count()):  # the headers read whole too ("Score" with its sort arrow)
+        assert table.columnWidth(col) >= header.sectionSizeHint(col), (col, table.columnWidth(col))
+    assert header.length() <= table.viewport().width()
     assert table.textElideMode() == Qt.TextElideMode.ElideMiddle  # a name cut anyway keeps its extension
+    # the room the list gained is not taken from the controls beside it: buttons and sources read whole
+    for button in panel.findChildren(QPushButton):
+        if button.isVisible():
+            assert button.width() >= button.sizeHint().width(), button.text()
+    combo = panel.source
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
+    )
+    for n in range(combo.count()):
+        assert combo.fontMetrics().horizontalAdvance(combo.itemText(n)) <= field.width(), combo.itemText(n)
 
 
 def test_rules_dialog_explains_itself_and_leaves_room_for_the_classes(qtbot, win) -> None:
@@ -525,3 +544,18 @@ def test_the_image_column_sorts_the_names_it_shows_in_natural_order(qtbot, win, 
         shown.append([panel.proxy.index(r, 3).data() for r in range(panel.proxy.rowCount())])
     ascending = ["img1.png", "img1.png", "img2.png", "img10.png"]
     assert shown in ([ascending, ascending[::-1]], [ascending[::-1], ascending])
+
+
+def test_short_of_room_the_name_columns_give_up_the_same_share() -> None:
+    """Too narrow for every name: Score and Object keep their headers' width and Kind, Class and Image
+    are cut alike, the whole row exactly as wide as the list (no scroll bar, no gap)."""
+    from pixelproof.ui.panels.problems.table import share_widths
+
+    needs = [60, 120, 80, 100, 60]
+    wide = share_widths(needs, 500, (1, 2, 3))  # spare room goes to the names
+    assert wide[0] == 60 and wide[4] == 60 and sum(wide) == 500
+    assert all(wide[c] > needs[c] for c in (1, 2, 3))
+    cut = share_widths(needs, 270, (1, 2, 3))
+    assert cut[0] == 60 and cut[4] == 60 and sum(cut) == 270
+    assert [round(cut[c] / needs[c], 2) for c in (1, 2, 3)] == [0.5, 0.5, 0.5]
+    assert min(share_widths(needs, 100, (1, 2, 3))[1:4]) >= 28  # never thinner than a header section

@@ -25,10 +25,8 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QDoubleSpinBox,
     QHBoxLayout,
-    QHeaderView,
     QMenu,
     QProgressBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +39,7 @@ from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
-from pixelproof.ui.panels.problems.table import PROBLEM_ROLE, ProblemsFilter, ProblemsModel
+from pixelproof.ui.panels.problems.table import PROBLEM_ROLE, ProblemsFilter, ProblemsModel, ProblemsTable
 from pixelproof.ui.panels.problems.widgets import action_button, column, combo_box, wrapped_label
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
@@ -102,10 +100,9 @@ class ProblemsPanel(Panel):
         self.source.currentIndexChanged.connect(
             lambda _i: settings().setValue(SOURCE_SETTING, self.source.currentData())
         )
-        run_row = QHBoxLayout()
+        run_row = QHBoxLayout()  # two buttons: with Rules… a third, the row set the side's width
         run_row.addWidget(action_button(self.act_run, "Find problems"), 2)
         run_row.addWidget(action_button(self.act_cancel, "Cancel"), 1)
-        run_row.addWidget(action_button(self.act_rules, "Rules…"), 1)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.summary = wrapped_label("problemsSummary", "Find problems to list likely label errors.")
@@ -157,13 +154,16 @@ class ProblemsPanel(Panel):
         filters2 = QHBoxLayout()
         filters2.addWidget(self.min_score, 1)
         filters2.addWidget(self.show_dismissed)
+        # here, not beside Find problems and Cancel: three buttons there made the side so wide that the
+        # list beside it cut kinds and file names in a 1280-px window
+        filters2.addWidget(action_button(self.act_rules, "Rules…"))
         self.listing = column(filters, filters2, self.table, self.summary)
 
     def _build_table(self) -> None:
         self.model = ProblemsModel()
         self.proxy = ProblemsFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
+        self.table = ProblemsTable()
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setObjectName("problemsTable")
         self.table.setAccessibleName("Problems")
@@ -177,16 +177,6 @@ class ProblemsPanel(Panel):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a cut file name keeps its extension
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        header = self.table.horizontalHeader()
-        header.setMinimumSectionSize(28)
-        fm = self.table.fontMetrics()
-        pad = 2 * fm.averageCharWidth() + 16  # cell margins and the header's sort arrow
-        for col, sample in enumerate(("Score", "unseparated overlap", "motorcycle", "Image", "Object")):
-            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + pad)
-        # Kind and Image share what is left: with Image alone stretching, a narrow list (1366 px, default
-        # layout) kept Kind's width for its longest name and squeezed Image to "coi…"
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(90)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         # the row current already (you moved on since): a double-click shows it again
@@ -207,8 +197,8 @@ class ProblemsPanel(Panel):
             side.addWidget(self.head)
             side.addWidget(self.foot)
             side.addStretch(1)
-            self._layout.addWidget(self.listing, 3)
-            self._layout.addWidget(self.side, 2)
+            self._layout.addWidget(self.listing, 2)  # the list is what is read: most of the width
+            self._layout.addWidget(self.side, 1)
             self.side.show()
         else:
             self._layout.setDirection(QBoxLayout.Direction.TopToBottom)

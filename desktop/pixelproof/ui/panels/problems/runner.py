@@ -19,7 +19,7 @@ from pixelproof.ui.workers import Job, JobCancelled
 
 SOURCES = {
     "none": "Rules and statistics only",
-    "pending": "+ the project's pending predictions",
+    "pending": "+ pending predictions",  # "+ the project's pending predictions" was cut in a 1280-px window
     "model": "+ the Model panel's backend",
 }
 LIST_FLOOR = 0.05  # problems scoring below this are not kept for the table (a model scores every label)
