@@ -102,25 +102,6 @@ def test_sources_without_slice_thickness_are_named_in_the_warning(ct_project, tm
     assert not (tmp_path / "seg").exists() or not any((tmp_path / "seg").iterdir())
 
 
-def test_frames_of_a_multi_frame_file_are_not_called_not_dicom(tmp_path: Path) -> None:
-    """A SEG of a multi-frame source is not written; the warning said its frames "are not DICOM"."""
-    from tests.core.test_dicom import _ct
-
-    _ct(tmp_path / "mr" / "scan.dcm", rows=16, columns=16, frames=3)
-    project = project_from_folder(tmp_path / "mr", tmp_path / "p.json", ["lesion"], on_skip=lambda m: None)
-    project.path = tmp_path / "p.json"
-    image = next(iter(project.images.values()))
-    assert "#z=" in image.file_name
-    m = np.zeros((image.height, image.width), bool)
-    m[2:6, 3:9] = True
-    add(project, image.id, 1, m)
-    warnings = write_dicom_seg(project, tmp_path / "seg")
-    assert any(
-        f"{len(project.images)} frame(s) of multi-frame DICOM files were left out" in w for w in warnings
-    )
-    assert not any("not DICOM" in w for w in warnings)
-
-
 def test_a_broken_highdicom_is_named_with_its_cause(ct_project, tmp_path: Path, monkeypatch) -> None:
     """highdicom present but failing to import (the bundle once lacked a module it imports) must not read
     as 'not installed': the message carries the import error."""

@@ -1,13 +1,17 @@
 """DICOM Segmentation objects (highdicom), both ways: ``--from dicom-seg`` / ``--to dicom-seg``.
 
-Writing: one binary SEG per DICOM source (a series folder, or a single image file) whose slices carry
-masks; each category is a segment (number = rank of the category id, label = its name). A SEG is a clinical
+Writing: one binary SEG per DICOM source (a series folder, a single image file, or a multi-frame object)
+whose slices carry masks; each category is a segment (number = rank of the category id, label = its
+name). A multi-frame source's SEG frames reference its frames by number (``scan.dcm#z=004`` is frame 5),
+and highdicom places each at its source frame's plane position, which only an enhanced object's per-frame
+functional groups give, one position a frame (a cine is refused, saying why). A SEG is a clinical
 object: it references its source's Patient/Study/Series identifiers as the standard requires (highdicom
 copies them from the source files). That is the one export that carries patient data: say so when sharing.
 
-Reading: a SEG file or a folder of them. Frames are matched to their source images by SOPInstanceUID; the
-sources are looked for under ``images`` (default: the SEG's folder and its parent), so the records get the
-same names as a project made over those files (``CT#z=003``, ``scan.dcm``) and QA pairs them.
+Reading: a SEG file or a folder of them. Frames are matched to their source images by SOPInstanceUID (and
+a multi-frame source's frame by ReferencedFrameNumber); the sources are looked for under ``images``
+(default: the SEG's folder and its parent), so the records get the same names as a project made over those
+files (``CT#z=003``, ``scan.dcm``, ``cine.dcm#z=004``) and QA pairs them.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ import numpy as np
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.dicom import DicomError, check_deflated, looks_like_dicom, read_dataset
+from pixelproof.core.dicom import DicomError, check_deflated, frame_count, looks_like_dicom, read_dataset
 from pixelproof.core.dicom_series import scan_folder
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.model import Project
-from pixelproof.core.volumes import SLICE_UID, VolumeError, expected_identity, parse_slice_ref
+from pixelproof.core.volumes import SLICE_UID, SliceRef, VolumeError, expected_identity, parse_slice_ref
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -43,6 +47,7 @@ from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
 
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
+SEG_SOP_CLASSES = (SEG_SOP_CLASS, "1.2.840.10008.5.1.4.1.1.66.7")  # binary/fractional, label map
 
 
 def _missing(e: Exception) -> str | None:
@@ -72,18 +77,19 @@ def _highdicom() -> Any:
 # writing
 
 
-def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple[int, Path, int]]], int, int]:
-    """DICOM source -> [(image id, file of the slice, index)] for every image that is a DICOM file or a
-    slice of a DICOM series folder; how many slice records name a series folder that cannot be read as
-    one or a slice it does not have, and how many are frames of a multi-frame DICOM file (no SEG source
-    here): both told apart from images that are no DICOM at all. A record whose series changed since it
-    was made (its file is no longer at its index) is left out and named in ``changed``: a SEG must not
-    reference a file the labels were not drawn on."""
-    from pixelproof.core.dicom_series import open_series
+def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple[int, Path, int]]], int]:
+    """DICOM source -> [(image id, file of the slice, index)] for every image that is a DICOM file, a
+    slice of a DICOM series folder or a frame of a multi-frame DICOM object (the object is the source,
+    the index its frame); and how many slice records name a series folder that cannot be read as one, a
+    slice it does not have or a frame the object does not have (told apart from images that are no DICOM
+    at all). A record whose volume changed since it was made (its file is no longer at its index, another
+    object at the multi-frame file's name) is left out and named in ``changed``: a SEG must not reference a
+    file or frame the labels were not drawn on."""
+    from pixelproof.core.dicom_series import open_frames, open_series
     from pixelproof.core.sources import check_slice
 
     out: dict[str, list[tuple[int, Path, int]]] = defaultdict(list)
-    unmatched = frames = 0
+    unmatched = 0
     for image in project.images.values():
         path = project.image_path(image)
         ref = parse_slice_ref(image.file_name)
@@ -92,28 +98,33 @@ def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple
                 out[os.fspath(path)].append((image.id, path, 0))
             continue
         folder = Path(os.fspath(path).rpartition("#")[0])
-        if is_file(folder) and looks_like_dicom(folder):
-            frames += 1
-        elif is_file(folder, Path.is_dir):
-            try:
-                series = open_series(folder, ref.series, ref.phase)
-            except DicomError:
-                unmatched += 1
-                continue
-            try:
-                check_slice(path, series, ref.index, expected_identity(image.extra))
-            except VolumeError as e:
-                changed.append(f"{e}; left out of the SEG")
-                continue
-            if 0 <= ref.index < series.depth:
-                parts = [
-                    f"{k}={v}" for k, v in (("series", ref.series), ("phase", ref.phase)) if v is not None
-                ]
-                key = os.fspath(folder) + ("#" + "&".join(parts) if parts else "")  # one SEG a volume
-                out[key].append((image.id, series.files[ref.index], ref.index))
-            else:
-                unmatched += 1
-    return out, unmatched, frames
+        multi_frame = is_file(folder) and looks_like_dicom(folder)
+        if not multi_frame and not is_file(folder, Path.is_dir):
+            continue
+        if multi_frame and (
+            ref.axis != "z" or ref.channel or ref.series is not None or ref.phase is not None
+        ):
+            unmatched += 1
+            continue
+        try:
+            volume = open_frames(folder) if multi_frame else open_series(folder, ref.series, ref.phase)
+        except VolumeError:
+            unmatched += 1
+            continue
+        try:
+            check_slice(path, volume, ref.index, expected_identity(image.extra))
+        except VolumeError as e:
+            changed.append(f"{e}; left out of the SEG")
+            continue
+        if not 0 <= ref.index < volume.depth:
+            unmatched += 1
+        elif multi_frame:
+            out[os.fspath(folder)].append((image.id, folder, ref.index))
+        else:
+            parts = [f"{k}={v}" for k, v in (("series", ref.series), ("phase", ref.phase)) if v is not None]
+            key = os.fspath(folder) + ("#" + "&".join(parts) if parts else "")  # one SEG a volume
+            out[key].append((image.id, volume.files[ref.index], ref.index))
+    return out, unmatched
 
 
 def _segment_descriptions(hd: Any, cats: list[Any]) -> list[Any]:
@@ -144,17 +155,20 @@ def _unique_slices(slices: list[tuple[int, Path, int]]) -> list[tuple[list[int],
 def _segment_pixels(
     project: Project,
     slices: list[tuple[list[int], Path, int]],
-    shape: tuple[int, int],
+    shape: tuple[int, int, int],
     segment_of: dict[int, int],
     counts: Counter[str],
+    frames: bool = False,
 ) -> np.ndarray:
-    """(slices, rows, columns, segments) bool array of the source's masks (``shape``: the source's rows
-    and columns), a box drawn filled. A record whose size differs from its source is left out (counted):
-    its masks cannot be placed on the source's pixels."""
-    rows, columns = shape
-    check_image_size(columns, rows * len(slices), "DICOM SEG", "volume")  # as NIfTI label volumes
-    pixels = np.zeros((len(slices), rows, columns, max(1, len(segment_of))), dtype=bool)
-    for n, (image_ids, _file, _index) in enumerate(slices):
+    """(planes, rows, columns, segments) bool array of the source's masks (``shape``: planes, rows and
+    columns), a box drawn filled: slice n is plane n; with ``frames`` (a multi-frame source, ``shape``
+    counting all its frames) frame k is plane k. A record whose size differs from its source is left out
+    (counted): its masks cannot be placed on the source's pixels."""
+    planes, rows, columns = shape
+    check_image_size(columns, rows * planes, "DICOM SEG", "volume")  # as NIfTI label volumes
+    pixels = np.zeros((planes, rows, columns, max(1, len(segment_of))), dtype=bool)
+    for n, (image_ids, _file, index) in enumerate(slices):
+        n = index if frames else n
         for image_id in image_ids:
             record = project.images[image_id]
             anns = project.annotations_of(image_id)
@@ -169,8 +183,13 @@ def _segment_pixels(
     return pixels
 
 
-def _make_seg(hd: Any, datasets: list[Any], pixels: np.ndarray, descriptions: list[Any]) -> Any:
-    """A binary SEG over ``datasets``; highdicom copies their Patient/Study identifiers into it."""
+def _make_seg(
+    hd: Any, datasets: list[Any], pixels: np.ndarray, descriptions: list[Any], omit_empty: bool = False
+) -> Any:
+    """A binary SEG over ``datasets`` (single-frame images, or one multi-frame object); highdicom copies
+    their Patient/Study identifiers into it and references each plane's source image (and frame).
+    ``omit_empty``: planes with nothing in a segment get no frame of it (else every plane does: an empty
+    frame says the slice was looked at and holds nothing)."""
     from pydicom.uid import generate_uid
 
     from pixelproof import __version__
@@ -189,8 +208,34 @@ def _make_seg(hd: Any, datasets: list[Any], pixels: np.ndarray, descriptions: li
         software_versions=__version__,
         device_serial_number="0",
         content_label="PIXELPROOF",
-        omit_empty_frames=False,
+        omit_empty_frames=omit_empty,
     )
+
+
+def _check_frames(ds: Any, key: str) -> None:
+    """ValueError saying why highdicom cannot make a SEG of this multi-frame object: it places each
+    frame of the SEG at its source frame's plane position (the per-frame functional groups of an
+    enhanced object) and refuses two frames at one position (a cine, or phases or echoes in one object)."""
+    from pixelproof.core.dicom_series import open_frames
+
+    if not ds.get("PerFrameFunctionalGroupsSequence"):
+        kind = getattr(ds.get("SOPClassUID"), "name", "") or "this"
+        raise ValueError(
+            f"the multi-frame object ({kind}) has no per-frame functional groups (an enhanced CT/MR/PET "
+            "object has them): a SEG cannot tell where each of its frames lies (export masks instead)"
+        )
+    positions = open_frames(Path(key)).positions
+    if np.isnan(positions).any():
+        raise ValueError(
+            "frames of the multi-frame object have no position (no ImagePositionPatient in its functional "
+            "groups): a SEG cannot tell where they lie (export masks instead)"
+        )
+    if len(np.unique(positions)) < len(positions):
+        raise ValueError(
+            "frames of the multi-frame object share a position (a cine, or several phases or echoes in "
+            "one object): highdicom writes a SEG of a multi-frame object only when each frame lies at a "
+            "position of its own (export masks instead)"
+        )
 
 
 def _seg_target(out: Path, key: str, taken: set[str]) -> Path:
@@ -222,13 +267,9 @@ def write_dicom_seg(
     descriptions = _segment_descriptions(hd, cats)
     counts: Counter[str] = Counter()
     warnings: list[str] = []
-    sources, counts["unmatched"], counts["frames"] = _sources(project, warnings)
+    sources, counts["unmatched"] = _sources(project, warnings)
     counts["not_dicom"] = (
-        len(project.images)
-        - sum(len(v) for v in sources.values())
-        - counts["unmatched"]
-        - counts["frames"]
-        - len(warnings)
+        len(project.images) - sum(len(v) for v in sources.values()) - counts["unmatched"] - len(warnings)
     )
     names: set[str] = set()
     for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
@@ -237,12 +278,15 @@ def write_dicom_seg(
             continue
         slices = _unique_slices(claimed)
         counts["duplicate"] += len(claimed) - len(slices)
-        datasets = [read_dataset(f) for _, f, _ in slices]
         try:
-            shape = (int(datasets[0].Rows), int(datasets[0].Columns))
-            pixels = _segment_pixels(project, slices, shape, segment_of, counts)
-            seg = _make_seg(hd, datasets, pixels, descriptions)
-        except (ValueError, TypeError, AttributeError, KeyError) as e:
+            datasets = [read_dataset(f) for f in dict.fromkeys(f for _, f, _ in slices)]
+            depth = frame_count(datasets[0])
+            if depth > 1:  # a multi-frame object: highdicom takes a plane for each of its frames
+                _check_frames(datasets[0], key)
+            shape = (depth if depth > 1 else len(slices), int(datasets[0].Rows), int(datasets[0].Columns))
+            pixels = _segment_pixels(project, slices, shape, segment_of, counts, frames=depth > 1)
+            seg = _make_seg(hd, datasets, pixels, descriptions, omit_empty=len(slices) < shape[0])
+        except (ValueError, TypeError, AttributeError, KeyError, VolumeError) as e:
             warnings.append(f"{key}: cannot make a DICOM SEG from these sources: {_missing(e) or e}")
             continue
         except MemoryError:  # one frame per slice and segment: many categories on a long series
@@ -254,10 +298,8 @@ def write_dicom_seg(
         counts["written"] += 1
     messages = {
         "not_dicom": "image(s) are not DICOM and were left out (use nifti or masks)",
-        "frames": "frame(s) of multi-frame DICOM files were left out: a SEG of a multi-frame source is not "
-        "written here (use nifti or masks)",
-        "unmatched": "slice record(s) name a slice their DICOM series folder does not have (or a folder "
-        "that is no readable series): left out",
+        "unmatched": "slice record(s) name a slice their DICOM series folder does not have, a frame their "
+        "multi-frame DICOM object does not have, or a folder that is no readable series: left out",
         "empty": "DICOM source(s) without any mask: no SEG written for them",
         "boxes": "box-only object(s) written as filled boxes",
         "size": "slice record(s) with objects whose size differs from their DICOM source's were left out",
@@ -271,9 +313,10 @@ def write_dicom_seg(
 # reading
 
 
-def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str]]:
-    """SOPInstanceUID -> (path on disk, fragment) for every DICOM image under ``folders``, named as
-    ``pixelproof new`` names them (series slices ``CT#z=003``, single files ``scan.dcm``)."""
+def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str, int]]:
+    """SOPInstanceUID -> (path on disk, fragment, frames) for every DICOM image under ``folders``, named
+    as ``pixelproof new`` names them (series slices ``CT#z=003``, single files ``scan.dcm``); a multi-frame
+    object's frames are named by ``_frame_name`` from their count (SEG objects are no sources)."""
     from pixelproof.core.dicom_series import DicomSeries
     from pixelproof.core.sources import volume_entries
 
@@ -282,21 +325,28 @@ def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Pat
         for f in sorted(folder.rglob("*")):
             if f.is_file() and looks_like_dicom(f):
                 by_parent[f.parent].append(f)
-    index: dict[str, tuple[Path, str]] = {}
+    index: dict[str, tuple[Path, str, int]] = {}
     for parent, files in by_parent.items():
         scan = scan_folder(parent, files)
         for number, phase, series in scan.volumes():
             entries = volume_entries(DicomSeries(parent, series, number, phase), parent, number, phase=phase)
             for f, entry in zip(series.files, entries, strict=True):
                 uid = str(read_dataset(f).get("SOPInstanceUID", ""))
-                index.setdefault(uid, (parent, entry.fragment))
+                index.setdefault(uid, (parent, entry.fragment, 1))
         for f in scan.singles:
             try:
-                uid = str(read_dataset(f).get("SOPInstanceUID", ""))
+                ds = read_dataset(f)
             except DicomError:
                 continue
-            index.setdefault(uid, (f, ""))
+            if str(ds.get("SOPClassUID", "")) not in SEG_SOP_CLASSES:
+                index.setdefault(str(ds.get("SOPInstanceUID", "")), (f, "", frame_count(ds)))
     return index
+
+
+def _frame_name(number: int, frames: int) -> str:
+    """The fragment ``new`` gives frame ``number`` (1-based, as a SEG references it) of a multi-frame
+    object of ``frames`` frames: ``#z=NNN`` with its 0-based index in the file."""
+    return SliceRef("", "z", number - 1).name(frames)
 
 
 def read_dicom_seg(
@@ -340,11 +390,12 @@ def read_dicom_seg(
             report.skipped["files"] += 1
             continue
         try:
-            frames = _seg_frames(seg, f, found)
+            frames = _seg_frames(seg, f, {u: (index[u][0], index[u][2]) for u in found})
             numbers = list(seg.segment_numbers)
             labels = {n: seg.get_segment_description(n).segment_label for n in numbers}
-            for uid, part, frame in frames:
-                where, fragment = index[uid]
+            for uid, number, part, frame in frames:
+                where, fragment, depth = index[uid]
+                fragment = _frame_name(number, depth) if depth > 1 else fragment
                 name = rel_name(where, base) + fragment
                 record = records.get(name)
                 if record is None:
@@ -364,21 +415,63 @@ def read_dicom_seg(
     return ImportResult(project, report.problems, report.skipped, semantic=True)
 
 
-def _seg_frames(seg: Any, file: Path, uids: list[str]) -> Iterator[tuple[str, list[int], np.ndarray]]:
-    """(source UID, segment numbers, its frames: rows x columns x those segments), one source at a time
-    and segments in chunks of at most ``max_pixels()`` pixels. The declared Rows x Columns are checked
-    before highdicom allocates anything: a SEG of a few KB can declare 65535 x 65535 x 100000 frames."""
+def _seg_frames(
+    seg: Any, file: Path, sources: dict[str, tuple[Path, int]]
+) -> Iterator[tuple[str, int, list[int], np.ndarray]]:
+    """(source UID, source frame number (1 for a single-frame source), segment numbers, its frame: rows x
+    columns x those segments) for each source (``sources``: UID -> its file and how many frames it has)
+    and each frame of a multi-frame one the SEG references, in chunks of at most ``max_pixels()`` pixels.
+    The declared Rows x Columns are checked before highdicom allocates anything: a SEG of a few KB can
+    declare 65535 x 65535 x 100000 frames."""
     rows, columns = int(seg.Rows), int(seg.Columns)
     check_image_size(columns, rows, str(file), what="segmentation frame")
     numbers = list(seg.segment_numbers)
     chunk = max(1, max_pixels() // (rows * columns))
-    for uid in uids:
+    referenced = _referenced_frames(seg)
+    for uid, (where, depth) in sources.items():
+        if depth == 1:
+            for start in range(0, len(numbers), chunk):
+                part = numbers[start : start + chunk]
+                pixels = seg.get_pixels_by_source_instance(
+                    source_sop_instance_uids=[uid], segment_numbers=part, combine_segments=False
+                )
+                yield uid, 1, part, pixels[0]
+            continue
+        wanted = sorted(referenced.get(uid, ()))
+        if not wanted:
+            raise ValueError(f"it names no frame numbers of the multi-frame source {where}")
+        if wanted[0] < 1 or wanted[-1] > depth:
+            bad = wanted[0] if wanted[0] < 1 else wanted[-1]
+            raise ValueError(f"it names frame {bad} of {where}, which has {depth} frames")
         for start in range(0, len(numbers), chunk):
             part = numbers[start : start + chunk]
-            pixels = seg.get_pixels_by_source_instance(
-                source_sop_instance_uids=[uid], segment_numbers=part, combine_segments=False
-            )
-            yield uid, part, pixels[0]
+            step = max(1, chunk // len(part))
+            for first in range(0, len(wanted), step):
+                some = wanted[first : first + step]
+                pixels = seg.get_pixels_by_source_frame(
+                    source_sop_instance_uid=uid,
+                    source_frame_numbers=some,
+                    segment_numbers=part,
+                    combine_segments=False,
+                )
+                yield from ((uid, n, part, pixels[k]) for k, n in enumerate(some))
+
+
+def _referenced_frames(seg: Any) -> dict[str, set[int]]:
+    """Source UID -> the frame numbers (1-based) the SEG's frames derive from: each frame's Derivation
+    Image Sequence > Source Image Sequence > ReferencedSOPInstanceUID + ReferencedFrameNumber."""
+    from pydicom.multival import MultiValue
+
+    out: dict[str, set[int]] = defaultdict(set)
+    for frame in seg.get("PerFrameFunctionalGroupsSequence") or []:
+        for derivation in frame.get("DerivationImageSequence") or []:
+            for source in derivation.get("SourceImageSequence") or []:
+                numbers = source.get("ReferencedFrameNumber")
+                if numbers is None or numbers == "":
+                    continue
+                numbers = numbers if isinstance(numbers, MultiValue | list) else [numbers]
+                out[str(source.get("ReferencedSOPInstanceUID", ""))].update(int(n) for n in numbers)
+    return out
 
 
 def _is_seg(path: Path) -> bool:
@@ -419,8 +512,12 @@ FORMAT = Format(
     ),
     detect=looks_like_dicom_seg,
     suffixes=(".dcm",),
-    lost_on_export="images that are not DICOM",  # README's cell; the writes column says the SEG keeps
-    # the source's Patient/Study identifiers, as the standard requires
+    # README's cell; the writes column says the SEG keeps the source's Patient/Study identifiers, as the
+    # standard requires
+    lost_on_export=(
+        "images that are not DICOM; multi-frame objects without per-frame positions or with frames at one "
+        "position (a cine)"
+    ),
 )
 
 
