@@ -18,6 +18,7 @@ from pixelproof.commands._batch import add_batch_arguments, announce, batch_opti
 from pixelproof.commands._common import ProgressBar, add_examples, error, warn
 from pixelproof.commands._format_options import WRITTEN_OPTIONS, add_option_flags, chosen_options
 from pixelproof.core.errors import error_text
+from pixelproof.core.wording import plural
 
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
 ONE_PROCESS = (
@@ -192,9 +193,10 @@ def run(args: argparse.Namespace) -> int:
     void = project.void_category_ids()
     n_void = sum(a.category_id in void for a in project.annotations.values()) if void else 0
     print(
-        f"{args.output}: {len(project.images)} images, {len(project.annotations) - n_void} annotations"
+        f"{args.output}: {plural(len(project.images), 'image')}, "
+        f"{plural(len(project.annotations) - n_void, 'annotation')}"
         + (f" (+{n_void} void regions)" if n_void else "")
-        + f", {len(project.categories)} categories"
+        + f", {plural(len(project.categories), 'category')}"
         + (f"; {len(result.problems)} problem(s)" if result.problems else "")
         + (f"; skipped {skipped}" if skipped else "")
     )
