@@ -117,9 +117,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_batch_arguments(p, shards=True)
     add_examples(
         p,
-        "pixelproof prelabel coins.json --backend threshold --option category=coin",
+        "pixelproof prelabel coins.json --backend threshold --option category=coin \\\n"
+        "    --option background_radius=60",
         "pixelproof prelabel project.json --backend yolo-onnx --model yolo11n.onnx \\\n"
-        '    --score-threshold 0.4 --images "val/*.jpg" -o prelabeled.json',
+        '    --score-threshold 0.4 --images "val/*.jpg" --map person=pedestrian \\\n'
+        "    -o prelabeled.json",
         "pixelproof prelabel slides.json --backend onnx --model nuclei.onnx \\\n"
         "    --tile 1024 --overlap 0.25",
     )
