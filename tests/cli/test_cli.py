@@ -172,6 +172,20 @@ def test_new_over_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert all(c.color and c.color.startswith("#") for c in project.categories.values())
 
 
+def test_counts_of_one_are_singular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: ``new`` printed "1 images, 1 categories", and the other summaries (convert, validate,
+    checkout, split, merge, taxonomy) counted one thing in the plural too."""
+    (tmp_path / "imgs").mkdir()
+    cv2.imwrite(str(tmp_path / "imgs" / "a.png"), np.zeros((6, 8, 3), np.uint8))
+    out = tmp_path / "one.json"
+    assert main(["new", str(tmp_path / "imgs"), "-o", str(out), "--categories", "cell"]) == 0
+    assert f"{out}: 1 image, 1 category\n" in capsys.readouterr().out
+    assert main(["validate", str(out)]) == 0
+    assert f"{out}: valid (1 image, 0 annotations)" in capsys.readouterr().out
+    assert main(["convert", str(out), str(tmp_path / "masks"), "--from", "coco", "--to", "masks"]) == 0
+    assert ": 1 image, 0 annotations, 1 category" in capsys.readouterr().out
+
+
 def test_new_project_inside_the_image_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _image_folder(tmp_path / "imgs")
     out = tmp_path / "imgs" / "project.json"

@@ -256,3 +256,16 @@ def test_help_of_the_complex_commands_shows_examples_that_parse(
         assert getattr(args, "backend", None) in {None, *backend_names()}, argv
     for line in help_text.partition("\nexamples:\n")[2].splitlines():  # kept as written, indented
         assert line.startswith("  pixelproof ") or line.startswith("      -"), help_text
+
+
+@pytest.mark.parametrize("command", ["prelabel", "convert", "qa", "lint"])
+def test_help_examples_are_readmes(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``prelabel --help`` showed other command lines than README's (no ``--map``, no
+    ``background_radius``): each example of a help is a command line README shows as it is."""
+    monkeypatch.setenv("COLUMNS", "80")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    lines = readme.replace("\\\n", " ").splitlines()  # continuations joined
+    code = [line for line in lines if line.lstrip().startswith("pixelproof ") and "`" not in line]
+    shown = [" ".join(shlex.split(line, comments=True)) for line in code]  # indented or fenced
+    for argv in _examples(_parsers()[command].format_help()):
+        assert " ".join(argv) in shown, f"README does not show `{' '.join(argv)}`"

@@ -27,7 +27,7 @@ def test_labelme_to_coco_reports_skipped_shapes(shared_fixtures: Path, tmp_path:
         "1 line (shapes[4]), 1 linestrip (shapes[6]), 1 point (shapes[5])"
     ]
     assert "\r" not in captured.err  # no progress bar when stderr is not a terminal
-    assert "1 images, 5 annotations" in captured.out
+    assert "1 image, 5 annotations" in captured.out
     project = load_project(out)
     image = next(iter(project.images.values()))
     assert project.image_path(image).resolve() == (src / "primitives.jpg").resolve()

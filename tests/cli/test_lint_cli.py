@@ -43,7 +43,7 @@ def test_clean_project_exits_0(capsys, tmp_path: Path) -> None:
     path = make(tmp_path, box(1, [10, 10, 50, 50]))
     code, out, err = run(capsys, "lint", path)
     assert code == 0, err
-    assert "1 images, 1 objects, no model: 0 problem(s) with score >= 0.5" in out
+    assert "1 image, 1 object, no model: 0 problem(s) with score >= 0.5" in out
 
 
 def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> None:

@@ -99,6 +99,22 @@ def test_the_change_log_names_prelabel_as_the_tool(capsys, tmp_path: Path) -> No
     assert entry["totals"]["added"] == len(load_project(path).annotations) > 0
 
 
+def test_shard_parts_name_prelabel_in_their_change_log(capsys, tmp_path: Path) -> None:
+    """The part files of ``--shard-size`` were logged as `[manual]`; the one-file save said `prelabel`."""
+    from pixelproof.core import history
+
+    path = make_project(tmp_path / "s", {"a.png": data.coins(), "b.png": data.coins()})
+    out = tmp_path / "parts"
+    code, _, err = run(capsys, "prelabel", path, "--backend", "threshold", "--shard-size", "1", "-o", out)
+    assert code == 0, err
+    parts = sorted(out.glob("part-*.json"))
+    assert len(parts) == 2
+    for part in parts:
+        entry = history.read_log(part, None)[0][0]
+        assert entry["tool"] == "prelabel" and entry["sources"] == {"model": entry["totals"]["added"]}
+        assert entry["totals"]["added"] == len(load_project(part).annotations) > 0
+
+
 def test_failing_images_are_reported_and_the_batch_continues(capsys, tmp_path: Path) -> None:
     path = make_project(tmp_path / "f", {"a.png": data.coins(), "b.png": data.coins()})
     (path.parent / "b.png").write_bytes(b"garbage")

@@ -141,8 +141,9 @@ def test_negative_image_width(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     doc["images"][1]["width"] = -60
     problems = problems_of(write(tmp_path / "p.json", doc), capsys)
     assert problems[0] == "images[1].width: expected a positive integer, got -60"
-    # the image is unusable, so its annotation's reference is reported too
-    assert problems[1:] == ["annotations[2].image_id: image 2 does not exist"]
+    # the image is unusable, so its annotation is not loaded either: said with the reason, not as an image
+    # missing from the file (which it is not)
+    assert problems[1:] == ["annotations[2].image_id: image 2 is not loaded: its record images[1] is invalid"]
 
 
 @pytest.mark.parametrize(
@@ -304,10 +305,10 @@ def test_several_problems_all_reported(tmp_path: Path, capsys: pytest.CaptureFix
         "categories[1].name: expected a string, got a number",
         "pixelproof.image_status.2: expected one of todo, in_progress, done, reviewed, got 'finished'",
         "pixelproof.overlap_annotators.2: expected a list of annotator names, got ['ann', 7]",
-        "annotations[0].image_id: image 1 does not exist",
+        "annotations[0].image_id: image 1 is not loaded: its record images[0] is invalid",
         "annotations[0].bbox: expected 4 numbers, got 3",
-        "annotations[1].image_id: image 1 does not exist",
-        "annotations[1].category_id: category 2 does not exist",
+        "annotations[1].image_id: image 1 is not loaded: its record images[0] is invalid",
+        "annotations[1].category_id: category 2 is not loaded: its record categories[1] is invalid",
         "annotations[1].iscrowd: expected 0 or 1, got 2",
         "annotations[2].pixelproof.review: expected one of pending, accepted, rejected, got 'maybe'",
     ]
@@ -321,9 +322,9 @@ def test_every_problem_names_a_location(tmp_path: Path, capsys: pytest.CaptureFi
     problems = problems_of(write(tmp_path / "p.json", doc), capsys)
     assert problems == [
         "categories[0].pixelproof.color: expected '#rrggbb', got 'red'",
-        "annotations[0].category_id: category 1 does not exist",
-        "annotations[2].category_id: category 1 does not exist",
-        "annotations[3].category_id: category 1 does not exist",
+        "annotations[0].category_id: category 1 is not loaded: its record categories[0] is invalid",
+        "annotations[2].category_id: category 1 is not loaded: its record categories[0] is invalid",
+        "annotations[3].category_id: category 1 is not loaded: its record categories[0] is invalid",
         "annotations[3].segmentation: expected a list of polygons or an RLE object, got null",
         "annotations[3].bbox: missing (an annotation without segmentation needs a bbox)",
         "annotations[4]: expected an object, got a string",
@@ -367,7 +368,7 @@ def test_file_name_with_nul(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     doc["images"][1]["file_name"] = "b\0.png"
     assert problems_of(write(tmp_path / "p.json", doc), capsys) == [
         "images[1].file_name: holds a NUL character, which no file name can",
-        "annotations[2].image_id: image 2 does not exist",
+        "annotations[2].image_id: image 2 is not loaded: its record images[1] is invalid",
     ]
 
 

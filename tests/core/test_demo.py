@@ -42,3 +42,22 @@ def test_demo_is_small() -> None:
     demo = Path(str(files("pixelproof.resources").joinpath("demo")))
     total = sum(f.stat().st_size for f in demo.rglob("*") if f.is_file())
     assert total < 5_000_000
+
+
+def test_demo_files_are_what_a_save_writes_in_the_current_format(tmp_path: Path) -> None:
+    """Before: both files were format 1, migrated on every open, and `pixelproof info` said the demo was
+    labeled on stored pixels (EXIF orientation not applied). Its images carry no EXIF orientation, so
+    applying it changes no pixel and no mask."""
+    from pixelproof.core.imageio import exif_orientation
+    from pixelproof.core.model import FORMAT_VERSION
+
+    project_file = install_demo(tmp_path / "demo")
+    for name in (project_file.name, "reference.json"):
+        path = project_file.parent / name
+        written = path.read_bytes()
+        project = load_project(path)
+        assert project.loaded_format == FORMAT_VERSION, name
+        assert project.applies_exif, name
+        assert all(exif_orientation(project.image_path(im)) == 1 for im in project.images.values())
+        save_project(project, path)
+        assert path.read_bytes() == written, name

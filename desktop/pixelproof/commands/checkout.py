@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from pixelproof.commands._common import error, load_or_report, refuse_outputs
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -41,6 +42,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(
         f"{out}: {args.at} of {args.project} "
-        f"({len(project.images)} images, {len(project.annotations)} annotations)"
+        f"({plural(len(project.images), 'image')}, {plural(len(project.annotations), 'annotation')})"
     )
     return 0

@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-from collections import defaultdict
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
 from pixelproof.commands._common import ProgressBar, add_examples, error, warn
+from pixelproof.commands._format_options import WRITTEN_OPTIONS, add_option_flags, chosen_options
 from pixelproof.core.errors import error_text
+from pixelproof.core.wording import plural
 
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
 ONE_PROCESS = (
@@ -83,70 +84,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "pixelproof convert project.json out/ --from coco --to yolo --changed-since v1",
     )
     p.set_defaults(run=run)
-
-
-def add_option_flags(parser: argparse.ArgumentParser) -> None:
-    """One flag per declared option name; its help lists what it does for each format."""
-    from pixelproof.interop.formats import all_options
-
-    by_name: dict[str, list] = defaultdict(list)
-    for fmt, direction, opt in all_options():
-        by_name[opt.name].append((fmt, direction, opt))
-    for name, uses in by_name.items():
-        first = uses[0][2]
-        helps: dict[str, list[str]] = defaultdict(list)  # same help text -> "<fmt> input/output"
-        for fmt, direction, opt in uses:
-            helps[opt.help].append(f"{fmt.name} {'input' if direction == 'read' else 'output'}")
-        text = "; ".join(f"{', '.join(where)}: {h}" for h, where in helps.items())
-        kwargs: dict[str, Any] = {"dest": f"opt_{name}", "default": None, "help": text}
-        if first.type == "bool":
-            kwargs.update(nargs="?", const=True, metavar="yes|no")
-        elif first.type == "choice":
-            kwargs["metavar"] = "|".join(dict.fromkeys(v for _, _, o in uses for v in o.choices))
-        else:
-            kwargs["metavar"] = {"folder": "DIR", "file": "FILE", "int": "N", "float": "X"}.get(
-                first.type, "TEXT"
-            )
-        kwargs["type"] = _parser_for(name, [o for _, _, o in uses])
-        parser.add_argument(first.flag, **kwargs)
-
-
-def _parser_for(name: str, options: list) -> Any:
-    """argparse ``type``: the value must suit at least one format declaring the option (each side checks
-    its own choices again when it runs)."""
-
-    def parse(text: str) -> Any:
-        reasons = []
-        for opt in options:
-            try:
-                return opt.parse(text)
-            except ValueError as e:
-                reasons.append(str(e))
-        raise argparse.ArgumentTypeError(reasons[0])
-
-    parse.__name__ = name
-    return parse
-
-
-# reader options naming where the reader writes (not what it reads)
-WRITTEN_OPTIONS = ("extract_images",)
-
-
-def chosen_options(args: argparse.Namespace, fmt: Any, direction: str) -> dict[str, Any]:
-    """The options given on the command line that ``fmt`` declares for ``direction``, checked against its
-    own choices and range (a flag shared by several formats may allow more than this one does)."""
-    out = {}
-    for opt in fmt.options(direction):
-        value = getattr(args, f"opt_{opt.name}", None)
-        if value is None:
-            continue
-        if opt.type == "choice" and value not in opt.choices:
-            side = "input" if direction == "read" else "output"
-            raise ValueError(f"{opt.flag}: {fmt.name} {side} takes {', '.join(opt.choices)}, not {value!r}")
-        if opt.type in ("int", "float"):
-            opt.check_range(value)
-        out[opt.name] = value
-    return out
 
 
 def _changed_since(project: Any, args: argparse.Namespace) -> Any:
@@ -256,9 +193,10 @@ def run(args: argparse.Namespace) -> int:
     void = project.void_category_ids()
     n_void = sum(a.category_id in void for a in project.annotations.values()) if void else 0
     print(
-        f"{args.output}: {len(project.images)} images, {len(project.annotations) - n_void} annotations"
+        f"{args.output}: {plural(len(project.images), 'image')}, "
+        f"{plural(len(project.annotations) - n_void, 'annotation')}"
         + (f" (+{n_void} void regions)" if n_void else "")
-        + f", {len(project.categories)} categories"
+        + f", {plural(len(project.categories), 'category')}"
         + (f"; {len(result.problems)} problem(s)" if result.problems else "")
         + (f"; skipped {skipped}" if skipped else "")
     )

@@ -19,6 +19,7 @@ from pixelproof.commands._common import (
     warn,
 )
 from pixelproof.core.errors import error_text
+from pixelproof.core.wording import plural
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
@@ -79,7 +80,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "pixelproof lint project.json",
         "pixelproof lint project.json --backend yolo-onnx --model yolo11n.onnx \\\n"
         "    --confident 0.5 --html lint.html",
-        "pixelproof lint project.json --predictions results.json --json lint.json",
+        "pixelproof lint project.json --predictions results.json \\\n    --json lint.json --csv lint.csv",
         "pixelproof lint project.json --predictions pending",
     )
     p.set_defaults(run=run)
@@ -281,7 +282,8 @@ def _print_summary(data: dict[str, Any]) -> None:
     s = data["summary"]
     model = "no model" if s["predictions"] is None else f"{s['predictions']} predictions"
     print(
-        f"{s['images']} images, {s['objects']} objects, {model}: {s['problems']} problem(s) with score >= "
+        f"{plural(s['images'], 'image')}, {plural(s['objects'], 'object')}, {model}: "
+        f"{s['problems']} problem(s) with score >= "
         f"{data['options']['min_score']:g}" + (f" ({s['dismissed']} dismissed)" if s["dismissed"] else "")
     )
     if not s["by_kind"]:

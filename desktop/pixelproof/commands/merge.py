@@ -14,6 +14,7 @@ from pathlib import Path
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
 from pixelproof.commands._common import ProgressBar, error, load_or_report, refuse_outputs
 from pixelproof.core.errors import error_text
+from pixelproof.core.wording import plural
 
 EXIT_CONFLICTS = 3
 
@@ -108,8 +109,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"conflict [{c.type}] {c.message}", file=sys.stderr)
     s = result.stats
     print(
-        f"{out}: {s['images']} images, {s['annotations']} annotations, {s['categories']} categories from "
-        f"{s['shards']} shards; {s['overlap_images']} overlap images kept side by side, "
+        f"{out}: {plural(s['images'], 'image')}, {plural(s['annotations'], 'annotation')}, "
+        f"{plural(s['categories'], 'category')} from {plural(s['shards'], 'shard')}; "
+        f"{s['overlap_images']} overlap images kept side by side, "
         f"{s['honeypots_left_out']} honeypots left out, {s['conflicts']} conflicts"
     )
     if dropped := dropped_text(s["dismissed_dropped"]):

@@ -9,6 +9,7 @@ from pixelproof.commands._common import ProgressBar, error, refuse_outputs, warn
 from pixelproof.core import history
 from pixelproof.core.coco import ProjectSaveError, save_project
 from pixelproof.core.image_folder import category_names, project_from_folder
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
     except ProjectSaveError as e:
         error(str(e))
         return 1
-    print(f"{out}: {len(project.images)} images, {len(project.categories)} categories")
+    print(f"{out}: {plural(len(project.images), 'image')}, {plural(len(project.categories), 'category')}")
     return 0

@@ -120,9 +120,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_batch_arguments(p, shards=True)
     add_examples(
         p,
-        "pixelproof prelabel coins.json --backend threshold --option category=coin",
+        "pixelproof prelabel coins.json --backend threshold --option category=coin \\\n"
+        "    --option background_radius=60",
         "pixelproof prelabel project.json --backend yolo-onnx --model yolo11n.onnx \\\n"
-        '    --score-threshold 0.4 --images "val/*.jpg" -o prelabeled.json',
+        '    --score-threshold 0.4 --images "val/*.jpg" --map person=pedestrian \\\n'
+        "    -o prelabeled.json",
         "pixelproof prelabel slides.json --backend onnx --model nuclei.onnx \\\n"
         "    --tile 1024 --overlap 0.25",
     )
@@ -234,7 +236,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             if options.shard_size:
                 size = options.shard_size
-                out = write_shards(project, proposals, args.output, size, account, len(images))
+                edit = f"Pre-label with {args.backend}"
+                out = write_shards(project, proposals, args.output, size, account, len(images), edit)
             else:
                 for image, proposal in proposals:
                     account(image, proposal)
@@ -359,13 +362,14 @@ def write_shards(
     size: int,
     account: Callable[[ImageRecord, Proposal | str], None],
     images: int = 0,
+    edit: str = "",
 ) -> Path:
     """Write the pre-labeled images (``images`` of them) as COCO projects of ``size`` images each
     (``part_name``: ``part-00001.json``...) into ``folder``, built in a temporary folder beside it and
     renamed into place at the end, so an interrupted job, or one where every picture failed (as
     ``-o OUT.json`` then writes nothing), leaves nothing. Each part has the categories known when it
     was written (ids agree across parts) and its images' existing annotations; the input project is not
-    modified."""
+    modified. Each part's change log names ``prelabel`` and ``edit``, as the one-file save does."""
     target = Path(folder).absolute()
     check_shard_folder(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -384,11 +388,11 @@ def write_shards(
                 proposal.edit().apply(part)
             if len(part.images) == size:
                 number += 1
-                save_project(part, staging / part_name(number, parts))
+                _save_part(part, staging / part_name(number, parts), edit)
                 part = _new_part(project)
         if part.images:
             number += 1
-            save_project(part, staging / part_name(number, parts))
+            _save_part(part, staging / part_name(number, parts), edit)
         if not done:
             shutil.rmtree(staging, ignore_errors=True)
             return target
@@ -397,6 +401,11 @@ def write_shards(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _save_part(part: Project, path: Path, edit: str) -> None:
+    history.note(part, tool="prelabel", edit=edit)
+    save_project(part, path)
 
 
 def part_name(number: int, parts: int) -> str:

@@ -20,6 +20,7 @@ from pixelproof.commands._common import (
     refuse_outputs,
     warn,
 )
+from pixelproof.commands._format_options import add_option_flags, given_options
 from pixelproof.core.errors import error_text
 
 
@@ -38,6 +39,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help=f"format of the reference: {', '.join(f.name for f in readable())} (default: detected from "
         "its layout; see README)",
     )
+    reader = p.add_argument_group(
+        "reference reader options",
+        "convert's options of the reference's reader, spelt as convert spells them",
+    )
+    add_option_flags(reader, ("read",))
     add_iou_threshold(p, "pairs count")
     p.add_argument(
         "--nsd-tau", type=float, default=2.0, metavar="TAU", help="NSD tolerance (px, or mm; default 2)"
@@ -52,6 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "pixelproof qa reference.json candidate.json --json qa.json --html qa.html",
         "pixelproof qa masks/ candidate.json --ref-format masks --csv rows.csv",
         "pixelproof qa labelsTr/ candidate.json",
+        "pixelproof qa VOC/ candidate.json --ref-format voc --one-based no",
     )
     p.set_defaults(run=run)
 
@@ -91,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     if candidate is None:
         return 1
     try:
-        reference = load_reference(args.reference, candidate, args.ref_format)
+        reference = load_reference(args.reference, candidate, args.ref_format, options=given_options(args))
     except ReferenceLoadError as e:
         print_capped(e.problems[:-1])
         print(e.problems[-1], file=sys.stderr)  # the conclusion, never capped away

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pixelproof.commands._common import error, load_or_report, refuse_outputs
 from pixelproof.core.errors import error_text
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         error(error_text(e))
         return 1
     for name, shard in result.shards.items():
-        print(f"{targets[name]}: {len(shard.images)} images")
+        print(f"{targets[name]}: {plural(len(shard.images), 'image')}")
     print(
         f"{len(result.overlap)} overlap images (each to {result.manifest['overlap_copies']} annotators), "
         f"{len(result.honeypots)} honeypots; "

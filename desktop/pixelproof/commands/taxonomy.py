@@ -17,6 +17,7 @@ from pixelproof.commands._common import (
     warn,
 )
 from pixelproof.core.errors import error_text
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -181,5 +182,5 @@ def _export(project, args: argparse.Namespace) -> int:  # type: ignore[no-untype
     except ProjectSaveError as e:
         error(str(e))
         return 1
-    print(f"{args.output}: {len(data['categories'])} categories")
+    print(f"{args.output}: {plural(len(data['categories']), 'category')}")
     return 0

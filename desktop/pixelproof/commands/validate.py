@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pixelproof.commands._common import load_or_report
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -18,5 +19,5 @@ def run(args: argparse.Namespace) -> int:
     if project is None:
         return 1
     n = len(project.annotations)
-    print(f"{args.project}: valid ({len(project.images)} images, {n} annotations)")
+    print(f"{args.project}: valid ({plural(len(project.images), 'image')}, {plural(n, 'annotation')})")
     return 0

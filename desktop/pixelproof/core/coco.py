@@ -193,10 +193,11 @@ def project_from_dict(data: Any, source: str | os.PathLike[str] = "<memory>") ->
             err(f"{key}: expected a list, got {typename(value)}")
             value = []
         lists[key] = value
-    images = _read_images(lists["images"], err)
-    categories = _read_categories(lists["categories"], err)
+    rejected: dict[str, dict[int, str]] = {"images": {}, "categories": {}}  # id -> where, of invalid records
+    images = _read_images(lists["images"], err, rejected["images"])
+    categories = _read_categories(lists["categories"], err, rejected["categories"])
     app = _read_app(data.get("pixelproof"), err)
-    annotations = read_annotations(lists["annotations"], images, categories, problems)
+    annotations = read_annotations(lists["annotations"], images, categories, problems, rejected)
     extra = {k: v for k, v in data.items() if k not in _TOP_KEYS}
     for key, value in extra.items():
         _depth(value, key, err)
@@ -216,7 +217,9 @@ def _depth(value: Any, where: str, err: Callable) -> None:
         err(str(e))
 
 
-def _read_images(items: list, err: Callable) -> dict[int, ImageRecord]:
+def _read_images(items: list, err: Callable, rejected: dict[int, str]) -> dict[int, ImageRecord]:
+    """The valid image records by id; ``rejected`` gets the id and location of each invalid one whose id is
+    good (its annotations then name the real reason, not a missing image)."""
     out: dict[int, ImageRecord] = {}
     seen: dict[int, int] = {}
     for i, obj in enumerate(items):
@@ -249,10 +252,13 @@ def _read_images(items: list, err: Callable) -> dict[int, ImageRecord]:
         if ok and len(seen) > n:
             iid = obj["id"]
             out[iid] = ImageRecord(iid, fn, dims[0], dims[1], extra)
+        elif len(seen) > n:
+            rejected[obj["id"]] = where
     return out
 
 
-def _read_categories(items: list, err: Callable) -> dict[int, Category]:
+def _read_categories(items: list, err: Callable, rejected: dict[int, str]) -> dict[int, Category]:
+    """The valid categories by id; ``rejected`` as for ``_read_images``."""
     out: dict[int, Category] = {}
     seen: dict[int, int] = {}
     names: dict[str, int] = {}
@@ -295,7 +301,10 @@ def _read_categories(items: list, err: Callable) -> dict[int, Category]:
         extra = {k: v for k, v in obj.items() if k not in _CAT_KEYS}
         for key, value in [*extra.items(), *((f"pixelproof.{k}", v) for k, v in app_extra.items())]:
             _depth(value, f"{where}.{key}", err)
-        if not ok or len(seen) == n:
+        if len(seen) == n:
+            continue
+        if not ok:
+            rejected[obj["id"]] = where
             continue
         if sup is None and "supercategory" in obj:
             extra["supercategory"] = None  # written back as null (many exporters write it)

@@ -15,7 +15,7 @@ helpers (the limits come from ``core.limits``), so they cannot drift apart.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,8 @@ class Ctx:
     _sides: tuple[np.ndarray, np.ndarray] | None = None
     _types: dict[str, set] = field(default_factory=dict)
     app_columns: dict[str, list] = field(default_factory=dict)  # pixelproof.<key> per row (AppRule)
+    # "images"/"categories" -> id -> location of a record present in the file but invalid
+    rejected: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
 
     def types(self, key: str) -> set:
         """The value types in a column (one C-level pass, shared by the rules and the build)."""
@@ -111,6 +113,9 @@ class RefRule:
             if type(v) is not int:
                 shown = "null None" if v is MISSING else f"{typename(v)} {short_repr(v)}"
                 report(i, f"{where}: expected an integer, got {shown}")
+            elif v in ctx.rejected.get(self.table, {}):  # in the file, but not loaded: say why
+                record = ctx.rejected[self.table][v]
+                report(i, f"{where}: {self.noun} {v} is not loaded: its record {record} is invalid")
             elif v not in table:
                 report(i, f"{where}: {self.noun} {v} does not exist")
 
@@ -425,10 +430,16 @@ RULES = (
 
 
 def read_annotations(
-    items: list, images: dict[int, ImageRecord], categories: dict[int, Category], problems: list[str]
+    items: list,
+    images: dict[int, ImageRecord],
+    categories: dict[int, Category],
+    problems: list[str],
+    rejected: Mapping[str, Mapping[int, str]] | None = None,
 ) -> dict[int, Annotation]:
     """Check every annotation against ``RULES`` (in bulk, then one by one where bulk fails) and build
-    the ones without problems; problems are appended in file order with their JSON location."""
+    the ones without problems; problems are appended in file order with their JSON location.
+    ``rejected``: the ids of image and category records that are in the file but invalid, by table, with
+    their location: an annotation naming one is reported with that reason, not as naming a missing one."""
     located: list[tuple[int, int, int, str]] = []  # (position, rule, n, message): sorted into file order
     rows = []
     index = []  # position of each object row in ``items``
@@ -442,7 +453,7 @@ def read_annotations(
     every = itertools.repeat
     columns = {rule.key: list(map(get, rows, every(rule.key), every(MISSING))) for rule in RULES}  # C-level
     image_ids = columns["image_id"]
-    ctx = Ctx(images, categories, columns, index=index)
+    ctx = Ctx(images, categories, columns, index=index, rejected=rejected or {})
     if ctx.types("image_id") == {int}:
         ctx.row_images = list(map(images.get, image_ids))
     else:  # a list or an object is not a key

@@ -192,6 +192,25 @@ class Format:
     def options(self, direction: str) -> tuple[Option, ...]:
         return self.read_options if direction == "read" else self.write_options
 
+    def pick_options(self, direction: str, given: Mapping[str, Any]) -> dict[str, Any]:
+        """The options of ``given`` (name -> value) that this format declares for ``direction``, checked
+        against its own choices and range (a flag shared by several formats may allow more); ValueError
+        naming the flag otherwise."""
+        out = {}
+        for opt in self.options(direction):
+            value = given.get(opt.name)
+            if value is None:
+                continue
+            if opt.type == "choice" and value not in opt.choices:
+                side = "input" if direction == "read" else "output"
+                raise ValueError(
+                    f"{opt.flag}: {self.name} {side} takes {', '.join(opt.choices)}, not {value!r}"
+                )
+            if opt.type in ("int", "float"):
+                opt.check_range(value)
+            out[opt.name] = value
+        return out
+
     def read(self, path: Any, **kwargs: Any) -> Any:
         """Run the reader (ImportResult) with the garbage collector paused."""
         if self.reader is None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import inspect
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pixelproof.core.model import Project
 from pixelproof.core.references import Reference
@@ -34,10 +36,13 @@ def load_reference(
     *,
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Reference:
     """Read ``path`` as format ``fmt`` (auto-detected when None); raises ``ReferenceLoadError``.
 
     The candidate's categories name the values of a semantic mask folder that has no class map.
+    ``options`` are reader options (name -> value, ``qa --one-based no``); one the format read does not
+    declare is ignored with a problem line saying so, as ``convert`` does.
     """
     p = Path(path)
     if not p.exists():
@@ -66,6 +71,15 @@ def load_reference(
         if fmt not in FORMATS or not FORMATS[fmt].can_read:
             raise ReferenceLoadError([f"{fmt}: not a readable format"])
         found = FORMATS[fmt]
+    given = dict(options or {})
+    try:
+        chosen_options = found.pick_options("read", given)
+    except ValueError as e:
+        raise ReferenceLoadError([f"{p}: {e}"]) from None
+    for name in given.keys() - chosen_options.keys():
+        chosen.append(f"--{name.replace('_', '-')} does not apply to {found.name} reference {p}; ignored")
+        if on_problem is not None:
+            on_problem(chosen[-1])
     params = inspect.signature(found.reader).parameters
     extra = {}
     if "check_images" in params:
@@ -73,7 +87,7 @@ def load_reference(
     if "class_names" in params and candidate is not None:
         extra["class_names"] = {c.id: c.name for c in candidate.categories.values()}
     try:
-        result = found.read(p, on_problem=on_problem, progress=progress, **extra)
+        result = found.read(p, on_problem=on_problem, progress=progress, **extra, **chosen_options)
     except (OSError, ValueError) as e:
         raise ReferenceLoadError([f"{p}: cannot be read as {found.title}: {e}"]) from None
     if not result.project.images:

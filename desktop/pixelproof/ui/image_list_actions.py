@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pixelproof.core.edits.images import AddImages, RelocateImages
 from pixelproof.core.image_folder import find_moved, images_to_add
 from pixelproof.core.imageio import IMAGE_SUFFIXES, MEDICAL_SUFFIXES
+from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.empty_hint import EmptyHint
 from pixelproof.ui.shortcuts import make_action
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
 _FILTER = "Images ({});;All files (*)".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES + MEDICAL_SUFFIXES))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 class ImageListActions(QObject):
@@ -97,11 +94,11 @@ class ImageListActions(QObject):
             doc.push(AddImages(found.images))
             if doc.current_image_id == -1:
                 doc.set_current_image(found.images[0].id)
-        lines = [f"Added {_plural(len(found.images), 'image')}."]
+        lines = [f"Added {plural(len(found.images), 'image')}."]
         if found.already:
             lines.append(f"{len(found.already)} already in the project (not added again).")
         if skipped:
-            lines.append(f"{_plural(len(skipped), 'file')} skipped (see the details).")
+            lines.append(f"{plural(len(skipped), 'file')} skipped (see the details).")
         details = [f"already in the project: {p}" for p in found.already] + skipped
         self._tell("Add images", "\n".join(lines), details)
         return bool(found.images)
@@ -123,7 +120,7 @@ class ImageListActions(QObject):
         if not found and not problems:
             self._tell("Locate missing images", "No image of the project is missing.", [])
             return False
-        lines = [f"Found {len(found)} of {_plural(len(found) + len(problems), 'missing image')}."]
+        lines = [f"Found {len(found)} of {plural(len(found) + len(problems), 'missing image')}."]
         for reason in ("ambiguous", "refused", "not found"):
             n = sum(p.reason == reason for p in problems)
             if n:

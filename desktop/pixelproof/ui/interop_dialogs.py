@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
+from pixelproof.core.wording import plural
 from pixelproof.interop import FORMATS, Format, ImportResult, project_name
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
@@ -316,8 +317,9 @@ class InteropActions(QObject):
             doc.deleteLater()
             return False
         summary = (
-            f"Imported {len(project.images)} images, {len(project.annotations)} annotations and "
-            f"{len(project.categories)} categories from {path}"
+            f"Imported {plural(len(project.images), 'image')}, "
+            f"{plural(len(project.annotations), 'annotation')} and "
+            f"{plural(len(project.categories), 'category')} from {path}"
         )
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
         if result.problems or skipped:
