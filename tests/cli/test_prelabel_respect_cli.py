@@ -168,7 +168,7 @@ def test_boxes_that_fail_among_good_ones_are_named_with_their_reason(capsys, tmp
     outside = "the box is outside the image (empty once clamped to 240x200)"
     assert f"disk.png: annotation 3 (disk): {outside}" in err
     assert "annotation 1 " not in err
-    assert "1/1 images pre-labeled, 1 annotations added, 2 boxes not outlined" in out
+    assert "1/1 images pre-labeled, 1 annotation added, 2 boxes not outlined" in out
     made = [a for a in load_project(project_file).annotations.values() if a.kind == "mask"]
     assert [m.app_extra[FROM_BOX] for m in made] == [1] and made[0].review == "pending"
     assert 0.9 * math.pi * 40**2 < made[0].area < 1.1 * math.pi * 40**2

@@ -26,6 +26,7 @@ from pixelproof.core.coco import (
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.errors import error_text
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.wording import plural
 from pixelproof.inference.apply import (
     LEFT_OUT,
     SKIP_EXISTING_IOU,
@@ -258,7 +259,7 @@ def run(args: argparse.Namespace) -> int:
     new = f", new categories: {', '.join(result.new_categories)}" if result.new_categories else ""
     print(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
-        f"{result.annotations} annotations added{new}"
+        f"{plural(result.annotations, 'annotation')} added{new}"
         + (f", {result.ignored} {LEFT_OUT}" if result.ignored else "")
         + (f", {result.skipped} skipped (already labeled)" if result.skipped else "")
         + (
