@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
 MIN_SECTION = 28  # px: the header's smallest section
@@ -62,6 +63,17 @@ class FittedTable(QTableView):
         """Measure the columns again and fit them (soon: after the rows or columns settle)."""
         self._needs = None
         self._fit_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Measured while hidden (a closed dock, the other view), a column may have been measured before
+        the style sheet applied: measure again when it shows."""
+        super().showEvent(event)
+        self.refit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.refit()
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:  # the window, a splitter or a scroll bar coming and going
