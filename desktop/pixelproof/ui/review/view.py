@@ -91,7 +91,7 @@ class ReviewView(QWidget):
         self.splitter.addWidget(self._build_right(keys))
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([470, 1130])
+        self.splitter.setSizes([480, 1120])  # the Images table whole: its figures and the demo's names
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -327,8 +327,6 @@ class ReviewView(QWidget):
             self.images.image_table.sortByColumn(
                 self.images.image_model.column_of("dice"), Qt.SortOrder.AscendingOrder
             )
-        self.images.image_table.resizeColumnsToContents()
-        self.images.image_table.setColumnWidth(0, min(self.images.image_table.columnWidth(0), 200))
         self.image_id = -1
         # the user's image stays current (the worst-Dice order does not move them): the labeling view's (the
         # review view keeps it in step; after an edit there it is the image just edited), else the image
