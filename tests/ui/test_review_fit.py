@@ -11,9 +11,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
 from pixelproof.core.demo import install_demo
+from tests.ui.conftest import wait_loaded
 from tests.ui.test_review import enter_review, open_window, table_click
 
 LEFT = Qt.MouseButton.LeftButton
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
@@ -27,8 +29,8 @@ def window(qtbot, tmp_path: Path, no_prompts):
 
 
 def assert_fits(table, review_words: set[str]) -> None:
-    """No horizontal scroll bar; every shown header whole (its title and sort arrow); the Review column's
-    words whole."""
+    """No horizontal scroll bar; every shown header whole (its title and sort arrow); the last (Review)
+    column's words whole."""
     header = table.horizontalHeader()
     assert header.length() <= table.viewport().width(), (header.length(), table.viewport().width())
     assert not table.horizontalScrollBar().isVisible()
@@ -97,3 +99,25 @@ def test_a_column_switched_on_from_the_header_menu_takes_room_from_the_names(qtb
         if shown:
             assert table.columnWidth(0) < before
     assert table.columnWidth(0) == before
+
+
+@pytest.mark.parametrize("scored", [False, True])
+def test_at_1280x720_the_class_and_object_tables_fit_too(qtbot, window, scored) -> None:
+    """Without a reference (or before the first run) the Per class and Objects tables were empty with
+    100-px columns: a scroll bar under each and headers cut ("T", "IoU" at the edge). Scored or not, every
+    header reads whole without a scroll bar."""
+    from pixelproof.core.edits import SetReference
+
+    window.resize(1280, 720)
+    wait_loaded(qtbot, window)
+    if not scored:
+        window.document.push(SetReference(None))
+        window.canvas.setFocus()
+        QTest.keyClick(window.canvas, Qt.Key.Key_Tab, CTRL)
+        qtbot.waitUntil(lambda: window.review.view.no_reference.isVisible(), timeout=5000)
+    else:
+        enter_review(qtbot, window)
+    QTest.qWait(50)
+    view = window.review.view
+    for table in (view.images.image_table, view.images.class_table, view.object_table):
+        assert_fits(table, set())

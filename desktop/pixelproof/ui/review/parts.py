@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -195,10 +194,9 @@ class ImageList(QWidget):
         for n, name in enumerate(self.image_model.metrics, start=1):
             self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
         self.class_model = ClassSummaryModel()
-        self.class_table = table("reviewClasses", "Per class")
+        self.class_table = table("reviewClasses", "Per class", FittedTable(flexible=(0,)))  # Class the rest
         self.class_table.setModel(self.class_model)
         self.class_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.histogram = DiceHistogram()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 6)
