@@ -549,7 +549,7 @@ def test_the_image_column_sorts_the_names_it_shows_in_natural_order(qtbot, win, 
 def test_short_of_room_the_name_columns_give_up_the_same_share() -> None:
     """Too narrow for every name: Score and Object keep their headers' width and Kind, Class and Image
     are cut alike, the whole row exactly as wide as the list (no scroll bar, no gap)."""
-    from pixelproof.ui.panels.problems.table import share_widths
+    from pixelproof.ui.fitted_table import share_widths
 
     needs = [60, 120, 80, 100, 60]
     wide = share_widths(needs, 500, (1, 2, 3))  # spare room goes to the names

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QProgressBar,
     QPushButton,
+    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -25,9 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import qa_difference
+from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.histogram import DiceHistogram
-from pixelproof.ui.review.tables import DEFAULT_METRICS, ClassSummaryModel, ImageFilterProxy, ImageTableModel
+from pixelproof.ui.review.tables import (
+    DEFAULT_METRICS,
+    REVIEW_WORDS,
+    ClassSummaryModel,
+    ImageFilterProxy,
+    ImageTableModel,
+)
 from pixelproof.ui.shortcuts import REGISTRY
 
 LEGEND = (
@@ -39,10 +46,10 @@ LEGEND = (
 )
 
 
-def table(name: str, said: str) -> QTableView:
-    """A read-only, row-selecting table as the review view uses them; ``said``: its name for a screen
-    reader."""
-    t = QTableView()
+def table(name: str, said: str, t: QTableView | None = None) -> QTableView:
+    """A read-only, row-selecting table as the review view uses them (``t``, or a new one); ``said``: its
+    name for a screen reader."""
+    t = t if t is not None else QTableView()
     t.setAccessibleName(said)
     t.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
     t.setObjectName(name)
@@ -144,6 +151,23 @@ class ReviewHeader(QWidget):
         layout.addWidget(self.banner)
 
 
+class ImageTable(FittedTable):
+    """The images' table fitted to its pane: the figures and Review as wide as their headers (Review as
+    its longest word, before any decision is made), Image the rest. Sized to their contents, the columns
+    were 29 px wider than the 470-px pane: a scroll bar hid the Review column's right part."""
+
+    def __init__(self) -> None:
+        super().__init__(flexible=(0,))
+
+    def column_need(self, col: int) -> int:
+        need = super().column_need(col)
+        if col == self.horizontalHeader().count() - 1:  # Review
+            margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+            words = max(self.fontMetrics().horizontalAdvance(w) for w in REVIEW_WORDS)
+            need = max(need, words + 2 * margin)
+        return need
+
+
 class ImageList(QWidget):
     """The images with their metrics (a filter box such as "Dice < 0.9"), the per-class summary and the
     histogram of per-image Dice."""
@@ -161,20 +185,18 @@ class ImageList(QWidget):
         self.image_model = ImageTableModel()
         self.image_proxy = ImageFilterProxy()
         self.image_proxy.setSourceModel(self.image_model)
-        self.image_table = table("reviewImages", "Images")
+        self.image_table = table("reviewImages", "Images", ImageTable())
         self.image_table.setModel(self.image_proxy)
         self.image_table.setSortingEnabled(True)
-        self.image_table.horizontalHeader().setStretchLastSection(True)  # the Review column
         self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
         for n, name in enumerate(self.image_model.metrics, start=1):
             self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
         self.class_model = ClassSummaryModel()
-        self.class_table = table("reviewClasses", "Per class")
+        self.class_table = table("reviewClasses", "Per class", FittedTable(flexible=(0,)))  # Class the rest
         self.class_table.setModel(self.class_model)
         self.class_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.histogram = DiceHistogram()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 6)

@@ -32,6 +32,7 @@ STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN
                "ignored": "in crowd region (ignored)"}  # fmt: skip
 STATUS_CODE = {"fn": DIFF_FN, "fp": DIFF_FP, "wrong_class": DIFF_WRONG_CLASS}
 REVIEW_COLORS = {"accepted": QColor(0, 158, 115), "rejected": QColor(213, 94, 0)}
+REVIEW_WORDS = (*REVIEW_COLORS, "reviewed")  # what the Images table's Review column can say
 
 
 def format_value(name: str, v: float) -> str:

@@ -21,7 +21,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.no_reference import CandidatePreview, NoReferenceCard
@@ -91,7 +91,7 @@ class ReviewView(QWidget):
         self.splitter.addWidget(self._build_right(keys))
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([470, 1130])
+        self.splitter.setSizes([480, 1120])  # the Images table whole: its figures and the demo's names
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -122,9 +122,9 @@ class ReviewView(QWidget):
         self.linked = LinkedPanes(self.panes)
         self.header.fit_button.clicked.connect(self.linked.fit)
         self.object_model = ObjectTableModel()
-        self.object_table = table("reviewObjects", "Objects")
+        # the figures as wide as they read, the Review column (decision and note) the rest
+        self.object_table = table("reviewObjects", "Objects", FittedTable(flexible=(7,)))
         self.object_table.setModel(self.object_model)
-        self.object_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         self.object_table.selectionModel().currentRowChanged.connect(self._object_row_changed)
         self.object_title = heading("Objects")
         self.decision = DecisionBox(keys)
@@ -320,15 +320,11 @@ class ReviewView(QWidget):
         keep = self.image_id
         self.images.image_model.set_rows(scored.image_table, self.document.project)
         self.images.class_model.set_result(result)
-        self.images.class_table.resizeColumnsToContents()
-        self.images.class_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.images.histogram.set_values([r["dice"] for r in scored.image_table])
         if self._first_result:
             self.images.image_table.sortByColumn(
                 self.images.image_model.column_of("dice"), Qt.SortOrder.AscendingOrder
             )
-        self.images.image_table.resizeColumnsToContents()
-        self.images.image_table.setColumnWidth(0, min(self.images.image_table.columnWidth(0), 200))
         self.image_id = -1
         # the user's image stays current (the worst-Dice order does not move them): the labeling view's (the
         # review view keeps it in step; after an edit there it is the image just edited), else the image
@@ -442,8 +438,6 @@ class ReviewView(QWidget):
         self.linked.fit()
         rows = self.scored.objects.get(pair.file_name, [])
         self.object_model.set_rows(rows, doc.project)
-        self.object_table.resizeColumnsToContents()
-        self.object_table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         problems = sum(r.status not in ("match", "ignored") for r in rows)  # ignored: inside a crowd region
         counts = f"{len(rows)} object{'s' if len(rows) != 1 else ''}"
         if problems:

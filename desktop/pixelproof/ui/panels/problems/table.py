@@ -3,24 +3,22 @@ kind, class, lowest score and whether dismissed problems show."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QTableView
 
 from pixelproof.core.lint import KINDS, Problem
 from pixelproof.core.paths import natural_key
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.fitted_table import FittedTable
 
 Index = QModelIndex | QPersistentModelIndex
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the Problem of a row
@@ -166,26 +164,7 @@ class ProblemsFilter(QSortFilterProxyModel):
         return self.show_dismissed or p.key not in model.dismissed
 
 
-def share_widths(needs: Sequence[int], room: int, flexible: Collection[int]) -> list[int]:
-    """Column widths in ``room`` px: each column its need when all fit, the spare split among the
-    ``flexible`` ones in proportion to their needs; short of room, the others keep their need and the
-    flexible ones give up the same share of theirs (a long kind and a short class are cut alike)."""
-    widths = list(needs)
-    flex = [c for c in range(len(needs)) if c in flexible]
-    fixed = sum(n for c, n in enumerate(needs) if c not in flexible)
-    wanted = sum(needs[c] for c in flex)
-    if not flex or wanted <= 0:
-        return widths
-    left = max(room - fixed, len(flex) * 28)  # 28: the header's smallest section
-    given = 0
-    for c in flex[:-1]:
-        widths[c] = max(28, needs[c] * left // wanted)
-        given += widths[c]
-    widths[flex[-1]] = max(28, left - given)
-    return widths
-
-
-class ProblemsTable(QTableView):
+class ProblemsTable(FittedTable):
     """The list's columns fitted to what they show: Score and Object as wide as their headers, Kind,
     Class and Image sharing the rest by what their longest entries need. Fixed widths and two equal
     stretching columns cut "aspect outlier" and "motorcycle.jpg" in a 1280-px window while Class kept
@@ -194,33 +173,4 @@ class ProblemsTable(QTableView):
     FLEXIBLE = (1, 2, 3)  # Kind, Class, Image
 
     def __init__(self) -> None:
-        super().__init__()
-        self._fit_timer = QTimer(self)
-        self._fit_timer.setSingleShot(True)
-        self._fit_timer.setInterval(0)
-        self._fit_timer.timeout.connect(self.fit_columns)
-        self.horizontalHeader().setStretchLastSection(False)
-        self.horizontalHeader().setMinimumSectionSize(28)
-
-    def setModel(self, model) -> None:  # type: ignore[no-untyped-def]
-        super().setModel(model)
-        for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
-            signal.connect(self._fit_timer.start)
-        self._fit_timer.start()
-
-    def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:  # the window, the dock or a scroll bar coming and going
-            self._fit_timer.start()
-        return super().viewportEvent(event)
-
-    def fit_columns(self) -> None:
-        header = self.horizontalHeader()
-        needs = []
-        for col in range(header.count()):
-            need = header.sectionSizeHint(col)  # the title and the sort arrow
-            if col in self.FLEXIBLE:
-                need = max(need, self.sizeHintForColumn(col))  # the visible rows and up to 1000 more
-            needs.append(need)
-        for col, width in enumerate(share_widths(needs, self.viewport().width(), self.FLEXIBLE)):
-            if header.sectionSize(col) != width:
-                header.resizeSection(col, width)
+        super().__init__(self.FLEXIBLE)

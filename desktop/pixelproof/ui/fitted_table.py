@@ -1,0 +1,96 @@
+"""Tables whose columns are fitted to what they show: each column as wide as its header and its entries,
+the name columns sharing what is left by their longest entries and giving up the same share when short of
+room. Fixed widths and stretching columns cut names in a 1280-px window while keeping room nobody used, or
+pushed the last column out of sight behind a horizontal scroll bar (the Problems list, the review's
+Images table)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QTableView, QWidget
+
+MIN_SECTION = 28  # px: the header's smallest section
+
+
+def share_widths(needs: Sequence[int], room: int, flexible: Collection[int]) -> list[int]:
+    """Column widths in ``room`` px: each column its need when all fit, the spare split among the
+    ``flexible`` ones in proportion to their needs; short of room, the others keep their need and the
+    flexible ones give up the same share of theirs (a long kind and a short class are cut alike)."""
+    widths = list(needs)
+    flex = [c for c in range(len(needs)) if c in flexible]
+    fixed = sum(n for c, n in enumerate(needs) if c not in flexible)
+    wanted = sum(needs[c] for c in flex)
+    if not flex or wanted <= 0:
+        return widths
+    left = max(room - fixed, len(flex) * MIN_SECTION)
+    given = 0
+    for c in flex[:-1]:
+        widths[c] = max(MIN_SECTION, needs[c] * left // wanted)
+        given += widths[c]
+    widths[flex[-1]] = max(MIN_SECTION, left - given)
+    return widths
+
+
+class FittedTable(QTableView):
+    """A table view fitting its columns (``share_widths``) whenever its rows or its width change; the
+    ``flexible`` columns (names) share the room the others leave. What each column needs is measured
+    when the rows change and kept, so dragging a splitter only shares the width again."""
+
+    def __init__(self, flexible: Collection[int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flexible = frozenset(flexible)
+        self._needs: list[int] | None = None
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_columns)
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(MIN_SECTION)
+        # a column shown or hidden (sizes from or to 0): measure again; a drag by the user stays
+        header.sectionResized.connect(lambda _col, old, new: (old == 0 or new == 0) and self.refit())
+
+    def setModel(self, model) -> None:  # type: ignore[no-untyped-def]
+        super().setModel(model)
+        for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.refit)
+        self.refit()
+
+    def refit(self) -> None:
+        """Measure the columns again and fit them (soon: after the rows or columns settle)."""
+        self._needs = None
+        self._fit_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Measured while hidden (a closed dock, the other view), a column may have been measured before
+        the style sheet applied: measure again when it shows."""
+        super().showEvent(event)
+        self.refit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.refit()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the window, a splitter or a scroll bar coming and going
+            self._fit_timer.start()
+        return super().viewportEvent(event)
+
+    def column_need(self, col: int) -> int:
+        """The width column ``col`` needs: its header (title and sort arrow) and its entries (the visible
+        rows and up to 1000 more)."""
+        return max(self.horizontalHeader().sectionSizeHint(col), self.sizeHintForColumn(col))
+
+    def fit_columns(self) -> None:
+        header = self.horizontalHeader()
+        shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        if self._needs is None or len(self._needs) != header.count():
+            self._needs = [self.column_need(c) if c in shown else 0 for c in range(header.count())]
+        flexible = [c for c in self.flexible if c in shown]
+        for col, width in enumerate(share_widths(self._needs, self.viewport().width(), flexible)):
+            if col in shown and header.sectionSize(col) != width:
+                header.resizeSection(col, width)
