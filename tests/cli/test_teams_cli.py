@@ -516,3 +516,20 @@ def test_merge_and_agreement_refuse_an_output_that_is_a_shard_by_another_name(
         assert main(args) == 1, args
         assert "would overwrite an input" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
+
+
+@pytest.mark.parametrize("command", ["merge", "agreement"])
+def test_a_project_given_twice_by_another_name_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """A hard link to a project names the same file (as ``A.json`` does beside ``a.json`` on a
+    case-insensitive disk): given as a second input it is the first one again, whatever its path says -
+    refused as the same file (limits.same_file), even for a project that is no annotator's shard."""
+    project, _ = _setup(tmp_path)
+    alias = tmp_path / "alias.json"
+    os.link(project, alias)
+    out = ["-o", str(tmp_path / "m.json")] if command == "merge" else []
+    capsys.readouterr()
+    assert main([command, str(project), str(alias), *out]) == 1
+    assert f"{project} and {alias} are the same file" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()

@@ -238,3 +238,59 @@ def test_another_project_opens_with_its_own_hidden_categories(
     assert window.open_path(project_file)
     wait_loaded(qtbot, window)
     assert shown_in_menu(window) == {"cat": True, "dog": False}
+
+
+def test_an_undo_on_another_image_shows_that_image_first_and_its_object_in_a_hidden_category(
+    qtbot, window
+) -> None:
+    """The undo of a deletion made on image 1, pressed while image 2 is shown and cat hidden: the app goes
+    to image 1 before the box comes back, so the canvas sees an object brought back by an undo (its
+    category shown again), not an object of an image it does not show."""
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)  # a cat on image 1
+    key(window, Qt.Key.Key_Delete)
+    key(window, Qt.Key.Key_D)
+    wait_loaded(qtbot, window)
+    assert window.canvas.image_id == 2
+    set_shown(window, "cat", False)
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert window.document.current_image_id == 1 and box in window.document.project.annotations
+    wait_loaded(qtbot, window)
+    assert drawn(window, box) and shown_in_menu(window)["cat"] is True
+    assert "cat was hidden: shown again" in status(window)
+
+
+def test_a_redo_on_another_image_shows_that_image_first_and_its_object_in_a_hidden_category(
+    qtbot, window
+) -> None:
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)  # a cat on image 1, selected
+    key(window, Qt.Key.Key_2)  # cat -> dog
+    key(window, Qt.Key.Key_Z, CTRL)  # a cat again
+    key(window, Qt.Key.Key_D)
+    wait_loaded(qtbot, window)
+    set_shown(window, "dog", False)
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: the box becomes a dog on image 1
+    assert window.document.current_image_id == 1
+    assert window.document.project.annotations[box].category_id == DOG
+    wait_loaded(qtbot, window)
+    assert drawn(window, box) and shown_in_menu(window)["dog"] is True
+
+
+def test_undoing_a_step_across_several_images_stays_on_the_shown_image(qtbot, window) -> None:
+    """A class merge changes objects on image 1 and image 2: no one image is where it happened, so its undo
+    leaves the view where the user is (the History panel lists it by its name)."""
+    doc = window.document
+    set_zoom(window, 1.0)
+    box = draw_box(window, 20, 20, 80, 70)  # a cat on image 1
+    on_second = Annotation(doc.project.next_annotation_id(), 2, CAT, [10.0, 10.0, 50.0, 50.0], area=2500.0)
+    doc.push(AddAnnotations([on_second]))
+    doc.push(merge_categories(doc.project, "cat", "dog"))
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_D)
+    wait_loaded(qtbot, window)
+    key(window, Qt.Key.Key_Z, CTRL)
+    assert doc.project.annotations[box].category_id == CAT
+    assert doc.current_image_id == 2 and window.canvas.image_id == 2

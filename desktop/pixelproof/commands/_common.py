@@ -15,9 +15,27 @@ from pixelproof.core.model import Project
 
 T = TypeVar("T")
 
+# What a name from a project must not bring to a terminal: control characters (a newline would start a line
+# of its own - a forged "ok" line -, an escape sequence moves the cursor or recolours), line and paragraph
+# separators, and the bidirectional marks and overrides that reverse what follows. Zero-width joiners
+# (emoji sequences, Persian and Indic names) are not among them.
+_UNSAFE = [*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029]
+_UNSAFE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_ESCAPES = {c: repr(chr(c))[1:-1] for c in _UNSAFE}  # as repr writes them: \n, \x1b, \u202e
+
+
+def shown(text: object) -> str:
+    """``text`` - a name from a project (an image file, a category, an annotator, a path) or a line built
+    from such names - safe to print on a terminal: each character that could start a line, move the
+    cursor or reverse what follows written escaped as ``repr`` writes it (``\\n``, ``\\x1b``,
+    ``\\u202e``); everything else (accents, CJK, emoji) as is. The HTML reports isolate names in
+    ``<bdi>`` instead (``core.report.html_text``)."""
+    return str(text).translate(_ESCAPES)
+
 
 def error(message: str, bar: ProgressBar | None = None) -> None:
-    """One line on stderr (through ``bar`` while one is drawn, so it stays whole)."""
+    """One line on stderr (through ``bar`` while one is drawn, so it stays whole); names in ``message``
+    are ``shown`` (a line break in one is written ``\\n``)."""
     _say(f"pixelproof: error: {message}", bar)
 
 
@@ -32,12 +50,13 @@ def print_capped(lines: list[str]) -> None:
     """The first ``MAX_LINES`` lines on stderr, then how many more: a file wrong throughout (other ids)
     is said in a screenful, not in a line per entry."""
     for line in lines[:MAX_LINES]:
-        print(line, file=sys.stderr)
+        print(shown(line), file=sys.stderr)
     if len(lines) > MAX_LINES:
         print(f"pixelproof: ... and {len(lines) - MAX_LINES} more like these", file=sys.stderr)
 
 
 def _say(line: str, bar: ProgressBar | None) -> None:
+    line = shown(line)  # one line, whatever names it holds
     if bar is not None:
         bar.note(line)
     else:
@@ -49,9 +68,16 @@ def load_or_report(path: str) -> Project | None:
     try:
         return load_project(path)
     except ProjectFormatError as e:
-        for problem in e.problems:
-            print(f"{e.path}: {problem}", file=sys.stderr)
+        print_problems(e)
         return None
+
+
+def print_problems(e: ProjectFormatError, where: str | None = None) -> None:
+    """Each problem of a file that is no project (or no JSON) on a line of its own, ``file: problem``
+    (``where`` names the file otherwise, e.g. ``project@tag``): ``str(e)`` holds line breaks, and
+    ``error`` prints one line."""
+    for problem in e.problems:
+        print(shown(f"{where or e.path}: {problem}"), file=sys.stderr)
 
 
 def positive_int(text: str) -> int:

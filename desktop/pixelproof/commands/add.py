@@ -11,6 +11,7 @@ from pixelproof.commands._common import (
     error,
     load_or_report,
     refuse_outputs,
+    shown,
     warn,
 )
 
@@ -46,14 +47,14 @@ def run(args: argparse.Namespace) -> int:
 
         found = images_to_add(project, args.paths, skip, progress=bar)
     for path in found.already:
-        print(f"already there: {path}")
+        print(f"already there: {shown(path)}")
     edit = AddImages(found.images) if found.images else None
     if (found.images or found.already) and apply_and_save(
         project, edit, tool="add", author=args.author, output=args.output
     ) is None:
         return 1
     for im in found.images:  # as saved: relative to OUT's folder
-        print(f"added {project.images[im.id].file_name} ({im.width}x{im.height})")
+        print(f"added {shown(project.images[im.id].file_name)} ({im.width}x{im.height})")
     print(f"{len(found.images)} added, {len(found.already)} already there, {len(skipped)} skipped")
     if not (found.images or found.already):
         error(f"{', '.join(args.paths)}: no images found")  # as `new` says it

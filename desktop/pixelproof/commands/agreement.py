@@ -13,8 +13,10 @@ from pixelproof.commands._common import (
     bad_iou_threshold,
     error,
     load_or_report,
+    print_problems,
     refuse_image_outputs,
     refuse_outputs,
+    shown,
     warn,
 )
 from pixelproof.core.errors import error_text
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.batch import BatchSetupError
 
     batch = batch_options(args)
-    from pixelproof.core.coco import read_json
+    from pixelproof.core.coco import ProjectFormatError, read_json
     from pixelproof.core.limits import same_file
     from pixelproof.core.merge import MergeError, Shard, check_distinct
     from pixelproof.core.scorecards import honeypot_scorecards
@@ -91,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
             manifest = read_json(args.manifest)
             ref_path = args.reference or (manifest.get("honeypots") or {}).get("reference")
         except Exception as e:  # ProjectFormatError names the file and position
-            error(str(e))
+            if isinstance(e, ProjectFormatError):
+                print_problems(e)
+            else:
+                error(str(e))
             return 1
     # the honeypots are in every shard but are no overlap images: scored on the scorecards instead
     honeypots = manifest_keys(manifest, "honeypots") if isinstance(manifest, dict) else set()
@@ -138,7 +143,7 @@ def _f(v: object) -> str:
 
 def _print(data: dict) -> None:
     s = data["summary"]
-    print(f"{data['images']} overlap images, raters: {', '.join(data['raters'])}")
+    print(f"{data['images']} overlap images, raters: {', '.join(map(shown, data['raters']))}")
     print(
         f"Dice {_f(s['dice'])}  IoU {_f(s['iou'])}  F1 {_f(s['f1'])}  Fleiss' kappa {_f(s['fleiss_kappa'])}  "
         f"Krippendorff's alpha {_f(s['krippendorff_alpha'])}  ({s['units']} objects, "
@@ -146,13 +151,13 @@ def _print(data: dict) -> None:
     )
     print(f"{'pair':<24}{'images':>8}{'dice':>8}{'iou':>8}{'f1':>8}{'kappa':>8}")
     for p in data["pairs"]:
-        name = f"{p['a']} / {p['b']}"[:23]
+        name = f"{shown(p['a'])} / {shown(p['b'])}"[:23]
         print(
             f"{name:<24}{p['images']:>8}{_f(p['dice']):>8}{_f(p['iou']):>8}{_f(p['f1']):>8}{_f(p['cohen_kappa']):>8}"
         )
     for card in data.get("honeypots", []):
         print(
-            f"honeypots {card['annotator']}: {card['images']} images, Dice {_f(card['dice'])}, "
+            f"honeypots {shown(card['annotator'])}: {card['images']} images, Dice {_f(card['dice'])}, "
             f"HD95 {_f(card['hd95'])}, F1 {_f(card['f1'])}, s/image {_f(card['seconds_per_image'])}",
             file=sys.stdout,
         )

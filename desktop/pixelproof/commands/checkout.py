@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report, refuse_outputs
+from pixelproof.commands._common import error, load_or_report, print_problems, refuse_outputs
 from pixelproof.core.wording import plural
 
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 1
     except ProjectFormatError as e:
-        error(f"{args.project}@{args.at}: {e}")
+        print_problems(e, f"{args.project}@{args.at}")
         return 1
     print(
         f"{out}: {args.at} of {args.project} "

@@ -15,6 +15,7 @@ from pixelproof.commands._common import (
     error,
     load_or_report,
     refuse_outputs,
+    shown,
 )
 
 
@@ -83,5 +84,5 @@ def run(args: argparse.Namespace) -> int:
     if saved is None:
         return 1
     changes, out = saved
-    print(f"{out}: {message}; {len(changes.annotation_ids())} objects touched")
+    print(shown(f"{out}: {message}; {len(changes.annotation_ids())} objects touched"))
     return 0

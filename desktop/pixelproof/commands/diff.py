@@ -11,6 +11,8 @@ from pixelproof.commands._common import (
     bad_iou_threshold,
     error,
     load_or_report,
+    print_problems,
+    shown,
 )
 
 
@@ -27,7 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def load_versions(args: argparse.Namespace) -> tuple[object, object] | None:
     """(old, new) projects from ``OLD NEW`` or ``PROJECT --at TAG`` (one of the two, checked by ``run``);
     None after printing the error."""
-    from pixelproof.core.versions import VersionError, checkout
+    from pixelproof.core.coco import ProjectFormatError
+    from pixelproof.core.versions import checkout
 
     new = load_or_report(args.new or args.old)
     if new is None:
@@ -38,7 +41,10 @@ def load_versions(args: argparse.Namespace) -> tuple[object, object] | None:
     try:
         return checkout(args.old, args.at), new
     except Exception as e:  # VersionError or ProjectFormatError: both say file and reason
-        error(str(e) if isinstance(e, VersionError) else f"{args.old}@{args.at}: {e}")
+        if isinstance(e, ProjectFormatError):
+            print_problems(e, f"{args.old}@{args.at}")
+        else:
+            error(str(e))
         return None
 
 
@@ -61,20 +67,20 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=1, ensure_ascii=False))
         return 0
     for row in data["per_image"]:
-        print(f"{row['file_name']}: +{row['added']} -{row['removed']} ~{row['changed']}")
+        print(f"{shown(row['file_name'])}: +{row['added']} -{row['removed']} ~{row['changed']}")
     for name in data["images_added"]:
-        print(f"{name}: new image")
+        print(f"{shown(name)}: new image")
     for name in data["images_removed"]:
-        print(f"{name}: image removed")
+        print(f"{shown(name)}: image removed")
     cats = data["categories"]
     for kind in ("added", "removed"):
         if cats[kind]:
-            print(f"categories {kind}: {', '.join(cats[kind])}")
+            print(f"categories {kind}: {', '.join(map(shown, cats[kind]))}")
     for r in cats["renamed"]:
-        print(f"category renamed: {r['old']} -> {r['new']}")
+        print(f"category renamed: {shown(r['old'])} -> {shown(r['new'])}")
     print(f"{'category':<24}{'added':>8}{'removed':>8}{'changed':>8}")
     for row in data["per_class"]:
-        print(f"{row['category'][:23]:<24}{row['added']:>8}{row['removed']:>8}{row['changed']:>8}")
+        print(f"{shown(row['category'])[:23]:<24}{row['added']:>8}{row['removed']:>8}{row['changed']:>8}")
     t = data["totals"]
     print(
         f"total: {t['added']} added, {t['removed']} removed, {t['changed']} changed, "

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from pixelproof.commands._common import load_or_report
+from pixelproof.commands._common import load_or_report, shown
 from pixelproof.core.migration import format_note
 from pixelproof.core.model import REVIEW_STATES, Annotation, Project
 from pixelproof.core.overlap_versions import versions_side_by_side
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         info["per_image"] = image_geometry(project)
         print(json.dumps(info, indent=2))
         return 0
-    print(f"project      {args.project}")
+    print(f"project      {shown(args.project)}")
     print(f"format       {format_note(project)}")
     print(f"images       {info['images']}")
     _counts("by status", sorted(info["image_status"].items()))
@@ -112,5 +112,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _counts(title: str, counts: Iterable[tuple[str, int]]) -> None:
-    parts = ", ".join(f"{k} {v}" for k, v in counts) or "-"
+    parts = ", ".join(f"{shown(k)} {v}" for k, v in counts) or "-"
     print(f"  {title:<13}{parts}")

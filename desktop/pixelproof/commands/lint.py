@@ -16,6 +16,7 @@ from pixelproof.commands._common import (
     print_capped,
     refuse_image_outputs,
     refuse_outputs,
+    shown,
     warn,
 )
 from pixelproof.core.errors import error_text
@@ -187,7 +188,7 @@ def _rules(args: argparse.Namespace, project: Any) -> Any:
         rules = load_rules_file(args.rules) if args.rules else rules_of(project.app)
     except RulesError as e:
         for p in e.problems:
-            print(p if args.rules else f"{project.path}: {p}", file=sys.stderr)
+            print(shown(p if args.rules else f"{project.path}: {p}"), file=sys.stderr)
         return None
     overrides = {
         k: v
@@ -291,8 +292,8 @@ def _print_summary(data: dict[str, Any]) -> None:
     print(f"{'kind':<22}{'problems':>8}  by class")
     for kind, n in s["by_kind"].items():
         per = sorted(s["by_kind_and_class"].get(kind, {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        print(f"{kind:<22}{n:>8}  " + ", ".join(f"{c} {k}" for c, k in per))
+        print(f"{kind:<22}{n:>8}  " + ", ".join(f"{shown(c)} {k}" for c, k in per))
     print("worst:")
     for p in data["problems"][:10]:
         ann = "" if p["annotation_id"] is None else f" #{p['annotation_id']}"
-        print(f"  {p['score']:.2f} {p['kind']:<20} {p['file_name']}{ann}: {p['message']}")
+        print(shown(f"  {p['score']:.2f} {p['kind']:<20} {p['file_name']}{ann}: {p['message']}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pixelproof.commands._common import error, load_or_report, positive_int, warn
+from pixelproof.commands._common import error, load_or_report, positive_int, shown, warn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -71,9 +71,9 @@ def _line(e: dict, tags: list[str]) -> str:
             parts.append(f"class {change.get('name')} {change.get('change')}")
     if e.get("review"):
         parts.append("review " + ", ".join(f"{k} {v}" for k, v in sorted(e["review"].items())))
-    line = "  ".join(parts)
+    line = shown("  ".join(parts))
     edits = e.get("edits") or []
     if edits:
-        shown = "; ".join(edits[:5]) + (f"; ... ({len(edits)} edits)" if len(edits) > 5 else "")
-        line += f"\n    {shown}"
+        listed = "; ".join(edits[:5]) + (f"; ... ({len(edits)} edits)" if len(edits) > 5 else "")
+        line += f"\n    {shown(listed)}"
     return line

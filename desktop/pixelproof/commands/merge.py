@@ -12,7 +12,14 @@ import sys
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, error, load_or_report, refuse_outputs
+from pixelproof.commands._common import (
+    ProgressBar,
+    error,
+    load_or_report,
+    print_problems,
+    refuse_outputs,
+    shown,
+)
 from pixelproof.core.errors import error_text
 from pixelproof.core.wording import plural
 
@@ -38,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core import history
     from pixelproof.core.atomic import atomic_output
     from pixelproof.core.batch import BatchSetupError
-    from pixelproof.core.coco import ProjectSaveError, read_json, save_project
+    from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, read_json, save_project
     from pixelproof.core.limits import same_file
     from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
     from pixelproof.core.merge_decisions import dropped_text
@@ -63,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             manifest = read_json(args.manifest)
         except Exception as e:  # ProjectFormatError: says file and position
-            error(str(e))
+            if isinstance(e, ProjectFormatError):
+                print_problems(e)
+            else:
+                error(str(e))
             return 1
         if not isinstance(manifest, dict) or "pixelproof_split" not in manifest:
             error(f"{args.manifest}: not a split manifest (no 'pixelproof_split' key)")
@@ -106,10 +116,10 @@ def run(args: argparse.Namespace) -> int:
         error(error_text(e))
         return 1
     for c in result.conflicts:
-        print(f"conflict [{c.type}] {c.message}", file=sys.stderr)
+        print(shown(f"conflict [{c.type}] {c.message}"), file=sys.stderr)
     s = result.stats
     print(
-        f"{out}: {plural(s['images'], 'image')}, {plural(s['annotations'], 'annotation')}, "
+        f"{shown(out)}: {plural(s['images'], 'image')}, {plural(s['annotations'], 'annotation')}, "
         f"{plural(s['categories'], 'category')} from {plural(s['shards'], 'shard')}; "
         f"{s['overlap_images']} overlap images kept side by side, "
         f"{s['honeypots_left_out']} honeypots left out, {s['conflicts']} conflicts"

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, add_examples, error, load_or_report, warn
+from pixelproof.commands._common import ProgressBar, add_examples, error, load_or_report, shown, warn
 from pixelproof.core import history
 from pixelproof.core.batch import BatchSetupError
 from pixelproof.core.coco import (
@@ -256,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
-    new = f", new categories: {', '.join(result.new_categories)}" if result.new_categories else ""
+    new = f", new categories: {', '.join(map(shown, result.new_categories))}" if result.new_categories else ""
     print(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
         f"{plural(result.annotations, 'annotation')} added{new}"

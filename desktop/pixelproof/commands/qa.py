@@ -18,6 +18,7 @@ from pixelproof.commands._common import (
     print_capped,
     refuse_image_outputs,
     refuse_outputs,
+    shown,
     warn,
 )
 from pixelproof.commands._format_options import add_option_flags, given_options
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         reference = load_reference(args.reference, candidate, args.ref_format, options=given_options(args))
     except ReferenceLoadError as e:
         print_capped(e.problems[:-1])
-        print(e.problems[-1], file=sys.stderr)  # the conclusion, never capped away
+        print(shown(e.problems[-1]), file=sys.stderr)  # the conclusion, never capped away
         pictures = sum("looks like a photo" in p or "RGB mask and no colour map" in p for p in e.problems)
         if pictures:
             error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
@@ -186,7 +187,7 @@ def _print_summary(data: dict[str, Any]) -> None:
     print(f"{'category':<20}" + "".join(f"{c:>13}" for c in cols))
     for row in [*data["per_class"], {"category": "(all)", **s}]:
         cells = "".join(f"{_f(row.get(c), row.get(f'{c}_reason')):>13}" for c in cols)
-        print(f"{str(row['category'])[:19]:<20}{cells}")
+        print(f"{shown(row['category'])[:19]:<20}{cells}")
     print(
         f"n/a (both empty) rows: {s['n_both_empty']}; one mask empty: {s['n_one_empty']}"
         + (" (+inf replaced by the image diagonal in means)" if s.get("hd_inf_replaced") else "")
@@ -199,4 +200,4 @@ def _print_summary(data: dict[str, Any]) -> None:
         print(f"{'category':<20}" + "".join(f"{c:>13}" for c in cols))
         for row in data["per_volume_class"]:
             cells = "".join(f"{_f(row.get(c), row.get(f'{c}_reason')):>13}" for c in cols)
-            print(f"{str(row['category'])[:19]:<20}{cells}")
+            print(f"{shown(row['category'])[:19]:<20}{cells}")

@@ -8,7 +8,14 @@ import argparse
 import os
 from pathlib import Path
 
-from pixelproof.commands._common import ProgressBar, apply_and_save, error, load_or_report, refuse_outputs
+from pixelproof.commands._common import (
+    ProgressBar,
+    apply_and_save,
+    error,
+    load_or_report,
+    refuse_outputs,
+    shown,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.project}: no missing images")
         return 0
     for iid, name in found.items():
-        print(f"{old[iid]} -> {name}")
+        print(f"{shown(old[iid])} -> {shown(name)}")
     for problem in problems:
         error(str(problem))
     verb = "would be relocated" if args.dry_run else "relocated"

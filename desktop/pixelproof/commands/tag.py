@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import error, load_or_report
+from pixelproof.commands._common import error, load_or_report, shown
 from pixelproof.core.errors import error_text
 
 
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.name is None:
             for t in list_tags(args.project):
-                print(f"{t.name}\t{t.time}\t{t.author or ''}\t{t.message}")
+                print("\t".join(shown(v) for v in (t.name, t.time, t.author or "", t.message)))
             return 0
         t = tag(args.project, args.name, args.message, current_author(args.author), force=args.force)
     except (VersionError, OSError) as e:

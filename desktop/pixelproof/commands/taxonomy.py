@@ -14,6 +14,7 @@ from pixelproof.commands._common import (
     error,
     load_or_report,
     refuse_outputs,
+    shown,
     warn,
 )
 from pixelproof.core.errors import error_text
@@ -146,7 +147,7 @@ def _save(project, edit, note: str, args: argparse.Namespace) -> int:  # type: i
     saved = apply_and_save(project, edit, tool="taxonomy", author=args.author, output=args.output)
     if saved is None:
         return 1
-    print(f"{saved[1]}: {edit.label}" + (f"; {note}" if note else ""))
+    print(shown(f"{saved[1]}: {edit.label}" + (f"; {note}" if note else "")))
     return 0
 
 
@@ -164,7 +165,8 @@ def _show(project) -> None:  # type: ignore[no-untyped-def]
         if data.get("examples"):
             extras.append(f"{len(data['examples'])} examples")
         tail = f"  [{', '.join(extras)}]" if extras else ""
-        print(f"{c.id:>4}  {c.name:<24}{counts.get(c.id, 0):>8}  {data.get('description', '')}{tail}")
+        about = shown(data.get("description", ""))
+        print(f"{c.id:>4}  {shown(c.name):<24}{counts.get(c.id, 0):>8}  {about}{tail}")
 
 
 def _export(project, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.image_folder import name_parts, on_disk
+from pixelproof.core.limits import same_file
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
 from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
@@ -248,16 +249,23 @@ def check_distinct(shards: list[Shard], paths: Sequence[str | os.PathLike[str]] 
     seen: dict[Any, int] = {}
     names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
     for k, shard in enumerate(shards):
-        keys: list[Any] = [("file", os.path.realpath(paths[k]))] if paths is not None else []
-        if shard.annotator is not None:
-            keys.append(("annotator", shard.annotator, shard.split))
-        for key in keys:
-            if key in seen:
-                what = "the same file" if key[0] == "file" else f"two shards of {shard.annotator} (one split)"
-                raise MergeError(
-                    f"{names[seen[key]]} and {names[k]} are {what}: give each annotator's shard once"
-                )
-            seen[key] = k
+        # one file by any name: a link, A.json beside a.json on a case-insensitive disk (limits.same_file)
+        twin = (
+            next((j for j in range(k) if same_file(Path(paths[j]), Path(paths[k]))), None) if paths else None
+        )
+        if twin is not None:
+            raise MergeError(
+                f"{names[twin]} and {names[k]} are the same file: give each annotator's shard once"
+            )
+        if shard.annotator is None:
+            continue
+        key = (shard.annotator, shard.split)
+        if key in seen:
+            raise MergeError(
+                f"{names[seen[key]]} and {names[k]} are two shards of {shard.annotator} (one split): "
+                "give each annotator's shard once"
+            )
+        seen[key] = k
 
 
 def _unique_names(names: list[str]) -> list[str]:

@@ -321,15 +321,20 @@ class Document(QObject):
         self._announce(changes)
         return changes
 
-    def show_changed_image(self, changes: Iterable[Changes]) -> None:
-        """An undo or redo that changed the objects or the status of one image that is not shown shows it
-        (the step would be invisible otherwise); a step across several images leaves the view alone."""
+    def changed_image(self, changes: Iterable[Changes]) -> int | None:
+        """The one image whose objects or status ``changes`` touched: where an undo step happened. None
+        for a step across several images (a class merge, a lint fix of the whole project) or none."""
         kinds = (edits.ANNOTATION_ADDED, edits.ANNOTATION_CHANGED, edits.ANNOTATION_REMOVED, edits.IMAGE)
         images = {c.image_id for part in changes for c in part if c.kind in kinds}
-        if len(images) == 1:
-            image_id = images.pop()
-            if image_id != self.current_image_id:
-                self.set_current_image(image_id)
+        return images.pop() if len(images) == 1 else None
+
+    def show_step_image(self, image_id: int | None) -> None:
+        """Show the image an undo or redo is about to change, before it changes it: the step is seen where
+        it happened, and the canvas hears its objects as edits of the shown image (an object brought back
+        into a hidden category shows that category again). A step across several images (``None``)
+        leaves the view alone; so does an image that is not in the project (yet)."""
+        if image_id is not None and image_id != self.current_image_id and image_id in self.project.images:
+            self.set_current_image(image_id)
 
     def started_images(self, changes: Changes) -> Edit | None:
         """The edit that moves images from "to do" to "in progress" once a manual object was drawn on them

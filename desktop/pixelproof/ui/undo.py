@@ -1,7 +1,9 @@
 """The undo stack's one command: a thin adapter that puts a core edit (``pixelproof.core.edits``) on the
 Document's QUndoStack. Redo applies the edit, undo reverts it, the Document turns what it touched into
 signals; the adapter only adds what is a view's business: which objects end up selected, which image an
-undo or redo shows, and folding consecutive steps of one gesture (arrow-key nudges) into one undo step.
+undo or redo shows (the one image the step changed, switched to before the step is undone or redone, so the
+canvas hears its objects as edits of the shown image; a step across several images stays on the shown
+image), and folding consecutive steps of one gesture (arrow-key nudges) into one undo step.
 """
 
 from __future__ import annotations
@@ -30,24 +32,30 @@ class UndoEdit(QUndoCommand):
         self._selection_before = doc.selection
         self._follow_up: Edit | None = None  # what the edit set off: an image starts ("in progress")
         self._done = False  # applied once: a later redo is the user's, and shows the image it changes
+        self._image: int | None = None  # the one image the first apply changed (None: several, or none)
 
     def redo(self) -> None:
+        if self._done:
+            self.doc.show_step_image(self._image)
         changes = [self.doc.apply_edit(self.edit)]
         self._follow_up = self.doc.started_images(changes[0])
         if self._follow_up is not None:
             changes.append(self.doc.apply_edit(self._follow_up))
-        if self._done:
-            self.doc.show_changed_image(changes)
+        if self._done:  # an image the redo brought back (it was not there to be shown before)
+            self.doc.show_step_image(self.doc.changed_image(changes))
+        else:
+            self._image = self.doc.changed_image(changes)
         self._done = True
         if self.edit.focus is not None:
             self.doc.set_selection(self.edit.focus)
 
     def undo(self) -> None:
+        self.doc.show_step_image(self._image)
         changes = []
         if self._follow_up is not None:
             changes.append(self.doc.revert_edit(self._follow_up))
         changes.append(self.doc.revert_edit(self.edit))
-        self.doc.show_changed_image(changes)
+        self.doc.show_step_image(self.doc.changed_image(changes))  # an image the undo brought back
         if self.edit.revert_focus is not None:
             self.doc.set_selection(self.edit.revert_focus)
         elif self.edit.focus is not None:

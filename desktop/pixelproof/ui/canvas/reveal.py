@@ -13,8 +13,8 @@ And which it leaves hidden: an object already hidden that stays hidden (moved to
 category renamed or recoloured), a model's proposals (hiding a class is how a labeler filters them), and every
 object that is only loaded (another image shown, the project opened): none of those is an edit that moved
 something out of sight. Objects of images that are not shown are not tracked: an edit there hides nothing
-from view (an undo whose step is on another image switches to it after the edit is announced, so there its
-objects stay hidden with their category).
+from view. An undo or redo of a step made on another image shows that image first (``ui.undo``), so its
+objects are edits of the shown image here: one brought back into a hidden category shows it again.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from pixelproof.ui.new_project import DEFAULT_CATEGORY
 
 if TYPE_CHECKING:
     from pixelproof.core.mask_edit import Patch
-    from pixelproof.core.model import Annotation
+    from pixelproof.core.model import Annotation, Category
     from pixelproof.ui.canvas.tool_event import ToolEvent
     from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.document import Document
@@ -40,22 +40,51 @@ class Tool(QObject):
     def ensure_category(self) -> bool:
         """Make sure new objects have a category: the current one, else the first; a project without any
         gets one named "object" (an undoable edit) to rename later, so drawing is never refused."""
+        category = self.category_to_draw()
+        return category is not None and self.add_drawn_category(category, self.adds(category)) is not None
+
+    def adds(self, category: Category) -> bool:
+        """Whether ``category`` (from ``category_to_draw``) is a new one, not in the project yet."""
+        doc = self.document
+        return doc is not None and category.id not in doc.project.categories
+
+    def category_to_draw(self) -> Category | None:
+        """The category a new object gets: the current one, else the first (made current). A project without
+        any gets a new "object" - made here but not added: ``add_drawn_category`` adds it once something is
+        drawn, so a stroke or a wand click that paints nothing (wholly outside the image) creates nothing.
+        None without a document."""
         doc = self.document
         if doc is None:
-            return False
+            return None
         cats = doc.project.categories
         if doc.current_category_id not in cats and cats:
             doc.set_current_category(next(iter(cats)))
         if doc.current_category_id in cats:
             self._show_current_category()
-            return True
-        category = new_category(doc.project, DEFAULT_CATEGORY)
+            return cats[doc.current_category_id]
+        return new_category(doc.project, DEFAULT_CATEGORY)
+
+    def add_drawn_category(self, category: Category, adds: bool) -> int | None:
+        """The id of ``category`` (from ``category_to_draw``) in the project; when it ``adds`` a new one (see
+        ``adds``, asked when the drawing began), adding it first: one undo step, made current. None when the
+        document is gone. Its id taken meanwhile (a box drawn while a wand fill ran) by a category of its
+        name: that one; by another (the Categories panel): a fresh "object"."""
+        doc = self.document
+        if doc is None:
+            return None
+        cats = doc.project.categories
+        if not adds:
+            return category.id
+        if category.id in cats:
+            if cats[category.id].name == category.name:
+                return category.id
+            category = new_category(doc.project, DEFAULT_CATEGORY)
         doc.push(AddCategory(category))
         doc.set_current_category(category.id)
         self.canvas.message.emit(
             f"New category “{DEFAULT_CATEGORY}” for what you draw: rename it in the Categories panel"
         )
-        return True
+        return category.id
 
     def _show_current_category(self) -> None:
         """What is drawn is seen: a category hidden in Masks > Categories is shown again when drawn with

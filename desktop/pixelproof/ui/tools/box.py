@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
-from pixelproof.core.model import Annotation
+from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
@@ -27,17 +27,22 @@ class BoxTool(Tool):
         self._start: QPointF | None = None
         self._start_view = None
         self._preview: QGraphicsRectItem | None = None
+        self._category: tuple[Category, bool] | None = (
+            None  # the box's, and whether it is added at the release
+        )
 
     def press(self, e: ToolEvent) -> None:
         doc = self.document
         if doc is None:
             return
-        if not self.ensure_category():
+        category = self.category_to_draw()  # a new one (the project has none) is added with the box
+        if category is None:
             return
+        self._category = (category, self.adds(category))
         self._start = e.pos
         self._start_view = e.view_pos
         self._preview = QGraphicsRectItem()
-        color = QColor(doc.project.categories[doc.current_category_id].color or "#ff00ff")
+        color = QColor(category.color or "#ff00ff")
         pen = QPen(color, 2, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
         self._preview.setPen(pen)
@@ -63,14 +68,21 @@ class BoxTool(Tool):
             return
         box = self._box(e)
         drag = e.view_pos - self._start_view
+        category = self._category
         self.cancel()
         if max(abs(drag.x()), abs(drag.y())) < MIN_DRAG_SCREEN_PX or box[2] < 1 or box[3] < 1:
             return  # a click or a slip, not a box
         doc = self.document
+        if doc is not None and doc.current_category_id in doc.project.categories:
+            category_id = doc.current_category_id  # a digit key pressed during the drag counts
+        else:
+            category_id = None if category is None else self.add_drawn_category(*category)
+        if category_id is None:
+            return
         ann = Annotation(
             id=doc.project.next_annotation_id(),
             image_id=self.canvas.image_id,
-            category_id=doc.current_category_id,
+            category_id=category_id,
             bbox=box,
             area=box[2] * box[3],
             source="manual",
@@ -83,6 +95,7 @@ class BoxTool(Tool):
             self.canvas.remove_overlay(self._preview)
         self._preview = None
         self._start = None
+        self._category = None
 
     def busy(self) -> bool:
         return self._start is not None

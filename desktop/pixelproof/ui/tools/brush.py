@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 
 from pixelproof.core import annotation_pixels, paint
 from pixelproof.core.edits import new_mask_annotation
-from pixelproof.core.model import Annotation
+from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.items import MaskItem, make_item
 from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -70,6 +70,8 @@ class BrushTool(Tool):
         self._stroke: paint.Stroke | None = None
         self._ann: Annotation | None = None  # target of the stroke in progress
         self._is_new = False
+        self._category: Category | None = None  # a new mask's
+        self._adds_category = False  # ``_category`` is not in the project yet (it had none)
         self._item: MaskItem | None = None
         self._temp_item: MaskItem | None = None
         # the dense mask of the last edited annotation, reused while its RLE is unchanged
@@ -119,9 +121,11 @@ class BrushTool(Tool):
             rect, dab = paint.segment_footprint((x, y), (x, y), OPTIONS.radius)
             if add_part or paint.touches(selected.segmentation, rect, dab, origin_of(selected)):
                 return selected, False
-        if not self.ensure_category():
+        self._category = self.category_to_draw()  # added once the stroke paints a pixel
+        if self._category is None:
             return None, False
-        return new_mask_annotation(doc.project, self.canvas.image_id, doc.current_category_id), True
+        self._adds_category = self.adds(self._category)
+        return new_mask_annotation(doc.project, self.canvas.image_id, self._category.id), True
 
     def target_text(self) -> str:
         mask = self.selected_mask()
@@ -171,7 +175,7 @@ class BrushTool(Tool):
         self._ann, self._is_new = ann, is_new
         item = self.canvas.items_by_id.get(ann.id)
         if is_new or not isinstance(item, MaskItem):
-            cat = self.document.project.categories.get(ann.category_id)
+            cat = self._category if is_new else self.document.project.categories.get(ann.category_id)
             item = make_item(ann, cat, self.canvas.image_size(), False)  # type: ignore[assignment]
             self.canvas.add_overlay(item)  # type: ignore[arg-type]
             self._temp_item = item  # type: ignore[assignment]
@@ -222,7 +226,10 @@ class BrushTool(Tool):
             return
         doc = self.document
         if is_new:  # its id was reserved at the press; an object added meanwhile may have taken it
-            ann = new_mask_annotation(doc.project, self.canvas.image_id, ann.category_id)
+            category_id = self.add_drawn_category(self._category, self._adds_category)
+            if category_id is None:
+                return
+            ann = new_mask_annotation(doc.project, self.canvas.image_id, category_id)
         text = "Erase" if self.erase else "Brush stroke"
         self.push_paint(ann, patch, text, is_new=is_new)
         now = doc.project.annotations.get(ann.id)  # None: the stroke erased every pixel, the object went

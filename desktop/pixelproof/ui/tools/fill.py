@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt, QThreadPool
 
 from pixelproof.core import annotation_pixels, mask_edit, paint
 from pixelproof.core.edits import new_mask_annotation
-from pixelproof.core.model import Annotation
+from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import decode_at, is_huge, origin_of
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
@@ -80,7 +80,8 @@ class _Click:
     annotations: dict[int, Annotation]  # the image's annotations at the click
     target_id: int
     is_new: bool
-    category_id: int  # of a new mask
+    category: Category | None  # of a new mask (None for a subtraction)
+    adds_category: bool  # ``category`` is not in the project yet (it had none): added once the fill paints
     subtract: bool
     add_part: bool  # Ctrl: add to the selected mask even where the region does not touch it
     base: dict[str, Any]  # the target's RLE the patch is computed on (empty for a new mask)
@@ -164,12 +165,13 @@ class FillTool(Tool):
         if subtract and selected is None:
             self.canvas.message.emit("Select the mask to subtract from")
             return
-        if not subtract and not self.ensure_category():
+        category = None if subtract else self.category_to_draw()  # added once the fill paints a pixel
+        if not subtract and category is None:
             return
         if selected is not None:
             target, is_new = selected, False
         else:
-            target, is_new = new_mask_annotation(doc.project, image_id, doc.current_category_id), True
+            target, is_new = new_mask_annotation(doc.project, image_id, category.id), True
         annotations = {a.id: a for a in doc.project.annotations_of(image_id)}
         others = None
         if OPTIONS.preserve_others and not subtract:
@@ -181,7 +183,8 @@ class FillTool(Tool):
             annotations,
             target.id,
             is_new,
-            doc.current_category_id,
+            category,
+            category is not None and self.adds(category),
             subtract,
             bool(e.modifiers & Qt.KeyboardModifier.ControlModifier),
             target.segmentation,
@@ -230,9 +233,13 @@ class FillTool(Tool):
             return
         patch, after, is_new = result
         if is_new:
-            if click.category_id not in doc.project.categories:
+            category = click.category  # one taken away while the fill ran (an undo) is not made again
+            if category is None or not (click.adds_category or category.id in doc.project.categories):
                 return
-            target = new_mask_annotation(doc.project, click.image_id, click.category_id)
+            category_id = self.add_drawn_category(category, click.adds_category)
+            if category_id is None:
+                return
+            target = new_mask_annotation(doc.project, click.image_id, category_id)
         else:
             target = now[click.target_id]
         text = "Wand subtract" if click.subtract else "Wand fill"
