@@ -195,8 +195,10 @@ def medical_smoke(run, folder: Path) -> bool:  # type: ignore[no-untyped-def]
 
     data = folder / "medical"
     data.mkdir()
-    for name in SMOKE_DICOM:
-        shutil.copy(get_testdata_file(name, download=False), data / name)
+    for name in SMOKE_DICOM:  # the three MR_small files are one slice in three encodings (one instance):
+        place = data / Path(name).stem if name.startswith("MR_small") else data  # one folder each
+        place.mkdir(exist_ok=True)  # (in one folder they lie at one position: a series that is refused)
+        shutil.copy(get_testdata_file(name, download=False), place / name)
     shutil.copy(Path(nibabel.testing.data_path) / "anatomical.nii", data / "anatomical.nii")
     y, x = np.mgrid[:600, :800]
     rgb = np.stack([x % 256, y % 256, (x + y) % 256], axis=-1).astype(np.uint8)
