@@ -262,6 +262,9 @@ def decode_file(p: Path) -> np.ndarray:
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
     tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
+    channels = _read_channels(p, raw) if tiff else None
+    if channels is not None:  # a multichannel (fluorescence) TIFF: its composite, all channels shown
+        return channels[1].render(channels[0])
     img = _read_tiff(p) if tiff and _tifffile_reads(p, raw) else None  # else OpenCV, also if tifffile fails
     if img is None:
         if raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
@@ -325,27 +328,97 @@ def _tifffile_reads(p: Path, raw: np.ndarray) -> bool:
 
         with tifffile.TiffFile(p) as tif:
             page = tif.pages.first
-            tile = (int(page.tilewidth), int(page.tilelength)) if page.is_tiled else (0, 0)
             samples = int(page.samplesperpixel)
-            pieces = list(zip(page.dataoffsets, page.databytecounts, strict=False))
-            jpeg = int(page.compression) in (6, 7)  # old- and new-style JPEG
             straight = (
                 samples == 4
                 and page.dtype == np.uint8
                 and page.photometric == tifffile.PHOTOMETRIC.RGB
                 and tuple(page.extrasamples) == (tifffile.EXTRASAMPLE.UNASSALPHA,)
             )
+            _check_page(p, raw, page)
+    except ImageReadError:
+        raise
     except Exception:  # a damaged header: the decoders say what they can
         return False
+    if samples > 4:
+        raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
+    return straight
+
+
+def _check_page(p: Path, raw: np.ndarray, page: Any) -> None:
+    """``ImageReadError`` for a page (or tifffile frame) of tiles over ``MAX_TILE_SIDE`` or of JPEG pieces
+    of more than ``MAX_JPEG_SCANS`` scans, before anything of it is decoded."""
+    key = page.keyframe  # a frame's layout is its series' first page's
+    tile = (int(key.tilewidth), int(key.tilelength)) if key.is_tiled else (0, 0)
     if max(tile) > MAX_TILE_SIDE:
         raise ImageReadError(
             f"{p}: tiles of {tile[0]} x {tile[1]} pixels (at most {MAX_TILE_SIDE} a side): not decoded"
         )
-    if samples > 4:
-        raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
-    for offset, size in pieces if jpeg else ():
-        check_jpeg_scans(p, raw[int(offset) : int(offset) + int(size)].tobytes())
-    return straight
+    if int(key.compression) in (6, 7):  # old- and new-style JPEG
+        for offset, size in zip(page.dataoffsets, page.databytecounts, strict=False):
+            check_jpeg_scans(p, raw[int(offset) : int(offset) + int(size)].tobytes())
+
+
+def _read_channels(p: Path, raw: np.ndarray) -> tuple[np.ndarray, Any] | None:
+    """H x W x C planes and ``channels.Composite`` of a multichannel TIFF (``channels.channel_layout``;
+    ``raw``: the file's bytes), None for any other TIFF. Every page is checked before decoding."""
+    import tifffile
+
+    from pixelproof.core.channels import (
+        Composite,
+        channel_layout,
+        percentile_ranges,
+        strided_sample,
+        to_planes,
+    )
+
+    try:
+        tif = tifffile.TiffFile(p)
+    except Exception:  # not a TIFF tifffile reads: the other decoders say what they can
+        return None
+    with tif:
+        layout = channel_layout(tif)
+        if layout is None:
+            return None
+        try:
+            series = tif.series[0]
+            for page in series.pages:
+                if page is not None:
+                    _check_page(p, raw, page)
+            arr = series.asarray()
+        except ImageReadError:
+            raise
+        except Exception as e:
+            raise ImageReadError(
+                f"{p}: a {len(layout.channels)}-channel TIFF that cannot be decoded: {e}"
+            ) from None
+    if arr.dtype.kind not in "uif":
+        raise ImageReadError(f"{p}: {arr.dtype} samples (integer and floating-point images are read)")
+    planes = to_planes(arr, layout)
+    return planes, Composite(layout.channels, percentile_ranges(strided_sample(planes)))
+
+
+def read_channels(path: str | os.PathLike[str], apply_exif: bool = True) -> tuple[np.ndarray, Any] | None:
+    """The H x W x C planes and ``channels.Composite`` of a plain (not pyramidal) multichannel TIFF, as
+    ``read_image`` reads it (size checked from the header, EXIF orientation applied); None for any other
+    image. The canvas draws the composite from them and toggles channels; raises ``ImageReadError``."""
+    from pixelproof.core.sources import kind_of
+
+    p = Path(path)
+    if p.suffix.lower() not in (".tif", ".tiff") or kind_of(p) is not None:
+        return None
+    _check_file(p)
+    header = _header(p)
+    if header is None:
+        return None
+    try:
+        raw = np.fromfile(p, dtype=np.uint8)
+    except OSError as e:
+        raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
+    got = _read_channels(p, raw)
+    if got is None or not apply_exif or header[2] == 1:
+        return got
+    return np.ascontiguousarray(orient(got[0], header[2])), got[1]
 
 
 def jpeg_scans(data: bytes) -> int:
