@@ -398,6 +398,19 @@ def _read_channels(p: Path, raw: np.ndarray) -> tuple[np.ndarray, Any] | None:
     return planes, Composite(layout.channels, percentile_ranges(strided_sample(planes)))
 
 
+def _has_channels(p: Path) -> bool:
+    """Whether a TIFF's header says it is multichannel (nothing decoded, the file not read whole)."""
+    import tifffile
+
+    from pixelproof.core.channels import channel_layout
+
+    try:
+        with tifffile.TiffFile(p) as tif:
+            return channel_layout(tif) is not None
+    except Exception:  # not a TIFF tifffile reads
+        return False
+
+
 def read_channels(path: str | os.PathLike[str], apply_exif: bool = True) -> tuple[np.ndarray, Any] | None:
     """The H x W x C planes and ``channels.Composite`` of a plain (not pyramidal) multichannel TIFF, as
     ``read_image`` reads it (size checked from the header, EXIF orientation applied); None for any other
@@ -409,7 +422,7 @@ def read_channels(path: str | os.PathLike[str], apply_exif: bool = True) -> tupl
         return None
     _check_file(p)
     header = _header(p)
-    if header is None:
+    if header is None or not _has_channels(p):
         return None
     try:
         raw = np.fromfile(p, dtype=np.uint8)
