@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import tifffile
 
-from pixelproof.core.channels import PALETTE, ome_color
+from pixelproof.core.channels import PALETTE, CompositeLevel, ome_color
 from pixelproof.core.imageio import image_size, read_channels, read_image
 from pixelproof.core.pyramid import open_pyramid
 from pixelproof.inference.tiling import open_regions
@@ -71,6 +71,8 @@ def test_a_pixel_of_known_channel_values_reads_as_its_known_composite_colour(tmp
     assert tuple(composite.render(raw)[10, 40]) == (102, 0, 51)
     composite.visible = [False] * 3
     assert not composite.render(raw).any()
+    level = CompositeLevel(raw, composite)  # what the assist tool gives a model: every channel
+    assert not level[:, :].any() and np.array_equal(level.full_composite(), img)
 
 
 def test_channels_without_names_or_colours_take_the_default_palette_in_turn(tmp_path: Path) -> None:
@@ -164,8 +166,6 @@ def test_a_pyramid_levels_tiles_are_the_composite_of_that_levels_planes(tmp_path
     view = pyr.channels.copy()
     view.visible[2] = False
     want = expected_composite(smallest[:2], ranges[:2], colors[:2])
-    from pixelproof.core.channels import CompositeLevel
-
     hidden = CompositeLevel(pyr.planes[2], view)
     assert np.abs(hidden[:, :].astype(int) - want).max() <= 1
     assert np.array_equal(open_regions(path).read(0, 0, 420, 300), pyr.levels[0].region(0, 300, 0, 420))

@@ -107,3 +107,38 @@ def test_the_channels_menu_of_an_image_without_channels_says_so(qtbot, tmp_path:
     assert texts == [("Not a multichannel image", False)]
     image_menu.close()
     win.close()
+
+
+def test_the_assist_tool_segments_a_channel_image_from_its_composite(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A cell bright in FITC only: grabcut, given a box around it, finds it in the composite (all channels,
+    as pre-labeling reads it), not only in DAPI (the first plane) nor 'shown in tiles'."""
+    from pixelproof.core.coco import new_project, save_project
+    from pixelproof.core.model import ImageRecord
+    from tests.ui.test_model_panel import assist_drag, choose, close_window, open_window
+
+    h, w, (cx, cy, r) = 240, 320, (150, 110, 45)
+    rng = np.random.default_rng(1)
+    planes = rng.integers(0, 300, (2, h, w), dtype=np.uint16)
+    yy, xx = np.mgrid[0:h, 0:w]
+    disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= r**2
+    planes[1][disc] = 3000 + rng.integers(0, 200, int(disc.sum()), dtype=np.uint16)
+    tifffile.imwrite(tmp_path / "cell.tif", planes, photometric="minisblack", metadata={"axes": "CYX"})
+    project = new_project(["cell"])
+    project.add_image(ImageRecord(1, "cell.tif", w, h))
+    save_project(project, tmp_path / "project.json")
+    win = open_window(qtbot, tmp_path / "project.json")
+    try:
+        choose(qtbot, win, "grabcut")
+        win.choose_tool("assist")
+        tool = win.canvas.tool
+        assist_drag(win, (cx - r - 12, cy - r - 12, cx + r + 12, cy + r + 12))
+        qtbot.waitUntil(lambda: tool.preview_ready() or bool(tool.error), timeout=15000)
+        assert not tool.error
+        QTest.keyClick(win.canvas.viewport(), Qt.Key.Key_Return)
+        ann = next(iter(win.document.project.annotations.values()))
+        m = ann.mask(h, w)
+        assert (m & disc).sum() / (m | disc).sum() >= 0.9
+    finally:
+        close_window(win)

@@ -240,9 +240,19 @@ class CompositeLevel:
         self.height, self.width = (int(v) for v in planes.shape[:2])
         self.shape = (self.height, self.width, 3)
         self.downsample = float(getattr(planes, "downsample", 1.0))
+        self._full: np.ndarray | None = None
 
     def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
         return self.composite.render(_region(self.planes, y0, y1, x0, x1))
+
+    def full_composite(self) -> np.ndarray:
+        """The whole level with every channel shown, as models read the image (``imageio.read_image``),
+        whatever the view hides; made once. Only for levels in memory (a tiled one refuses)."""
+        if self._full is None:
+            every = self.composite.copy()
+            every.visible = [True] * len(every.channels)
+            self._full = every.render(np.asarray(self.planes))
+        return self._full
 
     def raw_pixel(self, y: int, x: int) -> np.ndarray:
         """The channel values (C,) stored at pixel (x, y)."""
