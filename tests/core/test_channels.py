@@ -194,3 +194,22 @@ def test_a_damaged_channel_tiff_is_a_located_error(tmp_path: Path) -> None:
     path.write_bytes(bytes(raw))
     with pytest.raises(ImageReadError, match=r"broken\.ome\.tif"):
         read_image(path)
+
+
+def test_channels_over_an_rgb_images_worth_of_the_pixel_limit_are_refused_before_decoding(
+    tmp_path: Path,
+) -> None:
+    """The pixel limit counts pixels; 16 channels of 16-bit hold 10 times an RGB image's bytes."""
+    from pixelproof.core.imageio import ImageReadError
+    from pixelproof.core.limits import set_max_pixels
+
+    path = tmp_path / "sixteen.tif"
+    tifffile.imwrite(path, np.zeros((16, 100, 100), np.uint16), metadata={"axes": "CYX"})
+    set_max_pixels(60_000)  # 10,000 pixels pass; 16 x 2 bytes of each are 320,000 bytes, over 180,000
+    try:
+        with pytest.raises(ImageReadError, match=r"sixteen\.tif: 16 channels of 100 x 100 uint16"):
+            read_image(path)
+        set_max_pixels(110_000)
+        assert read_image(path).shape == (100, 100, 3)
+    finally:
+        set_max_pixels(None)

@@ -32,6 +32,7 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
     (255, 255, 255),
 )
 MIN_CHANNELS, MAX_CHANNELS = 2, 16
+MAX_NAME = 80  # characters of a channel name kept (menus, the status bar)
 LOW_PCT, HIGH_PCT = 0.5, 99.5
 SAMPLE_PIXELS = 1_000_000  # pixels a display range is computed from, at most
 SAMPLE_TILES = 8  # a coarsest level of more tiles is sampled on an 8 x 8 grid of its tiles
@@ -87,7 +88,8 @@ def channel_layout(tif: Any) -> Layout | None:
         return None
     names, colors = _ome_channels(tif, n) or _imagej_channels(tif, n)
     channels = tuple(
-        Channel(names[i] or f"Channel {i + 1}", colors[i] or PALETTE[i % len(PALETTE)]) for i in range(n)
+        Channel(names[i][:MAX_NAME] or f"Channel {i + 1}", colors[i] or PALETTE[i % len(PALETTE)])
+        for i in range(n)
     )
     return Layout(axis, channels, planar)
 

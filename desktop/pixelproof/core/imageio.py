@@ -380,8 +380,18 @@ def _read_channels(p: Path, raw: np.ndarray) -> tuple[np.ndarray, Any] | None:
         layout = channel_layout(tif)
         if layout is None:
             return None
+        series = tif.series[0]
+        n, itemsize = len(layout.channels), np.dtype(series.dtype).itemsize
+        shape = tuple(int(v) for v in series.shape)
+        height, width = shape[:2] if layout.axis == "S" and not layout.planar else shape[-2:]
+        size = width * height * n * itemsize
+        if size > 3 * max_pixels():  # the bytes of an RGB image at the pixel limit
+            raise ImageReadError(
+                f"{p}: {n} channels of {width} x {height} {series.dtype} pixels ({size / 2**20:,.0f} MB) "
+                f"are more than an RGB image at the pixel limit ({max_pixels():,} pixels, "
+                f"{3 * max_pixels() / 2**20:,.0f} MB): not decoded"
+            )
         try:
-            series = tif.series[0]
             for page in series.pages:
                 if page is not None:
                     _check_page(p, raw, page)
