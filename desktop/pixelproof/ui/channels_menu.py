@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu
 
 from pixelproof.ui.icons import swatch
@@ -15,6 +15,20 @@ from pixelproof.ui.shortcuts import plain
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
+
+
+def hollow(color: QColor, size: int = 14) -> QIcon:
+    """A hidden channel's swatch: the outline of its colour square (a style may draw a checkable action's
+    icon instead of its check box, so the icon itself says shown or hidden)."""
+    pm = QPixmap(size * 2, size * 2)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QPen(color, 3))
+    p.drawRoundedRect(3, 3, size * 2 - 6, size * 2 - 6, 4, 4)
+    p.end()
+    pm.setDevicePixelRatio(2.0)
+    return QIcon(pm)
 
 
 class ChannelsMenu(QObject):
@@ -42,7 +56,10 @@ class ChannelsMenu(QObject):
             return
         lo_hi = composite.ranges
         for i, channel in enumerate(composite.channels):
-            act = menu.addAction(swatch(QColor(*channel.color)), plain(channel.name))
+            color = QColor(*channel.color)
+            act = menu.addAction(
+                swatch(color) if composite.visible[i] else hollow(color), plain(channel.name)
+            )
             act.setCheckable(True)
             act.setChecked(composite.visible[i])
             act.setToolTip(f"Display range {lo_hi[i][0]:.6g} – {lo_hi[i][1]:.6g}")
