@@ -213,3 +213,22 @@ def test_channels_over_an_rgb_images_worth_of_the_pixel_limit_are_refused_before
         assert read_image(path).shape == (100, 100, 3)
     finally:
         set_max_pixels(None)
+
+
+def test_a_channel_tiff_opened_downsampled_past_the_pixel_limit_shows_its_composite(tmp_path: Path) -> None:
+    """core.reduced memory-maps an uncompressed TIFF's first page: DAPI alone, grey."""
+    from pixelproof.core.limits import set_max_pixels
+    from pixelproof.core.reduced import inspect_huge, read_reduced
+
+    planes = stripes(64, 64, 3)
+    planes[:, :8, 32:40] = np.array([0, 1000, 0], np.uint16)[:, None, None]  # green only
+    path = tmp_path / "cells.ome.tif"
+    write_ome(path, planes, [BLUE, GREEN, RED])
+    set_max_pixels(64 * 64 // 2)  # over the limit: the user chose to open it downsampled
+    try:
+        info = inspect_huge(path)
+        assert info.channels == 3
+        small = read_reduced(info, 2)
+    finally:
+        set_max_pixels(None)
+    assert small.shape == (32, 32, 3) and tuple(small[1, 17]) == (0, 255, 0)

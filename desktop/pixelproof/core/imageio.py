@@ -253,16 +253,16 @@ def read_image(
     return img
 
 
-def decode_file(p: Path) -> np.ndarray:
+def decode_file(p: Path, past_limit: bool = False) -> np.ndarray:
     """The stored pixels of a plain image file (RGB order, no EXIF turn) without any size check: callers
     check the header first (``read_image``) or decode past the limit on the user's word
-    (``core.reduced``)."""
+    (``core.reduced``, ``past_limit``: a multichannel TIFF's bytes are not checked either)."""
     try:
         raw = np.fromfile(p, dtype=np.uint8)  # not cv2.imread: it fails on non-ASCII paths on Windows
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
     tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
-    channels = _read_channels(p, raw) if tiff else None
+    channels = _read_channels(p, raw, not past_limit) if tiff else None
     if channels is not None:  # a multichannel (fluorescence) TIFF: its composite, all channels shown
         return channels[1].render(channels[0])
     img = _read_tiff(p) if tiff and _tifffile_reads(p, raw) else None  # else OpenCV, also if tifffile fails
@@ -359,9 +359,10 @@ def _check_page(p: Path, raw: np.ndarray, page: Any) -> None:
             check_jpeg_scans(p, raw[int(offset) : int(offset) + int(size)].tobytes())
 
 
-def _read_channels(p: Path, raw: np.ndarray) -> tuple[np.ndarray, Any] | None:
+def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.ndarray, Any] | None:
     """H x W x C planes and ``channels.Composite`` of a multichannel TIFF (``channels.channel_layout``;
-    ``raw``: the file's bytes), None for any other TIFF. Every page is checked before decoding."""
+    ``raw``: the file's bytes), None for any other TIFF. Every page is checked before decoding, and with
+    ``limit`` the bytes of its channels against those of an RGB image at the pixel limit."""
     import tifffile
 
     from pixelproof.core.channels import (
@@ -385,7 +386,7 @@ def _read_channels(p: Path, raw: np.ndarray) -> tuple[np.ndarray, Any] | None:
         shape = tuple(int(v) for v in series.shape)
         height, width = shape[:2] if layout.axis == "S" and not layout.planar else shape[-2:]
         size = width * height * n * itemsize
-        if size > 3 * max_pixels():  # the bytes of an RGB image at the pixel limit
+        if limit and size > 3 * max_pixels():  # the bytes of an RGB image at the pixel limit
             raise ImageReadError(
                 f"{p}: {n} channels of {width} x {height} {series.dtype} pixels ({size / 2**20:,.0f} MB) "
                 f"are more than an RGB image at the pixel limit ({max_pixels():,} pixels, "
