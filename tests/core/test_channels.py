@@ -232,3 +232,13 @@ def test_a_channel_tiff_opened_downsampled_past_the_pixel_limit_shows_its_compos
     finally:
         set_max_pixels(None)
     assert small.shape == (32, 32, 3) and tuple(small[1, 17]) == (0, 255, 0)
+
+
+def test_a_coarsest_level_of_many_tiles_takes_its_ranges_from_a_grid_of_them(tmp_path: Path) -> None:
+    """256 tiles of 16 x 16 at the smallest level: 64 of them, evenly spread, give the display ranges."""
+    path = tmp_path / "many_tiles.ome.tif"
+    write_ome_pyramid(path, stripes(512, 512, 2, high=900), 2, 16, [BLUE, GREEN])
+    pyr = open_pyramid(path)
+    assert pyr.planes[-1].tiles_y * pyr.planes[-1].tiles_x == 256
+    assert pyr.channels.ranges.tolist() == [[0, 900], [0, 900]]
+    assert pyr.stats.decoded == 2 * 64  # two channels of 64 tiles read, no more

@@ -283,8 +283,8 @@ def sample_level(level: Any) -> np.ndarray:
         return strided_sample(_region(level, 0, level.height, 0, level.width))
     th, tw = level.tile_h, level.tile_w
     parts = []
-    for ty in np.linspace(0, ty_n - 1, min(ty_n, SAMPLE_TILES)).round().astype(int):
-        for tx in np.linspace(0, tx_n - 1, min(tx_n, SAMPLE_TILES)).round().astype(int):
+    for ty in np.linspace(0, ty_n - 1, min(ty_n, SAMPLE_TILES)).round().astype(int).tolist():
+        for tx in np.linspace(0, tx_n - 1, min(tx_n, SAMPLE_TILES)).round().astype(int).tolist():
             tile = _region(level, ty * th, (ty + 1) * th, tx * tw, (tx + 1) * tw)
             parts.append(tile.reshape(-1, tile.shape[-1]))
     return np.concatenate(parts)
