@@ -253,15 +253,18 @@ def read_image(
     return img
 
 
-def decode_file(p: Path) -> np.ndarray:
+def decode_file(p: Path, past_limit: bool = False) -> np.ndarray:
     """The stored pixels of a plain image file (RGB order, no EXIF turn) without any size check: callers
     check the header first (``read_image``) or decode past the limit on the user's word
-    (``core.reduced``)."""
+    (``core.reduced``, ``past_limit``: a multichannel TIFF's bytes are not checked either)."""
     try:
         raw = np.fromfile(p, dtype=np.uint8)  # not cv2.imread: it fails on non-ASCII paths on Windows
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
     tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
+    channels = _read_channels(p, raw, not past_limit) if tiff else None
+    if channels is not None:  # a multichannel (fluorescence) TIFF: its composite, all channels shown
+        return channels[1].render(channels[0])
     img = _read_tiff(p) if tiff and _tifffile_reads(p, raw) else None  # else OpenCV, also if tifffile fails
     if img is None:
         if raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
@@ -325,27 +328,121 @@ def _tifffile_reads(p: Path, raw: np.ndarray) -> bool:
 
         with tifffile.TiffFile(p) as tif:
             page = tif.pages.first
-            tile = (int(page.tilewidth), int(page.tilelength)) if page.is_tiled else (0, 0)
             samples = int(page.samplesperpixel)
-            pieces = list(zip(page.dataoffsets, page.databytecounts, strict=False))
-            jpeg = int(page.compression) in (6, 7)  # old- and new-style JPEG
             straight = (
                 samples == 4
                 and page.dtype == np.uint8
                 and page.photometric == tifffile.PHOTOMETRIC.RGB
                 and tuple(page.extrasamples) == (tifffile.EXTRASAMPLE.UNASSALPHA,)
             )
+            _check_page(p, raw, page)
+    except ImageReadError:
+        raise
     except Exception:  # a damaged header: the decoders say what they can
         return False
+    if samples > 4:
+        raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
+    return straight
+
+
+def _check_page(p: Path, raw: np.ndarray, page: Any) -> None:
+    """``ImageReadError`` for a page (or tifffile frame) of tiles over ``MAX_TILE_SIDE`` or of JPEG pieces
+    of more than ``MAX_JPEG_SCANS`` scans, before anything of it is decoded."""
+    key = page.keyframe  # a frame's layout is its series' first page's
+    tile = (int(key.tilewidth), int(key.tilelength)) if key.is_tiled else (0, 0)
     if max(tile) > MAX_TILE_SIDE:
         raise ImageReadError(
             f"{p}: tiles of {tile[0]} x {tile[1]} pixels (at most {MAX_TILE_SIDE} a side): not decoded"
         )
-    if samples > 4:
-        raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
-    for offset, size in pieces if jpeg else ():
-        check_jpeg_scans(p, raw[int(offset) : int(offset) + int(size)].tobytes())
-    return straight
+    if int(key.compression) in (6, 7):  # old- and new-style JPEG
+        for offset, size in zip(page.dataoffsets, page.databytecounts, strict=False):
+            check_jpeg_scans(p, raw[int(offset) : int(offset) + int(size)].tobytes())
+
+
+def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.ndarray, Any] | None:
+    """H x W x C planes and ``channels.Composite`` of a multichannel TIFF (``channels.channel_layout``;
+    ``raw``: the file's bytes), None for any other TIFF. Every page is checked before decoding, and with
+    ``limit`` the bytes of its channels against those of an RGB image at the pixel limit."""
+    import tifffile
+
+    from pixelproof.core.channels import (
+        Composite,
+        channel_layout,
+        percentile_ranges,
+        strided_sample,
+        to_planes,
+    )
+
+    try:
+        tif = tifffile.TiffFile(p)
+    except Exception:  # not a TIFF tifffile reads: the other decoders say what they can
+        return None
+    with tif:
+        layout = channel_layout(tif)
+        if layout is None:
+            return None
+        series = tif.series[0]
+        n, itemsize = len(layout.channels), np.dtype(series.dtype).itemsize
+        shape = tuple(int(v) for v in series.shape)
+        height, width = shape[:2] if layout.axis == "S" and not layout.planar else shape[-2:]
+        size = width * height * n * itemsize
+        if limit and size > 3 * max_pixels():  # the bytes of an RGB image at the pixel limit
+            raise ImageReadError(
+                f"{p}: {n} channels of {width} x {height} {series.dtype} pixels ({size / 2**20:,.0f} MB) "
+                f"are more than an RGB image at the pixel limit ({max_pixels():,} pixels, "
+                f"{3 * max_pixels() / 2**20:,.0f} MB): not decoded"
+            )
+        try:
+            for page in series.pages:
+                if page is not None:
+                    _check_page(p, raw, page)
+            arr = series.asarray()
+        except ImageReadError:
+            raise
+        except Exception as e:
+            raise ImageReadError(
+                f"{p}: a {len(layout.channels)}-channel TIFF that cannot be decoded: {e}"
+            ) from None
+    if arr.dtype.kind not in "uif":
+        raise ImageReadError(f"{p}: {arr.dtype} samples (integer and floating-point images are read)")
+    planes = to_planes(arr, layout)
+    return planes, Composite(layout.channels, percentile_ranges(strided_sample(planes)))
+
+
+def _has_channels(p: Path) -> bool:
+    """Whether a TIFF's header says it is multichannel (nothing decoded, the file not read whole)."""
+    import tifffile
+
+    from pixelproof.core.channels import channel_layout
+
+    try:
+        with tifffile.TiffFile(p) as tif:
+            return channel_layout(tif) is not None
+    except Exception:  # not a TIFF tifffile reads
+        return False
+
+
+def read_channels(path: str | os.PathLike[str], apply_exif: bool = True) -> tuple[np.ndarray, Any] | None:
+    """The H x W x C planes and ``channels.Composite`` of a plain (not pyramidal) multichannel TIFF, as
+    ``read_image`` reads it (size checked from the header, EXIF orientation applied); None for any other
+    image. The canvas draws the composite from them and toggles channels; raises ``ImageReadError``."""
+    from pixelproof.core.sources import kind_of
+
+    p = Path(path)
+    if p.suffix.lower() not in (".tif", ".tiff") or kind_of(p) is not None:
+        return None
+    _check_file(p)
+    header = _header(p)
+    if header is None or not _has_channels(p):
+        return None
+    try:
+        raw = np.fromfile(p, dtype=np.uint8)
+    except OSError as e:
+        raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
+    got = _read_channels(p, raw)
+    if got is None or not apply_exif or header[2] == 1:
+        return got
+    return np.ascontiguousarray(orient(got[0], header[2])), got[1]
 
 
 def jpeg_scans(data: bytes) -> int:

@@ -21,6 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.channels import (
+    Composite,
+    CompositeLevel,
+    PlaneStack,
+    channel_layout,
+    percentile_ranges,
+    sample_level,
+)
 from pixelproof.core.imageio import jpeg_scans
 from pixelproof.core.limits import (
     MAX_JPEG_SCANS,
@@ -36,7 +44,7 @@ TILE_CACHE_BYTES = 192 << 20  # decoded tiles kept, all open pyramids together
 
 # One LRU of decoded tiles for every open pyramid: the app keeps several slides open (``MAX_OPEN``, the
 # loader's cache), and a budget each would hold several times this. Keys start with a pyramid's serial.
-_TILES: OrderedDict[tuple[int, int, int, int], np.ndarray] = OrderedDict()
+_TILES: OrderedDict[tuple[int, int, int, int, int], np.ndarray] = OrderedDict()
 _TILES_LOCK = threading.Lock()
 _tile_bytes = 0
 _serials = itertools.count()
@@ -59,10 +67,16 @@ class TileStats:
 
 
 class TiledLevel:
-    """One resolution level, sliced like a numpy array (``level[y0:y1, x0:x1]``) but decoded per tile."""
+    """One resolution level, sliced like a numpy array (``level[y0:y1, x0:x1]``) but decoded per tile.
+    ``page``: its TIFF page, or a channel's page (``plane``) of a level stored one page a channel, whose
+    layout is its level's first page's (tifffile's keyframe)."""
 
-    def __init__(self, pyramid: Pyramid, page: Any, index: int) -> None:
+    def __init__(self, pyramid: Pyramid, page: Any, index: int, plane: int | None = None) -> None:
         self.pyramid, self.page, self.index = pyramid, page, index
+        self.plane = plane or 0
+        self.where = f"level {index}" if plane is None else f"level {index}, channel {plane + 1}"
+        page = page.keyframe
+        self.key = page
         samples = int(page.samplesperpixel)
         self.height, self.width = int(page.imagelength), int(page.imagewidth)
         self.shape: tuple[int, ...] = (
@@ -153,8 +167,10 @@ class Pyramid:
             raise PyramidError(f"{self.path}: image file not found") from None
         except Exception as e:  # tifffile raises TiffFileError, ValueError, struct.error ...
             raise PyramidError(f"{self.path}: not a readable TIFF: {type(e).__name__}: {e}") from None
+        layout = channel_layout(self._tif)
+        planes = len(layout.channels) if layout is not None and layout.axis == "C" else 1
         try:
-            pages = _level_pages(self._tif)
+            pages = _level_pages(self._tif, planes)
         except LimitError as e:
             self.close()
             raise PyramidError(str(e)) from None
@@ -164,9 +180,22 @@ class Pyramid:
         if len(pages) < 2:
             self.close()
             raise PyramidError(f"{self.path}: not a pyramid (a single resolution level)")
-        self.width, self.height = int(pages[0].imagewidth), int(pages[0].imagelength)
-        self.levels = [TiledLevel(self, page, i) for i, page in enumerate(pages)]
-        self.meta = ImageMeta(pixel_spacing=_spacing(self._tif, pages[0]))
+        self.width, self.height = int(pages[0][0].imagewidth), int(pages[0][0].imagelength)
+        # the stored levels; a multichannel pyramid's ``levels`` are their composites (all channels shown)
+        self.planes: list[Any] = [
+            TiledLevel(self, group[0], i)
+            if len(group) == 1
+            else PlaneStack([TiledLevel(self, page, i, c) for c, page in enumerate(group)])
+            for i, group in enumerate(pages)
+        ]
+        self.channels: Composite | None = None
+        self.levels: list[Any] = list(self.planes)
+        if layout is not None and (planes > 1 or self.planes[0].ndim == 3):
+            self.channels = Composite(
+                layout.channels, lambda: percentile_ranges(sample_level(self.planes[-1]))
+            )
+            self.levels = [CompositeLevel(level, self.channels) for level in self.planes]
+        self.meta = ImageMeta(pixel_spacing=_spacing(self._tif, pages[0][0]))
 
     @property
     def dtype(self) -> np.dtype:
@@ -177,7 +206,7 @@ class Pyramid:
             self._tif.close()
 
     def cached_tile(self, level: TiledLevel, ty: int, tx: int) -> np.ndarray | None:
-        key = (self._serial, level.index, ty, tx)
+        key = (self._serial, level.index, level.plane, ty, tx)
         with _TILES_LOCK:
             hit = _TILES.get(key)
             if hit is not None:
@@ -190,9 +219,9 @@ class Pyramid:
             return hit
         if not (0 <= ty < level.tiles_y and 0 <= tx < level.tiles_x):
             raise PyramidError(f"{self.path}: tile ({tx}, {ty}) outside level {level.index}")
-        page = level.page
+        page, key = level.page, level.key  # offsets of the page, layout of its level's first page
         i = ty * level.tiles_x + tx
-        where = f"{self.path}: tile ({tx}, {ty}) of level {level.index}"
+        where = f"{self.path}: tile ({tx}, {ty}) of {level.where}"
         listed = min(len(page.dataoffsets), len(page.databytecounts))
         if i >= listed:
             raise PyramidError(f"{where} is not in the file's tile table (it lists {listed})")
@@ -213,16 +242,16 @@ class Pyramid:
         else:
             if len(data) != count:
                 raise PyramidError(f"{where} is truncated")
-            if int(page.compression) in (6, 7) and (scans := jpeg_scans(data)) > MAX_JPEG_SCANS:
+            if int(key.compression) in (6, 7) and (scans := jpeg_scans(data)) > MAX_JPEG_SCANS:
                 # each scan is a pass over the whole tile: a few KB of empty ones hold a paint for seconds
                 raise PyramidError(
                     f"{where} is a JPEG of {scans:,} scans (at most {MAX_JPEG_SCANS}): not decoded"
                 )
             try:
-                decoded = page.decode(data, i, jpegtables=page.jpegtables)[0]
+                decoded = key.decode(data, i, jpegtables=key.jpegtables)[0]
             except Exception as e:
                 raise PyramidError(
-                    f"{where} cannot be decoded ({_compression(page)}): {type(e).__name__}: {e}"
+                    f"{where} cannot be decoded ({_compression(key)}): {type(e).__name__}: {e}"
                 ) from None
             if decoded is None:
                 raise PyramidError(f"{where} is empty")
@@ -243,11 +272,11 @@ class Pyramid:
         with self._lock:
             self.stats.decoded += 1
             self.stats.bytes_read += count
-        _keep((self._serial, level.index, ty, tx), arr)
+        _keep((self._serial, level.index, level.plane, ty, tx), arr)
         return arr
 
 
-def _keep(key: tuple[int, int, int, int], arr: np.ndarray) -> None:
+def _keep(key: tuple[int, int, int, int, int], arr: np.ndarray) -> None:
     """Add a decoded tile to the shared cache, dropping the least recently used past the budget."""
     global _tile_bytes
     with _TILES_LOCK:
@@ -259,11 +288,12 @@ def _keep(key: tuple[int, int, int, int], arr: np.ndarray) -> None:
             _tile_bytes -= old.nbytes
 
 
-def _level_pages(tif: Any) -> list[Any]:
-    """Pages of the first series' levels, when every one is tiled with a sane tile size and layout."""
+def _level_pages(tif: Any, planes: int = 1) -> list[list[Any]]:
+    """Pages of the first series' levels, when every one is tiled with a sane tile size and layout: one
+    a level, or ``planes`` (an OME-TIFF CYX: a page a channel) of one shape each."""
     if not tif.series:
         return []
-    pages = []
+    pages: list[list[Any]] = []
     for level in tif.series[0].levels:
         page = level.keyframe
         if not page.is_tiled or int(page.imagedepth) != 1 or int(page.planarconfig) != 1:
@@ -271,11 +301,17 @@ def _level_pages(tif: Any) -> list[Any]:
         if not (0 < int(page.tilelength) <= MAX_TILE_SIDE and 0 < int(page.tilewidth) <= MAX_TILE_SIDE):
             break
         check_image_size(int(page.tilewidth), int(page.tilelength), f"{tif.filehandle.path}: a tile")
-        if len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
+        if planes > 1:
+            group = list(level.pages)
+            if len(group) != planes or any(p is None for p in group) or level.shape != (planes, *page.shape):
+                break
+        elif len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
             break  # a stack of pages (z or time), not one plane per level
-        if pages and not _reduces(pages[-1], page, pages[0]):
+        else:
+            group = [page]
+        if pages and not _reduces(pages[-1][0], page, pages[0][0]):
             break
-        pages.append(page)
+        pages.append(group)
     return pages
 
 

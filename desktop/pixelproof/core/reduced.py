@@ -129,6 +129,8 @@ def inspect_huge(path: str | os.PathLike[str]) -> HugeImage:
 def _inspect_tiff(p: Path) -> HugeImage:
     import tifffile
 
+    from pixelproof.core.channels import channel_layout
+
     try:
         with tifffile.TiffFile(p) as tif:
             page = tif.pages[0]
@@ -137,6 +139,9 @@ def _inspect_tiff(p: Path) -> HugeImage:
             sample = int(np.dtype(page.dtype).itemsize)
             chunky = channels == 1 or int(page.planarconfig) == 1  # samples of a pixel together
             plain = int(page.compression) == 1 and bool(page.is_contiguous) and chunky  # memory-mappable
+            layout = channel_layout(tif)
+            if layout is not None:  # decoded whole and composed (its first page alone is one channel)
+                channels, plain = len(layout.channels), False
     except Exception as e:  # tifffile raises many kinds on a broken header
         raise ImageReadError(f"{p}: cannot read the TIFF header: {type(e).__name__}: {e}") from None
     return HugeImage(p, w, h, channels, sample, "TIFF", plain)
@@ -204,7 +209,7 @@ def _read_full(path: Path) -> np.ndarray:
     """The whole image, decoded past the pixel limit (the user chose to, having seen the cost)."""
     from pixelproof.core.imageio import decode_file
 
-    return decode_file(path)
+    return decode_file(path, past_limit=True)
 
 
 class UpsampledLevel:

@@ -104,9 +104,12 @@ def open_regions(
         try:
             import tifffile
 
+            from pixelproof.core.channels import channel_layout
+
             with tifffile.TiffFile(p) as tif:
                 size = (tif.pages.first.imagelength, tif.pages.first.imagewidth)
-            mapped = tifffile.memmap(p, page=0, mode="r")  # the first page, as read_image reads it
+                channels = channel_layout(tif) is not None  # read_image gives their composite
+            mapped = None if channels else tifffile.memmap(p, page=0, mode="r")  # as read_image reads it
         except Exception:  # compressed, tiled, or not memory-mappable: decode it
             mapped = None
         plain = mapped is not None and mapped.dtype.kind in "uif"  # else read_image names what it is

@@ -30,6 +30,7 @@ from pixelproof.core.model import IMAGE_STATES
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.image_view import ZOOM_STEP
 from pixelproof.ui.canvas.view import CanvasView
+from pixelproof.ui.channels_menu import ChannelsMenu
 from pixelproof.ui.clipboard_actions import ClipboardActions
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import TOOLBAR_SIZE, icon, swatch
@@ -227,6 +228,8 @@ class MainWindow(QMainWindow):
         m.addActions(list(self.status_actions.values()))
         m.addSeparator()
         m.addAction(self.act_pixel_limit)
+        m.addSeparator()
+        self.channels_menu = ChannelsMenu(self.shell, m)  # a multichannel image's channels
         mb.addMenu("&Help").addActions([self.act_shortcuts, self.act_about])
         self.menus[:] = [a.menu() for a in mb.actions() if a.menu() is not None]
 

@@ -114,8 +114,10 @@ class StatusReadout(QObject):
             sy, sx = spacing
             self.pos_label.setText(f"x {x}, y {y} ({(x + 0.5) * sx:.1f}, {(y + 0.5) * sy:.1f} mm)")
         value = self.canvas.pixel_value(x, y)
-        text = format_pixel(value) if value is not None else ""
         loaded = self.canvas.loaded
+        channels = loaded.channels if loaded is not None else None
+        names = [c.name for c in channels.channels] if channels is not None else None
+        text = format_pixel(value, names) if value is not None else ""
         if text and loaded is not None and loaded.modality == "CT" and np.ndim(value) == 0:
             text = text.split(" (")[0] + " HU"  # CT values are Hounsfield units after the modality LUT
         self.value_label.setText(text)
@@ -157,8 +159,9 @@ class StatusReadout(QObject):
         self.window_label.clear()
 
 
-def format_pixel(value: np.ndarray) -> str:
-    """Status-bar text for a stored pixel: raw numbers, with the bit depth when it is not 8-bit."""
+def format_pixel(value: np.ndarray, names: list[str] | None = None) -> str:
+    """Status-bar text for a stored pixel: raw numbers, with the bit depth when it is not 8-bit;
+    ``names``: a multichannel image's channel names, one a value."""
     v = np.asarray(value)
     depth = {np.dtype(np.uint16): " (16-bit)", np.dtype(np.int16): " (16-bit)", np.dtype(np.uint8): ""}
     suffix = depth.get(v.dtype, f" ({v.dtype.name})")
@@ -168,5 +171,6 @@ def format_pixel(value: np.ndarray) -> str:
 
     if v.ndim == 0:
         return f"value {fmt(v)}{suffix}"
-    names = "RGBA" if v.size in (3, 4) else "C" * v.size
+    if names is None or len(names) != v.size:
+        names = list("RGBA" if v.size in (3, 4) else "C" * v.size)
     return " ".join(f"{n} {fmt(x)}" for n, x in zip(names, v, strict=False)) + suffix

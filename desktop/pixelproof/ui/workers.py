@@ -19,8 +19,9 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from pixelproof.core.channels import CompositeLevel
 from pixelproof.core.errors import error_text
-from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, auto_window, read_image
+from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, auto_window, read_channels, read_image
 
 PYRAMID_MIN_SIDE = 512  # stop halving below this
 PROGRESSIVE_MIN_PIXELS = 32_000_000  # PNGs this big are decoded in strips, with previews as they arrive
@@ -50,6 +51,7 @@ class LoadedImage:
     file_window: tuple[float, float] | None = None  # the file's own VOI window (DICOM)
     modality: str = ""  # DICOM modality ("CT": values in HU)
     reduced: int = 1  # a plain image over the pixel limit opened downsampled 1/reduced (core.reduced)
+    channels: Any = None  # a multichannel image's core.channels.Composite: levels are its composites
 
     @property
     def raw(self) -> Any:
@@ -125,6 +127,11 @@ def load_image(
         meta = ImageMeta()
     if sources.kind_of(path) == "pyramid":
         return _load_pyramid(path, meta)
+    channels = read_channels(path, apply_exif=apply_exif)
+    if channels is not None:
+        planes, composite = channels
+        levels = [CompositeLevel(level, composite) for level in build_pyramid(planes)]
+        return LoadedImage(path, levels, (0.0, 255.0), spacing=meta.pixel_spacing, channels=composite)
     img = _read_progressively(path, on_preview) if on_preview is not None else None
     if img is None:
         preview = _reduced_preview(path, apply_exif) if on_preview is not None else None
@@ -222,20 +229,25 @@ def _load_pyramid(path: Path, meta: Any) -> LoadedImage:
 
     try:
         pyramid = open_pyramid(path)
-        coarsest = pyramid.levels[-1]
+        levels = list(pyramid.levels)
+        composite = pyramid.channels.copy() if pyramid.channels is not None else None
+        if composite is not None:  # the view's own shown channels
+            levels = [CompositeLevel(level, composite) for level in pyramid.planes]
+        coarsest = levels[-1]
         overview = coarsest.region(0, coarsest.height, 0, coarsest.width)
     except PyramidError as e:
         raise ImageReadError(str(e)) from None
     auto = auto_window(overview)
     return LoadedImage(
         path,
-        list(pyramid.levels),
+        levels,
         auto,
         auto,
         meta.invert,
         meta.pixel_spacing,
-        downsamples=[level.downsample for level in pyramid.levels],
+        downsamples=[level.downsample for level in levels],
         overview=overview,
+        channels=composite,
     )
 
 

@@ -84,6 +84,17 @@ class ImageItem(QGraphicsItem):
         self._overview = None
         self.update()
 
+    def channels_changed(self) -> None:
+        """A channel was shown or hidden (``image.channels.visible``): the composite is drawn again, the
+        overview of a slide remade from its coarsest level (whose tiles the cache still holds)."""
+        if self.image.lazy:
+            coarsest = self.image.levels[-1]
+            with contextlib.suppress(PyramidError):  # unreadable: the old overview stays
+                self.image.overview = coarsest.region(0, coarsest.height, 0, coarsest.width)
+        self._tiles.clear()
+        self._overview = None
+        self.update()
+
     def level_for_scale(self, scale: float) -> int:
         """The coarsest pyramid level still at least as detailed as the screen."""
         level = 0
@@ -183,12 +194,12 @@ class ImageItem(QGraphicsItem):
             self.update()
 
     def pixel(self, x: int, y: int) -> np.ndarray | None:
-        """The stored value at pixel (x, y), or None outside the image or in a slide tile that cannot be
-        read (the paint names it)."""
+        """The stored value at pixel (x, y) (a multichannel image's channel values), or None outside the
+        image or in a slide tile that cannot be read (the paint names it)."""
         raw = self.image.raw
         if 0 <= y < raw.shape[0] and 0 <= x < raw.shape[1]:
             try:
-                return raw[y, x]
+                return raw.raw_pixel(y, x) if self.image.channels is not None else raw[y, x]
             except PyramidError:
                 return None
         return None

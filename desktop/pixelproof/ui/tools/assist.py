@@ -187,8 +187,15 @@ class AssistTool(Tool):
         """The picture's pixels if the model can take them: loaded, whole in memory and of the size the
         project records (a mask of another size would not fit the annotation's image)."""
         loaded, (h, w) = self.canvas.loaded, self.canvas.image_size()
+        multichannel = loaded is not None and loaded.channels is not None
         if loaded is None or self.canvas.image_id == -1:
             reason = "the image is still loading"
+        elif (
+            multichannel
+            and isinstance(loaded.raw.planes, np.ndarray)
+            and (loaded.height, loaded.width) == (h, w)
+        ):
+            return loaded.raw.full_composite()  # all channels, as pre-labeling reads the image
         elif not isinstance(loaded.raw, np.ndarray):
             reason = "the picture is shown downsampled or in tiles; the model needs all its pixels"
         elif (loaded.height, loaded.width) != (h, w):

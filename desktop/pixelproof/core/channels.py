@@ -1,0 +1,297 @@
+"""Multichannel fluorescence images shown as QuPath shows them: a composite of coloured channels.
+
+An OME-TIFF of axes CYX (one page a channel, often a pyramid of such pages), an ImageJ hyperstack of
+channels, or a TIFF whose pixels hold more than 4 samples (or samples that are not RGB) has 2..16
+channels. Each gets a name and a colour (OME ``Channel@Name`` / ``Channel@Color``, ImageJ's labels and
+LUTs, else ``PALETTE``) and a display range: the 0.5 / 99.5 percentiles of a small sample (the smallest
+pyramid level, or a strided sample of a plain image), as QuPath's auto brightness. The composite of a
+pixel is, for each shown channel, ``clip((value - lo) / (hi - lo), 0, 1) * colour``, added and clipped
+to 8-bit RGB. ``CompositeLevel`` renders only the region sliced out of it, so a gigapixel slide costs what
+its visible tiles cost; models, thumbnails and exports read the same composite through
+``imageio.read_image`` (all channels shown). Which channels are shown is a display setting of the view.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# blue, green, red, magenta, cyan, yellow, white, then again: QuPath's order for unnamed channels
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (0, 0, 255),
+    (0, 255, 0),
+    (255, 0, 0),
+    (255, 0, 255),
+    (0, 255, 255),
+    (255, 255, 0),
+    (255, 255, 255),
+)
+MIN_CHANNELS, MAX_CHANNELS = 2, 16
+MAX_NAME = 80  # characters of a channel name kept (menus, the status bar)
+LOW_PCT, HIGH_PCT = 0.5, 99.5
+SAMPLE_PIXELS = 1_000_000  # pixels a display range is computed from, at most
+SAMPLE_TILES = 8  # a coarsest level of more tiles is sampled on an 8 x 8 grid of its tiles
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    color: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a TIFF's channels are: ``axis`` "C" (one page a channel) or "S" (the samples of each pixel;
+    ``planar``: stored one sample after another)."""
+
+    axis: str
+    channels: tuple[Channel, ...]
+    planar: bool = False
+
+
+def ome_color(value: Any) -> tuple[int, int, int] | None:
+    """RGB of an OME ``Color`` (a signed 32-bit RGBA integer: -16776961 is opaque red), None if unusable."""
+    try:
+        v = int(value) & 0xFFFFFFFF
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255
+
+
+def channel_layout(tif: Any) -> Layout | None:
+    """The channels of a ``tifffile.TiffFile``'s first series, or None when it is not a multichannel
+    image (grey, RGB(A), a z-stack or time series, fewer than 2 or more than 16 channels)."""
+    import tifffile
+
+    try:
+        series = tif.series[0]
+        axes, shape, page = str(series.axes), tuple(series.shape), series.keyframe
+        samples = int(page.samplesperpixel)
+    except Exception:  # no series, or a header tifffile cannot make sense of
+        return None
+    if axes == "CYX" and samples == 1:
+        axis, n, planar = "C", shape[0], False
+    elif axes in ("YXS", "SYX") and samples == shape[axes.index("S")]:
+        rgb = page.photometric in (tifffile.PHOTOMETRIC.RGB, tifffile.PHOTOMETRIC.YCBCR)
+        alpha = samples == 2 and any(int(e) in (1, 2) for e in page.extrasamples)  # grey + alpha
+        if (rgb and samples <= 4) or alpha or page.photometric == tifffile.PHOTOMETRIC.PALETTE:
+            return None
+        axis, n, planar = "S", samples, axes == "SYX"
+    else:
+        return None
+    if not MIN_CHANNELS <= n <= MAX_CHANNELS:
+        return None
+    names, colors = _ome_channels(tif, n) or _imagej_channels(tif, n)
+    channels = tuple(
+        Channel(names[i][:MAX_NAME] or f"Channel {i + 1}", colors[i] or PALETTE[i % len(PALETTE)])
+        for i in range(n)
+    )
+    return Layout(axis, channels, planar)
+
+
+Named = tuple[list[str], list[tuple[int, int, int] | None]]
+
+
+def _ome_channels(tif: Any, n: int) -> Named | None:
+    """Names and colours of the first OME image's channels (tifffile's ``xml2dict``), when it lists n."""
+    import tifffile
+
+    if not getattr(tif, "is_ome", False) or not tif.ome_metadata:
+        return None
+    try:
+        image = tifffile.xml2dict(tif.ome_metadata)["OME"]["Image"]
+        image = image[0] if isinstance(image, list) else image
+        found = image["Pixels"].get("Channel", [])
+    except Exception:  # damaged or unexpected XML: the palette
+        return None
+    found = [found] if isinstance(found, dict) else found
+    if not isinstance(found, list) or len(found) != n or not all(isinstance(c, dict) for c in found):
+        return None
+    names = [str(c.get("Name", "") or "").strip() for c in found]
+    return names, [ome_color(c["Color"]) if "Color" in c else None for c in found]
+
+
+def _imagej_channels(tif: Any, n: int) -> Named:
+    """An ImageJ hyperstack's channel labels and LUT colours (each LUT's brightest entry), else none."""
+    names: list[str] = [""] * n
+    colors: list[tuple[int, int, int] | None] = [None] * n
+    meta = getattr(tif, "imagej_metadata", None) or {}
+    labels = meta.get("Labels")
+    if isinstance(labels, list | tuple) and len(labels) == n:
+        names = [str(v).strip() for v in labels]
+    luts = meta.get("LUTs")
+    if isinstance(luts, list | tuple) and len(luts) == n:
+        for i, lut in enumerate(luts):
+            arr = np.asarray(lut)
+            if arr.ndim == 2 and arr.shape[0] == 3 and arr.shape[1] > 0:
+                colors[i] = tuple(int(v) for v in arr[:, -1])  # type: ignore[assignment]
+    return names, colors
+
+
+def percentile_ranges(sample: np.ndarray) -> np.ndarray:
+    """(C, 2) display ranges (lo, hi) of the channels of ``sample`` (... x C): the 0.5 / 99.5 percentiles
+    of its finite values; a flat or empty channel gets (lo, lo + 1)."""
+    flat = np.asarray(sample).reshape(-1, sample.shape[-1])
+    out = np.zeros((flat.shape[1], 2), np.float64)
+    for c in range(flat.shape[1]):
+        v = flat[:, c]
+        v = v[np.isfinite(v)] if v.dtype.kind == "f" else v
+        lo, hi = (float(x) for x in np.percentile(v, [LOW_PCT, HIGH_PCT])) if v.size else (0.0, 0.0)
+        out[c] = (lo, hi if hi > lo else lo + 1.0)
+    return out
+
+
+def strided_sample(planes: np.ndarray) -> np.ndarray:
+    """At most about ``SAMPLE_PIXELS`` pixels of an H x W x C array, evenly spread."""
+    h, w = planes.shape[:2]
+    step = max(1, math.ceil(math.sqrt(h * w / SAMPLE_PIXELS)))
+    return planes[::step, ::step]
+
+
+class Composite:
+    """The channels of one image: names, colours, display ranges (computed on first use, once) and which
+    are shown; ``render`` turns H x W x C values into the 8-bit RGB composite."""
+
+    def __init__(self, channels: Sequence[Channel], ranges: np.ndarray | Callable[[], np.ndarray]) -> None:
+        self.channels = tuple(channels)
+        self.visible = [True] * len(self.channels)
+        self._ranges = None if callable(ranges) else np.asarray(ranges, np.float64)
+        self._compute = ranges if callable(ranges) else None
+        self._lock = threading.Lock()
+
+    @property
+    def ranges(self) -> np.ndarray:
+        """(C, 2) display ranges (lo, hi)."""
+        with self._lock:
+            if self._ranges is None:
+                assert self._compute is not None
+                self._ranges = np.asarray(self._compute(), np.float64).reshape(len(self.channels), 2)
+            return self._ranges
+
+    def copy(self) -> Composite:
+        """The same channels and ranges, with its own shown channels (a view's toggles)."""
+        twin = Composite(self.channels, self.ranges)
+        twin.visible = list(self.visible)
+        return twin
+
+    def render(self, planes: np.ndarray) -> np.ndarray:
+        """H x W x 3 uint8 composite of ``planes`` (H x W x C) over the shown channels."""
+        h, w = planes.shape[:2]
+        shown = [i for i, on in enumerate(self.visible) if on]
+        if not shown:
+            return np.zeros((h, w, 3), np.uint8)
+        rng = self.ranges[shown]
+        x = np.asarray(planes)[..., shown].astype(np.float32).reshape(-1, len(shown))
+        x -= rng[:, 0].astype(np.float32)
+        x /= (rng[:, 1] - rng[:, 0]).astype(np.float32)
+        np.nan_to_num(x, copy=False, nan=0.0)
+        np.clip(x, 0.0, 1.0, out=x)
+        rgb = x @ np.array([self.channels[i].color for i in shown], np.float32)
+        np.clip(rgb, 0.0, 255.0, out=rgb)
+        return np.rint(rgb).astype(np.uint8).reshape(h, w, 3)
+
+
+def _region(level: Any, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+    if hasattr(level, "region"):
+        return level.region(y0, y1, x0, x1)
+    return level[y0:y1, x0:x1]
+
+
+class PlaneStack:
+    """Planes stored one page a channel (OME-TIFF CYX), each a ``pyramid.TiledLevel`` of one level, read
+    together as one H x W x C level."""
+
+    def __init__(self, planes: Sequence[Any]) -> None:
+        self.planes = list(planes)
+        first = self.planes[0]
+        self.height, self.width = int(first.height), int(first.width)
+        self.shape = (self.height, self.width, len(self.planes))
+        self.dtype = first.dtype
+        self.downsample = first.downsample
+        self.tile_h, self.tile_w = first.tile_h, first.tile_w
+        self.tiles_y, self.tiles_x = first.tiles_y, first.tiles_x
+
+    @property
+    def ndim(self) -> int:
+        return 3
+
+    def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+        return np.stack([p.region(y0, y1, x0, x1) for p in self.planes], axis=-1)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        key = key if isinstance(key, tuple) else (key,)
+        out = np.stack([np.asarray(p[key[:2]]) for p in self.planes], axis=-1)
+        return out[(..., *key[2:])] if len(key) > 2 else out
+
+
+class CompositeLevel:
+    """One level of a multichannel image as its composite: sliced like an H x W x 3 uint8 array, it reads
+    and renders only the slice asked for. ``planes`` is the raw level (an H x W x C array, a
+    ``PlaneStack`` or a ``TiledLevel`` of C samples); ``raw_pixel`` gives a pixel's channel values."""
+
+    dtype = np.dtype(np.uint8)
+    ndim = 3
+
+    def __init__(self, planes: Any, composite: Composite) -> None:
+        self.planes, self.composite = planes, composite
+        self.height, self.width = (int(v) for v in planes.shape[:2])
+        self.shape = (self.height, self.width, 3)
+        self.downsample = float(getattr(planes, "downsample", 1.0))
+        self._full: np.ndarray | None = None
+
+    def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+        return self.composite.render(_region(self.planes, y0, y1, x0, x1))
+
+    def full_composite(self) -> np.ndarray:
+        """The whole level with every channel shown, as models read the image (``imageio.read_image``),
+        whatever the view hides; made once. Only for levels in memory (a tiled one refuses)."""
+        if self._full is None:
+            every = self.composite.copy()
+            every.visible = [True] * len(every.channels)
+            self._full = every.render(np.asarray(self.planes))
+        return self._full
+
+    def raw_pixel(self, y: int, x: int) -> np.ndarray:
+        """The channel values (C,) stored at pixel (x, y)."""
+        return np.asarray(self.planes[y, x])
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        key = key if isinstance(key, tuple) else (key,)
+        ys, xs = (*key, slice(None))[:2]
+        if isinstance(ys, int | np.integer) and isinstance(xs, int | np.integer):
+            px = self.composite.render(self.raw_pixel(int(ys), int(xs)).reshape(1, 1, -1))[0, 0]
+        else:
+            px = self.composite.render(self.planes[ys, xs])
+        return px[(..., *key[2:])] if len(key) > 2 else px
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.composite.render(np.asarray(self.planes))  # a tiled level refuses (PyramidError)
+        return out if dtype is None else out.astype(dtype)
+
+
+def sample_level(level: Any) -> np.ndarray:
+    """Pixels of a (coarsest) tiled level to take display ranges from: all of it when it has at most
+    ``SAMPLE_TILES``² tiles, else the tiles of an evenly spread ``SAMPLE_TILES`` x ``SAMPLE_TILES`` grid,
+    so a huge level costs 64 tile reads."""
+    ty_n, tx_n = int(getattr(level, "tiles_y", 1)), int(getattr(level, "tiles_x", 1))
+    if ty_n * tx_n <= SAMPLE_TILES * SAMPLE_TILES:
+        return strided_sample(_region(level, 0, level.height, 0, level.width))
+    th, tw = level.tile_h, level.tile_w
+    parts = []
+    for ty in np.linspace(0, ty_n - 1, min(ty_n, SAMPLE_TILES)).round().astype(int).tolist():
+        for tx in np.linspace(0, tx_n - 1, min(tx_n, SAMPLE_TILES)).round().astype(int).tolist():
+            tile = _region(level, ty * th, (ty + 1) * th, tx * tw, (tx + 1) * tw)
+            parts.append(tile.reshape(-1, tile.shape[-1]))
+    return np.concatenate(parts)
+
+
+def to_planes(arr: np.ndarray, layout: Layout) -> np.ndarray:
+    """A series array (C x H x W, H x W x S or S x H x W) as contiguous H x W x C."""
+    if layout.axis == "C" or layout.planar:
+        return np.ascontiguousarray(np.moveaxis(arr, 0, -1))
+    return np.ascontiguousarray(arr)
