@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 
 from pixelproof.core.coco import load_project, save_project
@@ -174,3 +174,64 @@ def test_an_edit_and_its_undo_redraw_the_box_where_it_went(boxes_window) -> None
     win.document.set_selection([])
     assert pixel(win, x + w - 0.5, y + h / 4) == right_edge
     assert pixel(win, x + w + 10 - 0.5, y + h / 4) == gap != right_edge
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_select_all_draws_the_boxes_selected_as_their_own_items_would(boxes_window) -> None:
+    """Ctrl+A leaves the boxes in the layer (an item and 8 handles each took 2 s for 5,000 boxes), drawn as
+    a selected ``BoxItem`` draws itself: thicker outline, denser fill, its tag, 8 white handles."""
+    win = boxes_window
+    x, y, w, h = box_of(win, 20)
+    corner = pixel(win, x + w, y + h)  # the bottom-right handle's place
+    key(win, Qt.Key.Key_A, CTRL)
+    assert len(win.document.selection) == GRID * GRID and made_items(win) == []
+    assert pixel(win, x + w, y + h) == (255, 255, 255) != corner
+    # the box, its tag and handles, down to where the tag of the box below starts (that box comes later:
+    # its tag is over this box's handles, unless this box is an item, which is drawn above the layer)
+    area = QRect(view_point(win, x - 12, y - 30), view_point(win, x + w + 12, y + h))
+    drawn_by_layer = win.canvas.viewport().grab(area).toImage()
+    item = win.canvas.items_by_id[20]  # now its own item, selected
+    assert isinstance(item, BoxItem) and item.is_selected_look and made_items(win) == [20]
+    drawn_by_item = win.canvas.viewport().grab(area).toImage()
+    assert drawn_by_layer.size() == drawn_by_item.size()
+    differ = sum(
+        drawn_by_layer.pixel(i, j) != drawn_by_item.pixel(i, j)
+        for i in range(area.width())
+        for j in range(area.height())
+    )
+    assert differ == 0, differ
+    key(win, Qt.Key.Key_Escape)
+    assert win.document.selection == [] and not win.canvas.box_layer.selected
+    assert pixel(win, x + w, y + h) == corner  # box 20, its own item now
+    assert pixel(win, x + w + 52, y + h) == pixel(win, x + w + 52, y + h - 1) != (255, 255, 255)  # box 21
+
+
+def test_a_handle_of_a_box_selected_with_all_others_resizes_it(boxes_window) -> None:
+    win = boxes_window
+    key(win, Qt.Key.Key_V)
+    key(win, Qt.Key.Key_A, CTRL)
+    x, y, w, h = box_of(win, 20)
+    neighbour = list(box_of(win, 21))
+    drag(win, view_point(win, x + w, y + h), view_point(win, x + w + 6, y + h + 4))
+    assert box_of(win, 20) == [x, y, w + 6, h + 4] and box_of(win, 21) == neighbour
+    win.document.undo_stack.undo()
+    assert box_of(win, 20) == [x, y, w, h]
+
+
+def test_dragging_all_selected_boxes_moves_them_without_an_item_each(boxes_window) -> None:
+    win = boxes_window
+    key(win, Qt.Key.Key_V)
+    key(win, Qt.Key.Key_A, CTRL)
+    before = {i: list(box_of(win, i)) for i in win.document.selection}
+    x, y, w, h = before[20]
+    drag(win, view_point(win, x + w / 2, y + h / 2), view_point(win, x + w / 2 + 7, y + h / 2 + 5))
+    assert made_items(win) == []
+    assert all(box_of(win, i) == [b[0] + 7, b[1] + 5, b[2], b[3]] for i, b in before.items())
+    assert sorted(win.document.selection) == sorted(before)
+    # drawn once where it went: the preview's shift is gone with the edit
+    assert pixel(win, x + 7 + w, y + 5 + h) == (255, 255, 255) != pixel(win, x + w, y + h)
+    win.document.undo_stack.undo()
+    assert all(box_of(win, i) == b for i, b in before.items())
+    assert pixel(win, x + w, y + h) == (255, 255, 255)

@@ -81,6 +81,7 @@ class Document(QObject):
         self.current_image_id = -1
         self.current_category_id = min(project.categories, default=-1)
         self._selection: list[int] = []
+        self._selected: frozenset[int] = frozenset()  # the same ids, for ``is_selected``
         self.selection_shown = True  # False while another view hides the canvas (see set_selection)
         self.locked: Path | None = None  # the project file whose lock this document holds
         self.recovery_file: Path | None = None  # a new project's autosave (named on first use)
@@ -276,6 +277,10 @@ class Document(QObject):
     def selection(self) -> list[int]:
         return list(self._selection)
 
+    def is_selected(self, ann_id: int) -> bool:
+        """Whether ``ann_id`` is selected, without copying the selection (receivers ask per object)."""
+        return ann_id in self._selected
+
     def set_selection(self, ids: Iterable[int]) -> None:
         """Select ``ids``; only objects of the current image can be selected (an undo step's focus may
         name objects of other images: Delete must never act on an image that is not shown), and none while
@@ -285,7 +290,7 @@ class Document(QObject):
         if not self.selection_shown:
             ids = []
         if ids != self._selection:
-            self._selection = ids
+            self._selection, self._selected = ids, frozenset(ids)
             self.selectionChanged.emit()
 
     def selected_annotations(self) -> list[Annotation]:
@@ -357,9 +362,9 @@ class Document(QObject):
         """Emit the signals for what an edit did, in order (one ``categoriesChanged`` per run of category
         changes); keep the selection and the current category valid."""
         anns = self.project.annotations
-        gone = [i for i in self._selection if i not in anns or anns[i].image_id != self.current_image_id]
-        if gone:  # before any other signal: receivers read the selection
-            self._selection = [i for i in self._selection if i not in gone]
+        kept = [i for i in self._selection if i in anns and anns[i].image_id == self.current_image_id]
+        if len(kept) != len(self._selection):  # before any other signal: receivers read the selection
+            self._selection, self._selected = kept, frozenset(kept)
             self.selectionChanged.emit()
         run: list[int] = []
         images_changed = False

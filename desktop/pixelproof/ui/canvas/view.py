@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
@@ -151,6 +151,7 @@ class CanvasView(QGraphicsView):
         self.box_layer.tags.set_enabled(self.show_labels)
         self._scene.addItem(self.box_layer)
         self._scene.addItem(self.box_layer.tags)
+        self._scene.addItem(self.box_layer.chosen)
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
         for ann in (anns := doc.project.annotations_of(image_id)):
@@ -313,7 +314,7 @@ class CanvasView(QGraphicsView):
         if ann is None or not self.box_layer.remove(ann_id):
             return None
         item = self._make_item(ann)
-        item.set_selected_look(ann_id in self.document.selection)
+        item.set_selected_look(self.document.is_selected(ann_id))
         return item
 
     def _on_added(self, image_id: int, ann_id: int) -> None:
@@ -337,7 +338,7 @@ class CanvasView(QGraphicsView):
             self._on_removed(image_id, ann_id)
             self._add_item(ann)
             item = self.items_by_id[ann_id]
-            item.set_selected_look(ann_id in self.document.selection)
+            item.set_selected_look(self.document.is_selected(ann_id))
 
     def _on_removed(self, image_id: int, ann_id: int) -> None:
         item = self.items_by_id.pop(ann_id, None)
@@ -347,12 +348,36 @@ class CanvasView(QGraphicsView):
             self.box_layer.remove(ann_id)
 
     def _on_selection(self) -> None:
+        """Selected boxes of the layer stay there (it draws them selected, with handles): select all of
+        thousands of boxes makes no item."""
         sel = set(self.document.selection) if self.document else set()
-        for ann_id in sel:
-            if self._in_layer(ann_id):
-                self._materialize(ann_id)
+        if self.box_layer is not None:
+            self.box_layer.set_selected(sel)
         for ann_id, item in self.items_by_id.items():
             item.set_selected_look(ann_id in sel)
+
+    def made_item(self, ann_id: int) -> AnnotationItemMixin | None:
+        """The item of ``ann_id`` if it has one, without making one for a box of the layer."""
+        return dict.get(self.items_by_id, ann_id)
+
+    def preview_move(self, ids: Iterable[int], dx: float, dy: float) -> None:
+        """Show ``ids`` moved by (dx, dy) while a drag is under way (the selected boxes of the layer move
+        as one: dragging 5,000 of them makes no item)."""
+        for item in filter(None, map(self.made_item, ids)):
+            item.setPos(dx, dy)
+        if self.box_layer is not None:
+            self.box_layer.chosen.setPos(dx, dy)
+
+    def drop_previews(self, ids: Iterable[int]) -> None:
+        """Show ``ids`` as stored again (a drag cancelled or that moved nothing)."""
+        doc = self.document
+        for ann_id in ids:
+            item = self.made_item(ann_id)
+            ann = doc.project.annotations.get(ann_id) if doc is not None else None
+            if item is not None and ann is not None:
+                item.sync(ann, self._category(ann), self.show_labels)
+        if self.box_layer is not None:
+            self.box_layer.chosen.setPos(0, 0)
 
     def _resync_all(self) -> None:
         if self.document is None:
@@ -393,6 +418,10 @@ class CanvasView(QGraphicsView):
         for it in hits:
             if isinstance(it, HandleItem):
                 return it.owner.ann_id, it.name  # type: ignore[attr-defined]
+        if self.box_layer is not None:
+            handle = self.box_layer.handle_at(QPointF(view_pos), self.viewportTransform())
+            if handle is not None:
+                return handle
         found: list[AnnotationItemMixin] = []
         for it in hits:
             while it is not None and not isinstance(it, AnnotationItemMixin):

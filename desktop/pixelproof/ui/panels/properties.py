@@ -98,7 +98,7 @@ class PropertiesPanel(Panel):
 
     def _changed(self, _image_id: int, ann_id: int) -> None:
         """Only an edit of a shown (selected) object changes what this panel shows."""
-        if self.document is not None and ann_id in self.document.selection:
+        if self.document is not None and self.document.is_selected(ann_id):
             self.schedule_refresh()
 
     def refresh(self) -> None:

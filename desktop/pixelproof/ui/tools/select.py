@@ -74,10 +74,7 @@ class SelectTool(Tool):
             self._mode = "move"
         if self._mode == "move":
             dx, dy = self._move_delta(e)
-            for i in self.document.selection:
-                item = self.canvas.items_by_id.get(i)
-                if item is not None:
-                    item.setPos(dx, dy)
+            self.canvas.preview_move(self.document.selection, dx, dy)
         elif self._mode == "resize":
             item = self.canvas.items_by_id.get(self._target)
             if isinstance(item, BoxItem):
@@ -141,11 +138,7 @@ class SelectTool(Tool):
         doc = self.document
         if doc is None:
             return
-        for i in [*doc.selection, self._target]:
-            item = self.canvas.items_by_id.get(i)
-            ann = doc.project.annotations.get(i) if i is not None else None
-            if item is not None and ann is not None:
-                item.sync(ann, doc.project.categories.get(ann.category_id), self.canvas.show_labels)
+        self.canvas.drop_previews([*doc.selection, *([self._target] if self._target is not None else [])])
 
     def busy(self) -> bool:
         """A drag is under way (moving, resizing, a rubber band): Ctrl+Z takes back that drag only."""
