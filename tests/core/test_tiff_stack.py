@@ -209,3 +209,31 @@ def test_an_rgb_z_stack_keeps_its_colours(tmp_path: Path) -> None:
     assert list(entries) == [f"rgb.ome.tif#z={k:03d}" for k in range(3)]
     np.testing.assert_array_equal(read_image(tmp_path / "rgb.ome.tif#z=001"), stack[1])
     assert image_meta(tmp_path / "rgb.ome.tif#z=001").pixel_spacing is None
+
+
+def test_samples_that_are_not_rgb_are_channels_of_each_plane(tmp_path: Path) -> None:
+    stack = np.zeros((3, 6, 8, 5), np.uint16)  # Z Y X S: five samples a pixel
+    stack[..., 4:, :] = 700
+    stack[1, :, 4:, 2] = 0  # slice 1: the third channel (red) off
+    tifffile.imwrite(
+        tmp_path / "bands.tif",
+        stack,
+        photometric="minisblack",
+        planarconfig="contig",
+        metadata={"axes": "ZYXS"},
+    )
+    entries, _ = scan(tmp_path)
+    assert list(entries) == [f"bands.tif#z={k:03d}" for k in range(3)]
+    planes, composite = read_channels(tmp_path / "bands.tif#z=001")
+    np.testing.assert_array_equal(planes, stack[1])
+    assert len(composite.channels) == 5
+    np.testing.assert_array_equal(read_image(tmp_path / "bands.tif#z=001"), composite.render(planes))
+
+
+def test_a_file_of_several_images_lists_the_first_and_says_so(tmp_path: Path) -> None:
+    with tifffile.TiffWriter(tmp_path / "plate.ome.tif", ome=True) as tw:
+        for _ in range(2):  # two positions, each a z-stack
+            tw.write(numbered(3), photometric="minisblack", metadata={"axes": "ZYX"})
+    entries, skipped = scan(tmp_path)
+    assert list(entries) == [f"plate.ome.tif#z={k:03d}" for k in range(3)]
+    assert any("plate.ome.tif: 2 images (series); the planes of the first are listed" in s for s in skipped)

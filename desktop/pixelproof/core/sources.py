@@ -393,6 +393,8 @@ def _stack_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry] | N
         return []
     if volumes is None:
         return None
+    if volumes[0].layout.series_count > 1:
+        skip(f"{f}: {volumes[0].layout.series_count} images (series); the planes of the first are listed")
     times = len(volumes) if len(volumes) > 1 else 0
     entries: list[ImageEntry] = []
     for volume in volumes:

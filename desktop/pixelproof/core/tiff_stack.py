@@ -60,6 +60,7 @@ class StackLayout:
     pixel_spacing: tuple[float, float] | None = None
     z_step: float | None = None  # mm between slices, when the file says
     channels: tuple[Any, ...] = ()  # ``channels.Channel`` of a composite (C axis or non-RGB samples)
+    series_count: int = 1  # images in the file (an OME-TIFF's positions); the first is sliced
     _composite: Any = field(default=None, repr=False)
 
     def count(self, axis: str) -> int:
@@ -216,7 +217,7 @@ def _read_layout(p: Path, tif: Any) -> StackLayout | None:
         channels = named_channels(tif, samples)
     layout = StackLayout(
         p, lead, lead_shape, list(shape), height, width, samples, np.dtype(series.dtype), [],
-        byteorder=tif.byteorder, channels=channels,
+        byteorder=tif.byteorder, channels=channels, series_count=len(tif.series),
     )  # fmt: skip
     times, depth = layout.times, layout.depth
     what = "slices along z" if times == 1 else "time points along t" if depth == 1 else "planes"
