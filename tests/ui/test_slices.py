@@ -177,3 +177,51 @@ def test_a_window_set_by_hand_stays_while_paging_through_the_volume(qtbot, volum
     win.document.set_current_image(ids["data/ct.nii.gz#z=000"])  # back to the volume: its own window
     wait_loaded(qtbot, win)
     assert win.canvas.loaded.window == win.canvas.loaded.auto  # (a NIfTI has none of its own: auto)
+
+
+def test_page_keys_step_through_a_multichannel_z_stack_and_its_channels_toggle(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """An OME-TIFF z-stack of three channels (core.tiff_stack): each slice is an image showing the
+    composite of its plane; PgDn goes to the next slice and Image > Channels hides a channel of it."""
+    import tifffile
+
+    from tests.ui.test_channels import BLUE, GREEN, RED, click_channel
+    from tests.ui.test_large_images import shown
+
+    data = tmp_path / "data"
+    data.mkdir()
+    planes = np.zeros((4, 3, 32, 48), np.uint16)  # Z C Y X: right half at 1000, each range 0..1000
+    planes[:, :, :, 24:] = 1000
+    for z in range(4):
+        planes[z, 0, :8, :8] = 250 * z  # slice z: DAPI (blue) at z / 4 in the top left corner
+    meta = {"axes": "ZCYX", "Channel": {"Name": ["DAPI", "FITC", "TRITC"], "Color": [BLUE, GREEN, RED]}}
+    tifffile.imwrite(data / "cells.ome.tif", planes, photometric="minisblack", metadata=meta)
+    project = project_from_folder(data, tmp_path / "p.json", ["cell"])
+    assert sorted(im.file_name for im in project.images.values()) == [
+        f"data/cells.ome.tif#z={z:03d}" for z in range(4)
+    ]
+    save_project(project, tmp_path / "p.json")
+    win = open_main_window(qtbot, tmp_path / "p.json")
+    try:
+        ids = {im.file_name: im.id for im in win.document.project.images.values()}
+        win.document.set_current_image(ids["data/cells.ome.tif#z=001"])
+        wait_loaded(qtbot, win)
+        assert win.slices.toolbar.isVisible() and win.slices.slice_label.text().strip() == "2 / 4"
+        win.canvas.set_zoom(4.0)
+        win.canvas.centerOn(QPointF(8, 8))
+        assert shown(win, 2.5, 2.5) == (0, 0, 64)
+        win.canvas.setFocus()
+        QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+        assert current_name(win) == "data/cells.ome.tif#z=002"
+        wait_loaded(qtbot, win)
+        assert win.canvas.loaded.channels is not None  # the plane's channels, not only its composite
+        win.canvas.set_zoom(4.0)
+        win.canvas.centerOn(QPointF(24, 8))
+        assert shown(win, 2.5, 2.5) == (0, 0, 128) and shown(win, 30.5, 2.5) == (255, 255, 255)
+        click_channel(qtbot, win, "DAPI")
+        qtbot.waitUntil(lambda: shown(win, 30.5, 2.5) == (255, 255, 0))
+        assert shown(win, 2.5, 2.5) == (0, 0, 0)
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

@@ -86,12 +86,17 @@ def channel_layout(tif: Any) -> Layout | None:
         return None
     if not MIN_CHANNELS <= n <= MAX_CHANNELS:
         return None
+    return Layout(axis, named_channels(tif, n), planar)
+
+
+def named_channels(tif: Any, n: int) -> tuple[Channel, ...]:
+    """The ``n`` channels of a ``tifffile.TiffFile``'s first image with their names and colours (OME,
+    else ImageJ, else numbered in ``PALETTE``'s colours); a z-stack's planes (``core.tiff_stack``) too."""
     names, colors = _ome_channels(tif, n) or _imagej_channels(tif, n)
-    channels = tuple(
+    return tuple(
         Channel(names[i][:MAX_NAME] or f"Channel {i + 1}", colors[i] or PALETTE[i % len(PALETTE)])
         for i in range(n)
     )
-    return Layout(axis, channels, planar)
 
 
 Named = tuple[list[str], list[tuple[int, int, int] | None]]

@@ -201,7 +201,11 @@ def _identity(path: Path, ref: SliceRef | None) -> tuple[object, ...]:
         file: object = (st.st_dev, st.st_ino)
     except OSError:
         file = os.path.normcase(os.path.realpath(path))
-    return (file, None) if ref is None else (file, ref.axis, ref.index, ref.channel, ref.series, ref.phase)
+    return (
+        (file, None)
+        if ref is None
+        else ((file, ref.axis, ref.index, ref.channel, ref.series, ref.phase, ref.time))
+    )
 
 
 def name_parts(name: str) -> tuple[str, ...]:

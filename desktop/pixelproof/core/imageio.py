@@ -335,7 +335,7 @@ def _tifffile_reads(p: Path, raw: np.ndarray) -> bool:
                 and page.photometric == tifffile.PHOTOMETRIC.RGB
                 and tuple(page.extrasamples) == (tifffile.EXTRASAMPLE.UNASSALPHA,)
             )
-            _check_page(p, raw, page)
+            check_tiff_page(p, raw, page)
     except ImageReadError:
         raise
     except Exception:  # a damaged header: the decoders say what they can
@@ -345,7 +345,7 @@ def _tifffile_reads(p: Path, raw: np.ndarray) -> bool:
     return straight
 
 
-def _check_page(p: Path, raw: np.ndarray, page: Any) -> None:
+def check_tiff_page(p: Path, raw: np.ndarray, page: Any) -> None:
     """``ImageReadError`` for a page (or tifffile frame) of tiles over ``MAX_TILE_SIDE`` or of JPEG pieces
     of more than ``MAX_JPEG_SCANS`` scans, before anything of it is decoded."""
     key = page.keyframe  # a frame's layout is its series' first page's
@@ -395,7 +395,7 @@ def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.nda
         try:
             for page in series.pages:
                 if page is not None:
-                    _check_page(p, raw, page)
+                    check_tiff_page(p, raw, page)
             arr = series.asarray()
         except ImageReadError:
             raise
@@ -422,13 +422,19 @@ def _has_channels(p: Path) -> bool:
         return False
 
 
-def read_channels(path: str | os.PathLike[str], apply_exif: bool = True) -> tuple[np.ndarray, Any] | None:
+def read_channels(
+    path: str | os.PathLike[str], apply_exif: bool = True, expect: Mapping[str, Any] | None = None
+) -> tuple[np.ndarray, Any] | None:
     """The H x W x C planes and ``channels.Composite`` of a plain (not pyramidal) multichannel TIFF, as
-    ``read_image`` reads it (size checked from the header, EXIF orientation applied); None for any other
-    image. The canvas draws the composite from them and toggles channels; raises ``ImageReadError``."""
-    from pixelproof.core.sources import kind_of
+    ``read_image`` reads it (size checked from the header, EXIF orientation applied), or of a slice of a
+    multichannel TIFF stack (``expect``: its record's identity); None for any other image. The canvas
+    draws the composite from them and toggles channels; raises ``ImageReadError``."""
+    from pixelproof.core.sources import kind_of, stack_channels
 
     p = Path(path)
+    stack = stack_channels(p, expect)
+    if stack is not None:
+        return stack
     if p.suffix.lower() not in (".tif", ".tiff") or kind_of(p) is not None:
         return None
     _check_file(p)

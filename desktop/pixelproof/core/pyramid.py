@@ -373,6 +373,36 @@ def _spacing(tif: Any, page: Any) -> tuple[float, float] | None:
     return None
 
 
+_UNIT_MM = {"nm": 1e-6, "µm": 1e-3, "um": 1e-3, "micron": 1e-3, "microns": 1e-3, "mm": 1.0, "cm": 10.0}
+
+
+def stack_spacing(tif: Any, page: Any) -> tuple[tuple[float, float] | None, float | None]:
+    """((row, column) pixel size, slice step) in mm of a z-stack (``core.tiff_stack``): the pixel size as
+    a slide's (``_spacing``), else ImageJ's resolution in its ``unit``; the step from OME's PhysicalSizeZ
+    or ImageJ's ``spacing``. None for what the file does not say."""
+    pixel, step = _spacing(tif, page), None
+    if tif.is_ome and tif.ome_metadata:
+        sz = re.search(r'PhysicalSizeZ="([0-9.eE+-]+)"', tif.ome_metadata)
+        unit = re.search(r'PhysicalSizeZUnit="([^"]+)"', tif.ome_metadata)
+        scale = _UNIT_MM.get(unit.group(1) if unit else "µm")
+        z = _positive(sz.group(1)) if sz else None
+        step = z * scale if z and scale else None
+    meta = getattr(tif, "imagej_metadata", None) or {}
+    scale = _UNIT_MM.get(str(meta.get("unit", "")).strip().lower())
+    if scale and not tif.is_ome:
+        z = _positive(str(meta.get("spacing", "")))
+        step = z * scale if z else step
+        if pixel is None:
+            try:
+                xr, yr = page.tags["XResolution"].value, page.tags["YResolution"].value
+                x, y = xr[0] / xr[1], yr[0] / yr[1]  # pixels per unit
+            except (KeyError, AttributeError, TypeError, ZeroDivisionError, IndexError):
+                x = y = 0
+            if x > 0 and y > 0 and math.isfinite(x) and math.isfinite(y):
+                pixel = (scale / y, scale / x)
+    return pixel, step
+
+
 def _positive(text: str) -> float | None:
     try:
         v = float(text)

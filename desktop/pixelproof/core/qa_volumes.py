@@ -27,10 +27,9 @@ VOLUME_FIELDS = ("iou", "dice", "hd", "hd95", "hd95_pooled", "hd95_mean", "assd"
 
 
 def volume_name(ref: SliceRef) -> str:
-    """The volume a slice belongs to: its source, plus series/phase/channel/axis when not the default."""
-    parts = [f"series={ref.series}"] if ref.series is not None else []
-    parts += [f"phase={ref.phase}"] if ref.phase is not None else []
-    parts += [f"c={ref.channel}"] if ref.channel else []
+    """The volume a slice belongs to: its source, plus series/phase/channel/time point/axis when not the
+    default."""
+    parts = [f"{k}={v}" for k, v in ref.volume_parts()]
     parts += [f"axis={ref.axis}"] if ref.axis != "z" else []
     return ref.source + ("#" + "&".join(parts) if parts else "")
 
@@ -92,7 +91,7 @@ class VolumeCollector:
 
         pair = score.pair
         ref = parse_slice_ref(pair.cand.file_name) or parse_slice_ref(pair.ref.file_name)
-        if ref is None:
+        if ref is None or ref.axis == "t":  # the frames of a time series are no volume in space
             return
         position = pair.cand.extra.get("slice_position", pair.ref.extra.get("slice_position"))
         position = float(position) if isinstance(position, int | float) and math.isfinite(position) else None

@@ -1,5 +1,6 @@
 """Where an image record's pixels come from when they are not a plain image file: slices of volumes
-(NIfTI, DICOM series, multi-frame DICOM), single DICOM files and pyramidal TIFFs.
+(NIfTI, DICOM series, multi-frame DICOM, TIFF z-stacks and time series), single DICOM files and pyramidal
+TIFFs.
 
 ``imageio.read_image`` and ``imageio.image_size`` hand such paths here (``read_special``,
 ``special_size``); ``image_meta`` says how to display them and their geometry; ``scan_images`` turns a
@@ -68,24 +69,30 @@ def kind_of(path: str | os.PathLike[str]) -> str | None:
 
 def open_volume(ref: SliceRef) -> Volume:
     """The volume a slice reference points into; raises ``VolumeError``."""
-    from pixelproof.core import dicom, dicom_series
+    from pixelproof.core import dicom, dicom_series, pyramid, tiff_stack
 
     source = Path(ref.source)
     if source.is_dir():
-        if ref.axis != "z" or ref.channel:
+        if ref.axis != "z" or ref.channel or ref.time is not None:
             raise VolumeError(f"{source}: a DICOM series is sliced along z only")
         return dicom_series.open_series(source, ref.series, ref.phase)
     if not source.exists():
         raise VolumeError(f"{source}: volume not found")
     if is_nifti(source):
-        if ref.series is not None or ref.phase is not None:
-            raise VolumeError(f"{source}: a NIfTI file has no series or phases")
+        if ref.series is not None or ref.phase is not None or ref.time is not None:
+            raise VolumeError(f"{source}: a NIfTI file has no series, phases or time points")
         return open_nifti(source, ref.axis, ref.channel)
+    if pyramid.has_tiff_suffix(source):
+        if ref.channel or ref.series is not None or ref.phase is not None:
+            raise VolumeError(f"{source}: a TIFF stack's planes are named by t= and z= only (all channels)")
+        return tiff_stack.open_stack(source, ref.axis, ref.time)
     if dicom.looks_like_dicom(source):
-        if ref.axis != "z" or ref.channel or ref.series is not None or ref.phase is not None:
+        if ref.axis != "z" or ref.channel or ref.series is not None or ref.phase is not None or ref.time:
             raise VolumeError(f"{source}: the frames of a DICOM object are numbered along z only")
         return dicom_series.open_frames(source)
-    raise VolumeError(f"{source}: not a volume (NIfTI, DICOM series folder or multi-frame DICOM)")
+    raise VolumeError(
+        f"{source}: not a volume (NIfTI, DICOM series folder, multi-frame DICOM or TIFF z-stack)"
+    )
 
 
 def _wrap(fn: Callable[[], Any]) -> Any:
@@ -133,6 +140,30 @@ def _read(p: Path, kind: str, expect: Mapping[str, Any] | None) -> np.ndarray:
         )
     level = pyr.levels[0]
     return level.region(0, level.height, 0, level.width)
+
+
+def stack_channels(
+    path: str | os.PathLike[str], expect: Mapping[str, Any] | None = None
+) -> tuple[np.ndarray, Any] | None:
+    """The H x W x C planes and a ``channels.Composite`` of a slice of a multichannel TIFF stack (the
+    canvas shows and toggles its channels), None for any other path; its record's identity ``expect``
+    is checked as ``read_special`` checks it."""
+    from pixelproof.core import pyramid, tiff_stack
+
+    p = Path(path)
+    ref = _slice_ref(p)
+    if ref is None or not pyramid.has_tiff_suffix(ref.source):
+        return None
+
+    def read() -> tuple[np.ndarray, Any] | None:
+        volume = open_volume(ref)
+        composite = volume.layout.composite() if isinstance(volume, tiff_stack.TiffStack) else None
+        if composite is None:
+            return None
+        check_slice(p, volume, ref.index, expect)
+        return volume.raw(ref.index), composite.copy()
+
+    return _wrap(read)
 
 
 def check_slice(
@@ -219,18 +250,25 @@ class ImageEntry:
 
 
 def volume_entries(
-    volume: Volume, path: Path, series: int | None = None, channel: int = 0, phase: int | None = None
+    volume: Volume,
+    path: Path,
+    series: int | None = None,
+    channel: int = 0,
+    phase: int | None = None,
+    time: int | None = None,
+    times: int = 0,
 ) -> list[ImageEntry]:
     """One entry per slice of ``volume`` (stored at ``path``), each with its spacing, position and the
-    identity of its slice (``pixelproof``: ``sop_instance_uid``, ``dicom_file`` or ``volume_shape``)."""
+    identity of its slice (``pixelproof``: ``sop_instance_uid``, ``dicom_file`` or ``volume_shape``);
+    ``time``: its time point of ``times`` (a TIFF time series with a Z axis)."""
     out = []
     for k in range(volume.depth):
-        ref = SliceRef("", volume.axis, k, channel, series, phase)
+        ref = SliceRef("", volume.axis, k, channel, series, phase, time)
         extra = volume.slice_meta(k).record_extra()
         identity = volume.identity(k)
         if identity:
             extra["pixelproof"] = identity
-        out.append(ImageEntry(path, ref.name(volume.depth), volume.width, volume.height, extra))
+        out.append(ImageEntry(path, ref.name(volume.depth, times), volume.width, volume.height, extra))
     return out
 
 
@@ -299,8 +337,11 @@ def image_entries(
     entries: list[ImageEntry] = []
     dicom_by_folder: dict[Path, list[Path]] = {}
     for done, f in enumerate(candidates, start=1):
+        stack = _stack_entries(f, skip) if f.suffix.lower() in (".tif", ".tiff") else None
         if is_nifti(f):
             entries += _nifti_entries(f, skip)
+        elif stack is not None:
+            entries += stack
         elif f.suffix.lower() in (".tif", ".tiff", ".svs") or not looks_like_dicom(f):
             try:
                 w, h = image_size(f)
@@ -338,6 +379,27 @@ def _nifti_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry]:
             f"(channel K is named {f.name}#c=K&z=NNN)"
         )
     return volume_entries(volume, f)
+
+
+def _stack_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry] | None:
+    """One entry a plane of a TIFF z-stack or time series (``core.tiff_stack``), None for another TIFF
+    (read as one image); a stack over the limits is skipped (an empty list)."""
+    from pixelproof.core import tiff_stack
+
+    try:
+        volumes = tiff_stack.stack_volumes(f)
+    except VolumeError as e:
+        skip(f"{e}; skipped")
+        return []
+    if volumes is None:
+        return None
+    if volumes[0].layout.series_count > 1:
+        skip(f"{f}: {volumes[0].layout.series_count} images (series); the planes of the first are listed")
+    times = len(volumes) if len(volumes) > 1 else 0
+    entries: list[ImageEntry] = []
+    for volume in volumes:
+        entries += volume_entries(volume, f, time=volume.time, times=times)
+    return entries
 
 
 def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None]) -> list[ImageEntry]:

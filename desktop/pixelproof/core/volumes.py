@@ -1,11 +1,14 @@
-"""Volumes (NIfTI, DICOM series, multi-frame DICOM) as stacks of 2D slices, each slice its own image.
+"""Volumes (NIfTI, DICOM series, multi-frame DICOM, TIFF z-stacks) as stacks of 2D slices, each its own
+image.
 
 A slice is referenced by its volume's name plus a fragment: ``ct.nii.gz#z=012`` (axial slice 12),
 ``CT/#z=003`` for a DICOM series folder, ``cine.dcm#z=004`` for frame 4 of a multi-frame file. The fragment
 keys are ``z``/``y``/``x`` (the slice axis and index), optionally preceded by ``series=K`` (the K-th series of
 a folder holding several), ``phase=J`` (the J-th volume of a DICOM series whose files are several
-acquisitions or phases at the same positions, ``core.dicom_series``) and ``c=K`` (channel K of a 4D NIfTI;
-channel 0 when absent). Indexes count from 0
+acquisitions or phases at the same positions, ``core.dicom_series``), ``c=K`` (channel K of a 4D NIfTI;
+channel 0 when absent) and ``t=NNN`` (time point NNN of a TIFF time series with a Z axis:
+``cells.tif#t=004&z=012``; one without Z is sliced along ``t`` itself: ``cells.tif#t=004``,
+``core.tiff_stack``). Indexes count from 0
 and are zero-padded to at least three digits, so names sort in slice order and stay the same across saves;
 QA and merges pair images by these names like any other file name.
 
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
 
 AXES = ("x", "y", "z")  # canonical (RAS+) array axes 0, 1, 2
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
-_FRAGMENT = re.compile(r"^(?:series=(\d+)&)?(?:phase=(\d+)&)?(?:c=(\d+)&)?([xyz])=(\d+)$")
+_FRAGMENT = re.compile(r"^(?:series=(\d+)&)?(?:phase=(\d+)&)?(?:c=(\d+)&)?(?:t=(\d+)&)?([xyzt])=(\d+)$")
 VOLUME_CACHE_BYTES = 1 << 30  # decoded volumes kept (the GUI steps through slices of one or two)
 # Slices (= image records) one volume may add. Real CT/MR stacks have up to a few thousand slices (a
 # whole-body CT at 0.5 mm about 4,000; micro-CT up to ~10,000). The voxel limit alone does not bound the
@@ -51,7 +54,9 @@ MAX_VOLUME_SLICES = 20_000
 # index, and a series folder that lost, gained or re-sorted a file reads another slice at that index.
 SLICE_UID = "sop_instance_uid"  # the DICOM file's (series) or object's (multi-frame) SOPInstanceUID
 SLICE_FILE = "dicom_file"  # [name, bytes] of a DICOM file without a SOPInstanceUID
-VOLUME_SHAPE = "volume_shape"  # a NIfTI file's voxel shape as its header gives it
+VOLUME_SHAPE = (
+    "volume_shape"  # a NIfTI file's voxel shape as its header gives it, a TIFF stack's series shape
+)
 IDENTITY_KEYS = (SLICE_UID, SLICE_FILE, VOLUME_SHAPE)
 
 
@@ -78,15 +83,28 @@ class SliceRef:
     channel: int = 0
     series: int | None = None
     phase: int | None = None  # the J-th acquisition / phase of a DICOM series (1-based), else None
+    time: int | None = None  # the time point (0-based) of a TIFF time series with a Z axis, else None
 
-    def name(self, depth: int) -> str:
-        """The file name of this slice (``ct.nii.gz#z=012``), padded for a volume of ``depth`` slices."""
-        width = max(3, len(str(max(0, depth - 1))))
-        parts = [f"series={self.series}"] if self.series is not None else []
-        parts += [f"phase={self.phase}"] if self.phase is not None else []
-        parts += [f"c={self.channel}"] if self.channel else []
-        parts.append(f"{self.axis}={self.index:0{width}d}")
+    def volume_parts(self, times: int = 0) -> list[tuple[str, str]]:
+        """(key, value) of each fragment key naming the slice's volume within its source, in name order
+        (all but the slice axis and index); a time point padded as indexes are, for ``times`` of them."""
+        parts = [("series", str(self.series))] if self.series is not None else []
+        parts += [("phase", str(self.phase))] if self.phase is not None else []
+        parts += [("c", str(self.channel))] if self.channel else []
+        parts += [("t", f"{self.time:0{_width(times)}d}")] if self.time is not None else []
+        return parts
+
+    def name(self, depth: int, times: int = 0) -> str:
+        """The file name of this slice (``ct.nii.gz#z=012``), padded for a volume of ``depth`` slices
+        (and a time point for a series of ``times`` time points)."""
+        parts = [f"{k}={v}" for k, v in self.volume_parts(times)]
+        parts.append(f"{self.axis}={self.index:0{_width(depth)}d}")
         return f"{self.source}#{'&'.join(parts)}"
+
+
+def _width(count: int) -> int:
+    """Digits an index is padded to, for ``count`` of them: at least three, so names sort in order."""
+    return max(3, len(str(max(0, count - 1))))
 
 
 def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
@@ -98,7 +116,9 @@ def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
     m = _FRAGMENT.match(fragment)
     if m is None:
         return None
-    series, phase, channel, axis, index = m.groups()
+    series, phase, channel, time, axis, index = m.groups()
+    if time is not None and axis == "t":  # ``t=1&t=2``: time twice
+        return None
     return SliceRef(
         source,
         axis,
@@ -106,6 +126,7 @@ def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
         int(channel or 0),
         int(series) if series else None,
         int(phase) if phase else None,
+        int(time) if time is not None else None,
     )
 
 
@@ -121,10 +142,10 @@ def image_files(project: Project) -> Iterator[tuple[ImageRecord, Path]]:
 
 
 def volume_key(path: str | os.PathLike[str]) -> tuple | None:
-    """What the slices of one volume share (its source, axis, channel, series and phase: all but the
-    index), or None for a path that is not a slice."""
+    """What the slices of one volume share (its source, axis, channel, series, phase and time point: all
+    but the index), or None for a path that is not a slice."""
     ref = parse_slice_ref(path)
-    return None if ref is None else (ref.source, ref.axis, ref.channel, ref.series, ref.phase)
+    return None if ref is None else (ref.source, ref.axis, ref.channel, ref.series, ref.phase, ref.time)
 
 
 def expected_identity(extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -145,7 +166,7 @@ def volume_stem(source: str) -> str:
     """Base name of a volume without its format suffix (``.nii.gz`` counts as one)."""
     name = source.replace("\\", "/").rstrip("/").rpartition("/")[2]
     low = name.lower()
-    for suffix in (".nii.gz", ".nii", ".dcm", ".dicom"):
+    for suffix in (".nii.gz", ".nii", ".dcm", ".dicom", ".ome.tiff", ".ome.tif", ".tiff", ".tif"):
         if low.endswith(suffix):
             return name[: -len(suffix)]
     return name
@@ -288,13 +309,18 @@ def in_plane_offsets(
 def check_slice_count(volume: Volume) -> None:
     """Refuse a volume with more slices along its axis than ``MAX_VOLUME_SLICES`` before one record is
     made or a voxel decoded (``VolumeError`` naming the file and the limit)."""
+    check_plane_count(volume.source, volume.depth, f"slices along {volume.axis}")
+
+
+def check_plane_count(source: str | os.PathLike[str], count: int, what: str) -> None:
+    """Refuse ``count`` images of one file (``what`` they are: a TIFF's time points x slices) over
+    ``MAX_VOLUME_SLICES``, as ``check_slice_count`` a volume's slices."""
     from pixelproof.core.limits import LimitError
 
-    if volume.depth > MAX_VOLUME_SLICES:
+    if count > MAX_VOLUME_SLICES:
         e = LimitError(
-            str(volume.source),
-            f"{volume.depth:,} slices along {volume.axis} is over the limit of {MAX_VOLUME_SLICES:,} slices "
-            "(images) per volume",
+            os.fspath(source),
+            f"{count:,} {what} is over the limit of {MAX_VOLUME_SLICES:,} slices (images) per volume",
         )
         raise VolumeError(str(e))
 

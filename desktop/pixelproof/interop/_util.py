@@ -517,10 +517,7 @@ def _stem(file_name: str) -> str:
     ref = parse_slice_ref(file_name)
     if ref is None:
         return Path(file_name).stem
-    parts = [volume_stem(ref.source)]
-    parts += [f"series{ref.series}"] if ref.series is not None else []
-    parts += [f"phase{ref.phase}"] if ref.phase is not None else []
-    parts += [f"c{ref.channel}"] if ref.channel else []
+    parts = [volume_stem(ref.source)] + [k + v for k, v in ref.volume_parts()]
     return "_".join([*parts, f"{ref.axis}{ref.index:03d}"])
 
 

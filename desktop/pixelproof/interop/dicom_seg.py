@@ -102,7 +102,11 @@ def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple
         if not multi_frame and not is_file(folder, Path.is_dir):
             continue
         if multi_frame and (
-            ref.axis != "z" or ref.channel or ref.series is not None or ref.phase is not None
+            ref.axis != "z"
+            or ref.channel
+            or ref.series is not None
+            or ref.phase is not None
+            or ref.time is not None
         ):
             unmatched += 1
             continue

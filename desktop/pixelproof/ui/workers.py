@@ -127,7 +127,7 @@ def load_image(
         meta = ImageMeta()
     if sources.kind_of(path) == "pyramid":
         return _load_pyramid(path, meta)
-    channels = read_channels(path, apply_exif=apply_exif)
+    channels = read_channels(path, apply_exif=apply_exif, expect=expect)
     if channels is not None:
         planes, composite = channels
         levels = [CompositeLevel(level, composite) for level in build_pyramid(planes)]

@@ -1,0 +1,325 @@
+"""Microscopy z-stacks and time series (TIFF, OME-TIFF, ImageJ hyperstacks), one image a plane.
+
+tifffile gives a file's first series its axes (OME's DimensionOrder, ImageJ's ``slices`` / ``frames`` /
+``channels``, tifffile's own shaped metadata). A series whose axes before YX (and samples S) are among
+T, Z and C, with a Z or T axis, is a stack: Z is sliced as a volume is (``cells.ome.tif#z=NNN``); T
+without Z along t (``cells.tif#t=NNN``); T with Z makes one volume a time point (``cells.tif#t=NNN&z=NNN``,
+``volumes.SliceRef``). A plane of a series with a C axis (2..16 channels) is the composite of its channels
+(``channels.Composite``: names and colours as for a multichannel image; one display range a channel,
+taken from a few planes spread over the file, so a plane looks as bright as its neighbours).
+
+Only the pages of the plane asked for are decoded, never the stack: the header is parsed once a file
+(``stack_layout``, kept while the file is unchanged) into the page number of each plane; each read opens
+the file, checks the page (tile size, JPEG scans, pixel limit) and decodes it. An ImageJ file written
+with one page and its planes after it (ImageJ's stacks over 4 GB) is read plane by plane at their offsets.
+Other leading axes (tifffile's I or Q: pages of no known meaning), a series spread over several files and
+channels stored as both pages and samples are not stacks: such a file opens as its first page, as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core.limits import LimitError, check_image_size, max_pixels
+from pixelproof.core.volumes import (
+    VOLUME_SHAPE,
+    ImageMeta,
+    Volume,
+    VolumeError,
+    cached,
+    check_plane_count,
+)
+
+SAMPLE_PLANES = 5  # planes (evenly spread over the file) the channels' display ranges are taken from
+
+
+@dataclass
+class StackLayout:
+    """Where each plane of a stack lies: ``axes`` / ``shape`` the series' leading axes (among T, Z, C, in
+    file order), ``pages`` the file's page number of each plane in that order (empty for a contiguous
+    ImageJ file: ``contiguous`` = offset of its first plane)."""
+
+    path: Path
+    axes: str
+    shape: tuple[int, ...]
+    series_shape: list[int]
+    height: int
+    width: int
+    samples: int
+    dtype: np.dtype
+    pages: list[int]
+    contiguous: int | None = None
+    byteorder: str = "<"
+    pixel_spacing: tuple[float, float] | None = None
+    z_step: float | None = None  # mm between slices, when the file says
+    channels: tuple[Any, ...] = ()  # ``channels.Channel`` of a composite (C axis or non-RGB samples)
+    series_count: int = 1  # images in the file (an OME-TIFF's positions); the first is sliced
+    _composite: Any = field(default=None, repr=False)
+
+    def count(self, axis: str) -> int:
+        """Planes along ``axis`` ("T", "Z" or "C"; 1 without it)."""
+        return self.shape[self.axes.index(axis)] if axis in self.axes else 1
+
+    @property
+    def times(self) -> int:
+        return self.count("T")
+
+    @property
+    def depth(self) -> int:
+        return self.count("Z")
+
+    def flat(self, t: int, z: int, c: int = 0) -> int:
+        """The plane's place in the series (file order)."""
+        at = {"T": t, "Z": z, "C": c}
+        return int(np.ravel_multi_index(tuple(at[a] for a in self.axes), self.shape))
+
+    def composite(self) -> Any:
+        """The ``channels.Composite`` of a multichannel stack (ranges computed on first use), else None."""
+        from pixelproof.core.channels import Composite, percentile_ranges, strided_sample
+
+        if not self.channels:
+            return None
+        if self._composite is None:
+
+            def ranges() -> np.ndarray:
+                planes = self.times * self.depth
+                picks = sorted({round(v) for v in np.linspace(0, planes - 1, min(planes, SAMPLE_PLANES))})
+                parts = []
+                for k in picks:
+                    sample = strided_sample(self.raw_plane(*divmod(k, self.depth)))
+                    parts.append(sample.reshape(-1, sample.shape[-1]))
+                return percentile_ranges(np.concatenate(parts))
+
+            self._composite = Composite(self.channels, ranges)
+        return self._composite
+
+    def raw_plane(self, t: int, z: int) -> np.ndarray:
+        """Plane (t, z) as stored: H x W (x samples), or H x W x C for a multichannel stack."""
+        where = f"{self.path}: plane t={t}, z={z}"
+        n = len(self.channels) if "C" in self.axes else 1
+        try:  # the pixel limit may have changed since the header was read
+            check_image_size(self.width, self.height, str(self.path), "a plane")
+        except LimitError as e:
+            raise VolumeError(str(e)) from None
+        size = self.width * self.height * n * self.samples * self.dtype.itemsize
+        if n > 1 and size > 3 * max_pixels():  # as a multichannel image (imageio._read_channels)
+            raise VolumeError(
+                f"{where}: {n} channels of {self.width} x {self.height} {self.dtype} pixels are more than "
+                f"an RGB image at the pixel limit ({max_pixels():,} pixels): not decoded"
+            )
+        arrays = [self._page(self.flat(t, z, c), where) for c in range(n)]
+        arr = np.stack(arrays, axis=-1) if n > 1 else arrays[0]
+        if arr.dtype == np.bool_:
+            arr = arr.view(np.uint8) * np.uint8(255)
+        elif arr.dtype.kind not in "uif":
+            raise VolumeError(f"{where}: {arr.dtype} samples (integer and floating-point images are read)")
+        return arr
+
+    def plane(self, t: int, z: int) -> np.ndarray:
+        """Plane (t, z) as an image: its composite (all channels shown) when it has channels."""
+        arr = self.raw_plane(t, z)
+        composite = self.composite()
+        return composite.render(arr) if composite is not None else arr
+
+    def _page(self, k: int, where: str) -> np.ndarray:
+        shape = (self.height, self.width, self.samples) if self.samples > 1 else (self.height, self.width)
+        if self.contiguous is not None:
+            count = int(np.prod(shape))
+            dtype = self.dtype.newbyteorder(self.byteorder)
+            try:
+                with open(self.path, "rb") as f:
+                    f.seek(self.contiguous + k * count * dtype.itemsize)
+                    data = f.read(count * dtype.itemsize)
+            except OSError as e:
+                raise VolumeError(f"{where}: cannot read: {e.strerror or e}") from None
+            if len(data) != count * dtype.itemsize:
+                raise VolumeError(f"{where}: the file ends before the plane does")
+            return np.frombuffer(data, dtype).astype(self.dtype.newbyteorder("=")).reshape(shape)
+        import tifffile
+
+        from pixelproof.core.imageio import ImageReadError, check_tiff_page
+
+        try:
+            with tifffile.TiffFile(self.path) as tif:
+                page = tif.pages[self.pages[k]]
+                raw = np.memmap(self.path, np.uint8, mode="r")  # JPEG pieces are searched, not the file
+                try:
+                    check_tiff_page(self.path, raw, page)
+                finally:
+                    del raw
+                arr = np.asarray(page.asarray())
+        except ImageReadError as e:
+            raise VolumeError(str(e)) from None
+        except Exception as e:  # tifffile raises many kinds on a damaged file
+            raise VolumeError(f"{where}: cannot be decoded: {type(e).__name__}: {e}") from None
+        if arr.shape != shape:
+            raise VolumeError(f"{where}: its page holds {arr.shape}, not a plane of {shape}")
+        return arr
+
+
+def stack_layout(path: str | os.PathLike[str]) -> StackLayout | None:
+    """The layout of a TIFF z-stack or time series (kept while the file is unchanged), None for any other
+    file; ``VolumeError`` for a stack over the limits (planes, pixels)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return _layout(os.fspath(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _layout(path: str, _mtime: int, _size: int) -> StackLayout | None:
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tif:
+            return _read_layout(Path(path), tif)
+    except VolumeError:
+        raise
+    except Exception:  # not a TIFF tifffile reads, or a header it cannot make sense of
+        return None
+
+
+def _read_layout(p: Path, tif: Any) -> StackLayout | None:
+    from pixelproof.core.channels import MAX_CHANNELS, MIN_CHANNELS, named_channels
+    from pixelproof.core.pyramid import stack_spacing
+
+    series = tif.series[0]
+    axes, shape = str(series.axes), tuple(int(v) for v in series.shape)
+    key = series.keyframe
+    samples = int(key.samplesperpixel)
+    trail = 3 if axes.endswith("YXS") else 2 if axes.endswith("YX") else 0
+    lead, lead_shape = axes[: len(axes) - trail], shape[: len(axes) - trail]
+    if not trail or not set(lead) <= set("TZC") or len(set(lead)) != len(lead):
+        return None
+    if "T" not in lead and "Z" not in lead:
+        return None
+    if (trail == 3 and shape[-1] != samples) or (trail == 2 and samples != 1):
+        return None
+    height, width = shape[len(lead)], shape[len(lead) + 1]
+    channels: tuple[Any, ...] = ()
+    if "C" in lead:
+        n = lead_shape[lead.index("C")]
+        if samples != 1 or not MIN_CHANNELS <= n <= MAX_CHANNELS:
+            return None  # channels as pages and samples, or more than a composite shows: the first page
+        channels = named_channels(tif, n)
+    elif samples > 1 and not _colour(key, samples):
+        if not MIN_CHANNELS <= samples <= MAX_CHANNELS:
+            return None
+        channels = named_channels(tif, samples)
+    layout = StackLayout(
+        p, lead, lead_shape, list(shape), height, width, samples, np.dtype(series.dtype), [],
+        byteorder=tif.byteorder, channels=channels, series_count=len(tif.series),
+    )  # fmt: skip
+    times, depth = layout.times, layout.depth
+    what = "slices along z" if times == 1 else "time points along t" if depth == 1 else "planes"
+    if times > 1 and depth > 1:
+        what = f"planes ({times:,} time points x {depth:,} slices)"
+    check_plane_count(p, times * depth, what)
+    try:
+        check_image_size(width, height, str(p), "a plane")
+    except LimitError as e:
+        raise VolumeError(str(e)) from None
+    planes = int(np.prod(lead_shape))
+    if int(key.imagedepth) != 1:
+        return None
+    if len(series.pages) == planes:
+        for page in series.pages:
+            if page is None or page.parent is not tif or not isinstance(page.index, int):
+                return None  # a plane in another file (a multi-file OME series) or a SubIFD
+            layout.pages.append(int(page.index))
+    elif series.dataoffset is not None and int(key.compression) == 1:
+        plane_bytes = height * width * samples * layout.dtype.itemsize
+        if int(series.dataoffset) + planes * plane_bytes > tif.filehandle.size:
+            raise VolumeError(f"{p}: the file ends before its {planes:,} planes do (a truncated stack)")
+        layout.contiguous = int(series.dataoffset)
+    else:
+        return None
+    layout.pixel_spacing, layout.z_step = stack_spacing(tif, key)
+    return layout
+
+
+def _colour(page: Any, samples: int) -> bool:
+    """Whether a page's samples are a colour picture (RGB(A), grey + alpha), not channels."""
+    import tifffile
+
+    rgb = page.photometric in (tifffile.PHOTOMETRIC.RGB, tifffile.PHOTOMETRIC.YCBCR) and samples <= 4
+    return rgb or (samples == 2 and any(int(e) in (1, 2) for e in page.extrasamples))
+
+
+class TiffStack(Volume):
+    """The slices of a z-stack (``axis`` "z", of time point ``time`` when the file has T) or the time
+    points of a time series without Z (``axis`` "t")."""
+
+    def __init__(self, layout: StackLayout, axis: str, time: int | None) -> None:
+        self.layout, self.source, self.axis, self.time = layout, layout.path, axis, time
+        self.depth = layout.depth if axis == "z" else layout.times
+        self.height, self.width = layout.height, layout.width
+        step = layout.z_step if axis == "z" else None
+        self.positions = np.arange(self.depth, dtype=np.float64) * (step if step else math.nan)
+        self.meta = ImageMeta(pixel_spacing=layout.pixel_spacing)
+        self.nbytes = 0  # planes are decoded on demand
+
+    def identity(self, index: int) -> dict[str, Any]:
+        return {VOLUME_SHAPE: list(self.layout.series_shape)}
+
+    def _at(self, index: int) -> tuple[int, int]:
+        return (index, 0) if self.axis == "t" else (self.time or 0, index)
+
+    def _read(self, index: int) -> np.ndarray:
+        return self.layout.plane(*self._at(index))
+
+    def raw(self, index: int) -> np.ndarray:
+        """Slice ``index`` as stored (H x W x C for a multichannel stack), not its composite."""
+        if not 0 <= index < self.depth:
+            raise VolumeError(f"{self.source}: slice {index} out of range (the volume has {self.depth})")
+        return self.layout.raw_plane(*self._at(index))
+
+
+def open_stack(path: str | os.PathLike[str], axis: str = "z", time: int | None = None) -> TiffStack:
+    """The volume of a TIFF stack that slice ``axis`` (and time point ``time``) names; ``VolumeError``
+    when the file is no stack or the name does not fit its axes (saying which names do)."""
+    p = Path(path)
+    layout = stack_layout(p)
+    if layout is None:
+        raise VolumeError(f"{p}: not a z-stack or time series (a TIFF whose first series has a Z or T axis)")
+    times, depth = layout.times, layout.depth
+    if "Z" in layout.axes:
+        want = f"{p.name}#t=NNN&z=NNN" if times > 1 else f"{p.name}#z=NNN"
+        fits = axis == "z" and (time is None) == (times == 1)
+    else:
+        want, fits = f"{p.name}#t=NNN", axis == "t" and time is None
+    if not fits:
+        what = (
+            f"{times} time points of {depth} slices"
+            if times > 1 and depth > 1
+            else f"a time series of {times} time points"
+            if depth == 1
+            else f"a z-stack of {depth} slices"
+        )
+        raise VolumeError(f"{p}: {what}; its planes are named {want}")
+    if time is not None and not 0 <= time < times:
+        raise VolumeError(f"{p}: time point {time} out of range (the series has {times})")
+    volume = cached(p, ("tiff-stack", axis, time), lambda: TiffStack(layout, axis, time))
+    assert isinstance(volume, TiffStack)
+    return volume
+
+
+def stack_volumes(path: str | os.PathLike[str]) -> list[TiffStack] | None:
+    """The volumes of a TIFF stack (one a time point when it has T and Z), None for any other file."""
+    layout = stack_layout(path)
+    if layout is None:
+        return None
+    if "Z" not in layout.axes:
+        return [open_stack(path, "t")]
+    if layout.times == 1:
+        return [open_stack(path, "z")]
+    return [open_stack(path, "z", t) for t in range(layout.times)]
