@@ -170,6 +170,7 @@ def test_ranges_follow_the_image_stay_while_it_is_loaded_and_never_reach_the_pro
     dlg = open_dialog(qtbot, win)
     type_into(dlg.rows[1].high, "4000")
     composite = win.canvas.loaded.channels
+    dlg.resize(620, 520)  # the user's size stays while the window follows the images
 
     win.step_image(1)  # the grey image: the window says so, no rows
     qtbot.waitUntil(lambda: win.canvas.image_id == 2 and win.canvas.image_item is not None)
@@ -180,6 +181,7 @@ def test_ranges_follow_the_image_stay_while_it_is_loaded_and_never_reach_the_pro
     assert [r.check.text() for r in dlg.rows] == ["DAPI", "FITC", "TRITC"] and dlg.rows[
         1
     ].high.value() == 4000
+    assert (dlg.width(), dlg.height()) == (620, 520)
     assert not win.document.is_modified()  # a display setting: nothing to save
     assert path.read_bytes() == before
     win.close()

@@ -212,8 +212,12 @@ class ChannelRangesDialog(QDialog):
         return self.menu.composite()
 
     def open_here(self) -> None:
-        """Show (or raise) the window for the image now on the canvas, the first channel's box focused."""
+        """Show (or raise) the window for the image now on the canvas, the first channel's box focused;
+        sized to it when it opens (not when the image changes: the user may have resized it)."""
+        opening = not self.isVisible()
         self.rebuild(force=True)
+        if opening:
+            self._fit()
         self.show()
         self.raise_()
         self.activateWindow()
@@ -258,7 +262,6 @@ class ChannelRangesDialog(QDialog):
         column.addStretch(1)
         self.area.setWidget(body)
         self.refresh()
-        self._fit(body)
 
     def _histograms(self, image: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Histograms of the smallest level (QuPath's choice: cheap, and its tiles are already read for the
@@ -270,8 +273,9 @@ class ChannelRangesDialog(QDialog):
         except (PyramidError, OSError, ValueError, MemoryError):
             return None, None
 
-    def _fit(self, body: QWidget) -> None:
+    def _fit(self) -> None:
         """Wide enough for a row, tall enough for up to four channels (more scroll), within the screen."""
+        body = self.area.widget()
         rows = body.sizeHint().height() * min(4, len(self.rows)) // max(1, len(self.rows))
         h, w = self.info.sizeHint().height() + max(rows, 40) + 70, max(440, body.sizeHint().width() + 40)
         if self.screen() is not None:
