@@ -8,7 +8,9 @@ pyramid level, or a strided sample of a plain image), as QuPath's auto brightnes
 pixel is, for each shown channel, ``clip((value - lo) / (hi - lo), 0, 1) * colour``, added and clipped
 to 8-bit RGB. ``CompositeLevel`` renders only the region sliced out of it, so a gigapixel slide costs what
 its visible tiles cost; models, thumbnails and exports read the same composite through
-``imageio.read_image`` (all channels shown). Which channels are shown is a display setting of the view.
+``imageio.read_image`` (all channels shown). Which channels are shown is a display setting of the view,
+and so is a display range the user sets (``Composite.set_range``, QuPath's brightness / contrast): it
+overrides the automatic one until ``reset_range``; ``channel_histograms`` gives the dialog its bars.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ MAX_NAME = 80  # characters of a channel name kept (menus, the status bar)
 LOW_PCT, HIGH_PCT = 0.5, 99.5
 SAMPLE_PIXELS = 1_000_000  # pixels a display range is computed from, at most
 SAMPLE_TILES = 8  # a coarsest level of more tiles is sampled on an 8 x 8 grid of its tiles
+HIST_BINS = 128  # bars of a channel's histogram in the brightness / contrast dialog
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,23 @@ def percentile_ranges(sample: np.ndarray) -> np.ndarray:
     return out
 
 
+def channel_histograms(sample: np.ndarray, bins: int = HIST_BINS) -> tuple[np.ndarray, np.ndarray]:
+    """Histograms of the channels of ``sample`` (... x C), as QuPath's brightness / contrast window shows
+    them: (C, bins) counts of the finite values, each channel over its own span, and the (C, 2) spans
+    (min, max; a flat or empty channel gets (v, v + 1))."""
+    flat = np.asarray(sample).reshape(-1, sample.shape[-1])
+    counts = np.zeros((flat.shape[1], bins), np.int64)
+    spans = np.zeros((flat.shape[1], 2), np.float64)
+    for c in range(flat.shape[1]):
+        v = flat[:, c]
+        v = v[np.isfinite(v)] if v.dtype.kind == "f" else v
+        lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 0.0)
+        spans[c] = (lo, hi if hi > lo else lo + 1.0)
+        if v.size:
+            counts[c] = np.histogram(v.astype(np.float64), bins, (spans[c, 0], spans[c, 1]))[0]
+    return counts, spans
+
+
 def strided_sample(planes: np.ndarray) -> np.ndarray:
     """At most about ``SAMPLE_PIXELS`` pixels of an H x W x C array, evenly spread."""
     h, w = planes.shape[:2]
@@ -159,8 +179,9 @@ def strided_sample(planes: np.ndarray) -> np.ndarray:
 
 
 class Composite:
-    """The channels of one image: names, colours, display ranges (computed on first use, once) and which
-    are shown; ``render`` turns H x W x C values into the 8-bit RGB composite."""
+    """The channels of one image: names, colours, display ranges and which are shown; ``render`` turns
+    H x W x C values into the 8-bit RGB composite. The automatic ranges are computed on first use, once;
+    a range the user set (``set_range``) wins over its channel's automatic one until ``reset_range``."""
 
     def __init__(self, channels: Sequence[Channel], ranges: np.ndarray | Callable[[], np.ndarray]) -> None:
         self.channels = tuple(channels)
@@ -168,20 +189,64 @@ class Composite:
         self._ranges = None if callable(ranges) else np.asarray(ranges, np.float64)
         self._compute = ranges if callable(ranges) else None
         self._lock = threading.Lock()
+        self._user: dict[int, tuple[float, float]] = {}  # channel -> (lo, hi) the user set
 
     @property
-    def ranges(self) -> np.ndarray:
-        """(C, 2) display ranges (lo, hi)."""
+    def auto_ranges(self) -> np.ndarray:
+        """(C, 2) automatic display ranges (lo, hi): the 0.5 / 99.5 percentiles."""
         with self._lock:
             if self._ranges is None:
                 assert self._compute is not None
                 self._ranges = np.asarray(self._compute(), np.float64).reshape(len(self.channels), 2)
             return self._ranges
 
+    @property
+    def ranges(self) -> np.ndarray:
+        """(C, 2) display ranges (lo, hi) in force: the user's where set, else the automatic ones. A new
+        array each time, so a render in another thread never sees half a change."""
+        out = self.auto_ranges.copy()
+        with self._lock:
+            for i, lo_hi in self._user.items():
+                out[i] = lo_hi
+        return out
+
+    def set_range(self, index: int, lo: float, hi: float) -> None:
+        """Channel ``index`` shown from ``lo`` (black) to ``hi`` (its full colour), in its raw units;
+        ValueError for an unknown channel, a value that is not finite, or ``hi <= lo``."""
+        if not 0 <= index < len(self.channels):
+            raise ValueError(f"no channel {index} (the image has {len(self.channels)})")
+        lo, hi = float(lo), float(hi)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError(f"{self.channels[index].name}: display range {lo:g} – {hi:g} is not finite")
+        if hi <= lo:
+            raise ValueError(
+                f"{self.channels[index].name}: the maximum {hi:g} is not above the minimum {lo:g}"
+            )
+        with self._lock:
+            self._user[index] = (lo, hi)
+
+    def reset_range(self, index: int) -> None:
+        """Channel ``index`` back to its automatic range (QuPath's "Auto")."""
+        with self._lock:
+            self._user.pop(index, None)
+
+    def reset_ranges(self) -> None:
+        """Every channel back to its automatic range."""
+        with self._lock:
+            self._user.clear()
+
+    def is_set(self, index: int) -> bool:
+        """True when the user set channel ``index``'s range."""
+        with self._lock:
+            return index in self._user
+
     def copy(self) -> Composite:
-        """The same channels and ranges, with its own shown channels (a view's toggles)."""
-        twin = Composite(self.channels, self.ranges)
+        """The same channels and ranges (the user's too), with its own shown channels and ranges (a
+        view's toggles and brightness / contrast)."""
+        twin = Composite(self.channels, self.auto_ranges.copy())
         twin.visible = list(self.visible)
+        with self._lock:
+            twin._user = dict(self._user)
         return twin
 
     def render(self, planes: np.ndarray) -> np.ndarray:
@@ -247,19 +312,21 @@ class CompositeLevel:
         self.height, self.width = (int(v) for v in planes.shape[:2])
         self.shape = (self.height, self.width, 3)
         self.downsample = float(getattr(planes, "downsample", 1.0))
-        self._full: np.ndarray | None = None
+        self._full: tuple[bytes, np.ndarray] | None = None  # (ranges it was made with, composite)
 
     def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
         return self.composite.render(_region(self.planes, y0, y1, x0, x1))
 
     def full_composite(self) -> np.ndarray:
         """The whole level with every channel shown, as models read the image (``imageio.read_image``),
-        whatever the view hides; made once. Only for levels in memory (a tiled one refuses)."""
-        if self._full is None:
-            every = self.composite.copy()
+        whatever the view hides, through the view's display ranges (the user's where set); made again
+        only when those change. Only for levels in memory (a tiled one refuses)."""
+        every = self.composite.copy()
+        key = every.ranges.tobytes()
+        if self._full is None or self._full[0] != key:
             every.visible = [True] * len(every.channels)
-            self._full = every.render(np.asarray(self.planes))
-        return self._full
+            self._full = (key, every.render(np.asarray(self.planes)))
+        return self._full[1]
 
     def raw_pixel(self, y: int, x: int) -> np.ndarray:
         """The channel values (C,) stored at pixel (x, y)."""

@@ -1,17 +1,19 @@
 """Image > Channels: show or hide each channel of a multichannel (fluorescence) image in its composite, as
-QuPath's channel check boxes do. A display setting of this view, kept while the image stays loaded: the
-project, the masks and what models read (all channels) do not change."""
+QuPath's channel check boxes do, and set each channel's display range (Brightness / Contrast…, the
+``channel_ranges`` dialog). Display settings of this view, kept while the image stays loaded (as its
+window / level is): the project and the masks do not change; the Assist tool sees the ranges (it sees the
+picture as the view shows it), batch pre-labeling reads the file with its automatic ones."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu
 
 from pixelproof.ui.icons import swatch
-from pixelproof.ui.shortcuts import plain
+from pixelproof.ui.shortcuts import make_action, plain
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -32,27 +34,36 @@ def hollow(color: QColor, size: int = 14) -> QIcon:
 
 
 class ChannelsMenu(QObject):
-    """The Channels submenu of ``parent`` (the Image menu), filled from the shown image when it opens."""
+    """The Channels submenu of ``parent`` (the Image menu), filled from the shown image when it opens;
+    the one place the view's channels change (shown, display range): ``changed`` then fires."""
+
+    changed = Signal()
 
     def __init__(self, shell: Shell, parent: QMenu) -> None:
         super().__init__(shell)
+        self.shell = shell
         self.canvas = shell.canvas
+        self.dialog = None  # the Brightness / Contrast dialog, made when first asked for
+        tip = "Each channel's display range (QuPath's brightness / contrast)"
+        self.act_ranges = make_action("image.channel_ranges", shell.widget, self.show_ranges, tip=tip)
+        shell.add_action(self.act_ranges)
         self.menu = QMenu("C&hannels", parent)
         self.menu.setObjectName("channelsMenu")
         self.menu.setToolTipsVisible(True)
         self.menu.aboutToShow.connect(self._fill)
         parent.addMenu(self.menu)
 
-    def _composite(self):  # type: ignore[no-untyped-def]
+    def composite(self):  # type: ignore[no-untyped-def]
+        """The view's ``core.channels.Composite`` of the image on the canvas; None if it has no channels."""
         item = self.canvas.image_item
         return item.image.channels if item is not None else None
 
     def _fill(self) -> None:
         menu = self.menu
         menu.clear()
-        composite = self._composite()
+        composite = self.composite()
         if composite is None:
-            menu.addAction("Not a multichannel image").setEnabled(False)
+            menu.addAction("Not a multichannel image").setEnabled(False)  # Shift+C's window says so too
             return
         lo_hi = composite.ranges
         for i, channel in enumerate(composite.channels):
@@ -66,18 +77,60 @@ class ChannelsMenu(QObject):
             act.toggled.connect(lambda on, i=i: self.set_shown(i, on))
         menu.addSeparator()
         menu.addAction("Show All", self.show_all)
+        menu.addAction(self.act_ranges)
 
     def set_shown(self, index: int, shown: bool) -> None:
         """Show or hide channel ``index`` in the composite of the image on the canvas."""
         item = self.canvas.image_item
-        composite = self._composite()
+        composite = self.composite()
         if item is None or composite is None or not 0 <= index < len(composite.visible):
             return
         if composite.visible[index] != bool(shown):
             composite.visible[index] = bool(shown)
             item.channels_changed()
+            self.changed.emit()
 
     def show_all(self) -> None:
-        composite = self._composite()
+        composite = self.composite()
         for i in range(len(composite.visible) if composite is not None else 0):
             self.set_shown(i, True)
+
+    def set_range(self, index: int, lo: float, hi: float) -> str:
+        """Show channel ``index`` from ``lo`` to ``hi`` (raw units); "" when done, else why not (the range
+        is empty, reversed or not finite: the old one stays)."""
+        item, composite = self.canvas.image_item, self.composite()
+        if item is None or composite is None:
+            return "not a multichannel image"
+        try:
+            composite.set_range(index, lo, hi)
+        except ValueError as e:
+            return str(e)
+        self._redraw()
+        return ""
+
+    def auto_range(self, index: int) -> None:
+        """Channel ``index`` back to its automatic range (0.5 / 99.5 percentiles)."""
+        composite = self.composite()
+        if composite is not None:
+            composite.reset_range(index)
+            self._redraw()
+
+    def reset_ranges(self) -> None:
+        composite = self.composite()
+        if composite is not None:
+            composite.reset_ranges()
+            self._redraw()
+
+    def _redraw(self) -> None:
+        """The canvas composite and a slide's overview drawn again through the new ranges."""
+        if self.canvas.image_item is not None:
+            self.canvas.image_item.channels_changed()
+        self.changed.emit()
+
+    def show_ranges(self) -> None:
+        """Image > Channels > Brightness / Contrast…: the non-modal dialog, raised if already open."""
+        from pixelproof.ui.channel_ranges import ChannelRangesDialog
+
+        if self.dialog is None:
+            self.dialog = ChannelRangesDialog(self, self.shell.widget)
+        self.dialog.open_here()

@@ -115,6 +115,7 @@ DEFAULTS: list[Shortcut] = [
     _("image.done", "Mark as D&one", ("Alt+3",), "labeling"),
     _("image.reviewed", "Mark as &Reviewed", ("Alt+4",), "labeling"),
     _("image.pixel_limit", "Pixel &Limit…"),
+    _("image.channel_ranges", "&Brightness / Contrast…", ("Shift+C",), "labeling"),  # QuPath's key
     # Volume (slices of NIfTI / DICOM volumes) and display windows for medical images
     _("image.next_slice", "&Next Slice", ("PgDown",), "labeling"),
     _("image.previous_slice", "&Previous Slice", ("PgUp",), "labeling"),

@@ -177,7 +177,7 @@ class AssistTool(Tool):
         if backend is None or pixels is None:
             return
         window = self._window()
-        key = (id(backend), self.canvas.image_id, window)
+        key = (id(backend), self.canvas.image_id, window, self._ranges_key())
         if self._prepared == key:
             return
         self._prepared = key
@@ -195,7 +195,7 @@ class AssistTool(Tool):
             and isinstance(loaded.raw.planes, np.ndarray)
             and (loaded.height, loaded.width) == (h, w)
         ):
-            return loaded.raw.full_composite()  # all channels, as pre-labeling reads the image
+            return loaded.raw.full_composite()  # all channels (as pre-labeling), the view's ranges
         elif not isinstance(loaded.raw, np.ndarray):
             reason = "the picture is shown downsampled or in tiles; the model needs all its pixels"
         elif (loaded.height, loaded.width) != (h, w):
@@ -208,6 +208,13 @@ class AssistTool(Tool):
         if say:
             self.canvas.message.emit(f"Assist: {reason}")
         return None
+
+    def _ranges_key(self) -> bytes:
+        """A multichannel picture's display ranges (Brightness / Contrast): the model sees the composite
+        through them, so a change is another picture to prepare (SAM's embedding)."""
+        loaded = self.canvas.loaded
+        channels = loaded.channels if loaded is not None else None
+        return channels.ranges.tobytes() if channels is not None else b""
 
     def _window(self) -> tuple[float, float] | None:
         """The view's window/level (what the user sees; None for an 8-bit picture shown as stored), reversed
@@ -326,7 +333,7 @@ class AssistTool(Tool):
             self._show_error(str(e))
             return
         window = self._window()
-        key = (id(backend), self.canvas.image_id, window)
+        key = (id(backend), self.canvas.image_id, window, self._ranges_key())
         prepare = self._prepared != key
         self._prepared = key
         request, image_id = self._request, self.canvas.image_id
