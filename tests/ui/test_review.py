@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project
 from pixelproof.core.demo import install_demo
@@ -718,3 +719,22 @@ def test_run_qa_without_a_reference_is_greyed_out_until_one_is_chosen(
     QTest.keyClick(win, Qt.Key.Key_Z, CTRL)  # the reference undone: greyed out again
     qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=5000)
     assert not run.isEnabled()
+
+
+def test_the_review_view_does_not_show_the_labeling_tools_hint(qtbot, window) -> None:
+    """In the review view the status bar still said 'Box: drag to draw a new "cat" box' (the labeling tool's
+    hint), though a drag there pans the three views; it says nothing of a tool there, and the hint is back
+    with the labeling view."""
+    win = window
+    wait_loaded(qtbot, win)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_B)
+    target = win.readout.target_label
+    assert target.text().startswith("Box:")
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    view = win.review.view
+    qtbot.waitUntil(lambda: view.isVisible() and view.job is None, timeout=10000)
+    assert target.text() == ""
+    QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: win.canvas.isVisible())
+    assert target.text().startswith("Box:")
