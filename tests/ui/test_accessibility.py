@@ -125,7 +125,7 @@ def test_user_names_with_an_ampersand_show_as_typed_in_menus(qtbot, tmp_path: Pa
     recent = win.files.recent_menu
     recent.aboutToShow.emit()
     for text in (act.text(), categories.actions()[0].text(), recent.actions()[0].text()):
-        assert mnemonic(text) is None and text.replace("&&", "&") in ("R&D", "a&b.json"), text
+        assert mnemonic(text) is None and Path(text.replace("&&", "&")).name in ("R&D", "a&b.json"), text
     win.close()
 
 

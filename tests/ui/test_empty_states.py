@@ -52,3 +52,22 @@ def test_a_project_without_images_says_how_to_add_some(qtbot, tmp_path: Path, no
     qtbot.waitUntil(lambda: not label.isVisible(), timeout=5000)
     win.document.undo_stack.setClean()
     win.close()
+
+
+def test_closing_the_project_leaves_no_image_status_shown(qtbot, window, project_file: Path) -> None:
+    """After Close Project the Images panel's Status box still read the closed project's last status
+    ("Done", greyed), as if some image were shown; it is empty until an image is shown again."""
+    from tests.ui.conftest import wait_loaded
+
+    wait_loaded(qtbot, window)
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Mark as Done
+    status = window.panels["imagesDock"].status
+    assert status.currentText() == "Done"
+    window.document.undo_stack.setClean()
+    QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert window.document is None
+    assert not status.isEnabled() and status.currentText() == ""
+    assert window.open_path(project_file)
+    wait_loaded(qtbot, window)
+    assert status.isEnabled() and status.currentText() == "To do"  # the change was not saved

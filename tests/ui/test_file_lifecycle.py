@@ -311,3 +311,23 @@ def test_command_line_path_that_is_no_project(qtbot, tmp_path: Path, answers, ki
     qtbot.waitUntil(lambda: bool(answers["errors"]), timeout=10000)
     assert str(path) in answers["errors"][0] and win.isVisible() and win.document is None
     win.close()
+
+
+def test_recent_projects_of_the_same_name_are_told_apart_by_their_folders(
+    qtbot, tmp_path: Path, answers
+) -> None:
+    """Every new project is saved as project.json by default: Open Recent listed "project.json" once per
+    project, and only the hover tooltip said which was which. Each entry now shows the folders that set it
+    apart (as few as do)."""
+    paths = [make_project(tmp_path / a / b) for a, b in (("zoo", "cats"), ("zoo", "dogs"), ("farm", "dogs"))]
+    win = new_window(qtbot)
+    for p in paths:
+        assert win.open_path(p)
+    texts = {p: click_recent(qtbot, win, p).text() for p in paths}
+    menu = win.files.recent_menu
+    shown = [a.text() for a in menu.actions() if a.toolTip() in {str(p.resolve()) for p in paths}]
+    assert len(set(shown)) == 3 and set(shown) == set(texts.values())
+    assert texts[paths[0]].replace("&&", "&") == os.path.join("cats", "project.json")
+    assert texts[paths[1]].replace("&&", "&") == os.path.join("zoo", "dogs", "project.json")
+    assert texts[paths[2]].replace("&&", "&") == os.path.join("farm", "dogs", "project.json")
+    assert Path(win.document.path).resolve() == paths[2].resolve()  # the entry clicked last is open

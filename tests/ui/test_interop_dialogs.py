@@ -389,3 +389,34 @@ def test_export_report_says_what_to_do_with_an_image_outside_the_dataset(
     line = next(w for w in win.interop.report.lines if "b.png" in w)
     assert "outside the dataset folder" in line and "move it into that folder and import again" in line
     assert "use --allow-outside-root" not in line and "command line's --allow-outside-root" in line
+
+
+def test_yolo_export_warnings_name_the_option_that_changes_them(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    """A first YOLO export (the dialog's defaults) warned "no validation split: data.yaml's val points at the
+    training images" without saying how to get one; it names the Validation share now, and a share typed
+    there gives the split and no warning."""
+    folder = make_labelme_folder(tmp_path / "lm")
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    win.interop.act_export.trigger()
+    fill_and_ok(qtbot, win.interop.dialog, "yolo", tmp_path / "first")
+    lines = win.interop.report.lines
+    (split,) = [w for w in lines if "no validation split" in w]
+    assert "Validation share" in split and "--val-fraction" in split
+    (boxes,) = [w for w in lines if "4-corner polygons" in w]
+    assert "detect" in boxes.split("dataset", 1)[1]  # what writes them as boxes
+    win.interop.report.close()
+
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("yolo")
+    share = dlg.forms["yolo"].widgets["val_fraction"]
+    share.setFocus()
+    share.selectAll()
+    qtbot.keyClicks(share, "0.5")
+    fill_and_ok(qtbot, dlg, "yolo", tmp_path / "second")
+    report = win.interop.report
+    assert report is None or not any("validation split" in w for w in report.lines)
+    assert len(list((tmp_path / "second" / "images" / "val").iterdir())) == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project
 from pixelproof.core.demo import install_demo
@@ -683,3 +684,57 @@ def test_at_1366_the_note_hint_reads_whole_and_names_the_keys(qtbot, window) -> 
         first = REGISTRY.text(id).split(" / ")[0]
         assert first in button.toolTip(), (id, button.toolTip())
     assert REGISTRY.text("review.accept_object").split(" / ")[0] in note.toolTip()
+
+
+def test_run_qa_without_a_reference_is_greyed_out_until_one_is_chosen(
+    qtbot, window, demo, monkeypatch
+) -> None:
+    """A first-time user clicked Run QA in a project without a reference and nothing happened at all (no
+    score, no message). The button is greyed out until a reference is chosen; then it scores."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from pixelproof.core.edits import SetReference
+
+    win = window
+    wait_loaded(qtbot, win)
+    win.document.push(SetReference(None))
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    view = win.review.view
+    qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=5000)
+    run = view.header.run_button
+    assert not run.isEnabled() and "reference" in run.toolTip().lower()
+    chosen = str(demo.parent / "reference.json")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (chosen, "")), raising=False
+    )
+    QTest.mouseClick(view.no_reference.project_button, LEFT)
+    qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
+    assert run.isEnabled()
+    scored = view.scored
+    QTest.mouseClick(run, LEFT)  # scores again
+    qtbot.waitUntil(
+        lambda: view.scored is not None and view.scored is not scored and view.job is None, timeout=10000
+    )
+    QTest.keyClick(win, Qt.Key.Key_Z, CTRL)  # the reference undone: greyed out again
+    qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=5000)
+    assert not run.isEnabled()
+
+
+def test_the_review_view_does_not_show_the_labeling_tools_hint(qtbot, window) -> None:
+    """In the review view the status bar still said 'Box: drag to draw a new "cat" box' (the labeling tool's
+    hint), though a drag there pans the three views; it says nothing of a tool there, and the hint is back
+    with the labeling view."""
+    win = window
+    wait_loaded(qtbot, win)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_B)
+    target = win.readout.target_label
+    assert target.text().startswith("Box:")
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    view = win.review.view
+    qtbot.waitUntil(lambda: view.isVisible() and view.job is None, timeout=10000)
+    assert target.text() == ""
+    QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: win.canvas.isVisible())
+    assert target.text().startswith("Box:")

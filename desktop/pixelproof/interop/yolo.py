@@ -413,7 +413,8 @@ def write_yolo(
         "holes": "mask(s) with holes: YOLO polygons cannot hold holes, so the holes are filled",
         "parts": "object(s) in several parts written as one line per part (YOLO has one polygon per line)",
         "dropped": "thin diagonal mask sliver(s) that no polygon can represent were dropped",
-        "boxes": "box-only object(s) written as 4-corner polygons in a segment dataset",
+        "boxes": "box-only object(s) written as 4-corner polygons in a segment dataset (task detect writes"
+        " every object as a box)",
         "shapes": "polygon/mask object(s) written as their bounding boxes (detect task)",
         "clipped": "object(s) reaching outside the image clipped to it (YOLO coordinates are 0..1)",
     }
@@ -445,7 +446,10 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
         warnings.append("no training split: data.yaml's train points at the validation images")
     if "val" not in splits:
         lines.append("val: images/train")
-        warnings.append("no validation split: data.yaml's val points at the training images")
+        warnings.append(
+            "no validation split: data.yaml's val points at the training images (a Validation share above 0,"
+            " --val-fraction on the command line, holds some images out)"
+        )
     lines.append("names:")
     lines += [f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names)]
     fresh(out / "data.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -69,9 +69,10 @@ class ProjectFiles(QObject):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.recent_projects()
+        names = distinct_tails(recent)
         for r in recent:
             found = os.path.isfile(r)  # a missing file stays listed, greyed: its drive may come back
-            act = self.recent_menu.addAction(plain(Path(r).name) + ("" if found else " (not found)"))
+            act = self.recent_menu.addAction(plain(names[r]) + ("" if found else " (not found)"))
             act.setEnabled(found)
             act.setToolTip(r)
             act.setStatusTip(r)
@@ -287,3 +288,16 @@ class ProjectFiles(QObject):
             return False
         self._show(None)
         return True
+
+
+def distinct_tails(paths: list[str]) -> dict[str, str]:
+    """Each path's shortest tail of at least its folder and file name that no other path in ``paths`` ends
+    with: new projects are all saved as project.json, so the file name alone does not say which one it is."""
+    parts = {p: Path(p).parts for p in paths}
+    tails: dict[str, str] = {}
+    for p, mine in parts.items():
+        for n in range(min(2, len(mine)), len(mine) + 1):
+            if not any(q != p and other[-n:] == mine[-n:] for q, other in parts.items()):
+                break
+        tails[p] = os.path.join(*mine[-n:]) if mine else p
+    return tails

@@ -55,6 +55,7 @@ class StatusReadout(QObject):
         canvas.imageShown.connect(lambda _id: self.show_image())
         canvas.imageShown.connect(lambda _id: self.show_target())
         canvas.toolChanged.connect(self.show_target)
+        shell.viewChanged.connect(self.show_target)  # the review view has no labeling tool
         self._doc = None
         shell.documentChanged.connect(self._follow_document)
         self._follow_document(shell.document)
@@ -80,7 +81,8 @@ class StatusReadout(QObject):
     def show_target(self, *_: object) -> None:
         tool = self.canvas.tool
         doc = self.shell.document
-        show = tool is not None and doc is not None and self.canvas.image_id != -1
+        labeling = self.shell.current_view() is self.canvas
+        show = tool is not None and doc is not None and self.canvas.image_id != -1 and labeling
         self.target_label.setText(tool.target_text() if show else "")
 
     def show_cursor(self, pos: QPointF | None) -> None:

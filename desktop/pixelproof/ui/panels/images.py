@@ -271,6 +271,7 @@ class ImagesPanel(Panel):
         enabled = doc is not None and doc.current_image_id != -1
         self.status.setEnabled(enabled)
         if not enabled:
+            self.status.setCurrentIndex(-1)  # no image shown: no status (not the closed project's last)
             return
         row = self.model.row_of(doc.current_image_id)
         index = self.proxy.mapFromSource(self.model.index(row, 0))

@@ -37,6 +37,7 @@ from pixelproof.ui.review.tables import (
 )
 from pixelproof.ui.shortcuts import REGISTRY
 
+RUN_TIP = "Score the candidate against the reference again (F5)"
 LEGEND = (
     qa_difference.DIFF_AGREE,
     qa_difference.DIFF_FN,
@@ -113,7 +114,7 @@ class ReviewHeader(QWidget):
         self.choose_menu = QMenu(self.choose_button)
         self.choose_button.setMenu(self.choose_menu)
         self.run_button = QPushButton("Run QA")
-        self.run_button.setToolTip("Score the candidate against the reference again (F5)")
+        self.run_button.setToolTip(RUN_TIP)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(180)
         self.progress.setTextVisible(True)

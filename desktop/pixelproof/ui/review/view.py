@@ -36,7 +36,7 @@ from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.no_reference import CandidatePreview, NoReferenceCard
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
-from pixelproof.ui.review.parts import DecisionBox, ImageList, ReviewHeader, heading, table
+from pixelproof.ui.review.parts import RUN_TIP, DecisionBox, ImageList, ReviewHeader, heading, table
 from pixelproof.ui.review.tables import ObjectTableModel
 from pixelproof.ui.workers import ImageLoader, Job, LoadedImage
 
@@ -271,9 +271,15 @@ class ReviewView(QWidget):
         return self.job is not None
 
     def _idle(self) -> None:
+        """Run QA is greyed out, saying why, while there is no reference to score against."""
         self.header.progress.hide()
         self.header.cancel_button.hide()
-        self.header.run_button.setEnabled(self.document is not None)
+        doc = self.document
+        ready = doc is not None and reference_path(doc.project) is not None
+        self.header.run_button.setEnabled(ready)
+        self.header.run_button.setToolTip(
+            RUN_TIP if ready else "Choose a reference first (Choose Reference…)"
+        )
 
     def _on_progress(self, done: int, total: int) -> None:
         self.header.progress.setRange(0, max(total, 1))
