@@ -12,7 +12,7 @@ import pytest
 import tifffile
 
 from pixelproof.core.channels import PALETTE, CompositeLevel, ome_color
-from pixelproof.core.imageio import image_size, read_channels, read_image
+from pixelproof.core.imageio import ImageReadError, image_size, read_channels, read_image
 from pixelproof.core.pyramid import open_pyramid
 from pixelproof.inference.tiling import open_regions
 
@@ -104,8 +104,10 @@ def test_more_than_four_samples_a_pixel_are_channels_and_rgb_grey_and_stacks_are
     zstack = np.arange(3 * 16 * 16, dtype=np.uint16).reshape(3, 16, 16)
     tifffile.imwrite(tmp_path / "z.tif", zstack, photometric="minisblack", metadata={"axes": "ZYX"})
     tifffile.imwrite(tmp_path / "many.tif", np.zeros((17, 8, 8), np.uint16), metadata={"axes": "CYX"})
-    for name in ("rgb.tif", "z.tif", "many.tif"):
+    for name in ("rgb.tif", "z.tif"):
         assert read_channels(tmp_path / name) is None, name
+    with pytest.raises(ImageReadError, match="17 channels"):  # not its first channel shown as the image
+        read_channels(tmp_path / "many.tif")
     assert np.array_equal(read_image(tmp_path / "rgb.tif"), rgb)
     assert np.array_equal(read_image(tmp_path / "z.tif"), zstack[0])  # its first plane, as before
 

@@ -16,12 +16,16 @@ overrides the automatic one until ``reset_range``; ``channel_histograms`` gives 
 from __future__ import annotations
 
 import math
+import re
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from pixelproof.core.limits import max_pixels
 
 # blue, green, red, magenta, cyan, yellow, white, then again: QuPath's order for unnamed channels
 PALETTE: tuple[tuple[int, int, int], ...] = (
@@ -39,6 +43,14 @@ LOW_PCT, HIGH_PCT = 0.5, 99.5
 SAMPLE_PIXELS = 1_000_000  # pixels a display range is computed from, at most
 SAMPLE_TILES = 8  # a coarsest level of more tiles is sampled on an 8 x 8 grid of its tiles
 HIST_BINS = 128  # bars of a channel's histogram in the brightness / contrast dialog
+# planes an OME-XML may declare, all its images together: tifffile lists each one (None for each the file
+# lacks) before reading any, so SizeC="2147483648" over 3 pages took 16 GB
+MAX_OME_PLANES = 1 << 20
+BAND_VALUES = 1 << 18  # channel values composed at once: a region is read and rendered a band of rows a time
+
+
+class ChannelError(ValueError):
+    """A TIFF's channels cannot be read as the file declares them; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -58,19 +70,88 @@ class Layout:
 
 
 def ome_color(value: Any) -> tuple[int, int, int] | None:
-    """RGB of an OME ``Color`` (a signed 32-bit RGBA integer: -16776961 is opaque red), None if unusable."""
-    try:
-        v = int(value) & 0xFFFFFFFF
-    except (TypeError, ValueError, OverflowError):
+    """RGB of an OME ``Color`` (a signed 32-bit RGBA integer: -16776961 is opaque red; unsigned accepted),
+    None if it is no such integer: ``int(1.5)`` made a black channel, and 2**40 wrapped to some colour."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,11}\s*", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
         return None
+    if not -(2**31) <= int(value) < 2**32:
+        return None
+    v = int(value) & 0xFFFFFFFF
     return (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255
+
+
+def _shown_name(text: str) -> str:
+    """A channel name as one short line of visible text (menus, the status bar): control and format
+    characters (line breaks, NUL, a bidi override that turns the text after it around) become spaces."""
+    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text[: MAX_NAME * 4])
+    return " ".join(text.split())[:MAX_NAME]
+
+
+def _check_ome(tif: Any, where: str) -> None:
+    """``ChannelError`` for OME-XML tifffile would build its series from at a cost: more planes declared
+    than ``MAX_OME_PLANES`` (tifffile counts X x Y x Z x C x T over a page's pixels, and the planes a
+    TiffData names), or XML that does not parse over several pages (tifffile then stacks nothing and the
+    first page, one channel, would be read as the image)."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(tif.ome_metadata)
+    except ElementTree.ParseError as e:
+        if len(tif.pages) > 1:
+            raise ChannelError(
+                f"{where}: its OME-XML metadata cannot be read ({e}); without it its "
+                f"{len(tif.pages)} pages are no image: not read"
+            ) from None
+        return
+    except Exception:  # no OME-XML after all: tifffile reads its pages as they are
+        return
+    try:
+        smallest = min(int(p.imagewidth) * int(p.imagelength) * int(p.samplesperpixel) for p in tif.pages)
+    except Exception:  # a page tifffile cannot read: count planes of one pixel, the most they can be
+        smallest = 1
+    total, shown = 0, ""
+    for k, pixels in enumerate(e for e in root.iter() if _local(e.tag) == "Pixels"):
+        sizes = {a: _count(pixels.get("Size" + a)) for a in "XYZCT"}
+        declared = max(1, math.prod(sizes.values()) // max(1, smallest))
+        named = [_count(d.get(a)) for d in pixels if _local(d.tag) == "TiffData" for a in _PLANES]
+        total += max([declared, *named])
+        if total > MAX_OME_PLANES and not shown:
+            shown = f"image {k + 1}: " + " x ".join(f"Size{a} {v:,}" for a, v in sizes.items())
+    if total > MAX_OME_PLANES:
+        raise ChannelError(
+            f"{where}: its OME-XML declares {total:,} planes ({shown}; pages of {smallest:,} values), "
+            f"more than the {MAX_OME_PLANES:,} read: not read"
+        )
+
+
+_PLANES = ("NumPlanes", "PlaneCount")  # a TiffData's planes: tifffile lists that many too
+
+
+def _local(tag: Any) -> str:
+    return str(tag).rpartition("}")[2]
+
+
+def _count(text: str | None) -> int:
+    """An OME size or count as tifffile reads it (``int``), 0 when it is none."""
+    try:
+        return max(0, int(text or 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def channel_layout(tif: Any) -> Layout | None:
     """The channels of a ``tifffile.TiffFile``'s first series, or None when it is not a multichannel
-    image (grey, RGB(A), a z-stack or time series, fewer than 2 or more than 16 channels)."""
+    image (grey, RGB(A), a z-stack or time series, one channel, more than 16 samples a pixel).
+    ``ChannelError`` for channels declared but not readable as declared: OME-XML of millions of planes
+    (checked before tifffile lists them) or that does not parse, channels the file lacks, or more than
+    16 channel pages (their first page alone would be read as the image)."""
     import tifffile
 
+    where = str(getattr(tif.filehandle, "path", "") or "TIFF")
+    if getattr(tif, "is_ome", False):
+        _check_ome(tif, where)
     try:
         series = tif.series[0]
         axes, shape, page = str(series.axes), tuple(series.shape), series.keyframe
@@ -87,8 +168,15 @@ def channel_layout(tif: Any) -> Layout | None:
         axis, n, planar = "S", samples, axes == "SYX"
     else:
         return None
+    if axis == "C" and n > MAX_CHANNELS:
+        raise ChannelError(f"{where}: {n} channels (at most {MAX_CHANNELS} are read): not read")
     if not MIN_CHANNELS <= n <= MAX_CHANNELS:
         return None
+    held = sum(p is not None for p in series.pages)
+    if axis == "C" and held < n:  # tifffile fills the missing ones with zeros: black channels
+        raise ChannelError(
+            f"{where}: its metadata declares {n} channels; the file holds {held} of them: not read"
+        )
     return Layout(axis, named_channels(tif, n), planar)
 
 
@@ -97,7 +185,7 @@ def named_channels(tif: Any, n: int) -> tuple[Channel, ...]:
     else ImageJ, else numbered in ``PALETTE``'s colours); a z-stack's planes (``core.tiff_stack``) too."""
     names, colors = _ome_channels(tif, n) or _imagej_channels(tif, n)
     return tuple(
-        Channel(names[i][:MAX_NAME] or f"Channel {i + 1}", colors[i] or PALETTE[i % len(PALETTE)])
+        Channel(_shown_name(names[i]) or f"Channel {i + 1}", colors[i] or PALETTE[i % len(PALETTE)])
         for i in range(n)
     )
 
@@ -120,7 +208,7 @@ def _ome_channels(tif: Any, n: int) -> Named | None:
     found = [found] if isinstance(found, dict) else found
     if not isinstance(found, list) or len(found) != n or not all(isinstance(c, dict) for c in found):
         return None
-    names = [str(c.get("Name", "") or "").strip() for c in found]
+    names = [str(c.get("Name", "") or "") for c in found]
     return names, [ome_color(c["Color"]) if "Color" in c else None for c in found]
 
 
@@ -131,7 +219,7 @@ def _imagej_channels(tif: Any, n: int) -> Named:
     meta = getattr(tif, "imagej_metadata", None) or {}
     labels = meta.get("Labels")
     if isinstance(labels, list | tuple) and len(labels) == n:
-        names = [str(v).strip() for v in labels]
+        names = [str(v) for v in labels]
     luts = meta.get("LUTs")
     if isinstance(luts, list | tuple) and len(luts) == n:
         for i, lut in enumerate(luts):
@@ -143,14 +231,15 @@ def _imagej_channels(tif: Any, n: int) -> Named:
 
 def percentile_ranges(sample: np.ndarray) -> np.ndarray:
     """(C, 2) display ranges (lo, hi) of the channels of ``sample`` (... x C): the 0.5 / 99.5 percentiles
-    of its finite values; a flat or empty channel gets (lo, lo + 1)."""
+    of its finite values; a flat or empty channel gets (lo, lo + a step its magnitude keeps: 1e17 + 1 is
+    1e17, a division by zero)."""
     flat = np.asarray(sample).reshape(-1, sample.shape[-1])
     out = np.zeros((flat.shape[1], 2), np.float64)
     for c in range(flat.shape[1]):
         v = flat[:, c]
         v = v[np.isfinite(v)] if v.dtype.kind == "f" else v
         lo, hi = (float(x) for x in np.percentile(v, [LOW_PCT, HIGH_PCT])) if v.size else (0.0, 0.0)
-        out[c] = (lo, hi if hi > lo else lo + 1.0)
+        out[c] = (lo, hi if hi > lo else lo + max(1.0, abs(lo) * 2.0**-20))
     return out
 
 
@@ -256,12 +345,15 @@ class Composite:
         if not shown:
             return np.zeros((h, w, 3), np.uint8)
         rng = self.ranges[shown]
-        x = np.asarray(planes)[..., shown].astype(np.float32).reshape(-1, len(shown))
-        x -= rng[:, 0].astype(np.float32)
-        x /= (rng[:, 1] - rng[:, 0]).astype(np.float32)
+        planes = np.asarray(planes)
+        # float32 holds 16-bit samples exactly; wider ones lose their low bits near 4e9 or overflow to inf
+        ftype = np.float32 if planes.dtype.itemsize <= 2 or planes.dtype == np.float32 else np.float64
+        x = planes[..., shown].astype(ftype).reshape(-1, len(shown))
+        x -= rng[:, 0].astype(ftype)
+        x /= (rng[:, 1] - rng[:, 0]).astype(ftype)
         np.nan_to_num(x, copy=False, nan=0.0)
         np.clip(x, 0.0, 1.0, out=x)
-        rgb = x @ np.array([self.channels[i].color for i in shown], np.float32)
+        rgb = x @ np.array([self.channels[i].color for i in shown], ftype)
         np.clip(rgb, 0.0, 255.0, out=rgb)
         return np.rint(rgb).astype(np.uint8).reshape(h, w, 3)
 
@@ -315,7 +407,7 @@ class CompositeLevel:
         self._full: tuple[bytes, np.ndarray] | None = None  # (ranges it was made with, composite)
 
     def region(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
-        return self.composite.render(_region(self.planes, y0, y1, x0, x1))
+        return render_region(self.composite, self.planes, y0, y1, x0, x1)
 
     def full_composite(self) -> np.ndarray:
         """The whole level with every channel shown, as models read the image (``imageio.read_image``),
@@ -325,7 +417,8 @@ class CompositeLevel:
         key = every.ranges.tobytes()
         if self._full is None or self._full[0] != key:
             every.visible = [True] * len(every.channels)
-            self._full = (key, every.render(np.asarray(self.planes)))
+            planes = self.planes if isinstance(self.planes, np.ndarray) else np.asarray(self.planes)
+            self._full = (key, render_region(every, planes, 0, self.height, 0, self.width))
         return self._full[1]
 
     def raw_pixel(self, y: int, x: int) -> np.ndarray:
@@ -337,28 +430,63 @@ class CompositeLevel:
         ys, xs = (*key, slice(None))[:2]
         if isinstance(ys, int | np.integer) and isinstance(xs, int | np.integer):
             px = self.composite.render(self.raw_pixel(int(ys), int(xs)).reshape(1, 1, -1))[0, 0]
+        elif (
+            isinstance(ys, slice) and isinstance(xs, slice) and ys.step in (None, 1) and xs.step in (None, 1)
+        ):
+            (y0, y1, _), (x0, x1, _) = ys.indices(self.height), xs.indices(self.width)
+            px = render_region(self.composite, self.planes, y0, y1, x0, x1)
         else:
             px = self.composite.render(self.planes[ys, xs])
         return px[(..., *key[2:])] if len(key) > 2 else px
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = self.composite.render(np.asarray(self.planes))  # a tiled level refuses (PyramidError)
+        planes = np.asarray(self.planes)  # a tiled level refuses (PyramidError)
+        out = render_region(self.composite, planes, 0, self.height, 0, self.width)
         return out if dtype is None else out.astype(dtype)
 
 
+def render_region(composite: Composite, planes: Any, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+    """The 8-bit RGB composite of rows y0..y1, columns x0..x1 of ``planes`` (H x W x C, clipped to it),
+    read and rendered ``BAND_VALUES`` channel values at a time: a whole level's 16 uint16 planes stacked
+    at once, and their float copy, cost 100 bytes a pixel where its composite costs 3."""
+    height, width = (int(v) for v in planes.shape[:2])
+    y0, y1, x0, x1 = max(0, y0), min(height, y1), max(0, x0), min(width, x1)
+    out = np.zeros((max(0, y1 - y0), max(0, x1 - x0), 3), np.uint8)
+    if not out.size:
+        return out
+    if hasattr(planes, "region") and out.shape[0] * out.shape[1] > max_pixels():
+        return composite.render(_region(planes, y0, y1, x0, x1))  # refused there, naming the file
+    c = int(planes.shape[2]) if len(planes.shape) > 2 else 1
+    rows = max(1, BAND_VALUES // ((x1 - x0) * c))
+    tile_h = int(getattr(planes, "tile_h", 0) or 0)
+    if tile_h and rows > tile_h:  # whole rows of tiles: each band decodes its tiles once
+        rows -= rows % tile_h
+    y = y0
+    while y < y1:
+        end = min(y1, (y // rows + 1) * rows)
+        out[y - y0 : end - y0] = composite.render(_region(planes, y, end, x0, x1))
+        y = end
+    return out
+
+
 def sample_level(level: Any) -> np.ndarray:
-    """Pixels of a (coarsest) tiled level to take display ranges from: all of it when it has at most
-    ``SAMPLE_TILES``² tiles, else the tiles of an evenly spread ``SAMPLE_TILES`` x ``SAMPLE_TILES`` grid,
-    so a huge level costs 64 tile reads."""
+    """Pixels of a (coarsest) tiled level to take display ranges from: its tiles, or when it has more
+    than ``SAMPLE_TILES``² those of an evenly spread ``SAMPLE_TILES`` x ``SAMPLE_TILES`` grid (a huge
+    level costs 64 tile reads), read one at a time and strided to ``SAMPLE_PIXELS`` in all: the whole
+    level stacked at once cost its pixels times its channels. ``SAMPLE_PIXELS`` counts channel values."""
     ty_n, tx_n = int(getattr(level, "tiles_y", 1)), int(getattr(level, "tiles_x", 1))
+    th, tw = int(getattr(level, "tile_h", level.height)), int(getattr(level, "tile_w", level.width))
+    rows = np.linspace(0, ty_n - 1, min(ty_n, SAMPLE_TILES)).round().astype(int).tolist()
+    cols = np.linspace(0, tx_n - 1, min(tx_n, SAMPLE_TILES)).round().astype(int).tolist()
     if ty_n * tx_n <= SAMPLE_TILES * SAMPLE_TILES:
-        return strided_sample(_region(level, 0, level.height, 0, level.width))
-    th, tw = level.tile_h, level.tile_w
+        rows, cols = list(range(ty_n)), list(range(tx_n))
+    c = int(level.shape[2]) if len(level.shape) > 2 else 1  # 16 channels: a 16th of the pixels each
+    step = max(1, math.ceil(math.sqrt(len(rows) * len(cols) * th * tw * c / SAMPLE_PIXELS)))
     parts = []
-    for ty in np.linspace(0, ty_n - 1, min(ty_n, SAMPLE_TILES)).round().astype(int).tolist():
-        for tx in np.linspace(0, tx_n - 1, min(tx_n, SAMPLE_TILES)).round().astype(int).tolist():
-            tile = _region(level, ty * th, (ty + 1) * th, tx * tw, (tx + 1) * tw)
-            parts.append(tile.reshape(-1, tile.shape[-1]))
+    for ty in rows:
+        for tx in cols:
+            tile = _region(level, ty * th, (ty + 1) * th, tx * tw, (tx + 1) * tw)[::step, ::step]
+            parts.append(tile.reshape(-1, tile.shape[-1] if tile.ndim == 3 else 1))
     return np.concatenate(parts)
 
 

@@ -50,6 +50,7 @@ from pixelproof.core.volumes import (
     identity_text,
 )
 
+NOTED_PHASES = 10  # phases a note lists by name
 SAME_POSITION_MM = 0.01  # two slices nearer than this along the normal lie at one position (Slicer's epsilon)
 
 
@@ -143,8 +144,10 @@ def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
             prefix = f"{folder.name}#series={k}&" if several else f"{folder.name}#"
             listed = "; ".join(
                 f"{prefix}phase={j}&z=...: {p.label} ({len(p.files)} files)"
-                for j, p in enumerate(group.phases, 1)
+                for j, p in enumerate(group.phases[:NOTED_PHASES], 1)
             )
+            if len(group.phases) > NOTED_PHASES:  # 2,000 phases made a note of 100 KB
+                listed += f"; and {len(group.phases) - NOTED_PHASES:,} more"
             notes[k] = (
                 f"{folder}: the DICOM series (SeriesNumber {group.number}) holds {len(group.phases)} "
                 f"volumes at the same positions, told apart by {group.split_by}; listed one volume each: "

@@ -264,7 +264,9 @@ def decode_file(p: Path, past_limit: bool = False) -> np.ndarray:
     tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
     channels = _read_channels(p, raw, not past_limit) if tiff else None
     if channels is not None:  # a multichannel (fluorescence) TIFF: its composite, all channels shown
-        return channels[1].render(channels[0])
+        from pixelproof.core.channels import render_region
+
+        return render_region(channels[1], channels[0], 0, channels[0].shape[0], 0, channels[0].shape[1])
     img = _read_tiff(p) if tiff and _tifffile_reads(p, raw) else None  # else OpenCV, also if tifffile fails
     if img is None:
         if raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
@@ -366,6 +368,7 @@ def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.nda
     import tifffile
 
     from pixelproof.core.channels import (
+        ChannelError,
         Composite,
         channel_layout,
         percentile_ranges,
@@ -378,7 +381,10 @@ def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.nda
     except Exception:  # not a TIFF tifffile reads: the other decoders say what they can
         return None
     with tif:
-        layout = channel_layout(tif)
+        try:
+            layout = channel_layout(tif)
+        except ChannelError as e:
+            raise ImageReadError(str(e)) from None
         if layout is None:
             return None
         series = tif.series[0]
@@ -413,11 +419,13 @@ def _has_channels(p: Path) -> bool:
     """Whether a TIFF's header says it is multichannel (nothing decoded, the file not read whole)."""
     import tifffile
 
-    from pixelproof.core.channels import channel_layout
+    from pixelproof.core.channels import ChannelError, channel_layout
 
     try:
         with tifffile.TiffFile(p) as tif:
             return channel_layout(tif) is not None
+    except ChannelError as e:  # channels declared that cannot be read as declared
+        raise ImageReadError(str(e)) from None
     except Exception:  # not a TIFF tifffile reads
         return False
 

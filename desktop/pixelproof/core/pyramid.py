@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.channels import (
+    ChannelError,
     Composite,
     CompositeLevel,
     PlaneStack,
@@ -167,7 +168,11 @@ class Pyramid:
             raise PyramidError(f"{self.path}: image file not found") from None
         except Exception as e:  # tifffile raises TiffFileError, ValueError, struct.error ...
             raise PyramidError(f"{self.path}: not a readable TIFF: {type(e).__name__}: {e}") from None
-        layout = channel_layout(self._tif)
+        try:
+            layout = channel_layout(self._tif)
+        except ChannelError as e:
+            self.close()
+            raise PyramidError(str(e)) from None
         planes = len(layout.channels) if layout is not None and layout.axis == "C" else 1
         try:
             pages = _level_pages(self._tif, planes)

@@ -43,7 +43,10 @@ if TYPE_CHECKING:
 
 AXES = ("x", "y", "z")  # canonical (RAS+) array axes 0, 1, 2
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
-_FRAGMENT = re.compile(r"^(?:series=(\d+)&)?(?:phase=(\d+)&)?(?:c=(\d+)&)?(?:t=(\d+)&)?([xyzt])=(\d+)$")
+# ASCII digits only: int() also reads "٣" and "３", which made a second name of one slice
+_FRAGMENT = re.compile(
+    r"^(?:series=(\d+)&)?(?:phase=(\d+)&)?(?:c=(\d+)&)?(?:t=(\d+)&)?([xyzt])=(\d+)$", re.ASCII
+)
 VOLUME_CACHE_BYTES = 1 << 30  # decoded volumes kept (the GUI steps through slices of one or two)
 # Slices (= image records) one volume may add. Real CT/MR stacks have up to a few thousand slices (a
 # whole-body CT at 0.5 mm about 4,000; micro-CT up to ~10,000). The voxel limit alone does not bound the

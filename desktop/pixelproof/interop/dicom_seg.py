@@ -441,12 +441,14 @@ def _seg_frames(
                 )
                 yield uid, 1, part, pixels[0]
             continue
-        wanted = sorted(referenced.get(uid, ()))
+        named = referenced.get(uid, {})
+        wanted = sorted(named)
         if not wanted:
             raise ValueError(f"it names no frame numbers of the multi-frame source {where}")
-        if wanted[0] < 1 or wanted[-1] > depth:
-            bad = wanted[0] if wanted[0] < 1 else wanted[-1]
-            raise ValueError(f"it names frame {bad} of {where}, which has {depth} frames")
+        if wanted[-1] > depth:
+            raise ValueError(
+                f"SEG frame {named[wanted[-1]]} names frame {wanted[-1]} of {where}, which has {depth} frames"
+            )
         for start in range(0, len(numbers), chunk):
             part = numbers[start : start + chunk]
             step = max(1, chunk // len(part))
@@ -461,21 +463,66 @@ def _seg_frames(
                 yield from ((uid, n, part, pixels[k]) for k, n in enumerate(some))
 
 
-def _referenced_frames(seg: Any) -> dict[str, set[int]]:
-    """Source UID -> the frame numbers (1-based) the SEG's frames derive from: each frame's Derivation
-    Image Sequence > Source Image Sequence > ReferencedSOPInstanceUID + ReferencedFrameNumber."""
+def _referenced_frames(seg: Any) -> dict[str, dict[int, int]]:
+    """Source UID -> {frame number (1-based) the SEG's frames derive from: the first SEG frame naming it}:
+    each frame's Derivation Image Sequence > Source Image Sequence > ReferencedSOPInstanceUID +
+    ReferencedFrameNumber. ValueError naming the SEG frame for a number that is no frame (0, -1, "x",
+    2.5), several numbers (highdicom indexes one) or a source frame one segment holds twice (highdicom
+    cannot tell those SEG frames apart)."""
     from pydicom.multival import MultiValue
 
-    out: dict[str, set[int]] = defaultdict(set)
-    for frame in seg.get("PerFrameFunctionalGroupsSequence") or []:
+    out: dict[str, dict[int, int]] = defaultdict(dict)
+    held: dict[tuple[str, int, int], int] = {}
+    for k, frame in enumerate(seg.get("PerFrameFunctionalGroupsSequence") or [], start=1):
+        segment = _segment_of(frame)
         for derivation in frame.get("DerivationImageSequence") or []:
             for source in derivation.get("SourceImageSequence") or []:
-                numbers = source.get("ReferencedFrameNumber")
-                if numbers is None or numbers == "":
-                    continue
-                numbers = numbers if isinstance(numbers, MultiValue | list) else [numbers]
-                out[str(source.get("ReferencedSOPInstanceUID", ""))].update(int(n) for n in numbers)
+                uid = str(source.get("ReferencedSOPInstanceUID", ""))
+                raw = source.get("ReferencedFrameNumber")
+                if isinstance(raw, MultiValue | list) and len(raw) > 1:
+                    shown = "\\".join(str(v) for v in raw)
+                    raise ValueError(f"SEG frame {k} names several source frames ({shown}); one is read")
+                raw = raw[0] if isinstance(raw, MultiValue | list) and raw else raw
+                if raw is None or str(raw).strip() == "":
+                    number = 0  # a single-frame source
+                else:
+                    text = str(raw).strip()
+                    if not text.lstrip("+-").isdigit() or not text.isascii() or int(text) < 1:
+                        what = f"frame {text}" if text.lstrip("+-").isdigit() else f"{text!r}"
+                        raise ValueError(f"SEG frame {k} names {what} of its source: no frame number")
+                    number = int(text)
+                    out[uid].setdefault(number, k)
+                if segment is not None:
+                    first = held.setdefault((uid, number, segment), k)
+                    if first != k:
+                        of = f"frame {number} of" if number else "the"
+                        raise ValueError(
+                            f"SEG frames {first} and {k} both hold segment {segment} of {of} source "
+                            f"image {uid}: one is read"
+                        )
     return out
+
+
+def _segment_of(frame: Any) -> int | None:
+    """The segment number a SEG frame holds (None when it names none a number)."""
+    try:
+        return int(frame.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+
+
+def _check_frame_count(ds: Any) -> None:
+    """ValueError unless NumberOfFrames is the number of per-frame functional groups (one a frame, as
+    the standard has it): highdicom builds lists of NumberOfFrames entries before reading a frame, and
+    2**31 - 1 declared in a SEG of a few KB took all memory."""
+    groups = len(ds.get("PerFrameFunctionalGroupsSequence") or [])
+    try:
+        declared = int(ds.get("NumberOfFrames", 1))
+    except (TypeError, ValueError):
+        declared = -1
+    if declared != groups:
+        shown = f"{declared:,}" if declared >= 0 else repr(str(ds.get("NumberOfFrames", "")))
+        raise ValueError(f"NumberOfFrames {shown} but {groups:,} per-frame functional groups (one a frame)")
 
 
 def _is_seg(path: Path) -> bool:
@@ -540,4 +587,6 @@ def _read_seg(hd: Any, path: Path) -> Any:
         for item in group.get("PixelMeasuresSequence") or []:
             if "PixelSpacing" in item and "SliceThickness" not in item:
                 item.SliceThickness = 1.0
+    _check_frame_count(ds)
+    _referenced_frames(ds)  # frame numbers highdicom would index wrongly or fail on, said by SEG frame
     return hd.seg.Segmentation.from_dataset(ds, copy=False)

@@ -1,0 +1,98 @@
+"""DICOM series split into phases, fed values no scanner writes: phase tags that are no numbers, NaN,
+several values, thousands of phases, a phase of one file, and slice names spelled with other digits.
+Series written with pydicom (``write_slice``); each phase must read its own files' pixels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
+from pydicom.tag import Tag
+
+from pixelproof.core.dicom_series import scan_folder, series_notes
+from pixelproof.core.imageio import ImageReadError, read_image
+from pixelproof.core.volumes import parse_slice_ref
+from tests.core.test_dicom_acquisitions import _fresh_volumes, expected_pixels, write_slice  # noqa: F401
+
+
+def raw_slice(path: Path, position: float, value: int, keyword: str, raw: bytes) -> Path:
+    """A slice whose ``keyword`` holds the bytes ``raw`` as stored (pydicom would refuse to write them)."""
+    write_slice(path, position, value, value)
+    ds = pydicom.dcmread(path)
+    tag = Tag(tag_for_keyword(keyword))
+    raw += b" " * (len(raw) % 2)
+    ds._dict[tag] = RawDataElement(tag, dictionary_VR(tag), len(raw), raw, 0, False, True)
+    ds.save_as(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("keyword", "values", "labels"),
+    [
+        ("AcquisitionNumber", [b"1", b"x1"], ["AcquisitionNumber 1", "AcquisitionNumber x1"]),
+        ("TriggerTime", [b"nan", b"10"], ["TriggerTime 10", "TriggerTime nan"]),
+        ("EchoNumbers", [b"2\\1", b"1\\2"], ["EchoNumbers 1\\2", "EchoNumbers 2\\1"]),
+    ],
+)
+@pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom's 'Invalid value for VR IS'
+def test_phase_tags_no_scanner_writes_still_split_each_file_onto_its_own_phase(
+    tmp_path: Path, keyword: str, values: list[bytes], labels: list[str]
+) -> None:
+    files = {}
+    for p, raw in enumerate(values):
+        for z in range(2):
+            files[(raw, z)] = raw_slice(tmp_path / "s" / f"f{p}{z}.dcm", float(z), 10 * p + z, keyword, raw)
+    (group,) = scan_folder(tmp_path / "s").series
+    assert [p.label for p in group.phases] == labels
+    by_phase = [{files[(v, z)] for z in range(2)} for v in values]
+    for j, phase in enumerate(group.phases, start=1):
+        assert set(phase.files) in by_phase  # one value's two files, in slice order
+        for z in range(2):
+            got = read_image(Path(f"{tmp_path / 's'}#phase={j}&z={z:03d}"))
+            assert np.array_equal(got, expected_pixels(phase.files[z]))
+
+
+def test_a_phase_of_one_file_reads_it_and_refuses_a_second_slice(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    write_slice(folder / "a0.dcm", 0.0, 0, 1, AcquisitionNumber=1)
+    write_slice(folder / "a1.dcm", 1.0, 10, 2, AcquisitionNumber=1)
+    write_slice(folder / "b0.dcm", 0.0, 20, 3, AcquisitionNumber=2)
+    (group,) = scan_folder(folder).series
+    assert [len(p.files) for p in group.phases] == [2, 1]
+    assert np.array_equal(read_image(Path(f"{folder}#phase=2&z=000")), expected_pixels(folder / "b0.dcm"))
+    with pytest.raises(ImageReadError, match="out of range"):
+        read_image(Path(f"{folder}#phase=2&z=001"))
+
+
+def test_thousands_of_phases_are_listed_in_a_note_of_bounded_length(tmp_path: Path) -> None:
+    """300 files at one position, each its own TriggerTime: 300 volumes of one slice. The note listed every
+    one (100 KB for 2,000 phases) as one problem line."""
+    folder = tmp_path / "s"
+    for k in range(300):
+        write_slice(folder / f"f{k:03d}.dcm", 0.0, k, k + 1, TriggerTime=str(k))
+    scan = scan_folder(folder)
+    (group,) = scan.series
+    assert len(group.phases) == 300 and [p.label for p in group.phases[:3]] == [
+        "TriggerTime 0",
+        "TriggerTime 1",
+        "TriggerTime 2",
+    ]
+    (note,) = series_notes(folder, scan).values()
+    assert "300 volumes" in note and "s#phase=1&z=...: TriggerTime 0" in note and "and 290 more" in note
+    assert len(note) < 2000
+    assert np.array_equal(read_image(Path(f"{folder}#phase=300&z=000")), expected_pixels(folder / "f299.dcm"))
+
+
+@pytest.mark.parametrize(
+    "fragment", ["phase=\u0662&z=000", "z=\u0660\u0660\u0661", "series=\uff11&z=000", "c=\u0661&z=000"]
+)
+def test_slice_names_spelled_with_other_digits_name_no_slice(fragment: str) -> None:
+    """int() reads Arabic-Indic and full-width digits: 'CT#phase=\u0662&z=000' was a second name of phase 2's
+    first slice (two records of one slice), where every writer spells digits in ASCII."""
+    assert parse_slice_ref(f"CT#{fragment}") is None
+    ascii_fragment = "".join(str(int(c)) if c.isdigit() else c for c in fragment)
+    assert parse_slice_ref(f"CT#{ascii_fragment}") is not None
