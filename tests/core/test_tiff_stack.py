@@ -237,3 +237,22 @@ def test_a_file_of_several_images_lists_the_first_and_says_so(tmp_path: Path) ->
     entries, skipped = scan(tmp_path)
     assert list(entries) == [f"plate.ome.tif#z={k:03d}" for k in range(3)]
     assert any("plate.ome.tif: 2 images (series); the planes of the first are listed" in s for s in skipped)
+
+
+def test_an_ome_stack_declaring_millions_of_planes_is_refused_before_tifffile_lists_them(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """SizeZ 2**31 over 3 pages: tifffile lists 2**31 missing planes (16 GB) as it builds the series.
+    The folder scan refuses the file by name with the channel reader's check, before any series."""
+    from pixelproof.core import tiff_stack
+
+    path = tmp_path / "zb.ome.tif"
+    tifffile.imwrite(path, np.zeros((3, 8, 8), np.uint16), ome=True, metadata={"axes": "ZYX"})
+    with tifffile.TiffFile(path) as tif:
+        xml = tif.ome_metadata
+    tifffile.tiffcomment(path, xml.replace('SizeZ="3"', 'SizeZ="2147483648"').encode())
+    built: list[str] = []
+    monkeypatch.setattr(tiff_stack, "_read_layout", lambda p, tif: built.append(str(p)))
+    with pytest.raises(volumes.VolumeError, match=r"zb\.ome\.tif.*SizeZ"):
+        tiff_stack.stack_layout(path)
+    assert built == []  # refused before the series was ever asked for

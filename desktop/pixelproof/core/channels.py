@@ -89,7 +89,7 @@ def _shown_name(text: str) -> str:
     return " ".join(text.split())[:MAX_NAME]
 
 
-def _check_ome(tif: Any, where: str) -> None:
+def check_ome(tif: Any, where: str) -> None:
     """``ChannelError`` for OME-XML tifffile would build its series from at a cost: more planes declared
     than ``MAX_OME_PLANES`` (tifffile counts X x Y x Z x C x T over a page's pixels, and the planes a
     TiffData names), or XML that does not parse over several pages (tifffile then stacks nothing and the
@@ -151,7 +151,7 @@ def channel_layout(tif: Any) -> Layout | None:
 
     where = str(getattr(tif.filehandle, "path", "") or "TIFF")
     if getattr(tif, "is_ome", False):
-        _check_ome(tif, where)
+        check_ome(tif, where)
     try:
         series = tif.series[0]
         axes, shape, page = str(series.axes), tuple(series.shape), series.keyframe

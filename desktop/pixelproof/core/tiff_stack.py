@@ -179,9 +179,15 @@ def stack_layout(path: str | os.PathLike[str]) -> StackLayout | None:
 def _layout(path: str, _mtime: int, _size: int) -> StackLayout | None:
     import tifffile
 
+    from pixelproof.core.channels import ChannelError, check_ome
+
     try:
         with tifffile.TiffFile(path) as tif:
+            if getattr(tif, "is_ome", False):  # before tif.series: OME-XML may declare 2**31 planes
+                check_ome(tif, path)
             return _read_layout(Path(path), tif)
+    except ChannelError as e:
+        raise VolumeError(str(e)) from None
     except VolumeError:
         raise
     except Exception:  # not a TIFF tifffile reads, or a header it cannot make sense of
