@@ -232,3 +232,46 @@ def test_a_16_channel_16_bit_slide_costs_its_tile_budget_not_16_times_it(
     budget = pyramid.TILE_CACHE_BYTES + overview.nbytes
     slack = 4 << 20  # tifffile's page structures, a band of rows being rendered, the range sample
     assert peak < budget + slack, f"{peak >> 20} MB at peak ({raw >> 20} MB of planes, budget {budget >> 20})"
+
+
+@pytest.mark.parametrize("kind", ["absolute", "dotdot", "fifo", "missing", "sibling"])
+def test_ome_xml_naming_a_file_outside_its_folder_or_no_regular_file_is_refused(
+    tmp_path: Path, kind: str
+) -> None:
+    """tifffile opens every FileName an OME series names (os.path.join of the folder and the name): an
+    absolute path or ``..`` read outside the folder, a FIFO blocked the open forever, a missing file's
+    planes were zeroed. Refused by name before tifffile builds the series; a sibling file is read."""
+    import os
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    outside = tmp_path / "secret.ome.tif"
+    write_ome(outside, stripes(32, 32, 3))
+    names = {
+        "absolute": str(outside),
+        "dotdot": "../secret.ome.tif",
+        "fifo": "pipe.ome.tif",
+        "missing": "gone.ome.tif",
+        "sibling": "other.ome.tif",
+    }
+    if kind == "fifo":
+        os.mkfifo(folder / "pipe.ome.tif")
+    write_ome(folder / "other.ome.tif", stripes(32, 32, 3))
+
+    def other_file(xml: str) -> str:  # the third channel's plane lives in another file
+        uuid = f'<UUID FileName="{names[kind]}">urn:uuid:00000000-0000-0000-0000-000000000001</UUID>'
+        return xml.replace(
+            "</Pixels>", f'<TiffData FirstC="2" IFD="0" PlaneCount="1">{uuid}</TiffData></Pixels>', 1
+        )
+
+    path = folder / "cells.ome.tif"
+    write_ome(path, stripes(32, 32, 3))
+    rewrite_ome(path, other_file)
+    if kind == "sibling":  # a multi-file OME series of this folder: no refusal of its files
+        try:
+            read_image(path)
+        except ImageReadError as e:
+            assert "not a file in its folder" not in str(e)
+        return
+    with pytest.raises(ImageReadError, match=r"cells\.ome\.tif.*not a file in its folder"):
+        read_image(path)

@@ -16,11 +16,13 @@ overrides the automatic one until ``reset_range``; ``channel_histograms`` gives 
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,6 +109,7 @@ def check_ome(tif: Any, where: str) -> None:
         return
     except Exception:  # no OME-XML after all: tifffile reads its pages as they are
         return
+    _check_ome_files(root, where)
     try:
         smallest = min(int(p.imagewidth) * int(p.imagelength) * int(p.samplesperpixel) for p in tif.pages)
     except Exception:  # a page tifffile cannot read: count planes of one pixel, the most they can be
@@ -127,6 +130,31 @@ def check_ome(tif: Any, where: str) -> None:
 
 
 _PLANES = ("NumPlanes", "PlaneCount")  # a TiffData's planes: tifffile lists that many too
+
+
+def _check_ome_files(root: Any, where: str) -> None:
+    """``ChannelError`` for an OME series naming another file tifffile would open (``os.path.join`` of
+    this file's folder and the name) that is not a regular file in that folder or under it: an absolute
+    path or ``..`` reads outside the folder, a FIFO blocks the open forever, a missing one is filled with
+    zeros (black planes)."""
+    here = Path(where)
+    folder = here.parent.resolve()
+    for uuid in (e for e in root.iter() if _local(e.tag) == "UUID"):
+        name = uuid.get("FileName")
+        if not name or name.lower() == here.name.lower():
+            continue
+        target = Path(os.path.join(folder, name))
+        shown = _shown_name(name)
+        try:
+            real = target.resolve()
+            inside = real.is_relative_to(folder) and real.is_file()
+        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL in the name
+            inside = False
+        if not inside:
+            raise ChannelError(
+                f"{where}: its OME-XML names the file {shown!r} for some planes, which is not a file in "
+                "its folder: not read"
+            )
 
 
 def _local(tag: Any) -> str:
