@@ -66,7 +66,7 @@ def shown(win) -> str:  # type: ignore[no-untyped-def]
 
 
 def open_photos(qtbot, win, folder: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """File > Open Folder..., the folder chosen, the categories typed into the question that follows."""
+    """File > New Project from Folder..., the folder chosen, the categories typed into the question."""
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
 
     def answer(dialog) -> None:  # type: ignore[no-untyped-def]

