@@ -75,3 +75,34 @@ def test_the_file_menu_starts_a_new_project_from_a_folder_and_the_empty_canvas_s
     assert [c.name for c in doc.project.categories.values()] == ["cat", "dog"]
     doc.undo_stack.setClean()
     win.close()
+
+
+# -- 2. a new project reopens where the user was --------------------------------------------------
+
+
+def test_a_new_project_saved_once_reopens_on_the_image_shown_when_it_was_saved(
+    qtbot, tmp_path: Path, monkeypatch, no_prompts
+) -> None:
+    folder = image_folder(tmp_path)
+    win = new_window(qtbot)
+    assert win.files.open_folder(folder, ["cat"])
+    wait_loaded(qtbot, win)
+    for _ in range(2):
+        key(win, Qt.Key.Key_D)
+        wait_loaded(qtbot, win)
+    doc = win.document
+    where = doc.project.images[doc.current_image_id].file_name
+    assert where.endswith("p2.png")
+    saved = folder / "project.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(saved), "")))
+    key(win, Qt.Key.Key_S, CTRL)  # the first save of the new project: no image change after it
+    assert saved.is_file() and not win.isWindowModified()
+    key(win, Qt.Key.Key_W, CTRL)
+    assert win.document is None
+    menu = win.files.recent_menu
+    menu.aboutToShow.emit()
+    next(a for a in menu.actions() if a.toolTip() == str(saved.resolve())).trigger()
+    wait_loaded(qtbot, win)
+    doc = win.document
+    assert doc.project.images[doc.current_image_id].file_name == where
+    win.close()

@@ -348,6 +348,7 @@ class MainWindow(QMainWindow):
         return [
             (doc.modifiedChanged, self._update_title),
             (doc.pathChanged, self._update_title),
+            (doc.pathChanged, self._remember_image),
             (doc.undo_stack.canUndoChanged, self._update_actions),
             (doc.undo_stack.canRedoChanged, self._update_actions),
             (doc.selectionChanged, self._update_actions),
@@ -433,9 +434,15 @@ class MainWindow(QMainWindow):
             self.document.set_current_category(self.category_combo.itemData(index))
             self.canvas.setFocus()
 
+    def _remember_image(self, *_: object) -> None:
+        """The project reopens on the image shown last: kept on every image change once the project has a
+        file, and on its first save (a new project labeled and saved reopened on image 1)."""
+        doc = self.document
+        if doc is not None and doc.path is not None and doc.current_image_id != -1:
+            settings().setValue(_last_image_key(doc), doc.current_image_id)
+
     def _on_image_changed(self, image_id: int) -> None:
-        if self.document is not None and self.document.path is not None and image_id != -1:
-            settings().setValue(_last_image_key(self.document), image_id)  # reopen where the user was
+        self._remember_image()
         self.readout.show_image()
         self.readout.clear_pixel()
         self._update_actions()
