@@ -5,6 +5,7 @@ an object's box."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import cv2
@@ -106,3 +107,28 @@ def test_a_new_project_saved_once_reopens_on_the_image_shown_when_it_was_saved(
     doc = win.document
     assert doc.project.images[doc.current_image_id].file_name == where
     win.close()
+
+
+# -- 3. G on the last image -----------------------------------------------------------------------
+
+
+def test_mark_done_on_the_last_image_says_how_many_images_are_done(qtbot, window) -> None:
+    doc = window.document
+    ids = doc.image_ids()
+    key(window, Qt.Key.Key_G)  # the first image done, the second shown
+    wait_loaded(qtbot, window)
+    key(window, Qt.Key.Key_D)  # the second skipped
+    wait_loaded(qtbot, window)
+    assert doc.current_image_id == ids[-1]
+    key(window, Qt.Key.Key_G)
+    message = window.statusBar().currentMessage()
+    done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)
+    assert done == 2
+    assert "\n" not in message and message.startswith("Last image")
+    assert re.search(rf"\b{done} of {len(ids)} images done\b", message), message
+    key(window, Qt.Key.Key_A)
+    wait_loaded(qtbot, window)
+    key(window, Qt.Key.Key_G)  # the second done too: every image is done
+    wait_loaded(qtbot, window)
+    key(window, Qt.Key.Key_G)
+    assert re.search(rf"\b{len(ids)} of {len(ids)} images done\b", window.statusBar().currentMessage())

@@ -533,9 +533,17 @@ class MainWindow(QMainWindow):
             self.canvas.tool.cancel()
 
     def step_image(self, step: int) -> None:
+        """D / A (and G's move); at the end, where the user stands: "Last image" alone left them asking
+        whether the project was finished."""
         doc = self.document
-        if doc is not None and not doc.step_image(step):
-            self.statusBar().showMessage("Last image" if step > 0 else "First image", 2000)
+        if doc is None or doc.step_image(step):
+            return
+        if step < 0:
+            self.statusBar().showMessage("First image", 2000)
+            return
+        ids = doc.image_ids()
+        done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)  # reviewed is past done
+        self.statusBar().showMessage(f"Last image: {done} of {len(ids)} images done", 4000)
 
     def _ask_huge_image(self, image_id: int, info: object) -> None:
         """A plain image over the pixel limit: its memory estimate, and open downsampled or not."""
