@@ -5,20 +5,25 @@ an object's box."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QStyle, QStyleOptionViewItem
 
+from pixelproof.core.edits import ReplaceCategory
 from pixelproof.ui.shortcuts import REGISTRY
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_file_lifecycle import click_file_menu
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_new_project_flow import when_modal
+from tests.ui.test_workbench import draw_box
 
 LEFT = Qt.MouseButton.LeftButton
 NOMOD = Qt.KeyboardModifier.NoModifier
@@ -132,3 +137,71 @@ def test_mark_done_on_the_last_image_says_how_many_images_are_done(qtbot, window
     wait_loaded(qtbot, window)
     key(window, Qt.Key.Key_G)
     assert re.search(rf"\b{len(ids)} of {len(ids)} images done\b", window.statusBar().currentMessage())
+
+
+# -- 4. colour swatches on the selection highlight ------------------------------------------------
+
+
+def luminance(c: QColor) -> float:
+    """WCAG 2 relative luminance."""
+
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def decoration_contrast(view, index, background: QColor) -> float:  # type: ignore[no-untyped-def]
+    """The largest contrast with ``background`` of any pixel of the row's icon, as the view paints it."""
+    opt = QStyleOptionViewItem()
+    view.initViewItemOption(opt)
+    opt.rect = view.visualRect(index)
+    view.itemDelegate().initStyleOption(opt, index)
+    rect = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, opt, view)
+    shot: QImage = view.viewport().grab().toImage()
+    ratio = shot.devicePixelRatio()
+    best = 0.0
+    for y in range(int(rect.top() * ratio), int((rect.bottom() + 1) * ratio)):
+        for x in range(int(rect.left() * ratio), int((rect.right() + 1) * ratio)):
+            best = max(best, contrast(shot.pixelColor(x, y), background))
+    return best
+
+
+@pytest.mark.parametrize("shade", [100, 130, 77])  # the highlight colour itself, darker, lighter
+def test_a_category_swatch_reads_on_the_selection_highlight(qtbot, window, shade: int) -> None:
+    """A blue category on the blue selection: its swatch disappeared in the Categories and Annotations
+    lists. Its border now contrasts (WCAG's 3:1 for graphics) with the highlight around it."""
+    doc = window.document
+    highlight = window.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+    color = highlight.darker(shade) if shade >= 100 else highlight.lighter(200 - shade)
+    cat = doc.project.categories[1]
+    doc.push(ReplaceCategory(dataclasses.replace(cat, color=color.name())))
+    draw_box(window, 40, 40, 120, 100)  # a cat box, selected: its row in Annotations is highlighted
+    panel = window.panels["annotationsDock"]
+    lst = panel.list
+    qtbot.waitUntil(lambda: lst.count() == 1 and lst.item(0).isSelected())
+    lst.setFocus()  # the Active highlight
+    assert decoration_contrast(lst, lst.indexFromItem(lst.item(0)), highlight) >= 3
+    tree = window.panels["categoriesDock"].tree
+    row = tree.topLevelItem(0)
+    QTest.mouseClick(tree.viewport(), LEFT, NOMOD, tree.visualItemRect(row).center())
+    assert row.isSelected()
+    assert decoration_contrast(tree, tree.indexFromItem(row, 0), highlight) >= 3
+    doc.undo_stack.setClean()
+
+
+def test_a_near_white_swatch_reads_on_a_white_list(qtbot, window) -> None:
+    doc = window.document
+    cat = doc.project.categories[2]
+    doc.push(ReplaceCategory(dataclasses.replace(cat, color="#f6f6f6")))
+    tree = window.panels["categoriesDock"].tree
+    row = tree.topLevelItem(1)
+    assert not row.isSelected()
+    base = tree.palette().color(QPalette.ColorRole.Base)
+    assert contrast(QColor("#f6f6f6"), base) < 1.2  # the colour alone does not read there
+    assert decoration_contrast(tree, tree.indexFromItem(row, 0), base) >= 3
