@@ -205,3 +205,23 @@ def test_a_near_white_swatch_reads_on_a_white_list(qtbot, window) -> None:
     base = tree.palette().color(QPalette.ColorRole.Base)
     assert contrast(QColor("#f6f6f6"), base) < 1.2  # the colour alone does not read there
     assert decoration_contrast(tree, tree.indexFromItem(row, 0), base) >= 3
+
+
+# -- 6. the Properties panel's box ----------------------------------------------------------------
+
+
+def test_properties_write_a_polygons_box_in_one_decimal_pixels(qtbot, window) -> None:
+    doc = window.document
+    key(window, Qt.Key.Key_P)
+    canvas = window.canvas
+    points = [(10.37, 12.5), (130.26, 20.0), (95.81, 140.74)]
+    for x, y in points:
+        QTest.mouseClick(canvas.viewport(), LEFT, NOMOD, canvas.mapFromScene(x, y))
+    key(window, Qt.Key.Key_Return)
+    (ann,) = doc.project.annotations.values()
+    label = window.panels["propertiesDock"].geometry_label
+    qtbot.waitUntil(lambda: label.text() != "")
+    numbers = re.findall(r"-?\d+(?:\.\d+)?", label.text())
+    assert len(numbers) == 4 and all(re.fullmatch(r"-?\d+\.\d", n) for n in numbers), label.text()
+    assert [float(n) for n in numbers] == pytest.approx(ann.bbox, abs=0.0501)  # rounded, not cut
+    assert label.text().startswith("x ") and label.text().endswith(" px") and " × " in label.text()
