@@ -435,8 +435,7 @@ class MainWindow(QMainWindow):
             self.canvas.setFocus()
 
     def _remember_image(self, *_: object) -> None:
-        """The project reopens on the image shown last: kept on every image change once the project has a
-        file, and on its first save (a new project labeled and saved reopened on image 1)."""
+        """Kept on each image change once the project has a file, and when it gets one (its first save)."""
         doc = self.document
         if doc is not None and doc.path is not None and doc.current_image_id != -1:
             settings().setValue(_last_image_key(doc), doc.current_image_id)
@@ -533,17 +532,13 @@ class MainWindow(QMainWindow):
             self.canvas.tool.cancel()
 
     def step_image(self, step: int) -> None:
-        """D / A (and G's move); at the end, where the user stands: "Last image" alone left them asking
-        whether the project was finished."""
+        """D / A (and G's move); at the last image, how many are done ("Last image" alone said nothing)."""
         doc = self.document
-        if doc is None or doc.step_image(step):
-            return
-        if step < 0:
-            self.statusBar().showMessage("First image", 2000)
-            return
-        ids = doc.image_ids()
-        done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)  # reviewed is past done
-        self.statusBar().showMessage(f"Last image: {done} of {len(ids)} images done", 4000)
+        if doc is not None and not doc.step_image(step):
+            ids = doc.image_ids()
+            done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)  # reviewed is done
+            text = f"Last image: {done} of {len(ids)} images done" if step > 0 else "First image"
+            self.statusBar().showMessage(text, 4000)
 
     def _ask_huge_image(self, image_id: int, info: object) -> None:
         """A plain image over the pixel limit: its memory estimate, and open downsampled or not."""
