@@ -115,7 +115,36 @@ def test_box_only_annotations_use_box_iou():
     res = run_qa(ref, cand)
     (m,) = rows_by(res, status="match")
     assert m.kind == "box" and m.iou == pytest.approx(150 / 250)
-    assert math.isnan(m.value("hd")) and m.reason("hd").startswith("box")
+
+
+def test_a_box_pairs_boundary_figures_are_its_filled_boxes_as_the_image_row_scores_them():
+    """The review's Objects table said HD95 n/a for a box pair while the Images table's row, which fills
+    the boxes, said 40.0. A box pair's boundary figures are now those of its filled boxes: the image row's
+    when the pair is the image's only objects, and a brute-force check's on pycocotools' rasterization."""
+    from pycocotools import mask as mask_utils
+
+    from tests.core.test_metrics import brute
+
+    boxes = ([12.0, 9.0, 30.0, 21.0], [16.5, 11.0, 30.0, 20.0])  # one with a half-pixel edge
+    ref = make_project([("a.png", "cat", boxes[0])])
+    cand = make_project([("a.png", "cat", boxes[1])])
+    res = run_qa(ref, cand)
+    (m,) = rows_by(res, status="match")
+    (image_row,) = [r for r in res.per_image if r.category == "cat"]
+    filled = [
+        mask_utils.decode(mask_utils.frPyObjects([[x, y, x + w, y, x + w, y + h, x, y + h]], *SHAPE))[..., 0]
+        for x, y, w, h in boxes
+    ]
+    expected = brute(filled[0].astype(bool), filled[1].astype(bool))
+    for name in ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd"):
+        assert m.value(name) == pytest.approx(expected[name], abs=1e-9), name
+        assert m.value(name) == image_row.value(name), name
+    assert m.kind == "box" and m.iou == pytest.approx(25.5 * 19 / (30 * 21 + 30 * 20 - 25.5 * 19))  # box IoU
+    assert to_dict(res)["per_object"][0]["hd95"] == pytest.approx(expected["hd95"])
+    # a missed box is as far from nothing as a missed mask: infinite, with the mask rows' reason
+    res = run_qa(make_project([("a.png", "cat", boxes[0]), ("a.png", "dog", [60, 50, 8, 8])]), cand)
+    (fn,) = rows_by(res, status="fn")
+    assert math.isinf(fn.value("hd95")) and fn.reason("hd95") == "one mask empty"
 
 
 def test_iou_matrix_measures_only_pairs_that_can_overlap(monkeypatch):
@@ -336,7 +365,8 @@ def test_one_image_of_ten_thousand_objects_is_matched_without_a_full_table():
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        objects = qa._match_objects(base, refs, cands, ["cat", "dog"], counts, 0.5, None)
+        # no boundary figures (cmp): the matching alone is measured here
+        objects = qa._match_objects(base, refs, cands, ["cat", "dog"], counts, 0.5, lambda *_: None)
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()

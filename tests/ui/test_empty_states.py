@@ -29,7 +29,7 @@ def test_no_project_says_how_to_open_one_and_closing_clears_the_toolbar(qtbot, w
     assert label.isVisible()
     text = label.text()
     assert "Open Project" in text and REGISTRY.text("file.open") in text
-    assert "Open Folder" in text and REGISTRY.text("file.open_folder") in text
+    assert "New Project from Folder" in text and REGISTRY.text("file.open_folder") in text
     view = window.canvas.viewport().rect()
     assert view.contains(label.geometry()), (label.geometry(), view)
     assert abs(label.geometry().center().x() - view.center().x()) <= 2

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QPushButton
 
+from pixelproof.ui.review.tables import OBJECT_COLUMNS
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_new_project_flow import when_modal
@@ -66,7 +67,7 @@ def shown(win) -> str:  # type: ignore[no-untyped-def]
 
 
 def open_photos(qtbot, win, folder: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """File > Open Folder..., the folder chosen, the categories typed into the question that follows."""
+    """File > New Project from Folder..., the folder chosen, the categories typed into the question."""
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
 
     def answer(dialog) -> None:  # type: ignore[no-untyped-def]
@@ -200,4 +201,14 @@ def test_a_first_project_from_a_folder_of_photos(qtbot, tmp_path: Path, monkeypa
     overlap = (w - 20) * h  # the reference's box is the same one moved 20 px right
     assert rows["astronaut.jpg"]["iou"] == pytest.approx(overlap / (2 * w * h - overlap))
     assert rows["chelsea_big.jpg"]["fp"] == 1 and rows["chelsea.jpg"]["dice"] == 1.0
+    # the astronaut's one box pair: its row in Objects gives the HD95 its image's row gives (it said n/a)
+    images, proxy = view.images.image_table, view.images.image_proxy
+    col = view.images.image_model.column_of("hd95")
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "astronaut.jpg")
+    QTest.mouseClick(images.viewport(), LEFT, NOMOD, images.visualRect(proxy.index(row, 0)).center())
+    qtbot.waitUntil(lambda: [r.status for r in view.object_model.rows] == ["match"], timeout=5000)
+    image_hd95 = proxy.index(row, col).data()
+    model = view.object_model
+    object_hd95 = model.index(0, OBJECT_COLUMNS.index("HD95")).data()
+    assert image_hd95 == object_hd95 == f"{rows['astronaut.jpg']['hd95']:.2f}"
     doc.undo_stack.setClean()

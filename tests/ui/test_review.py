@@ -368,11 +368,9 @@ def test_missing_and_unreadable_reference(qtbot, demo: Path, no_prompts) -> None
     from PySide6.QtWidgets import QFileDialog
 
     good = demo.parent / "reference.json"
-    QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(good), ""))  # type: ignore[method-assign]
-    try:
+    with pytest.MonkeyPatch.context() as mp:  # a del of the class attribute took Qt's own away too
+        mp.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(good), "")))
         win.review.act_choose_project.trigger()
-    finally:
-        del QFileDialog.getOpenFileName
     assert win.document.project.reference == "reference.json"
     qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
     assert not view.header.banner.isVisible()
@@ -646,11 +644,10 @@ def test_a_reference_change_while_labeling_does_not_move_the_labeling_view(qtbot
     data["annotations"] = [a for a in data["annotations"] if a["image_id"] != cell]
     (demo.parent / "no_cell.json").write_text(json.dumps(data))
     enter_review(qtbot, win)
-    QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(demo.parent / "no_cell.json"), ""))  # type: ignore[method-assign]
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        chosen = str(demo.parent / "no_cell.json")
+        mp.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (chosen, "")))
         win.review.act_choose_project.trigger()
-    finally:
-        del QFileDialog.getOpenFileName
     qtbot.waitUntil(lambda: view.job is None and doc.project.reference == "no_cell.json", timeout=10000)
     QTest.keyClick(view.images.image_table, Qt.Key.Key_Z, CTRL)  # back to reference.json
     qtbot.waitUntil(lambda: view.job is None and len(image_ids(view)) == 10, timeout=10000)

@@ -53,8 +53,8 @@ class EmptyHint(QObject):
         if doc is None:
             text = (
                 "<p><b>No project open</b></p>"
-                f"<p>Open a project: {_item('file.open')}<br>"
-                f"Label a folder of images: {_item('file.open_folder')}</p>"
+                f"<p>Label a folder of images: {_item('file.open_folder')}<br>"
+                f"Open a project: {_item('file.open')}</p>"
             )
         elif not doc.project.images:
             text = (

@@ -6,7 +6,7 @@ from functools import cache, lru_cache
 from importlib.resources import files
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 TOOLBAR_SIZE = 22  # the main toolbar's icons; drawn at exactly this size (a 24 px one shrunk is soft)
@@ -51,25 +51,49 @@ def icon(name: str) -> QIcon:
 
 def swatch(color: str | QColor, size: int = 14) -> QIcon:
     """A rounded colour square for category lists. Cached per colour: panels ask for one per row, and
-    drawing it costs ~0.1 ms (most of a row's rebuild)."""
+    drawing it costs ~0.1 ms (most of a row's rebuild). A selected row shows the same square: the style's
+    selected-icon tint (30 % of the highlight) would change the very colour the swatch is there to show."""
     if isinstance(color, QColor):
         color = color.name(QColor.NameFormat.HexArgb) if color.isValid() else ""
     pm = QPixmap.fromImage(_swatch(color, size))
     pm.setDevicePixelRatio(SWATCH_RATIO)
-    return QIcon(pm)
+    result = QIcon(pm)
+    result.addPixmap(pm, QIcon.Mode.Selected)
+    return result
+
+
+def luminance(color: QColor) -> float:
+    """WCAG 2 relative luminance (0 black .. 1 white): how light a colour looks, green weighing most."""
+
+    def linear(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF()) + 0.0722 * linear(color.blueF())
+
+
+def contrasting(color: QColor) -> QColor:
+    """Black or white, whichever contrasts more with ``color`` (WCAG contrast ratio; they tie at a
+    luminance of ~0.18)."""
+    lum = luminance(color)
+    return QColor(0, 0, 0) if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else QColor(255, 255, 255)
 
 
 @lru_cache(maxsize=512)
 def _swatch(color: str, size: int) -> QImage:
-    """The drawn square; an image, not a pixmap, so the cache may outlive the application."""
+    """The drawn square; an image, not a pixmap, so the cache may outlive the application. Its 1 px border
+    is black or white, whichever contrasts with the colour: a colour close to the list's background or to
+    the selection highlight (a blue category on the blue selection) still shows its edge."""
     ratio = SWATCH_RATIO
     img = QImage(size * ratio, size * ratio, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(Qt.GlobalColor.transparent)
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     c = QColor(color)
-    p.setBrush(c if c.isValid() else QColor("#ff00ff"))
-    p.setPen(QColor(0, 0, 0, 90))
-    p.drawRoundedRect(QRectF(1, 1, size * ratio - 2, size * ratio - 2), 5, 5)
+    if not c.isValid():
+        c = QColor("#ff00ff")
+    p.setBrush(c)
+    p.setPen(QPen(contrasting(c), ratio))  # one screen pixel wide
+    half = ratio / 2
+    p.drawRoundedRect(QRectF(half, half, size * ratio - ratio, size * ratio - ratio), 5, 5)
     p.end()
     return img

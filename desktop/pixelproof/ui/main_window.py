@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         mb, files = self.menuBar(), self.files
         m = mb.addMenu("&File")
         m.setObjectName("fileMenu")
-        m.addActions([files.act_open, files.act_open_folder])
+        m.addActions([files.act_open_folder, files.act_open])
         m.addMenu(files.recent_menu)
         m.addSeparator()
         m.addActions([files.act_save, files.act_save_as])
@@ -348,6 +348,7 @@ class MainWindow(QMainWindow):
         return [
             (doc.modifiedChanged, self._update_title),
             (doc.pathChanged, self._update_title),
+            (doc.pathChanged, self._remember_image),
             (doc.undo_stack.canUndoChanged, self._update_actions),
             (doc.undo_stack.canRedoChanged, self._update_actions),
             (doc.selectionChanged, self._update_actions),
@@ -433,9 +434,14 @@ class MainWindow(QMainWindow):
             self.document.set_current_category(self.category_combo.itemData(index))
             self.canvas.setFocus()
 
+    def _remember_image(self, *_: object) -> None:
+        """Kept on each image change once the project has a file, and when it gets one (its first save)."""
+        doc = self.document
+        if doc is not None and doc.path is not None and doc.current_image_id != -1:
+            settings().setValue(_last_image_key(doc), doc.current_image_id)
+
     def _on_image_changed(self, image_id: int) -> None:
-        if self.document is not None and self.document.path is not None and image_id != -1:
-            settings().setValue(_last_image_key(self.document), image_id)  # reopen where the user was
+        self._remember_image()
         self.readout.show_image()
         self.readout.clear_pixel()
         self._update_actions()
@@ -526,9 +532,13 @@ class MainWindow(QMainWindow):
             self.canvas.tool.cancel()
 
     def step_image(self, step: int) -> None:
+        """D / A (and G's move); at the last image, how many are done ("Last image" alone said nothing)."""
         doc = self.document
         if doc is not None and not doc.step_image(step):
-            self.statusBar().showMessage("Last image" if step > 0 else "First image", 2000)
+            ids = doc.image_ids()
+            done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)  # reviewed is done
+            text = f"Last image: {done} of {len(ids)} images done" if step > 0 else "First image"
+            self.statusBar().showMessage(text, 4000)
 
     def _ask_huge_image(self, image_id: int, info: object) -> None:
         """A plain image over the pixel limit: its memory estimate, and open downsampled or not."""

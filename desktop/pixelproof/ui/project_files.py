@@ -43,7 +43,7 @@ class ProjectFiles(QObject):
             "file.open_folder",
             parent,
             self.open_folder_dialog,
-            tip="Start a new project over a folder of images",
+            tip="Start a new project over a folder of images (you name its categories next)",
         )
         self.act_save = make_action("file.save", parent, self.save, tip="Save the project")
         self.act_save_as = make_action("file.save_as", parent, self.save_as)
@@ -216,7 +216,7 @@ class ProjectFiles(QObject):
             self.open_project(Path(path))
 
     def open_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.shell.widget, "Open a folder of images")
+        folder = QFileDialog.getExistingDirectory(self.shell.widget, "New project from a folder of images")
         if folder:
             self.open_folder(Path(folder))
 

@@ -66,8 +66,10 @@ ARROWS = ("Left", "Right", "Up", "Down")
 
 DEFAULTS: list[Shortcut] = [
     # File
+    # a new project is made over a folder of images: the item says "New Project", where a LabelMe or CVAT
+    # user looks for it (the id stays: users' own keys are stored under it)
+    _("file.open_folder", "&New Project from Folder…", ("Ctrl+Shift+O",)),
     _("file.open", "&Open Project…", (Std.Open,)),
-    _("file.open_folder", "Open &Folder…", ("Ctrl+Shift+O",)),
     _("file.add_images", "Add Ima&ges…", ("Ctrl+Shift+I",)),
     _("file.add_image_folder", "Add Image Fol&der…", ("Ctrl+Alt+I",)),
     _("file.locate_images", "&Locate Missing Images…", ("Ctrl+Alt+L",)),
@@ -170,7 +172,7 @@ DEFAULTS: list[Shortcut] = [
     # Teams
     _("teams.split", "S&plit for Annotators…", ("Ctrl+Alt+T",)),
     _("teams.merge", "&Merge Shards…", ("Ctrl+Alt+M",)),
-    _("teams.name", "Your &Name…", ("Ctrl+Alt+N",)),
+    _("teams.name", "&Your Name…", ("Ctrl+Alt+N",)),  # Alt+F, N is New Project
     # Help
     _("help.shortcuts", "&Shortcuts…", ("Ctrl+/", "F1")),
     _("help.about", "&About PixelProof"),

@@ -129,7 +129,9 @@ class PropertiesPanel(Panel):
         self.kind.setText(str(common([a.kind for a in anns])))
         if len(anns) == 1:
             x, y, w, h = anns[0].bbox
-            self.geometry_label.setText(f"x {x:g}, y {y:g}, {w:g} × {h:g} px")
+            # one decimal throughout: "521.74 × 600" mixed precisions (a polygon's box is fractional, a box
+            # drawn at 100 % whole); sub-pixel is what a polygon vertex or a zoomed-in box may hold
+            self.geometry_label.setText(f"x {x:.1f}, y {y:.1f}, {w:.1f} × {h:.1f} px")
         else:
             self.geometry_label.setText(MIXED)
         images = {a.image_id for a in anns}
