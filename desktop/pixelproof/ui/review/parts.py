@@ -28,12 +28,15 @@ from pixelproof.core import qa_difference
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.histogram import DiceHistogram
+from pixelproof.ui.review.no_reference import NoReferenceCard
+from pixelproof.ui.review.panes import ReviewPane
 from pixelproof.ui.review.tables import (
     DEFAULT_METRICS,
     REVIEW_WORDS,
     ClassSummaryModel,
     ImageFilterProxy,
     ImageTableModel,
+    ObjectTableModel,
 )
 from pixelproof.ui.shortcuts import REGISTRY
 
@@ -217,6 +220,43 @@ class ImageList(QWidget):
             act.setChecked(not self.image_table.isColumnHidden(n))
             act.toggled.connect(lambda on, n=n: self.image_table.setColumnHidden(n, not on))
         menu.exec(self.image_table.horizontalHeader().mapToGlobal(pos))
+
+
+class PaneRow(QWidget):
+    """Reference | candidate | difference side by side, and the card that takes their place while the
+    project has no reference."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.panes = [ReviewPane("Reference"), ReviewPane("Candidate"), ReviewPane("Difference")]
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        for pane, name in zip(
+            self.panes, ("reviewReference", "reviewCandidate", "reviewDifference"), strict=True
+        ):
+            pane.setObjectName(name)
+            layout.addWidget(pane, 1)
+        self.no_reference = NoReferenceCard()
+        self.no_reference.hide()
+        layout.insertWidget(0, self.no_reference, 2)
+
+
+class ObjectList(QWidget):
+    """The objects of the image shown: matched, missed, extra and wrong-class pairs with their figures and
+    decisions, under a title that counts them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.object_model = ObjectTableModel()
+        # the figures as wide as they read, the Review column (decision and note) the rest
+        self.object_table = table("reviewObjects", "Objects", FittedTable(flexible=(7,)))
+        self.object_table.setModel(self.object_model)
+        self.object_title = heading("Objects")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.object_title)
+        layout.addWidget(self.object_table)
 
 
 class NoteEdit(QLineEdit):

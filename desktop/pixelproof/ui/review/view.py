@@ -31,13 +31,11 @@ from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.dialogs import as_text
-from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
-from pixelproof.ui.review.no_reference import CandidatePreview, NoReferenceCard
-from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
-from pixelproof.ui.review.parts import RUN_TIP, DecisionBox, ImageList, ReviewHeader, heading, table
-from pixelproof.ui.review.tables import ObjectTableModel
+from pixelproof.ui.review.no_reference import CandidatePreview
+from pixelproof.ui.review.panes import LinkedPanes
+from pixelproof.ui.review.parts import RUN_TIP, DecisionBox, ImageList, ObjectList, PaneRow, ReviewHeader
 from pixelproof.ui.workers import ImageLoader, Job, LoadedImage
 
 if TYPE_CHECKING:
@@ -105,39 +103,24 @@ class ReviewView(QWidget):
 
     def _build_right(self, keys: Callable[[], list[QKeySequence]]) -> QWidget:
         """Reference | candidate | difference above the objects of the image and the decisions."""
-        self.panes = [ReviewPane("Reference"), ReviewPane("Candidate"), ReviewPane("Difference")]
+        panes_box = PaneRow()
+        self.panes, self.no_reference = panes_box.panes, panes_box.no_reference
         self.ref_pane, self.cand_pane, self.diff_pane = self.panes
-        panes_box = QWidget()
-        ph = QHBoxLayout(panes_box)
-        ph.setContentsMargins(0, 0, 0, 0)
-        ph.setSpacing(3)
-        for n, p in enumerate(self.panes):
-            p.setObjectName(("reviewReference", "reviewCandidate", "reviewDifference")[n])
-            p.clicked.connect(self._pane_clicked)
-            ph.addWidget(p, 1)
-        self.no_reference = NoReferenceCard()
-        self.no_reference.hide()
-        ph.insertWidget(0, self.no_reference, 2)
+        for pane in self.panes:
+            pane.clicked.connect(self._pane_clicked)
         self.preview = CandidatePreview(self, self.no_reference)
         self.linked = LinkedPanes(self.panes)
         self.header.fit_button.clicked.connect(self.linked.fit)
-        self.object_model = ObjectTableModel()
-        # the figures as wide as they read, the Review column (decision and note) the rest
-        self.object_table = table("reviewObjects", "Objects", FittedTable(flexible=(7,)))
-        self.object_table.setModel(self.object_model)
+        objects = ObjectList()
+        self.object_model, self.object_table = objects.object_model, objects.object_table
+        self.object_title = objects.object_title
         self.object_table.selectionModel().currentRowChanged.connect(self._object_row_changed)
-        self.object_title = heading("Objects")
         self.decision = DecisionBox(keys)
         d = self.decision
         d.accept_object_button.clicked.connect(lambda: self.decide("accepted"))
         d.reject_object_button.clicked.connect(lambda: self.decide("rejected"))
         d.accept_image_button.clicked.connect(lambda: self.decide("accepted", whole_image=True))
         d.reject_image_button.clicked.connect(lambda: self.decide("rejected", whole_image=True))
-        objects = QWidget()
-        ov = QVBoxLayout(objects)
-        ov.setContentsMargins(0, 0, 0, 0)
-        ov.addWidget(self.object_title)
-        ov.addWidget(self.object_table)
         bottom = QWidget()
         bh = QHBoxLayout(bottom)
         bh.setContentsMargins(0, 0, 6, 6)
