@@ -99,15 +99,15 @@ class SelectTool(Tool):
             return
         if mode == "move":
             dx, dy = self._move_delta(e)
-            if dx or dy:
+            moving = doc.selected_annotations()  # none when Delete took them during the drag
+            if moving and (dx or dy):
                 h, w = self.canvas.image_size()
-                moved = [translated(a, dx, dy, w, h) for a in doc.selected_annotations()]
-                doc.push(ReplaceAnnotations(moved, "Move"))
+                doc.push(ReplaceAnnotations([translated(a, dx, dy, w, h) for a in moving], "Move"))
             else:
-                self._reset_items()
+                self._reset_items()  # also the layer's selected boxes' preview offset
         elif mode == "resize":
-            ann = doc.project.annotations.get(self._target)
-            box = self._resized_box(e)
+            ann = doc.project.annotations.get(self._target)  # None when Delete took it during the drag
+            box = self._resized_box(e) if ann is not None else None
             if ann is not None and box != ann.bbox and box[2] >= 1 and box[3] >= 1:
                 doc.push(ReplaceAnnotations([with_box(ann, box)], "Resize box"))
             else:
