@@ -5,6 +5,7 @@ handle or a tag must be) and what the document holds are checked after each sequ
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -15,9 +16,10 @@ from PySide6.QtTest import QTest
 
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import AnnotationItemMixin
-from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.conftest import make_project, run_at_scale, wait_loaded
 from tests.ui.test_workbench import LEFT, NOMOD, click, drag, key, view_point
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -81,6 +83,104 @@ def bbox(win, ann_id: int) -> list[float]:  # type: ignore[no-untyped-def]
 def steps(win) -> list[str]:  # type: ignore[no-untyped-def]
     stack = win.document.undo_stack
     return [stack.text(i) for i in range(stack.index())]
+
+
+# -- handles -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zoom", [0.1, 1.0, 8.0])
+def test_click_select_then_drag_the_corner_handle_at_any_zoom(labeled, zoom: float) -> None:
+    """The corner aimed at is the handle dragged. At 10 % box A is 8x6 screen pixels: its bottom and right
+    handles reach over its bottom-right corner, and the last of them in the handle order (the bottom one)
+    won, so the corner drag resized the height alone."""
+    win = labeled
+    win.canvas.set_zoom(zoom)
+    win.canvas.centerOn(QPointF(180, 160))
+    click(win, view_point(win, 140, 130))
+    assert win.document.selection == [A]
+    corner = view_point(win, 180, 160)
+    drag(win, corner, corner + QPoint(16, 8))
+    assert bbox(win, A) == [100.0, 100.0, 80 + round(16 / zoom), 60 + round(8 / zoom)]
+    x, y, w, h = bbox(win, A)
+    win.canvas.centerOn(QPointF(x + w, y + h))
+    assert pixel(win, x + w, y + h) == WHITE  # the handle, where the corner went
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert bbox(win, A) == [100.0, 100.0, 80.0, 60.0] and win.document.selection == [A]
+
+
+HANDLE_AT_SCALE = """
+import json, math, sys
+from pathlib import Path
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtTest import QTest
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(sys.argv[1]) / "settings"))
+from pixelproof.ui.app import create_app
+from pixelproof.ui.main_window import MainWindow
+app = create_app([])
+win = MainWindow()
+win.resize(1200, 800)
+win.show()
+assert win.open_path(sys.argv[2])
+while win.canvas.image_item is None or win.canvas.is_loading:
+    app.processEvents()
+doc, canvas = win.document, win.canvas
+vp = canvas.viewport()
+left, nomod = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+QTest.keyClick(canvas, Qt.Key.Key_V)
+out = {"ratio": vp.devicePixelRatioF()}
+for zoom in (0.1, 1.0, 8.0):
+    canvas.set_zoom(zoom)
+    canvas.centerOn(QPointF(180, 160))
+    QTest.mouseClick(vp, left, nomod, canvas.mapFromScene(QPointF(140, 130)))
+    corner = canvas.mapFromScene(QPointF(180, 160))
+    QTest.mousePress(vp, left, nomod, corner)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, corner + QPoint(4 * i, 2 * i))
+    QTest.mouseRelease(vp, left, nomod, corner + QPoint(16, 8))
+    x, y, w, h = doc.project.annotations[1].bbox
+    canvas.centerOn(QPointF(x + w, y + h))
+    grab = vp.grab().toImage()
+    v = canvas.viewportTransform().map(QPointF(x + w, y + h)) * grab.devicePixelRatio()
+    c = grab.pixelColor(math.floor(v.x()), math.floor(v.y()))
+    out[str(zoom)] = [doc.selection, [x, y, w, h], [c.red(), c.green(), c.blue()]]
+    doc.undo_stack.undo()
+    doc.set_selection([])
+print(json.dumps(out))
+doc.undo_stack.setClean()
+"""
+
+
+def test_the_corner_handle_is_dragged_on_a_hidpi_screen(tmp_path: Path) -> None:
+    """The same click-select and corner drag at 10 %, 100 % and 800 % on a 200 % screen (QT_SCALE_FACTOR=2):
+    handles are hit-tested in screen pixels and drawn white at the corner in device pixels."""
+    path = make_project(tmp_path / "p", n_images=2, size=(480, 640))
+    add_objects(path)
+    out = json.loads(run_at_scale(2.0, HANDLE_AT_SCALE, str(tmp_path), str(path)))
+    assert out.pop("ratio") == 2.0
+    for zoom, (selection, box, color) in out.items():
+        z = float(zoom)
+        assert selection == [A], zoom
+        assert box == [100.0, 100.0, 80 + round(16 / z), 60 + round(8 / z)], zoom
+        assert tuple(color) == WHITE, zoom
+
+
+def test_overlapping_boxes_the_handle_under_the_cursor_wins(labeled) -> None:
+    """A handle over another box's body is the handle; of two selected boxes' handles within reach, the one
+    whose spot is under the cursor wins (box C's top-left handle, 5 px off, took A's exact bottom-right
+    corner because C came later)."""
+    win = labeled
+    win.document.push(AddAnnotations([Annotation(20, 1, DOG, [175.0, 155.0, 50.0, 50.0], area=2500.0)]))
+    click(win, view_point(win, 140, 130))
+    assert win.document.selection == [A]
+    assert win.canvas.annotation_at(view_point(win, 180, 160)) == (A, "br")  # over C's body
+    click(win, view_point(win, 210, 190), SHIFT)
+    assert win.document.selection == [A, 20]
+    drag(win, view_point(win, 180, 160), view_point(win, 190, 170))
+    assert bbox(win, A) == [100.0, 100.0, 90.0, 70.0] and bbox(win, 20) == [175.0, 155.0, 50.0, 50.0]
+    assert win.document.selection == [A]  # the resize's focus
+    click(win, view_point(win, 210, 190), SHIFT)
+    drag(win, view_point(win, 175, 155), view_point(win, 170, 150))  # C's corner, inside A (an item now)
+    assert bbox(win, 20) == [170.0, 150.0, 55.0, 55.0] and bbox(win, A) == [100.0, 100.0, 90.0, 70.0]
 
 
 # -- Delete while a drag is under way -------------------------------------------------------------------

@@ -230,9 +230,11 @@ class BoxLayer(QGraphicsItem):
             return np.zeros(len(ids), dtype=bool)
         return np.isin(ids, np.fromiter(self.selected, dtype=np.int64, count=len(self.selected)))
 
-    def handle_at(self, view_pos: QPointF, to_view: QTransform) -> tuple[int, str] | None:
-        """(id, handle name) of the selected shown box whose resize handle is under ``view_pos`` (view
-        pixels; ``to_view`` maps the scene there); the layer's last box when several are."""
+    def handle_at(self, view_pos: QPointF, to_view: QTransform) -> tuple[int, str, float] | None:
+        """(id, handle name, distance from its spot in view pixels) of the selected shown box's resize handle
+        under ``view_pos`` (view pixels; ``to_view`` maps the scene there). Of several, the one whose spot is
+        nearest: the corner aimed at, not an edge handle of a box a few pixels wide (at 10 %) nor a
+        neighbour's handle within reach; the layer's last box, then the last handle, among equally near."""
         if not self.selected:
             return None
         ids, xyxy, shown, _ = self.arrays()
@@ -246,8 +248,9 @@ class BoxLayer(QGraphicsItem):
         rows, cols = np.nonzero(hit)
         if not len(rows):
             return None
-        last = np.lexsort((cols, rows))[-1]
-        return int(ids[pick[rows[last]]]), HANDLES[int(cols[last])]
+        off = np.hypot(spots[rows, cols, 0] - view_pos.x(), spots[rows, cols, 1] - view_pos.y())
+        best = np.lexsort((cols, rows, -off))[-1]
+        return int(ids[pick[rows[best]]]), HANDLES[int(cols[best])], float(off[best])
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
