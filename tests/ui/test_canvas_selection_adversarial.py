@@ -400,3 +400,19 @@ def test_ctrl_z_twice_with_a_brush_stroke_held_takes_back_the_stroke_then_the_st
     QTest.mouseMove(vp, start + QPoint(40, 0))
     QTest.mouseRelease(vp, LEFT, NOMOD, start + QPoint(40, 0))
     assert set(doc.project.annotations) == before and doc.undo_stack.index() == 0
+
+
+def test_select_all_leaves_objects_of_a_hidden_category_alone(labeled) -> None:
+    """Ctrl+A selected the objects of a hidden category too: Delete then took objects the labeler could not
+    see, and arrows moved them. It selects what is shown; clicks and the band already did."""
+    win = labeled
+    doc = win.document
+    AnnotationItemMixin.hidden_categories.add(DOG)
+    win.canvas.refresh_display()
+    key(win, Qt.Key.Key_A, CTRL)
+    assert sorted(doc.selection) == [A, POLY, THIN]
+    key(win, Qt.Key.Key_Right)
+    assert bbox(win, B) == [200.0, 100.0, 80.0, 60.0] and bbox(win, A)[0] == 101.0
+    key(win, Qt.Key.Key_Delete)
+    assert sorted(a.id for a in doc.project.annotations_of(1)) == [B, MASK]
+    assert pixel(win, 280, 160) != WHITE  # B stays hidden, unselected

@@ -27,7 +27,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
-from pixelproof.core.model import Annotation, Category, is_pending_prediction
+from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.items import (
     HANDLE_SIZE,
     Z_BY_KIND,
@@ -35,6 +35,8 @@ from pixelproof.ui.canvas.items import (
     Z_SELECTED,
     AnnotationItemMixin,
     category_color,
+    display_score,
+    displayed,
     fill_brush,
     outline_pen,
 )
@@ -81,8 +83,7 @@ class _Box:
     def __init__(self, ann: Annotation) -> None:
         self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
         self.category_id = ann.category_id
-        pending = is_pending_prediction(ann)
-        self.score = (1.0 if ann.score is None else float(ann.score)) if pending else None
+        self.score = display_score(ann)
 
 
 class BoxLayer(QGraphicsItem):
@@ -157,9 +158,7 @@ class BoxLayer(QGraphicsItem):
     # -- filters and geometry --------------------------------------------------------------------
     @staticmethod
     def shown(box: _Box) -> bool:
-        if box.category_id in AnnotationItemMixin.hidden_categories:
-            return False
-        return box.score is None or box.score >= AnnotationItemMixin.min_score
+        return displayed(box.category_id, box.score)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ids, boxes as x0 y0 x1 y1, shown, category ids) of the layer, in drawing order."""
