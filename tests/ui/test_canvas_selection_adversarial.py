@@ -416,3 +416,20 @@ def test_select_all_leaves_objects_of_a_hidden_category_alone(labeled) -> None:
     key(win, Qt.Key.Key_Delete)
     assert sorted(a.id for a in doc.project.annotations_of(1)) == [B, MASK]
     assert pixel(win, 280, 160) != WHITE  # B stays hidden, unselected
+
+
+def test_hiding_the_category_of_selected_objects_unselects_them(labeled) -> None:
+    """Objects selected, then their category hidden in Masks > Show Categories: they stayed selected, out
+    of sight, and the arrow keys moved them (Delete would have deleted them)."""
+    from tests.ui.test_hidden_categories import set_shown
+
+    win = labeled
+    doc = win.document
+    click(win, view_point(win, 140, 130))
+    click(win, view_point(win, 240, 130), SHIFT)
+    set_shown(win, "cat", False)
+    assert doc.selection == [B] and pixel(win, 180, 160) != WHITE and pixel(win, 280, 160) == WHITE
+    key(win, Qt.Key.Key_Right)
+    assert bbox(win, A) == [100.0, 100.0, 80.0, 60.0] and bbox(win, B) == [201.0, 100.0, 80.0, 60.0]
+    set_shown(win, "cat", True)
+    assert doc.selection == [B] and pixel(win, 180, 160) != WHITE  # shown again, not selected again

@@ -26,7 +26,7 @@ from pixelproof.core.model import Annotation
 from pixelproof.core.volumes import expected_identity, volume_key
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
 from pixelproof.ui.canvas.image_view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
-from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
+from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, annotation_shown, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.reveal import DrawnCategories
 from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -397,11 +397,16 @@ class CanvasView(QGraphicsView):
 
     def refresh_display(self) -> None:
         """Re-apply the display settings (fill opacity, hidden categories, prediction score) to every
-        annotation shown, items and layer alike."""
+        annotation shown, items and layer alike; what they now hide leaves the selection (Delete or an arrow
+        would act on objects out of sight)."""
         for item in self.items_by_id.values():
             item.refresh_display()
         if self.box_layer is not None:
             self.box_layer.restyle()
+        doc = self.document
+        if doc is not None and doc.selection:
+            anns = doc.project.annotations
+            doc.set_selection(i for i in doc.selection if annotation_shown(anns[i]))
 
     def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
         """Show again those of ``category_ids`` that Masks > Show Categories hides (what is drawn or edited
