@@ -433,3 +433,27 @@ def test_hiding_the_category_of_selected_objects_unselects_them(labeled) -> None
     assert bbox(win, A) == [100.0, 100.0, 80.0, 60.0] and bbox(win, B) == [201.0, 100.0, 80.0, 60.0]
     set_shown(win, "cat", True)
     assert doc.selection == [B] and pixel(win, 180, 160) != WHITE  # shown again, not selected again
+
+
+@pytest.mark.parametrize("zoom", [0.1, 1.0])
+def test_a_handle_grabbed_off_its_spot_moves_the_edge_by_what_the_mouse_moved(labeled, zoom: float) -> None:
+    """The edge jumped to the cursor at the press: a handle is 9 screen pixels wide, so grabbing A's
+    corner handle 3 px inside shrank A by 3 px on the spot, and at 10 % (30 image pixels a press) a
+    sideways drag from the middle of a small selected box, which its bottom handle covers, halved its
+    height. The edge now follows the mouse from where it was."""
+    win = labeled
+    win.canvas.set_zoom(zoom)
+    win.canvas.centerOn(QPointF(180, 160))
+    click(win, view_point(win, 140, 130))
+    press = view_point(win, 180, 160) - QPoint(3, 3)
+    _, grabbed = win.canvas.annotation_at(press)  # at 10 % the right handle's spot is nearer
+    assert grabbed in ("br", "r")
+    drag(win, press, press + QPoint(10, 6))
+    assert bbox(win, A) == [100.0, 100.0, 80 + round(10 / zoom), 60 + round(6 / zoom) * (grabbed == "br")]
+    key(win, Qt.Key.Key_Z, CTRL)
+    click(win, view_point(win, 240, 130))
+    middle = view_point(win, 240, 130)
+    handle = win.canvas.annotation_at(middle)
+    drag(win, middle, middle + QPoint(10, 0))  # along the grabbed edge (at 10 %: B's bottom one)
+    if handle[1] in ("t", "b"):
+        assert bbox(win, B) == [200.0, 100.0, 80.0, 60.0] and steps(win) == []  # A's resize undone
