@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from pixelproof.core import masks
-from pixelproof.core.geometry import clamp_delta, clone, resize_box, shift_mask, snap_box, translated
+from pixelproof.core.geometry import (
+    HANDLES,
+    clamp_delta,
+    clone,
+    handle_spot,
+    resize_box,
+    shift_mask,
+    snap_box,
+    translated,
+)
 from pixelproof.core.model import Annotation
 
 
@@ -65,3 +74,16 @@ def test_clone_shares_nothing_mutable() -> None:
     b.segmentation[0][0] = 9
     b.extra["k"].append(2)
     assert a.bbox[0] == 1 and a.segmentation[0][0] == 0 and a.extra == {"k": [1]}
+
+
+def test_a_handle_dragged_onto_its_own_spot_leaves_the_box_as_it_is() -> None:
+    """``handle_spot`` is where the select tool's drag of a handle starts: each of the 8 handles, moved to
+    where it is, resizes nothing; moved by (dx, dy), only its edges move, by that much."""
+    box = [10.0, 20.0, 30.0, 40.0]
+    for name in HANDLES:
+        x, y = handle_spot(box, name)
+        assert resize_box(box, name, x, y) == box, name
+        x0, y0, x1, y1 = 10.0, 20.0, 40.0, 60.0
+        x0, x1 = (x0 + 3, x1) if "l" in name else (x0, x1 + 3) if "r" in name else (x0, x1)
+        y0, y1 = (y0 + 5, y1) if name.startswith("t") else (y0, y1 + 5) if name.startswith("b") else (y0, y1)
+        assert resize_box(box, name, x + 3, y + 5) == [x0, y0, x1 - x0, y1 - y0], name

@@ -79,6 +79,14 @@ def snap_box(box: list[float], width: int, height: int) -> list[float]:
     return [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
 
 
+def handle_spot(box: list[float], handle: str) -> tuple[float, float]:
+    """Where ``handle`` (one of ``HANDLES``) of ``box`` sits: a corner or an edge's middle."""
+    x, y, w, h = box
+    hx = x if "l" in handle else x + w if "r" in handle else x + w / 2
+    hy = y if handle.startswith("t") else y + h if handle.startswith("b") else y + h / 2
+    return hx, hy
+
+
 def resize_box(box: list[float], handle: str, x: float, y: float) -> list[float]:
     """Drag ``handle`` of ``box`` to (x, y); the opposite edges stay put. Dragging past the opposite edge
     flips the box instead of giving it a negative size."""

@@ -29,6 +29,7 @@ from pixelproof.core import edits
 from pixelproof.core.model import IMAGE_STATES
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.image_view import ZOOM_STEP
+from pixelproof.ui.canvas.items import annotation_shown
 from pixelproof.ui.canvas.view import CanvasView
 from pixelproof.ui.channels_menu import ChannelsMenu
 from pixelproof.ui.clipboard_actions import ClipboardActions
@@ -488,9 +489,12 @@ class MainWindow(QMainWindow):
             doc.push(edits.RemoveAnnotations(doc.selection))
 
     def select_all(self) -> None:
+        """The objects of the image that are shown: Delete or an arrow never acts on one the labeler cannot
+        see (a hidden category's, a proposal under the score slider), as a click or a band never picks it."""
         doc = self.document
         if doc is not None and doc.current_image_id != -1:
-            doc.set_selection(a.id for a in doc.project.annotations_of(doc.current_image_id))
+            anns = doc.project.annotations_of(doc.current_image_id)
+            doc.set_selection(a.id for a in anns if annotation_shown(a))
 
     def set_image_status(self, status: str) -> None:
         doc = self.document

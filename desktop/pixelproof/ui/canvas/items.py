@@ -61,6 +61,24 @@ def fill_brush(color: QColor, selected: bool) -> QBrush:
     return QBrush(c)
 
 
+def display_score(ann: Annotation) -> float | None:
+    """The score the Model panel's slider compares: a pending prediction's (1.0 when it has none), else
+    None (accepted and manual objects always show)."""
+    return (1.0 if ann.score is None else float(ann.score)) if is_pending_prediction(ann) else None
+
+
+def displayed(category_id: int, score: float | None) -> bool:
+    """Whether the display filters (Masks > Show Categories, the score slider) let an object show."""
+    if category_id in AnnotationItemMixin.hidden_categories:
+        return False
+    return score is None or score >= AnnotationItemMixin.min_score
+
+
+def annotation_shown(ann: Annotation) -> bool:
+    """Whether ``ann`` is drawn on the canvas: what a click, a band or Select All may pick."""
+    return displayed(ann.category_id, display_score(ann))
+
+
 HANDLE_CURSORS = {
     "tl": Qt.CursorShape.SizeFDiagCursor,
     "br": Qt.CursorShape.SizeFDiagCursor,
@@ -137,8 +155,7 @@ class AnnotationItemMixin:
         """Redraw from the annotation (after any change) and drop a preview offset."""
         self._color = category_color(cat)
         self.category_id = ann.category_id
-        pending = is_pending_prediction(ann)
-        self._prediction_score = (1.0 if ann.score is None else ann.score) if pending else None
+        self._prediction_score = display_score(ann)
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
@@ -152,10 +169,7 @@ class AnnotationItemMixin:
 
     def shown(self) -> bool:
         """Whether the display filters (hidden categories, prediction score) let this item show."""
-        if self.category_id in AnnotationItemMixin.hidden_categories:
-            return False
-        score = self._prediction_score
-        return score is None or score >= AnnotationItemMixin.min_score
+        return displayed(self.category_id, self._prediction_score)
 
     def sync_shape(self, ann: Annotation) -> None:
         raise NotImplementedError

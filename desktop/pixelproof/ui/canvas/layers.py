@@ -27,7 +27,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
-from pixelproof.core.model import Annotation, Category, is_pending_prediction
+from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.items import (
     HANDLE_SIZE,
     Z_BY_KIND,
@@ -35,6 +35,8 @@ from pixelproof.ui.canvas.items import (
     Z_SELECTED,
     AnnotationItemMixin,
     category_color,
+    display_score,
+    displayed,
     fill_brush,
     outline_pen,
 )
@@ -81,8 +83,7 @@ class _Box:
     def __init__(self, ann: Annotation) -> None:
         self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
         self.category_id = ann.category_id
-        pending = is_pending_prediction(ann)
-        self.score = (1.0 if ann.score is None else float(ann.score)) if pending else None
+        self.score = display_score(ann)
 
 
 class BoxLayer(QGraphicsItem):
@@ -157,9 +158,7 @@ class BoxLayer(QGraphicsItem):
     # -- filters and geometry --------------------------------------------------------------------
     @staticmethod
     def shown(box: _Box) -> bool:
-        if box.category_id in AnnotationItemMixin.hidden_categories:
-            return False
-        return box.score is None or box.score >= AnnotationItemMixin.min_score
+        return displayed(box.category_id, box.score)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ids, boxes as x0 y0 x1 y1, shown, category ids) of the layer, in drawing order."""
@@ -230,9 +229,11 @@ class BoxLayer(QGraphicsItem):
             return np.zeros(len(ids), dtype=bool)
         return np.isin(ids, np.fromiter(self.selected, dtype=np.int64, count=len(self.selected)))
 
-    def handle_at(self, view_pos: QPointF, to_view: QTransform) -> tuple[int, str] | None:
-        """(id, handle name) of the selected shown box whose resize handle is under ``view_pos`` (view
-        pixels; ``to_view`` maps the scene there); the layer's last box when several are."""
+    def handle_at(self, view_pos: QPointF, to_view: QTransform) -> tuple[int, str, float] | None:
+        """(id, handle name, distance from its spot in view pixels) of the selected shown box's resize handle
+        under ``view_pos`` (view pixels; ``to_view`` maps the scene there). Of several, the one whose spot is
+        nearest: the corner aimed at, not an edge handle of a box a few pixels wide (at 10 %) nor a
+        neighbour's handle within reach; the layer's last box, then the last handle, among equally near."""
         if not self.selected:
             return None
         ids, xyxy, shown, _ = self.arrays()
@@ -246,8 +247,9 @@ class BoxLayer(QGraphicsItem):
         rows, cols = np.nonzero(hit)
         if not len(rows):
             return None
-        last = np.lexsort((cols, rows))[-1]
-        return int(ids[pick[rows[last]]]), HANDLES[int(cols[last])]
+        off = np.hypot(spots[rows, cols, 0] - view_pos.x(), spots[rows, cols, 1] - view_pos.y())
+        best = np.lexsort((cols, rows, -off))[-1]
+        return int(ids[pick[rows[best]]]), HANDLES[int(cols[best])], float(off[best])
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None

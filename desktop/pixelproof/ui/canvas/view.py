@@ -7,6 +7,7 @@ middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+- through `
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from pixelproof.core.model import Annotation
 from pixelproof.core.volumes import expected_identity, volume_key
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
 from pixelproof.ui.canvas.image_view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
-from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, make_item
+from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, annotation_shown, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.reveal import DrawnCategories
 from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -396,11 +397,16 @@ class CanvasView(QGraphicsView):
 
     def refresh_display(self) -> None:
         """Re-apply the display settings (fill opacity, hidden categories, prediction score) to every
-        annotation shown, items and layer alike."""
+        annotation shown, items and layer alike; what they now hide leaves the selection (Delete or an arrow
+        would act on objects out of sight)."""
         for item in self.items_by_id.values():
             item.refresh_display()
         if self.box_layer is not None:
             self.box_layer.restyle()
+        doc = self.document
+        if doc is not None and doc.selection:
+            anns = doc.project.annotations
+            doc.set_selection(i for i in doc.selection if annotation_shown(anns[i]))
 
     def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
         """Show again those of ``category_ids`` that Masks > Show Categories hides (what is drawn or edited
@@ -415,13 +421,9 @@ class CanvasView(QGraphicsView):
         """(annotation id, handle name) of what is under ``view_pos``: handles of the selection first,
         then the smallest annotation there (so a box inside a bigger one can be picked)."""
         hits = self.items(view_pos)
-        for it in hits:
-            if isinstance(it, HandleItem):
-                return it.owner.ann_id, it.name  # type: ignore[attr-defined]
-        if self.box_layer is not None:
-            handle = self.box_layer.handle_at(QPointF(view_pos), self.viewportTransform())
-            if handle is not None:
-                return handle
+        handle = self._handle_at(QPointF(view_pos), hits)
+        if handle is not None:
+            return handle
         found: list[AnnotationItemMixin] = []
         for it in hits:
             while it is not None and not isinstance(it, AnnotationItemMixin):
@@ -436,6 +438,22 @@ class CanvasView(QGraphicsView):
         sel = set(self.document.selection) if self.document else set()
         candidates.sort(key=lambda c: (c[0] not in sel, c[1]))
         return candidates[0][0], None
+
+    def _handle_at(self, at: QPointF, hits: list[QGraphicsItem]) -> tuple[int, str] | None:
+        """(id, name) of the resize handle under ``at`` (view pixels) whose spot is nearest it, of the items'
+        (``HandleItem`` in ``hits``, topmost first: it wins a tie) and the layer's selected boxes'."""
+        to_view = self.viewportTransform()
+        best: tuple[float, int, str] | None = None
+        for it in hits:
+            if isinstance(it, HandleItem):
+                spot = to_view.map(it.scenePos())
+                off = math.hypot(spot.x() - at.x(), spot.y() - at.y())
+                if best is None or off < best[0]:
+                    best = (off, it.owner.ann_id, it.name)  # type: ignore[attr-defined]
+        layer = self.box_layer.handle_at(at, to_view) if self.box_layer is not None else None
+        if layer is not None and (best is None or layer[2] < best[0]):
+            best = (layer[2], layer[0], layer[1])
+        return None if best is None else (best[1], best[2])
 
     def annotations_in(self, rect: QRectF) -> list[int]:
         """Annotations touching a scene rectangle (rubber-band selection)."""

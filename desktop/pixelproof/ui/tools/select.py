@@ -9,7 +9,15 @@ from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from pixelproof.core.edits import ReplaceAnnotations
-from pixelproof.core.geometry import clamp_delta, resize_box, snap_box, translated, union_bbox, with_box
+from pixelproof.core.geometry import (
+    clamp_delta,
+    handle_spot,
+    resize_box,
+    snap_box,
+    translated,
+    union_bbox,
+    with_box,
+)
 from pixelproof.ui.canvas.items import HANDLE_CURSORS, BoxItem
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
@@ -99,15 +107,15 @@ class SelectTool(Tool):
             return
         if mode == "move":
             dx, dy = self._move_delta(e)
-            if dx or dy:
+            moving = doc.selected_annotations()  # none when Delete took them during the drag
+            if moving and (dx or dy):
                 h, w = self.canvas.image_size()
-                moved = [translated(a, dx, dy, w, h) for a in doc.selected_annotations()]
-                doc.push(ReplaceAnnotations(moved, "Move"))
+                doc.push(ReplaceAnnotations([translated(a, dx, dy, w, h) for a in moving], "Move"))
             else:
-                self._reset_items()
+                self._reset_items()  # also the layer's selected boxes' preview offset
         elif mode == "resize":
-            ann = doc.project.annotations.get(self._target)
-            box = self._resized_box(e)
+            ann = doc.project.annotations.get(self._target)  # None when Delete took it during the drag
+            box = self._resized_box(e) if ann is not None else None
             if ann is not None and box != ann.bbox and box[2] >= 1 and box[3] >= 1:
                 doc.push(ReplaceAnnotations([with_box(ann, box)], "Resize box"))
             else:
@@ -126,9 +134,13 @@ class SelectTool(Tool):
         return clamp_delta(union_bbox(self.document.selected_annotations()), round(d.x()), round(d.y()), w, h)
 
     def _resized_box(self, e: ToolEvent) -> list[float]:
+        """The box with the grabbed handle moved as far as the mouse since the press: a handle is grabbed
+        anywhere in its 9 screen pixels, so the edge does not jump to the cursor (30 image px at 10 %)."""
         ann = self.document.project.annotations[self._target]
         h, w = self.canvas.image_size()
-        return snap_box(resize_box(ann.bbox, self._handle, e.pos.x(), e.pos.y()), w, h)
+        x, y = handle_spot(ann.bbox, self._handle)
+        d = e.pos - self._press.pos
+        return snap_box(resize_box(ann.bbox, self._handle, x + d.x(), y + d.y()), w, h)
 
     def _hover(self, e: ToolEvent) -> None:
         _, handle = self.canvas.annotation_at(e.view_pos)
