@@ -1,10 +1,10 @@
-"""What every image view shares (the labeling canvas, the review panes): zoom limits and step, the
-background, the keyboard focus frame, and the view's setup."""
+"""What every image view shares (the labeling canvas, the review panes): zoom limits and step, the zoom
+arithmetic, the background, the keyboard focus frame, and the view's setup."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
 MIN_ZOOM = 0.01
@@ -58,3 +58,27 @@ def setup_image_view(view: QGraphicsView, scene: QGraphicsScene) -> None:
     view.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
     view.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
     FocusFrame(view)
+
+
+def clamp_zoom(z: float) -> float:
+    return max(MIN_ZOOM, min(MAX_ZOOM, z))
+
+
+def zoom_to_fit(view: QGraphicsView, width: float, height: float, margin: int) -> float:
+    """The zoom showing ``width`` x ``height`` image pixels whole, ``margin`` screen pixels from each edge."""
+    vp = view.viewport().rect()
+    return clamp_zoom(min((vp.width() - 2 * margin) / width, (vp.height() - 2 * margin) / height))
+
+
+def keep_at(view: QGraphicsView, scene_point: QPointF, view_point: QPoint) -> None:
+    """Scroll so ``scene_point`` shows at ``view_point`` again (after a zoom; ``centerOn`` alone rounds to
+    whole scroll steps)."""
+    d = view.mapFromScene(scene_point) - view_point
+    view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + d.x())
+    view.verticalScrollBar().setValue(view.verticalScrollBar().value() + d.y())
+
+
+def wheel_zoom_factor(event: QWheelEvent) -> float | None:
+    """The zoom factor of a wheel turn (``ZOOM_STEP`` a notch; a horizontal wheel too), None for none."""
+    delta = event.angleDelta().y() or event.angleDelta().x()
+    return ZOOM_STEP ** (delta / 120.0) if delta else None

@@ -7,12 +7,11 @@ middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+- through `
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
@@ -24,9 +23,16 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWid
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.volumes import expected_identity, volume_key
+from pixelproof.ui.canvas import hit_test
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
-from pixelproof.ui.canvas.image_view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
-from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem, annotation_shown, make_item
+from pixelproof.ui.canvas.image_view import (
+    clamp_zoom,
+    keep_at,
+    setup_image_view,
+    wheel_zoom_factor,
+    zoom_to_fit,
+)
+from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.reveal import DrawnCategories
 from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -418,52 +424,12 @@ class CanvasView(QGraphicsView):
         return shown
 
     def annotation_at(self, view_pos: QPoint) -> tuple[int | None, str | None]:
-        """(annotation id, handle name) of what is under ``view_pos``: handles of the selection first,
-        then the smallest annotation there (so a box inside a bigger one can be picked)."""
-        hits = self.items(view_pos)
-        handle = self._handle_at(QPointF(view_pos), hits)
-        if handle is not None:
-            return handle
-        found: list[AnnotationItemMixin] = []
-        for it in hits:
-            while it is not None and not isinstance(it, AnnotationItemMixin):
-                it = it.parentItem()
-            if it is not None and it not in found:
-                found.append(it)
-        candidates = [(i.ann_id, _area(i)) for i in found]
-        if self.box_layer is not None:
-            candidates += self.box_layer.boxes_at(self.mapToScene(view_pos))
-        if not candidates:
-            return None, None
-        sel = set(self.document.selection) if self.document else set()
-        candidates.sort(key=lambda c: (c[0] not in sel, c[1]))
-        return candidates[0][0], None
-
-    def _handle_at(self, at: QPointF, hits: list[QGraphicsItem]) -> tuple[int, str] | None:
-        """(id, name) of the resize handle under ``at`` (view pixels) whose spot is nearest it, of the items'
-        (``HandleItem`` in ``hits``, topmost first: it wins a tie) and the layer's selected boxes'."""
-        to_view = self.viewportTransform()
-        best: tuple[float, int, str] | None = None
-        for it in hits:
-            if isinstance(it, HandleItem):
-                spot = to_view.map(it.scenePos())
-                off = math.hypot(spot.x() - at.x(), spot.y() - at.y())
-                if best is None or off < best[0]:
-                    best = (off, it.owner.ann_id, it.name)  # type: ignore[attr-defined]
-        layer = self.box_layer.handle_at(at, to_view) if self.box_layer is not None else None
-        if layer is not None and (best is None or layer[2] < best[0]):
-            best = (layer[2], layer[0], layer[1])
-        return None if best is None else (best[1], best[2])
+        """(id, handle name) under ``view_pos`` (``hit_test.annotation_at``)."""
+        return hit_test.annotation_at(self, view_pos)
 
     def annotations_in(self, rect: QRectF) -> list[int]:
-        """Annotations touching a scene rectangle (rubber-band selection)."""
-        out = []
-        for it in self._scene.items(rect, Qt.ItemSelectionMode.IntersectsItemShape):
-            if isinstance(it, AnnotationItemMixin) and it.ann_id not in out:
-                out.append(it.ann_id)
-        if self.box_layer is not None:
-            out += self.box_layer.boxes_in(rect)
-        return out
+        """Annotations touching a scene rectangle (``hit_test.annotations_in``)."""
+        return hit_test.annotations_in(self, rect)
 
     def add_overlay(self, item: QGraphicsItem) -> None:
         """Tool previews (rubber band, box being drawn): drawn above everything, not annotations."""
@@ -488,24 +454,17 @@ class CanvasView(QGraphicsView):
         r = self.image_rect()
         if r.isEmpty():
             return
-        vp = self.viewport().rect()
-        margin = 12
-        z = min((vp.width() - 2 * margin) / r.width(), (vp.height() - 2 * margin) / r.height())
-        self._apply_zoom(max(MIN_ZOOM, min(MAX_ZOOM, z)))
+        self._apply_zoom(zoom_to_fit(self, r.width(), r.height(), margin=12))
         self.centerOn(r.center())
         self._fitted = True
 
     def set_zoom(self, z: float, anchor: QPoint | None = None) -> None:
         """Zoom to ``z`` screen pixels per image pixel, keeping the image point under ``anchor`` (view
         coordinates; default the window centre) where it is."""
-        z = max(MIN_ZOOM, min(MAX_ZOOM, z))
         anchor = anchor if anchor is not None else self.viewport().rect().center()
         before = self.mapToScene(anchor)
-        self._apply_zoom(z)
-        after = self.mapFromScene(before)
-        delta = after - anchor
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + delta.x())
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + delta.y())
+        self._apply_zoom(clamp_zoom(z))
+        keep_at(self, before, anchor)
         self._fitted = False
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
@@ -529,11 +488,9 @@ class CanvasView(QGraphicsView):
         if self.tool is not None and self.tool.wheel(event):  # e.g. Shift+wheel = brush size
             event.accept()
             return
-        delta = event.angleDelta().y() or event.angleDelta().x()
-        if not delta:
-            return
-        self.zoom_by(ZOOM_STEP ** (delta / 120.0), event.position().toPoint())
-        event.accept()
+        if (factor := wheel_zoom_factor(event)) is not None:
+            self.zoom_by(factor, event.position().toPoint())
+            event.accept()
 
     # -- events to the tool ----------------------------------------------------------------------
     def _tool_event(self, event: QMouseEvent) -> ToolEvent:
@@ -652,8 +609,3 @@ class CanvasView(QGraphicsView):
             self.viewport().setCursor(self.tool.cursor)
         else:
             self.viewport().unsetCursor()
-
-
-def _area(item: AnnotationItemMixin) -> float:
-    r = item.boundingRect()  # type: ignore[attr-defined]
-    return r.width() * r.height()

@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
-from pixelproof.ui.canvas.image_view import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, setup_image_view
+from pixelproof.ui.canvas.image_view import (
+    ZOOM_STEP,
+    clamp_zoom,
+    keep_at,
+    setup_image_view,
+    wheel_zoom_factor,
+    zoom_to_fit,
+)
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.workers import LoadedImage
 
@@ -177,10 +184,7 @@ class ReviewPane(QGraphicsView):
         try:
             self.setTransform(QTransform.fromScale(zoom, zoom))
             self.centerOn(center)
-            # centerOn rounds to whole scroll steps; correct the rest so all panes agree to the pixel
-            d = self.mapFromScene(center) - self.viewport().rect().center()
-            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + d.x())
-            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + d.y())
+            keep_at(self, center, self.viewport().rect().center())  # all panes agree to the pixel
         finally:
             self._silent = False
 
@@ -188,8 +192,7 @@ class ReviewPane(QGraphicsView):
         h, w = self.image_size
         if not w or not h:
             return 1.0
-        vp = self.viewport().rect()
-        return max(MIN_ZOOM, min(MAX_ZOOM, min((vp.width() - 16) / w, (vp.height() - 16) / h)))
+        return zoom_to_fit(self, w, h, margin=8)
 
     def fit(self) -> None:
         """The whole image in sight: in every linked pane, at the zoom that fits the smallest of them."""
@@ -203,13 +206,11 @@ class ReviewPane(QGraphicsView):
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
         anchor = anchor if anchor is not None else self.viewport().rect().center()
-        z = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
+        z = clamp_zoom(self.zoom * factor)
         before = self.mapToScene(anchor)
         self._silent = True
         self.setTransform(QTransform.fromScale(z, z))
-        d = self.mapFromScene(before) - anchor
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + d.x())
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + d.y())
+        keep_at(self, before, anchor)
         self._silent = False
         self.fitted = False
         self.viewChanged.emit()
@@ -232,9 +233,8 @@ class ReviewPane(QGraphicsView):
             self.group.follow(self)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        delta = event.angleDelta().y() or event.angleDelta().x()
-        if delta:
-            self.zoom_by(ZOOM_STEP ** (delta / 120.0), event.position().toPoint())
+        if (factor := wheel_zoom_factor(event)) is not None:
+            self.zoom_by(factor, event.position().toPoint())
         event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -388,5 +388,5 @@ class LinkedPanes:
         p = self.panes[0]
         vp = p.viewport().rect()
         z = min(vp.width() * fill / max(w, 1.0), vp.height() * fill / max(h, 1.0), max_zoom)
-        z = max(MIN_ZOOM, min(z, MAX_ZOOM))
+        z = clamp_zoom(z)
         self.show_at(QPointF(x + w / 2, y + h / 2), z)
