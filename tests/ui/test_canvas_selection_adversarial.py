@@ -457,3 +457,25 @@ def test_a_handle_grabbed_off_its_spot_moves_the_edge_by_what_the_mouse_moved(la
     drag(win, middle, middle + QPoint(10, 0))  # along the grabbed edge (at 10 %: B's bottom one)
     if handle[1] in ("t", "b"):
         assert bbox(win, B) == [200.0, 100.0, 80.0, 60.0] and steps(win) == []  # A's resize undone
+
+
+# -- selection conventions (review of session 15) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("modifier", [CTRL, SHIFT, CTRL | SHIFT])
+def test_ctrl_click_toggles_an_object_as_shift_click_does(labeled, modifier) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-click acted as a plain click and replaced the selection, where LabelMe, CVAT and file managers
+    add or remove the object: it now toggles, as Shift-click does, and neither starts a resize or a move."""
+    win = labeled
+    doc = win.document
+    click(win, view_point(win, 140, 130))
+    click(win, view_point(win, 240, 130), modifier)
+    click(win, view_point(win, 330, 320), modifier)
+    assert doc.selection == [A, B, POLY]
+    click(win, view_point(win, 240, 130), modifier)
+    assert doc.selection == [A, POLY] and pixel(win, 280, 160) != WHITE
+    drag(win, view_point(win, 180, 160), view_point(win, 200, 180), modifier)  # on A's corner handle
+    assert bbox(win, A) == [100.0, 100.0, 80.0, 60.0] and steps(win) == []
+    assert doc.selection == [POLY]  # the press toggled A out
+    drag(win, view_point(win, 90, 90), view_point(win, 290, 170), modifier)  # a band adds A and B
+    assert sorted(doc.selection) == [A, B, POLY]

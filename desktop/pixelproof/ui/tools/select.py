@@ -1,6 +1,6 @@
-"""Select / edit tool: click selects (Shift-click toggles), dragging on empty space draws a rubber band,
-dragging a selected object moves the whole selection, dragging a handle resizes a box; arrow keys nudge
-by 1 px (Shift: 10 px), Esc clears the selection. Each finished gesture is one undoable command."""
+"""Select / edit tool: click selects (Shift- or Ctrl-click toggles), dragging on empty space draws a
+rubber band, dragging a selected object moves the whole selection, dragging a handle resizes a box; arrow
+keys nudge by 1 px (Shift: 10 px), Esc clears the selection. Each finished gesture is one undoable command."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
 DRAG_THRESHOLD_PX = 3
+# either toggles an object in or out of the selection and makes a band add to it: Shift here from the start,
+# Ctrl as in LabelMe, CVAT and file managers (no other use of Ctrl+click in this tool)
+TOGGLE_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
 NUDGE_KEYS = {
     Qt.Key.Key_Left: (-1, 0),
     Qt.Key.Key_Right: (1, 0),
@@ -34,7 +37,7 @@ NUDGE_KEYS = {
 class SelectTool(Tool):
     name = "select"
     icon = "tool-select"
-    tooltip = "Select, move and resize: click, Shift-click, drag a band; arrows nudge"
+    tooltip = "Select, move and resize: click, Shift- or Ctrl-click, drag a band; arrows nudge"
     cursor = Qt.CursorShape.ArrowCursor
 
     def __init__(self, canvas) -> None:
@@ -53,13 +56,13 @@ class SelectTool(Tool):
             return
         self._press = e
         ann_id, handle = self.canvas.annotation_at(e.view_pos)
-        shift = bool(e.modifiers & Qt.KeyboardModifier.ShiftModifier)
-        if handle is not None and ann_id is not None and not shift:
+        toggle = bool(e.modifiers & TOGGLE_MODIFIERS)
+        if handle is not None and ann_id is not None and not toggle:
             self._mode, self._handle, self._target = "resize", handle, ann_id
             return
         if ann_id is not None:
             sel = doc.selection
-            if shift:
+            if toggle:
                 doc.set_selection([i for i in sel if i != ann_id] if ann_id in sel else [*sel, ann_id])
                 self._mode = None
                 return
@@ -67,8 +70,8 @@ class SelectTool(Tool):
                 doc.set_selection([ann_id])
             self._mode = "pending-move"
             return
-        self._band_base = doc.selection if shift else []
-        if not shift:
+        self._band_base = doc.selection if toggle else []
+        if not toggle:
             doc.set_selection([])
         self._mode = "band"
 
