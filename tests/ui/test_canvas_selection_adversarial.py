@@ -440,12 +440,13 @@ def test_a_handle_grabbed_off_its_spot_moves_the_edge_by_what_the_mouse_moved(la
     """The edge jumped to the cursor at the press: a handle is 9 screen pixels wide, so grabbing A's
     corner handle 3 px inside shrank A by 3 px on the spot, and at 10 % (30 image pixels a press) a
     sideways drag from the middle of a small selected box, which its bottom handle covers, halved its
-    height. The edge now follows the mouse from where it was."""
+    height. The edge now follows the mouse from where it was (and the middle of a small box moves it: at 10 %
+    the handle is grabbed 3 px outside A's corner, inside being A's middle)."""
     win = labeled
     win.canvas.set_zoom(zoom)
     win.canvas.centerOn(QPointF(180, 160))
     click(win, view_point(win, 140, 130))
-    press = view_point(win, 180, 160) - QPoint(3, 3)
+    press = view_point(win, 180, 160) + QPoint(3, 3) * (1 if zoom < 1 else -1)
     _, grabbed = win.canvas.annotation_at(press)  # at 10 % the right handle's spot is nearer
     assert grabbed in ("br", "r")
     drag(win, press, press + QPoint(10, 6))
@@ -454,9 +455,8 @@ def test_a_handle_grabbed_off_its_spot_moves_the_edge_by_what_the_mouse_moved(la
     click(win, view_point(win, 240, 130))
     middle = view_point(win, 240, 130)
     handle = win.canvas.annotation_at(middle)
-    drag(win, middle, middle + QPoint(10, 0))  # along the grabbed edge (at 10 %: B's bottom one)
-    if handle[1] in ("t", "b"):
-        assert bbox(win, B) == [200.0, 100.0, 80.0, 60.0] and steps(win) == []  # A's resize undone
+    drag(win, middle, middle + QPoint(10, 0))  # B's middle, at 10 % too: a move
+    assert handle == (B, None) and bbox(win, B) == [200 + round(10 / zoom), 100.0, 80.0, 60.0]
 
 
 # -- selection conventions (review of session 15) ----------------------------------------------------
@@ -479,3 +479,39 @@ def test_ctrl_click_toggles_an_object_as_shift_click_does(labeled, modifier) -> 
     assert doc.selection == [POLY]  # the press toggled A out
     drag(win, view_point(win, 90, 90), view_point(win, 290, 170), modifier)  # a band adds A and B
     assert sorted(doc.selection) == [A, B, POLY]
+
+
+def test_at_10_percent_the_middle_of_a_small_selected_box_moves_it_and_its_edges_resize(labeled) -> None:
+    """At 10 % box A is 8x6 screen pixels and its 9-pixel handles covered it: every press on it was a resize,
+    so it could not be moved without zooming in. Inside a box a handle is taken only nearer its spot than the
+    box's centre: the middle moves the box (its own item once clicked), its corners and edges still resize."""
+    win = labeled
+    win.canvas.set_zoom(0.1)
+    win.canvas.centerOn(QPointF(180, 160))
+    middle = view_point(win, 140, 130)
+    click(win, middle)
+    assert win.document.selection == [A] and win.canvas.annotation_at(middle) == (A, None)
+    drag(win, middle, middle + QPoint(10, 5))
+    assert bbox(win, A) == [200.0, 150.0, 80.0, 60.0] and steps(win) == ["Move"]
+    corner = view_point(win, 280, 210)
+    assert win.canvas.annotation_at(corner + QPoint(3, 3)) == (A, "br")  # from outside: the whole handle
+    drag(win, corner + QPoint(-1, -1), corner + QPoint(4, 3))  # just inside the corner: still the corner
+    assert bbox(win, A) == [200.0, 150.0, 130.0, 100.0]
+    left = view_point(win, 200, 200)
+    drag(win, left + QPoint(3, 0), left + QPoint(-2, 0))  # the left edge from just outside
+    assert bbox(win, A) == [150.0, 150.0, 180.0, 100.0] and win.document.selection == [A]
+
+
+def test_at_10_percent_select_all_then_drag_a_small_box_by_its_middle_moves_them_all(labeled) -> None:
+    """The same for boxes the shared layer draws selected (Ctrl+A makes no item per box)."""
+    win = labeled
+    win.canvas.set_zoom(0.1)
+    win.canvas.centerOn(QPointF(240, 200))
+    key(win, Qt.Key.Key_A, CTRL)
+    assert len(win.document.selection) == 5
+    middle = view_point(win, 240, 130)  # B's middle, drawn by the layer
+    assert B in win.canvas.box_layer.boxes and win.canvas.annotation_at(middle) == (B, None)
+    drag(win, middle, middle + QPoint(-3, -2))
+    assert bbox(win, A) == [70.0, 80.0, 80.0, 60.0] and bbox(win, B) == [170.0, 80.0, 80.0, 60.0]
+    assert steps(win) == ["Move"] and len(win.document.selection) == 5
+    assert win.canvas.annotation_at(view_point(win, 250, 140) + QPoint(4, 3))[1] == "br"  # outside B

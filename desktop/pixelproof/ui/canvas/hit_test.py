@@ -1,15 +1,22 @@
 """What is under the mouse on the canvas: the resize handle whose spot is nearest, else the smallest
 object there (the selection first), and the objects a rubber band touches - over the items and the box
-layer alike, so the select tool asks one place whatever draws an object."""
+layer alike, so the select tool asks one place whatever draws an object.
+
+Handles are a fixed 9 screen pixels, so at 10 % they cover a box of a few pixels. Inside a box a press takes
+a handle only nearer its spot than the box's centre (``grabbable``): the middle of a box small on screen
+moves it, its edges still resize it, and a handle is grabbed whole from outside; a box tens of pixels wide
+is not affected."""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
+from pixelproof.core.geometry import HANDLES
 from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem
 
 if TYPE_CHECKING:
@@ -46,14 +53,45 @@ def handle_at(view: CanvasView, at: QPointF, hits: list[QGraphicsItem]) -> tuple
     best: tuple[float, int, str] | None = None
     for it in hits:
         if isinstance(it, HandleItem):
-            spot = to_view.map(it.scenePos())
-            off = math.hypot(spot.x() - at.x(), spot.y() - at.y())
+            r = it.owner.mapRectToScene(it.owner.rect())  # type: ignore[attr-defined]
+            spots = handle_spots(np.array([[r.left(), r.top(), r.right(), r.bottom()]]), to_view)
+            k = HANDLES.index(it.name)
+            if not grabbable(spots, at)[0, k]:
+                continue
+            off = float(np.hypot(*(spots[0, k] - (at.x(), at.y()))))
             if best is None or off < best[0]:
                 best = (off, it.owner.ann_id, it.name)  # type: ignore[attr-defined]
     layer = view.box_layer.handle_at(at, to_view) if view.box_layer is not None else None
     if layer is not None and (best is None or layer[2] < best[0]):
         best = (layer[2], layer[0], layer[1])
     return None if best is None else (best[1], best[2])
+
+
+def handle_spots(xyxy: np.ndarray, to_view: QTransform) -> np.ndarray:
+    """The 8 handle centres (``HANDLES`` order) of each box, mapped by ``to_view`` (scale and shift)."""
+    x0, y0, x1, y1 = xyxy[:, 0], xyxy[:, 1], xyxy[:, 2], xyxy[:, 3]
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    spot = {"tl": (x0, y0), "t": (cx, y0), "tr": (x1, y0), "r": (x1, cy)}
+    spot |= {"br": (x1, y1), "b": (cx, y1), "bl": (x0, y1), "l": (x0, cy)}
+    xs = np.stack([spot[h][0] for h in HANDLES], axis=1)
+    ys = np.stack([spot[h][1] for h in HANDLES], axis=1)
+    t = to_view
+    vx = t.m11() * xs + t.m21() * ys + t.m31()
+    vy = t.m12() * xs + t.m22() * ys + t.m32()
+    return np.stack([vx, vy], axis=-1)
+
+
+def grabbable(spots: np.ndarray, at: QPointF) -> np.ndarray:
+    """(n, 8): which handles of n boxes (``handle_spots``, view pixels) a press at ``at`` may take - any from
+    outside a box, from inside only those whose spot is nearer than the box's centre (a tie moves): the
+    handles of a box a few screen pixels wide cover it, and its middle must still move it."""
+    x, y = at.x(), at.y()
+    x0, x1 = spots[..., 0].min(axis=1), spots[..., 0].max(axis=1)
+    y0, y1 = spots[..., 1].min(axis=1), spots[..., 1].max(axis=1)
+    inside = (x0 < x) & (x < x1) & (y0 < y) & (y < y1)  # a box of zero width has no inside
+    to_centre = np.hypot((x0 + x1) / 2 - x, (y0 + y1) / 2 - y)
+    to_spot = np.hypot(spots[..., 0] - x, spots[..., 1] - y)
+    return ~inside[:, None] | (to_spot < to_centre[:, None])
 
 
 def annotations_in(view: CanvasView, rect: QRectF) -> list[int]:

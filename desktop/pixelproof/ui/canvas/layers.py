@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
+from pixelproof.ui.canvas.hit_test import grabbable, handle_spots
 from pixelproof.ui.canvas.items import (
     HANDLE_SIZE,
     Z_BY_KIND,
@@ -240,10 +241,11 @@ class BoxLayer(QGraphicsItem):
         pick = np.flatnonzero(shown & self.selected_mask())
         if not len(pick):
             return None
-        spots = _handle_spots(xyxy[pick], to_view)  # (n, 8, 2)
+        spots = handle_spots(xyxy[pick], to_view)  # (n, 8, 2)
         reach = HANDLE_SIZE / 2 + 0.5
         hit = np.abs(spots[..., 0] - view_pos.x()) <= reach
         hit &= np.abs(spots[..., 1] - view_pos.y()) <= reach
+        hit &= grabbable(spots, view_pos)  # the middle of a box a few pixels wide moves it
         rows, cols = np.nonzero(hit)
         if not len(rows):
             return None
@@ -282,20 +284,6 @@ class BoxLayer(QGraphicsItem):
                 painter.drawRects(rects)
 
 
-def _handle_spots(xyxy: np.ndarray, to_view: QTransform) -> np.ndarray:
-    """The 8 handle centres (``HANDLES`` order) of each box, mapped by ``to_view`` (scale and shift)."""
-    x0, y0, x1, y1 = xyxy[:, 0], xyxy[:, 1], xyxy[:, 2], xyxy[:, 3]
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    spot = {"tl": (x0, y0), "t": (cx, y0), "tr": (x1, y0), "r": (x1, cy)}
-    spot |= {"br": (x1, y1), "b": (cx, y1), "bl": (x0, y1), "l": (x0, cy)}
-    xs = np.stack([spot[h][0] for h in HANDLES], axis=1)
-    ys = np.stack([spot[h][1] for h in HANDLES], axis=1)
-    t = to_view
-    vx = t.m11() * xs + t.m21() * ys + t.m31()
-    vy = t.m12() * xs + t.m22() * ys + t.m32()
-    return np.stack([vx, vy], axis=-1)
-
-
 class SelectedBoxes(QGraphicsItem):
     """The selected boxes of a ``BoxLayer``, above the others (as a selected ``BoxItem``): thicker outline,
     denser fill, their tags (the ``TagLayer`` leaves them out), and 8 white resize handles a fixed number
@@ -327,7 +315,7 @@ class SelectedBoxes(QGraphicsItem):
         zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
         tag_x = np.round(xyxy[idx, 0] * zoom) + dx
         tag_y = np.round(xyxy[idx, 1] * zoom) + dy
-        spots = _handle_spots(xyxy[idx], t)
+        spots = handle_spots(xyxy[idx], t)
         near = (spots[..., 0] >= seen.left()) & (spots[..., 0] <= seen.right())
         near &= (spots[..., 1] >= seen.top()) & (spots[..., 1] <= seen.bottom())
         tagged = self.layer.tags.enabled & (tag_x <= seen.right()) & (tag_y >= seen.top())
