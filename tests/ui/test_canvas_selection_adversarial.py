@@ -177,8 +177,7 @@ def test_overlapping_boxes_the_handle_under_the_cursor_wins(labeled) -> None:
     assert win.document.selection == [A, 20]
     drag(win, view_point(win, 180, 160), view_point(win, 190, 170))
     assert bbox(win, A) == [100.0, 100.0, 90.0, 70.0] and bbox(win, 20) == [175.0, 155.0, 50.0, 50.0]
-    assert win.document.selection == [A]  # the resize's focus
-    click(win, view_point(win, 210, 190), SHIFT)
+    assert win.document.selection == [A, 20]  # as it was
     drag(win, view_point(win, 175, 155), view_point(win, 170, 150))  # C's corner, inside A (an item now)
     assert bbox(win, 20) == [170.0, 150.0, 55.0, 55.0] and bbox(win, A) == [100.0, 100.0, 90.0, 70.0]
 
@@ -515,3 +514,29 @@ def test_at_10_percent_select_all_then_drag_a_small_box_by_its_middle_moves_them
     assert bbox(win, A) == [70.0, 80.0, 80.0, 60.0] and bbox(win, B) == [170.0, 80.0, 80.0, 60.0]
     assert steps(win) == ["Move"] and len(win.document.selection) == 5
     assert win.canvas.annotation_at(view_point(win, 250, 140) + QPoint(4, 3))[1] == "br"  # outside B
+
+
+@pytest.mark.parametrize("select_all", [False, True])
+def test_resizing_one_box_of_a_selection_keeps_the_selection(labeled, select_all: bool) -> None:
+    """Resizing one box of several selected by its handle left that box alone selected: the next arrow key
+    or Delete acted on it only. The selection stays as it was, through undo and redo too."""
+    win = labeled
+    doc = win.document
+    if select_all:
+        key(win, Qt.Key.Key_A, CTRL)
+    else:
+        click(win, view_point(win, 140, 130))
+        click(win, view_point(win, 240, 130), CTRL)
+        click(win, view_point(win, 330, 320), SHIFT)
+    chosen = sorted(doc.selection)
+    drag(win, view_point(win, 180, 160), view_point(win, 190, 170))  # A's corner handle
+    assert bbox(win, A) == [100.0, 100.0, 90.0, 70.0] and steps(win) == ["Resize box"]
+    assert sorted(doc.selection) == chosen
+    assert pixel(win, 190, 170) == WHITE and pixel(win, 280, 160) == WHITE  # A's and B's corner handles
+    key(win, Qt.Key.Key_Right)
+    assert bbox(win, A)[0] == 101.0 and bbox(win, B)[0] == 201.0
+    key(win, Qt.Key.Key_Z, CTRL)
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert bbox(win, A) == [100.0, 100.0, 80.0, 60.0] and sorted(doc.selection) == chosen
+    key(win, Qt.Key.Key_Y, CTRL)
+    assert bbox(win, A) == [100.0, 100.0, 90.0, 70.0] and sorted(doc.selection) == chosen

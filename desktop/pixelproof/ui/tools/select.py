@@ -120,7 +120,10 @@ class SelectTool(Tool):
             ann = doc.project.annotations.get(self._target)  # None when Delete took it during the drag
             box = self._resized_box(e) if ann is not None else None
             if ann is not None and box != ann.bbox and box[2] >= 1 and box[3] >= 1:
-                doc.push(ReplaceAnnotations([with_box(ann, box)], "Resize box"))
+                edit = ReplaceAnnotations([with_box(ann, box)], "Resize box")
+                # the selection stays as it was (after undo and redo too), not the resized box alone
+                edit.focus = edit.revert_focus = doc.selection
+                doc.push(edit)
             else:
                 self._reset_items()
         elif mode == "pending-move":
