@@ -540,3 +540,48 @@ def test_resizing_one_box_of_a_selection_keeps_the_selection(labeled, select_all
     assert bbox(win, A) == [100.0, 100.0, 80.0, 60.0] and sorted(doc.selection) == chosen
     key(win, Qt.Key.Key_Y, CTRL)
     assert bbox(win, A) == [100.0, 100.0, 90.0, 70.0] and sorted(doc.selection) == chosen
+
+
+def pick_row(win, ann_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Click ``ann_id``'s row in the Annotations panel."""
+    panel = win.panels["annotationsDock"]
+    QTest.qWait(10)  # the panel refreshes on the next event-loop turn
+    lst = panel.list
+    row = next(r for r in range(lst.count()) if lst.item(r).data(Qt.ItemDataRole.UserRole) == ann_id)
+    QTest.mouseClick(lst.viewport(), LEFT, NOMOD, lst.visualItemRect(lst.item(row)).center())
+
+
+def test_picking_an_object_of_a_hidden_category_in_the_annotations_panel_shows_it(labeled) -> None:
+    """Picking B's row while dogs were hidden (Masks > Show Categories) selected B out of sight: the arrow
+    keys moved it and Delete would have taken it. Picking an object in the list is looking for it: its
+    category is shown again, so what is selected is what the labeler sees."""
+    from tests.ui.test_hidden_categories import set_shown
+
+    win = labeled
+    set_shown(win, "dog", False)
+    assert pixel(win, 280, 160) != WHITE
+    pick_row(win, B)
+    assert win.document.selection == [B] and DOG not in AnnotationItemMixin.hidden_categories
+    assert pixel(win, 280, 160) == WHITE  # B's handle, drawn
+    key(win, Qt.Key.Key_Right)
+    assert bbox(win, B) == [201.0, 100.0, 80.0, 60.0]
+
+
+def test_undo_selecting_an_object_of_a_hidden_category_shows_it(labeled) -> None:
+    """A nudge of A, cats hidden, Ctrl+Z: the undo selected A out of sight (its focus), so the next arrow
+    or Delete acted on an object the labeler could not see. The category is shown again, as for any edit
+    that would otherwise act out of sight (``ui.canvas.reveal``)."""
+    from tests.ui.test_hidden_categories import set_shown
+
+    win = labeled
+    doc = win.document
+    click(win, view_point(win, 140, 130))
+    key(win, Qt.Key.Key_Right)
+    set_shown(win, "cat", False)
+    assert doc.selection == []
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert bbox(win, A) == [100.0, 100.0, 80.0, 60.0]
+    assert doc.selection == [A] and CAT not in AnnotationItemMixin.hidden_categories
+    assert pixel(win, 180, 160) == WHITE
+    key(win, Qt.Key.Key_Y, CTRL)
+    assert bbox(win, A)[0] == 101.0 and doc.selection == [A] and pixel(win, 181, 160) == WHITE

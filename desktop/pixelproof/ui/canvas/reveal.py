@@ -15,6 +15,11 @@ object that is only loaded (another image shown, the project opened): none of th
 something out of sight. Objects of images that are not shown are not tracked: an edit there hides nothing
 from view. An undo or redo of a step made on another image shows that image first (``ui.undo``), so its
 objects are edits of the shown image here: one brought back into a hidden category shows it again.
+
+Nor is anything selected out of sight (``reveal_selection``): a click, a band and Select All pick only what
+is shown, but picking a row in the Annotations panel is looking for that object, and an undo or redo selects
+its step's objects, so their hidden categories are shown again; what stays hidden (a proposal under the
+Model panel's Show slider) leaves the selection, so the arrow keys and Delete act only on what is seen.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.items import AnnotationItemMixin
+from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -66,3 +71,21 @@ class DrawnCategories:
         if self.canvas.reveal_categories([category_id]):
             cat = self.canvas.document.project.categories.get(category_id)
             self.canvas.message.emit(f"{cat.name if cat else category_id} was hidden: shown again")
+
+
+def reveal_selection(canvas: CanvasView) -> None:
+    """Show the hidden categories of selected objects (an Annotations panel pick, an undo's focus); drop
+    from the selection what is still not drawn (a proposal under the score slider)."""
+    doc = canvas.document
+    if doc is None or not doc.selection:
+        return
+    anns = doc.project.annotations
+    unseen = [anns[i] for i in doc.selection if not annotation_shown(anns[i])]
+    if not unseen:
+        return
+    shown = canvas.reveal_categories(a.category_id for a in unseen)
+    if shown:
+        cats = doc.project.categories
+        names = ", ".join(cats[c].name if c in cats else str(c) for c in shown)
+        canvas.message.emit(f"{names} was hidden: shown again (an object of it is selected)")
+    doc.set_selection(i for i in doc.selection if annotation_shown(anns[i]))

@@ -34,7 +34,7 @@ from pixelproof.ui.canvas.image_view import (
 )
 from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
-from pixelproof.ui.canvas.reveal import DrawnCategories
+from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage, Preview
@@ -356,7 +356,8 @@ class CanvasView(QGraphicsView):
 
     def _on_selection(self) -> None:
         """Selected boxes of the layer stay there (it draws them selected, with handles): select all of
-        thousands of boxes makes no item."""
+        thousands of boxes makes no item. Nothing is selected out of sight (``reveal_selection``)."""
+        reveal_selection(self)
         sel = set(self.document.selection) if self.document else set()
         if self.box_layer is not None:
             self.box_layer.set_selected(sel)
