@@ -125,6 +125,9 @@ def test_next_and_previous_image_keys_step_through_the_overlap_images_shown(
     assert (view.overlays[0][..., 3] > 0).any()  # ann's disc there
     qtbot.keyClick(view.panes[0], Qt.Key.Key_A)
     assert doc.current_image_id == 2 and view.images.currentData() == 2
+    QApplication.sendPostedEvents(None, 0)  # deleteLater of the panes replaced
+    # one pane box a pane in the grid: each image shown used to leave its boxes behind (their panes deleted)
+    assert view.grid.count() == len(view.panes) == 4
     doc.undo_stack.setClean()
     win.close()
 

@@ -243,9 +243,11 @@ class AnnotatorsView(QObject):
         self._show_current()
 
     def _set_panes(self, titles: list[str]) -> None:
-        for p in self.panes:
-            self.grid.removeWidget(p)
-            p.deleteLater()
+        """New panes (a box each: name above pane) in place of the previous image's, boxes and all."""
+        while (old := self.grid.takeAt(0)) is not None:
+            if (box := old.widget()) is not None:
+                box.hide()
+                box.deleteLater()  # its pane and name go with it
         self.panes = [ReviewPane(t) for t in titles]
         columns = 2 if len(titles) <= 4 else 3
         for k, p in enumerate(self.panes):
