@@ -10,7 +10,13 @@ import math
 import numpy as np
 import pytest
 
-from pixelproof.core.channels import Channel, Composite, CompositeLevel, channel_histograms
+from pixelproof.core.channels import (
+    Channel,
+    Composite,
+    CompositeLevel,
+    channel_histograms,
+    percentile_ranges,
+)
 
 BLUE, GREEN, RED = (0, 0, 255), (0, 255, 0), (255, 0, 0)
 CHANNELS = (Channel("DAPI", BLUE), Channel("FITC", GREEN), Channel("TRITC", RED))
@@ -123,3 +129,14 @@ def test_channel_histograms_count_each_channels_finite_values_over_its_own_span(
     assert counts[2].sum() == 4 and counts[2][0] == 2 and counts[2][-1] == 1  # NaN and inf left out
     empty, spans = channel_histograms(np.zeros((0, 2), np.uint16), bins=4)
     assert empty.tolist() == [[0] * 4] * 2 and spans.tolist() == [[0, 1], [0, 1]]
+
+
+def test_a_flat_channel_at_a_large_value_has_a_histogram_as_it_has_a_range() -> None:
+    """A channel flat at 1e17 (1e17 + 1 == 1e17): the display range took a step its magnitude keeps, the
+    histogram did not and numpy refused its bins (the dialog could not open). One rule for both now."""
+    sample = np.full((4, 4, 2), 1e17)
+    sample[..., 1] = 3.0
+    counts, spans = channel_histograms(sample)
+    assert counts.sum(axis=1).tolist() == [16, 16]
+    assert spans[0, 1] > spans[0, 0] == 1e17
+    assert np.array_equal(spans, percentile_ranges(sample))  # flat channels: both spans the same rule

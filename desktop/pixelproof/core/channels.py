@@ -20,7 +20,7 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -257,35 +257,40 @@ def _imagej_channels(tif: Any, n: int) -> Named:
     return names, colors
 
 
-def percentile_ranges(sample: np.ndarray) -> np.ndarray:
-    """(C, 2) display ranges (lo, hi) of the channels of ``sample`` (... x C): the 0.5 / 99.5 percentiles
-    of its finite values; a flat or empty channel gets (lo, lo + a step its magnitude keeps: 1e17 + 1 is
-    1e17, a division by zero)."""
+def _finite_channels(sample: np.ndarray) -> Iterator[np.ndarray]:
+    """The finite values of each channel of ``sample`` (... x C), one channel at a time."""
     flat = np.asarray(sample).reshape(-1, sample.shape[-1])
-    out = np.zeros((flat.shape[1], 2), np.float64)
     for c in range(flat.shape[1]):
         v = flat[:, c]
-        v = v[np.isfinite(v)] if v.dtype.kind == "f" else v
-        lo, hi = (float(x) for x in np.percentile(v, [LOW_PCT, HIGH_PCT])) if v.size else (0.0, 0.0)
-        out[c] = (lo, hi if hi > lo else lo + max(1.0, abs(lo) * 2.0**-20))
-    return out
+        yield v[np.isfinite(v)] if v.dtype.kind == "f" else v
+
+
+def _span(lo: float, hi: float) -> tuple[float, float]:
+    """(lo, hi), or for a flat or empty channel (lo, lo + a step its magnitude keeps: 1e17 + 1 is 1e17, a
+    division by zero in the composite and no histogram bins)."""
+    return lo, hi if hi > lo else lo + max(1.0, abs(lo) * 2.0**-20)
+
+
+def percentile_ranges(sample: np.ndarray) -> np.ndarray:
+    """(C, 2) display ranges (lo, hi) of the channels of ``sample`` (... x C): the 0.5 / 99.5 percentiles
+    of its finite values (``_span`` for a flat or empty channel)."""
+    out = [
+        _span(*(float(x) for x in np.percentile(v, [LOW_PCT, HIGH_PCT])) if v.size else (0.0, 0.0))
+        for v in _finite_channels(sample)
+    ]
+    return np.asarray(out, np.float64).reshape(-1, 2)
 
 
 def channel_histograms(sample: np.ndarray, bins: int = HIST_BINS) -> tuple[np.ndarray, np.ndarray]:
     """Histograms of the channels of ``sample`` (... x C), as QuPath's brightness / contrast window shows
     them: (C, bins) counts of the finite values, each channel over its own span, and the (C, 2) spans
-    (min, max; a flat or empty channel gets (v, v + 1))."""
-    flat = np.asarray(sample).reshape(-1, sample.shape[-1])
-    counts = np.zeros((flat.shape[1], bins), np.int64)
-    spans = np.zeros((flat.shape[1], 2), np.float64)
-    for c in range(flat.shape[1]):
-        v = flat[:, c]
-        v = v[np.isfinite(v)] if v.dtype.kind == "f" else v
-        lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 0.0)
-        spans[c] = (lo, hi if hi > lo else lo + 1.0)
-        if v.size:
-            counts[c] = np.histogram(v.astype(np.float64), bins, (spans[c, 0], spans[c, 1]))[0]
-    return counts, spans
+    (min, max; ``_span`` for a flat or empty channel)."""
+    counts, spans = [], []
+    for v in _finite_channels(sample):
+        span = _span(float(v.min()), float(v.max())) if v.size else _span(0.0, 0.0)
+        counts.append(np.histogram(v.astype(np.float64), bins, span)[0] if v.size else np.zeros(bins))
+        spans.append(span)
+    return np.asarray(counts, np.int64).reshape(-1, bins), np.asarray(spans, np.float64).reshape(-1, 2)
 
 
 def strided_sample(planes: np.ndarray) -> np.ndarray:
