@@ -86,3 +86,26 @@ def test_an_old_entry_naming_classes_the_model_lacks_was_another_models(tmp_path
     model = loaded(best_onnx(tmp_path / "run3", {0: "car", 1: "dog"}))
     assert remembered_for(load_project(path), model) == {}
     assert effective_mapping(load_project(path), model) == {}
+
+
+def test_an_interactive_backend_is_keyed_by_file_name_without_reading_its_model(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A SAM encoder is hundreds of MB and its objects take the category chosen: nothing to map, so its
+    bytes are not hashed (it cost ~0.3 s at every load, and on the UI thread when the Model panel asked)."""
+    from pixelproof.inference import class_mapping
+
+    read: list[object] = []
+    monkeypatch.setattr(class_mapping, "_file_digest", lambda path: read.append(path) or "x")
+    model = tmp_path / "sam_encoder.onnx"
+    model.write_bytes(b"\0" * 16)
+
+    class Sam:
+        name, model_name, model_path, kind = "sam-onnx", model.name, model, "interactive"
+
+        def categories(self) -> list[str]:
+            return []
+
+    assert mapping_key(Sam()) == "sam-onnx/sam_encoder.onnx" and read == []  # type: ignore[arg-type]
+    Sam.kind = "segment"  # a model that maps classes is read and keyed by its content
+    assert mapping_key(Sam()).startswith("sam-onnx/sam_encoder.onnx@") and read == [model]  # type: ignore[arg-type]

@@ -71,9 +71,11 @@ def _file_digest(path: os.PathLike[str] | str) -> str:
 
 def mapping_key(backend: Backend) -> str:
     """Where a model's class mapping is remembered in the project: ``<backend>/<model file name>@<digest
-    of the file's bytes and the class names>``; ``<backend>/builtin`` for a backend without a model file."""
+    of the file's bytes and the class names>``; ``<backend>/builtin`` for a backend without a model file,
+    and the file name alone for an interactive one (its objects take the category chosen: nothing is
+    mapped, so its encoder, hundreds of MB for SAM, is not read to tell it apart)."""
     legacy = legacy_key(backend)
-    if backend.model_path is None:
+    if backend.model_path is None or backend.kind == "interactive":
         return legacy
     identity = (backend.model_path, tuple(backend.categories()))
     known = getattr(backend, "_mapping_key", None)  # the file as it was when this model was loaded
