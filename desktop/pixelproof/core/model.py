@@ -324,6 +324,11 @@ class Project:
     def image_status(self, image_id: int) -> str:
         return self.app.get("image_status", {}).get(str(image_id), "todo")
 
+    def done_count(self, image_ids: Iterable[int]) -> int:
+        """How many of ``image_ids`` are done (reviewed is done too): the Images panel and the last image's
+        status line count them so."""
+        return sum(self.image_status(i) in ("done", "reviewed") for i in image_ids)
+
     def set_image_status(self, image_id: int, status: str) -> None:
         if status not in IMAGE_STATES:
             raise ValueError(f"unknown image status {status!r}; expected one of {IMAGE_STATES}")

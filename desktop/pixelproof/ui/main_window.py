@@ -540,9 +540,8 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is not None and not doc.step_image(step):
             ids = doc.image_ids()
-            done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)  # reviewed is done
-            text = f"Last image: {done} of {len(ids)} images done" if step > 0 else "First image"
-            self.statusBar().showMessage(text, 4000)
+            last = f"Last image: {doc.project.done_count(ids)} of {len(ids)} images done"
+            self.statusBar().showMessage(last if step > 0 else "First image", 4000)
 
     def _ask_huge_image(self, image_id: int, info: object) -> None:
         """A plain image over the pixel limit: its memory estimate, and open downsampled or not."""

@@ -35,6 +35,7 @@ from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS
+from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
@@ -387,8 +388,7 @@ class ImagesPanel(Panel):
             self.summary.setText("")
             return
         ids = doc.image_ids()
-        done = sum(doc.project.image_status(i) in ("done", "reviewed") for i in ids)
-        self.summary.setText(f"{len(ids)} image{'s' if len(ids) != 1 else ''} · {done} done")
+        self.summary.setText(f"{plural(len(ids), 'image')} · {doc.project.done_count(ids)} done")
 
     def set_status(self, status: str, image_id: int | None = None) -> None:
         doc = self.document
