@@ -18,6 +18,7 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
 from pixelproof.core.model import FORMAT_VERSION, Project
+from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document, recoverable_new_projects
 from pixelproof.ui.new_project import ask_categories
@@ -199,7 +200,7 @@ class ProjectFiles(QObject):
         # the first reason says what to do (a file name to rename, a broken file); the count says how many
         first = skipped[0].removeprefix(f"{folder}{os.sep}") if skipped else ""
         note = f"; {k} file{'s' if k != 1 else ''} skipped, first: {first}" if skipped else ""
-        self.shell.status(f"New project over {n} image{'s' if n != 1 else ''} in {folder}{note}", 15000)
+        self.shell.status(f"New project over {plural(n, 'image')} in {folder}{note}", 15000)
 
     def _document_shown(self, doc: Document | None) -> None:
         if doc is not None and self._folder_job is not None:

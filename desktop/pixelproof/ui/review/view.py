@@ -30,6 +30,7 @@ from pixelproof.core.edits import ReviewDecision
 from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
+from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
@@ -428,7 +429,7 @@ class ReviewView(QWidget):
         rows = self.scored.objects.get(pair.file_name, [])
         self.object_model.set_rows(rows, doc.project)
         problems = sum(r.status not in ("match", "ignored") for r in rows)  # ignored: inside a crowd region
-        counts = f"{len(rows)} object{'s' if len(rows) != 1 else ''}"
+        counts = plural(len(rows), "object")
         if problems:
             counts += f", {problems} missed / extra / wrong class"
         self.object_title.setText(f"<b>Objects of {escape(Path(pair.file_name).name)}</b> — {counts}")
