@@ -185,7 +185,11 @@ class AnnotationItemMixin:
         if self._label is None:
             self._label = LabelItem(self)  # type: ignore[arg-type]
         self._label.set_text(text, self._color)
-        self._label.setPos(ann.bbox[0], ann.bbox[1])
+        self._label.setPos(*self.label_anchor(ann))
+
+    def label_anchor(self, ann: Annotation) -> tuple[float, float]:
+        """Where the tag sits: on the shape, so it names the shape it touches (a box's top-left corner)."""
+        return ann.bbox[0], ann.bbox[1]
 
     def set_selected_look(self, selected: bool) -> None:
         if selected != self._selected_look:
@@ -288,6 +292,17 @@ class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
                 path.addPolygon(QPolygonF(pts))
                 path.closeSubpath()
         self.setPath(path)
+
+    def label_anchor(self, ann: Annotation) -> tuple[float, float]:
+        """The top vertex (the leftmost of ties): a bounding box's corner can lie far off a polygon, and
+        beside another shape's corner (a box and a polygon around one person: tags on top of each other)."""
+        points = [
+            (poly[i + 1], poly[i]) for poly in ann.segmentation or [] for i in range(0, len(poly) - 1, 2)
+        ]
+        if not points:
+            return super().label_anchor(ann)
+        y, x = min(points)
+        return x, y
 
 
 class MaskItem(AnnotationItemMixin, QGraphicsItem):
@@ -423,6 +438,14 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         mask = ann.mask(h, w)
         x, y, bw, bh = (int(v) for v in masks.bbox(mask))  # from the pixels: a stale bbox must not crop
         self.set_mask(mask[y : y + bh, x : x + bw], (x, y))
+
+    def label_anchor(self, ann: Annotation) -> tuple[float, float]:
+        """The top row's first pixel (as a polygon's top vertex), from the pixels shown."""
+        rows = self._mask_crop.any(axis=1)
+        if not rows.any():
+            return super().label_anchor(ann)
+        top = int(rows.argmax())
+        return self._origin[0] + float(self._mask_crop[top].argmax()), self._origin[1] + float(top)
 
     def set_mask(self, crop: np.ndarray, origin: tuple[int, int]) -> None:
         """Show ``crop`` (a boolean mask) with its top-left pixel at ``origin``."""
