@@ -1,0 +1,106 @@
+"""A team on LabelMe's own example data: the lead changes the taxonomy while the shards are out."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project, save_project
+
+
+@pytest.fixture
+def team(tmp_path: Path, shared_fixtures: Path) -> tuple[Path, Path]:
+    """LabelMe's three annotated photographs (each twice, so every annotator has images of its own)
+    converted to a project, split for ann, bob and cy. Returns the project and the shards' folder."""
+    source = shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated"
+    if not source.is_dir():
+        pytest.skip(f"LabelMe fixtures not found at {source}")
+    images = tmp_path / "imgs"
+    images.mkdir()
+    for k in (1, 2):
+        for js in sorted(source.glob("*.json")):
+            data = json.loads(js.read_text())
+            shutil.copy(source / data["imagePath"], images / f"{js.stem}_{k}.jpg")
+            data["imagePath"] = f"{js.stem}_{k}.jpg"
+            (images / f"{js.stem}_{k}.json").write_text(json.dumps(data))
+    project = tmp_path / "project.json"
+    assert main(["convert", str(images), str(project), "--from", "labelme", "--to", "coco"]) == 0
+    shards = tmp_path / "shards"
+    assert (
+        main(["split", str(project), "--annotators", "ann,bob,cy", "--overlap", "0", "-o", str(shards)]) == 0
+    )
+    return project, shards
+
+
+def _edit_person(shard: Path) -> str:
+    """The annotator moves a person on one of their images by 2 px; returns that image's file name."""
+    p = load_project(shard)
+    a = next(a for a in p.annotations.values() if p.categories[a.category_id].name == "person")
+    a.set_geometry([[v + 2 if k % 2 == 0 else v for k, v in enumerate(s)] for s in a.segmentation],
+                   [a.bbox[0] + 2, *a.bbox[1:]], a.area)  # fmt: skip
+    save_project(p)
+    return p.images[a.image_id].file_name
+
+
+def test_a_class_the_lead_renamed_after_the_split_takes_the_shards_objects(
+    tmp_path: Path, team: tuple[Path, Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, shards = team
+    edited = Path(_edit_person(shards / "ann.json")).name
+    assert main(["taxonomy", "rename", str(project), "person", "human"]) == 0
+    capsys.readouterr()
+    merged, report = tmp_path / "merged.json", tmp_path / "report.json"
+    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
+    code = main(["merge", *every, "--into", str(project), "--manifest", str(shards / "lead-manifest.json"),
+                 "-o", str(merged), "--report", str(report)])  # fmt: skip
+    # before: 'person' came back as a category of its own beside 'human' with the objects of every image an
+    # annotator touched, and each such image was reported as changed in the base and the shard
+    assert code == 0, capsys.readouterr().err
+    result = load_project(merged)
+    names = sorted(c.name for c in result.categories.values())
+    assert "person" not in names and "human" in names
+    assert names == sorted(c.name for c in load_project(project).categories.values())
+    moved = next(im for im in result.images.values() if Path(im.file_name).name == edited)
+    base = load_project(project)
+    persons = sum(1 for a in base.annotations.values() if base.categories[a.category_id].name == "human")
+    humans = [a for a in result.annotations.values() if result.categories[a.category_id].name == "human"]
+    assert len(humans) == persons  # every person, the moved one on its image too
+    assert any(a.image_id == moved.id and a.author == "ann" for a in humans)
+    assert json.loads(report.read_text())["conflicts"] == []
+
+
+def test_a_class_the_lead_merged_away_is_reported_as_removed_from_the_project(
+    tmp_path: Path, team: tuple[Path, Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, shards = team
+    assert main(["taxonomy", "merge", str(project), "person", "bus"]) == 0
+    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
+    manifest = ["--manifest", str(shards / "lead-manifest.json")]
+    # nobody touched their images: the lead's merge stands, 'person' does not come back
+    assert main(["merge", *every, "--into", str(project), *manifest, "-o", str(tmp_path / "m0.json")]) == 0
+    assert load_project(tmp_path / "m0.json").category_by_name("person") is None
+    edited = Path(_edit_person(shards / "bob.json")).name
+    capsys.readouterr()
+    report = tmp_path / "report.json"
+    code = main(["merge", *every, "--into", str(project), *manifest, "-o", str(tmp_path / "m.json"),
+                 "--report", str(report)])  # fmt: skip
+    assert code == 3
+    err = capsys.readouterr().err
+    # before: "ann: adds category 'person'", as if the annotator had made it up, whoever edited the image
+    assert "adds category" not in err
+    (conflict,) = [c for c in json.loads(report.read_text())["conflicts"] if c["type"].startswith("category")]
+    assert conflict["type"] == "category_removed" and conflict["name"] == "person"
+    assert "conflict [category_removed] category 'person' was removed" in err and "since the split" in err
+    # bob's persons on the image he edited are not lost: in a 'person' category, to be moved again
+    result = load_project(tmp_path / "m.json")
+    bob = load_project(shards / "bob.json")
+    (image,) = [im for im in bob.images.values() if Path(im.file_name).name == edited]
+    persons = [a for a in bob.annotations_of(image.id) if bob.categories[a.category_id].name == "person"]
+    kept = result.category_by_name("person")
+    assert kept is not None and conflict["objects"] == len(persons) == len(
+        list(result.annotations_with_category(kept.id))
+    )
