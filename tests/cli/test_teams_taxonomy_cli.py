@@ -104,3 +104,33 @@ def test_a_class_the_lead_merged_away_is_reported_as_removed_from_the_project(
     assert kept is not None and conflict["objects"] == len(persons) == len(
         list(result.annotations_with_category(kept.id))
     )
+
+
+def test_honeypot_classes_that_differ_only_in_case_or_spaces_are_named(
+    tmp_path: Path, team: tuple[Path, Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, _ = team
+    gold = json.loads(project.read_text())
+    for c in gold["categories"]:
+        c["name"] = {"person": "Person ", "car": "CAR"}.get(c["name"], c["name"])
+    (tmp_path / "gold.json").write_text(json.dumps(gold))
+    shards = tmp_path / "hp"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.4", "--honeypots",
+                 str(tmp_path / "gold.json"), "-o", str(shards)]) == 0  # fmt: skip
+    capsys.readouterr()
+    code = main(["agreement", str(shards / "ann.json"), str(shards / "bob.json"), "--manifest",
+                 str(shards / "lead-manifest.json"), "--json", str(tmp_path / "a.json")])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    # before: nothing said, and every person an annotator drew on a honeypot scored as a miss and a false
+    # positive against the reference's 'Person '
+    for ref, ours in (("Person ", "person"), ("CAR", "car")):
+        line = next(x for x in err.splitlines() if repr(ref) in x)
+        assert str(tmp_path / "gold.json") in line and repr(ours) in line and "ann, bob" in line
+    # the same names: nothing to say
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.4", "--honeypots",
+                 str(project), "-o", str(tmp_path / "hp2")]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["agreement", str(tmp_path / "hp2" / "ann.json"), str(tmp_path / "hp2" / "bob.json"),
+                 "--manifest", str(tmp_path / "hp2" / "lead-manifest.json")]) == 0  # fmt: skip
+    assert "differ only" not in capsys.readouterr().err
