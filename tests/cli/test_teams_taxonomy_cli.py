@@ -134,3 +134,34 @@ def test_honeypot_classes_that_differ_only_in_case_or_spaces_are_named(
     assert main(["agreement", str(tmp_path / "hp2" / "ann.json"), str(tmp_path / "hp2" / "bob.json"),
                  "--manifest", str(tmp_path / "hp2" / "lead-manifest.json")]) == 0  # fmt: skip
     assert "differ only" not in capsys.readouterr().err
+
+
+def test_an_image_an_annotator_renamed_is_merged_as_the_projects_image_under_its_new_name(
+    tmp_path: Path, team: tuple[Path, Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, shards = team
+    edited = Path(_edit_person(shards / "ann.json")).name
+    # ann renames the file and points her shard at it (Locate Missing Images in the app)
+    new = edited.replace(".jpg", "_ann.jpg")
+    (tmp_path / "imgs" / edited).rename(tmp_path / "imgs" / new)
+    data = json.loads((shards / "ann.json").read_text())
+    (record,) = [im for im in data["images"] if im["file_name"].endswith(edited)]
+    record["file_name"] = record["file_name"].replace(edited, new)
+    (shards / "ann.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    merged = tmp_path / "merged.json"
+    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
+    code = main(["merge", *every, "--into", str(project), "--manifest", str(shards / "lead-manifest.json"),
+                 "-o", str(merged)])  # fmt: skip
+    # before: a second image (its id and every object's id renumbered, exit 3) beside the project's, whose
+    # file was gone and which kept the objects as they were before ann's work
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    result, base = load_project(merged), load_project(project)
+    assert len(result.images) == len(base.images)
+    names = sorted(Path(im.file_name).name for im in result.images.values())
+    assert new in names and edited not in names
+    (image,) = [im for im in result.images.values() if Path(im.file_name).name == new]
+    assert (merged.parent / image.file_name).is_file()
+    assert image.id == record["id"] and any(a.author == "ann" for a in result.annotations_of(image.id))
+    assert f"renamed in its shard: {edited} -> {new}" in out.out.replace("imgs/", "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,7 @@ class MergeResult:
     overlap_images: dict[str, list[str]]  # file name -> annotators kept side by side
     honeypots_left_out: list[str]
     stats: dict[str, int]
+    renamed_files: list[tuple[str, str, str]] = field(default_factory=list)  # (base's name, shard's, shard)
 
     def report(self) -> dict[str, Any]:
         """The JSON conflict report (documented in README)."""
@@ -139,19 +140,28 @@ def merge_shards(
             base_versions[key] = _version(base, im, -1, {c.id: c.name for c in base.categories.values()})
     versions: dict[str, list[Version]] = {}
     display: dict[str, str] = dict(base_keys)
+    renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
     left_hp: list[str] = []
     home = base.path if base is not None else shards[0].project.path if shards else None
     for k, shard in enumerate(shards):
         p = shard.project
         rename = _names_from(p, home)
         for im in p.images.values():
-            key, path, now = key_of(p, im), image_key(p, im), None
+            key, path, now, moved = key_of(p, im), image_key(p, im), None, None
             if base is not None and key not in base_keys:
                 now = _relocated_in_base(base, p, im)
+                moved = None if now is not None else _renamed_in_shard(base, p, im)
             im = rename(im)
             if now is not None:  # the base's image, under its new name
                 key, im = key_of(base, now), replace(im, file_name=now.file_name)
-            key_path[key] = path  # as the manifest names it
+            if moved is not None:  # the base's image, under the name the annotator gave its file
+                key = key_of(base, moved)
+                b = base_versions[key]
+                renamed_files.append((b.image.file_name, im.file_name, names[k]))
+                base_versions[key] = replace(b, image=replace(b.image, file_name=im.file_name))
+                display[key] = im.file_name
+            else:
+                key_path[key] = path  # as the manifest names it (the base's name, for a file renamed)
             placed[k][im.id] = key
             if key_path[key] in honeypot_names:
                 if im.file_name not in left_hp:
@@ -202,6 +212,7 @@ def merge_shards(
         mine = {old: ids[key] for old, key in placed[k].items() if key in ids}  # not honeypots
         sources.append(Source(shard.project, mine, shard.annotator or names[k]))
     result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
+    result.renamed_files = renamed_files
     return result
 
 
@@ -217,6 +228,21 @@ def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> Ima
     if not old or not new or old[-1] != new[-1] or os.path.exists(on_disk(shard, image)[0]):
         return None
     return b if os.path.exists(on_disk(base, b)[0]) else None
+
+
+def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
+    """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
+    at: Locate Missing Images): dealt out under the same id (the shard's ``at_split``), the same size, the
+    base's file gone and the shard's there. Paired by path alone, it became a second image (its ids
+    renumbered) beside the base's, whose file was gone and which kept the objects as dealt out."""
+    b = base.images.get(image.id)
+    info = shard.app.get("shard")
+    dealt = info.get("at_split") if isinstance(info, dict) else None
+    if b is None or not isinstance(dealt, dict) or str(image.id) not in dealt:
+        return None
+    if (b.width, b.height) != (image.width, image.height) or os.path.exists(on_disk(base, b)[0]):
+        return None
+    return b if os.path.exists(on_disk(shard, image)[0]) else None
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:
