@@ -165,3 +165,27 @@ def test_an_image_an_annotator_renamed_is_merged_as_the_projects_image_under_its
     assert (merged.parent / image.file_name).is_file()
     assert image.id == record["id"] and any(a.author == "ann" for a in result.annotations_of(image.id))
     assert f"renamed in its shard: {edited} -> {new}" in out.out.replace("imgs/", "")
+
+
+def test_an_image_the_lead_renamed_takes_the_annotators_work(
+    tmp_path: Path, team: tuple[Path, Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, shards = team
+    edited = Path(_edit_person(shards / "bob.json")).name
+    new = edited.replace(".jpg", "_checked.jpg")
+    (tmp_path / "imgs" / edited).rename(tmp_path / "imgs" / new)
+    data = json.loads(project.read_text())
+    (record,) = [im for im in data["images"] if im["file_name"].endswith(edited)]
+    record["file_name"] = record["file_name"].replace(edited, new)
+    project.write_text(json.dumps(data))
+    capsys.readouterr()
+    merged = tmp_path / "merged.json"
+    code = main(["merge", str(shards / "bob.json"), "--into", str(project), "-o", str(merged)])
+    # before: only a move to another folder under the same file name was followed; a renamed file gave a
+    # second image (ids renumbered, exit 3) holding bob's work, its file gone
+    assert code == 0, capsys.readouterr().err
+    result = load_project(merged)
+    assert len(result.images) == len(data["images"])
+    image = result.images[record["id"]]
+    assert Path(image.file_name).name == new
+    assert any(a.author == "bob" for a in result.annotations_of(image.id))

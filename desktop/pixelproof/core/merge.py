@@ -218,29 +218,37 @@ def merge_shards(
 
 def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
     """The base's record of a shard's ``image`` when the base relocated it after the split (``relocate``,
-    Locate Missing Images): the same id, size and file (or slice) name, the shard's file gone and the
+    Locate Missing Images) or the lead renamed its file: the same id and size, the same file (or slice)
+    name or the id one the split dealt out (the shard's ``at_split``), the shard's file gone and the
     base's there. Paired by path alone, the annotators' work went onto a second image whose file is
     missing, and the base's stayed empty."""
     b = base.images.get(image.id)
     if b is None or (b.width, b.height) != (image.width, image.height):
         return None
     old, new = name_parts(image.file_name), name_parts(b.file_name)
-    if not old or not new or old[-1] != new[-1] or os.path.exists(on_disk(shard, image)[0]):
+    same_name = bool(old and new and old[-1] == new[-1])
+    if not (same_name or _dealt(shard, image)) or os.path.exists(on_disk(shard, image)[0]):
         return None
     return b if os.path.exists(on_disk(base, b)[0]) else None
 
 
-def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
-    """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
-    at: Locate Missing Images): dealt out under the same id (the shard's ``at_split``), the same size, the
-    base's file gone and the shard's there. Paired by path alone, it became a second image (its ids
-    renumbered) beside the base's, whose file was gone and which kept the objects as dealt out."""
-    b = base.images.get(image.id)
+def _dealt(shard: Project, image: ImageRecord) -> bool:
+    """Whether the split dealt ``image`` out to ``shard`` under its id (so the base's record of that id
+    is the same image, whatever either file is called now)."""
     info = shard.app.get("shard")
     dealt = info.get("at_split") if isinstance(info, dict) else None
-    if b is None or not isinstance(dealt, dict) or str(image.id) not in dealt:
+    return isinstance(dealt, dict) and str(image.id) in dealt
+
+
+def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
+    """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
+    at: Locate Missing Images): dealt out under the same id (``_dealt``), the same size, the base's file
+    gone and the shard's there. Paired by path alone, it became a second image (its ids renumbered)
+    beside the base's, whose file was gone and which kept the objects as dealt out."""
+    b = base.images.get(image.id)
+    if b is None or not _dealt(shard, image) or (b.width, b.height) != (image.width, image.height):
         return None
-    if (b.width, b.height) != (image.width, image.height) or os.path.exists(on_disk(base, b)[0]):
+    if os.path.exists(on_disk(base, b)[0]):
         return None
     return b if os.path.exists(on_disk(shard, image)[0]) else None
 
