@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectFormatError, read_json
     from pixelproof.core.limits import same_file
     from pixelproof.core.merge import MergeError, Shard, check_distinct
-    from pixelproof.core.scorecards import honeypot_scorecards
+    from pixelproof.core.scorecards import honeypot_scorecards, near_names
     from pixelproof.core.split import manifest_keys
 
     if bad_iou_threshold(args.iou_threshold):
@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
             error("honeypot scorecards need the reference project (--reference F)")
             return 1
         labelled = [(r.name, r.project) for r in raters]
+        for line in near_names(reference, labelled):
+            warn(line)
         data["honeypots"] = honeypot_scorecards(labelled, reference, manifest, args.iou_threshold)
         if len(projects) == 1 and not any(card["images"] for card in data["honeypots"]):
             warn(

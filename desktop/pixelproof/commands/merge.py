@@ -124,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
         f"{s['overlap_images']} overlap images kept side by side, "
         f"{s['honeypots_left_out']} honeypots left out, {s['conflicts']} conflicts"
     )
+    for old, new, who in result.renamed_files:
+        print(shown(f"renamed in its shard: {old} -> {new} (in {who}'s); merged under the new name"))
     if dropped := dropped_text(s["dismissed_dropped"]):
         print(dropped)
     if manifest is None and any(s.split for s in shards):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pixelproof.core.image_folder import name_parts, on_disk
 from pixelproof.core.limits import same_file
+from pixelproof.core.merge_categories import merge_categories, removed_classes
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
 from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
@@ -36,6 +37,7 @@ CONFLICT_TYPES = (
     "category_added",
     "category_renamed",
     "category_missing",
+    "category_removed",
     "image_size_mismatch",
     "annotation_id_collision",
     "image_id_collision",
@@ -55,13 +57,20 @@ class Shard:
     project: Project
     annotator: str | None = None
     split: str | None = None
+    at_split: dict[int, str] | None = None  # category id -> name as the split dealt it out (None: unknown)
 
     @classmethod
     def of(cls, project: Project, fallback_name: str) -> Shard:
         info = project.app.get("shard") if isinstance(project.app.get("shard"), dict) else {}
         annotator = info.get("annotator") if isinstance(info.get("annotator"), str) else None
         split = info.get("split") if isinstance(info.get("split"), str) else None
-        return cls(annotator or fallback_name, project, annotator, split)
+        cats = info.get("categories")
+        at_split = (
+            {int(k): v for k, v in cats.items() if k.isdigit() and isinstance(v, str)}
+            if isinstance(cats, dict)
+            else None
+        )
+        return cls(annotator or fallback_name, project, annotator, split, at_split)
 
 
 @dataclass
@@ -72,6 +81,7 @@ class MergeResult:
     overlap_images: dict[str, list[str]]  # file name -> annotators kept side by side
     honeypots_left_out: list[str]
     stats: dict[str, int]
+    renamed_files: list[tuple[str, str, str]] = field(default_factory=list)  # (base's name, shard's, shard)
 
     def report(self) -> dict[str, Any]:
         """The JSON conflict report (documented in README)."""
@@ -112,7 +122,7 @@ def merge_shards(
     annotators = [s.annotator for s in shards]
     honeypot_names, overlap_names = _manifest_sets(manifest, shards, names, conflicts)
     same_split = manifest is None and len({s.split for s in shards}) == 1 and shards and shards[0].split
-    categories, cat_maps = _merge_categories(shards, names, base, conflicts)
+    categories, cat_maps, renamed, removed = merge_categories(shards, names, base, conflicts)
 
     # collect versions per image key, in output order
     key_of = _image_keys([p for p in (base,) if p is not None] + [s.project for s in shards])
@@ -130,19 +140,28 @@ def merge_shards(
             base_versions[key] = _version(base, im, -1, {c.id: c.name for c in base.categories.values()})
     versions: dict[str, list[Version]] = {}
     display: dict[str, str] = dict(base_keys)
+    renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
     left_hp: list[str] = []
     home = base.path if base is not None else shards[0].project.path if shards else None
     for k, shard in enumerate(shards):
         p = shard.project
         rename = _names_from(p, home)
         for im in p.images.values():
-            key, path, now = key_of(p, im), image_key(p, im), None
+            key, path, now, moved = key_of(p, im), image_key(p, im), None, None
             if base is not None and key not in base_keys:
                 now = _relocated_in_base(base, p, im)
+                moved = None if now is not None else _renamed_in_shard(base, p, im)
             im = rename(im)
             if now is not None:  # the base's image, under its new name
                 key, im = key_of(base, now), replace(im, file_name=now.file_name)
-            key_path[key] = path  # as the manifest names it
+            if moved is not None:  # the base's image, under the name the annotator gave its file
+                key = key_of(base, moved)
+                b = base_versions[key]
+                renamed_files.append((b.image.file_name, im.file_name, names[k]))
+                base_versions[key] = replace(b, image=replace(b.image, file_name=im.file_name))
+                display[key] = im.file_name
+            else:
+                key_path[key] = path  # as the manifest names it (the base's name, for a file renamed)
             placed[k][im.id] = key
             if key_path[key] in honeypot_names:
                 if im.file_name not in left_hp:
@@ -151,7 +170,7 @@ def merge_shards(
             if key not in display:
                 display[key] = im.file_name
                 order.append(key)
-            versions.setdefault(key, []).append(_version(p, im, k, cat_maps[k]))
+            versions.setdefault(key, []).append(_version(p, im, k, cat_maps[k], renamed[k]))
 
     todo = [key for key in order if versions.get(key)]
     items = [
@@ -184,27 +203,54 @@ def merge_shards(
             m.review = merged_review(([b] if b is not None else []) + vs)
         merged.append((key, m, b))
     result = _assemble(merged, shards, base, categories, conflicts, left_hp, names)
+    removed_classes(result.project, result.conflicts, removed)
+    result.stats["categories"] = len(result.project.categories)
+    result.stats["conflicts"] = len(result.conflicts)
     ids = dict(zip([key for key, _, _ in merged], result.project.images, strict=True))
     sources = [Source(base, {im.id: ids[key_of(base, im)] for im in base.images.values()})] if base else []
     for k, shard in enumerate(shards):
         mine = {old: ids[key] for old, key in placed[k].items() if key in ids}  # not honeypots
         sources.append(Source(shard.project, mine, shard.annotator or names[k]))
     result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
+    result.renamed_files = renamed_files
     return result
 
 
 def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
     """The base's record of a shard's ``image`` when the base relocated it after the split (``relocate``,
-    Locate Missing Images): the same id, size and file (or slice) name, the shard's file gone and the
+    Locate Missing Images) or the lead renamed its file: the same id and size, the same file (or slice)
+    name or the id one the split dealt out (the shard's ``at_split``), the shard's file gone and the
     base's there. Paired by path alone, the annotators' work went onto a second image whose file is
     missing, and the base's stayed empty."""
     b = base.images.get(image.id)
     if b is None or (b.width, b.height) != (image.width, image.height):
         return None
     old, new = name_parts(image.file_name), name_parts(b.file_name)
-    if not old or not new or old[-1] != new[-1] or os.path.exists(on_disk(shard, image)[0]):
+    same_name = bool(old and new and old[-1] == new[-1])
+    if not (same_name or _dealt(shard, image)) or os.path.exists(on_disk(shard, image)[0]):
         return None
     return b if os.path.exists(on_disk(base, b)[0]) else None
+
+
+def _dealt(shard: Project, image: ImageRecord) -> bool:
+    """Whether the split dealt ``image`` out to ``shard`` under its id (so the base's record of that id
+    is the same image, whatever either file is called now)."""
+    info = shard.app.get("shard")
+    dealt = info.get("at_split") if isinstance(info, dict) else None
+    return isinstance(dealt, dict) and str(image.id) in dealt
+
+
+def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
+    """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
+    at: Locate Missing Images): dealt out under the same id (``_dealt``), the same size, the base's file
+    gone and the shard's there. Paired by path alone, it became a second image (its ids renumbered)
+    beside the base's, whose file was gone and which kept the objects as dealt out."""
+    b = base.images.get(image.id)
+    if b is None or not _dealt(shard, image) or (b.width, b.height) != (image.width, image.height):
+        return None
+    if os.path.exists(on_disk(base, b)[0]):
+        return None
+    return b if os.path.exists(on_disk(shard, image)[0]) else None
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:
@@ -296,7 +342,13 @@ def _manifest_sets(
     return manifest_keys(manifest, "honeypots"), manifest_keys(manifest, "overlap")
 
 
-def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[int, str]) -> Version:
+def _version(
+    project: Project,
+    image: ImageRecord,
+    shard: int,
+    cat_names: dict[int, str],
+    split_names: dict[str, str] | None = None,
+) -> Version:
     objects = [(a, cat_names[a.category_id]) for a in project.annotations_of(image.id)]
     status = project.app.get("image_status", {}).get(str(image.id))
     spent = project.app.get("time_spent")
@@ -315,6 +367,7 @@ def _version(project: Project, image: ImageRecord, shard: int, cat_names: dict[i
         raters,
         review,
         at_split if isinstance(at_split, str) else None,
+        split_names or None,
     )
 
 
@@ -354,61 +407,6 @@ def time_spent_by_image(project: Project) -> dict[int, dict[str, float]]:
         for k, v in spent.items()
         if k.isdigit() and int(k) in project.images and isinstance(v, dict)
     }
-
-
-def _merge_categories(
-    shards: list[Shard], names: list[str], base: Project | None, conflicts: list[Conflict]
-) -> tuple[list[Category], list[dict[int, str]]]:
-    """Categories by name: the base's (or the first shard's), then the ones shards add, in order."""
-    reference = base if base is not None else shards[0].project if shards else None
-    out: list[Category] = []
-    by_name: dict[str, Category] = {}
-    ref_by_id: dict[int, str] = {}
-    if reference is not None:
-        for c in reference.categories.values():
-            out.append(c)
-            by_name[c.name] = c
-            ref_by_id[c.id] = c.name
-    maps: list[dict[int, str]] = []
-    for shard, n in zip(shards, names, strict=True):
-        p = shard.project
-        maps.append({c.id: c.name for c in p.categories.values()})
-        if p is reference:
-            continue
-        shard_names = {c.name for c in p.categories.values()}
-        for c in p.categories.values():
-            if c.name in by_name:
-                continue
-            old = ref_by_id.get(c.id)
-            if old is not None and old not in shard_names:
-                conflicts.append(
-                    Conflict(
-                        "category_renamed",
-                        f"{n}: category id {c.id} is {c.name!r} where the merged project has {old!r}; "
-                        "kept apart as a category of its own",
-                        None,
-                        [n],
-                        {"category_id": c.id, "name": c.name, "expected": old},
-                    )
-                )
-            else:
-                conflicts.append(
-                    Conflict("category_added", f"{n}: adds category {c.name!r}", None, [n], {"name": c.name})
-                )
-            by_name[c.name] = c
-            out.append(c)
-        missing = [c.name for c in out[: len(ref_by_id)] if c.name not in shard_names]
-        if missing:
-            conflicts.append(
-                Conflict(
-                    "category_missing",
-                    f"{n}: has no category {', '.join(repr(m) for m in missing)}",
-                    None,
-                    [n],
-                    {"names": missing},
-                )
-            )
-    return out, maps
 
 
 def _assemble(

@@ -58,10 +58,17 @@ class Version:
     raters: list[str] | None = None  # its project's ``overlap_annotators`` entry (a merged project's)
     review: dict[str, Any] | None = None  # its project's ``image_review`` entry (whole-image decision)
     at_split: str | None = None  # a shard's: what the image held when split (``image_fingerprint``)
+    split_names: dict[str, str] | None = None  # classes the lead renamed since the split: new -> old name
+
+    def as_split(self, objects: list[tuple[Annotation, str]]) -> list[tuple[Annotation, str]]:
+        """``objects`` with the class names the split gave them, to compare with ``at_split``: a class the
+        lead renamed since is no edit of the image, in the shard or in the base."""
+        names = self.split_names
+        return [(a, names.get(c, c)) for a, c in objects] if names else objects
 
     def unchanged_since_split(self) -> bool:
         """A shard's version the annotator left as the split gave it (False when the split is unknown)."""
-        return self.at_split is not None and image_fingerprint(self.objects) == self.at_split
+        return self.at_split is not None and image_fingerprint(self.as_split(self.objects)) == self.at_split
 
 
 @dataclass(slots=True)
@@ -197,8 +204,8 @@ def _base_edits_replaced(
     """The base was edited since the split too (its objects are no longer what the shards were given) and
     the shards' versions replace it: a conflict, and each base object no version keeps goes to the
     report's ``left_out_objects`` - nothing of the lead's work is dropped silently."""
-    at_split = next((v.at_split for v in versions if v.at_split is not None), None)
-    if base is None or at_split is None or image_fingerprint(base.objects) == at_split:
+    split = next((v for v in versions if v.at_split is not None), None)
+    if base is None or split is None or image_fingerprint(split.as_split(base.objects)) == split.at_split:
         return
     dropped = [(a, c) for a, c in base.objects if content_key(a, c) not in kept]
     if not dropped:

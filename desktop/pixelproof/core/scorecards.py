@@ -40,6 +40,32 @@ def seconds_per_image(project: Project, image_ids: list[int]) -> float:
     return sum(totals) / len(totals) if totals else math.nan
 
 
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def near_names(reference: Project, labelled: Sequence[tuple[str, Project]]) -> list[str]:
+    """One line per reference class that an annotator's class matches but for case or spaces ('Person '
+    and 'person'): QA pairs classes by their exact name, so each such object would score as a miss and a
+    false positive - said, with the file, rather than left in the figures."""
+    ref = {c.name for c in reference.categories.values() if not c.void}
+    found: dict[tuple[str, str], list[str]] = {}
+    for who, project in labelled:
+        for c in project.categories.values():
+            if c.void or c.name in ref:
+                continue
+            for r in sorted(ref):
+                if _folded(r) == _folded(c.name):
+                    found.setdefault((r, c.name), []).append(who)
+    where = reference.path if reference.path is not None else "the reference"
+    return [
+        f"{where}: the honeypots' reference has class {r!r} where {', '.join(who)} have {n!r} (they differ "
+        f"only in case or spaces): scored as different classes; rename one "
+        f"(pixelproof taxonomy rename PROJECT OLD NEW)"
+        for (r, n), who in found.items()
+    ]
+
+
 def honeypot_scorecards(
     labelled: Sequence[tuple[str, Project]],
     reference: Project,

@@ -202,7 +202,14 @@ def split_project(
             shard.add_image(copy.copy(image))
         shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators
         shard.app.pop("history", None)  # a shard starts a change log of its own
-        shard.app["shard"] = {"annotator": name, "split": split_id, "at_split": at_split(shard)}
+        shard.app["shard"] = {
+            "annotator": name,
+            "split": split_id,
+            "at_split": at_split(shard),
+            # the classes as dealt out: merge tells a class the lead renamed or removed since from one
+            # the annotator renamed or added
+            "categories": {str(c.id): c.name for c in shard.categories.values()},
+        }
         shards[name] = shard
     manifest = {
         "pixelproof_split": MANIFEST_FORMAT,

@@ -1,0 +1,114 @@
+"""Categories of a merge (issue 16): matched by name across the base and the shards, each difference a
+typed conflict. A shard records the classes the split dealt out, so a class the lead renamed since takes
+the shard's objects under its new name, and one the lead removed since is told from one the annotator
+added."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pixelproof.core.merge_image import Conflict
+from pixelproof.core.model import Category, Project
+from pixelproof.core.wording import plural
+
+if TYPE_CHECKING:
+    from pixelproof.core.merge import Shard
+
+
+def merge_categories(
+    shards: list[Shard], names: list[str], base: Project | None, conflicts: list[Conflict]
+) -> tuple[list[Category], list[dict[int, str]], list[dict[str, str]], dict[str, list[str]]]:
+    """Categories by name: the base's (or the first shard's), then the ones shards add, in order. Also,
+    per shard, its category names as merged, and the classes the lead renamed since the split (merged
+    name -> the shard's), which ``merge_image`` needs to tell the shard's edits from the lead's; and the
+    classes the lead removed since, with the shards holding them."""
+    reference = base if base is not None else shards[0].project if shards else None
+    out: list[Category] = []
+    by_name: dict[str, Category] = {}
+    ref_by_id: dict[int, str] = {}
+    if reference is not None:
+        for c in reference.categories.values():
+            out.append(c)
+            by_name[c.name] = c
+            ref_by_id[c.id] = c.name
+    ref_by_name = dict(by_name)
+    removed: dict[str, list[str]] = {}  # a class the lead removed since the split -> the shards holding it
+    maps: list[dict[int, str]] = []
+    renames: list[dict[str, str]] = []
+    for shard, n in zip(shards, names, strict=True):
+        p = shard.project
+        cat_map = {c.id: c.name for c in p.categories.values()}
+        maps.append(cat_map)
+        renames.append({})
+        if p is reference:
+            continue
+        shard_names = {c.name for c in p.categories.values()}
+        for c in p.categories.values():
+            if c.name in ref_by_name:
+                continue
+            old = ref_by_id.get(c.id)
+            dealt = base is not None and (shard.at_split or {}).get(c.id) == c.name  # not the annotator's
+            if dealt and old is not None and old not in shard_names:
+                cat_map[c.id] = old  # the lead renamed it since the split: the shard's objects follow
+                renames[-1][old] = c.name
+                continue
+            if dealt:  # the lead removed it since: reported once merged (``removed_classes``)
+                removed.setdefault(c.name, []).append(n)
+            elif c.name in by_name:
+                continue
+            elif old is not None and old not in shard_names:
+                conflicts.append(
+                    Conflict(
+                        "category_renamed",
+                        f"{n}: category id {c.id} is {c.name!r} where the merged project has {old!r}; "
+                        "kept apart as a category of its own",
+                        None,
+                        [n],
+                        {"category_id": c.id, "name": c.name, "expected": old},
+                    )
+                )
+            else:
+                conflicts.append(
+                    Conflict("category_added", f"{n}: adds category {c.name!r}", None, [n], {"name": c.name})
+                )
+            if c.name not in by_name:
+                by_name[c.name] = c
+                out.append(c)
+        merged_names = set(cat_map.values())
+        missing = [c.name for c in out[: len(ref_by_id)] if c.name not in merged_names]
+        if missing:
+            conflicts.append(
+                Conflict(
+                    "category_missing",
+                    f"{n}: has no category {', '.join(repr(m) for m in missing)}",
+                    None,
+                    [n],
+                    {"names": missing},
+                )
+            )
+    return out, maps, renames, removed
+
+
+def removed_classes(project: Project, conflicts: list[Conflict], removed: dict[str, list[str]]) -> None:
+    """Classes the lead removed (deleted, merged into another) since the split that shards still hold: one
+    the merge put objects in is kept (a ``category_removed`` conflict: the lead moves them again), one
+    it put none in (the shards' images in it left as dealt out, the base's version standing) is not."""
+    for name, holders in removed.items():
+        cat = project.category_by_name(name)
+        if cat is None:
+            continue
+        count = sum(1 for _ in project.annotations_with_category(cat.id))
+        if not count:
+            project.remove_category(cat.id)
+            continue
+        conflicts.append(
+            Conflict(
+                "category_removed",
+                f"category {name!r} was removed from the project since the split (deleted or merged into "
+                f"another), yet the shards of {', '.join(holders)} still use it: kept, with the "
+                f"{plural(count, 'merged object')} in it (move them with `pixelproof taxonomy merge`)",
+                None,
+                holders,
+                {"name": name, "objects": count},
+            )
+        )
