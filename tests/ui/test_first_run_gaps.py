@@ -10,10 +10,11 @@ import cv2
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_files_and_panels import new_window
+from tests.ui.test_new_project_flow import when_modal
 from tests.ui.test_workbench import draw_box
 
 LEFT = Qt.MouseButton.LeftButton
@@ -82,3 +83,40 @@ def test_an_export_to_the_suggested_folder_is_not_added_back_with_the_images_fol
 def _reopen(win):  # type: ignore[no-untyped-def]
     win.interop.act_export.trigger()
     return win.interop.dialog
+
+
+# -- 2. New Project on the toolbar ----------------------------------------------------------------------
+
+
+def test_the_toolbar_new_project_button_starts_a_project_from_a_folder_at_1366x768(
+    qtbot, tmp_path: Path, monkeypatch, no_prompts
+) -> None:
+    """The toolbar's first button, visible (not in the overflow menu) on a 1366x768 screen, asks for a
+    folder then the categories, and shows the folder's images as a new project."""
+    folder = image_folder(tmp_path)
+    win = new_window(qtbot)
+    win.resize(1366, 768)
+    qtbot.waitUntil(lambda: win.width() == 1366)
+    every = [a for a in win.toolbar.actions() if not a.isSeparator() and a.isVisible()]
+    for act in every:  # all of the toolbar fits: none is pushed into the extension (») menu
+        button = win.toolbar.widgetForAction(act)
+        assert button is not None and button.isVisible(), act.text()
+    act = win.files.act_open_folder
+    assert every[0] is act
+    button = win.toolbar.widgetForAction(act)
+    assert "New Project" in button.toolTip()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        names = dialog.findChild(QLineEdit, "categoryNames")
+        QTest.keyClicks(names, "cat, dog")
+        QTest.keyClick(names, Qt.Key.Key_Return)
+
+    when_modal(answer)
+    qtbot.mouseClick(button, LEFT)
+    wait_loaded(qtbot, win)
+    doc = win.document
+    assert doc.path is None and len(doc.project.images) == 3
+    assert [c.name for c in doc.project.categories.values()] == ["cat", "dog"]
+    doc.undo_stack.setClean()
+    win.close()
