@@ -120,3 +120,56 @@ def test_the_toolbar_new_project_button_starts_a_project_from_a_folder_at_1366x7
     assert [c.name for c in doc.project.categories.values()] == ["cat", "dog"]
     doc.undo_stack.setClean()
     win.close()
+
+
+# -- 3. boxes are filled lighter than masks -----------------------------------------------------------
+
+
+def gray_project_with_a_box_and_a_mask(root: Path) -> Path:
+    """One flat gray picture (320x240), a red "cat" box on its left and a red "cat" mask on its right."""
+    from pixelproof.core import masks
+    from pixelproof.core.coco import new_project, save_project
+    from pixelproof.core.model import Annotation, ImageRecord
+
+    (root / "images").mkdir(parents=True)
+    cv2.imwrite(str(root / "images" / "gray.png"), np.full((240, 320, 3), 128, np.uint8))
+    project = new_project(["cat"])
+    project.categories[1].color = "#ff0000"
+    project.add_image(ImageRecord(1, "images/gray.png", 320, 240))
+    project.add_annotation(Annotation(1, 1, 1, [20.0, 40.0, 100.0, 100.0], area=10000.0))
+    mask = np.zeros((240, 320), np.uint8)
+    mask[40:140, 180:280] = 1
+    project.add_annotation(Annotation(2, 1, 1, masks.bbox(mask), masks.encode(mask), area=float(mask.sum())))
+    path = root / "project.json"
+    save_project(project, path)
+    return path
+
+
+def tint(win, x: float, y: float) -> int:
+    """How far the rendered canvas at image point (x, y) is from the gray picture (0 = not tinted)."""
+    from PySide6.QtGui import QColor
+
+    from tests.ui.conftest import render_at
+    from tests.ui.test_workbench import view_point
+
+    img = render_at(win, 1.0)
+    c = QColor(img.pixel(view_point(win, x, y)))
+    return abs(c.red() - 128) + abs(c.green() - 128) + abs(c.blue() - 128)
+
+
+def test_a_box_is_filled_lighter_than_a_mask_and_both_follow_the_opacity_slider(
+    qtbot, tmp_path: Path
+) -> None:
+    from tests.ui.conftest import open_main_window
+
+    win = open_main_window(qtbot, gray_project_with_a_box_and_a_mask(tmp_path))
+    box, mask = tint(win, 70, 90), tint(win, 230, 90)
+    assert 0 < box <= mask / 2, (box, mask)  # the object under a box stays visible
+    slider = win.masks_menu.opacity_slider
+    slider.setFocus()
+    for _ in range(5):  # 100 % -> 50 % with the keyboard, as a user does
+        QTest.keyClick(slider, Qt.Key.Key_PageDown)
+    assert slider.value() == 50
+    box_half, mask_half = tint(win, 70, 90), tint(win, 230, 90)
+    assert abs(box_half - box / 2) <= 3 and abs(mask_half - mask / 2) <= 3, (box_half, mask_half)
+    win.close()
