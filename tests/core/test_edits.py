@@ -142,6 +142,22 @@ def test_set_category_only_changes_what_differs() -> None:
     assert p.annotations[3].category_id == 1
 
 
+def test_categories_left_names_where_each_moved_object_was() -> None:
+    """A class merge (a Compound) says, after its apply and after its revert, the category each object
+    it moved left: what a viewer needs for objects it does not draw."""
+    from pixelproof.core.taxonomy import merge_categories
+
+    p = make_project()
+    merge = merge_categories(p, "cat", "bird")  # 7 (image 1) and 5 (image 2) are cats
+    merge.apply(p)
+    assert edits.categories_left(merge) == {7: 1, 5: 1}
+    assert p.annotations[7].category_id == p.annotations[5].category_id == 3
+    merge.revert(p)
+    assert edits.categories_left(merge, reverted=True) == {7: 3, 5: 3}
+    assert p.annotations[7].category_id == p.annotations[5].category_id == 1
+    assert edits.categories_left(edits.RemoveAnnotations([3])) == {}  # moves nothing to another class
+
+
 def test_category_add_replace_reorder() -> None:
     p = make_project()
     add = edits.AddCategory(Category(8, "fish", color="#0000ff"), position=1)

@@ -299,3 +299,46 @@ def test_undoing_a_step_across_several_images_stays_on_the_shown_image(qtbot, wi
     key(window, Qt.Key.Key_Z, CTRL)
     assert doc.project.annotations[box].category_id == CAT
     assert doc.current_image_id == 2 and window.canvas.image_id == 2
+
+
+def test_a_class_merge_into_a_hidden_class_shows_it_for_objects_on_images_not_shown(qtbot, window) -> None:
+    """The shown image has no cat; images 2 and 3 have one each. Merging cat (shown) into dog (hidden)
+    through the Categories panel's menu shows dog again: those cats must not vanish into a hidden class.
+    Its redo after dog was hidden again does the same (a step on two images: image 1 stays shown); the
+    undo (the boxes back to cat) leaves dog as it is."""
+    from PySide6.QtWidgets import QComboBox
+
+    from tests.ui.test_guidelines_ui import _click_category
+    from tests.ui.test_teams_ui import _answer_modal
+
+    doc = window.document
+    on_second = Annotation(doc.project.next_annotation_id(), 2, CAT, [10.0, 10.0, 50.0, 50.0], area=2500.0)
+    on_third = replace(on_second, id=on_second.id + 1, image_id=3)
+    doc.push(AddAnnotations([on_second, on_third]))
+    set_shown(window, "dog", False)
+
+    def choose_dog(dialog) -> None:  # type: ignore[no-untyped-def]
+        combo = dialog.findChild(QComboBox)
+        combo.setCurrentIndex(combo.findText("dog"))
+        qtbot.keyClick(combo, Qt.Key.Key_Return)
+
+    _click_category(qtbot, window, "cat")
+    _answer_modal(qtbot, choose_dog)
+    window.panels["categoriesDock"].taxonomy_menu.act_merge.trigger()
+    assert doc.project.annotations[on_second.id].category_id == DOG
+    assert shown_in_menu(window) == {"dog": True}
+    assert "dog was hidden: shown again" in status(window)
+
+    set_shown(window, "dog", False)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+    window.canvas.setFocus()
+    key(window, Qt.Key.Key_Z, CTRL)  # undo: a cat again, cat shown; dog stays hidden
+    assert doc.project.annotations[on_second.id].category_id == CAT
+    assert shown_in_menu(window) == {"cat": True, "dog": False}
+    key(window, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: into the hidden dog again
+    assert doc.current_image_id == 1 and shown_in_menu(window) == {"dog": True}
+
+    key(window, Qt.Key.Key_D)  # image 2: the box is drawn
+    wait_loaded(qtbot, window)
+    assert window.canvas.image_id == 2 and drawn(window, on_second.id)

@@ -177,7 +177,7 @@ def test_export_to_yolo_writes_files_and_warns_about_the_hole(
     win.interop.act_export.trigger()
     dlg = win.interop.dialog
     dlg.set_format("yolo")
-    assert dlg.path_edit.text() == str(folder / "lm_yolo")  # suggested beside the project
+    assert dlg.path_edit.text() == str(tmp_path / "lm_yolo")  # beside the images folder, not in it
     images = dlg.forms["yolo"].widgets["images"]
     images.setCurrentIndex(images.findData("copy"))
     out = tmp_path / "yolo_out"

@@ -334,6 +334,38 @@ def test_score_slider_hides_and_reject_below(qtbot, demo) -> None:
     slider.setValue(0)
 
 
+def test_a_selected_prediction_the_score_slider_hides_leaves_the_selection(qtbot, demo) -> None:
+    """Two predictions clicked (0.5, then 0.9 with Shift); the Show slider raised to 0.60 by keys hides the
+    0.5 one: it leaves the selection (Delete, the arrows and 1-9 act only on what is seen), the 0.9 one
+    stays selected; Delete then removes only that one, and lowering the slider shows the other again."""
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "scored")
+    go_to(qtbot, win, 3)
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    preds = {a.score: a.id for a in predictions(doc, 3)}
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(160, 60))
+    key(win, Qt.Key.Key_V)
+    vp = win.canvas.viewport()
+    QTest.mouseClick(vp, LEFT, NOMOD, view_point(win, 120, 30))
+    QTest.mouseClick(vp, LEFT, Qt.KeyboardModifier.ShiftModifier, view_point(win, 220, 30))
+    assert sorted(doc.selection) == sorted([preds[0.5], preds[0.9]])
+    slider = panel.review.score_slider
+    slider.setFocus()
+    for _ in range(6):
+        QTest.keyClick(slider, Qt.Key.Key_PageUp)  # page step 10 -> 0.60
+    assert slider.value() == 60 and not win.canvas.items_by_id[preds[0.5]].isVisible()
+    assert doc.selection == [preds[0.9]]
+    key(win, Qt.Key.Key_Delete)
+    assert sorted(a.score for a in predictions(doc, 3)) == [0.2, 0.5]  # the hidden one is still there
+    slider.setFocus()
+    for _ in range(6):
+        QTest.keyClick(slider, Qt.Key.Key_PageDown)
+    assert slider.value() == 0 and win.canvas.items_by_id[preds[0.5]].isVisible()
+    assert doc.selection == []  # shown again, not selected again
+
+
 def test_batch_is_one_undo_step_per_image(qtbot, demo) -> None:
     win, doc = demo, demo.document
     panel = choose(qtbot, win, "threshold")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pixelproof.core.coco import new_project
 from pixelproof.core.imageio import ImageReadError, image_size
-from pixelproof.core.limits import LimitError, check_text
+from pixelproof.core.limits import LimitError, check_text, is_inside, lexical_path
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.sources import ImageEntry, folder_files, image_entries, open_volume, scan_images
@@ -96,6 +96,31 @@ def namer(project: Project) -> Callable[[str | os.PathLike[str]], str]:
         return os.path.abspath
     names = RelativeNames(Path(project.path).absolute().parent)
     return lambda path: names.name(os.path.abspath(path))
+
+
+def image_folders(project: Project) -> set[Path]:
+    """The folders a person would add to the project again (File > Add Image Folder, ``pixelproof add``, a
+    new project over it): each folder holding one of its image files, and the project file's folder when
+    images lie under it (the folder a new project was made from). Lexical, absolute paths."""
+    base = Path(project.path).parent if project.path is not None else Path()
+    names = {os.path.dirname(image.file_name) for image in project.images.values()}  # once a folder
+    folders = {lexical_path(base / name) for name in names}  # a slice's ``#z=`` is in the file's name
+    if project.path is not None:
+        here = lexical_path(project.path).parent
+        if any(is_inside(f, here) for f in folders):
+            folders.add(here)
+    return folders
+
+
+def holding_folder(folders: set[Path], path: str | os.PathLike[str]) -> Path | None:
+    """The highest of ``folders`` (``image_folders``) that ``path`` is or lies in, None when none: a file
+    written there would be found as an image when that folder is added again."""
+    p = lexical_path(path)
+    found = None
+    for folder in (p, *p.parents):
+        if folder in folders:
+            found = folder
+    return found
 
 
 # ------------------------------------------------------------------------------------------------

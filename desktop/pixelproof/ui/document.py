@@ -82,6 +82,9 @@ class Document(QObject):
         self.current_category_id = min(project.categories, default=-1)
         self._selection: list[int] = []
         self._selected: frozenset[int] = frozenset()  # the same ids, for ``is_selected``
+        # while an edit is announced: object id -> the category it moved out of (``categories_left``), so
+        # a receiver can tell where an object it does not draw was (an image not shown)
+        self.moved_from: dict[int, int] = {}
         self.selection_shown = True  # False while another view hides the canvas (see set_selection)
         self.locked: Path | None = None  # the project file whose lock this document holds
         self.recovery_file: Path | None = None  # a new project's autosave (named on first use)
@@ -318,12 +321,12 @@ class Document(QObject):
     # -- applying edits: for ui.undo.UndoEdit only ------------------------------------------------
     def apply_edit(self, edit: Edit) -> Changes:
         changes = edit.apply(self.project)
-        self._announce(changes)
+        self._announce(changes, edits.categories_left(edit))
         return changes
 
     def revert_edit(self, edit: Edit) -> Changes:
         changes = edit.revert(self.project)
-        self._announce(changes)
+        self._announce(changes, edits.categories_left(edit, reverted=True))
         return changes
 
     def changed_image(self, changes: Iterable[Changes]) -> int | None:
@@ -358,9 +361,17 @@ class Document(QObject):
         parts = [edits.SetImageStatus(image_id, "in_progress") for image_id in started]
         return parts[0] if len(parts) == 1 else edits.Compound(parts, "Mark images as in progress")
 
-    def _announce(self, changes: Changes) -> None:
+    def _announce(self, changes: Changes, moved_from: dict[int, int] | None = None) -> None:
         """Emit the signals for what an edit did, in order (one ``categoriesChanged`` per run of category
-        changes); keep the selection and the current category valid."""
+        changes); keep the selection and the current category valid. ``moved_from`` is ``self.moved_from``
+        meanwhile."""
+        self.moved_from = moved_from or {}
+        try:
+            self._emit(changes)
+        finally:
+            self.moved_from = {}
+
+    def _emit(self, changes: Changes) -> None:
         anns = self.project.annotations
         kept = [i for i in self._selection if i in anns and anns[i].image_id == self.current_image_id]
         if len(kept) != len(self._selection):  # before any other signal: receivers read the selection

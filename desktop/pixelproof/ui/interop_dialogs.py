@@ -11,6 +11,7 @@ Installed by the main window with ``InteropActions(shell)`` (``ui.shell``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.image_folder import holding_folder, image_folders
 from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
@@ -184,17 +186,27 @@ class ExportDialog(_FormatDialog):
         self.project = project
         self.source = source  # what an imported project was read from: never written over, as in convert
         self._suggested = ""
+        self._image_folders = image_folders(project)
         super().__init__(parent)
         self.setWindowTitle("Export annotations")
         self.ok_button.setText("Export")
 
     def suggested_path(self) -> str:
+        """Beside the project file, unless that is inside the images' folder (a new project from a folder is
+        saved in it): then beside that folder, so that adding it again (File > Add Image Folder, ``pixelproof
+        add``) does not take the exported pictures (mask PNGs, YOLO's images) for new images."""
         base = self.project.path
         if base is None:
             return ""
         fmt = self.format
         stem = project_name(self.project)
-        return str(base.parent / (f"{stem}_coco.json" if fmt.output_is_file else f"{stem}_{fmt.name}"))
+        if fmt.output_is_file:  # one JSON file: not an image, a scan passes over it
+            return str(base.parent / f"{stem}_{fmt.name}.json")
+        name = f"{stem}_{fmt.name}"
+        images = holding_folder(self._image_folders, base.parent / name)
+        if images is None or images.parent == images or not os.access(images.parent, os.W_OK):
+            return str(base.parent / name)  # (the note below says so when it lies in the images' folder)
+        return str(images.parent / (name if stem == images.name else f"{images.name}_{name}"))
 
     def browse(self) -> None:
         fmt = self.format
@@ -221,7 +233,13 @@ class ExportDialog(_FormatDialog):
                 text = f"{path.name} exists and will be replaced."
             elif not self.format.output_is_file and path.is_dir() and any(path.iterdir()):
                 text = f"{path.name} is not empty: files with the same names are replaced."
-        self.note.setText(text)
+            images = None if self.format.output_is_file else holding_folder(self._image_folders, path)
+            if images is not None:
+                text += (
+                    f" {path.name} is inside the images' folder {images.name}: adding that folder to the"
+                    " project again would add the exported pictures as images."
+                )
+        self.note.setText(text.strip())
 
     def accept(self) -> None:
         path = self.path()

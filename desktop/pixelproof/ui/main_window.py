@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         tb.setObjectName("mainToolbar")
         tb.setIconSize(QSize(TOOLBAR_SIZE, TOOLBAR_SIZE))
         tb.setMovable(False)
-        tb.addActions([self.files.act_open, self.files.act_save])
+        tb.addActions([self.files.act_open_folder, self.files.act_open, self.files.act_save])
         tb.addSeparator()
         tb.addActions([self.act_undo, self.act_redo])
         tb.addSeparator()

@@ -37,6 +37,7 @@ from pixelproof.core.edits.annotations import (
     RemoveAnnotations,
     ReplaceAnnotations,
     SetCategory,
+    categories_left,
     set_category,
 )
 from pixelproof.core.edits.base import (
@@ -112,6 +113,7 @@ __all__ = [
     "SetOverlapAnnotators",
     "SetReference",
     "as_mask",
+    "categories_left",
     "fill_holes",
     "merge_masks",
     "new_mask_annotation",

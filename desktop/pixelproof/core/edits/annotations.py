@@ -9,6 +9,7 @@ from pixelproof.core.edits.base import (
     ANNOTATION_CHANGED,
     ANNOTATION_REMOVED,
     Changes,
+    Compound,
     Edit,
     applied,
     insert_before,
@@ -184,6 +185,13 @@ class SetCategory(Edit):
         applied(self._before)
         return self._put(project, *self._before)  # type: ignore[misc]
 
+    def left(self, reverted: bool = False) -> dict[int, int]:
+        """Object id -> the category its last apply (or, ``reverted``, revert) took it out of."""
+        applied(self._before)
+        if reverted:
+            return dict.fromkeys(self.ids, self.category_id)
+        return dict(zip(self.ids, self._before[0], strict=True))  # type: ignore[index]
+
     def _put(self, project: Project, categories: list[int], updated: list[str | None]) -> Changes:
         changes = Changes()
         for aid, category_id, stamp in zip(self.ids, categories, updated, strict=True):
@@ -201,3 +209,17 @@ def set_category(project: Project, ids: Iterable[int], category_id: int) -> SetC
     if not changed:
         return None
     return SetCategory(changed, category_id, f"Set category to {project.categories[category_id].name}")
+
+
+def categories_left(edit: Edit, reverted: bool = False) -> dict[int, int]:
+    """Object id -> the category ``edit`` (applied, or ``reverted`` just now) moved it out of, for the
+    objects it gave another category (``SetCategory``, in a ``Compound`` too: a class merge, a delete that
+    moves objects). A viewer compares the two for objects it does not draw (on images not shown)."""
+    if isinstance(edit, SetCategory):
+        return edit.left(reverted)
+    out: dict[int, int] = {}
+    parts = edit.parts if isinstance(edit, Compound) else []
+    for part in reversed(parts) if reverted else parts:  # an object moved twice: where it first left
+        for aid, category_id in categories_left(part, reverted).items():
+            out.setdefault(aid, category_id)
+    return out

@@ -6,15 +6,18 @@ Document announces an edit's objects, says which hidden category to show again:
 
 - an object the user saw (its category shown) moved into a hidden category: the digit keys, the Properties
   panel, a class merge, the undo or redo of any of them;
+- an object of an image not shown moved by an edit (``Document.moved_from``: a class merge, a delete that
+  moves objects, their undo or redo) from a shown category into a hidden one: it was visible there, and
+  hiding is per category, so it would vanish from every image it is on;
 - an object a person made (not a model) added to the shown image in a hidden category: drawn, pasted,
   duplicated, or brought back by an undo.
 
 And which it leaves hidden: an object already hidden that stays hidden (moved to another hidden category, its
 category renamed or recoloured), a model's proposals (hiding a class is how a labeler filters them), and every
 object that is only loaded (another image shown, the project opened): none of those is an edit that moved
-something out of sight. Objects of images that are not shown are not tracked: an edit there hides nothing
-from view. An undo or redo of a step made on another image shows that image first (``ui.undo``), so its
-objects are edits of the shown image here: one brought back into a hidden category shows it again.
+something out of sight. An undo or redo of a step made on another image shows that image first
+(``ui.undo``), so its objects are edits of the shown image here: one brought back into a hidden category
+shows it again.
 
 Nor is anything selected out of sight (``reveal_selection``): a click, a band and Select All pick only what
 is shown, but picking a row in the Annotations panel is looking for that object, and an undo or redo selects
@@ -60,6 +63,17 @@ class DrawnCategories:
         """``ann`` changed: show its category when it moved there from a category that is shown."""
         before = self._of.get(ann.id)
         self._of[ann.id] = ann.category_id
+        if (
+            before is not None
+            and before != ann.category_id
+            and before not in AnnotationItemMixin.hidden_categories
+        ):
+            self._show(ann.category_id)
+
+    def moved_elsewhere(self, ann: Annotation, before: int | None) -> None:
+        """``ann``, on an image not shown, was moved out of category ``before`` (None: not moved; a class
+        merge, a delete that moves objects, their undo or redo): show its category when ``before`` was
+        shown. Hiding is per category, so the objects would vanish wherever they are shown next."""
         if (
             before is not None
             and before != ann.category_id

@@ -331,9 +331,10 @@ class CanvasView(QGraphicsView):
             self._drawn.added(ann)
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
-        if image_id != self.image_id:
-            return
         ann = self.document.project.annotations[ann_id]
+        if image_id != self.image_id:
+            self._drawn.moved_elsewhere(ann, self.document.moved_from.get(ann_id))
+            return
         self._drawn.changed(ann)
         if self._in_layer(ann_id) and ann.kind == "box":
             self.box_layer.update_box(ann)
