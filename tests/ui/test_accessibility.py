@@ -118,7 +118,7 @@ def test_user_names_with_an_ampersand_show_as_typed_in_menus(qtbot, tmp_path: Pa
     target = tmp_path / "a&b.json"
     save_project(project, target)
     win = open_main_window(qtbot, target)
-    (act,) = [a for a in win.category_menu.actions() if a.shortcut().toString() == "1"]
+    (act,) = [a for a in win.categories.menu.actions() if a.shortcut().toString() == "1"]
     masks = next(m for m in win.menus if m.objectName() == "masksMenu")
     categories = next(a.menu() for a in masks.actions() if a.menu() is not None)
     categories.aboutToShow.emit()

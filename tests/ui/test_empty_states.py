@@ -23,7 +23,7 @@ def hint_of(win):  # type: ignore[no-untyped-def]
 def test_no_project_says_how_to_open_one_and_closing_clears_the_toolbar(qtbot, window) -> None:
     label = hint_of(window)
     assert not label.isVisible()  # a project with images: nothing over the picture
-    assert window.category_combo.count() == 2
+    assert window.categories.combo.count() == 2
     QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # File > Close Project
     assert window.document is None
     assert label.isVisible()
@@ -34,7 +34,7 @@ def test_no_project_says_how_to_open_one_and_closing_clears_the_toolbar(qtbot, w
     assert view.contains(label.geometry()), (label.geometry(), view)
     assert abs(label.geometry().center().x() - view.center().x()) <= 2
     # the closed project's categories must not stay in the toolbar (it read "cat (1)")
-    assert window.category_combo.count() == 0 and not window.category_combo.isEnabled()
+    assert window.categories.combo.count() == 0 and not window.categories.combo.isEnabled()
     assert window.readout.zoom_label.text() == ""  # nor its zoom in the status bar
 
 

@@ -96,7 +96,7 @@ def test_without_categories_drawing_makes_one_and_the_hint_says_so(qtbot, tmp_pa
     assert [c.name for c in doc.project.categories.values()] == ["object"]
     assert ann.category_id == next(iter(doc.project.categories))
     assert "rename it in the Categories panel" in win.statusBar().currentMessage()
-    combo = win.category_combo
+    combo = win.categories.combo
     assert combo.isEnabled() and combo.currentText().startswith("object")
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

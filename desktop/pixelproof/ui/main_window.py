@@ -15,9 +15,7 @@ from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QToolBar,
@@ -31,10 +29,11 @@ from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.image_view import ZOOM_STEP
 from pixelproof.ui.canvas.items import annotation_shown
 from pixelproof.ui.canvas.view import CanvasView
+from pixelproof.ui.category_chooser import CategoryChooser
 from pixelproof.ui.channels_menu import ChannelsMenu
 from pixelproof.ui.clipboard_actions import ClipboardActions
 from pixelproof.ui.document import Document
-from pixelproof.ui.icons import TOOLBAR_SIZE, icon, swatch
+from pixelproof.ui.icons import TOOLBAR_SIZE, icon
 from pixelproof.ui.image_list_actions import ImageListActions
 from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.masks_menu import MasksMenu
@@ -190,7 +189,6 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, t=t: self.set_theme(t))
             self.theme_group.addAction(act)
             self.theme_actions[t] = act
-        self.category_actions: list[QAction] = []
 
     def _make_menus(self) -> None:
         mb, files = self.menuBar(), self.files
@@ -250,12 +248,7 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addActions([self.act_prev, self.act_next])
         tb.addSeparator()
-        self.category_combo = QComboBox()
-        self.category_combo.setMinimumContentsLength(12)
-        self.category_combo.setToolTip("Category of new objects (keys 1-9 also set it for the selection)")
-        self.category_combo.activated.connect(self._category_combo_chosen)
-        tb.addWidget(QLabel(" Category "))
-        tb.addWidget(self.category_combo)
+        self.categories = CategoryChooser(self.shell, self.category_menu, tb)  # digit keys, Category box
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.toolbar = tb
         self.panels_menu.addSeparator()
@@ -333,7 +326,6 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             panel.set_document(doc)
         self.shell.document = doc  # the features read it while the document is being shown
-        self._rebuild_category_actions()
         if doc is not None and doc.current_image_id == -1 and doc.project.images:
             last = settings().value(_last_image_key(doc), -1, type=int) if doc.path else -1
             doc.set_current_image(last if last in doc.project.images else doc.image_ids()[0])
@@ -354,8 +346,6 @@ class MainWindow(QMainWindow):
             (doc.undo_stack.canRedoChanged, self._update_actions),
             (doc.selectionChanged, self._update_actions),
             (doc.currentImageChanged, self._on_image_changed),
-            (doc.categoriesChanged, self._rebuild_category_actions),
-            (doc.currentCategoryChanged, self._fill_category_combo),
             (doc.autosaveFailed, self._autosave_failed),
         ]
 
@@ -389,51 +379,6 @@ class MainWindow(QMainWindow):
         loaded = self.canvas.loaded is not None
         self.act_window.setEnabled(loaded)
         self.act_auto_window.setEnabled(loaded)
-
-    def _rebuild_category_actions(self) -> None:
-        """Digit keys choose a category: for new objects, and for the selection (DESIGN.md §4). Which
-        category a digit picks is project data (``Category.shortcut``), hence fixed in the registry."""
-        for act in self.category_actions:
-            self.removeAction(act)
-            act.deleteLater()
-        self.category_actions = []
-        self.category_menu.clear()
-        doc = self.document
-        if doc is None:
-            self._fill_category_combo()  # empty: a closed project's categories must not stay
-            return
-        for n in range(1, 10):
-            cat = doc.category_for_key(str(n))
-            if cat is None:
-                continue
-            act = QAction(plain(cat.name), self)
-            act.setShortcut(str(n))
-            act.setProperty("shortcut_id", "edit.category")
-            act.triggered.connect(lambda _=False, cid=cat.id: self.choose_category(cid))
-            self.addAction(act)
-            self.category_menu.addAction(act)
-            self.category_actions.append(act)
-        self.category_menu.setEnabled(bool(self.category_actions))
-        self._fill_category_combo()
-
-    def _fill_category_combo(self, *_: object) -> None:
-        combo = self.category_combo
-        combo.blockSignals(True)
-        combo.clear()
-        doc = self.document
-        if doc is not None:
-            keys = {c.id: str(n) for n in range(9, 0, -1) if (c := doc.category_for_key(str(n)))}
-            for cat in doc.project.categories.values():
-                text = f"{cat.name}  ({keys[cat.id]})" if cat.id in keys else cat.name
-                combo.addItem(swatch(cat.color or "#ff00ff"), text, cat.id)
-            combo.setCurrentIndex(combo.findData(doc.current_category_id))
-        combo.setEnabled(combo.count() > 0)
-        combo.blockSignals(False)
-
-    def _category_combo_chosen(self, index: int) -> None:
-        if self.document is not None:
-            self.document.set_current_category(self.category_combo.itemData(index))
-            self.canvas.setFocus()
 
     def _remember_image(self, *_: object) -> None:
         """Kept on each image change once the project has a file, and when it gets one (its first save)."""
@@ -470,18 +415,6 @@ class MainWindow(QMainWindow):
         self.canvas.set_tool(self.tools[name])
         self.tool_actions[name].setChecked(True)
         settings().setValue("tools/last", name)
-
-    def choose_category(self, category_id: int) -> None:
-        """Digit key: the category of new objects, and of the selected ones."""
-        doc = self.document
-        if doc is None:
-            return
-        doc.set_current_category(category_id)
-        # said first: the canvas's note that a hidden category is shown again (during the push) replaces it
-        self.statusBar().showMessage(f"Category: {doc.project.categories[category_id].name}", 2500)
-        edit = edits.set_category(doc.project, doc.selection, category_id)
-        if edit is not None:
-            doc.push(edit)
 
     def delete_selection(self) -> None:
         doc = self.document

@@ -12,13 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import (
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QTransform,
-    QWheelEvent,
-)
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
@@ -82,9 +76,8 @@ class CanvasView(QGraphicsView):
         # the items made so far; box annotations stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
-        self._drawn = DrawnCategories(
-            self
-        )  # shows a hidden category again when an edit moves objects into it
+        # shows a hidden category again when an edit moves objects into it
+        self._drawn = DrawnCategories(self)
         self.image_id = -1
         self.show_labels = True
         self.keep_zoom = False

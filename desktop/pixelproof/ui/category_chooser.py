@@ -1,0 +1,93 @@
+"""The category of new objects and of the selection: digit keys 1-9 (Edit > Set Category) and the main
+toolbar's Category box. Which category a digit picks is project data (``Category.shortcut``), so the digit
+actions are rebuilt with the categories, not declared in the shortcut registry (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar
+
+from pixelproof.core import edits
+from pixelproof.ui.icons import swatch
+from pixelproof.ui.shortcuts import plain
+
+if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
+    from pixelproof.ui.shell import Shell
+
+
+class CategoryChooser(QObject):
+    def __init__(self, shell: Shell, menu: QMenu, toolbar: QToolBar) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.menu = menu  # Edit > Set Category: one action per digit key in use
+        self.actions: list[QAction] = []
+        self.combo = QComboBox()
+        self.combo.setMinimumContentsLength(12)
+        self.combo.setToolTip("Category of new objects (keys 1-9 also set it for the selection)")
+        self.combo.activated.connect(self._combo_chosen)
+        toolbar.addWidget(QLabel(" Category "))
+        toolbar.addWidget(self.combo)
+        shell.documentChanged.connect(self._document_changed)
+        self._document_changed(shell.document)
+
+    def _document_changed(self, doc: Document | None) -> None:
+        if doc is not None:  # the connections go with the document
+            doc.categoriesChanged.connect(self.rebuild)
+            doc.currentCategoryChanged.connect(self._fill_combo)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """One action per digit key a category has (a closed project's must not stay), then the box."""
+        for act in self.actions:
+            self.shell.widget.removeAction(act)
+            act.deleteLater()
+        self.actions = []
+        self.menu.clear()
+        doc = self.shell.document
+        for n in range(1, 10) if doc is not None else ():
+            cat = doc.category_for_key(str(n))
+            if cat is None:
+                continue
+            act = QAction(plain(cat.name), self.shell.widget)
+            act.setShortcut(str(n))
+            act.setProperty("shortcut_id", "edit.category")
+            act.triggered.connect(lambda _=False, cid=cat.id: self.choose(cid))
+            self.shell.add_action(act)
+            self.menu.addAction(act)
+            self.actions.append(act)
+        self.menu.setEnabled(bool(self.actions))
+        self._fill_combo()
+
+    def _fill_combo(self, *_: object) -> None:
+        combo, doc = self.combo, self.shell.document
+        combo.blockSignals(True)
+        combo.clear()
+        if doc is not None:
+            keys = {c.id: str(n) for n in range(9, 0, -1) if (c := doc.category_for_key(str(n)))}
+            for cat in doc.project.categories.values():
+                text = f"{cat.name}  ({keys[cat.id]})" if cat.id in keys else cat.name
+                combo.addItem(swatch(cat.color or "#ff00ff"), text, cat.id)
+            combo.setCurrentIndex(combo.findData(doc.current_category_id))
+        combo.setEnabled(combo.count() > 0)
+        combo.blockSignals(False)
+
+    def _combo_chosen(self, index: int) -> None:
+        if self.shell.document is not None:
+            self.shell.document.set_current_category(self.combo.itemData(index))
+            self.shell.canvas.setFocus()
+
+    def choose(self, category_id: int) -> None:
+        """Digit key: the category of new objects, and of the selected ones."""
+        doc = self.shell.document
+        if doc is None:
+            return
+        doc.set_current_category(category_id)
+        # said first: the canvas's note that a hidden category is shown again (during the push) replaces it
+        self.shell.status(f"Category: {doc.project.categories[category_id].name}", 2500)
+        edit = edits.set_category(doc.project, doc.selection, category_id)
+        if edit is not None:
+            doc.push(edit)
