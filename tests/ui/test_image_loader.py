@@ -25,3 +25,20 @@ def test_a_load_running_when_its_loader_is_deleted_emits_through_a_live_object(q
     assert QThreadPool.globalInstance().waitForDone(10000)
     qtbot.wait(10)  # the queued 'loaded' finds no receiver and is dropped
     assert shiboken6.isValid(signals)
+
+
+def test_the_images_read_ahead_are_those_d_and_a_go_to(qtbot, tmp_path) -> None:
+    """``Document.neighbours``: the next image first, then the previous one; none past either end."""
+    from pixelproof.core.coco import load_project
+    from pixelproof.ui.document import Document
+    from tests.ui.conftest import make_project
+
+    doc = Document(load_project(make_project(tmp_path, n_images=3)))
+    ids = doc.image_ids()
+    assert [r.id for r in doc.neighbours(ids[1])] == [ids[2], ids[0]]
+    assert [r.id for r in doc.neighbours(ids[0])] == [ids[1]]
+    assert [r.id for r in doc.neighbours(ids[2])] == [ids[1]]
+    assert doc.neighbours(-1) == []
+    doc.set_current_image(ids[0])
+    assert doc.step_image(1) and doc.current_image_id == doc.neighbours(ids[0])[0].id
+    doc.close()

@@ -276,6 +276,14 @@ class Document(QObject):
         self.set_current_image(ids[i])
         return True
 
+    def neighbours(self, image_id: int) -> list[ImageRecord]:
+        """The images D and A go to from ``image_id`` (the next first): what the canvas reads ahead."""
+        ids = self.image_ids()
+        if image_id not in self.project.images:
+            return []
+        i = ids.index(image_id)
+        return [self.project.images[ids[j]] for j in (i + 1, i - 1) if 0 <= j < len(ids)]
+
     @property
     def selection(self) -> list[int]:
         return list(self._selection)

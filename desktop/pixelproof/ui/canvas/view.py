@@ -176,17 +176,10 @@ class CanvasView(QGraphicsView):
         self._prefetch_neighbours()
 
     def _prefetch_neighbours(self) -> None:
-        doc = self.document
-        ids = doc.image_ids()
-        if self.image_id not in ids:
-            return
-        i = ids.index(self.image_id)
-        for j in (i + 1, i - 1):
-            if 0 <= j < len(ids):
-                neighbour = doc.project.images[ids[j]]
-                path = doc.project.image_path(neighbour)
-                if Path(path) not in self._reduce:
-                    self.loader.prefetch(path, expected_identity(neighbour.extra))
+        for neighbour in self.document.neighbours(self.image_id):
+            path = self.document.project.image_path(neighbour)
+            if Path(path) not in self._reduce:
+                self.loader.prefetch(path, expected_identity(neighbour.extra))
 
     def _set_scene_rect(self, w: int, h: int) -> None:
         # room around the image so it can be panned to any edge of the window
