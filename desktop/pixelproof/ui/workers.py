@@ -254,10 +254,50 @@ def _load_pyramid(path: Path, meta: Any) -> LoadedImage:
 
 
 class _Signals(QObject):
-    loaded = Signal(int, object)  # request, LoadedImage
-    failed = Signal(int, str)  # request, reason
-    preview = Signal(int, object)  # request, Preview
-    too_large = Signal(int, str, object)  # request, reason, core.reduced.HugeImage
+    """The one object every load emits through, made on the UI thread and kept for the process (one per
+    loader, the worker let go of last when the loader went first, was destroyed on the worker thread).
+    Requests are numbered across loaders; ``_LOADING`` holds each loader while a request of it is out."""
+
+    loaded = Signal(object, object)  # request, LoadedImage
+    failed = Signal(object, str)  # request, reason
+    preview = Signal(object, object)  # request, Preview
+    too_large = Signal(object, str, object)  # request, reason, core.reduced.HugeImage
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded.connect(self._loaded)  # its own methods: called on the UI thread, where it lives
+        self.failed.connect(self._failed)
+        self.preview.connect(self._preview)
+        self.too_large.connect(self._too_large)
+
+    def _loaded(self, request: int, image: LoadedImage) -> None:
+        self._to(request, True, "_on_loaded", image)
+
+    def _failed(self, request: int, reason: str) -> None:
+        self._to(request, True, "_on_failed", reason)
+
+    def _preview(self, request: int, preview: Preview) -> None:
+        self._to(request, False, "_on_preview", preview)
+
+    def _too_large(self, request: int, reason: str, info: object) -> None:
+        self._to(request, True, "_on_too_large", reason, info)
+
+    @staticmethod
+    def _to(request: int, last: bool, method: str, *args: object) -> None:
+        loader = _LOADING.pop(request, None) if last else _LOADING.get(request)
+        if loader is not None and shiboken6.isValid(loader):  # not deleted with its window meanwhile
+            getattr(loader, method)(request, *args)
+
+
+_LOAD_SIGNALS: list[_Signals] = []  # the one, made with the first loader
+_LOADING: dict[int, ImageLoader] = {}  # request -> its loader, while the load runs
+_LOAD_NUMBERS = itertools.count(1)
+
+
+def _load_signals() -> _Signals:  # made on the UI thread: loaders are
+    if not _LOAD_SIGNALS:
+        _LOAD_SIGNALS.append(_Signals())
+    return _LOAD_SIGNALS[0]
 
 
 class _LoadJob(QRunnable):
@@ -318,13 +358,9 @@ class ImageLoader(QObject):
     def __init__(self, parent: QObject | None = None, cache_size: int = 4) -> None:
         super().__init__(parent)
         self.pool = QThreadPool.globalInstance()
-        # no parent: each job holds a reference, so a job still running when the window goes away
-        # (a prefetch) emits through a live object instead of one its parent just deleted
-        self._signals = _Signals()
-        self._signals.loaded.connect(self._on_loaded)
-        self._signals.failed.connect(self._on_failed)
-        self._signals.preview.connect(self._on_preview)
-        self._signals.too_large.connect(self._on_too_large)
+        # shared and kept: a job still running when the window goes away (a prefetch) emits through a
+        # live object, and never destroys it on its thread
+        self._signals = _load_signals()
         self._request = 0
         self._pending: dict[int, tuple[object, Path, bool]] = {}  # request -> key, path, wanted
         self._cache: OrderedDict[Path, LoadedImage] = OrderedDict()
@@ -337,7 +373,7 @@ class ImageLoader(QObject):
         """Start loading ``path`` (downsampled 1/``reduce`` when given; ``expect``: the record's slice
         identity, ``load_image``); returns the image at once when cached (no signal then)."""
         path = Path(path)
-        self._request += 1
+        self._request = next(_LOAD_NUMBERS)
         for req, (k, p, _wanted) in list(self._pending.items()):
             self._pending[req] = (k, p, False)  # older requests are no longer wanted
         if path in self._cache:
@@ -350,6 +386,7 @@ class ImageLoader(QObject):
                     self._pending[req] = (key, p, True)
             return None
         self._pending[self._request] = (key, path, True)
+        _LOADING[self._request] = self
         self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif, reduce, expect))
         return None
 
@@ -358,8 +395,9 @@ class ImageLoader(QObject):
         path = Path(path)
         if path in self._cache or any(p == path for (_k, p, _w) in self._pending.values()):
             return
-        self._request += 1
+        self._request = next(_LOAD_NUMBERS)
         self._pending[self._request] = (None, path, False)
+        _LOADING[self._request] = self
         self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif, None, expect))
 
     def forget(self) -> None:
@@ -406,11 +444,9 @@ class JobCancelled(Exception):
 
 
 class _JobSignals(QObject):
-    """The one object every job's worker emits through, keyed by the job's number: made on the UI thread
-    and kept for the process, so a worker never lets go of the last reference to a Qt object. One a
-    worker let go of last was destroyed on the worker thread (a job's own signal object, once the UI
-    thread had handled the job's end and deleted the job before the pool deleted the worker's task),
-    while Qt on the UI thread could still use it: a crash inside the event loop, now and then."""
+    """The one object every job's worker emits through, keyed by the job's number, made on the UI thread
+    and kept for the process: a job's own one was destroyed on the worker thread when the UI thread had
+    deleted the job before the pool deleted the worker's task (Qt on the UI thread could still use it)."""
 
     progress = Signal(object, int, int)  # job number, done, total
     message = Signal(object, object)  # job number, anything the function sends
