@@ -42,3 +42,38 @@ def test_the_images_read_ahead_are_those_d_and_a_go_to(qtbot, tmp_path) -> None:
     doc.set_current_image(ids[0])
     assert doc.step_image(1) and doc.current_image_id == doc.neighbours(ids[0])[0].id
     doc.close()
+
+
+def test_a_load_running_when_its_loader_goes_leaves_no_qt_object_to_the_worker(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The loader's signal object was kept alive by the load too, so when the loader went first the
+    worker let go of the last reference and destroyed that Qt object on its own thread (Qt objects are
+    destroyed on the thread they live in, the UI thread, or Qt's state is corrupted)."""
+    import threading
+
+    from PySide6.QtCore import QObject, Qt
+
+    from pixelproof.ui import workers
+
+    path = tmp_path / "a.png"
+    Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(path)
+    real, release = workers.load_image, threading.Event()
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workers, "load_image", held)
+    loader = workers.ImageLoader()
+    threads: list = []
+    record = lambda *_: threads.append(threading.current_thread())  # noqa: E731
+    for obj in [v for v in vars(loader).values() if isinstance(v, QObject)]:
+        obj.destroyed.connect(record, Qt.ConnectionType.DirectConnection)
+    del obj  # the test holds none of them
+    loader.prefetch(path)
+    shiboken6.delete(loader)  # what closing the window does to its children
+    del loader
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    assert threads == [threading.main_thread()] * len(threads), threads

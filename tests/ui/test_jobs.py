@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+import shiboken6
+
 from pixelproof.ui.workers import Job
 
 
@@ -71,3 +74,92 @@ def test_errors_become_messages(qtbot) -> None:
 
     assert run(qtbot, Job(missing, expected=(OSError,)))["failed"] == "disk.png: not found"
     assert run(qtbot, Job(bug, expected=(OSError,)))["failed"] == "KeyError: 'oops'"
+
+
+def held_after_its_last_signal(monkeypatch) -> threading.Event:  # type: ignore[no-untyped-def]
+    """Every job's worker pauses once its work is done and its end signalled, before it lets go of what
+    it holds (as a busy machine may pause a thread there); returns the event that lets it go on."""
+    from pixelproof.ui import workers
+
+    tail = threading.Event()
+    real = workers._JobRunnable.run
+
+    def run(self) -> None:  # type: ignore[no-untyped-def]
+        real(self)
+        tail.wait(10)
+
+    monkeypatch.setattr(workers._JobRunnable, "run", run)
+    return tail
+
+
+def destroyed_on(obj, threads: list) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    obj.destroyed.connect(
+        lambda *_: threads.append(threading.current_thread()), Qt.ConnectionType.DirectConnection
+    )
+
+
+def watched(job: Job, threads: list) -> None:
+    """Record the thread that destroys ``job`` and each Qt object it holds."""
+    from PySide6.QtCore import QObject, Qt
+
+    for obj in [job, *(v for v in vars(job).values() if isinstance(v, QObject))]:
+        obj.destroyed.connect(
+            lambda *_: threads.append(threading.current_thread()), Qt.ConnectionType.DirectConnection
+        )
+
+
+@pytest.mark.parametrize("with_parent", [True, False])
+def test_a_jobs_qt_objects_go_on_the_ui_thread_when_its_worker_lets_go_last(
+    qtbot, monkeypatch, with_parent
+) -> None:  # type: ignore[no-untyped-def]
+    """The worker held the job until the thread pool deleted its task, after the job's last signal. When
+    the UI thread had handled that signal and deleted the job first, the worker's reference was the last
+    one, and the signal object the job emits through was destroyed on the worker thread, while Qt on the
+    UI thread could still be disconnecting from it (the Annotators view's test crashed inside Qt's event
+    loop in 2 CI runs of 11, its comparison and image-load jobs ending while the UI thread was busy). With
+    a parent (the Annotators view's jobs) or none (``dialogs.run_job``'s)."""
+    from PySide6.QtCore import QObject, QThreadPool
+
+    tail = held_after_its_last_signal(monkeypatch)
+    threads: list = []
+    parent = QObject()
+    job = Job(lambda _j: 7, parent if with_parent else None)
+    watched(job, threads)
+    job.start()
+    del job  # its parent or the job itself (deleteLater) keeps it until it is done
+    qtbot.waitUntil(lambda: bool(threads), timeout=10000)  # ended and deleted, on the UI thread
+    tail.set()
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    assert threads == [threading.main_thread()] * len(threads), threads
+
+
+def test_a_job_whose_parent_goes_while_it_runs_ends_quietly(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The window (and its view, the job's parent) closed while the work ran: the progress and result that
+    come back afterwards find no job, and are dropped without an error; the next job runs as ever."""
+    from PySide6.QtCore import QObject, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    started, release = threading.Event(), threading.Event()
+
+    def work(job: Job) -> str:
+        started.set()
+        release.wait(10)
+        job.report(1, 2)
+        return "late"
+
+    parent = QObject()
+    job = Job(work, parent)
+    seen: list = []
+    job.finished.connect(seen.append)
+    job.start()
+    assert started.wait(10)
+    del job
+    parent.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(parent), timeout=5000)
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    QApplication.sendPostedEvents()  # what the worker sent comes back: nothing to deliver it to
+    assert seen == []
+    assert run(qtbot, Job(lambda _j: "next"))["result"] == "next"

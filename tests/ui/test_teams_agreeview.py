@@ -266,6 +266,47 @@ def test_moving_on_cancels_the_comparison_and_consensus_works_meanwhile(
     win.close()
 
 
+def test_an_image_load_failing_after_moving_on_leaves_the_panes_alone(
+    qtbot, project_file, no_prompts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """D while image 1 is still being read: its load failed afterwards and wrote its message into the
+    panes of image 1, deleted meanwhile (a traceback from Qt's event loop; before they were deleted, the
+    placeholders of panes no longer shown). A loaded image was dropped there already; a failure is too."""
+    import threading
+
+    from PySide6.QtCore import QEvent
+
+    from pixelproof.core.imageio import ImageReadError
+    from pixelproof.ui.canvas.image_item import ImageItem
+    from pixelproof.ui.review import annotators
+
+    real, release = annotators.load_image, threading.Event()
+
+    def held(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if path == first_path:
+            release.wait(10)
+            raise ImageReadError(f"{path}: unreadable")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(annotators, "load_image", held)
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob", "cy"]))
+    doc, view = win.document, win.teams.view
+    first_path = doc.project.image_path(doc.project.images[1])
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    first_load = view.job
+    assert view.images.currentData() == 1 and first_load is not None
+    view.panes[0].setFocus()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
+    assert view.images.currentData() == 2
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)  # image 1's panes go
+    release.set()
+    qtbot.waitUntil(lambda: not first_load.running, timeout=5000)  # its failure came back
+    qtbot.waitUntil(lambda: all(isinstance(p.image_item, ImageItem) for p in view.panes), timeout=5000)
+    assert view.images.currentData() == 2
+    doc.undo_stack.setClean()
+    win.close()
+
+
 def test_an_image_nobody_labelled_says_so(qtbot, project_file, no_prompts) -> None:  # type: ignore[no-untyped-def]
     """Image 2 of the merged project: no annotator drew anything. The line said "they differ on 0% of the
     labelled pixels" (of none)."""

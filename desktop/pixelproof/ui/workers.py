@@ -7,6 +7,7 @@ dropped. A small LRU cache makes going back and forth between images instant.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import OrderedDict
@@ -17,6 +18,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from pixelproof.core.channels import CompositeLevel
@@ -252,10 +254,50 @@ def _load_pyramid(path: Path, meta: Any) -> LoadedImage:
 
 
 class _Signals(QObject):
-    loaded = Signal(int, object)  # request, LoadedImage
-    failed = Signal(int, str)  # request, reason
-    preview = Signal(int, object)  # request, Preview
-    too_large = Signal(int, str, object)  # request, reason, core.reduced.HugeImage
+    """The one object every load emits through, made on the UI thread and kept for the process (one per
+    loader, the worker let go of last when the loader went first, was destroyed on the worker thread).
+    Requests are numbered across loaders; ``_LOADING`` holds each loader while a request of it is out."""
+
+    loaded = Signal(object, object)  # request, LoadedImage
+    failed = Signal(object, str)  # request, reason
+    preview = Signal(object, object)  # request, Preview
+    too_large = Signal(object, str, object)  # request, reason, core.reduced.HugeImage
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded.connect(self._loaded)  # its own methods: called on the UI thread, where it lives
+        self.failed.connect(self._failed)
+        self.preview.connect(self._preview)
+        self.too_large.connect(self._too_large)
+
+    def _loaded(self, request: int, image: LoadedImage) -> None:
+        self._to(request, True, "_on_loaded", image)
+
+    def _failed(self, request: int, reason: str) -> None:
+        self._to(request, True, "_on_failed", reason)
+
+    def _preview(self, request: int, preview: Preview) -> None:
+        self._to(request, False, "_on_preview", preview)
+
+    def _too_large(self, request: int, reason: str, info: object) -> None:
+        self._to(request, True, "_on_too_large", reason, info)
+
+    @staticmethod
+    def _to(request: int, last: bool, method: str, *args: object) -> None:
+        loader = _LOADING.pop(request, None) if last else _LOADING.get(request)
+        if loader is not None and shiboken6.isValid(loader):  # not deleted with its window meanwhile
+            getattr(loader, method)(request, *args)
+
+
+_LOAD_SIGNALS: list[_Signals] = []  # the one, made with the first loader
+_LOADING: dict[int, ImageLoader] = {}  # request -> its loader, while the load runs
+_LOAD_NUMBERS = itertools.count(1)
+
+
+def _load_signals() -> _Signals:  # made on the UI thread: loaders are
+    if not _LOAD_SIGNALS:
+        _LOAD_SIGNALS.append(_Signals())
+    return _LOAD_SIGNALS[0]
 
 
 class _LoadJob(QRunnable):
@@ -316,13 +358,9 @@ class ImageLoader(QObject):
     def __init__(self, parent: QObject | None = None, cache_size: int = 4) -> None:
         super().__init__(parent)
         self.pool = QThreadPool.globalInstance()
-        # no parent: each job holds a reference, so a job still running when the window goes away
-        # (a prefetch) emits through a live object instead of one its parent just deleted
-        self._signals = _Signals()
-        self._signals.loaded.connect(self._on_loaded)
-        self._signals.failed.connect(self._on_failed)
-        self._signals.preview.connect(self._on_preview)
-        self._signals.too_large.connect(self._on_too_large)
+        # shared and kept: a job still running when the window goes away (a prefetch) emits through a
+        # live object, and never destroys it on its thread
+        self._signals = _load_signals()
         self._request = 0
         self._pending: dict[int, tuple[object, Path, bool]] = {}  # request -> key, path, wanted
         self._cache: OrderedDict[Path, LoadedImage] = OrderedDict()
@@ -335,7 +373,7 @@ class ImageLoader(QObject):
         """Start loading ``path`` (downsampled 1/``reduce`` when given; ``expect``: the record's slice
         identity, ``load_image``); returns the image at once when cached (no signal then)."""
         path = Path(path)
-        self._request += 1
+        self._request = next(_LOAD_NUMBERS)
         for req, (k, p, _wanted) in list(self._pending.items()):
             self._pending[req] = (k, p, False)  # older requests are no longer wanted
         if path in self._cache:
@@ -348,6 +386,7 @@ class ImageLoader(QObject):
                     self._pending[req] = (key, p, True)
             return None
         self._pending[self._request] = (key, path, True)
+        _LOADING[self._request] = self
         self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif, reduce, expect))
         return None
 
@@ -356,8 +395,9 @@ class ImageLoader(QObject):
         path = Path(path)
         if path in self._cache or any(p == path for (_k, p, _w) in self._pending.values()):
             return
-        self._request += 1
+        self._request = next(_LOAD_NUMBERS)
         self._pending[self._request] = (None, path, False)
+        _LOADING[self._request] = self
         self.pool.start(_LoadJob(self._request, path, self._signals, self.apply_exif, None, expect))
 
     def forget(self) -> None:
@@ -404,33 +444,80 @@ class JobCancelled(Exception):
 
 
 class _JobSignals(QObject):
-    progress = Signal(int, int)  # done, total
-    message = Signal(object)  # anything the function sends (a problem line, a per-image result)
-    finished = Signal(object)  # the function's result
-    failed = Signal(str)
-    cancelled = Signal()
+    """The one object every job's worker emits through, keyed by the job's number, made on the UI thread
+    and kept for the process: a job's own one was destroyed on the worker thread when the UI thread had
+    deleted the job before the pool deleted the worker's task (Qt on the UI thread could still use it)."""
+
+    progress = Signal(object, int, int)  # job number, done, total
+    message = Signal(object, object)  # job number, anything the function sends
+    ended = Signal(object)  # job number: its outcome is in ``Job.outcome``
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress.connect(self._on_progress)
+        self.message.connect(self._on_message)
+        self.ended.connect(self._on_ended)
+
+    def _on_progress(self, key: int, done: int, total: int) -> None:
+        if (job := _live_job(key)) is not None:
+            job._on_progress(done, total)
+
+    def _on_message(self, key: int, payload: object) -> None:
+        if (job := _live_job(key)) is not None:
+            job._on_message(payload)
+
+    def _on_ended(self, key: int) -> None:
+        job = _RUNNING.pop(key, None)  # the UI thread's reference, the last one a running job has
+        if job is not None and shiboken6.isValid(job):  # not deleted with its parent meanwhile
+            job._on_ended()
+
+
+_SIGNALS: list[_JobSignals] = []  # the one, made by the first ``Job.start``
+
+
+def _job_signals() -> _JobSignals:
+    """The jobs' signal object (made on the UI thread: the first job starts there)."""
+    if not _SIGNALS:
+        _SIGNALS.append(_JobSignals())
+    return _SIGNALS[0]
+
+
+_RUNNING: dict[int, Job] = {}  # started and not yet ended, by number (the UI thread's references)
+_NUMBERS = itertools.count(1)
+
+
+def _live_job(key: int) -> Job | None:
+    job = _RUNNING.get(key)
+    return job if job is not None and shiboken6.isValid(job) else None
+
+
+def _outcome(job: Job) -> tuple[str, object]:
+    """Run the job's function on this worker thread: ("finished", result), ("failed", reason) or
+    ("cancelled", None)."""
+    try:
+        result = job.fn(job)
+    except JobCancelled:
+        return "cancelled", None
+    except job.expected as e:  # the errors the work is known to raise: their message says it all
+        return "failed", error_text(e)
+    except Exception as e:  # a bug in a job (or a plugin) must become a message, never kill the app
+        return "failed", f"{type(e).__name__}: {e}"
+    return ("cancelled", None) if job.is_cancelled() else ("finished", result)
 
 
 class _JobRunnable(QRunnable):
     def __init__(self, job: Job) -> None:
         super().__init__()
-        self.job = job
+        self.job: Job | None = job
 
     def run(self) -> None:
-        job, signals = self.job, self.job.signals
-        try:
-            result = job.fn(job)
-        except JobCancelled:
-            signals.cancelled.emit()
-        except job.expected as e:  # the errors the work is known to raise: their message says it all
-            signals.failed.emit(error_text(e))
-        except Exception as e:  # a bug in a job (or a plugin) must become a message, never kill the app
-            signals.failed.emit(f"{type(e).__name__}: {e}")
-        else:
-            if job.is_cancelled():
-                signals.cancelled.emit()
-            else:
-                signals.finished.emit(result)
+        job, self.job = self.job, None
+        if job is None:
+            return
+        key = job.key
+        job.outcome = _outcome(job)  # handed over with the job: nothing of it is freed here
+        del job  # the UI thread holds it (``_RUNNING``) until ``ended``: its reference is the last one
+        _job_signals().ended.emit(key)
 
 
 class Job(QObject):
@@ -439,9 +526,10 @@ class Job(QObject):
     which raises ``JobCancelled``; ``job.step`` is a (done, total) callback for core code that does both).
 
     The signals (``progress``, ``message``, ``finished``, ``failed``, ``cancelled``) are emitted on the
-    thread that made the job (the worker's are queued to it), so slots may touch widgets; progress and
-    messages stop once Cancel is pressed. Exceptions of the ``expected`` types fail with their own
-    message, others with their type name too. The job deletes itself once done."""
+    UI thread (the worker's go through ``_JobSignals``), so slots may touch widgets; progress and messages
+    stop once Cancel is pressed. Exceptions of the ``expected`` types fail with their own message, others
+    with their type name too. The job deletes itself once done; its worker lets go of it before the UI
+    thread does (a result must not hold Qt objects either: the worker made it)."""
 
     progress = Signal(int, int)  # done, total
     message = Signal(object)
@@ -458,16 +546,16 @@ class Job(QObject):
         super().__init__(parent)
         self.fn = fn
         self.expected = expected
-        self.signals = _JobSignals()  # lives on this thread; the worker emits through it
-        self.signals.progress.connect(self._on_progress)
-        self.signals.message.connect(self._on_message)
-        self.signals.finished.connect(self._on_finished)
-        self.signals.failed.connect(self._on_failed)
-        self.signals.cancelled.connect(self._on_cancelled)
+        self.key = 0  # its number once started
+        self.outcome: tuple[str, object] | None = None
         self._cancel = False
         self.running = False
 
     def start(self, pool: QThreadPool | None = None) -> None:
+        """Run ``fn`` on ``pool`` (the global one by default); call on the UI thread."""
+        _job_signals()
+        self.key = next(_NUMBERS)
+        _RUNNING[self.key] = self
         self.running = True
         (pool or QThreadPool.globalInstance()).start(_JobRunnable(self))
 
@@ -483,7 +571,7 @@ class Job(QObject):
             raise JobCancelled
 
     def report(self, done: int, total: int) -> None:
-        self.signals.progress.emit(done, total)
+        _job_signals().progress.emit(self.key, done, total)
 
     def step(self, done: int, total: int) -> None:
         """Progress callback for core code: stops the work (``JobCancelled``) once Cancel was pressed."""
@@ -491,7 +579,7 @@ class Job(QObject):
         self.report(done, total)
 
     def send(self, payload: object) -> None:
-        self.signals.message.emit(payload)
+        _job_signals().message.emit(self.key, payload)
 
     def _on_progress(self, done: int, total: int) -> None:
         if not self._cancel:
@@ -501,17 +589,14 @@ class Job(QObject):
         if not self._cancel:
             self.message.emit(payload)
 
-    def _on_finished(self, result: object) -> None:
+    def _on_ended(self) -> None:
+        kind, payload = self.outcome or ("cancelled", None)
+        self.outcome = None
         self.running = False
-        self.finished.emit(result)
-        self.deleteLater()
-
-    def _on_failed(self, reason: str) -> None:
-        self.running = False
-        self.failed.emit(reason)
-        self.deleteLater()
-
-    def _on_cancelled(self) -> None:
-        self.running = False
-        self.cancelled.emit()
+        if kind == "finished":
+            self.finished.emit(payload)
+        elif kind == "failed":
+            self.failed.emit(payload)
+        else:
+            self.cancelled.emit()
         self.deleteLater()

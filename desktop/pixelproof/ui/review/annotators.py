@@ -290,9 +290,7 @@ class AnnotatorsView(QObject):
         exif, expect = doc.project.applies_exif, expected_identity(image.extra)
         load = Job(lambda _job: load_image(path, apply_exif=exif, expect=expect), self)
         load.finished.connect(lambda img, panes=list(self.panes): self._image_loaded(img, panes))
-        load.failed.connect(
-            lambda reason, panes=list(self.panes): [p.set_image(None, reason, True) for p in panes]
-        )
+        load.failed.connect(lambda reason, panes=list(self.panes): self._image_failed(reason, panes))
         self.job = load
         load.start()
         self.panes[0].fit()
@@ -321,6 +319,11 @@ class AnnotatorsView(QObject):
         for p, overlay in zip(panes, self.overlays, strict=False):  # none yet while they are worked out
             p.set_overlay(overlay, scale=self.scale)  # above the image
         self.panes[0].fit()
+
+    def _image_failed(self, reason: str, panes: list[ReviewPane]) -> None:
+        if panes == self.panes:  # not those of an image shown before (deleted since, or going)
+            for p in panes:
+                p.set_image(None, reason, True)
 
     def _set_info(self, text: str) -> None:
         """The line above the panes, saying so while the consensus is worked out."""
