@@ -1,4 +1,4 @@
-"""The app's one job runner (ui.workers.Job): results, messages and progress arrive on the UI thread,
+"""The app's one job runner (ui.jobs.Job): results, messages and progress arrive on the UI thread,
 Cancel stops the work through step(), errors become messages (plain for the expected kinds)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import threading
 import pytest
 import shiboken6
 
-from pixelproof.ui.workers import Job
+from pixelproof.ui.jobs import Job
 
 
 def run(qtbot, job: Job) -> dict:
@@ -79,16 +79,16 @@ def test_errors_become_messages(qtbot) -> None:
 def held_after_its_last_signal(monkeypatch) -> threading.Event:  # type: ignore[no-untyped-def]
     """Every job's worker pauses once its work is done and its end signalled, before it lets go of what
     it holds (as a busy machine may pause a thread there); returns the event that lets it go on."""
-    from pixelproof.ui import workers
+    from pixelproof.ui import jobs
 
     tail = threading.Event()
-    real = workers._JobRunnable.run
+    real = jobs._JobRunnable.run
 
     def run(self) -> None:  # type: ignore[no-untyped-def]
         real(self)
         tail.wait(10)
 
-    monkeypatch.setattr(workers._JobRunnable, "run", run)
+    monkeypatch.setattr(jobs._JobRunnable, "run", run)
     return tail
 
 

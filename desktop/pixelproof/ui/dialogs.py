@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.autosave import AutosaveInfo
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
-from pixelproof.ui.workers import Job
+from pixelproof.ui.jobs import Job
 
 MAX_LISTED = 12
 

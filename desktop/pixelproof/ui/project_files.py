@@ -21,10 +21,10 @@ from pixelproof.core.model import FORMAT_VERSION, Project
 from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document, recoverable_new_projects
+from pixelproof.ui.jobs import Job
 from pixelproof.ui.new_project import ask_categories
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action, plain
-from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.merge_decisions import dropped_text
 from pixelproof.ui.dialogs import as_text, ok_cancel
+from pixelproof.ui.jobs import Job
 from pixelproof.ui.shortcuts import make_action
-from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell

@@ -38,9 +38,10 @@ from pixelproof.core.consensus import (
 from pixelproof.core.limits import LimitError
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.jobs import Job
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
 from pixelproof.ui.shortcuts import make_action
-from pixelproof.ui.workers import Job, load_image
+from pixelproof.ui.workers import load_image
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pixelproof.core.volumes import expected_identity
+from pixelproof.ui.jobs import Job
 from pixelproof.ui.review import compute
-from pixelproof.ui.workers import Job
 
 if TYPE_CHECKING:
     from pixelproof.ui.review.view import ReviewView

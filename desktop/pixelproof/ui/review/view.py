@@ -32,12 +32,13 @@ from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.jobs import Job
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.no_reference import CandidatePreview
 from pixelproof.ui.review.panes import LinkedPanes
 from pixelproof.ui.review.parts import RUN_TIP, DecisionBox, ImageList, ObjectList, PaneRow, ReviewHeader
-from pixelproof.ui.workers import ImageLoader, Job, LoadedImage
+from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 if TYPE_CHECKING:
     from pixelproof.core.qa import ObjectRow

@@ -25,10 +25,10 @@ from pixelproof.core.edits import new_mask_annotation
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import decode_at, is_huge, origin_of
 from pixelproof.ui.canvas.tool_event import ToolEvent
+from pixelproof.ui.jobs import Job
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.brush import pixel_of
 from pixelproof.ui.tools.paint_options import OPTIONS
-from pixelproof.ui.workers import Job
 
 
 @dataclass(frozen=True, slots=True)

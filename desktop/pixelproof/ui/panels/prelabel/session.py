@@ -22,7 +22,7 @@ from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.class_mapping import mapping_key
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, Tiling
-from pixelproof.ui.workers import Job
+from pixelproof.ui.jobs import Job
 
 Report = Callable[[object], None]
 

@@ -15,7 +15,7 @@ from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
 from pixelproof.core.model import Annotation, Project
 from pixelproof.inference.apply import knows_none, predict_project
 from pixelproof.inference.class_mapping import effective_mapping
-from pixelproof.ui.workers import Job, JobCancelled
+from pixelproof.ui.jobs import Job, JobCancelled
 
 SOURCES = {
     "none": "Rules and statistics only",
