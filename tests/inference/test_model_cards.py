@@ -198,3 +198,27 @@ def test_a_label_past_the_card_s_classes_names_the_card(tmp_path: Path, shared_m
         BackendError, match=rf"which no class has \(2 known, from {tmp_path}/faster_rcnn\.onnx\.json\)"
     ):
         b.predict(image)
+
+
+def test_a_card_written_or_changed_beside_a_loaded_model_makes_workers_load_it_again(
+    tmp_path: Path, shared_models: Path
+) -> None:
+    """Worker processes and the second lane keep a model per ``BackendSpec.cache_key`` (the spec and its
+    files' size and time): a card added or fixed beside an unchanged model file kept its old classes in
+    them, so one batch named the same pixels with two cards' classes."""
+    import os
+
+    from pixelproof.inference.batch import BackendSpec
+
+    path = shared_copy(shared_models, "seed/deeplabv3.onnx", tmp_path)
+    spec = BackendSpec("onnx", (("model_path", str(path)),))
+    before = spec.cache_key()
+    card = tmp_path / "deeplabv3.onnx.json"
+    card.write_text(json.dumps({"classes": ["background", "person", "car", "dog"]}))
+    written = spec.cache_key()
+    assert written != before
+    card.write_text(json.dumps({"classes": ["background", "human", "car", "dog"]}))
+    st = card.stat()
+    os.utime(card, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a coarse clock: a later time
+    assert spec.cache_key() != written
+    assert spec.make().categories() == ["human", "car", "dog"]
