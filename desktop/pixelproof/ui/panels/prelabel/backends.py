@@ -164,6 +164,7 @@ class BackendChooser(QWidget):
         self.status_text = ""
         self._config_seq = 0
         self._working: tuple[Backend, dict[str, str]] | None = None  # the last ready backend, its fields
+        self._attempt: tuple[BackendSpec, tuple] | None = None  # the last load's files and their stamps
         self.combo = QComboBox()
         self.combo.setObjectName("modelBackend")
         self.combo.setToolTip("Backends found through the pixelproof.backends entry points")
@@ -263,6 +264,8 @@ class BackendChooser(QWidget):
         self.session.set_backend(None)
         self._set_state(f"Loading {row.info.name}…")
         info = row.info
+        files = self._files_spec()
+        self._attempt = (files, files.stamps()) if files is not None else None
         self.session.submit(
             lambda _report: configure_backend(info, values),
             lambda backend: self._configured(seq, backend, fields),  # type: ignore[arg-type]
@@ -315,6 +318,42 @@ class BackendChooser(QWidget):
         self.configured.emit()
         return True
 
+    def _files_spec(self) -> BackendSpec | None:
+        """The form's files (model, decoder, classes file...) as a spec, for their stamps."""
+        row = self.row()
+        if row is None:
+            return None
+        values = self.options.values(with_threshold=False)
+        return BackendSpec(
+            row.info.name, tuple((k, v) for k, v in values.items() if k.endswith(("_path", "_file")))
+        )
+
+    def changed_files(self) -> list[str]:
+        """Files of the loaded model (its card too) written, replaced or removed since it was loaded; []
+        when the form names other files (they load when their field is left)."""
+        files = self._files_spec()
+        if files is None or self._attempt is None or self._attempt[0] != files:
+            return []
+        then, now = ({s[0]: s[1:] for s in stamps} for stamps in (self._attempt[1], files.stamps()))
+        paths = dict(files.values)
+        names = []
+        for what in sorted(set(then) | set(now)):
+            if then.get(what) != now.get(what):
+                option, _, card = what.partition(" ")
+                names.append(Path(str(paths[option])).name + (".json" if card else ""))
+        return names
+
+    def reload_if_changed(self) -> str:
+        """Load the model again when its files changed on disk since it was loaded (a retrained model
+        written over it, a card fixed beside it): a batch's other lanes and worker processes would load
+        the new files while this one ran the old model. The message to show, or "" when nothing changed."""
+        names = self.changed_files()
+        if not names:
+            return ""
+        self.reconfigure()
+        files = ", ".join(names)
+        return f"{files} changed on disk since it was loaded: loading it again; run it once it is ready"
+
     def set_model_path(self, path: str | Path) -> None:
         self.options.model_edit.setText(str(path))
         self._model_edited()
@@ -326,7 +365,11 @@ class BackendChooser(QWidget):
             return
         path = edit.text().strip()
         key = f"model/{row.info.name}/model_path"
-        if path == str(settings().value(key, "")) and self.session.backend is not None:
+        if (
+            path == str(settings().value(key, ""))
+            and self.session.backend is not None
+            and not self.changed_files()  # Return on the same file reads a card fixed beside it
+        ):
             return
         settings().setValue(key, path)
         self.reconfigure()
