@@ -100,3 +100,64 @@ def test_m_after_the_model_file_was_replaced_loads_it_again_first(
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)
     assert predictions(win.document)
+
+
+def test_the_panel_says_what_it_found_in_each_model_and_what_it_assumed(
+    qtbot, demo, shared_models: Path, tmp_path: Path
+) -> None:
+    """The panel said only "✓ Ready · segment · 3 classes" (and the backend box still said "no model file
+    chosen"): which family the graph was taken for, where the class names came from, and the guesses
+    (background = class 0, ImageNet mean/std) were only in ``pixelproof backends --model``."""
+    pytest.importorskip("onnxruntime")
+    panel = choose(qtbot, demo, "onnx")
+    found = panel.backends.found_label
+    mine = tmp_path / "mine"
+    assert found.isHidden()
+    enter_model(qtbot, panel, own_model(shared_models, mine, "seed/deeplabv3.onnx"))
+    text = found.text()
+    assert not found.isHidden()
+    assert "model: semantic" in text and "classes: none known: class_<id>" in text, text
+    assert "assumed: background = class 0" in text and "assumed: input: pixel/255, ImageNet mean/std" in text
+    assert panel.backends.combo.currentText() == "onnx (segment)"
+    card = {"classes": ["__background__", "person", "car", "dog", "cat"], "background": 0}
+    enter_model(qtbot, panel, own_model(shared_models, mine, "seed/mask_rcnn.onnx", card))
+    text = found.text()
+    assert "model: torchvision-mask-rcnn" in text and "classes: the model card" in text, text
+    assert "masks=masks" in found.toolTip() and "assumed: background" not in text, text
+    enter_model(qtbot, panel, own_model(shared_models, mine, "yolo11n.onnx"))
+    assert "model: ultralytics" in found.text() and "classes: ONNX metadata 'names'" in found.text()
+    assert panel.backends.combo.currentText() == "onnx (detect)"
+    text = enter_model(qtbot, panel, mine / "missing.onnx")
+    assert text.startswith("✗") and "still using yolo11n.onnx" in text, text
+    assert "model: ultralytics" in found.text()  # the model still in use
+
+    panel = choose(qtbot, demo, "sam-onnx")
+    assert found.isHidden() and panel.backends.combo.currentText().startswith("sam-onnx — ")
+    own_model(shared_models, mine, "sam-tiny/tiny_sam_hwc.decoder.onnx")  # found by its name
+    enter_model(qtbot, panel, own_model(shared_models, mine, "sam-tiny/tiny_sam_hwc.encoder.onnx"))
+    assert "model: sam (sam1-hwc)" in found.text(), found.text()
+    assert panel.backends.combo.currentText() == "sam-onnx (interactive)"
+
+
+def test_each_model_gets_its_family_s_minimum_score_until_the_user_chooses_one(
+    qtbot, demo, shared_models: Path, tmp_path: Path
+) -> None:
+    """The Min. score shown was passed to every model loaded after it: a Mask R-CNN loaded after a
+    semantic model ran at 0.00 (every low-score detection became a prediction), a semantic model after a
+    detector at 0.50. Until the user sets it, each model gets its family's default (README: 0.5
+    torchvision detectors, 0 semantic, 0.25 Ultralytics); a value the user chose is kept."""
+    pytest.importorskip("onnxruntime")
+    panel = choose(qtbot, demo, "onnx")
+    spin = panel.backends.options.threshold_spin
+    mine = tmp_path / "mine"
+    enter_model(qtbot, panel, own_model(shared_models, mine, "seed/deeplabv3.onnx"))
+    assert spin.value() == 0.0 and panel.session.backend.score_threshold == 0.0
+    enter_model(qtbot, panel, own_model(shared_models, mine, "seed/mask_rcnn.onnx"))
+    assert spin.value() == 0.5 and panel.session.backend.score_threshold == 0.5
+    enter_model(qtbot, panel, own_model(shared_models, mine, "yolo11n.onnx"))
+    assert spin.value() == 0.25 and panel.session.backend.score_threshold == 0.25
+    spin.setFocus()
+    QTest.keyClick(spin, Qt.Key.Key_Up)  # the user's choice: 0.30
+    assert panel.session.backend.score_threshold == pytest.approx(0.3)
+    enter_model(qtbot, panel, mine / "deeplabv3.onnx")
+    assert spin.value() == pytest.approx(0.3) and panel.session.backend.score_threshold == pytest.approx(0.3)
