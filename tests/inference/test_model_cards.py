@@ -222,3 +222,20 @@ def test_a_card_written_or_changed_beside_a_loaded_model_makes_workers_load_it_a
     os.utime(card, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a coarse clock: a later time
     assert spec.cache_key() != written
     assert spec.make().categories() == ["human", "car", "dog"]
+
+
+@pytest.mark.parametrize(
+    "decoder",
+    ["tiny_sam_decoder.onnx", "tiny_sam_fixed_decoder.onnx", "tiny_sam_multimask_decoder.onnx"],
+)
+def test_a_sam_decoder_given_to_the_onnx_backend_points_to_sam_onnx(
+    tmp_path: Path, shared_models: Path, decoder: str
+) -> None:
+    """The encoder was named as SAM's with a pointer to sam-onnx; its decoder got 'cannot tell the model
+    family' and a card to write, which no card can make work."""
+    path = shared_copy(shared_models, f"sam-tiny/{decoder}", tmp_path)
+    with pytest.raises(ModelLoadError) as e:
+        OnnxModelBackend().configure(model_path=path)
+    text = str(e.value)
+    assert text.startswith(f"{path}: this looks like a SAM mask decoder (inputs point_coords, point_labels")
+    assert "sam-onnx" in text and "encoder" in text and "model card" not in text, text
