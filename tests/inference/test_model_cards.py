@@ -239,3 +239,11 @@ def test_a_sam_decoder_given_to_the_onnx_backend_points_to_sam_onnx(
     text = str(e.value)
     assert text.startswith(f"{path}: this looks like a SAM mask decoder (inputs point_coords, point_labels")
     assert "sam-onnx" in text and "encoder" in text and "model card" not in text, text
+
+
+def test_a_classes_file_that_is_a_folder_is_named_as_one(tmp_path: Path) -> None:
+    """A folder chosen as the classes file was 'not found', which sends the user looking for a typo."""
+    with pytest.raises(ModelLoadError, match=rf"{tmp_path}: classes file is a folder, not a file"):
+        read_classes_file(tmp_path)
+    with pytest.raises(ModelLoadError, match=r"missing\.txt: classes file not found"):
+        read_classes_file(tmp_path / "missing.txt")

@@ -184,6 +184,8 @@ def read_classes_file(path: str | Path) -> list[str]:
     """One class name a line (``--classes FILE``), line n = id n: blank lines at the end are ignored, one
     in the middle is an error (it would name a class '')."""
     p = Path(path)
+    if p.is_dir():
+        raise ModelLoadError(f"{p}: classes file is a folder, not a file")
     if not p.is_file():
         raise ModelLoadError(f"{p}: classes file not found")
     if p.stat().st_size > MAX_CARD_BYTES:
