@@ -65,7 +65,10 @@ def test_a_card_that_is_a_broken_link_is_refused_not_skipped(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("card", "message"),
     [
-        ({"classes": ["bg", "a"], "background": 5}, r"background: 5 is not an index of classes \(2 names\)"),
+        (
+            {"classes": ["bg", "a"], "background": 5},
+            r"background: 5 is not an index of classes \(2 names, from the model card\)",
+        ),
         ({"background": 7}, r"background: 7 is not a logit channel of output out \(3 channels\)"),
         ({"classes": ["bg", "a"]}, r"classes: 2 names, but output out has 3 logit channels"),
         ({"classes": ["bg", "a", "b", "c", "d"]}, r"classes: 5 names, but output out has 3 logit channels"),
@@ -126,3 +129,121 @@ def test_a_sam_image_encoder_is_not_taken_for_a_segmentation_model(tmp_path: Pat
     backend = OnnxModelBackend()
     backend.configure(model_path=path)
     assert backend.family == "semantic"
+
+
+def shared_copy(shared_models: Path, name: str, folder: Path, card: dict | None = None) -> Path:
+    """A real model from the shared models copied into ``folder`` (a card beside it when given)."""
+    source = shared_models / name
+    if not source.is_file():
+        pytest.skip(f"{source} not found")
+    path = folder / source.name
+    path.symlink_to(source)
+    if card is not None:
+        (folder / (source.name + ".json")).write_text(json.dumps(card))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("model", "family", "found"),
+    [
+        ("seed/faster_rcnn.onnx", "semantic", "torchvision-detection"),
+        ("seed/deeplabv3.onnx", "torchvision-detection", "semantic"),
+        ("seed/mask_rcnn.onnx", "ultralytics", "torchvision-mask-rcnn"),
+        ("yolo11n.onnx", "torchvision-mask-rcnn", "ultralytics"),
+    ],
+)
+def test_a_card_naming_the_wrong_family_names_the_card_and_the_graph_s_family(
+    tmp_path: Path, shared_models: Path, model: str, family: str, found: str
+) -> None:
+    """A card copied from another model ('family': 'semantic' beside a Faster R-CNN) failed with the
+    model file and its inputs only ('a semantic model takes one input [1, 3, H, W]'): nothing said that
+    the card chose the family, nor which family the graph has."""
+    path = shared_copy(shared_models, model, tmp_path, {"family": family})
+    with pytest.raises(ModelLoadError) as e:
+        OnnxModelBackend().configure(model_path=path)
+    text = str(e.value)
+    assert f"{path}.json: family: {family!r}" in text, text
+    assert f"the graph looks like {found}" in text, text
+
+
+@pytest.mark.parametrize(
+    ("model", "background", "count"),
+    [("yolo11n.onnx", 80, 80), ("yolo11n-nms.onnx", 95, 80)],
+)
+def test_a_background_past_the_model_s_classes_is_a_load_error(
+    tmp_path: Path, shared_models: Path, model: str, background: int, count: int
+) -> None:
+    """An Ultralytics model's classes come from its metadata: a card's background past them (a card for
+    a model with a background class) loaded, 'background 80' silently meaning nothing."""
+    path = shared_copy(shared_models, model, tmp_path, {"background": background})
+    with pytest.raises(
+        ModelLoadError,
+        match=rf"{model}\.json: background: {background} is not an index of classes \({count} ",
+    ):
+        OnnxModelBackend().configure(model_path=path)
+
+
+def test_a_label_past_the_card_s_classes_names_the_card(tmp_path: Path, shared_models: Path) -> None:
+    """A detector's labels are known only when it runs: a label past the card's classes failed the picture
+    without saying where the classes came from."""
+    import cv2
+
+    path = shared_copy(shared_models, "seed/faster_rcnn.onnx", tmp_path, {"classes": ["__background__", "a"]})
+    b = OnnxModelBackend()
+    b.configure(model_path=path, score_threshold=0.0)
+    image = cv2.cvtColor(cv2.imread(str(shared_models / "seed/images/astronaut.png")), cv2.COLOR_BGR2RGB)
+    from pixelproof.inference.base import BackendError
+
+    with pytest.raises(
+        BackendError, match=rf"which no class has \(2 known, from {tmp_path}/faster_rcnn\.onnx\.json\)"
+    ):
+        b.predict(image)
+
+
+def test_a_card_written_or_changed_beside_a_loaded_model_makes_workers_load_it_again(
+    tmp_path: Path, shared_models: Path
+) -> None:
+    """Worker processes and the second lane keep a model per ``BackendSpec.cache_key`` (the spec and its
+    files' size and time): a card added or fixed beside an unchanged model file kept its old classes in
+    them, so one batch named the same pixels with two cards' classes."""
+    import os
+
+    from pixelproof.inference.batch import BackendSpec
+
+    path = shared_copy(shared_models, "seed/deeplabv3.onnx", tmp_path)
+    spec = BackendSpec("onnx", (("model_path", str(path)),))
+    before = spec.cache_key()
+    card = tmp_path / "deeplabv3.onnx.json"
+    card.write_text(json.dumps({"classes": ["background", "person", "car", "dog"]}))
+    written = spec.cache_key()
+    assert written != before
+    card.write_text(json.dumps({"classes": ["background", "human", "car", "dog"]}))
+    st = card.stat()
+    os.utime(card, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a coarse clock: a later time
+    assert spec.cache_key() != written
+    assert spec.make().categories() == ["human", "car", "dog"]
+
+
+@pytest.mark.parametrize(
+    "decoder",
+    ["tiny_sam_decoder.onnx", "tiny_sam_fixed_decoder.onnx", "tiny_sam_multimask_decoder.onnx"],
+)
+def test_a_sam_decoder_given_to_the_onnx_backend_points_to_sam_onnx(
+    tmp_path: Path, shared_models: Path, decoder: str
+) -> None:
+    """The encoder was named as SAM's with a pointer to sam-onnx; its decoder got 'cannot tell the model
+    family' and a card to write, which no card can make work."""
+    path = shared_copy(shared_models, f"sam-tiny/{decoder}", tmp_path)
+    with pytest.raises(ModelLoadError) as e:
+        OnnxModelBackend().configure(model_path=path)
+    text = str(e.value)
+    assert text.startswith(f"{path}: this looks like a SAM mask decoder (inputs point_coords, point_labels")
+    assert "sam-onnx" in text and "encoder" in text and "model card" not in text, text
+
+
+def test_a_classes_file_that_is_a_folder_is_named_as_one(tmp_path: Path) -> None:
+    """A folder chosen as the classes file was 'not found', which sends the user looking for a typo."""
+    with pytest.raises(ModelLoadError, match=rf"{tmp_path}: classes file is a folder, not a file"):
+        read_classes_file(tmp_path)
+    with pytest.raises(ModelLoadError, match=r"missing\.txt: classes file not found"):
+        read_classes_file(tmp_path / "missing.txt")

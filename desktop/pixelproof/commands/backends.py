@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from pixelproof.inference.base import BackendError
+from pixelproof.inference.base import BackendError, model_info_lines
 from pixelproof.inference.registry import discover
 
 
@@ -67,19 +67,6 @@ def run(args: argparse.Namespace) -> int:
     for e in entries:
         state = "ready" if e["ready"] else f"not ready: {e['reason']}"
         print(f"{e['name']:<{width}}  {e['kind'] or '?':<11}  {state}")
-        for line in model_lines(e.get("model")):
+        for line in model_info_lines(e.get("model")):
             print(f"{'':<{width}}  {line}")
     return 0
-
-
-def model_lines(info: dict[str, Any] | None) -> list[str]:
-    """What a backend found the model to be, as indented lines under its row."""
-    if not info:
-        return []
-    lines = [f"model: {info.get('family') or info.get('layout_name', '?')}"]
-    if info.get("layout"):
-        lines.append(f"  layout: {info['layout']}")
-    if info.get("classes_from"):
-        lines.append(f"  classes: {info['classes_from']}")
-    lines += [f"  assumed: {a}" for a in info.get("assumptions", [])]
-    return lines

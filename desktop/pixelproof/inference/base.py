@@ -244,6 +244,20 @@ class Backend:
         return out
 
 
+def model_info_lines(info: dict[str, Any] | None) -> list[str]:
+    """What a backend found its model to be (``Backend.model_info``), as ``pixelproof backends --model``
+    prints it under the backend's row and the app's Model panel shows it."""
+    if not info:
+        return []
+    lines = [f"model: {info.get('family') or info.get('layout_name', '?')}"]
+    if info.get("layout"):
+        lines.append(f"  layout: {info['layout']}")
+    if info.get("classes_from"):
+        lines.append(f"  classes: {info['classes_from']}")
+    lines += [f"  assumed: {a}" for a in info.get("assumptions", [])]
+    return lines
+
+
 class OnnxBackend(Backend):
     """Base of the onnxruntime backends: the ``threads`` option, the last load error, and ``ready``
     saying which of onnxruntime, a loadable model or a chosen model is missing."""

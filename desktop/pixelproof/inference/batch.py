@@ -102,17 +102,28 @@ class BackendSpec:
         )
         return BackendSpec(self.name, values)
 
-    def cache_key(self) -> tuple:
-        """The spec plus the size and time of its files: a model file replaced on disk is loaded again."""
+    def stamps(self) -> tuple:
+        """Size, time and inode of the spec's files (options ``*_path``, ``*_file``) and of the model card
+        beside each model (``<model>.json``, which the ``onnx`` backend reads): what tells that a model
+        loaded from this spec is out of date."""
         stamps = []
         for key, value in self.values:
             if key.endswith(("_path", "_file")) and isinstance(value, str | os.PathLike):
-                try:
-                    st = os.stat(value)
-                except OSError:
-                    continue
-                stamps.append((key, st.st_size, st.st_mtime_ns))
-        return ("backend", self.name, self.values, tuple(stamps))
+                files = [(key, os.fspath(value))]
+                if key.endswith("_path"):
+                    files.append((f"{key} card", os.fspath(value) + ".json"))
+                for what, name in files:
+                    try:
+                        st = os.stat(name)
+                    except (OSError, ValueError):  # ValueError: a NUL in a typed path
+                        continue
+                    stamps.append((what, st.st_size, st.st_mtime_ns, st.st_ino))
+        return tuple(stamps)
+
+    def cache_key(self) -> tuple:
+        """The spec plus its files' stamps: a model file replaced on disk, or its card written or changed,
+        is loaded again."""
+        return ("backend", self.name, self.values, self.stamps())
 
 
 @dataclass

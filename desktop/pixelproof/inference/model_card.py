@@ -184,6 +184,8 @@ def read_classes_file(path: str | Path) -> list[str]:
     """One class name a line (``--classes FILE``), line n = id n: blank lines at the end are ignored, one
     in the middle is an error (it would name a class '')."""
     p = Path(path)
+    if p.is_dir():
+        raise ModelLoadError(f"{p}: classes file is a folder, not a file")
     if not p.is_file():
         raise ModelLoadError(f"{p}: classes file not found")
     if p.stat().st_size > MAX_CARD_BYTES:
@@ -264,6 +266,7 @@ def _fmt(shape: list[Any]) -> str:
 
 
 SAM_ENCODER_OUTPUTS = {"image_embeddings", "image_embed"}  # SAM, EdgeSAM, EfficientViT-SAM; SAM 2
+SAM_DECODER_PROMPTS = {"point_coords", "point_labels"}  # SAM 1 and SAM 2 decoders, with an embedding input
 
 
 def detect_family(inputs: list[Any], outputs: list[Any], metadata: dict[str, str]) -> Detected:
@@ -276,6 +279,13 @@ def detect_family(inputs: list[Any], outputs: list[Any], metadata: dict[str, str
         raise ModelLoadError(
             f"this looks like a SAM image encoder (output {encoder.pop()}), not a model that labels "
             "pictures: choose the sam-onnx backend (or write a model card if it is a segmentation model)"
+        )
+    names = {i.name for i in inputs}
+    if names >= SAM_DECODER_PROMPTS and names & SAM_ENCODER_OUTPUTS:  # prompts in: no family here reads it
+        raise ModelLoadError(
+            "this looks like a SAM mask decoder (inputs point_coords, point_labels and the image embedding), "
+            "not a model that labels pictures: choose the sam-onnx backend with its encoder as the model "
+            "file (the decoder goes in decoder_path)"
         )
     if len(inputs) == 1:
         rank = len(_shape(inputs[0]))

@@ -164,12 +164,15 @@ class OnnxModelBackend(OnnxBackend):
                 raise ModelLoadError(f"{path}: {e}") from None
         self.family = detected.family
         self._resolve_classes(card, meta, detected)
-        if self.family == "ultralytics":
-            self._load_ultralytics(path, session, card)
-        elif self.family == "semantic":
-            self._load_semantic(path, inputs, outputs, card, detected)
-        else:
-            self._load_detection(path, inputs, outputs, detected)
+        try:
+            if self.family == "ultralytics":
+                self._load_ultralytics(path, session, card)
+            elif self.family == "semantic":
+                self._load_semantic(path, inputs, outputs, card, detected)
+            else:
+                self._load_detection(path, inputs, outputs, detected)
+        except ModelLoadError as e:
+            raise _wrong_family(card, inputs, outputs, meta, e) from None
         self.session = session
         self.detected = detected
         if not self._threshold_given:
@@ -200,11 +203,8 @@ class OnnxModelBackend(OnnxBackend):
             detected.assumptions.append("class names class_<id> (no card, no metadata, no classes file)")
         if card.background_given:
             self.background = card.background
-            if self.background is not None and self.classes_source and self.background >= len(self.classes):
-                raise ModelLoadError(
-                    f"{card.path}: background: {self.background} is not an index of classes "
-                    f"({len(self.classes)} names)"
-                )
+            if self.background is not None and self.classes and self.background >= len(self.classes):
+                raise _background_past(card, self.background, len(self.classes), self.classes_from)
         elif self.family == "ultralytics":
             self.background = None
         else:
@@ -326,6 +326,9 @@ class OnnxModelBackend(OnnxBackend):
                     f"has {known} classes"
                 )
             delegate.names = dict(enumerate(self.classes))
+        known = len(delegate.names)
+        if self.background is not None and known and self.background >= known:
+            raise _background_past(card, self.background, known, f"the model {path.name}")
         self.classes = delegate.categories()
         delegate.background = self.background
         self.delegate = delegate
@@ -406,4 +409,34 @@ class OnnxModelBackend(OnnxBackend):
                 (h, w),
             )
         except ValueError as e:
-            raise BackendError(f"onnx: the model {self.model_name} {e}") from None
+            where = f", from {self.classes_source})" if self.classes_source else ")"
+            text = str(e)
+            text = text[:-1] + where if text.endswith(" known)") else text
+            raise BackendError(f"onnx: the model {self.model_name} {text}") from None
+
+
+def _background_past(card: ModelCard, background: int, count: int, source: str) -> ModelLoadError:
+    """A card's background that names no class: a card written for a model with a background class."""
+    return ModelLoadError(
+        f"{card.path}: background: {background} is not an index of classes ({count} names, from {source})"
+    )
+
+
+def _wrong_family(
+    card: ModelCard, inputs: list[Any], outputs: list[Any], meta: dict[str, str], error: ModelLoadError
+) -> ModelLoadError:
+    """``error`` from loading a model as its card's family, naming the card's ``family`` and what the graph
+    looks like when that is another family (a card copied from another model); else ``error`` itself."""
+    if card.family is None:
+        return error
+    try:
+        found = detect_family(inputs, outputs, meta).family
+    except ModelLoadError:
+        found = None
+    if found == card.family:
+        return error
+    graph = f"the graph looks like {found}" if found else "the graph matches no family"
+    return ModelLoadError(
+        f"{card.path}: family: {card.family!r} does not fit the model ({graph}; a card for another model?): "
+        f"{error}"
+    )

@@ -182,6 +182,10 @@ class PrelabelPanel(Panel):
         if not ok:
             self._message(f"{backend.name}: not ready: {reason}")
             return None
+        changed = self.backends.reload_if_changed()
+        if changed:
+            self._message(changed)
+            return None
         return backend
 
     def prelabel_current(self) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.inference.base import Backend, BackendError
+from pixelproof.inference.base import Backend, BackendError, model_info_lines
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.panels.prelabel.session import BackendRow, ModelSession, configure_backend, discover_rows
 from pixelproof.ui.settings import settings
@@ -164,6 +164,8 @@ class BackendChooser(QWidget):
         self.status_text = ""
         self._config_seq = 0
         self._working: tuple[Backend, dict[str, str]] | None = None  # the last ready backend, its fields
+        self._attempt: tuple[BackendSpec, tuple] | None = None  # the last load's files and their stamps
+        self._threshold_chosen = False  # the user set Min. score: kept for every model loaded after
         self.combo = QComboBox()
         self.combo.setObjectName("modelBackend")
         self.combo.setToolTip("Backends found through the pixelproof.backends entry points")
@@ -171,12 +173,19 @@ class BackendChooser(QWidget):
         self.state_label = QLabel("Looking for backends…")
         self.state_label.setWordWrap(True)
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.found_label = QLabel()  # what the backend found the model to be, and what it assumed
+        self.found_label.setObjectName("modelFound")
+        self.found_label.setWordWrap(True)
+        self.found_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.found_label.setStyleSheet("color: palette(placeholder-text);")
+        self.found_label.hide()
         self.options = OptionsForm()
         self.options.edited.connect(self.reconfigure)
         self.options.modelEdited.connect(self._model_edited)
         self.options.thresholdChanged.connect(self._threshold_changed)
         self.options.form.insertRow(0, "Backend", self.combo)  # one form: the labels line up
         self.options.form.insertRow(1, "", self.state_label)
+        self.options.form.addRow("", self.found_label)  # under the model file and its minimum score
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.options)
@@ -199,15 +208,8 @@ class BackendChooser(QWidget):
         combo.clear()
         model = combo.model()
         for i, row in enumerate(self.rows):
-            name = row.info.name
-            if row.info.cls is None:
-                text, tip = f"{name} — cannot load", row.reason
-            elif not row.ready:
-                text, tip = f"{name} — {row.reason}", f"{row.kind}; not ready: {row.reason}"
-            else:
-                text, tip = f"{name} ({row.kind})", f"{row.kind}; ready"
-            combo.addItem(text, name)
-            combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+            combo.addItem("", row.info.name)
+            self._label_item(i, row.kind, row.ready, row.reason, row.info.cls is None)
             if row.info.cls is None and isinstance(model, QStandardItemModel):
                 model.item(i).setEnabled(False)
         combo.setEnabled(bool(self.rows))
@@ -223,6 +225,29 @@ class BackendChooser(QWidget):
         else:
             self._backend_chosen(combo.currentIndex())
 
+    def _label_item(self, i: int, kind: str, ready: bool, reason: str, broken: bool = False) -> None:
+        """The backend's line in the list: its kind when ready, else why not (as last configured)."""
+        name = self.combo.itemData(i)
+        if broken:
+            text, tip = f"{name} — cannot load", reason
+        elif not ready:
+            text, tip = f"{name} — {reason}", f"{kind}; not ready: {reason}"
+        else:
+            text, tip = f"{name} ({kind})", f"{kind}; ready"
+        self.combo.setItemText(i, text)
+        self.combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+
+    def _show_found(self, backend: Backend | None) -> None:
+        """What ``backend`` found its model to be (family, layout, class names' source, assumptions)."""
+        lines = [line.strip() for line in model_info_lines(backend.model_info() if backend else None)]
+        shown = [line for line in lines if not line.startswith("layout:")]  # long: in the tooltip
+        self.found_label.setText("\n".join(shown))
+        self.found_label.setToolTip("\n".join(lines))
+        self.found_label.setVisible(bool(lines))
+        if backend is not None:  # the list said "no model file chosen" next to a ready model
+            ok, reason = backend.ready()
+            self._label_item(self.combo.currentIndex(), backend.kind, ok, reason)
+
     def choose_backend(self, name: str) -> None:
         """Select a backend by name (as the user does with the combo)."""
         self.combo.setCurrentIndex(self.combo.findData(name))
@@ -237,6 +262,8 @@ class BackendChooser(QWidget):
             return
         settings().setValue("model/backend", row.info.name)
         self._working = None  # another backend: the last one's model is not kept in memory
+        self._threshold_chosen = False
+        self._show_found(None)
         self.options.show_row(row)
         self.reconfigure(keep_threshold=False)
 
@@ -257,12 +284,16 @@ class BackendChooser(QWidget):
         row = self.row()
         if row is None or row.info.cls is None:
             return
-        values, fields = self.options.values(with_threshold=keep_threshold), self.options.fields()
+        # a minimum score the user did not set is the shown model's default, not this one's
+        with_threshold = keep_threshold and self._threshold_chosen
+        values, fields = self.options.values(with_threshold=with_threshold), self.options.fields()
         self._config_seq += 1
         seq = self._config_seq
         self.session.set_backend(None)
         self._set_state(f"Loading {row.info.name}…")
         info = row.info
+        files = self._files_spec()
+        self._attempt = (files, files.stamps()) if files is not None else None
         self.session.submit(
             lambda _report: configure_backend(info, values),
             lambda backend: self._configured(seq, backend, fields),  # type: ignore[arg-type]
@@ -277,6 +308,7 @@ class BackendChooser(QWidget):
         ok, reason = backend.ready()
         if not ok and self._keep_working(f"Not ready: {reason}"):
             return
+        self._show_found(backend)
         if ok:
             self._working = (backend, fields)
             n = len(backend.categories())
@@ -294,6 +326,7 @@ class BackendChooser(QWidget):
         if self._keep_working(f"✗ {reason}"):
             return
         self.session.set_backend(None)
+        self._show_found(None)
         self._set_state(f"✗ {reason}", error=True)
         self.configured.emit()
 
@@ -310,10 +343,47 @@ class BackendChooser(QWidget):
         settings().setValue(f"model/{row.info.name}/model_path", model_text)
         self.options.show_threshold(backend.score_threshold)
         self.session.set_backend(backend)
+        self._show_found(backend)
         kept = Path(model_text).name if model_text else "the previous settings"
         self._set_state(f"{failure} · still using {kept}", error=True)
         self.configured.emit()
         return True
+
+    def _files_spec(self) -> BackendSpec | None:
+        """The form's files (model, decoder, classes file...) as a spec, for their stamps."""
+        row = self.row()
+        if row is None:
+            return None
+        values = self.options.values(with_threshold=False)
+        return BackendSpec(
+            row.info.name, tuple((k, v) for k, v in values.items() if k.endswith(("_path", "_file")))
+        )
+
+    def changed_files(self) -> list[str]:
+        """Files of the loaded model (its card too) written, replaced or removed since it was loaded; []
+        when the form names other files (they load when their field is left)."""
+        files = self._files_spec()
+        if files is None or self._attempt is None or self._attempt[0] != files:
+            return []
+        then, now = ({s[0]: s[1:] for s in stamps} for stamps in (self._attempt[1], files.stamps()))
+        paths = dict(files.values)
+        names = []
+        for what in sorted(set(then) | set(now)):
+            if then.get(what) != now.get(what):
+                option, _, card = what.partition(" ")
+                names.append(Path(str(paths[option])).name + (".json" if card else ""))
+        return names
+
+    def reload_if_changed(self) -> str:
+        """Load the model again when its files changed on disk since it was loaded (a retrained model
+        written over it, a card fixed beside it): a batch's other lanes and worker processes would load
+        the new files while this one ran the old model. The message to show, or "" when nothing changed."""
+        names = self.changed_files()
+        if not names:
+            return ""
+        self.reconfigure()
+        files = ", ".join(names)
+        return f"{files} changed on disk since it was loaded: loading it again; run it once it is ready"
 
     def set_model_path(self, path: str | Path) -> None:
         self.options.model_edit.setText(str(path))
@@ -326,12 +396,17 @@ class BackendChooser(QWidget):
             return
         path = edit.text().strip()
         key = f"model/{row.info.name}/model_path"
-        if path == str(settings().value(key, "")) and self.session.backend is not None:
+        if (
+            path == str(settings().value(key, ""))
+            and self.session.backend is not None
+            and not self.changed_files()  # Return on the same file reads a card fixed beside it
+        ):
             return
         settings().setValue(key, path)
         self.reconfigure()
 
     def _threshold_changed(self, value: float) -> None:
+        self._threshold_chosen = True
         backend = self.session.backend
         if backend is None or self.session.batch_running:
             return
