@@ -14,7 +14,7 @@ from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import category_color
-from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.conftest import make_project, open_main_window
 from tests.ui.test_box_layer import pixel
 
 DIAMOND = [
@@ -43,17 +43,7 @@ def tagged(qtbot, tmp_path: Path, no_prompts):
         Annotation(2, 1, 2, [220.0, 110.0, 81.0, 81.0], segmentation=rle, area=float(ring.sum()))
     )
     save_project(project, path)
-    from pixelproof.ui.app import create_app
-    from pixelproof.ui.main_window import MainWindow
-
-    create_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitActive(win)
-    assert win.open_path(path)
-    wait_loaded(qtbot, win)
+    win = open_main_window(qtbot, path)
     win.canvas.set_zoom(2.0)
     win.canvas.centerOn(QPointF(180, 110))
     yield win, ring
