@@ -217,3 +217,27 @@ def test_a_new_project_keeps_the_settings_for_its_planes_before_and_after_it_is_
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_page_keys_in_the_brightness_contrast_window_step_the_planes_not_the_range(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A Fiji user adjusting a channel presses PgDn for the next plane: with the focus in a Min / Max box
+    it stepped that box by ten (the range changed unseen) and the plane stayed."""
+    win = stack_window(qtbot, tmp_path)
+    try:
+        dlg = open_dialog(qtbot, win)
+        type_into(dlg.rows[1].high, "4000")
+        qtbot.waitUntil(dlg.isActiveWindow)
+        QTest.keyClick(dlg.rows[1].high, Qt.Key.Key_PageDown)
+        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=001" and not win.canvas.is_loading)
+        assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 4000]
+        assert dlg.rows[1].high.value() == 4000
+        QTest.keyClick(dlg.rows[0].low_slider, Qt.Key.Key_PageUp)  # a slider's page step alike
+        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=000" and not win.canvas.is_loading)
+        assert win.canvas.loaded.channels.ranges[0].tolist() == [0, 1000]
+        QTest.keyClick(dlg.rows[1].high, Qt.Key.Key_Up)  # the arrow keys still step the value
+        assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 4001]
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
