@@ -140,3 +140,45 @@ def test_a_flat_channel_at_a_large_value_has_a_histogram_as_it_has_a_range() -> 
     assert counts.sum(axis=1).tolist() == [16, 16]
     assert spans[0, 1] > spans[0, 0] == 1e17
     assert np.array_equal(spans, percentile_ranges(sample))  # flat channels: both spans the same rule
+
+
+def test_view_settings_round_trip_through_json_onto_a_fresh_composite_of_the_same_channels() -> None:
+    import json
+
+    auto = np.array([[0, 1000], [0, 1000], [0, 1000]], float)
+    view = Composite(CHANNELS, auto)
+    assert view.view_settings() is None  # all shown, automatic: nothing to keep
+    view.set_range(1, 0, 4000)
+    view.visible[2] = False
+    saved = json.loads(json.dumps(view.view_settings()))
+    fresh = Composite(CHANNELS, auto)
+    assert fresh.apply_view_settings(saved)
+    assert fresh.visible == [True, True, False] and fresh.is_set(1) and not fresh.is_set(0)
+    assert pixel(fresh, [200, 1000, 400]) == by_hand([200, 1000, 0], [(0, 1000), (0, 4000), (0, 1000)])
+    assert fresh.apply_view_settings(None)  # back to every channel at its automatic range
+    assert fresh.visible == [True] * 3 and not fresh.is_set(1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"names": ["DAPI", "FITC", "Cy5"]},  # another file's channels under the same name
+        {"shown": [True, False]},
+        {"shown": [1, 0, 1]},
+        {"shown": "yes"},
+        {"ranges": {"1": [4000, 0]}},
+        {"ranges": {"1": [0, float("nan")]}},
+        {"ranges": {"7": [0, 10]}},
+        {"ranges": {"x": [0, 10]}},
+        {"ranges": {"1": [0]}},
+        {"ranges": [[0, 10]]},
+        {"names": None},
+    ],
+)
+def test_stored_view_settings_that_do_not_fit_the_channels_change_nothing(change: dict) -> None:
+    saved = {"names": ["DAPI", "FITC", "TRITC"], "shown": [True, False, True], "ranges": {"0": [5, 50]}}
+    composite = Composite(CHANNELS, np.array([[0, 1000]] * 3, float))
+    composite.set_range(2, 1, 2)
+    assert not composite.apply_view_settings({**saved, **change})
+    assert composite.visible == [True] * 3 and composite.ranges.tolist() == [[0, 1000], [0, 1000], [1, 2]]
+    assert not composite.apply_view_settings("not a dict") and not composite.apply_view_settings([1, 2])

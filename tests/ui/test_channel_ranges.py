@@ -2,8 +2,8 @@
 with real keys and clicks: Shift+C opens it, a value typed into a channel's maximum redraws the canvas and
 the slide overview as the composite formula says, Auto and Reset All give the percentiles back, a slider
 moved by keys applies, a reversed range is refused and said; the shown check boxes mirror the menu; the
-window follows the image on the canvas, the ranges stay with the image while it stays loaded (as its
-window / level does) and never reach the project; the Assist tool sees them, batch reading does not."""
+window follows the image on the canvas, the ranges stay with the image (kept for its file:
+test_channel_memory.py) and never reach the project; the Assist tool sees them, batch reading does not."""
 
 from __future__ import annotations
 

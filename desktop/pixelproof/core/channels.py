@@ -362,6 +362,45 @@ class Composite:
         with self._lock:
             return index in self._user
 
+    def view_settings(self) -> dict[str, Any] | None:
+        """What the user changed (channels hidden, ranges set), with the channel names it is for, as
+        JSON-ready values; None when every channel is shown at its automatic range (nothing to keep)."""
+        with self._lock:
+            user = sorted(self._user.items())
+        if all(self.visible) and not user:
+            return None
+        return {
+            "names": [c.name for c in self.channels],
+            "shown": list(self.visible),
+            "ranges": {str(i): [lo, hi] for i, (lo, hi) in user},
+        }
+
+    def apply_view_settings(self, saved: Any) -> bool:
+        """Show the channels and ranges ``view_settings`` gave (None: every channel shown, automatic
+        ranges). Settings for other channel names, or that do not hold (a range reversed, a count that
+        is not the channels'), change nothing: False. True when applied."""
+        names = [c.name for c in self.channels]
+        if saved is None:
+            saved = {"names": names, "shown": [True] * len(names), "ranges": {}}
+        try:
+            shown, ranges = saved["shown"], saved["ranges"]
+            if saved["names"] != names or not isinstance(shown, list) or not isinstance(ranges, dict):
+                return False
+            if len(shown) != len(names) or not all(isinstance(v, bool) for v in shown):
+                return False
+            user: dict[int, tuple[float, float]] = {}
+            for k, (lo, hi) in ranges.items():
+                i, lo, hi = int(k), float(lo), float(hi)
+                if not (0 <= i < len(names) and math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                    return False
+                user[i] = (lo, hi)
+        except (KeyError, TypeError, ValueError):  # not what view_settings writes (a hand-edited file)
+            return False
+        with self._lock:
+            self._user = user
+        self.visible = list(shown)
+        return True
+
     def copy(self) -> Composite:
         """The same channels and ranges (the user's too), with its own shown channels and ranges (a
         view's toggles and brightness / contrast)."""

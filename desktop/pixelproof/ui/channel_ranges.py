@@ -2,7 +2,8 @@
 image. Non-modal; it follows the image on the canvas. Each channel has its name and colour with the shown
 check box (the same as Image > Channels), a histogram of its smallest pyramid level, its display range as
 two spin boxes in raw units and two sliders, and Auto (back to the 0.5 / 99.5 percentiles); Reset All puts
-every channel back. Every change goes through ``ChannelsMenu``, which redraws the canvas and the overview.
+every channel back. PgDn / PgUp step through a z-stack's planes from here as from the canvas. Every change
+goes through ``ChannelsMenu``, which redraws the canvas and the overview.
 """
 
 from __future__ import annotations
@@ -204,6 +205,11 @@ class ChannelRangesDialog(QDialog):
         layout.addWidget(self.area, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        # PgDn / PgUp step the planes of a z-stack from here too (a spin box took them as ten steps of
+        # its value: the range changed unseen and the plane stayed); the arrow keys still step values
+        for act in menu.shell.widget.actions():
+            if act.property("shortcut_id") in ("image.next_slice", "image.previous_slice"):
+                self.addAction(act)
         menu.changed.connect(self.refresh)
         menu.canvas.imageShown.connect(lambda _id: self.rebuild())
         menu.shell.documentChanged.connect(lambda _doc: self.rebuild())

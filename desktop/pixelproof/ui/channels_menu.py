@@ -1,18 +1,26 @@
 """Image > Channels: show or hide each channel of a multichannel (fluorescence) image in its composite, as
 QuPath's channel check boxes do, and set each channel's display range (Brightness / Contrast…, the
-``channel_ranges`` dialog). Display settings of this view, kept while the image stays loaded (as its
-window / level is): the project and the masks do not change; the Assist tool sees the ranges (it sees the
-picture as the view shows it), batch pre-labeling reads the file with its automatic ones."""
+``channel_ranges`` dialog). Display settings of this view, kept for the file (every plane of a z-stack
+shows them, as a window set by hand stays for a CT volume) and for the next time it is shown (in the
+app's settings, keyed by the file's path: the project file and the masks do not change); the Assist
+tool sees the ranges (it sees the picture as the view shows it), batch pre-labeling reads the file with
+its automatic ones."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu
 
+from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action, plain
 
 if TYPE_CHECKING:
@@ -52,11 +60,53 @@ class ChannelsMenu(QObject):
         self.menu.setToolTipsVisible(True)
         self.menu.aboutToShow.connect(self._fill)
         parent.addMenu(self.menu)
+        self.changed.connect(self._remember)
+        self.canvas.imageShown.connect(self._restore)
 
     def composite(self):  # type: ignore[no-untyped-def]
         """The view's ``core.channels.Composite`` of the image on the canvas; None if it has no channels."""
         item = self.canvas.image_item
         return item.image.channels if item is not None else None
+
+    # -- settings kept per file --------------------------------------------------------------------
+    def _key(self, image_id: int) -> str | None:
+        """The settings key of image ``image_id``'s file (a plane's stack file: its planes share
+        channels): its resolved path, so a project saved under another name, or not yet saved, finds
+        them; None without a project or image."""
+        doc = self.shell.document
+        rec = doc.project.images.get(image_id) if doc is not None else None
+        if rec is None:
+            return None
+        path = str(doc.project.image_path(rec))
+        ref = parse_slice_ref(path)
+        path = ref.source if ref is not None else path
+        with contextlib.suppress(OSError, RuntimeError, ValueError):
+            path = str(Path(path).resolve())
+        return "channel_view/" + hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+    def _remember(self) -> None:
+        """The shown image's channel settings kept for its file (dropped when all back to automatic)."""
+        composite, key = self.composite(), self._key(self.canvas.image_id)
+        if composite is None or key is None:
+            return
+        value = composite.view_settings()
+        if value is None:
+            settings().remove(key)
+        else:
+            settings().setValue(key, json.dumps(value))
+
+    def _restore(self, image_id: int) -> None:
+        """An image shown: its file's channel settings applied (none kept: every channel shown at its
+        automatic range, also on a plane held in the loader's cache since it was last shown)."""
+        composite, key = self.composite(), self._key(image_id)
+        if composite is None or key is None:
+            return
+        saved = None
+        with contextlib.suppress(ValueError, TypeError):  # a damaged value: automatic settings
+            saved = json.loads(str(settings().value(key, "null")))
+        before = composite.view_settings()
+        if composite.apply_view_settings(saved) and composite.view_settings() != before:
+            self.canvas.image_item.channels_changed()
 
     def _fill(self) -> None:
         menu = self.menu

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
 CURSOR_READOUT_S = 0.03  # cursor position/value: at most this often
+HINT_ROOM = 360  # status bar pixels a pixel's values leave to the tool's hint and messages
+VALUE_TIP = "Stored pixel value under the cursor (raw, before window/level)"
 
 
 class StatusReadout(QObject):
@@ -38,7 +41,7 @@ class StatusReadout(QObject):
         self.pos_label.setMinimumWidth(110)
         self.value_label.setMinimumWidth(150)
         self.pos_label.setToolTip("Cursor position in image pixels (x, y)")
-        self.value_label.setToolTip("Stored pixel value under the cursor (raw, before window/level)")
+        self.value_label.setToolTip(VALUE_TIP)
         self.window_label.setToolTip("Display window (black – white); right-drag or Ctrl+L to change")
         self.zoom_label.setToolTip("Zoom: screen pixels per image pixel")
         for w in (self.pos_label, self.value_label, self.window_label, self.zoom_label, self.image_label):
@@ -119,10 +122,26 @@ class StatusReadout(QObject):
         loaded = self.canvas.loaded
         channels = loaded.channels if loaded is not None else None
         names = [c.name for c in channels.channels] if channels is not None else None
-        text = format_pixel(value, names) if value is not None else ""
+        shown = list(channels.visible) if channels is not None else None
+        metrics, room = self.value_label.fontMetrics(), self._value_room()
+        text = (
+            fit_pixel(value, names, shown, lambda t: metrics.horizontalAdvance(t) <= room)
+            if value is not None
+            else ""
+        )
+        full = format_pixel(value, names) if value is not None else ""
+        self.value_label.setToolTip(f"{full}\n{VALUE_TIP}" if text != full else VALUE_TIP)
         if text and loaded is not None and loaded.modality == "CT" and np.ndim(value) == 0:
             text = text.split(" (")[0] + " HU"  # CT values are Hounsfield units after the modality LUT
         self.value_label.setText(text)
+
+    def _value_room(self) -> int:
+        """Pixels the value may take: the status bar less the other readouts and room for the tool's
+        hint and messages on the left."""
+        bar = self.value_label.parentWidget()
+        others = (self.pos_label, self.window_label, self.zoom_label, self.image_label)
+        taken = sum(w.sizeHint().width() for w in others if w.isVisible()) + HINT_ROOM
+        return max(self.value_label.minimumWidth(), (bar.width() if bar is not None else 0) - taken)
 
     def _spacing(self) -> tuple[float, float] | None:
         """The current image's ``pixel_spacing`` (row, col) in mm, as QA uses it, else None."""
@@ -164,6 +183,12 @@ class StatusReadout(QObject):
 def format_pixel(value: np.ndarray, names: list[str] | None = None) -> str:
     """Status-bar text for a stored pixel: raw numbers, with the bit depth when it is not 8-bit;
     ``names``: a multichannel image's channel names, one a value."""
+    entries, suffix = _pixel_entries(value, names)
+    return " ".join(entries) + suffix
+
+
+def _pixel_entries(value: np.ndarray, names: list[str] | None) -> tuple[list[str], str]:
+    """("name value" of each sample, or ["value v"] for one; the bit depth suffix)."""
     v = np.asarray(value)
     depth = {np.dtype(np.uint16): " (16-bit)", np.dtype(np.int16): " (16-bit)", np.dtype(np.uint8): ""}
     suffix = depth.get(v.dtype, f" ({v.dtype.name})")
@@ -172,7 +197,28 @@ def format_pixel(value: np.ndarray, names: list[str] | None = None) -> str:
         return f"{float(x):.4g}" if np.issubdtype(v.dtype, np.floating) else str(int(x))
 
     if v.ndim == 0:
-        return f"value {fmt(v)}{suffix}"
+        return [f"value {fmt(v)}"], suffix
     if names is None or len(names) != v.size:
         names = list("RGBA" if v.size in (3, 4) else "C" * v.size)
-    return " ".join(f"{n} {fmt(x)}" for n, x in zip(names, v, strict=False)) + suffix
+    return [f"{n} {fmt(x)}" for n, x in zip(names, v.reshape(-1), strict=False)], suffix
+
+
+def fit_pixel(
+    value: np.ndarray, names: list[str] | None, shown: list[bool] | None, fits: Callable[[str], bool]
+) -> str:
+    """``format_pixel``'s text when it ``fits``; else as many whole "name value" entries as fit, the
+    shown channels' first, and how many more (16 markers are wider than a 1366 px status bar: cut at a
+    pixel, "CD22 29" was read for 2917)."""
+    full = format_pixel(value, names)
+    if fits(full):
+        return full
+    entries, suffix = _pixel_entries(value, names)
+    if shown is not None and len(shown) == len(entries):
+        entries = [e for e, on in zip(entries, shown, strict=True) if on] + [
+            e for e, on in zip(entries, shown, strict=True) if not on
+        ]
+    for k in range(len(entries) - 1, 0, -1):
+        text = " ".join(entries[:k]) + f" … +{len(entries) - k} more{suffix}"
+        if fits(text):
+            return text
+    return entries[0] + f" … +{len(entries) - 1} more{suffix}" if len(entries) > 1 else full
