@@ -160,6 +160,7 @@ class BackendChooser(QWidget):
     def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        session.reloader = self.reload_if_changed  # the assist tool asks before each click
         self.rows: list[BackendRow] = []
         self.status_text = ""
         self._config_seq = 0
