@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.ui.test_model_panel import choose, demo, fake_backends, key, predictions, wait_batch
+from tests.ui.test_model_panel import choose, demo, fake_backends, key, panel_of, predictions, wait_batch
 
 FIXTURES = (demo, fake_backends)  # shared with test_model_panel; pytest finds them by name
 
@@ -193,3 +193,21 @@ def test_m_after_the_sam_decoder_found_by_name_was_replaced_loads_it_again(
     )
     assert masks_given(panel.session.backend) == 4
 
+
+def test_yolo_onnx_shows_what_it_found_as_the_onnx_backend_does(
+    qtbot, demo, shared_models: Path, tmp_path: Path
+) -> None:
+    """The panel's lines on the model (family, class names' source, assumptions) stayed hidden for
+    yolo-onnx (it had no model info) though the onnx backend showed them for the same file."""
+    pytest.importorskip("onnxruntime")
+    model = own_model(shared_models, tmp_path / "mine", "yolo11n.onnx")
+    found = panel_of(demo).backends.found_label
+    shown = {}
+    for name in ("onnx", "yolo-onnx"):
+        panel = choose(qtbot, demo, name)
+        assert enter_model(qtbot, panel, model).startswith("✓ Ready")
+        assert not found.isHidden()
+        shown[name] = (found.text(), found.toolTip())
+    assert shown["yolo-onnx"] == shown["onnx"]
+    text = shown["yolo-onnx"][0]
+    assert "model: ultralytics" in text and "classes: ONNX metadata 'names'" in text, text
