@@ -75,3 +75,20 @@ def test_ultralytics_export_is_delegated_to_yolo_onnx(shared_models: Path) -> No
     assert [(p.category, p.score, p.bbox) for p in got] == [(p.category, p.score, p.bbox) for p in want]
     assert any(p.category == "cup" for p in got)
     assert ours.source.startswith("model:onnx/yolo11n.onnx@8.")  # the model's own version
+
+
+def test_backends_model_says_what_yolo_onnx_found_as_for_onnx(capsys, shared_models: Path) -> None:
+    """yolo-onnx printed only 'ready' under ``backends --model yolo11n.onnx`` while the onnx backend said
+    the family, where the class names came from and what it assumed, for the same file."""
+    code, out, _ = run(capsys, "backends", "--model", shared_models / "yolo11n.onnx")
+    assert code == 0
+    lines = out.splitlines()
+
+    def found(name: str) -> list[str]:
+        row = next(i for i, line in enumerate(lines) if line.startswith(f"{name} "))
+        end = next((i for i in range(row + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
+        return lines[row + 1 : end]
+
+    yolo = found("yolo-onnx")
+    assert yolo == found("onnx"), out
+    assert yolo[0].split() == ["model:", "ultralytics"] and "classes: ONNX metadata 'names'" in yolo[2], yolo

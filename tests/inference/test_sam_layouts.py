@@ -143,3 +143,41 @@ def test_sam2_layout_is_fed_as_sam2_exports_expect(tmp_path: Path) -> None:
     assert sent[0]["point_labels"].tolist() == [[1.0]] and "orig_im_size" not in sent[0]
     assert set(feats) <= set(sent[0]) and pred.score == pytest.approx(0.9)
     assert pred.mask.shape == (100, 200) and pred.bbox == [0.0, 25.0, 100.0, 25.0]  # rows 4..7 of 16
+
+
+def test_a_decoder_found_by_name_and_replaced_on_disk_is_loaded_again_by_workers(
+    tmp_path: Path, tiny: Path
+) -> None:
+    """Worker processes and a batch's second lane keep a model per ``BackendSpec.cache_key`` (the spec and
+    its files' stamps). The decoder sam-onnx finds by name beside the encoder (``X.decoder.onnx``, no
+    decoder_path) was no file of the spec, so a decoder written over it kept the old one in them."""
+    import os
+    import shutil
+    from functools import partial
+
+    from pixelproof.core.batch import cached
+    from pixelproof.inference.batch import BackendSpec
+
+    encoder, decoder = tmp_path / "tiny_sam_hwc.encoder.onnx", tmp_path / "tiny_sam_hwc.decoder.onnx"
+    for path in (encoder, decoder):
+        shutil.copyfile(tiny / path.name, path)
+    spec = BackendSpec("sam-onnx", (("model_path", str(encoder)),))
+
+    def model() -> SamOnnxBackend:
+        return cached(spec.cache_key(), partial(spec.make, True)).value
+
+    def masks_given(b: SamOnnxBackend) -> int:  # iou_predictions [1, k]: k masks per prompt
+        return b.decoder.get_outputs()[1].shape[-1]
+
+    first = model()
+    assert first.decoder_path == decoder and masks_given(first) == 1
+    shutil.copyfile(tiny / "tiny_sam_multimask_decoder.onnx", decoder)  # a new export saved over it
+    st = decoder.stat()
+    os.utime(decoder, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a coarse clock: a later time
+    again = model()
+    assert again is not first and masks_given(again) == 4
+    ref = json.loads((tiny / "sam_references.json").read_text())["astronaut/pos"]
+    image = np.asarray(Image.open(tiny / ref["image"]).convert("RGB"))
+    prompt = Prompt(points=tuple(tuple(p) for p in ref["prompt"]["points"]), labels=(1,))
+    (pred,) = again.predict(image, prompt)  # the new decoder, driven by SAM's rule for 4 masks
+    assert iou(pred.mask, mask_utils.decode(ref["mask_rle"]).astype(bool)) >= 0.99

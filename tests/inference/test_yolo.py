@@ -334,3 +334,37 @@ def test_a_nan_or_infinite_class_id_is_a_message_naming_the_model(tmp_path: Path
             BackendError, match=r"the model e2e\.onnx gave a box, score or class id that is not"
         ):
             predict_safely(b, np.zeros((64, 64, 3), np.uint8))
+
+
+@pytest.mark.parametrize("name", ["yolo11n.onnx", "yolo11n-nms.onnx"])
+def test_yolo_onnx_says_what_it_found_as_the_onnx_backend_does(shared_models: Path, name: str) -> None:
+    """yolo-onnx had no ``model_info``: the family, where the class names came from and what was assumed
+    were shown by ``backends --model`` and the Model panel for the ``onnx`` backend only (the same file)."""
+    from pixelproof.inference.onnx_models import OnnxModelBackend
+
+    yolo, onnx = YoloOnnxBackend(), OnnxModelBackend()
+    for b in (yolo, onnx):
+        b.configure(model_path=shared_models / name)
+    info = yolo.describe()["model"]
+    assert info == onnx.describe()["model"]
+    assert info["family"] == "ultralytics" and info["classes_from"] == "ONNX metadata 'names'"
+    assert ("end-to-end" in info["layout"]) == yolo.end2end and "640x640" in info["layout"], info
+
+
+def test_a_yolo_export_without_names_or_size_says_what_it_assumed(tmp_path: Path) -> None:
+    """No 'names' and a dynamic input without 'imgsz': class<id> names and Ultralytics' 640x640 are guesses,
+    said by yolo-onnx and, for the same file, by the onnx backend (it said class_<id>, which no class was)."""
+    from pixelproof.inference.onnx_models import OnnxModelBackend
+
+    path = constant_model(
+        tmp_path / "bare.onnx", {"output0": np.zeros((1, 6, 100), np.float32)}, (1, 3, "h", "w")
+    )
+    yolo, onnx = YoloOnnxBackend(), OnnxModelBackend()
+    for b in (yolo, onnx):
+        b.configure(model_path=path)
+    info = yolo.describe()["model"]
+    assert info == onnx.describe()["model"]
+    assert yolo.categories() == onnx.categories() == ["class0", "class1"]
+    assert info["classes_from"] == "none known: class<id>", info
+    assert any("class<id>" in a for a in info["assumptions"]), info
+    assert any("640x640" in a and "imgsz" in a for a in info["assumptions"]), info

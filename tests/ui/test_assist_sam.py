@@ -5,6 +5,7 @@ clicked at a non-integer zoom after panning; undo/redo; stale answers."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -44,6 +45,13 @@ def refs(tiny: Path) -> dict:
 def sam_win(qtbot, tmp_path: Path, tiny: Path, no_prompts):
     """A project over the reference pictures (astronaut 1, coffee 2), categories thing and other; the
     current category is 'other'; sam-onnx with the tiny encoder and the pip-1.0 decoder (default name)."""
+    win = sam_window(qtbot, tmp_path, tiny, tiny / "tiny_sam_encoder.onnx")
+    yield win
+    close_window(win)
+
+
+def sam_window(qtbot, tmp_path: Path, tiny: Path, encoder: Path):  # type: ignore[no-untyped-def]
+    """``sam_win``'s window with ``encoder`` (its decoder found by name) entered in the Model panel."""
     (tmp_path / "images").mkdir()
     project = new_project(["thing", "other"])
     for i, (name, (h, w)) in enumerate((("astronaut.png", (512, 512)), ("coffee.png", (400, 600))), 1):
@@ -55,14 +63,13 @@ def sam_win(qtbot, tmp_path: Path, tiny: Path, no_prompts):
     edit = panel.backends.options.model_edit
     edit.setFocus()
     edit.selectAll()
-    QTest.keyClicks(edit, str(tiny / "tiny_sam_encoder.onnx"))
+    QTest.keyClicks(edit, str(encoder))
     QTest.keyClick(edit, Qt.Key.Key_Return)
     qtbot.waitUntil(
         lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✓"), timeout=30000
     )
     win.document.current_category_id = win.document.project.category_by_name("other").id
-    yield win
-    close_window(win)
+    return win
 
 
 def reference(refs: dict, case: str) -> np.ndarray:
@@ -429,3 +436,46 @@ def test_enter_then_esc_or_image_change_before_the_answer_adds_nothing(
     gated_answers.set()
     qtbot.waitUntil(lambda: not tool.is_busy() and session.is_idle(), timeout=30000)
     assert not doc.project.annotations and doc.undo_stack.count() == 0 and not tool._overlays
+
+
+def test_a_click_after_the_model_files_changed_on_disk_loads_them_again_first(
+    qtbot, tmp_path: Path, tiny: Path, refs: dict, no_prompts
+) -> None:
+    """M and Pre-label all load a model whose files changed on disk again before running; the assist tool
+    went on clicking with the old model in memory (here a decoder saved over the one found by name). Now
+    the click loads the files again, says so and adds no point (a prompt for the old model is dropped, as
+    when the model is changed in the panel); the next clicks are answered by the new files."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("tiny_sam_hwc.encoder.onnx", "tiny_sam_hwc.decoder.onnx"):
+        shutil.copyfile(tiny / name, mine / name)
+    win = sam_window(qtbot, tmp_path, tiny, mine / "tiny_sam_hwc.encoder.onnx")
+    try:
+        panel, doc = win.panels["modelDock"], win.document
+        loaded = panel.session.backend
+        tool, (h, w) = assist_on_case_picture(qtbot, win, "astronaut/pos")
+        prompt_case(qtbot, win, refs, "astronaut/pos")
+        wait_answer(qtbot, tool)
+        assert tool.preview_ready(), tool.error
+        decoder = mine / "tiny_sam_hwc.decoder.onnx"
+        shutil.copyfile(tiny / "tiny_sam_multimask_decoder.onnx", decoder)  # a new export saved over it
+        st = decoder.stat()
+        os.utime(decoder, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        messages: list[str] = []
+        win.canvas.message.connect(messages.append)
+        click(win, 300.5, 200.5, RIGHT)  # a negative point for the old model's preview
+        assert any("tiny_sam_hwc.decoder.onnx changed on disk" in m for m in messages), messages
+        assert not tool.has_prompt() and not tool.shapes and not tool._overlays
+        qtbot.waitUntil(
+            lambda: panel.session.is_idle() and panel.session.backend not in (None, loaded), timeout=30000
+        )
+        assert panel.session.backend.decoder.get_outputs()[1].shape[-1] == 4  # the multimask export
+        prompt_case(qtbot, win, refs, "astronaut/pos")
+        wait_answer(qtbot, tool)
+        assert iou(preview_mask(tool, h, w), reference(refs, "astronaut/pos")) >= 0.99
+        win.canvas.setFocus()
+        key(win, Qt.Key.Key_Return)
+        (ann,) = doc.project.annotations.values()
+        assert iou(ann.mask(h, w), reference(refs, "astronaut/pos")) >= 0.99
+    finally:
+        close_window(win)

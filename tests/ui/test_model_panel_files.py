@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.ui.test_model_panel import choose, demo, fake_backends, key, predictions, wait_batch
+from tests.ui.test_model_panel import choose, demo, fake_backends, key, panel_of, predictions, wait_batch
 
 FIXTURES = (demo, fake_backends)  # shared with test_model_panel; pytest finds them by name
 
@@ -161,3 +161,53 @@ def test_each_model_gets_its_family_s_minimum_score_until_the_user_chooses_one(
     assert panel.session.backend.score_threshold == pytest.approx(0.3)
     enter_model(qtbot, panel, mine / "deeplabv3.onnx")
     assert spin.value() == pytest.approx(0.3) and panel.session.backend.score_threshold == pytest.approx(0.3)
+
+
+def masks_given(backend) -> int:
+    """How many masks a SAM decoder gives per prompt (its iou_predictions [1, k])."""
+    return backend.decoder.get_outputs()[1].shape[-1]
+
+
+def test_m_after_the_sam_decoder_found_by_name_was_replaced_loads_it_again(
+    qtbot, demo, shared_models: Path, tmp_path: Path
+) -> None:
+    """sam-onnx takes the decoder named as its encoder (``X.decoder.onnx``) when none is given; that file
+    was not among the files the panel watched, so a decoder saved over it went unnoticed: M chose the assist
+    tool for the old decoder in memory. Now M loads it again first and says so."""
+    pytest.importorskip("onnxruntime")
+    panel = choose(qtbot, demo, "sam-onnx")
+    mine = tmp_path / "mine"
+    decoder = own_model(shared_models, mine, "sam-tiny/tiny_sam_hwc.decoder.onnx")
+    enter_model(qtbot, panel, own_model(shared_models, mine, "sam-tiny/tiny_sam_hwc.encoder.onnx"))
+    loaded = panel.session.backend
+    assert loaded.decoder_path == decoder and masks_given(loaded) == 1
+    shutil.copyfile(shared_models / "sam-tiny" / "tiny_sam_multimask_decoder.onnx", decoder)
+    later(decoder)
+    messages: list[str] = []
+    panel.shell.status = lambda text, *_: messages.append(text)  # type: ignore[method-assign]
+    demo.canvas.setFocus()
+    key(demo, Qt.Key.Key_M)
+    assert any("tiny_sam_hwc.decoder.onnx changed on disk" in m for m in messages), messages
+    qtbot.waitUntil(
+        lambda: panel.session.is_idle() and panel.session.backend not in (None, loaded), timeout=30000
+    )
+    assert masks_given(panel.session.backend) == 4
+
+
+def test_yolo_onnx_shows_what_it_found_as_the_onnx_backend_does(
+    qtbot, demo, shared_models: Path, tmp_path: Path
+) -> None:
+    """The panel's lines on the model (family, class names' source, assumptions) stayed hidden for
+    yolo-onnx (it had no model info) though the onnx backend showed them for the same file."""
+    pytest.importorskip("onnxruntime")
+    model = own_model(shared_models, tmp_path / "mine", "yolo11n.onnx")
+    found = panel_of(demo).backends.found_label
+    shown = {}
+    for name in ("onnx", "yolo-onnx"):
+        panel = choose(qtbot, demo, name)
+        assert enter_model(qtbot, panel, model).startswith("✓ Ready")
+        assert not found.isHidden()
+        shown[name] = (found.text(), found.toolTip())
+    assert shown["yolo-onnx"] == shown["onnx"]
+    text = shown["yolo-onnx"][0]
+    assert "model: ultralytics" in text and "classes: ONNX metadata 'names'" in text, text

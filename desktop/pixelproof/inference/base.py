@@ -197,6 +197,12 @@ class Backend:
         """(True, "") when ``predict`` can run, else (False, why not) — e.g. no model file chosen."""
         return True, ""
 
+    @classmethod
+    def implied_files(cls, values: dict[str, Any]) -> list[Path]:
+        """Files the backend reads with these options although no option names them (sam-onnx: the decoder
+        found beside the encoder), so that one written over on disk is noticed (``BackendSpec.stamps``)."""
+        return []
+
     # -- what it produces ----------------------------------------------------------------------------
     def categories(self) -> list[str]:
         """Class names this backend can produce (empty when unknown until a model is loaded)."""

@@ -10,6 +10,7 @@ that repeat an object the image already has (its objects travel with the item), 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -41,7 +42,7 @@ from pixelproof.inference.apply import (
 )
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.from_boxes import box_annotations, none_outlined, segment_boxes
-from pixelproof.inference.registry import get_backend
+from pixelproof.inference.registry import backend_class, get_backend
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled
 
 SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"
@@ -103,21 +104,27 @@ class BackendSpec:
         return BackendSpec(self.name, values)
 
     def stamps(self) -> tuple:
-        """Size, time and inode of the spec's files (options ``*_path``, ``*_file``) and of the model card
-        beside each model (``<model>.json``, which the ``onnx`` backend reads): what tells that a model
-        loaded from this spec is out of date."""
-        stamps = []
+        """Size, time and inode of the files a backend built from this spec reads: its options' files
+        (``*_path``, ``*_file``), the model card beside each model (``<model>.json``, which the ``onnx``
+        backend reads) and those no option names (``Backend.implied_files``: sam-onnx's decoder found by
+        name), each under its path: what tells that a model loaded from this spec is out of date."""
+        names: list[str] = []
         for key, value in self.values:
             if key.endswith(("_path", "_file")) and isinstance(value, str | os.PathLike):
-                files = [(key, os.fspath(value))]
+                names.append(os.fspath(value))
                 if key.endswith("_path"):
-                    files.append((f"{key} card", os.fspath(value) + ".json"))
-                for what, name in files:
-                    try:
-                        st = os.stat(name)
-                    except (OSError, ValueError):  # ValueError: a NUL in a typed path
-                        continue
-                    stamps.append((what, st.st_size, st.st_mtime_ns, st.st_ino))
+                    names.append(os.fspath(value) + ".json")
+        cls = backend_class(self.name)
+        if cls is not None:
+            with contextlib.suppress(Exception):  # a plugin's bug: the files its options name still count
+                names += [os.fspath(p) for p in cls.implied_files(dict(self.values))]
+        stamps = []
+        for name in dict.fromkeys(names):
+            try:
+                st = os.stat(name)
+            except (OSError, ValueError):  # ValueError: a NUL in a typed path
+                continue
+            stamps.append((name, st.st_size, st.st_mtime_ns, st.st_ino))
         return tuple(stamps)
 
     def cache_key(self) -> tuple:

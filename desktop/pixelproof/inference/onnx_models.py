@@ -166,7 +166,7 @@ class OnnxModelBackend(OnnxBackend):
         self._resolve_classes(card, meta, detected)
         try:
             if self.family == "ultralytics":
-                self._load_ultralytics(path, session, card)
+                self._load_ultralytics(path, session, card, detected)
             elif self.family == "semantic":
                 self._load_semantic(path, inputs, outputs, card, detected)
             else:
@@ -310,7 +310,7 @@ class OnnxModelBackend(OnnxBackend):
         self.recipe, self.logits_index, self.input_name = recipe, index, inputs[0].name
         self.kind = "segment"
 
-    def _load_ultralytics(self, path: Path, session: Any, card: ModelCard) -> None:
+    def _load_ultralytics(self, path: Path, session: Any, card: ModelCard, detected: Detected) -> None:
         from pixelproof.inference.onnx_yolo import YoloOnnxBackend
 
         delegate = YoloOnnxBackend()
@@ -318,7 +318,14 @@ class OnnxModelBackend(OnnxBackend):
         delegate.iou_threshold = self.iou_threshold
         delegate._load(path, session)
         delegate.model_path = path
-        if self.classes_from.startswith(("file", "the model card")):
+        # what yolo-onnx found, said as it says it; the family's source and a card's or file's names are ours
+        detected.layout = delegate.layout
+        named = self.classes_from.startswith(("file", "the model card"))
+        if not named:  # yolo-onnx reads only 'names' from the metadata; its class<id> otherwise
+            self.classes_from = delegate.classes_from
+            detected.assumptions[:] = [a for a in detected.assumptions if not a.startswith("class names")]
+        detected.assumptions += [a for a in delegate.assumed if not (named and a.startswith("class names"))]
+        if named:
             known = len(delegate.names)  # from the model's metadata or its output rows
             if known and len(self.classes) != known:  # a card or classes file for another model
                 raise ModelLoadError(

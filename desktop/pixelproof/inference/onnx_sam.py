@@ -46,6 +46,13 @@ from pixelproof.inference.sam_layouts import (
 __all__ = ["PIXEL_MEAN", "PIXEL_STD", "SamOnnxBackend", "resized_shape"]
 
 
+def decoder_beside(encoder: Path) -> Path | None:
+    """The decoder taken when none is chosen: the encoder's name with "encoder" replaced by "decoder"
+    (samexporter's ``X.encoder.onnx`` / ``X.decoder.onnx``); None when the name has no "encoder"."""
+    guess = encoder.with_name(encoder.name.replace("encoder", "decoder"))
+    return None if guess == encoder else guess
+
+
 def image_key(image: np.ndarray) -> str:
     """Identity of an image's pixels (shape, dtype and content), for the embedding cache."""
     h = hashlib.blake2b(digest_size=16)
@@ -95,8 +102,8 @@ class SamOnnxBackend(OnnxBackend):
         if encoder_path is None:
             raise BackendError("sam-onnx: choose the encoder (model_path) too")
         if decoder is None:
-            guess = encoder_path.with_name(encoder_path.name.replace("encoder", "decoder"))
-            if guess == encoder_path:  # no "encoder" in the name: say what the file is, if it is wrong
+            guess = decoder_beside(encoder_path)
+            if guess is None:  # no "encoder" in the name: say what the file is, if it is wrong
                 try:
                     session = open_onnx_session(encoder_path, "SAM encoder", self.threads)
                 except BackendError as e:
@@ -112,6 +119,15 @@ class SamOnnxBackend(OnnxBackend):
                 raise ModelLoadError(self._error)
             decoder = guess
         self._load(encoder_path, Path(decoder))
+
+    @classmethod
+    def implied_files(cls, values: dict[str, Any]) -> list[Path]:
+        """The decoder found by name when ``decoder_path`` is not given."""
+        model = values.get("model_path")
+        if not model or values.get("decoder_path"):
+            return []
+        guess = decoder_beside(Path(model))
+        return [guess] if guess is not None else []
 
     def _load(self, encoder_path: Path, decoder_path: Path) -> None:
         self.encoder = self.decoder = self.layout = None

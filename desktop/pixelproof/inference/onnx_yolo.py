@@ -32,7 +32,7 @@ from pixelproof.inference.base import (
     parse_fraction,
     parse_int,
 )
-from pixelproof.inference.model_card import parse_names
+from pixelproof.inference.model_card import detect_family, parse_names
 
 PAD_VALUE = 114
 MAX_WH = 7680  # Ultralytics' class offset for class-aware NMS
@@ -199,6 +199,51 @@ def _input_size(shape: Any, imgsz: str, path: Path) -> tuple[int, int]:
     return h, w
 
 
+def _found(
+    inputs: list[Any],
+    outputs: list[Any],
+    meta: dict[str, str],
+    hw: tuple[int, int],
+    e2e: bool,
+    flagged_e2e: bool,
+    nm: int,
+) -> tuple[str, str, str, list[str]]:
+    """What a loaded export was found to be, as the onnx backend says it for any family: (layout, why it
+    is Ultralytics, where the class names come from, what was guessed)."""
+    try:
+        detected = detect_family(inputs, outputs, meta)
+    except ModelLoadError:  # an output named as a SAM encoder's: read as YOLO all the same
+        detected = None
+    seen = detected.layout if detected is not None else ""
+    ours = detected is not None and detected.family == "ultralytics" and detected.assumptions
+    family_from = detected.assumptions[0] if ours else ""
+    h, w = hw
+    masks = f" + {nm} mask coefficients" if nm else ""
+    how = (
+        f"end-to-end rows x1, y1, x2, y2, score, class{masks}: NMS in the graph"
+        if e2e
+        else f"raw boxes + class scores{masks}: NMS here"
+    )
+    layout = f"{seen}; letterboxed to {w}x{h}; {how}".lstrip("; ")
+    assumed = []
+    if "names" in meta:
+        classes_from = "ONNX metadata 'names'"
+    else:
+        classes_from = "none known: class<id>"
+        assumed.append("class names class<id> (no 'names' in the ONNX metadata)")
+    shape = inputs[0].shape
+    if _dim(shape[2]) is None or _dim(shape[3]) is None:
+        given = (
+            "the ONNX metadata 'imgsz'"
+            if "imgsz" in meta
+            else "no 'imgsz' in the metadata: Ultralytics' default"
+        )
+        assumed.append(f"input size {w}x{h} ({given}; the graph's input size is not fixed)")
+    if e2e and not flagged_e2e:
+        assumed.append("end-to-end output, from its shape (the metadata does not say nms or end2end)")
+    return layout, family_from, classes_from, assumed
+
+
 class YoloOnnxBackend(OnnxBackend):
     """Ultralytics YOLO (v8/11 style) detection and segmentation ONNX exports."""
 
@@ -228,6 +273,11 @@ class YoloOnnxBackend(OnnxBackend):
         self.input_hw = (640, 640)
         self.nm = 0
         self._meta: dict[str, str] = {}
+        # what ``_load`` found (``model_info``; the onnx backend shows the same for Ultralytics files)
+        self.layout = ""
+        self.family_from = ""  # why the graph is an Ultralytics export (``detect_family``'s word)
+        self.classes_from = ""
+        self.assumed: list[str] = []  # guesses: class names first, then the input size, the layout
         self._canvas: np.ndarray | None = None
         self._tensor: np.ndarray | None = None
 
@@ -306,6 +356,7 @@ class YoloOnnxBackend(OnnxBackend):
                 f"{path}: unexpected output shape {list(out0)} for {nc or 'unknown'} classes and {nm} mask "
                 f"coefficients; expected [1, {4 + (nc or 80) + nm}, N] (raw) or [1, N, {6 + nm}] (end-to-end)"
             )
+        found = _found(inputs, outputs, meta, (h, w), e2e, flagged_e2e, nm)
         if not names and raw:
             names = {i: f"class{i}" for i in range(d1 - 4 - nm)}
         try:
@@ -323,6 +374,7 @@ class YoloOnnxBackend(OnnxBackend):
         self.kind = "segment" if nm else "detect"
         self._meta = meta
         self._canvas, self._tensor = canvas, tensor
+        self.layout, self.family_from, self.classes_from, self.assumed = found
 
     # -- state ---------------------------------------------------------------------------------------
     def _loaded(self) -> bool:
@@ -334,6 +386,16 @@ class YoloOnnxBackend(OnnxBackend):
     @property
     def model_version(self) -> str:
         return self._meta.get("version", "unknown")
+
+    def model_info(self) -> dict[str, Any] | None:
+        if self.session is None:
+            return None
+        return {
+            "family": "ultralytics",
+            "layout": self.layout,
+            "assumptions": [a for a in (self.family_from, *self.assumed) if a],
+            "classes_from": self.classes_from,
+        }
 
     # -- inference -----------------------------------------------------------------------------------
     def preprocess(self, image: np.ndarray) -> tuple[np.ndarray, Letterbox]:

@@ -88,6 +88,11 @@ def backend_names() -> list[str]:
     return [i.name for i in discover()]
 
 
+def backend_class(name: str) -> type[Backend] | None:
+    """The class registered as ``name`` without making one; None when unknown or broken."""
+    return next((info.cls for info in discover() if info.name == name), None)
+
+
 def get_backend(name: str) -> Backend:
     """A new instance of the backend registered as ``name``; ``BackendError`` when unknown or broken."""
     for info in discover():

@@ -4,7 +4,8 @@ Left click = positive point, right click = negative point, drag = box. Every cha
 the model for a new preview mask in the window's model worker (``ModelSession``; ``prepare`` runs once
 per image, e.g. SAM's embedding, as soon as the tool is used on it). Enter adds the preview as one undo
 step, Esc drops the prompt. Its key is ``I``; ``M`` picks it too when the chosen backend is interactive
-(DESIGN.md §4 gives M to model assist).
+(DESIGN.md §4 gives M to model assist). A click when the model's files changed on disk since it was
+loaded loads them again instead, as M does (``ModelSession.reload_if_changed``).
 
 The result takes the current category (like the box and polygon tools) and keeps the model's ``source``
 and ``score``; its review is "accepted" — the user looked at the preview and pressed Enter.
@@ -167,6 +168,10 @@ class AssistTool(Tool):
         if s.batch_running:
             if say:
                 self.canvas.message.emit("Assist: wait for the pre-labeling batch to finish (or cancel it)")
+            return None
+        changed = s.reload_if_changed() if say else ""  # a click, as M: never the old model from memory
+        if changed:  # the reload drops the prompt (``_session_changed``): made for the old model
+            self.canvas.message.emit(f"Assist: {changed}")
             return None
         return backend
 

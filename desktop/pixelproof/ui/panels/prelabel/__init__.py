@@ -182,7 +182,7 @@ class PrelabelPanel(Panel):
         if not ok:
             self._message(f"{backend.name}: not ready: {reason}")
             return None
-        changed = self.backends.reload_if_changed()
+        changed = self.session.reload_if_changed()
         if changed:
             self._message(changed)
             return None

@@ -160,6 +160,7 @@ class BackendChooser(QWidget):
     def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        session.reloader = self.reload_if_changed  # the assist tool asks before each click
         self.rows: list[BackendRow] = []
         self.status_text = ""
         self._config_seq = 0
@@ -360,19 +361,14 @@ class BackendChooser(QWidget):
         )
 
     def changed_files(self) -> list[str]:
-        """Files of the loaded model (its card too) written, replaced or removed since it was loaded; []
+        """Files of the loaded model (its card, a decoder found by name) written, replaced or removed since
+        it was loaded; []
         when the form names other files (they load when their field is left)."""
         files = self._files_spec()
         if files is None or self._attempt is None or self._attempt[0] != files:
             return []
         then, now = ({s[0]: s[1:] for s in stamps} for stamps in (self._attempt[1], files.stamps()))
-        paths = dict(files.values)
-        names = []
-        for what in sorted(set(then) | set(now)):
-            if then.get(what) != now.get(what):
-                option, _, card = what.partition(" ")
-                names.append(Path(str(paths[option])).name + (".json" if card else ""))
-        return names
+        return [Path(p).name for p in sorted(set(then) | set(now)) if then.get(p) != now.get(p)]
 
     def reload_if_changed(self) -> str:
         """Load the model again when its files changed on disk since it was loaded (a retrained model

@@ -39,6 +39,8 @@ class ModelSession(QObject):
         self._running: set[Job] = set()
         self.backend: inference.Backend | None = None
         self.batch_running = False
+        # the Model panel's: load the model again when its files changed on disk; the message, or ""
+        self.reloader: Callable[[], str] | None = None
 
     def set_backend(self, backend: inference.Backend | None) -> None:
         self.backend = backend
@@ -47,6 +49,12 @@ class ModelSession(QObject):
     def set_batch_running(self, running: bool) -> None:
         self.batch_running = running
         self.changed.emit()
+
+    def reload_if_changed(self) -> str:
+        """Before running the model: load it again when its files changed on disk since it was loaded (the
+        panel that loaded it knows them), so nothing runs the old model from memory. The message to show,
+        or "" when nothing changed."""
+        return self.reloader() if self.reloader is not None else ""
 
     def interactive_backend(self) -> inference.Backend | None:
         b = self.backend
