@@ -479,3 +479,29 @@ def test_a_click_after_the_model_files_changed_on_disk_loads_them_again_first(
         assert iou(ann.mask(h, w), reference(refs, "astronaut/pos")) >= 0.99
     finally:
         close_window(win)
+
+
+def test_a_click_while_the_model_loads_says_it_is_loading(qtbot, sam_win, tiny) -> None:
+    """A click while the Model panel loads the model said "choose an interactive backend", as if none
+    were chosen; it says the model is loading, and adds no point."""
+    import threading
+
+    win = sam_win
+    panel = win.panels["modelDock"]
+    tool, _ = assist_on_case_picture(qtbot, win, "astronaut/pos")
+    gate = threading.Event()
+    panel.session.submit(lambda _report: gate.wait(10))  # the session's one worker is busy: the load waits
+    try:
+        panel.backends.set_model_path(tiny / "tiny_sam_hwc.encoder.onnx")
+        messages: list[str] = []
+        win.canvas.message.connect(messages.append)
+        click(win, 300.5, 200.5)
+        assert messages and "sam-onnx is loading" in messages[-1], messages
+        assert not tool.has_prompt()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: panel.session.is_idle() and panel.session.backend is not None, timeout=30000)
+    messages.clear()
+    click(win, 300.5, 200.5)
+    assert not any("loading" in m for m in messages), messages
+    assert tool.has_prompt()

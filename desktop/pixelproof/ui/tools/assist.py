@@ -162,7 +162,11 @@ class AssistTool(Tool):
         s = self.session
         backend = s.interactive_backend() if s is not None else None
         if backend is None or not backend.ready()[0]:
-            if say:
+            if say and s is not None and s.loading:
+                self.canvas.message.emit(
+                    f"Assist: {s.loading} is loading; click again once the Model panel says Ready"
+                )
+            elif say:
                 self.canvas.message.emit("Assist: choose an interactive backend in the Model panel")
             return None
         if s.batch_running:

@@ -290,7 +290,7 @@ class BackendChooser(QWidget):
         values, fields = self.options.values(with_threshold=with_threshold), self.options.fields()
         self._config_seq += 1
         seq = self._config_seq
-        self.session.set_backend(None)
+        self.session.set_backend(None, loading=row.info.name)
         self._set_state(f"Loading {row.info.name}…")
         info = row.info
         files = self._files_spec()

@@ -38,12 +38,13 @@ class ModelSession(QObject):
         self.pool.setMaxThreadCount(1)
         self._running: set[Job] = set()
         self.backend: inference.Backend | None = None
+        self.loading = ""  # the backend being loaded, by name ("" when none): what the tools say meanwhile
         self.batch_running = False
         # the Model panel's: load the model again when its files changed on disk; the message, or ""
         self.reloader: Callable[[], str] | None = None
 
-    def set_backend(self, backend: inference.Backend | None) -> None:
-        self.backend = backend
+    def set_backend(self, backend: inference.Backend | None, loading: str = "") -> None:
+        self.backend, self.loading = backend, loading
         self.changed.emit()
 
     def set_batch_running(self, running: bool) -> None:
