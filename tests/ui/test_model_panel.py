@@ -302,13 +302,18 @@ def test_accept_and_reject_predictions(qtbot, demo) -> None:
     assert all(a.review == "accepted" for a in predictions(doc, 3))
 
 
-def test_score_slider_hides_and_reject_below(qtbot, demo) -> None:
-    win, doc = demo, demo.document
+def scored_on_image_3(qtbot, win):  # type: ignore[no-untyped-def]
+    """The "scored" backend's three predictions (0.2, 0.5, 0.9) on image 3, by M: the panel, score -> id."""
     panel = choose(qtbot, win, "scored")
     go_to(qtbot, win, 3)
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)
-    preds = {a.score: a.id for a in predictions(doc, 3)}
+    return panel, {a.score: a.id for a in predictions(win.document, 3)}
+
+
+def test_score_slider_hides_and_reject_below(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel, preds = scored_on_image_3(qtbot, win)
     assert sorted(preds) == [0.2, 0.5, 0.9]
     items = win.canvas.items_by_id
     assert all(items[i].isVisible() for i in preds.values())
@@ -339,11 +344,7 @@ def test_a_selected_prediction_the_score_slider_hides_leaves_the_selection(qtbot
     0.5 one: it leaves the selection (Delete, the arrows and 1-9 act only on what is seen), the 0.9 one
     stays selected; Delete then removes only that one, and lowering the slider shows the other again."""
     win, doc = demo, demo.document
-    panel = choose(qtbot, win, "scored")
-    go_to(qtbot, win, 3)
-    key(win, Qt.Key.Key_M)
-    wait_batch(qtbot, panel)
-    preds = {a.score: a.id for a in predictions(doc, 3)}
+    panel, preds = scored_on_image_3(qtbot, win)
     win.canvas.set_zoom(1.0)
     win.canvas.centerOn(QPointF(160, 60))
     key(win, Qt.Key.Key_V)
