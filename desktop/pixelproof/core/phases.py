@@ -8,6 +8,7 @@ which slice of another phase is the same slice (no Qt, so it is tested without a
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,13 @@ def series_key(ref: SliceRef) -> tuple[Any, ...]:
     """What the phases of one series share: source, axis, channel and series (all but phase, time point
     and index); a window chosen on one phase is meant for the others too."""
     return (ref.source, ref.axis, ref.channel, ref.series)
+
+
+def window_key(path: str | os.PathLike[str]) -> tuple[Any, ...] | None:
+    """What shares a window set by hand: the slices of one volume and of the other phases of its series
+    (a lung window chosen on phase 1 is the one to compare phase 2 in); None for a plain image."""
+    ref = parse_slice_ref(path)
+    return None if ref is None else series_key(ref)
 
 
 def phase_key(ref: SliceRef) -> tuple[int, int]:
