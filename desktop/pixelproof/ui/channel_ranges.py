@@ -206,9 +206,11 @@ class ChannelRangesDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         # PgDn / PgUp step the planes of a z-stack from here too (a spin box took them as ten steps of
-        # its value: the range changed unseen and the plane stayed); the arrow keys still step values
+        # its value: the range changed unseen and the plane stayed), Ctrl+PgDn / Ctrl+PgUp its time
+        # points; the arrow keys still step values
+        PAGE_KEYS = ("image.next_slice", "image.previous_slice", "image.next_phase", "image.previous_phase")
         for act in menu.shell.widget.actions():
-            if act.property("shortcut_id") in ("image.next_slice", "image.previous_slice"):
+            if act.property("shortcut_id") in PAGE_KEYS:
                 self.addAction(act)
         menu.changed.connect(self.refresh)
         menu.canvas.imageShown.connect(lambda _id: self.rebuild())

@@ -121,6 +121,9 @@ DEFAULTS: list[Shortcut] = [
     # Volume (slices of NIfTI / DICOM volumes) and display windows for medical images
     _("image.next_slice", "&Next Slice", ("PgDown",), "labeling"),
     _("image.previous_slice", "&Previous Slice", ("PgUp",), "labeling"),
+    # the same slice in the next / previous phase of a dynamic series or time point of a time series
+    _("image.next_phase", "Next P&hase / Time Point", ("Ctrl+PgDown",), "labeling"),
+    _("image.previous_phase", "Previous Ph&ase / Time Point", ("Ctrl+PgUp",), "labeling"),
     _("view.window_file", "&File's Window", ("Ctrl+Alt+0",)),
     _("view.preset_soft_tissue", "CT &Soft Tissue (400 / 40)", ("Ctrl+Alt+1",)),
     _("view.preset_lung", "CT &Lung (1500 / -600)", ("Ctrl+Alt+2",)),

@@ -1,6 +1,8 @@
 """Volumes in the window: step through a volume's slices (PgDn / PgUp, the slice slider) while D / A still
-go through the image list, and window presets for CT (soft tissue, lung, bone, brain, liver), MR (auto)
-and the file's own window. The Slices tool bar shows while the current image is a slice of a volume.
+go through the image list; go to the same slice of the next / previous phase of a dynamic series or time
+point of a time series (Ctrl+PgDn / Ctrl+PgUp, ``core.phases``); window presets for CT (soft tissue, lung,
+bone, brain, liver), MR (auto) and the file's own window. The Slices tool bar shows while the current
+image is a slice of a volume.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QMenu, QSlider, QToolBar
 
+from pixelproof.core.phases import PhaseIndex
 from pixelproof.core.qa_volumes import volume_name
 from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.ui.dialogs import as_text
@@ -65,10 +68,18 @@ class SliceActions(QObject):
         self.canvas = shell.canvas
         parent = shell.widget
         self._index: dict[int, tuple[str, list[int]]] = {}
+        self._phases: PhaseIndex | None = None
         self._key: tuple[int, int] | None = None
         self._doc: Document | None = None
         self.act_next = make_action("image.next_slice", parent, lambda: self.step(1))
         self.act_previous = make_action("image.previous_slice", parent, lambda: self.step(-1))
+        tip = "The same slice in the next phase of a dynamic series, or the next time point"
+        self.act_next_phase = make_action("image.next_phase", parent, lambda: self.step_phase(1), tip=tip)
+        tip = "The same slice in the previous phase of a dynamic series, or the previous time point"
+        self.act_previous_phase = make_action(
+            "image.previous_phase", parent, lambda: self.step_phase(-1), tip=tip
+        )
+        self.page_actions = (self.act_next, self.act_previous, self.act_next_phase, self.act_previous_phase)
         self.act_file_window = make_action("view.window_file", parent, self.file_window)
         self.preset_actions = [
             make_action(id, parent, lambda _=False, w=w, lv=lv: self.canvas.set_window(*preset_window(w, lv)))
@@ -79,9 +90,11 @@ class SliceActions(QObject):
         menu.setObjectName("volumeMenu")
         menu.addActions([self.act_next, self.act_previous])
         menu.addSeparator()
+        menu.addActions([self.act_next_phase, self.act_previous_phase])
+        menu.addSeparator()
         menu.addActions([self.act_file_window, *self.preset_actions, self.act_mr_auto])
         shell.add_menu(menu)
-        for act in (self.act_next, self.act_previous, self.act_file_window, *self.preset_actions):
+        for act in (*self.page_actions, self.act_file_window, *self.preset_actions):
             shell.add_action(act)
         shell.add_action(self.act_mr_auto)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -123,6 +136,7 @@ class SliceActions(QObject):
         key = (len(images), max(images, default=0))  # images added or removed: index again
         if key != self._key:
             self._index, self._key = volume_index(doc.project), key
+            self._phases = PhaseIndex(doc.project)
         if doc.current_image_id not in self._index:
             return None
         name, ids = self._index[doc.current_image_id]
@@ -141,6 +155,23 @@ class SliceActions(QObject):
             return
         self._doc.set_current_image(ids[at + delta])  # type: ignore[union-attr]
 
+    def step_phase(self, delta: int) -> None:
+        """The same slice ``delta`` phases (time points) on; the window and channel settings stay, as on
+        PgDn; a note at either end or when a phase lacking the slice is passed."""
+        doc, phases = self._doc, self._phase_index()
+        step = phases.step(doc.current_image_id, delta) if doc is not None and phases is not None else None
+        if step is None:
+            self.shell.status("Not a slice of a series of phases or time points: Ctrl+PgDn does not apply")
+            return
+        if step.image_id is not None:
+            doc.set_current_image(step.image_id)  # type: ignore[union-attr]
+        if step.message:
+            self.shell.status(step.message, 2000 if step.image_id is None else 5000)
+
+    def _phase_index(self) -> PhaseIndex | None:
+        """The project's series of phases (made again with the slice index when images change)."""
+        return self._phases if self._current() is not None else None
+
     def _slider_moved(self, value: int) -> None:
         current = self._current()
         if current is not None and value != current[2]:
@@ -158,6 +189,10 @@ class SliceActions(QObject):
         self.toolbar.setVisible(current is not None)
         for act in (self.act_next, self.act_previous):
             act.setEnabled(current is not None)
+        phases = self._phases if current is not None else None
+        phase = phases.where(self._doc.current_image_id) if phases is not None else None  # type: ignore[union-attr]
+        for act in (self.act_next_phase, self.act_previous_phase):
+            act.setEnabled(phase is not None)
         loaded = self.canvas.loaded
         windowed = loaded is not None and loaded.needs_window
         for act in (self.act_file_window, *self.preset_actions, self.act_mr_auto):
@@ -169,5 +204,6 @@ class SliceActions(QObject):
         self.slider.setRange(0, len(ids) - 1)
         self.slider.setValue(at)
         self.slider.blockSignals(False)
-        self.slice_label.setText(f" {at + 1} / {len(ids)}")
+        in_series = f"   {phase[2]} {phase[0]} / {phase[1]}" if phase is not None else ""
+        self.slice_label.setText(f" {at + 1} / {len(ids)}{in_series}")
         self.slice_label.setToolTip(as_text(name))

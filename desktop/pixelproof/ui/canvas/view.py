@@ -16,7 +16,8 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QTransform, QWheelEv
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
-from pixelproof.core.volumes import expected_identity, volume_key
+from pixelproof.core.phases import window_key
+from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.canvas import hit_test
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
 from pixelproof.ui.canvas.image_view import (
@@ -86,7 +87,7 @@ class CanvasView(QGraphicsView):
         self._space_down = False
         self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
         self._fitted = True  # refit on resize until the user zooms
-        self._kept_window: tuple[tuple, tuple[float, float]] | None = None  # (volume_key, window set by hand)
+        self._kept_window: tuple[tuple, tuple[float, float]] | None = None  # (window_key, window set by hand)
 
     # -- document --------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
@@ -198,9 +199,9 @@ class CanvasView(QGraphicsView):
         if self.image_item is not None:
             self._scene.removeItem(self.image_item)
         self.loaded = image
-        key = volume_key(image.path)
+        key = window_key(image.path)
         if self._kept_window is not None and key is not None and self._kept_window[0] == key:
-            image.window = self._kept_window[1]  # a window chosen on one slice stays for its volume
+            image.window = self._kept_window[1]  # a window chosen on one slice stays for its series
         else:
             self._kept_window = None
         self.image_item = ImageItem(image, self.message.emit)
@@ -269,7 +270,7 @@ class CanvasView(QGraphicsView):
     def set_window(self, lo: float, hi: float) -> None:
         if self.image_item is not None:
             self.image_item.set_window((lo, hi))
-            key = volume_key(self.image_item.image.path)
+            key = window_key(self.image_item.image.path)
             self._kept_window = (key, self.image_item.image.window) if key is not None else None
             self.windowChanged.emit(*self.image_item.image.window)
 
