@@ -43,6 +43,9 @@ def status(win) -> str:  # type: ignore[no-untyped-def]
 
 
 def press(qtbot, win, key: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+    # the window active first: offscreen, a closed menu's activation can arrive late and take the keys
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
     QTest.keyClick(win.canvas, key, modifiers)
     wait_loaded(qtbot, win)
 
