@@ -154,3 +154,29 @@ def test_ctrl_page_keys_step_through_the_time_points_of_a_z_stack_keeping_its_ch
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_the_slice_and_time_point_readout_shows_at_1366_px(qtbot, tmp_path: Path, no_prompts) -> None:
+    """At 1366 px the Slices bar sat at the end of the second tool bar row, after the Masks bar: only its
+    slider fitted, and the "3 / 40   time point 1 / 3" readout went into the row's » overflow menu. It
+    sits on the main row, which has room."""
+    data = tmp_path / "data"
+    data.mkdir()
+    tifffile.imwrite(data / "live.ome.tif", np.zeros((3, 40, 16, 16), np.uint16), metadata={"axes": "TZYX"})
+    save_project(project_from_folder(data, tmp_path / "p.json", ["cell"]), tmp_path / "p.json")
+    win = open_main_window(qtbot, tmp_path / "p.json")
+    try:
+        win.resize(1366, 700)
+        ids = {im.file_name: im.id for im in win.document.project.images.values()}
+        win.document.set_current_image(ids["data/live.ome.tif#t=002&z=039"])
+        wait_loaded(qtbot, win)
+        label, slider = win.slices.slice_label, win.slices.slider
+        assert label.text().strip() == "40 / 40   time point 3 / 3"
+        qtbot.waitUntil(lambda: label.isVisible() and slider.isVisible())
+        for widget in (label, slider):  # whole, inside the window
+            at = widget.mapTo(win, widget.rect().topLeft())
+            assert at.x() >= 0 and at.x() + widget.width() <= win.width(), (widget, at.x(), widget.width())
+        assert label.width() >= label.sizeHint().width()  # the readout whole, not cut
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

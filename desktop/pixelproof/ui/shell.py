@@ -128,10 +128,20 @@ class Shell(QObject):
         sep = edit_menu.insertSeparator(delete)
         edit_menu.insertActions(sep, actions)
 
-    def add_toolbar(self, toolbar: QToolBar, new_row: bool = False) -> None:
+    def add_toolbar(self, toolbar: QToolBar, new_row: bool = False, first_row: bool = False) -> None:
+        """A tool bar at the end of the top rows (``new_row``: on a row of its own below), or with
+        ``first_row`` at the end of the main tool bar's row, which has room at 1366 px."""
+        w, top = self._window, Qt.ToolBarArea.TopToolBarArea
+        bars = [b for b in w.findChildren(QToolBar) if w.toolBarArea(b) == top and not b.isFloating()]
+        below = next((b for b in bars if w.toolBarBreak(b)), None)  # the first tool bar of row 2
+        if first_row and below is not None:
+            w.removeToolBarBreak(below)
+            w.insertToolBar(below, toolbar)
+            w.insertToolBarBreak(below)
+            return
         if new_row:
-            self._window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-        self._window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+            w.addToolBarBreak(top)
+        w.addToolBar(top, toolbar)
 
     # -- the central view --------------------------------------------------------------------------
     def add_view(self, widget: QWidget) -> None:

@@ -109,7 +109,7 @@ class SliceActions(QObject):
         self.toolbar.addWidget(QLabel(" Slice "))
         self.toolbar.addWidget(self.slider)
         self.toolbar.addWidget(self.slice_label)
-        shell.add_toolbar(self.toolbar)
+        shell.add_toolbar(self.toolbar, first_row=True)  # room for the slice and phase at 1366 px
         shell.documentChanged.connect(self._set_document)
         self.canvas.imageShown.connect(lambda _id: self._update())
         self._set_document(shell.document)
