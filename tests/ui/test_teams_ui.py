@@ -200,3 +200,45 @@ def test_the_merge_report_says_how_many_decisions_were_dropped(qtbot) -> None:  
         qtbot.addWidget(dialog)
         text = dialog.findChild(QLabel).text()
         assert ('2 "not a problem" decision(s) dropped' in text) is said and "0 conflicts" in text
+
+
+def test_merge_dialog_refuses_a_shard_of_another_split_than_the_manifest(
+    qtbot, window, project_file, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: the merge went on with a split_mismatch conflict, the other split's shard's untouched
+    copies of the manifest's overlap images joining as its annotator's ratings."""
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    warned: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: warned.append((title, text)))
+    )
+    project = load_project(project_file)
+    out = project_file.parent / "shards"
+    out.mkdir()
+    for seed, name in ((0, "ann"), (7, "bob")):
+        result = split_project(project, ["ann", "bob"], overlap=0.5, seed=seed)
+        save_project(result.shards[name], out / f"{name}{seed}.json")
+        (out / f"manifest{seed}.json").write_text(json.dumps(result.manifest))
+    before = len(window.document.project.annotations)
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for name in ("ann0", "bob7"):
+            dialog.shards.addItem(str(out / f"{name}.json"))
+        dialog.manifest.setText(str(out / "manifest0.json"))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    from pixelproof.ui.teams import ConflictDialog
+
+    reported: list[dict] = []  # a merge that went on would show its report
+    monkeypatch.setattr(ConflictDialog, "exec", lambda self: reported.append(self.report) or 0)
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: bool(warned or reported), timeout=20000)
+    assert not reported, reported[0]["conflicts"]
+    title, text = warned[0]
+    assert title == "Merge failed" and str(out / "bob7.json") in text and str(out / "manifest0.json") in text
+    assert "without a manifest" in text
+    assert len(window.document.project.annotations) == before  # nothing merged

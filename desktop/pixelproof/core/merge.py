@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pixelproof.core.image_folder import name_parts, on_disk
-from pixelproof.core.limits import same_file
 from pixelproof.core.merge_categories import merge_categories, removed_classes
+from pixelproof.core.merge_checks import check_distinct, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
 from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
@@ -41,12 +41,7 @@ CONFLICT_TYPES = (
     "image_size_mismatch",
     "annotation_id_collision",
     "image_id_collision",
-    "split_mismatch",
 )
-
-
-class MergeError(ValueError):
-    """Shards that cannot be merged as given (one listed twice); the message says which."""
 
 
 @dataclass(slots=True)
@@ -117,10 +112,11 @@ def merge_shards(
     from pixelproof.core.batch import Failed, SerialExecutor, run_batch
 
     check_distinct(shards)
+    check_split(shards, manifest)
     conflicts: list[Conflict] = []
     names = _unique_names([s.name for s in shards])
     annotators = [s.annotator for s in shards]
-    honeypot_names, overlap_names = _manifest_sets(manifest, shards, names, conflicts)
+    honeypot_names, overlap_names = _manifest_sets(manifest)
     same_split = manifest is None and len({s.split for s in shards}) == 1 and shards and shards[0].split
     categories, cat_maps, renamed, removed = merge_categories(shards, names, base, conflicts)
 
@@ -288,32 +284,6 @@ def _image_keys(projects: list[Project]) -> Callable[[Project, ImageRecord], str
     return key_of
 
 
-def check_distinct(shards: list[Shard], paths: Sequence[str | os.PathLike[str]] | None = None) -> None:
-    """``MergeError`` when one file is given twice (``paths``: where the shards were read from), or two
-    shards are one annotator's of one split: each overlap image would hold that annotator's version twice,
-    and agreement would compare it with itself."""
-    seen: dict[Any, int] = {}
-    names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
-    for k, shard in enumerate(shards):
-        # one file by any name: a link, A.json beside a.json on a case-insensitive disk (limits.same_file)
-        twin = (
-            next((j for j in range(k) if same_file(Path(paths[j]), Path(paths[k]))), None) if paths else None
-        )
-        if twin is not None:
-            raise MergeError(
-                f"{names[twin]} and {names[k]} are the same file: give each annotator's shard once"
-            )
-        if shard.annotator is None:
-            continue
-        key = (shard.annotator, shard.split)
-        if key in seen:
-            raise MergeError(
-                f"{names[seen[key]]} and {names[k]} are two shards of {shard.annotator} (one split): "
-                "give each annotator's shard once"
-            )
-        seen[key] = k
-
-
 def _unique_names(names: list[str]) -> list[str]:
     seen: Counter[str] = Counter()
     out = []
@@ -323,22 +293,9 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _manifest_sets(
-    manifest: dict[str, Any] | None, shards: list[Shard], names: list[str], conflicts: list[Conflict]
-) -> tuple[set[str], set[str]]:
+def _manifest_sets(manifest: dict[str, Any] | None) -> tuple[set[str], set[str]]:
     if manifest is None:
         return set(), set()
-    split = manifest.get("split")
-    for s, n in zip(shards, names, strict=True):
-        if s.split is not None and split is not None and s.split != split:
-            conflicts.append(
-                Conflict(
-                    "split_mismatch",
-                    f"{n} comes from split {s.split}, the manifest describes split {split}",
-                    None,
-                    [n],
-                )
-            )
     return manifest_keys(manifest, "honeypots"), manifest_keys(manifest, "overlap")
 
 

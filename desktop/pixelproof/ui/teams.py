@@ -417,7 +417,8 @@ class TeamsActions(QObject):
 
     def run_merge(self, paths: list[str], manifest_path: str | None, show_report: bool = True) -> Job:
         from pixelproof.core.coco import ProjectFormatError, load_project, read_json
-        from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
+        from pixelproof.core.merge import Shard, merge_shards
+        from pixelproof.core.merge_checks import MergeError, check_distinct, check_split
         from pixelproof.core.merge_edit import merge_edit
 
         doc = self.shell.document
@@ -430,6 +431,7 @@ class TeamsActions(QObject):
                 shards.append(Shard.of(load_project(path), Path(path).stem))
             check_distinct(shards, paths)
             manifest = read_json(manifest_path) if manifest_path else None
+            check_split(shards, manifest, paths, manifest_path or "")
             result = merge_shards(shards, base=base, manifest=manifest)
             return merge_edit(base, result), result.report()
 
