@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from pixelproof.cli import main
-from pixelproof.core.coco import load_project
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY, overlap_annotators
 
 
 @pytest.fixture
@@ -62,3 +63,58 @@ def test_a_shard_of_another_split_is_refused_with_the_manifest(tmp_path: Path, p
     # shards of the manifest's own split still merge with it
     assert main(["merge", str(lead / "ann.json"), str(lead / "bob.json"), "--into", str(project),
                  "--manifest", str(manifest), "-o", str(merged)]) == 0  # fmt: skip
+
+
+@pytest.mark.parametrize("order", [("ann", "bob"), ("bob", "ann")])
+@pytest.mark.parametrize("with_manifest", [False, True])
+def test_an_overlap_image_one_annotator_renamed_is_one_image_without_into(
+    tmp_path: Path, project: Path, capsys, order: tuple[str, str], with_manifest: bool
+) -> None:  # type: ignore[no-untyped-def]
+    shards = _split(project, tmp_path / "shards", "--overlap", "1")  # both have every image
+    # ann moves a person by 2 px; bob leaves his copy as dealt
+    p = load_project(shards / "ann.json")
+    a = next(a for a in p.annotations.values() if p.categories[a.category_id].name == "person")
+    a.set_geometry([[v + 2 if k % 2 == 0 else v for k, v in enumerate(s)] for s in a.segmentation],
+                   [a.bbox[0] + 2, *a.bbox[1:]], a.area)  # fmt: skip
+    save_project(p)
+    manifest = ["--manifest", str(shards / "lead-manifest.json")] if with_manifest else []
+    every = [str(shards / f"{n}.json") for n in order]
+
+    def merge(out: Path) -> tuple[int, str, dict, object]:
+        capsys.readouterr()
+        code = main(["merge", *every, *manifest, "-o", str(out), "--report", str(out.with_suffix(".r.json"))])
+        return (
+            code,
+            capsys.readouterr().out,
+            json.loads(out.with_suffix(".r.json").read_text()),
+            load_project(out),
+        )
+
+    code, _, report, unrenamed = merge(tmp_path / "unrenamed.json")  # what the merge is, files as dealt
+    # then ann renames that image's file and points her shard at it (Locate Missing Images in the app)
+    image = p.images[a.image_id]
+    old = Path(image.file_name).name
+    new = old.replace(".jpg", "_ann.jpg")
+    (tmp_path / "imgs" / old).rename(tmp_path / "imgs" / new)
+    image.file_name = image.file_name.replace(old, new)
+    save_project(p)
+    merged = tmp_path / "merged.json"
+    code2, out, report2, result = merge(merged)
+    # before: two images, one per name (the second's id renumbered, exit 3), each holding one annotator's
+    # version alone, so neither counted as an overlap image rated by both
+    assert (code2, report2["conflict_counts"]) == (code, report["conflict_counts"])
+    assert report2["stats"] == report["stats"]
+    assert len(result.images) == len(unrenamed.images) == len(load_project(project).images)
+    (mine,) = [im for im in result.images.values() if Path(im.file_name).name in (old, new)]
+    assert Path(mine.file_name).name == new and (merged.parent / mine.file_name).is_file()
+    assert mine.id == image.id and Path(unrenamed.images[mine.id].file_name).name == old
+    assert overlap_annotators(result) == overlap_annotators(unrenamed)
+    assert sorted(overlap_annotators(result)[mine.id]) == ["ann", "bob"]
+    tags = [(a.app_extra.get(ANNOTATOR_KEY), a.category_id, a.bbox) for a in result.annotations_of(mine.id)]
+    were = [
+        (a.app_extra.get(ANNOTATOR_KEY), a.category_id, a.bbox) for a in unrenamed.annotations_of(mine.id)
+    ]
+    assert sorted(tags) == sorted(were)
+    line = next(x for x in out.splitlines() if x.startswith("renamed in its shard: "))
+    # names as the merge's other messages give them (here from the first shard's folder)
+    assert f"/{old} -> " in line and line.endswith(f"/{new} (in ann's); merged under the new name")

@@ -139,6 +139,7 @@ def merge_shards(
     renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
     left_hp: list[str] = []
     home = base.path if base is not None else shards[0].project.path if shards else None
+    dealt: dict[tuple[str, int], tuple[str, int, ImageRecord]] = {}  # (split, id) -> key, shard, image
     for k, shard in enumerate(shards):
         p = shard.project
         rename = _names_from(p, home)
@@ -147,6 +148,7 @@ def merge_shards(
             if base is not None and key not in base_keys:
                 now = _relocated_in_base(base, p, im)
                 moved = None if now is not None else _renamed_in_shard(base, p, im)
+            twin = _twin(dealt, shards, k, key, im) if base is None and key not in display else None
             im = rename(im)
             if now is not None:  # the base's image, under its new name
                 key, im = key_of(base, now), replace(im, file_name=now.file_name)
@@ -156,6 +158,17 @@ def merge_shards(
                 renamed_files.append((b.image.file_name, im.file_name, names[k]))
                 base_versions[key] = replace(b, image=replace(b.image, file_name=im.file_name))
                 display[key] = im.file_name
+            elif twin is not None:  # another shard's copy of this image, one of the two files renamed
+                key, j, renamed_here = twin
+                if renamed_here:  # this shard's name is the file's: every version takes it
+                    versions[key] = [replace(v, image=replace(v.image, file_name=im.file_name))
+                                     for v in versions[key]]  # fmt: skip
+                    line = (display[key], im.file_name, names[k])
+                    display[key] = im.file_name
+                else:  # the other's is: this one's name is the split's, as the manifest names it
+                    line, key_path[key] = (im.file_name, display[key], names[j]), path
+                if line not in renamed_files:
+                    renamed_files.append(line)
             else:
                 key_path[key] = path  # as the manifest names it (the base's name, for a file renamed)
             placed[k][im.id] = key
@@ -247,6 +260,30 @@ def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> Imag
     if os.path.exists(on_disk(base, b)[0]):
         return None
     return b if os.path.exists(on_disk(shard, image)[0]) else None
+
+
+def _twin(
+    dealt: dict[tuple[str, int], tuple[str, int, ImageRecord]],
+    shards: list[Shard],
+    k: int,
+    key: str,
+    image: ImageRecord,
+) -> tuple[str, int, bool] | None:
+    """Without a base: the key and shard of another shard's copy of ``image`` (shard ``k``'s) when one of
+    the two annotators renamed its file: both dealt out by one split under the same id, the same size, one
+    file there and the other gone; and whether the new name is this shard's. Paired by path alone, the
+    copies became two images (ids renumbered), each one annotator's version, neither an overlap image.
+    Else None, and the first copy of each dealt id is remembered in ``dealt``."""
+    shard = shards[k]
+    if shard.split is None or not _dealt(shard.project, image):
+        return None
+    first = dealt.setdefault((shard.split, image.id), (key, k, image))
+    other_key, j, other = first
+    if other_key == key or (other.width, other.height) != (image.width, image.height):
+        return None
+    here = os.path.exists(on_disk(shard.project, image)[0])
+    there = os.path.exists(on_disk(shards[j].project, other)[0])
+    return (other_key, j, here) if here != there else None
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:
