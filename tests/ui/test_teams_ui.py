@@ -242,3 +242,56 @@ def test_merge_dialog_refuses_a_shard_of_another_split_than_the_manifest(
     assert title == "Merge failed" and str(out / "bob7.json") in text and str(out / "manifest0.json") in text
     assert "without a manifest" in text
     assert len(window.document.project.annotations) == before  # nothing merged
+
+
+def test_merge_report_says_which_file_an_annotator_renamed_and_the_project_follows(
+    qtbot, window, project_file
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: `pixelproof merge` printed the renamed file, the app said nothing and kept the old name
+    (whose file is gone) for the image."""
+    from PySide6.QtWidgets import QLabel
+
+    project = load_project(project_file)
+    result = split_project(project, ["ann", "bob"], overlap=0.0)
+    out = project_file.parent / "shards"
+    out.mkdir()
+    ann = result.shards["ann"]
+    iid = min(ann.images)
+    old = ann.images[iid].file_name
+    new = old.replace(".png", "_ann & co.png")  # a name rich text would garble
+    (project_file.parent / old).rename(project_file.parent / new)
+    ann.images[iid].file_name = new  # ann pointed her shard at it (Locate Missing Images)
+    for name, shard in result.shards.items():
+        save_project(shard, out / f"{name}.json")
+    doc = window.document
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for name in ("ann", "bob"):
+            dialog.shards.addItem(str(out / f"{name}.json"))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    said: list[str] = []
+
+    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
+        said.append(dialog.findChild(QLabel).text())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
+    _answer_modal(qtbot, close_report)
+    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    line = f"renamed in its shard: {old} -> {new} (in ann's); merged under the new name"
+    assert line in _plain(said[0])  # as the user reads the label's rich text
+    assert doc.project.images[iid].file_name == new and len(doc.project.images) == 3
+    doc.undo_stack.undo()  # the merge
+    assert doc.project.images[iid].file_name == old
+
+
+def _plain(html: str) -> str:
+    """The text a rich-text label shows."""
+    from PySide6.QtGui import QTextDocument
+
+    d = QTextDocument()
+    d.setHtml(html)
+    return d.toPlainText()

@@ -88,7 +88,16 @@ class MergeResult:
             "overlap_images": self.overlap_images,
             "honeypots_left_out": self.honeypots_left_out,
             "left_out_objects": self.left_out,
+            "renamed_files": [
+                {"file_name": old, "renamed_to": new, "shard": who} for old, new, who in self.renamed_files
+            ],
         }
+
+
+def renamed_text(old: str, new: str, shard: str) -> str:
+    """What merge says of an image whose file an annotator renamed (the CLI prints it, the app's report
+    shows it): the project's image now goes by the shard's name."""
+    return f"renamed in its shard: {old} -> {new} (in {shard}'s); merged under the new name"
 
 
 # ------------------------------------------------------------------------------------------------
