@@ -200,3 +200,98 @@ def test_the_merge_report_says_how_many_decisions_were_dropped(qtbot) -> None:  
         qtbot.addWidget(dialog)
         text = dialog.findChild(QLabel).text()
         assert ('2 "not a problem" decision(s) dropped' in text) is said and "0 conflicts" in text
+
+
+def test_merge_dialog_refuses_a_shard_of_another_split_than_the_manifest(
+    qtbot, window, project_file, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: the merge went on with a split_mismatch conflict, the other split's shard's untouched
+    copies of the manifest's overlap images joining as its annotator's ratings."""
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    warned: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: warned.append((title, text)))
+    )
+    project = load_project(project_file)
+    out = project_file.parent / "shards"
+    out.mkdir()
+    for seed, name in ((0, "ann"), (7, "bob")):
+        result = split_project(project, ["ann", "bob"], overlap=0.5, seed=seed)
+        save_project(result.shards[name], out / f"{name}{seed}.json")
+        (out / f"manifest{seed}.json").write_text(json.dumps(result.manifest))
+    before = len(window.document.project.annotations)
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for name in ("ann0", "bob7"):
+            dialog.shards.addItem(str(out / f"{name}.json"))
+        dialog.manifest.setText(str(out / "manifest0.json"))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    from pixelproof.ui.teams import ConflictDialog
+
+    reported: list[dict] = []  # a merge that went on would show its report
+    monkeypatch.setattr(ConflictDialog, "exec", lambda self: reported.append(self.report) or 0)
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: bool(warned or reported), timeout=20000)
+    assert not reported, reported[0]["conflicts"]
+    title, text = warned[0]
+    assert title == "Merge failed" and str(out / "bob7.json") in text and str(out / "manifest0.json") in text
+    assert "without a manifest" in text
+    assert len(window.document.project.annotations) == before  # nothing merged
+
+
+def test_merge_report_says_which_file_an_annotator_renamed_and_the_project_follows(
+    qtbot, window, project_file
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: `pixelproof merge` printed the renamed file, the app said nothing and kept the old name
+    (whose file is gone) for the image."""
+    from PySide6.QtWidgets import QLabel
+
+    project = load_project(project_file)
+    result = split_project(project, ["ann", "bob"], overlap=0.0)
+    out = project_file.parent / "shards"
+    out.mkdir()
+    ann = result.shards["ann"]
+    iid = min(ann.images)
+    old = ann.images[iid].file_name
+    new = old.replace(".png", "_ann & co.png")  # a name rich text would garble
+    (project_file.parent / old).rename(project_file.parent / new)
+    ann.images[iid].file_name = new  # ann pointed her shard at it (Locate Missing Images)
+    for name, shard in result.shards.items():
+        save_project(shard, out / f"{name}.json")
+    doc = window.document
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for name in ("ann", "bob"):
+            dialog.shards.addItem(str(out / f"{name}.json"))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    said: list[str] = []
+
+    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
+        said.append(dialog.findChild(QLabel).text())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
+    _answer_modal(qtbot, close_report)
+    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    line = f"renamed in its shard: {old} -> {new} (in ann's); merged under the new name"
+    assert line in _plain(said[0])  # as the user reads the label's rich text
+    assert doc.project.images[iid].file_name == new and len(doc.project.images) == 3
+    doc.undo_stack.undo()  # the merge
+    assert doc.project.images[iid].file_name == old
+
+
+def _plain(html: str) -> str:
+    """The text a rich-text label shows."""
+    from PySide6.QtGui import QTextDocument
+
+    d = QTextDocument()
+    d.setHtml(html)
+    return d.toPlainText()

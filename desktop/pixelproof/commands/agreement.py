@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     batch = batch_options(args)
     from pixelproof.core.coco import ProjectFormatError, read_json
     from pixelproof.core.limits import same_file
-    from pixelproof.core.merge import MergeError, Shard, check_distinct
+    from pixelproof.core.merge import Shard
+    from pixelproof.core.merge_checks import MergeError, check_distinct
     from pixelproof.core.scorecards import honeypot_scorecards, near_names
     from pixelproof.core.split import manifest_keys
 

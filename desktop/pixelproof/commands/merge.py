@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, read_json, save_project
     from pixelproof.core.limits import same_file
-    from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
+    from pixelproof.core.merge import Shard, merge_shards, renamed_text
+    from pixelproof.core.merge_checks import MergeError, check_distinct, check_split
     from pixelproof.core.merge_decisions import dropped_text
 
     batch = batch_options(args)
@@ -91,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
     try:
         check_distinct(shards, args.shards)
+        check_split(shards, manifest, args.shards, args.manifest)  # its overlap images: another split's
     except MergeError as e:
         error(str(e))
         return 1
@@ -125,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         f"{s['honeypots_left_out']} honeypots left out, {s['conflicts']} conflicts"
     )
     for old, new, who in result.renamed_files:
-        print(shown(f"renamed in its shard: {old} -> {new} (in {who}'s); merged under the new name"))
+        print(shown(renamed_text(old, new, who)))
     if dropped := dropped_text(s["dismissed_dropped"]):
         print(dropped)
     if manifest is None and any(s.split for s in shards):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pixelproof.core.image_folder import name_parts, on_disk
-from pixelproof.core.limits import same_file
 from pixelproof.core.merge_categories import merge_categories, removed_classes
+from pixelproof.core.merge_checks import check_distinct, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
 from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
@@ -41,12 +41,7 @@ CONFLICT_TYPES = (
     "image_size_mismatch",
     "annotation_id_collision",
     "image_id_collision",
-    "split_mismatch",
 )
-
-
-class MergeError(ValueError):
-    """Shards that cannot be merged as given (one listed twice); the message says which."""
 
 
 @dataclass(slots=True)
@@ -93,7 +88,16 @@ class MergeResult:
             "overlap_images": self.overlap_images,
             "honeypots_left_out": self.honeypots_left_out,
             "left_out_objects": self.left_out,
+            "renamed_files": [
+                {"file_name": old, "renamed_to": new, "shard": who} for old, new, who in self.renamed_files
+            ],
         }
+
+
+def renamed_text(old: str, new: str, shard: str) -> str:
+    """What merge says of an image whose file an annotator renamed (the CLI prints it, the app's report
+    shows it): the project's image now goes by the shard's name."""
+    return f"renamed in its shard: {old} -> {new} (in {shard}'s); merged under the new name"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -117,10 +121,11 @@ def merge_shards(
     from pixelproof.core.batch import Failed, SerialExecutor, run_batch
 
     check_distinct(shards)
+    check_split(shards, manifest)
     conflicts: list[Conflict] = []
     names = _unique_names([s.name for s in shards])
     annotators = [s.annotator for s in shards]
-    honeypot_names, overlap_names = _manifest_sets(manifest, shards, names, conflicts)
+    honeypot_names, overlap_names = _manifest_sets(manifest)
     same_split = manifest is None and len({s.split for s in shards}) == 1 and shards and shards[0].split
     categories, cat_maps, renamed, removed = merge_categories(shards, names, base, conflicts)
 
@@ -143,6 +148,7 @@ def merge_shards(
     renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
     left_hp: list[str] = []
     home = base.path if base is not None else shards[0].project.path if shards else None
+    dealt: dict[tuple[str, int], tuple[str, int, ImageRecord]] = {}  # (split, id) -> key, shard, image
     for k, shard in enumerate(shards):
         p = shard.project
         rename = _names_from(p, home)
@@ -151,6 +157,7 @@ def merge_shards(
             if base is not None and key not in base_keys:
                 now = _relocated_in_base(base, p, im)
                 moved = None if now is not None else _renamed_in_shard(base, p, im)
+            twin = _twin(dealt, shards, k, key, im) if base is None and key not in display else None
             im = rename(im)
             if now is not None:  # the base's image, under its new name
                 key, im = key_of(base, now), replace(im, file_name=now.file_name)
@@ -160,6 +167,17 @@ def merge_shards(
                 renamed_files.append((b.image.file_name, im.file_name, names[k]))
                 base_versions[key] = replace(b, image=replace(b.image, file_name=im.file_name))
                 display[key] = im.file_name
+            elif twin is not None:  # another shard's copy of this image, one of the two files renamed
+                key, j, renamed_here = twin
+                if renamed_here:  # this shard's name is the file's: every version takes it
+                    versions[key] = [replace(v, image=replace(v.image, file_name=im.file_name))
+                                     for v in versions[key]]  # fmt: skip
+                    line = (display[key], im.file_name, names[k])
+                    display[key] = im.file_name
+                else:  # the other's is: this one's name is the split's, as the manifest names it
+                    line, key_path[key] = (im.file_name, display[key], names[j]), path
+                if line not in renamed_files:
+                    renamed_files.append(line)
             else:
                 key_path[key] = path  # as the manifest names it (the base's name, for a file renamed)
             placed[k][im.id] = key
@@ -253,6 +271,30 @@ def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> Imag
     return b if os.path.exists(on_disk(shard, image)[0]) else None
 
 
+def _twin(
+    dealt: dict[tuple[str, int], tuple[str, int, ImageRecord]],
+    shards: list[Shard],
+    k: int,
+    key: str,
+    image: ImageRecord,
+) -> tuple[str, int, bool] | None:
+    """Without a base: the key and shard of another shard's copy of ``image`` (shard ``k``'s) when one of
+    the two annotators renamed its file: both dealt out by one split under the same id, the same size, one
+    file there and the other gone; and whether the new name is this shard's. Paired by path alone, the
+    copies became two images (ids renumbered), each one annotator's version, neither an overlap image.
+    Else None, and the first copy of each dealt id is remembered in ``dealt``."""
+    shard = shards[k]
+    if shard.split is None or not _dealt(shard.project, image):
+        return None
+    first = dealt.setdefault((shard.split, image.id), (key, k, image))
+    other_key, j, other = first
+    if other_key == key or (other.width, other.height) != (image.width, image.height):
+        return None
+    here = os.path.exists(on_disk(shard.project, image)[0])
+    there = os.path.exists(on_disk(shards[j].project, other)[0])
+    return (other_key, j, here) if here != there else None
+
+
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:
     """A shard's image records with relative ``file_name``s rewritten to lead from the folder of ``home``
     (the merged project's file) to the same files, as the shard's led from its own folder."""
@@ -288,32 +330,6 @@ def _image_keys(projects: list[Project]) -> Callable[[Project, ImageRecord], str
     return key_of
 
 
-def check_distinct(shards: list[Shard], paths: Sequence[str | os.PathLike[str]] | None = None) -> None:
-    """``MergeError`` when one file is given twice (``paths``: where the shards were read from), or two
-    shards are one annotator's of one split: each overlap image would hold that annotator's version twice,
-    and agreement would compare it with itself."""
-    seen: dict[Any, int] = {}
-    names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
-    for k, shard in enumerate(shards):
-        # one file by any name: a link, A.json beside a.json on a case-insensitive disk (limits.same_file)
-        twin = (
-            next((j for j in range(k) if same_file(Path(paths[j]), Path(paths[k]))), None) if paths else None
-        )
-        if twin is not None:
-            raise MergeError(
-                f"{names[twin]} and {names[k]} are the same file: give each annotator's shard once"
-            )
-        if shard.annotator is None:
-            continue
-        key = (shard.annotator, shard.split)
-        if key in seen:
-            raise MergeError(
-                f"{names[seen[key]]} and {names[k]} are two shards of {shard.annotator} (one split): "
-                "give each annotator's shard once"
-            )
-        seen[key] = k
-
-
 def _unique_names(names: list[str]) -> list[str]:
     seen: Counter[str] = Counter()
     out = []
@@ -323,22 +339,9 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _manifest_sets(
-    manifest: dict[str, Any] | None, shards: list[Shard], names: list[str], conflicts: list[Conflict]
-) -> tuple[set[str], set[str]]:
+def _manifest_sets(manifest: dict[str, Any] | None) -> tuple[set[str], set[str]]:
     if manifest is None:
         return set(), set()
-    split = manifest.get("split")
-    for s, n in zip(shards, names, strict=True):
-        if s.split is not None and split is not None and s.split != split:
-            conflicts.append(
-                Conflict(
-                    "split_mismatch",
-                    f"{n} comes from split {s.split}, the manifest describes split {split}",
-                    None,
-                    [n],
-                )
-            )
     return manifest_keys(manifest, "honeypots"), manifest_keys(manifest, "overlap")
 
 

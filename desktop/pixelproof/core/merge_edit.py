@@ -27,7 +27,7 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         SetImageStatus,
         SetOverlapAnnotators,
     )
-    from pixelproof.core.edits.images import AddImages, SetTimeSpent
+    from pixelproof.core.edits.images import AddImages, RelocateImages, SetTimeSpent
     from pixelproof.core.edits.lint import SetLintState
 
     merged = result.project
@@ -37,6 +37,13 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
     new_images = [im for im in merged.images.values() if im.id not in base.images]
     if new_images:
         parts.append(AddImages(new_images))
+    names = {
+        iid: im.file_name
+        for iid, im in merged.images.items()
+        if iid in base.images and im.file_name != base.images[iid].file_name
+    }
+    if names:  # a file an annotator renamed (``MergeResult.renamed_files``): the image follows it
+        parts.append(RelocateImages(names))
     removed: list[int] = []
     added: list[Annotation] = []
     for iid in merged.images:

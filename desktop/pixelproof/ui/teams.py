@@ -195,6 +195,7 @@ class ConflictDialog(QDialog):
             f"{s['overlap_images']} overlap images keep each annotator's version; "
             f"{s['honeypots_left_out']} honeypots left out; <b>{s['conflicts']} conflicts</b>."
             + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
+            + _renamed_html(report.get("renamed_files", []))
         )
         summary.setWordWrap(True)
         self.table = QTableWidget(len(report["conflicts"]), 3)
@@ -231,6 +232,19 @@ class ConflictDialog(QDialog):
                 fh.write(json.dumps(self.report, indent=1, ensure_ascii=False) + "\n")
         except (LimitError, OSError) as e:
             QMessageBox.warning(self, "Save merge report", as_text(f"Cannot save the report: {e}"))
+
+
+def _renamed_html(renamed: list[dict[str, str]], most: int = 8) -> str:
+    """The lines ``pixelproof merge`` prints for files annotators renamed, one per line (the first ``most``:
+    the saved report lists every one), escaped for the summary's rich text."""
+    from html import escape
+
+    from pixelproof.core.merge import renamed_text
+
+    lines = [escape(renamed_text(r["file_name"], r["renamed_to"], r["shard"])) for r in renamed[:most]]
+    if len(renamed) > most:
+        lines.append(f"… and {len(renamed) - most} more (Save Report… lists them)")
+    return "".join(f"<br>{line}" for line in lines)
 
 
 IDENTITY_KEY = "team/author"
@@ -417,7 +431,8 @@ class TeamsActions(QObject):
 
     def run_merge(self, paths: list[str], manifest_path: str | None, show_report: bool = True) -> Job:
         from pixelproof.core.coco import ProjectFormatError, load_project, read_json
-        from pixelproof.core.merge import MergeError, Shard, check_distinct, merge_shards
+        from pixelproof.core.merge import Shard, merge_shards
+        from pixelproof.core.merge_checks import MergeError, check_distinct, check_split
         from pixelproof.core.merge_edit import merge_edit
 
         doc = self.shell.document
@@ -430,6 +445,7 @@ class TeamsActions(QObject):
                 shards.append(Shard.of(load_project(path), Path(path).stem))
             check_distinct(shards, paths)
             manifest = read_json(manifest_path) if manifest_path else None
+            check_split(shards, manifest, paths, manifest_path or "")
             result = merge_shards(shards, base=base, manifest=manifest)
             return merge_edit(base, result), result.report()
 

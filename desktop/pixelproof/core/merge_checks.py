@@ -1,0 +1,68 @@
+"""What merge (and agreement) refuse before anything is merged: a shard given twice, or, with the lead's
+manifest, a shard of another split (issue 16). The app and the CLI call the same checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pixelproof.core.limits import same_file
+
+if TYPE_CHECKING:
+    from pixelproof.core.merge import Shard
+
+
+class MergeError(ValueError):
+    """Shards that cannot be merged as given (one listed twice, another split); the message says which."""
+
+
+def check_distinct(shards: list[Shard], paths: Sequence[str | os.PathLike[str]] | None = None) -> None:
+    """``MergeError`` when one file is given twice (``paths``: where the shards were read from), or two
+    shards are one annotator's of one split: each overlap image would hold that annotator's version twice,
+    and agreement would compare it with itself."""
+    seen: dict[Any, int] = {}
+    names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
+    for k, shard in enumerate(shards):
+        # one file by any name: a link, A.json beside a.json on a case-insensitive disk (limits.same_file)
+        twin = (
+            next((j for j in range(k) if same_file(Path(paths[j]), Path(paths[k]))), None) if paths else None
+        )
+        if twin is not None:
+            raise MergeError(
+                f"{names[twin]} and {names[k]} are the same file: give each annotator's shard once"
+            )
+        if shard.annotator is None:
+            continue
+        key = (shard.annotator, shard.split)
+        if key in seen:
+            raise MergeError(
+                f"{names[seen[key]]} and {names[k]} are two shards of {shard.annotator} (one split): "
+                "give each annotator's shard once"
+            )
+        seen[key] = k
+
+
+def check_split(
+    shards: list[Shard],
+    manifest: dict[str, Any] | None,
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    manifest_name: str | os.PathLike[str] = "the manifest",
+) -> None:
+    """``MergeError`` when the manifest describes another split than a shard's (another seed, project or
+    annotators): the manifest's overlap images are not the ones that shard was given, so its untouched
+    copies of them would join as its annotator's ratings of images the split never gave them, and skew
+    agreement and consensus. Shards or manifests that record no split id cannot be told apart: let be."""
+    split = manifest.get("split") if isinstance(manifest, dict) else None
+    if not isinstance(split, str):
+        return
+    names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
+    for name, shard in zip(names, shards, strict=True):
+        if shard.split is not None and shard.split != split:
+            raise MergeError(
+                f"{name} comes from split {shard.split}, {manifest_name} describes split {split} (another "
+                f"seed, project or team): its copies would count as {shard.name}'s ratings of overlap "
+                "images that split never gave them. Merge it with the manifest of its own split, or "
+                "without a manifest"
+            )
