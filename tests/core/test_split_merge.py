@@ -559,3 +559,34 @@ def test_shards_merge_into_a_base_that_relocated_their_images_since(tmp_path: Pa
     assert sorted(im.file_name for im in merged.images.values()) == [f"archive/img/{k}.png" for k in range(4)]
     drawn = {a.image_id for a in merged.annotations.values()}
     assert len(drawn) == 2 and all(merged.images[i].file_name.startswith("archive/") for i in drawn)
+
+
+def test_an_image_removed_since_the_split_does_not_give_its_work_to_the_one_that_took_its_id(
+    tmp_path: Path,
+) -> None:
+    """The lead removes an image (its file too) after the split and adds another photo of the same size,
+    which takes the free id. The annotator's work on the removed image is not the new photo's: paired by id
+    alone (a rename by the lead), its objects landed on a picture they were never drawn on."""
+    from pixelproof.core.image_folder import project_from_folder
+    from tests.core.test_add_and_relocate_images import png
+
+    for k in range(3):
+        png(tmp_path / "img" / f"{k}.png")
+    base = project_from_folder(tmp_path / "img", tmp_path / "p.json", ["cat"])
+    last = max(base.images)
+    base.add_annotation(box_annotation(1, last, 1, [1, 1, 3, 3]))
+    save_project(base, tmp_path / "p.json")
+    (shard,) = split_project(base, ["a"], overlap=0).shards.values()
+    shard.add_annotation(box_annotation(500, last, 1, [4, 4, 2, 2]))
+    save_project(shard, tmp_path / "a.json")
+    removed = base.images[last].file_name
+    base.remove_image(last)
+    (tmp_path / removed).unlink()
+    png(tmp_path / "img" / "new.png")
+    base.add_image(ImageRecord(base.next_image_id(), "img/new.png", 10, 8))
+    assert base.images[last].file_name == "img/new.png"  # the removed image's id
+    merged = merge_shards([Shard.of(load_project(tmp_path / "a.json"), "a")], base=base).project
+    (new,) = [im for im in merged.images.values() if im.file_name == "img/new.png"]
+    assert merged.annotations_of(new.id) == []
+    (old,) = [im for im in merged.images.values() if im.file_name == removed]
+    assert sorted(a.id for a in merged.annotations_of(old.id)) == [1, 500]

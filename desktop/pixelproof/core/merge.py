@@ -20,7 +20,7 @@ from pixelproof.core.image_folder import name_parts, on_disk
 from pixelproof.core.limits import same_file
 from pixelproof.core.merge_categories import merge_categories, removed_classes
 from pixelproof.core.merge_decisions import Source, carry_decisions
-from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
+from pixelproof.core.merge_image import Conflict, ImageMerge, Version, image_fingerprint, merge_image
 from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
@@ -219,7 +219,7 @@ def merge_shards(
 def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
     """The base's record of a shard's ``image`` when the base relocated it after the split (``relocate``,
     Locate Missing Images) or the lead renamed its file: the same id and size, the same file (or slice)
-    name or the id one the split dealt out (the shard's ``at_split``), the shard's file gone and the
+    name or the id one the split dealt out (``_renamed_in_base``), the shard's file gone and the
     base's there. Paired by path alone, the annotators' work went onto a second image whose file is
     missing, and the base's stayed empty."""
     b = base.images.get(image.id)
@@ -227,9 +227,22 @@ def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> Ima
         return None
     old, new = name_parts(image.file_name), name_parts(b.file_name)
     same_name = bool(old and new and old[-1] == new[-1])
-    if not (same_name or _dealt(shard, image)) or os.path.exists(on_disk(shard, image)[0]):
+    if not (same_name or _renamed_in_base(base, b, shard, image)) or os.path.exists(on_disk(shard, image)[0]):
         return None
     return b if os.path.exists(on_disk(base, b)[0]) else None
+
+
+def _renamed_in_base(base: Project, b: ImageRecord, shard: Project, image: ImageRecord) -> bool:
+    """Whether the base's ``b`` is the shard's ``image`` under a name the lead gave it: dealt out under its
+    id (``_dealt``) and holding one of the objects dealt out on it, or dealt out empty (nothing to tell by).
+    An image removed since the split leaves its id free for the next one added (``next_image_id``), which
+    holds none of them: paired by id alone, the annotator's objects went onto that other picture."""
+    if not _dealt(shard, image):
+        return False
+    mine = [a.id for a in shard.annotations_of(image.id)]
+    if any(base.annotations[i].image_id == b.id for i in mine if i in base.annotations):
+        return True
+    return shard.app["shard"]["at_split"][str(image.id)] == image_fingerprint(())
 
 
 def _dealt(shard: Project, image: ImageRecord) -> bool:
