@@ -66,7 +66,7 @@ class Shard:
         split = info.get("split") if isinstance(info.get("split"), str) else None
         cats = info.get("categories")
         at_split = (
-            {int(k): v for k, v in cats.items() if k.isdigit() and isinstance(v, str)}
+            {int(k): v for k, v in cats.items() if k.isascii() and k.isdigit() and isinstance(v, str)}
             if isinstance(cats, dict)
             else None
         )
@@ -400,7 +400,7 @@ def image_reviews(project: Project) -> dict[int, dict[str, Any]]:
     reviews = project.app.get("image_review")
     if not isinstance(reviews, dict):
         return {}
-    return {int(k): v for k, v in reviews.items() if k.isdigit() and isinstance(v, dict)}
+    return {int(k): v for k, v in reviews.items() if k.isascii() and k.isdigit() and isinstance(v, dict)}
 
 
 def merged_review(versions: list[Version]) -> dict[str, Any] | None:
@@ -418,7 +418,7 @@ def time_spent_by_image(project: Project) -> dict[int, dict[str, float]]:
     return {
         int(k): dict(v)
         for k, v in spent.items()
-        if k.isdigit() and int(k) in project.images and isinstance(v, dict)
+        if k.isascii() and k.isdigit() and int(k) in project.images and isinstance(v, dict)
     }
 
 
