@@ -256,14 +256,22 @@ def _dealt(shard: Project, image: ImageRecord) -> bool:
 def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
     """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
     at: Locate Missing Images): dealt out under the same id (``_dealt``), the same size, the base's file
-    gone and the shard's there. Paired by path alone, it became a second image (its ids renumbered)
-    beside the base's, whose file was gone and which kept the objects as dealt out."""
+    gone (or the shard's file by another name: a rename in case only on a case-insensitive disk, a link)
+    and the shard's there. Paired by path alone, it became a second image (its ids renumbered) beside the
+    base's, whose file was gone or the same and which kept the objects as dealt out."""
     b = base.images.get(image.id)
     if b is None or not _dealt(shard, image) or (b.width, b.height) != (image.width, image.height):
         return None
-    if os.path.exists(on_disk(base, b)[0]):
+    (mine, here), (theirs, there) = on_disk(shard, image), on_disk(base, b)
+    if not os.path.exists(mine):
         return None
-    return b if os.path.exists(on_disk(shard, image)[0]) else None
+    if os.path.exists(theirs):  # one file by two names, and of a volume the same slice
+        same_slice = (here is None) == (there is None) and (
+            here is None or replace(here, source="") == replace(there, source="")
+        )
+        if not (same_slice and same_file(Path(mine), Path(theirs))):
+            return None
+    return b
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:
