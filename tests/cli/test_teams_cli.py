@@ -533,3 +533,22 @@ def test_a_project_given_twice_by_another_name_is_refused(
     assert main([command, str(project), str(alias), *out]) == 1
     assert f"{project} and {alias} are the same file" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
+
+
+def test_merge_reads_past_hand_edited_ids_that_are_digits_but_no_numbers(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A shard whose per-id entries were edited by hand with a key like '²' (a digit to str.isdigit, not
+    to int): merge said 'invalid literal for int()' and stopped; such entries name no image or class."""
+    project, _ = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0", "-o", str(out)]) == 0
+    data = json.loads((out / "ann.json").read_text())
+    app = data["pixelproof"]
+    app["shard"]["categories"]["²"] = "ghost"
+    app["image_review"] = {"²": {"decision": "accepted"}}
+    app["time_spent"] = {"³": {"ann": 5}}
+    (out / "ann.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    code = main(["merge", str(out / "ann.json"), str(out / "bob.json"), "--into", str(project),
+                 "-o", str(tmp_path / "m.json")])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert len(load_project(tmp_path / "m.json").images) == len(load_project(project).images)

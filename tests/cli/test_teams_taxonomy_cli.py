@@ -73,6 +73,78 @@ def test_a_class_the_lead_renamed_after_the_split_takes_the_shards_objects(
     assert json.loads(report.read_text())["conflicts"] == []
 
 
+def _edit_class(shards: Path, name: str) -> tuple[str, int]:
+    """One annotator holding an object of class ``name`` moves it by 2 px; returns (their name, how many
+    objects of ``name`` their shard holds)."""
+    for who in ("ann", "bob", "cy"):
+        p = load_project(shards / f"{who}.json")
+        cat = p.category_by_name(name)
+        objects = list(p.annotations_with_category(cat.id)) if cat is not None else []
+        if objects:
+            a = objects[0]
+            a.set_geometry([[v + 2 if k % 2 == 0 else v for k, v in enumerate(s)] for s in a.segmentation],
+                           [a.bbox[0] + 2, *a.bbox[1:]], a.area)  # fmt: skip
+            save_project(p)
+            return who, len(objects)
+    raise AssertionError(f"no shard holds a {name}")
+
+
+def test_a_class_given_the_id_of_one_the_lead_merged_away_does_not_take_its_objects(
+    tmp_path: Path, team: tuple[Path, Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, shards = team
+    base = load_project(project)
+    last = base.categories[max(base.categories)].name  # its id is the one a new class gets once it is gone
+    other = next(c.name for c in base.categories.values() if c.name not in (last, "__ignore__"))
+    who, count = _edit_class(shards, last)
+    # the lead merges `last` away, then splits `other`: the new class 'split_off' gets `last`'s id
+    assert main(["taxonomy", "merge", str(project), last, other]) == 0
+    assert main(["taxonomy", "split", str(project), other, other, "split_off"]) == 0
+    assert load_project(project).category_by_name("split_off").id == max(base.categories)
+    capsys.readouterr()
+    merged, report = tmp_path / "merged.json", tmp_path / "report.json"
+    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
+    code = main(["merge", *every, "--into", str(project), "--manifest", str(shards / "lead-manifest.json"),
+                 "-o", str(merged), "--report", str(report)])  # fmt: skip
+    # before: taken for a rename, the objects of `last` the annotator drew went silently into 'split_off'
+    # (exit 0, no conflict), a class they were never meant for
+    assert code == 3
+    result = load_project(merged)
+    assert not list(result.annotations_with_category(result.category_by_name("split_off").id))
+    conflicts = json.loads(report.read_text())["conflicts"]
+    (conflict,) = [c for c in conflicts if c["type"] == "category_removed"]
+    assert conflict["name"] == last and conflict["objects"] == count
+    assert not [c for c in conflicts if c["type"] in ("category_renamed", "category_added")]
+    kept = result.category_by_name(last)
+    assert kept is not None and {a.author for a in result.annotations_with_category(kept.id)} >= {who}
+
+
+def test_classes_the_lead_renamed_round_take_the_shards_objects_by_id(
+    tmp_path: Path, team: tuple[Path, Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, shards = team
+    before = load_project(project)
+    counts = {c.name: len(list(before.annotations_with_category(c.id))) for c in before.categories.values()}
+    _edit_class(shards, "car")
+    _edit_class(shards, "bus")
+    # 'car' is now 'vehicle', and 'bus' took the name 'car'
+    assert main(["taxonomy", "rename", str(project), "car", "vehicle"]) == 0
+    assert main(["taxonomy", "rename", str(project), "bus", "car"]) == 0
+    capsys.readouterr()
+    merged, report = tmp_path / "merged.json", tmp_path / "report.json"
+    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
+    code = main(["merge", *every, "--into", str(project), "--manifest", str(shards / "lead-manifest.json"),
+                 "-o", str(merged), "--report", str(report)])  # fmt: skip
+    # before: the annotators' cars went into 'car' (the buses, renamed) and their buses came back as a
+    # 'bus' class reported as removed
+    assert code == 0, capsys.readouterr().err
+    result = load_project(merged)
+    assert result.category_by_name("bus") is None
+    got = {c.name: len(list(result.annotations_with_category(c.id))) for c in result.categories.values()}
+    assert got["vehicle"] == counts["car"] and got["car"] == counts["bus"]
+    assert json.loads(report.read_text())["conflicts"] == []
+
+
 def test_a_class_the_lead_merged_away_is_reported_as_removed_from_the_project(
     tmp_path: Path, team: tuple[Path, Path], capsys
 ) -> None:  # type: ignore[no-untyped-def]

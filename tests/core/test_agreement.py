@@ -428,3 +428,40 @@ def test_fleiss_kappa_says_how_many_objects_it_used_when_images_have_different_r
     )
     assert summary["fleiss_kappa"] == pytest.approx(fleiss_kappa(np.array([[2, 0], [0, 2]])))
     assert summary["krippendorff_alpha"] < 1.0
+
+
+def test_near_class_names_are_found_once_per_class_in_a_large_taxonomy(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A species-level taxonomy (thousands of classes in the reference and in each annotator's project):
+    each class name is folded once, not once per pair (compared pair by pair, 3,000 classes each were
+    18 million foldings, and 100,000 classes - the taxonomy limit - never ended); the lines said are those
+    of the pairwise comparison."""
+    from pixelproof.core import scorecards
+    from pixelproof.core.model import Category
+
+    def project(names: list[str]) -> Project:
+        p = new_project()
+        for k, n in enumerate(names, 1):
+            p.add_category(Category(k, n))
+        return p
+
+    n = 3000
+    reference = project([f"Species {k}" for k in range(n)])
+    ann = project([f"species  {k}" if k % 1000 == 0 else f"genus {k}" for k in range(n)])
+    bob = project([f"Species {k}" for k in range(n)] + ["SPECIES 7 "])
+    folded = scorecards._folded
+    calls = 0
+
+    def counting(name: str) -> str:
+        nonlocal calls
+        calls += 1
+        return folded(name)
+
+    monkeypatch.setattr(scorecards, "_folded", counting)
+    lines = scorecards.near_names(reference, [("ann", ann), ("bob", bob)])
+    assert calls <= 2 * (n + 2 * n + 1)
+    pairs = {(r, c) for r in ("Species 0", "Species 1000", "Species 2000", "Species 7")
+             for c in ("species  0", "species  1000", "species  2000", "SPECIES 7 ")
+             if folded(r) == folded(c)}  # fmt: skip
+    assert len(lines) == len(pairs) == 4
+    for r, c in pairs:
+        assert any(repr(r) in line and repr(c) in line for line in lines)

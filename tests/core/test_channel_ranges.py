@@ -168,6 +168,7 @@ def test_view_settings_round_trip_through_json_onto_a_fresh_composite_of_the_sam
         {"shown": "yes"},
         {"ranges": {"1": [4000, 0]}},
         {"ranges": {"1": [0, float("nan")]}},
+        {"ranges": {"1": [0, 10**400]}},  # a hand-edited integer json reads, too large for a float
         {"ranges": {"7": [0, 10]}},
         {"ranges": {"x": [0, 10]}},
         {"ranges": {"1": [0]}},

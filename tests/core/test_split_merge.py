@@ -559,3 +559,90 @@ def test_shards_merge_into_a_base_that_relocated_their_images_since(tmp_path: Pa
     assert sorted(im.file_name for im in merged.images.values()) == [f"archive/img/{k}.png" for k in range(4)]
     drawn = {a.image_id for a in merged.annotations.values()}
     assert len(drawn) == 2 and all(merged.images[i].file_name.startswith("archive/") for i in drawn)
+
+
+def test_an_image_removed_since_the_split_does_not_give_its_work_to_the_one_that_took_its_id(
+    tmp_path: Path,
+) -> None:
+    """The lead removes an image (its file too) after the split and adds another photo of the same size,
+    which takes the free id. The annotator's work on the removed image is not the new photo's: paired by id
+    alone (a rename by the lead), its objects landed on a picture they were never drawn on."""
+    from pixelproof.core.image_folder import project_from_folder
+    from tests.core.test_add_and_relocate_images import png
+
+    for k in range(3):
+        png(tmp_path / "img" / f"{k}.png")
+    base = project_from_folder(tmp_path / "img", tmp_path / "p.json", ["cat"])
+    last = max(base.images)
+    base.add_annotation(box_annotation(1, last, 1, [1, 1, 3, 3]))
+    save_project(base, tmp_path / "p.json")
+    (shard,) = split_project(base, ["a"], overlap=0).shards.values()
+    shard.add_annotation(box_annotation(500, last, 1, [4, 4, 2, 2]))
+    save_project(shard, tmp_path / "a.json")
+    removed = base.images[last].file_name
+    base.remove_image(last)
+    (tmp_path / removed).unlink()
+    png(tmp_path / "img" / "new.png")
+    base.add_image(ImageRecord(base.next_image_id(), "img/new.png", 10, 8))
+    assert base.images[last].file_name == "img/new.png"  # the removed image's id
+    merged = merge_shards([Shard.of(load_project(tmp_path / "a.json"), "a")], base=base).project
+    (new,) = [im for im in merged.images.values() if im.file_name == "img/new.png"]
+    assert merged.annotations_of(new.id) == []
+    (old,) = [im for im in merged.images.values() if im.file_name == removed]
+    assert sorted(a.id for a in merged.annotations_of(old.id)) == [1, 500]
+
+
+def test_an_image_an_annotator_renamed_in_case_only_is_the_projects_image(tmp_path: Path) -> None:
+    """On a case-insensitive disk (macOS, Windows) an annotator renames IMG.png to img.png and points the
+    shard at it: the base's name still opens the file, so the rename was not followed and the shard's
+    work became a second image of the same file (ids renumbered) beside the base's, left as dealt out.
+    The same file by another name - here a link, as the case-insensitive disk gives it - is the base's
+    image."""
+    from pixelproof.core.image_folder import project_from_folder
+    from tests.core.test_add_and_relocate_images import png
+
+    for k in range(2):
+        png(tmp_path / "img" / f"IMG{k}.png")
+    base = project_from_folder(tmp_path / "img", tmp_path / "p.json", ["cat"])
+    save_project(base, tmp_path / "p.json")
+    (shard,) = split_project(base, ["a"], overlap=0).shards.values()
+    (image,) = [im for im in shard.images.values() if im.file_name == "img/IMG0.png"]
+    (tmp_path / "img" / "img0.png").symlink_to("IMG0.png")
+    image.file_name = "img/img0.png"
+    shard.add_annotation(box_annotation(500, image.id, 1, [4, 4, 2, 2]))
+    save_project(shard, tmp_path / "a.json")
+    result = merge_shards([Shard.of(load_project(tmp_path / "a.json"), "a")], base=base)
+    merged = result.project
+    assert len(merged.images) == 2 and not [c for c in result.conflicts if c.type == "image_id_collision"]
+    assert [a.id for a in merged.annotations_of(image.id)] == [500]
+    assert merged.images[image.id].file_name == "img/img0.png"
+    assert result.renamed_files == [("img/IMG0.png", "img/img0.png", "a")]
+
+
+def test_a_shard_slice_of_the_same_volume_file_by_another_name_is_paired_only_with_that_slice(
+    tmp_path: Path,
+) -> None:
+    """A volume is one file for all its slices: the same file by another name pairs a shard's slice with
+    the base's record of its id only when that record is the same slice (the lead's volume read again
+    with ids in another order must not put one slice's work on another)."""
+    from pixelproof.core.coco import new_project
+
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "vol.tif").write_bytes(b"not read here")
+    (tmp_path / "img" / "link.tif").symlink_to("vol.tif")
+    base = new_project(["cat"])
+    for k in range(2):
+        base.add_image(ImageRecord(k + 1, f"img/vol.tif#z={k:03d}", 10, 8))
+    save_project(base, tmp_path / "p.json")
+    (shard,) = split_project(base, ["a"], overlap=0).shards.values()
+    shard.images[1].file_name = "img/link.tif#z=000"  # the same slice through the link: paired
+    shard.images[2].file_name = "img/link.tif#z=000"  # another slice than the base's id 2: not paired
+    shard.add_annotation(box_annotation(500, 1, 1, [4, 4, 2, 2]))
+    shard.add_annotation(box_annotation(501, 2, 1, [4, 4, 2, 2]))
+    save_project(shard, tmp_path / "a.json")
+    result = merge_shards([Shard.of(load_project(tmp_path / "a.json"), "a")], base=base)
+    assert [(old, new) for old, new, _ in result.renamed_files] == [
+        ("img/vol.tif#z=000", "img/link.tif#z=000")
+    ]
+    merged = result.project
+    assert [a.id for a in merged.annotations_of(1)] == [500] and merged.annotations_of(2) == []

@@ -394,7 +394,7 @@ class Composite:
                 if not (0 <= i < len(names) and math.isfinite(lo) and math.isfinite(hi) and lo < hi):
                     return False
                 user[i] = (lo, hi)
-        except (KeyError, TypeError, ValueError):  # not what view_settings writes (a hand-edited file)
+        except (KeyError, TypeError, ValueError, OverflowError):  # not what view_settings writes: hand-edited
             return False
         with self._lock:
             self._user = user

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.image_folder import name_parts, on_disk
+from pixelproof.core.limits import same_file
 from pixelproof.core.merge_categories import merge_categories, removed_classes
 from pixelproof.core.merge_checks import check_distinct, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
-from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
+from pixelproof.core.merge_image import Conflict, ImageMerge, Version, image_fingerprint, merge_image
 from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
@@ -61,7 +62,7 @@ class Shard:
         split = info.get("split") if isinstance(info.get("split"), str) else None
         cats = info.get("categories")
         at_split = (
-            {int(k): v for k, v in cats.items() if k.isdigit() and isinstance(v, str)}
+            {int(k): v for k, v in cats.items() if k.isascii() and k.isdigit() and isinstance(v, str)}
             if isinstance(cats, dict)
             else None
         )
@@ -237,7 +238,7 @@ def merge_shards(
 def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
     """The base's record of a shard's ``image`` when the base relocated it after the split (``relocate``,
     Locate Missing Images) or the lead renamed its file: the same id and size, the same file (or slice)
-    name or the id one the split dealt out (the shard's ``at_split``), the shard's file gone and the
+    name or the id one the split dealt out (``_renamed_in_base``), the shard's file gone and the
     base's there. Paired by path alone, the annotators' work went onto a second image whose file is
     missing, and the base's stayed empty."""
     b = base.images.get(image.id)
@@ -245,9 +246,22 @@ def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> Ima
         return None
     old, new = name_parts(image.file_name), name_parts(b.file_name)
     same_name = bool(old and new and old[-1] == new[-1])
-    if not (same_name or _dealt(shard, image)) or os.path.exists(on_disk(shard, image)[0]):
+    if not (same_name or _renamed_in_base(base, b, shard, image)) or os.path.exists(on_disk(shard, image)[0]):
         return None
     return b if os.path.exists(on_disk(base, b)[0]) else None
+
+
+def _renamed_in_base(base: Project, b: ImageRecord, shard: Project, image: ImageRecord) -> bool:
+    """Whether the base's ``b`` is the shard's ``image`` under a name the lead gave it: dealt out under its
+    id (``_dealt``) and holding one of the objects dealt out on it, or dealt out empty (nothing to tell by).
+    An image removed since the split leaves its id free for the next one added (``next_image_id``), which
+    holds none of them: paired by id alone, the annotator's objects went onto that other picture."""
+    if not _dealt(shard, image):
+        return False
+    mine = [a.id for a in shard.annotations_of(image.id)]
+    if any(base.annotations[i].image_id == b.id for i in mine if i in base.annotations):
+        return True
+    return shard.app["shard"]["at_split"][str(image.id)] == image_fingerprint(())
 
 
 def _dealt(shard: Project, image: ImageRecord) -> bool:
@@ -261,14 +275,22 @@ def _dealt(shard: Project, image: ImageRecord) -> bool:
 def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
     """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
     at: Locate Missing Images): dealt out under the same id (``_dealt``), the same size, the base's file
-    gone and the shard's there. Paired by path alone, it became a second image (its ids renumbered)
-    beside the base's, whose file was gone and which kept the objects as dealt out."""
+    gone (or the shard's file by another name: a rename in case only on a case-insensitive disk, a link)
+    and the shard's there. Paired by path alone, it became a second image (its ids renumbered) beside the
+    base's, whose file was gone or the same and which kept the objects as dealt out."""
     b = base.images.get(image.id)
     if b is None or not _dealt(shard, image) or (b.width, b.height) != (image.width, image.height):
         return None
-    if os.path.exists(on_disk(base, b)[0]):
+    (mine, here), (theirs, there) = on_disk(shard, image), on_disk(base, b)
+    if not os.path.exists(mine):
         return None
-    return b if os.path.exists(on_disk(shard, image)[0]) else None
+    if os.path.exists(theirs):  # one file by two names, and of a volume the same slice
+        same_slice = (here is None) == (there is None) and (
+            here is None or replace(here, source="") == replace(there, source="")
+        )
+        if not (same_slice and same_file(Path(mine), Path(theirs))):
+            return None
+    return b
 
 
 def _twin(
@@ -390,7 +412,7 @@ def image_reviews(project: Project) -> dict[int, dict[str, Any]]:
     reviews = project.app.get("image_review")
     if not isinstance(reviews, dict):
         return {}
-    return {int(k): v for k, v in reviews.items() if k.isdigit() and isinstance(v, dict)}
+    return {int(k): v for k, v in reviews.items() if k.isascii() and k.isdigit() and isinstance(v, dict)}
 
 
 def merged_review(versions: list[Version]) -> dict[str, Any] | None:
@@ -408,7 +430,7 @@ def time_spent_by_image(project: Project) -> dict[int, dict[str, float]]:
     return {
         int(k): dict(v)
         for k, v in spent.items()
-        if k.isdigit() and int(k) in project.images and isinstance(v, dict)
+        if k.isascii() and k.isdigit() and int(k) in project.images and isinstance(v, dict)
     }
 
 

@@ -32,6 +32,7 @@ def merge_categories(
             by_name[c.name] = c
             ref_by_id[c.id] = c.name
     ref_by_name = dict(by_name)
+    kept = _ids_kept(base, shards) if base is not None else set()
     removed: dict[str, list[str]] = {}  # a class the lead removed since the split -> the shards holding it
     maps: list[dict[int, str]] = []
     renames: list[dict[str, str]] = []
@@ -44,13 +45,13 @@ def merge_categories(
             continue
         shard_names = {c.name for c in p.categories.values()}
         for c in p.categories.values():
-            if c.name in ref_by_name:
-                continue
             old = ref_by_id.get(c.id)
             dealt = base is not None and (shard.at_split or {}).get(c.id) == c.name  # not the annotator's
-            if dealt and old is not None and old not in shard_names:
+            if dealt and old is not None and old != c.name and c.id in kept:
                 cat_map[c.id] = old  # the lead renamed it since the split: the shard's objects follow
                 renames[-1][old] = c.name
+                continue
+            if c.name in ref_by_name:
                 continue
             if dealt:  # the lead removed it since: reported once merged (``removed_classes``)
                 removed.setdefault(c.name, []).append(n)
@@ -89,6 +90,21 @@ def merge_categories(
     return out, maps, renames, removed
 
 
+def _ids_kept(base: Project, shards: list[Shard]) -> set[int]:
+    """Category ids the base still gives the class the split dealt out under them: an object dealt out (the
+    same object id, never given twice) is in that category in the base and a shard. A class deleted or
+    merged away leaves its id free for the next class made (``next_category_id``), so the same id under
+    another name is a rename only with an object to show it (else a new class took the id: the shards'
+    objects went into it, silently)."""
+    out: set[int] = set()
+    for shard in shards:
+        for a in shard.project.annotations.values():
+            b = base.annotations.get(a.id)
+            if b is not None and b.category_id == a.category_id:
+                out.add(a.category_id)
+    return out
+
+
 def removed_classes(project: Project, conflicts: list[Conflict], removed: dict[str, list[str]]) -> None:
     """Classes the lead removed (deleted, merged into another) since the split that shards still hold: one
     the merge put objects in is kept (a ``category_removed`` conflict: the lead moves them again), one
@@ -104,8 +120,8 @@ def removed_classes(project: Project, conflicts: list[Conflict], removed: dict[s
         conflicts.append(
             Conflict(
                 "category_removed",
-                f"category {name!r} was removed from the project since the split (deleted or merged into "
-                f"another), yet the shards of {', '.join(holders)} still use it: kept, with the "
+                f"category {name!r} was removed from the project since the split (deleted, merged into "
+                f"another or renamed), yet the shards of {', '.join(holders)} still use it: kept, with the "
                 f"{plural(count, 'merged object')} in it (move them with `pixelproof taxonomy merge`)",
                 None,
                 holders,

@@ -49,14 +49,16 @@ def near_names(reference: Project, labelled: Sequence[tuple[str, Project]]) -> l
     and 'person'): QA pairs classes by their exact name, so each such object would score as a miss and a
     false positive - said, with the file, rather than left in the figures."""
     ref = {c.name for c in reference.categories.values() if not c.void}
+    by_folded: dict[str, list[str]] = {}  # each name folded once: thousands of classes a side are allowed
+    for r in sorted(ref):
+        by_folded.setdefault(_folded(r), []).append(r)
     found: dict[tuple[str, str], list[str]] = {}
     for who, project in labelled:
         for c in project.categories.values():
             if c.void or c.name in ref:
                 continue
-            for r in sorted(ref):
-                if _folded(r) == _folded(c.name):
-                    found.setdefault((r, c.name), []).append(who)
+            for r in by_folded.get(_folded(c.name), []):
+                found.setdefault((r, c.name), []).append(who)
     where = reference.path if reference.path is not None else "the reference"
     return [
         f"{where}: the honeypots' reference has class {r!r} where {', '.join(who)} have {n!r} (they differ "
