@@ -30,6 +30,7 @@ from pixelproof.core.overlap_versions import (
     overlap_annotators,
 )
 from pixelproof.core.paths import RelativeNames, is_absolute_name
+from pixelproof.core.shard_match import RenamedTwins, dealt_out
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
 CONFLICT_TYPES = (
@@ -148,7 +149,7 @@ def merge_shards(
     renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
     left_hp: list[str] = []
     home = base.path if base is not None else shards[0].project.path if shards else None
-    dealt: dict[tuple[str, int], tuple[str, int, ImageRecord]] = {}  # (split, id) -> key, shard, image
+    twins = RenamedTwins()  # an overlap image one annotator renamed: its copies are one image
     for k, shard in enumerate(shards):
         p = shard.project
         rename = _names_from(p, home)
@@ -157,7 +158,7 @@ def merge_shards(
             if base is not None and key not in base_keys:
                 now = _relocated_in_base(base, p, im)
                 moved = None if now is not None else _renamed_in_shard(base, p, im)
-            twin = _twin(dealt, shards, k, key, im) if base is None and key not in display else None
+            twin = twins.find(k, shard.split, p, key, im) if base is None and key not in display else None
             im = rename(im)
             if now is not None:  # the base's image, under its new name
                 key, im = key_of(base, now), replace(im, file_name=now.file_name)
@@ -245,54 +246,22 @@ def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> Ima
         return None
     old, new = name_parts(image.file_name), name_parts(b.file_name)
     same_name = bool(old and new and old[-1] == new[-1])
-    if not (same_name or _dealt(shard, image)) or os.path.exists(on_disk(shard, image)[0]):
+    if not (same_name or dealt_out(shard, image)) or os.path.exists(on_disk(shard, image)[0]):
         return None
     return b if os.path.exists(on_disk(base, b)[0]) else None
 
 
-def _dealt(shard: Project, image: ImageRecord) -> bool:
-    """Whether the split dealt ``image`` out to ``shard`` under its id (so the base's record of that id
-    is the same image, whatever either file is called now)."""
-    info = shard.app.get("shard")
-    dealt = info.get("at_split") if isinstance(info, dict) else None
-    return isinstance(dealt, dict) and str(image.id) in dealt
-
-
 def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
     """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
-    at: Locate Missing Images): dealt out under the same id (``_dealt``), the same size, the base's file
+    at: Locate Missing Images): dealt out under the same id (``dealt_out``), the same size, the base's file
     gone and the shard's there. Paired by path alone, it became a second image (its ids renumbered)
     beside the base's, whose file was gone and which kept the objects as dealt out."""
     b = base.images.get(image.id)
-    if b is None or not _dealt(shard, image) or (b.width, b.height) != (image.width, image.height):
+    if b is None or not dealt_out(shard, image) or (b.width, b.height) != (image.width, image.height):
         return None
     if os.path.exists(on_disk(base, b)[0]):
         return None
     return b if os.path.exists(on_disk(shard, image)[0]) else None
-
-
-def _twin(
-    dealt: dict[tuple[str, int], tuple[str, int, ImageRecord]],
-    shards: list[Shard],
-    k: int,
-    key: str,
-    image: ImageRecord,
-) -> tuple[str, int, bool] | None:
-    """Without a base: the key and shard of another shard's copy of ``image`` (shard ``k``'s) when one of
-    the two annotators renamed its file: both dealt out by one split under the same id, the same size, one
-    file there and the other gone; and whether the new name is this shard's. Paired by path alone, the
-    copies became two images (ids renumbered), each one annotator's version, neither an overlap image.
-    Else None, and the first copy of each dealt id is remembered in ``dealt``."""
-    shard = shards[k]
-    if shard.split is None or not _dealt(shard.project, image):
-        return None
-    first = dealt.setdefault((shard.split, image.id), (key, k, image))
-    other_key, j, other = first
-    if other_key == key or (other.width, other.height) != (image.width, image.height):
-        return None
-    here = os.path.exists(on_disk(shard.project, image)[0])
-    there = os.path.exists(on_disk(shards[j].project, other)[0])
-    return (other_key, j, here) if here != there else None
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:
