@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectFormatError, read_json
     from pixelproof.core.limits import same_file
     from pixelproof.core.merge import Shard
-    from pixelproof.core.merge_checks import MergeError, check_distinct
+    from pixelproof.core.merge_checks import MergeError, check_distinct, check_split
     from pixelproof.core.scorecards import honeypot_scorecards, near_names
     from pixelproof.core.split import manifest_keys
 
@@ -74,8 +74,21 @@ def run(args: argparse.Namespace) -> int:
     if refuse_image_outputs([args.json, args.html], projects):
         return 1
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
+    manifest = None
+    if args.manifest:
+        try:
+            manifest = read_json(args.manifest)
+            ref_path = args.reference or (manifest.get("honeypots") or {}).get("reference")
+        except Exception as e:  # ProjectFormatError names the file and position
+            if isinstance(e, ProjectFormatError):
+                print_problems(e)
+            else:
+                error(str(e))
+            return 1
     try:
         check_distinct(shards, args.shards)  # an annotator compared with itself would agree perfectly
+        # as merge: another split's untouched copies of the manifest's overlap images are no ratings
+        check_split(shards, manifest, args.shards, args.manifest, action="Compare")
     except MergeError as e:
         error(str(e))
         return 1
@@ -88,17 +101,6 @@ def run(args: argparse.Namespace) -> int:
     except BatchSetupError as e:
         error(str(e))
         return 1
-    manifest = None
-    if args.manifest:
-        try:
-            manifest = read_json(args.manifest)
-            ref_path = args.reference or (manifest.get("honeypots") or {}).get("reference")
-        except Exception as e:  # ProjectFormatError names the file and position
-            if isinstance(e, ProjectFormatError):
-                print_problems(e)
-            else:
-                error(str(e))
-            return 1
     # the honeypots are in every shard but are no overlap images: scored on the scorecards instead
     honeypots = manifest_keys(manifest, "honeypots") if isinstance(manifest, dict) else set()
     announce(executor)

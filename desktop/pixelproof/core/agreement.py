@@ -1,7 +1,8 @@
 """Inter-annotator agreement on overlap images (issue 16).
 
 Raters are annotators' projects (shards), or the annotator-tagged versions kept side by side in a merged
-project. For each image that two or more raters labelled (matched by image path):
+project. For each image that two or more raters labelled (matched by image path, and an overlap image one
+annotator renamed as ``merge`` matches it: ``shard_match.RenamedTwins``):
 
 - per pair of raters and class: Dice and IoU of their class masks and the matched-object F1, both from
   QA's ``score_image`` (same-class Hungarian matching, IoU > threshold), the first rater as reference;
@@ -39,6 +40,7 @@ from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_side
 from pixelproof.core.qa import QAOptions, score_image
 from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs
+from pixelproof.core.shard_match import RenamedTwins
 from pixelproof.core.split import image_key
 
 
@@ -46,6 +48,7 @@ from pixelproof.core.split import image_key
 class Rater:
     name: str
     project: Project
+    split: str | None = None  # the split a shard came from (its copies of one image keep the dealt id)
 
 
 @dataclass(slots=True)
@@ -90,7 +93,7 @@ class ImageAgreement:
 
 
 def raters_from_shards(shards: list[Shard]) -> list[Rater]:
-    return [Rater(s.name, s.project) for s in shards]
+    return [Rater(s.name, s.project, s.split) for s in shards]
 
 
 def raters_from_merged(project: Project) -> list[Rater]:
@@ -362,14 +365,22 @@ def overlap_members(
 ) -> tuple[list[tuple[str, list[Member]]], list[str]]:
     """Images two or more raters labelled, in the first rater's order, and the problems found.
     ``leave_out``: image keys (``split.image_key``) not compared, the honeypots a manifest names (every
-    annotator has them, yet they are scored against the reference, not overlap images)."""
+    annotator has them, yet they are scored against the reference, not overlap images). Copies are paired
+    by path, and as ``merge`` pairs them when one annotator renamed the file (one image, under the new
+    name), so the figures on the shards are those on the merged project."""
     by_key: dict[str, list[Member]] = {}
     names: dict[str, str] = {}
     problems: list[str] = []
+    twins = RenamedTwins()
     for r, rater in enumerate(raters):
         for im in rater.project.images.values():
-            key = image_key(rater.project, im)
-            if key in leave_out:
+            key = dealt = image_key(rater.project, im)  # dealt: the split's path, as manifests name it
+            twin = twins.find(r, rater.split, rater.project, key, im) if key not in by_key else None
+            if twin is not None:  # another rater's copy of this image, one of the two files renamed
+                key, _, renamed_here = twin
+                if renamed_here:  # the file is under this rater's name: the image goes by it
+                    dealt, names[key] = key, im.file_name
+            if dealt in leave_out:
                 continue
             names.setdefault(key, im.file_name)
             held = by_key.setdefault(key, [])

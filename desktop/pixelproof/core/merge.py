@@ -31,6 +31,7 @@ from pixelproof.core.overlap_versions import (
     overlap_annotators,
 )
 from pixelproof.core.paths import RelativeNames, is_absolute_name
+from pixelproof.core.shard_match import RenamedTwins, dealt_out
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 
 CONFLICT_TYPES = (
@@ -149,7 +150,7 @@ def merge_shards(
     renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
     left_hp: list[str] = []
     home = base.path if base is not None else shards[0].project.path if shards else None
-    dealt: dict[tuple[str, int], tuple[str, int, ImageRecord]] = {}  # (split, id) -> key, shard, image
+    twins = RenamedTwins()  # an overlap image one annotator renamed: its copies are one image
     for k, shard in enumerate(shards):
         p = shard.project
         rename = _names_from(p, home)
@@ -158,7 +159,7 @@ def merge_shards(
             if base is not None and key not in base_keys:
                 now = _relocated_in_base(base, p, im)
                 moved = None if now is not None else _renamed_in_shard(base, p, im)
-            twin = _twin(dealt, shards, k, key, im) if base is None and key not in display else None
+            twin = twins.find(k, shard.split, p, key, im) if base is None and key not in display else None
             im = rename(im)
             if now is not None:  # the base's image, under its new name
                 key, im = key_of(base, now), replace(im, file_name=now.file_name)
@@ -253,10 +254,11 @@ def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> Ima
 
 def _renamed_in_base(base: Project, b: ImageRecord, shard: Project, image: ImageRecord) -> bool:
     """Whether the base's ``b`` is the shard's ``image`` under a name the lead gave it: dealt out under its
-    id (``_dealt``) and holding one of the objects dealt out on it, or dealt out empty (nothing to tell by).
+    id (``dealt_out``) and holding one of the objects dealt out on it, or dealt out
+    empty (nothing to tell by).
     An image removed since the split leaves its id free for the next one added (``next_image_id``), which
     holds none of them: paired by id alone, the annotator's objects went onto that other picture."""
-    if not _dealt(shard, image):
+    if not dealt_out(shard, image):
         return False
     mine = [a.id for a in shard.annotations_of(image.id)]
     if any(base.annotations[i].image_id == b.id for i in mine if i in base.annotations):
@@ -264,22 +266,14 @@ def _renamed_in_base(base: Project, b: ImageRecord, shard: Project, image: Image
     return shard.app["shard"]["at_split"][str(image.id)] == image_fingerprint(())
 
 
-def _dealt(shard: Project, image: ImageRecord) -> bool:
-    """Whether the split dealt ``image`` out to ``shard`` under its id (so the base's record of that id
-    is the same image, whatever either file is called now)."""
-    info = shard.app.get("shard")
-    dealt = info.get("at_split") if isinstance(info, dict) else None
-    return isinstance(dealt, dict) and str(image.id) in dealt
-
-
 def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
     """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
-    at: Locate Missing Images): dealt out under the same id (``_dealt``), the same size, the base's file
+    at: Locate Missing Images): dealt out under the same id (``dealt_out``), the same size, the base's file
     gone (or the shard's file by another name: a rename in case only on a case-insensitive disk, a link)
     and the shard's there. Paired by path alone, it became a second image (its ids renumbered) beside the
     base's, whose file was gone or the same and which kept the objects as dealt out."""
     b = base.images.get(image.id)
-    if b is None or not _dealt(shard, image) or (b.width, b.height) != (image.width, image.height):
+    if b is None or not dealt_out(shard, image) or (b.width, b.height) != (image.width, image.height):
         return None
     (mine, here), (theirs, there) = on_disk(shard, image), on_disk(base, b)
     if not os.path.exists(mine):
@@ -291,30 +285,6 @@ def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> Imag
         if not (same_slice and same_file(Path(mine), Path(theirs))):
             return None
     return b
-
-
-def _twin(
-    dealt: dict[tuple[str, int], tuple[str, int, ImageRecord]],
-    shards: list[Shard],
-    k: int,
-    key: str,
-    image: ImageRecord,
-) -> tuple[str, int, bool] | None:
-    """Without a base: the key and shard of another shard's copy of ``image`` (shard ``k``'s) when one of
-    the two annotators renamed its file: both dealt out by one split under the same id, the same size, one
-    file there and the other gone; and whether the new name is this shard's. Paired by path alone, the
-    copies became two images (ids renumbered), each one annotator's version, neither an overlap image.
-    Else None, and the first copy of each dealt id is remembered in ``dealt``."""
-    shard = shards[k]
-    if shard.split is None or not _dealt(shard.project, image):
-        return None
-    first = dealt.setdefault((shard.split, image.id), (key, k, image))
-    other_key, j, other = first
-    if other_key == key or (other.width, other.height) != (image.width, image.height):
-        return None
-    here = os.path.exists(on_disk(shard.project, image)[0])
-    there = os.path.exists(on_disk(shards[j].project, other)[0])
-    return (other_key, j, here) if here != there else None
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:

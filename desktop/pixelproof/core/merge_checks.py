@@ -49,11 +49,13 @@ def check_split(
     manifest: dict[str, Any] | None,
     paths: Sequence[str | os.PathLike[str]] | None = None,
     manifest_name: str | os.PathLike[str] = "the manifest",
+    action: str = "Merge",
 ) -> None:
     """``MergeError`` when the manifest describes another split than a shard's (another seed, project or
     annotators): the manifest's overlap images are not the ones that shard was given, so its untouched
     copies of them would join as its annotator's ratings of images the split never gave them, and skew
-    agreement and consensus. Shards or manifests that record no split id cannot be told apart: let be."""
+    agreement and consensus (``agreement`` compares them: its ``action`` is "Compare"). Shards or manifests
+    that record no split id cannot be told apart: let be."""
     split = manifest.get("split") if isinstance(manifest, dict) else None
     if not isinstance(split, str):
         return
@@ -63,6 +65,6 @@ def check_split(
             raise MergeError(
                 f"{name} comes from split {shard.split}, {manifest_name} describes split {split} (another "
                 f"seed, project or team): its copies would count as {shard.name}'s ratings of overlap "
-                "images that split never gave them. Merge it with the manifest of its own split, or "
+                f"images that split never gave them. {action} it with the manifest of its own split, or "
                 "without a manifest"
             )
