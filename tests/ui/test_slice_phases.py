@@ -182,8 +182,9 @@ def test_the_slice_and_time_point_readout_shows_at_1366_px(qtbot, tmp_path: Path
         win.close()
 
 
+@pytest.mark.parametrize("shown_at_close", [False, True])
 def test_a_layout_saved_before_the_slices_bar_moved_gets_it_on_the_main_row(
-    qtbot, tmp_path: Path, no_prompts
+    qtbot, tmp_path: Path, no_prompts, shown_at_close: bool
 ) -> None:
     """The window's layout is saved on closing and restored at start (restoreState), which puts every tool
     bar back where it was saved: a layout saved by a version that added the Slices bar after the Masks bar,
@@ -201,7 +202,7 @@ def test_a_layout_saved_before_the_slices_bar_moved_gets_it_on_the_main_row(
     top = Qt.ToolBarArea.TopToolBarArea
     win.removeToolBar(win.slices.toolbar)
     win.addToolBar(top, win.slices.toolbar)  # where the older version added it: after the Masks bar
-    win.slices.toolbar.show()
+    win.slices.toolbar.setVisible(shown_at_close)  # hidden unless a slice of a volume was shown
     old: QByteArray = win.saveState()
     win.close()
     s: QSettings = settings()
