@@ -241,3 +241,30 @@ def test_page_keys_in_the_brightness_contrast_window_step_the_planes_not_the_ran
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_the_focus_stays_on_its_control_when_pgdn_in_the_brightness_contrast_window_turns_the_plane(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """PgDn from a Min / Max box steps the plane, and the window's rows are made again for it: the box that
+    had the focus went with them and nothing in the window had it (the next Up stepped nothing, and Tab
+    started again from the top). The same control of the same channel keeps it."""
+    from PySide6.QtWidgets import QApplication
+
+    win = stack_window(qtbot, tmp_path)
+    try:
+        dlg = open_dialog(qtbot, win)
+        type_into(dlg.rows[1].high, "4000")
+        qtbot.waitUntil(dlg.isActiveWindow)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageDown)
+        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=001" and not win.canvas.is_loading)
+        assert QApplication.focusWidget() is dlg.rows[1].high
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)
+        assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 4001]
+        dlg.rows[0].low_slider.setFocus()
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
+        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=000" and not win.canvas.is_loading)
+        assert QApplication.focusWidget() is dlg.rows[0].low_slider
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

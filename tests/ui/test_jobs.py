@@ -76,6 +76,27 @@ def test_errors_become_messages(qtbot) -> None:
     assert run(qtbot, Job(bug, expected=(OSError,)))["failed"] == "KeyError: 'oops'"
 
 
+def test_a_function_that_exits_fails_and_frees_its_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A model plugin that calls ``sys.exit`` (a script's way to stop on a missing dependency): SystemExit
+    passed ``except Exception``, so the job never ended (a modal progress dialog waited for ever), stayed in
+    the running jobs, and its pool thread never came back (the app could not quit: the pool waits for it).
+    It now fails with its type and code like any other error."""
+    import sys
+
+    from PySide6.QtCore import QThreadPool
+
+    from pixelproof.ui import jobs
+
+    def plugin(_job: Job) -> None:
+        sys.exit("onnxruntime is not installed")
+
+    job = Job(plugin)
+    seen = run(qtbot, job)
+    assert seen["failed"] == "SystemExit: onnxruntime is not installed"
+    assert job.key not in jobs._RUNNING
+    assert QThreadPool.globalInstance().waitForDone(10000)
+
+
 def held_after_its_last_signal(monkeypatch) -> threading.Event:  # type: ignore[no-untyped-def]
     """Every job's worker pauses once its work is done and its end signalled, before it lets go of what
     it holds (as a busy machine may pause a thread there); returns the event that lets it go on."""

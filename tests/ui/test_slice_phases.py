@@ -180,3 +180,60 @@ def test_the_slice_and_time_point_readout_shows_at_1366_px(qtbot, tmp_path: Path
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+@pytest.mark.parametrize("shown_at_close", [False, True])
+def test_a_layout_saved_before_the_slices_bar_moved_gets_it_on_the_main_row(
+    qtbot, tmp_path: Path, no_prompts, shown_at_close: bool
+) -> None:
+    """The window's layout is saved on closing and restored at start (restoreState), which puts every tool
+    bar back where it was saved: a layout saved by a version that added the Slices bar after the Masks bar,
+    on the second row, kept it there, and at 1366 px the readout stayed in the row's overflow menu. Such a
+    layout gets the Slices bar on the main row once; one saved since keeps it where the user put it."""
+    from PySide6.QtCore import QByteArray, QSettings
+
+    from pixelproof.ui.settings import settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    tifffile.imwrite(data / "live.ome.tif", np.zeros((3, 40, 16, 16), np.uint16), metadata={"axes": "TZYX"})
+    save_project(project_from_folder(data, tmp_path / "p.json", ["cell"]), tmp_path / "p.json")
+    win = open_main_window(qtbot)
+    top = Qt.ToolBarArea.TopToolBarArea
+    win.removeToolBar(win.slices.toolbar)
+    win.addToolBar(top, win.slices.toolbar)  # where the older version added it: after the Masks bar
+    win.slices.toolbar.setVisible(shown_at_close)  # hidden unless a slice of a volume was shown
+    old: QByteArray = win.saveState()
+    win.close()
+    s: QSettings = settings()
+    s.clear()
+    s.setValue("window/state", old)  # all an older version saved of the layout
+    win = open_main_window(qtbot, tmp_path / "p.json")
+
+    def rows(w) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+        qtbot.waitUntil(w.slices.toolbar.isVisible)
+        return w.slices.toolbar.geometry().center().y(), w.toolbar.geometry().center().y()
+
+    try:
+        win.resize(1366, 700)
+        ids = {im.file_name: im.id for im in win.document.project.images.values()}
+        win.document.set_current_image(ids["data/live.ome.tif#t=002&z=039"])
+        wait_loaded(qtbot, win)
+        slices_y, main_y = rows(win)
+        assert slices_y == main_y
+        qtbot.waitUntil(win.slices.slice_label.isVisible)  # not in the overflow menu
+        # the user moves it back to the second row: the layout saved now keeps it there
+        win.removeToolBar(win.slices.toolbar)
+        win.addToolBar(top, win.slices.toolbar)
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+    win = open_main_window(qtbot, tmp_path / "p.json")
+    try:
+        win.document.set_current_image(ids["data/live.ome.tif#t=002&z=039"])
+        wait_loaded(qtbot, win)
+        slices_y, main_y = rows(win)
+        assert slices_y > main_y
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

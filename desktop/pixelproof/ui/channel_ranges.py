@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDoubleSpinBox,
@@ -82,6 +83,9 @@ class Histogram(QWidget):
         p.setPen(self.palette().mid().color())
         p.drawRect(r)
         p.end()
+
+
+ROW_CONTROLS = ("check", "auto", "low_slider", "low", "high_slider", "high")  # a row's focusable widgets
 
 
 class ChannelRow(QFrame):
@@ -242,6 +246,7 @@ class ChannelRangesDialog(QDialog):
             self.refresh()
             return
         self._built_for = composite
+        focused = self._focused_control()
         self.rows = []
         self.message.clear()
         body = QWidget()
@@ -270,6 +275,19 @@ class ChannelRangesDialog(QDialog):
         column.addStretch(1)
         self.area.setWidget(body)
         self.refresh()
+        if focused is not None and focused[0] < len(self.rows):  # PgDn from a box: the keys go on there
+            control = getattr(self.rows[focused[0]], focused[1])
+            control.setFocus()
+            self.area.ensureWidgetVisible(control)
+
+    def _focused_control(self) -> tuple[int, str] | None:
+        """The row and control with the focus, which a rebuild deletes (PgDn pressed in a Min box)."""
+        focus = QApplication.focusWidget()
+        for i, row in enumerate(self.rows):
+            for name in ROW_CONTROLS:
+                if getattr(row, name) is focus:
+                    return i, name
+        return None
 
     def _histograms(self, image: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Histograms of the smallest level (QuPath's choice: cheap, and its tiles are already read for the

@@ -74,7 +74,8 @@ def _outcome(job: Job) -> tuple[str, object]:
         return "cancelled", None
     except job.expected as e:  # the errors the work is known to raise: their message says it all
         return "failed", error_text(e)
-    except Exception as e:  # a bug in a job (or a plugin) must become a message, never kill the app
+    except BaseException as e:  # a bug in a job (or a plugin, even its sys.exit) must become a message:
+        # escaping, nothing ends the job and its pool thread never comes back (the app cannot quit)
         return "failed", f"{type(e).__name__}: {e}"
     return ("cancelled", None) if job.is_cancelled() else ("finished", result)
 

@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
         restored = isinstance(state, QByteArray) and not state.isEmpty() and self.restoreState(state)
         if not restored:
             self._default_layout()
+        elif s.value("window/layout", 1, type=int) < LAYOUT:
+            self._update_layout()
         self.act_keep_zoom.setChecked(s.value("view/keep_zoom", False, type=bool))
         self.act_labels.setChecked(s.value("view/show_labels", True, type=bool))
         self.canvas.keep_zoom = self.act_keep_zoom.isChecked()
@@ -281,6 +283,17 @@ class MainWindow(QMainWindow):
         self.theme_actions.get(theme().mode, self.theme_actions["system"]).setChecked(True)
         last = str(s.value("tools/last", "select"))
         self.choose_tool(last if last in self.tools else "select")
+
+    def _update_layout(self) -> None:
+        """A layout saved by an older version, where restoreState put it: what moved since moved once (the
+        Slices bar to the main tool bar's row, from the end of the second row, where its readout went into
+        the overflow menu at 1366 px), unless the user had taken it off the top rows."""
+        bar, top = self.slices.toolbar, Qt.ToolBarArea.TopToolBarArea
+        if self.toolBarArea(bar) == top and not bar.isFloating() and not self.toolBarBreak(bar):
+            shown = not bar.isHidden()
+            self.removeToolBar(bar)  # which hides it
+            self.shell.add_toolbar(bar, first_row=True)
+            bar.setVisible(shown)
 
     def _default_layout(self) -> None:
         d = self.docks
@@ -304,6 +317,7 @@ class MainWindow(QMainWindow):
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
+        s.setValue("window/layout", LAYOUT)
         s.setValue("view/keep_zoom", self.act_keep_zoom.isChecked())
         s.setValue("view/show_labels", self.act_labels.isChecked())
         s.setValue("theme", theme().mode)
@@ -529,6 +543,9 @@ def _set_icon(act: QAction, name: str) -> None:
         act.setIcon(icon(name))
         act.setProperty("icon_name", name)
         describe(act, act.property("tip_text") or "")
+
+
+LAYOUT = 2  # the tool bars' arrangement saved with the window's state (2: the Slices bar on the main row)
 
 
 def _last_image_key(doc: Document) -> str:
