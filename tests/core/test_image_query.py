@@ -95,6 +95,8 @@ def test_query_shows_the_known_images(text: str, want: list[int]) -> None:
         ("objects>x", "whole number"),
         ("objects>1.5", "whole number"),
         ("objects>", "whole number"),
+        ("objects>²", "whole number"),  # str.isdigit, yet int() raised
+        ("objects>" + "9" * 5000, "whole number"),  # past int()'s 4,300 digits
         ('class:"traffic', "not closed"),
         ("-", "negates"),
         ("status:finished", "no status “finished”"),

@@ -646,3 +646,22 @@ def test_a_shard_slice_of_the_same_volume_file_by_another_name_is_paired_only_wi
     ]
     merged = result.project
     assert [a.id for a in merged.annotations_of(1)] == [500] and merged.annotations_of(2) == []
+
+
+@pytest.mark.parametrize("key", ["²", "١٢", "+1", " 1", "1" * 40])
+def test_a_hand_edited_per_image_key_is_ignored_not_a_crash(tmp_path: Path, key: str) -> None:
+    """``"²".isdigit()`` is true but ``int("²")`` raises: a key like that in a per-image map stopped
+    split (its subsets), the overlap annotators and the consensus marks; such keys are ignored."""
+    from pixelproof.core.model import id_key
+    from pixelproof.core.overlap_versions import consensus_marks, overlap_annotators
+
+    project = make_project(tmp_path, n_images=3)
+    first = next(iter(project.images))
+    for name in ("image_status", "overlap_annotators", "consensus"):
+        value = {"image_status": "done", "overlap_annotators": ["ann", "bob"], "consensus": "staple"}[name]
+        project.app[name] = {str(first): value, key: value}
+    assert id_key(key) is None and id_key(str(first)) == first
+    part = subset(project, [first])
+    assert part.app["image_status"] == {str(first): "done"}
+    assert overlap_annotators(project) == {first: ["ann", "bob"]}
+    assert consensus_marks(project) == {first: "staple"}

@@ -267,3 +267,33 @@ def test_a_symlinked_projects_change_log_and_versions_live_beside_its_target(tmp
         assert [e["seq"] for e in entries] == [head] and entries[0]["committed"] and not problems
         assert [t.name for t in versions.list_tags(path)] == ["v1"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "mine.json", "shared"]
+
+
+@posix_only
+@pytest.mark.parametrize("pid", ["²", "1" * 30])
+def test_a_temporary_named_with_odd_digits_does_not_stop_the_save(tmp_path: Path, pid: str) -> None:
+    """``.p.json.<host>.².x.tmp`` beside the project (anyone who can write the folder can put it there):
+    ``"²".isdigit()`` is true but ``int("²")`` raised, and every save of the project failed."""
+    path = write(tmp_path / "p.json", valid_doc())
+    odd = tmp_path / f".p.json.{atomic.host_tag()}.{pid}.abcd1234.tmp"
+    odd.write_bytes(b"x")
+    save_project(load_project(path))
+    assert odd.exists()  # not ours to judge: left alone
+    assert load_project(path).images
+
+
+@posix_only
+@pytest.mark.parametrize("pid", [10**30, 0, -1])
+def test_a_lock_naming_a_pid_no_process_has_is_stale_not_a_crash(tmp_path: Path, pid: int) -> None:
+    """A lock file of this host naming pid 10**30 crashed opening the project (os.kill: OverflowError);
+    0 and -1 asked a process group and read as alive. No process has such a pid: the lock is stale."""
+    import json
+    import socket
+
+    path = write(tmp_path / "p.json", valid_doc())
+    holder = {"user": "x", "host": socket.gethostname(), "pid": pid, "since": "2026-01-01T00:00:00Z"}
+    lock.lock_path(path).write_text(json.dumps(holder))
+    found = lock.read_lock(path)
+    assert found is not None and found.pid == pid and found.is_stale()
+    assert lock.acquire_lock(path) is None  # a stale lock is taken over
+    lock.release_lock(path)

@@ -244,6 +244,8 @@ def pid_alive(pid: int) -> bool:
     """Whether process ``pid`` runs on this host (POSIX; elsewhere assumed alive)."""
     if os.name != "posix":
         return True  # cannot tell cheaply: the age rule applies
+    if not 0 < pid < 2**31:  # no process has it (a hand-edited lock); kill(0 or -1) would ask a group
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -257,8 +259,9 @@ def _temp_is_stale(name: str, mtime: float, now: float) -> bool:
     if now - mtime > STALE_AFTER_S:
         return True
     parts = name[: -len(TEMP_SUFFIX)].split(".")  # .<file name>.<host>.<pid>.<token>.tmp
-    if len(parts) >= 4 and parts[-3] == host_tag() and parts[-2].isdigit():
-        return not pid_alive(int(parts[-2]))
+    pid = parts[-2] if len(parts) >= 4 and parts[-3] == host_tag() else ""
+    if pid.isascii() and pid.isdigit() and len(pid) <= 10:  # '²' passes isdigit, not int()
+        return not pid_alive(int(pid))
     return False
 
 

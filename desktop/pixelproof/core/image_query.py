@@ -171,7 +171,7 @@ _TEXT_TESTS: dict[str, Callable[[str, Project], Test]] = {
 
 
 def _count(key: str, op: str, value: str) -> Test:
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):  # '²' passes isdigit, not int()
         raise FilterError(f"“{key}{op}{value}”: {key} takes a whole number, e.g. {key}>0")
     compare, n = OPERATORS["=" if op == ":" else op], int(value)
     read = ImageFacts.objects if key == "objects" else ImageFacts.predictions

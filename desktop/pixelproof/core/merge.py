@@ -22,7 +22,7 @@ from pixelproof.core.merge_categories import merge_categories, removed_classes
 from pixelproof.core.merge_checks import check_distinct, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, image_fingerprint, merge_image
-from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project
+from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project, id_key
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
     CONSENSUS_KEY,
@@ -63,7 +63,7 @@ class Shard:
         split = info.get("split") if isinstance(info.get("split"), str) else None
         cats = info.get("categories")
         at_split = (
-            {int(k): v for k, v in cats.items() if k.isascii() and k.isdigit() and isinstance(v, str)}
+            {id_key(k): v for k, v in cats.items() if id_key(k) is not None and isinstance(v, str)}
             if isinstance(cats, dict)
             else None
         )
@@ -382,7 +382,7 @@ def image_reviews(project: Project) -> dict[int, dict[str, Any]]:
     reviews = project.app.get("image_review")
     if not isinstance(reviews, dict):
         return {}
-    return {int(k): v for k, v in reviews.items() if k.isascii() and k.isdigit() and isinstance(v, dict)}
+    return {id_key(k): v for k, v in reviews.items() if id_key(k) is not None and isinstance(v, dict)}
 
 
 def merged_review(versions: list[Version]) -> dict[str, Any] | None:
@@ -397,11 +397,7 @@ def time_spent_by_image(project: Project) -> dict[int, dict[str, float]]:
     spent = project.app.get("time_spent")
     if not isinstance(spent, dict):
         return {}
-    return {
-        int(k): dict(v)
-        for k, v in spent.items()
-        if k.isascii() and k.isdigit() and int(k) in project.images and isinstance(v, dict)
-    }
+    return {int(k): dict(v) for k, v in spent.items() if id_key(k) in project.images and isinstance(v, dict)}
 
 
 def _assemble(

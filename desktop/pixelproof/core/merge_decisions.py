@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from pixelproof.core.model import Annotation, Project
+from pixelproof.core.model import Annotation, Project, id_key
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 
 
@@ -37,7 +37,7 @@ def carry_decisions(merged: Project, sources: list[Source]) -> int:
         for key in _keys(source.project):
             kind, _, rest = key.partition("|")
             image, _, tail = rest.partition("|")
-            old = int(image) if image.isascii() and image.isdigit() else None
+            old = id_key(image)
             if old not in source.project.images:
                 continue  # not about its images (a shard holds the split's decisions on every image)
             new = _carried(source, old, tail, place)

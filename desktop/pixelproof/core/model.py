@@ -136,6 +136,12 @@ class Annotation:
     __hash__ = None  # type: ignore[assignment]
 
 
+def id_key(key: object) -> int | None:
+    """The id a JSON object key names in the project's per-image and per-class maps (``"12"``), None for
+    any other key a hand-edited file may hold: ``"²"`` and ``"١٢"`` pass ``str.isdigit`` but not ``int``."""
+    return int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 18 else None
+
+
 def is_pending_prediction(ann: Annotation) -> bool:
     """A model's annotation nobody accepted yet: drawn dashed; the Model panel's score slider may hide it."""
     return (ann.source or "").startswith("model:") and ann.review != "accepted"

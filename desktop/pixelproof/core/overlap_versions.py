@@ -5,7 +5,7 @@ accepted (issue 16): objects tagged ``pixelproof.annotator`` and the top-level
 
 from __future__ import annotations
 
-from pixelproof.core.model import Annotation, Project
+from pixelproof.core.model import Annotation, Project, id_key
 
 ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
 OVERLAP_KEY = "overlap_annotators"  # top-level "pixelproof": image id -> annotators whose versions it holds
@@ -42,9 +42,9 @@ def overlap_annotators(project: Project) -> dict[int, list[str]]:
     if not isinstance(entries, dict):
         return {}
     return {
-        int(k): list(dict.fromkeys(v))
+        id_key(k): list(dict.fromkeys(v))
         for k, v in entries.items()
-        if isinstance(k, str) and k.isdigit() and int(k) in project.images
+        if id_key(k) in project.images
         and isinstance(v, list) and all(isinstance(n, str) for n in v)
     }  # fmt: skip
 
@@ -67,8 +67,4 @@ def consensus_marks(project: Project) -> dict[int, str]:
     found = project.app.get(CONSENSUS_KEY)
     if not isinstance(found, dict):
         return {}
-    return {
-        int(k): v
-        for k, v in found.items()
-        if isinstance(k, str) and k.isdigit() and int(k) in project.images and isinstance(v, str)
-    }
+    return {id_key(k): v for k, v in found.items() if id_key(k) in project.images and isinstance(v, str)}

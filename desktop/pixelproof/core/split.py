@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, ImageRecord, Project
+from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, ImageRecord, Project, id_key
 from pixelproof.core.paths import RelativeNames
 
 MANIFEST_FORMAT = 1
@@ -115,7 +115,7 @@ def subset(project: Project, image_ids: list[int], *, app: dict[str, Any] | None
     for key in ("image_status", "time_spent", "image_review", "overlap_annotators", "consensus"):
         entries = out.app.get(key)  # per-image maps keep the subset's images only
         if isinstance(entries, dict):
-            out.app[key] = {k: v for k, v in entries.items() if k.isdigit() and int(k) in keep}
+            out.app[key] = {k: v for k, v in entries.items() if id_key(k) in keep}
     for i in image_ids:
         for a in project.annotations_of(i):
             out.add_annotation(copy_annotation(a))
