@@ -77,3 +77,26 @@ def test_a_load_running_when_its_loader_goes_leaves_no_qt_object_to_the_worker(
     release.set()
     assert QThreadPool.globalInstance().waitForDone(10000)
     assert threads == [threading.main_thread()] * len(threads), threads
+
+
+def test_a_reader_that_exits_fails_the_load_and_frees_its_thread(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """A reader (a decoder plugin) calling ``sys.exit``: SystemExit passed ``except Exception``, so the load
+    never ended (the placeholder said "Loading…" for ever) and its pool thread never came back. It fails
+    like any other reader error, naming the file."""
+    import sys
+
+    from pixelproof.ui import workers
+
+    def exits(*_a, **_k):  # type: ignore[no-untyped-def]
+        sys.exit("no codec")
+
+    monkeypatch.setattr(workers, "load_image", exits)
+    path = tmp_path / "a.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(path)
+    loader = workers.ImageLoader()
+    failed: list[tuple[object, str]] = []
+    loader.failed.connect(lambda key, reason: failed.append((key, reason)))
+    assert loader.request("k", path) is None
+    qtbot.waitUntil(lambda: bool(failed), timeout=10000)
+    assert failed[0][0] == "k" and "a.png" in failed[0][1] and "no codec" in failed[0][1]
+    assert QThreadPool.globalInstance().waitForDone(10000)

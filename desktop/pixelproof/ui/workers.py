@@ -324,7 +324,7 @@ class _LoadJob(QRunnable):
             self._too_large(str(e))
         except ImageReadError as e:
             self.signals.failed.emit(self.request, str(e))
-        except Exception as e:  # a decoder bug must not kill the app: show it on the placeholder
+        except BaseException as e:  # a decoder bug (even sys.exit) must not kill the app or hang the load
             self.signals.failed.emit(self.request, f"{self.path}: cannot read the image: {e}")
         else:
             self.signals.loaded.emit(self.request, result)
