@@ -12,10 +12,12 @@ from pixelproof.core.coco import ProjectFormatError, dumps_project, load_project
 from pixelproof.core.edits import AddCategory
 from pixelproof.core.edits.images import AddImages
 from pixelproof.core.image_folder import images_to_add
+from pixelproof.core.merge import Shard, merge_shards
 from pixelproof.core.model import LAST_CATEGORY_ID, LAST_IMAGE_ID, Category, ImageRecord
+from pixelproof.core.split import split_project
 from pixelproof.core.taxonomy import apply_taxonomy, delete_category, merge_categories, split_category
 from pixelproof.interop._util import Builder
-from tests.core.teams_data import make_project
+from tests.core.teams_data import box_annotation, make_project
 from tests.core.test_add_and_relocate_images import png
 
 
@@ -111,3 +113,46 @@ def test_an_import_does_not_take_a_freed_class_id_from_the_dataset(tmp_path: Pat
     assert build.category("d", 3).id == 4  # the dataset's 3 was the deleted class's
     assert build.category("e", 9).id == 9  # a dataset id never given out is kept
     assert build.image("x.png", 4, 4).id == 1
+
+
+def test_split_and_merge_never_give_a_freed_id_to_a_new_class_or_image(tmp_path: Path) -> None:
+    """After the split the lead adds a class and a photo and takes them back; an annotator adds a class
+    and a photo in the shard. Merged, these took the ids the base had given out and freed again."""
+    base = make_project(tmp_path, 4)  # cat 1, dog 2, bird 3; images 1..4
+    save_project(base)
+    shard = split_project(base, ["a", "b"], overlap=0).shards["a"]
+    assert len(shard.images) == 2 and shard.next_image_id() == 5  # the base's others' ids are not its own
+    shard.add_category(Category(shard.next_category_id(), "eel"))
+    shard.add_image(ImageRecord(shard.next_image_id(), "images/eel.png", 64, 48))
+    shard.add_annotation(box_annotation(900, 5, 4, [1, 1, 4, 4]))
+    save_project(shard, tmp_path / "a.json")
+    added = AddImages([ImageRecord(5, "images/lead.png", 64, 48)])
+    added.apply(base)
+    save_project(base)
+    added.revert(base)  # the lead's photo 5, saved and undone
+    AddCategory(Category(4, "fish")).apply(base)
+    delete_category(base, "fish", None).apply(base)  # and class 4, deleted
+    result = merge_shards([Shard.of(load_project(tmp_path / "a.json"), "a")], base=base)
+    merged = result.project
+    (photo,) = [im for im in merged.images.values() if im.file_name == "images/eel.png"]
+    assert merged.category_by_name("eel").id == 5 and photo.id == 6
+    assert [a.category_id for a in merged.annotations_of(photo.id)] == [5]
+    assert merged.next_image_id() == 7 and merged.next_category_id() == 6
+    (renumbered,) = [c for c in result.conflicts if c.type == "image_id_collision"]
+    assert "image id 5 was an image's since removed from the project; renumbered to 6" in renumbered.message
+
+
+def test_a_honeypot_from_the_reference_does_not_take_an_id_the_project_gave_out(tmp_path: Path) -> None:
+    """Before: honeypots went on from the project's highest image id, so a removed image's id went to a
+    reference photo in every shard (merge pairs a shard's images with the base's by that id)."""
+    base = make_project(tmp_path, 4)
+    added = AddImages([ImageRecord(5, "images/img005.png", 64, 48)])
+    added.apply(base)
+    save_project(base)
+    added.revert(base)  # 5 was in the file
+    reference = make_project(tmp_path, 2, "ref.json", prefix="ref")
+    result = split_project(base, ["a", "b"], overlap=0, honeypots=reference, honeypot_fraction=0.3)
+    (name,) = result.honeypots
+    for shard in result.shards.values():
+        (honeypot,) = [im for im in shard.images.values() if im.file_name == name]
+        assert honeypot.id == 6
