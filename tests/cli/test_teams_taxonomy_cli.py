@@ -97,8 +97,12 @@ def test_a_class_given_the_id_of_one_the_lead_merged_away_does_not_take_its_obje
     last = base.categories[max(base.categories)].name  # its id is the one a new class gets once it is gone
     other = next(c.name for c in base.categories.values() if c.name not in (last, "__ignore__"))
     who, count = _edit_class(shards, last)
-    # the lead merges `last` away, then splits `other`: the new class 'split_off' gets `last`'s id
+    # the lead merges `last` away, then splits `other`: the new class 'split_off' gets `last`'s id, as it did
+    # before PixelProof kept `last_category_id` (and as another tool still may: the mark is dropped here)
     assert main(["taxonomy", "merge", str(project), last, other]) == 0
+    data = json.loads(project.read_text())
+    assert data["pixelproof"].pop("last_category_id") == max(base.categories)
+    project.write_text(json.dumps(data))
     assert main(["taxonomy", "split", str(project), other, other, "split_off"]) == 0
     assert load_project(project).category_by_name("split_off").id == max(base.categories)
     capsys.readouterr()
@@ -261,3 +265,33 @@ def test_an_image_the_lead_renamed_takes_the_annotators_work(
     image = result.images[record["id"]]
     assert Path(image.file_name).name == new
     assert any(a.author == "bob" for a in result.annotations_of(image.id))
+
+
+def test_a_class_the_lead_adds_after_deleting_one_never_takes_its_id(tmp_path: Path) -> None:
+    """Before: after `taxonomy delete` the next class made (`taxonomy split`) took the deleted class's id,
+    and so did a class an annotator added in a shard once merged: a shard of a split made while the
+    deleted class was in the file knows that id as it."""
+    pycoco = pytest.importorskip("pycocotools.coco")
+    from pixelproof.core.model import Category
+    from tests.core.teams_data import box_annotation, make_project
+
+    project = tmp_path / "p.json"
+    save_project(make_project(tmp_path, 4, "p.json"))  # cat 1, dog 2, bird 3
+    shards = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0", "-o", str(shards)]) == 0
+    shard = load_project(shards / "ann.json")
+    shard.add_category(Category(shard.next_category_id(), "eel"))
+    drawn = shard.next_annotation_id()
+    shard.add_annotation(box_annotation(drawn, min(shard.images), 4, [1, 1, 4, 4]))
+    save_project(shard)
+    assert main(["taxonomy", "delete", str(project), "bird", "--delete-objects"]) == 0
+    assert main(["taxonomy", "split", str(project), "dog", "dog", "puppy"]) == 0
+    lead = load_project(project)
+    assert lead.category_by_name("puppy").id == 4 and lead.app["last_category_id"] == 3
+    assert main(["taxonomy", "delete", str(project), "puppy", "--delete-objects"]) == 0
+    out = tmp_path / "merged.json"
+    assert main(["merge", str(shards / "ann.json"), "--into", str(project), "-o", str(out)]) in (0, 3)
+    merged = load_project(out)
+    eel = merged.category_by_name("eel")
+    assert eel.id == 5 and merged.annotations[drawn].category_id == 5  # 4 was puppy's
+    assert 4 not in pycoco.COCO(str(out)).getCatIds() and merged.app["last_category_id"] == 4

@@ -310,6 +310,36 @@ def test_categories_add_and_delete_with_confirmation_and_undo(window, monkeypatc
     assert list(doc.project.categories) == [1, 2, bird.id]
 
 
+def test_a_category_added_in_the_panel_never_takes_the_id_of_one_undone_or_deleted(
+    window, project_file: Path, monkeypatch
+) -> None:
+    """Before: "bird" added and saved, undone (Ctrl+Z) and saved, the next class added took bird's id: a
+    shard split while bird was in the file knows that id as bird."""
+    from PySide6.QtWidgets import QInputDialog
+
+    panel = window.panels["categoriesDock"]
+    names = iter(["bird", "fish", "eel"])
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (next(names), True)))
+    panel.buttons["add"].click()
+    doc = window.document
+    bird = doc.project.category_by_name("bird").id
+    key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.category_by_name("bird") is None
+    key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert load_project(project_file).next_category_id() == bird + 1  # the file keeps bird's id taken
+    panel.buttons["add"].click()
+    fish = doc.project.category_by_name("fish").id
+    assert fish == bird + 1
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: QMessageBox.StandardButton.Yes))
+    panel.refresh()
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(panel.tree.topLevelItemCount() - 1))
+    panel.buttons["delete"].click()
+    assert fish not in doc.project.categories
+    panel.buttons["add"].click()
+    assert doc.project.category_by_name("eel").id == fish + 1
+
+
 def test_image_status_from_the_panel_and_filter(window) -> None:
     panel = window.panels["imagesDock"]
     panel.status.setCurrentIndex(2)

@@ -43,6 +43,8 @@ from pixelproof.core.model import (
     FORMAT_VERSION,
     IMAGE_STATES,
     LAST_ANNOTATION_ID,
+    LAST_CATEGORY_ID,
+    LAST_IMAGE_ID,
     Category,
     ImageRecord,
     Project,
@@ -114,6 +116,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         del data
     project.path = p
     project.file_state = FileState(p, st.st_mtime_ns, st.st_size, sha256)
+    project.ids_in_file = project.ids_given_out()
     history.capture(project)
     return project
 
@@ -352,9 +355,10 @@ def _read_app(app: Any, err: Callable) -> dict[str, Any]:
                     f"pixelproof.overlap_annotators.{k}: expected a list of annotator names, "
                     f"got {short_repr(v)}"
                 )
-    issued = app.get(LAST_ANNOTATION_ID, 0)
-    if type(issued) is not int or issued < 0:
-        err(f"pixelproof.{LAST_ANNOTATION_ID}: expected a non-negative integer, got {short_repr(issued)}")
+    for key in (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID):
+        issued = app.get(key, 0)
+        if type(issued) is not int or issued < 0:
+            err(f"pixelproof.{key}: expected a non-negative integer, got {short_repr(issued)}")
     ref = app.get("reference")
     if ref is not None and not isinstance(ref, str):
         err(f"pixelproof.reference: expected a string, got {typename(ref)}")
@@ -409,6 +413,7 @@ def save_project(
                 raise ProjectSaveError(reason) from None
         digest = _Hasher(data)  # in a thread, while the file is written
         if entry is None and unchanged is not None and _same_bytes(unchanged, digest):
+            project.ids_in_file = project.ids_given_out()  # the file holds them already
             return target  # nothing to write: the file, its time and its backup stay as they are
         if entry is not None:
             _append_history(entry)
@@ -423,6 +428,7 @@ def save_project(
     with contextlib.suppress(OSError):
         st = os.stat(written)
         project.file_state = FileState(target, st.st_mtime_ns, st.st_size, digest.result())
+    project.ids_in_file = project.ids_given_out()
     history.committed(project)
     return target
 

@@ -144,8 +144,9 @@ def images_to_add(
 ) -> Additions:
     """Records for the images in ``paths`` (files, and folders searched as ``project_from_folder`` does)
     that the project does not have yet - the same file as the OS resolves it (a symlink, another spelling),
-    or the same slice of a volume, is there already. Ids go on from the project's highest; names are
-    relative to the project file's folder. Files left out are reported through ``on_skip``."""
+    or the same slice of a volume, is there already. Ids go on from ``next_image_id`` (never a removed
+    image's); names are relative to the project file's folder. Files left out are reported through
+    ``on_skip``."""
     own = Path(project.path).resolve() if project.path is not None else None
     files: list[Path] = []
     for p in map(Path, paths):

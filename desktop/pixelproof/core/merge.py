@@ -22,7 +22,15 @@ from pixelproof.core.merge_categories import merge_categories, removed_classes
 from pixelproof.core.merge_checks import check_distinct, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, image_fingerprint, merge_image
-from pixelproof.core.model import LAST_ANNOTATION_ID, Category, ImageRecord, Project, id_key
+from pixelproof.core.model import (
+    LAST_ANNOTATION_ID,
+    LAST_CATEGORY_ID,
+    LAST_IMAGE_ID,
+    Category,
+    ImageRecord,
+    Project,
+    id_key,
+)
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
     CONSENSUS_KEY,
@@ -222,7 +230,7 @@ def merge_shards(
             m.time_spent = merged_time(vs + ([b] if b is not None else []))
             m.review = merged_review(([b] if b is not None else []) + vs)
         merged.append((key, m, b))
-    result = _assemble(merged, shards, base, categories, conflicts, left_hp, names)
+    result = _assemble(merged, shards, base, categories, conflicts, left_hp, names, set(removed))
     removed_classes(result.project, result.conflicts, removed)
     result.stats["categories"] = len(result.project.categories)
     result.stats["conflicts"] = len(result.conflicts)
@@ -408,17 +416,25 @@ def _assemble(
     conflicts: list[Conflict],
     left_hp: list[str],
     names: list[str],
+    returning: set[str],
 ) -> MergeResult:
-    """Build the project from per-image results in image order: ids are decided here, deterministically."""
+    """Build the project from per-image results in image order: ids are decided here, deterministically.
+    A class the base removed since the split that shards still hold (``returning``) is that class: it
+    keeps its id when free; any other new class or image gets one no class or image removed had."""
     project = Project(
         path=base.path if base is not None else shards[0].project.path if shards else None,
         extra=dict(base.extra if base is not None else shards[0].project.extra if shards else {}),
         app=_merged_app(base, shards),
     )
     cat_ids: dict[str, int] = {}
-    next_cat = max((c.id for c in categories), default=0) + 1
+    given = base.issued(LAST_CATEGORY_ID) if base is not None else 0  # a class removed from the base had it
+    next_cat = max([c.id for c in categories] + [given]) + 1
     for c in categories:
-        cid = c.id if c.id not in project.categories else next_cat
+        own = c.name in returning or (
+            base is not None and getattr(base.categories.get(c.id), "name", None) == c.name
+        )
+        fresh = base is None or not base.was_given_out(LAST_CATEGORY_ID, c.id)
+        cid = c.id if c.id not in project.categories and (own or fresh) else next_cat
         if cid == next_cat:
             next_cat += 1
         cat = Category(cid, c.name, c.supercategory, c.color, c.shortcut, dict(c.extra), dict(c.app_extra))
@@ -510,20 +526,23 @@ def _assemble(
 def _image_ids(
     merged: list[tuple[str, ImageMerge, Version | None]], base: Project | None, conflicts: list[Conflict]
 ) -> list[int]:
-    """Base images keep their ids; new images keep theirs when free, else get the next free id."""
+    """Base images keep their ids; new images keep theirs when free (no image has it, none removed from the
+    base had it: ``LAST_IMAGE_ID``), else get the next free id."""
     taken = {b.image.id for _, _, b in merged if b is not None}
-    next_id = max([m.image.id for _, m, _ in merged] + list(taken), default=0) + 1
+    given = base.issued(LAST_IMAGE_ID) if base is not None else 0
+    next_id = max([m.image.id for _, m, _ in merged] + list(taken) + [given]) + 1
     out = []
     for _, m, b in merged:
         if b is not None:
             out.append(b.image.id)
             continue
         iid = m.image.id
-        if iid in taken:
+        if iid in taken or (base is not None and base.was_given_out(LAST_IMAGE_ID, iid)):
+            why = "is already used" if iid in taken else "was an image's since removed from the project"
             conflicts.append(
                 Conflict(
                     "image_id_collision",
-                    f"{m.image.file_name}: image id {iid} is already used; renumbered to {next_id}",
+                    f"{m.image.file_name}: image id {iid} {why}; renumbered to {next_id}",
                     m.image.file_name,
                     [],
                     {"old_id": iid, "new_id": next_id},
@@ -543,6 +562,10 @@ def _merged_app(base: Project | None, shards: list[Shard]) -> dict[str, Any]:
         app.pop(key, None)
     if base is None:  # a shard's is where its range of new ids began
         app.pop(LAST_ANNOTATION_ID, None)
+        for key in (LAST_IMAGE_ID, LAST_CATEGORY_ID):  # ids any shard gave out stay given out
+            given = max(s.project.issued(key) for s in shards)
+            if given:
+                app[key] = given
     return app
 
 

@@ -26,6 +26,11 @@ FORMAT_VERSION = 2  # docs/format.md: what changed from 1, and how files of 1 ar
 # object's id is never given to a new one (a "not a problem" decision, a review note or the change log
 # keyed by that id would otherwise pass to an unrelated object); split gives each shard its own range.
 LAST_ANNOTATION_ID = "last_annotation_id"
+# ``pixelproof.last_image_id`` / ``last_category_id``: the same for images and categories. A shard of an
+# earlier split knows each image and class by its id, so a photo or class added later must never take the
+# id of one removed (undone, deleted, merged away): merge would take it for the one the shard was dealt.
+LAST_IMAGE_ID = "last_image_id"
+LAST_CATEGORY_ID = "last_category_id"
 
 Segmentation = list[list[float]] | dict[str, Any] | None
 
@@ -186,6 +191,8 @@ class Project:
     loaded_format: int | None = field(default=None, repr=False)
     _by_image: dict[int, dict[int, Annotation]] = field(default_factory=dict, repr=False)
     history: Any = field(default=None, repr=False)  # core.history.Baseline: the state as last loaded/saved
+    # ``ids_given_out()`` as last loaded or saved: an undo never frees these (``edits.base``)
+    ids_in_file: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._reindex()
@@ -249,15 +256,42 @@ class Project:
 
     # -- ids -------------------------------------------------------------------------------------
     def next_image_id(self) -> int:
-        return max(self.images, default=0) + 1
+        """One above every image id present and every one given out before (``LAST_IMAGE_ID``)."""
+        return max(max(self.images, default=0), self.issued(LAST_IMAGE_ID)) + 1
 
     def next_category_id(self) -> int:
-        return max(self.categories, default=0) + 1
+        """One above every category id present and every one given out before (``LAST_CATEGORY_ID``)."""
+        return max(max(self.categories, default=0), self.issued(LAST_CATEGORY_ID)) + 1
 
     def next_annotation_id(self) -> int:
         """One above every id present and every id given out before (``LAST_ANNOTATION_ID``)."""
-        issued = self.app.get(LAST_ANNOTATION_ID, 0)
-        return max(max(self.annotations, default=0), issued if type(issued) is int else 0) + 1
+        return max(max(self.annotations, default=0), self.issued(LAST_ANNOTATION_ID)) + 1
+
+    def issued(self, key: str) -> int:
+        """The recorded high-water mark ``key`` (``LAST_*_ID``); 0 when the file has none (an old file:
+        the ids present are all that is known)."""
+        value = self.app.get(key, 0)
+        return value if type(value) is int else 0
+
+    def ids_given_out(self) -> dict[str, int]:
+        """The highest image and category ids given out (present or removed), by their mark's key."""
+        return {LAST_IMAGE_ID: self.next_image_id() - 1, LAST_CATEGORY_ID: self.next_category_id() - 1}
+
+    def category_id_free(self, category_id: int) -> bool:
+        """Whether a class from elsewhere (a dataset's, a shard's) may keep ``category_id`` here: no class
+        has it and no removed one may have had it. Ids below the highest present that were never recorded
+        as given out (an imported dataset's order, gaps) stay usable."""
+        return category_id not in self.categories and not self.was_given_out(LAST_CATEGORY_ID, category_id)
+
+    def was_given_out(self, key: str, id_: int) -> bool:
+        """Whether a removed image, category or object (``key``: its ``LAST_*_ID``) may have had ``id_``:
+        it is at or below the recorded mark (none recorded: none removed, a dataset's 0 stays free)."""
+        return key in self.app and id_ <= self.issued(key)
+
+    def _record_given_out(self, key: str, id_: int) -> None:
+        """Record that ``id_`` was given out (it is being removed): no new one gets it again."""
+        if id_ > self.issued(key):
+            self.app[key] = id_
 
     # -- edits -----------------------------------------------------------------------------------
     def add_image(self, image: ImageRecord) -> ImageRecord:
@@ -268,13 +302,16 @@ class Project:
         return image
 
     def remove_image(self, image_id: int) -> tuple[ImageRecord, list[Annotation]]:
-        """Remove an image and its annotations; returns both so an undo can put them back."""
+        """Remove an image and its annotations; returns both so an undo can put them back. Its id stays
+        given out (``LAST_IMAGE_ID``)."""
         anns = self.annotations_of(image_id)
         for a in anns:
             self.remove_annotation(a.id)
         self._by_image.pop(image_id, None)
         self.image_status_map().pop(str(image_id), None)
-        return self.images.pop(image_id), anns
+        image = self.images.pop(image_id)
+        self._record_given_out(LAST_IMAGE_ID, image_id)
+        return image, anns
 
     def add_category(self, category: Category) -> Category:
         if category.id in self.categories:
@@ -283,9 +320,12 @@ class Project:
         return category
 
     def remove_category(self, category_id: int) -> Category:
+        """Remove an unused category; its id stays given out (``LAST_CATEGORY_ID``)."""
         if any(True for _ in self.annotations_with_category(category_id)):
             raise ValueError(f"category {category_id} is still used by annotations")
-        return self.categories.pop(category_id)
+        category = self.categories.pop(category_id)
+        self._record_given_out(LAST_CATEGORY_ID, category_id)
+        return category
 
     def add_annotation(self, ann: Annotation) -> Annotation:
         if ann.id in self.annotations:
@@ -302,8 +342,7 @@ class Project:
         """Remove an object; its id stays given out (``LAST_ANNOTATION_ID``), also when an undo removes it."""
         ann = self.annotations.pop(annotation_id)
         self._by_image.get(ann.image_id, {}).pop(annotation_id, None)
-        if annotation_id > self.app.get(LAST_ANNOTATION_ID, 0):
-            self.app[LAST_ANNOTATION_ID] = annotation_id
+        self._record_given_out(LAST_ANNOTATION_ID, annotation_id)
         return ann
 
     def replace_annotation(self, ann: Annotation) -> Annotation:

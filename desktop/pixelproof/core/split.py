@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, ImageRecord, Project, id_key
+from pixelproof.core.model import (
+    LAST_ANNOTATION_ID,
+    LAST_IMAGE_ID,
+    Annotation,
+    ImageRecord,
+    Project,
+    id_key,
+)
 from pixelproof.core.paths import RelativeNames
 
 MANIFEST_FORMAT = 1
@@ -195,9 +202,12 @@ def split_project(
     )
     shards: dict[str, Project] = {}
     first_new = project.next_annotation_id()
+    first_image = project.next_image_id()
     for k, (name, ids) in enumerate(zip(annotators, per_annotator, strict=True)):
         shard = subset(project, sorted(ids))
         shard.app[LAST_ANNOTATION_ID] = first_new - 1 + (k + 1) * ID_RANGE  # the first range: the lead's
+        if first_image > shard.next_image_id():  # the project's other images' ids are not the shard's to give
+            shard.app[LAST_IMAGE_ID] = first_image - 1
         for image in hp_images:
             shard.add_image(copy.copy(image))
         shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators
@@ -283,7 +293,7 @@ def _pick_honeypots(
     candidates = sorted(reference.images.values(), key=lambda im: im.file_name)
     picked = sorted(rng.choice(len(candidates), size=min(wanted, len(candidates)), replace=False).tolist())
     by_key = {image_key(project, im): im for im in project.images.values()}
-    next_id = max(project.images, default=0) + 1
+    next_id = project.next_image_id()
     out: list[ImageRecord] = []
     keys: set[str] = set()
     for k in picked:

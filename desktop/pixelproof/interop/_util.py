@@ -107,10 +107,12 @@ def folder_project(root: Path) -> Project:
 
 
 def category_for(project: Project, name: str, cat_id: int | None = None) -> Category:
-    """The category called ``name``, created (next id, default colour) when new."""
+    """The category called ``name``, created (``cat_id`` when free, else the next id; default colour) when
+    new."""
     cat = project.category_by_name(name)
     if cat is None:
-        cid = project.next_category_id() if cat_id is None or cat_id in project.categories else cat_id
+        free = cat_id is not None and project.category_id_free(cat_id)
+        cid = cat_id if free else project.next_category_id()
         cat = project.add_category(Category(cid, name, color=default_color(len(project.categories) + 1)))
     return cat
 
@@ -135,8 +137,9 @@ class Builder:
         self._next_ann = project.next_annotation_id()
 
     def category(self, name: str, cat_id: int | None = None, *, void: bool = False) -> Category:
-        """The category called ``name``; created with ``cat_id`` (or the next free id) when new. ``void``
-        flags it as a void category (``pixelproof.void``: its objects are regions to ignore)."""
+        """The category called ``name``; created when new, with ``cat_id`` when free (``category_id_free``)
+        else the next id. ``void`` flags it as a void category (``pixelproof.void``: its objects are regions
+        to ignore)."""
         cat = self._by_name.get(name)
         if cat is None:
             limits.check_text(name, "category", "name")

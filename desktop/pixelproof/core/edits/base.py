@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pixelproof.core.model import LAST_ANNOTATION_ID, Project
+from pixelproof.core.model import LAST_ANNOTATION_ID, LAST_CATEGORY_ID, LAST_IMAGE_ID, Project
 
 # Change kinds. The annotation ones carry image_id and annotation_id; "category" a category_id;
 # "image" (status, whole-image review decision, time spent) an image_id; "image_added" / "image_removed"
@@ -56,11 +56,14 @@ class Changes(list[Change]):
 
 
 _ABSENT = object()
+_MARKS = (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID)
 
 
 def _ids_kept(method: Callable, reverting: bool) -> Callable:
-    """``method`` recording (apply) or restoring (revert) ``LAST_ANNOTATION_ID``; only the outermost call
-    on an edit does (a subclass's apply may call its base's after it has removed objects)."""
+    """``method`` recording (apply) or restoring (revert) the ``LAST_*_ID`` marks; only the outermost call
+    on an edit does (a subclass's apply may call its base's after it has removed objects). An image or
+    category mark is restored only as far as it frees no id the project file has held (see
+    ``Edit.__init_subclass__``)."""
 
     @functools.wraps(method)
     def wrapper(self: Edit, project: Project) -> Changes:
@@ -69,14 +72,18 @@ def _ids_kept(method: Callable, reverting: bool) -> Callable:
         self._ids_busy = True
         try:
             if not reverting:
-                self._ids_before = project.app.get(LAST_ANNOTATION_ID, _ABSENT)
+                self._ids_before = {k: project.app.get(k, _ABSENT) for k in _MARKS}
                 return method(self, project)
             changes = method(self, project)
-            before = self.__dict__.get("_ids_before", _ABSENT)
-            if before is _ABSENT:
-                project.app.pop(LAST_ANNOTATION_ID, None)
-            else:
-                project.app[LAST_ANNOTATION_ID] = before
+            for key, before in self.__dict__.get("_ids_before", {}).items():
+                if before is _ABSENT:
+                    project.app.pop(key, None)
+                else:
+                    project.app[key] = before
+            now = project.ids_given_out()
+            for key, in_file in project.ids_in_file.items():
+                if now[key] < in_file:
+                    project.app[key] = in_file
             return changes
         finally:
             self._ids_busy = False
@@ -103,7 +110,10 @@ class Edit:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every edit's revert puts ``LAST_ANNOTATION_ID`` back as its apply found it: removing an object
         marks its id given out (``Project.remove_annotation``), and an undo must restore the file exactly
-        (undoing a drawing frees its id again; undoing a deletion brings the object back)."""
+        (undoing a drawing frees its id again; undoing a deletion brings the object back). The image and
+        category marks too, except that an undo never frees an image or category id the project file has
+        held (``Project.ids_in_file``): an image or class added, saved, then undone leaves its id given
+        out, since a shard split from that file knows the id as that one."""
         super().__init_subclass__(**kwargs)
         for name in ("apply", "revert"):
             method = cls.__dict__.get(name)
