@@ -1,13 +1,16 @@
 """Annotation ids are never given out twice: a removed object's id stays taken (``last_annotation_id``),
 so what is keyed by an id (a "not a problem" decision, the change log) never passes to a new object; and
-the shards of a split draw new ids from ranges of their own, so merging them renumbers nothing."""
+the shards of a split draw new ids from ranges of their own, so merging them renumbers nothing. An undo
+never frees an id the project file has held: a drawing saved, then undone, leaves its id given out."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
+from pixelproof.core import history
 from pixelproof.core.coco import ProjectFormatError, dumps_project, load_project, save_project
 from pixelproof.core.edits import AddAnnotations, DismissProblems, RemoveAnnotations
 from pixelproof.core.lint import LintOptions, dismissed_keys, lint_project
@@ -54,6 +57,58 @@ def test_a_dismissed_problem_of_a_deleted_object_does_not_hide_a_new_objects(tmp
     found = lint_project(project, options=LintOptions(dismissed=dismissed_keys(project)))
     assert [(p.kind, p.annotation_id) for p in found.problems] == [("tiny", new_id)]
     assert new_id != problem.annotation_id and found.dismissed == 0
+
+
+def test_undoing_a_saved_drawing_does_not_give_its_id_again(tmp_path: Path) -> None:
+    """Before: draw, save, undo, draw gave the new object the saved one's id; a shard split from the file
+    in between, the change log and the file's "not a problem" decisions know that id as the other one."""
+    project = make_project(tmp_path, 3)  # ids 1..6
+    save_project(project)
+    project = load_project(project.path)
+    before = dumps_project(project)
+    drawn = AddAnnotations([box_annotation(project.next_annotation_id(), 1, 1, [30, 30, 4, 4])])
+    drawn.apply(project)
+    drawn.revert(project)  # never in the file: undo restores it exactly, 7 is free again
+    assert dumps_project(project) == before and project.next_annotation_id() == 7
+    drawn.apply(project)
+    save_project(project)
+    drawn.revert(project)
+    assert project.app[LAST_ANNOTATION_ID] == 7 and project.next_annotation_id() == 8
+    drawn.apply(project)  # redo, undo again: still taken
+    drawn.revert(project)
+    assert project.next_annotation_id() == 8
+    save_project(project)
+    again = load_project(project.path)
+    assert 7 not in again.annotations and again.next_annotation_id() == 8
+
+
+def test_the_change_log_and_decisions_keep_an_undone_saved_drawing_apart_from_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tiny cat box drawn and saved, then undone; a tiny dog box drawn on the same image. Before, the dog
+    took the cat's id: the change log counted one object changed (not a cat removed and a dog added), and
+    the "not a problem" decision a teammate made on the saved cat (in a copy of the file) hid the dog's
+    problem."""
+    monkeypatch.setenv("PIXELPROOF_AUTHOR", "dana")
+    project = make_project(tmp_path, 3)
+    save_project(project)
+    project = load_project(project.path)
+    drawn = AddAnnotations([box_annotation(project.next_annotation_id(), 1, 1, [30, 30, 1, 1])])
+    drawn.apply(project)
+    save_project(project)
+    teammate = load_project(project.path)
+    (problem,) = lint_project(teammate).problems
+    DismissProblems(teammate, [problem.key]).apply(teammate)
+    drawn.revert(project)
+    new_id = project.next_annotation_id()
+    AddAnnotations([box_annotation(new_id, 1, 2, [50, 40, 1, 1])]).apply(project)
+    save_project(project)
+    entry = orjson.loads(history.sidecar(project.path).read_bytes().splitlines()[-1])
+    assert entry["totals"] == {"added": 1, "removed": 1, "changed": 0}
+    assert entry["per_image"] == {"images/img001.png": {"cat": [0, 1, 0], "dog": [1, 0, 0]}}
+    found = lint_project(project, options=LintOptions(dismissed=dismissed_keys(teammate)))
+    assert [(p.kind, p.annotation_id) for p in found.problems] == [("tiny", new_id)]
+    assert found.dismissed == 0 and new_id != problem.annotation_id
 
 
 @pytest.mark.parametrize("value", [-1, 2.5, "7", True, None])

@@ -187,6 +187,27 @@ def test_save_reopen_and_find_the_annotation(window, project_file: Path, qtbot) 
     assert ann_id in window.canvas.items_by_id
 
 
+def test_a_box_drawn_after_undoing_a_saved_one_gets_a_new_id(window, project_file: Path) -> None:
+    """Before: draw, Ctrl+S, Ctrl+Z, draw gave the new box the saved one's id, which the file (a shard
+    split from it, the change log, its "not a problem" decisions) knows as the box undone. An unsaved
+    drawing undone still frees its id: the file is as it was."""
+    from pixelproof.core.coco import load_project
+
+    set_zoom(window, 2.5)
+    doc = window.document
+    saved = draw_box(window, 40, 30, 120, 90)
+    key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert saved not in doc.project.annotations
+    second = draw_box(window, 50, 40, 110, 80)
+    assert second == saved + 1
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # never saved: its id is free again
+    assert draw_box(window, 60, 40, 100, 80) == second
+    key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    again = load_project(project_file)
+    assert saved not in again.annotations and again.next_annotation_id() == second + 1
+
+
 def test_navigate_with_d_and_a(window, qtbot) -> None:
     doc = window.document
     assert doc.current_image_id == 1

@@ -24,7 +24,9 @@ STATUS_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done", 
 FORMAT_VERSION = 2  # docs/format.md: what changed from 1, and how files of 1 are migrated
 # ``pixelproof.last_annotation_id``: the highest annotation id the project has given out. A removed
 # object's id is never given to a new one (a "not a problem" decision, a review note or the change log
-# keyed by that id would otherwise pass to an unrelated object); split gives each shard its own range.
+# keyed by that id would otherwise pass to an unrelated object); split gives each shard its own range. An
+# undo never frees an id the project file has held (``Project.ids_in_file``): a drawing saved then undone
+# keeps its id given out.
 LAST_ANNOTATION_ID = "last_annotation_id"
 # ``pixelproof.last_image_id`` / ``last_category_id``: the same for images and categories. A shard of an
 # earlier split knows each image and class by its id, so a photo or class added later must never take the
@@ -257,15 +259,15 @@ class Project:
     # -- ids -------------------------------------------------------------------------------------
     def next_image_id(self) -> int:
         """One above every image id present and every one given out before (``LAST_IMAGE_ID``)."""
-        return max(max(self.images, default=0), self.issued(LAST_IMAGE_ID)) + 1
+        return self.given_out(LAST_IMAGE_ID) + 1
 
     def next_category_id(self) -> int:
         """One above every category id present and every one given out before (``LAST_CATEGORY_ID``)."""
-        return max(max(self.categories, default=0), self.issued(LAST_CATEGORY_ID)) + 1
+        return self.given_out(LAST_CATEGORY_ID) + 1
 
     def next_annotation_id(self) -> int:
         """One above every id present and every id given out before (``LAST_ANNOTATION_ID``)."""
-        return max(max(self.annotations, default=0), self.issued(LAST_ANNOTATION_ID)) + 1
+        return self.given_out(LAST_ANNOTATION_ID) + 1
 
     def issued(self, key: str) -> int:
         """The recorded high-water mark ``key`` (``LAST_*_ID``); 0 when the file has none (an old file:
@@ -273,9 +275,25 @@ class Project:
         value = self.app.get(key, 0)
         return value if type(value) is int else 0
 
+    def _ids(self, key: str) -> dict[int, Any]:
+        """The objects, images or categories whose ids ``key`` (a ``LAST_*_ID``) marks."""
+        return {LAST_ANNOTATION_ID: self.annotations, LAST_IMAGE_ID: self.images}.get(key, self.categories)
+
+    def given_out(self, key: str) -> int:
+        """The highest id of ``key``'s kind given out: present, or removed (the mark)."""
+        return max(max(self._ids(key), default=0), self.issued(key))
+
     def ids_given_out(self) -> dict[str, int]:
-        """The highest image and category ids given out (present or removed), by their mark's key."""
-        return {LAST_IMAGE_ID: self.next_image_id() - 1, LAST_CATEGORY_ID: self.next_category_id() - 1}
+        """The highest object, image and category ids given out (present or removed), by their mark's key."""
+        return {key: self.given_out(key) for key in (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID)}
+
+    def keep_given_out(self, held: dict[str, int]) -> None:
+        """Raise the marks so that no id up to ``held``'s (``LAST_*_ID`` -> highest id, e.g. ``ids_in_file``)
+        is free again: an undo never frees an id the project file has held. The id itself still present
+        (the usual case) settles it without a scan of every id."""
+        for key, id_ in held.items():
+            if self.issued(key) < id_ and id_ not in self._ids(key) and self.given_out(key) < id_:
+                self.app[key] = id_
 
     def category_id_free(self, category_id: int) -> bool:
         """Whether a class from elsewhere (a dataset's, a shard's) may keep ``category_id`` here: no class

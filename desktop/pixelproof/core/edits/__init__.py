@@ -15,7 +15,8 @@ Rules every edit keeps (tests/core/test_edits.py checks each):
 
 - ``apply`` captures the state it replaces; ``revert`` restores it exactly: mask pixels (RLE strings as
   they were, even non-canonical ones), timestamps, the file order of annotations and categories. A
-  project saved after apply + revert is byte-identical to one saved before.
+  project saved after apply + revert is byte-identical to one saved before, unless it was saved in
+  between: an undo never frees an id the file has held (``LAST_*_ID`` marks, ``Edit.__init_subclass__``).
 - The project gets fresh copies on every apply / revert; the edit's own copies are never handed out, so
   later in-place changes cannot corrupt undo.
 - An edit that cannot apply (unknown id, id taken, annotation moved to another image, unknown status)

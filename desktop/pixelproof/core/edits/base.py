@@ -61,9 +61,8 @@ _MARKS = (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID)
 
 def _ids_kept(method: Callable, reverting: bool) -> Callable:
     """``method`` recording (apply) or restoring (revert) the ``LAST_*_ID`` marks; only the outermost call
-    on an edit does (a subclass's apply may call its base's after it has removed objects). An image or
-    category mark is restored only as far as it frees no id the project file has held (see
-    ``Edit.__init_subclass__``)."""
+    on an edit does (a subclass's apply may call its base's after it has removed objects). A mark is
+    restored only as far as it frees no id the project file has held (see ``Edit.__init_subclass__``)."""
 
     @functools.wraps(method)
     def wrapper(self: Edit, project: Project) -> Changes:
@@ -80,10 +79,7 @@ def _ids_kept(method: Callable, reverting: bool) -> Callable:
                     project.app.pop(key, None)
                 else:
                     project.app[key] = before
-            now = project.ids_given_out()
-            for key, in_file in project.ids_in_file.items():
-                if now[key] < in_file:
-                    project.app[key] = in_file
+            project.keep_given_out(project.ids_in_file)
             return changes
         finally:
             self._ids_busy = False
@@ -108,12 +104,13 @@ class Edit:
     revert_focus: list[int] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every edit's revert puts ``LAST_ANNOTATION_ID`` back as its apply found it: removing an object
-        marks its id given out (``Project.remove_annotation``), and an undo must restore the file exactly
-        (undoing a drawing frees its id again; undoing a deletion brings the object back). The image and
-        category marks too, except that an undo never frees an image or category id the project file has
-        held (``Project.ids_in_file``): an image or class added, saved, then undone leaves its id given
-        out, since a shard split from that file knows the id as that one."""
+        """Every edit's revert puts the ``LAST_*_ID`` marks back as its apply found it: removing an object,
+        image or class marks its id given out (``Project.remove_annotation``), and an undo restores the
+        file exactly (undoing an unsaved drawing frees its id again; undoing a deletion brings the object
+        back). Except that an undo never frees an id the project file has held (``Project.ids_in_file``,
+        ``Project.keep_given_out``): an object, image or class added, saved, then undone leaves its id given
+        out, since a shard split from that file, the change log and the file's "not a problem" decisions
+        know the id as that one."""
         super().__init_subclass__(**kwargs)
         for name in ("apply", "revert"):
             method = cls.__dict__.get(name)
