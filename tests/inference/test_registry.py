@@ -160,6 +160,15 @@ class Exploding(Backend):
         raise ZeroDivisionError("oops")
 
 
+class Exiting(Backend):
+    """A plugin that stops the interpreter from predict, as a script would on a missing dependency."""
+
+    name = "exiting"
+
+    def predict(self, image, prompt=None):
+        sys.exit("exiting: needs the tinyops extension")
+
+
 class BadMask(Backend):
     name = "badmask"
 
@@ -175,6 +184,9 @@ def test_a_raising_backend_becomes_a_message() -> None:
         BackendError, match=r"mask of shape \(3, 3\) at \(6, 6\) does not fit the image \(8, 8\)"
     ):
         predict_safely(BadMask(), img)
+    # sys.exit is no exception to that: it failed the CLI's whole serial batch, writing nothing
+    with pytest.raises(BackendError, match="exiting failed: SystemExit: exiting: needs the tinyops"):
+        predict_safely(Exiting(), img)
     # a mask smaller than the image is fine where it fits; a tile offset moves it into the whole picture
     (p,) = predict_safely(BadMask(), np.zeros((9, 9), np.uint8), offset=(100, 10))
     assert p.offset == (106, 16) and p.bbox == [106, 16, 3, 3]
@@ -235,3 +247,26 @@ def test_a_score_outside_0_to_1_fails_the_picture_naming_the_backend(tmp_path: P
     assert f"garbage: the model builtin gave scores outside 0..1 (got {score:g})" in failed[0][1]
     (ok,) = predict_safely(Garbage([1, 1, 2, 2], 1.0), np.zeros((8, 8), np.uint8))[1:]  # 0 and 1 are fine
     assert ok.score == 1.0
+
+
+def test_a_backend_calling_sys_exit_fails_each_picture_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """README (Writing a backend): whatever a backend raises becomes an error message and the batch keeps
+    running. A predict calling sys.exit raised SystemExit past ``except Exception``: the serial batch
+    (``pixelproof prelabel`` on a small job) stopped there, the pictures after it never tried."""
+    import cv2
+
+    from pixelproof.core.batch import SerialExecutor
+    from pixelproof.core.model import ImageRecord, Project
+    from pixelproof.inference.apply import PredictionMapper
+    from pixelproof.inference.batch import propose_batch
+
+    project = Project(path=tmp_path / "project.json")
+    for i in (1, 2):
+        cv2.imwrite(str(tmp_path / f"{i}.png"), np.full((8, 8), 200, np.uint8))
+        project.add_image(ImageRecord(i, f"{i}.png", 8, 8))
+    backend = Exiting()
+    mapper = PredictionMapper(project, backend.source, skip_existing=None)
+    images = list(project.images.values())
+    results = list(propose_batch(project, images, mapper, SerialExecutor(), backend=backend))
+    assert [image.id for image, _ in results] == [1, 2]
+    assert all(isinstance(r, str) and "SystemExit: exiting: needs the tinyops" in r for _, r in results)

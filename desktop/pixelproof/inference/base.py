@@ -324,7 +324,7 @@ def predict_safely(
         raise
     except MemoryError:
         raise BackendError(f"{backend.name}: out of memory") from None
-    except Exception as e:  # a plugin's bug must not take the app down
+    except (Exception, SystemExit) as e:  # a plugin's bug (even its sys.exit) must not take the app down
         cap = arena.cap_bytes()
         if "Available memory of" in str(e) and cap is not None:  # onnxruntime's arena is full
             from pixelproof.core.limits import ENV_MODEL_MEMORY

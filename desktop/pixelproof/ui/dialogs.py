@@ -321,7 +321,7 @@ class JobOutcome:
 
 
 def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome:
-    """Run ``work(progress, on_problem)`` as a ``workers.Job`` behind a modal progress dialog with Cancel;
+    """Run ``work(progress, on_problem)`` as a ``jobs.Job`` behind a modal progress dialog with Cancel;
     returns when it has really stopped (a cancelled writer leaves no thread behind still writing). OSError,
     ValueError and ProjectSaveError come back as their message, other errors with their type too."""
     job = Job(lambda job: work(job.step, job.send), expected=(OSError, ValueError, ProjectSaveError))

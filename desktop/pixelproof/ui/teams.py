@@ -3,7 +3,7 @@ undoable step), and Review > Annotators Side by Side (each annotator's version o
 per-pixel disagreement map, consensus and its acceptance as undoable edits).
 
 Installed by the main window with ``TeamsActions(shell)``; the work is ``core.split`` / ``core.merge`` /
-``core.consensus``, run in ``workers.Job`` where it touches the disk or many images.
+``core.consensus``, run in ``jobs.Job`` where it touches the disk or many images.
 """
 
 from __future__ import annotations

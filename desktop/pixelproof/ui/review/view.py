@@ -4,7 +4,7 @@ Left: the images with their metrics (sortable by any column, worst Dice first; a
 "Dice < 0.9"), the per-class summary and a histogram of per-image Dice. Right: reference | candidate |
 difference with linked zoom and pan, and the objects of the current image with the review actions.
 
-QA and the overlays are computed in ``workers.Job``s; the UI thread only swaps in results. Decisions go
+QA and the overlays are computed in ``jobs.Job``s; the UI thread only swaps in results. Decisions go
 through ``ReviewDecision`` edits, so they are undoable and saved with the project.
 """
 

@@ -2,7 +2,7 @@
 one-thread pool, so discovery, model loading, batches and assist previews never block the UI and never
 run the same backend object on two threads at once (backends are plain classes, not thread-safe).
 
-Jobs are plain functions run as ``workers.Job``s in that pool; their reports and results come back to
+Jobs are plain functions run as ``jobs.Job``s in that pool; their reports and results come back to
 callbacks on the UI thread.
 """
 
@@ -68,7 +68,7 @@ class ModelSession(QObject):
         on_failed: Callable[[str], None] | None = None,
         on_report: Callable[[object], None] | None = None,
     ) -> Job:
-        """Run ``fn(report)`` as a ``workers.Job`` in the session's one-thread pool; the callbacks run on
+        """Run ``fn(report)`` as a ``jobs.Job`` in the session's one-thread pool; the callbacks run on
         the UI thread (and are skipped when their widget is gone)."""
         job = Job(lambda j: fn(j.send), self, expected=(inference.BackendError,))
         self._running.add(job)

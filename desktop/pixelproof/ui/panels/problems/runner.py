@@ -1,5 +1,5 @@
 """Finding problems off the UI thread: predictions first when the Model panel's backend is chosen (in its
-session's one thread, which owns the backend), then ``core.lint.lint_project`` in a ``workers.Job``, both
+session's one thread, which owns the backend), then ``core.lint.lint_project`` in a ``jobs.Job``, both
 on a ``Project.snapshot`` so the user goes on editing meanwhile. Cancel stops either stage."""
 
 from __future__ import annotations
