@@ -180,3 +180,25 @@ def test_an_export_inside_the_images_folder_is_not_added_and_is_counted(
     assert "masks_out" in win.image_list.message.detailedText()
     assert win.statusBar().currentMessage() == text.splitlines()[0]
     dismiss(win, qtbot)
+
+
+def test_a_new_project_from_a_folder_says_what_an_export_inside_held(qtbot, tmp_path, no_prompts) -> None:
+    """File > New Project from Folder… over a folder holding a marked export: its images only, the status
+    bar says how many files the export held (not as skipped files)."""
+    from pixelproof.core.coco import load_project
+    from pixelproof.interop.formats import FORMATS
+    from tests.ui.conftest import wait_loaded
+    from tests.ui.test_files_and_panels import new_window
+
+    path = make_project(tmp_path)
+    FORMATS["masks"].write(load_project(path), tmp_path / "images" / "masks_out")
+    held = sum(1 for p in (tmp_path / "images" / "masks_out").rglob("*") if p.is_file()) - 1
+    win = new_window(qtbot)
+    assert win.files.open_folder(tmp_path / "images", ["cat"])
+    wait_loaded(qtbot, win)
+    assert sorted(im.file_name for im in win.document.project.images.values()) == [
+        f"img{i}.png" for i in range(3)
+    ]
+    status = win.statusBar().currentMessage()
+    assert f"3 images in {(tmp_path / 'images').resolve()}; {held} files of 1 PixelProof export" in status
+    assert "skipped" not in status, status
