@@ -192,3 +192,39 @@ def test_add_a_path_the_os_cannot_look_up_is_skipped_naming_it(
     out, err = capsys.readouterr()
     assert f"{long}: File name too long; skipped" in err and "Traceback" not in err
     assert "1 added, 0 already there, 1 skipped" in out
+
+
+def test_add_and_new_pass_over_an_export_inside_the_images_folder_and_count_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`new photos -o photos/photos.json`, `convert --to yolo --images copy` into photos/photos_yolo (the
+    default of earlier versions: beside the project file), then `add` photos again and `new` over its
+    parent: YOLO's copies of the images are not taken; the summary says how many files were left out."""
+    png(tmp_path / "photos" / "a.png", 20, 10)
+    png(tmp_path / "photos" / "day2" / "b.png", 12, 8)
+    path = tmp_path / "photos" / "photos.json"
+    assert main(["new", str(tmp_path / "photos"), "-o", str(path)]) == 0
+    out = tmp_path / "photos" / "photos_yolo"
+    code = main(["convert", "--from", "coco", "--to", "yolo", "--images", "copy", str(path), str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert (out / "images" / "train" / "a.png").is_file()
+    held = sum(1 for p in out.rglob("*") if p.is_file() and p.name != ".pixelproof-export")
+    capsys.readouterr()
+    before = path.read_bytes()
+    assert main(["add", str(path), str(tmp_path / "photos")]) == 0
+    out_text, err = capsys.readouterr()
+    assert "0 added, 2 already there, 1 skipped" in out_text, out_text
+    assert f"{held} files of 1 PixelProof export left out" in out_text, out_text
+    assert f"{out}: a PixelProof yolo export" in err and f"its {held} files skipped" in err, err
+    assert path.read_bytes() == before  # nothing added, nothing written
+    top = tmp_path / "all.json"
+    assert main(["new", str(tmp_path), "-o", str(top)]) == 0
+    out_text, err = capsys.readouterr()
+    assert sorted(im.file_name for im in load_project(top).images.values()) == [
+        "photos/a.png",
+        "photos/day2/b.png",
+    ]
+    assert f"{held} files of 1 PixelProof export left out" in out_text, out_text
+    # a file of the export named: added as asked
+    assert main(["add", str(path), str(out / "images" / "train" / "a.png")]) == 0
+    assert "1 added" in capsys.readouterr().out

@@ -179,7 +179,7 @@ def test_qa_with_a_dicom_seg_reference(tmp_path: Path, capsys) -> None:
         )
         == 0
     )
-    (seg,) = (study / "seg").iterdir()
+    (seg,) = (p for p in (study / "seg").iterdir() if p.name != ".pixelproof-export")  # the SEG alone
     report = tmp_path / "qa.json"
     assert main(["qa", str(seg), str(tmp_path / "cand.json"), "--json", str(report)]) == 0
     result = json.loads(report.read_text())

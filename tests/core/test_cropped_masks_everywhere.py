@@ -8,6 +8,7 @@ with every mask re-stored cropped to its box (same pixels, bbox and area), and m
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import numpy as np
@@ -390,12 +391,15 @@ def test_shape_edits_on_a_slide_keep_masks_cropped_where_they_lie() -> None:
 
 
 def _written(folder: Path) -> dict[str, object]:
-    """Every file under ``folder``: PNG pixels, else bytes."""
+    """Every file under ``folder``: PNG pixels, else bytes (the export marker: its format, not the
+    project file it names)."""
     out: dict[str, object] = {}
     for f in sorted(folder.rglob("*")):
         if f.is_file():
             rel = str(f.relative_to(folder))
             out[rel] = np.asarray(Image.open(f)).tobytes() if f.suffix == ".png" else f.read_bytes()
+            if f.name == ".pixelproof-export":
+                out[rel] = json.loads(f.read_bytes())["format"]
     return out
 
 

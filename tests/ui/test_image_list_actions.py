@@ -143,3 +143,62 @@ def test_undo_of_an_add_while_the_added_image_is_shown(qtbot, tmp_path, monkeypa
     redo(win, qtbot)
     qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
     assert doc.project.images[4].file_name == "week2/new.png"
+
+
+def test_an_export_inside_the_images_folder_is_not_added_and_is_counted(
+    qtbot, tmp_path, monkeypatch, no_prompts
+) -> None:
+    """File > Export… as masks into images/masks_out (typed there), then File > Add Image Folder… images/:
+    the mask PNGs are not added; the message and the status bar say how many files the export held."""
+    win = open_main_window(qtbot, make_project(tmp_path))
+    doc = win.document
+    out = tmp_path / "images" / "masks_out"
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("masks")
+    dlg.path_edit.clear()
+    QTest.keyClicks(dlg.path_edit, str(out))
+    QTest.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(out.rglob("*.png")), timeout=10000)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=10000)
+    held = sum(1 for p in out.rglob("*") if p.is_file() and p.name != ".pixelproof-export")
+    assert held >= 3  # a mask PNG per image, at least
+    if win.interop.report is not None:  # the export's warnings, if any
+        win.interop.report.close()
+    with qtbot.waitActive(win):
+        win.activateWindow()
+    picture(tmp_path / "images" / "new.png", 64, 48)
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path / "images"))
+    )
+    QTest.keyClick(win, Qt.Key.Key_I, CTRL | Qt.KeyboardModifier.AltModifier)  # File > Add Image Folder…
+    qtbot.waitUntil(lambda: win.image_list.message is not None and win.image_list.message.isVisible())
+    assert [im.file_name for im in doc.project.images.values()][3:] == ["images/new.png"]
+    text = win.image_list.message.text()
+    assert f"{held} files of 1 PixelProof export left out" in text, text
+    assert "masks_out" in text
+    assert "masks_out" in win.image_list.message.detailedText()
+    assert win.statusBar().currentMessage() == text.splitlines()[0]
+    dismiss(win, qtbot)
+
+
+def test_a_new_project_from_a_folder_says_what_an_export_inside_held(qtbot, tmp_path, no_prompts) -> None:
+    """File > New Project from Folder… over a folder holding a marked export: its images only, the status
+    bar says how many files the export held (not as skipped files)."""
+    from pixelproof.core.coco import load_project
+    from pixelproof.interop.formats import FORMATS
+    from tests.ui.conftest import wait_loaded
+    from tests.ui.test_files_and_panels import new_window
+
+    path = make_project(tmp_path)
+    FORMATS["masks"].write(load_project(path), tmp_path / "images" / "masks_out")
+    held = sum(1 for p in (tmp_path / "images" / "masks_out").rglob("*") if p.is_file()) - 1
+    win = new_window(qtbot)
+    assert win.files.open_folder(tmp_path / "images", ["cat"])
+    wait_loaded(qtbot, win)
+    assert sorted(im.file_name for im in win.document.project.images.values()) == [
+        f"img{i}.png" for i in range(3)
+    ]
+    status = win.statusBar().currentMessage()
+    assert f"3 images in {(tmp_path / 'images').resolve()}; {held} files of 1 PixelProof export" in status
+    assert "skipped" not in status, status

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     """Exit 0 when images were added or the images given are all there already (files skipped, a note
     beside them, are warned about), 1 when no image could be added."""
     from pixelproof.core.edits.images import AddImages
+    from pixelproof.core.export_mark import exports_note
     from pixelproof.core.image_folder import images_to_add
 
     if refuse_outputs(args.output, projects=True):
@@ -55,8 +56,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for im in found.images:  # as saved: relative to OUT's folder
         print(f"added {shown(project.images[im.id].file_name)} ({im.width}x{im.height})")
-    print(f"{len(found.images)} added, {len(found.already)} already there, {len(skipped)} skipped")
+    others = len(skipped) - len(found.exports)  # an export left out is one message, said after the counts
+    tail = exports_note(found.exports)
+    print(f"{len(found.images)} added, {len(found.already)} already there, {others} skipped{tail}")
     if not (found.images or found.already):
-        error(f"{', '.join(args.paths)}: no images found")  # as `new` says it
+        error(f"{', '.join(args.paths)}: no images found{tail}")  # as `new` says it
         return 1
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from pixelproof.commands._common import ProgressBar, error, refuse_outputs, warn
 from pixelproof.core import history
 from pixelproof.core.coco import ProjectSaveError, save_project
+from pixelproof.core.export_mark import SkippedExport, exports_note
 from pixelproof.core.image_folder import category_names, project_from_folder
 from pixelproof.core.wording import plural
 
@@ -43,10 +44,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         error(f"--categories: {e}")
         return 1
+    exports: list[SkippedExport] = []  # PixelProof exports inside, not searched: counted in the summary
     with ProgressBar("reading image sizes") as bar:
-        project = project_from_folder(image_dir, out, cats, on_skip=lambda m: warn(m, bar), progress=bar)
+        project = project_from_folder(
+            image_dir, out, cats, on_skip=lambda m: warn(m, bar), progress=bar, on_export=exports.append
+        )
     if not project.images:
-        error(f"{image_dir}: no images found")
+        error(f"{image_dir}: no images found{exports_note(exports)}")
         return 1
     history.note(project, tool="new")  # the first change log entry says which command made the project
     try:
@@ -54,5 +58,6 @@ def run(args: argparse.Namespace) -> int:
     except ProjectSaveError as e:
         error(str(e))
         return 1
-    print(f"{out}: {plural(len(project.images), 'image')}, {plural(len(project.categories), 'category')}")
+    images, categories = plural(len(project.images), "image"), plural(len(project.categories), "category")
+    print(f"{out}: {images}, {categories}{exports_note(exports)}")
     return 0

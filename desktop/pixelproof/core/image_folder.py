@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pixelproof.core.coco import new_project
+from pixelproof.core.export_mark import SkippedExport
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text, is_inside, lexical_path
 from pixelproof.core.model import ImageRecord, Project
@@ -53,18 +54,21 @@ def project_from_folder(
     *,
     on_skip: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    on_export: Callable[[SkippedExport], None] | None = None,
 ) -> Project:
     """Images under ``image_dir`` (sorted, recursive), file names relative to the project file's folder.
     Volumes (NIfTI, DICOM series, multi-frame DICOM) give one image per slice (``ct.nii.gz#z=012``) with
     ``pixel_spacing`` and ``slice_position`` from their headers (``core.sources.scan_images``).
     Non-images and unreadable images are left out and each is reported through ``on_skip(message)``;
-    ``progress(done, total)`` follows the header reads (it may raise to stop, e.g. a cancelled job)."""
+    ``progress(done, total)`` follows the header reads (it may raise to stop, e.g. a cancelled job). A
+    PixelProof export inside (a folder holding its marker, ``core.export_mark``) is not searched: said
+    through ``on_skip`` and given to ``on_export`` with its file count."""
     image_dir, project_file = Path(image_dir), Path(project_file)
     project = new_project(list(categories))
     project.path = project_file
     skip = on_skip or (lambda _message: None)
     own = project_file.resolve()
-    entries = scan_images(image_dir, skip, exclude=lambda p: p.resolve() == own, progress=progress)
+    entries = scan_images(image_dir, skip, lambda p: p.resolve() == own, progress, on_export)
     for record in _records(project, entries, skip):  # ids 1..n, in file (and slice) order
         project.add_image(record)
     return project
@@ -133,6 +137,7 @@ class Additions:
 
     images: list[ImageRecord] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # their paths (a volume's once per slice)
+    exports: list[SkippedExport] = field(default_factory=list)  # PixelProof exports in folders, not searched
 
 
 def images_to_add(
@@ -146,8 +151,9 @@ def images_to_add(
     that the project does not have yet - the same file as the OS resolves it (a symlink, another spelling),
     or the same slice of a volume, is there already. Ids go on from ``next_image_id`` (never a removed
     image's); names are relative to the project file's folder. Files left out are reported through
-    ``on_skip``."""
+    ``on_skip``; a PixelProof export below a folder given is not searched (``Additions.exports``)."""
     own = Path(project.path).resolve() if project.path is not None else None
+    additions = Additions()
     files: list[Path] = []
     for p in map(Path, paths):
         try:
@@ -159,7 +165,7 @@ def images_to_add(
             on_skip(f"{p}: {e.strerror or e}; skipped")
             continue
         if stat.S_ISDIR(mode):
-            files += folder_files(p, on_skip, exclude=lambda f: f.resolve() == own)
+            files += folder_files(p, on_skip, lambda f: f.resolve() == own, additions.exports.append)
         elif stat.S_ISREG(mode):
             files.append(p)
         else:
@@ -176,7 +182,6 @@ def images_to_add(
         found.append((entry, key, record is not None))
     for why in changed.values():  # once a volume
         on_skip(why)
-    additions = Additions()
     entries: dict[tuple[object, ...], ImageEntry] = {}  # a file given twice (and in its folder): once
     for entry, key, there in found:
         if len(key) > 2 and (key[0], *key[-2:]) in changed:  # numbered anew: its new slices would
@@ -279,7 +284,7 @@ def find_moved(
     if not missing:
         return {}, []
     by_name: dict[str, set[tuple[str, ...]]] = {}
-    for f in folder_files(root, lambda _m: None):
+    for f in folder_files(root, lambda _m: None, search_exports=True):  # an imported export's images too
         parts = f.relative_to(root).parts
         for k in range(1, len(parts) + 1):  # the folders too: a DICOM series is one
             by_name.setdefault(unicodedata.normalize("NFC", parts[k - 1]), set()).add(parts[:k])

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.export_mark import MARKER, SkippedExport, is_export, skipped_export
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError
 from pixelproof.core.limits import max_pixels
 from pixelproof.core.paths import RelativeNames
@@ -277,19 +278,28 @@ def scan_images(
     skip: Callable[[str], None],
     exclude: Callable[[Path], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    on_export: Callable[[SkippedExport], None] | None = None,
 ) -> list[ImageEntry]:
     """Image entries for every image under ``folder`` (recursive, sorted): plain images, pyramids, DICOM
     files, series and multi-frame objects, NIfTI volumes. Each file left out is reported through ``skip``;
     ``progress(done, total)`` follows the files (DICOM headers are read after the others)."""
-    return image_entries(folder_files(folder, skip, exclude), skip, progress)
+    return image_entries(folder_files(folder, skip, exclude, on_export), skip, progress)
 
 
 def folder_files(
-    folder: Path, skip: Callable[[str], None], exclude: Callable[[Path], bool] | None = None
+    folder: Path,
+    skip: Callable[[str], None],
+    exclude: Callable[[Path], bool] | None = None,
+    on_export: Callable[[SkippedExport], None] | None = None,
+    *,
+    search_exports: bool = False,
 ) -> list[Path]:
     """The regular files under ``folder`` (recursive, sorted) that a scan looks at: hidden files and
     folders and symlinked folders are left out, each reported through ``skip``, and so is a folder that
-    cannot be listed (os.walk passes over it in silence)."""
+    cannot be listed (os.walk passes over it in silence). A folder below ``folder`` holding a PixelProof
+    export's marker is not searched (``core.export_mark``): said through ``skip`` with its file count, and
+    given to ``on_export``; ``folder`` itself is searched whatever it holds (the user named it), and
+    every folder with ``search_exports`` (the project's own files looked for, not new images)."""
 
     def unlisted(e: OSError) -> None:
         reason = (e.strerror or str(e)).lower()
@@ -304,11 +314,18 @@ def folder_files(
                 skip(f"{here / d}: a hidden folder, not searched; skipped")
             elif (here / d).is_symlink():
                 skip(f"{here / d}: a symlinked folder, not searched; skipped (open the folder it links to)")
+            elif not search_exports and is_export(here / d):  # mask PNGs, YOLO's copies: not new images
+                export = skipped_export(here / d)
+                skip(str(export))
+                if on_export is not None:
+                    on_export(export)
             else:
                 searched.append(d)
         dirs[:] = searched
         for n in names:
             p = here / n
+            if n == MARKER:  # the export's own note, not one of its files
+                continue
             if n.startswith("."):  # .DS_Store, macOS's ._photo.jpg resource forks
                 skip(f"{p}: a hidden file, skipped")
             elif p.is_file():

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.coco import gc_paused
+from pixelproof.core.export_mark import mark_export
 
 OPTION_TYPES = ("bool", "choice", "int", "float", "folder", "file", "text")
 IMAGE_CHOICES = {
@@ -219,15 +220,26 @@ class Format:
             return self.reader(path, **kwargs)
 
     def write(self, project: Any, out_path: Any, **kwargs: Any) -> list[str]:
-        """Run the writer (its warnings) with the garbage collector paused."""
+        """Run the writer (its warnings) with the garbage collector paused; a folder output is marked as
+        a PixelProof export (``core.export_mark``), a stopped one written into a new folder too."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
         from pixelproof.interop.image_guard import check_not_image, guarding_images
 
-        with gc_paused(), guarding_images(project, Path(out_path)):
+        out = Path(out_path)
+        new_folder = not self.output_is_file and not out.exists()
+        with gc_paused(), guarding_images(project, out):
             if self.output_is_file:
-                check_not_image(Path(out_path))
-            return self.writer(project, out_path, **kwargs)
+                check_not_image(out)
+                return self.writer(project, out_path, **kwargs)
+            try:
+                warnings = self.writer(project, out_path, **kwargs)
+            except BaseException:  # a stopped export's files are the export's too (not a user's folder)
+                if new_folder:
+                    mark_export(project, out, self.name)
+                raise
+        problem = mark_export(project, out, self.name)  # a scan of the images' folder passes over it
+        return warnings if problem is None else [*warnings, problem]
 
     def looks_like(self, path: Path) -> bool:
         """The declared sniffing test; a test that raises counts as no."""

@@ -342,14 +342,16 @@ def _write_classes(project: Project, path: Path) -> None:
 
 
 def looks_like_nifti(path: Path) -> bool:
-    """A .nii/.nii.gz file, a dataset with labelsTr/, or a folder whose files are NIfTI volumes."""
+    """A .nii/.nii.gz file, a dataset with labelsTr/, or a folder whose files are NIfTI volumes (hidden
+    files aside: an export's ``.pixelproof-export`` marker, a Mac's ``.DS_Store``)."""
     if path.is_file():
         return is_nifti(path)
     if not path.is_dir():
         return False
     if (path / "labelsTr").is_dir():
         return True
-    files = [f for f in path.iterdir() if f.is_file() and f.name not in ("classes.txt", "dataset.json")]
+    names = ("classes.txt", "dataset.json")
+    files = [f for f in path.iterdir() if f.is_file() and f.name not in names and not f.name.startswith(".")]
     return bool(files) and all(is_nifti(f) for f in files)
 
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from pixelproof.core.edits.images import AddImages, RelocateImages
+from pixelproof.core.export_mark import exports_note
 from pixelproof.core.image_folder import find_moved, images_to_add
 from pixelproof.core.imageio import IMAGE_SUFFIXES, MEDICAL_SUFFIXES
 from pixelproof.core.wording import plural
@@ -94,11 +95,14 @@ class ImageListActions(QObject):
             doc.push(AddImages(found.images))
             if doc.current_image_id == -1:
                 doc.set_current_image(found.images[0].id)
-        lines = [f"Added {plural(len(found.images), 'image')}."]
+        lines = [f"Added {plural(len(found.images), 'image')}{exports_note(found.exports)}."]
         if found.already:
             lines.append(f"{len(found.already)} already in the project (not added again).")
-        if skipped:
-            lines.append(f"{plural(len(skipped), 'file')} skipped (see the details).")
+        if found.exports:  # said through skip too, once a folder: not counted as a file below
+            names = ", ".join(e.folder.name for e in found.exports)
+            lines.append(f"Not searched: {names} (add its files, or the folder itself, to take them).")
+        if len(skipped) > len(found.exports):
+            lines.append(f"{plural(len(skipped) - len(found.exports), 'file')} skipped (see the details).")
         details = [f"already in the project: {p}" for p in found.already] + skipped
         self._tell("Add images", "\n".join(lines), details)
         return bool(found.images)

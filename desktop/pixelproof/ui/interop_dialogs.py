@@ -236,8 +236,8 @@ class ExportDialog(_FormatDialog):
             images = None if self.format.output_is_file else holding_folder(self._image_folders, path)
             if images is not None:
                 text += (
-                    f" {path.name} is inside the images' folder {images.name}: adding that folder to the"
-                    " project again would add the exported pictures as images."
+                    f" {path.name} is inside the images' folder {images.name}: it is marked as an export"
+                    " (.pixelproof-export), which adding that folder again passes over, saying so."
                 )
         self.note.setText(text.strip())
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from pixelproof.core.autosave import read_info
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
+from pixelproof.core.export_mark import SkippedExport, exports_note
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
@@ -172,35 +173,43 @@ class ProjectFiles(QObject):
                 return False
         self._show(None)
         skipped: list[str] = []
+        exports: list[SkippedExport] = []  # PixelProof exports inside: not searched, counted
         names = list(categories)
 
         def read(job: Job) -> Project:
             target = folder / "project.json"
-            return project_from_folder(folder, target, names, on_skip=skipped.append, progress=job.step)
+            return project_from_folder(
+                folder, target, names, on_skip=skipped.append, progress=job.step, on_export=exports.append
+            )
 
         job = self._folder_job = Job(read, self)
         status = self.shell.status
         job.progress.connect(lambda done, total: status(f"Reading {folder}: {done} / {total}", 4000))
-        job.finished.connect(lambda project: self._folder_read(job, folder, project, skipped))
+        job.finished.connect(lambda project: self._folder_read(job, folder, project, skipped, exports))
         job.failed.connect(
             lambda reason: dialogs.show_error(self.shell.widget, "Could not open the folder", reason)
         )
         job.start()
         return True
 
-    def _folder_read(self, job: Job, folder: Path, project: Project, skipped: list[str]) -> None:
+    def _folder_read(
+        self, job: Job, folder: Path, project: Project, skipped: list[str], exports: list[SkippedExport]
+    ) -> None:
         if job is not self._folder_job or self.shell.document is not None:
             return  # another project was opened meanwhile
         self._folder_job = None
+        left_out = exports_note(exports)
         if not project.images:
-            dialogs.show_error(self.shell.widget, "No images", f"{folder} holds no images this app can read.")
+            text = f"{folder} holds no images this app can read{left_out}."
+            dialogs.show_error(self.shell.widget, "No images", text)
             return
         self._show(Document(project, untitled=True))  # project.path: where relative names point from
-        n, k = len(project.images), len(skipped)
+        others = [m for m in skipped if not any(m == str(e) for e in exports)]  # each export: said above
+        n, k = len(project.images), len(others)
         # the first reason says what to do (a file name to rename, a broken file); the count says how many
-        first = skipped[0].removeprefix(f"{folder}{os.sep}") if skipped else ""
-        note = f"; {k} file{'s' if k != 1 else ''} skipped, first: {first}" if skipped else ""
-        self.shell.status(f"New project over {plural(n, 'image')} in {folder}{note}", 15000)
+        first = others[0].removeprefix(f"{folder}{os.sep}") if others else ""
+        note = f"; {k} file{'s' if k != 1 else ''} skipped, first: {first}" if others else ""
+        self.shell.status(f"New project over {plural(n, 'image')} in {folder}{left_out}{note}", 15000)
 
     def _document_shown(self, doc: Document | None) -> None:
         if doc is not None and self._folder_job is not None:
