@@ -111,7 +111,7 @@ def test_the_change_log_and_decisions_keep_an_undone_saved_drawing_apart_from_a_
     assert found.dismissed == 0 and new_id != problem.annotation_id
 
 
-@pytest.mark.parametrize("value", [-1, 2.5, "7", True, None])
+@pytest.mark.parametrize("value", [-1, 2.5, "7", True, None, 2**63, 2**64 - 1])
 def test_a_bad_last_annotation_id_is_refused_with_its_place(tmp_path: Path, value: object) -> None:
     project = make_project(tmp_path, 1)
     project.app[LAST_ANNOTATION_ID] = value

@@ -85,7 +85,7 @@ def test_an_old_file_without_the_marks_goes_on_from_the_highest_id(tmp_path: Pat
 
 
 @pytest.mark.parametrize("key", [LAST_IMAGE_ID, LAST_CATEGORY_ID])
-@pytest.mark.parametrize("value", [-1, 2.5, "7", True, None])
+@pytest.mark.parametrize("value", [-1, 2.5, "7", True, None, 2**63, 2**64 - 1])
 def test_a_bad_mark_is_refused_with_its_place(tmp_path: Path, key: str, value: object) -> None:
     project = make_project(tmp_path, 1)
     project.app[key] = value
