@@ -144,3 +144,21 @@ def test_shards_draw_new_ids_from_ranges_of_their_own_and_merge_keeps_them(tmp_p
     # merged without the base project, its ids go on from the highest present, not from a shard's range
     alone = merge_shards(shards)
     assert alone.project.next_annotation_id() == max(drawn["cy"]) + 1
+
+
+def test_redoing_an_undone_saved_drawing_gives_back_the_saved_file(tmp_path: Path) -> None:
+    """Draw, save, undo, redo: the undo stack is at the saved state again (the app shows it unmodified),
+    yet the project kept the mark the undo wrote (``last_annotation_id`` 7, with 7 present), so it was not
+    the file any more and a Save rewrote it. The undo after the redo still keeps 7 given out."""
+    project = make_project(tmp_path, 3)  # ids 1..6
+    save_project(project)
+    project = load_project(project.path)
+    drawn = AddAnnotations([box_annotation(project.next_annotation_id(), 1, 1, [30, 30, 4, 4])])
+    drawn.apply(project)
+    save_project(project)
+    saved = project.path.read_bytes()
+    drawn.revert(project)
+    drawn.apply(project)
+    assert dumps_project(project) == saved
+    drawn.revert(project)
+    assert project.next_annotation_id() == 8
