@@ -162,3 +162,21 @@ def test_redoing_an_undone_saved_drawing_gives_back_the_saved_file(tmp_path: Pat
     assert dumps_project(project) == saved
     drawn.revert(project)
     assert project.next_annotation_id() == 8
+
+
+def test_merging_into_the_base_keeps_the_id_of_an_object_an_annotator_deleted(tmp_path: Path) -> None:
+    """An annotator deleted the base's newest object (id 8): the merged project (the CLI's merge, where the
+    app's merge already kept it) gave 8 to the next object drawn, an id the base file, its change log and
+    its "not a problem" decisions know as the deleted one."""
+    base = make_project(tmp_path, 4)  # ids 1..8, 8 on image 4
+    save_project(base)
+    result = split_project(base, ["a", "b"], overlap=0.0, seed=1)
+    for name, shard in result.shards.items():
+        if 8 in shard.annotations:
+            shard.remove_annotation(8)
+        save_project(shard, tmp_path / f"{name}.json")
+    shards = [Shard.of(load_project(tmp_path / f"{n}.json"), n) for n in result.shards]
+    merged = merge_shards(shards, base=base, manifest=result.manifest).project
+    assert 8 not in merged.annotations and merged.next_annotation_id() == 9
+    save_project(merged, tmp_path / "merged.json")
+    assert load_project(tmp_path / "merged.json").next_annotation_id() == 9
