@@ -13,10 +13,11 @@ import pytest
 from pixelproof.core import history
 from pixelproof.core.coco import ProjectFormatError, dumps_project, load_project, save_project
 from pixelproof.core.edits import AddAnnotations, DismissProblems, RemoveAnnotations
+from pixelproof.core.limits import ID_MAX
 from pixelproof.core.lint import LintOptions, dismissed_keys, lint_project
 from pixelproof.core.merge import Shard, merge_shards
 from pixelproof.core.model import LAST_ANNOTATION_ID
-from pixelproof.core.split import ID_RANGE, split_project
+from pixelproof.core.split import ID_RANGE, SplitError, split_project
 from tests.core.teams_data import box_annotation, make_project
 
 
@@ -180,3 +181,22 @@ def test_merging_into_the_base_keeps_the_id_of_an_object_an_annotator_deleted(tm
     assert 8 not in merged.annotations and merged.next_annotation_id() == 9
     save_project(merged, tmp_path / "merged.json")
     assert load_project(tmp_path / "merged.json").next_annotation_id() == 9
+
+
+def test_a_split_with_no_room_for_the_annotators_ranges_is_refused(tmp_path: Path) -> None:
+    """Objects numbered near 2**63 (another tool's ids): each shard's range of new ids went past the
+    signed 64-bit range, so a shard's last_annotation_id was one no project may hold and the shard did not
+    open (before the marks were checked, its first new object had such an id and the saved shard did not
+    open). The split is refused, saying why; with room for every range the shards open."""
+    base = make_project(tmp_path, 4)  # ids 1..8
+    moved = base.annotations[8]
+    base.remove_annotation(8)
+    base.app.pop(LAST_ANNOTATION_ID)
+    top = ID_MAX - 3 * ID_RANGE  # the lead's range and two annotators' end at ID_MAX
+    base.add_annotation(box_annotation(top, moved.image_id, moved.category_id, [1, 1, 4, 4]))
+    with pytest.raises(SplitError, match=f"object ids reach {top}: no room for 3 annotators"):
+        split_project(base, ["a", "b", "c"], overlap=0.0, seed=1)
+    result = split_project(base, ["a", "b"], overlap=0.0, seed=1)
+    for name, shard in result.shards.items():
+        save_project(shard, tmp_path / f"{name}.json")
+        assert load_project(tmp_path / f"{name}.json").next_annotation_id() <= ID_MAX
