@@ -57,6 +57,14 @@ class Changes(list[Change]):
 
 _ABSENT = object()
 _MARKS = (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID)
+_NO_MARKS = (_ABSENT,) * len(_MARKS)  # shared: an undo step of a project with no marks holds nothing for them
+
+
+def _marks_of(project: Project) -> tuple[Any, ...]:
+    """The ``LAST_*_ID`` marks as found (``_ABSENT``: none), in ``_MARKS`` order: a tuple, not a dict, since
+    every undo step keeps one (tests/core/test_undo_memory.py)."""
+    found = tuple(project.app.get(k, _ABSENT) for k in _MARKS)
+    return _NO_MARKS if found == _NO_MARKS else found
 
 
 def _ids_kept(method: Callable, reverting: bool) -> Callable:
@@ -73,11 +81,14 @@ def _ids_kept(method: Callable, reverting: bool) -> Callable:
             if not reverting:
                 return _applied(self, method, project)
             changes = method(self, project)
-            before = self.__dict__.get("_ids_before", {})
+            found = self.__dict__.get("_ids_before")
+            if found is None:
+                return changes
+            before = dict(zip(_MARKS, found, strict=True))
             _put_marks(project, before)
-            raised = project.keep_given_out(project.ids_in_file)
             # what a redo sets back: the mark the undo raised stood in for an id the redo brings back
-            self._ids_raised = {key: (mark, before[key]) for key, mark in raised.items() if key in before}
+            if raised := project.keep_given_out(project.ids_in_file):
+                self._ids_raised = {key: (mark, before[key]) for key, mark in raised.items()}
             return changes
         finally:
             self._ids_busy = False
@@ -94,7 +105,7 @@ def _applied(edit: Edit, method: Callable, project: Project) -> Changes:
         if project.app.get(key, _ABSENT) == mark:
             lowered[key] = mark
             _put_marks(project, {key: under})
-    edit._ids_before = {k: project.app.get(k, _ABSENT) for k in _MARKS}
+    edit._ids_before = _marks_of(project)
     try:
         changes = method(edit, project)
     except BaseException:
