@@ -13,10 +13,11 @@ import pytest
 from pixelproof.core import history
 from pixelproof.core.coco import ProjectFormatError, dumps_project, load_project, save_project
 from pixelproof.core.edits import AddAnnotations, DismissProblems, RemoveAnnotations
+from pixelproof.core.limits import ID_MAX
 from pixelproof.core.lint import LintOptions, dismissed_keys, lint_project
 from pixelproof.core.merge import Shard, merge_shards
 from pixelproof.core.model import LAST_ANNOTATION_ID
-from pixelproof.core.split import ID_RANGE, split_project
+from pixelproof.core.split import ID_RANGE, SplitError, split_project
 from tests.core.teams_data import box_annotation, make_project
 
 
@@ -111,7 +112,7 @@ def test_the_change_log_and_decisions_keep_an_undone_saved_drawing_apart_from_a_
     assert found.dismissed == 0 and new_id != problem.annotation_id
 
 
-@pytest.mark.parametrize("value", [-1, 2.5, "7", True, None])
+@pytest.mark.parametrize("value", [-1, 2.5, "7", True, None, 2**63, 2**64 - 1])
 def test_a_bad_last_annotation_id_is_refused_with_its_place(tmp_path: Path, value: object) -> None:
     project = make_project(tmp_path, 1)
     project.app[LAST_ANNOTATION_ID] = value
@@ -144,3 +145,58 @@ def test_shards_draw_new_ids_from_ranges_of_their_own_and_merge_keeps_them(tmp_p
     # merged without the base project, its ids go on from the highest present, not from a shard's range
     alone = merge_shards(shards)
     assert alone.project.next_annotation_id() == max(drawn["cy"]) + 1
+
+
+def test_redoing_an_undone_saved_drawing_gives_back_the_saved_file(tmp_path: Path) -> None:
+    """Draw, save, undo, redo: the undo stack is at the saved state again (the app shows it unmodified),
+    yet the project kept the mark the undo wrote (``last_annotation_id`` 7, with 7 present), so it was not
+    the file any more and a Save rewrote it. The undo after the redo still keeps 7 given out."""
+    project = make_project(tmp_path, 3)  # ids 1..6
+    save_project(project)
+    project = load_project(project.path)
+    drawn = AddAnnotations([box_annotation(project.next_annotation_id(), 1, 1, [30, 30, 4, 4])])
+    drawn.apply(project)
+    save_project(project)
+    saved = project.path.read_bytes()
+    drawn.revert(project)
+    drawn.apply(project)
+    assert dumps_project(project) == saved
+    drawn.revert(project)
+    assert project.next_annotation_id() == 8
+
+
+def test_merging_into_the_base_keeps_the_id_of_an_object_an_annotator_deleted(tmp_path: Path) -> None:
+    """An annotator deleted the base's newest object (id 8): the merged project (the CLI's merge, where the
+    app's merge already kept it) gave 8 to the next object drawn, an id the base file, its change log and
+    its "not a problem" decisions know as the deleted one."""
+    base = make_project(tmp_path, 4)  # ids 1..8, 8 on image 4
+    save_project(base)
+    result = split_project(base, ["a", "b"], overlap=0.0, seed=1)
+    for name, shard in result.shards.items():
+        if 8 in shard.annotations:
+            shard.remove_annotation(8)
+        save_project(shard, tmp_path / f"{name}.json")
+    shards = [Shard.of(load_project(tmp_path / f"{n}.json"), n) for n in result.shards]
+    merged = merge_shards(shards, base=base, manifest=result.manifest).project
+    assert 8 not in merged.annotations and merged.next_annotation_id() == 9
+    save_project(merged, tmp_path / "merged.json")
+    assert load_project(tmp_path / "merged.json").next_annotation_id() == 9
+
+
+def test_a_split_with_no_room_for_the_annotators_ranges_is_refused(tmp_path: Path) -> None:
+    """Objects numbered near 2**63 (another tool's ids): each shard's range of new ids went past the
+    signed 64-bit range, so a shard's last_annotation_id was one no project may hold and the shard did not
+    open (before the marks were checked, its first new object had such an id and the saved shard did not
+    open). The split is refused, saying why; with room for every range the shards open."""
+    base = make_project(tmp_path, 4)  # ids 1..8
+    moved = base.annotations[8]
+    base.remove_annotation(8)
+    base.app.pop(LAST_ANNOTATION_ID)
+    top = ID_MAX - 3 * ID_RANGE  # the lead's range and two annotators' end at ID_MAX
+    base.add_annotation(box_annotation(top, moved.image_id, moved.category_id, [1, 1, 4, 4]))
+    with pytest.raises(SplitError, match=f"object ids reach {top}: no room for 3 annotators"):
+        split_project(base, ["a", "b", "c"], overlap=0.0, seed=1)
+    result = split_project(base, ["a", "b"], overlap=0.0, seed=1)
+    for name, shard in result.shards.items():
+        save_project(shard, tmp_path / f"{name}.json")
+        assert load_project(tmp_path / f"{name}.json").next_annotation_id() <= ID_MAX

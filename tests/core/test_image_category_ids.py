@@ -85,7 +85,7 @@ def test_an_old_file_without_the_marks_goes_on_from_the_highest_id(tmp_path: Pat
 
 
 @pytest.mark.parametrize("key", [LAST_IMAGE_ID, LAST_CATEGORY_ID])
-@pytest.mark.parametrize("value", [-1, 2.5, "7", True, None])
+@pytest.mark.parametrize("value", [-1, 2.5, "7", True, None, 2**63, 2**64 - 1])
 def test_a_bad_mark_is_refused_with_its_place(tmp_path: Path, key: str, value: object) -> None:
     project = make_project(tmp_path, 1)
     project.app[key] = value
@@ -156,3 +156,25 @@ def test_a_honeypot_from_the_reference_does_not_take_an_id_the_project_gave_out(
     for shard in result.shards.values():
         (honeypot,) = [im for im in shard.images.values() if im.file_name == name]
         assert honeypot.id == 6
+
+
+def test_redoing_an_undone_saved_class_or_image_gives_back_the_saved_file(tmp_path: Path) -> None:
+    """Add, save, undo, redo left the marks the undo wrote (with the ids present again): the project was not
+    its file at the saved state of the undo stack."""
+    project = make_project(tmp_path, 2)
+    save_project(project)
+    project = load_project(project.path)
+    added = AddCategory(Category(4, "fish"))
+    images = AddImages([ImageRecord(3, "images/new.png", 64, 48)])
+    added.apply(project)
+    images.apply(project)
+    save_project(project)
+    saved = project.path.read_bytes()
+    images.revert(project)
+    added.revert(project)
+    added.apply(project)
+    images.apply(project)
+    assert dumps_project(project) == saved
+    images.revert(project)
+    added.revert(project)
+    assert project.next_image_id() == 4 and project.next_category_id() == 5

@@ -33,6 +33,7 @@ from pixelproof.core.coco_dump import ProjectSaveError, dumps_project
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.coco_values import MISSING, check_id, typename
 from pixelproof.core.limits import (
+    ID_MAX,
     MAX_SIDE,
     LimitError,
     check_json_depth,
@@ -355,10 +356,10 @@ def _read_app(app: Any, err: Callable) -> dict[str, Any]:
                     f"pixelproof.overlap_annotators.{k}: expected a list of annotator names, "
                     f"got {short_repr(v)}"
                 )
-    for key in (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID):
+    for key in (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID):  # above ID_MAX: ids no file holds
         issued = app.get(key, 0)
-        if type(issued) is not int or issued < 0:
-            err(f"pixelproof.{key}: expected a non-negative integer, got {short_repr(issued)}")
+        if type(issued) is not int or not 0 <= issued <= ID_MAX:
+            err(f"pixelproof.{key}: expected a non-negative integer up to {ID_MAX}, got {short_repr(issued)}")
     ref = app.get("reference")
     if ref is not None and not isinstance(ref, str):
         err(f"pixelproof.reference: expected a string, got {typename(ref)}")

@@ -231,6 +231,8 @@ def merge_shards(
             m.review = merged_review(([b] if b is not None else []) + vs)
         merged.append((key, m, b))
     result = _assemble(merged, shards, base, categories, conflicts, left_hp, names, set(removed))
+    if base is not None:  # the base's ids stay given out: an object an annotator deleted too
+        result.project.keep_given_out(base.ids_given_out())
     removed_classes(result.project, result.conflicts, removed)
     result.stats["categories"] = len(result.project.categories)
     result.stats["conflicts"] = len(result.conflicts)

@@ -287,13 +287,15 @@ class Project:
         """The highest object, image and category ids given out (present or removed), by their mark's key."""
         return {key: self.given_out(key) for key in (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID)}
 
-    def keep_given_out(self, held: dict[str, int]) -> None:
+    def keep_given_out(self, held: dict[str, int]) -> dict[str, int]:
         """Raise the marks so that no id up to ``held``'s (``LAST_*_ID`` -> highest id, e.g. ``ids_in_file``)
         is free again: an undo never frees an id the project file has held. The id itself still present
-        (the usual case) settles it without a scan of every id."""
+        (the usual case) settles it without a scan of every id. Returns the marks raised."""
+        raised = {}
         for key, id_ in held.items():
             if self.issued(key) < id_ and id_ not in self._ids(key) and self.given_out(key) < id_:
-                self.app[key] = id_
+                self.app[key] = raised[key] = id_
+        return raised
 
     def category_id_free(self, category_id: int) -> bool:
         """Whether a class from elsewhere (a dataset's, a shard's) may keep ``category_id`` here: no class

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.limits import ID_MAX
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_IMAGE_ID,
@@ -187,6 +188,12 @@ def split_project(
     regular = [i for i in sorted(project.images) if image_key(project, project.images[i]) not in hp_keys]
     if not regular:
         raise SplitError("the project has no images to split")
+    last = project.next_annotation_id() - 1
+    if last + (n_ann + 1) * ID_RANGE > ID_MAX:  # a shard's new ids would pass what a project may hold
+        raise SplitError(
+            f"object ids reach {last}: no room for {n_ann} annotators' ranges of {ID_RANGE} new ids each "
+            f"below {ID_MAX}, the highest id a project holds"
+        )
     order = [regular[k] for k in rng.permutation(len(regular))]
     assignment = _assign(len(order), n_ann, overlap, copies)
     per_annotator: list[list[int]] = [[] for _ in annotators]

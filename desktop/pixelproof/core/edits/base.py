@@ -57,6 +57,14 @@ class Changes(list[Change]):
 
 _ABSENT = object()
 _MARKS = (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID)
+_NO_MARKS = (_ABSENT,) * len(_MARKS)  # shared: an undo step of a project with no marks holds nothing for them
+
+
+def _marks_of(project: Project) -> tuple[Any, ...]:
+    """The ``LAST_*_ID`` marks as found (``_ABSENT``: none), in ``_MARKS`` order: a tuple, not a dict, since
+    every undo step keeps one (tests/core/test_undo_memory.py)."""
+    found = tuple(project.app.get(k, _ABSENT) for k in _MARKS)
+    return _NO_MARKS if found == _NO_MARKS else found
 
 
 def _ids_kept(method: Callable, reverting: bool) -> Callable:
@@ -71,20 +79,50 @@ def _ids_kept(method: Callable, reverting: bool) -> Callable:
         self._ids_busy = True
         try:
             if not reverting:
-                self._ids_before = {k: project.app.get(k, _ABSENT) for k in _MARKS}
-                return method(self, project)
+                return _applied(self, method, project)
             changes = method(self, project)
-            for key, before in self.__dict__.get("_ids_before", {}).items():
-                if before is _ABSENT:
-                    project.app.pop(key, None)
-                else:
-                    project.app[key] = before
-            project.keep_given_out(project.ids_in_file)
+            found = self.__dict__.get("_ids_before")
+            if found is None:
+                return changes
+            before = dict(zip(_MARKS, found, strict=True))
+            _put_marks(project, before)
+            # what a redo sets back: the mark the undo raised stood in for an id the redo brings back
+            if raised := project.keep_given_out(project.ids_in_file):
+                self._ids_raised = {key: (mark, before[key]) for key, mark in raised.items()}
             return changes
         finally:
             self._ids_busy = False
 
     return wrapper
+
+
+def _applied(edit: Edit, method: Callable, project: Project) -> Changes:
+    """``method`` (an apply) run with the marks as its last apply found them, when its undo raised one to
+    keep a held id given out and nothing moved it since (a redo): the id is back, so the project is the
+    file again, byte for byte. Were it not back, the mark is raised again."""
+    lowered = {}
+    for key, (mark, under) in edit.__dict__.pop("_ids_raised", {}).items():
+        if project.app.get(key, _ABSENT) == mark:
+            lowered[key] = mark
+            _put_marks(project, {key: under})
+    edit._ids_before = _marks_of(project)
+    try:
+        changes = method(edit, project)
+    except BaseException:
+        _put_marks(project, lowered)  # it did not apply: the project as it was
+        raise
+    if lowered:
+        project.keep_given_out(project.ids_in_file)
+    return changes
+
+
+def _put_marks(project: Project, marks: dict[str, Any]) -> None:
+    """Set each ``LAST_*_ID`` mark (``_ABSENT``: none)."""
+    for key, value in marks.items():
+        if value is _ABSENT:
+            project.app.pop(key, None)
+        else:
+            project.app[key] = value
 
 
 class Edit:
