@@ -16,7 +16,11 @@ from pixelproof.core.overlap_versions import ANNOTATOR_KEY, overlap_annotators
 
 @pytest.fixture
 def project(tmp_path: Path, shared_fixtures: Path) -> Path:
-    """LabelMe's three annotated photographs, each twice, converted to a project."""
+    return labelme_twice(tmp_path, shared_fixtures)
+
+
+def labelme_twice(tmp_path: Path, shared_fixtures: Path) -> Path:
+    """LabelMe's three annotated photographs, each twice, converted to a project (tmp_path/project.json)."""
     source = shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated"
     if not source.is_dir():
         pytest.skip(f"LabelMe fixtures not found at {source}")

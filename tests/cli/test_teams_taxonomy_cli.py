@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
+from tests.cli.test_teams_shards_cli import labelme_twice
 
 
 @pytest.fixture
 def team(tmp_path: Path, shared_fixtures: Path) -> tuple[Path, Path]:
     """LabelMe's three annotated photographs (each twice, so every annotator has images of its own)
     converted to a project, split for ann, bob and cy. Returns the project and the shards' folder."""
-    source = shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated"
-    if not source.is_dir():
-        pytest.skip(f"LabelMe fixtures not found at {source}")
-    images = tmp_path / "imgs"
-    images.mkdir()
-    for k in (1, 2):
-        for js in sorted(source.glob("*.json")):
-            data = json.loads(js.read_text())
-            shutil.copy(source / data["imagePath"], images / f"{js.stem}_{k}.jpg")
-            data["imagePath"] = f"{js.stem}_{k}.jpg"
-            (images / f"{js.stem}_{k}.json").write_text(json.dumps(data))
-    project = tmp_path / "project.json"
-    assert main(["convert", str(images), str(project), "--from", "labelme", "--to", "coco"]) == 0
+    project = labelme_twice(tmp_path, shared_fixtures)
     shards = tmp_path / "shards"
     assert (
         main(["split", str(project), "--annotators", "ann,bob,cy", "--overlap", "0", "-o", str(shards)]) == 0
