@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pixelproof.core.measure import Distance, constrain, distance, format_length
+from pixelproof.core.measure import Distance, constrain, distance, format_length, inside
 from pixelproof.core.metrics import image_diagonal
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.qa_objects import image_spacing
@@ -71,3 +71,11 @@ def test_shift_constrains_to_horizontal_vertical_or_45(d, want) -> None:
     # the end is the cursor's projection: what is left over is perpendicular to the kept direction
     rest = (d[0] - got[0], d[1] - got[1])
     assert rest[0] * got[0] + rest[1] * got[1] == pytest.approx(0)
+
+
+def test_an_end_off_the_image_is_brought_back_along_the_line() -> None:
+    assert inside(10, 10, 50, 50, 40, 100) == pytest.approx((30, 30))  # keeps its 45°
+    assert inside(10, 10, -20, 5, 40, 100) == pytest.approx((-10, 2.5))
+    assert inside(10, 10, 5, -40, 40, 100) == pytest.approx((1.25, -10))
+    assert inside(10, 10, 5, 5, 40, 100) == (5, 5)
+    assert inside(40, 100, 3, 3, 40, 100) == (0, 0)

@@ -50,3 +50,17 @@ def format_length(d: Distance) -> str:
         um = d.mm * 1000
         return f"{um:.1f} µm ({px})" if um < 100 else f"{um:.0f} µm ({px})"
     return f"{d.mm:.2f} mm ({px})" if d.mm < 100 else f"{d.mm:.1f} mm ({px})"
+
+
+def inside(x0: float, y0: float, dx: float, dy: float, width: int, height: int) -> tuple[float, float]:
+    """(dx, dy) from (x0, y0), a point in the ``width`` x ``height`` image, shortened along its own
+    direction so its end stays on the image (a constrained diagonal keeps its 45°, unlike clamping x and
+    y apart)."""
+    s = 1.0
+    for start, d, hi in ((x0, dx, width), (y0, dy, height)):
+        if start + d > hi:
+            s = min(s, (hi - start) / d)
+        elif start + d < 0:
+            s = min(s, -start / d)
+    s = max(s, 0.0)
+    return dx * s, dy * s
