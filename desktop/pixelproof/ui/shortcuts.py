@@ -108,6 +108,7 @@ DEFAULTS: list[Shortcut] = [
     _("tool.eraser", "&Eraser", ("E",), "labeling"),
     _("tool.fill", "&Fill (Magic Wand)", ("F",), "labeling"),
     _("tool.assist", "&Assist (Interactive Model)", ("I",), "labeling"),  # M also picks it
+    _("tool.measure", "&Measure Distance", ("U",), "labeling"),  # rUler: M, R and L are taken
     # Image
     _("image.next", "&Next Image", ("D",), "labeling"),
     _("image.previous", "&Previous Image", ("A",), "labeling"),

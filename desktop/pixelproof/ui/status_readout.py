@@ -58,6 +58,7 @@ class StatusReadout(QObject):
         canvas.imageShown.connect(lambda _id: self.show_image())
         canvas.imageShown.connect(lambda _id: self.show_target())
         canvas.toolChanged.connect(self.show_target)
+        canvas.hintChanged.connect(self.show_target)
         shell.viewChanged.connect(self.show_target)  # the review view has no labeling tool
         self._doc = None
         shell.documentChanged.connect(self._follow_document)

@@ -44,6 +44,7 @@ class CanvasView(QGraphicsView):
     windowChanged = Signal(float, float)
     message = Signal(str)  # short status-bar notes
     toolChanged = Signal()
+    hintChanged = Signal()  # the tool's status-bar line (``Tool.target_text``) changed, e.g. a measurement
     hugeImage = Signal(int, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user
 
     def __init__(self, parent: QWidget | None = None) -> None:

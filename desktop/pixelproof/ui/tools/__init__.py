@@ -12,6 +12,7 @@ from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.box import BoxTool
 from pixelproof.ui.tools.brush import BrushTool, EraserTool
 from pixelproof.ui.tools.fill import FillTool
+from pixelproof.ui.tools.measure import MeasureTool
 from pixelproof.ui.tools.polygon import PolygonTool
 from pixelproof.ui.tools.select import SelectTool
 
@@ -23,6 +24,7 @@ TOOL_CLASSES: list[type[Tool]] = [
     EraserTool,
     FillTool,
     AssistTool,
+    MeasureTool,
 ]
 
 __all__ = ["TOOL_CLASSES", "Tool"]
