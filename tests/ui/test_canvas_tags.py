@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import category_color
+from pixelproof.ui.canvas.marks import LabelItem
 from tests.ui.conftest import make_project, open_main_window
 from tests.ui.test_box_layer import pixel
 
@@ -75,3 +76,126 @@ def test_a_masks_tag_sits_on_its_top_pixel(tagged) -> None:
     win.canvas.centerOn(QPointF(260, 120))
     assert tag_colour_at(win, left, top) == expected
     assert tag_colour_at(win, 220, 110) != expected  # the box corner, off the ring
+
+
+# -- tags above every fill ----------------------------------------------------------------------------
+# A mask's tag lay under a polygon's fill, a polygon's under a box's: a tag was a child of its object and
+# stacked with it, so a brain mask's red tag under a bone mask showed dull brown. Tags are now drawn above
+# every object, as the box layer's are, and still follow, hide and go with their object.
+
+SQUARE = [20.0, 40.0, 180.0, 40.0, 180.0, 200.0, 20.0, 200.0]  # a cat polygon over the dog mask's top
+KITE = [240.0, 60.0, 290.0, 110.0, 240.0, 160.0, 190.0, 110.0]  # a cat polygon; its top vertex under a box
+SQ, DISK, KITE_ID, BOX = 1, 2, 3, 4
+
+
+@pytest.fixture
+def stacked(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    """A dog disk mask whose top pixel lies inside a cat polygon's fill, a cat polygon whose top vertex lies
+    inside a dog box, at 200 %, select tool on."""
+    from tests.ui.test_workbench import key
+
+    path = make_project(tmp_path, n_images=2, size=(240, 320))
+    project = load_project(path)
+    project.add_annotation(
+        Annotation(SQ, 1, 1, [20.0, 40.0, 160.0, 160.0], segmentation=[SQUARE], area=25600.0)
+    )
+    yy, xx = np.mgrid[0:240, 0:320]
+    disk = (yy - 140) ** 2 + (xx - 100) ** 2 <= 30**2
+    project.add_annotation(Annotation(DISK, 1, 2, masks.bbox(disk), masks.encode(disk), float(disk.sum())))
+    project.add_annotation(
+        Annotation(KITE_ID, 1, 1, [190.0, 60.0, 100.0, 100.0], segmentation=[KITE], area=5000.0)
+    )
+    project.add_annotation(Annotation(BOX, 1, 2, [210.0, 30.0, 60.0, 60.0], area=3600.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(2.0)
+    win.canvas.centerOn(QPointF(160, 110))
+    key(win, Qt.Key.Key_V)
+    top = int(np.flatnonzero(disk.any(axis=1))[0])
+    yield win, (float(np.flatnonzero(disk[top])[0]), float(top))
+    win.document.undo_stack.setClean()
+
+
+def rgb(win, category_id: int) -> tuple[int, int, int]:
+    c = category_color(win.document.project.categories[category_id])
+    return c.red(), c.green(), c.blue()
+
+
+def tags_in_scene(win) -> list[LabelItem]:
+    return [it for it in win.canvas.scene().items() if isinstance(it, LabelItem)]
+
+
+def test_a_masks_tag_is_drawn_above_a_polygons_fill_and_a_polygons_above_a_boxs(stacked) -> None:
+    win, (mx, my) = stacked
+    assert tag_colour_at(win, mx, my) == rgb(win, 2)  # the dog mask's tag, inside the cat polygon
+    assert tag_colour_at(win, 240, 60) == rgb(win, 1)  # the kite's tag, inside the dog box
+    win.canvas.set_zoom(0.5)  # at any zoom
+    win.canvas.centerOn(QPointF(160, 110))
+    assert tag_colour_at(win, mx, my) == rgb(win, 2)
+    assert tag_colour_at(win, 240, 60) == rgb(win, 1)
+
+
+def test_a_click_on_a_tag_picks_the_object_under_it_not_the_tags_object(stacked) -> None:
+    from tests.ui.test_workbench import click, view_point
+
+    win, (mx, my) = stacked
+    zoom = win.canvas.zoom
+    click(win, view_point(win, mx + 3 / zoom, my - 4 / zoom))  # on the mask's tag, over the square
+    assert win.document.selection == [SQ]
+
+
+def test_a_tag_follows_its_object_while_it_is_dragged_and_after(stacked) -> None:
+    from PySide6.QtTest import QTest
+
+    from tests.ui.test_workbench import LEFT, NOMOD, view_point
+
+    win, _ = stacked
+    vp = win.canvas.viewport()
+    start, end = view_point(win, 240, 130), view_point(win, 240, 170)  # the kite, 40 px down
+    QTest.mousePress(vp, LEFT, NOMOD, start)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, start + (end - start) * (i / 4))
+    assert tag_colour_at(win, 240, 100) == rgb(win, 1)  # previewed: the tag is on the moved top vertex
+    assert tag_colour_at(win, 240, 60) != rgb(win, 1)
+    QTest.mouseRelease(vp, LEFT, NOMOD, end)
+    assert win.document.project.annotations[KITE_ID].segmentation[0][:2] == [240.0, 100.0]
+    assert tag_colour_at(win, 240, 100) == rgb(win, 1)
+    assert tag_colour_at(win, 240, 60) != rgb(win, 1)
+    win.document.undo_stack.undo()
+    assert tag_colour_at(win, 240, 60) == rgb(win, 1)
+    assert tag_colour_at(win, 240, 100) != rgb(win, 1)
+
+
+def test_tags_hide_with_show_labels_and_with_their_category(stacked) -> None:
+    from tests.ui.test_hidden_categories import set_shown
+    from tests.ui.test_workbench import key
+
+    win, (mx, my) = stacked
+    key(win, Qt.Key.Key_L)  # Show Labels off
+    assert not win.act_labels.isChecked()
+    assert tag_colour_at(win, mx, my) != rgb(win, 2) and tag_colour_at(win, 240, 60) != rgb(win, 1)
+    assert not [t for t in tags_in_scene(win) if t.isVisible()]
+    key(win, Qt.Key.Key_L)
+    assert tag_colour_at(win, mx, my) == rgb(win, 2)
+    set_shown(win, "dog", False)  # the mask goes, and its tag with it
+    assert tag_colour_at(win, mx, my) != rgb(win, 2)
+    assert tag_colour_at(win, 240, 60) == rgb(win, 1)
+    set_shown(win, "dog", True)
+    assert tag_colour_at(win, mx, my) == rgb(win, 2)
+
+
+def test_no_tag_is_left_behind_by_delete_undo_or_another_image(stacked) -> None:
+    from tests.ui.test_workbench import click, key, view_point
+
+    win, (mx, my) = stacked
+    assert len(tags_in_scene(win)) == 3  # the square, the disk, the kite (the box's is the box layer's)
+    click(win, view_point(win, 100, 150))  # the disk: smaller than the square under it
+    assert win.document.selection == [DISK]
+    key(win, Qt.Key.Key_Delete)
+    assert len(tags_in_scene(win)) == 2 and tag_colour_at(win, mx, my) != rgb(win, 2)
+    win.document.undo_stack.undo()
+    assert len(tags_in_scene(win)) == 3 and tag_colour_at(win, mx, my) == rgb(win, 2)
+    win.document.set_current_image(2)
+    assert tags_in_scene(win) == []
+    win.document.set_current_image(1)
+    assert len(tags_in_scene(win)) == 3

@@ -17,7 +17,8 @@ from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from pixelproof.core.geometry import HANDLES
-from pixelproof.ui.canvas.items import AnnotationItemMixin, HandleItem
+from pixelproof.ui.canvas.items import AnnotationItemMixin
+from pixelproof.ui.canvas.marks import HandleItem
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -31,7 +32,7 @@ def annotation_at(view: CanvasView, view_pos: QPoint) -> tuple[int | None, str |
     if handle is not None:
         return handle
     found: list[AnnotationItemMixin] = []
-    for it in hits:
+    for it in hits:  # a tag (``LabelItem``, top-level) has no annotation parent: it picks nothing
         while it is not None and not isinstance(it, AnnotationItemMixin):
             it = it.parentItem()
         if it is not None and it not in found:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsRectItem,
-    QGraphicsSimpleTextItem,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -32,14 +31,13 @@ from pixelproof.core import mask_edit, masks
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category, is_pending_prediction
 from pixelproof.core.sparse_mask import origin_of
+from pixelproof.ui.canvas.marks import Z_LABEL, HandleItem, LabelItem
 
-HANDLE_SIZE = 9.0
 FILL_ALPHA = 40
 MASK_ALPHA = 80
 OUTLINE_CHUNK = 48  # vertices per outline piece drawn for small repaints
 Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
-Z_LABEL = 20.0
 
 
 def category_color(cat: Category | None) -> QColor:
@@ -91,41 +89,6 @@ HANDLE_CURSORS = {
 }
 
 
-class HandleItem(QGraphicsRectItem):
-    """A resize handle, a fixed number of screen pixels wide whatever the zoom."""
-
-    def __init__(self, owner: QGraphicsItem, name: str, color: QColor) -> None:
-        s = HANDLE_SIZE
-        super().__init__(-s / 2, -s / 2, s, s, owner)
-        self.name = name
-        self.owner = owner
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        pen = QPen(color.darker(160), 1)
-        pen.setCosmetic(True)
-        self.setPen(pen)
-        self.setBrush(QColor(255, 255, 255))
-
-
-class LabelItem(QGraphicsRectItem):
-    """The category name on a coloured tag at an annotation's top-left corner, in screen pixels."""
-
-    def __init__(self, parent: QGraphicsItem) -> None:
-        super().__init__(parent)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        self.setPen(Qt.PenStyle.NoPen)
-        self.text = QGraphicsSimpleTextItem(self)
-        self.text.setPos(4, 1)
-
-    def set_text(self, text: str, color: QColor) -> None:
-        self.text.setText(text)
-        r = self.text.boundingRect()
-        self.setRect(0, -r.height() - 2, r.width() + 8, r.height() + 2)
-        self.text.setPos(4, -r.height() - 1)
-        self.setBrush(color)
-        light = color.lightnessF() > 0.6
-        self.text.setBrush(QColor(0, 0, 0) if light else QColor(255, 255, 255))
-
-
 class AnnotationItemMixin:
     """What every annotation item offers the canvas and the tools."""
 
@@ -139,7 +102,8 @@ class AnnotationItemMixin:
     min_score: ClassVar[float] = 0.0
     _prediction_score: float | None = None  # set for a pending prediction (score, 1.0 when it has none)
     image_size: tuple[int, int]  # (height, width)
-    _label: LabelItem | None
+    _label: LabelItem | None = None
+    _label_at: QPointF  # the tag's anchor in item coordinates (a move preview's ``setPos`` shifts it)
     _selected_look: bool
     _color: QColor
 
@@ -147,9 +111,12 @@ class AnnotationItemMixin:
         self.ann_id = ann.id
         self.image_size = image_size
         self._label = None
+        self._label_at = QPointF()
         self._selected_look = False
         self._color = QColor()
         self.setZValue(Z_BY_KIND.get(self.kind, 1.0))  # type: ignore[attr-defined]
+        # position changes reach ``itemChange``: the tag follows a move preview
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)  # type: ignore[attr-defined]
 
     def sync(self, ann: Annotation, cat: Category | None, show_label: bool) -> None:
         """Redraw from the annotation (after any change) and drop a preview offset."""
@@ -177,15 +144,51 @@ class AnnotationItemMixin:
     def set_label(self, text: str | None, ann: Annotation) -> None:
         if text is None:
             if self._label is not None:
-                self._label.setParentItem(None)
                 if self._label.scene() is not None:
                     self._label.scene().removeItem(self._label)
                 self._label = None
             return
         if self._label is None:
             self._label = LabelItem(self)  # type: ignore[arg-type]
+            if self.scene() is not None:  # type: ignore[attr-defined]
+                self.scene().addItem(self._label)  # type: ignore[attr-defined]
         self._label.set_text(text, self._color)
-        self._label.setPos(*self.label_anchor(ann))
+        self._label_at = QPointF(*self.label_anchor(ann))
+        self._place_companions()
+
+    def _place_companions(self) -> None:
+        """Put the top-level tag and handles at their anchors as the item is now shown (moved, hidden,
+        raised when selected)."""
+        for h in self.handles():
+            h.setPos(self.mapToScene(h.anchor))  # type: ignore[attr-defined]
+            h.setVisible(self.isVisible())  # type: ignore[attr-defined]
+        label = self._label
+        if label is None:
+            return
+        label.setPos(self.mapToScene(self._label_at))  # type: ignore[attr-defined]
+        # above every fill (z <= 13), under the box layer's tags (Z_LABEL) as before; a selected one's on top
+        label.setZValue(Z_LABEL - 1 + self.zValue() / 100)  # type: ignore[attr-defined]
+        label.setVisible(self.isVisible())  # type: ignore[attr-defined]
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        """Keep the top-level tag and handles with their item: in the same scene (added, removed with it),
+        at their anchors, shown or hidden with it."""
+        companions = [*self.handles(), *([self._label] if self._label is not None else [])]
+        if companions:
+            change_kind = QGraphicsItem.GraphicsItemChange
+            if change == change_kind.ItemSceneHasChanged:
+                for c in companions:
+                    if c.scene() is not None and c.scene() is not value:
+                        c.scene().removeItem(c)
+                    if value is not None and c.scene() is None:
+                        value.addItem(c)  # type: ignore[attr-defined]
+            elif change in (
+                change_kind.ItemPositionHasChanged,
+                change_kind.ItemVisibleHasChanged,
+                change_kind.ItemZValueHasChanged,
+            ):
+                self._place_companions()
+        return super().itemChange(change, value)  # type: ignore[misc]
 
     def label_anchor(self, ann: Annotation) -> tuple[float, float]:
         """Where the tag sits: on the shape, so it names the shape it touches (a box's top-left corner)."""
@@ -224,8 +227,8 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
 
     def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
         QGraphicsRectItem.__init__(self)
+        self._handles: list[HandleItem] = []  # before ``_init_common``: its changes reach ``itemChange``
         self._init_common(ann, image_size)
-        self._handles: list[HandleItem] = []
 
     def sync_shape(self, ann: Annotation) -> None:
         self.preview_box(ann.bbox)
@@ -235,8 +238,8 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
         x, y, w, h = box
         self.setRect(QRectF(x, y, w, h))
         self._place_handles()
-        if self._label is not None:
-            self._label.setPos(x, y)
+        self._label_at = QPointF(x, y)
+        self._place_companions()
 
     def _apply_look(self) -> None:
         super()._apply_look()
@@ -244,10 +247,12 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
             from pixelproof.core.geometry import HANDLES
 
             self._handles = [HandleItem(self, name, self._color) for name in HANDLES]
+            if self.scene() is not None:
+                for h in self._handles:
+                    self.scene().addItem(h)
             self._place_handles()
         elif not self._selected_look and self._handles:
             for h in self._handles:
-                h.setParentItem(None)
                 if h.scene() is not None:
                     h.scene().removeItem(h)
             self._handles = []
@@ -268,7 +273,8 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
             "l": (r.left(), cy),
         }
         for h in self._handles:
-            h.setPos(*spots[h.name])
+            h.anchor = QPointF(*spots[h.name])
+        self._place_companions()
 
     def handles(self) -> list[HandleItem]:
         return list(self._handles)

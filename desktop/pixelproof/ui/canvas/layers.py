@@ -30,9 +30,7 @@ from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.hit_test import grabbable, handle_spots
 from pixelproof.ui.canvas.items import (
-    HANDLE_SIZE,
     Z_BY_KIND,
-    Z_LABEL,
     Z_SELECTED,
     AnnotationItemMixin,
     category_color,
@@ -41,6 +39,7 @@ from pixelproof.ui.canvas.items import (
     fill_brush,
     outline_pen,
 )
+from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_LABEL
 
 TAG_TILE = 512  # screen pixels
 MAX_TAG_TILES = 96

@@ -1,0 +1,60 @@
+"""Marks kept with an annotation item, a fixed number of screen pixels at any zoom: its category tag and a
+box's resize handles. Top-level items, not children: a child is stacked with its parent, so a mask's tag
+was drawn under the fill of a polygon or another mask above it. ``AnnotationItemMixin`` keeps them in its
+scene, at their anchors, shown or hidden with it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsSimpleTextItem
+
+HANDLE_SIZE = 9.0
+Z_LABEL = 20.0  # tags: above every fill (a selected object's is at 10 + its kind's)
+Z_HANDLE = Z_LABEL + 1.0  # a box item's resize handles: above every tag, so what is grabbed is seen
+
+
+class HandleItem(QGraphicsRectItem):
+    """A resize handle, a fixed number of screen pixels wide whatever the zoom; top-level at ``Z_HANDLE``
+    (above every tag), kept with its box by ``AnnotationItemMixin`` as a ``LabelItem`` is."""
+
+    def __init__(self, owner: QGraphicsItem, name: str, color: QColor) -> None:
+        s = HANDLE_SIZE
+        super().__init__(-s / 2, -s / 2, s, s)  # top-level, kept with ``owner`` as a ``LabelItem``
+        self.name = name
+        self.owner = owner
+        self.anchor = QPointF()  # its spot in the owner's coordinates
+        self.setZValue(Z_HANDLE)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        pen = QPen(color.darker(160), 1)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+        self.setBrush(QColor(255, 255, 255))
+
+
+class LabelItem(QGraphicsRectItem):
+    """The category name on a coloured tag at an annotation's ``label_anchor``, in screen pixels.
+
+    A top-level item at ``Z_LABEL`` (as the box layer's ``TagLayer``), not a child of its annotation: a
+    child is stacked with its parent, so a mask's tag was drawn under the fill of a polygon or of another
+    mask above it. Its ``owner`` keeps it in place, shown and in the scene (``AnnotationItemMixin``). It takes
+    no clicks: ``hit_test`` finds annotations by parent, so a click on a tag picks the object under it."""
+
+    def __init__(self, owner: QGraphicsItem) -> None:
+        super().__init__()
+        self.owner = owner
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setPen(Qt.PenStyle.NoPen)
+        self.text = QGraphicsSimpleTextItem(self)
+        self.text.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.text.setPos(4, 1)
+
+    def set_text(self, text: str, color: QColor) -> None:
+        self.text.setText(text)
+        r = self.text.boundingRect()
+        self.setRect(0, -r.height() - 2, r.width() + 8, r.height() + 2)
+        self.text.setPos(4, -r.height() - 1)
+        self.setBrush(color)
+        light = color.lightnessF() > 0.6
+        self.text.setBrush(QColor(0, 0, 0) if light else QColor(255, 255, 255))
