@@ -143,3 +143,17 @@ def test_phases_of_different_series_channels_or_sources_are_not_mixed(tmp_path: 
     assert index.where(ids["a#series=2&phase=3&z=000"]) == (2, 2, "phase")
     for name in ("b#phase=1&z=000", "v.nii.gz#z=000", "a#z=000", "a#phase=1&c=1&z=000"):
         assert ids[name] not in index
+
+
+def test_a_window_set_by_hand_is_kept_for_its_series_only() -> None:
+    """``KeptWindow``: the window set on one slice is the one for every slice and phase of that series; an
+    image of another series (or a plain image) shows its own and drops it."""
+    from pixelproof.core.phases import KeptWindow
+
+    kept, lung = KeptWindow(), (-1350.0, 150.0)
+    kept.set("ct/dyn.dcm#phase=1&z=002", lung)
+    assert kept.for_image("ct/dyn.dcm#phase=2&z=000", (0.0, 1.0)) == lung  # another phase and slice
+    assert kept.for_image("ct/other.nii.gz#z=001", (0.0, 1.0)) == (0.0, 1.0)  # another series: its own
+    assert kept.for_image("ct/dyn.dcm#phase=1&z=002", (0.0, 1.0)) == (0.0, 1.0)  # dropped by then
+    kept.set("photo.png", lung)  # a plain image keeps nothing
+    assert kept.for_image("photo.png", (5.0, 9.0)) == (5.0, 9.0)

@@ -50,6 +50,26 @@ def window_key(path: str | os.PathLike[str]) -> tuple[Any, ...] | None:
     return None if ref is None else series_key(ref)
 
 
+class KeptWindow:
+    """A window set by hand on one slice, kept for the other slices and phases of its series
+    (``window_key``) and dropped when an image of another series (or a plain image) is shown."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[tuple[Any, ...], tuple[float, float]] | None = None
+
+    def set(self, path: str | os.PathLike[str], window: tuple[float, float]) -> None:
+        key = window_key(path)
+        self._kept = (key, window) if key is not None else None
+
+    def for_image(self, path: str | os.PathLike[str], window: tuple[float, float]) -> tuple[float, float]:
+        """The window to show ``path`` at: the one kept for its series, else ``window`` (its own)."""
+        key = window_key(path)
+        if self._kept is not None and key is not None and self._kept[0] == key:
+            return self._kept[1]
+        self._kept = None
+        return window
+
+
 def phase_key(ref: SliceRef) -> tuple[int, int]:
     """The order of a slice's phase within its series: (phase, time point)."""
     return (-1 if ref.phase is None else ref.phase, -1 if ref.time is None else ref.time)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QTransform, QWheelEv
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
-from pixelproof.core.phases import window_key
+from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.canvas import hit_test
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
@@ -88,7 +88,7 @@ class CanvasView(QGraphicsView):
         self._space_down = False
         self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
         self._fitted = True  # refit on resize until the user zooms
-        self._kept_window: tuple[tuple, tuple[float, float]] | None = None  # (window_key, window set by hand)
+        self._kept_window = KeptWindow()  # a window set by hand stays for the slices of its series
 
     # -- document --------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
@@ -200,11 +200,7 @@ class CanvasView(QGraphicsView):
         if self.image_item is not None:
             self._scene.removeItem(self.image_item)
         self.loaded = image
-        key = window_key(image.path)
-        if self._kept_window is not None and key is not None and self._kept_window[0] == key:
-            image.window = self._kept_window[1]  # a window chosen on one slice stays for its series
-        else:
-            self._kept_window = None
+        image.window = self._kept_window.for_image(image.path, image.window)
         self.image_item = ImageItem(image, self.message.emit)
         self._scene.addItem(self.image_item)
         if (image.width, image.height) != (rec.width, rec.height):
@@ -271,8 +267,7 @@ class CanvasView(QGraphicsView):
     def set_window(self, lo: float, hi: float) -> None:
         if self.image_item is not None:
             self.image_item.set_window((lo, hi))
-            key = window_key(self.image_item.image.path)
-            self._kept_window = (key, self.image_item.image.window) if key is not None else None
+            self._kept_window.set(self.image_item.image.path, self.image_item.image.window)
             self.windowChanged.emit(*self.image_item.image.window)
 
     def auto_window(self) -> None:
