@@ -12,7 +12,7 @@ import pytest
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.consensus import overlap_images
-from tests.cli.test_teams_shards_cli import _split, project  # noqa: F401 (project: the fixture)
+from tests.cli.test_teams_shards_cli import _split, nudge, project  # noqa: F401 (project: the fixture)
 
 
 def test_agreement_refuses_a_shard_of_another_split_with_the_manifest(
@@ -57,8 +57,7 @@ def test_agreement_on_shards_compares_an_overlap_image_one_annotator_renamed(
     # ann moves a person by 2 px on one image and deletes a car on another; bob leaves his copies as dealt
     p = load_project(shards / "ann.json")
     a = next(a for a in p.annotations.values() if p.categories[a.category_id].name == "person")
-    a.set_geometry([[v + 2 if k % 2 == 0 else v for k, v in enumerate(s)] for s in a.segmentation],
-                   [a.bbox[0] + 2, *a.bbox[1:]], a.area)  # fmt: skip
+    nudge(a)
     car = next(c for c in p.annotations.values() if p.categories[c.category_id].name == "car")
     p.remove_annotation(car.id)
     save_project(p)

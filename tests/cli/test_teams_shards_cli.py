@@ -11,7 +11,14 @@ import pytest
 
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, overlap_annotators
+
+
+def nudge(a: Annotation) -> None:
+    """An annotator's edit: the polygon and its box moved 2 px to the right."""
+    a.set_geometry([[v + 2 if k % 2 == 0 else v for k, v in enumerate(s)] for s in a.segmentation],
+                   [a.bbox[0] + 2, *a.bbox[1:]], a.area)  # fmt: skip
 
 
 @pytest.fixture
@@ -78,8 +85,7 @@ def test_an_overlap_image_one_annotator_renamed_is_one_image_without_into(
     # ann moves a person by 2 px; bob leaves his copy as dealt
     p = load_project(shards / "ann.json")
     a = next(a for a in p.annotations.values() if p.categories[a.category_id].name == "person")
-    a.set_geometry([[v + 2 if k % 2 == 0 else v for k, v in enumerate(s)] for s in a.segmentation],
-                   [a.bbox[0] + 2, *a.bbox[1:]], a.area)  # fmt: skip
+    nudge(a)
     save_project(p)
     manifest = ["--manifest", str(shards / "lead-manifest.json")] if with_manifest else []
     every = [str(shards / f"{n}.json") for n in order]

@@ -9,7 +9,7 @@ import pytest
 
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
-from tests.cli.test_teams_shards_cli import labelme_twice
+from tests.cli.test_teams_shards_cli import labelme_twice, nudge
 
 
 @pytest.fixture
@@ -28,10 +28,17 @@ def _edit_person(shard: Path) -> str:
     """The annotator moves a person on one of their images by 2 px; returns that image's file name."""
     p = load_project(shard)
     a = next(a for a in p.annotations.values() if p.categories[a.category_id].name == "person")
-    a.set_geometry([[v + 2 if k % 2 == 0 else v for k, v in enumerate(s)] for s in a.segmentation],
-                   [a.bbox[0] + 2, *a.bbox[1:]], a.area)  # fmt: skip
+    nudge(a)
     save_project(p)
     return p.images[a.image_id].file_name
+
+
+def merge_into(project: Path, shards: Path, merged: Path, report: Path) -> int:
+    """``pixelproof merge`` of the three shards into ``project`` with the split's manifest."""
+    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
+    manifest = str(shards / "lead-manifest.json")
+    return main(["merge", *every, "--into", str(project), "--manifest", manifest, "-o", str(merged),
+                 "--report", str(report)])  # fmt: skip
 
 
 def test_a_class_the_lead_renamed_after_the_split_takes_the_shards_objects(
@@ -42,9 +49,7 @@ def test_a_class_the_lead_renamed_after_the_split_takes_the_shards_objects(
     assert main(["taxonomy", "rename", str(project), "person", "human"]) == 0
     capsys.readouterr()
     merged, report = tmp_path / "merged.json", tmp_path / "report.json"
-    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
-    code = main(["merge", *every, "--into", str(project), "--manifest", str(shards / "lead-manifest.json"),
-                 "-o", str(merged), "--report", str(report)])  # fmt: skip
+    code = merge_into(project, shards, merged, report)
     # before: 'person' came back as a category of its own beside 'human' with the objects of every image an
     # annotator touched, and each such image was reported as changed in the base and the shard
     assert code == 0, capsys.readouterr().err
@@ -70,8 +75,7 @@ def _edit_class(shards: Path, name: str) -> tuple[str, int]:
         objects = list(p.annotations_with_category(cat.id)) if cat is not None else []
         if objects:
             a = objects[0]
-            a.set_geometry([[v + 2 if k % 2 == 0 else v for k, v in enumerate(s)] for s in a.segmentation],
-                           [a.bbox[0] + 2, *a.bbox[1:]], a.area)  # fmt: skip
+            nudge(a)
             save_project(p)
             return who, len(objects)
     raise AssertionError(f"no shard holds a {name}")
@@ -95,9 +99,7 @@ def test_a_class_given_the_id_of_one_the_lead_merged_away_does_not_take_its_obje
     assert load_project(project).category_by_name("split_off").id == max(base.categories)
     capsys.readouterr()
     merged, report = tmp_path / "merged.json", tmp_path / "report.json"
-    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
-    code = main(["merge", *every, "--into", str(project), "--manifest", str(shards / "lead-manifest.json"),
-                 "-o", str(merged), "--report", str(report)])  # fmt: skip
+    code = merge_into(project, shards, merged, report)
     # before: taken for a rename, the objects of `last` the annotator drew went silently into 'split_off'
     # (exit 0, no conflict), a class they were never meant for
     assert code == 3
@@ -124,9 +126,7 @@ def test_classes_the_lead_renamed_round_take_the_shards_objects_by_id(
     assert main(["taxonomy", "rename", str(project), "bus", "car"]) == 0
     capsys.readouterr()
     merged, report = tmp_path / "merged.json", tmp_path / "report.json"
-    every = [str(shards / f"{n}.json") for n in ("ann", "bob", "cy")]
-    code = main(["merge", *every, "--into", str(project), "--manifest", str(shards / "lead-manifest.json"),
-                 "-o", str(merged), "--report", str(report)])  # fmt: skip
+    code = merge_into(project, shards, merged, report)
     # before: the annotators' cars went into 'car' (the buses, renamed) and their buses came back as a
     # 'bus' class reported as removed
     assert code == 0, capsys.readouterr().err
