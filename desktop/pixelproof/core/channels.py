@@ -347,10 +347,10 @@ class CompositeLevel:
 
     def full_composite(self) -> np.ndarray:
         """The whole level with every channel shown, as models read the image (``imageio.read_image``),
-        whatever the view hides, through the view's display ranges (the user's where set); made again
-        only when those change. Only for levels in memory (a tiled one refuses)."""
+        whatever the view hides, through the view's display ranges (the user's where set) and gamma; made
+        again only when those change. Only for levels in memory (a tiled one refuses)."""
         every = self.composite.copy()
-        key = every.ranges.tobytes()
+        key = every.display_key()
         if self._full is None or self._full[0] != key:
             every.visible = [True] * len(every.channels)
             planes = self.planes if isinstance(self.planes, np.ndarray) else np.asarray(self.planes)

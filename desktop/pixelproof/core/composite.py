@@ -12,7 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
+
+GAMMA_MIN, GAMMA_MAX = 0.1, 5.0  # the view's gamma (QuPath's Brightness / Contrast slider)
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,9 @@ class Channel:
 class Composite:
     """The channels of one image: names, colours, display ranges and which are shown; ``render`` turns
     H x W x C values into the 8-bit RGB composite. The automatic ranges are computed on first use, once;
-    a range the user set (``set_range``) wins over its channel's automatic one until ``reset_range``."""
+    a range the user set (``set_range``) wins over its channel's automatic one until ``reset_range``. One
+    ``gamma`` for the view bends every shown channel's normalised values (``f ** gamma``) before colouring:
+    above 1 dims faint signal, below 1 brings it up; 1 (the default) costs nothing."""
 
     def __init__(self, channels: Sequence[Channel], ranges: np.ndarray | Callable[[], np.ndarray]) -> None:
         self.channels = tuple(channels)
@@ -33,6 +38,7 @@ class Composite:
         self._compute = ranges if callable(ranges) else None
         self._lock = threading.Lock()
         self._user: dict[int, tuple[float, float]] = {}  # channel -> (lo, hi) the user set
+        self.gamma = 1.0  # set through set_gamma (checked); read once a render
 
     @property
     def auto_ranges(self) -> np.ndarray:
@@ -74,9 +80,22 @@ class Composite:
             self._user.pop(index, None)
 
     def reset_ranges(self) -> None:
-        """Every channel back to its automatic range."""
+        """Every channel back to its automatic range, and gamma back to 1 (Reset All)."""
         with self._lock:
             self._user.clear()
+        self.gamma = 1.0
+
+    def set_gamma(self, gamma: float) -> None:
+        """The view's gamma; ValueError for one that is not finite or outside GAMMA_MIN..GAMMA_MAX."""
+        g = float(gamma)
+        if not (math.isfinite(g) and GAMMA_MIN <= g <= GAMMA_MAX):
+            raise ValueError(f"gamma {g:g} is not between {GAMMA_MIN:g} and {GAMMA_MAX:g}")
+        self.gamma = g
+
+    def display_key(self) -> bytes:
+        """What the composite is made with besides the pixels (ranges, gamma): a change is another picture
+        (a model's cached composite, SAM's embedding)."""
+        return self.ranges.tobytes() + np.float64(self.gamma).tobytes()
 
     def is_set(self, index: int) -> bool:
         """True when the user set channel ``index``'s range."""
@@ -88,18 +107,20 @@ class Composite:
         JSON-ready values; None when every channel is shown at its automatic range (nothing to keep)."""
         with self._lock:
             user = sorted(self._user.items())
-        if all(self.visible) and not user:
+        if all(self.visible) and not user and self.gamma == 1.0:
             return None
         return {
             "names": [c.name for c in self.channels],
             "shown": list(self.visible),
             "ranges": {str(i): [lo, hi] for i, (lo, hi) in user},
+            "gamma": self.gamma,
         }
 
     def apply_view_settings(self, saved: Any) -> bool:
-        """Show the channels and ranges ``view_settings`` gave (None: every channel shown, automatic
-        ranges). Settings for other channel names, or that do not hold (a range reversed, a count that
-        is not the channels'), change nothing: False. True when applied."""
+        """Show the channels, ranges and gamma ``view_settings`` gave (None: every channel shown, automatic
+        ranges, gamma 1; no gamma, as an older version kept them: 1). Settings for other channel names, or
+        that do not hold (a range reversed, a count that is not the channels'), change nothing: False.
+        True when applied."""
         names = [c.name for c in self.channels]
         if saved is None:
             saved = {"names": names, "shown": [True] * len(names), "ranges": {}}
@@ -115,11 +136,18 @@ class Composite:
                 if not (0 <= i < len(names) and math.isfinite(lo) and math.isfinite(hi) and lo < hi):
                     return False
                 user[i] = (lo, hi)
+            gamma = saved.get("gamma", 1.0)
+            if isinstance(gamma, bool) or not isinstance(gamma, int | float):
+                return False
+            gamma = float(gamma)
+            if not (math.isfinite(gamma) and GAMMA_MIN <= gamma <= GAMMA_MAX):
+                return False
         except (KeyError, TypeError, ValueError, OverflowError):  # not what view_settings writes: hand-edited
             return False
         with self._lock:
             self._user = user
         self.visible = list(shown)
+        self.gamma = gamma
         return True
 
     def copy(self) -> Composite:
@@ -127,6 +155,7 @@ class Composite:
         view's toggles and brightness / contrast)."""
         twin = Composite(self.channels, self.auto_ranges.copy())
         twin.visible = list(self.visible)
+        twin.gamma = self.gamma
         with self._lock:
             twin._user = dict(self._user)
         return twin
@@ -146,6 +175,10 @@ class Composite:
         x /= (rng[:, 1] - rng[:, 0]).astype(ftype)
         np.nan_to_num(x, copy=False, nan=0.0)
         np.clip(x, 0.0, 1.0, out=x)
+        gamma = self.gamma
+        if gamma != 1.0:
+            x = np.ascontiguousarray(x)  # shown channels picked out: astype kept their strides
+            cv2.pow(x, gamma, x)  # in place, on the (pixels, shown channels) plane of 0..1 values
         rgb = x @ np.array([self.channels[i].color for i in shown], ftype)
         np.clip(rgb, 0.0, 255.0, out=rgb)
         return np.rint(rgb).astype(np.uint8).reshape(h, w, 3)
