@@ -1,9 +1,10 @@
 """Image > Channels > Brightness / Contrast…: QuPath's brightness & contrast window for a multichannel
 image. Non-modal; it follows the image on the canvas. Each channel has its name and colour with the shown
 check box (the same as Image > Channels), a histogram of its smallest pyramid level, its display range as
-two spin boxes in raw units and two sliders, and Auto (back to the 0.5 / 99.5 percentiles); Reset All puts
-every channel back. PgDn / PgUp step through a z-stack's planes from here as from the canvas. Every change
-goes through ``ChannelsMenu``, which redraws the canvas and the overview.
+two spin boxes in raw units and two sliders, and Auto (back to the 0.5 / 99.5 percentiles); below them the
+view's Gamma (every channel), a slider on a log scale and its value in a spin box; Reset All puts every
+channel back and gamma to 1. PgDn / PgUp step through a z-stack's planes from here as from the canvas.
+Every change goes through ``ChannelsMenu``, which redraws the canvas and the overview.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.channels import channel_histograms, sample_level, strided_sample
+from pixelproof.core.composite import GAMMA_MAX, GAMMA_MIN
 from pixelproof.core.pyramid import PyramidError
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import plain
@@ -41,6 +43,16 @@ if TYPE_CHECKING:
 
 STEPS = 1000  # slider positions across a channel's span
 LIMIT = 1e12  # spin boxes take any range (a range may reach past the values the image holds)
+GAMMA_STEPS = 100  # gamma slider positions a decade: position p is gamma 10 ** (p / 100), 0 is 1
+
+
+def gamma_at(pos: int) -> float:
+    """The gamma of slider position ``pos`` as its box shows it (two decimals), within the limits."""
+    return round(min(GAMMA_MAX, max(GAMMA_MIN, 10 ** (pos / GAMMA_STEPS))), 2)
+
+
+def gamma_pos(gamma: float) -> int:
+    return round(GAMMA_STEPS * math.log10(gamma))
 
 
 class Histogram(QWidget):
@@ -194,7 +206,8 @@ class ChannelRangesDialog(QDialog):
         self.area.setFrameShape(QFrame.Shape.NoFrame)
         self.area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the rows' controls
         self.reset = QPushButton("&Reset All")
-        self.reset.setToolTip("Every channel back to its automatic range")
+        self.reset.setToolTip("Every channel back to its automatic range, gamma back to 1")
+        self.gamma_row = self._gamma_controls()
         self.close_button = QPushButton("&Close")
         for b in (self.reset, self.close_button):
             b.setAutoDefault(False)
@@ -207,6 +220,7 @@ class ChannelRangesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.area, 1)
+        layout.addWidget(self.gamma_row)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         # PgDn / PgUp step the planes of a z-stack from here too (a spin box took them as ten steps of
@@ -222,6 +236,40 @@ class ChannelRangesDialog(QDialog):
 
     def composite(self) -> Any:
         return self.menu.composite()
+
+    def _gamma_controls(self) -> QWidget:
+        """Gamma: a slider on a log scale (0.1 .. 1 .. 5, the arrow keys step 1 % of a decade) and its
+        value in a spin box (typed, or stepped by 0.05)."""
+        row = QWidget()
+        self.gamma_slider = QSlider(Qt.Orientation.Horizontal)
+        self.gamma_slider.setRange(gamma_pos(GAMMA_MIN), gamma_pos(GAMMA_MAX))
+        self.gamma_slider.setAccessibleName("Gamma slider")
+        self.gamma_box = QDoubleSpinBox()
+        self.gamma_box.setRange(GAMMA_MIN, GAMMA_MAX)
+        self.gamma_box.setDecimals(2)
+        self.gamma_box.setSingleStep(0.05)
+        self.gamma_box.setValue(1.0)
+        self.gamma_box.setKeyboardTracking(False)
+        self.gamma_box.setAccessibleName("Gamma")
+        tip = "Gamma of every channel: above 1 dims faint signal, below 1 brings it up (1: linear)"
+        for w in (self.gamma_slider, self.gamma_box):
+            w.setToolTip(tip)
+        self.gamma_slider.valueChanged.connect(lambda pos: self._set_gamma(gamma_at(pos)))
+        self.gamma_box.valueChanged.connect(self._set_gamma)
+        label = QLabel("&Gamma")
+        label.setBuddy(self.gamma_box)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(6, 0, 6, 0)
+        line.addWidget(label)
+        line.addWidget(self.gamma_slider, 1)
+        line.addWidget(self.gamma_box)
+        return row
+
+    def _set_gamma(self, gamma: float) -> None:
+        why = self.menu.set_gamma(gamma)
+        self.message.setText(f"Not applied: {why}" if why else "")
+        if why:
+            self.refresh()
 
     def open_here(self) -> None:
         """Show (or raise) the window for the image now on the canvas, the first channel's box focused;
@@ -258,6 +306,7 @@ class ChannelRangesDialog(QDialog):
                 "(16-bit and float images: View > Window / Level)."
             )
             self.reset.setEnabled(False)
+            self.gamma_row.setEnabled(False)
         else:
             image = item.image
             self.info.setText(f"{image.path.name}: display range of each channel, in its stored values")
@@ -272,6 +321,7 @@ class ChannelRangesDialog(QDialog):
                 self.rows.append(row)
                 column.addWidget(row)
             self.reset.setEnabled(True)
+            self.gamma_row.setEnabled(True)
         column.addStretch(1)
         self.area.setWidget(body)
         self.refresh()
@@ -303,7 +353,8 @@ class ChannelRangesDialog(QDialog):
         """Wide enough for a row, tall enough for up to four channels (more scroll), within the screen."""
         body = self.area.widget()
         rows = body.sizeHint().height() * min(4, len(self.rows)) // max(1, len(self.rows))
-        h, w = self.info.sizeHint().height() + max(rows, 40) + 70, max(440, body.sizeHint().width() + 40)
+        h = self.info.sizeHint().height() + max(rows, 40) + self.gamma_row.sizeHint().height() + 76
+        w = max(440, body.sizeHint().width() + 40)
         if self.screen() is not None:
             free = self.screen().availableGeometry()
             h, w = min(h, int(free.height() * 0.85)), min(w, free.width())
@@ -317,6 +368,13 @@ class ChannelRangesDialog(QDialog):
         ranges = composite.ranges
         for i, row in enumerate(self.rows):
             row.show_state(composite.visible[i], float(ranges[i][0]), float(ranges[i][1]))
+        for w in (self.gamma_box, self.gamma_slider):
+            w.blockSignals(True)
+        self.gamma_box.setValue(composite.gamma)
+        if gamma_at(self.gamma_slider.value()) != composite.gamma:  # a step the box rounds away stays
+            self.gamma_slider.setValue(gamma_pos(composite.gamma))
+        for w in (self.gamma_box, self.gamma_slider):
+            w.blockSignals(False)
 
     def edit(self, index: int, lo: float, hi: float) -> None:
         """Apply a range from a row; a refused one is said below the rows, and the row shows the old one."""

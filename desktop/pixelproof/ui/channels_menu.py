@@ -181,7 +181,22 @@ class ChannelsMenu(QObject):
             composite.reset_range(index)
             self._redraw()
 
+    def set_gamma(self, gamma: float) -> str:
+        """The view's gamma (every channel); "" when done, else why not (the old one stays)."""
+        item, composite = self.canvas.image_item, self.composite()
+        if item is None or composite is None:
+            return "not a multichannel image"
+        if gamma == composite.gamma:
+            return ""
+        try:
+            composite.set_gamma(gamma)
+        except ValueError as e:
+            return str(e)
+        self._redraw()
+        return ""
+
     def reset_ranges(self) -> None:
+        """Reset All: every channel at its automatic range, gamma 1."""
         composite = self.composite()
         if composite is not None:
             composite.reset_ranges()
