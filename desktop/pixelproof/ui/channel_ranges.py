@@ -1,10 +1,11 @@
 """Image > Channels > Brightness / Contrast…: QuPath's brightness & contrast window for a multichannel
 image. Non-modal; it follows the image on the canvas. Each channel has its name and colour with the shown
-check box (the same as Image > Channels), a histogram of its smallest pyramid level, its display range as
-two spin boxes in raw units and two sliders, and Auto (back to the 0.5 / 99.5 percentiles); below them the
-view's Gamma (every channel), a slider on a log scale and its value in a spin box; Reset All puts every
-channel back and gamma to 1. PgDn / PgUp step through a z-stack's planes from here as from the canvas.
-Every change goes through ``ChannelsMenu``, which redraws the canvas and the overview.
+check box (the same as Image > Channels), a Colour… button (Qt's colour dialog: QuPath's colour picker),
+a histogram of its smallest pyramid level, its display range as two spin boxes in raw units and two
+sliders, and Auto (back to the 0.5 / 99.5 percentiles); below them the view's Gamma (every channel), a
+slider on a log scale and its value in a spin box; Reset All puts every channel back (range, colour) and
+gamma to 1. PgDn / PgUp step through a z-stack's planes from here as from the canvas. Every change goes
+through ``ChannelsMenu``, which redraws the canvas and the overview.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QColorDialog,
     QDialog,
     QDoubleSpinBox,
     QFrame,
@@ -97,7 +99,15 @@ class Histogram(QWidget):
         p.end()
 
 
-ROW_CONTROLS = ("check", "auto", "low_slider", "low", "high_slider", "high")  # a row's focusable widgets
+ROW_CONTROLS = (
+    "check",
+    "colour",
+    "auto",
+    "low_slider",
+    "low",
+    "high_slider",
+    "high",
+)  # a row's focusable widgets
 
 
 class ChannelRow(QFrame):
@@ -115,6 +125,12 @@ class ChannelRow(QFrame):
         self.check.setIcon(swatch(color))
         self.check.setAccessibleName(f"Show {name}")
         self.check.toggled.connect(lambda on: dialog.menu.set_shown(index, on))
+        self.colour = QPushButton("Colour…")
+        self.colour.setIcon(swatch(color))
+        self.colour.setAutoDefault(False)
+        self.colour.setAccessibleName(f"{name} colour")
+        self.colour.setToolTip(f"Choose {name}'s colour in the composite")
+        self.colour.clicked.connect(lambda: dialog.pick_color(index))
         self.auto = QPushButton("Auto")
         self.auto.setAutoDefault(False)  # Return in a spin box commits its value; it must not press Auto
         self.auto.setAccessibleName(f"Auto range {name}")
@@ -132,7 +148,11 @@ class ChannelRow(QFrame):
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
         grid.addWidget(self.check, 0, 0, 1, 2)
-        grid.addWidget(self.auto, 0, 2, Qt.AlignmentFlag.AlignRight)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.colour)
+        top.addWidget(self.auto)
+        grid.addLayout(top, 0, 2, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.histogram, 1, 0, 1, 3)
         for row, (word, box, slider, bound) in enumerate(
             ((" Min", self.low, self.low_slider, 0), (" Max", self.high, self.high_slider, 1)), start=2
@@ -167,8 +187,14 @@ class ChannelRow(QFrame):
         lo, hi = (value, hi) if bound == 0 else (lo, value)
         self.dialog.edit(self.index, lo, hi)
 
-    def show_state(self, shown: bool, lo: float, hi: float) -> None:
+    def show_state(self, shown: bool, lo: float, hi: float, rgb: tuple[int, int, int]) -> None:
         """The row's controls from the composite, without sending their change signals back."""
+        color = QColor(*rgb)
+        if color != self.histogram.color:  # a colour picked, or Reset All
+            self.check.setIcon(swatch(color))
+            self.colour.setIcon(swatch(color))
+            self.histogram.color = color
+            self.histogram.update()
         widgets = (self.check, self.low, self.high, self.low_slider, self.high_slider)
         for w in widgets:
             w.blockSignals(True)
@@ -195,6 +221,7 @@ class ChannelRangesDialog(QDialog):
         self.setObjectName("channelRangesDialog")
         self.setModal(False)
         self.rows: list[ChannelRow] = []
+        self.picker: QColorDialog | None = None  # the last colour dialog opened (tests drive it)
         self._built_for: object = None
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -264,6 +291,26 @@ class ChannelRangesDialog(QDialog):
         line.addWidget(self.gamma_slider, 1)
         line.addWidget(self.gamma_box)
         return row
+
+    def pick_color(self, index: int) -> None:
+        """Qt's colour dialog (not the platform's) for channel ``index``, window-modal; OK recolours it in
+        the image shown when it opened (if the canvas moved on meanwhile, nothing changes)."""
+        composite = self.composite()
+        if composite is None or not 0 <= index < len(composite.channels):
+            return
+        channel = composite.channels[index]
+        picker = QColorDialog(QColor(*channel.color), self)
+        picker.setOption(QColorDialog.ColorDialogOption.DontUseNativeDialog)
+        picker.setWindowTitle(f"{channel.name} colour")
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(c: QColor) -> None:
+            if self.composite() is composite:
+                self.menu.set_color(index, (c.red(), c.green(), c.blue()))
+
+        picker.colorSelected.connect(chosen)
+        self.picker = picker
+        picker.open()
 
     def _set_gamma(self, gamma: float) -> None:
         why = self.menu.set_gamma(gamma)
@@ -367,7 +414,8 @@ class ChannelRangesDialog(QDialog):
             return
         ranges = composite.ranges
         for i, row in enumerate(self.rows):
-            row.show_state(composite.visible[i], float(ranges[i][0]), float(ranges[i][1]))
+            lo, hi = float(ranges[i][0]), float(ranges[i][1])
+            row.show_state(composite.visible[i], lo, hi, composite.channels[i].color)
         for w in (self.gamma_box, self.gamma_slider):
             w.blockSignals(True)
         self.gamma_box.setValue(composite.gamma)

@@ -181,6 +181,13 @@ class ChannelsMenu(QObject):
             composite.reset_range(index)
             self._redraw()
 
+    def set_color(self, index: int, rgb: tuple[int, int, int]) -> None:
+        """Channel ``index`` coloured ``rgb`` in the composite of the image on the canvas."""
+        composite = self.composite()
+        if composite is not None and 0 <= index < len(composite.channels):
+            composite.set_color(index, rgb)
+            self._redraw()
+
     def set_gamma(self, gamma: float) -> str:
         """The view's gamma (every channel); "" when done, else why not (the old one stays)."""
         item, composite = self.canvas.image_item, self.composite()
@@ -196,7 +203,7 @@ class ChannelsMenu(QObject):
         return ""
 
     def reset_ranges(self) -> None:
-        """Reset All: every channel at its automatic range, gamma 1."""
+        """Reset All: every channel at its automatic range and in the file's colour, gamma 1."""
         composite = self.composite()
         if composite is not None:
             composite.reset_ranges()
