@@ -268,3 +268,35 @@ def test_the_focus_stays_on_its_control_when_pgdn_in_the_brightness_contrast_win
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_the_settings_of_at_most_kept_files_stay_the_least_recently_used_dropped(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """Every multichannel file ever set up left its entry in the app's settings for ever; now the
+    ``KEPT_FILES`` most recently used are kept. Entries an older version left (no order) go first."""
+    from pixelproof.core.view_memory import KEPT_FILES, file_key
+    from pixelproof.ui.settings import settings
+
+    s = settings()
+    for i in range(KEPT_FILES):  # a settings file full of files set up by an older version
+        s.setValue(f"channel_view/{i:020x}", '{"names": ["A", "B"], "shown": [true, false], "ranges": {}}')
+    s.sync()
+    win = open_cells(qtbot, tmp_path)
+    mine = file_key(str(tmp_path / "cells.ome.tif"))
+    try:
+        dlg = open_dialog(qtbot, win)
+        type_into(dlg.rows[0].low, "100")
+        s = settings()
+        s.beginGroup("channel_view")
+        kept = s.childKeys()
+        s.endGroup()
+        assert len(kept) == KEPT_FILES and mine in kept
+        assert f"{0:020x}" in kept and f"{KEPT_FILES - 1:020x}" not in kept  # one legacy entry went
+        QTest.mouseClick(dlg.reset, Qt.MouseButton.LeftButton)  # nothing to keep: forgotten, order too
+        s = settings()
+        assert not s.contains(f"channel_view/{mine}")
+        assert mine not in str(s.value("channel_view_order"))
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

@@ -140,13 +140,13 @@ def test_every_control_of_the_dialog_is_reached_by_tab_and_has_a_name(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.rows[0].check)
     stops = tab_stops(dlg.rows[0].check)
     for row in dlg.rows:
-        for w in (row.check, row.auto, row.low_slider, row.low, row.high_slider, row.high):
+        for w in (row.check, row.colour, row.auto, row.low_slider, row.low, row.high_slider, row.high):
             assert w in stops or w is dlg.rows[0].check, accessible_name(w)
     assert dlg.reset in stops and dlg.close_button in stops
     names = [accessible_name(w) for w in [dlg.rows[0].check, *stops]]
     assert all(names), names
     assert len(set(names)) == len(names)  # each says which channel it is for
-    assert "FITC maximum" in names and "Auto range TRITC" in names
+    assert "FITC maximum" in names and "Auto range TRITC" in names and "DAPI colour" in names
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)  # Esc closes it
     qtbot.waitUntil(lambda: not dlg.isVisible())
     click_channel(qtbot, win, "&Brightness / Contrast…")  # the menu item opens it again

@@ -9,8 +9,8 @@ pixel is, for each shown channel, ``clip((value - lo) / (hi - lo), 0, 1) * colou
 to 8-bit RGB. ``CompositeLevel`` renders only the region sliced out of it, so a gigapixel slide costs what
 its visible tiles cost; models, thumbnails and exports read the same composite through
 ``imageio.read_image`` (all channels shown). Which channels are shown is a display setting of the view,
-and so is a display range the user sets (``Composite.set_range``, QuPath's brightness / contrast): it
-overrides the automatic one until ``reset_range``; ``channel_histograms`` gives the dialog its bars.
+and so is a display range the user sets (``Composite`` in ``core.composite``, QuPath's brightness /
+contrast); ``channel_histograms`` gives the dialog its bars.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from __future__ import annotations
 import math
 import os
 import re
-import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pixelproof.core.composite import Channel, Composite
 from pixelproof.core.limits import max_pixels
 
 # blue, green, red, magenta, cyan, yellow, white, then again: QuPath's order for unnamed channels
@@ -53,12 +53,6 @@ BAND_VALUES = 1 << 18  # channel values composed at once: a region is read and r
 
 class ChannelError(ValueError):
     """A TIFF's channels cannot be read as the file declares them; the message names the file."""
-
-
-@dataclass(frozen=True)
-class Channel:
-    name: str
-    color: tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -300,136 +294,6 @@ def strided_sample(planes: np.ndarray) -> np.ndarray:
     return planes[::step, ::step]
 
 
-class Composite:
-    """The channels of one image: names, colours, display ranges and which are shown; ``render`` turns
-    H x W x C values into the 8-bit RGB composite. The automatic ranges are computed on first use, once;
-    a range the user set (``set_range``) wins over its channel's automatic one until ``reset_range``."""
-
-    def __init__(self, channels: Sequence[Channel], ranges: np.ndarray | Callable[[], np.ndarray]) -> None:
-        self.channels = tuple(channels)
-        self.visible = [True] * len(self.channels)
-        self._ranges = None if callable(ranges) else np.asarray(ranges, np.float64)
-        self._compute = ranges if callable(ranges) else None
-        self._lock = threading.Lock()
-        self._user: dict[int, tuple[float, float]] = {}  # channel -> (lo, hi) the user set
-
-    @property
-    def auto_ranges(self) -> np.ndarray:
-        """(C, 2) automatic display ranges (lo, hi): the 0.5 / 99.5 percentiles."""
-        with self._lock:
-            if self._ranges is None:
-                assert self._compute is not None
-                self._ranges = np.asarray(self._compute(), np.float64).reshape(len(self.channels), 2)
-            return self._ranges
-
-    @property
-    def ranges(self) -> np.ndarray:
-        """(C, 2) display ranges (lo, hi) in force: the user's where set, else the automatic ones. A new
-        array each time, so a render in another thread never sees half a change."""
-        out = self.auto_ranges.copy()
-        with self._lock:
-            for i, lo_hi in self._user.items():
-                out[i] = lo_hi
-        return out
-
-    def set_range(self, index: int, lo: float, hi: float) -> None:
-        """Channel ``index`` shown from ``lo`` (black) to ``hi`` (its full colour), in its raw units;
-        ValueError for an unknown channel, a value that is not finite, or ``hi <= lo``."""
-        if not 0 <= index < len(self.channels):
-            raise ValueError(f"no channel {index} (the image has {len(self.channels)})")
-        lo, hi = float(lo), float(hi)
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise ValueError(f"{self.channels[index].name}: display range {lo:g} – {hi:g} is not finite")
-        if hi <= lo:
-            raise ValueError(
-                f"{self.channels[index].name}: the maximum {hi:g} is not above the minimum {lo:g}"
-            )
-        with self._lock:
-            self._user[index] = (lo, hi)
-
-    def reset_range(self, index: int) -> None:
-        """Channel ``index`` back to its automatic range (QuPath's "Auto")."""
-        with self._lock:
-            self._user.pop(index, None)
-
-    def reset_ranges(self) -> None:
-        """Every channel back to its automatic range."""
-        with self._lock:
-            self._user.clear()
-
-    def is_set(self, index: int) -> bool:
-        """True when the user set channel ``index``'s range."""
-        with self._lock:
-            return index in self._user
-
-    def view_settings(self) -> dict[str, Any] | None:
-        """What the user changed (channels hidden, ranges set), with the channel names it is for, as
-        JSON-ready values; None when every channel is shown at its automatic range (nothing to keep)."""
-        with self._lock:
-            user = sorted(self._user.items())
-        if all(self.visible) and not user:
-            return None
-        return {
-            "names": [c.name for c in self.channels],
-            "shown": list(self.visible),
-            "ranges": {str(i): [lo, hi] for i, (lo, hi) in user},
-        }
-
-    def apply_view_settings(self, saved: Any) -> bool:
-        """Show the channels and ranges ``view_settings`` gave (None: every channel shown, automatic
-        ranges). Settings for other channel names, or that do not hold (a range reversed, a count that
-        is not the channels'), change nothing: False. True when applied."""
-        names = [c.name for c in self.channels]
-        if saved is None:
-            saved = {"names": names, "shown": [True] * len(names), "ranges": {}}
-        try:
-            shown, ranges = saved["shown"], saved["ranges"]
-            if saved["names"] != names or not isinstance(shown, list) or not isinstance(ranges, dict):
-                return False
-            if len(shown) != len(names) or not all(isinstance(v, bool) for v in shown):
-                return False
-            user: dict[int, tuple[float, float]] = {}
-            for k, (lo, hi) in ranges.items():
-                i, lo, hi = int(k), float(lo), float(hi)
-                if not (0 <= i < len(names) and math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-                    return False
-                user[i] = (lo, hi)
-        except (KeyError, TypeError, ValueError, OverflowError):  # not what view_settings writes: hand-edited
-            return False
-        with self._lock:
-            self._user = user
-        self.visible = list(shown)
-        return True
-
-    def copy(self) -> Composite:
-        """The same channels and ranges (the user's too), with its own shown channels and ranges (a
-        view's toggles and brightness / contrast)."""
-        twin = Composite(self.channels, self.auto_ranges.copy())
-        twin.visible = list(self.visible)
-        with self._lock:
-            twin._user = dict(self._user)
-        return twin
-
-    def render(self, planes: np.ndarray) -> np.ndarray:
-        """H x W x 3 uint8 composite of ``planes`` (H x W x C) over the shown channels."""
-        h, w = planes.shape[:2]
-        shown = [i for i, on in enumerate(self.visible) if on]
-        if not shown:
-            return np.zeros((h, w, 3), np.uint8)
-        rng = self.ranges[shown]
-        planes = np.asarray(planes)
-        # float32 holds 16-bit samples exactly; wider ones lose their low bits near 4e9 or overflow to inf
-        ftype = np.float32 if planes.dtype.itemsize <= 2 or planes.dtype == np.float32 else np.float64
-        x = planes[..., shown].astype(ftype).reshape(-1, len(shown))
-        x -= rng[:, 0].astype(ftype)
-        x /= (rng[:, 1] - rng[:, 0]).astype(ftype)
-        np.nan_to_num(x, copy=False, nan=0.0)
-        np.clip(x, 0.0, 1.0, out=x)
-        rgb = x @ np.array([self.channels[i].color for i in shown], ftype)
-        np.clip(rgb, 0.0, 255.0, out=rgb)
-        return np.rint(rgb).astype(np.uint8).reshape(h, w, 3)
-
-
 def _region(level: Any, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
     if hasattr(level, "region"):
         return level.region(y0, y1, x0, x1)
@@ -483,10 +347,10 @@ class CompositeLevel:
 
     def full_composite(self) -> np.ndarray:
         """The whole level with every channel shown, as models read the image (``imageio.read_image``),
-        whatever the view hides, through the view's display ranges (the user's where set); made again
-        only when those change. Only for levels in memory (a tiled one refuses)."""
+        whatever the view hides, through the view's display ranges (the user's where set) and gamma; made
+        again only when those change. Only for levels in memory (a tiled one refuses)."""
         every = self.composite.copy()
-        key = every.ranges.tobytes()
+        key = every.display_key()
         if self._full is None or self._full[0] != key:
             every.visible = [True] * len(every.channels)
             planes = self.planes if isinstance(self.planes, np.ndarray) else np.asarray(self.planes)

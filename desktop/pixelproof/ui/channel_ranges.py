@@ -1,9 +1,11 @@
 """Image > Channels > Brightness / Contrast…: QuPath's brightness & contrast window for a multichannel
 image. Non-modal; it follows the image on the canvas. Each channel has its name and colour with the shown
-check box (the same as Image > Channels), a histogram of its smallest pyramid level, its display range as
-two spin boxes in raw units and two sliders, and Auto (back to the 0.5 / 99.5 percentiles); Reset All puts
-every channel back. PgDn / PgUp step through a z-stack's planes from here as from the canvas. Every change
-goes through ``ChannelsMenu``, which redraws the canvas and the overview.
+check box (the same as Image > Channels), a Colour… button (Qt's colour dialog: QuPath's colour picker),
+a histogram of its smallest pyramid level, its display range as two spin boxes in raw units and two
+sliders, and Auto (back to the 0.5 / 99.5 percentiles); below them the view's Gamma (every channel), a
+slider on a log scale and its value in a spin box; Reset All puts every channel back (range, colour) and
+gamma to 1. PgDn / PgUp step through a z-stack's planes from here as from the canvas. Every change goes
+through ``ChannelsMenu``, which redraws the canvas and the overview.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QColorDialog,
     QDialog,
     QDoubleSpinBox,
     QFrame,
@@ -32,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.channels import channel_histograms, sample_level, strided_sample
+from pixelproof.core.composite import GAMMA_MAX, GAMMA_MIN
 from pixelproof.core.pyramid import PyramidError
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import plain
@@ -41,6 +45,16 @@ if TYPE_CHECKING:
 
 STEPS = 1000  # slider positions across a channel's span
 LIMIT = 1e12  # spin boxes take any range (a range may reach past the values the image holds)
+GAMMA_STEPS = 100  # gamma slider positions a decade: position p is gamma 10 ** (p / 100), 0 is 1
+
+
+def gamma_at(pos: int) -> float:
+    """The gamma of slider position ``pos`` as its box shows it (two decimals), within the limits."""
+    return round(min(GAMMA_MAX, max(GAMMA_MIN, 10 ** (pos / GAMMA_STEPS))), 2)
+
+
+def gamma_pos(gamma: float) -> int:
+    return round(GAMMA_STEPS * math.log10(gamma))
 
 
 class Histogram(QWidget):
@@ -85,7 +99,15 @@ class Histogram(QWidget):
         p.end()
 
 
-ROW_CONTROLS = ("check", "auto", "low_slider", "low", "high_slider", "high")  # a row's focusable widgets
+ROW_CONTROLS = (
+    "check",
+    "colour",
+    "auto",
+    "low_slider",
+    "low",
+    "high_slider",
+    "high",
+)  # a row's focusable widgets
 
 
 class ChannelRow(QFrame):
@@ -103,6 +125,12 @@ class ChannelRow(QFrame):
         self.check.setIcon(swatch(color))
         self.check.setAccessibleName(f"Show {name}")
         self.check.toggled.connect(lambda on: dialog.menu.set_shown(index, on))
+        self.colour = QPushButton("Colour…")
+        self.colour.setIcon(swatch(color))
+        self.colour.setAutoDefault(False)
+        self.colour.setAccessibleName(f"{name} colour")
+        self.colour.setToolTip(f"Choose {name}'s colour in the composite")
+        self.colour.clicked.connect(lambda: dialog.pick_color(index))
         self.auto = QPushButton("Auto")
         self.auto.setAutoDefault(False)  # Return in a spin box commits its value; it must not press Auto
         self.auto.setAccessibleName(f"Auto range {name}")
@@ -120,7 +148,11 @@ class ChannelRow(QFrame):
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
         grid.addWidget(self.check, 0, 0, 1, 2)
-        grid.addWidget(self.auto, 0, 2, Qt.AlignmentFlag.AlignRight)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.colour)
+        top.addWidget(self.auto)
+        grid.addLayout(top, 0, 2, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.histogram, 1, 0, 1, 3)
         for row, (word, box, slider, bound) in enumerate(
             ((" Min", self.low, self.low_slider, 0), (" Max", self.high, self.high_slider, 1)), start=2
@@ -155,8 +187,14 @@ class ChannelRow(QFrame):
         lo, hi = (value, hi) if bound == 0 else (lo, value)
         self.dialog.edit(self.index, lo, hi)
 
-    def show_state(self, shown: bool, lo: float, hi: float) -> None:
+    def show_state(self, shown: bool, lo: float, hi: float, rgb: tuple[int, int, int]) -> None:
         """The row's controls from the composite, without sending their change signals back."""
+        color = QColor(*rgb)
+        if color != self.histogram.color:  # a colour picked, or Reset All
+            self.check.setIcon(swatch(color))
+            self.colour.setIcon(swatch(color))
+            self.histogram.color = color
+            self.histogram.update()
         widgets = (self.check, self.low, self.high, self.low_slider, self.high_slider)
         for w in widgets:
             w.blockSignals(True)
@@ -183,6 +221,7 @@ class ChannelRangesDialog(QDialog):
         self.setObjectName("channelRangesDialog")
         self.setModal(False)
         self.rows: list[ChannelRow] = []
+        self.picker: QColorDialog | None = None  # the last colour dialog opened (tests drive it)
         self._built_for: object = None
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -194,7 +233,8 @@ class ChannelRangesDialog(QDialog):
         self.area.setFrameShape(QFrame.Shape.NoFrame)
         self.area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the rows' controls
         self.reset = QPushButton("&Reset All")
-        self.reset.setToolTip("Every channel back to its automatic range")
+        self.reset.setToolTip("Every channel back to its automatic range, gamma back to 1")
+        self.gamma_row = self._gamma_controls()
         self.close_button = QPushButton("&Close")
         for b in (self.reset, self.close_button):
             b.setAutoDefault(False)
@@ -207,6 +247,7 @@ class ChannelRangesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.area, 1)
+        layout.addWidget(self.gamma_row)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         # PgDn / PgUp step the planes of a z-stack from here too (a spin box took them as ten steps of
@@ -222,6 +263,60 @@ class ChannelRangesDialog(QDialog):
 
     def composite(self) -> Any:
         return self.menu.composite()
+
+    def _gamma_controls(self) -> QWidget:
+        """Gamma: a slider on a log scale (0.1 .. 1 .. 5, the arrow keys step 1 % of a decade) and its
+        value in a spin box (typed, or stepped by 0.05)."""
+        row = QWidget()
+        self.gamma_slider = QSlider(Qt.Orientation.Horizontal)
+        self.gamma_slider.setRange(gamma_pos(GAMMA_MIN), gamma_pos(GAMMA_MAX))
+        self.gamma_slider.setAccessibleName("Gamma slider")
+        self.gamma_box = QDoubleSpinBox()
+        self.gamma_box.setRange(GAMMA_MIN, GAMMA_MAX)
+        self.gamma_box.setDecimals(2)
+        self.gamma_box.setSingleStep(0.05)
+        self.gamma_box.setValue(1.0)
+        self.gamma_box.setKeyboardTracking(False)
+        self.gamma_box.setAccessibleName("Gamma")
+        tip = "Gamma of every channel: above 1 dims faint signal, below 1 brings it up (1: linear)"
+        for w in (self.gamma_slider, self.gamma_box):
+            w.setToolTip(tip)
+        self.gamma_slider.valueChanged.connect(lambda pos: self._set_gamma(gamma_at(pos)))
+        self.gamma_box.valueChanged.connect(self._set_gamma)
+        label = QLabel("&Gamma")
+        label.setBuddy(self.gamma_box)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(6, 0, 6, 0)
+        line.addWidget(label)
+        line.addWidget(self.gamma_slider, 1)
+        line.addWidget(self.gamma_box)
+        return row
+
+    def pick_color(self, index: int) -> None:
+        """Qt's colour dialog (not the platform's) for channel ``index``, window-modal; OK recolours it in
+        the image shown when it opened (if the canvas moved on meanwhile, nothing changes)."""
+        composite = self.composite()
+        if composite is None or not 0 <= index < len(composite.channels):
+            return
+        channel = composite.channels[index]
+        picker = QColorDialog(QColor(*channel.color), self)
+        picker.setOption(QColorDialog.ColorDialogOption.DontUseNativeDialog)
+        picker.setWindowTitle(f"{channel.name} colour")
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(c: QColor) -> None:
+            if self.composite() is composite:
+                self.menu.set_color(index, (c.red(), c.green(), c.blue()))
+
+        picker.colorSelected.connect(chosen)
+        self.picker = picker
+        picker.open()
+
+    def _set_gamma(self, gamma: float) -> None:
+        why = self.menu.set_gamma(gamma)
+        self.message.setText(f"Not applied: {why}" if why else "")
+        if why:
+            self.refresh()
 
     def open_here(self) -> None:
         """Show (or raise) the window for the image now on the canvas, the first channel's box focused;
@@ -258,6 +353,7 @@ class ChannelRangesDialog(QDialog):
                 "(16-bit and float images: View > Window / Level)."
             )
             self.reset.setEnabled(False)
+            self.gamma_row.setEnabled(False)
         else:
             image = item.image
             self.info.setText(f"{image.path.name}: display range of each channel, in its stored values")
@@ -272,6 +368,7 @@ class ChannelRangesDialog(QDialog):
                 self.rows.append(row)
                 column.addWidget(row)
             self.reset.setEnabled(True)
+            self.gamma_row.setEnabled(True)
         column.addStretch(1)
         self.area.setWidget(body)
         self.refresh()
@@ -303,7 +400,8 @@ class ChannelRangesDialog(QDialog):
         """Wide enough for a row, tall enough for up to four channels (more scroll), within the screen."""
         body = self.area.widget()
         rows = body.sizeHint().height() * min(4, len(self.rows)) // max(1, len(self.rows))
-        h, w = self.info.sizeHint().height() + max(rows, 40) + 70, max(440, body.sizeHint().width() + 40)
+        h = self.info.sizeHint().height() + max(rows, 40) + self.gamma_row.sizeHint().height() + 76
+        w = max(440, body.sizeHint().width() + 40)
         if self.screen() is not None:
             free = self.screen().availableGeometry()
             h, w = min(h, int(free.height() * 0.85)), min(w, free.width())
@@ -316,7 +414,15 @@ class ChannelRangesDialog(QDialog):
             return
         ranges = composite.ranges
         for i, row in enumerate(self.rows):
-            row.show_state(composite.visible[i], float(ranges[i][0]), float(ranges[i][1]))
+            lo, hi = float(ranges[i][0]), float(ranges[i][1])
+            row.show_state(composite.visible[i], lo, hi, composite.channels[i].color)
+        for w in (self.gamma_box, self.gamma_slider):
+            w.blockSignals(True)
+        self.gamma_box.setValue(composite.gamma)
+        if gamma_at(self.gamma_slider.value()) != composite.gamma:  # a step the box rounds away stays
+            self.gamma_slider.setValue(gamma_pos(composite.gamma))
+        for w in (self.gamma_box, self.gamma_slider):
+            w.blockSignals(False)
 
     def edit(self, index: int, lo: float, hi: float) -> None:
         """Apply a range from a row; a refused one is said below the rows, and the row shows the old one."""

@@ -2,29 +2,31 @@
 QuPath's channel check boxes do, and set each channel's display range (Brightness / Contrast…, the
 ``channel_ranges`` dialog). Display settings of this view, kept for the file (every plane of a z-stack
 shows them, as a window set by hand stays for a CT volume) and for the next time it is shown (in the
-app's settings, keyed by the file's path: the project file and the masks do not change); the Assist
+app's settings, keyed by the file's path, for the ``KEPT_FILES`` most recently used files: the project
+file and the masks do not change); the Assist
 tool sees the ranges (it sees the picture as the view shows it), batch pre-labeling reads the file with
 its automatic ones."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu
 
-from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.core.view_memory import file_key, most_recent_first
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action, plain
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
+
+GROUP = "channel_view"  # GROUP/<file key>: a file's settings (JSON of Composite.view_settings)
+ORDER_KEY = "channel_view_order"  # JSON list of the file keys kept, most recently used first
 
 
 def hollow(color: QColor, size: int = 14) -> QIcon:
@@ -70,19 +72,13 @@ class ChannelsMenu(QObject):
 
     # -- settings kept per file --------------------------------------------------------------------
     def _key(self, image_id: int) -> str | None:
-        """The settings key of image ``image_id``'s file (a plane's stack file: its planes share
-        channels): its resolved path, so a project saved under another name, or not yet saved, finds
-        them; None without a project or image."""
+        """The settings key of image ``image_id``'s file (``core.view_memory.file_key``); None without a
+        project or image."""
         doc = self.shell.document
         rec = doc.project.images.get(image_id) if doc is not None else None
         if rec is None:
             return None
-        path = str(doc.project.image_path(rec))
-        ref = parse_slice_ref(path)
-        path = ref.source if ref is not None else path
-        with contextlib.suppress(OSError, RuntimeError, ValueError):
-            path = str(Path(path).resolve())
-        return "channel_view/" + hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        return file_key(str(doc.project.image_path(rec)))
 
     def _remember(self) -> None:
         """The shown image's channel settings kept for its file (dropped when all back to automatic)."""
@@ -91,22 +87,42 @@ class ChannelsMenu(QObject):
             return
         value = composite.view_settings()
         if value is None:
-            settings().remove(key)
+            settings().remove(f"{GROUP}/{key}")
+            self._keep_recent(None)
         else:
-            settings().setValue(key, json.dumps(value))
+            settings().setValue(f"{GROUP}/{key}", json.dumps(value))
+            self._keep_recent(key)
+
+    def _keep_recent(self, used: str | None) -> None:
+        """The order of use brought up to date (``used`` first); the settings of files past the
+        ``KEPT_FILES`` most recently used dropped."""
+        s = settings()
+        s.beginGroup(GROUP)
+        present = s.childKeys()
+        s.endGroup()
+        order: object = []
+        with contextlib.suppress(ValueError, TypeError):  # a damaged value: entries count as unordered
+            order = json.loads(str(s.value(ORDER_KEY, "[]")))
+        order, dropped = most_recent_first(order if isinstance(order, list) else [], present, used)
+        for key in dropped:
+            s.remove(f"{GROUP}/{key}")
+        s.setValue(ORDER_KEY, json.dumps(order))
 
     def _restore(self, image_id: int) -> None:
         """An image shown: its file's channel settings applied (none kept: every channel shown at its
-        automatic range, also on a plane held in the loader's cache since it was last shown)."""
+        automatic range, also on a plane held in the loader's cache since it was last shown); a file with
+        settings counts as used."""
         composite, key = self.composite(), self._key(image_id)
         if composite is None or key is None:
             return
         saved = None
         with contextlib.suppress(ValueError, TypeError):  # a damaged value: automatic settings
-            saved = json.loads(str(settings().value(key, "null")))
+            saved = json.loads(str(settings().value(f"{GROUP}/{key}", "null")))
         before = composite.view_settings()
         if composite.apply_view_settings(saved) and composite.view_settings() != before:
             self.canvas.image_item.channels_changed()
+        if saved is not None:
+            self._keep_recent(key)
 
     def _fill(self) -> None:
         menu = self.menu
@@ -165,7 +181,29 @@ class ChannelsMenu(QObject):
             composite.reset_range(index)
             self._redraw()
 
+    def set_color(self, index: int, rgb: tuple[int, int, int]) -> None:
+        """Channel ``index`` coloured ``rgb`` in the composite of the image on the canvas."""
+        composite = self.composite()
+        if composite is not None and 0 <= index < len(composite.channels):
+            composite.set_color(index, rgb)
+            self._redraw()
+
+    def set_gamma(self, gamma: float) -> str:
+        """The view's gamma (every channel); "" when done, else why not (the old one stays)."""
+        item, composite = self.canvas.image_item, self.composite()
+        if item is None or composite is None:
+            return "not a multichannel image"
+        if gamma == composite.gamma:
+            return ""
+        try:
+            composite.set_gamma(gamma)
+        except ValueError as e:
+            return str(e)
+        self._redraw()
+        return ""
+
     def reset_ranges(self) -> None:
+        """Reset All: every channel at its automatic range and in the file's colour, gamma 1."""
         composite = self.composite()
         if composite is not None:
             composite.reset_ranges()

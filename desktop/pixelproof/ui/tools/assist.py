@@ -219,11 +219,11 @@ class AssistTool(Tool):
         return None
 
     def _ranges_key(self) -> bytes:
-        """A multichannel picture's display ranges (Brightness / Contrast): the model sees the composite
-        through them, so a change is another picture to prepare (SAM's embedding)."""
+        """A multichannel picture's display ranges and gamma (Brightness / Contrast): the model sees the
+        composite through them, so a change is another picture to prepare (SAM's embedding)."""
         loaded = self.canvas.loaded
         channels = loaded.channels if loaded is not None else None
-        return channels.ranges.tobytes() if channels is not None else b""
+        return channels.display_key() if channels is not None else b""
 
     def _window(self) -> tuple[float, float] | None:
         """The view's window/level (what the user sees; None for an 8-bit picture shown as stored), reversed
