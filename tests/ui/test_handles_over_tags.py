@@ -119,3 +119,68 @@ def test_the_handles_follow_a_move_preview_and_the_move(corner_under_tag) -> Non
     assert win.document.project.annotations[A].bbox == [87.0, 93.0, 60.0, 40.0]
     assert win.canvas.viewport().grab().toImage().pixelColor(view_point(win, *moved)).name() == "#ffffff"
     assert handle_pixels(win) != [(255, 255, 255)] * 49  # none left where the corner was
+
+
+# -- a selected object's tag above the others' --------------------------------------------------------
+# In a crowded scene the tag of the object just clicked lay under its neighbours' tags (a selected layer
+# box's tag was drawn with the selected fills, an item's just under the layer's tags): the canvas did not
+# say what had been picked. A selected object's tag is now above every other tag, still under the handles.
+
+C = 3
+BOX_C = [104.0, 100.0, 60.0, 40.0]  # a dog 4 px right of A, later in the file: its tag over most of A's
+
+
+@pytest.fixture(params=["layer-layer", "layer-item", "item-layer", "item-item"])
+def tag_under_tag(request, qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    """Boxes A (cat) and C (dog), C's tag over A's, at 200 %, select tool on; each drawn by the box layer or
+    as its own item (``request.param``: how A, then C)."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    project.add_annotation(Annotation(A, 1, 1, list(BOX_A), area=2400.0))
+    project.add_annotation(Annotation(C, 1, 2, list(BOX_C), area=2400.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(ZOOM)
+    win.canvas.centerOn(QPointF(130, 110))
+    key(win, Qt.Key.Key_V)
+    how_a, how_c = request.param.split("-")
+    for ann_id, how in ((A, how_a), (C, how_c)):
+        if how == "item":
+            assert isinstance(win.canvas.items_by_id[ann_id], BoxItem)
+    yield win, request.param
+    win.document.undo_stack.setClean()
+
+
+def cat_pixels_where_the_tags_overlap(win) -> int:
+    """How many pixels show the cat colour where C's tag lies over A's (a band 6-20 px right of C's corner,
+    2-10 px above it: both tags, the name's first glyphs)."""
+    cat = category_color(win.document.project.categories[1])
+    grab = win.canvas.viewport().grab().toImage()
+    corner = view_point(win, BOX_C[0], BOX_C[1])
+    return sum(
+        grab.pixelColor(corner + QPoint(dx, -dy)).rgb() == cat.rgb()
+        for dx in range(6, 21)
+        for dy in range(2, 11)
+    )
+
+
+def test_the_selected_objects_tag_is_drawn_above_its_neighbours_tags(tag_under_tag) -> None:
+    win, how = tag_under_tag
+    # C's tag hides A's there (the layer's tags lie over the items' ones: over C's item's tag, A's is on top)
+    unselected = cat_pixels_where_the_tags_overlap(win)
+    assert unselected > 30 if how == "layer-item" else unselected == 0
+    click(win, view_point(win, 102, 130))  # A alone: left of C
+    assert win.document.selection == [A]
+    assert cat_pixels_where_the_tags_overlap(win) > 30  # A's tag, over C's
+    key(win, Qt.Key.Key_Escape)
+    assert cat_pixels_where_the_tags_overlap(win) == unselected  # back as it was
+
+
+def test_a_selected_tag_stays_under_the_handles(tag_under_tag) -> None:
+    win, _ = tag_under_tag
+    click(win, view_point(win, 102, 130))
+    layer = win.canvas.box_layer
+    labels = [it for it in win.canvas.scene().items() if isinstance(it, LabelItem)]
+    selected = [layer.chosen_tags.zValue(), *(t.zValue() for t in labels if t.owner.ann_id == A)]
+    others = [layer.tags.zValue(), *(t.zValue() for t in labels if t.owner.ann_id != A)]
+    assert max(others) < min(selected) and max(selected) < layer.handles.zValue()

@@ -7,9 +7,9 @@ starts in the ``BoxLayer``: one item that keeps every untouched box in arrays an
 previews, its own tag - the moment anything looks it up (``LazyItems``), e.g. when a tool drags it.
 
 Selecting does not: a selected layer box stays in the layer and the ``SelectedBoxes`` item draws it above
-the others with the selected look, the ``SelectedHandles`` item its 8 resize handles above every tag (as
-``HandleItem``), which ``handle_at`` hit-tests (select all of 5,000 boxes made 5,000 items and 40,000
-handles, ~2 s).
+the others with the selected look, the ``SelectedTags`` item its tag above the others' (as a selected
+``LabelItem``), the ``SelectedHandles`` item its 8 resize handles above every tag (as ``HandleItem``),
+which ``handle_at`` hit-tests (select all of 5,000 boxes made 5,000 items and 40,000 handles, ~2 s).
 
 Tags of the layer's boxes are drawn by the ``TagLayer``: each distinct tag (name, colour) is rendered once
 to a pixmap, and the tags are composed into 512 px screen-space tiles per zoom level, kept in a small LRU
@@ -40,7 +40,7 @@ from pixelproof.ui.canvas.items import (
     fill_brush,
     outline_pen,
 )
-from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL
+from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL
 
 TAG_TILE = 512  # screen pixels
 MAX_TAG_TILES = 96
@@ -101,16 +101,19 @@ class BoxLayer(QGraphicsItem):
         self._bounds = QRectF()
         self.tags = TagLayer(self)
         self.chosen = SelectedBoxes(self)
+        self.chosen_tags = SelectedTags(self)
         self.handles = SelectedHandles(self)
         self.setZValue(Z_BY_KIND["box"])
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def parts(self) -> tuple[QGraphicsItem, ...]:
-        """The items the canvas adds to its scene: the layer, its tags, its selected boxes, their handles."""
-        return self, self.tags, self.chosen, self.handles
+        """The items the canvas adds to its scene: the layer, its tags, its selected boxes, their tags and
+        handles."""
+        return self, self.tags, self.chosen, self.chosen_tags, self.handles
 
     def _redraw_chosen(self) -> None:
         self.chosen.update()
+        self.chosen_tags.update()
         self.handles.update()
 
     # -- content ---------------------------------------------------------------------------------
@@ -160,7 +163,7 @@ class BoxLayer(QGraphicsItem):
         self.prepareGeometryChange()
         self.chosen.prepareGeometryChange()
         self.handles.prepareGeometryChange()
-        self.chosen.setPos(0, 0)  # as ``sync`` drops an item's drag preview (the handles follow)
+        self.chosen.setPos(0, 0)  # as ``sync`` drops an item's drag preview (its tags and handles follow)
         self._bounds = QRectF()
         self.tags.invalidate(boxes)
         self.update()
@@ -296,7 +299,7 @@ class BoxLayer(QGraphicsItem):
 
 class SelectedBoxes(QGraphicsItem):
     """The selected boxes of a ``BoxLayer``, above the others (as a selected ``BoxItem``): thicker outline,
-    denser fill, and their tags (the ``TagLayer`` leaves them out). Their handles are ``SelectedHandles``'
+    denser fill. Their tags are ``SelectedTags``' (above the others'), their handles ``SelectedHandles``'
     (above every tag). A move's preview shifts this item (``setPos``), tags and handles too."""
 
     def __init__(self, layer: BoxLayer) -> None:
@@ -304,29 +307,48 @@ class SelectedBoxes(QGraphicsItem):
         self.layer = layer
         self.setZValue(Z_BY_KIND["box"] + Z_SELECTED)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)  # handles follow
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)  # marks follow
 
     def boundingRect(self) -> QRectF:
         return self.layer.boundingRect()
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            self.layer.chosen_tags.setPos(self.pos())
             self.layer.handles.setPos(self.pos())
         return super().itemChange(change, value)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if not self.layer.style_groups(True):
-            return
-        self.layer.paint_boxes(painter, option.exposedRect, selected=True)
-        if not self.layer.tags.enabled:
+        if self.layer.style_groups(True):
+            self.layer.paint_boxes(painter, option.exposedRect, selected=True)
+
+
+class SelectedTags(QGraphicsItem):
+    """The tags of the selected boxes of a ``BoxLayer`` where the ``TagLayer`` (which leaves them out) would
+    put them, at ``Z_SELECTED_LABEL`` as a selected item's ``LabelItem``: above every other tag, so in a
+    crowd the canvas says what was picked; later boxes on top. ``SelectedBoxes`` moves it along."""
+
+    def __init__(self, layer: BoxLayer) -> None:
+        super().__init__()
+        self.layer = layer
+        self.setZValue(Z_SELECTED_LABEL)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def boundingRect(self) -> QRectF:
+        return self.layer.tags.boundingRect()  # tags keep their screen size: they reach past the boxes
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self.layer.selected or not self.layer.tags.enabled:
             return
         t = painter.worldTransform()
         seen = t.mapRect(option.exposedRect)
         _, xyxy, shown, cats = self.layer.arrays()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
-        # where the ``TagLayer`` puts them, later boxes on top (as items)
         zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
         tag_x = np.round(xyxy[idx, 0] * zoom) + dx
         tag_y = np.round(xyxy[idx, 1] * zoom) + dy
