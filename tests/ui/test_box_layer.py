@@ -188,9 +188,8 @@ def test_select_all_draws_the_boxes_selected_as_their_own_items_would(boxes_wind
     key(win, Qt.Key.Key_A, CTRL)
     assert len(win.document.selection) == GRID * GRID and made_items(win) == []
     assert pixel(win, x + w, y + h) == (255, 255, 255) != corner
-    # the box, its tag and handles, down to where the tag of the box below starts (that box comes later:
-    # its tag is over this box's handles, unless this box is an item, which is drawn above the layer)
-    area = QRect(view_point(win, x - 12, y - 30), view_point(win, x + w + 12, y + h))
+    # the box, its tag and its handles whole, over the tag of the box below (handles are above every tag)
+    area = QRect(view_point(win, x - 12, y - 30), view_point(win, x + w + 12, y + h + 6))
     drawn_by_layer = win.canvas.viewport().grab(area).toImage()
     item = win.canvas.items_by_id[20]  # now its own item, selected
     assert isinstance(item, BoxItem) and item.is_selected_look and made_items(win) == [20]

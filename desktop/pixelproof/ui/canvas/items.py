@@ -31,7 +31,7 @@ from pixelproof.core import mask_edit, masks
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category, is_pending_prediction
 from pixelproof.core.sparse_mask import origin_of
-from pixelproof.ui.canvas.marks import Z_LABEL, HandleItem, LabelItem
+from pixelproof.ui.canvas.marks import Z_LABEL, Z_SELECTED_LABEL, HandleItem, LabelItem
 
 FILL_ALPHA = 40
 MASK_ALPHA = 80
@@ -166,8 +166,10 @@ class AnnotationItemMixin:
         if label is None:
             return
         label.setPos(self.mapToScene(self._label_at))  # type: ignore[attr-defined]
-        # above every fill (z <= 13), under the box layer's tags (Z_LABEL) as before; a selected one's on top
-        label.setZValue(Z_LABEL - 1 + self.zValue() / 100)  # type: ignore[attr-defined]
+        # above every fill (z <= 13), under the box layer's tags (Z_LABEL) as before; a selected one's above
+        # every other tag (in a crowd, the canvas says what was picked), under the handles
+        z = Z_SELECTED_LABEL if self._selected_look else Z_LABEL - 1 + self.zValue() / 100  # type: ignore[attr-defined]
+        label.setZValue(z)
         label.setVisible(self.isVisible())  # type: ignore[attr-defined]
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:

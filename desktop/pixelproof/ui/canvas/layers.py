@@ -7,8 +7,9 @@ starts in the ``BoxLayer``: one item that keeps every untouched box in arrays an
 previews, its own tag - the moment anything looks it up (``LazyItems``), e.g. when a tool drags it.
 
 Selecting does not: a selected layer box stays in the layer and the ``SelectedBoxes`` item draws it above
-the others with the selected look and its 8 resize handles, which ``handle_at`` hit-tests (select all of
-5,000 boxes made 5,000 items and 40,000 handles, ~2 s).
+the others with the selected look, the ``SelectedTags`` item its tag above the others' (as a selected
+``LabelItem``), the ``SelectedHandles`` item its 8 resize handles above every tag (as ``HandleItem``),
+which ``handle_at`` hit-tests (select all of 5,000 boxes made 5,000 items and 40,000 handles, ~2 s).
 
 Tags of the layer's boxes are drawn by the ``TagLayer``: each distinct tag (name, colour) is rendered once
 to a pixmap, and the tags are composed into 512 px screen-space tiles per zoom level, kept in a small LRU
@@ -39,7 +40,7 @@ from pixelproof.ui.canvas.items import (
     fill_brush,
     outline_pen,
 )
-from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_LABEL
+from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL
 
 TAG_TILE = 512  # screen pixels
 MAX_TAG_TILES = 96
@@ -100,8 +101,20 @@ class BoxLayer(QGraphicsItem):
         self._bounds = QRectF()
         self.tags = TagLayer(self)
         self.chosen = SelectedBoxes(self)
+        self.chosen_tags = SelectedTags(self)
+        self.handles = SelectedHandles(self)
         self.setZValue(Z_BY_KIND["box"])
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def parts(self) -> tuple[QGraphicsItem, ...]:
+        """The items the canvas adds to its scene: the layer, its tags, its selected boxes, their tags and
+        handles."""
+        return self, self.tags, self.chosen, self.chosen_tags, self.handles
+
+    def _redraw_chosen(self) -> None:
+        self.chosen.update()
+        self.chosen_tags.update()
+        self.handles.update()
 
     # -- content ---------------------------------------------------------------------------------
     def add(self, ann: Annotation) -> None:
@@ -136,24 +149,25 @@ class BoxLayer(QGraphicsItem):
             self._groups = self._chosen_groups = None
             self.tags.invalidate([self.boxes[i] for i in flipped] if len(flipped) <= 64 else None)
             self.update()
-            self.chosen.update()
+            self._redraw_chosen()
 
     def restyle(self) -> None:
         """Categories or display filters changed: recolour, re-filter, re-render the tags."""
         self._groups = self._chosen_groups = self._arrays = None
         self.tags.invalidate()
         self.update()
-        self.chosen.update()
+        self._redraw_chosen()
 
     def _changed(self, boxes: list[_Box]) -> None:
         self._groups = self._chosen_groups = self._arrays = None
         self.prepareGeometryChange()
         self.chosen.prepareGeometryChange()
-        self.chosen.setPos(0, 0)  # as ``sync`` drops an item's drag preview
+        self.handles.prepareGeometryChange()
+        self.chosen.setPos(0, 0)  # as ``sync`` drops an item's drag preview (its tags and handles follow)
         self._bounds = QRectF()
         self.tags.invalidate(boxes)
         self.update()
-        self.chosen.update()
+        self._redraw_chosen()
 
     # -- filters and geometry --------------------------------------------------------------------
     @staticmethod
@@ -285,14 +299,84 @@ class BoxLayer(QGraphicsItem):
 
 class SelectedBoxes(QGraphicsItem):
     """The selected boxes of a ``BoxLayer``, above the others (as a selected ``BoxItem``): thicker outline,
-    denser fill, their tags (the ``TagLayer`` leaves them out), and 8 white resize handles a fixed number
-    of screen pixels wide (as ``HandleItem``). A move's preview shifts this item (``setPos``), tags too."""
+    denser fill. Their tags are ``SelectedTags``' (above the others'), their handles ``SelectedHandles``'
+    (above every tag). A move's preview shifts this item (``setPos``), tags and handles too."""
 
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
         self.layer = layer
-        self._handles: dict[tuple[int, float], QPixmap] = {}
         self.setZValue(Z_BY_KIND["box"] + Z_SELECTED)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)  # marks follow
+
+    def boundingRect(self) -> QRectF:
+        return self.layer.boundingRect()
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            self.layer.chosen_tags.setPos(self.pos())
+            self.layer.handles.setPos(self.pos())
+        return super().itemChange(change, value)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self.layer.style_groups(True):
+            self.layer.paint_boxes(painter, option.exposedRect, selected=True)
+
+
+class SelectedTags(QGraphicsItem):
+    """The tags of the selected boxes of a ``BoxLayer`` where the ``TagLayer`` (which leaves them out) would
+    put them, at ``Z_SELECTED_LABEL`` as a selected item's ``LabelItem``: above every other tag, so in a
+    crowd the canvas says what was picked; later boxes on top. ``SelectedBoxes`` moves it along."""
+
+    def __init__(self, layer: BoxLayer) -> None:
+        super().__init__()
+        self.layer = layer
+        self.setZValue(Z_SELECTED_LABEL)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def boundingRect(self) -> QRectF:
+        return self.layer.tags.boundingRect()  # tags keep their screen size: they reach past the boxes
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self.layer.selected or not self.layer.tags.enabled:
+            return
+        t = painter.worldTransform()
+        seen = t.mapRect(option.exposedRect)
+        _, xyxy, shown, cats = self.layer.arrays()
+        idx = np.flatnonzero(shown & self.layer.selected_mask())
+        zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
+        tag_x = np.round(xyxy[idx, 0] * zoom) + dx
+        tag_y = np.round(xyxy[idx, 1] * zoom) + dy
+        tagged = (tag_x <= seen.right()) & (tag_y >= seen.top()) & (tag_y - TAG_TILE <= seen.bottom())
+        tags: dict[int, QPixmap] = {}
+        painter.save()
+        painter.resetTransform()
+        for k in np.flatnonzero(tagged).tolist():
+            c = int(cats[idx[k]])
+            if c not in tags:
+                tags[c] = self.layer.tags.tag_of(c)
+            tag = tags[c]
+            painter.drawPixmap(QPointF(tag_x[k], tag_y[k] - tag.deviceIndependentSize().height()), tag)
+        painter.restore()
+
+
+class SelectedHandles(QGraphicsItem):
+    """The 8 white resize handles of each selected box of a ``BoxLayer``, a fixed number of screen pixels
+    wide, drawn as ``HandleItem`` draws itself and at its ``Z_HANDLE``: above every tag, so a neighbour's tag
+    over a corner does not hide the handle a press there grabs (``handle_at``). Top-level: a child of
+    ``SelectedBoxes`` would be stacked with it, under the tags; ``SelectedBoxes`` moves it along."""
+
+    def __init__(self, layer: BoxLayer) -> None:
+        super().__init__()
+        self.layer = layer
+        self._pixmaps: dict[tuple[int, float], QPixmap] = {}
+        self.setZValue(Z_HANDLE)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def boundingRect(self) -> QRectF:
@@ -301,40 +385,28 @@ class SelectedBoxes(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if not self.layer.style_groups(True):
+        if not self.layer.selected:
             return
-        self.layer.paint_boxes(painter, option.exposedRect, selected=True)
         t = painter.worldTransform()
         dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
         s = HANDLE_SIZE
         seen = t.mapRect(option.exposedRect).adjusted(-s, -s, s, s)
         _, xyxy, shown, cats = self.layer.arrays()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
-        # tags where the ``TagLayer`` puts them; handle corners where ``HandleItem`` puts its rectangle
-        zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
-        tag_x = np.round(xyxy[idx, 0] * zoom) + dx
-        tag_y = np.round(xyxy[idx, 1] * zoom) + dy
-        spots = handle_spots(xyxy[idx], t)
+        spots = handle_spots(xyxy[idx], t)  # where ``HandleItem`` puts its rectangle
         near = (spots[..., 0] >= seen.left()) & (spots[..., 0] <= seen.right())
         near &= (spots[..., 1] >= seen.top()) & (spots[..., 1] <= seen.bottom())
-        tagged = self.layer.tags.enabled & (tag_x <= seen.right()) & (tag_y >= seen.top())
-        tagged &= tag_y - TAG_TILE <= seen.bottom()
-        drawn = np.flatnonzero(tagged | near.any(axis=1))
+        drawn = np.flatnonzero(near.any(axis=1))
         # where an aliased 9-pixel rectangle centred on the spot starts, as whole pixels: the int overload
         # of drawPixmap costs a fifth of the QPointF one, and there are 8 handles a box
         corners = np.floor(spots[drawn] - s / 2).astype(np.int64).tolist()
-        tags: dict[int, QPixmap] = {}
         handles: dict[int, QPixmap] = {}
         draw = painter.drawPixmap
         painter.save()
         painter.resetTransform()
-        for k, c, box_corners in zip(drawn.tolist(), cats[idx[drawn]].tolist(), corners, strict=True):
-            if c not in tags:
-                tags[c] = self.layer.tags.tag_of(c)
+        for c, box_corners in zip(cats[idx[drawn]].tolist(), corners, strict=True):
+            if c not in handles:
                 handles[c] = self._handle(category_color(self.layer.category(c)), dpr)
-            if tagged[k]:  # each box's tag, then its handles over it, later boxes on top (as items)
-                tag = tags[c]
-                draw(QPointF(tag_x[k], tag_y[k] - tag.deviceIndependentSize().height()), tag)
             pm = handles[c]
             for x, y in box_corners:  # those off the exposed area are clipped
                 draw(x, y, pm)
@@ -343,7 +415,7 @@ class SelectedBoxes(QGraphicsItem):
     def _handle(self, color: QColor, dpr: float) -> QPixmap:
         """A resize handle as ``HandleItem`` draws it: white, a 1-pixel outline darker than ``color``."""
         key = (color.rgba(), dpr)
-        pm = self._handles.get(key)
+        pm = self._pixmaps.get(key)
         if pm is None:
             side = HANDLE_SIZE + 1  # a 9-pixel rectangle's outline covers 10 pixels
             pm = QPixmap(math.ceil(side * dpr), math.ceil(side * dpr))
@@ -352,7 +424,7 @@ class SelectedBoxes(QGraphicsItem):
             p = QPainter(pm)
             p.fillRect(QRectF(1 / dpr, 1 / dpr, side - 2 / dpr, side - 2 / dpr), QColor(255, 255, 255))
             p.end()
-            self._handles[key] = pm
+            self._pixmaps[key] = pm
         return pm
 
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsSimpleT
 
 HANDLE_SIZE = 9.0
 Z_LABEL = 20.0  # tags: above every fill (a selected object's is at 10 + its kind's)
-Z_HANDLE = Z_LABEL + 1.0  # a box item's resize handles: above every tag, so what is grabbed is seen
+Z_SELECTED_LABEL = Z_LABEL + 0.5  # a selected object's tag: above the others', so what was picked is named
+Z_HANDLE = Z_LABEL + 1.0  # any box's resize handles (item or layer): above every tag, so the grab is seen
 
 
 class HandleItem(QGraphicsRectItem):

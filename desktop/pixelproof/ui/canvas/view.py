@@ -151,9 +151,8 @@ class CanvasView(QGraphicsView):
         self._scene.addItem(self.placeholder)
         self.box_layer = BoxLayer(doc.project.categories.get)
         self.box_layer.tags.set_enabled(self.show_labels)
-        self._scene.addItem(self.box_layer)
-        self._scene.addItem(self.box_layer.tags)
-        self._scene.addItem(self.box_layer.chosen)
+        for part in self.box_layer.parts():
+            self._scene.addItem(part)
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
         for ann in (anns := doc.project.annotations_of(image_id)):
