@@ -23,6 +23,7 @@ from pixelproof.core.limits import ID_MAX
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_IMAGE_ID,
+    RENUMBER_HINT,
     Annotation,
     ImageRecord,
     Project,
@@ -191,8 +192,9 @@ def split_project(
     last = project.given_out(LAST_ANNOTATION_ID)
     if last + (n_ann + 1) * ID_RANGE > ID_MAX:  # a shard's new ids would pass what a project may hold
         raise SplitError(
-            f"object ids reach {last}: no room for {n_ann} annotators' ranges of {ID_RANGE} new ids each "
-            f"below {ID_MAX}, the highest id a project holds"
+            f"{project.path or 'the project'}: object ids reach {last}: no room for {n_ann} annotators' "
+            f"ranges of {ID_RANGE} new ids each up to {ID_MAX} (2**63 - 1), the largest id a project file "
+            f"can hold; " + RENUMBER_HINT.format(file=project.path or "PROJECT.json")
         )
     order = [regular[k] for k in rng.permutation(len(regular))]
     assignment = _assign(len(order), n_ann, overlap, copies)
