@@ -134,11 +134,17 @@ def _main(argv: list[str]) -> int:
     if args.command is None:
         return run_gui([])
     from pixelproof.core.batch.executors import BatchSetupError
+    from pixelproof.core.model import IdsExhausted
 
     try:
         code = int(args.run(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
+    except IdsExhausted as e:  # raised before anything is written: every command refuses alike
+        from pixelproof.commands._common import error
+
+        error(str(e))
+        return 2
     except BatchSetupError as e:  # a batch job's executor gave up under way (a cluster lost): as above
         print(f"\npixelproof: error: {e}", file=sys.stderr)
         return int(getattr(args, "batch_error_code", 1))

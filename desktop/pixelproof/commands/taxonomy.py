@@ -18,6 +18,7 @@ from pixelproof.commands._common import (
     warn,
 )
 from pixelproof.core.errors import error_text
+from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
 
 
@@ -104,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "export":
             return _export(project, args)
         edit, note = _edit(project, args)
+    except IdsExhausted:
+        raise  # the CLI's usage exit (2), as every command's
     except (taxonomy.TaxonomyError, ValueError, OSError) as e:
         problems = e.problems if isinstance(e, taxonomy.TaxonomyError) else [error_text(e)]
         for p in problems:

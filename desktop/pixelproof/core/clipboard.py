@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pixelproof.core.geometry import clone, placed_on
-from pixelproof.core.model import Annotation, Project
+from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, CONSENSUS_OF
 
 _PROVENANCE = (ANNOTATOR_KEY, CONSENSUS_OF)  # pixelproof keys of merges a copy does not inherit
@@ -69,19 +69,20 @@ def paste(clip: Clipboard, project: Project, image_id: int) -> Pasted:
     target = project.images[image_id].size
     out: list[Annotation] = []
     left_out = 0
-    next_id = project.next_annotation_id()
     for ann in clip.annotations:
         placed = placed_on(ann, clip.size, target)
         if placed is None:
             left_out += 1
             continue
-        placed.id, placed.image_id = next_id + len(out), image_id
+        placed.image_id = image_id
         placed.category_id = categories[ann.category_id]
         placed.source, placed.review, placed.score, placed.author = "manual", None, None, None
         for key in _PROVENANCE:  # (``rle_origin``: placed_on sets it when the target image needs it)
             placed.app_extra.pop(key, None)
         placed.touch()
         out.append(placed)
+    for placed, new_id in zip(out, project.new_ids(LAST_ANNOTATION_ID, len(out)), strict=True):
+        placed.id = new_id  # raises IdsExhausted when they do not all fit: nothing pasted
     return Pasted(out, left_out)
 
 

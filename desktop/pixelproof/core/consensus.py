@@ -45,7 +45,7 @@ from pixelproof.core.edits import (
 )
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import Annotation, Project
+from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
     CONSENSUS_OF,
@@ -200,7 +200,7 @@ def consensus_edit(
     """The edit adding pending consensus objects to every overlap image without one yet, and a summary.
     ``check`` is called before each image (a background job's cancel); a ``LimitError`` names the image."""
     cats = {c.name: c.id for c in project.categories.values()}
-    next_id = project.next_annotation_id()
+    new_ids = project.id_counter(LAST_ANNOTATION_ID)
     added: list[Annotation] = []
     summary: dict[str, Any] = {"images": 0, "objects": 0, "minority": 0, "ties": 0, "skipped": []}
     marked = consensus_marks(project)
@@ -223,9 +223,8 @@ def consensus_edit(
         summary["minority"] += result.minority
         summary["ties"] += result.ties
         for ann, label in result.objects:
-            ann.id, ann.image_id, ann.category_id = next_id, image_id, cats[label]
+            ann.id, ann.image_id, ann.category_id = new_ids.take(), image_id, cats[label]
             added.append(ann)
-            next_id += 1
     summary["objects"] = len(added)
     # one annotator's version so far (a shard merged as it came): the others' shards are still to come
     summary["waiting"] = sum(len(who) == 1 for who in versions_side_by_side(project).values())
@@ -247,7 +246,7 @@ def unchanged_for_consensus(before: Project, now: Project) -> bool:
         and now.images.keys() == before.images.keys()
         and overlap_annotators(now) == overlap_annotators(before)
         and consensus_marks(now) == consensus_marks(before)
-        and now.next_annotation_id() == before.next_annotation_id()
+        and now.given_out(LAST_ANNOTATION_ID) == before.given_out(LAST_ANNOTATION_ID)
     )
 
 

@@ -17,7 +17,7 @@ from pixelproof.core.coco import new_project
 from pixelproof.core.export_mark import SkippedExport
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text, is_inside, lexical_path
-from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.model import LAST_IMAGE_ID, ImageRecord, Project
 from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.sources import ImageEntry, folder_files, image_entries, open_volume, scan_images
 from pixelproof.core.volumes import (
@@ -79,7 +79,7 @@ def _records(
 ) -> list[ImageRecord]:
     """Records for ``entries``, ids from one above the project's, named as the project names its images."""
     records: list[ImageRecord] = []
-    first, name_of = project.next_image_id(), namer(project)
+    new_ids, name_of = project.id_counter(LAST_IMAGE_ID), namer(project)
     for entry in entries:
         name = name_of(entry.path) + entry.fragment
         try:
@@ -87,7 +87,7 @@ def _records(
         except LimitError as e:
             skip(f"{e}; skipped")
             continue
-        record = ImageRecord(first + len(records), name, entry.width, entry.height)
+        record = ImageRecord(new_ids.take(), name, entry.width, entry.height)
         record.extra.update(entry.extra)
         records.append(record)
     return records

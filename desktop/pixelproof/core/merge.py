@@ -430,23 +430,21 @@ def _assemble(
     )
     cat_ids: dict[str, int] = {}
     given = base.issued(LAST_CATEGORY_ID) if base is not None else 0  # a class removed from the base had it
-    next_cat = max([c.id for c in categories] + [given]) + 1
+    new_cats = project.id_counter(LAST_CATEGORY_ID, above=max([c.id for c in categories] + [given]))
     for c in categories:
         own = c.name in returning or (
             base is not None and getattr(base.categories.get(c.id), "name", None) == c.name
         )
         fresh = base is None or not base.was_given_out(LAST_CATEGORY_ID, c.id)
-        cid = c.id if c.id not in project.categories and (own or fresh) else next_cat
-        if cid == next_cat:
-            next_cat += 1
+        cid = c.id if c.id not in project.categories and (own or fresh) else new_cats.take()
         cat = Category(cid, c.name, c.supercategory, c.color, c.shortcut, dict(c.extra), dict(c.app_extra))
         project.add_category(cat)
         cat_ids[c.name] = cid
 
-    image_ids = _image_ids(merged, base, conflicts)
+    image_ids = _image_ids(project, merged, base, conflicts)
     reserved = {a.id for _, m, _ in merged for a, _, keeps in m.objects if keeps}
     proposed_max = max((a.id for _, m, _ in merged for a, _, _ in m.objects), default=0)
-    next_ann = max(proposed_max, max(reserved, default=0)) + 1
+    new_anns = project.id_counter(LAST_ANNOTATION_ID, above=max(proposed_max, max(reserved, default=0)))
     used: set[int] = set()
     left_out: list[dict[str, Any]] = []
     overlap_images: dict[str, list[str]] = {}
@@ -480,18 +478,18 @@ def _assemble(
             if aid in used or (not keeps and aid in reserved):
                 if a.app_extra.get(ANNOTATOR_KEY) is not None and keeps:
                     renumbered_copies += 1  # a base object kept in several annotators' versions
-                else:
+                new_id = new_anns.take()
+                if a.app_extra.get(ANNOTATOR_KEY) is None or not keeps:
                     conflicts.append(
                         Conflict(
                             "annotation_id_collision",
-                            f"{im.file_name}: annotation id {aid} is already used; renumbered to {next_ann}",
+                            f"{im.file_name}: annotation id {aid} is already used; renumbered to {new_id}",
                             im.file_name,
                             [a.app_extra.get(ANNOTATOR_KEY) or a.author or ""],
-                            {"old_id": aid, "new_id": next_ann},
+                            {"old_id": aid, "new_id": new_id},
                         )
                     )
-                aid = next_ann
-                next_ann += 1
+                aid = new_id
             used.add(aid)
             a.id, a.image_id, a.category_id = aid, iid, cat_ids[cat]  # ``a`` is merge_image's own copy
             project.add_annotation(a)
@@ -526,13 +524,18 @@ def _assemble(
 
 
 def _image_ids(
-    merged: list[tuple[str, ImageMerge, Version | None]], base: Project | None, conflicts: list[Conflict]
+    project: Project,
+    merged: list[tuple[str, ImageMerge, Version | None]],
+    base: Project | None,
+    conflicts: list[Conflict],
 ) -> list[int]:
     """Base images keep their ids; new images keep theirs when free (no image has it, none removed from the
     base had it: ``LAST_IMAGE_ID``), else get the next free id."""
     taken = {b.image.id for _, _, b in merged if b is not None}
     given = base.issued(LAST_IMAGE_ID) if base is not None else 0
-    next_id = max([m.image.id for _, m, _ in merged] + list(taken) + [given]) + 1
+    new_ids = project.id_counter(
+        LAST_IMAGE_ID, above=max([m.image.id for _, m, _ in merged] + list(taken) + [given])
+    )
     out = []
     for _, m, b in merged:
         if b is not None:
@@ -541,17 +544,17 @@ def _image_ids(
         iid = m.image.id
         if iid in taken or (base is not None and base.was_given_out(LAST_IMAGE_ID, iid)):
             why = "is already used" if iid in taken else "was an image's since removed from the project"
+            new_id = new_ids.take()
             conflicts.append(
                 Conflict(
                     "image_id_collision",
-                    f"{m.image.file_name}: image id {iid} {why}; renumbered to {next_id}",
+                    f"{m.image.file_name}: image id {iid} {why}; renumbered to {new_id}",
                     m.image.file_name,
                     [],
-                    {"old_id": iid, "new_id": next_id},
+                    {"old_id": iid, "new_id": new_id},
                 )
             )
-            iid = next_id
-            next_id += 1
+            iid = new_id
         taken.add(iid)
         out.append(iid)
     return out

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pixelproof.core.limits import ID_MAX, LimitError
+
 if TYPE_CHECKING:
     from pixelproof.core.atomic import FileState
 
@@ -33,6 +35,59 @@ LAST_ANNOTATION_ID = "last_annotation_id"
 # id of one removed (undone, deleted, merged away): merge would take it for the one the shard was dealt.
 LAST_IMAGE_ID = "last_image_id"
 LAST_CATEGORY_ID = "last_category_id"
+_KINDS = {LAST_ANNOTATION_ID: "object", LAST_IMAGE_ID: "image", LAST_CATEGORY_ID: "category"}
+_PLURALS = {LAST_ANNOTATION_ID: "objects", LAST_IMAGE_ID: "images", LAST_CATEGORY_ID: "categories"}
+# How a project whose ids reach ``ID_MAX`` goes on: nothing renumbers ids in place (COCO import keeps them),
+# a LabelMe round trip numbers objects, images and classes from 1 and keeps shapes, classes and review states
+RENUMBER_HINT = (
+    "to go on, renumber it from 1 as a new project: pixelproof convert {file} DIR --from coco --to labelme, "
+    "then pixelproof convert DIR NEW.json --from labelme --to coco (image statuses, class colours and the "
+    "change log are not carried)"
+)
+
+
+class IdsExhausted(LimitError):
+    """No new object, image or class id is left: the next would pass ``ID_MAX`` (2**63 - 1), and a file
+    holding it would not open again (ours refuses it; numpy and pycocotools hold ids as int64). The marks
+    are high-water marks, so a lower id that was freed cannot be told from one never given out: the edit,
+    import or command is refused rather than renumbered, before it changes anything."""
+
+    def __init__(self, project: Project, key: str, count: int, reached: int) -> None:
+        self.kind = _KINDS[key]
+        name = str(project.path) if project.path is not None else "the project"
+        mark = (
+            f" (counting those given out before: pixelproof.{key})"
+            if project.issued(key) > max(project._ids(key), default=0)
+            else ""
+        )
+        room = (
+            f"no room for {count} new {_PLURALS[key]}" if count > 1 else f"no new {self.kind} can be numbered"
+        )
+        super().__init__(
+            name,
+            f"{self.kind} ids reach {reached}{mark}: {room} up to {ID_MAX} (2**63 - 1), the largest id a "
+            f"project file can hold; " + RENUMBER_HINT.format(file=project.path or "PROJECT.json"),
+        )
+
+
+class NewIds:
+    """New ids of one kind handed out one at a time (an import, a model's predictions, a merge) under the
+    one rule of ``Project.new_ids``: above every id given out, never past ``ID_MAX``."""
+
+    __slots__ = ("_key", "_project", "next")
+
+    def __init__(self, project: Project, key: str, above: int = 0) -> None:
+        self._project, self._key = project, key
+        self.next = max(project.given_out(key), above) + 1
+
+    def take(self, count: int = 1) -> int:
+        """The first of ``count`` new consecutive ids; raises ``IdsExhausted`` when the last would pass."""
+        first = self.next
+        if first + count - 1 > ID_MAX:
+            raise IdsExhausted(self._project, self._key, count, first - 1)
+        self.next = first + count
+        return first
+
 
 Segmentation = list[list[float]] | dict[str, Any] | None
 
@@ -257,17 +312,29 @@ class Project:
         return self.path.parent / p
 
     # -- ids -------------------------------------------------------------------------------------
-    def next_image_id(self) -> int:
-        """One above every image id present and every one given out before (``LAST_IMAGE_ID``)."""
-        return self.given_out(LAST_IMAGE_ID) + 1
+    def new_ids(self, key: str, count: int = 1, *, above: int = 0) -> range:
+        """``count`` new ids of ``key``'s kind (a ``LAST_*_ID``): the one rule for every id handed out. They
+        lie above every id present, every one given out before (the mark) and ``above``; raises
+        ``IdsExhausted`` when the last would pass ``ID_MAX`` (nothing is recorded: call it before changing
+        anything)."""
+        first = NewIds(self, key, above).take(count)
+        return range(first, first + count)
 
-    def next_category_id(self) -> int:
-        """One above every category id present and every one given out before (``LAST_CATEGORY_ID``)."""
-        return self.given_out(LAST_CATEGORY_ID) + 1
+    def id_counter(self, key: str, *, above: int = 0) -> NewIds:
+        """``new_ids`` one at a time, for work that learns how many it needs as it goes."""
+        return NewIds(self, key, above)
 
-    def next_annotation_id(self) -> int:
-        """One above every id present and every id given out before (``LAST_ANNOTATION_ID``)."""
-        return self.given_out(LAST_ANNOTATION_ID) + 1
+    def next_image_id(self, count: int = 1) -> int:
+        """The first of ``count`` new image ids (``new_ids``)."""
+        return NewIds(self, LAST_IMAGE_ID).take(count)
+
+    def next_category_id(self, count: int = 1) -> int:
+        """The first of ``count`` new category ids (``new_ids``)."""
+        return NewIds(self, LAST_CATEGORY_ID).take(count)
+
+    def next_annotation_id(self, count: int = 1) -> int:
+        """The first of ``count`` new object ids (``new_ids``)."""
+        return NewIds(self, LAST_ANNOTATION_ID).take(count)
 
     def issued(self, key: str) -> int:
         """The recorded high-water mark ``key`` (``LAST_*_ID``); 0 when the file has none (an old file:

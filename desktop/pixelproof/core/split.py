@@ -23,6 +23,7 @@ from pixelproof.core.limits import ID_MAX
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_IMAGE_ID,
+    RENUMBER_HINT,
     Annotation,
     ImageRecord,
     Project,
@@ -188,11 +189,12 @@ def split_project(
     regular = [i for i in sorted(project.images) if image_key(project, project.images[i]) not in hp_keys]
     if not regular:
         raise SplitError("the project has no images to split")
-    last = project.next_annotation_id() - 1
+    last = project.given_out(LAST_ANNOTATION_ID)
     if last + (n_ann + 1) * ID_RANGE > ID_MAX:  # a shard's new ids would pass what a project may hold
         raise SplitError(
-            f"object ids reach {last}: no room for {n_ann} annotators' ranges of {ID_RANGE} new ids each "
-            f"below {ID_MAX}, the highest id a project holds"
+            f"{project.path or 'the project'}: object ids reach {last}: no room for {n_ann} annotators' "
+            f"ranges of {ID_RANGE} new ids each up to {ID_MAX} (2**63 - 1), the largest id a project file "
+            f"can hold; " + RENUMBER_HINT.format(file=project.path or "PROJECT.json")
         )
     order = [regular[k] for k in rng.permutation(len(regular))]
     assignment = _assign(len(order), n_ann, overlap, copies)
@@ -208,13 +210,13 @@ def split_project(
         project, annotators, seed, overlap, overlap_copies, [im.file_name for im in hp_images]
     )
     shards: dict[str, Project] = {}
-    first_new = project.next_annotation_id()
-    first_image = project.next_image_id()
+    first_new = last + 1  # the ranges fit: checked above
+    given_images = project.given_out(LAST_IMAGE_ID)  # the project's other images' ids are not the shard's
     for k, (name, ids) in enumerate(zip(annotators, per_annotator, strict=True)):
         shard = subset(project, sorted(ids))
         shard.app[LAST_ANNOTATION_ID] = first_new - 1 + (k + 1) * ID_RANGE  # the first range: the lead's
-        if first_image > shard.next_image_id():  # the project's other images' ids are not the shard's to give
-            shard.app[LAST_IMAGE_ID] = first_image - 1
+        if given_images > shard.given_out(LAST_IMAGE_ID):
+            shard.app[LAST_IMAGE_ID] = given_images
         for image in hp_images:
             shard.add_image(copy.copy(image))
         shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators
@@ -300,7 +302,7 @@ def _pick_honeypots(
     candidates = sorted(reference.images.values(), key=lambda im: im.file_name)
     picked = sorted(rng.choice(len(candidates), size=min(wanted, len(candidates)), replace=False).tolist())
     by_key = {image_key(project, im): im for im in project.images.values()}
-    next_id = project.next_image_id()
+    new_ids = project.id_counter(LAST_IMAGE_ID)
     out: list[ImageRecord] = []
     keys: set[str] = set()
     for k in picked:
@@ -313,10 +315,9 @@ def _pick_honeypots(
             continue
         out.append(
             ImageRecord(
-                next_id, _relative_to(project, reference, ref_image), ref_image.width, ref_image.height
+                new_ids.take(), _relative_to(project, reference, ref_image), ref_image.width, ref_image.height
             )
         )
-        next_id += 1
     return out, keys
 
 

@@ -36,7 +36,7 @@ from pixelproof.core.edits.lint import rename_dismissed, rename_rules
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_CLASSES
-from pixelproof.core.model import Category, Project
+from pixelproof.core.model import LAST_CATEGORY_ID, Category, Project
 
 FORMAT = 1
 INFO_KEYS = ("description", "guideline", "examples")
@@ -300,20 +300,18 @@ def apply_taxonomy(project: Project, data: dict[str, Any]) -> TaxonomyPlan:
     """
     parts: list[Edit] = []
     plan = TaxonomyPlan(Compound([]))
-    next_id = project.next_category_id()
+    new_ids = project.id_counter(LAST_CATEGORY_ID)
     names = {c["name"] for c in data["categories"]}
     by_name = {c.name: c for c in project.categories.values()}  # not a scan per class: 100,000 are allowed
     for c in data["categories"]:
         current = by_name.get(c["name"])
         values = {k: c.get(k) for k in INFO_KEYS}
         if current is None:
-            cat = Category(
-                next_id, c["name"], c.get("supercategory"), c.get("color") or default_color(next_id)
-            )
+            cid = new_ids.take()
+            cat = Category(cid, c["name"], c.get("supercategory"), c.get("color") or default_color(cid))
             cat.shortcut = c.get("shortcut")
             parts.append(AddCategory(with_info(cat, **values)))
             plan.added.append(c["name"])
-            next_id += 1
             continue
         after = with_info(current, **values)
         for key in ("supercategory", "color", "shortcut"):

@@ -27,7 +27,14 @@ from pixelproof.core.edits.box_masks import linked_box
 from pixelproof.core.geometry import clone
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.limits import RLE_ORIGIN
-from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.model import (
+    LAST_ANNOTATION_ID,
+    LAST_CATEGORY_ID,
+    Annotation,
+    Category,
+    ImageRecord,
+    Project,
+)
 from pixelproof.inference.base import Backend, Prediction
 from pixelproof.inference.existing import ExistingObjects
 from pixelproof.inference.existing import Shape as ExistingShape
@@ -206,8 +213,9 @@ class PredictionMapper:
         self.mapping = dict(mapping or {})
         self.author = author
         self.skip_existing = skip_existing  # IoU above which a prediction repeats an object; None = off
-        self._next_ann = project.next_annotation_id()
-        self._next_cat = project.next_category_id()
+        project.next_annotation_id()  # raises IdsExhausted: no object could be added, refused before a run
+        self._ann_ids = project.id_counter(LAST_ANNOTATION_ID)
+        self._next_cat = 0
         self._created: dict[str, Category] = {}
         self._emitted: set[int] = set()  # created categories already handed out in a proposal
 
@@ -225,7 +233,7 @@ class PredictionMapper:
             return cat, cat.id not in self._emitted
         if self.only_existing:
             return None, False
-        cid = max(self._next_cat, self.project.next_category_id())
+        cid = self.project.id_counter(LAST_CATEGORY_ID, above=self._next_cat - 1).take()
         self._next_cat = cid + 1
         cat = Category(cid, name, color=default_color(len(self.project.categories) + len(self._created) + 1))
         self._created[name] = cat
@@ -268,7 +276,8 @@ class PredictionMapper:
             known = self.project.categories.get(category_id)
             name = known.name if known is not None else f"category {category_id}"
             proposal.box_failures.append(BoxFailure(box_id, name, why))
-        self._next_ann = max(self._next_ann, self.project.next_annotation_id())  # once: O(objects)
+        # the project may have gained objects meanwhile: once per image, O(objects)
+        self._ann_ids = self.project.id_counter(LAST_ANNOTATION_ID, above=self._ann_ids.next - 1)
         for shape in shapes:
             extra: dict = {}
             if shape.box is not None:
@@ -285,8 +294,7 @@ class PredictionMapper:
             if is_new:
                 proposal.categories.append(cat)
                 self._emitted.add(cat.id)
-            aid = self._next_ann
-            self._next_ann = aid + 1
+            aid = self._ann_ids.take()
             proposal.annotations.append(
                 Annotation(
                     id=aid,
@@ -506,8 +514,8 @@ class Rebaser:
             proposal, categories=[], annotations=[], box_failures=list(proposal.box_failures)
         )
         new_cats: dict[str, Category] = {}
-        next_ann = project.next_annotation_id()
-        next_cat = project.next_category_id()
+        ann_ids = project.id_counter(LAST_ANNOTATION_ID)
+        cat_ids = project.id_counter(LAST_CATEGORY_ID)
         for a in proposal.annotations:
             cid = a.category_id
             if cid not in self.created and cid in project.categories:
@@ -518,14 +526,12 @@ class Rebaser:
                 if cat is None:
                     made = self.created.get(cid)
                     color = made.color if made else default_color(len(project.categories) + 1)
-                    cat = Category(next_cat, name, color=color)
-                    next_cat += 1
+                    cat = Category(cat_ids.take(), name, color=color)
                     new_cats[name] = cat
                     out.categories.append(cat)
                 target = cat.id
             b = clone(a)
-            b.id, b.category_id = next_ann, target
-            next_ann += 1
+            b.id, b.category_id = ann_ids.take(), target
             if linked_box(project, b) is None:  # the box it was made from is gone: an ordinary mask now
                 b.app_extra.pop(FROM_BOX, None)
             out.annotations.append(b)

@@ -24,7 +24,15 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.annotation_pixels import crop_geometry
 from pixelproof.core.coco import default_color
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
-from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord, Project
+from pixelproof.core.model import (
+    LAST_ANNOTATION_ID,
+    LAST_IMAGE_ID,
+    REVIEW_STATES,
+    Annotation,
+    Category,
+    ImageRecord,
+    Project,
+)
 from pixelproof.core.sparse_mask import is_huge
 from pixelproof.core.volumes import expected_identity
 from pixelproof.interop.image_guard import check_not_image
@@ -133,8 +141,8 @@ class Builder:
         self.project = project
         self.root = project.path.parent if project.path is not None else None
         self._by_name = {c.name: c for c in project.categories.values()}
-        self._next_image = project.next_image_id()
-        self._next_ann = project.next_annotation_id()
+        self._image_ids = project.id_counter(LAST_IMAGE_ID)
+        self._ann_ids = project.id_counter(LAST_ANNOTATION_ID)
 
     def category(self, name: str, cat_id: int | None = None, *, void: bool = False) -> Category:
         """The category called ``name``; created when new, with ``cat_id`` when free (``category_id_free``)
@@ -161,10 +169,9 @@ class Builder:
         limits.check_text(file_name, where, "file name")
         limits.check_declared_size(width, height, where)
         limits.check_json_depth(extra, where)
-        image = ImageRecord(self._next_image, file_name, int(width), int(height), dict(extra))
+        image = ImageRecord(self._image_ids.take(), file_name, int(width), int(height), dict(extra))
         if self.root is not None and not chosen:
             mark_outside_root(image, self.root / file_name, self.root)
-        self._next_image += 1
         return self.project.add_image(image)
 
     def annotation(
@@ -222,13 +229,12 @@ class Builder:
                 raise limits.LimitError(where, f"a box needs x, y, width >= 0, height >= 0, got {box}")
             limits.check_coordinates([box[0], box[1], box[0] + box[2], box[1] + box[3]], w, h, where)
             area = float(box[2] * box[3])
-        ann = Annotation(self._next_ann, image.id, category_id, box, seg, area, **fields)
+        ann = Annotation(self._ann_ids.take(), image.id, category_id, box, seg, area, **fields)
         ann.app_extra.pop(
             limits.RLE_ORIGIN, None
         )  # the geometry is the image's: a stale origin would move it
         if origin is not None:
             ann.app_extra[limits.RLE_ORIGIN] = origin
-        self._next_ann += 1
         return self.project.add_annotation(ann)
 
 

@@ -16,6 +16,8 @@ from PySide6.QtCore import QObject
 
 from pixelproof.core import clipboard
 from pixelproof.core.edits import AddAnnotations
+from pixelproof.core.model import IdsExhausted
+from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.reveal import hidden_now
 from pixelproof.ui.shortcuts import make_action
 
@@ -101,6 +103,9 @@ class ClipboardActions(QObject):
         image = doc.project.images[doc.current_image_id]
         try:
             pasted = clipboard.paste(clip, doc.project, image.id)
+        except IdsExhausted as e:  # no id left for the copies: nothing pasted
+            dialogs.show_error(self.shell.widget, verb, str(e))
+            return
         except ValueError as e:  # a category gone (PasteRefused), a mask over the pixel limit
             self.shell.status(f"{verb}: {e}", 10000)
             return

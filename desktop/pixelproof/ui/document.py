@@ -53,17 +53,19 @@ def recoverable_new_projects() -> list[Path]:
 
 
 class Document(QObject):
-    """A Project being edited. Signals carry ids, never objects, so receivers look up the current state."""
+    """A Project being edited. Signals carry ids, never objects, so receivers look up the current state.
+    Ids travel as Python ints (``object``): ``Signal(int)`` is 32-bit, and ids are 64-bit (another tool's
+    file may number images up to 2**63 - 1; shiboken overflowed opening it)."""
 
-    annotationAdded = Signal(int, int)  # image_id, annotation_id
-    annotationChanged = Signal(int, int)  # image_id, annotation_id
-    annotationRemoved = Signal(int, int)  # image_id, annotation_id
+    annotationAdded = Signal(object, object)  # image_id, annotation_id
+    annotationChanged = Signal(object, object)  # image_id, annotation_id
+    annotationRemoved = Signal(object, object)  # image_id, annotation_id
     categoriesChanged = Signal()
-    imageStatusChanged = Signal(int)  # image_id (status or whole-image review decision)
+    imageStatusChanged = Signal(object)  # image_id (status or whole-image review decision)
     imagesChanged = Signal()  # the image list: images added (a merge, Add Images) or removed, or relocated
     referenceChanged = Signal()  # pixelproof.reference (review view)
-    currentImageChanged = Signal(int)  # image_id, -1 for none
-    currentCategoryChanged = Signal(int)  # category_id, -1 for none
+    currentImageChanged = Signal(object)  # image_id, -1 for none
+    currentCategoryChanged = Signal(object)  # category_id, -1 for none
     selectionChanged = Signal()
     modifiedChanged = Signal(bool)
     pathChanged = Signal()

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core import edits, mask_edit
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import Annotation
+from pixelproof.core.model import Annotation, IdsExhausted
+from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import make_action, plain
@@ -229,7 +230,11 @@ class MasksMenu(QObject):
         pushed = 0
         try:
             for ann_id in [a.id for a in self._selected() if a.kind == "mask"]:
-                cmd = build(doc.project, ann_id)  # built after the previous push: new ids do not collide
+                try:
+                    cmd = build(doc.project, ann_id)  # built after the previous push: new ids do not collide
+                except IdsExhausted as e:
+                    dialogs.show_error(self.shell.widget, text, str(e))
+                    break
                 if cmd is None:
                     continue
                 if pushed == 0:
@@ -250,7 +255,11 @@ class MasksMenu(QObject):
     def to_polygon(self) -> None:
         if self.shell.document is not None:
             ids = [a.id for a in self._selected()]
-            cmd = edits.to_polygons(self.shell.document.project, ids, self.choose)
+            try:
+                cmd = edits.to_polygons(self.shell.document.project, ids, self.choose)
+            except IdsExhausted as e:  # a mask to split into objects: no id left for them
+                dialogs.show_error(self.shell.widget, "Convert to polygon", str(e))
+                return
             self._push(cmd, "Nothing converted")
 
     def merge(self) -> None:

@@ -28,7 +28,7 @@ from pixelproof.core.edits.base import (
 )
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import RLE_ORIGIN
-from pixelproof.core.model import Annotation, Project, utc_now
+from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project, utc_now
 from pixelproof.core.sparse_mask import is_huge, origin_of, patch_cropped
 
 
@@ -242,7 +242,7 @@ def to_polygons(project: Project, ids: Iterable[int], choose: Chooser) -> Edit |
     is the new annotations of split masks, if any, else the converted ones."""
     edits: list[Annotation] = []
     adds: list[Annotation] = []
-    next_id = project.next_annotation_id()
+    new_ids = project.id_counter(LAST_ANNOTATION_ID)
     for i in ids:
         ann = project.annotations[i]
         if ann.kind != "mask":
@@ -262,8 +262,7 @@ def to_polygons(project: Project, ids: Iterable[int], choose: Chooser) -> Edit |
             if n == 0:
                 edits.append(part)
             else:
-                part.id = next_id
-                next_id += 1
+                part.id = new_ids.take()
                 adds.append(part)
     if not edits:
         return None
@@ -317,7 +316,7 @@ def split_mask(project: Project, ann_id: int, connectivity: int = 8) -> Edit | N
         return None
     first = _with_mask(ann, pieces[0].rect, pieces[0].crop, image.height, image.width)
     adds = []
-    next_id = project.next_annotation_id()
+    next_id = project.next_annotation_id(len(pieces) - 1)
     for n, piece in enumerate(pieces[1:]):
         a = _with_mask(ann, piece.rect, piece.crop, image.height, image.width)
         a.id = next_id + n

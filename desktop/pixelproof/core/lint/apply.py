@@ -70,7 +70,7 @@ def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) ->
     if action == "split":
         parts = fix["parts"]
         _set_geometry(after, parts[0])
-        first = project.next_annotation_id()
+        first = project.next_annotation_id(len(parts) - 1)
         new = [
             _new_annotation(
                 project, {**p, "image_id": ann.image_id, "category_id": ann.category_id}, first + k

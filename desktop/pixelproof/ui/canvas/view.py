@@ -40,12 +40,12 @@ class CanvasView(QGraphicsView):
 
     cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image
     zoomChanged = Signal(float)
-    imageShown = Signal(int)  # image id, once its pixels (or its placeholder with a reason) are up
+    imageShown = Signal(object)  # image id, once its pixels (or its placeholder with a reason) are up
     windowChanged = Signal(float, float)
     message = Signal(str)  # short status-bar notes
     toolChanged = Signal()
     hintChanged = Signal()  # the tool's status-bar line (``Tool.target_text``) changed, e.g. a measurement
-    hugeImage = Signal(int, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user
+    hugeImage = Signal(object, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

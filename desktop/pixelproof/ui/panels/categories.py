@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.coco import default_color, new_category
 from pixelproof.core.edits import AddCategory, ReplaceCategory
-from pixelproof.core.model import Category
+from pixelproof.core.model import Category, IdsExhausted
 from pixelproof.core.taxonomy import delete_category, info, rename_category
+from pixelproof.ui.dialogs import show_error
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
@@ -192,7 +193,11 @@ class CategoriesPanel(Panel):
         if doc.project.category_by_name(name) is not None:
             QMessageBox.information(self, "Add category", f"There is already a category named “{name}”.")
             return
-        category = new_category(doc.project, name)
+        try:
+            category = new_category(doc.project, name)
+        except IdsExhausted as e:
+            show_error(self, "Add category", str(e))
+            return
         doc.push(AddCategory(category))
         doc.set_current_category(category.id)
 

@@ -11,7 +11,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from pixelproof.core import taxonomy
-from pixelproof.ui.dialogs import as_text
+from pixelproof.core.model import IdsExhausted
+from pixelproof.ui.dialogs import as_text, show_error
 
 if TYPE_CHECKING:
     from pixelproof.ui.panels.categories import CategoriesPanel
@@ -60,6 +61,9 @@ class TaxonomyMenu:
             edit = make()
         except taxonomy.TaxonomyError as e:
             QMessageBox.information(self.panel, "Categories", as_text("\n".join(e.problems)))
+            return
+        except IdsExhausted as e:
+            show_error(self.panel, "Categories", str(e))
             return
         self.panel.document.push(edit)
 

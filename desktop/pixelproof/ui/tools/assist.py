@@ -399,9 +399,10 @@ class AssistTool(Tool):
         doc, backend = self.document, self.session.backend if self.session else None
         if doc is None or not self.shapes or backend is None:
             return
+        next_id = doc.project.next_annotation_id(len(self.shapes))  # before a class is added for them
         if not self.ensure_category():
             return
-        now, next_id = utc_now(), doc.project.next_annotation_id()
+        now = utc_now()
         anns = []
         for i, s in enumerate(self.shapes):
             anns.append(

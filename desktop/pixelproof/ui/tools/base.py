@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, RemoveAnnotations, paint_edit
+from pixelproof.core.model import IdsExhausted
+from pixelproof.ui import dialogs
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 
 if TYPE_CHECKING:
@@ -28,6 +32,14 @@ class Tool(QObject):
     icon: ClassVar[str] = ""  # resources/icons/<icon>.svg
     tooltip: ClassVar[str] = ""  # one line: what it does and how
     cursor: ClassVar[Qt.CursorShape] = Qt.CursorShape.ArrowCursor
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every tool's event handlers refuse a new object, class or mask whose id would pass 2**63 - 1
+        (``IdsExhausted``, raised before anything is pushed) with a message, the gesture dropped."""
+        super().__init_subclass__(**kwargs)
+        for name in ("press", "move", "release", "double_click", "key_press", "context_menu"):
+            if name in cls.__dict__:
+                setattr(cls, name, _refusing_when_ids_run_out(cls.__dict__[name]))
 
     def __init__(self, canvas: CanvasView) -> None:
         super().__init__(canvas)
@@ -182,3 +194,19 @@ class Tool(QObject):
                 self.document.set_selection([])
             return True
         return False
+
+
+def _refusing_when_ids_run_out(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler`` showing ``IdsExhausted`` as a message (the project and the way on) instead of a traceback:
+    the gesture is cancelled, nothing was added."""
+
+    @functools.wraps(handler)
+    def handle(self: Tool, *args: Any) -> Any:
+        try:
+            return handler(self, *args)
+        except IdsExhausted as e:
+            self.cancel()
+            dialogs.show_error(self.canvas.window(), "Nothing added", str(e))
+            return True  # the event was used
+
+    return handle

@@ -73,14 +73,17 @@ class BoxTool(Tool):
         if max(abs(drag.x()), abs(drag.y())) < MIN_DRAG_SCREEN_PX or box[2] < 1 or box[3] < 1:
             return  # a click or a slip, not a box
         doc = self.document
-        if doc is not None and doc.current_category_id in doc.project.categories:
+        if doc is None:
+            return
+        ann_id = doc.project.next_annotation_id()  # before a class is added for it: refused, nothing added
+        if doc.current_category_id in doc.project.categories:
             category_id = doc.current_category_id  # a digit key pressed during the drag counts
         else:
             category_id = None if category is None else self.add_drawn_category(*category)
         if category_id is None:
             return
         ann = Annotation(
-            id=doc.project.next_annotation_id(),
+            id=ann_id,
             image_id=self.canvas.image_id,
             category_id=category_id,
             bbox=box,

@@ -276,10 +276,11 @@ class PolygonTool(Tool):
                 ReplaceAnnotations([with_polygons(ann, [*ann.segmentation, poly], h, w)], "Add polygon part")
             )
             return
+        ann_id = doc.project.next_annotation_id()  # before a class is added for it: refused, nothing added
         if not self.ensure_category():
             return
         ann = Annotation(
-            id=doc.project.next_annotation_id(),
+            id=ann_id,
             image_id=self.canvas.image_id,
             category_id=doc.current_category_id,
             bbox=masks.polygons_bbox([poly]),
