@@ -88,8 +88,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "pixelproof lint project.json --backend yolo-onnx --model yolo11n.onnx \\\n"
         "    --confident 0.5 --html lint.html",
         "pixelproof lint project.json --predictions results.json \\\n    --json lint.json --csv lint.csv",
-        "pixelproof lint project.json --predictions pending",
-        "pixelproof lint project.json --pictures --kinds duplicate_picture",
+        "pixelproof lint project.json --predictions pending --pictures",
     )
     p.set_defaults(run=run)
 
