@@ -36,7 +36,7 @@ runs = [
     ["info", project], ["validate", project],
     ["qa", reference, project, "--json", out / "qa.json", "--csv", out / "qa.csv", "--html", out / "qa.html"],
     ["agreement", reference, project, "--json", out / "ag.json", "--html", out / "ag.html"],
-    ["lint", project, "--json", out / "lint.json", "--html", out / "lint.html"],
+    ["lint", project, "--pictures", "--json", out / "lint.json", "--html", out / "lint.html"],
     ["diff", reference, project, "--json"],
     ["prelabel", project, "--backend", "threshold", "-o", out / "pre.json"],
 ]

@@ -228,3 +228,41 @@ def test_a_model_that_knows_none_of_the_classes_is_refused(capsys, tmp_path: Pat
         capsys, "lint", path, "--backend", "yolo-onnx", "--model", model, "--map", "person=astronaut"
     )
     assert code == 1, err  # mapped: the badly boxed astronaut is found
+
+
+def test_pictures_find_the_same_picture_under_another_name(capsys, tmp_path: Path) -> None:
+    """--pictures reads every picture: a copy under another name and a JPEG of it are listed (JSON says
+    exact or near, and the other image), one unreadable file is said and left out, the exit code is 1."""
+    path = make(tmp_path, box(1, [10, 10, 50, 50]), picture=True)
+    p = load_project(path)
+    Image.fromarray(data.astronaut()).save(tmp_path / "b.png")
+    Image.fromarray(data.astronaut()).save(tmp_path / "c.jpg", quality=85)
+    (tmp_path / "d.png").write_bytes(b"not a picture")
+    for iid, name in ((2, "b.png"), (3, "c.jpg"), (4, "d.png")):
+        p.add_image(ImageRecord(iid, name, 512, 512))
+    p.add_annotation(Annotation(2, 2, 2, [10.0, 10.0, 50.0, 50.0], None, 2500.0))  # the copy: a cat
+    save_project(p, path)
+    code, out, err = run(capsys, "lint", path)  # without --pictures: no picture is read
+    assert code == 0 and "duplicate_picture" not in out and "d.png" not in err
+    j = tmp_path / "r.json"
+    code, out, err = run(capsys, "lint", path, "--pictures", "--json", j)
+    assert code == 1, err
+    assert "d.png: " in err and "not compared" in err
+    doc = json.loads(j.read_text())
+    found = {q["image_id"]: q for q in doc["problems"] if q["kind"] == "duplicate_picture"}
+    assert sorted(found) == [2, 3]
+    assert found[2]["figures"] == {"other_image_id": 1, "distance": 0, "exact": 1}
+    assert "labelled differently (cat 1 vs 0, person 0 vs 1)" in found[2]["message"]
+    assert found[3]["figures"]["exact"] == 0 and found[3]["figures"]["other_image_id"] == 1
+    assert found[2]["score"] > found[3]["score"]
+    assert doc["options"]["pictures"]["read"] == 3
+    assert doc["options"]["pictures"]["unreadable"][0]["file_name"] == "d.png"
+    assert "duplicate_picture" in out
+    code, out, err = run(capsys, "lint", path, "--pictures", "--kinds", "duplicate_picture", "--json", j)
+    assert code == 1 and {q["kind"] for q in json.loads(j.read_text())["problems"]} == {"duplicate_picture"}
+
+
+def test_the_picture_kind_without_pictures_is_a_usage_error(capsys, tmp_path: Path) -> None:
+    path = make(tmp_path, box(1, [10, 10, 50, 50]), picture=True)
+    code, _, err = run(capsys, "lint", path, "--kinds", "duplicate_picture")
+    assert code == 2 and "duplicate_picture needs --pictures (it reads every picture)" in err

@@ -66,6 +66,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="predictions at or below this are not used to judge locations (ObjectLab default 0.5)",
     )
     p.add_argument(
+        "--pictures",
+        action="store_true",
+        help="also compare the pictures: duplicate_picture, the same picture or a near copy under another "
+        "name (reads every picture, so a large project takes much longer)",
+    )
+    p.add_argument(
         "--rules", metavar="FILE", help="rules JSON/YAML (replaces the project's pixelproof.rules)"
     )
     p.add_argument("--kinds", metavar="K1,K2", help="only these problem kinds (see README)")
@@ -82,7 +88,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "pixelproof lint project.json --backend yolo-onnx --model yolo11n.onnx \\\n"
         "    --confident 0.5 --html lint.html",
         "pixelproof lint project.json --predictions results.json \\\n    --json lint.json --csv lint.csv",
-        "pixelproof lint project.json --predictions pending",
+        "pixelproof lint project.json --predictions pending --pictures",
     )
     p.set_defaults(run=run)
 
@@ -108,6 +114,8 @@ def _usage(args: argparse.Namespace) -> str | None:
         modelled = [k for k in _kinds(args) if k in MODEL_KINDS]
         if modelled and not (args.backend or args.predictions):
             return f"--kinds: {', '.join(modelled)} need(s) a model (--backend or --predictions)"
+        if "duplicate_picture" in _kinds(args) and not args.pictures:
+            return "--kinds: duplicate_picture needs --pictures (it reads every picture)"
     return None
 
 
@@ -122,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.lint import LintFailed, LintOptions, dismissed_keys, lint_project
     from pixelproof.core.lint import report as lint_report
     from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
+    from pixelproof.core.lint.pictures import PICTURE_SECONDS
 
     batch = batch_options(args)
     problem = _usage(args)
@@ -155,17 +164,22 @@ def run(args: argparse.Namespace) -> int:
         frozenset(_kinds(args)) if args.kinds else None, args.min_score, dismissed_keys(project)
     )
     try:
-        executor = batch.executor(len(project.images), SECONDS_PER_IMAGE)
+        seconds = SECONDS_PER_IMAGE + (PICTURE_SECONDS if args.pictures else 0.0)
+        executor = batch.executor(len(project.images), seconds)
     except BatchSetupError as e:
         error(str(e))
         return EXIT_UNREADABLE
     announce(executor)
-    with executor, ProgressBar("linting") as bar:
-        try:
-            result = lint_project(project, rules, predictions, options, progress=bar, executor=executor)
-        except LintFailed as e:
-            error(str(e), bar)
-            return EXIT_UNREADABLE
+    with executor:
+        pictures = _pictures(project, executor, batch.path_map) if args.pictures else None
+        with ProgressBar("linting") as bar:
+            try:
+                result = lint_project(
+                    project, rules, predictions, options, progress=bar, executor=executor, pictures=pictures
+                )
+            except LintFailed as e:
+                error(str(e), bar)
+                return EXIT_UNREADABLE
     data = lint_report.to_dict(result, str(args.project), model_info)
     try:
         if args.json:
@@ -179,6 +193,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     _print_summary(data)
     return EXIT_PROBLEMS if result.problems else EXIT_CLEAN
+
+
+def _pictures(project: Any, executor: Any, path_map: Any) -> Any:
+    """Every picture read and hashed (``duplicate_picture``); one that cannot be read is said and left out."""
+    from pixelproof.core.lint import read_pictures
+
+    with ProgressBar("reading pictures") as bar:
+        pictures = read_pictures(project, executor, progress=bar, path_map=path_map)
+    print_capped([f"pixelproof: warning: {n}: {why} (not compared)" for n, why in pictures.unreadable])
+    return pictures
 
 
 def _rules(args: argparse.Namespace, project: Any) -> Any:

@@ -18,18 +18,20 @@ from pixelproof.core.lint.engine import (
     is_label,
     lint_project,
 )
+from pixelproof.core.lint.pictures import Pictures, read_pictures
 from pixelproof.core.lint.predictions import (
     PredictionsError,
     parse_predictions,
     pending_predictions,
     read_predictions,
 )
-from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, RULE_KINDS, Problem
+from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, RULE_KINDS, Problem
 from pixelproof.core.lint.rules import Rules, RulesError, load_rules_file, parse_rules, rules_of
 
 __all__ = [
     "KINDS",
     "MODEL_KINDS",
+    "PICTURE_KINDS",
     "RULE_KINDS",
     "Context",
     "DatasetFigures",
@@ -38,6 +40,7 @@ __all__ = [
     "LintFailed",
     "LintOptions",
     "LintResult",
+    "Pictures",
     "PredictionsError",
     "Problem",
     "Rules",
@@ -53,6 +56,7 @@ __all__ = [
     "parse_predictions",
     "parse_rules",
     "pending_predictions",
+    "read_pictures",
     "read_predictions",
     "rules_of",
 ]

@@ -23,7 +23,9 @@ from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect
-from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, Problem, sort_key, z_score
+from pixelproof.core.lint.facts import is_label
+from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem
+from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.qa_objects import annotation_placed
@@ -338,12 +340,6 @@ def shape_fix(facts: ImageFacts, o: ObjectFacts, pred: Annotation) -> dict | Non
 # the whole project
 
 
-def is_label(ann: Annotation) -> bool:
-    """Pending model predictions are proposals, not labels: lint leaves them out (and can use them as the
-    model's predictions)."""
-    return not (ann.review == "pending" and (ann.source or "").startswith("model:"))
-
-
 @dataclass(slots=True)
 class LintOptions:
     """What to report: kinds (None = all), the lowest score listed, problems dismissed as "not a problem"."""
@@ -431,6 +427,7 @@ class Rechecker:
     figures: DatasetFigures
     predictions: dict[int, list[Annotation]] | None
     first: dict[str, int]  # ``first_listed`` of the run: not a pass over every image at each edit
+    pictures: dict[int, Match] = field(default_factory=dict)  # the run's picture pairs (duplicate_picture)
 
     def image(self, project: Project, image_id: int) -> tuple[list[Problem], ol.ImageScores | None]:
         """Every problem of one image now (not filtered by score or dismissals)."""
@@ -441,7 +438,18 @@ class Rechecker:
         found, scores = finish(collect(work, self.context), self.figures, self.context)
         for p in found:
             fixes.stamp(p.fix, project.annotations)
+        match = self.pictures.get(image_id)  # the pair stays the run's; its labels are compared now
+        if match is not None and (p := picture_problem(project, image_id, match, _bits(self.context))):
+            found.append(p)
         return found, scores
+
+    def partners(self, image_id: int) -> set[int]:
+        """The images whose ``duplicate_picture`` names ``image_id``: an edit of it changes theirs."""
+        return {i for i, m in self.pictures.items() if m.other == image_id}
+
+
+def _bits(ctx: Context) -> int:
+    return int(ctx.rules.threshold("near_picture_bits") or 0)
 
 
 def dismissed_keys(project: Project) -> frozenset[str]:
@@ -480,12 +488,14 @@ def lint_project(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     executor: Any = None,
+    pictures: Pictures | None = None,
 ) -> LintResult:
     """Every problem of the project, worst first. ``predictions``: image id -> predicted objects (in the
     project's category ids; None = no model: the model kinds are skipped). ``rules`` default to the
     project's own. ``progress(done, total)`` is called per image of the first pass; ``cancelled()``
     stops the run early (the result then says so and holds what was found). ``executor``
-    (``pixelproof.core.batch``) runs step 1 on worker processes or a cluster; default: here."""
+    (``pixelproof.core.batch``) runs step 1 on worker processes or a cluster; default: here. ``pictures``
+    (``pictures.read_pictures``; None = not read: ``duplicate_picture`` is skipped) pairs copies."""
     from pixelproof.core.batch import BatchCancelled, Failed, SerialExecutor, run_batch
 
     options = options or LintOptions()
@@ -493,6 +503,8 @@ def lint_project(
     kinds = set(options.kinds if options.kinds is not None else KINDS)
     if predictions is None:
         kinds -= set(MODEL_KINDS)
+    if pictures is None:
+        kinds -= set(PICTURE_KINDS)
     ctx = Context.make({cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds))
     first = first_listed(project)
     works = image_works(project, predictions, first)
@@ -520,6 +532,10 @@ def lint_project(
         problems += found
         if scores is not None:
             image_scores[f.image_id] = scores
+    pairs = matches(project.images, pictures, _bits(ctx)) if pictures and "duplicate_picture" in kinds else {}
+    for f in facts:
+        if f.image_id in pairs and (p := picture_problem(project, f.image_id, pairs[f.image_id], _bits(ctx))):
+            problems.append(p)
     kept = [p for p in problems if p.score >= options.min_score]
     listed = [p for p in kept if p.key not in options.dismissed]
     listed.sort(key=sort_key)
@@ -536,7 +552,8 @@ def lint_project(
             "min_similarity": figures.min_similarity,
             "min_prediction_score": figures.min_prediction_score,
             "rules": rules.to_json(),
+            **({"pictures": pictures.summary()} if pictures is not None else {}),
         },
         stopped,
-        Rechecker(ctx, figures, predictions, first),
+        Rechecker(ctx, figures, predictions, first, pairs),
     )

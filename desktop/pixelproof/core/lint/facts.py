@@ -87,6 +87,12 @@ class ImageFacts:
     min_prediction_score: float = 1.0
 
 
+def is_label(ann: Annotation) -> bool:
+    """Pending model predictions are proposals, not labels: lint leaves them out (and can use them as the
+    model's predictions)."""
+    return not (ann.review == "pending" and (ann.source or "").startswith("model:"))
+
+
 class CheckedObject:
     """One label and what the checks ask of it; pixels are decoded only when a check needs them."""
 

@@ -38,7 +38,11 @@ MODEL_KINDS: dict[str, str] = {
     "wrong_class": "a confident prediction of another class sits on the label (ObjectLab: swapped)",
     "low_mask_agreement": "Dice with the model's mask far below the class's typical agreement",
 }
-KINDS: dict[str, str] = {**RULE_KINDS, **MODEL_KINDS}
+# read every picture: only when asked (``lint --pictures``, the app's Compare pictures)
+PICTURE_KINDS: dict[str, str] = {
+    "duplicate_picture": "the same picture (identical pixels) or a near copy (pHash) under another name",
+}
+KINDS: dict[str, str] = {**RULE_KINDS, **MODEL_KINDS, **PICTURE_KINDS}
 
 
 @dataclass(slots=True)

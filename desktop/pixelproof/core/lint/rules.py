@@ -37,6 +37,7 @@ THRESHOLDS: dict[str, tuple[float | None, str]] = {
     "min_prediction_score": (0.5, "predictions at or below this are ignored for location (ObjectLab)"),
     "cover": (0.9, "share of a box inside its matched prediction for partial_box / oversized_box"),
     "min_mask_dice": (None, "Dice with the model's mask below which low_mask_agreement always flags"),
+    "near_picture_bits": (6, "pHash bits (of 64) two pictures may differ by to be near copies (0..16)"),
 }
 
 CLASS_KEYS: dict[str, str] = {
@@ -210,6 +211,9 @@ def _threshold(key: str, value: Any, where: str, err: Any) -> Any:
         return _BAD
     if key in ("duplicate_iou", "confident", "min_prediction_score", "cover", "min_mask_dice") and v > 1:
         err(f"{where}: expected a number in 0..1, got {value!r}")
+        return _BAD
+    if key == "near_picture_bits" and (v > 16 or not v.is_integer()):
+        err(f"{where}: expected a whole number of bits in 0..16, got {value!r}")
         return _BAD
     return v
 

@@ -35,6 +35,7 @@ from pixelproof.core.edits import DismissProblems
 from pixelproof.core.lint import KINDS, LintResult, Problem, RulesError, dismissed_keys, rules_of
 from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe
+from pixelproof.core.wording import plural
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.marks import ProblemMarks
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 
 SOURCE_SETTING = "lint/source"  # the last source chosen: a project linted with a model usually is again
+PICTURES_SETTING = "lint/pictures"  # Compare pictures, as last chosen
 MAX_LIVE_RECHECK = 40  # images re-checked on the UI thread at once; more marks the list as stale
 
 
@@ -100,6 +102,14 @@ class ProblemsPanel(Panel):
         self.source.currentIndexChanged.connect(
             lambda _i: settings().setValue(SOURCE_SETTING, self.source.currentData())
         )
+        self.pictures = QCheckBox("Compare pictures")
+        self.pictures.setObjectName("lintPictures")
+        self.pictures.setToolTip(
+            "Also find the same picture under two names, or a near copy (duplicate picture). It reads "
+            "every picture, so a large project takes much longer"
+        )
+        self.pictures.setChecked(settings().value(PICTURES_SETTING, False, type=bool))
+        self.pictures.toggled.connect(lambda on: settings().setValue(PICTURES_SETTING, on))
         run_row = QHBoxLayout()  # two buttons: with Rules… a third, the row set the side's width
         run_row.addWidget(action_button(self.act_run, "Find problems"), 2)
         run_row.addWidget(action_button(self.act_cancel, "Cancel"), 1)
@@ -118,7 +128,7 @@ class ProblemsPanel(Panel):
         buttons.addWidget(action_button(self.act_fix, "Fix", keys=True))
         buttons.addWidget(action_button(self.act_dismiss, "Not a problem", keys=True))
 
-        self.head = column(self.source, run_row, self.progress)
+        self.head = column(self.source, self.pictures, run_row, self.progress)
         self.foot = column(self.detail, buttons)  # the fix's buttons right under what it does
         self.side = QWidget()
         QVBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
@@ -289,7 +299,9 @@ class ProblemsPanel(Panel):
         source = self.source.currentData()
         session = getattr(self.shell.canvas, "model_session", None) if self.shell is not None else None
         current = doc.project.categories.get(doc.current_category_id)
-        reason = self.runner.start(doc.project, rules, source, session, current.name if current else None)
+        reason = self.runner.start(
+            doc.project, rules, source, session, current.name if current else None, self.pictures.isChecked()
+        )
         if reason:
             self._message(reason)
             return
@@ -335,6 +347,8 @@ class ProblemsPanel(Panel):
     def _touched(self, image_id: int, *_: object) -> None:
         if self.result is not None:
             self._dirty.add(image_id)
+            if self.result.rechecker is not None:  # a copy of this picture: its problem compares the labels
+                self._dirty |= self.result.rechecker.partners(image_id)
             self._recheck_timer.start()
 
     def _categories_changed(self) -> None:
@@ -529,6 +543,13 @@ class ProblemsPanel(Panel):
             if left_out
             else ""
         )
+        unread = self.result.options.get("pictures", {}).get("unreadable", [])
+        if unread:
+            first = unread[0]
+            skipped += (
+                f" {plural(len(unread), 'picture')} not read: {first['file_name']} ({first['reason']})"
+                f"{', …' if len(unread) > 1 else ''}."
+            )
         self.summary.setText(
             f"{shown} shown of {total} found ({dismissed} not a problem) in {self.result.images} images, "
             f"{model}.{skipped}"
@@ -546,6 +567,7 @@ class ProblemsPanel(Panel):
         self.act_previous.setEnabled(self.proxy.rowCount() > 0)
         self.act_rules.setEnabled(has_doc)
         self.source.setEnabled(not running)
+        self.pictures.setEnabled(not running)
 
     def _names(self) -> dict[int, str]:
         doc = self.document

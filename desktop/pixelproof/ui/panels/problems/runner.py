@@ -1,6 +1,7 @@
 """Finding problems off the UI thread: predictions first when the Model panel's backend is chosen (in its
-session's one thread, which owns the backend), then ``core.lint.lint_project`` in a ``jobs.Job``, both
-on a ``Project.snapshot`` so the user goes on editing meanwhile. Cancel stops either stage."""
+session's one thread, which owns the backend), then in a ``jobs.Job`` the pictures read when asked
+(``core.lint.read_pictures``) and ``core.lint.lint_project``, all on a ``Project.snapshot`` so the user
+goes on editing meanwhile. Cancel stops any stage."""
 
 from __future__ import annotations
 
@@ -10,8 +11,16 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from pixelproof.core.batch import make_executor
-from pixelproof.core.lint import LintOptions, LintResult, Rules, lint_project, pending_predictions
+from pixelproof.core.lint import (
+    LintOptions,
+    LintResult,
+    Rules,
+    lint_project,
+    pending_predictions,
+    read_pictures,
+)
 from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
+from pixelproof.core.lint.pictures import PICTURE_SECONDS
 from pixelproof.core.model import Annotation, Project
 from pixelproof.inference.apply import knows_none, predict_project
 from pixelproof.inference.class_mapping import effective_mapping
@@ -38,13 +47,20 @@ class LintRunner(QObject):
         self._cancel = threading.Event()
         self._job: Job | None = None
         self.left_out: list[str] = []  # pending predictions the last run could not use, and why
+        self.pictures = False  # compare the pictures too (duplicate_picture): reads every picture
 
     def start(
-        self, project: Project, rules: Rules, source: str, session: Any, current_category: str | None = None
+        self,
+        project: Project,
+        rules: Rules,
+        source: str,
+        session: Any,
+        current_category: str | None = None,
+        pictures: bool = False,
     ) -> str:
         """Start a run; returns why it cannot start ("" when it started). The model's classes map to
         categories as the Model panel shows (remembered for the model; a single class to
-        ``current_category``)."""
+        ``current_category``). ``pictures``: read every picture to find copies (``duplicate_picture``)."""
         if self.running:
             return "Already finding problems"
         backend = None
@@ -60,6 +76,7 @@ class LintRunner(QObject):
             if session.batch_running:
                 return "The Model panel is pre-labeling: wait for it or cancel it"
         snap = project.snapshot()
+        self.pictures = pictures
         self.running = True
         self._cancel.clear()
         self.left_out = []
@@ -101,9 +118,10 @@ class LintRunner(QObject):
         self._lint(snap, rules, preds)
 
     def _lint(self, snap: Project, rules: Rules, preds: dict[int, list[Annotation]] | None) -> None:
-        """Lint in a job; a large project (``core.batch.is_large_job``) on local worker processes, one per
-        core (the progress says so); Cancel stops them."""
+        """Lint in a job (the pictures read first when asked); a large project (``core.batch.is_large_job``)
+        on local worker processes, one per core (the progress says so); Cancel stops them."""
         phase = ["checking"]
+        pictures = self.pictures
 
         def work(job: Job) -> LintResult:
             def step(done: int, total: int) -> None:
@@ -111,12 +129,19 @@ class LintRunner(QObject):
                     raise JobCancelled
                 job.report(done, total)
 
-            executor = make_executor(len(snap.images), seconds_per_item=SECONDS_PER_IMAGE)
-            if executor.kind != "serial":
-                job.send(f"checking on {executor.describe()}:")
+            seconds = SECONDS_PER_IMAGE + (PICTURE_SECONDS if pictures else 0.0)
+            executor = make_executor(len(snap.images), seconds_per_item=seconds)
+            where = "" if executor.kind == "serial" else f" on {executor.describe()}:"
             with executor:  # leaving it on Cancel (JobCancelled) stops the workers at once
+                found = None
+                if pictures:
+                    job.send(f"reading pictures{where}")
+                    found = read_pictures(snap, executor, progress=step)
+                job.send(f"checking{where}")
                 options = LintOptions(min_score=LIST_FLOOR)
-                return lint_project(snap, rules, preds, options, progress=step, executor=executor)
+                return lint_project(
+                    snap, rules, preds, options, progress=step, executor=executor, pictures=found
+                )
 
         job = Job(work, self)
         job.message.connect(lambda text: phase.__setitem__(0, str(text)))
