@@ -35,7 +35,7 @@ from pixelproof.core.limits import (
     check_image_size,
     check_polygon_work,
 )
-from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project, image_split
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -440,7 +440,7 @@ def write_cityscapes(
     items = []
     for image in project.images.values():
         app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
-        split = app.get("split") if app.get("split") in SPLITS else "train"
+        split = image_split(image) if image_split(image) in SPLITS else "train"
         city = path_part(str(app.get("city") or "default"), "default")
         counts["renamed"] += city != str(app.get("city") or "default")
         prefix = stems[image.id].removesuffix("_leftImg8bit")

@@ -20,7 +20,7 @@ from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.limits import LimitError, check_image_size
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import Annotation, ImageRecord, Project, image_split
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -197,7 +197,7 @@ def write_mvtec(
             counts["objects"] += len(anns) > 1
         else:
             obj, defect = str(mvtec.get("object") or "object"), str(mvtec.get("defect") or GOOD)
-        split = str(app.get("split") or "test")
+        split = image_split(image) or "test"
         # a split named ground_truth would put images where the masks go (a mask saved over a linked image)
         safe_split = path_part(split, "test") if split != GROUND_TRUTH else "test"
         parts = (path_part(obj, "object"), safe_split, path_part(defect, "defect"))

@@ -28,7 +28,7 @@ from pixelproof.core import mask_edit, safe_csv
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
 from pixelproof.core.limits import LimitError, open_regular
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import Annotation, ImageRecord, Project, image_split
 from pixelproof.core.safe_csv import read_cell
 from pixelproof.interop._util import (
     Builder,
@@ -467,7 +467,7 @@ def _out_split(image: ImageRecord) -> tuple[str, bool]:
     """The image's split as a plain folder name, else train (and True: replaced): it names
     ``images/<split>/``, ``masks/<split>/`` and ``annotations/<split>-...csv``, so ``../../x`` or an
     absolute path wrote outside the output."""
-    split = str(as_dict(image.extra.get("pixelproof")).get("split") or "train")
+    split = image_split(image) or "train"
     if not _plain_name(split, 100):
         return "train", True
     return ("validation" if split == "val" else split), False

@@ -21,7 +21,7 @@ from pixelproof.core import annotation_pixels, limits
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import Annotation, ImageRecord, Project, image_split
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -425,8 +425,7 @@ def write_yolo(
 def _assign_splits(images: list[ImageRecord], val_fraction: float) -> dict[int, str]:
     out = {}
     for i, image in enumerate(images):
-        app = image.extra.get("pixelproof")
-        split = app.get("split") if isinstance(app, dict) else None
+        split = image_split(image)
         if split not in SPLITS:
             to_val = val_fraction > 0 and int((i + 1) * val_fraction) > int(i * val_fraction)
             split = "val" if to_val else "train"
