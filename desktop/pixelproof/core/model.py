@@ -200,8 +200,9 @@ class Annotation:
 
 def id_key(key: object) -> int | None:
     """The id a JSON object key names in the project's per-image and per-class maps (``"12"``), None for
-    any other key a hand-edited file may hold: ``"²"`` and ``"١٢"`` pass ``str.isdigit`` but not ``int``."""
-    return int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 18 else None
+    any other key a hand-edited file may hold: ``"²"`` and ``"١٢"`` pass ``str.isdigit`` but not ``int``.
+    Ids run to ``ID_MAX`` (19 digits), so a longer key names none (and is not worth converting)."""
+    return int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 19 else None
 
 
 def is_pending_prediction(ann: Annotation) -> bool:
