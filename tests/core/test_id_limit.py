@@ -58,7 +58,7 @@ def test_the_next_id_past_the_range_is_refused_naming_the_file_and_the_kind(tmp_
     kind = {LAST_ANNOTATION_ID: "object", LAST_IMAGE_ID: "image", LAST_CATEGORY_ID: "category"}[key]
     text = str(e.value)
     assert text.startswith(f"{project.path}: {kind} ids reach {ID_MAX}") and "2**63 - 1" in text
-    assert f"pixelproof convert {project.path} DIR --from coco --to labelme" in text
+    assert f"pixelproof renumber {project.path} -o NEW.json" in text
     assert dumps_project(project) == before  # nothing recorded
 
 
