@@ -37,6 +37,7 @@ COMMANDS = {
     "log": "log",
     "taxonomy": "taxonomy",
     "consensus": "consensus",
+    "renumber": "renumber",
 }
 
 

@@ -58,7 +58,7 @@ def test_the_next_id_past_the_range_is_refused_naming_the_file_and_the_kind(tmp_
     kind = {LAST_ANNOTATION_ID: "object", LAST_IMAGE_ID: "image", LAST_CATEGORY_ID: "category"}[key]
     text = str(e.value)
     assert text.startswith(f"{project.path}: {kind} ids reach {ID_MAX}") and "2**63 - 1" in text
-    assert f"pixelproof convert {project.path} DIR --from coco --to labelme" in text
+    assert f"pixelproof renumber {project.path} -o NEW.json" in text
     assert dumps_project(project) == before  # nothing recorded
 
 
@@ -166,3 +166,23 @@ def test_honeypots_with_no_image_id_left_are_refused_and_a_split_without_them_wo
     for name, shard in result.shards.items():
         save_project(shard, tmp_path / f"{name}.json")
         assert load_project(tmp_path / f"{name}.json").given_out(LAST_IMAGE_ID) == ID_MAX
+
+
+def test_per_image_maps_of_ids_of_19_digits_are_read(tmp_path: Path) -> None:
+    """Ids from 10**18 to 2**63 - 1 have 19 digits: the per-image maps keyed by them (statuses, time,
+    overlap versions, consensus marks) were taken for hand-edited keys naming no image, so a split left
+    them out of the shards and the overlap versions of such an image were not seen."""
+    from pixelproof.core.edits import SetImageStatus
+    from pixelproof.core.edits.image_state import SetOverlapAnnotators
+    from pixelproof.core.edits.images import RecordTime
+    from pixelproof.core.overlap_versions import overlap_annotators
+
+    project = at_the_top(tmp_path, ID_MAX - 10**6)
+    first, second = project.images
+    SetImageStatus(first, "done").apply(project)
+    RecordTime(second, "ann", 4.0).apply(project)
+    SetOverlapAnnotators({first: ["ann", "bob"]}).apply(project)
+    assert overlap_annotators(project) == {first: ["ann", "bob"]}
+    shards = split_project(project, ["ann", "bob"], overlap=1.0).shards
+    assert all(s.image_status(first) == "done" for s in shards.values())
+    assert all(s.app["time_spent"] == {str(second): {"ann": 4.0}} for s in shards.values())

@@ -31,7 +31,7 @@ def test_a_box_drawn_and_a_paste_are_refused_with_a_message(
     drag(win, view_point(win, 20, 15), view_point(win, 60, 45))
     assert [title for title, _ in errors] == ["Nothing added"]
     assert f"{path}: object ids reach 9223372036854775807" in errors[0][1]
-    assert "pixelproof convert" in errors[0][1]
+    assert f"pixelproof renumber {path} -o NEW.json" in errors[0][1]
     assert win.canvas.tool._preview is None  # the gesture dropped, no box left drawn
     key(win, Qt.Key.Key_A, CTRL)
     assert doc.selection

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, read_json, save_project
     from pixelproof.core.limits import same_file
     from pixelproof.core.merge import Shard, merge_shards, renamed_text
-    from pixelproof.core.merge_checks import MergeError, check_distinct, check_split
+    from pixelproof.core.merge_checks import MergeError, check_distinct, check_lineage, check_split
     from pixelproof.core.merge_decisions import dropped_text
 
     batch = batch_options(args)
@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_distinct(shards, args.shards)
         check_split(shards, manifest, args.shards, args.manifest)  # its overlap images: another split's
+        check_lineage(shards, base, args.shards, args.into)  # a base renumbered since the split
     except MergeError as e:
         error(str(e))
         return 1

@@ -19,7 +19,7 @@ from typing import Any
 from pixelproof.core.image_folder import name_parts, on_disk
 from pixelproof.core.limits import same_file
 from pixelproof.core.merge_categories import merge_categories, removed_classes
-from pixelproof.core.merge_checks import check_distinct, check_split
+from pixelproof.core.merge_checks import check_distinct, check_lineage, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, image_fingerprint, merge_image
 from pixelproof.core.model import (
@@ -132,6 +132,7 @@ def merge_shards(
 
     check_distinct(shards)
     check_split(shards, manifest)
+    check_lineage(shards, base)
     conflicts: list[Conflict] = []
     names = _unique_names([s.name for s in shards])
     annotators = [s.annotator for s in shards]

@@ -12,6 +12,7 @@ from pixelproof.core.limits import same_file
 
 if TYPE_CHECKING:
     from pixelproof.core.merge import Shard
+    from pixelproof.core.model import Project
 
 
 class MergeError(ValueError):
@@ -68,3 +69,43 @@ def check_split(
                 f"images that split never gave them. {action} it with the manifest of its own split, or "
                 "without a manifest"
             )
+
+
+def check_lineage(
+    shards: list[Shard],
+    base: Project | None,
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    base_name: str | os.PathLike[str] | None = None,
+) -> None:
+    """``MergeError`` when ``base`` and a shard do not number things alike: one of them was renumbered
+    (``pixelproof renumber``, ``pixelproof.renumbered``) since the shard was split from it (or it from the
+    other). Merge pairs a shard's objects, images and classes with the base's by id: the old numbers name
+    other objects (or none) in the renumbered file, and the annotators' work would land on them."""
+    from pixelproof.core.renumber import RENUMBERED
+
+    if base is None:
+        return
+    mark = base.app.get(RENUMBERED)
+    names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
+    base_text = str(base_name or base.path or "the base")
+    for name, shard in zip(names, shards, strict=True):
+        theirs = shard.project.app.get(RENUMBERED)
+        if theirs == mark:
+            continue
+        if mark is not None and theirs is None:
+            how = f"{base_text} was renumbered (pixelproof renumber, at {_when(mark)}) after {name} was made"
+        elif mark is None:
+            how = (
+                f"{name} comes from a renumbered project (at {_when(theirs)}), {base_text} was not renumbered"
+            )
+        else:
+            how = f"{name} and {base_text} were renumbered apart (at {_when(theirs)} and {_when(mark)})"
+        raise MergeError(
+            f"{how}: their ids name different objects, images and classes, so {name}'s work cannot be "
+            f"merged into it. Merge {name} into the project it was split from (before renumbering), or "
+            "split the renumbered project again"
+        )
+
+
+def _when(mark: Any) -> str:
+    return str(mark.get("time")) if isinstance(mark, dict) else "an unknown time"

@@ -37,12 +37,11 @@ LAST_IMAGE_ID = "last_image_id"
 LAST_CATEGORY_ID = "last_category_id"
 _KINDS = {LAST_ANNOTATION_ID: "object", LAST_IMAGE_ID: "image", LAST_CATEGORY_ID: "category"}
 _PLURALS = {LAST_ANNOTATION_ID: "objects", LAST_IMAGE_ID: "images", LAST_CATEGORY_ID: "categories"}
-# How a project whose ids reach ``ID_MAX`` goes on: nothing renumbers ids in place (COCO import keeps them),
-# a LabelMe round trip numbers objects, images and classes from 1 and keeps shapes, classes and review states
+# How a project whose ids reach ``ID_MAX`` goes on: ``pixelproof renumber`` (core.renumber) numbers images,
+# classes and objects from 1 and every reference to them with it, into a new project
 RENUMBER_HINT = (
-    "to go on, renumber it from 1 as a new project: pixelproof convert {file} DIR --from coco --to labelme, "
-    "then pixelproof convert DIR NEW.json --from labelme --to coco (image statuses, class colours and the "
-    "change log are not carried)"
+    "to go on, renumber it from 1 into a new project: pixelproof renumber {file} -o NEW.json (everything "
+    "the project holds is kept; shards split from this file cannot be merged into the new one)"
 )
 
 
@@ -200,8 +199,9 @@ class Annotation:
 
 def id_key(key: object) -> int | None:
     """The id a JSON object key names in the project's per-image and per-class maps (``"12"``), None for
-    any other key a hand-edited file may hold: ``"²"`` and ``"١٢"`` pass ``str.isdigit`` but not ``int``."""
-    return int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 18 else None
+    any other key a hand-edited file may hold: ``"²"`` and ``"١٢"`` pass ``str.isdigit`` but not ``int``.
+    Ids run to ``ID_MAX`` (19 digits), so a longer key names none (and is not worth converting)."""
+    return int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 19 else None
 
 
 def image_split(image: ImageRecord) -> str | None:
