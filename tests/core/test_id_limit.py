@@ -166,3 +166,29 @@ def test_honeypots_with_no_image_id_left_are_refused_and_a_split_without_them_wo
     for name, shard in result.shards.items():
         save_project(shard, tmp_path / f"{name}.json")
         assert load_project(tmp_path / f"{name}.json").given_out(LAST_IMAGE_ID) == ID_MAX
+
+
+def test_per_image_and_per_class_maps_keep_ids_of_the_whole_range(tmp_path: Path) -> None:
+    """Ids another tool gave (negative, or of 19 digits up to 2**63 - 1) are valid, and the project keys its
+    per-image maps by ``str(id)``; but the reader of those keys took at most 18 digits and no sign, so a
+    split dropped those images' statuses and time spent from the shards, and merge the classes as dealt."""
+    from pixelproof.core.limits import ID_MIN
+    from pixelproof.core.merge import image_reviews, time_spent_by_image
+
+    p = Project(path=tmp_path / "p.json")
+    ids = [ID_MIN, -3, 7, 10**18 + 5, ID_MAX]
+    for i in ids:
+        p.add_image(ImageRecord(i, f"{i}.png", 10, 10))
+        p.image_status_map()[str(i)] = "done"
+        p.app.setdefault("time_spent", {})[str(i)] = {"ann": 3.0}
+        p.app.setdefault("image_review", {})[str(i)] = {"decision": "accepted"}
+    p.add_category(Category(ID_MAX, "far"))
+    p.add_category(Category(-1, "below"))
+    assert image_reviews(p).keys() == set(ids) and time_spent_by_image(p).keys() == set(ids)
+    shards = split_project(p, ["ann", "bob"], overlap=0.0).shards
+    dealt = [i for s in shards.values() for i in s.images]
+    assert sorted(dealt) == sorted(ids)
+    for shard in shards.values():
+        assert all(shard.image_status(i) == "done" for i in shard.images)
+        assert time_spent_by_image(shard).keys() == shard.images.keys()
+        assert Shard.of(shard, "x").at_split == {ID_MAX: "far", -1: "below"}
