@@ -286,3 +286,26 @@ def test_flat_pictures_are_no_near_copies_of_each_other(tmp_path: Path) -> None:
     assert sorted(problems) == [6]  # the black frame saved twice: identical pixels
     assert problems[6].message.startswith("black_again.png is the same picture as black.png (image 1)")
     assert [phash(pictures[n]) for n in ("black.png", "white.png")] == [0, 1 << 63]  # imagehash's, kept
+
+
+def test_the_reports_other_image_id_is_the_exact_id_of_any_size(tmp_path: Path) -> None:
+    """``figures.other_image_id`` names the earlier copy; as a float (rounded to 6 decimals) an id above
+    2**53, which a project may hold (another tool's numbering, up to 2**63 - 1), came out as another id."""
+    import json
+
+    from pixelproof.core.limits import ID_MAX
+    from pixelproof.core.lint import report
+
+    astronaut = skimage.data.astronaut()
+    p = Project()
+    p.path = tmp_path / "project.json"
+    p.add_category(Category(1, "person"))
+    for iid, name in ((ID_MAX - 2, "a.png"), (ID_MAX, "b.png")):
+        w, h = save(astronaut, tmp_path / name)
+        p.add_image(ImageRecord(iid, name, w, h))
+    result = lint_project(p, pictures=read_pictures(p))
+    (problem,) = [q for q in result.problems if q.kind == "duplicate_picture"]
+    assert problem.image_id == ID_MAX and f"(image {ID_MAX - 2})" in problem.message
+    data = json.loads(json.dumps(report.to_dict(result, str(p.path))))
+    (entry,) = [e for e in data["problems"] if e["kind"] == "duplicate_picture"]
+    assert entry["figures"]["other_image_id"] == ID_MAX - 2 and entry["image_id"] == ID_MAX

@@ -338,7 +338,7 @@ def picture_problem(project: Project, image_id: int, match: Match, bits: int) ->
     if not differ and not leak:
         msg += "; the picture counts twice"
     figures = {
-        "other_image_id": float(other.id),
+        "other_image_id": other.id,  # an int: exact in the JSON for any id (a float is not above 2**53)
         "distance": float(match.distance),
         "exact": float(match.exact),
     }
