@@ -186,3 +186,29 @@ def test_per_image_maps_of_ids_of_19_digits_are_read(tmp_path: Path) -> None:
     shards = split_project(project, ["ann", "bob"], overlap=1.0).shards
     assert all(s.image_status(first) == "done" for s in shards.values())
     assert all(s.app["time_spent"] == {str(second): {"ann": 4.0}} for s in shards.values())
+
+
+def test_per_image_and_per_class_maps_keep_ids_of_the_whole_range(tmp_path: Path) -> None:
+    """Ids another tool gave (negative, or of 19 digits up to 2**63 - 1) are valid, and the project keys its
+    per-image maps by ``str(id)``; but the reader of those keys took at most 18 digits and no sign, so a
+    split dropped those images' statuses and time spent from the shards, and merge the classes as dealt."""
+    from pixelproof.core.limits import ID_MIN
+    from pixelproof.core.merge import image_reviews, time_spent_by_image
+
+    p = Project(path=tmp_path / "p.json")
+    ids = [ID_MIN, -3, 7, 10**18 + 5, ID_MAX]
+    for i in ids:
+        p.add_image(ImageRecord(i, f"{i}.png", 10, 10))
+        p.image_status_map()[str(i)] = "done"
+        p.app.setdefault("time_spent", {})[str(i)] = {"ann": 3.0}
+        p.app.setdefault("image_review", {})[str(i)] = {"decision": "accepted"}
+    p.add_category(Category(ID_MAX, "far"))
+    p.add_category(Category(-1, "below"))
+    assert image_reviews(p).keys() == set(ids) and time_spent_by_image(p).keys() == set(ids)
+    shards = split_project(p, ["ann", "bob"], overlap=0.0).shards
+    dealt = [i for s in shards.values() for i in s.images]
+    assert sorted(dealt) == sorted(ids)
+    for shard in shards.values():
+        assert all(shard.image_status(i) == "done" for i in shard.images)
+        assert time_spent_by_image(shard).keys() == shard.images.keys()
+        assert Shard.of(shard, "x").at_split == {ID_MAX: "far", -1: "below"}

@@ -252,3 +252,60 @@ def test_a_jpeg_of_a_jpeg_stays_near(tmp_path: Path) -> None:
         p.add_image(ImageRecord(iid, name, w, h))
     (problem,) = lint_project(p, pictures=read_pictures(p)).problems
     assert problem.image_id == 2 and "near copy of once.jpg" in problem.message
+
+
+def test_flat_pictures_are_no_near_copies_of_each_other(tmp_path: Path) -> None:
+    """A picture of one colour has no structure for a pHash to describe (imagehash gives black 0 and every
+    other flat colour the DC bit alone): black, white and grey frames, a 1x1 picture and an all-NaN float
+    one were all 'near copies' of each other. Only identical pixels pair them; a real picture and a mostly
+    black one with a small bright region stay apart from them too."""
+    import tifffile
+
+    mostly_black = np.zeros((128, 128), np.uint8)
+    mostly_black[50:70, 40:60] = 200
+    pictures = {
+        "black.png": np.zeros((64, 64), np.uint8),
+        "white.png": np.full((64, 64), 255, np.uint8),
+        "grey.png": np.full((80, 60, 3), 128, np.uint8),
+        "dark.png": np.full((64, 64), 3, np.uint8),
+        "one.png": np.zeros((1, 1), np.uint8),
+        "black_again.png": np.zeros((64, 64), np.uint8),
+        "slice.png": mostly_black,
+        "camera.png": skimage.data.camera(),
+    }
+    p = Project()
+    p.path = tmp_path / "project.json"
+    p.add_category(Category(1, "x"))
+    for iid, (name, pixels) in enumerate(pictures.items(), start=1):
+        w, h = save(pixels, tmp_path / name)
+        p.add_image(ImageRecord(iid, name, w, h))
+        p.add_annotation(box(iid, iid))
+    tifffile.imwrite(tmp_path / "nan.tif", np.full((32, 32), np.nan, np.float32))
+    p.add_image(ImageRecord(20, "nan.tif", 32, 32))
+    problems = found(p)
+    assert sorted(problems) == [6]  # the black frame saved twice: identical pixels
+    assert problems[6].message.startswith("black_again.png is the same picture as black.png (image 1)")
+    assert [phash(pictures[n]) for n in ("black.png", "white.png")] == [0, 1 << 63]  # imagehash's, kept
+
+
+def test_the_reports_other_image_id_is_the_exact_id_of_any_size(tmp_path: Path) -> None:
+    """``figures.other_image_id`` names the earlier copy; as a float (rounded to 6 decimals) an id above
+    2**53, which a project may hold (another tool's numbering, up to 2**63 - 1), came out as another id."""
+    import json
+
+    from pixelproof.core.limits import ID_MAX
+    from pixelproof.core.lint import report
+
+    astronaut = skimage.data.astronaut()
+    p = Project()
+    p.path = tmp_path / "project.json"
+    p.add_category(Category(1, "person"))
+    for iid, name in ((ID_MAX - 2, "a.png"), (ID_MAX, "b.png")):
+        w, h = save(astronaut, tmp_path / name)
+        p.add_image(ImageRecord(iid, name, w, h))
+    result = lint_project(p, pictures=read_pictures(p))
+    (problem,) = [q for q in result.problems if q.kind == "duplicate_picture"]
+    assert problem.image_id == ID_MAX and f"(image {ID_MAX - 2})" in problem.message
+    data = json.loads(json.dumps(report.to_dict(result, str(p.path))))
+    (entry,) = [e for e in data["problems"] if e["kind"] == "duplicate_picture"]
+    assert entry["figures"]["other_image_id"] == ID_MAX - 2 and entry["image_id"] == ID_MAX

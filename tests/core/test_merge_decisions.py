@@ -136,3 +136,21 @@ def test_pixelproof_merge_says_how_many_decisions_it_dropped(capsys, tmp_path: P
         ("tiny", "images/img001.png", (5.0, 5.0, 1.0, 1.0), None),  # the shard's, renumbered
         ("tiny", "images/img002.png", tuple(base.annotations[3].bbox), None),  # the base's
     }
+
+
+def test_a_decision_on_an_object_with_a_negative_id_follows_it(tmp_path: Path) -> None:
+    """Another tool's ids may be negative (a project takes -2**63 .. 2**63 - 1): a decision naming such an
+    object ("tiny|1|-5") was dropped by the merge, as if its object were gone."""
+    a = new_project(["cat", "dog", "bird"])
+    a.path = tmp_path / "a.json"
+    a.add_image(ImageRecord(1, "images/a.png", 64, 48))
+    a.add_annotation(box_annotation(-5, 1, 1, [5, 5, 1, 1]))
+    a.add_annotation(box_annotation(-4, 1, 1, [30, 30, 1, 1]))
+    DismissProblems(a, ["tiny|1|-5", "duplicate|1|-5+-4"]).apply(a)
+    b = _shard(tmp_path, "b", "images/b.png", [[10, 10, 1, 1]], ["tiny|1|1"])
+    result = merge_shards([Shard.of(a, "a"), Shard.of(b, "b")])
+    assert result.stats["dismissed_dropped"] == 0
+    named = _named(result.project)
+    assert ("tiny", "images/a.png", (5.0, 5.0, 1.0, 1.0), None) in named
+    assert ("duplicate", "images/a.png", (30.0, 30.0, 1.0, 1.0), None) in named
+    assert ("tiny", "images/b.png", (10.0, 10.0, 1.0, 1.0), None) in named

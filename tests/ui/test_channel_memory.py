@@ -300,3 +300,33 @@ def test_the_settings_of_at_most_kept_files_stay_the_least_recently_used_dropped
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_settings_nested_too_deep_for_json_are_dropped_not_a_traceback(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A damaged settings file (an entry of thousands of '[', as a broken sync or hand edit leaves): json
+    raised RecursionError, which the restore did not catch, so showing the file printed a traceback and a
+    click on a channel did not keep its setting. Now such an entry counts as none."""
+    from pixelproof.core.view_memory import file_key
+    from pixelproof.ui.channels_menu import GROUP, ORDER_KEY
+    from pixelproof.ui.settings import settings
+
+    write(tmp_path / "cells.ome.tif", False)
+    deep = "[" * 100_000
+    settings().setValue(f"{GROUP}/{file_key(str(tmp_path / 'cells.ome.tif'))}", deep)
+    settings().setValue(ORDER_KEY, deep)
+    settings().sync()
+    from tests.ui.conftest import open_main_window
+
+    win = open_main_window(qtbot, one_image_project(tmp_path, "cells.ome.tif", 384, 256))
+    try:
+        settle(qtbot, win.canvas)
+        composite = win.canvas.loaded.channels
+        assert composite.visible == [True, True, True] and composite.gamma == 1.0
+        click_channel(qtbot, win, "DAPI")  # kept, and the order written anew
+        assert composite.visible == [False, True, True]
+        assert settings().value(ORDER_KEY) == f'["{file_key(str(tmp_path / "cells.ome.tif"))}"]'
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

@@ -63,7 +63,8 @@ def test_preferences_refuse_a_key_the_canvas_handles(
 
 def test_settings_never_put_two_actions_on_one_key(qtbot, tmp_path: Path) -> None:
     """A user's key wins over another action's default; of two user keys alike the first action declared
-    keeps it; a canvas or digit key, or a value that is not a JSON list of strings, is not used."""
+    keeps it; a canvas or digit key, or a value that is not a JSON list of strings (nested too deep for json
+    too), is not used."""
     from pixelproof.ui.settings import settings
     from tests.ui.conftest import make_project
 
@@ -74,6 +75,7 @@ def test_settings_never_put_two_actions_on_one_key(qtbot, tmp_path: Path) -> Non
     s.setValue("shortcuts/edit.undo", '["2"]')  # 2 chooses the second category
     s.setValue("shortcuts/view.fit", "not json")
     s.setValue("shortcuts/view.zoom_out", 5)
+    s.setValue("shortcuts/view.zoom_in", "[" * 100_000)  # nested too deep for json: RecursionError
     s.sync()
     win = open_main_window(qtbot, make_project(tmp_path))
     assert REGISTRY.conflicts() == []
@@ -81,6 +83,7 @@ def test_settings_never_put_two_actions_on_one_key(qtbot, tmp_path: Path) -> Non
     assert REGISTRY.text("image.next") == "" and REGISTRY.text("image.previous") == ""
     assert win.act_fit.shortcuts() == [QKeySequence("Ctrl+0")]
     assert win.act_zoom_out.shortcuts() == [QKeySequence("Ctrl+-")]
+    assert win.act_zoom_in.shortcuts() == REGISTRY._entries["view.zoom_in"].default_sequences()
     doc = win.document
     key(win, Qt.Key.Key_D)
     assert win.canvas.tool.name == "box" and doc.current_image_id == 1

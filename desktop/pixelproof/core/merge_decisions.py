@@ -81,8 +81,9 @@ def _carried(source: Source, image: int, tail: str, place: _Objects) -> str | No
         return None
     if tail == "-" or "@" in tail:  # an image's problem, a missing object: no object id
         return tail
-    ids = [int(t) for t in tail.split("+") if t.isascii() and t.isdigit()]
-    if not ids or len(ids) != len(tail.split("+")):
+    parts = tail.split("+")
+    ids = [i for t in parts if (i := id_key(t)) is not None]  # any id a project holds: even negative
+    if len(ids) != len(parts):
         return None
     new = [place.find(source, image, aid) for aid in ids]
     if None in new or len(set(new)) != len(new):

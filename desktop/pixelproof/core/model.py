@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pixelproof.core.limits import ID_MAX, LimitError
+from pixelproof.core.limits import ID_MAX, ID_MIN, LimitError
 
 if TYPE_CHECKING:
     from pixelproof.core.atomic import FileState
@@ -198,10 +198,16 @@ class Annotation:
 
 
 def id_key(key: object) -> int | None:
-    """The id a JSON object key names in the project's per-image and per-class maps (``"12"``), None for
-    any other key a hand-edited file may hold: ``"²"`` and ``"١٢"`` pass ``str.isdigit`` but not ``int``.
-    Ids run to ``ID_MAX`` (19 digits), so a longer key names none (and is not worth converting)."""
-    return int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 19 else None
+    """The id a JSON object key names in the project's per-image and per-class maps (``str(id)``: ``"12"``,
+    ``"-3"``, any id of ``ID_MIN .. ID_MAX`` another tool gave), None for any other key a hand-edited file
+    may hold: ``"²"`` and ``"١٢"`` pass ``str.isdigit`` but not ``int``; no digits past an id's 19."""
+    if not isinstance(key, str):
+        return None
+    digits = key[1:] if key.startswith("-") else key
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 19):
+        return None
+    value = int(key)
+    return value if ID_MIN <= value <= ID_MAX else None
 
 
 def image_split(image: ImageRecord) -> str | None:

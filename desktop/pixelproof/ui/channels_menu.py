@@ -9,7 +9,6 @@ its automatic ones."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import QMenu
 
 from pixelproof.core.view_memory import file_key, most_recent_first
 from pixelproof.ui.icons import swatch
-from pixelproof.ui.settings import settings
+from pixelproof.ui.settings import json_value, settings
 from pixelproof.ui.shortcuts import make_action, plain
 
 if TYPE_CHECKING:
@@ -100,9 +99,7 @@ class ChannelsMenu(QObject):
         s.beginGroup(GROUP)
         present = s.childKeys()
         s.endGroup()
-        order: object = []
-        with contextlib.suppress(ValueError, TypeError):  # a damaged value: entries count as unordered
-            order = json.loads(str(s.value(ORDER_KEY, "[]")))
+        order = json_value(s.value(ORDER_KEY), [])  # a damaged value: entries count as unordered
         order, dropped = most_recent_first(order if isinstance(order, list) else [], present, used)
         for key in dropped:
             s.remove(f"{GROUP}/{key}")
@@ -115,9 +112,7 @@ class ChannelsMenu(QObject):
         composite, key = self.composite(), self._key(image_id)
         if composite is None or key is None:
             return
-        saved = None
-        with contextlib.suppress(ValueError, TypeError):  # a damaged value: automatic settings
-            saved = json.loads(str(settings().value(f"{GROUP}/{key}", "null")))
+        saved = json_value(settings().value(f"{GROUP}/{key}"))  # a damaged value: automatic settings
         before = composite.view_settings()
         if composite.apply_view_settings(saved) and composite.view_settings() != before:
             self.canvas.image_item.channels_changed()

@@ -3,7 +3,9 @@ and the app's data folder (recovery files of new projects)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
@@ -14,6 +16,17 @@ APPLICATION = "PixelProof"
 def settings() -> QSettings:
     """The app's settings (INI file in the user's config folder; tests point it at a temp folder)."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+def json_value(raw: object, default: Any = None) -> Any:
+    """A setting kept as JSON text, parsed; ``default`` when it is damaged (not text, not JSON, or nested
+    too deeply for json: a RecursionError), as a hand edit or a broken sync leaves it."""
+    if not isinstance(raw, str):
+        return default
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # ValueError: also an integer of more digits than int() takes
+        return default
 
 
 def recovery_dir() -> Path:

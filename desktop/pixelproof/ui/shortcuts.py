@@ -23,7 +23,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from pixelproof.ui.settings import settings
+from pixelproof.ui.settings import json_value, settings
 
 Std = QKeySequence.StandardKey
 Keys = tuple[str | QKeySequence.StandardKey, ...]
@@ -230,13 +230,7 @@ class ShortcutRegistry(QObject):
         s = settings()
         out: dict[str, list[str]] = {}
         for entry in self._entries.values():
-            raw = s.value(f"shortcuts/{entry.id}") if entry.editable else None
-            if not isinstance(raw, str):
-                continue
-            try:
-                chosen = json.loads(raw)
-            except ValueError:
-                continue
+            chosen = json_value(s.value(f"shortcuts/{entry.id}")) if entry.editable else None
             if isinstance(chosen, list) and all(isinstance(k, str) for k in chosen):
                 out[entry.id] = [t for k in chosen if (t := portable(QKeySequence(k)))]
         return out

@@ -37,14 +37,30 @@ def phash(pixels: np.ndarray) -> int:
     """The 64-bit perceptual hash ``imagehash.phash`` computes (grayscale, 32x32 Lanczos, 2-D DCT, the 8x8
     lowest frequencies against their median; bit 63 = the first), as an int. Pictures deeper than 8 bits
     are first brought to 8 bits as the app shows them (``to_display8``'s window)."""
+    return _dct_hash(_gray32(pixels))
+
+
+def picture_hash(pixels: np.ndarray) -> int | None:
+    """``phash``, or None for a picture of one colour at the hash's 32x32: it has no structure to describe
+    (black hashes to 0, any other flat colour to the DC bit alone), so every blank frame would be a "near
+    copy" of every other; such a picture pairs only by identical pixels."""
+    gray = _gray32(pixels)
+    return None if gray.min() == gray.max() else _dct_hash(gray)
+
+
+def _gray32(pixels: np.ndarray) -> np.ndarray:
     img = pixels
     if img.ndim == 3 and img.shape[2] not in (3, 4):
         img = img[..., 0]
     if img.dtype != np.uint8:
         img = to_display8(img)
     gray = Image.fromarray(np.ascontiguousarray(img)).convert("L").resize((32, 32), Image.Resampling.LANCZOS)
+    return np.asarray(gray)
+
+
+def _dct_hash(gray: np.ndarray) -> int:
     # scipy.fft: imagehash's scipy.fftpack runs the same pocketfft, and the bundle leaves fftpack out
-    dct = scipy.fft.dct(scipy.fft.dct(np.asarray(gray), axis=0), axis=1)
+    dct = scipy.fft.dct(scipy.fft.dct(gray, axis=0), axis=1)
     low = dct[:8, :8]
     return int.from_bytes(np.packbits((low > np.median(low)).ravel()).tobytes(), "big")
 
@@ -64,14 +80,14 @@ class PictureItem:
 
 
 def picture_task(apply_exif: bool, items: list[PictureItem]) -> list[Any]:
-    """(digest, pHash) or ``Failed(why)`` per picture, on any executor; only the hashes travel back."""
+    """(digest, ``picture_hash``) or ``Failed(why)`` per picture, on any executor; only the hashes travel."""
     from pixelproof.core.batch import Failed
 
     out: list[Any] = []
     for item in items:
         try:
             pixels = read_image(item.path, apply_exif=apply_exif, expect=item.expect)
-            out.append((pixel_digest(pixels), phash(pixels)))
+            out.append((pixel_digest(pixels), picture_hash(pixels)))
         except Exception as e:  # one picture never stops the run: it is said and left out
             text = str(e).replace(f"{item.path}: ", "") or type(e).__name__
             out.append(Failed(text))
@@ -80,16 +96,17 @@ def picture_task(apply_exif: bool, items: list[PictureItem]) -> list[Any]:
 
 @dataclass(slots=True)
 class Pictures:
-    """Per image id its pixels' digest and pHash (records of one file share them); files not read, and why."""
+    """Per image id its pixels' digest and pHash (None: a flat picture, ``picture_hash``; records of one file
+    share them); files not read, and why."""
 
     digests: dict[int, bytes] = field(default_factory=dict)
-    hashes: dict[int, int] = field(default_factory=dict)
+    hashes: dict[int, int | None] = field(default_factory=dict)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file name, why)
 
     def summary(self) -> dict[str, Any]:
         """What a report says of the pass (``options.pictures``)."""
         return {
-            "read": len(self.hashes),
+            "read": len(self.digests),
             "unreadable": [{"file_name": n, "reason": r} for n, r in self.unreadable],
         }
 
@@ -244,25 +261,31 @@ class _Earliest:
 def matches(images: Mapping[int, ImageRecord], pictures: Pictures, bits: int) -> dict[int, Match]:
     """Image id -> its earlier copy: the earliest with identical pixels, else the nearest earlier near copy
     (fewest bits apart, then the lowest id). Images of one group (``_group``) are never paired."""
-    ids = sorted(i for i in pictures.hashes if i in images)
+    ids = sorted(i for i in pictures.digests if i in images)
     group = {i: _group(images[i].file_name) for i in ids}
     exact, near = _Earliest(group), _Earliest(group)
-    values = np.array([pictures.hashes[i] for i in ids], dtype=np.uint64)
+    hashed = [i for i in ids if pictures.hashes.get(i) is not None]  # a flat picture: identical pixels only
+    values = np.array([pictures.hashes[i] for i in hashed], dtype=np.uint64)
     unique, which = np.unique(values, return_inverse=True)
-    for i, u in zip(ids, which.tolist(), strict=True):
+    slot = dict(zip(hashed, which.tolist(), strict=True))
+    for i in ids:
         exact.add(pictures.digests[i], i)
-        near.add(u, i)
+        if i in slot:
+            near.add(slot[i], i)
     neighbours: dict[int, list[tuple[int, int]]] = {u: [(u, 0)] for u in range(len(unique))}
     for a, b, d in zip(*(x.tolist() for x in near_pairs(unique, bits)), strict=True):
         neighbours[a].append((b, d))
         neighbours[b].append((a, d))
     out: dict[int, Match] = {}
-    for i, u in zip(ids, which.tolist(), strict=True):
+    for i in ids:
         same = exact.before(pictures.digests[i], i)
         if same is not None:
             out[i] = Match(same, 0, True)
             continue
-        best = min(((d, c) for v, d in neighbours[u] if (c := near.before(v, i)) is not None), default=None)
+        if i not in slot:
+            continue
+        near_ones = ((d, c) for v, d in neighbours[slot[i]] if (c := near.before(v, i)) is not None)
+        best = min(near_ones, default=None)
         if best is not None:
             out[i] = Match(best[1], best[0], False)
     return out
@@ -315,7 +338,7 @@ def picture_problem(project: Project, image_id: int, match: Match, bits: int) ->
     if not differ and not leak:
         msg += "; the picture counts twice"
     figures = {
-        "other_image_id": float(other.id),
+        "other_image_id": other.id,  # an int: exact in the JSON for any id (a float is not above 2**53)
         "distance": float(match.distance),
         "exact": float(match.exact),
     }

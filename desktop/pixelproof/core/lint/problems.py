@@ -59,7 +59,7 @@ class Problem:
     message: str
     fix: dict[str, Any] | None = None
     related_id: int | None = None
-    figures: dict[str, float] = field(default_factory=dict)
+    figures: dict[str, float] = field(default_factory=dict)  # an id among them stays an int (exact in JSON)
 
     @property
     def key(self) -> str:
@@ -93,6 +93,10 @@ class Problem:
 
 
 def _json_number(v: float) -> float | None:
+    """A figure for JSON: an int as it is (an id: a float loses ids above 2**53), else rounded; None if
+    not finite."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
     return round(float(v), 6) if math.isfinite(v) else None
 
 
