@@ -127,6 +127,18 @@ class BoxLayer(QGraphicsItem):
         self.boxes.update(new)
         self._changed(list(new.values()))
 
+    def reorder(self, order: list[int], moved: Iterable[int]) -> None:
+        """Draw the boxes in ``order`` (ids of others skipped; boxes it does not name stay last): ``moved``
+        came back between others (an undone deletion). Only the tags' tiles those cross are redrawn."""
+        boxes = self.boxes
+        placed = {i: boxes[i] for i in order if i in boxes}
+        placed.update(boxes)  # any the order does not name keep their place after the others
+        if list(placed) == list(boxes):
+            return
+        boxes.clear()
+        boxes.update(placed)
+        self._changed([boxes[i] for i in moved if i in boxes])
+
     def update_box(self, ann: Annotation) -> None:
         old = self.boxes.get(ann.id)
         box = _Box(ann)

@@ -80,6 +80,7 @@ class CanvasView(QGraphicsView):
         self.box_layer: BoxLayer | None = None
         # shows a hidden category again when an edit moves objects into it
         self._drawn = DrawnCategories(self)
+        self._added: list[int] = []  # objects of the shown image an edit added: ``_restack`` places them
         self.image_id = -1
         self.show_labels = True
         self.keep_zoom = False
@@ -114,6 +115,7 @@ class CanvasView(QGraphicsView):
             (d.annotationAdded, self._on_added),
             (d.annotationChanged, self._on_changed),
             (d.annotationRemoved, self._on_removed),
+            (d.editAnnounced, self._restack),
             (d.selectionChanged, self._on_selection),
             (d.categoriesChanged, self._resync_all),
             (d.imagesChanged, self._file_moved),
@@ -133,6 +135,7 @@ class CanvasView(QGraphicsView):
         self.placeholder = None
         self.loaded = None
         self.image_id = -1
+        self._added = []
 
     # -- image -----------------------------------------------------------------------------------
     def _show_image(self, image_id: int) -> None:
@@ -311,6 +314,33 @@ class CanvasView(QGraphicsView):
             ann = self.document.project.annotations[ann_id]
             self._add_item(ann)
             self._drawn.added(ann)
+            self._added.append(ann_id)
+
+    def _restack(self) -> None:
+        """Stack the objects the edit just made added where the image's order puts them: added ones are
+        drawn last, above all, and an undone deletion puts objects back between others (under the ones
+        they were under). Nothing to do for objects added at the end (drawn, pasted)."""
+        added, self._added = self._added, []
+        doc = self.document
+        if not added or doc is None:
+            return
+        order = [a.id for a in doc.project.annotations_of(self.image_id)]
+        if order[len(order) - len(added) :] == added:
+            return
+        if self.box_layer is not None:
+            self.box_layer.reorder(order, added)
+        moved = set(added)
+        above: dict[str, AnnotationItemMixin] = {}  # per kind (one z): the next made item in the order
+        for ann_id in reversed(order):
+            item = self.made_item(ann_id)
+            if item is None:
+                continue
+            nxt = above.get(item.kind)
+            if nxt is not None and ann_id in moved:
+                item.stackBefore(nxt)  # type: ignore[attr-defined]
+                if item._label is not None and nxt._label is not None:
+                    item._label.stackBefore(nxt._label)
+            above[item.kind] = item
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         ann = self.document.project.annotations[ann_id]
@@ -327,6 +357,7 @@ class CanvasView(QGraphicsView):
         else:
             self._on_removed(image_id, ann_id)
             self._add_item(ann)
+            self._added.append(ann_id)  # its place among the others: ``_restack``
             item = self.items_by_id[ann_id]
             item.set_selected_look(self.document.is_selected(ann_id))
 
