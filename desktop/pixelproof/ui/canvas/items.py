@@ -221,6 +221,10 @@ class AnnotationItemMixin:
     def handles(self) -> list[HandleItem]:
         return []
 
+    def outline_path(self) -> QPainterPath:
+        """The object's outline in scene coordinates (the hover mark draws it)."""
+        return self.mapToScene(self.shape())  # type: ignore[attr-defined]
+
 
 class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
     """A box-only annotation; shows 8 resize handles when selected."""
@@ -281,6 +285,11 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
     def handles(self) -> list[HandleItem]:
         return list(self._handles)
 
+    def outline_path(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self.rect())
+        return self.mapToScene(path)
+
 
 class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
     """A polygon annotation (one or more COCO polygons)."""
@@ -300,6 +309,9 @@ class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
                 path.addPolygon(QPolygonF(pts))
                 path.closeSubpath()
         self.setPath(path)
+
+    def outline_path(self) -> QPainterPath:
+        return self.mapToScene(self.path())
 
     def label_anchor(self, ann: Annotation) -> tuple[float, float]:
         """The top vertex (the leftmost of ties): a bounding box's corner can lie far off a polygon, and

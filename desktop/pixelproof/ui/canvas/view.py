@@ -12,7 +12,15 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QTransform, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
@@ -27,8 +35,9 @@ from pixelproof.ui.canvas.image_view import (
     wheel_zoom_factor,
     zoom_to_fit,
 )
-from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, make_item
+from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, category_color, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
+from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.document import Document
@@ -78,6 +87,7 @@ class CanvasView(QGraphicsView):
         # the items made so far; box annotations stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
+        self.hover: HoverMark | None = None  # the object a click would pick, outlined (select tool)
         # shows a hidden category again when an edit moves objects into it
         self._drawn = DrawnCategories(self)
         self._added: list[int] = []  # objects of the shown image an edit added: ``_restack`` places them
@@ -131,6 +141,7 @@ class CanvasView(QGraphicsView):
         self._scene.clear()
         self.items_by_id.clear()
         self.box_layer = None
+        self.hover = None
         self.image_item = None
         self.placeholder = None
         self.loaded = None
@@ -156,6 +167,9 @@ class CanvasView(QGraphicsView):
         self.box_layer.tags.set_enabled(self.show_labels)
         for part in self.box_layer.parts():
             self._scene.addItem(part)
+        self.hover = HoverMark()
+        self.hover.set_zoom(self.zoom)
+        self._scene.addItem(self.hover)
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
         for ann in (anns := doc.project.annotations_of(image_id)):
@@ -348,6 +362,8 @@ class CanvasView(QGraphicsView):
             self._drawn.moved_elsewhere(ann, self.document.moved_from.get(ann_id))
             return
         self._drawn.changed(ann)
+        if self.hover is not None and self.hover.ann_id == ann_id:
+            self.set_hovered(None)  # moved or reshaped: the next mouse move marks what is there now
         if self._in_layer(ann_id) and ann.kind == "box":
             self.box_layer.update_box(ann)
             return
@@ -362,6 +378,8 @@ class CanvasView(QGraphicsView):
             item.set_selected_look(self.document.is_selected(ann_id))
 
     def _on_removed(self, image_id: int, ann_id: int) -> None:
+        if self.hover is not None and self.hover.ann_id == ann_id:
+            self.set_hovered(None)
         item = self.items_by_id.pop(ann_id, None)
         if item is not None:
             self._scene.removeItem(item)  # type: ignore[arg-type]
@@ -401,7 +419,27 @@ class CanvasView(QGraphicsView):
         if self.box_layer is not None:
             self.box_layer.chosen.setPos(0, 0)
 
+    def set_hovered(self, ann_id: int | None) -> None:
+        """Outline ``ann_id`` as the object a click at the cursor would pick (the select tool passes what
+        ``annotation_at`` found), or nothing. Only the old and the new object's area is repainted."""
+        mark = self.hover
+        if mark is None or ann_id == mark.ann_id:
+            return
+        if ann_id is not None and self._in_layer(ann_id):
+            box = self.box_layer.boxes[ann_id]
+            path = QPainterPath()
+            path.addRect(QRectF(box.x, box.y, box.w, box.h))
+            mark.show_on(ann_id, path, category_color(self.box_layer.category(box.category_id)))
+            return
+        item = self.made_item(ann_id) if ann_id is not None else None
+        if item is None:
+            mark.show_on(None, QPainterPath(), QColor())
+        else:
+            cat = self.document.project.categories.get(item.category_id)
+            mark.show_on(ann_id, item.outline_path(), category_color(cat))
+
     def _resync_all(self) -> None:
+        self.set_hovered(None)  # its colour, or whether it is shown, may have changed
         if self.document is None:
             return
         for ann_id, item in self.items_by_id.items():
@@ -420,6 +458,7 @@ class CanvasView(QGraphicsView):
         """Re-apply the display settings (fill opacity, hidden categories, prediction score) to every
         annotation shown, items and layer alike; what they now hide leaves the selection (Delete or an arrow
         would act on objects out of sight)."""
+        self.set_hovered(None)
         for item in self.items_by_id.values():
             item.refresh_display()
         if self.box_layer is not None:
@@ -487,6 +526,8 @@ class CanvasView(QGraphicsView):
 
     def _apply_zoom(self, z: float) -> None:
         self.setTransform(QTransform.fromScale(z, z))
+        if self.hover is not None:
+            self.hover.set_zoom(z)
         self.zoomChanged.emit(z)
 
     def pan_by(self, dx: int, dy: int) -> None:
@@ -569,8 +610,14 @@ class CanvasView(QGraphicsView):
         center = (lo + hi) / 2 - d.y() * span / 200.0
         self.set_window(center - width / 2, center + width / 2)
 
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:  # the cursor left the image area (maybe not the view)
+            self.set_hovered(None)
+        return super().viewportEvent(event)
+
     def leaveEvent(self, event: QEvent) -> None:
         self.cursorMoved.emit(None)
+        self.set_hovered(None)
         super().leaveEvent(event)
 
     def event(self, event: QEvent) -> bool:
