@@ -40,7 +40,7 @@ from pixelproof.ui.canvas.items import (
     fill_brush,
     outline_pen,
 )
-from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL
+from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL, tag_fits
 
 TAG_TILE = 512  # screen pixels
 MAX_TAG_TILES = 96
@@ -560,9 +560,12 @@ class TagLayer(QGraphicsItem):
         return img
 
     def _render(self, zoom: float, tx: int, ty: int) -> QImage | None:
-        """The tags crossing one screen tile, later boxes on top."""
+        """The tags crossing one screen tile, later boxes on top; only of the boxes wide enough on screen
+        at this zoom (``tag_fits``: the tiles are per zoom, so this is the per-zoom thinning)."""
         _, xyxy, shown, cats = self.layer.arrays()
-        tags = {int(c): self.tag_of(int(c)) for c in np.unique(cats)}
+        kinds, which = np.unique(cats, return_inverse=True)
+        tags = {int(c): self.tag_of(int(c)) for c in kinds}
+        tag_w = np.array([tags[int(c)].deviceIndependentSize().width() for c in kinds])[which.reshape(-1)]
         ox, oy = tx * TAG_TILE, ty * TAG_TILE
         x = np.round(xyxy[:, 0] * zoom) - ox
         y = np.round(xyxy[:, 1] * zoom) - oy
@@ -570,6 +573,7 @@ class TagLayer(QGraphicsItem):
         reach_w = max((s.width() for s in sizes), default=0)
         reach_h = max((s.height() for s in sizes), default=0)
         near = shown & ~self.layer.selected_mask()  # ``SelectedBoxes`` draws those
+        near &= tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, tag_w)
         near &= (x < TAG_TILE) & (x + reach_w > 0) & (y > 0) & (y - reach_h < TAG_TILE)
         idx = np.flatnonzero(near)
         self.tiles_rendered += 1

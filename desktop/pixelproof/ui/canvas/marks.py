@@ -5,6 +5,7 @@ scene, at their anchors, shown or hidden with it."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
@@ -21,6 +22,15 @@ Z_SELECTED_LABEL = Z_LABEL + 0.5  # a selected object's tag: above the others', 
 Z_HANDLE = Z_LABEL + 1.0  # any box's resize handles (item or layer): above every tag, so the grab is seen
 Z_HOVER = Z_LABEL - 1.5  # the object a click would pick: above every fill (a selected one's too), under tags
 HOVER_WIDTH = 2.0  # screen pixels: the category-coloured line, inside a white halo 4 px wider
+TAG_MIN_WIDTH = 80.0  # screen pixels: an object this wide on screen shows its tag even if the tag is wider
+
+
+def tag_fits(object_width, tag_width):  # type: ignore[no-untyped-def]
+    """Whether an object shows its tag (unselected, not hovered): it is on screen at least as wide as its
+    tag, or ``TAG_MIN_WIDTH``. At fit zoom the tags of a crowd of small boxes covered the boxes and each
+    other, names cut; a tag comes back as the zoom makes room for it. Screen pixels; numbers or numpy
+    arrays (the box layer asks for a whole tile at once)."""
+    return object_width >= np.minimum(tag_width, TAG_MIN_WIDTH)
 
 
 class HandleItem(QGraphicsRectItem):
@@ -78,6 +88,10 @@ class HoverMark(QGraphicsItem):
     def __init__(self) -> None:
         super().__init__()
         self.ann_id: int | None = None
+        # the object's tag, above every other tag: shown even where the tags are thinned out (``tag_fits``)
+        self.tag = LabelItem(self)
+        self.tag.setZValue(Z_SELECTED_LABEL)
+        self.tag.setVisible(False)
         self._path = QPainterPath()
         self._color = QColor()
         self._zoom = 1.0
@@ -85,8 +99,15 @@ class HoverMark(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
 
-    def show_on(self, ann_id: int | None, path: QPainterPath, color: QColor) -> None:
-        """Outline ``path`` (scene coordinates) of ``ann_id`` in ``color``; None hides the mark."""
+    def show_on(
+        self, ann_id: int | None, path: QPainterPath, color: QColor, tag: tuple[str, QPointF] | None = None
+    ) -> None:
+        """Outline ``path`` (scene coordinates) of ``ann_id`` in ``color``, with its tag (name, anchor) when
+        tags are shown; None hides the mark."""
+        if tag is not None and ann_id is not None:
+            self.tag.set_text(tag[0], color)
+            self.tag.setPos(tag[1])
+        self.tag.setVisible(tag is not None and ann_id is not None)
         self.prepareGeometryChange()
         self.ann_id = ann_id
         self._path = QPainterPath(path) if ann_id is not None else QPainterPath()

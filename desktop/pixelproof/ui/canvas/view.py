@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -170,6 +170,7 @@ class CanvasView(QGraphicsView):
         self.hover = HoverMark()
         self.hover.set_zoom(self.zoom)
         self._scene.addItem(self.hover)
+        self._scene.addItem(self.hover.tag)
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
         for ann in (anns := doc.project.annotations_of(image_id)):
@@ -429,14 +430,18 @@ class CanvasView(QGraphicsView):
             box = self.box_layer.boxes[ann_id]
             path = QPainterPath()
             path.addRect(QRectF(box.x, box.y, box.w, box.h))
-            mark.show_on(ann_id, path, category_color(self.box_layer.category(box.category_id)))
+            cat = self.box_layer.category(box.category_id)
+            tag = (cat.name, QPointF(box.x, box.y)) if self.show_labels and cat is not None else None
+            mark.show_on(ann_id, path, category_color(cat), tag)
             return
         item = self.made_item(ann_id) if ann_id is not None else None
         if item is None:
             mark.show_on(None, QPainterPath(), QColor())
         else:
             cat = self.document.project.categories.get(item.category_id)
-            mark.show_on(ann_id, item.outline_path(), category_color(cat))
+            label = item._label
+            tag = (label.text.text(), label.pos()) if label is not None else None
+            mark.show_on(ann_id, item.outline_path(), category_color(cat), tag)
 
     def _resync_all(self) -> None:
         self.set_hovered(None)  # its colour, or whether it is shown, may have changed
@@ -528,6 +533,8 @@ class CanvasView(QGraphicsView):
         self.setTransform(QTransform.fromScale(z, z))
         if self.hover is not None:
             self.hover.set_zoom(z)
+        for item in self.items_by_id.values():  # the box layer's tags are per zoom already
+            item.refit_tag()
         self.zoomChanged.emit(z)
 
     def pan_by(self, dx: int, dy: int) -> None:
