@@ -11,22 +11,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QPainterPath,
-    QTransform,
-    QWheelEvent,
-)
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
-from pixelproof.ui.canvas import hit_test
+from pixelproof.ui.canvas import hit_test, stacking
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
 from pixelproof.ui.canvas.image_view import (
     clamp_zoom,
@@ -35,7 +27,7 @@ from pixelproof.ui.canvas.image_view import (
     wheel_zoom_factor,
     zoom_to_fit,
 )
-from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, category_color, make_item
+from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
@@ -332,30 +324,9 @@ class CanvasView(QGraphicsView):
             self._added.append(ann_id)
 
     def _restack(self) -> None:
-        """Stack the objects the edit just made added where the image's order puts them: added ones are
-        drawn last, above all, and an undone deletion puts objects back between others (under the ones
-        they were under). Nothing to do for objects added at the end (drawn, pasted)."""
+        """Stack what the edit just made added where the image's order puts it (``stacking.restack``)."""
         added, self._added = self._added, []
-        doc = self.document
-        if not added or doc is None:
-            return
-        order = [a.id for a in doc.project.annotations_of(self.image_id)]
-        if order[len(order) - len(added) :] == added:
-            return
-        if self.box_layer is not None:
-            self.box_layer.reorder(order, added)
-        moved = set(added)
-        above: dict[str, AnnotationItemMixin] = {}  # per kind (one z): the next made item in the order
-        for ann_id in reversed(order):
-            item = self.made_item(ann_id)
-            if item is None:
-                continue
-            nxt = above.get(item.kind)
-            if nxt is not None and ann_id in moved:
-                item.stackBefore(nxt)  # type: ignore[attr-defined]
-                if item._label is not None and nxt._label is not None:
-                    item._label.stackBefore(nxt._label)
-            above[item.kind] = item
+        stacking.restack(self, added)
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         ann = self.document.project.annotations[ann_id]
@@ -422,26 +393,8 @@ class CanvasView(QGraphicsView):
 
     def set_hovered(self, ann_id: int | None) -> None:
         """Outline ``ann_id`` as the object a click at the cursor would pick (the select tool passes what
-        ``annotation_at`` found), or nothing. Only the old and the new object's area is repainted."""
-        mark = self.hover
-        if mark is None or ann_id == mark.ann_id:
-            return
-        if ann_id is not None and self._in_layer(ann_id):
-            box = self.box_layer.boxes[ann_id]
-            path = QPainterPath()
-            path.addRect(QRectF(box.x, box.y, box.w, box.h))
-            cat = self.box_layer.category(box.category_id)
-            tag = (cat.name, QPointF(box.x, box.y)) if self.show_labels and cat is not None else None
-            mark.show_on(ann_id, path, category_color(cat), tag)
-            return
-        item = self.made_item(ann_id) if ann_id is not None else None
-        if item is None:
-            mark.show_on(None, QPainterPath(), QColor())
-        else:
-            cat = self.document.project.categories.get(item.category_id)
-            label = item._label
-            tag = (label.text.text(), label.pos()) if label is not None else None
-            mark.show_on(ann_id, item.outline_path(), category_color(cat), tag)
+        ``annotation_at`` found), or nothing (``stacking.mark_hovered``)."""
+        stacking.mark_hovered(self, ann_id)
 
     def _resync_all(self) -> None:
         self.set_hovered(None)  # its colour, or whether it is shown, may have changed
