@@ -474,6 +474,20 @@ def test_deleting_runs_scattered_first_and_last_objects_undoes_to_the_file_order
         assert list(p.annotations) == order
 
 
+def test_undoing_a_deletion_restores_each_images_own_order_too() -> None:
+    """``annotations_of`` (the Annotations panel's rows, the canvas's stacking) lists a restored object where
+    it stood, not last: only the file order was restored, the image's list kept it at its end."""
+    p = many_boxes(30)
+    of_image = {i: [a.id for a in p.annotations_of(i)] for i in (1, 2)}
+    order = list(p.annotations)
+    for pick in ([15], [0, 1, 2], [3, 4, 10, 29, 0], [27, 28]):
+        edit = edits.RemoveAnnotations([order[k] for k in pick])
+        round_trip(p, edit)
+        edit.revert(p)
+        assert {i: [a.id for a in p.annotations_of(i)] for i in (1, 2)} == of_image, pick
+        assert list(p.annotations) == order
+
+
 def test_forgetting_statuses_restores_each_in_its_place() -> None:
     """Entries deleted from the middle and the end of a map come back where they stood, in a file saved
     byte for byte as before (the edit keeps its own entries only, not a copy of the map)."""

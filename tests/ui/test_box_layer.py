@@ -81,6 +81,7 @@ def test_many_boxes_open_without_an_item_each_and_still_show(boxes_window) -> No
 
 def test_tags_come_from_cached_tiles_and_follow_show_labels(boxes_window) -> None:
     win = boxes_window
+    win.canvas.set_zoom(2.0)  # room for the tag: a box narrower on screen than its tag shows none
     tags = win.canvas.box_layer.tags
     x, y, _w, _h = box_of(win, 5)
     above = (x + 3, y - 6)  # inside the tag drawn above the box's top-left corner
@@ -100,6 +101,7 @@ def test_tags_are_drawn_at_the_screens_pixel_ratio(boxes_window) -> None:
     """On a 200 % screen a tag's text has detail finer than a screen pixel, as a ``LabelItem``'s has: a tag
     drawn at 100 % and blown up would be made of uniform 2x2 blocks (blurry, blocky text)."""
     win = boxes_window
+    win.canvas.set_zoom(2.0)  # room for the tag: a box narrower on screen than its tag shows none
     x, y, w, _h = box_of(win, 77)
     win.canvas.centerOn(QPointF(x, y))
     img = render_at(win, 2.0)

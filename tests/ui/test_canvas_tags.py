@@ -122,7 +122,9 @@ def rgb(win, category_id: int) -> tuple[int, int, int]:
 
 
 def tags_in_scene(win) -> list[LabelItem]:
-    return [it for it in win.canvas.scene().items() if isinstance(it, LabelItem)]
+    """The objects' tags (not the hover mark's, the canvas's own)."""
+    hover_tag = win.canvas.hover.tag if win.canvas.hover is not None else None
+    return [it for it in win.canvas.scene().items() if isinstance(it, LabelItem) and it is not hover_tag]
 
 
 def test_a_masks_tag_is_drawn_above_a_polygons_fill_and_a_polygons_above_a_boxs(stacked) -> None:

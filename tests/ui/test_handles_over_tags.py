@@ -14,7 +14,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import BoxItem, category_color
 from pixelproof.ui.canvas.marks import LabelItem
-from tests.ui.conftest import make_project, open_main_window
+from tests.ui.conftest import hover, make_project, open_main_window
 from tests.ui.test_workbench import click, drag, key, view_point
 
 A, B = 1, 2
@@ -147,6 +147,7 @@ def tag_under_tag(request, qtbot, tmp_path: Path, no_prompts):  # type: ignore[n
     for ann_id, how in ((A, how_a), (C, how_c)):
         if how == "item":
             assert isinstance(win.canvas.items_by_id[ann_id], BoxItem)
+    hover(win, view_point(win, 20, 20))  # the pointer off both: a hovered object's tag is raised too
     yield win, request.param
     win.document.undo_stack.setClean()
 
@@ -173,6 +174,7 @@ def test_the_selected_objects_tag_is_drawn_above_its_neighbours_tags(tag_under_t
     assert win.document.selection == [A]
     assert cat_pixels_where_the_tags_overlap(win) > 30  # A's tag, over C's
     key(win, Qt.Key.Key_Escape)
+    hover(win, view_point(win, 20, 20))  # the pointer still on A would raise A's tag (hovered)
     assert cat_pixels_where_the_tags_overlap(win) == unselected  # back as it was
 
 

@@ -60,6 +60,9 @@ class Document(QObject):
     annotationAdded = Signal(object, object)  # image_id, annotation_id
     annotationChanged = Signal(object, object)  # image_id, annotation_id
     annotationRemoved = Signal(object, object)  # image_id, annotation_id
+    # every signal of one edit (applied or reverted) is out: a receiver finishes work it gathered per object
+    # (the canvas restacks the objects an undo put back between others)
+    editAnnounced = Signal()
     categoriesChanged = Signal()
     imageStatusChanged = Signal(object)  # image_id (status or whole-image review decision)
     imagesChanged = Signal()  # the image list: images added (a merge, Add Images) or removed, or relocated
@@ -380,6 +383,7 @@ class Document(QObject):
             self._emit(changes)
         finally:
             self.moved_from = {}
+        self.editAnnounced.emit()
 
     def _emit(self, changes: Changes) -> None:
         anns = self.project.annotations

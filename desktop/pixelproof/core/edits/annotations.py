@@ -105,6 +105,7 @@ class RemoveAnnotations(Edit):
             changes.annotation(ANNOTATION_ADDED, a.image_id, a.id)
         if self._before:  # the file order as it was (a run that ended the file is back at the end already)
             insert_before(project.annotations, self._before)
+            project.reorder_image_annotations({a.image_id for a in self._removed})  # type: ignore[union-attr]
         return changes
 
 

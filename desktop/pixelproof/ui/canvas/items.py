@@ -31,7 +31,7 @@ from pixelproof.core import mask_edit, masks
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category, is_pending_prediction
 from pixelproof.core.sparse_mask import origin_of
-from pixelproof.ui.canvas.marks import Z_LABEL, Z_SELECTED_LABEL, HandleItem, LabelItem
+from pixelproof.ui.canvas.marks import Z_LABEL, Z_SELECTED_LABEL, HandleItem, LabelItem, tag_fits
 
 FILL_ALPHA = 40
 MASK_ALPHA = 80
@@ -170,7 +170,19 @@ class AnnotationItemMixin:
         # every other tag (in a crowd, the canvas says what was picked), under the handles
         z = Z_SELECTED_LABEL if self._selected_look else Z_LABEL - 1 + self.zValue() / 100  # type: ignore[attr-defined]
         label.setZValue(z)
-        label.setVisible(self.isVisible())  # type: ignore[attr-defined]
+        self.refit_tag()
+
+    def refit_tag(self) -> None:
+        """Show the tag if the object is, and it is selected or wide enough on screen (``tag_fits``): the
+        canvas asks again at each zoom."""
+        label = self._label
+        if label is None:
+            return
+        views = self.scene().views() if self.scene() is not None else []  # type: ignore[attr-defined]
+        zoom = views[0].transform().m11() if views else 1.0
+        width = self.boundingRect().width() * zoom  # type: ignore[attr-defined]
+        room = self._selected_look or bool(tag_fits(width, label.rect().width()))
+        label.setVisible(self.isVisible() and room)  # type: ignore[attr-defined]
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         """Keep the top-level tag and handles with their item: in the same scene (added, removed with it),
@@ -220,6 +232,10 @@ class AnnotationItemMixin:
 
     def handles(self) -> list[HandleItem]:
         return []
+
+    def outline_path(self) -> QPainterPath:
+        """The object's outline in scene coordinates (the hover mark draws it)."""
+        return self.mapToScene(self.shape())  # type: ignore[attr-defined]
 
 
 class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
@@ -281,6 +297,11 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
     def handles(self) -> list[HandleItem]:
         return list(self._handles)
 
+    def outline_path(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self.rect())
+        return self.mapToScene(path)
+
 
 class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
     """A polygon annotation (one or more COCO polygons)."""
@@ -300,6 +321,9 @@ class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
                 path.addPolygon(QPolygonF(pts))
                 path.closeSubpath()
         self.setPath(path)
+
+    def outline_path(self) -> QPainterPath:
+        return self.mapToScene(self.path())
 
     def label_anchor(self, ann: Annotation) -> tuple[float, float]:
         """The top vertex (the leftmost of ties): a bounding box's corner can lie far off a polygon, and

@@ -40,7 +40,7 @@ from pixelproof.ui.canvas.items import (
     fill_brush,
     outline_pen,
 )
-from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL
+from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL, tag_fits
 
 TAG_TILE = 512  # screen pixels
 MAX_TAG_TILES = 96
@@ -126,6 +126,18 @@ class BoxLayer(QGraphicsItem):
         new = {a.id: _Box(a) for a in anns}
         self.boxes.update(new)
         self._changed(list(new.values()))
+
+    def reorder(self, order: list[int], moved: Iterable[int]) -> None:
+        """Draw the boxes in ``order`` (ids of others skipped; boxes it does not name stay last): ``moved``
+        came back between others (an undone deletion). Only the tags' tiles those cross are redrawn."""
+        boxes = self.boxes
+        placed = {i: boxes[i] for i in order if i in boxes}
+        placed.update(boxes)  # any the order does not name keep their place after the others
+        if list(placed) == list(boxes):
+            return
+        boxes.clear()
+        boxes.update(placed)
+        self._changed([boxes[i] for i in moved if i in boxes])
 
     def update_box(self, ann: Annotation) -> None:
         old = self.boxes.get(ann.id)
@@ -548,9 +560,12 @@ class TagLayer(QGraphicsItem):
         return img
 
     def _render(self, zoom: float, tx: int, ty: int) -> QImage | None:
-        """The tags crossing one screen tile, later boxes on top."""
+        """The tags crossing one screen tile, later boxes on top; only of the boxes wide enough on screen
+        at this zoom (``tag_fits``: the tiles are per zoom, so this is the per-zoom thinning)."""
         _, xyxy, shown, cats = self.layer.arrays()
-        tags = {int(c): self.tag_of(int(c)) for c in np.unique(cats)}
+        kinds, which = np.unique(cats, return_inverse=True)
+        tags = {int(c): self.tag_of(int(c)) for c in kinds}
+        tag_w = np.array([tags[int(c)].deviceIndependentSize().width() for c in kinds])[which.reshape(-1)]
         ox, oy = tx * TAG_TILE, ty * TAG_TILE
         x = np.round(xyxy[:, 0] * zoom) - ox
         y = np.round(xyxy[:, 1] * zoom) - oy
@@ -558,6 +573,7 @@ class TagLayer(QGraphicsItem):
         reach_w = max((s.width() for s in sizes), default=0)
         reach_h = max((s.height() for s in sizes), default=0)
         near = shown & ~self.layer.selected_mask()  # ``SelectedBoxes`` draws those
+        near &= tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, tag_w)
         near &= (x < TAG_TILE) & (x + reach_w > 0) & (y > 0) & (y - reach_h < TAG_TILE)
         idx = np.flatnonzero(near)
         self.tiles_rendered += 1

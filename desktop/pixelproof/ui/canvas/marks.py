@@ -5,14 +5,32 @@ scene, at their anchors, shown or hidden with it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsSimpleTextItem
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 HANDLE_SIZE = 9.0
 Z_LABEL = 20.0  # tags: above every fill (a selected object's is at 10 + its kind's)
 Z_SELECTED_LABEL = Z_LABEL + 0.5  # a selected object's tag: above the others', so what was picked is named
 Z_HANDLE = Z_LABEL + 1.0  # any box's resize handles (item or layer): above every tag, so the grab is seen
+Z_HOVER = Z_LABEL - 1.5  # the object a click would pick: above every fill (a selected one's too), under tags
+HOVER_WIDTH = 2.0  # screen pixels: the category-coloured line, inside a white halo 4 px wider
+TAG_MIN_WIDTH = 80.0  # screen pixels: an object this wide on screen shows its tag even if the tag is wider
+
+
+def tag_fits(object_width, tag_width):  # type: ignore[no-untyped-def]
+    """Whether an object shows its tag (unselected, not hovered): it is on screen at least as wide as its
+    tag, or ``TAG_MIN_WIDTH``. At fit zoom the tags of a crowd of small boxes covered the boxes and each
+    other, names cut; a tag comes back as the zoom makes room for it. Screen pixels; numbers or numpy
+    arrays (the box layer asks for a whole tile at once)."""
+    return object_width >= np.minimum(tag_width, TAG_MIN_WIDTH)
 
 
 class HandleItem(QGraphicsRectItem):
@@ -59,3 +77,61 @@ class LabelItem(QGraphicsRectItem):
         self.setBrush(color)
         light = color.lightnessF() > 0.6
         self.text.setBrush(QColor(0, 0, 0) if light else QColor(255, 255, 255))
+
+
+class HoverMark(QGraphicsItem):
+    """The object a click at the cursor would pick (select tool), outlined thicker in white around its
+    category colour (no fill), above every fill: in a crowd it shows beforehand which one a click
+    takes. One item moved from object to object: a mouse move repaints the old and the new object's area
+    only, never the whole box layer. Its margin follows the zoom (``set_zoom``): the lines are cosmetic."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ann_id: int | None = None
+        # the object's tag, above every other tag: shown even where the tags are thinned out (``tag_fits``)
+        self.tag = LabelItem(self)
+        self.tag.setZValue(Z_SELECTED_LABEL)
+        self.tag.setVisible(False)
+        self._path = QPainterPath()
+        self._color = QColor()
+        self._zoom = 1.0
+        self.setZValue(Z_HOVER)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setVisible(False)
+
+    def show_on(
+        self, ann_id: int | None, path: QPainterPath, color: QColor, tag: tuple[str, QPointF] | None = None
+    ) -> None:
+        """Outline ``path`` (scene coordinates) of ``ann_id`` in ``color``, with its tag (name, anchor) when
+        tags are shown; None hides the mark."""
+        if tag is not None and ann_id is not None:
+            self.tag.set_text(tag[0], color)
+            self.tag.setPos(tag[1])
+        self.tag.setVisible(tag is not None and ann_id is not None)
+        self.prepareGeometryChange()
+        self.ann_id = ann_id
+        self._path = QPainterPath(path) if ann_id is not None else QPainterPath()
+        self._color = QColor(color)
+        self.setVisible(ann_id is not None)
+        self.update()
+
+    def set_zoom(self, zoom: float) -> None:
+        self.prepareGeometryChange()
+        self._zoom = max(zoom, 1e-6)
+
+    def boundingRect(self) -> QRectF:
+        m = (HOVER_WIDTH + 6) / self._zoom
+        return self._path.boundingRect().adjusted(-m, -m, m, m)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        halo = QPen(QColor(255, 255, 255), HOVER_WIDTH + 4)
+        line = QPen(self._color.lighter(130), HOVER_WIDTH)
+        for pen in (halo, line):
+            pen.setCosmetic(True)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        painter.setBrush(Qt.BrushStyle.NoBrush)  # no fill: it would tint the objects inside this one
+        for pen in (halo, line):
+            painter.setPen(pen)
+            painter.drawPath(self._path)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWid
 from pixelproof.core.model import Annotation
 from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
-from pixelproof.ui.canvas import hit_test
+from pixelproof.ui.canvas import hit_test, stacking
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem, to_qimage
 from pixelproof.ui.canvas.image_view import (
     clamp_zoom,
@@ -29,6 +29,7 @@ from pixelproof.ui.canvas.image_view import (
 )
 from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
+from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.document import Document
@@ -78,8 +79,10 @@ class CanvasView(QGraphicsView):
         # the items made so far; box annotations stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
+        self.hover: HoverMark | None = None  # the object a click would pick, outlined (select tool)
         # shows a hidden category again when an edit moves objects into it
         self._drawn = DrawnCategories(self)
+        self._added: list[int] = []  # objects of the shown image an edit added: ``_restack`` places them
         self.image_id = -1
         self.show_labels = True
         self.keep_zoom = False
@@ -114,6 +117,7 @@ class CanvasView(QGraphicsView):
             (d.annotationAdded, self._on_added),
             (d.annotationChanged, self._on_changed),
             (d.annotationRemoved, self._on_removed),
+            (d.editAnnounced, self._restack),
             (d.selectionChanged, self._on_selection),
             (d.categoriesChanged, self._resync_all),
             (d.imagesChanged, self._file_moved),
@@ -129,10 +133,12 @@ class CanvasView(QGraphicsView):
         self._scene.clear()
         self.items_by_id.clear()
         self.box_layer = None
+        self.hover = None
         self.image_item = None
         self.placeholder = None
         self.loaded = None
         self.image_id = -1
+        self._added = []
 
     # -- image -----------------------------------------------------------------------------------
     def _show_image(self, image_id: int) -> None:
@@ -153,6 +159,10 @@ class CanvasView(QGraphicsView):
         self.box_layer.tags.set_enabled(self.show_labels)
         for part in self.box_layer.parts():
             self._scene.addItem(part)
+        self.hover = HoverMark()
+        self.hover.set_zoom(self.zoom)
+        self._scene.addItem(self.hover)
+        self._scene.addItem(self.hover.tag)
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
         for ann in (anns := doc.project.annotations_of(image_id)):
@@ -311,6 +321,12 @@ class CanvasView(QGraphicsView):
             ann = self.document.project.annotations[ann_id]
             self._add_item(ann)
             self._drawn.added(ann)
+            self._added.append(ann_id)
+
+    def _restack(self) -> None:
+        """Stack what the edit just made added where the image's order puts it (``stacking.restack``)."""
+        added, self._added = self._added, []
+        stacking.restack(self, added)
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         ann = self.document.project.annotations[ann_id]
@@ -318,6 +334,8 @@ class CanvasView(QGraphicsView):
             self._drawn.moved_elsewhere(ann, self.document.moved_from.get(ann_id))
             return
         self._drawn.changed(ann)
+        if self.hover is not None and self.hover.ann_id == ann_id:
+            self.set_hovered(None)  # moved or reshaped: the next mouse move marks what is there now
         if self._in_layer(ann_id) and ann.kind == "box":
             self.box_layer.update_box(ann)
             return
@@ -327,10 +345,13 @@ class CanvasView(QGraphicsView):
         else:
             self._on_removed(image_id, ann_id)
             self._add_item(ann)
+            self._added.append(ann_id)  # its place among the others: ``_restack``
             item = self.items_by_id[ann_id]
             item.set_selected_look(self.document.is_selected(ann_id))
 
     def _on_removed(self, image_id: int, ann_id: int) -> None:
+        if self.hover is not None and self.hover.ann_id == ann_id:
+            self.set_hovered(None)
         item = self.items_by_id.pop(ann_id, None)
         if item is not None:
             self._scene.removeItem(item)  # type: ignore[arg-type]
@@ -370,7 +391,13 @@ class CanvasView(QGraphicsView):
         if self.box_layer is not None:
             self.box_layer.chosen.setPos(0, 0)
 
+    def set_hovered(self, ann_id: int | None) -> None:
+        """Outline ``ann_id`` as the object a click at the cursor would pick (the select tool passes what
+        ``annotation_at`` found), or nothing (``stacking.mark_hovered``)."""
+        stacking.mark_hovered(self, ann_id)
+
     def _resync_all(self) -> None:
+        self.set_hovered(None)  # its colour, or whether it is shown, may have changed
         if self.document is None:
             return
         for ann_id, item in self.items_by_id.items():
@@ -389,6 +416,7 @@ class CanvasView(QGraphicsView):
         """Re-apply the display settings (fill opacity, hidden categories, prediction score) to every
         annotation shown, items and layer alike; what they now hide leaves the selection (Delete or an arrow
         would act on objects out of sight)."""
+        self.set_hovered(None)
         for item in self.items_by_id.values():
             item.refresh_display()
         if self.box_layer is not None:
@@ -456,6 +484,10 @@ class CanvasView(QGraphicsView):
 
     def _apply_zoom(self, z: float) -> None:
         self.setTransform(QTransform.fromScale(z, z))
+        if self.hover is not None:
+            self.hover.set_zoom(z)
+        for item in self.items_by_id.values():  # the box layer's tags are per zoom already
+            item.refit_tag()
         self.zoomChanged.emit(z)
 
     def pan_by(self, dx: int, dy: int) -> None:
@@ -538,8 +570,14 @@ class CanvasView(QGraphicsView):
         center = (lo + hi) / 2 - d.y() * span / 200.0
         self.set_window(center - width / 2, center + width / 2)
 
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:  # the cursor left the image area (maybe not the view)
+            self.set_hovered(None)
+        return super().viewportEvent(event)
+
     def leaveEvent(self, event: QEvent) -> None:
         self.cursorMoved.emit(None)
+        self.set_hovered(None)
         super().leaveEvent(event)
 
     def event(self, event: QEvent) -> bool:

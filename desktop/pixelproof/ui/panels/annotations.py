@@ -130,28 +130,41 @@ class AnnotationsPanel(Panel):
             self._pending_timer.start()
 
     def _apply_pending(self) -> None:
-        """Add or drop the queued rows (coalesced like ``schedule_refresh``). A new row goes last, where
-        the rebuild puts it too (``annotations_of`` is in insertion order)."""
+        """Add or drop the queued rows (coalesced like ``schedule_refresh``). A new row goes where the image's
+        order puts it, as a rebuild would: last when drawn, back in its place when an undo restores it (it
+        was listed last, under objects it had stood above)."""
         doc = self.document
         pending, self._pending = self._pending, {}
         if doc is None or self._refresh_timer.isActive():
             return
         self.list.blockSignals(True)  # taking a selected row must not reach the document's selection
+        new: dict[int, QListWidgetItem] = {}
         for ann_id in pending:
             ann = doc.project.annotations.get(ann_id)
             item = self._items.get(ann_id)
             if ann is not None and ann.image_id == doc.current_image_id:
                 if item is None:
-                    item = QListWidgetItem()
-                    self.list.addItem(item)
+                    item = new[ann_id] = QListWidgetItem()
                     self._items[ann_id] = item
                 self._fill(item, ann)
             elif item is not None:
                 del self._items[ann_id]
                 self.list.takeItem(self.list.row(item))
+        if new:
+            self._insert_in_order(new)
         self.list.blockSignals(False)
         self._show_empty()
         self._selection_from_doc()
+
+    def _insert_in_order(self, new: dict[int, QListWidgetItem]) -> None:
+        """Insert the ``new`` rows at their places in the image's order (the others are in it already)."""
+        row = 0
+        for ann in self.document.project.annotations_of(self.document.current_image_id):
+            item = new.get(ann.id)
+            if item is not None:
+                self.list.insertItem(row, item)
+            if ann.id in self._items:
+                row += 1
 
     def _changed(self, image_id: int, ann_id: int) -> None:
         item = self._items.get(ann_id)

@@ -55,6 +55,7 @@ class SelectTool(Tool):
         if doc is None:
             return
         self._press = e
+        self.canvas.set_hovered(None)  # a drag would leave it behind; the release marks what is there
         ann_id, handle = self.canvas.annotation_at(e.view_pos)
         toggle = bool(e.modifiers & TOGGLE_MODIFIERS)
         if handle is not None and ann_id is not None and not toggle:
@@ -132,6 +133,7 @@ class SelectTool(Tool):
             if ann_id is not None and len(doc.selection) > 1:
                 doc.set_selection([ann_id])
         self.cancel()
+        self._hover(e)
 
     def _move_delta(self, e: ToolEvent) -> tuple[float, float]:
         """Whole-pixel move, limited so the selection stays on the image."""
@@ -149,8 +151,15 @@ class SelectTool(Tool):
         return snap_box(resize_box(ann.bbox, self._handle, x + d.x(), y + d.y()), w, h)
 
     def _hover(self, e: ToolEvent) -> None:
-        _, handle = self.canvas.annotation_at(e.view_pos)
+        """Show what a press here would take: a handle's cursor, and the object outlined (the same
+        ``annotation_at`` as the press, so the mark never names another object than the click picks)."""
+        ann_id, handle = self.canvas.annotation_at(e.view_pos)
         self.canvas.viewport().setCursor(HANDLE_CURSORS.get(handle, self.cursor))
+        self.canvas.set_hovered(ann_id)
+
+    def deactivate(self) -> None:
+        super().deactivate()
+        self.canvas.set_hovered(None)  # the drawing tools pick nothing
 
     def _reset_items(self) -> None:
         doc = self.document

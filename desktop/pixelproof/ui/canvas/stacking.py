@@ -1,0 +1,65 @@
+"""Where the canvas draws an object among the others: an undone deletion back under the neighbours it was
+under, and the hover mark on the object a click would pick. The view's ``_restack`` and ``set_hovered``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QPainterPath
+
+from pixelproof.ui.canvas.items import AnnotationItemMixin, category_color
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.view import CanvasView
+
+
+def restack(view: CanvasView, added: list[int]) -> None:
+    """Stack the objects one edit added (``added``, in signal order) where the image's order puts them:
+    added ones are drawn last, above all, and an undone deletion puts objects back between others (under
+    the ones they were under). Nothing to do for objects added at the end (drawn, pasted)."""
+    doc = view.document
+    if not added or doc is None:
+        return
+    order = [a.id for a in doc.project.annotations_of(view.image_id)]
+    if order[len(order) - len(added) :] == added:
+        return
+    if view.box_layer is not None:
+        view.box_layer.reorder(order, added)
+    moved = set(added)
+    above: dict[str, AnnotationItemMixin] = {}  # per kind (one z): the next made item in the order
+    for ann_id in reversed(order):
+        item = view.made_item(ann_id)
+        if item is None:
+            continue
+        nxt = above.get(item.kind)
+        if nxt is not None and ann_id in moved:
+            item.stackBefore(nxt)  # type: ignore[attr-defined]
+            if item._label is not None and nxt._label is not None:
+                item._label.stackBefore(nxt._label)
+        above[item.kind] = item
+
+
+def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
+    """Put the view's ``HoverMark`` on ``ann_id`` (its outline, and its tag when tags are shown), or take
+    it off. Only the old and the new object's area is repainted."""
+    mark = view.hover
+    if mark is None or ann_id == mark.ann_id:
+        return
+    layer = view.box_layer
+    if ann_id is not None and layer is not None and ann_id in layer.boxes:
+        box = layer.boxes[ann_id]
+        path = QPainterPath()
+        path.addRect(QRectF(box.x, box.y, box.w, box.h))
+        cat = layer.category(box.category_id)
+        tag = (cat.name, QPointF(box.x, box.y)) if view.show_labels and cat is not None else None
+        mark.show_on(ann_id, path, category_color(cat), tag)
+        return
+    item = view.made_item(ann_id) if ann_id is not None else None
+    if item is None or view.document is None:
+        mark.show_on(None, QPainterPath(), QColor())
+        return
+    cat = view.document.project.categories.get(item.category_id)
+    label = item._label
+    tag = (label.text.text(), label.pos()) if label is not None else None
+    mark.show_on(ann_id, item.outline_path(), category_color(cat), tag)

@@ -1,0 +1,135 @@
+"""Hover feedback: in a crowd a click picks the smallest object under the cursor (the selection first), and
+the select tool outlines exactly that object before the click, for a box of the layer and a polygon item;
+the mark goes when the cursor leaves it or the canvas, is not shown by the drawing tools, and a mouse move
+repaints only the old and new object's area (not the whole box layer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtWidgets import QApplication
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.layers import BoxLayer
+from tests.ui.conftest import hover, make_project, open_main_window
+from tests.ui.test_workbench import click, key, view_point
+
+BIG, SMALL, SIDE = 1, 2, 3  # SMALL lies inside BIG; SIDE is BIG's neighbour, touching neither
+RECTS = {BIG: (40, 40, 160, 120), SMALL: (80, 70, 40, 30), SIDE: (220, 60, 60, 60)}
+IN_SMALL, IN_BIG_ONLY, OFF = (100.0, 85.0), (170.0, 140.0), (300.0, 200.0)
+
+
+@pytest.fixture(params=["box", "polygon"])
+def crowd(request, qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    path = make_project(tmp_path, n_images=2, size=(240, 320))
+    project = load_project(path)
+    for ann_id, (x, y, w, h) in RECTS.items():
+        box = [float(x), float(y), float(w), float(h)]
+        if request.param == "box":
+            project.add_annotation(Annotation(ann_id, 1, 1 + ann_id % 2, box, area=float(w * h)))
+        else:
+            poly = [float(v) for v in (x, y, x + w, y, x + w, y + h, x, y + h)]
+            project.add_annotation(Annotation(ann_id, 1, 1 + ann_id % 2, box, [poly], float(w * h)))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(2.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    key(win, Qt.Key.Key_V)
+    hover(win, view_point(win, *OFF))
+    yield win
+    win.document.undo_stack.setClean()
+
+
+def edge_pixels(win, ann_id: int) -> list[tuple[int, int, int]]:
+    """The colours on the middle of each side of an object's outline (away from the others)."""
+    x, y, w, h = RECTS[ann_id]
+    img = win.canvas.viewport().grab().toImage()
+    spots = [(x + w * 0.75, y), (x + w, y + h * 0.75), (x + w * 0.25, y + h), (x, y + h * 0.25)]
+    out = []
+    for sx, sy in spots:
+        c = img.pixelColor(view_point(win, sx, sy))
+        out.append((c.red(), c.green(), c.blue()))
+    return out
+
+
+def outlines(win) -> dict[int, list[tuple[int, int, int]]]:
+    return {ann_id: edge_pixels(win, ann_id) for ann_id in RECTS}
+
+
+def marked(win, plain: dict) -> list[int]:
+    """The objects whose outline looks different from the plain picture."""
+    now = outlines(win)
+    return [ann_id for ann_id in RECTS if now[ann_id] != plain[ann_id]]
+
+
+def test_hover_outlines_the_object_a_click_there_picks_and_only_it(crowd) -> None:
+    win = crowd
+    plain = outlines(win)
+    hover(win, view_point(win, *IN_SMALL))  # inside BIG and SMALL: a click takes the smaller
+    assert marked(win, plain) == [SMALL]
+    click(win, view_point(win, *IN_SMALL))
+    assert win.document.selection == [SMALL]
+    key(win, Qt.Key.Key_Escape)
+    hover(win, view_point(win, *IN_BIG_ONLY))
+    assert marked(win, plain) == [BIG]
+    hover(win, view_point(win, *OFF))  # off every object: the mark goes
+    assert marked(win, plain) == []
+
+
+def test_with_a_selection_the_hover_follows_the_selection_first_rule(crowd) -> None:
+    win = crowd
+    click(win, view_point(win, *IN_BIG_ONLY))
+    assert win.document.selection == [BIG]
+    hover(win, view_point(win, *OFF))
+    selected = outlines(win)
+    hover(win, view_point(win, *IN_SMALL))  # the selected BIG is what a click here takes
+    assert marked(win, selected) == [BIG]
+    click(win, view_point(win, *IN_SMALL))
+    assert win.document.selection == [BIG]
+
+
+def test_leaving_the_canvas_clears_the_mark(crowd) -> None:
+    win = crowd
+    plain = outlines(win)
+    hover(win, view_point(win, *IN_SMALL))
+    assert marked(win, plain) == [SMALL]
+    QApplication.sendEvent(win.canvas.viewport(), QEvent(QEvent.Type.Leave))
+    assert marked(win, plain) == []
+
+
+def test_drawing_tools_mark_nothing(crowd) -> None:
+    win = crowd
+    plain = outlines(win)
+    hover(win, view_point(win, *IN_SMALL))
+    key(win, Qt.Key.Key_B)  # the box tool: the select tool's mark goes with it
+    assert win.canvas.tool.name == "box"
+    assert marked(win, plain) == []
+    hover(win, view_point(win, *IN_BIG_ONLY))
+    assert marked(win, plain) == []
+
+
+def test_a_hover_move_repaints_only_around_the_objects_not_the_whole_layer(crowd, monkeypatch) -> None:
+    win = crowd
+    if not win.canvas.box_layer.boxes:
+        pytest.skip("the polygons are items: no box layer to repaint")
+    exposed = []
+    paint = BoxLayer.paint_boxes
+
+    def spy(self, painter, option, selected):  # type: ignore[no-untyped-def]
+        exposed.append(QRectF(option))
+        paint(self, painter, option, selected)
+
+    monkeypatch.setattr(BoxLayer, "paint_boxes", spy)
+    win.canvas.viewport().repaint()
+    assert exposed  # the spy sees the layer's paints
+    exposed.clear()
+    hover(win, view_point(win, *IN_SMALL))
+    hover(win, view_point(win, *IN_BIG_ONLY))
+    QApplication.processEvents()  # the repaints the moves asked for
+    assert exposed
+    big = RECTS[BIG]
+    for r in exposed:  # each paint is about the size of BIG (plus the mark's margin), not the view
+        assert r.width() <= big[2] + 20 and r.height() <= big[3] + 20, r
