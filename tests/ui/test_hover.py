@@ -111,10 +111,10 @@ def test_drawing_tools_mark_nothing(crowd) -> None:
     assert marked(win, plain) == []
 
 
+@pytest.mark.parametrize("crowd", ["box"], indirect=True)  # polygons are items: no box layer to repaint
 def test_a_hover_move_repaints_only_around_the_objects_not_the_whole_layer(crowd, monkeypatch) -> None:
     win = crowd
-    if not win.canvas.box_layer.boxes:
-        pytest.skip("the polygons are items: no box layer to repaint")
+    assert win.canvas.box_layer.boxes
     exposed = []
     paint = BoxLayer.paint_boxes
 
