@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, Qt
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.items import category_color
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.marks import LabelItem
 from tests.ui.conftest import make_project, open_main_window
 from tests.ui.test_box_layer import pixel

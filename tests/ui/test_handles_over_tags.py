@@ -12,7 +12,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.items import BoxItem, category_color
+from pixelproof.ui.canvas.items import BoxItem
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.marks import LabelItem
 from tests.ui.conftest import hover, make_project, open_main_window
 from tests.ui.test_workbench import click, drag, key, view_point

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.items import category_color
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.marks import TAG_MIN_WIDTH
 from tests.ui.conftest import hover, make_project, open_main_window
 from tests.ui.test_box_layer import pixel

@@ -29,40 +29,15 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core import mask_edit, masks
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import Annotation, Category, is_pending_prediction
+from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
+from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
 from pixelproof.ui.canvas.marks import Z_LABEL, Z_SELECTED_LABEL, HandleItem, LabelItem, tag_fits
 
-FILL_ALPHA = 40
 MASK_ALPHA = 80
 OUTLINE_CHUNK = 48  # vertices per outline piece drawn for small repaints
 Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
-
-
-def category_color(cat: Category | None) -> QColor:
-    color = QColor(cat.color) if cat is not None and cat.color else QColor("#ff00ff")
-    return color if color.isValid() else QColor("#ff00ff")
-
-
-def outline_pen(color: QColor, selected: bool) -> QPen:
-    """Cosmetic pen: the same on-screen width at any zoom."""
-    pen = QPen(color, 3.0 if selected else 2.0)
-    pen.setCosmetic(True)
-    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-    return pen
-
-
-def fill_brush(color: QColor, selected: bool) -> QBrush:
-    c = QColor(color)
-    c.setAlpha(FILL_ALPHA * 2 if selected else FILL_ALPHA)
-    return QBrush(c)
-
-
-def display_score(ann: Annotation) -> float | None:
-    """The score the Model panel's slider compares: a pending prediction's (1.0 when it has none), else
-    None (accepted and manual objects always show)."""
-    return (1.0 if ann.score is None else float(ann.score)) if is_pending_prediction(ann) else None
 
 
 def displayed(category_id: int, score: float | None) -> bool:

@@ -30,16 +30,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.hit_test import grabbable, handle_spots
-from pixelproof.ui.canvas.items import (
-    Z_BY_KIND,
-    Z_SELECTED,
-    AnnotationItemMixin,
-    category_color,
-    display_score,
-    displayed,
-    fill_brush,
-    outline_pen,
-)
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, displayed
+from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
 from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL, tag_fits
 
 TAG_TILE = 512  # screen pixels

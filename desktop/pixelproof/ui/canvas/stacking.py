@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainterPath
 
-from pixelproof.ui.canvas.items import AnnotationItemMixin, category_color
+from pixelproof.ui.canvas.items import AnnotationItemMixin
+from pixelproof.ui.canvas.looks import category_color
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
