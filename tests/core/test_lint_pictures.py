@@ -309,3 +309,16 @@ def test_the_reports_other_image_id_is_the_exact_id_of_any_size(tmp_path: Path) 
     data = json.loads(json.dumps(report.to_dict(result, str(p.path))))
     (entry,) = [e for e in data["problems"] if e["kind"] == "duplicate_picture"]
     assert entry["figures"]["other_image_id"] == ID_MAX - 2 and entry["image_id"] == ID_MAX
+
+
+def test_a_near_copys_distance_is_worded_in_the_singular_or_plural(tmp_path: Path) -> None:
+    """The distance said "pHash 1 bits apart": the count took a plural whatever it was."""
+    from pixelproof.core.lint.pictures import Match, picture_problem
+
+    p = Project()
+    p.path = tmp_path / "project.json"
+    for iid, name in ((1, "a.png"), (2, "b.png")):
+        p.add_image(ImageRecord(iid, name, 64, 64))
+    words = {d: picture_problem(p, 2, Match(1, d, False), 6).message for d in (1, 2)}
+    assert "b.png is a near copy of a.png (image 1): pHash 1 bit apart (near_picture_bits 6)" in words[1]
+    assert "pHash 2 bits apart (near_picture_bits 6)" in words[2]
