@@ -52,15 +52,7 @@ def test_consensus_merge_and_split_are_refused(tmp_path: Path, capsys: pytest.Ca
     save_project(merged)
     refused(capsys, "object", merged.path, "consensus", str(merged.path), "--method", "majority")
 
-    path = at_the_top(tmp_path / "t", ID_MAX - 1).path
-    a, b = load_project(path), load_project(path)
-    a.add_annotation(Annotation(ID_MAX, ID_MAX - 2, ID_MAX - 2, [1.0, 1.0, 4.0, 4.0], None, 16.0))
-    b.add_annotation(Annotation(ID_MAX, ID_MAX - 1, ID_MAX - 1, [9.0, 9.0, 4.0, 4.0], None, 16.0))
-    save_project(a, tmp_path / "a.json")
-    save_project(b, tmp_path / "b.json")
-    out, first = tmp_path / "m.json", tmp_path / "a.json"
-    refused(capsys, "object", first, "merge", str(first), str(tmp_path / "b.json"), "-o", str(out))
-    assert not out.exists()
+    # merge: test_a_merge_without_a_base_names_its_output_and_a_way_on_that_works
 
     top = at_the_top(tmp_path / "s")
     shards = tmp_path / "shards"
@@ -98,3 +90,52 @@ def test_the_way_on_the_message_names_gives_a_project_that_takes_new_objects(
     assert sorted(again.images) == [1, 2, 3] and sorted(again.annotations) == [1, 2]
     assert again.next_annotation_id() == 3 and again.next_category_id() == 3
     assert [c.color for c in again.categories.values()] == ["#ff0000", "#ff0000"]  # a round trip lost them
+
+
+def test_a_merge_without_a_base_names_its_output_and_a_way_on_that_works(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Merged without --into, the message named the first input (the merged project's path until it is
+    written) and told to renumber it alone, which does not make the merge fit. It now names the inputs and
+    the output and gives the commands of a way on, which the test follows to a merged project."""
+    import re
+
+    def inputs(folder: Path, top: int) -> list[Path]:
+        """Two copies of one project, each with an object of its own under the same id ``top``."""
+        path = at_the_top(folder, top - 1).path
+        a, b = load_project(path), load_project(path)
+        a.add_annotation(Annotation(top, top - 2, top - 2, [1.0, 1.0, 4.0, 4.0], None, 16.0))
+        b.add_annotation(Annotation(top, top - 1, top - 1, [9.0, 9.0, 4.0, 4.0], None, 16.0))
+        save_project(a, folder / "a.json")
+        save_project(b, folder / "b.json")
+        return [folder / "a.json", folder / "b.json"]
+
+    def content(path: Path) -> list[tuple]:
+        """The merged objects by picture, class, box and annotator tag (ids aside)."""
+        p = load_project(path)
+        return sorted(
+            (
+                Path(p.image_path(p.images[x.image_id])).name,
+                p.categories[x.category_id].name,
+                x.bbox,
+                str(x.app_extra).replace(".renumbered", ""),  # the tag: the input's file name
+            )
+            for x in p.annotations.values()
+        )
+
+    ins, out = inputs(tmp_path / "t", ID_MAX), tmp_path / "m.json"
+    assert main(["merge", *map(str, ins), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"merging {ins[0]}, {ins[1]} into {out}: object ids reach {ID_MAX}" in err, err
+    assert f"renumber {ins[0]} -o NEW.json" not in err and not out.exists()
+    commands = re.findall(r"`(pixelproof [^`]+)`", err)
+    assert [shlex.split(c)[1] for c in commands] == ["renumber", "renumber", "merge"]
+    for command in commands[:2]:
+        assert main(shlex.split(command)[1:]) == 0, capsys.readouterr().err
+    code = main(shlex.split(commands[2])[1:])
+    # the same inputs with room for their ids: what the merge gives had they fitted
+    low = inputs(tmp_path / "low", 1000)
+    assert main(["merge", *map(str, low), "-o", str(tmp_path / "low.json")]) == code == 3  # conflicts
+    assert content(out) == content(tmp_path / "low.json")
+    assert len(content(out)) == 6  # both versions of each image (no base says who edited), tagged
+    assert max(load_project(out).annotations) < 100

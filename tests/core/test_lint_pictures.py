@@ -309,3 +309,51 @@ def test_the_reports_other_image_id_is_the_exact_id_of_any_size(tmp_path: Path) 
     data = json.loads(json.dumps(report.to_dict(result, str(p.path))))
     (entry,) = [e for e in data["problems"] if e["kind"] == "duplicate_picture"]
     assert entry["figures"]["other_image_id"] == ID_MAX - 2 and entry["image_id"] == ID_MAX
+
+
+def test_a_near_copys_distance_is_worded_in_the_singular_or_plural(tmp_path: Path) -> None:
+    """The distance said "pHash 1 bits apart": the count took a plural whatever it was."""
+    from pixelproof.core.lint.pictures import Match, picture_problem
+
+    p = Project()
+    p.path = tmp_path / "project.json"
+    for iid, name in ((1, "a.png"), (2, "b.png")):
+        p.add_image(ImageRecord(iid, name, 64, 64))
+    words = {d: picture_problem(p, 2, Match(1, d, False), 6).message for d in (1, 2)}
+    assert "b.png is a near copy of a.png (image 1): pHash 1 bit apart (near_picture_bits 6)" in words[1]
+    assert "pHash 2 bits apart (near_picture_bits 6)" in words[2]
+
+
+def test_the_html_report_shows_a_copy_beside_the_picture_it_copies(tmp_path: Path) -> None:
+    """A duplicate_picture card showed only the flagged picture: its partner is now beside it, each a
+    thumbnail of its own file (checked against the files' pixels) above its name; the page stays
+    self-contained (every picture inline)."""
+    import base64
+    import re
+
+    import cv2
+
+    from pixelproof.core.lint import report
+
+    astronaut = skimage.data.astronaut()
+    darker = (astronaut * 0.7).astype(np.uint8)  # a near copy whose thumbnail is told apart by brightness
+    p = Project()
+    p.path = tmp_path / "project.json"
+    p.add_category(Category(1, "person"))
+    for iid, name, pixels in ((1, "first.png", darker), (2, "later.png", astronaut)):
+        w, h = save(pixels, tmp_path / name)
+        p.add_image(ImageRecord(iid, name, w, h))
+    data = report.to_dict(lint_project(p, pictures=read_pictures(p)), str(p.path))
+    (entry,) = [e for e in data["problems"] if e["kind"] == "duplicate_picture"]
+    assert entry["image_id"] == 2 and entry["figures"]["other_image_id"] == 1
+    report.write_html(data, tmp_path / "r.html", p)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert all(src.startswith("data:image/png;base64,") for src in re.findall(r"src='([^']*)'", page))
+    (card,) = [f for f in re.findall(r"<figure.*?</figure>", page, re.S) if "duplicate_picture" in f]
+    shown = re.findall(r"<img src='data:image/png;base64,([^']+)'[^>]*><br>(?:<bdi>)?([^<]*)<", card)
+    assert [name for _, name in shown] == ["later.png", "first.png"]  # each picture above its name
+    for (b64, _), source in zip(shown, (astronaut, darker), strict=True):
+        thumb = cv2.imdecode(np.frombuffer(base64.b64decode(b64), np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
+        expected = cv2.resize(source, thumb.shape[1::-1], interpolation=cv2.INTER_AREA)
+        inner = (slice(4, -4), slice(4, -4))  # the outline drawn round the edge aside
+        assert abs(float(thumb[inner].mean()) - float(expected[inner].mean())) < 3

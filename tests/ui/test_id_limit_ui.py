@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from pixelproof.core.coco import load_project
 from tests.core.test_id_limit import at_the_top
 from tests.ui.conftest import open_main_window
-from tests.ui.test_workbench import drag, key, set_zoom, view_point
+from tests.ui.test_workbench import click, drag, key, set_zoom, view_point
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -43,4 +43,56 @@ def test_a_box_drawn_and_a_paste_are_refused_with_a_message(
     key(win, Qt.Key.Key_S, CTRL)
     assert path.read_bytes() == before
     assert set(load_project(path).annotations) == objects
+    win.close()
+
+
+def test_a_wand_fill_that_makes_a_new_mask_when_ids_ran_out_is_refused_with_a_message(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    """The wand learns only when its fill answers that the region misses the selected mask and makes a new
+    one (or that ids ran out while it filled): the new mask's id was taken in that slot, outside the tools'
+    refusal, so IdsExhausted was a traceback on stderr and the fill vanished without a word."""
+    import numpy as np
+    from PIL import Image
+
+    from pixelproof.core import masks
+    from pixelproof.core.coco import save_project
+    from pixelproof.core.limits import ID_MAX
+    from pixelproof.core.model import Annotation
+
+    p = at_the_top(tmp_path, ID_MAX - 1)
+    first = min(p.images)
+    bands = np.zeros((60, 80, 3), np.uint8)
+    bands[:, :20], bands[:, 20:50] = 200, 100  # three bands; the wand's region is one of them
+    Image.fromarray(bands).save(tmp_path / p.images[first].file_name)
+    m = np.zeros((60, 80), bool)
+    m[20:60, 0:15] = True  # a mask in the left band, the last object id
+    p.add_annotation(Annotation(ID_MAX, first, first, masks.bbox(m), masks.encode(m), float(m.sum())))
+    save_project(p)
+    before = p.path.read_bytes()
+    win = open_main_window(qtbot, p.path)
+    doc = win.document
+    assert win.canvas.image_id == first
+    objects, categories, steps = (
+        set(doc.project.annotations),
+        set(doc.project.categories),
+        doc.undo_stack.count(),
+    )
+    set_zoom(win, 6.0, center=(40, 30))
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 8, 40))
+    assert [a.id for a in doc.selected_annotations()] == [ID_MAX]
+    key(win, Qt.Key.Key_F)
+    assert win.canvas.tool.name == "fill"
+    with qtbot.captureExceptions() as exceptions:
+        click(win, view_point(win, 70, 40))  # the right band: it does not touch the selected mask
+        qtbot.waitUntil(lambda: not win.canvas.tool.is_busy(), timeout=10000)
+        qtbot.waitUntil(lambda: bool(errors or exceptions), timeout=10000)
+    assert not exceptions, exceptions
+    assert [title for title, _ in errors] == ["Nothing added"]
+    assert f"{p.path}: object ids reach {ID_MAX}" in errors[0][1]
+    assert set(doc.project.annotations) == objects and set(doc.project.categories) == categories
+    assert doc.undo_stack.count() == steps and doc.undo_stack.isClean()
+    key(win, Qt.Key.Key_S, CTRL)
+    assert p.path.read_bytes() == before
     win.close()

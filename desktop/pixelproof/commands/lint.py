@@ -116,6 +116,11 @@ def _usage(args: argparse.Namespace) -> str | None:
             return f"--kinds: {', '.join(modelled)} need(s) a model (--backend or --predictions)"
         if "duplicate_picture" in _kinds(args) and not args.pictures:
             return "--kinds: duplicate_picture needs --pictures (it reads every picture)"
+        if args.pictures and "duplicate_picture" not in _kinds(args):  # as --model without --backend
+            return (
+                "--pictures compares pictures for duplicate_picture alone, which --kinds leaves out "
+                "(add it to --kinds, or leave --pictures out: it reads every picture)"
+            )
     return None
 
 

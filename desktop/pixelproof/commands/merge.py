@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from pixelproof.commands._common import (
     shown,
 )
 from pixelproof.core.errors import error_text
+from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
 
 EXIT_CONFLICTS = 3
@@ -104,7 +106,13 @@ def run(args: argparse.Namespace) -> int:
         return 1
     announce(executor)
     with executor:
-        result = merge_shards(shards, base=base, manifest=manifest, executor=executor)
+        try:
+            result = merge_shards(shards, base=base, manifest=manifest, executor=executor)
+        except IdsExhausted as e:
+            if base is not None or any(s.project.app.get("shard") for s in shards):
+                raise  # names the base (or a shard), as other commands do
+            error(_no_ids_left(e, [str(p) for p in args.shards], str(out)))
+            return 2
     if base is not None:
         result.project.history = base.history  # the log records what the merge changed in the base
     history.note(
@@ -137,3 +145,20 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_CONFLICTS if result.conflicts else 0
+
+
+def _no_ids_left(e: IdsExhausted, inputs: list[str], out: str) -> str:
+    """A merge without a base that needs an id past ``ID_MAX``: renumbering one input (the hint of
+    ``IdsExhausted``, which named the first) leaves the others where they are. Renumbering each (none is a
+    shard, which renumber refuses) and merging those fits: merge pairs images by path and classes by name,
+    and without a base checks no lineage."""
+    renumbered = [str(Path(p).with_suffix("")) + ".renumbered.json" for p in inputs]
+    steps = [
+        f"`pixelproof renumber {shlex.quote(p)} -o {shlex.quote(r)}`"
+        for p, r in zip(inputs, renumbered, strict=True)
+    ]
+    steps.append(f"`pixelproof merge {' '.join(map(shlex.quote, renumbered))} -o {shlex.quote(out)}`")
+    return (
+        f"merging {', '.join(inputs)} into {out}: {e.problem}; to go on, renumber each input from 1 and "
+        f"merge those: {', '.join(steps[:-1])}, then {steps[-1]}"
+    )

@@ -62,10 +62,13 @@ class IdsExhausted(LimitError):
         room = (
             f"no room for {count} new {_PLURALS[key]}" if count > 1 else f"no new {self.kind} can be numbered"
         )
-        super().__init__(
-            name,
+        # what ran out, without the file and the way on (a merge names its inputs and output instead)
+        self.problem = (
             f"{self.kind} ids reach {reached}{mark}: {room} up to {ID_MAX} (2**63 - 1), the largest id a "
-            f"project file can hold; " + RENUMBER_HINT.format(file=project.path or "PROJECT.json"),
+            "project file can hold"
+        )
+        super().__init__(
+            name, f"{self.problem}; " + RENUMBER_HINT.format(file=project.path or "PROJECT.json")
         )
 
 

@@ -27,6 +27,7 @@ from pixelproof.core.lint.problems import Problem
 from pixelproof.core.model import ImageRecord, Project, image_split
 from pixelproof.core.paths import is_absolute_name
 from pixelproof.core.volumes import expected_identity, parse_slice_ref
+from pixelproof.core.wording import plural
 
 PICTURE_SECONDS = 0.05  # decoding and hashing a picture of a few megapixels on one core: sizes batch chunks
 QUARTER = 16  # bits of each of a pHash's four quarters: the buckets ``near_pairs`` looks in
@@ -319,7 +320,7 @@ def picture_problem(project: Project, image_id: int, match: Match, bits: int) ->
     else:
         msg = (
             f"{image.file_name} is a near copy of {other.file_name} (image {other.id}): pHash "
-            f"{match.distance} bits apart (near_picture_bits {bits})"
+            f"{plural(match.distance, 'bit')} apart (near_picture_bits {bits})"
         )
         score = 0.55 - 0.05 * match.distance / max(bits, 1)
     void = project.void_category_ids()

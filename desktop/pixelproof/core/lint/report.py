@@ -67,7 +67,9 @@ table{border-collapse:collapse;margin:1em 0;font-size:13px}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#eee}
 .cards{display:flex;flex-wrap:wrap;gap:14px}.cards figure{margin:0;font-size:12px;width:250px}
 .cards img{border:1px solid #ccc}.kind{font-weight:bold}
+.cards figure.pair{width:500px}.pics{display:flex;gap:10px}.pics span{width:245px;overflow-wrap:anywhere}
 """
+PAIR = " class='pair'"  # a duplicate_picture's card: two pictures side by side
 _OUTLINE = (230, 159, 0)  # orange: where to look
 _PROPOSED = (0, 114, 178)  # blue: the fix's box
 
@@ -100,21 +102,46 @@ def write_html(
     images: dict[int, np.ndarray | None] = {}
     for p in data["problems"][:worst]:
         png = _crop_png(p, project, images, read_image) if project is not None else b""
-        img = (
-            f"<img src='data:image/png;base64,{base64.b64encode(png).decode('ascii')}' alt='crop'><br>"
-            if png
-            else ""
-        )
+        img = f"<img src='{_data_url(png)}' alt='crop'><br>" if png else ""
+        partner = _partner(p, project)
+        if partner is not None:  # duplicate_picture: the copy beside the picture it copies, both named
+            other = _crop_png(partner, project, images, read_image)  # type: ignore[arg-type]
+            img = (
+                f"<div class='pics'>{_named(png, p['file_name'])}{_named(other, partner['file_name'])}</div>"
+            )
         action = (p.get("fix") or {}).get("action", "none")
         ann = "" if p["annotation_id"] is None else f" #{p['annotation_id']}"
         parts.append(
-            f"<figure>{img}<span class='kind'>{p['kind']}</span> {p['score']:.2f} · "
+            f"<figure{PAIR if partner else ''}>{img}<span class='kind'>{p['kind']}</span> {p['score']:.2f} · "
             f"{html_text(p['category'] or '')}{ann}<br>{html_text(p['file_name'])}<br>"
             f"{html_text(p['message'])}<br><i>fix: {html.escape(action)}</i></figure>"
         )
     parts.append("</div></body></html>")
     with atomic_output(path, text=True) as fh:
         fh.write("\n".join(parts))
+
+
+def _data_url(png: bytes) -> str:
+    """A PNG inline: the page stays one self-contained file."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _named(png: bytes, name: str) -> str:
+    """A picture (when readable) above its file name."""
+    img = f"<img src='{_data_url(png)}' alt='picture'>" if png else ""
+    return f"<span>{img}<br>{html_text(name)}</span>"
+
+
+def _partner(p: dict[str, Any], project: Project | None) -> dict[str, Any] | None:
+    """For a ``duplicate_picture``, the earlier copy it names (``figures.other_image_id``) as a problem-like
+    dict ``_crop_png`` crops whole; None for other kinds or a copy the project no longer holds."""
+    other_id = (p.get("figures") or {}).get("other_image_id")
+    if p["kind"] != "duplicate_picture" or project is None or other_id is None:
+        return None
+    other = project.images.get(int(other_id))
+    if other is None:
+        return None
+    return {"image_id": other.id, "file_name": other.file_name, "bbox": [0, 0, other.width, other.height]}
 
 
 def _crop_png(

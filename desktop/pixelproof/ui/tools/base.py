@@ -39,7 +39,7 @@ class Tool(QObject):
         super().__init_subclass__(**kwargs)
         for name in ("press", "move", "release", "double_click", "key_press", "context_menu"):
             if name in cls.__dict__:
-                setattr(cls, name, _refusing_when_ids_run_out(cls.__dict__[name]))
+                setattr(cls, name, refusing_when_ids_run_out(cls.__dict__[name]))
 
     def __init__(self, canvas: CanvasView) -> None:
         super().__init__(canvas)
@@ -196,9 +196,10 @@ class Tool(QObject):
         return False
 
 
-def _refusing_when_ids_run_out(handler: Callable[..., Any]) -> Callable[..., Any]:
+def refusing_when_ids_run_out(handler: Callable[..., Any]) -> Callable[..., Any]:
     """``handler`` showing ``IdsExhausted`` as a message (the project and the way on) instead of a traceback:
-    the gesture is cancelled, nothing was added."""
+    the gesture is cancelled, nothing was added. Every event handler has it (``Tool.__init_subclass__``); a
+    slot that takes an id later (a worker's answer) is decorated with it."""
 
     @functools.wraps(handler)
     def handle(self: Tool, *args: Any) -> Any:

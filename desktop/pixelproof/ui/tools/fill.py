@@ -26,7 +26,7 @@ from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import decode_at, is_huge, origin_of
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.jobs import Job
-from pixelproof.ui.tools.base import Tool
+from pixelproof.ui.tools.base import Tool, refusing_when_ids_run_out
 from pixelproof.ui.tools.brush import pixel_of
 from pixelproof.ui.tools.paint_options import OPTIONS
 
@@ -217,6 +217,7 @@ class FillTool(Tool):
         if self.canvas.tool is self:
             self.canvas.viewport().setCursor(self.cursor)
 
+    @refusing_when_ids_run_out  # a new mask's id is taken here, when the fill answers
     def _answered(
         self, click: _Click, result: tuple[mask_edit.Patch, dict[str, Any] | None, bool] | None
     ) -> None:
@@ -236,6 +237,7 @@ class FillTool(Tool):
             category = click.category  # one taken away while the fill ran (an undo) is not made again
             if category is None or not (click.adds_category or category.id in doc.project.categories):
                 return
+            doc.project.next_annotation_id()  # before a class is added for it: refused, nothing added
             category_id = self.add_drawn_category(category, click.adds_category)
             if category_id is None:
                 return

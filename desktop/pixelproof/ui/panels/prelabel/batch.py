@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.model import IdsExhausted
 from pixelproof.inference.apply import LEFT_OUT, Rebaser
 from pixelproof.inference.base import Backend
 from pixelproof.inference.batch import BackendSpec
@@ -75,6 +76,7 @@ class Batch:
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
     box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
     auto_tiled: list[str] = field(default_factory=list)  # "file: too big for ...; pre-labeled in N-px tiles"
+    stopped: str = ""  # why the run stopped itself (no object id left on the live project)
 
     @property
     def total(self) -> int:
@@ -197,7 +199,12 @@ class BatchRunner(QWidget):
             return
         rec = doc.project.images.get(image_id)
         if kind == "done" and rec is not None:
-            proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
+            try:
+                proposal = batch.rebaser.rebase(doc.project, payload[2])  # type: ignore[index]
+            except IdsExhausted as e:  # objects added meanwhile took the last ids: every later image would
+                batch.stopped = str(e)  # fail the same way, so the run stops here and its summary says why
+                self.cancel()
+                return
             batch.skipped += proposal.skipped
             batch.ignored += proposal.ignored
             batch.speckles += proposal.speckles
@@ -253,11 +260,12 @@ class BatchRunner(QWidget):
         self._show_progress(False)
         failed = len(batch.failures)
         verb = "Outlined the boxes of" if batch.from_boxes else "Pre-labeled"
-        text = (
-            f"Cancelled after {batch.done} of {batch.total} images"
-            if cancelled
-            else f"{verb} {batch.done - failed} of {batch.total} images"
-        )
+        if batch.stopped:
+            text = f"Stopped after {batch.done} of {batch.total} images"
+        elif cancelled:
+            text = f"Cancelled after {batch.done} of {batch.total} images"
+        else:
+            text = f"{verb} {batch.done - failed} of {batch.total} images"
         noun = "mask" if batch.from_boxes else "prediction"
         text += f": {batch.added} {noun}{'s' if batch.added != 1 else ''}"
         if batch.ignored:
@@ -276,6 +284,8 @@ class BatchRunner(QWidget):
             text += " (listed below)"
         if failed:
             text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
+        if batch.stopped:
+            text += f"; the others not pre-labeled: {batch.stopped}"
         self.summary_label.setText(text)
         self.message.emit(text)
         self.session.set_batch_running(False)
