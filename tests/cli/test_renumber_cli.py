@@ -118,3 +118,32 @@ def test_what_renumber_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "other.history.jsonl: holds the change log of another project" in capsys.readouterr().err
     assert not other.exists() and not (tmp_path / "m.json").exists() and old.read_bytes() == before  # type: ignore[union-attr]
     assert load_project(old).path == old
+
+
+def test_the_refusal_names_the_file_to_merge_old_shards_into(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lead who renumbered in place mid-round was told to merge the shards 'into the project it was split
+    from (before renumbering)' - a file they no longer had by any name they knew. The old numbering is the
+    .bak until the project is saved again: renumber says so, and so does merge while it is there."""
+    old = rich_project(tmp_path).path
+    bak = old.with_name("p.json.bak")  # type: ignore[union-attr]
+    assert main(["renumber", str(old), "--in-place"]) == 0
+    out = capsys.readouterr().out
+    assert f"{bak} holds the project as it was until its next save" in out
+    shard, merged = tmp_path / "shards" / "ann.json", tmp_path / "merged.json"
+    assert main(["merge", str(shard), "--into", str(old), "-o", str(merged)]) == 1
+    err = capsys.readouterr().err
+    assert f"Merge {shard} into {bak}, the project as it was before renumbering" in err
+    assert "then renumber the merged project" in err
+    # the step the message names works, and renumbering after it gives a project the next split can use
+    assert main(["merge", str(shard), "--into", str(bak), "-o", str(merged)]) in (0, 3)
+    assert main(["renumber", str(merged), "--in-place"]) == 0
+    capsys.readouterr()
+    # once the project is saved again its .bak is the renumbered file: it is named no more
+    first = read(old)["categories"][0]["name"]  # type: ignore[arg-type]
+    assert main(["taxonomy", "describe", str(old), first, "--description", "x"]) == 0
+    capsys.readouterr()
+    assert main(["merge", str(shard), "--into", str(old), "-o", str(merged)]) == 1
+    err = capsys.readouterr().err
+    assert str(bak) not in err and "into the project it was split from (before renumbering)" in err

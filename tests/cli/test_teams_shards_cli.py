@@ -128,3 +128,32 @@ def test_an_overlap_image_one_annotator_renamed_is_one_image_without_into(
     line = next(x for x in out.splitlines() if x.startswith("renamed in its shard: "))
     # names as the merge's other messages give them (here from the first shard's folder)
     assert f"/{old} -> " in line and line.endswith(f"/{new} (in ann's); merged under the new name")
+
+
+def test_the_manifest_given_among_the_shards_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """split writes lead-manifest.json beside the shards, so `merge shards/*.json` gives it as a shard. It
+    was refused as another tool's file ('File > Import or pixelproof convert reads other tools' files'),
+    which sent the lead the wrong way: it is named as the split's manifest, to give with --manifest."""
+    from tests.core.teams_data import make_project
+
+    base = make_project(tmp_path, 6)
+    save_project(base)
+    shards = tmp_path / "shards"
+    assert (
+        main(["split", str(base.path), "--annotators", "ann,bob", "--overlap", "0.5", "-o", str(shards)]) == 0
+    )
+    capsys.readouterr()
+    given = sorted(str(p) for p in shards.glob("*.json"))  # what a shell makes of shards/*.json
+    manifest = str(shards / "lead-manifest.json")
+    assert manifest in given
+    for command in (["merge", *given, "-o", str(tmp_path / "merged.json")], ["agreement", *given]):
+        assert main(command) == 1
+        err = capsys.readouterr().err
+        assert f"{manifest}: top level: the manifest of a split (pixelproof split), not a shard" in err
+        assert "give it as --manifest" in err and "File > Import" not in err
+    assert not (tmp_path / "merged.json").exists()
+    # as it says: the shards, the manifest as --manifest
+    shard_files = [g for g in given if g != manifest]
+    assert main(["merge", *shard_files, "--manifest", manifest, "-o", str(tmp_path / "merged.json")]) == 0

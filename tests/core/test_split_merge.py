@@ -666,3 +666,34 @@ def test_a_hand_edited_per_image_key_is_ignored_not_a_crash(tmp_path: Path, key:
     assert part.app["image_status"] == {str(first): "done"}
     assert overlap_annotators(project) == {first: ["ann", "bob"]}
     assert consensus_marks(project) == {first: "staple"}
+
+
+def test_a_status_an_annotator_set_comes_back_though_the_objects_were_left_alone(tmp_path: Path) -> None:
+    """An annotator who checks an image, finds its objects right and marks it done changed no object: the
+    merge kept the base's status there (todo), so the lead lost which images were finished. A status the
+    annotator changed since the split is theirs; one left as dealt out keeps what the lead set since."""
+    from pixelproof.core.merge_edit import merge_edit
+
+    base = make_project(tmp_path, 8)
+    base.set_image_status(1, "done")
+    base.set_image_status(2, "done")
+    result = split_project(base, ["ann", "bob"], seed=3)
+    base.set_image_status(3, "reviewed")  # the lead, after the split
+    want: dict[int, str] = {}
+    for shard in result.shards.values():
+        for iid in shard.images:
+            if iid == 1:
+                shard.set_image_status(iid, "in_progress")  # back from done: to look at again
+                want[iid] = "in_progress"
+            elif iid in (2, 3):
+                want[iid] = base.image_status(iid)  # left as dealt out: the lead's
+            else:
+                shard.set_image_status(iid, "done")
+                want[iid] = "done"
+    shards = [Shard.of(p, n) for n, p in result.shards.items()]
+    merged = merge_shards(shards, base=base)
+    by_name = {im.file_name: iid for iid, im in merged.project.images.items()}
+    got = {iid: merged.project.image_status(by_name[base.images[iid].file_name]) for iid in base.images}
+    assert got == want
+    merge_edit(base, merged).apply(base)  # the app's Merge Shards
+    assert {iid: base.image_status(iid) for iid in base.images} == want

@@ -295,3 +295,45 @@ def _plain(html: str) -> str:
     d = QTextDocument()
     d.setHtml(html)
     return d.toPlainText()
+
+
+def test_merge_into_a_renumbered_project_names_the_shard_and_the_file_to_merge_into(
+    qtbot, window, project_file, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The lead renumbered the project in place while the annotators worked. Merge Shards refused their
+    shards, but named them by their stem ('after ann was made... Merge ann into the project it was split
+    from') and not where the old numbering is: the shard's file and the project's .bak are named now."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from pixelproof.core.renumber import renumber
+    from tests.ui.conftest import wait_loaded
+
+    warned: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: warned.append((title, text)))
+    )
+    lead = project_file.with_name("lead.json")
+    project = load_project(project_file)
+    last = max(project.images)
+    project.images[last].id = 77  # a gap in the ids (an image removed once): renumbering changes them
+    project.images[77] = project.images.pop(last)
+    save_project(project, lead)
+    paths = _shards(lead)
+    save_project(renumber(load_project(lead)).project, lead)  # renumber --in-place: the old one in .bak
+    assert window.open_path(lead)
+    wait_loaded(qtbot, window)
+    before = len(window.document.project.annotations)
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for p in paths:
+            dialog.shards.addItem(p)
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: bool(warned), timeout=20000)
+    title, text = warned[0]
+    assert title == "Merge failed" and "Traceback" not in text
+    assert "was renumbered (pixelproof renumber, at " in text and f"after {paths[0]} was made" in text
+    assert f"Merge {paths[0]} into {lead}.bak, the project as it was before renumbering" in text
+    assert len(window.document.project.annotations) == before  # nothing merged

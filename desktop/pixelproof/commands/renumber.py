@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _renumber(args: argparse.Namespace, source: Path, target: Path) -> int:
     from pixelproof.core import history
-    from pixelproof.core.atomic import atomic_output
+    from pixelproof.core.atomic import atomic_output, backup_path
     from pixelproof.core.coco import ProjectSaveError, atomic_write, save_project
     from pixelproof.core.errors import error_text
     from pixelproof.core.renumber import KINDS, RenumberError, renumber
@@ -112,6 +112,9 @@ def _renumber(args: argparse.Namespace, source: Path, target: Path) -> int:
             Path(args.map_out).unlink(missing_ok=True)
         return 1
     print(shown(_summary(done, args.project, out, args.in_place)))
+    if args.in_place and done.ids_changed:  # the old numbering: what shards split before now merge into
+        bak = shown(str(backup_path(source)))
+        print(f"{bak} holds the project as it was until its next save: merge shards split before now into it")
     return 0
 
 

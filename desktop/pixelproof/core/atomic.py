@@ -100,6 +100,18 @@ def write_target(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.realpath(p)) if p.is_symlink() else p
 
 
+def backup_path(path: str | os.PathLike[str]) -> Path:
+    """Where a save of ``path`` keeps the version it replaces: ``<name>.bak`` beside the file really
+    written (a symlink's target), named as ``path`` names it when that is no link."""
+    p = Path(path)
+    real = write_target(p)
+    return (
+        p.with_name(p.name + ".bak")
+        if real == Path(os.path.abspath(p))
+        else real.with_name(real.name + ".bak")
+    )
+
+
 def host_tag() -> str:
     """This host's name as it appears in temporary file names."""
     return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
@@ -165,7 +177,7 @@ def atomic_output(
         tmp = None
         if bak_tmp is not None:
             with contextlib.suppress(OSError):  # the write itself succeeded; a stale .bak is no failure
-                os.replace(bak_tmp, real.with_name(real.name + ".bak"))
+                os.replace(bak_tmp, backup_path(real))
                 bak_tmp = None
         fsync_folder(folder)
     finally:

@@ -88,7 +88,16 @@ def _foreign_keys(data: Any) -> str:
 
 def _check_coco(p: Path, data: Any) -> None:
     """``ProjectFormatError`` for a JSON object with keys but none of COCO's lists: another tool's file
-    (LabelMe, VIA), which would otherwise open as an empty project. ``{}`` is an empty project."""
+    (LabelMe, VIA), which would otherwise open as an empty project. ``{}`` is an empty project. A split's
+    manifest is named as one: it sits beside the shards, so ``merge shards/*.json`` gives it as a shard."""
+    if isinstance(data, dict) and "pixelproof_split" in data:  # split writes it beside the shards
+        raise ProjectFormatError(
+            p,
+            [
+                "top level: the manifest of a split (pixelproof split), not a shard or a project: give it "
+                "as --manifest to merge or agreement (in the app: Merge Shards' Manifest field)"
+            ],
+        )
     if keys := _foreign_keys(data):
         raise ProjectFormatError(
             p,

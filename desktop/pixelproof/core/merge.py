@@ -364,6 +364,8 @@ def _version(
     info = project.app.get("shard")
     at_split = info.get("at_split") if isinstance(info, dict) else None
     at_split = at_split.get(str(image.id)) if isinstance(at_split, dict) else None
+    dealt = info.get("status_at_split") if isinstance(info, dict) else None
+    dealt = dealt.get(str(image.id)) if isinstance(dealt, dict) else None
     return Version(
         shard,
         image,
@@ -374,6 +376,7 @@ def _version(
         review,
         at_split if isinstance(at_split, str) else None,
         split_names or None,
+        dealt if isinstance(dealt, str) else None,
     )
 
 

@@ -100,12 +100,38 @@ def check_lineage(
             )
         else:
             how = f"{name} and {base_text} were renumbered apart (at {_when(theirs)} and {_when(mark)})"
+        old = _numbered_as(theirs, base_name or base.path) if mark is not None else None
+        where = (
+            f"{old}, the project as it was before renumbering (copy it away first: the next save of "
+            f"{base_text} replaces it)"
+            if old is not None
+            else "the project it was split from (before renumbering)"
+        )
         raise MergeError(
             f"{how}: their ids name different objects, images and classes, so {name}'s work cannot be "
-            f"merged into it. Merge {name} into the project it was split from (before renumbering), or "
-            "split the renumbered project again"
+            f"merged into it. Merge {name} into {where}, then renumber the merged project if you need it "
+            "numbered from 1; or split the renumbered project again (the shards' work is then not merged)"
         )
 
 
 def _when(mark: Any) -> str:
     return str(mark.get("time")) if isinstance(mark, dict) else "an unknown time"
+
+
+def _numbered_as(mark: Any, base_path: str | os.PathLike[str] | None) -> Path | None:
+    """The base's backup (``<name>.bak``, what ``renumber --in-place`` replaced) when it still numbers
+    things as the shard does (the same ``pixelproof.renumbered``, or none): the file to merge the shard
+    into. None when there is none, it cannot be read, or a later save replaced it. Read only on refusal."""
+    from pixelproof.core.atomic import backup_path
+    from pixelproof.core.project_json import ProjectFormatError, read_json
+    from pixelproof.core.renumber import RENUMBERED
+
+    if base_path is None:
+        return None
+    bak = backup_path(base_path)
+    try:
+        data = read_json(bak)
+    except (OSError, ValueError, ProjectFormatError):  # LimitError is a ValueError
+        return None
+    app = data.get("pixelproof") if isinstance(data, dict) else None
+    return bak if isinstance(app, dict) and app.get(RENUMBERED) == mark else None

@@ -59,6 +59,7 @@ class Version:
     review: dict[str, Any] | None = None  # its project's ``image_review`` entry (whole-image decision)
     at_split: str | None = None  # a shard's: what the image held when split (``image_fingerprint``)
     split_names: dict[str, str] | None = None  # classes the lead renamed since the split: new -> old name
+    status_at_split: str | None = None  # a shard's: the image's status as dealt out (None: unknown)
 
     def as_split(self, objects: list[tuple[Annotation, str]]) -> list[tuple[Annotation, str]]:
         """``objects`` with the class names the split gave them, to compare with ``at_split``: a class the
@@ -69,6 +70,10 @@ class Version:
     def unchanged_since_split(self) -> bool:
         """A shard's version the annotator left as the split gave it (False when the split is unknown)."""
         return self.at_split is not None and image_fingerprint(self.as_split(self.objects)) == self.at_split
+
+    def status_changed(self) -> bool:
+        """The annotator set the image's status since the split (False when the split is unknown)."""
+        return self.status_at_split is not None and (self.status or "todo") != self.status_at_split
 
 
 @dataclass(slots=True)
@@ -157,6 +162,8 @@ def merge_image(
             chosen = base if base is not None else (usable[0] if usable else None)
             objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
             status = chosen.status if chosen is not None else None
+            if base is not None:  # no object changed, yet an annotator may have marked the image done
+                status = _status_set(usable) or status
             raters = (chosen.raters if chosen is not None else None) or []
             return ImageMerge(ref, objects, status, [], conflicts, left_out, raters=raters)
         if len(side_by_side) == 1:
@@ -190,6 +197,13 @@ def merge_image(
     status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
     raters = list(dict.fromkeys(annotators[v.shard] or shard_names[v.shard] for v, _ in side_by_side))
     return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
+
+
+def _status_set(versions: list[Version]) -> str | None:
+    """The status the annotators set on an image whose objects they left alone (the least finished when
+    several did), or None when none changed it: the base's then stands, with what the lead set since."""
+    changed = [v.status or "todo" for v in versions if v.status_changed()]
+    return min(changed, key=_status_rank) if changed else None
 
 
 def _base_edits_replaced(

@@ -225,6 +225,9 @@ def split_project(
             "annotator": name,
             "split": split_id,
             "at_split": at_split(shard),
+            # each image's status as dealt out: one the annotator changed (marked done, a look) is theirs,
+            # though they changed no object
+            "status_at_split": {str(i): shard.image_status(i) for i in shard.images},
             # the classes as dealt out: merge tells a class the lead renamed or removed since from one
             # the annotator renamed or added
             "categories": {str(c.id): c.name for c in shard.categories.values()},

@@ -432,7 +432,7 @@ class TeamsActions(QObject):
     def run_merge(self, paths: list[str], manifest_path: str | None, show_report: bool = True) -> Job:
         from pixelproof.core.coco import ProjectFormatError, load_project, read_json
         from pixelproof.core.merge import Shard, merge_shards
-        from pixelproof.core.merge_checks import MergeError, check_distinct, check_split
+        from pixelproof.core.merge_checks import MergeError, check_distinct, check_lineage, check_split
         from pixelproof.core.merge_edit import merge_edit
 
         doc = self.shell.document
@@ -446,6 +446,7 @@ class TeamsActions(QObject):
             check_distinct(shards, paths)
             manifest = read_json(manifest_path) if manifest_path else None
             check_split(shards, manifest, paths, manifest_path or "")
+            check_lineage(shards, base, paths, doc.path)  # by their files, as the CLI names them
             result = merge_shards(shards, base=base, manifest=manifest)
             return merge_edit(base, result), result.report()
 
