@@ -282,3 +282,37 @@ def test_pictures_with_kinds_that_do_not_use_them_is_a_usage_error(capsys, tmp_p
     assert "not compared" not in err and not j.exists() and out == ""
     code, out, err = run(capsys, "lint", path, "--pictures", "--kinds", "tiny,duplicate_picture")
     assert code in (0, 1) and "d.png: " in err and "not compared" in err  # with it: read, as before
+
+
+@pytest.mark.parametrize(
+    ("option", "source"),
+    [
+        ("--backend", ["--backend", "yolo-onnx", "--model", "{folder}/absent.onnx"]),
+        ("--backend", ["--backend", "threshold"]),
+        ("--predictions", ["--predictions", "{folder}/absent.json"]),
+        ("--predictions", ["--predictions", "pending"]),
+    ],
+)
+def test_a_model_with_kinds_that_do_not_use_it_is_a_usage_error(
+    capsys, tmp_path: Path, option: str, source: list[str]
+) -> None:
+    """A model's predictions serve the model kinds alone: with --kinds leaving them all out, --backend ran the
+    model on every image (and --predictions read its file) for nothing. It is refused before anything is read
+    or loaded, as --pictures without duplicate_picture: the absent model file or predictions file would
+    otherwise be reported as unreadable (exit 3)."""
+    path = make(tmp_path, box(1, [10, 10, 50, 50]), picture=True)
+    argv = [a.format(folder=tmp_path) for a in source]
+    j = tmp_path / "r.json"
+    code, out, err = run(capsys, "lint", path, *argv, "--kinds", "duplicate,tiny", "--json", j)
+    assert code == 2 and out == "" and not j.exists(), err
+    assert f"{option} gives predictions to the model kinds alone" in err
+    assert "missing_object" in err and "wrong_class" in err and "--kinds duplicate,tiny" in err
+
+
+def test_a_model_with_a_model_kind_in_kinds_still_runs(capsys, tmp_path: Path) -> None:
+    """The usage rule above leaves a --kinds naming one model kind alone: the model is used."""
+    pred = box(2, [300, 300, 80, 80])
+    pred.score, pred.source, pred.review = 0.99, "model:yolo-onnx/x@1", "pending"
+    path = make(tmp_path, box(1, [10, 10, 50, 50]), pred)
+    code, out, err = run(capsys, "lint", path, "--predictions", "pending", "--kinds", "tiny,missing_object")
+    assert code == 1 and "missing_object" in out, err

@@ -96,3 +96,70 @@ def test_a_wand_fill_that_makes_a_new_mask_when_ids_ran_out_is_refused_with_a_me
     key(win, Qt.Key.Key_S, CTRL)
     assert p.path.read_bytes() == before
     win.close()
+
+
+def test_enter_while_the_assist_preview_runs_is_refused_with_a_message_when_ids_ran_out(
+    qtbot, tmp_path: Path, no_prompts, errors, monkeypatch
+) -> None:
+    """Enter pressed before the interactive model answers adds the preview when the answer comes: that
+    took the objects' ids in the answer's slot, outside the tools' refusal, so on a project whose object
+    ids reach 2**63 - 1 IdsExhausted was a traceback. The project has no class, so adding the one the
+    object would get ("object") must not happen either. The model (grabcut, no model file) waits at a gate
+    until Enter is in."""
+    import threading
+
+    import numpy as np
+    from PIL import Image
+
+    from pixelproof.core.coco import save_project
+    from pixelproof.core.limits import ID_MAX
+    from pixelproof.core.model import LAST_ANNOTATION_ID, ImageRecord, Project
+    from pixelproof.ui.tools import assist
+    from tests.ui.test_model_panel import choose, close_window, open_window
+
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 60, (60, 80, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[0:60, 0:80]
+    disc = (xx - 40) ** 2 + (yy - 30) ** 2 <= 18**2
+    pixels[disc] = (200, 180, 60)
+    Image.fromarray(pixels).save(tmp_path / "disc.png")
+    p = Project(path=tmp_path / "p.json")
+    p.add_image(ImageRecord(1, "disc.png", 80, 60))
+    p.app[LAST_ANNOTATION_ID] = ID_MAX  # another tool gave out every object id
+    save_project(p)
+    before = p.path.read_bytes()
+    gate, real = threading.Event(), assist.predict_shapes
+
+    def predict_shapes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(assist, "predict_shapes", predict_shapes)
+    win = open_window(qtbot, p.path)
+    try:
+        doc = win.document
+        choose(qtbot, win, "grabcut")
+        set_zoom(win, 6.0, center=(40, 30))
+        win.canvas.setFocus()
+        key(win, Qt.Key.Key_I)
+        tool = win.canvas.tool
+        assert tool.name == "assist"
+        with qtbot.captureExceptions() as exceptions:
+            drag(win, view_point(win, 16, 8), view_point(win, 64, 52))
+            assert tool.is_busy() and not tool.preview_ready()
+            key(win, Qt.Key.Key_Return)  # "adding it when the preview is ready"
+            assert not errors and not doc.project.annotations
+            gate.set()
+            qtbot.waitUntil(lambda: bool(errors or exceptions), timeout=20000)
+            qtbot.waitUntil(lambda: not tool.is_busy(), timeout=20000)
+        assert not exceptions, exceptions
+        assert [title for title, _ in errors] == ["Nothing added"]
+        assert f"{p.path}: object ids reach {ID_MAX}" in errors[0][1]
+        assert f"pixelproof renumber {p.path} -o NEW.json" in errors[0][1]
+        assert not doc.project.annotations and not doc.project.categories
+        assert doc.undo_stack.count() == 0 and not tool.has_prompt() and not tool._overlays
+        key(win, Qt.Key.Key_S, CTRL)
+        assert p.path.read_bytes() == before
+    finally:
+        gate.set()
+        close_window(win)

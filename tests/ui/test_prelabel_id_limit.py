@@ -2,7 +2,9 @@
 moved onto the live project as it arrives (``Rebaser``), and when the user's boxes took the last object ids
 meanwhile, that raised IdsExhausted in the report slot (a traceback on stderr, the run left going with its
 results dropped one by one). The run now stops there and its summary says why, naming the file and the way
-on. The model waits at a gate the test opens, so the order of events is fixed, not timed."""
+on. A run with no object id left is refused before it starts; one needing more than are left stops, in the
+same words, where its own numbering ran out. The model waits at a gate the test opens, so the order of events
+is fixed, not timed."""
 
 from __future__ import annotations
 
@@ -78,5 +80,59 @@ def test_ids_taken_by_the_user_during_a_run_stop_it_with_the_message(
     assert f"{p.path}: object ids reach {ID_MAX}" in summary and "pixelproof renumber" in summary
     assert [a.id for a in predictions(doc)] == [ID_MAX - 10]  # nothing added past the refusal
     assert panel.batch.problems.count() == 0 and max(doc.project.annotations) == ID_MAX
+    assert not panel.is_running()
+    close_window(win)
+
+
+def test_no_object_id_left_refuses_the_run_before_it_starts(
+    qtbot, tmp_path: Path, no_prompts, errors, gated
+) -> None:
+    """The run's numbering on the snapshot it started from had no id at all: the worker failed at once and
+    the panel said 'pre-labeling stopped: IdsExhausted: ...' and '1 image failed'. It is now refused before
+    it starts, as the CLI refuses it, with the message naming the file and the way on."""
+    p = load_project(install_demo(tmp_path / "demo"))
+    p.app[LAST_ANNOTATION_ID] = ID_MAX  # another tool gave out every object id
+    save_project(p)
+    win = open_window(qtbot, p.path)
+    doc = win.document
+    panel = choose(qtbot, win, "gated")
+    steps = doc.undo_stack.count()
+    with qtbot.captureExceptions() as exceptions:
+        press(qtbot, panel, panel.act_prelabel_all)
+        assert [title for title, _ in errors] == ["Pre-label"]
+        assert not panel.is_running() and panel.batch.batch is None
+        wait_batch(qtbot, panel)
+    assert not exceptions, exceptions
+    assert f"{p.path}: object ids reach {ID_MAX}" in errors[0][1]
+    assert f"pixelproof renumber {p.path} -o NEW.json" in errors[0][1]
+    assert panel.batch.summary_label.text() == "" and panel.batch.problems.count() == 0
+    assert not predictions(doc) and doc.undo_stack.count() == steps
+    assert panel.act_prelabel_all.isEnabled()
+    close_window(win)
+
+
+def test_ids_running_out_during_the_run_stop_it_in_plain_words_keeping_the_images_done(
+    qtbot, tmp_path: Path, no_prompts, errors, gated
+) -> None:
+    """Three object ids left for ten images of one box each: the run's numbering ran out at the fourth
+    image, in the worker, and the panel said 'pre-labeling stopped: IdsExhausted: ...' with '1 image failed'.
+    It now stops there and says so as when the user's drawing took the ids: the three images done stay."""
+    p = load_project(install_demo(tmp_path / "demo"))
+    p.app[LAST_ANNOTATION_ID] = ID_MAX - 3
+    save_project(p)
+    win = open_window(qtbot, p.path)
+    doc = win.document
+    panel = choose(qtbot, win, "gated")
+    with qtbot.captureExceptions() as exceptions:
+        press(qtbot, panel, panel.act_prelabel_all)
+        GatedBackend.gate.release(20)
+        wait_batch(qtbot, panel)
+    assert not exceptions, exceptions
+    summary = panel.batch.summary_label.text()
+    assert summary.startswith("Stopped after 3 of 10 images: 3 predictions; the others not pre-labeled: ")
+    assert f"{p.path}: object ids reach {ID_MAX}" in summary and "pixelproof renumber" in summary
+    assert "IdsExhausted" not in summary and "failed" not in summary
+    assert panel.batch.problems.count() == 0 and not errors
+    assert sorted(a.id for a in predictions(doc)) == [ID_MAX - 2, ID_MAX - 1, ID_MAX]
     assert not panel.is_running()
     close_window(win)

@@ -121,6 +121,13 @@ def _usage(args: argparse.Namespace) -> str | None:
                 "--pictures compares pictures for duplicate_picture alone, which --kinds leaves out "
                 "(add it to --kinds, or leave --pictures out: it reads every picture)"
             )
+        option = "--backend" if args.backend else "--predictions" if args.predictions else ""
+        if option and not modelled:  # as --pictures: the model would run on every image for nothing
+            return (
+                f"{option} gives predictions to the model kinds alone ({', '.join(MODEL_KINDS)}), which "
+                f"--kinds {args.kinds} leaves out (add one to --kinds, or leave {option} out"
+                + (": it runs the model on every image)" if args.backend else ")")
+            )
     return None
 
 

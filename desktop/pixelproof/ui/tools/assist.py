@@ -26,7 +26,7 @@ from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
 from pixelproof.core.model import Annotation, utc_now
 from pixelproof.inference.base import Backend, Prompt, PromptError, predict_safely
-from pixelproof.ui.tools.base import Tool
+from pixelproof.ui.tools.base import Tool, refusing_when_ids_run_out
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -353,6 +353,7 @@ class AssistTool(Tool):
             lambda reason: self._answer_failed(request, reason),
         )
 
+    @refusing_when_ids_run_out  # an Enter pressed before the answer adds the preview here, taking ids
     def _answered(self, request: int, image_id: int, shapes: list[Shape]) -> None:
         self._busy = False
         if request == self._request and image_id == self.canvas.image_id:

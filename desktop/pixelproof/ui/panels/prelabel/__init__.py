@@ -21,10 +21,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout
 
 from pixelproof.core.edits.model_mapping import RememberMapping
+from pixelproof.core.model import IdsExhausted
 from pixelproof.inference.apply import is_unlabeled
 from pixelproof.inference.base import Backend
 from pixelproof.inference.class_mapping import effective_mapping, mapping_key, remembered_for
 from pixelproof.inference.from_boxes import box_annotations
+from pixelproof.ui.dialogs import show_error
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel, scroll_safe
 from pixelproof.ui.panels.prelabel.backends import BackendChooser
@@ -258,6 +260,11 @@ class PrelabelPanel(Panel):
             return False
         if self.session.batch_running:
             self._message("Pre-labeling is already running")
+            return False
+        try:  # no object id left at all: refused before the model runs, as the CLI refuses it
+            doc.project.next_annotation_id()
+        except IdsExhausted as e:
+            show_error(self, "Outline boxes" if from_boxes else "Pre-label", str(e))
             return False
         backend = self._ready_backend()
         if backend is None:

@@ -197,6 +197,9 @@ class BatchRunner(QWidget):
             batch.where = str(image_id)
             self._show_batch_progress(batch)
             return
+        if kind == "stopped":  # the run found no object id left: it ends there, the summary says why
+            batch.stopped = str(payload[2])  # type: ignore[index]
+            return
         rec = doc.project.images.get(image_id)
         if kind == "done" and rec is not None:
             try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from pixelproof.core.model import Project
+from pixelproof.core.model import IdsExhausted, Project
 from pixelproof.inference import base as inference
 from pixelproof.inference import registry
 from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper
@@ -161,7 +161,8 @@ def propose_in_worker(
 ) -> bool:
     """Pre-label ``image_ids`` of the snapshot (``inference.batch.propose_batch``, as the CLI does, with
     its ``skip_existing``, ``tiling``, ``overlap`` and ``from_boxes``):
-    reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image.
+    reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image, and
+    ``("stopped", -1, reason)`` when no object id is left for the next image's objects (the run ends there).
     A large job (``core.batch.is_large_job``) with a ``spec`` runs on local worker processes, one per
     core (reported first as ``("where", description)``), a small one on two lanes (threads) when there
     are two cores; the UI thread stays free either way. Returns True when cancelled; the images in flight
@@ -194,4 +195,7 @@ def propose_in_worker(
                     report(("done", image.id, result))
         except BatchCancelled:
             return True
+        except IdsExhausted as e:  # the run's numbering ran out of object ids: the images done stay
+            report(("stopped", -1, str(e)))
+            return False
     return cancel.is_set()
