@@ -327,7 +327,9 @@ def bench_run(folder: Path, n: int, copies: int, repeat: int) -> None:
     flagged = {p["file_name"]: p["message"] for p in problems}
     found = [c for c, original, _ in planted if f" {original} (image " in flagged.get(c, "")]
     ref, ours, one = (statistics.median(times[k]) for k in ("reference", "default", "one"))
-    print(f"the whole run: pixelproof lint PROJECT --pictures --json R on {n} JPEGs (256x384 to 720x960, "
+    small, large = (min(SIZES, key=lambda s: s[0] * s[1]), max(SIZES, key=lambda s: s[0] * s[1]))
+    sizes = f"{small[1]}x{small[0]} to {large[1]}x{large[0]} pixels"
+    print(f"the whole run: pixelproof lint PROJECT --pictures --json R on {n} JPEGs ({sizes}, "
           f"{copies} planted copies), medians of {repeat}")  # fmt: skip
     print(
         f"  [README] reading every picture (read_image, nothing else): {ref:.2f} s = {n / ref:.0f} images/s"
