@@ -15,6 +15,7 @@ from pixelproof.core.edits.images import RecordTime
 from pixelproof.core.model import Annotation
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.split import split_project
+from pixelproof.core.wording import plural
 
 pytestmark = pytest.mark.gui
 
@@ -286,6 +287,72 @@ def test_merge_report_says_which_file_an_annotator_renamed_and_the_project_follo
     assert doc.project.images[iid].file_name == new and len(doc.project.images) == 3
     doc.undo_stack.undo()  # the merge
     assert doc.project.images[iid].file_name == old
+
+
+def test_merge_shards_relocated_to_each_annotators_copy_keeps_the_projects_images(
+    qtbot, window, project_file
+) -> None:  # type: ignore[no-untyped-def]
+    """Each annotator copies the images to a folder of their own and relocates their shard there (Locate
+    Missing Images). Before, File > Merge Shards added every image again (ids renumbered, 'image id 1 is
+    already used' conflicts) under the annotators' paths, the project's own left as they were."""
+    import shutil
+
+    from PySide6.QtWidgets import QLabel, QTableWidget
+
+    from pixelproof.core.edits.images import RelocateImages
+    from pixelproof.core.image_folder import find_moved
+
+    folder = project_file.parent
+    result = split_project(load_project(project_file), ["ann", "bob"], overlap=0.0)
+    paths = []
+    for k, (name, shard) in enumerate(result.shards.items()):
+        laptop = folder / f"{name}-laptop"
+        shutil.copytree(folder / "images", laptop / "usb" / "copy")
+        (laptop / "work").mkdir()
+        (folder / "shards").mkdir(exist_ok=True)
+        save_project(shard, folder / "shards" / f"{name}.json")
+        shutil.copy(folder / "shards" / f"{name}.json", laptop / "work")  # handed out: its images missing
+        mine = load_project(laptop / "work" / f"{name}.json")
+        found, problems = find_moved(mine, laptop / "usb")
+        assert problems == [] and len(found) == len(mine.images)
+        RelocateImages(found).apply(mine)
+        for n, iid in enumerate(sorted(mine.images)):
+            m = np.zeros((mine.images[iid].height, mine.images[iid].width), bool)
+            m[20 + 10 * k : 60, 30 : 80 + n] = True
+            mine.add_annotation(
+                Annotation(1000 * (k + 1) + n, iid, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+            )
+        save_project(mine)
+        paths.append(str(laptop / "work" / f"{name}.json"))
+    doc = window.document
+    names = {i: im.file_name for i, im in doc.project.images.items()}
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for path in paths:
+            dialog.shards.addItem(path)
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    said: list[tuple[str, int]] = []
+
+    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
+        said.append((dialog.findChild(QLabel).text(), dialog.findChild(QTableWidget).rowCount()))
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
+    _answer_modal(qtbot, close_report)
+    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    text, rows = said[0]
+    assert rows == 0 and "0 conflicts" in _plain(text)
+    assert {i: im.file_name for i, im in doc.project.images.items()} == names  # the project's images
+    assert {a.image_id for a in doc.project.annotations.values() if a.id >= 1000} == set(names)
+    for name in ("ann", "bob"):
+        n = len(result.shards[name].images)
+        assert (
+            f"relocated in {name}'s shard to copies of their files: {plural(n, 'image')} (images/img"
+            in _plain(text)
+        )
 
 
 def _plain(html: str) -> str:

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, read_json, save_project
     from pixelproof.core.limits import same_file
-    from pixelproof.core.merge import Shard, merge_shards, renamed_text
+    from pixelproof.core.merge import Shard, merge_shards, relocated_lines, renamed_text
     from pixelproof.core.merge_checks import MergeError, check_distinct, check_lineage, check_split
     from pixelproof.core.merge_decisions import dropped_text
 
@@ -137,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
     )
     for old, new, who in result.renamed_files:
         print(shown(renamed_text(old, new, who)))
+    for line in relocated_lines(result.report()["relocated_files"]):
+        print(shown(line))
     if dropped := dropped_text(s["dismissed_dropped"]):
         print(dropped)
     if manifest is None and any(s.split for s in shards):

@@ -29,6 +29,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,10 @@ from pixelproof.core.atomic import atomic_output
 from pixelproof.core.merge import Shard
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_side
+from pixelproof.core.paths import RelativeNames
 from pixelproof.core.qa import QAOptions, score_image
 from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs
-from pixelproof.core.shard_match import RenamedTwins
+from pixelproof.core.shard_match import RenamedTwins, copied_from
 from pixelproof.core.split import image_key
 
 
@@ -375,6 +377,10 @@ def overlap_members(
     for r, rater in enumerate(raters):
         for im in rater.project.images.values():
             key = dealt = image_key(rater.project, im)  # dealt: the split's path, as manifests name it
+            copy = copied_from(rater.project, im, key)
+            if copy is not None:  # relocated to a copy of its file: the image dealt out, by the lead's path
+                key = dealt = copy.file_name
+                names.setdefault(key, _named(rater.project, copy.file_name))
             twin = twins.find(r, rater.split, rater.project, key, im) if key not in by_key else None
             if twin is not None:  # another rater's copy of this image, one of the two files renamed
                 key, _, renamed_here = twin
@@ -401,6 +407,13 @@ def overlap_members(
             continue
         out.append((names[key], members))
     return out, problems
+
+
+def _named(project: Project, path: str) -> str:
+    """``path`` (absolute) as ``project`` would name it: from its folder, as its other images are named."""
+    if project.path is None:
+        return path
+    return RelativeNames(Path(os.path.abspath(project.path)).parent).name(path)
 
 
 def _one_image(member: Member) -> Member:

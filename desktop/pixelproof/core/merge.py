@@ -16,12 +16,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.image_folder import name_parts, on_disk
-from pixelproof.core.limits import same_file
 from pixelproof.core.merge_categories import merge_categories, removed_classes
 from pixelproof.core.merge_checks import check_distinct, check_lineage, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
-from pixelproof.core.merge_image import Conflict, ImageMerge, Version, image_fingerprint, merge_image
+from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
@@ -39,8 +37,16 @@ from pixelproof.core.overlap_versions import (
     overlap_annotators,
 )
 from pixelproof.core.paths import RelativeNames, is_absolute_name
-from pixelproof.core.shard_match import RenamedTwins, dealt_out
+from pixelproof.core.shard_match import (
+    RenamedTwins,
+    another_picture,
+    copied_from,
+    copied_in_shard,
+    relocated_in_base,
+    renamed_in_shard,
+)
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
+from pixelproof.core.wording import plural
 
 CONFLICT_TYPES = (
     "edited_in_two_shards",
@@ -87,6 +93,9 @@ class MergeResult:
     honeypots_left_out: list[str]
     stats: dict[str, int]
     renamed_files: list[tuple[str, str, str]] = field(default_factory=list)  # (base's name, shard's, shard)
+    # images a shard was pointed at a copy of (relocated to the annotator's own copy): (merged name,
+    # the shard's name, shard)
+    relocated_files: list[tuple[str, str, str]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
         """The JSON conflict report (documented in README)."""
@@ -101,6 +110,10 @@ class MergeResult:
             "renamed_files": [
                 {"file_name": old, "renamed_to": new, "shard": who} for old, new, who in self.renamed_files
             ],
+            "relocated_files": [
+                {"file_name": name, "relocated_to": copy, "shard": who}
+                for name, copy, who in self.relocated_files
+            ],
         }
 
 
@@ -108,6 +121,24 @@ def renamed_text(old: str, new: str, shard: str) -> str:
     """What merge says of an image whose file an annotator renamed (the CLI prints it, the app's report
     shows it): the project's image now goes by the shard's name."""
     return f"renamed in its shard: {old} -> {new} (in {shard}'s); merged under the new name"
+
+
+def relocated_lines(relocated: list[dict[str, str]], most: int = 1) -> list[str]:
+    """What merge says of the images annotators relocated to copies of their own (the CLI prints it, the
+    app's report shows it): one line per shard, a count and the first ``most`` examples (the report's
+    ``relocated_files`` lists every one). Each is the image dealt out, merged under the lead's name."""
+    by_shard: dict[str, list[dict[str, str]]] = {}
+    for r in relocated:
+        by_shard.setdefault(r["shard"], []).append(r)
+    lines = []
+    for who, rows in by_shard.items():
+        shown = ", ".join(f"{r['file_name']} -> {r['relocated_to']}" for r in rows[:most])
+        more = ", ..." if len(rows) > most else ""
+        lines.append(
+            f"relocated in {who}'s shard to copies of their files: {plural(len(rows), 'image')} "
+            f"({shown}{more}); merged under the project's names"
+        )
+    return lines
 
 
 # ------------------------------------------------------------------------------------------------
@@ -157,19 +188,37 @@ def merge_shards(
     versions: dict[str, list[Version]] = {}
     display: dict[str, str] = dict(base_keys)
     renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
+    relocated: list[tuple[str, str, str]] = []  # shards pointed at copies: (merged name, shard's name, shard)
     left_hp: list[str] = []
     home = base.path if base is not None else shards[0].project.path if shards else None
     twins = RenamedTwins()  # an overlap image one annotator renamed: its copies are one image
+    home_name = RelativeNames(Path(os.path.abspath(home)).parent).name if home is not None else str
+    known = honeypot_names | overlap_names  # the paths the manifest names
     for k, shard in enumerate(shards):
         p = shard.project
         rename = _names_from(p, home)
         for im in p.images.values():
-            key, path, now, moved = key_of(p, im), image_key(p, im), None, None
+            key, path, now, moved, copy = key_of(p, im), image_key(p, im), None, None, None
+            own = im.file_name  # the shard's name for it, as the annotator sees it
+            dealt = copied_from(p, im, path)
+            if dealt is not None:  # relocated to a copy of its file: the image dealt out, by the lead's path
+                copy, im = own, replace(im, file_name=dealt.file_name)
+                key, path = key_of(p, im), dealt.file_name
             if base is not None and key not in base_keys:
-                now = _relocated_in_base(base, p, im)
-                moved = None if now is not None else _renamed_in_shard(base, p, im)
+                now = relocated_in_base(base, p, im)
+                moved = None if now is not None else renamed_in_shard(base, p, im)
+                if now is None and moved is None and (now := copied_in_shard(base, p, im)) is not None:
+                    copy = own  # a shard that does not record the files it was dealt (an older split)
+                if now is not None and path not in known:  # the manifest names the split's path
+                    path = image_key(base, now)
             twin = twins.find(k, shard.split, p, key, im) if base is None and key not in display else None
+            if now is None and moved is None and twin is None and key not in display:
+                why = another_picture(base, p, im, path, names[k], home_name)
+                if why is not None:  # kept as an image of its own
+                    conflicts.append(Conflict("image_size_mismatch", why[1], why[0], [names[k]]))
             im = rename(im)
+            if dealt is not None:  # named from the merged project's folder, as every other image
+                im = replace(im, file_name=home_name(dealt.file_name))
             if now is not None:  # the base's image, under its new name
                 key, im = key_of(base, now), replace(im, file_name=now.file_name)
             if moved is not None:  # the base's image, under the name the annotator gave its file
@@ -178,6 +227,8 @@ def merge_shards(
                 renamed_files.append((b.image.file_name, im.file_name, names[k]))
                 base_versions[key] = replace(b, image=replace(b.image, file_name=im.file_name))
                 display[key] = im.file_name
+            elif twin is not None and twin[2] is None:  # copies of one file, in two shards relocated
+                key, copy = twin[0], own
             elif twin is not None:  # another shard's copy of this image, one of the two files renamed
                 key, j, renamed_here = twin
                 if renamed_here:  # this shard's name is the file's: every version takes it
@@ -199,6 +250,8 @@ def merge_shards(
             if key not in display:
                 display[key] = im.file_name
                 order.append(key)
+            if copy is not None:
+                relocated.append((display[key], copy, names[k]))
             versions.setdefault(key, []).append(_version(p, im, k, cat_maps[k], renamed[k]))
 
     todo = [key for key in order if versions.get(key)]
@@ -244,58 +297,8 @@ def merge_shards(
         sources.append(Source(shard.project, mine, shard.annotator or names[k]))
     result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
     result.renamed_files = renamed_files
+    result.relocated_files = relocated
     return result
-
-
-def _relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
-    """The base's record of a shard's ``image`` when the base relocated it after the split (``relocate``,
-    Locate Missing Images) or the lead renamed its file: the same id and size, the same file (or slice)
-    name or the id one the split dealt out (``_renamed_in_base``), the shard's file gone and the
-    base's there. Paired by path alone, the annotators' work went onto a second image whose file is
-    missing, and the base's stayed empty."""
-    b = base.images.get(image.id)
-    if b is None or (b.width, b.height) != (image.width, image.height):
-        return None
-    old, new = name_parts(image.file_name), name_parts(b.file_name)
-    same_name = bool(old and new and old[-1] == new[-1])
-    if not (same_name or _renamed_in_base(base, b, shard, image)) or os.path.exists(on_disk(shard, image)[0]):
-        return None
-    return b if os.path.exists(on_disk(base, b)[0]) else None
-
-
-def _renamed_in_base(base: Project, b: ImageRecord, shard: Project, image: ImageRecord) -> bool:
-    """Whether the base's ``b`` is the shard's ``image`` under a name the lead gave it: dealt out under its
-    id (``dealt_out``) and holding one of the objects dealt out on it, or dealt out
-    empty (nothing to tell by).
-    An image removed since the split leaves its id free for the next one added (``next_image_id``), which
-    holds none of them: paired by id alone, the annotator's objects went onto that other picture."""
-    if not dealt_out(shard, image):
-        return False
-    mine = [a.id for a in shard.annotations_of(image.id)]
-    if any(base.annotations[i].image_id == b.id for i in mine if i in base.annotations):
-        return True
-    return shard.app["shard"]["at_split"][str(image.id)] == image_fingerprint(())
-
-
-def _renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
-    """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
-    at: Locate Missing Images): dealt out under the same id (``dealt_out``), the same size, the base's file
-    gone (or the shard's file by another name: a rename in case only on a case-insensitive disk, a link)
-    and the shard's there. Paired by path alone, it became a second image (its ids renumbered) beside the
-    base's, whose file was gone or the same and which kept the objects as dealt out."""
-    b = base.images.get(image.id)
-    if b is None or not dealt_out(shard, image) or (b.width, b.height) != (image.width, image.height):
-        return None
-    (mine, here), (theirs, there) = on_disk(shard, image), on_disk(base, b)
-    if not os.path.exists(mine):
-        return None
-    if os.path.exists(theirs):  # one file by two names, and of a volume the same slice
-        same_slice = (here is None) == (there is None) and (
-            here is None or replace(here, source="") == replace(there, source="")
-        )
-        if not (same_slice and same_file(Path(mine), Path(theirs))):
-            return None
-    return b
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:

@@ -1,39 +1,202 @@
 """How copies of one image in several shards of a split are told to be one image when their paths differ
 (issue 16): the split deals each image out under its id, and shards keep it. ``merge`` and ``agreement``
-pair images by path, then by this rule, so the figures on the shards are those on the merged project."""
+pair images by path, then by this rule, so the figures on the shards are those on the merged project.
+
+Two ways a shard's record comes to name another file than it was dealt: the annotator renamed the file
+(and pointed the shard at it) - the image then goes by the new name -, or the annotator works on a copy of
+the images of their own (another folder, a USB stick, a laptop) and relocated the shard to it - the image
+is then the one dealt out, under the lead's path (``copied_from``)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
-from pixelproof.core.image_folder import on_disk
+from pixelproof.core.image_folder import name_parts, on_disk
+from pixelproof.core.limits import same_file
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.volumes import expected_identity
+from pixelproof.core.wording import plural
+
+FILES_AT_SPLIT = "files_at_split"  # pixelproof.shard: image id -> the file (absolute) and size dealt out
+
+
+def _info(shard: Project) -> dict[str, Any]:
+    info = shard.app.get("shard")
+    return info if isinstance(info, dict) else {}
 
 
 def dealt_out(shard: Project, image: ImageRecord) -> bool:
     """Whether the split dealt ``image`` out to ``shard`` under its id (so another record of that id from
     the same split - the base's, another shard's - is the same image, whatever either file is called now)."""
-    info = shard.app.get("shard")
-    dealt = info.get("at_split") if isinstance(info, dict) else None
+    dealt = _info(shard).get("at_split")
     return isinstance(dealt, dict) and str(image.id) in dealt
+
+
+def files_at_split(images: list[tuple[str, ImageRecord]]) -> dict[str, dict[str, Any]]:
+    """What ``split`` records of each image it deals out (``FILES_AT_SPLIT``): its file, as ``split.
+    image_key`` names it (absolute), and its size - so merge can tell the lead's path of an image an
+    annotator relocated to a copy, and whether the copy is that picture."""
+    return {str(im.id): {"path": path, "width": im.width, "height": im.height} for path, im in images}
+
+
+def dealt_record(shard: Project, image: ImageRecord) -> ImageRecord | None:
+    """``image`` as the split dealt it out (its file by absolute path, its size), or None when the shard
+    does not record it (split by an earlier version) or the record is not one this version writes."""
+    files = _info(shard).get(FILES_AT_SPLIT)
+    entry = files.get(str(image.id)) if isinstance(files, dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+        return None
+    w, h = entry.get("width"), entry.get("height")
+    if not (type(w) is int and type(h) is int):
+        return None
+    return ImageRecord(image.id, entry["path"], w, h, image.extra)
+
+
+def one_picture(a: ImageRecord, b: ImageRecord) -> bool:
+    """Whether two records of one dealt-out id name one picture in two places: the same size, and the same
+    file name (its last component; ``relocate`` finds a copy by it) or the same slice identity (a volume's
+    slice records keep one: ``volumes.expected_identity``)."""
+    if (a.width, a.height) != (b.width, b.height):
+        return False
+    x, y = name_parts(a.file_name), name_parts(b.file_name)
+    if x and y and x[-1] == y[-1]:
+        return True
+    identity = expected_identity(a.extra)
+    return bool(identity) and identity == expected_identity(b.extra)
+
+
+def another_picture(
+    base: Project | None, shard: Project, image: ImageRecord, path: str, who: str, name: Callable[[str], str]
+) -> tuple[str, str] | None:
+    """When a shard's record of a dealt-out id, found at ``path``, names a file of the name dealt out but
+    of another size than the base's record of that id (no base: than dealt out): the image's name (the
+    base's, or the dealt path by ``name``) and why it is not that image. A different photo by that name
+    on the annotator's disk: its objects were drawn on it, and merged onto the lead's picture they would
+    lie. None otherwise."""
+    ref = base.images.get(image.id) if base is not None else dealt_record(shard, image)
+    if ref is None or not dealt_out(shard, image) or (base is None and path == ref.file_name):
+        return None
+    x, y = name_parts(image.file_name), name_parts(ref.file_name)
+    if not (x and y and x[-1] == y[-1]) or (image.width, image.height) == (ref.width, ref.height):
+        return None
+    shown = ref.file_name if base is not None else name(ref.file_name)
+    n = plural(len(shard.annotations_of(image.id)), "object")
+    return shown, (
+        f"{shown}: {who}'s shard points image id {image.id} at {image.file_name}, {image.width}x"
+        f"{image.height}, dealt out as {ref.width}x{ref.height}: another picture by that name, not merged "
+        f"into it (kept as an image of its own, {n})"
+    )
+
+
+def copied_from(shard: Project, image: ImageRecord, key: str) -> ImageRecord | None:
+    """The image as dealt out (``dealt_record``) when the shard, found at ``key`` (``split.image_key``),
+    was pointed since at a copy of its file elsewhere (``relocate``, Locate Missing Images on an
+    annotator's own copy of the images): ``one_picture`` with it and no rename - a file renamed (the dealt
+    file gone and the shard's there, or the dealt file by another name: a link, a case-only rename) goes
+    by its new name. None otherwise. Paired by path alone, every such image came back as a second one."""
+    dealt = dealt_record(shard, image)
+    if dealt is None or dealt.file_name == key or not one_picture(image, dealt):
+        return None
+    mine, theirs = on_disk(shard, image)[0], on_disk(shard, dealt)[0]
+    here, there = os.path.exists(mine), os.path.exists(theirs)
+    if here and (not there or same_file(Path(mine), Path(theirs))):
+        return None
+    return dealt
+
+
+# ------------------------------------------------------------------------------------------------
+# a shard's image and the base's record of its id (``merge`` with a base)
+
+
+def relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
+    """The base's record of a shard's ``image`` when the base relocated it after the split (``relocate``,
+    Locate Missing Images) or the lead renamed its file: the same id and size, the same file (or slice)
+    name or the id one the split dealt out (``renamed_in_base``), the shard's file gone and the
+    base's there. Paired by path alone, the annotators' work went onto a second image whose file is
+    missing, and the base's stayed empty."""
+    b = base.images.get(image.id)
+    if b is None or (b.width, b.height) != (image.width, image.height):
+        return None
+    old, new = name_parts(image.file_name), name_parts(b.file_name)
+    same_name = bool(old and new and old[-1] == new[-1])
+    if not (same_name or renamed_in_base(base, b, shard, image)) or os.path.exists(on_disk(shard, image)[0]):
+        return None
+    return b if os.path.exists(on_disk(base, b)[0]) else None
+
+
+def copied_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
+    """The base's record of a shard's ``image`` the annotator relocated to a copy of its file (their own
+    copy of the images) when the shard does not record the files it was dealt (``copied_from`` reads
+    that): dealt out under the same id (``dealt_out``) and ``one_picture`` with the base's record - the
+    same size and file name. Paired by path alone, it came back as a second image, its id renumbered."""
+    b = base.images.get(image.id)
+    return b if b is not None and dealt_out(shard, image) and one_picture(image, b) else None
+
+
+def renamed_in_base(base: Project, b: ImageRecord, shard: Project, image: ImageRecord) -> bool:
+    """Whether the base's ``b`` is the shard's ``image`` under a name the lead gave it: dealt out under its
+    id (``dealt_out``) and holding one of the objects dealt out on it, or dealt out
+    empty (nothing to tell by).
+    An image removed since the split leaves its id free for the next one added (``next_image_id``), which
+    holds none of them: paired by id alone, the annotator's objects went onto that other picture."""
+    from pixelproof.core.merge_image import image_fingerprint  # it imports split, which imports this
+
+    if not dealt_out(shard, image):
+        return False
+    mine = [a.id for a in shard.annotations_of(image.id)]
+    if any(base.annotations[i].image_id == b.id for i in mine if i in base.annotations):
+        return True
+    return shard.app["shard"]["at_split"][str(image.id)] == image_fingerprint(())
+
+
+def renamed_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageRecord | None:
+    """The base's record of a shard's ``image`` whose file the annotator renamed (and pointed the shard
+    at: Locate Missing Images): dealt out under the same id (``dealt_out``), the same size, the base's file
+    gone (or the shard's file by another name: a rename in case only on a case-insensitive disk, a link)
+    and the shard's there. Paired by path alone, it became a second image (its ids renumbered) beside the
+    base's, whose file was gone or the same and which kept the objects as dealt out."""
+    b = base.images.get(image.id)
+    if b is None or not dealt_out(shard, image) or (b.width, b.height) != (image.width, image.height):
+        return None
+    (mine, here), (theirs, there) = on_disk(shard, image), on_disk(base, b)
+    if not os.path.exists(mine):
+        return None
+    if os.path.exists(theirs):  # one file by two names, and of a volume the same slice
+        same_slice = (here is None) == (there is None) and (
+            here is None or replace(here, source="") == replace(there, source="")
+        )
+        if not (same_slice and same_file(Path(mine), Path(theirs))):
+            return None
+    return b
+
+
+# ------------------------------------------------------------------------------------------------
+# copies of one image in two shards (``merge`` without a base, ``agreement``)
 
 
 class RenamedTwins:
     """Finds, among shards read one after the other, another shard's copy of an image when one of the two
-    annotators renamed its file (and pointed the shard at it): both dealt out by one split under the same
-    id (``dealt_out``), the same size, one file there and the other gone. Paired by path alone, the copies
-    were two images, each one annotator's version, neither compared nor kept side by side."""
+    annotators renamed its file (and pointed the shard at it), or both relocated their shards to copies
+    of it (shards that record no ``files_at_split``): both dealt out by one split under the same id
+    (``dealt_out``), the same size, one file there and the other gone - or ``one_picture``. Paired by
+    path alone, the copies were two images, each one annotator's version, neither compared nor kept side
+    by side."""
 
     def __init__(self) -> None:
         self._first: dict[tuple[str, int], tuple[str, int, Project, ImageRecord]] = {}
 
     def find(
         self, k: int, split: str | None, shard: Project, key: str, image: ImageRecord
-    ) -> tuple[str, int, bool] | None:
+    ) -> tuple[str, int, bool | None] | None:
         """For ``image`` of shard number ``k`` (of split ``split``), found under ``key`` (its path) where
         no earlier copy is: the key and shard number of the first copy of its dealt id when it is this
-        image renamed, and whether the new name (the file there) is this shard's. Else None, and the first
-        copy of each dealt id is remembered."""
+        image renamed or copied, and whether the new name (the file there) is this shard's (None: copies,
+        neither renamed - the first's name stands). Else None, and the first copy of each dealt id is
+        remembered."""
         if split is None or not dealt_out(shard, image):
             return None
         other_key, j, project, other = self._first.setdefault((split, image.id), (key, k, shard, image))
@@ -41,4 +204,6 @@ class RenamedTwins:
             return None
         here = os.path.exists(on_disk(shard, image)[0])
         there = os.path.exists(on_disk(project, other)[0])
-        return (other_key, j, here) if here != there else None
+        if here != there:
+            return other_key, j, here
+        return (other_key, j, None) if one_picture(image, other) else None

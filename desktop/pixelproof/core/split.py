@@ -30,6 +30,7 @@ from pixelproof.core.model import (
     id_key,
 )
 from pixelproof.core.paths import RelativeNames
+from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
 
 MANIFEST_FORMAT = 1
 # Annotation ids each shard's new objects take: annotator k's (from 0) start (k + 1) * ID_RANGE above the
@@ -225,6 +226,9 @@ def split_project(
             "annotator": name,
             "split": split_id,
             "at_split": at_split(shard),
+            # each image's file (absolute) and size as dealt out: an annotator who relocates the shard to
+            # a copy of the images of their own is still given this image back, under this path
+            FILES_AT_SPLIT: files_at_split([(image_key(shard, im), im) for im in shard.images.values()]),
             # each image's status as dealt out: one the annotator changed (marked done, a look) is theirs,
             # though they changed no object
             "status_at_split": {str(i): shard.image_status(i) for i in shard.images},

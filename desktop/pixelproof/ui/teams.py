@@ -195,7 +195,7 @@ class ConflictDialog(QDialog):
             f"{s['overlap_images']} overlap images keep each annotator's version; "
             f"{s['honeypots_left_out']} honeypots left out; <b>{s['conflicts']} conflicts</b>."
             + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
-            + _renamed_html(report.get("renamed_files", []))
+            + _renamed_html(report.get("renamed_files", []), report.get("relocated_files", []))
         )
         summary.setWordWrap(True)
         self.table = QTableWidget(len(report["conflicts"]), 3)
@@ -234,16 +234,18 @@ class ConflictDialog(QDialog):
             QMessageBox.warning(self, "Save merge report", as_text(f"Cannot save the report: {e}"))
 
 
-def _renamed_html(renamed: list[dict[str, str]], most: int = 8) -> str:
+def _renamed_html(renamed: list[dict[str, str]], relocated: list[dict[str, str]], most: int = 8) -> str:
     """The lines ``pixelproof merge`` prints for files annotators renamed, one per line (the first ``most``:
-    the saved report lists every one), escaped for the summary's rich text."""
+    the saved report lists every one), and for shards relocated to copies of the images (one per shard),
+    escaped for the summary's rich text."""
     from html import escape
 
-    from pixelproof.core.merge import renamed_text
+    from pixelproof.core.merge import relocated_lines, renamed_text
 
     lines = [escape(renamed_text(r["file_name"], r["renamed_to"], r["shard"])) for r in renamed[:most]]
     if len(renamed) > most:
         lines.append(f"… and {len(renamed) - most} more (Save Report… lists them)")
+    lines += [escape(line) for line in relocated_lines(relocated)]  # a line per shard
     return "".join(f"<br>{line}" for line in lines)
 
 
