@@ -72,7 +72,9 @@ def status(win) -> str:
 
 
 def labels_on_canvas(win) -> list[str]:
-    return [i.text() for i in win.canvas.scene().items() if isinstance(i, QGraphicsSimpleTextItem)]
+    """The texts shown on the canvas (the hover mark keeps a hidden tag of its own)."""
+    scene = win.canvas.scene()
+    return [i.text() for i in scene.items() if isinstance(i, QGraphicsSimpleTextItem) and i.isVisible()]
 
 
 def test_a_drag_measures_mm_over_anisotropic_pixels_and_saves_nothing(win) -> None:
