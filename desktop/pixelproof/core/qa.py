@@ -8,7 +8,8 @@ that re-scores after an edit); the per-pixel agreement/FN/FP map is ``qa_differe
 
 Masks are decoded straight into crops (``Placed``) from RLE or polygons, never as whole images per object,
 so a large dataset is scored in seconds. Images are paired by ``file_name``, then by the bare file stem
-(``JPEGImages/a.jpg`` <-> ``a.png``); categories by name.
+(``JPEGImages/a.jpg`` <-> ``a.png``); categories by name (a reference's name spelt with other case or
+spaces is the candidate's: ``qa_categories``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 from pixelproof.core import matching, metrics
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Project
+from pixelproof.core.qa_categories import pair_category_names
 from pixelproof.core.qa_objects import (
     ImageObject,
     ImagePair,
@@ -519,11 +521,14 @@ def run_qa(
     pairs elsewhere, e.g. on worker processes (default: here); ``on_progress`` gets its ``Progress``.
     ``stream`` takes the rows as they come, in image order, instead of the result (memory stays flat
     however many images; the reports come out the same).
+    A reference category spelt otherwise than one of the candidate's (case, spaces) is renamed to the
+    candidate's name in place (``qa_categories``), so views drawing ``reference`` afterwards pair them too.
     """
     from pixelproof.core.references import Reference
 
     opt = options or QAOptions()
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
+    names = pair_category_names(ref.project, candidate)  # "Tumor" scored as "tumor", said in problems
     pairs, un_r, un_c = pair_images(ref.project, candidate)
     categories = used_categories(ref.project, candidate)
     result = QAResult(
@@ -534,7 +539,7 @@ def run_qa(
         pairs=pairs,
         unmatched_reference=un_r,
         unmatched_candidate=un_c,
-        problems=list(ref.problems),
+        problems=[*ref.problems, *names],
         reference_kind=ref.kind,
         instance_scored=ref.instance_scored,
         streamed=stream,
