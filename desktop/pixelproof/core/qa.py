@@ -146,6 +146,8 @@ class ObjectRow:
     iou: float
     comparison: MaskComparison | None = None
     best_iou: float = 0.0  # best IoU with any object of the same class (for FN/FP: why unmatched)
+    review: str | None = None  # the candidate annotation's decision (accepted, rejected, pending) and note
+    note: str | None = None
 
     def value(self, name: str) -> float:
         if name == "iou":
@@ -196,6 +198,8 @@ class QAResult:
     #: the rows went to disk as they came (``run_qa(stream=...)``): ``per_image`` and ``per_object`` stay
     #: empty, the aggregates and the worst images are kept here
     streamed: StreamedRows | None = None
+    #: whole-image decisions of the paired candidate images: file_name, image_id, review, note
+    image_reviews: list[dict[str, Any]] = field(default_factory=list)
     #: image pairs actually scored (``summary.images``): pairs skipped for a size mismatch or that could
     #: not be scored are listed under ``problems`` instead
     images_scored: int = 0
@@ -470,6 +474,8 @@ def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: floa
         # its image's row, from those very pixels, said 40.0); IoU and Dice stay the boxes' own
         comparison=cmp(r.placed, c.placed, r.category),
         best_iou=iou,
+        review=c.ann.review,
+        note=c.ann.note,
         **base,
     )
 
@@ -490,6 +496,8 @@ def _single_row(base: dict, status: str, o: ImageObject, cmp) -> ObjectRow:  # t
         kind="box" if o.is_box else "mask",
         iou=0.0,
         comparison=comp,
+        review=o.ann.review if status == "fp" else None,
+        note=o.ann.note if status == "fp" else None,
         **base,
     )
 
@@ -544,6 +552,14 @@ def run_qa(
         instance_scored=ref.instance_scored,
         streamed=stream,
     )
+    from pixelproof.core.merge import image_reviews
+
+    decided = image_reviews(candidate)
+    result.image_reviews = [
+        {"file_name": p.file_name, "image_id": p.cand.id, "review": e.get("review"), "note": e.get("note")}
+        for p in pairs
+        if (e := decided.get(p.cand.id)) is not None
+    ]
     from pixelproof.core.batch import BatchCancelled, SerialExecutor
     from pixelproof.core.qa_batch import score_pairs
     from pixelproof.core.qa_volumes import VolumeCollector
