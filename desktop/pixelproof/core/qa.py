@@ -8,7 +8,8 @@ that re-scores after an edit); the per-pixel agreement/FN/FP map is ``qa_differe
 
 Masks are decoded straight into crops (``Placed``) from RLE or polygons, never as whole images per object,
 so a large dataset is scored in seconds. Images are paired by ``file_name``, then by the bare file stem
-(``JPEGImages/a.jpg`` <-> ``a.png``); categories by name.
+(``JPEGImages/a.jpg`` <-> ``a.png``); categories by name (a reference's name spelt with other case or
+spaces is the candidate's: ``qa_categories``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 from pixelproof.core import matching, metrics
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Project
+from pixelproof.core.qa_categories import pair_category_names
 from pixelproof.core.qa_objects import (
     ImageObject,
     ImagePair,
@@ -144,6 +146,8 @@ class ObjectRow:
     iou: float
     comparison: MaskComparison | None = None
     best_iou: float = 0.0  # best IoU with any object of the same class (for FN/FP: why unmatched)
+    review: str | None = None  # the candidate annotation's decision (accepted, rejected, pending) and note
+    note: str | None = None
 
     def value(self, name: str) -> float:
         if name == "iou":
@@ -194,6 +198,8 @@ class QAResult:
     #: the rows went to disk as they came (``run_qa(stream=...)``): ``per_image`` and ``per_object`` stay
     #: empty, the aggregates and the worst images are kept here
     streamed: StreamedRows | None = None
+    #: whole-image decisions of the paired candidate images: file_name, image_id, review, note
+    image_reviews: list[dict[str, Any]] = field(default_factory=list)
     #: image pairs actually scored (``summary.images``): pairs skipped for a size mismatch or that could
     #: not be scored are listed under ``problems`` instead
     images_scored: int = 0
@@ -468,6 +474,8 @@ def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: floa
         # its image's row, from those very pixels, said 40.0); IoU and Dice stay the boxes' own
         comparison=cmp(r.placed, c.placed, r.category),
         best_iou=iou,
+        review=c.ann.review,
+        note=c.ann.note,
         **base,
     )
 
@@ -488,6 +496,8 @@ def _single_row(base: dict, status: str, o: ImageObject, cmp) -> ObjectRow:  # t
         kind="box" if o.is_box else "mask",
         iou=0.0,
         comparison=comp,
+        review=o.ann.review if status == "fp" else None,
+        note=o.ann.note if status == "fp" else None,
         **base,
     )
 
@@ -519,11 +529,14 @@ def run_qa(
     pairs elsewhere, e.g. on worker processes (default: here); ``on_progress`` gets its ``Progress``.
     ``stream`` takes the rows as they come, in image order, instead of the result (memory stays flat
     however many images; the reports come out the same).
+    A reference category spelt otherwise than one of the candidate's (case, spaces) is renamed to the
+    candidate's name in place (``qa_categories``), so views drawing ``reference`` afterwards pair them too.
     """
     from pixelproof.core.references import Reference
 
     opt = options or QAOptions()
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
+    names = pair_category_names(ref.project, candidate)  # "Tumor" scored as "tumor", said in problems
     pairs, un_r, un_c = pair_images(ref.project, candidate)
     categories = used_categories(ref.project, candidate)
     result = QAResult(
@@ -534,11 +547,19 @@ def run_qa(
         pairs=pairs,
         unmatched_reference=un_r,
         unmatched_candidate=un_c,
-        problems=list(ref.problems),
+        problems=[*ref.problems, *names],
         reference_kind=ref.kind,
         instance_scored=ref.instance_scored,
         streamed=stream,
     )
+    from pixelproof.core.merge import image_reviews
+
+    decided = image_reviews(candidate)
+    result.image_reviews = [
+        {"file_name": p.file_name, "image_id": p.cand.id, "review": e.get("review"), "note": e.get("note")}
+        for p in pairs
+        if (e := decided.get(p.cand.id)) is not None
+    ]
     from pixelproof.core.batch import BatchCancelled, SerialExecutor
     from pixelproof.core.qa_batch import score_pairs
     from pixelproof.core.qa_volumes import VolumeCollector

@@ -12,7 +12,8 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -136,6 +137,8 @@ def object_row_dict(r: ObjectRow) -> dict[str, Any]:
         "cand_bbox": r.cand_bbox,
         "kind": r.kind,
         "best_iou": r.best_iou,
+        "review": r.review,
+        "note": r.note,
     }
     for name in FIGURE_FIELDS:
         _put(out, name, r.value(name), r.reason(name))
@@ -199,6 +202,7 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
         "per_object": _rows(result, "object"),
         "per_volume": [volume_row_dict(r) for r in result.per_volume],
         "per_volume_class": volume_classes(result),
+        "image_reviews": [dict(r) for r in result.image_reviews],
         "unmatched_images": {
             "reference": list(result.unmatched_reference),
             "candidate": list(result.unmatched_candidate),
@@ -236,13 +240,19 @@ def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The per_image table (one row per image and category); empty cells for null values. The rows are
     read twice (a ``Spool`` from disk): the columns are every key any row has."""
-    rows = data["per_image"]
+    decided = {r["image_id"]: r for r in data.get("image_reviews", [])}
+
+    def rows() -> Iterator[dict[str, Any]]:  # each with its image's decision, if one was made
+        for r in data["per_image"]:
+            d = decided.get(r["image_id"], {})
+            yield {**r, "image_review": d.get("review"), "image_review_note": d.get("note")}
+
     fields: list[str] = []
-    for r in rows:
+    for r in rows():
         fields += [k for k in r if k not in fields]
     with atomic_output(path, text=True, newline="") as fh:
         header = fields or ["file_name", "category"]
-        safe_csv.write_table(fh, header, ([r.get(k) for k in header] for r in rows))
+        safe_csv.write_table(fh, header, ([r.get(k) for k in header] for r in rows()))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -373,6 +383,41 @@ td:first-child{text-align:left}
 """
 
 
+DECIDED_SHOWN = 500  # objects with a decision or note listed on the page; all are in the JSON
+
+
+def decisions_html(data: dict[str, Any]) -> list[str]:
+    """The reviewer's decisions: counts of the candidate objects by review state, the whole-image
+    decisions, and the objects accepted, rejected or with a note (the first ``DECIDED_SHOWN``)."""
+    counts: Counter[str] = Counter()
+    decided = []
+    for o in data["per_object"]:
+        if o.get("cand_id") is None:
+            continue
+        counts[o.get("review") or "undecided"] += 1
+        if o.get("review") in ("accepted", "rejected") or o.get("note"):
+            decided.append(o)
+    images = data.get("image_reviews", [])
+    if not images and not decided:
+        return []
+    said = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    parts = ["<h2>Review decisions</h2>", f"<p>Candidate objects scored: {said or 'none'}.</p>"]
+    if images:
+        parts.append(
+            html_table([{**r, "note": r.get("note") or ""} for r in images], ["file_name", "review", "note"])
+        )
+    if decided:
+        cols = ["file_name", "status", "category", "cand_id", "iou", "review", "note"]
+        shown = [
+            {**o, "review": o.get("review") or "", "note": o.get("note") or ""}
+            for o in decided[:DECIDED_SHOWN]
+        ]
+        parts.append(html_table(shown, cols))
+        if len(decided) > DECIDED_SHOWN:
+            parts.append(f"<p>… and {len(decided) - DECIDED_SHOWN} more objects (all are in --json).</p>")
+    return parts
+
+
 def write_html(
     data: dict[str, Any],
     path: str | os.PathLike[str],
@@ -448,6 +493,7 @@ def write_html(
                 f"<figure>{shown}<figcaption>{html_text(row['file_name'])}<br>{label}</figcaption></figure>"
             )
         parts.append("</div>")
+    parts += decisions_html(data)
     if data["unmatched_images"]["reference"] or data["unmatched_images"]["candidate"]:
         parts.append("<h2>Unmatched images</h2><ul>")
         for side in ("reference", "candidate"):

@@ -6,7 +6,7 @@ Images table)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QShowEvent
@@ -15,22 +15,36 @@ from PySide6.QtWidgets import QTableView, QWidget
 MIN_SECTION = 28  # px: the header's smallest section
 
 
-def share_widths(needs: Sequence[int], room: int, flexible: Collection[int]) -> list[int]:
+def share_widths(
+    needs: Sequence[int], room: int, flexible: Collection[int], floors: Mapping[int, int] | None = None
+) -> list[int]:
     """Column widths in ``room`` px: each column its need when all fit, the spare split among the
     ``flexible`` ones in proportion to their needs; short of room, the others keep their need and the
-    flexible ones give up the same share of theirs (a long kind and a short class are cut alike)."""
+    flexible ones give up the same share of theirs (a long kind and a short class are cut alike), but
+    none below its ``floors`` width (its header, say): the others give up more instead."""
     widths = list(needs)
     flex = [c for c in range(len(needs)) if c in flexible]
     fixed = sum(n for c, n in enumerate(needs) if c not in flexible)
-    wanted = sum(needs[c] for c in flex)
-    if not flex or wanted <= 0:
+    if not flex or sum(needs[c] for c in flex) <= 0:
         return widths
     left = max(room - fixed, len(flex) * MIN_SECTION)
+    floor = floors or {}
+    pinned: dict[int, int] = {}  # flexible columns held at their floor
+    while True:
+        free = [c for c in flex if c not in pinned]
+        share = max(left - sum(pinned.values()), 0)
+        wanted = sum(needs[c] for c in free)
+        low = [c for c in free if wanted > 0 and needs[c] * share // wanted < floor.get(c, 0)]
+        if not low or len(low) == len(free):
+            break
+        pinned.update({c: min(needs[c], floor[c]) for c in low})
+    for c, w in pinned.items():
+        widths[c] = w
     given = 0
-    for c in flex[:-1]:
-        widths[c] = max(MIN_SECTION, needs[c] * left // wanted)
+    for c in free[:-1]:
+        widths[c] = max(MIN_SECTION, needs[c] * share // wanted) if wanted > 0 else MIN_SECTION
         given += widths[c]
-    widths[flex[-1]] = max(MIN_SECTION, left - given)
+    widths[free[-1]] = max(MIN_SECTION, share - given)
     return widths
 
 
@@ -39,9 +53,12 @@ class FittedTable(QTableView):
     ``flexible`` columns (names) share the room the others leave. What each column needs is measured
     when the rows change and kept, so dragging a splitter only shares the width again."""
 
-    def __init__(self, flexible: Collection[int], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, flexible: Collection[int], parent: QWidget | None = None, *, keep_headers: Collection[int] = ()
+    ) -> None:
         super().__init__(parent)
         self.flexible = frozenset(flexible)
+        self.keep_headers = frozenset(keep_headers)  # flexible columns never cut below their header
         self._needs: list[int] | None = None
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
@@ -91,6 +108,7 @@ class FittedTable(QTableView):
         if self._needs is None or len(self._needs) != header.count():
             self._needs = [self.column_need(c) if c in shown else 0 for c in range(header.count())]
         flexible = [c for c in self.flexible if c in shown]
-        for col, width in enumerate(share_widths(self._needs, self.viewport().width(), flexible)):
+        floors = {c: header.sectionSizeHint(c) for c in self.keep_headers if c in shown}
+        for col, width in enumerate(share_widths(self._needs, self.viewport().width(), flexible, floors)):
             if col in shown and header.sectionSize(col) != width:
                 header.resizeSection(col, width)

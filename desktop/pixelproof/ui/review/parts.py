@@ -249,8 +249,10 @@ class ObjectList(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.object_model = ObjectTableModel()
-        # the figures as wide as they read, the Review column (decision and note) the rest
-        self.object_table = table("reviewObjects", "Objects", FittedTable(flexible=(7,)))
+        # the figures as wide as they read, Category and Review (decision and note) share the rest, Review
+        # never below its header: a long class name is cut (its tooltip says it whole) rather than pushing
+        # the figures out of sight
+        self.object_table = table("reviewObjects", "Objects", FittedTable(flexible=(1, 7), keep_headers=(7,)))
         self.object_table.setModel(self.object_model)
         self.object_title = heading("Objects")
         layout = QVBoxLayout(self)

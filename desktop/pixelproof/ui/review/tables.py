@@ -269,6 +269,10 @@ class ObjectTableModel(QAbstractTableModel):
                 if r.status == "wrong_class":
                     return f"{r.category} → {r.cand_category}"
                 return r.category
+            if role == Qt.ItemDataRole.ToolTipRole:  # the column may cut a long name
+                if r.status == "wrong_class":
+                    return as_text(f"reference: {r.category}\ncandidate: {r.cand_category}")
+                return as_text(r.category)
             return None
         if col in ("Ref", "Cand"):
             v = r.ref_id if col == "Ref" else r.cand_id

@@ -1,0 +1,70 @@
+"""The reviewer's decisions (accept / reject and notes, per object and per image) reach the QA reports:
+the JSON's per_object rows and image_reviews, the CSV's per-image rows and the HTML page."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.demo import install_demo
+from pixelproof.core.edits import ReviewDecision
+from pixelproof.core.qa import run_qa
+from pixelproof.core.qa_tables import StreamedRows
+from pixelproof.core.report import to_dict, write_csv, write_html, write_json
+from pixelproof.interop.references import load_reference
+
+
+def decided_demo(tmp_path):
+    """The demo with decisions made as the review view makes them (its undoable edit), saved and read."""
+    project_file = install_demo(tmp_path / "demo")
+    cand = load_project(project_file)
+    coins = cand.image_by_file_name("images/coins.png")
+    first, second = sorted(a.id for a in cand.annotations_of(coins.id))[:2]
+    ReviewDecision(cand, coins.id, "rejected", "edge & <b>rim</b> missed", [first]).apply(cand)
+    ReviewDecision(cand, coins.id, "accepted", "", [second]).apply(cand)
+    cell = cand.image_by_file_name("images/cell.png")
+    ReviewDecision(cand, cell.id, "rejected", "redo the whole outline").apply(cand)
+    save_project(cand, project_file)
+    return project_file, first, second, cell.id
+
+
+def test_decisions_saved_in_the_project_are_in_every_report(tmp_path) -> None:
+    project_file, first, second, cell_id = decided_demo(tmp_path)
+    cand = load_project(project_file)
+    result = run_qa(load_reference(project_file.parent / "reference.json", cand), cand)
+    data = to_dict(result, "reference.json", "project.json")
+    by_cand = {o["cand_id"]: o for o in data["per_object"] if o["cand_id"] is not None}
+    assert (by_cand[first]["review"], by_cand[first]["note"]) == ("rejected", "edge & <b>rim</b> missed")
+    assert by_cand[second]["review"] == "accepted" and not by_cand[second]["note"]
+    for o in data["per_object"]:  # every candidate object says its state, as the project file has it
+        if o["cand_id"] is not None:
+            assert o["review"] == cand.annotations[o["cand_id"]].review
+        else:
+            assert o["review"] is None and o["note"] is None  # missed: nothing to decide on
+    assert {"file_name": "images/cell.png", "image_id": cell_id, "review": "rejected",
+            "note": "redo the whole outline"} in data["image_reviews"]  # fmt: skip
+    write_json(data, tmp_path / "qa.json")
+    assert json.loads((tmp_path / "qa.json").read_text())["image_reviews"] == data["image_reviews"]
+    write_csv(data, tmp_path / "qa.csv")
+    with open(tmp_path / "qa.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cell_rows = [r for r in rows if r["file_name"] == "images/cell.png"]
+    assert cell_rows and all(r["image_review"] == "rejected" for r in cell_rows)
+    assert all(r["image_review_note"] == "redo the whole outline" for r in cell_rows)
+    assert all(r["image_review"] == "" for r in rows if r["file_name"] != "images/cell.png")
+    write_html(data, tmp_path / "qa.html")
+    page = (tmp_path / "qa.html").read_text()
+    assert "Review decisions" in page and "redo the whole outline" in page
+    assert "edge &amp; &lt;b&gt;rim&lt;/b&gt; missed" in page and "<b>rim</b>" not in page
+
+
+def test_a_streamed_run_reports_the_same_decisions(tmp_path) -> None:
+    project_file, *_ = decided_demo(tmp_path)
+    cand = load_project(project_file)
+    ref = project_file.parent / "reference.json"
+    kept = to_dict(run_qa(load_reference(ref, cand), cand))
+    with StreamedRows(tmp_path) as stream:
+        streamed = to_dict(run_qa(load_reference(ref, cand), cand, stream=stream))
+        assert list(streamed["per_object"]) == kept["per_object"]
+        assert streamed["image_reviews"] == kept["image_reviews"]

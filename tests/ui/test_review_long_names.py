@@ -1,0 +1,74 @@
+"""The review's Objects table with a long class name at 1366x768: the figures stay in sight."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolTip
+
+from pixelproof.core.demo import install_demo
+from tests.ui.test_review import enter_review, open_window, table_click
+
+LONG = "Carcinoma in situ, high grade (ductal) with microinvasion under 1 mm"
+
+
+def rename(path: Path, old: str, new: str) -> None:
+    """Rename a category; drop the notes too, so the Review column needs no more than its header."""
+    data = json.loads(path.read_text())
+    for c in data["categories"]:
+        if c["name"] == old:
+            c["name"] = new
+    for a in data["annotations"]:
+        a.get("pixelproof", {}).pop("note", None)
+    path.write_text(json.dumps(data))
+
+
+def test_a_long_class_name_leaves_iou_dice_hd95_and_review_in_sight(qtbot, tmp_path, no_prompts) -> None:
+    """With a 70-character class the Category column took its whole width and pushed IoU, Dice, HD95 and
+    Review out of the table behind a horizontal scroll bar: a reviewer saw no figure of any object. Cut
+    alike with Review, the Review column then fell to 28 px ("evie") and the scroll bar stayed. The class
+    name alone is cut now (its tooltip says it whole); every other header reads whole, all in sight."""
+    project = install_demo(tmp_path / "demo")
+    for f in (project, project.parent / "reference.json"):
+        rename(f, "coin", LONG)
+    win = open_window(qtbot, project)
+    try:
+        win.resize(1366, 768)
+        enter_review(qtbot, win)
+        view = win.review.view
+        view.select_image(next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("coins.png")))
+        table = view.object_table
+        qtbot.waitUntil(lambda: table.model().rowCount() > 20)
+        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        header = table.horizontalHeader()
+        last = header.count() - 1
+        right = header.sectionViewportPosition(last) + header.sectionSize(last)
+        assert right <= table.viewport().width(), (right, table.viewport().width())
+        assert not table.horizontalScrollBar().isVisible()
+        titles = [table.model().headerData(c, Qt.Orientation.Horizontal) for c in range(header.count())]
+        for title in ("Status", "Ref", "Cand", "IoU", "Dice", "HD95", "Review"):  # every header reads whole
+            c = titles.index(title)
+            assert header.sectionSize(c) >= header.sectionSizeHint(c), title
+        # the cut class name reads whole in its tooltip, hovered as a user does
+        cat = titles.index("Category")
+        table_click(table, 0, cat)
+        rect = table.visualRect(table.model().index(0, cat))
+        QTest.mouseMove(table.viewport(), rect.center())
+        qtbot.waitUntil(lambda: QToolTip.isVisible() and LONG in QToolTip.text(), timeout=5000)
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_share_widths_cuts_the_others_before_a_column_below_its_floor() -> None:
+    from pixelproof.ui.fitted_table import share_widths
+
+    needs = [100, 400, 40, 60]  # status, a long class, an id, Review at its header's width
+    plain = share_widths(needs, 300, (1, 3))
+    assert plain[3] < 60  # cut alike: the header "Review" no longer reads
+    held = share_widths(needs, 300, (1, 3), {3: 60})
+    assert held == [100, 100, 40, 60] and sum(held) == 300
+    assert share_widths(needs, 900, (1, 3), {3: 60}) == share_widths(needs, 900, (1, 3))  # room: as before
