@@ -16,8 +16,9 @@ Backs README's "Canvas speed" figures (Using the app), which are lines this prin
     2,000 boxes in 5 categories, at fit zoom and at 100 %, against the same rectangles drawn by LabelMe
     7.9.1's ``Canvas`` in its ``QScrollArea`` built from LabelMe's own default config (its auto colours,
     its fit scale), in its own process from ``--labelme-python`` (a venv with ``labelme==7.9.1``; it is not
-    a PixelProof dependency). Compared like for like: each app's defaults (PixelProof draws a tag on every
-    box, LabelMe draws no labels), and labels on for both. Target: ours <= 0.2x LabelMe's in both, at both
+    a PixelProof dependency). Compared like for like: each app's defaults (PixelProof draws the tag of every
+    box with room for it on screen, ``ui.canvas.marks.tag_fits``: at fit zoom it thins out small boxes'
+    tags; LabelMe draws no labels), and labels on for both. Target: ours <= 0.2x LabelMe's in both, at both
     zooms.
 
 Every measurement runs in its own subprocess, offscreen (``QT_QPA_PLATFORM=offscreen``), in ``--rounds``
