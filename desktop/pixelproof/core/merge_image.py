@@ -163,7 +163,7 @@ def merge_image(
             objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
             status = chosen.status if chosen is not None else None
             if base is not None:  # no object changed, yet an annotator may have marked the image done
-                status = _status_set(usable) or status
+                status = _status_set(usable, base) or status
             raters = (chosen.raters if chosen is not None else None) or []
             return ImageMerge(ref, objects, status, [], conflicts, left_out, raters=raters)
         if len(side_by_side) == 1:
@@ -199,10 +199,13 @@ def merge_image(
     return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
 
 
-def _status_set(versions: list[Version]) -> str | None:
+def _status_set(versions: list[Version], base: Version) -> str | None:
     """The status the annotators set on an image whose objects they left alone (the least finished when
-    several did), or None when none changed it: the base's then stands, with what the lead set since."""
-    changed = [v.status or "todo" for v in versions if v.status_changed()]
+    several did), where the base still holds the status dealt out; None when none changed it, or the
+    lead set one since (a review, an image sent back, or this shard merged before): the base's stands.
+    Taken over the base's own, merging the same shard again undid every review made after the first."""
+    held = base.status or "todo"
+    changed = [v.status or "todo" for v in versions if v.status_changed() and v.status_at_split == held]
     return min(changed, key=_status_rank) if changed else None
 
 
