@@ -726,3 +726,38 @@ def test_a_status_the_lead_set_since_stands_and_merging_a_shard_again_changes_no
     assert again.conflicts == []
     merge_edit(base, again).apply(base)
     assert {iid: base.image_status(iid) for iid in base.images} == want
+
+
+def test_the_same_shards_merged_again_leave_an_overlap_images_versions_consensus_and_status(
+    tmp_path: Path,
+) -> None:
+    """Shards merged into the project they were merged into before (sent twice, Merge Shards run again)
+    bring the versions it holds already: no new rating. Each overlap image's pending consensus was dropped
+    as outdated (its mark too, so consensus had to run again), its status set back to the shards' over a
+    review made since, and objects renumbered. The project now comes out as it went in."""
+    from pixelproof.core.coco import dumps_project
+    from pixelproof.core.consensus import consensus_edit
+    from pixelproof.core.merge_edit import merge_edit
+
+    base = make_project(tmp_path, 3)
+    result = split_project(base, ["ann", "bob"], overlap=1.0, seed=1)
+    for k, name in enumerate(["ann", "bob"]):
+        s = result.shards[name]
+        for im in s.images.values():
+            s.add_annotation(box_annotation(s.next_annotation_id(), im.id, 1, [2 + 20 * k, 2, 10, 10]))
+            s.set_image_status(im.id, "done")
+    shards = [Shard.of(result.shards[n], n) for n in ("ann", "bob")]
+    merged = merge_shards(shards, base=base, manifest=result.manifest).project
+    edit, summary = consensus_edit(merged, "majority")
+    edit.apply(merged)
+    assert summary["objects"] > 0 and len(merged.app["consensus"]) == 3
+    merged.set_image_status(2, "reviewed")
+    before = dumps_project(merged)
+    again = merge_shards(shards, base=merged, manifest=result.manifest)
+    assert again.conflicts == [] and again.stats["outdated_consensus_objects"] == 0
+    merge_edit(merged, again).apply(merged)
+    assert dumps_project(merged) == before
+    late = result.shards["bob"]  # bob sends a changed shard: a new rating, the consensus outdated again
+    late.add_annotation(box_annotation(late.next_annotation_id(), 1, 2, [30, 30, 5, 5]))
+    newer = merge_shards([Shard.of(late, "bob")], base=merged, manifest=result.manifest)
+    assert newer.stats["outdated_consensus_objects"] > 0 and "1" not in newer.project.app.get("consensus", {})
