@@ -698,3 +698,66 @@ def test_a_status_an_annotator_set_comes_back_though_the_objects_were_left_alone
     assert got == want
     merge_edit(base, merged).apply(base)  # the app's Merge Shards
     assert {iid: base.image_status(iid) for iid in base.images} == want
+
+
+def test_a_status_the_lead_set_since_stands_and_merging_a_shard_again_changes_nothing(tmp_path: Path) -> None:
+    """An annotator's status is theirs where the base still holds the status dealt out. Where the lead set
+    one since (reviewed the image, sent it back), the lead's stands: merging the same shards again (sent
+    twice, Merge Shards run again) took the annotators' 'done' over every review made after the first
+    merge, and over an image sent back, without a word - the objects, equal, were left alone. (No overlap
+    image: their versions are kept side by side, ratings, and join a merged project's as a late shard's.)"""
+    from pixelproof.core.merge_edit import merge_edit
+
+    base = make_project(tmp_path, 8)
+    result = split_project(base, ["ann", "bob"], overlap=0.0, seed=3)
+    base.set_image_status(2, "in_progress")  # the lead, after the split: looking at it again
+    for shard in result.shards.values():
+        for iid in shard.images:
+            shard.set_image_status(iid, "done")
+    shards = [Shard.of(p, n) for n, p in result.shards.items()]
+    merge_edit(base, merge_shards(shards, base=base)).apply(base)
+    want = {iid: "done" for iid in base.images} | {2: "in_progress"}
+    assert {iid: base.image_status(iid) for iid in base.images} == want
+    for iid in base.images:  # the lead reviews what came back, and sends image 5 back
+        base.set_image_status(iid, "reviewed")
+    base.set_image_status(5, "in_progress")
+    want = {iid: base.image_status(iid) for iid in base.images}
+    again = merge_shards(shards, base=base)
+    assert again.conflicts == []
+    merge_edit(base, again).apply(base)
+    assert {iid: base.image_status(iid) for iid in base.images} == want
+
+
+def test_the_same_shards_merged_again_leave_an_overlap_images_versions_consensus_and_status(
+    tmp_path: Path,
+) -> None:
+    """Shards merged into the project they were merged into before (sent twice, Merge Shards run again)
+    bring the versions it holds already: no new rating. Each overlap image's pending consensus was dropped
+    as outdated (its mark too, so consensus had to run again), its status set back to the shards' over a
+    review made since, and objects renumbered. The project now comes out as it went in."""
+    from pixelproof.core.coco import dumps_project
+    from pixelproof.core.consensus import consensus_edit
+    from pixelproof.core.merge_edit import merge_edit
+
+    base = make_project(tmp_path, 3)
+    result = split_project(base, ["ann", "bob"], overlap=1.0, seed=1)
+    for k, name in enumerate(["ann", "bob"]):
+        s = result.shards[name]
+        for im in s.images.values():
+            s.add_annotation(box_annotation(s.next_annotation_id(), im.id, 1, [2 + 20 * k, 2, 10, 10]))
+            s.set_image_status(im.id, "done")
+    shards = [Shard.of(result.shards[n], n) for n in ("ann", "bob")]
+    merged = merge_shards(shards, base=base, manifest=result.manifest).project
+    edit, summary = consensus_edit(merged, "majority")
+    edit.apply(merged)
+    assert summary["objects"] > 0 and len(merged.app["consensus"]) == 3
+    merged.set_image_status(2, "reviewed")
+    before = dumps_project(merged)
+    again = merge_shards(shards, base=merged, manifest=result.manifest)
+    assert again.conflicts == [] and again.stats["outdated_consensus_objects"] == 0
+    merge_edit(merged, again).apply(merged)
+    assert dumps_project(merged) == before
+    late = result.shards["bob"]  # bob sends a changed shard: a new rating, the consensus outdated again
+    late.add_annotation(box_annotation(late.next_annotation_id(), 1, 2, [30, 30, 5, 5]))
+    newer = merge_shards([Shard.of(late, "bob")], base=merged, manifest=result.manifest)
+    assert newer.stats["outdated_consensus_objects"] > 0 and "1" not in newer.project.app.get("consensus", {})

@@ -7,8 +7,9 @@ import math
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
@@ -156,6 +157,8 @@ def test_hidden_category_hides_layer_boxes_and_their_clicks(boxes_window) -> Non
         assert win.document.selection == []
     finally:
         win.masks_menu.set_category_visible(2, True)
+    assert win.canvas.hover.ann_id == 3  # shown again under the still pointer: what a click there takes
+    QApplication.sendEvent(win.canvas.viewport(), QEvent(QEvent.Type.Leave))  # the pointer away: no mark
     assert pixel(win, x + w / 2, y + h - 0.5) == shown
 
 

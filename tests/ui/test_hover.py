@@ -133,3 +133,31 @@ def test_a_hover_move_repaints_only_around_the_objects_not_the_whole_layer(crowd
     big = RECTS[BIG]
     for r in exposed:  # each paint is about the size of BIG (plus the mark's margin), not the view
         assert r.width() <= big[2] + 20 and r.height() <= big[3] + 20, r
+
+
+def test_the_mark_follows_what_a_click_would_pick_when_it_changes_under_a_still_pointer(crowd) -> None:
+    """The selection or the objects changing under a pointer that does not move (Escape, an undo, a class
+    hidden) changed what a click there picks, and the mark stayed on the object the last mouse move found
+    (or went, naming nothing) until the next move: a click right after took another object than marked."""
+    win = crowd
+    plain = outlines(win)
+    click(win, view_point(win, *IN_BIG_ONLY))
+    hover(win, view_point(win, *IN_SMALL))
+    assert win.canvas.hover.ann_id == BIG  # the selection first
+    key(win, Qt.Key.Key_Escape)  # nothing selected: a click here takes the smaller one
+    assert win.canvas.hover.ann_id == SMALL and marked(win, plain) == [SMALL]
+
+    key(win, Qt.Key.Key_Delete)  # nothing selected: nothing deleted
+    click(win, view_point(win, *IN_SMALL))
+    key(win, Qt.Key.Key_Delete)
+    assert SMALL not in win.document.project.annotations
+    assert win.canvas.hover.ann_id == BIG  # what a click there takes now
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # SMALL back under the pointer, selected
+    assert win.canvas.hover.ann_id == SMALL
+
+    key(win, Qt.Key.Key_Escape)
+    win.masks_menu.set_category_visible(win.document.project.annotations[SMALL].category_id, False)
+    assert win.canvas.hover.ann_id == BIG and BIG in marked(win, plain)  # (SMALL, hidden, differs too)
+    click(win, view_point(win, *IN_SMALL))
+    assert win.document.selection == [BIG]
+    win.masks_menu.set_category_visible(win.document.project.annotations[SMALL].category_id, True)

@@ -9,7 +9,8 @@ image every version is kept so, equal or empty ones too (each is a rating), and
 one annotator's version alone is kept tagged too, for the next shards to join. A base that holds versions
 side by side (a merged project, a late shard merged into it) keeps them, and a shard's version joins them
 (replacing that annotator's, when the base holds one): the same as merging all at once; a consensus worked
-out before is outdated. What cannot be merged (an image whose size differs) is left out and reported.
+out before is outdated - unless every shard brings the version the base holds already (merged again).
+What cannot be merged (an image whose size differs) is left out and reported.
 """
 
 from __future__ import annotations
@@ -132,6 +133,10 @@ def merge_image(
     held = _held_versions(base)
     if held is not None and usable:  # a merged project's image: the shards' versions join those it holds
         merged = _join_held(base, held, usable, shard_names, annotators)  # type: ignore[arg-type]
+        if merged is None:  # the versions it holds already (the same shards merged again): it stands
+            objects = [(copy_annotation(a), c, True) for a, c in base.objects]  # type: ignore[union-attr]
+            raters = list(held)
+            return ImageMerge(ref, objects, base.status, raters, conflicts, left_out, raters=raters)  # type: ignore[union-attr]
         if not overlap:
             conflicts.append(
                 Conflict(
@@ -163,7 +168,7 @@ def merge_image(
             objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
             status = chosen.status if chosen is not None else None
             if base is not None:  # no object changed, yet an annotator may have marked the image done
-                status = _status_set(usable) or status
+                status = _status_set(usable, base) or status
             raters = (chosen.raters if chosen is not None else None) or []
             return ImageMerge(ref, objects, status, [], conflicts, left_out, raters=raters)
         if len(side_by_side) == 1:
@@ -199,10 +204,13 @@ def merge_image(
     return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
 
 
-def _status_set(versions: list[Version]) -> str | None:
+def _status_set(versions: list[Version], base: Version) -> str | None:
     """The status the annotators set on an image whose objects they left alone (the least finished when
-    several did), or None when none changed it: the base's then stands, with what the lead set since."""
-    changed = [v.status or "todo" for v in versions if v.status_changed()]
+    several did), where the base still holds the status dealt out; None when none changed it, or the
+    lead set one since (a review, an image sent back, or this shard merged before): the base's stands.
+    Taken over the base's own, merging the same shard again undid every review made after the first."""
+    held = base.status or "todo"
+    changed = [v.status or "todo" for v in versions if v.status_changed() and v.status_at_split == held]
     return min(changed, key=_status_rank) if changed else None
 
 
@@ -258,24 +266,44 @@ def _untagged_key(a: Annotation, category: str) -> bytes:
     )
 
 
+def _rating(objects: Iterable[tuple[Annotation, str] | tuple[Annotation, str, bool]]) -> Counter[bytes]:
+    """An annotator's version of an image, whatever the ids its objects took (overlap copies are
+    renumbered when merged): to tell the version a base holds from a new one."""
+    return Counter(_untagged_key(copy_annotation(o[0], id=0), o[1]) for o in objects)
+
+
 def _join_held(
     base: Version,
     held: dict[str, list[tuple[Annotation, str]]],
     usable: list[Version],
     shard_names: list[str],
     annotators: list[str | None],
-) -> ImageMerge:
+) -> ImageMerge | None:
     """A base image holding annotators' versions side by side, and shards bringing more versions of it (a
     late shard merged into the merged project): each shard's version joins them tagged, as if all had
     been merged at once; a version the base holds of that annotator is replaced (a shard delivered
-    again). The base's versions and its other objects (a pending consensus) keep their ids; what a shard
-    added or changed, compared with every object the base holds, gets the shard's annotator as author."""
+    again, changed). The base's versions and its other objects (a pending consensus) keep their ids; what
+    a shard added or changed, compared with every object the base holds, gets the shard's annotator as
+    author. None when every shard brings the version the base holds of its annotator: no new rating (the
+    same shards merged again), so no consensus outdated, no status or id changed."""
     base_ids: dict[bytes, set[int]] = {}
     for a, c in base.objects:
         base_ids.setdefault(_untagged_key(a, c), set()).add(a.id)
     arriving: dict[str, Version] = {}
     for v in usable:
         arriving[annotators[v.shard] or shard_names[v.shard]] = v
+    joined: dict[str, list[tuple[Annotation, str, bool]]] = {}
+    for who, v in arriving.items():
+        mine = []
+        for a, c in v.objects:
+            key = _untagged_key(a, c)
+            obj, cat, _ = _own(a, c, key, dict.fromkeys(base_ids, 0), set(), annotators[v.shard])
+            obj.app_extra[ANNOTATOR_KEY] = who
+            mine.append((obj, cat, a.id in base_ids.get(key, ())))
+        if who not in held or _rating(mine) != _rating(held[who]):
+            joined[who] = mine
+    if not joined:
+        return None
     others = [(a, c) for a, c in base.objects if a.app_extra.get(ANNOTATOR_KEY) is None]
     # a consensus worked out on the versions so far is outdated by a new one: its proposals go (one accepted
     # already stays), and the image is marked for a consensus again (``ImageMerge.outdated``)
@@ -285,16 +313,9 @@ def _join_held(
     ]
     raters = list(dict.fromkeys([*held, *arriving]))
     for who in raters:
-        v = arriving.get(who)
-        if v is None:
-            objects += [(copy_annotation(a), c, True) for a, c in held[who]]
-            continue
-        for a, c in v.objects:
-            key = _untagged_key(a, c)
-            obj, cat, _ = _own(a, c, key, dict.fromkeys(base_ids, 0), set(), annotators[v.shard])
-            obj.app_extra[ANNOTATOR_KEY] = who
-            objects.append((obj, cat, a.id in base_ids.get(key, ())))
-    status = min([base.status, *(v.status for v in usable)], key=_status_rank)
+        mine = joined.get(who)
+        objects += mine if mine is not None else [(copy_annotation(a), c, True) for a, c in held[who]]
+    status = min([base.status, *(arriving[who].status for who in joined)], key=_status_rank)
     return ImageMerge(base.image, objects, status, raters, raters=raters, outdated=len(stale))
 
 

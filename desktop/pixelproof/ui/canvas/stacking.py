@@ -1,5 +1,6 @@
 """Where the canvas draws an object among the others: an undone deletion back under the neighbours it was
-under, and the hover mark on the object a click would pick. The view's ``_restack`` and ``set_hovered``."""
+under, and the hover mark on the object a click would pick, asked again when that changes under a still
+pointer. The view's ``_restack`` and ``set_hovered``."""
 
 from __future__ import annotations
 
@@ -64,3 +65,12 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
     label = item._label
     tag = (label.text.text(), label.pos()) if label is not None else None
     mark.show_on(ann_id, item.outline_path(), category_color(cat), tag)
+
+
+def rehover(view: CanvasView) -> None:
+    """Mark again what a click where the pointer rests (``view.hover_at``, the select tool's last mouse
+    move) would pick, after the objects or the selection changed under it: Escape dropping the selected
+    object the mark followed, an undo putting a smaller one back there, a class hidden. The mark stayed on
+    what the last move found (or went) until the next move, and a click took another object."""
+    if view.hover_at is not None and view.hover is not None and view.document is not None:
+        mark_hovered(view, view.annotation_at(view.hover_at)[0])

@@ -80,6 +80,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
         self.hover: HoverMark | None = None  # the object a click would pick, outlined (select tool)
+        self.hover_at: QPoint | None = None  # where the pointer rests for the mark (``stacking.rehover``)
         # shows a hidden category again when an edit moves objects into it
         self._drawn = DrawnCategories(self)
         self._added: list[int] = []  # objects of the shown image an edit added: ``_restack`` places them
@@ -134,6 +135,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         self.items_by_id.clear()
         self.box_layer = None
         self.hover = None
+        self.hover_at = None
         self.image_item = None
         self.placeholder = None
         self.loaded = None
@@ -245,6 +247,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         """Stack what the edit just made added where the image's order puts it (``stacking.restack``)."""
         added, self._added = self._added, []
         stacking.restack(self, added)
+        stacking.rehover(self)  # what a click at the still pointer takes now
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         ann = self.document.project.annotations[ann_id]
@@ -253,7 +256,7 @@ class CanvasView(ShownPixels, QGraphicsView):
             return
         self._drawn.changed(ann)
         if self.hover is not None and self.hover.ann_id == ann_id:
-            self.set_hovered(None)  # moved or reshaped: the next mouse move marks what is there now
+            stacking.mark_hovered(self, None)  # moved or reshaped: marked again once the edit is out
         if self._in_layer(ann_id) and ann.kind == "box":
             self.box_layer.update_box(ann)
             return
@@ -269,7 +272,7 @@ class CanvasView(ShownPixels, QGraphicsView):
 
     def _on_removed(self, image_id: int, ann_id: int) -> None:
         if self.hover is not None and self.hover.ann_id == ann_id:
-            self.set_hovered(None)
+            stacking.mark_hovered(self, None)
         item = self.items_by_id.pop(ann_id, None)
         if item is not None:
             self._scene.removeItem(item)  # type: ignore[arg-type]
@@ -285,6 +288,7 @@ class CanvasView(ShownPixels, QGraphicsView):
             self.box_layer.set_selected(sel)
         for ann_id, item in self.items_by_id.items():
             item.set_selected_look(ann_id in sel)
+        stacking.rehover(self)  # the selection first: a click at the still pointer may take another
 
     def made_item(self, ann_id: int) -> AnnotationItemMixin | None:
         """The item of ``ann_id`` if it has one, without making one for a box of the layer."""
@@ -309,13 +313,15 @@ class CanvasView(ShownPixels, QGraphicsView):
         if self.box_layer is not None:
             self.box_layer.chosen.setPos(0, 0)
 
-    def set_hovered(self, ann_id: int | None) -> None:
+    def set_hovered(self, ann_id: int | None, at: QPoint | None = None) -> None:
         """Outline ``ann_id`` as the object a click at the cursor would pick (the select tool passes what
-        ``annotation_at`` found), or nothing (``stacking.mark_hovered``)."""
+        ``annotation_at`` found at ``at``, asked again there when the objects or the selection change:
+        ``stacking.rehover``), or nothing (the pointer left, a press, another tool)."""
+        self.hover_at = at
         stacking.mark_hovered(self, ann_id)
 
     def _resync_all(self) -> None:
-        self.set_hovered(None)  # its colour, or whether it is shown, may have changed
+        stacking.mark_hovered(self, None)  # its colour, or whether it is shown, may have changed
         if self.document is None:
             return
         for ann_id, item in self.items_by_id.items():
@@ -323,6 +329,7 @@ class CanvasView(ShownPixels, QGraphicsView):
             item.sync(ann, self._category(ann), self.show_labels)
         if self.box_layer is not None:
             self.box_layer.restyle()
+        stacking.rehover(self)
 
     def set_show_labels(self, show: bool) -> None:
         self.show_labels = show
@@ -334,7 +341,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         """Re-apply the display settings (fill opacity, hidden categories, prediction score) to every
         annotation shown, items and layer alike; what they now hide leaves the selection (Delete or an arrow
         would act on objects out of sight)."""
-        self.set_hovered(None)
+        stacking.mark_hovered(self, None)
         for item in self.items_by_id.values():
             item.refresh_display()
         if self.box_layer is not None:
@@ -343,6 +350,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         if doc is not None and doc.selection:
             anns = doc.project.annotations
             doc.set_selection(i for i in doc.selection if annotation_shown(anns[i]))
+        stacking.rehover(self)  # a hidden object is no longer what a click there takes
 
     def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
         """Show again those of ``category_ids`` that Masks > Show Categories hides (what is drawn or edited

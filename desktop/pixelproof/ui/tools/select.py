@@ -155,7 +155,7 @@ class SelectTool(Tool):
         ``annotation_at`` as the press, so the mark never names another object than the click picks)."""
         ann_id, handle = self.canvas.annotation_at(e.view_pos)
         self.canvas.viewport().setCursor(HANDLE_CURSORS.get(handle, self.cursor))
-        self.canvas.set_hovered(ann_id)
+        self.canvas.set_hovered(ann_id, e.view_pos)
 
     def deactivate(self) -> None:
         super().deactivate()
