@@ -41,6 +41,7 @@ from pixelproof.core.qa_tables import (
     INSTANCE_FIELDS,
     StreamedRows,
     aggregate,
+    image_table_row,
     worst_key,
 )
 
@@ -233,15 +234,11 @@ class QAResult:
         return [r for r in self.per_object if r.file_name == file_name]
 
     def image_table(self) -> list[dict[str, Any]]:
-        """One row per image: means over its categories and error counts (for a sortable list)."""
+        """One row per image: means over its categories and error counts (``image_table_row``)."""
         by_image: dict[str, list[ImageClassRow]] = {}
         for r in self.per_image:
             by_image.setdefault(r.file_name, []).append(r)
-        table = []
-        for name, rows in by_image.items():
-            agg = aggregate(rows, self.instance_scored)
-            table.append({"file_name": name, "image_id": rows[0].image_id, **agg})
-        return table
+        return [image_table_row(rows, self.instance_scored) for rows in by_image.values()]
 
     def worst_images(self, n: int = 20, key: str = "dice") -> list[dict[str, Any]]:
         """Images sorted worst first by ``key`` (mean over the image's categories; NaN last)."""
@@ -502,6 +499,21 @@ def _single_row(base: dict, status: str, o: ImageObject, cmp) -> ObjectRow:  # t
     )
 
 
+def unit_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
+    """A line when some images have a pixel spacing and some not: their distances are in mm and px, and
+    the reports average them apart (``by_unit``), so a reader knows which images are left out of the mm
+    means. Nothing when all or none have one."""
+    no_spacing = [p.file_name for p in pairs if (image_spacing(p.cand) or image_spacing(p.ref)) is None]
+    if not no_spacing or len(no_spacing) == len(pairs):
+        return []
+    n, total = len(no_spacing), len(pairs)
+    names = ", ".join(no_spacing[:named]) + (f" and {n - named} more" if n > named else "")
+    return [
+        f"{n} of {total} images have no pixel_spacing: their distances (HD, HD95, ASSD, MASD, NSD) are in "
+        f"px, the others' in mm, and are averaged apart (by_unit): {names}"
+    ]
+
+
 def used_categories(reference: Project, candidate: Project) -> list[str]:
     """Names of (non-void) categories with at least one annotation in either project, sorted."""
     names = set()
@@ -574,6 +586,7 @@ def run_qa(
             )
         else:
             same_size.append(pair)
+    result.problems += unit_warning(same_size)
     scores: Iterable = score_pairs(
         ref, candidate, same_size, opt, categories, executor or SerialExecutor(),
         on_progress=on_progress, cancelled=cancelled,
