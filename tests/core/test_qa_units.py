@@ -98,3 +98,20 @@ def test_reports_carry_the_unit_of_every_distance(tmp_path) -> None:
     px_hd95 = s["by_unit"]["px"]["hd95"]
     assert f"{mm_hd95:.4f} mm" in page and f"{px_hd95:.4f} px" in page
     assert "Mean HD95 per class (mm" in page and "Mean HD95 per class (px" in page
+
+
+def test_an_infinite_distance_is_never_written_as_a_measure(tmp_path) -> None:
+    """px2.png's candidate has no object: its HD95 is ∞. The CSV row leaves the cell empty and says why;
+    the HTML means that count it as the image diagonal say so beside the figure."""
+    ref, cand = projects(())
+    cand.remove_annotation(max(cand.annotations))
+    data = to_dict(run_qa(ref, cand), "r", "c")
+    write_csv(data, tmp_path / "rows.csv")
+    with (tmp_path / "rows.csv").open() as f:
+        row = next(r for r in csv.DictReader(f) if r["file_name"] == "px2.png")
+    assert row["hd95"] == "" and row["hd95_reason"] == "one mask empty" and row["unit"] == "px"
+    write_html(data, tmp_path / "qa.html")
+    page = (tmp_path / "qa.html").read_text()
+    s = data["summary"]
+    assert s["hd95_inf_replaced"] == 1
+    assert f"{s['hd95']:.4f} px (incl. 1 ∞ as the image diagonal)" in page
