@@ -104,3 +104,41 @@ def test_one_unit_is_on_every_distance(qtbot, tmp_path, no_prompts) -> None:
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def add_images(path: Path, names: list[str]) -> None:
+    """Image records with no reference counterpart (their files need not exist to be paired or not)."""
+    data = json.loads(path.read_text())
+    next_id = max(im["id"] for im in data["images"]) + 1
+    for n, name in enumerate(names):
+        data["images"].append({"id": next_id + n, "file_name": name, "width": 64, "height": 48})
+    path.write_text(json.dumps(data))
+
+
+def test_the_banner_names_the_images_that_could_not_be_paired(qtbot, tmp_path, no_prompts) -> None:
+    """A candidate image missing from the reference is in no table; the banner said only "1 candidate image
+    is not in the reference". It names the first few now, and its tooltip every one, as written (a name
+    that looks like markup is shown as text)."""
+    project = install_demo(tmp_path / "demo")
+    extra = ["images/<b>bold</b>.png", *(f"images/new{k}.png" for k in range(5))]
+    add_images(project, extra)
+    add_images(project.parent / "reference.json", ["images/only-in-ref.png"])
+    win = open_window(qtbot, project)
+    try:
+        enter_review(qtbot, win)
+        banner = win.review.view.header.banner
+        lines = banner.text().splitlines()
+        cand = next(line for line in lines if "not in the reference" in line)
+        assert cand.startswith(
+            "6 candidate images are not in the reference (not scored): images/<b>bold</b>.png, "
+        )
+        assert cand.endswith("and 3 more")
+        assert "only-in-ref.png" in next(line for line in lines if "no candidate image" in line)
+        QTest.mouseMove(banner, banner.rect().center())
+        qtbot.waitUntil(lambda: QToolTip.isVisible() and "new4.png" in QToolTip.text(), timeout=5000)
+        tip = QToolTip.text()
+        assert all(name.replace("<", "&lt;").replace(">", "&gt;") in tip for name in extra[:1])
+        assert all(name in tip for name in [*extra[1:], "images/only-in-ref.png"])
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
