@@ -38,6 +38,9 @@ CONVENTIONS = {
     "means, counted in n_both_empty) unless both_empty_as_one; one empty = 0",
     "boundary": "mask pixels with a 4-neighbour outside the mask (the image border counts as outside); "
     "Euclidean distance between pixel centres, in mm when the image has a pixel_spacing, else px",
+    "units": "every distance and NSD (through its tolerance) is in its image's unit, mm with a "
+    "pixel_spacing, else px (unit); means never mix the two: an aggregate over both has unit 'mixed', "
+    "those figures null and one mean per unit in by_unit",
     "hd": "max of the two directed Hausdorff distances",
     "hd95": "max of the two directed 95th percentiles (linear interpolation; MONAI / Metrics Reloaded)",
     "hd95_pooled": "95th percentile of both directed distance sets pooled (MedPy)",
