@@ -177,6 +177,36 @@ def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: An
     return 0
 
 
+def _cells(row: dict[str, Any], cols: list[str]) -> str:
+    """A summary line's figures: distances with their unit and a * when a mean counts an ∞ (one mask empty)
+    as the image diagonal; "by unit" for a mean of rows in mm and px (their own lines follow)."""
+    from pixelproof.core.qa_tables import DISTANCE_FIELDS
+
+    out = []
+    for c in cols:
+        v, reason = row.get(c), row.get(f"{c}_reason")
+        if c not in row:
+            text = ""
+        elif reason and reason.startswith("mixed units"):
+            text = "by unit"
+        else:
+            text = _f(v, reason)
+            if c in DISTANCE_FIELDS and isinstance(v, float) and row.get("unit") in ("mm", "px"):
+                text += " " + row["unit"] + ("*" if row.get(f"{c}_inf_replaced") else "")
+        out.append(f"{text:>13}")
+    return "".join(out)
+
+
+def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
+    from pixelproof.core.report import unit_rows
+
+    print(f"{'category':<20}{'unit':<12}" + "".join(f"{c:>13}" for c in cols))
+    for row in unit_rows(rows, "category"):
+        unit = row.get("unit_label") or row.get("unit") or ""
+        name = f"{shown(row['category'])[:19]:<20}" if row["category"] else " " * 20
+        print(f"{name}{unit:<12}{_cells(row, cols)}".rstrip())
+
+
 def _print_summary(data: dict[str, Any]) -> None:
     s = data["summary"]
     un = data["unmatched_images"]
@@ -184,20 +214,14 @@ def _print_summary(data: dict[str, Any]) -> None:
         f"images {s['images']}  unmatched: reference {len(un['reference'])}, candidate {len(un['candidate'])}"
     )
     cols = ["dice", "iou", "hd95", "assd", "nsd", "boundary_iou", "precision", "recall", "pq"]
-    print(f"{'category':<20}" + "".join(f"{c:>13}" for c in cols))
-    for row in [*data["per_class"], {"category": "(all)", **s}]:
-        cells = "".join(f"{_f(row.get(c), row.get(f'{c}_reason')):>13}" for c in cols)
-        print(f"{shown(row['category'])[:19]:<20}{cells}")
+    _print_table([*data["per_class"], {**s, "category": "(all)"}], cols)
     print(
         f"n/a (both empty) rows: {s['n_both_empty']}; one mask empty: {s['n_one_empty']}"
-        + (" (+inf replaced by the image diagonal in means)" if s.get("hd_inf_replaced") else "")
+        + (" (* +inf replaced by the image diagonal in means)" if s.get("hd_inf_replaced") else "")
     )
+    if s.get("unit") == "mixed":
+        print("distances: images with a pixel_spacing in mm, the others in px, averaged apart (by unit)")
     if data.get("per_volume_class"):
         vols = len({r["volume"] for r in data["per_volume"]})
-        cols = ["dice", "iou", "hd", "hd95", "assd", "nsd"]
-        unit = data["per_volume"][0]["unit"]
-        print(f"per volume (3D, {vols} volume(s), distances in {unit}), means over volumes:")
-        print(f"{'category':<20}" + "".join(f"{c:>13}" for c in cols))
-        for row in data["per_volume_class"]:
-            cells = "".join(f"{_f(row.get(c), row.get(f'{c}_reason')):>13}" for c in cols)
-            print(f"{shown(row['category'])[:19]:<20}{cells}")
+        print(f"per volume (3D, {vols} volume(s)), means over volumes:")
+        _print_table(data["per_volume_class"], ["dice", "iou", "hd", "hd95", "assd", "nsd"])

@@ -33,6 +33,7 @@ from pixelproof.core.qa_objects import (
     image_spacing,
     iou_pairs,
     pair_images,
+    unit_warning,
 )
 from pixelproof.core.qa_tables import (
     COUNT_FIELDS,
@@ -41,6 +42,7 @@ from pixelproof.core.qa_tables import (
     INSTANCE_FIELDS,
     StreamedRows,
     aggregate,
+    image_table_row,
     worst_key,
 )
 
@@ -233,15 +235,11 @@ class QAResult:
         return [r for r in self.per_object if r.file_name == file_name]
 
     def image_table(self) -> list[dict[str, Any]]:
-        """One row per image: means over its categories and error counts (for a sortable list)."""
+        """One row per image: means over its categories and error counts (``image_table_row``)."""
         by_image: dict[str, list[ImageClassRow]] = {}
         for r in self.per_image:
             by_image.setdefault(r.file_name, []).append(r)
-        table = []
-        for name, rows in by_image.items():
-            agg = aggregate(rows, self.instance_scored)
-            table.append({"file_name": name, "image_id": rows[0].image_id, **agg})
-        return table
+        return [image_table_row(rows, self.instance_scored) for rows in by_image.values()]
 
     def worst_images(self, n: int = 20, key: str = "dice") -> list[dict[str, Any]]:
         """Images sorted worst first by ``key`` (mean over the image's categories; NaN last)."""
@@ -574,6 +572,7 @@ def run_qa(
             )
         else:
             same_size.append(pair)
+    result.problems += unit_warning(same_size)
     scores: Iterable = score_pairs(
         ref, candidate, same_size, opt, categories, executor or SerialExecutor(),
         on_progress=on_progress, cancelled=cancelled,

@@ -332,6 +332,21 @@ def image_spacing(image: ImageRecord) -> tuple[float, float] | None:
     return (rows, cols) if 0 < rows < math.inf and 0 < cols < math.inf else None
 
 
+def unit_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
+    """A line when some images have a pixel spacing and some not: their distances are in mm and px, and
+    the reports average them apart (``by_unit``), so a reader knows which images are left out of the mm
+    means. Nothing when all or none have one."""
+    no_spacing = [p.file_name for p in pairs if (image_spacing(p.cand) or image_spacing(p.ref)) is None]
+    if not no_spacing or len(no_spacing) == len(pairs):
+        return []
+    n, total = len(no_spacing), len(pairs)
+    names = ", ".join(no_spacing[:named]) + (f" and {n - named} more" if n > named else "")
+    return [
+        f"{n} of {total} images have no pixel_spacing: their distances (HD, HD95, ASSD, MASD, NSD) are in "
+        f"px, the others' in mm, and are averaged apart (by_unit): {names}"
+    ]
+
+
 # ------------------------------------------------------------------------------------------------
 # scoring
 

@@ -1,10 +1,11 @@
 """QA's tables without keeping their rows: aggregates one row at a time and rows spooled to disk.
 
 ``aggregate(rows)`` (the §6 conventions: NaN left out of means, +inf distances replaced by the image
-diagonal, counts summed) is ``RunningAggregate`` fed every row, so a job that streams its rows gets the
-same figures bit for bit: means are exact sums (``math.fsum``, whatever the order of addition) over the
-count. ``StreamedRows`` is what ``run_qa(stream=...)`` keeps instead of the rows (the CLI, for datasets
-of any size): aggregates per class and overall, the worst images, and the rows themselves in unnamed
+diagonal, counts summed; distances averaged per unit, never mm with px: ``UNIT_FIELDS``) is
+``RunningAggregate`` fed every row, so a job that streams its rows gets the same figures bit for bit:
+means are exact sums (``math.fsum``, whatever the order of addition) over the count. ``StreamedRows`` is
+what ``run_qa(stream=...)`` keeps instead of the rows (the CLI, for datasets of any size): aggregates per
+class and overall, the worst images, and the rows themselves in unnamed
 temporary files beside the reports (``Spool``), read back once when the reports are written.
 """
 
@@ -27,6 +28,9 @@ DISTANCE_FIELDS = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
 FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou")
 COUNT_FIELDS = ("tp", "fp", "fn", "wrong_class", "ignored_in_crowd", "crowd_regions", "cand_crowd_regions")
 INSTANCE_FIELDS = ("precision", "recall", "f1", "pq", "sq", "rq", "mean_matched_iou", "mean_matched_dice")
+#: figures in the image's unit (mm with a pixel spacing, else px; NSD through its tolerance): a mean over
+#: rows of two units would be a number in neither, so these are averaged per unit (``by_unit``)
+UNIT_FIELDS = (*DISTANCE_FIELDS, "nsd")
 WORST_KEPT = 20  # worst images a streamed run remembers (the HTML report shows 20)
 
 
@@ -57,14 +61,40 @@ class ExactSum:
         return math.fsum(self.partials)
 
 
+class _Means:
+    """Exact sums and counts of some figures (+inf distances as the image diagonal, counted)."""
+
+    __slots__ = ("counts", "inf_replaced", "n_rows", "sums")
+
+    def __init__(self, fields: tuple[str, ...]) -> None:
+        self.n_rows = 0
+        self.sums = {name: ExactSum() for name in fields}
+        self.counts = dict.fromkeys(fields, 0)
+        self.inf_replaced = dict.fromkeys((f for f in fields if f in DISTANCE_FIELDS), 0)
+
+    def add(self, name: str, v: float, diagonal: float) -> None:
+        if name in DISTANCE_FIELDS and math.isinf(v):
+            v = diagonal
+            self.inf_replaced[name] += 1
+        if math.isfinite(v):
+            self.sums[name].add(v)
+            self.counts[name] += 1
+
+    def put(self, out: dict[str, Any], name: str) -> None:
+        """``<name>_inf_replaced`` (distances) and the mean of ``name`` (NaN without values) into ``out``."""
+        if name in self.inf_replaced:
+            out[f"{name}_inf_replaced"] = self.inf_replaced[name]
+        n = self.counts[name]
+        out[name] = self.sums[name].value / n if n else math.nan
+
+
 class RunningAggregate:
     """``aggregate`` one row at a time, in constant memory."""
 
     def __init__(self) -> None:
         self.n_rows = self.n_both_empty = self.n_one_empty = 0
-        self.sums = {name: ExactSum() for name in FIGURE_FIELDS}
-        self.counts = dict.fromkeys(FIGURE_FIELDS, 0)
-        self.inf_replaced = dict.fromkeys(DISTANCE_FIELDS, 0)
+        self.plain = _Means(tuple(f for f in FIGURE_FIELDS if f not in UNIT_FIELDS))
+        self.by_unit: dict[str, _Means] = {}  # "mm" / "px" -> the UNIT_FIELDS of the rows in that unit
         self.tp_px = self.fp_px = self.fn_px = 0
         self.instances = InstanceCounts()
 
@@ -73,30 +103,47 @@ class RunningAggregate:
         self.n_rows += 1
         self.n_both_empty += int(c.both_empty)
         self.n_one_empty += int(c.one_empty)
+        unit = self.by_unit.get(c.unit)
+        if unit is None:
+            unit = self.by_unit[c.unit] = _Means(UNIT_FIELDS)
+        unit.n_rows += 1
+        diagonal = float(c.diagonal)
         for name in FIGURE_FIELDS:
-            v = float(row.value(name))
-            if name in DISTANCE_FIELDS and math.isinf(v):
-                v = float(c.diagonal)
-                self.inf_replaced[name] += 1
-            if math.isfinite(v):
-                self.sums[name].add(v)
-                self.counts[name] += 1
+            (unit if name in UNIT_FIELDS else self.plain).add(name, float(row.value(name)), diagonal)
         self.tp_px += c.tp
         self.fp_px += c.fp
         self.fn_px += c.fn
         self.instances.add(row.instances)
 
+    def units(self) -> list[str]:
+        """The units of the rows that gave a distance (of all rows when none did), sorted."""
+        given = [u for u, m in self.by_unit.items() if any(m.counts.values())]
+        return sorted(given or self.by_unit)
+
     def result(self, instance_scored: bool = True) -> dict[str, Any]:
+        units = self.units()
         out: dict[str, Any] = {
             "n_rows": self.n_rows,
             "n_both_empty": self.n_both_empty,
             "n_one_empty": self.n_one_empty,
+            # "mm", "px", "mixed" (then the distances are per unit in by_unit only), None without rows
+            "unit": units[0] if len(units) == 1 else ("mixed" if units else None),
         }
         for name in FIGURE_FIELDS:
-            if name in DISTANCE_FIELDS:
-                out[f"{name}_inf_replaced"] = self.inf_replaced[name]
-            n = self.counts[name]
-            out[name] = self.sums[name].value / n if n else math.nan
+            if name not in UNIT_FIELDS:
+                self.plain.put(out, name)
+            elif len(units) == 1:
+                self.by_unit[units[0]].put(out, name)
+            else:  # no rows, or rows in two units: no mean of both; the inf count is still the total
+                if name in DISTANCE_FIELDS:
+                    out[f"{name}_inf_replaced"] = sum(m.inf_replaced[name] for m in self.by_unit.values())
+                out[name] = math.nan
+        if len(units) > 1:
+            out["by_unit"] = {}
+            for u in units:
+                group = out["by_unit"][u] = {"n_rows": self.by_unit[u].n_rows}
+                for name in UNIT_FIELDS:
+                    self.by_unit[u].put(group, name)
         out.update(tp_px=self.tp_px, fp_px=self.fp_px, fn_px=self.fn_px)
         counts = self.instances
         if instance_scored:
@@ -122,6 +169,17 @@ def aggregate(rows: Iterable[ImageClassRow], instance_scored: bool = True) -> di
     for row in rows:
         running.add(row)
     return running.result(instance_scored)
+
+
+def image_table_row(rows: list[ImageClassRow], instance_scored: bool = True) -> dict[str, Any]:
+    """One image's line of a sortable table: means over its categories, its ``diagonal`` (in its
+    ``unit``) and per distance how many of its classes have one (``<field>_n_values``), so a view can
+    tell an ∞ (one mask empty, ``<field>_inf_replaced`` of them, counted as the diagonal) from a measure."""
+    agg = aggregate(rows, instance_scored)
+    agg["diagonal"] = float(rows[0].comparison.diagonal)
+    for name in DISTANCE_FIELDS:
+        agg[f"{name}_n_values"] = sum(not math.isnan(r.value(name)) for r in rows)
+    return {"file_name": rows[0].file_name, "image_id": rows[0].image_id, **agg}
 
 
 def worst_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float]:
@@ -189,12 +247,7 @@ class StreamedRows:
             for obj in score.objects:
                 self.object_rows.append(object_row_dict(obj))
         if score.rows:
-            table_row = {
-                "file_name": score.rows[0].file_name,
-                "image_id": score.rows[0].image_id,
-                **aggregate(score.rows, instance_scored),
-            }
-            self._keep_if_worst(table_row)
+            self._keep_if_worst(image_table_row(score.rows, instance_scored))
 
     def _keep_if_worst(self, row: dict[str, Any]) -> None:
         k0, k1 = worst_key(row)

@@ -30,7 +30,7 @@ from pixelproof.core.qa import (
     QAResult,
 )
 from pixelproof.core.qa_objects import ImagePair
-from pixelproof.core.qa_tables import Spool
+from pixelproof.core.qa_tables import DISTANCE_FIELDS, UNIT_FIELDS, Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
 
 CONVENTIONS = {
@@ -38,6 +38,9 @@ CONVENTIONS = {
     "means, counted in n_both_empty) unless both_empty_as_one; one empty = 0",
     "boundary": "mask pixels with a 4-neighbour outside the mask (the image border counts as outside); "
     "Euclidean distance between pixel centres, in mm when the image has a pixel_spacing, else px",
+    "units": "every distance and NSD (through its tolerance) is in its image's unit, mm with a "
+    "pixel_spacing, else px (unit); means never mix the two: an aggregate over both has unit 'mixed', "
+    "those figures null and one mean per unit in by_unit",
     "hd": "max of the two directed Hausdorff distances",
     "hd95": "max of the two directed 95th percentiles (linear interpolation; MONAI / Metrics Reloaded)",
     "hd95_pooled": "95th percentile of both directed distance sets pooled (MedPy)",
@@ -80,9 +83,13 @@ def _put(out: dict[str, Any], name: str, value: float, reason: str | None) -> No
 def _agg_dict(agg: dict[str, Any], instance_scored: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in agg.items():
-        if isinstance(v, float) and not math.isfinite(v):
+        if k == "by_unit":
+            out[k] = {u: _agg_dict(group, instance_scored) for u, group in v.items()}
+        elif isinstance(v, float) and not math.isfinite(v):
             if not instance_scored and (k in INSTANCE_FIELDS or k in COUNT_FIELDS):
                 reason = "semantic reference"
+            elif agg.get("unit") == "mixed" and k in UNIT_FIELDS:
+                reason = "mixed units (mm and px): see by_unit"
             else:
                 reason = "no values (every row n/a)"
             _put(out, k, v, reason)
@@ -136,6 +143,7 @@ def object_row_dict(r: ObjectRow) -> dict[str, Any]:
         "ref_bbox": r.ref_bbox,
         "cand_bbox": r.cand_bbox,
         "kind": r.kind,
+        "unit": r.comparison.unit if r.comparison is not None else None,
         "best_iou": r.best_iou,
         "review": r.review,
         "note": r.note,
@@ -175,7 +183,8 @@ def volume_classes(result: QAResult) -> list[dict[str, Any]]:
         rows = [r for r in result.per_volume if r.category == cat]
         if rows:
             agg = qa.aggregate(rows, instance_scored=False)
-            keep = {"n_rows", "n_both_empty", "n_one_empty", "tp_px", "fp_px", "fn_px", *VOLUME_FIELDS}
+            keep = {"n_rows", "n_both_empty", "n_one_empty", "unit", "by_unit", "tp_px", "fp_px", "fn_px"}
+            keep |= set(VOLUME_FIELDS)
             keep |= {f"{n}_inf_replaced" for n in VOLUME_FIELDS}
             out.append({"category": cat, **_agg_dict({k: v for k, v in agg.items() if k in keep}, True)})
     return out
@@ -275,14 +284,68 @@ def _fmt(v: Any, reason: str | None = None) -> str:
     return html_text(v) if isinstance(v, str) else html.escape(str(v))
 
 
+def _cell(r: dict[str, Any], c: str) -> str:
+    """One cell: blank when the row has no such field (a by-unit row's unitless figures); a distance with
+    its row's unit, and, in a mean, how many ∞ (one mask empty) it counts as the image diagonal."""
+    if c not in r:
+        return ""
+    reason = r.get(f"{c}_reason")
+    if reason and reason.startswith("mixed units"):
+        return "n/a (mm and px: see the rows by unit)"
+    text = _fmt(r[c], reason)
+    if c in DISTANCE_FIELDS and isinstance(r[c], float) and r.get("unit") in ("mm", "px"):
+        text += f" {r['unit']}"
+        if r.get(f"{c}_inf_replaced"):
+            text += f" (incl. {r[f'{c}_inf_replaced']} ∞ as the image diagonal)"
+    return text
+
+
+def rows_in(unit: str, n: int) -> str:
+    """The label of an aggregate's rows in one unit: "mm, 3 rows"."""
+    return f"{unit}, {n} row{'' if n == 1 else 's'}"
+
+
+def unit_rows(rows: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    """Aggregate rows for a table, each of mixed units followed by one row per unit with its distances
+    (``label``'s cell and the unitless figures left blank), so no cell averages mm with px."""
+    out = []
+    for r in rows:
+        out.append(r)
+        for unit, group in (r.get("by_unit") or {}).items():
+            out.append({label: "", **group, "unit": unit, "unit_label": rows_in(unit, group["n_rows"])})
+    return out
+
+
 def html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """An HTML table of ``columns``; null values show their ``<column>_reason``."""
+    """An HTML table of ``columns``; null values show their ``<column>_reason``, distances their unit."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
     for r in rows:
-        cells = "".join(f"<td>{_fmt(r.get(c), r.get(f'{c}_reason'))}</td>" for c in columns)
+        cells = "".join(
+            f"<td>{html_text(r['unit_label']) if c == 'unit' and 'unit_label' in r else _cell(r, c)}</td>"
+            for c in columns
+        )
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def hd95_charts(per_class: list[dict[str, Any]]) -> list[str]:
+    """Mean HD95 per class, one chart per unit (a bar in mm beside one in px would compare nothing)."""
+    by_unit: dict[str, tuple[list[str], list[float | None]]] = {}
+    for c in per_class:
+        groups = c.get("by_unit") or ({c["unit"]: c} if c.get("unit") else {})
+        for unit, g in groups.items():
+            labels, values = by_unit.setdefault(unit, ([], []))
+            labels.append(c["category"])
+            values.append(g["hd95"])
+    if not by_unit:
+        return [svg_bars("Mean HD95 per class", [c["category"] for c in per_class], [None] * len(per_class))]
+    said = {"mm": "mm, images with a pixel_spacing", "px": "px, images without a pixel_spacing"}
+    many = len(by_unit) > 1
+    return [
+        svg_bars(f"Mean HD95 per class ({said.get(u, u) if many else u})", labels, values)
+        for u, (labels, values) in sorted(by_unit.items())
+    ]
 
 
 def svg_bars(title: str, labels: list[str], values: list[float | None], vmax: float | None = None) -> str:
@@ -369,10 +432,10 @@ def thumbnail_png(
 
 
 _FIGS = ("dice", "iou", "hd", "hd95", "assd", "masd", "nsd", "boundary_iou")
-_CLASS_COLUMNS = ["category", "n_rows", "n_both_empty", "n_one_empty", *_FIGS, "precision", "recall", "f1"]
-_CLASS_COLUMNS += ["pq", "tp", "fp", "fn", "wrong_class", "ignored_in_crowd", "crowd_regions"]
-_SUMMARY_COLUMNS = [*_FIGS, "precision", "recall", "f1", "pq", "sq", "rq", "tp", "fp", "fn", "wrong_class"]
-_SUMMARY_COLUMNS += ["ignored_in_crowd", "crowd_regions", "cand_crowd_regions"]
+_CLASS_COLUMNS = ["category", "unit", "n_rows", "n_both_empty", "n_one_empty", *_FIGS, "precision", "recall"]
+_CLASS_COLUMNS += ["f1", "pq", "tp", "fp", "fn", "wrong_class", "ignored_in_crowd", "crowd_regions"]
+_SUMMARY_COLUMNS = ["unit", *_FIGS, "precision", "recall", "f1", "pq", "sq", "rq", "tp", "fp", "fn"]
+_SUMMARY_COLUMNS += ["wrong_class", "ignored_in_crowd", "crowd_regions", "cand_crowd_regions"]
 REPORT_CSS = """
 body{font-family:sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}
@@ -436,10 +499,7 @@ def write_html(
         f"Images scored: {s['images']}; unmatched: {s['unmatched_reference']} reference, "
         f"{s['unmatched_candidate']} candidate</p>",
         "<h2>Summary</h2>",
-        html_table(
-            [s],
-            _SUMMARY_COLUMNS,
-        ),
+        html_table(unit_rows([s], "unit"), _SUMMARY_COLUMNS),
         f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "
         f"one mask empty: {s['n_one_empty']}.</p>",
     ]
@@ -451,13 +511,10 @@ def write_html(
     pc = data["per_class"]
     parts += [
         "<h2>Per class</h2>",
-        html_table(
-            pc,
-            _CLASS_COLUMNS,
-        ),
+        html_table(unit_rows(pc, "category"), _CLASS_COLUMNS),
         "<div>",
         svg_bars("Mean Dice per class", [c["category"] for c in pc], [c["dice"] for c in pc], 1.0),
-        svg_bars("Mean HD95 per class", [c["category"] for c in pc], [c["hd95"] for c in pc]),
+        *hd95_charts(pc),
         svg_bars("PQ per class", [c["category"] for c in pc], [c.get("pq") for c in pc], 1.0),
         svg_histogram(
             "Per-image Dice (image x category rows)",
@@ -466,8 +523,9 @@ def write_html(
         "</div>",
     ]
     if data.get("per_volume"):
-        cols = ["category", "n_rows", "n_both_empty", "n_one_empty", *VOLUME_FIELDS]
-        parts += ["<h2>Per volume (3D)</h2>", html_table(data["per_volume_class"], cols)]
+        cols = ["category", "unit", "n_rows", "n_both_empty", "n_one_empty", *VOLUME_FIELDS]
+        classes = unit_rows(data["per_volume_class"], "category")
+        parts += ["<h2>Per volume (3D)</h2>", html_table(classes, cols)]
         parts.append(html_table(data["per_volume"], ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
     if result is not None and reference is not None and candidate is not None:
         legend = "".join(

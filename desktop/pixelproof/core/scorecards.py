@@ -89,7 +89,8 @@ def honeypot_scorecards(
             "annotator": name,
             "images": s["images"],
             "dice": s["dice"],
-            "hd95": s["hd95"],
+            "hd95": s["hd95"],  # null when the images are some in mm, some in px (QA's by_unit)
+            "unit": s["unit"],
             "f1": s["f1"],
             "precision": s["precision"],
             "recall": s["recall"],

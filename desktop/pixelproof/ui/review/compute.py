@@ -147,14 +147,38 @@ def failure_text(reason: str, path: Path) -> str:
     return f"QA against {path} failed: {reason}"
 
 
+NAMED = 3  # unmatched images named in the banner; its tooltip names up to TIP_NAMED
+TIP_NAMED = 200
+
+
+def _named(names: list[str], n: int) -> str:
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
 def result_notes(result: qa.QAResult) -> str | None:
-    """The banner after a QA run: unmatched images and the first problems, or None."""
+    """The banner after a QA run: the unmatched images (the first few by name) and the first problems,
+    or None. Plain text: names are shown as written."""
     notes = []
     if result.unmatched_reference:
         n = len(result.unmatched_reference)
-        notes.append(f"{n} reference image{' has' if n == 1 else 's have'} no candidate image")
+        said = f"{n} reference image{' has' if n == 1 else 's have'} no candidate image"
+        notes.append(f"{said}: {_named(result.unmatched_reference, NAMED)}")
     if result.unmatched_candidate:
         n = len(result.unmatched_candidate)
-        notes.append(f"{n} candidate image{' is' if n == 1 else 's are'} not in the reference")
+        said = f"{n} candidate image{' is' if n == 1 else 's are'} not in the reference (not scored)"
+        notes.append(f"{said}: {_named(result.unmatched_candidate, NAMED)}")
     notes += result.problems[:5]
     return "\n".join(notes) if notes else None
+
+
+def unmatched_tip(result: qa.QAResult) -> str | None:
+    """The banner's tooltip: every unmatched image by name (up to ``TIP_NAMED`` a side), plain text."""
+    parts = []
+    for names, title in (
+        (result.unmatched_candidate, "Candidate images not in the reference (not scored):"),
+        (result.unmatched_reference, "Reference images with no candidate image:"),
+    ):
+        if names:
+            more = [f"… and {len(names) - TIP_NAMED} more (pixelproof qa --json lists all)"]
+            parts.append("\n".join([title, *names[:TIP_NAMED], *(more if len(names) > TIP_NAMED else [])]))
+    return "\n\n".join(parts) or None

@@ -143,6 +143,7 @@ class ReviewHeader(QWidget):
         self.banner = QLabel()
         self.banner.setObjectName("reviewBanner")
         self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # file names and messages shown as written
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.setStyleSheet(
             "#reviewBanner { background: #5c2b29; color: #ffe9e7; padding: 8px; border-radius: 4px; }"

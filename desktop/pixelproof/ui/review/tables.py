@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 from pixelproof.core.model import Project
 from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
@@ -46,6 +46,33 @@ def format_value(name: str, v: float) -> str:
     if name in DISTANCE_FIELDS:
         return f"{v:.2f}"
     return f"{v:.3f}"
+
+
+def distance_text(name: str, row: dict[str, Any]) -> str:
+    """An image's mean distance with its unit ("2.00 px"); "∞ (721 px)" when every class with one had a
+    mask empty (the diagonal stands in for ∞ in the means), "363.06 px*" when some did (the tooltip says)."""
+    v = row.get(name, math.nan)
+    unit = f" {row['unit']}" if row.get("unit") in ("mm", "px") else ""
+    if v is None or not math.isfinite(v):
+        return format_value(name, v)
+    replaced, n = row.get(f"{name}_inf_replaced", 0), row.get(f"{name}_n_values", 0)
+    if replaced and replaced >= n:
+        return f"∞ ({v:.0f}{unit})"
+    return f"{format_value(name, v)}{unit}" + ("*" if replaced else "")
+
+
+def substituted_tip(name: str, row: dict[str, Any]) -> str | None:
+    """Why an image's distance is no measure: how many classes had ∞ and what stood in for it."""
+    replaced, n = row.get(f"{name}_inf_replaced", 0), row.get(f"{name}_n_values", 0)
+    if not replaced:
+        return None
+    unit = row.get("unit") or ""
+    which = "its only class with a distance" if n == 1 else f"{replaced} of its {n} classes with a distance"
+    return (
+        f"{METRICS.get(name, name)} is ∞ (one mask empty) in {which}: the image diagonal, "
+        f"{row.get('diagonal', math.nan):.2f} {unit}, stands in for it in this mean and in every mean over "
+        "images; it was not measured"
+    )
 
 
 def sort_value(v: float | None) -> float:
@@ -104,7 +131,10 @@ class ImageTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and 0 < section < self.columnCount() - 1:
             name = self.metrics[section - 1]
             worse = "higher is worse" if name in HIGHER_IS_WORSE else "lower is worse"
-            return f"{METRICS[name]} (field “{name}”): mean over the image's classes; {worse}"
+            tip = f"{METRICS[name]} (field “{name}”): mean over the image's classes; {worse}"
+            if name in DISTANCE_FIELDS:
+                tip += "; in mm for an image with a pixel_spacing, else in px (each cell says which)"
+            return tip
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -135,19 +165,29 @@ class ImageTableModel(QAbstractTableModel):
             return None
         name = self.metrics[col - 1]
         v = row.get(name, math.nan)
+        distance = name in DISTANCE_FIELDS
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(name, v)
+            return distance_text(name, row) if distance else format_value(name, v)
         if role == SORT_ROLE:
             return sort_value(v)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and (v is None or not math.isfinite(v)):
+        substituted = distance and bool(row.get(f"{name}_inf_replaced"))
+        if role == Qt.ItemDataRole.ForegroundRole and (v is None or not math.isfinite(v) or substituted):
             return QColor(140, 140, 140)
+        if role == Qt.ItemDataRole.FontRole and substituted:
+            font = QFont()
+            font.setItalic(True)
+            return font
         if role == Qt.ItemDataRole.ToolTipRole:
             if v is None or math.isnan(v):
                 return "n/a: both empty in every class of this image"
             if math.isinf(v):
                 return "∞: one mask empty"
+            if substituted:
+                return substituted_tip(name, row)
+            if distance and row.get("unit"):
+                return f"{v:.2f} {row['unit']}"
         return None
 
     def _review(self, image_id: int) -> tuple[str, str | None]:
@@ -237,6 +277,7 @@ class ObjectTableModel(QAbstractTableModel):
             return OBJECT_COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return {
+                "HD95": "In mm when the image has a pixel_spacing, else in px",
                 "Ref": "Reference annotation id",
                 "Cand": "Candidate annotation id (the one review decisions are written to)",
                 "Review": "Decision stored on the candidate annotation (pixelproof.review) and its note",
@@ -296,6 +337,8 @@ class ObjectTableModel(QAbstractTableModel):
         name = {"IoU": "iou", "Dice": "dice", "HD95": "hd95"}[col]
         v = r.value(name)
         if role == Qt.ItemDataRole.DisplayRole:
+            if name == "hd95" and math.isfinite(v) and r.comparison is not None:
+                return f"{format_value(name, v)} {r.comparison.unit}"
             return format_value(name, v)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -325,6 +368,21 @@ class ClassSummaryModel(QAbstractTableModel):
             self.rows.append({"category": "all classes", **result.summary()})
         self.endResetModel()
 
+    def hd95_text(self, row: dict[str, Any]) -> str:
+        """Mean HD95 with its unit; with images in mm and px, one mean per unit ("4.21 mm | 12.30 px"). A mean
+        of nothing but ∞ (a mask empty in every image) reads "∞ (721 px)", one counting some ∞ "12.30 px*"."""
+        groups = row.get("by_unit") or {row.get("unit"): row}
+        texts = []
+        for u, g in groups.items():
+            v, inf = g.get("hd95", math.nan), g.get("hd95_inf_replaced", 0)
+            if not math.isfinite(v):
+                texts.append(format_value("hd95", v))
+            elif inf and inf >= (g["n_rows"] - g.get("n_both_empty", 0)):  # every row with a distance: ∞
+                texts.append(f"∞ ({v:.0f} {u})")
+            else:
+                texts.append(f"{format_value('hd95', v)} {u}" + ("*" if inf else ""))
+        return " | ".join(texts)
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
@@ -336,7 +394,8 @@ class ClassSummaryModel(QAbstractTableModel):
             return CLASS_COLUMNS[section][1]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return {
-                "hd95": "Mean HD95 over images; an empty side counts as the image diagonal",
+                "hd95": "Mean HD95 over images; an empty side counts as the image diagonal. In mm for "
+                "images with a pixel_spacing, else px: never averaged together (one mean per unit)",
                 "dice": "Mean Dice over images where the class is present in either (both empty left out)",
                 "pq": "Panoptic quality = SQ x RQ over the class's objects",
                 "wrong_class": "Objects matched to a reference object of another class",
@@ -349,7 +408,16 @@ class ClassSummaryModel(QAbstractTableModel):
         row = self.rows[index.row()]
         name = CLASS_COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
+            if name == "hd95":
+                return self.hd95_text(row)
             return row[name] if name == "category" else format_value(name, row.get(name, math.nan))
+        if role == Qt.ItemDataRole.ToolTipRole and name == "hd95":
+            groups = row.get("by_unit") or {row.get("unit"): row}
+            said = [f"{u}: {g['n_rows']} rows" for u, g in groups.items() if u and "n_rows" in g]
+            inf = row.get("hd95_inf_replaced", 0)
+            if inf:
+                said.append(f"{inf} ∞ (one mask empty) counted as the image diagonal")
+            return "; ".join(said) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and name != "category":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and index.row() == len(self.rows) - 1:

@@ -207,8 +207,9 @@ class ReviewView(QWidget):
         self.header.reference_label.setText(f"{path.name}{kind}")
         self.header.reference_label.setToolTip(as_text(str(path)))
 
-    def _show_banner(self, text: str | None) -> None:
+    def _show_banner(self, text: str | None, tip: str | None = None) -> None:
         self.header.banner.setText(text or "")
+        self.header.banner.setToolTip(as_text(tip) if tip else "")
         self.header.banner.setVisible(bool(text))
 
     # -- QA run ----------------------------------------------------------------------------------
@@ -302,7 +303,7 @@ class ReviewView(QWidget):
         self.error = None
         self.scored = scored
         result = scored.result
-        self._show_banner(compute.result_notes(result))
+        self._show_banner(compute.result_notes(result), compute.unmatched_tip(result))
         self.header.banner.setStyleSheet(
             "#reviewBanner { background: #4a4320; color: #fff6d8; padding: 6px; border-radius: 4px; }"
         )

@@ -1,0 +1,47 @@
+"""pixelproof qa's printed summary: each distance with its unit, images in mm and px never averaged
+together (one line per unit), and a mean that counts an ∞ as the image diagonal marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pixelproof.cli import main
+from pixelproof.core.coco import save_project
+from pixelproof.core.qa import run_qa
+from tests.core.test_qa_units import projects
+
+
+def printed_rows(capsys, tmp_path: Path, ref, cand) -> dict[str, list[str]]:
+    save_project(ref, tmp_path / "ref.json")
+    save_project(cand, tmp_path / "cand.json")
+    capsys.readouterr()
+    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json")]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    header = next(n for n, line in enumerate(lines) if line.startswith("category"))
+    assert lines[header].split()[:4] == ["category", "unit", "dice", "iou"]
+    return {"out": [out], **{" ".join(line.split()[:2]): line.split() for line in lines[header + 1 :]}}
+
+
+def test_mixed_units_print_one_line_per_unit(capsys, tmp_path: Path) -> None:
+    ref, cand = projects()
+    s = run_qa(ref, cand).summary()
+    rows = printed_rows(capsys, tmp_path, ref, cand)
+    assert rows["cat mixed"][4:6] == ["by", "unit"]  # hd95: no mean of mm and px
+    mm, px = rows["mm, 1"], rows["px, 2"]
+    assert mm[3:5] == [f"{s['by_unit']['mm']['hd95']:.4f}", "mm"]
+    assert px[3:5] == [f"{s['by_unit']['px']['hd95']:.4f}", "px"]
+    assert "images with a pixel_spacing in mm, the others in px" in rows["out"][0]
+
+
+@pytest.mark.parametrize(("spaced", "unit"), [(("mm.png", "px1.png", "px2.png"), "mm"), ((), "px")])
+def test_one_unit_prints_it_beside_each_distance(capsys, tmp_path: Path, spaced, unit) -> None:
+    ref, cand = projects(spaced)
+    cand.remove_annotation(max(cand.annotations))  # px2.png's candidate now empty: HD95 ∞ in the mean
+    s = run_qa(ref, cand).summary()
+    assert s["hd95_inf_replaced"] == 1
+    rows = printed_rows(capsys, tmp_path, ref, cand)
+    assert rows[f"cat {unit}"][4:6] == [f"{s['hd95']:.4f}", f"{unit}*"]
+    assert "* +inf replaced by the image diagonal" in rows["out"][0]
