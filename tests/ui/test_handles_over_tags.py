@@ -28,22 +28,29 @@ ZOOM = 2.0  # the corner is 8 screen pixels right of and above B's tag's bottom-
 def corner_under_tag(request, qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
     """Boxes A and B, A's bottom-right corner under B's tag, at 200 %, select tool on; each drawn by the box
     layer or as its own item (``request.param``: how A, then B)."""
-    path = make_project(tmp_path, n_images=1, size=(240, 320))
-    project = load_project(path)
-    project.add_annotation(Annotation(A, 1, 1, list(BOX_A), area=2400.0))
-    project.add_annotation(Annotation(B, 1, 2, list(BOX_B), area=2400.0))
-    save_project(project, path)
-    win = open_main_window(qtbot, path)
-    win.canvas.set_zoom(ZOOM)
-    win.canvas.centerOn(QPointF(160, 140))
-    key(win, Qt.Key.Key_V)
-    how_a, how_b = request.param.split("-")
-    for ann_id, how in ((A, how_a), (B, how_b)):
-        if how == "item":
-            assert isinstance(win.canvas.items_by_id[ann_id], BoxItem)  # made on first look-up
+    win = open_two_boxes(qtbot, tmp_path, (B, BOX_B), QPointF(160, 140), request.param)
+    for ann_id, how in zip((A, B), request.param.split("-"), strict=True):
         assert (ann_id in dict.keys(win.canvas.items_by_id)) == (how == "item")
     yield win
     win.document.undo_stack.setClean()
+
+
+def open_two_boxes(qtbot, tmp_path: Path, other: tuple[int, list[float]], centre: QPointF, how: str):  # type: ignore[no-untyped-def]
+    """The main window on box A (a cat) and ``other`` (id, box: a dog), at 200 % around ``centre``, the
+    select tool on; each box drawn by the box layer or made its own item (``how``: A's, then other's)."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    project.add_annotation(Annotation(A, 1, 1, list(BOX_A), area=2400.0))
+    project.add_annotation(Annotation(other[0], 1, 2, list(other[1]), area=2400.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(ZOOM)
+    win.canvas.centerOn(centre)
+    key(win, Qt.Key.Key_V)
+    for ann_id, kind in zip((A, other[0]), how.split("-"), strict=True):
+        if kind == "item":
+            assert isinstance(win.canvas.items_by_id[ann_id], BoxItem)  # made on first look-up
+    return win
 
 
 def handle_pixels(win) -> list[tuple[int, int, int]]:
@@ -135,19 +142,7 @@ BOX_C = [104.0, 100.0, 60.0, 40.0]  # a dog 4 px right of A, later in the file: 
 def tag_under_tag(request, qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
     """Boxes A (cat) and C (dog), C's tag over A's, at 200 %, select tool on; each drawn by the box layer or
     as its own item (``request.param``: how A, then C)."""
-    path = make_project(tmp_path, n_images=1, size=(240, 320))
-    project = load_project(path)
-    project.add_annotation(Annotation(A, 1, 1, list(BOX_A), area=2400.0))
-    project.add_annotation(Annotation(C, 1, 2, list(BOX_C), area=2400.0))
-    save_project(project, path)
-    win = open_main_window(qtbot, path)
-    win.canvas.set_zoom(ZOOM)
-    win.canvas.centerOn(QPointF(130, 110))
-    key(win, Qt.Key.Key_V)
-    how_a, how_c = request.param.split("-")
-    for ann_id, how in ((A, how_a), (C, how_c)):
-        if how == "item":
-            assert isinstance(win.canvas.items_by_id[ann_id], BoxItem)
+    win = open_two_boxes(qtbot, tmp_path, (C, BOX_C), QPointF(130, 110), request.param)
     hover(win, view_point(win, 20, 20))  # the pointer off both: a hovered object's tag is raised too
     yield win, request.param
     win.document.undo_stack.setClean()
