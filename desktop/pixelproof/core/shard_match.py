@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.image_folder import name_parts, on_disk
+from pixelproof.core.image_folder import StillMissing, name_parts, on_disk
 from pixelproof.core.limits import same_file
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.volumes import expected_identity
@@ -195,6 +195,43 @@ def copied_from(shard: Project, image: ImageRecord, key: str) -> ImageRecord | N
     if here:
         return None if told_apart(shard, image, shard, dealt) is not None else dealt
     return dealt if there or one_picture(image, dealt) else None
+
+
+def check_copies(
+    project: Project, found: dict[int, str]
+) -> tuple[dict[int, str], list[StillMissing], list[str]]:
+    """``find_moved``'s finds (image id -> new name) on a shard, checked against the files dealt out: the
+    finds kept, those refused and warnings. Where the file dealt out is on this disk, a copy that is not
+    that picture (``copy_differs``: not byte- nor pixel-identical) is refused; where it is not (an
+    annotator's laptop), a copy of another byte size than dealt out is relocated with a warning naming
+    both - a copy saved again (re-encoded, its metadata stripped) is the picture, another picture by that
+    name is not, and only the pixels of both tell (merge compares them where both are here). A project
+    that records no byte sizes (no shard, an earlier split) is left as found."""
+    kept, refused, warnings = dict(found), [], []
+    for iid, name in found.items():
+        im = project.images.get(iid)
+        size = dealt_bytes(project, im) if im is not None else None
+        dealt = dealt_record(project, im) if im is not None and size is not None else None
+        if im is None or dealt is None:
+            continue
+        copy = Path(os.path.normpath(on_disk(project, replace(im, file_name=name))[0]))
+        theirs = Path(os.path.normpath(on_disk(project, dealt)[0]))
+        mine = _file_bytes(copy)
+        if mine is None:  # a volume's slice, a series folder: as found
+            continue
+        if os.path.isfile(theirs):
+            why = None if same_file(copy, theirs) else copy_differs(copy, theirs, project.applies_exif)
+            if why is not None:
+                del kept[iid]
+                text = f"{im.file_name}: {copy} is another picture by that name: {why}; not relocated"
+                refused.append(StillMissing(iid, "refused", text))
+        elif mine != size:
+            warnings.append(
+                f"{im.file_name}: {copy} is {mine} bytes, dealt out as {size} bytes ({theirs}, not on this "
+                "disk): the picture saved again, or another picture by that name - check that it shows the "
+                "picture dealt out; relocated"
+            )
+    return kept, refused, warnings
 
 
 # ------------------------------------------------------------------------------------------------
