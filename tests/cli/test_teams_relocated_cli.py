@@ -101,3 +101,36 @@ def test_shards_relocated_to_each_annotators_copy_merge_into_the_leads_images(
     agreement = lead / "agreement.json"
     assert main(["agreement", *map(str, shards), "--manifest", str(manifest), "--json", str(agreement)]) == 0
     assert json.loads(agreement.read_text())["images"] == 2
+
+
+@pytest.mark.parametrize("into", [True, False])
+def test_a_copy_renamed_on_the_annotators_disk_merges_into_the_image_dealt_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], into: bool
+) -> None:
+    """ann saved her copy of one picture as renamed<k>.png and pointed her shard at it: merged into the
+    lead's image of that id, said as a relocation, renamed. Before: with --into it was paired but not
+    said; without, merged under ann's laptop path."""
+    lead, shards = _walkthrough(tmp_path)
+    ann = load_project(shards[0])
+    im = ann.images[min(ann.images)]
+    k = re.fullmatch(r"usb/photos/img(\d)\.png", im.file_name)[1]  # type: ignore[index]
+    im.file_name = f"usb/photos/renamed{k}.png"
+    save_project(ann)
+    merged, report = lead / "merged.json", lead / "conflicts.json"
+    base = ["--into", str(lead / "project.json")] if into else []
+    manifest = ["--manifest", str(lead / "shards" / "lead-manifest.json")]
+    capsys.readouterr()
+    code = main(["merge", *map(str, shards), *base, *manifest, "-o", str(merged), "--report", str(report)])
+    out, err = capsys.readouterr()
+    assert code == 0 and "renumbered" not in err and "conflict" not in err, err
+    result = load_project(merged)
+    assert sorted(image_key(result, i) for i in result.images.values()) == sorted(
+        image_key(result, i) for i in load_project(lead / "project.json").images.values()
+    )
+    assert {a.author for a in result.annotations_of(im.id)} >= {"ann"}
+    (line,) = [x for x in out.splitlines() if x.startswith("relocated in ann's shard")]
+    assert re.search(
+        rf", 1 of them renamed \((\.\./)*images/img{k}\.png -> usb/photos/renamed{k}\.png\);", line
+    )
+    rows = json.loads(report.read_text())["relocated_files"]
+    assert [r["relocated_to"] for r in rows if r["renamed"]] == [im.file_name]

@@ -202,3 +202,45 @@ def test_a_new_project_from_a_folder_says_what_an_export_inside_held(qtbot, tmp_
     status = win.statusBar().currentMessage()
     assert f"3 images in {(tmp_path / 'images').resolve()}; {held} files of 1 PixelProof export" in status
     assert "skipped" not in status, status
+
+
+def test_locate_missing_images_on_a_shard_checks_each_copy_against_the_file_dealt_out(
+    qtbot, tmp_path, monkeypatch, no_prompts
+) -> None:
+    """An annotator relocates their shard to a copy of the pictures: img0's copy is another picture of that
+    name and size, and the lead's img0.png is on this disk: refused. img1's copy was saved again (other
+    bytes) and the lead's file is not here: relocated, with a warning naming both byte sizes."""
+    from pixelproof.core.coco import load_project, save_project
+    from pixelproof.core.split import split_project
+    from tests.core.test_merge_copy_identity import other_picture, reencode
+
+    split = split_project(load_project(make_project(tmp_path / "lead")), ["ann"], overlap=0, seed=1)
+    save_project(split.shards["ann"], tmp_path / "lead" / "ann.json")
+    (tmp_path / "laptop" / "work").mkdir(parents=True)
+    shard_path = Path(shutil.copy(tmp_path / "lead" / "ann.json", tmp_path / "laptop" / "work"))  # as sent
+    usb = tmp_path / "laptop" / "usb"
+    shutil.copytree(tmp_path / "lead" / "images", usb / "images")
+    other_picture(usb / "images" / "img0.png")
+    reencode(usb / "images" / "img1.png")
+    sizes = [
+        (usb / "images" / "img1.png").stat().st_size,
+        (tmp_path / "lead" / "images" / "img1.png").stat().st_size,
+    ]
+    (tmp_path / "lead" / "images" / "img1.png").unlink()
+    win = open_main_window(qtbot)
+    assert win.open_path(shard_path)
+    doc, canvas = win.document, win.canvas
+    qtbot.waitUntil(lambda: canvas.placeholder is not None and canvas.placeholder.error, timeout=10000)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(usb)))
+    QTest.keyClick(win, Qt.Key.Key_L, CTRL | Qt.KeyboardModifier.AltModifier)  # File > Locate Missing Images…
+    names = {Path(im.file_name).name: im.file_name for im in doc.project.images.values()}
+    assert names == {"img0.png": "images/img0.png", "img1.png": "../usb/images/img1.png",
+                     "img2.png": "../usb/images/img2.png"}  # fmt: skip
+    text, details = win.image_list.message.text(), win.image_list.message.detailedText()
+    assert "Found 2 of 3 missing images" in text and "1 refused" in text, text
+    assert "1 copy of another byte size than dealt out" in text, text
+    (refused,) = [x for x in details.splitlines() if "img0.png is another picture" in x]
+    assert "not relocated" in refused
+    (warned,) = [x for x in details.splitlines() if "img1.png is" in x]
+    assert f"{sizes[0]} bytes, dealt out as {sizes[1]} bytes" in warned, warned
+    dismiss(win, qtbot)

@@ -15,6 +15,7 @@ from pixelproof.commands._common import (
     load_or_report,
     refuse_outputs,
     shown,
+    warn,
 )
 
 
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     """Exit 0 when no image is missing any more, 3 when some still are (each one said on stderr)."""
     from pixelproof.core.edits.images import RelocateImages
     from pixelproof.core.image_folder import find_moved
+    from pixelproof.core.shard_match import check_copies
 
     folder = Path(args.to)
     if not os.path.isdir(folder):  # False where Path.is_dir raises (a name too long)
@@ -48,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     with ProgressBar("checking found images") as bar:
         found, problems = find_moved(project, folder, progress=bar)
+        found, refused, warnings = check_copies(project, found)  # a shard: each copy the picture dealt out?
+    problems += refused
     old = {iid: project.images[iid].file_name for iid in found}
     if not args.dry_run:
         edit = RelocateImages(found) if found else None
@@ -59,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for iid, name in found.items():
         print(f"{shown(old[iid])} -> {shown(name)}")
+    for line in warnings:
+        warn(line)
     for problem in problems:
         error(str(problem))
     verb = "would be relocated" if args.dry_run else "relocated"

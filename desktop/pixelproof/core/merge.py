@@ -111,7 +111,7 @@ class MergeResult:
                 {"file_name": old, "renamed_to": new, "shard": who} for old, new, who in self.renamed_files
             ],
             "relocated_files": [
-                {"file_name": name, "relocated_to": copy, "shard": who}
+                {"file_name": name, "relocated_to": copy, "shard": who, "renamed": _renamed(name, copy)}
                 for name, copy, who in self.relocated_files
             ],
         }
@@ -123,20 +123,31 @@ def renamed_text(old: str, new: str, shard: str) -> str:
     return f"renamed in its shard: {old} -> {new} (in {shard}'s); merged under the new name"
 
 
-def relocated_lines(relocated: list[dict[str, str]], most: int = 1) -> list[str]:
+def _renamed(name: str, copy: str) -> bool:
+    """Whether an annotator's copy of an image goes by another file name than the image (a copy renamed)."""
+    return Path(name.replace("\\", "/")).name != Path(copy.replace("\\", "/")).name
+
+
+def relocated_lines(relocated: list[dict[str, Any]], most: int = 1) -> list[str]:
     """What merge says of the images annotators relocated to copies of their own (the CLI prints it, the
-    app's report shows it): one line per shard, a count and the first ``most`` examples (the report's
-    ``relocated_files`` lists every one). Each is the image dealt out, merged under the lead's name."""
-    by_shard: dict[str, list[dict[str, str]]] = {}
+    app's report shows it): one line per shard, a count and the first ``most`` examples, and of those
+    copies under another file name (renamed) the count and the first (the report's ``relocated_files``
+    lists every one). Each is the image dealt out, merged under the lead's name."""
+    by_shard: dict[str, list[dict[str, Any]]] = {}
     for r in relocated:
         by_shard.setdefault(r["shard"], []).append(r)
     lines = []
     for who, rows in by_shard.items():
         shown = ", ".join(f"{r['file_name']} -> {r['relocated_to']}" for r in rows[:most])
         more = ", ..." if len(rows) > most else ""
+        renamed = [r for r in rows if r.get("renamed")]
+        also = ""
+        if renamed:
+            first = f"{renamed[0]['file_name']} -> {renamed[0]['relocated_to']}"
+            also = f", {len(renamed)} of them renamed ({first}{', ...' if len(renamed) > 1 else ''})"
         lines.append(
             f"relocated in {who}'s shard to copies of their files: {plural(len(rows), 'image')} "
-            f"({shown}{more}); merged under the project's names"
+            f"({shown}{more}){also}; merged under the project's names"
         )
     return lines
 

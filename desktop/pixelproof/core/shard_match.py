@@ -9,19 +9,21 @@ is then the one dealt out, under the lead's path (``copied_from``)."""
 
 from __future__ import annotations
 
+import filecmp
 import os
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.image_folder import name_parts, on_disk
+from pixelproof.core.image_folder import StillMissing, name_parts, on_disk
 from pixelproof.core.limits import same_file
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.volumes import expected_identity
 from pixelproof.core.wording import plural
 
-FILES_AT_SPLIT = "files_at_split"  # pixelproof.shard: image id -> the file (absolute) and size dealt out
+FILES_AT_SPLIT = "files_at_split"  # pixelproof.shard: image id -> the file (absolute), size, bytes dealt out
 
 
 def _info(shard: Project) -> dict[str, Any]:
@@ -38,9 +40,80 @@ def dealt_out(shard: Project, image: ImageRecord) -> bool:
 
 def files_at_split(images: list[tuple[str, ImageRecord]]) -> dict[str, dict[str, Any]]:
     """What ``split`` records of each image it deals out (``FILES_AT_SPLIT``): its file, as ``split.
-    image_key`` names it (absolute), and its size - so merge can tell the lead's path of an image an
-    annotator relocated to a copy, and whether the copy is that picture."""
-    return {str(im.id): {"path": path, "width": im.width, "height": im.height} for path, im in images}
+    image_key`` names it (absolute), its size and, for a file (not a volume's slice, a series folder), its
+    byte size (``os.stat``: nothing read) - so merge can tell the lead's path of an image an annotator
+    relocated to a copy, and whether the copy is that picture."""
+    out: dict[str, dict[str, Any]] = {}
+    for path, im in images:
+        entry: dict[str, Any] = {"path": path, "width": im.width, "height": im.height}
+        size = _file_bytes(path) if os.path.isabs(path) else None  # (a project never saved: no folder)
+        if size is not None:
+            entry["bytes"] = size
+        out[str(im.id)] = entry
+    return out
+
+
+def _file_bytes(path: str | os.PathLike[str]) -> int | None:
+    """A regular file's byte size, None for anything else (missing, a folder, a name the OS refuses)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_size if os.path.isfile(path) else None
+
+
+def dealt_bytes(shard: Project, image: ImageRecord) -> int | None:
+    """The byte size of ``image``'s file as dealt out, None when the shard does not record it (split by an
+    earlier version, or a volume's slice): such a shard pairs its copies as that version did."""
+    files = _info(shard).get(FILES_AT_SPLIT)
+    entry = files.get(str(image.id)) if isinstance(files, dict) else None
+    size = entry.get("bytes") if isinstance(entry, dict) else None
+    return size if type(size) is int and size >= 0 else None
+
+
+@lru_cache(maxsize=256)
+def _digest(path: str, _stamp: tuple[int, int], apply_exif: bool) -> bytes | None:
+    """The decoded pixels' digest (``lint.pictures.pixel_digest``, one implementation) of the file at
+    ``path`` as of ``_stamp`` (size, mtime: a file saved again is read again); None when unreadable."""
+    from pixelproof.core.imageio import read_image
+    from pixelproof.core.lint.pictures import pixel_digest  # lint is heavy: only when a copy is checked
+
+    try:
+        return pixel_digest(read_image(path, apply_exif=apply_exif))
+    except Exception:  # an unreadable copy is not the picture: said by the caller, never a crash
+        return None
+
+
+def copy_differs(mine: Path, theirs: Path, apply_exif: bool) -> str | None:
+    """Why the file ``mine`` is not the picture ``theirs`` is (their byte sizes, the pixels), or None when
+    it is: byte-identical, or decoding to the same pixels (a copy saved again, re-encoded or stripped of
+    its metadata, is the picture). Reads both only when their bytes differ."""
+    try:
+        if filecmp.cmp(mine, theirs, shallow=False):
+            return None
+        a, b = os.stat(mine), os.stat(theirs)
+    except OSError as e:
+        return f"not comparable with the file dealt out ({e.strerror or e})"
+    x = _digest(str(mine), (a.st_size, a.st_mtime_ns), apply_exif)
+    y = _digest(str(theirs), (b.st_size, b.st_mtime_ns), apply_exif)
+    if x is not None and x == y:
+        return None
+    pixels = "unreadable" if x is None else "other pixels"
+    if a.st_size == b.st_size:
+        return f"{a.st_size} bytes like the file dealt out ({theirs}), but {pixels}"
+    return f"{a.st_size} bytes, dealt out as {b.st_size} bytes ({theirs}), {pixels}"
+
+
+def told_apart(shard: Project, image: ImageRecord, project: Project, other: ImageRecord) -> str | None:
+    """Why ``shard``'s ``image`` is not the picture ``other`` (of ``project``: the shard as dealt out,
+    another shard's copy) is, when that can be told: the shard records byte sizes (``dealt_bytes``),
+    both are files on this disk, not one file, and not byte- or pixel-identical (``copy_differs``)."""
+    if dealt_bytes(shard, image) is None:
+        return None
+    mine, theirs = on_disk(shard, image)[0], on_disk(project, other)[0]
+    if not (os.path.isfile(mine) and os.path.isfile(theirs)) or same_file(mine, theirs):
+        return None
+    return copy_differs(mine, theirs, shard.applies_exif)
 
 
 def dealt_record(shard: Project, image: ImageRecord) -> ImageRecord | None:
@@ -73,39 +146,92 @@ def another_picture(
     base: Project | None, shard: Project, image: ImageRecord, path: str, who: str, name: Callable[[str], str]
 ) -> tuple[str, str] | None:
     """When a shard's record of a dealt-out id, found at ``path``, names a file of the name dealt out but
-    of another size than the base's record of that id (no base: than dealt out): the image's name (the
-    base's, or the dealt path by ``name``) and why it is not that image. A different photo by that name
-    on the annotator's disk: its objects were drawn on it, and merged onto the lead's picture they would
-    lie. None otherwise."""
+    of another size than the base's record of that id (no base: than dealt out), or a file on this disk
+    that is not the picture dealt out though of its size (``told_apart``: other bytes and pixels, whatever
+    its name): the image's name (the base's, or the dealt path by ``name``) and why it is not that image.
+    A different photo by that name on the annotator's disk: its objects were drawn on it, and merged onto
+    the lead's picture they would lie. None otherwise."""
     ref = base.images.get(image.id) if base is not None else dealt_record(shard, image)
     if ref is None or not dealt_out(shard, image) or (base is None and path == ref.file_name):
         return None
     x, y = name_parts(image.file_name), name_parts(ref.file_name)
-    if not (x and y and x[-1] == y[-1]) or (image.width, image.height) == (ref.width, ref.height):
-        return None
+    same_name = bool(x and y and x[-1] == y[-1])
+    if same_name and (image.width, image.height) != (ref.width, ref.height):
+        why = f"{image.width}x{image.height}, dealt out as {ref.width}x{ref.height}"
+    else:
+        dealt = dealt_record(shard, image)
+        same_size = dealt is not None and (image.width, image.height) == (dealt.width, dealt.height)
+        why = told_apart(shard, image, shard, dealt) if dealt is not None and same_size else None
+        if why is None:
+            return None
     shown = ref.file_name if base is not None else name(ref.file_name)
     n = plural(len(shard.annotations_of(image.id)), "object")
+    what = "by that name" if same_name else f"than the one dealt out as {y[-1] if y else ref.file_name}"
     return shown, (
-        f"{shown}: {who}'s shard points image id {image.id} at {image.file_name}, {image.width}x"
-        f"{image.height}, dealt out as {ref.width}x{ref.height}: another picture by that name, not merged "
-        f"into it (kept as an image of its own, {n})"
+        f"{shown}: {who}'s shard points image id {image.id} at {image.file_name}, {why}: another picture "
+        f"{what}, not merged into it (kept as an image of its own, {n})"
     )
 
 
 def copied_from(shard: Project, image: ImageRecord, key: str) -> ImageRecord | None:
     """The image as dealt out (``dealt_record``) when the shard, found at ``key`` (``split.image_key``),
     was pointed since at a copy of its file elsewhere (``relocate``, Locate Missing Images on an
-    annotator's own copy of the images): ``one_picture`` with it and no rename - a file renamed (the dealt
-    file gone and the shard's there, or the dealt file by another name: a link, a case-only rename) goes
-    by its new name. None otherwise. Paired by path alone, every such image came back as a second one."""
+    annotator's own copy of the images), and not renamed - a file renamed (the dealt file gone and the
+    shard's there, or the dealt file by another name: a link, a case-only rename) goes by its new name.
+    The copy is the picture: with both files on this disk, byte- or pixel-identical (``told_apart``),
+    whatever it is called; the copy not here (the shard sent back), of the file name dealt out, or of
+    another name when the file dealt out is here (the same id and size: nothing else points a record
+    there). A shard that records no byte sizes (an earlier split) pairs as that version did: by size and
+    file name (``one_picture``). None otherwise. Paired by path alone, such images came back twice."""
     dealt = dealt_record(shard, image)
-    if dealt is None or dealt.file_name == key or not one_picture(image, dealt):
+    if dealt is None or dealt.file_name == key or (image.width, image.height) != (dealt.width, dealt.height):
         return None
     mine, theirs = on_disk(shard, image)[0], on_disk(shard, dealt)[0]
     here, there = os.path.exists(mine), os.path.exists(theirs)
     if here and (not there or same_file(Path(mine), Path(theirs))):
         return None
-    return dealt
+    if dealt_bytes(shard, image) is None:
+        return dealt if one_picture(image, dealt) else None
+    if here:
+        return None if told_apart(shard, image, shard, dealt) is not None else dealt
+    return dealt if there or one_picture(image, dealt) else None
+
+
+def check_copies(
+    project: Project, found: dict[int, str]
+) -> tuple[dict[int, str], list[StillMissing], list[str]]:
+    """``find_moved``'s finds (image id -> new name) on a shard, checked against the files dealt out: the
+    finds kept, those refused and warnings. Where the file dealt out is on this disk, a copy that is not
+    that picture (``copy_differs``: not byte- nor pixel-identical) is refused; where it is not (an
+    annotator's laptop), a copy of another byte size than dealt out is relocated with a warning naming
+    both - a copy saved again (re-encoded, its metadata stripped) is the picture, another picture by that
+    name is not, and only the pixels of both tell (merge compares them where both are here). A project
+    that records no byte sizes (no shard, an earlier split) is left as found."""
+    kept, refused, warnings = dict(found), [], []
+    for iid, name in found.items():
+        im = project.images.get(iid)
+        size = dealt_bytes(project, im) if im is not None else None
+        dealt = dealt_record(project, im) if im is not None and size is not None else None
+        if im is None or dealt is None:
+            continue
+        copy = Path(os.path.normpath(on_disk(project, replace(im, file_name=name))[0]))
+        theirs = Path(os.path.normpath(on_disk(project, dealt)[0]))
+        mine = _file_bytes(copy)
+        if mine is None:  # a volume's slice, a series folder: as found
+            continue
+        if os.path.isfile(theirs):
+            why = None if same_file(copy, theirs) else copy_differs(copy, theirs, project.applies_exif)
+            if why is not None:
+                del kept[iid]
+                text = f"{im.file_name}: {copy} is another picture by that name: {why}; not relocated"
+                refused.append(StillMissing(iid, "refused", text))
+        elif mine != size:
+            warnings.append(
+                f"{im.file_name}: {copy} is {mine} bytes, dealt out as {size} bytes ({theirs}, not on this "
+                "disk): the picture saved again, or another picture by that name - check that it shows the "
+                "picture dealt out; relocated"
+            )
+    return kept, refused, warnings
 
 
 # ------------------------------------------------------------------------------------------------
@@ -134,7 +260,9 @@ def copied_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageR
     that): dealt out under the same id (``dealt_out``) and ``one_picture`` with the base's record - the
     same size and file name. Paired by path alone, it came back as a second image, its id renumbered."""
     b = base.images.get(image.id)
-    return b if b is not None and dealt_out(shard, image) and one_picture(image, b) else None
+    if b is None or not dealt_out(shard, image) or not one_picture(image, b):
+        return None
+    return b if told_apart(shard, image, base, b) is None else None
 
 
 def renamed_in_base(base: Project, b: ImageRecord, shard: Project, image: ImageRecord) -> bool:
@@ -206,4 +334,6 @@ class RenamedTwins:
         there = os.path.exists(on_disk(project, other)[0])
         if here != there:
             return other_key, j, here
-        return (other_key, j, None) if one_picture(image, other) else None
+        if not one_picture(image, other) or told_apart(shard, image, project, other) is not None:
+            return None
+        return other_key, j, None

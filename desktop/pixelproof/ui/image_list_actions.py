@@ -16,6 +16,7 @@ from pixelproof.core.edits.images import AddImages, RelocateImages
 from pixelproof.core.export_mark import exports_note
 from pixelproof.core.image_folder import find_moved, images_to_add
 from pixelproof.core.imageio import IMAGE_SUFFIXES, MEDICAL_SUFFIXES
+from pixelproof.core.shard_match import check_copies
 from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.empty_hint import EmptyHint
@@ -112,13 +113,16 @@ class ImageListActions(QObject):
         doc = self.shell.document
         if doc is None:
             return False
-        result = self._run(
-            f"Looking for the missing images in {folder.name}…",
-            lambda progress, _problem: find_moved(doc.project, folder, progress=progress),
-        )
+
+        def work(progress, _problem):  # type: ignore[no-untyped-def]
+            found, problems = find_moved(doc.project, folder, progress=progress)
+            found, refused, warnings = check_copies(doc.project, found)  # a shard: the pictures dealt out?
+            return found, problems + refused, warnings
+
+        result = self._run(f"Looking for the missing images in {folder.name}…", work)
         if result is None:
             return False
-        found, problems = result
+        found, problems, warnings = result
         if found:
             doc.push(RelocateImages(found))
         if not found and not problems:
@@ -132,7 +136,13 @@ class ImageListActions(QObject):
                     f"{n} {reason}"
                     + (" (another picture or image's file, or unreadable)" if reason == "refused" else "")
                 )
+        if warnings:
+            lines.append(
+                f"{plural(len(warnings), 'copy', 'copies')} of another byte size than dealt out: check that "
+                f"{'it shows' if len(warnings) == 1 else 'each shows'} the picture (see the details)."
+            )
         details = [f"{doc.project.images[iid].file_name}" for iid in found] + [str(p) for p in problems]
+        details += warnings
         self._tell("Locate missing images", "\n".join(lines), details)
         return bool(found)
 
