@@ -137,14 +137,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stream(args: argparse.Namespace) -> Any:
-    """Where a run keeps its rows: spooled in the first report's folder (none without a report)."""
+    """Where a run keeps its rows: spooled in the first report's folder (none without a report); the
+    object rows only for the reports that show them (the JSON's per_object, the HTML's Review decisions)."""
     from pathlib import Path
 
     from pixelproof.core.qa_tables import StreamedRows
 
     outputs = [f for f in (args.json, args.csv, args.html) if f]
     folder = Path(outputs[0]).absolute().parent if outputs else None
-    return StreamedRows(folder, objects=bool(args.json))
+    return StreamedRows(folder, objects=bool(args.json or args.html))
 
 
 def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: Any) -> int:
