@@ -435,7 +435,7 @@ def test_near_class_names_are_found_once_per_class_in_a_large_taxonomy(monkeypat
     each class name is folded once, not once per pair (compared pair by pair, 3,000 classes each were
     18 million foldings, and 100,000 classes - the taxonomy limit - never ended); the lines said are those
     of the pairwise comparison."""
-    from pixelproof.core import scorecards
+    from pixelproof.core import qa_categories, scorecards
     from pixelproof.core.model import Category
 
     def project(names: list[str]) -> Project:
@@ -448,7 +448,7 @@ def test_near_class_names_are_found_once_per_class_in_a_large_taxonomy(monkeypat
     reference = project([f"Species {k}" for k in range(n)])
     ann = project([f"species  {k}" if k % 1000 == 0 else f"genus {k}" for k in range(n)])
     bob = project([f"Species {k}" for k in range(n)] + ["SPECIES 7 "])
-    folded = scorecards._folded
+    folded = qa_categories.name_key
     calls = 0
 
     def counting(name: str) -> str:
@@ -456,7 +456,7 @@ def test_near_class_names_are_found_once_per_class_in_a_large_taxonomy(monkeypat
         calls += 1
         return folded(name)
 
-    monkeypatch.setattr(scorecards, "_folded", counting)
+    monkeypatch.setattr(qa_categories, "name_key", counting)
     lines = scorecards.near_names(reference, [("ann", ann), ("bob", bob)])
     assert calls <= 2 * (n + 2 * n + 1)
     pairs = {(r, c) for r in ("Species 0", "Species 1000", "Species 2000", "Species 7")

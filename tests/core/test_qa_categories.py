@@ -60,3 +60,88 @@ def test_a_class_missing_from_one_side_is_named_with_what_it_counts_as() -> None
 def test_exact_names_leave_no_note() -> None:
     ref = make_project([("a.png", "cat", disc(20, 20, 8))])
     assert run_qa(ref, ref).problems == []
+
+
+def _honeypot_cards(reference, labelled):
+    from pixelproof.core.scorecards import honeypot_scorecards
+
+    return {
+        c["annotator"]: c
+        for c in honeypot_scorecards(labelled, reference, {"honeypots": {"images": ["a.png"]}})
+    }
+
+
+def test_scoring_leaves_the_reference_as_it_was_so_a_scorecard_does_not_depend_on_who_went_first() -> None:
+    """run_qa renamed the reference's categories in place: the honeypot scorecards score every annotator
+    against one reference, so after ann's 'cat' had respelt the reference's 'Cat', bob's own 'Cat'
+    objects no longer found the reference's and his card changed with the order of the annotators."""
+    ref = make_project([("a.png", "Cat", disc(20, 20, 8))], cats=("Cat", "dog"))
+    ann = make_project([("a.png", "cat", disc(20, 20, 8))], cats=("cat", "dog"))
+    bob = make_project(
+        [("a.png", "Cat", disc(20, 20, 8)), ("a.png", "cat", disc(40, 60, 8))], cats=("Cat", "cat", "dog")
+    )
+    names = [c.name for c in ref.categories.values()]
+    result = run_qa(ref, ann)
+    assert [c.name for c in ref.categories.values()] == names  # the caller's project is not renamed
+    assert result.reference is not None and "cat" in {
+        c.name for c in result.reference.project.categories.values()
+    }
+    alone = _honeypot_cards(ref, [("bob", bob)])["bob"]
+    after_ann = _honeypot_cards(ref, [("ann", ann), ("bob", bob)])
+    assert after_ann["bob"] == alone
+    assert after_ann["ann"]["dice"] == 1.0 and alone["recall"] == 1.0  # bob's Cat found the reference's
+
+
+def test_honeypot_warnings_say_what_qa_does_with_a_respelt_class() -> None:
+    """near_names said 'scored as different classes' of 'Person ' and 'person', which QA pairs (Dice 1 on
+    the scorecard), and said nothing of 'Motor_cycle' and 'motorcycle', which QA pairs too."""
+    from pixelproof.core.scorecards import near_names
+
+    ref = make_project(
+        [("a.png", "Person ", disc(20, 20, 8)), ("a.png", "Motor_cycle", disc(40, 60, 8))],
+        cats=("Person ", "Motor_cycle", "Cat", "cat"),
+    )
+    ann = make_project(
+        [("a.png", "person", disc(20, 20, 8)), ("a.png", "motorcycle", disc(40, 60, 8))],
+        cats=("person", "motorcycle", "CAT"),
+    )
+    assert _honeypot_cards(ref, [("ann", ann)])["ann"]["dice"] == 1.0  # QA pairs them
+    lines = near_names(ref, [("ann", ann)])
+    for r, c in (("Person ", "person"), ("Motor_cycle", "motorcycle")):
+        (line,) = [x for x in lines if repr(r) in x and repr(c) in x]
+        assert "scored as the same class" in line and "different classes" not in line
+    (cat,) = [x for x in lines if "'CAT'" in x]  # two reference spellings: QA cannot pair them
+    assert "'Cat'" in cat and "'cat'" in cat and "different classes" in cat
+
+
+def test_the_reference_as_scored_draws_a_respelt_class_as_the_candidates(tmp_path) -> None:
+    """The difference image (the review panes, the HTML report's overlays) of a respelt class drawn
+    with the reference as scored agrees; drawn with the file as read, every object is a wrong class."""
+    from pixelproof.core import qa_difference
+    from pixelproof.core.references import Reference
+
+    ref = make_project([("a.png", "Cat ", disc(20, 20, 8))], cats=("Cat ", "dog"))
+    cand = make_project([("a.png", "cat", disc(20, 20, 8))], cats=("cat", "dog"))
+    result = run_qa(ref, cand)
+    (pair,) = result.pairs
+    scored = qa_difference.difference_image(pair, result.reference, cand)
+    as_read = qa_difference.difference_image(pair, Reference(project=ref), cand)
+    assert (scored == qa_difference.DIFF_WRONG_CLASS).sum() == 0 and (
+        scored == qa_difference.DIFF_AGREE
+    ).any()
+    assert (as_read == qa_difference.DIFF_WRONG_CLASS).any()  # what the view and report drew otherwise
+
+
+def test_a_respelling_beside_the_exact_name_is_named_not_paired() -> None:
+    """The reference has 'Cat' and 'cat', the candidate 'cat' and 'CAT': 'Cat' was paired with 'CAT' by
+    guess; which of the two spellings means what is for the user to say."""
+    ref = make_project(
+        [("a.png", "Cat", disc(20, 20, 8)), ("a.png", "cat", disc(40, 60, 8))], cats=("Cat", "cat")
+    )
+    cand = make_project(
+        [("a.png", "CAT", disc(20, 20, 8)), ("a.png", "cat", disc(40, 60, 8))], cats=("CAT", "cat")
+    )
+    result = run_qa(ref, cand)
+    assert {"Cat", "cat", "CAT"} <= set(result.categories)
+    (line,) = [p for p in result.problems if "cannot be paired" in p]
+    assert "'Cat'" in line and "'cat'" in line and "'CAT'" in line

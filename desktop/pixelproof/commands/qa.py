@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             result = run_qa(
                 reference, candidate, options, executor=executor, on_progress=feed_bar(bar), stream=stream
             )
-        return _report(args, result, reference, candidate)
+        return _report(args, result, candidate)
 
 
 def _stream(args: argparse.Namespace) -> Any:
@@ -148,7 +148,7 @@ def _stream(args: argparse.Namespace) -> Any:
     return StreamedRows(folder, objects=bool(args.json or args.html))
 
 
-def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: Any) -> int:
+def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
     from pixelproof.core import report
 
     print_capped([f"pixelproof: warning: {p}" for p in result.problems])
@@ -170,7 +170,7 @@ def _report(args: argparse.Namespace, result: Any, reference: Any, candidate: An
         if args.csv:
             report.write_csv(data, args.csv)
         if args.html:
-            report.write_html(data, args.html, result, reference, candidate)
+            report.write_html(data, args.html, result, result.reference, candidate)  # classes as paired
     except OSError as e:
         error(f"cannot write the report: {error_text(e)}")
         return 1

@@ -24,7 +24,7 @@ import numpy as np
 from pixelproof.core import matching, metrics
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Project
-from pixelproof.core.qa_categories import pair_category_names
+from pixelproof.core.qa_categories import paired_reference
 from pixelproof.core.qa_objects import (
     ImageObject,
     ImagePair,
@@ -205,6 +205,7 @@ class QAResult:
     #: image pairs actually scored (``summary.images``): pairs skipped for a size mismatch or that could
     #: not be scored are listed under ``problems`` instead
     images_scored: int = 0
+    reference: Any = None  # the ``Reference`` as scored, its classes respelt as the candidate's
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
@@ -527,14 +528,14 @@ def run_qa(
     pairs elsewhere, e.g. on worker processes (default: here); ``on_progress`` gets its ``Progress``.
     ``stream`` takes the rows as they come, in image order, instead of the result (memory stays flat
     however many images; the reports come out the same).
-    A reference category spelt otherwise than one of the candidate's (case, spaces) is renamed to the
-    candidate's name in place (``qa_categories``), so views drawing ``reference`` afterwards pair them too.
+    A reference category spelt otherwise than one of the candidate's (case, spaces) is scored under the
+    candidate's name (``qa_categories``) on a copy, ``QAResult.reference``: draw that one to pair them too.
     """
     from pixelproof.core.references import Reference
 
     opt = options or QAOptions()
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
-    names = pair_category_names(ref.project, candidate)  # "Tumor" scored as "tumor", said in problems
+    ref, names = paired_reference(ref, candidate)  # "Tumor" scored as "tumor", said in problems
     pairs, un_r, un_c = pair_images(ref.project, candidate)
     categories = used_categories(ref.project, candidate)
     result = QAResult(
@@ -549,6 +550,7 @@ def run_qa(
         reference_kind=ref.kind,
         instance_scored=ref.instance_scored,
         streamed=stream,
+        reference=ref,
     )
     from pixelproof.core.merge import image_reviews
 

@@ -4,15 +4,19 @@ QA pairs categories by name. A reference that spells a class with other case or 
 "tumor", "cat " for "cat", "Motor cycle" for "motorcycle") would otherwise score every object of it as
 missed and every candidate object as extra, Dice 0, with nothing said; a class that one side does not
 have at all scores the same way. Both are said in the run's problems, and an unambiguous respelling is
-scored as the candidate's class.
+scored as the candidate's class: on a copy of the reference (the caller's project is never renamed: the
+honeypot scorecards score every annotator against one reference, the review view's may be a saved file).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
 
 from pixelproof.core.model import Project
+from pixelproof.core.references import Reference
 from pixelproof.core.wording import plural
 
 _IGNORED = re.compile(r"[\s_\-]+")
@@ -37,48 +41,68 @@ def _counts(project: Project) -> Counter[str]:
     )
 
 
-def pair_category_names(reference: Project, candidate: Project) -> list[str]:
-    """Rename the reference's categories spelt otherwise than exactly one candidate category (case, spaces,
-    ``_``, ``-``) to the candidate's name, in place, and return one line per renaming, per ambiguous
-    spelling left unpaired and per used class the other side does not have."""
-    ref_names, cand_names = _names(reference), _names(candidate)
-    ref_only = {n for n in ref_names if n not in cand_names}
-    cand_only = {n for n in cand_names if n not in ref_names}
+def category_pairing(
+    ref_names: Iterable[str], cand_names: Iterable[str]
+) -> tuple[dict[str, str], list[list[str]]]:
+    """QA's rule, for QA and the honeypot warnings: (reference name -> candidate name, for each class one
+    side spells otherwise than the other only in case, spaces, ``_`` or ``-``, one spelling a side; the
+    spellings of a class that cannot be paired one to one, reference's first: two on one side, or one
+    beside the exact name both have)."""
+    ref, cand = set(ref_names), set(cand_names)
     by_key: dict[str, tuple[list[str], list[str]]] = {}
-    for side, names in ((0, ref_only), (1, cand_only)):
+    for side, names in ((0, ref - cand), (1, cand - ref)):
         for n in sorted(names):
             by_key.setdefault(name_key(n), ([], []))[side].append(n)
-    notes: list[str] = []
+    for n in sorted(ref & cand):  # "Cat" beside the "cat" both have: not to be paired with "CAT"
+        if (group := by_key.get(name_key(n))) is not None:
+            group[0].append(n)
+            group[1].append(n)
     renamed: dict[str, str] = {}
+    ambiguous: list[list[str]] = []
     for refs, cands in by_key.values():
-        if not refs or not cands:
-            continue
-        if len(refs) == 1 and len(cands) == 1:
+        if len(refs) == 1 and len(cands) == 1 and refs[0] != cands[0]:
             renamed[refs[0]] = cands[0]
-            notes.append(
-                f"reference category {refs[0]!r} scored as the candidate's {cands[0]!r} "
-                "(the names differ only in case, spaces, '_' or '-')"
-            )
-        else:
-            spelt = ", ".join(repr(n) for n in [*refs, *cands])
-            notes.append(
-                f"categories {spelt} differ only in case, spaces, '_' or '-' but cannot be paired one to "
-                "one: scored as different classes; rename them to one spelling"
-            )
-    for cat in reference.categories.values():
-        if cat.name in renamed:
-            cat.name = renamed[cat.name]
-    ref_names = _names(reference)
+        elif refs and cands:  # a group holds a name one side only has: not a shared name alone
+            ambiguous.append(list(dict.fromkeys([*refs, *cands])))
+    return renamed, ambiguous
+
+
+def paired_reference(reference: Reference, candidate: Project) -> tuple[Reference, list[str]]:
+    """``reference`` with each category spelt otherwise than exactly one candidate category (case, spaces,
+    ``_``, ``-``) named as the candidate's - a copy, ``reference`` itself when nothing is renamed - and one
+    line per renaming, per ambiguous spelling left unpaired and per used class the other side lacks."""
+    project = reference.project
+    ref_names, cand_names = _names(project), _names(candidate)
+    renamed, ambiguous = category_pairing(ref_names, cand_names)
+    notes = [
+        f"reference category {r!r} scored as the candidate's {c!r} "
+        "(the names differ only in case, spaces, '_' or '-')"
+        for r, c in renamed.items()
+    ]
+    for names in ambiguous:
+        spelt = ", ".join(repr(n) for n in names)
+        notes.append(
+            f"categories {spelt} differ only in case, spaces, '_' or '-' but cannot be paired one to "
+            "one: scored as different classes; rename them to one spelling"
+        )
+    if renamed:
+        project = project.snapshot()  # the same images and objects; categories renamed on this copy only
+        project.categories = {
+            k: replace(c, name=renamed[c.name]) if c.name in renamed and not c.void else c
+            for k, c in project.categories.items()
+        }
+        reference = replace(reference, project=project)
+    ref_names = _names(project)
     for name, n in sorted(_counts(candidate).items()):
         if name not in ref_names:
             notes.append(
                 f"category {name!r} is not in the reference: its {plural(n, 'candidate object')} "
                 f"{'counts' if n == 1 else 'count'} as extra (FP), its Dice as 0"
             )
-    for name, n in sorted(_counts(reference).items()):
+    for name, n in sorted(_counts(project).items()):
         if name not in cand_names:
             notes.append(
                 f"category {name!r} is not in the candidate: its {plural(n, 'reference object')} "
                 f"{'counts' if n == 1 else 'count'} as missed (FN), its Dice as 0"
             )
-    return notes
+    return reference, notes

@@ -12,6 +12,7 @@ from typing import Any
 
 from pixelproof.core.model import Project
 from pixelproof.core.qa import QAOptions, run_qa
+from pixelproof.core.qa_categories import category_pairing
 from pixelproof.core.split import image_key, manifest_keys, subset
 
 
@@ -40,32 +41,35 @@ def seconds_per_image(project: Project, image_ids: list[int]) -> float:
     return sum(totals) / len(totals) if totals else math.nan
 
 
-def _folded(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def near_names(reference: Project, labelled: Sequence[tuple[str, Project]]) -> list[str]:
-    """One line per reference class that an annotator's class matches but for case or spaces ('Person '
-    and 'person'): QA pairs classes by their exact name, so each such object would score as a miss and a
-    false positive - said, with the file, rather than left in the figures."""
+    """One line per reference class an annotator spells otherwise only in case, spaces, ``_`` or ``-``
+    ('Person ' and 'person'), with the reference's file: the scorecards pair classes as QA does
+    (``qa_categories``), so the line says whether the two are scored as one class or, spellings that
+    cannot be paired one to one, as different ones (each object a miss and a false positive)."""
     ref = {c.name for c in reference.categories.values() if not c.void}
-    by_folded: dict[str, list[str]] = {}  # each name folded once: thousands of classes a side are allowed
-    for r in sorted(ref):
-        by_folded.setdefault(_folded(r), []).append(r)
-    found: dict[tuple[str, str], list[str]] = {}
+    paired: dict[tuple[str, str], list[str]] = {}
+    unpaired: dict[tuple[str, ...], list[str]] = {}
     for who, project in labelled:
-        for c in project.categories.values():
-            if c.void or c.name in ref:
-                continue
-            for r in by_folded.get(_folded(c.name), []):
-                found.setdefault((r, c.name), []).append(who)
+        theirs = {c.name for c in project.categories.values() if not c.void}
+        renamed, ambiguous = category_pairing(ref, theirs)
+        for r, n in renamed.items():
+            paired.setdefault((r, n), []).append(who)
+        for names in ambiguous:
+            unpaired.setdefault(tuple(names), []).append(who)
     where = reference.path if reference.path is not None else "the reference"
-    return [
+    lines = [
         f"{where}: the honeypots' reference has class {r!r} where {', '.join(who)} have {n!r} (they differ "
-        f"only in case or spaces): scored as different classes; rename one "
-        f"(pixelproof taxonomy rename PROJECT OLD NEW)"
-        for (r, n), who in found.items()
+        "only in case, spaces, '_' or '-'): scored as the same class, as QA does"
+        for (r, n), who in paired.items()
     ]
+    lines += [
+        f"{where}: the honeypots' reference and {', '.join(who)} spell one class "
+        f"{', '.join(repr(n) for n in names)} (they differ only in case, spaces, '_' or '-'), which cannot "
+        "be paired one to one: scored as different classes; rename one "
+        "(pixelproof taxonomy rename PROJECT OLD NEW)"
+        for names, who in unpaired.items()
+    ]
+    return lines
 
 
 def honeypot_scorecards(

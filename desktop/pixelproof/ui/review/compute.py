@@ -65,7 +65,7 @@ def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str
         objects.setdefault(row.file_name, []).append(row)
     geometry = {a.id: (a.category_id, list(a.bbox), a.segmentation) for a in candidate.annotations.values()}
     return Scored(
-        reference=reference,
+        reference=result.reference,  # its classes named as the candidate's where QA paired a respelling
         result=result,
         image_table=result.image_table(),
         objects=objects,
