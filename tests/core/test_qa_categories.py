@@ -145,3 +145,20 @@ def test_a_respelling_beside_the_exact_name_is_named_not_paired() -> None:
     assert {"Cat", "cat", "CAT"} <= set(result.categories)
     (line,) = [p for p in result.problems if "cannot be paired" in p]
     assert "'Cat'" in line and "'cat'" in line and "'CAT'" in line
+
+
+def test_one_name_in_two_unicode_forms_is_paired() -> None:
+    """'Café' typed on a Mac (e + combining accent, NFD) and on Windows (é, NFC) print alike; they were
+    scored as two classes, each 'not in' the other side, the warnings naming what looked like one name.
+    Case folds as Unicode says ('Straße' is 'STRASSE'); locale rules (Turkish dotted I) are not applied."""
+    for ref_name, cand_name, paired in (
+        ("Cafe\u0301", "Caf\u00e9", True),
+        ("STRASSE", "Stra\u00dfe", True),
+        ("\uff23\uff41\uff54", "cat", True),  # full-width letters from an IME
+        ("\u0130stanbul", "istanbul", False),
+    ):
+        ref = make_project([("a.png", ref_name, disc(20, 20, 8))], cats=(ref_name,))
+        cand = make_project([("a.png", cand_name, disc(20, 20, 8))], cats=(cand_name,))
+        result = run_qa(ref, cand)
+        assert (result.categories == [cand_name]) is paired, (ref_name, result.categories)
+        assert (result.summary()["dice"] == 1.0) is paired

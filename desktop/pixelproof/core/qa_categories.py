@@ -11,6 +11,7 @@ honeypot scorecards score every annotator against one reference, the review view
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -23,8 +24,9 @@ _IGNORED = re.compile(r"[\s_\-]+")
 
 
 def name_key(name: str) -> str:
-    """A class name without case, spaces, underscores or dashes: what two spellings share."""
-    return _IGNORED.sub("", name.casefold())
+    """A class name without case, spaces, underscores or dashes, in one Unicode form (NFKC: 'é' typed as
+    e + accent, full-width letters): what two spellings share."""
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold()))
 
 
 def _names(project: Project) -> set[str]:
