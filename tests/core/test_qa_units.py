@@ -115,3 +115,23 @@ def test_an_infinite_distance_is_never_written_as_a_measure(tmp_path) -> None:
     s = data["summary"]
     assert s["hd95_inf_replaced"] == 1
     assert f"{s['hd95']:.4f} px (incl. 1 ∞ as the image diagonal)" in page
+
+
+def test_a_honeypot_scorecard_over_mm_and_px_keeps_one_hd95_per_unit(tmp_path) -> None:
+    """A scorecard's HD95 was null when some honeypots had a pixel_spacing and some not, with no figure
+    left anywhere and 'n/a' on the agreement page: each unit's mean HD95 is now kept (hd95_by_unit) and
+    shown with its unit."""
+    from pixelproof.core.agreement import write_html
+    from pixelproof.core.scorecards import honeypot_scorecards
+
+    ref, cand = projects()
+    (card,) = honeypot_scorecards([("ann", cand)], ref, {"honeypots": {"images": list(IMAGES)}})
+    assert card["unit"] == "mixed" and card["hd95"] is None
+    px = np.mean([expected(n, False)["hd95"] for n in ("px1.png", "px2.png")])
+    assert card["hd95_by_unit"] == pytest.approx({"mm": expected("mm.png", True)["hd95"], "px": px})
+    data = {"raters": ["ann"], "images": 0, "iou_threshold": 0.5, "summary": {}, "pairs": [], "per_class": []}
+    write_html({**data, "honeypots": [card], "problems": []}, tmp_path / "a.html")
+    page = (tmp_path / "a.html").read_text()
+    cards = page[page.index("Honeypot scorecards") :]
+    assert f"{card['hd95_by_unit']['mm']:.4f} mm" in cards and f"{px:.4f} px" in cards
+    json.dumps(card, allow_nan=False)

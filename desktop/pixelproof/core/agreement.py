@@ -460,6 +460,15 @@ def run_agreement(
     return AgreementResult([r.name for r in raters], results, problems, iou_threshold)
 
 
+def _hd95_per_unit(card: dict[str, Any]) -> dict[str, Any]:
+    """A scorecard over honeypots in mm and in px shows its HD95 once per unit ('2.1000 mm | 4.0000 px')."""
+    by_unit = card.get("hd95_by_unit")
+    if not by_unit:
+        return card
+    shown = [f"{v:.4f} {u}" if v is not None else f"n/a {u}" for u, v in by_unit.items()]
+    return {**card, "hd95": " | ".join(shown)}
+
+
 def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The agreement report as one self-contained HTML page (tables and bar charts, no scripts)."""
     from pixelproof.core.report import REPORT_CSS, html_table, html_text, svg_bars
@@ -494,7 +503,7 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         parts += [
             "<h2>Honeypot scorecards</h2>",
             html_table(
-                data["honeypots"],
+                [_hd95_per_unit(card) for card in data["honeypots"]],
                 ["annotator", "images", "dice", "hd95", "f1", "precision", "recall", "seconds_per_image"],
             ),
         ]

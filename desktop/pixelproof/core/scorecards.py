@@ -93,14 +93,17 @@ def honeypot_scorecards(
             "annotator": name,
             "images": s["images"],
             "dice": s["dice"],
-            "hd95": s["hd95"],  # null when the images are some in mm, some in px (QA's by_unit)
+            "hd95": s["hd95"],  # null when the images are some in mm, some in px: then per unit
             "unit": s["unit"],
             "f1": s["f1"],
             "precision": s["precision"],
             "recall": s["recall"],
             "seconds_per_image": seconds_per_image(mine, list(mine.images)),
         }
-        cards.append(
-            {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in card.items()}
-        )
+        card = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in card.items()}
+        if "by_unit" in s:  # QA's means per unit: HD95 in mm of the spaced honeypots, in px of the others
+            card["hd95_by_unit"] = {
+                u: g["hd95"] if math.isfinite(g["hd95"]) else None for u, g in s["by_unit"].items()
+            }
+        cards.append(card)
     return cards
