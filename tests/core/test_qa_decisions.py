@@ -68,3 +68,18 @@ def test_a_streamed_run_reports_the_same_decisions(tmp_path) -> None:
         streamed = to_dict(run_qa(load_reference(ref, cand), cand, stream=stream))
         assert list(streamed["per_object"]) == kept["per_object"]
         assert streamed["image_reviews"] == kept["image_reviews"]
+
+
+def test_the_page_lists_at_most_500_image_decisions_as_it_does_objects() -> None:
+    """The objects accepted, rejected or noted were capped at 500 on the page (all in --json) but the
+    whole-image decisions were not: a reviewed dataset of 50,000 images put 50,000 rows on it."""
+    from pixelproof.core.report import DECIDED_SHOWN, decisions_html
+
+    images = [
+        {"file_name": f"img{i:05d}.png", "image_id": i, "review": "rejected", "note": '=HYPERLINK("x")'}
+        for i in range(DECIDED_SHOWN + 37)
+    ]
+    page = "".join(decisions_html({"per_object": [], "image_reviews": images}))
+    assert page.count("<tr>") - 1 == DECIDED_SHOWN  # a header row, then the decisions shown
+    assert "img00499.png" in page and "img00500.png" not in page
+    assert "… and 37 more images (all are in --json)" in page

@@ -446,12 +446,14 @@ td:first-child{text-align:left}
 """
 
 
-DECIDED_SHOWN = 500  # objects with a decision or note listed on the page; all are in the JSON
+DECIDED_SHOWN = (
+    500  # image decisions, and objects with a decision or note, listed on the page; all in the JSON
+)
 
 
 def decisions_html(data: dict[str, Any]) -> list[str]:
     """The reviewer's decisions: counts of the candidate objects by review state, the whole-image
-    decisions, and the objects accepted, rejected or with a note (the first ``DECIDED_SHOWN``)."""
+    decisions and the objects accepted, rejected or with a note (the first ``DECIDED_SHOWN`` of each)."""
     counts: Counter[str] = Counter()
     decided = []
     for o in data["per_object"]:
@@ -466,9 +468,10 @@ def decisions_html(data: dict[str, Any]) -> list[str]:
     said = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
     parts = ["<h2>Review decisions</h2>", f"<p>Candidate objects scored: {said or 'none'}.</p>"]
     if images:
-        parts.append(
-            html_table([{**r, "note": r.get("note") or ""} for r in images], ["file_name", "review", "note"])
-        )
+        shown_images = [{**r, "note": r.get("note") or ""} for r in images[:DECIDED_SHOWN]]
+        parts.append(html_table(shown_images, ["file_name", "review", "note"]))
+        if len(images) > DECIDED_SHOWN:
+            parts.append(f"<p>… and {len(images) - DECIDED_SHOWN} more images (all are in --json).</p>")
     if decided:
         cols = ["file_name", "status", "category", "cand_id", "iou", "review", "note"]
         shown = [
