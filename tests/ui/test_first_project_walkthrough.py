@@ -210,5 +210,7 @@ def test_a_first_project_from_a_folder_of_photos(qtbot, tmp_path: Path, monkeypa
     image_hd95 = proxy.index(row, col).data()
     model = view.object_model
     object_hd95 = model.index(0, OBJECT_COLUMNS.index("HD95")).data()
-    assert image_hd95 == object_hd95 == f"{rows['astronaut.jpg']['hd95']:.2f}"
+    astronaut = rows["astronaut.jpg"]  # no pixel spacing: distances in px, the unit shown in the cell
+    assert astronaut["unit"] == "px"
+    assert image_hd95 == object_hd95 == f"{astronaut['hd95']:.2f} px"
     doc.undo_stack.setClean()
