@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTableView
 
 from pixelproof.core.demo import install_demo
-from tests.ui.test_review import enter_review, open_window
+from tests.ui.test_review import enter_review, header_click, image_ids, open_window, table_click, wait_image
 from tests.ui.test_review_units import add_images, edit
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -155,6 +155,54 @@ def test_the_banner_folds_to_one_line_by_keyboard_and_unfolds_for_new_warnings(
         # folded, then the reference is dropped and chosen again: a folded banner opens for new lines only
         QTest.mouseClick(banner.toggle_button, Qt.MouseButton.LeftButton)
         assert banner.shown_text() == banner_lines(banner)[0]
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_d_and_a_walk_the_images_table_as_sorted_and_filtered(qtbot, tmp_path, no_prompts) -> None:
+    """D / A went to the next image in file order while the reviewer had the Images table sorted worst
+    first. In the review view they walk the table's rows now, in its order and under its filter; at either
+    end they stay and say so. Back in the labeling view D is file order again."""
+    project = install_demo(tmp_path / "demo")
+    win = open_window(qtbot, project)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        table, model = view.images.image_table, view.images.image_model
+        header_click(table, model.column_of("hd95"))
+        if table.horizontalHeader().sortIndicatorOrder() != Qt.SortOrder.DescendingOrder:
+            header_click(table, model.column_of("hd95"))
+        order = image_ids(view)
+        files = list(win.document.project.images)
+        assert order != files[: len(order)]
+        table_click(table, 0)
+        wait_image(qtbot, view)
+        walked = [view.image_id]
+        for _ in range(len(order) - 1):
+            QTest.keyClick(table, Qt.Key.Key_D)
+            walked.append(view.image_id)
+            assert win.document.current_image_id == view.image_id
+        assert walked == order
+        QTest.keyClick(table, Qt.Key.Key_D)  # the last row: it stays, and says so
+        assert view.image_id == order[-1]
+        assert "last" in win.statusBar().currentMessage().lower()
+        QTest.keyClick(table, Qt.Key.Key_A)
+        QTest.keyClick(table, Qt.Key.Key_A)
+        assert view.image_id == order[-3]
+        # under a filter: only the rows shown
+        QTest.keyClicks(view.images.filter_edit, "Dice < 0.99")
+        shown = image_ids(view)
+        assert 1 < len(shown) < len(order)
+        table_click(table, 0)
+        QTest.keyClick(table, Qt.Key.Key_D)
+        assert view.image_id == shown[1]
+        # the labeling view: file order
+        QTest.keyClick(table, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+        assert not win.review.active
+        here = files.index(win.document.current_image_id)
+        QTest.keyClick(win.canvas, Qt.Key.Key_D)
+        assert win.document.current_image_id == files[here + 1]
     finally:
         win.document.undo_stack.setClean()
         win.close()

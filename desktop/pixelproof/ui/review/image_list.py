@@ -222,6 +222,29 @@ class ImageList(QWidget):
             self.image_table.setCurrentIndex(index)
             self.image_table.scrollTo(index)
 
+    def step(self, image_id: int, step: int) -> bool:
+        """Go ``step`` rows down (up when negative) from ``image_id``'s row in the table as it is sorted
+        and filtered (from the top, or the bottom going up, when it is not shown); False at either end."""
+        index, rows = self._index_of(image_id), self.image_proxy.rowCount()
+        row = index.row() + step if index.isValid() else (0 if step > 0 else rows - 1)
+        if not 0 <= row < rows:
+            return False
+        self.select_row(row)
+        return True
+
+    def end_message(self, step: int) -> str:
+        """What D at the last row (A at the first) says: the table's end, its sort and its filter."""
+        header = self.image_table.horizontalHeader()
+        col = header.sortIndicatorSection()
+        by = (
+            self.image_model.headerData(col, Qt.Orientation.Horizontal) if 0 <= col < header.count() else None
+        )
+        order = "descending" if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder else "ascending"
+        sort = f", sorted by {by} ({order})" if by else ""
+        shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
+        filtered = f", {shown} of {total} images shown by the filter" if shown < total else ""
+        return f"{'Last' if step > 0 else 'First'} image of the Images table{sort}{filtered}"
+
     def _column_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
         """Right-click on the header: show or hide each metric column."""
         menu = QMenu(self)

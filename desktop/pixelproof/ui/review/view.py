@@ -362,6 +362,16 @@ class ReviewView(QWidget):
         """Make ``image_id`` (candidate id) the current row (if it is scored and not filtered out)."""
         self.images.select_image(image_id)
 
+    def step_image(self, step: int) -> bool:
+        """D / A here: the next / previous row of the Images table as sorted and filtered (the worst images
+        one after the other), not file order; at either end the status bar says so. False while no row is
+        shown (the caller goes in file order)."""
+        if self.scored is None or self.preview.active or self.images.image_proxy.rowCount() == 0:
+            return False
+        if not self.images.step(self.image_id, step):
+            self.statusMessage.emit(self.images.end_message(step))
+        return True
+
     def _image_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
