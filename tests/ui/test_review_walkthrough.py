@@ -5,6 +5,7 @@ is sorted worst first, and distances in mm and px sorted as one scale. Real keys
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -203,6 +204,45 @@ def test_d_and_a_walk_the_images_table_as_sorted_and_filtered(qtbot, tmp_path, n
         here = files.index(win.document.current_image_id)
         QTest.keyClick(win.canvas, Qt.Key.Key_D)
         assert win.document.current_image_id == files[here + 1]
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_sorting_a_distance_keeps_mm_and_px_apart_and_n_a_last(qtbot, tmp_path, no_prompts) -> None:
+    """With chelsea.jpg and coins.png in mm (a pixel spacing) and the rest in px, sorting by HD95 put
+    1.58 mm before 2.00 px before 2.50 mm: numbers of two scales compared as one. The mm rows sort
+    together, then the px rows, then n/a, in both orders; each group by its value in the order asked."""
+    project = install_demo(tmp_path / "demo")
+    for path in (project, project.parent / "reference.json"):
+        edit(path, spaced="chelsea.jpg")
+        edit(path, spaced="coins.png")
+    edit(project, emptied="coffee.jpg")  # an ∞ (the diagonal stands in) among the px rows
+    win = open_window(qtbot, project)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        table, model, proxy = view.images.image_table, view.images.image_model, view.images.image_proxy
+        rows = {r["image_id"]: r for r in model.rows}
+        assert {r["unit"] for r in rows.values() if not math.isnan(r["hd95"])} == {"mm", "px"}
+        col = model.column_of("hd95")
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            header_click(table, col)
+            if table.horizontalHeader().sortIndicatorOrder() != order:
+                header_click(table, col)
+            got = [rows[i] for i in image_ids(view)]
+            down = order == Qt.SortOrder.DescendingOrder
+
+            def group(r):
+                return 2 if math.isnan(r["hd95"]) else (0 if r["unit"] == "mm" else 1)
+
+            want_groups = sorted(group(r) for r in got)
+            assert [group(r) for r in got] == want_groups, [(r["unit"], r["hd95"]) for r in got]
+            for g in (0, 1):
+                values = [r["hd95"] for r in got if group(r) == g]
+                assert values == sorted(values, reverse=down), (g, values)
+            shown = [proxy.index(r, col).data() for r in range(proxy.rowCount())]
+            assert shown[: want_groups.count(0)] == [t for t in shown if t.endswith(" mm")]
     finally:
         win.document.undo_stack.setClean()
         win.close()
