@@ -54,7 +54,7 @@ def test_every_action_has_a_key_and_help_lists_it(qtbot, window, monkeypatch) ->
     for act in window.findChildren(QAction):
         sid = act.property("shortcut_id")
         if sid and REGISTRY.get(sid).context != "canvas":
-            label = REGISTRY.get(sid).label
+            label = REGISTRY.get(sid).described  # its name, and what it does beyond it in a view
             assert label in table, label
             assert table[label] == (REGISTRY.text(sid) or "—"), label
     assert table["Mark Done and Next Image"] == "G"

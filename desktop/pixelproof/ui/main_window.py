@@ -158,10 +158,11 @@ class MainWindow(QMainWindow):
         self.act_window = a("view.window_level", self.window_level_dialog, "contrast",
                             "Display range for 16-bit and float images (or right-drag)")  # fmt: skip
         self.act_auto_window = a("view.auto_window", self.canvas.auto_window)
-        self.act_next = a("image.next", lambda: self.step_image(1), "next", "Go to the next image")
-        self.act_prev = a(
-            "image.previous", lambda: self.step_image(-1), "previous", "Go to the previous image"
-        )
+        review = " (in the review view: the %s in the Images table, as sorted and filtered)"
+        self.act_next = a("image.next", lambda: self.step_image(1), "next",
+                          "Go to the next image" + review % "next row")  # fmt: skip
+        self.act_prev = a("image.previous", lambda: self.step_image(-1), "previous",
+                          "Go to the previous image" + review % "row above")  # fmt: skip
         self.act_pixel_limit = a("image.pixel_limit", self.pixel_limit_dialog)
         self.act_shortcuts = a("help.shortcuts", self.show_shortcuts, "keyboard")
         self.act_about = a("help.about", self.about)
@@ -483,7 +484,10 @@ class MainWindow(QMainWindow):
             self.canvas.tool.cancel()
 
     def step_image(self, step: int) -> None:
-        """D / A (and G's move); at the last image, how many are done ("Last image" alone said nothing)."""
+        """D / A (and G's move): file order; in the review view the Images table's order (a reviewer walks
+        the worst images first). At the last image, how many are done ("Last image" alone said nothing)."""
+        if self.review.active and self.review.view.step_image(step):
+            return
         doc = self.document
         if doc is not None and not doc.step_image(step):
             ids = doc.image_ids()

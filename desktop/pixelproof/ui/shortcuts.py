@@ -38,19 +38,27 @@ class Shortcut:
     context: str = "window"
     editable: bool = True  # False: listed for the user (gestures, digit keys), not rebindable
     takes: tuple[str, ...] = ()  # a canvas gesture's keys that the canvas handles (no action may have them)
+    note: str = ""  # what the key does beyond its name in one view (Help > Shortcuts and README say it)
 
     @property
     def label(self) -> str:
         """The action's name as a list shows it."""
         return self.text.replace("&", "").replace("…", "")
 
+    @property
+    def described(self) -> str:
+        """Its name and, when it has one, its note: what Help > Shortcuts and README's table say."""
+        return f"{self.label} ({self.note})" if self.note else self.label
+
     def default_sequences(self) -> list[QKeySequence]:
         """A standard key gives its platform's main binding (as ``QKeySequence(StandardKey)`` does)."""
         return [QKeySequence(k) for k in self.keys]
 
 
-def _(id: str, text: str, keys: Keys = (), context: str = "window", editable: bool = True) -> Shortcut:
-    return Shortcut(id, text, keys, context, editable)
+def _(
+    id: str, text: str, keys: Keys = (), context: str = "window", editable: bool = True, note: str = ""
+) -> Shortcut:
+    return Shortcut(id, text, keys, context, editable, note=note)
 
 
 def gesture(id: str, text: str, *how: str, takes: tuple[str, ...] = ()) -> Shortcut:
@@ -110,8 +118,11 @@ DEFAULTS: list[Shortcut] = [
     _("tool.assist", "&Assist (Interactive Model)", ("I",), "labeling"),  # M also picks it
     _("tool.measure", "&Measure Distance", ("U",), "labeling"),  # rUler: M, R and L are taken
     # Image
-    _("image.next", "&Next Image", ("D",), "labeling"),
-    _("image.previous", "&Previous Image", ("A",), "labeling"),
+    # in the review view D / A walk the Images table as the reviewer sorted and filtered it (worst first):
+    # file order there skipped about the table a reviewer was reading
+    _("image.next", "&Next Image", ("D",), note="review view: the next row of the Images table, "
+      "as sorted and filtered"),
+    _("image.previous", "&Previous Image", ("A",), note="review view: the row above in the Images table"),
     _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
     _("image.todo", "Mark as &To Do", ("Alt+1",), "labeling"),
     _("image.in_progress", "Mark as &In Progress", ("Alt+2",), "labeling"),
@@ -328,8 +339,12 @@ class ShortcutRegistry(QObject):
     def rows(self) -> list[tuple[str, str]]:
         """(keys, what) for Help > Shortcuts: every action (those the user left without a key too, as "—"),
         then the gestures."""
-        rows = [(self.text(e.id) or "—", e.label) for e in self._entries.values() if e.context != "canvas"]
-        return rows + [(self.text(e.id), e.label) for e in self._entries.values() if e.context == "canvas"]
+        rows = [
+            (self.text(e.id) or "—", e.described) for e in self._entries.values() if e.context != "canvas"
+        ]
+        return rows + [
+            (self.text(e.id), e.described) for e in self._entries.values() if e.context == "canvas"
+        ]
 
     def markdown_table(self) -> str:
         """The default key map as README's table (a test checks README against it)."""
@@ -339,7 +354,7 @@ class ShortcutRegistry(QObject):
                 portable(QKeySequence(k)) if isinstance(k, QKeySequence.StandardKey) else str(k)
                 for k in e.keys
             )
-            lines.append(f"| {keys or '—'} | {e.label} | {e.context} |")
+            lines.append(f"| {keys or '—'} | {e.described} | {e.context} |")
         return "\n".join(lines) + "\n"
 
 

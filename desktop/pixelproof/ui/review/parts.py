@@ -1,6 +1,6 @@
 """The widgets the review view is built from, one job each: the header (reference, run / cancel, progress,
-legend, outlines, fit, and the error banner), the image list (filter, per-image metrics, per-class summary,
-Dice histogram) and the decision box (note and the four decisions). ``ReviewView`` wires them."""
+legend, outlines, fit, and the banner), the panes, the objects and the decision box (note and the four
+decisions); the image list (left) is in ``image_list``. ``ReviewView`` wires them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
-    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -27,15 +26,10 @@ from PySide6.QtWidgets import (
 from pixelproof.core import qa_difference
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.icons import swatch
-from pixelproof.ui.review.histogram import DiceHistogram
+from pixelproof.ui.review.banner import ReviewBanner
 from pixelproof.ui.review.no_reference import NoReferenceCard
 from pixelproof.ui.review.panes import ReviewPane
 from pixelproof.ui.review.tables import (
-    DEFAULT_METRICS,
-    REVIEW_WORDS,
-    ClassSummaryModel,
-    ImageFilterProxy,
-    ImageTableModel,
     ObjectTableModel,
 )
 from pixelproof.ui.shortcuts import REGISTRY
@@ -104,7 +98,7 @@ class Legend(QWidget):
 
 class ReviewHeader(QWidget):
     """Reference: name, Choose (``choose_menu``), Run QA / Cancel with progress, the legend, Outlines and
-    Fit; under it the banner that shows why QA cannot run."""
+    Fit; under it the banner: why QA cannot run, or the warnings of the last run (``ReviewBanner``)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -140,87 +134,12 @@ class ReviewHeader(QWidget):
         row.addSpacing(12)
         row.addWidget(self.outline_box)
         row.addWidget(self.fit_button)
-        self.banner = QLabel()
-        self.banner.setObjectName("reviewBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # file names and messages shown as written
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.setStyleSheet(
-            "#reviewBanner { background: #5c2b29; color: #ffe9e7; padding: 8px; border-radius: 4px; }"
-        )
-        self.banner.hide()
+        self.banner = ReviewBanner()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(row)
         layout.addWidget(self.banner)
-
-
-class ImageTable(FittedTable):
-    """The images' table fitted to its pane: the figures and Review as wide as their headers (Review as
-    its longest word, before any decision is made), Image the rest. Sized to their contents, the columns
-    were 29 px wider than the 470-px pane: a scroll bar hid the Review column's right part."""
-
-    def __init__(self) -> None:
-        super().__init__(flexible=(0,))
-
-    def column_need(self, col: int) -> int:
-        need = super().column_need(col)
-        if col == self.horizontalHeader().count() - 1:  # Review
-            margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
-            words = max(self.fontMetrics().horizontalAdvance(w) for w in REVIEW_WORDS)
-            need = max(need, words + 2 * margin)
-        return need
-
-
-class ImageList(QWidget):
-    """The images with their metrics (a filter box such as "Dice < 0.9"), the per-class summary and the
-    histogram of per-image Dice."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("reviewFilter")
-        self.filter_edit.setAccessibleName("Filter images")
-        self.filter_edit.setPlaceholderText("Filter, e.g. Dice < 0.9 and FP > 0")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_note = QLabel()
-        self.filter_note.setWordWrap(True)
-        self.filter_note.hide()
-        self.image_model = ImageTableModel()
-        self.image_proxy = ImageFilterProxy()
-        self.image_proxy.setSourceModel(self.image_model)
-        self.image_table = table("reviewImages", "Images", ImageTable())
-        self.image_table.setModel(self.image_proxy)
-        self.image_table.setSortingEnabled(True)
-        self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
-        for n, name in enumerate(self.image_model.metrics, start=1):
-            self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
-        self.class_model = ClassSummaryModel()
-        self.class_table = table("reviewClasses", "Per class", FittedTable(flexible=(0,)))  # Class the rest
-        self.class_table.setModel(self.class_model)
-        self.class_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.histogram = DiceHistogram()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 0, 0, 6)
-        layout.addWidget(self.filter_edit)
-        layout.addWidget(self.filter_note)
-        layout.addWidget(self.image_table, 5)
-        layout.addWidget(heading("Per class"))
-        layout.addWidget(self.class_table, 3)
-        layout.addWidget(self.histogram, 2)
-
-    def _column_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
-        """Right-click on the header: show or hide each metric column."""
-        menu = QMenu(self)
-        for n in range(1, len(self.image_model.metrics) + 1):
-            act = menu.addAction(str(self.image_model.headerData(n, Qt.Orientation.Horizontal)))
-            act.setCheckable(True)
-            act.setChecked(not self.image_table.isColumnHidden(n))
-            act.toggled.connect(lambda on, n=n: self.image_table.setColumnHidden(n, not on))
-        menu.exec(self.image_table.horizontalHeader().mapToGlobal(pos))
 
 
 class PaneRow(QWidget):

@@ -33,6 +33,7 @@ STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN
 STATUS_CODE = {"fn": DIFF_FN, "fp": DIFF_FP, "wrong_class": DIFF_WRONG_CLASS}
 REVIEW_COLORS = {"accepted": QColor(0, 158, 115), "rejected": QColor(213, 94, 0)}
 REVIEW_WORDS = (*REVIEW_COLORS, "reviewed")  # what the Images table's Review column can say
+UNIT_ORDER = {"mm": 0, "px": 1}  # a distance column sorts mm rows, then px rows
 
 
 def format_value(name: str, v: float) -> str:
@@ -112,6 +113,15 @@ class ImageTableModel(QAbstractTableModel):
 
     def column_of(self, metric: str) -> int:
         return 1 + self.metrics.index(metric)
+
+    def unit_rank(self, index: QModelIndex | QPersistentModelIndex) -> int:
+        """Where a distance's unit sorts: mm (0) before px (1); 0 for any other column."""
+        if (
+            not 0 < index.column() <= len(self.metrics)
+            or self.metrics[index.column() - 1] not in DISTANCE_FIELDS
+        ):
+            return 0
+        return UNIT_ORDER.get(self.rows[index.row()].get("unit"), len(UNIT_ORDER))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -198,7 +208,9 @@ class ImageTableModel(QAbstractTableModel):
 
 
 class ImageFilterProxy(QSortFilterProxyModel):
-    """Sorts numbers with n/a always last (both orders) and keeps rows that meet the filter conditions."""
+    """Sorts numbers with n/a always last (both orders) and keeps rows that meet the filter conditions. A
+    distance sorts mm rows before px rows in both orders, each by its value: 2.50 mm and 2.00 px are no
+    two points of one scale (sorted as one, 1.58 mm, 2.00 px, 2.50 mm read as a ranking)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -225,10 +237,13 @@ class ImageFilterProxy(QSortFilterProxyModel):
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         if isinstance(a, float) and isinstance(b, float):
             an, bn = math.isnan(a), math.isnan(b)
+            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
             if an or bn:
                 # n/a goes last whatever the order (Qt reverses lessThan for descending)
-                descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
                 return (an and not bn) == descending and an != bn
+            ua, ub = self.sourceModel().unit_rank(left), self.sourceModel().unit_rank(right)
+            if ua != ub:  # the units in one order whatever the sort order, as n/a
+                return (ua < ub) != descending
             if a == b:
                 return left.row() < right.row()
             return a < b

@@ -34,10 +34,10 @@ from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.jobs import Job
 from pixelproof.ui.review import compute
-from pixelproof.ui.review.filter import FilterError, parse_filter
+from pixelproof.ui.review.image_list import ImageList
 from pixelproof.ui.review.no_reference import CandidatePreview
 from pixelproof.ui.review.panes import LinkedPanes
-from pixelproof.ui.review.parts import RUN_TIP, DecisionBox, ImageList, ObjectList, PaneRow, ReviewHeader
+from pixelproof.ui.review.parts import RUN_TIP, DecisionBox, ObjectList, PaneRow, ReviewHeader
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 if TYPE_CHECKING:
@@ -85,7 +85,6 @@ class ReviewView(QWidget):
         self.images = ImageList()
         self.images.filter_edit.textChanged.connect(self._filter_changed)
         self.images.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
-        self.images.histogram.binClicked.connect(self._filter_bin)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.images)
         self.splitter.addWidget(self._build_right(keys))
@@ -207,10 +206,8 @@ class ReviewView(QWidget):
         self.header.reference_label.setText(f"{path.name}{kind}")
         self.header.reference_label.setToolTip(as_text(str(path)))
 
-    def _show_banner(self, text: str | None, tip: str | None = None) -> None:
-        self.header.banner.setText(text or "")
-        self.header.banner.setToolTip(as_text(tip) if tip else "")
-        self.header.banner.setVisible(bool(text))
+    def _show_banner(self, text: str | None, tip: str | None = None, warning: bool = False) -> None:
+        self.header.banner.show_text(text, tip, warning)
 
     # -- QA run ----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -303,10 +300,7 @@ class ReviewView(QWidget):
         self.error = None
         self.scored = scored
         result = scored.result
-        self._show_banner(compute.result_notes(result), compute.unmatched_tip(result))
-        self.header.banner.setStyleSheet(
-            "#reviewBanner { background: #4a4320; color: #fff6d8; padding: 6px; border-radius: 4px; }"
-        )
+        self._show_banner(compute.result_notes(result), compute.unmatched_tip(result), warning=True)
         self._show_reference_label()
         self.header.legend.show_void(scored.reference.has_void)
         keep = self.image_id
@@ -325,7 +319,7 @@ class ReviewView(QWidget):
         if self.image_id == -1:
             self.select_image(keep)
         if self.image_id == -1:
-            self._select_proxy_row(0)
+            self.images.select_row(0)
         self._filter_changed(self.images.filter_edit.text())  # its count, of the new rows
         self._first_result = False
         n = len(scored.image_table)
@@ -359,48 +353,24 @@ class ReviewView(QWidget):
         if image_id == self.image_id:
             self._update_buttons()
 
-    # -- filter and columns ----------------------------------------------------------------------
-    def _filter_changed(self, text: str) -> None:
-        try:
-            conditions = parse_filter(text)
-        except FilterError as e:
-            self.images.filter_note.setText(f"<span style='color:#d55e00'>{e}</span>")
-            self.images.filter_note.show()
-            self.images.filter_edit.setToolTip(as_text(str(e)))
-            return
-        self.images.filter_edit.setToolTip("")
-        self.images.image_proxy.set_conditions(conditions)
-        shown, total = self.images.image_proxy.rowCount(), self.images.image_model.rowCount()
-        self.images.filter_note.setText(f"{shown} of {total} images" if conditions else "")
-        self.images.filter_note.setVisible(bool(conditions))
-        if shown and not self._current_image_visible():
-            self._select_proxy_row(0)
-
-    def _filter_bin(self, low: float, high: float) -> None:
-        op = "<=" if high >= 1.0 else "<"
-        self.images.filter_edit.setText(f"Dice >= {low:g} and Dice {op} {high:g}")
-
     # -- images ----------------------------------------------------------------------------------
-    def _current_image_visible(self) -> bool:
-        row = self.images.image_model.row_of(self.image_id)
-        return (
-            row >= 0
-            and self.images.image_proxy.mapFromSource(self.images.image_model.index(row, 0)).isValid()
-        )
-
-    def _select_proxy_row(self, row: int) -> None:
-        if 0 <= row < self.images.image_proxy.rowCount():
-            self.images.image_table.setCurrentIndex(self.images.image_proxy.index(row, 0))
+    def _filter_changed(self, text: str) -> None:
+        if self.images.apply_filter(text) and not self.images.shows(self.image_id):
+            self.images.select_row(0)
 
     def select_image(self, image_id: int) -> None:
         """Make ``image_id`` (candidate id) the current row (if it is scored and not filtered out)."""
-        row = self.images.image_model.row_of(image_id)
-        if row < 0:
-            return
-        index = self.images.image_proxy.mapFromSource(self.images.image_model.index(row, 0))
-        if index.isValid():
-            self.images.image_table.setCurrentIndex(index)
-            self.images.image_table.scrollTo(index)
+        self.images.select_image(image_id)
+
+    def step_image(self, step: int) -> bool:
+        """D / A here: the next / previous row of the Images table as sorted and filtered (the worst images
+        one after the other), not file order; at either end the status bar says so. False while no row is
+        shown (the caller goes in file order)."""
+        if self.scored is None or self.preview.active or self.images.image_proxy.rowCount() == 0:
+            return False
+        if not self.images.step(self.image_id, step):
+            self.statusMessage.emit(self.images.end_message(step))
+        return True
 
     def _image_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():

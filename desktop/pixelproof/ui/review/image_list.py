@@ -1,0 +1,256 @@
+"""The left side of the review view: the filter, the Images table, the per-class summary with its
+"all classes" row pinned under the class rows, and the Dice histogram.
+
+At 1366x768 the summary row, the last of the table, was behind its bottom edge (and ~80 px further under a
+banner of warnings): the one figure a reviewer reads first needed a scroll. The class rows now scroll in a
+table as tall as they are (up to ``MAX_ROWS``, the Images table taking the rest), and the summary row sits
+in a one-row table under them that never scrolls, its columns as wide as theirs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.fitted_table import FittedTable
+from pixelproof.ui.review.filter import FilterError, parse_filter
+from pixelproof.ui.review.histogram import DiceHistogram
+from pixelproof.ui.review.parts import heading, table
+from pixelproof.ui.review.tables import (
+    DEFAULT_METRICS,
+    REVIEW_WORDS,
+    ClassSummaryModel,
+    ImageFilterProxy,
+    ImageTableModel,
+)
+
+MAX_ROWS = 8  # class rows shown before they scroll
+MIN_ROWS = 3  # never fewer, however short the window
+
+
+class SummaryPart(QSortFilterProxyModel):
+    """The class rows of a ``ClassSummaryModel`` (``total`` False) or its last row, all classes (True)."""
+
+    def __init__(self, source: ClassSummaryModel, total: bool) -> None:
+        super().__init__()
+        self.total = total
+        self.setSourceModel(source)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return (source_row == self.sourceModel().rowCount() - 1) == self.total
+
+
+def rows_height(view: QTableView, rows: int) -> int:
+    """The height of ``view`` showing its header and ``rows`` rows, no more."""
+    header = view.horizontalHeader()
+    head = header.sizeHint().height() if not header.isHidden() else 0
+    return head + rows * view.verticalHeader().defaultSectionSize() + 2 * view.frameWidth()
+
+
+class ClassRows(FittedTable):
+    """The class rows: columns wide enough for the summary row's figures too."""
+
+    def __init__(self, total: QTableView) -> None:
+        super().__init__(flexible=(0,))  # Class the rest
+        self.total = total
+
+    def column_need(self, col: int) -> int:
+        return max(super().column_need(col), self.total.sizeHintForColumn(col))
+
+
+class ClassSummary(QWidget):
+    """``rows``: the class rows (scrolling); ``total``: the all-classes row under them (pinned)."""
+
+    def __init__(self, model: ClassSummaryModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.total = table("reviewClassTotal", "All classes", QTableView())
+        self.total.horizontalHeader().hide()
+        self.total.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.total.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.total.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.total.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.total.setModel(SummaryPart(model, total=True))
+        self.total.setFixedHeight(rows_height(self.total, 1))
+        self.rows = table("reviewClasses", "Per class", ClassRows(self.total))
+        self.rows.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.rows.setModel(SummaryPart(model, total=False))
+        header = self.rows.horizontalHeader()
+        header.sectionResized.connect(lambda col, _old, new: self.total.setColumnWidth(col, new))
+        model.modelReset.connect(lambda: self.total.setVisible(self.total.model().rowCount() > 0))
+        self.total.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.rows)
+        layout.addWidget(self.total)
+
+
+class ImageTable(FittedTable):
+    """The images' table fitted to its pane: the figures and Review as wide as their headers (Review as
+    its longest word, before any decision is made), Image the rest. Sized to their contents, the columns
+    were 29 px wider than the 470-px pane: a scroll bar hid the Review column's right part."""
+
+    def __init__(self) -> None:
+        super().__init__(flexible=(0,))
+
+    def column_need(self, col: int) -> int:
+        need = super().column_need(col)
+        if col == self.horizontalHeader().count() - 1:  # Review
+            margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+            words = max(self.fontMetrics().horizontalAdvance(w) for w in REVIEW_WORDS)
+            need = max(need, words + 2 * margin)
+        return need
+
+
+class ImageList(QWidget):
+    """The images with their metrics (a filter box such as "Dice < 0.9"), the per-class summary and the
+    histogram of per-image Dice."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("reviewFilter")
+        self.filter_edit.setAccessibleName("Filter images")
+        self.filter_edit.setPlaceholderText("Filter, e.g. Dice < 0.9 and FP > 0")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_note = QLabel()
+        self.filter_note.setWordWrap(True)
+        self.filter_note.hide()
+        self.image_model = ImageTableModel()
+        self.image_proxy = ImageFilterProxy()
+        self.image_proxy.setSourceModel(self.image_model)
+        self.image_table = table("reviewImages", "Images", ImageTable())
+        self.image_table.setModel(self.image_proxy)
+        self.image_table.setSortingEnabled(True)
+        self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
+        for n, name in enumerate(self.image_model.metrics, start=1):
+            self.image_table.setColumnHidden(n, name not in DEFAULT_METRICS)
+        self.class_model = ClassSummaryModel()
+        self.classes = ClassSummary(self.class_model)
+        self.class_table, self.class_total = self.classes.rows, self.classes.total
+        self.histogram = DiceHistogram()
+        self.histogram.binClicked.connect(self._filter_bin)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 6)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.filter_note)
+        layout.addWidget(self.image_table, 1)
+        layout.addWidget(heading("Per class"))
+        layout.addWidget(self.classes)
+        layout.addWidget(self.histogram)
+        for model in (self.image_proxy, self.class_model):
+            for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
+                signal.connect(self._share_height)
+
+    def _share_height(self) -> None:
+        """The class rows get what the Images table (every row) and the histogram leave, from
+        ``MIN_ROWS`` to as many as there are (``MAX_ROWS`` at most); the Images table gets the rest."""
+        layout = self.layout()
+        shown = [layout.itemAt(n).widget() for n in range(layout.count())]
+        shown = [w for w in shown if w is not None and not w.isHidden()]
+        rows, n = self.class_table, self.class_table.model().rowCount()
+        others = [w for w in shown if w not in (self.image_table, self.classes, self.histogram)]
+        fixed = (
+            sum(w.sizeHint().height() for w in others)
+            + self.class_total.height() * self.class_total.isVisible()
+        )
+        margins = layout.contentsMargins()
+        fixed += margins.top() + margins.bottom() + layout.spacing() * (len(shown) - 1)
+        fixed += self.histogram.sizeHint().height() + rows_height(
+            self.image_table, self.image_proxy.rowCount()
+        )
+        low, high = rows_height(rows, min(n, MIN_ROWS)), rows_height(rows, min(n, MAX_ROWS))
+        rows.setFixedHeight(max(low, min(high, self.height() - fixed)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share_height()
+
+    # -- filter and rows --------------------------------------------------------------------------
+    def apply_filter(self, text: str) -> bool:
+        """Keep the rows that meet the conditions typed (the note counts them); False, the note saying
+        why, when the text is no filter."""
+        try:
+            conditions = parse_filter(text)
+        except FilterError as e:
+            self.filter_note.setText(f"<span style='color:#d55e00'>{e}</span>")
+            self.filter_note.show()
+            self.filter_edit.setToolTip(as_text(str(e)))
+            return False
+        self.filter_edit.setToolTip("")
+        self.image_proxy.set_conditions(conditions)
+        shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
+        self.filter_note.setText(f"{shown} of {total} images" if conditions else "")
+        self.filter_note.setVisible(bool(conditions))
+        self._share_height()
+        return True
+
+    def _filter_bin(self, low: float, high: float) -> None:
+        op = "<=" if high >= 1.0 else "<"
+        self.filter_edit.setText(f"Dice >= {low:g} and Dice {op} {high:g}")
+
+    def _index_of(self, image_id: int) -> QModelIndex:
+        """The table's index of ``image_id``: invalid when it is not scored or filtered out."""
+        row = self.image_model.row_of(image_id)
+        return self.image_proxy.mapFromSource(self.image_model.index(row, 0)) if row >= 0 else QModelIndex()
+
+    def shows(self, image_id: int) -> bool:
+        return self._index_of(image_id).isValid()
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < self.image_proxy.rowCount():
+            index = self.image_proxy.index(row, 0)
+            self.image_table.setCurrentIndex(index)
+            self.image_table.scrollTo(index)
+
+    def select_image(self, image_id: int) -> None:
+        """Make ``image_id`` the current row, if it is scored and not filtered out."""
+        index = self._index_of(image_id)
+        if index.isValid():
+            self.image_table.setCurrentIndex(index)
+            self.image_table.scrollTo(index)
+
+    def step(self, image_id: int, step: int) -> bool:
+        """Go ``step`` rows down (up when negative) from ``image_id``'s row in the table as it is sorted
+        and filtered (from the top, or the bottom going up, when it is not shown); False at either end."""
+        index, rows = self._index_of(image_id), self.image_proxy.rowCount()
+        row = index.row() + step if index.isValid() else (0 if step > 0 else rows - 1)
+        if not 0 <= row < rows:
+            return False
+        self.select_row(row)
+        return True
+
+    def end_message(self, step: int) -> str:
+        """What D at the last row (A at the first) says: the table's end, its sort and its filter."""
+        header = self.image_table.horizontalHeader()
+        col = header.sortIndicatorSection()
+        by = (
+            self.image_model.headerData(col, Qt.Orientation.Horizontal) if 0 <= col < header.count() else None
+        )
+        order = "descending" if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder else "ascending"
+        sort = f", sorted by {by} ({order})" if by else ""
+        shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
+        filtered = f", {shown} of {total} images shown by the filter" if shown < total else ""
+        return f"{'Last' if step > 0 else 'First'} image of the Images table{sort}{filtered}"
+
+    def _column_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
+        """Right-click on the header: show or hide each metric column."""
+        menu = QMenu(self)
+        for n in range(1, len(self.image_model.metrics) + 1):
+            act = menu.addAction(str(self.image_model.headerData(n, Qt.Orientation.Horizontal)))
+            act.setCheckable(True)
+            act.setChecked(not self.image_table.isColumnHidden(n))
+            act.toggled.connect(lambda on, n=n: self.image_table.setColumnHidden(n, not on))
+        menu.exec(self.image_table.horizontalHeader().mapToGlobal(pos))
