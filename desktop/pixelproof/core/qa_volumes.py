@@ -87,7 +87,7 @@ class VolumeCollector:
 
     def add(self, score: ImageScore) -> None:
         """Keep a scored image pair's per-class masks when it is a slice."""
-        from pixelproof.core.qa_objects import image_spacing
+        from pixelproof.core.qa_objects import pair_spacing
 
         pair = score.pair
         ref = parse_slice_ref(pair.cand.file_name) or parse_slice_ref(pair.ref.file_name)
@@ -95,7 +95,7 @@ class VolumeCollector:
             return
         position = pair.cand.extra.get("slice_position", pair.ref.extra.get("slice_position"))
         position = float(position) if isinstance(position, int | float) and math.isfinite(position) else None
-        spacing = image_spacing(pair.cand) or image_spacing(pair.ref)
+        spacing = pair_spacing(pair)
         item = _Slice(ref.index, pair.shape, spacing, position, score.masks, _offset(pair))
         self.volumes.setdefault(volume_name(ref), []).append(item)
 
