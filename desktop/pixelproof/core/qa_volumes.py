@@ -5,7 +5,7 @@ volume (same source, series, channel and axis) are stacked by index. Per categor
 counts, and HD/HD95/ASSD/MASD/NSD with 6-neighbour boundaries, in mm when the slices carry a
 ``pixel_spacing`` and a ``slice_position`` (the slice spacing comes from the positions, never from a
 nominal SliceThickness; a sheared stack's slices are also shifted by their ``slice_offset``), else in
-voxels, each choice reported in ``problems``.
+voxel units (``unit`` "voxel", never "px"), each choice reported in ``problems``.
 """
 
 from __future__ import annotations
@@ -173,5 +173,5 @@ def _geometry(
         return spacing, positions
     if spacing is not None or any(s.spacing for s in items):
         why = "slice positions missing or not monotonic" if spacing is not None else "pixel spacing differs"
-        problems.append(f"{name}: {why}; 3D distances in voxels")
+        problems.append(f"{name}: {why}; 3D distances in voxel units")
     return None, indexes
