@@ -20,7 +20,7 @@ import numpy as np
 
 from pixelproof.core import qa, qa_difference, safe_csv
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import LimitError, cut_note
 from pixelproof.core.qa import (
     COUNT_FIELDS,
     FIGURE_FIELDS,
@@ -453,7 +453,8 @@ DECIDED_SHOWN = (
 
 def decisions_html(data: dict[str, Any]) -> list[str]:
     """The reviewer's decisions: counts of the candidate objects by review state, the whole-image
-    decisions and the objects accepted, rejected or with a note (the first ``DECIDED_SHOWN`` of each)."""
+    decisions and the objects accepted, rejected or with a note (the first ``DECIDED_SHOWN`` of each),
+    each note cut at ``MAX_NOTE`` characters (``cut_note``; --json has it whole)."""
     counts: Counter[str] = Counter()
     decided = []
     for o in data["per_object"]:
@@ -468,14 +469,14 @@ def decisions_html(data: dict[str, Any]) -> list[str]:
     said = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
     parts = ["<h2>Review decisions</h2>", f"<p>Candidate objects scored: {said or 'none'}.</p>"]
     if images:
-        shown_images = [{**r, "note": r.get("note") or ""} for r in images[:DECIDED_SHOWN]]
+        shown_images = [{**r, "note": cut_note(r.get("note") or "")} for r in images[:DECIDED_SHOWN]]
         parts.append(html_table(shown_images, ["file_name", "review", "note"]))
         if len(images) > DECIDED_SHOWN:
             parts.append(f"<p>… and {len(images) - DECIDED_SHOWN} more images (all are in --json).</p>")
     if decided:
         cols = ["file_name", "status", "category", "cand_id", "iou", "review", "note"]
         shown = [
-            {**o, "review": o.get("review") or "", "note": o.get("note") or ""}
+            {**o, "review": o.get("review") or "", "note": cut_note(o.get("note") or "")}
             for o in decided[:DECIDED_SHOWN]
         ]
         parts.append(html_table(shown, cols))
