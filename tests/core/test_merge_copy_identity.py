@@ -157,3 +157,81 @@ def test_shards_split_before_byte_sizes_were_recorded_pair_as_before(tmp_path: P
     want = _merge(t["plain"], t["lead"] / "project.json", t["manifest"])
     got = _merge(t["copies"], t["lead"] / "project.json", t["manifest"])
     assert got.conflicts == [] and _contents(got.project) == _contents(want.project)
+
+
+def _relocate_on_laptop(t: dict, ann: Project, dealt_here: bool) -> None:
+    """ann's USB folder moved (her shard's copies missing), then her shard relocated to it as the app and
+    the CLI do (find_moved, check_copies, one RelocateImages), with or without the lead's disk there."""
+    from pixelproof.core.edits.images import RelocateImages
+    from pixelproof.core.image_folder import find_moved
+    from pixelproof.core.shard_match import check_copies
+
+    usb = Path(os.path.normpath(ann.image_path(next(iter(ann.images.values()))))).parents[1]
+    moved = usb.with_name("usb2")
+    usb.rename(moved)
+    if not dealt_here:
+        (t["lead"] / "images").rename(t["lead"] / "away")
+    found, problems = find_moved(ann, moved)
+    found, refused, _warnings, copies = check_copies(ann, found)
+    assert problems == refused == [] and len(found) == len(ann.images)
+    RelocateImages(found, copies=copies).apply(ann)
+    save_project(ann)
+    if not dealt_here:
+        (t["lead"] / "away").rename(t["lead"] / "images")
+
+
+@pytest.mark.parametrize("picture", ["reencoded", "other"])
+@pytest.mark.parametrize("into", [True, False])
+def test_a_copy_relocated_unchecked_and_sent_back_without_it_is_not_paired_unsaid(
+    tmp_path: Path, into: bool, picture: str
+) -> None:
+    """ann relocated her shard on her laptop (the file dealt out not there) to a copy of another byte size
+    than dealt out - saved again, or another picture by that name: relocate warned her, and the shard
+    recorded the copy's byte size. Sent back without the copy, nothing can compare its pixels now; merge
+    paired it silently with the lead's picture. It is now an image_size_mismatch conflict naming the
+    image and both byte sizes, kept as an image of its own - and agreement says it leaves it out."""
+    from pixelproof.core.agreement import Rater, run_agreement
+    from pixelproof.core.merge import Shard
+
+    t = _team(tmp_path, absolute=False, returned=False, honeypots=False)
+    ann, iid = _pick(t, overlap=True)
+    copy = Path(os.path.normpath(ann.image_path(ann.images[iid])))
+    (reencode if picture == "reencoded" else other_picture)(copy)
+    _relocate_on_laptop(t, ann, dealt_here=False)
+    entry = ann.app["shard"][FILES_AT_SPLIT][str(iid)]
+    size = Path(os.path.normpath(ann.image_path(ann.images[iid]))).stat().st_size
+    assert entry["copy"] == {"name": copy.name, "bytes": size, "compared": False} and entry["bytes"] != size
+    copies = _send_back(t, returned=True)
+    laptop = tmp_path / "ann-laptop"
+    laptop.rename(tmp_path / "ann-laptop-away")  # the copies are not on the lead's disk
+    base = t["lead"] / "project.json" if into else None
+    got = _merge(copies, base, t["manifest"])
+    (conflict,) = [c for c in got.conflicts if c.type == "image_size_mismatch"]
+    assert conflict.shards == ["ann"] and f"image id {iid}" in conflict.message, conflict.message
+    assert f"{size} bytes" in conflict.message and f"{entry['bytes']} bytes" in conflict.message
+    assert "cannot be compared" in conflict.message, conflict.message
+    dealt = entry["path"]
+    on_lead = [a for a in got.project.annotations.values()
+               if image_key(got.project, got.project.images[a.image_id]) == dealt]  # fmt: skip
+    mine = {content_key(a, "cat") for a in ann.annotations_of(iid) if a.author == "ann"}
+    assert mine and not mine & {content_key(a, "cat") for a in on_lead}
+    shards = [Shard.of(load_project(p), p.stem) for p in copies]
+    raters = [Rater(s.name, s.project, s.split) for s in shards]
+    result = run_agreement(raters)
+    (said,) = [p for p in result.problems if f"image id {iid}" in p]
+    assert "ann" in said and "left out of the comparison" in said and f"{size} bytes" in said, said
+
+
+def test_a_copy_whose_pixels_were_compared_when_relocated_pairs_when_sent_back(tmp_path: Path) -> None:
+    """The same, relocated where the file dealt out was (its pixels compared then: the same picture saved
+    again): sent back without the copy, it is the image dealt out, as before."""
+    t = _team(tmp_path, absolute=False, returned=False, honeypots=False)
+    ann, iid = _pick(t, overlap=True)
+    reencode(Path(os.path.normpath(ann.image_path(ann.images[iid]))))
+    _relocate_on_laptop(t, ann, dealt_here=True)
+    assert ann.app["shard"][FILES_AT_SPLIT][str(iid)]["copy"]["compared"] is True
+    copies = _send_back(t, returned=True)
+    (tmp_path / "ann-laptop").rename(tmp_path / "ann-laptop-away")
+    want = _merge(t["plain"], t["lead"] / "project.json", t["manifest"])
+    got = _merge(copies, t["lead"] / "project.json", t["manifest"])
+    assert got.conflicts == want.conflicts == [] and _contents(got.project) == _contents(want.project)

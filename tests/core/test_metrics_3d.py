@@ -81,7 +81,7 @@ def test_known_shift_gives_hausdorff_in_mm_from_slice_positions() -> None:
     assert got.hd == pytest.approx(6.0) and got.hd95 == pytest.approx(6.0)
     assert got.dice == pytest.approx(2 * 2 / 8)
     voxels = compare_volume(slices(a), slices(b), shape[1:])
-    assert voxels.unit == "px" and voxels.hd == pytest.approx(2.0)
+    assert voxels.unit == "voxel" and voxels.hd == pytest.approx(2.0)
 
 
 def test_empty_volumes_follow_the_2d_conventions() -> None:

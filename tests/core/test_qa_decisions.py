@@ -83,3 +83,35 @@ def test_the_page_lists_at_most_500_image_decisions_as_it_does_objects() -> None
     assert page.count("<tr>") - 1 == DECIDED_SHOWN  # a header row, then the decisions shown
     assert "img00499.png" in page and "img00500.png" not in page
     assert "… and 37 more images (all are in --json)" in page
+
+
+def test_the_html_cuts_a_long_note_and_the_json_keeps_it_whole(tmp_path) -> None:
+    """Notes made elsewhere (a script, an earlier version, a hand edit) may be any length, and the page
+    printed each whole: 500 notes of 1 MB made a 500 MB page. The page cuts a note at MAX_NOTE characters
+    (what the app lets one hold) with '…'; --json keeps it whole."""
+    from pixelproof.core.limits import MAX_NOTE
+
+    project_file = install_demo(tmp_path / "demo")
+    cand = load_project(project_file)
+    coins = cand.image_by_file_name("images/coins.png")
+    first = min(a.id for a in cand.annotations_of(coins.id))
+    long_note = "".join(f"<{k}>" for k in range(200_000))  # ~1.3 MB, markup in it
+    exact = "e" * MAX_NOTE  # at the limit: shown whole
+    ReviewDecision(cand, coins.id, "rejected", long_note, [first]).apply(cand)
+    cell = cand.image_by_file_name("images/cell.png")
+    ReviewDecision(cand, cell.id, "rejected", "i" + long_note).apply(cand)
+    chelsea = cand.image_by_file_name("images/chelsea.jpg")
+    ReviewDecision(cand, chelsea.id, "accepted", exact).apply(cand)
+    result = run_qa(load_reference(project_file.parent / "reference.json", cand), cand)
+    data = to_dict(result, "reference.json", "project.json")
+    write_json(data, tmp_path / "qa.json")
+    back = json.loads((tmp_path / "qa.json").read_text())
+    assert next(o for o in back["per_object"] if o["cand_id"] == first)["note"] == long_note
+    assert {r["file_name"]: r["note"] for r in back["image_reviews"]}["images/cell.png"] == "i" + long_note
+    write_html(data, tmp_path / "qa.html")
+    page = (tmp_path / "qa.html").read_text()
+    escape = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
+    assert escape(long_note[:MAX_NOTE]) + "…" in page and escape(long_note[: MAX_NOTE + 1]) not in page
+    assert escape(("i" + long_note)[:MAX_NOTE]) + "…" in page
+    assert exact in page and exact + "…" not in page
+    assert len(page) < 200_000

@@ -135,3 +135,25 @@ def test_a_honeypot_scorecard_over_mm_and_px_keeps_one_hd95_per_unit(tmp_path) -
     cards = page[page.index("Honeypot scorecards") :]
     assert f"{card['hd95_by_unit']['mm']:.4f} mm" in cards and f"{px:.4f} px" in cards
     json.dumps(card, allow_nan=False)
+
+
+def test_spacings_that_disagree_are_named_and_the_references_is_used() -> None:
+    """The candidate's NIfTI header said 0.25 x 0.4 mm, the reference's 0.5 x 0.8 mm: the distances used the
+    candidate's spacing, and nothing said the two disagreed. The reference's is used (the ground truth),
+    and problems names the image and both spacings. A spacing equal but for float32 rounding (a NIfTI
+    header beside a DICOM's decimal string) is the same spacing: nothing said."""
+    ref, cand = projects(IMAGES)
+    cand.image_by_file_name("mm.png").extra["pixel_spacing"] = [0.25, 0.4]
+    cand.image_by_file_name("px1.png").extra["pixel_spacing"] = [float(np.float32(v)) for v in SPACING]
+    result = run_qa(ref, cand)
+    rows = {r.file_name: r for r in result.per_image}
+    for name in IMAGES:
+        want = expected(name, True)  # in the reference's spacing
+        assert rows[name].comparison.unit == "mm"
+        for field in ("hd", "hd95", "assd", "nsd"):
+            assert rows[name].value(field) == pytest.approx(want[field], abs=1e-9), (name, field)
+    said = [p for p in result.problems if "pixel_spacing" in p]
+    (line,) = said
+    assert "mm.png" in line and "px1.png" not in line and "px2.png" not in line, line
+    assert "reference [0.5, 0.8] mm" in line and "candidate [0.25, 0.4] mm" in line, line
+    assert "the reference's" in line, line

@@ -67,8 +67,34 @@ def test_missing_positions_fall_back_to_voxels_and_say_so() -> None:
     cand = volume_project(names, box_volume(4, 8), None)
     result = run_qa(ref, cand)
     (row,) = result.per_volume
-    assert row.comparison.unit == "px" and row.value("hd") == pytest.approx(2.0)
-    assert any("ct: slice positions missing" in p and "voxels" in p for p in result.problems)
+    assert row.comparison.unit == "voxel" and row.value("hd") == pytest.approx(2.0)
+    assert any("ct: slice positions missing" in p and "voxel" in p for p in result.problems)
+
+
+def test_a_volume_without_spacing_says_voxel_wherever_its_unit_is_written(tmp_path: Path) -> None:
+    """A volume scored without spacing had unit 'px' in its rows, while the conventions and problems said
+    its distances were in voxels: one word now, 'voxel', in the rows, the means, the conventions, the HTML
+    cells and the printed summary. A mean over volumes in mm and in voxels is one per unit."""
+    names = [f"ct#z={k:03d}" for k in range(10)] + [f"mr#z={k:03d}" for k in range(10)]
+    ref = volume_project(names, np.concatenate([box_volume(2, 6)] * 2), None)
+    cand = volume_project(names, np.concatenate([box_volume(4, 8)] * 2), None)
+    for p in (ref, cand):  # mr has a spacing and positions, ct neither
+        for im in p.images.values():
+            if im.file_name.startswith("mr"):
+                im.extra.update(pixel_spacing=[0.5, 0.5], slice_position=2.0 * int(im.file_name[-3:]))
+    data = report.to_dict(run_qa(ref, cand))
+    units = {r["volume"]: r["unit"] for r in data["per_volume"]}
+    assert units == {"ct": "voxel", "mr": "mm"}
+    (means,) = data["per_volume_class"]
+    assert means["unit"] == "mixed" and set(means["by_unit"]) == {"mm", "voxel"}
+    assert means["hd"] is None and means["hd_reason"] == "mixed units (mm and voxel): see by_unit"
+    assert means["by_unit"]["voxel"]["hd"] == pytest.approx(2.0)
+    assert "in voxel units (unit 'voxel')" in data["conventions"]["volumes"]
+    assert " px" not in data["conventions"]["volumes"]
+    out = tmp_path / "r.html"
+    report.write_html(data, out)
+    page = out.read_text()
+    assert "2.0000 voxel" in page and "n/a (mm and voxel: see the rows by unit)" in page
 
 
 def test_unpaired_slices_are_reported() -> None:

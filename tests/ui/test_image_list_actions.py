@@ -244,3 +244,11 @@ def test_locate_missing_images_on_a_shard_checks_each_copy_against_the_file_deal
     (warned,) = [x for x in details.splitlines() if "img1.png is" in x]
     assert f"{sizes[0]} bytes, dealt out as {sizes[1]} bytes" in warned, warned
     dismiss(win, qtbot)
+    # the shard records each copy taken, for a merge that gets the shard without its copies; undone with it
+    files = {Path(e["path"]).name: e for e in doc.project.app["shard"]["files_at_split"].values()}
+    assert files["img1.png"]["copy"] == {"name": "img1.png", "bytes": sizes[0], "compared": False}
+    assert files["img2.png"]["copy"]["compared"] is True and "copy" not in files["img0.png"]
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
+    assert all(im.file_name.startswith("images/") for im in doc.project.images.values())
+    assert not any("copy" in e for e in doc.project.app["shard"]["files_at_split"].values())

@@ -181,7 +181,7 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
 def _cells(row: dict[str, Any], cols: list[str]) -> str:
     """A summary line's figures: distances with their unit and a * when a mean counts an ∞ (one mask empty)
     as the image diagonal; "by unit" for a mean of rows in mm and px (their own lines follow)."""
-    from pixelproof.core.qa_tables import DISTANCE_FIELDS
+    from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 
     out = []
     for c in cols:
@@ -192,7 +192,7 @@ def _cells(row: dict[str, Any], cols: list[str]) -> str:
             text = "by unit"
         else:
             text = _f(v, reason)
-            if c in DISTANCE_FIELDS and isinstance(v, float) and row.get("unit") in ("mm", "px"):
+            if c in DISTANCE_FIELDS and isinstance(v, float) and row.get("unit") in DISTANCE_UNITS:
                 text += " " + row["unit"] + ("*" if row.get(f"{c}_inf_replaced") else "")
         out.append(f"{text:>13}")
     return "".join(out)

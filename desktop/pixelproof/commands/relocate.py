@@ -50,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     with ProgressBar("checking found images") as bar:
         found, problems = find_moved(project, folder, progress=bar)
-        found, refused, warnings = check_copies(project, found)  # a shard: each copy the picture dealt out?
+        found, refused, warnings, copies = check_copies(project, found)  # a shard: each copy the picture?
     problems += refused
     old = {iid: project.images[iid].file_name for iid in found}
     if not args.dry_run:
-        edit = RelocateImages(found) if found else None
+        edit = RelocateImages(found, copies=copies) if found else None
         if apply_and_save(project, edit, tool="relocate", author=args.author, output=args.output) is None:
             return 1
         found = {iid: project.images[iid].file_name for iid in found}  # as saved (relative to OUT's folder)

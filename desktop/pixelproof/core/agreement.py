@@ -42,7 +42,7 @@ from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_sid
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.qa import QAOptions, score_image
 from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs
-from pixelproof.core.shard_match import RenamedTwins, copied_from
+from pixelproof.core.shard_match import RenamedTwins, another_picture, copied_from
 from pixelproof.core.split import image_key
 
 
@@ -386,6 +386,11 @@ def overlap_members(
                 key, _, renamed_here = twin
                 if renamed_here:  # the file is under this rater's name: the image goes by it
                     dealt, names[key] = key, im.file_name
+            elif copy is None and key not in by_key:  # a copy not the picture dealt out: said, as merge does
+                named = lambda path, p=rater.project: _named(p, path)  # noqa: E731
+                why = another_picture(None, rater.project, im, key, rater.name, named, merged=False)
+                if why is not None:
+                    problems.append(why[1])
             if dealt in leave_out:
                 continue
             names.setdefault(key, im.file_name)

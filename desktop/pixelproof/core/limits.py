@@ -34,6 +34,8 @@ Structure
     ``MAX_JSON_DEPTH``: nesting of any JSON value kept as it was read (orjson writes at most 254
     levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``.
     ``short_repr(value)``: a value quoted in a message, never megabytes long.
+    ``MAX_NOTE``: the characters a review note made in the app holds (its editor stops there); a note
+    made elsewhere may be longer: ``cut_note`` shortens it where a page shows every note (QA's HTML).
 
 Files and paths
     ``check_regular_file(path, where, allow_dir=False)``: refuses FIFOs, devices, sockets and folders
@@ -69,6 +71,7 @@ MIN_MARGIN_SIDE = 256  # tiny images still allow coordinates 1024 px outside the
 MAX_OUTLINE = 2**24
 MAX_JSON_DEPTH = 200
 MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile file, not a dataset
+MAX_NOTE = 2_000  # characters of a review note: a paragraph, not a pasted log (500 of them make a 1 MB page)
 MAX_YAML_BYTES = 1 << 20  # data.yaml and rules files are a few lines
 MAX_TILE_SIDE = 8192  # a TIFF tile larger than this is not a tile: refuse rather than decode gigabytes
 MAX_JPEG_SCANS = 500  # a progressive JPEG has about 10; each scan is a pass over the whole picture
@@ -123,6 +126,12 @@ def short_repr(value: Any) -> str:
 
 # ------------------------------------------------------------------------------------------------
 # sizes
+
+
+def cut_note(text: str) -> str:
+    """``text`` when at most ``MAX_NOTE`` characters, else its first ``MAX_NOTE`` and "…": a page listing
+    hundreds of notes stays readable and small, whatever a note made outside the app holds."""
+    return text if len(text) <= MAX_NOTE else text[:MAX_NOTE] + "…"
 
 
 def parse_pixel_count(text: str | int) -> int:

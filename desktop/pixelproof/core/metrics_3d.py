@@ -59,7 +59,8 @@ def compare_volume(
     sy, sx = spacing if spacing is not None else (1.0, 1.0)
     z_extent = float(abs(z[-1] - z[0])) + (step or float(np.abs(np.diff(z)).mean()))
     diagonal = math.sqrt(z_extent**2 + (image_shape[0] * sy) ** 2 + (image_shape[1] * sx) ** 2)
-    base = {"nsd_tau": nsd_tau, "biou_d": 0, "diagonal": diagonal, "unit": "px" if spacing is None else "mm"}
+    unit = "voxel" if spacing is None else "mm"  # a voxel step, not a px: the reports' word for it
+    base = {"nsd_tau": nsd_tau, "biou_d": 0, "diagonal": diagonal, "unit": unit}
     used = [k for k in range(depth) if ref[k].mask.size or cand[k].mask.size]
     box = union_box([p for p in ref + cand if p.mask.size])
     if box is None:

@@ -30,9 +30,9 @@ from pixelproof.core.qa_objects import (
     ImagePair,
     crowd_covers,
     image_objects,
-    image_spacing,
     iou_pairs,
     pair_images,
+    pair_spacing,
     unit_warning,
 )
 from pixelproof.core.qa_tables import (
@@ -289,7 +289,7 @@ def score_image(
     ordinary objects (agreement, where neither side is the reference)."""
     opt = options or QAOptions()
     shape = pair.shape
-    spacing = image_spacing(pair.cand) or image_spacing(pair.ref)
+    spacing = pair_spacing(pair)
     if objects is not None:
         refs, cands = objects
     else:

@@ -332,19 +332,49 @@ def image_spacing(image: ImageRecord) -> tuple[float, float] | None:
     return (rows, cols) if 0 < rows < math.inf and 0 < cols < math.inf else None
 
 
+def pair_spacing(pair: ImagePair) -> tuple[float, float] | None:
+    """The pixel spacing a pair's distances are in: the reference's, else the candidate's. The reference
+    is the ground truth QA scores against, its spacing too: when both have one and they disagree (one
+    NIfTI header says 0.5 mm, the other 0.8 mm) its own is taken, and ``unit_warning`` says so."""
+    return image_spacing(pair.ref) or image_spacing(pair.cand)
+
+
+def _spacing_text(spacing: tuple[float, float]) -> str:
+    return f"[{spacing[0]:g}, {spacing[1]:g}] mm"
+
+
 def unit_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
     """A line when some images have a pixel spacing and some not: their distances are in mm and px, and
     the reports average them apart (``by_unit``), so a reader knows which images are left out of the mm
-    means. Nothing when all or none have one."""
-    no_spacing = [p.file_name for p in pairs if (image_spacing(p.cand) or image_spacing(p.ref)) is None]
-    if not no_spacing or len(no_spacing) == len(pairs):
-        return []
+    means. A line per two spacings the reference and candidate give one image (``pair_spacing``), naming
+    the images: distances in the wrong one would be off by their ratio, unseen. Nothing when all agree."""
+    lines = []
+    no_spacing = [p.file_name for p in pairs if pair_spacing(p) is None]
     n, total = len(no_spacing), len(pairs)
-    names = ", ".join(no_spacing[:named]) + (f" and {n - named} more" if n > named else "")
-    return [
-        f"{n} of {total} images have no pixel_spacing: their distances (HD, HD95, ASSD, MASD, NSD) are in "
-        f"px, the others' in mm, and are averaged apart (by_unit): {names}"
-    ]
+    if no_spacing and n < total:
+        names = ", ".join(no_spacing[:named]) + (f" and {n - named} more" if n > named else "")
+        lines.append(
+            f"{n} of {total} images have no pixel_spacing: their distances (HD, HD95, ASSD, MASD, NSD) are "
+            f"in px, the others' in mm, and are averaged apart (by_unit): {names}"
+        )
+    differ: dict[tuple[tuple[float, float], tuple[float, float]], list[str]] = {}
+    for p in pairs:
+        r, c = image_spacing(p.ref), image_spacing(p.cand)
+        if r is not None and c is not None and not all(map(_same_length, r, c)):
+            differ.setdefault((r, c), []).append(p.file_name)
+    for (r, c), files in differ.items():
+        k = len(files)
+        names = ", ".join(files[:named]) + (f" and {k - named} more" if k > named else "")
+        lines.append(
+            f"pixel_spacing differs: reference {_spacing_text(r)}, candidate {_spacing_text(c)} on "
+            f"{k} image{'' if k == 1 else 's'} ({names}); distances use the reference's"
+        )
+    return lines
+
+
+def _same_length(a: float, b: float) -> bool:
+    """Two spacings equal but for float32 rounding (a NIfTI header beside a DICOM decimal string)."""
+    return math.isclose(a, b, rel_tol=1e-5)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ INSTANCE_FIELDS = ("precision", "recall", "f1", "pq", "sq", "rq", "mean_matched_
 #: figures in the image's unit (mm with a pixel spacing, else px; NSD through its tolerance): a mean over
 #: rows of two units would be a number in neither, so these are averaged per unit (``by_unit``)
 UNIT_FIELDS = (*DISTANCE_FIELDS, "nsd")
+#: the units a distance is in: mm (with a spacing), else px (an image) or voxel (a volume scored in 3D)
+DISTANCE_UNITS = ("mm", "px", "voxel")
 WORST_KEPT = 20  # worst images a streamed run remembers (the HTML report shows 20)
 
 
@@ -94,7 +96,7 @@ class RunningAggregate:
     def __init__(self) -> None:
         self.n_rows = self.n_both_empty = self.n_one_empty = 0
         self.plain = _Means(tuple(f for f in FIGURE_FIELDS if f not in UNIT_FIELDS))
-        self.by_unit: dict[str, _Means] = {}  # "mm" / "px" -> the UNIT_FIELDS of the rows in that unit
+        self.by_unit: dict[str, _Means] = {}  # a DISTANCE_UNITS -> the UNIT_FIELDS of the rows in that unit
         self.tp_px = self.fp_px = self.fn_px = 0
         self.instances = InstanceCounts()
 
@@ -126,7 +128,7 @@ class RunningAggregate:
             "n_rows": self.n_rows,
             "n_both_empty": self.n_both_empty,
             "n_one_empty": self.n_one_empty,
-            # "mm", "px", "mixed" (then the distances are per unit in by_unit only), None without rows
+            # one of DISTANCE_UNITS, "mixed" (the distances per unit in by_unit only), None without rows
             "unit": units[0] if len(units) == 1 else ("mixed" if units else None),
         }
         for name in FIGURE_FIELDS:

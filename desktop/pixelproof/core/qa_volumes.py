@@ -5,7 +5,7 @@ volume (same source, series, channel and axis) are stacked by index. Per categor
 counts, and HD/HD95/ASSD/MASD/NSD with 6-neighbour boundaries, in mm when the slices carry a
 ``pixel_spacing`` and a ``slice_position`` (the slice spacing comes from the positions, never from a
 nominal SliceThickness; a sheared stack's slices are also shifted by their ``slice_offset``), else in
-voxels, each choice reported in ``problems``.
+voxel units (``unit`` "voxel", never "px"), each choice reported in ``problems``.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class VolumeCollector:
 
     def add(self, score: ImageScore) -> None:
         """Keep a scored image pair's per-class masks when it is a slice."""
-        from pixelproof.core.qa_objects import image_spacing
+        from pixelproof.core.qa_objects import pair_spacing
 
         pair = score.pair
         ref = parse_slice_ref(pair.cand.file_name) or parse_slice_ref(pair.ref.file_name)
@@ -95,7 +95,7 @@ class VolumeCollector:
             return
         position = pair.cand.extra.get("slice_position", pair.ref.extra.get("slice_position"))
         position = float(position) if isinstance(position, int | float) and math.isfinite(position) else None
-        spacing = image_spacing(pair.cand) or image_spacing(pair.ref)
+        spacing = pair_spacing(pair)
         item = _Slice(ref.index, pair.shape, spacing, position, score.masks, _offset(pair))
         self.volumes.setdefault(volume_name(ref), []).append(item)
 
@@ -173,5 +173,5 @@ def _geometry(
         return spacing, positions
     if spacing is not None or any(s.spacing for s in items):
         why = "slice positions missing or not monotonic" if spacing is not None else "pixel spacing differs"
-        problems.append(f"{name}: {why}; 3D distances in voxels")
+        problems.append(f"{name}: {why}; 3D distances in voxel units")
     return None, indexes

@@ -20,7 +20,7 @@ import numpy as np
 
 from pixelproof.core import qa, qa_difference, safe_csv
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import LimitError, cut_note
 from pixelproof.core.qa import (
     COUNT_FIELDS,
     FIGURE_FIELDS,
@@ -30,7 +30,7 @@ from pixelproof.core.qa import (
     QAResult,
 )
 from pixelproof.core.qa_objects import ImagePair
-from pixelproof.core.qa_tables import DISTANCE_FIELDS, UNIT_FIELDS, Spool
+from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS, UNIT_FIELDS, Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
 
 CONVENTIONS = {
@@ -63,8 +63,8 @@ CONVENTIONS = {
     "void": "void pixels (value 255 in reference mask PNGs) are removed from both masks before any count",
     "volumes": "per volume (slices named like ct.nii.gz#z=012, stacked by index): 3D Dice/IoU from voxel "
     "counts; boundary = voxels with a 6-neighbour outside the mask; distances between voxel centres in mm "
-    "with the slice spacing taken from the slices' positions (slice_position), else in voxels; same HD95, "
-    "ASSD, MASD, NSD definitions; Boundary IoU and object figures are 2D only",
+    "with the slice spacing taken from the slices' positions (slice_position), else in voxel units (unit "
+    "'voxel'); same HD95, ASSD, MASD, NSD definitions; Boundary IoU and object figures are 2D only",
 }
 
 
@@ -89,7 +89,7 @@ def _agg_dict(agg: dict[str, Any], instance_scored: bool) -> dict[str, Any]:
             if not instance_scored and (k in INSTANCE_FIELDS or k in COUNT_FIELDS):
                 reason = "semantic reference"
             elif agg.get("unit") == "mixed" and k in UNIT_FIELDS:
-                reason = "mixed units (mm and px): see by_unit"
+                reason = f"mixed units ({' and '.join(sorted(agg.get('by_unit') or ()))}): see by_unit"
             else:
                 reason = "no values (every row n/a)"
             _put(out, k, v, reason)
@@ -290,10 +290,10 @@ def _cell(r: dict[str, Any], c: str) -> str:
     if c not in r:
         return ""
     reason = r.get(f"{c}_reason")
-    if reason and reason.startswith("mixed units"):
-        return "n/a (mm and px: see the rows by unit)"
+    if reason and reason.startswith("mixed units ("):
+        return f"n/a ({reason[len('mixed units (') : reason.find(')')]}: see the rows by unit)"
     text = _fmt(r[c], reason)
-    if c in DISTANCE_FIELDS and isinstance(r[c], float) and r.get("unit") in ("mm", "px"):
+    if c in DISTANCE_FIELDS and isinstance(r[c], float) and r.get("unit") in DISTANCE_UNITS:
         text += f" {r['unit']}"
         if r.get(f"{c}_inf_replaced"):
             text += f" (incl. {r[f'{c}_inf_replaced']} ∞ as the image diagonal)"
@@ -453,7 +453,8 @@ DECIDED_SHOWN = (
 
 def decisions_html(data: dict[str, Any]) -> list[str]:
     """The reviewer's decisions: counts of the candidate objects by review state, the whole-image
-    decisions and the objects accepted, rejected or with a note (the first ``DECIDED_SHOWN`` of each)."""
+    decisions and the objects accepted, rejected or with a note (the first ``DECIDED_SHOWN`` of each),
+    each note cut at ``MAX_NOTE`` characters (``cut_note``; --json has it whole)."""
     counts: Counter[str] = Counter()
     decided = []
     for o in data["per_object"]:
@@ -468,14 +469,14 @@ def decisions_html(data: dict[str, Any]) -> list[str]:
     said = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
     parts = ["<h2>Review decisions</h2>", f"<p>Candidate objects scored: {said or 'none'}.</p>"]
     if images:
-        shown_images = [{**r, "note": r.get("note") or ""} for r in images[:DECIDED_SHOWN]]
+        shown_images = [{**r, "note": cut_note(r.get("note") or "")} for r in images[:DECIDED_SHOWN]]
         parts.append(html_table(shown_images, ["file_name", "review", "note"]))
         if len(images) > DECIDED_SHOWN:
             parts.append(f"<p>… and {len(images) - DECIDED_SHOWN} more images (all are in --json).</p>")
     if decided:
         cols = ["file_name", "status", "category", "cand_id", "iou", "review", "note"]
         shown = [
-            {**o, "review": o.get("review") or "", "note": o.get("note") or ""}
+            {**o, "review": o.get("review") or "", "note": cut_note(o.get("note") or "")}
             for o in decided[:DECIDED_SHOWN]
         ]
         parts.append(html_table(shown, cols))

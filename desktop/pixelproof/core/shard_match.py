@@ -24,6 +24,7 @@ from pixelproof.core.volumes import expected_identity
 from pixelproof.core.wording import plural
 
 FILES_AT_SPLIT = "files_at_split"  # pixelproof.shard: image id -> the file (absolute), size, bytes dealt out
+COPY = "copy"  # in a files_at_split entry: the copy relocate took for it {name, bytes, compared}
 
 
 def _info(shard: Project) -> dict[str, Any]:
@@ -69,6 +70,29 @@ def dealt_bytes(shard: Project, image: ImageRecord) -> int | None:
     entry = files.get(str(image.id)) if isinstance(files, dict) else None
     size = entry.get("bytes") if isinstance(entry, dict) else None
     return size if type(size) is int and size >= 0 else None
+
+
+def unverified_copy(shard: Project, image: ImageRecord) -> str | None:
+    """Why ``image``'s copy cannot be taken for the picture dealt out, when relocate (``check_copies``)
+    recorded it (``COPY``) of another byte size than dealt out without comparing pixels (the file dealt
+    out was not on the annotator's disk) and the copy is not on this disk either: a copy saved again, or
+    another picture by that name - nothing can tell now. None otherwise (the copy here: ``told_apart``
+    compares it; the record not this file's: relocated since by other means)."""
+    files = _info(shard).get(FILES_AT_SPLIT)
+    entry = files.get(str(image.id)) if isinstance(files, dict) else None
+    copy = entry.get(COPY) if isinstance(entry, dict) else None
+    dealt = dealt_bytes(shard, image)
+    if dealt is None or not isinstance(copy, dict) or copy.get("compared") is not False:
+        return None
+    size, parts = copy.get("bytes"), name_parts(image.file_name)
+    if type(size) is not int or size == dealt or not parts or parts[-1] != copy.get("name"):
+        return None
+    if os.path.exists(on_disk(shard, image)[0]):
+        return None
+    return (
+        f"a copy relocated as {size} bytes, dealt out as {dealt} bytes, whose pixels were not compared "
+        "then and cannot be compared now (the copy is not on this disk)"
+    )
 
 
 @lru_cache(maxsize=256)
@@ -143,33 +167,52 @@ def one_picture(a: ImageRecord, b: ImageRecord) -> bool:
 
 
 def another_picture(
-    base: Project | None, shard: Project, image: ImageRecord, path: str, who: str, name: Callable[[str], str]
+    base: Project | None,
+    shard: Project,
+    image: ImageRecord,
+    path: str,
+    who: str,
+    name: Callable[[str], str],
+    merged: bool = True,
 ) -> tuple[str, str] | None:
     """When a shard's record of a dealt-out id, found at ``path``, names a file of the name dealt out but
     of another size than the base's record of that id (no base: than dealt out), or a file on this disk
     that is not the picture dealt out though of its size (``told_apart``: other bytes and pixels, whatever
     its name): the image's name (the base's, or the dealt path by ``name``) and why it is not that image.
     A different photo by that name on the annotator's disk: its objects were drawn on it, and merged onto
-    the lead's picture they would lie. None otherwise."""
+    the lead's picture they would lie. A copy that cannot be compared (``unverified_copy``) is not taken
+    for it either. ``merged``: what becomes of it said as merge does it, else as agreement does (left
+    out of the comparison). None otherwise."""
     ref = base.images.get(image.id) if base is not None else dealt_record(shard, image)
     if ref is None or not dealt_out(shard, image) or (base is None and path == ref.file_name):
         return None
     x, y = name_parts(image.file_name), name_parts(ref.file_name)
     same_name = bool(x and y and x[-1] == y[-1])
+    maybe = ""
     if same_name and (image.width, image.height) != (ref.width, ref.height):
         why = f"{image.width}x{image.height}, dealt out as {ref.width}x{ref.height}"
     else:
         dealt = dealt_record(shard, image)
         same_size = dealt is not None and (image.width, image.height) == (dealt.width, dealt.height)
         why = told_apart(shard, image, shard, dealt) if dealt is not None and same_size else None
+        if why is None and same_size and (why := unverified_copy(shard, image)) is not None:
+            maybe = "perhaps "
         if why is None:
             return None
     shown = ref.file_name if base is not None else name(ref.file_name)
     n = plural(len(shard.annotations_of(image.id)), "object")
     what = "by that name" if same_name else f"than the one dealt out as {y[-1] if y else ref.file_name}"
+    then = (
+        f"not merged into it (kept as an image of its own, {n})" if merged else "left out of the comparison"
+    )
+    way = (
+        "; put the copy at that path (or relocate the shard to the file dealt out) to pair it"
+        if maybe
+        else ""
+    )
     return shown, (
-        f"{shown}: {who}'s shard points image id {image.id} at {image.file_name}, {why}: another picture "
-        f"{what}, not merged into it (kept as an image of its own, {n})"
+        f"{shown}: {who}'s shard points image id {image.id} at {image.file_name}, {why}: {maybe}another "
+        f"picture {what}, {then}{way}"
     )
 
 
@@ -194,20 +237,26 @@ def copied_from(shard: Project, image: ImageRecord, key: str) -> ImageRecord | N
         return dealt if one_picture(image, dealt) else None
     if here:
         return None if told_apart(shard, image, shard, dealt) is not None else dealt
+    if unverified_copy(shard, image) is not None:
+        return None
     return dealt if there or one_picture(image, dealt) else None
 
 
 def check_copies(
     project: Project, found: dict[int, str]
-) -> tuple[dict[int, str], list[StillMissing], list[str]]:
+) -> tuple[dict[int, str], list[StillMissing], list[str], dict[int, dict[str, Any]]]:
     """``find_moved``'s finds (image id -> new name) on a shard, checked against the files dealt out: the
-    finds kept, those refused and warnings. Where the file dealt out is on this disk, a copy that is not
-    that picture (``copy_differs``: not byte- nor pixel-identical) is refused; where it is not (an
-    annotator's laptop), a copy of another byte size than dealt out is relocated with a warning naming
-    both - a copy saved again (re-encoded, its metadata stripped) is the picture, another picture by that
-    name is not, and only the pixels of both tell (merge compares them where both are here). A project
-    that records no byte sizes (no shard, an earlier split) is left as found."""
+    finds kept, those refused, warnings and what the shard records of each copy kept (``COPY``, for
+    ``RelocateImages``: its file name, byte size and whether its pixels were compared - so a shard sent
+    back without its copies can be checked at merge, ``unverified_copy``). Where the file dealt out is on
+    this disk, a copy that is not that picture (``copy_differs``: not byte- nor pixel-identical) is
+    refused; where it is not (an annotator's laptop), a copy of another byte size than dealt out is
+    relocated with a warning naming both - a copy saved again (re-encoded, its metadata stripped) is the
+    picture, another picture by that name is not, and only the pixels of both tell (merge compares them
+    where both are here). A project that records no byte sizes (no shard, an earlier split) is left as
+    found."""
     kept, refused, warnings = dict(found), [], []
+    copies: dict[int, dict[str, Any]] = {}
     for iid, name in found.items():
         im = project.images.get(iid)
         size = dealt_bytes(project, im) if im is not None else None
@@ -219,19 +268,22 @@ def check_copies(
         mine = _file_bytes(copy)
         if mine is None:  # a volume's slice, a series folder: as found
             continue
-        if os.path.isfile(theirs):
+        compared = os.path.isfile(theirs)
+        if compared:
             why = None if same_file(copy, theirs) else copy_differs(copy, theirs, project.applies_exif)
             if why is not None:
                 del kept[iid]
                 text = f"{im.file_name}: {copy} is another picture by that name: {why}; not relocated"
                 refused.append(StillMissing(iid, "refused", text))
-        elif mine != size:
+                continue
+        copies[iid] = {"name": copy.name, "bytes": mine, "compared": compared}
+        if not compared and mine != size:
             warnings.append(
                 f"{im.file_name}: {copy} is {mine} bytes, dealt out as {size} bytes ({theirs}, not on this "
                 "disk): the picture saved again, or another picture by that name - check that it shows the "
                 "picture dealt out; relocated"
             )
-    return kept, refused, warnings
+    return kept, refused, warnings, copies
 
 
 # ------------------------------------------------------------------------------------------------
@@ -245,7 +297,7 @@ def relocated_in_base(base: Project, shard: Project, image: ImageRecord) -> Imag
     base's there. Paired by path alone, the annotators' work went onto a second image whose file is
     missing, and the base's stayed empty."""
     b = base.images.get(image.id)
-    if b is None or (b.width, b.height) != (image.width, image.height):
+    if b is None or (b.width, b.height) != (image.width, image.height) or unverified_copy(shard, image):
         return None
     old, new = name_parts(image.file_name), name_parts(b.file_name)
     same_name = bool(old and new and old[-1] == new[-1])
@@ -260,7 +312,7 @@ def copied_in_shard(base: Project, shard: Project, image: ImageRecord) -> ImageR
     that): dealt out under the same id (``dealt_out``) and ``one_picture`` with the base's record - the
     same size and file name. Paired by path alone, it came back as a second image, its id renumbered."""
     b = base.images.get(image.id)
-    if b is None or not dealt_out(shard, image) or not one_picture(image, b):
+    if b is None or not dealt_out(shard, image) or not one_picture(image, b) or unverified_copy(shard, image):
         return None
     return b if told_apart(shard, image, base, b) is None else None
 
@@ -325,7 +377,7 @@ class RenamedTwins:
         image renamed or copied, and whether the new name (the file there) is this shard's (None: copies,
         neither renamed - the first's name stands). Else None, and the first copy of each dealt id is
         remembered."""
-        if split is None or not dealt_out(shard, image):
+        if split is None or not dealt_out(shard, image) or unverified_copy(shard, image) is not None:
             return None
         other_key, j, project, other = self._first.setdefault((split, image.id), (key, k, shard, image))
         if other_key == key or (other.width, other.height) != (image.width, image.height):

@@ -116,15 +116,15 @@ class ImageListActions(QObject):
 
         def work(progress, _problem):  # type: ignore[no-untyped-def]
             found, problems = find_moved(doc.project, folder, progress=progress)
-            found, refused, warnings = check_copies(doc.project, found)  # a shard: the pictures dealt out?
-            return found, problems + refused, warnings
+            found, refused, warnings, copies = check_copies(doc.project, found)  # a shard: the pictures?
+            return found, problems + refused, warnings, copies
 
         result = self._run(f"Looking for the missing images in {folder.name}…", work)
         if result is None:
             return False
-        found, problems, warnings = result
+        found, problems, warnings, copies = result
         if found:
-            doc.push(RelocateImages(found))
+            doc.push(RelocateImages(found, copies=copies))
         if not found and not problems:
             self._tell("Locate missing images", "No image of the project is missing.", [])
             return False

@@ -146,7 +146,7 @@ class StatusReadout(QObject):
 
     def _spacing(self) -> tuple[float, float] | None:
         """The current image's ``pixel_spacing`` (row, col) in mm, as QA uses it, else None."""
-        from pixelproof.core.qa import image_spacing
+        from pixelproof.core.qa_objects import image_spacing
 
         doc = self.shell.document
         image = doc.current_image if doc is not None else None

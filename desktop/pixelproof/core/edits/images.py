@@ -20,6 +20,7 @@ from pixelproof.core.edits.base import (
     restore_order,
 )
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.shard_match import COPY, FILES_AT_SPLIT
 
 
 class AddImages(Edit):
@@ -52,12 +53,28 @@ class AddImages(Edit):
         return Changes(Change(IMAGE_REMOVED, image_id=im.id) for im in reversed(self.images))
 
 
+_NONE = object()  # no copy recorded before
+
+
+def _files_at_split(project: Project) -> dict:
+    """The shard's ``files_at_split`` (an empty dict when the project is no shard that records them)."""
+    info = project.app.get("shard")
+    files = info.get(FILES_AT_SPLIT) if isinstance(info, dict) else None
+    return files if isinstance(files, dict) else {}
+
+
 class RelocateImages(Edit):
     """Give images new ``file_name``s (their files were moved: ``image_folder.find_moved``); revert gives
-    back the names as they were. Taxonomy examples that name a relocated image follow it."""
+    back the names as they were. Taxonomy examples that name a relocated image follow it. ``copies``: on
+    a shard, what it records of each copy relocated to (``shard_match.check_copies``), so merge can tell
+    a copy sent back without its file."""
 
-    def __init__(self, names: dict[int, str], label: str | None = None) -> None:
+    def __init__(
+        self, names: dict[int, str], label: str | None = None, copies: dict[int, dict] | None = None
+    ) -> None:
         self.names = {int(iid): str(name) for iid, name in names.items()}
+        self.copies = {iid: c for iid, c in (copies or {}).items() if iid in self.names}
+        self._copies_before: dict[int, object] = {}
         n = len(self.names)
         self.label = label or f"Relocate {n} image{'s' if n != 1 else ''}"
         self._before: dict[int, str] | None = None
@@ -85,6 +102,12 @@ class RelocateImages(Edit):
         for iid, name in self.names.items():
             project.images[iid].file_name = name
             changes.append(Change(IMAGE_MOVED, image_id=iid))
+        self._copies_before = {}
+        for iid, record in self.copies.items():
+            entry = _files_at_split(project).get(str(iid))
+            if isinstance(entry, dict):
+                self._copies_before[iid] = entry.get(COPY, _NONE)
+                entry[COPY] = dict(record)
         return changes
 
     def revert(self, project: Project) -> Changes:
@@ -93,6 +116,12 @@ class RelocateImages(Edit):
             project.images[iid].file_name = name
         for cid, examples in self._examples:
             project.categories[cid].app_extra["examples"] = examples
+        for iid, before in self._copies_before.items():
+            entry = _files_at_split(project)[str(iid)]
+            if before is _NONE:
+                del entry[COPY]
+            else:
+                entry[COPY] = before
         changes = Changes(Change(CATEGORY, category_id=cid) for cid, _e in self._examples)
         return Changes([*changes, *(Change(IMAGE_MOVED, image_id=iid) for iid in self.names)])
 

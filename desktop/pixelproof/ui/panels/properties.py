@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import REVIEW_STATES
-from pixelproof.core.qa import image_spacing
+from pixelproof.core.qa_objects import image_spacing
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import qa_difference
+from pixelproof.core.limits import MAX_NOTE
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.banner import ReviewBanner
@@ -207,6 +208,12 @@ class DecisionBox(QWidget):
         self.note_edit.setObjectName("reviewNote")
         self.note_edit.setAccessibleName("Note")
         self.note_edit.setPlaceholderText("Note (optional)")  # the keys, cut off at 1366 px, are in tooltips
+        self.note_edit.setMaxLength(MAX_NOTE)  # Qt's own limit is 32,767; a paste is cut to it
+        self.note_full = QLabel(f"A note holds up to {MAX_NOTE:,} characters: no more is taken.")
+        self.note_full.setObjectName("reviewNoteFull")
+        self.note_full.setWordWrap(True)
+        self.note_full.hide()
+        self.note_edit.textChanged.connect(self._note_length)
         self.accept_object_button = QPushButton("Accept object")
         self.reject_object_button = QPushButton("Reject object")
         self.accept_image_button = QPushButton("Accept image")
@@ -219,6 +226,7 @@ class DecisionBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(heading("Decision"))
         layout.addWidget(self.note_edit)
+        layout.addWidget(self.note_full)
         for a, b in (
             (self.accept_object_button, self.reject_object_button),
             (self.accept_image_button, self.reject_image_button),
@@ -229,6 +237,10 @@ class DecisionBox(QWidget):
             layout.addLayout(row)
         layout.addWidget(self.image_decision_label)
         layout.addStretch(1)
+
+    def _note_length(self, text: str) -> None:
+        """Say the note is full when it is: the editor takes no more, silently otherwise."""
+        self.note_full.setVisible(len(text) >= MAX_NOTE)
 
     def _describe_keys(self, *_: object) -> None:
         """Tooltips with the decision keys the user has now."""
@@ -244,5 +256,5 @@ class DecisionBox(QWidget):
         accept, reject = REGISTRY.text("review.accept_object"), REGISTRY.text("review.reject_object")
         self.note_edit.setToolTip(
             f"A note for the decision: {accept or 'Accept object'} accepts, {reject or 'Reject object'} "
-            "rejects the object with it"
+            f"rejects the object with it (up to {MAX_NOTE:,} characters)"
         )
