@@ -149,6 +149,7 @@ def failure_text(reason: str, path: Path) -> str:
 
 NAMED = 3  # unmatched images named in the banner; its tooltip names up to TIP_NAMED
 TIP_NAMED = 200
+SHOWN_PROBLEMS = 5  # warnings written in the banner; "… and N more" says the rest are in its tooltip
 
 
 def _named(names: list[str], n: int) -> str:
@@ -156,8 +157,10 @@ def _named(names: list[str], n: int) -> str:
 
 
 def result_notes(result: qa.QAResult) -> str | None:
-    """The banner after a QA run: the unmatched images (the first few by name) and the first problems,
-    or None. Plain text: names are shown as written."""
+    """The banner after a QA run: the unmatched images (the first few by name), the first
+    ``SHOWN_PROBLEMS`` problems and "… and N more warnings" (listed in ``banner_tip``), or None. The rest
+    were dropped unsaid, a later warning such as two pixel spacings for one image with them. Plain text:
+    names are shown as written."""
     notes = []
     if result.unmatched_reference:
         n = len(result.unmatched_reference)
@@ -167,13 +170,30 @@ def result_notes(result: qa.QAResult) -> str | None:
         n = len(result.unmatched_candidate)
         said = f"{n} candidate image{' is' if n == 1 else 's are'} not in the reference (not scored)"
         notes.append(f"{said}: {_named(result.unmatched_candidate, NAMED)}")
-    notes += result.problems[:5]
+    notes += result.problems[:SHOWN_PROBLEMS]
+    hidden = len(result.problems) - SHOWN_PROBLEMS
+    if hidden > 0:
+        notes.append(f"… and {hidden} more warning{'s' if hidden > 1 else ''} (hover here for every one)")
     return "\n".join(notes) if notes else None
 
 
-def unmatched_tip(result: qa.QAResult) -> str | None:
-    """The banner's tooltip: every unmatched image by name (up to ``TIP_NAMED`` a side), plain text."""
+def banner_tip(result: qa.QAResult) -> str | None:
+    """The banner's tooltip, plain text: every warning when the banner shows only the first
+    ``SHOWN_PROBLEMS`` (up to ``TIP_NAMED``), and every unmatched image by name (up to ``TIP_NAMED`` a
+    side)."""
     parts = []
+    problems = result.problems
+    if len(problems) > SHOWN_PROBLEMS:
+        more = [f"… and {len(problems) - TIP_NAMED} more (pixelproof qa --json lists all)"]
+        parts.append(
+            "\n".join(
+                [
+                    f"All {len(problems)} warnings:",
+                    *problems[:TIP_NAMED],
+                    *(more if len(problems) > TIP_NAMED else []),
+                ]
+            )
+        )
     for names, title in (
         (result.unmatched_candidate, "Candidate images not in the reference (not scored):"),
         (result.unmatched_reference, "Reference images with no candidate image:"),

@@ -300,7 +300,7 @@ class ReviewView(QWidget):
         self.error = None
         self.scored = scored
         result = scored.result
-        self._show_banner(compute.result_notes(result), compute.unmatched_tip(result), warning=True)
+        self._show_banner(compute.result_notes(result), compute.banner_tip(result), warning=True)
         self._show_reference_label()
         self.header.legend.show_void(scored.reference.has_void)
         keep = self.image_id
