@@ -3,16 +3,22 @@
 A filter is one or more conditions joined by "and" (or "&", ","); each condition is a metric name, a
 comparison operator and a number. Names are matched without case, spaces, dashes or underscores, so
 "Dice", "HD95", "boundary iou" and "mean_matched_iou" all work. Rows whose value is n/a (NaN) never match.
+
+A distance (HD, HD95, ASSD, MASD) is in mm for an image with a pixel_spacing and in px for one without: no
+two points of one scale. A distance condition may name its unit ("HD95 < 5 mm") and then keeps only rows in
+that unit; without a unit it compares every row, and is refused (``FilterError`` saying what to write) when
+the table holds rows in more than one unit: 4 mm and 3 px both "< 5" mean nothing together.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
+from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 
 # what the table shows and the filter accepts: field -> column title
 METRICS: dict[str, str] = {
@@ -41,7 +47,7 @@ ALIASES = {"boundaryiou": "boundary_iou", "biou": "boundary_iou", "wrongclass": 
            "missed": "fn", "extra": "fp", "matched": "tp"}  # fmt: skip
 _CONDITION = re.compile(
     rf"^\s*(?P<name>[A-Za-z][A-Za-z0-9 _\-]*?)\s*(?P<op>{OPERATOR_PATTERN})\s*"
-    r"(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|-inf)\s*$",
+    r"(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|-inf)\s*(?P<unit>[A-Za-z]+)?\s*$",
     re.IGNORECASE,
 )
 _JOIN = re.compile(r"\s+and\s+|&&?|,", re.IGNORECASE)
@@ -53,15 +59,19 @@ class Condition:
     metric: str  # a field name of ``qa.QAResult.image_table`` rows
     op: str
     value: float
+    unit: str | None = None  # a distance's unit: only rows in it match
 
-    def __call__(self, row: Mapping[str, float]) -> bool:
+    def __call__(self, row: Mapping[str, object]) -> bool:
+        if self.unit is not None and row.get("unit") != self.unit:
+            return False
         v = row.get(self.metric, math.nan)
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return False
-        return OPERATORS[self.op](float(v), self.value)
+        return OPERATORS[self.op](float(v), self.value)  # type: ignore[arg-type]
 
     def __str__(self) -> str:
-        return f"{METRICS.get(self.metric, self.metric)} {self.op} {self.value:g}"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{METRICS.get(self.metric, self.metric)} {self.op} {self.value:g}{unit}"
 
 
 def metric_name(text: str) -> str | None:
@@ -75,10 +85,13 @@ def metric_name(text: str) -> str | None:
     return None
 
 
-def parse_filter(text: str) -> list[Condition]:
-    """Conditions of a filter text (empty text: no conditions). Raises ``FilterError``."""
+def parse_filter(text: str, units: Collection[str | None] = ()) -> list[Condition]:
+    """Conditions of a filter text (empty text: no conditions); ``units``: the distance units of the
+    rows it will filter (a distance without a unit is refused when they are more than one). Raises
+    ``FilterError``."""
     if not text.strip():
         return []
+    present = sorted({u for u in units if u in DISTANCE_UNITS}, key=DISTANCE_UNITS.index)
     out = []
     for part in _JOIN.split(text.strip()):
         m = _CONDITION.match(part)
@@ -88,7 +101,19 @@ def parse_filter(text: str) -> list[Condition]:
         if name is None:
             known = ", ".join(METRICS.values())
             raise FilterError(f"unknown metric “{m['name'].strip()}”; known: {known}")
-        out.append(Condition(name, m["op"], float(m["num"])))
+        unit = m["unit"].lower() if m["unit"] else None
+        said = f"{METRICS[name]} {m['op']} {m['num']}"
+        if name not in DISTANCE_FIELDS:
+            if unit is not None:
+                raise FilterError(f"“{part.strip()}”: {METRICS[name]} has no unit; write {said}")
+        elif unit is not None and unit not in DISTANCE_UNITS:
+            raise FilterError(f"“{part.strip()}”: a distance is in {' or '.join(DISTANCE_UNITS)}, not {unit}")
+        elif unit is None and len(present) > 1:
+            raise FilterError(
+                f"“{part.strip()}”: the images' distances are in {' and '.join(present)}, not one scale; "
+                f"write the unit: {' or '.join(f'{said} {u}' for u in present)}"
+            )
+        out.append(Condition(name, m["op"], float(m["num"]), unit))
     return out
 
 

@@ -8,6 +8,8 @@ in a one-row table under them that never scrolls, its columns as wide as theirs.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.review.filter import FilterError, parse_filter
@@ -34,6 +37,11 @@ from pixelproof.ui.review.tables import (
     ImageTableModel,
 )
 
+FILTER_TIP = (
+    "Conditions such as Dice < 0.9 and FP > 0. A distance (HD, HD95, ASSD, MASD) may name its unit, "
+    "HD95 < 5 mm or HD95 < 5 px, and then keeps only the images in that unit; while images are in mm "
+    "and px it must name it."
+)
 MAX_ROWS = 8  # class rows shown before they scroll
 MIN_ROWS = 3  # never fewer, however short the window
 
@@ -123,7 +131,9 @@ class ImageList(QWidget):
         self.filter_edit.setAccessibleName("Filter images")
         self.filter_edit.setPlaceholderText("Filter, e.g. Dice < 0.9 and FP > 0")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setToolTip(FILTER_TIP)
         self.filter_note = QLabel()
+        self.filter_note.setTextFormat(Qt.TextFormat.RichText)  # escaped: a filter's "<" reads as written
         self.filter_note.setWordWrap(True)
         self.filter_note.hide()
         self.image_model = ImageTableModel()
@@ -180,19 +190,35 @@ class ImageList(QWidget):
 
     # -- filter and rows --------------------------------------------------------------------------
     def apply_filter(self, text: str) -> bool:
-        """Keep the rows that meet the conditions typed (the note counts them); False, the note saying
-        why, when the text is no filter."""
+        """Keep the rows that meet the conditions typed (the note counts them, and names the rows a
+        distance's unit leaves out); False, the note saying why, when the text is no filter (a distance
+        without its unit while images are in mm and px, too: ``parse_filter``)."""
+        rows = self.image_model.rows
+        units = {row.get("unit") for row in rows} & set(DISTANCE_UNITS)
         try:
-            conditions = parse_filter(text)
+            conditions = parse_filter(text, units)
         except FilterError as e:
-            self.filter_note.setText(f"<span style='color:#d55e00'>{e}</span>")
+            if len(units) > 1 and any(
+                c.unit is None and c.metric in DISTANCE_FIELDS for c in self.image_proxy.conditions
+            ):  # a re-run brought a second unit: the last good filter compares them as one scale now
+                self.image_proxy.set_conditions([])
+            self.filter_note.setText(f"<span style='color:#d55e00'>{html.escape(str(e))}</span>")
             self.filter_note.show()
             self.filter_edit.setToolTip(as_text(str(e)))
             return False
-        self.filter_edit.setToolTip("")
+        self.filter_edit.setToolTip(FILTER_TIP)
         self.image_proxy.set_conditions(conditions)
         shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
-        self.filter_note.setText(f"{shown} of {total} images" if conditions else "")
+        note = f"{shown} of {total} images" if conditions else ""
+        for unit in dict.fromkeys(c.unit for c in conditions if c.unit):
+            other: dict[str, int] = {}
+            for row in rows:
+                if row.get("unit") != unit:
+                    other[str(row.get("unit"))] = other.get(str(row.get("unit")), 0) + 1
+            if other:
+                out = ", ".join(f"{n} in {u}" for u, n in other.items())
+                note += f"; {out} left out by a distance in {unit}"
+        self.filter_note.setText(html.escape(note))
         self.filter_note.setVisible(bool(conditions))
         self._share_height()
         return True
