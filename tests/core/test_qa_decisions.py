@@ -3,6 +3,7 @@ the JSON's per_object rows and image_reviews, the CSV's per-image rows and the H
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 
@@ -27,6 +28,17 @@ def decided_demo(tmp_path):
     ReviewDecision(cand, cell.id, "rejected", "redo the whole outline").apply(cand)
     save_project(cand, project_file)
     return project_file, first, second, cell.id
+
+
+def long_notes_demo(tmp_path, object_note: str, image_note: str):
+    """decided_demo with its first object's note and cell.png's image note replaced in the file, as a
+    script, an older version or a hand edit may have written them (ReviewDecision refuses such notes)."""
+    project_file, first, second, cell_id = decided_demo(tmp_path)
+    data = json.loads(project_file.read_text())
+    next(a for a in data["annotations"] if a["id"] == first)["pixelproof"]["note"] = object_note
+    data["pixelproof"]["image_review"][str(cell_id)]["note"] = image_note
+    project_file.write_text(json.dumps(data))
+    return project_file, first, second, cell_id
 
 
 def test_decisions_saved_in_the_project_are_in_every_report(tmp_path) -> None:
@@ -91,15 +103,10 @@ def test_the_html_cuts_a_long_note_and_the_json_keeps_it_whole(tmp_path) -> None
     (what the app lets one hold) with '…'; --json keeps it whole."""
     from pixelproof.core.limits import MAX_NOTE
 
-    project_file = install_demo(tmp_path / "demo")
-    cand = load_project(project_file)
-    coins = cand.image_by_file_name("images/coins.png")
-    first = min(a.id for a in cand.annotations_of(coins.id))
     long_note = "".join(f"<{k}>" for k in range(200_000))  # ~1.3 MB, markup in it
+    project_file, first, _, _ = long_notes_demo(tmp_path, long_note, "i" + long_note)
+    cand = load_project(project_file)
     exact = "e" * MAX_NOTE  # at the limit: shown whole
-    ReviewDecision(cand, coins.id, "rejected", long_note, [first]).apply(cand)
-    cell = cand.image_by_file_name("images/cell.png")
-    ReviewDecision(cand, cell.id, "rejected", "i" + long_note).apply(cand)
     chelsea = cand.image_by_file_name("images/chelsea.jpg")
     ReviewDecision(cand, chelsea.id, "accepted", exact).apply(cand)
     result = run_qa(load_reference(project_file.parent / "reference.json", cand), cand)
@@ -115,3 +122,49 @@ def test_the_html_cuts_a_long_note_and_the_json_keeps_it_whole(tmp_path) -> None
     assert escape(("i" + long_note)[:MAX_NOTE]) + "…" in page
     assert exact in page and exact + "…" not in page
     assert len(page) < 200_000
+
+
+def test_a_decision_refuses_a_note_over_the_limit_naming_the_image() -> None:
+    """Only the app's note field stopped at MAX_NOTE: a script or CLI path through ReviewDecision stored a
+    note of any length (1 MB). The edit refuses one longer, naming the image, the objects, the length and
+    the limit, before it touches the project; a note of MAX_NOTE characters is taken."""
+    import pytest
+
+    from pixelproof.core.coco import project_from_dict
+    from pixelproof.core.coco_dump import project_to_dict
+    from pixelproof.core.limits import MAX_NOTE, LimitError
+
+    project = project_from_dict(
+        {
+            "images": [{"id": 7, "file_name": "scans/a.png", "width": 20, "height": 10}],
+            "annotations": [{"id": 3, "image_id": 7, "category_id": 1, "bbox": [1, 1, 4, 4]}],
+            "categories": [{"id": 1, "name": "cat"}],
+        }
+    )
+    before = copy.deepcopy(project_to_dict(project))
+    for ann_ids, where in ((None, "image 7 (scans/a.png)"), ([3], "image 7 (scans/a.png), object 3")):
+        with pytest.raises(LimitError) as e:
+            ReviewDecision(project, 7, "rejected", "x" * (MAX_NOTE + 1), ann_ids)
+        assert e.value.where == where
+        assert f"{MAX_NOTE + 1:,}" in e.value.message and f"{MAX_NOTE:,}" in e.value.message
+    assert project_to_dict(project) == before
+    ReviewDecision(project, 7, "rejected", "x" * MAX_NOTE, [3]).apply(project)
+    assert project.annotations[3].note == "x" * MAX_NOTE
+
+
+def test_notes_longer_than_the_limit_in_a_file_load_and_save_whole(tmp_path) -> None:
+    """A note made before the limit (or by hand) is the reviewer's data: it loads whole, a decision made
+    without a note leaves it whole, and it is saved back whole."""
+    from pixelproof.core.limits import MAX_NOTE
+
+    object_note, image_note = "o" * (MAX_NOTE * 500), "i" * (MAX_NOTE + 1)
+    project_file, first, _, cell_id = long_notes_demo(tmp_path, object_note, image_note)
+    cand = load_project(project_file)
+    assert cand.annotations[first].note == object_note
+    coins = cand.annotations[first].image_id
+    ReviewDecision(cand, coins, "accepted", "", [first]).apply(cand)  # another decision, no new note
+    save_project(cand, project_file)
+    data = json.loads(project_file.read_text())
+    saved = next(a for a in data["annotations"] if a["id"] == first)["pixelproof"]
+    assert saved["note"] == object_note and saved["review"] == "accepted"
+    assert data["pixelproof"]["image_review"][str(cell_id)]["note"] == image_note

@@ -34,8 +34,10 @@ Structure
     ``MAX_JSON_DEPTH``: nesting of any JSON value kept as it was read (orjson writes at most 254
     levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``.
     ``short_repr(value)``: a value quoted in a message, never megabytes long.
-    ``MAX_NOTE``: the characters a review note made in the app holds (its editor stops there); a note
-    made elsewhere may be longer: ``cut_note`` shortens it where a page shows every note (QA's HTML).
+    ``MAX_NOTE``: the characters a review note holds: the app's editor stops there and the core edit
+    (``ReviewDecision``) refuses a longer one, as a longer category name is refused. A note already in a
+    file may be longer (made before the limit, or by hand) and loads and saves whole: ``cut_note``
+    shortens it where a page shows every note (QA's HTML).
 
 Files and paths
     ``check_regular_file(path, where, allow_dir=False)``: refuses FIFOs, devices, sockets and folders

@@ -21,6 +21,7 @@ from pixelproof.core.edits.base import (
     restore_order,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import MAX_NOTE, LimitError, short_repr
 from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Project, utc_now
 from pixelproof.core.overlap_versions import CONSENSUS_KEY, OVERLAP_KEY
 
@@ -159,7 +160,9 @@ class SetReference(Edit):
 class ReviewDecision(Compound):
     """Accept or reject objects (``review`` + ``note`` on the annotations), or a whole image: its undecided
     objects get the decision, the image gets ``pixelproof.image_review`` {review, note, updated} and the
-    status "reviewed". ``focus`` holds the objects whose decision changed."""
+    status "reviewed". ``focus`` holds the objects whose decision changed. A new note holds at most
+    ``MAX_NOTE`` characters (refused with a ``LimitError`` naming the image, else a script stored 1 MB);
+    a longer note already on an object (made before the limit, or by hand) is kept as it is."""
 
     def __init__(
         self,
@@ -173,6 +176,17 @@ class ReviewDecision(Compound):
         require(image_id in project.images, f"image {image_id} does not exist")
         whole = ann_ids is None
         ids = [a.id for a in project.annotations_of(image_id)] if ann_ids is None else list(ann_ids)
+        if len(note) > MAX_NOTE:  # the app's field stops there; a script or command gets this
+            where = f"image {image_id} ({project.images[image_id].file_name})"
+            if not whole:
+                where += (
+                    f", object{'s' if len(ids) > 1 else ''} {short_repr(ids) if len(ids) > 1 else ids[0]}"
+                )
+            raise LimitError(
+                where,
+                f"a review note holds at most {MAX_NOTE:,} characters; this one has {len(note):,} "
+                "(nothing was changed)",
+            )
         what = "image" if whole else ("object" if len(ids) == 1 else f"{len(ids)} objects")
         label = f"{'Accept' if decision == 'accepted' else 'Reject'} {what}"
         changed = []
