@@ -119,7 +119,11 @@ def run(args: argparse.Namespace) -> int:
         labelled = [(r.name, r.project) for r in raters]
         for line in near_names(reference, labelled):
             warn(line)
-        data["honeypots"] = honeypot_scorecards(labelled, reference, manifest, args.iou_threshold)
+        said: list[str] = []
+        data["honeypots"] = honeypot_scorecards(labelled, reference, manifest, args.iou_threshold, said)
+        for line in said:
+            warn(line)
+        data["problems"] = [*data["problems"], *said]
         if len(projects) == 1 and not any(card["images"] for card in data["honeypots"]):
             warn(
                 f"{args.shards[0]} holds no honeypot image (merge --manifest leaves them out): score the "

@@ -41,7 +41,7 @@ from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_side
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.qa import QAOptions, score_image
-from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs
+from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs, spacing_warning
 from pixelproof.core.shard_match import RenamedTwins, another_picture, copied_from
 from pixelproof.core.split import image_key
 
@@ -411,7 +411,29 @@ def overlap_members(
             problems.append(f"{names[key]}: raters disagree on the image size {sorted(sizes)}; image skipped")
             continue
         out.append((names[key], members))
+    problems += rater_spacing_warning(raters, out)
     return out, problems
+
+
+def rater_spacing_warning(raters: list[Rater], images: list[tuple[str, list[Member]]]) -> list[str]:
+    """qa's warning (``spacing_warning``) for the overlap images a rater gives another pixel spacing than
+    the first rater of the image does (the one ``pair_spacing`` takes): the figures here use no distance,
+    but one of the two is wrong, and a distance measured later in it (QA of the merged project) would be
+    off by their ratio, unsaid."""
+    by_raters: dict[tuple[int, int], list[ImagePair]] = {}
+    for name, members in images:
+        for m in members[1:]:
+            by_raters.setdefault((members[0].rater, m.rater), []).append(
+                ImagePair(name, members[0].image, m.image)
+            )
+    lines = []
+    for (a, b), pairs in by_raters.items():
+        lines += spacing_warning(
+            pairs,
+            sides=(raters[a].name, raters[b].name),
+            taken="one of the two is wrong (check before merging)",
+        )
+    return lines
 
 
 def _named(project: Project, path: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -357,17 +357,30 @@ def unit_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
             f"{n} of {total} images have no pixel_spacing: their distances (HD, HD95, ASSD, MASD, NSD) are "
             f"in px, the others' in mm, and are averaged apart (by_unit): {names}"
         )
+    return lines + spacing_warning(pairs, named)
+
+
+def spacing_warning(
+    pairs: Iterable[ImagePair],
+    named: int = 3,
+    sides: tuple[str, str] = ("reference", "candidate"),
+    taken: str = "distances use the reference's",
+) -> list[str]:
+    """A line per two spacings the two sides of the pairs (``sides``: what to call ``ref`` and ``cand``,
+    two raters' names in ``agreement``) give one image, naming the images and ending with ``taken``
+    (which one the figures use); float32 rounding is no disagreement. One wording for qa and agreement."""
     differ: dict[tuple[tuple[float, float], tuple[float, float]], list[str]] = {}
     for p in pairs:
         r, c = image_spacing(p.ref), image_spacing(p.cand)
         if r is not None and c is not None and not all(map(_same_length, r, c)):
             differ.setdefault((r, c), []).append(p.file_name)
+    lines = []
     for (r, c), files in differ.items():
         k = len(files)
         names = ", ".join(files[:named]) + (f" and {k - named} more" if k > named else "")
         lines.append(
-            f"pixel_spacing differs: reference {_spacing_text(r)}, candidate {_spacing_text(c)} on "
-            f"{k} image{'' if k == 1 else 's'} ({names}); distances use the reference's"
+            f"pixel_spacing differs: {sides[0]} {_spacing_text(r)}, {sides[1]} {_spacing_text(c)} on "
+            f"{k} image{'' if k == 1 else 's'} ({names}); {taken}"
         )
     return lines
 

@@ -13,6 +13,7 @@ from typing import Any
 from pixelproof.core.model import Project
 from pixelproof.core.qa import QAOptions, run_qa
 from pixelproof.core.qa_categories import category_pairing
+from pixelproof.core.qa_objects import spacing_warning
 from pixelproof.core.split import image_key, manifest_keys, subset
 
 
@@ -77,9 +78,12 @@ def honeypot_scorecards(
     reference: Project,
     manifest: dict[str, Any],
     iou_threshold: float = 0.5,
+    problems: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """One scorecard per (annotator, what they labelled: a shard, or their versions in a merged project):
-    Dice, HD95, F1 (QA conventions), time per image, images scored."""
+    Dice, HD95, F1 (QA conventions), time per image, images scored. ``problems`` gets qa's line
+    (``spacing_warning``) for honeypots an annotator gives another pixel spacing than the reference: the
+    HD95 is in the reference's."""
     wanted = manifest_keys(manifest, "honeypots")
     ref_keys = {image_key(reference, im): im.file_name for im in reference.images.values()}
     keys = {k: name for k, name in ref_keys.items() if k in wanted}
@@ -88,6 +92,10 @@ def honeypot_scorecards(
     for name, project in labelled:
         mine = _aligned_subset(project, keys)
         result = run_qa(ref, mine, QAOptions(iou_threshold=iou_threshold))
+        if problems is not None:
+            problems += spacing_warning(
+                result.pairs, sides=("reference", name), taken="the honeypot distances use the reference's"
+            )
         s = result.summary()
         card = {
             "annotator": name,
