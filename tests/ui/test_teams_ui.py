@@ -404,3 +404,54 @@ def test_merge_into_a_renumbered_project_names_the_shard_and_the_file_to_merge_i
     assert "was renumbered (pixelproof renumber, at " in text and f"after {paths[0]} was made" in text
     assert f"Merge {paths[0]} into {lead}.bak, the project as it was before renumbering" in text
     assert len(window.document.project.annotations) == before  # nothing merged
+
+
+def test_merge_report_says_a_shard_gave_another_pixel_spacing_and_the_projects_is_kept(
+    qtbot, window, project_file
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: the app kept the project's pixel spacing where ann's shard gave 0.5 mm, without a word (the
+    CLI neither); its merge report now says it, as `pixelproof merge` does."""
+    from PySide6.QtWidgets import QLabel
+
+    from tests.ui.conftest import wait_loaded
+
+    project = load_project(project_file)
+    for im in project.images.values():
+        im.extra["pixel_spacing"] = [0.8, 0.8]
+    save_project(project)
+    assert window.open_path(project_file)
+    wait_loaded(qtbot, window)
+    result = split_project(project, ["ann", "bob"], overlap=0.0)
+    out = project_file.parent / "shards"
+    out.mkdir()
+    ann = result.shards["ann"]
+    iid = min(ann.images)
+    ann.images[iid].extra["pixel_spacing"] = [0.5, 0.5]  # ann's tool read another header
+    for name, shard in result.shards.items():
+        save_project(shard, out / f"{name}.json")
+    doc = window.document
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for name in ("ann", "bob"):
+            dialog.shards.addItem(str(out / f"{name}.json"))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    said: list[str] = []
+
+    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
+        said.append(dialog.findChild(QLabel).text())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
+    _answer_modal(qtbot, close_report)
+    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    name = doc.project.images[iid].file_name
+    line = (
+        f"pixel_spacing differs: base [0.8, 0.8] mm, ann [0.5, 0.5] mm on 1 image ({name}); "
+        "the merged project keeps the base's"
+    )
+    assert line in _plain(said[0])
+    assert doc.project.images[iid].extra["pixel_spacing"] == [0.8, 0.8]
+    assert window.teams.last_report["geometry_differs"][0]["shard"] == "ann"

@@ -20,6 +20,7 @@ from pixelproof.commands._common import (
     print_problems,
     refuse_outputs,
     shown,
+    warn,
 )
 from pixelproof.core.errors import error_text
 from pixelproof.core.model import IdsExhausted
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.merge import Shard, merge_shards, relocated_lines, renamed_text
     from pixelproof.core.merge_checks import MergeError, check_distinct, check_lineage, check_split
     from pixelproof.core.merge_decisions import dropped_text
+    from pixelproof.core.merge_geometry import geometry_lines
 
     batch = batch_options(args)
     if refuse_outputs(args.output, projects=True) or refuse_outputs(args.report):
@@ -139,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
         print(shown(renamed_text(old, new, who)))
     for line in relocated_lines(result.report()["relocated_files"]):
         print(shown(line))
+    for line in geometry_lines(result.geometry_differs):  # the base's geometry kept: one side is wrong
+        warn(shown(line))
     if dropped := dropped_text(s["dismissed_dropped"]):
         print(dropped)
     if manifest is None and any(s.split for s in shards):

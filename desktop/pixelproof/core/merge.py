@@ -96,6 +96,7 @@ class MergeResult:
     # images a shard was pointed at a copy of (relocated to the annotator's own copy): (merged name,
     # the shard's name, shard)
     relocated_files: list[tuple[str, str, str]] = field(default_factory=list)
+    geometry_differs: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry``'s rows
 
     def report(self) -> dict[str, Any]:
         """The JSON conflict report (documented in README)."""
@@ -114,6 +115,7 @@ class MergeResult:
                 {"file_name": name, "relocated_to": copy, "shard": who, "renamed": _renamed(name, copy)}
                 for name, copy, who in self.relocated_files
             ],
+            "geometry_differs": self.geometry_differs,
         }
 
 
@@ -309,6 +311,7 @@ def merge_shards(
     result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
     result.renamed_files = renamed_files
     result.relocated_files = relocated
+    result.geometry_differs = [row for _, m, _ in merged for row in m.geometry]
     return result
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from pixelproof.core.coco_dump import annotation_to_dict
+from pixelproof.core.merge_geometry import geometry_differs
 from pixelproof.core.model import IMAGE_STATES, Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, is_consensus
 from pixelproof.core.split import copy_annotation
@@ -92,6 +93,7 @@ class ImageMerge:
     raters: list[str] = field(default_factory=list)  # the annotator tags of the versions kept side by side
     outdated: int | None = None  # versions joined a base's: its consensus no longer holds (None: not so);
     # how many of its pending consensus objects were dropped
+    geometry: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry.geometry_differs``
 
 
 def content_key(ann: Annotation, category: str) -> bytes:
@@ -127,7 +129,30 @@ def merge_image(
 ) -> ImageMerge:
     """Merge one image's versions (see the module docstring). Pure: reads its arguments only. ``named``:
     the manifest names it an overlap image, so even one annotator's version (the others' shards to come)
-    is kept tagged, for the next shards to join."""
+    is kept tagged, for the next shards to join. The image record kept is the base's (the first shard's
+    without a base); a shard's copy giving it another geometry is reported (``ImageMerge.geometry``)."""
+    m = _merge_versions(file_name, base, versions, shard_names, annotators, overlap, named)
+    kept = m.image
+    source = next((v for v in versions if v.image is kept), None)
+    from_base = base is not None and kept is base.image
+    if from_base or source is not None:
+        size = (kept.width, kept.height)  # a copy of another size is left out, a conflict already
+        others = [(shard_names[v.shard], v.image) for v in versions
+                  if v.image is not kept and (v.image.width, v.image.height) == size]  # fmt: skip
+        kept_from = "base" if from_base else shard_names[source.shard]  # type: ignore[union-attr]
+        m.geometry = geometry_differs(file_name, kept, kept_from, from_base, others)
+    return m
+
+
+def _merge_versions(
+    file_name: str,
+    base: Version | None,
+    versions: list[Version],
+    shard_names: list[str],
+    annotators: list[str | None],
+    overlap: bool,
+    named: bool,
+) -> ImageMerge:
     ref = base.image if base is not None else versions[0].image
     usable, conflicts, left_out = _same_size(file_name, ref, versions, shard_names)
     held = _held_versions(base)

@@ -323,7 +323,11 @@ def pair_images(reference: Project, candidate: Project) -> tuple[list[ImagePair]
 def image_spacing(image: ImageRecord) -> tuple[float, float] | None:
     """Pixel spacing (row, column) in mm from the image's ``pixel_spacing`` key, if it has one of positive
     finite lengths (a zero spacing made every distance 0 mm: no spacing, distances in px)."""
-    sp = image.extra.get("pixel_spacing")
+    return spacing_value(image.extra.get("pixel_spacing"))
+
+
+def spacing_value(sp: Any) -> tuple[float, float] | None:
+    """A ``pixel_spacing`` value as ``image_spacing`` reads it (one number for both axes), else None."""
     if isinstance(sp, int | float):
         sp = [sp, sp]
     if not (isinstance(sp, list | tuple) and len(sp) == 2 and all(isinstance(v, int | float) for v in sp)):
@@ -372,22 +376,32 @@ def spacing_warning(
     differ: dict[tuple[tuple[float, float], tuple[float, float]], list[str]] = {}
     for p in pairs:
         r, c = image_spacing(p.ref), image_spacing(p.cand)
-        if r is not None and c is not None and not all(map(_same_length, r, c)):
+        if r is not None and c is not None and not same_spacing(r, c):
             differ.setdefault((r, c), []).append(p.file_name)
-    lines = []
-    for (r, c), files in differ.items():
-        k = len(files)
-        names = ", ".join(files[:named]) + (f" and {k - named} more" if k > named else "")
-        lines.append(
-            f"pixel_spacing differs: {sides[0]} {_spacing_text(r)}, {sides[1]} {_spacing_text(c)} on "
-            f"{k} image{'' if k == 1 else 's'} ({names}); {taken}"
-        )
-    return lines
+    return [spacing_line(r, c, files, sides, taken, named) for (r, c), files in differ.items()]
 
 
-def _same_length(a: float, b: float) -> bool:
+def spacing_line(
+    first: tuple[float, float],
+    second: tuple[float, float],
+    files: list[str],
+    sides: tuple[str, str],
+    taken: str,
+    named: int = 3,
+) -> str:
+    """``spacing_warning``'s line for the images ``files`` two sides give these two spacings (merge says
+    it too, of a shard against the base)."""
+    k = len(files)
+    names = ", ".join(files[:named]) + (f" and {k - named} more" if k > named else "")
+    return (
+        f"pixel_spacing differs: {sides[0]} {_spacing_text(first)}, {sides[1]} {_spacing_text(second)} on "
+        f"{k} image{'' if k == 1 else 's'} ({names}); {taken}"
+    )
+
+
+def same_spacing(a: tuple[float, float], b: tuple[float, float]) -> bool:
     """Two spacings equal but for float32 rounding (a NIfTI header beside a DICOM decimal string)."""
-    return math.isclose(a, b, rel_tol=1e-5)
+    return all(math.isclose(x, y, rel_tol=1e-5) for x, y in zip(a, b, strict=True))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -196,6 +196,7 @@ class ConflictDialog(QDialog):
             f"{s['honeypots_left_out']} honeypots left out; <b>{s['conflicts']} conflicts</b>."
             + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
             + _renamed_html(report.get("renamed_files", []), report.get("relocated_files", []))
+            + _geometry_html(report.get("geometry_differs", []))
         )
         summary.setWordWrap(True)
         self.table = QTableWidget(len(report["conflicts"]), 3)
@@ -247,6 +248,16 @@ def _renamed_html(renamed: list[dict[str, str]], relocated: list[dict[str, str]]
         lines.append(f"… and {len(renamed) - most} more (Save Report… lists them)")
     lines += [escape(line) for line in relocated_lines(relocated)]  # a line per shard
     return "".join(f"<br>{line}" for line in lines)
+
+
+def _geometry_html(rows: list[dict[str, Any]]) -> str:
+    """The warnings ``pixelproof merge`` prints for shards that gave an image another pixel spacing (or
+    slice position) than the base, whose the project kept, escaped for the summary's rich text."""
+    from html import escape
+
+    from pixelproof.core.merge_geometry import geometry_lines
+
+    return "".join(f"<br>⚠ {escape(line)}" for line in geometry_lines(rows))
 
 
 IDENTITY_KEY = "team/author"
