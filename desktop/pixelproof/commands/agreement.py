@@ -120,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
         for line in near_names(reference, labelled):
             warn(line)
         said: list[str] = []
-        data["honeypots"] = honeypot_scorecards(labelled, reference, manifest, args.iou_threshold, said)
+        data["honeypots"] = honeypot_scorecards(
+            labelled, reference, manifest, args.iou_threshold, said, merged=len(projects) == 1
+        )
         for line in said:
             warn(line)
         data["problems"] = [*data["problems"], *said]
@@ -167,6 +169,7 @@ def _print(data: dict) -> None:
     for card in data.get("honeypots", []):
         print(
             f"honeypots {shown(card['annotator'])}: {card['images']} images, Dice {_f(card['dice'])}, "
-            f"HD95 {_f(card['hd95'])}, F1 {_f(card['f1'])}, s/image {_f(card['seconds_per_image'])}",
+            f"HD95 {_f(card['hd95'])}, F1 {_f(card['f1'])}, s/image {_f(card['seconds_per_image'])}"
+            + (f" ({why})" if (why := card.get("seconds_per_image_reason")) else ""),
             file=sys.stdout,
         )

@@ -42,6 +42,22 @@ def seconds_per_image(project: Project, image_ids: list[int]) -> float:
     return sum(totals) / len(totals) if totals else math.nan
 
 
+def time_reason(project: Project, scored: list[int], merged: bool = False) -> str | None:
+    """Why a scorecard has no time per image (``seconds_per_image`` NaN), as a report's ``<field>_reason``
+    says why a figure is n/a; None when it has one. ``project`` is the annotator's whole shard (a merged
+    project's versions, ``merged``, carry no time of their own); ``scored`` its honeypots' ids."""
+    if not math.isnan(seconds_per_image(project, scored)):
+        return None
+    if not scored:
+        return "no honeypot scored"
+    if merged:
+        return "no time read from a merged project: score the shards for it"
+    spent = project.app.get("time_spent")
+    if not (isinstance(spent, dict) and spent):
+        return "no time recorded: shard edited outside PixelProof"
+    return "no time recorded on its honeypots (not opened in PixelProof)"
+
+
 def near_names(reference: Project, labelled: Sequence[tuple[str, Project]]) -> list[str]:
     """One line per reference class an annotator spells otherwise only in case, spaces, ``_`` or ``-``
     ('Person ' and 'person'), with the reference's file: the scorecards pair classes as QA does
@@ -79,11 +95,12 @@ def honeypot_scorecards(
     manifest: dict[str, Any],
     iou_threshold: float = 0.5,
     problems: list[str] | None = None,
+    merged: bool = False,
 ) -> list[dict[str, Any]]:
-    """One scorecard per (annotator, what they labelled: a shard, or their versions in a merged project):
-    Dice, HD95, F1 (QA conventions), time per image, images scored. ``problems`` gets qa's line
-    (``spacing_warning``) for honeypots an annotator gives another pixel spacing than the reference: the
-    HD95 is in the reference's."""
+    """One scorecard per (annotator, what they labelled: a shard, or their versions in a merged project,
+    ``merged``): Dice, HD95, F1 (QA conventions), time per image (else ``seconds_per_image_reason``),
+    images scored. ``problems`` gets qa's line (``spacing_warning``) for honeypots an annotator gives
+    another pixel spacing than the reference: the HD95 is in the reference's."""
     wanted = manifest_keys(manifest, "honeypots")
     ref_keys = {image_key(reference, im): im.file_name for im in reference.images.values()}
     keys = {k: name for k, name in ref_keys.items() if k in wanted}
@@ -109,6 +126,10 @@ def honeypot_scorecards(
             "seconds_per_image": seconds_per_image(mine, list(mine.images)),
         }
         card = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in card.items()}
+        scored = [i for i, im in project.images.items() if image_key(project, im) in keys]
+        why = time_reason(project, scored, merged)
+        if why is not None:
+            card["seconds_per_image_reason"] = why
         if "by_unit" in s:  # QA's means per unit: HD95 in mm of the spaced honeypots, in px of the others
             card["hd95_by_unit"] = {
                 u: g["hd95"] if math.isfinite(g["hd95"]) else None for u, g in s["by_unit"].items()
