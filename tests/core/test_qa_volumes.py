@@ -214,3 +214,15 @@ def test_a_gantry_tilted_series_is_scored_where_its_voxels_are(tmp_path: Path) -
     assert row.value("nsd") == pytest.approx(
         ((d_ab <= 2).sum() + (d_ba <= 2).sum()) / (a.size / 3 + b.size / 3)
     )
+
+
+def test_a_volume_takes_the_references_slice_positions_as_it_takes_its_pixel_spacing() -> None:
+    """The reference is the ground truth QA scores against, its pixel spacing too (``pair_spacing``); the
+    slice positions (the spacing along z) were the candidate's first, so a candidate whose header put the
+    slices 5 mm apart where the reference says 2.5 mm had every distance along z doubled."""
+    names = [f"case.nii.gz#z={k:03d}" for k in range(10)]
+    ref = volume_project(names, box_volume(2, 6), [40.0 - 2.5 * k for k in range(10)])
+    cand = volume_project(names, box_volume(4, 8), [40.0 - 5.0 * k for k in range(10)])
+    (row,) = run_qa(ref, cand, QAOptions(nsd_tau=1.0)).per_volume
+    assert row.spacing == pytest.approx((2.5, 0.5, 0.5))
+    assert row.value("hd") == pytest.approx(5.0)  # two slices of the reference's 2.5 mm

@@ -93,7 +93,8 @@ class VolumeCollector:
         ref = parse_slice_ref(pair.cand.file_name) or parse_slice_ref(pair.ref.file_name)
         if ref is None or ref.axis == "t":  # the frames of a time series are no volume in space
             return
-        position = pair.cand.extra.get("slice_position", pair.ref.extra.get("slice_position"))
+        # the reference's geometry first, as its pixel spacing (``pair_spacing``): it is the ground truth
+        position = pair.ref.extra.get("slice_position", pair.cand.extra.get("slice_position"))
         position = float(position) if isinstance(position, int | float) and math.isfinite(position) else None
         spacing = pair_spacing(pair)
         item = _Slice(ref.index, pair.shape, spacing, position, score.masks, _offset(pair))
@@ -139,8 +140,8 @@ class VolumeCollector:
 
 
 def _offset(pair: object) -> tuple[float, float] | None:
-    """The slice's ``slice_offset`` (row, col mm; a sheared stack's slices only), candidate's first."""
-    for record in (pair.cand, pair.ref):  # type: ignore[attr-defined]
+    """The slice's ``slice_offset`` (row, col mm; a sheared stack's slices only), the reference's first."""
+    for record in (pair.ref, pair.cand):  # type: ignore[attr-defined]
         value = record.extra.get("slice_offset")
         if (
             isinstance(value, list)
