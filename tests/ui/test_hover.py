@@ -220,3 +220,38 @@ def test_a_space_drag_pan_keeps_the_mark_on_what_is_under_the_pointer(crowd) -> 
     assert win.canvas.mapToScene(end) != win.canvas.mapToScene(start)  # it did pan
     assert win.canvas.annotation_at(end)[0] == SMALL
     assert win.canvas.hover.ann_id == SMALL
+
+
+@pytest.mark.parametrize("kind", ["box", "polygon"])
+def test_the_mark_leaves_a_thin_objects_inside_as_it_was(kind, qtbot, tmp_path: Path, no_prompts) -> None:
+    """The halo was centred on the outline, 3 screen px of white inside it: a sliver 4 px across on screen
+    (a thin polygon, a small box at fit zoom) turned into a white bar, its fill and slope hidden while the
+    pointer was on it. The halo goes outside the outline; the inside keeps the object's own look."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    x, y, w, h = 60.0, 100.0, 200.0, 2.0
+    if kind == "box":
+        project.add_annotation(Annotation(1, 1, 1, [x, y, w, h], area=w * h))
+    else:
+        poly = [x, y, x + w, y, x + w, y + h, x, y + h]
+        project.add_annotation(Annotation(1, 1, 1, [x, y, w, h], [poly], w * h))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(2.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    key(win, Qt.Key.Key_V)
+    hover(win, view_point(win, 300, 200))  # off it
+    inside = [view_point(win, x + w * f, y + h / 2) for f in (0.25, 0.5, 0.75)]
+    outside = view_point(win, x + w / 2, y - 2 / win.canvas.zoom)  # 2 screen px above its top edge
+
+    def colours() -> list[tuple[int, int, int]]:
+        img = win.canvas.viewport().grab().toImage()
+        return [img.pixelColor(p).getRgb()[:3] for p in (*inside, outside)]
+
+    plain = colours()
+    hover(win, inside[1])
+    assert win.canvas.hover.ann_id == 1
+    marked = colours()
+    assert marked[-1] != plain[-1]  # the mark is there, around it
+    assert marked[:-1] == plain[:-1]  # and its inside looks as before
+    win.document.undo_stack.setClean()
