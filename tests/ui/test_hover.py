@@ -8,14 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.layers import BoxLayer
 from tests.ui.conftest import hover, make_project, open_main_window
-from tests.ui.test_workbench import click, key, view_point
+from tests.ui.test_workbench import click, drag, key, view_point
 
 BIG, SMALL, SIDE = 1, 2, 3  # SMALL lies inside BIG; SIDE is BIG's neighbour, touching neither
 RECTS = {BIG: (40, 40, 160, 120), SMALL: (80, 70, 40, 30), SIDE: (220, 60, 60, 60)}
@@ -161,3 +162,96 @@ def test_the_mark_follows_what_a_click_would_pick_when_it_changes_under_a_still_
     click(win, view_point(win, *IN_SMALL))
     assert win.document.selection == [BIG]
     win.masks_menu.set_category_visible(win.document.project.annotations[SMALL].category_id, True)
+
+
+def test_the_mark_follows_the_view_zoomed_or_moved_under_a_still_pointer(crowd) -> None:
+    """Zoom keys (Ctrl+- / Ctrl+0) and D move the picture under a pointer that rests: the mark stayed on
+    the object the last mouse move found, now elsewhere on screen (its tag shown with it), or stayed off
+    on the next image, while a click at the pointer picked another object than marked (or none)."""
+    win = crowd
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    p = view_point(win, *IN_BIG_ONLY)
+    hover(win, p)
+    assert win.canvas.hover.ann_id == BIG
+    for _ in range(4):
+        key(win, Qt.Key.Key_Minus, ctrl)  # zoomed out about the window's centre, not the pointer
+    picks = win.canvas.annotation_at(p)[0]
+    assert picks != BIG  # the picture moved under the pointer: BIG is not what a click there takes
+    assert win.canvas.hover.ann_id == picks
+
+    key(win, Qt.Key.Key_1, ctrl)  # 100 %
+    win.canvas.centerOn(QPointF(*IN_SMALL))
+    hover(win, p)
+    assert win.canvas.hover.ann_id is not None
+    key(win, Qt.Key.Key_0, ctrl)  # fit
+    marked_now = win.canvas.hover.ann_id
+    assert marked_now == win.canvas.annotation_at(p)[0]
+    click(win, p)  # takes what is marked
+    assert win.document.selection == ([marked_now] if marked_now is not None else [])
+
+
+def test_the_next_image_marks_what_a_click_at_the_resting_pointer_picks(crowd) -> None:
+    """D with the pointer resting on an object of the next image: no mark until the mouse moved, while a
+    click there took that object (as it takes it on the image the project opens on)."""
+    win = crowd
+    doc = win.document
+    other = max(doc.project.annotations) + 1
+    doc.project.add_annotation(Annotation(other, 2, 1, [0.0, 0.0, 320.0, 240.0], area=320.0 * 240))
+    p = view_point(win, *IN_SMALL)
+    hover(win, p)
+    assert win.canvas.hover.ann_id == SMALL
+    key(win, Qt.Key.Key_D)
+    assert win.canvas.image_id == 2
+    assert win.canvas.annotation_at(p)[0] == other
+    assert win.canvas.hover.ann_id == other
+
+
+def test_a_space_drag_pan_keeps_the_mark_on_what_is_under_the_pointer(crowd) -> None:
+    """The picture follows the hand in a pan, so the object under the pointer stays the one marked; the
+    mark is asked again where the pointer ends, not where the last plain mouse move was."""
+    win = crowd
+    start = view_point(win, *IN_SMALL)
+    hover(win, start)
+    assert win.canvas.hover.ann_id == SMALL
+    end = start + QPoint(70, 50)
+    QTest.keyPress(win.canvas, Qt.Key.Key_Space)
+    drag(win, start, end)
+    QTest.keyRelease(win.canvas, Qt.Key.Key_Space)
+    assert win.canvas.mapToScene(end) != win.canvas.mapToScene(start)  # it did pan
+    assert win.canvas.annotation_at(end)[0] == SMALL
+    assert win.canvas.hover.ann_id == SMALL
+
+
+@pytest.mark.parametrize("kind", ["box", "polygon"])
+def test_the_mark_leaves_a_thin_objects_inside_as_it_was(kind, qtbot, tmp_path: Path, no_prompts) -> None:
+    """The halo was centred on the outline, 3 screen px of white inside it: a sliver 4 px across on screen
+    (a thin polygon, a small box at fit zoom) turned into a white bar, its fill and slope hidden while the
+    pointer was on it. The halo goes outside the outline; the inside keeps the object's own look."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    x, y, w, h = 60.0, 100.0, 200.0, 2.0
+    if kind == "box":
+        project.add_annotation(Annotation(1, 1, 1, [x, y, w, h], area=w * h))
+    else:
+        poly = [x, y, x + w, y, x + w, y + h, x, y + h]
+        project.add_annotation(Annotation(1, 1, 1, [x, y, w, h], [poly], w * h))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(2.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    key(win, Qt.Key.Key_V)
+    hover(win, view_point(win, 300, 200))  # off it
+    inside = [view_point(win, x + w * f, y + h / 2) for f in (0.25, 0.5, 0.75)]
+    outside = view_point(win, x + w / 2, y - 2 / win.canvas.zoom)  # 2 screen px above its top edge
+
+    def colours() -> list[tuple[int, int, int]]:
+        img = win.canvas.viewport().grab().toImage()
+        return [img.pixelColor(p).getRgb()[:3] for p in (*inside, outside)]
+
+    plain = colours()
+    hover(win, inside[1])
+    assert win.canvas.hover.ann_id == 1
+    marked = colours()
+    assert marked[-1] != plain[-1]  # the mark is there, around it
+    assert marked[:-1] == plain[:-1]  # and its inside looks as before
+    win.document.undo_stack.setClean()

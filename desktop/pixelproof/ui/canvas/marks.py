@@ -21,7 +21,7 @@ Z_LABEL = 20.0  # tags: above every fill (a selected object's is at 10 + its kin
 Z_SELECTED_LABEL = Z_LABEL + 0.5  # a selected object's tag: above the others', so what was picked is named
 Z_HANDLE = Z_LABEL + 1.0  # any box's resize handles (item or layer): above every tag, so the grab is seen
 Z_HOVER = Z_LABEL - 1.5  # the object a click would pick: above every fill (a selected one's too), under tags
-HOVER_WIDTH = 2.0  # screen pixels: the category-coloured line, inside a white halo 4 px wider
+HOVER_WIDTH = 2.0  # screen pixels: the category-coloured line, a white halo 4 px wider (outside only)
 TAG_MIN_WIDTH = 80.0  # screen pixels: an object this wide on screen shows its tag even if the tag is wider
 
 
@@ -80,10 +80,11 @@ class LabelItem(QGraphicsRectItem):
 
 
 class HoverMark(QGraphicsItem):
-    """The object a click at the cursor would pick (select tool), outlined thicker in white around its
-    category colour (no fill), above every fill: in a crowd it shows beforehand which one a click
-    takes. One item moved from object to object: a mouse move repaints the old and the new object's area
-    only, never the whole box layer. Its margin follows the zoom (``set_zoom``): the lines are cosmetic."""
+    """The object a click at the cursor would pick (select tool), outlined thicker in its category colour
+    with a white halo outside it (no fill; the inside looks as before), above every fill: in a crowd it
+    shows beforehand which one a click takes. One item moved from object to object: a mouse move repaints
+    the old and the new object's area only, never the whole box layer. Its margin follows the zoom
+    (``set_zoom``): the lines are cosmetic."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -132,6 +133,16 @@ class HoverMark(QGraphicsItem):
             pen.setCosmetic(True)
             pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
         painter.setBrush(Qt.BrushStyle.NoBrush)  # no fill: it would tint the objects inside this one
-        for pen in (halo, line):
-            painter.setPen(pen)
-            painter.drawPath(self._path)
+        # the halo only outside the outline: centred on it, its inner half covered a sliver (a thin polygon,
+        # a small box at fit zoom) with white; the inside keeps the object's own look
+        outside = QPainterPath()
+        outside.setFillRule(Qt.FillRule.OddEvenFill)  # the margin around the object, its holes too
+        outside.addRect(self.boundingRect())
+        outside.addPath(self._path)
+        painter.save()
+        painter.setClipPath(outside, Qt.ClipOperation.IntersectClip)
+        painter.setPen(halo)
+        painter.drawPath(self._path)
+        painter.restore()
+        painter.setPen(line)
+        painter.drawPath(self._path)

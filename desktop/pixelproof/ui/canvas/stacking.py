@@ -70,7 +70,8 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
 def rehover(view: CanvasView) -> None:
     """Mark again what a click where the pointer rests (``view.hover_at``, the select tool's last mouse
     move) would pick, after the objects or the selection changed under it: Escape dropping the selected
-    object the mark followed, an undo putting a smaller one back there, a class hidden. The mark stayed on
-    what the last move found (or went) until the next move, and a click took another object."""
+    object the mark followed, an undo putting a smaller one back there, a class hidden, a zoom, pan or the
+    next image moving the picture under it. The mark stayed on what the last move found (or went) until the
+    next move, and a click took another object."""
     if view.hover_at is not None and view.hover is not None and view.document is not None:
         mark_hovered(view, view.annotation_at(view.hover_at)[0])

@@ -149,6 +149,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         zoom = self.zoom
         if self.tool is not None:
             self.tool.cancel()
+        resting = self.hover_at  # the pointer stays: the new image's object there is marked at once
         self._clear()
         doc = self.document
         if doc is None or image_id not in doc.project.images:
@@ -165,6 +166,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         self.hover.set_zoom(self.zoom)
         self._scene.addItem(self.hover)
         self._scene.addItem(self.hover.tag)
+        self.hover_at = resting
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
         for ann in (anns := doc.project.annotations_of(image_id)):
@@ -395,6 +397,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         self._apply_zoom(zoom_to_fit(self, r.width(), r.height(), margin=12))
         self.centerOn(r.center())
         self._fitted = True
+        stacking.rehover(self)  # another spot of the image under a pointer that rests
 
     def set_zoom(self, z: float, anchor: QPoint | None = None) -> None:
         """Zoom to ``z`` screen pixels per image pixel, keeping the image point under ``anchor`` (view
@@ -404,6 +407,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         self._apply_zoom(clamp_zoom(z))
         keep_at(self, before, anchor)
         self._fitted = False
+        stacking.rehover(self)
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
         self.set_zoom(self.zoom * factor, anchor)
@@ -420,6 +424,12 @@ class CanvasView(ShownPixels, QGraphicsView):
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - dx)
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() - dy)
         self._fitted = False
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        """The picture moved under the pointer (a pan, a scroll bar, a zoom): the mark is asked again there
+        (``stacking.rehover``), as after an edit; it stayed on what the last mouse move had found."""
+        super().scrollContentsBy(dx, dy)
+        stacking.rehover(self)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -460,6 +470,8 @@ class CanvasView(ShownPixels, QGraphicsView):
         if self._pan_from is not None:
             d = p - self._pan_from
             self._pan_from = p
+            if self.hover_at is not None:
+                self.hover_at = p  # marked where the pointer is at the end of the pan (``scrollContentsBy``)
             self.pan_by(d.x(), d.y())
             return
         if self._wl_from is not None:
