@@ -3,6 +3,7 @@ together (one line per unit), and a mean that counts an ∞ as the image diagona
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from pixelproof.cli import main
 from pixelproof.core.coco import save_project
 from pixelproof.core.qa import run_qa
 from tests.core.test_qa_units import projects
+from tests.core.test_qa_volumes import box_volume, volume_project
 
 
 def printed_rows(capsys, tmp_path: Path, ref, cand) -> dict[str, list[str]]:
@@ -45,3 +47,24 @@ def test_one_unit_prints_it_beside_each_distance(capsys, tmp_path: Path, spaced,
     rows = printed_rows(capsys, tmp_path, ref, cand)
     assert rows[f"cat {unit}"][4:6] == [f"{s['hd95']:.4f}", f"{unit}*"]
     assert "* +inf replaced by the image diagonal" in rows["out"][0]
+
+
+def test_two_slice_spacings_for_a_volume_are_warned_on_stderr_and_in_the_json(capsys, tmp_path: Path) -> None:
+    """A candidate header putting a volume's slices 5 mm apart where the reference says 2.5 mm: qa takes
+    the reference's, and says so as it says two pixel spacings (stderr and the JSON's problems)."""
+    names = [f"case.nii.gz#z={k:03d}" for k in range(10)]
+    ref = volume_project(names, box_volume(2, 6), [40.0 - 2.5 * k for k in range(10)])
+    cand = volume_project(names, box_volume(4, 8), [40.0 - 5.0 * k for k in range(10)])
+    save_project(ref, tmp_path / "ref.json")
+    save_project(cand, tmp_path / "cand.json")
+    capsys.readouterr()
+    out = tmp_path / "qa.json"
+    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json"), "--json", str(out)]) == 0
+    line = (
+        "slice_position (spacing along z) differs: reference 2.5 mm, candidate 5 mm on 1 volume "
+        "(case.nii.gz); distances use the reference's"
+    )
+    assert f"pixelproof: warning: {line}" in capsys.readouterr().err.splitlines()
+    data = json.loads(out.read_text())
+    assert line in data["problems"]
+    assert data["per_volume"][0]["hd"] == pytest.approx(5.0)  # two slices of the reference's 2.5 mm

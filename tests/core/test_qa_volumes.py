@@ -226,3 +226,96 @@ def test_a_volume_takes_the_references_slice_positions_as_it_takes_its_pixel_spa
     (row,) = run_qa(ref, cand, QAOptions(nsd_tau=1.0)).per_volume
     assert row.spacing == pytest.approx((2.5, 0.5, 0.5))
     assert row.value("hd") == pytest.approx(5.0)  # two slices of the reference's 2.5 mm
+
+
+def _with_geometry(
+    project: Project, positions: list[float], offsets: list[list[float]] | None = None
+) -> Project:
+    """``project`` with its images' slice positions (and slice offsets) replaced, in image order."""
+    for k, image in enumerate(sorted(project.images.values(), key=lambda im: im.id)):
+        image.extra["slice_position"] = positions[k]
+        if offsets is not None:
+            image.extra["slice_offset"] = offsets[k]
+    return project
+
+
+def _volume_lines(problems: list[str], key: str) -> list[str]:
+    return [p for p in problems if p.startswith(key)]
+
+
+def test_a_volume_the_candidate_spaces_otherwise_along_z_is_said_with_both_spacings() -> None:
+    """QA takes the reference's slice positions, silently: a candidate header putting the slices 5 mm apart
+    where the reference says 2.5 mm went unsaid, while two pixel spacings for one image are said. A line per
+    two z spacings now, naming the volumes; float32 rounding and another origin (the same spacing, every
+    distance the same) are no difference."""
+    ref_steps = {"a.nii.gz": 2.5, "b.nii.gz": 2.5, "c.nii.gz": 1.25, "d.nii.gz": 0.7, "e.nii.gz": 3.0}
+    cand_positions = {
+        "a.nii.gz": [40.0 - 5.0 * k for k in range(10)],
+        "b.nii.gz": [40.0 - 5.0 * k for k in range(10)],
+        "c.nii.gz": [40.0 - 3.0 * k for k in range(10)],
+        "d.nii.gz": [float(np.float32(812.3 - 0.7 * k)) for k in range(10)],  # a float32 header
+        "e.nii.gz": [-500.0 - 3.0 * k for k in range(10)],  # another origin, same spacing
+        "f.nii.gz": [0.0, 2.5, 5.0, 10.0, 12.5, 15.0, 17.5, 20.0, 22.5, 25.0],  # one gap of 5 mm
+    }
+    ref_start = {"a.nii.gz": 40.0, "b.nii.gz": 40.0, "c.nii.gz": 40.0, "d.nii.gz": 812.3, "e.nii.gz": 40.0}
+    names, ref_pos, cand_pos = [], [], []
+    for volume, cand in cand_positions.items():
+        step, start = ref_steps.get(volume, -2.5), ref_start.get(volume, 0.0)
+        names += [f"{volume}#z={k:03d}" for k in range(10)]
+        ref_pos += [start - step * k for k in range(10)]
+        cand_pos += cand
+    boxes = np.concatenate([box_volume(2, 6)] * len(cand_positions))
+    ref = volume_project(names, boxes, ref_pos)
+    cand = volume_project(names, np.concatenate([box_volume(4, 8)] * len(cand_positions)), cand_pos)
+    result = run_qa(ref, cand, QAOptions(nsd_tau=1.0))
+    assert _volume_lines(result.problems, "slice_position") == [
+        "slice_position (spacing along z) differs: reference 2.5 mm, candidate 5 mm on 2 volumes "
+        "(a.nii.gz, b.nii.gz); distances use the reference's",
+        "slice_position (spacing along z) differs: reference 1.25 mm, candidate 3 mm on 1 volume (c.nii.gz); "
+        "distances use the reference's",
+        "slice_position (spacing along z) differs: reference 2.5 mm, candidate 2.5–5 mm on 1 volume "
+        "(f.nii.gz); distances use the reference's",
+    ]
+    assert not _volume_lines(result.problems, "pixel_spacing") and not _volume_lines(
+        result.problems, "slice_offset"
+    )
+    # the distances are the reference's: as if the candidate had the reference's own positions
+    alike = run_qa(ref, _with_geometry(cand, ref_pos), QAOptions(nsd_tau=1.0))
+    assert not _volume_lines(alike.problems, "slice_position")
+    hd = {r.volume: r.value("hd") for r in result.per_volume}
+    assert hd == pytest.approx({r.volume: r.value("hd") for r in alike.per_volume})
+
+
+def test_a_sheared_volume_the_candidate_shifts_otherwise_per_slice_is_said_with_both_shifts() -> None:
+    """A sheared stack's slices are shifted by their slice_offset, the reference's: a candidate header
+    shifting them 2 mm a slice where the reference says 1 mm went unsaid. Said now, as two z spacings are;
+    a float32 header or offsets all moved by one amount (the same shear) are no difference."""
+    vols = ["ct", "mr", "pet"]
+    names = [f"{v}#z={k:03d}" for v in vols for k in range(10)]
+    positions = [2.5 * k for _ in vols for k in range(10)]
+    ref_offsets = [[1.0 * k, 0.0] for _ in vols for k in range(10)]
+    cand_offsets = (
+        [[2.0 * k, 0.0] for k in range(10)]
+        + [[float(np.float32(1.0 * k + 0.1)), 0.0] for k in range(10)]  # mr: float32, the same shear
+        + [[1.0 * k + 7.0, 3.0] for k in range(10)]  # pet: every slice moved by one amount
+    )
+    ref = _with_geometry(
+        volume_project(names, np.concatenate([box_volume(2, 6)] * 3), None), positions, ref_offsets
+    )
+    ref_mr = ref_offsets[10:20]
+    for k, image in enumerate(sorted(ref.images.values(), key=lambda im: im.id)[10:20]):
+        image.extra["slice_offset"] = [ref_mr[k][0] + 0.1, 0.0]
+    cand = _with_geometry(
+        volume_project(names, np.concatenate([box_volume(4, 8)] * 3), None), positions, cand_offsets
+    )
+    result = run_qa(ref, cand, QAOptions(nsd_tau=1.0))
+    assert _volume_lines(result.problems, "slice_offset") == [
+        "slice_offset (shift per slice) differs: reference [1, 0] mm, candidate [2, 0] mm on 1 volume (ct); "
+        "distances use the reference's"
+    ]
+    assert not _volume_lines(result.problems, "slice_position")
+    ref_geometry = [im.extra["slice_offset"] for im in sorted(ref.images.values(), key=lambda im: im.id)]
+    alike = run_qa(ref, _with_geometry(cand, positions, ref_geometry), QAOptions(nsd_tau=1.0))
+    assert not _volume_lines(alike.problems, "slice_offset")
+    hd = {r.volume: r.value("hd") for r in result.per_volume}
+    assert hd == pytest.approx({r.volume: r.value("hd") for r in alike.per_volume})

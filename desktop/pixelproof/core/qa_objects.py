@@ -343,8 +343,13 @@ def pair_spacing(pair: ImagePair) -> tuple[float, float] | None:
     return image_spacing(pair.ref) or image_spacing(pair.cand)
 
 
-def _spacing_text(spacing: tuple[float, float]) -> str:
-    return f"[{spacing[0]:g}, {spacing[1]:g}] mm"
+def mm_text(value: Any) -> str:
+    """A length or lengths as the warnings write them: '2.5 mm', '[0.8, 0.8] mm'; text passes as it is."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(f"{v:g}" for v in value) + "] mm"
+    return f"{value:g} mm"
 
 
 def unit_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
@@ -361,7 +366,7 @@ def unit_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
             f"{n} of {total} images have no pixel_spacing: their distances (HD, HD95, ASSD, MASD, NSD) are "
             f"in px, the others' in mm, and are averaged apart (by_unit): {names}"
         )
-    return lines + spacing_warning(pairs, named)
+    return lines + spacing_warning(pairs, named, volumes=True)
 
 
 def spacing_warning(
@@ -369,33 +374,51 @@ def spacing_warning(
     named: int = 3,
     sides: tuple[str, str] = ("reference", "candidate"),
     taken: str = "distances use the reference's",
+    volumes: bool = False,
 ) -> list[str]:
     """A line per two spacings the two sides of the pairs (``sides``: what to call ``ref`` and ``cand``,
     two raters' names in ``agreement``) give one image, naming the images and ending with ``taken``
-    (which one the figures use); float32 rounding is no disagreement. One wording for qa and agreement."""
+    (which one the figures use); float32 rounding is no disagreement. One wording for qa and agreement.
+    With ``volumes`` (qa, which scores the slices of a volume in 3D), also a line per two spacings along z
+    (``slice_position``) or two shifts per slice (``slice_offset``) the sides give a volume's slices."""
+    pairs = list(pairs)
     differ: dict[tuple[tuple[float, float], tuple[float, float]], list[str]] = {}
     for p in pairs:
         r, c = image_spacing(p.ref), image_spacing(p.cand)
         if r is not None and c is not None and not same_spacing(r, c):
             differ.setdefault((r, c), []).append(p.file_name)
-    return [spacing_line(r, c, files, sides, taken, named) for (r, c), files in differ.items()]
+    lines = [spacing_line(r, c, files, sides, taken, named) for (r, c), files in differ.items()]
+    if volumes:
+        from pixelproof.core.qa_volumes import SLICE_KEYS, slice_geometry_differs
+
+        by_values: dict[tuple[str, str, str], list[str]] = {}
+        for key, r_text, c_text, volume in slice_geometry_differs(pairs):
+            by_values.setdefault((key, r_text, c_text), []).append(volume)
+        lines += [
+            spacing_line(r_text, c_text, vols, sides, taken, named, SLICE_KEYS[key], "volume")
+            for (key, r_text, c_text), vols in by_values.items()
+        ]
+    return lines
 
 
 def spacing_line(
-    first: tuple[float, float],
-    second: tuple[float, float],
+    first: Any,
+    second: Any,
     files: list[str],
     sides: tuple[str, str],
     taken: str,
     named: int = 3,
+    key: str = "pixel_spacing",
+    noun: str = "image",
 ) -> str:
-    """``spacing_warning``'s line for the images ``files`` two sides give these two spacings (merge says
-    it too, of a shard against the base)."""
+    """``spacing_warning``'s line for the images (``noun``: or volumes) ``files`` two sides give these two
+    values of ``key`` (lengths, or their text: ``mm_text``); merge says it too, of a shard against the
+    base."""
     k = len(files)
     names = ", ".join(files[:named]) + (f" and {k - named} more" if k > named else "")
     return (
-        f"pixel_spacing differs: {sides[0]} {_spacing_text(first)}, {sides[1]} {_spacing_text(second)} on "
-        f"{k} image{'' if k == 1 else 's'} ({names}); {taken}"
+        f"{key} differs: {sides[0]} {mm_text(first)}, {sides[1]} {mm_text(second)} on "
+        f"{k} {noun}{'' if k == 1 else 's'} ({names}); {taken}"
     )
 
 

@@ -10,18 +10,23 @@ voxel units (``unit`` "voxel", never "px"), each choice reported in ``problems``
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pixelproof.core import metrics_3d
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
+from pixelproof.core.qa_objects import mm_text, pair_spacing
 from pixelproof.core.volumes import SliceRef, parse_slice_ref
 
 if TYPE_CHECKING:
+    from pixelproof.core.model import ImageRecord
     from pixelproof.core.qa import ImageScore, QAOptions
+    from pixelproof.core.qa_objects import ImagePair
 
 VOLUME_FIELDS = ("iou", "dice", "hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd", "nsd")
 
@@ -87,17 +92,14 @@ class VolumeCollector:
 
     def add(self, score: ImageScore) -> None:
         """Keep a scored image pair's per-class masks when it is a slice."""
-        from pixelproof.core.qa_objects import pair_spacing
-
         pair = score.pair
         ref = parse_slice_ref(pair.cand.file_name) or parse_slice_ref(pair.ref.file_name)
         if ref is None or ref.axis == "t":  # the frames of a time series are no volume in space
             return
         # the reference's geometry first, as its pixel spacing (``pair_spacing``): it is the ground truth
-        position = pair.ref.extra.get("slice_position", pair.cand.extra.get("slice_position"))
-        position = float(position) if isinstance(position, int | float) and math.isfinite(position) else None
-        spacing = pair_spacing(pair)
-        item = _Slice(ref.index, pair.shape, spacing, position, score.masks, _offset(pair))
+        position = _position(pair.ref if "slice_position" in pair.ref.extra else pair.cand)
+        offset = _record_offset(pair.ref) or _record_offset(pair.cand)
+        item = _Slice(ref.index, pair.shape, pair_spacing(pair), position, score.masks, offset)
         self.volumes.setdefault(volume_name(ref), []).append(item)
 
     def score(self, options: QAOptions, problems: list[str]) -> list[VolumeRow]:
@@ -139,17 +141,91 @@ class VolumeCollector:
         return rows
 
 
-def _offset(pair: object) -> tuple[float, float] | None:
-    """The slice's ``slice_offset`` (row, col mm; a sheared stack's slices only), the reference's first."""
-    for record in (pair.ref, pair.cand):  # type: ignore[attr-defined]
-        value = record.extra.get("slice_offset")
-        if (
-            isinstance(value, list)
-            and len(value) == 2
-            and all(isinstance(v, int | float) and math.isfinite(v) for v in value)
-        ):
-            return (float(value[0]), float(value[1]))
+def _position(record: ImageRecord) -> float | None:
+    """The record's ``slice_position`` (mm along the stack) when it is a finite number."""
+    value = record.extra.get("slice_position")
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else None
+
+
+def _record_offset(record: ImageRecord) -> tuple[float, float] | None:
+    """The record's ``slice_offset`` (row, col mm; a sheared stack's slices only) when it is two finite
+    numbers."""
+    value = record.extra.get("slice_offset")
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+    ):
+        return (float(value[0]), float(value[1]))
     return None
+
+
+SLICE_KEYS = {
+    "slice_position": "slice_position (spacing along z)",
+    "slice_offset": "slice_offset (shift per slice)",
+}
+
+
+def slice_geometry_differs(pairs: Iterable[ImagePair]) -> list[tuple[str, str, str, str]]:
+    """(key, the reference's, the candidate's, volume) for each volume QA scores in 3D whose two sides
+    space its slices otherwise along z (``slice_position``) or shift them otherwise per slice
+    (``slice_offset``): QA takes the reference's (``VolumeCollector.add``), and a distance in the other
+    would be off. Steps between paired slices are compared, so another origin (every slice moved by one
+    amount) changes no distance and is no difference; nor is float32 rounding (of positions up to metres)."""
+    volumes: dict[str, list[tuple[int, ImagePair]]] = {}
+    for p in pairs:
+        ref = parse_slice_ref(p.cand.file_name) or parse_slice_ref(p.ref.file_name)
+        if ref is not None and ref.axis != "t":  # as ``VolumeCollector.add`` keeps them
+            volumes.setdefault(volume_name(ref), []).append((ref.index, p))
+    out = []
+    for name, items in sorted(volumes.items()):
+        items.sort(key=lambda item: item[0])
+        if len({k for k, _ in items}) != len(items):
+            continue  # repeated indexes: no 3D figures (``score`` says so)
+        for key, read in (("slice_position", _position), ("slice_offset", _record_offset)):
+            steps = _steps(items, read)
+            if steps is None:
+                continue
+            r, c, tol = steps
+            if key == "slice_position":  # a spacing: a stack stored the other way round is as far apart
+                r, c = np.abs(r), np.abs(c)
+            if not np.allclose(r, c, rtol=1e-5, atol=tol):
+                out.append((key, _step_text(r), _step_text(c), name))
+    return out
+
+
+def _steps(items: list[tuple[int, ImagePair]], read: Any) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The reference's and the candidate's step per slice index between the paired slices both sides
+    give a value (``read``), (steps, 1 or 2), and the float32 tolerance of their values; None without any."""
+    r_steps, c_steps, scale = [], [], 1.0
+    for (k0, p0), (k1, p1) in itertools.pairwise(items):
+        values = [read(p0.ref), read(p1.ref), read(p0.cand), read(p1.cand)]
+        if any(v is None for v in values):
+            continue
+        a0, a1, b0, b1 = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in values)
+        with np.errstate(over="ignore", invalid="ignore"):  # positions near 1e308: an infinite step
+            r_steps.append((a1 - a0) / (k1 - k0))
+            c_steps.append((b1 - b0) / (k1 - k0))
+        scale = max(scale, *(float(np.abs(v).max()) for v in (a0, a1, b0, b1)))
+    if not r_steps:
+        return None
+    return np.array(r_steps), np.array(c_steps), 1e-5 * scale
+
+
+def _step_text(steps: np.ndarray) -> str:
+    """A side's step per slice: one value when even (as ``uniform_step`` judges), else its range."""
+    steps = np.round(steps, 4) + 0.0  # float32 noise off the printed figure; no -0
+    lo, hi = steps.min(axis=0), steps.max(axis=0)
+    scalar = steps.shape[1] == 1
+    with np.errstate(invalid="ignore"):  # an infinite step (positions near 1e308) is no even one
+        even = np.all(hi - lo <= 1e-3 * np.abs(steps).max(axis=0))
+    if even:
+        mean = steps.mean(axis=0)
+        return mm_text(float(mean[0]) if scalar else [float(v) for v in mean])
+    if scalar:
+        return f"{lo[0]:g}–{mm_text(float(hi[0]))}"
+    return f"[{lo[0]:g}, {lo[1]:g}]–{mm_text([float(v) for v in hi])}"
 
 
 def _offsets(items: list[_Slice]) -> np.ndarray | None:
