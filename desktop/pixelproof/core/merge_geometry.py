@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pixelproof.core.model import ImageRecord
-from pixelproof.core.qa_objects import same_spacing, spacing_line, spacing_value
+from pixelproof.core.qa_objects import mm_text, same_spacing, spacing_line, spacing_value
 
 GEOMETRY_KEYS = ("pixel_spacing", "slice_position", "slice_offset")  # the image extras in mm
 
@@ -79,12 +79,6 @@ def _kept_text(kept_from: str, from_base: bool) -> str:
     )
 
 
-def _mm(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(f"{v:g}" for v in value) + "] mm"
-    return f"{value:g} mm"
-
-
 def geometry_lines(rows: list[dict[str, Any]], named: int = 3) -> list[str]:
     """What merge says of ``geometry_differs`` (the CLI prints it, the app's merge report shows it): a
     pixel_spacing line per two spacings a shard and the kept record give (qa's wording), naming the
@@ -105,7 +99,7 @@ def geometry_lines(rows: list[dict[str, Any]], named: int = 3) -> list[str]:
     for (kept_from, shard, base, key), group in other.items():
         k = len(group)
         shown = "; ".join(
-            f"{r['file_name']}: {kept_from} {_mm(r['kept'])}, {shard} {_mm(r['value'])}"
+            f"{r['file_name']}: {kept_from} {mm_text(r['kept'])}, {shard} {mm_text(r['value'])}"
             for r in group[:named]
         )
         more = f"; and {k - named} more" if k > named else ""
