@@ -32,7 +32,14 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
-from pixelproof.ui.canvas.marks import Z_LABEL, Z_SELECTED_LABEL, HandleItem, LabelItem, tag_fits
+from pixelproof.ui.canvas.marks import (
+    SELECTED_TAG_LIFT,
+    Z_LABEL,
+    Z_SELECTED_LABEL,
+    HandleItem,
+    LabelItem,
+    tag_fits,
+)
 
 MASK_ALPHA = 80
 OUTLINE_CHUNK = 48  # vertices per outline piece drawn for small repaints
@@ -141,6 +148,7 @@ class AnnotationItemMixin:
         if label is None:
             return
         label.setPos(self.mapToScene(self._label_at))  # type: ignore[attr-defined]
+        label.set_lift(SELECTED_TAG_LIFT if self.handles() else 0.0)  # over the top edge's handles
         # above every fill (z <= 13), under the box layer's tags (Z_LABEL) as before; a selected one's above
         # every other tag (in a crowd, the canvas says what was picked), under the handles
         z = Z_SELECTED_LABEL if self._selected_look else Z_LABEL - 1 + self.zValue() / 100  # type: ignore[attr-defined]
@@ -249,6 +257,7 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
                 if h.scene() is not None:
                     h.scene().removeItem(h)
             self._handles = []
+            self._place_companions()  # the tag back down: no handles under it
 
     def _place_handles(self) -> None:
         if not self._handles:

@@ -32,7 +32,14 @@ from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.hit_test import grabbable, handle_spots
 from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, displayed
 from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
-from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL, tag_fits
+from pixelproof.ui.canvas.marks import (
+    HANDLE_SIZE,
+    SELECTED_TAG_LIFT,
+    Z_HANDLE,
+    Z_LABEL,
+    Z_SELECTED_LABEL,
+    tag_fits,
+)
 
 TAG_TILE = 512  # screen pixels
 MAX_TAG_TILES = 96
@@ -355,7 +362,7 @@ class SelectedTags(QGraphicsItem):
         idx = np.flatnonzero(shown & self.layer.selected_mask())
         zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
         tag_x = np.round(xyxy[idx, 0] * zoom) + dx
-        tag_y = np.round(xyxy[idx, 1] * zoom) + dy
+        tag_y = np.round(xyxy[idx, 1] * zoom) + dy - SELECTED_TAG_LIFT  # over the handles (as an item's)
         tagged = (tag_x <= seen.right()) & (tag_y >= seen.top()) & (tag_y - TAG_TILE <= seen.bottom())
         tags: dict[int, QPixmap] = {}
         painter.save()
