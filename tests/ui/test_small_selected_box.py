@@ -1,7 +1,9 @@
-"""A selected box small on screen keeps its name in sight. Its own handles covered the bottom of its tag
-(the top-middle handle on the text: 'car' cut) and the hover mark drew the tag a second time under them. Its
-tag is now lifted clear of the handles and the hover mark leaves a selected object's tag to it. For the box
-layer and for an item alike."""
+"""A selected box small on screen keeps its name and its shape in sight. Its own handles covered the bottom
+of its tag (the top-middle handle on the text: 'car' cut) and the hover mark drew the tag a second time
+under them; a box about 12 x 18 screen pixels vanished under its 8 handles. Its tag is now lifted clear of
+the handles, the hover mark leaves a selected object's tag to it, and a box under 3 handles wide (high)
+shows no top and bottom (left and right) handle, nor can a press take one. For the box layer and for an
+item alike."""
 
 from __future__ import annotations
 
@@ -12,13 +14,13 @@ from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QImage
 
 from pixelproof.core.coco import load_project, save_project
-from pixelproof.core.geometry import handle_spot
+from pixelproof.core.geometry import HANDLES, handle_spot
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import BoxItem
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.marks import HANDLE_SIZE
 from tests.ui.conftest import hover, make_project, open_main_window
-from tests.ui.test_workbench import click, key, view_point
+from tests.ui.test_workbench import click, drag, key, view_point
 
 SMALL, BIG, FLAT = 1, 2, 3
 BOXES = {  # cats at 100 %; BIG's tag (it fits) is the reference of an unobstructed tag
@@ -26,6 +28,7 @@ BOXES = {  # cats at 100 %; BIG's tag (it fits) is the reference of an unobstruc
     BIG: [180.0, 100.0, 100.0, 50.0],
     FLAT: [60.0, 190.0, 60.0, 12.0],
 }
+EDGES = {"t", "r", "b", "l"}
 
 
 @pytest.fixture(params=["layer", "item"])
@@ -105,3 +108,60 @@ def test_a_selected_small_boxs_tag_is_whole_above_its_handles_and_drawn_once(sce
     key(win, Qt.Key.Key_Escape)  # unselected under the resting pointer: the hover mark names it, unlifted
     h = ref.height()
     assert found_whole(grab(win), ref, QRect(corner - QPoint(2, h + 2), corner + QPoint(2, -h + 2)))
+
+
+def white_middles(img: QImage, win, box: list[float]) -> set[str]:  # type: ignore[no-untyped-def]
+    """The handles of ``box`` drawn: white in the middle 5 x 5 pixels of their spot."""
+    out = set()
+    for name in HANDLES:
+        c = view_point(win, *handle_spot(box, name))
+        if all(img.pixel(c.x() + dx, c.y() + dy) == 0xFFFFFFFF for dx in range(-2, 3) for dy in range(-2, 3)):
+            out.add(name)
+    return out
+
+
+def test_a_box_under_three_handles_wide_and_high_shows_its_corner_handles_only(scene) -> None:
+    win = scene
+    click(win, view_point(win, 106, 109))
+    assert win.document.selection == [SMALL]
+    hover(win, view_point(win, 20, 20))  # the hover halo is white too: the pointer off
+    assert white_middles(grab(win), win, BOXES[SMALL]) == {"tl", "tr", "br", "bl"}
+    # its middle shows the box, not a handle
+    middle = grab(win).pixel(view_point(win, 106, 109))
+    assert middle != 0xFFFFFFFF
+    # zoomed in, 36 x 54 pixels: all 8 again
+    win.canvas.set_zoom(3.0)
+    win.canvas.centerOn(QPointF(106, 109))
+    assert white_middles(grab(win), win, BOXES[SMALL]) == set(HANDLES)
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(160, 140))
+    assert white_middles(grab(win), win, BOXES[SMALL]) == {"tl", "tr", "br", "bl"}
+
+
+def test_a_flat_box_keeps_its_top_and_bottom_handles_only(scene) -> None:
+    win = scene
+    click(win, view_point(win, 90, 196))
+    assert win.document.selection == [FLAT]
+    hover(win, view_point(win, 20, 20))
+    assert white_middles(grab(win), win, BOXES[FLAT]) == {"tl", "t", "tr", "br", "b", "bl"}
+
+
+@pytest.mark.parametrize("edge", sorted(EDGES))
+def test_a_press_on_an_edge_handle_not_drawn_does_not_resize(scene, edge: str) -> None:
+    win = scene
+    box = BOXES[SMALL]
+    click(win, view_point(win, 106, 109))
+    spot = view_point(win, *handle_spot(box, edge))
+    away = {"t": QPoint(0, -8), "b": QPoint(0, 8), "l": QPoint(-8, 0), "r": QPoint(8, 0)}[edge]
+    drag(win, spot, spot + away)
+    w, h = win.document.project.annotations[SMALL].bbox[2:]
+    assert (w, h) == (box[2], box[3])  # moved, or nothing: no edge pulled
+    win.document.undo_stack.setClean()
+
+
+def test_a_corner_still_resizes_the_small_box(scene) -> None:
+    win = scene
+    click(win, view_point(win, 106, 109))
+    spot = view_point(win, *handle_spot(BOXES[SMALL], "br"))
+    drag(win, spot, spot + QPoint(6, 4))
+    assert win.document.project.annotations[SMALL].bbox == [100.0, 100.0, 18.0, 22.0]
