@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import mask_edit, masks
-from pixelproof.core.geometry import HANDLES
+from pixelproof.core.geometry import HANDLES, handle_spot
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
@@ -266,19 +266,8 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
         if not self._handles:
             return
         r = self.rect()
-        cx, cy = r.center().x(), r.center().y()
-        spots = {
-            "tl": (r.left(), r.top()),
-            "t": (cx, r.top()),
-            "tr": (r.right(), r.top()),
-            "r": (r.right(), cy),
-            "br": (r.right(), r.bottom()),
-            "b": (cx, r.bottom()),
-            "bl": (r.left(), r.bottom()),
-            "l": (r.left(), cy),
-        }
         for h in self._handles:
-            h.anchor = QPointF(*spots[h.name])
+            h.anchor = QPointF(*handle_spot([r.x(), r.y(), r.width(), r.height()], h.name))
         self._place_companions()
 
     def handles(self) -> list[HandleItem]:
