@@ -483,7 +483,8 @@ def test_ctrl_click_toggles_an_object_as_shift_click_does(labeled, modifier) -> 
 def test_at_10_percent_the_middle_of_a_small_selected_box_moves_it_and_its_edges_resize(labeled) -> None:
     """At 10 % box A is 8x6 screen pixels and its 9-pixel handles covered it: every press on it was a resize,
     so it could not be moved without zooming in. Inside a box a handle is taken only nearer its spot than the
-    box's centre: the middle moves the box (its own item once clicked), its corners and edges still resize."""
+    box's centre: the middle moves the box (its own item once clicked), its corners still resize (a box this
+    small shows no handle mid-edge: ``shown_handles``)."""
     win = labeled
     win.canvas.set_zoom(0.1)
     win.canvas.centerOn(QPointF(180, 160))
@@ -496,8 +497,10 @@ def test_at_10_percent_the_middle_of_a_small_selected_box_moves_it_and_its_edges
     assert win.canvas.annotation_at(corner + QPoint(3, 3)) == (A, "br")  # from outside: the whole handle
     drag(win, corner + QPoint(-1, -1), corner + QPoint(4, 3))  # just inside the corner: still the corner
     assert bbox(win, A) == [200.0, 150.0, 130.0, 100.0]
-    left = view_point(win, 200, 200)
-    drag(win, left + QPoint(3, 0), left + QPoint(-2, 0))  # the left edge from just outside
+    left = view_point(win, 200, 200)  # 13 x 10 px on screen: no handle in the middle of the left edge
+    assert win.canvas.annotation_at(left + QPoint(-3, 0))[1] != "l"  # a corner within reach, or nothing
+    low_left = view_point(win, 200, 250)
+    drag(win, low_left + QPoint(-3, 1), low_left + QPoint(-8, 1))  # the bottom-left corner from outside
     assert bbox(win, A) == [150.0, 150.0, 180.0, 100.0] and win.document.selection == [A]
 
 

@@ -4,6 +4,7 @@ stays on screen."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import cv2
@@ -71,3 +72,30 @@ def test_closing_the_project_leaves_no_image_status_shown(qtbot, window, project
     assert window.open_path(project_file)
     wait_loaded(qtbot, window)
     assert status.isEnabled() and status.currentText() == "To do"  # the change was not saved
+
+
+def test_the_hint_is_hidden_while_a_dialog_is_up(qtbot, window, tmp_path: Path) -> None:
+    """'Label a folder of images: ...' showed behind the categories dialog of the new project being made
+    from a folder (and behind any other dialog): hidden while a modal dialog is up, back if cancelled."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from pytestqt.exceptions import TimeoutError
+
+    label = hint_of(window)
+    QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # File > Close Project
+    assert window.document is None and label.isVisible()
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((20, 30, 3), np.uint8))
+    seen: dict[str, object] = {}
+
+    def while_asked() -> None:
+        dialog = QApplication.activeModalWidget()
+        seen["dialog"] = type(dialog).__name__
+        with contextlib.suppress(TimeoutError):  # said below
+            qtbot.waitUntil(lambda: not label.isVisible(), timeout=2000)
+        seen["hint shown"] = label.isVisible()
+        QTest.keyClick(dialog, Qt.Key.Key_Escape)  # cancel: no project made
+
+    QTimer.singleShot(0, while_asked)
+    assert not window.files.open_folder(tmp_path)  # asks the categories first
+    assert seen == {"dialog": "CategoriesDialog", "hint shown": False}
+    qtbot.waitUntil(label.isVisible, timeout=2000)  # still no project: the hint is back

@@ -14,6 +14,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.marks import TAG_MIN_WIDTH
+from pixelproof.ui.shortcuts import REGISTRY
 from tests.ui.conftest import hover, make_project, open_main_window
 from tests.ui.test_box_layer import pixel
 from tests.ui.test_workbench import click, key, view_point
@@ -93,3 +94,23 @@ def test_l_still_hides_every_tag(two) -> None:
     hover(win, view_point(win, 300, 220))
     hover(win, view_point(win, 52, 69))
     assert not tag_shown(win, SMALL) and not tag_shown(win, BIG)
+
+
+def test_the_l_action_says_where_names_are_shown(two) -> None:
+    """Nothing in the app said why some tags were missing: the L action's status tip (the View menu, under
+    the pointer or the arrow keys), tooltip and Help > Shortcuts row now say where names are shown."""
+    from PySide6.QtTest import QTest
+
+    win = two
+    view = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "View")
+    view.popup(win.mapToGlobal(win.rect().center()))
+    QTest.qWaitForWindowExposed(view)
+    for _ in range(len(view.actions())):  # down the menu, as a user does, to Show Labels
+        if view.activeAction() is win.act_labels:
+            break
+        QTest.keyClick(view, Qt.Key.Key_Down)
+    assert view.activeAction() is win.act_labels
+    said = win.statusBar().currentMessage()
+    view.close()
+    for text in (said, win.act_labels.toolTip(), dict(REGISTRY.rows())["L"]):
+        assert "fit" in text and "hover" in text and "selected" in text, text

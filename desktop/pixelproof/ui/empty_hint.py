@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
 
 from pixelproof.ui.shortcuts import REGISTRY
 
@@ -22,7 +22,8 @@ def _item(id: str, menu: str = "File") -> str:
 
 
 class EmptyHint(QObject):
-    """A centred label over the canvas's viewport, shown only while there is no image to show."""
+    """A centred label over the canvas's viewport, shown only while there is no image to show and no modal
+    dialog (the new project's categories, a file dialog) is up in front of it."""
 
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell)
@@ -38,6 +39,9 @@ class EmptyHint(QObject):
         self._doc: Document | None = None
         shell.documentChanged.connect(self._follow)
         REGISTRY.changed.connect(self.update)  # a method: disconnected when the hint goes
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # a modal dialog up or gone moves the focus
+            app.focusChanged.connect(self._focus_moved)
         self._follow(shell.document)
 
     def _follow(self, doc: Document | None) -> None:
@@ -48,8 +52,14 @@ class EmptyHint(QObject):
             doc.imagesChanged.connect(self.update)
         self.update()
 
+    def _focus_moved(self, *_: object) -> None:
+        QTimer.singleShot(0, self, self.update)  # once the dialog is off the modal stack too
+
     def update(self, *_: object) -> None:
         doc = self._doc
+        if QApplication.activeModalWidget() is not None:
+            self.label.hide()  # it showed behind the new project's categories dialog, 'Label a folder...'
+            return
         if doc is None:
             text = (
                 "<p><b>No project open</b></p>"

@@ -153,8 +153,10 @@ class MainWindow(QMainWindow):
         self.act_zoom_1 = a("view.actual_pixels", lambda: self.canvas.set_zoom(1.0))
         keep_tip = "D / A keep the zoom and position instead of fitting"
         self.act_keep_zoom = a("view.keep_zoom", self._set_keep_zoom, tip=keep_tip, checkable=True)
-        self.act_labels = a("view.labels", self.canvas.set_show_labels, tip="Category names on the canvas",
-                            checkable=True)  # fmt: skip
+        labels_tip = ("Category names on the canvas: shown where they fit (an object as wide on screen as "
+                      "its name; zoom in for more), and on the hovered and selected objects")  # fmt: skip
+        self.act_labels = a("view.labels", self.canvas.set_show_labels, tip=labels_tip, checkable=True)
+        self.act_labels.setStatusTip(labels_tip)  # in the status bar from the View menu: why tags are missing
         self.act_window = a("view.window_level", self.window_level_dialog, "contrast",
                             "Display range for 16-bit and float images (or right-drag)")  # fmt: skip
         self.act_auto_window = a("view.auto_window", self.canvas.auto_window)

@@ -105,7 +105,8 @@ DEFAULTS: list[Shortcut] = [
     _("view.zoom_out", "Zoom &Out", ("Ctrl+-",)),
     _("view.actual_pixels", "&Actual Pixels", ("Ctrl+1",)),
     _("view.keep_zoom", "&Keep Zoom When Changing Image", ("Ctrl+K",)),
-    _("view.labels", "Show &Labels", ("L",), "labeling"),
+    _("view.labels", "Show &Labels", ("L",), "labeling",
+      note="names shown where they fit on screen, and on the hovered and selected objects"),
     _("view.window_level", "&Window / Level…", ("Ctrl+L",)),
     _("view.auto_window", "A&uto Window / Level", ("Ctrl+Shift+L",)),
     # Tools (one per tool class: tool.<name>)

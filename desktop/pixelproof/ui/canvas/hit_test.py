@@ -5,7 +5,8 @@ layer alike, so the select tool asks one place whatever draws an object.
 Handles are a fixed 9 screen pixels, so at 10 % they cover a box of a few pixels. Inside a box a press takes
 a handle only nearer its spot than the box's centre (``grabbable``): the middle of a box small on screen
 moves it, its edges still resize it, and a handle is grabbed whole from outside; a box tens of pixels wide
-is not affected."""
+is not affected. On a box under 3 handles wide (high) on screen only the corners are drawn and taken
+(``shown_handles``): its 8 handles hid a box of 12 x 18 pixels whole."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from pixelproof.core.geometry import HANDLES
 from pixelproof.ui.canvas.items import AnnotationItemMixin
-from pixelproof.ui.canvas.marks import HandleItem
+from pixelproof.ui.canvas.marks import HANDLE_SIZE, HandleItem
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -82,17 +83,38 @@ def handle_spots(xyxy: np.ndarray, to_view: QTransform) -> np.ndarray:
     return np.stack([vx, vy], axis=-1)
 
 
+EDGE_HANDLE_ROOM = 3 * HANDLE_SIZE  # screen pixels: a shorter side shows no handle in its middle
+
+
+def shown_handles(spots: np.ndarray) -> np.ndarray:
+    """(n, 8): which handles of n boxes (``handle_spots``, view pixels) are drawn and can be taken - the
+    corners always, the top and bottom ones on a box at least ``EDGE_HANDLE_ROOM`` wide on screen, the left
+    and right ones on one as high: 8 handles covered a box of 12 x 18 pixels whole (at fit zoom), and a
+    corner still resizes it. The one rule: the layer's and the items' handles are drawn and hit by it."""
+    tl, tr, bl = (HANDLES.index(h) for h in ("tl", "tr", "bl"))
+    wide = np.abs(spots[:, tr, 0] - spots[:, tl, 0]) >= EDGE_HANDLE_ROOM
+    high = np.abs(spots[:, bl, 1] - spots[:, tl, 1]) >= EDGE_HANDLE_ROOM
+    shown = np.ones(spots.shape[:2], dtype=bool)
+    for k, name in enumerate(HANDLES):
+        if name in ("t", "b"):
+            shown[:, k] = wide
+        elif name in ("l", "r"):
+            shown[:, k] = high
+    return shown
+
+
 def grabbable(spots: np.ndarray, at: QPointF) -> np.ndarray:
-    """(n, 8): which handles of n boxes (``handle_spots``, view pixels) a press at ``at`` may take - any from
-    outside a box, from inside only those whose spot is nearer than the box's centre (a tie moves): the
-    handles of a box a few screen pixels wide cover it, and its middle must still move it."""
+    """(n, 8): which handles of n boxes (``handle_spots``, view pixels) a press at ``at`` may take - of those
+    drawn (``shown_handles``), any from outside a box, from inside only those whose spot is nearer than the
+    box's centre (a tie moves): the handles of a box a few screen pixels wide cover it, and its middle must
+    still move it."""
     x, y = at.x(), at.y()
     x0, x1 = spots[..., 0].min(axis=1), spots[..., 0].max(axis=1)
     y0, y1 = spots[..., 1].min(axis=1), spots[..., 1].max(axis=1)
     inside = (x0 < x) & (x < x1) & (y0 < y) & (y < y1)  # a box of zero width has no inside
     to_centre = np.hypot((x0 + x1) / 2 - x, (y0 + y1) / 2 - y)
     to_spot = np.hypot(spots[..., 0] - x, spots[..., 1] - y)
-    return ~inside[:, None] | (to_spot < to_centre[:, None])
+    return (~inside[:, None] | (to_spot < to_centre[:, None])) & shown_handles(spots)
 
 
 def annotations_in(view: CanvasView, rect: QRectF) -> list[int]:

@@ -18,7 +18,7 @@ from typing import ClassVar
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
@@ -28,11 +28,19 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import mask_edit, masks
+from pixelproof.core.geometry import HANDLES, handle_spot
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
-from pixelproof.ui.canvas.marks import Z_LABEL, Z_SELECTED_LABEL, HandleItem, LabelItem, tag_fits
+from pixelproof.ui.canvas.marks import (
+    SELECTED_TAG_LIFT,
+    Z_LABEL,
+    Z_SELECTED_LABEL,
+    HandleItem,
+    LabelItem,
+    tag_fits,
+)
 
 MASK_ALPHA = 80
 OUTLINE_CHUNK = 48  # vertices per outline piece drawn for small repaints
@@ -134,30 +142,35 @@ class AnnotationItemMixin:
     def _place_companions(self) -> None:
         """Put the top-level tag and handles at their anchors as the item is now shown (moved, hidden,
         raised when selected)."""
-        for h in self.handles():
+        for h in self.handles():  # shown by ``refit_marks``
             h.setPos(self.mapToScene(h.anchor))  # type: ignore[attr-defined]
-            h.setVisible(self.isVisible())  # type: ignore[attr-defined]
         label = self._label
         if label is None:
+            self.refit_marks()
             return
         label.setPos(self.mapToScene(self._label_at))  # type: ignore[attr-defined]
+        label.set_lift(SELECTED_TAG_LIFT if self.handles() else 0.0)  # over the top edge's handles
         # above every fill (z <= 13), under the box layer's tags (Z_LABEL) as before; a selected one's above
         # every other tag (in a crowd, the canvas says what was picked), under the handles
         z = Z_SELECTED_LABEL if self._selected_look else Z_LABEL - 1 + self.zValue() / 100  # type: ignore[attr-defined]
         label.setZValue(z)
-        self.refit_tag()
+        self.refit_marks()
 
-    def refit_tag(self) -> None:
+    def refit_marks(self) -> None:
         """Show the tag if the object is, and it is selected or wide enough on screen (``tag_fits``): the
-        canvas asks again at each zoom."""
+        canvas asks again at each zoom (a box's handles too)."""
         label = self._label
         if label is None:
             return
-        views = self.scene().views() if self.scene() is not None else []  # type: ignore[attr-defined]
-        zoom = views[0].transform().m11() if views else 1.0
+        zoom = self._zoom()
         width = self.boundingRect().width() * zoom  # type: ignore[attr-defined]
         room = self._selected_look or bool(tag_fits(width, label.rect().width()))
         label.setVisible(self.isVisible() and room)  # type: ignore[attr-defined]
+
+    def _zoom(self) -> float:
+        """Screen pixels per scene pixel in the canvas showing the item (1 outside one)."""
+        views = self.scene().views() if self.scene() is not None else []  # type: ignore[attr-defined]
+        return views[0].transform().m11() if views else 1.0
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         """Keep the top-level tag and handles with their item: in the same scene (added, removed with it),
@@ -237,8 +250,6 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
     def _apply_look(self) -> None:
         super()._apply_look()
         if self._selected_look and not self._handles:
-            from pixelproof.core.geometry import HANDLES
-
             self._handles = [HandleItem(self, name, self._color) for name in HANDLES]
             if self.scene() is not None:
                 for h in self._handles:
@@ -249,28 +260,35 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
                 if h.scene() is not None:
                     h.scene().removeItem(h)
             self._handles = []
+            self._place_companions()  # the tag back down: no handles under it
 
     def _place_handles(self) -> None:
         if not self._handles:
             return
         r = self.rect()
-        cx, cy = r.center().x(), r.center().y()
-        spots = {
-            "tl": (r.left(), r.top()),
-            "t": (cx, r.top()),
-            "tr": (r.right(), r.top()),
-            "r": (r.right(), cy),
-            "br": (r.right(), r.bottom()),
-            "b": (cx, r.bottom()),
-            "bl": (r.left(), r.bottom()),
-            "l": (r.left(), cy),
-        }
         for h in self._handles:
-            h.anchor = QPointF(*spots[h.name])
+            h.anchor = QPointF(*handle_spot([r.x(), r.y(), r.width(), r.height()], h.name))
         self._place_companions()
 
     def handles(self) -> list[HandleItem]:
         return list(self._handles)
+
+    def refit_marks(self) -> None:
+        """The tag, and the handles the box's size on screen has room for (``shown_handles``: the corners
+        only on a box a few handles wide), shown if the box is."""
+        super().refit_marks()
+        if not self._handles:
+            return
+        from pixelproof.ui.canvas.hit_test import handle_spots, shown_handles  # (it imports this module)
+
+        r = self.mapRectToScene(self.rect())
+        z = self._zoom()
+        spots = handle_spots(
+            np.array([[r.left(), r.top(), r.right(), r.bottom()]]), QTransform.fromScale(z, z)
+        )
+        drawable = dict(zip(HANDLES, shown_handles(spots)[0].tolist(), strict=True))
+        for h in self._handles:
+            h.setVisible(self.isVisible() and drawable[h.name])
 
     def outline_path(self) -> QPainterPath:
         path = QPainterPath()

@@ -29,10 +29,17 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
-from pixelproof.ui.canvas.hit_test import grabbable, handle_spots
+from pixelproof.ui.canvas.hit_test import grabbable, handle_spots, shown_handles
 from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, displayed
 from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
-from pixelproof.ui.canvas.marks import HANDLE_SIZE, Z_HANDLE, Z_LABEL, Z_SELECTED_LABEL, tag_fits
+from pixelproof.ui.canvas.marks import (
+    HANDLE_SIZE,
+    SELECTED_TAG_LIFT,
+    Z_HANDLE,
+    Z_LABEL,
+    Z_SELECTED_LABEL,
+    tag_fits,
+)
 
 TAG_TILE = 512  # screen pixels
 MAX_TAG_TILES = 96
@@ -355,7 +362,7 @@ class SelectedTags(QGraphicsItem):
         idx = np.flatnonzero(shown & self.layer.selected_mask())
         zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
         tag_x = np.round(xyxy[idx, 0] * zoom) + dx
-        tag_y = np.round(xyxy[idx, 1] * zoom) + dy
+        tag_y = np.round(xyxy[idx, 1] * zoom) + dy - SELECTED_TAG_LIFT  # over the handles (as an item's)
         tagged = (tag_x <= seen.right()) & (tag_y >= seen.top()) & (tag_y - TAG_TILE <= seen.bottom())
         tags: dict[int, QPixmap] = {}
         painter.save()
@@ -370,10 +377,11 @@ class SelectedTags(QGraphicsItem):
 
 
 class SelectedHandles(QGraphicsItem):
-    """The 8 white resize handles of each selected box of a ``BoxLayer``, a fixed number of screen pixels
-    wide, drawn as ``HandleItem`` draws itself and at its ``Z_HANDLE``: above every tag, so a neighbour's tag
-    over a corner does not hide the handle a press there grabs (``handle_at``). Top-level: a child of
-    ``SelectedBoxes`` would be stacked with it, under the tags; ``SelectedBoxes`` moves it along."""
+    """The white resize handles (8, or the corners: ``shown_handles``) of each selected box of a ``BoxLayer``,
+    a fixed number of screen pixels wide, drawn as ``HandleItem`` draws itself and at its ``Z_HANDLE``: above
+    every tag, so a neighbour's tag over a corner does not hide the handle a press there grabs
+    (``handle_at``). Top-level: a child of ``SelectedBoxes`` would be stacked with it, under the tags;
+    ``SelectedBoxes`` moves it along."""
 
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
@@ -400,20 +408,22 @@ class SelectedHandles(QGraphicsItem):
         spots = handle_spots(xyxy[idx], t)  # where ``HandleItem`` puts its rectangle
         near = (spots[..., 0] >= seen.left()) & (spots[..., 0] <= seen.right())
         near &= (spots[..., 1] >= seen.top()) & (spots[..., 1] <= seen.bottom())
-        drawn = np.flatnonzero(near.any(axis=1))
+        drawable = shown_handles(spots)  # the corners only on a box a few handles wide
+        drawn = np.flatnonzero((near & drawable).any(axis=1))
+        keep = drawable[drawn]
         # where an aliased 9-pixel rectangle centred on the spot starts, as whole pixels: the int overload
-        # of drawPixmap costs a fifth of the QPointF one, and there are 8 handles a box
-        corners = np.floor(spots[drawn] - s / 2).astype(np.int64).tolist()
+        # of drawPixmap costs a fifth of the QPointF one, and there are up to 8 handles a box
+        corners = np.floor(spots[drawn][keep] - s / 2).astype(np.int64).tolist()
+        cat_of = np.repeat(cats[idx[drawn]], keep.sum(axis=1)).tolist()
         handles: dict[int, QPixmap] = {}
         draw = painter.drawPixmap
         painter.save()
         painter.resetTransform()
-        for c, box_corners in zip(cats[idx[drawn]].tolist(), corners, strict=True):
-            if c not in handles:
-                handles[c] = self._handle(category_color(self.layer.category(c)), dpr)
-            pm = handles[c]
-            for x, y in box_corners:  # those off the exposed area are clipped
-                draw(x, y, pm)
+        for c, (x, y) in zip(cat_of, corners, strict=True):  # those off the exposed area are clipped
+            pm = handles.get(c)
+            if pm is None:
+                pm = handles[c] = self._handle(category_color(self.layer.category(c)), dpr)
+            draw(x, y, pm)
         painter.restore()
 
     def _handle(self, color: QColor, dpr: float) -> QPixmap:

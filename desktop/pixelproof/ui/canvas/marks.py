@@ -5,6 +5,8 @@ scene, at their anchors, shown or hidden with it."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
@@ -17,6 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 HANDLE_SIZE = 9.0
+# screen pixels a selected box's tag sits above its anchor: its handles on the top edge reach that far up
+# (outline included), and covered the bottom of the name ('car' cut on a box narrower than its tag)
+SELECTED_TAG_LIFT = math.ceil(HANDLE_SIZE / 2)
 Z_LABEL = 20.0  # tags: above every fill (a selected object's is at 10 + its kind's)
 Z_SELECTED_LABEL = Z_LABEL + 0.5  # a selected object's tag: above the others', so what was picked is named
 Z_HANDLE = Z_LABEL + 1.0  # any box's resize handles (item or layer): above every tag, so the grab is seen
@@ -68,15 +73,26 @@ class LabelItem(QGraphicsRectItem):
         self.text = QGraphicsSimpleTextItem(self)
         self.text.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.text.setPos(4, 1)
+        self._lift = 0.0
 
     def set_text(self, text: str, color: QColor) -> None:
         self.text.setText(text)
-        r = self.text.boundingRect()
-        self.setRect(0, -r.height() - 2, r.width() + 8, r.height() + 2)
-        self.text.setPos(4, -r.height() - 1)
+        self._layout()
         self.setBrush(color)
         light = color.lightnessF() > 0.6
         self.text.setBrush(QColor(0, 0, 0) if light else QColor(255, 255, 255))
+
+    def set_lift(self, lift: float) -> None:
+        """Sit ``lift`` screen pixels above the anchor (``SELECTED_TAG_LIFT``: a selected box's)."""
+        if lift != self._lift:
+            self._lift = lift
+            self._layout()
+
+    def _layout(self) -> None:
+        r = self.text.boundingRect()
+        bottom = -self._lift
+        self.setRect(0, bottom - r.height() - 2, r.width() + 8, r.height() + 2)
+        self.text.setPos(4, bottom - r.height() - 1)
 
 
 class HoverMark(QGraphicsItem):

@@ -43,10 +43,13 @@ def restack(view: CanvasView, added: list[int]) -> None:
 
 
 def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
-    """Put the view's ``HoverMark`` on ``ann_id`` (its outline, and its tag when tags are shown), or take
-    it off. Only the old and the new object's area is repainted."""
+    """Put the view's ``HoverMark`` on ``ann_id`` (its outline, and its tag when tags are shown and it is not
+    selected), or take it off. Only the old and the new object's area is repainted.
+
+    A selected object has its own tag, lifted over its handles: the mark's, at the anchor, drew the name a
+    second time lower, under the handles."""
     mark = view.hover
-    if mark is None or ann_id == mark.ann_id:
+    if mark is None:
         return
     layer = view.box_layer
     if ann_id is not None and layer is not None and ann_id in layer.boxes:
@@ -54,17 +57,21 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         path = QPainterPath()
         path.addRect(QRectF(box.x, box.y, box.w, box.h))
         cat = layer.category(box.category_id)
-        tag = (cat.name, QPointF(box.x, box.y)) if view.show_labels and cat is not None else None
-        mark.show_on(ann_id, path, category_color(cat), tag)
+        named = view.show_labels and cat is not None and ann_id not in layer.selected
+        tag = (cat.name, QPointF(box.x, box.y)) if named and cat is not None else None
+        if ann_id != mark.ann_id or mark.tag.isVisible() != (tag is not None):
+            mark.show_on(ann_id, path, category_color(cat), tag)
         return
     item = view.made_item(ann_id) if ann_id is not None else None
     if item is None or view.document is None:
-        mark.show_on(None, QPainterPath(), QColor())
+        if mark.ann_id is not None:
+            mark.show_on(None, QPainterPath(), QColor())
         return
-    cat = view.document.project.categories.get(item.category_id)
     label = item._label
-    tag = (label.text.text(), label.pos()) if label is not None else None
-    mark.show_on(ann_id, item.outline_path(), category_color(cat), tag)
+    tag = (label.text.text(), label.pos()) if label is not None and not item.is_selected_look else None
+    if ann_id != mark.ann_id or mark.tag.isVisible() != (tag is not None):
+        cat = view.document.project.categories.get(item.category_id)
+        mark.show_on(ann_id, item.outline_path(), category_color(cat), tag)
 
 
 def rehover(view: CanvasView) -> None:

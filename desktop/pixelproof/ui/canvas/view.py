@@ -416,8 +416,8 @@ class CanvasView(ShownPixels, QGraphicsView):
         self.setTransform(QTransform.fromScale(z, z))
         if self.hover is not None:
             self.hover.set_zoom(z)
-        for item in self.items_by_id.values():  # the box layer's tags are per zoom already
-            item.refit_tag()
+        for item in self.items_by_id.values():  # the box layer's tags and handles are per zoom already
+            item.refit_marks()
         self.zoomChanged.emit(z)
 
     def pan_by(self, dx: int, dy: int) -> None:
