@@ -60,18 +60,6 @@ def annotation_shown(ann: Annotation) -> bool:
     return displayed(ann.category_id, display_score(ann))
 
 
-HANDLE_CURSORS = {
-    "tl": Qt.CursorShape.SizeFDiagCursor,
-    "br": Qt.CursorShape.SizeFDiagCursor,
-    "tr": Qt.CursorShape.SizeBDiagCursor,
-    "bl": Qt.CursorShape.SizeBDiagCursor,
-    "t": Qt.CursorShape.SizeVerCursor,
-    "b": Qt.CursorShape.SizeVerCursor,
-    "l": Qt.CursorShape.SizeHorCursor,
-    "r": Qt.CursorShape.SizeHorCursor,
-}
-
-
 class AnnotationItemMixin:
     """What every annotation item offers the canvas and the tools."""
 

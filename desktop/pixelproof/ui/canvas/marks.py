@@ -28,6 +28,17 @@ Z_HANDLE = Z_LABEL + 1.0  # any box's resize handles (item or layer): above ever
 Z_HOVER = Z_LABEL - 1.5  # the object a click would pick: above every fill (a selected one's too), under tags
 HOVER_WIDTH = 2.0  # screen pixels: the category-coloured line, a white halo 4 px wider (outside only)
 TAG_MIN_WIDTH = 80.0  # screen pixels: an object this wide on screen shows its tag even if the tag is wider
+# the cursor over each resize handle (the select tool's hover)
+HANDLE_CURSORS = {
+    "tl": Qt.CursorShape.SizeFDiagCursor,
+    "br": Qt.CursorShape.SizeFDiagCursor,
+    "tr": Qt.CursorShape.SizeBDiagCursor,
+    "bl": Qt.CursorShape.SizeBDiagCursor,
+    "t": Qt.CursorShape.SizeVerCursor,
+    "b": Qt.CursorShape.SizeVerCursor,
+    "l": Qt.CursorShape.SizeHorCursor,
+    "r": Qt.CursorShape.SizeHorCursor,
+}
 
 
 def tag_fits(object_width, tag_width):  # type: ignore[no-untyped-def]

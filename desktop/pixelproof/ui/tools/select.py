@@ -18,7 +18,8 @@ from pixelproof.core.geometry import (
     union_bbox,
     with_box,
 )
-from pixelproof.ui.canvas.items import HANDLE_CURSORS, BoxItem
+from pixelproof.ui.canvas.items import BoxItem
+from pixelproof.ui.canvas.marks import HANDLE_CURSORS
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
