@@ -68,3 +68,25 @@ def test_two_slice_spacings_for_a_volume_are_warned_on_stderr_and_in_the_json(ca
     data = json.loads(out.read_text())
     assert line in data["problems"]
     assert data["per_volume"][0]["hd"] == pytest.approx(5.0)  # two slices of the reference's 2.5 mm
+
+
+def test_slice_geometry_only_in_the_candidate_is_warned_on_stderr_and_in_the_json(
+    capsys, tmp_path: Path
+) -> None:
+    """A reference older than slice_offset: qa shifts the slices by the candidate's, and says so."""
+    names = [f"case.nii.gz#z={k:03d}" for k in range(10)]
+    ref = volume_project(names, box_volume(2, 6), [2.5 * k for k in range(10)])
+    cand = volume_project(names, box_volume(4, 8), [2.5 * k for k in range(10)])
+    for k, image in enumerate(sorted(cand.images.values(), key=lambda im: im.id)):
+        image.extra["slice_offset"] = [1.0 * k, 0.0]
+    save_project(ref, tmp_path / "ref.json")
+    save_project(cand, tmp_path / "cand.json")
+    capsys.readouterr()
+    out = tmp_path / "qa.json"
+    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json"), "--json", str(out)]) == 0
+    line = (
+        "slice_offset (shift per slice) only in the candidate on 1 volume (case.nii.gz); "
+        "distances use the candidate's"
+    )
+    assert f"pixelproof: warning: {line}" in capsys.readouterr().err.splitlines()
+    assert line in json.loads(out.read_text())["problems"]

@@ -157,3 +157,24 @@ def test_spacings_that_disagree_are_named_and_the_references_is_used() -> None:
     assert "mm.png" in line and "px1.png" not in line and "px2.png" not in line, line
     assert "reference [0.5, 0.8] mm" in line and "candidate [0.25, 0.4] mm" in line, line
     assert "the reference's" in line, line
+
+
+def test_a_spacing_only_the_candidate_gives_is_used_and_said() -> None:
+    """An old reference without a pixel_spacing beside a candidate with one: the distances are in the
+    candidate's mm (the best there is), but nothing said they were not the reference's. A line now names
+    the images; images both sides space (or neither does) are not in it."""
+    ref, cand = projects(())
+    for name in ("mm.png", "px1.png"):
+        cand.image_by_file_name(name).extra["pixel_spacing"] = list(SPACING)
+    result = run_qa(ref, cand)
+    rows = {r.file_name: r for r in result.per_image}
+    for name in ("mm.png", "px1.png"):
+        assert rows[name].comparison.unit == "mm"
+        assert rows[name].value("hd95") == pytest.approx(expected(name, True)["hd95"], abs=1e-9)
+    assert rows["px2.png"].comparison.unit == "px"
+    said = [p for p in result.problems if p.startswith("pixel_spacing")]
+    assert said == [
+        "pixel_spacing only in the candidate on 2 images (mm.png, px1.png); distances use the candidate's"
+    ]
+    ref, cand = projects(("mm.png",))
+    assert not [p for p in run_qa(ref, cand).problems if p.startswith("pixel_spacing")]

@@ -319,3 +319,35 @@ def test_a_sheared_volume_the_candidate_shifts_otherwise_per_slice_is_said_with_
     assert not _volume_lines(alike.problems, "slice_offset")
     hd = {r.volume: r.value("hd") for r in result.per_volume}
     assert hd == pytest.approx({r.volume: r.value("hd") for r in alike.per_volume})
+
+
+def test_slice_geometry_only_the_candidate_gives_is_used_and_said() -> None:
+    """An old reference may predate slice_offset (or have no slice_position): QA takes the candidate's then,
+    as the best there is, but said nothing, while it says two values of one key. A line per key now,
+    naming the volumes; a volume both sides (or neither) give it is not in it, nor is a single slice."""
+    vols = ["ct", "mr", "us"]
+    names = [f"{v}#z={k:03d}" for v in vols for k in range(10)]
+    positions = [2.5 * k for _ in vols for k in range(10)]
+    offsets = [[1.0 * k, 0.0] for _ in vols for k in range(10)]
+    boxes = np.concatenate([box_volume(2, 6)] * 3)
+    cand = _with_geometry(
+        volume_project(names, np.concatenate([box_volume(4, 8)] * 3), None), positions, offsets
+    )
+    ref = _with_geometry(volume_project(names, boxes, None), positions, offsets)
+    for image in ref.images.values():
+        if image.file_name.startswith("ct#"):
+            del image.extra["slice_offset"]  # predates slice_offset
+        if image.file_name.startswith("mr#"):
+            del image.extra["slice_position"]  # an older export without positions
+    result = run_qa(ref, cand, QAOptions(nsd_tau=1.0))
+    assert _volume_lines(result.problems, "slice_") == [
+        "slice_position (spacing along z) only in the candidate on 1 volume (mr); "
+        "distances use the candidate's",
+        "slice_offset (shift per slice) only in the candidate on 1 volume (ct); "
+        "distances use the candidate's",
+    ]
+    # the distances are the candidate's: as if the reference had the candidate's own geometry
+    alike = run_qa(_with_geometry(ref, positions, offsets), cand, QAOptions(nsd_tau=1.0))
+    assert not _volume_lines(alike.problems, "slice_")
+    hd = {r.volume: r.value("hd") for r in result.per_volume}
+    assert hd == pytest.approx({r.volume: r.value("hd") for r in alike.per_volume})

@@ -366,7 +366,30 @@ def unit_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
             f"{n} of {total} images have no pixel_spacing: their distances (HD, HD95, ASSD, MASD, NSD) are "
             f"in px, the others' in mm, and are averaged apart (by_unit): {names}"
         )
-    return lines + spacing_warning(pairs, named, volumes=True)
+    return lines + spacing_warning(pairs, named, volumes=True) + one_sided_warning(pairs, named)
+
+
+def one_sided_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
+    """A line per key (pixel_spacing; a volume's slice_position, slice_offset) only the candidate gives
+    some images or volumes, naming them: QA takes the reference's, else the candidate's (``pair_spacing``,
+    ``qa_volumes.slice_geometry``), so their distances are in a geometry the ground truth never said (an
+    old reference may predate slice_offset)."""
+    from pixelproof.core.qa_volumes import SLICE_KEYS, slice_geometry_one_sided
+
+    sides, taken = ("reference", "candidate"), "distances use the candidate's"
+    lines = []
+    images = [
+        p.file_name for p in pairs if image_spacing(p.ref) is None and image_spacing(p.cand) is not None
+    ]
+    if images:
+        lines.append(spacing_line(None, None, images, sides, taken, named))
+    volumes: dict[str, list[str]] = {}
+    for key, volume in slice_geometry_one_sided(pairs):
+        volumes.setdefault(key, []).append(volume)
+    lines += [
+        spacing_line(None, None, v, sides, taken, named, SLICE_KEYS[k], "volume") for k, v in volumes.items()
+    ]
+    return lines
 
 
 def spacing_warning(
@@ -413,9 +436,11 @@ def spacing_line(
 ) -> str:
     """``spacing_warning``'s line for the images (``noun``: or volumes) ``files`` two sides give these two
     values of ``key`` (lengths, or their text: ``mm_text``); merge says it too, of a shard against the
-    base."""
+    base. With ``first`` None, that only the second side gives one."""
     k = len(files)
     names = ", ".join(files[:named]) + (f" and {k - named} more" if k > named else "")
+    if first is None:  # only the second side gives one (``one_sided_warning``)
+        return f"{key} only in the {sides[1]} on {k} {noun}{'' if k == 1 else 's'} ({names}); {taken}"
     return (
         f"{key} differs: {sides[0]} {mm_text(first)}, {sides[1]} {mm_text(second)} on "
         f"{k} {noun}{'' if k == 1 else 's'} ({names}); {taken}"

@@ -96,9 +96,7 @@ class VolumeCollector:
         ref = parse_slice_ref(pair.cand.file_name) or parse_slice_ref(pair.ref.file_name)
         if ref is None or ref.axis == "t":  # the frames of a time series are no volume in space
             return
-        # the reference's geometry first, as its pixel spacing (``pair_spacing``): it is the ground truth
-        position = _position(pair.ref if "slice_position" in pair.ref.extra else pair.cand)
-        offset = _record_offset(pair.ref) or _record_offset(pair.cand)
+        position, offset, _ = slice_geometry(pair)
         item = _Slice(ref.index, pair.shape, pair_spacing(pair), position, score.masks, offset)
         self.volumes.setdefault(volume_name(ref), []).append(item)
 
@@ -161,6 +159,24 @@ def _record_offset(record: ImageRecord) -> tuple[float, float] | None:
     return None
 
 
+def slice_geometry(pair: ImagePair) -> tuple[float | None, tuple[float, float] | None, list[str]]:
+    """A slice pair's (slice_position, slice_offset, the keys of the two taken from the candidate): the
+    reference's first, as its pixel spacing (``pair_spacing``), it being the ground truth; the candidate's
+    when the reference has none (an old reference may predate slice_offset), which
+    ``slice_geometry_one_sided`` says."""
+    from_cand = []
+    if "slice_position" in pair.ref.extra:
+        position = _position(pair.ref)
+    else:
+        position = _position(pair.cand)
+        from_cand += ["slice_position"] if position is not None else []
+    offset = _record_offset(pair.ref)
+    if offset is None:
+        offset = _record_offset(pair.cand)
+        from_cand += ["slice_offset"] if offset is not None else []
+    return position, offset, from_cand
+
+
 SLICE_KEYS = {
     "slice_position": "slice_position (spacing along z)",
     "slice_offset": "slice_offset (shift per slice)",
@@ -173,16 +189,8 @@ def slice_geometry_differs(pairs: Iterable[ImagePair]) -> list[tuple[str, str, s
     (``slice_offset``): QA takes the reference's (``VolumeCollector.add``), and a distance in the other
     would be off. Steps between paired slices are compared, so another origin (every slice moved by one
     amount) changes no distance and is no difference; nor is float32 rounding (of positions up to metres)."""
-    volumes: dict[str, list[tuple[int, ImagePair]]] = {}
-    for p in pairs:
-        ref = parse_slice_ref(p.cand.file_name) or parse_slice_ref(p.ref.file_name)
-        if ref is not None and ref.axis != "t":  # as ``VolumeCollector.add`` keeps them
-            volumes.setdefault(volume_name(ref), []).append((ref.index, p))
     out = []
-    for name, items in sorted(volumes.items()):
-        items.sort(key=lambda item: item[0])
-        if len({k for k, _ in items}) != len(items):
-            continue  # repeated indexes: no 3D figures (``score`` says so)
+    for name, items in _scored_volumes(pairs):
         for key, read in (("slice_position", _position), ("slice_offset", _record_offset)):
             steps = _steps(items, read)
             if steps is None:
@@ -192,6 +200,32 @@ def slice_geometry_differs(pairs: Iterable[ImagePair]) -> list[tuple[str, str, s
                 r, c = np.abs(r), np.abs(c)
             if not np.allclose(r, c, rtol=1e-5, atol=tol):
                 out.append((key, _step_text(r), _step_text(c), name))
+    return out
+
+
+def slice_geometry_one_sided(pairs: Iterable[ImagePair]) -> list[tuple[str, str]]:
+    """(key, volume) for each volume QA scores in 3D some of whose slices have a ``slice_position`` or
+    ``slice_offset`` from the candidate only (``slice_geometry``): its distances are in the candidate's."""
+    out = []
+    for name, items in _scored_volumes(pairs):
+        taken = {key for _, p in items for key in slice_geometry(p)[2]}
+        out += [(key, name) for key in SLICE_KEYS if key in taken]
+    return sorted(out, key=lambda found: list(SLICE_KEYS).index(found[0]))  # by key, then volume
+
+
+def _scored_volumes(pairs: Iterable[ImagePair]) -> list[tuple[str, list[tuple[int, ImagePair]]]]:
+    """(volume, its (index, pair) by index) for the volumes of two or more slices ``VolumeCollector``
+    scores in 3D (no time series, no repeated index: ``score`` says those)."""
+    volumes: dict[str, list[tuple[int, ImagePair]]] = {}
+    for p in pairs:
+        ref = parse_slice_ref(p.cand.file_name) or parse_slice_ref(p.ref.file_name)
+        if ref is not None and ref.axis != "t":  # as ``VolumeCollector.add`` keeps them
+            volumes.setdefault(volume_name(ref), []).append((ref.index, p))
+    out = []
+    for name, items in sorted(volumes.items()):
+        items.sort(key=lambda item: item[0])
+        if len(items) > 1 and len({k for k, _ in items}) == len(items):
+            out.append((name, items))
     return out
 
 
