@@ -99,3 +99,59 @@ def test_the_hint_is_hidden_while_a_dialog_is_up(qtbot, window, tmp_path: Path) 
     assert not window.files.open_folder(tmp_path)  # asks the categories first
     assert seen == {"dialog": "CategoriesDialog", "hint shown": False}
     qtbot.waitUntil(label.isVisible, timeout=2000)  # still no project: the hint is back
+
+
+def test_the_hint_says_the_folder_is_being_read_until_the_new_project_is_up(
+    qtbot, window, tmp_path: Path, monkeypatch
+) -> None:
+    """Once the categories dialog of a new project from a folder was accepted, the hint said 'No project
+    open / Label a folder of images...' again while the folder was read in the background - the very thing
+    the user had just done. It says the folder is being read now, until the project is up (then nothing)."""
+    import threading
+
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    from pixelproof.ui import project_files
+    from tests.ui.conftest import wait_loaded
+    from tests.ui.test_new_project_flow import when_modal
+
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    for k in range(3):
+        cv2.imwrite(str(folder / f"im{k}.png"), np.full((20, 30, 3), 40 * k, np.uint8))
+    gate = threading.Event()  # the read waits here, so the hint can be seen while it goes
+    real = project_files.project_from_folder
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gate.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(project_files, "project_from_folder", held)
+    label = hint_of(window)
+    QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # File > Close Project
+    assert window.document is None and "No project open" in label.text()
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        names = dialog.findChild(QLineEdit, "categoryNames")
+        names.selectAll()
+        QTest.keyClicks(names, "cat, dog")
+        QTest.keyClick(names, Qt.Key.Key_Return)
+
+    when_modal(answer)
+    try:
+        assert window.files.open_folder(folder)
+        assert QApplication.activeModalWidget() is None and window.document is None
+        for _ in range(3):  # the updates after the dialog's focus change
+            QApplication.processEvents()
+        assert label.isVisible(), "nothing says what is going on"
+        assert "No project open" not in label.text(), label.text()
+        assert "Reading" in label.text() and str(folder) in label.text(), label.text()
+    finally:
+        gate.set()
+    wait_loaded(qtbot, window)
+    assert len(window.document.project.images) == 3
+    assert not label.isVisible()
+    with qtbot.waitActive(window):  # offscreen Qt does not give the activation back after a dialog
+        window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # closed: no read going on
+    assert window.document is None and label.isVisible() and "No project open" in label.text()

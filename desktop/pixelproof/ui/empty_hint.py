@@ -1,8 +1,10 @@
-"""What the canvas says when it has nothing to show: no project open (first start, after Close Project) or a
-project without images. A blank grey canvas left a new user guessing where to start."""
+"""What the canvas says when it has nothing to show: no project open (first start, after Close Project), a
+new project's folder being read, or a project without images. A blank grey canvas left a new user guessing
+where to start."""
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -38,6 +40,7 @@ class EmptyHint(QObject):
         viewport.installEventFilter(self)
         self._doc: Document | None = None
         shell.documentChanged.connect(self._follow)
+        shell.readingFolderChanged.connect(self.update)
         REGISTRY.changed.connect(self.update)  # a method: disconnected when the hint goes
         app = QApplication.instance()
         if isinstance(app, QApplication):  # a modal dialog up or gone moves the focus
@@ -60,7 +63,12 @@ class EmptyHint(QObject):
         if QApplication.activeModalWidget() is not None:
             self.label.hide()  # it showed behind the new project's categories dialog, 'Label a folder...'
             return
-        if doc is None:
+        if doc is None and self.shell.reading_folder:  # a new project's folder (its categories given)
+            text = (
+                f"<p><b>Reading {html.escape(self.shell.reading_folder)}…</b></p>"
+                "<p>The new project opens when its images are read (progress in the status bar).</p>"
+            )
+        elif doc is None:
             text = (
                 "<p><b>No project open</b></p>"
                 f"<p>Label a folder of images: {_item('file.open_folder')}<br>"

@@ -171,6 +171,7 @@ class ProjectFiles(QObject):
             categories = ask_categories(self.shell.widget, str(folder))
             if categories is None:
                 return False
+        self.shell.set_reading_folder(str(folder))  # before the hint says 'No project open'
         self._show(None)
         skipped: list[str] = []
         exports: list[SkippedExport] = []  # PixelProof exports inside: not searched, counted
@@ -186,9 +187,7 @@ class ProjectFiles(QObject):
         status = self.shell.status
         job.progress.connect(lambda done, total: status(f"Reading {folder}: {done} / {total}", 4000))
         job.finished.connect(lambda project: self._folder_read(job, folder, project, skipped, exports))
-        job.failed.connect(
-            lambda reason: dialogs.show_error(self.shell.widget, "Could not open the folder", reason)
-        )
+        job.failed.connect(lambda reason: self._folder_failed(job, reason))
         job.start()
         return True
 
@@ -197,7 +196,7 @@ class ProjectFiles(QObject):
     ) -> None:
         if job is not self._folder_job or self.shell.document is not None:
             return  # another project was opened meanwhile
-        self._folder_job = None
+        self._end_folder_job()
         left_out = exports_note(exports)
         if not project.images:
             text = f"{folder} holds no images this app can read{left_out}."
@@ -214,7 +213,16 @@ class ProjectFiles(QObject):
     def _document_shown(self, doc: Document | None) -> None:
         if doc is not None and self._folder_job is not None:
             self._folder_job.cancel()  # a folder being read is no longer wanted
-            self._folder_job = None
+            self._end_folder_job()
+
+    def _folder_failed(self, job: Job, reason: str) -> None:
+        if job is self._folder_job:
+            self._end_folder_job()
+        dialogs.show_error(self.shell.widget, "Could not open the folder", reason)
+
+    def _end_folder_job(self) -> None:
+        self._folder_job = None
+        self.shell.set_reading_folder("")
 
     def open_dialog(self) -> None:
         recent = self.recent_projects()

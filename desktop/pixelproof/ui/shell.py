@@ -58,6 +58,7 @@ class Shell(QObject):
     documentChanged = Signal(object)  # Document or None
     closing = Signal()
     viewChanged = Signal(object)  # the central view now shown (the canvas or one given to add_view)
+    readingFolderChanged = Signal(str)  # ``reading_folder``
 
     def __init__(
         self,
@@ -72,6 +73,7 @@ class Shell(QObject):
         self._window = window
         self.canvas = canvas
         self.document: Document | None = None
+        self.reading_folder = ""  # a folder a new project is being read from in the background, else ''
         self.menus: list[QMenu] = []  # menu-bar order: what Help > Shortcuts lists
         self._open_document = open_document
         self.choose_tool = choose_tool
@@ -93,6 +95,12 @@ class Shell(QObject):
         self.document = doc
         self._show_selection()
         self.documentChanged.emit(doc)
+
+    def set_reading_folder(self, folder: str) -> None:
+        """For the project files: a new project's folder is being read ('': no longer), so what shows no
+        project meanwhile (the empty canvas) says that rather than how to open one."""
+        self.reading_folder = folder
+        self.readingFolderChanged.emit(folder)
 
     def open_document(self, doc: Document) -> bool:
         """Show a new document (an import) after the usual unsaved-changes question; False if refused."""
