@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QTableWidget
 
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
@@ -53,27 +53,35 @@ def _answer_modal(qtbot, answer) -> None:  # type: ignore[no-untyped-def]
     QTimer.singleShot(0, poll)
 
 
+def _merge_with_report(qtbot, window, paths) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """File > Merge Shards… with ``paths`` (what Add Shards… puts in the list after its file dialog), OK,
+    then the merge report read and closed with Esc: (its text, its conflict table's rows)."""
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for path in paths:
+            dialog.shards.addItem(str(path))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # OK
+
+    said: list[tuple[str, int]] = []
+
+    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
+        said.append((dialog.findChild(QLabel).text(), dialog.findChild(QTableWidget).rowCount()))
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
+    _answer_modal(qtbot, close_report)
+    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    return said[0]
+
+
 def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, project_file) -> None:  # type: ignore[no-untyped-def]
     paths = _shards(project_file)
     teams = window.teams
     doc = window.document
 
-    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
-        for p in paths:
-            dialog.shards.addItem(p)  # what Add Shards… puts there after its file dialog
-        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # OK
-
-    reports = []
-
-    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
-        reports.append(dialog.table.rowCount())
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-
-    _answer_modal(qtbot, fill_merge)
-    teams.act_merge.trigger()
-    qtbot.waitUntil(lambda: teams.job is not None, timeout=5000)
-    _answer_modal(qtbot, close_report)
-    qtbot.waitUntil(lambda: bool(reports), timeout=20000)
+    _merge_with_report(qtbot, window, paths)
     tagged = [a for a in doc.project.annotations_of(1) if a.app_extra.get(ANNOTATOR_KEY)]
     assert sorted(a.app_extra[ANNOTATOR_KEY] for a in tagged) == ["ann", "bob", "cy"]
     # every image is an overlap image (overlap 1.0): those all three left as they were are kept side by
@@ -250,7 +258,6 @@ def test_merge_report_says_which_file_an_annotator_renamed_and_the_project_follo
 ) -> None:  # type: ignore[no-untyped-def]
     """Before: `pixelproof merge` printed the renamed file, the app said nothing and kept the old name
     (whose file is gone) for the image."""
-    from PySide6.QtWidgets import QLabel
 
     project = load_project(project_file)
     result = split_project(project, ["ann", "bob"], overlap=0.0)
@@ -266,22 +273,7 @@ def test_merge_report_says_which_file_an_annotator_renamed_and_the_project_follo
         save_project(shard, out / f"{name}.json")
     doc = window.document
 
-    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
-        for name in ("ann", "bob"):
-            dialog.shards.addItem(str(out / f"{name}.json"))
-        qtbot.keyClick(dialog, Qt.Key.Key_Return)
-
-    said: list[str] = []
-
-    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
-        said.append(dialog.findChild(QLabel).text())
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-
-    _answer_modal(qtbot, fill_merge)
-    window.teams.act_merge.trigger()
-    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
-    _answer_modal(qtbot, close_report)
-    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    said = [_merge_with_report(qtbot, window, [out / "ann.json", out / "bob.json"])[0]]
     line = f"renamed in its shard: {old} -> {new} (in ann's); merged under the new name"
     assert line in _plain(said[0])  # as the user reads the label's rich text
     assert doc.project.images[iid].file_name == new and len(doc.project.images) == 3
@@ -296,8 +288,6 @@ def test_merge_shards_relocated_to_each_annotators_copy_keeps_the_projects_image
     Missing Images). Before, File > Merge Shards added every image again (ids renumbered, 'image id 1 is
     already used' conflicts) under the annotators' paths, the project's own left as they were."""
     import shutil
-
-    from PySide6.QtWidgets import QLabel, QTableWidget
 
     from pixelproof.core.edits.images import RelocateImages
     from pixelproof.core.image_folder import find_moved
@@ -327,22 +317,7 @@ def test_merge_shards_relocated_to_each_annotators_copy_keeps_the_projects_image
     doc = window.document
     names = {i: im.file_name for i, im in doc.project.images.items()}
 
-    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
-        for path in paths:
-            dialog.shards.addItem(path)
-        qtbot.keyClick(dialog, Qt.Key.Key_Return)
-
-    said: list[tuple[str, int]] = []
-
-    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
-        said.append((dialog.findChild(QLabel).text(), dialog.findChild(QTableWidget).rowCount()))
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-
-    _answer_modal(qtbot, fill_merge)
-    window.teams.act_merge.trigger()
-    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
-    _answer_modal(qtbot, close_report)
-    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    said = [_merge_with_report(qtbot, window, paths)]
     text, rows = said[0]
     assert rows == 0 and "0 conflicts" in _plain(text)
     assert {i: im.file_name for i, im in doc.project.images.items()} == names  # the project's images
@@ -411,7 +386,6 @@ def test_merge_report_says_a_shard_gave_another_pixel_spacing_and_the_projects_i
 ) -> None:  # type: ignore[no-untyped-def]
     """Before: the app kept the project's pixel spacing where ann's shard gave 0.5 mm, without a word (the
     CLI neither); its merge report now says it, as `pixelproof merge` does."""
-    from PySide6.QtWidgets import QLabel
 
     from tests.ui.conftest import wait_loaded
 
@@ -431,22 +405,7 @@ def test_merge_report_says_a_shard_gave_another_pixel_spacing_and_the_projects_i
         save_project(shard, out / f"{name}.json")
     doc = window.document
 
-    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
-        for name in ("ann", "bob"):
-            dialog.shards.addItem(str(out / f"{name}.json"))
-        qtbot.keyClick(dialog, Qt.Key.Key_Return)
-
-    said: list[str] = []
-
-    def close_report(dialog) -> None:  # type: ignore[no-untyped-def]
-        said.append(dialog.findChild(QLabel).text())
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-
-    _answer_modal(qtbot, fill_merge)
-    window.teams.act_merge.trigger()
-    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
-    _answer_modal(qtbot, close_report)
-    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    said = [_merge_with_report(qtbot, window, [out / "ann.json", out / "bob.json"])[0]]
     name = doc.project.images[iid].file_name
     line = (
         f"pixel_spacing differs: base [0.8, 0.8] mm, ann [0.5, 0.5] mm on 1 image ({name}); "
