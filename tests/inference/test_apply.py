@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
-from pixelproof.core.coco import default_color, load_project, new_project, save_project
+from pixelproof.core.category_colors import default_color
+from pixelproof.core.coco import load_project, new_project, save_project
 from pixelproof.core.masks import decode
 from pixelproof.core.model import ImageRecord
 from pixelproof.inference.apply import (

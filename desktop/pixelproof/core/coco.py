@@ -14,7 +14,6 @@ import gc
 import hashlib
 import os
 import stat
-import string
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ from pixelproof.core.atomic import (
     same_file,
     write_target,
 )
+from pixelproof.core.category_colors import default_color, is_color
 from pixelproof.core.coco_dump import ProjectSaveError, dumps_project
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.coco_values import MISSING, check_id, typename
@@ -326,11 +326,6 @@ def _read_categories(items: list, err: Callable, rejected: dict[int, str]) -> di
     return out
 
 
-def is_color(v: Any) -> bool:
-    """``v`` is '#rrggbb': six hex digits (``int(.., 16)`` also takes '+', '-', '_' and blanks)."""
-    return isinstance(v, str) and len(v) == 7 and v[0] == "#" and all(c in string.hexdigits for c in v[1:])
-
-
 EXIF_POLICIES = ("apply", "ignore")
 
 
@@ -594,14 +589,3 @@ def new_category(project: Project, name: str) -> Category:
     used = {c.shortcut for c in project.categories.values()}
     key = next((str(n) for n in range(1, 10) if str(n) not in used), None)
     return Category(cid, name, color=default_color(cid), shortcut=key)
-
-
-_PALETTE = (
-    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
-    "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000", "#aaffc3", "#808000", "#000075",
-)  # fmt: skip
-
-
-def default_color(index: int) -> str:
-    """A distinct colour for the index-th category (Sasha Trubetskoy's palette, cycled)."""
-    return _PALETTE[(index - 1) % len(_PALETTE)]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.coco import default_color, is_color
+from pixelproof.core.category_colors import default_color, is_color
 from pixelproof.core.edits import (
     AddCategory,
     Compound,

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.batch import job_timestamp
-from pixelproof.core.coco import default_color
+from pixelproof.core.category_colors import default_color
 from pixelproof.core.edits import AddPredictions
 from pixelproof.core.edits.box_masks import linked_box
 from pixelproof.core.geometry import clone

@@ -22,7 +22,7 @@ import numpy as np
 from pixelproof.core import limits, mask_edit, rle_codec
 from pixelproof.core import masks as core_masks
 from pixelproof.core.annotation_pixels import crop_geometry
-from pixelproof.core.coco import default_color
+from pixelproof.core.category_colors import default_color
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,

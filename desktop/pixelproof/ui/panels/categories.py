@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.core.coco import default_color, new_category
+from pixelproof.core.category_colors import default_color
+from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, ReplaceCategory
 from pixelproof.core.model import Category, IdsExhausted
 from pixelproof.core.taxonomy import delete_category, info, rename_category

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core import disagreement as compare
 from pixelproof.core.agreement import Member, raters_from_merged
-from pixelproof.core.coco import default_color
+from pixelproof.core.category_colors import default_color
 from pixelproof.core.consensus import (
     accept_consensus,
     consensus_edit,

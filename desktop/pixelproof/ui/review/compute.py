@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from pixelproof.core import qa, qa_difference
-from pixelproof.core.coco import default_color
+from pixelproof.core.category_colors import default_color
 from pixelproof.core.model import Project
 from pixelproof.core.qa import ObjectRow, QAOptions, QAResult
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
