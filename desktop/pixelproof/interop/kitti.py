@@ -37,7 +37,8 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
-from pixelproof.interop.cityscapes import BY_ID, LABELS, class_category
+from pixelproof.interop.cityscapes import class_category
+from pixelproof.interop.cityscapes_labels import BY_ID, LABELS
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.mask_drawing import paint_ids
 from pixelproof.interop.panoptic import add_id_objects, read_id_png, table_ids
