@@ -49,23 +49,28 @@ def test_one_unit_prints_it_beside_each_distance(capsys, tmp_path: Path, spaced,
     assert "* +inf replaced by the image diagonal" in rows["out"][0]
 
 
+def qa_volumes_cli(capsys, tmp_path: Path, ref, cand) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+    """``pixelproof qa ref.json cand.json --json qa.json`` (exit 0): its stderr and its JSON."""
+    save_project(ref, tmp_path / "ref.json")
+    save_project(cand, tmp_path / "cand.json")
+    capsys.readouterr()
+    out = tmp_path / "qa.json"
+    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json"), "--json", str(out)]) == 0
+    return capsys.readouterr().err, json.loads(out.read_text())
+
+
 def test_two_slice_spacings_for_a_volume_are_warned_on_stderr_and_in_the_json(capsys, tmp_path: Path) -> None:
     """A candidate header putting a volume's slices 5 mm apart where the reference says 2.5 mm: qa takes
     the reference's, and says so as it says two pixel spacings (stderr and the JSON's problems)."""
     names = [f"case.nii.gz#z={k:03d}" for k in range(10)]
     ref = volume_project(names, box_volume(2, 6), [40.0 - 2.5 * k for k in range(10)])
     cand = volume_project(names, box_volume(4, 8), [40.0 - 5.0 * k for k in range(10)])
-    save_project(ref, tmp_path / "ref.json")
-    save_project(cand, tmp_path / "cand.json")
-    capsys.readouterr()
-    out = tmp_path / "qa.json"
-    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json"), "--json", str(out)]) == 0
+    err, data = qa_volumes_cli(capsys, tmp_path, ref, cand)
     line = (
         "slice_position (spacing along z) differs: reference 2.5 mm, candidate 5 mm on 1 volume "
         "(case.nii.gz); distances use the reference's"
     )
-    assert f"pixelproof: warning: {line}" in capsys.readouterr().err.splitlines()
-    data = json.loads(out.read_text())
+    assert f"pixelproof: warning: {line}" in err.splitlines()
     assert line in data["problems"]
     assert data["per_volume"][0]["hd"] == pytest.approx(5.0)  # two slices of the reference's 2.5 mm
 
@@ -79,14 +84,9 @@ def test_slice_geometry_only_in_the_candidate_is_warned_on_stderr_and_in_the_jso
     cand = volume_project(names, box_volume(4, 8), [2.5 * k for k in range(10)])
     for k, image in enumerate(sorted(cand.images.values(), key=lambda im: im.id)):
         image.extra["slice_offset"] = [1.0 * k, 0.0]
-    save_project(ref, tmp_path / "ref.json")
-    save_project(cand, tmp_path / "cand.json")
-    capsys.readouterr()
-    out = tmp_path / "qa.json"
-    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json"), "--json", str(out)]) == 0
+    err, data = qa_volumes_cli(capsys, tmp_path, ref, cand)
     line = (
         "slice_offset (shift per slice) only in the candidate on 1 volume (case.nii.gz); "
         "distances use the candidate's"
     )
-    assert f"pixelproof: warning: {line}" in capsys.readouterr().err.splitlines()
-    assert line in json.loads(out.read_text())["problems"]
+    assert f"pixelproof: warning: {line}" in err.splitlines() and line in data["problems"]
