@@ -112,6 +112,16 @@ def window(qtbot, project_file: Path, no_prompts):
     win.close()
 
 
+@pytest.fixture
+def problems_window(qtbot, window):  # type: ignore[no-untyped-def]
+    """``window`` for the Problems panel's tests: a lint run or model still going is stopped at the end."""
+    yield window
+    panel = window.panels["problemsDock"]
+    panel.cancel()
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
+    window.panels["modelDock"].session.wait()
+
+
 def open_main_window(qtbot, project: Path | None = None):  # type: ignore[no-untyped-def]
     """The real main window, 1200x800, shown and active; on ``project`` with its first image loaded."""
     from pixelproof.ui.app import create_app

@@ -46,13 +46,8 @@ def project_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def win(qtbot, window):
-    """conftest's real main window on ``project_file``; a run still going is stopped at the end."""
-    yield window
-    panel = window.panels["problemsDock"]
-    panel.cancel()
-    qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
-    window.panels["modelDock"].session.wait()
+def win(problems_window):  # type: ignore[no-untyped-def]
+    return problems_window
 
 
 def key(win, k, modifier=NOMOD) -> None:

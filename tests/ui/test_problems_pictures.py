@@ -42,11 +42,8 @@ def project_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def win(qtbot, window):
-    yield window
-    panel = window.panels["problemsDock"]
-    panel.cancel()
-    qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
+def win(problems_window):  # type: ignore[no-untyped-def]
+    return problems_window
 
 
 def find(qtbot, panel) -> None:
