@@ -302,7 +302,8 @@ def test_dialog_forms_are_generated_from_the_format_declarations(qtbot, tmp_path
                 checked += 1
             defaults = {o.name: o.default for o in declared if o.type not in ("folder", "file")}
             assert form.values() == defaults, name  # empty paths are left out: the function's default
-    assert checked == 28  # every declared option of the 13 formats, both ways
+    # every declared option of the 13 formats, both ways, and the 12 writers' "Unlabelled images"
+    assert checked == 28 + 12
 
 
 def test_options_set_by_clicks_reach_the_reader(qtbot, no_prompts, errors) -> None:

@@ -178,6 +178,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if executor is not None:
         write_opts.update(executor=executor, worker_path=batch.path_map)
+    # images not labelled yet are left out by the writer (``Format.write``), named in its first warning
+    n_left_out = len(project.unlabeled_image_ids()) if write_opts.get("unlabeled", "skip") == "skip" else 0
     bar = ProgressBar(f"writing {args.dst_format}")
     try:
         with executor or contextlib.nullcontext():
@@ -193,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
     void = project.void_category_ids()
     n_void = sum(a.category_id in void for a in project.annotations.values()) if void else 0
     print(
-        f"{args.output}: {plural(len(project.images), 'image')}, "
+        f"{args.output}: {plural(len(project.images) - n_left_out, 'image')}, "
         f"{plural(len(project.annotations) - n_void, 'annotation')}"
         + (f" (+{n_void} void regions)" if n_void else "")
         + f", {plural(len(project.categories), 'category')}"

@@ -33,6 +33,7 @@ from pixelproof.core.qa_objects import (
     iou_pairs,
     pair_images,
     pair_spacing,
+    scorable_pairs,
     unit_warning,
 )
 from pixelproof.core.qa_tables import (
@@ -565,16 +566,8 @@ def run_qa(
     from pixelproof.core.qa_volumes import VolumeCollector
 
     volumes = VolumeCollector(categories)
-    same_size = []
-    for pair in pairs:
-        if (pair.ref.height, pair.ref.width) != pair.shape:
-            result.problems.append(
-                f"{pair.file_name}: reference is {pair.ref.width}x{pair.ref.height}, candidate "
-                f"{pair.cand.width}x{pair.cand.height}; image skipped"
-            )
-        else:
-            same_size.append(pair)
-    result.problems += unit_warning(same_size)
+    same_size, left_out = scorable_pairs(pairs, ref.project)
+    result.problems += left_out + unit_warning(same_size)
     scores: Iterable = score_pairs(
         ref, candidate, same_size, opt, categories, executor or SerialExecutor(),
         on_progress=on_progress, cancelled=cancelled,

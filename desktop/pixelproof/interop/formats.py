@@ -163,6 +163,38 @@ def images_option(where: str | None = None) -> Option:
     )
 
 
+UNLABELED_OPTION = Option(
+    "unlabeled",
+    "choice",
+    "images with no objects that are not marked Done or Reviewed, in a project that marks images so (not "
+    "labelled yet): leave them out (skip, the default), or write them as images without objects (keep)",
+    "skip",
+    choices={
+        "skip": "Leave out (not labelled yet: no objects, not marked Done)",
+        "keep": "Write them as images without objects",
+    },
+    label="Unlabelled images",
+)
+
+
+def _without_unlabeled(project: Any) -> tuple[Any, str | None]:
+    """``project`` without the images nobody has labelled yet (``Project.unlabeled_image_ids``), and the
+    warning naming them; the project itself as it is when there are none."""
+    from pixelproof.core.wording import plural
+
+    left_out = project.unlabeled_image_ids()
+    if not left_out:
+        return project, None
+    names = [project.images[i].file_name for i in left_out]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    kept = [i for i in project.images if i not in set(left_out)]
+    return project.snapshot(kept), (
+        f"{plural(len(left_out), 'image')} left out as not labelled yet (no objects, not marked Done or "
+        f"Reviewed): {shown}; mark an image Done to export it as one without objects, or write them all "
+        "with --unlabeled keep"
+    )
+
+
 @dataclass(frozen=True)
 class Format:
     """A format: its reader and writer (either may be None), their options, and how to recognise it."""
@@ -191,7 +223,9 @@ class Format:
         return self.writer is not None
 
     def options(self, direction: str) -> tuple[Option, ...]:
-        return self.read_options if direction == "read" else self.write_options
+        if direction == "read":
+            return self.read_options
+        return (*self.write_options, UNLABELED_OPTION) if self.can_write else self.write_options
 
     def pick_options(self, direction: str, given: Mapping[str, Any]) -> dict[str, Any]:
         """The options of ``given`` (name -> value) that this format declares for ``direction``, checked
@@ -219,11 +253,20 @@ class Format:
         with gc_paused():
             return self.reader(path, **kwargs)
 
-    def write(self, project: Any, out_path: Any, **kwargs: Any) -> list[str]:
+    def write(self, project: Any, out_path: Any, *, unlabeled: str = "skip", **kwargs: Any) -> list[str]:
         """Run the writer (its warnings) with the garbage collector paused; a folder output is marked as
-        a PixelProof export (``core.export_mark``), a stopped one written into a new folder too."""
+        a PixelProof export (``core.export_mark``), a stopped one written into a new folder too.
+        ``unlabeled="skip"`` leaves out the images not labelled yet (``UNLABELED_OPTION``), named in the
+        first warning."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
+        if unlabeled == "skip":
+            project, note = _without_unlabeled(project)
+            if note:
+                return [note, *self._write(project, out_path, **kwargs)]
+        return self._write(project, out_path, **kwargs)
+
+    def _write(self, project: Any, out_path: Any, **kwargs: Any) -> list[str]:
         from pixelproof.interop.image_guard import check_not_image, guarding_images
 
         out = Path(out_path)

@@ -35,6 +35,9 @@ from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
+ZOOM_TO_MAX = 4.0  # ``zoom_to``: beyond this a small object's pixels hide what surrounds it
+ZOOM_TO_CONTEXT = 3.0  # ``zoom_to``: the area takes at most a third of the view
+
 
 class CanvasView(ShownPixels, QGraphicsView):
     """The central widget: one image, its annotations, and the active tool."""
@@ -398,6 +401,22 @@ class CanvasView(ShownPixels, QGraphicsView):
         self.centerOn(r.center())
         self._fitted = True
         stacking.rehover(self)  # another spot of the image under a pointer that rests
+
+    def zoom_to(self, area: QRectF) -> None:
+        """Show ``area`` (scene) with its surroundings: it takes at most a third of the view, at most 400%
+        (beyond that a small object's pixels hide what surrounds it; a tiny one grows to 8 px about its
+        centre); an area that needs no more than fit zoom shows the whole image (the problem of the
+        Problems panel, the object double-clicked in the Annotations panel)."""
+        w, h = max(area.width(), 8.0), max(area.height(), 8.0)
+        area = QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
+        vp = self.viewport().rect()
+        z = min(vp.width() / (w * ZOOM_TO_CONTEXT), vp.height() / (h * ZOOM_TO_CONTEXT))
+        image = self.image_rect()
+        if not image.isEmpty() and z <= min(vp.width() / image.width(), vp.height() / image.height()):
+            self.fit()
+            return
+        self.set_zoom(min(z, ZOOM_TO_MAX))
+        self.centerOn(area.center())
 
     def set_zoom(self, z: float, anchor: QPoint | None = None) -> None:
         """Zoom to ``z`` screen pixels per image pixel, keeping the image point under ``anchor`` (view

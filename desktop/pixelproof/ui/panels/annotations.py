@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -12,6 +14,10 @@ from pixelproof.ui.icons import swatch
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.shortcuts import REGISTRY
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.view import CanvasView
+    from pixelproof.ui.shell import Shell
 
 KIND_LABELS = {"box": "box", "polygon": "polygon", "mask": "mask"}
 REVIEW_MARKS = {"accepted": "✓", "rejected": "✗"}
@@ -50,6 +56,8 @@ class AnnotationsPanel(Panel):
         self.list.setUniformItemSizes(True)
         self.list.setIconSize(QSize(12, 12))
         self.list.itemSelectionChanged.connect(self._selection_from_list)
+        self.list.itemDoubleClicked.connect(self._zoom_to_row)
+        self.canvas: CanvasView | None = None  # ``install``: the view a double-clicked row zooms to
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -194,6 +202,19 @@ class AnnotationsPanel(Panel):
         self.list.blockSignals(False)
         if first is not None:
             self.list.scrollToItem(self.list.item(first))
+
+    def install(self, shell: Shell) -> None:
+        self.canvas = shell.canvas
+
+    def _zoom_to_row(self, item: QListWidgetItem) -> None:
+        """A double-clicked object is shown zoomed with its surroundings: a defect of a few pixels on a
+        large picture is a speck at fit zoom."""
+        if self.document is None or self.canvas is None:
+            return
+        ann = self.document.project.annotations.get(item.data(Qt.ItemDataRole.UserRole))
+        if ann is not None and ann.image_id == self.document.current_image_id:
+            x, y, w, h = ann.bbox
+            self.canvas.zoom_to(QRectF(x, y, w, h))
 
     def _selection_from_list(self) -> None:
         if self.document is not None:

@@ -1,5 +1,6 @@
 """What the canvas shows for the selected problem: the spot to look at (orange, dashed) and the box the fix
-would give (blue, dashed), zoomed so both fit. The marks are canvas overlays, never annotations."""
+would give (blue, dashed), zoomed so both fit
+(``CanvasView.zoom_to``). The marks are canvas overlays, never annotations."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from pixelproof.core.lint import Problem
 
 SPOT = QColor(230, 159, 0)  # orange: where to look (Okabe-Ito)
 PROPOSED = QColor(0, 114, 178)  # blue: the fix's box
-MAX_ZOOM = 4.0  # beyond this a small object's pixels hide what surrounds it
-CONTEXT = 3.0  # the marks take at most a third of the view: the neighbours show what is wrong
 
 
 class ProblemMarks:
@@ -40,16 +39,7 @@ class ProblemMarks:
             self.items.append(item)
         xs = [v for b, _ in boxes for v in (b[0], b[0] + b[2])]
         ys = [v for b, _ in boxes for v in (b[1], b[1] + b[3])]
-        w, h = max(max(xs) - min(xs), 8), max(max(ys) - min(ys), 8)  # a tiny spot grows about its centre
-        area = QRectF((min(xs) + max(xs) - w) / 2, (min(ys) + max(ys) - h) / 2, w, h)
-        vp = self.canvas.viewport().rect()
-        z = min(vp.width() / (area.width() * CONTEXT), vp.height() / (area.height() * CONTEXT))
-        image = self.canvas.image_rect()
-        if not image.isEmpty() and z <= min(vp.width() / image.width(), vp.height() / image.height()):
-            self.canvas.fit()  # a large object (or the whole image): the image as a whole is the context
-            return
-        self.canvas.set_zoom(min(z, MAX_ZOOM))
-        self.canvas.centerOn(area.center())
+        self.canvas.zoom_to(QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
 
     def clear(self) -> None:
         for item in self.items:
