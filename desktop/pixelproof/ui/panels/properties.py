@@ -73,6 +73,7 @@ class PropertiesPanel(Panel):
         # kept whole; Clear note, an undoable edit, is the one way to drop it here
         self.note_long = QLabel()
         self.note_long.setWordWrap(True)
+        self.note_long.setToolTip("Written before the limit, or outside the app")
         self.note_long.hide()
         self.clear_note = QPushButton("Clear note")
         self.clear_note.clicked.connect(lambda: self._set_field("note", None, "Clear note"))
@@ -174,8 +175,8 @@ class PropertiesPanel(Panel):
             self.note.setCursorPosition(0)
             self.note.setPlaceholderText(MIXED if note == MIXED else "Add a note…")
         self.note_long.setText(
-            f"This note has {len(note):,} characters, more than the {MAX_NOTE:,} a note holds (written "
-            "before the limit, or outside the app): shown cut and read-only here, kept whole in the file."
+            f"{len(note):,} characters, over the {MAX_NOTE:,} a note holds: shown cut and read-only, "
+            "saved whole"
             if long
             else ""
         )
