@@ -77,3 +77,34 @@ def test_agreement_names_two_spacings_of_one_image(tmp_path: Path, capsys) -> No
     )
     assert honeypot in card_line and "ann [" not in card_line  # ann gave the reference's spacing
     assert overlap_line in err and card_line in err
+
+
+def test_agreement_says_a_spacing_only_an_annotator_gives_and_prints_hd95_with_its_unit(  # type: ignore[no-untyped-def]
+    tmp_path: Path, capsys
+) -> None:
+    """The reference has no pixel_spacing; ann gives its honeypots one: ann's HD95 is in ann's mm, which
+    qa says (``one_sided_warning``) and the scorecards did not. The printed HD95 had no unit (mm for ann,
+    px for bob here); it now has."""
+    project, ref_path = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.3", "--honeypots",
+                 str(ref_path), "--honeypot-fraction", "0.2", "-o", str(out)]) == 0  # fmt: skip
+    manifest = json.loads((out / "lead-manifest.json").read_text())
+    honeypots = sorted(Path(k).name for k in manifest["honeypots"]["images"])
+    reference = load_project(ref_path)
+    label(out / "ann.json", reference, 2, {name: [0.5, 0.5] for name in honeypots})
+    label(out / "bob.json", reference, 2, {})
+    capsys.readouterr()
+    code = main(["agreement", str(out / "ann.json"), str(out / "bob.json"), "--manifest",
+                 str(out / "lead-manifest.json"), "--json", str(tmp_path / "a.json")])  # fmt: skip
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    line = next(p for p in json.loads((tmp_path / "a.json").read_text())["problems"] if "only in" in p)
+    n = len(honeypots)
+    assert line.startswith(f"pixel_spacing only in the labels of ann on {n} image{'s' * (n > 1)} (")
+    assert all(name in line for name in honeypots)
+    assert line.endswith("; the honeypot distances use ann's") and line in printed.err
+    cards = {c["annotator"]: c for c in json.loads((tmp_path / "a.json").read_text())["honeypots"]}
+    assert (cards["ann"]["unit"], cards["bob"]["unit"]) == ("mm", "px")
+    assert f"HD95 {cards['ann']['hd95']:.3f} mm," in printed.out
+    assert f"HD95 {cards['bob']['hd95']:.3f} px," in printed.out

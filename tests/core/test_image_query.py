@@ -143,3 +143,15 @@ def test_class_names_are_looked_up_when_parsed() -> None:
     assert _shown("class:kitten", project) == [1, 4]
     with pytest.raises(FilterError):
         parse_image_query("class:cat", project)
+
+
+def test_a_class_is_found_whatever_the_case_of_a_turkish_dotted_i() -> None:
+    """'class:ilaç' found no class 'İlaç' (casefold gives i + a combining dot): the query and QA's class
+    pairing fold names with one rule (``name_fold.fold``); dotless ı stays another letter."""
+    project = _project()
+    project.categories[1].name = "\u0130la\u00e7"
+    assert _shown("class:ila\u00e7", project) == [1, 4]
+    assert _shown("class:\u0130LA\u00c7", project) == [1, 4]
+    project.categories[1].name = "k\u0131rm\u0131z\u0131"
+    with pytest.raises(FilterError):
+        parse_image_query("class:kirmizi", project)

@@ -232,3 +232,12 @@ def test_lint_names_the_polygon_whose_pixels_are_over_the_limit() -> None:
         lint_project(project)
     limits.set_max_pixels(None)
     lint_project(project)  # under the default limit: checked, nothing raised
+
+
+def test_a_note_preview_shows_the_start_and_the_length_of_a_long_note() -> None:
+    """The app showed a note made before MAX_NOTE (10,000 characters) whole in tooltips, cells and lines."""
+    from pixelproof.core.limits import NOTE_SHOWN, note_preview
+
+    assert note_preview("x" * NOTE_SHOWN) == "x" * NOTE_SHOWN
+    long = "ab" * 5_000
+    assert note_preview(long) == long[:NOTE_SHOWN] + "… (10,000 characters)"

@@ -150,12 +150,20 @@ def test_a_respelling_beside_the_exact_name_is_named_not_paired() -> None:
 def test_one_name_in_two_unicode_forms_is_paired() -> None:
     """'Café' typed on a Mac (e + combining accent, NFD) and on Windows (é, NFC) print alike; they were
     scored as two classes, each 'not in' the other side, the warnings naming what looked like one name.
-    Case folds as Unicode says ('Straße' is 'STRASSE'); locale rules (Turkish dotted I) are not applied."""
+    Case folds as Unicode says ('Straße' is 'STRASSE'). Turkish dotted capital I ('İlaç') was not paired
+    with 'ilaç': casefold makes it i + a combining dot above, a dot the i already has; it is paired now in
+    every locale. Dotless ı is not paired with I or i: I is ı's capital in Turkish only, and 'sık' and
+    'sik' are two words (``name_fold``)."""
     for ref_name, cand_name, paired in (
         ("Cafe\u0301", "Caf\u00e9", True),
         ("STRASSE", "Stra\u00dfe", True),
         ("\uff23\uff41\uff54", "cat", True),  # full-width letters from an IME
-        ("\u0130stanbul", "istanbul", False),
+        ("\u0130stanbul", "istanbul", True),
+        ("\u0130LA\u00c7", "ila\u00e7", True),
+        ("I\u0307la\u00e7", "ila\u00e7", True),  # İ typed as I + combining dot (NFD)
+        ("ILA\u00c7", "ila\u00e7", True),  # I is i's capital outside Turkish: paired, as before
+        ("KIRMIZI", "k\u0131rm\u0131z\u0131", False),
+        ("s\u0131k", "sik", False),
     ):
         ref = make_project([("a.png", ref_name, disc(20, 20, 8))], cats=(ref_name,))
         cand = make_project([("a.png", cand_name, disc(20, 20, 8))], cats=(cand_name,))

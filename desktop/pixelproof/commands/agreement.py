@@ -153,6 +153,8 @@ def _f(v: object) -> str:
 
 
 def _print(data: dict) -> None:
+    from pixelproof.core.scorecards import hd95_shown
+
     s = data["summary"]
     print(f"{data['images']} overlap images, raters: {', '.join(map(shown, data['raters']))}")
     print(
@@ -169,7 +171,7 @@ def _print(data: dict) -> None:
     for card in data.get("honeypots", []):
         print(
             f"honeypots {shown(card['annotator'])}: {card['images']} images, Dice {_f(card['dice'])}, "
-            f"HD95 {_f(card['hd95'])}, F1 {_f(card['f1'])}, s/image {_f(card['seconds_per_image'])}"
+            f"HD95 {hd95_shown(card, 3)}, F1 {_f(card['f1'])}, s/image {_f(card['seconds_per_image'])}"
             + (f" ({why})" if (why := card.get("seconds_per_image_reason")) else ""),
             file=sys.stdout,
         )

@@ -488,12 +488,11 @@ def run_agreement(
 
 
 def _hd95_per_unit(card: dict[str, Any]) -> dict[str, Any]:
-    """A scorecard over honeypots in mm and in px shows its HD95 once per unit ('2.1000 mm | 4.0000 px')."""
-    by_unit = card.get("hd95_by_unit")
-    if not by_unit:
-        return card
-    shown = [f"{v:.4f} {u}" if v is not None else f"n/a {u}" for u, v in by_unit.items()]
-    return {**card, "hd95": " | ".join(shown)}
+    """A scorecard over honeypots in mm and in px shows its HD95 once per unit ('2.1000 mm | 4.0000 px');
+    in one unit the table writes the figure with it as every distance."""
+    from pixelproof.core.scorecards import hd95_shown
+
+    return {**card, "hd95": hd95_shown(card, 4), "hd95_reason": None} if card.get("hd95_by_unit") else card
 
 
 def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:

@@ -26,6 +26,7 @@ from pathlib import PurePosixPath
 
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project, is_pending_prediction
+from pixelproof.core.name_fold import fold
 
 TEXT_FIELDS = ("class", "author", "status")
 COUNT_FIELDS = ("objects", "predictions")
@@ -37,7 +38,8 @@ _TERM = re.compile(
 
 
 def _fold(text: str) -> str:
-    return text.casefold()
+    """Text as the query compares it: without case, as QA pairs class names (``name_fold``)."""
+    return fold(text)
 
 
 def _status_key(text: str) -> str:

@@ -37,7 +37,8 @@ Structure
     ``MAX_NOTE``: the characters a review note holds: the app's editor stops there and the core edit
     (``ReviewDecision``) refuses a longer one, as a longer category name is refused. A note already in a
     file may be longer (made before the limit, or by hand) and loads and saves whole: ``cut_note``
-    shortens it where a page shows every note (QA's HTML).
+    shortens it where a page shows every note (QA's HTML); ``note_preview`` where the app shows one in a
+    tooltip, a table cell or a line (with its length), the note itself kept whole.
 
 Files and paths
     ``check_regular_file(path, where, allow_dir=False)``: refuses FIFOs, devices, sockets and folders
@@ -134,6 +135,16 @@ def cut_note(text: str) -> str:
     """``text`` when at most ``MAX_NOTE`` characters, else its first ``MAX_NOTE`` and "…": a page listing
     hundreds of notes stays readable and small, whatever a note made outside the app holds."""
     return text if len(text) <= MAX_NOTE else text[:MAX_NOTE] + "…"
+
+
+NOTE_SHOWN = 300  # characters of a note a tooltip, table cell or line of the app shows
+
+
+def note_preview(text: str) -> str:
+    """``text`` when at most ``NOTE_SHOWN`` characters, else its start, "…" and its length ('… (10,000
+    characters)'): a note made before ``MAX_NOTE``, or outside the app, is kept whole but never spread
+    across the screen, and the reader sees there is more."""
+    return text if len(text) <= NOTE_SHOWN else f"{text[:NOTE_SHOWN]}… ({len(text):,} characters)"
 
 
 def parse_pixel_count(text: str | int) -> int:

@@ -11,12 +11,12 @@ honeypot scorecards score every annotator against one reference, the review view
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 
 from pixelproof.core.model import Project
+from pixelproof.core.name_fold import fold
 from pixelproof.core.references import Reference
 from pixelproof.core.wording import plural
 
@@ -24,9 +24,9 @@ _IGNORED = re.compile(r"[\s_\-]+")
 
 
 def name_key(name: str) -> str:
-    """A class name without case, spaces, underscores or dashes, in one Unicode form (NFKC: 'é' typed as
-    e + accent, full-width letters): what two spellings share."""
-    return _IGNORED.sub("", unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold()))
+    """A class name without case (``name_fold.fold``: one Unicode form, 'İ' as 'i'), spaces, underscores
+    or dashes: what two spellings share."""
+    return _IGNORED.sub("", fold(name))
 
 
 def _names(project: Project) -> set[str]:

@@ -395,14 +395,19 @@ def unit_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
     return lines + spacing_warning(pairs, named, volumes=True) + one_sided_warning(pairs, named)
 
 
-def one_sided_warning(pairs: list[ImagePair], named: int = 3) -> list[str]:
+def one_sided_warning(
+    pairs: list[ImagePair],
+    named: int = 3,
+    sides: tuple[str, str] = ("reference", "candidate"),
+    taken: str = "distances use the candidate's",
+) -> list[str]:
     """A line per key (pixel_spacing; a volume's slice_position, slice_offset) only the candidate gives
     some images or volumes, naming them: QA takes the reference's, else the candidate's (``pair_spacing``,
     ``qa_volumes.slice_geometry``), so their distances are in a geometry the ground truth never said (an
-    old reference may predate slice_offset)."""
+    old reference may predate slice_offset). ``sides`` and ``taken`` as ``spacing_warning``'s (the
+    honeypot scorecards name the annotator)."""
     from pixelproof.core.qa_volumes import SLICE_KEYS, slice_geometry_one_sided
 
-    sides, taken = ("reference", "candidate"), "distances use the candidate's"
     lines = []
     images = [
         p.file_name for p in pairs if image_spacing(p.ref) is None and image_spacing(p.cand) is not None

@@ -13,7 +13,7 @@ from typing import Any
 from pixelproof.core.model import Project
 from pixelproof.core.qa import QAOptions, run_qa
 from pixelproof.core.qa_categories import category_pairing
-from pixelproof.core.qa_objects import spacing_warning
+from pixelproof.core.qa_objects import ImagePair, one_sided_warning, spacing_warning
 from pixelproof.core.split import image_key, manifest_keys, subset
 
 
@@ -89,6 +89,31 @@ def near_names(reference: Project, labelled: Sequence[tuple[str, Project]]) -> l
     return lines
 
 
+def geometry_warning(pairs: list[ImagePair], annotator: str) -> list[str]:
+    """qa's lines (``spacing_warning``, ``one_sided_warning``) for the honeypots (or honeypot volumes) whose
+    pixel_spacing, slice_position or slice_offset the reference and ``annotator`` give otherwise, or only
+    the annotator gives: the scorecard's HD95 is then in the reference's, or in the annotator's."""
+    taken = "the honeypot distances use {}'s"
+    both = spacing_warning(
+        pairs, sides=("reference", annotator), taken=taken.format("the reference"), volumes=True
+    )
+    return both + one_sided_warning(
+        pairs, sides=("reference", f"labels of {annotator}"), taken=taken.format(annotator)
+    )
+
+
+def hd95_shown(card: dict[str, Any], digits: int) -> str:
+    """A scorecard's HD95 with its unit ('2.100 mm'); over honeypots in mm and in px once per unit
+    ('2.100 mm | 4.000 px'), as qa never writes one mean of both: the printed line and the page."""
+    by_unit = card.get("hd95_by_unit")
+    if not by_unit:
+        v, unit = card.get("hd95"), card.get("unit")
+        return f"{v:.{digits}f} {unit}" if isinstance(v, float) and unit else "n/a"
+    return " | ".join(
+        f"{v:.{digits}f} {u}" if isinstance(v, float) else f"n/a {u}" for u, v in by_unit.items()
+    )
+
+
 def honeypot_scorecards(
     labelled: Sequence[tuple[str, Project]],
     reference: Project,
@@ -99,8 +124,8 @@ def honeypot_scorecards(
 ) -> list[dict[str, Any]]:
     """One scorecard per (annotator, what they labelled: a shard, or their versions in a merged project,
     ``merged``): Dice, HD95, F1 (QA conventions), time per image (else ``seconds_per_image_reason``),
-    images scored. ``problems`` gets qa's line (``spacing_warning``) for honeypots an annotator gives
-    another pixel spacing than the reference: the HD95 is in the reference's."""
+    images scored. ``problems`` gets qa's lines (``geometry_warning``) for honeypots an annotator gives
+    another pixel spacing or slice geometry than the reference, or one the reference lacks."""
     wanted = manifest_keys(manifest, "honeypots")
     ref_keys = {image_key(reference, im): im.file_name for im in reference.images.values()}
     keys = {k: name for k, name in ref_keys.items() if k in wanted}
@@ -110,9 +135,7 @@ def honeypot_scorecards(
         mine = _aligned_subset(project, keys)
         result = run_qa(ref, mine, QAOptions(iou_threshold=iou_threshold))
         if problems is not None:
-            problems += spacing_warning(
-                result.pairs, sides=("reference", name), taken="the honeypot distances use the reference's"
-            )
+            problems += geometry_warning(result.pairs, name)
         s = result.summary()
         card = {
             "annotator": name,
@@ -134,5 +157,6 @@ def honeypot_scorecards(
             card["hd95_by_unit"] = {
                 u: g["hd95"] if math.isfinite(g["hd95"]) else None for u, g in s["by_unit"].items()
             }
+            card["hd95_reason"] = f"mixed units ({' and '.join(sorted(s['by_unit']))}): see hd95_by_unit"
         cards.append(card)
     return cards

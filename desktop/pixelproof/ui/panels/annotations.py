@@ -8,6 +8,7 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QRectF, QSize, Q
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
@@ -120,7 +121,7 @@ class AnnotationsPanel(Panel):
         item.setData(Qt.ItemDataRole.UserRole, ann.id)
         tip = [f"source: {ann.source or 'manual'}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:
-            tip.append(f"note: {ann.note}")
+            tip.append(f"note: {note_preview(ann.note)}")
         item.setToolTip("\n".join(tip))
         item.setForeground(QColor(150, 150, 150) if ann.review == "rejected" else item.foreground())
 

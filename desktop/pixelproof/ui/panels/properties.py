@@ -9,12 +9,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import MAX_NOTE, note_preview
 from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.ui.document import Document
@@ -64,7 +66,18 @@ class PropertiesPanel(Panel):
         self.review.activated.connect(self._review_chosen)
         self.note = QLineEdit()
         self.note.setPlaceholderText("Add a note…")
+        self.note.setMaxLength(MAX_NOTE)  # as the review's note field (Qt's own limit is 32,767)
+        self.note.setToolTip(f"A note on the object (up to {MAX_NOTE:,} characters)")
         self.note.editingFinished.connect(self._note_edited)
+        # a note longer than MAX_NOTE (made before the limit, or outside the app): shown cut, read-only,
+        # kept whole; Clear note, an undoable edit, is the one way to drop it here
+        self.note_long = QLabel()
+        self.note_long.setWordWrap(True)
+        self.note_long.setToolTip("Written before the limit, or outside the app")
+        self.note_long.hide()
+        self.clear_note = QPushButton("Clear note")
+        self.clear_note.clicked.connect(lambda: self._set_field("note", None, "Clear note"))
+        self.clear_note.hide()
         self._note_mixed = False  # the selected objects have different notes (the field shows none)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -77,6 +90,8 @@ class PropertiesPanel(Panel):
         self.form.addRow("Score", self.score)
         self.form.addRow("Review", self.review)
         self.form.addRow("Note", self.note)
+        self.form.addRow("", self.note_long)
+        self.form.addRow("", self.clear_note)
         self.fields = QWidget()
         self.fields.setLayout(self.form)
         self.hint = QLabel("Select an object to see and edit its properties.")
@@ -153,9 +168,20 @@ class PropertiesPanel(Panel):
         self.review.blockSignals(False)
         note = common([a.note or "" for a in anns])
         self._note_mixed = note == MIXED
-        if not self.note.hasFocus():
-            self.note.setText("" if note == MIXED else note)
+        long = not self._note_mixed and len(note) > MAX_NOTE
+        if not self.note.hasFocus() or long:
+            self.note.setReadOnly(long)
+            self.note.setText("" if note == MIXED else note_preview(note) if long else note)
+            self.note.setCursorPosition(0)
             self.note.setPlaceholderText(MIXED if note == MIXED else "Add a note…")
+        self.note_long.setText(
+            f"{len(note):,} characters, over the {MAX_NOTE:,} a note holds: shown cut and read-only, "
+            "saved whole"
+            if long
+            else ""
+        )
+        self.note_long.setVisible(long)
+        self.clear_note.setVisible(long)
 
     def _category_chosen(self, index: int) -> None:
         doc = self.document
@@ -170,6 +196,8 @@ class PropertiesPanel(Panel):
         self._set_field("review", self.review.itemData(index), "Set review state")
 
     def _note_edited(self) -> None:
+        if self.note.isReadOnly():
+            return  # a note over MAX_NOTE shown cut (Return pressed on it): kept whole
         if self._note_mixed and not self.note.isModified():
             return  # the empty field of objects with different notes, left as it was: keep their notes
         self._set_field("note", self.note.text().strip() or None, "Edit note")

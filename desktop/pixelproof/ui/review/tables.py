@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Project
 from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
@@ -171,7 +172,7 @@ class ImageTableModel(QAbstractTableModel):
                 return REVIEW_COLORS[decision]
             if role == Qt.ItemDataRole.ToolTipRole and self.project is not None:
                 entry = image_decision(self.project, row["image_id"]) or {}
-                return as_text(entry["note"]) if entry.get("note") else None
+                return as_text(note_preview(str(entry["note"]))) if entry.get("note") else None
             return None
         name = self.metrics[col - 1]
         v = row.get(name, math.nan)
@@ -340,13 +341,13 @@ class ObjectTableModel(QAbstractTableModel):
         if col == "Review":
             decision, note = self.annotation_review(r)
             if role == Qt.ItemDataRole.DisplayRole:
-                text = decision or ""
-                return f"{text}: {note}" if note and text else (note or text)
+                text, shown = decision or "", note_preview(note) if note else note
+                return f"{text}: {shown}" if shown and text else (shown or text)
             if role == Qt.ItemDataRole.ForegroundRole and decision in REVIEW_COLORS:
                 return REVIEW_COLORS[decision]
             if role == Qt.ItemDataRole.ToolTipRole:
                 if note:
-                    return as_text(note)
+                    return as_text(note_preview(note))
                 return "missed object: nothing in the candidate to mark" if r.cand_id is None else None
             return None
         name = {"IoU": "iou", "Dice": "dice", "HD95": "hd95"}[col]

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.edits import ReviewDecision
+from pixelproof.core.limits import note_preview
 from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
@@ -557,7 +558,7 @@ class ReviewView(QWidget):
         if img and self.document is not None:
             entry = (self.document.project.app.get("image_review") or {}).get(str(self.image_id))
             if isinstance(entry, dict) and entry.get("review"):
-                note = f" — “{escape(str(entry['note']))}”" if entry.get("note") else ""
+                note = f" — “{escape(note_preview(str(entry['note'])))}”" if entry.get("note") else ""
                 text = f"This image: <b>{escape(str(entry['review']))}</b>{note}"
         self.decision.image_decision_label.setText(text)
         self.decisionsChanged.emit()
