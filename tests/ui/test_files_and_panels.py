@@ -280,6 +280,27 @@ def test_properties_panel_edits_review_and_note_undoably(window) -> None:
     assert ann.review is None and ann.note is None
 
 
+def test_a_note_typed_then_the_selection_changing_under_the_field_goes_to_its_object(window, qtbot) -> None:
+    """The note field kept its text while it had focus (so a refresh does not clobber typing): when the
+    selection changed without the focus leaving it (a shortcut, a script), it went on showing the first
+    object's note, and Return then wrote that text onto the newly selected object."""
+    set_zoom(window, 1.0)
+    a = draw_box(window, 20, 20, 60, 60)
+    b = draw_box(window, 100, 20, 140, 60)
+    doc, props = window.document, window.panels["propertiesDock"]
+    doc.set_selection([a])
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{a}")
+    QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(props.note, "scratch on a")
+    assert props.note.hasFocus()
+    doc.set_selection([b])  # the focus stays in the field
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{b}")
+    assert props.note.text() == ""  # b's (none), not a's typing
+    QTest.keyClick(props.note, Qt.Key.Key_Return)
+    assert doc.project.annotations[b].note is None
+    assert doc.project.annotations[a].note == "scratch on a"  # what was typed went to its object
+
+
 def test_categories_add_and_delete_with_confirmation_and_undo(window, monkeypatch) -> None:
     from PySide6.QtWidgets import QInputDialog
 

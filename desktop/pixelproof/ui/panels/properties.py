@@ -79,6 +79,7 @@ class PropertiesPanel(Panel):
         self.clear_note.clicked.connect(lambda: self._set_field("note", None, "Clear note"))
         self.clear_note.hide()
         self._note_mixed = False  # the selected objects have different notes (the field shows none)
+        self._note_ids: tuple[int, ...] = ()  # the objects whose note the field holds
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.addRow("Category", self.category)
@@ -119,6 +120,11 @@ class PropertiesPanel(Panel):
     def refresh(self) -> None:
         doc = self.document
         anns = doc.selected_annotations() if doc is not None else []
+        ids = tuple(a.id for a in anns)
+        moved = ids != self._note_ids  # the selection changed under the field (a shortcut, a script)
+        if moved and self.note.isModified():
+            self._note_edited(self._note_ids)  # what was typed goes to the objects it was typed for
+        self._note_ids = ids
         self.fields.setVisible(bool(anns))
         self.hint.setVisible(not anns)
         self.heading.setVisible(bool(anns))
@@ -169,7 +175,8 @@ class PropertiesPanel(Panel):
         note = common([a.note or "" for a in anns])
         self._note_mixed = note == MIXED
         long = not self._note_mixed and len(note) > MAX_NOTE
-        if not self.note.hasFocus() or long:
+        if moved or not self.note.hasFocus() or long:
+            self.note.setModified(False)
             self.note.setReadOnly(long)
             self.note.setText("" if note == MIXED else note_preview(note) if long else note)
             self.note.setCursorPosition(0)
@@ -195,23 +202,28 @@ class PropertiesPanel(Panel):
     def _review_chosen(self, index: int) -> None:
         self._set_field("review", self.review.itemData(index), "Set review state")
 
-    def _note_edited(self) -> None:
+    def _note_edited(self, ids: tuple[int, ...] | None = None) -> None:
         if self.note.isReadOnly():
             return  # a note over MAX_NOTE shown cut (Return pressed on it): kept whole
         if self._note_mixed and not self.note.isModified():
             return  # the empty field of objects with different notes, left as it was: keep their notes
-        self._set_field("note", self.note.text().strip() or None, "Edit note")
+        self._set_field("note", self.note.text().strip() or None, "Edit note", ids)
         self.note.setModified(False)
 
-    def _set_field(self, name: str, value: object, text: str) -> None:
+    def _set_field(self, name: str, value: object, text: str, ids: tuple[int, ...] | None = None) -> None:
+        """Set ``name`` on the selected objects (or on ``ids``, those still there)."""
         doc = self.document
         if doc is None:
             return
+        anns = doc.project.annotations
         changed = []
-        for a in doc.selected_annotations():
+        for a in doc.selected_annotations() if ids is None else [anns[i] for i in ids if i in anns]:
             if getattr(a, name) != value:
                 b = clone(a)
                 setattr(b, name, value)
                 changed.append(b)
         if changed:
-            doc.push(ReplaceAnnotations(changed, text))
+            edit = ReplaceAnnotations(changed, text)
+            if ids is not None:
+                edit.focus = None  # objects no longer selected: the selection made since stays
+            doc.push(edit)
