@@ -22,6 +22,7 @@ from pixelproof.interop._util import (
     check_image_mode,
     fresh,
     is_file,
+    path_part,
     place_image,
     project_name,
     rel_name,
@@ -69,22 +70,23 @@ def write_cvat(
     doc = ET.Element("annotations")
     ET.SubElement(doc, "version").text = "1.1"
     _meta(doc, project)
-    stems = unique_stems(project)
+    stems = _stems_by_folder(project)
     for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
         src = project.image_path(image)
+        subset = _subset(image)
         # the name as XML can hold it, and the copy under that same name so the two still meet
         name = xml_text(rel_name(src, out) if images == "keep" else stems[image.id] + src.suffix)
         if images != "keep":
             if is_file(src):
-                if (
-                    placed := place_image(src, out / "images" / name, images, image, project.applies_exif)
-                ) is not None:
+                dst = out / "images" / _folder(subset) / name
+                if (placed := place_image(src, dst, images, image, project.applies_exif)) is not None:
                     warnings.append(placed)
             else:
                 counts["missing"] += 1
-        node = ET.SubElement(
-            doc, "image", id=str(k), name=name, width=str(image.width), height=str(image.height)
-        )
+        node = ET.SubElement(doc, "image", id=str(k), name=name)
+        if subset:
+            node.set("subset", subset)
+        node.attrib.update(width=str(image.width), height=str(image.height))
         anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
         # groups for split objects: new numbers, never one an object of the image already has
         groups = itertools.count(
@@ -112,6 +114,31 @@ def write_cvat(
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
+
+
+def _subset(image: ImageRecord) -> str:
+    """The CVAT subset an image was read with (a project export's Train, Validation...), or ""."""
+    subset = as_dict(as_dict(image.extra.get("pixelproof")).get("cvat")).get("subset")
+    return subset if isinstance(subset, str) else ""
+
+
+def _folder(subset: str) -> str:
+    """The folder under ``images/`` a subset's images go to, as CVAT lays out a project export: the
+    subset's name when it is one plain folder name, else none (``../x``, ``/abs`` must never lead
+    outside the output; the subset is still written as the image's attribute)."""
+    return subset if subset and path_part(subset, "") == subset else ""
+
+
+def _stems_by_folder(project: Project) -> dict[int, str]:
+    """Image id -> file stem, unique among the images of one folder (``img0.jpg`` of Train and of
+    Validation keep their name, which CVAT matches frames by); folders compared ignoring case."""
+    folders: dict[str, list[ImageRecord]] = {}
+    for image in project.images.values():
+        folders.setdefault(_folder(_subset(image)).casefold(), []).append(image)
+    stems: dict[int, str] = {}
+    for members in folders.values():
+        stems.update(unique_stems(project, members))
+    return stems
 
 
 def _meta(doc: ET.Element, project: Project) -> None:
