@@ -59,3 +59,41 @@ def test_a_subset_that_is_no_folder_name_never_leaves_the_images_folder(tmp_path
     assert all(p.parts[:2] == ("x", "images") for p in files)
     assert Path("x/images/ok/a.png") in files
     assert not (tmp_path / "up").exists() and not (tmp_path / "out" / "up").exists()
+
+
+def test_grouped_polygons_keep_their_own_attributes(tmp_path: Path) -> None:
+    """Polygons of one label and group are joined into one object; a part whose occluded flag,
+    z_order or attributes differ from the first lost them (written back with the first's values)."""
+    (tmp_path / "src").mkdir()
+    shapes = (
+        '<polygon label="person" occluded="0" z_order="0" group_id="7" points="1,1;5,1;5,5">'
+        '<attribute name="pose">standing</attribute></polygon>'
+        '<polygon label="person" occluded="1" z_order="3" group_id="7" points="7,1;9,1;9,5">'
+        '<attribute name="pose">sitting</attribute></polygon>'
+        '<polygon label="person" occluded="0" z_order="0" group_id="7" points="1,7;5,7;5,9">'
+        '<attribute name="pose">standing</attribute></polygon>'
+    )
+    (tmp_path / "src" / "annotations.xml").write_text(
+        f'<annotations><version>1.1</version><image id="0" name="a.png" width="10" height="10">{shapes}'
+        "</image></annotations>",
+        encoding="utf-8",
+    )
+    project = read_cvat(tmp_path / "src").project
+    found = sorted(
+        (
+            a.app_extra["occluded"],
+            a.app_extra["z_order"],
+            a.app_extra["attributes"]["pose"],
+            len(a.segmentation),
+        )
+        for a in project.annotations.values()
+    )
+    assert found == [(0, 0, "standing", 2), (1, 3, "sitting", 1)]
+    write_cvat(project, tmp_path / "out", images="keep")
+    shapes_back = [
+        (el.get("occluded"), el.get("z_order"), el.find("attribute").text, el.get("group_id"))
+        for el in ET.parse(tmp_path / "out" / "annotations.xml").getroot().iter("polygon")
+    ]
+    assert sorted(shapes_back) == sorted(
+        [("0", "0", "standing", "7"), ("0", "0", "standing", "7"), ("1", "3", "sitting", "7")]
+    )

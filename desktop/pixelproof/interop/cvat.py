@@ -12,6 +12,7 @@ sharing a ``group_id`` are the parts of one object. ``<track>`` (CVAT for video)
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import xml.etree.ElementTree as ET
@@ -159,13 +160,16 @@ def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder,
 
 def _join_grouped_polygons(project: Project, image: ImageRecord) -> None:
     """Polygons of one label in one group are the parts of one object (as LabelMe groups shapes, and as
-    the writer splits a multi-part polygon)."""
-    first: dict[tuple[int, int], Annotation] = {}
+    the writer splits a multi-part polygon), when nothing else tells them apart: a part with its own
+    ``occluded``, ``z_order``, attributes or source stays an object of its own (joined, it took the
+    first part's, and the export wrote them on every part)."""
+    first: dict[tuple[int, int, str], Annotation] = {}
     for a in project.annotations_of(image.id):
         group = a.app_extra.get("group_id")
         if a.kind != "polygon" or group is None:
             continue
-        head = first.setdefault((a.category_id, group), a)
+        same = json.dumps(a.app_extra, sort_keys=True)
+        head = first.setdefault((a.category_id, group, same), a)
         if head is not a:
             polys = [*head.segmentation, *a.segmentation]
             box = core_masks.polygons_bbox(polys)
