@@ -6,9 +6,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from pixelproof.interop.cvat import read_cvat, write_cvat
+from pixelproof.interop.masks_folder import write_masks
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_images"
 
@@ -97,3 +99,33 @@ def test_grouped_polygons_keep_their_own_attributes(tmp_path: Path) -> None:
     assert sorted(shapes_back) == sorted(
         [("0", "0", "standing", "7"), ("0", "0", "standing", "7"), ("1", "3", "sitting", "7")]
     )
+
+
+def test_masks_are_painted_in_cvats_z_order(tmp_path: Path) -> None:
+    """CVAT draws a higher ``z_order`` on top, whatever the shapes' order in the file (CVAT writes them
+    in the order they were made): a car drawn first (z 1) and the road after it sent to the back (z 0).
+    PixelProof paints in annotation order, so the road covered the car in every mask export."""
+    (tmp_path / "src").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "src" / "a.png")
+    shapes = (
+        '<box label="car" z_order="1" xtl="2" ytl="2" xbr="5" ybr="5"/>'
+        '<polygon label="road" z_order="0" points="0,0;10,0;10,10;0,10"/>'
+        '<box label="sign" z_order="1" xtl="7" ytl="7" xbr="9" ybr="9"/>'
+    )
+    (tmp_path / "src" / "annotations.xml").write_text(
+        f'<annotations><version>1.1</version><image id="0" name="a.png" width="10" height="10">{shapes}'
+        "</image></annotations>",
+        encoding="utf-8",
+    )
+    project = read_cvat(tmp_path / "src").project
+    write_masks(project, tmp_path / "masks", mode="semantic", images="keep")
+    names = (tmp_path / "masks" / "classes.txt").read_text(encoding="utf-8").splitlines()
+    ids = np.asarray(Image.open(tmp_path / "masks" / "masks" / "a.png"))
+    assert names[ids[3, 3]] == "car" and names[ids[8, 8]] == "sign" and names[ids[0, 9]] == "road"
+    write_cvat(project, tmp_path / "out", images="keep")  # written back with each shape's z_order
+    back = {
+        el.get("label"): el.get("z_order")
+        for el in ET.parse(tmp_path / "out" / "annotations.xml").getroot().iter()
+        if el.get("label")
+    }
+    assert back == {"car": "1", "road": "0", "sign": "1"}

@@ -153,7 +153,10 @@ def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder,
     except LimitError as e:  # a side over the limit
         report.skip("images", f"{e}; skipped")
         return
-    for n, shape in enumerate(node):
+    # in CVAT's drawing order (a higher z_order on top, else the file's order), which is PixelProof's
+    # annotation order: the canvas and mask exports paint later objects over earlier ones
+    shapes = sorted(enumerate(node), key=lambda n_shape: small_int(n_shape[1].get("z_order")) or 0)
+    for n, shape in shapes:
         _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report)
     _join_grouped_polygons(build.project, image)
 
