@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from pixelproof.interop._util import Builder
 from pixelproof.interop.cvat import read_cvat, write_cvat
 from pixelproof.interop.masks_folder import write_masks
 
@@ -129,3 +130,28 @@ def test_masks_are_painted_in_cvats_z_order(tmp_path: Path) -> None:
         if el.get("label")
     }
     assert back == {"car": "1", "road": "0", "sign": "1"}
+
+
+def test_an_object_made_in_pixelproof_stays_on_top_in_cvat(tmp_path: Path) -> None:
+    """PixelProof draws a new object over the ones before it; exported with z_order 0, CVAT drew it under
+    an imported road of z_order 1. It now takes the highest z_order of the objects before it."""
+    (tmp_path / "src").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "src" / "a.png")
+    (tmp_path / "src" / "annotations.xml").write_text(
+        '<annotations><version>1.1</version><image id="0" name="a.png" width="10" height="10">'
+        '<polygon label="road" z_order="1" points="0,0;10,0;10,10;0,10"/>'
+        '<box label="car" z_order="-3" xtl="2" ytl="2" xbr="5" ybr="5"/></image></annotations>',
+        encoding="utf-8",
+    )
+    project = read_cvat(tmp_path / "src").project
+    (image,) = project.images.values()
+    Builder(project).annotation(image, project.category_by_name("car").id, bbox=[6.0, 6.0, 2.0, 2.0])
+    write_cvat(project, tmp_path / "out", images="keep")
+    z = [
+        (el.get("label"), el.get("z_order"), el.get("xtl"))
+        for el in ET.parse(tmp_path / "out" / "annotations.xml").getroot().iter()
+        if el.get("label")
+    ]
+    assert z == [("car", "-3", "2.00"), ("road", "1", None), ("car", "1", "6.00")]
+    back = read_cvat(tmp_path / "out").project
+    assert [a.bbox[0] for a in back.annotations.values()] == [2.0, 0.0, 6.0]

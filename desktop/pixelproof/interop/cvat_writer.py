@@ -92,12 +92,16 @@ def write_cvat(
         groups = itertools.count(
             max((g for a in anns if (g := _whole(a, "group_id")) is not None), default=0) + 1
         )
+        top = 0  # an object without a z_order (made in PixelProof) is drawn over the ones before it
         for a in anns:
+            z = _whole(a, "z_order")
+            z = top if z is None else z
+            top = max(top, z)
             try:
-                _write_annotation(node, project, a, image, counts, groups)
+                _write_annotation(node, project, a, image, counts, groups, z)
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
-                _write_annotation(node, project, a, image, counts, groups, as_box=True)
+                _write_annotation(node, project, a, image, counts, groups, z, as_box=True)
         app = as_dict(image.extra.get("pixelproof"))
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:
@@ -188,6 +192,7 @@ def _write_annotation(
     image: ImageRecord,
     counts: Counter[str],
     groups: Iterator[int],
+    z_order: int,
     as_box: bool = False,
 ) -> None:
     counts["void"] += project.is_void(a) and not as_box
@@ -197,7 +202,7 @@ def _write_annotation(
         "label": project.categories[a.category_id].name,
         "source": cvat_source(a),
         "occluded": str(occluded),
-        "z_order": str(_whole(a, "z_order") or 0),
+        "z_order": str(z_order),
     }
     group = _whole(a, "group_id")
     parts: list[tuple[str, dict[str, str]]] = []
