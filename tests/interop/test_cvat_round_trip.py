@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop._util import Builder
 from pixelproof.interop.cvat import read_cvat, write_cvat
 from pixelproof.interop.masks_folder import write_masks
@@ -155,3 +156,23 @@ def test_an_object_made_in_pixelproof_stays_on_top_in_cvat(tmp_path: Path) -> No
     assert z == [("car", "-3", "2.00"), ("road", "1", None), ("car", "1", "6.00")]
     back = read_cvat(tmp_path / "out").project
     assert [a.bbox[0] for a in back.annotations.values()] == [2.0, 0.0, 6.0]
+
+
+def _declared(xml: Path) -> dict[str, list[dict[str, str]]]:
+    labels = ET.parse(xml).getroot().iterfind("meta/*/labels/label")
+    return {
+        label.findtext("name", ""): [
+            {child.tag: child.text or "" for child in attr} for attr in label.iterfind("attributes/attribute")
+        ]
+        for label in labels
+    }
+
+
+def test_declared_attributes_keep_their_type_values_and_default(tmp_path: Path) -> None:
+    """Datumaro's task export declares a checkbox, a radio, a text and a number attribute with their
+    values and defaults. Through a project file and back, each was written as a text attribute with no
+    values or default (only those some object had), so CVAT and Datumaro read other types."""
+    source = DATA / "export_task" / "train.xml"
+    write_coco(read_cvat(source).project, tmp_path / "project.json", images="keep")
+    write_cvat(read_coco(tmp_path / "project.json").project, tmp_path / "out", images="keep")
+    assert _declared(tmp_path / "out" / "annotations.xml") == _declared(source)

@@ -38,7 +38,7 @@ from pixelproof.interop._util import (
     small_int,
     with_progress,
 )
-from pixelproof.interop.cvat_writer import KEPT_SHAPES, write_cvat
+from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 from pixelproof.interop.labelme import circle_polygon
 
@@ -113,6 +113,18 @@ def _labels(doc: ET.Element, build: Builder) -> None:
         cat.color = color or cat.color
         if kind == "skeleton":
             cat.extra["cvat"] = {"type": kind, "svg": label.findtext("svg") or "", "sublabels": []}
+        if specs := _attribute_specs(label):
+            cat.extra.setdefault("cvat", {})["attributes"] = specs
+
+
+def _attribute_specs(label: ET.Element) -> list[dict[str, str]]:
+    """The attributes a label declares (type, values, default, mutable), as the export writes them back:
+    a CVAT select or number attribute must not come back as free text."""
+    return [
+        {child.tag: child.text or "" for child in attr if child.tag in ATTRIBUTE_SPEC}
+        for attr in label.iterfind("attributes/attribute")
+        if (attr.findtext("name") or "").strip()
+    ]
 
 
 def _image_file(root: Path, node: ET.Element) -> Path:

@@ -34,6 +34,8 @@ from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xm
 # shapes that enclose no area (and image tags): the reader keeps them in the image's extras, the writer
 # writes them back, and nothing else (a made-up tag would be a way to put any element into the file)
 KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
+# what a label's <attribute> declares, in CVAT's order; kept in the category's ``cvat`` extras
+ATTRIBUTE_SPEC = ("name", "mutable", "input_type", "default_value", "values")
 
 
 def encode_mask(mask: np.ndarray) -> tuple[list[int], int, int, int, int]:
@@ -161,20 +163,14 @@ def _meta(doc: ET.Element, project: Project) -> None:
         ET.SubElement(label, "name").text = cat.name
         if cat.color:
             ET.SubElement(label, "color").text = cat.color
-        skeleton = as_dict(cat.extra.get("cvat"))
-        if skeleton.get("type") == "skeleton":
+        cvat = as_dict(cat.extra.get("cvat"))
+        if cvat.get("type") == "skeleton":
             ET.SubElement(label, "type").text = "skeleton"
-        attributes = ET.SubElement(label, "attributes")
-        for name in seen_attrs.get(cat.id, {}):
-            attr = ET.SubElement(attributes, "attribute")
-            ET.SubElement(attr, "name").text = name
-            ET.SubElement(attr, "input_type").text = "text"
-            ET.SubElement(attr, "default_value").text = ""
-            ET.SubElement(attr, "values").text = ""
-        if skeleton.get("type") != "skeleton":
+        _attributes(ET.SubElement(label, "attributes"), cvat.get("attributes"), seen_attrs.get(cat.id, {}))
+        if cvat.get("type") != "skeleton":
             continue
-        ET.SubElement(label, "svg").text = str(skeleton.get("svg", ""))
-        parts = skeleton.get("sublabels")
+        ET.SubElement(label, "svg").text = str(cvat.get("svg", ""))
+        parts = cvat.get("sublabels")
         for part in (as_dict(p) for p in (parts if isinstance(parts, list) else [])):
             sub = ET.SubElement(labels, "label")
             ET.SubElement(sub, "name").text = str(part.get("name", ""))
@@ -183,6 +179,24 @@ def _meta(doc: ET.Element, project: Project) -> None:
             ET.SubElement(sub, "type").text = str(part.get("type") or "points")
             ET.SubElement(sub, "attributes")
             ET.SubElement(sub, "parent").text = cat.name
+
+
+def _attributes(node: ET.Element, declared: Any, seen: dict[str, None]) -> None:
+    """A label's attributes: those it declared when read (type, values, default), then any other an
+    object has, as free text."""
+    specs = [as_dict(spec) for spec in (declared if isinstance(declared, list) else [])]
+    specs = [spec for spec in specs if str(spec.get("name", "")).strip()]
+    names = {str(spec["name"]) for spec in specs}
+    specs += [
+        {"name": name, "input_type": "text", "default_value": "", "values": ""}
+        for name in seen
+        if name not in names
+    ]
+    for spec in specs:
+        attr = ET.SubElement(node, "attribute")
+        for key in ATTRIBUTE_SPEC:
+            if key in spec:
+                ET.SubElement(attr, key).text = str(spec[key])
 
 
 def _write_annotation(
