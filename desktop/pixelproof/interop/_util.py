@@ -555,11 +555,13 @@ def free_name(taken: set[str], stem: str, suffix: str = "") -> str:
     return made
 
 
-def unique_stems(project: Project) -> dict[int, str]:
-    """Image id -> a file stem unique in the project, ignoring case (case-insensitive file systems, and
-    ``x.json`` beside ``X.json`` confuses everyone): the base name, else ``<stem>_<image id>``, else the
-    first free ``<stem>_<image id>_<n>`` (``dup.jpg`` made ``dup_2`` while ``dup_2.png`` was one too)."""
-    stems = {im.id: _cut(_stem(im.file_name)) for im in project.images.values()}
+def unique_stems(project: Project, images: Iterable[ImageRecord] | None = None) -> dict[int, str]:
+    """Image id -> a file stem unique in the project (or among ``images``, the ones written to one
+    folder), ignoring case (case-insensitive file systems, and ``x.json`` beside ``X.json`` confuses
+    everyone): the base name, else ``<stem>_<image id>``, else the first free ``<stem>_<image id>_<n>``
+    (``dup.jpg`` made ``dup_2`` while ``dup_2.png`` was one too)."""
+    chosen = project.images.values() if images is None else images
+    stems = {im.id: _cut(_stem(im.file_name)) for im in chosen}
     seen: Counter[str] = Counter(s.casefold() for s in stems.values())
     taken = {s.casefold() for s in stems.values() if seen[s.casefold()] == 1}
     out = {}

@@ -12,6 +12,7 @@ sharing a ``group_id`` are the parts of one object. ``<track>`` (CVAT for video)
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import xml.etree.ElementTree as ET
@@ -37,7 +38,7 @@ from pixelproof.interop._util import (
     small_int,
     with_progress,
 )
-from pixelproof.interop.cvat_writer import KEPT_SHAPES, write_cvat
+from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 from pixelproof.interop.labelme import circle_polygon
 
@@ -112,6 +113,18 @@ def _labels(doc: ET.Element, build: Builder) -> None:
         cat.color = color or cat.color
         if kind == "skeleton":
             cat.extra["cvat"] = {"type": kind, "svg": label.findtext("svg") or "", "sublabels": []}
+        if specs := _attribute_specs(label):
+            cat.extra.setdefault("cvat", {})["attributes"] = specs
+
+
+def _attribute_specs(label: ET.Element) -> list[dict[str, str]]:
+    """The attributes a label declares (type, values, default, mutable), as the export writes them back:
+    a CVAT select or number attribute must not come back as free text."""
+    return [
+        {child.tag: child.text or "" for child in attr if child.tag in ATTRIBUTE_SPEC}
+        for attr in label.iterfind("attributes/attribute")
+        if (attr.findtext("name") or "").strip()
+    ]
 
 
 def _image_file(root: Path, node: ET.Element) -> Path:
@@ -152,20 +165,26 @@ def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder,
     except LimitError as e:  # a side over the limit
         report.skip("images", f"{e}; skipped")
         return
-    for n, shape in enumerate(node):
+    # in CVAT's drawing order (a higher z_order on top, else the file's order), which is PixelProof's
+    # annotation order: the canvas and mask exports paint later objects over earlier ones
+    shapes = sorted(enumerate(node), key=lambda n_shape: small_int(n_shape[1].get("z_order")) or 0)
+    for n, shape in shapes:
         _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report)
     _join_grouped_polygons(build.project, image)
 
 
 def _join_grouped_polygons(project: Project, image: ImageRecord) -> None:
     """Polygons of one label in one group are the parts of one object (as LabelMe groups shapes, and as
-    the writer splits a multi-part polygon)."""
-    first: dict[tuple[int, int], Annotation] = {}
+    the writer splits a multi-part polygon), when nothing else tells them apart: a part with its own
+    ``occluded``, ``z_order``, attributes or source stays an object of its own (joined, it took the
+    first part's, and the export wrote them on every part)."""
+    first: dict[tuple[int, int, str], Annotation] = {}
     for a in project.annotations_of(image.id):
         group = a.app_extra.get("group_id")
         if a.kind != "polygon" or group is None:
             continue
-        head = first.setdefault((a.category_id, group), a)
+        same = json.dumps(a.app_extra, sort_keys=True)
+        head = first.setdefault((a.category_id, group, same), a)
         if head is not a:
             polys = [*head.segmentation, *a.segmentation]
             box = core_masks.polygons_bbox(polys)

@@ -22,6 +22,7 @@ from pixelproof.interop._util import (
     check_image_mode,
     fresh,
     is_file,
+    path_part,
     place_image,
     project_name,
     rel_name,
@@ -33,6 +34,8 @@ from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xm
 # shapes that enclose no area (and image tags): the reader keeps them in the image's extras, the writer
 # writes them back, and nothing else (a made-up tag would be a way to put any element into the file)
 KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
+# what a label's <attribute> declares, in CVAT's order; kept in the category's ``cvat`` extras
+ATTRIBUTE_SPEC = ("name", "mutable", "input_type", "default_value", "values")
 
 
 def encode_mask(mask: np.ndarray) -> tuple[list[int], int, int, int, int]:
@@ -69,33 +72,38 @@ def write_cvat(
     doc = ET.Element("annotations")
     ET.SubElement(doc, "version").text = "1.1"
     _meta(doc, project)
-    stems = unique_stems(project)
+    stems = _stems_by_folder(project)
     for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
         src = project.image_path(image)
+        subset = _subset(image)
         # the name as XML can hold it, and the copy under that same name so the two still meet
         name = xml_text(rel_name(src, out) if images == "keep" else stems[image.id] + src.suffix)
         if images != "keep":
             if is_file(src):
-                if (
-                    placed := place_image(src, out / "images" / name, images, image, project.applies_exif)
-                ) is not None:
+                dst = out / "images" / _folder(subset) / name
+                if (placed := place_image(src, dst, images, image, project.applies_exif)) is not None:
                     warnings.append(placed)
             else:
                 counts["missing"] += 1
-        node = ET.SubElement(
-            doc, "image", id=str(k), name=name, width=str(image.width), height=str(image.height)
-        )
+        node = ET.SubElement(doc, "image", id=str(k), name=name)
+        if subset:
+            node.set("subset", subset)
+        node.attrib.update(width=str(image.width), height=str(image.height))
         anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
         # groups for split objects: new numbers, never one an object of the image already has
         groups = itertools.count(
             max((g for a in anns if (g := _whole(a, "group_id")) is not None), default=0) + 1
         )
+        top = 0  # an object without a z_order (made in PixelProof) is drawn over the ones before it
         for a in anns:
+            z = _whole(a, "z_order")
+            z = top if z is None else z
+            top = max(top, z)
             try:
-                _write_annotation(node, project, a, image, counts, groups)
+                _write_annotation(node, project, a, image, counts, groups, z)
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
-                _write_annotation(node, project, a, image, counts, groups, as_box=True)
+                _write_annotation(node, project, a, image, counts, groups, z, as_box=True)
         app = as_dict(image.extra.get("pixelproof"))
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:
@@ -114,6 +122,31 @@ def write_cvat(
     return warnings
 
 
+def _subset(image: ImageRecord) -> str:
+    """The CVAT subset an image was read with (a project export's Train, Validation...), or ""."""
+    subset = as_dict(as_dict(image.extra.get("pixelproof")).get("cvat")).get("subset")
+    return subset if isinstance(subset, str) else ""
+
+
+def _folder(subset: str) -> str:
+    """The folder under ``images/`` a subset's images go to, as CVAT lays out a project export: the
+    subset's name when it is one plain folder name, else none (``../x``, ``/abs`` must never lead
+    outside the output; the subset is still written as the image's attribute)."""
+    return subset if subset and path_part(subset, "") == subset else ""
+
+
+def _stems_by_folder(project: Project) -> dict[int, str]:
+    """Image id -> file stem, unique among the images of one folder (``img0.jpg`` of Train and of
+    Validation keep their name, which CVAT matches frames by); folders compared ignoring case."""
+    folders: dict[str, list[ImageRecord]] = {}
+    for image in project.images.values():
+        folders.setdefault(_folder(_subset(image)).casefold(), []).append(image)
+    stems: dict[int, str] = {}
+    for members in folders.values():
+        stems.update(unique_stems(project, members))
+    return stems
+
+
 def _meta(doc: ET.Element, project: Project) -> None:
     task = ET.SubElement(ET.SubElement(doc, "meta"), "task")
     ET.SubElement(task, "name").text = project_name(project) or "pixelproof"
@@ -130,20 +163,14 @@ def _meta(doc: ET.Element, project: Project) -> None:
         ET.SubElement(label, "name").text = cat.name
         if cat.color:
             ET.SubElement(label, "color").text = cat.color
-        skeleton = as_dict(cat.extra.get("cvat"))
-        if skeleton.get("type") == "skeleton":
+        cvat = as_dict(cat.extra.get("cvat"))
+        if cvat.get("type") == "skeleton":
             ET.SubElement(label, "type").text = "skeleton"
-        attributes = ET.SubElement(label, "attributes")
-        for name in seen_attrs.get(cat.id, {}):
-            attr = ET.SubElement(attributes, "attribute")
-            ET.SubElement(attr, "name").text = name
-            ET.SubElement(attr, "input_type").text = "text"
-            ET.SubElement(attr, "default_value").text = ""
-            ET.SubElement(attr, "values").text = ""
-        if skeleton.get("type") != "skeleton":
+        _attributes(ET.SubElement(label, "attributes"), cvat.get("attributes"), seen_attrs.get(cat.id, {}))
+        if cvat.get("type") != "skeleton":
             continue
-        ET.SubElement(label, "svg").text = str(skeleton.get("svg", ""))
-        parts = skeleton.get("sublabels")
+        ET.SubElement(label, "svg").text = str(cvat.get("svg", ""))
+        parts = cvat.get("sublabels")
         for part in (as_dict(p) for p in (parts if isinstance(parts, list) else [])):
             sub = ET.SubElement(labels, "label")
             ET.SubElement(sub, "name").text = str(part.get("name", ""))
@@ -154,6 +181,24 @@ def _meta(doc: ET.Element, project: Project) -> None:
             ET.SubElement(sub, "parent").text = cat.name
 
 
+def _attributes(node: ET.Element, declared: Any, seen: dict[str, None]) -> None:
+    """A label's attributes: those it declared when read (type, values, default), then any other an
+    object has, as free text."""
+    specs = [as_dict(spec) for spec in (declared if isinstance(declared, list) else [])]
+    specs = [spec for spec in specs if str(spec.get("name", "")).strip()]
+    names = {str(spec["name"]) for spec in specs}
+    specs += [
+        {"name": name, "input_type": "text", "default_value": "", "values": ""}
+        for name in seen
+        if name not in names
+    ]
+    for spec in specs:
+        attr = ET.SubElement(node, "attribute")
+        for key in ATTRIBUTE_SPEC:
+            if key in spec:
+                ET.SubElement(attr, key).text = str(spec[key])
+
+
 def _write_annotation(
     node: ET.Element,
     project: Project,
@@ -161,6 +206,7 @@ def _write_annotation(
     image: ImageRecord,
     counts: Counter[str],
     groups: Iterator[int],
+    z_order: int,
     as_box: bool = False,
 ) -> None:
     counts["void"] += project.is_void(a) and not as_box
@@ -170,7 +216,7 @@ def _write_annotation(
         "label": project.categories[a.category_id].name,
         "source": cvat_source(a),
         "occluded": str(occluded),
-        "z_order": str(_whole(a, "z_order") or 0),
+        "z_order": str(z_order),
     }
     group = _whole(a, "group_id")
     parts: list[tuple[str, dict[str, str]]] = []

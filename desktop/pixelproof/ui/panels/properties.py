@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -17,13 +18,29 @@ from PySide6.QtWidgets import (
 from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_NOTE, note_preview
-from pixelproof.core.model import REVIEW_STATES
+from pixelproof.core.model import REVIEW_STATES, Annotation
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 
 MIXED = "(several)"
+
+
+def imported_attributes(ann: Annotation) -> str:
+    """An object's CVAT ``occluded``, ``z_order``, ``group_id`` and attributes (kept in its extras by
+    the reader, written back by the writer) as one wrapped line (the dock is short on a laptop screen);
+    "" when it has none."""
+    extra = ann.app_extra
+    parts = ["occluded"] if extra.get("occluded") not in (None, 0, False, "0", "") else []
+    parts += [
+        f"{word} {extra[key]}" for key, word in (("z_order", "z"), ("group_id", "group")) if extra.get(key)
+    ]
+    attrs = extra.get("attributes")
+    parts += [f"{name}: {value}" for name, value in (attrs.items() if isinstance(attrs, dict) else [])]
+    return " · ".join(parts)
+
+
 NOT_REVIEWED = "—  not reviewed"
 
 
@@ -83,6 +100,14 @@ class PropertiesPanel(Panel):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.addRow("Category", self.category)
+        # what CVAT recorded on the object, under its label as CVAT shows it (lower, a laptop screen's
+        # short dock cut it off); read only. One line (a wrapped one was squeezed to half a line in the
+        # short dock), cut at the dock's edge rather than widening it; every value in the tooltip
+        self.attributes = QLabel()
+        self.attributes.setTextFormat(Qt.TextFormat.PlainText)
+        self.attributes.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.attributes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form.addRow("Attributes", self.attributes)
         self.form.addRow("Shape", self.kind)
         self.form.addRow("Box", self.geometry_label)
         self.area_label = QLabel()
@@ -172,6 +197,12 @@ class PropertiesPanel(Panel):
         else:
             self.review.setCurrentIndex(idx)
         self.review.blockSignals(False)
+        attributes = common([imported_attributes(a) for a in anns])
+        self.attributes.setText(attributes)
+        self.attributes.setToolTip(
+            attributes.replace(" · ", "\n") + "\n\nKept from the imported file and written back on export"
+        )
+        self.form.setRowVisible(self.attributes, attributes != "")
         note = common([a.note or "" for a in anns])
         self._note_mixed = note == MIXED
         long = not self._note_mixed and len(note) > MAX_NOTE

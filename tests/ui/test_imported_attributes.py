@@ -1,0 +1,49 @@
+"""A CVAT user's object attributes (occluded, z_order, group, the label's attributes) shown in the
+Properties panel of the object clicked: they were kept in the project but shown nowhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.coco import save_project
+from pixelproof.interop.cvat import read_cvat
+from tests.ui.conftest import open_main_window
+from tests.ui.test_workbench import set_zoom
+
+XML = (
+    '<annotations><version>1.1</version><image id="0" name="a.png" width="200" height="150">'
+    '<box label="car" occluded="1" z_order="2" group_id="4" xtl="20" ytl="20" xbr="80" ybr="70">'
+    '<attribute name="color">green</attribute><attribute name="parked">true</attribute></box>'
+    '<box label="car" xtl="120" ytl="20" xbr="180" ybr="70"/>'
+    "</image></annotations>"
+)
+
+
+def _click(window, x: float, y: float) -> None:  # type: ignore[no-untyped-def]
+    canvas = window.canvas
+    at: QPoint = canvas.mapFromScene(x, y)
+    QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+
+
+def test_a_cvat_objects_attributes_show_in_properties(qtbot, tmp_path: Path, no_prompts) -> None:
+    (tmp_path / "cvat").mkdir()
+    Image.new("RGB", (200, 150), (90, 90, 90)).save(tmp_path / "cvat" / "a.png")
+    (tmp_path / "cvat" / "annotations.xml").write_text(XML, encoding="utf-8")
+    save_project(read_cvat(tmp_path / "cvat").project, tmp_path / "cvat" / "project.json")
+    window = open_main_window(qtbot, tmp_path / "cvat" / "project.json")
+    set_zoom(window, 1.0)
+    props = window.panels["propertiesDock"]
+    doc = window.document
+    _click(window, 50, 45)
+    qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [20.0])
+    qtbot.waitUntil(lambda: not props.fields.isHidden())
+    assert props.attributes.text() == "occluded · z 2 · group 4 · color: green · parked: true"
+    assert props.form.isRowVisible(props.attributes)
+    assert props.attributes.toolTip().startswith("occluded\nz 2\ngroup 4\ncolor: green\nparked: true\n")
+    _click(window, 150, 45)  # an object with none: the row is hidden
+    qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [120.0])
+    qtbot.waitUntil(lambda: not props.form.isRowVisible(props.attributes))  # refreshed on a timer
