@@ -9,7 +9,7 @@ from pixelproof.core import masks
 from pixelproof.core.coco import dumps_project
 from pixelproof.core.lint import LintOptions, lint_project, parse_rules
 from pixelproof.core.lint.apply import FixError, fix_edit
-from pixelproof.core.lint.fixes import fingerprint
+from pixelproof.core.lint.fixes import describe, fingerprint
 from pixelproof.core.lint.shapes import mask_pieces, polygon_defect, self_intersects
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa_objects import annotation_placed
@@ -379,12 +379,50 @@ def test_unseparated_overlap_looks_only_at_masks_whose_boxes_are_near(monkeypatc
     assert found == want and sorted(x[:2] for x in want) == [(200, 1), (201, 19)]
 
 
+def marked_done(labelled: int, empty: int, status: str = "done") -> Project:
+    """``labelled`` images with one box, then ``empty`` images without objects, all marked ``status``."""
+    p = project()
+    p.remove_image(2)
+    for i in range(1, labelled + empty + 1):
+        if i > 1:
+            p.add_image(ImageRecord(i, f"{i}.png", W, H))
+        if i <= labelled:
+            p.add_annotation(box(i, [10, 10, 30, 20], image=i))
+        p.set_image_status(i, status)
+    return p
+
+
 def test_unlabeled_image_only_when_done_or_reviewed() -> None:
-    assert kinds(project(box(1, [10, 10, 30, 20]))) == []
-    p = project(box(1, [10, 10, 30, 20]), status="reviewed")
+    p = marked_done(40, 1, "reviewed")
     assert kinds(p) == [("unlabeled_image", None)]
+    p.set_image_status(41, "in_progress")
+    assert kinds(p) == []
+    p.set_image_status(41, "reviewed")
     fixed(p, "unlabeled_image")
-    assert p.image_status(2) == "todo"
+    assert p.image_status(41) == "todo"
+
+
+def test_an_empty_done_image_is_suspect_when_rare_not_in_an_inspection_project() -> None:
+    """Among hundreds of labelled Done images an empty one is likely a forgotten label; in an inspection
+    project most Done images are defect-free parts: listing each buried the real problems."""
+    (rare,) = lint_project(marked_done(199, 1)).problems
+    assert rare.kind == "unlabeled_image" and rare.score > 0.65
+    assert "1 of the 200 images marked done or reviewed have none (0.5%)" in rare.message
+    assert (
+        kinds(marked_done(20, 80), min_score=0.5) == []
+    )  # 80 % of them: defect-free parts, normal (CLI default)
+    few = lint_project(marked_done(20, 80)).problems
+    assert len(few) == 80 and all(x.score < 0.5 for x in few)
+    assert "80 of the 100 images marked done or reviewed have none (80%)" in few[0].message
+    # a handful of Done images tells little: the only one is listed just above the threshold, two not
+    (alone,) = lint_project(marked_done(0, 1)).problems
+    assert 0.5 < alone.score < 0.55
+    assert kinds(marked_done(0, 2), min_score=0.5) == []
+
+
+def test_the_fix_of_an_empty_done_image_says_it_leaves_exports() -> None:
+    (problem,) = lint_project(marked_done(199, 1)).problems
+    assert "left out of exports" in describe(problem.fix)
 
 
 def test_a_file_listed_twice_is_a_problem_of_the_later_record() -> None:
@@ -432,10 +470,11 @@ def test_pending_predictions_are_not_labels() -> None:
 
 
 def test_void_regions_are_not_objects() -> None:
-    p = project(box(1, [10, 10, 30, 20]), box(2, [10, 10, 30, 20], cid=2), status="done")
-    p.add_annotation(box(3, [0, 0, 1, 1], cid=2, image=2))
+    p = marked_done(40, 1)
+    p.add_annotation(box(50, [10, 10, 30, 20], cid=2))
+    p.add_annotation(box(51, [0, 0, 1, 1], cid=2, image=41))
     p.categories[2].app_extra["void"] = True
-    assert kinds(p) == [("unlabeled_image", None)]  # no class conflict, no tiny void, image 2 has no object
+    assert kinds(p) == [("unlabeled_image", None)]  # no class conflict, no tiny void, image 41 has no object
 
 
 def test_fix_of_a_deleted_object_is_refused_and_leaves_the_project_alone() -> None:

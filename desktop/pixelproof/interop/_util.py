@@ -13,6 +13,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -143,6 +144,7 @@ class Builder:
         self._by_name = {c.name: c for c in project.categories.values()}
         self._image_ids = project.id_counter(LAST_IMAGE_ID)
         self._ann_ids = project.id_counter(LAST_ANNOTATION_ID)
+        self._unclear: set[int] = set()  # images with a record that skipped something
 
     def category(self, name: str, cat_id: int | None = None, *, void: bool = False) -> Category:
         """The category called ``name``; created when new, with ``cat_id`` when free (``category_id_free``)
@@ -173,6 +175,28 @@ class Builder:
         if self.root is not None and not chosen:
             mark_outside_root(image, self.root / file_name, self.root)
         return self.project.add_image(image)
+
+    @contextmanager
+    def record(self, image: ImageRecord, report: Reporter) -> Iterator[None]:
+        """Read ``image``'s record in the source (its label file, XML, JSON, ground-truth map) in this
+        block. Read whole, holding nothing (no object made, nothing skipped), it is the source's word that
+        the image has none: ``labelled_empty``. One that skipped something held something: the image is
+        not marked Done, whatever another record of it (a second layer) says."""
+        skipped = report.skipped.total()
+        yield
+        if report.skipped.total() != skipped:
+            self._unclear.add(image.id)
+            if self.project.image_status(image.id) == "done":
+                self.project.image_status_map().pop(str(image.id), None)
+        elif not self.project.annotation_count(image.id):
+            self.labelled_empty(image)
+
+    def labelled_empty(self, image: ImageRecord) -> None:
+        """Mark ``image`` Done: the source records it as labelled with nothing (an empty YOLO label file,
+        an MVTec ``good`` image), so exports write it as checked and found empty instead of leaving it out
+        as not labelled yet (``Project.unlabeled_image_ids``). An image without a record keeps To do."""
+        if image.id in self.project.images and image.id not in self._unclear:
+            self.project.set_image_status(image.id, "done")
 
     def annotation(
         self,

@@ -215,19 +215,20 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
         report.skip("frames", f"{e}; skipped")
         return
     try:
-        if doc is not None:
-            _polygon_objects(gt, doc["objects"], image, build, report)
-        elif kind == "train":
-            _train_id_objects(gt, ids, image, build, report)
-        else:
-            add_id_objects(
-                ids,
-                image,
-                build,
-                split=_split_instance if kind == "instance" else None,
-                category=lambda cls: class_category(build, cls, gt, report),
-                extra_key="cityscapes",
-            )
+        with build.record(image, report):
+            if doc is not None:
+                _polygon_objects(gt, doc["objects"], image, build, report)
+            elif kind == "train":
+                _train_id_objects(gt, ids, image, build, report)
+            else:
+                add_id_objects(
+                    ids,
+                    image,
+                    build,
+                    split=_split_instance if kind == "instance" else None,
+                    category=lambda cls: class_category(build, cls, gt, report),
+                    extra_key="cityscapes",
+                )
     except LimitError as e:  # ids scattered over the picture: not a label map
         report.skip("frames", f"{gt}: {e.message}; skipped")
         build.project.remove_image(image.id)  # not an empty frame: QA would take it for one without objects

@@ -102,28 +102,29 @@ def read_kitti(
             if image is None:
                 continue
             images[(split_dir, file.stem)] = image
-        if ids is None:
-            _read_labels(file, image, build, report)
-        elif ids.shape != (image.height, image.width):
-            report.skip(
-                "files",
-                f"{file}: {ids.shape[1]}x{ids.shape[0]} but the image is {image.width}x"
-                f"{image.height}; skipped",
-            )
-        else:
-            try:
-                add_id_objects(
-                    ids,
-                    image,
-                    build,
-                    split=_split_instance if layer == "instance" else None,
-                    category=lambda cls, f=file: class_category(build, cls, f, report),
-                    extra_key="kitti",
+        with build.record(image, report):
+            if ids is None:
+                _read_labels(file, image, build, report)
+            elif ids.shape != (image.height, image.width):
+                report.skip(
+                    "files",
+                    f"{file}: {ids.shape[1]}x{ids.shape[0]} but the image is {image.width}x"
+                    f"{image.height}; skipped",
                 )
-            except LimitError as e:  # ids scattered over the picture: not a label map
-                report.skip("files", f"{file}: {e.message}; skipped")
-                if made_here:  # not an empty image: QA would take it for one without objects
-                    build.project.remove_image(images.pop((split_dir, file.stem)).id)
+            else:
+                try:
+                    add_id_objects(
+                        ids,
+                        image,
+                        build,
+                        split=_split_instance if layer == "instance" else None,
+                        category=lambda cls, f=file: class_category(build, cls, f, report),
+                        extra_key="kitti",
+                    )
+                except LimitError as e:  # ids scattered over the picture: not a label map
+                    report.skip("files", f"{file}: {e.message}; skipped")
+                    if made_here:  # not an empty image: QA would take it for one without objects
+                        build.project.remove_image(images.pop((split_dir, file.stem)).id)
     return ImportResult(project, report.problems, report.skipped, semantic=semantic_only)
 
 

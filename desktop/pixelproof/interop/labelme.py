@@ -155,7 +155,8 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
         extra.setdefault("pixelproof", {})["flags"] = data["flags"]
     where = f"{file}: imagePath {image_path}"
     image = build.image(rel_name(image_file, root), width, height, where=where, chosen=chosen, **extra)
-    _read_shapes(file, data["shapes"], image, build, report)
+    with build.record(image, report):
+        _read_shapes(file, data["shapes"], image, build, report)
 
 
 def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter) -> None:

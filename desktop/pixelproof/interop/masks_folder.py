@@ -113,12 +113,13 @@ def read_masks(
             if image is None:
                 continue
             no_image += image.file_name == rel_name(file, root)
-            if layout.mode == "semantic":
-                _semantic(file, ids, image, cmap, build, report)
-            elif layout.mode == "voc":
-                _voc(file, ids, root, image, cmap, build, report, layout.colors)
-            else:
-                _instances(file, ids, cmap, image, build, report)
+            with build.record(image, report):
+                if layout.mode == "semantic":
+                    _semantic(file, ids, image, cmap, build, report)
+                elif layout.mode == "voc":
+                    _voc(file, ids, root, image, cmap, build, report, layout.colors)
+                else:
+                    _instances(file, ids, cmap, image, build, report)
         except LimitError as e:
             report.skip("masks", f"{e}; skipped")
     if no_image and not (finder.folders or finder.listed):

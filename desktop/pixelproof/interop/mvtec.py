@@ -123,7 +123,8 @@ def _read_image(
     except (ImageReadError, LimitError) as e:  # LimitError: a file or folder name that is not UTF-8
         report.skip("images", f"{e}; skipped")
         return
-    if defect == GOOD:
+    if defect == GOOD:  # the dataset's word that it has no defect
+        build.labelled_empty(image)
         return
     if mask_file is None:
         report(f"{file}: no ground truth mask {candidates[0]}; image imported without objects")

@@ -162,11 +162,12 @@ def _read_volume(
             **geometry.slice_meta(k).record_extra(),
             pixelproof=geometry.identity(k),
         )
-        for value in np.unique(ids):
-            if value == 0:
-                continue
-            cat = build.category(names.get(int(value), f"class {int(value)}"), int(value))
-            build.annotation(record, cat.id, mask=ids == value)
+        with build.record(record, report):  # the volume is labelled whole: an empty slice is Done
+            for value in np.unique(ids):
+                if value == 0:
+                    continue
+                cat = build.category(names.get(int(value), f"class {int(value)}"), int(value))
+                build.annotation(record, cat.id, mask=ids == value)
 
 
 def _chunks(data: np.ndarray, voxels: int = CHECK_CHUNK_VOXELS) -> Iterator[np.ndarray]:

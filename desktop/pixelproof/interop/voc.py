@@ -130,6 +130,13 @@ def _read_file(file: Path, root: Path, one_based: bool, build: Builder, report: 
         report.skip("files", f"{file}: <size> must be whole pixels, got {width:g} x {height:g}; skipped")
         return
     image = build.image(rel_name(image_file, root), int(width), int(height), where=f"{file}: <size>")
+    with build.record(image, report):
+        _read_objects(file, doc, image, one_based, build, report)
+
+
+def _read_objects(
+    file: Path, doc: ET.Element, image: ImageRecord, one_based: bool, build: Builder, report: Reporter
+) -> None:
     for k, obj in enumerate(doc.iter("object")):
         where = f"{file}: object {k + 1}"
         parts = obj.findall("part")

@@ -79,8 +79,9 @@ def read_yolo(
         except (ImageReadError, LimitError) as e:
             report.skip("images", f"{e}; skipped")
             continue
-        if label_file.is_file():
-            _read_labels(label_file, image, names, build, report)
+        if label_file.is_file():  # none: To do (Ultralytics trains it as background; README)
+            with build.record(image, report):
+                _read_labels(label_file, image, names, build, report)
     for orphan in _orphan_labels(root, used_labels):
         report.skip("files", f"{orphan}: no image for this label file; skipped")
     return ImportResult(project, report.problems, report.skipped)

@@ -26,6 +26,7 @@ from pixelproof.core.lint.object_checks import (
     size_limits,
 )
 from pixelproof.core.lint.pairs import duplicates, overlaps
+from pixelproof.core.lint.problems import Problem
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 
@@ -39,6 +40,7 @@ OBJECT_CHECKS: list[tuple[tuple[str, ...], Callable[[CheckedObject, ImageRecord,
     (("invalid_polygon",), polygon_valid),
     (("tiny", "box_too_large"), size_limits),
 ]
+UNLABELED_PRIOR = 10  # labelled done images assumed besides the project's when scoring unlabeled_image
 # a crowd region (iscrowd) is a group, not one object of its class: only its geometry is checked
 CROWD_CHECKS = (bounds, bbox_matches, polygon_valid)
 
@@ -65,14 +67,8 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
             duplicates(version, ctx, emit)
         if ctx.wants("unseparated_overlap"):
             overlaps(version, image, emit)
-    if work.status in ("done", "reviewed") and not work.labels:
-        emit(
-            "unlabeled_image",
-            0.6,
-            None,
-            f"image is marked {work.status} but has no objects",
-            fixes.set_image_status(image.id, "todo"),
-        )
+    if work.status in ("done", "reviewed"):
+        out.marked = work.status
     if work.listed_before is not None and ctx.wants("duplicate_image"):
         emit(
             "duplicate_image",
@@ -86,6 +82,29 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
         crowd = [o for o in objs if o.ann.iscrowd]
         model_facts(scored, work.predictions, image, ctx, out, crowd, work.void)
     return out
+
+
+def unlabeled_image(facts: ImageFacts, marked: int, empty: int) -> Problem:
+    """``facts``' image is marked done or reviewed without objects: a label forgotten or lost, or a
+    checked negative (a defect-free part). Scored by how rare such images are among the ``marked`` done
+    or reviewed images of the run (``empty`` of them): 0.7 - 2 x their share, counted as if
+    ``UNLABELED_PRIOR`` more labelled ones were marked (a handful of images tells nothing), so one among
+    hundreds of labelled ones is listed and those of a project where a tenth or more are empty are not."""
+    share = empty / max(marked, 1)
+    percent = f"{100 * share:.1f}".rstrip("0").rstrip(".")
+    return Problem(
+        "unlabeled_image",
+        max(0.05, 0.7 - 2 * empty / (marked + UNLABELED_PRIOR)),
+        facts.image_id,
+        facts.file_name,
+        None,
+        None,
+        [0.0, 0.0, float(facts.width), float(facts.height)],
+        f"image is marked {facts.marked} but has no objects; {empty} of the {marked} images marked done or "
+        f"reviewed have none ({percent}%)",
+        fixes.set_image_status(facts.image_id, "todo"),
+        figures={"share": share, "marked": marked, "empty": empty},
+    )
 
 
 def _versions(objs: list[CheckedObject]) -> list[list[CheckedObject]]:

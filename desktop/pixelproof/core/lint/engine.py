@@ -22,7 +22,7 @@ from pixelproof.core.geometry import clip_box
 from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
-from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect
+from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
 from pixelproof.core.lint.facts import is_label
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
@@ -67,13 +67,18 @@ class DatasetFigures:
     pooled: dict[str, Spread] = field(default_factory=dict)  # feature over every class
     min_similarity: float = 1.0
     min_prediction_score: float = 1.0
+    marked: int = 0  # images marked done or reviewed
+    marked_empty: int = 0  # of them, those without objects (``unlabeled_image`` scores by their share)
 
 
 def dataset_figures(facts: Iterable[ImageFacts]) -> DatasetFigures:
     """Step 2: class distributions and ObjectLab's dataset-wide minimums, from every image's facts."""
     values: dict[tuple[str, int], list[float]] = defaultdict(list)
     min_sims, min_scores = [], []
+    marked = marked_empty = 0
     for f in facts:
+        marked += f.marked is not None
+        marked_empty += f.marked is not None and not f.objects
         for o in f.objects:
             for name in FEATURES:
                 v = getattr(o, name)
@@ -90,6 +95,8 @@ def dataset_figures(facts: Iterable[ImageFacts]) -> DatasetFigures:
         {k: Spread.of(v) for k, v in pooled.items()},
         ol.min_possible_similarity(min_sims),
         float(min([1.0, *min_scores])),
+        marked,
+        marked_empty,
     )
 
 
@@ -104,6 +111,8 @@ def finish(
     problems = list(facts.problems)
     for o in facts.objects:
         problems += _outliers(facts, o, figures, ctx)
+    if facts.marked and not facts.objects and ctx.wants("unlabeled_image"):
+        problems.append(unlabeled_image(facts, figures.marked, figures.marked_empty))
     scores = None
     if facts.boxes is not None and facts.mats is not None:
         scores = ol.score_image(

@@ -85,6 +85,7 @@ class ImageFacts:
     predictions: list[Annotation] = field(default_factory=list)
     min_similarity: float = 1.0
     min_prediction_score: float = 1.0
+    marked: str | None = None  # its status when done or reviewed (``unlabeled_image`` counts them)
 
 
 def is_label(ann: Annotation) -> bool:

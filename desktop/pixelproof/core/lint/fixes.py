@@ -177,5 +177,11 @@ def describe(fix: dict[str, Any] | None, categories: dict[int, str] | None = Non
             return f"accept the model's pending {name} (annotation {ann['prediction_id']})"
         return f"add the model's {name} as a label"
     if action == "set_image_status":
-        return f"set the image's status to {fix.get('status')}"
+        status = fix.get("status")
+        if status in ("todo", "in_progress"):  # Project.unlabeled_image_ids
+            return (
+                f"set the image's status to {status} (not labelled yet: an image without objects that is "
+                "not marked done is left out of exports)"
+            )
+        return f"set the image's status to {status}"
     return str(action)

@@ -27,7 +27,7 @@ RULE_KINDS: dict[str, str] = {
     "fragmented_mask": "islands far from the main body, or speckle (tiny islands / holes)",
     "jagged_contour": "boundary much rougher than the class's other objects",
     "unseparated_overlap": "masks of countable objects overlap or touch with no boundary between them",
-    "unlabeled_image": "an image marked done or reviewed without objects",
+    "unlabeled_image": "an image marked done or reviewed without objects, where few such images are",
     "duplicate_image": "the image's file is listed again under another id (QA and diff pair images by file)",
 }
 MODEL_KINDS: dict[str, str] = {
