@@ -103,6 +103,11 @@ def shown_handles(spots: np.ndarray) -> np.ndarray:
     return shown
 
 
+def handle_sides(spots: np.ndarray) -> np.ndarray:
+    """(n,): the side in screen pixels of the handles drawn on each of n boxes (``handle_spots``)."""
+    return np.full(len(spots), HANDLE_SIZE)
+
+
 def grabbable(spots: np.ndarray, at: QPointF) -> np.ndarray:
     """(n, 8): which handles of n boxes (``handle_spots``, view pixels) a press at ``at`` may take - of those
     drawn (``shown_handles``), any from outside a box, from inside only those whose spot is nearer than the
