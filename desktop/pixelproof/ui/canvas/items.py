@@ -276,7 +276,7 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
         super().refit_marks()
         if not self._handles:
             return
-        from pixelproof.ui.canvas.hit_test import handle_spots, shown_handles  # (it imports this module)
+        from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles  # (imports this)
 
         r = self.mapRectToScene(self.rect())
         z = self._zoom()
@@ -284,8 +284,10 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
             np.array([[r.left(), r.top(), r.right(), r.bottom()]]), QTransform.fromScale(z, z)
         )
         drawable = dict(zip(HANDLES, shown_handles(spots)[0].tolist(), strict=True))
+        side = float(handle_sides(spots)[0])  # smaller on a box small on screen
         for h in self._handles:
             h.setVisible(self.isVisible() and drawable[h.name])
+            h.set_side(side)
 
     def outline_path(self) -> QPainterPath:
         path = QPainterPath()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
-from pixelproof.ui.canvas.hit_test import grabbable, handle_spots, shown_handles
+from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
 from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, displayed
 from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
 from pixelproof.ui.canvas.marks import (
@@ -380,7 +380,7 @@ class SelectedHandles(QGraphicsItem):
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
         self.layer = layer
-        self._pixmaps: dict[tuple[int, float], QPixmap] = {}
+        self._pixmaps: dict[tuple[int, float, float], QPixmap] = {}
         self.setZValue(Z_HANDLE)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -405,27 +405,30 @@ class SelectedHandles(QGraphicsItem):
         drawable = shown_handles(spots)  # the corners only on a box a few handles wide
         drawn = np.flatnonzero((near & drawable).any(axis=1))
         keep = drawable[drawn]
-        # where an aliased 9-pixel rectangle centred on the spot starts, as whole pixels: the int overload
-        # of drawPixmap costs a fifth of the QPointF one, and there are up to 8 handles a box
-        corners = np.floor(spots[drawn][keep] - s / 2).astype(np.int64).tolist()
-        cat_of = np.repeat(cats[idx[drawn]], keep.sum(axis=1)).tolist()
-        handles: dict[int, QPixmap] = {}
+        per_box = keep.sum(axis=1)
+        sides = np.repeat(handle_sides(spots[drawn]), per_box)  # smaller on a box small on screen
+        # where an aliased rectangle centred on the spot starts, as whole pixels: the int overload of
+        # drawPixmap costs a fifth of the QPointF one, and there are up to 8 handles a box
+        corners = np.floor(spots[drawn][keep] - sides[:, None] / 2).astype(np.int64).tolist()
+        cat_of = np.repeat(cats[idx[drawn]], per_box).tolist()
+        handles: dict[tuple[int, float], QPixmap] = {}
         draw = painter.drawPixmap
         painter.save()
         painter.resetTransform()
-        for c, (x, y) in zip(cat_of, corners, strict=True):  # those off the exposed area are clipped
-            pm = handles.get(c)
+        for c, side, (x, y) in zip(cat_of, sides.tolist(), corners, strict=True):  # off the area: clipped
+            pm = handles.get((c, side))
             if pm is None:
-                pm = handles[c] = self._handle(category_color(self.layer.category(c)), dpr)
+                pm = handles[c, side] = self._handle(category_color(self.layer.category(c)), dpr, side)
             draw(x, y, pm)
         painter.restore()
 
-    def _handle(self, color: QColor, dpr: float) -> QPixmap:
-        """A resize handle as ``HandleItem`` draws it: white, a 1-pixel outline darker than ``color``."""
-        key = (color.rgba(), dpr)
+    def _handle(self, color: QColor, dpr: float, size: float) -> QPixmap:
+        """A resize handle as ``HandleItem`` draws it, ``size`` wide: white, a 1-pixel outline darker than
+        ``color``."""
+        key = (color.rgba(), dpr, size)
         pm = self._pixmaps.get(key)
         if pm is None:
-            side = HANDLE_SIZE + 1  # a 9-pixel rectangle's outline covers 10 pixels
+            side = size + 1  # a 9-pixel rectangle's outline covers 10 pixels
             pm = QPixmap(math.ceil(side * dpr), math.ceil(side * dpr))
             pm.setDevicePixelRatio(dpr)
             pm.fill(color.darker(160))

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-HANDLE_SIZE = 9.0
+HANDLE_SIZE = 9.0  # screen pixels: a handle as drawn on a box at least 15 wide and high, and as hit on any
+HANDLE_MIN = 5.0  # screen pixels: the smallest handle drawn (``hit_test.handle_sides``)
+HANDLE_SHARE = 0.6  # of a box's shorter side on screen: its handles' side, between the two
 # screen pixels a selected box's tag sits above its anchor: its handles on the top edge reach that far up
 # (outline included), and covered the bottom of the name ('car' cut on a box narrower than its tag)
 SELECTED_TAG_LIFT = math.ceil(HANDLE_SIZE / 2)
@@ -65,6 +67,20 @@ class HandleItem(QGraphicsRectItem):
         pen.setCosmetic(True)
         self.setPen(pen)
         self.setBrush(QColor(255, 255, 255))
+        self.side = s  # as drawn (``set_side``); it is hit over its whole rectangle
+
+    def set_side(self, side: float) -> None:
+        """Draw it ``side`` screen pixels wide (``hit_test.handle_sides``: smaller on a small box)."""
+        if side != self.side:
+            self.side = side
+            self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setPen(self.pen())
+        painter.setBrush(self.brush())
+        painter.drawRect(QRectF(-self.side / 2, -self.side / 2, self.side, self.side))
 
 
 class LabelItem(QGraphicsRectItem):
