@@ -165,3 +165,45 @@ def test_a_corner_still_resizes_the_small_box(scene) -> None:
     spot = view_point(win, *handle_spot(BOXES[SMALL], "br"))
     drag(win, spot, spot + QPoint(6, 4))
     assert win.document.project.annotations[SMALL].bbox == [100.0, 100.0, 18.0, 22.0]
+
+
+# -- a box a few handles wide: handles drawn smaller -------------------------------------------------------
+# At 80 % the small box is about 10 x 14 screen pixels and its four 9-pixel corner handles covered nearly all
+# of it (only a strip across the middle showed): the user saw white squares, not the box. Its handles are now
+# drawn smaller (a fraction of its shorter side on screen, 5 pixels at least); where a press takes one is as
+# before (``grabbable``): just inside a corner still resizes.
+
+
+def white_in(img: QImage, win, box: list[float]) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """(white pixels, all pixels) within the box on screen."""
+    tl, br = view_point(win, box[0], box[1]), view_point(win, box[0] + box[2], box[1] + box[3])
+    area = QRect(tl, br - QPoint(1, 1))
+    return count(img, area, 0xFFFFFFFF), area.width() * area.height()
+
+
+def test_a_box_a_few_handles_wide_shows_through_its_corner_handles(scene) -> None:
+    win = scene
+    box = BOXES[SMALL]
+    key(win, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    win.canvas.centerOn(QPointF(106, 109))
+    assert 9 <= box[2] * win.canvas.zoom <= 11 and 13 <= box[3] * win.canvas.zoom <= 15
+    click(win, view_point(win, box[0] + box[2] / 2, box[1] + box[3] / 2))
+    assert win.document.selection == [SMALL]
+    hover(win, view_point(win, 20, 20))  # the hover halo is white too: the pointer off
+    img = grab(win)
+    white, total = white_in(img, win, box)
+    assert white <= total * 0.3, (white, total)  # most of the box shows
+    for name in ("tl", "tr", "br", "bl"):  # each corner still has a white handle on its spot
+        c = view_point(win, *handle_spot(box, name))
+        assert any(img.pixel(c.x() + dx, c.y() + dy) == 0xFFFFFFFF for dx in (-1, 0) for dy in (-1, 0)), name
+    # the big box keeps full-size handles
+    click(win, view_point(win, 230, 125))
+    assert win.document.selection == [BIG]
+    hover(win, view_point(win, 20, 20))
+    assert white_middles(grab(win), win, BOXES[BIG]) == set(HANDLES)
+    click(win, view_point(win, box[0] + box[2] / 2, box[1] + box[3] / 2))
+    # a press 3 pixels inside the corner, where the old handle was drawn and the new one is not, resizes
+    corner = view_point(win, box[0] + box[2], box[1] + box[3])
+    drag(win, corner - QPoint(3, 3), corner + QPoint(5, 5))
+    w, h = win.document.project.annotations[SMALL].bbox[2:]
+    assert w > box[2] and h > box[3]

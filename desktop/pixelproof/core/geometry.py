@@ -87,6 +87,27 @@ def handle_spot(box: list[float], handle: str) -> tuple[float, float]:
     return hx, hy
 
 
+def end_point(polygons: list[list[float]], top: bool) -> tuple[float, float] | None:
+    """The top (``top``) or bottom vertex of flat [x0, y0, x1, y1, ...] polygons, the leftmost of ties:
+    where an object's tag sits above (or below) it; None without a vertex."""
+    down = 1.0 if top else -1.0
+    points = [(poly[i + 1] * down, poly[i]) for poly in polygons for i in range(0, len(poly) - 1, 2)]
+    if not points:
+        return None
+    y, x = min(points)
+    return x, y * down
+
+
+def row_start(crop: np.ndarray, origin: tuple[int, int], top: bool) -> tuple[float, float] | None:
+    """The top-left corner of the top row's first pixel of a mask (``crop`` at ``origin``), or the
+    bottom-left corner of the bottom row's (``top`` False): a mask's ``end_point``; None if it is empty."""
+    rows = crop.any(axis=1)
+    if not rows.any():
+        return None
+    row = int(rows.argmax()) if top else len(rows) - 1 - int(rows[::-1].argmax())
+    return origin[0] + float(crop[row].argmax()), origin[1] + float(row + (not top))
+
+
 def resize_box(box: list[float], handle: str, x: float, y: float) -> list[float]:
     """Drag ``handle`` of ``box`` to (x, y); the opposite edges stay put. Dragging past the opposite edge
     flips the box instead of giving it a negative size."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from pixelproof.core.geometry import HANDLES
 from pixelproof.ui.canvas.items import AnnotationItemMixin
-from pixelproof.ui.canvas.marks import HANDLE_SIZE, HandleItem
+from pixelproof.ui.canvas.marks import HANDLE_MIN, HANDLE_SHARE, HANDLE_SIZE, HandleItem
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -101,6 +101,19 @@ def shown_handles(spots: np.ndarray) -> np.ndarray:
         elif name in ("l", "r"):
             shown[:, k] = high
     return shown
+
+
+def handle_sides(spots: np.ndarray) -> np.ndarray:
+    """(n,): the side in screen pixels of the handles drawn on each of n boxes (``handle_spots``): a share
+    of the box's shorter side on screen (``HANDLE_SHARE``), odd (centred on the spot), from ``HANDLE_MIN``
+    to ``HANDLE_SIZE``. Four 9-pixel corner handles covered a box of 10 x 14 pixels but for a strip across
+    its middle. Drawn only: where a press takes a handle does not change (``grabbable``, ``HANDLE_SIZE``)."""
+    if not len(spots):
+        return np.zeros(0)
+    tl, tr, bl = (HANDLES.index(h) for h in ("tl", "tr", "bl"))
+    short = np.minimum(np.abs(spots[:, tr, 0] - spots[:, tl, 0]), np.abs(spots[:, bl, 1] - spots[:, tl, 1]))
+    side = np.clip(np.floor(short * HANDLE_SHARE), HANDLE_MIN, HANDLE_SIZE)
+    return side - (side % 2 == 0)
 
 
 def grabbable(spots: np.ndarray, at: QPointF) -> np.ndarray:

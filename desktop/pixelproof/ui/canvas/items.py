@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import mask_edit, masks
-from pixelproof.core.geometry import HANDLES, handle_spot
+from pixelproof.core.geometry import HANDLES, end_point, handle_spot, row_start
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
@@ -75,6 +75,7 @@ class AnnotationItemMixin:
     image_size: tuple[int, int]  # (height, width)
     _label: LabelItem | None = None
     _label_at: QPointF  # the tag's anchor in item coordinates (a move preview's ``setPos`` shifts it)
+    _label_low_at: QPointF  # where its top-left goes when placed below the object (``tag_layout``)
     _selected_look: bool
     _color: QColor
 
@@ -83,6 +84,7 @@ class AnnotationItemMixin:
         self.image_size = image_size
         self._label = None
         self._label_at = QPointF()
+        self._label_low_at = QPointF()
         self._selected_look = False
         self._color = QColor()
         self.setZValue(Z_BY_KIND.get(self.kind, 1.0))  # type: ignore[attr-defined]
@@ -125,6 +127,7 @@ class AnnotationItemMixin:
                 self.scene().addItem(self._label)  # type: ignore[attr-defined]
         self._label.set_text(text, self._color)
         self._label_at = QPointF(*self.label_anchor(ann))
+        self._label_low_at = QPointF(*self.low_anchor(ann))
         self._place_companions()
 
     def _place_companions(self) -> None:
@@ -136,7 +139,7 @@ class AnnotationItemMixin:
         if label is None:
             self.refit_marks()
             return
-        label.setPos(self.mapToScene(self._label_at))  # type: ignore[attr-defined]
+        label.setPos(self.mapToScene(self._label_low_at if label.below else self._label_at))  # type: ignore[attr-defined]
         label.set_lift(SELECTED_TAG_LIFT if self.handles() else 0.0)  # over the top edge's handles
         # above every fill (z <= 13), under the box layer's tags (Z_LABEL) as before; a selected one's above
         # every other tag (in a crowd, the canvas says what was picked), under the handles
@@ -145,14 +148,14 @@ class AnnotationItemMixin:
         self.refit_marks()
 
     def refit_marks(self) -> None:
-        """Show the tag if the object is, and it is selected or wide enough on screen (``tag_fits``): the
-        canvas asks again at each zoom (a box's handles too)."""
+        """Show the tag if the object is, and it is selected or wide enough on screen (``tag_fits``) and
+        not left out by ``tag_layout`` (a crowd): the canvas asks again at each zoom (a box's handles too)."""
         label = self._label
         if label is None:
             return
         zoom = self._zoom()
         width = self.boundingRect().width() * zoom  # type: ignore[attr-defined]
-        room = self._selected_look or bool(tag_fits(width, label.rect().width()))
+        room = self._selected_look or (bool(tag_fits(width, label.rect().width())) and not label.crowded)
         label.setVisible(self.isVisible() and room)  # type: ignore[attr-defined]
 
     def _zoom(self) -> float:
@@ -183,6 +186,11 @@ class AnnotationItemMixin:
     def label_anchor(self, ann: Annotation) -> tuple[float, float]:
         """Where the tag sits: on the shape, so it names the shape it touches (a box's top-left corner)."""
         return ann.bbox[0], ann.bbox[1]
+
+    def low_anchor(self, ann: Annotation) -> tuple[float, float]:
+        """Where the tag goes when its spot above is taken (``tag_layout``): under the shape (a box's
+        bottom-left corner)."""
+        return ann.bbox[0], ann.bbox[1] + ann.bbox[3]
 
     def set_selected_look(self, selected: bool) -> None:
         if selected != self._selected_look:
@@ -233,6 +241,7 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
         self.setRect(QRectF(x, y, w, h))
         self._place_handles()
         self._label_at = QPointF(x, y)
+        self._label_low_at = QPointF(x, y + h)
         self._place_companions()
 
     def _apply_look(self) -> None:
@@ -267,7 +276,7 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
         super().refit_marks()
         if not self._handles:
             return
-        from pixelproof.ui.canvas.hit_test import handle_spots, shown_handles  # (it imports this module)
+        from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles  # (imports this)
 
         r = self.mapRectToScene(self.rect())
         z = self._zoom()
@@ -275,8 +284,10 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
             np.array([[r.left(), r.top(), r.right(), r.bottom()]]), QTransform.fromScale(z, z)
         )
         drawable = dict(zip(HANDLES, shown_handles(spots)[0].tolist(), strict=True))
+        side = float(handle_sides(spots)[0])  # smaller on a box small on screen
         for h in self._handles:
             h.setVisible(self.isVisible() and drawable[h.name])
+            h.set_side(side)
 
     def outline_path(self) -> QPainterPath:
         path = QPainterPath()
@@ -309,13 +320,11 @@ class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
     def label_anchor(self, ann: Annotation) -> tuple[float, float]:
         """The top vertex (the leftmost of ties): a bounding box's corner can lie far off a polygon, and
         beside another shape's corner (a box and a polygon around one person: tags on top of each other)."""
-        points = [
-            (poly[i + 1], poly[i]) for poly in ann.segmentation or [] for i in range(0, len(poly) - 1, 2)
-        ]
-        if not points:
-            return super().label_anchor(ann)
-        y, x = min(points)
-        return x, y
+        return end_point(ann.segmentation or [], top=True) or super().label_anchor(ann)
+
+    def low_anchor(self, ann: Annotation) -> tuple[float, float]:
+        """The bottom vertex (the leftmost of ties), as ``label_anchor`` the top one."""
+        return end_point(ann.segmentation or [], top=False) or super().low_anchor(ann)
 
 
 class MaskItem(AnnotationItemMixin, QGraphicsItem):
@@ -454,11 +463,11 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     def label_anchor(self, ann: Annotation) -> tuple[float, float]:
         """The top row's first pixel (as a polygon's top vertex), from the pixels shown."""
-        rows = self._mask_crop.any(axis=1)
-        if not rows.any():
-            return super().label_anchor(ann)
-        top = int(rows.argmax())
-        return self._origin[0] + float(self._mask_crop[top].argmax()), self._origin[1] + float(top)
+        return row_start(self._mask_crop, self._origin, top=True) or super().label_anchor(ann)
+
+    def low_anchor(self, ann: Annotation) -> tuple[float, float]:
+        """Under the bottom row's first pixel, as ``label_anchor`` the top row's."""
+        return row_start(self._mask_crop, self._origin, top=False) or super().low_anchor(ann)
 
     def set_mask(self, crop: np.ndarray, origin: tuple[int, int]) -> None:
         """Show ``crop`` (a boolean mask) with its top-left pixel at ``origin``."""

@@ -11,38 +11,32 @@ the others with the selected look, the ``SelectedTags`` item its tag above the o
 ``LabelItem``), the ``SelectedHandles`` item its 8 resize handles above every tag (as ``HandleItem``),
 which ``handle_at`` hit-tests (select all of 5,000 boxes made 5,000 items and 40,000 handles, ~2 s).
 
-Tags of the layer's boxes are drawn by the ``TagLayer``: each distinct tag (name, colour) is rendered once
-to a pixmap, and the tags are composed into 512 px screen-space tiles per zoom level, kept in a small LRU
-cache; a repaint blits a few tiles. Any change to the boxes drops only the tiles it touches.
+Tags of the layer's boxes are drawn by the ``TagLayer`` (``tag_tiles``) from cached screen-sized tiles.
 """
 
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap, QTransform
+from PySide6.QtGui import QColor, QPainter, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
-from pixelproof.ui.canvas.hit_test import grabbable, handle_spots, shown_handles
+from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
 from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, displayed
 from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
 from pixelproof.ui.canvas.marks import (
     HANDLE_SIZE,
     SELECTED_TAG_LIFT,
     Z_HANDLE,
-    Z_LABEL,
     Z_SELECTED_LABEL,
-    tag_fits,
 )
+from pixelproof.ui.canvas.tag_tiles import TAG_TILE, TagLayer
 
-TAG_TILE = 512  # screen pixels
-MAX_TAG_TILES = 96
 HIT_MARGIN = 1.0  # image pixels around a box that still hit it (its outline)
 
 
@@ -386,7 +380,7 @@ class SelectedHandles(QGraphicsItem):
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
         self.layer = layer
-        self._pixmaps: dict[tuple[int, float], QPixmap] = {}
+        self._pixmaps: dict[tuple[int, float, float], QPixmap] = {}
         self.setZValue(Z_HANDLE)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -411,27 +405,30 @@ class SelectedHandles(QGraphicsItem):
         drawable = shown_handles(spots)  # the corners only on a box a few handles wide
         drawn = np.flatnonzero((near & drawable).any(axis=1))
         keep = drawable[drawn]
-        # where an aliased 9-pixel rectangle centred on the spot starts, as whole pixels: the int overload
-        # of drawPixmap costs a fifth of the QPointF one, and there are up to 8 handles a box
-        corners = np.floor(spots[drawn][keep] - s / 2).astype(np.int64).tolist()
-        cat_of = np.repeat(cats[idx[drawn]], keep.sum(axis=1)).tolist()
-        handles: dict[int, QPixmap] = {}
+        per_box = keep.sum(axis=1)
+        sides = np.repeat(handle_sides(spots[drawn]), per_box)  # smaller on a box small on screen
+        # where an aliased rectangle centred on the spot starts, as whole pixels: the int overload of
+        # drawPixmap costs a fifth of the QPointF one, and there are up to 8 handles a box
+        corners = np.floor(spots[drawn][keep] - sides[:, None] / 2).astype(np.int64).tolist()
+        cat_of = np.repeat(cats[idx[drawn]], per_box).tolist()
+        handles: dict[tuple[int, float], QPixmap] = {}
         draw = painter.drawPixmap
         painter.save()
         painter.resetTransform()
-        for c, (x, y) in zip(cat_of, corners, strict=True):  # those off the exposed area are clipped
-            pm = handles.get(c)
+        for c, side, (x, y) in zip(cat_of, sides.tolist(), corners, strict=True):  # off the area: clipped
+            pm = handles.get((c, side))
             if pm is None:
-                pm = handles[c] = self._handle(category_color(self.layer.category(c)), dpr)
+                pm = handles[c, side] = self._handle(category_color(self.layer.category(c)), dpr, side)
             draw(x, y, pm)
         painter.restore()
 
-    def _handle(self, color: QColor, dpr: float) -> QPixmap:
-        """A resize handle as ``HandleItem`` draws it: white, a 1-pixel outline darker than ``color``."""
-        key = (color.rgba(), dpr)
+    def _handle(self, color: QColor, dpr: float, size: float) -> QPixmap:
+        """A resize handle as ``HandleItem`` draws it, ``size`` wide: white, a 1-pixel outline darker than
+        ``color``."""
+        key = (color.rgba(), dpr, size)
         pm = self._pixmaps.get(key)
         if pm is None:
-            side = HANDLE_SIZE + 1  # a 9-pixel rectangle's outline covers 10 pixels
+            side = size + 1  # a 9-pixel rectangle's outline covers 10 pixels
             pm = QPixmap(math.ceil(side * dpr), math.ceil(side * dpr))
             pm.setDevicePixelRatio(dpr)
             pm.fill(color.darker(160))
@@ -440,154 +437,3 @@ class SelectedHandles(QGraphicsItem):
             p.end()
             self._pixmaps[key] = pm
         return pm
-
-
-class TagLayer(QGraphicsItem):
-    """The category tags of the ``BoxLayer``'s boxes, in screen pixels at any zoom (as ``LabelItem``)."""
-
-    def __init__(self, layer: BoxLayer) -> None:
-        super().__init__()
-        self.layer = layer
-        self.enabled = True
-        self._pixmaps: dict[tuple[str, int], QPixmap] = {}
-        self._tiles: OrderedDict[tuple[float, int, int], QImage | None] = OrderedDict()
-        self._stale: list[_Box] | None = []  # boxes whose tiles go before the next paint; None: all tiles
-        self._font = QFont()
-        self._metrics = QFontMetrics(self._font)
-        self._dpr = 1.0  # device pixels per screen pixel of the pixmaps and tiles (2 on a 200 % screen)
-        self._scene_rect = QRectF()
-        self.tiles_rendered = 0  # tests read it: a repaint at the same zoom renders none
-        self.setZValue(Z_LABEL)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-
-    def set_scene_rect(self, rect: QRectF) -> None:
-        self.prepareGeometryChange()
-        self._scene_rect = QRectF(rect)
-
-    def boundingRect(self) -> QRectF:
-        return self._scene_rect  # tags keep their screen size: they reach past the boxes at low zoom
-
-    def set_enabled(self, on: bool) -> None:
-        self.enabled = on
-        self.setVisible(on)
-        self.invalidate()
-
-    def invalidate(self, boxes: list[_Box] | None = None) -> None:
-        """Drop the cached tiles (those ``boxes``' tags cross, or all) before the next repaint: an edit of
-        5,000 boxes announces them one by one, and checking every tile for each cost a quarter second."""
-        if boxes is None or self._stale is None or len(self._stale) + len(boxes) > 64:
-            self._stale = None
-        elif self._tiles:
-            self._stale.extend(boxes)
-        self.update()
-
-    def _drop_stale(self) -> None:
-        if self._stale is None:
-            self._tiles.clear()
-        elif self._stale:
-            for key in list(self._tiles):
-                zoom, tx, ty = key
-                if any(self._crosses(box, zoom, tx, ty) for box in self._stale):
-                    del self._tiles[key]
-        self._stale = []
-
-    def _crosses(self, box: _Box, zoom: float, tx: int, ty: int) -> bool:
-        w, h = self._tag_size(box)
-        x, y = round(box.x * zoom), round(box.y * zoom) - h
-        t = TAG_TILE
-        return x < (tx + 1) * t and x + w > tx * t and y < (ty + 1) * t and y + h > ty * t
-
-    def tag_of(self, category_id: int) -> QPixmap:
-        cat = self.layer.category(category_id)
-        return self._pixmap(cat.name if cat is not None else "", category_color(cat))
-
-    def _tag_size(self, box: _Box) -> tuple[int, int]:
-        size = self.tag_of(box.category_id).deviceIndependentSize()
-        return round(size.width()), round(size.height())
-
-    def _pixmap(self, name: str, color: QColor) -> QPixmap:
-        """The tag as ``LabelItem`` draws it: the name on the category colour, 4 px padding; drawn at the
-        screen's pixel ratio, so its text is as sharp as a ``LabelItem``'s on a HiDPI screen."""
-        key = (name, color.rgba())
-        pm = self._pixmaps.get(key)
-        if pm is None:
-            w, h = self._metrics.horizontalAdvance(name) + 8, self._metrics.height() + 2
-            pm = QPixmap(max(1, math.ceil(w * self._dpr)), max(1, math.ceil(h * self._dpr)))
-            pm.setDevicePixelRatio(self._dpr)
-            pm.fill(color)
-            p = QPainter(pm)
-            p.setFont(self._font)
-            p.setPen(QColor(0, 0, 0) if color.lightnessF() > 0.6 else QColor(255, 255, 255))
-            align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-            p.drawText(QRectF(4, 1, w - 8, h - 2), align, name)
-            p.end()
-            self._pixmaps[key] = pm
-        return pm
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        self._drop_stale()
-        if not self.enabled or not self.layer.boxes:
-            return
-        dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        if dpr != self._dpr:  # the window moved to a screen of another scale: redraw at its resolution
-            self._dpr = dpr
-            self._pixmaps.clear()
-            self._tiles.clear()
-        t = painter.worldTransform()
-        zoom = t.m11()
-        dx, dy = round(t.dx()), round(t.dy())
-        area = t.mapRect(option.exposedRect)  # screen (device-independent) pixels
-        x0, y0 = math.floor(area.left() - dx), math.floor(area.top() - dy)
-        x1, y1 = math.ceil(area.right() - dx), math.ceil(area.bottom() - dy)
-        painter.save()
-        painter.resetTransform()
-        for ty in range(y0 // TAG_TILE, (y1 - 1) // TAG_TILE + 1):
-            for tx in range(x0 // TAG_TILE, (x1 - 1) // TAG_TILE + 1):
-                img = self._tile(zoom, tx, ty)
-                if img is not None:
-                    painter.drawImage(QPointF(tx * TAG_TILE + dx, ty * TAG_TILE + dy), img)
-        painter.restore()
-
-    def _tile(self, zoom: float, tx: int, ty: int) -> QImage | None:
-        key = (zoom, tx, ty)
-        if key in self._tiles:
-            self._tiles.move_to_end(key)
-            return self._tiles[key]
-        img = self._render(zoom, tx, ty)
-        self._tiles[key] = img
-        while len(self._tiles) > MAX_TAG_TILES:
-            self._tiles.popitem(last=False)
-        return img
-
-    def _render(self, zoom: float, tx: int, ty: int) -> QImage | None:
-        """The tags crossing one screen tile, later boxes on top; only of the boxes wide enough on screen
-        at this zoom (``tag_fits``: the tiles are per zoom, so this is the per-zoom thinning)."""
-        _, xyxy, shown, cats = self.layer.arrays()
-        kinds, which = np.unique(cats, return_inverse=True)
-        tags = {int(c): self.tag_of(int(c)) for c in kinds}
-        tag_w = np.array([tags[int(c)].deviceIndependentSize().width() for c in kinds])[which.reshape(-1)]
-        ox, oy = tx * TAG_TILE, ty * TAG_TILE
-        x = np.round(xyxy[:, 0] * zoom) - ox
-        y = np.round(xyxy[:, 1] * zoom) - oy
-        sizes = [pm.deviceIndependentSize() for pm in tags.values()]
-        reach_w = max((s.width() for s in sizes), default=0)
-        reach_h = max((s.height() for s in sizes), default=0)
-        near = shown & ~self.layer.selected_mask()  # ``SelectedBoxes`` draws those
-        near &= tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, tag_w)
-        near &= (x < TAG_TILE) & (x + reach_w > 0) & (y > 0) & (y - reach_h < TAG_TILE)
-        idx = np.flatnonzero(near)
-        self.tiles_rendered += 1
-        if not len(idx):
-            return None
-        side = math.ceil(TAG_TILE * self._dpr)
-        img = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
-        img.setDevicePixelRatio(self._dpr)
-        img.fill(0)
-        p = QPainter(img)
-        for c, bx, by in zip(cats[idx].tolist(), x[idx].tolist(), y[idx].tolist(), strict=True):
-            pm = tags[c]
-            p.drawPixmap(QPointF(bx, by - pm.deviceIndependentSize().height()), pm)
-        p.end()
-        return img

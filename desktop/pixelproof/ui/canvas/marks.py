@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-HANDLE_SIZE = 9.0
+HANDLE_SIZE = 9.0  # screen pixels: a handle as drawn on a box at least 15 wide and high, and as hit on any
+HANDLE_MIN = 5.0  # screen pixels: the smallest handle drawn (``hit_test.handle_sides``)
+HANDLE_SHARE = 0.6  # of a box's shorter side on screen: its handles' side, between the two
 # screen pixels a selected box's tag sits above its anchor: its handles on the top edge reach that far up
 # (outline included), and covered the bottom of the name ('car' cut on a box narrower than its tag)
 SELECTED_TAG_LIFT = math.ceil(HANDLE_SIZE / 2)
@@ -65,6 +67,20 @@ class HandleItem(QGraphicsRectItem):
         pen.setCosmetic(True)
         self.setPen(pen)
         self.setBrush(QColor(255, 255, 255))
+        self.side = s  # as drawn (``set_side``); it is hit over its whole rectangle
+
+    def set_side(self, side: float) -> None:
+        """Draw it ``side`` screen pixels wide (``hit_test.handle_sides``: smaller on a small box)."""
+        if side != self.side:
+            self.side = side
+            self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setPen(self.pen())
+        painter.setBrush(self.brush())
+        painter.drawRect(QRectF(-self.side / 2, -self.side / 2, self.side, self.side))
 
 
 class LabelItem(QGraphicsRectItem):
@@ -85,6 +101,8 @@ class LabelItem(QGraphicsRectItem):
         self.text.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.text.setPos(4, 1)
         self._lift = 0.0
+        self.below = False  # under its object (``tag_layout``: the spot above would cover another tag)
+        self.crowded = False  # left out: both spots would cover another tag
 
     def set_text(self, text: str, color: QColor) -> None:
         self.text.setText(text)
@@ -99,9 +117,17 @@ class LabelItem(QGraphicsRectItem):
             self._lift = lift
             self._layout()
 
+    def set_place(self, side: int, crowded: bool) -> None:
+        """Above its anchor (side 0) or below its low anchor (1, ``tag_layout.BELOW``), or left out
+        (``crowded``): where ``tag_layout`` found room for it. Its owner puts it at the anchor."""
+        self.crowded = crowded
+        if (side == 1) != self.below:
+            self.below = side == 1
+            self._layout()
+
     def _layout(self) -> None:
         r = self.text.boundingRect()
-        bottom = -self._lift
+        bottom = r.height() + 2 if self.below else -self._lift
         self.setRect(0, bottom - r.height() - 2, r.width() + 8, r.height() + 2)
         self.text.setPos(4, bottom - r.height() - 1)
 
@@ -123,17 +149,24 @@ class HoverMark(QGraphicsItem):
         self._path = QPainterPath()
         self._color = QColor()
         self._zoom = 1.0
+        self.shown_tag: tuple[int | None, tuple | None] = (None, None)  # what ``show_on`` shows
         self.setZValue(Z_HOVER)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
 
     def show_on(
-        self, ann_id: int | None, path: QPainterPath, color: QColor, tag: tuple[str, QPointF] | None = None
+        self,
+        ann_id: int | None,
+        path: QPainterPath,
+        color: QColor,
+        tag: tuple[str, QPointF, bool] | None = None,
     ) -> None:
-        """Outline ``path`` (scene coordinates) of ``ann_id`` in ``color``, with its tag (name, anchor) when
-        tags are shown; None hides the mark."""
+        """Outline ``path`` (scene coordinates) of ``ann_id`` in ``color``, with its tag (name, anchor, below
+        it: where ``tag_layout`` put the object's own tag) when tags are shown; None hides the mark."""
+        self.shown_tag = (ann_id, None if tag is None else (tag[0], tag[1].x(), tag[1].y(), tag[2]))
         if tag is not None and ann_id is not None:
             self.tag.set_text(tag[0], color)
+            self.tag.set_place(1 if tag[2] else 0, False)
             self.tag.setPos(tag[1])
         self.tag.setVisible(tag is not None and ann_id is not None)
         self.prepareGeometryChange()

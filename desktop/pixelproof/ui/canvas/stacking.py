@@ -11,8 +11,10 @@ from PySide6.QtGui import QColor, QPainterPath
 
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.canvas.looks import category_color
+from pixelproof.ui.canvas.tag_layout import BELOW
 
 if TYPE_CHECKING:
+    from pixelproof.ui.canvas.marks import HoverMark
     from pixelproof.ui.canvas.view import CanvasView
 
 
@@ -58,8 +60,9 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         path.addRect(QRectF(box.x, box.y, box.w, box.h))
         cat = layer.category(box.category_id)
         named = view.show_labels and cat is not None and ann_id not in layer.selected
-        tag = (cat.name, QPointF(box.x, box.y)) if named and cat is not None else None
-        if ann_id != mark.ann_id or mark.tag.isVisible() != (tag is not None):
+        below = layer.tags.side_of(ann_id) == BELOW  # where its own tag is (``tag_layout``)
+        tag = (cat.name, QPointF(box.x, box.y + box.h if below else box.y), below) if named and cat else None
+        if not _shows(mark, ann_id, tag):
             mark.show_on(ann_id, path, category_color(cat), tag)
         return
     item = view.made_item(ann_id) if ann_id is not None else None
@@ -68,10 +71,19 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
             mark.show_on(None, QPainterPath(), QColor())
         return
     label = item._label
-    tag = (label.text.text(), label.pos()) if label is not None and not item.is_selected_look else None
-    if ann_id != mark.ann_id or mark.tag.isVisible() != (tag is not None):
+    tag = (
+        (label.text.text(), label.pos(), label.below)
+        if label is not None and not item.is_selected_look
+        else None
+    )
+    if not _shows(mark, ann_id, tag):
         cat = view.document.project.categories.get(item.category_id)
         mark.show_on(ann_id, item.outline_path(), category_color(cat), tag)
+
+
+def _shows(mark: HoverMark, ann_id: int, tag: tuple[str, QPointF, bool] | None) -> bool:
+    """Whether ``mark`` shows ``ann_id`` with ``tag`` already (a zoom may have moved the tag below)."""
+    return mark.shown_tag == (ann_id, None if tag is None else (tag[0], tag[1].x(), tag[1].y(), tag[2]))
 
 
 def rehover(view: CanvasView) -> None:

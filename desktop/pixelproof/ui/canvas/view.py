@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
-from pixelproof.ui.canvas import hit_test, stacking
+from pixelproof.ui.canvas import hit_test, stacking, tag_layout
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import (
     clamp_zoom,
@@ -89,6 +89,8 @@ class CanvasView(ShownPixels, QGraphicsView):
         self._added: list[int] = []  # objects of the shown image an edit added: ``_restack`` places them
         self.image_id = -1
         self.show_labels = True
+        self._tags_dirty = False  # the tags are placed again at the next ``flush_tags``
+        self.tag_region: QRectF | None = None  # where they were placed (``tag_layout``)
         self.keep_zoom = False
         self.tool = None  # ui.tools.base.Tool
         self._pan_from: QPoint | None = None
@@ -163,6 +165,8 @@ class CanvasView(ShownPixels, QGraphicsView):
         self._scene.addItem(self.placeholder)
         self.box_layer = BoxLayer(doc.project.categories.get)
         self.box_layer.tags.set_enabled(self.show_labels)
+        self.box_layer.tags.relayout = self.flush_tags
+        self.box_layer.tags.on_change = self.tags_changed
         for part in self.box_layer.parts():
             self._scene.addItem(part)
         self.hover = HoverMark()
@@ -244,18 +248,22 @@ class CanvasView(ShownPixels, QGraphicsView):
     def _on_added(self, image_id: int, ann_id: int) -> None:
         if image_id == self.image_id:
             ann = self.document.project.annotations[ann_id]
+            self.tags_changed()
             self._add_item(ann)
             self._drawn.added(ann)
             self._added.append(ann_id)
 
     def _restack(self) -> None:
-        """Stack what the edit just made added where the image's order puts it (``stacking.restack``)."""
+        """Stack what the edit just made added where the image's order puts it (``stacking.restack``), and
+        place the tags again (``flush_tags``)."""
         added, self._added = self._added, []
         stacking.restack(self, added)
+        self.flush_tags()
         stacking.rehover(self)  # what a click at the still pointer takes now
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         ann = self.document.project.annotations[ann_id]
+        self.tags_changed()
         if image_id != self.image_id:
             self._drawn.moved_elsewhere(ann, self.document.moved_from.get(ann_id))
             return
@@ -276,6 +284,7 @@ class CanvasView(ShownPixels, QGraphicsView):
             item.set_selected_look(self.document.is_selected(ann_id))
 
     def _on_removed(self, image_id: int, ann_id: int) -> None:
+        self.tags_changed()
         if self.hover is not None and self.hover.ann_id == ann_id:
             stacking.mark_hovered(self, None)
         item = self.items_by_id.pop(ann_id, None)
@@ -293,6 +302,7 @@ class CanvasView(ShownPixels, QGraphicsView):
             self.box_layer.set_selected(sel)
         for ann_id, item in self.items_by_id.items():
             item.set_selected_look(ann_id in sel)
+        tag_layout.flush(self, True)  # the selected objects' tags and handles first
         stacking.rehover(self)  # the selection first: a click at the still pointer may take another
 
     def made_item(self, ann_id: int) -> AnnotationItemMixin | None:
@@ -334,6 +344,7 @@ class CanvasView(ShownPixels, QGraphicsView):
             item.sync(ann, self._category(ann), self.show_labels)
         if self.box_layer is not None:
             self.box_layer.restyle()
+        tag_layout.flush(self, True)
         stacking.rehover(self)
 
     def set_show_labels(self, show: bool) -> None:
@@ -355,6 +366,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         if doc is not None and doc.selection:
             anns = doc.project.annotations
             doc.set_selection(i for i in doc.selection if annotation_shown(anns[i]))
+        tag_layout.flush(self, True)
         stacking.rehover(self)  # a hidden object is no longer what a click there takes
 
     def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
@@ -437,7 +449,19 @@ class CanvasView(ShownPixels, QGraphicsView):
             self.hover.set_zoom(z)
         for item in self.items_by_id.values():  # the box layer's tags and handles are per zoom already
             item.refit_marks()
+        tag_layout.flush(self, True)  # per zoom: a zoom makes or takes room between tags
         self.zoomChanged.emit(z)
+
+    def tags_changed(self) -> None:
+        """The objects, the selection or the zoom changed: the tags are placed again (``tag_layout``) at the
+        next ``flush_tags`` - the end of the edit, or the next turn of the event loop (one for a batch)."""
+        if not self._tags_dirty:
+            self._tags_dirty = True
+            QTimer.singleShot(0, self, self.flush_tags)  # not after the canvas is gone
+
+    def flush_tags(self) -> None:
+        """Place the tags now if anything changed (``tag_layout.flush``)."""
+        tag_layout.flush(self)
 
     def pan_by(self, dx: int, dy: int) -> None:
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - dx)
@@ -448,6 +472,8 @@ class CanvasView(ShownPixels, QGraphicsView):
         """The picture moved under the pointer (a pan, a scroll bar, a zoom): the mark is asked again there
         (``stacking.rehover``), as after an edit; it stayed on what the last mouse move had found."""
         super().scrollContentsBy(dx, dy)
+        if self.box_layer is not None and not tag_layout.covers(self):  # the tags out there placed too
+            tag_layout.flush(self, True)
         stacking.rehover(self)
 
     def resizeEvent(self, event) -> None:

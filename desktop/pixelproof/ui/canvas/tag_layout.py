@@ -1,0 +1,238 @@
+"""Category tags that do not cover each other.
+
+Thinning by width (``marks.tag_fits``) left a crowd of boxes each wide enough for its tag with the tags
+overlapping, each cut by the next: unreadable. ``relayout`` places every tag the thinning leaves, at each
+zoom and after each change (``CanvasView.flush_tags``). What stays where it is: the selected objects' tags
+(lifted over their handles) and their handles - what the user picked is always named. Then the larger
+objects' tags first (in a crowd the big object is what is seen first; of equal ones, the one drawn on
+top): a tag sits above its object's top-left corner as before; where that would cover a tag or handle
+already placed, below its object (under its bottom-left corner, a polygon's or mask's lowest point); where
+that is taken too it is left out, and the pointer on the object shows it. The order does not depend on the
+zoom, so zooming does not swap which of two objects keeps its spot.
+
+The hovered object's tag is not placed first: its mark draws it over every other tag where its own tag
+sits; placing the tags again as the pointer moves would shuffle them under it. The layout is the whole
+window's surroundings (``REACH``: half the window more on each side) at one zoom, in screen pixels from the
+scene's origin: a pan moves no tag, and one out of that area places them again (``covers``); a grid of
+64-pixel cells keeps it linear in the tags there that the width thinning leaves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QTransform
+
+from pixelproof.ui.canvas.marks import HANDLE_SIZE, SELECTED_TAG_LIFT, tag_fits
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.items import AnnotationItemMixin
+    from pixelproof.ui.canvas.layers import BoxLayer
+    from pixelproof.ui.canvas.view import CanvasView
+
+ABOVE, BELOW, LEFT_OUT = 0, 1, -1
+CELL = 64  # screen pixels: a tag crosses a few cells
+REACH = (
+    0.5  # of the window's width (height) on each side: where the tags are placed, the window in the middle
+)
+
+
+def visible(view: CanvasView) -> QRectF:
+    """The window's area, in screen pixels from the scene's origin (as ``relayout`` places tags)."""
+    z = view.zoom
+    r = view.mapToScene(view.viewport().rect()).boundingRect()
+    return QRectF(r.x() * z, r.y() * z, r.width() * z, r.height() * z)
+
+
+def covers(view: CanvasView) -> bool:
+    """Whether the tags were placed around what the window shows now (a pan may have left that area)."""
+    region = view.tag_region
+    return region is not None and region.contains(visible(view))
+
+
+def place_tags(slots: np.ndarray, order: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """(n,): the slot each of n tags takes (``slots`` (n, k, 4): its rectangles x0 y0 x1 y1 in screen pixels,
+    the preferred first), or ``LEFT_OUT``: in ``order`` (indices, the first placed first), the first slot
+    that overlaps no tag placed before nor any ``fixed`` rectangle (m, 4). Touching edges do not overlap."""
+    chosen = np.full(len(slots), LEFT_OUT, dtype=np.int64)
+    grid: dict[tuple[int, int], list[list[float]]] = {}
+
+    def cells(r: list[float]) -> list[tuple[int, int]]:
+        x0, y0 = int(r[0] // CELL), int(r[1] // CELL)
+        x1, y1 = int(r[2] // CELL), int(r[3] // CELL)
+        return [(cx, cy) for cx in range(x0, x1 + 1) for cy in range(y0, y1 + 1)]
+
+    def free(r: list[float]) -> bool:
+        for c in cells(r):
+            for o in grid.get(c, ()):
+                if r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3]:
+                    return False
+        return True
+
+    def take(r: list[float]) -> None:
+        for c in cells(r):
+            grid.setdefault(c, []).append(r)
+
+    if not len(slots):
+        return chosen
+    for r in fixed.tolist():
+        take(r)
+    rects = slots.tolist()
+    for i in order.tolist():
+        for s, r in enumerate(rects[i]):
+            if free(r):
+                take(r)
+                chosen[i] = s
+                break
+    return chosen
+
+
+def handle_rects(spots: np.ndarray, drawn: np.ndarray, sides: np.ndarray) -> np.ndarray:
+    """(m, 4): the drawn handles (``spots`` (n, 8, 2), ``drawn`` (n, 8), ``sides`` (n,) their size) as
+    rectangles, screen pixels."""
+    half = np.broadcast_to((sides / 2)[:, None], drawn.shape)[drawn]
+    pts = spots[drawn]
+    return np.stack([pts[:, 0] - half, pts[:, 1] - half, pts[:, 0] + half, pts[:, 1] + half], axis=1)
+
+
+class _Tags:
+    """The tags gathered for one layout: candidates' slots and priority, fixed rectangles."""
+
+    def __init__(self) -> None:
+        self.slots: list[np.ndarray] = []  # (n, 2, 4) per source
+        self.areas: list[np.ndarray] = []
+        self.ids: list[np.ndarray] = []
+        self.fixed: list[np.ndarray] = [np.zeros((0, 4))]
+
+
+def flush(view: CanvasView, changed: bool = False) -> None:
+    """Place the tags now if anything ``changed`` (the objects, the selection, the zoom, a pan out of the
+    area placed) since the last time, and only then: the canvas asks at the end of each edit."""
+    layer = view.box_layer
+    if not (changed or view._tags_dirty) and (layer is None or layer.tags.is_laid_out(view.zoom)):
+        return
+    view._tags_dirty = False
+    if view.document is not None and view.image_id != -1:
+        relayout(view)
+
+
+def relayout(view: CanvasView) -> None:
+    """Place the tags of the box layer's boxes and of the items at the view's zoom (module docstring)."""
+    from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles
+
+    zoom = view.zoom
+    to_screen = QTransform.fromScale(zoom, zoom)
+    v = visible(view)
+    region = v.adjusted(-v.width() * REACH, -v.height() * REACH, v.width() * REACH, v.height() * REACH)
+    view.tag_region = region
+    near = region.left(), region.top(), region.right(), region.bottom()
+    gathered = _Tags()
+    layer = view.box_layer
+    picked = _gather_layer(layer, zoom, gathered, near) if layer is not None else None
+    items = []
+    for item in view.items_by_id.values():  # made items only
+        label = item._label
+        if label is None:
+            continue
+        if not item.isVisible():  # type: ignore[attr-defined]
+            continue
+        w, h = label.rect().width(), label.rect().height()
+        a = item.mapToScene(item._label_at)  # type: ignore[attr-defined]
+        ax, ay = a.x() * zoom, a.y() * zoom
+        bounds = item.boundingRect()  # type: ignore[attr-defined]  # ``refit_marks``' width
+        if item.is_selected_look:
+            lift = SELECTED_TAG_LIFT if item.handles() else 0.0
+            gathered.fixed.append(np.array([[ax, ay - lift - h, ax + w, ay - lift]]))
+            shown = [hd for hd in item.handles() if hd.isVisible()]
+            if shown:
+                r = item.mapRectToScene(item.rect())  # type: ignore[attr-defined]
+                spots = handle_spots(np.array([[r.left(), r.top(), r.right(), r.bottom()]]), to_screen)
+                rects = handle_rects(spots, shown_handles(spots), handle_sides(spots))
+                gathered.fixed.append(rects)
+            _settle(item, ABOVE)
+            continue
+        if not tag_fits(bounds.width() * zoom, w):
+            _settle(item, ABOVE)
+            continue
+        low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
+        lx, ly = low.x() * zoom, low.y() * zoom
+        slots = np.array([[[ax, ay - h, ax + w, ay], [lx, ly, lx + w, ly + h]]])
+        if not _within(slots, near).any():
+            _settle(item, LEFT_OUT)  # out of sight: placed when a pan comes near
+            continue
+        gathered.slots.append(slots)
+        shape = item.outline_path().boundingRect()  # as the layer's box: no outline's width
+        gathered.areas.append(np.array([shape.width() * shape.height()]))
+        gathered.ids.append(np.array([item.ann_id]))
+        items.append(item)
+    n_items = len(items)
+    slots = np.concatenate(gathered.slots) if gathered.slots else np.zeros((0, 2, 4))
+    areas = np.concatenate(gathered.areas) if gathered.areas else np.zeros(0)
+    ids = np.concatenate(gathered.ids) if gathered.ids else np.zeros(0, np.int64)
+    # larger first; of equal ones, the one drawn on top: later in the image's order
+    doc = view.document
+    anns = doc.project.annotations_of(view.image_id) if doc is not None else []
+    rank = {a.id: k for k, a in enumerate(anns)}
+    later = np.fromiter((rank.get(i, -1) for i in ids.tolist()), dtype=np.int64, count=len(ids))
+    order = np.lexsort((-later, -areas))
+    chosen = place_tags(slots, order, np.concatenate(gathered.fixed))
+    if layer is not None:
+        idx, x, top, bottom, h = picked if picked is not None else (np.zeros(0, np.int64), *[np.zeros(0)] * 4)
+        side = chosen[: len(idx)]  # the layer's candidates come first
+        layer.tags.set_layout(zoom, idx, side, x, np.where(side == BELOW, bottom, top - h))
+    for item, side in zip(items, chosen[len(chosen) - n_items :].tolist(), strict=True):
+        _settle(item, side)
+
+
+def _settle(item: AnnotationItemMixin, side: int) -> None:
+    """Put the item's tag where the layout found room (``side``), if it was not there."""
+    label = item._label
+    if label is not None and (label.below != (side == BELOW) or label.crowded != (side == LEFT_OUT)):
+        label.set_place(BELOW if side == BELOW else ABOVE, side == LEFT_OUT)
+        item._place_companions()
+
+
+def _within(slots: np.ndarray, near: tuple[float, float, float, float]) -> np.ndarray:
+    """(n,): which of n tags (``slots`` (n, k, 4)) may show in ``near`` (x0 y0 x1 y1) in any of its slots."""
+    x0, y0, x1, y1 = near
+    s = slots
+    return ((s[..., 0] < x1) & (s[..., 2] > x0) & (s[..., 1] < y1) & (s[..., 3] > y0)).any(axis=1)
+
+
+def _gather_layer(
+    layer: BoxLayer, zoom: float, gathered: _Tags, near: tuple[float, float, float, float]
+) -> tuple[np.ndarray, ...] | None:
+    """The layer's part of the layout: its selected boxes' tags and handles fixed, the others' tags that fit
+    and may show ``near`` the window as candidates (before the items'). Returns (indices into ``arrays()``,
+    x, top, bottom, tag height) of those candidates, screen pixels as the ``TagLayer`` rounds them."""
+    from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles
+
+    if not layer.tags.enabled or not layer.boxes:
+        return None
+    _, xyxy, shown, cats = layer.arrays()
+    kinds, which = np.unique(cats, return_inverse=True)
+    size = np.array([layer.tags.tag_size(int(c)) for c in kinds], dtype=np.float64).reshape(-1, 2)
+    w, h = size[which.reshape(-1), 0], size[which.reshape(-1), 1]
+    x = np.round(xyxy[:, 0] * zoom)
+    top, bottom = np.round(xyxy[:, 1] * zoom), np.round(xyxy[:, 3] * zoom)
+    x0, y0, x1, y1 = near
+    near_box = (x < x1) & (np.round(xyxy[:, 2] * zoom) + 2 * HANDLE_SIZE > x0) & (top - 3 * h < y1)
+    near_box &= bottom + 3 * h > y0  # its tag (lifted) and handles may reach in
+    sel = shown & layer.selected_mask() & near_box
+    if sel.any():
+        lift = SELECTED_TAG_LIFT
+        s = np.flatnonzero(sel)
+        gathered.fixed.append(np.stack([x[s], top[s] - lift - h[s], x[s] + w[s], top[s] - lift], axis=1))
+        spots = handle_spots(xyxy[s], QTransform.fromScale(zoom, zoom))
+        gathered.fixed.append(handle_rects(spots, shown_handles(spots), handle_sides(spots)))
+    fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, w)
+    idx = np.flatnonzero(shown & ~layer.selected_mask() & fit & near_box)
+    xi, wi, hi, ti, bi = x[idx], w[idx], h[idx], top[idx], bottom[idx]
+    above = np.stack([xi, ti - hi, xi + wi, ti], axis=1)
+    below = np.stack([xi, bi, xi + wi, bi + hi], axis=1)
+    gathered.slots.append(np.stack([above, below], axis=1))
+    b = xyxy[idx]
+    gathered.ids.append(layer.arrays()[0][idx])
+    gathered.areas.append((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
+    return idx, xi, ti, bi, hi

@@ -1,0 +1,207 @@
+"""The category tags of the box layer's boxes, from cached tiles: each distinct tag (name, colour) is
+rendered once to a pixmap, and the tags are composed into 512 px screen-space tiles per zoom level, kept in a
+small LRU cache; a repaint blits a few tiles. Where each tag goes is ``tag_layout``'s (above its box, below
+it, or left out: no tag over another); a new layout drops only the tiles of the tags it moved."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from pixelproof.ui.canvas.looks import category_color
+from pixelproof.ui.canvas.marks import Z_LABEL
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.layers import BoxLayer, _Box
+
+TAG_TILE = 512  # screen pixels
+MAX_TAG_TILES = 96
+
+
+class TagLayer(QGraphicsItem):
+    """The category tags of the ``BoxLayer``'s boxes, in screen pixels at any zoom (as ``LabelItem``)."""
+
+    def __init__(self, layer: BoxLayer) -> None:
+        super().__init__()
+        self.layer = layer
+        self.enabled = True
+        self._pixmaps: dict[tuple[str, int], QPixmap] = {}
+        self._tiles: OrderedDict[tuple[float, int, int], QImage | None] = OrderedDict()
+        # per zoom, the tags its tiles show (``tag_layout``): indices into the layer's arrays, x, y (top-left,
+        # screen pixels from the scene's origin), category; the current zoom's side of each box's tag
+        self._placed: dict[float, tuple[np.ndarray, ...]] = {}
+        self._sides: dict[int, int] = {}
+        self.laid_out = False  # False: the layer changed since the last layout (``relayout`` asks again)
+        self.relayout: Callable[[], None] = lambda: None  # the canvas's ``flush_tags``
+        self.on_change: Callable[[], None] = lambda: None  # the canvas's ``tags_changed``
+        self._font = QFont()
+        self._metrics = QFontMetrics(self._font)
+        self._dpr = 1.0  # device pixels per screen pixel of the pixmaps and tiles (2 on a 200 % screen)
+        self._scene_rect = QRectF()
+        self.tiles_rendered = 0  # tests read it: a repaint at the same zoom renders none
+        self.setZValue(Z_LABEL)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def set_scene_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._scene_rect = QRectF(rect)
+
+    def boundingRect(self) -> QRectF:
+        return self._scene_rect  # tags keep their screen size: they reach past the boxes at low zoom
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = on
+        self.setVisible(on)
+        self.invalidate()
+
+    def invalidate(self, boxes: list[_Box] | None = None) -> None:
+        """The boxes changed (``boxes``; None: all, or their colours or names): the tags are placed again
+        (``tag_layout``), and only the tiles of the tags that moved are redrawn (``set_layout``)."""
+        if boxes is None:
+            self._tiles.clear()
+        self.laid_out = False
+        self.on_change()
+        self.update()
+
+    def set_layout(
+        self, zoom: float, idx: np.ndarray, side: np.ndarray, x: np.ndarray, y: np.ndarray
+    ) -> None:
+        """Where the tags of the layer's boxes ``idx`` (into ``arrays()``) go at ``zoom``: ``side`` (above,
+        below, or left out), top-left ``x``, ``y`` (``tag_layout.relayout``). The tiles of this zoom that a
+        tag placed unlike in the last layout crosses go (an edit of 5,000 boxes redraws theirs only)."""
+        ids, _, _, cats = self.layer.arrays()
+        keep = side >= 0
+        new = (ids[idx[keep]], x[keep].astype(np.int64), y[keep].astype(np.int64), cats[idx[keep]])
+        old = self._placed.get(zoom)
+        self._placed[zoom] = new
+        self._sides = dict(zip(ids[idx].tolist(), side.tolist(), strict=True))
+        self.laid_out = True
+        for z in [z for z in self._placed if z != zoom and not any(k[0] == z for k in self._tiles)]:
+            del self._placed[z]
+        if old is None:
+            return
+        rows = {tuple(r) for r in np.stack(old, axis=1).tolist()} ^ {
+            tuple(r) for r in np.stack(new, axis=1).tolist()
+        }
+        if not rows:
+            return
+        hit: set[tuple[int, int]] = set()
+        t = TAG_TILE
+        for _, bx, by, c in rows:
+            w, h = self.tag_size(c)
+            hit.update(
+                (tx, ty)
+                for tx in range(bx // t, (bx + w) // t + 1)
+                for ty in range(by // t, (by + h) // t + 1)
+            )
+        for key in [k for k in self._tiles if k[0] == zoom and k[1:] in hit]:
+            del self._tiles[key]
+        self.update()
+
+    def is_laid_out(self, zoom: float) -> bool:
+        """Whether the tags are placed for the boxes as they are, at ``zoom``."""
+        return self.laid_out and zoom in self._placed
+
+    def side_of(self, ann_id: int) -> int:
+        """Where the layer's box ``ann_id`` has its tag at the current zoom (``tag_layout``: above, below or
+        left out; above for one it does not place)."""
+        return self._sides.get(ann_id, 0)
+
+    def tag_of(self, category_id: int) -> QPixmap:
+        cat = self.layer.category(category_id)
+        return self._pixmap(cat.name if cat is not None else "", category_color(cat))
+
+    def tag_size(self, category_id: int) -> tuple[int, int]:
+        size = self.tag_of(category_id).deviceIndependentSize()
+        return round(size.width()), round(size.height())
+
+    def _pixmap(self, name: str, color: QColor) -> QPixmap:
+        """The tag as ``LabelItem`` draws it: the name on the category colour, 4 px padding; drawn at the
+        screen's pixel ratio, so its text is as sharp as a ``LabelItem``'s on a HiDPI screen."""
+        key = (name, color.rgba())
+        pm = self._pixmaps.get(key)
+        if pm is None:
+            w, h = self._metrics.horizontalAdvance(name) + 8, self._metrics.height() + 2
+            pm = QPixmap(max(1, math.ceil(w * self._dpr)), max(1, math.ceil(h * self._dpr)))
+            pm.setDevicePixelRatio(self._dpr)
+            pm.fill(color)
+            p = QPainter(pm)
+            p.setFont(self._font)
+            p.setPen(QColor(0, 0, 0) if color.lightnessF() > 0.6 else QColor(255, 255, 255))
+            align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            p.drawText(QRectF(4, 1, w - 8, h - 2), align, name)
+            p.end()
+            self._pixmaps[key] = pm
+        return pm
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self.enabled or not self.layer.boxes:
+            return
+        dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        if dpr != self._dpr:  # the window moved to a screen of another scale: redraw at its resolution
+            self._dpr = dpr
+            self._pixmaps.clear()
+            self._tiles.clear()
+        t = painter.worldTransform()
+        zoom = t.m11()
+        if not self.is_laid_out(zoom):  # not placed by the canvas yet (its ``flush_tags``)
+            self.relayout()
+        dx, dy = round(t.dx()), round(t.dy())
+        area = t.mapRect(option.exposedRect)  # screen (device-independent) pixels
+        x0, y0 = math.floor(area.left() - dx), math.floor(area.top() - dy)
+        x1, y1 = math.ceil(area.right() - dx), math.ceil(area.bottom() - dy)
+        painter.save()
+        painter.resetTransform()
+        for ty in range(y0 // TAG_TILE, (y1 - 1) // TAG_TILE + 1):
+            for tx in range(x0 // TAG_TILE, (x1 - 1) // TAG_TILE + 1):
+                img = self._tile(zoom, tx, ty)
+                if img is not None:
+                    painter.drawImage(QPointF(tx * TAG_TILE + dx, ty * TAG_TILE + dy), img)
+        painter.restore()
+
+    def _tile(self, zoom: float, tx: int, ty: int) -> QImage | None:
+        key = (zoom, tx, ty)
+        if key in self._tiles:
+            self._tiles.move_to_end(key)
+            return self._tiles[key]
+        img = self._render(zoom, tx, ty)
+        self._tiles[key] = img
+        while len(self._tiles) > MAX_TAG_TILES:
+            self._tiles.popitem(last=False)
+        return img
+
+    def _render(self, zoom: float, tx: int, ty: int) -> QImage | None:
+        """The tags crossing one screen tile where the layout of this zoom put them (``set_layout``: only of
+        the boxes wide enough on screen, none over another), later boxes on top."""
+        _, x, y, cats = self._placed.get(zoom, (np.zeros(0, np.int64),) * 4)
+        ox, oy = tx * TAG_TILE, ty * TAG_TILE
+        sizes = [pm.deviceIndependentSize() for pm in self._pixmaps.values()]
+        reach_w, reach_h = (
+            max((s.width() for s in sizes), default=0),
+            max((s.height() for s in sizes), default=0),
+        )
+        near = (x < ox + TAG_TILE) & (x + reach_w > ox) & (y < oy + TAG_TILE) & (y + reach_h > oy)
+        idx = np.flatnonzero(near)
+        self.tiles_rendered += 1
+        if not len(idx):
+            return None
+        side = math.ceil(TAG_TILE * self._dpr)
+        img = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(self._dpr)
+        img.fill(0)
+        p = QPainter(img)
+        tags: dict[int, QPixmap] = {}
+        for c, bx, by in zip(cats[idx].tolist(), x[idx].tolist(), y[idx].tolist(), strict=True):
+            pm = tags.get(c) or tags.setdefault(c, self.tag_of(c))
+            p.drawPixmap(QPointF(bx - ox, by - oy), pm)
+        p.end()
+        return img
