@@ -408,3 +408,52 @@ def test_several_images_of_one_name_take_the_one_whose_path_matches(tmp_path: Pa
     assert [im.file_name for im in result.project.images.values()] == ["b/x.png", "a/x.png"]
     assert any("tasks[1]: 2 files named x.png" in p for p in result.problems)
     shutil.rmtree(tmp_path / "imgs")
+
+
+def test_predictions_but_not_the_one_the_annotation_was_made_from(tmp_path: Path) -> None:
+    """An annotator who corrected a prediction made the annotation from it (``parent_prediction``): that
+    prediction is the annotation, so it does not come in twice; another model's does, as pending."""
+    Image.new("RGB", (200, 100)).save(tmp_path / "a.png")
+    task = {
+        "id": 1,
+        "data": {"image": "a.png"},
+        "annotations": [{"id": 1, "parent_prediction": 5, "result": [_box(10, 10, 20, 20)]}],
+        "predictions": [
+            {"id": 5, "model_version": "v1", "score": 0.9, "result": [_box(11, 10, 20, 20)]},
+            {"id": 6, "model_version": "v2", "result": [_box(50, 50, 9, 9, score=0.4)]},
+        ],
+    }
+    export = _tasks(tmp_path / "e.json", [task])
+    found = {}
+    for mode in ("all", "unannotated", "skip"):
+        project = read_labelstudio(export, predictions=mode).project
+        found[mode] = sorted((a.source, a.score) for a in project.annotations.values() if a.source)
+    assert found == {"all": [("model:v2", 0.4)], "unannotated": [], "skip": []}
+
+
+def test_brush_rle_with_colours_and_damaged_streams(tmp_path: Path) -> None:
+    """Label Studio's RLE of coloured RGBA pixels (channels differ: literal runs) decodes to the
+    reference's alpha; a stream cut short or with bytes changed is refused with a reason, never a
+    crash or a mask of the wrong size."""
+    from pixelproof.interop.labelstudio_rle import RleError, decode
+
+    rng = np.random.default_rng(3)
+    rgba = np.zeros((30, 40, 4), np.uint8)
+    rgba[5:20, 8:30] = (255, 0, 0, 200)
+    rgba[::3, ::5, :3] = rng.integers(0, 255, (10, 8, 3))
+    rle = brush.encode_rle(rgba.ravel())
+    want = brush.decode_rle(rle).reshape(30, 40, 4)[:, :, 3] > 0
+    assert np.array_equal(decode(rle, 40, 30, "x"), want)
+    for k in range(200):
+        damaged = list(rle)
+        if k % 2:
+            damaged = damaged[: rng.integers(0, len(rle))]
+        else:
+            at = rng.integers(0, len(rle), 3)
+            damaged = [int(rng.integers(0, 256)) if i in at else v for i, v in enumerate(rle)]
+        try:
+            mask = decode(damaged, 40, 30, "x")
+        except RleError as e:
+            assert str(e)
+        else:
+            assert mask.shape == (30, 40)
