@@ -26,11 +26,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 import orjson
@@ -48,24 +46,21 @@ from pixelproof.interop._util import (
     Reporter,
     as_dict,
     folder_project,
-    is_file,
     rel_name,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme import circle_polygon
+from pixelproof.interop.labelstudio_inputs import ImageFinder, read_config
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
-from pixelproof.interop.safe_xml import read_small_xml
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
-LABEL_TAGS = ("RectangleLabels", "PolygonLabels", "EllipseLabels", "BrushLabels", "KeyPointLabels", "Labels")
 PREDICTION_CHOICES = {
     "all": "Pending model objects, but not the one a kept annotation was made from",
     "unannotated": "Pending model objects on tasks nobody annotated",
     "skip": "Not imported",
 }
 MAX_PERCENT = 1e4  # a percentage this far off is a broken file, not a region near the image
-_UPLOAD_PREFIX = re.compile(r"[0-9a-f]{8}-(.+)\Z")
 _SHOWN = 5
 
 
@@ -85,10 +80,10 @@ def read_labelstudio(
     if image_dir is not None and not Path(image_dir).is_dir():
         raise ValueError(f"{image_dir}: the images folder is no folder")
     report = Reporter(on_problem)
-    images = _ImageFinder(file.parent, Path(image_dir) if image_dir else None)
+    images = ImageFinder(file.parent, Path(image_dir) if image_dir else None)
     project = folder_project(images.root)
     build = Builder(project)
-    image_key = _read_config(
+    image_key = read_config(
         Path(config) if config else file.parent / CONFIG_NAME, config is not None, build, report
     )
     try:
@@ -164,100 +159,11 @@ def _listed(items: list[str]) -> str:
     return "; ".join(items[:_SHOWN]) + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
 
 
-def _read_config(path: Path, given: bool, build: Builder, report: Reporter) -> str:
-    """Categories from the label config, in its order and with its colours; returns the task ``data``
-    key of its ``<Image>`` (``image`` without a config)."""
-    if not given and not path.is_file():
-        return "image"
-    try:
-        root = read_small_xml(path, "label config")
-    except (OSError, ValueError) as e:
-        report(f"{e}; categories come from the results")
-        return "image"
-    key = "image"
-    for el in root.iter():
-        if el.tag == "Image" and (el.get("value") or "").startswith("$"):
-            key = el.get("value", "$image")[1:]
-            break
-    for tag in root.iter():
-        if tag.tag not in LABEL_TAGS:
-            continue
-        for label in tag.iter("Label"):
-            name = label.get("value")
-            if not name:
-                continue
-            try:
-                cat = build.category(name)
-            except LimitError as e:
-                report(f"{path}: <Label>: {e}; skipped")
-                continue
-            color = _hex_color(label.get("background", ""))
-            if color:
-                cat.color = color
-    return key
-
-
-def _hex_color(text: str) -> str:
-    """``#rrggbb`` for a CSS colour (``#f00``, ``red``, ``rgba(218, 1, 238, 1)``), "" when unknown."""
-    from PIL import ImageColor
-
-    try:
-        rgb = ImageColor.getrgb(text.strip())
-    except (ValueError, AttributeError):
-        return ""
-    return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
-
-
-class _ImageFinder:
-    """Image files by base name: in ``image_dir`` (recursively) when given, else beside the export and in
-    its ``images/``. Only files found on disk are ever named, so ``..`` or an absolute path in a task's
-    URL leads nowhere."""
-
-    def __init__(self, beside: Path, image_dir: Path | None) -> None:
-        self.chosen = image_dir is not None
-        self.root = image_dir if image_dir is not None else beside
-        if image_dir is not None:
-            files = image_dir.rglob("*")
-            self.searched = str(image_dir)
-        else:
-            files = [*beside.glob("*"), *(beside / "images").rglob("*")]
-            self.searched = f"{beside} or its images/"
-        self.by_name: dict[str, list[Path]] = {}
-        self.by_fold: dict[str, list[Path]] = {}  # a name written in another case (Windows, macOS)
-        for f in sorted(files):
-            if is_file(f):
-                self.by_name.setdefault(f.name, []).append(f)
-                self.by_fold.setdefault(f.name.casefold(), []).append(f)
-
-    def find(self, url: str) -> tuple[str, Path | None, str]:
-        """(base name, file or None, note on a choice among several files) for a task's image URL."""
-        parts = urlsplit(url)
-        local = parse_qs(parts.query).get("d") if "local-files" in parts.path else None
-        rel = unquote(local[0] if local else parts.path).replace("\\", "/")
-        name = rel.rsplit("/", 1)[-1]
-        upload = _UPLOAD_PREFIX.match(name) if "/upload/" in parts.path else None
-        for candidate in (name, upload.group(1) if upload else None):
-            if not candidate:
-                continue
-            found = self.by_name.get(candidate) or self.by_fold.get(candidate.casefold()) or []
-            if not found:
-                continue
-            tail = [f for f in found if f.as_posix().endswith("/" + rel.lstrip("/"))]
-            pick = (tail or found)[0]
-            note = (
-                ""
-                if len(tail or found) == 1
-                else f"{len(tail or found)} files named {candidate}; {pick} used"
-            )
-            return candidate, pick, note
-        return name, None, ""
-
-
 def _read_task(
     where: str,
     task: Any,
     image_key: str,
-    images: _ImageFinder,
+    images: ImageFinder,
     build: Builder,
     report: Reporter,
     notes: _Notes,
