@@ -413,6 +413,7 @@ WRITABLE = [
     "kitti",
     "openimages",
     "cvat",
+    "labelstudio",
     "mvtec",
     "nifti",
     "masks",

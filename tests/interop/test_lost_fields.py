@@ -25,6 +25,7 @@ CASES = [
     ("kitti", {"task": "segment"}),
     ("openimages", {}),
     ("cvat", {}),
+    ("labelstudio", {}),
     ("mvtec", {}),
     ("masks", {"mode": "instance"}),
 ]

@@ -25,6 +25,7 @@ FORMAT_NAMES = [
     "kitti",
     "openimages",
     "cvat",
+    "labelstudio",
     "mvtec",
     "masks",
 ]

@@ -121,7 +121,8 @@ def test_mvtec_split_named_ground_truth_does_not_overwrite_a_source_image(tmp_pa
 
 
 @pytest.mark.parametrize(
-    "fmt", ["masks", "cityscapes", "kitti", "mvtec", "yolo", "voc", "labelme", "cvat", "openimages"]
+    "fmt",
+    ["masks", "cityscapes", "kitti", "mvtec", "yolo", "voc", "labelme", "cvat", "labelstudio", "openimages"],
 )
 def test_a_link_planted_in_the_output_is_replaced_not_written_through(tmp_path: Path, fmt: str) -> None:
     work = tmp_path / "work"

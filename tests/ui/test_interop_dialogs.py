@@ -283,7 +283,7 @@ def test_dialog_forms_are_generated_from_the_format_declarations(qtbot, tmp_path
     from pixelproof.ui.interop_dialogs import ExportDialog, ImportDialog
 
     widget_types = {"bool": QCheckBox, "choice": QComboBox, "float": QDoubleSpinBox, "folder": QLineEdit,
-                    "file": QLineEdit}  # fmt: skip
+                    "file": QLineEdit, "text": QLineEdit}  # fmt: skip
     checked = 0
     for dlg in (ImportDialog(), ExportDialog(Project(path=tmp_path / "p.json"))):
         qtbot.addWidget(dlg)
@@ -300,10 +300,10 @@ def test_dialog_forms_are_generated_from_the_format_declarations(qtbot, tmp_path
                 title = widget.text() if isinstance(widget, QCheckBox) else _form_label(form, widget)
                 assert title == opt.title
                 checked += 1
-            defaults = {o.name: o.default for o in declared if o.type not in ("folder", "file")}
-            assert form.values() == defaults, name  # empty paths are left out: the function's default
-    # every declared option of the 13 formats, both ways, and the 12 writers' "Unlabelled images"
-    assert checked == 28 + 12
+            defaults = {o.name: o.default for o in declared if o.type not in ("folder", "file", "text")}
+            assert form.values() == defaults, name  # empty fields are left out: the function's default
+    # every declared option of the 14 formats, both ways, and the 13 writers' "Unlabelled images"
+    assert checked == 33 + 13
 
 
 def test_options_set_by_clicks_reach_the_reader(qtbot, no_prompts, errors) -> None:

@@ -72,6 +72,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.kitti",
     "pixelproof.interop.openimages",
     "pixelproof.interop.cvat",
+    "pixelproof.interop.labelstudio",
     "pixelproof.interop.mvtec",
     "pixelproof.interop.nifti",
     "pixelproof.interop.dicom_seg",

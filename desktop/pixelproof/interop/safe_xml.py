@@ -6,10 +6,12 @@ refused before anything is written)."""
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from pixelproof.core.limits import read_text
 from pixelproof.core.model import Category
 
 _XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -69,3 +71,19 @@ def check_category_names(categories: Iterable[Category], fmt: str, file: str) ->
             + " (they strip the blanks around a name); rename the category first, "
             "e.g. pixelproof taxonomy rename PROJECT OLD NEW"
         )  # fmt: skip
+
+
+MAX_CONFIG_BYTES = 1 << 20  # a labeling configuration is a page of XML
+
+
+def read_small_xml(path: str | os.PathLike[str], what: str = "XML") -> ET.Element:
+    """The root of a small XML file (a Label Studio labeling configuration), refused with a ValueError
+    naming the file when it is over ``MAX_CONFIG_BYTES``, no regular file, not XML, or declares a DTD: a
+    configuration has no use for entities, and an entity expanding into entities is a memory bomb."""
+    text = read_text(path, str(path), MAX_CONFIG_BYTES)
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise ValueError(f"{path}: {what} with a DTD or entities is refused")
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError as e:
+        raise ValueError(f"{path}: not readable {what} ({e})") from None

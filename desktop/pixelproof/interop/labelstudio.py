@@ -1,0 +1,521 @@
+"""Label Studio JSON export (a list of tasks: ``data.image``, ``annotations[].result[]``, ``predictions[]``),
+read and written, so a team moving off Label Studio keeps its brush masks, rotated boxes and choices.
+
+Regions: ``rectanglelabels`` (x, y, width, height in percent of the image; ``rotation`` in degrees
+clockwise about the top-left corner turns it into a 4-corner polygon), ``polygonlabels`` (points in
+percent; polygons of one label nested under another with ``parentID`` are the parts of one object, as
+the writer splits a multi-part polygon), ``ellipselabels`` (a 64-point polygon), ``brushlabels``
+(``format: "rle"``, :mod:`labelstudio_rle`). A region's ``score`` is the object's score and its
+``meta.text`` (the region's note in Label Studio) the object's note. Other results - ``choices``,
+``keypointlabels``, ``textarea``, ``rating``... - enclose no area: they are kept in the image's extras
+(``pixelproof.labelstudio.results``), reported, and written back on export to Label Studio.
+
+A task keeps one annotation: the most recent one not cancelled (the others are reported). A task with
+one is labelled (image status Done, even with no regions: checked and empty); a task without one is To
+do. ``predictions[]`` become pending model objects (source ``model:<model_version>``, with their
+score) on tasks nobody annotated yet, or on every task, or never (``predictions``).
+
+Images: ``data.image`` (``/data/upload/1/3f2a9c1b-img.jpg``, ``/data/local-files/?d=dir/img.jpg``,
+``s3://``, ``http(s)://``) is matched by its base name (and without the upload's 8-hex prefix) to a file
+in ``image_dir`` (searched recursively), else beside the JSON or in ``images/`` there. The label config
+(``label_config.xml`` beside the JSON, or ``config``) gives the category order and colours.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from pixelproof.core import masks as core_masks
+from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.limits import LimitError, check_text, short_repr
+from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.interop import labelstudio_rle
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    as_dict,
+    folder_project,
+    rel_name,
+    with_progress,
+)
+from pixelproof.interop.formats import Format, Option, images_option, sniff
+from pixelproof.interop.labelme import circle_polygon
+from pixelproof.interop.labelstudio_inputs import ImageFinder, read_config
+from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
+
+AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
+PREDICTION_CHOICES = {
+    "all": "Pending model objects, but not the one a kept annotation was made from",
+    "unannotated": "Pending model objects on tasks nobody annotated",
+    "skip": "Not imported",
+}
+MAX_PERCENT = 1e4  # a percentage this far off is a broken file, not a region near the image
+_SHOWN = 5
+
+
+def read_labelstudio(
+    path: str | os.PathLike[str],
+    *,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+    image_dir: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    predictions: str = "all",
+) -> ImportResult:
+    """Import a Label Studio JSON export (the file, or a folder holding ``tasks.json`` or one export)."""
+    if predictions not in PREDICTION_CHOICES:
+        raise ValueError(f"predictions: expected one of {', '.join(PREDICTION_CHOICES)}, got {predictions!r}")
+    file = _export_file(Path(path))
+    if image_dir is not None and not Path(image_dir).is_dir():
+        raise ValueError(f"{image_dir}: the images folder is no folder")
+    report = Reporter(on_problem)
+    images = ImageFinder(file.parent, Path(image_dir) if image_dir else None)
+    project = folder_project(images.root)
+    build = Builder(project)
+    image_key = read_config(
+        Path(config) if config else file.parent / CONFIG_NAME, config is not None, build, report
+    )
+    try:
+        tasks = _load(file)
+    except (OSError, ValueError) as e:
+        report.skip("files", f"{file}: not a readable JSON file ({e}); skipped")
+        return ImportResult(project, report.problems, report.skipped)
+    if isinstance(tasks, dict) and "data" in tasks:
+        tasks = [tasks]  # one task, as Label Studio also imports
+    if not isinstance(tasks, list):
+        report.skip("files", f"{file}: not a Label Studio export (expected a list of tasks); skipped")
+        return ImportResult(project, report.problems, report.skipped)
+    notes = _Notes()
+    for k, task in enumerate(with_progress(tasks, len(tasks), progress)):
+        where = f"{file}: tasks[{k}]"
+        if isinstance(task, dict) and isinstance(task.get("id"), int | str):
+            where += f" (id {short_repr(task['id'])})"
+        try:
+            _read_task(where, task, image_key, images, build, report, notes, predictions)
+        except LimitError as e:
+            report.skip("tasks", f"{e}; skipped")
+    notes.report(file, report)
+    return ImportResult(project, report.problems, report.skipped)
+
+
+def _load(file: Path) -> Any:
+    """The export's JSON; one orjson refuses for a NaN or Infinity (Python's ``json`` writes them) is read
+    with the standard parser, so each such number is reported at its region, not the whole file."""
+    raw = file.read_bytes()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError):
+            raise e from None
+
+
+def _export_file(src: Path) -> Path:
+    if not src.is_dir():
+        return src
+    if (src / TASKS_NAME).is_file():
+        return src / TASKS_NAME
+    found = sorted(f for f in src.glob("*.json") if looks_like_labelstudio(f))
+    if len(found) != 1:
+        raise ValueError(f"{src}: no {TASKS_NAME} (or one Label Studio JSON export) in this folder")
+    return found[0]
+
+
+class _Notes:
+    """What is worth one line per file, not one per region: rotated boxes made polygons, kept results."""
+
+    def __init__(self) -> None:
+        self.rotated: list[str] = []
+        self.kept: Counter[str] = Counter()
+        self.kept_at: list[str] = []
+
+    def report(self, file: Path, report: Reporter) -> None:
+        if self.rotated:
+            report(
+                f"{file}: {len(self.rotated)} rotated box(es) imported as 4-corner polygons "
+                f"(PixelProof boxes are upright): {_listed(self.rotated)}"
+            )
+        if self.kept:
+            kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.kept.items()))
+            report(
+                f"{file}: results that are no regions ({kinds}) kept in the image extras, not objects; "
+                f"written back on export to Label Studio: {_listed(self.kept_at)}"
+            )
+
+
+def _listed(items: list[str]) -> str:
+    return "; ".join(items[:_SHOWN]) + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
+
+
+def _read_task(
+    where: str,
+    task: Any,
+    image_key: str,
+    images: ImageFinder,
+    build: Builder,
+    report: Reporter,
+    notes: _Notes,
+    predictions: str,
+) -> None:
+    data = as_dict(task.get("data")) if isinstance(task, dict) else {}
+    url = data.get(image_key)
+    if not isinstance(url, str) or not url.strip():
+        report.skip("tasks", f"{where}: no data.{image_key} naming the image; skipped")
+        return
+    name, file, note = images.find(url.strip())
+    if name in ("", ".", "..") or "\0" in name:
+        report.skip("tasks", f"{where}: data.{image_key} {short_repr(url)} names no file; skipped")
+        return
+    if note:
+        report(f"{where}: {note}")
+    chosen, others = _pick_annotation(task.get("annotations"))
+    for a, why in others:
+        report.skip(
+            "annotations", f"{where}: annotation {short_repr(as_dict(a).get('id'))} not imported: {why}"
+        )
+    # (result, its model's source or None, the prediction's score, where it is in the task)
+    results = [(r, None, None, f"result[{n}]") for n, r in enumerate(_results(chosen))]
+    for r, _, _, at in results:
+        if not isinstance(r, dict):
+            report.skip("results", f"{where}: annotation {at}: {short_repr(r)} is not an object; skipped")
+    results = [item for item in results if isinstance(item[0], dict)]
+    preds = task.get("predictions")
+    if predictions == "all" or (predictions == "unannotated" and chosen is None):
+        parent = as_dict(chosen).get("parent_prediction")
+        for k, pred in enumerate(preds if isinstance(preds, list) else []):
+            pred = as_dict(pred)
+            if parent is not None and pred.get("id") == parent:
+                continue  # the kept annotation is this prediction as a person corrected it
+            version = pred.get("model_version")
+            source = (
+                f"model:{version}" if isinstance(version, str) and version.strip() else "model:labelstudio"
+            )
+            regions = [(n, r) for n, r in enumerate(_results(pred)) if as_dict(r).get("type") in AREA_TYPES]
+            results += [(r, source, pred.get("score"), f"predictions[{k}].result[{n}]") for n, r in regions]
+            if len(regions) < len(_results(pred)):
+                left = len(_results(pred)) - len(regions)
+                report.skip(
+                    "results", f"{where}: {left} prediction result(s) that are no regions not imported"
+                )
+    elif isinstance(preds, list) and preds:
+        report.skip(
+            "predictions", f"{where}: {len(preds)} prediction(s) not imported (the task is annotated)"
+        )
+    size = _size(where, file, results, report)
+    if size is None:
+        return
+    kept = [r for r, source, _, _ in results if source is None and as_dict(r).get("type") not in AREA_TYPES]
+    extra: dict[str, Any] = {}
+    if kept or task.get("id") is not None:
+        ls = {"results": kept} if kept else {}
+        if isinstance(task.get("id"), int) and not isinstance(task.get("id"), bool):
+            ls["task"] = task["id"]
+        extra["pixelproof"] = {"labelstudio": ls}
+    for r in kept:
+        notes.kept[str(as_dict(r).get("type", "?"))] += 1
+    if kept:
+        notes.kept_at.append(where.split(": ", 1)[-1])
+    image_file = file if file is not None else images.root / name
+    if file is None:
+        report(f"{where}: no image file named {name} in {images.searched} (from {short_repr(url)}); imported "
+               "with the size in the results")  # fmt: skip
+    image = build.image(
+        rel_name(image_file, images.root),
+        *size,
+        where=where,
+        chosen=images.chosen and file is not None,
+        **extra,
+    )
+    if chosen is not None:
+        build.project.set_image_status(image.id, "done")
+    made: dict[str, Annotation] = {}
+    for result, source, score, at in results:
+        if as_dict(result).get("type") in AREA_TYPES:
+            _add_region(f"{where}: {at}", result, source, score, image, build, report, notes, made)
+    _join_parts(build, image, made, results)
+
+
+def _pick_annotation(annotations: Any) -> tuple[dict | None, list[tuple[Any, str]]]:
+    """The annotation a task keeps (the most recent one not cancelled) and the others, each with why."""
+    items = annotations if isinstance(annotations, list) else []
+    live = [(k, a) for k, a in enumerate(items) if isinstance(a, dict) and not a.get("was_cancelled")]
+    others: list[tuple[Any, str]] = [
+        (a, "cancelled (skipped in Label Studio)")
+        for a in items
+        if isinstance(a, dict) and a.get("was_cancelled")
+    ]
+    if not live:
+        return None, others
+    when = [str(a.get("updated_at") or a.get("created_at") or "") for _, a in live]
+    pick = max(range(len(live)), key=lambda i: (when[i], live[i][0]))
+    chosen = live[pick][1]
+    others += [
+        (
+            a,
+            f"another version; PixelProof keeps one, the most recent ({short_repr(chosen.get('id'))})",
+        )
+        for i, (_, a) in enumerate(live)
+        if i != pick
+    ]
+    return chosen, others
+
+
+def _results(item: Any) -> list[Any]:
+    result = as_dict(item).get("result")
+    return result if isinstance(result, list) else []
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return int(value) if value == int(value) and value > 0 else None
+
+
+def _size(where: str, file: Path | None, results: list, report: Reporter) -> tuple[int, int] | None:
+    """(width, height): the image file's, else the first result's ``original_width/height``."""
+    declared = next(
+        (
+            (w, h)
+            for r, _, _, _ in results
+            if (w := _whole(as_dict(r).get("original_width")))
+            and (h := _whole(as_dict(r).get("original_height")))
+        ),
+        None,
+    )
+    if file is not None:
+        try:
+            size = image_size(file)
+        except ImageReadError as e:
+            report(f"{where}: {e}; the size in the results is used")
+        else:
+            if declared is not None and declared != size:
+                report(
+                    f"{where}: original_width x original_height {declared[0]} x {declared[1]} differ from "
+                    f"the image file's {size[0]} x {size[1]}; percentages placed on the file's pixels"
+                )
+            return size
+    if declared is None:
+        report.skip("tasks", f"{where}: no image file and no result with original_width/height; skipped")
+    return declared
+
+
+def _add_region(
+    where: str,
+    result: dict,
+    source: str | None,
+    task_score: Any,
+    image: ImageRecord,
+    build: Builder,
+    report: Reporter,
+    notes: _Notes,
+    made: dict[str, Annotation],
+) -> None:
+    kind = result["type"]
+    value = as_dict(result.get("value"))
+    rid = result.get("id")
+    where += f" ({kind}" + (f", id {short_repr(rid)})" if rid is not None else ")")
+    labels = value.get(kind)
+    if not isinstance(labels, list) or not labels or not all(isinstance(v, str) and v for v in labels):
+        report.skip("results", f"{where}: value.{kind} must be a list of label names; skipped")
+        return
+    if len(labels) > 1:
+        report(f"{where}: labels {short_repr(labels)}; the first, {labels[0]!r}, is the object's category")
+    rotation = result.get("image_rotation", 0)
+    if rotation not in (0, None):
+        report.skip(
+            "results", f"{where}: image_rotation {short_repr(rotation)}: drawn on a turned view; skipped"
+        )
+        return
+    try:
+        geometry = _geometry(kind, value, result, image, where)
+        score = result.get("score", task_score)
+        note = _note(value, result)
+        if note is not None:
+            check_text(note, where, "meta.text")
+        app: dict[str, Any] = {
+            k: result[k] for k in ("id", "from_name", "to_name") if isinstance(result.get(k), str)
+        }
+        fields: dict[str, Any] = {"app_extra": {"labelstudio": app}} if app else {}
+        if source is not None:
+            fields.update(source=source, review="pending")
+        if score is not None:
+            fields["score"] = score
+        if note:
+            fields["note"] = note
+        ann = build.annotation(image, build.category(labels[0]).id, where=where, **geometry, **fields)
+    except (ValueError, TypeError) as e:  # LimitError and RleError are ValueErrors
+        report.skip("results", f"{e}; skipped" if isinstance(e, LimitError) else f"{where}: {e}; skipped")
+        return
+    if kind == "rectanglelabels" and "polygons" in geometry:
+        notes.rotated.append(where.split(": ", 1)[-1])
+    if isinstance(rid, str) and source is None:
+        made.setdefault(rid, ann)
+
+
+def _note(value: dict, result: dict) -> str | None:
+    """A region's note: the text of its ``meta`` (Label Studio's region meta), lines joined."""
+    text = as_dict(result.get("meta")).get("text", as_dict(value.get("meta")).get("text"))
+    if isinstance(text, str):
+        return text
+    if isinstance(text, list) and all(isinstance(t, str) for t in text) and text:
+        return "\n".join(text)
+    return None
+
+
+def _pct(value: dict, key: str) -> float:
+    v = value.get(key)
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or abs(v) > MAX_PERCENT:
+        raise ValueError(f"value.{key} must be a finite percentage, got {short_repr(v)}")
+    return float(v)
+
+
+def _degrees(value: dict, key: str) -> float:
+    v = value.get(key, 0)
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or abs(v) > 1e6:
+        raise ValueError(f"value.{key} must be a finite angle in degrees, got {short_repr(v)}")
+    return float(v)
+
+
+def _geometry(kind: str, value: dict, result: dict, image: ImageRecord, where: str) -> dict[str, Any]:
+    """Pixel geometry of a region (percent of the image's width and height)."""
+
+    def sx(v: float) -> float:  # percent of the width in pixels, to 1e-6 px: 5.5 px written as
+        return round(v * image.width / 100.0, 6)  # 8.59375 % of 64 comes back 5.5, not 5.499999999
+
+    def sy(v: float) -> float:
+        return round(v * image.height / 100.0, 6)
+
+    if kind == "rectanglelabels":
+        x, y, w, h = (_pct(value, k) for k in ("x", "y", "width", "height"))
+        if w < 0 or h < 0:
+            raise ValueError(f"value.width and value.height must be >= 0, got {w:g}, {h:g}")
+        x, y, w, h = sx(x), sy(y), sx(w), sy(h)
+        rotation = _degrees(value, "rotation")
+        if rotation % 360 == 0:
+            return {"bbox": [x, y, w, h]}
+        a = math.radians(rotation)  # clockwise on screen (y down) about the top-left corner
+        c, s = math.cos(a), math.sin(a)
+        corners = [
+            (x, y),
+            (x + w * c, y + w * s),
+            (x + w * c - h * s, y + w * s + h * c),
+            (x - h * s, y + h * c),
+        ]
+        return {"polygons": [[v for xy in corners for v in xy]]}
+    if kind == "polygonlabels":
+        pts = value.get("points")
+        if not isinstance(pts, list) or len(pts) < 3:
+            raise ValueError("value.points must be a list of at least 3 [x, y] pairs")
+        flat: list[float] = []
+        for pt in pts:
+            if not isinstance(pt, list) or len(pt) != 2:
+                raise ValueError(f"value.points: {short_repr(pt)} is not an [x, y] pair")
+            flat += [sx(_pct({"x": pt[0]}, "x")), sy(_pct({"y": pt[1]}, "y"))]
+        return {"polygons": [flat]}
+    if kind == "ellipselabels":
+        cx, cy, rx, ry = (_pct(value, k) for k in ("x", "y", "radiusX", "radiusY"))
+        circle = np.asarray(circle_polygon(np.array([0.0, 0.0]), np.array([1.0, 0.0]))).reshape(-1, 2)
+        a = math.radians(_degrees(value, "rotation"))
+        rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+        xy = (circle * (sx(rx), sy(ry))) @ rot.T + (sx(cx), sy(cy))
+        return {"polygons": [[float(v) for v in xy.reshape(-1)]]}
+    if value.get("format") != "rle":
+        raise ValueError(f"value.format {short_repr(value.get('format'))}: only Label Studio's rle is read")
+    w, h = _whole(result.get("original_width")), _whole(result.get("original_height"))
+    if (w, h) != (image.width, image.height):
+        raise ValueError(
+            f"a brush mask of original_width x original_height {short_repr(result.get('original_width'))} x "
+            f"{short_repr(result.get('original_height'))} for an image of {image.width} x {image.height}"
+        )
+    mask = labelstudio_rle.decode(value.get("rle"), image.width, image.height, where)
+    if not mask.any():
+        raise ValueError("the brush mask has no pixel")
+    return {"mask": mask}
+
+
+def _join_parts(build: Builder, image: ImageRecord, made: dict[str, Annotation], results: list) -> None:
+    """A polygon nested (``parentID``) under a polygon of the same label joins it: the parts of one
+    object, as the writer splits a multi-part polygon."""
+    for result, source, _, _ in results:
+        r = as_dict(result)
+        part, head = made.get(r.get("id")), made.get(r.get("parentID"))
+        if source is not None or part is None or head is None or part is head:
+            continue
+        if head.kind != "polygon" or part.kind != "polygon" or head.category_id != part.category_id:
+            continue
+        polys = [*head.segmentation, *part.segmentation]
+        box = core_masks.polygons_bbox(polys)
+        head.set_geometry(polys, box, core_masks.segmentation_area(polys, box, image.height, image.width))
+        build.project.remove_annotation(part.id)
+        made[r["id"]] = head
+
+
+def looks_like_labelstudio(path: Path) -> bool:
+    """A JSON list of tasks with ``data`` and ``annotations`` or ``predictions`` near its start (or a folder
+    holding ``tasks.json``)."""
+    file = path / TASKS_NAME if path.is_dir() else path
+    head = sniff(file).lstrip()
+    return head[:1] == b"[" and b'"data"' in head and (b'"annotations"' in head or b'"predictions"' in head)
+
+
+FORMAT = Format(
+    name="labelstudio",
+    title="Label Studio JSON",
+    reader=read_labelstudio,
+    writer=write_labelstudio,
+    read_options=(
+        Option(
+            "image_dir",
+            "folder",
+            "where the task images are, matched by base name (default: beside the JSON and its images/)",
+            None,
+            label="Images folder",
+        ),
+        Option(
+            "config",
+            "file",
+            "the project's label config XML (default: label_config.xml beside the JSON)",
+            None,
+            label="Label config",
+        ),
+        Option(
+            "predictions",
+            "choice",
+            "predictions[] as pending model objects, but not the one a kept annotation was made from "
+            "(all, the default), only on tasks nobody annotated (unannotated), or never (skip)",
+            "all",
+            choices=PREDICTION_CHOICES,
+            label="Predictions",
+        ),
+    ),
+    write_options=(
+        images_option("images/"),
+        Option(
+            "url_prefix",
+            "text",
+            "what each task's data.image starts with, before images/<name> (default /data/local-files/?d=: "
+            "Label Studio serving the output folder as local files)",
+            "/data/local-files/?d=",
+            label="Image URL prefix",
+        ),
+    ),
+    input_is_file=True,
+    detect=looks_like_labelstudio,
+    suffixes=(".json",),
+    lost_on_export=(
+        "the crowd flag, the void flag, review state; rotated boxes and ellipses stay polygons; an image's "
+        "status beyond labelled or not (In progress and Reviewed come back as Done); authors and edit times"
+    ),
+)

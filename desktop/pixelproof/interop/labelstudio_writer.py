@@ -1,0 +1,258 @@
+"""Writing Label Studio tasks (``tasks.json``, to import into a Label Studio project), the label config
+that goes with them (``label_config.xml``: paste it into the project's Labeling Interface first) and the
+images in ``images/``; the reader and the format's declaration are in :mod:`pixelproof.interop.labelstudio`.
+
+Coordinates are percentages of the image with ``original_width/height``; boxes are ``rectanglelabels``,
+polygons ``polygonlabels`` (the parts of a multi-part polygon after the first nested under it with
+``parentID``), masks ``brushlabels`` in Label Studio's RLE. A model's pending objects go to the task's
+``predictions`` (one per model, with their scores); everything else to its one annotation, which only
+an image that is labelled gets (a task without annotations is To do in Label Studio).
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+
+from pixelproof.core.category_colors import default_color
+from pixelproof.core.limits import LimitError, check_image_size
+from pixelproof.core.model import Annotation, ImageRecord, Project, is_pending_prediction
+from pixelproof.interop import labelstudio_rle
+from pixelproof.interop._util import (
+    ProgressCallback,
+    as_dict,
+    fresh,
+    image_exists,
+    image_suffix,
+    place_image,
+    unique_stems,
+    with_progress,
+)
+from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
+
+TASKS_NAME = "tasks.json"
+CONFIG_NAME = "label_config.xml"
+TO_NAME = "image"
+# region type -> (config tag, its from_name)
+REGION_TAGS = {
+    "rectanglelabels": ("RectangleLabels", "label"),
+    "polygonlabels": ("PolygonLabels", "polygon"),
+    "brushlabels": ("BrushLabels", "brush"),
+}
+# kept results written back, and the config tag that declares them (their values as children)
+KEPT_TAGS = {
+    "choices": ("Choices", "Choice"),
+    "keypointlabels": ("KeyPointLabels", "Label"),
+    "textarea": ("TextArea", ""),
+    "rating": ("Rating", ""),
+    "number": ("Number", ""),
+}
+
+
+def write_labelstudio(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "link",
+    url_prefix: str = "/data/local-files/?d=",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """``tasks.json``, ``label_config.xml`` and ``images/`` in ``out_dir``; returns warnings."""
+    if images not in ("link", "copy"):
+        raise ValueError(f"images: expected link or copy, got {images!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    kept_seen: dict[tuple[str, str], dict[str, None]] = {}
+    # a task gets an annotation (Label Studio: labelled) when it has objects a person made or accepted, or
+    # is marked Done or Reviewed, or - in a project that marks no image so - has no pending predictions
+    # either (checked and empty); one with only a model's proposals is To do, as one not looked at
+    status = as_dict(project.app.get("image_status"))
+    marked = any(s in ("done", "reviewed") for s in status.values())
+    stems = unique_stems(project)
+    tasks = []
+    for image in with_progress(list(project.images.values()), len(project.images), progress):
+        src = project.image_path(image)
+        name = stems[image.id] + image_suffix(src)
+        if image_exists(src):
+            placed = place_image(src, out / "images" / name, images, image, project.applies_exif)
+            if placed is not None:
+                warnings.append(placed)
+        else:
+            counts["missing"] += 1
+        task: dict[str, Any] = {"id": image.id, "data": {"image": url_prefix + "images/" + quote(name)}}
+        done, pending = _results(project, image, counts, warnings)
+        checked = status.get(str(image.id)) in ("done", "reviewed")
+        if done or checked or (not marked and not pending):
+            kept = _kept_results(image, kept_seen, counts)
+            task["annotations"] = [
+                {"id": image.id, "result": done + kept, "was_cancelled": False, "ground_truth": False}
+            ]
+        if pending:
+            task["predictions"] = pending
+        tasks.append(task)
+    fresh(out / TASKS_NAME).write_bytes(orjson.dumps(tasks))  # compact: a brush RLE is thousands of numbers
+    config = _config(project, kept_seen)
+    counts["xml"] += make_valid_xml(config)
+    ET.indent(config)
+    ET.ElementTree(config).write(fresh(out / CONFIG_NAME), encoding="utf-8")
+    messages = {
+        "missing": "image file(s) not found; only their tasks were written",
+        "void": "void region(s) written as ordinary labels (Label Studio has no void)",
+        "crowd": "crowd object(s) written as ordinary objects (Label Studio has no crowd flag)",
+        "empty": "mask(s) without a pixel left out",
+        "kept": "kept result(s) in the image extras that Label Studio cannot take left out",
+        "xml": "text(s) of label_config.xml with characters XML cannot hold written with U+FFFD",
+    }
+    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return warnings
+
+
+def _pct(v: float, side: int) -> float:
+    return float(v) * 100.0 / side
+
+
+def _results(
+    project: Project, image: ImageRecord, counts: Counter[str], warnings: list[str]
+) -> tuple[list[dict], list[dict]]:
+    """(the annotation's regions, the predictions: one per model) of an image's objects."""
+    done: list[dict] = []
+    by_model: dict[str, list[dict]] = {}
+    scores: dict[str, list[float]] = {}
+    used: set[str] = set()
+    for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
+        counts["void"] += project.is_void(a)
+        counts["crowd"] += bool(a.iscrowd)
+        regions = _regions(project, a, image, used, counts, warnings)
+        if is_pending_prediction(a):
+            model = (a.source or "")[len("model:") :] or "pixelproof"
+            by_model.setdefault(model, []).extend(regions)
+            if a.score is not None:
+                scores.setdefault(model, []).append(a.score)
+        else:
+            for r in regions:
+                r["origin"] = "manual"
+            done += regions
+    pending = []
+    for model, regions in by_model.items():
+        pred: dict[str, Any] = {"model_version": model, "result": regions}
+        if scores.get(model):
+            pred["score"] = sum(scores[model]) / len(scores[model])
+        pending.append(pred)
+    return done, pending
+
+
+def _region_id(a: Annotation, used: set[str]) -> str:
+    """The region's id read from Label Studio (per-region results refer to it), else ``pp<object id>``;
+    never one another region of the task has."""
+    kept = as_dict(a.app_extra.get("labelstudio")).get("id")
+    rid = kept if isinstance(kept, str) and 0 < len(kept) <= 64 and kept not in used else f"pp{a.id}"
+    while rid in used:
+        rid += "_"
+    used.add(rid)
+    return rid
+
+
+def _regions(
+    project: Project,
+    a: Annotation,
+    image: ImageRecord,
+    used: set[str],
+    counts: Counter[str],
+    warnings: list[str],
+) -> list[dict]:
+    w, h = image.width, image.height
+    name = [project.categories[a.category_id].name]
+    common: dict[str, Any] = {"original_width": w, "original_height": h, "image_rotation": 0}
+    if a.score is not None:
+        common["score"] = a.score
+    if a.note:
+        common["meta"] = {"text": [a.note]}
+    values: list[tuple[str, dict[str, Any]]] = []
+    kind = a.kind
+    if kind == "mask":
+        try:
+            check_image_size(w, h, f"{image.file_name}: object {a.id}", "brush mask")
+            mask = a.mask(h, w)
+            rle = labelstudio_rle.encode(mask) if mask.any() else None
+        except LimitError as e:
+            warnings.append(f"{e}; written as its box")
+            kind = "box"
+        else:
+            if rle is None:
+                counts["empty"] += 1
+                return []
+            values.append(("brushlabels", {"format": "rle", "rle": rle, "brushlabels": name}))
+    if kind == "box":
+        x, y, bw, bh = a.bbox
+        box = {"x": _pct(x, w), "y": _pct(y, h), "width": _pct(bw, w), "height": _pct(bh, h), "rotation": 0}
+        values.append(("rectanglelabels", {**box, "rectanglelabels": name}))
+    elif kind == "polygon":
+        for ring in (p for p in a.segmentation if len(p) >= 6):
+            points = [[_pct(x, w), _pct(y, h)] for x, y in zip(ring[0::2], ring[1::2], strict=False)]
+            values.append(("polygonlabels", {"points": points, "closed": True, "polygonlabels": name}))
+    out = []
+    for kind_name, value in values:
+        region = {
+            "id": _region_id(a, used),
+            "type": kind_name,
+            "from_name": REGION_TAGS[kind_name][1],
+            "to_name": TO_NAME,
+            **common,
+            "value": value,
+        }
+        if out:
+            region["parentID"] = out[0]["id"]  # the parts of one object, nested under the first
+        out.append(region)
+    return out
+
+
+def _kept_results(
+    image: ImageRecord, seen: dict[tuple[str, str], dict[str, None]], counts: Counter
+) -> list[dict]:
+    """The results kept from Label Studio (choices, keypoints, ...) as they were, on this image's
+    ``image`` tag; their names and values noted for the label config. A kept result whose type or name
+    the config cannot declare is counted and left out (Label Studio refuses a result no tag declares)."""
+    app = as_dict(as_dict(image.extra.get("pixelproof")).get("labelstudio"))
+    kept = app.get("results")
+    out = []
+    for r in kept if isinstance(kept, list) else []:
+        r = as_dict(r)
+        kind, from_name, value = r.get("type"), r.get("from_name"), as_dict(r.get("value"))
+        if (
+            kind not in KEPT_TAGS
+            or not isinstance(from_name, str)
+            or not XML_NAME.match(from_name)
+            or from_name in {n for _, n in REGION_TAGS.values()}
+        ):
+            counts["kept"] += 1
+            continue
+        values = value.get(kind)
+        names = seen.setdefault((kind, from_name), {})
+        names.update(dict.fromkeys(str(v) for v in (values if isinstance(values, list) else [])))
+        out.append({**r, "to_name": TO_NAME, "original_width": image.width, "original_height": image.height})
+    return out
+
+
+def _config(project: Project, kept: dict[tuple[str, str], dict[str, None]]) -> ET.Element:
+    """``<View>`` with the image and a labels tag per region type listing every category with its colour,
+    then a tag for each kind of kept result (its values as choices or labels)."""
+    view = ET.Element("View")
+    ET.SubElement(view, "Image", name=TO_NAME, value="$image", zoom="true")
+    for tag, from_name in REGION_TAGS.values():
+        node = ET.SubElement(view, tag, name=from_name, toName=TO_NAME)
+        for n, cat in enumerate(project.categories.values(), start=1):
+            ET.SubElement(node, "Label", value=cat.name, background=cat.color or default_color(n))
+    for (kind, from_name), values in kept.items():
+        tag, child = KEPT_TAGS[kind]
+        node = ET.SubElement(view, tag, name=from_name, toName=TO_NAME)
+        for v in values if child else ():
+            ET.SubElement(node, child, value=v)
+    return view
