@@ -213,6 +213,9 @@ class Format:
     # its writer takes ``executor`` and ``worker_path`` (``convert --workers``/``--scheduler``; see
     # docs/scaling.md for why the others write in one process)
     parallel_writer: bool = False
+    # its files declare each image's size (not read from the image): ``read`` compares it with the file's
+    # header (``interop.declared_sizes``) unless told not to look at images (``check_images=False``)
+    declares_sizes: bool = False
 
     @property
     def can_read(self) -> bool:
@@ -247,11 +250,17 @@ class Format:
         return out
 
     def read(self, path: Any, **kwargs: Any) -> Any:
-        """Run the reader (ImportResult) with the garbage collector paused."""
+        """Run the reader (ImportResult) with the garbage collector paused; then, for a format that
+        declares image sizes, report each image file of another size (``declares_sizes``)."""
         if self.reader is None:
             raise ValueError(f"{self.title} cannot be read")
         with gc_paused():
-            return self.reader(path, **kwargs)
+            result = self.reader(path, **kwargs)
+        if self.declares_sizes and kwargs.get("check_images", True):
+            from pixelproof.interop.declared_sizes import report_declared_sizes
+
+            report_declared_sizes(result, kwargs.get("on_problem"), kwargs.get("progress"))
+        return result
 
     def write(self, project: Any, out_path: Any, *, unlabeled: str = "skip", **kwargs: Any) -> list[str]:
         """Run the writer (its warnings) with the garbage collector paused; a folder output is marked as
