@@ -7,7 +7,7 @@ that declares sizes), ``pixelproof validate --images`` and lint's picture pass: 
 its header only (``imageio.image_size``, as the project shows it: EXIF-turned unless the project ignores
 EXIF), a mismatch is a problem naming the file, both sizes and the likely cause, and the declared size is
 kept - nothing is scaled, since a turn, a crop or another picture is no scaling (README, "Image sizes").
-A missing file is not checked here (its readers and the app say so); volume slices are their volume's.
+A missing file is only listed (readers say so themselves); volume slices are their volume's size.
 """
 
 from __future__ import annotations
@@ -82,14 +82,20 @@ class SizeMismatch:
         (aw, ah), (dw, dh) = self.actual, self.declared
         return f"{self.path}: the file is {aw}x{ah} px but {declared_by} {dw}x{dh} ({self.cause}); {outcome}"
 
+    def project_line(self) -> str:
+        """The line for a project's record (``validate --images``, lint's ``image_size_mismatch``)."""
+        dw, dh = self.declared
+        return self.line("the project says", f"its objects are drawn on {dw}x{dh}")
+
 
 @dataclass(slots=True)
 class SizeCheck:
     """What ``check_sizes`` found: the mismatches, the files whose header could not be read (path, why),
-    and how many records were checked and left out as missing (or volume slices)."""
+    the missing files, how many records were checked and how many left out (volume slices, over the limit)."""
 
     mismatches: list[SizeMismatch] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
     checked: int = 0
     not_checked: int = 0
 
@@ -120,8 +126,11 @@ def _check_one(
     project: Project, image: ImageRecord, apply_exif: bool, sizes: dict[str, Size | None], out: SizeCheck
 ) -> None:
     path = os.fspath(project.image_path(image))
-    if parse_slice_ref(image.file_name) is not None or not os.path.isfile(path):
+    if parse_slice_ref(image.file_name) is not None:
         out.not_checked += 1
+        return
+    if not os.path.isfile(path):  # also a FIFO or a device: never opened
+        out.missing.append(path)
         return
     if path not in sizes:
         try:
