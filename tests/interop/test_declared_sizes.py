@@ -164,3 +164,17 @@ def test_likely_causes(
     from pixelproof.core.declared_size import size_cause
 
     assert words in size_cause(declared, actual, orientation, apply_exif=True)
+
+
+def test_past_a_hundred_mismatches_one_line_counts_the_rest(tmp_path: Path) -> None:
+    _picture(80, 60).save(tmp_path / "a.png")
+    doc = {
+        "images": [{"id": i, "file_name": "a.png", "width": 40, "height": 30} for i in range(1, 106)],
+        "categories": [{"id": 1, "name": "cat"}],
+        "annotations": [],
+    }
+    (tmp_path / "coco.json").write_text(json.dumps(doc))
+    problems = FORMATS["coco"].read(tmp_path / "coco.json").problems
+    assert len(_size_lines(problems)) == 100
+    assert problems[-1].startswith("5 more images whose file is not the size its annotations declare")
+    assert "5 a uniform 2x" in problems[-1]

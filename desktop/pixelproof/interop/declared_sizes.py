@@ -6,10 +6,10 @@ placed picture silently. The declared size is kept (the objects' frame); each mi
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from pixelproof.core.declared_size import SizeMismatch, check_sizes
 from pixelproof.core.wording import plural
+from pixelproof.interop._util import ImportResult, ProblemCallback, ProgressCallback
 
 LISTED = 100  # mismatches listed one a line; past them one line counts the rest by cause
 
@@ -18,8 +18,10 @@ def _cause_kind(m: SizeMismatch) -> str:
     return m.cause.split(":", 1)[0]
 
 
-def report_declared_sizes(result: Any, on_problem: Any = None, progress: Any = None) -> None:
-    """Add a problem line to ``result`` (an ``ImportResult``) for each image whose file is not the size its
+def report_declared_sizes(
+    result: ImportResult, on_problem: ProblemCallback | None = None, progress: ProgressCallback | None = None
+) -> None:
+    """Add a problem line to ``result`` for each image whose file is not the size its
     annotations declare, passed to ``on_problem`` as it is found; ``progress(done, total)`` counts images."""
     check = check_sizes(result.project, progress=progress)
 

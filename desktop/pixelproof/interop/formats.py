@@ -27,6 +27,8 @@ Adding a format
            output_is_file=False,
            detect=looks_like_nifti,            # path -> bool, cheap: for qa auto-detection
            suffixes=(".nii", ".nii.gz"),       # file-dialog filter for file inputs
+           declares_sizes=False,               # True: its files give image sizes, which ``read`` then
+                                               # compares with the image files (interop.declared_sizes)
            lost_on_export="…",                 # README's "lost on export" cell, word for word
        )
 
