@@ -265,11 +265,13 @@ def test_pictures_find_the_same_picture_under_another_name(capsys, tmp_path: Pat
 def test_the_picture_kind_without_pictures_is_a_usage_error(capsys, tmp_path: Path) -> None:
     path = make(tmp_path, box(1, [10, 10, 50, 50]), picture=True)
     code, _, err = run(capsys, "lint", path, "--kinds", "duplicate_picture")
-    assert code == 2 and "duplicate_picture needs --pictures (it reads every picture)" in err
+    assert code == 2 and "duplicate_picture need(s) --pictures (it reads every picture)" in err
+    code, _, err = run(capsys, "lint", path, "--kinds", "tiny,image_size_mismatch")
+    assert code == 2 and "image_size_mismatch need(s) --pictures" in err
 
 
 def test_pictures_with_kinds_that_do_not_use_them_is_a_usage_error(capsys, tmp_path: Path) -> None:
-    """--pictures reads every picture for duplicate_picture alone: with --kinds leaving it out nothing would
+    """--pictures reads every picture for the picture kinds alone: with --kinds leaving them out nothing would
     use the hashes, so the run is refused before any picture is read (as --model without --backend)."""
     path = make(tmp_path, box(1, [10, 10, 50, 50]), picture=True)
     p = load_project(path)
@@ -278,10 +280,14 @@ def test_pictures_with_kinds_that_do_not_use_them_is_a_usage_error(capsys, tmp_p
     save_project(p, path)
     j = tmp_path / "r.json"
     code, out, err = run(capsys, "lint", path, "--pictures", "--kinds", "duplicate,tiny", "--json", j)
-    assert code == 2 and "--pictures compares pictures for duplicate_picture alone" in err
+    assert (
+        code == 2 and "--pictures reads pictures for duplicate_picture and image_size_mismatch alone" in err
+    )
     assert "not compared" not in err and not j.exists() and out == ""
     code, out, err = run(capsys, "lint", path, "--pictures", "--kinds", "tiny,duplicate_picture")
     assert code in (0, 1) and "d.png: " in err and "not compared" in err  # with it: read, as before
+    code, out, err = run(capsys, "lint", path, "--pictures", "--kinds", "image_size_mismatch")
+    assert code in (0, 1) and "not compared" in err  # either picture kind uses what is read
 
 
 @pytest.mark.parametrize(

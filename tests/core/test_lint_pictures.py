@@ -151,7 +151,7 @@ def test_unreadable_pictures_are_skipped_and_said(tmp_path: Path) -> None:
 
 def test_a_file_listed_twice_is_duplicate_image_not_a_picture_pair(tmp_path: Path) -> None:
     p = scene(tmp_path)
-    p.add_image(ImageRecord(6, "coffee.png", 400, 600))
+    p.add_image(ImageRecord(6, "coffee.png", 600, 400))  # its size: a turned one is image_size_mismatch
     problems = lint_project(p, pictures=read_pictures(p)).problems
     assert [q.kind for q in problems if q.image_id == 6] == ["duplicate_image"]
 
@@ -357,3 +357,27 @@ def test_the_html_report_shows_a_copy_beside_the_picture_it_copies(tmp_path: Pat
         expected = cv2.resize(source, thumb.shape[1::-1], interpolation=cv2.INTER_AREA)
         inner = (slice(4, -4), slice(4, -4))  # the outline drawn round the edge aside
         assert abs(float(thumb[inner].mean()) - float(expected[inner].mean())) < 3
+
+
+def test_a_picture_not_of_its_declared_size_is_said_with_its_likely_cause(tmp_path: Path) -> None:
+    """The picture pass reads every picture anyway: one resized after labelling and one turned by EXIF
+    are ``image_size_mismatch`` problems worded as ``validate --images`` and imports word them."""
+    p = scene(tmp_path)
+    save(skimage.data.coffee()[::2, ::2].copy(), tmp_path / "coffee.png")  # 300x200 now, declared 600x400
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    w, h = save(skimage.data.camera(), tmp_path / "turned.jpg", exif=exif.tobytes())
+    p.add_image(ImageRecord(6, "turned.jpg", w, h))  # declared as stored: shown turned, 512x512 is square
+    save(skimage.data.camera()[:, :256].copy(), tmp_path / "phone.jpg", exif=exif.tobytes())
+    p.add_image(ImageRecord(7, "phone.jpg", 256, 512))  # stored 256 wide: shown 512x256
+    result = lint_project(p, pictures=read_pictures(p))
+    sizes = {q.image_id: q for q in result.problems if q.kind == "image_size_mismatch"}
+    assert sorted(sizes) == [5, 7]
+    coffee, phone = sizes[5], sizes[7]
+    assert coffee.message.startswith("coffee.png: the file is 300x200 px but the project says 600x400 (")
+    assert "a uniform 0.5x" in coffee.message and coffee.fix is None and coffee.annotation_id is None
+    assert "EXIF orientation 6" in phone.message and "512x256" in phone.message
+    assert coffee.score >= 0.9
+    (again,) = [q for q in result.rechecker.image(p, 5)[0] if q.kind == "image_size_mismatch"]
+    assert again.message == coffee.message
+    assert "image_size_mismatch" not in lint_project(p).options["kinds"]  # without pictures: not run

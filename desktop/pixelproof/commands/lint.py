@@ -69,7 +69,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--pictures",
         action="store_true",
         help="also compare the pictures: duplicate_picture, the same picture or a near copy under another "
-        "name (reads every picture, so a large project takes much longer)",
+        "name, and image_size_mismatch, a picture not the size its record declares (reads every picture, "
+        "so a large project takes much longer)",
     )
     p.add_argument(
         "--rules", metavar="FILE", help="rules JSON/YAML (replaces the project's pixelproof.rules)"
@@ -95,7 +96,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _usage(args: argparse.Namespace) -> str | None:
     from pixelproof.core.lint import KINDS
-    from pixelproof.core.lint.problems import MODEL_KINDS
+    from pixelproof.core.lint.problems import MODEL_KINDS, PICTURE_KINDS
 
     if args.backend and args.predictions:
         return "use either --backend or --predictions, not both"
@@ -114,12 +115,13 @@ def _usage(args: argparse.Namespace) -> str | None:
         modelled = [k for k in _kinds(args) if k in MODEL_KINDS]
         if modelled and not (args.backend or args.predictions):
             return f"--kinds: {', '.join(modelled)} need(s) a model (--backend or --predictions)"
-        if "duplicate_picture" in _kinds(args) and not args.pictures:
-            return "--kinds: duplicate_picture needs --pictures (it reads every picture)"
-        if args.pictures and "duplicate_picture" not in _kinds(args):  # as --model without --backend
+        pictured = [k for k in _kinds(args) if k in PICTURE_KINDS]
+        if pictured and not args.pictures:
+            return f"--kinds: {', '.join(pictured)} need(s) --pictures (it reads every picture)"
+        if args.pictures and not pictured:  # as --model without --backend
             return (
-                "--pictures compares pictures for duplicate_picture alone, which --kinds leaves out "
-                "(add it to --kinds, or leave --pictures out: it reads every picture)"
+                f"--pictures reads pictures for {' and '.join(PICTURE_KINDS)} alone, which --kinds leaves "
+                "out (add one to --kinds, or leave --pictures out: it reads every picture)"
             )
         option = "--backend" if args.backend else "--predictions" if args.predictions else ""
         if option and not modelled:  # as --pictures: the model would run on every image for nothing

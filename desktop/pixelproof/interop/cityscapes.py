@@ -27,7 +27,6 @@ import orjson
 from PIL import Image
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import (
     RLE_ORIGIN,
     LimitError,
@@ -199,13 +198,7 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
     except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as e:
         report.skip("frames", f"{gt}: not readable Cityscapes ground truth ({e}); skipped")
         return
-    if photo is not None:
-        try:
-            if image_size(photo) != size:
-                report(f"{gt}: ground truth is {size[0]}x{size[1]} but {photo.name} is {image_size(photo)}")
-        except ImageReadError as e:
-            report(f"{gt}: {e}")
-    else:
+    if photo is None:  # a photo of another size is said after reading (Format.declares_sizes)
         photo = root / "leftImg8bit" / frame.split / frame.city / f"{frame.prefix}_leftImg8bit.png"
         report(f"{gt}: image {photo} not found; imported with the ground truth's size")
     app = {k: v for k, v in (("split", frame.split), ("city", frame.city)) if v}
@@ -522,6 +515,7 @@ FORMAT = Format(
     name="cityscapes",
     title="Cityscapes (gtFine)",
     reader=read_cityscapes,
+    declares_sizes=True,
     writer=write_cityscapes,
     read_options=(
         Option(

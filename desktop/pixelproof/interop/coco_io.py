@@ -272,6 +272,7 @@ FORMAT = Format(
     name="coco",
     title="COCO JSON",
     reader=read_coco,
+    declares_sizes=True,
     writer=write_coco,
     read_options=(
         Option(

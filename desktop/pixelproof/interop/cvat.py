@@ -370,6 +370,7 @@ FORMAT = Format(
     name="cvat",
     title="CVAT for images 1.1 XML",
     reader=read_cvat,
+    declares_sizes=True,
     writer=write_cvat,
     write_options=(
         Option(

@@ -27,6 +27,8 @@ Adding a format
            output_is_file=False,
            detect=looks_like_nifti,            # path -> bool, cheap: for qa auto-detection
            suffixes=(".nii", ".nii.gz"),       # file-dialog filter for file inputs
+           declares_sizes=False,               # True: its files give image sizes, which ``read`` then
+                                               # compares with the image files (interop.declared_sizes)
            lost_on_export="…",                 # README's "lost on export" cell, word for word
        )
 
@@ -214,6 +216,9 @@ class Format:
     # its writer takes ``executor`` and ``worker_path`` (``convert --workers``/``--scheduler``; see
     # docs/scaling.md for why the others write in one process)
     parallel_writer: bool = False
+    # its files declare each image's size (not read from the image): ``read`` compares it with the file's
+    # header (``interop.declared_sizes``) unless told not to look at images (``check_images=False``)
+    declares_sizes: bool = False
 
     @property
     def can_read(self) -> bool:
@@ -248,11 +253,17 @@ class Format:
         return out
 
     def read(self, path: Any, **kwargs: Any) -> Any:
-        """Run the reader (ImportResult) with the garbage collector paused."""
+        """Run the reader (ImportResult) with the garbage collector paused; then, for a format that
+        declares image sizes, report each image file of another size (``declares_sizes``)."""
         if self.reader is None:
             raise ValueError(f"{self.title} cannot be read")
         with gc_paused():
-            return self.reader(path, **kwargs)
+            result = self.reader(path, **kwargs)
+        if self.declares_sizes and kwargs.get("check_images", True):
+            from pixelproof.interop.declared_sizes import report_declared_sizes
+
+            report_declared_sizes(result, kwargs.get("on_problem"), kwargs.get("progress"))
+        return result
 
     def write(self, project: Any, out_path: Any, *, unlabeled: str = "skip", **kwargs: Any) -> list[str]:
         """Run the writer (its warnings) with the garbage collector paused; a folder output is marked as

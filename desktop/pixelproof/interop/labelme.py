@@ -523,6 +523,7 @@ FORMAT = Format(
     name="labelme",
     title="LabelMe folder",
     reader=read_labelme,
+    declares_sizes=True,
     writer=write_labelme,
     read_options=(
         Option(

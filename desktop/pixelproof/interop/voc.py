@@ -352,6 +352,7 @@ FORMAT = Format(
     name="voc",
     title="Pascal VOC XML",
     reader=read_voc,
+    declares_sizes=True,
     writer=write_voc,
     read_options=(Option("one_based", "bool", _ONE_BASED, True, label="Corners are 1-based (Pascal VOC)"),),
     write_options=(

@@ -24,7 +24,7 @@ from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
 from pixelproof.core.lint.facts import is_label
-from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem
+from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.model import Annotation, Project
@@ -437,6 +437,7 @@ class Rechecker:
     predictions: dict[int, list[Annotation]] | None
     first: dict[str, int]  # ``first_listed`` of the run: not a pass over every image at each edit
     pictures: dict[int, Match] = field(default_factory=dict)  # the run's picture pairs (duplicate_picture)
+    shown: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # sizes read (image_size_mismatch)
 
     def image(self, project: Project, image_id: int) -> tuple[list[Problem], ol.ImageScores | None]:
         """Every problem of one image now (not filtered by score or dismissals)."""
@@ -449,6 +450,8 @@ class Rechecker:
             fixes.stamp(p.fix, project.annotations)
         match = self.pictures.get(image_id)  # the pair stays the run's; its labels are compared now
         if match is not None and (p := picture_problem(project, image_id, match, _bits(self.context))):
+            found.append(p)
+        if (p := size_problem(project, image_id, self.shown.get(image_id))) is not None:
             found.append(p)
         return found, scores
 
@@ -545,6 +548,8 @@ def lint_project(
     for f in facts:
         if f.image_id in pairs and (p := picture_problem(project, f.image_id, pairs[f.image_id], _bits(ctx))):
             problems.append(p)
+    shown = pictures.shown if pictures and "image_size_mismatch" in kinds else {}
+    problems += [p for f in facts if (p := size_problem(project, f.image_id, shown.get(f.image_id)))]
     kept = [p for p in problems if p.score >= options.min_score]
     listed = [p for p in kept if p.key not in options.dismissed]
     listed.sort(key=sort_key)
@@ -564,5 +569,5 @@ def lint_project(
             **({"pictures": pictures.summary()} if pictures is not None else {}),
         },
         stopped,
-        Rechecker(ctx, figures, predictions, first, pairs),
+        Rechecker(ctx, figures, predictions, first, pairs, shown),
     )

@@ -7,6 +7,9 @@ Reading every picture is what costs, so it is opt-in: ``read_pictures`` decodes 
 executor (``core.batch``) through ``core.imageio.read_image``, the path lint's model work reads pictures by
 (16-bit, DICOM and volume slices, multichannel composites alike), and keeps per file only a 16-byte digest
 of the pixels and a 64-bit pHash. ``lint_project(..., pictures=...)`` pairs them (``matches``).
+
+The pass also has each picture's size as read, so ``image_size_mismatch`` says a picture that is not the
+size its record declares (the objects' frame), with ``core.declared_size``'s cause and words.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import numpy as np
 import scipy.fft
 from PIL import Image
 
-from pixelproof.core.imageio import read_image, to_display8
+from pixelproof.core.declared_size import SizeMismatch, size_cause
+from pixelproof.core.imageio import exif_orientation, read_image, to_display8
 from pixelproof.core.lint.facts import is_label
 from pixelproof.core.lint.problems import Problem
 from pixelproof.core.model import ImageRecord, Project, image_split
@@ -81,14 +85,16 @@ class PictureItem:
 
 
 def picture_task(apply_exif: bool, items: list[PictureItem]) -> list[Any]:
-    """(digest, ``picture_hash``) or ``Failed(why)`` per picture, on any executor; only the hashes travel."""
+    """(digest, ``picture_hash``, (width, height, EXIF orientation)) or ``Failed(why)`` per picture, on any
+    executor; only the hashes and sizes travel."""
     from pixelproof.core.batch import Failed
 
     out: list[Any] = []
     for item in items:
         try:
             pixels = read_image(item.path, apply_exif=apply_exif, expect=item.expect)
-            out.append((pixel_digest(pixels), picture_hash(pixels)))
+            shown = (pixels.shape[1], pixels.shape[0], exif_orientation(item.path))
+            out.append((pixel_digest(pixels), picture_hash(pixels), shown))
         except Exception as e:  # one picture never stops the run: it is said and left out
             text = str(e).replace(f"{item.path}: ", "") or type(e).__name__
             out.append(Failed(text))
@@ -102,6 +108,7 @@ class Pictures:
 
     digests: dict[int, bytes] = field(default_factory=dict)
     hashes: dict[int, int | None] = field(default_factory=dict)
+    shown: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # width, height as read; EXIF
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file name, why)
 
     def summary(self) -> dict[str, Any]:
@@ -145,7 +152,7 @@ def read_pictures(
             out.unreadable.append((names[index], result.reason))
             continue
         for iid in by_file[names[index]]:
-            out.digests[iid], out.hashes[iid] = result
+            out.digests[iid], out.hashes[iid], out.shown[iid] = result
     return out
 
 
@@ -355,4 +362,22 @@ def picture_problem(project: Project, image_id: int, match: Match, bits: int) ->
         msg,
         None,
         figures=figures,
+    )
+
+
+def size_problem(project: Project, image_id: int, shown: tuple[int, int, int] | None) -> Problem | None:
+    """The ``image_size_mismatch`` of ``image_id`` when its picture, read as ``shown`` (width, height, EXIF
+    orientation), is not the size its record declares: every object is then drawn at the wrong scale
+    (score 0.9; no fix: which is right, the picture or the objects, only a person can say)."""
+    image = project.images.get(image_id)
+    if image is None or shown is None or (shown[0], shown[1]) == (image.width, image.height):
+        return None
+    declared, actual = (int(image.width), int(image.height)), (shown[0], shown[1])
+    cause = size_cause(declared, actual, shown[2], project.applies_exif)
+    m = SizeMismatch(image.id, image.file_name, image.file_name, declared, actual, cause)
+    msg = m.project_line()
+    box = [0.0, 0.0, float(image.width), float(image.height)]
+    figures = {"width": float(actual[0]), "height": float(actual[1])}
+    return Problem(
+        "image_size_mismatch", 0.9, image.id, image.file_name, None, None, box, msg, figures=figures
     )

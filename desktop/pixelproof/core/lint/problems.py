@@ -41,6 +41,7 @@ MODEL_KINDS: dict[str, str] = {
 # read every picture: only when asked (``lint --pictures``, the app's Compare pictures)
 PICTURE_KINDS: dict[str, str] = {
     "duplicate_picture": "the same picture (identical pixels) or a near copy (pHash) under another name",
+    "image_size_mismatch": "the picture is not the size its record declares (resized, EXIF-turned, another)",
 }
 KINDS: dict[str, str] = {**RULE_KINDS, **MODEL_KINDS, **PICTURE_KINDS}
 

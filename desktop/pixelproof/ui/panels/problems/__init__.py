@@ -105,8 +105,9 @@ class ProblemsPanel(Panel):
         self.pictures = QCheckBox("Compare pictures")
         self.pictures.setObjectName("lintPictures")
         self.pictures.setToolTip(
-            "Also find the same picture under two names, or a near copy (duplicate picture). It reads "
-            "every picture, so a large project takes much longer"
+            "Also find the same picture under two names, or a near copy (duplicate picture), and a picture "
+            "not the size its record declares (image size mismatch). It reads every picture, so a large "
+            "project takes much longer"
         )
         self.pictures.setChecked(settings().value(PICTURES_SETTING, False, type=bool))
         self.pictures.toggled.connect(lambda on: settings().setValue(PICTURES_SETTING, on))

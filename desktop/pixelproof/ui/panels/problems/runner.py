@@ -47,7 +47,7 @@ class LintRunner(QObject):
         self._cancel = threading.Event()
         self._job: Job | None = None
         self.left_out: list[str] = []  # pending predictions the last run could not use, and why
-        self.pictures = False  # compare the pictures too (duplicate_picture): reads every picture
+        self.pictures = False  # compare the pictures too (PICTURE_KINDS): reads every picture
 
     def start(
         self,
@@ -60,7 +60,7 @@ class LintRunner(QObject):
     ) -> str:
         """Start a run; returns why it cannot start ("" when it started). The model's classes map to
         categories as the Model panel shows (remembered for the model; a single class to
-        ``current_category``). ``pictures``: read every picture to find copies (``duplicate_picture``)."""
+        ``current_category``). ``pictures``: read every picture (``PICTURE_KINDS``)."""
         if self.running:
             return "Already finding problems"
         backend = None

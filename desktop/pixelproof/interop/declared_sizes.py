@@ -1,0 +1,45 @@
+"""After a reader of a format that declares image sizes (``Format.declares_sizes``: COCO, LabelMe, VOC,
+CVAT, Cityscapes), each image's declared size is compared with its file's header (``core.declared_size``):
+``Format.read`` runs this for every such reader, so none can import a resized, EXIF-turned or wrongly
+placed picture silently. The declared size is kept (the objects' frame); each mismatch is a problem line."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pixelproof.core.declared_size import SizeMismatch, check_sizes
+from pixelproof.core.wording import plural
+from pixelproof.interop._util import ImportResult, ProblemCallback, ProgressCallback
+
+LISTED = 100  # mismatches listed one a line; past them one line counts the rest by cause
+
+
+def _cause_kind(m: SizeMismatch) -> str:
+    return m.cause.split(":", 1)[0]
+
+
+def report_declared_sizes(
+    result: ImportResult, on_problem: ProblemCallback | None = None, progress: ProgressCallback | None = None
+) -> None:
+    """Add a problem line to ``result`` for each image whose file is not the size its
+    annotations declare, passed to ``on_problem`` as it is found; ``progress(done, total)`` counts images."""
+    check = check_sizes(result.project, progress=progress)
+
+    def say(line: str) -> None:
+        result.problems.append(line)
+        if on_problem is not None:
+            on_problem(line)
+
+    for path, why in check.unreadable[:LISTED]:
+        say(f"{path}: {why}; its size not checked, imported at the size its annotations declare")
+    for m in check.mismatches[:LISTED]:
+        (dw, dh) = m.declared
+        say(m.line("the annotations say", f"imported at {dw}x{dh}, the size the objects were drawn on"))
+    rest = check.mismatches[LISTED:]
+    if rest:
+        kinds = Counter(_cause_kind(m) for m in rest)
+        said = "; ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+        say(
+            f"{plural(len(rest), 'more image')} whose file is not the size its annotations declare "
+            f"(each imported at its declared size): {said}; `pixelproof validate --images` lists them all"
+        )
