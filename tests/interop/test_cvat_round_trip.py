@@ -176,3 +176,39 @@ def test_declared_attributes_keep_their_type_values_and_default(tmp_path: Path) 
     write_coco(read_cvat(source).project, tmp_path / "project.json", images="keep")
     write_cvat(read_coco(tmp_path / "project.json").project, tmp_path / "out", images="keep")
     assert _declared(tmp_path / "out" / "annotations.xml") == _declared(source)
+
+
+def _shape_attributes(xml: Path) -> list[dict[str, str]]:
+    return [
+        {a.get("name", ""): a.text or "" for a in box.iter("attribute")}
+        for box in ET.parse(xml).getroot().iter("box")
+    ]
+
+
+def test_an_object_without_values_is_written_with_its_labels_defaults(tmp_path: Path) -> None:
+    """CVAT gives a new object its label's defaults and writes every attribute of every object: an
+    object drawn in PixelProof (holding none) was written with no <attribute>, so Datumaro read it without
+    them. Now each declared attribute is written, the object's value or the default, in the declared
+    order, then the undeclared ones it holds; what it holds is unchanged."""
+    source = DATA / "export_task" / "train.xml"
+    project = read_cvat(source).project
+    label1 = project.category_by_name("label1")
+    image = next(iter(project.images.values()))
+    build = Builder(project)
+    drawn = build.annotation(image, label1.id, bbox=[5.0, 5.0, 2.0, 2.0])
+    held = build.annotation(image, label1.id, bbox=[1.0, 1.0, 2.0, 2.0])
+    held.app_extra["attributes"] = {"kept": "k", "a2": "v2", "a1": "true"}
+    write_cvat(project, tmp_path / "out", images="keep")
+    written = _shape_attributes(tmp_path / "out" / "annotations.xml")
+    assert written[0] == {"a1": "true", "a2": "v3", "a3": "0003", "a4": "2.4"}  # as read
+    assert list(written[1].items()) == [("a1", "false"), ("a2", "v1"), ("a3", "0000"), ("a4", "0")]
+    assert list(written[2].items()) == [
+        ("a1", "true"),
+        ("a2", "v2"),
+        ("a3", "0000"),
+        ("a4", "0"),
+        ("kept", "k"),
+    ]
+    assert "attributes" not in drawn.app_extra
+    back = read_cvat(tmp_path / "out").project
+    assert [a.app_extra["attributes"] for a in back.annotations.values()] == written

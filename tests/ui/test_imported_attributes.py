@@ -41,9 +41,26 @@ def test_a_cvat_objects_attributes_show_in_properties(qtbot, tmp_path: Path, no_
     _click(window, 50, 45)
     qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [20.0])
     qtbot.waitUntil(lambda: not props.fields.isHidden())
-    assert props.attributes.text() == "occluded · z 2 · group 4 · color: green · parked: true"
-    assert props.form.isRowVisible(props.attributes)
-    assert props.attributes.toolTip().startswith("occluded\nz 2\ngroup 4\ncolor: green\nparked: true\n")
+    # the label declares none (no <meta> in the file): kept on the read-only line; Occluded is a checkbox
+    assert props.cvat.kept.text() == "z 2 · group 4 · color: green · parked: true"
+    assert props.form.isRowVisible(props.cvat.kept) and props.cvat.fields == {}
+    assert props.cvat.kept.toolTip().startswith("z 2\ngroup 4\ncolor: green\nparked: true\n")
+    assert not props.cvat.occluded.isHidden() and props.cvat.occluded.isChecked()
     _click(window, 150, 45)  # an object with none: the row is hidden
     qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [120.0])
-    qtbot.waitUntil(lambda: not props.form.isRowVisible(props.attributes))  # refreshed on a timer
+    qtbot.waitUntil(lambda: not props.form.isRowVisible(props.cvat.kept))  # refreshed on a timer
+    assert not props.cvat.occluded.isHidden() and not props.cvat.occluded.isChecked()
+
+
+def test_a_coco_object_shows_no_cvat_fields(window) -> None:  # type: ignore[no-untyped-def]
+    """A project that never saw CVAT: no Occluded flag, no attribute rows, no CVAT line."""
+    from tests.ui.test_workbench import draw_box
+
+    props = window.panels["propertiesDock"]
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)
+    window.document.set_selection(list(window.document.project.annotations))
+    props.refresh()
+    assert not props.fields.isHidden()
+    assert props.cvat.occluded.isHidden() and props.cvat.fields == {}
+    assert not props.form.isRowVisible(props.cvat.kept)

@@ -14,6 +14,12 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import annotation_pixels
+from pixelproof.core.cvat_attributes import (
+    AttributeSpec,
+    declared_attributes,
+    effective_attributes,
+    is_occluded,
+)
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
@@ -73,6 +79,7 @@ def write_cvat(
     ET.SubElement(doc, "version").text = "1.1"
     _meta(doc, project)
     stems = _stems_by_folder(project)
+    specs = {cid: declared_attributes(cat) for cid, cat in project.categories.items()}
     for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
         src = project.image_path(image)
         subset = _subset(image)
@@ -100,10 +107,10 @@ def write_cvat(
             z = top if z is None else z
             top = max(top, z)
             try:
-                _write_annotation(node, project, a, image, counts, groups, z)
+                _write_annotation(node, project, a, image, counts, groups, z, specs)
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
-                _write_annotation(node, project, a, image, counts, groups, z, as_box=True)
+                _write_annotation(node, project, a, image, counts, groups, z, specs, as_box=True)
         app = as_dict(image.extra.get("pixelproof"))
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:
@@ -207,11 +214,12 @@ def _write_annotation(
     counts: Counter[str],
     groups: Iterator[int],
     z_order: int,
+    specs: dict[int, list[AttributeSpec]],
     as_box: bool = False,
 ) -> None:
     counts["void"] += project.is_void(a) and not as_box
     occluded = a.app_extra.get("occluded", 0)  # the reader keeps an integer; anything else: yes or no
-    occluded = occluded if type(occluded) is int else int(occluded not in (None, False, 0, "", "0"))
+    occluded = occluded if type(occluded) is int else int(is_occluded(a))
     attrib = {
         "label": project.categories[a.category_id].name,
         "source": cvat_source(a),
@@ -258,10 +266,13 @@ def _write_annotation(
     attrib.update(
         {str(k): str(v) for k, v in as_dict(a.app_extra.get("cvat_attrib")).items() if k not in attrib}
     )
+    # every attribute the label declares (the object's value or the default, as CVAT holds them), then
+    # those it holds undeclared
+    values = effective_attributes(a, specs[a.category_id])
     for tag, geometry in parts:
         shape = ET.SubElement(node, tag, {**attrib, **geometry})
-        for name, value in as_dict(a.app_extra.get("attributes")).items():
-            ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
+        for name, value in values.items():
+            ET.SubElement(shape, "attribute", name=name).text = value
 
 
 def cvat_source(a: Annotation) -> str:

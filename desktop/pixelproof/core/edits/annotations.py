@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
+from typing import Any
 
+from pixelproof.core.cvat_attributes import attributes_after_move, declared_attributes
 from pixelproof.core.edits.base import (
     ANNOTATION_ADDED,
     ANNOTATION_CHANGED,
@@ -173,6 +176,7 @@ class SetCategory(Edit):
         self.focus = self.revert_focus = self.ids
         self._updated = utc_now()
         self._before: tuple[list[int], list[str | None]] | None = None
+        self._attributes: dict[int, tuple[Any, Any]] = {}
 
     def apply(self, project: Project) -> Changes:
         require(self.category_id in project.categories, f"category {self.category_id} does not exist")
@@ -180,11 +184,14 @@ class SetCategory(Edit):
         missing = [i for i in self.ids if i not in anns]
         require(not missing, f"annotation {missing[:1]} does not exist")
         self._before = ([anns[i].category_id for i in self.ids], [anns[i].updated for i in self.ids])
-        return self._put(project, [self.category_id] * len(self.ids), [self._updated] * len(self.ids))
+        self._attributes = _moved_attributes(project, self.ids, self.category_id)
+        after = {aid: new for aid, (_, new) in self._attributes.items()}
+        return self._put(project, [self.category_id] * len(self.ids), [self._updated] * len(self.ids), after)
 
     def revert(self, project: Project) -> Changes:
         applied(self._before)
-        return self._put(project, *self._before)  # type: ignore[misc]
+        before = {aid: old for aid, (old, _) in self._attributes.items()}
+        return self._put(project, *self._before, before)  # type: ignore[misc]
 
     def left(self, reverted: bool = False) -> dict[int, int]:
         """Object id -> the category its last apply (or, ``reverted``, revert) took it out of."""
@@ -193,14 +200,47 @@ class SetCategory(Edit):
             return dict.fromkeys(self.ids, self.category_id)
         return dict(zip(self.ids, self._before[0], strict=True))  # type: ignore[index]
 
-    def _put(self, project: Project, categories: list[int], updated: list[str | None]) -> Changes:
+    def _put(
+        self, project: Project, categories: list[int], updated: list[str | None], attributes: dict[int, Any]
+    ) -> Changes:
         changes = Changes()
         for aid, category_id, stamp in zip(self.ids, categories, updated, strict=True):
             a = clone(project.annotations[aid])  # a new object, as every edit gives the project
             a.category_id, a.updated = category_id, stamp
+            if aid in attributes:
+                if attributes[aid] is _NONE:
+                    a.app_extra.pop("attributes", None)
+                else:
+                    a.app_extra["attributes"] = copy.deepcopy(attributes[aid])
             project.replace_annotation(a)
             changes.annotation(ANNOTATION_CHANGED, a.image_id, aid)
         return changes
+
+
+_NONE = object()  # an object that held no attributes
+
+
+def _moved_attributes(project: Project, ids: list[int], category_id: int) -> dict[int, tuple[Any, Any]]:
+    """Object id -> (the CVAT attributes it held, those it holds in ``category_id``) for the objects whose
+    attributes change with their category (``attributes_after_move``, as CVAT changes a label). Only
+    those are kept: a class merge of 50,000 objects without attributes keeps nothing more."""
+    specs: dict[int, list] = {}
+
+    def declared(cid: int) -> list:
+        if cid not in specs:
+            specs[cid] = declared_attributes(project.categories.get(cid))
+        return specs[cid]
+
+    out: dict[int, tuple[Any, Any]] = {}
+    for aid in ids:
+        a = project.annotations[aid]
+        if a.category_id == category_id or not (a.app_extra.get("attributes") or declared(a.category_id)):
+            continue
+        after = attributes_after_move(a, declared(a.category_id), declared(category_id))
+        if after is not None:
+            held = a.app_extra.get("attributes", _NONE)
+            out[aid] = (held if held is _NONE else copy.deepcopy(held), after or _NONE)
+    return out
 
 
 def set_category(project: Project, ids: Iterable[int], category_id: int) -> SetCategory | None:

@@ -1,5 +1,6 @@
-"""Properties dock: category, source, score, review state and note of the selection (several objects:
-shared values shown, a change applies to all). Every change is one undoable command."""
+"""Properties dock: category (and a CVAT label's attributes, ``attribute_form``), source, score, review
+state and note of the selection (several objects: shared values shown, a change applies to all). Every
+change is one undoable command."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -18,27 +19,14 @@ from PySide6.QtWidgets import (
 from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_NOTE, note_preview
-from pixelproof.core.model import REVIEW_STATES, Annotation
+from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.panels.attribute_form import AttributeForm
 from pixelproof.ui.panels.base import Panel
 
 MIXED = "(several)"
-
-
-def imported_attributes(ann: Annotation) -> str:
-    """An object's CVAT ``occluded``, ``z_order``, ``group_id`` and attributes (kept in its extras by
-    the reader, written back by the writer) as one wrapped line (the dock is short on a laptop screen);
-    "" when it has none."""
-    extra = ann.app_extra
-    parts = ["occluded"] if extra.get("occluded") not in (None, 0, False, "0", "") else []
-    parts += [
-        f"{word} {extra[key]}" for key, word in (("z_order", "z"), ("group_id", "group")) if extra.get(key)
-    ]
-    attrs = extra.get("attributes")
-    parts += [f"{name}: {value}" for name, value in (attrs.items() if isinstance(attrs, dict) else [])]
-    return " · ".join(parts)
 
 
 NOT_REVIEWED = "—  not reviewed"
@@ -100,15 +88,10 @@ class PropertiesPanel(Panel):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.addRow("Category", self.category)
-        # what CVAT recorded on the object, under its label as CVAT shows it (lower, a laptop screen's
-        # short dock cut it off); read only. One line (a wrapped one was squeezed to half a line in the
-        # short dock), cut at the dock's edge rather than widening it; every value in the tooltip
-        self.attributes = QLabel()
-        self.attributes.setTextFormat(Qt.TextFormat.PlainText)
-        self.attributes.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.attributes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.form.addRow("Attributes", self.attributes)
-        self.form.addRow("Shape", self.kind)
+        # CVAT's attributes under the label, as CVAT's sidebar has them (their rows go in at row 1), then
+        # what CVAT recorded that is not edited here, on one read-only line; Occluded beside the heading
+        self.cvat = AttributeForm(self.form, 1, self)
+        self.form.addRow("CVAT", self.cvat.kept)
         self.form.addRow("Box", self.geometry_label)
         self.area_label = QLabel()
         self.form.addRow("Area", self.area_label)
@@ -125,7 +108,15 @@ class PropertiesPanel(Panel):
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.heading)
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        # the shape beside the heading and the score only when there is one: rows a short laptop dock
+        # gives to a CVAT label's attributes
+        self.kind.setStyleSheet("color: palette(placeholder-text);")
+        self.kind.setToolTip("Shape")
+        top.addWidget(self.kind, 1)
+        top.addWidget(self.cvat.occluded)
+        layout.addLayout(top)
         layout.addWidget(self.fields)
         layout.addWidget(self.hint)
         layout.addStretch(1)
@@ -154,6 +145,7 @@ class PropertiesPanel(Panel):
         self.hint.setVisible(not anns)
         self.heading.setVisible(bool(anns))
         if not anns:
+            self.cvat.show_for(doc, [])
             return
         self.heading.setText(f"Object #{anns[0].id}" if len(anns) == 1 else f"{len(anns)} objects")
 
@@ -188,6 +180,7 @@ class PropertiesPanel(Panel):
         scores = [a.score for a in anns]
         sc = common(scores)
         self.score.setText("—" if sc is None else (MIXED if sc == MIXED else f"{sc:.3f}"))
+        self.form.setRowVisible(self.score, any(s is not None for s in scores))
         self.review.blockSignals(True)
         rv = common([a.review for a in anns])
         idx = self.review.findData(rv)
@@ -197,12 +190,7 @@ class PropertiesPanel(Panel):
         else:
             self.review.setCurrentIndex(idx)
         self.review.blockSignals(False)
-        attributes = common([imported_attributes(a) for a in anns])
-        self.attributes.setText(attributes)
-        self.attributes.setToolTip(
-            attributes.replace(" · ", "\n") + "\n\nKept from the imported file and written back on export"
-        )
-        self.form.setRowVisible(self.attributes, attributes != "")
+        self.cvat.show_for(doc, anns)
         note = common([a.note or "" for a in anns])
         self._note_mixed = note == MIXED
         long = not self._note_mixed and len(note) > MAX_NOTE
@@ -247,8 +235,9 @@ class PropertiesPanel(Panel):
         if doc is None:
             return
         anns = doc.project.annotations
+        targets = doc.selected_annotations() if ids is None else [anns[i] for i in ids if i in anns]
         changed = []
-        for a in doc.selected_annotations() if ids is None else [anns[i] for i in ids if i in anns]:
+        for a in targets:
             if getattr(a, name) != value:
                 b = clone(a)
                 setattr(b, name, value)
@@ -257,4 +246,6 @@ class PropertiesPanel(Panel):
             edit = ReplaceAnnotations(changed, text)
             if ids is not None:
                 edit.focus = None  # objects no longer selected: the selection made since stays
+            else:  # all stay selected, those that had the value already too (not only the ones changed)
+                edit.focus = edit.revert_focus = [a.id for a in targets]
             doc.push(edit)
