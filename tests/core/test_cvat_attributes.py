@@ -188,6 +188,22 @@ def test_set_category_moves_attributes_and_undo_gives_them_back() -> None:
     assert project.annotations[1].app_extra["attributes"] == {"doors": "3", "plate": ""}
 
 
+def test_a_project_whose_labels_declare_nothing_keeps_attributes_on_a_category_change() -> None:
+    """A CVAT-like file without a label list (a script's, an old tool's) declares no attribute anywhere:
+    there is no new label's declaration to follow, so a category change keeps what the object holds
+    (CVAT's rule would drop every value, as undeclared)."""
+    project = Project()
+    project.add_category(_category(1, "car", None))
+    project.add_category(_category(2, "truck", None))
+    project.add_image(ImageRecord(1, "a.png", 100, 100))
+    project.add_annotation(_ann(1, color="red", lane="2"))
+    edit = set_category(project, [1], 2)
+    assert edit is not None
+    edit.apply(project)
+    assert project.annotations[1].category_id == 2
+    assert project.annotations[1].app_extra["attributes"] == {"color": "red", "lane": "2"}
+
+
 @pytest.mark.parametrize("stored", [None, 0, False, "", "0"])
 def test_not_occluded(stored: object) -> None:
     a = _ann(1)

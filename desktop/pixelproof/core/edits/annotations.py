@@ -223,7 +223,11 @@ _NONE = object()  # an object that held no attributes
 def _moved_attributes(project: Project, ids: list[int], category_id: int) -> dict[int, tuple[Any, Any]]:
     """Object id -> (the CVAT attributes it held, those it holds in ``category_id``) for the objects whose
     attributes change with their category (``attributes_after_move``, as CVAT changes a label). Only
-    those are kept: a class merge of 50,000 objects without attributes keeps nothing more."""
+    those are kept: a class merge of 50,000 objects without attributes keeps nothing more. A project whose
+    labels declare no attribute at all (a CVAT-like file without a label list) has no declaration to
+    follow: its objects keep what they hold."""
+    if not any(declared_attributes(c) for c in project.categories.values()):
+        return {}
     specs: dict[int, list] = {}
 
     def declared(cid: int) -> list:
