@@ -64,7 +64,7 @@ def _box(x: float, y: float, w: float, h: float, label: str = "cat", **more) -> 
 def test_boxes_match_the_converters_coco_and_the_latest_annotation_is_kept(tmp_path: Path) -> None:
     """data.json: task 1 annotated twice (annotations 1 and 2), task 2 once. One version per image comes
     in - the most recent - and the other is reported by id; its boxes are the converter's COCO boxes."""
-    result = read_labelstudio(DATA / "data.json", config=DATA / "label_config.xml")
+    result = read_labelstudio(DATA / "data.json", label_config=DATA / "label_config.xml")
     project = result.project
     coco = _coco_by_converter("data.json", "label_config.xml", tmp_path)
     # the converter makes an image per annotation (task 1's two versions, task 2's)
@@ -86,7 +86,7 @@ def test_rotated_boxes_are_the_converters_corners(tmp_path: Path) -> None:
     these non-square images (597 x 768), so its boxes differ from the turned rectangle's."""
     from label_studio_converter.utils import convert_annotation_to_yolo_obb
 
-    result = read_labelstudio(DATA / "data_obb.json", config=DATA / "label_config_obb.xml")
+    result = read_labelstudio(DATA / "data_obb.json", label_config=DATA / "label_config_obb.xml")
     tasks = json.loads((DATA / "data_obb.json").read_text())
     regions = [r for t in tasks for r in t["annotations"][0]["result"]]
     ours = list(result.project.annotations.values())
@@ -99,7 +99,7 @@ def test_rotated_boxes_are_the_converters_corners(tmp_path: Path) -> None:
 
 
 def test_polygons_match_the_converters_coco(tmp_path: Path) -> None:
-    result = read_labelstudio(DATA / "data_polygons.json", config=DATA / "label_config_polygons.xml")
+    result = read_labelstudio(DATA / "data_polygons.json", label_config=DATA / "label_config_polygons.xml")
     (a,) = result.project.annotations.values()
     (theirs,) = _coco_by_converter("data_polygons.json", "label_config_polygons.xml", tmp_path)["annotations"]
     assert np.allclose(a.segmentation[0], theirs["segmentation"][0])
@@ -426,7 +426,7 @@ def test_predictions_but_not_the_one_the_annotation_was_made_from(tmp_path: Path
     export = _tasks(tmp_path / "e.json", [task])
     found = {}
     for mode in ("all", "unannotated", "skip"):
-        project = read_labelstudio(export, predictions=mode).project
+        project = read_labelstudio(export, import_predictions=mode).project
         found[mode] = sorted((a.source, a.score) for a in project.annotations.values() if a.source)
     assert found == {"all": [("model:v2", 0.4)], "unannotated": [], "skip": []}
 

@@ -13,12 +13,12 @@ the writer splits a multi-part polygon), ``ellipselabels`` (a 64-point polygon),
 A task keeps one annotation: the most recent one not cancelled (the others are reported). A task with
 one is labelled (image status Done, even with no regions: checked and empty); a task without one is To
 do. ``predictions[]`` become pending model objects (source ``model:<model_version>``, with their
-score) on tasks nobody annotated yet, or on every task, or never (``predictions``).
+score) on tasks nobody annotated yet, or on every task, or never (``import_predictions``).
 
 Images: ``data.image`` (``/data/upload/1/3f2a9c1b-img.jpg``, ``/data/local-files/?d=dir/img.jpg``,
 ``s3://``, ``http(s)://``) is matched by its base name (and without the upload's 8-hex prefix) to a file
 in ``image_dir`` (searched recursively), else beside the JSON or in ``images/`` there. The label config
-(``label_config.xml`` beside the JSON, or ``config``) gives the category order and colours.
+(``label_config.xml`` beside the JSON, or ``label_config``) gives the category order and colours.
 """
 
 from __future__ import annotations
@@ -70,12 +70,15 @@ def read_labelstudio(
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
     image_dir: str | os.PathLike[str] | None = None,
-    config: str | os.PathLike[str] | None = None,
-    predictions: str = "all",
+    label_config: str | os.PathLike[str] | None = None,
+    import_predictions: str = "all",
 ) -> ImportResult:
     """Import a Label Studio JSON export (the file, or a folder holding ``tasks.json`` or one export)."""
+    predictions = import_predictions
     if predictions not in PREDICTION_CHOICES:
-        raise ValueError(f"predictions: expected one of {', '.join(PREDICTION_CHOICES)}, got {predictions!r}")
+        raise ValueError(
+            f"import_predictions: expected one of {', '.join(PREDICTION_CHOICES)}, got {predictions!r}"
+        )
     file = _export_file(Path(path))
     if image_dir is not None and not Path(image_dir).is_dir():
         raise ValueError(f"{image_dir}: the images folder is no folder")
@@ -84,7 +87,10 @@ def read_labelstudio(
     project = folder_project(images.root)
     build = Builder(project)
     image_key = read_config(
-        Path(config) if config else file.parent / CONFIG_NAME, config is not None, build, report
+        Path(label_config) if label_config else file.parent / CONFIG_NAME,
+        label_config is not None,
+        build,
+        report,
     )
     try:
         tasks = _load(file)
@@ -484,14 +490,14 @@ FORMAT = Format(
             label="Images folder",
         ),
         Option(
-            "config",
+            "label_config",
             "file",
             "the project's label config XML (default: label_config.xml beside the JSON)",
             None,
             label="Label config",
         ),
         Option(
-            "predictions",
+            "import_predictions",
             "choice",
             "predictions[] as pending model objects, but not the one a kept annotation was made from "
             "(all, the default), only on tasks nobody annotated (unannotated), or never (skip)",
