@@ -179,16 +179,16 @@ class Builder:
     @contextmanager
     def record(self, image: ImageRecord, report: Reporter) -> Iterator[None]:
         """Read ``image``'s record in the source (its label file, XML, JSON, ground-truth map) in this
-        block. Read whole, holding nothing (no object made, nothing skipped), it is the source's word that
-        the image has none: ``labelled_empty``. One that skipped something held something: the image is
-        not marked Done, whatever another record of it (a second layer) says."""
+        block. Read whole, making no object (void regions, to ignore, aside) and skipping nothing, it is
+        the source's word that the image has none: ``labelled_empty``. One that skipped something held
+        something: the image is not marked Done, whatever another record of it (a second layer) says."""
         skipped = report.skipped.total()
         yield
         if report.skipped.total() != skipped:
             self._unclear.add(image.id)
             if self.project.image_status(image.id) == "done":
                 self.project.image_status_map().pop(str(image.id), None)
-        elif not self.project.annotation_count(image.id):
+        elif not self.project.object_count(image.id):  # void regions (to ignore) are no objects
             self.labelled_empty(image)
 
     def labelled_empty(self, image: ImageRecord) -> None:
