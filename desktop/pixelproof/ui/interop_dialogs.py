@@ -370,6 +370,9 @@ class InteropActions(QObject):
         fmt = FORMATS[fmt_name]
         out = Path(out)
         project = doc.project
+        # the writer leaves out the images not labelled yet (``Format.write``; its first warning names them)
+        skipping = options.get("unlabeled", "skip") == "skip"
+        written = len(project.images) - (len(project.unlabeled_image_ids()) if skipping else 0)
         outcome = dialogs.run_job(
             shell.widget,
             f"Writing {fmt.title} to {out.name}…",
@@ -386,7 +389,7 @@ class InteropActions(QObject):
         warnings: list[str] = outcome.result
         note = versions_note(str(project.path), project, WRITTEN)  # as convert warns
         warnings = [note, *warnings] if note else warnings
-        summary = f"Exported {len(project.images)} images as {fmt.title} to {out}"
+        summary = f"Exported {plural(written, 'image')} as {fmt.title} to {out}"
         if warnings:
             n = len(warnings)
             self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)
