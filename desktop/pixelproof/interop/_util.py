@@ -24,6 +24,7 @@ from pixelproof.core import limits, mask_edit, rle_codec
 from pixelproof.core import masks as core_masks
 from pixelproof.core.annotation_pixels import crop_geometry
 from pixelproof.core.category_colors import default_color
+from pixelproof.core.declared_size import turn_for
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
@@ -434,9 +435,7 @@ def place_image(
 
     A copy of an image carrying an EXIF orientation is written as the project sees it (``apply_exif``,
     the project's ``applies_exif``: turned, or as stored), re-encoded without the tag, since many training
-    loaders ignore EXIF and the labels are on those pixels - unless ``record`` declares the other frame
-    (a LabelImg VOC on a photo's stored pixels, reported on import): the copy is then in that frame, the
-    one its objects were drawn on.
+    loaders ignore EXIF and the labels are on those pixels - or as ``record`` declares it (``turn_for``).
 
     Nothing is placed (and the warning says why) when ``src`` is not a readable image (a FIFO, a device,
     a text file...) or when ``record`` is flagged as lying outside the dataset it was imported from
@@ -455,8 +454,8 @@ def place_image(
         if not rendered_as_png(src) and dst.resolve() == src.resolve():
             return None
         check_not_image(dst).unlink()
-    if record is not None and mode == "copy":
-        apply_exif = _objects_frame(src, record, apply_exif)
+    if record is not None and mode == "copy" and not rendered_as_png(src):
+        apply_exif = turn_for(src, (record.width, record.height), apply_exif)
     try:
         pixels = _new_pixels(src, mode, apply_exif, expected_identity(record.extra) if record else None)
     except ImageReadError as e:
@@ -512,20 +511,6 @@ def copied_bytes(src: Path, record: ImageRecord | None, apply_exif: bool) -> byt
     annotations' frame), else the file's own bytes. None when they cannot be encoded."""
     pixels = _new_pixels(src, "copy", apply_exif, expected_identity(record.extra) if record else None)
     return src.read_bytes() if pixels is None else _encoded(pixels, image_suffix(src))
-
-
-def _objects_frame(src: Path, record: ImageRecord, apply_exif: bool) -> bool:
-    """Whether to turn ``src`` by its EXIF orientation for a copy: as the project does, unless only the
-    other way gives the size ``record`` declares (the frame its objects are in)."""
-    if rendered_as_png(src) or exif_orientation(src) == 1:
-        return apply_exif
-    declared = (record.width, record.height)
-    try:
-        if image_size(src, apply_exif) != declared and image_size(src, not apply_exif) == declared:
-            return not apply_exif
-    except ImageReadError:
-        pass
-    return apply_exif
 
 
 def _new_pixels(

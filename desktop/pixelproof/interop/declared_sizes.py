@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from pixelproof.core.declared_size import SizeMismatch, check_sizes
-from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size
+from pixelproof.core.declared_size import SizeMismatch, check_sizes, turn_for
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import ImportResult, ProblemCallback, ProgressCallback
 
@@ -69,9 +68,4 @@ def export_size_warning(
 
 
 def _copy_fits(m: SizeMismatch, apply_exif: bool) -> bool:
-    if exif_orientation(m.path) == 1:
-        return False
-    try:
-        return image_size(m.path, not apply_exif) == m.declared
-    except ImageReadError:
-        return False
+    return turn_for(m.path, m.declared, apply_exif) != apply_exif
