@@ -158,3 +158,21 @@ def test_images_listed_by_coco_or_cvat_without_objects_stay_to_do(tmp_path: Path
         '<annotations><version>1.1</version><image id="0" name="b.png" width="40" height="30"/></annotations>'
     )
     assert _status(FORMATS["cvat"].read(tmp_path / "cvat.xml").project) == {"b": "todo"}
+
+
+def test_a_mask_with_only_void_is_done_and_exported(tmp_path: Path) -> None:
+    """A mask holding nothing but background and void (255: pixels to ignore) records no object: the image
+    is Done like an all-background one, so once an image is marked Done an export still writes it, not
+    leaves it out as not labelled yet."""
+    for stem, value in (("a", 255), ("b", 1)):
+        _png(tmp_path / "images" / f"{stem}.png")
+        mask = np.zeros((30, 40), np.uint8)
+        mask[3:9, 3:9] = value
+        (tmp_path / "masks").mkdir(exist_ok=True)
+        Image.fromarray(mask).save(tmp_path / "masks" / f"{stem}.png")
+    project = FORMATS["masks"].read(tmp_path / "masks", image_dir=tmp_path / "images").project
+    ids = {Path(im.file_name).stem: i for i, im in project.images.items()}
+    assert project.annotation_count(ids["a"]) == 1 and project.object_count(ids["a"]) == 0  # the void
+    assert project.image_status(ids["a"]) == "done"
+    project.set_image_status(ids["b"], "done")
+    assert project.unlabeled_image_ids() == []

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from pixelproof.core.coco import new_project
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop.formats import FORMATS
 
 # every writer whose reader takes its own output back from plain PNG pictures
@@ -99,3 +99,23 @@ def test_convert_counts_the_images_written(tmp_path: Path, capsys: pytest.Captur
     assert f"{out}: 2 images, 1 annotation" in captured.out
     assert "unseen.png" in captured.err
     assert not (out / "labels" / "train" / "unseen.txt").exists()
+
+
+@pytest.mark.parametrize("fmt", ["yolo", "mvtec", "coco"])
+def test_an_image_with_only_void_regions_is_not_labelled(tmp_path: Path, fmt: str) -> None:
+    """A region to ignore drawn on an image nobody labelled labels nothing (void regions are no objects,
+    as the Objects column and prelabel --unlabeled-only count them): written, the image became a negative
+    example (an empty YOLO label, an MVTec good image). It is left out as not labelled yet; marked Done it
+    is written."""
+    project = _project(tmp_path, {"defect.png": "done", "good.png": "done"})
+    void = project.add_category(Category(9, "ignore", app_extra={"void": True}))
+    unseen = project.image_by_file_name("unseen.png").id
+    poly = [[1.0, 1.0, 8.0, 1.0, 8.0, 8.0, 1.0, 8.0]]
+    project.add_annotation(Annotation(7, unseen, void.id, [1.0, 1.0, 7.0, 7.0], poly, 49.0))
+    assert project.is_void(project.annotations[7])
+    out = _out(tmp_path, fmt)
+    warnings = FORMATS[fmt].write(project, out, images="copy" if fmt != "coco" else "keep")
+    assert _written_stems(fmt, out) == {"defect", "good"}
+    assert "unseen.png" in warnings[0]
+    project.set_image_status(unseen, "done")
+    assert project.unlabeled_image_ids() == []

@@ -421,3 +421,52 @@ def test_yolo_export_warnings_name_the_option_that_changes_them(
     report = win.interop.report
     assert report is None or not any("validation split" in w for w in report.lines)
     assert len(list((tmp_path / "second" / "images" / "val").iterdir())) == 1
+
+
+def test_export_report_counts_the_images_written_and_names_the_left_out_one(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    """An image not labelled yet is left out of the export: the report's summary said "Exported 2 images"
+    though one was written; it counts the written ones, as convert does; its first line names the other."""
+    folder = make_labelme_folder(tmp_path / "lm")
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    project = win.document.project
+    a, b = (project.image_by_file_name(n).id for n in ("a.png", "b.png"))
+    for ann in list(project.annotations_of(b)):
+        project.remove_annotation(ann.id)
+    project.set_image_status(a, "done")
+    win.interop.act_export.trigger()
+    fill_and_ok(qtbot, win.interop.dialog, "yolo", tmp_path / "out")
+    report = win.interop.report
+    assert report is not None and report.isVisible()
+    assert "Exported 1 image as" in report.headline.text()
+    assert "left out" in report.lines[0] and "b.png" in report.lines[0]
+    assert not (tmp_path / "out" / "labels" / "train" / "b.txt").exists()
+
+
+def test_export_dialog_says_before_export_which_images_will_be_left_out(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    """The images not labelled yet were named only in the report after the export: the dialog says so
+    under the options while Unlabelled images is 'Leave out', and not once 'Write them' is picked."""
+    folder = make_labelme_folder(tmp_path / "lm")
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    project = win.document.project
+    a, b = (project.image_by_file_name(n).id for n in ("a.png", "b.png"))
+    for ann in list(project.annotations_of(b)):
+        project.remove_annotation(ann.id)
+    project.set_image_status(a, "done")
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("yolo")
+    assert "1 image not labelled yet" in dlg.note.text() and "b.png" in dlg.note.text()
+    assert dlg.note.isVisible()
+    choice = dlg.forms["yolo"].widgets["unlabeled"]
+    choice.setFocus()
+    qtbot.keyClick(choice, Qt.Key.Key_Down)  # Leave out -> Write them
+    assert dlg.options()["unlabeled"] == "keep"
+    assert "not labelled yet" not in dlg.note.text()
+    fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
+    assert (tmp_path / "out" / "labels" / "train" / "b.txt").is_file()

@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
     if executor is not None:
         write_opts.update(executor=executor, worker_path=batch.path_map)
     # images not labelled yet are left out by the writer (``Format.write``), named in its first warning
-    n_left_out = len(project.unlabeled_image_ids()) if write_opts.get("unlabeled", "skip") == "skip" else 0
+    left_out = set(project.unlabeled_image_ids()) if write_opts.get("unlabeled", "skip") == "skip" else set()
     bar = ProgressBar(f"writing {args.dst_format}")
     try:
         with executor or contextlib.nullcontext():
@@ -193,10 +193,11 @@ def run(args: argparse.Namespace) -> int:
         warn(w)
     skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
     void = project.void_category_ids()
-    n_void = sum(a.category_id in void for a in project.annotations.values()) if void else 0
+    written = [a for a in project.annotations.values() if a.image_id not in left_out]  # void regions there
+    n_void = sum(a.category_id in void for a in written) if void else 0
     print(
-        f"{args.output}: {plural(len(project.images) - n_left_out, 'image')}, "
-        f"{plural(len(project.annotations) - n_void, 'annotation')}"
+        f"{args.output}: {plural(len(project.images) - len(left_out), 'image')}, "
+        f"{plural(len(written) - n_void, 'annotation')}"
         + (f" (+{n_void} void regions)" if n_void else "")
         + f", {plural(len(project.categories), 'category')}"
         + (f"; {len(result.problems)} problem(s)" if result.problems else "")

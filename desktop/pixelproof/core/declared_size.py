@@ -66,6 +66,18 @@ def size_cause(declared: Size, actual: Size, orientation: int, apply_exif: bool)
     return "neither a quarter turn nor a uniform scale: likely another picture (the wrong image folder?)"
 
 
+def turn_for(path: str | os.PathLike[str], declared: Size, apply_exif: bool) -> bool:
+    """Whether to turn the file by its EXIF orientation to see it at its ``declared`` size: as the project
+    does (``apply_exif``), unless only the other way gives that size (a LabelImg VOC declares a photo's
+    stored pixels): an export's copy is written in the frame the objects were drawn on."""
+    try:
+        if exif_orientation(path) == 1 or image_size(path, apply_exif) == declared:
+            return apply_exif
+        return not apply_exif if image_size(path, not apply_exif) == declared else apply_exif
+    except ImageReadError:
+        return apply_exif
+
+
 @dataclass(frozen=True, slots=True)
 class SizeMismatch:
     """An image whose file (``path``) is ``actual`` in size as the project shows it, not ``declared``."""

@@ -492,18 +492,20 @@ class Project:
         return sum(self.image_status(i) in ("done", "reviewed") for i in image_ids)
 
     def unlabeled_image_ids(self) -> list[int]:
-        """Images nobody has labelled yet: no objects and not marked Done or Reviewed, in a project that
-        marks some image so (the marks then tell an image checked and found empty - a defect-free part -
-        from one not looked at). A project without such marks, one read from another format say, cannot
-        tell them apart: none. Exports leave these out rather than write them as images with nothing in
-        them."""
+        """Images nobody has labelled yet: no objects (``object_count``: a void region, a region to ignore,
+        labels nothing) and not marked Done or Reviewed, in a project that marks some image so (the marks
+        then tell an image checked and found empty - a defect-free part - from one not looked at). A
+        project without such marks, one read from another format say, cannot tell them apart: none.
+        Exports leave these out rather than write them as images with nothing in them."""
         status = self.app.get("image_status", {})
         if not any(s in ("done", "reviewed") for s in status.values()):
             return []
+        void = self.void_category_ids()
         return [
             i
             for i in self.images
-            if not self._by_image.get(i) and status.get(str(i), "todo") not in ("done", "reviewed")
+            if status.get(str(i), "todo") not in ("done", "reviewed")
+            and all(a.category_id in void for a in self._by_image.get(i, {}).values())
         ]
 
     def set_image_status(self, image_id: int, status: str) -> None:

@@ -24,6 +24,7 @@ from pixelproof.core import limits, mask_edit, rle_codec
 from pixelproof.core import masks as core_masks
 from pixelproof.core.annotation_pixels import crop_geometry
 from pixelproof.core.category_colors import default_color
+from pixelproof.core.declared_size import turn_for
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
@@ -179,16 +180,16 @@ class Builder:
     @contextmanager
     def record(self, image: ImageRecord, report: Reporter) -> Iterator[None]:
         """Read ``image``'s record in the source (its label file, XML, JSON, ground-truth map) in this
-        block. Read whole, holding nothing (no object made, nothing skipped), it is the source's word that
-        the image has none: ``labelled_empty``. One that skipped something held something: the image is
-        not marked Done, whatever another record of it (a second layer) says."""
+        block. Read whole, making no object (void regions, to ignore, aside) and skipping nothing, it is
+        the source's word that the image has none: ``labelled_empty``. One that skipped something held
+        something: the image is not marked Done, whatever another record of it (a second layer) says."""
         skipped = report.skipped.total()
         yield
         if report.skipped.total() != skipped:
             self._unclear.add(image.id)
             if self.project.image_status(image.id) == "done":
                 self.project.image_status_map().pop(str(image.id), None)
-        elif not self.project.annotation_count(image.id):
+        elif not self.project.object_count(image.id):  # void regions (to ignore) are no objects
             self.labelled_empty(image)
 
     def labelled_empty(self, image: ImageRecord) -> None:
@@ -434,7 +435,7 @@ def place_image(
 
     A copy of an image carrying an EXIF orientation is written as the project sees it (``apply_exif``,
     the project's ``applies_exif``: turned, or as stored), re-encoded without the tag, since many training
-    loaders ignore EXIF and the labels are on those pixels.
+    loaders ignore EXIF and the labels are on those pixels - or as ``record`` declares it (``turn_for``).
 
     Nothing is placed (and the warning says why) when ``src`` is not a readable image (a FIFO, a device,
     a text file...) or when ``record`` is flagged as lying outside the dataset it was imported from
@@ -453,6 +454,8 @@ def place_image(
         if not rendered_as_png(src) and dst.resolve() == src.resolve():
             return None
         check_not_image(dst).unlink()
+    if record is not None and mode == "copy" and not rendered_as_png(src):
+        apply_exif = turn_for(src, (record.width, record.height), apply_exif)
     try:
         pixels = _new_pixels(src, mode, apply_exif, expected_identity(record.extra) if record else None)
     except ImageReadError as e:

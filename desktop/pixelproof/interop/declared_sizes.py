@@ -6,8 +6,9 @@ placed picture silently. The declared size is kept (the objects' frame); each mi
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from pixelproof.core.declared_size import SizeMismatch, check_sizes
+from pixelproof.core.declared_size import SizeMismatch, check_sizes, turn_for
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import ImportResult, ProblemCallback, ProgressCallback
 
@@ -43,3 +44,28 @@ def report_declared_sizes(
             f"{plural(len(rest), 'more image')} whose file is not the size its annotations declare "
             f"(each imported at its declared size): {said}; `pixelproof validate --images` lists them all"
         )
+
+
+def export_size_warning(
+    project: Any, images: str | None, progress: ProgressCallback | None = None
+) -> str | None:
+    """The warning of an export whose image files are not all the size the project declares (reported on
+    import, ``validate --images``): the objects are written in the declared frame, so a tool reading such
+    a file sees them misplaced. A copy (``images="copy"``) of a file whose EXIF orientation, applied the
+    other way, gives the declared size is written in that frame (``_util.place_image``): not counted."""
+    check = check_sizes(project, progress=progress)
+    wrong = [m for m in check.mismatches if not (images == "copy" and _copy_fits(m, project.applies_exif))]
+    if not wrong:
+        return None
+    shown = ", ".join(f"{m.path} ({m.actual[0]}x{m.actual[1]} px, declared {m.declared[0]}x{m.declared[1]})"
+                      for m in wrong[:5])  # fmt: skip
+    more = f" and {len(wrong) - 5} more" if len(wrong) > 5 else ""
+    return (
+        f"{plural(len(wrong), 'image')} whose file is not the size the project declares, written with the "
+        f"objects on the declared size (a tool reading the file sees them misplaced; `pixelproof validate "
+        f"--images` lists them with the likely cause): {shown}{more}"
+    )
+
+
+def _copy_fits(m: SizeMismatch, apply_exif: bool) -> bool:
+    return turn_for(m.path, m.declared, apply_exif) != apply_exif

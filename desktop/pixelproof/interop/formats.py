@@ -269,14 +269,18 @@ class Format:
         """Run the writer (its warnings) with the garbage collector paused; a folder output is marked as
         a PixelProof export (``core.export_mark``), a stopped one written into a new folder too.
         ``unlabeled="skip"`` leaves out the images not labelled yet (``UNLABELED_OPTION``), named in the
-        first warning."""
+        first warning; the next names image files not the size the project declares (headers only)."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
+        from pixelproof.interop.declared_sizes import export_size_warning
+
+        notes: list[str] = []
         if unlabeled == "skip":
             project, note = _without_unlabeled(project)
-            if note:
-                return [note, *self._write(project, out_path, **kwargs)]
-        return self._write(project, out_path, **kwargs)
+            notes += [note] if note else []
+        sizes = export_size_warning(project, kwargs.get("images"), kwargs.get("progress"))
+        notes += [sizes] if sizes else []
+        return [*notes, *self._write(project, out_path, **kwargs)]
 
     def _write(self, project: Any, out_path: Any, **kwargs: Any) -> list[str]:
         from pixelproof.interop.image_guard import check_not_image, guarding_images

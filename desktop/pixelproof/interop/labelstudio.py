@@ -51,7 +51,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme import circle_polygon
-from pixelproof.interop.labelstudio_inputs import ImageFinder, read_config
+from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
@@ -86,7 +86,7 @@ def read_labelstudio(
     images = ImageFinder(file.parent, Path(image_dir) if image_dir else None)
     project = folder_project(images.root)
     build = Builder(project)
-    image_key = read_config(
+    image_key, labels = read_config(
         Path(label_config) if label_config else file.parent / CONFIG_NAME,
         label_config is not None,
         build,
@@ -102,7 +102,7 @@ def read_labelstudio(
     if not isinstance(tasks, list):
         report.skip("files", f"{file}: not a Label Studio export (expected a list of tasks); skipped")
         return ImportResult(project, report.problems, report.skipped)
-    notes = _Notes()
+    notes = _Notes(labels)
     for k, task in enumerate(with_progress(tasks, len(tasks), progress)):
         where = f"{file}: tasks[{k}]"
         if isinstance(task, dict) and isinstance(task.get("id"), int | str):
@@ -140,12 +140,15 @@ def _export_file(src: Path) -> Path:
 
 
 class _Notes:
-    """What is worth one line per file, not one per region: rotated boxes made polygons, kept results."""
+    """What the file's tasks share: what is worth one line per file, not one per region (rotated boxes
+    made polygons, kept results), the regions' labels, and the task that brought each image file first."""
 
-    def __init__(self) -> None:
+    def __init__(self, labels: Labels) -> None:
         self.rotated: list[str] = []
         self.kept: Counter[str] = Counter()
         self.kept_at: list[str] = []
+        self.labels = labels
+        self.first_task: dict[str, str] = {}  # an image's file name -> the task that named it first
 
     def report(self, file: Path, report: Reporter) -> None:
         if self.rotated:
@@ -196,6 +199,7 @@ def _read_task(
     for r, _, _, at in results:
         if not isinstance(r, dict):
             report.skip("results", f"{where}: annotation {at}: {short_repr(r)} is not an object; skipped")
+    n_not_objects = sum(not isinstance(item[0], dict) for item in results)
     results = [item for item in results if isinstance(item[0], dict)]
     preds = task.get("predictions")
     if predictions == "all" or (predictions == "unannotated" and chosen is None):
@@ -244,13 +248,29 @@ def _read_task(
         chosen=images.chosen and file is not None,
         **extra,
     )
-    if chosen is not None:
-        build.project.set_image_status(image.id, "done")
+    _same_file(where, url.strip(), image.file_name, notes, report)
     made: dict[str, Annotation] = {}
+    lost = n_not_objects  # the annotation's results that came in as nothing
     for result, source, score, at in results:
         if as_dict(result).get("type") in AREA_TYPES:
-            _add_region(f"{where}: {at}", result, source, score, image, build, report, notes, made)
+            ok = _add_region(f"{where}: {at}", result, source, score, image, build, report, notes, made)
+            lost += not ok and source is None
     _join_parts(build, image, made, results)
+    if chosen is not None and not lost:  # read whole: labelled (checked and empty when it holds nothing)
+        build.project.set_image_status(image.id, "done")
+
+
+def _same_file(where: str, url: str, file_name: str, notes: _Notes, report: Reporter) -> None:
+    """Say a second task on one image file: its objects are a record of their own (lint: duplicate_image),
+    a picture imported twice, or two uploads of one name the upload prefix told apart."""
+    first = notes.first_task.get(file_name)
+    if first is None:
+        notes.first_task[file_name] = where
+    else:
+        report(
+            f"{where}: data.image {short_repr(url)} is {file_name}, also the image of "
+            f"{first.split(': ', 1)[-1]}; imported as a second record of that file, its objects apart"
+        )
 
 
 def _pick_annotation(annotations: Any) -> tuple[dict | None, list[tuple[Any, str]]]:
@@ -327,7 +347,8 @@ def _add_region(
     report: Reporter,
     notes: _Notes,
     made: dict[str, Annotation],
-) -> None:
+) -> bool:
+    """Add a region as an object; False when it is skipped (reported)."""
     kind = result["type"]
     value = as_dict(result.get("value"))
     rid = result.get("id")
@@ -335,7 +356,7 @@ def _add_region(
     labels = value.get(kind)
     if not isinstance(labels, list) or not labels or not all(isinstance(v, str) and v for v in labels):
         report.skip("results", f"{where}: value.{kind} must be a list of label names; skipped")
-        return
+        return False
     if len(labels) > 1:
         report(f"{where}: labels {short_repr(labels)}; the first, {labels[0]!r}, is the object's category")
     rotation = result.get("image_rotation", 0)
@@ -343,7 +364,7 @@ def _add_region(
         report.skip(
             "results", f"{where}: image_rotation {short_repr(rotation)}: drawn on a turned view; skipped"
         )
-        return
+        return False
     try:
         geometry = _geometry(kind, value, result, image, where)
         score = result.get("score", task_score)
@@ -360,14 +381,16 @@ def _add_region(
             fields["score"] = score
         if note:
             fields["note"] = note
-        ann = build.annotation(image, build.category(labels[0]).id, where=where, **geometry, **fields)
+        cat_id = notes.labels.category_id(labels[0], where, report)
+        ann = build.annotation(image, cat_id, where=where, **geometry, **fields)
     except (ValueError, TypeError) as e:  # LimitError and RleError are ValueErrors
         report.skip("results", f"{e}; skipped" if isinstance(e, LimitError) else f"{where}: {e}; skipped")
-        return
+        return False
     if kind == "rectanglelabels" and "polygons" in geometry:
         notes.rotated.append(where.split(": ", 1)[-1])
     if isinstance(rid, str) and source is None:
         made.setdefault(rid, ann)
+    return True
 
 
 def _note(value: dict, result: dict) -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pixelproof.core.limits import LimitError
+from pixelproof.core.name_fold import fold
 from pixelproof.interop._util import Builder, Reporter, is_file
 from pixelproof.interop.safe_xml import read_small_xml
 
@@ -15,16 +16,17 @@ LABEL_TAGS = ("RectangleLabels", "PolygonLabels", "EllipseLabels", "BrushLabels"
 _UPLOAD_PREFIX = re.compile(r"[0-9a-f]{8}-(.+)\Z")
 
 
-def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> str:
+def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[str, Labels]:
     """Categories from the label config, in its order and with its colours; returns the task ``data``
-    key of its ``<Image>`` (``image`` without a config)."""
+    key of its ``<Image>`` (``image`` without a config) and the regions' labels (``Labels``)."""
+    labels = Labels(build)
     if not given and not path.is_file():
-        return "image"
+        return "image", labels
     try:
         root = read_small_xml(path, "label config")
     except (OSError, ValueError) as e:
         report(f"{e}; categories come from the results")
-        return "image"
+        return "image", labels
     key = "image"
     for el in root.iter():
         if el.tag == "Image" and (el.get("value") or "").startswith("$"):
@@ -45,7 +47,34 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> st
             color = _hex_color(label.get("background", ""))
             if color:
                 cat.color = color
-    return key
+            labels.configured(cat.name)
+    return key, labels
+
+
+class Labels:
+    """A region's label as a category: the config's spelling of a name written in another case (a config
+    edited from 'butterfly' to 'Butterfly' after regions were drawn), each such pairing said once."""
+
+    def __init__(self, build: Builder) -> None:
+        self.build = build
+        self.names: set[str] = set()  # the config's labels
+        self.folded: dict[str, str] = {}  # a config label without case (name_fold) -> the label
+        self.paired: set[str] = set()  # labels already said to be paired
+
+    def configured(self, name: str) -> None:
+        self.names.add(name)
+        self.folded.setdefault(fold(name), name)
+
+    def category_id(self, label: str, where: str, report: Reporter) -> int:
+        """The category of a region labelled ``label`` (``where`` names it in the one line said)."""
+        name = label if label in self.names else self.folded.get(fold(label), label)
+        if name != label and label not in self.paired:
+            self.paired.add(label)
+            report(
+                f"{where}: label {label!r} is the config's {name!r} in another case; its regions (here "
+                f"and in later tasks) go to {name!r}"
+            )
+        return self.build.category(name).id
 
 
 def _hex_color(text: str) -> str:

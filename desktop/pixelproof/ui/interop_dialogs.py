@@ -187,9 +187,15 @@ class ExportDialog(_FormatDialog):
         self.source = source  # what an imported project was read from: never written over, as in convert
         self._suggested = ""
         self._image_folders = image_folders(project)
+        # the images an export leaves out as not labelled yet (the dialog is modal: the project stays)
+        self._unlabeled = [project.images[i].file_name for i in project.unlabeled_image_ids()]
         super().__init__(parent)
         self.setWindowTitle("Export annotations")
         self.ok_button.setText("Export")
+        for form in self.forms.values():
+            choice = form.widgets.get("unlabeled")
+            if isinstance(choice, QComboBox):
+                choice.currentIndexChanged.connect(self._update)
 
     def suggested_path(self) -> str:
         """Beside the project file, unless that is inside the images' folder (a new project from a folder is
@@ -239,6 +245,14 @@ class ExportDialog(_FormatDialog):
                     f" {path.name} is inside the images' folder {images.name}: it is marked as an export"
                     " (.pixelproof-export), which adding that folder again passes over, saying so."
                 )
+        choice = self.forms[self.format.name].widgets.get("unlabeled")  # (values() may refuse a number)
+        if self._unlabeled and isinstance(choice, QComboBox) and choice.currentData() == "skip":
+            names = self._unlabeled
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            text += (
+                f" {plural(len(names), 'image')} not labelled yet (no objects, not marked Done or Reviewed) "
+                f"will be left out: {shown} (Unlabelled images: Write them as images without objects)."
+            )
         self.note.setText(text.strip())
 
     def accept(self) -> None:
@@ -370,6 +384,9 @@ class InteropActions(QObject):
         fmt = FORMATS[fmt_name]
         out = Path(out)
         project = doc.project
+        # the writer leaves out the images not labelled yet (``Format.write``; its first warning names them)
+        skipping = options.get("unlabeled", "skip") == "skip"
+        written = len(project.images) - (len(project.unlabeled_image_ids()) if skipping else 0)
         outcome = dialogs.run_job(
             shell.widget,
             f"Writing {fmt.title} to {out.name}…",
@@ -386,7 +403,7 @@ class InteropActions(QObject):
         warnings: list[str] = outcome.result
         note = versions_note(str(project.path), project, WRITTEN)  # as convert warns
         warnings = [note, *warnings] if note else warnings
-        summary = f"Exported {len(project.images)} images as {fmt.title} to {out}"
+        summary = f"Exported {plural(written, 'image')} as {fmt.title} to {out}"
         if warnings:
             n = len(warnings)
             self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)
