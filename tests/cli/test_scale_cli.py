@@ -415,27 +415,45 @@ def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
 
 
 def test_ctrl_c_stops_the_workers_and_leaves_no_partial_output(tmp_path: Path) -> None:
+    _stop_a_sharded_job(tmp_path, "SIGINT", 130, "interrupted; no output was written")
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_job_stopped_by_sigterm_or_sighup_cleans_up_as_ctrl_c_does(tmp_path: Path, name: str) -> None:
+    """``kill``, ``timeout``, a batch system cancelling the job (SIGTERM) and a closed terminal or SSH
+    session (SIGHUP) ended the process where it stood: the hidden staging folder of the shards stayed
+    beside ``-o`` (parts of a job that did not finish), and the worker processes were left running."""
+    if not hasattr(signal, name):
+        pytest.skip(f"no {name} on this system")
+    number = int(getattr(signal, name))
+    _stop_a_sharded_job(tmp_path, name, 128 + number, f"stopped ({name}); no output was written")
+
+
+def _stop_a_sharded_job(tmp_path: Path, name: str, code: int, said: str) -> None:
     project = make_project(tmp_path / "p", coin_pictures(200, side=64))
     parts = tmp_path / "p" / "parts"
     # Dask made unimportable: the local pool must not need it. Ctrl+C acts as in a terminal even when this
-    # test runs in a background job, whose commands a shell starts with SIGINT ignored (Python keeps that)
-    code = (
+    # test runs in a background job, whose commands a shell starts with SIGINT ignored (Python keeps that);
+    # SIGHUP likewise, as a terminal's shell starts it (nohup is what ignores it)
+    script = (
         "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "hangup = getattr(signal, 'SIGHUP', None)\n"
+        "hangup is None or signal.signal(hangup, signal.SIG_DFL)\n"
         "sys.modules['dask'] = sys.modules['distributed'] = None\n"
         "from pixelproof.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     argv = ["prelabel", str(project), *THRESHOLD, "--workers", "2", "--shard-size", "10", "-o", str(parts)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen([sys.executable, "-c", code, *argv], stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", script, *argv], stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 120
     while not list(parts.parent.glob(".parts.*.tmp/part-00001.json")):  # under way, 19 parts to go
         assert proc.poll() is None, f"the job ended before its first part: exit {proc.returncode}"
         assert time.monotonic() < deadline, "no part written in 120 s"
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(getattr(signal, name))
     _, rest = proc.communicate(timeout=60)
-    assert proc.returncode == 130, rest
-    assert "interrupted; no output was written" in rest
+    assert proc.returncode == code, rest
+    assert said in rest
     assert not parts.exists() and not list(parts.parent.glob(".parts.*"))  # no output, no staging left
 
 
