@@ -191,6 +191,8 @@ def run(args: argparse.Namespace) -> int:
             check_shard_folder(Path(args.output).absolute())
         elif args.output:
             check_save_target(Path(os.path.abspath(args.output)))
+        elif images and project.path is not None:  # in place: its folder must take the new file too
+            check_output_path(project.path)
     except ProjectSaveError as e:
         error(str(e))
         return 1
