@@ -278,6 +278,32 @@ def test_a_cluster_without_workers_is_said_to_wait_for_them(
     )
 
 
+def test_a_cluster_whose_workers_run_another_pixelproof_is_refused_before_the_job(
+    coins_project: Path,
+    dask_cluster: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Workers with another PixelProof (one not upgraded with the others) ran the job as they are: other
+    predictions, other QA figures in the one output, or an error per image (200,000 lines) where an
+    attribute or option is missing. The versions are compared first; the job is refused, naming each."""
+    import pixelproof
+    from pixelproof.commands import prelabel
+
+    theirs = pixelproof.__version__  # what the cluster's worker processes import
+    monkeypatch.setattr(pixelproof, "__version__", theirs + ".dev1")  # this machine upgraded
+    monkeypatch.setattr(prelabel, "propose_batch", lambda *a, **k: pytest.fail("the job ran"))
+    out = coins_project.parent / "out.json"
+    capsys.readouterr()
+    argv = ["prelabel", str(coins_project), *THRESHOLD, "--scheduler", dask_cluster.scheduler_address]
+    assert main([*argv, "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"PixelProof {theirs}.dev1 here, but " in err, err
+    for address in dask_cluster.scheduler_info["workers"]:
+        assert f"{address} has {theirs}" in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(("command", "code"), [("qa", 1), ("lint", 3)])
 def test_an_unreachable_scheduler_is_reported_at_once_and_nothing_is_written(
     command: str,
