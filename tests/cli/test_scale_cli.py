@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -385,7 +386,8 @@ def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_noth
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The cluster goes away mid-job: one error line and exit 1, no output, the project as it was. It
-    ended in a traceback (distributed's FuturesCancelledError out of ``wait``)."""
+    ended in a traceback (distributed's FuturesCancelledError out of ``wait``), and then the line came
+    after the traceback the Dask client logs while it tries to reconnect."""
     distributed = pytest.importorskip("distributed")
     from pixelproof.commands import prelabel
 
@@ -403,6 +405,10 @@ def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_noth
         cluster.close()
 
     monkeypatch.setattr(prelabel, "_account", close_after_the_first)
+    logged: list[logging.LogRecord] = []  # distributed's own handler writes these on stderr
+    catch = logging.Handler(logging.ERROR)
+    catch.emit = logged.append  # type: ignore[method-assign]
+    logging.getLogger("distributed").addHandler(catch)
     out = tmp_path / "out.json"
     try:
         argv = [
@@ -417,9 +423,12 @@ def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_noth
         code = main([*argv])
     finally:
         cluster.close()
+        logging.getLogger("distributed").removeHandler(catch)
     err = capsys.readouterr().err
     assert code == 1, err
     assert f"pixelproof: error: lost the Dask scheduler at {cluster.scheduler_address}" in err
+    # the one line, not after a traceback of the client's attempts to reconnect (ERROR, CancelledError)
+    assert [r.getMessage() for r in logged] == []
     assert not out.exists() and project.read_bytes() == before
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import multiprocessing
 import socket
 import threading
@@ -372,9 +373,12 @@ class DaskExecutor(Executor):
                 "--scheduler needs Dask: pip install 'pixelproof[cluster]' (dask[distributed])"
             ) from None
         _probe(address)
+        self._quiet = _QuietClient()
+        logging.getLogger("distributed.client").addFilter(self._quiet)
         try:
             self._client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
+            logging.getLogger("distributed.client").removeFilter(self._quiet)
             raise BatchSetupError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = address
         try:
@@ -475,6 +479,15 @@ class DaskExecutor(Executor):
     def close(self, cancel: bool = False) -> None:
         with contextlib.suppress(Exception):
             self._client.close()
+        logging.getLogger("distributed.client").removeFilter(self._quiet)
+
+
+class _QuietClient(logging.Filter):
+    """Drops the Dask client's errors while a job uses it: a scheduler lost mid-job is the job's one error
+    line (``_lost``), which came after the traceback the client logs while it tries to reconnect."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
 
 
 VERSIONS_NAMED = 5  # workers named in a version mismatch, the rest counted
