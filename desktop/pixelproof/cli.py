@@ -7,10 +7,14 @@ Each subcommand lives in ``pixelproof.commands.<name>`` with ``add_parser(subpar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from pixelproof import __version__
 
@@ -106,12 +110,52 @@ def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+GUI_COMMANDS = ("open", "demo")  # the app handles its own signals
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP during a command: unwound as Ctrl+C is (workers stopped, temporaries and staging
+    folders removed), where the default action would end the process where it stands."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
+    except Stopped as e:  # a closed terminal or SSH session (SIGHUP) may have taken stderr with it
+        with contextlib.suppress(OSError, ValueError):
+            name = signal.Signals(e.number).name
+            print(f"\npixelproof: stopped ({name}); no output was written", file=sys.stderr)
+        return 128 + e.number
     except KeyboardInterrupt:  # outputs are written atomically: an interrupted job leaves none
         print("\npixelproof: interrupted; no output was written", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def stop_signals_unwind() -> Iterator[None]:
+    """While a command runs, SIGTERM (``kill``, ``timeout``, a batch system cancelling the job) and SIGHUP
+    (the terminal or SSH session closed) raise ``Stopped``. Only signals left at their default action are
+    taken (``nohup`` ignores SIGHUP: it stays ignored); a second one acts as the default does at once."""
+    taken: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+                taken[number] = signal.signal(number, _raise_stopped)
+    try:
+        yield
+    finally:
+        for number, handler in taken.items():
+            signal.signal(number, handler)
+
+
+def _raise_stopped(number: int, _frame: object) -> None:
+    signal.signal(number, signal.SIG_DFL)  # the clean-up is under way: a second one ends the process
+    raise Stopped(number)
 
 
 def _main(argv: list[str]) -> int:
@@ -138,7 +182,8 @@ def _main(argv: list[str]) -> int:
     from pixelproof.core.model import IdsExhausted
 
     try:
-        code = int(args.run(args) or 0)
+        with contextlib.nullcontext() if args.command in GUI_COMMANDS else stop_signals_unwind():
+            code = int(args.run(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
     except IdsExhausted as e:  # raised before anything is written: every command refuses alike

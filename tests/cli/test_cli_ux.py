@@ -82,6 +82,24 @@ def test_output_in_a_read_only_folder_is_refused_before_any_work(
     assert result.stdout == "" and not ok.exists() and list(folder.iterdir()) == []
 
 
+def test_prelabel_in_place_in_a_read_only_folder_is_refused_before_the_job(demo: Path) -> None:
+    """A pre-label written back into its project's folder (no ``-o``) that cannot be written there ran
+    the whole job (hours on a large dataset, the workers started: ``running on 2 local worker
+    processes``) and only then said it could not save; now it is refused first, in one line, as an
+    ``-o`` there is."""
+    folder = demo.parent
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    folder.chmod(0o555)
+    try:
+        result = _as_a_user("prelabel", str(demo), "--backend", "threshold", "--workers", "2")
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    line = _one_error_line(result.stderr)  # no "running on ...": the job did not start
+    assert line == f"pixelproof: error: {demo}: cannot write in the folder {folder} (permission denied)"
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
 @pytest.mark.parametrize(
     ("argv", "named", "says"),
     [

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -224,3 +227,45 @@ def test_an_output_that_is_json_but_no_project_is_refused_before_the_run(
     code, out, err = run(capsys, "prelabel", path, "--backend", "threshold", "-o", other)
     assert code == 0 and "1/1 images pre-labeled" in out, err
     assert load_project(other).annotations and other.with_suffix(".json.bak").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a live foreign process: the parent's pid")
+def test_a_project_another_process_is_writing_is_refused_before_the_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two pre-label runs writing one project in place (or one while the app has it open): the second
+    ran its whole job, hours on a large dataset, and was only refused when it saved ("changed on disk
+    since it was opened"). In place, a run now holds the project's lock, as the app does, and a run that
+    finds it held by a live process is refused before its job; with ``-o`` the project is only read."""
+    from pixelproof.commands import prelabel
+    from pixelproof.core.lock import lock_path, read_lock
+
+    project = make_project(tmp_path / "p", {"coins.png": data.coins()[:128, :128]}, ["coin"])
+    before = project.read_bytes()
+    other = {"user": "ana", "host": socket.gethostname(), "pid": os.getppid(), "since": "2024-01-01 10:00"}
+    lock_path(project).write_text(json.dumps(other))
+    with monkeypatch.context() as m:
+        m.setattr(prelabel, "propose_batch", lambda *a, **k: pytest.fail("the job ran"))
+        code, out, err = run(capsys, "prelabel", project, "--backend", "threshold")
+    assert code == 1 and out == ""
+    assert f"{project}: in use by ana on {socket.gethostname()} (process {os.getppid()}" in err
+    assert "write elsewhere with -o OUT" in err
+    assert project.read_bytes() == before and read_lock(project).user == "ana"
+    code, _, err = run(capsys, "prelabel", project, "--backend", "threshold", "-o", tmp_path / "out.json")
+    assert code == 0, err  # only read: another holder does not matter
+    assert read_lock(project).user == "ana"
+
+    lock_path(project).unlink()  # the other process is done
+    seen: list[object] = []
+    real = prelabel.propose_batch
+
+    def watched(*args: object, **kwargs: object) -> object:
+        seen.append(read_lock(project))  # held while the job runs
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(prelabel, "propose_batch", watched)
+    code, _, err = run(capsys, "prelabel", project, "--backend", "threshold")
+    assert code == 0, err
+    assert len(seen) == 1 and seen[0] is not None and seen[0].is_me()  # type: ignore[attr-defined]
+    assert not lock_path(project).exists()  # given back when the run ends
+    assert len(load_project(project).annotations) > 0

@@ -36,3 +36,27 @@ def test_bar_is_silent_off_a_terminal(capsys) -> None:
     bar.note("a problem")
     bar.close()
     assert capsys.readouterr().err == "a problem\n"
+
+
+def test_off_a_terminal_a_long_job_says_where_it_stands_a_line_a_minute() -> None:
+    """A job of hours logged to a file (nohup, a batch system) said nothing until its summary: whoever
+    looked at the log could not tell a running job from a stuck one. Off a terminal a plain line (no
+    carriage returns) comes at most once a minute; a job shorter than that prints none, as before."""
+    now = [100.0]
+    out = io.StringIO()
+    bar = ProgressBar("pre-labeling (threshold)", stream=out, clock=lambda: now[0])
+    bar(0, 1000)
+    for done in range(1, 1000):
+        now[0] += 0.125  # 8 images/s: 125 s in all
+        bar(done, 1000)
+    bar.note("pixelproof: error: c7.png: cannot read")
+    bar(1000, 1000)
+    bar.close()
+    text = out.getvalue()
+    assert "\r" not in text
+    lines = text.splitlines()
+    assert lines == [
+        "pre-labeling (threshold): 480/1000 images, 8.0 images/s, ETA 65s",
+        "pre-labeling (threshold): 960/1000 images, 8.0 images/s, ETA 5s",
+        "pixelproof: error: c7.png: cannot read",
+    ]

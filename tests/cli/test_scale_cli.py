@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -278,6 +279,32 @@ def test_a_cluster_without_workers_is_said_to_wait_for_them(
     )
 
 
+def test_a_cluster_whose_workers_run_another_pixelproof_is_refused_before_the_job(
+    coins_project: Path,
+    dask_cluster: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Workers with another PixelProof (one not upgraded with the others) ran the job as they are: other
+    predictions, other QA figures in the one output, or an error per image (200,000 lines) where an
+    attribute or option is missing. The versions are compared first; the job is refused, naming each."""
+    import pixelproof
+    from pixelproof.commands import prelabel
+
+    theirs = pixelproof.__version__  # what the cluster's worker processes import
+    monkeypatch.setattr(pixelproof, "__version__", theirs + ".dev1")  # this machine upgraded
+    monkeypatch.setattr(prelabel, "propose_batch", lambda *a, **k: pytest.fail("the job ran"))
+    out = coins_project.parent / "out.json"
+    capsys.readouterr()
+    argv = ["prelabel", str(coins_project), *THRESHOLD, "--scheduler", dask_cluster.scheduler_address]
+    assert main([*argv, "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"PixelProof {theirs}.dev1 here, but " in err, err
+    for address in dask_cluster.scheduler_info["workers"]:
+        assert f"{address} has {theirs}" in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(("command", "code"), [("qa", 1), ("lint", 3)])
 def test_an_unreachable_scheduler_is_reported_at_once_and_nothing_is_written(
     command: str,
@@ -359,7 +386,8 @@ def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_noth
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The cluster goes away mid-job: one error line and exit 1, no output, the project as it was. It
-    ended in a traceback (distributed's FuturesCancelledError out of ``wait``)."""
+    ended in a traceback (distributed's FuturesCancelledError out of ``wait``), and then the line came
+    after the traceback the Dask client logs while it tries to reconnect."""
     distributed = pytest.importorskip("distributed")
     from pixelproof.commands import prelabel
 
@@ -377,6 +405,10 @@ def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_noth
         cluster.close()
 
     monkeypatch.setattr(prelabel, "_account", close_after_the_first)
+    logged: list[logging.LogRecord] = []  # distributed's own handler writes these on stderr
+    catch = logging.Handler(logging.ERROR)
+    catch.emit = logged.append  # type: ignore[method-assign]
+    logging.getLogger("distributed").addHandler(catch)
     out = tmp_path / "out.json"
     try:
         argv = [
@@ -391,9 +423,12 @@ def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_noth
         code = main([*argv])
     finally:
         cluster.close()
+        logging.getLogger("distributed").removeHandler(catch)
     err = capsys.readouterr().err
     assert code == 1, err
     assert f"pixelproof: error: lost the Dask scheduler at {cluster.scheduler_address}" in err
+    # the one line, not after a traceback of the client's attempts to reconnect (ERROR, CancelledError)
+    assert [r.getMessage() for r in logged] == []
     assert not out.exists() and project.read_bytes() == before
 
 
@@ -415,27 +450,45 @@ def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
 
 
 def test_ctrl_c_stops_the_workers_and_leaves_no_partial_output(tmp_path: Path) -> None:
+    _stop_a_sharded_job(tmp_path, "SIGINT", 130, "interrupted; no output was written")
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_job_stopped_by_sigterm_or_sighup_cleans_up_as_ctrl_c_does(tmp_path: Path, name: str) -> None:
+    """``kill``, ``timeout``, a batch system cancelling the job (SIGTERM) and a closed terminal or SSH
+    session (SIGHUP) ended the process where it stood: the hidden staging folder of the shards stayed
+    beside ``-o`` (parts of a job that did not finish), and the worker processes were left running."""
+    if not hasattr(signal, name):
+        pytest.skip(f"no {name} on this system")
+    number = int(getattr(signal, name))
+    _stop_a_sharded_job(tmp_path, name, 128 + number, f"stopped ({name}); no output was written")
+
+
+def _stop_a_sharded_job(tmp_path: Path, name: str, code: int, said: str) -> None:
     project = make_project(tmp_path / "p", coin_pictures(200, side=64))
     parts = tmp_path / "p" / "parts"
     # Dask made unimportable: the local pool must not need it. Ctrl+C acts as in a terminal even when this
-    # test runs in a background job, whose commands a shell starts with SIGINT ignored (Python keeps that)
-    code = (
+    # test runs in a background job, whose commands a shell starts with SIGINT ignored (Python keeps that);
+    # SIGHUP likewise, as a terminal's shell starts it (nohup is what ignores it)
+    script = (
         "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "hangup = getattr(signal, 'SIGHUP', None)\n"
+        "hangup is None or signal.signal(hangup, signal.SIG_DFL)\n"
         "sys.modules['dask'] = sys.modules['distributed'] = None\n"
         "from pixelproof.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     argv = ["prelabel", str(project), *THRESHOLD, "--workers", "2", "--shard-size", "10", "-o", str(parts)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen([sys.executable, "-c", code, *argv], stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", script, *argv], stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 120
     while not list(parts.parent.glob(".parts.*.tmp/part-00001.json")):  # under way, 19 parts to go
         assert proc.poll() is None, f"the job ended before its first part: exit {proc.returncode}"
         assert time.monotonic() < deadline, "no part written in 120 s"
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(getattr(signal, name))
     _, rest = proc.communicate(timeout=60)
-    assert proc.returncode == 130, rest
-    assert "interrupted; no output was written" in rest
+    assert proc.returncode == code, rest
+    assert said in rest
     assert not parts.exists() and not list(parts.parent.glob(".parts.*"))  # no output, no staging left
 
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -321,3 +325,56 @@ def test_path_map_refuses_a_relative_remote_folder() -> None:
         PathMap.parse(["/data=mnt/data"])
     for remote in ("/mnt/data", "D:\\share", "\\\\srv\\share", "//srv/share"):
         assert PathMap.parse([f"/data={remote}"]).pairs[0][0] == "/data"
+
+
+_ORPHAN_SCRIPT = """
+import sys, time
+from pixelproof.core.batch import PoolExecutor, run_batch
+from tests.core import batch_tasks
+
+if __name__ == "__main__":
+    pool = PoolExecutor(2)
+    results = list(run_batch(batch_tasks.square, {"model": "m"}, list(range(8)), pool, chunk_size=1))
+    print(" ".join(str(pid) for pid in pool._pool._processes), flush=True)
+    time.sleep(600)  # killed by the test long before
+"""
+
+
+def _gone(pid: int) -> bool:
+    """The process has ended: no such pid, or a zombie waiting for whoever adopted it to reap it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rpartition(")")[2].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX: kill the parent without its clean-up")
+def test_workers_end_when_the_process_that_started_them_is_killed() -> None:
+    """A job killed from outside (SIGKILL, a crash, a SIGTERM or SIGHUP that runs no clean-up) must not
+    leave its worker processes behind, each holding a model, until the machine restarts."""
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), str(repo / "desktop")])}
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_SCRIPT], cwd=repo, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) == 2 and not any(_gone(pid) for pid in workers), "no workers: proves nothing"
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 60  # a bound for a loaded machine, not a speed requirement
+        while not all(_gone(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [pid for pid in workers if not _gone(pid)]
+        for pid in left:  # the test's own orphans: not left running after it fails
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"worker processes {left} outlived the job that started them"
+    finally:
+        parent.kill()
+        parent.wait()

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -186,32 +186,52 @@ def refuse_image_outputs(outputs: Iterable[str | None], projects: Iterable[Proje
 
 
 class ProgressBar:
-    """The terminal progress bar of every long command (DESIGN.md §7): on stderr when it is a terminal,
-    nothing otherwise, e.g. ``pre-labeling (yolo) [#######-------] 140/300  11.8 images/s  ETA 14s``.
+    """The progress of every long command (DESIGN.md §7): a bar on stderr when it is a terminal, e.g.
+    ``pre-labeling (yolo) [#######-------] 140/300  11.8 images/s  ETA 14s``; elsewhere (a log file) a
+    plain line at most every ``LOG_SECONDS``, none for a shorter job, so a job of hours shows it is alive.
 
     Call it with ``(done, total)``, or let it count with :meth:`iterate`. Print problems with :meth:`note`
     so they do not tear the bar. Close it (or use it as a context manager) to end the line."""
 
-    def __init__(self, label: str, unit: str = "images", stream: TextIO | None = None) -> None:
+    LOG_SECONDS = 60.0
+
+    def __init__(
+        self,
+        label: str,
+        unit: str = "images",
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.label = label
         self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty()
-        self.start = time.monotonic()
+        self.clock = clock
+        self.start = clock()
+        self.next_log = self.start + self.LOG_SECONDS
         self.drawn = False
         self._last = (0, 0)
         self._width = 0
 
     def __call__(self, done: int, total: int) -> None:
         self._last = (done, total)
-        if not self.enabled or total <= 0:
+        if total <= 0:
             return
-        elapsed = max(time.monotonic() - self.start, 1e-9)
-        rate = done / elapsed
+        now = self.clock()
+        rate = done / max(now - self.start, 1e-9)
+        speed = f"{rate:.1f}" if rate < 100 else f"{rate:.0f}"
+        if not self.enabled:  # a log file: a whole line now and then, never a carriage return
+            if now >= self.next_log and done < total:
+                eta = f"{(total - done) / rate:.0f}s" if done else "?"
+                print(
+                    f"{self.label}: {done}/{total} {self.unit}, {speed} {self.unit}/s, ETA {eta}",
+                    file=self.stream,
+                )
+                self.next_log = now + self.LOG_SECONDS
+            return
         eta = f"ETA {(total - done) / rate:4.0f}s" if done else "ETA    ?"
         filled = min(30, int(30 * done / total))
         bar = "#" * filled + "-" * (30 - filled)
-        speed = f"{rate:.1f}" if rate < 100 else f"{rate:.0f}"
         line = f"{self.label} [{bar}] {done}/{total}  {speed} {self.unit}/s  {eta}"
         self.stream.write("\r" + line.ljust(self._width))
         self.stream.flush()

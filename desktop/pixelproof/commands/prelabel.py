@@ -14,7 +14,7 @@ from pathlib import Path
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
 from pixelproof.commands._common import ProgressBar, add_examples, error, load_or_report, shown, warn
 from pixelproof.core import history
-from pixelproof.core.batch import BatchSetupError
+from pixelproof.core.batch import BatchOptions, BatchSetupError
 from pixelproof.core.coco import (
     ProjectConflictError,
     ProjectSaveError,
@@ -25,6 +25,7 @@ from pixelproof.core.coco import (
 )
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.errors import error_text
+from pixelproof.core.lock import acquire_lock, release_lock
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import (
@@ -191,6 +192,8 @@ def run(args: argparse.Namespace) -> int:
             check_shard_folder(Path(args.output).absolute())
         elif args.output:
             check_save_target(Path(os.path.abspath(args.output)))
+        elif images and project.path is not None:  # in place: its folder must take the new file too
+            check_output_path(project.path)
     except ProjectSaveError as e:
         error(str(e))
         return 1
@@ -212,6 +215,33 @@ def run(args: argparse.Namespace) -> int:
         error(f"--category {args.category!r}: the project has no such category")
         return 2
     mapping = effective_mapping(project, backend, mapping, current, chosen=bool(args.category))
+    job = partial(_prelabel, args, project, images, spec, backend, mapping, options, tiling)
+    if args.output or project.path is None:
+        return job()  # the project is only read
+    holder = acquire_lock(project.path)  # as the app holds a project it has open
+    if holder is not None:
+        error(
+            f"{project.path}: in use by {holder.describe()}: open in PixelProof, or being written by "
+            "another command; wait for it, or write elsewhere with -o OUT"
+        )
+        return 1
+    try:
+        return job()
+    finally:
+        release_lock(project.path)
+
+
+def _prelabel(
+    args: argparse.Namespace,
+    project: Project,
+    images: list[ImageRecord],
+    spec: BackendSpec,
+    backend: Backend,
+    mapping: dict[str, str | None],
+    options: BatchOptions,
+    tiling: Tiling | None,
+) -> int:
+    """The job itself, its flags checked: pre-label ``images``, write the result, print the summary."""
     try:
         lanes = lanes_allowed(tiling, args.from_boxes)
         executor = options.executor(len(images), SECONDS_PER_IMAGE, lanes=lanes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import multiprocessing
 import socket
 import threading
@@ -372,14 +373,50 @@ class DaskExecutor(Executor):
                 "--scheduler needs Dask: pip install 'pixelproof[cluster]' (dask[distributed])"
             ) from None
         _probe(address)
+        self._quiet = _QuietClient()
+        logging.getLogger("distributed.client").addFilter(self._quiet)
         try:
             self._client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
+            logging.getLogger("distributed.client").removeFilter(self._quiet)
             raise BatchSetupError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = address
+        try:
+            self._check_versions()
+        except BaseException:
+            self.close()
+            raise
         self.host_slots = self._host_slots()
         super().__init__(sum(self.host_slots.values()) or 1, threads=None)
         self.machines = len(self.host_slots)
+
+    def _check_versions(self) -> None:
+        """``BatchSetupError`` when a worker runs another PixelProof than this process (or none): its images
+        would get another model decoding or other QA figures, or fail one by one, and the output would
+        depend on which worker took them. Workers that join later are not asked."""
+        from pixelproof import __version__ as mine
+
+        def version() -> str:  # nested: sent by value, so a worker without PixelProof can run it
+            try:
+                from pixelproof import __version__ as theirs
+            except ImportError:
+                return "none"
+            return str(theirs)
+
+        try:
+            found = self._client.run(version, on_error="return")
+        except TypeError:  # a Dask before on_error
+            found = self._client.run(version)
+        others = {a: v if isinstance(v, str) else "no answer" for a, v in sorted(found.items()) if v != mine}
+        if not others:
+            return
+        shown = [f"{address} has {v}" for address, v in list(others.items())[:VERSIONS_NAMED]]
+        if len(others) > VERSIONS_NAMED:
+            shown.append(f"and {len(others) - VERSIONS_NAMED} more")
+        raise BatchSetupError(
+            f"the cluster's workers must run the PixelProof this machine runs (PixelProof {mine} here, but "
+            f"{', '.join(shown)}): install PixelProof {mine} on every worker; nothing was sent"
+        )
 
     def _host_slots(self) -> dict[str, int]:
         """Task slots (worker threads) per machine of the cluster."""
@@ -442,8 +479,18 @@ class DaskExecutor(Executor):
     def close(self, cancel: bool = False) -> None:
         with contextlib.suppress(Exception):
             self._client.close()
+        logging.getLogger("distributed.client").removeFilter(self._quiet)
 
 
+class _QuietClient(logging.Filter):
+    """Drops the Dask client's errors while a job uses it: a scheduler lost mid-job is the job's one error
+    line (``_lost``), which came after the traceback the client logs while it tries to reconnect."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
+VERSIONS_NAMED = 5  # workers named in a version mismatch, the rest counted
 PROBE_SECONDS = 5.0  # how long a scheduler's host gets to accept a connection
 
 

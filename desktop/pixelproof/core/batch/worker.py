@@ -8,6 +8,8 @@ pools to its share (``init_worker``) and backends read ``worker_threads()``.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import threading
@@ -66,6 +68,23 @@ def init_worker(threads: int, share: float = 1.0) -> None:
     set_threads(threads)
     set_memory_share(share)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent()
+
+
+def _end_with_parent() -> None:
+    """End this pool process when the process that started it ends without stopping it (SIGKILL, a
+    crash, a SIGTERM or SIGHUP that runs no clean-up): a worker waits on its task queue, whose writing
+    end it holds itself, so it would wait there forever, holding its model. The parent's sentinel (a
+    pipe on POSIX, the process handle on Windows) becomes ready when the parent ends."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)  # no clean-up to run: the job it worked for is gone
+
+    threading.Thread(target=watch, name="pixelproof-parent-watch", daemon=True).start()
 
 
 def run_on_dask_worker(
