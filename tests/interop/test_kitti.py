@@ -55,7 +55,8 @@ def test_datumaro_detection_matches_datumaro_expectations() -> None:
         ],
     }
     for im in project.images.values():
-        assert (im.width, im.height) == (10, 10) and im.extra["pixelproof"]["split"] == "training"
+        # training/ is the split every format calls train (interop.splits)
+        assert (im.width, im.height) == (10, 10) and im.extra["pixelproof"]["split"] == "train"
     first = frames["000030_10"][0].app_extra["kitti"]
     assert first == {
         "truncated": 1.0,

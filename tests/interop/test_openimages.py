@@ -33,7 +33,7 @@ def test_datumaro_v6_matches_datumaro_expectations() -> None:
     sizes = {Path(im.file_name).stem: (im.width, im.height) for im in project.images.values()}
     assert sizes == {"a": (6, 8), "b": (8, 2), "c": (5, 10), "d": (5, 1)}
     splits = {Path(im.file_name).stem: im.extra["pixelproof"]["split"] for im in project.images.values()}
-    assert splits == {"a": "train", "b": "train", "c": "test", "d": "validation"}
+    assert splits == {"a": "train", "b": "train", "c": "test", "d": "val"}  # validation: val (interop.splits)
     objs = _by_image(project)
     assert objs["a"] == [] and objs["d"] == []
     (b,) = objs["b"]

@@ -215,7 +215,8 @@ def id_key(key: object) -> int | None:
 
 def image_split(image: ImageRecord) -> str | None:
     """The dataset split (train, val, test, ...) an importer keeps in ``extra["pixelproof"]["split"]`` (YOLO,
-    KITTI, Open Images, MVTec, Cityscapes), None when the image has none."""
+    CVAT, KITTI, Open Images, MVTec, Cityscapes, Label Studio; named as ``interop.splits`` names them), None
+    when the image has none."""
     app = image.extra.get("pixelproof")
     split = app.get("split") if isinstance(app, dict) else None
     return split if isinstance(split, str) and split else None

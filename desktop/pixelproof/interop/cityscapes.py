@@ -34,7 +34,7 @@ from pixelproof.core.limits import (
     check_image_size,
     check_polygon_work,
 )
-from pixelproof.core.model import Annotation, Category, ImageRecord, Project, image_split
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -61,8 +61,8 @@ from pixelproof.interop.panoptic import (
     table_ids,
 )
 from pixelproof.interop.per_image import draw_per_image
+from pixelproof.interop.splits import folder_name, set_split, spelled
 
-SPLITS = ("train", "val", "test")
 GT_SUFFIXES = {
     "polygons": "_polygons.json",
     "instance": "_instanceIds.png",
@@ -201,7 +201,7 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
     if photo is None:  # a photo of another size is said after reading (Format.declares_sizes)
         photo = root / "leftImg8bit" / frame.split / frame.city / f"{frame.prefix}_leftImg8bit.png"
         report(f"{gt}: image {photo} not found; imported with the ground truth's size")
-    app = {k: v for k, v in (("split", frame.split), ("city", frame.city)) if v}
+    app = set_split({"city": frame.city} if frame.city else {}, frame.split)
     try:
         image = build.image(rel_name(photo, root), size[0], size[1], **({"pixelproof": app} if app else {}))
     except LimitError as e:  # a file name that is not UTF-8
@@ -365,7 +365,8 @@ def write_cityscapes(
 ) -> list[str]:
     """``gtFine/<split>/<city>/<frame>_gtFine_{polygons.json,labelIds.png,instanceIds.png}`` and the photos
     in ``leftImg8bit/``; returns warnings. Split and city come from each image's ``pixelproof`` extras
-    (default ``train`` / ``default``). Objects are written in annotation order (later ones on top).
+    (default ``train`` / ``default``; the split as ``interop.splits`` names it, any other one as given).
+    Objects are written in annotation order (later ones on top).
     ``executor`` (``pixelproof.core.batch``; default: here) writes each image's ground truth
     (``interop.per_image``; ``worker_path`` maps the output folder for a cluster); the photos are linked
     or copied here."""
@@ -381,7 +382,10 @@ def write_cityscapes(
     items = []
     for image in project.images.values():
         app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
-        split = image_split(image) if image_split(image) in SPLITS else "train"
+        split = spelled(image, "cityscapes") or "train"  # CVAT's Validation, KITTI's testing: val, test
+        if not folder_name(split):  # a split is a folder of gtFine/ and leftImg8bit/: ../x never leads out
+            counts["split"] += 1
+            split = "train"
         city = path_part(str(app.get("city") or "default"), "default")
         counts["renamed"] += city != str(app.get("city") or "default")
         prefix = stems[image.id].removesuffix("_leftImg8bit")
@@ -410,6 +414,7 @@ def write_cityscapes(
         "no_instance": "object(s) written to instanceIds as their class alone: a class id of 65 or "
         "more (categories outside the table) or more than 999 objects of a class in an image",
         "renamed": "city name(s) that are no single folder name (path separators, '..') written with '_'",
+        "split": "image(s) whose split is no plain folder name (such as ../x) written to train",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings

@@ -41,6 +41,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 from pixelproof.interop.labelme import circle_polygon
+from pixelproof.interop.splits import set_split
 
 AREA_SHAPES = ("box", "polygon", "ellipse", "mask")
 _COMMON = ("label", "source", "occluded", "z_order", "group_id")
@@ -158,6 +159,7 @@ def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder,
     cvat = {key: node.get(key) for key in ("id", "subset", "task_id") if node.get(key) is not None}
     if cvat:
         extra["cvat"] = cvat
+    set_split(extra, node.get("subset"))  # Train, Validation... as train, val: the split other formats write
     try:
         image = build.image(
             rel_name(file, root), width, height, where=where, **({"pixelproof": extra} if extra else {})

@@ -28,7 +28,6 @@ from pixelproof.interop._util import (
     check_image_mode,
     fresh,
     is_file,
-    path_part,
     place_image,
     project_name,
     rel_name,
@@ -36,6 +35,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xml_text
+from pixelproof.interop.splits import folder_name, spelled
 
 # shapes that enclose no area (and image tags): the reader keeps them in the image's extras, the writer
 # writes them back, and nothing else (a made-up tag would be a way to put any element into the file)
@@ -130,16 +130,18 @@ def write_cvat(
 
 
 def _subset(image: ImageRecord) -> str:
-    """The CVAT subset an image was read with (a project export's Train, Validation...), or ""."""
-    subset = as_dict(as_dict(image.extra.get("pixelproof")).get("cvat")).get("subset")
-    return subset if isinstance(subset, str) else ""
+    """The image's CVAT subset, or "": the one it was read with (a project export's Train, a user's
+    Night) while it still names the image's split, else its split as CVAT names them by default (train:
+    Train, val: Validation, test: Test; ``interop.splits``), so YOLO's splits become subsets."""
+    kept = as_dict(as_dict(image.extra.get("pixelproof")).get("cvat")).get("subset")
+    return spelled(image, "cvat", kept) or ""
 
 
 def _folder(subset: str) -> str:
     """The folder under ``images/`` a subset's images go to, as CVAT lays out a project export: the
     subset's name when it is one plain folder name, else none (``../x``, ``/abs`` must never lead
     outside the output; the subset is still written as the image's attribute)."""
-    return subset if subset and path_part(subset, "") == subset else ""
+    return subset if folder_name(subset) else ""
 
 
 def _stems_by_folder(project: Project) -> dict[int, str]:

@@ -43,6 +43,7 @@ from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.mask_drawing import paint_ids
 from pixelproof.interop.panoptic import add_id_objects, read_id_png, table_ids
 from pixelproof.interop.per_image import draw_per_image
+from pixelproof.interop.splits import names, set_split, spelled
 
 DONT_CARE = "DontCare"
 TYPES = ("Car", "Van", "Truck", "Pedestrian", "Person_sitting", "Cyclist", "Tram", "Misc", DONT_CARE)
@@ -145,7 +146,7 @@ def _image(
     photo = next(
         (folder / (file.stem + s) for s in IMAGE_SUFFIXES if (folder / (file.stem + s)).is_file()), None
     )
-    extra = {"pixelproof": {"split": split_dir.name}} if split_dir.name in SPLIT_DIRS else {}
+    extra = {"pixelproof": set_split({}, split_dir.name)} if split_dir.name in SPLIT_DIRS else {}
     if photo is not None:
         try:
             width, height = image_size(photo)
@@ -227,6 +228,8 @@ def write_kitti(
 ) -> list[str]:
     """``training/image_2/`` plus ``training/label_2/<frame>.txt`` (detect) or ``training/semantic/`` +
     ``training/instance/`` PNGs (segment; auto: segment when any object has a shape); returns warnings.
+    Images of the test split go to ``testing/`` (with their labels, which the reader takes back); KITTI
+    has no other split, so val and any other split go to ``training/``, with a warning.
     ``executor`` (``pixelproof.core.batch``; default: here) writes each image's labels
     (``interop.per_image``; ``worker_path`` maps the output folder for a cluster); the images are linked or
     copied here."""
@@ -236,7 +239,7 @@ def write_kitti(
         raise ValueError(f"images: KITTI needs its image_2/ folder: expected copy or link, got {images!r}")
     if task == "auto":
         task = "segment" if any(a.kind != "box" for a in project.annotations.values()) else "detect"
-    base = Path(out_dir) / "training"
+    out = Path(out_dir)
     warnings: list[str] = []
     counts: Counter[str] = Counter()
     stems = unique_stems(project)
@@ -245,10 +248,15 @@ def write_kitti(
         if task == "segment"
         else {}
     )
-    for sub in ("image_2", "label_2") if task == "detect" else ("image_2", "semantic", "instance"):
-        (base / sub).mkdir(parents=True, exist_ok=True)
+    folders = {image.id: spelled(image, "kitti") for image in project.images.values()}
+    others = Counter(s for s in folders.values() if s not in (None, *SPLIT_DIRS))
+    for folder in {"training", *(s for s in folders.values() if s == "testing")}:
+        for sub in ("image_2", "label_2") if task == "detect" else ("image_2", "semantic", "instance"):
+            (out / folder / sub).mkdir(parents=True, exist_ok=True)
     items = []
     for image in project.images.values():
+        folder = "testing" if folders[image.id] == "testing" else "training"
+        base = out / folder
         src = project.image_path(image)
         if is_file(src):
             if (
@@ -263,8 +271,9 @@ def write_kitti(
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        items.append((image, sorted(project.annotations_of(image.id), key=lambda a: a.id), stems[image.id]))
-    root = worker_path(str(base)) if worker_path else str(base)
+        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+        items.append((image, anns, f"{folder}/{stems[image.id]}"))
+    root = worker_path(str(out)) if worker_path else str(out)
     setup = (task, dict(project.categories), class_ids, root)
     drawn = draw_per_image(
         _write_labels,
@@ -287,6 +296,11 @@ def write_kitti(
         "dontcare": "void region(s) written as DontCare (KITTI's regions to ignore; read back as DontCare)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    if others:
+        warnings.append(
+            f"{others.total()} image(s) of split(s) {names(others)} written to training/ (KITTI has training "
+            "and testing only)"
+        )
     return warnings
 
 
@@ -294,12 +308,13 @@ def _write_labels(
     setup: tuple[str, dict[int, Category], dict[int, int], str],
     image: ImageRecord,
     anns: list[Annotation],
-    stem: str,
+    where: str,
 ) -> dict[str, int]:
-    """One image's label file (detect) or its two PNGs (segment): a batch task's work (see
-    ``interop.per_image``); returns the counts for the warnings."""
+    """One image's label file (detect) or its two PNGs (segment) in ``where`` (``training/<stem>``): a
+    batch task's work (see ``interop.per_image``); returns the counts for the warnings."""
     task, categories, class_ids, root = setup
-    base = Path(root)
+    folder, stem = where.split("/", 1)
+    base = Path(root) / folder
     counts: Counter[str] = Counter()
     if task == "detect":
         lines = [_label_line(categories, a, counts) for a in anns]

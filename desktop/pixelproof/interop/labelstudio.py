@@ -53,6 +53,7 @@ from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
+from pixelproof.interop.splits import canonical
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
 PREDICTION_CHOICES = {
@@ -233,6 +234,8 @@ def _read_task(
         if isinstance(task.get("id"), int) and not isinstance(task.get("id"), bool):
             ls["task"] = task["id"]
         extra["pixelproof"] = {"labelstudio": ls}
+    if (split := canonical(data.get("split"))) is not None:  # our writer keeps it in the task's data
+        extra.setdefault("pixelproof", {})["split"] = split
     for r in kept:
         notes.kept[str(as_dict(r).get("type", "?"))] += 1
     if kept:

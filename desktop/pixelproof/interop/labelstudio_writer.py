@@ -35,6 +35,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
+from pixelproof.interop.splits import spelled
 
 TASKS_NAME = "tasks.json"
 CONFIG_NAME = "label_config.xml"
@@ -88,6 +89,8 @@ def write_labelstudio(
         else:
             counts["missing"] += 1
         task: dict[str, Any] = {"id": image.id, "data": {"image": url_prefix + "images/" + quote(name)}}
+        if split := spelled(image, "labelstudio"):  # Label Studio has no split: a data field (a column)
+            task["data"]["split"] = split
         done, pending = _results(project, image, counts, warnings)
         checked = status.get(str(image.id)) in ("done", "reviewed")
         if done or checked or (not marked and not pending):

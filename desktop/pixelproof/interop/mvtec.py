@@ -20,7 +20,7 @@ from PIL import Image
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.limits import LimitError, check_image_size
-from pixelproof.core.model import Annotation, ImageRecord, Project, image_split
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -39,6 +39,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, images_option
 from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.per_image import draw_per_image
+from pixelproof.interop.splits import set_split, spelled
 
 GOOD = "good"
 GROUND_TRUTH = "ground_truth"
@@ -119,7 +120,9 @@ def _read_image(
         used.add(mask_file)  # taken even when the image cannot be read: that is reported, not the mask
     try:
         width, height = image_size(file)
-        image = build.image(rel_name(file, root), width, height, pixelproof={"split": split, "mvtec": mvtec})
+        image = build.image(
+            rel_name(file, root), width, height, pixelproof=set_split({"mvtec": mvtec}, split)
+        )
     except (ImageReadError, LimitError) as e:  # LimitError: a file or folder name that is not UTF-8
         report.skip("images", f"{e}; skipped")
         return
@@ -175,7 +178,8 @@ def write_mvtec(
     """``<object>/<split>/<defect>/`` images and ``<object>/ground_truth/<defect>/<name>_mask.png`` (the union
     of the image's objects, 255 on 0); returns warnings. Object and defect come from the category name
     ``object/defect`` (a name without ``/`` is a defect of the object ``object``); images without objects go
-    to ``good`` (or the defect their extras name); the split is the image's own, else ``test``.
+    to ``good`` (or the defect their extras name); the split is the image's own (``val`` as ``validation``),
+    else ``test``.
     ``executor`` (``pixelproof.core.batch``; default: here) draws the masks (``interop.per_image``;
     ``worker_path`` maps the output folder for a cluster); the images are linked or copied here."""
     if images not in ("copy", "link"):
@@ -198,7 +202,8 @@ def write_mvtec(
             counts["objects"] += len(anns) > 1
         else:
             obj, defect = str(mvtec.get("object") or "object"), str(mvtec.get("defect") or GOOD)
-        split = image_split(image) or "test"
+        split = spelled(image, "mvtec") or "test"  # val: MVTec LOCO's validation/
+        counts["train_defects"] += bool(anns) and split == "train"
         # a split named ground_truth would put images where the masks go (a mask saved over a linked image)
         safe_split = path_part(split, "test") if split != GROUND_TRUTH else "test"
         parts = (path_part(obj, "object"), safe_split, path_part(defect, "defect"))
@@ -222,6 +227,8 @@ def write_mvtec(
         "merged": "object(s) of another category merged into their image's first defect",
         "renamed": "image(s) whose object, split or defect name is no single folder name (path "
         "separators, '..') written with '_' (a split named ground_truth as test)",
+        "train_defects": "image(s) with defects in train: MVTec AD's train holds defect-free images only "
+        "(models learn what good looks like from it; defects belong in test)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings

@@ -46,6 +46,7 @@ from pixelproof.interop.openimages_writer import (
     MASK_COLUMNS,
     write_openimages,
 )
+from pixelproof.interop.splits import set_split
 
 _EPS = 1e-6
 _MAX_FLAG = 2**31 - 1
@@ -110,7 +111,7 @@ class _Images:
             split = file.parent.name if file.parent.parent == self.root / "images" else split
             try:
                 record = self.build.image(
-                    rel_name(file, self.root), size[0], size[1], pixelproof={"split": split}
+                    rel_name(file, self.root), size[0], size[1], pixelproof=set_split({}, split)
                 )
             except LimitError as e:  # a size no image may declare (images.meta: 0, or over 2**31 - 1)
                 self.report.skip("images", f"{where}: {e}; its annotations skipped")

@@ -14,7 +14,7 @@ from PIL import Image
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core import safe_csv
-from pixelproof.core.model import Annotation, ImageRecord, Project, image_split
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     ProgressCallback,
     as_dict,
@@ -24,6 +24,7 @@ from pixelproof.interop._util import (
     unique_stems,
 )
 from pixelproof.interop.per_image import draw_per_image
+from pixelproof.interop.splits import folder_name, spelled
 
 BOX_COLUMNS = (
     "ImageID",
@@ -72,7 +73,7 @@ def write_openimages(
 ) -> list[str]:
     """``annotations/`` (class descriptions, per-split box, segmentation and image-label CSVs),
     ``masks/<split>/`` (one PNG per shaped object, at the image's size) and ``images/<split>/``; returns
-    warnings. The split is the image's ``pixelproof.split`` (``val`` is written ``validation``), else
+    warnings. The split is the image's (``interop.splits``: ``val`` is written ``validation``), else
     train. ``executor`` (``pixelproof.core.batch``; default: here) draws each image's masks and rows
     (``interop.per_image``; ``worker_path`` maps the output folder for a cluster); the tables are written
     here, their rows in image order."""
@@ -148,10 +149,10 @@ def _out_split(image: ImageRecord) -> tuple[str, bool]:
     """The image's split as a plain folder name, else train (and True: replaced): it names
     ``images/<split>/``, ``masks/<split>/`` and ``annotations/<split>-...csv``, so ``../../x`` or an
     absolute path wrote outside the output."""
-    split = image_split(image) or "train"
-    if not _plain_name(split, 100):
+    split = spelled(image, "openimages") or "train"
+    if not folder_name(split):
         return "train", True
-    return ("validation" if split == "val" else split), False
+    return split, False
 
 
 def _plain_name(name: str, max_bytes: int = 240) -> bool:

@@ -21,7 +21,7 @@ from pixelproof.core import annotation_pixels, limits
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
-from pixelproof.core.model import Annotation, ImageRecord, Project, image_split
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -40,8 +40,9 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.splits import CANONICAL, canonical, names, spelled
 
-SPLITS = ("train", "val", "test")
+SPLITS = CANONICAL  # the keys of data.yaml that name images
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
 _LABEL_FOLDERS = ("labels", "annotations")
 _SPLIT_FOLDERS = {"train": ("train",), "val": ("valid", "val"), "test": ("test",)}  # Roboflow: valid/
@@ -64,6 +65,8 @@ def read_yolo(
     config: dict[str, Any] = {}
     if yaml_file is not None:
         config = _load_yaml(yaml_file, report)
+        if not config.get("val") and "validation" in config:  # Ultralytics reads it as val
+            config["val"] = config.pop("validation")
     names = _names(config, root, report)
     for i, name in enumerate(names or []):
         build.category(name, i + 1)
@@ -228,7 +231,8 @@ def _image_list(
     if images_dir.is_dir():
         for f in _images_under(images_dir):
             rel = f.relative_to(images_dir).parts
-            add([f], rel[0] if len(rel) > 1 and rel[0] in SPLITS else None)
+            split = canonical(rel[0]) if len(rel) > 1 else None  # images/valid/ (Roboflow) is val
+            add([f], split if split in SPLITS else None)
         return out
     add([f for f in _images_under(root) if "labels" not in f.relative_to(root).parts], None)
     return out
@@ -350,8 +354,9 @@ def write_yolo(
     """Write an Ultralytics dataset (``data.yaml``, ``images/<split>``, ``labels/<split>``); returns warnings.
 
     ``task`` "detect" writes boxes, "segment" polygons ("auto": segment when any object has a shape).
-    Splits come from each image's ``pixelproof.split`` (as read from YOLO), else every n-th image goes to
-    val when ``val_fraction`` > 0, else all to train. ``images`` is "link" (hard link, else symlink, else
+    Splits come from each image's split (train, val or test as any reader names them: CVAT's Validation,
+    Open Images' validation, KITTI's testing; ``interop.splits``), else every n-th image goes to val when
+    ``val_fraction`` > 0, else all to train. ``images`` is "link" (hard link, else symlink, else
     copy) or "copy": Ultralytics finds labels only beside an ``images`` folder.
     """
     if task not in ("auto", "detect", "segment"):
@@ -370,7 +375,7 @@ def write_yolo(
     index = {c.id: i for i, c in enumerate(cats)}
     stems = unique_stems(project)
     ordered = sorted(project.images.values(), key=lambda im: im.id)
-    splits = _assign_splits(ordered, val_fraction)
+    splits = _assign_splits(ordered, val_fraction, warnings)
     for image in with_progress(ordered, len(ordered), progress):
         split = splits[image.id]
         src = project.image_path(image)
@@ -423,14 +428,24 @@ def write_yolo(
     return warnings
 
 
-def _assign_splits(images: list[ImageRecord], val_fraction: float) -> dict[int, str]:
+def _assign_splits(images: list[ImageRecord], val_fraction: float, warnings: list[str]) -> dict[int, str]:
+    """Image id -> train, val or test: the image's own split (a CVAT Validation, a KITTI testing...: see
+    ``interop.splits``), else every n-th to val by ``val_fraction``, else train. A split data.yaml cannot
+    name (a user's CVAT subset) is said, and its images go where images without a split go."""
     out = {}
+    others: Counter[str] = Counter()
     for i, image in enumerate(images):
-        split = image_split(image)
+        split = spelled(image, "yolo")
         if split not in SPLITS:
+            others.update([split] if split else [])
             to_val = val_fraction > 0 and int((i + 1) * val_fraction) > int(i * val_fraction)
             split = "val" if to_val else "train"
         out[image.id] = split
+    if others:
+        warnings.append(
+            f"{others.total()} image(s) of split(s) {names(others)} written to train (or val, by the "
+            "Validation share) as images without a split: data.yaml names train, val and test only"
+        )
     return out
 
 
