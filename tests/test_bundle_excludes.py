@@ -53,7 +53,9 @@ for fmt, source in json.loads(sys.argv[2]).items():  # format -> a volume or sli
     runs += [
         ["new", folder, "-o", out / f"{fmt}.json"],
         ["prelabel", out / f"{fmt}.json", "--backend", "threshold", "-o", out / f"{fmt}-pre.json"],
-        ["convert", out / f"{fmt}-pre.json", out / f"to-{fmt}", "--from", "coco", "--to", fmt],
+        # the pre-label's objects are pending: written as labels, for the writer to have something to write
+        ["convert", out / f"{fmt}-pre.json", out / f"to-{fmt}", "--from", "coco", "--to", fmt,
+         "--pending", "keep"],
         ["convert", out / f"to-{fmt}", out / f"back-{fmt}.json", "--from", fmt, "--to", "coco",
          "--image-dir", folder],
     ]

@@ -32,7 +32,7 @@ def _prelabel_and_export(project_file: Path, out: Path) -> tuple[list[float], Im
     assert main([*argv, "--option", "polarity=bright", "--option", "min_area=20"]) == 0
     [ann] = load_project(project_file).annotations.values()
     convert = ["convert", str(project_file), str(out), "--from", "coco", "--to", "yolo"]
-    assert main([*convert, "--images", "copy"]) == 0
+    assert main([*convert, "--images", "copy", "--pending", "keep"]) == 0  # the prediction as a label
     [copied] = (out / "images").rglob("phone.jpg")
     return ann.bbox, Image.open(copied)
 

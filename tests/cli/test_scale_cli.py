@@ -228,6 +228,8 @@ def test_convert_to_a_relative_folder_on_a_cluster_writes_it_where_this_process_
             "masks",
             "--images",
             "keep",
+            "--pending",  # the coins are the threshold backend's pending objects: written as labels
+            "keep",
         ]
         assert main([*argv, *flags]) == 0, capsys.readouterr().err
         out = tmp_path / f"{name}.masks"

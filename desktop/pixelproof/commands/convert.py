@@ -178,8 +178,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if executor is not None:
         write_opts.update(executor=executor, worker_path=batch.path_map)
-    # images not labelled yet are left out by the writer (``Format.write``), named in its first warning
-    left_out = set(project.unlabeled_image_ids()) if write_opts.get("unlabeled", "skip") == "skip" else set()
+    # pending objects and images not labelled yet are left out by the writer (``Format.write``), named in
+    # its first warnings
+    left = dst.left_out(project, **{k: v for k, v in write_opts.items() if k in ("unlabeled", "pending")})
+    left_out, gone = set(left.images), set(left.objects)
     bar = ProgressBar(f"writing {args.dst_format}")
     try:
         with executor or contextlib.nullcontext():
@@ -193,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
         warn(w)
     skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
     void = project.void_category_ids()
-    written = [a for a in project.annotations.values() if a.image_id not in left_out]  # void regions there
+    written = [a for a in project.annotations.values() if a.image_id not in left_out and a.id not in gone]
     n_void = sum(a.category_id in void for a in written) if void else 0
     print(
         f"{args.output}: {plural(len(project.images) - len(left_out), 'image')}, "

@@ -7,7 +7,7 @@ attributes here. Masks stay RLE until pixels are asked for, then are decoded onc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,6 +225,12 @@ def image_split(image: ImageRecord) -> str | None:
 def is_pending_prediction(ann: Annotation) -> bool:
     """A model's annotation nobody accepted yet: drawn dashed; the Model panel's score slider may hide it."""
     return (ann.source or "").startswith("model:") and ann.review != "accepted"
+
+
+def is_pending(ann: Annotation) -> bool:
+    """An object nobody has reviewed yet (review "pending"): a model's prediction, a consensus object, an
+    object of a class split in two. Exports leave them out unless asked (``interop.formats``)."""
+    return ann.review == "pending"
 
 
 def _annotation_key(a: Annotation) -> tuple:
@@ -492,22 +498,28 @@ class Project:
         status line count them so."""
         return sum(self.image_status(i) in ("done", "reviewed") for i in image_ids)
 
-    def unlabeled_image_ids(self) -> list[int]:
+    def unlabeled_image_ids(self, leaving_out: Callable[[Annotation], bool] | None = None) -> list[int]:
         """Images nobody has labelled yet: no objects (``object_count``: a void region, a region to ignore,
         labels nothing) and not marked Done or Reviewed, in a project that marks some image so (the marks
         then tell an image checked and found empty - a defect-free part - from one not looked at). A
         project without such marks, one read from another format say, cannot tell them apart: none.
-        Exports leave these out rather than write them as images with nothing in them."""
+        Exports leave these out rather than write them as images with nothing in them. ``leaving_out``:
+        objects an export leaves out (pending ones, ``is_pending``), which label nothing either; an image
+        whose objects were all such proposals was not labelled, marks in the project or not."""
         status = self.app.get("image_status", {})
-        if not any(s in ("done", "reviewed") for s in status.values()):
+        marked = any(s in ("done", "reviewed") for s in status.values())
+        if not marked and leaving_out is None:
             return []
         void = self.void_category_ids()
-        return [
-            i
-            for i in self.images
-            if status.get(str(i), "todo") not in ("done", "reviewed")
-            and all(a.category_id in void for a in self._by_image.get(i, {}).values())
-        ]
+        gone = leaving_out or (lambda _a: False)
+        out = []
+        for i in self.images:
+            anns = self._by_image.get(i, {}).values()
+            if status.get(str(i), "todo") in ("done", "reviewed"):
+                continue
+            if all(a.category_id in void or gone(a) for a in anns) and (marked or any(map(gone, anns))):
+                out.append(i)
+        return out
 
     def set_image_status(self, image_id: int, status: str) -> None:
         if status not in IMAGE_STATES:
@@ -531,17 +543,20 @@ class Project:
         else:
             self.app["reference"] = value
 
-    def snapshot(self, image_ids: Iterable[int] | None = None) -> Project:
+    def snapshot(self, image_ids: Iterable[int] | None = None, without: Iterable[int] = ()) -> Project:
         """A copy a worker thread may read while the user goes on editing this project: edits replace
         annotations and categories (never change them in place), so copying the dicts keeps the state of
         the moment; image records are copied because saving to another folder rewrites their
-        ``file_name`` in place. ``image_ids`` limits it to some images and their annotations."""
+        ``file_name`` in place. ``image_ids`` limits it to some images and their annotations; the
+        annotations of ``without`` are left out (an export's pending objects)."""
         if image_ids is None:
             images = {i: replace(im) for i, im in self.images.items()}
             annotations = dict(self.annotations)
         else:
             images = {i: replace(self.images[i]) for i in image_ids}
             annotations = {a.id: a for i in images for a in self._by_image.get(i, {}).values()}
+        for ann_id in without:
+            annotations.pop(ann_id, None)
         return Project(
             images=images,
             categories=dict(self.categories),

@@ -7,7 +7,8 @@ Export dialog forms. A reader is ``read(path, *, on_problem=None, progress=None,
 ImportResult``; a writer ``write(project, out_path, *, progress=None, **options) -> list[str]`` (warnings
 about what the target format cannot hold). Call them through ``Format.read`` / ``Format.write``, which
 pause the cyclic garbage collector (converters build millions of small acyclic objects; see
-``core.coco.gc_paused``).
+``core.coco.gc_paused``). ``Format.write`` also decides, for every writer, what is not exported: objects
+pending review (``PENDING_OPTION``) and images not labelled yet (``UNLABELED_OPTION``).
 
 Adding a format
 ---------------
@@ -29,6 +30,9 @@ Adding a format
            suffixes=(".nii", ".nii.gz"),       # file-dialog filter for file inputs
            declares_sizes=False,               # True: its files give image sizes, which ``read`` then
                                                # compares with the image files (interop.declared_sizes)
+           holds_predictions=False,            # True: its files hold a model's proposals apart from the
+                                               # labels (Label Studio's predictions): its writer gets a
+                                               # model's pending objects, which others never get by default
            lost_on_export="…",                 # README's "lost on export" cell, word for word
        )
 
@@ -56,6 +60,7 @@ from typing import Any
 
 from pixelproof.core.coco import gc_paused
 from pixelproof.core.export_mark import mark_export
+from pixelproof.core.model import is_pending
 
 OPTION_TYPES = ("bool", "choice", "int", "float", "folder", "file", "text")
 IMAGE_CHOICES = {
@@ -180,22 +185,63 @@ UNLABELED_OPTION = Option(
 )
 
 
-def _without_unlabeled(project: Any) -> tuple[Any, str | None]:
-    """``project`` without the images nobody has labelled yet (``Project.unlabeled_image_ids``), and the
-    warning naming them; the project itself as it is when there are none."""
-    from pixelproof.core.wording import plural
+PENDING_OPTION = Option(
+    "pending",
+    "choice",
+    "objects still pending review (a model's predictions not accepted yet, consensus objects, the objects "
+    "of a class split in two): leave them out (leave-out, the default: they are proposals, not labels), or "
+    "write them as labels (keep); a format that holds a model's proposals as such (labelstudio: the task's "
+    "predictions) writes those there either way",
+    "leave-out",
+    choices={
+        "leave-out": "Leave out (not reviewed yet: proposals, not labels)",
+        "keep": "Write them as labels",
+    },
+    label="Pending objects",
+)
+# options every writer has, taken by ``Format.write`` itself
+EXPORT_OPTIONS = (UNLABELED_OPTION, PENDING_OPTION)
 
-    left_out = project.unlabeled_image_ids()
-    if not left_out:
-        return project, None
-    names = [project.images[i].file_name for i in left_out]
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    kept = [i for i in project.images if i not in set(left_out)]
-    return project.snapshot(kept), (
-        f"{plural(len(left_out), 'image')} left out as not labelled yet (no objects, not marked Done or "
-        f"Reviewed): {shown}; mark an image Done to export it as one without objects, or write them all "
-        "with --unlabeled keep"
-    )
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What an export leaves out: the pending objects' ids, then the ids of the images not labelled yet
+    once they are gone (the images of either, in project order, for the messages)."""
+
+    objects: list[int]
+    images: list[int]
+
+    def object_images(self, project: Any) -> list[int]:
+        """The images of the pending objects left out, in project order."""
+        on = {project.annotations[a].image_id for a in self.objects}
+        return [i for i in project.images if i in on]
+
+    def note(self, project: Any) -> list[str]:
+        """One warning for each kind left out, naming the images."""
+        from pixelproof.core.wording import plural
+
+        notes = []
+        if self.images:
+            notes.append(
+                f"{plural(len(self.images), 'image')} left out as not labelled yet (no objects"
+                + (", or only pending ones" if self.objects else "")
+                + f", not marked Done or Reviewed): {image_names(project, self.images)}; mark an image Done "
+                "to export it as one without objects, or write them all with --unlabeled keep"
+            )
+        if self.objects:
+            images = self.object_images(project)
+            notes.append(
+                f"{plural(len(self.objects), 'pending object')} left out (not reviewed yet: proposals, not "
+                f"labels) on {plural(len(images), 'image')}: {image_names(project, images)}; accept them to "
+                "export them, or write them as labels with --pending keep"
+            )
+        return notes
+
+
+def image_names(project: Any, image_ids: list[int], most: int = 5) -> str:
+    """The file names of the first ``most`` images, and how many more."""
+    names = [project.images[i].file_name for i in image_ids[:most]]
+    return ", ".join(names) + (f" and {len(image_ids) - most} more" if len(image_ids) > most else "")
 
 
 @dataclass(frozen=True)
@@ -219,6 +265,9 @@ class Format:
     # its files declare each image's size (not read from the image): ``read`` compares it with the file's
     # header (``interop.declared_sizes``) unless told not to look at images (``check_images=False``)
     declares_sizes: bool = False
+    # its files hold a model's proposals as such, apart from the labels (Label Studio's ``predictions``):
+    # a model's pending objects reach its writer whatever ``pending`` says, and it writes them so
+    holds_predictions: bool = False
 
     @property
     def can_read(self) -> bool:
@@ -231,7 +280,7 @@ class Format:
     def options(self, direction: str) -> tuple[Option, ...]:
         if direction == "read":
             return self.read_options
-        return (*self.write_options, UNLABELED_OPTION) if self.can_write else self.write_options
+        return (*self.write_options, *EXPORT_OPTIONS) if self.can_write else self.write_options
 
     def pick_options(self, direction: str, given: Mapping[str, Any]) -> dict[str, Any]:
         """The options of ``given`` (name -> value) that this format declares for ``direction``, checked
@@ -265,19 +314,49 @@ class Format:
             report_declared_sizes(result, kwargs.get("on_problem"), kwargs.get("progress"))
         return result
 
-    def write(self, project: Any, out_path: Any, *, unlabeled: str = "skip", **kwargs: Any) -> list[str]:
+    def leaves_out(self, ann: Any) -> bool:
+        """Whether ``pending="leave-out"`` leaves ``ann`` out: it is pending review, and not a model's
+        proposal this format holds as one (``holds_predictions``)."""
+        if not is_pending(ann):
+            return False
+        return not (self.holds_predictions and (ann.source or "").startswith("model:"))
+
+    def left_out(self, project: Any, *, unlabeled: str = "skip", pending: str = "leave-out") -> LeftOut:
+        """What ``write`` leaves out with these options: the pending objects (``PENDING_OPTION``), then the
+        images not labelled yet (``UNLABELED_OPTION``), an image whose objects all go among them."""
+        for opt, value in ((PENDING_OPTION, pending), (UNLABELED_OPTION, unlabeled)):
+            if value not in opt.choices:
+                raise ValueError(f"{opt.name}: expected one of {', '.join(opt.choices)}, got {value!r}")
+        leaving = pending == "leave-out"
+        objects = [a.id for a in project.annotations.values() if self.leaves_out(a)] if leaving else []
+        images = []
+        if unlabeled == "skip":
+            images = project.unlabeled_image_ids(leaving_out=self.leaves_out if objects else None)
+        return LeftOut(objects, images)
+
+    def write(
+        self,
+        project: Any,
+        out_path: Any,
+        *,
+        unlabeled: str = "skip",
+        pending: str = "leave-out",
+        **kwargs: Any,
+    ) -> list[str]:
         """Run the writer (its warnings) with the garbage collector paused; a folder output is marked as
         a PixelProof export (``core.export_mark``), a stopped one written into a new folder too.
-        ``unlabeled="skip"`` leaves out the images not labelled yet (``UNLABELED_OPTION``), named in the
-        first warning; the next names image files not the size the project declares (headers only)."""
+        ``pending="leave-out"`` leaves out the objects pending review and ``unlabeled="skip"`` the images
+        not labelled yet (``left_out``; the project itself keeps them), named in the first warnings; the
+        next names image files not the size the project declares (headers only)."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
         from pixelproof.interop.declared_sizes import export_size_warning
 
-        notes: list[str] = []
-        if unlabeled == "skip":
-            project, note = _without_unlabeled(project)
-            notes += [note] if note else []
+        left = self.left_out(project, unlabeled=unlabeled, pending=pending)
+        notes = left.note(project)
+        if left.objects or left.images:
+            gone = set(left.images)
+            project = project.snapshot([i for i in project.images if i not in gone], without=left.objects)
         sizes = export_size_warning(project, kwargs.get("images"), kwargs.get("progress"))
         notes += [sizes] if sizes else []
         return [*notes, *self._write(project, out_path, **kwargs)]

@@ -38,6 +38,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
 from pixelproof.core.wording import plural
 from pixelproof.interop import FORMATS, Format, ImportResult, project_name
+from pixelproof.interop.formats import LeftOut, image_names
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
@@ -187,15 +188,29 @@ class ExportDialog(_FormatDialog):
         self.source = source  # what an imported project was read from: never written over, as in convert
         self._suggested = ""
         self._image_folders = image_folders(project)
-        # the images an export leaves out as not labelled yet (the dialog is modal: the project stays)
-        self._unlabeled = [project.images[i].file_name for i in project.unlabeled_image_ids()]
+        # what an export leaves out, by what decides it (the dialog is modal: the project stays)
+        self._left: dict[tuple[bool, str, str], LeftOut] = {}
         super().__init__(parent)
         self.setWindowTitle("Export annotations")
         self.ok_button.setText("Export")
         for form in self.forms.values():
-            choice = form.widgets.get("unlabeled")
-            if isinstance(choice, QComboBox):
-                choice.currentIndexChanged.connect(self._update)
+            for name in ("unlabeled", "pending"):
+                choice = form.widgets.get(name)
+                if isinstance(choice, QComboBox):
+                    choice.currentIndexChanged.connect(self._update)
+
+    def left_out(self) -> LeftOut:
+        """What the export leaves out with the options chosen now (``Format.left_out``)."""
+        widgets = self.forms[self.format.name].widgets  # (values() may refuse a number)
+        chosen = {
+            name: w.currentData()
+            for name in ("unlabeled", "pending")
+            if isinstance(w := widgets.get(name), QComboBox)
+        }
+        key = (self.format.holds_predictions, chosen.get("unlabeled", ""), chosen.get("pending", ""))
+        if key not in self._left:
+            self._left[key] = self.format.left_out(self.project, **chosen)
+        return self._left[key]
 
     def suggested_path(self) -> str:
         """Beside the project file, unless that is inside the images' folder (a new project from a folder is
@@ -245,13 +260,19 @@ class ExportDialog(_FormatDialog):
                     f" {path.name} is inside the images' folder {images.name}: it is marked as an export"
                     " (.pixelproof-export), which adding that folder again passes over, saying so."
                 )
-        choice = self.forms[self.format.name].widgets.get("unlabeled")  # (values() may refuse a number)
-        if self._unlabeled and isinstance(choice, QComboBox) and choice.currentData() == "skip":
-            names = self._unlabeled
-            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        left = self.left_out()
+        if left.images:
             text += (
-                f" {plural(len(names), 'image')} not labelled yet (no objects, not marked Done or Reviewed) "
-                f"will be left out: {shown} (Unlabelled images: Write them as images without objects)."
+                f" {plural(len(left.images), 'image')} not labelled yet (no objects"
+                + (", or only pending ones" if left.objects else "")
+                + f", not marked Done or Reviewed) will be left out: {image_names(self.project, left.images)}"
+                " (Unlabelled images: Write them as images without objects)."
+            )
+        if left.objects:
+            text += (
+                f" {plural(len(left.objects), 'pending object')} (not reviewed yet) will be left out, on "
+                f"{image_names(self.project, left.object_images(self.project))} (Pending objects: Write "
+                "them as labels)."
             )
         self.note.setText(text.strip())
 
@@ -384,9 +405,10 @@ class InteropActions(QObject):
         fmt = FORMATS[fmt_name]
         out = Path(out)
         project = doc.project
-        # the writer leaves out the images not labelled yet (``Format.write``; its first warning names them)
-        skipping = options.get("unlabeled", "skip") == "skip"
-        written = len(project.images) - (len(project.unlabeled_image_ids()) if skipping else 0)
+        # the writer leaves out pending objects and the images not labelled yet (``Format.write``; its first
+        # warnings name them)
+        chosen = {k: v for k, v in options.items() if k in ("unlabeled", "pending")}
+        written = len(project.images) - len(fmt.left_out(project, **chosen).images)
         outcome = dialogs.run_job(
             shell.widget,
             f"Writing {fmt.title} to {out.name}…",

@@ -1,0 +1,70 @@
+"""File > Export and pending objects: a model's predictions nobody accepted were written as labels by every
+format but Label Studio. The dialog now says, before the export, which pending objects (and which images
+then holding nothing else) it leaves out, and its *Pending objects* choice writes them as labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from pixelproof.core.model import Annotation
+from tests.ui.test_interop_dialogs import fill_and_ok, import_through_dialog, make_labelme_folder, new_window
+
+
+def _prelabelled(qtbot, tmp_path: Path):
+    """a.png labelled by hand and Done; b.png holding only a model's pending prediction (To do)."""
+    folder = make_labelme_folder(tmp_path / "lm")
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    project = win.document.project
+    a, b = (project.image_by_file_name(n).id for n in ("a.png", "b.png"))
+    for ann in list(project.annotations_of(b)):
+        project.remove_annotation(ann.id)
+    guess = Annotation(project.next_annotation_id(), b, 1, [10.0, 10.0, 30.0, 20.0], area=600.0)
+    guess.score, guess.source, guess.review = 0.7, "model:yolo-onnx/best.onnx@0123", "pending"
+    project.add_annotation(guess)
+    project.set_image_status(a, "done")
+    return win, guess
+
+
+def test_export_dialog_names_the_pending_objects_it_leaves_out(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    win, guess = _prelabelled(qtbot, tmp_path)
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("yolo")
+    note = dlg.note.text()
+    assert "1 pending object (not reviewed yet) will be left out, on b.png" in note
+    assert "1 image not labelled yet (no objects, or only pending ones" in note and dlg.note.isVisible()
+    choice = dlg.forms["yolo"].widgets["pending"]
+    choice.setFocus()
+    qtbot.keyClick(choice, Qt.Key.Key_Down)  # Leave out -> Write them as labels
+    assert dlg.options()["pending"] == "keep"
+    assert "pending" not in dlg.note.text() and "not labelled yet" not in dlg.note.text()
+    qtbot.keyClick(choice, Qt.Key.Key_Up)
+    assert dlg.options()["pending"] == "leave-out" and "b.png" in dlg.note.text()
+    dlg.set_format("labelstudio")  # its tasks hold a model's proposals as predictions: nothing left out
+    assert "pending" not in dlg.note.text() and "b.png" not in dlg.note.text()
+    fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
+    assert errors == []
+    report = win.interop.report
+    assert "Exported 1 image as" in report.headline.text()
+    assert any("1 pending object left out" in line and "b.png" in line for line in report.lines)
+    assert not (tmp_path / "out" / "labels" / "train" / "b.txt").exists()
+    assert win.document.project.annotations[guess.id].review == "pending"  # the project keeps it
+
+
+def test_pending_objects_written_as_labels_when_asked(qtbot, tmp_path: Path, no_prompts, errors) -> None:
+    win, _ = _prelabelled(qtbot, tmp_path)
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("yolo")
+    choice = dlg.forms["yolo"].widgets["pending"]
+    choice.setFocus()
+    qtbot.keyClick(choice, Qt.Key.Key_Down)
+    fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
+    assert errors == []
+    assert "Exported 2 images as" in win.interop.report.headline.text()
+    assert len((tmp_path / "out" / "labels" / "train" / "b.txt").read_text().splitlines()) == 1
