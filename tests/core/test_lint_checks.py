@@ -469,6 +469,16 @@ def test_pending_predictions_are_not_labels() -> None:
     assert kinds(p) == []  # no duplicate: the prediction is not a label
 
 
+@pytest.mark.parametrize("source", ["consensus:staple", "manual"])
+def test_every_pending_object_is_a_proposal_not_a_label(source: str) -> None:
+    """A pending consensus object (or one a taxonomy split set to pending) is a proposal, as exports take
+    it (``is_pending``): it duplicates no label. Lint counted only a model's as a proposal."""
+    pending = box(2, [10, 10, 30, 20])
+    pending.review, pending.source = "pending", source
+    p = project(box(1, [10, 10, 30, 20]), pending)
+    assert kinds(p) == []
+
+
 def test_void_regions_are_not_objects() -> None:
     p = marked_done(40, 1)
     p.add_annotation(box(50, [10, 10, 30, 20], cid=2))

@@ -18,7 +18,7 @@ from pixelproof.core.lint.objectlab import ImageBoxes, Matrices
 from pixelproof.core.lint.problems import KINDS, Problem
 from pixelproof.core.lint.rules import ClassRules, Rules
 from pixelproof.core.metrics import Placed
-from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.model import Annotation, ImageRecord, is_pending
 from pixelproof.core.qa_objects import annotation_placed
 
 
@@ -89,9 +89,10 @@ class ImageFacts:
 
 
 def is_label(ann: Annotation) -> bool:
-    """Pending model predictions are proposals, not labels: lint leaves them out (and can use them as the
-    model's predictions)."""
-    return not (ann.review == "pending" and (ann.source or "").startswith("model:"))
+    """Pending objects (a model's predictions, consensus objects, a split class's) are proposals, not
+    labels, as exports take them (``is_pending``): lint leaves them out (and can use a model's as its
+    predictions)."""
+    return not is_pending(ann)
 
 
 class CheckedObject:
