@@ -12,7 +12,15 @@ from functools import partial
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, add_examples, error, load_or_report, shown, warn
+from pixelproof.commands._common import (
+    FailureLines,
+    ProgressBar,
+    add_examples,
+    error,
+    load_or_report,
+    shown,
+    warn,
+)
 from pixelproof.core import history
 from pixelproof.core.batch import BatchOptions, BatchSetupError
 from pixelproof.core.coco import (
@@ -256,6 +264,7 @@ def _prelabel(
         skip_existing=None if args.keep_overlapping else _skip_iou(args),
     )  # fmt: skip
     result = PrelabelReport(images=len(images))
+    failed = FailureLines("error")  # the first images named, the rest counted per message
     # thousands of new objects (a semantic model's components) and none in a cycle: the collector's
     # passes over the growing project would only cost time, and stall the lanes (it holds the GIL)
     with executor, ProgressBar(f"pre-labeling ({backend.name})") as bar, gc_paused():
@@ -263,7 +272,7 @@ def _prelabel(
             project, images, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
         )  # fmt: skip
-        account = partial(_account, result, bar=bar)
+        account = partial(_account, result, bar=bar, failed=failed)
         try:
             if options.shard_size:
                 size = options.shard_size
@@ -284,6 +293,7 @@ def _prelabel(
         except (ProjectSaveError, OSError) as e:
             error(error_text(e), bar)
             return 1
+    failed.close()
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
     new = f", new categories: {', '.join(map(shown, result.new_categories))}" if result.new_categories else ""
@@ -366,7 +376,12 @@ def _nothing_to_do(project: Project, args: argparse.Namespace, shard_size: int |
 
 
 def _account(
-    result: PrelabelReport, image: ImageRecord, proposal: Proposal | str, *, bar: ProgressBar
+    result: PrelabelReport,
+    image: ImageRecord,
+    proposal: Proposal | str,
+    *,
+    bar: ProgressBar,
+    failed: FailureLines,
 ) -> None:
     if isinstance(proposal, Proposal):
         result.annotations += len(proposal.annotations)
@@ -383,7 +398,7 @@ def _account(
             result.auto_tiled.append((image.file_name, proposal.auto_tiled))
     else:
         result.failures.append((image.file_name, proposal))
-        error(f"{image.file_name}: {proposal}", bar)
+        failed(image.file_name, proposal, bar)
 
 
 def write_shards(
