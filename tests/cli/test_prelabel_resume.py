@@ -252,3 +252,34 @@ def test_a_job_that_fails_at_its_very_end_keeps_every_part_and_the_next_run_only
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     reference, _ = _reference(project, capsys)
     _same_parts(out, reference)
+
+
+def test_a_second_job_for_the_same_output_or_a_manifest_edited_by_hand_is_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two jobs writing one ``-o`` at once (a job submitted twice) would record each other's parts as
+    their own; a manifest not as written (edited by hand) could make a resumed job go on from the wrong
+    place. Both are refused before any work, the kept parts left as they are."""
+    import socket
+
+    from pixelproof.core.lock import lock_path
+
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c004.png")
+    staging = _staging(out)
+    manifest = staging / "pixelproof-resume.json"
+    holder = {"user": "other", "host": socket.gethostname(), "pid": os.getppid(), "since": "2026-01-01 10:00"}
+    lock_path(out).write_text(json.dumps(holder))
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 1
+    assert f"{out}: being written by other on {socket.gethostname()} (process {os.getppid()}" in (
+        capsys.readouterr().err
+    )
+    lock_path(out).unlink()
+    doc = json.loads(manifest.read_text())
+    doc["parts"][-1]["state"]["mapper"]["next_annotation_id"] = "7"
+    manifest.write_text(json.dumps(doc))
+    kept = {p.name: p.read_bytes() for p in staging.iterdir()}
+    assert main(_argv(project, out)) == 1
+    assert f"remove {staging} to start over" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept and not out.exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import json
 import sys
@@ -16,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof import __version__
-from pixelproof.commands._common import warn
+from pixelproof.commands._common import shown, warn
 from pixelproof.core import history
 from pixelproof.core.batch import job_timestamp
 from pixelproof.core.batch.checkpoint import Checkpoint, ResumeRefused, file_digest, staging_folder
 from pixelproof.core.coco import ProjectSaveError, check_output_path, save_project
 from pixelproof.core.errors import error_text
 from pixelproof.core.lock import acquire_lock, lock_path, release_lock
-from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.model import Category, ImageRecord, Project
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import PredictionMapper, PrelabelReport, Proposal
 from pixelproof.inference.batch import BackendSpec
@@ -34,6 +35,9 @@ _COUNTS = (
     "skipped",
     "speckles",
 )  # a part's counts, for the summary of a resumed job
+
+
+_CATEGORY_FIELDS = {f.name for f in dataclasses.fields(Category)}
 
 
 class ShardsRefused(Exception):
@@ -75,7 +79,7 @@ class ShardJob:
         try:
             inputs, labels = job_inputs(args, project, images, spec, mapping, size)
             job = {"time": job_timestamp()}
-            checkpoint = Checkpoint.open(staging_folder(target), inputs, job, labels)
+            checkpoint = Checkpoint.open(staging_folder(target), inputs, job, labels, _valid_state)
         except ResumeRefused as e:
             release_lock(target)
             raise ShardsRefused(str(e)) from None
@@ -112,7 +116,7 @@ class ShardJob:
             done, kept = self.checkpoint.images, plural(len(parts), "kept part")
             print(
                 f"pixelproof: resumed: {plural(done, 'image')} were done in {kept} "
-                f"({self.checkpoint.folder}); pre-labeling the other {len(images) - done}",
+                f"({shown(self.checkpoint.folder)}); pre-labeling the other {len(images) - done}",
                 file=sys.stderr,
             )
         self._before = self._counts()
@@ -150,7 +154,7 @@ class ShardJob:
                     images = plural(self.checkpoint.images, "image")
                     with contextlib.suppress(OSError, ValueError):  # SIGHUP: the terminal may be gone
                         print(
-                            f"pixelproof: {parts} ({images}) kept in {folder}; "
+                            f"pixelproof: {parts} ({images}) kept in {shown(folder)}; "
                             "run the same command again to finish the job",
                             file=sys.stderr,
                         )
@@ -158,6 +162,24 @@ class ShardJob:
                     self.checkpoint.discard()
         finally:
             release_lock(self.target)
+
+
+def _valid_state(state: dict[str, Any]) -> bool:
+    """What ``ShardJob.save`` records after a part (a manifest edited by hand is not trusted)."""
+    mapper, report = state.get("mapper"), state.get("report")
+    if not isinstance(mapper, dict) or not isinstance(report, dict):
+        return False
+    counts = (*_COUNTS, "box_failures", "auto_tiled")
+    return (
+        type(mapper.get("next_annotation_id")) is int
+        and isinstance(mapper.get("categories"), list)
+        and all(isinstance(c, dict) and type(c.get("id")) is int and isinstance(c.get("name"), str)
+                and set(c) <= _CATEGORY_FIELDS for c in mapper["categories"])
+        and all(type(report.get(k)) is int for k in counts)
+        and isinstance(report.get("new_categories"), list)
+        and isinstance(report.get("failures"), list)
+        and all(isinstance(f, list) and len(f) == 2 for f in report["failures"])
+    )  # fmt: skip
 
 
 def job_inputs(

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,20 +65,26 @@ class Checkpoint:
 
     @classmethod
     def open(
-        cls, folder: Path, inputs: dict[str, Any], job: dict[str, Any], labels: dict[str, str] | None = None
+        cls,
+        folder: Path,
+        inputs: dict[str, Any],
+        job: dict[str, Any],
+        labels: dict[str, str] | None = None,
+        valid_state: Callable[[dict[str, Any]], bool] | None = None,
     ) -> Checkpoint:
         """A new staging folder for a job of ``inputs`` (``job``: its own values), or the kept one of an
         interrupted job of the same inputs (then its ``job`` values and its intact parts; everything
         else in it removed). ``ResumeRefused`` when the kept one is of other inputs (each named, as
-        ``labels`` says for a key, e.g. with a file's path) or not readable; ``OSError`` when the folder
-        cannot be made."""
+        ``labels`` says for a key, e.g. with a file's path) or not readable (a part's state not as
+        ``valid_state`` wants it, too: nothing is touched then); ``OSError`` when the folder cannot be
+        made."""
         inputs = json.loads(json.dumps(inputs))  # as the manifest holds them (tuples are lists)
         if not folder.exists():
             folder.mkdir()
             made = cls(folder, inputs, dict(job))
             made._write()
             return made
-        kept = _read(folder)
+        kept = _read(folder, valid_state or (lambda _: True))
         then = kept["inputs"]
         if differences := [k for k in dict.fromkeys([*then, *inputs]) if then.get(k) != inputs.get(k)]:
             said = [_difference((labels or {}).get(k, k), then.get(k), inputs.get(k)) for k in differences]
@@ -130,22 +137,37 @@ class Checkpoint:
             json.dump(doc, f, indent=1)
 
 
-def _read(folder: Path) -> dict[str, Any]:
+def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     path = folder / MANIFEST
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         ok = doc.get("format") == FORMAT and all(isinstance(doc.get(k), t) for k, t in _FIELDS.items())
+        ok = ok and all(_valid_part(part) and valid_state(part["state"]) for part in doc["parts"])
     except (OSError, ValueError, AttributeError):
         ok = False
     if not ok:
         raise ResumeRefused(
-            f"{folder}: kept parts without a manifest this PixelProof reads ({MANIFEST}); "
+            f"{folder}: kept parts without a manifest as PixelProof writes it ({MANIFEST}); "
             f"remove {folder} to start over"
         )
     return doc
 
 
 _FIELDS = {"inputs": dict, "job": dict, "parts": list}
+
+
+def _valid_part(part: Any) -> bool:
+    """A part's record as ``Checkpoint.add`` writes it (a manifest edited by hand is not trusted)."""
+    if not isinstance(part, dict) or not isinstance(part.get("state"), dict):
+        return False
+    files = part.get("files")
+    if not isinstance(files, dict) or not files or type(part.get("images")) is not int:
+        return False
+    return all(
+        isinstance(v, list) and len(v) == 2 and type(v[0]) is int and isinstance(v[1], str)
+        and "/" not in k and "\\" not in k and k not in ("", ".", "..", MANIFEST)
+        for k, v in files.items()
+    )  # fmt: skip
 
 
 def _intact(path: Path, size: int, digest: str) -> bool:
