@@ -451,15 +451,16 @@ def test_dask_cluster_gives_the_same_results_and_survives_a_killed_worker(
     assert [r for _, r in rerun] == [x * x for x in ITEMS]
 
 
-def test_ctrl_c_stops_the_workers_and_leaves_no_partial_output(tmp_path: Path) -> None:
+def test_ctrl_c_stops_the_workers_and_keeps_only_finished_parts(tmp_path: Path) -> None:
     _stop_a_sharded_job(tmp_path, "SIGINT", 130, "interrupted; no output was written")
 
 
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
 def test_a_job_stopped_by_sigterm_or_sighup_cleans_up_as_ctrl_c_does(tmp_path: Path, name: str) -> None:
     """``kill``, ``timeout``, a batch system cancelling the job (SIGTERM) and a closed terminal or SSH
-    session (SIGHUP) ended the process where it stood: the hidden staging folder of the shards stayed
-    beside ``-o`` (parts of a job that did not finish), and the worker processes were left running."""
+    session (SIGHUP) ended the process where it stood, the worker processes left running; they now unwind
+    as Ctrl+C does, keeping the finished parts for the same command to finish the job
+    (tests/cli/test_prelabel_resume.py)."""
     if not hasattr(signal, name):
         pytest.skip(f"no {name} on this system")
     number = int(getattr(signal, name))
@@ -483,7 +484,7 @@ def _stop_a_sharded_job(tmp_path: Path, name: str, code: int, said: str) -> None
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, "-c", script, *argv], stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 120
-    while not list(parts.parent.glob(".parts.*.tmp/part-00001.json")):  # under way, 19 parts to go
+    while not (parts.parent / ".parts.partial" / "part-00001.json").exists():  # under way, 19 parts to go
         assert proc.poll() is None, f"the job ended before its first part: exit {proc.returncode}"
         assert time.monotonic() < deadline, "no part written in 120 s"
         time.sleep(0.05)
@@ -491,7 +492,15 @@ def _stop_a_sharded_job(tmp_path: Path, name: str, code: int, said: str) -> None
     _, rest = proc.communicate(timeout=60)
     assert proc.returncode == code, rest
     assert said in rest
-    assert not parts.exists() and not list(parts.parent.glob(".parts.*"))  # no output, no staging left
+    assert not parts.exists()  # no output; the finished parts kept for the same command to finish the job
+    staging = parts.parent / ".parts.partial"
+    kept = sorted(p.name for p in staging.glob("part-*.json"))
+    assert kept and kept == [f"part-{n:05d}.json" for n in range(1, len(kept) + 1)]
+    assert (
+        f"{len(kept)} finished part{'s' if len(kept) > 1 else ''} ({len(kept) * 10} images) kept in {staging}"
+        in rest
+    )
+    assert not list(parts.parent.glob(".parts.lock"))  # given back: the next run may take the job up
 
 
 @pytest.mark.parametrize("command", ["qa", "lint", "convert", "merge", "agreement"])
@@ -567,7 +576,7 @@ def test_shard_names_sort_in_order_past_99999_parts() -> None:
     """``part-NNNNN.json`` had five digits whatever the count: part 100000 sorted before part 10001, so
     ``merge OUT/part-*.json`` (a shell sorts the names) assembled a 1M-image job of ``--shard-size 10``
     out of order (other image order and ids than the same job unsharded)."""
-    from pixelproof.commands.prelabel import part_name
+    from pixelproof.commands.prelabel_shards import part_name
 
     assert part_name(1, 3) == "part-00001.json"  # as before for fewer than 100,000 parts
     numbers = [1, 9999, 10000, 10001, 99999, 100000, 123456]

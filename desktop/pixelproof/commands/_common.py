@@ -46,13 +46,56 @@ def warn(message: str, bar: ProgressBar | None = None) -> None:
 MAX_LINES = 20  # problems printed; the rest are counted (and all are in a report's --json)
 
 
+class FailureLines:
+    """The per-item lines of a batch command (an image that failed, a problem of a file), the one place
+    that caps them: the first ``MAX_LINES`` in full as they come, the rest counted and said by ``close``
+    in one line per distinct message with its count (at most ``MAX_LINES`` such lines, in the order first
+    seen, then one counting the rest). A wrong ``--path-map`` failing 200k images is a screenful, not 200k
+    identical lines. ``level``: "error" or "warning"; None for lines that carry their own prefix."""
+
+    def __init__(self, level: str | None = "error", limit: int = MAX_LINES) -> None:
+        self.prefix = f"pixelproof: {level}: " if level else ""
+        self.limit = limit
+        self.said = 0
+        self.rest: dict[str | None, int] = {}  # message -> images past the limit (None: whole lines)
+
+    def __call__(self, name: str, message: str, bar: ProgressBar | None = None) -> None:
+        """Item ``name`` failed with ``message`` (the same message for the same cause, without the name)."""
+        self._add(f"{self.prefix}{name}: {message}", message, bar)
+
+    def line(self, text: str, bar: ProgressBar | None = None) -> None:
+        """A whole line, counted with the other whole lines past the limit ("... and N more like these")."""
+        self._add(f"{self.prefix}{text}", None, bar)
+
+    def _add(self, text: str, key: str | None, bar: ProgressBar | None) -> None:
+        if self.said < self.limit:
+            self.said += 1
+            _say(text, bar)
+        else:
+            self.rest[key] = self.rest.get(key, 0) + 1
+
+    def close(self, bar: ProgressBar | None = None) -> None:
+        """Say what was counted past the limit (nothing when nothing was)."""
+        whole = self.rest.pop(None, 0)
+        if whole:
+            _say(f"pixelproof: ... and {whole} more like these", bar)
+        counted = list(self.rest.items())
+        for message, n in counted[: self.limit]:
+            _say(f"{self.prefix}... and {n} more image{'s' if n != 1 else ''}: {message}", bar)
+        others = counted[self.limit :]
+        if others:
+            n = sum(count for _, count in others)
+            _say(f"{self.prefix}... and {n} more images with {len(others)} other messages", bar)
+        self.rest.clear()
+
+
 def print_capped(lines: list[str]) -> None:
-    """The first ``MAX_LINES`` lines on stderr, then how many more: a file wrong throughout (other ids)
-    is said in a screenful, not in a line per entry."""
-    for line in lines[:MAX_LINES]:
-        print(shown(line), file=sys.stderr)
-    if len(lines) > MAX_LINES:
-        print(f"pixelproof: ... and {len(lines) - MAX_LINES} more like these", file=sys.stderr)
+    """The first ``MAX_LINES`` lines on stderr, then how many more (``FailureLines``): a file wrong
+    throughout (other ids) is said in a screenful, not in a line per entry."""
+    capped = FailureLines(level=None)
+    for line in lines:
+        capped.line(line)
+    capped.close()
 
 
 def _say(line: str, bar: ProgressBar | None) -> None:

@@ -15,7 +15,7 @@ import os
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, add_examples, error, warn
+from pixelproof.commands._common import ProgressBar, add_examples, error, print_capped, warn
 from pixelproof.commands._format_options import WRITTEN_OPTIONS, add_option_flags, chosen_options
 from pixelproof.core.errors import error_text
 from pixelproof.core.wording import plural
@@ -191,8 +191,7 @@ def run(args: argparse.Namespace) -> int:
         error(f"{args.output}: {e}" if isinstance(e, ValueError) else error_text(e))
         return 1
     bar.close()
-    for w in warnings:
-        warn(w)
+    print_capped([f"pixelproof: warning: {w}" for w in warnings])  # a line per image: a screenful at most
     skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
     void = project.void_category_ids()
     written = [a for a in project.annotations.values() if a.image_id not in left_out and a.id not in gone]

@@ -10,6 +10,7 @@ from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
 from pixelproof.commands._common import (
+    FailureLines,
     ProgressBar,
     add_examples,
     error,
@@ -291,11 +292,12 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     mapping = effective_mapping(project, backend, mapping, sole[0] if len(sole) == 1 else None)
     failures: list[str] = []
     tiled: list[str] = []
+    capped = FailureLines("warning")  # the first images named, the rest counted per message
     with ProgressBar(f"predicting ({backend.name})") as bar:
 
         def failed(file_name: str, reason: str) -> None:
             failures.append(file_name)
-            warn(f"{file_name}: {reason} (linted without the model)", bar)
+            capped(file_name, f"{reason} (linted without the model)", bar)
 
         def in_tiles(file_name: str, tiles: Any) -> None:
             tiled.append(file_name)
@@ -304,6 +306,7 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
         preds, ignored = predict_project(
             project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles
         )
+    capped.close()
     if unknown := knows_none(preds, ignored):
         error(f"{unknown} (use --map)")
         return False

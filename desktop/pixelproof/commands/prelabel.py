@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
-from pixelproof.commands._common import ProgressBar, add_examples, error, load_or_report, shown, warn
+from pixelproof.commands._common import (
+    FailureLines,
+    ProgressBar,
+    add_examples,
+    error,
+    load_or_report,
+    shown,
+    warn,
+)
+from pixelproof.commands.prelabel_shards import (
+    ShardJob,
+    ShardsRefused,
+    check_shard_folder,
+    write_shards,
+)
 from pixelproof.core import history
 from pixelproof.core.batch import BatchOptions, BatchSetupError
 from pixelproof.core.coco import (
@@ -241,34 +251,62 @@ def _prelabel(
     options: BatchOptions,
     tiling: Tiling | None,
 ) -> int:
-    """The job itself, its flags checked: pre-label ``images``, write the result, print the summary."""
+    """The job itself, its flags checked: pre-label ``images``, write the result, print the summary.
+    With ``--shard-size`` the parts kept by an interrupted run of the same job are taken up."""
+    shards = None
+    if options.shard_size:
+        try:
+            shards = ShardJob.start(args, project, images, spec, mapping, options.shard_size)
+        except ShardsRefused as e:
+            error(str(e))
+            return 1
     try:
-        lanes = lanes_allowed(tiling, args.from_boxes)
-        executor = options.executor(len(images), SECONDS_PER_IMAGE, lanes=lanes)
-    except BatchSetupError as e:
-        error(str(e))
-        return 1
-    announce(executor)
+        return _run_job(args, project, images, spec, backend, mapping, options, tiling, shards)
+    finally:
+        if shards is not None:
+            shards.close()
+
+
+def _run_job(
+    args: argparse.Namespace,
+    project: Project,
+    images: list[ImageRecord],
+    spec: BackendSpec,
+    backend: Backend,
+    mapping: dict[str, str | None],
+    options: BatchOptions,
+    tiling: Tiling | None,
+    shards: ShardJob | None,
+) -> int:
     if mapping:  # the next run with this model maps the same way (saved only with the results)
         RememberMapping(mapping_key(backend), mapping).apply(project)
     mapper = PredictionMapper(
         project, backend.source, only_existing=args.only_existing, mapping=mapping,
         skip_existing=None if args.keep_overlapping else _skip_iou(args),
+        now=shards.now if shards is not None else None,
     )  # fmt: skip
     result = PrelabelReport(images=len(images))
+    todo = shards.resume(project, images, mapper, result) if shards is not None else images
+    try:
+        lanes = lanes_allowed(tiling, args.from_boxes)
+        executor = options.executor(len(todo), SECONDS_PER_IMAGE, lanes=lanes)
+    except BatchSetupError as e:
+        error(str(e))
+        return 1
+    announce(executor)
+    failed = FailureLines("error")  # the first images named, the rest counted per message
     # thousands of new objects (a semantic model's components) and none in a cycle: the collector's
     # passes over the growing project would only cost time, and stall the lanes (it holds the GIL)
     with executor, ProgressBar(f"pre-labeling ({backend.name})") as bar, gc_paused():
         proposals = propose_batch(
-            project, images, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
+            project, todo, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
         )  # fmt: skip
-        account = partial(_account, result, bar=bar)
+        account = partial(_account, result, bar=bar, failed=failed)
         try:
-            if options.shard_size:
-                size = options.shard_size
+            if shards is not None:
                 edit = f"Pre-label with {args.backend}"
-                out = write_shards(project, proposals, args.output, size, account, len(images), edit)
+                out = write_shards(project, proposals, shards, account, len(images), edit)
             else:
                 for image, proposal in proposals:
                     account(image, proposal)
@@ -284,6 +322,9 @@ def _prelabel(
         except (ProjectSaveError, OSError) as e:
             error(error_text(e), bar)
             return 1
+    failed.close()
+    boxes = len(result.box_failures) + (shards.kept_boxes if shards is not None else 0)  # the whole job's
+    tiled = len(result.auto_tiled) + (shards.kept_tiled if shards is not None else 0)
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
     new = f", new categories: {', '.join(map(shown, result.new_categories))}" if result.new_categories else ""
@@ -297,12 +338,8 @@ def _prelabel(
             if result.speckles
             else ""
         )
-        + (f", {_boxes(len(result.box_failures))} not outlined" if result.box_failures else "")
-        + (
-            f", {len(result.auto_tiled)} pre-labeled in tiles (too big for the model's memory)"
-            if result.auto_tiled
-            else ""
-        )
+        + (f", {_boxes(boxes)} not outlined" if boxes else "")
+        + (f", {tiled} pre-labeled in tiles (too big for the model's memory)" if tiled else "")
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
     return 1 if result.succeeded == 0 else 0
@@ -366,7 +403,12 @@ def _nothing_to_do(project: Project, args: argparse.Namespace, shard_size: int |
 
 
 def _account(
-    result: PrelabelReport, image: ImageRecord, proposal: Proposal | str, *, bar: ProgressBar
+    result: PrelabelReport,
+    image: ImageRecord,
+    proposal: Proposal | str,
+    *,
+    bar: ProgressBar,
+    failed: FailureLines,
 ) -> None:
     if isinstance(proposal, Proposal):
         result.annotations += len(proposal.annotations)
@@ -383,78 +425,4 @@ def _account(
             result.auto_tiled.append((image.file_name, proposal.auto_tiled))
     else:
         result.failures.append((image.file_name, proposal))
-        error(f"{image.file_name}: {proposal}", bar)
-
-
-def write_shards(
-    project: Project,
-    proposals: Iterable[tuple[ImageRecord, Proposal | str]],
-    folder: str,
-    size: int,
-    account: Callable[[ImageRecord, Proposal | str], None],
-    images: int = 0,
-    edit: str = "",
-) -> Path:
-    """Write the pre-labeled images (``images`` of them) as COCO projects of ``size`` images each
-    (``part_name``: ``part-00001.json``...) into ``folder``, built in a temporary folder beside it and
-    renamed into place at the end, so an interrupted job, or one where every picture failed (as
-    ``-o OUT.json`` then writes nothing), leaves nothing. Each part has the categories known when it
-    was written (ids agree across parts) and its images' existing annotations; the input project is not
-    modified. Each part's change log names ``prelabel`` and ``edit``, as the one-file save does."""
-    target = Path(folder).absolute()
-    check_shard_folder(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        part = _new_part(project)
-        number = done = 0
-        parts = -(-images // size)
-        for image, proposal in proposals:
-            account(image, proposal)
-            done += isinstance(proposal, Proposal)
-            part.add_image(replace(image))  # a copy: saving rewrites relative file names
-            part.extend_annotations(project.annotations_of(image.id))
-            if isinstance(proposal, Proposal):
-                for cat in proposal.categories:
-                    project.add_category(cat)  # later parts and ids see it; no annotation is added
-                proposal.edit().apply(part)
-            if len(part.images) == size:
-                number += 1
-                _save_part(part, staging / part_name(number, parts), edit)
-                part = _new_part(project)
-        if part.images:
-            number += 1
-            _save_part(part, staging / part_name(number, parts), edit)
-        if not done:
-            shutil.rmtree(staging, ignore_errors=True)
-            return target
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
-
-
-def _save_part(part: Project, path: Path, edit: str) -> None:
-    history.note(part, tool="prelabel", edit=edit)
-    save_project(part, path)
-
-
-def part_name(number: int, parts: int) -> str:
-    """Part ``number`` of ``parts``: zero-padded to the widest number (5 digits at least), so the names
-    sort in order (a shell's ``OUT/part-*.json`` gives ``merge`` the parts in the job's image order)."""
-    return f"part-{number:0{max(5, len(str(parts)))}d}.json"
-
-
-def check_shard_folder(target: Path) -> None:
-    """``ProjectSaveError`` naming ``target`` when the shards' new folder cannot be made there: it exists
-    (shards never go over anything), or the folder it would go in does not exist."""
-    if target.exists():
-        raise ProjectSaveError(f"{target}: already exists; --shard-size writes a new folder")
-    check_output_path(target)
-
-
-def _new_part(project: Project) -> Project:
-    part = Project(path=project.path, extra=dict(project.extra), app=dict(project.app))
-    for cat in project.categories.values():
-        part.add_category(cat)
-    return part
+        failed(image.file_name, proposal, bar)

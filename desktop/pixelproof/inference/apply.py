@@ -219,6 +219,25 @@ class PredictionMapper:
         self._created: dict[str, Category] = {}
         self._emitted: set[int] = set()  # created categories already handed out in a proposal
 
+    def checkpoint(self) -> dict[str, Any]:
+        """What a job resumed after this point needs to go on as one uninterrupted run would: the next
+        object id and the categories it created (ids, colours), as JSON values (``resume``)."""
+        created = [dataclasses.asdict(c) for c in self._created.values() if c.id in self._emitted]
+        return {"next_annotation_id": self._ann_ids.next, "categories": created}
+
+    def resume(self, state: dict[str, Any]) -> list[Category]:
+        """Go on from ``checkpoint``'s ``state``: the same ids and colours as if the proposals before it
+        had been made here. Returns the categories created before it (the caller adds them to the
+        project, as it did with the proposals that carried them)."""
+        cats = [Category(**c) for c in state.get("categories", [])]
+        for cat in cats:
+            self._created[cat.name] = cat
+            self._emitted.add(cat.id)
+            self._next_cat = max(self._next_cat, cat.id + 1)
+        above = int(state.get("next_annotation_id", 1)) - 1
+        self._ann_ids = self.project.id_counter(LAST_ANNOTATION_ID, above=above)
+        return cats
+
     def category_for(self, model_name: str) -> tuple[Category | None, bool]:
         """(category, is_new) for a model class; (None, False) when it is ignored. ``is_new``: the
         category must be created with the annotation (until a proposal has carried it once)."""

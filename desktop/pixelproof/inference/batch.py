@@ -103,11 +103,11 @@ class BackendSpec:
         )
         return BackendSpec(self.name, values)
 
-    def stamps(self) -> tuple:
-        """Size, time and inode of the files a backend built from this spec reads: its options' files
-        (``*_path``, ``*_file``), the model card beside each model (``<model>.json``, which the ``onnx``
-        backend reads) and those no option names (``Backend.implied_files``: sam-onnx's decoder found by
-        name), each under its path: what tells that a model loaded from this spec is out of date."""
+    def files(self) -> list[str]:
+        """The files a backend built from this spec reads: its options' files (``*_path``, ``*_file``),
+        the model card beside each model (``<model>.json``, which the ``onnx`` backend reads) and those
+        no option names (``Backend.implied_files``: sam-onnx's decoder found by name); some may not
+        exist (a model without a card)."""
         names: list[str] = []
         for key, value in self.values:
             if key.endswith(("_path", "_file")) and isinstance(value, str | os.PathLike):
@@ -118,8 +118,13 @@ class BackendSpec:
         if cls is not None:
             with contextlib.suppress(Exception):  # a plugin's bug: the files its options name still count
                 names += [os.fspath(p) for p in cls.implied_files(dict(self.values))]
+        return list(dict.fromkeys(names))
+
+    def stamps(self) -> tuple:
+        """Size, time and inode of each of ``files`` there is, under its path: what tells that a model
+        loaded from this spec is out of date."""
         stamps = []
-        for name in dict.fromkeys(names):
+        for name in self.files():
             try:
                 st = os.stat(name)
             except (OSError, ValueError):  # ValueError: a NUL in a typed path

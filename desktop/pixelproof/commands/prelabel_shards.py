@@ -1,0 +1,305 @@
+"""``prelabel --shard-size N -o OUT``: the pre-labeled images as COCO projects of N images each, kept
+across an interruption (``core.batch.checkpoint``): a job stopped at 199k of 200k images keeps its
+finished parts in ``.OUT.partial`` and the same command finishes it, redoing none of them, with the
+parts an uninterrupted job writes."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import hashlib
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pixelproof import __version__
+from pixelproof.commands._common import shown, warn
+from pixelproof.core import history
+from pixelproof.core.batch import job_timestamp
+from pixelproof.core.batch.checkpoint import Checkpoint, ResumeRefused, file_digest, staging_folder
+from pixelproof.core.coco import ProjectSaveError, check_output_path, save_project
+from pixelproof.core.errors import error_text
+from pixelproof.core.lock import acquire_lock, lock_path, release_lock
+from pixelproof.core.model import Category, ImageRecord, Project
+from pixelproof.core.wording import plural
+from pixelproof.inference.apply import PredictionMapper, PrelabelReport, Proposal
+from pixelproof.inference.batch import BackendSpec
+
+_COUNTS = (
+    "annotations",
+    "ignored",
+    "skipped",
+    "speckles",
+)  # a part's counts, for the summary of a resumed job
+
+
+_CATEGORY_FIELDS = {f.name for f in dataclasses.fields(Category)}
+
+
+class ShardsRefused(Exception):
+    """The job cannot write its parts there now (one line for the user)."""
+
+
+@dataclass
+class ShardJob:
+    """One sharded job's output: ``OUT``, its lock, and its staging folder with the finished parts."""
+
+    target: Path
+    size: int
+    checkpoint: Checkpoint
+    mapper: PredictionMapper | None = None
+    result: PrelabelReport | None = None
+    kept_boxes: int = 0  # boxes not outlined, and pictures pre-labeled in tiles, in the kept parts
+    kept_tiled: int = 0
+    _before: dict[str, int] = field(default_factory=dict)  # the report's counts when the part began
+
+    @classmethod
+    def start(
+        cls,
+        args: argparse.Namespace,
+        project: Project,
+        images: list[ImageRecord],
+        spec: BackendSpec,
+        mapping: dict[str, str | None],
+        size: int,
+    ) -> ShardJob:
+        """Take ``-o OUT`` (its lock) and its staging folder, new or kept by an interrupted run of the
+        same inputs; ``ShardsRefused`` when held by another live run or kept by one of other inputs."""
+        target = Path(args.output).absolute()
+        holder = acquire_lock(target)
+        if holder is not None:
+            raise ShardsRefused(
+                f"{target}: being written by {holder.describe()}; wait for it (if that job is gone, its node "
+                f"ended it: remove {lock_path(target)})"
+            )
+        try:
+            inputs, labels = job_inputs(args, project, images, spec, mapping, size)
+            job = {"time": job_timestamp()}
+            checkpoint = Checkpoint.open(staging_folder(target), inputs, job, labels, _valid_state)
+        except ResumeRefused as e:
+            release_lock(target)
+            raise ShardsRefused(str(e)) from None
+        except OSError as e:
+            release_lock(target)
+            raise ShardsRefused(error_text(e)) from None
+        return cls(target, size, checkpoint)
+
+    @property
+    def now(self) -> str:
+        """The job's one timestamp: the interrupted run's, for the parts a resumed run adds."""
+        return str(self.checkpoint.job["time"])
+
+    def resume(
+        self, project: Project, images: list[ImageRecord], mapper: PredictionMapper, result: PrelabelReport
+    ) -> list[ImageRecord]:
+        """The images still to do, after those of the kept parts: ``mapper`` goes on from the last kept
+        part (ids, new categories, added to ``project``), ``result`` counts the kept parts' images."""
+        self.mapper, self.result = mapper, result
+        for note in self.checkpoint.notes:
+            warn(note)
+        parts = self.checkpoint.parts
+        if parts:
+            for cat in mapper.resume(parts[-1]["state"]["mapper"]):
+                project.add_category(cat)
+            for part in parts:
+                kept = part["state"]["report"]
+                for name in _COUNTS:
+                    setattr(result, name, getattr(result, name) + int(kept[name]))
+                result.new_categories += kept["new_categories"]
+                result.failures += [(str(n), str(why)) for n, why in kept["failures"]]
+                self.kept_boxes += int(kept["box_failures"])
+                self.kept_tiled += int(kept["auto_tiled"])
+            done, kept = self.checkpoint.images, plural(len(parts), "kept part")
+            print(
+                f"pixelproof: resumed: {plural(done, 'image')} were done in {kept} "
+                f"({shown(self.checkpoint.folder)}); pre-labeling the other {len(images) - done}",
+                file=sys.stderr,
+            )
+        self._before = self._counts()
+        return images[self.checkpoint.images :]
+
+    def _counts(self) -> dict[str, int]:
+        r = self.result
+        assert r is not None
+        counts = {name: getattr(r, name) for name in _COUNTS}
+        lists = {"failures": r.failures, "box_failures": r.box_failures, "auto_tiled": r.auto_tiled}
+        return {**counts, **{k: len(v) for k, v in lists.items()}, "new_categories": len(r.new_categories)}
+
+    def save(self, part: Project, name: str, edit: str) -> None:
+        """Write a finished part and record it with what the job goes on from after it."""
+        path = self.checkpoint.folder / name
+        history.note(part, tool="prelabel", edit=edit)
+        save_project(part, path)
+        assert self.mapper is not None and self.result is not None
+        now, before, r = self._counts(), self._before, self.result
+        report: dict[str, Any] = {k: now[k] - before[k] for k in (*_COUNTS, "box_failures", "auto_tiled")}
+        report["new_categories"] = r.new_categories[before["new_categories"] :]
+        report["failures"] = [list(f) for f in r.failures[before["failures"] :]]
+        files = [p for p in (path, history.sidecar(path)) if p.exists()]
+        self.checkpoint.add(files, len(part.images), {"mapper": self.mapper.checkpoint(), "report": report})
+        self._before = now
+
+    def close(self) -> None:
+        """After the job, whatever ended it: finished parts of a job that did not end stay (said, with how
+        to go on); a staging folder without any goes; the lock is given back."""
+        try:
+            folder = self.checkpoint.folder
+            if folder.exists():
+                if self.checkpoint.parts:
+                    parts = plural(len(self.checkpoint.parts), "finished part")
+                    images = plural(self.checkpoint.images, "image")
+                    with contextlib.suppress(OSError, ValueError):  # SIGHUP: the terminal may be gone
+                        print(
+                            f"pixelproof: {parts} ({images}) kept in {shown(folder)}; "
+                            "run the same command again to finish the job",
+                            file=sys.stderr,
+                        )
+                else:
+                    self.checkpoint.discard()
+        finally:
+            release_lock(self.target)
+
+
+def _valid_state(state: dict[str, Any]) -> bool:
+    """What ``ShardJob.save`` records after a part (a manifest edited by hand is not trusted)."""
+    mapper, report = state.get("mapper"), state.get("report")
+    if not isinstance(mapper, dict) or not isinstance(report, dict):
+        return False
+    counts = (*_COUNTS, "box_failures", "auto_tiled")
+    return (
+        type(mapper.get("next_annotation_id")) is int
+        and isinstance(mapper.get("categories"), list)
+        and all(isinstance(c, dict) and type(c.get("id")) is int and isinstance(c.get("name"), str)
+                and set(c) <= _CATEGORY_FIELDS for c in mapper["categories"])
+        and all(type(report.get(k)) is int for k in counts)
+        and isinstance(report.get("new_categories"), list)
+        and isinstance(report.get("failures"), list)
+        and all(isinstance(f, list) and len(f) == 2 for f in report["failures"])
+    )  # fmt: skip
+
+
+def job_inputs(
+    args: argparse.Namespace,
+    project: Project,
+    images: list[ImageRecord],
+    spec: BackendSpec,
+    mapping: dict[str, str | None],
+    size: int,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """What the parts depend on, as the manifest compares them (files by content: a model copied to
+    another node is the same model), and how to name each in a message. Where the job runs (workers,
+    scheduler, path map) is left out: it does not change the result."""
+    assert project.path is not None
+    labels = {"the project file": f"the project file {project.path}"}
+    inputs: dict[str, Any] = {
+        "PixelProof version": __version__,
+        "the project file": file_digest(project.path),
+        "--backend": spec.name,
+    }
+    named: set[str] = set()
+    for key, value in spec.values:
+        flag = {
+            "model_path": "--model",
+            "classes_file": "--classes",
+            "score_threshold": "--score-threshold",
+        }.get(key, f"--option {key}")
+        if key.endswith(("_path", "_file")) and isinstance(value, str):
+            inputs[flag], labels[flag] = _digest(value), f"{flag} {value}"
+            named.add(value)
+        else:
+            inputs[flag] = value
+    for name in spec.files():  # model cards, files a backend finds by name
+        if name not in named:
+            inputs[f"file {Path(name).name}"] = _digest(name)
+            labels[f"file {Path(name).name}"] = name
+    image_list = json.dumps([[im.id, im.file_name, im.width, im.height] for im in images]).encode()
+    inputs |= {
+        "--images": args.images,
+        "--unlabeled-only": bool(args.unlabeled_only),
+        "--from-boxes": bool(args.from_boxes),
+        "--only-existing": bool(args.only_existing),
+        "--map": sorted([k, v] for k, v in mapping.items()),
+        "--category": args.category,
+        "--skip-existing": args.skip_existing,
+        "--keep-overlapping": bool(args.keep_overlapping),
+        "--tile": args.tile,
+        "--overlap": args.overlap,
+        "--shard-size": size,
+        "the image list": f"sha256:{hashlib.sha256(image_list).hexdigest()}",
+    }
+    return inputs, labels
+
+
+def _digest(path: str) -> str | None:
+    try:
+        return file_digest(path)
+    except OSError:  # not there (a model without a card): its absence is what is compared
+        return None
+
+
+def write_shards(
+    project: Project,
+    proposals: Iterable[tuple[ImageRecord, Proposal | str]],
+    job: ShardJob,
+    account: Callable[[ImageRecord, Proposal | str], None],
+    images: int,
+    edit: str = "",
+) -> Path:
+    """Write the pre-labeled images (``images`` of them in the whole job, those of ``job``'s kept parts
+    first) as COCO projects of ``job.size`` images each (``part_name``: ``part-00001.json``...) into
+    ``job``'s staging folder, renamed to ``-o OUT`` at the end; an interrupted job keeps its finished
+    parts there (``ShardJob.close``). A job where every picture failed (as ``-o OUT.json`` then writes
+    nothing) leaves nothing. Each part has the categories known when it was written (ids agree across
+    parts) and its images' existing annotations; the input project is not modified. Each part's change
+    log names ``prelabel`` and ``edit``, as the one-file save does."""
+    size, checkpoint = job.size, job.checkpoint
+    number = len(checkpoint.parts)
+    parts = -(-images // size)
+    part = _new_part(project)
+    for image, proposal in proposals:
+        account(image, proposal)
+        part.add_image(replace(image))  # a copy: saving rewrites relative file names
+        part.extend_annotations(project.annotations_of(image.id))
+        if isinstance(proposal, Proposal):
+            for cat in proposal.categories:
+                project.add_category(cat)  # later parts and ids see it; no annotation is added
+            proposal.edit().apply(part)
+        if len(part.images) == size:
+            number += 1
+            job.save(part, part_name(number, parts), edit)
+            part = _new_part(project)
+    if part.images:
+        number += 1
+        job.save(part, part_name(number, parts), edit)
+    assert job.result is not None
+    if not job.result.succeeded:  # every picture failed, in the kept parts too: nothing worth keeping
+        checkpoint.discard()
+        return job.target
+    check_shard_folder(job.target)  # made meanwhile by someone else: the parts stay, nothing is replaced
+    checkpoint.finish(job.target)
+    return job.target
+
+
+def part_name(number: int, parts: int) -> str:
+    """Part ``number`` of ``parts``: zero-padded to the widest number (5 digits at least), so the names
+    sort in order (a shell's ``OUT/part-*.json`` gives ``merge`` the parts in the job's image order)."""
+    return f"part-{number:0{max(5, len(str(parts)))}d}.json"
+
+
+def check_shard_folder(target: Path) -> None:
+    """``ProjectSaveError`` naming ``target`` when the shards' new folder cannot be made there: it exists
+    (shards never go over anything), or the folder it would go in does not exist."""
+    if target.exists():
+        raise ProjectSaveError(f"{target}: already exists; --shard-size writes a new folder")
+    check_output_path(target)
+
+
+def _new_part(project: Project) -> Project:
+    part = Project(path=project.path, extra=dict(project.extra), app=dict(project.app))
+    for cat in project.categories.values():
+        part.add_category(cat)
+    return part

@@ -1,0 +1,190 @@
+"""The finished parts of a long job kept across an interruption, so running the job again finishes it
+(``prelabel --shard-size``; docs/scaling.md).
+
+A job writes its parts into a staging folder named after its output, ``.OUT.partial`` beside ``OUT``,
+renamed to ``OUT`` when the job ends. With them, ``pixelproof-resume.json`` (the manifest) records
+
+- the job's *inputs*: everything its result depends on (project and model files by SHA-256, backend,
+  options, the image list, the part size, PixelProof's version); a run with other inputs is refused,
+  naming each difference, as finishing with them would give parts no single run makes;
+- the job's own values (its one timestamp), reused by the run that finishes it;
+- each finished part: its files with their size and SHA-256, and what the job needs to go on after it.
+
+A part is recorded only once its files are written whole (atomically) and it is counted only while its
+files are as recorded: a part cut short, changed, or written by a job killed before recording it is
+removed and made again, with every part after it. Where the job runs (workers, a cluster) is no input:
+the result does not depend on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pixelproof.core.atomic import atomic_output, fsync_folder
+
+MANIFEST = "pixelproof-resume.json"
+FORMAT = 1  # of the manifest; another is not read
+
+
+class ResumeRefused(Exception):
+    """The kept parts cannot be taken up by this run (one line for the user, naming the folder)."""
+
+
+def staging_folder(target: Path) -> Path:
+    """Where the parts of a job writing ``target`` are kept until it ends: hidden, beside it."""
+    return target.with_name(f".{target.name}.partial")
+
+
+def file_digest(path: str | os.PathLike[str]) -> str:
+    """``sha256:<hex>`` of a file's bytes, read in blocks (a model of gigabytes is never held whole)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return f"sha256:{h.hexdigest()}"
+
+
+@dataclass
+class Checkpoint:
+    """A job's staging folder and its manifest: ``open`` starts or takes it up, ``add`` records a part,
+    ``finish`` renames it to the output, ``discard`` removes it."""
+
+    folder: Path
+    inputs: dict[str, Any]
+    job: dict[str, Any]
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # parts found damaged and made again
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path,
+        inputs: dict[str, Any],
+        job: dict[str, Any],
+        labels: dict[str, str] | None = None,
+        valid_state: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> Checkpoint:
+        """A new staging folder for a job of ``inputs`` (``job``: its own values), or the kept one of an
+        interrupted job of the same inputs (then its ``job`` values and its intact parts; everything
+        else in it removed). ``ResumeRefused`` when the kept one is of other inputs (each named, as
+        ``labels`` says for a key, e.g. with a file's path) or not readable (a part's state not as
+        ``valid_state`` wants it, too: nothing is touched then); ``OSError`` when the folder cannot be
+        made."""
+        inputs = json.loads(json.dumps(inputs))  # as the manifest holds them (tuples are lists)
+        if not folder.exists():
+            folder.mkdir()
+            made = cls(folder, inputs, dict(job))
+            made._write()
+            return made
+        kept = _read(folder, valid_state or (lambda _: True))
+        then = kept["inputs"]
+        if differences := [k for k in dict.fromkeys([*then, *inputs]) if then.get(k) != inputs.get(k)]:
+            said = [_difference((labels or {}).get(k, k), then.get(k), inputs.get(k)) for k in differences]
+            raise ResumeRefused(
+                f"{folder}: the kept parts of an interrupted run were made with other settings "
+                f"({'; '.join(said)}); run the command as it was to finish that job, or remove {folder} "
+                "to start over"
+            )
+        taken = cls(folder, inputs, dict(kept["job"]))
+        for part in kept["parts"]:
+            files = part["files"].items()
+            changed = [name for name, (size, digest) in files if not _intact(folder / name, size, digest)]
+            if changed:
+                taken.notes.append(f"{folder / changed[0]}: changed since it was written; made again")
+                break
+            taken.parts.append(part)
+        keep = {MANIFEST, *(name for part in taken.parts for name in part["files"])}
+        for entry in folder.iterdir():  # parts not recorded, their logs, temporaries of a killed save
+            if entry.name not in keep and not entry.is_dir():
+                entry.unlink()
+        taken._write()
+        return taken
+
+    @property
+    def images(self) -> int:
+        """Images in the finished parts."""
+        return sum(int(part["images"]) for part in self.parts)
+
+    def add(self, files: list[Path], images: int, state: dict[str, Any]) -> None:
+        """Record a part written whole: its ``files`` (in the folder), its ``images`` and the ``state``
+        the job goes on from after it."""
+        recorded = {p.name: [p.stat().st_size, file_digest(p)] for p in files}
+        self.parts.append({"files": recorded, "images": images, "state": state})
+        self._write()
+
+    def finish(self, target: Path) -> None:
+        """The parts become ``target`` (the manifest goes: the output is the parts alone)."""
+        os.replace(self.folder, target)
+        with contextlib.suppress(OSError):
+            (target / MANIFEST).unlink()
+        with contextlib.suppress(OSError):
+            fsync_folder(target.parent)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _write(self) -> None:
+        doc = {"format": FORMAT, "inputs": self.inputs, "job": self.job, "parts": self.parts}
+        with atomic_output(self.folder / MANIFEST, text=True) as f:
+            json.dump(doc, f, indent=1)
+
+
+def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    path = folder / MANIFEST
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        ok = doc.get("format") == FORMAT and all(isinstance(doc.get(k), t) for k, t in _FIELDS.items())
+        ok = ok and all(_valid_part(part) and valid_state(part["state"]) for part in doc["parts"])
+    except (OSError, ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise ResumeRefused(
+            f"{folder}: kept parts without a manifest as PixelProof writes it ({MANIFEST}); "
+            f"remove {folder} to start over"
+        )
+    return doc
+
+
+_FIELDS = {"inputs": dict, "job": dict, "parts": list}
+
+
+def _valid_part(part: Any) -> bool:
+    """A part's record as ``Checkpoint.add`` writes it (a manifest edited by hand is not trusted)."""
+    if not isinstance(part, dict) or not isinstance(part.get("state"), dict):
+        return False
+    files = part.get("files")
+    if not isinstance(files, dict) or not files or type(part.get("images")) is not int:
+        return False
+    return all(
+        isinstance(v, list) and len(v) == 2 and type(v[0]) is int and isinstance(v[1], str)
+        and "/" not in k and "\\" not in k and k not in ("", ".", "..", MANIFEST)
+        for k, v in files.items()
+    )  # fmt: skip
+
+
+def _intact(path: Path, size: int, digest: str) -> bool:
+    try:
+        return path.stat().st_size == size and file_digest(path) == digest
+    except OSError:
+        return False
+
+
+def _difference(key: str, then: Any, now: Any) -> str:
+    if any(isinstance(v, str) and v.startswith("sha256:") for v in (then, now)):
+        return f"{key} changed"
+    return f"{key}: {_shown(then)} then, {_shown(now)} now"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "not given"
+    text = json.dumps(value) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,71 @@
+"""Per-image failure lines of the batch commands: the first 20 in full, then one line per distinct
+message with its count (a wrong ``--path-map`` on a cluster printed 200k identical lines)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pixelproof.cli import main
+from tests.cli.test_prelabel_cli import make_project
+from tests.cli.test_scale_cli import THRESHOLD, coin_pictures
+
+
+def _broken_project(tmp_path: Path, missing: int, garbage: int, good: int = 0) -> Path:
+    """``missing`` pictures gone, then ``garbage`` not pictures, then ``good`` ones, in that order."""
+    project = make_project(tmp_path / "p", coin_pictures(missing + garbage + good, side=32))
+    for i in range(missing + garbage):
+        picture = project.parent / f"c{i:03d}.png"
+        if i < missing:
+            picture.unlink()
+        else:
+            picture.write_bytes(b"not a picture")
+    return project
+
+
+def _per_image(err: str, level: str) -> list[tuple[str, str]]:
+    return re.findall(rf"^pixelproof: {level}: (c\d\d\d\.png): (.*)$", err, re.M)
+
+
+def test_prelabel_names_the_first_20_failed_images_then_counts_the_rest_per_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _broken_project(tmp_path, missing=23, garbage=2)
+    assert main(["prelabel", str(project), *THRESHOLD, "--workers", "1", "-o", str(tmp_path / "o.json")]) == 1
+    err = capsys.readouterr().err
+    named = _per_image(err, "error")
+    assert [n for n, _ in named] == [f"c{i:03d}.png" for i in range(20)]
+    missing = named[0][1]
+    assert {why for _, why in named} == {missing}
+    rest = re.findall(r"^pixelproof: error: \.\.\. and (.*)$", err, re.M)
+    assert rest[0] == f"3 more images: {missing}" and len(rest) == 2
+    assert rest[1].startswith("2 more images: not a readable image")
+
+
+def test_lint_caps_its_per_image_lines_as_prelabel_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _broken_project(tmp_path, missing=24, garbage=0, good=1)
+    main(["lint", str(project), *THRESHOLD])
+    err = capsys.readouterr().err
+    named = _per_image(err, "warning")
+    assert len(named) == 20 and named[0][1].endswith("(linted without the model)")
+    rest = re.findall(r"^pixelproof: warning: \.\.\. and (.*)$", err, re.M)
+    assert rest == [f"4 more images: {named[0][1]}"]
+
+
+def test_many_distinct_messages_are_summed_up_in_a_screenful(capsys: pytest.CaptureFixture[str]) -> None:
+    """Past the first 20 images, one line per message: when the messages differ image by image (a size
+    in each), at most 20 such lines, then one counting the rest."""
+    from pixelproof.commands._common import FailureLines
+
+    lines = FailureLines("error")
+    for i in range(100):
+        lines(f"i{i}.png", f"reason {i}")
+    lines.close()
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 20 + 20 + 1
+    assert err[20] == "pixelproof: error: ... and 1 more image: reason 20"
+    assert err[-1] == "pixelproof: error: ... and 60 more images with 60 other messages"

@@ -1,0 +1,285 @@
+"""``prelabel --shard-size``: an interrupted job (Ctrl+C, SIGTERM, a node's time limit) keeps its finished
+parts beside ``-o`` and the same command finishes it, redoing no finished part, with exactly the parts an
+uninterrupted job writes; a resume with other settings is refused; a damaged or half-written part is
+never counted as finished."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Category
+from pixelproof.inference import batch
+from tests.cli.test_prelabel_cli import make_project
+from tests.cli.test_scale_cli import THRESHOLD, coin_pictures
+
+EPOCH = "1700000000"  # one job time for the runs compared
+NAMES = [f"c{i:03d}.png" for i in range(12)]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return make_project(tmp_path / "p", coin_pictures(12, side=48))
+
+
+def _argv(project: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        "prelabel",
+        str(project),
+        *THRESHOLD,
+        "--workers",
+        "1",
+        "--shard-size",
+        "2",
+        *extra,
+        "-o",
+        str(out),
+    ]
+
+
+def _staging(out: Path) -> Path:
+    return out.with_name(f".{out.name}.partial")
+
+
+def _predicted(monkeypatch: pytest.MonkeyPatch, stop_at: str | None = None) -> list[str]:
+    """The names of the pictures the model is run on from now on; at ``stop_at`` Ctrl+C is pressed."""
+    real, seen = batch._predict, []
+
+    def predict(context, model, item, pixels):  # type: ignore[no-untyped-def]
+        name = Path(item.path).name
+        if name == stop_at:
+            raise KeyboardInterrupt
+        seen.append(name)
+        return real(context, model, item, pixels)
+
+    monkeypatch.setattr(batch, "_predict", predict)
+    return seen
+
+
+def _interrupted(monkeypatch: pytest.MonkeyPatch, argv: list[str], at: str) -> None:
+    _predicted(monkeypatch, stop_at=at)
+    assert main(argv) == 130
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def _same_parts(resumed: Path, reference: Path) -> None:
+    """The same files, each part byte for byte; their change logs alike but for the time of saving."""
+    names = sorted(p.name for p in resumed.iterdir())
+    assert names == sorted(p.name for p in reference.iterdir())
+    assert [n for n in names if n.endswith(".json")] == [f"part-0000{i}.json" for i in range(1, 7)]
+    for name in names:
+        if name.endswith(".history.jsonl"):
+            entries = [
+                [
+                    {k: v for k, v in json.loads(line).items() if k != "time"}
+                    for line in f.read_text().splitlines()
+                ]
+                for f in (resumed / name, reference / name)
+            ]
+            assert entries[0] == entries[1], name
+        else:
+            assert (resumed / name).read_bytes() == (reference / name).read_bytes(), name
+
+
+def _reference(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    reference = project.parent / "reference"
+    capsys.readouterr()
+    assert main(_argv(project, reference)) == 0
+    return reference, capsys.readouterr().out.replace(str(reference), "OUT")
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_a_job_stopped_mid_way_keeps_its_parts_and_the_same_command_finishes_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Stopped at picture 7 of 12 (3 parts of 2 written), a job threw everything away, parts included,
+    and the same command redid every picture: hours lost at 199k of 200k images. Now the finished parts
+    stay in ``.OUT.partial`` and running the command again predicts only pictures 7 to 12."""
+    if not hasattr(signal, name):
+        pytest.skip(f"no {name} on this system")
+    out = project.parent / "parts"
+    stuck = project.parent / "stuck"
+    script = (
+        "import pathlib, signal, sys, time\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "from pixelproof.inference import batch\n"
+        "real = batch._predict\n"
+        "def predict(context, model, item, pixels):\n"
+        "    if pathlib.Path(item.path).name == 'c006.png':\n"
+        f"        pathlib.Path({str(stuck)!r}).touch()\n"
+        "        while True:\n"
+        "            time.sleep(1)  # until the signal comes\n"
+        "    return real(context, model, item, pixels)\n"
+        "batch._predict = predict\n"
+        "from pixelproof.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    argv = _argv(project, out)
+    proc = subprocess.Popen([sys.executable, "-c", script, *argv], stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120
+    while not stuck.exists():
+        assert proc.poll() is None, f"the job ended before picture 7: exit {proc.returncode}"
+        assert time.monotonic() < deadline, "picture 7 not reached in 120 s"
+        time.sleep(0.05)
+    number = int(getattr(signal, name))
+    proc.send_signal(number)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + number, err
+    staging = _staging(out)
+    assert not out.exists()
+    assert f"3 finished parts (6 images) kept in {staging}" in err
+    assert "run the same command again to finish" in err
+    assert sorted(p.name for p in staging.glob("part-*.json")) == [f"part-0000{i}.json" for i in (1, 2, 3)]
+
+    predicted = _predicted(monkeypatch)
+    assert main(argv) == 0, capsys.readouterr().err
+    said = capsys.readouterr()
+    assert predicted == NAMES[6:]  # the finished parts' pictures are not run again
+    assert "resumed: 6 images were done in 3 kept parts" in said.err
+    assert not staging.exists() and not list(project.parent.glob(".parts*"))  # nor its lock
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    reference, summary = _reference(project, capsys)
+    assert said.out.replace(str(out), "OUT") == summary  # the counts of the whole job
+    _same_parts(out, reference)
+
+
+def test_a_resume_with_other_settings_is_refused_and_the_kept_parts_stay(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The kept parts were made with one model, options, project and image list: finishing the job with
+    another would give a folder of parts that no single run makes. Each difference is named, nothing is
+    touched, and the run as it was (on more workers: they do not change the result) still finishes."""
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c004.png")
+    staging = _staging(out)
+    kept = {p.name: p.read_bytes() for p in staging.iterdir()}
+    assert "part-00002.json" in kept and "part-00003.json" not in kept
+    capsys.readouterr()
+    changes = {
+        "min_area": [*_argv(project, out)[:-2], "--option", "min_area=40", "-o", str(out)],
+        "--shard-size": _argv(project, out, "--shard-size", "3"),
+        "--images": _argv(project, out, "--images", "c00*.png"),
+        "--keep-overlapping": _argv(project, out, "--keep-overlapping"),
+    }
+    for what, argv in changes.items():
+        assert main(argv) == 1, what
+        err = capsys.readouterr().err
+        assert f"{staging}: the kept parts of an interrupted run were made with other settings" in err, err
+        assert what in err and f"remove {staging} to start over" in err, err
+    other = load_project(project)
+    other.add_category(Category(99, "other"))
+    save_project(other, project)
+    assert main(_argv(project, out)) == 1
+    err = capsys.readouterr().err
+    assert "the project file" in err and str(project) in err
+    assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept and not out.exists()
+
+
+def test_a_resume_on_more_workers_gives_the_same_parts(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where the rest of the job runs (another node, more cores) is no setting of its result."""
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c004.png")
+    argv = _argv(project, out)
+    argv[argv.index("--workers") + 1] = "2"
+    assert main(argv) == 0, capsys.readouterr().err
+    reference, _ = _reference(project, capsys)
+    _same_parts(out, reference)
+
+
+def test_a_damaged_or_half_written_part_is_made_again_not_counted_as_finished(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A part changed after it was written (cut short by a full disk, edited) and what a job killed
+    outright while saving leaves (a part not yet in the manifest, its change log line, a temporary) must
+    not be taken for finished work: the job goes on from the last intact part and the result is the
+    uninterrupted run's."""
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c006.png")
+    staging = _staging(out)
+    third = staging / "part-00003.json"
+    third.write_bytes(third.read_bytes()[:-40])
+    (staging / "part-00004.json").write_text("{}")
+    (staging / "part-00004.history.jsonl").write_text('{"seq": 1}\n')
+    (staging / ".part-00005.json.host.1.abc.tmp").write_text("{")
+    capsys.readouterr()
+    predicted = _predicted(monkeypatch)
+    assert main(_argv(project, out)) == 0, capsys.readouterr().err
+    assert predicted == NAMES[4:]
+    assert "part-00003.json: changed since it was written; made again" in capsys.readouterr().err
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    reference, _ = _reference(project, capsys)
+    _same_parts(out, reference)
+
+
+def test_a_job_that_fails_at_its_very_end_keeps_every_part_and_the_next_run_only_renames_them(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failure is no reason to lose the work either: the rename of the finished folder refused (a
+    full or read-only disk by then), every part stays, and the next run, with nothing left to predict,
+    only puts them in place."""
+    from pixelproof.core.batch.checkpoint import Checkpoint
+
+    out = project.parent / "parts"
+
+    def refused(self: Checkpoint, target: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(Checkpoint, "finish", refused)
+    assert main(_argv(project, out)) == 1
+    err = capsys.readouterr().err
+    assert f"6 finished parts (12 images) kept in {_staging(out)}" in err and "permission denied" in err
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    predicted = _predicted(monkeypatch)
+    assert main(_argv(project, out)) == 0, capsys.readouterr().err
+    assert predicted == [] and "pre-labeling the other 0" in capsys.readouterr().err
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    reference, _ = _reference(project, capsys)
+    _same_parts(out, reference)
+
+
+def test_a_second_job_for_the_same_output_or_a_manifest_edited_by_hand_is_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two jobs writing one ``-o`` at once (a job submitted twice) would record each other's parts as
+    their own; a manifest not as written (edited by hand) could make a resumed job go on from the wrong
+    place. Both are refused before any work, the kept parts left as they are."""
+    import socket
+
+    from pixelproof.core.lock import lock_path
+
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c004.png")
+    staging = _staging(out)
+    manifest = staging / "pixelproof-resume.json"
+    holder = {"user": "other", "host": socket.gethostname(), "pid": os.getppid(), "since": "2026-01-01 10:00"}
+    lock_path(out).write_text(json.dumps(holder))
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 1
+    assert f"{out}: being written by other on {socket.gethostname()} (process {os.getppid()}" in (
+        capsys.readouterr().err
+    )
+    lock_path(out).unlink()
+    doc = json.loads(manifest.read_text())
+    doc["parts"][-1]["state"]["mapper"]["next_annotation_id"] = "7"
+    manifest.write_text(json.dumps(doc))
+    kept = {p.name: p.read_bytes() for p in staging.iterdir()}
+    assert main(_argv(project, out)) == 1
+    assert f"remove {staging} to start over" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept and not out.exists()
