@@ -11,8 +11,9 @@ import numpy as np
 from pixelproof.core.coco import dumps_project, new_project
 from pixelproof.core.edits import AddAnnotations, AddCategory
 from pixelproof.core.model import Annotation, Category, ImageRecord
-from pixelproof.inference.apply import PredictionMapper, Proposal, Rebaser, propose
+from pixelproof.inference.apply import PredictionMapper, Proposal, propose
 from pixelproof.inference.base import Backend, Prediction
+from pixelproof.inference.rebase import Rebaser
 
 
 class Boxes(Backend):

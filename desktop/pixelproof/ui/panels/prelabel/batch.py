@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.model import IdsExhausted
-from pixelproof.inference.apply import LEFT_OUT, Rebaser
+from pixelproof.inference.apply import LEFT_OUT
 from pixelproof.inference.base import Backend
 from pixelproof.inference.batch import BackendSpec
+from pixelproof.inference.rebase import Rebaser
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.run_options import RunSettings
 from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
