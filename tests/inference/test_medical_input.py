@@ -103,7 +103,7 @@ def test_a_monochrome1_image_reaches_a_model_inverted_as_it_is_shown_and_exporte
     """MONOCHROME1 (common for CR/DX radiographs: low values white) is shown and exported inverted, but a
     batch gave RGB models the stored picture through the window uninverted: bone black, air white, the
     negative of what they were trained on and of the exported PNGs. With a window, without one, 8-bit."""
-    from pixelproof.interop._util import _new_pixels
+    from pixelproof.interop.image_placing import _new_pixels
     from tests.core.test_dicom import _ct
 
     files = {

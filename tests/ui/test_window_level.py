@@ -66,7 +66,7 @@ def test_the_assist_tool_gives_a_model_a_monochrome1_picture_inverted_as_the_vie
     import numpy as np
 
     from pixelproof.inference.base import as_rgb8
-    from pixelproof.interop._util import _new_pixels
+    from pixelproof.interop.image_placing import _new_pixels
 
     path = _ct(
         tmp_path / "data" / "cr.dcm",

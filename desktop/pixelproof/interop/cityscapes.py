@@ -45,13 +45,13 @@ from pixelproof.interop._util import (
     fresh,
     is_file,
     path_part,
-    place_image,
     rel_name,
     unique_stems,
     with_progress,
 )
 from pixelproof.interop.cityscapes_labels import BY_ID, BY_NAME, BY_TRAIN_ID, LABELS, Label
 from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint, paint_ids
 from pixelproof.interop.panoptic import (
     IdRegions,

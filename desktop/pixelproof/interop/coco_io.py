@@ -31,16 +31,13 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     check_image_mode,
-    image_exists,
-    image_suffix,
     mark_outside_root,
-    place_image,
     rel_name,
-    unclaimed,
     unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
+from pixelproof.interop.image_placing import image_exists, image_suffix, place_image, unclaimed
 
 _LOCATION = re.compile(r"^(images|annotations|categories)\[(\d+)\]")
 

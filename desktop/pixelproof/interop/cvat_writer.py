@@ -28,12 +28,12 @@ from pixelproof.interop._util import (
     check_image_mode,
     fresh,
     is_file,
-    place_image,
     project_name,
     rel_name,
     unique_stems,
     with_progress,
 )
+from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xml_text
 from pixelproof.interop.splits import folder_name, spelled
 

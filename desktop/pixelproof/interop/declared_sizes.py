@@ -52,7 +52,7 @@ def export_size_warning(
     """The warning of an export whose image files are not all the size the project declares (reported on
     import, ``validate --images``): the objects are written in the declared frame, so a tool reading such
     a file sees them misplaced. A copy (``images="copy"``) of a file whose EXIF orientation, applied the
-    other way, gives the declared size is written in that frame (``_util.place_image``): not counted."""
+    other way, gives the declared size is written in that frame (``place_image``): not counted."""
     check = check_sizes(project, progress=progress)
     wrong = [m for m in check.mismatches if not (images == "copy" and _copy_fits(m, project.applies_exif))]
     if not wrong:

@@ -32,7 +32,6 @@ from pixelproof.interop._util import (
     folder_project,
     fresh,
     is_file,
-    place_image,
     rel_name,
     unique_stems,
     with_progress,
@@ -40,6 +39,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.cityscapes import class_category
 from pixelproof.interop.cityscapes_labels import BY_ID, LABELS
 from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint_ids
 from pixelproof.interop.panoptic import add_id_objects, read_id_png, table_ids
 from pixelproof.interop.per_image import draw_per_image

@@ -42,16 +42,14 @@ from pixelproof.interop._util import (
     folder_project,
     fresh,
     group_id,
-    image_exists,
-    image_suffix,
     is_file,
     one_line,
-    place_image,
     rel_name,
     unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
+from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelme_image_data import embeddable, locate_image
 
 LABELME_VERSION = "5.5.0"

@@ -10,7 +10,8 @@ from typing import Any
 
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, is_image_file
 from pixelproof.core.model import ImageRecord
-from pixelproof.interop._util import Reporter, copied_bytes, is_file, outside_root_warning, refused_outside
+from pixelproof.interop._util import Reporter, is_file, outside_root_warning, refused_outside
+from pixelproof.interop.image_placing import copied_bytes
 
 _MAGIC = (
     (b"\xff\xd8\xff", ".jpg"),

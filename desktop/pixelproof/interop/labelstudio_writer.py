@@ -24,16 +24,8 @@ from pixelproof.core.category_colors import default_color
 from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.model import Annotation, ImageRecord, Project, is_pending_prediction
 from pixelproof.interop import labelstudio_rle
-from pixelproof.interop._util import (
-    ProgressCallback,
-    as_dict,
-    fresh,
-    image_exists,
-    image_suffix,
-    place_image,
-    unique_stems,
-    with_progress,
-)
+from pixelproof.interop._util import ProgressCallback, as_dict, fresh, unique_stems, with_progress
+from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
 from pixelproof.interop.splits import spelled
 

@@ -42,17 +42,15 @@ from pixelproof.interop._util import (
     csv_rows,
     folder_project,
     fresh,
-    image_exists,
-    image_suffix,
     is_file,
     one_line,
-    place_image,
     rel_name,
     small_int,
     unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.label_maps import (
     VOC_CLASSES,
     ClassMap,

@@ -31,12 +31,12 @@ from pixelproof.interop._util import (
     fresh,
     is_file,
     path_part,
-    place_image,
     rel_name,
     unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, images_option
+from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import set_split, spelled

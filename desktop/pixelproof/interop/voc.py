@@ -28,16 +28,14 @@ from pixelproof.interop._util import (
     folder_project,
     fresh,
     group_id,
-    image_exists,
-    image_suffix,
     is_file,
-    place_image,
     rel_name,
     small_int,
     unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.safe_xml import XML_NAME, check_category_names, make_valid_xml, xml_text
 
 _FLAGS = ("difficult", "truncated", "occluded")

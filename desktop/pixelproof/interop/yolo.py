@@ -30,16 +30,14 @@ from pixelproof.interop._util import (
     Reporter,
     folder_project,
     fresh,
-    image_exists,
-    image_suffix,
     is_file,
     one_line,
-    place_image,
     rel_name,
     unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.splits import CANONICAL, canonical, names, spelled
 
 SPLITS = CANONICAL  # the keys of data.yaml that name images
