@@ -17,7 +17,8 @@ score) on tasks nobody annotated yet, or on every task, or never (``import_predi
 
 Images: ``data.image`` (``/data/upload/1/3f2a9c1b-img.jpg``, ``/data/local-files/?d=dir/img.jpg``,
 ``s3://``, ``http(s)://``) is matched by its base name (and without the upload's 8-hex prefix) to a file
-in ``image_dir`` (searched recursively), else beside the JSON or in ``images/`` there. The label config
+in ``image_dir`` (searched recursively), else beside the JSON or in ``images/`` there, and an upload
+where Label Studio keeps it (``labelstudio_inputs.labelstudio_media``). The label config
 (``label_config.xml`` beside the JSON, or ``label_config``) gives the category order and colours.
 """
 
@@ -103,6 +104,8 @@ def read_labelstudio(
     if not isinstance(tasks, list):
         report.skip("files", f"{file}: not a Label Studio export (expected a list of tasks); skipped")
         return ImportResult(project, report.problems, report.skipped)
+    urls = [as_dict(as_dict(t).get("data")).get(image_key) for t in tasks]
+    images.report_lookup(str(file), [u.strip() for u in urls if isinstance(u, str) and u.strip()], report)
     notes = _Notes(labels)
     for k, task in enumerate(with_progress(tasks, len(tasks), progress)):
         where = f"{file}: tasks[{k}]"
@@ -511,7 +514,8 @@ FORMAT = Format(
         Option(
             "image_dir",
             "folder",
-            "where the task images are, matched by base name (default: beside the JSON and its images/)",
+            "where the task images are, matched by base name (default: beside the JSON and its images/, "
+            "and an upload where Label Studio keeps it, media/upload/<project id>/ of its data folder)",
             None,
             label="Images folder",
         ),

@@ -3,7 +3,9 @@ data key) and its images (found by base name); the reader is :mod:`pixelproof.in
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -14,6 +16,36 @@ from pixelproof.interop.safe_xml import read_small_xml
 
 LABEL_TAGS = ("RectangleLabels", "PolygonLabels", "EllipseLabels", "BrushLabels", "KeyPointLabels", "Labels")
 _UPLOAD_PREFIX = re.compile(r"[0-9a-f]{8}-(.+)\Z")
+_UPLOAD_URL = re.compile(r"\A/data/upload/(\d+)/([^/\\]+)\Z")  # /data/upload/<project id>/<file name>
+
+
+def labelstudio_media() -> Path:
+    """Label Studio's media folder, where it keeps uploaded files (``upload/<project id>/``), found as
+    Label Studio finds it: ``LABEL_STUDIO_BASE_DATA_DIR``, else the platform's user data folder."""
+    base = os.environ.get("LABEL_STUDIO_BASE_DATA_DIR", "").strip()
+    if base:
+        return Path(base).expanduser() / "media"
+    home = Path.home()
+    if sys.platform == "win32":
+        root = (
+            Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+            / "label-studio"
+            / "label-studio"
+        )
+    elif sys.platform == "darwin":
+        root = home / "Library" / "Application Support" / "label-studio"
+    else:
+        root = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "label-studio"
+    return root / "media"
+
+
+def upload_path(url: str) -> Path | None:
+    """Where Label Studio keeps an uploaded file (``/data/upload/7/3f2a9c1b-a.jpg``), None for another URL
+    (or one whose parts are no project id and plain file name)."""
+    m = _UPLOAD_URL.match(urlsplit(url).path)
+    if m is None or m.group(2) in (".", ".."):
+        return None
+    return labelstudio_media() / "upload" / m.group(1) / m.group(2)
 
 
 def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[str, Labels]:
@@ -102,6 +134,8 @@ class ImageFinder:
         else:
             files = [*beside.glob("*"), *(beside / "images").rglob("*")]
             self.searched = f"{beside} or its images/"
+        self._found: dict[str, tuple[str, Path | None, str]] = {}  # a URL looked up before
+        self.from_media: set[str] = set()  # URLs read from Label Studio's own upload folder
         self.by_name: dict[str, list[Path]] = {}
         self.by_fold: dict[str, list[Path]] = {}  # a name written in another case (Windows, macOS)
         for f in sorted(files):
@@ -110,7 +144,51 @@ class ImageFinder:
                 self.by_fold.setdefault(f.name.casefold(), []).append(f)
 
     def find(self, url: str) -> tuple[str, Path | None, str]:
-        """(base name, file or None, note on a choice among several files) for a task's image URL."""
+        """(base name, file or None, note on a choice among several files) for a task's image URL; with
+        no images folder chosen, an upload not beside the export is read where Label Studio keeps it."""
+        name, file, note = self._find(url)
+        upload = upload_path(url) if file is None and not self.chosen else None
+        if upload is not None and is_file(upload):
+            self.from_media.add(url)
+            return upload.name, upload, ""
+        return name, file, note
+
+    def report_lookup(self, where: str, urls: list[str], report: Reporter) -> None:
+        """Before the tasks are read: one line for the images read from Label Studio's upload folder, one
+        for those found nowhere, saying what to choose as Images folder."""
+        missing = [u for u in urls if self.find(u)[1] is None]
+        if self.from_media:
+            report(
+                f"{where}: {len(self.from_media)} task image(s) found in Label Studio's upload folder "
+                f"{labelstudio_media() / 'upload'} (the Images folder was left empty)"
+            )
+        if not missing:
+            return
+        uploads = [p for u in missing if (p := upload_path(u)) is not None]
+        also = (
+            f" nor in Label Studio's upload folder {uploads[0].parent}" if uploads and not self.chosen else ""
+        )
+        kinds = []
+        if uploads:
+            kinds.append("Label Studio keeps uploaded files in media/upload/<project id>/ of its data folder")
+        if any("local-files" in u for u in missing):
+            kinds.append("local files are in the folder its Local Files storage served")
+        if any(urlsplit(u).scheme not in ("", "file") for u in missing):
+            kinds.append("images at http(s):// or cloud URLs must be downloaded first")
+        report(
+            f"{where}: {len(missing)} of {len(urls)} task images not found in {self.searched}{also}: choose "
+            "the folder holding them as Images folder (--image-dir; searched with its subfolders, by file "
+            f"name){''.join('; ' + k for k in kinds)}. Until then each comes in without its picture "
+            "(a task with nothing giving its size is skipped)"
+        )
+
+    def _find(self, url: str) -> tuple[str, Path | None, str]:
+        if url in self._found:
+            return self._found[url]
+        self._found[url] = found = self._look_up(url)
+        return found
+
+    def _look_up(self, url: str) -> tuple[str, Path | None, str]:
         parts = urlsplit(url)
         local = parse_qs(parts.query).get("d") if "local-files" in parts.path else None
         rel = unquote(local[0] if local else parts.path).replace("\\", "/")
