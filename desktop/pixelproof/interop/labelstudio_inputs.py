@@ -7,11 +7,12 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.name_fold import fold
-from pixelproof.interop._util import Builder, Reporter, is_file
+from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
 from pixelproof.interop.safe_xml import read_small_xml
 
 LABEL_TAGS = ("RectangleLabels", "PolygonLabels", "EllipseLabels", "BrushLabels", "KeyPointLabels", "Labels")
@@ -209,3 +210,24 @@ class ImageFinder:
             )
             return candidate, pick, note
         return name, None, ""
+
+
+def kept_results(extra: Any, longest: int = 200) -> list[str]:
+    """An image's results kept from Label Studio (choices, text areas, ratings, keypoints: no regions),
+    one ``name: values`` line each, for the app to show on that image (a user who sorted images by
+    choices must see them); each line cut at ``longest`` characters."""
+    app = as_dict(as_dict(as_dict(extra).get("pixelproof")).get("labelstudio"))
+    results = app.get("results")
+    lines = []
+    for r in results if isinstance(results, list) else []:
+        r = as_dict(r)
+        kind, value = r.get("type"), as_dict(r.get("value"))
+        found = value.get("text" if kind == "textarea" else str(kind))
+        if isinstance(found, list):
+            text = ", ".join(str(v) for v in found)
+        else:
+            text = str(found) if found is not None else short_repr(value)
+        name = r.get("from_name")
+        line = f"{name if isinstance(name, str) and name else kind}: {text}"
+        lines.append(line if len(line) <= longest else line[: longest - 1] + "…")
+    return lines
