@@ -13,9 +13,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.name_fold import fold
 from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
+from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS
 from pixelproof.interop.safe_xml import read_small_xml
 
 LABEL_TAGS = ("RectangleLabels", "PolygonLabels", "EllipseLabels", "BrushLabels", "KeyPointLabels", "Labels")
+KEPT_CONFIG_TAGS = dict(KEPT_TAGS.values())  # a kept result's config tag -> its values' child tag
 _UPLOAD_PREFIX = re.compile(r"[0-9a-f]{8}-(.+)\Z")
 _UPLOAD_URL = re.compile(r"\A/data/upload/(\d+)/([^/\\]+)\Z")  # /data/upload/<project id>/<file name>
 
@@ -65,6 +67,15 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
         if el.tag == "Image" and (el.get("value") or "").startswith("$"):
             key = el.get("value", "$image")[1:]
             break
+    declared = [
+        {"tag": el.tag, "name": el.get("name"), "attrs": attrs, "values": values}
+        for el in root.iter()
+        if el.tag in KEPT_CONFIG_TAGS and el.get("name")
+        for attrs in [{k: v for k, v in el.attrib.items() if k not in ("name", "toName")}]
+        for values in [[c.get("value") for c in el.iter(KEPT_CONFIG_TAGS[el.tag]) if c.get("value")]]
+    ]
+    if declared:  # the tags of the image-level results, for the config written back (every choice)
+        build.project.extra[CONFIG_KEY] = {"tags": declared}
     for tag in root.iter():
         if tag.tag not in LABEL_TAGS:
             continue
