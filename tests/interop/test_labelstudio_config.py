@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Project
 from pixelproof.interop.labelstudio import read_labelstudio, write_labelstudio
 
 label_config = pytest.importorskip("label_studio_tools.core.label_config")
@@ -37,7 +38,8 @@ def _result(kind: str, name: str, value: dict) -> dict:
     return {"type": kind, "from_name": name, "to_name": "img", "value": value}
 
 
-def test_the_written_config_declares_what_tasks_use_and_every_option(tmp_path: Path) -> None:
+def _written(tmp_path: Path) -> Project:
+    """An export read, saved as the app saves it, and written back to ``tmp_path/out``; the project."""
     box = {"x": 10, "y": 10, "width": 20, "height": 20, "rotation": 0, "rectanglelabels": ["Car"]}
     poly = {"points": [[50, 50], [70, 50], [60, 80]], "polygonlabels": ["Person"]}
     region = {"original_width": 200, "original_height": 100}
@@ -59,6 +61,11 @@ def test_the_written_config_declares_what_tasks_use_and_every_option(tmp_path: P
     project = read_labelstudio(tmp_path / "export.json").project
     save_project(project, tmp_path / "project.json")  # what the app saves, then exports
     write_labelstudio(load_project(tmp_path / "project.json"), tmp_path / "out")
+    return project
+
+
+def test_the_written_config_declares_what_tasks_use_and_every_option(tmp_path: Path) -> None:
+    project = _written(tmp_path)
 
     parsed = label_config.parse_config((tmp_path / "out" / "label_config.xml").read_text())
     categories = [c.name for c in project.categories.values()]
@@ -83,3 +90,42 @@ def test_the_written_config_declares_what_tasks_use_and_every_option(tmp_path: P
     assert parsed["flags"]["labels"] == ["blurry", "dark"]
     config = (tmp_path / "out" / "label_config.xml").read_text()
     assert 'choice="multiple"' in config  # several of them per image, as before
+
+
+def test_written_tasks_read_by_label_studio_converter_as_by_our_reader(tmp_path: Path) -> None:
+    """label-studio-converter's COCO and YOLO of the written tasks hold the annotated boxes and polygons
+    our reader reads back (the converter reads annotations only: the model's predictions are ours)."""
+    import logging
+
+    from label_studio_converter import Converter
+
+    _written(tmp_path)
+    out = tmp_path / "out"
+    back = read_labelstudio(out / "tasks.json", import_predictions="skip").project
+    ours = sorted(
+        (back.categories[a.category_id].name, *(round(v, 3) for v in a.bbox))
+        for a in back.annotations.values()
+    )
+    logging.disable(logging.WARNING)  # it logs each image it cannot download
+    try:
+        converter = Converter(str(out / "label_config.xml"), str(out))
+        converter.convert_to_coco(str(out / "tasks.json"), str(tmp_path / "coco"), is_dir=False)
+        converter.convert_to_yolo(str(out / "tasks.json"), str(tmp_path / "yolo"), is_dir=False)
+    finally:
+        logging.disable(logging.NOTSET)
+    coco = json.loads((tmp_path / "coco" / "result.json").read_text())
+    names = {c["id"]: c["name"] for c in coco["categories"]}
+    theirs = sorted((names[a["category_id"]], *(round(v, 3) for v in a["bbox"])) for a in coco["annotations"])
+    assert theirs == ours and len(ours) == 2
+    classes = (tmp_path / "yolo" / "classes.txt").read_text().split()
+    (labels,) = (tmp_path / "yolo" / "labels").iterdir()
+    yolo = []
+    for line in labels.read_text().splitlines():
+        k, *xy = line.split()
+        if len(xy) == 4:  # a box: centre and size, normalised
+            cx, cy, w, h = (float(v) for v in xy)
+            yolo.append((classes[int(k)], round((cx - w / 2) * 200, 3), round((cy - h / 2) * 100, 3)))
+        else:  # a polygon's points: its box's corner
+            pts = [float(v) for v in xy]
+            yolo.append((classes[int(k)], round(min(pts[0::2]) * 200, 3), round(min(pts[1::2]) * 100, 3)))
+    assert sorted(yolo) == [o[:3] for o in ours]
