@@ -57,9 +57,9 @@ from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write
 from pixelproof.interop.splits import canonical
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
-PREDICTION_CHOICES = {
-    "all": "Pending model objects, but not the one a kept annotation was made from",
-    "unannotated": "Pending model objects on tasks nobody annotated",
+PREDICTION_CHOICES = {  # in the Import dialog's box: short, in Label Studio's words
+    "all": "As proposals to accept or reject",
+    "unannotated": "As proposals, on tasks nobody annotated",
     "skip": "Not imported",
 }
 MAX_PERCENT = 1e4  # a percentage this far off is a broken file, not a region near the image
@@ -518,6 +518,7 @@ FORMAT = Format(
             "and an upload where Label Studio keeps it, media/upload/<project id>/ of its data folder)",
             None,
             label="Images folder",
+            empty="beside the JSON, or Label Studio's upload folder",
         ),
         Option(
             "label_config",
@@ -525,6 +526,7 @@ FORMAT = Format(
             "the project's label config XML (default: label_config.xml beside the JSON)",
             None,
             label="Label config",
+            empty="label_config.xml beside the JSON, if there",
         ),
         Option(
             "import_predictions",

@@ -178,7 +178,7 @@ class ImageFinder:
             return
         uploads = [p for u in missing if (p := upload_path(u)) is not None]
         also = (
-            f" nor in Label Studio's upload folder {uploads[0].parent}" if uploads and not self.chosen else ""
+            f", and Label Studio's upload folder {uploads[0].parent}" if uploads and not self.chosen else ""
         )
         kinds = []
         if uploads:
@@ -187,11 +187,11 @@ class ImageFinder:
             kinds.append("local files are in the folder its Local Files storage served")
         if any(urlsplit(u).scheme not in ("", "file") for u in missing):
             kinds.append("images at http(s):// or cloud URLs must be downloaded first")
-        report(
-            f"{where}: {len(missing)} of {len(urls)} task images not found in {self.searched}{also}: choose "
-            "the folder holding them as Images folder (--image-dir; searched with its subfolders, by file "
-            f"name){''.join('; ' + k for k in kinds)}. Until then each comes in without its picture "
-            "(a task with nothing giving its size is skipped)"
+        report(  # what to do first: a report line is read from its start
+            f"{where}: {len(missing)} of {len(urls)} task images not found - choose the folder holding them "
+            "as Images folder (--image-dir; searched with its subfolders, by file name). Looked in "
+            f"{self.searched}{also}{''.join('; ' + k for k in kinds)}. Until then each comes in without its "
+            "picture (a task with nothing giving its size is skipped)"
         )
 
     def _find(self, url: str) -> tuple[str, Path | None, str]:
