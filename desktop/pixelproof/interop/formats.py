@@ -101,6 +101,7 @@ class Option:
     label: str = ""
     minimum: float | None = None
     maximum: float | None = None
+    empty: str = ""  # what an empty text or path field does, shown in it (the dialog's placeholder)
 
     def __post_init__(self) -> None:
         if self.type not in OPTION_TYPES:

@@ -17,7 +17,8 @@ score) on tasks nobody annotated yet, or on every task, or never (``import_predi
 
 Images: ``data.image`` (``/data/upload/1/3f2a9c1b-img.jpg``, ``/data/local-files/?d=dir/img.jpg``,
 ``s3://``, ``http(s)://``) is matched by its base name (and without the upload's 8-hex prefix) to a file
-in ``image_dir`` (searched recursively), else beside the JSON or in ``images/`` there. The label config
+in ``image_dir`` (searched recursively), else beside the JSON or in ``images/`` there, and an upload
+where Label Studio keeps it (``labelstudio_inputs.labelstudio_media``). The label config
 (``label_config.xml`` beside the JSON, or ``label_config``) gives the category order and colours.
 """
 
@@ -56,9 +57,9 @@ from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write
 from pixelproof.interop.splits import canonical
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
-PREDICTION_CHOICES = {
-    "all": "Pending model objects, but not the one a kept annotation was made from",
-    "unannotated": "Pending model objects on tasks nobody annotated",
+PREDICTION_CHOICES = {  # in the Import dialog's box: short, in Label Studio's words
+    "all": "As proposals to accept or reject",
+    "unannotated": "As proposals, on tasks nobody annotated",
     "skip": "Not imported",
 }
 MAX_PERCENT = 1e4  # a percentage this far off is a broken file, not a region near the image
@@ -103,6 +104,8 @@ def read_labelstudio(
     if not isinstance(tasks, list):
         report.skip("files", f"{file}: not a Label Studio export (expected a list of tasks); skipped")
         return ImportResult(project, report.problems, report.skipped)
+    urls = [as_dict(as_dict(t).get("data")).get(image_key) for t in tasks]
+    images.report_lookup(str(file), [u.strip() for u in urls if isinstance(u, str) and u.strip()], report)
     notes = _Notes(labels)
     for k, task in enumerate(with_progress(tasks, len(tasks), progress)):
         where = f"{file}: tasks[{k}]"
@@ -511,9 +514,11 @@ FORMAT = Format(
         Option(
             "image_dir",
             "folder",
-            "where the task images are, matched by base name (default: beside the JSON and its images/)",
+            "where the task images are, matched by base name (default: beside the JSON and its images/, "
+            "and an upload where Label Studio keeps it, media/upload/<project id>/ of its data folder)",
             None,
             label="Images folder",
+            empty="beside the JSON, or Label Studio's upload folder",
         ),
         Option(
             "label_config",
@@ -521,6 +526,7 @@ FORMAT = Format(
             "the project's label config XML (default: label_config.xml beside the JSON)",
             None,
             label="Label config",
+            empty="label_config.xml beside the JSON, if there",
         ),
         Option(
             "import_predictions",

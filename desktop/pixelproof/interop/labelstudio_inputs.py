@@ -3,17 +3,52 @@ data key) and its images (found by base name); the reader is :mod:`pixelproof.in
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.name_fold import fold
-from pixelproof.interop._util import Builder, Reporter, is_file
+from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
+from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS
 from pixelproof.interop.safe_xml import read_small_xml
 
 LABEL_TAGS = ("RectangleLabels", "PolygonLabels", "EllipseLabels", "BrushLabels", "KeyPointLabels", "Labels")
+KEPT_CONFIG_TAGS = dict(KEPT_TAGS.values())  # a kept result's config tag -> its values' child tag
 _UPLOAD_PREFIX = re.compile(r"[0-9a-f]{8}-(.+)\Z")
+_UPLOAD_URL = re.compile(r"\A/data/upload/(\d+)/([^/\\]+)\Z")  # /data/upload/<project id>/<file name>
+
+
+def labelstudio_media() -> Path:
+    """Label Studio's media folder, where it keeps uploaded files (``upload/<project id>/``), found as
+    Label Studio finds it: ``LABEL_STUDIO_BASE_DATA_DIR``, else the platform's user data folder."""
+    base = os.environ.get("LABEL_STUDIO_BASE_DATA_DIR", "").strip()
+    if base:
+        return Path(base).expanduser() / "media"
+    home = Path.home()
+    if sys.platform == "win32":
+        root = (
+            Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+            / "label-studio"
+            / "label-studio"
+        )
+    elif sys.platform == "darwin":
+        root = home / "Library" / "Application Support" / "label-studio"
+    else:
+        root = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "label-studio"
+    return root / "media"
+
+
+def upload_path(url: str) -> Path | None:
+    """Where Label Studio keeps an uploaded file (``/data/upload/7/3f2a9c1b-a.jpg``), None for another URL
+    (or one whose parts are no project id and plain file name)."""
+    m = _UPLOAD_URL.match(urlsplit(url).path)
+    if m is None or m.group(2) in (".", ".."):
+        return None
+    return labelstudio_media() / "upload" / m.group(1) / m.group(2)
 
 
 def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[str, Labels]:
@@ -32,6 +67,15 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
         if el.tag == "Image" and (el.get("value") or "").startswith("$"):
             key = el.get("value", "$image")[1:]
             break
+    declared = [
+        {"tag": el.tag, "name": el.get("name"), "attrs": attrs, "values": values}
+        for el in root.iter()
+        if el.tag in KEPT_CONFIG_TAGS and el.get("name")
+        for attrs in [{k: v for k, v in el.attrib.items() if k not in ("name", "toName")}]
+        for values in [[c.get("value") for c in el.iter(KEPT_CONFIG_TAGS[el.tag]) if c.get("value")]]
+    ]
+    if declared:  # the tags of the image-level results, for the config written back (every choice)
+        build.project.extra[CONFIG_KEY] = {"tags": declared}
     for tag in root.iter():
         if tag.tag not in LABEL_TAGS:
             continue
@@ -102,6 +146,8 @@ class ImageFinder:
         else:
             files = [*beside.glob("*"), *(beside / "images").rglob("*")]
             self.searched = f"{beside} or its images/"
+        self._found: dict[str, tuple[str, Path | None, str]] = {}  # a URL looked up before
+        self.from_media: set[str] = set()  # URLs read from Label Studio's own upload folder
         self.by_name: dict[str, list[Path]] = {}
         self.by_fold: dict[str, list[Path]] = {}  # a name written in another case (Windows, macOS)
         for f in sorted(files):
@@ -110,7 +156,51 @@ class ImageFinder:
                 self.by_fold.setdefault(f.name.casefold(), []).append(f)
 
     def find(self, url: str) -> tuple[str, Path | None, str]:
-        """(base name, file or None, note on a choice among several files) for a task's image URL."""
+        """(base name, file or None, note on a choice among several files) for a task's image URL; with
+        no images folder chosen, an upload not beside the export is read where Label Studio keeps it."""
+        name, file, note = self._find(url)
+        upload = upload_path(url) if file is None and not self.chosen else None
+        if upload is not None and is_file(upload):
+            self.from_media.add(url)
+            return upload.name, upload, ""
+        return name, file, note
+
+    def report_lookup(self, where: str, urls: list[str], report: Reporter) -> None:
+        """Before the tasks are read: one line for the images read from Label Studio's upload folder, one
+        for those found nowhere, saying what to choose as Images folder."""
+        missing = [u for u in urls if self.find(u)[1] is None]
+        if self.from_media:
+            report(
+                f"{where}: {len(self.from_media)} task image(s) found in Label Studio's upload folder "
+                f"{labelstudio_media() / 'upload'} (the Images folder was left empty)"
+            )
+        if not missing:
+            return
+        uploads = [p for u in missing if (p := upload_path(u)) is not None]
+        also = (
+            f", and Label Studio's upload folder {uploads[0].parent}" if uploads and not self.chosen else ""
+        )
+        kinds = []
+        if uploads:
+            kinds.append("Label Studio keeps uploaded files in media/upload/<project id>/ of its data folder")
+        if any("local-files" in u for u in missing):
+            kinds.append("local files are in the folder its Local Files storage served")
+        if any(urlsplit(u).scheme not in ("", "file") for u in missing):
+            kinds.append("images at http(s):// or cloud URLs must be downloaded first")
+        report(  # what to do first: a report line is read from its start
+            f"{where}: {len(missing)} of {len(urls)} task images not found - choose the folder holding them "
+            "as Images folder (--image-dir; searched with its subfolders, by file name). Looked in "
+            f"{self.searched}{also}{''.join('; ' + k for k in kinds)}. Until then each comes in without its "
+            "picture (a task with nothing giving its size is skipped)"
+        )
+
+    def _find(self, url: str) -> tuple[str, Path | None, str]:
+        if url in self._found:
+            return self._found[url]
+        self._found[url] = found = self._look_up(url)
+        return found
+
+    def _look_up(self, url: str) -> tuple[str, Path | None, str]:
         parts = urlsplit(url)
         local = parse_qs(parts.query).get("d") if "local-files" in parts.path else None
         rel = unquote(local[0] if local else parts.path).replace("\\", "/")
@@ -131,3 +221,24 @@ class ImageFinder:
             )
             return candidate, pick, note
         return name, None, ""
+
+
+def kept_results(extra: Any, longest: int = 200) -> list[str]:
+    """An image's results kept from Label Studio (choices, text areas, ratings, keypoints: no regions),
+    one ``name: values`` line each, for the app to show on that image (a user who sorted images by
+    choices must see them); each line cut at ``longest`` characters."""
+    app = as_dict(as_dict(as_dict(extra).get("pixelproof")).get("labelstudio"))
+    results = app.get("results")
+    lines = []
+    for r in results if isinstance(results, list) else []:
+        r = as_dict(r)
+        kind, value = r.get("type"), as_dict(r.get("value"))
+        found = value.get("text" if kind == "textarea" else str(kind))
+        if isinstance(found, list):
+            text = ", ".join(str(v) for v in found)
+        else:
+            text = str(found) if found is not None else short_repr(value)
+        name = r.get("from_name")
+        line = f"{name if isinstance(name, str) and name else kind}: {text}"
+        lines.append(line if len(line) <= longest else line[: longest - 1] + "…")
+    return lines

@@ -32,6 +32,8 @@ from pixelproof.interop.splits import spelled
 TASKS_NAME = "tasks.json"
 CONFIG_NAME = "label_config.xml"
 TO_NAME = "image"
+# the project's top-level key holding the imported config's tags of kept results (their every choice)
+CONFIG_KEY = "labelstudio_config"
 # region type -> (config tag, its from_name)
 REGION_TAGS = {
     "rectanglelabels": ("RectangleLabels", "label"),
@@ -245,9 +247,34 @@ def _config(project: Project, kept: dict[tuple[str, str], dict[str, None]]) -> E
         node = ET.SubElement(view, tag, name=from_name, toName=TO_NAME)
         for n, cat in enumerate(project.categories.values(), start=1):
             ET.SubElement(node, "Label", value=cat.name, background=cat.color or default_color(n))
-    for (kind, from_name), values in kept.items():
+    declared = _declared(project)
+    for kind, from_name in [*kept, *((k, n) for k, n in declared if (k, n) not in kept)]:
         tag, child = KEPT_TAGS[kind]
-        node = ET.SubElement(view, tag, name=from_name, toName=TO_NAME)
-        for v in values if child else ():
+        attrs, values = declared.get((kind, from_name), ({}, []))
+        node = ET.SubElement(view, tag, {**attrs, "name": from_name, "toName": TO_NAME})
+        for v in dict.fromkeys([*values, *kept.get((kind, from_name), {})]) if child else ():
             ET.SubElement(node, child, value=v)
     return view
+
+
+def _declared(project: Project) -> dict[tuple[str, str], tuple[dict[str, str], list[str]]]:
+    """The imported label config's tags of kept results (``CONFIG_KEY``): (result type, name) -> (the
+    tag's attributes, its declared values), so every choice comes back, not only those some image used.
+    Anything malformed, or named as a region tag, is passed over."""
+    kinds = {tag: kind for kind, (tag, _) in KEPT_TAGS.items()}
+    regions = {TO_NAME, *(n for _, n in REGION_TAGS.values())}
+    tags = as_dict(project.extra.get(CONFIG_KEY)).get("tags")
+    out: dict[tuple[str, str], tuple[dict[str, str], list[str]]] = {}
+    for t in tags if isinstance(tags, list) else []:
+        t = as_dict(t)
+        kind, name, values = kinds.get(t.get("tag")), t.get("name"), t.get("values")
+        if kind is None or not isinstance(name, str) or not XML_NAME.match(name) or name in regions:
+            continue
+        attrs = {
+            k: v
+            for k, v in as_dict(t.get("attrs")).items()
+            if isinstance(k, str) and XML_NAME.match(k) and isinstance(v, str) and k not in ("name", "toName")
+        }
+        ok = [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+        out.setdefault((kind, name), (attrs, ok))
+    return out

@@ -81,7 +81,7 @@ class FormatOptionsForm(QWidget):
                 spin.setValue(int(opt.default))
             return spin
         edit = QLineEdit()
-        edit.setPlaceholderText("(optional)" if opt.default is None else str(opt.default))
+        edit.setPlaceholderText(opt.empty or ("(optional)" if opt.default is None else str(opt.default)))
         return edit
 
     def _browse(self, opt: Option, edit: QLineEdit) -> None:

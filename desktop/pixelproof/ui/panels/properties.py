@@ -21,6 +21,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_NOTE, note_preview
 from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.qa_objects import image_spacing
+from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.attribute_form import AttributeForm
@@ -119,6 +120,16 @@ class PropertiesPanel(Panel):
         layout.addLayout(top)
         layout.addWidget(self.fields)
         layout.addWidget(self.hint)
+        # the shown image's results kept from Label Studio (its choices...): read-only, written back
+        self.image_results = QLabel()
+        self.image_results.setTextFormat(Qt.TextFormat.PlainText)  # values from a file: never rich text
+        self.image_results.setWordWrap(True)
+        self.image_results.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.image_results.setToolTip(
+            "This image's choices, text areas and ratings from Label Studio: kept as they were and written "
+            "back on export to Label Studio (not edited here)"
+        )
+        layout.addWidget(self.image_results)
         layout.addStretch(1)
 
     def bind(self, doc: Document) -> list:
@@ -126,6 +137,7 @@ class PropertiesPanel(Panel):
             (doc.selectionChanged, self.schedule_refresh),
             (doc.annotationChanged, self._changed),
             (doc.categoriesChanged, self.schedule_refresh),
+            (doc.currentImageChanged, self.schedule_refresh),
         ]
 
     def _changed(self, _image_id: int, ann_id: int) -> None:
@@ -141,6 +153,10 @@ class PropertiesPanel(Panel):
         if moved and self.note.isModified():
             self._note_edited(self._note_ids)  # what was typed goes to the objects it was typed for
         self._note_ids = ids
+        image = doc.project.images.get(doc.current_image_id) if doc is not None else None
+        kept = kept_results(image.extra) if image is not None else []
+        self.image_results.setText("Label Studio, this image:\n" + "\n".join(kept) if kept else "")
+        self.image_results.setVisible(bool(kept))
         self.fields.setVisible(bool(anns))
         self.hint.setVisible(not anns)
         self.heading.setVisible(bool(anns))
