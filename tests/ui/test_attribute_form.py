@@ -286,3 +286,42 @@ def test_a_review_state_set_on_several_objects_keeps_them_all_selected(qtbot, tm
     QTest.keyClick(props.review, Qt.Key.Key_Down)
     assert [a.review for a in doc.project.annotations.values()] == [state, state]
     assert len(doc.selection) == 2
+
+
+def test_a_number_typed_goes_to_the_object_it_was_typed_for(qtbot, tmp_path, no_prompts) -> None:
+    """The text field's typing went to its object when the selection moved under it, the number field's
+    was dropped: digits typed (counted on Return or leaving) were replaced by the new object's value."""
+    window = _open(qtbot, tmp_path)
+    props = window.panels["propertiesDock"]
+    doc = window.document
+    _click_object(qtbot, window, 50, 45)
+    _, second = list(doc.project.annotations)
+    line = props.cvat.fields["doors"].lineEdit()
+    QTest.mouseClick(line, LEFT)
+    QTest.keyClick(line, Qt.Key.Key_A, CTRL)
+    QTest.keyClicks(line, "3")
+    doc.set_selection([second])  # a script or a shortcut moves the selection, the focus stays
+    qtbot.waitUntil(lambda: props.cvat._ids == (second,))
+    assert [_attrs(window, n)["doors"] for n in (0, 1)] == ["3", "2"]
+    assert doc.selection == [second] and line.text() == "2"
+
+
+def test_return_before_the_panel_follows_the_selection_keeps_the_new_selection(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """The panel follows a selection on the next event-loop turn: a Return queued behind the key that
+    moved it wrote the value onto the objects shown (as it should) and selected them again."""
+    window = _open(qtbot, tmp_path)
+    props = window.panels["propertiesDock"]
+    doc = window.document
+    _click_object(qtbot, window, 50, 45)
+    _, second = list(doc.project.annotations)
+    plate = props.cvat.fields["plate"]
+    QTest.mouseClick(plate, LEFT)
+    QTest.keyClick(plate, Qt.Key.Key_A, CTRL)
+    QTest.keyClicks(plate, "QQ 7")
+    doc.set_selection([second])
+    QTest.keyClick(plate, Qt.Key.Key_Return)  # before the panel's refresh
+    qtbot.waitUntil(lambda: props.cvat._ids == (second,))
+    assert [_attrs(window, n)["plate"] for n in (0, 1)] == ["QQ 7", ""]
+    assert doc.selection == [second] and plate.text() == ""

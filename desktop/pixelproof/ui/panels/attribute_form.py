@@ -239,11 +239,14 @@ class AttributeForm(QObject):
 
     def _commit_typing(self) -> None:
         """Text typed into a field and not yet written, for the objects it was typed for (the selection
-        changed under it: a shortcut, a click on the canvas that keeps the focus)."""
+        changed under it: a shortcut, a click on the canvas that keeps the focus); a number's digits too
+        (counted on Return or leaving: the next object's value replaced them)."""
         for spec in self._specs:
             edit = self.fields.get(spec.name)
             if isinstance(edit, QLineEdit) and edit.isModified():
                 self._typed(spec, edit, self._ids)
+            elif isinstance(edit, QDoubleSpinBox):
+                edit.interpretText()  # a changed value goes to ``self._ids`` (``_spun``), still those shown
 
     def _occluded_clicked(self, on: bool) -> None:
         self.occluded.setTristate(False)
@@ -270,8 +273,10 @@ class AttributeForm(QObject):
         if changed:
             edit = ReplaceAnnotations(changed, text)
             # the objects shown stay selected, those that had the value already too (the edit's own focus
-            # is the ones it changed); objects no longer selected: the selection made since stays
-            edit.focus = edit.revert_focus = [a.id for a in targets] if ids is None else None
+            # is the ones it changed); objects no longer selected (the panel has not followed the selection
+            # yet, or it has and this is what was typed before): the selection made since stays
+            shown = {a.id for a in targets}
+            edit.focus = edit.revert_focus = list(shown) if shown == set(doc.selection) else None
             doc.push(edit)
 
 
