@@ -325,3 +325,34 @@ def test_return_before_the_panel_follows_the_selection_keeps_the_new_selection(
     qtbot.waitUntil(lambda: props.cvat._ids == (second,))
     assert [_attrs(window, n)["plate"] for n in (0, 1)] == ["QQ 7", ""]
     assert doc.selection == [second] and plate.text() == ""
+
+
+def test_long_attribute_names_and_ranges_stay_inside_a_laptop_dock(qtbot, tmp_path, no_prompts) -> None:
+    """A checkbox named beside its box (up to 192 px of its name) in the field column, or a number whose
+    range is written with many digits, made the panel wider than the Properties dock of a 1366x768
+    window: the fields' right ends (a list's arrow, Occluded) were cut off."""
+    xml = XML.replace("<name>parked</name>", "<name>vehicle_is_partially_truncated_by_frame</name>")
+    xml = xml.replace(
+        '<attribute name="parked">', '<attribute name="vehicle_is_partially_truncated_by_frame">'
+    )
+    xml = xml.replace("<values>2\n5\n1</values>", "<values>-1e308\n1e308\n0.5</values>")
+    more = "".join(  # a label column as wide as it gets, and rows enough for the dock to scroll
+        f"<attribute><name>{name}</name><input_type>text</input_type><values></values></attribute>"
+        for name in ["registration_country_code", *(f"note_{k}" for k in range(8))]
+    )
+    xml = xml.replace("</attributes></label>", more + "</attributes></label>", 1)
+    window = _open(qtbot, tmp_path, xml)
+    window.resize(1366, 768)
+    _click_object(qtbot, window, 50, 45)
+    _settled(qtbot, window)
+    props = window.panels["propertiesDock"]
+    view = props.parentWidget()  # the dock's scroll area's viewport
+    qtbot.waitUntil(lambda: props.height() > view.height())  # it scrolls: a scroll bar takes some width
+    shown = [props.category, props.cvat.occluded, props.note, *props.cvat.fields.values()]
+    for widget in shown:
+        right = widget.mapTo(view, widget.rect().topRight()).x()
+        assert right < view.width(), (widget, right, view.width())
+    box = props.cvat.fields["vehicle_is_partially_truncated_by_frame"]
+    assert box.text().startswith("vehicle_is_partially") and box.toolTip().startswith(
+        "vehicle_is_partially_truncated_by_frame: true or false"
+    )

@@ -135,16 +135,19 @@ class AttributeForm(QObject):
         for k, spec in enumerate(specs):
             widget = self._field(spec)
             widget.setToolTip(f"{spec.name}: {_describe(spec)}")
-            label = QLabel()
-            label.setTextFormat(Qt.TextFormat.PlainText)
             elide = Qt.TextElideMode.ElideRight
-            label.setText(label.fontMetrics().elidedText(spec.name, elide, _LABEL_WIDTH))
-            label.setToolTip(spec.name)
-            label.setBuddy(widget)
             if isinstance(widget, QCheckBox):
-                label.setText("")  # its name is beside the box
-                widget.setText(label.fontMetrics().elidedText(spec.name, elide, 2 * _LABEL_WIDTH))
-            self.form.insertRow(self.first_row + k, label, widget)
+                # named beside its box on a row of its own, as CVAT's sidebar: in the field column, a
+                # long name next to a long one's label made the panel wider than a laptop's dock
+                widget.setText(widget.fontMetrics().elidedText(spec.name, elide, 2 * _LABEL_WIDTH))
+                self.form.insertRow(self.first_row + k, widget)
+            else:
+                label = QLabel()
+                label.setTextFormat(Qt.TextFormat.PlainText)
+                label.setText(label.fontMetrics().elidedText(spec.name, elide, _LABEL_WIDTH))
+                label.setToolTip(spec.name)
+                label.setBuddy(widget)
+                self.form.insertRow(self.first_row + k, label, widget)
             self.fields[spec.name] = widget
 
     def _field(self, spec: AttributeSpec) -> QWidget:
@@ -166,6 +169,8 @@ class AttributeForm(QObject):
         if spec.input_type == "number" and spec.number is not None:
             spin = QDoubleSpinBox()
             spin.setKeyboardTracking(False)  # typed digits count on Return or leaving; arrows at once
+            # as wide as the column, not as its range's longest number (-1e308 to 1e308: 18 digits wide)
+            spin.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             spin.setDecimals(spec.decimals)
             spin.setSingleStep(spec.number[2])
             spin.valueChanged.connect(lambda value: self._spun(spec, spin, value))
