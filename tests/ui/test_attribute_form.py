@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit
 
 from pixelproof.core.coco import save_project
 from pixelproof.interop import read_coco
@@ -356,3 +356,40 @@ def test_long_attribute_names_and_ranges_stay_inside_a_laptop_dock(qtbot, tmp_pa
     assert box.text().startswith("vehicle_is_partially") and box.toolTip().startswith(
         "vehicle_is_partially_truncated_by_frame: true or false"
     )
+
+
+def test_an_ampersand_in_an_attributes_name_is_shown_and_makes_no_shortcut(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """Qt reads "&D" in a checkbox's or a buddy label's text as a shortcut: an attribute named "R&D" was
+    shown "RD" and Alt+D, pressed anywhere in the window, toggled it (one more shortcut from a file, which
+    could also take a menu's Alt key away)."""
+    xml = XML.replace("<name>parked</name>", "<name>R&amp;D</name>").replace(
+        '<attribute name="parked">', '<attribute name="R&amp;D">'
+    )
+    xml = xml.replace("<name>plate</name>", "<name>&amp;Kennzeichen</name>").replace(
+        '<attribute name="plate">', '<attribute name="&amp;Kennzeichen">'
+    )
+    window = _open(qtbot, tmp_path, xml)
+    props = window.panels["propertiesDock"]
+    doc = window.document
+    _click_object(qtbot, window, 50, 45)
+    box, plate = props.cvat.fields["R&D"], props.cvat.fields["&Kennzeichen"]
+    assert box.isChecked()
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    QTest.keyClick(window.canvas, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    assert _attrs(window, 0)["R&D"] == "true" and doc.undo_stack.count() == 0
+    assert not plate.hasFocus()
+    # what is drawn is the name, ampersand included: as a checkbox and a label whose text says "&&"
+    shown = QCheckBox("R&&D")
+    shown.setChecked(True)
+    label = next(w for w in props.fields.findChildren(QLabel) if w.buddy() is plate and w.isVisible())
+    literal = QLabel("&&Kennzeichen")
+    literal.setBuddy(plate)
+    for widget, reference in ((box, shown), (label, literal)):
+        reference.setParent(widget.parentWidget())
+        reference.setGeometry(widget.geometry())
+        reference.setFont(widget.font())
+        assert widget.grab().toImage() == reference.grab().toImage(), widget
+        reference.deleteLater()

@@ -68,6 +68,12 @@ def _describe(spec: AttributeSpec) -> str:
     return {"checkbox": "true or false", "number": "a number"}.get(spec.input_type, "text")
 
 
+def _literal(name: str) -> str:
+    """A name from a file as a checkbox's or a buddy label's text: Qt reads "&D" there as a shortcut
+    (an attribute "R&D" was shown "RD" and took Alt+D), "&&" as an ampersand."""
+    return name.replace("&", "&&")
+
+
 class AttributeForm(QObject):
     """Rows put into the Properties panel's form under the category (``first_row``), so they line up with
     its other rows; ``occluded`` is placed by the panel (beside its heading) and ``kept`` is a row of its
@@ -139,12 +145,12 @@ class AttributeForm(QObject):
             if isinstance(widget, QCheckBox):
                 # named beside its box on a row of its own, as CVAT's sidebar: in the field column, a
                 # long name next to a long one's label made the panel wider than a laptop's dock
-                widget.setText(widget.fontMetrics().elidedText(spec.name, elide, 2 * _LABEL_WIDTH))
+                widget.setText(_literal(widget.fontMetrics().elidedText(spec.name, elide, 2 * _LABEL_WIDTH)))
                 self.form.insertRow(self.first_row + k, widget)
             else:
                 label = QLabel()
                 label.setTextFormat(Qt.TextFormat.PlainText)
-                label.setText(label.fontMetrics().elidedText(spec.name, elide, _LABEL_WIDTH))
+                label.setText(_literal(label.fontMetrics().elidedText(spec.name, elide, _LABEL_WIDTH)))
                 label.setToolTip(spec.name)
                 label.setBuddy(widget)
                 self.form.insertRow(self.first_row + k, label, widget)
