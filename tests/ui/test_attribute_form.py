@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit
 
 from pixelproof.core.coco import save_project
 from pixelproof.interop import read_coco
@@ -286,3 +286,110 @@ def test_a_review_state_set_on_several_objects_keeps_them_all_selected(qtbot, tm
     QTest.keyClick(props.review, Qt.Key.Key_Down)
     assert [a.review for a in doc.project.annotations.values()] == [state, state]
     assert len(doc.selection) == 2
+
+
+def test_a_number_typed_goes_to_the_object_it_was_typed_for(qtbot, tmp_path, no_prompts) -> None:
+    """The text field's typing went to its object when the selection moved under it, the number field's
+    was dropped: digits typed (counted on Return or leaving) were replaced by the new object's value."""
+    window = _open(qtbot, tmp_path)
+    props = window.panels["propertiesDock"]
+    doc = window.document
+    _click_object(qtbot, window, 50, 45)
+    _, second = list(doc.project.annotations)
+    line = props.cvat.fields["doors"].lineEdit()
+    QTest.mouseClick(line, LEFT)
+    QTest.keyClick(line, Qt.Key.Key_A, CTRL)
+    QTest.keyClicks(line, "3")
+    doc.set_selection([second])  # a script or a shortcut moves the selection, the focus stays
+    qtbot.waitUntil(lambda: props.cvat._ids == (second,))
+    assert [_attrs(window, n)["doors"] for n in (0, 1)] == ["3", "2"]
+    assert doc.selection == [second] and line.text() == "2"
+
+
+def test_return_before_the_panel_follows_the_selection_keeps_the_new_selection(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """The panel follows a selection on the next event-loop turn: a Return queued behind the key that
+    moved it wrote the value onto the objects shown (as it should) and selected them again."""
+    window = _open(qtbot, tmp_path)
+    props = window.panels["propertiesDock"]
+    doc = window.document
+    _click_object(qtbot, window, 50, 45)
+    _, second = list(doc.project.annotations)
+    plate = props.cvat.fields["plate"]
+    QTest.mouseClick(plate, LEFT)
+    QTest.keyClick(plate, Qt.Key.Key_A, CTRL)
+    QTest.keyClicks(plate, "QQ 7")
+    doc.set_selection([second])
+    QTest.keyClick(plate, Qt.Key.Key_Return)  # before the panel's refresh
+    qtbot.waitUntil(lambda: props.cvat._ids == (second,))
+    assert [_attrs(window, n)["plate"] for n in (0, 1)] == ["QQ 7", ""]
+    assert doc.selection == [second] and plate.text() == ""
+
+
+def test_long_attribute_names_and_ranges_stay_inside_a_laptop_dock(qtbot, tmp_path, no_prompts) -> None:
+    """A checkbox named beside its box (up to 192 px of its name) in the field column, or a number whose
+    range is written with many digits, made the panel wider than the Properties dock of a 1366x768
+    window: the fields' right ends (a list's arrow, Occluded) were cut off."""
+    xml = XML.replace("<name>parked</name>", "<name>vehicle_is_partially_truncated_by_frame</name>")
+    xml = xml.replace(
+        '<attribute name="parked">', '<attribute name="vehicle_is_partially_truncated_by_frame">'
+    )
+    xml = xml.replace("<values>2\n5\n1</values>", "<values>-1e308\n1e308\n0.5</values>")
+    more = "".join(  # a label column as wide as it gets, and rows enough for the dock to scroll
+        f"<attribute><name>{name}</name><input_type>text</input_type><values></values></attribute>"
+        for name in ["registration_country_code", *(f"note_{k}" for k in range(8))]
+    )
+    xml = xml.replace("</attributes></label>", more + "</attributes></label>", 1)
+    window = _open(qtbot, tmp_path, xml)
+    window.resize(1366, 768)
+    _click_object(qtbot, window, 50, 45)
+    _settled(qtbot, window)
+    props = window.panels["propertiesDock"]
+    view = props.parentWidget()  # the dock's scroll area's viewport
+    qtbot.waitUntil(lambda: props.height() > view.height())  # it scrolls: a scroll bar takes some width
+    shown = [props.category, props.cvat.occluded, props.note, *props.cvat.fields.values()]
+    for widget in shown:
+        right = widget.mapTo(view, widget.rect().topRight()).x()
+        assert right < view.width(), (widget, right, view.width())
+    box = props.cvat.fields["vehicle_is_partially_truncated_by_frame"]
+    assert box.text().startswith("vehicle_is_partially") and box.toolTip().startswith(
+        "vehicle_is_partially_truncated_by_frame: true or false"
+    )
+
+
+def test_an_ampersand_in_an_attributes_name_is_shown_and_makes_no_shortcut(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """Qt reads "&D" in a checkbox's or a buddy label's text as a shortcut: an attribute named "R&D" was
+    shown "RD" and Alt+D, pressed anywhere in the window, toggled it (one more shortcut from a file, which
+    could also take a menu's Alt key away)."""
+    xml = XML.replace("<name>parked</name>", "<name>R&amp;D</name>").replace(
+        '<attribute name="parked">', '<attribute name="R&amp;D">'
+    )
+    xml = xml.replace("<name>plate</name>", "<name>&amp;Kennzeichen</name>").replace(
+        '<attribute name="plate">', '<attribute name="&amp;Kennzeichen">'
+    )
+    window = _open(qtbot, tmp_path, xml)
+    props = window.panels["propertiesDock"]
+    doc = window.document
+    _click_object(qtbot, window, 50, 45)
+    box, plate = props.cvat.fields["R&D"], props.cvat.fields["&Kennzeichen"]
+    assert box.isChecked()
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    QTest.keyClick(window.canvas, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    assert _attrs(window, 0)["R&D"] == "true" and doc.undo_stack.count() == 0
+    assert not plate.hasFocus()
+    # what is drawn is the name, ampersand included: as a checkbox and a label whose text says "&&"
+    shown = QCheckBox("R&&D")
+    shown.setChecked(True)
+    label = next(w for w in props.fields.findChildren(QLabel) if w.buddy() is plate and w.isVisible())
+    literal = QLabel("&&Kennzeichen")
+    literal.setBuddy(plate)
+    for widget, reference in ((box, shown), (label, literal)):
+        reference.setParent(widget.parentWidget())
+        reference.setGeometry(widget.geometry())
+        reference.setFont(widget.font())
+        assert widget.grab().toImage() == reference.grab().toImage(), widget
+        reference.deleteLater()

@@ -68,3 +68,33 @@ def test_pending_objects_written_as_labels_when_asked(qtbot, tmp_path: Path, no_
     assert errors == []
     assert "Exported 2 images as" in win.interop.report.headline.text()
     assert len((tmp_path / "out" / "labels" / "train" / "b.txt").read_text().splitlines()) == 1
+
+
+def test_image_names_in_the_dialogs_note_are_shown_as_they_are(qtbot, tmp_path: Path) -> None:
+    """The note naming the images left out was read as rich text when it looked like it: an image file
+    named with a tag (``<font color=...>``, a legal file name) coloured or hid the rest of the warning."""
+    from PySide6.QtWidgets import QLabel
+
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.ui.interop_dialogs import ExportDialog
+
+    project = new_project(["a"])
+    project.path = tmp_path / "p.json"
+    project.add_image(ImageRecord(1, "done.png", 10, 10))
+    project.add_image(ImageRecord(2, 'x<font color="#00000000">hidden.png', 10, 10))
+    project.set_image_status(1, "done")
+    dlg = ExportDialog(project)
+    qtbot.addWidget(dlg)
+    dlg.set_format("yolo")
+    dlg.path_edit.clear()  # the note starts with the images' names
+    dlg.show()
+    note = dlg.note
+    assert note.text().startswith("1 image not labelled yet") and "hidden.png" in note.text()
+    literal = QLabel(note.parentWidget())  # the same words, certainly as plain text
+    literal.setTextFormat(Qt.TextFormat.PlainText)
+    literal.setWordWrap(True)
+    literal.setStyleSheet(note.styleSheet())
+    literal.setText(note.text())
+    literal.setGeometry(note.geometry())
+    assert note.grab().toImage() == literal.grab().toImage()

@@ -301,6 +301,29 @@ def test_a_note_typed_then_the_selection_changing_under_the_field_goes_to_its_ob
     assert doc.project.annotations[a].note == "scratch on a"  # what was typed went to its object
 
 
+def test_a_note_typed_then_return_before_the_panel_follows_the_selection_goes_to_its_object(
+    window, qtbot
+) -> None:
+    """The panel follows a selection on the next event-loop turn: a Return already queued behind the key
+    that moved the selection (fast typing, a key repeat) wrote the note typed for the first object onto
+    the newly selected one."""
+    set_zoom(window, 1.0)
+    a = draw_box(window, 20, 20, 60, 60)
+    b = draw_box(window, 100, 20, 140, 60)
+    doc, props = window.document, window.panels["propertiesDock"]
+    doc.set_selection([a])
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{a}")
+    QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(props.note, "scratch on a")
+    doc.set_selection([b])  # the focus stays in the field; the panel has not followed yet
+    QTest.keyClick(props.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{b}")
+    assert doc.project.annotations[b].note is None
+    assert doc.project.annotations[a].note == "scratch on a"
+    assert doc.selection == [b]  # the selection made since stays
+    assert props.note.text() == ""
+
+
 def test_categories_add_and_delete_with_confirmation_and_undo(window, monkeypatch) -> None:
     from PySide6.QtWidgets import QInputDialog
 

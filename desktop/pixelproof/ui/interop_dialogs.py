@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -71,6 +71,7 @@ class _FormatDialog(QDialog):
                 self.forms[fmt.name] = FormatOptionsForm(fmt.options(self.direction))
                 self.stack.addWidget(self.forms[fmt.name])
         self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # it names files: never read as rich text
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: palette(placeholder-text);")
         self.buttons = dialogs.ok_cancel(self)

@@ -68,6 +68,12 @@ def _describe(spec: AttributeSpec) -> str:
     return {"checkbox": "true or false", "number": "a number"}.get(spec.input_type, "text")
 
 
+def _literal(name: str) -> str:
+    """A name from a file as a checkbox's or a buddy label's text: Qt reads "&D" there as a shortcut
+    (an attribute "R&D" was shown "RD" and took Alt+D), "&&" as an ampersand."""
+    return name.replace("&", "&&")
+
+
 class AttributeForm(QObject):
     """Rows put into the Properties panel's form under the category (``first_row``), so they line up with
     its other rows; ``occluded`` is placed by the panel (beside its heading) and ``kept`` is a row of its
@@ -135,16 +141,19 @@ class AttributeForm(QObject):
         for k, spec in enumerate(specs):
             widget = self._field(spec)
             widget.setToolTip(f"{spec.name}: {_describe(spec)}")
-            label = QLabel()
-            label.setTextFormat(Qt.TextFormat.PlainText)
             elide = Qt.TextElideMode.ElideRight
-            label.setText(label.fontMetrics().elidedText(spec.name, elide, _LABEL_WIDTH))
-            label.setToolTip(spec.name)
-            label.setBuddy(widget)
             if isinstance(widget, QCheckBox):
-                label.setText("")  # its name is beside the box
-                widget.setText(label.fontMetrics().elidedText(spec.name, elide, 2 * _LABEL_WIDTH))
-            self.form.insertRow(self.first_row + k, label, widget)
+                # named beside its box on a row of its own, as CVAT's sidebar: in the field column, a
+                # long name next to a long one's label made the panel wider than a laptop's dock
+                widget.setText(_literal(widget.fontMetrics().elidedText(spec.name, elide, 2 * _LABEL_WIDTH)))
+                self.form.insertRow(self.first_row + k, widget)
+            else:
+                label = QLabel()
+                label.setTextFormat(Qt.TextFormat.PlainText)
+                label.setText(_literal(label.fontMetrics().elidedText(spec.name, elide, _LABEL_WIDTH)))
+                label.setToolTip(spec.name)
+                label.setBuddy(widget)
+                self.form.insertRow(self.first_row + k, label, widget)
             self.fields[spec.name] = widget
 
     def _field(self, spec: AttributeSpec) -> QWidget:
@@ -166,6 +175,8 @@ class AttributeForm(QObject):
         if spec.input_type == "number" and spec.number is not None:
             spin = QDoubleSpinBox()
             spin.setKeyboardTracking(False)  # typed digits count on Return or leaving; arrows at once
+            # as wide as the column, not as its range's longest number (-1e308 to 1e308: 18 digits wide)
+            spin.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             spin.setDecimals(spec.decimals)
             spin.setSingleStep(spec.number[2])
             spin.valueChanged.connect(lambda value: self._spun(spec, spin, value))
@@ -239,11 +250,14 @@ class AttributeForm(QObject):
 
     def _commit_typing(self) -> None:
         """Text typed into a field and not yet written, for the objects it was typed for (the selection
-        changed under it: a shortcut, a click on the canvas that keeps the focus)."""
+        changed under it: a shortcut, a click on the canvas that keeps the focus); a number's digits too
+        (counted on Return or leaving: the next object's value replaced them)."""
         for spec in self._specs:
             edit = self.fields.get(spec.name)
             if isinstance(edit, QLineEdit) and edit.isModified():
                 self._typed(spec, edit, self._ids)
+            elif isinstance(edit, QDoubleSpinBox):
+                edit.interpretText()  # a changed value goes to ``self._ids`` (``_spun``), still those shown
 
     def _occluded_clicked(self, on: bool) -> None:
         self.occluded.setTristate(False)
@@ -270,8 +284,10 @@ class AttributeForm(QObject):
         if changed:
             edit = ReplaceAnnotations(changed, text)
             # the objects shown stay selected, those that had the value already too (the edit's own focus
-            # is the ones it changed); objects no longer selected: the selection made since stays
-            edit.focus = edit.revert_focus = [a.id for a in targets] if ids is None else None
+            # is the ones it changed); objects no longer selected (the panel has not followed the selection
+            # yet, or it has and this is what was typed before): the selection made since stays
+            shown = {a.id for a in targets}
+            edit.focus = edit.revert_focus = list(shown) if shown == set(doc.selection) else None
             doc.push(edit)
 
 

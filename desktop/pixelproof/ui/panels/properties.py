@@ -74,7 +74,9 @@ class PropertiesPanel(Panel):
         self.note.setPlaceholderText("Add a note…")
         self.note.setMaxLength(MAX_NOTE)  # as the review's note field (Qt's own limit is 32,767)
         self.note.setToolTip(f"A note on the object (up to {MAX_NOTE:,} characters)")
-        self.note.editingFinished.connect(self._note_edited)
+        # for the objects the field shows: the selection may have moved on before the panel follows it (a
+        # Return queued behind the key that moved it)
+        self.note.editingFinished.connect(lambda: self._note_edited(self._note_ids))
         # a note longer than MAX_NOTE (made before the limit, or outside the app): shown cut, read-only,
         # kept whole; Clear note, an undoable edit, is the one way to drop it here
         self.note_long = QLabel()
@@ -260,7 +262,7 @@ class PropertiesPanel(Panel):
                 changed.append(b)
         if changed:
             edit = ReplaceAnnotations(changed, text)
-            if ids is not None:
+            if ids is not None and set(ids) != set(doc.selection):
                 edit.focus = None  # objects no longer selected: the selection made since stays
             else:  # all stay selected, those that had the value already too (not only the ones changed)
                 edit.focus = edit.revert_focus = [a.id for a in targets]
