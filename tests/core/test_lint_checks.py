@@ -479,6 +479,21 @@ def test_every_pending_object_is_a_proposal_not_a_label(source: str) -> None:
     assert kinds(p) == []
 
 
+def test_rejected_objects_are_not_labels() -> None:
+    """An object a reviewer rejected is a label said to be wrong, as exports take it (``is_rejected``: left
+    out by default): it duplicates no label, and conflicts with none in class; lint checked it as a label."""
+    rejected = box(2, [10, 10, 30, 20], cid=2)
+    rejected.review, rejected.note = "rejected", "a dog, not a cat? neither"
+    p = project(box(1, [10, 10, 30, 20]), rejected)
+    assert kinds(p) == []
+    rejected.review = "accepted"
+    assert kinds(p) != []  # (the same pair, both labels: a class conflict)
+    done = marked_done(41, 0)
+    assert kinds(done) == []
+    done.annotations[41].review = "rejected"  # Done, its one object rejected: no label left, as exports say
+    assert kinds(done) == [("unlabeled_image", None)]
+
+
 def test_void_regions_are_not_objects() -> None:
     p = marked_done(40, 1)
     p.add_annotation(box(50, [10, 10, 30, 20], cid=2))

@@ -4,6 +4,7 @@ crowd regions, per-class thresholds and shapes whose stored box is stale."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from pixelproof.core import masks
 from pixelproof.core.lint import LintOptions, lint_project, parse_rules
@@ -150,7 +151,7 @@ def test_adding_a_pending_prediction_accepts_it_instead_of_copying_it() -> None:
     was refused as "applied already" (the proposal itself matched), or, at a model's unround coordinates,
     added a copy beside the still-pending proposal (a duplicate once that is accepted)."""
     from pixelproof.core.lint import pending_predictions
-    from pixelproof.core.lint.apply import fix_edit
+    from pixelproof.core.lint.apply import FixError, fix_edit
 
     for bbox in ([100, 60, 90, 70], [100.123, 60.456, 90.5, 70.25]):
         p = project(
@@ -164,6 +165,9 @@ def test_adding_a_pending_prediction_accepts_it_instead_of_copying_it() -> None:
         assert p.annotations[5].bbox == [float(v) for v in bbox]
         edit.revert(p)
         assert p.annotations[5].review == "pending"
+        p.annotations[5].review = "rejected"  # rejected since lint ran: the fix no longer fits
+        with pytest.raises(FixError, match="already"):
+            fix_edit(p, missing.fix)
 
 
 def test_crowd_regions_are_not_judged_as_single_objects_of_their_class() -> None:

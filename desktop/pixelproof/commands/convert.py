@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
     from pixelproof.core.overlap_versions import WRITTEN, versions_note
-    from pixelproof.interop.formats import FORMATS, all_options
+    from pixelproof.interop.formats import EXPORT_OPTION_NAMES, FORMATS, all_options
 
     src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
     batch = batch_options(args)
@@ -178,10 +178,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if executor is not None:
         write_opts.update(executor=executor, worker_path=batch.path_map)
-    # pending objects and images not labelled yet are left out by the writer (``Format.write``), named in
-    # its first warnings
-    left = dst.left_out(project, **{k: v for k, v in write_opts.items() if k in ("unlabeled", "pending")})
-    left_out, gone = set(left.images), set(left.objects)
+    # pending and rejected objects and the images not labelled yet (or left wrong by rejections) are left
+    # out by the writer (``Format.write``), named in its first warnings
+    left = dst.left_out(project, **{k: v for k, v in write_opts.items() if k in EXPORT_OPTION_NAMES})
+    left_out, gone = set(left.all_images), set(left.all_objects)
     bar = ProgressBar(f"writing {args.dst_format}")
     try:
         with executor or contextlib.nullcontext():

@@ -233,6 +233,12 @@ def is_pending(ann: Annotation) -> bool:
     return ann.review == "pending"
 
 
+def is_rejected(ann: Annotation) -> bool:
+    """An object a reviewer rejected (review "rejected": the review view's Reject Object): a label said to
+    be wrong. Exports leave them out unless asked (``interop.formats``); lint takes none as a label."""
+    return ann.review == "rejected"
+
+
 def _annotation_key(a: Annotation) -> tuple:
     return (
         a.id,

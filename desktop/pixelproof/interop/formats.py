@@ -8,7 +8,8 @@ ImportResult``; a writer ``write(project, out_path, *, progress=None, **options)
 about what the target format cannot hold). Call them through ``Format.read`` / ``Format.write``, which
 pause the cyclic garbage collector (converters build millions of small acyclic objects; see
 ``core.coco.gc_paused``). ``Format.write`` also decides, for every writer, what is not exported: objects
-pending review (``PENDING_OPTION``) and images not labelled yet (``UNLABELED_OPTION``).
+pending review (``PENDING_OPTION``), objects a reviewer rejected and the images they leave wrong
+(``REJECTED_OPTION``) and images not labelled yet (``UNLABELED_OPTION``).
 
 Adding a format
 ---------------
@@ -60,7 +61,7 @@ from typing import Any
 
 from pixelproof.core.coco import gc_paused
 from pixelproof.core.export_mark import mark_export
-from pixelproof.core.model import is_pending
+from pixelproof.core.model import is_pending, is_rejected
 
 OPTION_TYPES = ("bool", "choice", "int", "float", "folder", "file", "text")
 IMAGE_CHOICES = {
@@ -200,21 +201,52 @@ PENDING_OPTION = Option(
     },
     label="Pending objects",
 )
+# A choice of its own, not a third value of ``pending``: a pending object awaits a decision (accept it to
+# export it), a rejected one was decided against (correct it, then accept it); a team exporting a model's
+# proposals as labels (pending keep) still wants none a reviewer turned down, and one handing a labeller's
+# whole work back (rejected keep) may still leave the proposals out.
+REJECTED_OPTION = Option(
+    "rejected",
+    "choice",
+    "objects a reviewer rejected (review rejected: the review view's Reject Object), and the images left "
+    "wrong by them (every object rejected, or the image rejected as a whole): leave them out (leave-out, "
+    "the default: the reviewer said these labels are wrong), or write them as labels (keep)",
+    "leave-out",
+    choices={
+        "leave-out": "Leave out (a reviewer said they are wrong)",
+        "keep": "Write them as labels",
+    },
+    label="Rejected objects",
+)
 # options every writer has, taken by ``Format.write`` itself
-EXPORT_OPTIONS = (UNLABELED_OPTION, PENDING_OPTION)
+EXPORT_OPTIONS = (UNLABELED_OPTION, PENDING_OPTION, REJECTED_OPTION)
+EXPORT_OPTION_NAMES = tuple(opt.name for opt in EXPORT_OPTIONS)
 
 
 @dataclass(frozen=True)
 class LeftOut:
-    """What an export leaves out: the pending objects' ids, then the ids of the images not labelled yet
-    once they are gone (the images of either, in project order, for the messages)."""
+    """What an export leaves out: the pending objects' ids, the ids of the images not labelled yet once
+    they are gone, the rejected objects' ids and the images they leave wrong (every object rejected, or the
+    image rejected as a whole), in project order for the messages."""
 
     objects: list[int]
     images: list[int]
+    rejected: list[int] = field(default_factory=list)
+    rejected_images: list[int] = field(default_factory=list)
 
-    def object_images(self, project: Any) -> list[int]:
-        """The images of the pending objects left out, in project order."""
-        on = {project.annotations[a].image_id for a in self.objects}
+    @property
+    def all_objects(self) -> list[int]:
+        """Every object left out, pending or rejected."""
+        return [*self.objects, *self.rejected]
+
+    @property
+    def all_images(self) -> list[int]:
+        """Every image left out, not labelled yet or left wrong by rejected objects (never both)."""
+        return [*self.images, *self.rejected_images]
+
+    def object_images(self, project: Any, objects: list[int] | None = None) -> list[int]:
+        """The images of ``objects`` (the pending objects left out), in project order."""
+        on = {project.annotations[a].image_id for a in (self.objects if objects is None else objects)}
         return [i for i in project.images if i in on]
 
     def note(self, project: Any) -> list[str]:
@@ -235,6 +267,24 @@ class LeftOut:
                 f"{plural(len(self.objects), 'pending object')} left out (not reviewed yet: proposals, not "
                 f"labels) on {plural(len(images), 'image')}: {image_names(project, images)}; accept them to "
                 "export them, or write them as labels with --pending keep"
+            )
+        if self.rejected or self.rejected_images:
+            parts = []
+            if self.rejected:
+                images = self.object_images(project, self.rejected)
+                parts.append(
+                    f"{plural(len(self.rejected), 'rejected object')} left out (a reviewer said they are "
+                    f"wrong: not labels) on {plural(len(images), 'image')}: {image_names(project, images)}"
+                )
+            if self.rejected_images:
+                parts.append(
+                    f"{plural(len(self.rejected_images), 'image')} left out whole (every object rejected, "
+                    "or the image rejected as a whole: labels wrong or missing, Done or not): "
+                    f"{image_names(project, self.rejected_images)}"
+                )
+            notes.append(
+                "; ".join(parts) + "; correct and accept them in review to export them, or write them as "
+                "labels with --rejected keep"
             )
         return notes
 
@@ -322,18 +372,61 @@ class Format:
             return False
         return not (self.holds_predictions and (ann.source or "").startswith("model:"))
 
-    def left_out(self, project: Any, *, unlabeled: str = "skip", pending: str = "leave-out") -> LeftOut:
-        """What ``write`` leaves out with these options: the pending objects (``PENDING_OPTION``), then the
-        images not labelled yet (``UNLABELED_OPTION``), an image whose objects all go among them."""
-        for opt, value in ((PENDING_OPTION, pending), (UNLABELED_OPTION, unlabeled)):
+    def writes_as_label(self, ann: Any, pending: str = "leave-out") -> bool:
+        """Whether ``write`` writes ``ann`` as a label, rejected objects left out: not rejected, and not a
+        pending object left out or held as a model's proposal (``holds_predictions``)."""
+        if is_rejected(ann):
+            return False
+        if not is_pending(ann):
+            return True
+        return pending == "keep" and not (self.holds_predictions and (ann.source or "").startswith("model:"))
+
+    def left_out(
+        self,
+        project: Any,
+        *,
+        unlabeled: str = "skip",
+        pending: str = "leave-out",
+        rejected: str = "leave-out",
+    ) -> LeftOut:
+        """What ``write`` leaves out with these options: the pending objects (``PENDING_OPTION``); the
+        rejected objects and the images they leave wrong (``REJECTED_OPTION``): one whose objects (void
+        regions aside) include a rejected one and none written as a label, or that the reviewer rejected as
+        a whole (its labels miss something), Done or Reviewed or not; then the images not labelled yet
+        (``UNLABELED_OPTION``), an image whose objects all go among the pending ones."""
+        choices = ((PENDING_OPTION, pending), (REJECTED_OPTION, rejected), (UNLABELED_OPTION, unlabeled))
+        for opt, value in choices:
             if value not in opt.choices:
                 raise ValueError(f"{opt.name}: expected one of {', '.join(opt.choices)}, got {value!r}")
         leaving = pending == "leave-out"
         objects = [a.id for a in project.annotations.values() if self.leaves_out(a)] if leaving else []
+        rejects: list[int] = []
+        wrong: list[int] = []
+        if rejected == "leave-out":
+            rejects = [a.id for a in project.annotations.values() if is_rejected(a)]
+            wrong = self._rejected_images(project, pending)
         images = []
         if unlabeled == "skip":
-            images = project.unlabeled_image_ids(leaving_out=self.leaves_out if objects else None)
-        return LeftOut(objects, images)
+            wrong_set = set(wrong)
+            unlabeled_ids = project.unlabeled_image_ids(leaving_out=self.leaves_out if objects else None)
+            images = [i for i in unlabeled_ids if i not in wrong_set]
+        return LeftOut(objects, images, rejects, wrong)
+
+    def _rejected_images(self, project: Any, pending: str) -> list[int]:
+        """The images a reviewer's rejections leave wrong (``left_out``), in project order."""
+        from pixelproof.core.merge import image_reviews
+
+        decided = image_reviews(project)
+        void = project.void_category_ids()
+        out = []
+        for i in project.images:
+            if decided.get(i, {}).get("review") == "rejected":
+                out.append(i)
+                continue
+            anns = [a for a in project.annotations_of(i) if a.category_id not in void]
+            if any(map(is_rejected, anns)) and not any(self.writes_as_label(a, pending) for a in anns):
+                out.append(i)
+        return out
 
     def write(
         self,
@@ -342,22 +435,24 @@ class Format:
         *,
         unlabeled: str = "skip",
         pending: str = "leave-out",
+        rejected: str = "leave-out",
         **kwargs: Any,
     ) -> list[str]:
         """Run the writer (its warnings) with the garbage collector paused; a folder output is marked as
         a PixelProof export (``core.export_mark``), a stopped one written into a new folder too.
-        ``pending="leave-out"`` leaves out the objects pending review and ``unlabeled="skip"`` the images
-        not labelled yet (``left_out``; the project itself keeps them), named in the first warnings; the
-        next names image files not the size the project declares (headers only)."""
+        ``pending="leave-out"`` leaves out the objects pending review, ``rejected="leave-out"`` those a
+        reviewer rejected and the images they leave wrong, ``unlabeled="skip"`` the images not labelled yet
+        (``left_out``; the project itself keeps them), named in the first warnings; the next names image
+        files not the size the project declares (headers only)."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
         from pixelproof.interop.declared_sizes import export_size_warning
 
-        left = self.left_out(project, unlabeled=unlabeled, pending=pending)
+        left = self.left_out(project, unlabeled=unlabeled, pending=pending, rejected=rejected)
         notes = left.note(project)
-        if left.objects or left.images:
-            gone = set(left.images)
-            project = project.snapshot([i for i in project.images if i not in gone], without=left.objects)
+        if left.all_objects or left.all_images:
+            gone = set(left.all_images)
+            project = project.snapshot([i for i in project.images if i not in gone], without=left.all_objects)
         sizes = export_size_warning(project, kwargs.get("images"), kwargs.get("progress"))
         notes += [sizes] if sizes else []
         return [*notes, *self._write(project, out_path, **kwargs)]

@@ -38,7 +38,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
 from pixelproof.core.wording import plural
 from pixelproof.interop import FORMATS, Format, ImportResult, project_name
-from pixelproof.interop.formats import LeftOut, image_names
+from pixelproof.interop.formats import EXPORT_OPTION_NAMES, LeftOut, image_names
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
@@ -190,12 +190,12 @@ class ExportDialog(_FormatDialog):
         self._suggested = ""
         self._image_folders = image_folders(project)
         # what an export leaves out, by what decides it (the dialog is modal: the project stays)
-        self._left: dict[tuple[bool, str, str], LeftOut] = {}
+        self._left: dict[tuple[Any, ...], LeftOut] = {}
         super().__init__(parent)
         self.setWindowTitle("Export annotations")
         self.ok_button.setText("Export")
         for form in self.forms.values():
-            for name in ("unlabeled", "pending"):
+            for name in EXPORT_OPTION_NAMES:
                 choice = form.widgets.get(name)
                 if isinstance(choice, QComboBox):
                     choice.currentIndexChanged.connect(self._update)
@@ -205,10 +205,10 @@ class ExportDialog(_FormatDialog):
         widgets = self.forms[self.format.name].widgets  # (values() may refuse a number)
         chosen = {
             name: w.currentData()
-            for name in ("unlabeled", "pending")
+            for name in EXPORT_OPTION_NAMES
             if isinstance(w := widgets.get(name), QComboBox)
         }
-        key = (self.format.holds_predictions, chosen.get("unlabeled", ""), chosen.get("pending", ""))
+        key = (self.format.holds_predictions, *(chosen.get(name, "") for name in EXPORT_OPTION_NAMES))
         if key not in self._left:
             self._left[key] = self.format.left_out(self.project, **chosen)
         return self._left[key]
@@ -274,6 +274,18 @@ class ExportDialog(_FormatDialog):
                 f" {plural(len(left.objects), 'pending object')} (not reviewed yet) will be left out, on "
                 f"{image_names(self.project, left.object_images(self.project))} (Pending objects: Write "
                 "them as labels)."
+            )
+        if left.rejected:
+            text += (
+                f" {plural(len(left.rejected), 'rejected object')} (a reviewer said they are wrong) will be "
+                f"left out, on {image_names(self.project, left.object_images(self.project, left.rejected))}"
+                " (Rejected objects: Write them as labels)."
+            )
+        if left.rejected_images:
+            names = image_names(self.project, left.rejected_images)
+            text += (
+                f" {plural(len(left.rejected_images), 'image')} rejected in review (every object rejected, "
+                f"or the image as a whole) will be left out: {names}."
             )
         self.note.setText(text.strip())
 
@@ -406,10 +418,10 @@ class InteropActions(QObject):
         fmt = FORMATS[fmt_name]
         out = Path(out)
         project = doc.project
-        # the writer leaves out pending objects and the images not labelled yet (``Format.write``; its first
-        # warnings name them)
-        chosen = {k: v for k, v in options.items() if k in ("unlabeled", "pending")}
-        written = len(project.images) - len(fmt.left_out(project, **chosen).images)
+        # the writer leaves out pending and rejected objects and the images not labelled yet or rejected
+        # (``Format.write``; its first warnings name them)
+        chosen = {k: v for k, v in options.items() if k in EXPORT_OPTION_NAMES}
+        written = len(project.images) - len(fmt.left_out(project, **chosen).all_images)
         outcome = dialogs.run_job(
             shell.widget,
             f"Writing {fmt.title} to {out.name}…",

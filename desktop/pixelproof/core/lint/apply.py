@@ -17,7 +17,7 @@ from pixelproof.core.geometry import clip_box, clone
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.lint.engine import is_label
 from pixelproof.core.lint.fixes import fingerprint
-from pixelproof.core.model import Annotation, Project
+from pixelproof.core.model import Annotation, Project, is_pending
 
 
 class FixError(ValueError):
@@ -88,8 +88,10 @@ def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) ->
 def _accept(project: Project, proposal: Annotation, name: str) -> Edit:
     """A missing object that is the project's own pending prediction: accept it (a box clipped to the
     image) rather than add a copy beside it."""
-    if is_label(proposal):
-        raise FixError(f"annotation {proposal.id} was accepted or edited already (the fix was applied)")
+    if not is_pending(proposal):  # (a proposal rejected since lint ran is no label, and not one to accept)
+        raise FixError(
+            f"annotation {proposal.id} was accepted, rejected or edited already (the fix was applied)"
+        )
     after = clone(proposal)
     after.review = "accepted"
     if after.kind == "box":
