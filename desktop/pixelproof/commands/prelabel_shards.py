@@ -150,6 +150,8 @@ class ShardJob:
             folder = self.checkpoint.folder
             if folder.exists():
                 if self.checkpoint.parts:
+                    with contextlib.suppress(OSError):  # a part stopped half-way: kept = what is said
+                        self.checkpoint.remove_unrecorded()
                     parts = plural(len(self.checkpoint.parts), "finished part")
                     images = plural(self.checkpoint.images, "image")
                     with contextlib.suppress(OSError, ValueError):  # SIGHUP: the terminal may be gone

@@ -101,12 +101,17 @@ class Checkpoint:
                 taken.notes.append(f"{folder / changed[0]}: changed since it was written; made again")
                 break
             taken.parts.append(part)
-        keep = {MANIFEST, *(name for part in taken.parts for name in part["files"])}
-        for entry in folder.iterdir():  # parts not recorded, their logs, temporaries of a killed save
-            if entry.name not in keep and not entry.is_dir():
-                entry.unlink()
+        taken.remove_unrecorded()
         taken._write()
         return taken
+
+    def remove_unrecorded(self) -> None:
+        """Remove what no finished part holds: a part being written when the job stopped (not recorded),
+        its log, temporaries of a killed save. The folder then holds what its manifest says."""
+        keep = {MANIFEST, *(name for part in self.parts for name in part["files"])}
+        for entry in self.folder.iterdir():
+            if entry.name not in keep and not entry.is_dir():
+                entry.unlink()
 
     @property
     def images(self) -> int:
