@@ -12,10 +12,8 @@ To add a kind: subclass one of these (or QGraphicsItem + ``AnnotationItemMixin``
 
 from __future__ import annotations
 
-import itertools
 from typing import ClassVar
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
@@ -41,9 +39,9 @@ from pixelproof.ui.canvas.marks import (
     LabelItem,
     tag_fits,
 )
+from pixelproof.ui.canvas.mask_outline import outline_pieces, trace_outline
 
 MASK_ALPHA = 80
-OUTLINE_CHUNK = 48  # vertices per outline piece drawn for small repaints
 Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
 
@@ -405,18 +403,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         if exposed.width() * exposed.height() >= 0.25 * r.width() * r.height():
             return [self._outline]
         if self._chunks_of is not self._outline:
-            # pieces overlap by one vertex on each side so every vertex is an inner join of some piece
-            # (drawn as in the whole outline); a piece's end caps lie outside any area it is drawn for
-            self._chunks = []
-            for poly in self._outline.toSubpathPolygons():
-                pts = list(poly)
-                n = len(pts)
-                ext = [pts[-2], *pts, pts[1]] if n > 2 and pts[0] == pts[-1] else [pts[0], *pts, pts[-1]]
-                for i in range(0, max(n - 1, 1), OUTLINE_CHUNK):
-                    piece = QPolygonF(ext[i : i + OUTLINE_CHUNK + 3])
-                    box = QPolygonF(ext[i + 1 : i + OUTLINE_CHUNK + 2]).boundingRect()
-                    self._chunks.append((box.adjusted(-0.5, -0.5, 0.5, 0.5), piece))
-            self._chunks_of = self._outline
+            self._chunks, self._chunks_of = outline_pieces(self._outline), self._outline
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         m = 5.0 / max(lod, 1e-6)  # the cosmetic pens' half width, in image pixels
         area = exposed.adjusted(-m, -m, m, m)
@@ -484,7 +471,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
             else QImage()
         )
         self._recolor(0, 0, cw, ch)
-        self._outline = self._trace(0, 0, cw, ch)
+        self._outline = trace_outline(self._mask_crop, self._origin)
         self._rect = QRectF(origin[0], origin[1], cw, ch).adjusted(-1, -1, 1, 1)
         self.update()
 
@@ -495,7 +482,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         h, w = crop.shape
         self._mask_crop[y0 - oy : y0 - oy + h, x0 - ox : x0 - ox + w] = crop
         self._recolor(x0 - ox, y0 - oy, w, h)
-        self._outline = self._trace(0, 0, self._mask_crop.shape[1], self._mask_crop.shape[0])
+        self._outline = trace_outline(self._mask_crop, self._origin)
         self.update(QRectF(x0, y0, w, h).adjusted(-1, -1, 1, 1))
 
     # live painting (brush / eraser) -----------------------------------------------------------
@@ -563,25 +550,6 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         out = self._rgba[y : y + h, x : x + w].view(np.uint32)  # one 32-bit store per pixel:
         packed = np.array(premul, dtype=np.uint8).view(np.uint32)[0]  # ~60x faster than out[region] = ...
         np.multiply(region[..., None], packed, out=out)
-
-    def _trace(self, x: int, y: int, w: int, h: int) -> QPainterPath:
-        path = QPainterPath()
-        if not w or not h:
-            return path
-        contours, _ = cv2.findContours(
-            self._mask_crop.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE
-        )
-        ox, oy = self._origin
-        offset = np.array([ox + 0.5, oy + 0.5])
-        for c in contours:
-            # through Python floats: building QPointF from numpy scalars is ~4x slower
-            pts = list(itertools.starmap(QPointF, (c.reshape(-1, 2) + offset).tolist()))
-            if len(pts) >= 2:
-                path.addPolygon(QPolygonF(pts))
-                path.closeSubpath()
-            elif pts:
-                path.addRect(QRectF(pts[0].x() - 0.5, pts[0].y() - 0.5, 1, 1))
-        return path
 
 
 ITEM_CLASSES: dict[str, type[AnnotationItemMixin]] = {
