@@ -30,7 +30,14 @@ from pixelproof.core.geometry import HANDLES, end_point, handle_spot, row_start
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
-from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
+from pixelproof.ui.canvas.looks import (
+    category_color,
+    display_score,
+    fill_brush,
+    outline_pen,
+    tag_score,
+    tag_text,
+)
 from pixelproof.ui.canvas.marks import (
     SELECTED_TAG_LIFT,
     Z_LABEL,
@@ -97,7 +104,7 @@ class AnnotationItemMixin:
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
-        self.set_label(cat.name if cat is not None and show_label else None, ann)
+        self.set_label(tag_text(cat.name, tag_score(ann)) if cat is not None and show_label else None, ann)
         self.setVisible(self.shown())  # type: ignore[attr-defined]
 
     def refresh_display(self) -> None:
@@ -201,11 +208,9 @@ class AnnotationItemMixin:
         return self._selected_look
 
     def _apply_look(self) -> None:
-        pen = outline_pen(self._color, self._selected_look)
-        if self._prediction_score is not None:  # a prediction stays dashed until accepted
-            pen.setStyle(Qt.PenStyle.DashLine)
-        self.setPen(pen)  # type: ignore[attr-defined]
-        brush = fill_brush(self._color, self._selected_look)
+        pending = self._prediction_score is not None  # a prediction stays dashed and lighter until accepted
+        self.setPen(outline_pen(self._color, self._selected_look, pending))  # type: ignore[attr-defined]
+        brush = fill_brush(self._color, self._selected_look, pending)
         if self.kind != "mask":  # masks apply the opacity when drawing their image
             c = brush.color()
             c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
@@ -542,7 +547,8 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     def _recolor(self, x: int, y: int, w: int, h: int) -> None:
         c = self._brush.color() if self._brush.style() != Qt.BrushStyle.NoBrush else QColor(0, 0, 0, 0)
-        a = max(MASK_ALPHA, c.alpha()) if c.alpha() else 0
+        floor = MASK_ALPHA // 2 if self._prediction_score is not None else MASK_ALPHA  # a proposal: lighter
+        a = max(floor, c.alpha()) if c.alpha() else 0
         if self._selected_look:
             a = min(255, a + 50)
         premul = [int(c.blue() * a / 255), int(c.green() * a / 255), int(c.red() * a / 255), a]
