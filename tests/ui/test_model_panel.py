@@ -255,7 +255,7 @@ def test_m_prelabels_current_image_with_threshold(qtbot, demo) -> None:
     for a in new:
         assert a.image_id == 1 and a.category_id == coin and a.kind == "mask"
         assert a.source.startswith("model:threshold/builtin@") and a.score == 1.0 and a.review == "pending"
-        assert pen_style(win.canvas.items_by_id[a.id]) == Qt.PenStyle.DashLine
+        assert pen_style(win.canvas.items_by_id[a.id]) == Qt.PenStyle.CustomDashLine  # looks.PENDING_DASHES
     assert doc.undo_stack.count() == steps + 1 and len(doc.project.categories) == cats
     assert "1 of 1 images" in panel.batch.summary_label.text()
 

@@ -12,10 +12,8 @@ To add a kind: subclass one of these (or QGraphicsItem + ``AnnotationItemMixin``
 
 from __future__ import annotations
 
-import itertools
 from typing import ClassVar
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
@@ -32,7 +30,14 @@ from pixelproof.core.geometry import HANDLES, end_point, handle_spot, row_start
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
-from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
+from pixelproof.ui.canvas.looks import (
+    category_color,
+    display_score,
+    fill_brush,
+    outline_pen,
+    tag_score,
+    tag_text,
+)
 from pixelproof.ui.canvas.marks import (
     SELECTED_TAG_LIFT,
     Z_LABEL,
@@ -41,9 +46,9 @@ from pixelproof.ui.canvas.marks import (
     LabelItem,
     tag_fits,
 )
+from pixelproof.ui.canvas.mask_outline import outline_pieces, trace_outline
 
 MASK_ALPHA = 80
-OUTLINE_CHUNK = 48  # vertices per outline piece drawn for small repaints
 Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
 
@@ -99,7 +104,7 @@ class AnnotationItemMixin:
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
-        self.set_label(cat.name if cat is not None and show_label else None, ann)
+        self.set_label(tag_text(cat.name, tag_score(ann)) if cat is not None and show_label else None, ann)
         self.setVisible(self.shown())  # type: ignore[attr-defined]
 
     def refresh_display(self) -> None:
@@ -203,11 +208,9 @@ class AnnotationItemMixin:
         return self._selected_look
 
     def _apply_look(self) -> None:
-        pen = outline_pen(self._color, self._selected_look)
-        if self._prediction_score is not None:  # a prediction stays dashed until accepted
-            pen.setStyle(Qt.PenStyle.DashLine)
-        self.setPen(pen)  # type: ignore[attr-defined]
-        brush = fill_brush(self._color, self._selected_look)
+        pending = self._prediction_score is not None  # a prediction stays dashed and lighter until accepted
+        self.setPen(outline_pen(self._color, self._selected_look, pending))  # type: ignore[attr-defined]
+        brush = fill_brush(self._color, self._selected_look, pending)
         if self.kind != "mask":  # masks apply the opacity when drawing their image
             c = brush.color()
             c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
@@ -405,18 +408,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         if exposed.width() * exposed.height() >= 0.25 * r.width() * r.height():
             return [self._outline]
         if self._chunks_of is not self._outline:
-            # pieces overlap by one vertex on each side so every vertex is an inner join of some piece
-            # (drawn as in the whole outline); a piece's end caps lie outside any area it is drawn for
-            self._chunks = []
-            for poly in self._outline.toSubpathPolygons():
-                pts = list(poly)
-                n = len(pts)
-                ext = [pts[-2], *pts, pts[1]] if n > 2 and pts[0] == pts[-1] else [pts[0], *pts, pts[-1]]
-                for i in range(0, max(n - 1, 1), OUTLINE_CHUNK):
-                    piece = QPolygonF(ext[i : i + OUTLINE_CHUNK + 3])
-                    box = QPolygonF(ext[i + 1 : i + OUTLINE_CHUNK + 2]).boundingRect()
-                    self._chunks.append((box.adjusted(-0.5, -0.5, 0.5, 0.5), piece))
-            self._chunks_of = self._outline
+            self._chunks, self._chunks_of = outline_pieces(self._outline), self._outline
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         m = 5.0 / max(lod, 1e-6)  # the cosmetic pens' half width, in image pixels
         area = exposed.adjusted(-m, -m, m, m)
@@ -484,7 +476,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
             else QImage()
         )
         self._recolor(0, 0, cw, ch)
-        self._outline = self._trace(0, 0, cw, ch)
+        self._outline = trace_outline(self._mask_crop, self._origin)
         self._rect = QRectF(origin[0], origin[1], cw, ch).adjusted(-1, -1, 1, 1)
         self.update()
 
@@ -495,7 +487,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         h, w = crop.shape
         self._mask_crop[y0 - oy : y0 - oy + h, x0 - ox : x0 - ox + w] = crop
         self._recolor(x0 - ox, y0 - oy, w, h)
-        self._outline = self._trace(0, 0, self._mask_crop.shape[1], self._mask_crop.shape[0])
+        self._outline = trace_outline(self._mask_crop, self._origin)
         self.update(QRectF(x0, y0, w, h).adjusted(-1, -1, 1, 1))
 
     # live painting (brush / eraser) -----------------------------------------------------------
@@ -555,7 +547,8 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     def _recolor(self, x: int, y: int, w: int, h: int) -> None:
         c = self._brush.color() if self._brush.style() != Qt.BrushStyle.NoBrush else QColor(0, 0, 0, 0)
-        a = max(MASK_ALPHA, c.alpha()) if c.alpha() else 0
+        floor = MASK_ALPHA // 2 if self._prediction_score is not None else MASK_ALPHA  # a proposal: lighter
+        a = max(floor, c.alpha()) if c.alpha() else 0
         if self._selected_look:
             a = min(255, a + 50)
         premul = [int(c.blue() * a / 255), int(c.green() * a / 255), int(c.red() * a / 255), a]
@@ -563,25 +556,6 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
         out = self._rgba[y : y + h, x : x + w].view(np.uint32)  # one 32-bit store per pixel:
         packed = np.array(premul, dtype=np.uint8).view(np.uint32)[0]  # ~60x faster than out[region] = ...
         np.multiply(region[..., None], packed, out=out)
-
-    def _trace(self, x: int, y: int, w: int, h: int) -> QPainterPath:
-        path = QPainterPath()
-        if not w or not h:
-            return path
-        contours, _ = cv2.findContours(
-            self._mask_crop.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE
-        )
-        ox, oy = self._origin
-        offset = np.array([ox + 0.5, oy + 0.5])
-        for c in contours:
-            # through Python floats: building QPointF from numpy scalars is ~4x slower
-            pts = list(itertools.starmap(QPointF, (c.reshape(-1, 2) + offset).tolist()))
-            if len(pts) >= 2:
-                path.addPolygon(QPolygonF(pts))
-                path.closeSubpath()
-            elif pts:
-                path.addRect(QRectF(pts[0].x() - 0.5, pts[0].y() - 0.5, 1, 1))
-        return path
 
 
 ITEM_CLASSES: dict[str, type[AnnotationItemMixin]] = {

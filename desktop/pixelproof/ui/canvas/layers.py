@@ -28,7 +28,14 @@ from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
 from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, displayed
-from pixelproof.ui.canvas.looks import category_color, display_score, fill_brush, outline_pen
+from pixelproof.ui.canvas.looks import (
+    category_color,
+    display_score,
+    fill_brush,
+    outline_pen,
+    tag_score,
+    tag_text,
+)
 from pixelproof.ui.canvas.marks import (
     HANDLE_SIZE,
     SELECTED_TAG_LIFT,
@@ -72,12 +79,13 @@ class LazyItems(dict):
 
 
 class _Box:
-    __slots__ = ("category_id", "h", "score", "w", "x", "y")
+    __slots__ = ("category_id", "h", "score", "tag", "w", "x", "y")
 
     def __init__(self, ann: Annotation) -> None:
         self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
         self.category_id = ann.category_id
         self.score = display_score(ann)
+        self.tag = tag_score(ann)  # what its tag says after the name: formatted once, not at each repaint
 
 
 class BoxLayer(QGraphicsItem):
@@ -91,6 +99,9 @@ class BoxLayer(QGraphicsItem):
         self._groups: list[tuple[int, bool, list[QRectF], np.ndarray]] | None = None
         self._chosen_groups: list[tuple[int, bool, list[QRectF], np.ndarray]] | None = None
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._tag_codes = np.zeros(0, dtype=np.int64)  # per box of ``arrays()``: its tag's code
+        self._tag_keys: list[tuple[int, str]] = []  # ``_tags_of``'s keys by code
+        self._tags_of: dict[tuple[int, str], int] = {}  # (category, ``tag_score``) -> code, kept all along
         self._bounds = QRectF()
         self.tags = TagLayer(self)
         self.chosen = SelectedBoxes(self)
@@ -190,7 +201,33 @@ class BoxLayer(QGraphicsItem):
             shown = np.fromiter(map(self.shown, self.boxes.values()), dtype=bool, count=n)
             cats = np.fromiter((b.category_id for b in self.boxes.values()), dtype=np.int64, count=n)
             self._arrays = (ids, xyxy, shown, cats)
+            codes = self._tags_of
+            self._tag_codes = np.fromiter(
+                (codes.setdefault((b.category_id, b.tag), len(codes)) for b in self.boxes.values()),
+                dtype=np.int64,
+                count=n,
+            )
         return self._arrays
+
+    def tag_codes(self) -> np.ndarray:
+        """Per box of ``arrays()``: the code of its tag, one per (category, score shown): a box whose tag
+        would read the same shares it (a category's boxes drawn by hand all do); the ``TagLayer`` caches
+        and places tags by it, so a tag whose score changes or goes (accepted) is another tag."""
+        self.arrays()
+        return self._tag_codes
+
+    def tag_key(self, code: int) -> tuple[int, str]:
+        """(category id, ``tag_score``) of tag ``code``: codes are never reused, so one placed before an
+        edit still names its tag."""
+        if len(self._tag_keys) != len(self._tags_of):
+            self._tag_keys = list(self._tags_of)
+        return self._tag_keys[code]
+
+    def tag_text(self, code: int) -> str:
+        """What tag ``code`` says (``tag_text``: the category's name as it is now, then the score)."""
+        cat_id, score = self.tag_key(code)
+        cat = self.category(cat_id)
+        return tag_text(cat.name if cat is not None else "", score)
 
     def boxes_at(self, point: QPointF, margin: float = HIT_MARGIN) -> list[tuple[int, float]]:
         """(id, area) of the shown boxes under ``point`` (scene coordinates)."""
@@ -282,10 +319,8 @@ class BoxLayer(QGraphicsItem):
         small = exposed.width() * exposed.height() < 0.25 * bounds.width() * bounds.height()
         for cat_id, pending, rects, xyxy in self.style_groups(selected):
             color = category_color(self.category(cat_id))
-            pen = outline_pen(color, selected)
-            if pending:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            brush = fill_brush(color, selected)
+            pen = outline_pen(color, selected, pending)
+            brush = fill_brush(color, selected, pending)
             c = brush.color()
             c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
             brush.setColor(c)
@@ -352,7 +387,8 @@ class SelectedTags(QGraphicsItem):
             return
         t = painter.worldTransform()
         seen = t.mapRect(option.exposedRect)
-        _, xyxy, shown, cats = self.layer.arrays()
+        _, xyxy, shown, _ = self.layer.arrays()
+        codes = self.layer.tag_codes()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
         zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
         tag_x = np.round(xyxy[idx, 0] * zoom) + dx
@@ -362,7 +398,7 @@ class SelectedTags(QGraphicsItem):
         painter.save()
         painter.resetTransform()
         for k in np.flatnonzero(tagged).tolist():
-            c = int(cats[idx[k]])
+            c = int(codes[idx[k]])
             if c not in tags:
                 tags[c] = self.layer.tags.tag_of(c)
             tag = tags[c]

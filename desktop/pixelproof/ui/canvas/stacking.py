@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainterPath
 
 from pixelproof.ui.canvas.items import AnnotationItemMixin
-from pixelproof.ui.canvas.looks import category_color
+from pixelproof.ui.canvas.looks import category_color, tag_text
 from pixelproof.ui.canvas.tag_layout import BELOW
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         cat = layer.category(box.category_id)
         named = view.show_labels and cat is not None and ann_id not in layer.selected
         below = layer.tags.side_of(ann_id) == BELOW  # where its own tag is (``tag_layout``)
-        tag = (cat.name, QPointF(box.x, box.y + box.h if below else box.y), below) if named and cat else None
+        at = QPointF(box.x, box.y + box.h if below else box.y)
+        tag = (tag_text(cat.name, box.tag), at, below) if named and cat else None  # as its own tag reads
         if not _shows(mark, ann_id, tag):
             mark.show_on(ann_id, path, category_color(cat), tag)
         return

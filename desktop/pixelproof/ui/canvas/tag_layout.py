@@ -210,8 +210,8 @@ def _gather_layer(
 
     if not layer.tags.enabled or not layer.boxes:
         return None
-    _, xyxy, shown, cats = layer.arrays()
-    kinds, which = np.unique(cats, return_inverse=True)
+    _, xyxy, shown, _ = layer.arrays()
+    kinds, which = np.unique(layer.tag_codes(), return_inverse=True)  # one size per tag text
     size = np.array([layer.tags.tag_size(int(c)) for c in kinds], dtype=np.float64).reshape(-1, 2)
     w, h = size[which.reshape(-1), 0], size[which.reshape(-1), 1]
     x = np.round(xyxy[:, 0] * zoom)

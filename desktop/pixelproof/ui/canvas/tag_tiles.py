@@ -1,7 +1,8 @@
-"""The category tags of the box layer's boxes, from cached tiles: each distinct tag (name, colour) is
-rendered once to a pixmap, and the tags are composed into 512 px screen-space tiles per zoom level, kept in a
-small LRU cache; a repaint blits a few tiles. Where each tag goes is ``tag_layout``'s (above its box, below
-it, or left out: no tag over another); a new layout drops only the tiles of the tags it moved."""
+"""The category tags of the box layer's boxes, from cached tiles: each distinct tag (text, colour; a
+pending prediction's text names its score, ``BoxLayer.tag_codes``) is rendered once to a pixmap, and the
+tags are composed into 512 px screen-space tiles per zoom level, kept in a small LRU cache; a repaint blits a
+few tiles. Where each tag goes is ``tag_layout``'s (above its box, below it, or left out: no tag over
+another); a new layout drops only the tiles of the tags it moved or whose text changed."""
 
 from __future__ import annotations
 
@@ -33,9 +34,11 @@ class TagLayer(QGraphicsItem):
         self.layer = layer
         self.enabled = True
         self._pixmaps: dict[tuple[str, int], QPixmap] = {}
+        self._by_code: dict[int, QPixmap] = {}  # ``tag_of``: its text made once, until the categories change
         self._tiles: OrderedDict[tuple[float, int, int], QImage | None] = OrderedDict()
         # per zoom, the tags its tiles show (``tag_layout``): indices into the layer's arrays, x, y (top-left,
-        # screen pixels from the scene's origin), category; the current zoom's side of each box's tag
+        # screen pixels from the scene's origin), tag code (``BoxLayer.tag_codes``: a score that changes or
+        # goes changes it, so its tiles are drawn again); the current zoom's side of each box's tag
         self._placed: dict[float, tuple[np.ndarray, ...]] = {}
         self._sides: dict[int, int] = {}
         self.laid_out = False  # False: the layer changed since the last layout (``relayout`` asks again)
@@ -66,6 +69,7 @@ class TagLayer(QGraphicsItem):
         (``tag_layout``), and only the tiles of the tags that moved are redrawn (``set_layout``)."""
         if boxes is None:
             self._tiles.clear()
+            self._by_code.clear()  # a category renamed or recoloured: its codes' tags read or look otherwise
         self.laid_out = False
         self.on_change()
         self.update()
@@ -76,9 +80,10 @@ class TagLayer(QGraphicsItem):
         """Where the tags of the layer's boxes ``idx`` (into ``arrays()``) go at ``zoom``: ``side`` (above,
         below, or left out), top-left ``x``, ``y`` (``tag_layout.relayout``). The tiles of this zoom that a
         tag placed unlike in the last layout crosses go (an edit of 5,000 boxes redraws theirs only)."""
-        ids, _, _, cats = self.layer.arrays()
+        ids = self.layer.arrays()[0]
+        codes = self.layer.tag_codes()
         keep = side >= 0
-        new = (ids[idx[keep]], x[keep].astype(np.int64), y[keep].astype(np.int64), cats[idx[keep]])
+        new = (ids[idx[keep]], x[keep].astype(np.int64), y[keep].astype(np.int64), codes[idx[keep]])
         old = self._placed.get(zoom)
         self._placed[zoom] = new
         self._sides = dict(zip(ids[idx].tolist(), side.tolist(), strict=True))
@@ -114,12 +119,18 @@ class TagLayer(QGraphicsItem):
         left out; above for one it does not place)."""
         return self._sides.get(ann_id, 0)
 
-    def tag_of(self, category_id: int) -> QPixmap:
-        cat = self.layer.category(category_id)
-        return self._pixmap(cat.name if cat is not None else "", category_color(cat))
+    def tag_of(self, code: int) -> QPixmap:
+        """The tag ``code`` (``BoxLayer.tag_codes``) as drawn: its text on its category's colour."""
+        pm = self._by_code.get(code)
+        if pm is None:
+            cat_id, _ = self.layer.tag_key(code)
+            text, color = self.layer.tag_text(code), category_color(self.layer.category(cat_id))
+            pm = self._by_code[code] = self._pixmap(text, color)
+        return pm
 
-    def tag_size(self, category_id: int) -> tuple[int, int]:
-        size = self.tag_of(category_id).deviceIndependentSize()
+    def tag_size(self, code: int) -> tuple[int, int]:
+        """Width and height of tag ``code`` in screen pixels: wider with a score (``tag_layout``)."""
+        size = self.tag_of(code).deviceIndependentSize()
         return round(size.width()), round(size.height())
 
     def _pixmap(self, name: str, color: QColor) -> QPixmap:
@@ -150,6 +161,7 @@ class TagLayer(QGraphicsItem):
         if dpr != self._dpr:  # the window moved to a screen of another scale: redraw at its resolution
             self._dpr = dpr
             self._pixmaps.clear()
+            self._by_code.clear()
             self._tiles.clear()
         t = painter.worldTransform()
         zoom = t.m11()
@@ -182,7 +194,7 @@ class TagLayer(QGraphicsItem):
     def _render(self, zoom: float, tx: int, ty: int) -> QImage | None:
         """The tags crossing one screen tile where the layout of this zoom put them (``set_layout``: only of
         the boxes wide enough on screen, none over another), later boxes on top."""
-        _, x, y, cats = self._placed.get(zoom, (np.zeros(0, np.int64),) * 4)
+        _, x, y, codes = self._placed.get(zoom, (np.zeros(0, np.int64),) * 4)
         ox, oy = tx * TAG_TILE, ty * TAG_TILE
         sizes = [pm.deviceIndependentSize() for pm in self._pixmaps.values()]
         reach_w, reach_h = (
@@ -200,7 +212,7 @@ class TagLayer(QGraphicsItem):
         img.fill(0)
         p = QPainter(img)
         tags: dict[int, QPixmap] = {}
-        for c, bx, by in zip(cats[idx].tolist(), x[idx].tolist(), y[idx].tolist(), strict=True):
+        for c, bx, by in zip(codes[idx].tolist(), x[idx].tolist(), y[idx].tolist(), strict=True):
             pm = tags.get(c) or tags.setdefault(c, self.tag_of(c))
             p.drawPixmap(QPointF(bx - ox, by - oy), pm)
         p.end()

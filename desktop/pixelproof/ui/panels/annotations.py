@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidge
 
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.looks import score_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
@@ -29,7 +30,7 @@ def describe(doc: Document, ann: Annotation) -> str:
     cat = doc.project.categories.get(ann.category_id)
     parts = [f"{cat.name if cat else '?'}", KIND_LABELS.get(ann.kind, ann.kind)]
     if ann.score is not None:
-        parts.append(f"{ann.score:.2f}")
+        parts.append(score_text(ann.score))  # as the canvas tag of a pending prediction
     text = "  ·  ".join(parts)
     mark = REVIEW_MARKS.get(ann.review or "")
     return f"#{ann.id}  {text}" + (f"  {mark}" if mark else "")
