@@ -446,13 +446,20 @@ class Format:
         files not the size the project declares (headers only)."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
+        from pixelproof.core.image_maps import written_app
         from pixelproof.interop.declared_sizes import export_size_warning
 
         left = self.left_out(project, unlabeled=unlabeled, pending=pending, rejected=rejected)
         notes = left.note(project)
+        written = project
         if left.all_objects or left.all_images:
             gone = set(left.all_images)
-            project = project.snapshot([i for i in project.images if i not in gone], without=left.all_objects)
+            written = project.snapshot([i for i in project.images if i not in gone], without=left.all_objects)
+        app = written_app(written)  # an image's status or review is written with the image only
+        if app is not written.app:
+            written = written if written is not project else project.snapshot()
+            written.app = app
+        project = written
         sizes = export_size_warning(project, kwargs.get("images"), kwargs.get("progress"))
         notes += [sizes] if sizes else []
         return [*notes, *self._write(project, out_path, **kwargs)]
