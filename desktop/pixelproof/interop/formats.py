@@ -61,6 +61,7 @@ from typing import Any
 
 from pixelproof.core.coco import gc_paused
 from pixelproof.core.export_mark import mark_export
+from pixelproof.core.labels import images_rejected
 from pixelproof.core.model import is_pending, is_rejected
 
 OPTION_TYPES = ("bool", "choice", "int", "float", "folder", "file", "text")
@@ -404,29 +405,13 @@ class Format:
         wrong: list[int] = []
         if rejected == "leave-out":
             rejects = [a.id for a in project.annotations.values() if is_rejected(a)]
-            wrong = self._rejected_images(project, pending)
+            wrong = images_rejected(project, lambda a: self.writes_as_label(a, pending))
         images = []
         if unlabeled == "skip":
             wrong_set = set(wrong)
             unlabeled_ids = project.unlabeled_image_ids(leaving_out=self.leaves_out if objects else None)
             images = [i for i in unlabeled_ids if i not in wrong_set]
         return LeftOut(objects, images, rejects, wrong)
-
-    def _rejected_images(self, project: Any, pending: str) -> list[int]:
-        """The images a reviewer's rejections leave wrong (``left_out``), in project order."""
-        from pixelproof.core.merge import image_reviews
-
-        decided = image_reviews(project)
-        void = project.void_category_ids()
-        out = []
-        for i in project.images:
-            if decided.get(i, {}).get("review") == "rejected":
-                out.append(i)
-                continue
-            anns = [a for a in project.annotations_of(i) if a.category_id not in void]
-            if any(map(is_rejected, anns)) and not any(self.writes_as_label(a, pending) for a in anns):
-                out.append(i)
-        return out
 
     def write(
         self,

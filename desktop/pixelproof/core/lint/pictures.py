@@ -26,7 +26,7 @@ from PIL import Image
 
 from pixelproof.core.declared_size import SizeMismatch, size_cause
 from pixelproof.core.imageio import exif_orientation, read_image, to_display8
-from pixelproof.core.lint.facts import is_label
+from pixelproof.core.labels import is_label
 from pixelproof.core.lint.problems import Problem
 from pixelproof.core.model import ImageRecord, Project, image_split
 from pixelproof.core.paths import is_absolute_name
