@@ -136,6 +136,23 @@ def test_labelled_differently_and_in_different_splits_score_higher(tmp_path: Pat
     assert after[2].score > after[3].score  # a label error outweighs a leak
 
 
+def test_splits_are_compared_by_their_canonical_names(tmp_path: Path) -> None:
+    """A project saved before splits were read canonically (interop.splits) holds KITTI's ``training``
+    beside YOLO's ``train``, CVAT's ``Validation`` beside ``val``: one split each, so no leak; the CVAT
+    subset an older CVAT import kept (no split) is its split, as the writers take it."""
+    p = scene(tmp_path)
+    before = found(p)
+    p.images[1].extra["pixelproof"] = {"split": "train"}
+    p.images[3].extra["pixelproof"] = {"split": "training"}  # the same split
+    p.images[4].extra["pixelproof"] = {"cvat": {"subset": "Train"}}  # the same split, from a CVAT subset
+    p.images[2].extra["pixelproof"] = {"split": "Validation"}
+    same = found(p)
+    for i in (3, 4):
+        assert "split" not in same[i].message and same[i].score == pytest.approx(before[i].score)
+    assert "in different splits (val vs train)" in same[2].message  # named canonically
+    assert same[2].score > before[2].score + 0.1
+
+
 def test_unreadable_pictures_are_skipped_and_said(tmp_path: Path) -> None:
     p = scene(tmp_path)
     (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")

@@ -213,15 +213,6 @@ def id_key(key: object) -> int | None:
     return value if ID_MIN <= value <= ID_MAX else None
 
 
-def image_split(image: ImageRecord) -> str | None:
-    """The dataset split (train, val, test, ...) an importer keeps in ``extra["pixelproof"]["split"]`` (YOLO,
-    CVAT, KITTI, Open Images, MVTec, Cityscapes, Label Studio; named as ``interop.splits`` names them), None
-    when the image has none."""
-    app = image.extra.get("pixelproof")
-    split = app.get("split") if isinstance(app, dict) else None
-    return split if isinstance(split, str) and split else None
-
-
 def is_pending_prediction(ann: Annotation) -> bool:
     """A model's annotation nobody accepted yet: drawn dashed; the Model panel's score slider may hide it."""
     return (ann.source or "").startswith("model:") and ann.review != "accepted"

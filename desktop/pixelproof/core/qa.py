@@ -33,7 +33,6 @@ from pixelproof.core.qa_objects import (
     iou_pairs,
     pair_images,
     pair_spacing,
-    scorable_pairs,
     unit_warning,
 )
 from pixelproof.core.qa_tables import (
@@ -532,11 +531,12 @@ def run_qa(
     A reference category spelt otherwise than one of the candidate's (case, spaces) is scored under the
     candidate's name (``qa_categories``) on a copy, ``QAResult.reference``: draw that one to pair them too.
     """
-    from pixelproof.core.references import Reference
+    from pixelproof.core.references import Reference, labels_only, scorable_pairs
 
     opt = options or QAOptions()
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
-    ref, names = paired_reference(ref, candidate)  # "Tumor" scored as "tumor", said in problems
+    whole = ref.project  # its pending and rejected objects are no ground truth: said by scorable_pairs
+    ref, names = paired_reference(labels_only(ref), candidate)  # "Tumor" scored as "tumor", said in problems
     pairs, un_r, un_c = pair_images(ref.project, candidate)
     categories = used_categories(ref.project, candidate)
     result = QAResult(
@@ -566,7 +566,7 @@ def run_qa(
     from pixelproof.core.qa_volumes import VolumeCollector
 
     volumes = VolumeCollector(categories)
-    same_size, left_out = scorable_pairs(pairs, ref.project)
+    same_size, left_out = scorable_pairs(pairs, whole)
     result.problems += left_out + unit_warning(same_size)
     scores: Iterable = score_pairs(
         ref, candidate, same_size, opt, categories, executor or SerialExecutor(),

@@ -320,32 +320,6 @@ def pair_images(reference: Project, candidate: Project) -> tuple[list[ImagePair]
     return pairs, still, unmatched_cand
 
 
-def scorable_pairs(pairs: list[ImagePair], reference: Project) -> tuple[list[ImagePair], list[str]]:
-    """The pairs QA scores, and a problem line for each kind left out: a size mismatch (each named), and
-    reference images not labelled yet (``Project.unlabeled_image_ids``: no objects, not marked Done or
-    Reviewed), where the reference says nothing - a candidate's object there is no false alarm, an empty
-    one no agreement."""
-    unlabeled = set(reference.unlabeled_image_ids())
-    kept, problems, unseen = [], [], []
-    for pair in pairs:
-        if (pair.ref.height, pair.ref.width) != pair.shape:
-            problems.append(
-                f"{pair.file_name}: reference is {pair.ref.width}x{pair.ref.height}, candidate "
-                f"{pair.cand.width}x{pair.cand.height}; image skipped"
-            )
-        elif pair.ref.id in unlabeled:
-            unseen.append(pair.file_name)
-        else:
-            kept.append(pair)
-    if unseen:
-        shown = ", ".join(unseen[:5]) + (f" and {len(unseen) - 5} more" if len(unseen) > 5 else "")
-        problems.append(
-            f"{len(unseen)} reference image(s) not labelled yet (no objects, not marked Done or Reviewed) "
-            f"not scored: {shown}"
-        )
-    return kept, problems
-
-
 def image_spacing(image: ImageRecord) -> tuple[float, float] | None:
     """Pixel spacing (row, column) in mm from the image's ``pixel_spacing`` key, if it has one of positive
     finite lengths (a zero spacing made every distance 0 mm: no spacing, distances in px)."""

@@ -9,12 +9,17 @@ void categories (``"pixelproof": {"void": true}``, DESIGN.md §3): Cityscapes ig
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.labels import images_rejected, is_label
+from pixelproof.core.model import ImageRecord, Project, is_pending
+
+if TYPE_CHECKING:
+    from pixelproof.core.qa_objects import ImagePair
 
 
 @dataclass
@@ -47,6 +52,82 @@ class Reference:
         if image.id not in self._void_cache:
             self._void_cache[image.id] = void_mask(self.project, image)
         return self._void_cache[image.id]
+
+
+def labels_only(reference: Reference) -> Reference:
+    """The reference QA scores against: its labels (``core.labels.is_label``), as exports and lint take
+    them. Its objects pending review (a model's proposals, consensus objects) and those a reviewer rejected
+    are no ground truth: a candidate's object on one is no match. ``reference`` itself is left whole."""
+    project = reference.project
+    gone = [a.id for a in project.annotations.values() if not is_label(a)]
+    if not gone:
+        return reference
+    return replace(reference, project=project.snapshot(without=gone), _void_cache={})
+
+
+def scorable_pairs(pairs: list[ImagePair], reference: Project) -> tuple[list[ImagePair], list[str]]:
+    """The pairs QA scores, and a problem line for each kind left out: a size mismatch (each named), the
+    reference's objects that are no labels (``labels_only``), the reference images those rejections leave
+    wrong (``images_rejected``: every object rejected, or the image as a whole) and those not labelled yet
+    (``Project.unlabeled_image_ids``: no objects, or only pending or rejected ones, and not marked Done or
+    Reviewed), where the reference says nothing - a candidate's object there is no false alarm, an empty
+    one no agreement. ``reference``: the whole reference, before ``labels_only``."""
+    proposals: list[str] = []
+    rejects: list[str] = []
+    wrong = set(images_rejected(reference))
+    kept, problems, unseen, rejected_images = [], [], [], []
+    for pair in pairs:
+        for a in reference.annotations_of(pair.ref.id):
+            if not is_label(a):
+                (proposals if is_pending(a) else rejects).append(pair.file_name)
+    leaving_out = (lambda a: not is_label(a)) if proposals or rejects else None
+    unlabeled = set(reference.unlabeled_image_ids(leaving_out))
+    for pair in pairs:
+        if (pair.ref.height, pair.ref.width) != pair.shape:
+            problems.append(
+                f"{pair.file_name}: reference is {pair.ref.width}x{pair.ref.height}, candidate "
+                f"{pair.cand.width}x{pair.cand.height}; image skipped"
+            )
+        elif pair.ref.id in wrong:
+            rejected_images.append(pair.file_name)
+        elif pair.ref.id in unlabeled:
+            unseen.append(pair.file_name)
+        else:
+            kept.append(pair)
+    if proposals:
+        problems.append(
+            f"{_objects(len(proposals))} pending review (proposals not accepted yet: a model's, consensus) "
+            f"not taken as ground truth, on {_named(list(dict.fromkeys(proposals)))}"
+        )
+    if rejects:
+        problems.append(
+            f"{_objects(len(rejects))} rejected in review (labels a reviewer said are wrong) not taken as "
+            f"ground truth, on {_named(list(dict.fromkeys(rejects)))}"
+        )
+    if rejected_images:
+        n = len(rejected_images)
+        problems.append(
+            f"{n} reference image{'s' if n != 1 else ''} rejected in review (every object rejected, or the "
+            f"image as a whole: its labels wrong or missing) not scored: {_named(rejected_images, False)}"
+        )
+    if unseen:
+        problems.append(
+            f"{len(unseen)} reference image(s) not labelled yet (no objects, or only pending or rejected "
+            f"ones; not marked Done or Reviewed) not scored: {_named(unseen, False)}"
+        )
+    return kept, problems
+
+
+def _objects(n: int) -> str:
+    return f"{n} reference object{'s' if n != 1 else ''}"
+
+
+def _named(names: list[str], counted: bool = True) -> str:
+    """Up to five names, then how many more (``counted``: after how many images)."""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    if not counted:
+        return shown
+    return f"{len(names)} image{'s' if len(names) != 1 else ''}: {shown}"
 
 
 def void_mask(project: Project, image: ImageRecord) -> np.ndarray | None:

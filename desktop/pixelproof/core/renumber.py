@@ -23,6 +23,7 @@ from typing import Any
 from pixelproof.core import history
 from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.edits.model_mapping import MAPPINGS
+from pixelproof.core.image_maps import IMAGE_MAPS
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
@@ -32,13 +33,11 @@ from pixelproof.core.model import (
     id_key,
     utc_now,
 )
-from pixelproof.core.overlap_versions import CONSENSUS_KEY, CONSENSUS_OF, OVERLAP_KEY
+from pixelproof.core.overlap_versions import CONSENSUS_OF
 
 RENUMBERED = "renumbered"  # top-level pixelproof: {"time", "token"} of the renumbering that made the file
 KINDS = ("images", "categories", "annotations")
 MARKS = {LAST_IMAGE_ID: "images", LAST_CATEGORY_ID: "categories", LAST_ANNOTATION_ID: "annotations"}
-# top-level pixelproof maps keyed by image id (``split.subset`` keeps the same ones per shard)
-IMAGE_MAPS = ("image_status", "time_spent", "image_review", OVERLAP_KEY, CONSENSUS_KEY)
 # top-level pixelproof keys that name no id: kept as they are. Rules, model mappings and taxonomy name
 # classes by name; the change log (``history``, the sidecar) names images and classes by name too.
 ID_FREE = (

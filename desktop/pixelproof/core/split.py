@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.image_maps import IMAGE_MAPS, images_only
 from pixelproof.core.limits import ID_MAX
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
@@ -27,7 +28,6 @@ from pixelproof.core.model import (
     Annotation,
     ImageRecord,
     Project,
-    id_key,
 )
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
@@ -122,10 +122,10 @@ def subset(project: Project, image_ids: list[int], *, app: dict[str, Any] | None
         extra=copy.deepcopy(project.extra),
         app=copy.deepcopy(project.app) if app is None else app,
     )
-    for key in ("image_status", "time_spent", "image_review", "overlap_annotators", "consensus"):
+    for key in IMAGE_MAPS:
         entries = out.app.get(key)  # per-image maps keep the subset's images only
         if isinstance(entries, dict):
-            out.app[key] = {k: v for k, v in entries.items() if id_key(k) in keep}
+            out.app[key] = images_only(entries, keep)
     for i in image_ids:
         for a in project.annotations_of(i):
             out.add_annotation(copy_annotation(a))

@@ -61,6 +61,7 @@ from typing import Any
 
 from pixelproof.core.coco import gc_paused
 from pixelproof.core.export_mark import mark_export
+from pixelproof.core.labels import images_rejected
 from pixelproof.core.model import is_pending, is_rejected
 
 OPTION_TYPES = ("bool", "choice", "int", "float", "folder", "file", "text")
@@ -404,29 +405,13 @@ class Format:
         wrong: list[int] = []
         if rejected == "leave-out":
             rejects = [a.id for a in project.annotations.values() if is_rejected(a)]
-            wrong = self._rejected_images(project, pending)
+            wrong = images_rejected(project, lambda a: self.writes_as_label(a, pending))
         images = []
         if unlabeled == "skip":
             wrong_set = set(wrong)
             unlabeled_ids = project.unlabeled_image_ids(leaving_out=self.leaves_out if objects else None)
             images = [i for i in unlabeled_ids if i not in wrong_set]
         return LeftOut(objects, images, rejects, wrong)
-
-    def _rejected_images(self, project: Any, pending: str) -> list[int]:
-        """The images a reviewer's rejections leave wrong (``left_out``), in project order."""
-        from pixelproof.core.merge import image_reviews
-
-        decided = image_reviews(project)
-        void = project.void_category_ids()
-        out = []
-        for i in project.images:
-            if decided.get(i, {}).get("review") == "rejected":
-                out.append(i)
-                continue
-            anns = [a for a in project.annotations_of(i) if a.category_id not in void]
-            if any(map(is_rejected, anns)) and not any(self.writes_as_label(a, pending) for a in anns):
-                out.append(i)
-        return out
 
     def write(
         self,
@@ -446,13 +431,20 @@ class Format:
         files not the size the project declares (headers only)."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
+        from pixelproof.core.image_maps import written_app
         from pixelproof.interop.declared_sizes import export_size_warning
 
         left = self.left_out(project, unlabeled=unlabeled, pending=pending, rejected=rejected)
         notes = left.note(project)
+        written = project
         if left.all_objects or left.all_images:
             gone = set(left.all_images)
-            project = project.snapshot([i for i in project.images if i not in gone], without=left.all_objects)
+            written = project.snapshot([i for i in project.images if i not in gone], without=left.all_objects)
+        app = written_app(written)  # an image's status or review is written with the image only
+        if app is not written.app:
+            written = written if written is not project else project.snapshot()
+            written.app = app
+        project = written
         sizes = export_size_warning(project, kwargs.get("images"), kwargs.get("progress"))
         notes += [sizes] if sizes else []
         return [*notes, *self._write(project, out_path, **kwargs)]

@@ -38,6 +38,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text, short_repr
 from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.splits import canonical
 from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import (
     Builder,
@@ -54,7 +55,6 @@ from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
-from pixelproof.interop.splits import canonical
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
 PREDICTION_CHOICES = {  # in the Import dialog's box: short, in Label Studio's words

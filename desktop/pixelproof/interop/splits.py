@@ -1,4 +1,5 @@
-"""Dataset splits across formats: one name per split in a project and the spelling of each format.
+"""Dataset splits across formats: one name per split in a project (``core.splits``) and the spelling of
+each format.
 
 Readers keep an image's split in ``extra["pixelproof"]["split"]`` as a canonical name - ``train``, ``val``
 or ``test``, any other name as given - so a CVAT project's Train / Validation / Test subsets, YOLO's
@@ -15,19 +16,8 @@ import re
 from typing import Any
 
 from pixelproof.core.model import ImageRecord
-from pixelproof.interop._util import as_dict
+from pixelproof.core.splits import canonical, split_of
 
-CANONICAL = ("train", "val", "test")
-# every spelling read as a canonical split, compared ignoring case and blanks around it
-ALIASES = {
-    "train": "train",
-    "training": "train",
-    "val": "val",
-    "valid": "val",  # Roboflow's YOLO exports
-    "validation": "val",  # CVAT's default subset name, Open Images, MVTec LOCO
-    "test": "test",
-    "testing": "test",  # KITTI
-}
 # canonical split -> the name a format writes; a split missing here is written as given
 SPELLINGS: dict[str, dict[str, str]] = {
     "yolo": {"train": "train", "val": "val", "test": "test"},
@@ -39,21 +29,6 @@ SPELLINGS: dict[str, dict[str, str]] = {
     "labelstudio": {"train": "train", "val": "val", "test": "test"},
 }
 _NOT_IN_FOLDER_NAME = re.compile(r"[/\\*?\[\]\x00-\x1f\x7f]")
-
-
-def canonical(name: Any) -> str | None:
-    """``Train``, ``training`` -> ``train``; ``Validation``, ``valid`` -> ``val``; ``Test``, ``testing``
-    -> ``test``; any other name as given; None for no name (not text, empty or blank)."""
-    if not isinstance(name, str) or not name.strip():
-        return None
-    return ALIASES.get(name.strip().casefold(), name)
-
-
-def split_of(image: ImageRecord) -> str | None:
-    """The image's canonical split: its ``pixelproof.split``, else the CVAT subset it was read with (a
-    project saved before the CVAT reader set the split), None when it has neither."""
-    app = as_dict(image.extra.get("pixelproof"))
-    return canonical(app.get("split")) or canonical(as_dict(app.get("cvat")).get("subset"))
 
 
 def spelled(image: ImageRecord, fmt: str, kept: Any = None) -> str | None:

@@ -22,6 +22,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.splits import CANONICAL, canonical
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -38,7 +39,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
-from pixelproof.interop.splits import CANONICAL, canonical, names, spelled
+from pixelproof.interop.splits import names, spelled
 
 SPLITS = CANONICAL  # the keys of data.yaml that name images
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")

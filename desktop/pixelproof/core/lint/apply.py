@@ -14,8 +14,8 @@ from pixelproof.core.edits import (
     SetImageStatus,
 )
 from pixelproof.core.geometry import clip_box, clone
+from pixelproof.core.labels import is_label
 from pixelproof.core.limits import RLE_ORIGIN
-from pixelproof.core.lint.engine import is_label
 from pixelproof.core.lint.fixes import fingerprint
 from pixelproof.core.model import Annotation, Project, is_pending
 

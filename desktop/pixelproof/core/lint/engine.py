@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.geometry import clip_box
+from pixelproof.core.labels import is_label
 from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
-from pixelproof.core.lint.facts import is_label
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of

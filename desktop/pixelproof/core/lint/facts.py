@@ -18,7 +18,7 @@ from pixelproof.core.lint.objectlab import ImageBoxes, Matrices
 from pixelproof.core.lint.problems import KINDS, Problem
 from pixelproof.core.lint.rules import ClassRules, Rules
 from pixelproof.core.metrics import Placed
-from pixelproof.core.model import Annotation, ImageRecord, is_pending, is_rejected
+from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.qa_objects import annotation_placed
 
 
@@ -86,13 +86,6 @@ class ImageFacts:
     min_similarity: float = 1.0
     min_prediction_score: float = 1.0
     marked: str | None = None  # its status when done or reviewed (``unlabeled_image`` counts them)
-
-
-def is_label(ann: Annotation) -> bool:
-    """Pending objects (a model's predictions, consensus objects, a split class's) are proposals, not
-    labels, and rejected ones labels a reviewer said are wrong, as exports take them (``is_pending``,
-    ``is_rejected``): lint leaves them out (and can use a model's pending ones as its predictions)."""
-    return not (is_pending(ann) or is_rejected(ann))
 
 
 class CheckedObject:

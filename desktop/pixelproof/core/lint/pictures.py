@@ -26,10 +26,11 @@ from PIL import Image
 
 from pixelproof.core.declared_size import SizeMismatch, size_cause
 from pixelproof.core.imageio import exif_orientation, read_image, to_display8
-from pixelproof.core.lint.facts import is_label
+from pixelproof.core.labels import is_label
 from pixelproof.core.lint.problems import Problem
-from pixelproof.core.model import ImageRecord, Project, image_split
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.paths import is_absolute_name
+from pixelproof.core.splits import split_of
 from pixelproof.core.volumes import expected_identity, parse_slice_ref
 from pixelproof.core.wording import plural
 
@@ -336,7 +337,7 @@ def picture_problem(project: Project, image_id: int, match: Match, bits: int) ->
     if differ:
         score += 0.25
         msg += "; labelled differently (" + ", ".join(f"{c} {mine[c]} vs {theirs[c]}" for c in differ) + ")"
-    splits = image_split(image), image_split(other)
+    splits = split_of(image), split_of(other)
     leak = None not in splits and splits[0] != splits[1]
     if leak:
         score += 0.15
