@@ -38,7 +38,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text, short_repr
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.core.splits import canonical
+from pixelproof.core.split_names import canonical
 from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import (
     Builder,

@@ -1,4 +1,4 @@
-"""Dataset splits across formats: one name per split in a project (``core.splits``) and the spelling of
+"""Dataset splits across formats: one name per split in a project (``core.split_names``) and the spelling of
 each format.
 
 Readers keep an image's split in ``extra["pixelproof"]["split"]`` as a canonical name - ``train``, ``val``
@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from pixelproof.core.model import ImageRecord
-from pixelproof.core.splits import canonical, split_of
+from pixelproof.core.split_names import canonical, split_of
 
 # canonical split -> the name a format writes; a split missing here is written as given
 SPELLINGS: dict[str, dict[str, str]] = {

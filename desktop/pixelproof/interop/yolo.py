@@ -22,7 +22,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.core.splits import CANONICAL, canonical
+from pixelproof.core.split_names import CANONICAL, canonical
 from pixelproof.interop._util import (
     Builder,
     ImportResult,

@@ -30,7 +30,7 @@ from pixelproof.core.labels import is_label
 from pixelproof.core.lint.problems import Problem
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.paths import is_absolute_name
-from pixelproof.core.splits import split_of
+from pixelproof.core.split_names import split_of
 from pixelproof.core.volumes import expected_identity, parse_slice_ref
 from pixelproof.core.wording import plural
 
