@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidge
 
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
+from pixelproof.core.names import shown_name
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
@@ -27,7 +28,7 @@ MAX_PENDING = 200  # more row additions/removals than this in one event-loop tur
 
 def describe(doc: Document, ann: Annotation) -> str:
     cat = doc.project.categories.get(ann.category_id)
-    parts = [f"{cat.name if cat else '?'}", KIND_LABELS.get(ann.kind, ann.kind)]
+    parts = [shown_name(cat.name) if cat else "?", KIND_LABELS.get(ann.kind, ann.kind)]
     if ann.score is not None:
         parts.append(f"{ann.score:.2f}")
     text = "  ·  ".join(parts)
