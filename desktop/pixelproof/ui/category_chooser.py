@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar
 
 from pixelproof.core import edits
 from pixelproof.core.names import shown_name
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import plain
 
@@ -54,6 +55,7 @@ class CategoryChooser(QObject):
             if cat is None:
                 continue
             act = QAction(plain(shown_name(cat.name)), self.shell.widget)
+            act.setToolTip(as_text(shown_name(cat.name)))  # else its text, read as rich text when it looks so
             act.setShortcut(str(n))
             act.setProperty("shortcut_id", "edit.category")
             act.triggered.connect(lambda _=False, cid=cat.id: self.choose(cid))

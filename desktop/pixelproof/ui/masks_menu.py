@@ -345,6 +345,7 @@ class MasksMenu(QObject):
             return
         for cat in doc.project.categories.values():
             act = menu.addAction(swatch(cat.color or "#ff00ff"), plain(shown_name(cat.name)))
+            act.setToolTip(dialogs.as_text(shown_name(cat.name)))  # else its text, maybe read as rich text
             act.setCheckable(True)
             act.setChecked(cat.id not in AnnotationItemMixin.hidden_categories)
             act.toggled.connect(lambda on, cid=cat.id: self.set_category_visible(cid, on))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidge
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
@@ -123,7 +124,7 @@ class AnnotationsPanel(Panel):
         tip = [f"source: {ann.source or 'manual'}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:
             tip.append(f"note: {note_preview(ann.note)}")
-        item.setToolTip("\n".join(tip))
+        item.setToolTip(as_text("\n".join(tip)))  # the source and note come from a file
         item.setForeground(QColor(150, 150, 150) if ann.review == "rejected" else item.foreground())
 
     def _structure_changed(self, image_id: int, ann_id: int) -> None:
