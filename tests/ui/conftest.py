@@ -195,3 +195,12 @@ def run_at_scale(scale: float, script: str, *args: str) -> str:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
+
+
+def tip_text(tip: str) -> str:
+    """A tooltip as it reads on screen: rich text (a name from a file shown escaped, ``dialogs.as_text``)
+    as its plain text, plain text as it is."""
+    from PySide6.QtGui import Qt as GuiQt
+    from PySide6.QtGui import QTextDocumentFragment
+
+    return QTextDocumentFragment.fromHtml(tip).toPlainText() if GuiQt.mightBeRichText(tip) else tip

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLin
 from pixelproof.core.coco import save_project
 from pixelproof.interop import read_coco
 from pixelproof.interop.cvat import read_cvat, write_cvat
-from tests.ui.conftest import open_main_window
+from tests.ui.conftest import open_main_window, tip_text
 from tests.ui.test_workbench import draw_box, set_zoom
 
 LEFT = Qt.MouseButton.LeftButton
@@ -354,7 +354,7 @@ def test_long_attribute_names_and_ranges_stay_inside_a_laptop_dock(qtbot, tmp_pa
         right = widget.mapTo(view, widget.rect().topRight()).x()
         assert right < view.width(), (widget, right, view.width())
     box = props.cvat.fields["vehicle_is_partially_truncated_by_frame"]
-    assert box.text().startswith("vehicle_is_partially") and box.toolTip().startswith(
+    assert box.text().startswith("vehicle_is_partially") and tip_text(box.toolTip()).startswith(
         "vehicle_is_partially_truncated_by_frame: true or false"
     )
 
@@ -385,7 +385,9 @@ def test_an_ampersand_in_an_attributes_name_is_shown_and_makes_no_shortcut(
     # what is drawn is the name, ampersand included: as a checkbox and a label whose text says "&&"
     shown = QCheckBox("R&&D")
     shown.setChecked(True)
-    label = next(w for w in props.fields.findChildren(QLabel) if w.buddy() is plate and w.isVisible())
+    labels = [w for w in props.fields.findChildren(QLabel) if w.buddy() is plate]
+    qtbot.waitUntil(lambda: any(w.isVisible() for w in labels), timeout=3000)  # once the form is laid out
+    label = next(w for w in labels if w.isVisible())
     literal = QLabel("&&Kennzeichen")
     literal.setBuddy(plate)
     for widget, reference in ((box, shown), (label, literal)):

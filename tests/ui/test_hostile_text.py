@@ -149,3 +149,88 @@ def test_annotator_names_show_as_text_in_the_side_by_side_view(qtbot, window, pr
     labels = [w for w in view.widget.findChildren(QLabel) if "img" in w.text()]
     assert labels and view.widget.isVisible()
     assert not any(shows_probe(w) for w in labels)
+
+
+HIDING = 'x<font color="#00000000">hidden'  # a legal name: Qt read as rich text, "hidden" is not seen
+
+
+def _renders_markup(text: str | None) -> bool:
+    """Qt would show ``text`` (a tooltip, a label in its automatic format) as rich text, its tags taken as
+    markup: a tag from a name in it is not escaped."""
+    from PySide6.QtGui import Qt as GuiQt
+
+    return bool(text) and "<font" in text and GuiQt.mightBeRichText(text)
+
+
+def _model_tips(model) -> list[str]:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QModelIndex
+
+    tips, parents = [], [QModelIndex()]
+    while parents:
+        parent = parents.pop()
+        try:
+            columns = model.columnCount(parent)
+        except TypeError:  # a list model's is private: one column
+            columns = 1
+        for r in range(model.rowCount(parent)):
+            for c in range(columns):
+                index = model.index(r, c, parent)
+                tips.append(model.data(index, Qt.ItemDataRole.ToolTipRole) or "")
+            parents.append(model.index(r, 0, parent))
+    return [t for t in tips if isinstance(t, str)]
+
+
+def test_no_tooltip_or_label_shows_a_name_from_a_file_as_markup(qtbot, tmp_path: Path, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    """A CVAT task whose image, label, attribute names and values, an undeclared attribute's value and an
+    object's source are ``x<font color="#00000000">hidden``: every tooltip, label and item tooltip of the
+    main window shows the tag as text (escaped, ``&lt;font``, or a plain-text label), the object selected."""
+    from xml.sax.saxutils import escape
+
+    from PIL import Image
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QAbstractItemView, QComboBox
+
+    from pixelproof.core.coco import save_project
+    from pixelproof.interop.cvat import read_cvat
+    from tests.ui.conftest import open_main_window
+
+    h = escape(HIDING, {'"': "&quot;"})
+    xml = f"""<annotations><version>1.1</version><meta><task><labels>
+<label><name>{h}</name><attributes>
+<attribute><name>{h}</name><input_type>select</input_type><default_value>{h}</default_value>
+<values>{h}
+plain</values></attribute>
+<attribute><name>{h}2</name><input_type>text</input_type><default_value></default_value><values></values>
+</attribute></attributes></label></labels></task></meta>
+<image id="0" name="{h}.png" width="200" height="150">
+<box label="{h}" occluded="0" xtl="20" ytl="20" xbr="80" ybr="70"><attribute name="{h}">{h}</attribute>
+<attribute name="{h}2">{h}</attribute><attribute name="undeclared {h}">{h}</attribute></box>
+</image></annotations>"""
+    folder = tmp_path / "cvat"
+    folder.mkdir()
+    Image.new("RGB", (200, 150), (90, 90, 90)).save(folder / f"{HIDING}.png")
+    (folder / "annotations.xml").write_text(xml, encoding="utf-8")
+    project = read_cvat(folder).project
+    ann = next(iter(project.annotations.values()))
+    ann.source = f"model:{HIDING}"
+    ann.note = HIDING
+    save_project(project, folder / "project.json")
+    win = open_main_window(qtbot, folder / "project.json")
+    win.docks["propertiesDock"].show()
+    win.docks["propertiesDock"].raise_()
+    win.document.set_selection([ann.id])
+    props = win.panels["propertiesDock"]
+    qtbot.waitUntil(lambda: not props.fields.isHidden(), timeout=3000)
+    tips: list[tuple[str, str]] = []  # (where, text)
+    for w in win.findChildren(QWidget):
+        where = f"{type(w).__name__} {w.objectName()}"
+        tips.append((where, w.toolTip()))
+        if isinstance(w, QLabel) and w.textFormat() != Qt.TextFormat.PlainText:
+            tips.append((f"{where} text", w.text()))
+        if isinstance(w, (QAbstractItemView, QComboBox)) and w.model() is not None:
+            tips += [(f"{where} item", t) for t in _model_tips(w.model())]
+    tips += [(f"QAction {a.text()}", a.toolTip()) for a in win.findChildren(QAction)]
+    assert any("&lt;font" in t for _, t in tips)  # the names did reach tooltips, shown as text
+    shown = [f"{where}: {t[:120]}" for where, t in tips if _renders_markup(t)]
+    assert not shown, "\n---\n".join(shown)
+    win.document.undo_stack.setClean()

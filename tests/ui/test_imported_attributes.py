@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import save_project
 from pixelproof.interop.cvat import read_cvat
-from tests.ui.conftest import open_main_window
+from tests.ui.conftest import open_main_window, tip_text
 from tests.ui.test_workbench import set_zoom
 
 XML = (
@@ -44,7 +44,7 @@ def test_a_cvat_objects_attributes_show_in_properties(qtbot, tmp_path: Path, no_
     # the label declares none (no <meta> in the file): kept on the read-only line; Occluded is a checkbox
     assert props.cvat.kept.text() == "z 2 · group 4 · color: green · parked: true"
     assert props.form.isRowVisible(props.cvat.kept) and props.cvat.fields == {}
-    assert props.cvat.kept.toolTip().startswith("z 2\ngroup 4\ncolor: green\nparked: true\n")
+    assert tip_text(props.cvat.kept.toolTip()).startswith("z 2\ngroup 4\ncolor: green\nparked: true\n")
     assert not props.cvat.occluded.isHidden() and props.cvat.occluded.isChecked()
     _click(window, 150, 45)  # an object with none: the row is hidden
     qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [120.0])

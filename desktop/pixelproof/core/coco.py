@@ -584,7 +584,8 @@ def new_project(categories: list[str] | None = None) -> Project:
 
 def new_category(project: Project, name: str) -> Category:
     """A category to add to ``project``: the next id, its palette colour and the first digit key (1-9) no
-    other category has."""
+    other category has. The name as given (as a file may name a class): a name a person typed goes
+    through ``names.check_category_name`` first."""
     cid = project.next_category_id()
     used = {c.shortcut for c in project.categories.values()}
     key = next((str(n) for n in range(1, 10) if str(n) not in used), None)

@@ -18,6 +18,7 @@ from pixelproof.core.export_mark import SkippedExport
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text, is_inside, lexical_path
 from pixelproof.core.model import LAST_IMAGE_ID, ImageRecord, Project
+from pixelproof.core.names import check_category_name
 from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.sources import ImageEntry, folder_files, image_entries, open_volume, scan_images
 from pixelproof.core.volumes import (
@@ -29,8 +30,6 @@ from pixelproof.core.volumes import (
     parse_slice_ref,
 )
 
-MAX_CATEGORY_NAME = 200
-
 
 def category_names(text: str) -> list[str]:
     """``"cat, dog"`` -> ``["cat", "dog"]``: the categories of a new project as a person types them (the
@@ -41,8 +40,7 @@ def category_names(text: str) -> list[str]:
     for name in names:
         if name in seen:
             raise ValueError(f"names must be unique ({name!r} is given twice)")
-        if len(name) > MAX_CATEGORY_NAME:
-            raise ValueError(f"a name is longer than {MAX_CATEGORY_NAME} characters")
+        check_category_name(name)  # over MAX_CATEGORY_NAME characters: LimitError, a ValueError
         seen.add(name)
     return names
 

@@ -39,6 +39,13 @@ Structure
     file may be longer (made before the limit, or by hand) and loads and saves whole: ``cut_note``
     shortens it where a page shows every note (QA's HTML); ``note_preview`` where the app shows one in a
     tooltip, a table cell or a line (with its length), the note itself kept whole.
+    ``MAX_CATEGORY_NAME``: a category name made in PixelProof (typed, ``taxonomy rename``/``split``, a
+    taxonomy file, ``--categories``) is one line of at most this many characters:
+    ``names.check_category_name`` refuses a longer one or one holding a control character (a line
+    break, a tab, a bidi override). A name read from another tool's file is kept whole (it is how that
+    dataset names its class) and said in the import's report (``names.category_name_problem``);
+    ``names.shown_name`` is how any name is shown: one line, control characters as visible escapes, at
+    most ``NAME_SHOWN`` characters and "…" (a 10,000-character name made a canvas tag 118,602 px wide).
 
 Files and paths
     ``check_regular_file(path, where, allow_dir=False)``: refuses FIFOs, devices, sockets and folders
@@ -75,6 +82,8 @@ MAX_OUTLINE = 2**24
 MAX_JSON_DEPTH = 200
 MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile file, not a dataset
 MAX_NOTE = 2_000  # characters of a review note: a paragraph, not a pasted log (500 of them make a 1 MB page)
+MAX_CATEGORY_NAME = 200  # characters of a category name made in PixelProof: a name, not a description
+NAME_SHOWN = MAX_CATEGORY_NAME  # characters of a name shown at most, then "…" (its whole in the file)
 MAX_YAML_BYTES = 1 << 20  # data.yaml and rules files are a few lines
 MAX_TILE_SIDE = 8192  # a TIFF tile larger than this is not a tile: refuse rather than decode gigabytes
 MAX_JPEG_SCANS = 500  # a progressive JPEG has about 10; each scan is a pass over the whole picture

@@ -35,8 +35,9 @@ from pixelproof.core.edits import (
 from pixelproof.core.edits.lint import rename_dismissed, rename_rules
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
-from pixelproof.core.limits import MAX_CLASSES
+from pixelproof.core.limits import MAX_CLASSES, LimitError
 from pixelproof.core.model import LAST_CATEGORY_ID, Category, Project
+from pixelproof.core.names import check_category_name
 
 FORMAT = 1
 INFO_KEYS = ("description", "guideline", "examples")
@@ -303,6 +304,10 @@ def apply_taxonomy(project: Project, data: dict[str, Any]) -> TaxonomyPlan:
     new_ids = project.id_counter(LAST_CATEGORY_ID)
     names = {c["name"] for c in data["categories"]}
     by_name = {c.name: c for c in project.categories.values()}  # not a scan per class: 100,000 are allowed
+    made = [c["name"] for c in data["categories"] if c["name"] not in by_name]
+    refused = [f"categories: {p}" for p in map(_made_name_problem, made) if p]  # kept names stay as they are
+    if refused:
+        raise TaxonomyError(refused[:20])
     for c in data["categories"]:
         current = by_name.get(c["name"])
         values = {k: c.get(k) for k in INFO_KEYS}
@@ -337,9 +342,19 @@ def _category(project: Project, name: str) -> Category:
     return c
 
 
+def _made_name_problem(name: str) -> str | None:
+    try:
+        check_category_name(name)
+    except LimitError as e:
+        return str(e)
+    return None
+
+
 def _free_name(project: Project, name: str) -> None:
     if not name.strip():
         raise TaxonomyError(["a category name cannot be empty"])
+    if (problem := _made_name_problem(name)) is not None:
+        raise TaxonomyError([problem])
     if project.category_by_name(name) is not None:
         raise TaxonomyError([f"a category {name!r} exists already (merge into it instead)"])
 

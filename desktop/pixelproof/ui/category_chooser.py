@@ -11,6 +11,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar
 
 from pixelproof.core import edits
+from pixelproof.core.names import shown_name
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import plain
 
@@ -52,7 +54,8 @@ class CategoryChooser(QObject):
             cat = doc.category_for_key(str(n))
             if cat is None:
                 continue
-            act = QAction(plain(cat.name), self.shell.widget)
+            act = QAction(plain(shown_name(cat.name)), self.shell.widget)
+            act.setToolTip(as_text(shown_name(cat.name)))  # else its text, read as rich text when it looks so
             act.setShortcut(str(n))
             act.setProperty("shortcut_id", "edit.category")
             act.triggered.connect(lambda _=False, cid=cat.id: self.choose(cid))
@@ -69,7 +72,8 @@ class CategoryChooser(QObject):
         if doc is not None:
             keys = {c.id: str(n) for n in range(9, 0, -1) if (c := doc.category_for_key(str(n)))}
             for cat in doc.project.categories.values():
-                text = f"{cat.name}  ({keys[cat.id]})" if cat.id in keys else cat.name
+                name = shown_name(cat.name)
+                text = f"{name}  ({keys[cat.id]})" if cat.id in keys else name
                 combo.addItem(swatch(cat.color or "#ff00ff"), text, cat.id)
             combo.setCurrentIndex(combo.findData(doc.current_category_id))
         combo.setEnabled(combo.count() > 0)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.channels import channel_histograms, sample_level, strided_sample
 from pixelproof.core.composite import GAMMA_MAX, GAMMA_MIN
 from pixelproof.core.pyramid import PyramidError
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import plain
 
@@ -129,12 +130,12 @@ class ChannelRow(QFrame):
         self.colour.setIcon(swatch(color))
         self.colour.setAutoDefault(False)
         self.colour.setAccessibleName(f"{name} colour")
-        self.colour.setToolTip(f"Choose {name}'s colour in the composite")
+        self.colour.setToolTip(as_text(f"Choose {name}'s colour in the composite"))  # a name from the file
         self.colour.clicked.connect(lambda: dialog.pick_color(index))
         self.auto = QPushButton("Auto")
         self.auto.setAutoDefault(False)  # Return in a spin box commits its value; it must not press Auto
         self.auto.setAccessibleName(f"Auto range {name}")
-        self.auto.setToolTip(f"{name}: back to the 0.5 – 99.5 percentiles of its values")
+        self.auto.setToolTip(as_text(f"{name}: back to the 0.5 – 99.5 percentiles of its values"))
         self.auto.clicked.connect(lambda: dialog.menu.auto_range(index))
         counts, span = hist
         self.span = span
@@ -227,6 +228,8 @@ class ChannelRangesDialog(QDialog):
         self.info.setWordWrap(True)
         self.message = QLabel()  # why a range was refused
         self.message.setWordWrap(True)
+        for label in (self.info, self.message):
+            label.setTextFormat(Qt.TextFormat.PlainText)  # a file's name: never rich text
         self.message.setAccessibleName("Message")
         self.area = QScrollArea()
         self.area.setWidgetResizable(True)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core import edits, mask_edit
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, IdsExhausted
+from pixelproof.core.names import shown_name
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.icons import swatch
@@ -343,7 +344,8 @@ class MasksMenu(QObject):
             menu.addAction("No categories").setEnabled(False)
             return
         for cat in doc.project.categories.values():
-            act = menu.addAction(swatch(cat.color or "#ff00ff"), plain(cat.name))
+            act = menu.addAction(swatch(cat.color or "#ff00ff"), plain(shown_name(cat.name)))
+            act.setToolTip(dialogs.as_text(shown_name(cat.name)))  # else its text, maybe read as rich text
             act.setCheckable(True)
             act.setChecked(cat.id not in AnnotationItemMixin.hidden_categories)
             act.toggled.connect(lambda on, cid=cat.id: self.set_category_visible(cid, on))

@@ -76,7 +76,7 @@ class ProjectFiles(QObject):
             found = os.path.isfile(r)  # a missing file stays listed, greyed: its drive may come back
             act = self.recent_menu.addAction(plain(names[r]) + ("" if found else " (not found)"))
             act.setEnabled(found)
-            act.setToolTip(r)
+            act.setToolTip(dialogs.as_text(r))  # a file's path: never rich text
             act.setStatusTip(r)
             act.triggered.connect(lambda _=False, r=r: self.open_project(Path(r)))  # never an image folder
         if not recent:

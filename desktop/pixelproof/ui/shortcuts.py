@@ -15,6 +15,7 @@ alike (a hand-edited settings file) the first action declared keeps it.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -367,7 +368,7 @@ def describe(act: QAction, tip: str = "") -> None:
     act.setProperty("tip_text", tip)
     name = act.text().replace("&", "").replace("…", "")
     keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    head = f"{name} ({keys})" if keys else name
+    head = html.escape(f"{name} ({keys})" if keys else name)  # a category's action is named from a file
     act.setToolTip(f"<b>{head}</b>" + (f"<br>{tip}" if tip else ""))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QTimer
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from pixelproof.ui.slices import width_level
@@ -46,6 +46,8 @@ class StatusReadout(QObject):
         self.zoom_label.setToolTip("Zoom: screen pixels per image pixel")
         for w in (self.pos_label, self.value_label, self.window_label, self.zoom_label, self.image_label):
             bar.addPermanentWidget(w)
+        for w in (self.target_label, self.image_label):  # a category's, a file's name: never rich text
+            w.setTextFormat(Qt.TextFormat.PlainText)
         self._shown_at = 0.0
         self._pending: QPointF | None = None
         self._timer = QTimer(self)

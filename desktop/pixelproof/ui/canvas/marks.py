@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
     QWidget,
 )
+
+from pixelproof.core.names import shown_name
 
 HANDLE_SIZE = 9.0  # screen pixels: a handle as drawn on a box at least 15 wide and high, and as hit on any
 HANDLE_MIN = 5.0  # screen pixels: the smallest handle drawn (``hit_test.handle_sides``)
@@ -30,6 +32,7 @@ Z_HANDLE = Z_LABEL + 1.0  # any box's resize handles (item or layer): above ever
 Z_HOVER = Z_LABEL - 1.5  # the object a click would pick: above every fill (a selected one's too), under tags
 HOVER_WIDTH = 2.0  # screen pixels: the category-coloured line, a white halo 4 px wider (outside only)
 TAG_MIN_WIDTH = 80.0  # screen pixels: an object this wide on screen shows its tag even if the tag is wider
+TAG_MAX_WIDTH = 240  # screen pixels of the name on a tag at most: a longer one is elided
 # the cursor over each resize handle (the select tool's hover)
 HANDLE_CURSORS = {
     "tl": Qt.CursorShape.SizeFDiagCursor,
@@ -83,6 +86,13 @@ class HandleItem(QGraphicsRectItem):
         painter.drawRect(QRectF(-self.side / 2, -self.side / 2, self.side, self.side))
 
 
+def fit_tag(name: str, metrics: QFontMetrics) -> str:
+    """A category name as its tag shows it: one line (``limits.shown_name``: a line break as ``\\n``) of
+    at most ``TAG_MAX_WIDTH`` px, elided. A name from a file may be 10,000 characters (a tag 118,602 px
+    wide covered a strip of the canvas) or hold a line break (a second line spilled out of the tag)."""
+    return metrics.elidedText(shown_name(name), Qt.TextElideMode.ElideRight, TAG_MAX_WIDTH)
+
+
 class LabelItem(QGraphicsRectItem):
     """The category name on a coloured tag at an annotation's ``label_anchor``, in screen pixels.
 
@@ -105,7 +115,8 @@ class LabelItem(QGraphicsRectItem):
         self.crowded = False  # left out: both spots would cover another tag
 
     def set_text(self, text: str, color: QColor) -> None:
-        self.text.setText(text)
+        """Show category name ``text`` (``fit_tag``) on ``color``."""
+        self.text.setText(fit_tag(text, QFontMetrics(self.text.font())))
         self._layout()
         self.setBrush(color)
         light = color.lightnessF() > 0.6

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pixelproof.core.model import Annotation
+from pixelproof.core.names import shown_name
 from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown
 
 if TYPE_CHECKING:
@@ -84,7 +85,9 @@ class DrawnCategories:
     def _show(self, category_id: int) -> None:
         if self.canvas.reveal_categories([category_id]):
             cat = self.canvas.document.project.categories.get(category_id)
-            self.canvas.message.emit(f"{cat.name if cat else category_id} was hidden: shown again")
+            self.canvas.message.emit(
+                f"{shown_name(cat.name) if cat else category_id} was hidden: shown again"
+            )
 
 
 def reveal_selection(canvas: CanvasView) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.ui.canvas.looks import category_color
-from pixelproof.ui.canvas.marks import Z_LABEL
+from pixelproof.ui.canvas.marks import Z_LABEL, fit_tag
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.layers import BoxLayer, _Box
@@ -139,6 +139,7 @@ class TagLayer(QGraphicsItem):
         key = (name, color.rgba())
         pm = self._pixmaps.get(key)
         if pm is None:
+            name = fit_tag(name, self._metrics)
             w, h = self._metrics.horizontalAdvance(name) + 8, self._metrics.height() + 2
             pm = QPixmap(max(1, math.ceil(w * self._dpr)), max(1, math.ceil(h * self._dpr)))
             pm.setDevicePixelRatio(self._dpr)

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidge
 
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
+from pixelproof.core.names import shown_name
 from pixelproof.ui.canvas.looks import score_text
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
@@ -28,7 +30,7 @@ MAX_PENDING = 200  # more row additions/removals than this in one event-loop tur
 
 def describe(doc: Document, ann: Annotation) -> str:
     cat = doc.project.categories.get(ann.category_id)
-    parts = [f"{cat.name if cat else '?'}", KIND_LABELS.get(ann.kind, ann.kind)]
+    parts = [shown_name(cat.name) if cat else "?", KIND_LABELS.get(ann.kind, ann.kind)]
     if ann.score is not None:
         parts.append(score_text(ann.score))  # as the canvas tag of a pending prediction
     text = "  ·  ".join(parts)
@@ -123,7 +125,7 @@ class AnnotationsPanel(Panel):
         tip = [f"source: {ann.source or 'manual'}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:
             tip.append(f"note: {note_preview(ann.note)}")
-        item.setToolTip("\n".join(tip))
+        item.setToolTip(as_text("\n".join(tip)))  # the source and note come from a file
         item.setForeground(QColor(150, 150, 150) if ann.review == "rejected" else item.foreground())
 
     def _structure_changed(self, image_id: int, ann_id: int) -> None:

@@ -40,6 +40,7 @@ from pixelproof.core.cvat_attributes import (
 from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import scroll_safe
 
@@ -127,7 +128,7 @@ class AttributeForm(QObject):
         kept = MIXED if kept is None else kept
         self.kept.setText(kept)
         self.kept.setToolTip(
-            kept.replace(" · ", "\n") + "\n\nKept from the imported file and written back on export"
+            as_text(kept.replace(" · ", "\n") + "\n\nKept from the imported file and written back on export")
         )
         self.form.setRowVisible(self.kept, kept != "")
 
@@ -140,7 +141,7 @@ class AttributeForm(QObject):
         self._specs = specs
         for k, spec in enumerate(specs):
             widget = self._field(spec)
-            widget.setToolTip(f"{spec.name}: {_describe(spec)}")
+            widget.setToolTip(as_text(f"{spec.name}: {_describe(spec)}"))
             elide = Qt.TextElideMode.ElideRight
             if isinstance(widget, QCheckBox):
                 # named beside its box on a row of its own, as CVAT's sidebar: in the field column, a
@@ -151,7 +152,7 @@ class AttributeForm(QObject):
                 label = QLabel()
                 label.setTextFormat(Qt.TextFormat.PlainText)
                 label.setText(_literal(label.fontMetrics().elidedText(spec.name, elide, _LABEL_WIDTH)))
-                label.setToolTip(spec.name)
+                label.setToolTip(as_text(spec.name))
                 label.setBuddy(widget)
                 self.form.insertRow(self.first_row + k, label, widget)
             self.fields[spec.name] = widget
@@ -194,7 +195,9 @@ class AttributeForm(QObject):
         self._shown[spec.name] = value
         problem = value_problem(spec, value) if value is not None else None
         tip = f"{spec.name}: {_describe(spec)}"
-        widget.setToolTip(tip if problem is None else f"{tip}\n\n{value!r} is {problem}: kept as read")
+        widget.setToolTip(
+            as_text(tip if problem is None else f"{tip}\n\n{value!r} is {problem}: kept as read")
+        )
         widget.blockSignals(True)
         if isinstance(widget, QCheckBox):
             _show_check(widget, value)
@@ -241,7 +244,7 @@ class AttributeForm(QObject):
             return  # a value over CVAT's limit shown cut, or a mixed field left empty: kept as they are
         text = edit.text()
         if (problem := value_problem(spec, text)) is not None:
-            edit.setToolTip(f"{spec.name}: {text!r} is {problem}; not set")
+            edit.setToolTip(as_text(f"{spec.name}: {text!r} is {problem}; not set"))
             shown = self._shown.get(spec.name)
             edit.setText(shown or "")
         else:

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, ReplaceCategory
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Category, IdsExhausted
-from pixelproof.core.taxonomy import delete_category, info, rename_category
-from pixelproof.ui.dialogs import show_error
+from pixelproof.core.names import check_category_name, shown_name
+from pixelproof.core.taxonomy import TaxonomyError, delete_category, info, rename_category
+from pixelproof.ui.dialogs import as_text, show_error
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
@@ -115,13 +117,15 @@ class CategoriesPanel(Panel):
                 if c is not None:
                     keys.setdefault(c.id, str(n))
             for cat in doc.project.categories.values():
-                item = QTreeWidgetItem([cat.name, keys.get(cat.id, ""), str(counts.get(cat.id, 0))])
+                item = QTreeWidgetItem(
+                    [shown_name(cat.name), keys.get(cat.id, ""), str(counts.get(cat.id, 0))]
+                )
                 item.setIcon(0, swatch(cat.color or default_color(cat.id)))
                 item.setData(0, Qt.ItemDataRole.UserRole, cat.id)
                 item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
                 item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 key = f" (id {cat.id}" + (f", key {keys[cat.id]})" if cat.id in keys else ")")
-                item.setToolTip(0, tooltip(cat.name + key, info(cat)))
+                item.setToolTip(0, tooltip(shown_name(cat.name) + key, info(cat)))
                 self.tree.addTopLevelItem(item)
                 self._rows[cat.id] = item
         self.tree.blockSignals(False)
@@ -192,11 +196,14 @@ class CategoriesPanel(Panel):
         if not ok or not name:
             return
         if doc.project.category_by_name(name) is not None:
-            QMessageBox.information(self, "Add category", f"There is already a category named “{name}”.")
+            QMessageBox.information(
+                self, "Add category", as_text(f"There is already a category named “{shown_name(name)}”.")
+            )
             return
         try:
+            check_category_name(name)
             category = new_category(doc.project, name)
-        except IdsExhausted as e:
+        except (IdsExhausted, LimitError) as e:  # no id left; a name too long or of two lines
             show_error(self, "Add category", str(e))
             return
         doc.push(AddCategory(category))
@@ -213,16 +220,25 @@ class CategoriesPanel(Panel):
             return
         other = doc.project.category_by_name(name)
         if other is not None and other.id != cat.id:
-            QMessageBox.information(self, "Rename category", f"There is already a category named “{name}”.")
+            QMessageBox.information(
+                self, "Rename category", as_text(f"There is already a category named “{shown_name(name)}”.")
+            )
             return
-        doc.push(rename_category(doc.project, cat.name, name))  # the CLI's edit: mappings follow too
+        try:
+            edit = rename_category(doc.project, cat.name, name)  # the CLI's edit: mappings follow too
+        except TaxonomyError as e:  # a name too long or of two lines
+            show_error(self, "Rename category", str(e))
+            return
+        doc.push(edit)
 
     def recolor(self) -> None:
         cat = self._current()
         doc = self.document
         if cat is None or doc is None:
             return
-        color = QColorDialog.getColor(QColor(cat.color or "#ff00ff"), self, f"Colour of {cat.name}")
+        color = QColorDialog.getColor(
+            QColor(cat.color or "#ff00ff"), self, f"Colour of {shown_name(cat.name, 60)}"
+        )
         if not color.isValid():
             return
         after = copy.deepcopy(cat)
@@ -239,8 +255,10 @@ class CategoriesPanel(Panel):
             answer = QMessageBox.warning(
                 self,
                 "Delete category",
-                f"“{cat.name}” is used by {used} annotation{'s' if used != 1 else ''}. "
-                "Delete the category and those annotations?\n\nYou can undo this.",
+                as_text(
+                    f"“{shown_name(cat.name)}” is used by {used} annotation{'s' if used != 1 else ''}. "
+                    "Delete the category and those annotations?\n\nYou can undo this."
+                ),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel,
             )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import taxonomy
+from pixelproof.core.names import shown_name
 from pixelproof.ui.dialogs import as_text, ok_cancel
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
@@ -127,7 +128,7 @@ class GuidelinesPanel(Panel):
             self.browser.clear()
             return
         info = taxonomy.info(cat)
-        self.heading.setText(f"<b>{_escape(cat.name)}</b>")
+        self.heading.setText(f"<b>{_escape(shown_name(cat.name))}</b>")
         self.description.setText(_escape(info.get("description", "")) or "<i>No description</i>")
         guideline = info.get("guideline", "")
         if guideline:

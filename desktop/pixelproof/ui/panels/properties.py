@@ -20,6 +20,7 @@ from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_NOTE, note_preview
 from pixelproof.core.model import REVIEW_STATES
+from pixelproof.core.names import shown_name
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.ui.document import Document
@@ -173,7 +174,7 @@ class PropertiesPanel(Panel):
         self.category.blockSignals(True)
         self.category.clear()
         for cat in doc.project.categories.values():
-            self.category.addItem(swatch(cat.color or "#ff00ff"), cat.name, cat.id)
+            self.category.addItem(swatch(cat.color or "#ff00ff"), shown_name(cat.name), cat.id)
         cid = common([a.category_id for a in anns])
         if cid == MIXED:
             self.category.insertItem(0, MIXED, None)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent, QWheelEvent
 from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, RemoveAnnotations, paint_edit
 from pixelproof.core.model import IdsExhausted
+from pixelproof.core.names import shown_name
 from pixelproof.ui import dialogs
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 
@@ -129,7 +130,7 @@ class Tool(QObject):
     def describe(self, ann: Annotation) -> str:
         """``#12 cat`` for the status bar."""
         cat = self.document.project.categories.get(ann.category_id)
-        return f"#{ann.id} {cat.name if cat else '?'}"
+        return f"#{ann.id} {shown_name(cat.name) if cat else '?'}"
 
     def category_name(self) -> str:
         """The category new objects get (the first drawn object makes one when the project has none)."""
@@ -137,7 +138,7 @@ class Tool(QObject):
         cat = doc.project.categories.get(doc.current_category_id) if doc is not None else None
         if cat is None and doc is not None and doc.project.categories:
             cat = next(iter(doc.project.categories.values()))
-        return f"“{cat.name}”" if cat is not None else f"“{DEFAULT_CATEGORY}”"
+        return f"“{shown_name(cat.name)}”" if cat is not None else f"“{DEFAULT_CATEGORY}”"
 
     def busy(self) -> bool:
         """A gesture is in progress (Esc cancels it rather than clearing the selection)."""

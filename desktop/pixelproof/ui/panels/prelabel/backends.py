@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.inference.base import Backend, BackendError, model_info_lines
 from pixelproof.inference.batch import BackendSpec
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.panels.prelabel.session import BackendRow, ModelSession, configure_backend, discover_rows
 from pixelproof.ui.settings import settings
 
@@ -90,7 +91,9 @@ class OptionsForm(QWidget):
         self.browse.setEnabled(self.has_model)
         remembered = settings().value(f"model/{row.info.name}/model_path", "")
         self.model_edit.setText(str(remembered) if self.has_model else "")
-        self.model_edit.setToolTip(options.get("model_path", "This backend needs no model file"))
+        self.model_edit.setToolTip(
+            as_text(str(options.get("model_path", "This backend needs no model file")))
+        )
         self.threshold_spin.setEnabled(self.has_threshold)
         while self.options_form.rowCount():
             self.options_form.removeRow(0)
