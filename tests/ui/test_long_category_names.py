@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QInputDialog
 
 from pixelproof.core.coco import load_project, save_project
@@ -48,10 +49,11 @@ def shown_ok(text: str) -> bool:
 
 def test_canvas_tags_stay_one_short_line(qtbot, named) -> None:  # type: ignore[no-untyped-def]
     win = named
-    tags = win.canvas.box_layer.tags
-    one_line = tags.tag_size(3)[1]
+    layer = win.canvas.box_layer
+    sizes = {layer.tag_key(code)[0]: layer.tags.tag_size(code) for code in set(layer.tag_codes().tolist())}
+    one_line = round(layer.tags._pixmap("dog", QColor("#00ff00")).deviceIndependentSize().height())
     for cid in (1, 2):
-        w, h = tags.tag_size(cid)
+        w, h = sizes[cid]
         assert w <= TAG_MAX_WIDTH + 8 and h == one_line, (cid, w, h)
     qtbot.waitUntil(lambda: len([i for i in win.canvas.scene().items() if isinstance(i, LabelItem)]) >= 2)
     for item in (i for i in win.canvas.scene().items() if isinstance(i, LabelItem)):
