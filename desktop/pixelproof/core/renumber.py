@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pixelproof.core import history
+from pixelproof.core.channel_display import KEY as DISPLAY_KEY
 from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.edits.model_mapping import MAPPINGS
 from pixelproof.core.model import (
@@ -38,7 +39,7 @@ RENUMBERED = "renumbered"  # top-level pixelproof: {"time", "token"} of the renu
 KINDS = ("images", "categories", "annotations")
 MARKS = {LAST_IMAGE_ID: "images", LAST_CATEGORY_ID: "categories", LAST_ANNOTATION_ID: "annotations"}
 # top-level pixelproof maps keyed by image id (``split.subset`` keeps the same ones per shard)
-IMAGE_MAPS = ("image_status", "time_spent", "image_review", OVERLAP_KEY, CONSENSUS_KEY)
+IMAGE_MAPS = ("image_status", "time_spent", "image_review", OVERLAP_KEY, CONSENSUS_KEY, DISPLAY_KEY)
 # top-level pixelproof keys that name no id: kept as they are. Rules, model mappings and taxonomy name
 # classes by name; the change log (``history``, the sidecar) names images and classes by name too.
 ID_FREE = (

@@ -30,6 +30,7 @@ from pixelproof.core.model import (
     id_key,
 )
 from pixelproof.core.paths import RelativeNames
+from pixelproof.core.renumber import IMAGE_MAPS
 from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
 
 MANIFEST_FORMAT = 1
@@ -122,7 +123,7 @@ def subset(project: Project, image_ids: list[int], *, app: dict[str, Any] | None
         extra=copy.deepcopy(project.extra),
         app=copy.deepcopy(project.app) if app is None else app,
     )
-    for key in ("image_status", "time_spent", "image_review", "overlap_annotators", "consensus"):
+    for key in IMAGE_MAPS:
         entries = out.app.get(key)  # per-image maps keep the subset's images only
         if isinstance(entries, dict):
             out.app[key] = {k: v for k, v in entries.items() if id_key(k) in keep}
