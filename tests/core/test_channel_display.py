@@ -208,5 +208,6 @@ def test_images_of_this_kind_are_those_whose_files_have_the_same_channel_names(t
         project.add_image(ImageRecord(i, name, 16, 16))
     assert file_channel_names(tmp_path / "c.ome.tif#z=001") == tuple(NAMES)
     steps: list[tuple[int, int]] = []
-    assert images_with_channels(project, NAMES, lambda d, t: steps.append((d, t))) == [1, 3, 4]
+    files = {i: str(project.image_path(im)) for i, im in project.images.items()}
+    assert images_with_channels(files, NAMES, lambda d, t: steps.append((d, t))) == [1, 3, 4]
     assert steps[-1] == (5, 5)  # each file's header once: the stack's two planes are one file

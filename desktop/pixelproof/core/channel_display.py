@@ -224,20 +224,21 @@ def file_channel_names(path: str | os.PathLike[str]) -> tuple[str, ...] | None:
 
 
 def images_with_channels(
-    project: Project,
+    files: dict[int, str],
     names: Sequence[str],
     step: Callable[[int, int], None] | None = None,
     read: Callable[[str], tuple[str, ...] | None] = file_channel_names,
 ) -> list[int]:
-    """The images whose file has channels of exactly these ``names`` (each file's header read once);
-    ``step(done, total)`` after each file."""
+    """The images of ``files`` (image id -> its path, in project order) whose file has channels of exactly
+    these ``names`` (each file's header read once: a stack's planes are one file); ``step(done, total)``
+    after each file. Takes paths, not the project, so it runs in a worker while the project is edited."""
     by_file: dict[str, list[int]] = {}
-    for i, im in project.images.items():
-        by_file.setdefault(_source(im.file_name), []).append(i)
+    for i, path in files.items():
+        by_file.setdefault(_source(path), []).append(i)
     found: set[int] = set()
-    for done, ids in enumerate(by_file.values(), 1):
-        if read(str(project.image_path(project.images[ids[0]]))) == tuple(names):
+    for done, (source, ids) in enumerate(by_file.items(), 1):
+        if read(source) == tuple(names):
             found.update(ids)
         if step is not None:
             step(done, len(by_file))
-    return [i for i in project.images if i in found]
+    return [i for i in files if i in found]
