@@ -84,6 +84,15 @@ def test_a_setting_for_other_channels_is_not_applied_and_said() -> None:
     )
 
 
+def test_names_and_stamps_of_a_hand_edited_entry_are_said_on_one_short_line() -> None:
+    entry = {**fitc_2500(), "names": ["CD3\n\u202eevil", "x" * 5000], "shown": [True, True]}
+    note = choose(entry, None, NAMES).note
+    assert "\n" not in note and "\u202e" not in note and len(note) < 300
+    own = {**cells().display_settings(), OVER: None}
+    note = choose({**fitc_2500(), "author": "lead\r\nDELETE", "updated": "t" * 9000}, own, NAMES).note
+    assert "\r" not in note and "\n" not in note and len(note) < 300
+
+
 def test_the_project_is_the_baseline_and_a_later_change_of_ones_own_stays_personal_until_saved() -> None:
     entry = fitc_2500()
     assert choose(entry, None, NAMES).settings["ranges"] == {"1": [0.0, 2500.0]}  # the project's

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core.channels import MAX_CHANNELS, MIN_CHANNELS
+from pixelproof.core.channels import MAX_CHANNELS, MIN_CHANNELS, shown_name
 from pixelproof.core.coco_values import typename
 from pixelproof.core.composite import GAMMA_MAX, GAMMA_MIN
 from pixelproof.core.limits import short_repr
@@ -153,7 +153,8 @@ def for_file(entry: dict[str, Any], names: Sequence[str], where: str = "") -> tu
     """(the settings to show, "") when ``entry`` is for channels of these ``names``; else (None, why)."""
     if list(entry.get("names", [])) == list(names):
         return view_part(entry), ""
-    theirs, ours = ", ".join(map(str, entry.get("names", []))), ", ".join(names)
+    theirs = ", ".join(shown_name(str(n)) for n in entry.get("names", []))  # a hand edit's: one short line
+    ours = ", ".join(names)
     head = f"{where}: " if where else ""
     return None, (
         f"{head}the project's display settings are for channels {theirs}; this file has {ours}: not applied"
@@ -180,8 +181,9 @@ def choose(entry: dict[str, Any] | None, personal: Any, names: Sequence[str], wh
     if isinstance(personal, dict) and personal.get(OVER) == over:
         return Choice(view_part(personal), personal=True, note=why)
     if personal is not None and base is not None:
-        who = f" by {entry['author']}" if entry and isinstance(entry.get("author"), str) else ""
-        when = f" {entry['updated']}" if entry and isinstance(entry.get("updated"), str) else ""
+        assert entry is not None  # base came from it
+        author, updated = (shown_name(str(entry.get(k, ""))) for k in ("author", "updated"))
+        who, when = f" by {author}" if author else "", f" {updated}" if updated else ""
         note = (
             f"{where + ': ' if where else ''}display settings saved to the project{who}{when} replace yours"
         )
