@@ -199,6 +199,13 @@ def test_image_status_review_and_reference() -> None:
     assert "image_review" not in p.app  # the empty map goes too
     round_trip(p, edits.SetImageReview(1, {"review": "rejected", "note": "blurry"}))
     assert p.app["image_review"]["1"]["note"] == "blurry"
+    shown = {"names": ["DAPI", "FITC"], "shown": [True, False], "ranges": {"0": [0.0, 2500.0]}, "gamma": 1.0}
+    assert round_trip(p, edits.SetChannelDisplay({1: shown, 2: shown})) == [
+        edits.Change(IMAGE, image_id=1),
+        edits.Change(IMAGE, image_id=2),
+    ]
+    round_trip(p, edits.SetChannelDisplay({1: None, 2: None}))
+    assert "channel_display" not in p.app  # display settings of no image: the map goes
     assert round_trip(p, edits.SetReference("other.json")) == [edits.Change(REFERENCE)]
     round_trip(p, edits.SetReference(None))
     assert p.reference is None

@@ -78,7 +78,7 @@ def ome_color(value: Any) -> tuple[int, int, int] | None:
     return (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255
 
 
-def _shown_name(text: str) -> str:
+def shown_name(text: str) -> str:
     """A channel name as one short line of visible text (menus, the status bar): control and format
     characters (line breaks, NUL, a bidi override that turns the text after it around) become spaces."""
     text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text[: MAX_NAME * 4])
@@ -138,7 +138,7 @@ def _check_ome_files(root: Any, where: str) -> None:
         if not name or name.lower() == here.name.lower():
             continue
         target = Path(os.path.join(folder, name))
-        shown = _shown_name(name)
+        shown = shown_name(name)
         try:
             real = target.resolve()
             inside = real.is_relative_to(folder) and real.is_file()
@@ -207,7 +207,7 @@ def named_channels(tif: Any, n: int) -> tuple[Channel, ...]:
     else ImageJ, else numbered in ``PALETTE``'s colours); a z-stack's planes (``core.tiff_stack``) too."""
     names, colors = _ome_channels(tif, n) or _imagej_channels(tif, n)
     return tuple(
-        Channel(_shown_name(names[i]) or f"Channel {i + 1}", colors[i] or PALETTE[i % len(PALETTE)])
+        Channel(shown_name(names[i]) or f"Channel {i + 1}", colors[i] or PALETTE[i % len(PALETTE)])
         for i in range(n)
     )
 

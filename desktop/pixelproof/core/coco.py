@@ -29,6 +29,8 @@ from pixelproof.core.atomic import (
     write_target,
 )
 from pixelproof.core.category_colors import default_color, is_color
+from pixelproof.core.channel_display import KEY as DISPLAY_KEY
+from pixelproof.core.channel_display import check_display_map
 from pixelproof.core.coco_dump import ProjectSaveError, dumps_project
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.coco_values import MISSING, check_id, typename
@@ -372,6 +374,7 @@ def _read_app(app: Any, err: Callable) -> dict[str, Any]:
         err(
             f"pixelproof.exif_orientation: expected one of {', '.join(EXIF_POLICIES)}, got {short_repr(exif)}"
         )
+    check_display_map(app.get(DISPLAY_KEY), err)  # structure here; the channels when the file is shown
     for key, value in app.items():
         if key not in ("image_status",):
             _depth(value, f"pixelproof.{key}", err)

@@ -129,10 +129,17 @@ class Composite:
         for, as JSON-ready values; None when every channel is shown at its automatic range, gamma 1, in the
         file's colours (nothing to keep)."""
         with self._lock:
+            user = bool(self._user)
+        if all(self.visible) and not user and self.gamma == 1.0 and not self._colors():
+            return None
+        return self.display_settings()
+
+    def display_settings(self) -> dict[str, Any]:
+        """Everything shown (``view_settings``'s fields), the automatic state too: what the project keeps
+        for an image (``core.channel_display``), where "automatic" is a choice saved like any other."""
+        with self._lock:
             user = sorted(self._user.items())
         colors = self._colors()
-        if all(self.visible) and not user and self.gamma == 1.0 and not colors:
-            return None
         return {
             "names": [c.name for c in self.channels],
             "shown": list(self.visible),

@@ -16,10 +16,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pixelproof.core.channel_display import KEY as DISPLAY_KEY
+from pixelproof.core.channel_display import display_entries
 from pixelproof.core.merge_categories import merge_categories, removed_classes
 from pixelproof.core.merge_checks import check_distinct, check_lineage, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
+from pixelproof.core.merge_maps import image_reviews as image_reviews
+from pixelproof.core.merge_maps import merged_review, merged_time
+from pixelproof.core.merge_maps import time_spent_by_image as time_spent_by_image
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
@@ -291,11 +296,12 @@ def merge_shards(
             objects = [(copy_annotation(a), c, True) for a, c in b.objects]
             m = ImageMerge(b.image, objects, b.status, raters=b.raters or [])
             m.time_spent = merged_time([b])
-            m.review = merged_review([b])
+            m.review, m.display = merged_review([b]), merged_review([b], "display")
         else:
             m = done[key]
             m.time_spent = merged_time(vs + ([b] if b is not None else []))
             m.review = merged_review(([b] if b is not None else []) + vs)
+            m.display = merged_review(([b] if b is not None else []) + vs, "display")
         merged.append((key, m, b))
     result = _assemble(merged, shards, base, categories, conflicts, left_hp, names, set(removed))
     if base is not None:  # the base's ids stay given out: an object an annotator deleted too
@@ -378,6 +384,7 @@ def _version(
     spent = spent.get(str(image.id)) if isinstance(spent, dict) else None
     raters = overlap_annotators(project).get(image.id)
     review = image_reviews(project).get(image.id)
+    display = display_entries(project).get(image.id)
     info = project.app.get("shard")
     at_split = info.get("at_split") if isinstance(info, dict) else None
     at_split = at_split.get(str(image.id)) if isinstance(at_split, dict) else None
@@ -394,41 +401,8 @@ def _version(
         at_split if isinstance(at_split, str) else None,
         split_names or None,
         dealt if isinstance(dealt, str) else None,
+        display,
     )
-
-
-def merged_time(versions: list[Version]) -> dict[str, float]:
-    """Seconds per author over all copies of an image: each copy starts from the base's figure and only
-    grows, so the largest figure per author is that author's total (a sum would count the base twice)."""
-    out: dict[str, float] = {}
-    for v in versions:
-        for who, seconds in (v.time_spent or {}).items():
-            if isinstance(seconds, int | float) and seconds >= 0:
-                out[who] = max(out.get(who, 0.0), float(seconds))
-    return out
-
-
-def image_reviews(project: Project) -> dict[int, dict[str, Any]]:
-    """A project's whole-image review decisions (``pixelproof.image_review``), by image id."""
-    reviews = project.app.get("image_review")
-    if not isinstance(reviews, dict):
-        return {}
-    return {id_key(k): v for k, v in reviews.items() if id_key(k) is not None and isinstance(v, dict)}
-
-
-def merged_review(versions: list[Version]) -> dict[str, Any] | None:
-    """The whole-image review decision of an image over all its copies: the latest made (by its
-    ``updated``; on a tie the later copy, a shard's over the base's), None when no copy has one."""
-    reviews = [v.review for v in versions if v.review is not None]
-    return max(reviews, key=lambda r: str(r.get("updated", "")), default=None)
-
-
-def time_spent_by_image(project: Project) -> dict[int, dict[str, float]]:
-    """A project's recorded seconds per author, by image id (``RecordTime``'s ``time_spent``)."""
-    spent = project.app.get("time_spent")
-    if not isinstance(spent, dict):
-        return {}
-    return {int(k): dict(v) for k, v in spent.items() if id_key(k) in project.images and isinstance(v, dict)}
 
 
 def _assemble(
@@ -473,6 +447,7 @@ def _assemble(
     status_map: dict[str, str] = {}
     time_map: dict[str, dict[str, float]] = {}
     review_map: dict[str, dict[str, Any]] = {}
+    display_map: dict[str, dict[str, Any]] = {}
     raters_map: dict[str, list[str]] = {}
     outdated: list[int] = []  # images whose consensus new versions outdated
     dropped = 0
@@ -485,6 +460,8 @@ def _assemble(
             time_map[str(iid)] = m.time_spent
         if m.review is not None:
             review_map[str(iid)] = m.review
+        if m.display is not None:
+            display_map[str(iid)] = m.display
         conflicts.extend(m.conflicts)
         left_out.extend(m.left_out)
         if m.tagged:
@@ -519,6 +496,7 @@ def _assemble(
         ("time_spent", time_map),
         ("image_review", review_map),
         (OVERLAP_KEY, raters_map),
+        (DISPLAY_KEY, display_map),
     )
     for key, value in per_image:
         if value:
@@ -584,7 +562,7 @@ def _image_ids(
 def _merged_app(base: Project | None, shards: list[Shard]) -> dict[str, Any]:
     source = base if base is not None else shards[0].project if shards else None
     app = {k: v for k, v in (source.app if source is not None else {"format": 1}).items()}
-    for key in ("shard", "image_status", "time_spent", "image_review", OVERLAP_KEY):
+    for key in ("shard", "image_status", "time_spent", "image_review", OVERLAP_KEY, DISPLAY_KEY):
         app.pop(key, None)
     if base is None:  # a shard's is where its range of new ids began
         app.pop(LAST_ANNOTATION_ID, None)

@@ -1,12 +1,13 @@
 """A merge applied to the open project (the app's File > Merge Shards…): the edit that turns the base into
 ``merge_shards``'s project, as one undo step, so the app keeps what the CLI's ``merge`` writes (objects,
-image status and review, time spent per image and author)."""
+image status and review, time spent per image and author, display settings saved to the project)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
+from pixelproof.core.channel_display import display_entries
 from pixelproof.core.edits import Edit
 from pixelproof.core.merge import MergeResult, image_reviews, time_spent_by_image
 from pixelproof.core.merge_image import content_key
@@ -22,6 +23,7 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
         AddCategory,
         Compound,
         RemoveAnnotations,
+        SetChannelDisplay,
         SetConsensusMethod,
         SetImageReview,
         SetImageStatus,
@@ -65,6 +67,9 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
             parts.append(SetImageStatus(iid, status))
     for iid, entry in _changed(image_reviews(merged), image_reviews(base), merged).items():
         parts.append(SetImageReview(iid, entry))  # a whole-image decision made in a shard
+    shown = _changed(display_entries(merged), display_entries(base), merged)
+    if shown:  # display settings an annotator saved to their shard's project
+        parts.append(SetChannelDisplay(shown, "Merge display settings"))
     raters = _changed(overlap_annotators(merged), overlap_annotators(base), merged)
     if raters:  # who labelled each overlap image: agreement counts one who drew nothing too
         parts.append(SetOverlapAnnotators(raters))

@@ -62,6 +62,7 @@ class Version:
     at_split: str | None = None  # a shard's: what the image held when split (``image_fingerprint``)
     split_names: dict[str, str] | None = None  # classes the lead renamed since the split: new -> old name
     status_at_split: str | None = None  # a shard's: the image's status as dealt out (None: unknown)
+    display: dict[str, Any] | None = None  # its project's ``channel_display`` entry (display settings)
 
     def as_split(self, objects: list[tuple[Annotation, str]]) -> list[tuple[Annotation, str]]:
         """``objects`` with the class names the split gave them, to compare with ``at_split``: a class the
@@ -90,6 +91,7 @@ class ImageMerge:
     left_out: list[dict[str, Any]] = field(default_factory=list)
     time_spent: dict[str, float] = field(default_factory=dict)
     review: dict[str, Any] | None = None  # the whole-image review decision kept (``merged_review``)
+    display: dict[str, Any] | None = None  # the display settings kept (the latest saved)
     raters: list[str] = field(default_factory=list)  # the annotator tags of the versions kept side by side
     outdated: int | None = None  # versions joined a base's: its consensus no longer holds (None: not so);
     # how many of its pending consensus objects were dropped

@@ -2,10 +2,13 @@
 QuPath's channel check boxes do, and set each channel's display range (Brightness / Contrast…, the
 ``channel_ranges`` dialog). Display settings of this view, kept for the file (every plane of a z-stack
 shows them, as a window set by hand stays for a CT volume) and for the next time it is shown (in the
-app's settings, keyed by the file's path, for the ``KEPT_FILES`` most recently used files: the project
-file and the masks do not change); the Assist
-tool sees the ranges (it sees the picture as the view shows it), batch pre-labeling reads the file with
-its automatic ones."""
+app's settings, keyed by the file's path, for the ``KEPT_FILES`` most recently used files). **Save
+Display Settings to Project** keeps them in the project for the image (QuPath's per-image display
+settings, ``core.channel_display``), and **Save … to All Images of This Kind** for every image whose file
+has the same channel names: everyone who opens the project (a shard, the merged one) sees them. The
+project's settings are the baseline an image is shown with; what the user changes over them stays theirs
+(the app's settings) until saved. The Assist tool sees the ranges (it sees the picture as the view shows
+it), batch pre-labeling reads the file with its automatic ones."""
 
 from __future__ import annotations
 
@@ -16,8 +19,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu
 
+from pixelproof.core import channel_display as shared
+from pixelproof.core.edits import SetChannelDisplay
+from pixelproof.core.history import current_author
 from pixelproof.core.view_memory import file_key, most_recent_first
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.jobs import Job
 from pixelproof.ui.settings import json_value, settings
 from pixelproof.ui.shortcuts import make_action, plain
 
@@ -63,6 +70,14 @@ class ChannelsMenu(QObject):
         parent.addMenu(self.menu)
         self.changed.connect(self._remember)
         self.canvas.imageShown.connect(self._restore)
+        self._shown_token: str | None = None  # ``shared.token`` of the project settings the view started from
+        self.kind_job: Job | None = None  # Save to All Images of This Kind, reading the files' headers
+        shell.documentChanged.connect(self._document_changed)
+        self._document_changed(shell.document)
+
+    def _document_changed(self, doc) -> None:  # type: ignore[no-untyped-def]
+        if doc is not None:  # the connection goes with the document
+            doc.imageStatusChanged.connect(self._project_changed)
 
     def composite(self):  # type: ignore[no-untyped-def]
         """The view's ``core.channels.Composite`` of the image on the canvas; None if it has no channels."""
@@ -79,18 +94,33 @@ class ChannelsMenu(QObject):
             return None
         return file_key(str(doc.project.image_path(rec)))
 
+    def _entry(self, image_id: int) -> dict | None:
+        """Image ``image_id``'s display settings in the project (None: none that hold)."""
+        doc = self.shell.document
+        return shared.entry_of(doc.project, image_id) if doc is not None else None
+
     def _remember(self) -> None:
-        """The shown image's channel settings kept for its file (dropped when all back to automatic)."""
+        """The shown image's channel settings kept for its file where they differ from the baseline (the
+        project's settings, else automatic), with the baseline they were made over; dropped where not."""
         composite, key = self.composite(), self._key(self.canvas.image_id)
         if composite is None or key is None:
             return
-        value = composite.view_settings()
-        if value is None:
-            settings().remove(f"{GROUP}/{key}")
-            self._keep_recent(None)
+        entry = self._entry(self.canvas.image_id)
+        base = shared.choose(entry, None, [c.name for c in composite.channels]).settings
+        twin = composite.copy()
+        twin.apply_view_settings(base)
+        if twin.display_settings() == composite.display_settings():
+            self._forget_own(key)
         else:
-            settings().setValue(f"{GROUP}/{key}", json.dumps(value))
+            over = shared.token(entry) if base is not None else None
+            settings().setValue(
+                f"{GROUP}/{key}", json.dumps({**composite.display_settings(), shared.OVER: over})
+            )
             self._keep_recent(key)
+
+    def _forget_own(self, key: str) -> None:
+        settings().remove(f"{GROUP}/{key}")
+        self._keep_recent(None)
 
     def _keep_recent(self, used: str | None) -> None:
         """The order of use brought up to date (``used`` first); the settings of files past the
@@ -106,18 +136,102 @@ class ChannelsMenu(QObject):
         s.setValue(ORDER_KEY, json.dumps(order))
 
     def _restore(self, image_id: int) -> None:
-        """An image shown: its file's channel settings applied (none kept: every channel shown at its
-        automatic range, also on a plane held in the loader's cache since it was last shown); a file with
-        settings counts as used."""
+        """An image shown: the project's display settings for it, or the user's own over them
+        (``shared.choose``; none: every channel shown at its automatic range, also on a plane held in the
+        loader's cache since it was last shown); a file with settings of the user's counts as used."""
         composite, key = self.composite(), self._key(image_id)
         if composite is None or key is None:
             return
-        saved = json_value(settings().value(f"{GROUP}/{key}"))  # a damaged value: automatic settings
-        before = composite.view_settings()
-        if composite.apply_view_settings(saved) and composite.view_settings() != before:
+        doc = self.shell.document
+        names, where = [c.name for c in composite.channels], doc.project.images[image_id].file_name
+        entry = self._entry(image_id)
+        own = json_value(settings().value(f"{GROUP}/{key}"))  # a damaged value: the baseline
+        choice = shared.choose(entry, own, names, where)
+        before = composite.display_settings()
+        if not (choice.personal and composite.apply_view_settings(choice.settings)):
+            composite.apply_view_settings(
+                shared.choose(entry, None, names).settings
+            )  # own for other channels
+        self._shown_token = shared.token(entry)
+        if composite.display_settings() != before:
             self.canvas.image_item.channels_changed()
-        if saved is not None:
+        if choice.forget:
+            self._forget_own(key)
+        elif own is not None:
             self._keep_recent(key)
+        if choice.note:
+            self.shell.status(choice.note, 8000)
+
+    def _project_changed(self, image_id: int) -> None:
+        """The shown image's settings in the project changed (saved, merged, undone): shown again by them."""
+        shown = image_id == self.canvas.image_id and self.composite() is not None
+        if shown and shared.token(self._entry(image_id)) != self._shown_token:
+            self._restore(image_id)
+            self.changed.emit()  # the Brightness / Contrast window follows
+
+    # -- settings kept in the project ---------------------------------------------------------------
+    def save_to_project(self) -> None:
+        """The shown image's display settings saved in the project for it (for every plane of its file):
+        one undo step; the user's own settings for the file are then the project's, so forgotten."""
+        composite, doc, image_id = self.composite(), self.shell.document, self.canvas.image_id
+        if composite is None or doc is None or image_id not in doc.project.images:
+            self.shell.status("Not a multichannel image: no display settings to save")
+            return
+        ids = shared.same_file(doc.project, image_id)
+        entry = shared.stamped(composite.display_settings(), current_author())
+        key = self._key(image_id)
+        if key is not None:
+            self._forget_own(key)
+        name = doc.project.images[image_id].file_name
+        doc.push(SetChannelDisplay({i: entry for i in ids}, "Save display settings to the project"))
+        self._shown_token = shared.token(self._entry(image_id))
+        self.shell.status(
+            f"{name}: display settings saved to the project (everyone opening it sees them)", 8000
+        )
+
+    def save_for_kind(self) -> None:
+        """The shown image's display settings saved in the project for every image whose file has the same
+        channel names (QuPath's "apply to similar images"): the files' headers are read in a job, then one
+        undo step sets them all."""
+        composite, doc = self.composite(), self.shell.document
+        if composite is None or doc is None or self.canvas.image_id not in doc.project.images:
+            self.shell.status("Not a multichannel image: no display settings to save")
+            return
+        if self.kind_job is not None:
+            return
+        names = [c.name for c in composite.channels]
+        entry = shared.stamped(composite.display_settings(), current_author())
+        files = {i: str(doc.project.image_path(im)) for i, im in doc.project.images.items()}
+        shown = ", ".join(names)
+        job = self.kind_job = Job(lambda j: shared.images_with_channels(files, names, j.step), self)
+        job.progress.connect(
+            lambda d, t: self.shell.status(f"Images with channels {shown}: {d:,} / {t:,} files")
+        )
+        job.finished.connect(lambda ids: self._kind_found(doc, ids, entry, shown))
+        job.failed.connect(lambda why: self.shell.status(f"Display settings not saved: {why}", 8000))
+        for signal in (job.finished, job.failed, job.cancelled):
+            signal.connect(lambda *_: setattr(self, "kind_job", None))
+        job.start()
+
+    def _kind_found(self, doc, ids: list[int], entry: dict, shown: str) -> None:  # type: ignore[no-untyped-def]
+        ids = [i for i in ids if i in doc.project.images]
+        if doc is not self.shell.document or not ids:
+            return
+        key = self._key(self.canvas.image_id)
+        if key is not None and self.canvas.image_id in ids:
+            self._forget_own(key)
+        n = len(ids)
+        what = f"{n} image{'s' if n != 1 else ''}"
+        doc.push(SetChannelDisplay({i: entry for i in ids}, f"Save display settings to {what}"))
+        self.shell.status(f"Display settings saved to the project for {what} with channels {shown}", 8000)
+
+    def use_project_settings(self) -> None:
+        """The user's own settings for the shown file forgotten: the project's (else automatic) shown."""
+        key = self._key(self.canvas.image_id)
+        if key is not None and self.composite() is not None:
+            self._forget_own(key)
+            self._restore(self.canvas.image_id)
+            self.changed.emit()
 
     def _fill(self) -> None:
         menu = self.menu
@@ -139,6 +253,17 @@ class ChannelsMenu(QObject):
         menu.addSeparator()
         menu.addAction("Show All", self.show_all)
         menu.addAction(self.act_ranges)
+        menu.addSeparator()
+        tip = "Everyone who opens the project (a shard, the merged project) sees this image so"
+        menu.addAction("Save Display Settings to Project", self.save_to_project).setToolTip(tip)
+        act = menu.addAction("Save Display Settings to All Images of This Kind", self.save_for_kind)
+        act.setToolTip(
+            f"Every image whose file has the channels {', '.join(c.name for c in composite.channels)}"
+        )
+        act.setEnabled(self.kind_job is None)
+        act = menu.addAction("Use the Project's Display Settings", self.use_project_settings)
+        act.setToolTip("Forget your own settings for this file: show it as saved in the project")
+        act.setEnabled(self._entry(self.canvas.image_id) is not None)
 
     def set_shown(self, index: int, shown: bool) -> None:
         """Show or hide channel ``index`` in the composite of the image on the canvas."""

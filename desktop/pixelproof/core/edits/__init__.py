@@ -58,6 +58,7 @@ from pixelproof.core.edits.base import (
 )
 from pixelproof.core.edits.image_state import (
     ReviewDecision,
+    SetChannelDisplay,
     SetConsensusMethod,
     SetImageReview,
     SetImageStatus,
@@ -107,6 +108,7 @@ __all__ = [
     "ReplaceCategory",
     "ReviewDecision",
     "SetCategory",
+    "SetChannelDisplay",
     "SetConsensusMethod",
     "SetImageReview",
     "SetImageStatus",

@@ -7,6 +7,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from pixelproof.core.channel_display import KEY as DISPLAY_KEY
 from pixelproof.core.edits.annotations import ReplaceAnnotations
 from pixelproof.core.edits.base import (
     IMAGE,
@@ -121,6 +122,20 @@ class SetImageReview(_AppMapEntries):
         super().__init__({image_id: entry})
         self.image_id = image_id
         self.label = "Review image"
+
+
+class SetChannelDisplay(_AppMapEntries):
+    """Save (or with None forget) images' display settings in the project (``pixelproof.channel_display``,
+    ``core.channel_display``): a change of the shared project file, so one undo step and the project
+    unsaved, unlike a slider moved in Brightness / Contrast, which is the viewer's own."""
+
+    map_name = DISPLAY_KEY
+    drop_empty = True
+
+    def __init__(self, values: dict[int, dict[str, Any] | None], label: str = "") -> None:
+        super().__init__(values)
+        n = len(values)
+        self.label = label or f"Save display settings of {n} image{'s' if n != 1 else ''} to the project"
 
 
 class SetReference(Edit):
