@@ -1,0 +1,86 @@
+"""A click on an image of thousands of objects: what follows it (the Annotations list, the box layer, the
+tag layout, the Model panel) follows the objects whose selection changed and what is on screen, not every
+object of the image (20,000 boxes: a click took 0.3-0.5 s, a wheel zoom over a pile of them 0.7 s a step).
+The work is counted (speed itself is for ``bench canvas``); what the user sees is checked with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
+from tests.ui.conftest import make_project, open_main_window
+from tests.ui.test_workbench import click, key, view_point
+
+PITCH, SIDE = 16, 12  # a grid of 12-px boxes, 16 px apart
+COLS, ROWS = 50, 30
+
+
+@pytest.fixture
+def grid(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    """1,500 boxes in a grid on an 800x480 image, in two categories, the select tool on."""
+    path = make_project(tmp_path, n_images=1, size=(ROWS * PITCH, COLS * PITCH))
+    project = load_project(path)
+    for k in range(COLS * ROWS):
+        x, y = (k % COLS) * PITCH + 2.0, (k // COLS) * PITCH + 2.0
+        project.add_annotation(Annotation(k + 1, 1, 1 + k % 2, [x, y, SIDE, SIDE], area=SIDE * SIDE))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    key(win, Qt.Key.Key_V)
+    yield win
+    win.document.undo_stack.setClean()
+
+
+def centre(win, ann_id: int):  # type: ignore[no-untyped-def]
+    x, y, w, h = win.document.project.annotations[ann_id].bbox
+    return view_point(win, x + w / 2, y + h / 2)
+
+
+def listed_selection(win) -> list[int]:  # type: ignore[no-untyped-def]
+    panel = win.panels["annotationsDock"]
+    return sorted(it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems())
+
+
+def test_a_click_selects_its_row_reading_only_the_rows_that_change(grid) -> None:
+    """Click an object, another, Shift-click a third: the list selects exactly those rows, the first in
+    sight; after a deletion and its undo (the rows move) too. The list's rows are read once after they
+    change, not on every click (a click read all 20,000: ~60 ms)."""
+    win = grid
+    panel = win.panels["annotationsDock"]
+    reads: list[int] = []
+    real_item = panel.list.item
+    panel.list.item = lambda row: reads.append(row) or real_item(row)  # type: ignore[method-assign]
+    n = COLS * ROWS
+    click(win, centre(win, 700))
+    assert win.document.selection == [700] and listed_selection(win) == [700]
+    reads.clear()
+    for clicked, expected in ((701, [701]), (1200, [1200]), (3, [3])):
+        click(win, centre(win, clicked))
+        assert win.document.selection == expected and listed_selection(win) == expected
+    QTest.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                     centre(win, 1400))  # fmt: skip
+    assert win.document.selection == [3, 1400] and listed_selection(win) == [3, 1400]
+    assert len(reads) < 20, len(reads)
+    current = panel.list.currentItem()
+    assert current is None or current.isSelected()
+    visible = panel.list.visualItemRect(panel.list.item(2))
+    assert panel.list.viewport().rect().intersects(visible)  # the first selected row is scrolled to
+    key(win, Qt.Key.Key_Delete)  # rows 3 and 1400 go; the rows after them move up
+    QTest.qWait(10)
+    assert panel.list.count() == n - 2
+    click(win, centre(win, 1401))
+    assert listed_selection(win) == [1401]
+    assert panel.list.row(panel.list.selectedItems()[0]) == 1398  # 1401 moved up two rows
+    win.document.undo_stack.undo()  # both back in their places, selected
+    QTest.qWait(10)
+    assert panel.list.count() == n and listed_selection(win) == [3, 1400]
+    role = Qt.ItemDataRole.UserRole
+    assert [panel.list.item(r).data(role) for r in (2, 3, 1399, 1400)] == [3, 4, 1400, 1401]
+    key(win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # every row, in one range
+    assert listed_selection(win) == list(range(1, n + 1))
+    key(win, Qt.Key.Key_Escape)
+    assert listed_selection(win) == [] and win.document.selection == []
