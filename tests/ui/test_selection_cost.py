@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
@@ -84,3 +85,49 @@ def test_a_click_selects_its_row_reading_only_the_rows_that_change(grid) -> None
     assert listed_selection(win) == list(range(1, n + 1))
     key(win, Qt.Key.Key_Escape)
     assert listed_selection(win) == [] and win.document.selection == []
+
+
+def on_screen(win):  # type: ignore[no-untyped-def]
+    """The canvas as last painted on screen (the window's backing store: only what was repainted changed),
+    beside a full repaint of it now (inside its focus frame); the two are the same when every change was
+    repainted."""
+    QApplication.processEvents()
+    vp = win.canvas.viewport()
+    at = vp.mapTo(win, vp.rect().topLeft())
+    shown = win.screen().grabWindow(win.winId(), at.x(), at.y(), vp.width(), vp.height()).toImage()
+    fresh = vp.grab().toImage()
+    inside = vp.rect().adjusted(2, 2, -2, -2)  # the focus frame the canvas draws at its edge
+    return shown.convertToFormat(fresh.format()).copy(inside), fresh.copy(inside)
+
+
+def test_a_click_repaints_what_it_changes(grid) -> None:
+    """A click repaints the boxes whose selection changed with their handles and tags, not the whole
+    canvas: what is on screen after each click is what a full repaint shows."""
+    win = grid
+    win.canvas.set_zoom(4.0)
+    win.canvas.centerOn(QPointF(160, 100))
+    click(win, centre(win, 360))  # the first selection gives the canvas its focus frame, fills the
+    key(win, Qt.Key.Key_Escape)  # Properties panel: the window's layout may repaint it whole
+    QTest.qWait(20)
+    QApplication.processEvents()
+    repainted: list[float] = []
+    real_paint = win.canvas.box_layer.paint
+
+    def paint(painter, option, widget=None):  # type: ignore[no-untyped-def]
+        r = option.exposedRect
+        repainted.append(r.width() * r.height())
+        real_paint(painter, option, widget)
+
+    win.canvas.box_layer.paint = paint  # type: ignore[method-assign]
+    seen = win.canvas.mapToScene(win.canvas.viewport().rect()).boundingRect()
+    for ann_id in (260, 261, 310, 211):  # neighbours: one's tag and handles reach the other's box
+        repainted.clear()
+        click(win, centre(win, ann_id))
+        QApplication.processEvents()
+        assert win.document.selection == [ann_id]
+        assert repainted and max(repainted) < 0.25 * seen.width() * seen.height(), (ann_id, repainted)
+        shown, fresh = on_screen(win)
+        assert shown == fresh, ann_id
+    key(win, Qt.Key.Key_Escape)
+    shown, fresh = on_screen(win)
+    assert shown == fresh
