@@ -131,3 +131,32 @@ def test_a_click_repaints_what_it_changes(grid) -> None:
     key(win, Qt.Key.Key_Escape)
     shown, fresh = on_screen(win)
     assert shown == fresh
+
+
+def test_accept_and_reject_follow_a_click_without_counting_the_pending(grid, monkeypatch) -> None:
+    """The Model panel's Accept and Reject are on when a click selects a pending prediction, off when it
+    selects a person's object or nothing; the click does not count the image's pending predictions again
+    (every object of the image read at each click)."""
+    from pixelproof.core.edits import ReplaceAnnotations
+    from pixelproof.core.geometry import clone
+
+    win = grid
+    doc = win.document
+    proposal = clone(doc.project.annotations[40])
+    proposal.source, proposal.score = "model:test", 0.9
+    doc.push(ReplaceAnnotations([proposal], "make a proposal"))
+    QTest.qWait(20)
+    review = win.panels["modelDock"].review
+    counted: list[int] = []
+    real = review.pending_on_image
+    monkeypatch.setattr(review, "pending_on_image", lambda: counted.append(1) or real())
+    for clicked, on in ((40, True), (41, False), (40, True)):
+        click(win, centre(win, clicked))
+        QTest.qWait(5)
+        assert doc.selection == [clicked]
+        assert review.act_accept.isEnabled() == on and review.act_reject.isEnabled() == on
+    key(win, Qt.Key.Key_Escape)
+    QTest.qWait(5)
+    assert not review.act_accept.isEnabled() and not review.act_reject.isEnabled()
+    assert counted == []
+    assert "1 pending" in review.pending_label.text()
