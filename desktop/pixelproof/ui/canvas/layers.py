@@ -17,7 +17,7 @@ Tags of the layer's boxes are drawn by the ``TagLayer`` (``tag_tiles``) from cac
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from itertools import compress
 
 import numpy as np
@@ -219,15 +219,25 @@ class BoxLayer(QGraphicsItem):
             self._arrays = (ids, xyxy, shown, cats)
         return self._arrays
 
-    def boxes_at(self, point: QPointF, margin: float = HIT_MARGIN) -> list[tuple[int, float]]:
-        """(id, area) of the shown boxes under ``point`` (scene coordinates)."""
+    def box_at(
+        self, point: QPointF, selected: Collection[int], margin: float = HIT_MARGIN
+    ) -> tuple[int, float] | None:
+        """(id, area) of the shown box under ``point`` (scene coordinates) a click takes: of the ``selected``
+        first, the smallest; of equals, the first drawn. Picked here (``hit_test.annotation_at``): on a pile
+        of 20,000 boxes, listing them all to sort took ~20 ms a mouse move."""
         ids, b, shown, _ = self.arrays()
         x, y = point.x(), point.y()
         hit = shown & (b[:, 0] - margin <= x) & (x <= b[:, 2] + margin)
         hit &= (b[:, 1] - margin <= y) & (y <= b[:, 3] + margin)
         idx = np.flatnonzero(hit)
+        if not len(idx):
+            return None
+        if selected:
+            chosen = idx[np.isin(ids[idx], np.fromiter(selected, dtype=np.int64, count=len(selected)))]
+            idx = chosen if len(chosen) else idx
         areas = (b[idx, 2] - b[idx, 0]) * (b[idx, 3] - b[idx, 1])
-        return list(zip(ids[idx].tolist(), areas.tolist(), strict=True))
+        k = int(np.argmin(areas))  # the first of equals
+        return int(ids[idx[k]]), float(areas[k])
 
     def boxes_in(self, rect: QRectF) -> list[int]:
         """Ids of the shown boxes touching ``rect`` (scene coordinates)."""
