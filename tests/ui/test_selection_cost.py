@@ -133,6 +133,47 @@ def test_a_click_repaints_what_it_changes(grid) -> None:
     assert shown == fresh
 
 
+def wheel_in(win, at, steps: int) -> None:  # type: ignore[no-untyped-def]
+    """``steps`` wheel notches towards the screen, delivered one after another with no frame between (a
+    burst the window system queued while a frame was drawn)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+
+    vp = win.canvas.viewport()
+    for _ in range(steps):
+        ev = QWheelEvent(QPointF(at), QPointF(vp.mapToGlobal(at)), QPoint(0, 0), QPoint(0, 120),
+                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                         Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+        QApplication.sendEvent(vp, ev)
+
+
+def test_a_wheel_burst_places_the_tags_once_before_its_frame(grid, monkeypatch) -> None:
+    """Five wheel notches at once: the tags are placed once, for the zoom the frame shows (they were placed
+    at each notch), and that frame shows them placed: on screen what a full repaint shows, the hover mark's
+    tag on the side of the object's own tag."""
+    from pixelproof.ui.canvas import tag_layout
+    from tests.ui.conftest import hover
+
+    win = grid
+    win.canvas.set_zoom(2.0)
+    win.canvas.centerOn(QPointF(200, 120))
+    QTest.qWait(20)
+    at = centre(win, 263)
+    hover(win, at)
+    assert win.canvas.hover.ann_id == 263
+    placed: list[float] = []
+    real = tag_layout.relayout
+    monkeypatch.setattr(tag_layout, "relayout", lambda view: placed.append(view.zoom) or real(view))
+    wheel_in(win, at, 5)
+    assert win.canvas.zoom > 2.0 * 1.2**4 and placed == []
+    shown, fresh = on_screen(win)
+    assert placed == [win.canvas.zoom] and shown == fresh
+    layer = win.canvas.box_layer
+    _, tag = win.canvas.hover.shown_tag
+    assert win.canvas.hover.ann_id == 263 and tag is not None
+    assert tag[3] == (layer.tags.side_of(263) == tag_layout.BELOW)
+
+
 def test_accept_and_reject_follow_a_click_without_counting_the_pending(grid, monkeypatch) -> None:
     """The Model panel's Accept and Reject are on when a click selects a pending prediction, off when it
     selects a person's object or nothing; the click does not count the image's pending predictions again

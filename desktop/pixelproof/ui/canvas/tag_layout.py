@@ -125,15 +125,18 @@ class _Tags:
         self.fixed: list[np.ndarray] = [np.zeros((0, 4))]
 
 
-def flush(view: CanvasView, changed: bool = False) -> None:
+def flush(view: CanvasView, changed: bool = False) -> bool:
     """Place the tags now if anything ``changed`` (the objects, the selection, the zoom, a pan out of the
-    area placed) since the last time, and only then: the canvas asks at the end of each edit."""
+    area placed) since the last time, and only then (returns whether it did): the canvas asks at the end of
+    each edit and before each frame (``CanvasView.viewportEvent``: one layout for a burst of wheel steps)."""
     layer = view.box_layer
     if not (changed or view._tags_dirty) and (layer is None or layer.tags.is_laid_out(view.zoom)):
-        return
+        return False
     view._tags_dirty = False
-    if view.document is not None and view.image_id != -1:
-        relayout(view)
+    if view.document is None or view.image_id == -1:
+        return False
+    relayout(view)
+    return True
 
 
 def relayout(view: CanvasView) -> None:
