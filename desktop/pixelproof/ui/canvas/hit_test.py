@@ -39,13 +39,14 @@ def annotation_at(view: CanvasView, view_pos: QPoint) -> tuple[int | None, str |
         if it is not None and it not in found:
             found.append(it)
     candidates = [(i.ann_id, _area(i)) for i in found]
-    if view.box_layer is not None:
-        candidates += view.box_layer.boxes_at(view.mapToScene(view_pos))
+    selected = view.document.selection if view.document else []
+    if view.box_layer is not None:  # the layer's own pick by the same rule: one candidate of its boxes
+        box = view.box_layer.box_at(view.mapToScene(view_pos), selected)
+        candidates += [box] if box is not None else []
     if not candidates:
         return None, None
-    sel = set(view.document.selection) if view.document else set()
-    candidates.sort(key=lambda c: (c[0] not in sel, c[1]))
-    return candidates[0][0], None
+    picked = set(selected)
+    return min(candidates, key=lambda c: (c[0] not in picked, c[1]))[0], None  # the first of equals
 
 
 def handle_at(view: CanvasView, at: QPointF, hits: list[QGraphicsItem]) -> tuple[int, str] | None:

@@ -64,15 +64,18 @@ class TagLayer(QGraphicsItem):
         self.setVisible(on)
         self.invalidate()
 
-    def invalidate(self, boxes: list[_Box] | None = None) -> None:
+    def invalidate(self, boxes: list[_Box] | None = None, redraw: bool = True) -> None:
         """The boxes changed (``boxes``; None: all, or their colours or names): the tags are placed again
-        (``tag_layout``), and only the tiles of the tags that moved are redrawn (``set_layout``)."""
+        (``tag_layout``), and only the tiles of the tags that moved are redrawn (``set_layout``). Not
+        ``redraw``: nothing is repainted before that layout (a selection change: the tags it moves are
+        all that changes)."""
         if boxes is None:
             self._tiles.clear()
             self._by_code.clear()  # a category renamed or recoloured: its codes' tags read or look otherwise
         self.laid_out = False
         self.on_change()
-        self.update()
+        if redraw:
+            self.update()
 
     def set_layout(
         self, zoom: float, idx: np.ndarray, side: np.ndarray, x: np.ndarray, y: np.ndarray
@@ -106,9 +109,10 @@ class TagLayer(QGraphicsItem):
                 for tx in range(bx // t, (bx + w) // t + 1)
                 for ty in range(by // t, (by + h) // t + 1)
             )
+            # where the tag was or now is, in the scene; a pixel more each side for where a repaint rounds
+            self.update(QRectF((bx - 1) / zoom, (by - 1) / zoom, (w + 2) / zoom, (h + 2) / zoom))
         for key in [k for k in self._tiles if k[0] == zoom and k[1:] in hit]:
             del self._tiles[key]
-        self.update()
 
     def is_laid_out(self, zoom: float) -> bool:
         """Whether the tags are placed for the boxes as they are, at ``zoom``."""

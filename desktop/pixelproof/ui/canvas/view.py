@@ -449,7 +449,7 @@ class CanvasView(ShownPixels, QGraphicsView):
             self.hover.set_zoom(z)
         for item in self.items_by_id.values():  # the box layer's tags and handles are per zoom already
             item.refit_marks()
-        tag_layout.flush(self, True)  # per zoom: a zoom makes or takes room between tags
+        self.tags_changed()  # a zoom makes or takes room between tags: placed again before the next frame
         self.zoomChanged.emit(z)
 
     def tags_changed(self) -> None:
@@ -460,8 +460,10 @@ class CanvasView(ShownPixels, QGraphicsView):
             QTimer.singleShot(0, self, self.flush_tags)  # not after the canvas is gone
 
     def flush_tags(self) -> None:
-        """Place the tags now if anything changed (``tag_layout.flush``)."""
-        tag_layout.flush(self)
+        """Place the tags now if anything changed (``tag_layout.flush``); the hover mark's tag goes where
+        the object's own tag now is."""
+        if tag_layout.flush(self) and self.hover is not None and self.hover.ann_id is not None:
+            stacking.mark_hovered(self, self.hover.ann_id)
 
     def pan_by(self, dx: int, dy: int) -> None:
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - dx)
@@ -473,7 +475,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         (``stacking.rehover``), as after an edit; it stayed on what the last mouse move had found."""
         super().scrollContentsBy(dx, dy)
         if self.box_layer is not None and not tag_layout.covers(self):  # the tags out there placed too
-            tag_layout.flush(self, True)
+            self.tags_changed()  # before the next frame
         stacking.rehover(self)
 
     def resizeEvent(self, event) -> None:
@@ -556,6 +558,8 @@ class CanvasView(ShownPixels, QGraphicsView):
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:  # the cursor left the image area (maybe not the view)
             self.set_hovered(None)
+        elif event.type() == QEvent.Type.Paint and self._tags_dirty:
+            self.flush_tags()  # the tags a zoom or pan moved, placed once per frame (a wheel burst) before it
         return super().viewportEvent(event)
 
     def leaveEvent(self, event: QEvent) -> None:

@@ -129,7 +129,7 @@ class PrelabelPanel(Panel):
         return [
             (doc.currentImageChanged, self.schedule_refresh),
             (doc.imagesChanged, self.schedule_refresh),
-            (doc.selectionChanged, self.schedule_refresh),
+            (doc.selectionChanged, self.review.update_selection),  # the rest does not follow it
             (doc.annotationAdded, self.schedule_refresh),
             (doc.annotationRemoved, self.schedule_refresh),
             (doc.annotationChanged, self.schedule_refresh),
