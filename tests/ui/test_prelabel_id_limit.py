@@ -42,6 +42,12 @@ class GatedBackend(Backend):
 
 @pytest.fixture
 def gated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gated backend, run on one lane: on two, the one permit a test gives may wake the lane holding
+    the second image, whose result waits for the first's (results come in image order), and the test
+    waited for nothing (it failed so under load, CI s18-6)."""
+    from pixelproof.inference import batch as inference_batch
+
+    monkeypatch.setattr(inference_batch, "lanes_allowed", lambda *_a: False)
     real = inference.discover
     GatedBackend.gate = threading.Semaphore(0)
     fake = BackendInfo("gated", "tests:GatedBackend", None, GatedBackend)
