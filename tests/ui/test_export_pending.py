@@ -98,3 +98,51 @@ def test_image_names_in_the_dialogs_note_are_shown_as_they_are(qtbot, tmp_path: 
     literal.setText(note.text())
     literal.setGeometry(note.geometry())
     assert note.grab().toImage() == literal.grab().toImage()
+
+
+def _squeezed_rows(dlg) -> list[str]:
+    """The option rows of the shown form laid out shorter than they can be drawn (Qt then draws them over
+    one another), and the note if it is cut."""
+    form = dlg.forms[dlg.format.name]
+    bad = [n for n, w in form.widgets.items() if w.height() < w.minimumSizeHint().height()]
+    note = dlg.note
+    if note.text() and note.height() < note.heightForWidth(note.width()):
+        bad.append("note")
+    return bad
+
+
+def test_a_long_note_leaves_the_options_readable(qtbot, tmp_path: Path) -> None:
+    """The note naming what an export leaves out took its lines from the options above it: the dialog kept
+    the height it had before the note was set, so with six images' pending predictions the rows of the
+    Options box (the Pending objects choice among them) were drawn 5-11 px tall over one another at
+    1366x768. The dialog now grows to hold the note, and shrinks back when the note does."""
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.ui.interop_dialogs import ExportDialog
+
+    project = new_project(["person"])
+    project.path = tmp_path / "p.json"
+    for i in range(1, 7):
+        project.add_image(ImageRecord(i, f"images/site_a/picture_{i:04d}.png", 100, 100))
+        guess = Annotation(project.next_annotation_id(), i, 1, [1.0, 1.0, 10.0, 10.0], area=100.0)
+        guess.score, guess.source, guess.review = 0.7, "model:yolo-onnx/yolo11n.onnx@1", "pending"
+        project.add_annotation(guess)
+    dlg = ExportDialog(project)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    combo = dlg.format_combo
+    combo.setFocus()
+    for _ in range(combo.count()):  # every format by keys: each form with the note it brings
+        qtbot.waitUntil(lambda: not _squeezed_rows(dlg), timeout=2000)
+        assert "6 pending objects" in dlg.note.text() or dlg.format.holds_predictions
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    dlg.set_format("yolo")
+    choice = dlg.forms["yolo"].widgets["pending"]
+    choice.setFocus()
+    qtbot.waitUntil(lambda: not _squeezed_rows(dlg), timeout=2000)
+    tall = dlg.height()
+    qtbot.keyClick(choice, Qt.Key.Key_Down)  # Write them as labels: nothing left out, no note
+    assert dlg.note.text() == "" or "pending" not in dlg.note.text()
+    qtbot.waitUntil(lambda: dlg.height() < tall, timeout=2000)
+    assert not _squeezed_rows(dlg)

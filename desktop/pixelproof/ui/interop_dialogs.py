@@ -120,8 +120,23 @@ class _FormatDialog(QDialog):
             form.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(current)
         self.stack.updateGeometry()
-        self.resize(self.width(), self.minimumSizeHint().height())
         self._update()
+        self._fit_height()
+
+    def set_note(self, text: str) -> None:
+        """The note under the options, and the dialog's height to hold it."""
+        self.note.setText(text)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the layout needs at this width, the note's wrapped lines included: Qt's minimum counts
+        a word-wrapped label as one line, so a long note (the images and objects an export leaves out) took
+        its height from the rows of the Options box, drawn over one another."""
+        layout = self.layout()
+        layout.invalidate()
+        need = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
+        self.setMinimumHeight(need)
+        self.resize(self.width(), need)
 
     def _update(self, *_: object) -> None:
         self.ok_button.setEnabled(bool(self.path_edit.text().strip()))
@@ -163,7 +178,7 @@ class ImportDialog(_FormatDialog):
     def _update(self, *_: object) -> None:
         super()._update()
         fmt = self.format
-        self.note.setText(
+        self.set_note(
             "The annotations open as a new, unsaved project."
             + ("" if fmt.input_is_file else " A single file (e.g. data.yaml or one JSON/XML) also works.")
         )
@@ -287,7 +302,7 @@ class ExportDialog(_FormatDialog):
                 f" {plural(len(left.rejected_images), 'image')} rejected in review (every object rejected, "
                 f"or the image as a whole) will be left out: {names}."
             )
-        self.note.setText(text.strip())
+        self.set_note(text.strip())
 
     def accept(self) -> None:
         path = self.path()
