@@ -1,0 +1,49 @@
+"""Accept All Predictions in Project: after pre-labelling a folder, the user who trusts the model above a
+score accepted image by image (Shift+K on each), or exported with --pending keep and lost the score cut.
+One action of the Model menu (Ctrl+Shift+K) now accepts every pending prediction of the project the Show
+slider does not hide, in one undo step. Real keys on the real window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from tests.ui.test_model_panel import choose, demo, fake_backends, key, predictions, wait_batch
+
+FIXTURES = (demo, fake_backends)  # pytest finds them by name
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def test_accept_all_predictions_in_the_project_above_the_slider(qtbot, demo) -> None:
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "scored")  # 0.2, 0.5 and 0.9 on every picture
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)  # Pre-label All Images
+    wait_batch(qtbot, panel)
+    images = {a.image_id for a in predictions(doc)}
+    assert len(images) >= 8 and all(a.review == "pending" for a in predictions(doc))
+    act = panel.review.act_accept_project
+    assert act in panel.menu.actions() and act.shortcut().toString() == "Ctrl+Shift+K"
+    slider = panel.review.score_slider
+    slider.setFocus()
+    for _ in range(4):
+        QTest.keyClick(slider, Qt.Key.Key_PageUp)  # Show >= 0.40
+    steps = doc.undo_stack.count()
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_K, CTRL_SHIFT)
+    by_score = {(a.image_id, a.score): a.review for a in predictions(doc)}
+    assert by_score == {
+        (i, s): ("pending" if s < 0.4 else "accepted") for i in images for s in (0.2, 0.5, 0.9)
+    }
+    assert doc.undo_stack.count() == steps + 1
+    said = win.statusBar().currentMessage()
+    assert f"Accepted {2 * len(images)} predictions on {len(images)} images" in said, said
+    assert f"{len(images)} below 0.40 stay pending" in said, said
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step takes it all back
+    assert all(a.review == "pending" for a in predictions(doc))
+    key(win, Qt.Key.Key_K, CTRL_SHIFT)
+    key(win, Qt.Key.Key_K, CTRL_SHIFT)  # nothing shown is pending any more
+    assert doc.undo_stack.count() == steps + 1
+    said = win.statusBar().currentMessage()
+    assert "No pending predictions scoring 0.40 or more in the project" in said, said
+    assert f"{len(images)} below 0.40" in said, said
