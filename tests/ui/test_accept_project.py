@@ -47,3 +47,31 @@ def test_accept_all_predictions_in_the_project_above_the_slider(qtbot, demo) -> 
     said = win.statusBar().currentMessage()
     assert "No pending predictions scoring 0.40 or more in the project" in said, said
     assert f"{len(images)} below 0.40" in said, said
+
+
+def test_a_prediction_a_reviewer_rejected_is_not_accepted_by_accept_all(qtbot, demo) -> None:
+    """A model's object the review view rejected (review rejected: the reviewer said it is wrong) counted
+    as a pending prediction in the Model panel: Shift+K (and Accept All Predictions in Project) accepted
+    it again, silently undoing the reviewer's decision, and the export then wrote it as a label. The
+    accept-all actions now take only what is pending; the rejection stays."""
+    from pixelproof.core.edits import ReplaceAnnotations
+    from pixelproof.core.geometry import clone
+
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "scored")
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)  # the current image
+    wait_batch(qtbot, panel)
+    image = doc.current_image_id
+    turned_down = clone(max(predictions(doc, image), key=lambda a: a.score))
+    turned_down.review = "rejected"
+    doc.push(ReplaceAnnotations([turned_down], "Reject Object"))  # as the review view's Reject Object
+    qtbot.waitUntil(lambda: "2 pending on this image" in panel.review.pending_label.text(), timeout=2000)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)  # Accept All on Image
+    assert doc.project.annotations[turned_down.id].review == "rejected"
+    assert sorted(a.review for a in predictions(doc, image)) == ["accepted", "accepted", "rejected"]
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    key(win, Qt.Key.Key_K, CTRL_SHIFT)  # Accept All Predictions in Project
+    assert doc.project.annotations[turned_down.id].review == "rejected"
+    assert "Accepted 2 predictions on 1 image" in win.statusBar().currentMessage()
