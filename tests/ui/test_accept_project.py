@@ -75,3 +75,36 @@ def test_a_prediction_a_reviewer_rejected_is_not_accepted_by_accept_all(qtbot, d
     key(win, Qt.Key.Key_K, CTRL_SHIFT)  # Accept All Predictions in Project
     assert doc.project.annotations[turned_down.id].review == "rejected"
     assert "Accepted 2 predictions on 1 image" in win.statusBar().currentMessage()
+
+
+def test_the_batch_summary_says_the_predictions_await_acceptance(qtbot, demo, shared_models) -> None:
+    """Pre-label All on a folder said 'Pre-labeled 10 of 10 images: 12 predictions' and nothing of the new
+    categories the model's classes made, nor that the predictions are proposals an export leaves out until
+    accepted: the user exported and found fewer labels than the canvas showed. The summary now says both,
+    and names the accept-all action."""
+    import pytest
+
+    from tests.ui.test_model_panel import go_to
+
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    pytest.importorskip("onnxruntime")
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "yolo-onnx")
+    edit = panel.backends.options.model_edit
+    edit.clear()
+    QTest.keyClicks(edit, str(model))
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✓"), timeout=30000
+    )
+    before = {c.name for c in doc.project.categories.values()}
+    go_to(qtbot, win, doc.current_image_id)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    wait_batch(qtbot, panel)
+    made = {c.name for c in doc.project.categories.values()} - before
+    summary = panel.batch.summary_label.text()
+    assert made and f"{len(made)} new categor" in summary, summary
+    assert "pending until accepted" in summary and "Accept All Predictions in Project" in summary, summary
