@@ -50,7 +50,8 @@ def test_export_dialog_names_the_pending_objects_it_leaves_out(
     fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
     assert errors == []
     report = win.interop.report
-    assert "Exported 1 image as" in report.headline.text()
+    written = len((tmp_path / "out" / "labels" / "train" / "a.txt").read_text().splitlines())
+    assert f"Exported 1 image and {written} objects as" in report.headline.text()
     assert any("1 pending object left out" in line and "b.png" in line for line in report.lines)
     assert not (tmp_path / "out" / "labels" / "train" / "b.txt").exists()
     assert win.document.project.annotations[guess.id].review == "pending"  # the project keeps it
@@ -66,7 +67,8 @@ def test_pending_objects_written_as_labels_when_asked(qtbot, tmp_path: Path, no_
     qtbot.keyClick(choice, Qt.Key.Key_Down)
     fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
     assert errors == []
-    assert "Exported 2 images as" in win.interop.report.headline.text()
+    labels = [len(f.read_text().splitlines()) for f in (tmp_path / "out" / "labels" / "train").glob("*.txt")]
+    assert f"Exported 2 images and {sum(labels)} objects as" in win.interop.report.headline.text()
     assert len((tmp_path / "out" / "labels" / "train" / "b.txt").read_text().splitlines()) == 1
 
 
@@ -98,3 +100,78 @@ def test_image_names_in_the_dialogs_note_are_shown_as_they_are(qtbot, tmp_path: 
     literal.setText(note.text())
     literal.setGeometry(note.geometry())
     assert note.grab().toImage() == literal.grab().toImage()
+
+
+def _squeezed_rows(dlg) -> list[str]:
+    """The option rows of the shown form laid out shorter than they can be drawn (Qt then draws them over
+    one another), and the note if it is cut."""
+    form = dlg.forms[dlg.format.name]
+    bad = [n for n, w in form.widgets.items() if w.height() < w.minimumSizeHint().height()]
+    note = dlg.note
+    if note.text() and note.height() < note.heightForWidth(note.width()):
+        bad.append("note")
+    return bad
+
+
+def test_a_long_note_leaves_the_options_readable(qtbot, tmp_path: Path) -> None:
+    """The note naming what an export leaves out took its lines from the options above it: the dialog kept
+    the height it had before the note was set, so with six images' pending predictions the rows of the
+    Options box (the Pending objects choice among them) were drawn 5-11 px tall over one another at
+    1366x768. The dialog now grows to hold the note, and shrinks back when the note does."""
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.ui.interop_dialogs import ExportDialog
+
+    project = new_project(["person"])
+    project.path = tmp_path / "p.json"
+    for i in range(1, 7):
+        project.add_image(ImageRecord(i, f"images/site_a/picture_{i:04d}.png", 100, 100))
+        guess = Annotation(project.next_annotation_id(), i, 1, [1.0, 1.0, 10.0, 10.0], area=100.0)
+        guess.score, guess.source, guess.review = 0.7, "model:yolo-onnx/yolo11n.onnx@1", "pending"
+        project.add_annotation(guess)
+    dlg = ExportDialog(project)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    combo = dlg.format_combo
+    combo.setFocus()
+    for _ in range(combo.count()):  # every format by keys: each form with the note it brings
+        qtbot.waitUntil(lambda: not _squeezed_rows(dlg), timeout=2000)
+        assert "6 pending objects" in dlg.note.text() or dlg.format.holds_predictions
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    dlg.set_format("yolo")
+    choice = dlg.forms["yolo"].widgets["pending"]
+    choice.setFocus()
+    qtbot.waitUntil(lambda: not _squeezed_rows(dlg), timeout=2000)
+    tall = dlg.height()
+    qtbot.keyClick(choice, Qt.Key.Key_Down)  # Write them as labels: nothing left out, no note
+    assert dlg.note.text() == "" or "pending" not in dlg.note.text()
+    qtbot.waitUntil(lambda: dlg.height() < tall, timeout=2000)
+    assert not _squeezed_rows(dlg)
+
+
+def test_the_app_says_how_to_export_the_pending_objects_in_its_own_words(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    """A user who pre-labelled a folder and exports sees fewer labels in the files than on the canvas. The
+    dialog said to choose Pending objects but not that accepting them is the other way, and the report
+    after the export said 'write them as labels with --pending keep' and '--unlabeled keep' (command-line
+    options the app has no field for) and counted the images written but not the objects. Both now name
+    the Model menu's accept-all and the dialog's own choices, and the report counts the objects written."""
+    win, _ = _prelabelled(qtbot, tmp_path)
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("yolo")
+    assert "Accept All Predictions in Project" in dlg.note.text()
+    fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
+    assert errors == []
+    report = win.interop.report
+    a_objects = len(win.document.project.annotations_of(win.document.project.image_by_file_name("a.png").id))
+    assert report.headline.text().startswith(f"Exported 1 image and {a_objects} objects as"), report.headline
+    lines = report.lines
+    assert not [line for line in lines if "--pending" in line or "--unlabeled" in line], lines
+    pending = next(line for line in lines if "pending object" in line)
+    assert "Accept All Predictions in Project" in pending
+    assert "Pending objects: Write them as labels" in pending
+    unlabeled = next(line for line in lines if "not labelled yet" in line)
+    assert "Unlabelled images: Write them as images without objects" in unlabeled, unlabeled

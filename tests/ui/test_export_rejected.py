@@ -51,7 +51,7 @@ def test_export_dialog_names_the_rejected_objects_it_leaves_out(
     fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
     assert errors == []
     report = win.interop.report
-    assert "Exported 1 image as" in report.headline.text()
+    assert "Exported 1 image and 2 objects as" in report.headline.text()  # a.txt's two
     assert any("2 rejected objects left out" in line and "b.png" in line for line in report.lines)
     labels = tmp_path / "out" / "labels" / "train"
     assert not (labels / "b.txt").exists()
@@ -69,7 +69,7 @@ def test_rejected_objects_written_as_labels_when_asked(qtbot, tmp_path: Path, no
     qtbot.keyClick(choice, Qt.Key.Key_Down)
     fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
     assert errors == []
-    assert "Exported 2 images as" in win.interop.report.headline.text()
+    assert "Exported 2 images and 4 objects as" in win.interop.report.headline.text()
     labels = tmp_path / "out" / "labels" / "train"
     assert len((labels / "a.txt").read_text().splitlines()) == 3
     assert len((labels / "b.txt").read_text().splitlines()) == 1

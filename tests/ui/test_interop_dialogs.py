@@ -441,7 +441,8 @@ def test_export_report_counts_the_images_written_and_names_the_left_out_one(
     fill_and_ok(qtbot, win.interop.dialog, "yolo", tmp_path / "out")
     report = win.interop.report
     assert report is not None and report.isVisible()
-    assert "Exported 1 image as" in report.headline.text()
+    written = len((tmp_path / "out" / "labels" / "train" / "a.txt").read_text().splitlines())
+    assert f"Exported 1 image and {written} objects as" in report.headline.text()
     assert "left out" in report.lines[0] and "b.png" in report.lines[0]
     assert not (tmp_path / "out" / "labels" / "train" / "b.txt").exists()
 

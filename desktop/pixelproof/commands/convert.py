@@ -181,7 +181,6 @@ def run(args: argparse.Namespace) -> int:
     # pending and rejected objects and the images not labelled yet (or left wrong by rejections) are left
     # out by the writer (``Format.write``), named in its first warnings
     left = dst.left_out(project, **{k: v for k, v in write_opts.items() if k in EXPORT_OPTION_NAMES})
-    left_out, gone = set(left.all_images), set(left.all_objects)
     bar = ProgressBar(f"writing {args.dst_format}")
     try:
         with executor or contextlib.nullcontext():
@@ -193,12 +192,9 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     print_capped([f"pixelproof: warning: {w}" for w in warnings])  # a line per image: a screenful at most
     skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
-    void = project.void_category_ids()
-    written = [a for a in project.annotations.values() if a.image_id not in left_out and a.id not in gone]
-    n_void = sum(a.category_id in void for a in written) if void else 0
+    n_images, n_objects, n_void = left.written(project)
     print(
-        f"{args.output}: {plural(len(project.images) - len(left_out), 'image')}, "
-        f"{plural(len(written) - n_void, 'annotation')}"
+        f"{args.output}: {plural(n_images, 'image')}, {plural(n_objects, 'annotation')}"
         + (f" (+{n_void} void regions)" if n_void else "")
         + f", {plural(len(project.categories), 'category')}"
         + (f"; {len(result.problems)} problem(s)" if result.problems else "")

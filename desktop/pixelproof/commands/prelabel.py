@@ -48,7 +48,13 @@ from pixelproof.inference.apply import (
 )
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
-from pixelproof.inference.class_mapping import effective_mapping, mapping_key, parse_mapping, unknown_class
+from pixelproof.inference.class_mapping import (
+    effective_mapping,
+    mapping_key,
+    parse_mapping,
+    respelt,
+    unknown_class,
+)
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line
 from pixelproof.inference.registry import get_backend
 from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
@@ -328,6 +334,8 @@ def _run_job(
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
     new = f", new categories: {', '.join(map(shown, result.new_categories))}" if result.new_categories else ""
+    same = ", ".join(f"{shown(c)} -> {shown(t)}" for c, t in respelt(mapping).items())
+    new += f", model classes into the project's categories spelt otherwise: {same}" if same else ""
     print(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
         f"{plural(result.annotations, 'annotation')} added{new}"

@@ -107,6 +107,16 @@ def remembered_for(project: Project, backend: Backend) -> dict[str, str | None]:
     return old if classes and set(old) <= classes else {}
 
 
+def _spelling(name: str) -> str:
+    """A name as compared across tools' spellings: case, ``_`` or ``-`` for a space, spaces around."""
+    return " ".join(name.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+def respelt(mapping: dict[str, str | None]) -> dict[str, str]:
+    """The model classes ``mapping`` sends to a category spelt otherwise (``person`` -> ``Person``)."""
+    return {c: t for c, t in mapping.items() if t and t != c and _spelling(t) == _spelling(c)}
+
+
 def effective_mapping(
     project: Project,
     backend: Backend,
@@ -119,9 +129,17 @@ def effective_mapping(
     single-class backend whose class the project lacks goes to ``current_category`` (the app's current
     category; the CLI passes ``--category`` or the project's only category), not to a new category.
     The remembered mapping of that class wins over a default ``current_category``, not over one the user
-    ``chosen`` for this run (the CLI's ``--category``)."""
+    ``chosen`` for this run (the CLI's ``--category``). A class the project has spelt otherwise (case,
+    ``_`` or ``-`` for a space: ``Person``, ``dining_table``) goes to that category when only one matches."""
     mapping = {**remembered_for(project, backend), **(explicit or {})}
     classes = backend.categories()
+    spelt: dict[str, list[str]] = {}
+    for cat in project.categories.values():
+        spelt.setdefault(_spelling(cat.name), []).append(cat.name)
+    for c in classes:  # Person from a classes.txt for a COCO model's person: not a second category
+        same = spelt.get(_spelling(c), [])
+        if c not in mapping and project.category_by_name(c) is None and len(same) == 1:
+            mapping[c] = same[0]
     if (
         len(classes) == 1
         and classes[0] not in (explicit or {})

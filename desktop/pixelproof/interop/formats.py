@@ -222,6 +222,12 @@ REJECTED_OPTION = Option(
 # options every writer has, taken by ``Format.write`` itself
 EXPORT_OPTIONS = (UNLABELED_OPTION, PENDING_OPTION, REJECTED_OPTION)
 EXPORT_OPTION_NAMES = tuple(opt.name for opt in EXPORT_OPTIONS)
+ACCEPT_ALL = "Model > Accept All Predictions in Project"
+# how the warnings of ``LeftOut.note`` say to export what was left out: the command line's words (the app
+# passes its Export dialog's); "accept" is how a pending object becomes a label
+CLI_WORDS = {"accept": f"accept them (in the app: {ACCEPT_ALL}) to export them"} | {
+    opt.name: f"with --{opt.name} keep" for opt in EXPORT_OPTIONS
+}
 
 
 @dataclass(frozen=True)
@@ -250,9 +256,19 @@ class LeftOut:
         on = {project.annotations[a].image_id for a in (self.objects if objects is None else objects)}
         return [i for i in project.images if i in on]
 
-    def note(self, project: Any) -> list[str]:
-        """One warning for each kind left out, naming the images."""
+    def written(self, project: Any) -> tuple[int, int, int]:
+        """What an export leaving these out writes: images, objects (void regions aside), void regions."""
+        gone, out, void = set(self.all_objects), set(self.all_images), project.void_category_ids()
+        anns = [a for a in project.annotations.values() if a.image_id not in out and a.id not in gone]
+        n_void = sum(a.category_id in void for a in anns) if void else 0
+        return len(project.images) - len(out), len(anns) - n_void, n_void
+
+    def note(self, project: Any, words: dict[str, str] | None = None) -> list[str]:
+        """One warning for each kind left out, naming the images; ``words``: how to export them anyway
+        (``CLI_WORDS`` by default)."""
         from pixelproof.core.wording import plural
+
+        words = words or CLI_WORDS
 
         notes = []
         if self.images:
@@ -260,14 +276,14 @@ class LeftOut:
                 f"{plural(len(self.images), 'image')} left out as not labelled yet (no objects"
                 + (", or only pending ones" if self.objects else "")
                 + f", not marked Done or Reviewed): {image_names(project, self.images)}; mark an image Done "
-                "to export it as one without objects, or write them all with --unlabeled keep"
+                "to export it as one without objects, or write them all " + words["unlabeled"]
             )
         if self.objects:
             images = self.object_images(project)
             notes.append(
                 f"{plural(len(self.objects), 'pending object')} left out (not reviewed yet: proposals, not "
-                f"labels) on {plural(len(images), 'image')}: {image_names(project, images)}; accept them to "
-                "export them, or write them as labels with --pending keep"
+                f"labels) on {plural(len(images), 'image')}: {image_names(project, images)}; "
+                f"{words['accept']}, or write them as labels {words['pending']}"
             )
         if self.rejected or self.rejected_images:
             parts = []
@@ -285,7 +301,7 @@ class LeftOut:
                 )
             notes.append(
                 "; ".join(parts) + "; correct and accept them in review to export them, or write them as "
-                "labels with --rejected keep"
+                "labels " + words["rejected"]
             )
         return notes
 
@@ -423,21 +439,22 @@ class Format:
         unlabeled: str = "skip",
         pending: str = "leave-out",
         rejected: str = "leave-out",
+        words: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> list[str]:
         """Run the writer (its warnings) with the garbage collector paused; a folder output is marked as
         a PixelProof export (``core.export_mark``), a stopped one written into a new folder too.
         ``pending="leave-out"`` leaves out the objects pending review, ``rejected="leave-out"`` those a
         reviewer rejected and the images they leave wrong, ``unlabeled="skip"`` the images not labelled yet
-        (``left_out``; the project itself keeps them), named in the first warnings; the next names image
-        files not the size the project declares (headers only)."""
+        (``left_out``; the project itself keeps them), named in the first warnings (``words``: how to export
+        them anyway, ``LeftOut.note``); the next names image files not the size the project declares."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
         from pixelproof.core.image_maps import written_app
         from pixelproof.interop.declared_sizes import export_size_warning
 
         left = self.left_out(project, unlabeled=unlabeled, pending=pending, rejected=rejected)
-        notes = left.note(project)
+        notes = left.note(project, words)
         written = project
         if left.all_objects or left.all_images:
             gone = set(left.all_images)

@@ -38,7 +38,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
 from pixelproof.core.wording import plural
 from pixelproof.interop import FORMATS, Format, ImportResult, project_name
-from pixelproof.interop.formats import EXPORT_OPTION_NAMES, LeftOut, image_names
+from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_OPTIONS, LeftOut, image_names
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
@@ -47,6 +47,12 @@ from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
+
+# how the export's warnings say to export what it left out: this dialog's choices, not convert's options
+APP_WORDS = {"accept": f"accept them to export them ({ACCEPT_ALL}, or Accept All on Image)"} | {
+    opt.name: f"with the Export dialog's {opt.label}: {opt.choices['keep']}" for opt in EXPORT_OPTIONS
+}
+
 
 # -- dialogs -------------------------------------------------------------------------------------
 
@@ -120,8 +126,23 @@ class _FormatDialog(QDialog):
             form.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(current)
         self.stack.updateGeometry()
-        self.resize(self.width(), self.minimumSizeHint().height())
         self._update()
+        self._fit_height()
+
+    def set_note(self, text: str) -> None:
+        """The note under the options, and the dialog's height to hold it."""
+        self.note.setText(text)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the layout needs at this width, the note's wrapped lines included: Qt's minimum counts
+        a word-wrapped label as one line, so a long note (the images and objects an export leaves out) took
+        its height from the rows of the Options box, drawn over one another."""
+        layout = self.layout()
+        layout.invalidate()
+        need = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
+        self.setMinimumHeight(need)
+        self.resize(self.width(), need)
 
     def _update(self, *_: object) -> None:
         self.ok_button.setEnabled(bool(self.path_edit.text().strip()))
@@ -163,7 +184,7 @@ class ImportDialog(_FormatDialog):
     def _update(self, *_: object) -> None:
         super()._update()
         fmt = self.format
-        self.note.setText(
+        self.set_note(
             "The annotations open as a new, unsaved project."
             + ("" if fmt.input_is_file else " A single file (e.g. data.yaml or one JSON/XML) also works.")
         )
@@ -264,30 +285,30 @@ class ExportDialog(_FormatDialog):
         left = self.left_out()
         if left.images:
             text += (
-                f" {plural(len(left.images), 'image')} not labelled yet (no objects"
+                f"\n{plural(len(left.images), 'image')} not labelled yet (no objects"
                 + (", or only pending ones" if left.objects else "")
                 + f", not marked Done or Reviewed) will be left out: {image_names(self.project, left.images)}"
                 " (Unlabelled images: Write them as images without objects)."
             )
         if left.objects:
             text += (
-                f" {plural(len(left.objects), 'pending object')} (not reviewed yet) will be left out, on "
-                f"{image_names(self.project, left.object_images(self.project))} (Pending objects: Write "
-                "them as labels)."
+                f"\n{plural(len(left.objects), 'pending object')} (not reviewed yet) will be left out, on "
+                f"{image_names(self.project, left.object_images(self.project))}: accept them first "
+                f"({ACCEPT_ALL}), or Pending objects: Write them as labels."
             )
         if left.rejected:
             text += (
-                f" {plural(len(left.rejected), 'rejected object')} (a reviewer said they are wrong) will be "
+                f"\n{plural(len(left.rejected), 'rejected object')} (a reviewer said they are wrong) will be "
                 f"left out, on {image_names(self.project, left.object_images(self.project, left.rejected))}"
                 " (Rejected objects: Write them as labels)."
             )
         if left.rejected_images:
             names = image_names(self.project, left.rejected_images)
             text += (
-                f" {plural(len(left.rejected_images), 'image')} rejected in review (every object rejected, "
+                f"\n{plural(len(left.rejected_images), 'image')} rejected in review (every object rejected, "
                 f"or the image as a whole) will be left out: {names}."
             )
-        self.note.setText(text.strip())
+        self.set_note(text.strip())
 
     def accept(self) -> None:
         path = self.path()
@@ -421,11 +442,13 @@ class InteropActions(QObject):
         # the writer leaves out pending and rejected objects and the images not labelled yet or rejected
         # (``Format.write``; its first warnings name them)
         chosen = {k: v for k, v in options.items() if k in EXPORT_OPTION_NAMES}
-        written = len(project.images) - len(fmt.left_out(project, **chosen).all_images)
+        images, objects, void = fmt.left_out(project, **chosen).written(project)
         outcome = dialogs.run_job(
             shell.widget,
             f"Writing {fmt.title} to {out.name}…",
-            lambda progress, _on_problem: fmt.write(project, out, progress=progress, **options),
+            lambda progress, _on_problem: fmt.write(
+                project, out, progress=progress, words=APP_WORDS, **options
+            ),
         )
         if outcome.cancelled:
             shell.status(f"Export cancelled: {out} may hold part of the files", 8000)
@@ -438,7 +461,11 @@ class InteropActions(QObject):
         warnings: list[str] = outcome.result
         note = versions_note(str(project.path), project, WRITTEN)  # as convert warns
         warnings = [note, *warnings] if note else warnings
-        summary = f"Exported {plural(written, 'image')} as {fmt.title} to {out}"
+        summary = (
+            f"Exported {plural(images, 'image')} and {plural(objects, 'object')}"
+            + (f" (+{plural(void, 'void region')})" if void else "")
+            + f" as {fmt.title} to {out}"
+        )
         if warnings:
             n = len(warnings)
             self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)

@@ -166,6 +166,7 @@ DEFAULTS: list[Shortcut] = [
     _("model.accept_all", "Accept All on &Image", ("Shift+K",), "labeling"),
     _("model.reject_all", "Reject All on I&mage", ("Shift+J",), "labeling"),
     _("model.reject_below", "Reject &Below Score", ("Ctrl+Shift+J",), "labeling"),
+    _("model.accept_project", "Accept All Predictions in Pr&oject", ("Ctrl+Shift+K",), "labeling"),
     # Problems (the Problems panel: lint's triage queue)
     _("lint.run", "F&ind Problems", ("F6",)),
     _("lint.cancel", "&Cancel Finding Problems", ("Shift+F6",)),

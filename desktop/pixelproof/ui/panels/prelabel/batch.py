@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.model import IdsExhausted
+from pixelproof.core.wording import plural
 from pixelproof.inference.apply import LEFT_OUT
 from pixelproof.inference.base import Backend
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.rebase import Rebaser
+from pixelproof.interop.formats import ACCEPT_ALL
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.run_options import RunSettings
 from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
@@ -74,6 +76,7 @@ class Batch:
     skipped: int = 0  # predictions repeating an object the image already had
     ignored: int = 0  # predictions left out: ignored class, not in the project, empty shape
     speckles: int = 0  # masks the backend dropped under its min_area
+    new_categories: int = 0  # made for model classes the project lacked
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
     box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
     auto_tiled: list[str] = field(default_factory=list)  # "file: too big for ...; pre-labeled in N-px tiles"
@@ -212,6 +215,7 @@ class BatchRunner(QWidget):
             batch.skipped += proposal.skipped
             batch.ignored += proposal.ignored
             batch.speckles += proposal.speckles
+            batch.new_categories += len(proposal.categories)
             for failure in proposal.box_failures:  # which box got no mask, and why
                 line = failure.line(rec.file_name)
                 batch.box_failures.append(line)
@@ -272,6 +276,8 @@ class BatchRunner(QWidget):
             text = f"{verb} {batch.done - failed} of {batch.total} images"
         noun = "mask" if batch.from_boxes else "prediction"
         text += f": {batch.added} {noun}{'s' if batch.added != 1 else ''}"
+        if batch.new_categories:
+            text += f", {plural(batch.new_categories, 'new category')}"
         if batch.ignored:
             text += f", {batch.ignored} {LEFT_OUT}"
         if batch.skipped:
@@ -290,6 +296,10 @@ class BatchRunner(QWidget):
             text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
         if batch.stopped:
             text += f"; the others not pre-labeled: {batch.stopped}"
+        if (
+            batch.added and batch.total > 1
+        ):  # said where they appear, not first at the export that leaves them out
+            text += f". They are pending until accepted (exports leave them out): K, Shift+K or {ACCEPT_ALL}"
         self.summary_label.setText(text)
         self.message.emit(text)
         self.session.set_batch_running(False)

@@ -14,10 +14,16 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
 from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
 from pixelproof.core.geometry import clone
-from pixelproof.core.model import Annotation, is_pending_prediction
+from pixelproof.core.model import Annotation, is_pending_prediction, is_rejected
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
+
+
+def awaiting(ann: Annotation) -> bool:
+    """A model's prediction awaiting a decision here: not accepted, and not one a reviewer rejected in the
+    review view (accepting all would overturn that decision unseen; the review view takes it back)."""
+    return is_pending_prediction(ann) and not is_rejected(ann)
 
 
 def _count(n: int) -> str:
@@ -45,11 +51,17 @@ class PredictionReview(QGroupBox):
             "Every prediction shown on this image (hidden ones stay pending)",
         )
         self.act_reject_all = a("model.reject_all", self.reject_all, "Every prediction on this image")
+        self.act_accept_project = a(
+            "model.accept_project",
+            self.accept_all_in_project,
+            "Every pending prediction in the project the Show slider does not hide, on every image (one "
+            "undo step; those it hides stay pending)",
+        )
         self.act_reject_below = a(
             "model.reject_below", self.reject_below, "Predictions on this image scoring below the slider"
         )
         self.actions_list = [self.act_accept, self.act_reject, self.act_accept_all, self.act_reject_all,
-                             self.act_reject_below]  # fmt: skip
+                             self.act_reject_below, self.act_accept_project]  # fmt: skip
         self.score_slider = QSlider(Qt.Orientation.Horizontal)
         self.score_slider.setObjectName("scoreFilter")
         self.score_slider.setRange(0, 100)
@@ -63,6 +75,7 @@ class PredictionReview(QGroupBox):
         grid.addWidget(self.score_label, 0, 2)
         self.reject_below_button = text_button(self.act_reject_below)
         buttons = [text_button(a) for a in self.actions_list[:4]] + [self.reject_below_button]
+        buttons.append(text_button(self.act_accept_project))
         for row, b in enumerate(buttons, 1):  # one column: the dock stays narrow on a 1366-px screen
             grid.addWidget(b, row, 0, 1, 3)
         grid.addWidget(self.pending_label, len(buttons) + 1, 0, 1, 3)
@@ -72,11 +85,11 @@ class PredictionReview(QGroupBox):
         doc = self.document
         if doc is None or doc.current_image_id == -1:
             return []
-        return [a for a in doc.project.annotations_of(doc.current_image_id) if is_pending_prediction(a)]
+        return [a for a in doc.project.annotations_of(doc.current_image_id) if awaiting(a)]
 
     def selected_pending(self) -> list[Annotation]:
         doc = self.document
-        return [a for a in doc.selected_annotations() if is_pending_prediction(a)] if doc is not None else []
+        return [a for a in doc.selected_annotations() if awaiting(a)] if doc is not None else []
 
     def score_cut(self) -> float:
         return self.score_slider.value() / 100
@@ -128,6 +141,28 @@ class PredictionReview(QGroupBox):
         anns = self.shown_pending()
         self._accept(anns, f"all {_count(len(anns))} shown on the image")
 
+    def accept_all_in_project(self) -> None:
+        """Accept, on every image, the pending predictions the Show slider does not hide: the X-AnyLabeling
+        habit of pre-labelling a folder and trusting the model above a score, in one undo step. Those
+        below stay pending (left out of exports) and are counted, so the cut is never silent."""
+        doc = self.document
+        if doc is None:
+            return
+        cut = self.score_cut()
+        pending = [a for a in doc.project.annotations.values() if awaiting(a)]
+        shown = [a for a in pending if a.score is None or a.score >= cut]
+        below = len(pending) - len(shown)
+        left = f"; {below} below {cut:.2f} stay pending (lower Show to see them)" if below else ""
+        if not shown:
+            self.message.emit(f"No pending predictions scoring {cut:.2f} or more in the project" + left)
+            return
+        images = len({a.image_id for a in shown})
+        self._accept(shown, f"all {_count(len(shown))} in the project")
+        self.message.emit(
+            f"Accepted {_count(len(shown))} on {images} image{'s' if images != 1 else ''}{left}"
+            " · Ctrl+Z undoes"
+        )
+
     def reject_all(self) -> None:
         anns = self.pending_on_image()
         self._reject(anns, f"all {_count(len(anns))} on the image")
@@ -162,5 +197,6 @@ class PredictionReview(QGroupBox):
         self.act_accept_all.setEnabled(len(below) < len(pending))  # something shown to accept
         self.act_reject_all.setEnabled(bool(pending))
         self.act_reject_below.setEnabled(bool(below))
+        self.act_accept_project.setEnabled(self.document is not None)  # (says so when nothing is pending)
         text = f"{len(pending)} pending on this image" if pending else ""
         self.pending_label.setText(text + (f" · {len(below)} hidden" if below else ""))
