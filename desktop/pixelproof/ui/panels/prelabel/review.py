@@ -67,6 +67,9 @@ class PredictionReview(QGroupBox):
         self.score_slider.setRange(0, 100)
         self.score_slider.setToolTip("Hide pending predictions scoring below this (display only)")
         self.score_slider.valueChanged.connect(self._score_filter_changed)
+        # the canvas items read the cut from their class: a window made after another (a test, a second
+        # window) started at that one's cut while its slider said 0.00
+        AnnotationItemMixin.min_score = self.score_slider.value() / 100
         self.score_label = QLabel("≥ 0.00")
         self.pending_label = QLabel()
         grid = QGridLayout(self)
