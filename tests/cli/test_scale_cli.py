@@ -95,6 +95,12 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     assert masks and all(a.app_extra.get("from_box") in boxes.annotations for a in masks)
     assert outlined["pool"] == outlined["serial"]
 
+    # the predictions accepted: labels, not pending proposals (qa's reference and lint take only labels)
+    labels = load_project(folder / "serial.json")
+    for a in labels.annotations.values():
+        a.review = "accepted"
+    save_project(labels, folder / "labels.json")
+
     # qa: the same report files, scored here, on two workers and on the cluster
     candidate = folder / "candidate.json"
     assert main(["prelabel", str(coins_project), *THRESHOLD[:-1], "min_area=80", "-o", str(candidate)]) == 0
@@ -102,7 +108,7 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     for name, flags in runs.items():
         csv, js = folder / f"{name}.csv", folder / f"{name}.qa.json"
         code = main(
-            ["qa", str(folder / "serial.json"), str(candidate), *flags, "--csv", str(csv), "--json", str(js)]
+            ["qa", str(folder / "labels.json"), str(candidate), *flags, "--csv", str(csv), "--json", str(js)]
         )
         assert code == 0, capsys.readouterr().err
         reports[name] = (csv.read_bytes(), js.read_bytes())
@@ -111,10 +117,6 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     assert reports["dask"] == reports["serial"]
 
     # lint: the same problems file (first pass on the workers, dataset figures and second pass here)
-    labels = load_project(folder / "serial.json")
-    for a in labels.annotations.values():
-        a.review = "accepted"  # labels, not pending predictions: lint looks at them
-    save_project(labels, folder / "labels.json")
     lints = {}
     for name, flags in runs.items():
         out = folder / f"{name}.lint.json"
