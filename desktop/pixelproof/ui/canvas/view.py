@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QTransform, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from pixelproof.core.model import Annotation
@@ -20,11 +20,8 @@ from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.canvas import hit_test, stacking, tag_layout
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import (
-    clamp_zoom,
-    keep_at,
     setup_image_view,
     wheel_zoom_factor,
-    zoom_to_fit,
 )
 from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
@@ -32,14 +29,12 @@ from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.pixels import ShownPixels
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.tool_event import ToolEvent
+from pixelproof.ui.canvas.zoom_pan import ZoomAndPan
 from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
-ZOOM_TO_MAX = 4.0  # ``zoom_to``: beyond this a small object's pixels hide what surrounds it
-ZOOM_TO_CONTEXT = 3.0  # ``zoom_to``: the area takes at most a third of the view
 
-
-class CanvasView(ShownPixels, QGraphicsView):
+class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
     """The central widget: one image, its annotations, and the active tool."""
 
     cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image
@@ -395,63 +390,7 @@ class CanvasView(ShownPixels, QGraphicsView):
         if item.scene() is self._scene:
             self._scene.removeItem(item)
 
-    # -- zoom and pan ----------------------------------------------------------------------------
-    @property
-    def zoom(self) -> float:
-        return self.transform().m11()
-
-    def image_rect(self) -> QRectF:
-        h, w = self.image_size()
-        return QRectF(0, 0, w, h)
-
-    def fit(self) -> None:
-        """Whole image in the window (Ctrl+0)."""
-        r = self.image_rect()
-        if r.isEmpty():
-            return
-        self._apply_zoom(zoom_to_fit(self, r.width(), r.height(), margin=12))
-        self.centerOn(r.center())
-        self._fitted = True
-        stacking.rehover(self)  # another spot of the image under a pointer that rests
-
-    def zoom_to(self, area: QRectF) -> None:
-        """Show ``area`` (scene) with its surroundings: it takes at most a third of the view, at most 400%
-        (beyond that a small object's pixels hide what surrounds it; a tiny one grows to 8 px about its
-        centre); an area that needs no more than fit zoom shows the whole image (the problem of the
-        Problems panel, the object double-clicked in the Annotations panel)."""
-        w, h = max(area.width(), 8.0), max(area.height(), 8.0)
-        area = QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
-        vp = self.viewport().rect()
-        z = min(vp.width() / (w * ZOOM_TO_CONTEXT), vp.height() / (h * ZOOM_TO_CONTEXT))
-        image = self.image_rect()
-        if not image.isEmpty() and z <= min(vp.width() / image.width(), vp.height() / image.height()):
-            self.fit()
-            return
-        self.set_zoom(min(z, ZOOM_TO_MAX))
-        self.centerOn(area.center())
-
-    def set_zoom(self, z: float, anchor: QPoint | None = None) -> None:
-        """Zoom to ``z`` screen pixels per image pixel, keeping the image point under ``anchor`` (view
-        coordinates; default the window centre) where it is."""
-        anchor = anchor if anchor is not None else self.viewport().rect().center()
-        before = self.mapToScene(anchor)
-        self._apply_zoom(clamp_zoom(z))
-        keep_at(self, before, anchor)
-        self._fitted = False
-        stacking.rehover(self)
-
-    def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
-        self.set_zoom(self.zoom * factor, anchor)
-
-    def _apply_zoom(self, z: float) -> None:
-        self.setTransform(QTransform.fromScale(z, z))
-        if self.hover is not None:
-            self.hover.set_zoom(z)
-        for item in self.items_by_id.values():  # the box layer's tags and handles are per zoom already
-            item.refit_marks()
-        self.tags_changed()  # a zoom makes or takes room between tags: placed again before the next frame
-        self.zoomChanged.emit(z)
-
+    # -- zoom and pan: ``ZoomAndPan``; the tags placed again after a zoom ------------------------
     def tags_changed(self) -> None:
         """The objects, the selection or the zoom changed: the tags are placed again (``tag_layout``) at the
         next ``flush_tags`` - the end of the edit, or the next turn of the event loop (one for a batch)."""
@@ -464,11 +403,6 @@ class CanvasView(ShownPixels, QGraphicsView):
         the object's own tag now is."""
         if tag_layout.flush(self) and self.hover is not None and self.hover.ann_id is not None:
             stacking.mark_hovered(self, self.hover.ann_id)
-
-    def pan_by(self, dx: int, dy: int) -> None:
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - dx)
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - dy)
-        self._fitted = False
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         """The picture moved under the pointer (a pan, a scroll bar, a zoom): the mark is asked again there
