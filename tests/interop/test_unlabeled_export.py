@@ -87,6 +87,22 @@ def test_project_without_marks_exports_every_image(tmp_path: Path, fmt: str) -> 
     assert _written_stems(fmt, out) == {"defect", "good", "unseen"}
 
 
+@pytest.mark.parametrize("fmt", ["yolo", "mvtec"])
+def test_a_prelabelled_project_without_marks_leaves_out_the_images_nobody_labelled(
+    tmp_path: Path, fmt: str
+) -> None:
+    """After ``new`` + ``prelabel`` nothing is marked, yet the project is being labelled: an image the model
+    found nothing on was written as a checked negative though nobody looked at it. A model's objects in a
+    project (accepted or not) switch the rule on, as marks do; an image holding objects is written."""
+    project = _project(tmp_path, {})
+    made = project.annotations[1]
+    made.source, made.review, made.score = "model:yolo-onnx/yolo11n.onnx", "accepted", 0.9
+    out = _out(tmp_path, fmt)
+    warnings = FORMATS[fmt].write(project, out)
+    assert _written_stems(fmt, out) == {"defect"}
+    assert [w for w in warnings if "good.png" in w and "unseen.png" in w], warnings
+
+
 def test_convert_counts_the_images_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pixelproof.cli import main
     from pixelproof.core.coco import save_project

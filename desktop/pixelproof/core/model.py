@@ -503,13 +503,16 @@ class Project:
     def unlabeled_image_ids(self, leaving_out: Callable[[Annotation], bool] | None = None) -> list[int]:
         """Images nobody has labelled yet: no objects (``object_count``: a void region, a region to ignore,
         labels nothing) and not marked Done or Reviewed, in a project that marks some image so (the marks
-        then tell an image checked and found empty - a defect-free part - from one not looked at). A
-        project without such marks, one read from another format say, cannot tell them apart: none.
+        then tell an image checked and found empty - a defect-free part - from one not looked at) or that
+        a model pre-labelled (``new`` + ``prelabel``: being labelled, though nothing is marked yet). A
+        project with neither, one read from another format say, cannot tell them apart: none.
         Exports leave these out rather than write them as images with nothing in them. ``leaving_out``:
         objects an export leaves out (pending ones, ``is_pending``), which label nothing either; an image
         whose objects were all such proposals was not labelled, marks in the project or not."""
         status = self.app.get("image_status", {})
-        marked = any(s in ("done", "reviewed") for s in status.values())
+        marked = any(s in ("done", "reviewed") for s in status.values()) or any(
+            (a.source or "").startswith("model:") for a in self.annotations.values()
+        )
         if not marked and leaving_out is None:
             return []
         void = self.void_category_ids()
