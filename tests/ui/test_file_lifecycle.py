@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from pixelproof.core.coco import load_project
 from pixelproof.ui import dialogs
-from tests.ui.conftest import make_project, wait_loaded
+from tests.ui.conftest import make_project, tip_text, wait_loaded
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_two_writers import click_in_next_message_box
 from tests.ui.test_workbench import draw_box, key, set_zoom
@@ -72,7 +72,7 @@ def click_recent(qtbot, win, path: Path, before_click=lambda: None):  # type: ig
     menu = win.files.recent_menu
     menu.popup(win.mapToGlobal(win.rect().center()))
     qtbot.waitUntil(menu.isVisible)
-    act = next(a for a in menu.actions() if a.toolTip() == str(path.resolve()))
+    act = next(a for a in menu.actions() if tip_text(a.toolTip()) == str(path.resolve()))
     before_click()
     if act.isEnabled():
         qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(act).center())
@@ -325,7 +325,7 @@ def test_recent_projects_of_the_same_name_are_told_apart_by_their_folders(
         assert win.open_path(p)
     texts = {p: click_recent(qtbot, win, p).text() for p in paths}
     menu = win.files.recent_menu
-    shown = [a.text() for a in menu.actions() if a.toolTip() in {str(p.resolve()) for p in paths}]
+    shown = [a.text() for a in menu.actions() if tip_text(a.toolTip()) in {str(p.resolve()) for p in paths}]
     assert len(set(shown)) == 3 and set(shown) == set(texts.values())
     assert texts[paths[0]].replace("&&", "&") == os.path.join("cats", "project.json")
     assert texts[paths[1]].replace("&&", "&") == os.path.join("zoo", "dogs", "project.json")

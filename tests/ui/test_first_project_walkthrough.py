@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QPushButton
 
 from pixelproof.ui.review.tables import OBJECT_COLUMNS
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import tip_text, wait_loaded
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_new_project_flow import when_modal
 
@@ -143,7 +143,7 @@ def test_a_first_project_from_a_folder_of_photos(qtbot, tmp_path: Path, monkeypa
 
     menu = win.files.recent_menu
     menu.aboutToShow.emit()
-    entry = next(a for a in menu.actions() if a.toolTip() == str(saved.resolve()))
+    entry = next(a for a in menu.actions() if tip_text(a.toolTip()) == str(saved.resolve()))
     entry.trigger()
     wait_loaded(qtbot, win)
     doc = win.document

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QStyle, QSty
 
 from pixelproof.core.edits import ReplaceCategory
 from pixelproof.ui.shortcuts import REGISTRY
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import tip_text, wait_loaded
 from tests.ui.test_file_lifecycle import click_file_menu
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_new_project_flow import when_modal
@@ -107,7 +107,7 @@ def test_a_new_project_saved_once_reopens_on_the_image_shown_when_it_was_saved(
     assert win.document is None
     menu = win.files.recent_menu
     menu.aboutToShow.emit()
-    next(a for a in menu.actions() if a.toolTip() == str(saved.resolve())).trigger()
+    next(a for a in menu.actions() if tip_text(a.toolTip()) == str(saved.resolve())).trigger()
     wait_loaded(qtbot, win)
     doc = win.document
     assert doc.project.images[doc.current_image_id].file_name == where
