@@ -72,3 +72,49 @@ def test_share_widths_cuts_the_others_before_a_column_below_its_floor() -> None:
     held = share_widths(needs, 300, (1, 3), {3: 60})
     assert held == [100, 100, 40, 60] and sum(held) == 300
     assert share_widths(needs, 900, (1, 3), {3: 60}) == share_widths(needs, 900, (1, 3))  # room: as before
+
+
+HUGE = "W" * 10_000  # as another tool's file may name a class (kept whole, core.names)
+TWO_LINES = "first line\nsecond line"
+
+
+def one_short_line(text: object, most: int) -> bool:
+    return isinstance(text, str) and "\n" not in text and len(text) <= most
+
+
+def test_a_10000_character_or_two_line_class_shows_on_one_short_line_in_the_review_tables(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """A class name of 10,000 characters from an imported file made the review's Category cells and their
+    tooltips 10,000 characters wide, and a name holding a line break a cell of two lines: the cells and
+    tooltips of the Objects and Per class tables now show it on one line of at most NAME_SHOWN
+    characters (core.names.shown_name); the file keeps the name whole."""
+    from pixelproof.core.limits import NAME_SHOWN
+
+    project = install_demo(tmp_path / "demo")
+    for f in (project, project.parent / "reference.json"):
+        rename(f, "coin", HUGE)
+        rename(f, "cell", TWO_LINES)
+    win = open_window(qtbot, project)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        view.select_image(next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("coins.png")))
+        model = view.object_table.model()
+        qtbot.waitUntil(lambda: model.rowCount() > 20)
+        titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+        cat = titles.index("Category")
+        for r in range(model.rowCount()):
+            index = model.index(r, cat)
+            assert one_short_line(index.data(), 2 * NAME_SHOWN + 8), str(index.data())[:60]
+            tip = index.data(Qt.ItemDataRole.ToolTipRole)
+            assert len(tip) <= 2 * NAME_SHOWN + 200 and HUGE not in tip, tip[:60]
+        classes = view.images.class_model
+        qtbot.waitUntil(lambda: classes.rowCount() > 2)
+        names = [classes.index(r, 0).data() for r in range(classes.rowCount())]
+        assert "first line\\nsecond line" in names, names
+        assert all(one_short_line(n, NAME_SHOWN + 1) for n in names), [str(n)[:40] for n in names]
+        assert HUGE in json.loads(project.read_text())["categories"][0]["name"]  # stored whole
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

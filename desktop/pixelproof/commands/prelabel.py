@@ -333,6 +333,8 @@ def _run_job(
     tiled = len(result.auto_tiled) + (shards.kept_tiled if shards is not None else 0)
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
+    for line in mapper.problems:  # a model class named past what PixelProof makes: kept whole, said
+        warn(line)
     new = f", new categories: {', '.join(map(shown, result.new_categories))}" if result.new_categories else ""
     same = ", ".join(f"{shown(c)} -> {shown(t)}" for c, t in respelt(mapping).items())
     new += f", model classes into the project's categories spelt otherwise: {same}" if same else ""

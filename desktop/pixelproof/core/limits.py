@@ -84,6 +84,7 @@ MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile fi
 MAX_NOTE = 2_000  # characters of a review note: a paragraph, not a pasted log (500 of them make a 1 MB page)
 MAX_CATEGORY_NAME = 200  # characters of a category name made in PixelProof: a name, not a description
 NAME_SHOWN = MAX_CATEGORY_NAME  # characters of a name shown at most, then "…" (its whole in the file)
+NAME_IN_TEXT = 60  # characters of a name quoted in a sentence (a message, an undo step's label), then "…"
 MAX_YAML_BYTES = 1 << 20  # data.yaml and rules files are a few lines
 MAX_TILE_SIDE = 8192  # a TIFF tile larger than this is not a tile: refuse rather than decode gigabytes
 MAX_JPEG_SCANS = 500  # a progressive JPEG has about 10; each scan is a pass over the whole picture

@@ -21,6 +21,7 @@ import numpy as np
 from pixelproof.core import qa, qa_difference, safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.limits import LimitError, cut_note
+from pixelproof.core.names import shown_name
 from pixelproof.core.qa import (
     COUNT_FIELDS,
     FIGURE_FIELDS,
@@ -284,11 +285,16 @@ def _fmt(v: Any, reason: str | None = None) -> str:
     return html_text(v) if isinstance(v, str) else html.escape(str(v))
 
 
+_NAME_FIELDS = frozenset({"category", "cand_category", "volume_category"})  # shown_name in a cell
+
+
 def _cell(r: dict[str, Any], c: str) -> str:
     """One cell: blank when the row has no such field (a by-unit row's unitless figures); a distance with
     its row's unit, and, in a mean, how many ∞ (one mask empty) it counts as the image diagonal."""
     if c not in r:
         return ""
+    if c in _NAME_FIELDS and isinstance(r[c], str):  # a 10,000-character class made the table as wide
+        return html_text(shown_name(r[c]))
     reason = r.get(f"{c}_reason")
     if reason and reason.startswith("mixed units ("):
         return f"n/a ({reason[len('mixed units (') : reason.find(')')]}: see the rows by unit)"

@@ -35,9 +35,9 @@ from pixelproof.core.edits import (
 from pixelproof.core.edits.lint import rename_dismissed, rename_rules
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
-from pixelproof.core.limits import MAX_CLASSES, LimitError
+from pixelproof.core.limits import MAX_CLASSES, NAME_IN_TEXT, LimitError
 from pixelproof.core.model import LAST_CATEGORY_ID, Category, Project
-from pixelproof.core.names import check_category_name
+from pixelproof.core.names import check_category_name, shown_name
 
 FORMAT = 1
 INFO_KEYS = ("description", "guideline", "examples")
@@ -323,7 +323,7 @@ def apply_taxonomy(project: Project, data: dict[str, Any]) -> TaxonomyPlan:
             if c.get(key) is not None:
                 setattr(after, key, c[key])
         if after != current:
-            parts.append(ReplaceCategory(after, f"Update category {current.name}"))
+            parts.append(ReplaceCategory(after, f"Update category {_n(current.name)}"))
             plan.updated.append(current.name)
     plan.not_in_taxonomy = [c.name for c in project.categories.values() if c.name not in names]
     plan.edit = Compound(parts, "Apply taxonomy")
@@ -359,12 +359,18 @@ def _free_name(project: Project, name: str) -> None:
         raise TaxonomyError([f"a category {name!r} exists already (merge into it instead)"])
 
 
+def _n(name: str) -> str:
+    """A class name in an undo step's label: one short line (the Edit menu showed a 10,000-character name
+    whole); the edit itself acts on the whole name."""
+    return shown_name(name, NAME_IN_TEXT)
+
+
 def rename_category(project: Project, old: str, new: str) -> Edit:
     cat = _category(project, old)
     _free_name(project, new)
     after = copy.deepcopy(cat)
     after.name = new
-    label = f"Rename class {old} to {new}"
+    label = f"Rename class {_n(old)} to {_n(new)}"
     parts = [ReplaceCategory(after, label), *_renamed_elsewhere(project, old, new)]
     return parts[0] if len(parts) == 1 else Compound(parts, label, focus=parts[0].focus)
 
@@ -386,7 +392,7 @@ def merge_categories(project: Project, source: str, target: str, label: str | No
     parts: list[Edit] = ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
     mappings = retarget_mappings(project, source, target)
     parts += [mappings] if mappings is not None else []
-    return Compound(parts, label or f"Merge class {source} into {target}", focus=ids or None)
+    return Compound(parts, label or f"Merge class {_n(source)} into {_n(target)}", focus=ids or None)
 
 
 def split_category(project: Project, name: str, first: str, second: str) -> tuple[Edit, list[int]]:
@@ -416,15 +422,19 @@ def split_category(project: Project, name: str, first: str, second: str) -> tupl
     if pending:
         parts.append(ReplaceAnnotations(pending, "List for review"))
     ids = [a.id for a in objects]
-    return Compound(parts, f"Split class {name} into {first} and {second}", focus=ids or None), ids
+    return Compound(
+        parts, f"Split class {_n(name)} into {_n(first)} and {_n(second)}", focus=ids or None
+    ), ids
 
 
 def delete_category(project: Project, name: str, reassign_to: str | None) -> Edit:
     """Delete a class: its objects go to ``reassign_to``, or (None) are deleted with it."""
     if reassign_to is not None:
-        return merge_categories(project, name, reassign_to, f"Delete class {name} (objects to {reassign_to})")
+        return merge_categories(
+            project, name, reassign_to, f"Delete class {_n(name)} (objects to {_n(reassign_to)})"
+        )
     cat = _category(project, name)
-    label = f"Delete class {name} and its objects"
+    label = f"Delete class {_n(name)} and its objects"
     edit = RemoveCategory(cat.id, label)
     mappings = retarget_mappings(project, name, None)  # its model classes are ignored from now on
     return edit if mappings is None else Compound([edit, mappings], label, focus=edit.focus)
@@ -438,4 +448,4 @@ def describe_category(project: Project, name: str, **values: Any) -> Edit:
     problems = check_info(current, name)
     if problems:
         raise TaxonomyError(problems)
-    return ReplaceCategory(with_info(cat, **current), f"Describe class {name}")
+    return ReplaceCategory(with_info(cat, **current), f"Describe class {_n(name)}")

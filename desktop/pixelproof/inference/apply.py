@@ -24,7 +24,7 @@ from pixelproof.core.batch import job_timestamp
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.edits import AddPredictions
 from pixelproof.core.imageio import ImageReadError, read_image
-from pixelproof.core.limits import RLE_ORIGIN
+from pixelproof.core.limits import NAME_IN_TEXT, RLE_ORIGIN
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
@@ -33,6 +33,7 @@ from pixelproof.core.model import (
     ImageRecord,
     Project,
 )
+from pixelproof.core.names import category_name_problem, shown_name
 from pixelproof.inference.base import Backend, Prediction
 from pixelproof.inference.existing import ExistingObjects
 from pixelproof.inference.existing import Shape as ExistingShape
@@ -189,6 +190,14 @@ def box_shapes(
     return shapes, failed
 
 
+def name_kept(source: str, name: str, problem: str) -> str:
+    """The report line for a model class turned into a category PixelProof would not name so (a model's
+    metadata may name a class anything): kept whole, as an import keeps another tool's name (the
+    mapping, the next run and an export to the model's dataset name the class so)."""
+    shown = shown_name(name, NAME_IN_TEXT)
+    return f"{source}: model class “{shown}” {problem}; kept whole as the model names it"
+
+
 class PredictionMapper:
     """Turns predictions into annotations for one project, handing out ids that do not collide with the
     project's nor with earlier proposals of the same run (so a batch can be applied image by image)."""
@@ -216,6 +225,7 @@ class PredictionMapper:
         self._next_cat = 0
         self._created: dict[str, Category] = {}
         self._emitted: set[int] = set()  # created categories already handed out in a proposal
+        self.problems: list[str] = []  # each new category's name PixelProof would not make (category_for)
 
     def checkpoint(self) -> dict[str, Any]:
         """What a job resumed after this point needs to go on as one uninterrupted run would: the next
@@ -254,6 +264,8 @@ class PredictionMapper:
         self._next_cat = cid + 1
         cat = Category(cid, name, color=default_color(len(self.project.categories) + len(self._created) + 1))
         self._created[name] = cat
+        if (problem := category_name_problem(name)) is not None:
+            self.problems.append(name_kept(self.source, name, problem))
         return cat, True
 
     def class_filter(self) -> ClassFilter:
@@ -348,6 +360,7 @@ class PrelabelReport:
     images: int = 0
     annotations: int = 0
     new_categories: list[str] = field(default_factory=list)
+    name_problems: list[str] = field(default_factory=list)  # new categories' names kept whole (name_kept)
     ignored: int = 0
     skipped: int = 0  # predictions repeating an object the image already had
     speckles: int = 0  # masks the backend dropped under its ``min_area``
@@ -508,6 +521,7 @@ def prelabel_project(
         report.failures.append((image.file_name, result))
         if on_failure is not None:
             on_failure(image.file_name, result)
+    report.name_problems = list(mapper.problems)
     return report
 
 

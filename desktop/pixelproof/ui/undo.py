@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from pixelproof.core.edits import Edit
+from pixelproof.core.names import shown_name
 
 if TYPE_CHECKING:
     from pixelproof.ui.document import Document
@@ -25,7 +26,7 @@ class UndoEdit(QUndoCommand):
     ``revert_focus``, else the selection from before (when the edit had a focus), else nothing changes."""
 
     def __init__(self, doc: Document, edit: Edit, merge: str | None = None) -> None:
-        super().__init__(edit.label)
+        super().__init__(shown_name(edit.label))  # one line in the Edit menu, whatever a label quotes
         self.doc = doc
         self.edit = edit
         self.merge = merge

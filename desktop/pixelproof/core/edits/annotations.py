@@ -19,7 +19,9 @@ from pixelproof.core.edits.base import (
     require,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Annotation, Project, utc_now
+from pixelproof.core.names import shown_name
 
 
 def check_addable(project: Project, anns: list[Annotation], new_categories: Iterable[int] = ()) -> None:
@@ -253,7 +255,11 @@ def set_category(project: Project, ids: Iterable[int], category_id: int) -> SetC
     changed = [i for i in ids if project.annotations[i].category_id != category_id]
     if not changed:
         return None
-    return SetCategory(changed, category_id, f"Set category to {project.categories[category_id].name}")
+    return SetCategory(
+        changed,
+        category_id,
+        f"Set category to {shown_name(project.categories[category_id].name, NAME_IN_TEXT)}",
+    )
 
 
 def categories_left(edit: Edit, reverted: bool = False) -> dict[int, int]:

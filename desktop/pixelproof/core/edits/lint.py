@@ -8,7 +8,9 @@ import copy
 from typing import Any
 
 from pixelproof.core.edits.base import IMAGE, Change, Changes, Edit, applied, restore_order
+from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Project
+from pixelproof.core.names import shown_name
 
 _UNSET = object()
 
@@ -134,7 +136,7 @@ def rename_rules(project: Project, old: str, new: str) -> Edit | None:
     if not isinstance(classes, dict) or old not in classes or new in classes:
         return None
     edit = SetLintRules({**rules, "classes": {new if k == old else k: v for k, v in classes.items()}})
-    edit.label = f"Move the lint rules of {old} to {new}"
+    edit.label = f"Move the lint rules of {shown_name(old, NAME_IN_TEXT)} to {shown_name(new, NAME_IN_TEXT)}"
     return edit
 
 
@@ -150,6 +152,7 @@ def rename_dismissed(project: Project, old: str, new: str) -> Edit | None:
     if moved == keys:
         return None
     edit = SetLintState({**lint, "dismissed": moved})
+    old, new = shown_name(old, NAME_IN_TEXT), shown_name(new, NAME_IN_TEXT)  # the label's, one short line
     edit.label = f"Move the decisions on missing {old} objects to {new}"
     return edit
 

@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 from pixelproof.core.edits.annotations import RemoveAnnotations
 from pixelproof.core.edits.base import ANNOTATION_CHANGED, CATEGORY, Change, Changes, Edit, applied, require
+from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Category, Project
+from pixelproof.core.names import shown_name
 
 
 def _category_changed(category_id: int) -> Changes:
@@ -27,7 +29,7 @@ class AddCategory(Edit):
     def __init__(self, category: Category, position: int | None = None) -> None:
         self.category = copy.deepcopy(category)
         self.position = position
-        self.label = f"Add category {category.name}"
+        self.label = f"Add category {shown_name(category.name, NAME_IN_TEXT)}"
         self._done: bool | None = None
 
     def apply(self, project: Project) -> Changes:

@@ -11,7 +11,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from pixelproof.core import taxonomy
+from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import IdsExhausted
+from pixelproof.core.names import shown_name
 from pixelproof.ui.dialogs import as_text, show_error
 
 if TYPE_CHECKING:
@@ -49,12 +51,17 @@ class TaxonomyMenu:
         doc = self.panel.document
         if cat is None or doc is None:
             return None
-        others = [c.name for c in doc.project.categories.values() if c.id != cat.id]
+        others = [c for c in doc.project.categories.values() if c.id != cat.id]
         if not others:
             QMessageBox.information(self.panel, title, "There is no other category.")
             return None
-        name, ok = QInputDialog.getItem(self.panel, title, label.format(cat.name), others, 0, False)
-        return (cat.name, name) if ok else None
+        # each name on one short line (a 10,000-character one made the list as wide); two cut alike are
+        # told apart by their ids, and the choice is taken back to the whole name
+        shown = [shown_name(c.name) for c in others]
+        shown = [f"{s} [id {c.id}]" if shown.count(s) > 1 else s for s, c in zip(shown, others, strict=True)]
+        question = label.format(shown_name(cat.name, NAME_IN_TEXT))
+        text, ok = QInputDialog.getItem(self.panel, title, question, shown, 0, False)
+        return (cat.name, others[shown.index(text)].name) if ok and text in shown else None
 
     def _push(self, make) -> None:  # type: ignore[no-untyped-def]
         try:

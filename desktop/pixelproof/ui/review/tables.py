@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont
 
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Project
+from pixelproof.core.names import shown_name
 from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.ui.dialogs import as_text
@@ -324,12 +325,14 @@ class ObjectTableModel(QAbstractTableModel):
         if col == "Category":
             if role == Qt.ItemDataRole.DisplayRole:
                 if r.status == "wrong_class":
-                    return f"{r.category} → {r.cand_category}"
-                return r.category
-            if role == Qt.ItemDataRole.ToolTipRole:  # the column may cut a long name
+                    return f"{shown_name(r.category)} → {shown_name(r.cand_category)}"
+                return shown_name(r.category)
+            if role == Qt.ItemDataRole.ToolTipRole:  # the column may cut a long name; the tip, past 200
                 if r.status == "wrong_class":
-                    return as_text(f"reference: {r.category}\ncandidate: {r.cand_category}")
-                return as_text(r.category)
+                    return as_text(
+                        f"reference: {shown_name(r.category)}\ncandidate: {shown_name(r.cand_category)}"
+                    )
+                return as_text(shown_name(r.category))
             return None
         if col in ("Ref", "Cand"):
             v = r.ref_id if col == "Ref" else r.cand_id
@@ -426,7 +429,9 @@ class ClassSummaryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if name == "hd95":
                 return self.hd95_text(row)
-            return row[name] if name == "category" else format_value(name, row.get(name, math.nan))
+            return (
+                shown_name(row[name]) if name == "category" else format_value(name, row.get(name, math.nan))
+            )
         if role == Qt.ItemDataRole.ToolTipRole and name == "hd95":
             groups = row.get("by_unit") or {row.get("unit"): row}
             said = [f"{u}: {g['n_rows']} rows" for u, g in groups.items() if u and "n_rows" in g]

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.names import shown_name
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.panels.base import scroll_safe
 
 NEW = "\x00new:"  # combo data prefix: create a category named as what follows
@@ -56,16 +58,18 @@ class ClassMapping(QTableWidget):
         mapping = mapping or {}
         self.setRowCount(len(model_classes))
         for r, name in enumerate(model_classes):
-            item = QTableWidgetItem(name)
+            item = QTableWidgetItem(shown_name(name))  # a model may name a class anything: one short line
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(as_text(shown_name(name)))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.setItem(r, 0, item)
             want = mapping.get(name, name)
             combo = QComboBox()
             for target in dict.fromkeys([name, want]):
                 if target is not None and target not in categories:
-                    combo.addItem(f"+ new “{target}”", NEW + target)
+                    combo.addItem(f"+ new “{shown_name(target)}”", NEW + target)
             for c in categories:
-                combo.addItem(c, c)
+                combo.addItem(shown_name(c), c)
             combo.addItem("ignore", IGNORE)
             data = IGNORE if want is None else (want if want in categories else NEW + want)
             combo.setCurrentIndex(max(combo.findData(data), 0))
@@ -84,13 +88,13 @@ class ClassMapping(QTableWidget):
             if item is None or not isinstance(combo, QComboBox):
                 continue
             data = str(combo.currentData())
-            out[item.text()] = None if data == IGNORE else data.removeprefix(NEW)
+            out[item.data(Qt.ItemDataRole.UserRole)] = None if data == IGNORE else data.removeprefix(NEW)
         return out
 
     def combo(self, model_class: str) -> QComboBox | None:
         """The row's choice of ``model_class``."""
         for r in range(self.rowCount()):
-            if self.item(r, 0).text() == model_class:
+            if self.item(r, 0).data(Qt.ItemDataRole.UserRole) == model_class:
                 combo = self.cellWidget(r, 1)
                 return combo if isinstance(combo, QComboBox) else None
         return None
