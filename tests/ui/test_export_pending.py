@@ -9,22 +9,20 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from pixelproof.core.model import Annotation
-from tests.ui.test_interop_dialogs import fill_and_ok, import_through_dialog, make_labelme_folder, new_window
+from tests.ui.test_interop_dialogs import (
+    export_yolo_writing_as_labels,
+    fill_and_ok,
+    window_with_an_unlabelled_image,
+)
 
 
 def _prelabelled(qtbot, tmp_path: Path):
     """a.png labelled by hand and Done; b.png holding only a model's pending prediction (To do)."""
-    folder = make_labelme_folder(tmp_path / "lm")
-    win = new_window(qtbot)
-    import_through_dialog(qtbot, win, "labelme", folder)
+    win, b = window_with_an_unlabelled_image(qtbot, tmp_path)
     project = win.document.project
-    a, b = (project.image_by_file_name(n).id for n in ("a.png", "b.png"))
-    for ann in list(project.annotations_of(b)):
-        project.remove_annotation(ann.id)
     guess = Annotation(project.next_annotation_id(), b, 1, [10.0, 10.0, 30.0, 20.0], area=600.0)
     guess.score, guess.source, guess.review = 0.7, "model:yolo-onnx/best.onnx@0123", "pending"
     project.add_annotation(guess)
-    project.set_image_status(a, "done")
     return win, guess
 
 
@@ -59,13 +57,7 @@ def test_export_dialog_names_the_pending_objects_it_leaves_out(
 
 def test_pending_objects_written_as_labels_when_asked(qtbot, tmp_path: Path, no_prompts, errors) -> None:
     win, _ = _prelabelled(qtbot, tmp_path)
-    win.interop.act_export.trigger()
-    dlg = win.interop.dialog
-    dlg.set_format("yolo")
-    choice = dlg.forms["yolo"].widgets["pending"]
-    choice.setFocus()
-    qtbot.keyClick(choice, Qt.Key.Key_Down)
-    fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
+    export_yolo_writing_as_labels(qtbot, win, "pending", tmp_path / "out")
     assert errors == []
     labels = [len(f.read_text().splitlines()) for f in (tmp_path / "out" / "labels" / "train").glob("*.txt")]
     assert f"Exported 2 images and {sum(labels)} objects as" in win.interop.report.headline.text()

@@ -9,7 +9,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from pixelproof.core.edits.image_state import ReviewDecision
-from tests.ui.test_interop_dialogs import fill_and_ok, import_through_dialog, make_labelme_folder, new_window
+from tests.ui.test_interop_dialogs import (
+    export_yolo_writing_as_labels,
+    fill_and_ok,
+    import_through_dialog,
+    make_labelme_folder,
+    new_window,
+)
 
 
 def _reviewed(qtbot, tmp_path: Path):
@@ -61,13 +67,7 @@ def test_export_dialog_names_the_rejected_objects_it_leaves_out(
 
 def test_rejected_objects_written_as_labels_when_asked(qtbot, tmp_path: Path, no_prompts, errors) -> None:
     win, _ = _reviewed(qtbot, tmp_path)
-    win.interop.act_export.trigger()
-    dlg = win.interop.dialog
-    dlg.set_format("yolo")
-    choice = dlg.forms["yolo"].widgets["rejected"]
-    choice.setFocus()
-    qtbot.keyClick(choice, Qt.Key.Key_Down)
-    fill_and_ok(qtbot, dlg, "yolo", tmp_path / "out")
+    export_yolo_writing_as_labels(qtbot, win, "rejected", tmp_path / "out")
     assert errors == []
     assert "Exported 2 images and 4 objects as" in win.interop.report.headline.text()
     labels = tmp_path / "out" / "labels" / "train"

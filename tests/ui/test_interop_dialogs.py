@@ -90,6 +90,32 @@ def import_through_dialog(qtbot, win, fmt: str, path: Path):
     return dlg
 
 
+def window_with_an_unlabelled_image(qtbot, tmp_path: Path):
+    """make_labelme_folder imported through the dialog, a.png marked Done and b.png's objects removed: the
+    image an export leaves out unless told otherwise. Returns the window and b.png's id."""
+    folder = make_labelme_folder(tmp_path / "lm")
+    win = new_window(qtbot)
+    import_through_dialog(qtbot, win, "labelme", folder)
+    project = win.document.project
+    a, b = (project.image_by_file_name(n).id for n in ("a.png", "b.png"))
+    for ann in list(project.annotations_of(b)):
+        project.remove_annotation(ann.id)
+    project.set_image_status(a, "done")
+    return win, b
+
+
+def export_yolo_writing_as_labels(qtbot, win, option: str, out: Path) -> None:
+    """File > Export to YOLO with the `option` choice (pending, rejected) moved by key from Leave out to
+    Write them as labels, then OK."""
+    win.interop.act_export.trigger()
+    dlg = win.interop.dialog
+    dlg.set_format("yolo")
+    choice = dlg.forms["yolo"].widgets[option]
+    choice.setFocus()
+    qtbot.keyClick(choice, Qt.Key.Key_Down)
+    fill_and_ok(qtbot, dlg, "yolo", out)
+
+
 def test_import_labelme_folder_opens_a_new_unsaved_project_with_a_report(
     qtbot, tmp_path: Path, no_prompts, errors
 ) -> None:
@@ -429,14 +455,7 @@ def test_export_report_counts_the_images_written_and_names_the_left_out_one(
 ) -> None:
     """An image not labelled yet is left out of the export: the report's summary said "Exported 2 images"
     though one was written; it counts the written ones, as convert does; its first line names the other."""
-    folder = make_labelme_folder(tmp_path / "lm")
-    win = new_window(qtbot)
-    import_through_dialog(qtbot, win, "labelme", folder)
-    project = win.document.project
-    a, b = (project.image_by_file_name(n).id for n in ("a.png", "b.png"))
-    for ann in list(project.annotations_of(b)):
-        project.remove_annotation(ann.id)
-    project.set_image_status(a, "done")
+    win, _ = window_with_an_unlabelled_image(qtbot, tmp_path)
     win.interop.act_export.trigger()
     fill_and_ok(qtbot, win.interop.dialog, "yolo", tmp_path / "out")
     report = win.interop.report
@@ -452,14 +471,7 @@ def test_export_dialog_says_before_export_which_images_will_be_left_out(
 ) -> None:
     """The images not labelled yet were named only in the report after the export: the dialog says so
     under the options while Unlabelled images is 'Leave out', and not once 'Write them' is picked."""
-    folder = make_labelme_folder(tmp_path / "lm")
-    win = new_window(qtbot)
-    import_through_dialog(qtbot, win, "labelme", folder)
-    project = win.document.project
-    a, b = (project.image_by_file_name(n).id for n in ("a.png", "b.png"))
-    for ann in list(project.annotations_of(b)):
-        project.remove_annotation(ann.id)
-    project.set_image_status(a, "done")
+    win, _ = window_with_an_unlabelled_image(qtbot, tmp_path)
     win.interop.act_export.trigger()
     dlg = win.interop.dialog
     dlg.set_format("yolo")
