@@ -82,6 +82,20 @@ def _settled(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: not props._refresh_timer.isActive())
 
 
+def _typed_into_the_first(qtbot, tmp_path: Path, field: str, text: str):  # type: ignore[no-untyped-def]
+    """The file opened, its first object clicked and `text` typed over its `field` (the line edit, a number
+    field's included), nothing committed yet. Returns the window, that line edit and the second object."""
+    window = _open(qtbot, tmp_path)
+    _click_object(qtbot, window, 50, 45)
+    _, second = list(window.document.project.annotations)
+    widget = window.panels["propertiesDock"].cvat.fields[field]
+    line = widget if isinstance(widget, QLineEdit) else widget.lineEdit()
+    QTest.mouseClick(line, LEFT)
+    QTest.keyClick(line, Qt.Key.Key_A, CTRL)
+    QTest.keyClicks(line, text)
+    return window, line, second
+
+
 def test_each_attribute_is_a_field_of_its_type_and_a_click_is_one_undo_step(
     qtbot, tmp_path, no_prompts
 ) -> None:
@@ -252,15 +266,9 @@ def test_values_the_label_does_not_allow_are_shown_as_read_and_kept(qtbot, tmp_p
 
 
 def test_text_typed_goes_to_the_object_it_was_typed_for(qtbot, tmp_path, no_prompts) -> None:
-    window = _open(qtbot, tmp_path)
+    window, plate, second = _typed_into_the_first(qtbot, tmp_path, "plate", "ZZ 1")
     props = window.panels["propertiesDock"]
     doc = window.document
-    _click_object(qtbot, window, 50, 45)
-    _, second = list(doc.project.annotations)
-    plate = props.cvat.fields["plate"]
-    QTest.mouseClick(plate, LEFT)
-    QTest.keyClick(plate, Qt.Key.Key_A, CTRL)
-    QTest.keyClicks(plate, "ZZ 1")
     doc.set_selection([second])  # a script or a shortcut moves the selection, the focus stays
     qtbot.waitUntil(lambda: props.cvat._ids == (second,))
     assert _attrs(window, 0)["plate"] == "ZZ 1"
@@ -292,15 +300,9 @@ def test_a_review_state_set_on_several_objects_keeps_them_all_selected(qtbot, tm
 def test_a_number_typed_goes_to_the_object_it_was_typed_for(qtbot, tmp_path, no_prompts) -> None:
     """The text field's typing went to its object when the selection moved under it, the number field's
     was dropped: digits typed (counted on Return or leaving) were replaced by the new object's value."""
-    window = _open(qtbot, tmp_path)
+    window, line, second = _typed_into_the_first(qtbot, tmp_path, "doors", "3")
     props = window.panels["propertiesDock"]
     doc = window.document
-    _click_object(qtbot, window, 50, 45)
-    _, second = list(doc.project.annotations)
-    line = props.cvat.fields["doors"].lineEdit()
-    QTest.mouseClick(line, LEFT)
-    QTest.keyClick(line, Qt.Key.Key_A, CTRL)
-    QTest.keyClicks(line, "3")
     doc.set_selection([second])  # a script or a shortcut moves the selection, the focus stays
     qtbot.waitUntil(lambda: props.cvat._ids == (second,))
     assert [_attrs(window, n)["doors"] for n in (0, 1)] == ["3", "2"]
@@ -312,15 +314,9 @@ def test_return_before_the_panel_follows_the_selection_keeps_the_new_selection(
 ) -> None:
     """The panel follows a selection on the next event-loop turn: a Return queued behind the key that
     moved it wrote the value onto the objects shown (as it should) and selected them again."""
-    window = _open(qtbot, tmp_path)
+    window, plate, second = _typed_into_the_first(qtbot, tmp_path, "plate", "QQ 7")
     props = window.panels["propertiesDock"]
     doc = window.document
-    _click_object(qtbot, window, 50, 45)
-    _, second = list(doc.project.annotations)
-    plate = props.cvat.fields["plate"]
-    QTest.mouseClick(plate, LEFT)
-    QTest.keyClick(plate, Qt.Key.Key_A, CTRL)
-    QTest.keyClicks(plate, "QQ 7")
     doc.set_selection([second])
     QTest.keyClick(plate, Qt.Key.Key_Return)  # before the panel's refresh
     qtbot.waitUntil(lambda: props.cvat._ids == (second,))
