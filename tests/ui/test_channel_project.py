@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import tifffile
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import load_project, save_project
@@ -190,6 +190,60 @@ def test_save_to_all_images_of_this_kind_sets_the_images_whose_files_have_the_sa
         qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading)
         assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 2500]
         assert pixel(qtbot, win) == FITC_2500
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def tick(qtbot, box) -> None:  # type: ignore[no-untyped-def]
+    """A click on a check box's indicator (its middle may be past the label, where a click does nothing)."""
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+
+
+def test_reset_all_goes_back_to_the_project_settings_and_forgets_ones_own(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """FITC up to 2500 saved to the project, then the user's own look over it (FITC 5000, TRITC 300,
+    gamma 2, DAPI hidden). Reset All put every channel at its automatic range (FITC 0..1000 again) and kept
+    that as the user's own, so the project's shared look was lost until Use the Project's Display Settings.
+    It now goes back to the project's settings (the baseline the image opened with), the channels shown as
+    they are, and forgets the user's own once they match; the project itself is not changed."""
+    from pixelproof.ui.settings import settings
+
+    win = open_cells(qtbot, tmp_path)
+    try:
+        dlg = open_dialog(qtbot, win)
+        type_into(dlg.rows[1].high, "2500")
+        back_to_canvas(qtbot, win)
+        click_channel(qtbot, win, SAVE)
+        stack, menu = win.document.undo_stack, win.channels_menu
+        steps, key = stack.count(), menu._key(win.canvas.image_id)
+        loaded = win.canvas.loaded.channels
+        dlg = open_dialog(qtbot, win)
+        type_into(dlg.rows[1].high, "5000")
+        type_into(dlg.rows[2].high, "300")
+        type_into(dlg.gamma_box, "2")
+        tick(qtbot, dlg.rows[0].check)  # DAPI hidden
+        assert loaded.visible == [False, True, True] and loaded.gamma == 2.0
+        assert settings().value(f"channel_view/{key}") is not None  # the user's own, over the project's
+        assert "project" in dlg.reset.toolTip()
+        qtbot.mouseClick(dlg.reset, Qt.MouseButton.LeftButton)
+        assert loaded.ranges.tolist() == [[0, 1000], [0, 2500], [0, 1000]]  # the project's FITC 2500
+        assert loaded.gamma == 1.0 and loaded.visible == [False, True, True]  # shown channels as they were
+        assert dlg.rows[1].high.value() == 2500 and dlg.rows[2].high.value() == 1000
+        assert stack.count() == steps  # the project is not changed
+        tick(qtbot, dlg.rows[0].check)  # DAPI shown: the project's look
+        assert settings().value(f"channel_view/{key}") is None  # nothing of the user's own left
+        back_to_canvas(qtbot, win)
+        assert pixel(qtbot, win) == FITC_2500
+        QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)  # the project's settings undone: none left
+        assert "channel_display" not in win.document.project.app
+        dlg = open_dialog(qtbot, win)
+        type_into(dlg.rows[1].high, "5000")
+        assert "automatic" in dlg.reset.toolTip()
+        qtbot.mouseClick(dlg.reset, Qt.MouseButton.LeftButton)  # no project settings: automatic ranges
+        assert loaded.ranges.tolist() == [[0, 1000], [0, 1000], [0, 1000]]
+        assert settings().value(f"channel_view/{key}") is None
     finally:
         win.document.undo_stack.setClean()
         win.close()

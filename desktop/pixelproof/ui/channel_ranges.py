@@ -3,9 +3,11 @@ image. Non-modal; it follows the image on the canvas. Each channel has its name 
 check box (the same as Image > Channels), a Colour… button (Qt's colour dialog: QuPath's colour picker),
 a histogram of its smallest pyramid level, its display range as two spin boxes in raw units and two
 sliders, and Auto (back to the 0.5 / 99.5 percentiles); below them the view's Gamma (every channel), a
-slider on a log scale and its value in a spin box; Reset All puts every channel back (range, colour) and
-gamma to 1. PgDn / PgUp step through a z-stack's planes from here as from the canvas. Every change goes
-through ``ChannelsMenu``, which redraws the canvas and the overview.
+slider on a log scale and its value in a spin box; Reset All puts every channel's range and colour, and
+gamma, back to the project's display settings for the image when it has some, else to automatic ranges,
+the file's colours and gamma 1 (``ChannelsMenu.baseline``). PgDn / PgUp step through a z-stack's planes
+from here as from the canvas. Every change goes through ``ChannelsMenu``, which redraws the canvas and
+the overview.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ if TYPE_CHECKING:
 
 STEPS = 1000  # slider positions across a channel's span
 LIMIT = 1e12  # spin boxes take any range (a range may reach past the values the image holds)
+RESET_TO_PROJECT = (
+    "Every channel's range and colour, and gamma, back to the display settings saved in the project for "
+    "this image; your own changes over them forgotten (the channels shown stay)"
+)
+RESET_TO_AUTO = (
+    "Every channel back to its automatic range and its file's colour, gamma back to 1 "
+    "(the channels shown stay)"
+)
 GAMMA_STEPS = 100  # gamma slider positions a decade: position p is gamma 10 ** (p / 100), 0 is 1
 
 
@@ -236,7 +246,6 @@ class ChannelRangesDialog(QDialog):
         self.area.setFrameShape(QFrame.Shape.NoFrame)
         self.area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the rows' controls
         self.reset = QPushButton("&Reset All")
-        self.reset.setToolTip("Every channel back to its automatic range, gamma back to 1")
         self.gamma_row = self._gamma_controls()
         self.close_button = QPushButton("&Close")
         for b in (self.reset, self.close_button):
@@ -426,6 +435,7 @@ class ChannelRangesDialog(QDialog):
             self.gamma_slider.setValue(gamma_pos(composite.gamma))
         for w in (self.gamma_box, self.gamma_slider):
             w.blockSignals(False)
+        self.reset.setToolTip(RESET_TO_PROJECT if self.menu.baseline() is not None else RESET_TO_AUTO)
 
     def edit(self, index: int, lo: float, hi: float) -> None:
         """Apply a range from a row; a refused one is said below the rows, and the row shows the old one."""

@@ -105,8 +105,7 @@ class ChannelsMenu(QObject):
         composite, key = self.composite(), self._key(self.canvas.image_id)
         if composite is None or key is None:
             return
-        entry = self._entry(self.canvas.image_id)
-        base = shared.choose(entry, None, [c.name for c in composite.channels]).settings
+        entry, base = self._entry(self.canvas.image_id), self.baseline()
         twin = composite.copy()
         twin.apply_view_settings(base)
         if twin.display_settings() == composite.display_settings():
@@ -322,11 +321,24 @@ class ChannelsMenu(QObject):
         self._redraw()
         return ""
 
+    def baseline(self) -> dict | None:
+        """What the shown image opens with before the user's own changes: the project's display settings
+        for it when they hold for its channels, else None (automatic ranges, the file's colours, gamma 1)."""
+        composite = self.composite()
+        if composite is None:
+            return None
+        names = [c.name for c in composite.channels]
+        return shared.choose(self._entry(self.canvas.image_id), None, names).settings
+
     def reset_ranges(self) -> None:
-        """Reset All: every channel at its automatic range and in the file's colour, gamma 1."""
+        """Reset All: every channel's range and colour, and gamma, back to the ``baseline`` (the project's
+        shared look when it has one, not automatic ranges over it); the channels shown stay as they are."""
         composite = self.composite()
         if composite is not None:
+            shown, base = list(composite.visible), self.baseline()
             composite.reset_ranges()
+            if base is not None:
+                composite.apply_view_settings({**base, "shown": shown})
             self._redraw()
 
     def _redraw(self) -> None:

@@ -40,7 +40,7 @@ from pixelproof.ui.panels.prelabel.run_options import RunSettings
 from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
 
 FAILED_COLOR = "#d9534f"  # an image or box the model failed on
-TILED_COLOR = "#c77c02"  # a picture pre-labeled in tiles it was too big for the model's memory whole
+TILED_COLOR = "#c77c02"  # a notice, not a failure: a picture pre-labeled in tiles, a class name kept whole
 
 
 def text_button(action: QAction, text: str = "") -> QToolButton:
@@ -80,6 +80,7 @@ class Batch:
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
     box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
     auto_tiled: list[str] = field(default_factory=list)  # "file: too big for ...; pre-labeled in N-px tiles"
+    names_kept: list[str] = field(default_factory=list)  # new categories' names kept whole (apply.name_kept)
     stopped: str = ""  # why the run stopped itself (no object id left on the live project)
 
     @property
@@ -112,8 +113,9 @@ class BatchRunner(QWidget):
         self.problems = QListWidget()
         self.problems.setObjectName("prelabelProblems")
         self.problems.setToolTip(
-            "Images (and boxes) the model failed on, and pictures too big for its memory that were "
-            "pre-labeled in tiles; double-click to go there"
+            "Images (and boxes) the model failed on, pictures too big for its memory that were "
+            "pre-labeled in tiles, and model class names kept whole as new categories' names though "
+            "PixelProof would not name a category so; double-click to go there"
         )
         self.problems.setMaximumHeight(90)
         self.problems.itemDoubleClicked.connect(self._go_to_problem)
@@ -200,6 +202,11 @@ class BatchRunner(QWidget):
         if kind == "where":
             batch.where = str(image_id)
             self._show_batch_progress(batch)
+            return
+        if kind == "name":  # a model class named past what PixelProof makes: kept whole, said as the CLI does
+            line = str(payload[2])  # type: ignore[index]
+            batch.names_kept.append(line)
+            self._add_problem(line, image_id, TILED_COLOR)
             return
         if kind == "stopped":  # the run found no object id left: it ends there, the summary says why
             batch.stopped = str(payload[2])  # type: ignore[index]
@@ -292,6 +299,10 @@ class BatchRunner(QWidget):
             n = len(batch.auto_tiled)
             text += f"; {n} image{'s' if n != 1 else ''} pre-labeled in tiles, too big for the model's memory"
             text += " (listed below)"
+        if batch.names_kept:
+            n = len(batch.names_kept)
+            text += f"; {n} model class name{'s' if n != 1 else ''} kept whole, past what PixelProof names a"
+            text += " category (listed below)"
         if failed:
             text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
         if batch.stopped:

@@ -161,7 +161,8 @@ def propose_in_worker(
 ) -> bool:
     """Pre-label ``image_ids`` of the snapshot (``inference.batch.propose_batch``, as the CLI does, with
     its ``skip_existing``, ``tiling``, ``overlap`` and ``from_boxes``):
-    reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image, and
+    reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image (the
+    first preceded by ``("name", image_id, line)`` per model class name its proposal keeps whole), and
     ``("stopped", -1, reason)`` when no object id is left for the next image's objects (the run ends there).
     A large job (``core.batch.is_large_job``) with a ``spec`` runs on local worker processes, one per
     core (reported first as ``("where", description)``), a small one on two lanes (threads) when there
@@ -180,6 +181,7 @@ def propose_in_worker(
         executor = make_executor(len(todo), seconds_per_item=SPI, lanes=lanes)
     if not executor.in_process:
         report(("where", executor.describe()))
+    said = 0  # mapper.problems already reported
     with executor:
         results = propose_batch(
             snap, todo, mapper, executor, spec=spec, backend=backend, cancelled=cancel.is_set,
@@ -192,6 +194,9 @@ def propose_in_worker(
                 if isinstance(result, str):
                     report(("failed", image.id, image.file_name, result))
                 else:
+                    for line in mapper.problems[said:]:  # a new category's name kept whole: said with the
+                        report(("name", image.id, line))  # image whose proposal made it
+                    said = len(mapper.problems)
                     report(("done", image.id, result))
         except BatchCancelled:
             return True
