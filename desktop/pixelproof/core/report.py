@@ -20,8 +20,7 @@ import numpy as np
 
 from pixelproof.core import qa, qa_difference, safe_csv
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.limits import LimitError, cut_note
-from pixelproof.core.names import shown_name
+from pixelproof.core.limits import NAME_SHOWN, LimitError, cut_note
 from pixelproof.core.qa import (
     COUNT_FIELDS,
     FIGURE_FIELDS,
@@ -285,7 +284,7 @@ def _fmt(v: Any, reason: str | None = None) -> str:
     return html_text(v) if isinstance(v, str) else html.escape(str(v))
 
 
-_NAME_FIELDS = frozenset({"category", "cand_category", "volume_category"})  # shown_name in a cell
+_NAME_FIELDS = frozenset({"category", "cand_category", "volume_category"})  # cut to NAME_SHOWN in a cell
 
 
 def _cell(r: dict[str, Any], c: str) -> str:
@@ -294,7 +293,8 @@ def _cell(r: dict[str, Any], c: str) -> str:
     if c not in r:
         return ""
     if c in _NAME_FIELDS and isinstance(r[c], str):  # a 10,000-character class made the table as wide
-        return html_text(shown_name(r[c]))
+        name = r[c]  # cut, not escaped: isolated as written (``html_text``), as the lint and agreement pages
+        return html_text(name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…")
     reason = r.get(f"{c}_reason")
     if reason and reason.startswith("mixed units ("):
         return f"n/a ({reason[len('mixed units (') : reason.find(')')]}: see the rows by unit)"
