@@ -14,21 +14,10 @@ from PIL import Image
 from pixelproof.core.coco import new_project
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop.formats import FORMATS
+from tests.core.test_cropped_masks_everywhere import WRITABLE
 
-# every writer whose reader takes its own output back from plain PNG pictures
-FORMAT_NAMES = [
-    "coco",
-    "labelme",
-    "yolo",
-    "voc",
-    "cityscapes",
-    "kitti",
-    "openimages",
-    "cvat",
-    "labelstudio",
-    "mvtec",
-    "masks",
-]
+# every writer whose reader takes its own output back from plain PNG pictures (nifti writes volumes)
+FORMAT_NAMES = [f for f in WRITABLE if f != "nifti"]
 
 
 def _project(tmp_path: Path, statuses: dict[str, str]) -> Project:

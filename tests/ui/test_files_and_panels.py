@@ -280,18 +280,25 @@ def test_properties_panel_edits_review_and_note_undoably(window) -> None:
     assert ann.review is None and ann.note is None
 
 
+def _two_boxes_typing_a_note_on_the_first(window, qtbot) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Boxes a and b drawn, a selected, "scratch on a" typed in the note field (not yet finished)."""
+    set_zoom(window, 1.0)
+    a = draw_box(window, 20, 20, 60, 60)
+    b = draw_box(window, 100, 20, 140, 60)
+    props = window.panels["propertiesDock"]
+    window.document.set_selection([a])
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{a}")
+    QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(props.note, "scratch on a")
+    return a, b
+
+
 def test_a_note_typed_then_the_selection_changing_under_the_field_goes_to_its_object(window, qtbot) -> None:
     """The note field kept its text while it had focus (so a refresh does not clobber typing): when the
     selection changed without the focus leaving it (a shortcut, a script), it went on showing the first
     object's note, and Return then wrote that text onto the newly selected object."""
-    set_zoom(window, 1.0)
-    a = draw_box(window, 20, 20, 60, 60)
-    b = draw_box(window, 100, 20, 140, 60)
+    a, b = _two_boxes_typing_a_note_on_the_first(window, qtbot)
     doc, props = window.document, window.panels["propertiesDock"]
-    doc.set_selection([a])
-    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{a}")
-    QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
-    QTest.keyClicks(props.note, "scratch on a")
     assert props.note.hasFocus()
     doc.set_selection([b])  # the focus stays in the field
     qtbot.waitUntil(lambda: props.heading.text() == f"Object #{b}")
@@ -307,14 +314,8 @@ def test_a_note_typed_then_return_before_the_panel_follows_the_selection_goes_to
     """The panel follows a selection on the next event-loop turn: a Return already queued behind the key
     that moved the selection (fast typing, a key repeat) wrote the note typed for the first object onto
     the newly selected one."""
-    set_zoom(window, 1.0)
-    a = draw_box(window, 20, 20, 60, 60)
-    b = draw_box(window, 100, 20, 140, 60)
+    a, b = _two_boxes_typing_a_note_on_the_first(window, qtbot)
     doc, props = window.document, window.panels["propertiesDock"]
-    doc.set_selection([a])
-    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{a}")
-    QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
-    QTest.keyClicks(props.note, "scratch on a")
     doc.set_selection([b])  # the focus stays in the field; the panel has not followed yet
     QTest.keyClick(props.note, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: props.heading.text() == f"Object #{b}")
