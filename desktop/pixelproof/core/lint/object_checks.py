@@ -100,10 +100,12 @@ def bbox_matches(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
         return
     tight = o.tight() if o.kind == "mask" else o.vertex_box()
     stored = [float(v) for v in o.ann.bbox]
-    worst = max(abs(a - b) for a, b in zip(stored, tight, strict=True))
-    tol = o.rules.threshold("bbox_tolerance") or 0.0
+    worst = edge_offset(stored, tight)
+    tol = (o.rules.threshold("bbox_tolerance") or 0.0) + 1e-6  # float noise is no offset
     if worst <= tol:
         return
+    if o.kind == "polygon" and edge_offset(stored, o.tight()) <= tol:
+        return  # the box of its pixels, as pycocotools (and so labelme2coco) gives a polygon
     iou = box_iou(stored, tight)
     emit(
         "box_mask_mismatch",
@@ -114,6 +116,14 @@ def bbox_matches(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
         fixes.set_bbox(o.ann.id, tight),
         figures={"offset_px": worst, "iou": iou},
     )
+
+
+def edge_offset(a: list[float], b: list[float]) -> float:
+    """How far the farthest edge of box ``a`` lies from ``b``'s ([x, y, w, h] each): the width alone
+    differs by up to twice that, a whole pixel for a polygon's pixel box, so it is no measure."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return max(abs(ax - bx), abs(ay - by), abs(ax + aw - bx - bw), abs(ay + ah - by - bh))
 
 
 def _box(b: list[float]) -> str:
