@@ -78,3 +78,43 @@ def test_a_long_model_class_becomes_a_category_kept_whole_and_reported() -> None
     assert all(len(p) < 300 and "\n" not in p for p in mapper.problems)
     assert "10,000 characters" in mapper.problems[0] and "line break" in mapper.problems[1]
     assert "kept whole" in mapper.problems[0]
+
+
+def test_the_qa_and_lint_html_show_a_10000_character_file_name_short_keeping_its_end(tmp_path) -> None:
+    """A file name from another tool's COCO file may be any length (a URL, a deep path). The QA page printed
+    it whole in its tables, captions and lists, one unbreakable run 10,000 characters wide, and so did the
+    lint page; both now cut it in the middle as the Images list does, the end and extension kept, and the
+    JSON keeps it whole."""
+    from pixelproof.core.lint import LintOptions, lint_project, parse_rules
+    from pixelproof.core.lint.report import to_dict as lint_dict
+    from pixelproof.core.lint.report import write_html as lint_html
+    from pixelproof.core.names import FILE_NAME_SHOWN
+
+    project_file = install_demo(tmp_path / "demo")
+    long_name = "images/" + "W" * 10_000 + "_end.png"
+    for f in (project_file, project_file.parent / "reference.json"):
+        data = json.loads(f.read_text())
+        next(im for im in data["images"] if im["file_name"] == "images/coins.png")["file_name"] = long_name
+        f.write_text(json.dumps(data))
+    cand = load_project(project_file)
+    data = to_dict(run_qa(load_reference(project_file.parent / "reference.json", cand), cand))
+    write_html(data, tmp_path / "qa.html")
+    write_json(data, tmp_path / "qa.json")
+    page = (tmp_path / "qa.html").read_text()
+    runs = [len(m) for m in re.findall(r"W+", page)]
+    assert runs and max(runs) < FILE_NAME_SHOWN, max(runs)
+    assert "W_end.png" in page  # which file: its end shows
+    assert long_name in (tmp_path / "qa.json").read_text()
+    # a lint problem on that image (a duplicate object) names it
+    first = next(a for a in cand.annotations.values() if cand.images[a.image_id].file_name == long_name)
+    copy = type(first)(
+        10_000, first.image_id, first.category_id, list(first.bbox), first.segmentation, first.area
+    )
+    cand.add_annotation(copy)
+    result = lint_project(cand, parse_rules(None), None, LintOptions(min_score=0.5))
+    assert any(p.file_name == long_name for p in result.problems)
+    lint_html(lint_dict(result, "project.json"), tmp_path / "lint.html", cand)
+    page = (tmp_path / "lint.html").read_text()
+    runs = [len(m) for m in re.findall(r"W+", page)]
+    assert runs and max(runs) < FILE_NAME_SHOWN, max(runs)
+    assert "W_end.png" in page

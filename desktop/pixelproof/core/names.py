@@ -33,6 +33,19 @@ def shown_name(name: str, limit: int = NAME_SHOWN) -> str:
     return cut + "…" if len(name) > limit else cut
 
 
+FILE_NAME_SHOWN = 120  # characters of a file name a report shows at most (its whole in the JSON)
+
+
+def short_file_name(name: str, limit: int = FILE_NAME_SHOWN) -> str:
+    """``name`` (a file name, a path) in at most ``limit`` characters and "…" for a report's text: cut in
+    the middle, so its start (the folder) and its end (the stem's end and the extension: which file)
+    both show, as the app's Images list elides it. Markup and controls are the caller's (``html_text``)."""
+    if len(name) <= limit:
+        return name
+    tail = min(len(name) // 2, limit // 2)
+    return name[: limit - tail] + "…" + name[len(name) - tail :]
+
+
 def category_name_problem(name: str) -> str | None:
     """Why PixelProof would not make a category called ``name`` (None: it would): over
     ``MAX_CATEGORY_NAME`` characters, or holding a character that is not shown (``shown_name``)."""

@@ -21,6 +21,7 @@ import numpy as np
 from pixelproof.core import qa, qa_difference, safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.limits import NAME_SHOWN, LimitError, cut_note
+from pixelproof.core.names import short_file_name
 from pixelproof.core.qa import (
     COUNT_FIELDS,
     FIGURE_FIELDS,
@@ -295,6 +296,8 @@ def _cell(r: dict[str, Any], c: str) -> str:
     if c in _NAME_FIELDS and isinstance(r[c], str):  # a 10,000-character class made the table as wide
         name = r[c]  # cut, not escaped: isolated as written (``html_text``), as the lint and agreement pages
         return html_text(name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…")
+    if c == "file_name" and isinstance(r[c], str):  # a 10,000-character name made it as wide too
+        return html_text(short_file_name(r[c]))
     reason = r.get(f"{c}_reason")
     if reason and reason.startswith("mixed units ("):
         return f"n/a ({reason[len('mixed units (') : reason.find(')')]}: see the rows by unit)"
@@ -504,8 +507,9 @@ def write_html(
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof QA report</title>",
         f"<style>{REPORT_CSS}</style></head><body><h1>PixelProof QA report</h1>",
-        f"<p>Reference: {html_text(data['reference'])} ({html.escape(data['reference_kind'])})<br>"
-        f"Candidate: {html_text(data['candidate'])}<br>"
+        f"<p>Reference: {html_text(short_file_name(data['reference']))} "
+        f"({html.escape(data['reference_kind'])})<br>"
+        f"Candidate: {html_text(short_file_name(data['candidate']))}<br>"
         f"Images scored: {s['images']}; unmatched: {s['unmatched_reference']} reference, "
         f"{s['unmatched_candidate']} candidate</p>",
         "<h2>Summary</h2>",
@@ -558,7 +562,7 @@ def write_html(
             except LimitError as e:  # a whole slide: no image-sized difference
                 shown = f"<p>no difference image: {html.escape(str(e))}</p>"
             parts.append(
-                f"<figure>{shown}<figcaption>{html_text(row['file_name'])}<br>{label}</figcaption></figure>"
+                f"<figure>{shown}<figcaption>{html_text(short_file_name(row['file_name']))}<br>{label}</figcaption></figure>"
             )
         parts.append("</div>")
     parts += decisions_html(data)
@@ -566,7 +570,7 @@ def write_html(
         parts.append("<h2>Unmatched images</h2><ul>")
         for side in ("reference", "candidate"):
             for name in data["unmatched_images"][side]:
-                parts.append(f"<li>{side}: {html_text(name)}</li>")
+                parts.append(f"<li>{side}: {html_text(short_file_name(name))}</li>")
         parts.append("</ul>")
     if data["problems"]:
         parts.append("<h2>Problems</h2><ul>")

@@ -17,6 +17,7 @@ from pixelproof.core.atomic import atomic_output
 from pixelproof.core.lint.engine import LintResult
 from pixelproof.core.lint.problems import KINDS
 from pixelproof.core.model import Project
+from pixelproof.core.names import short_file_name
 from pixelproof.core.report import html_text
 
 CSV_FIELDS = ["kind", "score", "image_id", "file_name", "annotation_id", "category", "bbox", "message", "fix"]
@@ -83,10 +84,11 @@ def write_html(
 ) -> None:
     """Summary tables and the ``worst`` problems as cards with a crop of the image (when readable)."""
     s = data["summary"]
+    project = html_text(short_file_name(data.get("project", "")))
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof lint report</title>",
         f"<style>{_CSS}</style></head><body><h1>PixelProof lint report</h1>",
-        f"<p>{html_text(data.get('project', ''))}: {s['images']} images, {s['objects']} objects"
+        f"<p>{project}: {s['images']} images, {s['objects']} objects"
         + (f", {s['predictions']} predictions" if s.get("predictions") is not None else ", no model")
         + f"; {s['problems']} problems listed, {s['dismissed']} dismissed as not a problem.</p>",
         "<h2>By kind</h2><table><tr><th>kind</th><th>problems</th><th>meaning</th></tr>",
@@ -113,7 +115,7 @@ def write_html(
         ann = "" if p["annotation_id"] is None else f" #{p['annotation_id']}"
         parts.append(
             f"<figure{PAIR if partner else ''}>{img}<span class='kind'>{p['kind']}</span> {p['score']:.2f} · "
-            f"{html_text(p['category'] or '')}{ann}<br>{html_text(p['file_name'])}<br>"
+            f"{html_text(p['category'] or '')}{ann}<br>{html_text(short_file_name(p['file_name']))}<br>"
             f"{html_text(p['message'])}<br><i>fix: {html.escape(action)}</i></figure>"
         )
     parts.append("</div></body></html>")
@@ -129,7 +131,7 @@ def _data_url(png: bytes) -> str:
 def _named(png: bytes, name: str) -> str:
     """A picture (when readable) above its file name."""
     img = f"<img src='{_data_url(png)}' alt='picture'>" if png else ""
-    return f"<span>{img}<br>{html_text(name)}</span>"
+    return f"<span>{img}<br>{html_text(short_file_name(name))}</span>"
 
 
 def _partner(p: dict[str, Any], project: Project | None) -> dict[str, Any] | None:
