@@ -84,11 +84,11 @@ def write_html(
 ) -> None:
     """Summary tables and the ``worst`` problems as cards with a crop of the image (when readable)."""
     s = data["summary"]
-    project = html_text(short_file_name(data.get("project", "")))
+    title = html_text(short_file_name(data.get("project", "")))
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof lint report</title>",
         f"<style>{_CSS}</style></head><body><h1>PixelProof lint report</h1>",
-        f"<p>{project}: {s['images']} images, {s['objects']} objects"
+        f"<p>{title}: {s['images']} images, {s['objects']} objects"
         + (f", {s['predictions']} predictions" if s.get("predictions") is not None else ", no model")
         + f"; {s['problems']} problems listed, {s['dismissed']} dismissed as not a problem.</p>",
         "<h2>By kind</h2><table><tr><th>kind</th><th>problems</th><th>meaning</th></tr>",
