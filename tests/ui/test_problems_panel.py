@@ -554,3 +554,17 @@ def test_short_of_room_the_name_columns_give_up_the_same_share() -> None:
     assert cut[0] == 60 and cut[4] == 60 and sum(cut) == 270
     assert [round(cut[c] / needs[c], 2) for c in (1, 2, 3)] == [0.5, 0.5, 0.5]
     assert min(share_widths(needs, 100, (1, 2, 3))[1:4]) >= 28  # never thinner than a header section
+
+
+def test_one_click_on_score_lists_the_worst_first(qtbot, win) -> None:
+    """Sorted by Image, a click on Score put the least likely problems first (Qt's ascending default), so
+    the worst needed a second click; the score column now starts from the highest, as the list opens."""
+    panel = find(qtbot, win)
+    header = panel.table.horizontalHeader()
+    for section in (3, 0):  # Image, then Score
+        qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(header.sectionViewportPosition(section) + 5, 5))
+    scores = [panel.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).score for r in range(3)]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
+    qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(header.sectionViewportPosition(0) + 5, 5))
+    scores = [panel.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).score for r in range(3)]
+    assert scores == sorted(scores)  # a second click still turns it round
