@@ -53,16 +53,26 @@ Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
 
 
-def displayed(category_id: int, score: float | None) -> bool:
-    """Whether the display filters (Masks > Show Categories, the score slider) let an object show."""
-    if category_id in AnnotationItemMixin.hidden_categories:
-        return False
-    return score is None or score >= AnnotationItemMixin.min_score
+class ShowFilter:
+    """What one canvas hides: the categories Masks > Show Categories hides (shared by the app's windows) and
+    the pending predictions scoring below ``min_score`` (its own window's Model panel Show slider). The
+    cut belongs to the canvas, not to the item class: another window, on another project or the same one,
+    keeps its own."""
 
+    __slots__ = ("min_score",)
 
-def annotation_shown(ann: Annotation) -> bool:
-    """Whether ``ann`` is drawn on the canvas: what a click, a band or Select All may pick."""
-    return displayed(ann.category_id, display_score(ann))
+    def __init__(self, min_score: float = 0.0) -> None:
+        self.min_score = min_score
+
+    def shows(self, category_id: int, score: float | None) -> bool:
+        """Whether an object of ``category_id`` with ``display_score`` ``score`` is drawn."""
+        if category_id in AnnotationItemMixin.hidden_categories:
+            return False
+        return score is None or score >= self.min_score
+
+    def shows_annotation(self, ann: Annotation) -> bool:
+        """Whether ``ann`` is drawn on the canvas: what a click, a band or Select All may pick."""
+        return self.shows(ann.category_id, display_score(ann))
 
 
 class AnnotationItemMixin:
@@ -74,9 +84,8 @@ class AnnotationItemMixin:
     # global display settings (Masks toolbar): fill opacity 0..1 (0 = outline only), hidden categories
     fill_opacity: ClassVar[float] = 1.0
     hidden_categories: ClassVar[set[int]] = set()
-    # Model panel's score slider: pending predictions scoring below this are hidden (display only)
-    min_score: ClassVar[float] = 0.0
     _prediction_score: float | None = None  # set for a pending prediction (score, 1.0 when it has none)
+    show_filter: ShowFilter
     image_size: tuple[int, int]  # (height, width)
     _label: LabelItem | None = None
     _label_at: QPointF  # the tag's anchor in item coordinates (a move preview's ``setPos`` shifts it)
@@ -84,8 +93,9 @@ class AnnotationItemMixin:
     _selected_look: bool
     _color: QColor
 
-    def _init_common(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+    def _init_common(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         self.ann_id = ann.id
+        self.show_filter = show  # its canvas's: what the display hides
         self.image_size = image_size
         self._label = None
         self._label_at = QPointF()
@@ -114,7 +124,7 @@ class AnnotationItemMixin:
 
     def shown(self) -> bool:
         """Whether the display filters (hidden categories, prediction score) let this item show."""
-        return displayed(self.category_id, self._prediction_score)
+        return self.show_filter.shows(self.category_id, self._prediction_score)
 
     def sync_shape(self, ann: Annotation) -> None:
         raise NotImplementedError
@@ -230,10 +240,10 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
 
     kind = "box"
 
-    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+    def __init__(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         QGraphicsRectItem.__init__(self)
         self._handles: list[HandleItem] = []  # before ``_init_common``: its changes reach ``itemChange``
-        self._init_common(ann, image_size)
+        self._init_common(ann, image_size, show)
 
     def sync_shape(self, ann: Annotation) -> None:
         self.preview_box(ann.bbox)
@@ -303,9 +313,9 @@ class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
 
     kind = "polygon"
 
-    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+    def __init__(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         QGraphicsPathItem.__init__(self)
-        self._init_common(ann, image_size)
+        self._init_common(ann, image_size, show)
 
     def sync_shape(self, ann: Annotation) -> None:
         path = QPainterPath()
@@ -335,9 +345,9 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     kind = "mask"
 
-    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+    def __init__(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         QGraphicsItem.__init__(self)
-        self._init_common(ann, image_size)
+        self._init_common(ann, image_size, show)
         self._pen = QPen()
         self._brush = QBrush()
         self._origin = (0, 0)
@@ -566,9 +576,14 @@ ITEM_CLASSES: dict[str, type[AnnotationItemMixin]] = {
 
 
 def make_item(
-    ann: Annotation, cat: Category | None, image_size: tuple[int, int], show_label: bool
+    ann: Annotation,
+    cat: Category | None,
+    image_size: tuple[int, int],
+    show_label: bool,
+    show: ShowFilter,
 ) -> AnnotationItemMixin:
-    """A new item for ``ann``, of the class registered for its kind."""
-    item = ITEM_CLASSES[ann.kind](ann, image_size)  # type: ignore[call-arg]
+    """A new item for ``ann``, of the class registered for its kind, hiding what ``show`` (its canvas's)
+    hides."""
+    item = ITEM_CLASSES[ann.kind](ann, image_size, show)  # type: ignore[call-arg]
     item.sync(ann, cat, show_label)
     return item

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
-from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, displayed
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, ShowFilter
 from pixelproof.ui.canvas.looks import (
     category_color,
     display_score,
@@ -92,9 +92,10 @@ class _Box:
 class BoxLayer(QGraphicsItem):
     """Every box annotation of the image that has no item of its own, drawn in one pass per style."""
 
-    def __init__(self, categories: Callable[[int], Category | None]) -> None:
+    def __init__(self, categories: Callable[[int], Category | None], show: ShowFilter) -> None:
         super().__init__()
         self.category = categories
+        self.show_filter = show  # its canvas's: what the display hides
         self.boxes: dict[int, _Box] = {}  # insertion order = drawing order
         self.selected: set[int] = set()  # those of ``boxes`` selected: ``chosen`` draws them
         self._styles: list[tuple[int, bool, np.ndarray, list[QRectF], np.ndarray]] | None = None
@@ -215,9 +216,8 @@ class BoxLayer(QGraphicsItem):
         self._redraw_chosen()
 
     # -- filters and geometry --------------------------------------------------------------------
-    @staticmethod
-    def shown(box: _Box) -> bool:
-        return displayed(box.category_id, box.score)
+    def shown(self, box: _Box) -> bool:
+        return self.show_filter.shows(box.category_id, box.score)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ids, boxes as x0 y0 x1 y1, shown, category ids) of the layer, in drawing order."""

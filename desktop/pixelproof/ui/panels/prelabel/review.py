@@ -15,7 +15,6 @@ from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnno
 from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, is_pending_prediction, is_rejected
-from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
 
@@ -32,7 +31,8 @@ def _count(n: int) -> str:
 
 class PredictionReview(QGroupBox):
     """The accept / reject actions (``actions``, for the Model menu) and their buttons, the score slider.
-    ``message`` is for the status bar; ``scoreFilterChanged`` asks the canvas to redraw."""
+    ``message`` is for the status bar; ``scoreFilterChanged`` asks its window's canvas to hide what scores
+    below ``score_cut`` (that canvas's, no other window's)."""
 
     message = Signal(str)
     scoreFilterChanged = Signal()
@@ -67,9 +67,6 @@ class PredictionReview(QGroupBox):
         self.score_slider.setRange(0, 100)
         self.score_slider.setToolTip("Hide pending predictions scoring below this (display only)")
         self.score_slider.valueChanged.connect(self._score_filter_changed)
-        # the canvas items read the cut from their class: a window made after another (a test, a second
-        # window) started at that one's cut while its slider said 0.00
-        AnnotationItemMixin.min_score = self.score_slider.value() / 100
         self.score_label = QLabel("≥ 0.00")
         self.pending_label = QLabel()
         grid = QGridLayout(self)
@@ -177,7 +174,6 @@ class PredictionReview(QGroupBox):
         self._reject(anns, f"{_count(len(anns))} below {cut:.2f}")
 
     def _score_filter_changed(self, value: int) -> None:
-        AnnotationItemMixin.min_score = value / 100
         self.score_label.setText(f"≥ {value / 100:.2f}")
         self.act_reject_below.setText(f"Reject Below {value / 100:.2f}")
         self.scoreFilterChanged.emit()
