@@ -8,13 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 
+from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.edits import ReplaceAnnotations, ReviewDecision
+from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.looks import REJECTED_COLOR, category_color
 from tests.ui.conftest import make_project, open_main_window
-from tests.ui.test_workbench import key
+from tests.ui.test_prediction_tags import layer_tag
+from tests.ui.test_workbench import key, view_point
 
 MODEL = "model:yolo-onnx/yolo11n.onnx@1"
 DIAMOND = [[420.0, 300.0, 520.0, 360.0, 420.0, 420.0, 320.0, 360.0]]
@@ -107,3 +113,89 @@ def test_the_show_slider_of_one_window_hides_nothing_in_another(qtbot, two_windo
     assert selectable(b) == everything
     raise_slider(a, -5)
     assert selectable(a) == everything
+
+
+@pytest.fixture
+def reviewed(qtbot, tmp_path: Path, no_prompts):
+    win = open_with_model_panel(qtbot, reviewed_project(tmp_path))
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(320, 240))
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def pixels_along(win, y: float, x0: float, x1: float) -> list[QColor]:
+    """The canvas's pixels along an image row ``y`` from ``x0`` to ``x1``, one a screen pixel."""
+    img = win.canvas.viewport().grab().toImage()
+    a, b = view_point(win, x0, y), view_point(win, x1, y)
+    return [img.pixelColor(x, a.y()) for x in range(a.x(), b.x())]
+
+
+def near(got: QColor, want: QColor, tolerance: int = 40) -> bool:
+    return max(
+        abs(got.red() - want.red()), abs(got.green() - want.green()), abs(got.blue() - want.blue())
+    ) <= (tolerance)
+
+
+def test_a_rejected_prediction_is_drawn_rejected_not_pending(qtbot, reviewed) -> None:
+    """A model's object a reviewer rejected was drawn dashed with its score, as a proposal still to decide:
+    it is outlined solid in the rejected colour, struck out by diagonal lines, its tag says rejected; the
+    pending box beside it keeps its dashes and score, the accepted one its category's solid outline."""
+    win = reviewed
+    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.zoom))
+    assert layer_tag(win, REJECTED) == "dog · rejected"
+    assert layer_tag(win, PENDING_BOX) == "cat 0.30" and layer_tag(win, ACCEPTED) == "cat"
+    cat = category_color(win.document.project.categories[1])
+    # top edges, inside the corners: solid rejected colour / broken category colour / solid category colour
+    rejected_edge = pixels_along(win, 300, 50, 230)
+    assert all(near(c, REJECTED_COLOR) for c in rejected_edge)
+    pending_edge = pixels_along(win, 60, 50, 230)
+    assert any(near(c, cat) for c in pending_edge) and not all(near(c, cat) for c in pending_edge)
+    assert not any(near(c, REJECTED_COLOR) for c in pending_edge)
+    assert all(near(c, cat) for c in pixels_along(win, 60, 350, 530))
+    # inside: the hatching's lines cross a row of the rejected box, none of the pending one
+    inside = pixels_along(win, 360, 50, 230)
+    lines = sum(near(c, REJECTED_COLOR, 90) for c in inside)
+    assert 10 <= lines <= len(inside) // 2
+    assert not any(near(c, REJECTED_COLOR, 90) for c in pixels_along(win, 120, 50, 230))
+
+
+def test_a_rejected_prediction_is_not_pending_to_the_show_slider_nor_the_panel(qtbot, reviewed) -> None:
+    """The Show slider hid a rejected prediction as a pending one and the panel counted it pending: the slider
+    at 0.50 hides the two pending ones (0.30) only, the panel counts 2 pending, and the rejected box is
+    still what Select All takes."""
+    win = reviewed
+    review = win.panels["modelDock"].review
+    qtbot.waitUntil(lambda: review.pending_label.text().startswith("2 pending"))
+    raise_slider(win, 5)
+    assert selectable(win) == {ACCEPTED, REJECTED, MANUAL}
+    assert review.pending_label.text() == "2 pending on this image · 2 hidden"
+
+
+@pytest.mark.parametrize("kind", ["polygon", "mask"])
+def test_rejecting_and_undoing_restyles_an_item(qtbot, reviewed, kind: str) -> None:
+    """A pending polygon (or a mask made of it) rejected by the review's decision, then the decision undone:
+    its outline goes from dashed to the solid rejected colour, its fill to hatching, its tag from the score
+    to 'rejected', its score no longer hides it; Ctrl+Z brings the proposal back as it was."""
+    win, doc = reviewed, reviewed.document
+    if kind == "mask":
+        ann = clone(doc.project.annotations[PENDING_POLYGON])
+        ann.segmentation = masks.encode(ann.mask(480, 640))
+        doc.push(ReplaceAnnotations([ann], "as a mask"))
+    item = win.canvas.items_by_id[PENDING_POLYGON]
+    assert item.kind == kind
+    pen = lambda: item.pen() if kind == "polygon" else item._pen  # noqa: E731
+    assert pen().style() == Qt.PenStyle.CustomDashLine and item._label.text.text() == "dog 0.30"
+    raise_slider(win, 5)
+    assert not item.isVisible()
+    doc.push(ReviewDecision(doc.project, 1, "rejected", ann_ids=[PENDING_POLYGON]))
+    assert item.isVisible() and pen().style() == Qt.PenStyle.SolidLine and pen().color() == REJECTED_COLOR
+    assert item._label.text.text() == "dog · rejected"
+    grab = win.canvas.viewport().grab().toImage()
+    centre = view_point(win, 420, 360)
+    row = [grab.pixelColor(x, centre.y()) for x in range(centre.x() - 40, centre.x() + 40)]
+    assert sum(near(c, REJECTED_COLOR, 90) for c in row) >= 5  # hatched inside
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not item.isVisible() and pen().style() == Qt.PenStyle.CustomDashLine
+    assert item._label.text.text() == "dog 0.30"

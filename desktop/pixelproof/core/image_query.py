@@ -8,7 +8,7 @@ A query is terms separated by spaces; an image is shown when every term matches 
 - ``status:done`` (``todo``, ``in_progress``/``"in progress"``, ``done``, ``reviewed``);
 - ``objects`` or ``predictions`` with ``: = != < <= > >=`` and a whole number (``objects:0``,
   ``objects>5``, ``predictions>0``): the object count the table shows (void regions left out) and the
-  count of pending model predictions (drawn dashed, not yet accepted).
+  count of pending model predictions (drawn dashed: neither accepted nor rejected yet).
 ``-`` before a term negates it (``-class:cat``: images without a cat); quote text that starts with ``-``
 or holds spaces or a colon to search it as it is (``"-v2"``).
 

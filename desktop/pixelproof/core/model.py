@@ -214,8 +214,10 @@ def id_key(key: object) -> int | None:
 
 
 def is_pending_prediction(ann: Annotation) -> bool:
-    """A model's annotation nobody accepted yet: drawn dashed; the Model panel's score slider may hide it."""
-    return (ann.source or "").startswith("model:") and ann.review != "accepted"
+    """A model's annotation awaiting a decision: neither accepted nor rejected by a reviewer. Drawn dashed,
+    the Model panel's score slider may hide it and its accept actions take it; a rejected one was decided
+    (accepting all must not overturn that unseen) and is drawn as rejected."""
+    return (ann.source or "").startswith("model:") and ann.review not in ("accepted", "rejected")
 
 
 def is_pending(ann: Annotation) -> bool:

@@ -31,11 +31,13 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.looks import (
+    REJECTED,
     category_color,
     display_score,
     fill_brush,
     outline_pen,
-    tag_score,
+    review_look,
+    tag_suffix,
     tag_text,
 )
 from pixelproof.ui.canvas.marks import (
@@ -85,6 +87,7 @@ class AnnotationItemMixin:
     fill_opacity: ClassVar[float] = 1.0
     hidden_categories: ClassVar[set[int]] = set()
     _prediction_score: float | None = None  # set for a pending prediction (score, 1.0 when it has none)
+    _look: str = ""  # ``looks.review_look``: a label, a pending prediction or a rejected object
     show_filter: ShowFilter
     image_size: tuple[int, int]  # (height, width)
     _label: LabelItem | None = None
@@ -111,10 +114,11 @@ class AnnotationItemMixin:
         self._color = category_color(cat)
         self.category_id = ann.category_id
         self._prediction_score = display_score(ann)
+        self._look = review_look(ann)
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
-        self.set_label(tag_text(cat.name, tag_score(ann)) if cat is not None and show_label else None, ann)
+        self.set_label(tag_text(cat.name, tag_suffix(ann)) if cat is not None and show_label else None, ann)
         self.setVisible(self.shown())  # type: ignore[attr-defined]
 
     def refresh_display(self) -> None:
@@ -218,9 +222,9 @@ class AnnotationItemMixin:
         return self._selected_look
 
     def _apply_look(self) -> None:
-        pending = self._prediction_score is not None  # a prediction stays dashed and lighter until accepted
-        self.setPen(outline_pen(self._color, self._selected_look, pending))  # type: ignore[attr-defined]
-        brush = fill_brush(self._color, self._selected_look, pending)
+        # a prediction stays dashed and lighter until accepted; a rejected object is struck out
+        self.setPen(outline_pen(self._color, self._selected_look, self._look))  # type: ignore[attr-defined]
+        brush = fill_brush(self._color, self._selected_look, self._look)
         if self.kind != "mask":  # masks apply the opacity when drawing their image
             c = brush.color()
             c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
@@ -392,6 +396,8 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
             saved = painter.opacity()
             painter.setOpacity(saved * opacity)
             painter.drawImage(QPointF(*self._origin), self._qimage)
+            if self._look == REJECTED and not self._live:  # struck out, as a rejected box's fill
+                painter.fillPath(self._outline, self._brush)
             painter.setOpacity(saved)
         if self._live:
             return
@@ -558,7 +564,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
     def _recolor(self, x: int, y: int, w: int, h: int) -> None:
         c = self._brush.color() if self._brush.style() != Qt.BrushStyle.NoBrush else QColor(0, 0, 0, 0)
         floor = MASK_ALPHA // 2 if self._prediction_score is not None else MASK_ALPHA  # a proposal: lighter
-        a = max(floor, c.alpha()) if c.alpha() else 0
+        a = max(floor, c.alpha()) if c.alpha() and self._look != REJECTED else 0  # rejected: hatched only
         if self._selected_look:
             a = min(255, a + 50)
         premul = [int(c.blue() * a / 255), int(c.green() * a / 255), int(c.red() * a / 255), a]

@@ -14,15 +14,9 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
 from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
 from pixelproof.core.geometry import clone
-from pixelproof.core.model import Annotation, is_pending_prediction, is_rejected
+from pixelproof.core.model import Annotation, is_pending_prediction
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
-
-
-def awaiting(ann: Annotation) -> bool:
-    """A model's prediction awaiting a decision here: not accepted, and not one a reviewer rejected in the
-    review view (accepting all would overturn that decision unseen; the review view takes it back)."""
-    return is_pending_prediction(ann) and not is_rejected(ann)
 
 
 def _count(n: int) -> str:
@@ -85,11 +79,11 @@ class PredictionReview(QGroupBox):
         doc = self.document
         if doc is None or doc.current_image_id == -1:
             return []
-        return [a for a in doc.project.annotations_of(doc.current_image_id) if awaiting(a)]
+        return [a for a in doc.project.annotations_of(doc.current_image_id) if is_pending_prediction(a)]
 
     def selected_pending(self) -> list[Annotation]:
         doc = self.document
-        return [a for a in doc.selected_annotations() if awaiting(a)] if doc is not None else []
+        return [a for a in doc.selected_annotations() if is_pending_prediction(a)] if doc is not None else []
 
     def score_cut(self) -> float:
         return self.score_slider.value() / 100
@@ -149,7 +143,7 @@ class PredictionReview(QGroupBox):
         if doc is None:
             return
         cut = self.score_cut()
-        pending = [a for a in doc.project.annotations.values() if awaiting(a)]
+        pending = [a for a in doc.project.annotations.values() if is_pending_prediction(a)]
         shown = [a for a in pending if a.score is None or a.score >= cut]
         below = len(pending) - len(shown)
         left = f"; {below} below {cut:.2f} stay pending (lower Show to see them)" if below else ""
