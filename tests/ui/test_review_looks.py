@@ -199,3 +199,29 @@ def test_rejecting_and_undoing_restyles_an_item(qtbot, reviewed, kind: str) -> N
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert not item.isVisible() and pen().style() == Qt.PenStyle.CustomDashLine
     assert item._label.text.text() == "dog 0.30"
+
+
+def test_the_images_panel_counts_pending_predictions_apart(qtbot, reviewed) -> None:
+    """The Objects column said 5 for three objects and two proposals nobody decided: it says `3 +2` (its
+    tooltip in words), ``objects`` compares the 3 and ``predictions`` the 2; accepting them (Shift+K) makes
+    them objects: `5`."""
+    win = reviewed
+    panel = win.panels["imagesDock"]
+    model = panel.table.model()
+    cell = model.index(0, 2)
+    assert cell.data() == "3 +2"
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert "3 objects" in tip and "2 pending predictions" in tip
+    for text, rows in (("objects:3 predictions:2", 1), ("objects:5", 0), ("objects>3", 0)):
+        QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
+        QTest.keyClick(panel.filter, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClicks(panel.filter, text)
+        qtbot.waitUntil(lambda rows=rows: model.rowCount() == rows)
+    QTest.keyClick(panel.filter, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(panel.filter, Qt.Key.Key_Backspace)
+    accept = win.panels["modelDock"].review.act_accept_all
+    qtbot.waitUntil(accept.isEnabled)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: model.index(0, 2).data() == "5")
+    assert "pending" not in model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)

@@ -329,6 +329,15 @@ class Project:
         classes of the image's objects, not every class: the Images panel asks for each row."""
         return sum(not self.is_void(a) for a in self._by_image.get(image_id, {}).values())
 
+    def object_counts(self, image_id: int) -> tuple[int, int]:
+        """(objects, pending predictions) of an image, void regions left out of both: what the Images panel's
+        Objects column shows (`3 +2`) and its filter's ``objects`` and ``predictions`` compare. A model's
+        proposals nobody decided (``is_pending_prediction``) are not counted as objects: after pre-labelling
+        a folder every image read as labelled."""
+        anns = [a for a in self._by_image.get(image_id, {}).values() if not self.is_void(a)]
+        pending = sum(map(is_pending_prediction, anns))
+        return len(anns) - pending, pending
+
     def annotations_with_category(self, category_id: int) -> Iterator[Annotation]:
         return (a for a in self.annotations.values() if a.category_id == category_id)
 
