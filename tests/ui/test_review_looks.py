@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtTest import QTest
 
 from pixelproof.core import masks
@@ -18,6 +18,7 @@ from pixelproof.core.edits import ReplaceAnnotations, ReviewDecision
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.looks import REJECTED_COLOR, category_color
+from pixelproof.ui.canvas.marks import SELECTED_TAG_LIFT
 from tests.ui.conftest import make_project, open_main_window
 from tests.ui.test_prediction_tags import layer_tag
 from tests.ui.test_workbench import key, view_point
@@ -225,3 +226,84 @@ def test_the_images_panel_counts_pending_predictions_apart(qtbot, reviewed) -> N
     key(win, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: model.index(0, 2).data() == "5")
     assert "pending" not in model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
+
+
+# -- tags: a narrow prediction's, and the selected objects' -----------------------------------------------
+def name_and_tag_widths() -> tuple[int, int]:
+    """Screen widths of a tag naming `cat` and of one naming `cat 0.30` (4 px padding each side)."""
+    metrics = QFontMetrics(QFont())
+    return metrics.horizontalAdvance("cat") + 8, metrics.horizontalAdvance("cat 0.30") + 8
+
+
+@pytest.fixture
+def narrow(qtbot, tmp_path: Path, no_prompts):
+    """At zoom 1: a pending box (10) and a box drawn by hand (11) wider than a `cat` tag and narrower than a
+    `cat 0.30` one, a pending polygon (12) as wide; two pending boxes side by side (20 cat, 21 dog) whose
+    tags, at their top-left corners, would cover each other."""
+    path = make_project(tmp_path, n_images=1, size=(480, 640))
+    project = load_project(path)
+    name_w, tag_w = name_and_tag_widths()
+    w = float((name_w + tag_w) // 2)
+    model = {"source": MODEL, "score": 0.3, "review": "pending"}
+    add = project.add_annotation
+    add(Annotation(10, 1, 1, [60.0, 100.0, w, 60.0], area=60 * w, **model))
+    add(Annotation(11, 1, 1, [300.0, 100.0, w, 60.0], area=60 * w, source="manual"))
+    diamond = [[60.0, 300.0, 60.0 + w / 2, 260.0, 60.0 + w, 300.0, 60.0 + w / 2, 340.0]]
+    add(Annotation(12, 1, 1, [60.0, 260.0, w, 80.0], diamond, 40 * w, **model))
+    add(Annotation(20, 1, 1, [400.0, 300.0, 40.0, 60.0], area=2400.0, **model))
+    add(Annotation(21, 1, 2, [445.0, 300.0, 40.0, 60.0], area=2400.0, **model))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(320, 240))
+    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.zoom))
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def colour_at(win, x: float, y: float, dx: float = 0, dy: float = 0) -> QColor:
+    """The canvas's pixel at image point (x, y) moved by (dx, dy) screen pixels."""
+    p = view_point(win, x, y)
+    return win.canvas.viewport().grab().toImage().pixelColor(round(p.x() + dx), round(p.y() + dy))
+
+
+def test_a_narrow_prediction_shows_its_tag_where_a_label_as_narrow_does(qtbot, narrow) -> None:
+    """Its score made the tag wider than the box, so a prediction narrower than `cat 0.30` lost its tag
+    where a label as narrow kept `cat`: whether a tag shows is decided by the category name's width; the
+    score reads past the box's right edge."""
+    win = narrow
+    cat = category_color(win.document.project.categories[1])
+    h = QFontMetrics(QFont()).height()
+    assert near(colour_at(win, 300, 100, 2, -h / 2), cat, 2)  # the label's tag, above its corner
+    assert near(colour_at(win, 60, 100, 2, -h / 2), cat, 2)  # the prediction's too
+    _, tag_w = name_and_tag_widths()
+    assert near(colour_at(win, 60, 100, tag_w - 3, -h / 2), cat, 2)  # all of it: the score past the edge
+    assert win.canvas.items_by_id[12]._label.isVisible()
+
+
+def test_the_selected_objects_tags_do_not_cover_one_another(qtbot, narrow) -> None:
+    """Two selected boxes side by side each kept its tag above its corner, lifted over the handles: the
+    later one's covered the score of the first. A selected tag now goes under its box when the spot above
+    is another selected tag's (both still shown, clear of the handles)."""
+    win = narrow
+    key(win, Qt.Key.Key_V)
+    QTest.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     view_point(win, 420, 340))  # fmt: skip
+    QTest.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                     view_point(win, 465, 340))  # fmt: skip
+    assert sorted(win.document.selection) == [20, 21]
+    qtbot.wait(20)
+    h = QFontMetrics(QFont()).height() + 2
+    lift = SELECTED_TAG_LIFT
+    _, tag_w = name_and_tag_widths()
+    rects = []
+    for ann_id, x in ((20, 400.0), (21, 445.0)):
+        colour = category_color(win.document.project.categories[1 if ann_id == 20 else 2])
+        above = near(colour_at(win, x, 300, 2, -lift - h / 2), colour, 2)
+        below = near(colour_at(win, x, 360, 2, lift + h / 2), colour, 2)
+        assert above != below, (ann_id, above, below)  # shown, once
+        top = (300 - lift - h) if above else (360 + lift)
+        rects.append((x, top, x + tag_w, top + h))
+    (a0, a1, a2, a3), (b0, b1, b2, b3) = rects
+    assert not (a0 < b2 and b0 < a2 and a1 < b3 and b1 < a3), rects

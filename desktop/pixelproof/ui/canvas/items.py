@@ -118,7 +118,10 @@ class AnnotationItemMixin:
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
-        self.set_label(tag_text(cat.name, tag_suffix(ann)) if cat is not None and show_label else None, ann)
+        shown = cat is not None and show_label
+        self.set_label(
+            tag_text(cat.name, tag_suffix(ann)) if shown else None, ann, cat.name if shown else None
+        )
         self.setVisible(self.shown())  # type: ignore[attr-defined]
 
     def refresh_display(self) -> None:
@@ -133,7 +136,8 @@ class AnnotationItemMixin:
     def sync_shape(self, ann: Annotation) -> None:
         raise NotImplementedError
 
-    def set_label(self, text: str | None, ann: Annotation) -> None:
+    def set_label(self, text: str | None, ann: Annotation, name: str | None = None) -> None:
+        """Tag the item with ``text`` (None: no tag); ``name``, the category's, decides whether it fits."""
         if text is None:
             if self._label is not None:
                 if self._label.scene() is not None:
@@ -144,7 +148,7 @@ class AnnotationItemMixin:
             self._label = LabelItem(self)  # type: ignore[arg-type]
             if self.scene() is not None:  # type: ignore[attr-defined]
                 self.scene().addItem(self._label)  # type: ignore[attr-defined]
-        self._label.set_text(text, self._color)
+        self._label.set_text(text, self._color, name)
         self._label_at = QPointF(*self.label_anchor(ann))
         self._label_low_at = QPointF(*self.low_anchor(ann))
         self._place_companions()
@@ -174,7 +178,7 @@ class AnnotationItemMixin:
             return
         zoom = self._zoom()
         width = self.boundingRect().width() * zoom  # type: ignore[attr-defined]
-        room = self._selected_look or (bool(tag_fits(width, label.rect().width())) and not label.crowded)
+        room = self._selected_look or (bool(tag_fits(width, label.fit_width)) and not label.crowded)
         label.setVisible(self.isVisible() and room)  # type: ignore[attr-defined]
 
     def _zoom(self) -> float:

@@ -174,7 +174,7 @@ def relayout(view: CanvasView) -> None:
                 gathered.fixed.append(rects)
             _settle(item, ABOVE)
             continue
-        if not tag_fits(bounds.width() * zoom, w):
+        if not tag_fits(bounds.width() * zoom, label.fit_width):
             _settle(item, ABOVE)
             continue
         low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
@@ -245,6 +245,7 @@ def _gather_layer(
     kinds, which = np.unique(layer.tag_codes(), return_inverse=True)  # one size per tag text
     size = np.array([layer.tags.tag_size(int(c)) for c in kinds], dtype=np.float64).reshape(-1, 2)
     w, h = size[which.reshape(-1), 0], size[which.reshape(-1), 1]
+    fit_w = np.array([layer.tags.fit_width(int(c)) for c in kinds], dtype=np.float64)[which.reshape(-1)]
     x = np.round(xyxy[:, 0] * zoom)
     top, bottom = np.round(xyxy[:, 1] * zoom), np.round(xyxy[:, 3] * zoom)
     x0, y0, x1, y1 = near
@@ -257,7 +258,7 @@ def _gather_layer(
         gathered.fixed.append(np.stack([x[s], top[s] - lift - h[s], x[s] + w[s], top[s] - lift], axis=1))
         spots = handle_spots(xyxy[s], QTransform.fromScale(zoom, zoom))
         gathered.fixed.append(handle_rects(spots, shown_handles(spots), handle_sides(spots)))
-    fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, w)
+    fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, fit_w)
     idx = np.flatnonzero(shown & ~layer.selected_mask() & fit & near_box)
     xi, wi, hi, ti, bi = x[idx], w[idx], h[idx], top[idx], bottom[idx]
     above = np.stack([xi, ti - hi, xi + wi, ti], axis=1)

@@ -132,6 +132,14 @@ class TagLayer(QGraphicsItem):
             pm = self._by_code[code] = self._pixmap(text, color)
         return pm
 
+    def fit_width(self, code: int) -> int:
+        """The width ``tag_fits`` compares for tag ``code``: of its category name alone (``LabelItem``'s
+        ``fit_width``), so a prediction's score never hides the tag a label as narrow shows."""
+        cat = self.layer.category(self.layer.tag_key(code)[0])
+        return (
+            self._metrics.horizontalAdvance(fit_tag(cat.name if cat is not None else "", self._metrics)) + 8
+        )
+
     def tag_size(self, code: int) -> tuple[int, int]:
         """Width and height of tag ``code`` in screen pixels: wider with a score (``tag_layout``)."""
         size = self.tag_of(code).deviceIndependentSize()
