@@ -194,8 +194,8 @@ class BoxLayer(QGraphicsItem):
             w, h = self.tags.tag_size(code) if code is not None else (0, 0)
             up = (SELECTED_TAG_LIFT + h + 2) / zoom
             right = max(b.w, (w + 2) / zoom)
-            areas.append(
-                QRectF(b.x - reach, b.y - max(reach, up), right + 2 * reach, b.h + reach + max(reach, up))
+            areas.append(  # the tag may be under the box (``tag_layout``): as far below as above
+                QRectF(b.x - reach, b.y - max(reach, up), right + 2 * reach, b.h + 2 * max(reach, up))
             )
         return areas
 
@@ -448,13 +448,22 @@ class SelectedTags(QGraphicsItem):
             return
         t = painter.worldTransform()
         seen = t.mapRect(option.exposedRect)
-        _, xyxy, shown, _ = self.layer.arrays()
+        ids, xyxy, shown, _ = self.layer.arrays()
         codes = self.layer.tag_codes()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
         zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
         tag_x = np.round(xyxy[idx, 0] * zoom) + dx
-        tag_y = np.round(xyxy[idx, 1] * zoom) + dy - SELECTED_TAG_LIFT  # over the handles (as an item's)
-        tagged = (tag_x <= seen.right()) & (tag_y >= seen.top()) & (tag_y - TAG_TILE <= seen.bottom())
+        # over the handles (as an item's): the bottom of the tag above the box, or its top under the box
+        # (``tag_layout``: above, it would cover another selected box's)
+        under = np.isin(ids[idx], np.fromiter(self.layer.tags.chosen_below, np.int64))
+        tag_y = np.where(
+            under,
+            np.round(xyxy[idx, 3] * zoom) + dy + SELECTED_TAG_LIFT,
+            np.round(xyxy[idx, 1] * zoom) + dy - SELECTED_TAG_LIFT,
+        )
+        tagged = (
+            (tag_x <= seen.right()) & (tag_y + TAG_TILE >= seen.top()) & (tag_y - TAG_TILE <= seen.bottom())
+        )
         tags: dict[int, QPixmap] = {}
         painter.save()
         painter.resetTransform()
@@ -463,7 +472,8 @@ class SelectedTags(QGraphicsItem):
             if c not in tags:
                 tags[c] = self.layer.tags.tag_of(c)
             tag = tags[c]
-            painter.drawPixmap(QPointF(tag_x[k], tag_y[k] - tag.deviceIndependentSize().height()), tag)
+            top = tag_y[k] if under[k] else tag_y[k] - tag.deviceIndependentSize().height()
+            painter.drawPixmap(QPointF(tag_x[k], top), tag)
         painter.restore()
 
 

@@ -129,7 +129,8 @@ class LabelItem(QGraphicsRectItem):
         self.text.setBrush(QColor(0, 0, 0) if light else QColor(255, 255, 255))
 
     def set_lift(self, lift: float) -> None:
-        """Sit ``lift`` screen pixels above the anchor (``SELECTED_TAG_LIFT``: a selected box's)."""
+        """Sit ``lift`` screen pixels above the anchor, or below the low one (``SELECTED_TAG_LIFT``: a
+        selected box's, clear of its handles)."""
         if lift != self._lift:
             self._lift = lift
             self._layout()
@@ -144,7 +145,7 @@ class LabelItem(QGraphicsRectItem):
 
     def _layout(self) -> None:
         r = self.text.boundingRect()
-        bottom = r.height() + 2 if self.below else -self._lift
+        bottom = r.height() + 2 + self._lift if self.below else -self._lift  # clear of the handles
         self.setRect(0, bottom - r.height() - 2, r.width() + 8, r.height() + 2)
         self.text.setPos(4, bottom - r.height() - 1)
 

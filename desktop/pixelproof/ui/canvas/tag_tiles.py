@@ -41,6 +41,7 @@ class TagLayer(QGraphicsItem):
         # goes changes it, so its tiles are drawn again); the current zoom's side of each box's tag
         self._placed: dict[float, tuple[np.ndarray, ...]] = {}
         self._sides: dict[int, int] = {}
+        self.chosen_below: set[int] = set()  # selected boxes whose tag ``SelectedTags`` draws under the box
         self.laid_out = False  # False: the layer changed since the last layout (``relayout`` asks again)
         self.relayout: Callable[[], None] = lambda: None  # the canvas's ``flush_tags``
         self.on_change: Callable[[], None] = lambda: None  # the canvas's ``tags_changed``
@@ -113,6 +114,13 @@ class TagLayer(QGraphicsItem):
             self.update(QRectF((bx - 1) / zoom, (by - 1) / zoom, (w + 2) / zoom, (h + 2) / zoom))
         for key in [k for k in self._tiles if k[0] == zoom and k[1:] in hit]:
             del self._tiles[key]
+
+    def set_chosen_below(self, ids: set[int]) -> None:
+        """The selected boxes whose tag goes under the box (``tag_layout``: above, it would cover another
+        selected one's); ``SelectedTags`` draws them again where they changed."""
+        if ids != self.chosen_below:
+            self.chosen_below = ids
+            self.layer.chosen_tags.update()
 
     def is_laid_out(self, zoom: float) -> bool:
         """Whether the tags are placed for the boxes as they are, at ``zoom``."""
