@@ -64,7 +64,7 @@ def _shown(text: str, project: Project | None = None) -> list[int]:
         ("objects=0", [2, 5]),
         ("objects>2", [3]),  # three lights; the void region is no object
         ("objects<=2", [1, 2, 4, 5]),
-        ("objects!=2", [2, 3, 5]),
+        ("objects!=2", [2, 3, 4, 5]),  # 4: one cat accepted, a dog still a proposal (not an object yet)
         ("-objects>0", [2, 5]),
         ("predictions>0", [4]),
         ("predictions:0", [1, 2, 3, 5]),
@@ -128,13 +128,31 @@ def test_forget_takes_an_edit_into_account() -> None:
     project = _project()
     facts = ImageFacts(project)
     query = parse_image_query("class:dog objects:1", project)
-    assert matching_images(query, facts) == []
+    assert matching_images(query, facts) == [4]  # a proposed dog, a cat accepted: one object
     project.add_annotation(Annotation(99, 2, 2, [0.0, 0.0, 5.0, 5.0], None, 25.0))
     facts.forget(2)
-    assert matching_images(query, facts) == [2]
+    assert matching_images(query, facts) == [2, 4]
     project.categories[2].app_extra["void"] = True  # dogs become void regions: no longer objects
     facts.forget()
     assert matching_images(query, facts) == [1, 4]  # a cat and a void dog each; image 2 has none
+
+
+def test_objects_leave_out_pending_predictions_and_predictions_leave_out_rejected_ones() -> None:
+    """``objects`` counted a model's proposals nobody decided as objects, so after pre-labelling a folder
+    every image read as labelled (``objects:0`` found none of those nobody had looked at) and the Objects
+    column said 7 of 2 labels and 5 guesses; ``predictions`` counted a prediction a reviewer had rejected
+    as pending. Now objects = labels and decided objects, predictions = those awaiting a decision, as the
+    column shows them (`1 +1`); void regions in neither."""
+    project = _project()
+    assert _shown("objects:1 predictions:1", project) == [4]  # the accepted cat; the pending dog
+    extra = {"source": "model:yolo", "score": 0.3}
+    project.add_annotation(Annotation(50, 2, 1, [0.0, 0.0, 5.0, 5.0], None, 25.0, review="pending", **extra))
+    project.add_annotation(Annotation(51, 2, 4, [0.0, 0.0, 5.0, 5.0], None, 25.0, review="pending", **extra))
+    assert _shown("objects:0 predictions:1", project) == [2]  # a proposal only: nothing labelled; void aside
+    project.add_annotation(Annotation(52, 5, 1, [0.0, 0.0, 5.0, 5.0], None, 25.0, review="rejected", **extra))
+    assert _shown("predictions>0", project) == [2, 4]  # the rejected one is decided, not pending
+    assert _shown("objects:1", project) == [4, 5]  # drawn, and said to be wrong: an object of the image
+    assert project.object_counts(2) == (0, 1) and project.object_counts(4) == (1, 1)
 
 
 def test_class_names_are_looked_up_when_parsed() -> None:

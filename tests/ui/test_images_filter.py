@@ -42,7 +42,8 @@ def test_typing_queries_shows_the_matching_rows(window) -> None:
         ("class:DOG", ["img0.png", "img2.png"]),
         ("-class:cat", ["img1.png", "img2.png"]),
         ("objects:0", ["img1.png"]),
-        ("objects>=2 -class:cat", ["img2.png"]),
+        ("objects:1 -class:cat", ["img2.png"]),  # a dog; the proposed one is no object until accepted
+        ("objects>=2", ["img0.png"]),
         ("predictions>0", ["img2.png"]),
         ("img1", ["img1.png"]),  # plain text: the name, as before
         ("to do", ["img1.png"]),  # and the status: the others became "in progress" when drawn on

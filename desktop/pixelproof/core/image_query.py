@@ -7,8 +7,9 @@ A query is terms separated by spaces; an image is shown when every term matches 
 - ``author:NAME``: at least one object drawn by NAME (the annotation's ``author``, without case);
 - ``status:done`` (``todo``, ``in_progress``/``"in progress"``, ``done``, ``reviewed``);
 - ``objects`` or ``predictions`` with ``: = != < <= > >=`` and a whole number (``objects:0``,
-  ``objects>5``, ``predictions>0``): the object count the table shows (void regions left out) and the
-  count of pending model predictions (drawn dashed, not yet accepted).
+  ``objects>5``, ``predictions>0``): the two counts the table's Objects column shows (`3 +2`, void regions
+  left out): the objects but the pending model predictions, and those (drawn dashed: neither accepted nor
+  rejected yet; ``Project.object_counts``).
 ``-`` before a term negates it (``-class:cat``: images without a cat); quote text that starts with ``-``
 or holds spaces or a colon to search it as it is (``"-v2"``).
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
-from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project, is_pending_prediction
+from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project
 from pixelproof.core.name_fold import fold
 
 TEXT_FIELDS = ("class", "author", "status")
@@ -54,8 +55,7 @@ class ImageFacts:
         self._names: dict[int, str] = {}
         self._categories: dict[int, frozenset[int]] = {}
         self._authors: dict[int, frozenset[str]] = {}
-        self._objects: dict[int, int] = {}
-        self._predictions: dict[int, int] = {}
+        self._counts: dict[int, tuple[int, int]] = {}  # ``Project.object_counts``
 
     def name(self, image_id: int) -> str:
         """The file name without folders, casefolded (the panel's Image column)."""
@@ -78,23 +78,24 @@ class ImageFacts:
             v = self._authors[image_id] = frozenset(_fold(a.author) for a in anns if a.author)
         return v
 
-    def objects(self, image_id: int) -> int:
-        v = self._objects.get(image_id)
+    def _object_counts(self, image_id: int) -> tuple[int, int]:
+        v = self._counts.get(image_id)
         if v is None:
-            v = self._objects[image_id] = self.project.object_count(image_id)
+            v = self._counts[image_id] = self.project.object_counts(image_id)
         return v
 
+    def objects(self, image_id: int) -> int:
+        """The objects but pending model predictions (void regions left out)."""
+        return self._object_counts(image_id)[0]
+
     def predictions(self, image_id: int) -> int:
-        v = self._predictions.get(image_id)
-        if v is None:
-            anns = self.project.annotations_of(image_id)
-            v = self._predictions[image_id] = sum(map(is_pending_prediction, anns))
-        return v
+        """The pending model predictions (void regions left out)."""
+        return self._object_counts(image_id)[1]
 
     def forget(self, image_id: int | None = None) -> None:
         """What was read of the image's objects (None: of every image, the categories changed); the
         names stay (a relocation resets the panel, and with it these facts)."""
-        for cache in (self._categories, self._authors, self._objects, self._predictions):
+        for cache in (self._categories, self._authors, self._counts):
             if image_id is None:
                 cache.clear()
             else:

@@ -214,8 +214,10 @@ def id_key(key: object) -> int | None:
 
 
 def is_pending_prediction(ann: Annotation) -> bool:
-    """A model's annotation nobody accepted yet: drawn dashed; the Model panel's score slider may hide it."""
-    return (ann.source or "").startswith("model:") and ann.review != "accepted"
+    """A model's annotation awaiting a decision: neither accepted nor rejected by a reviewer. Drawn dashed,
+    the Model panel's score slider may hide it and its accept actions take it; a rejected one was decided
+    (accepting all must not overturn that unseen) and is drawn as rejected."""
+    return (ann.source or "").startswith("model:") and ann.review not in ("accepted", "rejected")
 
 
 def is_pending(ann: Annotation) -> bool:
@@ -326,6 +328,15 @@ class Project:
         """Objects of an image, void regions left out (what panels and ``info`` count). It looks up the
         classes of the image's objects, not every class: the Images panel asks for each row."""
         return sum(not self.is_void(a) for a in self._by_image.get(image_id, {}).values())
+
+    def object_counts(self, image_id: int) -> tuple[int, int]:
+        """(objects, pending predictions) of an image, void regions left out of both: what the Images panel's
+        Objects column shows (`3 +2`) and its filter's ``objects`` and ``predictions`` compare. A model's
+        proposals nobody decided (``is_pending_prediction``) are not counted as objects: after pre-labelling
+        a folder every image read as labelled."""
+        anns = [a for a in self._by_image.get(image_id, {}).values() if not self.is_void(a)]
+        pending = sum(map(is_pending_prediction, anns))
+        return len(anns) - pending, pending
 
     def annotations_with_category(self, category_id: int) -> Iterator[Annotation]:
         return (a for a in self.annotations.values() if a.category_id == category_id)

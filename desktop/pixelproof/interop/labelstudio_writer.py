@@ -22,7 +22,7 @@ import orjson
 
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.limits import LimitError, check_image_size
-from pixelproof.core.model import Annotation, ImageRecord, Project, is_pending_prediction, is_rejected
+from pixelproof.core.model import Annotation, ImageRecord, Project, is_pending_prediction
 from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import ProgressCallback, as_dict, fresh, unique_stems, with_progress
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
@@ -128,9 +128,9 @@ def _results(
         counts["void"] += project.is_void(a)
         counts["crowd"] += bool(a.iscrowd)
         regions = _regions(project, a, image, used, counts, warnings)
-        # a rejected model object reaches here only with rejected="keep": a label, as in every format, not
-        # a proposal made again of what the reviewer turned down
-        if is_pending_prediction(a) and not is_rejected(a):
+        # a rejected model object (not pending: ``is_pending_prediction``) reaches here only with
+        # rejected="keep": a label, as in every format, not a proposal made again of what was turned down
+        if is_pending_prediction(a):
             model = (a.source or "")[len("model:") :] or "pixelproof"
             by_model.setdefault(model, []).extend(regions)
             if a.score is not None:

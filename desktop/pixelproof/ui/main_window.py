@@ -27,7 +27,6 @@ from pixelproof.core import edits
 from pixelproof.core.model import IMAGE_STATES
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.image_view import ZOOM_STEP
-from pixelproof.ui.canvas.items import annotation_shown
 from pixelproof.ui.canvas.view import CanvasView
 from pixelproof.ui.category_chooser import CategoryChooser
 from pixelproof.ui.channels_menu import ChannelsMenu
@@ -444,7 +443,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is not None and doc.current_image_id != -1:
             anns = doc.project.annotations_of(doc.current_image_id)
-            doc.set_selection(a.id for a in anns if annotation_shown(a))
+            doc.set_selection(a.id for a in anns if self.canvas.show_filter.shows_annotation(a))
 
     def set_image_status(self, status: str) -> None:
         doc = self.document

@@ -31,11 +31,13 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.looks import (
+    REJECTED,
     category_color,
     display_score,
     fill_brush,
     outline_pen,
-    tag_score,
+    review_look,
+    tag_suffix,
     tag_text,
 )
 from pixelproof.ui.canvas.marks import (
@@ -53,16 +55,26 @@ Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
 
 
-def displayed(category_id: int, score: float | None) -> bool:
-    """Whether the display filters (Masks > Show Categories, the score slider) let an object show."""
-    if category_id in AnnotationItemMixin.hidden_categories:
-        return False
-    return score is None or score >= AnnotationItemMixin.min_score
+class ShowFilter:
+    """What one canvas hides: the categories Masks > Show Categories hides (shared by the app's windows) and
+    the pending predictions scoring below ``min_score`` (its own window's Model panel Show slider). The
+    cut belongs to the canvas, not to the item class: another window, on another project or the same one,
+    keeps its own."""
 
+    __slots__ = ("min_score",)
 
-def annotation_shown(ann: Annotation) -> bool:
-    """Whether ``ann`` is drawn on the canvas: what a click, a band or Select All may pick."""
-    return displayed(ann.category_id, display_score(ann))
+    def __init__(self, min_score: float = 0.0) -> None:
+        self.min_score = min_score
+
+    def shows(self, category_id: int, score: float | None) -> bool:
+        """Whether an object of ``category_id`` with ``display_score`` ``score`` is drawn."""
+        if category_id in AnnotationItemMixin.hidden_categories:
+            return False
+        return score is None or score >= self.min_score
+
+    def shows_annotation(self, ann: Annotation) -> bool:
+        """Whether ``ann`` is drawn on the canvas: what a click, a band or Select All may pick."""
+        return self.shows(ann.category_id, display_score(ann))
 
 
 class AnnotationItemMixin:
@@ -74,9 +86,9 @@ class AnnotationItemMixin:
     # global display settings (Masks toolbar): fill opacity 0..1 (0 = outline only), hidden categories
     fill_opacity: ClassVar[float] = 1.0
     hidden_categories: ClassVar[set[int]] = set()
-    # Model panel's score slider: pending predictions scoring below this are hidden (display only)
-    min_score: ClassVar[float] = 0.0
     _prediction_score: float | None = None  # set for a pending prediction (score, 1.0 when it has none)
+    _look: str = ""  # ``looks.review_look``: a label, a pending prediction or a rejected object
+    show_filter: ShowFilter
     image_size: tuple[int, int]  # (height, width)
     _label: LabelItem | None = None
     _label_at: QPointF  # the tag's anchor in item coordinates (a move preview's ``setPos`` shifts it)
@@ -84,8 +96,9 @@ class AnnotationItemMixin:
     _selected_look: bool
     _color: QColor
 
-    def _init_common(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+    def _init_common(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         self.ann_id = ann.id
+        self.show_filter = show  # its canvas's: what the display hides
         self.image_size = image_size
         self._label = None
         self._label_at = QPointF()
@@ -101,10 +114,14 @@ class AnnotationItemMixin:
         self._color = category_color(cat)
         self.category_id = ann.category_id
         self._prediction_score = display_score(ann)
+        self._look = review_look(ann)
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
-        self.set_label(tag_text(cat.name, tag_score(ann)) if cat is not None and show_label else None, ann)
+        shown = cat is not None and show_label
+        self.set_label(
+            tag_text(cat.name, tag_suffix(ann)) if shown else None, ann, cat.name if shown else None
+        )
         self.setVisible(self.shown())  # type: ignore[attr-defined]
 
     def refresh_display(self) -> None:
@@ -114,12 +131,13 @@ class AnnotationItemMixin:
 
     def shown(self) -> bool:
         """Whether the display filters (hidden categories, prediction score) let this item show."""
-        return displayed(self.category_id, self._prediction_score)
+        return self.show_filter.shows(self.category_id, self._prediction_score)
 
     def sync_shape(self, ann: Annotation) -> None:
         raise NotImplementedError
 
-    def set_label(self, text: str | None, ann: Annotation) -> None:
+    def set_label(self, text: str | None, ann: Annotation, name: str | None = None) -> None:
+        """Tag the item with ``text`` (None: no tag); ``name``, the category's, decides whether it fits."""
         if text is None:
             if self._label is not None:
                 if self._label.scene() is not None:
@@ -130,7 +148,7 @@ class AnnotationItemMixin:
             self._label = LabelItem(self)  # type: ignore[arg-type]
             if self.scene() is not None:  # type: ignore[attr-defined]
                 self.scene().addItem(self._label)  # type: ignore[attr-defined]
-        self._label.set_text(text, self._color)
+        self._label.set_text(text, self._color, name)
         self._label_at = QPointF(*self.label_anchor(ann))
         self._label_low_at = QPointF(*self.low_anchor(ann))
         self._place_companions()
@@ -160,7 +178,7 @@ class AnnotationItemMixin:
             return
         zoom = self._zoom()
         width = self.boundingRect().width() * zoom  # type: ignore[attr-defined]
-        room = self._selected_look or (bool(tag_fits(width, label.rect().width())) and not label.crowded)
+        room = self._selected_look or (bool(tag_fits(width, label.fit_width)) and not label.crowded)
         label.setVisible(self.isVisible() and room)  # type: ignore[attr-defined]
 
     def _zoom(self) -> float:
@@ -208,9 +226,9 @@ class AnnotationItemMixin:
         return self._selected_look
 
     def _apply_look(self) -> None:
-        pending = self._prediction_score is not None  # a prediction stays dashed and lighter until accepted
-        self.setPen(outline_pen(self._color, self._selected_look, pending))  # type: ignore[attr-defined]
-        brush = fill_brush(self._color, self._selected_look, pending)
+        # a prediction stays dashed and lighter until accepted; a rejected object is struck out
+        self.setPen(outline_pen(self._color, self._selected_look, self._look))  # type: ignore[attr-defined]
+        brush = fill_brush(self._color, self._selected_look, self._look)
         if self.kind != "mask":  # masks apply the opacity when drawing their image
             c = brush.color()
             c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
@@ -230,10 +248,10 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
 
     kind = "box"
 
-    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+    def __init__(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         QGraphicsRectItem.__init__(self)
         self._handles: list[HandleItem] = []  # before ``_init_common``: its changes reach ``itemChange``
-        self._init_common(ann, image_size)
+        self._init_common(ann, image_size, show)
 
     def sync_shape(self, ann: Annotation) -> None:
         self.preview_box(ann.bbox)
@@ -303,9 +321,9 @@ class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
 
     kind = "polygon"
 
-    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+    def __init__(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         QGraphicsPathItem.__init__(self)
-        self._init_common(ann, image_size)
+        self._init_common(ann, image_size, show)
 
     def sync_shape(self, ann: Annotation) -> None:
         path = QPainterPath()
@@ -335,9 +353,9 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     kind = "mask"
 
-    def __init__(self, ann: Annotation, image_size: tuple[int, int]) -> None:
+    def __init__(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         QGraphicsItem.__init__(self)
-        self._init_common(ann, image_size)
+        self._init_common(ann, image_size, show)
         self._pen = QPen()
         self._brush = QBrush()
         self._origin = (0, 0)
@@ -382,6 +400,8 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
             saved = painter.opacity()
             painter.setOpacity(saved * opacity)
             painter.drawImage(QPointF(*self._origin), self._qimage)
+            if self._look == REJECTED and not self._live:  # struck out, as a rejected box's fill
+                painter.fillPath(self._outline, self._brush)
             painter.setOpacity(saved)
         if self._live:
             return
@@ -548,7 +568,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
     def _recolor(self, x: int, y: int, w: int, h: int) -> None:
         c = self._brush.color() if self._brush.style() != Qt.BrushStyle.NoBrush else QColor(0, 0, 0, 0)
         floor = MASK_ALPHA // 2 if self._prediction_score is not None else MASK_ALPHA  # a proposal: lighter
-        a = max(floor, c.alpha()) if c.alpha() else 0
+        a = max(floor, c.alpha()) if c.alpha() and self._look != REJECTED else 0  # rejected: hatched only
         if self._selected_look:
             a = min(255, a + 50)
         premul = [int(c.blue() * a / 255), int(c.green() * a / 255), int(c.red() * a / 255), a]
@@ -566,9 +586,14 @@ ITEM_CLASSES: dict[str, type[AnnotationItemMixin]] = {
 
 
 def make_item(
-    ann: Annotation, cat: Category | None, image_size: tuple[int, int], show_label: bool
+    ann: Annotation,
+    cat: Category | None,
+    image_size: tuple[int, int],
+    show_label: bool,
+    show: ShowFilter,
 ) -> AnnotationItemMixin:
-    """A new item for ``ann``, of the class registered for its kind."""
-    item = ITEM_CLASSES[ann.kind](ann, image_size)  # type: ignore[call-arg]
+    """A new item for ``ann``, of the class registered for its kind, hiding what ``show`` (its canvas's)
+    hides."""
+    item = ITEM_CLASSES[ann.kind](ann, image_size, show)  # type: ignore[call-arg]
     item.sync(ann, cat, show_label)
     return item

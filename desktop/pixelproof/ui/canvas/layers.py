@@ -3,7 +3,7 @@
 Switching to an image with thousands of boxes must not build thousands of QGraphicsItems (issue 20: item
 creation was most of the first paint), and a full repaint must not pay one Python call per tag. So a box
 starts in the ``BoxLayer``: one item that keeps every untouched box in arrays and draws them with one
-``drawRects`` per (category, pending) style. The canvas turns a box into its own ``BoxItem`` - drag
+``drawRects`` per (category, review look) style. The canvas turns a box into its own ``BoxItem`` - drag
 previews, its own tag - the moment anything looks it up (``LazyItems``), e.g. when a tool drags it.
 
 Selecting does not: a selected layer box stays in the layer and the ``SelectedBoxes`` item draws it above
@@ -28,13 +28,14 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
-from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, displayed
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, ShowFilter
 from pixelproof.ui.canvas.looks import (
     category_color,
     display_score,
     fill_brush,
     outline_pen,
-    tag_score,
+    review_look,
+    tag_suffix,
     tag_text,
 )
 from pixelproof.ui.canvas.marks import (
@@ -80,30 +81,32 @@ class LazyItems(dict):
 
 
 class _Box:
-    __slots__ = ("category_id", "h", "score", "tag", "w", "x", "y")
+    __slots__ = ("category_id", "h", "look", "score", "tag", "w", "x", "y")
 
     def __init__(self, ann: Annotation) -> None:
         self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
         self.category_id = ann.category_id
         self.score = display_score(ann)
-        self.tag = tag_score(ann)  # what its tag says after the name: formatted once, not at each repaint
+        self.look = review_look(ann)  # drawn as a label, a pending prediction or a rejected object
+        self.tag = tag_suffix(ann)  # what its tag says after the name: formatted once, not at each repaint
 
 
 class BoxLayer(QGraphicsItem):
     """Every box annotation of the image that has no item of its own, drawn in one pass per style."""
 
-    def __init__(self, categories: Callable[[int], Category | None]) -> None:
+    def __init__(self, categories: Callable[[int], Category | None], show: ShowFilter) -> None:
         super().__init__()
         self.category = categories
+        self.show_filter = show  # its canvas's: what the display hides
         self.boxes: dict[int, _Box] = {}  # insertion order = drawing order
         self.selected: set[int] = set()  # those of ``boxes`` selected: ``chosen`` draws them
-        self._styles: list[tuple[int, bool, np.ndarray, list[QRectF], np.ndarray]] | None = None
-        self._groups: list[tuple[int, bool, list[QRectF], np.ndarray]] | None = None
-        self._chosen_groups: list[tuple[int, bool, list[QRectF], np.ndarray]] | None = None
+        self._styles: list[tuple[int, str, np.ndarray, list[QRectF], np.ndarray]] | None = None
+        self._groups: list[tuple[int, str, list[QRectF], np.ndarray]] | None = None
+        self._chosen_groups: list[tuple[int, str, list[QRectF], np.ndarray]] | None = None
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._tag_codes = np.zeros(0, dtype=np.int64)  # per box of ``arrays()``: its tag's code
         self._tag_keys: list[tuple[int, str]] = []  # ``_tags_of``'s keys by code
-        self._tags_of: dict[tuple[int, str], int] = {}  # (category, ``tag_score``) -> code, kept all along
+        self._tags_of: dict[tuple[int, str], int] = {}  # (category, ``tag_suffix``) -> code, kept all along
         self._selected_mask: np.ndarray | None = None
         self._bounds = QRectF()
         self.tags = TagLayer(self)
@@ -191,8 +194,8 @@ class BoxLayer(QGraphicsItem):
             w, h = self.tags.tag_size(code) if code is not None else (0, 0)
             up = (SELECTED_TAG_LIFT + h + 2) / zoom
             right = max(b.w, (w + 2) / zoom)
-            areas.append(
-                QRectF(b.x - reach, b.y - max(reach, up), right + 2 * reach, b.h + reach + max(reach, up))
+            areas.append(  # the tag may be under the box (``tag_layout``): as far below as above
+                QRectF(b.x - reach, b.y - max(reach, up), right + 2 * reach, b.h + 2 * max(reach, up))
             )
         return areas
 
@@ -215,9 +218,8 @@ class BoxLayer(QGraphicsItem):
         self._redraw_chosen()
 
     # -- filters and geometry --------------------------------------------------------------------
-    @staticmethod
-    def shown(box: _Box) -> bool:
-        return displayed(box.category_id, box.score)
+    def shown(self, box: _Box) -> bool:
+        return self.show_filter.shows(box.category_id, box.score)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ids, boxes as x0 y0 x1 y1, shown, category ids) of the layer, in drawing order."""
@@ -246,7 +248,7 @@ class BoxLayer(QGraphicsItem):
         return self._tag_codes
 
     def tag_key(self, code: int) -> tuple[int, str]:
-        """(category id, ``tag_score``) of tag ``code``: codes are never reused, so one placed before an
+        """(category id, ``tag_suffix``) of tag ``code``: codes are never reused, so one placed before an
         edit still names its tag."""
         if len(self._tag_keys) != len(self._tags_of):
             self._tag_keys = list(self._tags_of)
@@ -295,42 +297,42 @@ class BoxLayer(QGraphicsItem):
         return self._bounds
 
     # -- drawing ---------------------------------------------------------------------------------
-    def style_groups(self, selected: bool) -> list[tuple[int, bool, list[QRectF], np.ndarray]]:
-        """Shown boxes, the selected ones or the others, grouped by (category, pending): their QRectFs and,
-        for clipping, their xyxy. The groups of every shown box are made once (``_all_styles``); a selection
-        change only picks from them."""
+    def style_groups(self, selected: bool) -> list[tuple[int, str, list[QRectF], np.ndarray]]:
+        """Shown boxes, the selected ones or the others, grouped by (category, review look): their QRectFs
+        and, for clipping, their xyxy. The groups of every shown box are made once (``_all_styles``); a
+        selection change only picks from them."""
         groups = self._chosen_groups if selected else self._groups
         if groups is None:
             mask = self.selected_mask()
             groups = []
-            for cat_id, pending, idx, rects, xyxy in self._all_styles():
+            for cat_id, look, idx, rects, xyxy in self._all_styles():
                 if not self.selected:
                     picked = (rects, xyxy) if not selected else ([], xyxy[:0])
                 else:
                     keep = mask[idx] if selected else ~mask[idx]
                     picked = (list(compress(rects, keep.tolist())), xyxy[keep])
                 if picked[0]:
-                    groups.append((cat_id, pending, *picked))
+                    groups.append((cat_id, look, *picked))
             if selected:
                 self._chosen_groups = groups
             else:
                 self._groups = groups
         return groups
 
-    def _all_styles(self) -> list[tuple[int, bool, np.ndarray, list[QRectF], np.ndarray]]:
-        """Every shown box grouped by (category, pending): indices into ``arrays()``, QRectFs, xyxy."""
+    def _all_styles(self) -> list[tuple[int, str, np.ndarray, list[QRectF], np.ndarray]]:
+        """Every shown box grouped by (category, review look): indices into ``arrays()``, QRectFs, xyxy."""
         if self._styles is None:
             by_style: dict[tuple[int, bool], list[int]] = {}
             for k, box in enumerate(self.boxes.values()):
                 if self.shown(box):
-                    by_style.setdefault((box.category_id, box.score is not None), []).append(k)
+                    by_style.setdefault((box.category_id, box.look), []).append(k)
             xyxy = self.arrays()[1]
             boxes = list(self.boxes.values()) if by_style else []
             self._styles = []
-            for (cat_id, pending), k in by_style.items():
+            for (cat_id, look), k in by_style.items():
                 rects = [QRectF(boxes[j].x, boxes[j].y, boxes[j].w, boxes[j].h) for j in k]
                 idx = np.array(k, dtype=np.int64)
-                self._styles.append((cat_id, pending, idx, rects, xyxy[idx]))
+                self._styles.append((cat_id, look, idx, rects, xyxy[idx]))
         return self._styles
 
     def selected_mask(self) -> np.ndarray:
@@ -376,10 +378,10 @@ class BoxLayer(QGraphicsItem):
         """Draw the shown boxes (the selected ones or the others) in their style."""
         bounds = self.boundingRect()
         small = exposed.width() * exposed.height() < 0.25 * bounds.width() * bounds.height()
-        for cat_id, pending, rects, xyxy in self.style_groups(selected):
+        for cat_id, look, rects, xyxy in self.style_groups(selected):
             color = category_color(self.category(cat_id))
-            pen = outline_pen(color, selected, pending)
-            brush = fill_brush(color, selected, pending)
+            pen = outline_pen(color, selected, look)
+            brush = fill_brush(color, selected, look)
             c = brush.color()
             c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
             brush.setColor(c)
@@ -446,13 +448,22 @@ class SelectedTags(QGraphicsItem):
             return
         t = painter.worldTransform()
         seen = t.mapRect(option.exposedRect)
-        _, xyxy, shown, _ = self.layer.arrays()
+        ids, xyxy, shown, _ = self.layer.arrays()
         codes = self.layer.tag_codes()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
         zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
         tag_x = np.round(xyxy[idx, 0] * zoom) + dx
-        tag_y = np.round(xyxy[idx, 1] * zoom) + dy - SELECTED_TAG_LIFT  # over the handles (as an item's)
-        tagged = (tag_x <= seen.right()) & (tag_y >= seen.top()) & (tag_y - TAG_TILE <= seen.bottom())
+        # over the handles (as an item's): the bottom of the tag above the box, or its top under the box
+        # (``tag_layout``: above, it would cover another selected box's)
+        under = np.isin(ids[idx], np.fromiter(self.layer.tags.chosen_below, np.int64))
+        tag_y = np.where(
+            under,
+            np.round(xyxy[idx, 3] * zoom) + dy + SELECTED_TAG_LIFT,
+            np.round(xyxy[idx, 1] * zoom) + dy - SELECTED_TAG_LIFT,
+        )
+        tagged = (
+            (tag_x <= seen.right()) & (tag_y + TAG_TILE >= seen.top()) & (tag_y - TAG_TILE <= seen.bottom())
+        )
         tags: dict[int, QPixmap] = {}
         painter.save()
         painter.resetTransform()
@@ -461,7 +472,8 @@ class SelectedTags(QGraphicsItem):
             if c not in tags:
                 tags[c] = self.layer.tags.tag_of(c)
             tag = tags[c]
-            painter.drawPixmap(QPointF(tag_x[k], tag_y[k] - tag.deviceIndependentSize().height()), tag)
+            top = tag_y[k] if under[k] else tag_y[k] - tag.deviceIndependentSize().height()
+            painter.drawPixmap(QPointF(tag_x[k], top), tag)
         painter.restore()
 
 

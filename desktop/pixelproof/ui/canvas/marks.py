@@ -48,9 +48,10 @@ HANDLE_CURSORS = {
 
 def tag_fits(object_width, tag_width):  # type: ignore[no-untyped-def]
     """Whether an object shows its tag (unselected, not hovered): it is on screen at least as wide as its
-    tag, or ``TAG_MIN_WIDTH``. At fit zoom the tags of a crowd of small boxes covered the boxes and each
-    other, names cut; a tag comes back as the zoom makes room for it. Screen pixels; numbers or numpy
-    arrays (the box layer asks for a whole tile at once)."""
+    tag naming its category (a prediction's score, a rejection's word reach past it), or
+    ``TAG_MIN_WIDTH``. At fit zoom the tags of a crowd of small boxes covered the boxes and each other,
+    names cut; a tag comes back as the zoom makes room for it. Screen pixels; numbers or numpy arrays (the
+    box layer asks for a whole tile at once)."""
     return object_width >= np.minimum(tag_width, TAG_MIN_WIDTH)
 
 
@@ -113,17 +114,23 @@ class LabelItem(QGraphicsRectItem):
         self._lift = 0.0
         self.below = False  # under its object (``tag_layout``: the spot above would cover another tag)
         self.crowded = False  # left out: both spots would cover another tag
+        self.fit_width = 0.0  # the width ``tag_fits`` compares: its category name's tag (``set_text``)
 
-    def set_text(self, text: str, color: QColor) -> None:
-        """Show category name ``text`` (``fit_tag``) on ``color``."""
-        self.text.setText(fit_tag(text, QFontMetrics(self.text.font())))
+    def set_text(self, text: str, color: QColor, name: str | None = None) -> None:
+        """Show ``text`` (``fit_tag``) on ``color``; whether it fits its object is judged by the tag of
+        ``name`` (its category name, without a prediction's score: a prediction narrower than `cat 0.91`
+        showed no tag where a label as narrow showed `cat`), ``text`` if None."""
+        metrics = QFontMetrics(self.text.font())
+        self.text.setText(fit_tag(text, metrics))
+        self.fit_width = metrics.horizontalAdvance(fit_tag(text if name is None else name, metrics)) + 8.0
         self._layout()
         self.setBrush(color)
         light = color.lightnessF() > 0.6
         self.text.setBrush(QColor(0, 0, 0) if light else QColor(255, 255, 255))
 
     def set_lift(self, lift: float) -> None:
-        """Sit ``lift`` screen pixels above the anchor (``SELECTED_TAG_LIFT``: a selected box's)."""
+        """Sit ``lift`` screen pixels above the anchor, or below the low one (``SELECTED_TAG_LIFT``: a
+        selected box's, clear of its handles)."""
         if lift != self._lift:
             self._lift = lift
             self._layout()
@@ -138,7 +145,7 @@ class LabelItem(QGraphicsRectItem):
 
     def _layout(self) -> None:
         r = self.text.boundingRect()
-        bottom = r.height() + 2 if self.below else -self._lift
+        bottom = r.height() + 2 + self._lift if self.below else -self._lift  # clear of the handles
         self.setRect(0, bottom - r.height() - 2, r.width() + 8, r.height() + 2)
         self.text.setPos(4, bottom - r.height() - 1)
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
-from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown
+from pixelproof.ui.canvas.items import AnnotationItemMixin
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -97,7 +97,8 @@ def reveal_selection(canvas: CanvasView) -> None:
     if doc is None or not doc.selection:
         return
     anns = doc.project.annotations
-    unseen = [anns[i] for i in doc.selection if not annotation_shown(anns[i])]
+    drawn = canvas.show_filter.shows_annotation
+    unseen = [anns[i] for i in doc.selection if not drawn(anns[i])]
     if not unseen:
         return
     shown = canvas.reveal_categories(a.category_id for a in unseen)
@@ -105,4 +106,4 @@ def reveal_selection(canvas: CanvasView) -> None:
         cats = doc.project.categories
         names = ", ".join(cats[c].name if c in cats else str(c) for c in shown)
         canvas.message.emit(f"{names} was hidden: shown again (an object of it is selected)")
-    doc.set_selection(i for i in doc.selection if annotation_shown(anns[i]))
+    doc.set_selection(i for i in doc.selection if drawn(anns[i]))

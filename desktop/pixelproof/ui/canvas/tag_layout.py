@@ -116,13 +116,17 @@ def handle_rects(spots: np.ndarray, drawn: np.ndarray, sides: np.ndarray) -> np.
 
 
 class _Tags:
-    """The tags gathered for one layout: candidates' slots and priority, fixed rectangles."""
+    """The tags gathered for one layout: candidates' slots and priority, the selected objects' (placed
+    first, always shown), fixed rectangles (the handles)."""
 
     def __init__(self) -> None:
         self.slots: list[np.ndarray] = []  # (n, 2, 4) per source
         self.areas: list[np.ndarray] = []
         self.ids: list[np.ndarray] = []
         self.fixed: list[np.ndarray] = [np.zeros((0, 4))]
+        self.chosen_slots: list[np.ndarray] = []  # the selected objects' tags: (n, 2, 4), lifted
+        self.chosen_areas: list[np.ndarray] = []
+        self.chosen_ids: list[np.ndarray] = []
 
 
 def flush(view: CanvasView, changed: bool = False) -> bool:
@@ -152,7 +156,7 @@ def relayout(view: CanvasView) -> None:
     gathered = _Tags()
     layer = view.box_layer
     picked = _gather_layer(layer, zoom, gathered, near) if layer is not None else None
-    items = []
+    items, chosen_items = [], []
     for item in view.items_by_id.values():  # made items only
         label = item._label
         if label is None:
@@ -165,16 +169,23 @@ def relayout(view: CanvasView) -> None:
         bounds = item.boundingRect()  # type: ignore[attr-defined]  # ``refit_marks``' width
         if item.is_selected_look:
             lift = SELECTED_TAG_LIFT if item.handles() else 0.0
-            gathered.fixed.append(np.array([[ax, ay - lift - h, ax + w, ay - lift]]))
+            low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
+            lx, ly = low.x() * zoom, low.y() * zoom
+            gathered.chosen_slots.append(
+                np.array([[[ax, ay - lift - h, ax + w, ay - lift], [lx, ly + lift, lx + w, ly + lift + h]]])
+            )
+            shape = item.outline_path().boundingRect()
+            gathered.chosen_areas.append(np.array([shape.width() * shape.height()]))
+            gathered.chosen_ids.append(np.array([item.ann_id]))
+            chosen_items.append(item)
             shown = [hd for hd in item.handles() if hd.isVisible()]
             if shown:
                 r = item.mapRectToScene(item.rect())  # type: ignore[attr-defined]
                 spots = handle_spots(np.array([[r.left(), r.top(), r.right(), r.bottom()]]), to_screen)
                 rects = handle_rects(spots, shown_handles(spots), handle_sides(spots))
                 gathered.fixed.append(rects)
-            _settle(item, ABOVE)
             continue
-        if not tag_fits(bounds.width() * zoom, w):
+        if not tag_fits(bounds.width() * zoom, label.fit_width):
             _settle(item, ABOVE)
             continue
         low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
@@ -189,21 +200,47 @@ def relayout(view: CanvasView) -> None:
         gathered.ids.append(np.array([item.ann_id]))
         items.append(item)
     n_items = len(items)
-    slots = np.concatenate(gathered.slots) if gathered.slots else np.zeros((0, 2, 4))
-    areas = np.concatenate(gathered.areas) if gathered.areas else np.zeros(0)
-    ids = np.concatenate(gathered.ids) if gathered.ids else np.zeros(0, np.int64)
-    # larger first; of equal ones, the one drawn on top: later in the image's order
     doc = view.document
     in_order = np.array(doc.project.annotation_ids_of(view.image_id) if doc is not None else [], np.int64)
-    later = _positions(in_order, ids)
-    order = np.lexsort((-later, -areas))
-    chosen = place_tags(slots, order, np.concatenate(gathered.fixed))
+    # the selected objects' tags first, among themselves and the handles: above, else below (clear of the
+    # handles there too), else above all the same (what was picked is always named)
+    sel_slots, sel_areas, sel_ids = _joined(gathered.chosen_slots, gathered.chosen_areas, gathered.chosen_ids)
+    sel_side = place_tags(
+        sel_slots, _by_priority(in_order, sel_ids, sel_areas), np.concatenate(gathered.fixed)
+    )
+    sel_side[sel_side == LEFT_OUT] = ABOVE
+    gathered.fixed.append(sel_slots[np.arange(len(sel_slots)), sel_side].reshape(-1, 4))
+    n_layer_chosen = len(sel_ids) - len(chosen_items)  # the layer's come first
+    if layer is not None:
+        below = sel_ids[:n_layer_chosen][sel_side[:n_layer_chosen] == BELOW]
+        layer.tags.set_chosen_below(set(below.tolist()))
+    for item, side in zip(chosen_items, sel_side[n_layer_chosen:].tolist(), strict=True):
+        _settle(item, side)
+    slots, areas, ids = _joined(gathered.slots, gathered.areas, gathered.ids)
+    chosen = place_tags(slots, _by_priority(in_order, ids, areas), np.concatenate(gathered.fixed))
     if layer is not None:
         idx, x, top, bottom, h = picked if picked is not None else (np.zeros(0, np.int64), *[np.zeros(0)] * 4)
         side = chosen[: len(idx)]  # the layer's candidates come first
         layer.tags.set_layout(zoom, idx, side, x, np.where(side == BELOW, bottom, top - h))
     for item, side in zip(items, chosen[len(chosen) - n_items :].tolist(), strict=True):
         _settle(item, side)
+
+
+def _joined(
+    slots: list[np.ndarray], areas: list[np.ndarray], ids: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The gathered parts as one (n, 2, 4) slots, (n,) areas and (n,) ids."""
+    return (
+        np.concatenate(slots) if slots else np.zeros((0, 2, 4)),
+        np.concatenate(areas) if areas else np.zeros(0),
+        np.concatenate(ids) if ids else np.zeros(0, np.int64),
+    )
+
+
+def _by_priority(in_order: np.ndarray, ids: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """The order tags are placed in: larger objects first; of equal ones, the one drawn on top (later in
+    the image's order ``in_order``)."""
+    return np.lexsort((-_positions(in_order, ids), -areas))
 
 
 def _positions(in_order: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -245,19 +282,25 @@ def _gather_layer(
     kinds, which = np.unique(layer.tag_codes(), return_inverse=True)  # one size per tag text
     size = np.array([layer.tags.tag_size(int(c)) for c in kinds], dtype=np.float64).reshape(-1, 2)
     w, h = size[which.reshape(-1), 0], size[which.reshape(-1), 1]
+    fit_w = np.array([layer.tags.fit_width(int(c)) for c in kinds], dtype=np.float64)[which.reshape(-1)]
     x = np.round(xyxy[:, 0] * zoom)
     top, bottom = np.round(xyxy[:, 1] * zoom), np.round(xyxy[:, 3] * zoom)
     x0, y0, x1, y1 = near
     near_box = (x < x1) & (np.round(xyxy[:, 2] * zoom) + 2 * HANDLE_SIZE > x0) & (top - 3 * h < y1)
     near_box &= bottom + 3 * h > y0  # its tag (lifted) and handles may reach in
     sel = shown & layer.selected_mask() & near_box
-    if sel.any():
+    if sel.any():  # their tags placed first (``relayout``), lifted over the handles above and below
         lift = SELECTED_TAG_LIFT
         s = np.flatnonzero(sel)
-        gathered.fixed.append(np.stack([x[s], top[s] - lift - h[s], x[s] + w[s], top[s] - lift], axis=1))
+        over = np.stack([x[s], top[s] - lift - h[s], x[s] + w[s], top[s] - lift], axis=1)
+        under = np.stack([x[s], bottom[s] + lift, x[s] + w[s], bottom[s] + lift + h[s]], axis=1)
+        gathered.chosen_slots.append(np.stack([over, under], axis=1))
+        b = xyxy[s]
+        gathered.chosen_areas.append((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
+        gathered.chosen_ids.append(layer.arrays()[0][s])
         spots = handle_spots(xyxy[s], QTransform.fromScale(zoom, zoom))
         gathered.fixed.append(handle_rects(spots, shown_handles(spots), handle_sides(spots)))
-    fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, w)
+    fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, fit_w)
     idx = np.flatnonzero(shown & ~layer.selected_mask() & fit & near_box)
     xi, wi, hi, ti, bi = x[idx], w[idx], h[idx], top[idx], bottom[idx]
     above = np.stack([xi, ti - hi, xi + wi, ti], axis=1)

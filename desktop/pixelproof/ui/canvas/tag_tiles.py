@@ -41,6 +41,7 @@ class TagLayer(QGraphicsItem):
         # goes changes it, so its tiles are drawn again); the current zoom's side of each box's tag
         self._placed: dict[float, tuple[np.ndarray, ...]] = {}
         self._sides: dict[int, int] = {}
+        self.chosen_below: set[int] = set()  # selected boxes whose tag ``SelectedTags`` draws under the box
         self.laid_out = False  # False: the layer changed since the last layout (``relayout`` asks again)
         self.relayout: Callable[[], None] = lambda: None  # the canvas's ``flush_tags``
         self.on_change: Callable[[], None] = lambda: None  # the canvas's ``tags_changed``
@@ -114,6 +115,13 @@ class TagLayer(QGraphicsItem):
         for key in [k for k in self._tiles if k[0] == zoom and k[1:] in hit]:
             del self._tiles[key]
 
+    def set_chosen_below(self, ids: set[int]) -> None:
+        """The selected boxes whose tag goes under the box (``tag_layout``: above, it would cover another
+        selected one's); ``SelectedTags`` draws them again where they changed."""
+        if ids != self.chosen_below:
+            self.chosen_below = ids
+            self.layer.chosen_tags.update()
+
     def is_laid_out(self, zoom: float) -> bool:
         """Whether the tags are placed for the boxes as they are, at ``zoom``."""
         return self.laid_out and zoom in self._placed
@@ -131,6 +139,14 @@ class TagLayer(QGraphicsItem):
             text, color = self.layer.tag_text(code), category_color(self.layer.category(cat_id))
             pm = self._by_code[code] = self._pixmap(text, color)
         return pm
+
+    def fit_width(self, code: int) -> int:
+        """The width ``tag_fits`` compares for tag ``code``: of its category name alone (``LabelItem``'s
+        ``fit_width``), so a prediction's score never hides the tag a label as narrow shows."""
+        cat = self.layer.category(self.layer.tag_key(code)[0])
+        return (
+            self._metrics.horizontalAdvance(fit_tag(cat.name if cat is not None else "", self._metrics)) + 8
+        )
 
     def tag_size(self, code: int) -> tuple[int, int]:
         """Width and height of tag ``code`` in screen pixels: wider with a score (``tag_layout``)."""

@@ -23,7 +23,7 @@ from pixelproof.ui.canvas.image_view import (
     setup_image_view,
     wheel_zoom_factor,
 )
-from pixelproof.ui.canvas.items import AnnotationItemMixin, annotation_shown, make_item
+from pixelproof.ui.canvas.items import AnnotationItemMixin, ShowFilter, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.pixels import ShownPixels
@@ -77,6 +77,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         # the items made so far; box annotations stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
+        self.show_filter = ShowFilter()  # this canvas's: its window's Show slider (``set_score_cut``)
         self.hover: HoverMark | None = None  # the object a click would pick, outlined (select tool)
         self.hover_at: QPoint | None = None  # where the pointer rests for the mark (``stacking.rehover``)
         # shows a hidden category again when an edit moves objects into it
@@ -158,7 +159,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         rec = doc.project.images[image_id]
         self.placeholder = PlaceholderItem(rec.width, rec.height, f"Loading {rec.file_name}…")
         self._scene.addItem(self.placeholder)
-        self.box_layer = BoxLayer(doc.project.categories.get)
+        self.box_layer = BoxLayer(doc.project.categories.get, self.show_filter)
         self.box_layer.tags.set_enabled(self.show_labels)
         self.box_layer.tags.relayout = self.flush_tags
         self.box_layer.tags.on_change = self.tags_changed
@@ -221,7 +222,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self._make_item(ann)
 
     def _make_item(self, ann: Annotation) -> AnnotationItemMixin:
-        item = make_item(ann, self._category(ann), self.image_size(), self.show_labels)
+        item = make_item(ann, self._category(ann), self.image_size(), self.show_labels, self.show_filter)
         dict.__setitem__(self.items_by_id, ann.id, item)
         self._scene.addItem(item)  # type: ignore[arg-type]
         if getattr(item, "too_big", ""):
@@ -360,9 +361,16 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         doc = self.document
         if doc is not None and doc.selection:
             anns = doc.project.annotations
-            doc.set_selection(i for i in doc.selection if annotation_shown(anns[i]))
+            doc.set_selection(i for i in doc.selection if self.show_filter.shows_annotation(anns[i]))
         tag_layout.flush(self, True)
         stacking.rehover(self)  # a hidden object is no longer what a click there takes
+
+    def set_score_cut(self, score: float) -> None:
+        """Hide the pending predictions scoring below ``score`` here (its window's Model panel Show slider),
+        and only here."""
+        if score != self.show_filter.min_score:
+            self.show_filter.min_score = score
+            self.refresh_display()
 
     def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
         """Show again those of ``category_ids`` that Masks > Show Categories hides (what is drawn or edited

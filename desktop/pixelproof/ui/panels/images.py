@@ -77,6 +77,28 @@ class FileNameDelegate(QStyledItemDelegate):
         option.text = elide_file_name(option.text, option.fontMetrics, option.rect.width() - 8)  # padding
 
 
+COUNT_TIP = (
+    "Objects of the image (void regions left out); +N: model predictions pending review (dashed on the "
+    "canvas, not objects until accepted). Filter: objects>0, predictions>0"
+)
+
+
+def count_text(objects: int, pending: int) -> str:
+    """The Objects cell: `3`, or `3 +2` with two pending predictions. Counted as objects, a pre-labelled
+    folder's proposals made every image read as labelled."""
+    return f"{objects} +{pending}" if pending else str(objects)
+
+
+def count_tip(objects: int, pending: int) -> str:
+    """The Objects cell's tooltip: its counts in words."""
+    text = plural(objects, "object")
+    if pending:
+        text += (
+            f" · {plural(pending, 'pending prediction')} (dashed on the canvas: the Model panel accepts them)"
+        )
+    return text
+
+
 class ImagesModel(QAbstractTableModel):
     COLUMNS = ("Image", "Status", "Objects")
 
@@ -115,6 +137,8 @@ class ImagesModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == 2:
+            return COUNT_TIP
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -131,9 +155,11 @@ class ImagesModel(QAbstractTableModel):
                 return PurePosixPath(rec.file_name).name
             if col == 1:
                 return STATUS_LABELS.get(status, status)
-            return str(self.doc.project.object_count(image_id))
+            return count_text(*self.doc.project.object_counts(image_id))
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
             return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 2:
+            return count_tip(*self.doc.project.object_counts(image_id))
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole path: the cell may be elided
             return as_text(f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
@@ -141,9 +167,9 @@ class ImagesModel(QAbstractTableModel):
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and col == 2
-            and not self.doc.project.object_count(image_id)
+            and not self.doc.project.object_counts(image_id)[0]
         ):
-            return QColor(128, 128, 128)
+            return QColor(128, 128, 128)  # nothing labelled (model proposals at most)
         if role == Qt.ItemDataRole.UserRole:
             return image_id
         return None
@@ -361,12 +387,12 @@ class ImagesPanel(Panel):
 
     def _objects_changed(self, image_id: int, _ann_id: int) -> None:
         """The image's objects changed: what the filter read of them is stale, and a query on them may
-        now hide or show the row (checked with the count, once per event-loop turn)."""
+        now hide or show the row, and its Objects cell change (a prediction accepted or rejected: `3 +2` ->
+        `5`): the count is redrawn, once per event-loop turn."""
         if self.proxy.facts is not None:
             self.proxy.facts.forget(image_id)
-        if self.proxy.query.reads_objects:
-            self._counts[image_id] = None
-            self._counts_timer.start()
+        self._counts[image_id] = None
+        self._counts_timer.start()
 
     def _apply_counts(self) -> None:
         pending, self._counts = self._counts, {}

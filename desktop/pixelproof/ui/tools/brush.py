@@ -176,7 +176,7 @@ class BrushTool(Tool):
         item = self.canvas.items_by_id.get(ann.id)
         if is_new or not isinstance(item, MaskItem):
             cat = self._category if is_new else self.document.project.categories.get(ann.category_id)
-            item = make_item(ann, cat, self.canvas.image_size(), False)  # type: ignore[assignment]
+            item = make_item(ann, cat, self.canvas.image_size(), False, self.canvas.show_filter)  # type: ignore[assignment]
             self.canvas.add_overlay(item)  # type: ignore[arg-type]
             self._temp_item = item  # type: ignore[assignment]
         self._item = item  # type: ignore[assignment]

@@ -100,6 +100,7 @@ class PrelabelPanel(Panel):
         the assist tool finds the session on the canvas; a batch stops when the window closes."""
         self.shell = shell
         shell.canvas.model_session = self.session
+        shell.canvas.set_score_cut(self.review.score_cut())  # the canvas hides what the slider says
         menu = QMenu("Mo&del", shell.widget)
         menu.setObjectName("modelMenu")
         menu.addActions([self.act_prelabel, self.act_prelabel_all, self.act_cancel])
@@ -300,7 +301,7 @@ class PrelabelPanel(Panel):
 
     def _redraw_predictions(self) -> None:
         if self.shell is not None:
-            self.shell.canvas.refresh_display()
+            self.shell.canvas.set_score_cut(self.review.score_cut())
         self._update_actions()
 
     def _message(self, text: str) -> None:

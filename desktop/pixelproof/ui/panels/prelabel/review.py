@@ -14,16 +14,9 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
 from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
 from pixelproof.core.geometry import clone
-from pixelproof.core.model import Annotation, is_pending_prediction, is_rejected
-from pixelproof.ui.canvas.items import AnnotationItemMixin
+from pixelproof.core.model import Annotation, is_pending_prediction
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
-
-
-def awaiting(ann: Annotation) -> bool:
-    """A model's prediction awaiting a decision here: not accepted, and not one a reviewer rejected in the
-    review view (accepting all would overturn that decision unseen; the review view takes it back)."""
-    return is_pending_prediction(ann) and not is_rejected(ann)
 
 
 def _count(n: int) -> str:
@@ -32,7 +25,8 @@ def _count(n: int) -> str:
 
 class PredictionReview(QGroupBox):
     """The accept / reject actions (``actions``, for the Model menu) and their buttons, the score slider.
-    ``message`` is for the status bar; ``scoreFilterChanged`` asks the canvas to redraw."""
+    ``message`` is for the status bar; ``scoreFilterChanged`` asks its window's canvas to hide what scores
+    below ``score_cut`` (that canvas's, no other window's)."""
 
     message = Signal(str)
     scoreFilterChanged = Signal()
@@ -67,9 +61,6 @@ class PredictionReview(QGroupBox):
         self.score_slider.setRange(0, 100)
         self.score_slider.setToolTip("Hide pending predictions scoring below this (display only)")
         self.score_slider.valueChanged.connect(self._score_filter_changed)
-        # the canvas items read the cut from their class: a window made after another (a test, a second
-        # window) started at that one's cut while its slider said 0.00
-        AnnotationItemMixin.min_score = self.score_slider.value() / 100
         self.score_label = QLabel("≥ 0.00")
         self.pending_label = QLabel()
         grid = QGridLayout(self)
@@ -88,11 +79,11 @@ class PredictionReview(QGroupBox):
         doc = self.document
         if doc is None or doc.current_image_id == -1:
             return []
-        return [a for a in doc.project.annotations_of(doc.current_image_id) if awaiting(a)]
+        return [a for a in doc.project.annotations_of(doc.current_image_id) if is_pending_prediction(a)]
 
     def selected_pending(self) -> list[Annotation]:
         doc = self.document
-        return [a for a in doc.selected_annotations() if awaiting(a)] if doc is not None else []
+        return [a for a in doc.selected_annotations() if is_pending_prediction(a)] if doc is not None else []
 
     def score_cut(self) -> float:
         return self.score_slider.value() / 100
@@ -152,7 +143,7 @@ class PredictionReview(QGroupBox):
         if doc is None:
             return
         cut = self.score_cut()
-        pending = [a for a in doc.project.annotations.values() if awaiting(a)]
+        pending = [a for a in doc.project.annotations.values() if is_pending_prediction(a)]
         shown = [a for a in pending if a.score is None or a.score >= cut]
         below = len(pending) - len(shown)
         left = f"; {below} below {cut:.2f} stay pending (lower Show to see them)" if below else ""
@@ -177,7 +168,6 @@ class PredictionReview(QGroupBox):
         self._reject(anns, f"{_count(len(anns))} below {cut:.2f}")
 
     def _score_filter_changed(self, value: int) -> None:
-        AnnotationItemMixin.min_score = value / 100
         self.score_label.setText(f"≥ {value / 100:.2f}")
         self.act_reject_below.setText(f"Reject Below {value / 100:.2f}")
         self.scoreFilterChanged.emit()
