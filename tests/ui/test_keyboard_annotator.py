@@ -105,6 +105,22 @@ def test_esc_closes_an_open_list_first(qtbot, window) -> None:
     assert window.canvas.hasFocus()
 
 
+@pytest.mark.parametrize("tool", [Qt.Key.Key_B, Qt.Key.Key_P, Qt.Key.Key_R, Qt.Key.Key_U])
+def test_the_arrows_move_the_selection_in_every_tool(qtbot, window, tool) -> None:
+    """README: arrows / Shift+arrows move the selection 1 px / 10 px. They did only in the select tool (V):
+    a box just drawn with B, selected, stayed put under the arrows with no word why."""
+    doc = window.document
+    set_zoom(window, 1.0)
+    box = draw_box(window, 40, 30, 120, 90)
+    QTest.keyClick(window.canvas, tool)
+    assert doc.selection == [box]
+    QTest.keyClick(window.canvas, Qt.Key.Key_Right)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.project.annotations[box].bbox[:2] == pytest.approx([41, 40])
+    QTest.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one undo step
+    assert doc.project.annotations[box].bbox[:2] == pytest.approx([40, 30])
+
+
 def test_enter_in_the_brush_size_sets_it_and_gives_the_keys_back(qtbot, window) -> None:
     radius = window.findChild(QSpinBox, "brushRadius")
     click_into(qtbot, radius)

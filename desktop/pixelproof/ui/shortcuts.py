@@ -202,7 +202,7 @@ DEFAULTS: list[Shortcut] = [
             "Click", "Shift+click", "Ctrl+click"),
     gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),
     gesture("canvas.resize", "Resize a box", "Drag a handle"),
-    gesture("canvas.nudge", "Move the selection by 1 px / 10 px", "Arrows", "Shift+arrows",
+    gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),
     gesture("canvas.brush_size", "Brush size", "Shift+wheel"),
