@@ -8,9 +8,10 @@ key strings; ``[]`` = no key) and win over the defaults; ``REGISTRY.set_keys`` c
 open window. Contexts say where a key acts: ``window`` (anywhere), ``labeling`` (the labeling view),
 ``review`` (only while the review view is shown), ``canvas`` (a tool or a gesture on the canvas: listed for
 the user, not rebindable; ``takes`` names the keys the canvas handles itself, which no action may have).
-No two actions share a key (``REGISTRY.conflicts()`` lists any): a user's key wins over another action's
-default (an update may give an action a default key the user already gave another), and of two user keys
-alike (a hand-edited settings file) the first action declared keeps it.
+No two actions share a key: ``declare`` refuses a default key another action (or the canvas) has, and
+``REGISTRY.conflicts()`` lists any left; a user's key wins over another action's default (an update may
+give an action a default key the user already gave another), and of two user keys alike (a hand-edited
+settings file) the first action declared keeps it.
 """
 
 from __future__ import annotations
@@ -211,6 +212,15 @@ DEFAULTS: list[Shortcut] = [
 ]  # fmt: skip
 
 
+def _declared_keys(entry: Shortcut) -> set[str | QKeySequence.StandardKey]:
+    """The keys ``entry`` declares, as Qt reads them ("x" is X): two actions on one key are refused where
+    they are declared, since Qt then runs neither ("ambiguous shortcut"). A platform standard key is
+    compared as itself (its keys are known only once the app runs; ``conflicts()`` checks those)."""
+    if entry.context == "canvas":
+        return set(entry.takes)
+    return {portable(QKeySequence(k)) if isinstance(k, str) else k for k in entry.keys}
+
+
 class ShortcutRegistry(QObject):
     """The declared shortcuts, the user's overrides (settings) and the live actions bound to them."""
 
@@ -228,6 +238,11 @@ class ShortcutRegistry(QObject):
             raise ValueError(f"shortcut {shortcut.id!r} is declared twice")
         if shortcut.context not in CONTEXTS:
             raise ValueError(f"shortcut {shortcut.id!r}: unknown context {shortcut.context!r}")
+        mine = _declared_keys(shortcut)
+        for other in self._entries.values():
+            if shared := mine & _declared_keys(other):
+                key = ", ".join(sorted(map(str, shared)))
+                raise ValueError(f"shortcut {shortcut.id!r}: {key} is {other.label}'s key already")
         self._entries[shortcut.id] = shortcut
         return shortcut
 
