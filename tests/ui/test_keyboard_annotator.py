@@ -130,3 +130,34 @@ def test_enter_in_the_brush_size_sets_it_and_gives_the_keys_back(qtbot, window) 
     assert radius.value() == 12 and window.canvas.hasFocus()
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_D)
     assert window.document.current_image_id == 2 and radius.value() == 12
+
+
+def test_help_shortcuts_finds_an_action_or_a_key_as_typed(qtbot, window, monkeypatch) -> None:
+    """Help > Shortcuts was 110 rows with nothing to search them by (Preferences had a find field): an
+    annotator asking "which key accepts a prediction?" scrolled. Now F1, type, read."""
+    from pixelproof.ui import dialogs
+
+    shown: list = []
+    monkeypatch.setattr(dialogs.ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
+    (dlg,) = shown
+    dlg.show()
+    qtbot.waitUntil(dlg.filter_edit.hasFocus)  # typing goes to the find field at once
+
+    def listed() -> dict[str, str]:
+        t = dlg.table
+        return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)}
+
+    everything = listed()
+    assert len(everything) == dlg.table.rowCount() > 100
+    QTest.keyClicks(dlg.filter_edit, "accept")
+    found = listed()
+    assert found["Accept All on Image"] == "Shift+K" and found["Accept Selected"] == "K"
+    assert all("accept" in f"{what} {keys}".lower() for what, keys in found.items())
+    dlg.filter_edit.clear()
+    QTest.keyClicks(dlg.filter_edit, "shift+k")  # a key, as Help shows it, any case
+    assert listed() == {"Accept All on Image": "Shift+K", "Accept All Predictions in Project": "Ctrl+Shift+K"}
+    dlg.filter_edit.clear()
+    assert listed() == everything
+    QTest.keyClick(dlg.filter_edit, Qt.Key.Key_Escape)  # Esc in the field closes the dialog
+    assert not dlg.isVisible()
