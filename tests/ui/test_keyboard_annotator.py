@@ -161,3 +161,27 @@ def test_help_shortcuts_finds_an_action_or_a_key_as_typed(qtbot, window, monkeyp
     assert listed() == everything
     QTest.keyClick(dlg.filter_edit, Qt.Key.Key_Escape)  # Esc in the field closes the dialog
     assert not dlg.isVisible()
+
+
+def test_shift_g_jumps_to_the_next_image_not_done(qtbot, tmp_path, no_prompts) -> None:
+    """Back at a half-done project, the annotator walked D past every finished image to find work: CVAT's
+    and Label Studio's "next unlabelled" had no key. Shift+G goes to the next image not marked done or
+    reviewed (file order, from the start again after the last), and says when there is none."""
+    from tests.ui.conftest import make_project, open_main_window
+
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=5))
+    doc = win.document
+    for image_id, status in ((2, "done"), (3, "reviewed"), (4, "in_progress")):
+        doc.project.image_status_map()[str(image_id)] = status
+    QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.current_image_id == 4  # in progress is not done
+    QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.current_image_id == 5
+    QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.current_image_id == 1  # round again
+    for image_id in (1, 4, 5):
+        doc.project.image_status_map()[str(image_id)] = "done"
+    QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.current_image_id == 1
+    assert win.statusBar().currentMessage() == "No other image left to do: 5 of 5 images done"
+    win.document.undo_stack.setClean()

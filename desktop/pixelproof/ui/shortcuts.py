@@ -127,6 +127,8 @@ DEFAULTS: list[Shortcut] = [
       "as sorted and filtered"),
     _("image.previous", "&Previous Image", ("A",), note="review view: the row above in the Images table"),
     _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
+    # CVAT's and Label Studio's "next unlabelled": the next image marked To Do or In Progress
+    _("image.next_unfinished", "Ne&xt Image Not Done", ("Shift+G",), "labeling"),
     _("image.todo", "Mark as &To Do", ("Alt+1",), "labeling"),
     _("image.in_progress", "Mark as &In Progress", ("Alt+2",), "labeling"),
     _("image.done", "Mark as D&one", ("Alt+3",), "labeling"),
