@@ -185,3 +185,22 @@ def test_shift_g_jumps_to_the_next_image_not_done(qtbot, tmp_path, no_prompts) -
     assert doc.current_image_id == 1
     assert win.statusBar().currentMessage() == "No other image left to do: 5 of 5 images done"
     win.document.undo_stack.setClean()
+
+
+def test_esc_in_a_cvat_text_attribute_drops_the_typing_as_in_the_note(qtbot, tmp_path, no_prompts) -> None:
+    """Esc dropped what was typed in the Note but saved it in a CVAT text attribute (leaving the field
+    saves it): the same key did opposite things in two fields of one panel."""
+    from tests.ui.test_attribute_form import _attrs, _typed_into_the_first
+
+    window, line, _second = _typed_into_the_first(qtbot, tmp_path, "plate", "ZZ 999")
+    steps = window.document.undo_stack.count()
+    QTest.keyClick(line, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus()
+    assert _attrs(window, 0)["plate"] == "AB 123" and line.text() == "AB 123"
+    assert window.document.undo_stack.count() == steps
+    QTest.mouseClick(line, Qt.MouseButton.LeftButton)  # typing again, Enter saves it
+    QTest.keyClick(line, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(line, "CD 456")
+    QTest.keyClick(line, Qt.Key.Key_Return)
+    assert _attrs(window, 0)["plate"] == "CD 456" and window.canvas.hasFocus()
+    window.document.undo_stack.setClean()

@@ -4,8 +4,7 @@ change is one undoable command."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,7 +26,7 @@ from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.attribute_form import AttributeForm
-from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.base import Panel, esc_reverts
 
 MIXED = "(several)"
 
@@ -79,8 +78,7 @@ class PropertiesPanel(Panel):
         # for the objects the field shows: the selection may have moved on before the panel follows it (a
         # Return queued behind the key that moved it)
         self.note.editingFinished.connect(lambda: self._note_edited(self._note_ids))
-        self.note.installEventFilter(self)  # Esc: what was typed is dropped (the window gives the keys back)
-        self._note_shown = ""  # the note as the field showed it before any typing
+        esc_reverts(self.note)
         # a note longer than MAX_NOTE (made before the limit, or outside the app): shown cut, read-only,
         # kept whole; Clear note, an undoable edit, is the one way to drop it here
         self.note_long = QLabel()
@@ -219,8 +217,7 @@ class PropertiesPanel(Panel):
         if moved or not self.note.hasFocus() or long:
             self.note.setModified(False)
             self.note.setReadOnly(long)
-            self._note_shown = "" if note == MIXED else note_preview(note) if long else note
-            self.note.setText(self._note_shown)
+            self.note.setText("" if note == MIXED else note_preview(note) if long else note)
             self.note.setCursorPosition(0)
             self.note.setPlaceholderText(MIXED if note == MIXED else "Add a note…")
         self.note_long.setText(
@@ -231,17 +228,6 @@ class PropertiesPanel(Panel):
         )
         self.note_long.setVisible(long)
         self.clear_note.setVisible(long)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.note
-            and isinstance(event, QKeyEvent)
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Escape
-        ):
-            self.note.setText(self._note_shown)  # before the focus leaves: leaving saves what the field has
-            self.note.setModified(False)
-        return super().eventFilter(watched, event)
 
     def _category_chosen(self, index: int) -> None:
         doc = self.document
