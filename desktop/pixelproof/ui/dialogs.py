@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
@@ -203,13 +204,27 @@ def ask_open_locked(parent: QWidget | None, name: str, holder: str) -> bool:
     return answer == QMessageBox.StandardButton.Open
 
 
+def hide_unmatched_rows(table: QTableWidget, text: str) -> None:
+    """A find field over a table of actions and keys: rows whose cells hold ``text`` (any case) stay."""
+    needle = text.strip().lower()
+    for row in range(table.rowCount()):
+        cells = (table.item(row, c) for c in range(table.columnCount()))
+        hay = " ".join(item.text() for item in cells if item is not None).lower()
+        table.setRowHidden(row, bool(needle) and needle not in hay)
+
+
 class ShortcutsDialog(QDialog):
     """Help > Shortcuts: the key map, from the shortcut registry (``ui.shortcuts``) with the user's keys."""
 
     def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard and mouse shortcuts")
+        self.filter_edit = QLineEdit()  # a hundred rows: typing "accept" or "shift+k" finds them
+        self.filter_edit.setPlaceholderText("Find an action or a key…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Find an action or a key")
         self.table = QTableWidget(len(rows), 2)
+        self.filter_edit.textChanged.connect(lambda text: hide_unmatched_rows(self.table, text))
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setHorizontalHeaderLabels(["Keys", "Action"])
         self.table.verticalHeader().hide()
@@ -229,10 +244,12 @@ class ShortcutsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.filter_edit)
         layout.addWidget(self.table)
         layout.addWidget(QLabel("Change any key in Edit > Preferences (“—”: no key yet)."))
         layout.addWidget(buttons)
         self.resize(560, 640)
+        self.filter_edit.setFocus()
 
 
 class WindowLevelDialog(QDialog):

@@ -281,6 +281,19 @@ class Document(QObject):
         self.set_current_image(ids[i])
         return True
 
+    def next_unfinished(self) -> int | None:
+        """The first image after the shown one not marked done or reviewed (file order, round from the first
+        after the last; the shown image is not one): where an annotator back at a half-done project goes."""
+        ids = self.image_ids()
+        at = ids.index(self.current_image_id) + 1 if self.current_image_id in self.project.images else 0
+        for image_id in ids[at:] + ids[:at]:
+            if image_id != self.current_image_id and self.project.image_status(image_id) in (
+                "todo",
+                "in_progress",
+            ):
+                return image_id
+        return None
+
     def neighbours(self, image_id: int) -> list[ImageRecord]:
         """The images D and A go to from ``image_id`` (the next first): what the canvas reads ahead."""
         ids = self.image_ids()

@@ -182,6 +182,11 @@ class MainWindow(QMainWindow):
         self.act_done_next = a(
             "image.done_next", self.done_and_next, "next", "Mark this image done and go to the next one"
         )
+        self.act_next_unfinished = a(
+            "image.next_unfinished",
+            self.next_unfinished,
+            tip="Go to the next image not marked done or reviewed",
+        )
         self.act_preferences = a("edit.preferences", self.preferences)
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -225,7 +230,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Image")
         m.addActions([self.act_next, self.act_prev])
         m.addSeparator()
-        m.addAction(self.act_done_next)
+        m.addActions([self.act_done_next, self.act_next_unfinished])
         m.addActions(list(self.status_actions.values()))
         m.addSeparator()
         m.addAction(self.act_pixel_limit)
@@ -385,7 +390,7 @@ class MainWindow(QMainWindow):
         files = self.files
         for act in (files.act_save, files.act_save_as, files.act_close, self.act_select_all, self.act_next,
                     self.act_prev, self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1,
-                    self.act_done_next, *self.status_actions.values()):  # fmt: skip
+                    self.act_done_next, self.act_next_unfinished, *self.status_actions.values()):  # fmt: skip
             act.setEnabled(has)
         self.act_undo.setEnabled(has and doc.undo_stack.canUndo())
         self.act_redo.setEnabled(has and doc.undo_stack.canRedo())
@@ -459,6 +464,19 @@ class MainWindow(QMainWindow):
         if doc.project.image_status(doc.current_image_id) != "reviewed":  # reviewed is past done
             self.set_image_status("done")
         self.step_image(1)
+
+    def next_unfinished(self) -> None:
+        """Shift+G: the next image to work on; none left says how far the project is."""
+        doc = self.document
+        if doc is None or doc.current_image_id == -1:
+            return
+        image_id = doc.next_unfinished()
+        if image_id is not None:
+            doc.set_current_image(image_id)
+            return
+        ids = doc.image_ids()
+        done = f"{doc.project.done_count(ids)} of {len(ids)} images done"
+        self.statusBar().showMessage(f"No other image left to do: {done}", 4000)
 
     def preferences(self) -> None:
         from pixelproof.ui.preferences import PreferencesDialog

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.ui.dialogs import hide_unmatched_rows
 from pixelproof.ui.shortcuts import REGISTRY
 
 NO_KEY = "—"
@@ -169,10 +170,7 @@ class PreferencesDialog(QDialog):
             self.chosen.setText(f"<b>{REGISTRY.get(id).label}</b>: {REGISTRY.text(id) or 'no key'}")
 
     def _filter(self, text: str) -> None:
-        needle = text.strip().lower()
-        for row in range(self.table.rowCount()):
-            hay = f"{self.table.item(row, 0).text()} {self.table.item(row, 1).text()}".lower()
-            self.table.setRowHidden(row, bool(needle) and needle not in hay)
+        hide_unmatched_rows(self.table, text)
         current = self.table.currentRow()
         if current < 0 or self.table.isRowHidden(current):  # the chosen action is one the user can see
             shown = [r for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]

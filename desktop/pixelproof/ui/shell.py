@@ -10,10 +10,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QDockWidget,
     QFrame,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QScrollArea,
@@ -189,7 +192,28 @@ class Shell(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Close:
             self.closing.emit()
+        elif watched is self._window and isinstance(event, QKeyEvent) and self._hands_back(event):
+            self.current_view().setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
         return False
+
+    def _hands_back(self, event: QKeyEvent) -> bool:
+        """Esc, or Enter in a field, that a control of a dock or tool bar left unused (a drop-down's open list
+        and a list's cell editor take Esc themselves): the keys go back to the central view. A labeler who
+        typed a note or clicked a list otherwise typed the next D into the note, or moved the list's row with
+        the arrows meant for the selected box."""
+        if event.type() != QEvent.Type.KeyPress or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        focus = QApplication.focusWidget()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if not isinstance(focus, QLineEdit | QAbstractSpinBox):  # a field (a spin box's own one too)
+                return False
+        elif event.key() != Qt.Key.Key_Escape:
+            return False
+        part = focus
+        while part is not None and not isinstance(part, QDockWidget | QToolBar):
+            part = part.parentWidget()
+        return part is not None and part.parentWidget() is self._window
 
 
 class PanelScroll(QScrollArea):

@@ -8,9 +8,10 @@ key strings; ``[]`` = no key) and win over the defaults; ``REGISTRY.set_keys`` c
 open window. Contexts say where a key acts: ``window`` (anywhere), ``labeling`` (the labeling view),
 ``review`` (only while the review view is shown), ``canvas`` (a tool or a gesture on the canvas: listed for
 the user, not rebindable; ``takes`` names the keys the canvas handles itself, which no action may have).
-No two actions share a key (``REGISTRY.conflicts()`` lists any): a user's key wins over another action's
-default (an update may give an action a default key the user already gave another), and of two user keys
-alike (a hand-edited settings file) the first action declared keeps it.
+No two actions share a key: ``declare`` refuses a default key another action (or the canvas) has, and
+``REGISTRY.conflicts()`` lists any left; a user's key wins over another action's default (an update may
+give an action a default key the user already gave another), and of two user keys alike (a hand-edited
+settings file) the first action declared keeps it.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ DEFAULTS: list[Shortcut] = [
       "as sorted and filtered"),
     _("image.previous", "&Previous Image", ("A",), note="review view: the row above in the Images table"),
     _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
+    # CVAT's and Label Studio's "next unlabelled": the next image marked To Do or In Progress
+    _("image.next_unfinished", "Ne&xt Image Not Done", ("Shift+G",), "labeling"),
     _("image.todo", "Mark as &To Do", ("Alt+1",), "labeling"),
     _("image.in_progress", "Mark as &In Progress", ("Alt+2",), "labeling"),
     _("image.done", "Mark as D&one", ("Alt+3",), "labeling"),
@@ -202,13 +205,22 @@ DEFAULTS: list[Shortcut] = [
             "Click", "Shift+click", "Ctrl+click"),
     gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),
     gesture("canvas.resize", "Resize a box", "Drag a handle"),
-    gesture("canvas.nudge", "Move the selection by 1 px / 10 px", "Arrows", "Shift+arrows",
+    gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),
     gesture("canvas.brush_size", "Brush size", "Shift+wheel"),
     gesture("review.center", "Centre the three views on an object", "Review: click an object row"),
     gesture("review.pan", "Pan all three views / fit the image", "Review: drag / double-click"),
 ]  # fmt: skip
+
+
+def _declared_keys(entry: Shortcut) -> set[str | QKeySequence.StandardKey]:
+    """The keys ``entry`` declares, as Qt reads them ("x" is X): two actions on one key are refused where
+    they are declared, since Qt then runs neither ("ambiguous shortcut"). A platform standard key is
+    compared as itself (its keys are known only once the app runs; ``conflicts()`` checks those)."""
+    if entry.context == "canvas":
+        return set(entry.takes)
+    return {portable(QKeySequence(k)) if isinstance(k, str) else k for k in entry.keys}
 
 
 class ShortcutRegistry(QObject):
@@ -228,6 +240,11 @@ class ShortcutRegistry(QObject):
             raise ValueError(f"shortcut {shortcut.id!r} is declared twice")
         if shortcut.context not in CONTEXTS:
             raise ValueError(f"shortcut {shortcut.id!r}: unknown context {shortcut.context!r}")
+        mine = _declared_keys(shortcut)
+        for other in self._entries.values():
+            if shared := mine & _declared_keys(other):
+                key = ", ".join(sorted(map(str, shared)))
+                raise ValueError(f"shortcut {shortcut.id!r}: {key} is {other.label}'s key already")
         self._entries[shortcut.id] = shortcut
         return shortcut
 

@@ -42,7 +42,7 @@ from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
-from pixelproof.ui.panels.base import scroll_safe
+from pixelproof.ui.panels.base import esc_reverts, scroll_safe
 
 MIXED = "(several)"
 _LABEL_WIDTH = 96  # pixels of an attribute's name before it is elided (the full name in its tooltip)
@@ -186,6 +186,7 @@ class AttributeForm(QObject):
         edit = QLineEdit()
         edit.setMaxLength(MAX_VALUE)
         edit.editingFinished.connect(lambda: self._typed(spec, edit))
+        esc_reverts(edit)  # Esc drops the typing, as in the Note
         return edit
 
     def _show(self, spec: AttributeSpec, value: str | None) -> None:

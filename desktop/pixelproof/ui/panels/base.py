@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from pixelproof.ui.document import Document
 
@@ -73,3 +74,28 @@ def scroll_safe(*widgets: QWidget) -> None:
     for w in widgets:
         w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         w.installEventFilter(_WHEEL_GUARD)
+
+
+class _EscReverts(QObject):
+    """Remembers a field's text as shown (at the first key pressed since it was last set or saved) and puts
+    it back on Esc, before the window hands the keys back to the canvas: leaving a field saves its text."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QLineEdit) and isinstance(event, QKeyEvent):
+            if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+                if watched.isModified():
+                    watched.setText(watched.property("shown_text") or "")
+                    watched.setModified(False)
+            elif event.type() == QEvent.Type.KeyPress and not watched.isModified():
+                watched.setProperty("shown_text", watched.text())
+        return False
+
+
+_ESC_REVERTS = _EscReverts()
+
+
+def esc_reverts(*edits: QLineEdit) -> None:
+    """Esc in these fields drops what was typed since they were last set or saved (the Note, a CVAT text
+    attribute), as Enter keeps it."""
+    for edit in edits:
+        edit.installEventFilter(_ESC_REVERTS)

@@ -26,7 +26,7 @@ from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.attribute_form import AttributeForm
-from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.base import Panel, esc_reverts
 
 MIXED = "(several)"
 
@@ -78,6 +78,7 @@ class PropertiesPanel(Panel):
         # for the objects the field shows: the selection may have moved on before the panel follows it (a
         # Return queued behind the key that moved it)
         self.note.editingFinished.connect(lambda: self._note_edited(self._note_ids))
+        esc_reverts(self.note)
         # a note longer than MAX_NOTE (made before the limit, or outside the app): shown cut, read-only,
         # kept whole; Clear note, an undoable edit, is the one way to drop it here
         self.note_long = QLabel()

@@ -10,7 +10,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 from pixelproof.core.coco import new_category
-from pixelproof.core.edits import AddCategory, RemoveAnnotations, paint_edit
+from pixelproof.core.edits import AddCategory, RemoveAnnotations, ReplaceAnnotations, paint_edit
+from pixelproof.core.geometry import clamp_delta, translated, union_bbox
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.names import shown_name
 from pixelproof.ui import dialogs
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
     from pixelproof.ui.canvas.tool_event import ToolEvent
     from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.document import Document
+
+
+NUDGE_KEYS = {
+    Qt.Key.Key_Left: (-1, 0),
+    Qt.Key.Key_Right: (1, 0),
+    Qt.Key.Key_Up: (0, -1),
+    Qt.Key.Key_Down: (0, 1),
+}
 
 
 class Tool(QObject):
@@ -187,14 +196,32 @@ class Tool(QObject):
         return False
 
     def key_press(self, event: QKeyEvent) -> bool:
-        """Return True when the key was used. Esc cancels the gesture in progress, else deselects."""
+        """Return True when the key was used. Esc cancels the gesture in progress, else deselects; the
+        arrows move the selection in every tool (a box just drawn with B, still selected), not mid-gesture."""
         if event.key() == Qt.Key.Key_Escape:
             if self.busy():
                 self.cancel()
             elif self.document is not None:
                 self.document.set_selection([])
             return True
+        if event.key() in NUDGE_KEYS and not self.busy():
+            self.nudge(event)
+            return True
         return False
+
+    def nudge(self, event: QKeyEvent) -> None:
+        """An arrow key: the selection 1 px that way (Shift: 10 px), kept inside the image; the nudges in a
+        row are one undo step."""
+        doc = self.document
+        if doc is None or not doc.selection:
+            return
+        step = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+        dx, dy = (v * step for v in NUDGE_KEYS[event.key()])
+        h, w = self.canvas.image_size()
+        dx, dy = clamp_delta(union_bbox(doc.selected_annotations()), dx, dy, w, h)
+        if dx or dy:
+            moved = [translated(a, dx, dy, w, h) for a in doc.selected_annotations()]
+            doc.push(ReplaceAnnotations(moved, "Nudge"), merge="nudge")
 
 
 def refusing_when_ids_run_out(handler: Callable[..., Any]) -> Callable[..., Any]:

@@ -21,18 +21,12 @@ from pixelproof.core.geometry import (
 from pixelproof.ui.canvas.items import BoxItem
 from pixelproof.ui.canvas.marks import HANDLE_CURSORS
 from pixelproof.ui.canvas.tool_event import ToolEvent
-from pixelproof.ui.tools.base import Tool
+from pixelproof.ui.tools.base import NUDGE_KEYS, Tool
 
 DRAG_THRESHOLD_PX = 3
 # either toggles an object in or out of the selection and makes a band add to it: Shift here from the start,
 # Ctrl as in LabelMe, CVAT and file managers (no other use of Ctrl+click in this tool)
 TOGGLE_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
-NUDGE_KEYS = {
-    Qt.Key.Key_Left: (-1, 0),
-    Qt.Key.Key_Right: (1, 0),
-    Qt.Key.Key_Up: (0, -1),
-    Qt.Key.Key_Down: (0, 1),
-}
 
 
 class SelectTool(Tool):
@@ -193,13 +187,8 @@ class SelectTool(Tool):
             else:
                 doc.set_selection([])
             return True
-        if key in NUDGE_KEYS and doc is not None and doc.selection and self._mode is None:
-            step = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
-            dx, dy = (v * step for v in NUDGE_KEYS[key])
-            h, w = self.canvas.image_size()
-            dx, dy = clamp_delta(union_bbox(doc.selected_annotations()), dx, dy, w, h)
-            if dx or dy:
-                moved = [translated(a, dx, dy, w, h) for a in doc.selected_annotations()]
-                doc.push(ReplaceAnnotations(moved, "Nudge"), merge="nudge")
+        if key in NUDGE_KEYS:
+            if self._mode is None:
+                self.nudge(event)
             return True
         return False

@@ -1,0 +1,206 @@
+"""A full-time annotator works from the keys: after typing a note, picking a row in a list or setting the
+brush size, Enter (in a field) or Esc hands the keys back to the canvas, so the next D, B or arrow acts on
+the image instead of being typed into the field or moving a list's current row. Esc in the Note field drops
+what was typed there."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
+
+from tests.ui.test_workbench import draw_box, set_zoom
+
+NOMOD = Qt.KeyboardModifier.NoModifier
+
+
+def click_into(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+    """A real click on ``widget`` (near its top): the focus goes there as a user's click gives it (a
+    drop-down's list, which the click opens, closed again with Esc)."""
+    qtbot.waitUntil(widget.isVisible)
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, NOMOD, QPoint(widget.width() // 2, 8))
+    if isinstance(widget, QComboBox):
+        qtbot.waitUntil(widget.view().isVisible)
+        QTest.keyClick(widget.view(), Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not widget.view().isVisible())
+    qtbot.waitUntil(widget.hasFocus)
+
+
+def note_field(qtbot, window):  # type: ignore[no-untyped-def]
+    set_zoom(window, 1.0)
+    box = draw_box(window, 40, 30, 120, 90)
+    QTest.keyClick(window.canvas, Qt.Key.Key_V)  # the select tool: the arrows nudge the selection
+    note = window.panels["propertiesDock"].note
+    qtbot.waitUntil(note.isVisible)  # the panel follows the selection on the next turn
+    click_into(qtbot, note)
+    return box, note
+
+
+def test_enter_in_the_note_field_saves_the_note_and_gives_the_keys_back(qtbot, window) -> None:
+    doc = window.document
+    box, note = note_field(qtbot, window)
+    QTest.keyClicks(note, "cut off")
+    QTest.keyClick(note, Qt.Key.Key_Return)
+    assert doc.project.annotations[box].note == "cut off"
+    assert window.canvas.hasFocus()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_D)  # the next image, not a "d" in the note
+    assert doc.current_image_id == 2
+    assert doc.project.annotations[box].note == "cut off"
+
+
+def test_esc_in_the_note_field_drops_the_typing_and_gives_the_keys_back(qtbot, window) -> None:
+    doc = window.document
+    box, note = note_field(qtbot, window)
+    steps = doc.undo_stack.count()
+    QTest.keyClicks(note, "oops")
+    QTest.keyClick(note, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus()
+    assert doc.project.annotations[box].note is None and doc.undo_stack.count() == steps
+    assert note.text() == ""
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)  # the arrow nudges the selected box
+    assert doc.project.annotations[box].bbox[0] == pytest.approx(41, abs=1.01)
+    assert doc.project.annotations[box].note is None
+
+
+def panel_widget(window, which: str):  # type: ignore[no-untyped-def]
+    return {
+        "images table": lambda: window.panels["imagesDock"].table,
+        "images filter": lambda: window.panels["imagesDock"].filter,
+        "image status": lambda: window.panels["imagesDock"].status,
+        "annotations list": lambda: window.panels["annotationsDock"].list,
+        "categories": lambda: window.panels["categoriesDock"].tree,
+        "brush size": lambda: window.findChild(QSpinBox, "brushRadius"),
+    }[which]()
+
+
+@pytest.mark.parametrize(
+    "which",
+    ["images table", "images filter", "image status", "annotations list", "categories", "brush size"],
+)
+def test_esc_in_a_panel_or_tool_bar_gives_the_keys_back_to_the_canvas(qtbot, window, which: str) -> None:
+    """Clicked into a panel, the annotator was stuck there: Esc did nothing, the arrows moved the list's
+    row (or the value) instead of the selected box, and only a click on the image or a dozen Tabs got back."""
+    doc = window.document
+    set_zoom(window, 1.0)
+    box = draw_box(window, 40, 30, 120, 90)
+    QTest.keyClick(window.canvas, Qt.Key.Key_V)
+    widget = panel_widget(window, which)
+    assert widget is not None
+    click_into(qtbot, widget)
+    doc.set_selection([box])  # (a click on a row may select another object; the box is what is wanted)
+    before = list(doc.project.annotations[box].bbox)
+    QTest.keyClick(widget, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus(), type(QApplication.focusWidget()).__name__
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert doc.project.annotations[box].bbox[0] == pytest.approx(before[0] + 1)
+
+
+def test_esc_closes_an_open_list_first(qtbot, window) -> None:
+    """Esc on an open drop-down closes it and leaves the focus there; the next Esc goes back to the canvas."""
+    combo = window.panels["imagesDock"].status
+    click_into(qtbot, combo)  # which closes the list it opened with Esc
+    assert combo.hasFocus() and not window.canvas.hasFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus()
+
+
+@pytest.mark.parametrize("tool", [Qt.Key.Key_B, Qt.Key.Key_P, Qt.Key.Key_R, Qt.Key.Key_U])
+def test_the_arrows_move_the_selection_in_every_tool(qtbot, window, tool) -> None:
+    """README: arrows / Shift+arrows move the selection 1 px / 10 px. They did only in the select tool (V):
+    a box just drawn with B, selected, stayed put under the arrows with no word why."""
+    doc = window.document
+    set_zoom(window, 1.0)
+    box = draw_box(window, 40, 30, 120, 90)
+    QTest.keyClick(window.canvas, tool)
+    assert doc.selection == [box]
+    QTest.keyClick(window.canvas, Qt.Key.Key_Right)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.project.annotations[box].bbox[:2] == pytest.approx([41, 40])
+    QTest.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one undo step
+    assert doc.project.annotations[box].bbox[:2] == pytest.approx([40, 30])
+
+
+def test_enter_in_the_brush_size_sets_it_and_gives_the_keys_back(qtbot, window) -> None:
+    radius = window.findChild(QSpinBox, "brushRadius")
+    click_into(qtbot, radius)
+    radius.lineEdit().selectAll()
+    QTest.keyClicks(radius, "12")
+    QTest.keyClick(radius, Qt.Key.Key_Return)
+    assert radius.value() == 12 and window.canvas.hasFocus()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_D)
+    assert window.document.current_image_id == 2 and radius.value() == 12
+
+
+def test_help_shortcuts_finds_an_action_or_a_key_as_typed(qtbot, window, monkeypatch) -> None:
+    """Help > Shortcuts was 110 rows with nothing to search them by (Preferences had a find field): an
+    annotator asking "which key accepts a prediction?" scrolled. Now F1, type, read."""
+    from pixelproof.ui import dialogs
+
+    shown: list = []
+    monkeypatch.setattr(dialogs.ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
+    (dlg,) = shown
+    dlg.show()
+    qtbot.waitUntil(dlg.filter_edit.hasFocus)  # typing goes to the find field at once
+
+    def listed() -> dict[str, str]:
+        t = dlg.table
+        return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)}
+
+    everything = listed()
+    assert len(everything) == dlg.table.rowCount() > 100
+    QTest.keyClicks(dlg.filter_edit, "accept")
+    found = listed()
+    assert found["Accept All on Image"] == "Shift+K" and found["Accept Selected"] == "K"
+    assert all("accept" in f"{what} {keys}".lower() for what, keys in found.items())
+    dlg.filter_edit.clear()
+    QTest.keyClicks(dlg.filter_edit, "shift+k")  # a key, as Help shows it, any case
+    assert listed() == {"Accept All on Image": "Shift+K", "Accept All Predictions in Project": "Ctrl+Shift+K"}
+    dlg.filter_edit.clear()
+    assert listed() == everything
+    QTest.keyClick(dlg.filter_edit, Qt.Key.Key_Escape)  # Esc in the field closes the dialog
+    assert not dlg.isVisible()
+
+
+def test_shift_g_jumps_to_the_next_image_not_done(qtbot, tmp_path, no_prompts) -> None:
+    """Back at a half-done project, the annotator walked D past every finished image to find work: CVAT's
+    and Label Studio's "next unlabelled" had no key. Shift+G goes to the next image not marked done or
+    reviewed (file order, from the start again after the last), and says when there is none."""
+    from tests.ui.conftest import make_project, open_main_window
+
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=5))
+    doc = win.document
+    for image_id, status in ((2, "done"), (3, "reviewed"), (4, "in_progress")):
+        doc.project.image_status_map()[str(image_id)] = status
+    QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.current_image_id == 4  # in progress is not done
+    QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.current_image_id == 5
+    QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.current_image_id == 1  # round again
+    for image_id in (1, 4, 5):
+        doc.project.image_status_map()[str(image_id)] = "done"
+    QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.current_image_id == 1
+    assert win.statusBar().currentMessage() == "No other image left to do: 5 of 5 images done"
+    win.document.undo_stack.setClean()
+
+
+def test_esc_in_a_cvat_text_attribute_drops_the_typing_as_in_the_note(qtbot, tmp_path, no_prompts) -> None:
+    """Esc dropped what was typed in the Note but saved it in a CVAT text attribute (leaving the field
+    saves it): the same key did opposite things in two fields of one panel."""
+    from tests.ui.test_attribute_form import _attrs, _typed_into_the_first
+
+    window, line, _second = _typed_into_the_first(qtbot, tmp_path, "plate", "ZZ 999")
+    steps = window.document.undo_stack.count()
+    QTest.keyClick(line, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus()
+    assert _attrs(window, 0)["plate"] == "AB 123" and line.text() == "AB 123"
+    assert window.document.undo_stack.count() == steps
+    QTest.mouseClick(line, Qt.MouseButton.LeftButton)  # typing again, Enter saves it
+    QTest.keyClick(line, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(line, "CD 456")
+    QTest.keyClick(line, Qt.Key.Key_Return)
+    assert _attrs(window, 0)["plate"] == "CD 456" and window.canvas.hasFocus()
+    window.document.undo_stack.setClean()
