@@ -568,3 +568,37 @@ def test_one_click_on_score_lists_the_worst_first(qtbot, win) -> None:
     qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(header.sectionViewportPosition(0) + 5, 5))
     scores = [panel.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).score for r in range(3)]
     assert scores == sorted(scores)  # a second click still turns it round
+
+
+class HerdDetector(ZebraDetector):
+    """A dog the project knows, and two zebras and a horse it does not, on every image."""
+
+    name = "herd"
+
+    def categories(self) -> list[str]:
+        return ["dog", "zebra", "horse"]
+
+    def predict(self, image, prompt=None):
+        return [
+            Prediction("dog", 0.99, [10, 10, 30, 30]),
+            Prediction("zebra", 0.9, [50, 10, 30, 30]),
+            Prediction("horse", 0.9, [90, 10, 30, 30]),
+            Prediction("zebra", 0.8, [130, 10, 30, 30]),
+        ]
+
+
+@pytest.fixture
+def herd_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    register(monkeypatch, HerdDetector)
+
+
+def test_the_run_summary_names_the_classes_the_project_lacks(qtbot, herd_backend, win) -> None:
+    """The summary said nothing of the predictions left out: it now names their classes with counts,
+    the most frequent first, as `lint --backend` does, and where to map them."""
+    choose_backend(qtbot, win, "herd")
+    panel = find(qtbot, win, "model")
+    text = panel.summary.text()
+    assert "9 predictions of classes the project lacks ignored: zebra 6, horse 3" in text, text
+    assert "Class mapping in the Model panel" in text
+    panel = find(qtbot, win, "none")  # a run without the model names none
+    assert "lacks" not in panel.summary.text()

@@ -268,7 +268,7 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
 
 def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.commands.prelabel import make_backend
-    from pixelproof.inference.apply import knows_none, predict_project
+    from pixelproof.inference.apply import ignored_line, knows_none, predict_project
     from pixelproof.inference.base import BackendError
     from pixelproof.inference.class_mapping import effective_mapping, parse_mapping, unknown_class
 
@@ -303,19 +303,25 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
             tiled.append(file_name)
             warn(tiles.line(file_name, "predicted"), bar)
 
-        preds, ignored = predict_project(
+        preds, ignored, classes = predict_project(
             project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles
         )
     capped.close()
     if unknown := knows_none(preds, ignored):
         error(f"{unknown} (use --map)")
         return False
-    if ignored:
-        warn(f"{ignored} prediction(s) of classes the project does not have were ignored (use --map)")
+    if classes:  # named, the most frequent first: what to map
+        warn(
+            f"{sum(classes.values())} prediction(s) of classes the project does not have were ignored: "
+            f"{ignored_line(classes)} (use --map)"
+        )
+    if ignored > sum(classes.values()):
+        warn(f"{ignored - sum(classes.values())} prediction(s) with an empty shape were ignored")
     return preds, {
         "backend": backend.source,
         "prediction_failures": len(failures),
         "predictions_ignored": ignored,
+        "predictions_ignored_by_class": dict(classes),
         "predicted_in_tiles": len(tiled),  # too big for the model's memory
     }
 

@@ -36,6 +36,7 @@ from pixelproof.core.lint import KINDS, LintResult, Problem, RulesError, dismiss
 from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe
 from pixelproof.core.wording import plural
+from pixelproof.inference.apply import ignored_line
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.marks import ProblemMarks
@@ -544,6 +545,11 @@ class ProblemsPanel(Panel):
             if left_out
             else ""
         )
+        if ignored := self.runner.ignored_classes:  # named, as `lint --backend` names them: what to map
+            skipped += (
+                f" {sum(ignored.values())} predictions of classes the project lacks ignored: "
+                f"{ignored_line(ignored)} (map them under Class mapping in the Model panel)."
+            )
         unread = self.result.options.get("pictures", {}).get("unreadable", [])
         if unread:
             first = unread[0]
