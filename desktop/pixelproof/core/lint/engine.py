@@ -27,6 +27,7 @@ from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFa
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
+from pixelproof.core.lint.unsupported import unsupported_labels
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.qa_objects import annotation_placed
 from pixelproof.core.sparse_mask import origin_of
@@ -115,14 +116,17 @@ def finish(
         problems.append(unlabeled_image(facts, figures.marked, figures.marked_empty))
     scores = None
     if facts.boxes is not None and facts.mats is not None:
+        high = per_prediction(facts.boxes, ctx, "confident")
         scores = ol.score_image(
             facts.boxes,
             facts.mats,
             figures.min_similarity,
-            high=per_prediction(facts.boxes, ctx, "confident"),
+            high=high,
             low=per_prediction(facts.boxes, ctx, "min_prediction_score"),
         )
         problems += _model_problems(facts, scores, ctx)
+        if ctx.wants("unsupported_label"):
+            problems += unsupported_labels(facts, scores.badloc_pred, high, ctx)
     return problems, scores
 
 
@@ -443,7 +447,7 @@ class Rechecker:
         """Every problem of one image now (not filtered by score or dismissals)."""
         names = {cid: c.name for cid, c in project.categories.items()}
         if names != self.context.categories:  # categories added or renamed since the run
-            self.context = Context.make(names, self.context.rules, self.context.kinds)
+            self.context = Context.make(names, self.context.rules, self.context.kinds, self.context.predicted)
         work = image_work(project, image_id, self.predictions, project.void_category_ids(), self.first)
         found, scores = finish(collect(work, self.context), self.figures, self.context)
         for p in found:
@@ -517,7 +521,10 @@ def lint_project(
         kinds -= set(MODEL_KINDS)
     if pictures is None:
         kinds -= set(PICTURE_KINDS)
-    ctx = Context.make({cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds))
+    predicted = frozenset(p.category_id for preds in (predictions or {}).values() for p in preds)
+    ctx = Context.make(
+        {cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds), predicted
+    )
     first = first_listed(project)
     works = image_works(project, predictions, first)
     facts: list[ImageFacts] = []

@@ -37,6 +37,8 @@ MODEL_KINDS: dict[str, str] = {
     "bad_location": "badly located: the label is shifted from the predicted object",
     "wrong_class": "a confident prediction of another class sits on the label (ObjectLab: swapped)",
     "low_mask_agreement": "Dice with the model's mask far below the class's typical agreement",
+    "unsupported_label": "no prediction of any class overlaps the label while the model is confident "
+    "elsewhere on the image (possibly spurious)",
 }
 # read every picture: only when asked (``lint --pictures``, the app's Compare pictures)
 PICTURE_KINDS: dict[str, str] = {
