@@ -372,3 +372,34 @@ def test_ignored_model_classes_are_named_with_their_counts(
     assert f"{sum(expected.values())} prediction(s) of classes the project does not have were ignored" in line
     assert listed in line and "--map" in line
     assert json.loads(j.read_text())["options"]["predictions_ignored_by_class"] == dict(expected)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_pending_predictions_of_a_prelabel_that_skipped_the_labelled_objects(
+    capsys, tmp_path: Path, shared_fixtures: Path, shared_models: Path, keep: bool
+) -> None:
+    """`prelabel` skips by default the predictions repeating a label, so `lint --predictions pending`
+    judged the labels against the leftovers alone. prelabel now records the skipping on its predictions,
+    and lint says what it did not judge and how to (without skipping, nothing is said)."""
+    pytest.importorskip("onnxruntime")
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    path = voc_project(tmp_path / "voc", shared_fixtures / "labelme")
+    flags = ["--keep-overlapping"] if keep else []
+    code, _, err = run(
+        capsys, "prelabel", path, "--backend", "yolo-onnx", "--model", model, "--only-existing", *flags
+    )
+    assert code == 0, err
+    pending = [a for a in load_project(path).annotations.values() if a.review == "pending"]
+    assert pending and all(("skip_existing" in a.app_extra) is not keep for a in pending)
+    j = tmp_path / "r.json"
+    code, _, err = run(capsys, "lint", path, "--predictions", "pending", "--json", j)
+    assert code in (0, 1), err
+    doc = json.loads(j.read_text())
+    said = "pre-labeled skipping those that repeat a label (IoU > 0.5)" in err
+    assert said is not keep
+    assert doc["options"]["predictions_skipped_overlapping"] == (None if keep else 0.5)
+    assert ("bad_location" in doc["options"]["kinds"]) is keep
+    if not keep:
+        assert "--backend NAME --model FILE" in err and "--keep-overlapping" in err

@@ -28,7 +28,7 @@ from pixelproof.core.lint.checks import Context
 from pixelproof.core.lint.fixes import fingerprint, stamp
 from pixelproof.core.lint.problems import sort_key
 from pixelproof.core.model import Annotation, Project
-from tests.core.lint_scenes import box_scene
+from tests.core.lint_scenes import PREDICTION_SCORE, box_scene
 
 rank = pytest.importorskip("cleanlab.object_detection.rank")
 
@@ -383,3 +383,41 @@ def test_a_label_no_prediction_supports_is_found_and_ranked_below_the_evidenced(
         assert bad[n][row] == 1.0
         if p.annotation_id == sliver.id:
             assert swap[n][row] > 0.99
+
+
+# ------------------------------------------------------------------------------------------------
+# pending predictions made skipping the labelled objects
+
+
+def test_pending_predictions_made_skipping_labelled_objects_do_not_judge_the_labels(
+    scene, shared_models
+) -> None:
+    """`prelabel` skips by default the predictions repeating a label: `lint --predictions pending` then
+    judged each label against the leftovers, its own prediction gone, and listed a bus "shifted from the
+    object the model sees (box IoU 0.03)" at 0.97 and persons no prediction supports, none of which the
+    model's full predictions show. The predictions now record the skipping, and lint leaves out the kinds
+    that need a label's own prediction; those it still judges (missing_object, wrong_class) are the full
+    run's."""
+    from pixelproof.core.lint import pending_predictions
+    from pixelproof.core.lint.predictions import BLIND_WHEN_SKIPPED
+    from pixelproof.inference.apply import prelabel_project
+    from pixelproof.inference.registry import get_backend
+
+    project, predictions = fresh(scene)
+    plant(project)
+    full = lint_project(project, parse_rules(RULES), predictions)
+    backend = get_backend("yolo-onnx")
+    backend.configure(model_path=str(shared_models / "yolo11n.onnx"), score_threshold=PREDICTION_SCORE)
+    kept = pickle.loads(pickle.dumps(project))
+    assert prelabel_project(project, backend, only_existing=True, skip_existing=0.5).skipped > 0
+    result = lint_project(project, parse_rules(RULES), pending_predictions(project)[0])
+    assert result.options["predictions_skipped_overlapping"] == 0.5
+    assert not set(BLIND_WHEN_SKIPPED) & set(result.options["kinds"])
+    assert not [p for p in result.problems if p.kind in BLIND_WHEN_SKIPPED]
+    judged = {p.key for p in result.problems if p.kind in ("missing_object", "wrong_class")}
+    assert judged and judged <= {p.key for p in full.problems}
+    # pre-labeled keeping them all: every kind is judged, as with the model's own predictions
+    prelabel_project(kept, backend, only_existing=True, skip_existing=None)
+    result = lint_project(kept, parse_rules(RULES), pending_predictions(kept)[0])
+    assert result.options["predictions_skipped_overlapping"] is None
+    assert set(BLIND_WHEN_SKIPPED) <= set(result.options["kinds"])

@@ -220,6 +220,22 @@ def test_pending_predictions_not_scored_as_probabilities_are_left_out_and_said(q
     )
 
 
+def test_pending_predictions_pre_labeled_skipping_labels_say_what_they_cannot_judge(qtbot, win) -> None:
+    """Pending predictions pre-labeled skipping those that repeat a label (as prelabel marks them) judged
+    each label against the leftovers: the line under the list now says which kinds were left out, and to
+    choose the model as the source to judge them."""
+    from pixelproof.core.model import SKIPPED_OVERLAPPING
+
+    win.document.project.annotations[5].app_extra[SKIPPED_OVERLAPPING] = 0.5
+    panel = find(qtbot, win, "pending")
+    text = panel.summary.text()
+    assert "pre-labeled skipping those that repeat a label (IoU > 0.5)" in text, text
+    assert "unsupported_label were not judged" in text and "Model panel's backend" in text
+    assert ("missing_object", None) in rows(panel)  # still judged: nothing labelled is near it
+    del win.document.project.annotations[5].app_extra[SKIPPED_OVERLAPPING]
+    assert "skipping" not in find(qtbot, win, "pending").summary.text()
+
+
 class SlowDetector(Backend):
     """A dog box per image, once ``gate`` is open: a test closes it to press Cancel mid-run."""
 

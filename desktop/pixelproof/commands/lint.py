@@ -206,6 +206,13 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         error(f"cannot write the report: {error_text(e)}")
         return EXIT_UNREADABLE
+    if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:
+        from pixelproof.core.lint.predictions import skipped_note
+
+        warn(
+            f"{skipped_note(skipped)}; run the model itself to judge them (--backend NAME --model FILE), "
+            "or pre-label with --keep-overlapping"
+        )
     _print_summary(data)
     return EXIT_PROBLEMS if result.problems else EXIT_CLEAN
 

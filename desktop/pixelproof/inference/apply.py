@@ -29,6 +29,7 @@ from pixelproof.core.limits import NAME_IN_TEXT, RLE_ORIGIN
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
+    SKIPPED_OVERLAPPING,
     Annotation,
     Category,
     ImageRecord,
@@ -346,6 +347,8 @@ class PredictionMapper:
                 cat, is_new = self.category_for(shape.category)
             if shape.origin is not None:
                 extra[RLE_ORIGIN] = list(shape.origin)
+            if shape.box is None and self.skip_existing is not None:  # lint must know (SKIPPED_OVERLAPPING)
+                extra[SKIPPED_OVERLAPPING] = self.skip_existing
             if cat is None:
                 proposal.ignored += 1
                 if shape.box is None:

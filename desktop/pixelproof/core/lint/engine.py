@@ -25,6 +25,7 @@ from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
+from pixelproof.core.lint.predictions import BLIND_WHEN_SKIPPED, skipped_overlapping
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.lint.unsupported import unsupported_labels
@@ -521,6 +522,9 @@ def lint_project(
         kinds -= set(MODEL_KINDS)
     if pictures is None:
         kinds -= set(PICTURE_KINDS)
+    skipped = skipped_overlapping(predictions)
+    if skipped is not None:  # a label's own prediction was skipped: those judging by it would mislead
+        kinds -= set(BLIND_WHEN_SKIPPED)
     predicted = frozenset(p.category_id for preds in (predictions or {}).values() for p in preds)
     ctx = Context.make(
         {cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds), predicted
@@ -572,6 +576,7 @@ def lint_project(
             "min_score": options.min_score,
             "min_similarity": figures.min_similarity,
             "min_prediction_score": figures.min_prediction_score,
+            "predictions_skipped_overlapping": skipped,
             "rules": rules.to_json(),
             **({"pictures": pictures.summary()} if pictures is not None else {}),
         },
