@@ -618,3 +618,16 @@ def test_the_run_summary_names_the_classes_the_project_lacks(qtbot, herd_backend
     assert "Class mapping in the Model panel" in text
     panel = find(qtbot, win, "none")  # a run without the model names none
     assert "lacks" not in panel.summary.text()
+
+
+def test_the_kind_filter_and_column_give_the_name_lint_uses(qtbot, win) -> None:
+    """The panel spells kinds with spaces ("missing object") while `lint --kinds`, its JSON and CSV say
+    `missing_object`: the kind filter's entries and the list's rows now give that name in their tooltip."""
+    panel = find(qtbot, win, "pending")
+    combo = panel.kind_filter
+    at = combo.findData("missing_object")
+    assert combo.itemText(at) == "missing object"
+    assert combo.itemData(at, Qt.ItemDataRole.ToolTipRole).startswith("missing_object: ")
+    row = rows(panel).index(("missing_object", None))
+    tip = panel.proxy.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "missing_object: a confident prediction" in tip

@@ -40,7 +40,13 @@ from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
 from pixelproof.ui.panels.problems.summary import run_summary
-from pixelproof.ui.panels.problems.table import PROBLEM_ROLE, ProblemsFilter, ProblemsModel, ProblemsTable
+from pixelproof.ui.panels.problems.table import (
+    PROBLEM_ROLE,
+    ProblemsFilter,
+    ProblemsModel,
+    ProblemsTable,
+    kind_tip,
+)
 from pixelproof.ui.panels.problems.widgets import action_button, column, combo_box, wrapped_label
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
@@ -518,6 +524,8 @@ class ProblemsPanel(Panel):
             combo.addItem(label, None)
             for v in values:
                 combo.addItem(v.replace("_", " ") if combo is self.kind_filter else v, v)
+                if combo is self.kind_filter:  # the name `lint --kinds` and the JSON use
+                    combo.setItemData(combo.count() - 1, kind_tip(v), Qt.ItemDataRole.ToolTipRole)
             at = combo.findData(chosen) if chosen is not None else 0
             combo.setCurrentIndex(max(at, 0))
             combo.blockSignals(False)
