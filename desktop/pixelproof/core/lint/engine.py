@@ -24,6 +24,7 @@ from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
+from pixelproof.core.lint.model_facts import other_overlap
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
 from pixelproof.core.lint.predictions import BLIND_WHEN_SKIPPED, skipped_overlapping
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
@@ -239,6 +240,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
         bbox: list[float],
         msg: str,
         fix: dict | None,
+        model_box: list[float] | None = None,
         **fig: float,
     ) -> None:
         if kind in ctx.kinds:
@@ -254,6 +256,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
                     msg,
                     fix,
                     figures={"quality": float(quality), **fig},
+                    model_bbox=model_box,
                 )
             )
 
@@ -279,15 +282,21 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
             cover = (ctx.class_rules.get(cid) or ctx.rules.for_class("")).threshold("cover") or 0.9
             kind, msg = _location(boxes.lab_boxes[i], boxes.pred_boxes[j], cover)
             p = preds[j]
+            msg = f"{names.get(cid)} {msg} (model score {p.score:.2f})"
+            if kind != "bad_location" and (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # a shift
+                msg += f"; it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
+                msg += "shifted?"
+            fix = _location_fix(facts, objects.get(aid), aid, p)
             problem(
                 kind,
                 s.badloc[i],
                 aid,
                 cid,
                 bbox,
-                f"{names.get(cid)} {msg} (model score {p.score:.2f})",
-                _location_fix(facts, objects.get(aid), aid, p),
-                prediction_score=float(p.score or 0.0),
+                msg,
+                fix,
+                list(p.bbox),
+                prediction_score=float(p.score or 0),
             )
         j = int(s.swap_pred[i])
         if j >= 0 and s.swap[i] < 1.0:
@@ -301,6 +310,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
                 bbox,
                 f"labelled {names.get(cid)}, the model sees a {other} here (score {p.score:.2f})",
                 fixes.set_category(aid, p.category_id, other),
+                list(p.bbox),
                 prediction_score=float(p.score or 0.0),
             )
     return out
@@ -316,7 +326,7 @@ def _location(label: np.ndarray, pred: np.ndarray, cover: float) -> tuple[str, s
     if inter / la >= cover and la < pa:
         return "partial_box", f"covers only {la / pa:.0%} of the object the model sees"
     if inter / pa >= cover and pa < la:
-        return "oversized_box", f"box is {la / pa:.1f}x the object the model sees"
+        return "oversized_box", f"box is {la / pa:.1f}x the object the model sees inside it"
     return (
         "bad_location",
         f"is shifted from the object the model sees (box IoU {inter / (la + pa - inter):.2f})",
