@@ -322,3 +322,84 @@ def test_a_model_with_a_model_kind_in_kinds_still_runs(capsys, tmp_path: Path) -
     path = make(tmp_path, box(1, [10, 10, 50, 50]), pred)
     code, out, err = run(capsys, "lint", path, "--predictions", "pending", "--kinds", "tiny,missing_object")
     assert code == 1 and "missing_object" in out, err
+
+
+def voc_project(folder: Path, labelme: Path) -> Path:
+    """LabelMe's own VOC example (its pictures and boxes) with every VOC class name of its labels.txt."""
+    import shutil
+
+    from pixelproof.interop.labelme import read_labelme
+
+    shutil.copytree(labelme / "bbox_detection" / "data_annotated", folder)
+    project = read_labelme(folder).project
+    names = (labelme / "bbox_detection" / "labels.txt").read_text().splitlines()
+    for name in names[2:]:  # __ignore__ and _background_ are no classes
+        if project.category_by_name(name) is None:
+            project.add_category(Category(max(project.categories) + 1, name))
+    return save_project(project, folder / "project.json")
+
+
+def test_ignored_model_classes_are_named_with_their_counts(
+    capsys, tmp_path: Path, shared_fixtures: Path, shared_models: Path
+) -> None:
+    """A VOC-named dataset linted with a COCO model: the warning said only "N prediction(s) of classes the
+    project does not have were ignored (use --map)", leaving the user to guess what to map. It now names
+    them, most frequent first, with the counts the model itself gives (run here on the same pictures)."""
+    from collections import Counter
+
+    from pixelproof.core.imageio import read_project_image
+    from pixelproof.inference.registry import get_backend
+
+    pytest.importorskip("onnxruntime")
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    path = voc_project(tmp_path / "voc", shared_fixtures / "labelme")
+    project = load_project(path)
+    backend = get_backend("yolo-onnx")
+    backend.configure(model_path=str(model))
+    known = {c.name for c in project.categories.values()}
+    expected: Counter[str] = Counter()
+    for image in project.images.values():
+        preds = backend.predict(read_project_image(project, image))
+        expected.update(p.category for p in preds if p.category not in known)
+    assert expected, "the model sees nothing the VOC names lack: the test shows nothing"
+    j = tmp_path / "r.json"
+    code, _, err = run(capsys, "lint", path, "--backend", "yolo-onnx", "--model", model, "--json", j)
+    assert code in (0, 1), err
+    (line,) = [ln for ln in err.splitlines() if "classes the project does not have" in ln]
+    listed = ", ".join(f"{name} {n}" for name, n in sorted(expected.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert f"{sum(expected.values())} prediction(s) of classes the project does not have were ignored" in line
+    assert listed in line and "--map" in line
+    assert json.loads(j.read_text())["options"]["predictions_ignored_by_class"] == dict(expected)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_pending_predictions_of_a_prelabel_that_skipped_the_labelled_objects(
+    capsys, tmp_path: Path, shared_fixtures: Path, shared_models: Path, keep: bool
+) -> None:
+    """`prelabel` skips by default the predictions repeating a label, so `lint --predictions pending`
+    judged the labels against the leftovers alone. prelabel now records the skipping on its predictions,
+    and lint says what it did not judge and how to (without skipping, nothing is said)."""
+    pytest.importorskip("onnxruntime")
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    path = voc_project(tmp_path / "voc", shared_fixtures / "labelme")
+    flags = ["--keep-overlapping"] if keep else []
+    code, _, err = run(
+        capsys, "prelabel", path, "--backend", "yolo-onnx", "--model", model, "--only-existing", *flags
+    )
+    assert code == 0, err
+    pending = [a for a in load_project(path).annotations.values() if a.review == "pending"]
+    assert pending and all(("skip_existing" in a.app_extra) is not keep for a in pending)
+    j = tmp_path / "r.json"
+    code, _, err = run(capsys, "lint", path, "--predictions", "pending", "--json", j)
+    assert code in (0, 1), err
+    doc = json.loads(j.read_text())
+    said = "pre-labeled skipping those that repeat a label (IoU > 0.5)" in err
+    assert said is not keep
+    assert doc["options"]["predictions_skipped_overlapping"] == (None if keep else 0.5)
+    assert ("bad_location" in doc["options"]["kinds"]) is keep
+    if not keep:
+        assert "--backend NAME --model FILE" in err and "--keep-overlapping" in err

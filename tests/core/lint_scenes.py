@@ -61,7 +61,7 @@ def box_scene(folder: Path, labelme: Path, model: Path) -> tuple[Project, dict[i
     backend.configure(model_path=str(model), score_threshold=PREDICTION_SCORE)
     classes = backend.categories()
     project = _project_over(folder, names, classes)
-    predictions, _ = predict_project(project, backend)
+    predictions, _, _ = predict_project(project, backend)
     next_id = 1
     for iid, preds in predictions.items():
         for pred in preds:
@@ -81,7 +81,7 @@ def coin_scene(folder: Path) -> tuple[Project, dict[int, list[Annotation]]]:
     project = _project_over(folder, ["coins.png"], ["coin"])
     backend = get_backend("threshold")
     backend.configure(category="coin", background_radius=60, min_area=300)
-    predictions, _ = predict_project(project, backend)
+    predictions, _, _ = predict_project(project, backend)
     for k, pred in enumerate(predictions[1], start=1):
         project.add_annotation(
             Annotation(k, 1, 1, list(pred.bbox), pred.segmentation, pred.area, source="manual")

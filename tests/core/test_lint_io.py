@@ -337,4 +337,4 @@ def test_html_report_has_crops_of_readable_images(tmp_path: Path) -> None:
     data = lint_report.to_dict(lint_project(p))
     lint_report.write_html(data, tmp_path / "r.html", p)
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 2
+    assert page.count("data:image/jpeg;base64,") == 2

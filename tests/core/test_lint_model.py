@@ -28,7 +28,7 @@ from pixelproof.core.lint.checks import Context
 from pixelproof.core.lint.fixes import fingerprint, stamp
 from pixelproof.core.lint.problems import sort_key
 from pixelproof.core.model import Annotation, Project
-from tests.core.lint_scenes import box_scene
+from tests.core.lint_scenes import PREDICTION_SCORE, box_scene
 
 rank = pytest.importorskip("cleanlab.object_detection.rank")
 
@@ -316,7 +316,8 @@ def test_first_pass_on_workers_gives_the_serial_result(scene) -> None:
     plant(project)
     rules = parse_rules(RULES)
     serial = lint_project(project, rules, predictions)
-    ctx = Context.make({cid: c.name for cid, c in project.categories.items()}, rules)
+    predicted = frozenset(p.category_id for preds in predictions.values() for p in preds)
+    ctx = Context.make({cid: c.name for cid, c in project.categories.items()}, rules, None, predicted)
     works = image_works(project, predictions)
     batches = [pickle.dumps(works[0::2]), pickle.dumps(works[1::2])]
     facts = []
@@ -337,3 +338,86 @@ def test_first_pass_on_workers_gives_the_serial_result(scene) -> None:
     assert [p.to_dict() for p in problems] == [p.to_dict() for p in serial.problems]
     for iid, s in serial.image_scores.items():
         assert scores[iid].score == s.score
+
+
+# ------------------------------------------------------------------------------------------------
+# unsupported_label
+
+
+def test_a_label_no_prediction_supports_is_found_and_ranked_below_the_evidenced(scene, monkeypatch) -> None:
+    """A 3x250 px `person` sliver on an empty wall (a class under `outlier_min_objects`, so no statistic
+    sees it) where yolo11n sees nothing: ObjectLab, as cleanlab computes it, calls it well located (badloc
+    1.0) and not swapped, and nothing was flagged. It is now an `unsupported_label`, listed, but below
+    every planted error the model gives evidence for; no clean label is one."""
+    project, predictions = fresh(scene)
+    clean = lint_project(project, parse_rules(RULES), predictions)
+    assert not [p for p in clean.problems if p.kind == "unsupported_label"]
+    planted = plant(project)
+    image = next(i for i in project.images.values() if i.file_name == "voc/2011_000003.jpg")
+    person = project.category_by_name("person").id
+    sliver = Annotation(900, image.id, person, [20.0, 40.0, 3.0, 250.0], None, 750.0)
+    project.add_annotation(sliver)
+    result = lint_project(project, parse_rules(RULES), predictions)
+    found = {p.annotation_id: p for p in result.problems if p.kind == "unsupported_label"}
+    assert sliver.id in found and found[sliver.id].fix is None
+    best = max(p.score for p in predictions[image.id])
+    assert found[sliver.id].score == pytest.approx(0.6 * best) and found[sliver.id].score >= 0.5  # listed
+    model_kinds = {"missing_object", "partial_box", "oversized_box", "bad_location", "wrong_class"}
+    evidenced = [
+        p
+        for p in result.problems
+        if p.kind in model_kinds and (p.image_id, p.annotation_id) == planted[p.kind]
+    ]
+    assert len(evidenced) == len(model_kinds)
+    assert max(p.score for p in found.values()) < min(p.score for p in evidenced)
+    assert set(found) <= {sliver.id, planted["tiny"][1]}  # the planted 1-px person has no support either
+    # cleanlab's own figures: every label found so is well located (badloc 1.0) and the sliver is not
+    # swapped: ObjectLab cannot list them
+    monkeypatch.setattr(rank, "HIGH_PROBABILITY_THRESHOLD", 0.5)
+    labels, preds, _ = cleanlab_inputs(project, predictions)
+    bad = rank.compute_badloc_box_scores(labels=labels, predictions=preds)
+    swap = rank.compute_swap_box_scores(labels=labels, predictions=preds, high_probability_threshold=0.5)
+    for p in found.values():
+        n = sorted(project.images).index(p.image_id)
+        row = sorted(a.id for a in project.annotations_of(p.image_id) if not a.iscrowd).index(p.annotation_id)
+        assert bad[n][row] == 1.0
+        if p.annotation_id == sliver.id:
+            assert swap[n][row] > 0.99
+
+
+# ------------------------------------------------------------------------------------------------
+# pending predictions made skipping the labelled objects
+
+
+def test_pending_predictions_made_skipping_labelled_objects_do_not_judge_the_labels(
+    scene, shared_models
+) -> None:
+    """`prelabel` skips by default the predictions repeating a label: `lint --predictions pending` then
+    judged each label against the leftovers, its own prediction gone, and listed a bus "shifted from the
+    object the model sees (box IoU 0.03)" at 0.97 and persons no prediction supports, none of which the
+    model's full predictions show. The predictions now record the skipping, and lint leaves out the kinds
+    that need a label's own prediction; those it still judges (missing_object, wrong_class) are the full
+    run's."""
+    from pixelproof.core.lint import pending_predictions
+    from pixelproof.core.lint.predictions import BLIND_WHEN_SKIPPED
+    from pixelproof.inference.apply import prelabel_project
+    from pixelproof.inference.registry import get_backend
+
+    project, predictions = fresh(scene)
+    plant(project)
+    full = lint_project(project, parse_rules(RULES), predictions)
+    backend = get_backend("yolo-onnx")
+    backend.configure(model_path=str(shared_models / "yolo11n.onnx"), score_threshold=PREDICTION_SCORE)
+    kept = pickle.loads(pickle.dumps(project))
+    assert prelabel_project(project, backend, only_existing=True, skip_existing=0.5).skipped > 0
+    result = lint_project(project, parse_rules(RULES), pending_predictions(project)[0])
+    assert result.options["predictions_skipped_overlapping"] == 0.5
+    assert not set(BLIND_WHEN_SKIPPED) & set(result.options["kinds"])
+    assert not [p for p in result.problems if p.kind in BLIND_WHEN_SKIPPED]
+    judged = {p.key for p in result.problems if p.kind in ("missing_object", "wrong_class")}
+    assert judged and judged <= {p.key for p in full.problems}
+    # pre-labeled keeping them all: every kind is judged, as with the model's own predictions
+    prelabel_project(kept, backend, only_existing=True, skip_existing=None)
+    result = lint_project(kept, parse_rules(RULES), pending_predictions(kept)[0])
+    assert result.options["predictions_skipped_overlapping"] is None
+    assert set(BLIND_WHEN_SKIPPED) <= set(result.options["kinds"])

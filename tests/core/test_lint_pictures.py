@@ -365,9 +365,9 @@ def test_the_html_report_shows_a_copy_beside_the_picture_it_copies(tmp_path: Pat
     assert entry["image_id"] == 2 and entry["figures"]["other_image_id"] == 1
     report.write_html(data, tmp_path / "r.html", p)
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert all(src.startswith("data:image/png;base64,") for src in re.findall(r"src='([^']*)'", page))
+    assert all(src.startswith("data:image/jpeg;base64,") for src in re.findall(r"src='([^']*)'", page))
     (card,) = [f for f in re.findall(r"<figure.*?</figure>", page, re.S) if "duplicate_picture" in f]
-    shown = re.findall(r"<img src='data:image/png;base64,([^']+)'[^>]*><br>(?:<bdi>)?([^<]*)<", card)
+    shown = re.findall(r"<img src='data:image/jpeg;base64,([^']+)'[^>]*><br>(?:<bdi>)?([^<]*)<", card)
     assert [name for _, name in shown] == ["later.png", "first.png"]  # each picture above its name
     for (b64, _), source in zip(shown, (astronaut, darker), strict=True):
         thumb = cv2.imdecode(np.frombuffer(base64.b64decode(b64), np.uint8), cv2.IMREAD_COLOR)[..., ::-1]

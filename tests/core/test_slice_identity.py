@@ -166,10 +166,10 @@ def test_lint_report_shows_no_crop_of_another_slice(tmp_path: Path) -> None:
     data = lint_report.to_dict(lint_project(project))
     assert len({p["image_id"] for p in data["problems"]}) == 4
     lint_report.write_html(data, tmp_path / "before.html", project)
-    assert (tmp_path / "before.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 4
+    assert (tmp_path / "before.html").read_text(encoding="utf-8").count("data:image/jpeg;base64,") == 4
     (folder / "im1.dcm").unlink()  # slices 1, 2, 3: no crop (their files moved or left)
     lint_report.write_html(data, tmp_path / "after.html", project)
-    assert (tmp_path / "after.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 1
+    assert (tmp_path / "after.html").read_text(encoding="utf-8").count("data:image/jpeg;base64,") == 1
 
 
 def test_a_nifti_volume_moved_along_its_slices_is_refused_and_one_stored_flipped_is_read(

@@ -73,7 +73,7 @@ def test_lint_sees_every_prediction_prelabel_only_the_new_ones(tmp_path) -> None
     coins = next(i for i in project.images.values() if i.file_name.endswith("coins.png"))
     backend = ThresholdBackend()
     backend.configure(category="coin", background_radius=60)
-    seen, _ = predict_project(project, backend, [coins])
+    seen, _, _ = predict_project(project, backend, [coins])
     ((_, proposal),) = propose(project, backend, [coins], PredictionMapper(project, backend.source))
     assert len(seen[coins.id]) == len(proposal.annotations) + proposal.skipped >= 20
     assert proposal.skipped >= 18

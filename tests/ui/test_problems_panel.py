@@ -220,6 +220,22 @@ def test_pending_predictions_not_scored_as_probabilities_are_left_out_and_said(q
     )
 
 
+def test_pending_predictions_pre_labeled_skipping_labels_say_what_they_cannot_judge(qtbot, win) -> None:
+    """Pending predictions pre-labeled skipping those that repeat a label (as prelabel marks them) judged
+    each label against the leftovers: the line under the list now says which kinds were left out, and to
+    choose the model as the source to judge them."""
+    from pixelproof.core.model import SKIPPED_OVERLAPPING
+
+    win.document.project.annotations[5].app_extra[SKIPPED_OVERLAPPING] = 0.5
+    panel = find(qtbot, win, "pending")
+    text = panel.summary.text()
+    assert "pre-labeled skipping those that repeat a label (IoU > 0.5)" in text, text
+    assert "unsupported_label were not judged" in text and "Model panel's backend" in text
+    assert ("missing_object", None) in rows(panel)  # still judged: nothing labelled is near it
+    del win.document.project.annotations[5].app_extra[SKIPPED_OVERLAPPING]
+    assert "skipping" not in find(qtbot, win, "pending").summary.text()
+
+
 class SlowDetector(Backend):
     """A dog box per image, once ``gate`` is open: a test closes it to press Cancel mid-run."""
 
@@ -568,3 +584,50 @@ def test_one_click_on_score_lists_the_worst_first(qtbot, win) -> None:
     qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(header.sectionViewportPosition(0) + 5, 5))
     scores = [panel.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).score for r in range(3)]
     assert scores == sorted(scores)  # a second click still turns it round
+
+
+class HerdDetector(ZebraDetector):
+    """A dog the project knows, and two zebras and a horse it does not, on every image."""
+
+    name = "herd"
+
+    def categories(self) -> list[str]:
+        return ["dog", "zebra", "horse"]
+
+    def predict(self, image, prompt=None):
+        return [
+            Prediction("dog", 0.99, [10, 10, 30, 30]),
+            Prediction("zebra", 0.9, [50, 10, 30, 30]),
+            Prediction("horse", 0.9, [90, 10, 30, 30]),
+            Prediction("zebra", 0.8, [130, 10, 30, 30]),
+        ]
+
+
+@pytest.fixture
+def herd_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    register(monkeypatch, HerdDetector)
+
+
+def test_the_run_summary_names_the_classes_the_project_lacks(qtbot, herd_backend, win) -> None:
+    """The summary said nothing of the predictions left out: it now names their classes with counts,
+    the most frequent first, as `lint --backend` does, and where to map them."""
+    choose_backend(qtbot, win, "herd")
+    panel = find(qtbot, win, "model")
+    text = panel.summary.text()
+    assert "9 predictions of classes the project lacks ignored: zebra 6, horse 3" in text, text
+    assert "Class mapping in the Model panel" in text
+    panel = find(qtbot, win, "none")  # a run without the model names none
+    assert "lacks" not in panel.summary.text()
+
+
+def test_the_kind_filter_and_column_give_the_name_lint_uses(qtbot, win) -> None:
+    """The panel spells kinds with spaces ("missing object") while `lint --kinds`, its JSON and CSV say
+    `missing_object`: the kind filter's entries and the list's rows now give that name in their tooltip."""
+    panel = find(qtbot, win, "pending")
+    combo = panel.kind_filter
+    at = combo.findData("missing_object")
+    assert combo.itemText(at) == "missing object"
+    assert combo.itemData(at, Qt.ItemDataRole.ToolTipRole).startswith("missing_object: ")
+    row = rows(panel).index(("missing_object", None))
+    tip = panel.proxy.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "missing_object: a confident prediction" in tip

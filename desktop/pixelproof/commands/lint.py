@@ -206,6 +206,13 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         error(f"cannot write the report: {error_text(e)}")
         return EXIT_UNREADABLE
+    if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:
+        from pixelproof.core.lint.predictions import skipped_note
+
+        warn(
+            f"{skipped_note(skipped)}; run the model itself to judge them (--backend NAME --model FILE), "
+            "or pre-label with --keep-overlapping"
+        )
     _print_summary(data)
     return EXIT_PROBLEMS if result.problems else EXIT_CLEAN
 
@@ -268,7 +275,7 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
 
 def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.commands.prelabel import make_backend
-    from pixelproof.inference.apply import knows_none, predict_project
+    from pixelproof.inference.apply import ignored_line, knows_none, predict_project
     from pixelproof.inference.base import BackendError
     from pixelproof.inference.class_mapping import effective_mapping, parse_mapping, unknown_class
 
@@ -303,19 +310,25 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
             tiled.append(file_name)
             warn(tiles.line(file_name, "predicted"), bar)
 
-        preds, ignored = predict_project(
+        preds, ignored, classes = predict_project(
             project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles
         )
     capped.close()
     if unknown := knows_none(preds, ignored):
         error(f"{unknown} (use --map)")
         return False
-    if ignored:
-        warn(f"{ignored} prediction(s) of classes the project does not have were ignored (use --map)")
+    if classes:  # named, the most frequent first: what to map
+        warn(
+            f"{sum(classes.values())} prediction(s) of classes the project does not have were ignored: "
+            f"{ignored_line(classes)} (use --map)"
+        )
+    if ignored > sum(classes.values()):
+        warn(f"{ignored - sum(classes.values())} prediction(s) with an empty shape were ignored")
     return preds, {
         "backend": backend.source,
         "prediction_failures": len(failures),
         "predictions_ignored": ignored,
+        "predictions_ignored_by_class": dict(classes),
         "predicted_in_tiles": len(tiled),  # too big for the model's memory
     }
 

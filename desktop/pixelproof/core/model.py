@@ -213,6 +213,11 @@ def id_key(key: object) -> int | None:
     return value if ID_MIN <= value <= ID_MAX else None
 
 
+# annotation app extra of a pending prediction pre-labeled skipping those that repeat an object (IoU above
+# it): the object's own prediction is not among the pending ones, which lint must know (``lint.predictions``)
+SKIPPED_OVERLAPPING = "skip_existing"
+
+
 def is_pending_prediction(ann: Annotation) -> bool:
     """A model's annotation awaiting a decision: neither accepted nor rejected by a reviewer. Drawn dashed,
     the Model panel's score slider may hide it and its accept actions take it; a rejected one was decided

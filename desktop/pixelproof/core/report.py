@@ -448,7 +448,7 @@ _SUMMARY_COLUMNS += ["wrong_class", "ignored_in_crowd", "crowd_regions", "cand_c
 REPORT_CSS = """
 body{font-family:sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}
-td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:right;overflow-wrap:anywhere}th{background:#eee}
 td:first-child{text-align:left}
 .thumbs{display:flex;flex-wrap:wrap;gap:12px}.thumbs figure{margin:0;font-size:12px;max-width:260px}
 .legend span{display:inline-block;padding:2px 8px;margin-right:6px;color:#fff}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from pixelproof.core.limits import NAME_IN_TEXT, RLE_ORIGIN
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
+    SKIPPED_OVERLAPPING,
     Annotation,
     Category,
     ImageRecord,
@@ -54,6 +56,8 @@ class Proposal:
     categories: list[Category] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     ignored: int = 0  # predictions dropped: ignored class, not in the project, or empty shape
+    # of them, per model class: those of a class the mapping ignores or the project lacks (what to map)
+    ignored_classes: Counter[str] = field(default_factory=Counter)
     skipped: int = 0  # predictions that repeat an object the image already has (``skip_existing``)
     speckles: int = 0  # masks the backend dropped for being under its ``min_area``
     box_failures: list[BoxFailure] = field(default_factory=list)  # from-boxes: boxes that got no mask
@@ -96,6 +100,27 @@ class ClassFilter:
 
     def __call__(self, model_name: str) -> bool:
         return self.target(model_name) is not None
+
+
+def refused_classes(predictions: Iterable[Prediction], keep: ClassFilter | None) -> Counter[str]:
+    """Per model class, the predictions ``keep`` drops: what a run says to map (``ignored_line``)."""
+    if keep is None:
+        return Counter()
+    return Counter(p.category for p in predictions if keep.target(p.category) is None)
+
+
+IGNORED_NAMES = 8  # classes an ignored-classes line names before counting the rest
+
+
+def ignored_line(counts: Mapping[str, int], cap: int = IGNORED_NAMES) -> str:
+    """``person 12, car 3 and 4 more classes (5)``: the classes a run ignored, the most frequent first (the
+    user maps them), ties by name; the CLI and the app word it alike."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{shown_name(name, NAME_IN_TEXT)} {n}" for name, n in ranked[:cap])
+    rest = ranked[cap:]
+    if rest:
+        text += f" and {len(rest)} more classes ({sum(n for _, n in rest)})"
+    return text
 
 
 # (category name, segmentation, bbox, rle_origin of a mask stored cropped or None)
@@ -279,10 +304,12 @@ class PredictionMapper:
         existing = None
         if self.skip_existing is not None:
             existing = existing_objects(image_objects(self.project, image.id), image.height, image.width)
+        predictions = list(predictions)
         shapes, dropped, skipped = to_shapes(
             predictions, image.height, image.width, keep, existing, self.skip_existing or 0.0
         )
-        return self.adopt(image, shapes, dropped, skipped)
+        refused = refused_classes(predictions, keep)
+        return self.adopt(image, shapes, dropped, skipped, ignored_classes=refused)
 
     def adopt(
         self,
@@ -293,14 +320,17 @@ class PredictionMapper:
         speckles: int = 0,
         failed_boxes: Iterable[FailedBox] = (),
         auto_tiled: AutoTiled | None = None,
+        ignored_classes: Mapping[str, int] | None = None,
     ) -> Proposal:
         """Categories and ids for shapes made elsewhere (a worker); called in image order, so ids do not
         depend on which worker finished first. A shape made from a box gets the box's category and a
         link to it (``pixelproof.from_box``): accepting it turns the box into the mask. ``failed_boxes``
-        become ``Proposal.box_failures``, named by category; ``auto_tiled`` is passed on as it is."""
+        become ``Proposal.box_failures``, named by category; ``auto_tiled`` and ``ignored_classes`` (the
+        worker's ``refused_classes``) are passed on as they are."""
         proposal = Proposal(
             image.id, ignored=ignored, skipped=skipped, speckles=speckles, auto_tiled=auto_tiled
         )
+        proposal.ignored_classes.update(ignored_classes or {})
         for box_id, category_id, why in failed_boxes:
             known = self.project.categories.get(category_id)
             name = known.name if known is not None else f"category {category_id}"
@@ -317,8 +347,12 @@ class PredictionMapper:
                 cat, is_new = self.category_for(shape.category)
             if shape.origin is not None:
                 extra[RLE_ORIGIN] = list(shape.origin)
+            if shape.box is None and self.skip_existing is not None:  # lint must know (SKIPPED_OVERLAPPING)
+                extra[SKIPPED_OVERLAPPING] = self.skip_existing
             if cat is None:
                 proposal.ignored += 1
+                if shape.box is None:
+                    proposal.ignored_classes[shape.category] += 1
                 continue
             if is_new:
                 proposal.categories.append(cat)
@@ -535,10 +569,11 @@ def predict_project(
     on_failure: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     on_tiled: Callable[[str, AutoTiled], None] | None = None,
-) -> tuple[dict[int, list[Annotation]], int]:
+) -> tuple[dict[int, list[Annotation]], int, Counter[str]]:
     """The backend's predictions per image, in the project's categories (classes the project lacks are
     ignored and counted), without adding them to the project: what lint compares the labels with.
-    Returns (image id -> predictions, ignored count); failing images have no entry. ``on_tiled`` hears of
+    Returns (image id -> predictions, ignored count, ignored per model class: what to map); failing
+    images have no entry. ``on_tiled`` hears of
     each picture too big for the model's memory that was predicted in tiles (not asked for: said)."""
     todo = select_images(project) if images is None else list(images)
     # every prediction, those agreeing with a label included: lint compares them with the labels
@@ -547,6 +582,7 @@ def predict_project(
     )
     out: dict[int, list[Annotation]] = {}
     ignored = 0
+    classes: Counter[str] = Counter()
     items: Iterable = propose(project, backend, todo, mapper, cancelled=cancelled)
     if wrap is not None:
         items = wrap(items, len(todo))  # type: ignore[arg-type]
@@ -554,11 +590,12 @@ def predict_project(
         if isinstance(result, Proposal):
             out[image.id] = result.annotations
             ignored += result.ignored
+            classes.update(result.ignored_classes)
             if result.auto_tiled is not None and on_tiled is not None:
                 on_tiled(image.file_name, result.auto_tiled)
         elif on_failure is not None:
             on_failure(image.file_name, result)
-    return out, ignored
+    return out, ignored, classes
 
 
 def knows_none(predictions: dict[int, list[Annotation]], ignored: int) -> str:

@@ -37,6 +37,7 @@ from pixelproof.inference.apply import (
     image_objects,
     path_window,
     read_checked,
+    refused_classes,
     regions_checked,
     to_shapes,
 )
@@ -209,8 +210,9 @@ class ReadAhead:
 
 # (shapes, dropped, skipped) as ``to_shapes`` returns them, + speckles: masks the backend dropped under its
 # ``min_area``, + from-boxes: the boxes that got no mask, and why, + the tiles a picture too big for the
-# model's memory was pre-labeled in (None: as asked)
-ShapesResult = tuple[list[Shape], int, int, int, list[FailedBox], AutoTiled | None]
+# model's memory was pre-labeled in (None: as asked), + the dropped predictions per model class
+# (``refused_classes``: the summary names what to map); ``PredictionMapper.adopt``'s arguments after the image
+ShapesResult = tuple[list[Shape], int, int, int, list[FailedBox], AutoTiled | None, dict[str, int]]
 
 
 def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesResult | Failed]:
@@ -257,17 +259,20 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
         if context.from_boxes:
             outlined = segment_boxes(model.value, pixels, list(item.boxes))
             shapes, failed = box_shapes(outlined, h, w)
-            return shapes, 0, 0, 0, failed, None
+            return shapes, 0, 0, 0, failed, None, {}
         before = model.value.speckles_dropped
         if context.tiling is not None:
             predictions = predict_tiled(model.value, pixels, context.tiling)
         else:
             predictions, tiled = predict_fitting(model.value, pixels, context.overlap)
         speckles = model.value.speckles_dropped - before
+    predictions = list(predictions)
+    refused = dict(refused_classes(predictions, context.keep))  # named by the run's summary
     if context.skip_iou is None:
-        return (*to_shapes(predictions, h, w, context.keep), speckles, [], tiled)
+        return (*to_shapes(predictions, h, w, context.keep), speckles, [], tiled, refused)
     existing = existing_objects(item.objects, h, w)
-    return (*to_shapes(predictions, h, w, context.keep, existing, context.skip_iou), speckles, [], tiled)
+    shapes = to_shapes(predictions, h, w, context.keep, existing, context.skip_iou)
+    return (*shapes, speckles, [], tiled, refused)
 
 
 def propose_batch(

@@ -24,9 +24,12 @@ from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
+from pixelproof.core.lint.model_facts import other_overlap
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
+from pixelproof.core.lint.predictions import BLIND_WHEN_SKIPPED, skipped_overlapping
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
+from pixelproof.core.lint.unsupported import unsupported_labels
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.qa_objects import annotation_placed
 from pixelproof.core.sparse_mask import origin_of
@@ -115,14 +118,17 @@ def finish(
         problems.append(unlabeled_image(facts, figures.marked, figures.marked_empty))
     scores = None
     if facts.boxes is not None and facts.mats is not None:
+        high = per_prediction(facts.boxes, ctx, "confident")
         scores = ol.score_image(
             facts.boxes,
             facts.mats,
             figures.min_similarity,
-            high=per_prediction(facts.boxes, ctx, "confident"),
+            high=high,
             low=per_prediction(facts.boxes, ctx, "min_prediction_score"),
         )
         problems += _model_problems(facts, scores, ctx)
+        if ctx.wants("unsupported_label"):
+            problems += unsupported_labels(facts, scores.badloc_pred, high, ctx)
     return problems, scores
 
 
@@ -234,6 +240,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
         bbox: list[float],
         msg: str,
         fix: dict | None,
+        model_box: list[float] | None = None,
         **fig: float,
     ) -> None:
         if kind in ctx.kinds:
@@ -249,6 +256,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
                     msg,
                     fix,
                     figures={"quality": float(quality), **fig},
+                    model_bbox=model_box,
                 )
             )
 
@@ -274,15 +282,21 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
             cover = (ctx.class_rules.get(cid) or ctx.rules.for_class("")).threshold("cover") or 0.9
             kind, msg = _location(boxes.lab_boxes[i], boxes.pred_boxes[j], cover)
             p = preds[j]
+            msg = f"{names.get(cid)} {msg} (model score {p.score:.2f})"
+            if kind != "bad_location" and (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # a shift
+                msg += f"; it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
+                msg += "shifted?"
+            fix = _location_fix(facts, objects.get(aid), aid, p)
             problem(
                 kind,
                 s.badloc[i],
                 aid,
                 cid,
                 bbox,
-                f"{names.get(cid)} {msg} (model score {p.score:.2f})",
-                _location_fix(facts, objects.get(aid), aid, p),
-                prediction_score=float(p.score or 0.0),
+                msg,
+                fix,
+                list(p.bbox),
+                prediction_score=float(p.score or 0),
             )
         j = int(s.swap_pred[i])
         if j >= 0 and s.swap[i] < 1.0:
@@ -296,6 +310,7 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
                 bbox,
                 f"labelled {names.get(cid)}, the model sees a {other} here (score {p.score:.2f})",
                 fixes.set_category(aid, p.category_id, other),
+                list(p.bbox),
                 prediction_score=float(p.score or 0.0),
             )
     return out
@@ -311,7 +326,7 @@ def _location(label: np.ndarray, pred: np.ndarray, cover: float) -> tuple[str, s
     if inter / la >= cover and la < pa:
         return "partial_box", f"covers only {la / pa:.0%} of the object the model sees"
     if inter / pa >= cover and pa < la:
-        return "oversized_box", f"box is {la / pa:.1f}x the object the model sees"
+        return "oversized_box", f"box is {la / pa:.1f}x the object the model sees inside it"
     return (
         "bad_location",
         f"is shifted from the object the model sees (box IoU {inter / (la + pa - inter):.2f})",
@@ -443,7 +458,7 @@ class Rechecker:
         """Every problem of one image now (not filtered by score or dismissals)."""
         names = {cid: c.name for cid, c in project.categories.items()}
         if names != self.context.categories:  # categories added or renamed since the run
-            self.context = Context.make(names, self.context.rules, self.context.kinds)
+            self.context = Context.make(names, self.context.rules, self.context.kinds, self.context.predicted)
         work = image_work(project, image_id, self.predictions, project.void_category_ids(), self.first)
         found, scores = finish(collect(work, self.context), self.figures, self.context)
         for p in found:
@@ -517,7 +532,13 @@ def lint_project(
         kinds -= set(MODEL_KINDS)
     if pictures is None:
         kinds -= set(PICTURE_KINDS)
-    ctx = Context.make({cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds))
+    skipped = skipped_overlapping(predictions)
+    if skipped is not None:  # a label's own prediction was skipped: those judging by it would mislead
+        kinds -= set(BLIND_WHEN_SKIPPED)
+    predicted = frozenset(p.category_id for preds in (predictions or {}).values() for p in preds)
+    ctx = Context.make(
+        {cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds), predicted
+    )
     first = first_listed(project)
     works = image_works(project, predictions, first)
     facts: list[ImageFacts] = []
@@ -565,6 +586,7 @@ def lint_project(
             "min_score": options.min_score,
             "min_similarity": figures.min_similarity,
             "min_prediction_score": figures.min_prediction_score,
+            "predictions_skipped_overlapping": skipped,
             "rules": rules.to_json(),
             **({"pictures": pictures.summary()} if pictures is not None else {}),
         },

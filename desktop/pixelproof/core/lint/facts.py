@@ -30,11 +30,18 @@ class Context:
     rules: Rules
     kinds: frozenset[str] = frozenset(KINDS)
     class_rules: dict[int, ClassRules] = field(default_factory=dict)
+    predicted: frozenset[int] = frozenset()  # categories the model predicts somewhere (``unsupported_label``)
 
     @classmethod
-    def make(cls, categories: dict[int, str], rules: Rules, kinds: frozenset[str] | None = None) -> Context:
+    def make(
+        cls,
+        categories: dict[int, str],
+        rules: Rules,
+        kinds: frozenset[str] | None = None,
+        predicted: frozenset[int] = frozenset(),
+    ) -> Context:
         resolved = {cid: rules.for_class(name) for cid, name in categories.items()}
-        return cls(dict(categories), rules, frozenset(KINDS) if kinds is None else kinds, resolved)
+        return cls(dict(categories), rules, frozenset(KINDS) if kinds is None else kinds, resolved, predicted)
 
     def wants(self, *kinds: str) -> bool:
         return any(k in self.kinds for k in kinds)

@@ -96,3 +96,18 @@ def _wholly_in_void(
         drawn = placed_or_raise(pixels)
         out[j] = not drawn.is_empty and subtract(drawn, mask).is_empty
     return out
+
+
+def other_overlap(facts: ImageFacts, label: int, matched: int, ctx: Context) -> float:
+    """The highest box IoU of ``label`` with a prediction of its class other than the ``matched`` one that
+    judges locations (above ``min_prediction_score``): a label nesting with one object while overlapping
+    another is likely shifted (matched to a neighbour), not merely too large or too small."""
+    from pixelproof.core.lint.engine import per_prediction
+
+    boxes, m = facts.boxes, facts.mats
+    assert boxes is not None and m is not None
+    low = per_prediction(boxes, ctx, "min_prediction_score")
+    pick = (m.rows == label) & (m.cols != matched)
+    cols = m.cols[pick]
+    ok = (boxes.pred_labels[cols] == boxes.lab_labels[label]) & (boxes.pred_probs[cols] > low[cols])
+    return float(m.iou[pick][ok].max()) if ok.any() else 0.0

@@ -46,7 +46,7 @@ def bounds(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
             0.5 + 0.5 * outside,
             o,
             f"{o.name} {o.kind} reaches outside the {W}x{H} image "
-            f"(x {x0:g}..{x1:g}, y {y0:g}..{y1:g}; {outside:.0%} of its box outside)",
+            f"(x {x0:g}..{x1:g}, y {y0:g}..{y1:g}; {_how_far(x0, y0, x1, y1, W, H, outside)})",
             _clip_fix(o, image),
             figures={"outside": outside},
         )
@@ -199,3 +199,12 @@ def size_limits(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
             f"{o.name} {o.kind} is above the class maximum: {', '.join(t for _, t in large)} {unit}",
             None,
         )
+
+
+def _how_far(x0: float, y0: float, x1: float, y1: float, W: int, H: int, outside: float) -> str:
+    """The share of the box outside, or under 1% (a sub-pixel overshoot read "0% outside") how far past
+    which edge."""
+    if outside >= 0.01:
+        return f"{outside:.0%} of its box outside"
+    past, edge = max((-x0, "left"), (-y0, "top"), (x1 - W, "right"), (y1 - H, "bottom"))
+    return f"{past:.2g} px past the {edge} edge"

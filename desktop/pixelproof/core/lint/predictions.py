@@ -17,7 +17,7 @@ from pixelproof.core.coco import ProjectFormatError, read_json
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.geometry import clip_box
 from pixelproof.core.limits import RLE_ORIGIN
-from pixelproof.core.model import Annotation, Project
+from pixelproof.core.model import SKIPPED_OVERLAPPING, Annotation, Project
 
 
 class PredictionsError(Exception):
@@ -126,9 +126,42 @@ def pending_predictions(project: Project) -> tuple[dict[int, list[Annotation]], 
                     score=1.0,
                     source=ann.source,
                     review=ann.review,
-                    app_extra={k: v for k, v in ann.app_extra.items() if k == RLE_ORIGIN},  # a crop's place
+                    app_extra={
+                        k: v for k, v in ann.app_extra.items() if k in (RLE_ORIGIN, SKIPPED_OVERLAPPING)
+                    },
                 )
             out[ann.image_id].append(ann)
     for preds in out.values():
         preds.sort(key=lambda a: a.id)
     return out, sorted(left_out, key=lambda m: int(m.split()[1]))
+
+
+# the kinds that judge a label by its own prediction: with predictions pre-labeled skipping those repeating
+# a label, that prediction is gone and the label meets only the leftovers (a bus "shifted, box IoU 0.03")
+BLIND_WHEN_SKIPPED = (
+    "partial_box",
+    "oversized_box",
+    "bad_location",
+    "low_mask_agreement",
+    "unsupported_label",
+)
+
+
+def skipped_overlapping(predictions: dict[int, list[Annotation]] | None) -> float | None:
+    """The IoU above which the predictions' pre-labeling skipped those repeating an object (the highest
+    recorded), None when none was skipped so (``--keep-overlapping``, a model run, a results file)."""
+    found = [
+        float(v)
+        for preds in (predictions or {}).values()
+        for p in preds
+        if isinstance(v := p.app_extra.get(SKIPPED_OVERLAPPING), int | float) and not isinstance(v, bool)
+    ]
+    return max(found) if found else None
+
+
+def skipped_note(iou: float) -> str:
+    """What lint says of such predictions (the CLI and the app add how to judge the rest)."""
+    return (
+        f"the pending predictions were pre-labeled skipping those that repeat a label (IoU > {iou:g}), so a "
+        f"label's own prediction is not among them: {', '.join(BLIND_WHEN_SKIPPED)} were not judged"
+    )

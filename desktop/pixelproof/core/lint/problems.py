@@ -37,6 +37,8 @@ MODEL_KINDS: dict[str, str] = {
     "bad_location": "badly located: the label is shifted from the predicted object",
     "wrong_class": "a confident prediction of another class sits on the label (ObjectLab: swapped)",
     "low_mask_agreement": "Dice with the model's mask far below the class's typical agreement",
+    "unsupported_label": "no prediction of any class overlaps the label while the model is confident "
+    "elsewhere on the image (possibly spurious)",
 }
 # read every picture: only when asked (``lint --pictures``, the app's Compare pictures)
 PICTURE_KINDS: dict[str, str] = {
@@ -61,6 +63,7 @@ class Problem:
     fix: dict[str, Any] | None = None
     related_id: int | None = None
     figures: dict[str, float] = field(default_factory=dict)  # an id among them stays an int (exact in JSON)
+    model_bbox: list[float] | None = None  # the prediction behind a model problem, drawn in the HTML crop
 
     @property
     def key(self) -> str:
@@ -87,6 +90,8 @@ class Problem:
         }
         if self.related_id is not None:
             out["related_annotation_id"] = self.related_id
+        if self.model_bbox is not None:
+            out["model_bbox"] = [round(float(v), 2) for v in self.model_bbox]
         if self.figures:
             out["figures"] = {k: _json_number(v) for k, v in self.figures.items()}
         out["key"] = self.key

@@ -35,12 +35,18 @@ from pixelproof.core.edits import DismissProblems
 from pixelproof.core.lint import KINDS, LintResult, Problem, RulesError, dismissed_keys, rules_of
 from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe
-from pixelproof.core.wording import plural
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
-from pixelproof.ui.panels.problems.table import PROBLEM_ROLE, ProblemsFilter, ProblemsModel, ProblemsTable
+from pixelproof.ui.panels.problems.summary import run_summary
+from pixelproof.ui.panels.problems.table import (
+    PROBLEM_ROLE,
+    ProblemsFilter,
+    ProblemsModel,
+    ProblemsTable,
+    kind_tip,
+)
 from pixelproof.ui.panels.problems.widgets import action_button, column, combo_box, wrapped_label
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
@@ -518,6 +524,8 @@ class ProblemsPanel(Panel):
             combo.addItem(label, None)
             for v in values:
                 combo.addItem(v.replace("_", " ") if combo is self.kind_filter else v, v)
+                if combo is self.kind_filter:  # the name `lint --kinds` and the JSON use
+                    combo.setItemData(combo.count() - 1, kind_tip(v), Qt.ItemDataRole.ToolTipRole)
             at = combo.findData(chosen) if chosen is not None else 0
             combo.setCurrentIndex(max(at, 0))
             combo.blockSignals(False)
@@ -535,25 +543,16 @@ class ProblemsPanel(Panel):
     def _update_summary(self) -> None:
         if self.result is None:
             return
-        shown, total = self.proxy.rowCount(), len(self.model.problems)
-        model = "no model" if self.result.predictions is None else f"{self.result.predictions} predictions"
         dismissed = len(self.model.dismissed & {p.key for p in self.model.problems})
-        left_out = self.runner.left_out
-        skipped = (
-            f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
-            if left_out
-            else ""
-        )
-        unread = self.result.options.get("pictures", {}).get("unreadable", [])
-        if unread:
-            first = unread[0]
-            skipped += (
-                f" {plural(len(unread), 'picture')} not read: {first['file_name']} ({first['reason']})"
-                f"{', …' if len(unread) > 1 else ''}."
-            )
         self.summary.setText(
-            f"{shown} shown of {total} found ({dismissed} not a problem) in {self.result.images} images, "
-            f"{model}.{skipped}"
+            run_summary(
+                self.result,
+                self.proxy.rowCount(),
+                len(self.model.problems),
+                dismissed,
+                self.runner.left_out,
+                self.runner.ignored_classes,
+            )
         )
 
     def _update_actions(self, *_: object) -> None:

@@ -6,6 +6,7 @@ goes on editing meanwhile. Cancel stops any stage."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -47,6 +48,7 @@ class LintRunner(QObject):
         self._cancel = threading.Event()
         self._job: Job | None = None
         self.left_out: list[str] = []  # pending predictions the last run could not use, and why
+        self.ignored_classes: dict[str, int] = {}  # the model's predictions of classes the project lacks
         self.pictures = False  # compare the pictures too (PICTURE_KINDS): reads every picture
 
     def start(
@@ -80,6 +82,7 @@ class LintRunner(QObject):
         self.running = True
         self._cancel.clear()
         self.left_out = []
+        self.ignored_classes = {}
         if backend is None:
             preds = None
             if source == "pending":
@@ -87,7 +90,7 @@ class LintRunner(QObject):
             self._lint(snap, rules, preds)
             return ""
 
-        def predict(report) -> tuple[dict[int, list[Annotation]], int]:  # type: ignore[no-untyped-def]
+        def predict(report) -> tuple[dict[int, list[Annotation]], int, Counter[str]]:  # type: ignore[no-untyped-def]
             def wrap(items, total):  # type: ignore[no-untyped-def]
                 report(("progress", 0, total))
                 for n, item in enumerate(items, start=1):
@@ -109,7 +112,8 @@ class LintRunner(QObject):
         if self._cancel.is_set():
             self._end(None)
             return
-        preds, ignored = result  # type: ignore[misc]
+        preds, ignored, classes = result  # type: ignore[misc]
+        self.ignored_classes = dict(classes)  # the summary names them: what to map
         if unknown := knows_none(preds, ignored):  # as `lint --backend` says it
             self._failed(
                 f"{unknown}: map its classes to the project's under Class mapping in the Model panel"

@@ -25,6 +25,12 @@ PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the Problem of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
+def kind_tip(kind: str) -> str:
+    """What a kind means, under the name `pixelproof lint`, its --kinds and its JSON and CSV give it (the
+    panel spells it with spaces)."""
+    return f"{kind}: {KINDS.get(kind, '')}"
+
+
 def image_sort_key(file_name: str) -> tuple:
     """The Image column's order: the name it shows, numbers as numbers (img2 before img10), then the
     folder for names shown twice."""
@@ -96,7 +102,7 @@ class ProblemsModel(QAbstractTableModel):
         if role == PROBLEM_ROLE:
             return p
         if role == Qt.ItemDataRole.ToolTipRole:
-            return as_text(f"{p.message}\n\n{KINDS.get(p.kind, '')}\n{p.file_name}")
+            return as_text(f"{p.message}\n\n{kind_tip(p.kind)}\n{p.file_name}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if p.key in self.dismissed:

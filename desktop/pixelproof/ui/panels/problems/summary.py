@@ -1,0 +1,42 @@
+"""The line under the Problems list: what the run saw and what it left out (as `pixelproof lint` says it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from pixelproof.core.lint import LintResult
+from pixelproof.core.lint.predictions import skipped_note
+from pixelproof.core.wording import plural
+from pixelproof.inference.apply import ignored_line
+
+
+def run_summary(
+    result: LintResult,
+    shown: int,
+    total: int,
+    dismissed: int,
+    left_out: Sequence[str],
+    ignored: Mapping[str, int],
+) -> str:
+    """Counts, the pending predictions left out, the model's classes the project lacks (named: what to
+    map), what pending predictions pre-labeled skipping the labelled objects cannot judge, unread pictures."""
+    model = "no model" if result.predictions is None else f"{result.predictions} predictions"
+    text = f"{shown} shown of {total} found ({dismissed} not a problem) in {result.images} images, {model}."
+    if left_out:
+        text += f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
+    if ignored:  # named, as `lint --backend` names them
+        text += (
+            f" {sum(ignored.values())} predictions of classes the project lacks ignored: "
+            f"{ignored_line(ignored)} (map them under Class mapping in the Model panel)."
+        )
+    if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:
+        note = skipped_note(skipped)
+        text += f" {note[0].upper()}{note[1:]}; choose “+ the Model panel's backend” above to judge them."
+    unread = result.options.get("pictures", {}).get("unreadable", [])
+    if unread:
+        first = unread[0]
+        text += (
+            f" {plural(len(unread), 'picture')} not read: {first['file_name']} ({first['reason']})"
+            f"{', …' if len(unread) > 1 else ''}."
+        )
+    return text
