@@ -25,9 +25,11 @@ class Scene:
     """Tags of objects (their ids, anchors, heights, tag widths) tried by a fixed priority (larger first),
     some objects selected: their tags and handles fixed where they are."""
 
-    def __init__(self, rng: np.random.Generator, n: int, extent: float, pile: bool = False) -> None:
+    def __init__(
+        self, rng: np.random.Generator, n: int, extent: float, pile: bool = False, first_id: int = 1
+    ) -> None:
         self.rng, self.extent, self.pile = rng, extent, pile
-        self.next_id = 1
+        self.next_id = first_id
         self.objects: dict[int, tuple[float, float, float, float, float]] = {}
         self.selected: set[int] = set()
         for _ in range(n):
@@ -73,14 +75,17 @@ class Scene:
             self.objects[k] = (x + float(self.rng.integers(-30, 30)), y, h, w, p)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_a_layout_redone_after_each_change_is_the_one_made_from_nothing(seed: int, monkeypatch) -> None:
+@pytest.mark.parametrize(("seed", "first_id"), [(0, 1), (1, 1), (2, 2**63 - 2000), (3, -(2**63))])
+def test_a_layout_redone_after_each_change_is_the_one_made_from_nothing(
+    seed: int, first_id: int, monkeypatch
+) -> None:
     """600 tags, crowded in places; 40 changes in a row, each layout made from the one before it: the
-    exhaustive placement every time, and not by placing all again."""
+    exhaustive placement every time, and not by placing all again; object ids as large or small as a file
+    may give them."""
     whole = []
     real = tag_layout._place
     monkeypatch.setattr(tag_layout, "_place", lambda *a: whole.append(1) or real(*a))
-    scene = Scene(np.random.default_rng(seed), 600, 900)
+    scene = Scene(np.random.default_rng(seed), 600, 900, first_id=first_id)
     last = place(*scene.inputs(), None)
     seen_below = seen_left_out = False
     for _ in range(40):

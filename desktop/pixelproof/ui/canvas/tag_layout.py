@@ -112,7 +112,7 @@ def _rect_grid(rects: list[list[float]]) -> dict[tuple[int, int], list[list[floa
 
 
 class _Grid:
-    """Rectangles by the ``CELL``s they cross, each with a code (object id * k + slot), listed at once with
+    """Rectangles by the ``CELL``s they cross, each with a code (``Placement.grids``), listed at once with
     numpy and kept from layout to layout, those of new or moved tags added (``_redo``): an entry of a tag
     gone, moved or placed elsewhere since is skipped or checked again, never wrong."""
 
@@ -168,8 +168,9 @@ class Placement:
     rank: np.ndarray  # (n,) place in the order tried; -1: left out untried (a pile)
     fixed: np.ndarray  # (m, 4)
     chosen: np.ndarray  # (n,) ``place_tags``' result
-    # once a layout was redone from this one: every slot, and the slots taken (``chosen``)
-    grids: tuple[_Grid, _Grid] | None = None
+    # once a layout was redone from this one: every slot, and the slots taken (``chosen``), their codes
+    # row * k + slot, a row naming an object (ids may be 64-bit: id * k overflowed), and each id's last row
+    grids: tuple[_Grid, _Grid, list[int], dict[int, int]] | None = None
 
 
 def place(
@@ -194,7 +195,7 @@ def _redo(
     rank: np.ndarray,
     tried: np.ndarray,
     fixed: np.ndarray,
-) -> tuple[np.ndarray, tuple[_Grid, _Grid]] | None:
+) -> tuple[np.ndarray, tuple[_Grid, _Grid, list[int], dict[int, int]]] | None:
     """``_place``'s result from ``last``'s, or None when too much changed. A tag's place depends only on its
     slots, the fixed rectangles and the places of the tags tried before it that meet its slots: the tags
     where one of those changed are placed again, in order, and where each moves reaches tags after it."""
@@ -225,18 +226,22 @@ def _redo(
         return None
     k = slots.shape[1]
     if last.grids is None or last.grids[0].added + last.grids[1].added > n:
-        codes = keys.astype(np.int64)[:, None] * k + np.arange(k)
+        codes = np.arange(n)[:, None] * k + np.arange(k)
         has = np.flatnonzero(chosen >= 0)
         grids = (
             _Grid(slots.reshape(-1, 4), codes.ravel()),
             _Grid(slots[has, chosen[has]], codes[has, chosen[has]]),
+            keys.tolist(),
+            dict(index),
         )
     else:
         grids = last.grids
         for i in other:
+            grids[2].append(int(keys[i]))
+            grids[3][int(keys[i])] = at_row = len(grids[2]) - 1
             for s, r in enumerate(slots[i].tolist()):
-                grids[0].add(r, int(keys[i]) * k + s)
-    every, taken = grids
+                grids[0].add(r, at_row * k + s)
+    every, taken, names, row_of = grids
     ranks, sides, fixed_grid = rank.tolist(), chosen.tolist(), _rect_grid(fixed.tolist())
     rows: dict[int, list[list[float]]] = {}
 
@@ -244,8 +249,8 @@ def _redo(
         """(tag, slot) of the tags with a slot over ``r`` listed in ``grid``."""
         out = []
         for code in grid.near(r):
-            key, s = divmod(code, k)
-            j = index.get(key)
+            name, s = divmod(code, k)
+            j = index.get(names[name])
             if j is not None:
                 row = rows.get(j)
                 if row is None:
@@ -279,7 +284,7 @@ def _redo(
                         heapq.heappush(heap, ranks[j])
             sides[i] = side
             if side >= 0:
-                taken.add(mine[side], int(keys[i]) * k + side)
+                taken.add(mine[side], row_of[int(keys[i])] * k + side)
     return np.array(sides, dtype=np.int64), grids
 
 
