@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pixelproof.core.dict_order import put_back
 from pixelproof.core.limits import ID_MAX, ID_MIN, LimitError
 
 if TYPE_CHECKING:
@@ -487,18 +488,10 @@ class Project:
         self._by_image.setdefault(ann.image_id, {})[ann.id] = ann
         return old
 
-    def reorder_image_annotations(self, image_ids: Iterable[int]) -> None:
-        """List the objects of ``image_ids`` in file order again in ``annotations_of`` (the Annotations
-        panel's rows, the canvas's stacking) after the file order changed: an undone deletion puts objects
-        back in their places, and the image's list had them last. One pass over the objects."""
-        fresh: dict[int, dict[int, Annotation]] = {i: {} for i in image_ids if i in self._by_image}
-        if not fresh:
-            return
-        for ann in self.annotations.values():
-            bucket = fresh.get(ann.image_id)
-            if bucket is not None:
-                bucket[ann.id] = ann
-        self._by_image.update(fresh)
+    def put_back_annotations(self, image_id: int, runs: list[tuple[int, int]]) -> None:
+        """Move the objects last in ``annotations_of(image_id)`` (the Annotations panel's rows, the canvas's
+        stacking) back to the places they were deleted from (``dict_order.put_back``): an undone deletion."""
+        put_back(self._by_image.get(image_id, {}), runs)
 
     def extend_annotations(self, anns: Iterable[Annotation]) -> None:
         for a in anns:

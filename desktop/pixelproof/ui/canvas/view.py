@@ -87,6 +87,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self.show_labels = True
         self._tags_dirty = False  # the tags are placed again at the next ``flush_tags``
         self.tag_region: QRectF | None = None  # where they were placed (``tag_layout``)
+        self.tag_placement: tag_layout.Placement | None = None  # and how: the next layout starts from it
         self.keep_zoom = False
         self.tool = None  # ui.tools.base.Tool
         self._pan_from: QPoint | None = None
