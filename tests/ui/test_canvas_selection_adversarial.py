@@ -18,7 +18,6 @@ from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.items import AnnotationItemMixin
 from tests.ui.conftest import make_project, run_at_scale, wait_loaded
 from tests.ui.test_workbench import LEFT, NOMOD, click, drag, key, view_point
 
@@ -42,14 +41,6 @@ def add_objects(path: Path) -> None:
     p.add_annotation(Annotation(THIN, 1, CAT, [500.0, 50.0, 0.0, 40.0], area=0.0))
     p.add_annotation(Annotation(OTHER, 2, CAT, [50.0, 50.0, 40.0, 40.0], area=1600.0))
     save_project(p, path)
-
-
-@pytest.fixture(autouse=True)
-def nothing_hidden():  # type: ignore[no-untyped-def]
-    """Hidden categories are a display setting of the process: no test leaves one hidden for the next."""
-    AnnotationItemMixin.hidden_categories.clear()
-    yield
-    AnnotationItemMixin.hidden_categories.clear()
 
 
 @pytest.fixture
@@ -239,8 +230,7 @@ def test_shift_click_toggles_and_a_band_selects_boxes_polygons_and_masks_but_not
     drag(win, view_point(win, 90, 90), view_point(win, 520, 460))
     assert sorted(doc.selection) == [A, B, POLY, MASK, THIN]
     assert pixel(win, 280, 160) == WHITE and pixel(win, 500, 90) == WHITE  # B's and the thin box's
-    AnnotationItemMixin.hidden_categories.add(DOG)
-    win.canvas.refresh_display()
+    win.masks_menu.set_category_visible(DOG, False)
     drag(win, view_point(win, 90, 90), view_point(win, 520, 460))
     assert sorted(doc.selection) == [A, POLY, THIN]
     click(win, view_point(win, 240, 130))  # B's body, hidden: empty space
@@ -406,8 +396,7 @@ def test_select_all_leaves_objects_of_a_hidden_category_alone(labeled) -> None:
     see, and arrows moved them. It selects what is shown; clicks and the band already did."""
     win = labeled
     doc = win.document
-    AnnotationItemMixin.hidden_categories.add(DOG)
-    win.canvas.refresh_display()
+    win.masks_menu.set_category_visible(DOG, False)
     key(win, Qt.Key.Key_A, CTRL)
     assert sorted(doc.selection) == [A, POLY, THIN]
     key(win, Qt.Key.Key_Right)
@@ -564,7 +553,7 @@ def test_picking_an_object_of_a_hidden_category_in_the_annotations_panel_shows_i
     set_shown(win, "dog", False)
     assert pixel(win, 280, 160) != WHITE
     pick_row(win, B)
-    assert win.document.selection == [B] and DOG not in AnnotationItemMixin.hidden_categories
+    assert win.document.selection == [B] and DOG not in win.canvas.show_filter.hidden
     assert pixel(win, 280, 160) == WHITE  # B's handle, drawn
     key(win, Qt.Key.Key_Right)
     assert bbox(win, B) == [201.0, 100.0, 80.0, 60.0]
@@ -584,7 +573,7 @@ def test_undo_selecting_an_object_of_a_hidden_category_shows_it(labeled) -> None
     assert doc.selection == []
     key(win, Qt.Key.Key_Z, CTRL)
     assert bbox(win, A) == [100.0, 100.0, 80.0, 60.0]
-    assert doc.selection == [A] and CAT not in AnnotationItemMixin.hidden_categories
+    assert doc.selection == [A] and CAT not in win.canvas.show_filter.hidden
     assert pixel(win, 180, 160) == WHITE
     key(win, Qt.Key.Key_Y, CTRL)
     assert bbox(win, A)[0] == 101.0 and doc.selection == [A] and pixel(win, 181, 160) == WHITE

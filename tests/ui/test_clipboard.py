@@ -208,21 +208,16 @@ def test_edit_menu_lists_the_actions_enabled_when_they_can_act(window) -> None:
 
 
 def test_pasting_a_hidden_category_shows_it_again(window) -> None:
-    from pixelproof.ui.canvas.items import AnnotationItemMixin
-
     set_zoom(window, 1.0)
     a = draw_box(window, 20, 20, 60, 60)  # a cat
     key(window, Qt.Key.Key_C, CTRL)
-    hidden = AnnotationItemMixin.hidden_categories
-    hidden.add(1)  # Masks > Categories hides cat
-    try:
-        key(window, Qt.Key.Key_V, CTRL)
-        (pasted,) = window.document.selection
-        assert pasted != a and 1 not in hidden
-        assert window.canvas.items_by_id[pasted].isVisible()
-        assert "cat was hidden: shown again" in window.statusBar().currentMessage()
-    finally:
-        hidden.discard(1)
+    window.masks_menu.set_category_visible(1, False)  # Masks > Categories hides cat
+    assert 1 in window.canvas.show_filter.hidden
+    key(window, Qt.Key.Key_V, CTRL)
+    (pasted,) = window.document.selection
+    assert pasted != a and 1 not in window.canvas.show_filter.hidden
+    assert window.canvas.items_by_id[pasted].isVisible()
+    assert "cat was hidden: shown again" in window.statusBar().currentMessage()
 
 
 def test_ctrl_c_and_ctrl_v_from_the_annotations_list_act_on_objects(window) -> None:

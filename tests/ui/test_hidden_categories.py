@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -20,16 +19,6 @@ from tests.ui.test_workbench import draw_box, key, set_zoom
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 CAT, DOG = 1, 2
-
-
-@pytest.fixture(autouse=True)
-def nothing_hidden():  # type: ignore[no-untyped-def]
-    """Hidden categories are a display setting of the process: no test leaves one hidden for the next."""
-    from pixelproof.ui.canvas.items import AnnotationItemMixin
-
-    AnnotationItemMixin.hidden_categories.clear()
-    yield
-    AnnotationItemMixin.hidden_categories.clear()
 
 
 def categories_menu(win) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -60,7 +60,8 @@ def test_selecting_every_object_updates_the_annotation_list_in_one_step(window) 
 def test_select_all_delete_and_undo_keep_canvas_and_panels_in_step(window) -> None:
     """Ctrl+A, Delete, Ctrl+Z on 300 boxes: the list, the canvas and the class counts show exactly the
     objects, selected where the document says; the boxes stay in the canvas's layer (no item each) and the
-    Categories panel writes each count once per burst (a row each object cost 0.1 ms)."""
+    Categories panel writes each count once per burst (a row each object cost 0.1 ms): its text and its
+    tooltip, two writes for each of the two rows."""
     doc, canvas = window.document, window.canvas
     doc.push(AddAnnotations(boxes(N)))
     QTest.qWait(10)
@@ -84,14 +85,14 @@ def test_select_all_delete_and_undo_keep_canvas_and_panels_in_step(window) -> No
     key(window, Qt.Key.Key_Delete)
     QTest.qWait(10)
     assert listed() == [] and doc.selection == [] and not canvas.box_layer.boxes
-    assert not canvas.box_layer.selected and counts() == ["0", "0"] and len(writes) <= 2
+    assert not canvas.box_layer.selected and counts() == ["0", "0"] and len(writes) <= 4
     writes.clear()
     key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     QTest.qWait(10)
     assert listed() == ids and sorted(doc.selection) == ids
     assert sorted(it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()) == ids
     assert sorted(canvas.box_layer.boxes) == ids and canvas.box_layer.selected == set(ids)
-    assert not dict.keys(canvas.items_by_id) and counts() == ["150", "150"] and len(writes) <= 2
+    assert not dict.keys(canvas.items_by_id) and counts() == ["150", "150"] and len(writes) <= 4
     cats.refresh()
     assert counts() == ["150", "150"]
     # the canvas shows them where they are: each box's top-left handle is what is under that point

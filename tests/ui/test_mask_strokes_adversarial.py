@@ -318,28 +318,23 @@ def test_a_quick_second_wand_click_that_qt_makes_a_double_click_still_fills(qtbo
 def test_drawing_with_a_hidden_category_shows_it_again(window) -> None:
     """A category hidden in Masks > Categories, then drawn with (brush, box): the new object would be
     invisible even while drawn, so the category is shown again and the status bar says why."""
-    from pixelproof.ui.canvas.items import AnnotationItemMixin
-
     said: list[str] = []
     window.canvas.message.connect(said.append)
     cat = window.document.current_category_id
-    try:
-        set_view(window, 2.0)
-        for tool_key, points in (
-            (Qt.Key.Key_R, [(60, 60), (120, 80)]),
-            (Qt.Key.Key_B, [(150, 40), (200, 90)]),
-        ):
-            window.masks_menu.set_category_visible(cat, False)
-            before = set(window.document.project.annotations)
-            if tool_key == Qt.Key.Key_R:
-                paint(window, tool_key, points, 6)
-            else:
-                key(window, tool_key)
-                stroke(window, [vp_at(window, x, y) for x, y in points])
-            new = only_new(window, before)
-            assert cat not in AnnotationItemMixin.hidden_categories
-            assert window.canvas.items_by_id[new].isVisible()
-            assert any("hidden" in m for m in said)
-            said.clear()
-    finally:
-        AnnotationItemMixin.hidden_categories.clear()
+    set_view(window, 2.0)
+    for tool_key, points in (
+        (Qt.Key.Key_R, [(60, 60), (120, 80)]),
+        (Qt.Key.Key_B, [(150, 40), (200, 90)]),
+    ):
+        window.masks_menu.set_category_visible(cat, False)
+        before = set(window.document.project.annotations)
+        if tool_key == Qt.Key.Key_R:
+            paint(window, tool_key, points, 6)
+        else:
+            key(window, tool_key)
+            stroke(window, [vp_at(window, x, y) for x, y in points])
+        new = only_new(window, before)
+        assert cat not in window.canvas.show_filter.hidden
+        assert window.canvas.items_by_id[new].isVisible()
+        assert any("hidden" in m for m in said)
+        said.clear()

@@ -595,43 +595,37 @@ def test_conversions_both_ways_with_loss_warning_merge_split_fill_holes(qtbot, w
 
 
 def test_display_opacity_outline_only_and_hidden_categories(window) -> None:
-    from pixelproof.ui.canvas.items import AnnotationItemMixin
-
     set_view(window, 2.0)
     before = set(window.document.project.annotations)
     paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 12)
     mask_id = only_new(window, before)
     actions = window.masks_menu
     item = window.canvas.items_by_id[mask_id]
-    try:
 
-        def shown() -> np.ndarray:
-            img = (
-                window.canvas.viewport()
-                .grab()
-                .toImage()
-                .convertToFormat(__import__("PySide6.QtGui", fromlist=["QImage"]).QImage.Format.Format_RGB32)
-            )
-            p = vp_at(window, 90, 70)
-            c = img.pixelColor(p.x(), p.y())
-            return np.array([c.red(), c.green(), c.blue()])
+    def shown() -> np.ndarray:
+        img = (
+            window.canvas.viewport()
+            .grab()
+            .toImage()
+            .convertToFormat(__import__("PySide6.QtGui", fromlist=["QImage"]).QImage.Format.Format_RGB32)
+        )
+        p = vp_at(window, 90, 70)
+        c = img.pixelColor(p.x(), p.y())
+        return np.array([c.red(), c.green(), c.blue()])
 
-        full = shown()
-        actions.opacity_slider.setValue(0)
-        assert AnnotationItemMixin.fill_opacity == 0.0
-        bare = shown()
-        actions.opacity_slider.setValue(100)
-        assert np.abs(shown() - full).max() <= 1 and np.abs(full - bare).max() > 10
-        actions.act_outline_only.setChecked(True)
-        assert np.abs(shown() - bare).max() <= 1
-        actions.act_outline_only.setChecked(False)
-        actions.set_category_visible(1, False)
-        assert not item.isVisible()
-        actions.set_category_visible(1, True)
-        assert item.isVisible()
-    finally:
-        AnnotationItemMixin.fill_opacity = 1.0
-        AnnotationItemMixin.hidden_categories.clear()
+    full = shown()
+    actions.opacity_slider.setValue(0)
+    assert window.canvas.show_filter.fill_opacity == 0.0
+    bare = shown()
+    actions.opacity_slider.setValue(100)
+    assert np.abs(shown() - full).max() <= 1 and np.abs(full - bare).max() > 10
+    actions.act_outline_only.setChecked(True)
+    assert np.abs(shown() - bare).max() <= 1
+    actions.act_outline_only.setChecked(False)
+    actions.set_category_visible(1, False)
+    assert not item.isVisible()
+    actions.set_category_visible(1, True)
+    assert item.isVisible()
 
 
 def test_small_repaint_draws_the_same_outline_pixels_as_a_full_one(window) -> None:

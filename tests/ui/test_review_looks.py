@@ -228,6 +228,49 @@ def test_the_images_panel_counts_pending_predictions_apart(qtbot, reviewed) -> N
     assert "pending" not in model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
 
 
+def test_the_categories_panel_counts_pending_predictions_apart(qtbot, reviewed) -> None:
+    """The Objects column of the Categories panel said 3 cats for two objects and a proposal nobody decided:
+    it says `2 +1` (its tooltip in words), as the Images panel does; accepting (K), rejecting (J, which
+    deletes) and their undo (Ctrl+Z) move the counts, row by row (no rebuild: a recount of a 1M-object
+    project on each edit), and they equal a recount."""
+    win = reviewed
+    cats = win.panels["categoriesDock"]
+    rows = [cats.tree.topLevelItem(n) for n in range(cats.tree.topLevelItemCount())]
+
+    def counts() -> list[str]:
+        QTest.qWait(1)  # the rows are written once the edit's signals are over
+        return [r.text(2) for r in rows]
+
+    # cat: the accepted box, the manual box, the pending box; dog: the rejected box, the pending polygon
+    assert counts() == ["2 +1", "1 +1"]
+    tip = rows[0].toolTip(2)
+    assert "2 objects" in tip and "1 pending prediction" in tip
+    assert "+N" in cats.tree.headerItem().toolTip(2)
+    win.activateWindow()
+    QTest.qWaitForWindowActive(win)
+    key(win, Qt.Key.Key_V)
+    QTest.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=view_point(win, 140, 120))
+    assert win.document.selection == [PENDING_BOX]
+    key(win, Qt.Key.Key_K)  # accepted: an object
+    assert counts() == ["3", "1 +1"] and "pending" not in rows[0].toolTip(2)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert counts() == ["2 +1", "1 +1"]
+    win.document.set_selection([PENDING_BOX])
+    key(win, Qt.Key.Key_J)  # rejected: deleted
+    assert PENDING_BOX not in win.document.project.annotations
+    assert counts() == ["2", "1 +1"]
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert counts() == ["2 +1", "1 +1"]
+    key(win, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)  # every pending one of the image accepted
+    assert counts() == ["3", "2"]
+    assert rows == [cats.tree.topLevelItem(n) for n in range(cats.tree.topLevelItemCount())]  # no rebuild
+    cats.refresh()  # the counts kept up equal a recount
+    rows = [cats.tree.topLevelItem(n) for n in range(cats.tree.topLevelItemCount())]
+    assert counts() == ["3", "2"]
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert counts() == ["2 +1", "1 +1"]
+
+
 # -- tags: a narrow prediction's, and the selected objects' -----------------------------------------------
 def name_and_tag_widths() -> tuple[int, int]:
     """Screen widths of a tag naming `cat` and of one naming `cat 0.30` (4 px padding each side)."""

@@ -113,7 +113,7 @@ class ClipboardActions(QObject):
         if not anns:
             self.shell.status(f"Nothing pasted: the copied {_objects(pasted.left_out)} lie {outside}", 10000)
             return
-        hidden = hidden_now()
+        hidden = hidden_now(canvas)
         doc.push(AddAnnotations(anns, f"{verb} {_objects(len(anns))}"))  # the canvas shows their categories
         done = "Duplicated" if verb == "Duplicate" else "Pasted"
         where = "on top of the originals (V, then the arrow keys or a drag, moves them)"
@@ -121,7 +121,8 @@ class ClipboardActions(QObject):
         text = f"{done} {_objects(len(anns))} " + (where if on_originals else "at the same place")
         if pasted.left_out:
             text += f"; {_objects(pasted.left_out)} left out: {outside}"
-        shown_again = sorted(hidden - hidden_now())  # said here too: this line replaces the canvas's note
+        # said here too: this line replaces the canvas's note
+        shown_again = sorted(hidden - hidden_now(canvas))
         if shown_again:
             names = ", ".join(doc.project.categories[c].name for c in shown_again)
             text += f"; {names} was hidden: shown again"

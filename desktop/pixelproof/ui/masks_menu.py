@@ -27,7 +27,6 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, IdsExhausted
 from pixelproof.core.names import shown_name
 from pixelproof.ui import dialogs
-from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import make_action, plain
 from pixelproof.ui.tools.paint_options import MAX_RADIUS, OPTIONS
@@ -314,27 +313,24 @@ class MasksMenu(QObject):
         self.apply_display()
 
     def set_category_visible(self, category_id: int, visible: bool) -> None:
-        hidden = AnnotationItemMixin.hidden_categories
+        """Show or hide a category's objects on this window's canvas (no other window's)."""
+        canvas = self.shell.canvas
+        hidden = set(canvas.show_filter.hidden)
         (hidden.discard if visible else hidden.add)(category_id)
-        self.apply_display()
+        canvas.set_hidden_categories(hidden)
 
     def _show_hidden_of(self, doc) -> None:  # type: ignore[no-untyped-def]
-        """Hide what was hidden when ``doc``'s project was last shown (nothing for another project: a
-        category id hidden there names another class here)."""
-        hidden = AnnotationItemMixin.hidden_categories
+        """Hide what was hidden when ``doc``'s project was last shown in this window (nothing for another
+        project: a category id hidden there names another class here)."""
+        canvas = self.shell.canvas
         if self._doc is not None and getattr(self._doc, "path", None):
-            self._hidden_by_project[str(self._doc.path)] = set(hidden)
+            self._hidden_by_project[str(self._doc.path)] = set(canvas.show_filter.hidden)
         path = getattr(doc, "path", None) if doc is not None else None
-        restored = self._hidden_by_project.get(str(path), set()) if path else set()
-        if restored != hidden:
-            hidden.clear()
-            hidden.update(restored)
-            self.apply_display()
+        canvas.set_hidden_categories(self._hidden_by_project.get(str(path), ()) if path else ())
 
     def apply_display(self) -> None:
-        """Push opacity, outline-only and hidden categories to every item on the canvas."""
-        AnnotationItemMixin.fill_opacity = 0.0 if self.act_outline_only.isChecked() else self.opacity / 100
-        self.shell.canvas.refresh_display()
+        """Give this window's canvas the fill opacity the slider and Outline only say."""
+        self.shell.canvas.set_fill_opacity(0.0 if self.act_outline_only.isChecked() else self.opacity / 100)
 
     def _fill_categories_menu(self) -> None:
         menu = self.categories_menu
@@ -347,11 +343,10 @@ class MasksMenu(QObject):
             act = menu.addAction(swatch(cat.color or "#ff00ff"), plain(shown_name(cat.name)))
             act.setToolTip(dialogs.as_text(shown_name(cat.name)))  # else its text, maybe read as rich text
             act.setCheckable(True)
-            act.setChecked(cat.id not in AnnotationItemMixin.hidden_categories)
+            act.setChecked(cat.id not in self.shell.canvas.show_filter.hidden)
             act.toggled.connect(lambda on, cid=cat.id: self.set_category_visible(cid, on))
         menu.addSeparator()
         menu.addAction("Show All", self._show_all)
 
     def _show_all(self) -> None:
-        AnnotationItemMixin.hidden_categories.clear()
-        self.apply_display()
+        self.shell.canvas.set_hidden_categories(())

@@ -12,8 +12,6 @@ To add a kind: subclass one of these (or QGraphicsItem + ``AnnotationItemMixin``
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
@@ -49,32 +47,11 @@ from pixelproof.ui.canvas.marks import (
     tag_fits,
 )
 from pixelproof.ui.canvas.mask_outline import outline_pieces, trace_outline
+from pixelproof.ui.canvas.show_filter import ShowFilter
 
 MASK_ALPHA = 80
 Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
-
-
-class ShowFilter:
-    """What one canvas hides: the categories Masks > Show Categories hides (shared by the app's windows) and
-    the pending predictions scoring below ``min_score`` (its own window's Model panel Show slider). The
-    cut belongs to the canvas, not to the item class: another window, on another project or the same one,
-    keeps its own."""
-
-    __slots__ = ("min_score",)
-
-    def __init__(self, min_score: float = 0.0) -> None:
-        self.min_score = min_score
-
-    def shows(self, category_id: int, score: float | None) -> bool:
-        """Whether an object of ``category_id`` with ``display_score`` ``score`` is drawn."""
-        if category_id in AnnotationItemMixin.hidden_categories:
-            return False
-        return score is None or score >= self.min_score
-
-    def shows_annotation(self, ann: Annotation) -> bool:
-        """Whether ``ann`` is drawn on the canvas: what a click, a band or Select All may pick."""
-        return self.shows(ann.category_id, display_score(ann))
 
 
 class AnnotationItemMixin:
@@ -83,9 +60,6 @@ class AnnotationItemMixin:
     kind = "?"
     ann_id: int
     category_id: int = -1
-    # global display settings (Masks toolbar): fill opacity 0..1 (0 = outline only), hidden categories
-    fill_opacity: ClassVar[float] = 1.0
-    hidden_categories: ClassVar[set[int]] = set()
     _prediction_score: float | None = None  # set for a pending prediction (score, 1.0 when it has none)
     _look: str = ""  # ``looks.review_look``: a label, a pending prediction or a rejected object
     show_filter: ShowFilter
@@ -125,7 +99,7 @@ class AnnotationItemMixin:
         self.setVisible(self.shown())  # type: ignore[attr-defined]
 
     def refresh_display(self) -> None:
-        """Re-apply the global display settings (opacity, hidden categories) without re-reading the shape."""
+        """Re-apply its canvas's display settings (``show_filter``) without re-reading the shape."""
         self.setVisible(self.shown())  # type: ignore[attr-defined]
         self._apply_look()
 
@@ -231,7 +205,7 @@ class AnnotationItemMixin:
         brush = fill_brush(self._color, self._selected_look, self._look)
         if self.kind != "mask":  # masks apply the opacity when drawing their image
             c = brush.color()
-            c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
+            c.setAlphaF(c.alphaF() * self.show_filter.fill_opacity)
             brush.setColor(c)
         self.setBrush(brush)  # type: ignore[attr-defined]
 
@@ -393,7 +367,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
     ) -> None:
         if self._qimage.isNull():
             return
-        opacity = AnnotationItemMixin.fill_opacity
+        opacity = self.show_filter.fill_opacity
         if self._live:
             opacity = max(opacity, 0.6)  # what is being painted stays visible in outline-only mode
         if opacity > 0:

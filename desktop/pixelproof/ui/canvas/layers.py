@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
-from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin, ShowFilter
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin
 from pixelproof.ui.canvas.looks import (
     category_color,
     display_score,
@@ -44,6 +44,7 @@ from pixelproof.ui.canvas.marks import (
     Z_HANDLE,
     Z_SELECTED_LABEL,
 )
+from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.tag_tiles import TAG_TILE, TagLayer
 
 HIT_MARGIN = 1.0  # image pixels around a box that still hit it (its outline)
@@ -383,7 +384,7 @@ class BoxLayer(QGraphicsItem):
             pen = outline_pen(color, selected, look)
             brush = fill_brush(color, selected, look)
             c = brush.color()
-            c.setAlphaF(c.alphaF() * AnnotationItemMixin.fill_opacity)
+            c.setAlphaF(c.alphaF() * self.show_filter.fill_opacity)
             brush.setColor(c)
             painter.setPen(pen)
             painter.setBrush(brush)

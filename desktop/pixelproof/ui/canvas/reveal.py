@@ -32,15 +32,15 @@ from typing import TYPE_CHECKING
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
-from pixelproof.ui.canvas.items import AnnotationItemMixin
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
 
 
-def hidden_now() -> frozenset[int]:
-    """The categories Masks > Show Categories hides at this moment (compare before and after an edit)."""
-    return frozenset(AnnotationItemMixin.hidden_categories)
+def hidden_now(canvas: CanvasView) -> frozenset[int]:
+    """The categories ``canvas``'s Masks > Show Categories hides at this moment (compare before and after an
+    edit)."""
+    return frozenset(canvas.show_filter.hidden)
 
 
 class DrawnCategories:
@@ -64,22 +64,14 @@ class DrawnCategories:
         """``ann`` changed: show its category when it moved there from a category that is shown."""
         before = self._of.get(ann.id)
         self._of[ann.id] = ann.category_id
-        if (
-            before is not None
-            and before != ann.category_id
-            and before not in AnnotationItemMixin.hidden_categories
-        ):
+        if before is not None and before != ann.category_id and before not in self.canvas.show_filter.hidden:
             self._show(ann.category_id)
 
     def moved_elsewhere(self, ann: Annotation, before: int | None) -> None:
         """``ann``, on an image not shown, was moved out of category ``before`` (None: not moved; a class
         merge, a delete that moves objects, their undo or redo): show its category when ``before`` was
         shown. Hiding is per category, so the objects would vanish wherever they are shown next."""
-        if (
-            before is not None
-            and before != ann.category_id
-            and before not in AnnotationItemMixin.hidden_categories
-        ):
+        if before is not None and before != ann.category_id and before not in self.canvas.show_filter.hidden:
             self._show(ann.category_id)
 
     def _show(self, category_id: int) -> None:

@@ -23,11 +23,12 @@ from pixelproof.ui.canvas.image_view import (
     setup_image_view,
     wheel_zoom_factor,
 )
-from pixelproof.ui.canvas.items import AnnotationItemMixin, ShowFilter, make_item
+from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.pixels import ShownPixels
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
+from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.canvas.zoom_pan import ZoomAndPan
 from pixelproof.ui.document import Document
@@ -77,7 +78,9 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         # the items made so far; box annotations stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
-        self.show_filter = ShowFilter()  # this canvas's: its window's Show slider (``set_score_cut``)
+        # this canvas's display settings, its own window's (``set_hidden_categories``, ``set_fill_opacity``,
+        # ``set_score_cut``): another window keeps its own
+        self.show_filter = ShowFilter()
         self.hover: HoverMark | None = None  # the object a click would pick, outlined (select tool)
         self.hover_at: QPoint | None = None  # where the pointer rests for the mark (``stacking.rehover``)
         # shows a hidden category again when an edit moves objects into it
@@ -373,13 +376,25 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
             self.show_filter.min_score = score
             self.refresh_display()
 
-    def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
-        """Show again those of ``category_ids`` that Masks > Show Categories hides (what is drawn or edited
-        is seen); returns them, sorted."""
-        shown = sorted(AnnotationItemMixin.hidden_categories & set(category_ids))
-        if shown:
-            AnnotationItemMixin.hidden_categories.difference_update(shown)
+    def set_hidden_categories(self, category_ids: Iterable[int]) -> None:
+        """Hide the objects of ``category_ids`` here (its window's Masks > Show Categories), and only here."""
+        hidden = set(category_ids)
+        if hidden != self.show_filter.hidden:
+            self.show_filter.hidden = hidden
             self.refresh_display()
+
+    def set_fill_opacity(self, opacity: float) -> None:
+        """Scale the fills drawn here by ``opacity`` 0..1 (0: outlines only; its window's Masks toolbar)."""
+        if opacity != self.show_filter.fill_opacity:
+            self.show_filter.fill_opacity = opacity
+            self.refresh_display()
+
+    def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
+        """Show again those of ``category_ids`` that Masks > Show Categories hides here (what is drawn or
+        edited is seen); returns them, sorted."""
+        shown = sorted(self.show_filter.hidden & set(category_ids))
+        if shown:
+            self.set_hidden_categories(self.show_filter.hidden.difference(shown))
         return shown
 
     def annotation_at(self, view_pos: QPoint) -> tuple[int | None, str | None]:

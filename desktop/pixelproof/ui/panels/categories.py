@@ -1,5 +1,6 @@
-"""Categories dock: colour, name, shortcut key and count of each category; add, rename, recolour and
-delete (asking first when annotations use it). Clicking a category makes it the one new objects get."""
+"""Categories dock: colour, name, shortcut key and count of each category (its objects, then its model
+predictions pending review apart: `12 +4`, as the Images panel counts); add, rename, recolour and delete
+(asking first when annotations use it). Clicking a category makes it the one new objects get."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from pixelproof.core.category_colors import default_color
 from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, ReplaceCategory
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import Category, IdsExhausted
+from pixelproof.core.model import Category, IdsExhausted, is_pending_prediction
 from pixelproof.core.names import check_category_name, shown_name
 from pixelproof.core.taxonomy import TaxonomyError, delete_category, info, rename_category
 from pixelproof.ui.dialogs import as_text, show_error
@@ -34,7 +35,13 @@ from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.guidelines import tooltip
+from pixelproof.ui.panels.object_counts import count_text, count_tip
 from pixelproof.ui.panels.taxonomy_menu import TaxonomyMenu
+
+COUNT_TIP = (
+    "Objects of the category in the project; +N: its model predictions pending review (dashed on the "
+    "canvas, not objects until accepted)"
+)
 
 
 class CategoriesPanel(Panel):
@@ -56,6 +63,7 @@ class CategoriesPanel(Panel):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.headerItem().setToolTip(2, COUNT_TIP)
         self.tree.currentItemChanged.connect(self._chosen)
         self.tree.itemDoubleClicked.connect(lambda _item, _col: self.rename())
 
@@ -83,7 +91,9 @@ class CategoriesPanel(Panel):
         layout.addLayout(buttons)
         self._rows: dict[int, QTreeWidgetItem] = {}  # category id -> its row
         self._category_of: dict[int, int] = {}  # annotation id -> category id, as counted
-        self._counts: Counter[int] = Counter()
+        self._pending: set[int] = set()  # the annotations counted as pending predictions
+        self._counts: Counter[int] = Counter()  # annotations of each category, pending ones included
+        self._pending_counts: Counter[int] = Counter()  # pending predictions of each category
         self._recounted: set[int] = set()  # categories whose row shows an old count
         self._count_timer = QTimer(self)  # writes them once per burst (a deletion of 5,000 objects)
         self._count_timer.setSingleShot(True)
@@ -106,20 +116,24 @@ class CategoriesPanel(Panel):
         self._rows.clear()
         doc = self.document
         self._category_of = {}
+        self._pending = set()
         self._counts = Counter()
+        self._pending_counts = Counter()
         self._recounted.clear()
         if doc is not None:
-            self._category_of = {a.id: a.category_id for a in doc.project.annotations.values()}
-            self._counts = counts = Counter(self._category_of.values())
+            anns = doc.project.annotations.values()
+            self._category_of = category_of = {a.id: a.category_id for a in anns}
+            self._pending = {a.id for a in anns if is_pending_prediction(a)}
+            self._counts = Counter(category_of.values())
+            self._pending_counts = Counter(category_of[i] for i in self._pending)
             keys = {}
             for n in range(1, 10):
                 c = doc.category_for_key(str(n))
                 if c is not None:
                     keys.setdefault(c.id, str(n))
             for cat in doc.project.categories.values():
-                item = QTreeWidgetItem(
-                    [shown_name(cat.name), keys.get(cat.id, ""), str(counts.get(cat.id, 0))]
-                )
+                item = QTreeWidgetItem([shown_name(cat.name), keys.get(cat.id, "")])
+                self._write_count(item, cat.id)
                 item.setIcon(0, swatch(cat.color or default_color(cat.id)))
                 item.setData(0, Qt.ItemDataRole.UserRole, cat.id)
                 item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
@@ -135,33 +149,48 @@ class CategoriesPanel(Panel):
         self.buttons["add"].setEnabled(doc is not None)
 
     def _count_annotation(self, _image_id: int, ann_id: int) -> None:
-        """Move one annotation between the counts (added, removed or recategorised) and touch only the rows
-        whose count changed: rebuilding the tree and counting every annotation on each edit cost ~2 ms. The
-        rows are written once the burst of signals is over (writing one cost 0.1 ms per object)."""
+        """Move one annotation between the counts (added, removed, recategorised, a prediction accepted or
+        made pending again by an undo) and touch only the rows whose count changed: rebuilding the tree and
+        counting every annotation on each edit cost ~2 ms. The rows are written once the burst of signals is
+        over (writing one cost 0.1 ms per object)."""
         if self.document is None or self._refresh_timer.isActive():
             return
         ann = self.document.project.annotations.get(ann_id)
         before = self._category_of.pop(ann_id, None)
+        was_pending = ann_id in self._pending
+        self._pending.discard(ann_id)
         after = None if ann is None else ann.category_id
+        is_pending = ann is not None and is_pending_prediction(ann)
         if after is not None:
             self._category_of[ann_id] = after
-        if before == after:
+        if is_pending:
+            self._pending.add(ann_id)
+        if before == after and was_pending == is_pending:
             return
-        for cid, step in ((before, -1), (after, 1)):
+        for cid, step, pending in ((before, -1, was_pending), (after, 1, is_pending)):
             if cid is None:
                 continue
             self._counts[cid] += step
+            if pending:
+                self._pending_counts[cid] += step
             if cid not in self._rows:  # a category this tree does not show yet: it is about to be rebuilt
                 self.schedule_refresh()
                 return
             self._recounted.add(cid)
             self._count_timer.start()
 
+    def _write_count(self, row: QTreeWidgetItem, category_id: int) -> None:
+        """The row's Objects cell: `12 +4` (objects, then pending predictions), its tooltip in words."""
+        pending = self._pending_counts[category_id]
+        objects = self._counts[category_id] - pending
+        row.setText(2, count_text(objects, pending))
+        row.setToolTip(2, count_tip(objects, pending))
+
     def _show_counts(self) -> None:
         for cid in self._recounted:
             row = self._rows.get(cid)
             if row is not None:
-                row.setText(2, str(self._counts[cid]))
+                self._write_count(row, cid)
         self._recounted.clear()
 
     def _mark_current(self, *_: object) -> None:

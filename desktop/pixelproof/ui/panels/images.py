@@ -40,6 +40,7 @@ from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.object_counts import count_text, count_tip
 
 STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
 NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
@@ -81,22 +82,6 @@ COUNT_TIP = (
     "Objects of the image (void regions left out); +N: model predictions pending review (dashed on the "
     "canvas, not objects until accepted). Filter: objects>0, predictions>0"
 )
-
-
-def count_text(objects: int, pending: int) -> str:
-    """The Objects cell: `3`, or `3 +2` with two pending predictions. Counted as objects, a pre-labelled
-    folder's proposals made every image read as labelled."""
-    return f"{objects} +{pending}" if pending else str(objects)
-
-
-def count_tip(objects: int, pending: int) -> str:
-    """The Objects cell's tooltip: its counts in words."""
-    text = plural(objects, "object")
-    if pending:
-        text += (
-            f" · {plural(pending, 'pending prediction')} (dashed on the canvas: the Model panel accepts them)"
-        )
-    return text
 
 
 class ImagesModel(QAbstractTableModel):
