@@ -416,6 +416,7 @@ def read_dicom_seg(
             report.skip("files", f"{e}; file skipped")
         except Exception as e:  # highdicom raises many kinds on inconsistent frames and segments
             report.skip("files", f"{f}: cannot read its frames: {type(e).__name__}: {e}; file skipped")
+    build.order_categories()
     return ImportResult(project, report.problems, report.skipped, semantic=True)
 
 
