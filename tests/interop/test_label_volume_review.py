@@ -114,3 +114,72 @@ def test_labels_stored_in_another_orientation_are_placed_by_position(tmp_path: P
     np.testing.assert_array_equal(np.asanyarray(written.dataobj), expected)
     np.testing.assert_array_equal(expected, labels)
     np.testing.assert_allclose(written.affine, image.affine)
+
+
+def test_seg_segment_codes_survive_import_and_export(ct_project, tmp_path: Path) -> None:  # noqa: F811
+    """A SEG from 3D Slicer says what each segment is (SNOMED CT Organ / Liver): read, saved as a project,
+    and written again it says so still (it said Tissue for every segment); a category renamed since gets
+    the generic code, as its old code would name the wrong thing."""
+    import pydicom
+    from pydicom.dataset import Dataset
+
+    from pixelproof.core.coco import load_project, save_project
+
+    project, study, _ = ct_project
+    write_dicom_seg(project, study / "seg")
+    (seg_file,) = (study / "seg").iterdir()
+    ds = pydicom.dcmread(seg_file)
+    for item, (value, meaning) in zip(
+        ds.SegmentSequence, [("10200004", "Liver"), ("52988006", "Lesion")], strict=True
+    ):
+        code = Dataset()
+        code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = value, "SCT", meaning
+        item.SegmentedPropertyTypeCodeSequence = [code]
+        organ = Dataset()
+        organ.CodeValue, organ.CodingSchemeDesignator, organ.CodeMeaning = (
+            "123037004",
+            "SCT",
+            "Anatomical Structure",
+        )
+        item.SegmentedPropertyCategoryCodeSequence = [organ]
+    ds.save_as(seg_file)
+    imported = read_dicom_seg(study / "seg").project
+    imported.path = study / "seg" / "again.json"  # beside the SEG: its image names are relative to it
+    save_project(imported, imported.path)
+    again = load_project(imported.path)
+    next(c for c in again.categories.values() if c.name == "lesion").name = "cyst"
+    assert write_dicom_seg(again, tmp_path / "out") == []
+    (out_file,) = (tmp_path / "out").iterdir()
+    written = pydicom.dcmread(out_file)
+    types = [
+        (
+            s.SegmentLabel,
+            s.SegmentedPropertyTypeCodeSequence[0].CodeValue,
+            s.SegmentedPropertyTypeCodeSequence[0].CodeMeaning,
+        )
+        for s in written.SegmentSequence
+    ]
+    assert types == [("liver", "10200004", "Liver"), ("cyst", "85756007", "Tissue")]
+    assert written.SegmentSequence[0].SegmentedPropertyCategoryCodeSequence[0].CodeValue == "123037004"
+
+
+def test_segment_codes_from_a_hand_edited_project_fall_back_to_tissue() -> None:
+    """Codes that a SEG cannot hold (an SH value over 16 characters, numbers, a missing meaning) would
+    make highdicom refuse the whole SEG: the segment is written as Tissue instead."""
+    import highdicom as hd
+
+    from pixelproof.core.model import Category
+    from pixelproof.interop.seg_codes import KEY, coded_concepts
+
+    good = ["123037004", "SCT", "Anatomical Structure"]
+    for bad in (
+        ["1" * 17, "SCT", "Liver"],
+        [10200004, "SCT", "Liver"],
+        ["10200004", "SCT", ""],
+        "Liver",
+        None,
+    ):
+        cat = Category(1, "liver", app_extra={KEY: {"label": "liver", "category": good, "type": bad}})
+        assert [c.value for c in coded_concepts(hd, cat)] == ["85756007", "85756007"]
+    cat = Category(1, "liver", app_extra={KEY: {"label": "liver", "category": good, "type": good}})
+    assert [c.meaning for c in coded_concepts(hd, cat)] == ["Anatomical Structure"] * 2
