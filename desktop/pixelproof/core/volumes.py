@@ -397,6 +397,7 @@ class NiftiVolume(Volume):
         canonical_shape = [0, 0, 0]
         for src_axis, (dst_axis, _flip) in enumerate(ornt):
             canonical_shape[int(dst_axis)] = shape3[src_axis]
+        self.canonical_shape = tuple(canonical_shape)
         a = AXES.index(axis)
         self.depth = canonical_shape[a]
         rows_cols = {"z": (1, 0), "y": (2, 0), "x": (2, 1)}[axis]

@@ -157,6 +157,17 @@ class Builder:
             cat.app_extra["void"] = True
         return cat
 
+    def order_categories(self) -> None:
+        """Put the categories in id order, each with the default colour of its place. For readers whose
+        ids are the source's class numbers (label volume values, SEG segment numbers): label 1 is then
+        key 1 and the first colour in every reader's project, as in 3D Slicer, not whichever class the
+        first slice read happened to hold. Only for a project this builder made from nothing."""
+        ordered = sorted(self.project.categories.values(), key=lambda c: c.id)
+        self.project.categories.clear()
+        for place, cat in enumerate(ordered, start=1):
+            cat.color = default_color(place)
+            self.project.categories[cat.id] = cat
+
     def image(
         self, file_name: str, width: int, height: int, *, where: str = "", chosen: bool = False, **extra: Any
     ) -> ImageRecord:

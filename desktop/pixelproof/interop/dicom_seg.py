@@ -45,6 +45,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.seg_codes import KEY, coded_concepts, segment_codes
 
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
 SEG_SOP_CLASSES = (SEG_SOP_CLASS, "1.2.840.10008.5.1.4.1.1.66.7")  # binary/fractional, label map
@@ -133,17 +134,16 @@ def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple
 
 def _segment_descriptions(hd: Any, cats: list[Any]) -> list[Any]:
     """One segment per category, numbered by the rank of its id (SEG numbers segments from 1)."""
-    from pydicom.sr.codedict import codes
-
     return [
         hd.seg.SegmentDescription(
             segment_number=k,
             segment_label=c.name[:64] or f"segment {k}",
-            segmented_property_category=codes.SCT.Tissue,
-            segmented_property_type=codes.SCT.Tissue,
+            segmented_property_category=kind,
+            segmented_property_type=what,
             algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL,
         )
         for k, c in enumerate(cats, start=1)
+        for kind, what in [coded_concepts(hd, c)]
     ]
 
 
@@ -397,6 +397,7 @@ def read_dicom_seg(
             frames = _seg_frames(seg, f, {u: (index[u][0], index[u][2]) for u in found})
             numbers = list(seg.segment_numbers)
             labels = {n: seg.get_segment_description(n).segment_label for n in numbers}
+            coded = {n: segment_codes(seg.get_segment_description(n), labels[n]) for n in numbers}
             for uid, number, part, frame in frames:
                 where, fragment, depth = index[uid]
                 fragment = _frame_name(number, depth) if depth > 1 else fragment
@@ -411,11 +412,15 @@ def read_dicom_seg(
                 for k, n in enumerate(part):
                     m = frame[:, :, k].astype(bool)
                     if m.any():
-                        build.annotation(record, build.category(labels[n], n).id, mask=m, where=str(f))
+                        cat = build.category(labels[n], n)
+                        if coded[n] is not None:
+                            cat.app_extra.setdefault(KEY, coded[n])
+                        build.annotation(record, cat.id, mask=m, where=str(f))
         except LimitError as e:
             report.skip("files", f"{e}; file skipped")
         except Exception as e:  # highdicom raises many kinds on inconsistent frames and segments
             report.skip("files", f"{f}: cannot read its frames: {type(e).__name__}: {e}; file skipped")
+    build.order_categories()
     return ImportResult(project, report.problems, report.skipped, semantic=True)
 
 

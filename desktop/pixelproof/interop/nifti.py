@@ -99,6 +99,7 @@ def read_nifti(
             _read_volume(label_file, image_files, names, axis, build, base, report)
         except (VolumeError, LimitError) as e:  # LimitError: a file name that is not UTF-8
             report.skip("volumes", f"{e}; skipped")
+    build.order_categories()
     return ImportResult(project, report.problems, report.skipped, semantic=True)
 
 
@@ -143,7 +144,12 @@ def _read_volume(
                 f"{image_file.name} is {image.width}x{image.height}x{image.depth}"
             )
         if not np.allclose(image.canonical_affine, labels.canonical_affine, atol=1e-3):
-            report(f"{label_file}: its affine differs from {image_file.name}'s; voxels are matched by index")
+            far = _farthest_corner(image.canonical_affine, labels.canonical_affine, labels.canonical_shape)
+            report(
+                f"{label_file}: its affine differs from {image_file}'s (the same voxel lies up to "
+                f"{far:.1f} mm apart in the two); labels are put on the image by voxel index (both turned "
+                "to RAS+), not by position: check which header is right"
+            )
         geometry = image
     check_slice_count(labels)  # from the header, before a voxel is decoded or a record made
     source = image_file if image_file is not None else label_file
@@ -168,6 +174,15 @@ def _read_volume(
                     continue
                 cat = build.category(names.get(int(value), f"class {int(value)}"), int(value))
                 build.annotation(record, cat.id, mask=ids == value)
+
+
+def _farthest_corner(a: np.ndarray, b: np.ndarray, shape: tuple[int, ...]) -> float:
+    """The largest distance in mm between where two affines put one voxel: at a corner of the grid, as
+    the difference of two affine maps is affine and so largest at a corner."""
+    corners = np.array(
+        [[i, j, k, 1.0] for i in (0, shape[0] - 1) for j in (0, shape[1] - 1) for k in (0, shape[2] - 1)]
+    )
+    return float(np.linalg.norm((corners @ (a - b).T)[:, :3], axis=1).max())
 
 
 def _chunks(data: np.ndarray, voxels: int = CHECK_CHUNK_VOXELS) -> Iterator[np.ndarray]:
@@ -305,7 +320,7 @@ def _label_array(
                 continue
             m = core_masks.annotation_mask(ann, image.height, image.width)
             counts["boxes"] += ann.kind == "box"
-            counts["overlap"] += int(np.count_nonzero(covered & m))
+            counts["overlap"] += int(np.count_nonzero(covered & m & (view != ann.category_id)))
             covered |= m
             view[m] = ann.category_id
     return data
