@@ -121,11 +121,12 @@ DEFAULTS: list[Shortcut] = [
     _("tool.assist", "&Assist (Interactive Model)", ("I",), "labeling"),  # M also picks it
     _("tool.measure", "&Measure Distance", ("U",), "labeling"),  # rUler: M, R and L are taken
     # Image
-    # in the review view D / A walk the Images table as the reviewer sorted and filtered it (worst first):
-    # file order there skipped about the table a reviewer was reading
-    _("image.next", "&Next Image", ("D",), note="review view: the next row of the Images table, "
-      "as sorted and filtered"),
-    _("image.previous", "&Previous Image", ("A",), note="review view: the row above in the Images table"),
+    # D / A walk the Images panel's list as its filter shows it, and in the review view its Images table as
+    # the reviewer sorted and filtered it (worst first): file order skipped about the list being read
+    _("image.next", "&Next Image", ("D",), note="the next in the Images list as filtered; review view: "
+      "the next row of its Images table, as sorted and filtered"),
+    _("image.previous", "&Previous Image", ("A",), note="the one above in the Images list; review view: "
+      "the row above in its Images table"),
     _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
     # CVAT's and Label Studio's "next unlabelled": the next image marked To Do or In Progress
     _("image.next_unfinished", "Ne&xt Image Not Done", ("Shift+G",), "labeling"),

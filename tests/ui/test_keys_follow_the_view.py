@@ -1,0 +1,65 @@
+"""A keyboard-only walkthrough: D / A walk the Images list the labeler sees (its filter), labeling keys act
+only in the labeling view and review keys only in review, H hides every annotation, and Help's find field
+takes a key as a key (shift+k is Shift+K, not Ctrl+Shift+K too)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import make_project, open_main_window
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+NOMOD = Qt.KeyboardModifier.NoModifier
+
+
+def key(win, k: Qt.Key, mod: Qt.KeyboardModifier = NOMOD) -> None:
+    """A key pressed where the keyboard focus is (the canvas, after Esc in a field)."""
+    QTest.keyClick(QApplication.focusWidget() or win.canvas, k, mod)
+
+
+def listed(panel) -> list[int]:
+    proxy = panel.proxy
+    return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
+
+
+def test_d_and_a_walk_the_images_the_filter_shows(qtbot, tmp_path, no_prompts) -> None:
+    """With `status:todo` typed in the Images panel, D landed on image 3 (done, not in the list): D / A
+    followed file order whatever the list showed. They now walk the list; from an image the filter hides
+    (the one shown when the filter was typed, or one G just marked done), D goes to the next listed one
+    after it in file order."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=6))
+    doc, panel = win.document, win.panels["imagesDock"]
+    for image_id in (1, 3, 6):
+        doc.project.image_status_map()[str(image_id)] = "done"
+    QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(panel.filter, "status:todo")
+    assert listed(panel) == [2, 4, 5] and doc.current_image_id == 1  # image 1 is shown, not listed
+    QTest.keyClick(panel.filter, Qt.Key.Key_Escape)  # the keys back to the canvas
+    assert win.canvas.hasFocus()
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 2  # the first listed after 1
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 4  # not 3: the filter hides it
+    key(win, Qt.Key.Key_A)
+    assert doc.current_image_id == 2
+    key(win, Qt.Key.Key_G)  # done: 2 leaves the list, the next listed after it is shown
+    assert doc.project.image_status(2) == "done" and listed(panel) == [4, 5]
+    assert doc.current_image_id == 4
+    key(win, Qt.Key.Key_D)
+    key(win, Qt.Key.Key_D)  # the last listed image: D stays and says which list ended
+    assert doc.current_image_id == 5
+    message = win.statusBar().currentMessage()
+    assert message.startswith("Last image") and "2 of 6" in message and "filter" in message
+    key(win, Qt.Key.Key_G, SHIFT)  # the next one not done, in the list: round to 4
+    assert doc.current_image_id == 4
+    panel.filter.clear()  # no filter: file order again
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 5
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 6
+    doc.undo_stack.setClean()
+    win.close()
