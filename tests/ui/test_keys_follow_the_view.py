@@ -63,3 +63,37 @@ def test_d_and_a_walk_the_images_the_filter_shows(qtbot, tmp_path, no_prompts) -
     assert doc.current_image_id == 6
     doc.undo_stack.setClean()
     win.close()
+
+
+def test_labeling_keys_do_nothing_in_the_review_view_and_review_keys_nothing_in_labeling(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """The registry's "labeling" context was a label only: G marked the labeling view's image done and
+    moved it, B changed its tool, Alt+3 its status, all unseen while the review view was shown. Keys act
+    in the view of their context now; window keys (undo, Ctrl+Tab, D) everywhere."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=4))
+    doc = win.document
+    win.choose_tool("select")
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)  # the review view (no reference: the candidate)
+    assert win.review.active
+    assert not win.canvas.isVisible()
+    for k, mod in ((Qt.Key.Key_G, NOMOD), (Qt.Key.Key_G, SHIFT), (Qt.Key.Key_B, NOMOD),
+                   (Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)):  # fmt: skip
+        QTest.keyClick(QApplication.focusWidget(), k, mod)
+    assert doc.current_image_id == 1 and doc.project.image_status(1) == "todo"
+    assert win.canvas.tool is win.tools["select"]
+    assert doc.undo_stack.count() == 0
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_D)  # a window key: the next image, in review too
+    assert doc.current_image_id == 2
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, CTRL)  # back to labeling
+    assert not win.review.active and win.canvas.hasFocus()
+    outlines = win.review.act_outline.isChecked()
+    QTest.keyClick(win.canvas, Qt.Key.Key_O)  # a review key: nothing here
+    assert win.review.act_outline.isChecked() == outlines
+    QTest.keyClick(win.canvas, Qt.Key.Key_B)  # the labeling keys act again
+    assert win.canvas.tool is win.tools["box"]
+    QTest.keyClick(win.canvas, Qt.Key.Key_G)
+    assert doc.project.image_status(2) == "done" and doc.current_image_id == 3
+    doc.undo_stack.setClean()
+    win.close()
