@@ -79,10 +79,10 @@ def test_labeling_keys_do_nothing_in_the_review_view_and_review_keys_nothing_in_
     assert win.review.active
     assert not win.canvas.isVisible()
     for k, mod in ((Qt.Key.Key_G, NOMOD), (Qt.Key.Key_G, SHIFT), (Qt.Key.Key_B, NOMOD),
-                   (Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)):  # fmt: skip
+                   (Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier), (Qt.Key.Key_H, NOMOD)):  # fmt: skip
         QTest.keyClick(QApplication.focusWidget(), k, mod)
     assert doc.current_image_id == 1 and doc.project.image_status(1) == "todo"
-    assert win.canvas.tool is win.tools["select"]
+    assert win.canvas.tool is win.tools["select"] and win.act_show_annotations.isChecked()
     assert doc.undo_stack.count() == 0
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_D)  # a window key: the next image, in review too
     assert doc.current_image_id == 2
@@ -97,3 +97,33 @@ def test_labeling_keys_do_nothing_in_the_review_view_and_review_keys_nothing_in_
     assert doc.project.image_status(2) == "done" and doc.current_image_id == 3
     doc.undo_stack.setClean()
     win.close()
+
+
+def test_h_hides_every_annotation_and_shows_them_again(qtbot, window) -> None:
+    """Nothing hid all the annotations at once to look at the image under them (L hides the names, Shift+O
+    the fills, the opacity slider the fills, Show Categories one class at a time). H toggles them: hidden,
+    a click picks nothing, and a new drawing shows them again (what is drawn is seen)."""
+    from tests.ui.test_workbench import draw_box, set_zoom
+
+    win = window
+    set_zoom(win, 1.0)
+    first = draw_box(win, 40, 30, 120, 90)
+    item = win.canvas.items_by_id[first]
+    assert item.isVisible() and first in win.document.selection
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    assert not win.act_show_annotations.isChecked()
+    assert not item.isVisible() and win.document.selection == []  # nothing selected out of sight
+    QTest.keyClick(win.canvas, Qt.Key.Key_A, CTRL)  # select all: only what is shown
+    assert win.document.selection == []
+    win.document.set_selection([first])  # an Annotations panel pick (or an undo's focus): looking for it
+    assert win.act_show_annotations.isChecked() and item.isVisible()
+    assert win.document.selection == [first]
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    second = draw_box(win, 150, 120, 200, 170)  # drawing while hidden shows them again
+    assert win.act_show_annotations.isChecked()
+    assert item.isVisible() and win.canvas.items_by_id[second].isVisible()
+    assert "shown again" in win.statusBar().currentMessage()
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    assert not item.isVisible()
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)  # and H again shows them
+    assert win.act_show_annotations.isChecked() and item.isVisible()

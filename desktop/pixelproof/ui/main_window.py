@@ -156,6 +156,12 @@ class MainWindow(QMainWindow):
                       "its name; zoom in for more), and on the hovered and selected objects")  # fmt: skip
         self.act_labels = a("view.labels", self.canvas.set_show_labels, tip=labels_tip, checkable=True)
         self.act_labels.setStatusTip(labels_tip)  # in the status bar from the View menu: why tags are missing
+        shown_tip = "Off: no annotation drawn, to see the image under them (drawing shows them again)"
+        self.act_show_annotations = a("view.annotations", self.canvas.set_show_annotations, tip=shown_tip,
+                                      checkable=True)  # fmt: skip
+        self.act_show_annotations.setChecked(True)
+        self.act_show_annotations.setStatusTip(shown_tip)
+        self.canvas.annotationsShown.connect(self.act_show_annotations.setChecked)  # drawing showed them
         self.act_window = a("view.window_level", self.window_level_dialog, "contrast",
                             "Display range for 16-bit and float images (or right-drag)")  # fmt: skip
         self.act_auto_window = a("view.auto_window", self.canvas.auto_window)
@@ -218,7 +224,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&View")
         m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
-        m.addActions([self.act_keep_zoom, self.act_labels])
+        m.addActions([self.act_keep_zoom, self.act_labels, self.act_show_annotations])
         m.addSeparator()
         m.addActions([self.act_window, self.act_auto_window])
         m.addSeparator()

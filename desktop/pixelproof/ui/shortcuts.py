@@ -113,6 +113,10 @@ DEFAULTS: list[Shortcut] = [
     _("view.keep_zoom", "&Keep Zoom When Changing Image", ("Ctrl+K",)),
     _("view.labels", "Show &Labels", ("L",), "labeling",
       note="names shown where they fit on screen, and on the hovered and selected objects"),
+    # every object hidden at once, to see the image under them (Ctrl+H is Fill Holes; CVAT and LabelMe have
+    # no default key for it): drawing shows them again
+    _("view.annotations", "&Show Annotations", ("H",), "labeling",
+      note="off: none drawn, to see the image under them; drawing shows them again"),
     _("view.window_level", "&Window / Level…", ("Ctrl+L",)),
     _("view.auto_window", "A&uto Window / Level", ("Ctrl+Shift+L",)),
     # Tools (one per tool class: tool.<name>)

@@ -56,19 +56,21 @@ Z_SELECTED = 10.0
 
 
 class ShowFilter:
-    """What one canvas hides: the categories Masks > Show Categories hides (shared by the app's windows) and
-    the pending predictions scoring below ``min_score`` (its own window's Model panel Show slider). The
-    cut belongs to the canvas, not to the item class: another window, on another project or the same one,
-    keeps its own."""
+    """What one canvas hides: every annotation while ``annotations`` is off (View > Show Annotations, H),
+    the categories Masks > Show Categories hides (shared by the app's windows) and the pending predictions
+    scoring below ``min_score`` (its own window's Model panel Show slider). The switch and the cut belong
+    to the canvas, not to the item class: another window, on another project or the same one, keeps its
+    own."""
 
-    __slots__ = ("min_score",)
+    __slots__ = ("annotations", "min_score")
 
     def __init__(self, min_score: float = 0.0) -> None:
+        self.annotations = True
         self.min_score = min_score
 
     def shows(self, category_id: int, score: float | None) -> bool:
         """Whether an object of ``category_id`` with ``display_score`` ``score`` is drawn."""
-        if category_id in AnnotationItemMixin.hidden_categories:
+        if not self.annotations or category_id in AnnotationItemMixin.hidden_categories:
             return False
         return score is None or score >= self.min_score
 
