@@ -127,3 +127,43 @@ def test_h_hides_every_annotation_and_shows_them_again(qtbot, window) -> None:
     assert not item.isVisible()
     QTest.keyClick(win.canvas, Qt.Key.Key_H)  # and H again shows them
     assert win.act_show_annotations.isChecked() and item.isVisible()
+
+
+def test_help_finds_a_typed_key_exactly_and_words_as_text(qtbot, window, monkeypatch) -> None:
+    """Typing shift+k in Help > Shortcuts listed Ctrl+Shift+K too (the text contains it): a search that
+    is a key sequence now finds that key only; a word still finds every action that says it."""
+    from pixelproof.ui import dialogs
+
+    shown: list = []
+    monkeypatch.setattr(dialogs.ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
+    (dlg,) = shown
+
+    def found(text: str) -> dict[str, str]:
+        dlg.filter_edit.clear()
+        QTest.keyClicks(dlg.filter_edit, text)
+        t = dlg.table
+        return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)}
+
+    assert found("shift+k") == {"Accept All on Image": "Shift+K"}
+    assert found("SHIFT+K") == found("Shift+K") == {"Accept All on Image": "Shift+K"}
+    assert found("ctrl+shift+k") == {"Accept All Predictions in Project": "Ctrl+Shift+K"}
+    assert found("ctrl+y") == {"Redo": "Ctrl+Shift+Z / Ctrl+Y"}  # one of an action's keys
+    assert found("f5") == {"Re-run QA": "F5"}  # not F6's "Shift+F6" nor "Ctrl+F6"
+    assert [what.split(" (")[0] for what in found("h")] == ["Show Annotations"]  # one letter: that key
+    words = found("accept")
+    assert {"Accept Selected", "Accept All on Image", "Accept Object"} <= set(words)
+    assert all("accept" in what.lower() for what in words)
+    assert "Pan" in set(found("space"))  # a gesture's key, in text
+    assert found("shift+click")  # a gesture: text, not a key
+    dlg.close()
+    from pixelproof.ui.preferences import PreferencesDialog
+
+    prefs = PreferencesDialog(window)  # the same find field: a key finds that key
+    QTest.keyClicks(prefs.filter_edit, "shift+k")
+    t = prefs.table
+    assert [t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)] == [
+        "Accept All on Image"
+    ]
+    assert prefs.current_id() == "model.accept_all"
+    prefs.close()
