@@ -28,12 +28,12 @@ def test_paste_shows_its_image_under_a_class_query_and_undo_hides_it(qtbot, wind
     click(window, view_point(window, 80, 70))
     assert doc.selection == [box]
     key(window, Qt.Key.Key_C, CTRL)
+    key(window, Qt.Key.Key_D)  # before the query: D walks the list it leaves (img0 only)
+    wait_loaded(qtbot, window)
     _type(panel, "class:cat")
     QTest.qWait(10)
     assert _shown(panel) == ["img0.png"]
     window.canvas.setFocus()
-    key(window, Qt.Key.Key_D)
-    wait_loaded(qtbot, window)
     key(window, Qt.Key.Key_V, CTRL)
     QTest.qWait(10)
     assert _shown(panel) == ["img0.png", "img1.png"]

@@ -405,7 +405,8 @@ def test_shortcuts_dialog_lists_the_key_map(window) -> None:
     assert rows["Save"] == "Ctrl+S"
     nxt, prev = REGISTRY.get("image.next").described, REGISTRY.get("image.previous").described
     assert rows[nxt] == "D" and rows[prev] == "A"
-    assert nxt.startswith("Next Image (review view: ") and "Images table" in nxt  # D there: the table's order
+    assert nxt.startswith("Next Image (the next in the Images list as filtered; review view: ")  # its order
+    assert "Images table" in nxt
     assert rows["Box"] == "B" and rows["Select / Edit"] == "V"
     assert "Del" in rows["Delete"] and "Backspace" in rows["Delete"]
     assert rows["Fit Image"] == "Ctrl+0"

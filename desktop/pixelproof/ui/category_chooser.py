@@ -14,7 +14,7 @@ from pixelproof.core import edits
 from pixelproof.core.names import shown_name
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
-from pixelproof.ui.shortcuts import plain
+from pixelproof.ui.shortcuts import REGISTRY, plain
 
 if TYPE_CHECKING:
     from pixelproof.ui.document import Document
@@ -58,6 +58,7 @@ class CategoryChooser(QObject):
             act.setToolTip(as_text(shown_name(cat.name)))  # else its text, read as rich text when it looks so
             act.setShortcut(str(n))
             act.setProperty("shortcut_id", "edit.category")
+            REGISTRY.keep_to_context(act)  # labeling keys: not in the review view
             act.triggered.connect(lambda _=False, cid=cat.id: self.choose(cid))
             self.shell.add_action(act)
             self.menu.addAction(act)

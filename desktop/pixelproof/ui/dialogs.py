@@ -3,6 +3,7 @@ copyable report of problems, and a modal progress dialog for a background job (`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QDialog,
@@ -204,13 +205,30 @@ def ask_open_locked(parent: QWidget | None, name: str, holder: str) -> bool:
     return answer == QMessageBox.StandardButton.Open
 
 
+def typed_key(text: str) -> set[str] | None:
+    """The spellings (lower case) of the key ``text`` names when it is one - a chord (``shift+k``, ``ctrl
+    + shift + k``), one character (``h``) or a function key (``f5``) - else None: it is words. Searched as
+    text, shift+k also found Ctrl+Shift+K."""
+    compact = "".join(text.split())
+    if not ("+" in compact or len(compact) == 1 or re.fullmatch(r"[fF]\d{1,2}", compact)):
+        return None
+    seq = QKeySequence.fromString(compact, QKeySequence.SequenceFormat.PortableText)
+    formats = (QKeySequence.SequenceFormat.PortableText, QKeySequence.SequenceFormat.NativeText)
+    forms = {seq.toString(f).lower() for f in formats}
+    return forms if seq.count() == 1 and all(forms) else None
+
+
 def hide_unmatched_rows(table: QTableWidget, text: str) -> None:
-    """A find field over a table of actions and keys: rows whose cells hold ``text`` (any case) stay."""
-    needle = text.strip().lower()
+    """A find field over a table of actions and keys: rows whose cells hold ``text`` (any case) stay; a
+    ``typed_key`` keeps the rows with that very key among their keys (" / " between them)."""
+    needle, key = text.strip().lower(), typed_key(text)
     for row in range(table.rowCount()):
-        cells = (table.item(row, c) for c in range(table.columnCount()))
-        hay = " ".join(item.text() for item in cells if item is not None).lower()
-        table.setRowHidden(row, bool(needle) and needle not in hay)
+        cells = [item.text().lower() for c in range(table.columnCount()) if (item := table.item(row, c))]
+        if key is not None:
+            found = any(k in key for cell in cells for k in cell.split(" / "))
+        else:
+            found = needle in " ".join(cells)
+        table.setRowHidden(row, bool(needle) and not found)
 
 
 class ShortcutsDialog(QDialog):

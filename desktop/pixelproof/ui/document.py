@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from pixelproof.core import edits, history, lock
+from pixelproof.core import edits, history, image_order, lock
 from pixelproof.core.atomic import FileState, clean_stale_temporaries, same_file
 from pixelproof.core.autosave import (
     AutosaveInfo,
@@ -267,32 +267,28 @@ class Document(QObject):
         self.current_image_id = image_id
         self.currentImageChanged.emit(image_id)
 
-    def step_image(self, step: int) -> bool:
-        """Go ``step`` images forward (D) or back (A); False at either end."""
+    def step_image(self, step: int, listed: Sequence[int] | None = None) -> bool:
+        """Go ``step`` images forward (D) or back (A) in ``listed``, the image list as shown (None: every
+        image, in file order; ``core.image_order``); False at either end."""
         ids = self.image_ids()
-        if not ids:
+        image_id = image_order.step_listed(
+            ids, ids if listed is None else listed, self.current_image_id, step
+        )
+        if image_id is None:
             return False
-        if self.current_image_id not in self.project.images:
-            self.set_current_image(ids[0])
-            return True
-        i = ids.index(self.current_image_id) + step
-        if not 0 <= i < len(ids):
-            return False
-        self.set_current_image(ids[i])
+        self.set_current_image(image_id)
         return True
 
-    def next_unfinished(self) -> int | None:
-        """The first image after the shown one not marked done or reviewed (file order, round from the first
-        after the last; the shown image is not one): where an annotator back at a half-done project goes."""
+    def next_unfinished(self, listed: Sequence[int] | None = None) -> int | None:
+        """The first image of ``listed`` (None: every image, in file order) after the shown one not marked
+        done or reviewed, round from the first after the last (the shown image is not one): where an
+        annotator back at a half-done project goes."""
         ids = self.image_ids()
-        at = ids.index(self.current_image_id) + 1 if self.current_image_id in self.project.images else 0
-        for image_id in ids[at:] + ids[:at]:
-            if image_id != self.current_image_id and self.project.image_status(image_id) in (
-                "todo",
-                "in_progress",
-            ):
-                return image_id
-        return None
+        status = self.project.image_status
+        return image_order.next_unfinished(
+            ids, ids if listed is None else listed, self.current_image_id,
+            lambda i: status(i) in ("todo", "in_progress"),
+        )  # fmt: skip
 
     def neighbours(self, image_id: int) -> list[ImageRecord]:
         """The images D and A go to from ``image_id`` (the next first): what the canvas reads ahead."""

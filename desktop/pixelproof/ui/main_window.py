@@ -156,10 +156,16 @@ class MainWindow(QMainWindow):
                       "its name; zoom in for more), and on the hovered and selected objects")  # fmt: skip
         self.act_labels = a("view.labels", self.canvas.set_show_labels, tip=labels_tip, checkable=True)
         self.act_labels.setStatusTip(labels_tip)  # in the status bar from the View menu: why tags are missing
+        shown_tip = "Off: no annotation drawn, to see the image under them (drawing shows them again)"
+        self.act_show_annotations = a("view.annotations", self.canvas.set_show_annotations, tip=shown_tip,
+                                      checkable=True)  # fmt: skip
+        self.act_show_annotations.setChecked(True)
+        self.act_show_annotations.setStatusTip(shown_tip)
+        self.canvas.annotationsShown.connect(self.act_show_annotations.setChecked)  # drawing showed them
         self.act_window = a("view.window_level", self.window_level_dialog, "contrast",
                             "Display range for 16-bit and float images (or right-drag)")  # fmt: skip
         self.act_auto_window = a("view.auto_window", self.canvas.auto_window)
-        review = " (in the review view: the %s in the Images table, as sorted and filtered)"
+        review = " in the Images list, as its filter shows it (in the review view: the %s in its table)"
         self.act_next = a("image.next", lambda: self.step_image(1), "next",
                           "Go to the next image" + review % "next row")  # fmt: skip
         self.act_prev = a("image.previous", lambda: self.step_image(-1), "previous",
@@ -218,7 +224,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&View")
         m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
-        m.addActions([self.act_keep_zoom, self.act_labels])
+        m.addActions([self.act_keep_zoom, self.act_labels, self.act_show_annotations])
         m.addSeparator()
         m.addActions([self.act_window, self.act_auto_window])
         m.addSeparator()
@@ -466,17 +472,20 @@ class MainWindow(QMainWindow):
         self.step_image(1)
 
     def next_unfinished(self) -> None:
-        """Shift+G: the next image to work on; none left says how far the project is."""
-        doc = self.document
+        """Shift+G: the next image to work on, in the Images list as its filter shows it; none left says
+        how far the project is."""
+        doc, images = self.document, self.panels["imagesDock"]
         if doc is None or doc.current_image_id == -1:
             return
-        image_id = doc.next_unfinished()
+        listed = images.listed_image_ids()
+        image_id = doc.next_unfinished(listed)
         if image_id is not None:
             doc.set_current_image(image_id)
             return
         ids = doc.image_ids()
         done = f"{doc.project.done_count(ids)} of {len(ids)} images done"
-        self.statusBar().showMessage(f"No other image left to do: {done}", 4000)
+        where = "" if listed is None else f" in the Images filter's list ({images.filter_summary()})"
+        self.statusBar().showMessage(f"No other image left to do{where}: {done}", 4000)
 
     def preferences(self) -> None:
         from pixelproof.ui.preferences import PreferencesDialog
@@ -503,15 +512,18 @@ class MainWindow(QMainWindow):
             self.canvas.tool.cancel()
 
     def step_image(self, step: int) -> None:
-        """D / A (and G's move): file order; in the review view the Images table's order (a reviewer walks
-        the worst images first). At the last image, how many are done ("Last image" alone said nothing)."""
+        """D / A (and G's move): the Images panel's list as its filter shows it (file order without one); in
+        the review view the Images table's order (a reviewer walks the worst images first). At the end of
+        the list, how many are done ("Last image" alone said nothing) and which list ended."""
         if self.review.active and self.review.view.step_image(step):
             return
-        doc = self.document
-        if doc is not None and not doc.step_image(step):
+        doc, images = self.document, self.panels["imagesDock"]
+        listed = images.listed_image_ids()
+        if doc is not None and not doc.step_image(step, listed):
             ids = doc.image_ids()
-            last = f"Last image: {doc.project.done_count(ids)} of {len(ids)} images done"
-            self.statusBar().showMessage(last if step > 0 else "First image", 4000)
+            where = "" if listed is None else f" the Images filter shows ({images.filter_summary()})"
+            last = f"Last image{where}: {doc.project.done_count(ids)} of {len(ids)} images done"
+            self.statusBar().showMessage(last if step > 0 else f"First image{where}", 4000)
 
     def _ask_huge_image(self, image_id: int, info: object) -> None:
         """A plain image over the pixel limit: its memory estimate, and open downsampled or not."""

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.ui.shortcuts import VIEW_CONTEXT
+
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.document import Document
@@ -84,6 +86,8 @@ class Shell(QObject):
         self._views = ViewStack(window)
         self._views.setObjectName("viewStack")
         self._views.addWidget(canvas)
+        self._contexts: dict[QWidget, str] = {canvas: "labeling"}  # the shortcut context of each view
+        window.setProperty(VIEW_CONTEXT, "labeling")
         window.setCentralWidget(self._views)
         window.installEventFilter(self)
 
@@ -155,13 +159,18 @@ class Shell(QObject):
         w.addToolBar(top, toolbar)
 
     # -- the central view --------------------------------------------------------------------------
-    def add_view(self, widget: QWidget) -> None:
-        """Another central view beside the canvas (the review view), shown with ``show_view``."""
+    def add_view(self, widget: QWidget, context: str) -> None:
+        """Another central view beside the canvas (the review view), shown with ``show_view``; the keys of
+        ``context`` (``ui.shortcuts``: "review", or "labeling" for a view of the labeling work) act while
+        it is shown, the others' not."""
         self._views.addWidget(widget)
+        self._contexts[widget] = context
 
     def show_view(self, widget: QWidget | None = None) -> None:
         """Show a view added with ``add_view``; None: back to the canvas."""
-        self._views.setCurrentWidget(widget if widget is not None else self.canvas)
+        shown = widget if widget is not None else self.canvas
+        self._views.setCurrentWidget(shown)
+        self._window.setProperty(VIEW_CONTEXT, self._contexts.get(shown, "window"))
         self._show_selection()
         self.viewChanged.emit(self._views.currentWidget())
 

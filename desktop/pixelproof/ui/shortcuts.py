@@ -5,9 +5,12 @@ tests all read it. A new panel declares its actions here (or with ``REGISTRY.dec
 
 A user's own keys for an action are stored in the settings (``shortcuts/<id>``, a JSON list of portable
 key strings; ``[]`` = no key) and win over the defaults; ``REGISTRY.set_keys`` changes them live in every
-open window. Contexts say where a key acts: ``window`` (anywhere), ``labeling`` (the labeling view),
-``review`` (only while the review view is shown), ``canvas`` (a tool or a gesture on the canvas: listed for
-the user, not rebindable; ``takes`` names the keys the canvas handles itself, which no action may have).
+open window. Contexts say where a key acts: ``window`` (anywhere), ``labeling`` (only while the labeling view
+is shown), ``review`` (only while the review view is shown), ``canvas`` (a tool or a gesture on the canvas:
+listed for the user, not rebindable; ``takes`` names the keys the canvas handles itself, which no action may
+have). The window says which view it shows (its ``VIEW_CONTEXT`` property, set by ``Shell.show_view``) and
+the registry drops a labeling or review key pressed while another view is shown (``keep_to_context``): G
+marked an image done, unseen, from the review view.
 No two actions share a key: ``declare`` refuses a default key another action (or the canvas) has, and
 ``REGISTRY.conflicts()`` lists any left; a user's key wins over another action's default (an update may
 give an action a default key the user already gave another), and of two user keys alike (a hand-edited
@@ -22,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
 from pixelproof.ui.settings import json_value, settings
@@ -30,6 +33,7 @@ from pixelproof.ui.settings import json_value, settings
 Std = QKeySequence.StandardKey
 Keys = tuple[str | QKeySequence.StandardKey, ...]
 CONTEXTS = ("window", "labeling", "review", "canvas")
+VIEW_CONTEXT = "shortcut_context"  # a window's property: the context of the central view it shows
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,10 @@ DEFAULTS: list[Shortcut] = [
     _("view.keep_zoom", "&Keep Zoom When Changing Image", ("Ctrl+K",)),
     _("view.labels", "Show &Labels", ("L",), "labeling",
       note="names shown where they fit on screen, and on the hovered and selected objects"),
+    # every object hidden at once, to see the image under them (Ctrl+H is Fill Holes; CVAT and LabelMe have
+    # no default key for it): drawing shows them again
+    _("view.annotations", "&Show Annotations", ("H",), "labeling",
+      note="off: none drawn, to see the image under them; drawing shows them again"),
     _("view.window_level", "&Window / Level…", ("Ctrl+L",)),
     _("view.auto_window", "A&uto Window / Level", ("Ctrl+Shift+L",)),
     # Tools (one per tool class: tool.<name>)
@@ -121,11 +129,12 @@ DEFAULTS: list[Shortcut] = [
     _("tool.assist", "&Assist (Interactive Model)", ("I",), "labeling"),  # M also picks it
     _("tool.measure", "&Measure Distance", ("U",), "labeling"),  # rUler: M, R and L are taken
     # Image
-    # in the review view D / A walk the Images table as the reviewer sorted and filtered it (worst first):
-    # file order there skipped about the table a reviewer was reading
-    _("image.next", "&Next Image", ("D",), note="review view: the next row of the Images table, "
-      "as sorted and filtered"),
-    _("image.previous", "&Previous Image", ("A",), note="review view: the row above in the Images table"),
+    # D / A walk the Images panel's list as its filter shows it, and in the review view its Images table as
+    # the reviewer sorted and filtered it (worst first): file order skipped about the list being read
+    _("image.next", "&Next Image", ("D",), note="the next in the Images list as filtered; review view: "
+      "the next row of its Images table, as sorted and filtered"),
+    _("image.previous", "&Previous Image", ("A",), note="the one above in the Images list; review view: "
+      "the row above in its Images table"),
     _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
     # CVAT's and Label Studio's "next unlabelled": the next image marked To Do or In Progress
     _("image.next_unfinished", "Ne&xt Image Not Done", ("Shift+G",), "labeling"),
@@ -314,8 +323,9 @@ class ShortcutRegistry(QObject):
         self.changed.emit(id)
 
     def conflicts(self) -> list[tuple[str, list[str]]]:
-        """(key, ids) for every key two actions share. Qt shortcuts act window-wide and the labeling keys stay
-        on in the review view, so the contexts of actions always overlap (gestures aside)."""
+        """(key, ids) for every key two actions share. Qt finds an action's key window-wide before the
+        registry drops one out of its view, so two actions on a key clash even in different contexts
+        (gestures aside)."""
         by_key: dict[str, list[Shortcut]] = {}
         for entry in self._entries.values():
             keys = entry.takes if entry.context == "canvas" else map(portable, self.sequences(entry.id))
@@ -343,9 +353,26 @@ class ShortcutRegistry(QObject):
     def bind(self, action: QAction, id: str) -> QAction:
         """Give ``action`` the keys of ``id`` now and whenever they change."""
         action.setProperty("shortcut_id", id)
+        self.keep_to_context(action)
         self._bound.setdefault(id, []).append(action)
         self._apply(action, id)
         return action
+
+    def keep_to_context(self, action: QAction) -> None:
+        """``action``'s keys act only while its window shows the view of its context (labeling, review);
+        bound actions get this, and an action keyed by hand with a ``shortcut_id`` (the digits) asks."""
+        action.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Drop a labeling key pressed while the review view is shown (and a review key while it is not):
+        the key did its work on a view nobody saw. A menu click still acts (its item says where it is)."""
+        if event.type() != QEvent.Type.Shortcut or not isinstance(watched, QAction):
+            return False
+        entry = self._entries.get(str(watched.property("shortcut_id")))
+        if entry is None or entry.context not in ("labeling", "review"):
+            return False
+        shown = shown_context(watched)
+        return shown is not None and shown != entry.context
 
     def _live(self, id: str) -> list[QAction]:
         alive = [a for a in self._bound.get(id, []) if shiboken6.isValid(a)]
@@ -379,6 +406,19 @@ class ShortcutRegistry(QObject):
 
 
 REGISTRY = ShortcutRegistry(DEFAULTS)
+
+
+def shown_context(action: QAction) -> str | None:
+    """The context of the view shown by ``action``'s window (``VIEW_CONTEXT``, found up its parents or a
+    widget it is added to); None when no window says (an action outside a main window acts as declared)."""
+    starts: list[QObject | None] = [action.parent(), *action.associatedObjects()]
+    for obj in starts:
+        while obj is not None:
+            shown = obj.property(VIEW_CONTEXT)
+            if shown is not None:
+                return str(shown)
+            obj = obj.parent()
+    return None
 
 
 def describe(act: QAction, tip: str = "") -> None:

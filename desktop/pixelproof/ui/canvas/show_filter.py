@@ -1,5 +1,6 @@
-"""What one canvas shows of its annotations: the categories Masks > Show Categories hides, the fill opacity
-(the Masks toolbar's Opacity slider and Outline only) and the Model panel Show slider's score cut.
+"""What one canvas shows of its annotations: all or none (View > Show Annotations, H), the categories
+Masks > Show Categories hides, the fill opacity (the Masks toolbar's Opacity slider and Outline only) and
+the Model panel Show slider's score cut.
 
 Each ``CanvasView`` owns one (``show_filter``), given to its items and box layer, and its window's menus set
 it through the canvas (``set_hidden_categories``, ``set_fill_opacity``, ``set_score_cut``). These lived on
@@ -15,19 +16,21 @@ from pixelproof.ui.canvas.looks import display_score
 
 
 class ShowFilter:
-    """One canvas's display settings: ``hidden`` category ids, ``fill_opacity`` 0..1 (0 = outline only),
-    ``min_score`` (pending predictions scoring below it are hidden). Display only: no edit reads them."""
+    """One canvas's display settings: ``annotations`` (off: none drawn), ``hidden`` category ids,
+    ``fill_opacity`` 0..1 (0 = outline only), ``min_score`` (pending predictions scoring below it are
+    hidden). Display only: no edit reads them."""
 
-    __slots__ = ("fill_opacity", "hidden", "min_score")
+    __slots__ = ("annotations", "fill_opacity", "hidden", "min_score")
 
     def __init__(self) -> None:
+        self.annotations = True
         self.hidden: set[int] = set()
         self.fill_opacity = 1.0
         self.min_score = 0.0
 
     def shows(self, category_id: int, score: float | None) -> bool:
         """Whether an object of ``category_id`` with ``display_score`` ``score`` is drawn."""
-        if category_id in self.hidden:
+        if not self.annotations or category_id in self.hidden:
             return False
         return score is None or score >= self.min_score
 

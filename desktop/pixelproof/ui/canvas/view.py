@@ -43,6 +43,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
     imageShown = Signal(object)  # image id, once its pixels (or its placeholder with a reason) are up
     windowChanged = Signal(float, float)
     message = Signal(str)  # short status-bar notes
+    annotationsShown = Signal(bool)  # every annotation drawn (True) or none (``set_show_annotations``)
     toolChanged = Signal()
     hintChanged = Signal()  # the tool's status-bar line (``Tool.target_text``) changed, e.g. a measurement
     hugeImage = Signal(object, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user
@@ -383,6 +384,14 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
             self.show_filter.hidden = hidden
             self.refresh_display()
 
+    def set_show_annotations(self, on: bool) -> None:
+        """H: every annotation drawn, or none, to look at the image under them; what is hidden leaves the
+        selection (``refresh_display``), and a click, a band or Select All picks nothing."""
+        if on != self.show_filter.annotations:
+            self.show_filter.annotations = on
+            self.refresh_display()
+            self.annotationsShown.emit(on)
+
     def set_fill_opacity(self, opacity: float) -> None:
         """Scale the fills drawn here by ``opacity`` 0..1 (0: outlines only; its window's Masks toolbar)."""
         if opacity != self.show_filter.fill_opacity:
@@ -391,7 +400,11 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
 
     def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
         """Show again those of ``category_ids`` that Masks > Show Categories hides here (what is drawn or
-        edited is seen); returns them, sorted."""
+        edited is seen), and every annotation when H hid them all; returns the categories shown again,
+        sorted."""
+        if not self.show_filter.annotations:
+            self.set_show_annotations(True)
+            self.message.emit("Annotations were hidden (H): shown again")
         shown = sorted(self.show_filter.hidden & set(category_ids))
         if shown:
             self.set_hidden_categories(self.show_filter.hidden.difference(shown))

@@ -294,6 +294,18 @@ class ImagesPanel(Panel):
             self.table.selectionModel().clear()
         self.status.setCurrentIndex(IMAGE_STATES.index(doc.project.image_status(doc.current_image_id)))
 
+    def listed_image_ids(self) -> list[int] | None:
+        """The images the filter shows, in the table's order: what D / A and Shift+G walk (a labeler
+        expects them to walk the list in sight). None without a filter: every image, in file order."""
+        if not self.proxy.query:
+            return None
+        ids, source = self.model.ids, self.proxy.mapToSource
+        return [ids[source(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())]
+
+    def filter_summary(self) -> str:
+        """'3 of 120': how many images the filter shows, for a message naming the list D walks."""
+        return f"{self.proxy.rowCount()} of {self.model.rowCount()}"
+
     def selected_image_ids(self) -> list[int]:
         """The images selected in the table, in the project's order."""
         if self.document is None:

@@ -147,7 +147,7 @@ class AnnotatorsView(QObject):
         self.consensus_job: Job | None = None
         self.consensus_image: int | None = None  # the image shown when Consensus was pressed
         self._info_text = ""
-        shell.add_view(self.widget)
+        shell.add_view(self.widget, "labeling")  # the window's labeling keys go to the image chosen here
         self.action = make_action(
             "review.annotators",
             self,

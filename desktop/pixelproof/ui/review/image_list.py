@@ -9,6 +9,7 @@ in a one-row table under them that never scrolls, its columns as wide as theirs.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QResizeEvent
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.image_order import step_listed
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
@@ -248,14 +250,20 @@ class ImageList(QWidget):
             self.image_table.setCurrentIndex(index)
             self.image_table.scrollTo(index)
 
-    def step(self, image_id: int, step: int) -> bool:
+    def listed_ids(self) -> list[int]:
+        """The images of the table as sorted and filtered."""
+        proxy = self.image_proxy
+        return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
+
+    def step(self, image_id: int, step: int, order: Sequence[int]) -> bool:
         """Go ``step`` rows down (up when negative) from ``image_id``'s row in the table as it is sorted
-        and filtered (from the top, or the bottom going up, when it is not shown); False at either end."""
-        index, rows = self._index_of(image_id), self.image_proxy.rowCount()
-        row = index.row() + step if index.isValid() else (0 if step > 0 else rows - 1)
-        if not 0 <= row < rows:
+        and filtered; from an image the table does not show, to the first shown after it in file order
+        ``order`` (before it going up), as D / A do in the labeling view (``core.image_order``). False at
+        either end."""
+        target = step_listed(order, self.listed_ids(), image_id, step)
+        if target is None:
             return False
-        self.select_row(row)
+        self.select_image(target)
         return True
 
     def end_message(self, step: int) -> str:

@@ -35,7 +35,7 @@ class ReviewMode(QObject):
         self.view = ReviewView(lambda: [k for act in self.decisions for k in act.shortcuts()])
         self.view.statusMessage.connect(lambda m: shell.status(m, 6000))
         self.view.decisionsChanged.connect(self._update_actions)
-        shell.add_view(self.view)
+        shell.add_view(self.view, "review")
         self._labeling_state: QByteArray | None = None
 
         a = self._action

@@ -366,10 +366,11 @@ class ReviewView(QWidget):
     def step_image(self, step: int) -> bool:
         """D / A here: the next / previous row of the Images table as sorted and filtered (the worst images
         one after the other), not file order; at either end the status bar says so. False while no row is
-        shown (the caller goes in file order)."""
+        shown (the caller walks the Images panel's list)."""
         if self.scored is None or self.preview.active or self.images.image_proxy.rowCount() == 0:
             return False
-        if not self.images.step(self.image_id, step):
+        order = self.document.image_ids() if self.document is not None else []
+        if not self.images.step(self.image_id, step, order):
             self.statusMessage.emit(self.images.end_message(step))
         return True
 

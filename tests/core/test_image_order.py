@@ -1,0 +1,58 @@
+"""D / A and Shift+G walk the image list as it is shown (a filter keeps some images, a table sorts them):
+``core.image_order``, checked against a walk written out the plain way (file order, then keep the listed)."""
+
+from __future__ import annotations
+
+import itertools
+
+from pixelproof.core.image_order import next_unfinished, step_listed
+
+ORDER = [3, 1, 4, 9, 5, 2, 6]  # file order (ids need not be sorted)
+
+
+def plain_step(order: list[int], listed: list[int], current: int, step: int) -> int | None:
+    """The same walk, slowly: when ``current`` is listed, its neighbour in ``listed``; else the first listed
+    image found walking the file order from ``current`` (forward for D, backward for A)."""
+    if current in listed:
+        i = listed.index(current) + step
+        return listed[i] if 0 <= i < len(listed) else None
+    if current not in order:  # no image shown: the list's first (D) or last (A)
+        return (listed[0] if step > 0 else listed[-1]) if listed else None
+    at = order.index(current)
+    walk = order[at + 1 :] if step > 0 else order[:at][::-1]
+    return next((i for i in walk if i in listed), None)
+
+
+def test_a_listed_image_steps_to_its_neighbour_in_the_list_not_in_file_order() -> None:
+    listed = [6, 1, 9]  # a filter and a sort: not file order
+    assert step_listed(ORDER, listed, 1, 1) == 9
+    assert step_listed(ORDER, listed, 1, -1) == 6
+    assert step_listed(ORDER, listed, 9, 1) is None  # the list's end
+    assert step_listed(ORDER, listed, 6, -1) is None
+
+
+def test_an_image_the_filter_hides_goes_to_the_next_listed_after_it_in_file_order() -> None:
+    listed = [1, 5, 6]  # file order, filtered (status:todo)
+    assert step_listed(ORDER, listed, 4, 1) == 5  # 4 and 9 are not listed: 5 is next after 4
+    assert step_listed(ORDER, listed, 4, -1) == 1
+    assert step_listed(ORDER, listed, 3, -1) is None  # nothing listed before the first file
+    assert step_listed(ORDER, listed, -1, 1) == 1 and step_listed(ORDER, listed, -1, -1) == 6
+    assert step_listed(ORDER, [], 4, 1) is None
+
+
+def test_every_walk_matches_the_plain_one() -> None:
+    for n in range(len(ORDER) + 1):
+        for listed in itertools.permutations(ORDER, n) if n <= 3 else [tuple(ORDER[:n])]:
+            for current in [*ORDER, -1]:
+                for step in (1, -1):
+                    want = plain_step(ORDER, list(listed), current, step)
+                    assert step_listed(ORDER, list(listed), current, step) == want, (listed, current, step)
+
+
+def test_next_unfinished_walks_the_list_round_from_after_the_shown_image() -> None:
+    todo = {1, 9, 2}
+    assert next_unfinished(ORDER, ORDER, 4, todo.__contains__) == 9
+    assert next_unfinished(ORDER, ORDER, 2, todo.__contains__) == 1  # round from the first
+    assert next_unfinished(ORDER, [2, 6, 4], 9, todo.__contains__) == 2  # 9 hidden: from 5 on, then round
+    assert next_unfinished(ORDER, [9], 9, todo.__contains__) is None  # the shown image is not one
+    assert next_unfinished(ORDER, [4, 5], 1, todo.__contains__) is None

@@ -1,0 +1,169 @@
+"""A keyboard-only walkthrough: D / A walk the Images list the labeler sees (its filter), labeling keys act
+only in the labeling view and review keys only in review, H hides every annotation, and Help's find field
+takes a key as a key (shift+k is Shift+K, not Ctrl+Shift+K too)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import make_project, open_main_window
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+NOMOD = Qt.KeyboardModifier.NoModifier
+
+
+def key(win, k: Qt.Key, mod: Qt.KeyboardModifier = NOMOD) -> None:
+    """A key pressed where the keyboard focus is (the canvas, after Esc in a field)."""
+    QTest.keyClick(QApplication.focusWidget() or win.canvas, k, mod)
+
+
+def listed(panel) -> list[int]:
+    proxy = panel.proxy
+    return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
+
+
+def test_d_and_a_walk_the_images_the_filter_shows(qtbot, tmp_path, no_prompts) -> None:
+    """With `status:todo` typed in the Images panel, D landed on image 3 (done, not in the list): D / A
+    followed file order whatever the list showed. They now walk the list; from an image the filter hides
+    (the one shown when the filter was typed, or one G just marked done), D goes to the next listed one
+    after it in file order."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=6))
+    doc, panel = win.document, win.panels["imagesDock"]
+    for image_id in (1, 3, 6):
+        doc.project.image_status_map()[str(image_id)] = "done"
+    QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(panel.filter, "status:todo")
+    assert listed(panel) == [2, 4, 5] and doc.current_image_id == 1  # image 1 is shown, not listed
+    QTest.keyClick(panel.filter, Qt.Key.Key_Escape)  # the keys back to the canvas
+    assert win.canvas.hasFocus()
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 2  # the first listed after 1
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 4  # not 3: the filter hides it
+    key(win, Qt.Key.Key_A)
+    assert doc.current_image_id == 2
+    key(win, Qt.Key.Key_G)  # done: 2 leaves the list, the next listed after it is shown
+    assert doc.project.image_status(2) == "done" and listed(panel) == [4, 5]
+    assert doc.current_image_id == 4
+    key(win, Qt.Key.Key_D)
+    key(win, Qt.Key.Key_D)  # the last listed image: D stays and says which list ended
+    assert doc.current_image_id == 5
+    message = win.statusBar().currentMessage()
+    assert message.startswith("Last image") and "2 of 6" in message and "filter" in message
+    key(win, Qt.Key.Key_G, SHIFT)  # the next one not done, in the list: round to 4
+    assert doc.current_image_id == 4
+    panel.filter.clear()  # no filter: file order again
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 5
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 6
+    doc.undo_stack.setClean()
+    win.close()
+
+
+def test_labeling_keys_do_nothing_in_the_review_view_and_review_keys_nothing_in_labeling(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """The registry's "labeling" context was a label only: G marked the labeling view's image done and
+    moved it, B changed its tool, Alt+3 its status, all unseen while the review view was shown. Keys act
+    in the view of their context now; window keys (undo, Ctrl+Tab, D) everywhere."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=4))
+    doc = win.document
+    win.choose_tool("select")
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)  # the review view (no reference: the candidate)
+    assert win.review.active
+    assert not win.canvas.isVisible()
+    for k, mod in ((Qt.Key.Key_G, NOMOD), (Qt.Key.Key_G, SHIFT), (Qt.Key.Key_B, NOMOD),
+                   (Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier), (Qt.Key.Key_H, NOMOD)):  # fmt: skip
+        QTest.keyClick(QApplication.focusWidget(), k, mod)
+    assert doc.current_image_id == 1 and doc.project.image_status(1) == "todo"
+    assert win.canvas.tool is win.tools["select"] and win.act_show_annotations.isChecked()
+    assert doc.undo_stack.count() == 0
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_D)  # a window key: the next image, in review too
+    assert doc.current_image_id == 2
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, CTRL)  # back to labeling
+    assert not win.review.active and win.canvas.hasFocus()
+    outlines = win.review.act_outline.isChecked()
+    QTest.keyClick(win.canvas, Qt.Key.Key_O)  # a review key: nothing here
+    assert win.review.act_outline.isChecked() == outlines
+    QTest.keyClick(win.canvas, Qt.Key.Key_B)  # the labeling keys act again
+    assert win.canvas.tool is win.tools["box"]
+    QTest.keyClick(win.canvas, Qt.Key.Key_G)
+    assert doc.project.image_status(2) == "done" and doc.current_image_id == 3
+    doc.undo_stack.setClean()
+    win.close()
+
+
+def test_h_hides_every_annotation_and_shows_them_again(qtbot, window) -> None:
+    """Nothing hid all the annotations at once to look at the image under them (L hides the names, Shift+O
+    the fills, the opacity slider the fills, Show Categories one class at a time). H toggles them: hidden,
+    a click picks nothing, and a new drawing shows them again (what is drawn is seen)."""
+    from tests.ui.test_workbench import draw_box, set_zoom
+
+    win = window
+    set_zoom(win, 1.0)
+    first = draw_box(win, 40, 30, 120, 90)
+    item = win.canvas.items_by_id[first]
+    assert item.isVisible() and first in win.document.selection
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    assert not win.act_show_annotations.isChecked()
+    assert not item.isVisible() and win.document.selection == []  # nothing selected out of sight
+    QTest.keyClick(win.canvas, Qt.Key.Key_A, CTRL)  # select all: only what is shown
+    assert win.document.selection == []
+    win.document.set_selection([first])  # an Annotations panel pick (or an undo's focus): looking for it
+    assert win.act_show_annotations.isChecked() and item.isVisible()
+    assert win.document.selection == [first]
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    second = draw_box(win, 150, 120, 200, 170)  # drawing while hidden shows them again
+    assert win.act_show_annotations.isChecked()
+    assert item.isVisible() and win.canvas.items_by_id[second].isVisible()
+    assert "shown again" in win.statusBar().currentMessage()
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    assert not item.isVisible()
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)  # and H again shows them
+    assert win.act_show_annotations.isChecked() and item.isVisible()
+
+
+def test_help_finds_a_typed_key_exactly_and_words_as_text(qtbot, window, monkeypatch) -> None:
+    """Typing shift+k in Help > Shortcuts listed Ctrl+Shift+K too (the text contains it): a search that
+    is a key sequence now finds that key only; a word still finds every action that says it."""
+    from pixelproof.ui import dialogs
+
+    shown: list = []
+    monkeypatch.setattr(dialogs.ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
+    (dlg,) = shown
+
+    def found(text: str) -> dict[str, str]:
+        dlg.filter_edit.clear()
+        QTest.keyClicks(dlg.filter_edit, text)
+        t = dlg.table
+        return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)}
+
+    assert found("shift+k") == {"Accept All on Image": "Shift+K"}
+    assert found("SHIFT+K") == found("Shift+K") == {"Accept All on Image": "Shift+K"}
+    assert found("ctrl+shift+k") == {"Accept All Predictions in Project": "Ctrl+Shift+K"}
+    assert found("ctrl+y") == {"Redo": "Ctrl+Shift+Z / Ctrl+Y"}  # one of an action's keys
+    assert found("f5") == {"Re-run QA": "F5"}  # not F6's "Shift+F6" nor "Ctrl+F6"
+    assert [what.split(" (")[0] for what in found("h")] == ["Show Annotations"]  # one letter: that key
+    words = found("accept")
+    assert {"Accept Selected", "Accept All on Image", "Accept Object"} <= set(words)
+    assert all("accept" in what.lower() for what in words)
+    assert "Pan" in set(found("space"))  # a gesture's key, in text
+    assert found("shift+click")  # a gesture: text, not a key
+    dlg.close()
+    from pixelproof.ui.preferences import PreferencesDialog
+
+    prefs = PreferencesDialog(window)  # the same find field: a key finds that key
+    QTest.keyClicks(prefs.filter_edit, "shift+k")
+    t = prefs.table
+    assert [t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)] == [
+        "Accept All on Image"
+    ]
+    assert prefs.current_id() == "model.accept_all"
+    prefs.close()
