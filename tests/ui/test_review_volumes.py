@@ -10,7 +10,7 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolTip
 from scipy import ndimage
@@ -152,6 +152,28 @@ def test_volume_rows_are_the_cli_s_3d_figures_and_a_click_goes_to_the_first_diff
             )
             assert win.document.current_image.file_name == f"data/liver.nii.gz#z={first:03d}"
             assert view.images.image_table.currentIndex().data().endswith(f"#z={first:03d}")
+        # sorted worst Dice first by a click on its header: the lesion (0.75) above the liver
+        header = volumes.horizontalHeader()
+        dice = next(c for c in range(model.columnCount()) if model.headerData(c, H) == "Dice")
+        x = header.sectionViewportPosition(dice) + header.sectionSize(dice) // 2
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        if header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+            QTest.mouseClick(
+                header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+            )
+        assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["lesion", "liver"]
+        # a slice the Images table's filter hides is shown all the same, and the status bar says so
+        said: list[str] = []
+        view.statusMessage.connect(said.append)
+        view.images.filter_edit.setFocus()
+        QTest.keyClicks(view.images.filter_edit, "Dice < 0.9")
+        win.document.set_current_image(view.scored.volume_starts[("data/liver.nii.gz", "lesion")][0])
+        index = model.index(1, 0)
+        QTest.mouseClick(
+            volumes.viewport(), Qt.MouseButton.LeftButton, pos=volumes.visualRect(index).center()
+        )
+        assert win.document.current_image.file_name == "data/liver.nii.gz#z=002"
+        assert not view.images.shows(view.image_id) and "hidden from the Images table" in said[-1]
     finally:
         win.document.undo_stack.setClean()
         win.close()

@@ -38,7 +38,7 @@ from pixelproof.ui.review.tables import (
     ImageTableModel,
 )
 from pixelproof.ui.review.volumes import MAX_ROWS as VOLUME_ROWS
-from pixelproof.ui.review.volumes import VolumeTable, VolumeTableModel
+from pixelproof.ui.review.volumes import VolumeSortProxy, VolumeTable, VolumeTableModel
 
 FILTER_TIP = (
     "Conditions such as Dice < 0.9 and FP > 0. A distance (HD, HD95, ASSD, MASD) may name its unit, "
@@ -147,7 +147,9 @@ class ImageList(QWidget):
         self.volume_heading.setToolTip(VOLUME_TIP)
         self.volume_model = VolumeTableModel()
         self.volume_table = table("reviewVolumes", "Per volume (3D)", VolumeTable())
-        self.volume_table.setModel(self.volume_model)
+        self.volume_table.setModel(VolumeSortProxy(self.volume_model))
+        self.volume_table.setSortingEnabled(True)
+        self.volume_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by volume, then class
         self.volume_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.slices_heading = heading(SLICES_HEADING)
         self.slices_heading.setToolTip(SLICES_TIP)

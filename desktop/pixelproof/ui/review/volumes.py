@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import PurePosixPath
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from pixelproof.core.names import shown_name
@@ -23,6 +23,7 @@ VOLUME_COLUMNS = (("volume", "Volume"), ("category", "Class"), ("dice", "Dice"),
 DISTANCES = ("hd95", "assd")
 KEY_ROLE = Qt.ItemDataRole.UserRole  # (volume, category) of a row
 MAX_ROWS = 4  # volume rows shown before they scroll
+UNIT_ORDER = {"mm": 0, "voxel": 1}  # a distance column sorts mm rows, then voxel rows
 
 _UNITS = "in mm from the slices' pixel spacing and positions, else in voxel units (each cell says which)"
 HEADER_TIPS = {
@@ -81,6 +82,8 @@ class VolumeTableModel(QAbstractTableModel):
         name = VOLUME_COLUMNS[index.column()][0]
         if role == KEY_ROLE:
             return (row.volume, row.category)
+        if role == SORT_ROLE and name in ("volume", "category"):
+            return (row.volume, row.category) if name == "volume" else (row.category, row.volume)
         if name == "volume":
             if role == Qt.ItemDataRole.DisplayRole:
                 return PurePosixPath(row.volume).name
@@ -115,6 +118,32 @@ class VolumeTableModel(QAbstractTableModel):
                 return f"{v:.4f} {row.comparison.unit} (3D, whole volume; {spacing_text(row)})"
             return f"{v:.4f} (3D, whole volume)"
         return None
+
+
+class VolumeSortProxy(QSortFilterProxyModel):
+    """Sorts by any column, n/a always last (both orders) and a distance's mm rows before its voxel
+    rows (no two points of one scale), as the Images table sorts."""
+
+    def __init__(self, source: VolumeTableModel) -> None:
+        super().__init__()
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+
+    def lessThan(
+        self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if not isinstance(a, float) or not isinstance(b, float):
+            return (tuple(a), left.row()) < (tuple(b), right.row())
+        descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
+        an, bn = math.isnan(a), math.isnan(b)
+        if an or bn:  # Qt reverses lessThan for descending: n/a last either way
+            return an != bn and an == descending
+        rows = self.sourceModel().rows
+        ua, ub = (UNIT_ORDER.get(rows[i.row()].comparison.unit, 2) for i in (left, right))
+        if VOLUME_COLUMNS[left.column()][0] in DISTANCES and ua != ub:
+            return (ua < ub) != descending
+        return (a, left.row()) < (b, right.row())
 
 
 class VolumeTable(FittedTable):
