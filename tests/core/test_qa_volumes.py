@@ -351,3 +351,23 @@ def test_slice_geometry_only_the_candidate_gives_is_used_and_said() -> None:
     assert not _volume_lines(alike.problems, "slice_")
     hd = {r.volume: r.value("hd") for r in result.per_volume}
     assert hd == pytest.approx({r.volume: r.value("hd") for r in alike.per_volume})
+
+
+def test_first_differences_name_the_first_slice_where_the_readers_differ() -> None:
+    """A volume row of the review view goes to the slice to look at first: the first (by index) where the
+    class differs, found among slices listed out of order; a volume without a difference starts at its
+    first slice."""
+    from pixelproof.core.qa_volumes import first_differences
+
+    order = [5, 0, 9, 3, 1, 7, 2, 8, 4, 6]  # the project lists the slices out of order
+    names = [f"case.nii.gz#z={k:03d}" for k in order]
+    ref = volume_project(names, box_volume(3, 6)[order], None)
+    cand = volume_project(names, box_volume(4, 8)[order], None)
+    same = volume_project(names, box_volume(3, 6)[order], None)
+    ids = {im.file_name: im.id for im in cand.images.values()}
+    assert first_differences(run_qa(ref, cand)) == {
+        ("case.nii.gz", "tumour"): (ids["case.nii.gz#z=003"], True)
+    }
+    assert first_differences(run_qa(ref, same)) == {
+        ("case.nii.gz", "tumour"): (ids["case.nii.gz#z=000"], False)
+    }

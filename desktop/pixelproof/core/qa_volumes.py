@@ -25,7 +25,7 @@ from pixelproof.core.volumes import SliceRef, parse_slice_ref
 
 if TYPE_CHECKING:
     from pixelproof.core.model import ImageRecord
-    from pixelproof.core.qa import ImageScore, QAOptions
+    from pixelproof.core.qa import ImageScore, QAOptions, QAResult
     from pixelproof.core.qa_objects import ImagePair
 
 VOLUME_FIELDS = ("iou", "dice", "hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd", "nsd")
@@ -286,3 +286,17 @@ def _geometry(
         why = "slice positions missing or not monotonic" if spacing is not None else "pixel spacing differs"
         problems.append(f"{name}: {why}; 3D distances in voxel units")
     return None, indexes
+
+
+def first_differences(result: QAResult) -> dict[tuple[str, str], tuple[int, bool]]:
+    """(volume, category) -> (the candidate image id of the volume's first slice, by index, where the two
+    sides differ in that class (voxels in one only), True), else (its first slice's, False): where a
+    reviewer going from a volume's 3D row to its slices starts looking."""
+    differs = {(r.image_id, r.category) for r in result.per_image if r.comparison.fp or r.comparison.fn}
+    out: dict[tuple[str, str], tuple[int, bool]] = {}
+    for name, items in _scored_volumes(result.pairs):
+        ids = [p.cand.id for _, p in items]
+        for cat in result.categories:
+            first = next((i for i in ids if (i, cat) in differs), None)
+            out[(name, cat)] = (first, True) if first is not None else (ids[0], False)
+    return out

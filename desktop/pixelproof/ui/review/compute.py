@@ -15,6 +15,7 @@ from pixelproof.core.category_colors import default_color
 from pixelproof.core.model import Project
 from pixelproof.core.qa import ObjectRow, QAOptions, QAResult
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
+from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
 from pixelproof.interop.references import ReferenceLoadError, load_reference
 
@@ -32,6 +33,9 @@ class Scored:
     objects: dict[str, list[ObjectRow]]  # file name -> object rows
     pairs: dict[int, ImagePair]  # candidate image id -> pair
     geometry: dict[int, tuple]  # candidate annotation id -> (category, bbox, segmentation) as scored
+    #: (volume, category) -> (candidate image id of the volume's first slice where the class differs, True),
+    #: else (of its first slice, False): ``qa_volumes.first_differences``
+    volume_starts: dict[tuple[str, str], tuple[int, bool]] = field(default_factory=dict)
 
 
 def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str | None = None) -> Scored:
@@ -71,6 +75,7 @@ def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str
         objects=objects,
         pairs={p.cand.id: p for p in result.pairs},
         geometry=geometry,
+        volume_starts=first_differences(result),
     )
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.image_order import step_listed
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
+from pixelproof.core.qa_volumes import VolumeRow
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.review.filter import FilterError, parse_filter
@@ -38,6 +39,8 @@ from pixelproof.ui.review.tables import (
     ImageFilterProxy,
     ImageTableModel,
 )
+from pixelproof.ui.review.volumes import MAX_ROWS as VOLUME_ROWS
+from pixelproof.ui.review.volumes import VolumeSortProxy, VolumeTable, VolumeTableModel
 
 FILTER_TIP = (
     "Conditions such as Dice < 0.9 and FP > 0. A distance (HD, HD95, ASSD, MASD) may name its unit, "
@@ -45,6 +48,19 @@ FILTER_TIP = (
     "and px it must name it."
 )
 MAX_ROWS = 8  # class rows shown before they scroll
+VOLUME_HEADING = "Per volume (3D) — each volume scored as a whole"
+VOLUME_TIP = (
+    "3D figures of each volume, as pixelproof qa's per_volume rows: Dice and IoU from voxel counts, "
+    "distances between boundary voxels in mm (or voxel units without spacing). Click a row to go to the "
+    "volume's first slice where the two sides differ in that class."
+)
+SLICES_HEADING = "Per slice (2D) — each slice scored on its own"
+SLICES_TIP = (
+    "Each slice is scored on its own, in 2D; the per-class figures are means over the slices, a slice "
+    "where one side is empty counting the image diagonal for its ∞ distance (marked *). The Per volume "
+    "(3D) table above has the volumes' figures measured in 3D."
+)
+CLASS_HEADING_SLICES = "Per class — means over slices (2D), not 3D"
 MIN_ROWS = 3  # never fewer, however short the window
 
 
@@ -124,10 +140,23 @@ class ImageTable(FittedTable):
 
 class ImageList(QWidget):
     """The images with their metrics (a filter box such as "Dice < 0.9"), the per-class summary and the
-    histogram of per-image Dice."""
+    histogram of per-image Dice; above them, when the images are slices of volumes, each volume's 3D
+    figures (``volumes.VolumeTable``), the per-image rows and means then said to be per slice (2D)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.volume_heading = heading(VOLUME_HEADING)
+        self.volume_heading.setToolTip(VOLUME_TIP)
+        self.volume_model = VolumeTableModel()
+        self.volume_table = table("reviewVolumes", "Per volume (3D)", VolumeTable())
+        self.volume_table.setModel(VolumeSortProxy(self.volume_model))
+        self.volume_table.setSortingEnabled(True)
+        self.volume_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by volume, then class
+        self.volume_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.slices_heading = heading(SLICES_HEADING)
+        self.slices_heading.setToolTip(SLICES_TIP)
+        for w in (self.volume_heading, self.volume_table, self.slices_heading):
+            w.hide()
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("reviewFilter")
         self.filter_edit.setAccessibleName("Filter images")
@@ -156,15 +185,30 @@ class ImageList(QWidget):
         self.histogram.binClicked.connect(self._filter_bin)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 6)
+        layout.addWidget(self.volume_heading)
+        layout.addWidget(self.volume_table)
+        layout.addWidget(self.slices_heading)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.filter_note)
         layout.addWidget(self.image_table, 1)
-        layout.addWidget(heading("Per class"))
+        self.class_heading = heading("Per class")
+        layout.addWidget(self.class_heading)
         layout.addWidget(self.classes)
         layout.addWidget(self.histogram)
         for model in (self.image_proxy, self.class_model):
             for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
                 signal.connect(self._share_height)
+
+    def set_volumes(self, rows: list[VolumeRow]) -> None:
+        """Show the 3D rows of the volumes scored (none: the table and its headings hidden), and say
+        the per-image rows and the per-class means are per slice, in 2D, when there are some."""
+        self.volume_model.set_rows(rows)
+        for w in (self.volume_heading, self.volume_table, self.slices_heading):
+            w.setVisible(bool(rows))
+        self.volume_table.setFixedHeight(rows_height(self.volume_table, min(len(rows), VOLUME_ROWS)))
+        self.class_heading.setText(f"<b>{CLASS_HEADING_SLICES if rows else 'Per class'}</b>")
+        self.class_heading.setToolTip(SLICES_TIP if rows else "")
+        self._share_height()
 
     def _share_height(self) -> None:
         """The class rows get what the Images table (every row) and the histogram leave, from
@@ -175,7 +219,10 @@ class ImageList(QWidget):
         rows, n = self.class_table, self.class_table.model().rowCount()
         others = [w for w in shown if w not in (self.image_table, self.classes, self.histogram)]
         fixed = (
-            sum(w.sizeHint().height() for w in others)
+            sum(
+                w.height() if w.minimumHeight() == w.maximumHeight() else w.sizeHint().height()
+                for w in others
+            )
             + self.class_total.height() * self.class_total.isVisible()
         )
         margins = layout.contentsMargins()

@@ -378,10 +378,12 @@ class ClassSummaryModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, Any]] = []
+        self.volumes = False  # the images include slices of volumes scored in 3D (``QAResult.per_volume``)
 
     def set_result(self, result: QAResult | None) -> None:
         self.beginResetModel()
         self.rows = []
+        self.volumes = result is not None and bool(result.per_volume)
         if result is not None:
             self.rows = [c for c in result.per_class() if c["n_rows"] > c["n_both_empty"]]
             self.rows.append({"category": "all classes", **result.summary()})
@@ -401,6 +403,32 @@ class ClassSummaryModel(QAbstractTableModel):
             else:
                 texts.append(f"{format_value('hd95', v)} {u}" + ("*" if inf else ""))
         return " | ".join(texts)
+
+    def hd95_tip(self, row: dict[str, Any]) -> str | None:
+        """What the mean is over, and what its * (or ∞) means: ∞ distances that were not measured, the
+        image diagonal standing in for each. With volumes, that these are means over 2D slices."""
+        groups = row.get("by_unit") or {row.get("unit"): row}
+        said = []
+        for u, g in groups.items():
+            if not u or "n_rows" not in g:
+                continue
+            n, inf = g["n_rows"] - g.get("n_both_empty", 0), g.get("hd95_inf_replaced", 0)
+            said.append(f"{u}: mean over {n} {'slices or images' if self.volumes else 'images'}")
+            if inf:
+                mark = "∞ (…)" if inf >= n else "*"
+                where = "a slice or image" if self.volumes else "an image"
+                said.insert(
+                    0,
+                    f"{mark}: {inf} of the {n} HD95 values in this {u} mean "
+                    f"{'is' if inf == 1 else 'are'} ∞ (one mask empty on {where}); the image diagonal stands "
+                    "in for each: they were not measured",
+                )
+        if self.volumes:
+            said.append(
+                "Slices are scored one by one in 2D; the Per volume (3D) table has each volume's HD95 "
+                "measured in 3D"
+            )
+        return "\n".join(said) or None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -433,12 +461,7 @@ class ClassSummaryModel(QAbstractTableModel):
                 shown_name(row[name]) if name == "category" else format_value(name, row.get(name, math.nan))
             )
         if role == Qt.ItemDataRole.ToolTipRole and name == "hd95":
-            groups = row.get("by_unit") or {row.get("unit"): row}
-            said = [f"{u}: {g['n_rows']} rows" for u, g in groups.items() if u and "n_rows" in g]
-            inf = row.get("hd95_inf_replaced", 0)
-            if inf:
-                said.append(f"{inf} ∞ (one mask empty) counted as the image diagonal")
-            return "; ".join(said) or None
+            return self.hd95_tip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and name != "category":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and index.row() == len(self.rows) - 1:

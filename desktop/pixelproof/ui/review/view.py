@@ -39,6 +39,7 @@ from pixelproof.ui.review.image_list import ImageList
 from pixelproof.ui.review.no_reference import CandidatePreview
 from pixelproof.ui.review.panes import LinkedPanes
 from pixelproof.ui.review.parts import RUN_TIP, DecisionBox, ObjectList, PaneRow, ReviewHeader
+from pixelproof.ui.review.volumes import KEY_ROLE
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class ReviewView(QWidget):
         self.images = ImageList()
         self.images.filter_edit.textChanged.connect(self._filter_changed)
         self.images.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
+        self.images.volume_table.selectionModel().currentRowChanged.connect(self._volume_row_changed)
+        self.images.volume_table.clicked.connect(self._volume_row_changed)  # the current row again too
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.images)
         self.splitter.addWidget(self._build_right(keys))
@@ -177,6 +180,7 @@ class ReviewView(QWidget):
         self.object_model.set_rows([], None)
         self.object_title.setText("<b>Objects</b>")
         self.images.class_model.set_result(None)
+        self.images.set_volumes([])
         self.images.histogram.set_values([])
         self.images.histogram.set_current(None)
         for p in self.panes:
@@ -307,6 +311,7 @@ class ReviewView(QWidget):
         keep = self.image_id
         self.images.image_model.set_rows(scored.image_table, self.document.project)
         self.images.class_model.set_result(result)
+        self.images.set_volumes(result.per_volume)
         self.images.histogram.set_values([r["dice"] for r in scored.image_table])
         if self._first_result:
             self.images.image_table.sortByColumn(
@@ -379,6 +384,25 @@ class ReviewView(QWidget):
             return
         image_id = self.images.image_proxy.index(current.row(), 0).data(Qt.ItemDataRole.UserRole)
         self.show_image(int(image_id))
+
+    def _volume_row_changed(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        """A volume's 3D row picked: show its first slice where the two sides differ in that class (the
+        row of the Images table too, unless its filter hides it)."""
+        if not current.isValid() or self.scored is None:
+            return
+        volume, category = current.siblingAtColumn(0).data(KEY_ROLE)
+        start = self.scored.volume_starts.get((volume, category))
+        if start is None:
+            return
+        image_id, differs = start
+        name = self.scored.pairs[image_id].file_name
+        said = "the first slice where they differ" if differs else "no slice differs in it; its first slice"
+        if self.images.shows(image_id):
+            self.select_image(image_id)
+        else:
+            self.show_image(image_id)
+            said += " (hidden from the Images table by its filter)"
+        self.statusMessage.emit(f"{name}: {category} in 3D, {said}")
 
     def _doc_image_changed(self, image_id: int) -> None:
         if self.preview.active:

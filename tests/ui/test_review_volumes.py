@@ -1,0 +1,179 @@
+"""The review view on two readers' segmentations of a volume: the 3D figures per volume (what a radiologist
+reads), equal to ``pixelproof qa``'s ``per_volume`` rows and to an independent computation, set apart from
+the per-slice rows and their means; a click on a volume row goes to its first slice with a difference."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolTip
+from scipy import ndimage
+
+from pixelproof import cli
+from pixelproof.core import masks
+from pixelproof.core.coco import save_project
+from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.model import Annotation
+from pixelproof.ui.review.tables import SORT_ROLE
+from pixelproof.ui.review.volumes import KEY_ROLE
+from tests.ui.test_review import enter_review, open_window
+
+H = Qt.Orientation.Horizontal
+SPACING = (2.5, 0.7, 0.8)  # mm: slice, row, column (the NIfTI affine's z, y, x)
+SLICES, ROWS, COLS = 6, 24, 20
+
+
+def readers() -> dict[str, dict[str, np.ndarray]]:
+    """Two readers' liver and lesion over the volume (slice, row, col): identical on slices 0-1, the
+    second reader's liver one row lower from slice 2 on and missing on slice 4 (an empty slice: its 2D
+    HD95 is ∞), the lesion one column off on slice 3."""
+    a = {k: np.zeros((SLICES, ROWS, COLS), bool) for k in ("liver", "lesion")}
+    b = {k: np.zeros((SLICES, ROWS, COLS), bool) for k in ("liver", "lesion")}
+    a["liver"][1:5, 4:16, 3:15] = True
+    b["liver"][1:2, 4:16, 3:15] = True
+    b["liver"][2:4, 5:17, 3:15] = True
+    a["lesion"][3, 8:12, 6:10] = True
+    b["lesion"][3, 8:12, 7:11] = True
+    return {"reader_a": a, "reader_b": b}
+
+
+def write_readers(tmp_path: Path) -> tuple[Path, Path, dict[str, dict[str, np.ndarray]]]:
+    data = tmp_path / "data"
+    data.mkdir()
+    vol = np.zeros((COLS, ROWS, SLICES), np.int16)  # NIfTI order: x, y, z
+    affine = np.diag([SPACING[2], SPACING[1], SPACING[0], 1.0])
+    nib.save(nib.Nifti1Image(vol, affine), data / "liver.nii.gz")
+    drawn = readers()
+    paths = []
+    for who, classes in drawn.items():
+        project = project_from_folder(data, tmp_path / f"{who}.json", ["liver", "lesion"])
+        cats = {c.name: c.id for c in project.categories.values()}
+        ids = {im.file_name: im.id for im in project.images.values()}
+        n = 0
+        for name, vol3 in classes.items():
+            for k in range(SLICES):
+                m = vol3[k]
+                if m.any():
+                    n += 1
+                    image_id = ids[f"data/liver.nii.gz#z={k:03d}"]
+                    bbox, rle = masks.bbox(m), masks.encode(m)
+                    project.add_annotation(Annotation(n, image_id, cats[name], bbox, rle, float(m.sum())))
+        if who == "reader_b":
+            project.reference = "reader_a.json"
+        save_project(project, tmp_path / f"{who}.json")
+        paths.append(tmp_path / f"{who}.json")
+    return paths[0], paths[1], drawn
+
+
+def independent(a: np.ndarray, b: np.ndarray, tau: float = 2.0) -> dict[str, float]:
+    """3D Dice, IoU, HD95 (max of the two directed 95th percentiles), ASSD and NSD from scipy's distance
+    transform with the voxel spacing: boundary voxels have a 6-neighbour outside the mask."""
+    tp, fp, fn = (int(np.count_nonzero(x)) for x in (a & b, ~a & b, a & ~b))
+    cross = ndimage.generate_binary_structure(3, 1)
+    ba = a & ~ndimage.binary_erosion(a, structure=cross, border_value=0)
+    bb = b & ~ndimage.binary_erosion(b, structure=cross, border_value=0)
+    d_ab = ndimage.distance_transform_edt(~bb, sampling=SPACING)[ba]
+    d_ba = ndimage.distance_transform_edt(~ba, sampling=SPACING)[bb]
+    both = np.concatenate([d_ab, d_ba])
+    return {
+        "dice": 2 * tp / (2 * tp + fp + fn),
+        "iou": tp / (tp + fp + fn),
+        "hd95": max(np.percentile(d_ab, 95), np.percentile(d_ba, 95)),
+        "assd": both.mean(),
+        "nsd": np.count_nonzero(both <= tau) / both.size,
+    }
+
+
+def cell(model, row: int, header: str):  # type: ignore[no-untyped-def]
+    col = next(c for c in range(model.columnCount()) if model.headerData(c, H) == header)
+    return model.index(row, col)
+
+
+def test_volume_rows_are_the_cli_s_3d_figures_and_a_click_goes_to_the_first_difference(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    reference, candidate, drawn = write_readers(tmp_path)
+    out = tmp_path / "qa.json"
+    assert cli.main(["qa", str(reference), str(candidate), "--json", str(out)]) == 0
+    per_volume = json.loads(out.read_text())["per_volume"]
+    assert {(r["volume"], r["category"]) for r in per_volume} == {
+        ("data/liver.nii.gz", "liver"),
+        ("data/liver.nii.gz", "lesion"),
+    }
+    win = open_window(qtbot, candidate)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        volumes = view.images.volume_table
+        model = volumes.model()
+        assert volumes.isVisible() and model.rowCount() == len(per_volume)
+        headers = [model.headerData(c, H) for c in range(model.columnCount())]
+        assert headers == ["Volume", "Class", "Dice", "IoU", "HD95", "ASSD", "NSD"]
+        fields = {"Dice": "dice", "IoU": "iou", "HD95": "hd95", "ASSD": "assd", "NSD": "nsd"}
+        rows = {}
+        for want in per_volume:
+            key = (want["volume"], want["category"])
+            r = next(r for r in range(model.rowCount()) if tuple(model.index(r, 0).data(KEY_ROLE)) == key)
+            assert cell(model, r, "Volume").data() == "liver.nii.gz"
+            assert cell(model, r, "Class").data() == want["category"]
+            rows[want["category"]] = r
+            for header, name in fields.items():
+                assert cell(model, r, header).data(SORT_ROLE) == want[name]  # the very numbers, no rounding
+            assert cell(model, r, "HD95").data().endswith(" mm")  # the slices' spacing: mm
+            ours = independent(drawn["reader_a"][want["category"]], drawn["reader_b"][want["category"]])
+            for name in fields.values():
+                assert want[name] == pytest.approx(ours[name], rel=1e-12), name
+        # the heading says these are 3D, the per-class means below say they are over slices in 2D
+        assert "3D" in view.images.volume_heading.text()
+        assert "2D" in view.images.class_heading.text() and "slice" in view.images.class_heading.text()
+        # a starred mean over slices says what its star means
+        classes = view.images.class_model
+        liver = next(r for r in range(classes.rowCount()) if classes.index(r, 0).data() == "liver")
+        hd95 = cell(classes, liver, "HD95")
+        assert hd95.data().endswith("*")  # slice 4's ∞ is in the mean
+        table = view.images.class_table
+        index = table.model().mapFromSource(hd95)
+        QTest.mouseMove(table.viewport(), table.visualRect(index).center())
+        qtbot.waitUntil(QToolTip.isVisible, timeout=5000)
+        tip = QToolTip.text()
+        assert tip.startswith("*") and "diagonal" in tip and "not measured" in tip and "3D" in tip
+        # a click on a volume row: its first slice where the two readers differ in that class
+        for name, first in (("liver", 2), ("lesion", 3)):
+            index = model.index(rows[name], 0)
+            volumes.scrollTo(index)
+            QTest.mouseClick(
+                volumes.viewport(), Qt.MouseButton.LeftButton, pos=volumes.visualRect(index).center()
+            )
+            assert win.document.current_image.file_name == f"data/liver.nii.gz#z={first:03d}"
+            assert view.images.image_table.currentIndex().data().endswith(f"#z={first:03d}")
+        # sorted worst Dice first by a click on its header: the lesion (0.75) above the liver
+        header = volumes.horizontalHeader()
+        dice = next(c for c in range(model.columnCount()) if model.headerData(c, H) == "Dice")
+        x = header.sectionViewportPosition(dice) + header.sectionSize(dice) // 2
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        if header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+            QTest.mouseClick(
+                header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+            )
+        assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["lesion", "liver"]
+        # a slice the Images table's filter hides is shown all the same, and the status bar says so
+        said: list[str] = []
+        view.statusMessage.connect(said.append)
+        view.images.filter_edit.setFocus()
+        QTest.keyClicks(view.images.filter_edit, "Dice < 0.9")
+        win.document.set_current_image(view.scored.volume_starts[("data/liver.nii.gz", "lesion")][0])
+        index = model.index(1, 0)
+        QTest.mouseClick(
+            volumes.viewport(), Qt.MouseButton.LeftButton, pos=volumes.visualRect(index).center()
+        )
+        assert win.document.current_image.file_name == "data/liver.nii.gz#z=002"
+        assert not view.images.shows(view.image_id) and "hidden from the Images table" in said[-1]
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
