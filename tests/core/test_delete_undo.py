@@ -10,7 +10,7 @@ import pytest
 
 from pixelproof.core import edits
 from pixelproof.core.coco import dumps_project, new_project
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 
 
 def scattered(rng: np.random.Generator, n: int) -> Project:
@@ -74,3 +74,89 @@ def test_deleting_every_object_of_an_image_and_all_objects_undoes() -> None:
         assert not set(chosen) & set(p.annotations)
         edit.revert(p)
         assert state(p) == before
+
+
+def full_state(p: Project) -> tuple:
+    """The file order, each image's list with each object's category and box, the classes' order, the file."""
+    per_image = {i: [(a.id, a.category_id, a.bbox) for a in p.annotations_of(i)] for i in p.images}
+    return list(p.annotations), per_image, list(p.categories), dumps_project(p)
+
+
+def random_edit(rng: np.random.Generator, p: Project, fresh_id) -> edits.Edit:  # type: ignore[no-untyped-def]
+    """An add (ids up to the int64 ends), a deletion across images, a class change, a class added or deleted
+    with its objects, or a compound of deletions, a class change and an add."""
+    ids, cats = list(p.annotations), list(p.categories)
+
+    def new(n: int) -> list[Annotation]:
+        box = [float(rng.integers(90)), 1.0, 5.0, 5.0]
+        return [Annotation(fresh_id(), int(rng.integers(1, 5)), int(rng.choice(cats)), box, None, 25.0)]
+
+    def some(k: int) -> list[int]:
+        return [ids[j] for j in rng.choice(len(ids), size=min(k, len(ids)), replace=False)]
+
+    kind = int(rng.integers(6))
+    if kind <= 1 or len(ids) < 4:
+        return edits.AddAnnotations([a for _ in range(int(rng.integers(1, 6))) for a in new(1)])
+    if kind == 2:
+        return edits.RemoveAnnotations(some(int(rng.integers(1, 10))))
+    if kind == 3:
+        return edits.SetCategory(some(3), int(rng.choice(cats)))
+    if kind == 4:
+        if len(cats) > 1 and rng.random() < 0.5:
+            return edits.RemoveCategory(int(rng.choice(cats)))
+        cid = max(cats) + 1
+        return edits.AddCategory(Category(cid, f"k{cid}"), int(rng.integers(len(cats) + 1)))
+    chosen = some(5)
+    return edits.Compound(
+        [
+            edits.RemoveAnnotations(chosen[:2]),
+            edits.SetCategory(chosen[2:4], int(rng.choice(cats))),
+            edits.AddAnnotations(new(1)),
+            edits.RemoveAnnotations(chosen[4:]),
+        ],
+        "mixed",
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_random_walk_of_edits_undone_and_redone_gives_each_state_back(seed: int) -> None:
+    """Deletions from several images among adds, class changes and class deletions, undone and redone as an
+    undo stack does (a new edit drops the redo list): after each undo the project is the deep state recorded
+    before that edit, after each redo the one after it."""
+    rng = np.random.default_rng(seed)
+    p = new_project(["a", "b", "c"])
+    for i in range(1, 5):
+        p.add_image(ImageRecord(i, f"img{i}.png", 100, 100))
+    ends = iter([2**63 - 1, -(2**63), 2**63 - 2, -(2**63) + 1])
+    counter = iter(range(1, 10**6))
+
+    def fresh_id() -> int:
+        k = next(ends, None) if rng.random() < 0.1 else None
+        k = next(counter) if k is None else k
+        return k if k not in p.annotations else fresh_id()
+
+    stack: list[tuple[edits.Edit, tuple, tuple]] = []
+    top = 0
+    for _ in range(200):
+        r = rng.random()
+        if r < 0.2 and top:
+            top -= 1
+            edit, before, _after = stack[top]
+            edit.revert(p)
+            assert full_state(p) == before
+        elif r < 0.3 and top < len(stack):
+            edit, _before, after = stack[top]
+            edit.apply(p)
+            top += 1
+            assert full_state(p) == after
+        else:
+            before = full_state(p)
+            edit = random_edit(rng, p, fresh_id)
+            edit.apply(p)
+            del stack[top:]
+            stack.append((edit, before, full_state(p)))
+            top += 1
+    while top:
+        top -= 1
+        stack[top][0].revert(p)
+        assert full_state(p) == stack[top][1]

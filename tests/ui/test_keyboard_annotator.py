@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
 
@@ -204,3 +205,24 @@ def test_esc_in_a_cvat_text_attribute_drops_the_typing_as_in_the_note(qtbot, tmp
     QTest.keyClick(line, Qt.Key.Key_Return)
     assert _attrs(window, 0)["plate"] == "CD 456" and window.canvas.hasFocus()
     window.document.undo_stack.setClean()
+
+
+def test_esc_after_text_put_in_without_a_key_puts_back_the_note_shown(qtbot, window) -> None:
+    """Text can reach the Note without a key press: an input method's commit (Chinese, Japanese, dictation)
+    or a paste from its context menu. Esc then put back what the field held at the last key pressed in it,
+    an earlier note or nothing, and leaving the field saved that over the object's note."""
+    doc = window.document
+    box, note = note_field(qtbot, window)
+    QTest.keyClicks(note, "cut off")
+    QTest.keyClick(note, Qt.Key.Key_Return)  # saved; the keys are the canvas's again
+    assert doc.project.annotations[box].note == "cut off"
+    click_into(qtbot, note)
+    QApplication.sendEvent(note, QInputMethodEvent("", []))  # composing...
+    commit = QInputMethodEvent()
+    commit.setCommitString(" 右")  # ...committed: the text changes, no key pressed
+    QApplication.sendEvent(note, commit)
+    assert note.text() == "cut off 右" and note.isModified()
+    QTest.keyClick(note, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus()
+    assert note.text() == "cut off"
+    assert doc.project.annotations[box].note == "cut off"

@@ -77,18 +77,29 @@ def scroll_safe(*widgets: QWidget) -> None:
 
 
 class _EscReverts(QObject):
-    """Remembers a field's text as shown (at the first key pressed since it was last set or saved) and puts
-    it back on Esc, before the window hands the keys back to the canvas: leaving a field saves its text."""
+    """Remembers a field's text as shown (at each event it gets while nothing is typed since it was last
+    set or saved) and puts it back on Esc, before the window hands the keys back to the canvas: leaving a
+    field saves its text. Text also comes without a key press (an input method's commit, a paste from the
+    context menu, a drop): remembered at the first key only, Esc then put back an earlier object's note,
+    or nothing, which leaving the field saved over the note."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if isinstance(watched, QLineEdit) and isinstance(event, QKeyEvent):
-            if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
-                if watched.isModified():
-                    watched.setText(watched.property("shown_text") or "")
-                    watched.setModified(False)
-            elif event.type() == QEvent.Type.KeyPress and not watched.isModified():
-                watched.setProperty("shown_text", watched.text())
+        if not isinstance(watched, QLineEdit) or event.type() == QEvent.Type.DynamicPropertyChange:
+            return False
+        if not watched.isModified():
+            if watched.property(SHOWN_TEXT) != watched.text():
+                watched.setProperty(SHOWN_TEXT, watched.text())
+        elif (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            watched.setText(watched.property(SHOWN_TEXT) or "")
+            watched.setModified(False)
         return False
+
+
+SHOWN_TEXT = "shown_text"  # a field's property: its text as last set or saved (``_EscReverts``)
 
 
 _ESC_REVERTS = _EscReverts()
