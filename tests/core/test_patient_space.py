@@ -1,9 +1,11 @@
 """Patient coordinates of a displayed pixel and the orientation letters of a view's edges, checked against
 nibabel (the file's own affine on the voxel the reader displays at that pixel) and against DICOM's formula
-(PS3.3 C.7.6.2.1.1) on tags read back with pydicom."""
+(PS3.3 C.7.6.2.1.1) on tags read back with pydicom; and a NIfTI's modality from its sidecar or
+dataset.json."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nibabel as nib
@@ -14,6 +16,7 @@ from nibabel.affines import apply_affine
 
 from pixelproof.core import volumes
 from pixelproof.core.dicom_series import open_series
+from pixelproof.core.nifti_modality import nifti_modality
 from pixelproof.core.patient_space import direction_letters, position_text
 from pixelproof.core.sources import image_meta, scan_images
 from tests.core.test_dicom_acquisitions import write_slice
@@ -175,3 +178,26 @@ def test_position_text_names_each_side() -> None:
     assert position_text([12.34, -40.06, 55.0]) == "R 12.3  P 40.1  S 55.0 mm"
     assert position_text([-0.04, 0.0, -7.25]) == "R 0.0  A 0.0  I 7.2 mm"  # no "L 0.0" for a rounded -0.04
     assert direction_letters([0, 0, 0]) == "" and direction_letters([-1, 0.1, 0]) == "L"
+
+
+def test_a_nifti_ct_is_named_by_its_dcm2niix_sidecar_or_its_datasets_json(tmp_path: Path) -> None:
+    coded_volume(tmp_path / "ct.nii.gz", AFFINES["RAS"])
+    assert nifti_modality(tmp_path / "ct.nii.gz") == ""
+    (tmp_path / "ct.json").write_text(json.dumps({"Modality": "CT", "ConversionSoftware": "dcm2niix"}))
+    assert image_meta(f"{tmp_path / 'ct.nii.gz'}#z=001").modality == "CT"
+    (tmp_path / "ct.json").write_text('{"Modality": ')  # broken: unknown, no error
+    assert nifti_modality(tmp_path / "ct.nii.gz") == ""
+    msd = tmp_path / "Task03_Liver"
+    for folder in ("imagesTr", "labelsTr"):
+        (msd / folder).mkdir(parents=True)
+        coded_volume(msd / folder / "liver_0.nii.gz", AFFINES["RAS"])
+    (msd / "dataset.json").write_text(json.dumps({"modality": {"0": "CT"}, "labels": {"0": "bg"}}))
+    assert image_meta(f"{msd / 'imagesTr' / 'liver_0.nii.gz'}#z=000").modality == "CT"
+    assert nifti_modality(msd / "labelsTr" / "liver_0.nii.gz") == ""  # labels are no CT values
+    v2 = tmp_path / "Dataset001" / "imagesTr"
+    v2.mkdir(parents=True)
+    (v2.parent / "dataset.json").write_text(json.dumps({"channel_names": {"0": "CT", "1": "PET"}}))
+    assert (
+        nifti_modality(v2 / "case_0000.nii.gz") == "CT" and nifti_modality(v2 / "case_0001.nii.gz") == "PET"
+    )
+    assert nifti_modality(v2 / "case.nii.gz", channel=1) == "PET"  # a 4D volume's channel

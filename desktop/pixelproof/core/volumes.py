@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pixelproof.core.nifti_modality import nifti_modality
 from pixelproof.core.patient_space import nifti_placed
 
 if TYPE_CHECKING:
@@ -427,7 +428,9 @@ class NiftiVolume(Volume):
         except ValueError:  # a null or degenerate affine: slices one apart
             self.positions, self.offsets = np.arange(self.depth, dtype=np.float64), None
         spacing = oriented_spacing(zooms, axis)  # none where the affine gives an image axis no length
-        self.meta = ImageMeta(pixel_spacing=spacing if min(spacing) > 0 else None)
+        self.meta = ImageMeta(
+            pixel_spacing=spacing if min(spacing) > 0 else None, modality=nifti_modality(self.source, channel)
+        )
         self._placed = nifti_placed(img.header)
         stored = np.dtype(img.get_data_dtype())
         if stored.kind not in "uif":  # complex, RGB24 (a record): no values to show, threshold or window
