@@ -33,6 +33,9 @@ class OrientationMarks(QWidget):
         font = QFont(self.font())
         font.setBold(True)
         self.setFont(font)
+        self._laid_out: tuple[object, ...] = ()  # (geometry, size) the rects below were laid out for
+        self._rects: dict[str, QRect] = {}
+        self._letters: dict[str, str] = {}
         self.hide()
         view.viewport().installEventFilter(self)  # laid out after the view's own resize event
         view.imageShown.connect(lambda _id: self.follow())
@@ -59,11 +62,19 @@ class OrientationMarks(QWidget):
         return False
 
     def letter_rects(self) -> dict[str, QRect]:
-        """Where each edge's letters are drawn, in this widget's (= the viewport's) pixels."""
+        """Where each edge's letters are drawn, in this widget's (= the viewport's) pixels; laid out once
+        per image and size (the overlay paints with every canvas repaint under it, a brush stroke's too)."""
+        key = (self.geometry_shown(), self.width(), self.height())
+        if key != self._laid_out:
+            self._laid_out, self._letters = key, self.letters()
+            self._rects = self._layout()
+        return dict(self._rects)
+
+    def _layout(self) -> dict[str, QRect]:
         metrics = self.fontMetrics()
         w, h = self.width(), self.height()
         out = {}
-        for edge, text in self.letters().items():
+        for edge, text in self._letters.items():
             box = metrics.boundingRect(text).adjusted(-2, 0, 2, 0)
             bw, bh = box.width(), metrics.height()
             x = {"left": MARGIN, "right": w - MARGIN - bw}.get(edge, (w - bw) // 2)
@@ -75,7 +86,7 @@ class OrientationMarks(QWidget):
         rects = {e: r for e, r in self.letter_rects().items() if r.intersects(event.rect())}
         if not rects:
             return
-        letters = self.letters()
+        letters = self._letters
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         for edge, rect in rects.items():
