@@ -201,3 +201,17 @@ def test_a_nifti_ct_is_named_by_its_dcm2niix_sidecar_or_its_datasets_json(tmp_pa
         nifti_modality(v2 / "case_0000.nii.gz") == "CT" and nifti_modality(v2 / "case_0001.nii.gz") == "PET"
     )
     assert nifti_modality(v2 / "case.nii.gz", channel=1) == "PET"  # a 4D volume's channel
+
+
+@pytest.mark.parametrize("iop", [[0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 0]])
+def test_a_dicom_whose_orientation_places_nothing_has_no_patient_position(tmp_path: Path, iop: list) -> None:
+    meta = image_meta(write_slice(tmp_path / "a.dcm", 0.0, 0, 1, ImageOrientationPatient=iop))
+    assert meta.patient is None and meta.pixel_spacing == (1.0, 1.0)
+
+
+def test_a_nifti_axis_without_direction_places_no_slice_across_it(tmp_path: Path) -> None:
+    i, j, k = np.indices(SHAPE)
+    img = nib.Nifti1Image((i * 10000 + j * 100 + k).astype(np.int32), None)
+    img.header.set_sform(np.diag([0.8, 0.9, 0.0, 1.0]), code=2)  # z has no direction (srow z = 0)
+    nib.save(img, path := tmp_path / "flat.nii.gz")
+    assert image_meta(f"{path}#x=001").patient is None  # a sagittal slice spans z
