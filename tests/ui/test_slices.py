@@ -91,7 +91,11 @@ def test_ct_preset_from_the_menu_and_millimetres_in_the_status_bar(qtbot, volume
     point = win.canvas.mapFromScene(QPointF(12.5, 7.5))
     hover(win, point)
     qtbot.waitUntil(lambda: "mm" in win.pos_label.text(), timeout=2000)
-    assert win.pos_label.text() == "x 12, y 7 (10.0, 6.0 mm)"  # (12 + 0.5) x 0.8, (7 + 0.5) x 0.8
+    # the patient position (RAS) of the voxel shown there: axial columns run R to L, rows A to P
+    r, a, s = np.diag([0.8, 0.8, 2.5]) @ [30 - 1 - 12, 20 - 1 - 7, 4]
+    assert (
+        win.pos_label.text() == f"x 12, y 7   R {r:.1f}  A {a:.1f}  S {s:.1f} mm"
+    )  # in-slice mm: no geometry
     assert win.value_label.text().startswith("value 200")
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.patient_space import PatientGeometry, dicom_geometry
 from pixelproof.core.volumes import (
     ImageMeta,
     VolumeError,
@@ -304,7 +305,14 @@ def dicom_meta(ds: Any, frame: int | None = None) -> ImageMeta:
         window=voi_window(ds, frame),
         invert=str(get_tag(ds, "PhotometricInterpretation", "")).upper() == "MONOCHROME1",
         modality=str(get_tag(ds, "Modality", "") or ""),
+        patient=patient_geometry(ds, frame),
     )
+
+
+def patient_geometry(ds: Any, frame: int | None = None) -> PatientGeometry | None:
+    """Where the image's (``frame``'s) pixels lie in the patient, from ImagePositionPatient,
+    ImageOrientationPatient and PixelSpacing (the functional groups first); None when one is missing."""
+    return dicom_geometry(_origin(ds, frame), _orientation(ds, frame), pixel_spacing(ds, frame))
 
 
 def header_size(ds: Any) -> tuple[int, int]:

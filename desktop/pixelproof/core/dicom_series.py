@@ -33,12 +33,14 @@ from pixelproof.core.dicom import (
     image_size_of,
     looks_like_dicom,
     orientation_key,
+    patient_geometry,
     read_dataset,
     read_dicom,
     slice_position,
     stack_offsets,
     voi_window,
 )
+from pixelproof.core.patient_space import PatientGeometry
 from pixelproof.core.volumes import (
     SLICE_FILE,
     SLICE_UID,
@@ -68,12 +70,16 @@ class DicomFrames(Volume):
         self.positions = np.array([p if p is not None else math.nan for p in positions], dtype=np.float64)
         self.offsets = stack_offsets([(ds, i) for i in range(self.depth)])
         self.windows = [voi_window(ds, i) for i in range(self.depth)]  # a Frame VOI LUT each, or shared
+        self.geometries = [patient_geometry(ds, i) for i in range(self.depth)]
         self.uid = instance_uid(ds)
         self.file_id = file_identity(path)
         self.nbytes = 0  # frames are decoded on demand
 
     def identity(self, index: int) -> dict[str, Any]:
         return {SLICE_UID: self.uid} if self.uid else {SLICE_FILE: self.file_id}
+
+    def geometry(self, index: int) -> PatientGeometry | None:
+        return self.geometries[index] if 0 <= index < len(self.geometries) else None
 
     def _read(self, index: int) -> np.ndarray:
         return read_dicom(self.source, index)
@@ -99,6 +105,7 @@ class Series:
     split_by: str = ""  # a split series': the tags that tell its phases apart
     conflict: str = ""  # why the series is not stacked: files at one position that nothing tells apart
     group: Series | None = field(default=None, repr=False, compare=False)  # a phase's whole series
+    geometries: list[PatientGeometry | None] = field(default_factory=list)  # each file's place in the patient
 
     def identity(self, index: int) -> dict[str, Any]:
         """What a slice record keeps of file ``index``: its SOPInstanceUID; without one, name and size."""
@@ -218,7 +225,9 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
     files, positions, uids = [k[3] for k in keyed], [k[0] for k in keyed], [instance_uid(k[4]) for k in keyed]
     windows = [voi_window(k[4]) for k in keyed]
     sizes = [_file_size(f) for f in files]
-    return Series(uid, number, files, positions, (rows, cols), meta, offsets, uids, windows, sizes)
+    series = Series(uid, number, files, positions, (rows, cols), meta, offsets, uids, windows, sizes)
+    series.geometries = [patient_geometry(k[4]) for k in keyed]
+    return series
 
 
 def _split_phases(group: Series, members: list[tuple[Path, Any]]) -> None:
@@ -368,6 +377,11 @@ class DicomSeries(Volume):
             f"the DICOM series changed since the project was made (a file lost, added or sorted anew): "
             f"{now}, and {where}; not read, so no labels land on another slice"
         )
+
+    def geometry(self, index: int) -> PatientGeometry | None:
+        """File ``index``'s own place (a sheared or uneven stack's slices each lie where their file says)."""
+        places = self.series.geometries
+        return places[index] if 0 <= index < len(places) else None
 
     def _read(self, index: int) -> np.ndarray:
         arr = read_dicom(self.files[index])

@@ -265,7 +265,7 @@ def volume_entries(
     out = []
     for k in range(volume.depth):
         ref = SliceRef("", volume.axis, k, channel, series, phase, time)
-        extra = volume.slice_meta(k).record_extra()
+        extra = volume.slice_meta(k, placed=False).record_extra()
         identity = volume.identity(k)
         if identity:
             extra["pixelproof"] = identity

@@ -38,8 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pixelproof.core.nifti_modality import nifti_modality
+from pixelproof.core.patient_space import nifti_placed
+
 if TYPE_CHECKING:
     from pixelproof.core.model import ImageRecord, Project
+    from pixelproof.core.patient_space import PatientGeometry
 
 AXES = ("x", "y", "z")  # canonical (RAS+) array axes 0, 1, 2
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
@@ -182,7 +186,8 @@ class ImageMeta:
     ``window`` is the file's VOI window as (low, high) in stored values, ``invert`` is True for
     MONOCHROME1, ``modality`` the DICOM modality ("CT", "MR", ...; "" when unknown). ``slice_offset`` is
     (row, column) mm: where the slice's first pixel lies in its plane against the stack's first slice's,
-    for a sheared stack only (None for a straight one).
+    for a sheared stack only (None for a straight one). ``patient``: where the slice's pixels lie in the
+    patient (``core.patient_space``), when the file says; read with the pixels, never kept in a project.
     """
 
     pixel_spacing: tuple[float, float] | None = None
@@ -191,6 +196,7 @@ class ImageMeta:
     invert: bool = False
     modality: str = ""
     slice_offset: tuple[float, float] | None = None
+    patient: PatientGeometry | None = None
 
     def record_extra(self) -> dict[str, Any]:
         """Keys an image record keeps (``pixel_spacing`` [row, col] mm, ``slice_position`` mm and, for a
@@ -227,7 +233,9 @@ class Volume:
             raise VolumeError(f"{self.source}: slice {index} out of range (the volume has {self.depth})")
         return self._read(index)
 
-    def slice_meta(self, index: int) -> ImageMeta:
+    def slice_meta(self, index: int, placed: bool = True) -> ImageMeta:
+        """Slice ``index``'s meta; ``placed`` False leaves out its ``patient`` geometry (records keep none:
+        listing 20,000 slices need not place each)."""
         m = self.meta
         pos = float(self.positions[index]) if index < len(self.positions) else None
         if pos is not None and not math.isfinite(pos):  # NaN: a slice without a position (DICOM series)
@@ -236,7 +244,12 @@ class Volume:
         if self.offsets is not None and index < len(self.offsets):
             offset = (float(self.offsets[index][0]), float(self.offsets[index][1]))
         window = self.windows[index] if self.windows is not None and index < len(self.windows) else m.window
-        return ImageMeta(m.pixel_spacing, pos, window, m.invert, m.modality, offset)
+        place = self.geometry(index) if placed else None
+        return ImageMeta(m.pixel_spacing, pos, window, m.invert, m.modality, offset, place)
+
+    def geometry(self, index: int) -> PatientGeometry | None:
+        """Where slice ``index``'s pixels lie in the patient, when the file says; None by default."""
+        return None
 
     def identity(self, index: int) -> dict[str, Any]:
         """The identity keys (``IDENTITY_KEYS``) a record of slice ``index`` keeps; none by default."""
@@ -261,7 +274,7 @@ class Volume:
     def _moved(self, index: int, position: Any) -> str | None:
         """Why slice ``index``, of the record's file, is not at the record's ``slice_position`` any more
         (a NIfTI re-export of the same shape but cropped or shifted along the slices), or None."""
-        now = self.slice_meta(index).slice_position
+        now = self.slice_meta(index, placed=False).slice_position
         if (
             not isinstance(position, int | float)
             or now is None
@@ -415,7 +428,10 @@ class NiftiVolume(Volume):
         except ValueError:  # a null or degenerate affine: slices one apart
             self.positions, self.offsets = np.arange(self.depth, dtype=np.float64), None
         spacing = oriented_spacing(zooms, axis)  # none where the affine gives an image axis no length
-        self.meta = ImageMeta(pixel_spacing=spacing if min(spacing) > 0 else None)
+        self.meta = ImageMeta(
+            pixel_spacing=spacing if min(spacing) > 0 else None, modality=nifti_modality(self.source, channel)
+        )
+        self._placed = nifti_placed(img.header)
         stored = np.dtype(img.get_data_dtype())
         if stored.kind not in "uif":  # complex, RGB24 (a record): no values to show, threshold or window
             kind = "RGB" if stored.names else str(stored)
@@ -461,6 +477,15 @@ class NiftiVolume(Volume):
 
     def identity(self, index: int) -> dict[str, Any]:
         return {VOLUME_SHAPE: list(self.file_shape)}
+
+    def geometry(self, index: int) -> PatientGeometry | None:
+        """The slice's place through the canonical affine, None when the header places nothing (qform and
+        sform codes 0: nibabel's affine is then a guess from the voxel sizes)."""
+        from pixelproof.core.patient_space import nifti_geometry
+
+        if not self._placed or not 0 <= index < self.depth:
+            return None
+        return nifti_geometry(self.canonical_affine, self.canonical_shape, self.axis, index)
 
     def _read(self, index: int) -> np.ndarray:
         return np.ascontiguousarray(oriented_slice(self.canonical_array(), self.axis, index))

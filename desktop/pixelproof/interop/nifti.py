@@ -165,7 +165,7 @@ def _read_volume(
             source_name + SliceRef("", axis, k).name(labels.depth),
             labels.width,
             labels.height,
-            **geometry.slice_meta(k).record_extra(),
+            **geometry.slice_meta(k, placed=False).record_extra(),
             pixelproof=geometry.identity(k),
         )
         with build.record(record, report):  # the volume is labelled whole: an empty slice is Done

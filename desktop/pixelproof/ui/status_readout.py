@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from pixelproof.core.patient_space import position_text
 from pixelproof.ui.slices import width_level
 
 if TYPE_CHECKING:
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
 CURSOR_READOUT_S = 0.03  # cursor position/value: at most this often
 HINT_ROOM = 360  # status bar pixels a pixel's values leave to the tool's hint and messages
 VALUE_TIP = "Stored pixel value under the cursor (raw, before window/level)"
+POS_TIP = (
+    "Cursor position in image pixels (x, y); in mm from the image's top-left corner with a pixel spacing"
+)
+PATIENT_TIP = (
+    "\nand the pixel's position in the patient, mm from the scanner's origin: R or L, A or P, S or I, the "
+    "side it lies on (3D Slicer's RAS coordinates; DICOM's LPS are the same with x and y negated)"
+)
 
 
 class StatusReadout(QObject):
@@ -40,7 +48,7 @@ class StatusReadout(QObject):
         bar.addWidget(self.target_label, 1)
         self.pos_label.setMinimumWidth(110)
         self.value_label.setMinimumWidth(150)
-        self.pos_label.setToolTip("Cursor position in image pixels (x, y)")
+        self.pos_label.setToolTip(POS_TIP)
         self.value_label.setToolTip(VALUE_TIP)
         self.window_label.setToolTip("Display window (black – white); right-drag or Ctrl+L to change")
         self.zoom_label.setToolTip("Zoom: screen pixels per image pixel")
@@ -116,13 +124,19 @@ class StatusReadout(QObject):
             return
         x, y = int(pos.x()), int(pos.y())
         spacing = self._spacing()
-        if spacing is None:
+        loaded = self.canvas.loaded
+        where = loaded.patient if loaded is not None else None
+        tip = POS_TIP if where is None else f"{POS_TIP}{PATIENT_TIP}"
+        if self.pos_label.toolTip() != tip:
+            self.pos_label.setToolTip(tip)
+        if where is not None:  # the pixel centre's place in the patient, as 3D Slicer's data probe reads it
+            self.pos_label.setText(f"x {x}, y {y}   {position_text(where.position(x, y))}")
+        elif spacing is None:
             self.pos_label.setText(f"x {x}, y {y}")
         else:  # pixel centres in mm from the image's top-left corner (pixel_spacing = row, column)
             sy, sx = spacing
             self.pos_label.setText(f"x {x}, y {y} ({(x + 0.5) * sx:.1f}, {(y + 0.5) * sy:.1f} mm)")
         value = self.canvas.pixel_value(x, y)
-        loaded = self.canvas.loaded
         channels = loaded.channels if loaded is not None else None
         names = [c.name for c in channels.channels] if channels is not None else None
         shown = list(channels.visible) if channels is not None else None

@@ -54,6 +54,7 @@ class LoadedImage:
     modality: str = ""  # DICOM modality ("CT": values in HU)
     reduced: int = 1  # a plain image over the pixel limit opened downsampled 1/reduced (core.reduced)
     channels: Any = None  # a multichannel image's core.channels.Composite: levels are its composites
+    patient: Any = None  # core.patient_space.PatientGeometry: where its pixels lie in the patient, if known
 
     @property
     def raw(self) -> Any:
@@ -153,6 +154,7 @@ def load_image(
         meta.pixel_spacing,
         file_window=meta.window,
         modality=meta.modality,
+        patient=meta.patient,
     )
 
 
