@@ -11,9 +11,9 @@ import cv2
 import numpy as np
 
 from pixelproof.core.batch import SerialExecutor, ThreadExecutor, run_batch
-from pixelproof.inference.apply import ClassFilter
 from pixelproof.inference.base import Prediction
 from pixelproof.inference.batch import BackendSpec, Item, PrelabelContext, prelabel_task
+from pixelproof.inference.class_filter import ClassFilter
 from pixelproof.inference.classical import ThresholdBackend
 
 

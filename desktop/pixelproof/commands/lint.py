@@ -275,8 +275,9 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
 
 def _run_backend(args: argparse.Namespace, project: Any) -> Any:
     from pixelproof.commands.prelabel import make_backend
-    from pixelproof.inference.apply import ignored_line, knows_none, predict_project
+    from pixelproof.inference.apply import knows_none, predict_project
     from pixelproof.inference.base import BackendError
+    from pixelproof.inference.class_filter import ignored_line
     from pixelproof.inference.class_mapping import effective_mapping, parse_mapping, unknown_class
 
     try:

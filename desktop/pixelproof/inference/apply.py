@@ -37,6 +37,7 @@ from pixelproof.core.model import (
 )
 from pixelproof.core.names import category_name_problem, shown_name
 from pixelproof.inference.base import Backend, Prediction
+from pixelproof.inference.class_filter import ClassFilter, refused_classes
 from pixelproof.inference.existing import ExistingObjects
 from pixelproof.inference.existing import Shape as ExistingShape
 from pixelproof.inference.from_boxes import FROM_BOX, NO_MASK, BoxFailure, box_annotations
@@ -79,48 +80,6 @@ class Shape:
     area: float
     box: int | None = None  # from-boxes: the box annotation this mask outlines (its category is used)
     origin: list[int] | None = None  # a mask stored cropped: its ``rle_origin`` (images of 2**32 pixels+)
-
-
-@dataclass(frozen=True, slots=True)
-class ClassFilter:
-    """The model classes a run keeps and the category each goes to (picklable, so workers drop the
-    others before any geometry work): not mapped to None and, with ``only_existing``, mapped onto a
-    category the project has."""
-
-    mapping: dict[str, str | None]
-    only_existing: bool
-    existing: frozenset[str]
-
-    def target(self, model_name: str) -> str | None:
-        """The category name a model class goes to; None when the class is dropped."""
-        name = self.mapping.get(model_name, model_name)
-        if name is None or (self.only_existing and name not in self.existing):
-            return None
-        return name
-
-    def __call__(self, model_name: str) -> bool:
-        return self.target(model_name) is not None
-
-
-def refused_classes(predictions: Iterable[Prediction], keep: ClassFilter | None) -> Counter[str]:
-    """Per model class, the predictions ``keep`` drops: what a run says to map (``ignored_line``)."""
-    if keep is None:
-        return Counter()
-    return Counter(p.category for p in predictions if keep.target(p.category) is None)
-
-
-IGNORED_NAMES = 8  # classes an ignored-classes line names before counting the rest
-
-
-def ignored_line(counts: Mapping[str, int], cap: int = IGNORED_NAMES) -> str:
-    """``person 12, car 3 and 4 more classes (5)``: the classes a run ignored, the most frequent first (the
-    user maps them), ties by name; the CLI and the app word it alike."""
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    text = ", ".join(f"{shown_name(name, NAME_IN_TEXT)} {n}" for name, n in ranked[:cap])
-    rest = ranked[cap:]
-    if rest:
-        text += f" and {len(rest)} more classes ({sum(n for _, n in rest)})"
-    return text
 
 
 # (category name, segmentation, bbox, rle_origin of a mask stored cropped or None)

@@ -26,7 +26,6 @@ from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.paths import is_absolute_name
 from pixelproof.core.volumes import expected_identity
 from pixelproof.inference.apply import (
-    ClassFilter,
     FailedBox,
     ObjectShape,
     PredictionMapper,
@@ -37,11 +36,11 @@ from pixelproof.inference.apply import (
     image_objects,
     path_window,
     read_checked,
-    refused_classes,
     regions_checked,
     to_shapes,
 )
 from pixelproof.inference.base import Backend, BackendError
+from pixelproof.inference.class_filter import ClassFilter, refused_classes
 from pixelproof.inference.from_boxes import box_annotations, none_outlined, segment_boxes
 from pixelproof.inference.registry import backend_class, get_backend
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled

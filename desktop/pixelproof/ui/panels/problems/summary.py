@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pixelproof.core.lint import LintResult
 from pixelproof.core.lint.predictions import skipped_note
 from pixelproof.core.wording import plural
-from pixelproof.inference.apply import ignored_line
+from pixelproof.inference.class_filter import ignored_line
 
 
 def run_summary(

@@ -1,0 +1,54 @@
+"""Which model classes a pre-labeling run keeps (``ClassFilter``, picklable for workers) and how a run
+names the classes it dropped, so the user knows what to map: the CLI and the app word it alike."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from pixelproof.core.limits import NAME_IN_TEXT
+from pixelproof.core.names import shown_name
+from pixelproof.inference.base import Prediction
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFilter:
+    """The model classes a run keeps and the category each goes to (picklable, so workers drop the
+    others before any geometry work): not mapped to None and, with ``only_existing``, mapped onto a
+    category the project has."""
+
+    mapping: dict[str, str | None]
+    only_existing: bool
+    existing: frozenset[str]
+
+    def target(self, model_name: str) -> str | None:
+        """The category name a model class goes to; None when the class is dropped."""
+        name = self.mapping.get(model_name, model_name)
+        if name is None or (self.only_existing and name not in self.existing):
+            return None
+        return name
+
+    def __call__(self, model_name: str) -> bool:
+        return self.target(model_name) is not None
+
+
+def refused_classes(predictions: Iterable[Prediction], keep: ClassFilter | None) -> Counter[str]:
+    """Per model class, the predictions ``keep`` drops: what a run says to map (``ignored_line``)."""
+    if keep is None:
+        return Counter()
+    return Counter(p.category for p in predictions if keep.target(p.category) is None)
+
+
+IGNORED_NAMES = 8  # classes an ignored-classes line names before counting the rest
+
+
+def ignored_line(counts: Mapping[str, int], cap: int = IGNORED_NAMES) -> str:
+    """``person 12, car 3 and 4 more classes (5)``: the classes a run ignored, the most frequent first (the
+    user maps them), ties by name; the CLI and the app word it alike."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{shown_name(name, NAME_IN_TEXT)} {n}" for name, n in ranked[:cap])
+    rest = ranked[cap:]
+    if rest:
+        text += f" and {len(rest)} more classes ({sum(n for _, n in rest)})"
+    return text
