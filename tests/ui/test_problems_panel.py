@@ -224,7 +224,7 @@ def test_pending_predictions_pre_labeled_skipping_labels_say_what_they_cannot_ju
     """Pending predictions pre-labeled skipping those that repeat a label (as prelabel marks them) judged
     each label against the leftovers: the line under the list now says which kinds were left out, and to
     choose the model as the source to judge them."""
-    from pixelproof.core.model import SKIPPED_OVERLAPPING
+    from pixelproof.core.labels import SKIPPED_OVERLAPPING
 
     win.document.project.annotations[5].app_extra[SKIPPED_OVERLAPPING] = 0.5
     panel = find(qtbot, win, "pending")

@@ -8,6 +8,10 @@ from collections.abc import Callable
 
 from pixelproof.core.model import Annotation, Project, is_pending, is_rejected
 
+# annotation app extra of a pending prediction pre-labeled skipping those that repeat an object (IoU above
+# it): the object's own prediction is not among the pending ones, which lint must know (``lint.predictions``)
+SKIPPED_OVERLAPPING = "skip_existing"
+
 
 def is_label(ann: Annotation) -> bool:
     """Pending objects (a model's predictions, consensus objects, a split class's) are proposals, not

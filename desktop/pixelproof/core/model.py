@@ -214,11 +214,6 @@ def id_key(key: object) -> int | None:
     return value if ID_MIN <= value <= ID_MAX else None
 
 
-# annotation app extra of a pending prediction pre-labeled skipping those that repeat an object (IoU above
-# it): the object's own prediction is not among the pending ones, which lint must know (``lint.predictions``)
-SKIPPED_OVERLAPPING = "skip_existing"
-
-
 def is_pending_prediction(ann: Annotation) -> bool:
     """A model's annotation awaiting a decision: neither accepted nor rejected by a reviewer. Drawn dashed,
     the Model panel's score slider may hide it and its accept actions take it; a rejected one was decided
@@ -558,11 +553,10 @@ class Project:
             self.app["reference"] = value
 
     def snapshot(self, image_ids: Iterable[int] | None = None, without: Iterable[int] = ()) -> Project:
-        """A copy a worker thread may read while the user goes on editing this project: edits replace
-        annotations and categories (never change them in place), so copying the dicts keeps the state of
-        the moment; image records are copied because saving to another folder rewrites their
-        ``file_name`` in place. ``image_ids`` limits it to some images and their annotations; the
-        annotations of ``without`` are left out (an export's pending objects)."""
+        """A copy a worker thread may read while the user edits on: edits replace annotations and categories
+        (never change them in place), so copying the dicts keeps the moment's state; image records are
+        copied as saving elsewhere rewrites their ``file_name``. ``image_ids`` limits it to some images
+        and their annotations; those of ``without`` are left out (an export's pending objects)."""
         if image_ids is None:
             images = {i: replace(im) for i, im in self.images.items()}
             annotations = dict(self.annotations)

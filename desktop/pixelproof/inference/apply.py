@@ -25,11 +25,11 @@ from pixelproof.core.batch import job_timestamp
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.edits import AddPredictions
 from pixelproof.core.imageio import ImageReadError, read_image
+from pixelproof.core.labels import SKIPPED_OVERLAPPING
 from pixelproof.core.limits import NAME_IN_TEXT, RLE_ORIGIN
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
-    SKIPPED_OVERLAPPING,
     Annotation,
     Category,
     ImageRecord,

@@ -16,8 +16,9 @@ from typing import Any
 from pixelproof.core.coco import ProjectFormatError, read_json
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.geometry import clip_box
+from pixelproof.core.labels import SKIPPED_OVERLAPPING
 from pixelproof.core.limits import RLE_ORIGIN
-from pixelproof.core.model import SKIPPED_OVERLAPPING, Annotation, Project
+from pixelproof.core.model import Annotation, Project
 
 
 class PredictionsError(Exception):
