@@ -43,12 +43,14 @@ def readers() -> dict[str, dict[str, np.ndarray]]:
     return {"reader_a": a, "reader_b": b}
 
 
-def write_readers(tmp_path: Path) -> tuple[Path, Path, dict[str, dict[str, np.ndarray]]]:
+def write_readers(
+    tmp_path: Path, volume: str = "liver.nii.gz"
+) -> tuple[Path, Path, dict[str, dict[str, np.ndarray]]]:
     data = tmp_path / "data"
     data.mkdir()
     vol = np.zeros((COLS, ROWS, SLICES), np.int16)  # NIfTI order: x, y, z
     affine = np.diag([SPACING[2], SPACING[1], SPACING[0], 1.0])
-    nib.save(nib.Nifti1Image(vol, affine), data / "liver.nii.gz")
+    nib.save(nib.Nifti1Image(vol, affine), data / volume)
     drawn = readers()
     paths = []
     for who, classes in drawn.items():
@@ -61,7 +63,7 @@ def write_readers(tmp_path: Path) -> tuple[Path, Path, dict[str, dict[str, np.nd
                 m = vol3[k]
                 if m.any():
                     n += 1
-                    image_id = ids[f"data/liver.nii.gz#z={k:03d}"]
+                    image_id = ids[f"data/{volume}#z={k:03d}"]
                     bbox, rle = masks.bbox(m), masks.encode(m)
                     project.add_annotation(Annotation(n, image_id, cats[name], bbox, rle, float(m.sum())))
         if who == "reader_b":
@@ -174,6 +176,48 @@ def test_volume_rows_are_the_cli_s_3d_figures_and_a_click_goes_to_the_first_diff
         )
         assert win.document.current_image.file_name == "data/liver.nii.gz#z=002"
         assert not view.images.shows(view.image_id) and "hidden from the Images table" in said[-1]
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_a_slice_name_cut_to_fit_keeps_its_slice_part_and_the_tooltip_says_it_whole(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """In the 480-px left pane at 1366x768 the per-slice table cut `abdomen_ct.nii.gz#z=002` in the
+    middle to `abd…002`: every slice of the volume read alike, `z=` gone. The file stem is cut now and the
+    slice part stays whole (`…ct.nii.gz#z=002`), the whole name in the tooltip."""
+    from PySide6.QtGui import QTextDocumentFragment
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    _, candidate, _ = write_readers(tmp_path, "abdomen_ct.nii.gz")
+    win = open_window(qtbot, candidate)
+    try:
+        win.resize(1366, 768)
+        enter_review(qtbot, win)
+        view = win.review.view
+        assert view.splitter.sizes()[0] <= 480
+        table = view.images.image_table
+        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        proxy = table.model()
+        tips = [proxy.index(r, 0).data(Qt.ItemDataRole.ToolTipRole) for r in range(proxy.rowCount())]
+        names = [QTextDocumentFragment.fromHtml(tip).toPlainText() for tip in tips]
+        assert sorted(names) == [f"data/abdomen_ct.nii.gz#z={k:03d}" for k in range(SLICES)]
+        cut = 0
+        for r, name in enumerate(names):
+            index = proxy.index(r, 0)
+            option = QStyleOptionViewItem()
+            option.initFrom(table.viewport())
+            option.rect = table.visualRect(index)
+            table.itemDelegateForIndex(index).initStyleOption(option, index)
+            room = option.rect.width() - 8  # the cell's text room (its padding left out)
+            # what the cell shows: the delegate's text, cut again by Qt where it still does not fit
+            shown = option.fontMetrics.elidedText(option.text, table.textElideMode(), room)
+            fragment = name[name.index("#") :]
+            assert shown.endswith(".nii.gz" + fragment) or (shown.endswith(fragment) and "…" in shown), shown
+            assert option.fontMetrics.horizontalAdvance(shown) <= room
+            cut += "…" in shown
+        assert cut, "the name fits whole: no cut to check at this width"
     finally:
         win.document.undo_stack.setClean()
         win.close()

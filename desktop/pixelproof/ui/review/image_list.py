@@ -29,6 +29,7 @@ from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 from pixelproof.core.qa_volumes import VolumeRow
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
+from pixelproof.ui.panels.images import FileNameDelegate
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.parts import heading, table
@@ -174,6 +175,7 @@ class ImageList(QWidget):
         self.image_table.setModel(self.image_proxy)
         self.image_table.setSortingEnabled(True)
         self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.image_table.setItemDelegateForColumn(0, FileNameDelegate(self.image_table))  # keeps #z=012
         self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
         for n, name in enumerate(self.image_model.metrics, start=1):
