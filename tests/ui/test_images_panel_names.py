@@ -38,3 +38,21 @@ def test_names_fit_and_the_tooltip_has_the_whole_path(window, qtbot, project_fil
     table.itemDelegateForColumn(0).initStyleOption(option, index)
     assert option.text.endswith(".png") and "…" in option.text
     assert option.text == elide_file_name("a_rather_long_file_name_0001.png", option.fontMetrics, 72)
+
+
+def test_a_slice_name_keeps_its_slice_part_and_a_nifti_its_nii_gz(qapp) -> None:
+    """A volume's slice (`#z=002`, `#t=004&z=012`, `#phase=2&z=014`) is told from its neighbours by its
+    slice part only: the file is cut, that part stays whole while it fits; `.nii.gz` stays whole too."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    fm = QFontMetrics(QFont())
+    for name in ("abdomen_ct.nii.gz#z=002", "live_cells.tif#t=004&z=012", "dyn_liver_ct.dcm#phase=2&z=014"):
+        fragment = name[name.index("#") :]
+        least = fm.horizontalAdvance("…" + fragment) + 2  # a pixel of rounding where the parts join
+        for width in range(least, fm.horizontalAdvance(name)):
+            shown = elide_file_name(name, fm, width)
+            assert shown.endswith(fragment) and shown.count("…") == 1, (width, shown)
+            assert fm.horizontalAdvance(shown) <= width
+        narrow = elide_file_name(name, fm, fm.horizontalAdvance("…z=0"))  # not even the slice part fits
+        assert narrow.startswith("…") and name.endswith(narrow[1:])
+    assert elide_file_name("abdomen_ct_portal_venous.nii.gz", fm, 120).endswith(".nii.gz")

@@ -4,6 +4,8 @@ takes a key as a key (shift+k is Shift+K, not Ctrl+Shift+K too)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -62,6 +64,34 @@ def test_d_and_a_walk_the_images_the_filter_shows(qtbot, tmp_path, no_prompts) -
     key(win, Qt.Key.Key_D)
     assert doc.current_image_id == 6
     doc.undo_stack.setClean()
+    win.close()
+
+
+def test_the_images_read_ahead_are_the_listed_ones_d_and_a_go_to(qtbot, tmp_path, no_prompts) -> None:
+    """Read-ahead preloaded the file-order neighbours while D / A walked the filtered list: under
+    `status:todo` it read image 3 (done, D skips it) and not image 4 (where D goes). The canvas now asks
+    the loader for the next and previous listed images, as D / A find them."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=6))
+    doc, panel = win.document, win.panels["imagesDock"]
+    for image_id in (1, 3, 6):
+        doc.project.image_status_map()[str(image_id)] = "done"
+    asked: list[str] = []
+    real = win.canvas.loader.prefetch
+    win.canvas.loader.prefetch = lambda path, *a, **k: (asked.append(Path(path).name), real(path, *a, **k))
+    name = {i: Path(doc.project.image_path(doc.project.images[i])).name for i in doc.image_ids()}
+    QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(panel.filter, "status:todo")
+    QTest.keyClick(panel.filter, Qt.Key.Key_Escape)
+    assert listed(panel) == [2, 4, 5]
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 2 and asked == [name[4]]  # the first listed: nothing before it
+    asked.clear()
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 4 and asked == [name[5], name[2]]  # not 5 and 3
+    asked.clear()
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 5 and asked == [name[4]]  # not 6; 4 is in the loader's cache already
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())  # no read left running past the test
     win.close()
 
 

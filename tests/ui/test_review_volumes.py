@@ -43,12 +43,16 @@ def readers() -> dict[str, dict[str, np.ndarray]]:
     return {"reader_a": a, "reader_b": b}
 
 
-def write_readers(tmp_path: Path) -> tuple[Path, Path, dict[str, dict[str, np.ndarray]]]:
+def write_readers(tmp_path: Path, *volumes: str) -> tuple[Path, Path, dict[str, dict[str, np.ndarray]]]:
+    """Two readers' projects on ``volumes`` (liver.nii.gz by default), each drawn as ``readers`` gives,
+    the second reader's liver on the n-th volume n columns further right (no two volumes score alike)."""
+    volumes = volumes or ("liver.nii.gz",)
     data = tmp_path / "data"
     data.mkdir()
     vol = np.zeros((COLS, ROWS, SLICES), np.int16)  # NIfTI order: x, y, z
     affine = np.diag([SPACING[2], SPACING[1], SPACING[0], 1.0])
-    nib.save(nib.Nifti1Image(vol, affine), data / "liver.nii.gz")
+    for volume in volumes:
+        nib.save(nib.Nifti1Image(vol, affine), data / volume)
     drawn = readers()
     paths = []
     for who, classes in drawn.items():
@@ -56,14 +60,16 @@ def write_readers(tmp_path: Path) -> tuple[Path, Path, dict[str, dict[str, np.nd
         cats = {c.name: c.id for c in project.categories.values()}
         ids = {im.file_name: im.id for im in project.images.values()}
         n = 0
-        for name, vol3 in classes.items():
-            for k in range(SLICES):
-                m = vol3[k]
-                if m.any():
-                    n += 1
-                    image_id = ids[f"data/liver.nii.gz#z={k:03d}"]
-                    bbox, rle = masks.bbox(m), masks.encode(m)
-                    project.add_annotation(Annotation(n, image_id, cats[name], bbox, rle, float(m.sum())))
+        for v, volume in enumerate(volumes):
+            for name, vol3 in classes.items():
+                shifted = np.roll(vol3, v, axis=2) if who == "reader_b" and name == "liver" else vol3
+                for k in range(SLICES):
+                    m = shifted[k]
+                    if m.any():
+                        n += 1
+                        image_id = ids[f"data/{volume}#z={k:03d}"]
+                        bbox, rle = masks.bbox(m), masks.encode(m)
+                        project.add_annotation(Annotation(n, image_id, cats[name], bbox, rle, float(m.sum())))
         if who == "reader_b":
             project.reference = "reader_a.json"
         save_project(project, tmp_path / f"{who}.json")
@@ -174,6 +180,91 @@ def test_volume_rows_are_the_cli_s_3d_figures_and_a_click_goes_to_the_first_diff
         )
         assert win.document.current_image.file_name == "data/liver.nii.gz#z=002"
         assert not view.images.shows(view.image_id) and "hidden from the Images table" in said[-1]
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_a_slice_name_cut_to_fit_keeps_its_slice_part_and_the_tooltip_says_it_whole(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """In the 480-px left pane at 1366x768 the per-slice table cut `abdomen_ct.nii.gz#z=002` in the
+    middle to `abd…002`: every slice of the volume read alike, `z=` gone. The file stem is cut now and the
+    slice part stays whole (`…ct.nii.gz#z=002`), the whole name in the tooltip."""
+    from PySide6.QtGui import QTextDocumentFragment
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    _, candidate, _ = write_readers(tmp_path, "abdomen_ct.nii.gz")
+    win = open_window(qtbot, candidate)
+    try:
+        win.resize(1366, 768)
+        enter_review(qtbot, win)
+        view = win.review.view
+        assert view.splitter.sizes()[0] <= 480
+        table = view.images.image_table
+        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        proxy = table.model()
+        tips = [proxy.index(r, 0).data(Qt.ItemDataRole.ToolTipRole) for r in range(proxy.rowCount())]
+        names = [QTextDocumentFragment.fromHtml(tip).toPlainText() for tip in tips]
+        assert sorted(names) == [f"data/abdomen_ct.nii.gz#z={k:03d}" for k in range(SLICES)]
+        cut = 0
+        for r, name in enumerate(names):
+            index = proxy.index(r, 0)
+            option = QStyleOptionViewItem()
+            option.initFrom(table.viewport())
+            option.rect = table.visualRect(index)
+            table.itemDelegateForIndex(index).initStyleOption(option, index)
+            room = option.rect.width() - 8  # the cell's text room (its padding left out)
+            # what the cell shows: the delegate's text, cut again by Qt where it still does not fit
+            shown = option.fontMetrics.elidedText(option.text, table.textElideMode(), room)
+            fragment = name[name.index("#") :]
+            assert shown.endswith(".nii.gz" + fragment) or (shown.endswith(fragment) and "…" in shown), shown
+            assert option.fontMetrics.horizontalAdvance(shown) <= room
+            cut += "…" in shown
+        assert cut, "the name fits whole: no cut to check at this width"
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_each_class_has_its_mean_over_volumes_as_the_cli_s_per_volume_class(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """With two volumes the table showed four volume rows and no mean over them, while `pixelproof qa`
+    writes per_volume_class (each class's means over volumes) and prints them: a reviewer had to average
+    by eye. A bold row per class now follows the volume rows, whatever the sort, with the CLI's numbers."""
+    reference, candidate, _ = write_readers(tmp_path, "case_a.nii.gz", "case_b.nii.gz")
+    out = tmp_path / "qa.json"
+    assert cli.main(["qa", str(reference), str(candidate), "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    means = {r["category"]: r for r in report["per_volume_class"]}
+    assert len(report["per_volume"]) == 4 and set(means) == {"liver", "lesion"}
+    win = open_window(qtbot, candidate)
+    try:
+        enter_review(qtbot, win)
+        model = win.review.view.images.volume_table.model()
+        assert model.rowCount() == 4 + 2
+        fields = {"Dice": "dice", "IoU": "iou", "HD95": "hd95", "ASSD": "assd", "NSD": "nsd"}
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            win.review.view.images.volume_table.sortByColumn(2, order)  # by Dice: the means stay last
+            last = [model.index(r, 1).data() for r in (4, 5)]
+            assert sorted(last) == ["lesion", "liver"], last
+            for r in (4, 5):
+                want = means[model.index(r, 1).data()]
+                assert model.index(r, 0).data() == "mean of 2 volumes"
+                assert model.index(r, 0).data(Qt.ItemDataRole.FontRole).bold()
+                assert not model.index(0, 0).data(Qt.ItemDataRole.FontRole)  # a volume row is not bold
+                for header, name in fields.items():
+                    assert want[name] is not None
+                    assert cell(model, r, header).data(SORT_ROLE) == want[name]  # the very numbers
+                    text = cell(model, r, header).data()
+                    assert text.startswith(
+                        f"{want[name]:.2f}" if name in ("hd95", "assd") else f"{want[name]:.3f}"
+                    )
+        # the liver's mean differs from each of its volumes' (the second reader's liver moved apart)
+        livers = [r for r in report["per_volume"] if r["category"] == "liver"]
+        assert livers[0]["dice"] != livers[1]["dice"]
+        assert means["liver"]["dice"] == pytest.approx((livers[0]["dice"] + livers[1]["dice"]) / 2)
     finally:
         win.document.undo_stack.setClean()
         win.close()

@@ -290,13 +290,16 @@ class Document(QObject):
             lambda i: status(i) in ("todo", "in_progress"),
         )  # fmt: skip
 
-    def neighbours(self, image_id: int) -> list[ImageRecord]:
-        """The images D and A go to from ``image_id`` (the next first): what the canvas reads ahead."""
-        ids = self.image_ids()
+    def neighbours(self, image_id: int, listed: Sequence[int] | None = None) -> list[ImageRecord]:
+        """The images D and A go to from ``image_id`` (the next first) in ``listed``, the image list as
+        shown (None: every image, in file order): what the canvas reads ahead, found as ``step_image``
+        finds them, so a filtered list preloads the listed images D will show, not hidden ones."""
         if image_id not in self.project.images:
             return []
-        i = ids.index(image_id)
-        return [self.project.images[ids[j]] for j in (i + 1, i - 1) if 0 <= j < len(ids)]
+        ids = self.image_ids()
+        walk = ids if listed is None else listed
+        found = (image_order.step_listed(ids, walk, image_id, step) for step in (1, -1))
+        return [self.project.images[i] for i in found if i is not None]
 
     @property
     def selection(self) -> list[int]:

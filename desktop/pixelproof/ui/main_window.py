@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         )
         self.document: Document | None = None
         self.canvas = CanvasView(self)
+        self.canvas.listed_images = lambda: self.panels["imagesDock"].listed_image_ids()  # D / A's list
         self.shell = Shell(
             self,
             self.canvas,

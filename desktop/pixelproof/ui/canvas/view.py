@@ -7,7 +7,7 @@ middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+- through `
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
@@ -68,6 +68,8 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
 
         self.document: Document | None = None
+        # the image list D / A walk (the window's Images panel, as filtered; None: file order): read ahead
+        self.listed_images: Callable[[], Sequence[int] | None] = lambda: None
         self.loader = ImageLoader(self)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
@@ -201,7 +203,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self._prefetch_neighbours()
 
     def _prefetch_neighbours(self) -> None:
-        for neighbour in self.document.neighbours(self.image_id):
+        for neighbour in self.document.neighbours(self.image_id, self.listed_images()):
             path = self.document.project.image_path(neighbour)
             if Path(path) not in self._reduce:
                 self.loader.prefetch(path, expected_identity(neighbour.extra))

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.image_order import step_listed
+from pixelproof.core.qa import QAResult
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
-from pixelproof.core.qa_volumes import VolumeRow
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
+from pixelproof.ui.panels.images import FileNameDelegate
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.parts import heading, table
@@ -174,6 +175,7 @@ class ImageList(QWidget):
         self.image_table.setModel(self.image_proxy)
         self.image_table.setSortingEnabled(True)
         self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.image_table.setItemDelegateForColumn(0, FileNameDelegate(self.image_table))  # keeps #z=012
         self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
         for n, name in enumerate(self.image_model.metrics, start=1):
@@ -199,13 +201,16 @@ class ImageList(QWidget):
             for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
                 signal.connect(self._share_height)
 
-    def set_volumes(self, rows: list[VolumeRow]) -> None:
-        """Show the 3D rows of the volumes scored (none: the table and its headings hidden), and say
-        the per-image rows and the per-class means are per slice, in 2D, when there are some."""
-        self.volume_model.set_rows(rows)
+    def set_volumes(self, result: QAResult | None) -> None:
+        """Show the 3D rows of the volumes ``result`` scored and their means per class (none: the table
+        and its headings hidden), and say the per-image rows and the per-class means are per slice, in 2D,
+        when there are some."""
+        self.volume_model.set_result(result)
+        rows = self.volume_model.rows
         for w in (self.volume_heading, self.volume_table, self.slices_heading):
             w.setVisible(bool(rows))
-        self.volume_table.setFixedHeight(rows_height(self.volume_table, min(len(rows), VOLUME_ROWS)))
+        shown = min(self.volume_model.rowCount(), VOLUME_ROWS)
+        self.volume_table.setFixedHeight(rows_height(self.volume_table, shown))
         self.class_heading.setText(f"<b>{CLASS_HEADING_SLICES if rows else 'Per class'}</b>")
         self.class_heading.setToolTip(SLICES_TIP if rows else "")
         self._share_height()

@@ -2,18 +2,22 @@
 ``pixelproof qa`` writes its ``per_volume`` rows (``core.qa_volumes``; the rows come from the same QA run).
 
 A radiologist reads these: the per-slice rows and their means (an empty slice's ∞ replaced by the image
-diagonal) said 9.22 mm* where the two readers' livers are 2.5 mm apart in 3D."""
+diagonal) said 9.22 mm* where the two readers' livers are 2.5 mm apart in 3D. With two volumes or more, a
+bold row per class under them gives its means over the volumes, the CLI's ``per_volume_class``."""
 
 from __future__ import annotations
 
 import math
 from pathlib import PurePosixPath
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 from pixelproof.core.names import shown_name
+from pixelproof.core.qa import QAResult
 from pixelproof.core.qa_volumes import VolumeRow
+from pixelproof.core.report import volume_classes
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.review.tables import SORT_ROLE, format_value
@@ -54,14 +58,20 @@ class VolumeTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[VolumeRow] = []
+        self.means: list[dict[str, Any]] = []  # per class, over the volumes: per_volume_class's rows
+        self.volumes = 0
 
-    def set_rows(self, rows: list[VolumeRow]) -> None:
+    def set_result(self, result: QAResult | None) -> None:
+        """The run's ``per_volume`` rows, then (two volumes or more) each class's means over them as
+        ``pixelproof qa`` reports them (``core.report.volume_classes``)."""
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = list(result.per_volume) if result is not None else []
+        self.volumes = len({r.volume for r in self.rows})
+        self.means = volume_classes(result) if result is not None and self.volumes > 1 else []
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.rows) + len(self.means)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return len(VOLUME_COLUMNS)
@@ -78,6 +88,8 @@ class VolumeTableModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
+        if index.row() >= len(self.rows):
+            return self._mean_data(self.means[index.row() - len(self.rows)], index.column(), role)
         row = self.rows[index.row()]
         name = VOLUME_COLUMNS[index.column()][0]
         if role == KEY_ROLE:
@@ -119,6 +131,57 @@ class VolumeTableModel(QAbstractTableModel):
             return f"{v:.4f} (3D, whole volume)"
         return None
 
+    def _mean_data(self, mean: dict[str, Any], col: int, role: int) -> Any:
+        """A class's means over the volumes, in bold: JSON values (None for none, its reason beside it),
+        a distance of volumes in mm and in voxel units one mean per unit ("4.00 mm | 2.00 voxel")."""
+        name = VOLUME_COLUMNS[col][0]
+        if role == KEY_ROLE:
+            return ("", mean["category"])  # no volume: a click goes nowhere
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QColor(128, 128, 128, 40)
+        groups = mean.get("by_unit") or {mean.get("unit"): mean}
+        if name == "volume":
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"mean of {self.volumes} volumes"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return as_text(
+                    f"{shown_name(mean['category'])}: the mean of each 3D figure over the "
+                    f"{mean['n_rows']} volumes scored (pixelproof qa's per_volume_class)"
+                )
+            return None
+        if name == "category":
+            if role == Qt.ItemDataRole.DisplayRole:
+                return shown_name(mean["category"])
+            return as_text(shown_name(mean["category"])) if role == Qt.ItemDataRole.ToolTipRole else None
+        v = mean.get(name)
+        if role == SORT_ROLE:
+            return math.nan if v is None else float(v)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if name not in DISTANCES:
+                return format_value(name, math.nan if v is None else v)
+            texts = []
+            for unit, g in groups.items():
+                gv, inf = g.get(name), g.get(f"{name}_inf_replaced", 0)
+                texts.append(
+                    "n/a" if gv is None else f"{format_value(name, gv)} {unit}" + ("*" if inf else "")
+                )
+            return " | ".join(texts)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            said = [f"mean over {mean['n_rows']} volumes (3D)"]
+            if v is None:
+                said.insert(0, str(mean.get(f"{name}_reason", "n/a")))
+            inf = mean.get(f"{name}_inf_replaced", 0)
+            if inf:
+                said.append(f"*: {inf} of them ∞ (one side empty), the volume's diagonal standing in")
+            return "; ".join(said)
+        return None
+
 
 class VolumeSortProxy(QSortFilterProxyModel):
     """Sorts by any column, n/a always last (both orders) and a distance's mm rows before its voxel
@@ -132,6 +195,11 @@ class VolumeSortProxy(QSortFilterProxyModel):
     def lessThan(
         self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
     ) -> bool:
+        volumes = len(self.sourceModel().rows)
+        if (left.row() >= volumes) != (right.row() >= volumes):  # the means under the volumes, both orders
+            return (left.row() < volumes) != (self.sortOrder() == Qt.SortOrder.DescendingOrder)
+        if left.row() >= volumes:  # means in class order
+            return (left.row() < right.row()) != (self.sortOrder() == Qt.SortOrder.DescendingOrder)
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         if not isinstance(a, float) or not isinstance(b, float):
             return (tuple(a), left.row()) < (tuple(b), right.row())
