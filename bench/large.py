@@ -233,7 +233,7 @@ def bench_series(slices: int, repeat: int, tmp: Path) -> None:
 
     from pixelproof.core.image_folder import project_from_folder
     from pixelproof.core.imageio import read_image
-    from pixelproof.core.volumes import clear_cache
+    from pixelproof.core.volume_cache import clear_cache
 
     folder = tmp / "ct"
     write_ct_series(folder, slices)

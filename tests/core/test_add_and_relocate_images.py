@@ -345,7 +345,7 @@ def test_some_files_of_a_dicom_series_are_added_as_those_slices(tmp_path: Path) 
     import pydicom
 
     from pixelproof.core.sources import image_meta
-    from pixelproof.core.volumes import clear_cache
+    from pixelproof.core.volume_cache import clear_cache
     from tests.core.test_dicom import pydicom_file
 
     shutil.copytree(pydicom_file("dicomdirtests") / "77654033" / "CT2", tmp_path / "scans" / "CT2")

@@ -17,7 +17,7 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.imageio import ImageReadError, read_image, read_project_image
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.sources import scan_images
-from pixelproof.core.volumes import clear_cache
+from pixelproof.core.volume_cache import clear_cache
 
 
 @pytest.fixture(autouse=True)

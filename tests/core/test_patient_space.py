@@ -14,7 +14,7 @@ import pydicom
 import pytest
 from nibabel.affines import apply_affine
 
-from pixelproof.core import volumes
+from pixelproof.core import volume_cache, volumes
 from pixelproof.core.dicom_series import open_series
 from pixelproof.core.nifti_modality import nifti_modality
 from pixelproof.core.patient_space import direction_letters, position_text
@@ -26,9 +26,9 @@ SHAPE = (7, 5, 4)
 
 @pytest.fixture(autouse=True)
 def _fresh_volumes():  # type: ignore[no-untyped-def]
-    volumes.clear_cache()
+    volume_cache.clear_cache()
     yield
-    volumes.clear_cache()
+    volume_cache.clear_cache()
 
 
 def coded_volume(path: Path, affine: np.ndarray, shape: tuple[int, ...] = SHAPE) -> Path:

@@ -15,7 +15,7 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.imageio import read_image
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.phases import PhaseIndex
-from pixelproof.core.volumes import clear_cache
+from pixelproof.core.volume_cache import clear_cache
 from tests.core.test_dicom_acquisitions import dynamic_series, expected_pixels, write_slice
 
 

@@ -15,7 +15,7 @@ import pytest
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.imageio import ImageReadError, read_image, read_project_image
 from pixelproof.core.model import Project
-from pixelproof.core.volumes import clear_cache
+from pixelproof.core.volume_cache import clear_cache
 
 
 def write_slice(path: Path, position: float, value: int, instance: int, uid: str | None = None) -> str:

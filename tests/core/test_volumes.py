@@ -15,7 +15,8 @@ from nibabel.testing import data_path
 
 from pixelproof.core.imageio import ImageReadError, image_size, read_image
 from pixelproof.core.sources import image_meta, scan_images
-from pixelproof.core.volumes import SliceRef, clear_cache, parse_slice_ref
+from pixelproof.core.volume_cache import clear_cache
+from pixelproof.core.volumes import SliceRef, parse_slice_ref
 
 NIBABEL = Path(data_path)
 

@@ -18,7 +18,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Project
-from pixelproof.core.volumes import clear_cache
+from pixelproof.core.volume_cache import clear_cache
 from pixelproof.interop.dicom_seg import read_dicom_seg, write_dicom_seg
 from tests.interop.test_dicom_seg import add
 

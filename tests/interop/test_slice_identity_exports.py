@@ -14,7 +14,7 @@ import pytest
 from pixelproof.core import masks
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation, Project
-from pixelproof.core.volumes import clear_cache
+from pixelproof.core.volume_cache import clear_cache
 from tests.core.test_slice_identity import by_name, series_project
 
 

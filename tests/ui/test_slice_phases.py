@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import save_project
 from pixelproof.core.image_folder import project_from_folder
-from pixelproof.core.volumes import clear_cache
+from pixelproof.core.volume_cache import clear_cache
 from pixelproof.ui.slices import preset_window
 from tests.core.test_dicom_acquisitions import dynamic_series, expected_pixels
 from tests.ui.conftest import open_main_window, wait_loaded

@@ -121,7 +121,7 @@ def test_a_slice_whose_series_lost_a_file_is_not_shown_as_the_next_one(
 ) -> None:
     """A series folder that lost a file after the project was made: PgDn to the slice after it shows no
     pixels (the file now at that index is another slice) but says what changed and where its slice went."""
-    from pixelproof.core.volumes import clear_cache
+    from pixelproof.core.volume_cache import clear_cache
     from tests.core.test_slice_identity import series_project
 
     clear_cache()

@@ -41,13 +41,13 @@ from pixelproof.core.dicom import (
     voi_window,
 )
 from pixelproof.core.patient_space import PatientGeometry
+from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import (
     SLICE_FILE,
     SLICE_UID,
     ImageMeta,
     SliceRef,
     Volume,
-    cached,
     check_slice_count,
     identity_text,
 )

@@ -22,12 +22,12 @@ from pixelproof.core.export_mark import MARKER, SkippedExport, is_export, skippe
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError
 from pixelproof.core.limits import max_pixels
 from pixelproof.core.paths import RelativeNames
+from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import (
     ImageMeta,
     SliceRef,
     Volume,
     VolumeError,
-    cached,
     check_slice_count,
     is_nifti,
     open_nifti,

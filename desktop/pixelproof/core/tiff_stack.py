@@ -28,14 +28,8 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
-from pixelproof.core.volumes import (
-    VOLUME_SHAPE,
-    ImageMeta,
-    Volume,
-    VolumeError,
-    cached,
-    check_plane_count,
-)
+from pixelproof.core.volume_cache import cached
+from pixelproof.core.volumes import VOLUME_SHAPE, ImageMeta, Volume, VolumeError, check_plane_count
 
 SAMPLE_PLANES = 5  # planes (evenly spread over the file) the channels' display ranges are taken from
 

@@ -30,9 +30,8 @@ import math
 import os
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,7 @@ import numpy as np
 
 from pixelproof.core.nifti_modality import nifti_modality
 from pixelproof.core.patient_space import nifti_placed
+from pixelproof.core.volume_cache import cached
 
 if TYPE_CHECKING:
     from pixelproof.core.model import ImageRecord, Project
@@ -51,7 +51,6 @@ NIFTI_SUFFIXES = (".nii", ".nii.gz")
 _FRAGMENT = re.compile(
     r"^(?:series=(\d+)&)?(?:phase=(\d+)&)?(?:c=(\d+)&)?(?:t=(\d+)&)?([xyzt])=(\d+)$", re.ASCII
 )
-VOLUME_CACHE_BYTES = 1 << 30  # decoded volumes kept (the GUI steps through slices of one or two)
 # Slices (= image records) one volume may add. Real CT/MR stacks have up to a few thousand slices (a
 # whole-body CT at 0.5 mm about 4,000; micro-CT up to ~10,000). The voxel limit alone does not bound the
 # record count: a header of 1 x 1 x 20,000,000 voxels (an 87 KB .nii.gz) would make 20 million records,
@@ -553,46 +552,6 @@ def import_nibabel() -> Any:
     except ImportError:  # pragma: no cover - a declared dependency
         raise VolumeError("reading NIfTI needs nibabel: pip install nibabel") from None
     return nibabel
-
-
-# ------------------------------------------------------------------------------------------------
-# an LRU of opened volumes, so stepping through slices does not re-read the file
-
-
-@dataclass
-class _Cache:
-    entries: OrderedDict[tuple, Volume] = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_CACHE = _Cache()
-
-
-def cached(key_path: Path, key: tuple, make: Callable[[], Volume]) -> Volume:
-    """The volume for ``key`` (plus the path's size and mtime), made once and kept while it fits."""
-    try:
-        st = key_path.stat()
-        full_key = (os.fspath(key_path.resolve()), st.st_mtime_ns, st.st_size, *key)
-    except OSError as e:
-        raise VolumeError(f"{key_path}: cannot read: {e.strerror or e}") from None
-    with _CACHE.lock:
-        hit = _CACHE.entries.get(full_key)
-        if hit is not None:
-            _CACHE.entries.move_to_end(full_key)
-            return hit
-    volume = make()
-    with _CACHE.lock:
-        _CACHE.entries[full_key] = volume
-        total = sum(v.nbytes for v in _CACHE.entries.values())
-        while len(_CACHE.entries) > 1 and total > VOLUME_CACHE_BYTES:
-            _, old = _CACHE.entries.popitem(last=False)
-            total -= old.nbytes
-    return volume
-
-
-def clear_cache() -> None:
-    with _CACHE.lock:
-        _CACHE.entries.clear()
 
 
 def open_nifti(path: str | os.PathLike[str], axis: str = "z", channel: int = 0) -> NiftiVolume:
