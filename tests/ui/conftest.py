@@ -143,14 +143,15 @@ def wait_loaded(qtbot, win) -> None:
     qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading, timeout=20000)
 
 
-def hover(win, p) -> None:  # type: ignore[no-untyped-def]
-    """A mouse move with no button held, delivered to the viewport (QTest.mouseMove without buttons
-    goes through the platform cursor, whose offscreen mapping is not reliable)."""
+def hover(win, p, view=None) -> None:  # type: ignore[no-untyped-def]
+    """A mouse move with no button held, delivered to the viewport of ``view`` (the canvas by default;
+    QTest.mouseMove without buttons goes through the platform cursor, whose offscreen mapping is not
+    reliable)."""
     from PySide6.QtCore import QEvent, QPointF, Qt
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
 
-    vp = win.canvas.viewport()
+    vp = (view if view is not None else win.canvas).viewport()
     ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(p), QPointF(vp.mapToGlobal(p)), Qt.MouseButton.NoButton,
                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
     QApplication.sendEvent(vp, ev)

@@ -93,6 +93,8 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             panel.install(self.shell)  # e.g. the Model menu: M, pre-label all, accept / reject
         self.review = ReviewMode(self.shell)  # review view (Ctrl+Tab) + Review menu
+        for pane in self.review.view.panes:
+            self.readout.watch(pane)  # the cursor's pixel over the review panes, as over the canvas
         self.clipboard = ClipboardActions(self.shell)  # Edit > Copy, Paste, Duplicate
         self.image_list = ImageListActions(self.shell)  # File > Add Images, Locate Missing Images
         self.interop = InteropActions(self.shell)  # File > Import / Export

@@ -1,5 +1,6 @@
 """The status bar's readouts: cursor position and the stored pixel value under it, the display window of
-16-bit and float images, the zoom, and which image of how many is shown."""
+16-bit and float images, the zoom, and which image of how many is shown. The cursor is read over the
+labeling canvas and over the review view's panes alike (``watch``): one text for one pixel."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from pixelproof.ui.slices import width_level
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
+    from pixelproof.ui.review.panes import ReviewPane
     from pixelproof.ui.shell import Shell
+
+    PixelSource = CanvasView | ReviewPane  # a view with cursorMoved, loaded and pixel_value
 
 CURSOR_READOUT_S = 0.03  # cursor position/value: at most this often
 HINT_ROOM = 360  # status bar pixels a pixel's values leave to the tool's hint and messages
@@ -58,6 +62,7 @@ class StatusReadout(QObject):
             w.setTextFormat(Qt.TextFormat.PlainText)
         self._shown_at = 0.0
         self._pending: QPointF | None = None
+        self._source: PixelSource = self.canvas  # the view the cursor is over (the canvas, a review pane)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._show_pending)
@@ -99,10 +104,16 @@ class StatusReadout(QObject):
         show = tool is not None and doc is not None and self.canvas.image_id != -1 and labeling
         self.target_label.setText(tool.target_text() if show else "")
 
-    def show_cursor(self, pos: QPointF | None) -> None:
+    def watch(self, source: PixelSource) -> None:
+        """Read the cursor over another view of the images too (the review view's panes): its pixel's
+        position and value read as the canvas's would for the same pixel."""
+        source.cursorMoved.connect(lambda pos: self.show_cursor(pos, source))
+
+    def show_cursor(self, pos: QPointF | None, source: PixelSource | None = None) -> None:
         # At most one readout per 30 ms: relaying out and repainting the status bar on every mouse move
         # costs about as much as the brush's whole dirty-rect repaint (bench brush). A move after a pause
         # shows at once; during a fast drag the last position shows when the drag slows or stops.
+        self._source = source if source is not None else self.canvas
         now = time.monotonic()
         if now - self._shown_at >= CURSOR_READOUT_S:
             self._shown_at = now
@@ -124,7 +135,7 @@ class StatusReadout(QObject):
             return
         x, y = int(pos.x()), int(pos.y())
         spacing = self._spacing()
-        loaded = self.canvas.loaded
+        loaded = self._source.loaded
         where = loaded.patient if loaded is not None else None
         tip = POS_TIP if where is None else f"{POS_TIP}{PATIENT_TIP}"
         if self.pos_label.toolTip() != tip:
@@ -136,7 +147,7 @@ class StatusReadout(QObject):
         else:  # pixel centres in mm from the image's top-left corner (pixel_spacing = row, column)
             sy, sx = spacing
             self.pos_label.setText(f"x {x}, y {y} ({(x + 0.5) * sx:.1f}, {(y + 0.5) * sy:.1f} mm)")
-        value = self.canvas.pixel_value(x, y)
+        value = self._source.pixel_value(x, y)
         channels = loaded.channels if loaded is not None else None
         names = [c.name for c in channels.channels] if channels is not None else None
         shown = list(channels.visible) if channels is not None else None

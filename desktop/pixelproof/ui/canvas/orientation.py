@@ -1,32 +1,39 @@
-"""Orientation letters (R/L, A/P, S/I) at the middle of the canvas's four edges, as 3D Slicer and PACS viewers
-show them: which side of the patient lies that way on the screen. Drawn for an image whose file places it in
-the patient (``core.patient_space``), in screen pixels (a zoom or pan does not move or scale them); none
-for any other image."""
+"""Orientation letters (R/L, A/P, S/I) at the middle of an image view's four edges, as 3D Slicer and PACS
+viewers show them: which side of the patient lies that way on the screen. Drawn for an image whose file
+places it in the patient (``core.patient_space``), in screen pixels (a zoom or pan does not move or scale
+them); none for any other image. One overlay for every view of a slice: the labeling canvas and the review
+view's three panes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
 if TYPE_CHECKING:
     from pixelproof.core.patient_space import PatientGeometry
-    from pixelproof.ui.canvas.view import CanvasView
 
 MARGIN = 6  # screen pixels between a letter and its edge
 EDGES = ("left", "right", "top", "bottom")
 
 
-class OrientationMarks(QWidget):
-    """Over the canvas's viewport (a child of the view, as the focus frame, so a pan does not scroll it);
-    lets every mouse event through. It reads the shown image's geometry when it paints, so an image
-    being replaced (``loaded`` cleared) shows no stale letters."""
+def patient_of(loaded: Any) -> PatientGeometry | None:
+    """Where a loaded image (``workers.LoadedImage``, or None) lies in the patient, if its file says."""
+    return getattr(loaded, "patient", None) if loaded is not None else None
 
-    def __init__(self, view: CanvasView) -> None:
+
+class OrientationMarks(QWidget):
+    """Over a view's viewport (a child of the view, as the focus frame, so a pan does not scroll it);
+    lets every mouse event through. It reads the shown image's geometry (``placed``) when it paints, so an
+    image being replaced shows no stale letters; the view calls ``follow`` when its image changes."""
+
+    def __init__(self, view: QGraphicsView, placed: Callable[[], PatientGeometry | None]) -> None:
         super().__init__(view)
         self.view = view
+        self.placed = placed
         self.setObjectName("orientationMarks")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -38,11 +45,9 @@ class OrientationMarks(QWidget):
         self._letters: dict[str, str] = {}
         self.hide()
         view.viewport().installEventFilter(self)  # laid out after the view's own resize event
-        view.imageShown.connect(lambda _id: self.follow())
 
     def geometry_shown(self) -> PatientGeometry | None:
-        loaded = self.view.loaded
-        return getattr(loaded, "patient", None) if loaded is not None else None
+        return self.placed()
 
     def letters(self) -> dict[str, str]:
         """{edge: letters} drawn now; empty for an image with no known patient orientation."""

@@ -26,7 +26,7 @@ from pixelproof.ui.canvas.image_view import (
 from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
-from pixelproof.ui.canvas.orientation import OrientationMarks
+from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.canvas.pixels import ShownPixels
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
@@ -55,7 +55,9 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self._scene = QGraphicsScene(self)
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         setup_image_view(self, self._scene)
-        self.orientation_marks = OrientationMarks(self)  # R/L A/P S/I at the edges of a placed slice
+        # R/L A/P S/I at the edges of a placed slice
+        self.orientation_marks = OrientationMarks(self, lambda: patient_of(self.loaded))
+        self.imageShown.connect(lambda _id: self.orientation_marks.follow())
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
         self.setRenderHint(QPainter.RenderHint.Antialiasing, False)

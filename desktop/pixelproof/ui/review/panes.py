@@ -3,7 +3,9 @@
 Each pane is a light QGraphicsView over the canvas's tiled ``ImageItem`` (the same loaded pixels, shared),
 an RGBA overlay (masks of one side, or the difference codes) and a dashed box around the object in focus.
 Navigation is the canvas's: wheel zooms at the cursor, drag (left or middle) pans, Ctrl+0 / Ctrl+= / Ctrl+-
-fit and zoom when a pane has the focus; a click without a drag picks the object under the cursor.
+fit and zoom when a pane has the focus; a click without a drag picks the object under the cursor. A slice
+placed in the patient shows the canvas's orientation letters (``canvas.orientation``), and the pixel under
+the cursor goes to the status bar as the canvas's does (``cursorMoved``, ``loaded``, ``pixel_value``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from pixelproof.ui.canvas.image_view import (
     wheel_zoom_factor,
     zoom_to_fit,
 )
+from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.workers import LoadedImage
 
@@ -86,6 +89,7 @@ class ReviewPane(QGraphicsView):
 
     viewChanged = Signal()
     clicked = Signal(QPointF)  # scene (image pixel) position of a click without drag
+    cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image (as the canvas's)
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +103,9 @@ class ReviewPane(QGraphicsView):
         self.overlay: OverlayItem | None = None
         self.focus_item: QGraphicsRectItem | None = None
         self.image_size = (0, 0)  # (height, width)
+        self.loaded: LoadedImage | None = None  # the pixels shown (shared with the other panes)
+        self.orientation_marks = OrientationMarks(self, lambda: patient_of(self.loaded))
+        self.setMouseTracking(True)  # the cursor's pixel for the status bar, no button held
         self.fitted = True
         self.group: LinkedPanes | None = None  # the panes that move with this one
         self._press: QPoint | None = None
@@ -115,6 +122,8 @@ class ReviewPane(QGraphicsView):
         self.overlay = None
         self.focus_item = None
         self.image_size = (0, 0)
+        self.loaded = None
+        self.orientation_marks.follow()
 
     def set_size(self, height: int, width: int, message: str = "") -> None:
         """A new image of this size: a placeholder until the pixels come."""
@@ -132,6 +141,12 @@ class ReviewPane(QGraphicsView):
         h, w = self.image_size
         self.image_item = ImageItem(image) if image is not None else PlaceholderItem(w, h, message, error)
         self._scene.addItem(self.image_item)
+        self.loaded = image
+        self.orientation_marks.follow()
+
+    def pixel_value(self, x: int, y: int) -> np.ndarray | None:
+        """The stored value at image pixel (x, y), as the canvas reads it; None before the pixels come."""
+        return self.image_item.pixel(x, y) if isinstance(self.image_item, ImageItem) else None
 
     def add_veil(self, opacity: float) -> None:
         """A black veil over the picture, under the overlay (the difference pane: its colours read)."""
@@ -244,9 +259,12 @@ class ReviewPane(QGraphicsView):
             self._dragged = False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        p = event.position().toPoint()
+        scene = self.mapToScene(p)
+        h, w = self.image_size
+        self.cursorMoved.emit(scene if QRectF(0, 0, w, h).contains(scene) else None)
         if self._last is None:
             return
-        p = event.position().toPoint()
         if not self._dragged and (p - self._press).manhattanLength() <= CLICK_SLOP:
             return
         if not self._dragged:
@@ -267,6 +285,10 @@ class ReviewPane(QGraphicsView):
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.fit()
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self.cursorMoved.emit(None)
+        super().leaveEvent(event)
 
     def _zoom_key(self, event: QKeyEvent) -> str | None:
         """ "fit", "in" or "out" when ``event`` is a key of the canvas's zoom actions (as the user set them);
