@@ -232,7 +232,8 @@ def test_each_class_has_its_mean_over_volumes_as_the_cli_s_per_volume_class(
 ) -> None:
     """With two volumes the table showed four volume rows and no mean over them, while `pixelproof qa`
     writes per_volume_class (each class's means over volumes) and prints them: a reviewer had to average
-    by eye. A bold row per class now follows the volume rows, whatever the sort, with the CLI's numbers."""
+    by eye. A bold row per class now sits under the volume rows, whatever their sort, with the CLI's
+    numbers."""
     reference, candidate, _ = write_readers(tmp_path, "case_a.nii.gz", "case_b.nii.gz")
     out = tmp_path / "qa.json"
     assert cli.main(["qa", str(reference), str(candidate), "--json", str(out)]) == 0
@@ -242,18 +243,18 @@ def test_each_class_has_its_mean_over_volumes_as_the_cli_s_per_volume_class(
     win = open_window(qtbot, candidate)
     try:
         enter_review(qtbot, win)
-        model = win.review.view.images.volume_table.model()
-        assert model.rowCount() == 4 + 2
+        images = win.review.view.images
+        volumes, model = images.volume_table.model(), images.volume_means.model()
+        assert volumes.rowCount() == 4 and model.rowCount() == 2
         fields = {"Dice": "dice", "IoU": "iou", "HD95": "hd95", "ASSD": "assd", "NSD": "nsd"}
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
-            win.review.view.images.volume_table.sortByColumn(2, order)  # by Dice: the means stay last
-            last = [model.index(r, 1).data() for r in (4, 5)]
-            assert sorted(last) == ["lesion", "liver"], last
-            for r in (4, 5):
+            images.volume_table.sortByColumn(2, order)  # by Dice: the means stay under them
+            assert sorted(model.index(r, 1).data() for r in (0, 1)) == ["lesion", "liver"]
+            for r in (0, 1):
                 want = means[model.index(r, 1).data()]
                 assert model.index(r, 0).data() == "mean of 2 volumes"
                 assert model.index(r, 0).data(Qt.ItemDataRole.FontRole).bold()
-                assert not model.index(0, 0).data(Qt.ItemDataRole.FontRole)  # a volume row is not bold
+                assert not volumes.index(0, 0).data(Qt.ItemDataRole.FontRole)  # a volume row is not bold
                 for header, name in fields.items():
                     assert want[name] is not None
                     assert cell(model, r, header).data(SORT_ROLE) == want[name]  # the very numbers
@@ -265,6 +266,66 @@ def test_each_class_has_its_mean_over_volumes_as_the_cli_s_per_volume_class(
         livers = [r for r in report["per_volume"] if r["category"] == "liver"]
         assert livers[0]["dice"] != livers[1]["dice"]
         assert means["liver"]["dice"] == pytest.approx((livers[0]["dice"] + livers[1]["dice"]) / 2)
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def shown_text(table, index) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """What a cell shows (its delegate's text, cut again by Qt where it still does not fit) and its room."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    option.initFrom(table.viewport())
+    option.rect = table.visualRect(index)
+    table.itemDelegateForIndex(index).initStyleOption(option, index)
+    room = option.rect.width() - 8  # the cell's text room (its padding left out)
+    return option.fontMetrics.elidedText(option.text, table.textElideMode(), room), room
+
+
+def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extension(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """At 1366x768 the table shows four rows: with five volumes the mean rows came after ten volume rows,
+    out of sight until scrolled to, and Qt cut `patient_…_phase.nii.gz` to `patie…gz`. The means now sit
+    in a row per class pinned under the scrolling volume rows, and a long name keeps `.nii.gz` whole."""
+    names = [f"patient_{n:04d}_abdomen_portal_venous_phase.nii.gz" for n in range(5)]
+    _, candidate, _ = write_readers(tmp_path, *names)
+    win = open_window(qtbot, candidate)
+    try:
+        win.resize(1366, 768)
+        enter_review(qtbot, win)
+        images = win.review.view.images
+        volumes = images.volume_table
+        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        assert volumes.model().rowCount() >= 10 and volumes.verticalScrollBar().maximum() > 0  # it scrolls
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            volumes.sortByColumn(2, order)
+            volumes.scrollToTop()
+            means = {}  # the mean rows on screen: in a table's viewport, whole, the table inside the window
+            for t in (volumes, getattr(images, "volume_means", None)):
+                if t is None or not t.isVisible():
+                    continue
+                top_left = t.viewport().mapTo(win, QPoint(0, 0))
+                assert win.rect().contains(top_left) and win.rect().contains(
+                    top_left + QPoint(t.viewport().width() - 1, t.viewport().height() - 1)
+                )
+                model = t.model()
+                for r in range(model.rowCount()):
+                    if model.index(r, 0).data() == "mean of 5 volumes":
+                        rect = t.visualRect(model.index(r, 0))
+                        if t.viewport().rect().contains(rect):
+                            means[model.index(r, 1).data()] = cell(model, r, "Dice").data()
+            assert set(means) == {"liver", "lesion"}, (order, means)
+            assert all(means.values())
+        cut = 0
+        model = volumes.model()
+        for r in range(model.rowCount()):
+            shown, room = shown_text(volumes, model.index(r, 0))
+            assert shown.endswith(".nii.gz"), shown
+            assert volumes.fontMetrics().horizontalAdvance(shown) <= room
+            cut += "…" in shown
+        assert cut, "the names fit whole: no cut to check at this width"
     finally:
         win.document.undo_stack.setClean()
         win.close()

@@ -1,5 +1,6 @@
-"""The left side of the review view: the filter, the Images table, the per-class summary with its
-"all classes" row pinned under the class rows, and the Dice histogram.
+"""The left side of the review view: the per-volume (3D) rows with their means over volumes pinned under
+them, the filter, the Images table, the per-class summary with its "all classes" row pinned under the class
+rows, and the Dice histogram.
 
 At 1366x768 the summary row, the last of the table, was behind its bottom edge (and ~80 px further under a
 banner of warnings): the one figure a reviewer reads first needed a scroll. The class rows now scroll in a
@@ -41,7 +42,7 @@ from pixelproof.ui.review.tables import (
     ImageTableModel,
 )
 from pixelproof.ui.review.volumes import MAX_ROWS as VOLUME_ROWS
-from pixelproof.ui.review.volumes import VolumeSortProxy, VolumeTable, VolumeTableModel
+from pixelproof.ui.review.volumes import VolumeMeans, VolumeSortProxy, VolumeTable, VolumeTableModel
 
 FILTER_TIP = (
     "Conditions such as Dice < 0.9 and FP > 0. A distance (HD, HD95, ASSD, MASD) may name its unit, "
@@ -95,24 +96,35 @@ class ClassRows(FittedTable):
         return max(super().column_need(col), self.total.sizeHintForColumn(col))
 
 
+def pinned_table(name: str, said: str) -> QTableView:
+    """A headerless table that never scrolls nor selects, for rows pinned under a scrolling table whose
+    columns it follows (``follow_columns``): always in sight."""
+    pinned = table(name, said, QTableView())
+    pinned.horizontalHeader().hide()
+    pinned.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    pinned.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    pinned.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    pinned.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return pinned
+
+
+def follow_columns(rows: QTableView, pinned: QTableView) -> None:
+    """``pinned``'s columns as wide as ``rows``' whenever these change."""
+    rows.horizontalHeader().sectionResized.connect(lambda col, _old, new: pinned.setColumnWidth(col, new))
+
+
 class ClassSummary(QWidget):
     """``rows``: the class rows (scrolling); ``total``: the all-classes row under them (pinned)."""
 
     def __init__(self, model: ClassSummaryModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.total = table("reviewClassTotal", "All classes", QTableView())
-        self.total.horizontalHeader().hide()
-        self.total.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.total.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.total.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.total.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.total = pinned_table("reviewClassTotal", "All classes")
         self.total.setModel(SummaryPart(model, total=True))
         self.total.setFixedHeight(rows_height(self.total, 1))
         self.rows = table("reviewClasses", "Per class", ClassRows(self.total))
         self.rows.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.rows.setModel(SummaryPart(model, total=False))
-        header = self.rows.horizontalHeader()
-        header.sectionResized.connect(lambda col, _old, new: self.total.setColumnWidth(col, new))
+        follow_columns(self.rows, self.total)
         model.modelReset.connect(lambda: self.total.setVisible(self.total.model().rowCount() > 0))
         self.total.hide()
         layout = QVBoxLayout(self)
@@ -149,14 +161,19 @@ class ImageList(QWidget):
         self.volume_heading = heading(VOLUME_HEADING)
         self.volume_heading.setToolTip(VOLUME_TIP)
         self.volume_model = VolumeTableModel()
-        self.volume_table = table("reviewVolumes", "Per volume (3D)", VolumeTable())
+        # the means over volumes pinned under the volume rows (four in sight at 1366x768, then they scroll)
+        self.volume_means = pinned_table("reviewVolumeMeans", "Means over volumes (3D)")
+        self.volume_means.setModel(VolumeMeans(self.volume_model))
+        self.volume_table = table("reviewVolumes", "Per volume (3D)", VolumeTable(self.volume_means))
         self.volume_table.setModel(VolumeSortProxy(self.volume_model))
         self.volume_table.setSortingEnabled(True)
         self.volume_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by volume, then class
         self.volume_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.volume_table.setItemDelegateForColumn(0, FileNameDelegate(self.volume_table))  # keeps .nii.gz
+        follow_columns(self.volume_table, self.volume_means)
         self.slices_heading = heading(SLICES_HEADING)
         self.slices_heading.setToolTip(SLICES_TIP)
-        for w in (self.volume_heading, self.volume_table, self.slices_heading):
+        for w in (self.volume_heading, self.volume_table, self.volume_means, self.slices_heading):
             w.hide()
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("reviewFilter")
@@ -189,6 +206,7 @@ class ImageList(QWidget):
         layout.setContentsMargins(6, 0, 0, 6)
         layout.addWidget(self.volume_heading)
         layout.addWidget(self.volume_table)
+        layout.addWidget(self.volume_means)
         layout.addWidget(self.slices_heading)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.filter_note)
@@ -209,8 +227,10 @@ class ImageList(QWidget):
         rows = self.volume_model.rows
         for w in (self.volume_heading, self.volume_table, self.slices_heading):
             w.setVisible(bool(rows))
-        shown = min(self.volume_model.rowCount(), VOLUME_ROWS)
-        self.volume_table.setFixedHeight(rows_height(self.volume_table, shown))
+        self.volume_table.setFixedHeight(rows_height(self.volume_table, min(len(rows), VOLUME_ROWS)))
+        means = len(self.volume_model.means)
+        self.volume_means.setVisible(means > 0)
+        self.volume_means.setFixedHeight(rows_height(self.volume_means, means))
         self.class_heading.setText(f"<b>{CLASS_HEADING_SLICES if rows else 'Per class'}</b>")
         self.class_heading.setToolTip(SLICES_TIP if rows else "")
         self._share_height()

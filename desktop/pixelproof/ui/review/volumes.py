@@ -3,7 +3,9 @@
 
 A radiologist reads these: the per-slice rows and their means (an empty slice's ∞ replaced by the image
 diagonal) said 9.22 mm* where the two readers' livers are 2.5 mm apart in 3D. With two volumes or more, a
-bold row per class under them gives its means over the volumes, the CLI's ``per_volume_class``."""
+bold row per class under them gives its means over the volumes, the CLI's ``per_volume_class``: pinned
+under the volume rows, which scroll (``VolumeMeans``; at 1366x768 the table shows four rows, and the
+means came after every volume's, out of sight)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QTableView
 
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa import QAResult
@@ -183,23 +186,33 @@ class VolumeTableModel(QAbstractTableModel):
         return None
 
 
+class VolumeMeans(QSortFilterProxyModel):
+    """The model's mean rows alone, in class order: the pinned table under the volume rows."""
+
+    def __init__(self, source: VolumeTableModel) -> None:
+        super().__init__()
+        self.setSourceModel(source)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return source_row >= len(self.sourceModel().rows)
+
+
 class VolumeSortProxy(QSortFilterProxyModel):
-    """Sorts by any column, n/a always last (both orders) and a distance's mm rows before its voxel
-    rows (no two points of one scale), as the Images table sorts."""
+    """The volume rows (the means are ``VolumeMeans``'), sorted by any column, n/a always last (both
+    orders) and a distance's mm rows before its voxel rows (no two points of one scale), as the Images
+    table sorts."""
 
     def __init__(self, source: VolumeTableModel) -> None:
         super().__init__()
         self.setSourceModel(source)
         self.setSortRole(SORT_ROLE)
 
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return source_row < len(self.sourceModel().rows)
+
     def lessThan(
         self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
     ) -> bool:
-        volumes = len(self.sourceModel().rows)
-        if (left.row() >= volumes) != (right.row() >= volumes):  # the means under the volumes, both orders
-            return (left.row() < volumes) != (self.sortOrder() == Qt.SortOrder.DescendingOrder)
-        if left.row() >= volumes:  # means in class order
-            return (left.row() < right.row()) != (self.sortOrder() == Qt.SortOrder.DescendingOrder)
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         if not isinstance(a, float) or not isinstance(b, float):
             return (tuple(a), left.row()) < (tuple(b), right.row())
@@ -215,7 +228,12 @@ class VolumeSortProxy(QSortFilterProxyModel):
 
 
 class VolumeTable(FittedTable):
-    """The volume rows, Volume and Class sharing what the figures leave."""
+    """The volume rows, Volume and Class sharing what the figures leave; columns wide enough for the
+    pinned mean rows' figures too (``means``, a table of the same columns)."""
 
-    def __init__(self) -> None:
+    def __init__(self, means: QTableView) -> None:
         super().__init__(flexible=(0, 1))
+        self.means = means
+
+    def column_need(self, col: int) -> int:
+        return max(super().column_need(col), self.means.sizeHintForColumn(col))
