@@ -283,10 +283,11 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
             kind, msg = _location(boxes.lab_boxes[i], boxes.pred_boxes[j], cover)
             p = preds[j]
             msg = f"{names.get(cid)} {msg} (model score {p.score:.2f})"
+            fix = _location_fix(facts, objects.get(aid), aid, p)
             if kind != "bad_location" and (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # a shift
                 msg += f"; it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
                 msg += "shifted?"
-            fix = _location_fix(facts, objects.get(aid), aid, p)
+                fix = None  # which object is its own is unknown: the matched box may be a neighbour's
             problem(
                 kind,
                 s.badloc[i],
