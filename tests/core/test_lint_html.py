@@ -121,3 +121,39 @@ def test_cells_holding_notes_and_names_wrap_anywhere(tmp_path: Path) -> None:
     lint_report.write_html(data, tmp_path / "r.html", project)
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert re.search(rf"<td>(<bdi>)?{name}", page)  # the name sits in a cell the rule applies to
+
+
+def test_a_shifted_box_gets_no_fix_that_copies_its_neighbour(
+    tmp_path: Path, shared_fixtures: Path, shared_models: Path
+) -> None:
+    """LabelMe's people as boxes, each shifted right by half its width: a box nesting with one person's
+    box while overlapping another's read "shifted?", yet its fix set_bbox took the box it was matched to,
+    a neighbour's, so Shift+F could make the label a copy of another person's. A shifted label's own
+    object is not known: no automatic fix; a partial or oversized box overlapping no other still gets one."""
+    from pixelproof.inference.apply import predict_project
+    from pixelproof.inference.registry import get_backend
+    from pixelproof.interop.labelme import read_labelme
+
+    pytest.importorskip("onnxruntime")
+    model = shared_models / "yolo11n.onnx"
+    if not model.is_file():
+        pytest.skip(f"{model} not found")
+    shutil.copytree(shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated", tmp_path / "s")
+    project = read_labelme(tmp_path / "s").project
+    for a in project.annotations.values():
+        x, y, w, h = a.bbox
+        a.set_geometry(None, [x + w / 2, y, w, h], w * h)
+    backend = get_backend("yolo-onnx")
+    backend.configure(model_path=str(model))
+    predictions = predict_project(project, backend)[0]
+    result = lint_project(project, parse_rules({"thresholds": {"confident": 0.5}}), predictions)
+    located = [p for p in result.problems if p.kind in ("partial_box", "oversized_box")]
+    shifted = [p for p in located if "shifted?" in p.message]
+    assert shifted, [(p.kind, p.message) for p in result.problems]
+    for p in shifted:
+        assert p.fix is None, (p.message, p.fix)
+        others = [q.bbox for q in predictions[project.annotations[p.annotation_id].image_id]]
+        assert p.model_bbox in [list(b) for b in others]  # the crop still shows the box it was matched to
+    for p in located:
+        if "shifted?" not in p.message:
+            assert p.fix is not None and p.fix["action"] == "set_bbox", p.message

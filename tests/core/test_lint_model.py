@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pixelproof.core.labels import SKIPPED_OVERLAPPING
 from pixelproof.core.lint import (
     LintOptions,
     collect,
@@ -412,7 +413,7 @@ def test_pending_predictions_made_skipping_labelled_objects_do_not_judge_the_lab
     assert prelabel_project(project, backend, only_existing=True, skip_existing=0.5).skipped > 0
     result = lint_project(project, parse_rules(RULES), pending_predictions(project)[0])
     assert result.options["predictions_skipped_overlapping"] == 0.5
-    assert not set(BLIND_WHEN_SKIPPED) & set(result.options["kinds"])
+    assert result.options["images_skipped_overlapping"] > 0  # (the kinds are left out on those images)
     assert not [p for p in result.problems if p.kind in BLIND_WHEN_SKIPPED]
     judged = {p.key for p in result.problems if p.kind in ("missing_object", "wrong_class")}
     assert judged and judged <= {p.key for p in full.problems}
@@ -421,3 +422,40 @@ def test_pending_predictions_made_skipping_labelled_objects_do_not_judge_the_lab
     result = lint_project(kept, parse_rules(RULES), pending_predictions(kept)[0])
     assert result.options["predictions_skipped_overlapping"] is None
     assert set(BLIND_WHEN_SKIPPED) <= set(result.options["kinds"])
+
+
+def test_predictions_skipping_repeats_on_some_images_leave_the_other_images_judged(
+    scene, shared_models
+) -> None:
+    """One pending prediction marked as pre-labeled skipping repeats left out partial_box, oversized_box,
+    bad_location, ... for the whole project, also on images whose predictions came from a run keeping
+    them all. They are now left out on the marked images only, and the note says on how many."""
+    from pixelproof.core.lint import pending_predictions
+    from pixelproof.core.lint.predictions import BLIND_WHEN_SKIPPED, skipped_note
+    from pixelproof.inference.apply import prelabel_project
+    from pixelproof.inference.registry import get_backend
+
+    project, predictions = fresh(scene)
+    plant(project)
+    full = lint_project(project, parse_rules(RULES), predictions)
+    blind = {p.image_id for p in full.problems if p.kind in BLIND_WHEN_SKIPPED}
+    assert blind
+    backend = get_backend("yolo-onnx")
+    backend.configure(model_path=str(shared_models / "yolo11n.onnx"), score_threshold=PREDICTION_SCORE)
+    keeping = [im for im in project.images.values() if im.id in blind]
+    skipping = [im for im in project.images.values() if im.id not in blind]
+    prelabel_project(project, backend, keeping, only_existing=True, skip_existing=None)
+    assert prelabel_project(project, backend, skipping, only_existing=True, skip_existing=0.5).skipped > 0
+    result = lint_project(project, parse_rules(RULES), pending_predictions(project)[0])
+    judged = {(p.kind, p.image_id, p.annotation_id) for p in result.problems if p.kind in BLIND_WHEN_SKIPPED}
+    expected = {(p.kind, p.image_id, p.annotation_id) for p in full.problems if p.kind in BLIND_WHEN_SKIPPED}
+    assert judged and judged <= expected and {i for _, i, _ in judged} <= blind
+    marked = {
+        im.id
+        for im in skipping
+        if any(SKIPPED_OVERLAPPING in a.app_extra for a in project.annotations_of(im.id))
+    }
+    assert marked and result.options["images_skipped_overlapping"] == len(marked)
+    assert f"on {len(marked)} images" in skipped_note(
+        result.options["predictions_skipped_overlapping"], len(marked)
+    )

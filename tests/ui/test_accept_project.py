@@ -108,3 +108,26 @@ def test_the_batch_summary_says_the_predictions_await_acceptance(qtbot, demo, sh
     summary = panel.batch.summary_label.text()
     assert made and f"{len(made)} new categor" in summary, summary
     assert "pending until accepted" in summary and "Accept All Predictions in Project" in summary, summary
+
+
+def test_accepting_a_prediction_drops_the_mark_lint_reads_on_pending_ones(qtbot, demo) -> None:
+    """Pre-labelling skips the predictions repeating a label and marks the others (SKIPPED_OVERLAPPING),
+    for lint to read on pending ones; Shift+K kept the mark on the accepted objects (labels now) and a COCO
+    export wrote it. Accepting drops it, and Ctrl+Z brings it back with the pending state."""
+    from pixelproof.core.labels import SKIPPED_OVERLAPPING
+
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "scored")
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)  # the current image, skipping repeats (the default)
+    wait_batch(qtbot, panel)
+    image = doc.current_image_id
+    made = predictions(doc, image)
+    assert made and all(SKIPPED_OVERLAPPING in a.app_extra for a in made)
+    key(win, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)  # Accept All on Image
+    accepted = predictions(doc, image)
+    assert {a.review for a in accepted} == {"accepted"}
+    assert not any(SKIPPED_OVERLAPPING in a.app_extra for a in accepted)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    back = predictions(doc, image)
+    assert {a.review for a in back} == {"pending"} and all(SKIPPED_OVERLAPPING in a.app_extra for a in back)

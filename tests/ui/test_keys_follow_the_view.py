@@ -197,3 +197,36 @@ def test_help_finds_a_typed_key_exactly_and_words_as_text(qtbot, window, monkeyp
     ]
     assert prefs.current_id() == "model.accept_all"
     prefs.close()
+
+
+def test_a_bare_symbol_finds_the_chords_ending_in_it(qtbot, window, monkeypatch) -> None:
+    """Typing + in Help > Shortcuts found only a key that is + itself, not Ctrl++ (Zoom In): a search of
+    one symbol now also finds the chords ending in it, in Help and Preferences alike; a letter still finds
+    that very key (h is not Ctrl+H)."""
+    from pixelproof.ui import dialogs
+    from pixelproof.ui.preferences import PreferencesDialog
+
+    shown: list = []
+    monkeypatch.setattr(dialogs.ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
+    (dlg,) = shown
+
+    def found(text: str) -> dict[str, str]:
+        dlg.filter_edit.clear()
+        QTest.keyClicks(dlg.filter_edit, text)
+        t = dlg.table
+        return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)}
+
+    for symbol, action in (("+", "Zoom In"), ("-", "Zoom Out"), ("=", "Zoom In"), (",", "Preferences")):
+        rows = found(symbol)
+        assert any(what.startswith(action) for what in rows), (symbol, rows)
+        for keys in rows.values():  # each row found has a key that is the symbol or ends in it
+            assert any(k == symbol or k.endswith("+" + symbol) for k in keys.split(" / ")), (symbol, keys)
+    assert found("[") == {"Brush Smaller": "["}
+    assert [what.split(" (")[0] for what in found("h")] == ["Show Annotations"]
+    dlg.close()
+    prefs = PreferencesDialog(window)
+    QTest.keyClicks(prefs.filter_edit, "+")
+    t = prefs.table
+    assert [t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)] == ["Zoom In"]
+    prefs.close()

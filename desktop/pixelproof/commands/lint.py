@@ -209,8 +209,10 @@ def run(args: argparse.Namespace) -> int:
     if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:
         from pixelproof.core.lint.predictions import skipped_note
 
+        images = result.options.get("images_skipped_overlapping", 0)
         warn(
-            f"{skipped_note(skipped)}; run the model itself to judge them (--backend NAME --model FILE), "
+            f"{skipped_note(skipped, images)}; run the model itself to judge them "
+            "(--backend NAME --model FILE), "
             "or pre-label with --keep-overlapping"
         )
     _print_summary(data)

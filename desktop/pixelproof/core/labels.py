@@ -6,11 +6,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Project, is_pending, is_rejected
 
 # annotation app extra of a pending prediction pre-labeled skipping those that repeat an object (IoU above
 # it): the object's own prediction is not among the pending ones, which lint must know (``lint.predictions``)
 SKIPPED_OVERLAPPING = "skip_existing"
+
+
+def set_review(ann: Annotation, review: str | None) -> None:
+    """Set ``ann``'s review (a copy an edit will put in place): an object no longer pending is no proposal,
+    so the mark only a pending prediction carries for lint goes (``SKIPPED_OVERLAPPING``)."""
+    ann.review = review
+    if review != "pending":
+        ann.app_extra.pop(SKIPPED_OVERLAPPING, None)
+
+
+def unmarked(project: Project) -> Project:
+    """``project`` as written for another tool: a snapshot whose objects carrying the mark only lint reads
+    (``SKIPPED_OVERLAPPING``) are copies without it, or ``project`` itself when none does."""
+    marked = [a for a in project.annotations.values() if SKIPPED_OVERLAPPING in a.app_extra]
+    if not marked:
+        return project
+    out = project.snapshot()
+    for a in marked:
+        b = clone(a)
+        del b.app_extra[SKIPPED_OVERLAPPING]
+        out.replace_annotation(b)
+    return out
 
 
 def is_label(ann: Annotation) -> bool:

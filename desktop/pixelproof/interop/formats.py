@@ -61,7 +61,7 @@ from typing import Any
 
 from pixelproof.core.coco import gc_paused
 from pixelproof.core.export_mark import mark_export
-from pixelproof.core.labels import images_rejected
+from pixelproof.core.labels import images_rejected, unmarked
 from pixelproof.core.model import is_pending, is_rejected
 
 OPTION_TYPES = ("bool", "choice", "int", "float", "folder", "file", "text")
@@ -463,7 +463,7 @@ class Format:
         if app is not written.app:
             written = written if written is not project else project.snapshot()
             written.app = app
-        project = written
+        project = unmarked(written)  # (lint's mark on pending predictions is PixelProof's own)
         sizes = export_size_warning(project, kwargs.get("images"), kwargs.get("progress"))
         notes += [sizes] if sizes else []
         return [*notes, *self._write(project, out_path, **kwargs)]

@@ -218,14 +218,20 @@ def typed_key(text: str) -> set[str] | None:
     return forms if seq.count() == 1 and all(forms) else None
 
 
+def key_matches(key: str, typed: set[str]) -> bool:
+    """Whether ``key`` (one key as shown, lower case) is the ``typed_key``; a typed symbol (``+``, ``-``,
+    ``[``) is also found ending a chord: + finds Ctrl++, where a letter finds only itself (not Ctrl+H)."""
+    return key in typed or any(len(t) == 1 and not t.isalnum() and key.endswith("+" + t) for t in typed)
+
+
 def hide_unmatched_rows(table: QTableWidget, text: str) -> None:
     """A find field over a table of actions and keys: rows whose cells hold ``text`` (any case) stay; a
-    ``typed_key`` keeps the rows with that very key among their keys (" / " between them)."""
+    ``typed_key`` keeps the rows with that very key among their keys (" / " between them, ``key_matches``)."""
     needle, key = text.strip().lower(), typed_key(text)
     for row in range(table.rowCount()):
         cells = [item.text().lower() for c in range(table.columnCount()) if (item := table.item(row, c))]
         if key is not None:
-            found = any(k in key for cell in cells for k in cell.split(" / "))
+            found = any(key_matches(k, key) for cell in cells for k in cell.split(" / "))
         else:
             found = needle in " ".join(cells)
         table.setRowHidden(row, bool(needle) and not found)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pixelproof.core.edits.annotations import RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.base import Compound, require
 from pixelproof.core.geometry import clone
+from pixelproof.core.labels import set_review
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, Project
 
@@ -46,7 +47,7 @@ def accept_into_boxes(project: Project, prediction_ids: Iterable[int]) -> Compou
         if RLE_ORIGIN in pred.app_extra:  # type: ignore[union-attr]
             after.app_extra[RLE_ORIGIN] = list(pred.app_extra[RLE_ORIGIN])  # type: ignore[union-attr]
         if after.review == "pending":
-            after.review = "accepted"
+            set_review(after, "accepted")
         boxes.append(after)
         removed.append(pid)
     n = len(boxes)

@@ -22,6 +22,7 @@ from pixelproof.core.edits.base import (
     restore_order,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.labels import set_review
 from pixelproof.core.limits import MAX_NOTE, LimitError, short_repr
 from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Project, utc_now
 from pixelproof.core.overlap_versions import CONSENSUS_KEY, OVERLAP_KEY
@@ -210,7 +211,7 @@ class ReviewDecision(Compound):
             if whole and a.review in ("accepted", "rejected"):
                 continue  # an explicit object decision outlives the image's
             b = clone(a)
-            b.review = decision
+            set_review(b, decision)
             if note and not whole:
                 b.note = note
             changed.append(b)

@@ -14,7 +14,7 @@ from pixelproof.core.edits import (
     SetImageStatus,
 )
 from pixelproof.core.geometry import clip_box, clone
-from pixelproof.core.labels import is_label
+from pixelproof.core.labels import is_label, set_review
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.lint.fixes import fingerprint
 from pixelproof.core.model import Annotation, Project, is_pending
@@ -93,7 +93,7 @@ def _accept(project: Project, proposal: Annotation, name: str) -> Edit:
             f"annotation {proposal.id} was accepted, rejected or edited already (the fix was applied)"
         )
     after = clone(proposal)
-    after.review = "accepted"
+    set_review(after, "accepted")
     if after.kind == "box":
         image = project.images[after.image_id]
         after.bbox = clip_box(after.bbox, image.width, image.height) or after.bbox

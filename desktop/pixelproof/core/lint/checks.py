@@ -47,6 +47,7 @@ CROWD_CHECKS = (bounds, bbox_matches, polygon_valid)
 
 def collect(work: ImageWork, ctx: Context) -> ImageFacts:
     """Rule checks and per-object figures of one image."""
+    ctx = ctx.judging(work.predictions)
     image = work.image
     out = ImageFacts(image.id, image.file_name, image.width, image.height)
     emit = Emit(ctx, image, out)

@@ -26,7 +26,7 @@ from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
 from pixelproof.core.lint.model_facts import other_overlap
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
-from pixelproof.core.lint.predictions import BLIND_WHEN_SKIPPED, skipped_overlapping
+from pixelproof.core.lint.predictions import skipped_overlapping
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.lint.unsupported import unsupported_labels
@@ -111,6 +111,7 @@ def finish(
     facts: ImageFacts, figures: DatasetFigures, ctx: Context
 ) -> tuple[list[Problem], ol.ImageScores | None]:
     """Step 3 for one image: its rule problems plus outliers and model problems; ObjectLab's scores."""
+    ctx = ctx.judging(facts.predictions)
     problems = list(facts.problems)
     for o in facts.objects:
         problems += _outliers(facts, o, figures, ctx)
@@ -283,10 +284,11 @@ def _model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[
             kind, msg = _location(boxes.lab_boxes[i], boxes.pred_boxes[j], cover)
             p = preds[j]
             msg = f"{names.get(cid)} {msg} (model score {p.score:.2f})"
+            fix = _location_fix(facts, objects.get(aid), aid, p)
             if kind != "bad_location" and (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # a shift
                 msg += f"; it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
                 msg += "shifted?"
-            fix = _location_fix(facts, objects.get(aid), aid, p)
+                fix = None  # which object is its own is unknown: the matched box may be a neighbour's
             problem(
                 kind,
                 s.badloc[i],
@@ -532,9 +534,8 @@ def lint_project(
         kinds -= set(MODEL_KINDS)
     if pictures is None:
         kinds -= set(PICTURE_KINDS)
-    skipped = skipped_overlapping(predictions)
-    if skipped is not None:  # a label's own prediction was skipped: those judging by it would mislead
-        kinds -= set(BLIND_WHEN_SKIPPED)
+    skipped = skipped_overlapping(predictions)  # the images so pre-labeled are judged without some kinds
+    skipped_on = sum(skipped_overlapping({i: p}) is not None for i, p in (predictions or {}).items())
     predicted = frozenset(p.category_id for preds in (predictions or {}).values() for p in preds)
     ctx = Context.make(
         {cid: c.name for cid, c in project.categories.items()}, rules, frozenset(kinds), predicted
@@ -587,6 +588,7 @@ def lint_project(
             "min_similarity": figures.min_similarity,
             "min_prediction_score": figures.min_prediction_score,
             "predictions_skipped_overlapping": skipped,
+            "images_skipped_overlapping": skipped_on,
             "rules": rules.to_json(),
             **({"pictures": pictures.summary()} if pictures is not None else {}),
         },

@@ -7,7 +7,7 @@ that imports only these types.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pycocotools import mask as mask_utils
@@ -15,6 +15,7 @@ from pycocotools import mask as mask_utils
 from pixelproof.core import mask_edit, masks, rle_codec, sparse_mask
 from pixelproof.core.lint import shapes
 from pixelproof.core.lint.objectlab import ImageBoxes, Matrices
+from pixelproof.core.lint.predictions import BLIND_WHEN_SKIPPED, skipped_overlapping
 from pixelproof.core.lint.problems import KINDS, Problem
 from pixelproof.core.lint.rules import ClassRules, Rules
 from pixelproof.core.metrics import Placed
@@ -45,6 +46,13 @@ class Context:
 
     def wants(self, *kinds: str) -> bool:
         return any(k in self.kinds for k in kinds)
+
+    def judging(self, predictions: list[Annotation] | None) -> Context:
+        """This context for an image with these predictions: without the kinds that need a label's own
+        prediction when they were pre-labeled skipping those repeating a label (that prediction is gone)."""
+        if predictions and skipped_overlapping({0: predictions}) is not None:
+            return replace(self, kinds=self.kinds - frozenset(BLIND_WHEN_SKIPPED))
+        return self
 
 
 @dataclass(slots=True)

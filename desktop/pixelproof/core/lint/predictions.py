@@ -160,9 +160,12 @@ def skipped_overlapping(predictions: dict[int, list[Annotation]] | None) -> floa
     return max(found) if found else None
 
 
-def skipped_note(iou: float) -> str:
-    """What lint says of such predictions (the CLI and the app add how to judge the rest)."""
+def skipped_note(iou: float, images: int) -> str:
+    """What lint says of such predictions on ``images`` images (the CLI and the app add how to judge the
+    rest); the images of a run that kept them all are judged in full."""
+    where = "1 image" if images == 1 else f"{images} images"
     return (
-        f"the pending predictions were pre-labeled skipping those that repeat a label (IoU > {iou:g}), so a "
-        f"label's own prediction is not among them: {', '.join(BLIND_WHEN_SKIPPED)} were not judged"
+        f"on {where} the pending predictions were pre-labeled skipping those that repeat a label (IoU > "
+        f"{iou:g}), so a label's own prediction is not among them: {', '.join(BLIND_WHEN_SKIPPED)} were not "
+        "judged there"
     )

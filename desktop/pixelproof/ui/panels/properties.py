@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
+from pixelproof.core.labels import set_review
 from pixelproof.core.limits import MAX_NOTE, note_preview
 from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.names import shown_name
@@ -260,7 +261,10 @@ class PropertiesPanel(Panel):
         for a in targets:
             if getattr(a, name) != value:
                 b = clone(a)
-                setattr(b, name, value)
+                if name == "review":  # (an accepted prediction's pending-only mark goes)
+                    set_review(b, value)  # type: ignore[arg-type]
+                else:
+                    setattr(b, name, value)
                 changed.append(b)
         if changed:
             edit = ReplaceAnnotations(changed, text)

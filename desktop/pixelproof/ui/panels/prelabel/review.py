@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
 from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
 from pixelproof.core.geometry import clone
+from pixelproof.core.labels import set_review
 from pixelproof.core.model import Annotation, is_pending_prediction
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
@@ -102,7 +103,7 @@ class PredictionReview(QGroupBox):
                 into_box[box.id] = a.id
                 continue
             b = clone(a)
-            b.review = "accepted"
+            set_review(b, "accepted")
             after.append(b)
         parts: list[Edit] = [ReplaceAnnotations(after, f"Accept {what}")] if after else []
         if into_box:  # the box becomes the mask, keeping its id, author and category

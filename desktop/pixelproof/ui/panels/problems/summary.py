@@ -30,7 +30,7 @@ def run_summary(
             f"{ignored_line(ignored)} (map them under Class mapping in the Model panel)."
         )
     if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:
-        note = skipped_note(skipped)
+        note = skipped_note(skipped, result.options.get("images_skipped_overlapping", 0))
         text += f" {note[0].upper()}{note[1:]}; choose “+ the Model panel's backend” above to judge them."
     unread = result.options.get("pictures", {}).get("unreadable", [])
     if unread:
