@@ -173,3 +173,22 @@ def test_a_folder_scan_skips_a_too_deep_volume(tmp_path: Path) -> None:
     entries = scan_images(tmp_path, skipped.append)
     assert [e.path.name for e in entries] == ["fine.nii.gz", "fine.nii.gz"]
     assert len(skipped) == 1 and "deep.nii.gz" in skipped[0] and "20,000 slices" in skipped[0]
+
+
+def test_nifti_labels_of_thousands_of_values_on_one_slice(tmp_path: Path) -> None:
+    """65,535 distinct labels, each on one pixel of a 1024 x 1024 slice: each value was a whole-slice
+    comparison and a whole-slice mask encoded (65,535 x 1M pixels: the 2-minute timeout, for one slice).
+    Each value's mask is now its box (as the id-map readers do), and every label is kept."""
+    import json
+
+    import nibabel as nib
+
+    ids = np.zeros((1024, 1024, 1), np.uint16)
+    where = np.random.default_rng(0).choice(ids.size, 65_535, replace=False)
+    ids.reshape(-1)[where] = np.arange(1, 65_536)
+    (tmp_path / "labels").mkdir()
+    nib.save(nib.Nifti1Image(ids, np.eye(4)), tmp_path / "labels" / "many.nii.gz")
+    done = _convert("nifti", tmp_path / "labels", tmp_path / "out.json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    doc = json.loads((tmp_path / "out.json").read_bytes())
+    assert len(doc["annotations"]) == 65_535 and {a["area"] for a in doc["annotations"]} == {1.0}

@@ -111,10 +111,11 @@ def folder_project(root: Path) -> Project:
     return project
 
 
-def category_for(project: Project, name: str, cat_id: int | None = None) -> Category:
+def category_for(project: Project, name: str, cat_id: int | None = None, *, lookup: bool = True) -> Category:
     """The category called ``name``, created (``cat_id`` when free, else the next id; default colour) when
-    new."""
-    cat = project.category_by_name(name)
+    new. ``lookup`` False: the caller knows it is new (``Builder`` keeps a name index; the project's own
+    search is a scan, so 65,535 label values made categories in minutes)."""
+    cat = project.category_by_name(name) if lookup else None
     if cat is None:
         free = cat_id is not None and project.category_id_free(cat_id)
         cid = cat_id if free else project.next_category_id()
@@ -151,7 +152,7 @@ class Builder:
             limits.check_text(name, "category", "name")
             if cat_id is not None:
                 limits.check_id(cat_id, f"category {name!r}")
-            cat = category_for(self.project, name, cat_id)
+            cat = category_for(self.project, name, cat_id, lookup=False)
             self._by_name[name] = cat
         if void:
             cat.app_extra["void"] = True

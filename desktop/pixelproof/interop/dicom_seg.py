@@ -45,7 +45,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
-from pixelproof.interop.seg_codes import KEY, coded_concepts, segment_codes
+from pixelproof.interop.seg_codes import KEY, segment_codes, segment_descriptions
 
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
 SEG_SOP_CLASSES = (SEG_SOP_CLASS, "1.2.840.10008.5.1.4.1.1.66.7")  # binary/fractional, label map
@@ -130,21 +130,6 @@ def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple
             key = os.fspath(folder) + ("#" + "&".join(parts) if parts else "")  # one SEG a volume
             out[key].append((image.id, volume.files[ref.index], ref.index))
     return out, unmatched
-
-
-def _segment_descriptions(hd: Any, cats: list[Any]) -> list[Any]:
-    """One segment per category, numbered by the rank of its id (SEG numbers segments from 1)."""
-    return [
-        hd.seg.SegmentDescription(
-            segment_number=k,
-            segment_label=c.name[:64] or f"segment {k}",
-            segmented_property_category=kind,
-            segmented_property_type=what,
-            algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL,
-        )
-        for k, c in enumerate(cats, start=1)
-        for kind, what in [coded_concepts(hd, c)]
-    ]
 
 
 def _unique_slices(slices: list[tuple[int, Path, int]]) -> list[tuple[list[int], Path, int]]:
@@ -268,7 +253,7 @@ def write_dicom_seg(
     if len(cats) >= 65536:  # SEG numbers segments with 16 bits; every frame of a segment is written
         raise ValueError(f"{len(cats):,} categories with objects: a DICOM SEG holds at most 65,535 segments")
     segment_of = {c.id: k for k, c in enumerate(cats, start=1)}
-    descriptions = _segment_descriptions(hd, cats)
+    described: dict[str, list[Any]] = {}  # segment descriptions by the sources' character set
     counts: Counter[str] = Counter()
     warnings: list[str] = []
     sources, counts["unmatched"] = _sources(project, warnings)
@@ -289,7 +274,12 @@ def write_dicom_seg(
                 _check_frames(datasets[0], key)
             shape = (depth if depth > 1 else len(slices), int(datasets[0].Rows), int(datasets[0].Columns))
             pixels = _segment_pixels(project, slices, shape, segment_of, counts, frames=depth > 1)
-            seg = _make_seg(hd, datasets, pixels, descriptions, omit_empty=len(slices) < shape[0])
+            if (charset := str(datasets[0].get("SpecificCharacterSet", ""))) not in described:
+                described[charset], faults = segment_descriptions(
+                    hd, cats, datasets[0].get("SpecificCharacterSet")
+                )
+                warnings += [f"{key}: {w}" for w in faults]
+            seg = _make_seg(hd, datasets, pixels, described[charset], omit_empty=len(slices) < shape[0])
         except (ValueError, TypeError, AttributeError, KeyError, VolumeError) as e:
             warnings.append(f"{key}: cannot make a DICOM SEG from these sources: {_missing(e) or e}")
             continue
@@ -381,10 +371,12 @@ def read_dicom_seg(
     for f in with_progress(files, len(files), progress):
         try:
             check_deflated(f)  # highdicom reads it through pydicom, which inflates it whole
-            seg = _read_seg(hd, f)
+            seg, kept, faults = _read_seg(hd, f)
         except Exception as e:  # highdicom/pydicom raise many kinds on a malformed object
             report.skip("files", f"{f}: not a readable DICOM SEG: {type(e).__name__}: {e}")
             continue
+        for fault in faults:
+            report(f"{f}: {fault}")
         uids = [str(uid[2]) for uid in seg.get_source_image_uids()]
         found = [u for u in uids if u in index]
         if len(found) < len(uids):
@@ -397,7 +389,6 @@ def read_dicom_seg(
             frames = _seg_frames(seg, f, {u: (index[u][0], index[u][2]) for u in found})
             numbers = list(seg.segment_numbers)
             labels = {n: seg.get_segment_description(n).segment_label for n in numbers}
-            coded = {n: segment_codes(seg.get_segment_description(n), labels[n]) for n in numbers}
             for uid, number, part, frame in frames:
                 where, fragment, depth = index[uid]
                 fragment = _frame_name(number, depth) if depth > 1 else fragment
@@ -413,8 +404,8 @@ def read_dicom_seg(
                     m = frame[:, :, k].astype(bool)
                     if m.any():
                         cat = build.category(labels[n], n)
-                        if coded[n] is not None:
-                            cat.app_extra.setdefault(KEY, coded[n])
+                        if n in kept:
+                            cat.app_extra.setdefault(KEY, {"label": labels[n], **kept[n]})
                         build.annotation(record, cat.id, mask=m, where=str(f))
         except LimitError as e:
             report.skip("files", f"{e}; file skipped")
@@ -577,7 +568,7 @@ FORMAT = Format(
 )
 
 
-def _read_seg(hd: Any, path: Path) -> Any:
+def _read_seg(hd: Any, path: Path) -> tuple[Any, dict[int, dict[str, list[str]]], list[str]]:
     """``hd.seg.segread``, except that pixel measures without a SliceThickness are accepted: it is type
     1C (a single picture has none), highdicom's own writer leaves it out for a secondary capture, and its
     reader then refuses that file. Filled in memory with 1 mm, a value nothing here reads."""
@@ -594,4 +585,5 @@ def _read_seg(hd: Any, path: Path) -> Any:
                 item.SliceThickness = 1.0
     _check_frame_count(ds)
     _referenced_frames(ds)  # frame numbers highdicom would index wrongly or fail on, said by SEG frame
-    return hd.seg.Segmentation.from_dataset(ds, copy=False)
+    kept, faults = segment_codes(ds)  # before highdicom, which refuses the SEG for one missing code field
+    return hd.seg.Segmentation.from_dataset(ds, copy=False), kept, faults

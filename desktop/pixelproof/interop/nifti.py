@@ -57,6 +57,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.panoptic import add_id_objects
 
 MAX_CLASS_ID = 65535
 CHECK_CHUNK_VOXELS = 1 << 20  # voxels checked at once (whole z-slices): bounds the temporaries of the check
@@ -159,8 +160,13 @@ def _read_volume(
     if low is not None and (low < 0 or high > MAX_CLASS_ID):
         raise VolumeError(f"{label_file}: class ids must be in 0..{MAX_CLASS_ID}")
     source_name = rel_name(source, base)
+
+    def category(value: int) -> tuple[int, bool] | None:
+        return None if value == 0 else (build.category(names.get(value, f"class {value}"), value).id, False)
+
+    made: list[int] = []
     for k in range(labels.depth):
-        ids = np.asarray(labels.slice(k)).astype(np.int64, copy=False)
+        ids = np.asarray(labels.slice(k)).astype(np.uint16, copy=False)  # whole, 0..MAX_CLASS_ID: checked
         record = build.image(
             source_name + SliceRef("", axis, k).name(labels.depth),
             labels.width,
@@ -168,12 +174,15 @@ def _read_volume(
             **geometry.slice_meta(k, placed=False).record_extra(),
             pixelproof=geometry.identity(k),
         )
-        with build.record(record, report):  # the volume is labelled whole: an empty slice is Done
-            for value in np.unique(ids):
-                if value == 0:
-                    continue
-                cat = build.category(names.get(int(value), f"class {int(value)}"), int(value))
-                build.annotation(record, cat.id, mask=ids == value)
+        made.append(record.id)
+        try:
+            with build.record(record, report):  # the volume is labelled whole: an empty slice is Done
+                # each value's mask from its box: a slice of thousands of values costs no value x slice
+                add_id_objects(ids, record, build, split=None, category=category, extra_key="nifti")
+        except LimitError as e:  # values scattered over the slice: not a label map; no half volume
+            for image_id in made:
+                build.project.remove_image(image_id)
+            raise VolumeError(f"{label_file}: slice {k}: {e.message}") from None
 
 
 def _farthest_corner(a: np.ndarray, b: np.ndarray, shape: tuple[int, ...]) -> float:

@@ -150,12 +150,15 @@ BLIND_WHEN_SKIPPED = (
 
 def skipped_overlapping(predictions: dict[int, list[Annotation]] | None) -> float | None:
     """The IoU above which the predictions' pre-labeling skipped those repeating an object (the highest
-    recorded), None when none was skipped so (``--keep-overlapping``, a model run, a results file)."""
+    recorded), None when none was skipped so (``--keep-overlapping``, a model run, a results file). A value
+    that is no IoU (a hand edit: text, a list, -1, 7) is not taken for one."""
     found = [
         float(v)
         for preds in (predictions or {}).values()
         for p in preds
-        if isinstance(v := p.app_extra.get(SKIPPED_OVERLAPPING), int | float) and not isinstance(v, bool)
+        if isinstance(v := p.app_extra.get(SKIPPED_OVERLAPPING), int | float)
+        and not isinstance(v, bool)
+        and 0.0 <= v <= 1.0
     ]
     return max(found) if found else None
 
